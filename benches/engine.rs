@@ -1,0 +1,117 @@
+//! Embedded engine throughput over generated session documents: point lookup by unique key, insert, update
+//! by key (`$set` + `$inc`), and a `$match + $group + $sort` analytics pipeline. The same documents and
+//! pipeline are timed in mingo by `oracle/bench_mingo.js` for the ratio. Collection size: 100k documents
+//! (`SQLMONGO_BENCH_DOCS` overrides, e.g. 1000000).
+
+use bson::{doc, Bson, Document};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use sqlmongo::engine::{Engine, EngineOptions};
+use std::hint::black_box;
+
+fn docs_count() -> usize {
+    // `cargo test --all-targets` runs benches once in test mode (no `--bench`): keep that quick.
+    let default = if std::env::args().any(|a| a == "--bench") {
+        100_000
+    } else {
+        2_000
+    };
+    std::env::var("SQLMONGO_BENCH_DOCS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A session document of about 1 KB, deterministic in `i` (same generator as oracle/bench_mingo.js).
+pub fn session(i: usize) -> Document {
+    let base = 1_795_000_000_000i64;
+    doc! {
+        "_id": format!("sess-{i:08}"),
+        "user_id": format!("user-{}", i % 5000),
+        "created_at": bson::DateTime::from_millis(base + (i as i64 % 86_400) * 1000),
+        "expires_at": bson::DateTime::from_millis(base + 3_600_000 + (i as i64 % 7200) * 1000),
+        "active": i % 3 != 0,
+        "login_method": (["password", "sso", "magic_link"][i % 3]),
+        "risk_score": (i % 100) as f64 / 100.0,
+        "page_views": (i % 50) as i32,
+        "data_transferred": (i as i64 * 7919) % 10_000_000,
+        "ip_address": format!("10.{}.{}.{}", i % 256, (i / 256) % 256, i % 7),
+        "tags": ["web", if i % 2 == 0 { "mfa" } else { "basic" }],
+        "session_data": {"theme": if i % 2 == 0 { "dark" } else { "light" }, "cart": {"items": (i % 5) as i32, "total": (i % 1000) as f64 * 1.25}, "blob": "x".repeat(600)},
+    }
+}
+
+fn loaded(n: usize) -> Engine {
+    let e = Engine::with_options(EngineOptions {
+        ttl_monitor_interval: None,
+        ..EngineOptions::default()
+    });
+    for chunk in (0..n).collect::<Vec<_>>().chunks(10_000) {
+        let docs: Vec<Bson> = chunk.iter().map(|i| Bson::Document(session(*i))).collect();
+        e.run_command(
+            "bench",
+            &doc! {"insert": "user_sessions", "documents": docs},
+        )
+        .expect("insert");
+    }
+    e.run_command("bench", &doc! {"createIndexes": "user_sessions", "indexes": [{"key": {"user_id": 1}, "name": "user_id_1"}]}).expect("index");
+    e
+}
+
+fn analytics_pipeline() -> Vec<Bson> {
+    vec![
+        Bson::Document(doc! {"$match": {"active": true, "risk_score": {"$gte": 0.2}}}),
+        Bson::Document(
+            doc! {"$group": {"_id": "$login_method", "sessions": {"$sum": 1}, "views": {"$sum": "$page_views"}, "avg_risk": {"$avg": "$risk_score"}, "max_data": {"$max": "$data_transferred"}}},
+        ),
+        Bson::Document(doc! {"$sort": {"sessions": -1}}),
+    ]
+}
+
+fn bench(c: &mut Criterion) {
+    let n = docs_count();
+    let e = loaded(n);
+    let mut g = c.benchmark_group(format!("engine_{n}"));
+    g.throughput(Throughput::Elements(1));
+    let mut i = 0usize;
+    g.bench_function("point_lookup_by_id", |b| {
+        b.iter(|| {
+            i = (i + 7919) % n;
+            let r = e.run_command("bench", &doc! {"find": "user_sessions", "filter": {"_id": format!("sess-{i:08}")}, "limit": 1}).expect("find");
+            black_box(r)
+        })
+    });
+    g.bench_function("update_by_key_set_inc", |b| {
+        b.iter(|| {
+            i = (i + 7919) % n;
+            let r = e
+                .run_command("bench", &doc! {"update": "user_sessions", "updates": [{"q": {"_id": format!("sess-{i:08}")}, "u": {"$set": {"last_accessed": bson::DateTime::now()}, "$inc": {"page_views": 1}}}]})
+                .expect("update");
+            black_box(r)
+        })
+    });
+    let mut next = n;
+    g.bench_function("insert_one", |b| {
+        b.iter_batched(
+            || {
+                next += 1;
+                session(next)
+            },
+            |d| {
+                black_box(
+                    e.run_command("bench", &doc! {"insert": "user_sessions", "documents": [d]})
+                        .expect("insert"),
+                )
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.sample_size(10);
+    let pipeline = analytics_pipeline();
+    g.bench_function("match_group_sort_pipeline", |b| {
+        b.iter(|| black_box(e.run_command("bench", &doc! {"aggregate": "user_sessions", "pipeline": pipeline.clone(), "cursor": {}}).expect("aggregate")))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

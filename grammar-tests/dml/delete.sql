@@ -1,0 +1,83 @@
+-- case: by_key
+DELETE FROM user_sessions WHERE session_id = 's1'
+-- expect:
+{"delete": "user_sessions", "deletes": [{"q": {"session_id": "s1"}, "limit": 0}]}
+affected
+
+-- case: by_param
+DELETE FROM user_sessions WHERE session_id = $1
+-- expect:
+{
+  "delete": "user_sessions",
+  "deletes": [{"q": {"session_id": {"$eq": {"$param": NumberLong(1)}}}, "limit": 0}]
+}
+affected
+
+-- case: all_of_user
+DELETE FROM user_sessions WHERE user_id = 'u1'
+-- expect:
+{"delete": "user_sessions", "deletes": [{"q": {"user_id": "u1"}, "limit": 0}]}
+affected
+
+-- case: expired
+DELETE FROM user_sessions WHERE expires_at < CURRENT_TIMESTAMP
+-- expect:
+{
+  "delete": "user_sessions",
+  "deletes": [
+    {
+      "q": {
+        "$expr": {
+          "$and": [{"$ne": [{"$ifNull": ["$expires_at", null]}, null]}, {"$lt": ["$expires_at", "$$NOW"]}]
+        }
+      },
+      "limit": 0
+    }
+  ]
+}
+affected
+
+-- case: pattern
+DELETE FROM application_cache WHERE cache_key LIKE 'session:%'
+-- expect:
+{
+  "delete": "application_cache",
+  "deletes": [{"q": {"cache_key": {"$regex": "^session:.*$", "$options": "s"}}, "limit": 0}]
+}
+affected
+
+-- case: tag
+DELETE FROM application_cache WHERE 'stale' = ANY(tags)
+-- expect:
+{
+  "delete": "application_cache",
+  "deletes": [{"q": {"tags": {"$elemMatch": {"$eq": "stale"}}}, "limit": 0}]
+}
+affected
+
+-- case: not_equal_keeps_nulls
+DELETE FROM application_cache WHERE namespace <> 'keep'
+-- expect:
+{
+  "delete": "application_cache",
+  "deletes": [{"q": {"namespace": {"$nin": ["keep", null]}}, "limit": 0}]
+}
+affected
+
+-- case: everything
+DELETE FROM application_cache
+-- expect:
+{"delete": "application_cache", "deletes": [{"q": {}, "limit": 0}]}
+affected
+
+-- case: unsupported_predicate_refused
+DELETE FROM t WHERE a SIMILAR TO 'x'
+-- error: unsupported: SIMILAR TO at 1:21
+
+-- case: returning_refused
+DELETE FROM t WHERE a = 1 RETURNING *
+-- error: unsupported: DELETE ... RETURNING at 1:1
+
+-- case: using_refused
+DELETE FROM t USING u WHERE t.id = u.id
+-- error: unsupported: DELETE ... USING at 1:1

@@ -1,0 +1,213 @@
+-- case: set_constant
+UPDATE user_sessions SET active = false WHERE session_id = 's1'
+-- expect:
+{
+  "update": "user_sessions",
+  "updates": [{"q": {"session_id": "s1"}, "u": {"$set": {"active": false}}, "multi": true, "upsert": false}]
+}
+affected
+
+-- case: set_several
+UPDATE user_sessions SET active = false, invalidation_reason = 'logout' WHERE user_id = 'u1'
+-- expect:
+{
+  "update": "user_sessions",
+  "updates": [
+    {
+      "q": {"user_id": "u1"},
+      "u": {"$set": {"active": false, "invalidation_reason": "logout"}},
+      "multi": true,
+      "upsert": false
+    }
+  ]
+}
+affected
+
+-- case: increment
+UPDATE application_cache SET hit_count = hit_count + 1 WHERE cache_key = 'k1'
+-- expect:
+{
+  "update": "application_cache",
+  "updates": [{"q": {"cache_key": "k1"}, "u": {"$inc": {"hit_count": 1}}, "multi": true, "upsert": false}]
+}
+affected
+note: x = x + n is translated to $inc, which treats a NULL or missing x as 0 (PostgreSQL leaves it NULL)
+
+-- case: decrement
+UPDATE t SET n = n - 2 WHERE id = 1
+-- expect:
+{
+  "update": "t",
+  "updates": [{"q": {"id": 1}, "u": {"$inc": {"n": -2}}, "multi": true, "upsert": false}]
+}
+affected
+note: x = x + n is translated to $inc, which treats a NULL or missing x as 0 (PostgreSQL leaves it NULL)
+
+-- case: increment_and_set
+UPDATE application_cache SET hit_count = hit_count + 1, namespace = 'x' WHERE cache_key = 'k1'
+-- expect:
+{
+  "update": "application_cache",
+  "updates": [
+    {
+      "q": {"cache_key": "k1"},
+      "u": {"$set": {"namespace": "x"}, "$inc": {"hit_count": 1}},
+      "multi": true,
+      "upsert": false
+    }
+  ]
+}
+affected
+note: x = x + n is translated to $inc, which treats a NULL or missing x as 0 (PostgreSQL leaves it NULL)
+
+-- case: now_pipeline
+UPDATE user_sessions SET last_accessed = NOW() WHERE session_id = $1
+-- expect:
+{
+  "update": "user_sessions",
+  "updates": [
+    {
+      "q": {"session_id": {"$eq": {"$param": NumberLong(1)}}},
+      "u": [{"$set": {"last_accessed": "$$NOW"}}],
+      "multi": true,
+      "upsert": false
+    }
+  ]
+}
+affected
+
+-- case: sliding_expiry
+UPDATE user_sessions SET last_accessed = CURRENT_TIMESTAMP, expires_at = CURRENT_TIMESTAMP + INTERVAL '30 minutes' WHERE session_id = $1 AND expires_at > CURRENT_TIMESTAMP
+-- expect:
+{
+  "update": "user_sessions",
+  "updates": [
+    {
+      "q": {
+        "$and": [
+          {"session_id": {"$eq": {"$param": NumberLong(1)}}},
+          {"$expr": {"$gt": ["$expires_at", "$$NOW"]}}
+        ]
+      },
+      "u": [
+        {
+          "$set": {
+            "last_accessed": "$$NOW",
+            "expires_at": {"$dateAdd": {"startDate": "$$NOW", "unit": "minute", "amount": NumberLong(30)}}
+          }
+        }
+      ],
+      "multi": true,
+      "upsert": false
+    }
+  ]
+}
+affected
+
+-- case: expression_pipeline
+UPDATE t SET total = price * quantity WHERE id = 1
+-- expect:
+{
+  "update": "t",
+  "updates": [
+    {
+      "q": {"id": 1},
+      "u": [{"$set": {"total": {"$multiply": ["$price", "$quantity"]}}}],
+      "multi": true,
+      "upsert": false
+    }
+  ]
+}
+affected
+
+-- case: set_null
+UPDATE t SET a = NULL WHERE id = 1
+-- expect:
+{
+  "update": "t",
+  "updates": [{"q": {"id": 1}, "u": {"$set": {"a": null}}, "multi": true, "upsert": false}]
+}
+affected
+
+-- case: nested_path
+UPDATE user_sessions SET session_data.preferences.theme = 'light' WHERE session_id = 's1'
+-- expect:
+{
+  "update": "user_sessions",
+  "updates": [
+    {
+      "q": {"session_id": "s1"},
+      "u": {"$set": {"session_data.preferences.theme": "light"}},
+      "multi": true,
+      "upsert": false
+    }
+  ]
+}
+affected
+
+-- case: no_where
+UPDATE t SET a = 1
+-- expect:
+{"update": "t", "updates": [{"q": {}, "u": {"$set": {"a": 1}}, "multi": true, "upsert": false}]}
+affected
+
+-- case: param_value
+UPDATE application_cache SET data = $1 WHERE cache_key = $2
+-- expect:
+{
+  "update": "application_cache",
+  "updates": [
+    {
+      "q": {"cache_key": {"$eq": {"$param": NumberLong(2)}}},
+      "u": {"$set": {"data": {"$param": NumberLong(1)}}},
+      "multi": true,
+      "upsert": false
+    }
+  ]
+}
+affected
+
+-- case: set_id_refused
+UPDATE t SET _id = 1
+-- error: _id cannot be updated at 1:20
+
+-- case: duplicate_target_refused
+UPDATE t SET a = 1, a = 2
+-- error: multiple assignments to the same column "a" at 1:25
+
+-- case: returning_refused
+UPDATE t SET a = 1 RETURNING a
+-- error: unsupported: UPDATE ... RETURNING at 1:1
+
+-- case: from_refused
+UPDATE t SET a = u.a FROM u WHERE t.id = u.id
+-- error: unsupported: UPDATE ... FROM at 1:1
+
+-- case: subquery_where_refused
+UPDATE t SET a = 1 WHERE id IN (SELECT id FROM u)
+-- error: unsupported: subquery at 1:26
+
+-- case: invalidate_expired
+UPDATE user_sessions SET active = false WHERE expires_at < NOW() AND active = true
+-- expect:
+{
+  "update": "user_sessions",
+  "updates": [
+    {
+      "q": {
+        "$and": [
+          {
+            "$expr": {
+              "$and": [{"$ne": [{"$ifNull": ["$expires_at", null]}, null]}, {"$lt": ["$expires_at", "$$NOW"]}]
+            }
+          },
+          {"active": true}
+        ]
+      },
+      "u": {"$set": {"active": false}},
+      "multi": true,
+      "upsert": false
+    }
+  ]
+}
+affected

@@ -1,0 +1,286 @@
+-- case: asc_default_nulls_last
+SELECT user_id FROM user_sessions ORDER BY created_at
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$user_id",
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+        "__s0": "$created_at"
+      }
+    },
+    {"$sort": {"__n0": 1, "__s0": 1}},
+    {"$unset": ["__n0", "__s0"]}
+  ],
+  "cursor": {}
+}
+rows: user_id <- c0
+
+-- case: desc_default_nulls_first
+SELECT user_id FROM user_sessions ORDER BY created_at DESC
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$user_id",
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+        "__s0": "$created_at"
+      }
+    },
+    {"$sort": {"__n0": -1, "__s0": -1}},
+    {"$unset": ["__n0", "__s0"]}
+  ],
+  "cursor": {}
+}
+rows: user_id <- c0
+
+-- case: asc_nulls_first_find
+SELECT * FROM user_sessions ORDER BY created_at ASC NULLS FIRST
+-- expect:
+{"find": "user_sessions", "filter": {}, "sort": {"created_at": 1}}
+rows: * (every field)
+
+-- case: desc_nulls_last_find
+SELECT * FROM user_sessions ORDER BY created_at DESC NULLS LAST LIMIT 5
+-- expect:
+{"find": "user_sessions", "filter": {}, "sort": {"created_at": -1}, "limit": NumberLong(5)}
+rows: * (every field)
+
+-- case: multiple_keys
+SELECT user_id, created_at FROM user_sessions ORDER BY user_id, created_at DESC
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$user_id",
+        "c1": "$created_at",
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$user_id", null]}, null]}, 1, 0]},
+        "__s0": "$user_id",
+        "__n1": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+        "__s1": "$created_at"
+      }
+    },
+    {"$sort": {"__n0": 1, "__s0": 1, "__n1": -1, "__s1": -1}},
+    {"$unset": ["__n0", "__s0", "__n1", "__s1"]}
+  ],
+  "cursor": {}
+}
+rows: user_id <- c0, created_at <- c1
+
+-- case: ordinal
+SELECT user_id, created_at FROM user_sessions ORDER BY 2 DESC
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$user_id",
+        "c1": "$created_at",
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+        "__s0": "$created_at"
+      }
+    },
+    {"$sort": {"__n0": -1, "__s0": -1}},
+    {"$unset": ["__n0", "__s0"]}
+  ],
+  "cursor": {}
+}
+rows: user_id <- c0, created_at <- c1
+
+-- case: alias
+SELECT hit_count * 2 AS doubled FROM application_cache ORDER BY doubled
+-- expect:
+{
+  "aggregate": "application_cache",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": {"$multiply": ["$hit_count", 2]},
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": [{"$multiply": ["$hit_count", 2]}, null]}, null]}, 1, 0]},
+        "__s0": {"$multiply": ["$hit_count", 2]}
+      }
+    },
+    {"$sort": {"__n0": 1, "__s0": 1}},
+    {"$unset": ["__n0", "__s0"]}
+  ],
+  "cursor": {}
+}
+rows: doubled <- c0
+
+-- case: expression
+SELECT cache_key FROM application_cache ORDER BY data_size / 1024 DESC
+-- expect:
+{
+  "aggregate": "application_cache",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$cache_key",
+        "__n0": {
+          "$cond": [
+            {
+              "$eq": [
+                {
+                  "$ifNull": [
+                    {
+                      "$let": {
+                        "vars": {"a": "$data_size", "b": 1024},
+                        "in": {
+                          "$cond": [
+                            {
+                              "$and": [
+                                {"$in": [{"$type": "$$a"}, ["int", "long"]]},
+                                {"$in": [{"$type": "$$b"}, ["int", "long"]]}
+                              ]
+                            },
+                            {"$trunc": [{"$divide": ["$$a", "$$b"]}]},
+                            {"$divide": ["$$a", "$$b"]}
+                          ]
+                        }
+                      }
+                    },
+                    null
+                  ]
+                },
+                null
+              ]
+            },
+            1,
+            0
+          ]
+        },
+        "__s0": {
+          "$let": {
+            "vars": {"a": "$data_size", "b": 1024},
+            "in": {
+              "$cond": [
+                {
+                  "$and": [
+                    {"$in": [{"$type": "$$a"}, ["int", "long"]]},
+                    {"$in": [{"$type": "$$b"}, ["int", "long"]]}
+                  ]
+                },
+                {"$trunc": [{"$divide": ["$$a", "$$b"]}]},
+                {"$divide": ["$$a", "$$b"]}
+              ]
+            }
+          }
+        }
+      }
+    },
+    {"$sort": {"__n0": -1, "__s0": -1}},
+    {"$unset": ["__n0", "__s0"]}
+  ],
+  "cursor": {}
+}
+rows: cache_key <- c0
+
+-- case: ordinal_out_of_range
+SELECT user_id FROM user_sessions ORDER BY 3
+-- error: position 3 is not in select list at 1:44
+
+-- case: limit
+SELECT * FROM user_sessions LIMIT 10
+-- expect:
+{"find": "user_sessions", "filter": {}, "limit": NumberLong(10)}
+rows: * (every field)
+
+-- case: limit_offset
+SELECT * FROM user_sessions LIMIT 10 OFFSET 20
+-- expect:
+{"find": "user_sessions", "filter": {}, "skip": NumberLong(20), "limit": NumberLong(10)}
+rows: * (every field)
+
+-- case: offset_only
+SELECT * FROM user_sessions OFFSET 5
+-- expect:
+{"find": "user_sessions", "filter": {}, "skip": NumberLong(5)}
+rows: * (every field)
+
+-- case: limit_all
+SELECT * FROM user_sessions LIMIT ALL
+-- expect:
+{"find": "user_sessions", "filter": {}}
+rows: * (every field)
+
+-- case: sorted_limit_offset
+SELECT session_id FROM user_sessions WHERE user_id = 'u1' ORDER BY last_accessed DESC LIMIT 5 OFFSET 5
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$match": {"user_id": "u1"}},
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$session_id",
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$last_accessed", null]}, null]}, 1, 0]},
+        "__s0": "$last_accessed"
+      }
+    },
+    {"$sort": {"__n0": -1, "__s0": -1}},
+    {"$skip": NumberLong(5)},
+    {"$limit": NumberLong(5)},
+    {"$unset": ["__n0", "__s0"]}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
+
+-- case: negative_limit_refused
+SELECT * FROM t LIMIT -1
+-- error: LIMIT must be a non-negative integer at 1:24
+
+-- case: fetch_first_refused
+SELECT * FROM t FETCH FIRST 5 ROWS ONLY
+-- error: unsupported: FETCH FIRST (use LIMIT) at 1:1
+
+-- case: distinct
+SELECT DISTINCT user_id FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [{"$group": {"_id": {"g0": "$user_id"}}}, {"$project": {"_id": 0, "c0": "$_id.g0"}}],
+  "cursor": {}
+}
+rows: user_id <- c0
+
+-- case: distinct_two_columns
+SELECT DISTINCT user_id, device_fingerprint FROM user_sessions ORDER BY user_id
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$group": {"_id": {"g0": "$user_id", "g1": "$device_fingerprint"}}},
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$_id.g0",
+        "c1": "$_id.g1",
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$_id.g0", null]}, null]}, 1, 0]},
+        "__s0": "$_id.g0"
+      }
+    },
+    {"$sort": {"__n0": 1, "__s0": 1}},
+    {"$unset": ["__n0", "__s0"]}
+  ],
+  "cursor": {}
+}
+rows: user_id <- c0, device_fingerprint <- c1
+
+-- case: distinct_on_refused
+SELECT DISTINCT ON (user_id) user_id FROM user_sessions
+-- error: unsupported: DISTINCT ON at 1:1

@@ -1,0 +1,62 @@
+-- case: any
+SELECT * FROM application_cache WHERE 'product_catalog' = ANY(tags)
+-- expect:
+{"find": "application_cache", "filter": {"tags": {"$elemMatch": {"$eq": "product_catalog"}}}}
+rows: * (every field)
+
+-- case: any_or_any
+SELECT * FROM application_cache WHERE 'product_catalog' = ANY(tags) OR 'inventory' = ANY(tags)
+-- expect:
+{
+  "find": "application_cache",
+  "filter": {
+    "$or": [
+      {"tags": {"$elemMatch": {"$eq": "product_catalog"}}},
+      {"tags": {"$elemMatch": {"$eq": "inventory"}}}
+    ]
+  }
+}
+rows: * (every field)
+
+-- case: not_any
+SELECT * FROM application_cache WHERE NOT ('x' = ANY(tags))
+-- expect:
+{
+  "find": "application_cache",
+  "filter": {"$expr": {"$and": [{"$isArray": ["$tags"]}, {"$not": [{"$in": ["x", "$tags"]}]}]}}
+}
+rows: * (every field)
+
+-- case: overlap
+SELECT * FROM application_cache WHERE tags && ARRAY['a', 'b']
+-- expect:
+{
+  "find": "application_cache",
+  "filter": {
+    "$expr": {
+      "$and": [
+        {"$isArray": ["$tags"]},
+        {"$isArray": [["a", "b"]]},
+        {"$gt": [{"$size": {"$setIntersection": ["$tags", ["a", "b"]]}}, 0]}
+      ]
+    }
+  }
+}
+rows: * (every field)
+
+-- case: contains
+SELECT * FROM application_cache WHERE tags @> ARRAY['a', 'b']
+-- expect:
+{
+  "find": "application_cache",
+  "filter": {
+    "$expr": {
+      "$and": [{"$isArray": ["$tags"]}, {"$isArray": [["a", "b"]]}, {"$setIsSubset": [["a", "b"], "$tags"]}]
+    }
+  }
+}
+rows: * (every field)
+
+-- case: any_gt_refused
+SELECT * FROM t WHERE 5 > ANY(scores)
+-- error: unsupported: ANY/ALL with an operator other than = at 1:23

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The test command of the README: sets up what the tests need on a fresh Debian/Ubuntu machine (idempotent)
+# and runs every test: `cargo test --all-targets`, the doctests, and the examples.
+#
+#   scripts/test.sh               set up, then run all tests and examples
+#   scripts/test.sh --setup-only  only install / start what the tests need
+#
+# Set-up: Debian's postgresql (apt, only when missing and only as root; otherwise the PostgreSQL oracle is
+# skipped loudly), the node packages of oracle/ (`npm ci`, only when missing or stale), and a private
+# PostgreSQL cluster started by oracle/pg_start.sh. With SQLMONGO_REQUIRE_ORACLES=1 (CI sets it) a missing
+# oracle tool makes the run fail instead of being skipped.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+setup_only=0
+[ "${1:-}" = "--setup-only" ] && setup_only=1
+
+say() { echo "==> $*" >&2; }
+require="${SQLMONGO_REQUIRE_ORACLES:-0}"
+
+# --- PostgreSQL (server + psql) ------------------------------------------------------------------
+have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; }
+if ! have_pg; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing postgresql (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends postgresql postgresql-client >/dev/null
+  else
+    say "WARNING: PostgreSQL is not installed and this user cannot apt-get it; the PostgreSQL oracle will be skipped"
+  fi
+fi
+
+# --- node packages for the mingo oracle ------------------------------------------------------------
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -d oracle/node_modules/mingo ] || [ oracle/package-lock.json -nt oracle/node_modules/.package-lock.json ]; then
+    say "npm ci in oracle/"
+    (cd oracle && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+else
+  say "WARNING: npm not found; the mingo oracle will be skipped"
+fi
+
+# --- start PostgreSQL and export its settings for the tests -----------------------------------------
+if have_pg; then
+  if pg_env="$(oracle/pg_start.sh)"; then
+    eval "$pg_env"
+    say "PostgreSQL oracle database: $PGHOST port $PGPORT"
+  elif [ "$require" = "1" ]; then
+    say "ERROR: could not start PostgreSQL"; exit 1
+  else
+    say "WARNING: could not start PostgreSQL; the PostgreSQL oracle will be skipped"
+  fi
+fi
+
+[ "$setup_only" = "1" ] && exit 0
+
+# --- tests -------------------------------------------------------------------------------------------
+say "cargo test --all-targets"
+cargo test --all-targets
+
+say "cargo test --doc"
+cargo test --doc
+
+# --- examples ----------------------------------------------------------------------------------------
+shopt -s nullglob
+for ex in examples/*.rs; do
+  name="$(basename "$ex" .rs)"
+  say "example: cargo run --example $name"
+  cargo run --quiet --example "$name" >/dev/null
+done
+for sql in examples/*.sql; do
+  say "example: sqlmongo run $sql"
+  cargo run --quiet -- run "$sql" >/dev/null
+done
+say "all tests passed ($root)"

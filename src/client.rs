@@ -1,0 +1,219 @@
+//! The library API: a [`Client`] runs SQL on a backend (the embedded engine or, later, a MongoDB deployment),
+//! and [`PreparedStatement`]s keep their translation and bind new parameters on each run.
+
+use crate::driver::execute::{execute_plan, Rows, StatementResult};
+use crate::driver::Backend;
+use crate::mql::StatementPlan;
+use bson::Bson;
+use std::sync::Arc;
+
+/// A connection to a backend and a database. Cheap to clone; `Send + Sync`.
+#[derive(Clone)]
+pub struct Client {
+    backend: Arc<dyn Backend>,
+    db: String,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("db", &self.db)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client over any backend, using database `db`.
+    pub fn with_backend(backend: Arc<dyn Backend>, db: impl Into<String>) -> Client {
+        Client {
+            backend,
+            db: db.into(),
+        }
+    }
+
+    /// A client on a fresh in-memory embedded engine, database `sqlmongo`.
+    ///
+    /// ```
+    /// # tokio_test_block(async {
+    /// let client = sqlmongo::Client::embedded();
+    /// client.execute("INSERT INTO user_sessions (session_id, user_id) VALUES ('s1', 7)", &[]).await.unwrap();
+    /// let rows = client.query("SELECT user_id FROM user_sessions WHERE session_id = $1", &["s1".into()]).await.unwrap();
+    /// assert_eq!(rows.rows.len(), 1);
+    /// # });
+    /// # fn tokio_test_block<F: std::future::Future>(f: F) -> F::Output {
+    /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    /// # }
+    /// ```
+    pub fn embedded() -> Client {
+        Client::with_engine(crate::engine::Engine::in_memory(), "sqlmongo")
+    }
+
+    /// A client on an existing embedded engine (shared with other clients), database `db`.
+    pub fn with_engine(engine: crate::engine::Engine, db: impl Into<String>) -> Client {
+        Client::with_backend(
+            Arc::new(crate::driver::embedded::EmbeddedBackend::new(engine)),
+            db,
+        )
+    }
+
+    /// Connects to a MongoDB deployment. Not available in this build yet: returns a clear error.
+    pub async fn connect(uri: &str, db: &str) -> Result<Client, crate::Error> {
+        let _ = (uri, db);
+        Err(crate::Error::Parameter(
+            "connecting to a MongoDB deployment (--uri / MONGODB_URI) is not available in this build yet; \
+             run without --uri to use the embedded engine"
+                .into(),
+        ))
+    }
+
+    /// The database this client uses.
+    pub fn database(&self) -> &str {
+        &self.db
+    }
+
+    /// The backend this client runs commands on.
+    pub fn backend(&self) -> &Arc<dyn Backend> {
+        &self.backend
+    }
+
+    /// Translates and runs every statement of `sql` in order, with `params` bound to each statement that
+    /// takes parameters. Stops at the first failing statement.
+    pub async fn execute(
+        &self,
+        sql: &str,
+        params: &[Bson],
+    ) -> Result<Vec<StatementResult>, crate::Error> {
+        let statements = crate::sql::parse(sql)?;
+        let mut out = Vec::with_capacity(statements.len());
+        for (stmt, text) in statements {
+            let plan = crate::translate::translate_statement(&stmt, &text)?;
+            let p = if plan.param_count == 0 {
+                &[][..]
+            } else {
+                params
+            };
+            out.push(execute_plan(self.backend.as_ref(), &self.db, &plan, p).await?);
+        }
+        Ok(out)
+    }
+
+    /// Runs one query and returns its rows.
+    pub async fn query(&self, sql: &str, params: &[Bson]) -> Result<Rows, crate::Error> {
+        let mut results = self.execute(sql, params).await?;
+        match results.pop() {
+            Some(StatementResult::Rows(r)) if results.is_empty() => Ok(r),
+            _ => Err(crate::Error::Parameter(
+                "query() expects exactly one statement that returns rows".into(),
+            )),
+        }
+    }
+
+    /// Translates one statement once, for running many times with different parameters.
+    pub fn prepare(&self, sql: &str) -> Result<PreparedStatement, crate::Error> {
+        let mut plan = crate::translate(sql)?;
+        if plan.statements.len() != 1 {
+            return Err(crate::Error::Parameter(
+                "prepare() expects exactly one statement".into(),
+            ));
+        }
+        let plan = plan.statements.remove(0);
+        Ok(PreparedStatement {
+            client: self.clone(),
+            plan: Arc::new(plan),
+        })
+    }
+
+    /// Runs an already translated statement.
+    pub async fn execute_plan(
+        &self,
+        plan: &StatementPlan,
+        params: &[Bson],
+    ) -> Result<StatementResult, crate::Error> {
+        execute_plan(self.backend.as_ref(), &self.db, plan, params).await
+    }
+}
+
+/// A translated statement bound to a client; each run binds new parameters.
+#[derive(Debug, Clone)]
+pub struct PreparedStatement {
+    client: Client,
+    plan: Arc<StatementPlan>,
+}
+
+impl PreparedStatement {
+    /// The translation this statement runs.
+    pub fn plan(&self) -> &StatementPlan {
+        &self.plan
+    }
+
+    /// Runs the statement with `params`.
+    pub async fn execute(&self, params: &[Bson]) -> Result<StatementResult, crate::Error> {
+        self.client.execute_plan(&self.plan, params).await
+    }
+
+    /// Runs the statement and returns its rows.
+    pub async fn query(&self, params: &[Bson]) -> Result<Rows, crate::Error> {
+        match self.execute(params).await? {
+            StatementResult::Rows(r) => Ok(r),
+            StatementResult::Affected(_) => Err(crate::Error::Parameter(
+                "the statement returns no rows".into(),
+            )),
+        }
+    }
+
+    /// Runs the statement and returns the number of affected rows.
+    pub async fn affected(&self, params: &[Bson]) -> Result<u64, crate::Error> {
+        match self.execute(params).await? {
+            StatementResult::Affected(n) => Ok(n),
+            StatementResult::Rows(r) => Ok(r.rows.len() as u64),
+        }
+    }
+}
+
+/// Typed getters on a row of [`Rows`].
+pub trait RowExt {
+    /// The value as text, if it is a string.
+    fn get_str(&self, i: usize) -> Option<&str>;
+    /// The value as an integer (int32, int64, or an integral double).
+    fn get_i64(&self, i: usize) -> Option<i64>;
+    /// The value as a float (any number).
+    fn get_f64(&self, i: usize) -> Option<f64>;
+    /// The value as a boolean.
+    fn get_bool(&self, i: usize) -> Option<bool>;
+    /// The value as a date.
+    fn get_datetime(&self, i: usize) -> Option<bson::DateTime>;
+    /// Whether the value is NULL (or the column does not exist).
+    fn is_null(&self, i: usize) -> bool;
+}
+
+impl RowExt for [Bson] {
+    fn get_str(&self, i: usize) -> Option<&str> {
+        self.get(i).and_then(Bson::as_str)
+    }
+    fn get_i64(&self, i: usize) -> Option<i64> {
+        match self.get(i)? {
+            Bson::Int32(v) => Some(i64::from(*v)),
+            Bson::Int64(v) => Some(*v),
+            Bson::Double(d) if d.fract() == 0.0 && d.abs() < 9.2e18 => Some(*d as i64),
+            _ => None,
+        }
+    }
+    fn get_f64(&self, i: usize) -> Option<f64> {
+        match self.get(i)? {
+            Bson::Int32(v) => Some(f64::from(*v)),
+            Bson::Int64(v) => Some(*v as f64),
+            Bson::Double(d) => Some(*d),
+            Bson::Decimal128(d) => Some(crate::engine::bson_order::decimal_to_f64(d)),
+            _ => None,
+        }
+    }
+    fn get_bool(&self, i: usize) -> Option<bool> {
+        self.get(i).and_then(Bson::as_bool)
+    }
+    fn get_datetime(&self, i: usize) -> Option<bson::DateTime> {
+        self.get(i).and_then(Bson::as_datetime).copied()
+    }
+    fn is_null(&self, i: usize) -> bool {
+        matches!(self.get(i), None | Some(Bson::Null))
+    }
+}

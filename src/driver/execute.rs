@@ -1,0 +1,317 @@
+//! Runs a translated [`StatementPlan`] on a [`Backend`]: binds parameters, runs the steps in order, drains
+//! cursors with `getMore`, reports write errors, and shapes rows by the plan's [`Output`].
+
+use super::Backend;
+use crate::engine::CommandError;
+use crate::mql::{Output, StatementPlan};
+use bson::{doc, Bson, Document};
+
+/// The result of one statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatementResult {
+    /// A query's rows (also EXPLAIN's plan, one row per command).
+    Rows(Rows),
+    /// The number of rows a DML statement affected (UPDATE: matched); 0 for DDL.
+    Affected(u64),
+}
+
+/// Rows with their column names.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rows {
+    /// Column names in SELECT order.
+    pub columns: Vec<String>,
+    /// The rows; each holds one value per column (NULL and missing fields as `Bson::Null`).
+    pub rows: Vec<Vec<Bson>>,
+}
+
+impl Rows {
+    /// The index of a column by name.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+}
+
+/// Runs `plan` with `params` against database `db`.
+pub async fn execute_plan(
+    backend: &dyn Backend,
+    db: &str,
+    plan: &StatementPlan,
+    params: &[Bson],
+) -> Result<StatementResult, crate::Error> {
+    let commands = plan.bind(params)?;
+    if matches!(plan.output, Output::Explain) {
+        let rows = commands
+            .into_iter()
+            .map(|c| vec![Bson::Document(c)])
+            .collect();
+        return Ok(StatementResult::Rows(Rows {
+            columns: vec!["command".into()],
+            rows,
+        }));
+    }
+    let mut last = None;
+    for cmd in commands {
+        match run_step(backend, db, cmd).await {
+            Ok(reply) => last = Some(reply),
+            Err(crate::Error::Command(e)) if plan.tolerated_codes.contains(&e.code) => last = None,
+            Err(e) => return Err(e),
+        }
+    }
+    match &plan.output {
+        Output::Rows { columns } => {
+            let Some(reply) = last else {
+                return Ok(StatementResult::Rows(Rows::default()));
+            };
+            let docs = drain_cursor(backend, db, reply).await?;
+            Ok(StatementResult::Rows(shape_rows(columns, docs)))
+        }
+        Output::Affected | Output::Explain => {
+            let n = last.as_ref().and_then(affected_count).unwrap_or(0);
+            Ok(StatementResult::Affected(n))
+        }
+    }
+}
+
+/// Runs one command; write errors in an `ok: 1` reply become errors too.
+async fn run_step(
+    backend: &dyn Backend,
+    db: &str,
+    cmd: Document,
+) -> Result<Document, crate::Error> {
+    let reply = backend.run_command(db, cmd).await?;
+    if let Ok(errors) = reply.get_array("writeErrors") {
+        if let Some(Bson::Document(first)) = errors.first() {
+            let code = first.get_i32("code").unwrap_or(8);
+            return Err(crate::Error::Command(CommandError {
+                code,
+                code_name: first
+                    .get_str("codeName")
+                    .unwrap_or(code_name(code))
+                    .to_string(),
+                errmsg: first.get_str("errmsg").unwrap_or("write error").to_string(),
+            }));
+        }
+    }
+    if let Ok(wce) = reply.get_document("writeConcernError") {
+        return Err(crate::Error::Command(CommandError {
+            code: wce.get_i32("code").unwrap_or(64),
+            code_name: wce
+                .get_str("codeName")
+                .unwrap_or("WriteConcernFailed")
+                .to_string(),
+            errmsg: wce
+                .get_str("errmsg")
+                .unwrap_or("write concern error")
+                .to_string(),
+        }));
+    }
+    Ok(reply)
+}
+
+fn code_name(code: i32) -> &'static str {
+    match code {
+        11000 => "DuplicateKey",
+        121 => "DocumentValidationFailure",
+        2 => "BadValue",
+        _ => "UnknownError",
+    }
+}
+
+/// The affected-row count of a write reply: `n` (update: matched + upserted).
+fn affected_count(reply: &Document) -> Option<u64> {
+    match reply.get("n") {
+        Some(Bson::Int32(n)) => u64::try_from(*n).ok(),
+        Some(Bson::Int64(n)) => u64::try_from(*n).ok(),
+        Some(Bson::Double(n)) => Some(*n as u64),
+        _ => None,
+    }
+}
+
+/// All documents of a cursor reply: `firstBatch`, then `getMore` until the id is 0.
+async fn drain_cursor(
+    backend: &dyn Backend,
+    db: &str,
+    reply: Document,
+) -> Result<Vec<Document>, crate::Error> {
+    let Ok(cursor) = reply.get_document("cursor") else {
+        return Err(crate::Error::Command(CommandError::new(
+            8,
+            "UnknownError",
+            "reply has no cursor",
+        )));
+    };
+    let mut docs: Vec<Document> = batch(cursor, "firstBatch");
+    let mut id = cursor_id(cursor);
+    let ns = cursor.get_str("ns").unwrap_or("").to_string();
+    let coll = ns.split_once('.').map(|(_, c)| c.to_string()).unwrap_or(ns);
+    while id != 0 {
+        let more = backend
+            .run_command(db, doc! {"getMore": id, "collection": &coll})
+            .await?;
+        let Ok(c) = more.get_document("cursor") else {
+            break;
+        };
+        docs.extend(batch(c, "nextBatch"));
+        id = cursor_id(c);
+    }
+    Ok(docs)
+}
+
+fn batch(cursor: &Document, key: &str) -> Vec<Document> {
+    cursor
+        .get_array(key)
+        .map(|a| a.iter().filter_map(|d| d.as_document().cloned()).collect())
+        .unwrap_or_default()
+}
+
+fn cursor_id(cursor: &Document) -> i64 {
+    match cursor.get("id") {
+        Some(Bson::Int64(i)) => *i,
+        Some(Bson::Int32(i)) => i64::from(*i),
+        _ => 0,
+    }
+}
+
+/// Rows from result documents: by column field in column order, or, for `SELECT *` (no columns), every field
+/// in order of first appearance.
+pub fn shape_rows(columns: &[crate::mql::OutputColumn], docs: Vec<Document>) -> Rows {
+    if columns.is_empty() {
+        let mut names: Vec<String> = Vec::new();
+        for d in &docs {
+            for k in d.keys() {
+                if !names.iter().any(|n| n == k) {
+                    names.push(k.clone());
+                }
+            }
+        }
+        let rows = docs
+            .into_iter()
+            .map(|mut d| {
+                names
+                    .iter()
+                    .map(|n| d.remove(n).unwrap_or(Bson::Null))
+                    .collect()
+            })
+            .collect();
+        return Rows {
+            columns: names,
+            rows,
+        };
+    }
+    let rows = docs
+        .into_iter()
+        .map(|mut d| {
+            columns
+                .iter()
+                .map(|c| d.remove(&c.field).unwrap_or(Bson::Null))
+                .collect()
+        })
+        .collect();
+    Rows {
+        columns: columns.iter().map(|c| c.name.clone()).collect(),
+        rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::driver::CommandFuture;
+    use std::sync::Mutex;
+
+    /// A backend that records commands and answers from a script.
+    struct Scripted {
+        seen: Mutex<Vec<Document>>,
+        replies: Mutex<Vec<Document>>,
+    }
+
+    impl Backend for Scripted {
+        fn run_command<'a>(&'a self, _db: &'a str, command: Document) -> CommandFuture<'a> {
+            Box::pin(async move {
+                self.seen
+                    .lock()
+                    .map_err(|_| crate::Error::Parameter("poisoned".into()))?
+                    .push(command);
+                let reply = self
+                    .replies
+                    .lock()
+                    .map_err(|_| crate::Error::Parameter("poisoned".into()))?
+                    .remove(0);
+                crate::driver::check_reply(reply)
+            })
+        }
+    }
+
+    fn block<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map(|rt| rt.block_on(f))
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn cursor_is_drained_and_rows_follow_columns() {
+        let plan = crate::translate("SELECT user_id AS u, hits FROM s WHERE k = $1")
+            .unwrap()
+            .statements
+            .remove(0);
+        let b = Scripted {
+            seen: Mutex::new(vec![]),
+            replies: Mutex::new(vec![
+                doc! {"cursor": {"firstBatch": [{"c0": "a", "c1": 1}], "id": 7i64, "ns": "db.s"}, "ok": 1.0},
+                doc! {"cursor": {"nextBatch": [{"c1": 2}], "id": 0i64, "ns": "db.s"}, "ok": 1.0},
+            ]),
+        };
+        let r = block(execute_plan(&b, "db", &plan, &[Bson::from("x")])).unwrap();
+        let StatementResult::Rows(rows) = r else {
+            panic!("rows expected")
+        };
+        assert_eq!(rows.columns, vec!["u", "hits"]);
+        assert_eq!(
+            rows.rows,
+            vec![
+                vec![Bson::from("a"), Bson::Int32(1)],
+                vec![Bson::Null, Bson::Int32(2)]
+            ]
+        );
+        let seen = b.seen.lock().unwrap();
+        assert_eq!(seen[1], doc! {"getMore": 7i64, "collection": "s"});
+        assert_eq!(
+            seen[0].get_array("pipeline").unwrap()[0],
+            Bson::Document(doc! {"$match": {"k": {"$eq": "x"}}})
+        );
+    }
+
+    #[test]
+    fn write_errors_and_tolerated_codes() {
+        let plan = crate::translate("INSERT INTO s (k) VALUES (1)")
+            .unwrap()
+            .statements
+            .remove(0);
+        let b = Scripted {
+            seen: Mutex::new(vec![]),
+            replies: Mutex::new(vec![
+                doc! {"n": 0, "writeErrors": [{"index": 0, "code": 11000, "errmsg": "E11000 duplicate key"}], "ok": 1.0},
+            ]),
+        };
+        let e = block(execute_plan(&b, "db", &plan, &[])).unwrap_err();
+        assert!(
+            matches!(e, crate::Error::Command(ref c) if c.code == 11000),
+            "{e}"
+        );
+        let plan = crate::translate("CREATE COLLECTION IF NOT EXISTS s")
+            .unwrap()
+            .statements
+            .remove(0);
+        let b = Scripted {
+            seen: Mutex::new(vec![]),
+            replies: Mutex::new(vec![
+                doc! {"ok": 0.0, "code": 48, "codeName": "NamespaceExists", "errmsg": "exists"},
+            ]),
+        };
+        assert_eq!(
+            block(execute_plan(&b, "db", &plan, &[])).unwrap(),
+            StatementResult::Affected(0)
+        );
+    }
+}

@@ -1,0 +1,285 @@
+//! MongoDB's total order over BSON values (the one place it lives).
+//!
+//! Order of types: MinKey < Null < Numbers < Symbol/String < Object < Array < BinData < ObjectId < Boolean <
+//! Date < Timestamp < Regex < DBPointer < JavaScript < JavaScriptWithScope < MaxKey. Numbers of every width
+//! compare by value (NaN below every other number); strings compare by bytes (no collation); documents
+//! compare element by element (type rank, then field name, then value); arrays element by element.
+
+use bson::{Bson, Document};
+use std::cmp::Ordering;
+
+/// The rank of a value's type in MongoDB's comparison order; values of different rank compare by rank.
+pub fn type_rank(v: &Bson) -> u8 {
+    match v {
+        Bson::MinKey => 1,
+        Bson::Null | Bson::Undefined => 5,
+        Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_) | Bson::Decimal128(_) => 10,
+        Bson::Symbol(_) | Bson::String(_) => 15,
+        Bson::Document(_) => 20,
+        Bson::Array(_) => 25,
+        Bson::Binary(_) => 30,
+        Bson::ObjectId(_) => 35,
+        Bson::Boolean(_) => 40,
+        Bson::DateTime(_) => 45,
+        Bson::Timestamp(_) => 47,
+        Bson::RegularExpression(_) => 50,
+        Bson::DbPointer(_) => 55,
+        Bson::JavaScriptCode(_) => 60,
+        Bson::JavaScriptCodeWithScope(_) => 65,
+        Bson::MaxKey => 127,
+    }
+}
+
+/// mongod's name of a value's type, as `$type` reports it (`"int"`, `"string"`, `"object"`, ...).
+pub fn type_name(v: &Bson) -> &'static str {
+    match v {
+        Bson::Double(_) => "double",
+        Bson::String(_) => "string",
+        Bson::Document(_) => "object",
+        Bson::Array(_) => "array",
+        Bson::Binary(_) => "binData",
+        Bson::Undefined => "undefined",
+        Bson::ObjectId(_) => "objectId",
+        Bson::Boolean(_) => "bool",
+        Bson::DateTime(_) => "date",
+        Bson::Null => "null",
+        Bson::RegularExpression(_) => "regex",
+        Bson::DbPointer(_) => "dbPointer",
+        Bson::JavaScriptCode(_) => "javascript",
+        Bson::Symbol(_) => "symbol",
+        Bson::JavaScriptCodeWithScope(_) => "javascriptWithScope",
+        Bson::Int32(_) => "int",
+        Bson::Timestamp(_) => "timestamp",
+        Bson::Int64(_) => "long",
+        Bson::Decimal128(_) => "decimal",
+        Bson::MinKey => "minKey",
+        Bson::MaxKey => "maxKey",
+    }
+}
+
+/// A number widened for comparison: integers stay exact, everything else goes through f64.
+#[derive(Debug, Clone, Copy)]
+enum Num {
+    Int(i64),
+    Float(f64),
+}
+
+fn as_num(v: &Bson) -> Option<Num> {
+    match v {
+        Bson::Int32(i) => Some(Num::Int(i64::from(*i))),
+        Bson::Int64(i) => Some(Num::Int(*i)),
+        Bson::Double(d) => Some(Num::Float(*d)),
+        Bson::Decimal128(d) => Some(Num::Float(decimal_to_f64(d))),
+        _ => None,
+    }
+}
+
+/// Converts a Decimal128 to the nearest f64 (through its canonical string form).
+pub fn decimal_to_f64(d: &bson::Decimal128) -> f64 {
+    let s = d.to_string();
+    match s.as_str() {
+        "Infinity" => f64::INFINITY,
+        "-Infinity" => f64::NEG_INFINITY,
+        _ => s.parse::<f64>().unwrap_or(f64::NAN),
+    }
+}
+
+fn cmp_f64(a: f64, b: f64) -> Ordering {
+    // NaN sorts below every other number and equals itself.
+    match (a.is_nan(), b.is_nan()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        _ => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
+    }
+}
+
+fn cmp_int_float(i: i64, f: f64) -> Ordering {
+    if f.is_nan() {
+        return Ordering::Greater;
+    }
+    // Exact comparison without losing precision for large i64.
+    if f >= 9.223_372_036_854_776e18 {
+        return Ordering::Less;
+    }
+    if f < -9.223_372_036_854_776e18 {
+        return Ordering::Greater;
+    }
+    let t = f.trunc();
+    match i.cmp(&(t as i64)) {
+        Ordering::Equal => {
+            let frac = f - t;
+            if frac > 0.0 {
+                Ordering::Less
+            } else if frac < 0.0 {
+                Ordering::Greater
+            } else {
+                Ordering::Equal
+            }
+        }
+        o => o,
+    }
+}
+
+fn cmp_num(a: Num, b: Num) -> Ordering {
+    match (a, b) {
+        (Num::Int(x), Num::Int(y)) => x.cmp(&y),
+        (Num::Float(x), Num::Float(y)) => cmp_f64(x, y),
+        (Num::Int(x), Num::Float(y)) => cmp_int_float(x, y),
+        (Num::Float(x), Num::Int(y)) => cmp_int_float(y, x).reverse(),
+    }
+}
+
+/// Compares two BSON values in MongoDB's order.
+pub fn compare(a: &Bson, b: &Bson) -> Ordering {
+    let (ra, rb) = (type_rank(a), type_rank(b));
+    if ra != rb {
+        return ra.cmp(&rb);
+    }
+    match (a, b) {
+        _ if ra == 10 => match (as_num(a), as_num(b)) {
+            (Some(x), Some(y)) => cmp_num(x, y),
+            _ => Ordering::Equal,
+        },
+        (Bson::String(x) | Bson::Symbol(x), Bson::String(y) | Bson::Symbol(y)) => {
+            x.as_bytes().cmp(y.as_bytes())
+        }
+        (Bson::Document(x), Bson::Document(y)) => compare_documents(x, y),
+        (Bson::Array(x), Bson::Array(y)) => compare_arrays(x, y),
+        (Bson::Binary(x), Bson::Binary(y)) => x
+            .bytes
+            .len()
+            .cmp(&y.bytes.len())
+            .then_with(|| u8::from(x.subtype).cmp(&u8::from(y.subtype)))
+            .then_with(|| x.bytes.cmp(&y.bytes)),
+        (Bson::ObjectId(x), Bson::ObjectId(y)) => x.bytes().cmp(&y.bytes()),
+        (Bson::Boolean(x), Bson::Boolean(y)) => x.cmp(y),
+        (Bson::DateTime(x), Bson::DateTime(y)) => x.timestamp_millis().cmp(&y.timestamp_millis()),
+        (Bson::Timestamp(x), Bson::Timestamp(y)) => x
+            .time
+            .cmp(&y.time)
+            .then_with(|| x.increment.cmp(&y.increment)),
+        (Bson::RegularExpression(x), Bson::RegularExpression(y)) => x
+            .pattern
+            .as_str()
+            .cmp(y.pattern.as_str())
+            .then_with(|| x.options.as_str().cmp(y.options.as_str())),
+        (Bson::JavaScriptCode(x), Bson::JavaScriptCode(y)) => x.cmp(y),
+        (Bson::JavaScriptCodeWithScope(x), Bson::JavaScriptCodeWithScope(y)) => x
+            .code
+            .cmp(&y.code)
+            .then_with(|| compare_documents(&x.scope, &y.scope)),
+        _ => Ordering::Equal,
+    }
+}
+
+/// Compares two documents element by element: type rank, then field name, then value; shorter first.
+pub fn compare_documents(a: &Document, b: &Document) -> Ordering {
+    let mut ia = a.iter();
+    let mut ib = b.iter();
+    loop {
+        match (ia.next(), ib.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some((ka, va)), Some((kb, vb))) => {
+                let o = type_rank(va)
+                    .cmp(&type_rank(vb))
+                    .then_with(|| ka.as_bytes().cmp(kb.as_bytes()))
+                    .then_with(|| compare(va, vb));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+        }
+    }
+}
+
+/// Compares two arrays element by element; a prefix sorts first.
+pub fn compare_arrays(a: &[Bson], b: &[Bson]) -> Ordering {
+    for (x, y) in a.iter().zip(b.iter()) {
+        let o = compare(x, y);
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Equality in MongoDB's sense: same order position (so `1 == 1.0 == NumberLong(1)`).
+pub fn equal(a: &Bson, b: &Bson) -> bool {
+    compare(a, b) == Ordering::Equal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::{bson, doc};
+
+    #[test]
+    fn numbers_compare_across_widths() {
+        assert_eq!(
+            compare(&Bson::Int32(1), &Bson::Double(1.0)),
+            Ordering::Equal
+        );
+        assert_eq!(
+            compare(&Bson::Int64(i64::MAX), &Bson::Double(9.3e18)),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare(&Bson::Int64(3), &Bson::Double(2.5)),
+            Ordering::Greater
+        );
+        assert_eq!(
+            compare(&Bson::Double(f64::NAN), &Bson::Int32(i32::MIN)),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare(&Bson::Double(-0.5), &Bson::Int32(0)),
+            Ordering::Less
+        );
+    }
+
+    #[test]
+    fn type_order_is_mongodb_order() {
+        let ordered = [
+            Bson::MinKey,
+            Bson::Null,
+            Bson::Int32(100),
+            bson!("a"),
+            bson!({"a": 1}),
+            bson!([1]),
+            Bson::ObjectId(bson::oid::ObjectId::from_bytes([0; 12])),
+            Bson::Boolean(false),
+            Bson::DateTime(bson::DateTime::from_millis(0)),
+            Bson::MaxKey,
+        ];
+        for w in ordered.windows(2) {
+            assert_eq!(
+                compare(&w[0], &w[1]),
+                Ordering::Less,
+                "{:?} < {:?}",
+                w[0],
+                w[1]
+            );
+        }
+    }
+
+    #[test]
+    fn strings_by_bytes_and_documents_by_elements() {
+        assert_eq!(compare(&bson!("B"), &bson!("a")), Ordering::Less);
+        assert_eq!(compare(&bson!("é"), &bson!("z")), Ordering::Greater);
+        assert_eq!(
+            compare_documents(&doc! {"a": 1}, &doc! {"a": 1, "b": 0}),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare_documents(&doc! {"a": 2}, &doc! {"b": 1}),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare_arrays(&[bson!(1), bson!(2)], &[bson!(1)]),
+            Ordering::Greater
+        );
+    }
+}

@@ -1,0 +1,272 @@
+//! Command dispatch: the command name is the first key of the command document, as in mongod.
+//!
+//! In: a database name and a command document; out: the reply document (`ok: 1.0` added) or a
+//! [`CommandError`]. Read commands share the state lock, write commands take it exclusively. Each
+//! command family lives in its own file: `read` (find, getMore, killCursors, aggregate, count, distinct,
+//! explain), `write` (insert, update, delete, findAndModify), `admin` (collections, indexes, handshake).
+
+mod admin;
+mod read;
+mod write;
+
+use super::expr::Vars;
+use super::pipeline::{Catalog, Pipeline};
+use super::storage::{Collection, State};
+use super::{CommandError, Inner};
+use bson::{Bson, Document};
+
+/// Runs a command.
+pub(super) fn run(inner: &Inner, db: &str, cmd: &Document) -> Result<Document, CommandError> {
+    let Some((name, _)) = cmd.iter().next() else {
+        return Err(CommandError::failed_to_parse("empty command document"));
+    };
+    if db.is_empty() || db.contains(['/', '\\', '.', ' ', '"', '$', '\0']) {
+        return Err(CommandError::new(
+            73,
+            "InvalidNamespace",
+            format!("Invalid database name: '{db}'"),
+        ));
+    }
+    let ctx = Ctx {
+        inner,
+        db,
+        vars: Vars::new(inner.opts.clock.now()),
+    };
+    let mut reply = match name.as_str() {
+        "find" => read::find(&ctx, cmd)?,
+        "getMore" => read::get_more(&ctx, cmd)?,
+        "killCursors" => read::kill_cursors(&ctx, cmd)?,
+        "aggregate" => read::aggregate(&ctx, cmd)?,
+        "count" => read::count(&ctx, cmd)?,
+        "distinct" => read::distinct(&ctx, cmd)?,
+        "explain" => read::explain(&ctx, cmd)?,
+        "insert" => write::insert(&ctx, cmd)?,
+        "update" => write::update(&ctx, cmd)?,
+        "delete" => write::delete(&ctx, cmd)?,
+        "findAndModify" | "findandmodify" => write::find_and_modify(&ctx, cmd)?,
+        "create" => admin::create(&ctx, cmd)?,
+        "drop" => admin::drop(&ctx, cmd)?,
+        "dropDatabase" => admin::drop_database(&ctx)?,
+        "listCollections" => admin::list_collections(&ctx, cmd)?,
+        "createIndexes" => admin::create_indexes(&ctx, cmd)?,
+        "dropIndexes" | "deleteIndexes" => admin::drop_indexes(&ctx, cmd)?,
+        "listIndexes" => admin::list_indexes(&ctx, cmd)?,
+        "collMod" => admin::coll_mod(&ctx, cmd)?,
+        "listDatabases" => admin::list_databases(&ctx, cmd)?,
+        "ping" => Document::new(),
+        "hello" | "isMaster" | "ismaster" => admin::hello(&ctx, name == "hello"),
+        "buildInfo" | "buildinfo" => admin::build_info(),
+        "endSessions" | "killSessions" | "refreshSessions" => Document::new(),
+        "getParameter" => admin::get_parameter(cmd),
+        "connectionStatus" => {
+            bson::doc! {"authInfo": {"authenticatedUsers": [], "authenticatedUserRoles": []}}
+        }
+        "hostInfo" => bson::doc! {"system": {"hostname": "localhost"}},
+        "getCmdLineOpts" => bson::doc! {"argv": ["sqlmongo"], "parsed": {}},
+        "dbStats" => admin::db_stats(&ctx)?,
+        "collStats" => admin::coll_stats(&ctx, cmd)?,
+        "serverStatus" => {
+            bson::doc! {"host": "localhost", "version": admin::VERSION, "process": "sqlmongo"}
+        }
+        "getLog" => bson::doc! {"totalLinesWritten": 0, "log": []},
+        other => return Err(CommandError::command_not_found(other)),
+    };
+    reply.insert("ok", 1.0);
+    Ok(reply)
+}
+
+/// One command's context.
+pub(super) struct Ctx<'a> {
+    inner: &'a Inner,
+    db: &'a str,
+    vars: Vars,
+}
+
+impl Ctx<'_> {
+    fn ns(&self, coll: &str) -> String {
+        format!("{}.{}", self.db, coll)
+    }
+}
+
+/// The collection name argument of a command (`{find: "user_sessions"}`).
+fn coll_name<'a>(cmd: &'a Document, key: &str) -> Result<&'a str, CommandError> {
+    match cmd.get(key) {
+        Some(Bson::String(s)) if !s.is_empty() && !s.contains('\0') && !s.starts_with('$') => Ok(s),
+        Some(Bson::String(s)) => Err(CommandError::new(
+            73,
+            "InvalidNamespace",
+            format!("Invalid collection name: '{s}'"),
+        )),
+        _ => Err(CommandError::type_mismatch(format!(
+            "collection name has invalid type for '{key}'"
+        ))),
+    }
+}
+
+fn opt_doc<'a>(cmd: &'a Document, key: &str) -> Result<Option<&'a Document>, CommandError> {
+    match cmd.get(key) {
+        None | Some(Bson::Null) => Ok(None),
+        Some(Bson::Document(d)) => Ok(Some(d)),
+        Some(other) => Err(CommandError::type_mismatch(format!(
+            "BSON field '{key}' is the wrong type '{}', expected type 'object'",
+            super::bson_order::type_name(other)
+        ))),
+    }
+}
+
+fn opt_i64(cmd: &Document, key: &str) -> Result<Option<i64>, CommandError> {
+    match cmd.get(key) {
+        None | Some(Bson::Null) => Ok(None),
+        Some(v) => super::numeric::Num::from_bson(v)
+            .and_then(|n| n.to_i64_exact())
+            .map(Some)
+            .ok_or_else(|| {
+                CommandError::type_mismatch(format!("BSON field '{key}' must be an integer"))
+            }),
+    }
+}
+
+fn opt_bool(cmd: &Document, key: &str) -> bool {
+    match cmd.get(key) {
+        Some(Bson::Boolean(b)) => *b,
+        Some(Bson::Int32(i)) => *i != 0,
+        Some(Bson::Int64(i)) => *i != 0,
+        Some(Bson::Double(d)) => *d != 0.0,
+        _ => false,
+    }
+}
+
+/// A collection or view by name.
+fn get_coll<'s>(state: &'s State, db: &str, name: &str) -> Option<&'s Collection> {
+    state
+        .databases
+        .get(db)
+        .and_then(|d| d.collections.get(name))
+}
+
+/// Follows `viewOn` to the base collection; returns it and the concatenated view pipeline.
+fn resolve_view(state: &State, db: &str, name: &str) -> Result<(String, Vec<Bson>), CommandError> {
+    let mut chain: Vec<Vec<Bson>> = Vec::new();
+    let mut cur = name.to_string();
+    for _ in 0..20 {
+        match get_coll(state, db, &cur) {
+            Some(c) if c.is_view() => {
+                let on = c.options.get_str("viewOn").unwrap_or_default().to_string();
+                let p = match c.options.get("pipeline") {
+                    Some(Bson::Array(a)) => a.clone(),
+                    _ => Vec::new(),
+                };
+                chain.push(p);
+                cur = on;
+            }
+            _ => {
+                let mut pipeline = Vec::new();
+                for p in chain.into_iter().rev() {
+                    pipeline.extend(p);
+                }
+                return Ok((cur, pipeline));
+            }
+        }
+    }
+    Err(CommandError::new(
+        2,
+        "BadValue",
+        format!("View depth too deep or view cycle detected for {name}"),
+    ))
+}
+
+/// The documents of a collection or view (a view's pipeline applied) that match `filter`, cloned only
+/// when they match; an index narrows the scan when one serves the filter. `limit` stops early (0 = all).
+fn source_docs(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+) -> Result<Vec<Document>, CommandError> {
+    source_matching(state, db, name, filter, vars, 0)
+}
+
+fn source_matching(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+    limit: usize,
+) -> Result<Vec<Document>, CommandError> {
+    let matcher = match filter {
+        Some(f) if !f.is_empty() => Some(super::matcher::Matcher::compile(f)?),
+        _ => None,
+    };
+    let keep = |d: &Document| -> Result<bool, CommandError> {
+        match &matcher {
+            Some(m) => m.matches(d, vars),
+            None => Ok(true),
+        }
+    };
+    let (base, view_pipeline) = resolve_view(state, db, name)?;
+    let Some(coll) = get_coll(state, db, &base) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    if !view_pipeline.is_empty() {
+        let docs: Vec<Document> = coll.iter().map(|(_, d)| d.clone()).collect();
+        let p = Pipeline::compile(&view_pipeline)?;
+        for d in p.run(docs, &StateCatalog { state, db, vars }, vars)? {
+            if keep(&d)? {
+                out.push(d);
+                if limit > 0 && out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        return Ok(out);
+    }
+    let mut push = |d: &Document| -> Result<bool, CommandError> {
+        if keep(d)? {
+            out.push(d.clone());
+        }
+        Ok(limit > 0 && out.len() >= limit)
+    };
+    match filter.and_then(|f| coll.candidates(f)) {
+        Some(rids) => {
+            for r in rids {
+                if let Some(d) = coll.get(r) {
+                    if push(d)? {
+                        break;
+                    }
+                }
+            }
+        }
+        None => {
+            for (_, d) in coll.iter() {
+                if push(d)? {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The catalog pipelines read other collections through.
+pub(super) struct StateCatalog<'s> {
+    state: &'s State,
+    db: &'s str,
+    vars: &'s Vars,
+}
+
+impl Catalog for StateCatalog<'_> {
+    fn scan(&self, collection: &str) -> Result<Vec<Document>, CommandError> {
+        source_docs(self.state, self.db, collection, None, self.vars)
+    }
+}
+
+fn poisoned() -> CommandError {
+    CommandError::new(
+        1,
+        "InternalError",
+        "engine state lock poisoned by an earlier panic",
+    )
+}

@@ -1,0 +1,396 @@
+//! Read commands: `find`, `getMore`, `killCursors`, `aggregate`, `count`, `distinct`, `explain`.
+//!
+//! In: the command document; out: mongod's reply shapes (`cursor: {firstBatch | nextBatch, id, ns}`,
+//! `n`, `values`, `queryPlanner`). Index selection (`Collection::candidates`) narrows the scan for the
+//! filter or the leading `$match`; the full filter is still applied to every candidate.
+
+use super::{
+    coll_name, get_coll, opt_bool, opt_doc, opt_i64, poisoned, resolve_view, source_docs,
+    source_matching, Ctx, StateCatalog,
+};
+use crate::engine::bson_order::{compare, equal};
+use crate::engine::cursor::DEFAULT_BATCH;
+use crate::engine::matcher::Matcher;
+use crate::engine::pipeline::Pipeline;
+use crate::engine::projection::{Context, Projection};
+use crate::engine::sort::SortSpec;
+use crate::engine::storage::State;
+use crate::engine::CommandError;
+use bson::{doc, Bson, Document};
+
+fn batch_size(cmd: &Document, key: &str) -> Result<usize, CommandError> {
+    match opt_i64(cmd, key)? {
+        None => Ok(DEFAULT_BATCH),
+        Some(n) if n < 0 => Err(CommandError::bad_value(format!(
+            "BatchSize value must be non-negative, but received: {n}"
+        ))),
+        Some(n) => Ok(n as usize),
+    }
+}
+
+fn cursor_reply(
+    ctx: &Ctx,
+    ns: &str,
+    docs: Vec<Document>,
+    batch: usize,
+    single: bool,
+) -> Result<Document, CommandError> {
+    let b = ctx
+        .inner
+        .cursors
+        .lock()
+        .map_err(|_| poisoned())?
+        .open(ns, docs, batch, single);
+    Ok(doc! {"cursor": {"firstBatch": b.docs, "id": b.id, "ns": ns}})
+}
+
+/// Runs a find's filter / sort / skip / limit / projection over a collection or view.
+pub(super) fn run_find(
+    ctx: &Ctx,
+    state: &State,
+    name: &str,
+    cmd: &Document,
+) -> Result<Vec<Document>, CommandError> {
+    let filter = opt_doc(cmd, "filter")?;
+    let sort = opt_doc(cmd, "sort")?
+        .filter(|s| !s.is_empty())
+        .map(SortSpec::compile)
+        .transpose()?;
+    let skip = opt_i64(cmd, "skip")?.unwrap_or(0);
+    if skip < 0 {
+        return Err(CommandError::bad_value("skip value must be non-negative"));
+    }
+    let limit = opt_i64(cmd, "limit")?.unwrap_or(0);
+    if limit < 0 {
+        return Err(CommandError::bad_value("limit value must be non-negative"));
+    }
+    let projection = opt_doc(cmd, "projection")?
+        .filter(|p| !p.is_empty())
+        .map(|p| Projection::compile(p, Context::Find))
+        .transpose()?;
+    let (skip, limit) = (skip as usize, limit as usize);
+    let early_stop = if sort.is_none() && limit > 0 {
+        skip + limit
+    } else {
+        0
+    };
+    let mut out = source_matching(state, ctx.db, name, filter, &ctx.vars, early_stop)?;
+    if let Some(s) = &sort {
+        if limit > 0 {
+            out = s.top(out, skip + limit);
+        } else {
+            s.sort(&mut out);
+        }
+    }
+    if skip > 0 {
+        out = out.into_iter().skip(skip).collect();
+    }
+    if limit > 0 {
+        out.truncate(limit);
+    }
+    if let Some(p) = projection {
+        out = out
+            .iter()
+            .map(|d| p.apply(d, &ctx.vars))
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(out)
+}
+
+pub(super) fn find(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    let name = coll_name(cmd, "find")?;
+    let docs = {
+        let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+        run_find(ctx, &state, name, cmd)?
+    };
+    let single = opt_bool(cmd, "singleBatch");
+    cursor_reply(
+        ctx,
+        &ctx.ns(name),
+        docs,
+        batch_size(cmd, "batchSize")?,
+        single,
+    )
+}
+
+pub(super) fn get_more(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    let id = match cmd.get("getMore") {
+        Some(Bson::Int64(i)) => *i,
+        Some(Bson::Int32(i)) => *i as i64,
+        _ => {
+            return Err(CommandError::type_mismatch(
+                "getMore cursor id must be a long",
+            ))
+        }
+    };
+    let coll = coll_name(cmd, "collection")?;
+    let ns = ctx.ns(coll);
+    let batch = match opt_i64(cmd, "batchSize")? {
+        Some(n) if n > 0 => n as usize,
+        _ => usize::MAX,
+    };
+    let mut cursors = ctx.inner.cursors.lock().map_err(|_| poisoned())?;
+    match cursors.more(id, &ns, batch) {
+        None => Err(CommandError::new(
+            43,
+            "CursorNotFound",
+            format!("cursor id {id} not found"),
+        )),
+        Some(Err(msg)) => Err(CommandError::new(13, "Unauthorized", msg)),
+        Some(Ok(b)) => Ok(doc! {"cursor": {"nextBatch": b.docs, "id": b.id, "ns": ns}}),
+    }
+}
+
+pub(super) fn kill_cursors(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    coll_name(cmd, "killCursors")?;
+    let Some(Bson::Array(ids)) = cmd.get("cursors") else {
+        return Err(CommandError::failed_to_parse(
+            "killCursors requires a 'cursors' array",
+        ));
+    };
+    let mut killed = Vec::new();
+    let mut not_found = Vec::new();
+    let mut cursors = ctx.inner.cursors.lock().map_err(|_| poisoned())?;
+    for id in ids {
+        let id = match id {
+            Bson::Int64(i) => *i,
+            Bson::Int32(i) => *i as i64,
+            _ => return Err(CommandError::type_mismatch("cursor ids must be longs")),
+        };
+        if cursors.kill(id) {
+            killed.push(id);
+        } else {
+            not_found.push(id);
+        }
+    }
+    Ok(
+        doc! {"cursorsKilled": killed, "cursorsNotFound": not_found, "cursorsAlive": [], "cursorsUnknown": []},
+    )
+}
+
+/// Runs an aggregate's pipeline (collection, view or collectionless) and returns the documents.
+pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, CommandError> {
+    let Some(Bson::Array(stages)) = cmd.get("pipeline") else {
+        return Err(CommandError::failed_to_parse(
+            "'pipeline' option must be specified as an array",
+        ));
+    };
+    let pipeline = Pipeline::compile(stages)?;
+    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let catalog = StateCatalog {
+        state: &state,
+        db: ctx.db,
+        vars: &ctx.vars,
+    };
+    let input = match cmd.get("aggregate") {
+        Some(Bson::Int32(1)) | Some(Bson::Int64(1)) | Some(Bson::Double(_)) => {
+            if !pipeline.starts_with_documents() {
+                return Err(CommandError::new(
+                    40602,
+                    "InvalidNamespace",
+                    "{aggregate: 1} is not valid for this pipeline: it must start with $documents",
+                ));
+            }
+            Vec::new()
+        }
+        _ => {
+            let name = coll_name(cmd, "aggregate")?;
+            let docs = source_docs(&state, ctx.db, name, pipeline.leading_match(), &ctx.vars)?;
+            // The leading $match has been applied while scanning.
+            return pipeline.run_from(
+                usize::from(pipeline.leading_match().is_some()),
+                docs,
+                &catalog,
+                &ctx.vars,
+            );
+        }
+    };
+    pipeline.run(input, &catalog, &ctx.vars)
+}
+
+pub(super) fn aggregate(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    if opt_bool(cmd, "explain") {
+        let mut inner = cmd.clone();
+        inner.remove("explain");
+        return explain(ctx, &doc! {"explain": inner});
+    }
+    let cursor =
+        match cmd.get("cursor") {
+            Some(Bson::Document(c)) => c.clone(),
+            _ => return Err(CommandError::failed_to_parse(
+                "The 'cursor' option is required, except for aggregate with the explain argument",
+            )),
+        };
+    let docs = run_aggregate(ctx, cmd)?;
+    let ns = match cmd.get("aggregate") {
+        Some(Bson::String(s)) => ctx.ns(s),
+        _ => format!("{}.$cmd.aggregate", ctx.db),
+    };
+    cursor_reply(ctx, &ns, docs, batch_size(&cursor, "batchSize")?, false)
+}
+
+pub(super) fn count(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    let name = coll_name(cmd, "count")?;
+    let query = opt_doc(cmd, "query")?.cloned().unwrap_or_default();
+    Matcher::compile(&query)?;
+    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let mut n = source_docs(&state, ctx.db, name, Some(&query), &ctx.vars)?.len() as i64;
+    let skip = opt_i64(cmd, "skip")?.unwrap_or(0).max(0);
+    n = (n - skip).max(0);
+    if let Some(l) = opt_i64(cmd, "limit")?.filter(|l| *l != 0) {
+        n = n.min(l.abs());
+    }
+    Ok(doc! {"n": i32::try_from(n).map(Bson::Int32).unwrap_or(Bson::Int64(n))})
+}
+
+pub(super) fn distinct(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    let name = coll_name(cmd, "distinct")?;
+    let key = match cmd.get("key") {
+        Some(Bson::String(k)) if !k.is_empty() => k.clone(),
+        _ => {
+            return Err(CommandError::type_mismatch(
+                "BSON field 'distinct.key' must be a string",
+            ))
+        }
+    };
+    let query = opt_doc(cmd, "query")?.cloned().unwrap_or_default();
+    Matcher::compile(&query)?;
+    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let docs = source_docs(&state, ctx.db, name, Some(&query), &ctx.vars)?;
+    let mut values: Vec<Bson> = Vec::new();
+    for d in &docs {
+        let mut found = Vec::new();
+        collect_distinct(
+            &Bson::Document(d.clone()),
+            &key.split('.').collect::<Vec<_>>(),
+            &mut found,
+        );
+        for v in found {
+            if !values.iter().any(|x| equal(x, &v)) {
+                values.push(v);
+            }
+        }
+    }
+    values.sort_by(compare);
+    Ok(doc! {"values": values})
+}
+
+fn collect_distinct(v: &Bson, parts: &[&str], out: &mut Vec<Bson>) {
+    let Some((p, rest)) = parts.split_first() else {
+        match v {
+            Bson::Array(items) => out.extend(items.iter().cloned()),
+            other => out.push(other.clone()),
+        }
+        return;
+    };
+    match v {
+        Bson::Document(d) => {
+            if let Some(x) = d.get(*p) {
+                collect_distinct(x, rest, out);
+            }
+        }
+        Bson::Array(items) => {
+            for it in items {
+                collect_distinct(it, parts, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `explain`: which plan a find / aggregate / count / update / delete would use (COLLSCAN or IXSCAN).
+pub(super) fn explain(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    let Some(Bson::Document(inner)) = cmd.get("explain") else {
+        return Err(CommandError::failed_to_parse(
+            "explain command requires a nested object",
+        ));
+    };
+    let Some((verb, target)) = inner.iter().next() else {
+        return Err(CommandError::failed_to_parse("explain of an empty command"));
+    };
+    let name = match target {
+        Bson::String(s) => s.clone(),
+        _ => String::new(),
+    };
+    let filter: Document = match verb.as_str() {
+        "find" => opt_doc(inner, "filter")?.cloned().unwrap_or_default(),
+        "count" => opt_doc(inner, "query")?.cloned().unwrap_or_default(),
+        "aggregate" => match inner.get("pipeline") {
+            Some(Bson::Array(p)) => Pipeline::compile(p)?
+                .leading_match()
+                .cloned()
+                .unwrap_or_default(),
+            _ => Document::new(),
+        },
+        "update" | "delete" => {
+            let key = if verb == "update" {
+                "updates"
+            } else {
+                "deletes"
+            };
+            match inner.get(key) {
+                Some(Bson::Array(a)) => match a.first() {
+                    Some(Bson::Document(s)) => opt_doc(s, "q")?.cloned().unwrap_or_default(),
+                    _ => Document::new(),
+                },
+                _ => Document::new(),
+            }
+        }
+        "findAndModify" => opt_doc(inner, "query")?.cloned().unwrap_or_default(),
+        "distinct" => opt_doc(inner, "query")?.cloned().unwrap_or_default(),
+        other => {
+            return Err(CommandError::bad_value(format!(
+                "Explain is not supported for the '{other}' command"
+            )))
+        }
+    };
+    Matcher::compile(&filter)?;
+    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let (base, view) = if name.is_empty() {
+        (String::new(), Vec::new())
+    } else {
+        resolve_view(&state, ctx.db, &name)?
+    };
+    let stage = match get_coll(&state, ctx.db, &base) {
+        Some(c) if view.is_empty() => match used_index(c, &filter) {
+            Some(ix) => {
+                doc! {"stage": "FETCH", "inputStage": {"stage": "IXSCAN", "indexName": ix.0, "keyPattern": ix.1}}
+            }
+            None => doc! {"stage": "COLLSCAN", "direction": "forward"},
+        },
+        Some(_) => doc! {"stage": "COLLSCAN", "direction": "forward", "view": true},
+        None => doc! {"stage": "EOF"},
+    };
+    Ok(doc! {
+        "queryPlanner": {"namespace": ctx.ns(&name), "parsedQuery": filter, "winningPlan": stage, "rejectedPlans": []},
+        "command": inner.clone(),
+        "serverInfo": {"host": "localhost", "version": super::admin::VERSION, "gitVersion": "sqlmongo-embedded"},
+    })
+}
+
+fn used_index(
+    c: &crate::engine::storage::Collection,
+    filter: &Document,
+) -> Option<(String, Document)> {
+    c.candidates(filter)?;
+    // The serving index is the first whose first field is an indexed top-level predicate.
+    c.indexes
+        .iter()
+        .find(|ix| {
+            ix.partial.is_none()
+                && !ix.sparse
+                && ix.fields.first().is_some_and(|f| {
+                    filter.contains_key(f)
+                        || filter.get_array("$and").is_ok_and(|a| {
+                            a.iter()
+                                .any(|x| matches!(x, Bson::Document(d) if d.contains_key(f)))
+                        })
+                })
+        })
+        .map(|ix| {
+            (
+                ix.name.clone(),
+                ix.spec.get_document("key").cloned().unwrap_or_default(),
+            )
+        })
+}

@@ -1,0 +1,723 @@
+//! Write commands: `insert`, `update` (operator, replacement and pipeline updates; multi; upsert;
+//! arrayFilters), `delete` (limit 0/1) and `findAndModify`.
+//!
+//! In: the command document; out: mongod's reply (`n`, `nModified`, `upserted`, `writeErrors` with real
+//! codes: 11000 duplicate key, 121 validation, 66 immutable `_id`, ...). Each command holds the write lock,
+//! so every single-document write (indeed every command) is atomic. A missing collection is created on
+//! first write, as mongod does.
+
+use super::{coll_name, opt_bool, opt_doc, poisoned, Ctx};
+use crate::engine::expr::Vars;
+use crate::engine::matcher::Matcher;
+use crate::engine::pipeline::{NoCatalog, Pipeline};
+use crate::engine::projection::{Context, Projection};
+use crate::engine::sort::SortSpec;
+use crate::engine::storage::{Change, Collection, RecordId, State};
+use crate::engine::update::{is_operator_update, upsert_seed, ApplyCtx, UpdateSpec};
+use crate::engine::CommandError;
+use bson::{doc, oid::ObjectId, Bson, Document};
+
+/// Changes of one command, for storage that logs them.
+struct Log {
+    on: bool,
+    db: String,
+    coll: String,
+    changes: Vec<Change>,
+}
+
+impl Log {
+    fn put(&mut self, rid: RecordId, d: &Document) {
+        if self.on {
+            self.changes.push(Change::Put {
+                db: self.db.clone(),
+                coll: self.coll.clone(),
+                rid,
+                doc: d.clone(),
+            });
+        }
+    }
+    fn delete(&mut self, rid: RecordId) {
+        if self.on {
+            self.changes.push(Change::Delete {
+                db: self.db.clone(),
+                coll: self.coll.clone(),
+                rid,
+            });
+        }
+    }
+    fn commit(self, ctx: &Ctx) -> Result<(), CommandError> {
+        if self.on && !self.changes.is_empty() {
+            ctx.inner.opts.storage.commit(&self.changes)?;
+        }
+        Ok(())
+    }
+}
+
+/// The collection to write to, created when missing; views are not writable.
+fn writable<'s>(
+    ctx: &Ctx,
+    state: &'s mut State,
+    name: &str,
+    log: &mut Log,
+) -> Result<&'s mut Collection, CommandError> {
+    let ns = ctx.ns(name);
+    let db = state.databases.entry(ctx.db.to_string()).or_default();
+    if !db.collections.contains_key(name) {
+        if log.on {
+            log.changes.push(Change::Create {
+                db: ctx.db.to_string(),
+                coll: name.to_string(),
+                options: Document::new(),
+            });
+        }
+        db.collections.insert(
+            name.to_string(),
+            Collection::new(ns.clone(), Document::new()),
+        );
+    }
+    let coll = db.collections.get_mut(name).ok_or_else(poisoned)?;
+    if coll.is_view() {
+        return Err(CommandError::new(
+            166,
+            "CommandNotSupportedOnView",
+            format!("Namespace {ns} is a view, not a collection"),
+        ));
+    }
+    Ok(coll)
+}
+
+fn write_error(index: usize, e: &CommandError) -> Bson {
+    let mut d = doc! {"index": index as i32, "code": e.code, "errmsg": e.errmsg.clone()};
+    if e.code == 121 {
+        d.insert(
+            "errInfo",
+            doc! {"failingDocumentId": Bson::Null, "details": {"reason": e.errmsg.clone()}},
+        );
+    }
+    Bson::Document(d)
+}
+
+/// Puts `_id` first, generating an ObjectId when absent; rejects invalid `_id` values and `$` fields.
+fn prepare_insert(doc: Document) -> Result<Document, CommandError> {
+    for k in doc.keys() {
+        if k.starts_with('$') {
+            return Err(CommandError::new(
+                2,
+                "BadValue",
+                format!("Document can't have $ prefixed field names: {k}"),
+            ));
+        }
+    }
+    let id = match doc.get("_id") {
+        Some(Bson::Array(_)) => return Err(CommandError::bad_value("can't use an array for _id")),
+        Some(Bson::RegularExpression(_)) => {
+            return Err(CommandError::bad_value("can't use a regex for _id"))
+        }
+        Some(Bson::Undefined) => {
+            return Err(CommandError::bad_value("can't use a undefined for _id"))
+        }
+        Some(v) => v.clone(),
+        None => Bson::ObjectId(ObjectId::new()),
+    };
+    if matches!(doc.keys().next(), Some(k) if k == "_id") {
+        return Ok(doc);
+    }
+    let mut out = Document::new();
+    out.insert("_id", id);
+    for (k, v) in doc {
+        if k != "_id" {
+            out.insert(k, v);
+        }
+    }
+    Ok(out)
+}
+
+/// The collection's validator verdict on `doc` (121 DocumentValidationFailure), honouring
+/// `validationLevel: off` and `validationAction: warn`.
+fn validate(
+    coll: &Collection,
+    doc: &Document,
+    old: Option<&Document>,
+    vars: &Vars,
+) -> Result<(), CommandError> {
+    let Ok(v) = coll.options.get_document("validator") else {
+        return Ok(());
+    };
+    if v.is_empty() || coll.options.get_str("validationLevel").ok() == Some("off") {
+        return Ok(());
+    }
+    let m = Matcher::compile(v)?;
+    if coll.options.get_str("validationLevel").ok() == Some("moderate") {
+        if let Some(old) = old {
+            if !m.matches(old, vars)? {
+                return Ok(());
+            }
+        }
+    }
+    if m.matches(doc, vars)? {
+        return Ok(());
+    }
+    if coll.options.get_str("validationAction").ok() == Some("warn") {
+        tracing::warn!(
+            "document failed validation in {} (validationAction: warn)",
+            coll.ns
+        );
+        return Ok(());
+    }
+    Err(CommandError::new(
+        121,
+        "DocumentValidationFailure",
+        "Document failed validation",
+    ))
+}
+
+fn insert_one(
+    coll: &mut Collection,
+    doc: Document,
+    vars: &Vars,
+    log: &mut Log,
+) -> Result<RecordId, CommandError> {
+    validate(coll, &doc, None, vars)?;
+    let rid = coll.insert(doc)?;
+    if let Some(d) = coll.get(rid) {
+        log.put(rid, &d.clone());
+    }
+    if let Some(max) = coll
+        .options
+        .get("max")
+        .and_then(crate::engine::numeric::Num::from_bson)
+        .and_then(|n| n.to_i64_exact())
+    {
+        if coll.options.get_bool("capped").unwrap_or(false) {
+            while coll.len() as i64 > max.max(1) {
+                let Some((oldest, _)) = coll.iter().next() else {
+                    break;
+                };
+                coll.remove(oldest);
+                log.delete(oldest);
+            }
+        }
+    }
+    Ok(rid)
+}
+
+pub(super) fn insert(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    let name = coll_name(cmd, "insert")?;
+    let Some(Bson::Array(docs)) = cmd.get("documents") else {
+        return Err(CommandError::failed_to_parse(
+            "BSON field 'insert.documents' is missing but a required field",
+        ));
+    };
+    let ordered = cmd.get_bool("ordered").unwrap_or(true);
+    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut log = Log {
+        on: ctx.inner.opts.storage.wants_changes(),
+        db: ctx.db.into(),
+        coll: name.into(),
+        changes: Vec::new(),
+    };
+    let coll = writable(ctx, &mut state, name, &mut log)?;
+    let mut n = 0i32;
+    let mut errors = Vec::new();
+    for (i, d) in docs.iter().enumerate() {
+        let r = match d {
+            Bson::Document(d) => {
+                prepare_insert(d.clone()).and_then(|d| insert_one(coll, d, &ctx.vars, &mut log))
+            }
+            _ => Err(CommandError::type_mismatch(
+                "documents to insert must be objects",
+            )),
+        };
+        match r {
+            Ok(_) => n += 1,
+            Err(e) => {
+                errors.push(write_error(i, &e));
+                if ordered {
+                    break;
+                }
+            }
+        }
+    }
+    log.commit(ctx)?;
+    let mut reply = doc! {"n": n};
+    if !errors.is_empty() {
+        reply.insert("writeErrors", errors);
+    }
+    Ok(reply)
+}
+
+/// A compiled update: operators, replacement, or pipeline.
+enum Modifier {
+    Ops(UpdateSpec),
+    Replace(Document),
+    Pipeline(Pipeline),
+}
+
+impl Modifier {
+    fn compile(u: &Bson, array_filters: &[Document]) -> Result<Modifier, CommandError> {
+        match u {
+            Bson::Document(d) if is_operator_update(d) => {
+                Ok(Modifier::Ops(UpdateSpec::compile(d, array_filters)?))
+            }
+            Bson::Document(d) => {
+                if !array_filters.is_empty() {
+                    return Err(CommandError::failed_to_parse(
+                        "arrayFilters may only be specified with operator updates",
+                    ));
+                }
+                for k in d.keys() {
+                    if k.starts_with('$') {
+                        return Err(CommandError::new(52, "DollarPrefixedFieldName", format!("The dollar ($) prefixed field '{k}' in '{k}' is not allowed in the context of an update's replacement document.")));
+                    }
+                }
+                Ok(Modifier::Replace(d.clone()))
+            }
+            Bson::Array(stages) => {
+                for s in stages {
+                    let ok = matches!(s, Bson::Document(d) if d.keys().next().is_some_and(|k| matches!(k.as_str(), "$addFields" | "$set" | "$project" | "$unset" | "$replaceRoot" | "$replaceWith")));
+                    if !ok {
+                        return Err(CommandError::new(72, "InvalidOptions", "Invalid update pipeline: only $addFields, $set, $project, $unset, $replaceRoot and $replaceWith are allowed"));
+                    }
+                }
+                Ok(Modifier::Pipeline(Pipeline::compile(stages)?))
+            }
+            _ => Err(CommandError::failed_to_parse(
+                "Update argument must be either an object or an array",
+            )),
+        }
+    }
+
+    /// The new version of `old`; `is_insert` for upserts.
+    fn apply(
+        &self,
+        old: &Document,
+        is_insert: bool,
+        vars: &Vars,
+    ) -> Result<Document, CommandError> {
+        let new = match self {
+            Modifier::Ops(spec) => {
+                let mut d = old.clone();
+                spec.apply(
+                    &mut d,
+                    &ApplyCtx {
+                        is_insert,
+                        now: vars.now,
+                    },
+                )?;
+                d
+            }
+            Modifier::Replace(r) => {
+                let mut d = Document::new();
+                match (old.get("_id"), r.get("_id")) {
+                    (Some(a), Some(b)) if !is_insert && a != b => {
+                        return Err(CommandError::new(66, "ImmutableField", format!("After applying the update, the (immutable) field '_id' was found to have been altered to _id: {b}")));
+                    }
+                    (Some(a), _) => {
+                        d.insert("_id", a.clone());
+                    }
+                    (None, Some(b)) => {
+                        d.insert("_id", b.clone());
+                    }
+                    (None, None) => {}
+                }
+                for (k, v) in r {
+                    if k != "_id" {
+                        d.insert(k.clone(), v.clone());
+                    }
+                }
+                d
+            }
+            Modifier::Pipeline(p) => {
+                let mut out = p.run(vec![old.clone()], &NoCatalog, vars)?;
+                if out.len() != 1 {
+                    return Err(CommandError::bad_value(
+                        "update pipeline must produce exactly one document",
+                    ));
+                }
+                out.remove(0)
+            }
+        };
+        if !is_insert && old.get("_id") != new.get("_id") {
+            return Err(CommandError::new(66, "ImmutableField", format!("Performing an update on the path '_id' would modify the immutable field '_id' (from {} to {})", old.get("_id").map(|v| v.to_string()).unwrap_or_default(), new.get("_id").map(|v| v.to_string()).unwrap_or_else(|| "missing".into()))));
+        }
+        Ok(new)
+    }
+}
+
+/// Matching record ids of `coll` for `filter`, in natural order (index-narrowed).
+fn matching(
+    coll: &Collection,
+    filter: &Document,
+    m: &Matcher,
+    vars: &Vars,
+    first_only: bool,
+) -> Result<Vec<RecordId>, CommandError> {
+    let rids: Vec<RecordId> = match coll.candidates(filter) {
+        Some(r) => r,
+        None => coll.iter().map(|(r, _)| r).collect(),
+    };
+    let mut out = Vec::new();
+    for r in rids {
+        if let Some(d) = coll.get(r) {
+            if m.matches(d, vars)? {
+                out.push(r);
+                if first_only {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn array_filters(s: &Document) -> Result<Vec<Document>, CommandError> {
+    match s.get("arrayFilters") {
+        None | Some(Bson::Null) => Ok(Vec::new()),
+        Some(Bson::Array(a)) => a
+            .iter()
+            .map(|x| match x {
+                Bson::Document(d) => Ok(d.clone()),
+                _ => Err(CommandError::type_mismatch(
+                    "arrayFilters entries must be objects",
+                )),
+            })
+            .collect(),
+        Some(_) => Err(CommandError::type_mismatch("arrayFilters must be an array")),
+    }
+}
+
+/// The outcome of one update statement.
+struct UpdateOutcome {
+    matched: i64,
+    modified: i64,
+    upserted: Option<Bson>,
+    last: Option<(Document, Document)>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn update_one_statement(
+    coll: &mut Collection,
+    q: &Document,
+    u: &Bson,
+    afs: &[Document],
+    multi: bool,
+    upsert: bool,
+    vars: &Vars,
+    log: &mut Log,
+) -> Result<UpdateOutcome, CommandError> {
+    let m = Matcher::compile(q)?;
+    let modifier = Modifier::compile(u, afs)?;
+    if multi && matches!(modifier, Modifier::Replace(_)) {
+        return Err(CommandError::failed_to_parse(
+            "multi update is not supported for replacement-style update",
+        ));
+    }
+    let rids = matching(coll, q, &m, vars, !multi)?;
+    let mut out = UpdateOutcome {
+        matched: 0,
+        modified: 0,
+        upserted: None,
+        last: None,
+    };
+    for rid in rids {
+        let Some(old) = coll.get(rid).cloned() else {
+            continue;
+        };
+        out.matched += 1;
+        let new = modifier.apply(&old, false, vars)?;
+        if !identical(&old, &new) {
+            validate(coll, &new, Some(&old), vars)?;
+            coll.replace(rid, new.clone())?;
+            log.put(rid, &new);
+            out.modified += 1;
+        }
+        out.last = Some((old, new));
+    }
+    if out.matched == 0 && upsert {
+        let seed = upsert_seed(q)?;
+        let new = match &modifier {
+            Modifier::Replace(_) => {
+                let mut base = Document::new();
+                if let Some(id) = seed.get("_id") {
+                    base.insert("_id", id.clone());
+                }
+                modifier.apply(&base, true, vars)?
+            }
+            _ => modifier.apply(&seed, true, vars)?,
+        };
+        let new = prepare_insert(new)?;
+        let id = new.get("_id").cloned().unwrap_or(Bson::Null);
+        insert_one(coll, new.clone(), vars, log)?;
+        out.upserted = Some(id);
+        out.last = Some((Document::new(), new));
+    }
+    Ok(out)
+}
+
+/// Bit-for-bit equality (types included): `{a: 1}` and `{a: 1.0}` differ, so the update is a modification.
+fn identical(a: &Document, b: &Document) -> bool {
+    a == b
+}
+
+pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    let name = coll_name(cmd, "update")?;
+    let Some(Bson::Array(stmts)) = cmd.get("updates") else {
+        return Err(CommandError::failed_to_parse(
+            "BSON field 'update.updates' is missing but a required field",
+        ));
+    };
+    let ordered = cmd.get_bool("ordered").unwrap_or(true);
+    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut log = Log {
+        on: ctx.inner.opts.storage.wants_changes(),
+        db: ctx.db.into(),
+        coll: name.into(),
+        changes: Vec::new(),
+    };
+    let coll = writable(ctx, &mut state, name, &mut log)?;
+    let (mut n, mut modified) = (0i64, 0i64);
+    let mut upserted = Vec::new();
+    let mut errors = Vec::new();
+    for (i, s) in stmts.iter().enumerate() {
+        let r = (|| {
+            let Bson::Document(s) = s else {
+                return Err(CommandError::type_mismatch(
+                    "update statements must be objects",
+                ));
+            };
+            let q = opt_doc(s, "q")?.cloned().unwrap_or_default();
+            let u = s.get("u").ok_or_else(|| {
+                CommandError::failed_to_parse(
+                    "BSON field 'update.updates.u' is missing but a required field",
+                )
+            })?;
+            let afs = array_filters(s)?;
+            update_one_statement(
+                coll,
+                &q,
+                u,
+                &afs,
+                opt_bool(s, "multi"),
+                opt_bool(s, "upsert"),
+                &ctx.vars,
+                &mut log,
+            )
+        })();
+        match r {
+            Ok(o) => {
+                n += o.matched;
+                modified += o.modified;
+                if let Some(id) = o.upserted {
+                    n += 1;
+                    upserted.push(doc! {"index": i as i32, "_id": id});
+                }
+            }
+            Err(e) => {
+                errors.push(write_error(i, &e));
+                if ordered {
+                    break;
+                }
+            }
+        }
+    }
+    log.commit(ctx)?;
+    let mut reply = doc! {"n": count(n), "nModified": count(modified)};
+    if !upserted.is_empty() {
+        reply.insert("upserted", upserted);
+    }
+    if !errors.is_empty() {
+        reply.insert("writeErrors", errors);
+    }
+    Ok(reply)
+}
+
+fn count(n: i64) -> Bson {
+    i32::try_from(n).map(Bson::Int32).unwrap_or(Bson::Int64(n))
+}
+
+pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    let name = coll_name(cmd, "delete")?;
+    let Some(Bson::Array(stmts)) = cmd.get("deletes") else {
+        return Err(CommandError::failed_to_parse(
+            "BSON field 'delete.deletes' is missing but a required field",
+        ));
+    };
+    let ordered = cmd.get_bool("ordered").unwrap_or(true);
+    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut log = Log {
+        on: ctx.inner.opts.storage.wants_changes(),
+        db: ctx.db.into(),
+        coll: name.into(),
+        changes: Vec::new(),
+    };
+    let Some(coll) = state
+        .databases
+        .get_mut(ctx.db)
+        .and_then(|d| d.collections.get_mut(name))
+    else {
+        return Ok(doc! {"n": 0});
+    };
+    if coll.is_view() {
+        return Err(CommandError::new(
+            166,
+            "CommandNotSupportedOnView",
+            format!("Namespace {} is a view, not a collection", ctx.ns(name)),
+        ));
+    }
+    let mut n = 0i64;
+    let mut errors = Vec::new();
+    for (i, s) in stmts.iter().enumerate() {
+        let r = (|| {
+            let Bson::Document(s) = s else {
+                return Err(CommandError::type_mismatch(
+                    "delete statements must be objects",
+                ));
+            };
+            let q = opt_doc(s, "q")?.cloned().ok_or_else(|| {
+                CommandError::failed_to_parse(
+                    "BSON field 'delete.deletes.q' is missing but a required field",
+                )
+            })?;
+            let limit = match s.get("limit") {
+                Some(v) => crate::engine::numeric::Num::from_bson(v)
+                    .and_then(|x| x.to_i64_exact())
+                    .unwrap_or(-1),
+                None => {
+                    return Err(CommandError::failed_to_parse(
+                        "BSON field 'delete.deletes.limit' is missing but a required field",
+                    ))
+                }
+            };
+            if limit != 0 && limit != 1 {
+                return Err(CommandError::failed_to_parse(format!(
+                    "The limit field in delete objects must be 0 or 1. Got {limit}"
+                )));
+            }
+            let m = Matcher::compile(&q)?;
+            let rids = matching(coll, &q, &m, &ctx.vars, limit == 1)?;
+            let k = rids.len() as i64;
+            for r in rids {
+                coll.remove(r);
+                log.delete(r);
+            }
+            Ok(k)
+        })();
+        match r {
+            Ok(k) => n += k,
+            Err(e) => {
+                errors.push(write_error(i, &e));
+                if ordered {
+                    break;
+                }
+            }
+        }
+    }
+    log.commit(ctx)?;
+    let mut reply = doc! {"n": count(n)};
+    if !errors.is_empty() {
+        reply.insert("writeErrors", errors);
+    }
+    Ok(reply)
+}
+
+pub(super) fn find_and_modify(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    let name = match cmd
+        .get("findAndModify")
+        .or_else(|| cmd.get("findandmodify"))
+    {
+        Some(Bson::String(s)) => s.clone(),
+        _ => {
+            return Err(CommandError::type_mismatch(
+                "collection name must be a string",
+            ))
+        }
+    };
+    let query = opt_doc(cmd, "query")?.cloned().unwrap_or_default();
+    let remove = opt_bool(cmd, "remove");
+    let update = cmd.get("update");
+    if remove == update.is_some() {
+        return Err(CommandError::failed_to_parse(
+            "Either an update or remove=true must be specified",
+        ));
+    }
+    let upsert = opt_bool(cmd, "upsert");
+    if remove && (upsert || opt_bool(cmd, "new")) {
+        return Err(CommandError::failed_to_parse(
+            "Cannot specify both remove=true and upsert=true or new=true",
+        ));
+    }
+    let return_new = opt_bool(cmd, "new");
+    let sort = opt_doc(cmd, "sort")?
+        .filter(|s| !s.is_empty())
+        .map(SortSpec::compile)
+        .transpose()?;
+    let fields = opt_doc(cmd, "fields")?
+        .filter(|f| !f.is_empty())
+        .map(|f| Projection::compile(f, Context::Find))
+        .transpose()?;
+    let afs = array_filters(cmd)?;
+    let m = Matcher::compile(&query)?;
+    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut log = Log {
+        on: ctx.inner.opts.storage.wants_changes(),
+        db: ctx.db.into(),
+        coll: name.clone(),
+        changes: Vec::new(),
+    };
+    let coll = writable(ctx, &mut state, &name, &mut log)?;
+    let mut rids = matching(coll, &query, &m, &ctx.vars, sort.is_none())?;
+    if let Some(s) = &sort {
+        let mut keyed: Vec<(Vec<Bson>, RecordId)> = rids
+            .iter()
+            .filter_map(|r| coll.get(*r).map(|d| (s.key(d), *r)))
+            .collect();
+        keyed.sort_by(|a, b| s.compare_keys(&a.0, &b.0));
+        rids = keyed.into_iter().map(|(_, r)| r).take(1).collect();
+    }
+    let target = rids.first().copied();
+    let project = |d: Option<Document>| -> Result<Bson, CommandError> {
+        Ok(match (d, &fields) {
+            (None, _) => Bson::Null,
+            (Some(d), Some(p)) => Bson::Document(p.apply(&d, &ctx.vars)?),
+            (Some(d), None) => Bson::Document(d),
+        })
+    };
+    let reply = if remove {
+        let old = target.and_then(|r| {
+            log.delete(r);
+            coll.remove(r)
+        });
+        let n = i32::from(old.is_some());
+        doc! {"lastErrorObject": {"n": n}, "value": project(old)?}
+    } else {
+        let u = update.ok_or_else(|| CommandError::failed_to_parse("update required"))?;
+        let modifier = Modifier::compile(u, &afs)?;
+        match target {
+            Some(rid) => {
+                let old = coll.get(rid).cloned().ok_or_else(poisoned)?;
+                let new = modifier.apply(&old, false, &ctx.vars)?;
+                if !identical(&old, &new) {
+                    validate(coll, &new, Some(&old), &ctx.vars)?;
+                    coll.replace(rid, new.clone())?;
+                    log.put(rid, &new);
+                }
+                doc! {"lastErrorObject": {"n": 1, "updatedExisting": true}, "value": project(Some(if return_new { new } else { old }))?}
+            }
+            None if upsert => {
+                let o =
+                    update_one_statement(coll, &query, u, &afs, false, true, &ctx.vars, &mut log)?;
+                let new = o.last.map(|(_, n)| n);
+                let mut leo = doc! {"n": 1, "updatedExisting": false};
+                if let Some(id) = o.upserted {
+                    leo.insert("upserted", id);
+                }
+                doc! {"lastErrorObject": leo, "value": project(if return_new { new } else { None })?}
+            }
+            None => {
+                doc! {"lastErrorObject": {"n": 0, "updatedExisting": false}, "value": Bson::Null}
+            }
+        }
+    };
+    log.commit(ctx)?;
+    Ok(reply)
+}

@@ -1,0 +1,557 @@
+//! Arrays, sets and objects: `$size $arrayElemAt $in $concatArrays $slice $isArray $first $last
+//! $reverseArray $range $indexOfArray $filter $map $reduce $setIsSubset $setIntersection $setUnion
+//! $setDifference $setEquals $anyElementTrue $allElementsTrue $mergeObjects $objectToArray $arrayToObject
+//! $getField $setField`, and the expression forms of `$max $min $sum $avg`.
+
+use super::ops::{eval_named_arg, named};
+use super::{err, nullish, truthy, Node, Op, Vars};
+use crate::engine::bson_order::{compare, equal, type_name};
+use crate::engine::numeric::{self, Num};
+use crate::engine::CommandError;
+use bson::{doc, Bson, Document};
+use std::cmp::Ordering;
+
+fn tname(v: &Option<Bson>) -> &'static str {
+    v.as_ref().map(type_name).unwrap_or("missing")
+}
+
+fn int(v: &Option<Bson>, what: &str) -> Result<i64, CommandError> {
+    v.as_ref()
+        .and_then(Num::from_bson)
+        .and_then(|n| n.to_i64_exact())
+        .ok_or_else(|| {
+            err(
+                28689,
+                format!("{what} must be an integral number, found {}", tname(v)),
+            )
+        })
+}
+
+fn set_add(set: &mut Vec<Bson>, v: Bson) {
+    if !set.iter().any(|x| equal(x, &v)) {
+        set.push(v);
+    }
+}
+
+fn array_arg<'a>(v: &'a Option<Bson>, op: Op, pos: &str) -> Result<&'a Vec<Bson>, CommandError> {
+    match v {
+        Some(Bson::Array(a)) => Ok(a),
+        other => Err(err(
+            17044,
+            format!(
+                "All operands of {} must be arrays. {pos} argument is of type: {}",
+                op.name(),
+                tname(other)
+            ),
+        )),
+    }
+}
+
+pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, CommandError> {
+    use Op::*;
+    let null = Ok(Some(Bson::Null));
+    match op {
+        Size => match &vals[0] {
+            Some(Bson::Array(a)) => Ok(Some(Bson::Int32(a.len() as i32))),
+            other => Err(err(
+                17124,
+                format!(
+                    "The argument to $size must be an array. Type of argument: {}",
+                    tname(other)
+                ),
+            )),
+        },
+        IsArray => Ok(Some(Bson::Boolean(matches!(vals[0], Some(Bson::Array(_)))))),
+        ArrayElemAt => {
+            if nullish(&vals[0]) || nullish(&vals[1]) {
+                return null;
+            }
+            let a = match &vals[0] {
+                Some(Bson::Array(a)) => a,
+                other => {
+                    return Err(err(
+                        28689,
+                        format!(
+                            "$arrayElemAt's first argument must be an array, but is {}",
+                            tname(other)
+                        ),
+                    ))
+                }
+            };
+            let i = int(&vals[1], "$arrayElemAt's second argument")?;
+            let idx = if i < 0 { a.len() as i64 + i } else { i };
+            Ok(usize::try_from(idx).ok().and_then(|k| a.get(k)).cloned())
+        }
+        First | Last => match &vals[0] {
+            None | Some(Bson::Null) | Some(Bson::Undefined) => null,
+            Some(Bson::Array(a)) => Ok(if op == First { a.first() } else { a.last() }.cloned()),
+            other => Err(err(
+                28689,
+                format!(
+                    "{}'s argument must be an array, but is {}",
+                    op.name(),
+                    tname(other)
+                ),
+            )),
+        },
+        In => match &vals[1] {
+            Some(Bson::Array(a)) => {
+                let v = vals[0].clone().unwrap_or(Bson::Null);
+                Ok(Some(Bson::Boolean(match &vals[0] {
+                    None => false,
+                    Some(_) => a
+                        .iter()
+                        .any(|x| equal(x, &v) && compare(x, &v) == Ordering::Equal),
+                })))
+            }
+            other => Err(err(
+                40081,
+                format!(
+                    "$in requires an array as a second argument, found: {}",
+                    tname(other)
+                ),
+            )),
+        },
+        ConcatArrays => {
+            let mut out = Vec::new();
+            for v in &vals {
+                match v {
+                    None | Some(Bson::Null) | Some(Bson::Undefined) => return null,
+                    Some(Bson::Array(a)) => out.extend(a.iter().cloned()),
+                    other => {
+                        return Err(err(
+                            28664,
+                            format!("$concatArrays only supports arrays, not {}", tname(other)),
+                        ))
+                    }
+                }
+            }
+            Ok(Some(Bson::Array(out)))
+        }
+        Slice => {
+            if vals.iter().any(nullish) {
+                return null;
+            }
+            let a = match &vals[0] {
+                Some(Bson::Array(a)) => a,
+                other => {
+                    return Err(err(
+                        28724,
+                        format!(
+                            "First argument to $slice must be an array, but is of type: {}",
+                            tname(other)
+                        ),
+                    ))
+                }
+            };
+            let len = a.len() as i64;
+            let (start, n) = if vals.len() == 2 {
+                let n = int(&vals[1], "Second argument to $slice")?;
+                if n >= 0 {
+                    (0, n)
+                } else {
+                    ((len + n).max(0), -n)
+                }
+            } else {
+                let p = int(&vals[1], "Second argument to $slice")?;
+                let n = int(&vals[2], "Third argument to $slice")?;
+                if n <= 0 {
+                    return Err(err(
+                        28729,
+                        format!("Third argument to $slice must be positive: {n}"),
+                    ));
+                }
+                (if p >= 0 { p.min(len) } else { (len + p).max(0) }, n)
+            };
+            Ok(Some(Bson::Array(
+                a.iter()
+                    .skip(start as usize)
+                    .take(n.max(0) as usize)
+                    .cloned()
+                    .collect(),
+            )))
+        }
+        ReverseArray => match &vals[0] {
+            None | Some(Bson::Null) | Some(Bson::Undefined) => null,
+            Some(Bson::Array(a)) => Ok(Some(Bson::Array(a.iter().rev().cloned().collect()))),
+            other => Err(err(
+                34435,
+                format!(
+                    "The argument to $reverseArray must be an array, but was of type: {}",
+                    tname(other)
+                ),
+            )),
+        },
+        Range => {
+            let s = int(&vals[0], "$range start")?;
+            let e = int(&vals[1], "$range end")?;
+            let step = if vals.len() == 3 {
+                int(&vals[2], "$range step")?
+            } else {
+                1
+            };
+            if step == 0 {
+                return Err(err(34449, "$range requires a non-zero step value"));
+            }
+            let mut out = Vec::new();
+            let mut i = s;
+            while (step > 0 && i < e) || (step < 0 && i > e) {
+                out.push(Bson::Int32(i as i32));
+                if out.len() > 10_000_000 {
+                    return Err(err(34450, "$range would produce too many elements"));
+                }
+                i += step;
+            }
+            Ok(Some(Bson::Array(out)))
+        }
+        IndexOfArray => {
+            if nullish(&vals[0]) {
+                return null;
+            }
+            let a = match &vals[0] {
+                Some(Bson::Array(a)) => a,
+                other => {
+                    return Err(err(
+                        40090,
+                        format!(
+                            "$indexOfArray requires an array as a first argument, found: {}",
+                            tname(other)
+                        ),
+                    ))
+                }
+            };
+            let v = vals[1].clone().unwrap_or(Bson::Null);
+            let start = if vals.len() > 2 {
+                int(&vals[2], "starting index")?.max(0) as usize
+            } else {
+                0
+            };
+            let end = if vals.len() > 3 {
+                (int(&vals[3], "ending index")?.max(0) as usize).min(a.len())
+            } else {
+                a.len()
+            };
+            Ok(Some(Bson::Int32(
+                (start..end)
+                    .find(|i| compare(&a[*i], &v) == Ordering::Equal)
+                    .map(|i| i as i32)
+                    .unwrap_or(-1),
+            )))
+        }
+        SetIsSubset => {
+            let a = array_arg(&vals[0], op, "first")?;
+            let b = array_arg(&vals[1], op, "second")?;
+            Ok(Some(Bson::Boolean(
+                a.iter().all(|x| b.iter().any(|y| equal(x, y))),
+            )))
+        }
+        SetIntersection | SetUnion => {
+            if vals.iter().any(nullish) {
+                return null;
+            }
+            let mut out: Vec<Bson> = Vec::new();
+            for (i, v) in vals.iter().enumerate() {
+                let a = array_arg(v, op, "an")?;
+                if op == SetUnion || i == 0 {
+                    for x in a {
+                        set_add(&mut out, x.clone());
+                    }
+                } else {
+                    out.retain(|x| a.iter().any(|y| equal(x, y)));
+                }
+            }
+            Ok(Some(Bson::Array(out)))
+        }
+        SetDifference => {
+            if vals.iter().any(nullish) {
+                return null;
+            }
+            let a = array_arg(&vals[0], op, "first")?;
+            let b = array_arg(&vals[1], op, "second")?;
+            let mut out = Vec::new();
+            for x in a {
+                if !b.iter().any(|y| equal(x, y)) {
+                    set_add(&mut out, x.clone());
+                }
+            }
+            Ok(Some(Bson::Array(out)))
+        }
+        SetEquals => {
+            let first = array_arg(&vals[0], op, "first")?;
+            for v in &vals[1..] {
+                let b = array_arg(v, op, "an")?;
+                let same = first.iter().all(|x| b.iter().any(|y| equal(x, y)))
+                    && b.iter().all(|x| first.iter().any(|y| equal(x, y)));
+                if !same {
+                    return Ok(Some(Bson::Boolean(false)));
+                }
+            }
+            Ok(Some(Bson::Boolean(true)))
+        }
+        AnyElementTrue | AllElementsTrue => {
+            let a = array_arg(&vals[0], op, "the")?;
+            Ok(Some(Bson::Boolean(if op == AnyElementTrue {
+                a.iter().any(|x| truthy(Some(x)))
+            } else {
+                a.iter().all(|x| truthy(Some(x)))
+            })))
+        }
+        Max | Min | Sum | Avg => {
+            let items: Vec<Bson> = if vals.len() == 1 {
+                match &vals[0] {
+                    Some(Bson::Array(a)) => a.clone(),
+                    Some(v) => vec![v.clone()],
+                    None => vec![],
+                }
+            } else {
+                vals.into_iter().flatten().collect()
+            };
+            Ok(Some(match op {
+                Sum => numeric::sum(items.iter().filter_map(Num::from_bson)).to_bson(),
+                Avg => {
+                    let nums: Vec<Num> = items.iter().filter_map(Num::from_bson).collect();
+                    if nums.is_empty() {
+                        Bson::Null
+                    } else {
+                        let n = nums.len() as i64;
+                        let total = numeric::sum(nums.into_iter().map(|x| {
+                            if let Num::Int(i) = x {
+                                Num::Long(i as i64)
+                            } else {
+                                x
+                            }
+                        }));
+                        match total {
+                            Num::Decimal(_) => numeric::divide(total, Num::Long(n))
+                                .map(|x| x.to_bson())
+                                .unwrap_or(Bson::Null),
+                            _ => Bson::Double(total.to_f64() / n as f64),
+                        }
+                    }
+                }
+                _ => items
+                    .into_iter()
+                    .filter(|x| !matches!(x, Bson::Null | Bson::Undefined))
+                    .reduce(|a, b| {
+                        let o = compare(&b, &a);
+                        if (op == Max && o == Ordering::Greater)
+                            || (op == Min && o == Ordering::Less)
+                        {
+                            b
+                        } else {
+                            a
+                        }
+                    })
+                    .unwrap_or(Bson::Null),
+            }))
+        }
+        MergeObjects => {
+            let mut out = Document::new();
+            for v in vals {
+                match v {
+                    None | Some(Bson::Null) | Some(Bson::Undefined) => {}
+                    Some(Bson::Document(d)) => {
+                        for (k, x) in d {
+                            out.insert(k, x);
+                        }
+                    }
+                    Some(other) => {
+                        return Err(err(
+                            40400,
+                            format!(
+                            "$mergeObjects requires object inputs, but input {other} is of type {}",
+                            type_name(&other)
+                        ),
+                        ))
+                    }
+                }
+            }
+            Ok(Some(Bson::Document(out)))
+        }
+        ObjectToArray => match &vals[0] {
+            None | Some(Bson::Null) | Some(Bson::Undefined) => null,
+            Some(Bson::Document(d)) => Ok(Some(Bson::Array(
+                d.iter()
+                    .map(|(k, v)| Bson::Document(doc! {"k": k.clone(), "v": v.clone()}))
+                    .collect(),
+            ))),
+            other => Err(err(
+                40390,
+                format!(
+                    "$objectToArray requires a document input, found: {}",
+                    tname(other)
+                ),
+            )),
+        },
+        ArrayToObject => match &vals[0] {
+            None | Some(Bson::Null) | Some(Bson::Undefined) => null,
+            Some(Bson::Array(a)) => {
+                let mut out = Document::new();
+                for item in a {
+                    match item {
+                        Bson::Document(d) if d.len() == 2 && d.contains_key("k") && d.contains_key("v") => {
+                            let k = d.get_str("k").map_err(|_| err(40394, "$arrayToObject requires an object with keys 'k' and 'v', where the value of 'k' must be of type string"))?;
+                            out.insert(k, d.get("v").cloned().unwrap_or(Bson::Null));
+                        }
+                        Bson::Array(pair) if pair.len() == 2 => {
+                            let Bson::String(k) = &pair[0] else {
+                                return Err(err(40395, "$arrayToObject requires an array of key-value pairs, where the key must be of type string"));
+                            };
+                            out.insert(k.clone(), pair[1].clone());
+                        }
+                        _ => return Err(err(40391, "$arrayToObject requires an array of key-value pairs or of {k, v} objects")),
+                    }
+                }
+                Ok(Some(Bson::Document(out)))
+            }
+            other => Err(err(
+                40386,
+                format!(
+                    "$arrayToObject requires an array input, found: {}",
+                    tname(other)
+                ),
+            )),
+        },
+        _ => Err(err(
+            1,
+            format!("internal: {} is not an array operator", op.name()),
+        )),
+    }
+}
+
+/// `$getField {field, input}`.
+pub(super) fn get_field(
+    field: Option<Bson>,
+    input: Option<Bson>,
+) -> Result<Option<Bson>, CommandError> {
+    let Some(Bson::String(f)) = field else {
+        return Err(err(
+            5654602,
+            "$getField requires 'field' to evaluate to type String",
+        ));
+    };
+    match input {
+        None => Ok(None),
+        Some(Bson::Null) | Some(Bson::Undefined) => Ok(Some(Bson::Null)),
+        Some(Bson::Document(d)) => Ok(d.get(&f).cloned()),
+        Some(other) => Err(err(
+            3041705,
+            format!(
+                "$getField requires 'input' to evaluate to type Object, but got {}",
+                type_name(&other)
+            ),
+        )),
+    }
+}
+
+/// `$setField {field, input, value}` (`$$REMOVE` as the value removes the field).
+pub(super) fn set_field(
+    field: Option<Bson>,
+    input: Option<Bson>,
+    value: Option<&Node>,
+    root: &Document,
+    vars: &Vars,
+) -> Result<Option<Bson>, CommandError> {
+    let Some(Bson::String(f)) = field else {
+        return Err(err(
+            4161106,
+            "$setField requires 'field' to evaluate to type String",
+        ));
+    };
+    let mut d = match input {
+        None | Some(Bson::Null) | Some(Bson::Undefined) => return Ok(Some(Bson::Null)),
+        Some(Bson::Document(d)) => d,
+        Some(other) => {
+            return Err(err(
+                4161105,
+                format!(
+                    "$setField requires 'input' to evaluate to type Object, but got {}",
+                    type_name(&other)
+                ),
+            ))
+        }
+    };
+    match value.map(|n| n.eval(root, vars)).transpose()?.flatten() {
+        Some(v) => {
+            d.insert(f, v);
+        }
+        None => {
+            d.remove(&f);
+        }
+    }
+    Ok(Some(Bson::Document(d)))
+}
+
+/// `$filter`, `$map`, `$reduce`.
+pub(super) fn higher_order(
+    op: Op,
+    args: &[(String, Node)],
+    root: &Document,
+    vars: &Vars,
+) -> Result<Option<Bson>, CommandError> {
+    let input = eval_named_arg(args, "input", root, vars)?;
+    let items = match &input {
+        None | Some(Bson::Null) | Some(Bson::Undefined) => return Ok(Some(Bson::Null)),
+        Some(Bson::Array(a)) => a.clone(),
+        other => {
+            return Err(err(
+                28651,
+                format!(
+                    "input to {} must be an array not {}",
+                    op.name(),
+                    tname(other)
+                ),
+            ))
+        }
+    };
+    let var_name = match named(args, "as") {
+        Some(Node::Const(Bson::String(s))) => s.clone(),
+        Some(_) => return Err(err(16866, format!("{} 'as' must be a string", op.name()))),
+        None => "this".to_string(),
+    };
+    match op {
+        Op::Filter => {
+            let cond = named(args, "cond")
+                .ok_or_else(|| err(28648, "Missing 'cond' parameter to $filter"))?;
+            let limit = match eval_named_arg(args, "limit", root, vars)? {
+                None | Some(Bson::Null) => usize::MAX,
+                Some(l) => Num::from_bson(&l)
+                    .and_then(|n| n.to_i64_exact())
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| err(327391, "$filter: limit must be a positive integer"))?
+                    as usize,
+            };
+            let mut out = Vec::new();
+            for it in items {
+                let inner = vars.with(&var_name, it.clone());
+                if truthy(cond.eval(root, &inner)?.as_ref()) {
+                    out.push(it);
+                    if out.len() >= limit {
+                        break;
+                    }
+                }
+            }
+            Ok(Some(Bson::Array(out)))
+        }
+        Op::Map => {
+            let body =
+                named(args, "in").ok_or_else(|| err(16882, "Missing 'in' parameter to $map"))?;
+            let mut out = Vec::with_capacity(items.len());
+            for it in items {
+                let inner = vars.with(&var_name, it);
+                out.push(body.eval(root, &inner)?.unwrap_or(Bson::Null));
+            }
+            Ok(Some(Bson::Array(out)))
+        }
+        _ => {
+            let body =
+                named(args, "in").ok_or_else(|| err(40080, "Missing 'in' parameter to $reduce"))?;
+            let mut acc = eval_named_arg(args, "initialValue", root, vars)?.unwrap_or(Bson::Null);
+            for it in items {
+                let inner = vars.with("value", acc).with("this", it);
+                acc = body.eval(root, &inner)?.unwrap_or(Bson::Null);
+            }
+            Ok(Some(acc))
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Aggregation expressions (`$add`, `$cond`, `$dateAdd`, field paths, `$$NOW`, ...): compiled once from their
+//! document form into a tree, then evaluated per document.
+//!
+//! Contract (docs/architecture.md): `Expr::compile(&Bson) -> Result<Expr, CommandError>` and
+//! `Expr::eval(&self, &Document, &Vars) -> Result<Option<Bson>, CommandError>` where `None` means *missing*.
+//! Operator families live in their own files: `arith` (arithmetic, math, comparison, logic, conditionals),
+//! `strings`, `dates`, `convert` (types and conversions), `arrays` (arrays, sets, objects).
+//! Depends on `bson`, `numeric`, `bson_order`, `path`, chrono and regex.
+
+mod arith;
+mod arrays;
+mod convert;
+mod dates;
+mod ops;
+mod strings;
+#[cfg(test)]
+mod tests;
+
+use super::CommandError;
+use bson::{Bson, Document};
+pub use ops::Op;
+
+/// Variables visible to an expression: `$$NOW`, and `$let` / `$lookup` `let` bindings.
+#[derive(Debug, Clone)]
+pub struct Vars {
+    /// The value of `$$NOW` for the whole command (fixed per command, like mongod).
+    pub now: bson::DateTime,
+    /// User variables (`$$name`), innermost last.
+    pub user: Vec<(String, Bson)>,
+}
+
+impl Vars {
+    /// Variables for a command started at `now`.
+    pub fn new(now: bson::DateTime) -> Self {
+        Vars {
+            now,
+            user: Vec::new(),
+        }
+    }
+
+    /// The innermost binding of `name`.
+    pub fn get(&self, name: &str) -> Option<&Bson> {
+        self.user
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+
+    /// A copy with `name` bound to `value`.
+    pub fn with(&self, name: &str, value: Bson) -> Vars {
+        let mut v = self.clone();
+        v.user.push((name.to_string(), value));
+        v
+    }
+}
+
+/// A compiled expression node.
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    Const(Bson),
+    Remove,
+    Now,
+    Field(Vec<String>),
+    Root(Vec<String>),
+    Var(String, Vec<String>),
+    Doc(Vec<(String, Node)>),
+    Arr(Vec<Node>),
+    Op(Op, Vec<Node>),
+    Named(Op, Vec<(String, Node)>),
+}
+
+/// A compiled aggregation expression.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    node: Node,
+}
+
+pub(crate) fn err(code: i32, msg: impl Into<String>) -> CommandError {
+    CommandError::new(code, &format!("Location{code}"), msg)
+}
+
+fn compile_string(s: &str) -> Result<Node, CommandError> {
+    if let Some(var) = s.strip_prefix("$$") {
+        let mut parts = var.split('.');
+        let name = parts.next().unwrap_or_default();
+        let rest: Vec<String> = parts.map(str::to_string).collect();
+        if rest.iter().any(|p| p.is_empty()) {
+            return Err(err(
+                15998,
+                format!("FieldPath field names may not be empty strings: '{s}'"),
+            ));
+        }
+        return Ok(match name {
+            "NOW" => Node::Now,
+            "REMOVE" => Node::Remove,
+            "ROOT" | "CURRENT" => Node::Root(rest),
+            "" => return Err(err(16869, "empty variable name")),
+            n if n.starts_with(|c: char| c.is_ascii_lowercase() || !c.is_ascii()) => {
+                Node::Var(n.to_string(), rest)
+            }
+            n => return Err(err(17276, format!("Use of undefined variable: {n}"))),
+        });
+    }
+    if let Some(path) = s.strip_prefix('$') {
+        if path.is_empty() || path.split('.').any(|p| p.is_empty() || p.starts_with('$')) {
+            return Err(err(16872, format!("'{s}' is not a valid field path")));
+        }
+        return Ok(Node::Field(path.split('.').map(str::to_string).collect()));
+    }
+    Ok(Node::Const(Bson::String(s.to_string())))
+}
+
+pub(crate) fn compile_node(spec: &Bson) -> Result<Node, CommandError> {
+    match spec {
+        Bson::String(s) => compile_string(s),
+        Bson::Array(items) => Ok(Node::Arr(
+            items.iter().map(compile_node).collect::<Result<_, _>>()?,
+        )),
+        Bson::Document(d) => {
+            let Some((first, arg)) = d.iter().next() else {
+                return Ok(Node::Const(Bson::Document(Document::new())));
+            };
+            if first.starts_with('$') {
+                if d.len() != 1 {
+                    return Err(err(
+                        15983,
+                        format!(
+                            "An object representing an expression must have exactly one field: {d}"
+                        ),
+                    ));
+                }
+                if first == "$literal" {
+                    return Ok(Node::Const(arg.clone()));
+                }
+                return ops::compile_op(first, arg);
+            }
+            let mut fields = Vec::with_capacity(d.len());
+            for (k, v) in d {
+                if k.starts_with('$') {
+                    return Err(err(
+                        16410,
+                        format!("FieldPath field names may not start with '$': '{k}'"),
+                    ));
+                }
+                if k.contains('.') {
+                    return Err(err(
+                        16412,
+                        format!("FieldPath field names may not contain '.': '{k}'"),
+                    ));
+                }
+                fields.push((k.clone(), compile_node(v)?));
+            }
+            Ok(Node::Doc(fields))
+        }
+        other => Ok(Node::Const(other.clone())),
+    }
+}
+
+fn descend(v: &Bson, rest: &[String]) -> Option<Bson> {
+    let Some((part, tail)) = rest.split_first() else {
+        return Some(v.clone());
+    };
+    match v {
+        Bson::Document(d) => descend(d.get(part.as_str())?, tail),
+        Bson::Array(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                if matches!(item, Bson::Document(_) | Bson::Array(_)) {
+                    if let Some(x) = descend(item, rest) {
+                        out.push(x);
+                    }
+                }
+            }
+            Some(Bson::Array(out))
+        }
+        _ => None,
+    }
+}
+
+fn field(doc: &Document, parts: &[String]) -> Option<Bson> {
+    let (first, rest) = parts.split_first()?;
+    let v = doc.get(first.as_str())?;
+    if rest.is_empty() {
+        return Some(v.clone());
+    }
+    descend(v, rest)
+}
+
+impl Node {
+    pub(crate) fn eval(&self, root: &Document, vars: &Vars) -> Result<Option<Bson>, CommandError> {
+        Ok(match self {
+            Node::Const(v) => Some(v.clone()),
+            Node::Remove => None,
+            Node::Now => Some(Bson::DateTime(vars.now)),
+            Node::Field(parts) => field(root, parts),
+            Node::Root(parts) => {
+                if parts.is_empty() {
+                    Some(Bson::Document(root.clone()))
+                } else {
+                    field(root, parts)
+                }
+            }
+            Node::Var(name, parts) => {
+                let v = vars
+                    .get(name)
+                    .ok_or_else(|| err(17276, format!("Use of undefined variable: {name}")))?;
+                descend(v, parts)
+            }
+            Node::Doc(fields) => {
+                let mut out = Document::new();
+                for (k, n) in fields {
+                    if let Some(v) = n.eval(root, vars)? {
+                        out.insert(k.clone(), v);
+                    }
+                }
+                Some(Bson::Document(out))
+            }
+            Node::Arr(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for n in items {
+                    out.push(n.eval(root, vars)?.unwrap_or(Bson::Null));
+                }
+                Some(Bson::Array(out))
+            }
+            Node::Op(op, args) => ops::eval_op(*op, args, root, vars)?,
+            Node::Named(op, args) => ops::eval_named(*op, args, root, vars)?,
+        })
+    }
+}
+
+impl Expr {
+    /// Compiles an expression from its document form, validating operators and arities.
+    pub fn compile(spec: &Bson) -> Result<Expr, CommandError> {
+        Ok(Expr {
+            node: compile_node(spec)?,
+        })
+    }
+
+    /// Evaluates against `root` (`$$ROOT`/`$$CURRENT`); `Ok(None)` means the result is missing.
+    pub fn eval(&self, root: &Document, vars: &Vars) -> Result<Option<Bson>, CommandError> {
+        self.node.eval(root, vars)
+    }
+
+    /// Evaluates to a truth value with mongod's rules (false, null, missing, undefined and numeric zero are
+    /// false; everything else, including `""` and `[]`, is true).
+    pub fn eval_bool(&self, root: &Document, vars: &Vars) -> Result<bool, CommandError> {
+        Ok(truthy(self.eval(root, vars)?.as_ref()))
+    }
+
+    /// The field path when the expression is a plain `$a.b`.
+    pub fn field_path(&self) -> Option<String> {
+        match &self.node {
+            Node::Field(p) => Some(p.join(".")),
+            _ => None,
+        }
+    }
+
+    /// Whether the expression is a constant.
+    pub fn is_constant(&self) -> bool {
+        matches!(self.node, Node::Const(_))
+    }
+}
+
+/// mongod's truthiness.
+pub fn truthy(v: Option<&Bson>) -> bool {
+    match v {
+        None | Some(Bson::Null) | Some(Bson::Undefined) | Some(Bson::Boolean(false)) => false,
+        Some(Bson::Int32(0)) | Some(Bson::Int64(0)) => false,
+        Some(Bson::Double(d)) => *d != 0.0,
+        Some(Bson::Decimal128(d)) => {
+            super::numeric::decimal128_to_decimal(d).is_none_or(|x| !x.is_zero())
+        }
+        _ => true,
+    }
+}
+
+/// Whether a value is null, undefined or missing (the "nullish" inputs most operators map to null).
+pub(crate) fn nullish(v: &Option<Bson>) -> bool {
+    matches!(v, None | Some(Bson::Null) | Some(Bson::Undefined))
+}

@@ -1,0 +1,423 @@
+//! The operator table: names, argument shapes and arities, and the evaluation dispatch to the operator
+//! families (`arith`, `strings`, `dates`, `convert`, `arrays`).
+
+use super::{arith, arrays, compile_node, convert, dates, err, strings, truthy, Node, Vars};
+use crate::engine::CommandError;
+use bson::{Bson, Document};
+
+macro_rules! ops {
+    ($($v:ident = $n:literal),* $(,)?) => {
+        /// An aggregation operator.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Op { $(#[doc = $n] $v),* }
+        impl Op {
+            /// The operator for a `$name`.
+            pub fn from_name(n: &str) -> Option<Op> {
+                match n { $($n => Some(Op::$v),)* _ => None }
+            }
+            /// The operator's `$name`.
+            pub fn name(self) -> &'static str {
+                match self { $(Op::$v => $n),* }
+            }
+        }
+    };
+}
+
+ops! {
+    Add = "$add", Subtract = "$subtract", Multiply = "$multiply", Divide = "$divide", Mod = "$mod",
+    Abs = "$abs", Ceil = "$ceil", Floor = "$floor", Trunc = "$trunc", Round = "$round", Sqrt = "$sqrt",
+    Pow = "$pow", Exp = "$exp", Ln = "$ln", Log10 = "$log10", Log = "$log",
+    Eq = "$eq", Ne = "$ne", Gt = "$gt", Gte = "$gte", Lt = "$lt", Lte = "$lte", Cmp = "$cmp",
+    And = "$and", Or = "$or", Not = "$not", Cond = "$cond", IfNull = "$ifNull", Switch = "$switch", Let = "$let",
+    Concat = "$concat", ToLower = "$toLower", ToUpper = "$toUpper", SubstrCP = "$substrCP", Substr = "$substr",
+    SubstrBytes = "$substrBytes", StrLenCP = "$strLenCP", StrLenBytes = "$strLenBytes", IndexOfCP = "$indexOfCP",
+    IndexOfBytes = "$indexOfBytes", Split = "$split", Trim = "$trim", Ltrim = "$ltrim", Rtrim = "$rtrim",
+    ReplaceAll = "$replaceAll", ReplaceOne = "$replaceOne", RegexMatch = "$regexMatch", RegexFind = "$regexFind",
+    RegexFindAll = "$regexFindAll", Strcasecmp = "$strcasecmp",
+    DateAdd = "$dateAdd", DateSubtract = "$dateSubtract", DateTrunc = "$dateTrunc", DateDiff = "$dateDiff",
+    DateToString = "$dateToString", DateFromString = "$dateFromString", DateToParts = "$dateToParts",
+    Year = "$year", Month = "$month", DayOfMonth = "$dayOfMonth", Hour = "$hour", Minute = "$minute",
+    Second = "$second", Millisecond = "$millisecond", DayOfWeek = "$dayOfWeek", DayOfYear = "$dayOfYear",
+    Week = "$week", IsoWeek = "$isoWeek", IsoWeekYear = "$isoWeekYear", IsoDayOfWeek = "$isoDayOfWeek",
+    ToString = "$toString", ToInt = "$toInt", ToLong = "$toLong", ToDouble = "$toDouble", ToDecimal = "$toDecimal",
+    ToDate = "$toDate", ToBool = "$toBool", ToObjectId = "$toObjectId", Convert = "$convert", Type = "$type",
+    IsNumber = "$isNumber",
+    Size = "$size", ArrayElemAt = "$arrayElemAt", In = "$in", ConcatArrays = "$concatArrays", Slice = "$slice",
+    IsArray = "$isArray", First = "$first", Last = "$last", ReverseArray = "$reverseArray", Range = "$range",
+    IndexOfArray = "$indexOfArray", Filter = "$filter", Map = "$map", Reduce = "$reduce",
+    SetIsSubset = "$setIsSubset", SetIntersection = "$setIntersection", SetUnion = "$setUnion",
+    SetDifference = "$setDifference", SetEquals = "$setEquals", AnyElementTrue = "$anyElementTrue",
+    AllElementsTrue = "$allElementsTrue", Max = "$max", Min = "$min", Sum = "$sum", Avg = "$avg",
+    MergeObjects = "$mergeObjects", ObjectToArray = "$objectToArray", ArrayToObject = "$arrayToObject",
+    GetField = "$getField", SetField = "$setField",
+}
+
+/// Operators whose argument is a document of named arguments.
+fn is_named(op: Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        DateAdd
+            | DateSubtract
+            | DateTrunc
+            | DateDiff
+            | DateToString
+            | DateFromString
+            | DateToParts
+            | RegexMatch
+            | RegexFind
+            | RegexFindAll
+            | ReplaceAll
+            | ReplaceOne
+            | Trim
+            | Ltrim
+            | Rtrim
+            | Convert
+            | Filter
+            | Map
+            | Reduce
+            | Let
+            | Switch
+            | SetField
+    )
+}
+
+fn is_date_part(op: Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        Year | Month
+            | DayOfMonth
+            | Hour
+            | Minute
+            | Second
+            | Millisecond
+            | DayOfWeek
+            | DayOfYear
+            | Week
+            | IsoWeek
+            | IsoWeekYear
+            | IsoDayOfWeek
+    )
+}
+
+/// (min, max) positional arguments.
+fn arity(op: Op) -> (usize, usize) {
+    use Op::*;
+    match op {
+        Add | Multiply | And | Or | Concat | ConcatArrays | SetIntersection | SetUnion
+        | MergeObjects | Max | Min | Sum | Avg => (0, usize::MAX),
+        Subtract | Divide | Mod | Pow | Log | Eq | Ne | Gt | Gte | Lt | Lte | Cmp | ArrayElemAt
+        | In | Split | SetIsSubset | SetDifference | Strcasecmp => (2, 2),
+        Round | Trunc => (1, 2),
+        Cond => (3, 3),
+        IfNull => (2, usize::MAX),
+        SetEquals => (2, usize::MAX),
+        SubstrCP | Substr | SubstrBytes => (3, 3),
+        IndexOfCP | IndexOfBytes | IndexOfArray => (2, 4),
+        Slice => (2, 3),
+        Range => (2, 3),
+        _ => (1, 1),
+    }
+}
+
+/// Compiles `{$op: arg}`.
+pub(super) fn compile_op(name: &str, arg: &Bson) -> Result<Node, CommandError> {
+    let Some(op) = Op::from_name(name) else {
+        return Err(CommandError::new(
+            168,
+            "InvalidPipelineOperator",
+            format!("Unrecognized expression '{name}'"),
+        ));
+    };
+    let named_arg = match arg {
+        Bson::Document(d) if is_named(op) => Some(d),
+        Bson::Document(d) if op == Op::Cond && d.contains_key("if") => Some(d),
+        Bson::Document(d) if op == Op::GetField && d.contains_key("field") => Some(d),
+        Bson::Document(d) if is_date_part(op) && d.contains_key("date") => Some(d),
+        _ if is_named(op) => {
+            return Err(err(
+                40_000 + 1,
+                format!("{name} only supports an object as its argument"),
+            ))
+        }
+        _ => None,
+    };
+    if let Some(d) = named_arg {
+        let mut args = Vec::with_capacity(d.len());
+        for (k, v) in d {
+            let node = match (op, k.as_str()) {
+                (Op::Let, "vars") => {
+                    let Bson::Document(vars) = v else {
+                        return Err(err(16874, "invalid parameter: expected an object (vars)"));
+                    };
+                    let mut fields = Vec::new();
+                    for (vn, ve) in vars {
+                        fields.push((vn.clone(), compile_node(ve)?));
+                    }
+                    Node::Doc(fields)
+                }
+                (Op::Switch, "branches") => {
+                    let Bson::Array(bs) = v else {
+                        return Err(err(40061, "$switch expected an array for 'branches'"));
+                    };
+                    let mut out = Vec::new();
+                    for b in bs {
+                        let Bson::Document(b) = b else {
+                            return Err(err(40062, "$switch expected each branch to be an object"));
+                        };
+                        let case = b.get("case").ok_or_else(|| {
+                            err(
+                                40064,
+                                "$switch requires each branch have a 'case' expression",
+                            )
+                        })?;
+                        let then = b.get("then").ok_or_else(|| {
+                            err(
+                                40065,
+                                "$switch requires each branch have a 'then' expression",
+                            )
+                        })?;
+                        out.push(Node::Arr(vec![compile_node(case)?, compile_node(then)?]));
+                    }
+                    Node::Arr(out)
+                }
+                (Op::Filter | Op::Map | Op::Reduce, "as")
+                | (Op::Convert, "to")
+                | (Op::GetField | Op::SetField, "field") => match v {
+                    Bson::String(_) => Node::Const(v.clone()),
+                    _ => compile_node(v)?,
+                },
+                _ => compile_node(v)?,
+            };
+            args.push((k.clone(), node));
+        }
+        validate_named(op, &args)?;
+        return Ok(Node::Named(op, args));
+    }
+    let args: Vec<Node> = match arg {
+        Bson::Array(items) => items.iter().map(compile_node).collect::<Result<_, _>>()?,
+        other => vec![compile_node(other)?],
+    };
+    let (lo, hi) = arity(op);
+    // Single-argument array forms: {$max: "$arr"}, {$sum: [..]} etc. are accepted as one argument.
+    if args.len() < lo || args.len() > hi {
+        return Err(err(
+            16020,
+            format!(
+                "Expression {name} takes {} arguments. {} were passed in.",
+                if lo == hi {
+                    lo.to_string()
+                } else {
+                    format!("{lo} to {hi}")
+                },
+                args.len()
+            ),
+        ));
+    }
+    Ok(Node::Op(op, args))
+}
+
+fn validate_named(op: Op, args: &[(String, Node)]) -> Result<(), CommandError> {
+    let has = |k: &str| args.iter().any(|(n, _)| n == k);
+    let required: &[&str] = match op {
+        Op::DateAdd | Op::DateSubtract => &["startDate", "unit", "amount"],
+        Op::DateTrunc => &["date", "unit"],
+        Op::DateDiff => &["startDate", "endDate", "unit"],
+        Op::DateToString => &["date"],
+        Op::DateFromString => &["dateString"],
+        Op::RegexMatch | Op::RegexFind | Op::RegexFindAll => &["input", "regex"],
+        Op::ReplaceAll | Op::ReplaceOne => &["input", "find", "replacement"],
+        Op::Trim | Op::Ltrim | Op::Rtrim => &["input"],
+        Op::Convert => &["input", "to"],
+        Op::Filter => &["input", "cond"],
+        Op::Map => &["input", "in"],
+        Op::Reduce => &["input", "initialValue", "in"],
+        Op::Let => &["vars", "in"],
+        Op::Switch => &["branches"],
+        Op::Cond => &["if", "then", "else"],
+        Op::GetField => &["field"],
+        Op::SetField => &["field", "input", "value"],
+        _ => &["date"],
+    };
+    for r in required {
+        if !has(r) {
+            return Err(err(
+                40_002,
+                format!("Missing '{r}' parameter to {}", op.name()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The named argument `k`.
+pub(super) fn named<'a>(args: &'a [(String, Node)], k: &str) -> Option<&'a Node> {
+    args.iter().find(|(n, _)| n == k).map(|(_, v)| v)
+}
+
+/// Evaluates the named argument `k` (missing when absent).
+pub(super) fn eval_named_arg(
+    args: &[(String, Node)],
+    k: &str,
+    root: &Document,
+    vars: &Vars,
+) -> Result<Option<Bson>, CommandError> {
+    match named(args, k) {
+        Some(n) => n.eval(root, vars),
+        None => Ok(None),
+    }
+}
+
+fn eval_all(
+    args: &[Node],
+    root: &Document,
+    vars: &Vars,
+) -> Result<Vec<Option<Bson>>, CommandError> {
+    args.iter().map(|a| a.eval(root, vars)).collect()
+}
+
+pub(super) fn eval_op(
+    op: Op,
+    args: &[Node],
+    root: &Document,
+    vars: &Vars,
+) -> Result<Option<Bson>, CommandError> {
+    use Op::*;
+    // Operators that evaluate their arguments lazily.
+    match op {
+        And => {
+            for a in args {
+                if !truthy(a.eval(root, vars)?.as_ref()) {
+                    return Ok(Some(Bson::Boolean(false)));
+                }
+            }
+            return Ok(Some(Bson::Boolean(true)));
+        }
+        Or => {
+            for a in args {
+                if truthy(a.eval(root, vars)?.as_ref()) {
+                    return Ok(Some(Bson::Boolean(true)));
+                }
+            }
+            return Ok(Some(Bson::Boolean(false)));
+        }
+        Cond => {
+            let c = truthy(args[0].eval(root, vars)?.as_ref());
+            return args[if c { 1 } else { 2 }].eval(root, vars);
+        }
+        IfNull => {
+            let (last, init) = args
+                .split_last()
+                .ok_or_else(|| err(1257300, "$ifNull needs at least two arguments"))?;
+            for a in init {
+                let v = a.eval(root, vars)?;
+                if !super::nullish(&v) {
+                    return Ok(v);
+                }
+            }
+            return last.eval(root, vars);
+        }
+        _ => {}
+    }
+    let vals = eval_all(args, root, vars)?;
+    match op {
+        Add | Subtract | Multiply | Divide | Mod | Abs | Ceil | Floor | Trunc | Round | Sqrt
+        | Pow | Exp | Ln | Log10 | Log | Eq | Ne | Gt | Gte | Lt | Lte | Cmp | Not => {
+            arith::eval(op, vals)
+        }
+        Concat | ToLower | ToUpper | SubstrCP | Substr | SubstrBytes | StrLenCP | StrLenBytes
+        | IndexOfCP | IndexOfBytes | Split | Strcasecmp => strings::eval(op, vals),
+        ToString | ToInt | ToLong | ToDouble | ToDecimal | ToDate | ToBool | ToObjectId | Type
+        | IsNumber => convert::eval(op, vals),
+        Year | Month | DayOfMonth | Hour | Minute | Second | Millisecond | DayOfWeek
+        | DayOfYear | Week | IsoWeek | IsoWeekYear | IsoDayOfWeek => {
+            dates::part(op, vals.into_iter().next().flatten(), None)
+        }
+        GetField => arrays::get_field(
+            vals.into_iter().next().flatten(),
+            Some(Bson::Document(root.clone())),
+        ),
+        _ => arrays::eval(op, vals),
+    }
+}
+
+pub(super) fn eval_named(
+    op: Op,
+    args: &[(String, Node)],
+    root: &Document,
+    vars: &Vars,
+) -> Result<Option<Bson>, CommandError> {
+    use Op::*;
+    let arg = |k: &str| eval_named_arg(args, k, root, vars);
+    match op {
+        Cond => {
+            let c = truthy(arg("if")?.as_ref());
+            arg(if c { "then" } else { "else" })
+        }
+        Switch => {
+            if let Some(Node::Arr(branches)) = named(args, "branches") {
+                for b in branches {
+                    if let Node::Arr(pair) = b {
+                        if pair.len() == 2 && truthy(pair[0].eval(root, vars)?.as_ref()) {
+                            return pair[1].eval(root, vars);
+                        }
+                    }
+                }
+            }
+            match named(args, "default") {
+                Some(d) => d.eval(root, vars),
+                None => Err(err(40066, "$switch could not find a matching branch for an input, and no default was specified.")),
+            }
+        }
+        Let => {
+            let mut inner = vars.clone();
+            if let Some(Node::Doc(defs)) = named(args, "vars") {
+                for (name, e) in defs {
+                    let v = e.eval(root, vars)?.unwrap_or(Bson::Null);
+                    inner.user.push((name.clone(), v));
+                }
+            }
+            match named(args, "in") {
+                Some(n) => n.eval(root, &inner),
+                None => Ok(None),
+            }
+        }
+        Filter | Map | Reduce => arrays::higher_order(op, args, root, vars),
+        DateAdd | DateSubtract | DateTrunc | DateDiff | DateToString | DateFromString
+        | DateToParts => dates::named(op, args, root, vars),
+        Year | Month | DayOfMonth | Hour | Minute | Second | Millisecond | DayOfWeek
+        | DayOfYear | Week | IsoWeek | IsoWeekYear | IsoDayOfWeek => {
+            dates::part(op, arg("date")?, arg("timezone")?)
+        }
+        RegexMatch | RegexFind | RegexFindAll | ReplaceAll | ReplaceOne | Trim | Ltrim | Rtrim => {
+            strings::named(op, args, root, vars)
+        }
+        Convert => convert::convert(
+            arg("input")?,
+            arg("to")?,
+            named(args, "onError"),
+            named(args, "onNull"),
+            root,
+            vars,
+        ),
+        GetField => {
+            let input = match named(args, "input") {
+                Some(n) => n.eval(root, vars)?,
+                None => Some(Bson::Document(root.clone())),
+            };
+            arrays::get_field(arg("field")?, input)
+        }
+        SetField => arrays::set_field(
+            arg("field")?,
+            arg("input")?,
+            named(args, "value"),
+            root,
+            vars,
+        ),
+        other => Err(err(
+            40_003,
+            format!("{} does not take named arguments", other.name()),
+        )),
+    }
+}

@@ -1,0 +1,444 @@
+//! String operators: `$concat $toLower $toUpper $substrCP $substrBytes $strLenCP $strLenBytes $indexOfCP
+//! $indexOfBytes $split $strcasecmp $trim $ltrim $rtrim $replaceAll $replaceOne $regexMatch $regexFind
+//! $regexFindAll`. Code-point operators count Unicode scalar values, byte operators UTF-8 bytes.
+
+use super::ops::eval_named_arg;
+use super::{err, nullish, Node, Op, Vars};
+use crate::engine::bson_order::type_name;
+use crate::engine::numeric::Num;
+use crate::engine::CommandError;
+use bson::{doc, Bson, Document};
+
+fn tname(v: &Option<Bson>) -> &'static str {
+    v.as_ref().map(type_name).unwrap_or("missing")
+}
+
+fn int_arg(v: &Option<Bson>, what: &str) -> Result<i64, CommandError> {
+    v.as_ref()
+        .and_then(Num::from_bson)
+        .and_then(|n| n.to_i64_exact())
+        .ok_or_else(|| {
+            err(
+                16034,
+                format!("{what} must be an integral number, but is {}", tname(v)),
+            )
+        })
+}
+
+/// A value coerced to string as `$toLower`/`$substr` do (numbers and dates printed, null -> "").
+fn coerce(v: &Option<Bson>, op: Op) -> Result<String, CommandError> {
+    Ok(match v {
+        None | Some(Bson::Null) | Some(Bson::Undefined) => String::new(),
+        Some(Bson::String(s)) => s.clone(),
+        Some(Bson::Int32(i)) => i.to_string(),
+        Some(Bson::Int64(i)) => i.to_string(),
+        Some(Bson::Double(d)) => super::convert::double_to_string(*d),
+        Some(Bson::Decimal128(d)) => d.to_string(),
+        Some(Bson::DateTime(d)) => super::convert::date_to_string(*d),
+        Some(other) => {
+            return Err(err(
+                16007,
+                format!(
+                    "can't convert from BSON type {} to String in {}",
+                    type_name(other),
+                    op.name()
+                ),
+            ))
+        }
+    })
+}
+
+fn string_arg<'a>(v: &'a Option<Bson>, op: Op, what: &str) -> Result<&'a str, CommandError> {
+    match v {
+        Some(Bson::String(s)) => Ok(s),
+        other => Err(err(
+            34471,
+            format!(
+                "{} requires a string argument for {what}, found: {}",
+                op.name(),
+                tname(other)
+            ),
+        )),
+    }
+}
+
+pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, CommandError> {
+    use Op::*;
+    match op {
+        Concat => {
+            let mut out = String::new();
+            for v in &vals {
+                match v {
+                    None | Some(Bson::Null) | Some(Bson::Undefined) => return Ok(Some(Bson::Null)),
+                    Some(Bson::String(s)) => out.push_str(s),
+                    Some(other) => {
+                        return Err(err(
+                            16702,
+                            format!("$concat only supports strings, not {}", type_name(other)),
+                        ))
+                    }
+                }
+            }
+            Ok(Some(Bson::String(out)))
+        }
+        ToLower => Ok(Some(Bson::String(
+            coerce(&vals[0], op)?.to_ascii_lowercase(),
+        ))),
+        ToUpper => Ok(Some(Bson::String(
+            coerce(&vals[0], op)?.to_ascii_uppercase(),
+        ))),
+        SubstrCP => {
+            let s = coerce(&vals[0], op)?;
+            let start = int_arg(&vals[1], "$substrCP starting index")?;
+            let len = int_arg(&vals[2], "$substrCP length")?;
+            if start < 0 {
+                return Err(err(
+                    34455,
+                    "$substrCP: the starting index must be nonnegative integer.",
+                ));
+            }
+            if len < 0 {
+                return Err(err(
+                    34456,
+                    "$substrCP: length must be a nonnegative integer.",
+                ));
+            }
+            Ok(Some(Bson::String(
+                s.chars().skip(start as usize).take(len as usize).collect(),
+            )))
+        }
+        Substr | SubstrBytes => {
+            let s = coerce(&vals[0], op)?;
+            let start = int_arg(&vals[1], "starting index")?.max(0) as usize;
+            let len = int_arg(&vals[2], "length")?;
+            let bytes = s.as_bytes();
+            if start > bytes.len() {
+                return Ok(Some(Bson::String(String::new())));
+            }
+            let end = if len < 0 {
+                bytes.len()
+            } else {
+                (start + len as usize).min(bytes.len())
+            };
+            if !s.is_char_boundary(start) || !s.is_char_boundary(end) {
+                return Err(err(
+                    28656,
+                    format!(
+                        "{}: Invalid range, starting index is a UTF-8 continuation byte.",
+                        op.name()
+                    ),
+                ));
+            }
+            Ok(Some(Bson::String(s[start..end].to_string())))
+        }
+        StrLenCP => Ok(Some(Bson::Int32(
+            string_arg(&vals[0], op, "input")?.chars().count() as i32,
+        ))),
+        StrLenBytes => Ok(Some(Bson::Int32(
+            string_arg(&vals[0], op, "input")?.len() as i32
+        ))),
+        IndexOfCP | IndexOfBytes => {
+            if nullish(&vals[0]) {
+                return Ok(Some(Bson::Null));
+            }
+            let s = string_arg(&vals[0], op, "the first argument")?;
+            let sub = match &vals[1] {
+                Some(Bson::String(x)) => x.as_str(),
+                other => {
+                    return Err(err(
+                        40092,
+                        format!(
+                            "{} requires a string as the second argument, found: {}",
+                            op.name(),
+                            tname(other)
+                        ),
+                    ))
+                }
+            };
+            let units: Vec<String> = if op == IndexOfCP {
+                s.chars().map(|c| c.to_string()).collect()
+            } else {
+                s.bytes().map(|b| (b as char).to_string()).collect()
+            };
+            let start = match vals.get(2) {
+                Some(v) if !nullish(v) => int_arg(v, "starting index")?.max(0) as usize,
+                _ => 0,
+            };
+            let end = match vals.get(3) {
+                Some(v) if !nullish(v) => {
+                    (int_arg(v, "ending index")?.max(0) as usize).min(units.len())
+                }
+                _ => units.len(),
+            };
+            let needle: Vec<String> = if op == IndexOfCP {
+                sub.chars().map(|c| c.to_string()).collect()
+            } else {
+                sub.bytes().map(|b| (b as char).to_string()).collect()
+            };
+            if start > end {
+                return Ok(Some(Bson::Int32(-1)));
+            }
+            for i in start..=end {
+                if i + needle.len() <= end && units[i..i + needle.len()] == needle[..] {
+                    return Ok(Some(Bson::Int32(i as i32)));
+                }
+            }
+            Ok(Some(Bson::Int32(-1)))
+        }
+        Split => {
+            if nullish(&vals[0]) {
+                return Ok(Some(Bson::Null));
+            }
+            let s = match &vals[0] {
+                Some(Bson::String(s)) => s,
+                other => return Err(err(40085, format!("$split requires an expression that evaluates to a string as a first argument, found: {}", tname(other)))),
+            };
+            let d = match &vals[1] {
+                Some(Bson::String(d)) => d,
+                other => return Err(err(40086, format!("$split requires an expression that evaluates to a string as a second argument, found: {}", tname(other)))),
+            };
+            if d.is_empty() {
+                return Err(err(40087, "$split requires a non-empty separator"));
+            }
+            Ok(Some(Bson::Array(
+                s.split(d.as_str())
+                    .map(|p| Bson::String(p.to_string()))
+                    .collect(),
+            )))
+        }
+        Strcasecmp => {
+            let a = coerce(&vals[0], op)?.to_ascii_lowercase();
+            let b = coerce(&vals[1], op)?.to_ascii_lowercase();
+            Ok(Some(Bson::Int32(match a.cmp(&b) {
+                std::cmp::Ordering::Less => -1,
+                std::cmp::Ordering::Equal => 0,
+                std::cmp::Ordering::Greater => 1,
+            })))
+        }
+        _ => Err(err(
+            1,
+            format!("internal: {} is not a string operator", op.name()),
+        )),
+    }
+}
+
+/// mongod's default trim set: whitespace and the Unicode spaces it lists.
+fn default_trim(c: char) -> bool {
+    matches!(
+        c,
+        '\0' | ' ' | '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}' | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
+    )
+}
+
+pub(super) fn named(
+    op: Op,
+    args: &[(String, Node)],
+    root: &Document,
+    vars: &Vars,
+) -> Result<Option<Bson>, CommandError> {
+    use Op::*;
+    let arg = |k: &str| eval_named_arg(args, k, root, vars);
+    match op {
+        Trim | Ltrim | Rtrim => {
+            let input = arg("input")?;
+            if nullish(&input) {
+                return Ok(Some(Bson::Null));
+            }
+            let s = match &input {
+                Some(Bson::String(s)) => s.clone(),
+                other => {
+                    return Err(err(
+                        50699,
+                        format!(
+                            "{} requires its input to be a string, got {} instead.",
+                            op.name(),
+                            tname(other)
+                        ),
+                    ))
+                }
+            };
+            let chars: Option<Vec<char>> = match super::ops::named(args, "chars") {
+                None => None,
+                Some(n) => match n.eval(root, vars)? {
+                    None | Some(Bson::Null) => return Ok(Some(Bson::Null)),
+                    Some(Bson::String(c)) => Some(c.chars().collect()),
+                    Some(other) => {
+                        return Err(err(
+                            50700,
+                            format!(
+                                "{} requires 'chars' to be a string, got {} instead.",
+                                op.name(),
+                                type_name(&other)
+                            ),
+                        ))
+                    }
+                },
+            };
+            let pred = |c: char| match &chars {
+                Some(set) => set.contains(&c),
+                None => default_trim(c),
+            };
+            let out = match op {
+                Ltrim => s.trim_start_matches(pred).to_string(),
+                Rtrim => s.trim_end_matches(pred).to_string(),
+                _ => s.trim_matches(pred).to_string(),
+            };
+            Ok(Some(Bson::String(out)))
+        }
+        ReplaceAll | ReplaceOne => {
+            let (input, find, repl) = (arg("input")?, arg("find")?, arg("replacement")?);
+            if nullish(&input) || nullish(&find) || nullish(&repl) {
+                return Ok(Some(Bson::Null));
+            }
+            match (&input, &find, &repl) {
+                (Some(Bson::String(i)), Some(Bson::String(f)), Some(Bson::String(r))) => {
+                    Ok(Some(Bson::String(if op == ReplaceAll {
+                        if f.is_empty() {
+                            // mongod inserts the replacement between every character and at both ends.
+                            let mut out = r.clone();
+                            for c in i.chars() {
+                                out.push(c);
+                                out.push_str(r);
+                            }
+                            out
+                        } else {
+                            i.replace(f.as_str(), r)
+                        }
+                    } else {
+                        i.replacen(f.as_str(), r, 1)
+                    })))
+                }
+                _ => Err(err(
+                    51746,
+                    format!(
+                        "{} requires that 'input', 'find' and 'replacement' be strings",
+                        op.name()
+                    ),
+                )),
+            }
+        }
+        RegexMatch | RegexFind | RegexFindAll => {
+            let input = arg("input")?;
+            let re = regex(&arg("regex")?, &arg("options")?, op)?;
+            let s = match &input {
+                None | Some(Bson::Null) | Some(Bson::Undefined) => {
+                    return Ok(Some(match op {
+                        RegexMatch => Bson::Boolean(false),
+                        RegexFind => Bson::Null,
+                        _ => Bson::Array(vec![]),
+                    }))
+                }
+                Some(Bson::String(s)) => s,
+                other => {
+                    return Err(err(
+                        51104,
+                        format!(
+                            "{} needs 'input' to be of type string, found {}",
+                            op.name(),
+                            tname(other)
+                        ),
+                    ))
+                }
+            };
+            let Some(re) = re else {
+                return Ok(Some(match op {
+                    RegexMatch => Bson::Boolean(false),
+                    RegexFind => Bson::Null,
+                    _ => Bson::Array(vec![]),
+                }));
+            };
+            let found = |m: regex::Captures| -> Bson {
+                let whole = m.get(0).map(|x| x.as_str()).unwrap_or("");
+                let idx = m
+                    .get(0)
+                    .map(|x| s[..x.start()].chars().count())
+                    .unwrap_or(0);
+                let captures: Vec<Bson> = (1..m.len())
+                    .map(|i| {
+                        m.get(i)
+                            .map(|x| Bson::String(x.as_str().into()))
+                            .unwrap_or(Bson::Null)
+                    })
+                    .collect();
+                Bson::Document(doc! {"match": whole, "idx": idx as i32, "captures": captures})
+            };
+            Ok(Some(match op {
+                RegexMatch => Bson::Boolean(re.is_match(s)),
+                RegexFind => re.captures(s).map(found).unwrap_or(Bson::Null),
+                _ => Bson::Array(re.captures_iter(s).map(found).collect()),
+            }))
+        }
+        _ => Err(err(
+            1,
+            format!("internal: {} is not a named string operator", op.name()),
+        )),
+    }
+}
+
+/// Compiles the `regex` / `options` arguments (a BSON regex or a string); `None` when the regex is null.
+fn regex(
+    re: &Option<Bson>,
+    options: &Option<Bson>,
+    op: Op,
+) -> Result<Option<regex::Regex>, CommandError> {
+    let (pattern, mut opts) = match re {
+        None | Some(Bson::Null) => return Ok(None),
+        Some(Bson::String(p)) => (p.clone(), String::new()),
+        Some(Bson::RegularExpression(r)) => (r.pattern.to_string(), r.options.to_string()),
+        other => {
+            return Err(err(
+                51105,
+                format!(
+                    "{} needs 'regex' to be of type string or regex, found {}",
+                    op.name(),
+                    tname(other)
+                ),
+            ))
+        }
+    };
+    match options {
+        None | Some(Bson::Null) => {}
+        Some(Bson::String(o)) => {
+            if !opts.is_empty() && !o.is_empty() {
+                return Err(err(
+                    51075,
+                    format!(
+                        "{}: found regex option(s) specified in both 'regex' and 'option' fields",
+                        op.name()
+                    ),
+                ));
+            }
+            opts.push_str(o);
+        }
+        Some(other) => {
+            return Err(err(
+                51106,
+                format!(
+                    "{} needs 'options' to be of type string, found {}",
+                    op.name(),
+                    type_name(other)
+                ),
+            ))
+        }
+    }
+    let mut b = regex::RegexBuilder::new(&pattern);
+    for c in opts.chars() {
+        match c {
+            'i' => b.case_insensitive(true),
+            'm' => b.multi_line(true),
+            's' => b.dot_matches_new_line(true),
+            'x' => b.ignore_whitespace(true),
+            'u' => &mut b,
+            other => {
+                return Err(err(
+                    51108,
+                    format!("{} invalid flag in regex options: {other}", op.name()),
+                ))
+            }
+        };
+    }
+    b.build()
+        .map(Some)
+        .map_err(|e| err(51111, format!("Invalid Regex in {}: {e}", op.name())))
+}

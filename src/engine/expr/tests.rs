@@ -1,0 +1,418 @@
+use super::{Expr, Vars};
+use bson::{doc, Bson, Document};
+
+fn now() -> bson::DateTime {
+    bson::DateTime::from_millis(1_795_000_000_000)
+}
+
+fn ev(spec: Bson, d: &Document) -> Option<Bson> {
+    Expr::compile(&spec)
+        .unwrap()
+        .eval(d, &Vars::new(now()))
+        .unwrap()
+}
+
+fn date(s: &str) -> Bson {
+    Bson::DateTime(bson::DateTime::parse_rfc3339_str(s).unwrap())
+}
+
+#[test]
+fn arithmetic_promotes_and_propagates_null() {
+    let d = doc! {"i": 2, "l": 5i64, "f": 1.5, "n": Bson::Null, "big": i32::MAX};
+    assert_eq!(
+        ev(Bson::Document(doc! {"$add": ["$i", 3]}), &d),
+        Some(Bson::Int32(5))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$add": ["$i", "$l"]}), &d),
+        Some(Bson::Int64(7))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$add": ["$big", 1]}), &d),
+        Some(Bson::Int64(i32::MAX as i64 + 1))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$multiply": ["$i", "$f"]}), &d),
+        Some(Bson::Double(3.0))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$add": ["$i", "$missing"]}), &d),
+        Some(Bson::Null)
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$divide": [5, 2]}), &d),
+        Some(Bson::Double(2.5))
+    );
+    assert!(Expr::compile(&Bson::Document(doc! {"$divide": [1, 0]}))
+        .unwrap()
+        .eval(&d, &Vars::new(now()))
+        .is_err());
+    assert_eq!(
+        ev(Bson::Document(doc! {"$round": [2.5, 0]}), &d),
+        Some(Bson::Double(2.0))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$round": [19.25, 1]}), &d),
+        Some(Bson::Double(19.2))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$trunc": [-1.7]}), &d),
+        Some(Bson::Double(-1.0))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$round": [1234, -2]}), &d),
+        Some(Bson::Int32(1200))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(
+                doc! {"$subtract": [date("2026-01-01T00:00:10Z"), date("2026-01-01T00:00:00Z")]}
+            ),
+            &d
+        ),
+        Some(Bson::Int64(10_000))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$add": [date("2026-01-01T00:00:00Z"), 1000]}),
+            &d
+        ),
+        Some(date("2026-01-01T00:00:01Z"))
+    );
+}
+
+#[test]
+fn comparisons_treat_missing_below_null_and_logic_is_truthy() {
+    let d = doc! {"a": Bson::Null, "s": "x", "z": 0};
+    assert_eq!(
+        ev(Bson::Document(doc! {"$eq": ["$missing", null]}), &d),
+        Some(Bson::Boolean(false))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$eq": ["$a", null]}), &d),
+        Some(Bson::Boolean(true))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$gt": ["$s", 5]}), &d),
+        Some(Bson::Boolean(true))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$and": ["$s", "$z"]}), &d),
+        Some(Bson::Boolean(false))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$or": [[], "$z"]}), &d),
+        Some(Bson::Boolean(true))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$ifNull": ["$missing", "$a", "dflt"]}),
+            &d
+        ),
+        Some(Bson::String("dflt".into()))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$cond": {"if": "$z", "then": 1, "else": 2}}),
+            &d
+        ),
+        Some(Bson::Int32(2))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(
+                doc! {"$switch": {"branches": [{"case": false, "then": 1}], "default": 9}}
+            ),
+            &d
+        ),
+        Some(Bson::Int32(9))
+    );
+    assert_eq!(ev(Bson::String("$$REMOVE".into()), &d), None);
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$let": {"vars": {"x": 4}, "in": {"$multiply": ["$$x", 2]}}}),
+            &d
+        ),
+        Some(Bson::Int32(8))
+    );
+}
+
+#[test]
+fn strings_and_conversions() {
+    let d = doc! {"s": "  Héllo World  ", "n": Bson::Null};
+    assert_eq!(
+        ev(Bson::Document(doc! {"$trim": {"input": "$s"}}), &d),
+        Some(Bson::String("Héllo World".into()))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$strLenCP": {"$trim": {"input": "$s"}}}),
+            &d
+        ),
+        Some(Bson::Int32(11))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$substrCP": ["héllo", 1, 3]}), &d),
+        Some(Bson::String("éll".into()))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$concat": ["a", "$n"]}), &d),
+        Some(Bson::Null)
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$toUpper": "$n"}), &d),
+        Some(Bson::String(String::new()))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$split": ["a,b,,c", ","]}), &d),
+        Some(Bson::Array(vec![
+            "a".into(),
+            "b".into(),
+            "".into(),
+            "c".into()
+        ]))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$indexOfCP": ["héllo", "l"]}), &d),
+        Some(Bson::Int32(2))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(
+                doc! {"$regexMatch": {"input": "Cache:Key", "regex": "^cache", "options": "i"}}
+            ),
+            &d
+        ),
+        Some(Bson::Boolean(true))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(
+                doc! {"$replaceAll": {"input": "a.b.c", "find": ".", "replacement": "/"}}
+            ),
+            &d
+        ),
+        Some(Bson::String("a/b/c".into()))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$toString": 3.0}), &d),
+        Some(Bson::String("3".into()))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$toString": 1.5}), &d),
+        Some(Bson::String("1.5".into()))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$toString": date("2026-11-22T10:00:00Z")}),
+            &d
+        ),
+        Some(Bson::String("2026-11-22T10:00:00.000Z".into()))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$toInt": 2.9}), &d),
+        Some(Bson::Int32(2))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$toLong": "42"}), &d),
+        Some(Bson::Int64(42))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$toDate": "2026-11-22T10:00:00Z"}), &d),
+        Some(date("2026-11-22T10:00:00Z"))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$toBool": 0}), &d),
+        Some(Bson::Boolean(false))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$type": "$missing"}), &d),
+        Some(Bson::String("missing".into()))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$convert": {"input": "x", "to": "int", "onError": -1}}),
+            &d
+        ),
+        Some(Bson::Int32(-1))
+    );
+    let dec = ev(Bson::Document(doc! {"$toDecimal": "1.10"}), &d).unwrap();
+    assert_eq!(
+        dec.to_string(),
+        Bson::Decimal128("1.10".parse().unwrap()).to_string()
+    );
+}
+
+#[test]
+fn dates() {
+    let d = doc! {"t": date("2026-01-31T15:45:30.250Z")};
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$dateAdd": {"startDate": "$t", "unit": "month", "amount": 1}}),
+            &d
+        ),
+        Some(date("2026-02-28T15:45:30.250Z"))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(
+                doc! {"$dateSubtract": {"startDate": "$t", "unit": "minute", "amount": 5}}
+            ),
+            &d
+        ),
+        Some(date("2026-01-31T15:40:30.250Z"))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$dateTrunc": {"date": "$t", "unit": "hour"}}),
+            &d
+        ),
+        Some(date("2026-01-31T15:00:00Z"))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$dateTrunc": {"date": "$t", "unit": "week"}}),
+            &d
+        ),
+        Some(date("2026-01-25T00:00:00Z"))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$dateTrunc": {"date": "$t", "unit": "month"}}),
+            &d
+        ),
+        Some(date("2026-01-01T00:00:00Z"))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$dateTrunc": {"date": "$t", "unit": "minute", "binSize": 15}}),
+            &d
+        ),
+        Some(date("2026-01-31T15:45:00Z"))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$dayOfWeek": "$t"}), &d),
+        Some(Bson::Int32(7))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$hour": {"date": "$t", "timezone": "+02:00"}}),
+            &d
+        ),
+        Some(Bson::Int32(17))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(
+                doc! {"$dateDiff": {"startDate": date("2026-01-31T23:00:00Z"), "endDate": date("2026-02-01T01:00:00Z"), "unit": "day"}}
+            ),
+            &d
+        ),
+        Some(Bson::Int64(1))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$dateToString": {"date": "$t", "format": "%Y-%m-%d %H:%M"}}),
+            &d
+        ),
+        Some(Bson::String("2026-01-31 15:45".into()))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$year": "$missing"}), &d),
+        Some(Bson::Null)
+    );
+    assert_eq!(
+        ev(Bson::String("$$NOW".into()), &d),
+        Some(Bson::DateTime(now()))
+    );
+}
+
+#[test]
+fn arrays_and_objects() {
+    let d = doc! {"a": [1, 2, 3], "docs": [{"x": 1}, {"x": 2}, {"y": 3}], "o": {"k": 1}};
+    assert_eq!(
+        ev(Bson::String("$docs.x".into()), &d),
+        Some(Bson::Array(vec![Bson::Int32(1), Bson::Int32(2)]))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$size": "$a"}), &d),
+        Some(Bson::Int32(3))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$arrayElemAt": ["$a", -1]}), &d),
+        Some(Bson::Int32(3))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$arrayElemAt": ["$a", 9]}), &d),
+        None
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$in": [2.0, "$a"]}), &d),
+        Some(Bson::Boolean(true))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(
+                doc! {"$filter": {"input": "$a", "as": "v", "cond": {"$gt": ["$$v", 1]}}}
+            ),
+            &d
+        ),
+        Some(Bson::Array(vec![Bson::Int32(2), Bson::Int32(3)]))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$map": {"input": "$a", "in": {"$multiply": ["$$this", 10]}}}),
+            &d
+        ),
+        Some(Bson::Array(vec![
+            Bson::Int32(10),
+            Bson::Int32(20),
+            Bson::Int32(30)
+        ]))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(
+                doc! {"$reduce": {"input": "$a", "initialValue": 0, "in": {"$add": ["$$value", "$$this"]}}}
+            ),
+            &d
+        ),
+        Some(Bson::Int32(6))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$sum": "$a"}), &d),
+        Some(Bson::Int32(6))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$avg": [1, 2]}), &d),
+        Some(Bson::Double(1.5))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$max": [1, null, 5]}), &d),
+        Some(Bson::Int32(5))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$setIsSubset": [["a"], ["a", "b"]]}),
+            &d
+        ),
+        Some(Bson::Boolean(true))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$mergeObjects": ["$o", {"j": 2}]}), &d),
+        Some(Bson::Document(doc! {"k": 1, "j": 2}))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"$objectToArray": "$o"}), &d),
+        Some(Bson::Array(vec![Bson::Document(doc! {"k": "k", "v": 1})]))
+    );
+    assert_eq!(
+        ev(Bson::Document(doc! {"a": "$o.k", "b": "$missing"}), &d),
+        Some(Bson::Document(doc! {"a": 1}))
+    );
+    assert!(Expr::compile(&Bson::Document(doc! {"$in": [1, "$o"]}))
+        .unwrap()
+        .eval(&d, &Vars::new(now()))
+        .is_err());
+    assert!(Expr::compile(&Bson::Document(doc! {"$frobnicate": 1})).is_err());
+}

@@ -1,0 +1,285 @@
+//! MongoDB numeric arithmetic: int32 / int64 / double / decimal128 kept apart, with mongod's promotion rules.
+//!
+//! In: BSON values; out: BSON values. Rules (as mongod): the result type is the "widest" operand type in
+//! the order int32 < int64 < double < decimal; int32 results that overflow become int64, int64 results that
+//! overflow become double. Decimal arithmetic goes through `rust_decimal` (28 significant digits; values
+//! outside its range fall back to double). Depends on `bson` only.
+
+use bson::{Bson, Decimal128};
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// A number lifted out of BSON.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Num {
+    /// 32-bit integer.
+    Int(i32),
+    /// 64-bit integer.
+    Long(i64),
+    /// IEEE double.
+    Double(f64),
+    /// Decimal (converted from Decimal128).
+    Decimal(Decimal),
+}
+
+impl Num {
+    /// The number in `v`, if it is numeric (int32, int64, double, decimal128).
+    pub fn from_bson(v: &Bson) -> Option<Num> {
+        match v {
+            Bson::Int32(i) => Some(Num::Int(*i)),
+            Bson::Int64(i) => Some(Num::Long(*i)),
+            Bson::Double(d) => Some(Num::Double(*d)),
+            Bson::Decimal128(d) => Some(match decimal128_to_decimal(d) {
+                Some(x) => Num::Decimal(x),
+                None => Num::Double(super::bson_order::decimal_to_f64(d)),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Back to BSON.
+    pub fn to_bson(self) -> Bson {
+        match self {
+            Num::Int(i) => Bson::Int32(i),
+            Num::Long(i) => Bson::Int64(i),
+            Num::Double(d) => Bson::Double(d),
+            Num::Decimal(d) => decimal_to_bson(d),
+        }
+    }
+
+    /// Rank in the promotion order.
+    fn rank(self) -> u8 {
+        match self {
+            Num::Int(_) => 0,
+            Num::Long(_) => 1,
+            Num::Double(_) => 2,
+            Num::Decimal(_) => 3,
+        }
+    }
+
+    /// As a double (lossy for large integers and decimals).
+    pub fn to_f64(self) -> f64 {
+        match self {
+            Num::Int(i) => i as f64,
+            Num::Long(i) => i as f64,
+            Num::Double(d) => d,
+            Num::Decimal(d) => d.to_f64().unwrap_or(f64::NAN),
+        }
+    }
+
+    /// As a decimal; `None` for NaN / infinities / out-of-range doubles.
+    pub fn to_decimal(self) -> Option<Decimal> {
+        match self {
+            Num::Int(i) => Some(Decimal::from(i)),
+            Num::Long(i) => Some(Decimal::from(i)),
+            Num::Double(d) => double_to_decimal(d),
+            Num::Decimal(d) => Some(d),
+        }
+    }
+
+    /// As an i64 when integral and in range.
+    pub fn to_i64_exact(self) -> Option<i64> {
+        match self {
+            Num::Int(i) => Some(i as i64),
+            Num::Long(i) => Some(i),
+            Num::Double(d) => {
+                if d.fract() == 0.0
+                    && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&d)
+                {
+                    Some(d as i64)
+                } else {
+                    None
+                }
+            }
+            Num::Decimal(d) => {
+                if d.fract().is_zero() {
+                    d.to_i64()
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// Whether the value is zero.
+    pub fn is_zero(self) -> bool {
+        match self {
+            Num::Int(i) => i == 0,
+            Num::Long(i) => i == 0,
+            Num::Double(d) => d == 0.0,
+            Num::Decimal(d) => d.is_zero(),
+        }
+    }
+}
+
+/// Double to decimal the way mongod converts (15 significant digits).
+pub fn double_to_decimal(d: f64) -> Option<Decimal> {
+    if !d.is_finite() {
+        return None;
+    }
+    let s = format!("{:.14e}", d);
+    Decimal::from_scientific(&s)
+        .ok()
+        .or_else(|| Decimal::from_f64(d))
+        .map(|x| x.normalize())
+}
+
+/// Decimal128 to `rust_decimal`, if representable.
+pub fn decimal128_to_decimal(d: &Decimal128) -> Option<Decimal> {
+    let s = d.to_string();
+    Decimal::from_str(&s)
+        .ok()
+        .or_else(|| Decimal::from_scientific(&s).ok())
+}
+
+/// `rust_decimal` to a BSON Decimal128.
+pub fn decimal_to_bson(d: Decimal) -> Bson {
+    match Decimal128::from_str(&d.to_string()) {
+        Ok(x) => Bson::Decimal128(x),
+        Err(_) => Bson::Double(d.to_f64().unwrap_or(f64::NAN)),
+    }
+}
+
+/// Whether `v` is a number.
+pub fn is_number(v: &Bson) -> bool {
+    matches!(
+        v,
+        Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_) | Bson::Decimal128(_)
+    )
+}
+
+/// Arithmetic operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+}
+
+/// `a op b` with mongod's promotion and overflow rules.
+pub fn arith(op: Op, a: Num, b: Num) -> Num {
+    let rank = a.rank().max(b.rank());
+    match rank {
+        0 | 1 => {
+            let (x, y) = (a.to_i64_exact().unwrap_or(0), b.to_i64_exact().unwrap_or(0));
+            let r = match op {
+                Op::Add => x.checked_add(y),
+                Op::Sub => x.checked_sub(y),
+                Op::Mul => x.checked_mul(y),
+            };
+            match r {
+                Some(r) if rank == 0 && i32::try_from(r).is_ok() => Num::Int(r as i32),
+                Some(r) => Num::Long(r),
+                None => Num::Double(float_op(op, x as f64, y as f64)),
+            }
+        }
+        2 => Num::Double(float_op(op, a.to_f64(), b.to_f64())),
+        _ => match (a.to_decimal(), b.to_decimal()) {
+            (Some(x), Some(y)) => {
+                let r = match op {
+                    Op::Add => x.checked_add(y),
+                    Op::Sub => x.checked_sub(y),
+                    Op::Mul => x.checked_mul(y),
+                };
+                match r {
+                    Some(r) => Num::Decimal(r),
+                    None => Num::Double(float_op(op, a.to_f64(), b.to_f64())),
+                }
+            }
+            _ => Num::Double(float_op(op, a.to_f64(), b.to_f64())),
+        },
+    }
+}
+
+fn float_op(op: Op, x: f64, y: f64) -> f64 {
+    match op {
+        Op::Add => x + y,
+        Op::Sub => x - y,
+        Op::Mul => x * y,
+    }
+}
+
+/// `a / b`: double unless a decimal is involved; `None` when `b` is zero (mongod errors).
+pub fn divide(a: Num, b: Num) -> Option<Num> {
+    if b.is_zero() {
+        return None;
+    }
+    if a.rank() == 3 || b.rank() == 3 {
+        if let (Some(x), Some(y)) = (a.to_decimal(), b.to_decimal()) {
+            if let Some(r) = x.checked_div(y) {
+                return Some(Num::Decimal(r));
+            }
+        }
+    }
+    Some(Num::Double(a.to_f64() / b.to_f64()))
+}
+
+/// `a % b` (sign of the dividend, like mongod's `$mod`); `None` when `b` is zero.
+pub fn modulo(a: Num, b: Num) -> Option<Num> {
+    if b.is_zero() {
+        return None;
+    }
+    let rank = a.rank().max(b.rank());
+    match rank {
+        0 | 1 => {
+            let (x, y) = (a.to_i64_exact()?, b.to_i64_exact()?);
+            let r = x.checked_rem(y).unwrap_or(0);
+            Some(if rank == 0 {
+                Num::Int(r as i32)
+            } else {
+                Num::Long(r)
+            })
+        }
+        2 => Some(Num::Double(a.to_f64() % b.to_f64())),
+        _ => match (a.to_decimal(), b.to_decimal()) {
+            (Some(x), Some(y)) => x.checked_rem(y).map(Num::Decimal),
+            _ => Some(Num::Double(a.to_f64() % b.to_f64())),
+        },
+    }
+}
+
+/// Sum of many numbers the way `$sum` / `$add` accumulate (non-numbers are the caller's business).
+pub fn sum<I: IntoIterator<Item = Num>>(items: I) -> Num {
+    items
+        .into_iter()
+        .fold(Num::Int(0), |acc, x| arith(Op::Add, acc, x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_overflow_promotes() {
+        assert_eq!(
+            arith(Op::Add, Num::Int(i32::MAX), Num::Int(1)),
+            Num::Long(i32::MAX as i64 + 1)
+        );
+        assert_eq!(arith(Op::Add, Num::Int(2), Num::Int(3)), Num::Int(5));
+        assert!(matches!(
+            arith(Op::Mul, Num::Long(i64::MAX), Num::Int(2)),
+            Num::Double(_)
+        ));
+        assert_eq!(
+            arith(Op::Add, Num::Int(1), Num::Double(0.5)),
+            Num::Double(1.5)
+        );
+    }
+
+    #[test]
+    fn decimal_wins_and_round_trips() {
+        let d = Num::from_bson(&Bson::Decimal128("1.10".parse().unwrap())).unwrap();
+        let r = arith(Op::Add, d, Num::Int(2));
+        assert_eq!(
+            r.to_bson().to_string(),
+            Bson::Decimal128("3.10".parse().unwrap()).to_string()
+        );
+        assert_eq!(divide(Num::Int(1), Num::Int(0)), None);
+        assert_eq!(divide(Num::Int(1), Num::Int(4)), Some(Num::Double(0.25)));
+        assert_eq!(modulo(Num::Int(-7), Num::Int(3)), Some(Num::Int(-1)));
+    }
+}

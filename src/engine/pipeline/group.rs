@@ -1,0 +1,501 @@
+//! `$group` and its accumulators (`$sum $avg $min $max $first $last $push $addToSet $count $stdDevPop
+//! $stdDevSamp $mergeObjects $top $bottom $topN $bottomN $firstN $lastN $maxN $minN`).
+//!
+//! In: the stage document and input documents; out: one document per distinct `_id` (groups compared with
+//! the BSON order, so `1`, `1.0` and `NumberLong(1)` are one group), in first-seen order. mongod's rules:
+//! `$sum` ignores non-numbers and gives `0` over nothing; `$avg`/`$min`/`$max` ignore null and missing and
+//! give null over nothing; `$push`/`$addToSet` skip missing values. Depends on `expr`, `numeric`, `sort`.
+
+use crate::engine::bson_order::{compare, equal};
+use crate::engine::expr::{Expr, Vars};
+use crate::engine::numeric::{self, Num};
+use crate::engine::sort::SortSpec;
+use crate::engine::storage::collection::IndexKey;
+use crate::engine::CommandError;
+use bson::{Bson, Document};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Sum,
+    Avg,
+    Min,
+    Max,
+    First,
+    Last,
+    Push,
+    AddToSet,
+    Count,
+    StdDevPop,
+    StdDevSamp,
+    MergeObjects,
+    /// `$top`/`$bottom`/`$topN`/`$bottomN`: sort, n (None = single value), bottom?
+    Ranked(SortSpec, Option<Expr>, bool),
+    /// `$firstN`/`$lastN`: n, last?
+    FirstN(Expr, bool),
+    /// `$maxN`/`$minN`: n, max?
+    ExtremeN(Expr, bool),
+}
+
+/// One compiled accumulator: `{$op: argument}`.
+#[derive(Debug, Clone)]
+pub struct Accumulator {
+    kind: Kind,
+    arg: Expr,
+}
+
+/// Running state of an accumulator for one group.
+#[derive(Debug, Clone)]
+enum AccState {
+    Num(Num),
+    Avg(Num, u64),
+    Value(Option<Bson>),
+    List(Vec<Bson>),
+    Keyed(Vec<(Vec<Bson>, Bson)>),
+    Welford(u64, f64, f64),
+    Doc(Document),
+    Count(i64),
+}
+
+impl Accumulator {
+    /// Compiles `{$sum: expr}` and friends.
+    pub fn compile(spec: &Bson) -> Result<Accumulator, CommandError> {
+        let Bson::Document(d) = spec else {
+            return Err(CommandError::new(
+                40234,
+                "Location40234",
+                "The field must specify one accumulator",
+            ));
+        };
+        if d.len() != 1 {
+            return Err(CommandError::new(
+                40238,
+                "Location40238",
+                "The field must specify one accumulator",
+            ));
+        }
+        let Some((op, arg)) = d.iter().next() else {
+            return Err(CommandError::new(
+                40238,
+                "Location40238",
+                "The field must specify one accumulator",
+            ));
+        };
+        let null = Bson::Null;
+        let (kind, arg_spec): (Kind, &Bson) = match op.as_str() {
+            "$sum" => (Kind::Sum, arg),
+            "$avg" => (Kind::Avg, arg),
+            "$min" => (Kind::Min, arg),
+            "$max" => (Kind::Max, arg),
+            "$first" => (Kind::First, arg),
+            "$last" => (Kind::Last, arg),
+            "$push" => (Kind::Push, arg),
+            "$addToSet" => (Kind::AddToSet, arg),
+            "$count" => {
+                if !matches!(arg, Bson::Document(a) if a.is_empty()) {
+                    return Err(CommandError::bad_value(
+                        "$count takes no arguments, i.e. $count:{}",
+                    ));
+                }
+                (Kind::Count, &null)
+            }
+            "$stdDevPop" => (Kind::StdDevPop, arg),
+            "$stdDevSamp" => (Kind::StdDevSamp, arg),
+            "$mergeObjects" => (Kind::MergeObjects, arg),
+            "$top" | "$bottom" | "$topN" | "$bottomN" => {
+                let Bson::Document(a) = arg else {
+                    return Err(CommandError::failed_to_parse(format!(
+                        "specification for {op} must be an object"
+                    )));
+                };
+                let sort = match a.get("sortBy") {
+                    Some(Bson::Document(s)) => SortSpec::compile(s)?,
+                    _ => {
+                        return Err(CommandError::failed_to_parse(format!(
+                            "{op} requires a sortBy document"
+                        )))
+                    }
+                };
+                let n = if op.ends_with('N') {
+                    Some(Expr::compile(a.get("n").ok_or_else(|| {
+                        CommandError::failed_to_parse(format!("{op} requires 'n'"))
+                    })?)?)
+                } else {
+                    None
+                };
+                let out = a.get("output").ok_or_else(|| {
+                    CommandError::failed_to_parse(format!("{op} requires 'output'"))
+                })?;
+                return Ok(Accumulator {
+                    kind: Kind::Ranked(sort, n, op.starts_with("$bottom")),
+                    arg: Expr::compile(out)?,
+                });
+            }
+            "$firstN" | "$lastN" | "$maxN" | "$minN" => {
+                let Bson::Document(a) = arg else {
+                    return Err(CommandError::failed_to_parse(format!(
+                        "specification for {op} must be an object"
+                    )));
+                };
+                let n =
+                    Expr::compile(a.get("n").ok_or_else(|| {
+                        CommandError::failed_to_parse(format!("{op} requires 'n'"))
+                    })?)?;
+                let input = a.get("input").ok_or_else(|| {
+                    CommandError::failed_to_parse(format!("{op} requires 'input'"))
+                })?;
+                let kind = match op.as_str() {
+                    "$firstN" => Kind::FirstN(n, false),
+                    "$lastN" => Kind::FirstN(n, true),
+                    "$maxN" => Kind::ExtremeN(n, true),
+                    _ => Kind::ExtremeN(n, false),
+                };
+                return Ok(Accumulator {
+                    kind,
+                    arg: Expr::compile(input)?,
+                });
+            }
+            other => {
+                return Err(CommandError::new(
+                    15952,
+                    "Location15952",
+                    format!("unknown group operator '{other}'"),
+                ));
+            }
+        };
+        Ok(Accumulator {
+            kind,
+            arg: Expr::compile(arg_spec)?,
+        })
+    }
+
+    /// Folds the accumulator over `docs` (a `$setWindowFields` window).
+    pub fn over<'a>(
+        &self,
+        docs: impl Iterator<Item = &'a Document>,
+        vars: &Vars,
+    ) -> Result<Bson, CommandError> {
+        let mut st = self.init();
+        let mut first = true;
+        for d in docs {
+            self.step(&mut st, first, d, vars)?;
+            first = false;
+        }
+        self.finish(st, &Document::new(), vars)
+    }
+
+    fn init(&self) -> AccState {
+        match &self.kind {
+            Kind::Sum => AccState::Num(Num::Int(0)),
+            Kind::Avg => AccState::Avg(Num::Int(0), 0),
+            Kind::Min | Kind::Max | Kind::First | Kind::Last => AccState::Value(None),
+            Kind::Push | Kind::AddToSet | Kind::FirstN(..) | Kind::ExtremeN(..) => {
+                AccState::List(Vec::new())
+            }
+            Kind::Count => AccState::Count(0),
+            Kind::StdDevPop | Kind::StdDevSamp => AccState::Welford(0, 0.0, 0.0),
+            Kind::MergeObjects => AccState::Doc(Document::new()),
+            Kind::Ranked(..) => AccState::Keyed(Vec::new()),
+        }
+    }
+
+    fn step(
+        &self,
+        st: &mut AccState,
+        first: bool,
+        doc: &Document,
+        vars: &Vars,
+    ) -> Result<(), CommandError> {
+        if let (Kind::Count, AccState::Count(c)) = (&self.kind, &mut *st) {
+            *c += 1;
+            return Ok(());
+        }
+        let v = self.arg.eval(doc, vars)?;
+        match (&self.kind, st) {
+            (Kind::Sum, AccState::Num(acc)) => {
+                if let Some(n) = v.as_ref().and_then(Num::from_bson) {
+                    *acc = numeric::arith(numeric::Op::Add, *acc, n);
+                } else if let Some(Bson::Array(_)) = v {
+                    // $sum over an array value in $group is not summed element-wise: ignored like mongod.
+                }
+            }
+            (Kind::Avg, AccState::Avg(acc, n)) => {
+                if let Some(x) = v.as_ref().and_then(Num::from_bson) {
+                    *acc = numeric::arith(
+                        numeric::Op::Add,
+                        *acc,
+                        match x {
+                            Num::Int(i) => Num::Long(i as i64),
+                            o => o,
+                        },
+                    );
+                    *n += 1;
+                }
+            }
+            (Kind::Min, AccState::Value(cur)) | (Kind::Max, AccState::Value(cur)) => {
+                if let Some(x) = v.filter(|x| !matches!(x, Bson::Null | Bson::Undefined)) {
+                    let better = match cur {
+                        None => true,
+                        Some(c) => {
+                            let o = compare(&x, c);
+                            if matches!(self.kind, Kind::Min) {
+                                o == Ordering::Less
+                            } else {
+                                o == Ordering::Greater
+                            }
+                        }
+                    };
+                    if better {
+                        *cur = Some(x);
+                    }
+                }
+            }
+            (Kind::First, AccState::Value(cur)) if first => {
+                *cur = Some(v.unwrap_or(Bson::Null));
+            }
+            (Kind::Last, AccState::Value(cur)) => *cur = Some(v.unwrap_or(Bson::Null)),
+            (Kind::Push, AccState::List(l)) => {
+                if let Some(x) = v {
+                    l.push(x);
+                }
+            }
+            (Kind::AddToSet, AccState::List(l)) => {
+                if let Some(x) = v {
+                    if !l.iter().any(|y| equal(y, &x)) {
+                        l.push(x);
+                    }
+                }
+            }
+            (Kind::FirstN(..), AccState::List(l)) | (Kind::ExtremeN(..), AccState::List(l)) => {
+                let x = v.unwrap_or(Bson::Null);
+                if matches!(self.kind, Kind::ExtremeN(..)) && matches!(x, Bson::Null) {
+                    return Ok(());
+                }
+                l.push(x);
+            }
+            (Kind::StdDevPop, AccState::Welford(n, mean, m2))
+            | (Kind::StdDevSamp, AccState::Welford(n, mean, m2)) => {
+                if let Some(x) = v.as_ref().and_then(Num::from_bson) {
+                    let x = x.to_f64();
+                    *n += 1;
+                    let d = x - *mean;
+                    *mean += d / *n as f64;
+                    *m2 += d * (x - *mean);
+                }
+            }
+            (Kind::MergeObjects, AccState::Doc(d)) => {
+                match v {
+                    Some(Bson::Document(x)) => {
+                        for (k, val) in x {
+                            d.insert(k, val);
+                        }
+                    }
+                    None | Some(Bson::Null) => {}
+                    Some(other) => {
+                        return Err(CommandError::new(40400, "Location40400", format!("$mergeObjects requires object inputs, but input {other} is of type {}", crate::engine::bson_order::type_name(&other))));
+                    }
+                }
+            }
+            (Kind::Ranked(sort, _, _), AccState::Keyed(l)) => {
+                l.push((sort.key(doc), v.unwrap_or(Bson::Null)));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn finish(
+        &self,
+        st: AccState,
+        group_key: &Document,
+        vars: &Vars,
+    ) -> Result<Bson, CommandError> {
+        Ok(match (&self.kind, st) {
+            (_, AccState::Num(n)) => n.to_bson(),
+            (_, AccState::Avg(sum, n)) => {
+                if n == 0 {
+                    Bson::Null
+                } else {
+                    match sum {
+                        Num::Decimal(_) => numeric::divide(sum, Num::Long(n as i64))
+                            .map(|x| x.to_bson())
+                            .unwrap_or(Bson::Null),
+                        _ => Bson::Double(sum.to_f64() / n as f64),
+                    }
+                }
+            }
+            (_, AccState::Value(v)) => v.unwrap_or(Bson::Null),
+            (Kind::FirstN(n, last), AccState::List(l)) => {
+                let n = count_arg(n, group_key, vars)?;
+                let len = l.len();
+                if *last {
+                    Bson::Array(l.into_iter().skip(len.saturating_sub(n)).collect())
+                } else {
+                    Bson::Array(l.into_iter().take(n).collect())
+                }
+            }
+            (Kind::ExtremeN(n, max), AccState::List(mut l)) => {
+                let n = count_arg(n, group_key, vars)?;
+                l.sort_by(|a, b| if *max { compare(b, a) } else { compare(a, b) });
+                l.truncate(n);
+                Bson::Array(l)
+            }
+            (_, AccState::List(l)) => Bson::Array(l),
+            (_, AccState::Count(c)) => {
+                if let Ok(i) = i32::try_from(c) {
+                    Bson::Int32(i)
+                } else {
+                    Bson::Int64(c)
+                }
+            }
+            (Kind::StdDevPop, AccState::Welford(n, _, m2)) => {
+                if n == 0 {
+                    Bson::Null
+                } else {
+                    Bson::Double((m2 / n as f64).sqrt())
+                }
+            }
+            (_, AccState::Welford(n, _, m2)) => {
+                if n < 2 {
+                    Bson::Null
+                } else {
+                    Bson::Double((m2 / (n - 1) as f64).sqrt())
+                }
+            }
+            (_, AccState::Doc(d)) => Bson::Document(d),
+            (Kind::Ranked(sort, n, bottom), AccState::Keyed(mut l)) => {
+                l.sort_by(|a, b| sort.compare_keys(&a.0, &b.0));
+                if *bottom {
+                    l.reverse();
+                }
+                match n {
+                    None => l.into_iter().next().map(|(_, v)| v).unwrap_or(Bson::Null),
+                    Some(n) => {
+                        let n = count_arg(n, group_key, vars)?;
+                        let mut vals: Vec<Bson> = l.into_iter().take(n).map(|(_, v)| v).collect();
+                        if *bottom {
+                            vals.reverse();
+                        }
+                        Bson::Array(vals)
+                    }
+                }
+            }
+            (_, AccState::Keyed(_)) => Bson::Null,
+        })
+    }
+}
+
+fn count_arg(n: &Expr, group_key: &Document, vars: &Vars) -> Result<usize, CommandError> {
+    let v = n.eval(group_key, vars)?;
+    match v
+        .as_ref()
+        .and_then(Num::from_bson)
+        .and_then(|x| x.to_i64_exact())
+    {
+        Some(i) if i > 0 => Ok(i as usize),
+        _ => Err(CommandError::new(
+            5787908,
+            "Location5787908",
+            "'n' must be a positive integer",
+        )),
+    }
+}
+
+/// A compiled `$group` stage.
+#[derive(Debug, Clone)]
+pub struct Group {
+    id: Expr,
+    fields: Vec<(String, Accumulator)>,
+}
+
+impl Group {
+    /// Compiles `{_id: expr, field: {$acc: expr}, ...}`.
+    pub fn compile(spec: &Document) -> Result<Group, CommandError> {
+        let id = spec.get("_id").ok_or_else(|| {
+            CommandError::new(
+                15955,
+                "Location15955",
+                "a group specification must include an _id",
+            )
+        })?;
+        let mut fields = Vec::new();
+        for (k, v) in spec {
+            if k == "_id" {
+                continue;
+            }
+            if k.contains('.') {
+                return Err(CommandError::new(
+                    40235,
+                    "Location40235",
+                    format!("The field name '{k}' cannot contain '.'"),
+                ));
+            }
+            if k.starts_with('$') {
+                return Err(CommandError::new(
+                    40236,
+                    "Location40236",
+                    format!("The field name '{k}' cannot be an operator name"),
+                ));
+            }
+            fields.push((k.clone(), Accumulator::compile(v)?));
+        }
+        Ok(Group {
+            id: Expr::compile(id)?,
+            fields,
+        })
+    }
+
+    /// Runs the grouping.
+    pub fn run(&self, input: Vec<Document>, vars: &Vars) -> Result<Vec<Document>, CommandError> {
+        let mut keyed = Vec::with_capacity(input.len());
+        for d in input {
+            keyed.push((self.id.eval(&d, vars)?.unwrap_or(Bson::Null), d));
+        }
+        self.run_keyed(keyed, vars)
+    }
+
+    /// Runs the grouping with the group keys already computed (`$bucket`, `$sortByCount`).
+    pub fn run_keyed(
+        &self,
+        input: Vec<(Bson, Document)>,
+        vars: &Vars,
+    ) -> Result<Vec<Document>, CommandError> {
+        let mut index: BTreeMap<IndexKey, usize> = BTreeMap::new();
+        let mut groups: Vec<(Bson, Vec<AccState>)> = Vec::new();
+        for (key, doc) in &input {
+            let ik = IndexKey(vec![key.clone()]);
+            let (slot, first) = match index.get(&ik) {
+                Some(i) => (*i, false),
+                None => {
+                    groups.push((
+                        key.clone(),
+                        self.fields.iter().map(|(_, a)| a.init()).collect(),
+                    ));
+                    index.insert(ik, groups.len() - 1);
+                    (groups.len() - 1, true)
+                }
+            };
+            let states = &mut groups[slot].1;
+            for ((_, acc), st) in self.fields.iter().zip(states.iter_mut()) {
+                acc.step(st, first, doc, vars)?;
+            }
+        }
+        let mut out = Vec::with_capacity(groups.len());
+        for (key, states) in groups {
+            let mut d = Document::new();
+            d.insert("_id", key);
+            let key_doc = d.clone();
+            for ((name, acc), st) in self.fields.iter().zip(states) {
+                d.insert(name.clone(), acc.finish(st, &key_doc, vars)?);
+            }
+            out.push(d);
+        }
+        Ok(out)
+    }
+
+    /// The output field names besides `_id`.
+    pub fn field_names(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|(k, _)| k.as_str())
+    }
+}

@@ -1,0 +1,412 @@
+//! Aggregation pipelines: stages compiled once, then run over an input stream of documents.
+//!
+//! In: the `pipeline` array of an aggregate command (or a view, `$lookup`, `$facet`, `$unionWith`, a pipeline
+//! update); out: the result documents. Other collections are read through [`Catalog`]. Stages: `$match
+//! $project $addFields/$set $unset $group $sort $skip $limit $count $unwind $lookup $facet
+//! $replaceRoot/$replaceWith $unionWith $setWindowFields $sortByCount $bucket $documents $sample`.
+//! `$sort` directly followed by `$limit` keeps only the top k. Depends on `expr`, `matcher`, `sort`,
+//! `projection` and `path`.
+
+pub mod group;
+mod join;
+mod reshape;
+mod window;
+
+use super::expr::{Expr, Vars};
+use super::matcher::Matcher;
+use super::numeric::Num;
+use super::projection::{Context, Projection};
+use super::sort::SortSpec;
+use super::CommandError;
+use bson::{Bson, Document};
+use group::Group;
+
+/// Read access to other collections of the same database, for `$lookup` and `$unionWith`.
+pub trait Catalog {
+    /// All documents of `collection` (or of the view's result), in natural order; empty if it does not exist.
+    fn scan(&self, collection: &str) -> Result<Vec<Document>, CommandError>;
+}
+
+/// A catalog with no collections (pipeline updates, tests).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoCatalog;
+
+impl Catalog for NoCatalog {
+    fn scan(&self, _collection: &str) -> Result<Vec<Document>, CommandError> {
+        Ok(Vec::new())
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Stage {
+    Match(Matcher, Document),
+    Project(Projection),
+    AddFields(Vec<(String, Expr)>),
+    Unset(Vec<String>),
+    Group(Group),
+    Sort(SortSpec),
+    Skip(usize),
+    Limit(usize),
+    Count(String),
+    Unwind(reshape::Unwind),
+    Lookup(Box<join::Lookup>),
+    Facet(Vec<(String, Pipeline)>),
+    ReplaceRoot(Expr),
+    UnionWith(Option<String>, Option<Pipeline>),
+    SortByCount(Expr),
+    Bucket(Box<reshape::Bucket>),
+    Documents(Expr),
+    Sample(usize),
+    Window(Box<window::SetWindowFields>),
+}
+
+/// A compiled pipeline.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    stages: Vec<Stage>,
+}
+
+fn stage_doc(s: &Bson) -> Result<(&str, &Bson), CommandError> {
+    match s {
+        Bson::Document(d) if d.len() == 1 => {
+            let Some((k, v)) = d.iter().next() else {
+                return Err(CommandError::new(
+                    40323,
+                    "Location40323",
+                    "A pipeline stage specification object must contain exactly one field.",
+                ));
+            };
+            Ok((k.as_str(), v))
+        }
+        Bson::Document(_) => Err(CommandError::new(
+            40323,
+            "Location40323",
+            "A pipeline stage specification object must contain exactly one field.",
+        )),
+        _ => Err(CommandError::type_mismatch(
+            "Each element of the 'pipeline' array must be an object",
+        )),
+    }
+}
+
+pub(crate) fn want_doc<'a>(v: &'a Bson, stage: &str) -> Result<&'a Document, CommandError> {
+    match v {
+        Bson::Document(d) => Ok(d),
+        _ => Err(CommandError::failed_to_parse(format!(
+            "{stage} specification must be an object"
+        ))),
+    }
+}
+
+pub(crate) fn want_count(v: &Bson, stage: &str) -> Result<usize, CommandError> {
+    match Num::from_bson(v).and_then(|n| n.to_i64_exact()) {
+        Some(n) if n >= 0 => Ok(n as usize),
+        _ => Err(CommandError::failed_to_parse(format!(
+            "invalid argument to {stage} stage: expected a non-negative integer, got {v}"
+        ))),
+    }
+}
+
+impl Pipeline {
+    /// Compiles and validates the stages.
+    pub fn compile(stages: &[Bson]) -> Result<Pipeline, CommandError> {
+        let mut out = Vec::with_capacity(stages.len());
+        for (i, s) in stages.iter().enumerate() {
+            let (name, arg) = stage_doc(s)?;
+            let stage = match name {
+                "$match" => {
+                    let d = want_doc(arg, name)?;
+                    Stage::Match(Matcher::compile(d)?, d.clone())
+                }
+                "$project" => Stage::Project(Projection::compile(want_doc(arg, name)?, Context::Stage)?),
+                "$addFields" | "$set" => {
+                    let d = want_doc(arg, name)?;
+                    let mut fields = Vec::new();
+                    for (k, v) in d {
+                        if k.starts_with('$') {
+                            return Err(CommandError::new(16410, "Location16410", format!("FieldPath field names may not start with '$': '{k}'")));
+                        }
+                        fields.push((k.clone(), Expr::compile(v)?));
+                    }
+                    Stage::AddFields(fields)
+                }
+                "$unset" => {
+                    let paths = match arg {
+                        Bson::String(s) => vec![s.clone()],
+                        Bson::Array(a) => a
+                            .iter()
+                            .map(|x| match x {
+                                Bson::String(s) => Ok(s.clone()),
+                                _ => Err(CommandError::new(31120, "Location31120", "$unset specification must be a string or an array containing only string values")),
+                            })
+                            .collect::<Result<_, _>>()?,
+                        _ => return Err(CommandError::new(31002, "Location31002", "$unset specification must be a string or an array")),
+                    };
+                    Stage::Unset(paths)
+                }
+                "$group" => Stage::Group(Group::compile(want_doc(arg, name)?)?),
+                "$sort" => Stage::Sort(SortSpec::compile(want_doc(arg, name)?)?),
+                "$skip" => Stage::Skip(want_count(arg, name)?),
+                "$limit" => {
+                    let n = want_count(arg, name)?;
+                    if n == 0 {
+                        return Err(CommandError::new(15958, "Location15958", "the limit must be positive"));
+                    }
+                    Stage::Limit(n)
+                }
+                "$count" => match arg {
+                    Bson::String(s) if !s.is_empty() && !s.starts_with('$') && !s.contains('.') => Stage::Count(s.clone()),
+                    _ => return Err(CommandError::new(40156, "Location40156", "the count field must be a non-empty string, must not start with '$' and must not contain '.'")),
+                },
+                "$unwind" => Stage::Unwind(reshape::Unwind::compile(arg)?),
+                "$lookup" => Stage::Lookup(Box::new(join::Lookup::compile(want_doc(arg, name)?)?)),
+                "$facet" => {
+                    let d = want_doc(arg, name)?;
+                    let mut facets = Vec::new();
+                    for (k, v) in d {
+                        let Bson::Array(p) = v else {
+                            return Err(CommandError::new(40170, "Location40170", format!("arguments to $facet must be arrays, {k} is type {}", super::bson_order::type_name(v))));
+                        };
+                        facets.push((k.clone(), Pipeline::compile(p)?));
+                    }
+                    Stage::Facet(facets)
+                }
+                "$replaceRoot" => {
+                    let d = want_doc(arg, name)?;
+                    let nr = d.get("newRoot").ok_or_else(|| CommandError::new(40231, "Location40231", "no newRoot specified for the $replaceRoot stage"))?;
+                    Stage::ReplaceRoot(Expr::compile(nr)?)
+                }
+                "$replaceWith" => Stage::ReplaceRoot(Expr::compile(arg)?),
+                "$unionWith" => match arg {
+                    Bson::String(s) => Stage::UnionWith(Some(s.clone()), None),
+                    Bson::Document(d) => {
+                        let coll = match d.get("coll") {
+                            Some(Bson::String(s)) => Some(s.clone()),
+                            None => None,
+                            Some(_) => return Err(CommandError::type_mismatch("$unionWith 'coll' must be a string")),
+                        };
+                        let pipe = match d.get("pipeline") {
+                            Some(Bson::Array(p)) => Some(Pipeline::compile(p)?),
+                            None => None,
+                            Some(_) => return Err(CommandError::type_mismatch("$unionWith 'pipeline' must be an array")),
+                        };
+                        if coll.is_none() && !pipe.as_ref().is_some_and(|p| p.starts_with_documents()) {
+                            return Err(CommandError::failed_to_parse("$unionWith requires 'coll' unless its pipeline starts with $documents"));
+                        }
+                        Stage::UnionWith(coll, pipe)
+                    }
+                    _ => return Err(CommandError::failed_to_parse("the $unionWith stage specification must be an object or string")),
+                },
+                "$sortByCount" => Stage::SortByCount(Expr::compile(arg)?),
+                "$bucket" => Stage::Bucket(Box::new(reshape::Bucket::compile(want_doc(arg, name)?)?)),
+                "$documents" => {
+                    if i != 0 {
+                        return Err(CommandError::new(40602, "Location40602", "$documents is only valid as the first stage in a pipeline"));
+                    }
+                    Stage::Documents(Expr::compile(arg)?)
+                }
+                "$sample" => {
+                    let d = want_doc(arg, name)?;
+                    Stage::Sample(want_count(d.get("size").unwrap_or(&Bson::Null), name)?)
+                }
+                "$setWindowFields" => Stage::Window(Box::new(window::SetWindowFields::compile(want_doc(arg, name)?)?)),
+                other => {
+                    return Err(CommandError::new(40324, "Location40324", format!("Unrecognized pipeline stage name: '{other}'")));
+                }
+            };
+            out.push(stage);
+        }
+        Ok(Pipeline { stages: out })
+    }
+
+    /// Whether the first stage is `$documents` (a collectionless pipeline).
+    pub fn starts_with_documents(&self) -> bool {
+        matches!(self.stages.first(), Some(Stage::Documents(_)))
+    }
+
+    /// The filter of a leading `$match`, for index selection.
+    pub fn leading_match(&self) -> Option<&Document> {
+        match self.stages.first() {
+            Some(Stage::Match(_, d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Number of stages.
+    pub fn len(&self) -> usize {
+        self.stages.len()
+    }
+
+    /// Whether there are no stages.
+    pub fn is_empty(&self) -> bool {
+        self.stages.is_empty()
+    }
+
+    /// Runs the pipeline over `input`.
+    pub fn run(
+        &self,
+        input: Vec<Document>,
+        catalog: &dyn Catalog,
+        vars: &Vars,
+    ) -> Result<Vec<Document>, CommandError> {
+        self.run_from(0, input, catalog, vars)
+    }
+
+    /// Runs the stages from index `start` on (earlier stages were applied by the caller, e.g. a leading
+    /// `$match` evaluated during the collection scan).
+    pub fn run_from(
+        &self,
+        start: usize,
+        input: Vec<Document>,
+        catalog: &dyn Catalog,
+        vars: &Vars,
+    ) -> Result<Vec<Document>, CommandError> {
+        let mut docs = input;
+        let mut i = start;
+        while i < self.stages.len() {
+            let stage = &self.stages[i];
+            docs = match stage {
+                Stage::Match(m, _) => {
+                    let mut out = Vec::with_capacity(docs.len());
+                    for d in docs {
+                        if m.matches(&d, vars)? {
+                            out.push(d);
+                        }
+                    }
+                    out
+                }
+                Stage::Project(p) => docs
+                    .iter()
+                    .map(|d| p.apply(d, vars))
+                    .collect::<Result<_, _>>()?,
+                Stage::AddFields(fields) => {
+                    let mut out = Vec::with_capacity(docs.len());
+                    for d in docs {
+                        let mut vals = Vec::with_capacity(fields.len());
+                        for (_, e) in fields {
+                            vals.push(e.eval(&d, vars)?);
+                        }
+                        let mut d = d;
+                        for ((k, _), v) in fields.iter().zip(vals) {
+                            match v {
+                                Some(v) => reshape::set_field(&mut d, k, v),
+                                None => reshape::unset_field(&mut d, k),
+                            }
+                        }
+                        out.push(d);
+                    }
+                    out
+                }
+                Stage::Unset(paths) => {
+                    let mut docs = docs;
+                    for d in docs.iter_mut() {
+                        for p in paths {
+                            reshape::unset_field(d, p);
+                        }
+                    }
+                    docs
+                }
+                Stage::Group(g) => g.run(docs, vars)?,
+                Stage::Sort(s) => {
+                    if let Some(Stage::Limit(n)) = self.stages.get(i + 1) {
+                        i += 1;
+                        s.top(docs, *n)
+                    } else {
+                        let mut docs = docs;
+                        s.sort(&mut docs);
+                        docs
+                    }
+                }
+                Stage::Skip(n) => docs.into_iter().skip(*n).collect(),
+                Stage::Limit(n) => {
+                    let mut docs = docs;
+                    docs.truncate(*n);
+                    docs
+                }
+                Stage::Count(name) => {
+                    if docs.is_empty() {
+                        Vec::new()
+                    } else {
+                        let n = docs.len();
+                        let v = i32::try_from(n)
+                            .map(Bson::Int32)
+                            .unwrap_or(Bson::Int64(n as i64));
+                        vec![bson::doc! {name.clone(): v}]
+                    }
+                }
+                Stage::Unwind(u) => u.run(docs)?,
+                Stage::Lookup(l) => l.run(docs, catalog, vars)?,
+                Stage::Facet(facets) => {
+                    let mut out = Document::new();
+                    for (name, p) in facets {
+                        let r = p.run(docs.clone(), catalog, vars)?;
+                        out.insert(
+                            name.clone(),
+                            Bson::Array(r.into_iter().map(Bson::Document).collect()),
+                        );
+                    }
+                    vec![out]
+                }
+                Stage::ReplaceRoot(e) => {
+                    let mut out = Vec::with_capacity(docs.len());
+                    for d in &docs {
+                        match e.eval(d, vars)? {
+                            Some(Bson::Document(nd)) => out.push(nd),
+                            other => {
+                                return Err(CommandError::new(40228, "Location40228", format!("'newRoot' expression must evaluate to an object, but resulting value was: {}. Type of resulting value: '{}'. Input document: {}", other.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "MISSING".into()), other.as_ref().map(super::bson_order::type_name).unwrap_or("missing"), d)));
+                            }
+                        }
+                    }
+                    out
+                }
+                Stage::UnionWith(coll, pipe) => {
+                    let mut docs = docs;
+                    let base = match coll {
+                        Some(c) => catalog.scan(c)?,
+                        None => Vec::new(),
+                    };
+                    let extra = match pipe {
+                        Some(p) => p.run(base, catalog, vars)?,
+                        None => base,
+                    };
+                    docs.extend(extra);
+                    docs
+                }
+                Stage::SortByCount(e) => {
+                    let mut keyed = Vec::with_capacity(docs.len());
+                    for d in docs {
+                        keyed.push((e.eval(&d, vars)?.unwrap_or(Bson::Null), d));
+                    }
+                    let g = Group::compile(&bson::doc! {"_id": null, "count": {"$sum": 1}})?;
+                    let mut out = g.run_keyed(keyed, vars)?;
+                    SortSpec::compile(&bson::doc! {"count": -1})?.sort(&mut out);
+                    out
+                }
+                Stage::Bucket(b) => b.run(docs, vars)?,
+                Stage::Documents(e) => {
+                    let v = e.eval(&Document::new(), vars)?;
+                    match v {
+                        Some(Bson::Array(items)) => items
+                            .into_iter()
+                            .map(|x| match x {
+                                Bson::Document(d) => Ok(d),
+                                _ => Err(CommandError::type_mismatch(
+                                    "$documents must evaluate to an array of objects",
+                                )),
+                            })
+                            .collect::<Result<_, _>>()?,
+                        _ => {
+                            return Err(CommandError::type_mismatch(
+                                "$documents must evaluate to an array of objects",
+                            ))
+                        }
+                    }
+                }
+                Stage::Sample(n) => reshape::sample(docs, *n),
+                Stage::Window(w) => w.run(docs, vars)?,
+            };
+            i += 1;
+        }
+        Ok(docs)
+    }
+}

@@ -1,0 +1,278 @@
+//! Stages that reshape the stream: `$unwind`, `$bucket`, `$sample`, and the field writes of `$addFields`
+//! / `$unset` (dotted paths through arrays of documents, as mongod applies them).
+//!
+//! In: compiled stage arguments and documents; out: documents. Depends on `expr`, `group`, `bson_order`.
+
+use super::group::Group;
+use super::want_doc;
+use crate::engine::bson_order::compare;
+use crate::engine::expr::{Expr, Vars};
+use crate::engine::CommandError;
+use bson::{Bson, Document};
+use std::cmp::Ordering;
+
+/// Sets a dotted path as `$addFields` does: missing or scalar intermediates become documents, arrays of
+/// documents get the field in every element.
+pub fn set_field(doc: &mut Document, path: &str, value: Bson) {
+    match path.split_once('.') {
+        None => {
+            doc.insert(path, value);
+        }
+        Some((head, rest)) => {
+            let child = doc.get_mut(head);
+            match child {
+                Some(Bson::Document(d)) => set_field(d, rest, value),
+                Some(Bson::Array(items)) => {
+                    for it in items.iter_mut() {
+                        match it {
+                            Bson::Document(d) => set_field(d, rest, value.clone()),
+                            other => {
+                                let mut d = Document::new();
+                                set_field(&mut d, rest, value.clone());
+                                *other = Bson::Document(d);
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    let mut d = Document::new();
+                    set_field(&mut d, rest, value);
+                    doc.insert(head, d);
+                }
+            }
+        }
+    }
+}
+
+/// Removes a dotted path as `$unset` / `$project: {a: 0}` do (through arrays of documents).
+pub fn unset_field(doc: &mut Document, path: &str) {
+    match path.split_once('.') {
+        None => {
+            doc.remove(path);
+        }
+        Some((head, rest)) => match doc.get_mut(head) {
+            Some(Bson::Document(d)) => unset_field(d, rest),
+            Some(Bson::Array(items)) => {
+                for it in items.iter_mut() {
+                    if let Bson::Document(d) = it {
+                        unset_field(d, rest);
+                    }
+                }
+            }
+            _ => {}
+        },
+    }
+}
+
+/// A compiled `$unwind`.
+#[derive(Debug, Clone)]
+pub struct Unwind {
+    path: String,
+    index: Option<String>,
+    preserve: bool,
+}
+
+impl Unwind {
+    /// Compiles `"$path"` or `{path, includeArrayIndex, preserveNullAndEmptyArrays}`.
+    pub fn compile(arg: &Bson) -> Result<Unwind, CommandError> {
+        let (path, index, preserve) = match arg {
+            Bson::String(s) => (s.clone(), None, false),
+            Bson::Document(d) => {
+                let path = match d.get("path") {
+                    Some(Bson::String(s)) => s.clone(),
+                    _ => {
+                        return Err(CommandError::new(
+                            28812,
+                            "Location28812",
+                            "no path specified to $unwind stage",
+                        ))
+                    }
+                };
+                let index = match d.get("includeArrayIndex") {
+                    Some(Bson::String(s)) if !s.starts_with('$') => Some(s.clone()),
+                    None => None,
+                    _ => return Err(CommandError::new(28822, "Location28822", "includeArrayIndex option to $unwind stage should not be prefixed with a '$'")),
+                };
+                let preserve = match d.get("preserveNullAndEmptyArrays") {
+                    Some(Bson::Boolean(b)) => *b,
+                    None => false,
+                    _ => return Err(CommandError::new(28809, "Location28809", "expected a boolean for the preserveNullAndEmptyArrays option to $unwind stage")),
+                };
+                (path, index, preserve)
+            }
+            _ => {
+                return Err(CommandError::new(
+                    15981,
+                    "Location15981",
+                    "expected either a string or an object as specification for $unwind stage",
+                ))
+            }
+        };
+        let Some(p) = path.strip_prefix('$') else {
+            return Err(CommandError::new(
+                28818,
+                "Location28818",
+                format!("path option to $unwind stage should be prefixed with a '$': {path}"),
+            ));
+        };
+        Ok(Unwind {
+            path: p.to_string(),
+            index,
+            preserve,
+        })
+    }
+
+    /// Runs the stage.
+    pub fn run(&self, docs: Vec<Document>) -> Result<Vec<Document>, CommandError> {
+        let mut out = Vec::with_capacity(docs.len());
+        for d in docs {
+            match crate::engine::path::get(&d, &self.path).cloned() {
+                Some(Bson::Array(items)) if !items.is_empty() => {
+                    for (i, it) in items.into_iter().enumerate() {
+                        let mut nd = d.clone();
+                        set_field(&mut nd, &self.path, it);
+                        if let Some(ix) = &self.index {
+                            set_field(&mut nd, ix, Bson::Int64(i as i64));
+                        }
+                        out.push(nd);
+                    }
+                }
+                Some(Bson::Array(_)) | Some(Bson::Null) | None => {
+                    if self.preserve {
+                        let mut nd = d;
+                        if matches!(
+                            crate::engine::path::get(&nd, &self.path),
+                            Some(Bson::Array(_))
+                        ) {
+                            unset_field(&mut nd, &self.path);
+                        }
+                        if let Some(ix) = &self.index {
+                            set_field(&mut nd, ix, Bson::Null);
+                        }
+                        out.push(nd);
+                    }
+                }
+                Some(_) => {
+                    let mut nd = d;
+                    if let Some(ix) = &self.index {
+                        set_field(&mut nd, ix, Bson::Null);
+                    }
+                    out.push(nd);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A compiled `$bucket`.
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    group_by: Expr,
+    boundaries: Vec<Bson>,
+    default: Option<Bson>,
+    group: Group,
+}
+
+impl Bucket {
+    /// Compiles `{groupBy, boundaries, default, output}`.
+    pub fn compile(d: &Document) -> Result<Bucket, CommandError> {
+        let group_by = Expr::compile(d.get("groupBy").ok_or_else(|| {
+            CommandError::new(
+                40198,
+                "Location40198",
+                "$bucket requires 'groupBy' and 'boundaries' to be specified.",
+            )
+        })?)?;
+        let boundaries = match d.get("boundaries") {
+            Some(Bson::Array(b)) if b.len() >= 2 => b.clone(),
+            _ => {
+                return Err(CommandError::new(
+                    40192,
+                    "Location40192",
+                    "The $bucket 'boundaries' field must be an array with at least two values",
+                ))
+            }
+        };
+        for w in boundaries.windows(2) {
+            if compare(&w[0], &w[1]) != Ordering::Less {
+                return Err(CommandError::new(
+                    40194,
+                    "Location40194",
+                    "The 'boundaries' option to $bucket must be sorted in ascending order",
+                ));
+            }
+        }
+        let default = d.get("default").cloned();
+        let mut gspec = bson::doc! {"_id": null};
+        match d.get("output") {
+            Some(o) => {
+                for (k, v) in want_doc(o, "$bucket output")? {
+                    gspec.insert(k.clone(), v.clone());
+                }
+            }
+            None => {
+                gspec.insert("count", bson::doc! {"$sum": 1});
+            }
+        }
+        Ok(Bucket {
+            group_by,
+            boundaries,
+            default,
+            group: Group::compile(&gspec)?,
+        })
+    }
+
+    /// Runs the stage: buckets in boundary order, the default bucket last.
+    pub fn run(&self, docs: Vec<Document>, vars: &Vars) -> Result<Vec<Document>, CommandError> {
+        let mut keyed = Vec::with_capacity(docs.len());
+        for d in docs {
+            let v = self.group_by.eval(&d, vars)?.unwrap_or(Bson::Null);
+            let slot = self.boundaries.windows(2).position(|w| {
+                compare(&v, &w[0]) != Ordering::Less
+                    && compare(&v, &w[1]) == Ordering::Less
+                    && crate::engine::bson_order::type_rank(&v)
+                        == crate::engine::bson_order::type_rank(&w[0])
+            });
+            let key = match (slot, &self.default) {
+                (Some(i), _) => self.boundaries[i].clone(),
+                (None, Some(def)) => def.clone(),
+                (None, None) => {
+                    return Err(CommandError::new(40066, "Location40066", format!("$switch could not find a matching branch for an input, and no default was specified. (value {v} falls outside the $bucket boundaries)")));
+                }
+            };
+            keyed.push((key, d));
+        }
+        let mut out = self.group.run_keyed(keyed, vars)?;
+        let pos = |d: &Document| {
+            let id = d.get("_id").cloned().unwrap_or(Bson::Null);
+            self.boundaries
+                .iter()
+                .position(|b| crate::engine::bson_order::equal(b, &id))
+                .unwrap_or(usize::MAX)
+        };
+        out.sort_by_key(pos);
+        Ok(out)
+    }
+}
+
+/// `$sample`: `n` documents in random order.
+pub fn sample(mut docs: Vec<Document>, n: usize) -> Vec<Document> {
+    use std::hash::{BuildHasher, Hasher};
+    let mut state = std::collections::hash_map::RandomState::new().build_hasher();
+    state.write_usize(docs.len());
+    let mut seed = state.finish() | 1;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let len = docs.len();
+    for i in 0..len.min(n) {
+        let j = i + (next() as usize) % (len - i);
+        docs.swap(i, j);
+    }
+    docs.truncate(n);
+    docs
+}

@@ -1,0 +1,357 @@
+//! `$setWindowFields`: partitions, sort within a partition, and per-document window outputs (`$rank
+//! $denseRank $documentNumber $shift` and every `$group` accumulator over a `documents` or `range` window).
+//!
+//! In: the stage document and documents; out: the documents sorted by partition then `sortBy`, each with
+//! the output fields. mongod's rule: an accumulator without `window` covers the whole partition.
+//! Depends on `group::Accumulator`, `sort`, `expr`.
+
+use super::group::Accumulator;
+use super::want_doc;
+use crate::engine::expr::{Expr, Vars};
+use crate::engine::numeric::Num;
+use crate::engine::sort::SortSpec;
+use crate::engine::storage::collection::IndexKey;
+use crate::engine::CommandError;
+use bson::{Bson, Document};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    Unbounded,
+    Current,
+    Offset(f64),
+}
+
+#[derive(Debug, Clone)]
+enum Frame {
+    Documents(Bound, Bound),
+    Range(Bound, Bound, Option<i64>),
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Rank,
+    DenseRank,
+    DocumentNumber,
+    Shift {
+        output: Expr,
+        by: i64,
+        default: Option<Expr>,
+    },
+    Acc(Accumulator, Frame),
+}
+
+/// A compiled `$setWindowFields`.
+#[derive(Debug, Clone)]
+pub struct SetWindowFields {
+    partition: Option<Expr>,
+    sort: Option<SortSpec>,
+    outputs: Vec<(String, Op)>,
+}
+
+fn bound(v: &Bson) -> Result<Bound, CommandError> {
+    match v {
+        Bson::String(s) if s == "unbounded" => Ok(Bound::Unbounded),
+        Bson::String(s) if s == "current" => Ok(Bound::Current),
+        other => Num::from_bson(other)
+            .map(|n| Bound::Offset(n.to_f64()))
+            .ok_or_else(|| {
+                CommandError::failed_to_parse(format!(
+                    "Window bounds must be 'unbounded', 'current', or a number, got {other}"
+                ))
+            }),
+    }
+}
+
+fn unit_ms(u: &str) -> Result<i64, CommandError> {
+    Ok(match u {
+        "millisecond" => 1,
+        "second" => 1000,
+        "minute" => 60_000,
+        "hour" => 3_600_000,
+        "day" => 86_400_000,
+        "week" => 604_800_000,
+        other => {
+            return Err(CommandError::bad_value(format!(
+                "unit '{other}' is not supported for range windows by the embedded engine"
+            )))
+        }
+    })
+}
+
+impl SetWindowFields {
+    /// Compiles the stage document.
+    pub fn compile(d: &Document) -> Result<SetWindowFields, CommandError> {
+        let partition = d.get("partitionBy").map(Expr::compile).transpose()?;
+        let sort = match d.get("sortBy") {
+            Some(s) => Some(SortSpec::compile(want_doc(s, "sortBy")?)?),
+            None => None,
+        };
+        let output = want_doc(
+            d.get("output").ok_or_else(|| {
+                CommandError::failed_to_parse("$setWindowFields requires 'output'")
+            })?,
+            "output",
+        )?;
+        let mut outputs = Vec::new();
+        for (name, spec) in output {
+            let spec = want_doc(spec, "window output")?;
+            let mut op_spec = Document::new();
+            let mut frame = Frame::Documents(Bound::Unbounded, Bound::Unbounded);
+            for (k, v) in spec {
+                if k == "window" {
+                    let w = want_doc(v, "window")?;
+                    let unit = match w.get("unit") {
+                        Some(Bson::String(u)) => Some(unit_ms(u)?),
+                        _ => None,
+                    };
+                    if let Some(Bson::Array(a)) = w.get("documents") {
+                        if a.len() != 2 {
+                            return Err(CommandError::failed_to_parse(
+                                "window.documents must be an array of two bounds",
+                            ));
+                        }
+                        frame = Frame::Documents(bound(&a[0])?, bound(&a[1])?);
+                    } else if let Some(Bson::Array(a)) = w.get("range") {
+                        if a.len() != 2 {
+                            return Err(CommandError::failed_to_parse(
+                                "window.range must be an array of two bounds",
+                            ));
+                        }
+                        frame = Frame::Range(bound(&a[0])?, bound(&a[1])?, unit);
+                    } else {
+                        return Err(CommandError::failed_to_parse(
+                            "window must have 'documents' or 'range'",
+                        ));
+                    }
+                } else {
+                    op_spec.insert(k.clone(), v.clone());
+                }
+            }
+            let Some((opname, arg)) = op_spec.iter().next() else {
+                return Err(CommandError::failed_to_parse(format!(
+                    "window output '{name}' has no operator"
+                )));
+            };
+            let needs_sort = || -> Result<(), CommandError> {
+                if sort.is_none() {
+                    return Err(CommandError::failed_to_parse(format!(
+                        "{opname} requires a sortBy in $setWindowFields"
+                    )));
+                }
+                Ok(())
+            };
+            let op = match opname.as_str() {
+                "$rank" => {
+                    needs_sort()?;
+                    Op::Rank
+                }
+                "$denseRank" => {
+                    needs_sort()?;
+                    Op::DenseRank
+                }
+                "$documentNumber" => {
+                    needs_sort()?;
+                    Op::DocumentNumber
+                }
+                "$shift" => {
+                    needs_sort()?;
+                    let a = want_doc(arg, "$shift")?;
+                    let by = a
+                        .get("by")
+                        .and_then(Num::from_bson)
+                        .and_then(|n| n.to_i64_exact())
+                        .ok_or_else(|| {
+                            CommandError::failed_to_parse("$shift requires an integer 'by'")
+                        })?;
+                    Op::Shift {
+                        output: Expr::compile(a.get("output").ok_or_else(|| {
+                            CommandError::failed_to_parse("$shift requires 'output'")
+                        })?)?,
+                        by,
+                        default: a.get("default").map(Expr::compile).transpose()?,
+                    }
+                }
+                _ => {
+                    if matches!(frame, Frame::Range(..))
+                        || matches!(frame, Frame::Documents(a, b) if !matches!((a, b), (Bound::Unbounded, Bound::Unbounded)))
+                    {
+                        needs_sort()?;
+                    }
+                    Op::Acc(
+                        Accumulator::compile(&Bson::Document(op_spec.clone()))?,
+                        frame,
+                    )
+                }
+            };
+            outputs.push((name.clone(), op));
+        }
+        Ok(SetWindowFields {
+            partition,
+            sort,
+            outputs,
+        })
+    }
+
+    /// Runs the stage.
+    pub fn run(&self, docs: Vec<Document>, vars: &Vars) -> Result<Vec<Document>, CommandError> {
+        let mut parts: BTreeMap<IndexKey, Vec<Document>> = BTreeMap::new();
+        for d in docs {
+            let key = match &self.partition {
+                Some(e) => e.eval(&d, vars)?.unwrap_or(Bson::Null),
+                None => Bson::Null,
+            };
+            parts.entry(IndexKey(vec![key])).or_default().push(d);
+        }
+        let mut out = Vec::new();
+        for (_, mut part) in parts {
+            let keys: Vec<Vec<Bson>> = match &self.sort {
+                Some(s) => {
+                    s.sort(&mut part);
+                    part.iter().map(|d| s.key(d)).collect()
+                }
+                None => vec![Vec::new(); part.len()],
+            };
+            let mut results: Vec<Vec<Option<Bson>>> =
+                vec![Vec::with_capacity(self.outputs.len()); part.len()];
+            for (_, op) in &self.outputs {
+                for (i, slot) in results.iter_mut().enumerate() {
+                    slot.push(self.eval_op(op, &part, &keys, i, vars)?);
+                }
+            }
+            for (mut d, vals) in part.into_iter().zip(results) {
+                for ((name, _), v) in self.outputs.iter().zip(vals) {
+                    match v {
+                        Some(v) => super::reshape::set_field(&mut d, name, v),
+                        None => super::reshape::unset_field(&mut d, name),
+                    }
+                }
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
+    fn same_key(&self, a: &[Bson], b: &[Bson]) -> bool {
+        self.sort
+            .as_ref()
+            .is_some_and(|s| s.compare_keys(a, b) == Ordering::Equal)
+    }
+
+    fn eval_op(
+        &self,
+        op: &Op,
+        part: &[Document],
+        keys: &[Vec<Bson>],
+        i: usize,
+        vars: &Vars,
+    ) -> Result<Option<Bson>, CommandError> {
+        Ok(Some(match op {
+            Op::DocumentNumber => Bson::Int64(i as i64 + 1),
+            Op::Rank => {
+                let mut j = i;
+                while j > 0 && self.same_key(&keys[j - 1], &keys[i]) {
+                    j -= 1;
+                }
+                Bson::Int64(j as i64 + 1)
+            }
+            Op::DenseRank => {
+                let mut rank = 1i64;
+                for j in 1..=i {
+                    if !self.same_key(&keys[j - 1], &keys[j]) {
+                        rank += 1;
+                    }
+                }
+                Bson::Int64(rank)
+            }
+            Op::Shift {
+                output,
+                by,
+                default,
+            } => {
+                let j = i as i64 + by;
+                if j >= 0 && (j as usize) < part.len() {
+                    output.eval(&part[j as usize], vars)?.unwrap_or(Bson::Null)
+                } else {
+                    match default {
+                        Some(e) => e.eval(&part[i], vars)?.unwrap_or(Bson::Null),
+                        None => Bson::Null,
+                    }
+                }
+            }
+            Op::Acc(acc, frame) => {
+                let (lo, hi) = self.window(frame, part, keys, i)?;
+                if lo > hi || lo >= part.len() {
+                    acc.over(std::iter::empty(), vars)?
+                } else {
+                    acc.over(part[lo..=hi.min(part.len() - 1)].iter(), vars)?
+                }
+            }
+        }))
+    }
+
+    fn window(
+        &self,
+        frame: &Frame,
+        part: &[Document],
+        keys: &[Vec<Bson>],
+        i: usize,
+    ) -> Result<(usize, usize), CommandError> {
+        let n = part.len();
+        match frame {
+            Frame::Documents(a, b) => {
+                let lo = match a {
+                    Bound::Unbounded => 0i64,
+                    Bound::Current => i as i64,
+                    Bound::Offset(o) => i as i64 + *o as i64,
+                };
+                let hi = match b {
+                    Bound::Unbounded => n as i64 - 1,
+                    Bound::Current => i as i64,
+                    Bound::Offset(o) => i as i64 + *o as i64,
+                };
+                let lo = lo.max(0);
+                let hi = hi.min(n as i64 - 1);
+                if hi < lo {
+                    return Ok((1, 0));
+                }
+                Ok((lo as usize, hi as usize))
+            }
+            Frame::Range(a, b, unit) => {
+                let val = |k: &Vec<Bson>| -> Option<f64> {
+                    match k.first() {
+                        Some(Bson::DateTime(d)) => Some(d.timestamp_millis() as f64),
+                        Some(other) => Num::from_bson(other).map(|x| x.to_f64()),
+                        None => None,
+                    }
+                };
+                let Some(cur) = val(&keys[i]) else {
+                    return Err(CommandError::new(
+                        5429414,
+                        "Location5429414",
+                        "Invalid range: Expected the sortBy field to be a number or a date",
+                    ));
+                };
+                let scale = unit.unwrap_or(1) as f64;
+                let lo_v = match a {
+                    Bound::Unbounded => f64::NEG_INFINITY,
+                    Bound::Current => cur,
+                    Bound::Offset(o) => cur + o * scale,
+                };
+                let hi_v = match b {
+                    Bound::Unbounded => f64::INFINITY,
+                    Bound::Current => cur,
+                    Bound::Offset(o) => cur + o * scale,
+                };
+                let idx: Vec<usize> = (0..n)
+                    .filter(|j| val(&keys[*j]).is_some_and(|v| v >= lo_v && v <= hi_v))
+                    .collect();
+                match (idx.first(), idx.last()) {
+                    (Some(l), Some(h)) => Ok((*l, *h)),
+                    _ => Ok((1, 0)),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Sort specifications (`{last_accessed: -1, _id: 1}`) for `find` and `$sort`, with mongod's rules: a missing
+//! field sorts as null, an array sorts by its smallest element ascending and its largest descending, values
+//! of different types follow the BSON comparison order.
+//!
+//! In: a sort document and documents; out: the documents in order (stable). Depends on `bson`, `bson_order`.
+
+use super::bson_order::compare;
+use super::CommandError;
+use bson::{Bson, Document};
+use std::cmp::Ordering;
+
+/// A compiled sort specification.
+#[derive(Debug, Clone)]
+pub struct SortSpec {
+    keys: Vec<(Vec<String>, bool)>,
+}
+
+impl SortSpec {
+    /// Compiles `{field: 1 | -1, ...}`.
+    pub fn compile(spec: &Document) -> Result<SortSpec, CommandError> {
+        if spec.is_empty() {
+            return Err(CommandError::new(
+                15976,
+                "Location15976",
+                "$sort stage must have at least one sort key",
+            ));
+        }
+        let mut keys = Vec::new();
+        for (k, v) in spec {
+            let asc = match v {
+                Bson::Int32(1) | Bson::Int64(1) => true,
+                Bson::Int32(-1) | Bson::Int64(-1) => false,
+                Bson::Double(d) if *d == 1.0 => true,
+                Bson::Double(d) if *d == -1.0 => false,
+                Bson::Document(d) if d.contains_key("$meta") => {
+                    return Err(CommandError::bad_value(
+                        "$meta sort is not supported by the embedded engine",
+                    ))
+                }
+                _ => {
+                    return Err(CommandError::new(
+                        15975,
+                        "Location15975",
+                        "$sort key ordering must be 1 (for ascending) or -1 (for descending)",
+                    ))
+                }
+            };
+            if k.is_empty() || k.starts_with('$') {
+                return Err(CommandError::bad_value(format!(
+                    "FieldPath field names may not start with '$' or be empty: '{k}'"
+                )));
+            }
+            keys.push((k.split('.').map(str::to_string).collect(), asc));
+        }
+        Ok(SortSpec { keys })
+    }
+
+    /// The sort key of one document.
+    pub fn key(&self, doc: &Document) -> Vec<Bson> {
+        self.keys
+            .iter()
+            .map(|(path, asc)| {
+                let mut vals = Vec::new();
+                collect(&Bson::Document(doc.clone()), path, &mut vals);
+                pick(vals, *asc)
+            })
+            .collect()
+    }
+
+    /// Compares two precomputed keys.
+    pub fn compare_keys(&self, a: &[Bson], b: &[Bson]) -> Ordering {
+        for ((x, y), (_, asc)) in a.iter().zip(b.iter()).zip(self.keys.iter()) {
+            let o = compare(x, y);
+            if o != Ordering::Equal {
+                return if *asc { o } else { o.reverse() };
+            }
+        }
+        Ordering::Equal
+    }
+
+    /// Sorts documents in place (stable).
+    pub fn sort(&self, docs: &mut Vec<Document>) {
+        let mut keyed: Vec<(Vec<Bson>, Document)> =
+            docs.drain(..).map(|d| (self.key(&d), d)).collect();
+        keyed.sort_by(|a, b| self.compare_keys(&a.0, &b.0));
+        docs.extend(keyed.into_iter().map(|(_, d)| d));
+    }
+
+    /// The `limit` smallest documents in order (top-k; `$sort` followed by `$limit`).
+    pub fn top(&self, docs: Vec<Document>, limit: usize) -> Vec<Document> {
+        let mut keyed: Vec<(Vec<Bson>, Document)> =
+            docs.into_iter().map(|d| (self.key(&d), d)).collect();
+        if limit < keyed.len() {
+            keyed.select_nth_unstable_by(limit, |a, b| {
+                self.compare_keys(&a.0, &b.0).then(Ordering::Equal)
+            });
+            keyed.truncate(limit + 1);
+        }
+        keyed.sort_by(|a, b| self.compare_keys(&a.0, &b.0));
+        keyed.truncate(limit);
+        keyed.into_iter().map(|(_, d)| d).collect()
+    }
+}
+
+fn collect(v: &Bson, path: &[String], out: &mut Vec<Option<Bson>>) {
+    let Some((part, rest)) = path.split_first() else {
+        match v {
+            Bson::Array(items) if items.is_empty() => out.push(Some(Bson::Undefined)),
+            Bson::Array(items) => out.extend(items.iter().cloned().map(Some)),
+            other => out.push(Some(other.clone())),
+        }
+        return;
+    };
+    match v {
+        Bson::Document(d) => match d.get(part.as_str()) {
+            Some(x) => collect(x, rest, out),
+            None => out.push(None),
+        },
+        Bson::Array(items) => {
+            for item in items {
+                collect(item, path, out);
+            }
+        }
+        _ => out.push(None),
+    }
+}
+
+fn pick(vals: Vec<Option<Bson>>, asc: bool) -> Bson {
+    let vals: Vec<Bson> = vals.into_iter().map(|v| v.unwrap_or(Bson::Null)).collect();
+    let mut it = vals.into_iter();
+    let Some(first) = it.next() else {
+        return Bson::Null;
+    };
+    it.fold(first, |acc, v| {
+        let o = compare(&v, &acc);
+        if (asc && o == Ordering::Less) || (!asc && o == Ordering::Greater) {
+            v
+        } else {
+            acc
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::doc;
+
+    #[test]
+    fn missing_is_null_and_arrays_use_extremes() {
+        let s = SortSpec::compile(&doc! {"a": 1}).unwrap();
+        let mut docs = vec![
+            doc! {"_id": 1, "a": 5},
+            doc! {"_id": 2},
+            doc! {"_id": 3, "a": [9, 1]},
+            doc! {"_id": 4, "a": "x"},
+        ];
+        s.sort(&mut docs);
+        let ids: Vec<i32> = docs.iter().map(|d| d.get_i32("_id").unwrap()).collect();
+        assert_eq!(ids, vec![2, 3, 1, 4]);
+        let s = SortSpec::compile(&doc! {"a": -1}).unwrap();
+        s.sort(&mut docs);
+        let ids: Vec<i32> = docs.iter().map(|d| d.get_i32("_id").unwrap()).collect();
+        assert_eq!(ids, vec![4, 3, 1, 2]);
+        assert_eq!(s.top(docs, 2).len(), 2);
+        assert!(SortSpec::compile(&doc! {"a": 2}).is_err());
+    }
+}

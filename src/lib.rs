@@ -1,0 +1,16 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod client;
+pub mod driver;
+pub mod engine;
+pub mod error;
+pub mod mql;
+pub mod sql;
+pub mod translate;
+
+pub use client::{Client, PreparedStatement, RowExt};
+pub use driver::execute::{Rows, StatementResult};
+pub use error::Error;
+pub use translate::translate;

@@ -1,0 +1,11 @@
+//! The `sqlmongo` binary: parses arguments and hands over to `sqlmongo::cli`.
+
+use clap::Parser;
+
+fn main() {
+    let cli = sqlmongo::cli::Cli::parse();
+    if let Err(e) = sqlmongo::cli::run(cli) {
+        eprintln!("{}", e.message);
+        std::process::exit(e.code);
+    }
+}

@@ -1,0 +1,319 @@
+//! MongoDB commands as typed values, rendered to exact command documents.
+
+use bson::{doc, Bson, Document};
+
+/// One update statement inside an `update` command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateStatement {
+    /// `q`: the query filter.
+    pub filter: Document,
+    /// `u`: an update document (`{$set: ...}`) or an aggregation pipeline.
+    pub update: UpdateSpec,
+    /// `multi`.
+    pub multi: bool,
+    /// `upsert`.
+    pub upsert: bool,
+    /// `arrayFilters`, when present.
+    pub array_filters: Option<Vec<Document>>,
+}
+
+/// The `u` of an update: operator document or pipeline.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UpdateSpec {
+    /// `{$set: {...}, $inc: {...}}`.
+    Operators(Document),
+    /// `[{$set: {...}}, ...]`.
+    Pipeline(Vec<Document>),
+}
+
+/// One delete statement inside a `delete` command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteStatement {
+    /// `q`: the query filter.
+    pub filter: Document,
+    /// `limit`: 0 = all matching, 1 = one.
+    pub limit: i32,
+}
+
+/// One index of a `createIndexes` command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexSpec {
+    /// `key`: ordered field -> 1 / -1.
+    pub key: Document,
+    /// `name`.
+    pub name: String,
+    /// Further options (`unique`, `expireAfterSeconds`, `partialFilterExpression`, `sparse`), in order.
+    pub options: Document,
+}
+
+/// A MongoDB command.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Command {
+    /// `find`.
+    Find {
+        /// Collection.
+        collection: String,
+        /// `filter`.
+        filter: Document,
+        /// `projection`, if any.
+        projection: Option<Document>,
+        /// `sort`, if any.
+        sort: Option<Document>,
+        /// `skip`, if any.
+        skip: Option<i64>,
+        /// `limit`, if any.
+        limit: Option<i64>,
+    },
+    /// `aggregate` with `cursor: {}`.
+    Aggregate {
+        /// Collection (or view).
+        collection: String,
+        /// The stages.
+        pipeline: Vec<Document>,
+    },
+    /// `insert`.
+    Insert {
+        /// Collection.
+        collection: String,
+        /// Documents to insert.
+        documents: Vec<Document>,
+        /// `ordered`.
+        ordered: bool,
+    },
+    /// `update`.
+    Update {
+        /// Collection.
+        collection: String,
+        /// `updates`.
+        updates: Vec<UpdateStatement>,
+    },
+    /// `delete`.
+    Delete {
+        /// Collection.
+        collection: String,
+        /// `deletes`.
+        deletes: Vec<DeleteStatement>,
+    },
+    /// `findAndModify`.
+    FindAndModify {
+        /// Collection.
+        collection: String,
+        /// Further fields in order (`query`, `sort`, `update`, `remove`, `new`, `fields`, `upsert`).
+        body: Document,
+    },
+    /// `count`.
+    Count {
+        /// Collection.
+        collection: String,
+        /// `query`.
+        query: Document,
+    },
+    /// `distinct`.
+    Distinct {
+        /// Collection.
+        collection: String,
+        /// `key`.
+        key: String,
+        /// `query`.
+        query: Document,
+    },
+    /// `create` (collection or view); `options` holds every further field in order.
+    Create {
+        /// Collection.
+        collection: String,
+        /// `capped`, `size`, `max`, `validator`, `storageEngine`, `viewOn`, `pipeline`, ...
+        options: Document,
+    },
+    /// `createIndexes`.
+    CreateIndexes {
+        /// Collection.
+        collection: String,
+        /// `indexes`.
+        indexes: Vec<IndexSpec>,
+    },
+    /// `dropIndexes`.
+    DropIndexes {
+        /// Collection.
+        collection: String,
+        /// `index`: a name.
+        index: String,
+    },
+    /// `collMod`; `options` holds every further field in order.
+    CollMod {
+        /// Collection.
+        collection: String,
+        /// `index: {name, expireAfterSeconds}`, `validator`, ...
+        options: Document,
+    },
+    /// `drop`.
+    Drop {
+        /// Collection.
+        collection: String,
+    },
+    /// `listCollections`.
+    ListCollections {
+        /// `filter`.
+        filter: Document,
+    },
+    /// `listIndexes`.
+    ListIndexes {
+        /// Collection.
+        collection: String,
+    },
+}
+
+impl Command {
+    /// The command's name, as its first key.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Find { .. } => "find",
+            Command::Aggregate { .. } => "aggregate",
+            Command::Insert { .. } => "insert",
+            Command::Update { .. } => "update",
+            Command::Delete { .. } => "delete",
+            Command::FindAndModify { .. } => "findAndModify",
+            Command::Count { .. } => "count",
+            Command::Distinct { .. } => "distinct",
+            Command::Create { .. } => "create",
+            Command::CreateIndexes { .. } => "createIndexes",
+            Command::DropIndexes { .. } => "dropIndexes",
+            Command::CollMod { .. } => "collMod",
+            Command::Drop { .. } => "drop",
+            Command::ListCollections { .. } => "listCollections",
+            Command::ListIndexes { .. } => "listIndexes",
+        }
+    }
+
+    /// Renders the exact command document (without `$db`).
+    pub fn to_document(&self) -> Document {
+        match self {
+            Command::Find {
+                collection,
+                filter,
+                projection,
+                sort,
+                skip,
+                limit,
+            } => {
+                let mut d = doc! {"find": collection, "filter": filter.clone()};
+                if let Some(p) = projection {
+                    d.insert("projection", p.clone());
+                }
+                if let Some(s) = sort {
+                    d.insert("sort", s.clone());
+                }
+                if let Some(s) = skip {
+                    d.insert("skip", *s);
+                }
+                if let Some(l) = limit {
+                    d.insert("limit", *l);
+                }
+                d
+            }
+            Command::Aggregate {
+                collection,
+                pipeline,
+            } => doc! {
+                "aggregate": collection,
+                "pipeline": pipeline.iter().cloned().map(Bson::Document).collect::<Vec<_>>(),
+                "cursor": {},
+            },
+            Command::Insert {
+                collection,
+                documents,
+                ordered,
+            } => doc! {
+                "insert": collection,
+                "documents": documents.iter().cloned().map(Bson::Document).collect::<Vec<_>>(),
+                "ordered": *ordered,
+            },
+            Command::Update {
+                collection,
+                updates,
+            } => doc! {
+                "update": collection,
+                "updates": updates.iter().map(|u| Bson::Document(u.to_document())).collect::<Vec<_>>(),
+            },
+            Command::Delete {
+                collection,
+                deletes,
+            } => doc! {
+                "delete": collection,
+                "deletes": deletes
+                    .iter()
+                    .map(|d| Bson::Document(doc! {"q": d.filter.clone(), "limit": d.limit}))
+                    .collect::<Vec<_>>(),
+            },
+            Command::FindAndModify { collection, body } => {
+                let mut d = doc! {"findAndModify": collection};
+                d.extend(body.clone());
+                d
+            }
+            Command::Count { collection, query } => {
+                doc! {"count": collection, "query": query.clone()}
+            }
+            Command::Distinct {
+                collection,
+                key,
+                query,
+            } => {
+                doc! {"distinct": collection, "key": key, "query": query.clone()}
+            }
+            Command::Create {
+                collection,
+                options,
+            } => {
+                let mut d = doc! {"create": collection};
+                d.extend(options.clone());
+                d
+            }
+            Command::CreateIndexes {
+                collection,
+                indexes,
+            } => doc! {
+                "createIndexes": collection,
+                "indexes": indexes.iter().map(|i| {
+                    let mut d = doc! {"key": i.key.clone(), "name": &i.name};
+                    d.extend(i.options.clone());
+                    Bson::Document(d)
+                }).collect::<Vec<_>>(),
+            },
+            Command::DropIndexes { collection, index } => {
+                doc! {"dropIndexes": collection, "index": index}
+            }
+            Command::CollMod {
+                collection,
+                options,
+            } => {
+                let mut d = doc! {"collMod": collection};
+                d.extend(options.clone());
+                d
+            }
+            Command::Drop { collection } => doc! {"drop": collection},
+            Command::ListCollections { filter } => {
+                doc! {"listCollections": 1, "filter": filter.clone(), "cursor": {}}
+            }
+            Command::ListIndexes { collection } => doc! {"listIndexes": collection, "cursor": {}},
+        }
+    }
+}
+
+impl UpdateStatement {
+    /// Renders `{q, u, multi, upsert[, arrayFilters]}`.
+    pub fn to_document(&self) -> Document {
+        let u = match &self.update {
+            UpdateSpec::Operators(d) => Bson::Document(d.clone()),
+            UpdateSpec::Pipeline(p) => Bson::Array(p.iter().cloned().map(Bson::Document).collect()),
+        };
+        let mut d =
+            doc! {"q": self.filter.clone(), "u": u, "multi": self.multi, "upsert": self.upsert};
+        if let Some(af) = &self.array_filters {
+            d.insert(
+                "arrayFilters",
+                af.iter().cloned().map(Bson::Document).collect::<Vec<_>>(),
+            );
+        }
+        d
+    }
+}

@@ -1,0 +1,52 @@
+//! Plans: the commands for each SQL statement plus how their replies become a result.
+
+use super::Command;
+
+/// The translation of a SQL text: one [`StatementPlan`] per statement, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The statements' plans.
+    pub statements: Vec<StatementPlan>,
+}
+
+/// The commands implementing one SQL statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatementPlan {
+    /// The statement's SQL text.
+    pub sql: String,
+    /// MongoDB commands, run in order.
+    pub steps: Vec<Command>,
+    /// How the replies become the statement's result.
+    pub output: Output,
+    /// Documented deviations from PostgreSQL that the translator flags for this statement.
+    pub notes: Vec<String>,
+    /// Number of parameters (`$1`.. / `?`) the statement expects.
+    pub param_count: usize,
+    /// MongoDB error codes that mean success for this statement (48 NamespaceExists for
+    /// `CREATE ... IF NOT EXISTS`, 26 NamespaceNotFound for `DROP ... IF EXISTS`): the step is skipped.
+    pub tolerated_codes: Vec<i32>,
+}
+
+/// How a statement's replies become its result.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Output {
+    /// Rows from the cursor of the last step, read by column field, in column order.
+    Rows {
+        /// Output columns in SELECT order.
+        columns: Vec<OutputColumn>,
+    },
+    /// A count of affected rows: `n` of the last step (UPDATE: matched rows); DDL reports 0.
+    Affected,
+    /// EXPLAIN: nothing is executed; the result is the plan itself.
+    Explain,
+}
+
+/// One output column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputColumn {
+    /// The column name as shown to the user.
+    pub name: String,
+    /// The top-level field of the result documents that holds it.
+    pub field: String,
+}

@@ -1,0 +1,19 @@
+//! SQL front end: text -> [`Statement`]s.
+//!
+//! sqlparser with the PostgreSQL dialect parses standard SQL; our extension statements (`CREATE COLLECTION`,
+//! `ALTER COLLECTION`, `DROP COLLECTION`, `SHOW COLLECTIONS`, `SHOW INDEXES FROM`, `EXPLAIN`) are parsed by a
+//! thin wrapper that peeks at the first keywords, DataFusion-`DFParser`-style, using sqlparser's own parser API.
+//! Text is never rewritten. Depends on sqlparser only.
+
+mod ast;
+mod dialect;
+mod error;
+mod parser;
+
+pub use ast::{
+    AlterCollection, CollectionOption, CreateCollection, DropCollection, ShowIndexes, Statement,
+    StatementText,
+};
+pub use dialect::SqlMongoDialect;
+pub use error::ParseError;
+pub use parser::parse;

@@ -1,0 +1,249 @@
+//! Aggregate functions (COUNT, SUM, AVG, MIN, MAX, with DISTINCT and FILTER) -> `$group` accumulators plus the
+//! expression that reads each result after the group, with PostgreSQL's NULL rules:
+//! SUM over no non-NULL value is NULL (MongoDB's `$sum` gives 0), COUNT(x) skips NULLs, COUNT(DISTINCT x)
+//! ignores NULL, and an aggregate without GROUP BY yields one row even over no rows.
+
+use super::expr::{unsupported, Agg, Kind};
+use super::nulls::{and, not_null};
+use super::{Error, Translator};
+use bson::{bson, Bson};
+use sqlparser::ast::{
+    DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
+};
+
+/// The GROUP BY context: group keys (matched structurally) and the accumulators registered so far.
+#[derive(Debug, Default)]
+pub(crate) struct GroupScope {
+    /// Group key expressions and their field under `_id`.
+    pub keys: Vec<(Expr, String)>,
+    /// Accumulators: output field -> accumulator document, in order.
+    pub accumulators: bson::Document,
+}
+
+impl Translator {
+    /// A group key or an already-grouped expression, when translating after `$group`.
+    pub(crate) fn group_lookup(&mut self, e: &Expr) -> Result<Option<Agg>, Error> {
+        let Some(scope) = &self.group else {
+            return Ok(None);
+        };
+        for (k, field) in &scope.keys {
+            if strip(k) == strip(e) {
+                return Ok(Some(Agg::new(
+                    Bson::String(format!("$_id.{field}")),
+                    Kind::Unknown,
+                    true,
+                )));
+            }
+        }
+        Ok(None)
+    }
+
+    /// An aggregate function call: registers its accumulator(s) and returns the post-group expression.
+    pub(crate) fn aggregate_call(&mut self, f: &Function, e: &Expr) -> Result<Agg, Error> {
+        let name = f.name.to_string().to_ascii_lowercase();
+        if f.over.is_some() {
+            return Err(unsupported(
+                format!("window function {}() OVER (...)", f.name),
+                e,
+            ));
+        }
+        if !f.within_group.is_empty() || f.null_treatment.is_some() || f.uses_odbc_syntax {
+            return Err(unsupported(format!("this form of {}()", f.name), e));
+        }
+        let Some(mut scope) = self.group.take() else {
+            return Err(super::expr::invalid(
+                format!("aggregate function {}() is not allowed here", f.name),
+                e,
+            ));
+        };
+        let result = self.aggregate_in_scope(&name, f, e, &mut scope);
+        self.group = Some(scope);
+        result
+    }
+
+    fn aggregate_in_scope(
+        &mut self,
+        name: &str,
+        f: &Function,
+        e: &Expr,
+        scope: &mut GroupScope,
+    ) -> Result<Agg, Error> {
+        let (distinct, star, arg) = match &f.args {
+            FunctionArguments::List(list) => {
+                if !list.clauses.is_empty() {
+                    return Err(unsupported(format!("clauses inside {}()", f.name), e));
+                }
+                let distinct =
+                    matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
+                match list.args.as_slice() {
+                    [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)]
+                        if name == "count" && !distinct =>
+                    {
+                        (false, true, None)
+                    }
+                    [FunctionArg::Unnamed(FunctionArgExpr::Expr(x))] => (distinct, false, Some(x)),
+                    _ => {
+                        return Err(super::expr::invalid(
+                            format!("{}() takes exactly one argument", f.name),
+                            e,
+                        ))
+                    }
+                }
+            }
+            _ => {
+                return Err(super::expr::invalid(
+                    format!("{}() needs an argument", f.name),
+                    e,
+                ))
+            }
+        };
+        // Arguments and FILTER are evaluated per input row, before the group.
+        let filter = match &f.filter {
+            Some(p) => Some(self.pred(p)?.t),
+            None => None,
+        };
+        let x = match arg {
+            Some(a) => Some(self.agg(a)?),
+            None => None,
+        };
+        if let Some(a) = &x {
+            if a.expr
+                .as_document()
+                .is_some_and(|d| d.keys().any(|k| k.starts_with("$_id")))
+            {
+                return Err(unsupported("nested aggregate functions", e));
+            }
+        }
+        let idx = scope.accumulators.len();
+        let field = format!("a{idx}");
+        let counted = |x: &Agg| -> Bson {
+            let mut parts = vec![];
+            if x.nullable {
+                parts.push(not_null(&x.expr));
+            }
+            if let Some(ft) = &filter {
+                parts.push(ft.clone());
+            }
+            and(parts)
+        };
+        let reader = |f: &str| Bson::String(format!("${f}"));
+        match (name, star, x) {
+            ("count", true, _) => {
+                let acc = match &filter {
+                    Some(ft) => bson!({"$sum": {"$cond": [ft.clone(), 1, 0]}}),
+                    None => bson!({"$sum": 1}),
+                };
+                scope.accumulators.insert(&field, acc);
+                Ok(Agg::new(
+                    bson!({"$ifNull": [reader(&field), 0]}),
+                    Kind::Int,
+                    false,
+                ))
+            }
+            (_, false, Some(x)) if distinct => {
+                let keep = counted(&x);
+                scope.accumulators.insert(
+                    &field,
+                    bson!({"$addToSet": {"$cond": [keep, x.expr, "$$REMOVE"]}}),
+                );
+                let set = bson!({"$ifNull": [reader(&field), []]});
+                let nonempty = bson!({"$gt": [{"$size": set.clone()}, 0]});
+                Ok(match name {
+                    "count" => Agg::new(bson!({"$size": set}), Kind::Int, false),
+                    "sum" => Agg::new(
+                        bson!({"$cond": [nonempty, {"$sum": set}, null]}),
+                        x.kind,
+                        true,
+                    ),
+                    "avg" => Agg::new(
+                        bson!({"$cond": [nonempty, {"$avg": set}, null]}),
+                        Kind::Number,
+                        true,
+                    ),
+                    "min" => Agg::new(bson!({"$min": set}), x.kind, true),
+                    _ => Agg::new(bson!({"$max": set}), x.kind, true),
+                })
+            }
+            ("count", false, Some(x)) => {
+                let keep = counted(&x);
+                scope
+                    .accumulators
+                    .insert(&field, bson!({"$sum": {"$cond": [keep, 1, 0]}}));
+                Ok(Agg::new(
+                    bson!({"$ifNull": [reader(&field), 0]}),
+                    Kind::Int,
+                    false,
+                ))
+            }
+            ("sum", false, Some(x)) => {
+                let value = match &filter {
+                    Some(ft) => bson!({"$cond": [ft.clone(), x.expr.clone(), null]}),
+                    None => x.expr.clone(),
+                };
+                let keep = counted(&x);
+                let nfield = format!("a{idx}n");
+                scope.accumulators.insert(&field, bson!({"$sum": value}));
+                // $sum skips non-numbers too, so count numeric inputs: PG's SUM is NULL when none.
+                scope.accumulators.insert(&nfield, bson!({"$sum": {"$cond": [and(vec![keep, bson!({"$isNumber": x.expr})]), 1, 0]}}));
+                Ok(Agg::new(
+                    bson!({"$cond": [{"$gt": [{"$ifNull": [reader(&nfield), 0]}, 0]}, reader(&field), null]}),
+                    x.kind,
+                    true,
+                ))
+            }
+            ("avg" | "min" | "max", false, Some(x)) => {
+                let value = match &filter {
+                    Some(ft) => bson!({"$cond": [ft.clone(), x.expr.clone(), null]}),
+                    None => x.expr.clone(),
+                };
+                let op = format!("${name}");
+                let mut acc = bson::Document::new();
+                acc.insert(op, value);
+                scope.accumulators.insert(&field, acc);
+                let kind = if name == "avg" { Kind::Number } else { x.kind };
+                Ok(Agg::new(
+                    bson!({"$ifNull": [reader(&field), null]}),
+                    kind,
+                    true,
+                ))
+            }
+            _ => Err(super::expr::invalid(
+                format!("unsupported use of {}()", f.name),
+                e,
+            )),
+        }
+    }
+}
+
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Nested(inner) => strip(inner),
+        other => other,
+    }
+}
+
+/// Whether an expression contains an aggregate function call (outside subqueries).
+pub(crate) fn contains_aggregate(e: &Expr) -> bool {
+    use sqlparser::ast::Visit;
+    use std::ops::ControlFlow;
+    struct Finder;
+    impl sqlparser::ast::Visitor for Finder {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            if let Expr::Function(f) = e {
+                let n = f.name.to_string().to_ascii_lowercase();
+                if super::expr::is_aggregate_name(&n) && f.over.is_none() {
+                    return ControlFlow::Break(());
+                }
+            }
+            if matches!(
+                e,
+                Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. }
+            ) {
+                return ControlFlow::Continue(());
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    e.visit(&mut Finder).is_break()
+}

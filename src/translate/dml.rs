@@ -1,0 +1,437 @@
+//! INSERT, UPDATE, DELETE -> `insert`, `update`, `delete`.
+//!
+//! INSERT with constant VALUES becomes `insert`; VALUES that need evaluation (NOW(), arithmetic) become an
+//! `update` of upserts whose query never matches (`{_id: {$exists: false}}`), so each row is inserted by a
+//! pipeline that MongoDB evaluates (`$$NOW`). UPDATE: constants -> `$set`; `x = x + n` -> `$inc`; anything
+//! else -> a pipeline update (all SET expressions read the old row, as in PG). Row counts: `n` (matched).
+
+use super::expr::{expr_pos, unsupported, Agg};
+use super::names::{check_field_segment, collection_name, field_path, ident_pos};
+use super::{Error, Position, Translated, Translator};
+use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
+use crate::mql::{Command, Output};
+use bson::{bson, doc, Bson, Document};
+use sqlparser::ast::{
+    Assignment, AssignmentTarget, BinaryOperator, Delete, Expr, FromTable, Insert, ObjectName,
+    ObjectNamePart, SetExpr, Spanned, TableObject, Update, Value,
+};
+
+impl Translator {
+    /// Translates `INSERT INTO ... (cols) VALUES ...`.
+    pub(crate) fn insert_to_plan(&mut self, ins: &Insert) -> Result<Translated, Error> {
+        let pos = Position::from(ins.insert_token.0.span.start);
+        let refuse = |what: &str| {
+            Err(Error::Unsupported {
+                construct: what.to_string(),
+                position: pos,
+            })
+        };
+        if ins.on.is_some() {
+            return refuse("INSERT ... ON CONFLICT");
+        }
+        if ins.returning.is_some() {
+            return refuse("INSERT ... RETURNING");
+        }
+        if ins.or.is_some()
+            || ins.ignore
+            || ins.overwrite
+            || ins.partitioned.is_some()
+            || !ins.after_columns.is_empty()
+            || ins.insert_alias.is_some()
+            || ins.settings.is_some()
+            || ins.format_clause.is_some()
+            || !ins.assignments.is_empty()
+            || ins.output.is_some()
+            || ins.replace_into
+            || ins.priority.is_some()
+            || ins.multi_table_insert_type.is_some()
+            || ins.table_alias.is_some()
+        {
+            return refuse("this INSERT form");
+        }
+        let TableObject::TableName(name) = &ins.table else {
+            return refuse("INSERT into a table function");
+        };
+        let collection = collection_name(name)?;
+        if ins.columns.is_empty() {
+            return refuse("INSERT without a column list (collections have no column order)");
+        }
+        let mut cols = Vec::new();
+        for c in &ins.columns {
+            let path = object_path(c)?;
+            if cols.contains(&path) {
+                return Err(Error::Invalid {
+                    message: format!("column \"{path}\" specified more than once"),
+                    position: pos,
+                });
+            }
+            cols.push(path);
+        }
+        let Some(source) = &ins.source else {
+            return refuse("INSERT without VALUES");
+        };
+        let SetExpr::Values(values) = source.body.as_ref() else {
+            return refuse("INSERT ... SELECT");
+        };
+        if source.order_by.is_some() || source.limit_clause.is_some() || source.with.is_some() {
+            return refuse("INSERT with ORDER BY/LIMIT/WITH");
+        }
+        let mut docs = Vec::new();
+        let mut all_constant = true;
+        let mut rows: Vec<Vec<Agg>> = Vec::new();
+        for row in &values.rows {
+            let row = &row.content;
+            if row.len() != cols.len() {
+                return Err(Error::Invalid {
+                    message: format!(
+                        "INSERT has {} target columns but {} values",
+                        cols.len(),
+                        row.len()
+                    ),
+                    position: row.first().map(expr_pos).unwrap_or(pos),
+                });
+            }
+            let mut vals = Vec::new();
+            for v in row {
+                let a = self.insert_value(v)?;
+                if a.constant.is_none() {
+                    all_constant = false;
+                }
+                vals.push(a);
+            }
+            rows.push(vals);
+        }
+        if all_constant {
+            for vals in &rows {
+                let mut d = Document::new();
+                for (c, a) in cols.iter().zip(vals) {
+                    set_path(&mut d, c, a.constant.clone().unwrap_or(Bson::Null));
+                }
+                docs.push(d);
+            }
+            return Ok((
+                vec![Command::Insert {
+                    collection,
+                    documents: docs,
+                    ordered: true,
+                }],
+                Output::Affected,
+            ));
+        }
+        let mut updates = Vec::new();
+        for vals in rows {
+            let mut set = Document::new();
+            for (c, a) in cols.iter().zip(vals) {
+                set.insert(c.clone(), a.expr);
+            }
+            updates.push(UpdateStatement {
+                filter: doc! {"_id": {"$exists": false}},
+                update: UpdateSpec::Pipeline(vec![doc! {"$set": set}]),
+                multi: false,
+                upsert: true,
+                array_filters: None,
+            });
+        }
+        Ok((
+            vec![Command::Update {
+                collection,
+                updates,
+            }],
+            Output::Affected,
+        ))
+    }
+
+    /// A VALUES item: constants (incl. jsonb documents and arrays) stay constants; parameters become
+    /// placeholders; anything else is evaluated by MongoDB.
+    fn insert_value(&mut self, v: &Expr) -> Result<Agg, Error> {
+        if let Expr::Value(val) = v {
+            if let Value::Placeholder(_) = val.value {
+                let n = self.param_number(&val.value, v)?;
+                let mut a = Agg::new(
+                    bson!({"$literal": {"$param": n as i64}}),
+                    super::expr::Kind::Unknown,
+                    true,
+                );
+                a.constant = Some(bson!({"$param": n as i64}));
+                return Ok(a);
+            }
+        }
+        if let Expr::Array(arr) = v {
+            let mut items = Vec::new();
+            let mut consts = Some(Vec::new());
+            for x in &arr.elem {
+                let a = self.insert_value(x)?;
+                match (&mut consts, &a.constant) {
+                    (Some(cs), Some(c)) => cs.push(c.clone()),
+                    _ => consts = None,
+                }
+                items.push(a.expr);
+            }
+            let mut a = Agg::new(Bson::Array(items), super::expr::Kind::Array, false);
+            a.constant = consts.map(Bson::Array);
+            if let Some(c) = &a.constant {
+                a.expr = bson!({"$literal": c.clone()});
+            }
+            return Ok(a);
+        }
+        let a = self.agg(v)?;
+        if a.interval.is_some() {
+            return Err(unsupported("storing an INTERVAL value", v));
+        }
+        Ok(a)
+    }
+
+    /// Translates `UPDATE ... SET ... [WHERE ...]`.
+    pub(crate) fn update_to_plan(&mut self, u: &Update) -> Result<Translated, Error> {
+        let Update {
+            update_token,
+            optimizer_hints,
+            table,
+            assignments,
+            from,
+            selection,
+            returning,
+            output,
+            or,
+            order_by,
+            limit,
+        } = u;
+        let pos = Position::from(update_token.0.span.start);
+        let refuse = |what: &str| {
+            Err(Error::Unsupported {
+                construct: what.to_string(),
+                position: pos,
+            })
+        };
+        if returning.is_some() {
+            return refuse("UPDATE ... RETURNING");
+        }
+        if from.is_some() {
+            return refuse("UPDATE ... FROM");
+        }
+        if !optimizer_hints.is_empty()
+            || output.is_some()
+            || or.is_some()
+            || !order_by.is_empty()
+            || limit.is_some()
+        {
+            return refuse("this UPDATE form");
+        }
+        let collection = self.collection_of_from(std::slice::from_ref(table), pos)?;
+        let filter = match selection {
+            Some(w) => self.expr_to_filter(w)?,
+            None => Document::new(),
+        };
+        let mut targets = Vec::new();
+        for Assignment { target, value } in assignments {
+            let AssignmentTarget::ColumnName(name) = target else {
+                return Err(unsupported("tuple assignment", value));
+            };
+            let path = object_path(name)?;
+            let path = self.strip_table_prefix(&path);
+            if path == "_id" {
+                return Err(Error::Invalid {
+                    message: "_id cannot be updated".into(),
+                    position: expr_pos(value),
+                });
+            }
+            if targets.iter().any(|(p, _): &(String, &Expr)| {
+                p == &path
+                    || p.starts_with(&format!("{path}."))
+                    || path.starts_with(&format!("{p}."))
+            }) {
+                return Err(Error::Invalid {
+                    message: format!("multiple assignments to the same column \"{path}\""),
+                    position: expr_pos(value),
+                });
+            }
+            targets.push((path, value));
+        }
+        // Operator form when every assignment is a constant or `x = x + n`.
+        let mut set = Document::new();
+        let mut inc = Document::new();
+        let mut operator_form = true;
+        for (path, value) in &targets {
+            if let Some(n) = self.increment_of(path, value)? {
+                inc.insert(path.clone(), n);
+                continue;
+            }
+            let a = self.insert_value(value)?;
+            match a.constant {
+                Some(c) => {
+                    set.insert(path.clone(), c);
+                }
+                None => {
+                    operator_form = false;
+                    break;
+                }
+            }
+        }
+        let update = if operator_form {
+            let mut d = Document::new();
+            if !set.is_empty() {
+                d.insert("$set", set);
+            }
+            if !inc.is_empty() {
+                d.insert("$inc", inc);
+                self.notes.push("x = x + n is translated to $inc, which treats a NULL or missing x as 0 (PostgreSQL leaves it NULL)".into());
+            }
+            UpdateSpec::Operators(d)
+        } else {
+            let mut stage = Document::new();
+            for (path, value) in &targets {
+                let a = self.insert_value(value)?;
+                stage.insert(path.clone(), a.expr);
+            }
+            UpdateSpec::Pipeline(vec![doc! {"$set": stage}])
+        };
+        let stmt = UpdateStatement {
+            filter,
+            update,
+            multi: true,
+            upsert: false,
+            array_filters: None,
+        };
+        Ok((
+            vec![Command::Update {
+                collection,
+                updates: vec![stmt],
+            }],
+            Output::Affected,
+        ))
+    }
+
+    /// `x = x + n` / `x = n + x` / `x = x - n` with a numeric constant n: the `$inc` amount.
+    fn increment_of(&mut self, path: &str, value: &Expr) -> Result<Option<Bson>, Error> {
+        let Expr::BinaryOp { left, op, right } = value else {
+            return Ok(None);
+        };
+        let same = |e: &Expr, this: &mut Self| -> Result<bool, Error> {
+            Ok(match e {
+                Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
+                    let a = this.agg(e)?;
+                    a.expr == Bson::String(format!("${path}"))
+                }
+                _ => false,
+            })
+        };
+        let (amount, negate) = match op {
+            BinaryOperator::Plus if same(left, self)? => (right, false),
+            BinaryOperator::Plus if same(right, self)? => (left, false),
+            BinaryOperator::Minus if same(left, self)? => (right, true),
+            _ => return Ok(None),
+        };
+        if let Expr::Value(v) = amount.as_ref() {
+            if let Value::Number(..) = v.value {
+                let a = self.agg(amount)?;
+                return Ok(match (a.constant, negate) {
+                    (Some(Bson::Int32(n)), true) => n.checked_neg().map(Bson::Int32),
+                    (Some(Bson::Int64(n)), true) => n.checked_neg().map(Bson::Int64),
+                    (Some(Bson::Double(n)), true) => Some(Bson::Double(-n)),
+                    (Some(c @ (Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_))), false) => {
+                        Some(c)
+                    }
+                    _ => None,
+                });
+            }
+        }
+        Ok(None)
+    }
+
+    /// Translates `DELETE FROM ... [WHERE ...]`.
+    pub(crate) fn delete_to_plan(&mut self, d: &Delete) -> Result<Translated, Error> {
+        let Delete {
+            delete_token,
+            optimizer_hints,
+            tables,
+            from,
+            using,
+            selection,
+            returning,
+            output,
+            order_by,
+            limit,
+        } = d;
+        let pos = Position::from(delete_token.0.span.start);
+        let refuse = |what: &str| {
+            Err(Error::Unsupported {
+                construct: what.to_string(),
+                position: pos,
+            })
+        };
+        if returning.is_some() {
+            return refuse("DELETE ... RETURNING");
+        }
+        if using.is_some() {
+            return refuse("DELETE ... USING");
+        }
+        if !tables.is_empty()
+            || !optimizer_hints.is_empty()
+            || output.is_some()
+            || !order_by.is_empty()
+            || limit.is_some()
+        {
+            return refuse("this DELETE form");
+        }
+        let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = from;
+        let collection = self.collection_of_from(from, pos)?;
+        let filter = match selection {
+            Some(w) => self.expr_to_filter(w)?,
+            None => Document::new(),
+        };
+        Ok((
+            vec![Command::Delete {
+                collection,
+                deletes: vec![DeleteStatement { filter, limit: 0 }],
+            }],
+            Output::Affected,
+        ))
+    }
+
+    /// Drops a leading `table.` / `alias.` qualifier from a dotted path.
+    pub(crate) fn strip_table_prefix(&self, path: &str) -> String {
+        for t in &self.tables {
+            if let Some(rest) = path.strip_prefix(&format!("{t}.")) {
+                return rest.to_string();
+            }
+        }
+        path.to_string()
+    }
+}
+
+/// A column (possibly dotted) of an INSERT / UPDATE target as a field path.
+fn object_path(name: &ObjectName) -> Result<String, Error> {
+    let mut parts = Vec::new();
+    for p in &name.0 {
+        match p {
+            ObjectNamePart::Identifier(i) => {
+                check_field_segment(&i.value, ident_pos(i))?;
+                parts.push(i.clone());
+            }
+            _ => {
+                return Err(Error::Unsupported {
+                    construct: format!("column {name}"),
+                    position: Position::from(name.span().start),
+                })
+            }
+        }
+    }
+    field_path(&parts)
+}
+
+/// Sets `path` (dotted) in `d`, creating nested documents.
+fn set_path(d: &mut Document, path: &str, v: Bson) {
+    match path.split_once('.') {
+        None => {
+            d.insert(path, v);
+        }
+        Some((head, rest)) => {
+            let entry = d
+                .entry(head.to_string())
+                .or_insert_with(|| Bson::Document(Document::new()));
+            if let Bson::Document(inner) = entry {
+                set_path(inner, rest, v);
+            }
+        }
+    }
+}

@@ -1,0 +1,495 @@
+//! Scalar SQL expressions -> aggregation expressions with PostgreSQL's NULL rules.
+
+use super::literal::{constant, literal_value};
+use super::{expr_pos, invalid, unsupported, Agg, Kind};
+use crate::translate::names::field_path;
+use crate::translate::nulls::not_null;
+use crate::translate::{Error, Translator};
+use bson::{bson, Bson};
+use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
+
+impl Translator {
+    /// A scalar expression with what is known of its type.
+    pub(crate) fn agg(&mut self, e: &Expr) -> Result<Agg, Error> {
+        if let Some(found) = self.group_lookup(e)? {
+            return Ok(found);
+        }
+        match e {
+            Expr::Identifier(i) => self.column(std::slice::from_ref(i), e),
+            Expr::CompoundIdentifier(parts) => self.column(parts, e),
+            Expr::Nested(inner) => self.agg(inner),
+            Expr::Value(v) => match literal_value(&v.value, e)? {
+                Some(b) => Ok(constant(b)),
+                None => self.placeholder(&v.value, e),
+            },
+            Expr::TypedString(ts) => self.typed_string(ts, e),
+            Expr::Interval(iv) => self.interval_literal(iv, e),
+            Expr::UnaryOp { op, expr } => self.unary(*op, expr, e),
+            Expr::BinaryOp { left, op, right } => self.binary(left, op, right, e),
+            Expr::Cast {
+                expr,
+                data_type,
+                format,
+                ..
+            } => {
+                if format.is_some() {
+                    return Err(unsupported("CAST ... FORMAT", e));
+                }
+                self.cast(expr, data_type, e)
+            }
+            Expr::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => self.case(operand.as_deref(), conditions, else_result.as_deref()),
+            Expr::Function(f) => self.function(f, e),
+            Expr::Extract { field, expr, .. } => self.extract(field, expr, e),
+            Expr::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => self.substring(expr, substring_from.as_deref(), substring_for.as_deref(), e),
+            Expr::Position { expr, r#in } => self.position(expr, r#in),
+            Expr::Trim {
+                expr,
+                trim_where,
+                trim_what,
+                trim_characters,
+            } => {
+                if trim_characters.is_some() {
+                    return Err(unsupported("TRIM with a character list", e));
+                }
+                self.trim(expr, trim_where.as_ref(), trim_what.as_deref())
+            }
+            Expr::Ceil { expr, .. } => self.numeric_unary("$ceil", expr),
+            Expr::Floor { expr, .. } => self.numeric_unary("$floor", expr),
+            Expr::Array(arr) => {
+                let mut items = Vec::new();
+                for x in &arr.elem {
+                    items.push(self.agg(x)?.expr);
+                }
+                Ok(Agg::new(Bson::Array(items), Kind::Array, false))
+            }
+            Expr::IsNull(_)
+            | Expr::IsNotNull(_)
+            | Expr::IsTrue(_)
+            | Expr::IsNotTrue(_)
+            | Expr::IsFalse(_)
+            | Expr::IsNotFalse(_)
+            | Expr::IsUnknown(_)
+            | Expr::IsNotUnknown(_)
+            | Expr::IsDistinctFrom(..)
+            | Expr::IsNotDistinctFrom(..)
+            | Expr::InList { .. }
+            | Expr::Between { .. }
+            | Expr::Like { .. }
+            | Expr::ILike { .. }
+            | Expr::AnyOp { .. } => {
+                let p = self.pred(e)?;
+                Ok(Agg::new(p.to_value(), Kind::Bool, true))
+            }
+            Expr::Subquery(_) | Expr::InSubquery { .. } | Expr::Exists { .. } => {
+                Err(unsupported("subquery", e))
+            }
+            other => Err(unsupported(describe(other), e)),
+        }
+    }
+
+    /// A column reference: `"$path"`.
+    fn column(&mut self, parts: &[sqlparser::ast::Ident], e: &Expr) -> Result<Agg, Error> {
+        if self.group.is_some() {
+            return Err(invalid(
+                format!(
+                    "column \"{}\" must appear in the GROUP BY clause or be used in an aggregate function",
+                    e
+                ),
+                e,
+            ));
+        }
+        let parts = self.strip_qualifier(parts);
+        let path = field_path(parts)?;
+        Ok(Agg::new(
+            Bson::String(format!("${path}")),
+            Kind::Unknown,
+            true,
+        ))
+    }
+
+    /// A parameter placeholder `$n` or `?` -> `{"$literal": {"$param": n}}` (bound at execution).
+    fn placeholder(&mut self, v: &Value, e: &Expr) -> Result<Agg, Error> {
+        let n = self.param_number(v, e)?;
+        Ok(Agg::new(
+            bson!({"$literal": {"$param": n as i64}}),
+            Kind::Unknown,
+            true,
+        ))
+    }
+
+    /// The 1-based number of a placeholder, counting `?` in order of appearance.
+    pub(crate) fn param_number(&mut self, v: &Value, e: &Expr) -> Result<usize, Error> {
+        let Value::Placeholder(p) = v else {
+            return Err(Error::Internal("not a placeholder".into()));
+        };
+        let n = if p == "?" {
+            self.question_marks += 1;
+            self.question_marks
+        } else {
+            self.dollar_params = true;
+            match p.strip_prefix('$').and_then(|d| d.parse::<usize>().ok()) {
+                Some(n) if (1..=65535).contains(&n) => n,
+                _ => {
+                    return Err(invalid(
+                        format!("invalid parameter {p} (use $1, $2, ... or ?)"),
+                        e,
+                    ))
+                }
+            }
+        };
+        self.param_count = self.param_count.max(n);
+        Ok(n)
+    }
+
+    fn unary(&mut self, op: UnaryOperator, inner: &Expr, e: &Expr) -> Result<Agg, Error> {
+        match op {
+            UnaryOperator::Not => {
+                let p = self.pred(e)?;
+                Ok(Agg::new(p.to_value(), Kind::Bool, true))
+            }
+            UnaryOperator::Plus => self.agg(inner),
+            UnaryOperator::Minus => {
+                let a = self.agg(inner)?;
+                match &a.constant {
+                    Some(Bson::Int32(i)) => Ok(match i.checked_neg() {
+                        Some(n) => constant(Bson::Int32(n)),
+                        None => constant(Bson::Int64(-(i64::from(*i)))),
+                    }),
+                    Some(Bson::Int64(i)) => match i.checked_neg() {
+                        Some(n) => Ok(constant(Bson::Int64(n))),
+                        None => Err(invalid("bigint out of range", e)),
+                    },
+                    Some(Bson::Double(d)) => Ok(constant(Bson::Double(-d))),
+                    _ => Ok(Agg::new(
+                        bson!({"$subtract": [0, a.expr]}),
+                        a.kind,
+                        a.nullable,
+                    )),
+                }
+            }
+            other => Err(unsupported(format!("operator {other}"), e)),
+        }
+    }
+
+    fn binary(&mut self, l: &Expr, op: &BinaryOperator, r: &Expr, e: &Expr) -> Result<Agg, Error> {
+        use BinaryOperator as B;
+        match op {
+            B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo => {
+                self.arithmetic(l, op, r, e)
+            }
+            B::StringConcat => {
+                let a = self.agg(l)?;
+                let b = self.agg(r)?;
+                // PG: 'a' || NULL is NULL; $concat also yields null for a null/missing operand, but errors on
+                // non-strings, so non-text operands are converted first.
+                let ta = self.text_of(a);
+                let tb = self.text_of(b);
+                Ok(Agg::new(
+                    bson!({"$concat": [ta.expr, tb.expr]}),
+                    Kind::Text,
+                    ta.nullable || tb.nullable,
+                ))
+            }
+            B::Arrow | B::LongArrow => self.json_path(e),
+            B::Eq
+            | B::NotEq
+            | B::Lt
+            | B::LtEq
+            | B::Gt
+            | B::GtEq
+            | B::And
+            | B::Or
+            | B::PGOverlap
+            | B::AtArrow
+            | B::ArrowAt => {
+                let p = self.pred(e)?;
+                Ok(Agg::new(p.to_value(), Kind::Bool, true))
+            }
+            other => Err(unsupported(format!("operator {other}"), e)),
+        }
+    }
+
+    /// `a->'b'->>'c'` (and `a->0`) as a field path.
+    pub(crate) fn json_path(&mut self, e: &Expr) -> Result<Agg, Error> {
+        let mut keys = Vec::new();
+        let mut cur = e;
+        loop {
+            match cur {
+                Expr::BinaryOp {
+                    left,
+                    op: BinaryOperator::Arrow | BinaryOperator::LongArrow,
+                    right,
+                } => {
+                    let key = match right.as_ref() {
+                        Expr::Value(v) => match &v.value {
+                            Value::SingleQuotedString(s) => s.clone(),
+                            Value::Number(n, _) => n.clone(),
+                            _ => {
+                                return Err(unsupported(
+                                    "JSON path key that is not a literal",
+                                    right,
+                                ))
+                            }
+                        },
+                        _ => return Err(unsupported("JSON path key that is not a literal", right)),
+                    };
+                    crate::translate::names::check_field_segment(&key, expr_pos(right))?;
+                    if key.contains('.') {
+                        return Err(invalid(format!("JSON key \"{key}\" contains '.'"), right));
+                    }
+                    keys.push(key);
+                    cur = left;
+                }
+                Expr::Identifier(i) => {
+                    keys.push(i.value.clone());
+                    crate::translate::names::check_field_segment(&i.value, expr_pos(cur))?;
+                    break;
+                }
+                Expr::CompoundIdentifier(parts) => {
+                    let parts = self.strip_qualifier(parts);
+                    keys.push(field_path(parts)?);
+                    break;
+                }
+                Expr::Nested(inner) => cur = inner,
+                other => return Err(unsupported("JSON operator on a computed value", other)),
+            }
+        }
+        if self.group.is_some() {
+            return Err(invalid(
+                format!("\"{e}\" must appear in the GROUP BY clause or be used in an aggregate function"),
+                e,
+            ));
+        }
+        keys.reverse();
+        Ok(Agg::new(
+            Bson::String(format!("${}", keys.join("."))),
+            Kind::Unknown,
+            true,
+        ))
+    }
+
+    fn arithmetic(
+        &mut self,
+        l: &Expr,
+        op: &BinaryOperator,
+        r: &Expr,
+        e: &Expr,
+    ) -> Result<Agg, Error> {
+        let a = self.agg(l)?;
+        let b = self.agg(r)?;
+        // Time arithmetic first: timestamp ± interval, timestamp - timestamp.
+        if let Some(t) = self.time_arithmetic(&a, op, &b, e)? {
+            return Ok(t);
+        }
+        if a.interval.is_some() || b.interval.is_some() {
+            return Err(unsupported(
+                "INTERVAL arithmetic other than timestamp ± interval",
+                e,
+            ));
+        }
+        if let (Some(x), Some(y)) = (&a.constant, &b.constant) {
+            if let Some(folded) = fold_ints(x, op, y) {
+                return Ok(constant(folded));
+            }
+        }
+        let nullable = a.nullable || b.nullable;
+        let both_int = a.kind == Kind::Int && b.kind == Kind::Int;
+        let kind = if both_int {
+            Kind::Int
+        } else if a.kind == Kind::Interval || b.kind == Kind::Interval {
+            Kind::Interval
+        } else {
+            Kind::Number
+        };
+        let expr = match op {
+            BinaryOperator::Plus => bson!({"$add": [a.expr, b.expr]}),
+            BinaryOperator::Minus => bson!({"$subtract": [a.expr, b.expr]}),
+            BinaryOperator::Multiply => bson!({"$multiply": [a.expr, b.expr]}),
+            BinaryOperator::Modulo => bson!({"$mod": [a.expr, b.expr]}),
+            BinaryOperator::Divide => return Ok(divide(a, b)),
+            _ => return Err(Error::Internal("not arithmetic".into())),
+        };
+        Ok(Agg::new(expr, kind, nullable))
+    }
+
+    fn numeric_unary(&mut self, op: &str, inner: &Expr) -> Result<Agg, Error> {
+        let a = self.agg(inner)?;
+        let mut d = bson::Document::new();
+        d.insert(op, a.expr);
+        Ok(Agg::new(Bson::Document(d), a.kind, a.nullable))
+    }
+
+    /// Converts a value to text for `||` and CONCAT (PG casts non-text operands).
+    pub(crate) fn text_of(&mut self, a: Agg) -> Agg {
+        match a.kind {
+            Kind::Text | Kind::Null => a,
+            _ => {
+                if let Some(Bson::String(_)) = &a.constant {
+                    return a;
+                }
+                let nullable = a.nullable;
+                Agg::new(bson!({"$toString": a.expr}), Kind::Text, nullable)
+            }
+        }
+    }
+
+    fn case(
+        &mut self,
+        operand: Option<&Expr>,
+        conditions: &[sqlparser::ast::CaseWhen],
+        else_result: Option<&Expr>,
+    ) -> Result<Agg, Error> {
+        let mut branches = Vec::new();
+        let mut kinds = Vec::new();
+        let mut nullable = else_result.is_none();
+        let op = match operand {
+            Some(o) => Some(self.agg(o)?),
+            None => None,
+        };
+        for w in conditions {
+            let case = match &op {
+                // Simple CASE: `CASE x WHEN v` is `x = v`, which is never TRUE when either is NULL.
+                Some(o) => {
+                    let v = self.agg(&w.condition)?;
+                    let mut guards = Vec::new();
+                    if o.nullable {
+                        guards.push(not_null(&o.expr));
+                    }
+                    if v.nullable {
+                        guards.push(not_null(&v.expr));
+                    }
+                    guards.push(bson!({"$eq": [o.expr.clone(), v.expr]}));
+                    crate::translate::nulls::and(guards)
+                }
+                None => self.pred(&w.condition)?.t,
+            };
+            let then = self.agg(&w.result)?;
+            nullable |= then.nullable;
+            kinds.push(then.kind);
+            branches.push(bson!({"case": case, "then": then.expr}));
+        }
+        let default = match else_result {
+            Some(x) => {
+                let a = self.agg(x)?;
+                kinds.push(a.kind);
+                nullable |= a.nullable;
+                a.expr
+            }
+            None => Bson::Null,
+        };
+        let kind = common_kind(&kinds);
+        Ok(Agg::new(
+            bson!({"$switch": {"branches": branches, "default": default}}),
+            kind,
+            nullable,
+        ))
+    }
+}
+
+/// PG: integer / integer truncates toward zero; anything else divides exactly. Types of fields are only known
+/// at run time, so for non-constant operands the choice is made per row on the BSON types.
+fn divide(a: Agg, b: Agg) -> Agg {
+    let nullable = true; // division by a NULL is NULL
+    if (a.kind == Kind::Number || b.kind == Kind::Number) || a.kind == Kind::Interval {
+        return Agg::new(bson!({"$divide": [a.expr, b.expr]}), Kind::Number, nullable);
+    }
+    if a.kind == Kind::Int && b.kind == Kind::Int {
+        return Agg::new(
+            bson!({"$trunc": [{"$divide": [a.expr, b.expr]}]}),
+            Kind::Int,
+            nullable,
+        );
+    }
+    let int_types = bson!(["int", "long"]);
+    let expr = bson!({"$let": {
+        "vars": {"a": a.expr, "b": b.expr},
+        "in": {"$cond": [
+            {"$and": [{"$in": [{"$type": "$$a"}, int_types.clone()]}, {"$in": [{"$type": "$$b"}, int_types]}]},
+            {"$trunc": [{"$divide": ["$$a", "$$b"]}]},
+            {"$divide": ["$$a", "$$b"]}
+        ]}
+    }});
+    Agg::new(expr, Kind::Number, nullable)
+}
+
+fn fold_ints(x: &Bson, op: &BinaryOperator, y: &Bson) -> Option<Bson> {
+    let a = match x {
+        Bson::Int32(i) => i64::from(*i),
+        Bson::Int64(i) => *i,
+        _ => return None,
+    };
+    let b = match y {
+        Bson::Int32(i) => i64::from(*i),
+        Bson::Int64(i) => *i,
+        _ => return None,
+    };
+    let r = match op {
+        BinaryOperator::Plus => a.checked_add(b)?,
+        BinaryOperator::Minus => a.checked_sub(b)?,
+        BinaryOperator::Multiply => a.checked_mul(b)?,
+        BinaryOperator::Divide if b != 0 => a.checked_div(b)?,
+        BinaryOperator::Modulo if b != 0 => a.checked_rem(b)?,
+        _ => return None,
+    };
+    Some(match i32::try_from(r) {
+        Ok(i) if matches!((x, y), (Bson::Int32(_), Bson::Int32(_))) => Bson::Int32(i),
+        _ => Bson::Int64(r),
+    })
+}
+
+/// The common kind of CASE branches (Unknown when they differ).
+fn common_kind(kinds: &[Kind]) -> Kind {
+    let mut k = Kind::Null;
+    for &x in kinds {
+        if x == Kind::Null {
+            continue;
+        }
+        if k == Kind::Null {
+            k = x;
+        } else if k != x {
+            return if matches!(
+                (k, x),
+                (Kind::Int, Kind::Number) | (Kind::Number, Kind::Int)
+            ) {
+                Kind::Number
+            } else {
+                Kind::Unknown
+            };
+        }
+    }
+    if k == Kind::Null {
+        Kind::Unknown
+    } else {
+        k
+    }
+}
+
+/// A short SQL-words name for an expression we do not translate.
+pub(crate) fn describe(e: &Expr) -> String {
+    let s = match e {
+        Expr::SimilarTo { .. } => "SIMILAR TO",
+        Expr::RLike { .. } => "regular-expression match",
+        Expr::AllOp { .. } => "ALL (...)",
+        Expr::AtTimeZone { .. } => "AT TIME ZONE",
+        Expr::Collate { .. } => "COLLATE",
+        Expr::Overlay { .. } => "OVERLAY",
+        Expr::Tuple(_) => "row value (tuple)",
+        Expr::GroupingSets(_) | Expr::Cube(_) | Expr::Rollup(_) => "GROUPING SETS / CUBE / ROLLUP",
+        Expr::Convert { .. } => "CONVERT",
+        Expr::Wildcard(_) | Expr::QualifiedWildcard(..) => "* in an expression",
+        Expr::CompoundFieldAccess { .. } => "field access on a computed value",
+        Expr::JsonAccess { .. } => "JSON access",
+        _ => return format!("expression {e}"),
+    };
+    s.to_string()
+}

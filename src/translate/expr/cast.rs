@@ -1,0 +1,236 @@
+//! CAST / `::` to INTEGER, BIGINT, NUMERIC, DOUBLE PRECISION, TEXT, BOOLEAN, TIMESTAMP[TZ], JSONB.
+
+use super::datetime::parse_timestamp;
+use super::literal::constant;
+use super::{invalid, unsupported, Agg, Kind};
+use crate::translate::{Error, Translator};
+use bson::{bson, Bson};
+use sqlparser::ast::{DataType, Expr};
+
+/// PG int casts round (numeric: half away from zero; double: half to even); `$toInt` truncates.
+fn to_integer(op: &str, x: Bson) -> Bson {
+    let away = bson!({"$let": {
+        "vars": {"d": {"$toDecimal": "$$v"}},
+        "in": {"$multiply": [{"$cond": [{"$lt": ["$$d", 0]}, -1, 1]}, {"$floor": {"$add": [{"$abs": "$$d"}, 0.5]}}]}
+    }});
+    let mut conv = bson::Document::new();
+    conv.insert(
+        op,
+        bson!({"$switch": {
+            "branches": [
+                {"case": {"$eq": [{"$type": "$$v"}, "double"]}, "then": {"$round": ["$$v", 0]}},
+                {"case": {"$eq": [{"$type": "$$v"}, "decimal"]}, "then": away},
+            ],
+            "default": "$$v"
+        }}),
+    );
+    bson!({"$let": {"vars": {"v": x}, "in": conv}})
+}
+
+impl Translator {
+    /// `CAST(x AS type)` / `x::type`.
+    pub(crate) fn cast(&mut self, inner: &Expr, ty: &DataType, e: &Expr) -> Result<Agg, Error> {
+        let a = self.agg(inner)?;
+        if let Some(c) = a.constant.clone() {
+            if a.interval.is_none() {
+                return self.cast_constant(c, ty, e);
+            }
+        }
+        let x = a.expr.clone();
+        let n = a.nullable;
+        Ok(match ty {
+            DataType::Int(_)
+            | DataType::Integer(_)
+            | DataType::Int4(_)
+            | DataType::SmallInt(_)
+            | DataType::Int2(_) => Agg::new(to_integer("$toInt", x), Kind::Int, n),
+            DataType::BigInt(_) | DataType::Int8(_) => {
+                Agg::new(to_integer("$toLong", x), Kind::Int, n)
+            }
+            DataType::Numeric(_) | DataType::Decimal(_) | DataType::Dec(_) => {
+                Agg::new(bson!({"$toDecimal": x}), Kind::Number, n)
+            }
+            DataType::Double(_)
+            | DataType::DoublePrecision
+            | DataType::Float(_)
+            | DataType::Float8
+            | DataType::Real
+            | DataType::Float4 => Agg::new(bson!({"$toDouble": x}), Kind::Number, n),
+            DataType::Text
+            | DataType::Varchar(_)
+            | DataType::CharacterVarying(_)
+            | DataType::String(_) => self.text_of(a),
+            DataType::Boolean | DataType::Bool => Agg::new(bson!({"$toBool": x}), Kind::Bool, n),
+            DataType::Timestamp(..) | DataType::Date => {
+                Agg::new(bson!({"$toDate": x}), Kind::Timestamp, n)
+            }
+            DataType::JSONB | DataType::JSON => Agg {
+                kind: Kind::Unknown,
+                ..a
+            },
+            DataType::Array(_) => {
+                return Err(unsupported(format!("cast to {ty}"), e));
+            }
+            other => return Err(unsupported(format!("cast to {other}"), e)),
+        })
+    }
+
+    /// A cast of a constant, folded at translation time.
+    pub(crate) fn cast_constant(&mut self, v: Bson, ty: &DataType, e: &Expr) -> Result<Agg, Error> {
+        if v == Bson::Null {
+            return Ok(constant(Bson::Null));
+        }
+        let bad = || invalid(format!("invalid input for type {ty}: {v}"), e);
+        Ok(match ty {
+            DataType::Int(_)
+            | DataType::Integer(_)
+            | DataType::Int4(_)
+            | DataType::SmallInt(_)
+            | DataType::Int2(_)
+            | DataType::BigInt(_)
+            | DataType::Int8(_) => {
+                let big = matches!(ty, DataType::BigInt(_) | DataType::Int8(_));
+                let i: i64 = match &v {
+                    Bson::Int32(i) => i64::from(*i),
+                    Bson::Int64(i) => *i,
+                    Bson::Double(d) => {
+                        // numeric literal: half away from zero
+                        let r = d.abs().add_half_floor() * d.signum();
+                        if !r.is_finite() || r.abs() > 9.2e18 {
+                            return Err(bad());
+                        }
+                        r as i64
+                    }
+                    Bson::String(s) => s.trim().parse().map_err(|_| bad())?,
+                    Bson::Boolean(b) => i64::from(*b),
+                    _ => return Err(bad()),
+                };
+                if big {
+                    constant(Bson::Int64(i))
+                } else {
+                    constant(Bson::Int32(
+                        i32::try_from(i).map_err(|_| invalid("integer out of range", e))?,
+                    ))
+                }
+            }
+            DataType::Numeric(_) | DataType::Decimal(_) | DataType::Dec(_) => {
+                let text = match &v {
+                    Bson::Int32(i) => i.to_string(),
+                    Bson::Int64(i) => i.to_string(),
+                    Bson::Double(d) => d.to_string(),
+                    Bson::String(s) => s.trim().to_string(),
+                    _ => return Err(bad()),
+                };
+                let d: bson::Decimal128 = text.parse().map_err(|_| bad())?;
+                let mut a = constant(Bson::Decimal128(d));
+                a.kind = Kind::Number;
+                a
+            }
+            DataType::Double(_)
+            | DataType::DoublePrecision
+            | DataType::Float(_)
+            | DataType::Float8
+            | DataType::Real
+            | DataType::Float4 => {
+                let f: f64 = match &v {
+                    Bson::Int32(i) => f64::from(*i),
+                    Bson::Int64(i) => *i as f64,
+                    Bson::Double(d) => *d,
+                    Bson::String(s) => s.trim().parse().map_err(|_| bad())?,
+                    _ => return Err(bad()),
+                };
+                constant(Bson::Double(f))
+            }
+            DataType::Text
+            | DataType::Varchar(_)
+            | DataType::CharacterVarying(_)
+            | DataType::String(_) => {
+                let s = match &v {
+                    Bson::String(s) => s.clone(),
+                    Bson::Int32(i) => i.to_string(),
+                    Bson::Int64(i) => i.to_string(),
+                    Bson::Double(d) => d.to_string(),
+                    Bson::Boolean(b) => b.to_string(),
+                    _ => return Err(unsupported(format!("cast of {v} to text"), e)),
+                };
+                constant(Bson::String(s))
+            }
+            DataType::Boolean | DataType::Bool => {
+                let b = match &v {
+                    Bson::Boolean(b) => *b,
+                    Bson::Int32(i) => *i != 0,
+                    Bson::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                        "t" | "true" | "y" | "yes" | "on" | "1" => true,
+                        "f" | "false" | "n" | "no" | "off" | "0" => false,
+                        _ => return Err(bad()),
+                    },
+                    _ => return Err(bad()),
+                };
+                constant(Bson::Boolean(b))
+            }
+            DataType::Timestamp(..) | DataType::Date => match &v {
+                Bson::String(s) => match parse_timestamp(s) {
+                    Some(d) => constant(Bson::DateTime(d)),
+                    None => return Err(bad()),
+                },
+                Bson::DateTime(_) => constant(v),
+                _ => return Err(bad()),
+            },
+            DataType::JSONB | DataType::JSON => match &v {
+                Bson::String(s) => constant(json_text_to_bson(s, e)?),
+                _ => constant(v),
+            },
+            other => return Err(unsupported(format!("cast to {other}"), e)),
+        })
+    }
+}
+
+/// Parses JSON text into BSON (objects as documents), refusing `$`-prefixed and NUL-containing keys.
+pub(crate) fn json_text_to_bson(s: &str, e: &Expr) -> Result<Bson, Error> {
+    let v: serde_json::Value =
+        serde_json::from_str(s).map_err(|err| invalid(format!("invalid JSON: {err}"), e))?;
+    json_to_bson(&v, e)
+}
+
+fn json_to_bson(v: &serde_json::Value, e: &Expr) -> Result<Bson, Error> {
+    Ok(match v {
+        serde_json::Value::Null => Bson::Null,
+        serde_json::Value::Bool(b) => Bson::Boolean(*b),
+        serde_json::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                match i32::try_from(i) {
+                    Ok(i) => Bson::Int32(i),
+                    Err(_) => Bson::Int64(i),
+                }
+            } else {
+                Bson::Double(n.as_f64().unwrap_or(f64::NAN))
+            }
+        }
+        serde_json::Value::String(s) => Bson::String(s.clone()),
+        serde_json::Value::Array(a) => Bson::Array(
+            a.iter()
+                .map(|x| json_to_bson(x, e))
+                .collect::<Result<_, _>>()?,
+        ),
+        serde_json::Value::Object(o) => {
+            let mut d = bson::Document::new();
+            for (k, x) in o {
+                if k.starts_with('$') || k.contains('\0') || k.contains('.') {
+                    return Err(invalid(format!("JSON key \"{k}\" is not allowed (starts with '$' or contains '.' or NUL)"), e));
+                }
+                d.insert(k.clone(), json_to_bson(x, e)?);
+            }
+            Bson::Document(d)
+        }
+    })
+}
+
+trait HalfAway {
+    fn add_half_floor(self) -> f64;
+}
+
+impl HalfAway for f64 {
+    fn add_half_floor(self) -> f64 {
+        (self + 0.5).floor()
+    }
+}

@@ -1,0 +1,372 @@
+//! WHERE predicates -> query-language filters (index-friendly) where the meaning is the same as PostgreSQL's,
+//! else `$expr` over the TRUE form of the predicate.
+//!
+//! Rules that keep PG's three-valued logic in the query language (a missing field is NULL):
+//! - `f = c` -> `{f: c}` (never matches null/missing); `f <> c` -> `{f: {$nin: [c, null]}}`, because `$ne`
+//!   alone also matches null and missing, which PG never returns.
+//! - `NOT (f < c)` -> `{f: {$gte: c}}`: comparisons only match values of the same type bracket, never null.
+//! - `f NOT IN (a, b)` -> `{f: {$nin: [a, b, null]}}`; with a NULL in the list it is never TRUE.
+//! - `f NOT LIKE p` -> `{f: {$type: "string", $not: {$regex: p}}}`.
+//!
+//! Parameters and documents are compared with `$eq` so a bound value is never read as operators.
+//!
+//! Deviation (docs/dialect.md): on fields holding arrays the query language matches elements.
+
+use super::literal::kind_of;
+use super::{Agg, Kind};
+use crate::translate::{Error, Translator};
+use bson::{bson, doc, Bson, Document};
+use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
+
+/// A filter that matches nothing.
+fn nothing() -> Document {
+    doc! {"$expr": false}
+}
+
+impl Translator {
+    /// A WHERE-style predicate as a query-language filter, falling back to `$expr` where needed.
+    pub(crate) fn expr_to_filter(&mut self, e: &Expr) -> Result<Document, Error> {
+        self.filter(e, false)
+    }
+
+    fn filter(&mut self, e: &Expr, negated: bool) -> Result<Document, Error> {
+        if let Some(d) = self.ql(e, negated)? {
+            return Ok(d);
+        }
+        let p = self.pred(e)?;
+        let form = if negated { p.f } else { p.t };
+        Ok(match form {
+            Bson::Boolean(true) => Document::new(),
+            other => doc! {"$expr": other},
+        })
+    }
+
+    /// The query-language form, if the meaning is identical; `None` to fall back to `$expr`.
+    fn ql(&mut self, e: &Expr, negated: bool) -> Result<Option<Document>, Error> {
+        match e {
+            Expr::Nested(inner) => self.ql(inner, negated),
+            Expr::UnaryOp {
+                op: UnaryOperator::Not,
+                expr,
+            } => Ok(Some(self.filter(expr, !negated)?)),
+            Expr::BinaryOp {
+                left,
+                op: op @ (BinaryOperator::And | BinaryOperator::Or),
+                right,
+            } => {
+                // De Morgan under negation: NOT (a AND b) = NOT a OR NOT b (also in 3VL).
+                let conj = matches!(op, BinaryOperator::And) != negated;
+                let mut parts = Vec::new();
+                flatten(left, op, &mut parts);
+                flatten(right, op, &mut parts);
+                let mut docs = Vec::new();
+                for p in parts {
+                    docs.push(self.filter(p, negated)?);
+                }
+                Ok(Some(if conj {
+                    merge_and(docs)
+                } else {
+                    merge_or(docs)
+                }))
+            }
+            Expr::BinaryOp { left, op, right } => {
+                let (field, c, op) = match (self.field_of(left)?, self.ql_value(right)?) {
+                    (Some(f), Some(c)) => (f, c, op.clone()),
+                    _ => match (self.ql_value(left)?, self.field_of(right)?) {
+                        (Some(c), Some(f)) => match flip(op) {
+                            Some(o) => (f, c, o),
+                            None => return Ok(None),
+                        },
+                        _ => return Ok(None),
+                    },
+                };
+                let op = if negated {
+                    match negate(&op) {
+                        Some(o) => o,
+                        None => return Ok(None),
+                    }
+                } else {
+                    op
+                };
+                Ok(match op {
+                    BinaryOperator::Eq => Some(eq_filter(&field, c)),
+                    BinaryOperator::NotEq => Some(doc! {field: {"$nin": [c, Bson::Null]}}),
+                    BinaryOperator::Lt => Some(doc! {field: {"$lt": c}}),
+                    BinaryOperator::LtEq => Some(doc! {field: {"$lte": c}}),
+                    BinaryOperator::Gt => Some(doc! {field: {"$gt": c}}),
+                    BinaryOperator::GtEq => Some(doc! {field: {"$gte": c}}),
+                    _ => None,
+                })
+            }
+            Expr::IsNull(x) | Expr::IsNotNull(x) => {
+                let Some(f) = self.field_of(x)? else {
+                    return Ok(None);
+                };
+                let want_null = matches!(e, Expr::IsNull(_)) != negated;
+                Ok(Some(if want_null {
+                    doc! {f: Bson::Null}
+                } else {
+                    doc! {f: {"$ne": Bson::Null}}
+                }))
+            }
+            Expr::InList {
+                expr,
+                list,
+                negated: not_in,
+            } => {
+                let Some(f) = self.field_of(expr)? else {
+                    return Ok(None);
+                };
+                let mut values = Vec::new();
+                let mut has_null = false;
+                for item in list {
+                    match self.ql_value(item)? {
+                        Some(v) => values.push(v),
+                        None => {
+                            if matches!(self.agg(item)?.constant, Some(Bson::Null)) {
+                                has_null = true;
+                            } else {
+                                return Ok(None);
+                            }
+                        }
+                    }
+                }
+                if *not_in != negated {
+                    if has_null {
+                        return Ok(Some(nothing()));
+                    }
+                    values.push(Bson::Null);
+                    Ok(Some(doc! {f: {"$nin": values}}))
+                } else {
+                    Ok(Some(doc! {f: {"$in": values}}))
+                }
+            }
+            Expr::Between {
+                expr,
+                negated: not_between,
+                low,
+                high,
+            } => {
+                let (Some(f), Some(lo), Some(hi)) = (
+                    self.field_of(expr)?,
+                    self.ql_value(low)?,
+                    self.ql_value(high)?,
+                ) else {
+                    return Ok(None);
+                };
+                if *not_between != negated {
+                    Ok(Some(doc! {"$or": [{&f: {"$lt": lo}}, {&f: {"$gt": hi}}]}))
+                } else {
+                    Ok(Some(doc! {f: {"$gte": lo, "$lte": hi}}))
+                }
+            }
+            Expr::Like {
+                negated: n,
+                any: false,
+                expr,
+                pattern,
+                escape_char,
+            }
+            | Expr::ILike {
+                negated: n,
+                any: false,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                let Some(f) = self.field_of(expr)? else {
+                    return Ok(None);
+                };
+                let (re, opts) = self.like_regex(
+                    matches!(e, Expr::ILike { .. }),
+                    pattern,
+                    escape_char.as_deref(),
+                )?;
+                if *n != negated {
+                    Ok(Some(
+                        doc! {f: {"$type": "string", "$not": {"$regex": re, "$options": opts}}},
+                    ))
+                } else {
+                    Ok(Some(doc! {f: {"$regex": re, "$options": opts}}))
+                }
+            }
+            Expr::AnyOp {
+                left,
+                compare_op: BinaryOperator::Eq,
+                right,
+                ..
+            } if !negated => {
+                let (Some(c), Some(f)) = (self.ql_value(left)?, self.field_of(right)?) else {
+                    return Ok(None);
+                };
+                Ok(Some(doc! {f: {"$elemMatch": {"$eq": c}}}))
+            }
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
+                let Some(f) = self.field_of(e)? else {
+                    return Ok(None);
+                };
+                Ok(Some(doc! {f: !negated}))
+            }
+            Expr::Value(v) => match v.value {
+                Value::Boolean(b) => Ok(Some(if b != negated {
+                    Document::new()
+                } else {
+                    nothing()
+                })),
+                Value::Null => Ok(Some(nothing())),
+                _ => Ok(None),
+            },
+            _ => Ok(None),
+        }
+    }
+
+    /// A plain field path usable in the query language.
+    fn field_of(&mut self, e: &Expr) -> Result<Option<String>, Error> {
+        let a: Agg = match e {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => self.agg(e)?,
+            Expr::BinaryOp {
+                op: BinaryOperator::Arrow | BinaryOperator::LongArrow,
+                ..
+            } => self.json_path(e)?,
+            Expr::Nested(inner) => return self.field_of(inner),
+            _ => return Ok(None),
+        };
+        Ok(match a.expr {
+            Bson::String(s) if s.starts_with('$') && !s.starts_with("$$") => {
+                Some(s[1..].to_string())
+            }
+            _ => None,
+        })
+    }
+
+    /// A constant (or a bound parameter) usable as a query-language operand; NULL and `$$NOW` are not.
+    fn ql_value(&mut self, e: &Expr) -> Result<Option<Bson>, Error> {
+        match e {
+            Expr::Value(v) if matches!(v.value, Value::Placeholder(_)) => {
+                let n = self.param_number(&v.value, e)?;
+                Ok(Some(bson!({"$param": n as i64})))
+            }
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => Ok(None),
+            _ => {
+                if !is_constant_shape(e) {
+                    return Ok(None);
+                }
+                let a = self.agg(e)?;
+                Ok(match a.constant {
+                    Some(Bson::Null) | None => None,
+                    Some(c) if a.interval.is_none() && kind_of(&c) != Kind::Interval => Some(c),
+                    _ => None,
+                })
+            }
+        }
+    }
+}
+
+/// Whether `e` can only be a literal (so translating it has no side effects on parameter numbering).
+fn is_constant_shape(e: &Expr) -> bool {
+    match e {
+        Expr::Value(v) => !matches!(v.value, Value::Placeholder(_)),
+        Expr::TypedString(_) => true,
+        Expr::Nested(x) => is_constant_shape(x),
+        Expr::UnaryOp { expr, .. } => is_constant_shape(expr),
+        Expr::Cast { expr, .. } => is_constant_shape(expr),
+        Expr::BinaryOp { left, op, right } => {
+            matches!(
+                op,
+                BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Multiply
+            ) && is_constant_shape(left)
+                && is_constant_shape(right)
+        }
+        _ => false,
+    }
+}
+
+/// `{f: c}`, or `{f: {$eq: c}}` when c is a parameter, document or array (never read as operators).
+fn eq_filter(field: &str, c: Bson) -> Document {
+    match c {
+        Bson::Document(_) | Bson::Array(_) | Bson::RegularExpression(_) => doc! {field: {"$eq": c}},
+        other => doc! {field: other},
+    }
+}
+
+fn flatten<'a>(e: &'a Expr, op: &BinaryOperator, out: &mut Vec<&'a Expr>) {
+    match e {
+        Expr::BinaryOp { left, op: o, right } if o == op => {
+            flatten(left, op, out);
+            flatten(right, op, out);
+        }
+        other => out.push(other),
+    }
+}
+
+fn flip(op: &BinaryOperator) -> Option<BinaryOperator> {
+    Some(match op {
+        BinaryOperator::Eq => BinaryOperator::Eq,
+        BinaryOperator::NotEq => BinaryOperator::NotEq,
+        BinaryOperator::Lt => BinaryOperator::Gt,
+        BinaryOperator::LtEq => BinaryOperator::GtEq,
+        BinaryOperator::Gt => BinaryOperator::Lt,
+        BinaryOperator::GtEq => BinaryOperator::LtEq,
+        _ => return None,
+    })
+}
+
+fn negate(op: &BinaryOperator) -> Option<BinaryOperator> {
+    Some(match op {
+        BinaryOperator::Eq => BinaryOperator::NotEq,
+        BinaryOperator::NotEq => BinaryOperator::Eq,
+        BinaryOperator::Lt => BinaryOperator::GtEq,
+        BinaryOperator::LtEq => BinaryOperator::Gt,
+        BinaryOperator::Gt => BinaryOperator::LtEq,
+        BinaryOperator::GtEq => BinaryOperator::Lt,
+        _ => return None,
+    })
+}
+
+/// Conjunction: one document when the keys are distinct and none is an operator, else `$and`.
+fn merge_and(docs: Vec<Document>) -> Document {
+    let docs: Vec<Document> = docs.into_iter().filter(|d| !d.is_empty()).collect();
+    if docs.len() == 1 {
+        return docs.into_iter().next().unwrap_or_default();
+    }
+    let mut merged = Document::new();
+    let mut clash = false;
+    for d in &docs {
+        for (k, v) in d {
+            if k.starts_with('$') || merged.contains_key(k) {
+                clash = true;
+            }
+            merged.insert(k.clone(), v.clone());
+        }
+    }
+    if !clash {
+        return merged;
+    }
+    let mut parts = Vec::new();
+    for d in docs {
+        match d.get_array("$and") {
+            Ok(inner) if d.len() == 1 => parts.extend(inner.iter().cloned()),
+            _ => parts.push(Bson::Document(d)),
+        }
+    }
+    doc! {"$and": parts}
+}
+
+fn merge_or(docs: Vec<Document>) -> Document {
+    if docs.iter().any(|d| d.is_empty()) {
+        return Document::new();
+    }
+    let mut parts = Vec::new();
+    for d in docs {
+        match d.get_array("$or") {
+            Ok(inner) if d.len() == 1 => parts.extend(inner.iter().cloned()),
+            _ => parts.push(Bson::Document(d)),
+        }
+    }
+    if parts.len() == 1 {
+        if let Some(Bson::Document(d)) = parts.pop() {
+            return d;
+        }
+    }
+    doc! {"$or": parts}
+}

@@ -1,0 +1,402 @@
+//! Scalar functions (COALESCE, NULLIF, GREATEST, ROUND, string functions, NOW(), DATE_TRUNC) and the
+//! special-syntax string functions (SUBSTRING, POSITION, TRIM).
+
+use super::{invalid, unsupported, Agg, Kind};
+use crate::translate::nulls::is_null;
+use crate::translate::{Error, Translator};
+use bson::{bson, Bson};
+use sqlparser::ast::{
+    Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments,
+    TrimWhereField,
+};
+
+/// The plain expression arguments of a scalar function call; anything else is refused.
+pub(crate) fn plain_args<'a>(f: &'a Function, e: &Expr) -> Result<Vec<&'a Expr>, Error> {
+    match &f.args {
+        FunctionArguments::None => Ok(Vec::new()),
+        FunctionArguments::Subquery(_) => Err(unsupported("subquery as a function argument", e)),
+        FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment,
+            args,
+            clauses,
+        }) => {
+            if duplicate_treatment.is_some() {
+                return Err(unsupported(format!("DISTINCT in {}()", f.name), e));
+            }
+            if !clauses.is_empty() {
+                return Err(unsupported(format!("clauses inside {}()", f.name), e));
+            }
+            let mut out = Vec::new();
+            for a in args {
+                match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => out.push(x),
+                    _ => return Err(unsupported(format!("argument {a} of {}()", f.name), e)),
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Names of the aggregate functions we translate.
+pub(crate) fn is_aggregate_name(name: &str) -> bool {
+    matches!(name, "count" | "sum" | "avg" | "min" | "max")
+}
+
+impl Translator {
+    /// A function call.
+    pub(crate) fn function(&mut self, f: &Function, e: &Expr) -> Result<Agg, Error> {
+        let name = f.name.to_string().to_ascii_lowercase();
+        if is_aggregate_name(&name) || f.over.is_some() {
+            return self.aggregate_call(f, e);
+        }
+        let Function {
+            name: _,
+            uses_odbc_syntax,
+            parameters,
+            args: _,
+            within_group,
+            filter,
+            null_treatment,
+            over: _,
+        } = f;
+        if *uses_odbc_syntax
+            || !matches!(parameters, FunctionArguments::None)
+            || !within_group.is_empty()
+            || null_treatment.is_some()
+        {
+            return Err(unsupported(format!("this form of {}()", f.name), e));
+        }
+        if filter.is_some() {
+            return Err(invalid(
+                format!(
+                    "FILTER is only allowed on aggregate functions, not {}()",
+                    f.name
+                ),
+                e,
+            ));
+        }
+        let args = plain_args(f, e)?;
+        let argc = args.len();
+        let want = |n: usize| -> Result<(), Error> {
+            if argc == n {
+                Ok(())
+            } else {
+                Err(invalid(
+                    format!("{}() takes {n} argument(s), got {argc}", f.name),
+                    e,
+                ))
+            }
+        };
+        match name.as_str() {
+            "now"
+            | "current_timestamp"
+            | "localtimestamp"
+            | "transaction_timestamp"
+            | "statement_timestamp" => {
+                want(0)?;
+                Ok(Agg::new(
+                    Bson::String("$$NOW".into()),
+                    Kind::Timestamp,
+                    false,
+                ))
+            }
+            "coalesce" => {
+                if argc < 1 {
+                    return Err(invalid("COALESCE() needs at least one argument", e));
+                }
+                let mut parts = Vec::new();
+                let mut nullable = true;
+                for a in &args {
+                    let x = self.agg(a)?;
+                    nullable &= x.nullable;
+                    parts.push(x.expr);
+                }
+                if parts.len() == 1 {
+                    parts.push(Bson::Null);
+                }
+                Ok(Agg::new(bson!({"$ifNull": parts}), Kind::Unknown, nullable))
+            }
+            "nullif" => {
+                want(2)?;
+                let a = self.agg(args[0])?;
+                let b = self.agg(args[1])?;
+                let same = crate::translate::nulls::and(vec![
+                    crate::translate::nulls::not_null(&a.expr),
+                    crate::translate::nulls::not_null(&b.expr),
+                    bson!({"$eq": [a.expr.clone(), b.expr]}),
+                ]);
+                Ok(Agg::new(
+                    bson!({"$cond": [same, null, a.expr]}),
+                    a.kind,
+                    true,
+                ))
+            }
+            // PG ignores NULL arguments; so do the expression forms of $max / $min.
+            "greatest" | "least" => {
+                if argc < 1 {
+                    return Err(invalid(format!("{}() needs arguments", f.name), e));
+                }
+                let mut parts = Vec::new();
+                let mut nullable = true;
+                for a in &args {
+                    let x = self.agg(a)?;
+                    nullable &= x.nullable;
+                    parts.push(x.expr);
+                }
+                let op = if name == "greatest" { "$max" } else { "$min" };
+                let mut d = bson::Document::new();
+                d.insert(op, parts);
+                Ok(Agg::new(Bson::Document(d), Kind::Unknown, nullable))
+            }
+            "abs" => {
+                want(1)?;
+                let a = self.agg(args[0])?;
+                Ok(Agg::new(bson!({"$abs": a.expr}), a.kind, a.nullable))
+            }
+            "ceil" | "ceiling" | "floor" | "sqrt" | "exp" | "ln" => {
+                want(1)?;
+                let a = self.agg(args[0])?;
+                let op = match name.as_str() {
+                    "ceil" | "ceiling" => "$ceil",
+                    "floor" => "$floor",
+                    "sqrt" => "$sqrt",
+                    "exp" => "$exp",
+                    _ => "$ln",
+                };
+                let mut d = bson::Document::new();
+                d.insert(op, a.expr);
+                Ok(Agg::new(Bson::Document(d), Kind::Number, a.nullable))
+            }
+            "round" => {
+                if argc != 1 && argc != 2 {
+                    return Err(invalid("ROUND() takes 1 or 2 arguments", e));
+                }
+                let a = self.agg(args[0])?;
+                let places = match args.get(1) {
+                    Some(p) => match self.agg(p)?.constant {
+                        Some(Bson::Int32(n)) => Some(n),
+                        _ => {
+                            return Err(unsupported(
+                                "ROUND with a non-constant number of places",
+                                p,
+                            ))
+                        }
+                    },
+                    None => None,
+                };
+                Ok(round(a, places))
+            }
+            "lower" | "upper" => {
+                want(1)?;
+                let a = self.agg(args[0])?;
+                let a = self.text_of(a);
+                let op = if name == "lower" {
+                    "$toLower"
+                } else {
+                    "$toUpper"
+                };
+                let mut d = bson::Document::new();
+                d.insert(op, a.expr.clone());
+                // $toLower(null) is "" in MongoDB; PG gives NULL.
+                Ok(null_guard(&a, Bson::Document(d), Kind::Text))
+            }
+            "length" | "char_length" | "character_length" => {
+                want(1)?;
+                let a = self.agg(args[0])?;
+                let a = self.text_of(a);
+                Ok(null_guard(
+                    &a,
+                    bson!({"$strLenCP": a.expr.clone()}),
+                    Kind::Int,
+                ))
+            }
+            "concat" => {
+                // PG's CONCAT skips NULL arguments.
+                let mut parts = Vec::new();
+                for a in &args {
+                    let x = self.agg(a)?;
+                    let x = self.text_of(x);
+                    parts.push(if x.nullable {
+                        bson!({"$ifNull": [x.expr, ""]})
+                    } else {
+                        x.expr
+                    });
+                }
+                Ok(Agg::new(bson!({"$concat": parts}), Kind::Text, false))
+            }
+            "replace" => {
+                want(3)?;
+                let s = self.agg(args[0])?;
+                let from = self.agg(args[1])?;
+                let to = self.agg(args[2])?;
+                let nullable = s.nullable || from.nullable || to.nullable;
+                Ok(Agg::new(
+                    bson!({"$replaceAll": {"input": s.expr, "find": from.expr, "replacement": to.expr}}),
+                    Kind::Text,
+                    nullable,
+                ))
+            }
+            "split_part" => {
+                want(3)?;
+                let s = self.agg(args[0])?;
+                let d = self.agg(args[1])?;
+                let n = match self.agg(args[2])?.constant {
+                    Some(Bson::Int32(n)) if n != 0 => n,
+                    _ => {
+                        return Err(unsupported(
+                            "SPLIT_PART with a field number that is not a non-zero constant",
+                            args[2],
+                        ))
+                    }
+                };
+                let idx = if n > 0 { n - 1 } else { n };
+                // PG returns '' for a field beyond the end; $arrayElemAt gives missing there.
+                let part = bson!({"$ifNull": [{"$arrayElemAt": [{"$split": [s.expr.clone(), d.expr.clone()]}, idx]}, ""]});
+                let guard = crate::translate::nulls::or(vec![is_null(&s.expr), is_null(&d.expr)]);
+                Ok(Agg::new(
+                    bson!({"$cond": [guard, null, part]}),
+                    Kind::Text,
+                    s.nullable || d.nullable,
+                ))
+            }
+            "date_trunc" => {
+                want(2)?;
+                self.date_trunc(args[0], args[1], e)
+            }
+            "strpos" => {
+                want(2)?;
+                self.position(args[1], args[0])
+            }
+            _ => Err(invalid(
+                format!("unknown or unsupported function {}()", f.name),
+                e,
+            )),
+        }
+    }
+
+    /// `SUBSTRING(s FROM start [FOR len])` with constant bounds (PG's 1-based rules, including start < 1).
+    pub(crate) fn substring(
+        &mut self,
+        s: &Expr,
+        from: Option<&Expr>,
+        len: Option<&Expr>,
+        e: &Expr,
+    ) -> Result<Agg, Error> {
+        let a = self.agg(s)?;
+        let a = self.text_of(a);
+        let start = match from {
+            Some(x) => match self.agg(x)?.constant {
+                Some(Bson::Int32(n)) => i64::from(n),
+                _ => return Err(unsupported("SUBSTRING with a non-constant start", x)),
+            },
+            None => 1,
+        };
+        let count = match len {
+            Some(x) => match self.agg(x)?.constant {
+                Some(Bson::Int32(n)) if n >= 0 => Some(i64::from(n)),
+                Some(Bson::Int32(_)) => {
+                    return Err(invalid("negative substring length not allowed", x))
+                }
+                _ => return Err(unsupported("SUBSTRING with a non-constant length", x)),
+            },
+            None => None,
+        };
+        // PG: characters from position start (1-based) up to start + len; positions below 1 are cut off.
+        let end = count.map(|c| start + c);
+        let begin = start.max(1);
+        let take = match end {
+            Some(end) => Bson::Int64((end - begin).max(0)),
+            None => bson!({"$strLenCP": a.expr.clone()}),
+        };
+        let body = bson!({"$substrCP": [a.expr.clone(), begin - 1, take]});
+        let _ = e;
+        Ok(null_guard(&a, body, Kind::Text))
+    }
+
+    /// `POSITION(needle IN haystack)`: 1-based, 0 when absent.
+    pub(crate) fn position(&mut self, needle: &Expr, haystack: &Expr) -> Result<Agg, Error> {
+        let n = self.agg(needle)?;
+        let h = self.agg(haystack)?;
+        let body = bson!({"$add": [{"$indexOfCP": [h.expr.clone(), n.expr.clone()]}, 1]});
+        let guard = crate::translate::nulls::or(vec![is_null(&h.expr), is_null(&n.expr)]);
+        let nullable = n.nullable || h.nullable;
+        let expr = if nullable {
+            bson!({"$cond": [guard, null, body]})
+        } else {
+            body
+        };
+        Ok(Agg::new(expr, Kind::Int, nullable))
+    }
+
+    /// `TRIM([BOTH|LEADING|TRAILING] [chars FROM] s)`; PG trims spaces only by default.
+    pub(crate) fn trim(
+        &mut self,
+        s: &Expr,
+        where_: Option<&TrimWhereField>,
+        what: Option<&Expr>,
+    ) -> Result<Agg, Error> {
+        let a = self.agg(s)?;
+        let chars = match what {
+            Some(w) => self.agg(w)?.expr,
+            None => Bson::String(" ".into()),
+        };
+        let op = match where_ {
+            Some(TrimWhereField::Leading) => "$ltrim",
+            Some(TrimWhereField::Trailing) => "$rtrim",
+            _ => "$trim",
+        };
+        let mut d = bson::Document::new();
+        d.insert(op, bson!({"input": a.expr, "chars": chars}));
+        Ok(Agg::new(Bson::Document(d), Kind::Text, a.nullable))
+    }
+}
+
+/// `expr` unless the input is NULL, then NULL (for MongoDB operators that turn null into "" or fail on it).
+pub(crate) fn null_guard(input: &Agg, expr: Bson, kind: Kind) -> Agg {
+    if input.nullable {
+        Agg::new(
+            bson!({"$cond": [is_null(&input.expr), null, expr]}),
+            kind,
+            true,
+        )
+    } else {
+        Agg::new(expr, kind, false)
+    }
+}
+
+/// PG ROUND: numeric rounds half away from zero; `ROUND(double precision)` rounds half to even. MongoDB's
+/// `$round` is half to even, so numeric rounding is computed as sign(x) * floor(|x| * 10^n + 0.5) / 10^n in
+/// decimal arithmetic.
+fn round(a: Agg, places: Option<i32>) -> Agg {
+    let n = places.unwrap_or(0);
+    let scale = bson::Decimal128::from_bytes(decimal_pow10(n));
+    let away = bson!({"$let": {
+        "vars": {"v": {"$toDecimal": a.expr.clone()}},
+        "in": {"$multiply": [
+            {"$cond": [{"$lt": ["$$v", 0]}, -1, 1]},
+            {"$divide": [{"$floor": {"$add": [{"$multiply": [{"$abs": "$$v"}, scale]}, 0.5]}}, scale]}
+        ]}
+    }});
+    let expr = match places {
+        Some(_) => away,
+        None => {
+            bson!({"$cond": [{"$eq": [{"$type": a.expr.clone()}, "double"]}, {"$round": [a.expr, 0]}, away]})
+        }
+    };
+    let mut out = Agg::new(expr, Kind::Number, a.nullable);
+    out.constant = None;
+    out
+}
+
+/// The Decimal128 bytes of 10^n (n may be negative), built from its decimal string.
+fn decimal_pow10(n: i32) -> [u8; 16] {
+    let s = if n >= 0 {
+        format!("1E+{n}")
+    } else {
+        format!("1E{n}")
+    };
+    s.parse::<bson::Decimal128>()
+        .map(|d| d.bytes())
+        .unwrap_or([0; 16])
+}

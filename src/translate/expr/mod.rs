@@ -1,0 +1,93 @@
+//! SQL expressions -> MongoDB aggregation expressions (`agg.rs`, `function.rs`, `datetime.rs`) and
+//! query-language filters (`filter.rs`). The two target languages differ in null/missing rules, so they are
+//! separate translators; SQL three-valued logic lives in `super::nulls`.
+
+mod agg;
+mod cast;
+mod datetime;
+mod filter;
+mod function;
+mod literal;
+mod predicate;
+
+pub(crate) use datetime::IntervalParts;
+pub(crate) use function::is_aggregate_name;
+pub(crate) use literal::literal_value;
+
+use super::{Error, Position};
+use bson::Bson;
+use sqlparser::ast::{Expr, Spanned};
+
+/// What the translator knows of a translated scalar expression's SQL type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Not known at translation time (a field's value).
+    Unknown,
+    /// The NULL literal.
+    Null,
+    /// boolean.
+    Bool,
+    /// integer / bigint.
+    Int,
+    /// numeric / double precision.
+    Number,
+    /// text.
+    Text,
+    /// timestamp(tz).
+    Timestamp,
+    /// An interval, held as milliseconds.
+    Interval,
+    /// An array.
+    Array,
+    /// A document (jsonb object).
+    Document,
+}
+
+/// A translated scalar expression.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Agg {
+    /// The aggregation expression.
+    pub expr: Bson,
+    /// Its SQL type, where known.
+    pub kind: Kind,
+    /// Whether it may be NULL.
+    pub nullable: bool,
+    /// The constant value, when the expression is a literal (used for folding and query-language filters).
+    pub constant: Option<Bson>,
+    /// For an INTERVAL literal: its parts (kept apart so `ts + INTERVAL` becomes `$dateAdd`).
+    pub interval: Option<IntervalParts>,
+}
+
+impl Agg {
+    /// An expression of the given kind.
+    pub fn new(expr: Bson, kind: Kind, nullable: bool) -> Agg {
+        Agg {
+            expr,
+            kind,
+            nullable,
+            constant: None,
+            interval: None,
+        }
+    }
+}
+
+/// The best-known position of an expression: its span's start.
+pub(crate) fn expr_pos(e: &Expr) -> Position {
+    Position::from(e.span().start)
+}
+
+/// An "unsupported" error at `e`.
+pub(crate) fn unsupported(construct: impl Into<String>, e: &Expr) -> Error {
+    Error::Unsupported {
+        construct: construct.into(),
+        position: expr_pos(e),
+    }
+}
+
+/// An "invalid" error at `e`.
+pub(crate) fn invalid(message: impl Into<String>, e: &Expr) -> Error {
+    Error::Invalid {
+        message: message.into(),
+        position: expr_pos(e),
+    }
+}

@@ -1,0 +1,353 @@
+//! SQL predicates -> the TRUE / FALSE aggregation forms of `nulls::Pred` (for `$expr`, CASE, HAVING).
+
+use super::{invalid, unsupported, Agg, Kind};
+use crate::translate::like::like_to_regex;
+use crate::translate::nulls::{and, is_null, not_null, or, pred_and, pred_or, Pred};
+use crate::translate::{Error, Translator};
+use bson::{bson, Bson};
+use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
+
+fn cmp_name(op: &BinaryOperator) -> Option<(&'static str, &'static str)> {
+    Some(match op {
+        BinaryOperator::Eq => ("$eq", "$ne"),
+        BinaryOperator::NotEq => ("$ne", "$eq"),
+        BinaryOperator::Lt => ("$lt", "$gte"),
+        BinaryOperator::LtEq => ("$lte", "$gt"),
+        BinaryOperator::Gt => ("$gt", "$lte"),
+        BinaryOperator::GtEq => ("$gte", "$lt"),
+        _ => return None,
+    })
+}
+
+fn op2(name: &str, a: Bson, b: Bson) -> Bson {
+    let mut d = bson::Document::new();
+    d.insert(name, vec![a, b]);
+    Bson::Document(d)
+}
+
+fn guards(parts: &[&Agg]) -> Vec<Bson> {
+    parts
+        .iter()
+        .filter(|a| a.nullable)
+        .map(|a| not_null(&a.expr))
+        .collect()
+}
+
+fn is_string(x: &Bson) -> Bson {
+    bson!({"$eq": [{"$type": x.clone()}, "string"]})
+}
+
+fn is_array(x: &Bson) -> Bson {
+    bson!({"$isArray": [x.clone()]})
+}
+
+impl Translator {
+    /// A SQL predicate as its TRUE / FALSE aggregation forms.
+    pub(crate) fn pred(&mut self, e: &Expr) -> Result<Pred, Error> {
+        match e {
+            Expr::Nested(inner) => self.pred(inner),
+            Expr::UnaryOp {
+                op: UnaryOperator::Not,
+                expr,
+            } => Ok(self.pred(expr)?.not()),
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::And,
+                right,
+            } => Ok(pred_and(self.pred(left)?, self.pred(right)?)),
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::Or,
+                right,
+            } => Ok(pred_or(self.pred(left)?, self.pred(right)?)),
+            Expr::BinaryOp { left, op, right } if cmp_name(op).is_some() => {
+                self.comparison(left, op, right)
+            }
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::PGOverlap,
+                right,
+            } => {
+                let a = self.agg(left)?;
+                let b = self.agg(right)?;
+                let arrays = vec![is_array(&a.expr), is_array(&b.expr)];
+                let n = bson!({"$size": {"$setIntersection": [a.expr, b.expr]}});
+                let mut t = arrays.clone();
+                t.push(bson!({"$gt": [n.clone(), 0]}));
+                let mut f = arrays;
+                f.push(bson!({"$eq": [n, 0]}));
+                Ok(Pred::new(and(t), and(f)))
+            }
+            Expr::BinaryOp {
+                left,
+                op: op @ (BinaryOperator::AtArrow | BinaryOperator::ArrowAt),
+                right,
+            } => {
+                let (big, small) = if matches!(op, BinaryOperator::AtArrow) {
+                    (left, right)
+                } else {
+                    (right, left)
+                };
+                let a = self.agg(big)?;
+                let b = self.agg(small)?;
+                let arrays = vec![is_array(&a.expr), is_array(&b.expr)];
+                let sub = bson!({"$setIsSubset": [b.expr, a.expr]});
+                let mut t = arrays.clone();
+                t.push(sub.clone());
+                let mut f = arrays;
+                f.push(bson!({"$not": [sub]}));
+                Ok(Pred::new(and(t), and(f)))
+            }
+            Expr::IsNull(x) => {
+                let a = self.agg(x)?;
+                Ok(Pred::new(is_null(&a.expr), not_null(&a.expr)))
+            }
+            Expr::IsNotNull(x) => {
+                let a = self.agg(x)?;
+                Ok(Pred::new(not_null(&a.expr), is_null(&a.expr)))
+            }
+            Expr::IsTrue(x)
+            | Expr::IsNotTrue(x)
+            | Expr::IsFalse(x)
+            | Expr::IsNotFalse(x)
+            | Expr::IsUnknown(x)
+            | Expr::IsNotUnknown(x) => {
+                let p = self.pred(x)?;
+                let holds = match e {
+                    Expr::IsTrue(_) | Expr::IsNotTrue(_) => p.t,
+                    Expr::IsFalse(_) | Expr::IsNotFalse(_) => p.f,
+                    _ => and(vec![bson!({"$not": [p.t]}), bson!({"$not": [p.f]})]),
+                };
+                let negated = matches!(
+                    e,
+                    Expr::IsNotTrue(_) | Expr::IsNotFalse(_) | Expr::IsNotUnknown(_)
+                );
+                let not_holds = bson!({"$not": [holds.clone()]});
+                Ok(if negated {
+                    Pred::new(not_holds, holds)
+                } else {
+                    Pred::new(holds, not_holds)
+                })
+            }
+            Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
+                let x = self.agg(a)?;
+                let y = self.agg(b)?;
+                let same =
+                    bson!({"$eq": [{"$ifNull": [x.expr, null]}, {"$ifNull": [y.expr, null]}]});
+                let differ = bson!({"$not": [same.clone()]});
+                Ok(if matches!(e, Expr::IsDistinctFrom(..)) {
+                    Pred::new(differ, same)
+                } else {
+                    Pred::new(same, differ)
+                })
+            }
+            Expr::InList {
+                expr,
+                list,
+                negated,
+            } => {
+                let p = self.in_list(expr, list)?;
+                Ok(if *negated { p.not() } else { p })
+            }
+            Expr::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                let ge = self.comparison(expr, &BinaryOperator::GtEq, low)?;
+                let le = self.comparison(expr, &BinaryOperator::LtEq, high)?;
+                let p = pred_and(ge, le);
+                Ok(if *negated { p.not() } else { p })
+            }
+            Expr::Like {
+                negated,
+                any,
+                expr,
+                pattern,
+                escape_char,
+            }
+            | Expr::ILike {
+                negated,
+                any,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                if *any {
+                    return Err(unsupported("LIKE ANY", e));
+                }
+                let (re, opts) = self.like_regex(
+                    matches!(e, Expr::ILike { .. }),
+                    pattern,
+                    escape_char.as_deref(),
+                )?;
+                let a = self.agg(expr)?;
+                let m =
+                    bson!({"$regexMatch": {"input": a.expr.clone(), "regex": re, "options": opts}});
+                // $regexMatch fails on non-strings, so the type is tested first ($and short-circuits).
+                let p = Pred::new(
+                    and(vec![is_string(&a.expr), m.clone()]),
+                    and(vec![is_string(&a.expr), bson!({"$not": [m]})]),
+                );
+                Ok(if *negated { p.not() } else { p })
+            }
+            Expr::AnyOp {
+                left,
+                compare_op: BinaryOperator::Eq,
+                right,
+                is_some: _,
+            } => {
+                let x = self.agg(left)?;
+                let arr = self.agg(right)?;
+                let mut base = vec![is_array(&arr.expr)];
+                base.extend(guards(&[&x]));
+                let inn = bson!({"$in": [x.expr, arr.expr]});
+                let mut t = base.clone();
+                t.push(inn.clone());
+                let mut f = base;
+                f.push(bson!({"$not": [inn]}));
+                Ok(Pred::new(and(t), and(f)))
+            }
+            Expr::AnyOp { .. } | Expr::AllOp { .. } => {
+                Err(unsupported("ANY/ALL with an operator other than =", e))
+            }
+            Expr::Value(v) if matches!(v.value, Value::Boolean(_) | Value::Null) => {
+                Ok(match v.value {
+                    Value::Boolean(b) => Pred::new(Bson::Boolean(b), Bson::Boolean(!b)),
+                    _ => Pred::new(Bson::Boolean(false), Bson::Boolean(false)),
+                })
+            }
+            Expr::InSubquery { .. } | Expr::Exists { .. } | Expr::Subquery(_) => {
+                Err(unsupported("subquery", e))
+            }
+            Expr::SimilarTo { .. } => Err(unsupported("SIMILAR TO", e)),
+            _ => {
+                // Any other boolean-valued expression (a boolean column, CASE, a function).
+                let v = self.agg(e)?;
+                if matches!(
+                    v.kind,
+                    Kind::Int | Kind::Number | Kind::Text | Kind::Timestamp | Kind::Interval
+                ) {
+                    return Err(invalid(
+                        format!("argument of WHERE/AND/OR must be type boolean: {e}"),
+                        e,
+                    ));
+                }
+                Ok(Pred::new(
+                    bson!({"$eq": [v.expr.clone(), true]}),
+                    bson!({"$eq": [v.expr, false]}),
+                ))
+            }
+        }
+    }
+
+    /// `a op b` with NULL guards: neither form holds when either side is NULL.
+    pub(crate) fn comparison(
+        &mut self,
+        l: &Expr,
+        op: &BinaryOperator,
+        r: &Expr,
+    ) -> Result<Pred, Error> {
+        let Some((pos, neg)) = cmp_name(op) else {
+            return Err(Error::Internal("not a comparison".into()));
+        };
+        let a = self.agg(l)?;
+        let b = self.agg(r)?;
+        if a.constant == Some(Bson::Null) || b.constant == Some(Bson::Null) {
+            return Ok(Pred::new(Bson::Boolean(false), Bson::Boolean(false)));
+        }
+        // NULL and missing sort below every value, so `a > c` / `a >= c` with a non-NULL c is already false
+        // for a NULL a (and symmetrically for `<`): those guards are dropped, keeping the predicate index-usable.
+        let mut g = Vec::new();
+        let a_guard =
+            a.nullable && (b.nullable || !matches!(op, BinaryOperator::Gt | BinaryOperator::GtEq));
+        let b_guard =
+            b.nullable && (a.nullable || !matches!(op, BinaryOperator::Lt | BinaryOperator::LtEq));
+        if a_guard {
+            g.push(not_null(&a.expr));
+        }
+        if b_guard {
+            g.push(not_null(&b.expr));
+        }
+        let mut t = g;
+        t.push(op2(pos, a.expr.clone(), b.expr.clone()));
+        // The FALSE form keeps both guards: NOT (a > c) must not hold for a NULL a.
+        let mut f = guards(&[&a, &b]);
+        f.push(op2(neg, a.expr, b.expr));
+        Ok(Pred::new(and(t), and(f)))
+    }
+
+    fn in_list(&mut self, x: &Expr, list: &[Expr]) -> Result<Pred, Error> {
+        let a = self.agg(x)?;
+        let mut values = Vec::new();
+        let mut has_null = false;
+        let mut all_const = true;
+        let mut items = Vec::new();
+        for item in list {
+            let v = self.agg(item)?;
+            match &v.constant {
+                Some(Bson::Null) => has_null = true,
+                Some(_) => values.push(v.expr.clone()),
+                None => all_const = false,
+            }
+            items.push(v);
+        }
+        let base = guards(&[&a]);
+        if all_const {
+            let inn = bson!({"$in": [a.expr.clone(), values]});
+            let mut t = base.clone();
+            t.push(inn.clone());
+            let f = if has_null {
+                Bson::Boolean(false)
+            } else {
+                let mut f = base;
+                f.push(bson!({"$not": [inn]}));
+                and(f)
+            };
+            return Ok(Pred::new(and(t), f));
+        }
+        let mut t_parts = Vec::new();
+        let mut f_parts = base.clone();
+        for v in items {
+            let mut eq = guards(&[&v]);
+            eq.push(bson!({"$eq": [a.expr.clone(), v.expr.clone()]}));
+            t_parts.push(and(eq));
+            let mut ne = guards(&[&v]);
+            ne.push(bson!({"$ne": [a.expr.clone(), v.expr]}));
+            f_parts.push(and(ne));
+        }
+        let mut t = base;
+        t.push(or(t_parts));
+        Ok(Pred::new(and(t), and(f_parts)))
+    }
+
+    /// The regex and options of a LIKE / ILIKE with a constant pattern.
+    pub(crate) fn like_regex(
+        &mut self,
+        ilike: bool,
+        pattern: &Expr,
+        escape: Option<&Expr>,
+    ) -> Result<(String, String), Error> {
+        let p = match self.agg(pattern)?.constant {
+            Some(Bson::String(s)) => s,
+            _ => {
+                return Err(unsupported(
+                    "LIKE with a pattern that is not a string literal",
+                    pattern,
+                ))
+            }
+        };
+        let esc = match escape {
+            None => Some('\\'),
+            Some(x) => match self.agg(x)?.constant {
+                Some(Bson::String(s)) if s.is_empty() => None,
+                Some(Bson::String(s)) if s.chars().count() == 1 => s.chars().next(),
+                _ => return Err(invalid("ESCAPE must be a single character", x)),
+            },
+        };
+        let re = like_to_regex(&p, esc)
+            .ok_or_else(|| invalid("LIKE pattern must not end with escape character", pattern))?;
+        Ok((re, if ilike { "si".into() } else { "s".into() }))
+    }
+}

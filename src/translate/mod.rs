@@ -1,0 +1,170 @@
+//! SQL AST -> [`crate::mql::Plan`].
+//!
+//! Input: statements from [`crate::sql`]; output: typed MongoDB commands plus the output shape. Pure and
+//! synchronous. Every construct is translated exactly or refused with [`Error::Unsupported`] naming it.
+//! `Translator` is one struct with an `impl` block per clause file: `select.rs` (queries), `aggregate.rs`
+//! (GROUP BY, aggregate functions), `dml.rs`, `ddl.rs`, `expr/` (expressions and filters), `nulls.rs`
+//! (three-valued logic), `like.rs`, `names.rs`.
+
+mod aggregate;
+mod ddl;
+pub(crate) mod dml;
+pub mod error;
+pub(crate) mod expr;
+pub(crate) mod like;
+pub(crate) mod names;
+pub(crate) mod nulls;
+pub(crate) mod select;
+
+pub use error::{Error, Position};
+
+use crate::mql::{Command, Output, Plan, StatementPlan};
+use crate::sql::Statement;
+use sqlparser::ast::{Ident, Spanned};
+
+/// What one statement translates to: its commands and how their replies become the result.
+pub(crate) type Translated = (Vec<Command>, Output);
+
+/// Per-statement translation state (parameters seen, notes raised, GROUP BY scope).
+#[derive(Debug, Default)]
+pub struct Translator {
+    /// Highest parameter number seen (`$n`), or count of `?` placeholders.
+    pub param_count: usize,
+    /// Deviations from PostgreSQL flagged while translating (end up in `StatementPlan::notes`).
+    pub notes: Vec<String>,
+    pub(crate) question_marks: usize,
+    pub(crate) dollar_params: bool,
+    pub(crate) tables: Vec<String>,
+    pub(crate) group: Option<aggregate::GroupScope>,
+    pub(crate) tolerated_codes: Vec<i32>,
+}
+
+/// Translates SQL text (one or more statements) into MongoDB commands, without executing anything.
+///
+/// ```
+/// let plan = sqlmongo::translate("SELECT user_id FROM user_sessions WHERE session_id = $1").unwrap();
+/// let cmd = plan.statements[0].steps[0].to_document();
+/// assert_eq!(cmd.get_str("find").unwrap(), "user_sessions");
+/// ```
+pub fn translate(sql: &str) -> Result<Plan, crate::Error> {
+    let statements = crate::sql::parse(sql)?;
+    let mut out = Vec::with_capacity(statements.len());
+    for (stmt, text) in statements {
+        out.push(translate_statement(&stmt, &text)?);
+    }
+    Ok(Plan { statements: out })
+}
+
+/// Translates one parsed statement.
+pub fn translate_statement(
+    stmt: &Statement,
+    text: &crate::sql::StatementText,
+) -> Result<StatementPlan, crate::Error> {
+    let mut t = Translator::default();
+    let at = Position {
+        line: text.line,
+        column: text.column,
+    };
+    // Errors without a position of their own point at the statement.
+    let (steps, output) = t.statement(stmt, text).map_err(|e| match e {
+        Error::Unsupported {
+            construct,
+            position,
+        } if position.line == 0 => Error::Unsupported {
+            construct,
+            position: at,
+        },
+        Error::Invalid { message, position } if position.line == 0 => Error::Invalid {
+            message,
+            position: at,
+        },
+        other => other,
+    })?;
+    if t.question_marks > 0 && t.dollar_params {
+        return Err(Error::Invalid {
+            message: "mixing ? and $n parameters".into(),
+            position: Position {
+                line: text.line,
+                column: text.column,
+            },
+        }
+        .into());
+    }
+    Ok(StatementPlan {
+        sql: text.text.clone(),
+        steps,
+        output,
+        notes: t.notes,
+        param_count: t.param_count,
+        tolerated_codes: t.tolerated_codes,
+    })
+}
+
+impl Translator {
+    fn statement(
+        &mut self,
+        stmt: &Statement,
+        text: &crate::sql::StatementText,
+    ) -> Result<Translated, Error> {
+        let at = Position {
+            line: text.line,
+            column: text.column,
+        };
+        match stmt {
+            Statement::Explain(inner) => {
+                let (steps, _) = self.statement(inner, text)?;
+                Ok((steps, Output::Explain))
+            }
+            Statement::CreateCollection(c) => self.create_collection(c),
+            Statement::AlterCollection(a) => self.alter_collection(a),
+            Statement::DropCollection(d) => self.drop_collection(d),
+            Statement::ShowCollections => Ok(ddl::show_collections()),
+            Statement::ShowIndexes(s) => self.show_indexes(s),
+            Statement::Sql(s) => {
+                use sqlparser::ast::Statement as S;
+                match s.as_ref() {
+                    S::Query(q) => self.query_to_plan(q),
+                    S::Insert(i) => self.insert_to_plan(i),
+                    S::Update(u) => self.update_to_plan(u),
+                    S::Delete(d) => self.delete_to_plan(d),
+                    S::CreateIndex(ci) => self.create_index(ci),
+                    S::CreateTable(ct) => self.create_table(ct),
+                    S::Drop { .. } => self.drop(s),
+                    S::CreateView { .. } => Err(Error::Unsupported {
+                        construct: "CREATE VIEW".into(),
+                        position: at,
+                    }),
+                    S::Explain { .. } => Err(Error::Unsupported {
+                        construct: "EXPLAIN options".into(),
+                        position: at,
+                    }),
+                    other => {
+                        let word = other
+                            .to_string()
+                            .split_whitespace()
+                            .take(2)
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        let pos = Position::from(other.span().start);
+                        Err(Error::Unsupported {
+                            construct: format!("statement {word}"),
+                            position: if pos.line == 0 { at } else { pos },
+                        })
+                    }
+                }
+            }
+        }
+    }
+
+    /// Drops a leading table or alias qualifier from a column reference (`s.user_id` -> `user_id`).
+    pub(crate) fn strip_qualifier<'a>(&self, parts: &'a [Ident]) -> &'a [Ident] {
+        if parts.len() > 1 {
+            if let Some(first) = parts.first() {
+                if self.tables.iter().any(|t| t == &first.value) {
+                    return &parts[1..];
+                }
+            }
+        }
+        parts
+    }
+}

@@ -1,0 +1,104 @@
+//! Names: SQL identifiers -> MongoDB collection names and dotted field paths, with their safety rules.
+//!
+//! A field name may not start with `$` (it would be read as an operator or a field path) and may not contain
+//! NUL; collection names may not be empty, contain `$` or NUL, or start with `system.`.
+
+use super::{Error, Position};
+use sqlparser::ast::{Ident, ObjectName, ObjectNamePart};
+
+/// The position of an identifier.
+pub(crate) fn ident_pos(i: &Ident) -> Position {
+    Position::from(i.span.start)
+}
+
+/// Checks one field-path segment.
+pub(crate) fn check_field_segment(name: &str, pos: Position) -> Result<(), Error> {
+    if name.is_empty() {
+        return Err(Error::Invalid {
+            message: "empty field name".into(),
+            position: pos,
+        });
+    }
+    if name.starts_with('$') {
+        return Err(Error::Invalid {
+            message: format!(
+                "field name \"{name}\" starts with '$', which MongoDB reads as an operator"
+            ),
+            position: pos,
+        });
+    }
+    if name.contains('\0') {
+        return Err(Error::Invalid {
+            message: "field name contains a NUL character".into(),
+            position: pos,
+        });
+    }
+    Ok(())
+}
+
+/// A dotted field path from identifier parts (`session_data.preferences.theme`).
+pub(crate) fn field_path(parts: &[Ident]) -> Result<String, Error> {
+    let mut out = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        check_field_segment(&p.value, ident_pos(p))?;
+        if p.value.contains('.') {
+            return Err(Error::Invalid {
+                message: format!(
+                    "field name \"{}\" contains '.', which MongoDB reads as a path",
+                    p.value
+                ),
+                position: ident_pos(p),
+            });
+        }
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(&p.value);
+    }
+    Ok(out)
+}
+
+/// A collection name from a (possibly schema-qualified) object name; the last part names the collection.
+pub(crate) fn collection_name(name: &ObjectName) -> Result<String, Error> {
+    let Some(last) = name.0.last() else {
+        return Err(Error::Internal("empty object name".into()));
+    };
+    let ObjectNamePart::Identifier(ident) = last else {
+        return Err(Error::Unsupported {
+            construct: format!("object name {name}"),
+            position: Position::default(),
+        });
+    };
+    if name.0.len() > 1 {
+        return Err(Error::Unsupported {
+            construct: format!("qualified collection name {name} (use the collection name alone)"),
+            position: ident_pos(ident),
+        });
+    }
+    let n = &ident.value;
+    if n.is_empty() || n.contains('$') || n.contains('\0') || n.starts_with("system.") {
+        return Err(Error::Invalid {
+            message: format!("invalid collection name \"{n}\""),
+            position: ident_pos(ident),
+        });
+    }
+    Ok(n.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollar_and_nul_names_are_refused() {
+        assert!(field_path(&[Ident::new("a"), Ident::new("b")]).is_ok());
+        assert!(field_path(&[Ident::new("$where")]).is_err());
+        assert!(field_path(&[Ident::new("a\0b")]).is_err());
+        assert!(field_path(&[Ident::with_quote('"', "a.b")]).is_err());
+        assert!(collection_name(&ObjectName::from(vec![Ident::new("sys$x")])).is_err());
+        assert_eq!(
+            collection_name(&ObjectName::from(vec![Ident::new("c")])).unwrap(),
+            "c"
+        );
+    }
+}

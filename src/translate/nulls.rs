@@ -1,0 +1,117 @@
+//! SQL three-valued logic over aggregation expressions, in one place.
+//!
+//! A SQL predicate is translated to two aggregation expressions: one true exactly when the predicate is TRUE,
+//! one true exactly when it is FALSE (both false when it is NULL/unknown). WHERE keeps rows whose TRUE form
+//! holds; NOT swaps the forms; a boolean value is `TRUE ? true : FALSE ? false : null`.
+
+use bson::{bson, Bson};
+
+/// The TRUE and FALSE forms of a SQL predicate.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Pred {
+    /// True exactly when the predicate is TRUE.
+    pub t: Bson,
+    /// True exactly when the predicate is FALSE.
+    pub f: Bson,
+}
+
+impl Pred {
+    /// SQL NOT: swaps TRUE and FALSE; NULL stays NULL.
+    pub fn not(self) -> Pred {
+        Pred {
+            t: self.f,
+            f: self.t,
+        }
+    }
+    /// The predicate as a SQL boolean value (true / false / null).
+    pub fn to_value(&self) -> Bson {
+        bson!({"$cond": [self.t.clone(), true, {"$cond": [self.f.clone(), false, null]}]})
+    }
+    /// A predicate that is TRUE exactly when `t` holds and FALSE exactly when `f` holds.
+    pub fn new(t: Bson, f: Bson) -> Pred {
+        Pred { t, f }
+    }
+}
+
+/// True when `x` is NULL or missing. PG: a missing field is NULL.
+pub(crate) fn is_null(x: &Bson) -> Bson {
+    bson!({"$eq": [{"$ifNull": [x.clone(), null]}, null]})
+}
+
+/// True when `x` is neither NULL nor missing.
+pub(crate) fn not_null(x: &Bson) -> Bson {
+    bson!({"$ne": [{"$ifNull": [x.clone(), null]}, null]})
+}
+
+/// `$and` of the parts, flattening nested `$and`s and dropping literal `true`s.
+pub(crate) fn and(parts: Vec<Bson>) -> Bson {
+    let mut out = Vec::new();
+    for p in parts {
+        match p {
+            Bson::Boolean(true) => {}
+            Bson::Document(d) if d.len() == 1 && d.contains_key("$and") => {
+                if let Ok(inner) = d.get_array("$and") {
+                    out.extend(inner.iter().cloned());
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    match out.len() {
+        0 => Bson::Boolean(true),
+        1 => out.pop().unwrap_or(Bson::Boolean(true)),
+        _ => bson!({"$and": out}),
+    }
+}
+
+/// `$or` of the parts, flattening nested `$or`s and dropping literal `false`s.
+pub(crate) fn or(parts: Vec<Bson>) -> Bson {
+    let mut out = Vec::new();
+    for p in parts {
+        match p {
+            Bson::Boolean(false) => {}
+            Bson::Document(d) if d.len() == 1 && d.contains_key("$or") => {
+                if let Ok(inner) = d.get_array("$or") {
+                    out.extend(inner.iter().cloned());
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    match out.len() {
+        0 => Bson::Boolean(false),
+        1 => out.pop().unwrap_or(Bson::Boolean(false)),
+        _ => bson!({"$or": out}),
+    }
+}
+
+/// SQL AND: TRUE when both are TRUE; FALSE when either is FALSE.
+pub(crate) fn pred_and(a: Pred, b: Pred) -> Pred {
+    Pred {
+        t: and(vec![a.t, b.t]),
+        f: or(vec![a.f, b.f]),
+    }
+}
+
+/// SQL OR: TRUE when either is TRUE; FALSE when both are FALSE.
+pub(crate) fn pred_or(a: Pred, b: Pred) -> Pred {
+    Pred {
+        t: or(vec![a.t, b.t]),
+        f: and(vec![a.f, b.f]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_swaps_and_and_flattens() {
+        let p = Pred::new(bson!("$a"), bson!("$b"));
+        assert_eq!(p.clone().not(), Pred::new(bson!("$b"), bson!("$a")));
+        let q = pred_and(p.clone(), pred_and(p.clone(), p));
+        assert_eq!(q.t, bson!({"$and": ["$a", "$a", "$a"]}));
+        assert_eq!(q.f, bson!({"$or": ["$b", "$b", "$b"]}));
+        assert_eq!(and(vec![Bson::Boolean(true), bson!("$x")]), bson!("$x"));
+    }
+}

@@ -1,0 +1,670 @@
+//! SELECT over one collection -> `find` (plain filter / projection / limit) or `aggregate`.
+//!
+//! Pipeline order: `$match` (WHERE) -> `$group` (GROUP BY / aggregates) -> one-row fallback (aggregates without
+//! GROUP BY over no rows) -> `$match` (HAVING) -> `$project` (SELECT list + sort keys) -> `$sort` -> `$skip` ->
+//! `$limit` -> `$unset` (sort keys). PG sorts NULLs last ascending and first descending, MongoDB the other way,
+//! so a sort key that needs it gets a NULL flag sorted before it.
+
+use super::aggregate::{contains_aggregate, GroupScope};
+use super::expr::{expr_pos, unsupported, Agg};
+use super::names::collection_name;
+use super::nulls::is_null;
+use super::{Error, Position, Translated, Translator};
+use crate::mql::{Command, Output, OutputColumn};
+use bson::{bson, doc, Bson, Document};
+use sqlparser::ast::{
+    Distinct, Expr, GroupByExpr, LimitClause, OrderByKind, Query, Select, SelectItem, SetExpr,
+    Spanned, TableFactor, TableWithJoins, Value,
+};
+
+/// `$sort` entries: field and direction.
+type SortFields = Vec<(String, i32)>;
+
+/// One output column while planning.
+struct Column {
+    name: String,
+    source: Expr,
+}
+
+/// One ORDER BY key while planning.
+struct SortKey {
+    expr: Expr,
+    desc: bool,
+    nulls_first: bool,
+}
+
+impl Translator {
+    /// Translates a query (SELECT ... FROM one collection).
+    pub(crate) fn query_to_plan(&mut self, q: &Query) -> Result<Translated, Error> {
+        let Query {
+            with,
+            body,
+            order_by,
+            limit_clause,
+            fetch,
+            locks,
+            for_clause,
+            settings,
+            format_clause,
+            pipe_operators,
+        } = q;
+        if let Some(w) = with {
+            return Err(Error::Unsupported {
+                construct: "WITH (common table expressions)".into(),
+                position: Position::from(w.span().start),
+            });
+        }
+        if fetch.is_some() {
+            return Err(self.at_query("FETCH FIRST (use LIMIT)", q));
+        }
+        if !locks.is_empty()
+            || for_clause.is_some()
+            || settings.is_some()
+            || format_clause.is_some()
+            || !pipe_operators.is_empty()
+        {
+            return Err(self.at_query("this query clause", q));
+        }
+        let select = match body.as_ref() {
+            SetExpr::Select(s) => s,
+            SetExpr::Query(inner) => {
+                if order_by.is_none() && limit_clause.is_none() {
+                    return self.query_to_plan(inner);
+                }
+                return Err(self.at_query("nested query with its own ORDER BY/LIMIT", q));
+            }
+            SetExpr::SetOperation { op, .. } => {
+                return Err(self.at_query(&format!("set operation {op}"), q))
+            }
+            SetExpr::Values(_) => return Err(self.at_query("VALUES as a query", q)),
+            _ => return Err(self.at_query("this kind of query", q)),
+        };
+        let mut keys = Vec::new();
+        if let Some(ob) = order_by {
+            match &ob.kind {
+                OrderByKind::Expressions(list) => {
+                    for o in list {
+                        if o.with_fill.is_some() {
+                            return Err(unsupported("WITH FILL", &o.expr));
+                        }
+                        let desc =
+                            matches!(o.options.sort, Some(sqlparser::ast::OrderBySort::Desc));
+                        // PG default: NULLS LAST for ASC, NULLS FIRST for DESC.
+                        let nulls_first = o.options.nulls_first.unwrap_or(desc);
+                        keys.push(SortKey {
+                            expr: o.expr.clone(),
+                            desc,
+                            nulls_first,
+                        });
+                    }
+                }
+                OrderByKind::All(_) => return Err(self.at_query("ORDER BY ALL", q)),
+            }
+        }
+        let (limit, offset) = match limit_clause {
+            None => (None, None),
+            Some(LimitClause::LimitOffset {
+                limit,
+                offset,
+                limit_by,
+            }) => {
+                if !limit_by.is_empty() {
+                    return Err(self.at_query("LIMIT BY", q));
+                }
+                let l = match limit {
+                    Some(e) => self.count_value(e, "LIMIT")?,
+                    None => None,
+                };
+                let o = match offset {
+                    Some(o) => self.count_value(&o.value, "OFFSET")?,
+                    None => None,
+                };
+                (l, o)
+            }
+            Some(LimitClause::OffsetCommaLimit { .. }) => {
+                return Err(self.at_query("LIMIT offset, count", q))
+            }
+        };
+        self.select_to_plan(select, keys, limit, offset)
+    }
+
+    fn at_query(&self, what: &str, q: &Query) -> Error {
+        Error::Unsupported {
+            construct: what.to_string(),
+            position: Position::from(q.span().start),
+        }
+    }
+
+    /// A LIMIT / OFFSET count: a non-negative integer constant or a parameter (None for LIMIT ALL / NULL).
+    fn count_value(&mut self, e: &Expr, what: &str) -> Result<Option<Bson>, Error> {
+        if let Expr::Value(v) = e {
+            if let Value::Placeholder(_) = v.value {
+                let n = self.param_number(&v.value, e)?;
+                return Ok(Some(bson!({"$param": n as i64})));
+            }
+        }
+        match self.agg(e)?.constant {
+            Some(Bson::Null) => Ok(None),
+            Some(Bson::Int32(n)) if n >= 0 => Ok(Some(Bson::Int64(i64::from(n)))),
+            Some(Bson::Int64(n)) if n >= 0 => Ok(Some(Bson::Int64(n))),
+            _ => Err(Error::Invalid {
+                message: format!("{what} must be a non-negative integer"),
+                position: expr_pos(e),
+            }),
+        }
+    }
+
+    fn select_to_plan(
+        &mut self,
+        s: &Select,
+        keys: Vec<SortKey>,
+        limit: Option<Bson>,
+        offset: Option<Bson>,
+    ) -> Result<Translated, Error> {
+        let Select {
+            select_token: _,
+            optimizer_hints,
+            distinct,
+            select_modifiers,
+            top,
+            top_before_distinct: _,
+            projection,
+            exclude,
+            into,
+            from,
+            lateral_views,
+            prewhere,
+            selection,
+            connect_by,
+            group_by,
+            cluster_by,
+            distribute_by,
+            sort_by,
+            having,
+            named_window,
+            qualify,
+            window_before_qualify: _,
+            value_table_mode,
+            flavor: _,
+        } = s;
+        let pos = Position::from(s.span().start);
+        let refuse = |what: &str| {
+            Err(Error::Unsupported {
+                construct: what.to_string(),
+                position: pos,
+            })
+        };
+        if !optimizer_hints.is_empty()
+            || select_modifiers.is_some()
+            || top.is_some()
+            || exclude.is_some()
+            || into.is_some()
+        {
+            return refuse("this SELECT modifier");
+        }
+        if !lateral_views.is_empty()
+            || prewhere.is_some()
+            || !connect_by.is_empty()
+            || !cluster_by.is_empty()
+            || !distribute_by.is_empty()
+            || !sort_by.is_empty()
+            || !named_window.is_empty()
+            || qualify.is_some()
+            || value_table_mode.is_some()
+        {
+            return refuse("this SELECT clause");
+        }
+        let distinct = match distinct {
+            None => false,
+            Some(Distinct::Distinct) => true,
+            Some(Distinct::All) => false,
+            Some(Distinct::On(_)) => return refuse("DISTINCT ON"),
+        };
+        let collection = self.collection_of_from(from, pos)?;
+        let filter = match selection {
+            Some(w) => {
+                if contains_aggregate(w) {
+                    return Err(Error::Invalid {
+                        message: "aggregate functions are not allowed in WHERE".into(),
+                        position: expr_pos(w),
+                    });
+                }
+                self.expr_to_filter(w)?
+            }
+            None => Document::new(),
+        };
+        let group_exprs = match group_by {
+            GroupByExpr::Expressions(list, modifiers) => {
+                if !modifiers.is_empty() {
+                    return refuse("GROUP BY modifiers (ROLLUP/CUBE/...)");
+                }
+                list.clone()
+            }
+            GroupByExpr::All(_) => return refuse("GROUP BY ALL"),
+        };
+        // The SELECT list.
+        let mut wildcard = false;
+        let mut columns = Vec::new();
+        for item in projection {
+            match item {
+                SelectItem::UnnamedExpr(e) => columns.push(Column {
+                    name: column_name(e),
+                    source: e.clone(),
+                }),
+                SelectItem::ExprWithAlias { expr, alias } => columns.push(Column {
+                    name: alias.value.clone(),
+                    source: expr.clone(),
+                }),
+                SelectItem::Wildcard(opts) => {
+                    if opts.opt_exclude.is_some()
+                        || opts.opt_except.is_some()
+                        || opts.opt_replace.is_some()
+                        || opts.opt_rename.is_some()
+                        || opts.opt_ilike.is_some()
+                    {
+                        return refuse("wildcard options");
+                    }
+                    wildcard = true;
+                }
+                SelectItem::QualifiedWildcard(..) => wildcard = true,
+                SelectItem::ExprWithAliases { .. } => return refuse("multiple aliases"),
+            }
+        }
+        if wildcard && !columns.is_empty() {
+            return refuse("* together with other columns");
+        }
+        let grouped = !group_exprs.is_empty()
+            || having.is_some()
+            || columns.iter().any(|c| contains_aggregate(&c.source))
+            || keys.iter().any(|k| contains_aggregate(&k.expr));
+        if wildcard && (grouped || distinct) {
+            return refuse("SELECT * with GROUP BY, aggregates or DISTINCT");
+        }
+        // Resolve ORDER BY / GROUP BY ordinals and output aliases to the SELECT expressions (PG rules).
+        let resolve = |e: &Expr, columns: &[Column]| -> Result<Expr, Error> {
+            if let Expr::Value(v) = e {
+                if let Value::Number(n, _) = &v.value {
+                    let i: usize = n.parse().map_err(|_| Error::Invalid {
+                        message: format!("invalid position {n}"),
+                        position: expr_pos(e),
+                    })?;
+                    return match columns.get(i.wrapping_sub(1)) {
+                        Some(c) => Ok(c.source.clone()),
+                        None => Err(Error::Invalid {
+                            message: format!("position {n} is not in select list"),
+                            position: expr_pos(e),
+                        }),
+                    };
+                }
+            }
+            if let Expr::Identifier(id) = e {
+                if let Some(c) = columns.iter().find(|c| {
+                    c.name == id.value
+                        && !matches!(&c.source, Expr::Identifier(x) if x.value == id.value)
+                }) {
+                    return Ok(c.source.clone());
+                }
+            }
+            Ok(e.clone())
+        };
+        let mut sort_keys = Vec::new();
+        for k in keys {
+            sort_keys.push(SortKey {
+                expr: resolve(&k.expr, &columns)?,
+                desc: k.desc,
+                nulls_first: k.nulls_first,
+            });
+        }
+        let mut group_keys = Vec::new();
+        for g in &group_exprs {
+            group_keys.push(resolve(g, &columns)?);
+        }
+
+        // Plain find: SELECT * / plain top-level columns, no ORDER BY needing NULL flags, no DISTINCT/grouping.
+        if !grouped && !distinct {
+            if let Some(cmd) = self.try_find(
+                &collection,
+                &filter,
+                wildcard,
+                &columns,
+                &sort_keys,
+                &limit,
+                &offset,
+            )? {
+                return Ok(cmd);
+            }
+        }
+
+        let mut pipeline: Vec<Document> = Vec::new();
+        if !filter.is_empty() {
+            pipeline.push(doc! {"$match": filter});
+        }
+        let mut project = Document::new();
+        let mut out_cols = Vec::new();
+        if grouped || distinct {
+            let (keys_for_group, post_columns): (Vec<Expr>, bool) = if distinct && !grouped {
+                (columns.iter().map(|c| c.source.clone()).collect(), true)
+            } else {
+                (group_keys.clone(), false)
+            };
+            let mut id = Document::new();
+            let mut scope = GroupScope::default();
+            for (i, k) in keys_for_group.iter().enumerate() {
+                if contains_aggregate(k) {
+                    return Err(Error::Invalid {
+                        message: "aggregate functions are not allowed in GROUP BY".into(),
+                        position: expr_pos(k),
+                    });
+                }
+                let a = self.agg(k)?;
+                let f = format!("g{i}");
+                id.insert(&f, a.expr);
+                scope.keys.push((k.clone(), f));
+            }
+            // Everything after $group is translated in the group scope.
+            self.group = Some(scope);
+            let result = self.after_group(
+                &columns,
+                &sort_keys,
+                having.as_ref(),
+                &mut project,
+                &mut out_cols,
+                post_columns,
+            );
+            let scope = self.group.take().unwrap_or_default();
+            let (having_match, sort_fields) = result?;
+            let mut group =
+                doc! {"_id": if id.is_empty() { Bson::Null } else { Bson::Document(id.clone()) }};
+            group.extend(scope.accumulators);
+            pipeline.push(doc! {"$group": group});
+            if id.is_empty() {
+                // PG: an aggregate without GROUP BY returns exactly one row, also over no rows.
+                pipeline.push(doc! {"$unionWith": {"pipeline": [{"$documents": [{}]}]}});
+                pipeline.push(doc! {"$limit": 1});
+            }
+            if let Some(h) = having_match {
+                pipeline.push(doc! {"$match": {"$expr": h}});
+            }
+            pipeline.push(doc! {"$project": project});
+            self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
+        } else {
+            let mut sort_fields = Vec::new();
+            if wildcard {
+                let mut set = Document::new();
+                for (i, k) in sort_keys.iter().enumerate() {
+                    let a = self.agg(&k.expr)?;
+                    sort_fields.extend(sort_spec(&mut set, i, &a, k));
+                }
+                if !set.is_empty() {
+                    pipeline.push(doc! {"$set": set});
+                }
+            } else {
+                project.insert("_id", 0);
+                for (i, c) in columns.iter().enumerate() {
+                    let a = self.agg(&c.source)?;
+                    let f = format!("c{i}");
+                    project.insert(&f, a.expr);
+                    out_cols.push(OutputColumn {
+                        name: c.name.clone(),
+                        field: f,
+                    });
+                }
+                for (i, k) in sort_keys.iter().enumerate() {
+                    let a = self.agg(&k.expr)?;
+                    sort_fields.extend(sort_spec(&mut project, i, &a, k));
+                }
+                pipeline.push(doc! {"$project": project});
+            }
+            self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
+        }
+        Ok((
+            vec![Command::Aggregate {
+                collection,
+                pipeline,
+            }],
+            Output::Rows { columns: out_cols },
+        ))
+    }
+
+    /// After `$group`: the projection of the SELECT list, HAVING, and sort keys, in group scope.
+    fn after_group(
+        &mut self,
+        columns: &[Column],
+        sort_keys: &[SortKey],
+        having: Option<&Expr>,
+        project: &mut Document,
+        out_cols: &mut Vec<OutputColumn>,
+        _distinct_only: bool,
+    ) -> Result<(Option<Bson>, SortFields), Error> {
+        project.insert("_id", 0);
+        for (i, c) in columns.iter().enumerate() {
+            let a = self.agg(&c.source)?;
+            let f = format!("c{i}");
+            project.insert(&f, a.expr);
+            out_cols.push(OutputColumn {
+                name: c.name.clone(),
+                field: f,
+            });
+        }
+        let having_match = match having {
+            Some(h) => Some(self.pred(h)?.t),
+            None => None,
+        };
+        let mut sort_fields = Vec::new();
+        for (i, k) in sort_keys.iter().enumerate() {
+            let a = self.agg(&k.expr)?;
+            sort_fields.extend(sort_spec(project, i, &a, k));
+        }
+        Ok((having_match, sort_fields))
+    }
+
+    fn finish_sort(
+        &mut self,
+        pipeline: &mut Vec<Document>,
+        sort_fields: Vec<(String, i32)>,
+        limit: &Option<Bson>,
+        offset: &Option<Bson>,
+    ) {
+        if !sort_fields.is_empty() {
+            let mut sort = Document::new();
+            for (f, d) in &sort_fields {
+                sort.insert(f, *d);
+            }
+            pipeline.push(doc! {"$sort": sort});
+        }
+        if let Some(o) = offset {
+            pipeline.push(doc! {"$skip": o.clone()});
+        }
+        if let Some(l) = limit {
+            pipeline.push(doc! {"$limit": l.clone()});
+        }
+        if !sort_fields.is_empty() {
+            let names: Vec<Bson> = sort_fields
+                .into_iter()
+                .map(|(f, _)| Bson::String(f))
+                .collect();
+            pipeline.push(doc! {"$unset": names});
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn try_find(
+        &mut self,
+        collection: &str,
+        filter: &Document,
+        wildcard: bool,
+        columns: &[Column],
+        sort_keys: &[SortKey],
+        limit: &Option<Bson>,
+        offset: &Option<Bson>,
+    ) -> Result<Option<Translated>, Error> {
+        // Sorting in find only when MongoDB's NULL placement equals PG's for every key.
+        let mut sort = Document::new();
+        for k in sort_keys {
+            let a = match &k.expr {
+                Expr::Identifier(_) | Expr::CompoundIdentifier(_) => self.agg(&k.expr)?,
+                _ => return Ok(None),
+            };
+            let Bson::String(path) = a.expr else {
+                return Ok(None);
+            };
+            let natural_nulls_first = !k.desc;
+            if k.nulls_first != natural_nulls_first {
+                return Ok(None);
+            }
+            sort.insert(path.trim_start_matches('$'), if k.desc { -1 } else { 1 });
+        }
+        let mut out_cols = Vec::new();
+        let projection = if wildcard {
+            None
+        } else {
+            let mut p = doc! {"_id": 0};
+            for c in columns {
+                let Expr::Identifier(id) = &c.source else {
+                    return Ok(None);
+                };
+                if id.value != c.name || p.contains_key(&id.value) || id.value == "_id" {
+                    return Ok(None);
+                }
+                super::names::field_path(std::slice::from_ref(id))?;
+                p.insert(&id.value, 1);
+                out_cols.push(OutputColumn {
+                    name: c.name.clone(),
+                    field: id.value.clone(),
+                });
+            }
+            Some(p)
+        };
+        let as_i64 = |b: &Option<Bson>| -> Option<Option<Bson>> {
+            match b {
+                None => Some(None),
+                Some(Bson::Int64(n)) => Some(Some(Bson::Int64(*n))),
+                Some(_) => None,
+            }
+        };
+        let (Some(limit), Some(skip)) = (as_i64(limit), as_i64(offset)) else {
+            return Ok(None);
+        };
+        let cmd = Command::Find {
+            collection: collection.to_string(),
+            filter: filter.clone(),
+            projection,
+            sort: if sort.is_empty() { None } else { Some(sort) },
+            skip: skip.and_then(|b| b.as_i64()),
+            limit: limit.and_then(|b| b.as_i64()),
+        };
+        Ok(Some((vec![cmd], Output::Rows { columns: out_cols })))
+    }
+
+    /// The one collection of FROM; joins and derived tables are refused.
+    pub(crate) fn collection_of_from(
+        &mut self,
+        from: &[TableWithJoins],
+        pos: Position,
+    ) -> Result<String, Error> {
+        let [twj] = from else {
+            return Err(if from.is_empty() {
+                Error::Unsupported {
+                    construct: "SELECT without FROM".into(),
+                    position: pos,
+                }
+            } else {
+                Error::Unsupported {
+                    construct: "several tables in FROM (joins)".into(),
+                    position: pos,
+                }
+            });
+        };
+        if let Some(j) = twj.joins.first() {
+            return Err(Error::Unsupported {
+                construct: "JOIN".into(),
+                position: Position::from(j.span().start),
+            });
+        }
+        match &twj.relation {
+            TableFactor::Table {
+                name,
+                alias,
+                args,
+                with_hints,
+                version,
+                with_ordinality,
+                partitions,
+                json_path,
+                sample,
+                index_hints,
+            } => {
+                if args.is_some()
+                    || !with_hints.is_empty()
+                    || version.is_some()
+                    || *with_ordinality
+                    || !partitions.is_empty()
+                    || json_path.is_some()
+                    || sample.is_some()
+                    || !index_hints.is_empty()
+                {
+                    return Err(Error::Unsupported {
+                        construct: "this table clause".into(),
+                        position: pos,
+                    });
+                }
+                let c = collection_name(name)?;
+                self.tables.push(c.clone());
+                if let Some(a) = alias {
+                    if !a.columns.is_empty() {
+                        return Err(Error::Unsupported {
+                            construct: "column aliases on a table".into(),
+                            position: pos,
+                        });
+                    }
+                    self.tables.push(a.name.value.clone());
+                }
+                Ok(c)
+            }
+            TableFactor::Derived { .. } => Err(Error::Unsupported {
+                construct: "subquery in FROM (derived table)".into(),
+                position: Position::from(twj.relation.span().start),
+            }),
+            _ => Err(Error::Unsupported {
+                construct: "this kind of FROM item".into(),
+                position: Position::from(twj.relation.span().start),
+            }),
+        }
+    }
+}
+
+/// Adds the sort field(s) of key `i` to `target` and returns the `$sort` entries: a NULL flag first when PG's
+/// NULL placement differs from MongoDB's (nulls lowest), then the value.
+fn sort_spec(target: &mut Document, i: usize, a: &Agg, k: &SortKey) -> Vec<(String, i32)> {
+    let dir = if k.desc { -1 } else { 1 };
+    let mongo_nulls_first = !k.desc;
+    let mut out = Vec::new();
+    if k.nulls_first != mongo_nulls_first && a.nullable {
+        let f = format!("__n{i}");
+        target.insert(&f, bson!({"$cond": [is_null(&a.expr), 1, 0]}));
+        out.push((f, if k.nulls_first { -1 } else { 1 }));
+    }
+    let f = format!("__s{i}");
+    target.insert(&f, a.expr.clone());
+    out.push((f, dir));
+    out
+}
+
+/// PG's output column name for an unaliased expression.
+fn column_name(e: &Expr) -> String {
+    match e {
+        Expr::Identifier(i) => i.value.clone(),
+        Expr::CompoundIdentifier(parts) => {
+            parts.last().map(|p| p.value.clone()).unwrap_or_default()
+        }
+        Expr::Nested(inner) => column_name(inner),
+        Expr::Cast { expr, .. } => column_name(expr),
+        Expr::Function(f) => f.name.to_string().to_ascii_lowercase(),
+        Expr::Case { .. } => "case".into(),
+        Expr::Extract { .. } => "extract".into(),
+        Expr::Substring { .. } => "substring".into(),
+        Expr::Position { .. } => "position".into(),
+        Expr::Trim { .. } => "btrim".into(),
+        _ => "?column?".into(),
+    }
+}

@@ -1,0 +1,27 @@
+//! Shared support for the differential oracle suites (`tests/pg_oracle.rs`, `tests/mingo_oracle.rs`).
+//!
+//! In: results from sqlmongo (BSON) and from an oracle (JSON); out: a verdict with a readable difference.
+//! Also holds the skip policy: an oracle whose tool is missing is skipped LOUDLY, or fails the run when
+//! `SQLMONGO_REQUIRE_ORACLES=1` (CI sets it). Depends on bson / serde_json / std only.
+#![allow(dead_code)] // each suite uses a different part of this module
+
+pub mod compare;
+
+/// True when a missing oracle tool must fail the run instead of skipping the suite.
+pub fn oracles_required() -> bool {
+    std::env::var("SQLMONGO_REQUIRE_ORACLES")
+        .is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+}
+
+/// Reports an oracle suite that cannot run. Returns the process exit code to use: 0 (skipped, with a loud
+/// message) or 1 (required by `SQLMONGO_REQUIRE_ORACLES=1`).
+pub fn oracle_unavailable(suite: &str, why: &str) -> i32 {
+    let bar = "!".repeat(78);
+    if oracles_required() {
+        eprintln!("{bar}\nFAILED: {suite} oracle cannot run: {why}\n(SQLMONGO_REQUIRE_ORACLES=1: a skipped oracle is a failure)\n{bar}");
+        1
+    } else {
+        eprintln!("{bar}\nSKIPPED: {suite} oracle: {why}\n(set SQLMONGO_REQUIRE_ORACLES=1 to make this a failure; scripts/test.sh installs the tools)\n{bar}");
+        0
+    }
+}

@@ -1,0 +1,526 @@
+//! The embedded engine through its command interface: reply shapes, write errors, cursors, indexes,
+//! TTL, validation and views, as mongod answers them.
+
+use bson::{doc, Bson, Document};
+use sqlmongo::engine::{Clock, Engine, EngineOptions};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+const DB: &str = "app";
+
+fn engine() -> Engine {
+    Engine::with_options(EngineOptions {
+        ttl_monitor_interval: None,
+        ..EngineOptions::default()
+    })
+}
+
+fn run(e: &Engine, cmd: Document) -> Document {
+    match e.run_command(DB, &cmd) {
+        Ok(r) => r,
+        Err(err) => panic!("command {cmd} failed: {err}"),
+    }
+}
+
+fn first_batch(reply: &Document) -> Vec<Document> {
+    reply
+        .get_document("cursor")
+        .and_then(|c| c.get_array("firstBatch"))
+        .map(|a| a.iter().filter_map(|x| x.as_document().cloned()).collect())
+        .unwrap_or_default()
+}
+
+fn ids(docs: &[Document]) -> Vec<Bson> {
+    docs.iter()
+        .map(|d| d.get("_id").cloned().unwrap_or(Bson::Null))
+        .collect()
+}
+
+fn sessions(e: &Engine) {
+    run(
+        e,
+        doc! {"insert": "user_sessions", "documents": [
+            {"_id": "s1", "user_id": 1, "active": true, "page_views": 10, "tags": ["web", "mfa"]},
+            {"_id": "s2", "user_id": 1, "active": false, "page_views": 3},
+            {"_id": "s3", "user_id": 2, "active": true, "page_views": Bson::Null, "tags": ["mobile"]},
+            {"_id": "s4", "user_id": 3, "page_views": 7.5},
+        ]},
+    );
+}
+
+#[test]
+fn insert_find_with_filter_sort_projection_and_reply_shape() {
+    let e = engine();
+    let r = run(
+        &e,
+        doc! {"insert": "user_sessions", "documents": [{"_id": "a", "n": 1}, {"n": 2}]},
+    );
+    assert_eq!(r.get_i32("n").unwrap(), 2);
+    assert_eq!(r.get_f64("ok").unwrap(), 1.0);
+    sessions(&e);
+    let r = run(
+        &e,
+        doc! {"find": "user_sessions", "filter": {"user_id": 1}, "sort": {"page_views": -1}, "projection": {"page_views": 1, "_id": 0}},
+    );
+    assert_eq!(
+        first_batch(&r),
+        vec![doc! {"page_views": 10}, doc! {"page_views": 3}]
+    );
+    let c = r.get_document("cursor").unwrap();
+    assert_eq!(c.get_i64("id").unwrap(), 0);
+    assert_eq!(c.get_str("ns").unwrap(), "app.user_sessions");
+    // Generated _id is an ObjectId placed first.
+    let r = run(&e, doc! {"find": "user_sessions", "filter": {"n": 2}});
+    let d = &first_batch(&r)[0];
+    assert!(matches!(d.iter().next(), Some((k, Bson::ObjectId(_))) if k == "_id"));
+    // A missing collection is an empty result, not an error.
+    assert!(first_batch(&run(&e, doc! {"find": "nope"})).is_empty());
+}
+
+#[test]
+fn duplicate_key_is_a_write_error_and_ordered_stops() {
+    let e = engine();
+    sessions(&e);
+    let r = run(
+        &e,
+        doc! {"insert": "user_sessions", "documents": [{"_id": "s9"}, {"_id": "s1"}, {"_id": "s10"}]},
+    );
+    assert_eq!(r.get_i32("n").unwrap(), 1);
+    let errs = r.get_array("writeErrors").unwrap();
+    let w = errs[0].as_document().unwrap();
+    assert_eq!(w.get_i32("code").unwrap(), 11000);
+    assert_eq!(w.get_i32("index").unwrap(), 1);
+    assert!(w.get_str("errmsg").unwrap().contains("app.user_sessions"));
+    let r = run(
+        &e,
+        doc! {"insert": "user_sessions", "ordered": false, "documents": [{"_id": "s1"}, {"_id": "s11"}]},
+    );
+    assert_eq!(r.get_i32("n").unwrap(), 1);
+}
+
+#[test]
+fn unique_index_upsert_and_update_counts() {
+    let e = engine();
+    run(
+        &e,
+        doc! {"createIndexes": "cache", "indexes": [{"key": {"cache_key": 1}, "name": "cache_key_1", "unique": true}]},
+    );
+    let up = doc! {"update": "cache", "updates": [{"q": {"cache_key": "k1"}, "u": {"$set": {"v": 1}, "$inc": {"hits": 1}}, "upsert": true}]};
+    let r = run(&e, up.clone());
+    assert_eq!(r.get_i32("n").unwrap(), 1);
+    assert_eq!(r.get_i32("nModified").unwrap(), 0);
+    assert_eq!(r.get_array("upserted").unwrap().len(), 1);
+    let r = run(&e, up);
+    assert_eq!(
+        (r.get_i32("n").unwrap(), r.get_i32("nModified").unwrap()),
+        (1, 1)
+    );
+    assert!(r.get_array("upserted").is_err());
+    let doc = first_batch(&run(&e, doc! {"find": "cache"})).remove(0);
+    assert_eq!(doc.get("cache_key"), Some(&Bson::String("k1".into())));
+    assert_eq!(doc.get("hits"), Some(&Bson::Int32(2)));
+    // Setting the same value matches but does not modify.
+    let r = run(
+        &e,
+        doc! {"update": "cache", "updates": [{"q": {"cache_key": "k1"}, "u": {"$set": {"v": 1}}}]},
+    );
+    assert_eq!(
+        (r.get_i32("n").unwrap(), r.get_i32("nModified").unwrap()),
+        (1, 0)
+    );
+    // A second document with the same key violates the unique index.
+    let r = run(
+        &e,
+        doc! {"insert": "cache", "documents": [{"cache_key": "k1"}]},
+    );
+    assert_eq!(
+        r.get_array("writeErrors").unwrap()[0]
+            .as_document()
+            .unwrap()
+            .get_i32("code")
+            .unwrap(),
+        11000
+    );
+}
+
+#[test]
+fn pipeline_update_and_immutable_id() {
+    let e = engine();
+    sessions(&e);
+    let r = run(
+        &e,
+        doc! {"update": "user_sessions", "updates": [{"q": {"user_id": 1}, "u": [{"$set": {"views2": {"$multiply": ["$page_views", 2]}}}], "multi": true}]},
+    );
+    assert_eq!(r.get_i32("nModified").unwrap(), 2);
+    let docs = first_batch(&run(
+        &e,
+        doc! {"find": "user_sessions", "filter": {"user_id": 1}, "sort": {"_id": 1}},
+    ));
+    assert_eq!(docs[0].get("views2"), Some(&Bson::Int32(20)));
+    let r = run(
+        &e,
+        doc! {"update": "user_sessions", "updates": [{"q": {"_id": "s1"}, "u": {"$set": {"_id": "zz"}}}]},
+    );
+    assert_eq!(
+        r.get_array("writeErrors").unwrap()[0]
+            .as_document()
+            .unwrap()
+            .get_i32("code")
+            .unwrap(),
+        66
+    );
+}
+
+#[test]
+fn delete_limits_and_find_and_modify() {
+    let e = engine();
+    sessions(&e);
+    let r = run(
+        &e,
+        doc! {"delete": "user_sessions", "deletes": [{"q": {"user_id": 1}, "limit": 1}]},
+    );
+    assert_eq!(r.get_i32("n").unwrap(), 1);
+    let r = run(
+        &e,
+        doc! {"findAndModify": "user_sessions", "query": {"_id": "s3"}, "update": {"$inc": {"hits": 1}}, "new": true, "fields": {"hits": 1}},
+    );
+    assert_eq!(
+        r.get_document("value").unwrap(),
+        &doc! {"_id": "s3", "hits": 1}
+    );
+    assert!(r
+        .get_document("lastErrorObject")
+        .unwrap()
+        .get_bool("updatedExisting")
+        .unwrap());
+    let r = run(
+        &e,
+        doc! {"findAndModify": "user_sessions", "query": {"_id": "s4"}, "remove": true},
+    );
+    assert_eq!(
+        r.get_document("value").unwrap().get_str("_id").unwrap(),
+        "s4"
+    );
+    let r = run(
+        &e,
+        doc! {"findAndModify": "user_sessions", "query": {"_id": "none"}, "remove": true},
+    );
+    assert_eq!(r.get("value"), Some(&Bson::Null));
+    let r = run(
+        &e,
+        doc! {"delete": "user_sessions", "deletes": [{"q": {}, "limit": 0}]},
+    );
+    assert_eq!(r.get_i32("n").unwrap(), 2);
+}
+
+#[test]
+fn cursors_page_with_get_more_and_can_be_killed() {
+    let e = engine();
+    let docs: Vec<Bson> = (0..250).map(|i| Bson::Document(doc! {"_id": i})).collect();
+    run(&e, doc! {"insert": "big", "documents": docs});
+    let r = run(&e, doc! {"find": "big", "sort": {"_id": 1}});
+    assert_eq!(first_batch(&r).len(), 101);
+    let id = r.get_document("cursor").unwrap().get_i64("id").unwrap();
+    assert_ne!(id, 0);
+    let r = run(
+        &e,
+        doc! {"getMore": id, "collection": "big", "batchSize": 100},
+    );
+    let c = r.get_document("cursor").unwrap();
+    assert_eq!(c.get_array("nextBatch").unwrap().len(), 100);
+    assert_eq!(
+        c.get_array("nextBatch").unwrap()[0]
+            .as_document()
+            .unwrap()
+            .get_i32("_id")
+            .unwrap(),
+        101
+    );
+    let r = run(&e, doc! {"getMore": id, "collection": "big"});
+    let c = r.get_document("cursor").unwrap();
+    assert_eq!(c.get_array("nextBatch").unwrap().len(), 49);
+    assert_eq!(c.get_i64("id").unwrap(), 0);
+    let err = e
+        .run_command(DB, &doc! {"getMore": id, "collection": "big"})
+        .unwrap_err();
+    assert_eq!(err.code, 43);
+    let r = run(
+        &e,
+        doc! {"aggregate": "big", "pipeline": [], "cursor": {"batchSize": 10}},
+    );
+    let id = r.get_document("cursor").unwrap().get_i64("id").unwrap();
+    assert_eq!(e.open_cursors(), 1);
+    let r = run(&e, doc! {"killCursors": "big", "cursors": [id]});
+    assert_eq!(r.get_array("cursorsKilled").unwrap().len(), 1);
+    assert_eq!(e.open_cursors(), 0);
+}
+
+#[test]
+fn explain_names_the_index_for_key_lookups_and_ranges() {
+    let e = engine();
+    sessions(&e);
+    run(
+        &e,
+        doc! {"createIndexes": "user_sessions", "indexes": [{"key": {"user_id": 1}, "name": "user_id_1"}]},
+    );
+    let plan = |filter: Document| {
+        let r = run(
+            &e,
+            doc! {"explain": {"find": "user_sessions", "filter": filter}},
+        );
+        r.get_document("queryPlanner")
+            .unwrap()
+            .get_document("winningPlan")
+            .unwrap()
+            .clone()
+    };
+    let p = plan(doc! {"user_id": 2});
+    assert_eq!(
+        p.get_document("inputStage")
+            .unwrap()
+            .get_str("indexName")
+            .unwrap(),
+        "user_id_1"
+    );
+    let p = plan(doc! {"user_id": {"$gt": 1}, "active": true});
+    assert_eq!(
+        p.get_document("inputStage")
+            .unwrap()
+            .get_str("stage")
+            .unwrap(),
+        "IXSCAN"
+    );
+    assert_eq!(
+        plan(doc! {"active": true}).get_str("stage").unwrap(),
+        "COLLSCAN"
+    );
+    assert_eq!(
+        plan(doc! {"_id": "s1"})
+            .get_document("inputStage")
+            .unwrap()
+            .get_str("indexName")
+            .unwrap(),
+        "_id_"
+    );
+    // Index-narrowed reads return exactly what a scan returns.
+    let r = run(
+        &e,
+        doc! {"find": "user_sessions", "filter": {"user_id": {"$gte": 1, "$lt": 3}}, "sort": {"_id": 1}},
+    );
+    assert_eq!(
+        ids(&first_batch(&r)),
+        vec![Bson::from("s1"), Bson::from("s2"), Bson::from("s3")]
+    );
+}
+
+#[derive(Debug)]
+struct TestClock(AtomicI64);
+impl Clock for TestClock {
+    fn now(&self) -> bson::DateTime {
+        bson::DateTime::from_millis(self.0.load(Ordering::SeqCst))
+    }
+}
+
+#[test]
+fn ttl_monitor_deletes_expired_documents_and_coll_mod_takes_effect() {
+    let clock = Arc::new(TestClock(AtomicI64::new(1_800_000_000_000)));
+    let e = Engine::with_options(EngineOptions {
+        ttl_monitor_interval: Some(Duration::from_millis(5)),
+        clock: clock.clone(),
+        ..EngineOptions::default()
+    });
+    let t = |s: i64| bson::DateTime::from_millis(1_800_000_000_000 + s * 1000);
+    run(
+        &e,
+        doc! {"createIndexes": "sessions", "indexes": [{"key": {"expires_at": 1}, "name": "expires_at_1", "expireAfterSeconds": 0}]},
+    );
+    run(
+        &e,
+        doc! {"insert": "sessions", "documents": [
+            {"_id": 1, "expires_at": t(-10)},
+            {"_id": 2, "expires_at": t(60)},
+            {"_id": 3, "expires_at": [t(500), t(-5)]},
+            {"_id": 4, "expires_at": "2020-01-01"},
+            {"_id": 5},
+        ]},
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let left = ids(&first_batch(&run(
+            &e,
+            doc! {"find": "sessions", "sort": {"_id": 1}},
+        )));
+        if left == vec![Bson::Int32(2), Bson::Int32(4), Bson::Int32(5)] {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "TTL monitor did not delete expired documents: {left:?}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Raising expireAfterSeconds keeps the 60 s document alive after its date passes...
+    run(
+        &e,
+        doc! {"collMod": "sessions", "index": {"name": "expires_at_1", "expireAfterSeconds": 3600}},
+    );
+    clock.0.fetch_add(120_000, Ordering::SeqCst);
+    assert_eq!(e.run_ttl_pass(), 0);
+    // ...until now passes date + 3600 s.
+    clock.0.fetch_add(3_600_000, Ordering::SeqCst);
+    assert_eq!(e.run_ttl_pass(), 1);
+}
+
+#[test]
+fn json_schema_validator_rejects_with_121() {
+    let e = engine();
+    run(
+        &e,
+        doc! {"create": "users", "validator": {"$jsonSchema": {"bsonType": "object", "required": ["email"], "properties": {"email": {"bsonType": "string"}}}}},
+    );
+    let r = run(
+        &e,
+        doc! {"insert": "users", "documents": [{"email": "a@b"}, {"name": "x"}]},
+    );
+    assert_eq!(r.get_i32("n").unwrap(), 1);
+    assert_eq!(
+        r.get_array("writeErrors").unwrap()[0]
+            .as_document()
+            .unwrap()
+            .get_i32("code")
+            .unwrap(),
+        121
+    );
+    let r = run(
+        &e,
+        doc! {"update": "users", "updates": [{"q": {}, "u": {"$set": {"email": 5}}}]},
+    );
+    assert_eq!(
+        r.get_array("writeErrors").unwrap()[0]
+            .as_document()
+            .unwrap()
+            .get_i32("code")
+            .unwrap(),
+        121
+    );
+}
+
+#[test]
+fn catalog_commands_and_errors() {
+    let e = engine();
+    run(&e, doc! {"create": "a"});
+    assert_eq!(
+        e.run_command(DB, &doc! {"create": "a"}).unwrap_err().code,
+        48
+    );
+    assert_eq!(
+        e.run_command(DB, &doc! {"drop": "zzz"}).unwrap_err().code,
+        26
+    );
+    run(
+        &e,
+        doc! {"createIndexes": "a", "indexes": [{"key": {"x": 1, "y": -1}, "name": "x_1_y_-1"}]},
+    );
+    let r = run(&e, doc! {"listIndexes": "a"});
+    let names: Vec<String> = first_batch(&r)
+        .iter()
+        .map(|d| d.get_str("name").unwrap().to_string())
+        .collect();
+    assert_eq!(names, vec!["_id_", "x_1_y_-1"]);
+    assert_eq!(
+        e.run_command(DB, &doc! {"dropIndexes": "a", "index": "nope"})
+            .unwrap_err()
+            .code,
+        27
+    );
+    run(&e, doc! {"dropIndexes": "a", "index": "x_1_y_-1"});
+    run(
+        &e,
+        doc! {"create": "v", "viewOn": "a", "pipeline": [{"$match": {"k": 1}}]},
+    );
+    let r = run(&e, doc! {"listCollections": 1, "nameOnly": true});
+    let listed: Vec<String> = first_batch(&r)
+        .iter()
+        .map(|d| d.get_str("name").unwrap().to_string())
+        .collect();
+    assert_eq!(listed, vec!["a", "v"]);
+    run(&e, doc! {"insert": "a", "documents": [{"k": 1}, {"k": 2}]});
+    assert_eq!(first_batch(&run(&e, doc! {"find": "v"})).len(), 1);
+    assert_eq!(
+        e.run_command(DB, &doc! {"insert": "v", "documents": [{}]})
+            .unwrap_err()
+            .code,
+        166
+    );
+    assert_eq!(
+        e.run_command(DB, &doc! {"frobnicate": 1}).unwrap_err().code,
+        59
+    );
+    let r = run(&e, doc! {"count": "a", "query": {"k": {"$gte": 1}}});
+    assert_eq!(r.get_i32("n").unwrap(), 2);
+    let r = run(&e, doc! {"distinct": "a", "key": "k"});
+    assert_eq!(
+        r.get_array("values").unwrap(),
+        &vec![Bson::Int32(1), Bson::Int32(2)]
+    );
+}
+
+#[test]
+fn aggregate_group_lookup_and_documents() {
+    let e = engine();
+    sessions(&e);
+    run(
+        &e,
+        doc! {"insert": "users", "documents": [{"_id": 1, "name": "ann"}, {"_id": 2, "name": "bob"}]},
+    );
+    let r = run(
+        &e,
+        doc! {"aggregate": "user_sessions", "pipeline": [
+            {"$group": {"_id": "$user_id", "n": {"$sum": 1}, "views": {"$sum": "$page_views"}, "avg": {"$avg": "$page_views"}}},
+            {"$sort": {"_id": 1}},
+            {"$lookup": {"from": "users", "localField": "_id", "foreignField": "_id", "as": "u"}},
+            {"$project": {"n": 1, "views": 1, "avg": 1, "names": "$u.name"}},
+        ], "cursor": {}},
+    );
+    assert_eq!(
+        first_batch(&r),
+        vec![
+            doc! {"_id": 1, "n": 2, "views": 13, "avg": 6.5, "names": ["ann"]},
+            doc! {"_id": 2, "n": 1, "views": 0, "avg": Bson::Null, "names": ["bob"]},
+            doc! {"_id": 3, "n": 1, "views": 7.5, "avg": 7.5, "names": []},
+        ]
+    );
+    let r = run(
+        &e,
+        doc! {"aggregate": 1, "pipeline": [{"$documents": [{"x": 1}, {"x": 2}]}, {"$count": "c"}], "cursor": {}},
+    );
+    assert_eq!(first_batch(&r), vec![doc! {"c": 2}]);
+    // $group over nothing gives nothing; $count over nothing gives nothing.
+    let r = run(
+        &e,
+        doc! {"aggregate": "empty", "pipeline": [{"$group": {"_id": Bson::Null, "n": {"$sum": 1}}}], "cursor": {}},
+    );
+    assert!(first_batch(&r).is_empty());
+}
+
+#[test]
+fn concurrent_increments_lose_nothing() {
+    let e = engine();
+    run(&e, doc! {"insert": "c", "documents": [{"_id": 1, "n": 0}]});
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let e = e.clone();
+            std::thread::spawn(move || {
+                for _ in 0..250 {
+                    e.run_command(DB, &doc! {"update": "c", "updates": [{"q": {"_id": 1}, "u": {"$inc": {"n": 1}}}]}).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let d = first_batch(&run(&e, doc! {"find": "c"})).remove(0);
+    assert_eq!(d.get("n"), Some(&Bson::Int32(2000)));
+}

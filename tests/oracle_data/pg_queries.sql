@@ -1,0 +1,516 @@
+-- PostgreSQL differential corpus: every case runs unchanged on PostgreSQL and on sqlmongo.
+-- `-- name: NAME` starts a case; each statement ends with `;` at the end of a line.
+-- Row order is compared only when the statement has ORDER BY (then ties are always broken by a key).
+-- Data: tests/pg_oracle/data.rs (user_sessions 60 rows, application_cache 40 rows, seeded).
+
+-- ===== projection and filters =====
+-- name: select_star_order
+SELECT * FROM user_sessions ORDER BY session_id;
+-- name: select_star_cache
+SELECT * FROM application_cache ORDER BY cache_key;
+-- name: select_columns
+SELECT session_id, user_id, page_views FROM user_sessions ORDER BY session_id;
+-- name: select_alias
+SELECT session_id AS id, page_views AS views FROM user_sessions ORDER BY id;
+-- name: eq_text
+SELECT session_id FROM user_sessions WHERE user_id = 'u01';
+-- name: eq_int
+SELECT session_id FROM user_sessions WHERE page_views = 10;
+-- name: eq_bool
+SELECT session_id FROM user_sessions WHERE active = TRUE;
+-- name: eq_bool_false
+SELECT session_id FROM user_sessions WHERE active = FALSE;
+-- name: bool_column_predicate
+SELECT session_id FROM user_sessions WHERE mfa_verified;
+-- name: not_bool_column
+SELECT session_id FROM user_sessions WHERE NOT mfa_verified;
+-- name: ne_int_null_trap
+SELECT session_id FROM user_sessions WHERE page_views <> 5;
+-- name: bang_eq_text_null_trap
+SELECT session_id FROM user_sessions WHERE login_method != 'password';
+-- name: ne_missing_column_trap
+SELECT session_id FROM user_sessions WHERE ip_address <> '10.0.1.1';
+-- name: lt_int
+SELECT session_id FROM user_sessions WHERE page_views < 5;
+-- name: le_int
+SELECT session_id FROM user_sessions WHERE page_views <= 0;
+-- name: gt_double
+SELECT session_id FROM user_sessions WHERE risk_score > 0.5;
+-- name: ge_double
+SELECT session_id FROM user_sessions WHERE risk_score >= 0.5;
+-- name: gt_negative
+SELECT session_id FROM user_sessions WHERE page_views > -2;
+-- name: gt_bigint
+SELECT session_id FROM user_sessions WHERE data_transferred > 3000000000;
+-- name: gt_numeric
+SELECT session_id FROM user_sessions WHERE cart_total > 12.5;
+-- name: eq_numeric_scale
+SELECT session_id FROM user_sessions WHERE cart_total = 12.5;
+-- name: lt_text_byte_order
+SELECT session_id FROM user_sessions WHERE user_id < 'u03';
+-- name: text_uppercase_sorts_first
+SELECT session_id FROM user_sessions WHERE user_id < 'u';
+-- name: empty_string_eq
+SELECT session_id FROM user_sessions WHERE user_id = '';
+-- name: empty_string_ne
+SELECT session_id FROM user_sessions WHERE user_id <> '';
+-- name: and_or
+SELECT session_id FROM user_sessions WHERE (page_views > 10 AND active) OR user_id = 'u02';
+-- name: not_gt_null_trap
+SELECT session_id FROM user_sessions WHERE NOT (page_views > 5);
+-- name: not_and
+SELECT session_id FROM user_sessions WHERE NOT (page_views > 5 AND risk_score < 0.5);
+-- name: not_or
+SELECT session_id FROM user_sessions WHERE NOT (user_id = 'u01' OR login_method = 'sso');
+-- name: in_list
+SELECT session_id FROM user_sessions WHERE user_id IN ('u01', 'u02', 'u03');
+-- name: in_list_int
+SELECT session_id FROM user_sessions WHERE page_views IN (1, 2, 3, 10, 20);
+-- name: not_in_null_trap
+SELECT session_id FROM user_sessions WHERE user_id NOT IN ('u01', 'u02');
+-- name: not_in_int
+SELECT session_id FROM user_sessions WHERE page_views NOT IN (0, 1, 2);
+-- name: between_int
+SELECT session_id FROM user_sessions WHERE page_views BETWEEN 5 AND 15;
+-- name: not_between
+SELECT session_id FROM user_sessions WHERE page_views NOT BETWEEN 5 AND 15;
+-- name: between_double
+SELECT cache_key FROM application_cache WHERE score BETWEEN -1.5 AND 1.5;
+-- name: between_timestamps
+SELECT session_id FROM user_sessions WHERE created_at BETWEEN TIMESTAMPTZ '2026-11-21T00:00:00Z' AND TIMESTAMPTZ '2026-11-22T00:00:00Z';
+-- name: is_null
+SELECT session_id FROM user_sessions WHERE user_id IS NULL;
+-- name: is_null_missing_column
+SELECT session_id FROM user_sessions WHERE ip_address IS NULL;
+-- name: is_not_null
+SELECT session_id FROM user_sessions WHERE risk_score IS NOT NULL;
+-- name: is_not_null_jsonb
+SELECT session_id FROM user_sessions WHERE session_data IS NOT NULL;
+-- name: null_eq_null_is_unknown
+SELECT session_id FROM user_sessions WHERE user_id = NULL;
+-- name: ts_gt_literal
+SELECT session_id FROM user_sessions WHERE expires_at > TIMESTAMPTZ '2026-11-22T10:00:00Z';
+-- name: ts_le_literal
+SELECT cache_key FROM application_cache WHERE expires_at <= TIMESTAMPTZ '2026-11-22T10:00:00Z';
+-- name: ts_compare_columns
+SELECT session_id FROM user_sessions WHERE last_accessed > expires_at;
+-- name: col_compare_int
+SELECT session_id FROM user_sessions WHERE actions_performed > page_views;
+
+-- ===== LIKE / ILIKE =====
+-- name: like_prefix
+SELECT cache_key FROM application_cache WHERE cache_key LIKE 'user:%';
+-- name: like_suffix
+SELECT cache_key FROM application_cache WHERE cache_key LIKE '%:profile';
+-- name: like_underscore
+SELECT cache_key FROM application_cache WHERE cache_key LIKE 'tmp__';
+-- name: like_contains
+SELECT session_id FROM user_sessions WHERE login_method LIKE '%ass%';
+-- name: like_escaped_percent
+SELECT cache_key FROM application_cache WHERE cache_key LIKE '100\%%';
+-- name: like_escaped_underscore
+SELECT cache_key FROM application_cache WHERE cache_key LIKE 'tmp\_%';
+-- name: like_regex_metachars
+SELECT cache_key FROM application_cache WHERE cache_key LIKE 'page:/docs/%';
+-- name: like_dot_is_literal
+SELECT session_id FROM user_sessions WHERE ip_address LIKE '10.0.1.%';
+-- name: like_no_wildcard
+SELECT session_id FROM user_sessions WHERE login_method LIKE 'sso';
+-- name: like_case_sensitive
+SELECT session_id FROM user_sessions WHERE login_method LIKE 'pass%';
+-- name: ilike
+SELECT session_id FROM user_sessions WHERE login_method ILIKE 'pass%';
+-- name: ilike_namespace
+SELECT cache_key FROM application_cache WHERE namespace ILIKE 'api%';
+-- name: not_like_null_trap
+SELECT session_id FROM user_sessions WHERE login_method NOT LIKE 'pass%';
+-- name: not_ilike
+SELECT cache_key FROM application_cache WHERE namespace NOT ILIKE 'API';
+-- name: like_parenthesis_bracket
+SELECT cache_key FROM application_cache WHERE cache_key LIKE '%(%' OR cache_key LIKE '%[%';
+
+-- ===== arrays =====
+-- name: any_tags
+SELECT session_id FROM user_sessions WHERE 'vip' = ANY(tags);
+-- name: any_tags_cache
+SELECT cache_key FROM application_cache WHERE 'a%b' = ANY(tags);
+-- name: overlap_tags
+SELECT session_id FROM user_sessions WHERE tags && ARRAY['beta', 'eu'];
+-- name: overlap_tags_single
+SELECT cache_key FROM application_cache WHERE tags && ARRAY['hot'];
+-- name: not_any_tags
+SELECT session_id FROM user_sessions WHERE NOT ('vip' = ANY(tags));
+-- name: select_array
+SELECT session_id, tags FROM user_sessions ORDER BY session_id;
+
+-- ===== ORDER BY / LIMIT / OFFSET =====
+-- name: order_desc_key
+SELECT session_id FROM user_sessions ORDER BY session_id DESC;
+-- name: order_nulls_default_asc
+SELECT session_id, page_views FROM user_sessions ORDER BY page_views, session_id;
+-- name: order_nulls_default_desc
+SELECT session_id, page_views FROM user_sessions ORDER BY page_views DESC, session_id;
+-- name: order_nulls_first
+SELECT session_id, page_views FROM user_sessions ORDER BY page_views NULLS FIRST, session_id;
+-- name: order_desc_nulls_last
+SELECT session_id, risk_score FROM user_sessions ORDER BY risk_score DESC NULLS LAST, session_id;
+-- name: order_missing_column
+SELECT session_id, ip_address FROM user_sessions ORDER BY ip_address, session_id;
+-- name: order_text_byte_order
+SELECT session_id, user_id FROM user_sessions ORDER BY user_id, session_id;
+-- name: order_ties_two_keys
+SELECT session_id, user_id, page_views FROM user_sessions ORDER BY user_id DESC, page_views ASC, session_id;
+-- name: order_by_ordinal
+SELECT session_id, page_views FROM user_sessions ORDER BY 2 DESC, 1;
+-- name: order_by_alias
+SELECT session_id, page_views AS pv FROM user_sessions ORDER BY pv, session_id;
+-- name: order_by_expression
+SELECT session_id FROM user_sessions ORDER BY page_views + actions_performed, session_id;
+-- name: order_timestamp
+SELECT session_id, created_at FROM user_sessions ORDER BY created_at DESC, session_id;
+-- name: order_bool
+SELECT session_id, active FROM user_sessions ORDER BY active, session_id;
+-- name: limit
+SELECT session_id FROM user_sessions ORDER BY session_id LIMIT 5;
+-- name: limit_offset
+SELECT session_id FROM user_sessions ORDER BY session_id LIMIT 5 OFFSET 10;
+-- name: offset_only
+SELECT session_id FROM user_sessions ORDER BY session_id OFFSET 55;
+-- name: limit_zero
+SELECT session_id FROM user_sessions ORDER BY session_id LIMIT 0;
+-- name: where_order_limit
+SELECT session_id, risk_score FROM user_sessions WHERE active = TRUE ORDER BY risk_score DESC, session_id LIMIT 7;
+-- name: top_cache_by_hits
+SELECT cache_key, hit_count FROM application_cache WHERE hit_count IS NOT NULL ORDER BY hit_count DESC, cache_key LIMIT 10;
+
+-- ===== DISTINCT =====
+-- name: distinct_user
+SELECT DISTINCT user_id FROM user_sessions;
+-- name: distinct_user_ordered
+SELECT DISTINCT user_id FROM user_sessions ORDER BY user_id;
+-- name: distinct_two_columns
+SELECT DISTINCT user_id, active FROM user_sessions;
+-- name: distinct_namespace
+SELECT DISTINCT namespace FROM application_cache ORDER BY namespace NULLS FIRST;
+
+-- ===== aggregates =====
+-- name: count_star
+SELECT COUNT(*) AS n FROM user_sessions;
+-- name: count_column_skips_null
+SELECT COUNT(user_id) AS n FROM user_sessions;
+-- name: count_missing_column
+SELECT COUNT(ip_address) AS n FROM user_sessions;
+-- name: count_distinct
+SELECT COUNT(DISTINCT user_id) AS n FROM user_sessions;
+-- name: count_distinct_missing
+SELECT COUNT(DISTINCT device_fingerprint) AS n FROM user_sessions;
+-- name: sum_int
+SELECT SUM(page_views) AS s FROM user_sessions;
+-- name: sum_bigint
+SELECT SUM(data_transferred) AS s FROM user_sessions;
+-- name: sum_numeric
+SELECT SUM(cart_total) AS s FROM user_sessions;
+-- name: avg_int
+SELECT AVG(page_views) AS a FROM user_sessions;
+-- name: avg_double
+SELECT AVG(risk_score) AS a FROM user_sessions;
+-- name: min_max
+SELECT MIN(page_views) AS lo, MAX(page_views) AS hi FROM user_sessions;
+-- name: min_max_text
+SELECT MIN(user_id) AS lo, MAX(user_id) AS hi FROM user_sessions;
+-- name: min_max_timestamp
+SELECT MIN(created_at) AS first_seen, MAX(last_accessed) AS last_seen FROM user_sessions;
+-- name: aggregates_empty_set
+SELECT COUNT(*) AS n, COUNT(user_id) AS nu, SUM(page_views) AS s, AVG(page_views) AS a, MIN(page_views) AS lo, MAX(page_views) AS hi FROM user_sessions WHERE user_id = 'nobody';
+-- name: sum_all_null
+SELECT SUM(page_views) AS s FROM user_sessions WHERE page_views IS NULL;
+-- name: count_filter
+SELECT COUNT(*) FILTER (WHERE active) AS active_n, COUNT(*) FILTER (WHERE NOT active) AS inactive_n FROM user_sessions;
+-- name: sum_filter
+SELECT SUM(page_views) FILTER (WHERE mfa_verified = TRUE) AS s FROM user_sessions;
+-- name: avg_filter
+SELECT AVG(risk_score) FILTER (WHERE login_method = 'sso') AS a FROM user_sessions;
+-- name: min_max_filter
+SELECT MIN(page_views) FILTER (WHERE active) AS lo, MAX(page_views) FILTER (WHERE active) AS hi FROM user_sessions;
+-- name: count_filter_empty
+SELECT COUNT(*) FILTER (WHERE user_id = 'nobody') AS n, SUM(page_views) FILTER (WHERE user_id = 'nobody') AS s FROM user_sessions;
+-- name: count_filter_null_trap
+SELECT COUNT(*) FILTER (WHERE page_views <> 5) AS n FROM user_sessions;
+-- name: agg_arithmetic
+SELECT SUM(page_views) + SUM(actions_performed) AS total FROM user_sessions;
+-- name: agg_ratio
+SELECT SUM(hit_count) * 1.0 / COUNT(*) AS ratio FROM application_cache;
+
+-- ===== GROUP BY / HAVING =====
+-- name: group_by_user
+SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id;
+-- name: group_by_user_ordered
+SELECT user_id, COUNT(*) AS n, SUM(page_views) AS pv FROM user_sessions GROUP BY user_id ORDER BY user_id NULLS FIRST;
+-- name: group_by_two
+SELECT user_id, active, COUNT(*) AS n FROM user_sessions GROUP BY user_id, active;
+-- name: group_by_ordinal
+SELECT login_method, COUNT(*) AS n FROM user_sessions GROUP BY 1;
+-- name: group_by_expression
+SELECT page_views / 10 AS bucket, COUNT(*) AS n FROM user_sessions GROUP BY page_views / 10;
+-- name: group_having_count
+SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING COUNT(*) > 6;
+-- name: group_having_sum
+SELECT namespace, SUM(hit_count) AS hits FROM application_cache GROUP BY namespace HAVING SUM(hit_count) > 100;
+-- name: group_having_alias_free
+SELECT login_method, AVG(page_views) AS avg_pv FROM user_sessions GROUP BY login_method HAVING AVG(page_views) > 25;
+-- name: group_filter_aggregates
+SELECT namespace, COUNT(*) AS total, COUNT(*) FILTER (WHERE hit_count = 0) AS unused, AVG(data_size) FILTER (WHERE hit_count > 0) AS avg_used FROM application_cache GROUP BY namespace;
+-- name: group_count_distinct
+SELECT user_id, COUNT(DISTINCT login_method) AS methods FROM user_sessions GROUP BY user_id;
+-- name: group_order_by_aggregate
+SELECT user_id, SUM(page_views) AS pv FROM user_sessions GROUP BY user_id ORDER BY SUM(page_views) DESC NULLS LAST, user_id NULLS FIRST;
+-- name: group_where_having_limit
+SELECT namespace, COUNT(*) AS n FROM application_cache WHERE data_size > 1000 GROUP BY namespace HAVING COUNT(*) >= 2 ORDER BY n DESC, namespace NULLS FIRST LIMIT 3;
+-- name: group_min_max_ts
+SELECT user_id, MIN(created_at) AS first_seen, MAX(expires_at) AS last_expiry FROM user_sessions GROUP BY user_id;
+-- name: group_by_bool
+SELECT mfa_verified, COUNT(*) AS n, AVG(risk_score) AS risk FROM user_sessions GROUP BY mfa_verified;
+-- name: group_empty_input
+SELECT user_id, COUNT(*) AS n FROM user_sessions WHERE user_id = 'nobody' GROUP BY user_id;
+
+-- ===== CASE / COALESCE / NULLIF / GREATEST / LEAST =====
+-- name: case_searched
+SELECT session_id, CASE WHEN risk_score > 0.8 THEN 'high' WHEN risk_score > 0.5 THEN 'medium' WHEN risk_score > 0.2 THEN 'low' ELSE 'minimal' END AS risk_level FROM user_sessions ORDER BY session_id;
+-- name: case_no_else_null
+SELECT session_id, CASE WHEN page_views > 30 THEN 'busy' END AS busy FROM user_sessions ORDER BY session_id;
+-- name: case_simple
+SELECT session_id, CASE login_method WHEN 'password' THEN 1 WHEN 'sso' THEN 2 ELSE 0 END AS m FROM user_sessions ORDER BY session_id;
+-- name: case_in_where
+SELECT session_id FROM user_sessions WHERE CASE WHEN active THEN page_views ELSE 0 END > 20;
+-- name: case_traffic_level
+SELECT cache_key, CASE WHEN hit_count > 100 THEN 'high_traffic' WHEN hit_count > 10 THEN 'medium_traffic' WHEN hit_count > 0 THEN 'low_traffic' ELSE 'unused' END AS traffic FROM application_cache ORDER BY cache_key;
+-- name: group_by_case
+SELECT CASE WHEN data_size > 1000000 THEN 'large' WHEN data_size > 100000 THEN 'medium' ELSE 'small' END AS size_class, COUNT(*) AS n FROM application_cache GROUP BY 1;
+-- name: coalesce_text
+SELECT session_id, COALESCE(user_id, 'anonymous') AS who FROM user_sessions ORDER BY session_id;
+-- name: coalesce_missing
+SELECT session_id, COALESCE(ip_address, device_fingerprint, 'unknown') AS origin FROM user_sessions ORDER BY session_id;
+-- name: coalesce_int
+SELECT session_id, COALESCE(page_views, 0) + 1 AS pv FROM user_sessions ORDER BY session_id;
+-- name: nullif_empty
+SELECT session_id, NULLIF(user_id, '') AS uid FROM user_sessions ORDER BY session_id;
+-- name: nullif_int
+SELECT session_id, NULLIF(page_views, 0) AS pv FROM user_sessions ORDER BY session_id;
+-- name: greatest_least
+SELECT session_id, GREATEST(page_views, actions_performed) AS g, LEAST(page_views, actions_performed) AS l FROM user_sessions ORDER BY session_id;
+-- name: greatest_with_constant
+SELECT cache_key, GREATEST(hit_count, 1) AS h FROM application_cache ORDER BY cache_key;
+-- name: least_timestamps
+SELECT session_id, LEAST(last_accessed, expires_at) AS t FROM user_sessions ORDER BY session_id;
+
+-- ===== arithmetic, ROUND, ABS, casts =====
+-- name: arithmetic_int
+SELECT session_id, page_views + actions_performed AS s, page_views - actions_performed AS d, page_views * 2 AS m FROM user_sessions ORDER BY session_id;
+-- name: integer_division
+SELECT session_id, page_views / 4 AS q FROM user_sessions ORDER BY session_id;
+-- name: integer_division_negative
+SELECT session_id, page_views / 3 AS q FROM user_sessions WHERE page_views < 0 ORDER BY session_id;
+-- name: integer_modulo
+SELECT session_id, page_views % 7 AS r FROM user_sessions ORDER BY session_id;
+-- name: division_double
+SELECT session_id, page_views / 4.0 AS q FROM user_sessions ORDER BY session_id;
+-- name: bigint_division
+SELECT session_id, data_transferred / (1024 * 1024) AS mb FROM user_sessions ORDER BY session_id;
+-- name: arithmetic_null_propagates
+SELECT session_id, risk_score * 100 AS pct FROM user_sessions ORDER BY session_id;
+-- name: round_numeric_half
+SELECT session_id, ROUND(cart_total) AS r FROM user_sessions ORDER BY session_id;
+-- name: round_numeric_digits
+SELECT session_id, ROUND(cart_total, 1) AS r1, ROUND(cart_total, 2) AS r2 FROM user_sessions ORDER BY session_id;
+-- name: round_double_half_even
+SELECT cache_key, ROUND(score) AS r FROM application_cache ORDER BY cache_key;
+-- name: round_double_cast_numeric
+SELECT cache_key, ROUND(score::NUMERIC, 1) AS r FROM application_cache ORDER BY cache_key;
+-- name: round_negative_half
+SELECT ROUND(-2.5) AS a, ROUND(2.5) AS b, ROUND(0.125, 2) AS c;
+-- name: abs_values
+SELECT cache_key, ABS(priority) AS p, ABS(score) AS s FROM application_cache ORDER BY cache_key;
+-- name: cast_int_to_text
+SELECT session_id, CAST(page_views AS TEXT) AS pv FROM user_sessions ORDER BY session_id;
+-- name: cast_double_colon_text
+SELECT session_id, page_views::TEXT AS pv FROM user_sessions ORDER BY session_id;
+-- name: cast_text_to_int
+SELECT CAST('42' AS INTEGER) AS a, '7'::BIGINT AS b, CAST('2.5' AS DOUBLE PRECISION) AS c;
+-- name: cast_numeric
+SELECT session_id, CAST(risk_score AS NUMERIC) AS r FROM user_sessions ORDER BY session_id;
+-- name: cast_double_to_int_rounds
+SELECT cache_key, CAST(score AS INTEGER) AS s FROM application_cache ORDER BY cache_key;
+-- name: cast_int_to_double
+SELECT session_id, page_views::DOUBLE PRECISION / 4 AS q FROM user_sessions ORDER BY session_id;
+-- name: cast_float_division
+SELECT session_id, actions_performed::FLOAT / NULLIF(page_views, 0) AS ratio FROM user_sessions ORDER BY session_id;
+-- name: cast_bool_text
+SELECT session_id, CAST(active AS TEXT) AS a FROM user_sessions ORDER BY session_id;
+-- name: cast_text_timestamp
+SELECT session_id FROM user_sessions WHERE created_at > '2026-11-21T12:00:00Z'::TIMESTAMPTZ;
+
+-- ===== strings =====
+-- name: lower_upper
+SELECT session_id, LOWER(login_method) AS lo, UPPER(login_method) AS up FROM user_sessions ORDER BY session_id;
+-- name: length
+SELECT cache_key, LENGTH(cache_key) AS len FROM application_cache ORDER BY cache_key;
+-- name: length_empty_and_null
+SELECT session_id, LENGTH(user_id) AS len FROM user_sessions ORDER BY session_id;
+-- name: substring_from_for
+SELECT cache_key, SUBSTRING(cache_key FROM 1 FOR 4) AS head FROM application_cache ORDER BY cache_key;
+-- name: substring_from
+SELECT cache_key, SUBSTRING(cache_key FROM 6) AS tail FROM application_cache ORDER BY cache_key;
+-- name: position
+SELECT cache_key, POSITION(':' IN cache_key) AS p FROM application_cache ORDER BY cache_key;
+-- name: concat_function_skips_null
+SELECT session_id, CONCAT(user_id, '/', login_method) AS c FROM user_sessions ORDER BY session_id;
+-- name: concat_operator_null
+SELECT session_id, user_id || ':' || login_method AS c FROM user_sessions ORDER BY session_id;
+-- name: concat_operator_int
+SELECT session_id, 'pv=' || page_views AS c FROM user_sessions ORDER BY session_id;
+-- name: trim
+SELECT TRIM('  padded  ') AS t, LENGTH(TRIM('  x ')) AS n;
+-- name: replace
+SELECT cache_key, REPLACE(cache_key, ':', '/') AS k FROM application_cache ORDER BY cache_key;
+-- name: split_part
+SELECT cache_key, SPLIT_PART(cache_key, ':', 2) AS part FROM application_cache ORDER BY cache_key;
+-- name: split_part_beyond
+SELECT cache_key, SPLIT_PART(cache_key, ':', 5) AS part FROM application_cache ORDER BY cache_key;
+-- name: string_filter_lower
+SELECT session_id FROM user_sessions WHERE LOWER(login_method) = 'password';
+-- name: string_filter_length
+SELECT cache_key FROM application_cache WHERE LENGTH(cache_key) > 14;
+-- name: group_by_split_part
+SELECT SPLIT_PART(cache_key, ':', 1) AS prefix, COUNT(*) AS n FROM application_cache GROUP BY 1;
+
+-- ===== JSON paths =====
+-- name: json_arrow_text
+SELECT session_id, session_data->'preferences'->>'theme' AS theme FROM user_sessions ORDER BY session_id;
+-- name: json_arrow_object
+SELECT session_id, session_data->'preferences' AS prefs FROM user_sessions ORDER BY session_id;
+-- name: json_filter_text
+SELECT session_id FROM user_sessions WHERE session_data->'preferences'->>'theme' = 'dark';
+-- name: json_filter_missing_key
+SELECT session_id FROM user_sessions WHERE session_data->'preferences'->>'theme' IS NULL;
+-- name: json_filter_ne_null_trap
+SELECT session_id FROM user_sessions WHERE session_data->'preferences'->>'theme' <> 'dark';
+-- name: json_group_by
+SELECT session_data->'preferences'->>'language' AS lang, COUNT(*) AS n FROM user_sessions GROUP BY 1;
+-- name: json_nested_number_cast
+SELECT session_id, (session_data->'shoppingCart'->>'total')::NUMERIC AS total FROM user_sessions ORDER BY session_id;
+-- name: json_number_filter
+SELECT session_id FROM user_sessions WHERE (session_data->'navigation'->>'visits')::INTEGER > 10;
+-- name: json_like
+SELECT session_id FROM user_sessions WHERE session_data->'navigation'->>'lastPage' LIKE '/products/%';
+-- name: json_like_metachar
+SELECT session_id FROM user_sessions WHERE session_data->'navigation'->>'lastPage' LIKE '%50\%\_off';
+-- name: json_cache_meta
+SELECT cache_key, value->'meta'->>'etag' AS etag FROM application_cache ORDER BY cache_key;
+-- name: json_select_whole
+SELECT cache_key, value FROM application_cache ORDER BY cache_key;
+
+-- ===== time =====
+-- name: interval_add_minutes
+SELECT session_id, last_accessed + INTERVAL '5 minutes' AS t FROM user_sessions ORDER BY session_id;
+-- name: interval_sub_hours
+SELECT session_id, expires_at - INTERVAL '2 hours' AS t FROM user_sessions ORDER BY session_id;
+-- name: interval_days
+SELECT cache_key, created_at + INTERVAL '30 days' AS t FROM application_cache ORDER BY cache_key;
+-- name: interval_compound
+SELECT cache_key, created_at + INTERVAL '1 day 2 hours' AS t FROM application_cache ORDER BY cache_key;
+-- name: interval_in_filter
+SELECT session_id FROM user_sessions WHERE last_accessed > TIMESTAMPTZ '2026-11-22T10:00:00Z' - INTERVAL '30 minutes';
+-- name: interval_column_filter
+SELECT session_id FROM user_sessions WHERE expires_at < created_at + INTERVAL '2 hours';
+-- name: epoch_of_difference
+SELECT session_id, EXTRACT(EPOCH FROM last_accessed - created_at) AS secs FROM user_sessions ORDER BY session_id;
+-- name: epoch_minutes
+SELECT session_id, EXTRACT(EPOCH FROM last_accessed - created_at) / 60 AS minutes FROM user_sessions ORDER BY session_id;
+-- name: ttl_hours
+SELECT cache_key, EXTRACT(EPOCH FROM expires_at - created_at) / 3600 AS ttl_hours FROM application_cache ORDER BY cache_key;
+-- name: extract_hour
+SELECT session_id, EXTRACT(HOUR FROM created_at) AS h FROM user_sessions ORDER BY session_id;
+-- name: extract_dow
+SELECT session_id, EXTRACT(DOW FROM created_at) AS dow FROM user_sessions ORDER BY session_id;
+-- name: extract_day_month_year
+SELECT session_id, EXTRACT(DAY FROM created_at) AS d, EXTRACT(MONTH FROM created_at) AS m, EXTRACT(YEAR FROM created_at) AS y FROM user_sessions ORDER BY session_id;
+-- name: group_by_hour
+SELECT EXTRACT(HOUR FROM created_at) AS h, COUNT(*) AS n FROM user_sessions GROUP BY 1;
+-- name: date_trunc_hour
+SELECT session_id, DATE_TRUNC('hour', created_at) AS h FROM user_sessions ORDER BY session_id;
+-- name: date_trunc_minute
+SELECT session_id, DATE_TRUNC('minute', last_accessed) AS m FROM user_sessions ORDER BY session_id;
+-- name: date_trunc_day
+SELECT session_id, DATE_TRUNC('day', created_at) AS d FROM user_sessions ORDER BY session_id;
+-- name: date_trunc_week
+SELECT session_id, DATE_TRUNC('week', created_at) AS w FROM user_sessions ORDER BY session_id;
+-- name: date_trunc_month
+SELECT cache_key, DATE_TRUNC('month', created_at) AS m FROM application_cache ORDER BY cache_key;
+-- name: group_by_date_trunc
+SELECT DATE_TRUNC('day', created_at) AS day, COUNT(*) AS n, SUM(page_views) AS pv FROM user_sessions GROUP BY 1 ORDER BY 1;
+-- name: case_with_interval
+SELECT session_id, CASE WHEN last_accessed > TIMESTAMPTZ '2026-11-22T10:00:00Z' - INTERVAL '5 minutes' THEN 'active' WHEN last_accessed > TIMESTAMPTZ '2026-11-22T10:00:00Z' - INTERVAL '30 minutes' THEN 'recent' WHEN last_accessed > TIMESTAMPTZ '2026-11-22T10:00:00Z' - INTERVAL '2 hours' THEN 'idle' ELSE 'stale' END AS status FROM user_sessions ORDER BY session_id;
+-- name: now_is_stable_in_filter
+SELECT COUNT(*) AS n FROM user_sessions WHERE created_at < NOW();
+-- name: current_timestamp_relative
+SELECT COUNT(*) AS n FROM application_cache WHERE created_at < CURRENT_TIMESTAMP - INTERVAL '1 day';
+
+-- ===== seed-style dashboards =====
+-- name: dashboard_sessions
+SELECT COUNT(*) AS total_active_sessions, COUNT(DISTINCT user_id) AS unique_active_users, COUNT(*) FILTER (WHERE mfa_verified = TRUE) AS mfa_verified_sessions, COUNT(DISTINCT device_fingerprint) AS unique_devices, SUM(page_views) AS total_page_views, AVG(page_views) AS avg_page_views FROM user_sessions WHERE active = TRUE AND expires_at > TIMESTAMPTZ '2026-11-22T10:00:00Z';
+-- name: dashboard_cache
+SELECT namespace, COUNT(*) AS total_entries, SUM(data_size) / (1024 * 1024) AS total_size_mb, AVG(data_size) AS avg_entry_size_bytes, SUM(hit_count) AS total_hits, COUNT(*) FILTER (WHERE hit_count = 0) AS unused_entries FROM application_cache WHERE expires_at > TIMESTAMPTZ '2026-11-21T00:00:00Z' GROUP BY namespace ORDER BY namespace NULLS LAST;
+-- name: dashboard_user_activity
+SELECT user_id, COUNT(*) AS sessions, MAX(last_accessed) AS last_seen, ROUND(AVG(risk_score)::NUMERIC, 2) AS avg_risk FROM user_sessions WHERE user_id IS NOT NULL GROUP BY user_id HAVING COUNT(*) > 1 ORDER BY sessions DESC, user_id;
+-- name: sessions_expired_per_user
+SELECT user_id, COUNT(*) AS expired FROM user_sessions WHERE expires_at <= TIMESTAMPTZ '2026-11-22T10:00:00Z' GROUP BY user_id ORDER BY expired DESC, user_id NULLS LAST;
+
+-- ===== DML followed by a SELECT of the table =====
+-- name: update_set_constant
+UPDATE user_sessions SET active = FALSE WHERE user_id = 'u01';
+SELECT session_id, active FROM user_sessions ORDER BY session_id;
+-- name: update_increment
+UPDATE application_cache SET hit_count = hit_count + 1 WHERE namespace = 'api';
+SELECT cache_key, hit_count FROM application_cache ORDER BY cache_key;
+-- name: update_matched_not_changed
+UPDATE user_sessions SET login_method = 'sso' WHERE login_method = 'sso';
+SELECT COUNT(*) AS n FROM user_sessions WHERE login_method = 'sso';
+-- name: update_null_trap_where
+UPDATE user_sessions SET page_views = 0 WHERE page_views <> 5;
+SELECT session_id, page_views FROM user_sessions ORDER BY session_id;
+-- name: update_set_null
+UPDATE user_sessions SET device_fingerprint = NULL WHERE risk_score > 0.8;
+SELECT session_id, device_fingerprint FROM user_sessions ORDER BY session_id;
+-- name: update_expression
+UPDATE user_sessions SET actions_performed = page_views * 2 WHERE active = TRUE;
+SELECT session_id, actions_performed FROM user_sessions ORDER BY session_id;
+-- name: update_interval
+UPDATE user_sessions SET expires_at = last_accessed + INTERVAL '30 minutes' WHERE mfa_verified = TRUE;
+SELECT session_id, expires_at FROM user_sessions ORDER BY session_id;
+-- name: update_no_match
+UPDATE user_sessions SET active = TRUE WHERE user_id = 'nobody';
+SELECT COUNT(*) FILTER (WHERE active) AS n FROM user_sessions;
+-- name: update_two_columns
+UPDATE application_cache SET hit_count = 0, priority = 1 WHERE hit_count > 100;
+SELECT cache_key, hit_count, priority FROM application_cache ORDER BY cache_key;
+-- name: delete_where
+DELETE FROM user_sessions WHERE expires_at < TIMESTAMPTZ '2026-11-22T10:00:00Z';
+SELECT session_id FROM user_sessions ORDER BY session_id;
+-- name: delete_like
+DELETE FROM application_cache WHERE cache_key LIKE 'user:%';
+SELECT cache_key FROM application_cache ORDER BY cache_key;
+-- name: delete_not_in_null_trap
+DELETE FROM user_sessions WHERE user_id NOT IN ('u01', 'u02', 'u03');
+SELECT session_id, user_id FROM user_sessions ORDER BY session_id;
+-- name: delete_tag
+DELETE FROM application_cache WHERE 'hot' = ANY(tags);
+SELECT COUNT(*) AS n FROM application_cache;
+-- name: delete_none
+DELETE FROM user_sessions WHERE session_id = 'does-not-exist';
+SELECT COUNT(*) AS n FROM user_sessions;
+-- name: delete_then_aggregate_empty
+DELETE FROM application_cache WHERE cache_key IS NOT NULL;
+SELECT COUNT(*) AS n, SUM(hit_count) AS s, MAX(data_size) AS m FROM application_cache;
+-- name: insert_then_select
+INSERT INTO application_cache (cache_key, namespace, created_at, expires_at, hit_count, tags, value) VALUES ('new:1', 'api', TIMESTAMPTZ '2026-11-22T10:00:00Z', TIMESTAMPTZ '2026-11-22T11:00:00Z', 0, ARRAY['fresh'], '{"kind": "json", "n": 1}'::jsonb), ('new:2', NULL, TIMESTAMPTZ '2026-11-22T10:00:00Z', TIMESTAMPTZ '2026-11-23T10:00:00Z', NULL, NULL, NULL);
+SELECT cache_key, namespace, expires_at, hit_count, tags, value FROM application_cache WHERE cache_key LIKE 'new:%' ORDER BY cache_key;

@@ -1,0 +1,258 @@
+//! PostgreSQL differential test: the same data script and the same queries, unchanged, on PostgreSQL
+//! (through `psql`) and on sqlmongo (library API, embedded engine); results compared after normalising
+//! (numbers as numbers, timestamps as instants, NULL apart from '', row order only where the query has an
+//! ORDER BY). The corpus is `tests/oracle_data/pg_queries.sql`: `-- name: NAME` starts a case, whose
+//! statements each end with `;` at the end of a line; a case may run DML and then SELECT the table.
+//!
+//! Skipped loudly when psql / the server is missing, failed instead when `SQLMONGO_REQUIRE_ORACLES=1`.
+//! `PG_ORACLE_DUMP=1` prints the generated data script.
+
+mod common;
+#[path = "pg_oracle/data.rs"]
+mod data;
+#[path = "pg_oracle/psql.rs"]
+mod psql;
+#[path = "pg_oracle/sut.rs"]
+mod sut;
+
+use common::compare::{self, Norm};
+use libtest_mimic::{Arguments, Failed, Trial};
+use psql::PgOut;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use sut::{SmOut, Sut};
+
+const CORPUS: &str = include_str!("oracle_data/pg_queries.sql");
+
+/// One corpus case.
+struct Case {
+    name: String,
+    stmts: Vec<String>,
+}
+
+fn parse_corpus(text: &str) -> Result<Vec<Case>, String> {
+    let mut cases: Vec<Case> = Vec::new();
+    let mut current = String::new();
+    for (lineno, line) in text.lines().enumerate() {
+        if let Some(name) = line.strip_prefix("-- name:") {
+            if let Some(case) = cases.last_mut() {
+                if !current.trim().is_empty() {
+                    return Err(format!(
+                        "case {}: statement without final ';' before line {}",
+                        case.name,
+                        lineno + 1
+                    ));
+                }
+            }
+            let name = name.trim().to_string();
+            if cases.iter().any(|c| c.name == name) {
+                return Err(format!("duplicate case name {name} at line {}", lineno + 1));
+            }
+            cases.push(Case {
+                name,
+                stmts: Vec::new(),
+            });
+            current.clear();
+            continue;
+        }
+        let trimmed = line.trim();
+        if trimmed.starts_with("--") || (trimmed.is_empty() && current.is_empty()) {
+            continue;
+        }
+        let Some(case) = cases.last_mut() else {
+            return Err(format!(
+                "line {}: SQL before the first `-- name:`",
+                lineno + 1
+            ));
+        };
+        current.push_str(line);
+        current.push('\n');
+        if trimmed.ends_with(';') {
+            case.stmts
+                .push(std::mem::take(&mut current).trim().to_string());
+        }
+    }
+    if !current.trim().is_empty() {
+        return Err("last statement has no final ';'".to_string());
+    }
+    if let Some(empty) = cases.iter().find(|c| c.stmts.is_empty()) {
+        return Err(format!("case {} has no statement", empty.name));
+    }
+    Ok(cases)
+}
+
+fn has_order_by(stmt: &str) -> bool {
+    stmt.to_ascii_uppercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .any(|w| w == ["ORDER", "BY"])
+}
+
+fn has_dml(case: &Case) -> bool {
+    case.stmts.iter().any(|s| !psql::is_query(s))
+}
+
+/// Compares one statement's results; `Err` describes the difference with both results.
+fn compare_stmt(stmt: &str, pg: &PgOut, sm: &SmOut) -> Result<(), String> {
+    match (pg, sm) {
+        (PgOut::Affected(a), SmOut::Affected(b)) => {
+            if a == b {
+                Ok(())
+            } else {
+                Err(format!(
+                    "affected rows differ: PostgreSQL {a}, sqlmongo {b}"
+                ))
+            }
+        }
+        (PgOut::Rows(pg_rows), SmOut::Rows { columns, rows }) => {
+            let pg_cols: Option<Vec<&String>> = pg_rows.first().map(|r| r.keys().collect());
+            let pg_norm: Vec<Norm> = pg_rows
+                .iter()
+                .map(|r| {
+                    Norm::Arr(
+                        r.values()
+                            .map(|v| compare::from_json(v, compare::Dialect::Postgres))
+                            .collect(),
+                    )
+                })
+                .collect();
+            let sm_norm: Vec<Norm> = rows
+                .iter()
+                .map(|r| Norm::Arr(r.iter().map(compare::from_bson).collect()))
+                .collect();
+            let ordered = has_order_by(stmt);
+            let show = || {
+                format!(
+                    "  PostgreSQL columns {:?}:\n{}  sqlmongo columns {:?}:\n{}",
+                    pg_cols.clone().unwrap_or_default(),
+                    compare::show_set(&pg_norm, 25),
+                    columns,
+                    compare::show_set(&sm_norm, 25)
+                )
+            };
+            if let Some(pc) = &pg_cols {
+                let same =
+                    pc.len() == columns.len() && pc.iter().zip(columns).all(|(a, b)| *a == b);
+                if !same {
+                    return Err(format!("column names differ\n{}", show()));
+                }
+            }
+            compare::compare_sets(&pg_norm, &sm_norm, ordered).map_err(|e| {
+                format!(
+                    "{e}\n  (row order {})\n{}",
+                    if ordered { "compared" } else { "ignored" },
+                    show()
+                )
+            })
+        }
+        (PgOut::Rows(_), SmOut::Affected(n)) => {
+            Err(format!("PostgreSQL returned rows, sqlmongo affected {n}"))
+        }
+        (PgOut::Affected(n), SmOut::Rows { .. }) => Err(format!(
+            "PostgreSQL affected {n} rows, sqlmongo returned rows"
+        )),
+    }
+}
+
+struct Shared {
+    rt: tokio::runtime::Runtime,
+    data: String,
+    readonly: OnceLock<Result<Sut, String>>,
+    passed: AtomicUsize,
+}
+
+fn run_one(shared: &Shared, case: &Case) -> Result<(), Failed> {
+    let pg = psql::run_case(&case.stmts)
+        .map_err(|e| format!("PostgreSQL rejected the case (corpus bug): {e}"))?;
+    let fresh;
+    let sut = if has_dml(case) {
+        fresh = Sut::load(&shared.rt, &shared.data);
+        &fresh
+    } else {
+        shared
+            .readonly
+            .get_or_init(|| Sut::load(&shared.rt, &shared.data))
+    };
+    let sut = sut
+        .as_ref()
+        .map_err(|e| format!("sqlmongo could not load the data script: {e}"))?;
+    let sm = sut.run(&shared.rt, &case.stmts);
+    let sql = case.stmts.join("\n");
+    let sm = sm.map_err(|e| format!("case {}: sqlmongo error: {e}\n  SQL: {sql}", case.name))?;
+    if sm.len() != pg.len() {
+        return Err(format!(
+            "case {}: {} results from sqlmongo, {} from PostgreSQL",
+            case.name,
+            sm.len(),
+            pg.len()
+        )
+        .into());
+    }
+    for ((stmt, p), s) in case.stmts.iter().zip(&pg).zip(&sm) {
+        compare_stmt(stmt, p, s)
+            .map_err(|e| format!("case {}: MISMATCH\n  SQL: {stmt}\n  {e}", case.name))?;
+    }
+    shared.passed.fetch_add(1, Ordering::Relaxed);
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Arguments::from_args();
+    let cases = match parse_corpus(CORPUS) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("pg_oracle: bad corpus: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let data = data::script(data::SEED);
+    if std::env::var("PG_ORACLE_DUMP").is_ok() {
+        println!("{data}");
+    }
+    if let Err(why) = psql::ping() {
+        let why = format!(
+            "PostgreSQL not reachable through `{}`: {why} (scripts/test.sh installs and starts it)",
+            psql::psql_path()
+        );
+        return std::process::ExitCode::from(common::oracle_unavailable("PostgreSQL", &why) as u8);
+    }
+    if let Err(e) = psql::load(&data) {
+        eprintln!("pg_oracle: PostgreSQL rejected the generated data script: {e}");
+        return std::process::ExitCode::FAILURE;
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("pg_oracle: tokio runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let shared = Arc::new(Shared {
+        rt,
+        data,
+        readonly: OnceLock::new(),
+        passed: AtomicUsize::new(0),
+    });
+    let total = cases.len();
+    let trials: Vec<Trial> = cases
+        .into_iter()
+        .map(|case| {
+            let shared = Arc::clone(&shared);
+            Trial::test(format!("pg::{}", case.name), move || {
+                run_one(&shared, &case)
+            })
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    eprintln!(
+        "pg_oracle: {} of {total} PostgreSQL differential cases passed ({} run)",
+        shared.passed.load(Ordering::Relaxed),
+        conclusion.num_passed + conclusion.num_failed
+    );
+    conclusion.exit_code()
+}

@@ -1,0 +1,129 @@
+//! Runs SQL on PostgreSQL through `psql` and returns typed results.
+//!
+//! In: statements of one corpus case; out: per statement either the rows (as `json_agg` of the unchanged
+//! query, which keeps NULL apart from '' and numbers as numbers, columns in order) or the affected-row count
+//! from the command tag. Connection settings come from the usual PG* variables (scripts/test.sh exports
+//! them). A case with DML runs inside BEGIN ... ROLLBACK so every case sees the same data.
+
+use serde_json::Value;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// One statement's result on PostgreSQL.
+#[derive(Debug)]
+pub enum PgOut {
+    /// Rows of a query: each row a JSON object, keys in column order.
+    Rows(Vec<serde_json::Map<String, Value>>),
+    /// Command tag count of INSERT / UPDATE / DELETE.
+    Affected(u64),
+}
+
+/// Path of the psql binary (`SQLMONGO_PSQL` or `psql` on PATH).
+pub fn psql_path() -> String {
+    std::env::var("SQLMONGO_PSQL").unwrap_or_else(|_| "psql".to_string())
+}
+
+fn run_psql(script: &str) -> Result<String, String> {
+    let mut child = Command::new(psql_path())
+        .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", "-"])
+        .env("PGTZ", "UTC")
+        .env("PGCLIENTENCODING", "UTF8")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", psql_path()))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(script.as_bytes())
+            .map_err(|e| format!("writing to psql: {e}"))?;
+    }
+    let out = child.wait_with_output().map_err(|e| format!("psql: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "psql failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Checks that PostgreSQL answers.
+pub fn ping() -> Result<(), String> {
+    let out = run_psql("SELECT 40 + 2;\n")?;
+    if out.trim() == "42" {
+        Ok(())
+    } else {
+        Err(format!("unexpected answer to SELECT 40 + 2: {out:?}"))
+    }
+}
+
+/// Recreates the schema and loads the data script.
+pub fn load(data_script: &str) -> Result<(), String> {
+    let script = format!("SET client_min_messages = warning;\nDROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n{data_script}");
+    run_psql(&script).map(|_| ())
+}
+
+/// Whether a statement is a query (its rows are compared) rather than DML.
+pub fn is_query(stmt: &str) -> bool {
+    let head = stmt.trim_start().to_ascii_uppercase();
+    head.starts_with("SELECT") || head.starts_with("WITH") || head.starts_with("VALUES")
+}
+
+/// Runs the statements of one case, in one transaction that is rolled back.
+pub fn run_case(stmts: &[String]) -> Result<Vec<PgOut>, String> {
+    const MARK: &str = "@@sqlmongo-oracle-statement@@";
+    let mut script = String::from("BEGIN;\n");
+    for s in stmts {
+        script.push_str(&format!("\\echo {MARK}\n"));
+        let body = s.trim().trim_end_matches(';');
+        if is_query(s) {
+            script.push_str(&format!(
+                "SELECT coalesce(json_agg(oracle_q), '[]'::json) FROM (\n{body}\n) AS oracle_q;\n"
+            ));
+        } else {
+            script.push_str(body);
+            script.push_str(";\n");
+        }
+    }
+    script.push_str(&format!("\\echo {MARK}\nROLLBACK;\n"));
+    let out = run_psql(&script)?;
+    let chunks: Vec<&str> = out.split(MARK).collect();
+    // chunk 0 is BEGIN's tag, the last one ROLLBACK's
+    if chunks.len() != stmts.len() + 2 {
+        return Err(format!(
+            "cannot split psql output into {} statements:\n{out}",
+            stmts.len()
+        ));
+    }
+    let mut results = Vec::new();
+    for (s, chunk) in stmts.iter().zip(&chunks[1..]) {
+        let chunk = chunk.trim();
+        if is_query(s) {
+            let v: Value = serde_json::from_str(chunk)
+                .map_err(|e| format!("bad json_agg output ({e}): {chunk}"))?;
+            let rows = match v {
+                Value::Array(items) => items
+                    .into_iter()
+                    .map(|r| match r {
+                        Value::Object(m) => Ok(m),
+                        other => Err(format!("row is not an object: {other}")),
+                    })
+                    .collect::<Result<Vec<_>, String>>()?,
+                other => return Err(format!("json_agg gave {other}")),
+            };
+            results.push(PgOut::Rows(rows));
+        } else {
+            // command tags: "UPDATE 3", "DELETE 0", "INSERT 0 2"
+            let n = chunk
+                .lines()
+                .last()
+                .and_then(|l| l.split_whitespace().last())
+                .and_then(|n| n.parse::<u64>().ok())
+                .ok_or_else(|| format!("no row count in psql output {chunk:?}"))?;
+            results.push(PgOut::Affected(n));
+        }
+    }
+    Ok(results)
+}
