@@ -38,6 +38,12 @@ const KNOWN_MINGO_DEVIATIONS: &[&str] = &[
 
 /// A non-null, non-array value for range operators, `$in` and `$all` (see `KNOWN_MINGO_DEVIATIONS`).
 fn gen_scalar(rng: &mut StdRng, field: &str) -> Bson {
+    match field {
+        // these generators never give a scalar: use an element-like value instead
+        "tags" => return Bson::String(pick(rng, &["red", "green", "blue", "x"]).into()),
+        "missing" => return Bson::Int32(rng.random_range(-5..10)),
+        _ => {}
+    }
     loop {
         let v = gen_value(rng, field);
         if !matches!(v, Bson::Null | Bson::Array(_)) {
