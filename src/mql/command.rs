@@ -72,6 +72,12 @@ pub enum Command {
         /// The stages.
         pipeline: Vec<Document>,
     },
+    /// A database-level `aggregate` (`{"aggregate": 1, ...}`), whose pipeline starts with `$documents`:
+    /// SELECT without FROM.
+    DbAggregate {
+        /// The stages.
+        pipeline: Vec<Document>,
+    },
     /// `insert`.
     Insert {
         /// Collection.
@@ -168,7 +174,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::Find { .. } => "find",
-            Command::Aggregate { .. } => "aggregate",
+            Command::Aggregate { .. } | Command::DbAggregate { .. } => "aggregate",
             Command::Insert { .. } => "insert",
             Command::Update { .. } => "update",
             Command::Delete { .. } => "delete",
@@ -216,6 +222,11 @@ impl Command {
                 pipeline,
             } => doc! {
                 "aggregate": collection,
+                "pipeline": pipeline.iter().cloned().map(Bson::Document).collect::<Vec<_>>(),
+                "cursor": {},
+            },
+            Command::DbAggregate { pipeline } => doc! {
+                "aggregate": 1,
                 "pipeline": pipeline.iter().cloned().map(Bson::Document).collect::<Vec<_>>(),
                 "cursor": {},
             },

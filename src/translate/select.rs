@@ -220,7 +220,18 @@ impl Translator {
             Some(Distinct::All) => false,
             Some(Distinct::On(_)) => return refuse("DISTINCT ON"),
         };
-        let collection = self.collection_of_from(from, pos)?;
+        // SELECT without FROM: a database-level aggregate over one empty document (`$documents`).
+        let collection = if from.is_empty() {
+            if let Some(e) = first_column_reference(projection, selection.as_ref()) {
+                return Err(Error::Invalid {
+                    message: format!("column \"{e}\" does not exist (SELECT without FROM)"),
+                    position: pos,
+                });
+            }
+            None
+        } else {
+            Some(self.collection_of_from(from, pos)?)
+        };
         let filter = match selection {
             Some(w) => {
                 if contains_aggregate(w) {
@@ -269,6 +280,9 @@ impl Translator {
                 SelectItem::QualifiedWildcard(..) => wildcard = true,
                 SelectItem::ExprWithAliases { .. } => return refuse("multiple aliases"),
             }
+        }
+        if wildcard && collection.is_none() {
+            return refuse("SELECT * with no tables specified");
         }
         if wildcard && !columns.is_empty() {
             return refuse("* together with other columns");
@@ -321,21 +335,18 @@ impl Translator {
         }
 
         // Plain find: SELECT * / plain top-level columns, no ORDER BY needing NULL flags, no DISTINCT/grouping.
-        if !grouped && !distinct {
+        if let (false, false, Some(collection)) = (grouped, distinct, &collection) {
             if let Some(cmd) = self.try_find(
-                &collection,
-                &filter,
-                wildcard,
-                &columns,
-                &sort_keys,
-                &limit,
-                &offset,
+                collection, &filter, wildcard, &columns, &sort_keys, &limit, &offset,
             )? {
                 return Ok(cmd);
             }
         }
 
         let mut pipeline: Vec<Document> = Vec::new();
+        if collection.is_none() {
+            pipeline.push(doc! {"$documents": [{}]});
+        }
         if !filter.is_empty() {
             pipeline.push(doc! {"$match": filter});
         }
@@ -403,7 +414,7 @@ impl Translator {
                 for (i, c) in columns.iter().enumerate() {
                     let a = self.agg(&c.source)?;
                     let f = format!("c{i}");
-                    project.insert(&f, a.expr);
+                    project.insert(&f, projected(a));
                     out_cols.push(OutputColumn {
                         name: c.name.clone(),
                         field: f,
@@ -417,13 +428,14 @@ impl Translator {
             }
             self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
         }
-        Ok((
-            vec![Command::Aggregate {
+        let command = match collection {
+            Some(collection) => Command::Aggregate {
                 collection,
                 pipeline,
-            }],
-            Output::Rows { columns: out_cols },
-        ))
+            },
+            None => Command::DbAggregate { pipeline },
+        };
+        Ok((vec![command], Output::Rows { columns: out_cols }))
     }
 
     /// After `$group`: the projection of the SELECT list, HAVING, and sort keys, in group scope.
@@ -440,7 +452,7 @@ impl Translator {
         for (i, c) in columns.iter().enumerate() {
             let a = self.agg(&c.source)?;
             let f = format!("c{i}");
-            project.insert(&f, a.expr);
+            project.insert(&f, projected(a));
             out_cols.push(OutputColumn {
                 name: c.name.clone(),
                 field: f,
@@ -475,8 +487,11 @@ impl Translator {
         if let Some(o) = offset {
             pipeline.push(doc! {"$skip": o.clone()});
         }
-        if let Some(l) = limit {
-            pipeline.push(doc! {"$limit": l.clone()});
+        match limit {
+            // `$limit` must be positive (and a find `limit: 0` means no limit): LIMIT 0 keeps no row.
+            Some(Bson::Int64(0)) => pipeline.push(doc! {"$match": {"$expr": false}}),
+            Some(l) => pipeline.push(doc! {"$limit": l.clone()}),
+            None => {}
         }
         if !sort_fields.is_empty() {
             let names: Vec<Bson> = sort_fields
@@ -542,6 +557,9 @@ impl Translator {
                 Some(_) => None,
             }
         };
+        if matches!(limit, Some(Bson::Int64(0))) {
+            return Ok(None); // find's `limit: 0` means "no limit"
+        }
         let (Some(limit), Some(skip)) = (as_i64(limit), as_i64(offset)) else {
             return Ok(None);
         };
@@ -666,5 +684,43 @@ fn column_name(e: &Expr) -> String {
         Expr::Position { .. } => "position".into(),
         Expr::Trim { .. } => "btrim".into(),
         _ => "?column?".into(),
+    }
+}
+
+/// The first column reference (an identifier) in a SELECT list or WHERE clause, if any.
+fn first_column_reference(projection: &[SelectItem], selection: Option<&Expr>) -> Option<String> {
+    use std::ops::ControlFlow;
+    let find = |e: &Expr| -> Option<String> {
+        let flow = sqlparser::ast::visit_expressions(e, |x| match x {
+            Expr::Identifier(id) => ControlFlow::Break(id.value.clone()),
+            Expr::CompoundIdentifier(ids) => ControlFlow::Break(
+                ids.iter()
+                    .map(|i| i.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join("."),
+            ),
+            _ => ControlFlow::Continue(()),
+        });
+        match flow {
+            ControlFlow::Break(name) => Some(name),
+            ControlFlow::Continue(()) => None,
+        }
+    };
+    projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => find(e),
+            _ => None,
+        })
+        .next()
+        .or_else(|| selection.and_then(find))
+}
+
+/// A `$project` value: constants go in `$literal` (a bare number or boolean is an inclusion flag there, a
+/// document a nested projection).
+fn projected(a: crate::translate::expr::Agg) -> Bson {
+    match a.constant {
+        Some(c) => bson::bson!({"$literal": c}),
+        None => a.expr,
     }
 }
