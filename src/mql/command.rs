@@ -72,6 +72,11 @@ pub enum Command {
         /// The stages.
         pipeline: Vec<Document>,
     },
+    /// `aggregate: 1` (a collectionless pipeline; it starts with `$documents`) with `cursor: {}`.
+    AggregateDb {
+        /// The stages.
+        pipeline: Vec<Document>,
+    },
     /// `insert`.
     Insert {
         /// Collection.
@@ -168,7 +173,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::Find { .. } => "find",
-            Command::Aggregate { .. } => "aggregate",
+            Command::Aggregate { .. } | Command::AggregateDb { .. } => "aggregate",
             Command::Insert { .. } => "insert",
             Command::Update { .. } => "update",
             Command::Delete { .. } => "delete",
@@ -216,6 +221,11 @@ impl Command {
                 pipeline,
             } => doc! {
                 "aggregate": collection,
+                "pipeline": pipeline.iter().cloned().map(Bson::Document).collect::<Vec<_>>(),
+                "cursor": {},
+            },
+            Command::AggregateDb { pipeline } => doc! {
+                "aggregate": 1,
                 "pipeline": pipeline.iter().cloned().map(Bson::Document).collect::<Vec<_>>(),
                 "cursor": {},
             },

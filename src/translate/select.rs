@@ -49,10 +49,7 @@ impl Translator {
             pipe_operators,
         } = q;
         if let Some(w) = with {
-            return Err(Error::Unsupported {
-                construct: "WITH (common table expressions)".into(),
-                position: Position::from(w.span().start),
-            });
+            return self.with_query(w, q);
         }
         if fetch.is_some() {
             return Err(self.at_query("FETCH FIRST (use LIMIT)", q));
@@ -220,7 +217,7 @@ impl Translator {
             Some(Distinct::All) => false,
             Some(Distinct::On(_)) => return refuse("DISTINCT ON"),
         };
-        let collection = self.collection_of_from(from, pos)?;
+        let source = self.from_source(from, pos)?;
         let filter = match selection {
             Some(w) => {
                 if contains_aggregate(w) {
@@ -233,6 +230,7 @@ impl Translator {
             }
             None => Document::new(),
         };
+        let where_stages = self.take_subquery_stages();
         let group_exprs = match group_by {
             GroupByExpr::Expressions(list, modifiers) => {
                 if !modifiers.is_empty() {
@@ -280,6 +278,9 @@ impl Translator {
         if wildcard && (grouped || distinct) {
             return refuse("SELECT * with GROUP BY, aggregates or DISTINCT");
         }
+        if wildcard && self.rel.scope.iter().any(|b| b.prefix.is_some()) {
+            return refuse("SELECT * over a CROSS JOIN (name the columns)");
+        }
         // Resolve ORDER BY / GROUP BY ordinals and output aliases to the SELECT expressions (PG rules).
         let resolve = |e: &Expr, columns: &[Column]| -> Result<Expr, Error> {
             if let Expr::Value(v) = e {
@@ -321,9 +322,9 @@ impl Translator {
         }
 
         // Plain find: SELECT * / plain top-level columns, no ORDER BY needing NULL flags, no DISTINCT/grouping.
-        if !grouped && !distinct {
+        if !grouped && !distinct && source.is_plain() && where_stages.is_empty() {
             if let Some(cmd) = self.try_find(
-                &collection,
+                source.collection_name(),
                 &filter,
                 wildcard,
                 &columns,
@@ -335,10 +336,8 @@ impl Translator {
             }
         }
 
-        let mut pipeline: Vec<Document> = Vec::new();
-        if !filter.is_empty() {
-            pipeline.push(doc! {"$match": filter});
-        }
+        let mut pipeline: Vec<Document> = source.pipeline.clone();
+        self.push_where(&mut pipeline, filter, where_stages, wildcard);
         let mut project = Document::new();
         let mut out_cols = Vec::new();
         if grouped || distinct {
@@ -361,8 +360,10 @@ impl Translator {
                 id.insert(&f, a.expr);
                 scope.keys.push((k.clone(), f));
             }
+            self.no_subquery_here("GROUP BY / SELECT DISTINCT", pos)?;
             // Everything after $group is translated in the group scope.
             self.group = Some(scope);
+            self.rel.grouped_phase = true;
             let result = self.after_group(
                 &columns,
                 &sort_keys,
@@ -372,7 +373,9 @@ impl Translator {
                 post_columns,
             );
             let scope = self.group.take().unwrap_or_default();
+            self.rel.grouped_phase = false;
             let (having_match, sort_fields) = result?;
+            let after_group_stages = self.take_subquery_stages();
             let mut group =
                 doc! {"_id": if id.is_empty() { Bson::Null } else { Bson::Document(id.clone()) }};
             group.extend(scope.accumulators);
@@ -382,6 +385,7 @@ impl Translator {
                 pipeline.push(doc! {"$unionWith": {"pipeline": [{"$documents": [{}]}]}});
                 pipeline.push(doc! {"$limit": 1});
             }
+            pipeline.extend(after_group_stages);
             if let Some(h) = having_match {
                 pipeline.push(doc! {"$match": {"$expr": h}});
             }
@@ -395,8 +399,19 @@ impl Translator {
                     let a = self.agg(&k.expr)?;
                     sort_fields.extend(sort_spec(&mut set, i, &a, k));
                 }
+                let stages = self.take_subquery_stages();
+                let fields: Vec<Bson> = stages
+                    .iter()
+                    .filter_map(|s| s.get_document("$lookup").ok())
+                    .filter_map(|l| l.get_str("as").ok())
+                    .map(|f| Bson::String(f.to_string()))
+                    .collect();
+                pipeline.extend(stages);
                 if !set.is_empty() {
                     pipeline.push(doc! {"$set": set});
+                }
+                if !fields.is_empty() {
+                    pipeline.push(doc! {"$unset": fields});
                 }
             } else {
                 project.insert("_id", 0);
@@ -413,15 +428,13 @@ impl Translator {
                     let a = self.agg(&k.expr)?;
                     sort_fields.extend(sort_spec(&mut project, i, &a, k));
                 }
+                pipeline.extend(self.take_subquery_stages());
                 pipeline.push(doc! {"$project": project});
             }
             self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
         }
         Ok((
-            vec![Command::Aggregate {
-                collection,
-                pipeline,
-            }],
+            vec![source.command(pipeline)],
             Output::Rows { columns: out_cols },
         ))
     }
