@@ -553,7 +553,8 @@ fn to_source(
             if let Some(l) = limit {
                 p.push(doc! {"$limit": l});
             }
-            if let Some(pr) = projection {
+            // The projection only names plain fields (`{_id: 0, a: 1}`); the renaming `$project` below reads them.
+            if let (Some(pr), true) = (projection, output_is_wildcard(&output)) {
                 p.push(doc! {"$project": pr});
             }
             (Some(collection), p)
@@ -591,6 +592,18 @@ fn to_source(
             position: pos,
         });
     }
+    // The rename replaces a last `$project` that computes the columns, reading its expressions directly.
+    let last_project = match pipeline.last() {
+        Some(s) if s.len() == 1 => s.get_document("$project").ok().cloned(),
+        _ => None,
+    };
+    let computed = last_project.filter(|p| {
+        p.keys().all(|k| k == "_id" || columns.iter().any(|c| &c.field == k))
+            && columns.iter().all(|c| p.contains_key(&c.field))
+    });
+    if computed.is_some() {
+        pipeline.pop();
+    }
     let mut names: Vec<String> = Vec::new();
     let mut project = doc! {"_id": 0};
     for (i, c) in columns.iter().enumerate() {
@@ -608,10 +621,11 @@ fn to_source(
                 pos,
             ));
         }
-        project.insert(
-            &name,
-            doc! {"$ifNull": [format!("${}", c.field), Bson::Null]},
-        );
+        let value = match computed.as_ref().and_then(|p| p.get(&c.field)) {
+            Some(v) => v.clone(),
+            None => Bson::String(format!("${}", c.field)),
+        };
+        project.insert(&name, doc! {"$ifNull": [value, Bson::Null]});
         names.push(name);
     }
     pipeline.push(doc! {"$project": project});
@@ -620,6 +634,10 @@ fn to_source(
         pipeline,
         columns: Some(names),
     })
+}
+
+fn output_is_wildcard(o: &Output) -> bool {
+    matches!(o, Output::Rows { columns } if columns.is_empty())
 }
 
 /// A CTE read under an alias with column aliases: a renaming `$project` appended.

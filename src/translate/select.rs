@@ -418,7 +418,7 @@ impl Translator {
                 for (i, c) in columns.iter().enumerate() {
                     let a = self.agg(&c.source)?;
                     let f = format!("c{i}");
-                    project.insert(&f, a.expr);
+                    project.insert(&f, projected(a.expr));
                     out_cols.push(OutputColumn {
                         name: c.name.clone(),
                         field: f,
@@ -453,7 +453,7 @@ impl Translator {
         for (i, c) in columns.iter().enumerate() {
             let a = self.agg(&c.source)?;
             let f = format!("c{i}");
-            project.insert(&f, a.expr);
+            project.insert(&f, projected(a.expr));
             out_cols.push(OutputColumn {
                 name: c.name.clone(),
                 field: f,
@@ -658,9 +658,22 @@ fn sort_spec(target: &mut Document, i: usize, a: &Agg, k: &SortKey) -> Vec<(Stri
         out.push((f, if k.nulls_first { -1 } else { 1 }));
     }
     let f = format!("__s{i}");
-    target.insert(&f, a.expr.clone());
+    target.insert(&f, projected(a.expr.clone()));
     out.push((f, dir));
     out
+}
+
+/// A value for a `$project` field: numbers and booleans are inclusion flags there, so constants of those types
+/// are wrapped in `$literal`.
+pub(crate) fn projected(e: Bson) -> Bson {
+    match e {
+        Bson::Int32(_)
+        | Bson::Int64(_)
+        | Bson::Double(_)
+        | Bson::Decimal128(_)
+        | Bson::Boolean(_) => bson!({ "$literal": e }),
+        other => other,
+    }
 }
 
 /// PG's output column name for an unaliased expression.
