@@ -68,14 +68,20 @@ SELECT *, user_id FROM user_sessions
 
 -- case: no_from
 SELECT 1
--- error: unsupported: SELECT without FROM at 1:1
+-- expect:
+{
+  "aggregate": 1,
+  "pipeline": [{"$documents": [{}]}, {"$project": {"_id": 0, "c0": {"$literal": 1}}}],
+  "cursor": {}
+}
+rows: ?column? <- c0
 
 -- case: constant_column
 SELECT 'x' AS tag, 42 AS answer FROM user_sessions
 -- expect:
 {
   "aggregate": "user_sessions",
-  "pipeline": [{"$project": {"_id": 0, "c0": "x", "c1": 42}}],
+  "pipeline": [{"$project": {"_id": 0, "c0": "x", "c1": {"$literal": 42}}}],
   "cursor": {}
 }
 rows: tag <- c0, answer <- c1

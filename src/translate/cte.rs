@@ -598,7 +598,8 @@ fn to_source(
         _ => None,
     };
     let computed = last_project.filter(|p| {
-        p.keys().all(|k| k == "_id" || columns.iter().any(|c| &c.field == k))
+        p.keys()
+            .all(|k| k == "_id" || columns.iter().any(|c| &c.field == k))
             && columns.iter().all(|c| p.contains_key(&c.field))
     });
     if computed.is_some() {
@@ -625,7 +626,7 @@ fn to_source(
             Some(v) => v.clone(),
             None => Bson::String(format!("${}", c.field)),
         };
-        project.insert(&name, doc! {"$ifNull": [value, Bson::Null]});
+        project.insert(&name, present(value));
         names.push(name);
     }
     pipeline.push(doc! {"$project": project});
@@ -634,6 +635,25 @@ fn to_source(
         pipeline,
         columns: Some(names),
     })
+}
+
+/// `{$ifNull: [v, null]}` (a missing value becomes a present NULL), unless `v` is never missing already.
+fn present(v: Bson) -> Bson {
+    match &v {
+        Bson::Document(d) if d.len() == 1 && d.contains_key("$literal") => v,
+        Bson::Document(d)
+            if d.len() == 1
+                && d.get_array("$ifNull")
+                    .ok()
+                    .and_then(|a| a.last())
+                    .is_some_and(|x| {
+                        !matches!(x, Bson::String(_) | Bson::Document(_) | Bson::Array(_))
+                    }) =>
+        {
+            v
+        }
+        _ => bson::bson!({"$ifNull": [v, null]}),
+    }
 }
 
 fn output_is_wildcard(o: &Output) -> bool {

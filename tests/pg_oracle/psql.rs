@@ -121,7 +121,11 @@ pub fn run_case(stmts: &[String]) -> Result<Vec<PgOut>, String> {
             let ddl = ["CREATE ", "DROP ", "ALTER "]
                 .iter()
                 .any(|p| tag.starts_with(p));
-            let n = match tag.split_whitespace().last().and_then(|n| n.parse::<u64>().ok()) {
+            let n = match tag
+                .split_whitespace()
+                .last()
+                .and_then(|n| n.parse::<u64>().ok())
+            {
                 Some(n) => n,
                 None if ddl => 0,
                 None => return Err(format!("no row count in psql output {chunk:?}")),
