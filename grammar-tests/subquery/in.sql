@@ -126,3 +126,67 @@ SELECT a FROM t WHERE a IN (SELECT b, c FROM u)
 -- case: row_in_subquery_refused
 SELECT a FROM t WHERE (a, b) IN (SELECT b, c FROM u)
 -- error: unsupported: row value IN (SELECT ...) at 1:24
+
+-- case: plain_conjuncts_run_first
+SELECT session_id FROM user_sessions WHERE active = TRUE AND user_id IN (SELECT user_id FROM user_sessions WHERE mfa_verified) AND page_views > $1
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$match": {"active": true, "page_views": {"$gt": {"$param": NumberLong(1)}}}},
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {"$match": {"mfa_verified": true}},
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {
+          "$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$in": ["$user_id", "$__sq0.user_id"]}]
+        }
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
+
+-- case: question_marks_keep_text_order
+SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE login_method = ?) AND page_views > ?
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {"$match": {"login_method": {"$eq": {"$param": NumberLong(1)}}}},
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {
+        "$and": [
+          {
+            "$expr": {
+              "$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$in": ["$user_id", "$__sq0.user_id"]}]
+            }
+          },
+          {"page_views": {"$gt": {"$param": NumberLong(2)}}}
+        ]
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0

@@ -78,6 +78,7 @@ UPDATE application_cache SET priority = 0 WHERE hit_count > (SELECT AVG(hit_coun
 {
   "aggregate": "application_cache",
   "pipeline": [
+    {"$match": {"namespace": {"$eq": {"$param": NumberLong(1)}}}},
     {
       "$lookup": {
         "from": "application_cache",
@@ -93,38 +94,13 @@ UPDATE application_cache SET priority = 0 WHERE hit_count > (SELECT AVG(hit_coun
     },
     {
       "$match": {
-        "$and": [
-          {
-            "$expr": {
-              "$and": [
-                {"$ne": [{"$ifNull": ["$hit_count", null]}, null]},
+        "$expr": {
+          "$and": [
+            {"$ne": [{"$ifNull": ["$hit_count", null]}, null]},
+            {
+              "$ne": [
                 {
-                  "$ne": [
-                    {
-                      "$ifNull": [
-                        {
-                          "$cond": [
-                            {"$gt": [{"$size": "$__sq0"}, 1]},
-                            {
-                              "$toInt": {
-                                "$concat": [
-                                  "more than one row returned by a subquery used as an expression, rows: ",
-                                  {"$toString": {"$size": "$__sq0"}}
-                                ]
-                              }
-                            },
-                            {"$arrayElemAt": ["$__sq0.avg", 0]}
-                          ]
-                        },
-                        null
-                      ]
-                    },
-                    null
-                  ]
-                },
-                {
-                  "$gt": [
-                    "$hit_count",
+                  "$ifNull": [
                     {
                       "$cond": [
                         {"$gt": [{"$size": "$__sq0"}, 1]},
@@ -138,14 +114,34 @@ UPDATE application_cache SET priority = 0 WHERE hit_count > (SELECT AVG(hit_coun
                         },
                         {"$arrayElemAt": ["$__sq0.avg", 0]}
                       ]
-                    }
+                    },
+                    null
+                  ]
+                },
+                null
+              ]
+            },
+            {
+              "$gt": [
+                "$hit_count",
+                {
+                  "$cond": [
+                    {"$gt": [{"$size": "$__sq0"}, 1]},
+                    {
+                      "$toInt": {
+                        "$concat": [
+                          "more than one row returned by a subquery used as an expression, rows: ",
+                          {"$toString": {"$size": "$__sq0"}}
+                        ]
+                      }
+                    },
+                    {"$arrayElemAt": ["$__sq0.avg", 0]}
                   ]
                 }
               ]
             }
-          },
-          {"namespace": {"$eq": {"$param": NumberLong(1)}}}
-        ]
+          ]
+        }
       }
     },
     {"$project": {"_id": 1}}

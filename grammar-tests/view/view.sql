@@ -131,3 +131,7 @@ DROP VIEW IF EXISTS v, w
 {"drop": "w"}
 affected
 tolerated error codes: 26, 27
+
+-- case: create_view_with_parameter_refused
+CREATE VIEW v AS SELECT a FROM t WHERE b = $1
+-- error: unsupported: parameters in CREATE VIEW at 1:1

@@ -414,10 +414,12 @@ impl Translator {
                         _ => Ok(None),
                     };
                 }
-                if self.tables.iter().any(|t| t == &q.value) {
-                    return Ok(None);
+                // PostgreSQL: an alias hides the table name, so `FROM user_sessions o` inside a subquery
+                // leaves `user_sessions.x` to the enclosing query.
+                if let Some(path) = self.outer_column(q, rest)? {
+                    return Ok(Some(path));
                 }
-                return self.outer_column(q, rest);
+                return Ok(None);
             }
         }
         if grouped {

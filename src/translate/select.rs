@@ -226,7 +226,7 @@ impl Translator {
                         position: expr_pos(w),
                     });
                 }
-                self.expr_to_filter(w)?
+                self.where_filter(w)?
             }
             None => Document::new(),
         };

@@ -19,7 +19,7 @@ use super::nulls::{and, not_null, or, Pred};
 use super::{Error, Position, Translator};
 use crate::mql::Command;
 use bson::{bson, doc, Bson, Document};
-use sqlparser::ast::{Expr, Query};
+use sqlparser::ast::{BinaryOperator, Expr, Query, Value};
 
 impl Translator {
     /// Translates a subquery and queues its `$lookup`; returns the `as` field and the subquery's columns.
@@ -138,8 +138,36 @@ impl Translator {
         })
     }
 
-    /// Appends WHERE to a pipeline: the subqueries' `$lookup`s, `$match`, and (for `SELECT *`) `$unset` of the
-    /// lookup fields.
+    /// A WHERE clause: the returned filter holds the conjuncts without subqueries (index-usable, run first);
+    /// the conjuncts with subqueries become `$lookup`s plus a second `$match`, queued as pending stages.
+    /// With `?` placeholders the clause is not split (their numbering follows the text order).
+    pub(crate) fn where_filter(&mut self, w: &Expr) -> Result<Document, Error> {
+        if !has_subquery(w) {
+            return self.expr_to_filter(w);
+        }
+        let mut parts = Vec::new();
+        conjuncts(w, &mut parts);
+        let (subs, plain): (Vec<&Expr>, Vec<&Expr>) = if has_question_mark(w) {
+            (vec![w], Vec::new())
+        } else {
+            parts.into_iter().partition(|p| has_subquery(p))
+        };
+        let before = match and_chain(&plain) {
+            Some(e) => self.expr_to_filter(&e)?,
+            None => Document::new(),
+        };
+        let after = match and_chain(&subs) {
+            Some(e) => self.expr_to_filter(&e)?,
+            None => Document::new(),
+        };
+        if !after.is_empty() {
+            self.rel.pending.push(doc! {"$match": after});
+        }
+        Ok(before)
+    }
+
+    /// Appends WHERE to a pipeline: `$match` of the plain conjuncts, the subqueries' `$lookup`s and their
+    /// `$match` (from [`Translator::where_filter`]), and for `SELECT *` an `$unset` of the lookup fields.
     pub(crate) fn push_where(
         &mut self,
         pipeline: &mut Vec<Document>,
@@ -153,10 +181,10 @@ impl Translator {
             .filter_map(|l| l.get_str("as").ok())
             .map(|f| Bson::String(f.to_string()))
             .collect();
-        pipeline.extend(stages);
         if !filter.is_empty() {
             pipeline.push(doc! {"$match": filter});
         }
+        pipeline.extend(stages);
         if wildcard && !fields.is_empty() {
             pipeline.push(doc! {"$unset": fields});
         }
@@ -169,13 +197,13 @@ impl Translator {
         collection: &str,
         w: &Expr,
     ) -> Result<(Document, Vec<Command>), Error> {
-        let filter = self.expr_to_filter(w)?;
+        let filter = self.where_filter(w)?;
         let stages = self.take_subquery_stages();
         if stages.is_empty() {
             return Ok((filter, Vec::new()));
         }
-        let mut pipeline = stages;
-        pipeline.push(doc! {"$match": filter});
+        let mut pipeline = Vec::new();
+        self.push_where(&mut pipeline, filter, stages, false);
         pipeline.push(doc! {"$project": {"_id": 1}});
         self.notes.push(
             "WHERE with a subquery: runs as two commands (aggregate the _ids, then write them), not atomically"
@@ -189,4 +217,74 @@ impl Translator {
             }],
         ))
     }
+}
+
+/// Whether an expression holds a subquery.
+fn has_subquery(e: &Expr) -> bool {
+    use sqlparser::ast::Visit;
+    use std::ops::ControlFlow;
+    struct Finder;
+    impl sqlparser::ast::Visitor for Finder {
+        type Break = ();
+        fn pre_visit_query(&mut self, _q: &Query) -> ControlFlow<()> {
+            ControlFlow::Break(())
+        }
+    }
+    e.visit(&mut Finder).is_break()
+}
+
+/// Whether an expression holds a `?` placeholder.
+fn has_question_mark(e: &Expr) -> bool {
+    use sqlparser::ast::Visit;
+    use std::ops::ControlFlow;
+    struct Finder;
+    impl sqlparser::ast::Visitor for Finder {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            match e {
+                Expr::Value(v) if matches!(&v.value, Value::Placeholder(p) if p == "?") => {
+                    ControlFlow::Break(())
+                }
+                _ => ControlFlow::Continue(()),
+            }
+        }
+    }
+    e.visit(&mut Finder).is_break()
+}
+
+/// The top-level AND operands.
+fn conjuncts<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+    match e {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
+            conjuncts(left, out);
+            conjuncts(right, out);
+        }
+        Expr::Nested(inner)
+            if matches!(
+                inner.as_ref(),
+                Expr::BinaryOp {
+                    op: BinaryOperator::And,
+                    ..
+                }
+            ) =>
+        {
+            conjuncts(inner, out)
+        }
+        other => out.push(other),
+    }
+}
+
+/// `a AND b AND ...` of the parts (None for no part).
+fn and_chain(parts: &[&Expr]) -> Option<Expr> {
+    let mut it = parts.iter();
+    let first = (*it.next()?).clone();
+    Some(it.fold(first, |acc, p| Expr::BinaryOp {
+        left: Box::new(acc),
+        op: BinaryOperator::And,
+        right: Box::new((*p).clone()),
+    }))
 }

@@ -57,6 +57,10 @@ impl Translator {
             self.tolerated_codes.push(48);
         }
         let src = self.query_source(&v.query, &renames, true, at)?;
+        if self.param_count > 0 {
+            // PostgreSQL: "there is no parameter $1"; a view is stored, not bound.
+            return refuse("parameters in CREATE VIEW");
+        }
         let (view_on, pipeline) = match src.collection {
             Some(c) => (c, src.pipeline),
             None => {

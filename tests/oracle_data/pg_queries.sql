@@ -630,3 +630,49 @@ SELECT active_sessions, entries FROM health;
 CREATE VIEW v1 AS SELECT session_id FROM user_sessions;
 DROP VIEW v1;
 DROP VIEW IF EXISTS v1;
+-- name: exists_table_name_hidden_by_inner_alias
+SELECT session_id FROM user_sessions WHERE EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = user_sessions.user_id AND o.session_id <> user_sessions.session_id) ORDER BY session_id;
+-- name: in_subquery_null_operand_value
+SELECT session_id, user_id IN (SELECT user_id FROM user_sessions WHERE page_views > 30) AS i FROM user_sessions ORDER BY session_id;
+-- name: in_subquery_correlated
+SELECT s.session_id FROM user_sessions s WHERE s.page_views IN (SELECT c.hit_count FROM application_cache c WHERE c.namespace IS NOT NULL AND c.priority < s.actions_performed) ORDER BY s.session_id;
+-- name: in_subquery_of_cte
+WITH risky AS (SELECT user_id FROM user_sessions WHERE risk_score > 0.7) SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM risky) AND active ORDER BY session_id;
+-- name: in_subquery_distinct_grouped_inner
+SELECT cache_key FROM application_cache WHERE namespace IN (SELECT namespace FROM application_cache GROUP BY namespace HAVING COUNT(*) > 5) ORDER BY cache_key;
+-- name: exists_inner_aggregate_always_row
+SELECT COUNT(*) AS n FROM user_sessions WHERE EXISTS (SELECT COUNT(*) FROM application_cache WHERE hit_count > 100000);
+-- name: nested_subqueries
+SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE page_views > (SELECT AVG(page_views) FROM user_sessions)) ORDER BY session_id;
+-- name: scalar_subquery_order_limit_inside
+SELECT session_id, (SELECT cache_key FROM application_cache ORDER BY hit_count DESC NULLS LAST, cache_key LIMIT 1) AS top_key FROM user_sessions ORDER BY session_id LIMIT 4;
+-- name: scalar_subquery_in_case
+SELECT session_id, CASE WHEN page_views > (SELECT AVG(page_views) FROM user_sessions) THEN 'above' ELSE 'not above' END AS band FROM user_sessions ORDER BY session_id;
+-- name: scalar_subquery_null_compare
+SELECT session_id FROM user_sessions WHERE page_views = (SELECT hit_count FROM application_cache WHERE cache_key = 'nope') ORDER BY session_id;
+-- name: not_exists_and_plain_filter
+SELECT c.cache_key FROM application_cache c WHERE c.hit_count > 10 AND NOT EXISTS (SELECT 1 FROM user_sessions s WHERE s.page_views = c.hit_count) ORDER BY c.cache_key;
+-- name: exists_or_condition
+SELECT s.session_id FROM user_sessions s WHERE s.page_views > 30 OR EXISTS (SELECT 1 FROM application_cache c WHERE c.priority = s.page_views) ORDER BY s.session_id;
+-- name: derived_distinct
+SELECT u FROM (SELECT DISTINCT user_id AS u FROM user_sessions) d ORDER BY u NULLS FIRST;
+-- name: derived_star_outer_filter
+SELECT * FROM (SELECT session_id, page_views FROM user_sessions WHERE active) d WHERE page_views < 10 ORDER BY session_id;
+-- name: cte_in_scalar_subquery
+WITH total AS (SELECT COUNT(*) AS n FROM user_sessions) SELECT user_id, COUNT(*) AS n, (SELECT n FROM total) AS all_sessions FROM user_sessions GROUP BY user_id ORDER BY user_id NULLS FIRST;
+-- name: cte_grouped_cross_join_group_by
+WITH a AS (SELECT user_id, page_views FROM user_sessions), b AS (SELECT COUNT(*) AS n FROM application_cache) SELECT a.user_id, SUM(a.page_views) AS s, b.n FROM a CROSS JOIN b GROUP BY a.user_id, b.n ORDER BY a.user_id NULLS FIRST;
+-- name: cross_join_tables
+SELECT s.session_id, c.cache_key FROM user_sessions s CROSS JOIN application_cache c WHERE s.page_views = 1 AND c.hit_count > 190 ORDER BY s.session_id, c.cache_key;
+-- name: update_in_subquery_other_table
+UPDATE application_cache SET priority = 99 WHERE namespace IN (SELECT login_method FROM user_sessions);
+SELECT cache_key, priority FROM application_cache ORDER BY cache_key;
+-- name: delete_scalar_subquery_correlated
+DELETE FROM user_sessions WHERE page_views < (SELECT AVG(o.page_views) FROM user_sessions o WHERE o.user_id = user_sessions.user_id);
+SELECT session_id FROM user_sessions ORDER BY session_id;
+-- name: view_over_cte_with_cross_join
+CREATE VIEW dash AS WITH s AS (SELECT COUNT(*) AS sessions FROM user_sessions), c AS (SELECT COUNT(*) AS entries FROM application_cache) SELECT s.sessions, c.entries FROM s CROSS JOIN c;
+SELECT sessions, entries FROM dash;
+-- name: view_in_subquery
+CREATE VIEW hot AS SELECT cache_key, hit_count FROM application_cache WHERE hit_count > 100;
+SELECT session_id FROM user_sessions WHERE page_views IN (SELECT hit_count FROM hot) ORDER BY session_id;
