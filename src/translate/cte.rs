@@ -215,7 +215,7 @@ impl Translator {
 
     /// The FROM clause as a source; sets the qualifiers in scope. A single plain table goes through
     /// `collection_of_from` (so `find` stays possible).
-    pub(crate) fn from_source(
+    pub(crate) fn source_of_from(
         &mut self,
         from: &[TableWithJoins],
         pos: Position,

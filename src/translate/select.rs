@@ -217,7 +217,7 @@ impl Translator {
             Some(Distinct::All) => false,
             Some(Distinct::On(_)) => return refuse("DISTINCT ON"),
         };
-        let source = self.from_source(from, pos)?;
+        let source = self.source_of_from(from, pos)?;
         let filter = match selection {
             Some(w) => {
                 if contains_aggregate(w) {
