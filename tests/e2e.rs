@@ -336,3 +336,25 @@ fn delete_with_subquery_runs_two_steps() {
         assert_eq!(ids, vec!["s3", "s4"]);
     });
 }
+
+#[test]
+fn view_without_from_has_one_row_over_empty_collections() {
+    rt().block_on(async {
+        let c = Client::embedded();
+        c.execute(
+            "CREATE VIEW h AS SELECT (SELECT COUNT(*) FROM nothing_here) AS n, (SELECT MAX(x) FROM nothing_here) AS m",
+            &[],
+        )
+        .await
+        .unwrap();
+        let rows = c.query("SELECT n, m FROM h", &[]).await.unwrap();
+        assert_eq!(
+            rows.rows.into_iter().map(|r| r.into_iter().map(norm).collect::<Vec<_>>()).collect::<Vec<_>>(),
+            vec![vec![Bson::Int64(0), Bson::Null]]
+        );
+        // SELECT without FROM, outside a view: a collectionless aggregate.
+        let rows = c.query("SELECT (SELECT COUNT(*) FROM nothing_here) + 1 AS one", &[]).await.unwrap();
+        assert_eq!(rows.rows.len(), 1);
+        assert_eq!(norm(rows.rows[0][0].clone()), Bson::Int64(1));
+    });
+}

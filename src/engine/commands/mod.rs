@@ -206,12 +206,14 @@ fn source_matching(
         }
     };
     let (base, view_pipeline) = resolve_view(state, db, name)?;
-    let Some(coll) = get_coll(state, db, &base) else {
-        return Ok(Vec::new());
-    };
+    let coll = get_coll(state, db, &base);
     let mut out = Vec::new();
     if !view_pipeline.is_empty() {
-        let docs: Vec<Document> = coll.iter().map(|(_, d)| d.clone()).collect();
+        // A view on a missing collection still runs its pipeline, over no documents (a `$facet` or
+        // `$unionWith` stage can still produce some), as mongod does.
+        let docs: Vec<Document> = coll
+            .map(|c| c.iter().map(|(_, d)| d.clone()).collect())
+            .unwrap_or_default();
         let p = Pipeline::compile(&view_pipeline)?;
         for d in p.run(docs, &StateCatalog { state, db, vars }, vars)? {
             if keep(&d)? {
@@ -223,6 +225,9 @@ fn source_matching(
         }
         return Ok(out);
     }
+    let Some(coll) = coll else {
+        return Ok(Vec::new());
+    };
     let mut push = |d: &Document| -> Result<bool, CommandError> {
         if keep(d)? {
             out.push(d.clone());
