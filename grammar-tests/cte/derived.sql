@@ -81,3 +81,7 @@ SELECT 1 + 2 AS three, 'a' || 'b' AS ab
   "cursor": {}
 }
 rows: three <- c0, ab <- c1
+
+-- case: star_without_from_invalid
+SELECT *
+-- error: SELECT * with no tables specified is not valid at 1:1

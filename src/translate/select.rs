@@ -281,6 +281,12 @@ impl Translator {
         if wildcard && self.rel.scope.iter().any(|b| b.prefix.is_some()) {
             return refuse("SELECT * over a CROSS JOIN (name the columns)");
         }
+        if wildcard && from.is_empty() {
+            return Err(Error::Invalid {
+                message: "SELECT * with no tables specified is not valid".into(),
+                position: pos,
+            });
+        }
         // Resolve ORDER BY / GROUP BY ordinals and output aliases to the SELECT expressions (PG rules).
         let resolve = |e: &Expr, columns: &[Column]| -> Result<Expr, Error> {
             if let Expr::Value(v) = e {

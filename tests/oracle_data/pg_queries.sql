@@ -676,3 +676,11 @@ SELECT sessions, entries FROM dash;
 -- name: view_in_subquery
 CREATE VIEW hot AS SELECT cache_key, hit_count FROM application_cache WHERE hit_count > 100;
 SELECT session_id FROM user_sessions WHERE page_views IN (SELECT hit_count FROM hot) ORDER BY session_id;
+-- name: scalar_subquery_correlated_without_from
+SELECT s.session_id, (SELECT s.page_views * 2) AS d FROM user_sessions s ORDER BY s.session_id;
+-- name: not_in_correlated_empty_is_true
+SELECT s.session_id FROM user_sessions s WHERE s.page_views NOT IN (SELECT o.page_views FROM user_sessions o WHERE o.user_id = s.user_id AND o.session_id <> s.session_id) ORDER BY s.session_id;
+-- name: exists_in_having_uncorrelated
+SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING EXISTS (SELECT 1 FROM application_cache WHERE hit_count > 150) ORDER BY user_id NULLS FIRST;
+-- name: cte_referenced_in_from_and_subquery
+WITH a AS (SELECT user_id, page_views FROM user_sessions WHERE page_views IS NOT NULL) SELECT user_id, page_views FROM a WHERE page_views = (SELECT MAX(page_views) FROM a) ORDER BY user_id;
