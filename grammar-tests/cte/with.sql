@@ -173,3 +173,11 @@ WITH a(x, y) AS (SELECT session_id FROM user_sessions) SELECT x FROM a
 -- case: cte_dml_body_refused
 WITH d AS (DELETE FROM t WHERE a = 1) SELECT 1 AS x FROM d
 -- error: unsupported: this kind of query at 1:12
+
+-- case: unknown_column_of_cte
+WITH a AS (SELECT 1 AS x) SELECT y FROM a
+-- error: column "y" does not exist at 1:34
+
+-- case: unknown_column_without_from
+SELECT nope
+-- error: column "nope" does not exist at 1:8

@@ -154,3 +154,39 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application
 -- case: correlated_in_grouped_select_refused
 SELECT s.user_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.namespace = s.user_id) AS e FROM user_sessions s GROUP BY s.user_id
 -- error: unsupported: correlated subquery in the SELECT list / HAVING of a grouped query at 1:81
+
+-- case: unqualified_outer_column_through_known_inner_columns
+WITH c AS (SELECT hit_count AS n FROM application_cache) SELECT session_id FROM user_sessions WHERE EXISTS (SELECT 1 FROM c WHERE n = page_views)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "let": {"o0": "$page_views"},
+        "pipeline": [
+          {"$project": {"_id": 0, "n": {"$ifNull": ["$hit_count", null]}}},
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$n", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                  {"$eq": ["$n", "$$o0"]}
+                ]
+              }
+            }
+          },
+          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq1"
+      }
+    },
+    {"$match": {"$expr": {"$gt": [{"$size": "$__sq1"}, 0]}}},
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0

@@ -222,7 +222,12 @@ impl Translator {
     ) -> Result<Source, Error> {
         self.rel.scope.clear();
         if from.is_empty() {
-            // SELECT without FROM: one empty row.
+            // SELECT without FROM: one empty row, with no columns.
+            self.rel.scope.push(Binding {
+                name: String::new(),
+                prefix: None,
+                columns: Some(Vec::new()),
+            });
             return Ok(Source {
                 collection: None,
                 pipeline: vec![doc! {"$documents": [{}]}],
@@ -440,10 +445,67 @@ impl Translator {
                 position: Position::from(name.span.start),
             });
         }
+        if hits.is_empty()
+            && !self.rel.scope.is_empty()
+            && self.rel.scope.iter().all(|b| b.columns.is_some())
+        {
+            // Every relation of this FROM has a known column list without the name: PostgreSQL looks in the
+            // enclosing query, else the column does not exist.
+            if let Some(path) = self.outer_unqualified(name)? {
+                return Ok(Some(path));
+            }
+            return Err(Error::Invalid {
+                message: format!("column \"{}\" does not exist", name.value),
+                position: Position::from(name.span.start),
+            });
+        }
         match hits.first().and_then(|b| b.prefix.as_ref()) {
             Some(p) => Ok(Some(format!("${p}.{}", field_path(parts)?))),
             None => Ok(None),
         }
+    }
+
+    /// An unqualified name of the enclosing query: the relation whose known columns hold it, else its only
+    /// relation of unknown columns.
+    fn outer_unqualified(&mut self, name: &Ident) -> Result<Option<String>, Error> {
+        let Some(frame) = self.rel.outer.last() else {
+            return Ok(None);
+        };
+        if frame.barrier {
+            return Ok(None);
+        }
+        let known: Vec<&Binding> = frame
+            .scope
+            .iter()
+            .filter(|b| {
+                b.columns
+                    .as_ref()
+                    .is_some_and(|c| c.iter().any(|x| x == &name.value))
+            })
+            .collect();
+        let target = match known.as_slice() {
+            [b] => b.name.clone(),
+            [] => {
+                let unknown: Vec<&Binding> =
+                    frame.scope.iter().filter(|b| b.columns.is_none()).collect();
+                match unknown.as_slice() {
+                    [b] => b.name.clone(),
+                    _ => return Ok(None),
+                }
+            }
+            _ => {
+                return Err(Error::Invalid {
+                    message: format!("column reference \"{}\" is ambiguous", name.value),
+                    position: Position::from(name.span.start),
+                })
+            }
+        };
+        let q = Ident {
+            value: target,
+            quote_style: None,
+            span: name.span,
+        };
+        self.outer_column(&q, std::slice::from_ref(name))
     }
 
     /// `q.rest` naming a relation of the enclosing query: a `let` variable of the subquery's `$lookup`.
@@ -494,9 +556,13 @@ impl Translator {
         Ok(Some(format!("$${var}")))
     }
 
-    /// The enclosing query's scope as seen from a subquery: its qualifiers, plus its table names.
+    /// The enclosing query's scope as seen from a subquery: its qualifiers (UPDATE / DELETE, which set none:
+    /// their table names).
     pub(crate) fn frame_scope(&self) -> Vec<Binding> {
-        let mut scope = self.rel.scope.clone();
+        if !self.rel.scope.is_empty() {
+            return self.rel.scope.clone();
+        }
+        let mut scope: Vec<Binding> = Vec::new();
         for t in &self.tables {
             if !scope.iter().any(|b| &b.name == t) {
                 scope.push(Binding {

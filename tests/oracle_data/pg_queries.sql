@@ -684,3 +684,5 @@ SELECT s.session_id FROM user_sessions s WHERE s.page_views NOT IN (SELECT o.pag
 SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING EXISTS (SELECT 1 FROM application_cache WHERE hit_count > 150) ORDER BY user_id NULLS FIRST;
 -- name: cte_referenced_in_from_and_subquery
 WITH a AS (SELECT user_id, page_views FROM user_sessions WHERE page_views IS NOT NULL) SELECT user_id, page_views FROM a WHERE page_views = (SELECT MAX(page_views) FROM a) ORDER BY user_id;
+-- name: unqualified_outer_column_through_cte_columns
+WITH c AS (SELECT hit_count AS n FROM application_cache) SELECT session_id FROM user_sessions WHERE EXISTS (SELECT 1 FROM c WHERE n = page_views) ORDER BY session_id;
