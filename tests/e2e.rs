@@ -358,3 +358,23 @@ fn view_without_from_has_one_row_over_empty_collections() {
         assert_eq!(norm(rows.rows[0][0].clone()), Bson::Int64(1));
     });
 }
+
+#[test]
+fn update_with_subquery_and_parameters() {
+    rt().block_on(async {
+        let c = setup().await;
+        let upd = c
+            .prepare("UPDATE user_sessions SET active = FALSE WHERE user_id IN (SELECT user_id FROM user_sessions WHERE page_views >= $1) AND session_id <> $2")
+            .unwrap();
+        // page_views >= 7: s1 (u1), s4 (u3) -> users u1, u3; all their sessions but s4.
+        assert_eq!(upd.affected(&[Bson::Int32(7), "s4".into()]).await.unwrap(), 2);
+        let rows = c
+            .query("SELECT session_id FROM user_sessions WHERE active = FALSE ORDER BY session_id", &[])
+            .await
+            .unwrap();
+        let ids: Vec<&str> = rows.rows.iter().filter_map(|r| r.get_str(0)).collect();
+        assert_eq!(ids, vec!["s1", "s2"]);
+        // No matching row: the second step gets an empty _id list.
+        assert_eq!(upd.affected(&[Bson::Int32(1000), "s4".into()]).await.unwrap(), 0);
+    });
+}
