@@ -168,3 +168,213 @@ fn string_values_are_never_operators() {
         assert!(rows.rows.is_empty());
     });
 }
+
+/// The seed's `cache_session_health_monitor` view (CTE of scalar subqueries without FROM) as written in
+/// grammar-tests/seed/sql_style_caching.sql.
+fn seed_monitor_view() -> String {
+    let text = include_str!("../grammar-tests/seed/sql_style_caching.sql");
+    let start = text
+        .find("CREATE VIEW cache_session_health_monitor")
+        .expect("seed view");
+    let rest = &text[start..];
+    let end = ["-- expect:", "-- error:", "-- case:"]
+        .iter()
+        .filter_map(|m| rest.find(m))
+        .min()
+        .unwrap_or(rest.len());
+    rest[..end].to_string()
+}
+
+#[test]
+fn seed_health_monitor_view_is_queryable() {
+    rt().block_on(async {
+        let c = setup().await;
+        c.execute(
+            "CREATE COLLECTION application_cache;
+             INSERT INTO application_cache (cache_key, expires_at, last_accessed, data_size)
+             VALUES ('k1', NOW() + INTERVAL '1 hour', NOW(), 1048576),
+                    ('k2', NOW() + INTERVAL '30 seconds', NOW() - INTERVAL '1 hour', 3145728),
+                    ('k3', NOW() - INTERVAL '1 hour', NOW() - INTERVAL '2 hours', 5)",
+            &[],
+        )
+        .await
+        .unwrap();
+        c.execute(&seed_monitor_view(), &[]).await.unwrap();
+        let rows = c
+            .query("SELECT * FROM cache_session_health_monitor", &[])
+            .await
+            .unwrap();
+        assert_eq!(rows.rows.len(), 1, "{rows:?}");
+        let col = |n: &str| rows.rows[0][rows.column_index(n).expect(n)].clone();
+        // s1, s3 active and unexpired (s4's active is NULL; s2 inactive): 2 sessions of 2 users.
+        assert_eq!(norm(col("current_active_sessions")), Bson::Int64(2));
+        assert_eq!(norm(col("current_unique_users")), Bson::Int64(2));
+        assert_eq!(norm(col("current_cache_entries")), Bson::Int64(2));
+        // (1 MiB + 3 MiB) / 1 MiB, integer division as in PG.
+        assert!(
+            matches!(col("cache_size_mb"), Bson::Decimal128(ref d) if d.to_string().parse::<f64>().ok() == Some(4.0)),
+            "{:?}",
+            col("cache_size_mb")
+        );
+        assert_eq!(norm(col("cache_expiring_soon")), Bson::Int64(2));
+        assert_eq!(col("system_load"), Bson::from("low_load"));
+        assert_eq!(col("security_status"), Bson::from("normal"));
+        assert!(matches!(col("monitor_timestamp"), Bson::DateTime(_)));
+        assert_eq!(rows.columns.len(), 15, "{:?}", rows.columns);
+        // The view is dropped like a collection.
+        c.execute("DROP VIEW cache_session_health_monitor", &[])
+            .await
+            .unwrap();
+        c.execute("DROP VIEW IF EXISTS cache_session_health_monitor", &[])
+            .await
+            .unwrap();
+    });
+}
+
+#[test]
+fn cte_cross_join_dashboard_and_derived_tables() {
+    rt().block_on(async {
+        let c = setup().await;
+        let rows = c
+            .query(
+                "WITH s AS (SELECT COUNT(*) AS sessions, SUM(page_views) AS views FROM user_sessions),
+                      u AS (SELECT COUNT(DISTINCT user_id) AS users FROM user_sessions WHERE active)
+                 SELECT s.sessions, s.views, u.users, s.views / s.sessions AS per FROM s CROSS JOIN u",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(rows.columns, vec!["sessions", "views", "users", "per"]);
+        assert_eq!(
+            rows.rows[0].iter().cloned().map(norm).collect::<Vec<_>>(),
+            vec![Bson::Int64(4), Bson::Int64(20), Bson::Int64(2), Bson::Double(5.0)]
+        );
+        // (Integer division of fields yields an integral double: docs/dialect.md.)
+        let rows = c
+            .query(
+                "SELECT t.user_id, t.n FROM (SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id) t WHERE t.n > 1",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(rows.rows.len(), 1);
+        assert_eq!(rows.rows[0].get_str(0), Some("u1"));
+    });
+}
+
+#[test]
+fn subqueries_follow_sql_null_rules() {
+    rt().block_on(async {
+        let c = setup().await;
+        // page_views of s3 is NULL: NOT IN over a set holding NULL is never TRUE.
+        let rows = c
+            .query("SELECT session_id FROM user_sessions WHERE 1 NOT IN (SELECT page_views FROM user_sessions)", &[])
+            .await
+            .unwrap();
+        assert!(rows.rows.is_empty());
+        // ... but NOT IN over an empty set is TRUE, also for a NULL operand.
+        let rows = c
+            .query("SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT page_views FROM user_sessions WHERE page_views > 100) ORDER BY session_id", &[])
+            .await
+            .unwrap();
+        assert_eq!(rows.rows.len(), 4);
+        let rows = c
+            .query("SELECT session_id, page_views IN (SELECT page_views FROM user_sessions WHERE session_id <> 's1') AS i FROM user_sessions ORDER BY session_id", &[])
+            .await
+            .unwrap();
+        let got: Vec<Bson> = rows.rows.iter().map(|r| r[1].clone()).collect();
+        // s1: 10 is not among {3, NULL, 7}: NULL; s2, s4: TRUE; s3: NULL operand: NULL.
+        assert_eq!(got, vec![Bson::Null, Bson::Boolean(true), Bson::Null, Bson::Boolean(true)]);
+        // A scalar subquery with two rows fails the statement, as in PostgreSQL.
+        let err = c
+            .query("SELECT (SELECT session_id FROM user_sessions WHERE user_id = 'u1') AS s FROM user_sessions", &[])
+            .await
+            .unwrap_err();
+        assert!(format!("{err}").contains("more than one row returned by a subquery"), "{err}");
+        // Correlated EXISTS with a parameter inside the subquery.
+        let rows = c
+            .query("SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.page_views > $1) ORDER BY s.session_id", &[Bson::Int32(5)])
+            .await
+            .unwrap();
+        let ids: Vec<&str> = rows.rows.iter().filter_map(|r| r.get_str(0)).collect();
+        assert_eq!(ids, vec!["s1", "s2", "s4"]);
+    });
+}
+
+#[test]
+fn delete_with_subquery_runs_two_steps() {
+    rt().block_on(async {
+        let c = setup().await;
+        // Only u2 and u3 have a single session; `user_sessions.*` inside names the outer row (the alias `o`
+        // hides the table name in the subquery).
+        let n = c
+            .execute("UPDATE user_sessions SET page_views = 0 WHERE NOT EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = user_sessions.user_id AND o.session_id <> user_sessions.session_id)", &[])
+            .await
+            .unwrap();
+        assert_eq!(affected(&n), vec![2]);
+        let rows = c
+            .query("SELECT session_id FROM user_sessions WHERE page_views = 0 ORDER BY session_id", &[])
+            .await
+            .unwrap();
+        let ids: Vec<&str> = rows.rows.iter().filter_map(|r| r.get_str(0)).collect();
+        assert_eq!(ids, vec!["s3", "s4"]);
+        let explain = c
+            .query("EXPLAIN DELETE FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE page_views = 3)", &[])
+            .await
+            .unwrap();
+        assert_eq!(explain.rows.len(), 2, "{explain:?}");
+        let n = c
+            .execute("DELETE FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE page_views = 3)", &[])
+            .await
+            .unwrap();
+        assert_eq!(affected(&n), vec![2]);
+        let rows = c
+            .query("SELECT session_id FROM user_sessions ORDER BY session_id", &[])
+            .await
+            .unwrap();
+        let ids: Vec<&str> = rows.rows.iter().filter_map(|r| r.get_str(0)).collect();
+        assert_eq!(ids, vec!["s3", "s4"]);
+    });
+}
+
+#[test]
+fn view_without_from_has_one_row_over_empty_collections() {
+    rt().block_on(async {
+        let c = Client::embedded();
+        c.execute(
+            "CREATE VIEW h AS SELECT (SELECT COUNT(*) FROM nothing_here) AS n, (SELECT MAX(x) FROM nothing_here) AS m",
+            &[],
+        )
+        .await
+        .unwrap();
+        let rows = c.query("SELECT n, m FROM h", &[]).await.unwrap();
+        assert_eq!(
+            rows.rows.into_iter().map(|r| r.into_iter().map(norm).collect::<Vec<_>>()).collect::<Vec<_>>(),
+            vec![vec![Bson::Int64(0), Bson::Null]]
+        );
+        // SELECT without FROM, outside a view: a collectionless aggregate.
+        let rows = c.query("SELECT (SELECT COUNT(*) FROM nothing_here) + 1 AS one", &[]).await.unwrap();
+        assert_eq!(rows.rows.len(), 1);
+        assert_eq!(norm(rows.rows[0][0].clone()), Bson::Int64(1));
+    });
+}
+
+#[test]
+fn update_with_subquery_and_parameters() {
+    rt().block_on(async {
+        let c = setup().await;
+        let upd = c
+            .prepare("UPDATE user_sessions SET active = FALSE WHERE user_id IN (SELECT user_id FROM user_sessions WHERE page_views >= $1) AND session_id <> $2")
+            .unwrap();
+        // page_views >= 7: s1 (u1), s4 (u3) -> users u1, u3; all their sessions but s4.
+        assert_eq!(upd.affected(&[Bson::Int32(7), "s4".into()]).await.unwrap(), 2);
+        let rows = c
+            .query("SELECT session_id FROM user_sessions WHERE active = FALSE ORDER BY session_id", &[])
+            .await
+            .unwrap();
+        let ids: Vec<&str> = rows.rows.iter().filter_map(|r| r.get_str(0)).collect();
+        assert_eq!(ids, vec!["s1", "s2"]);
+        // No matching row: the second step gets an empty _id list.
+        assert_eq!(upd.affected(&[Bson::Int32(1000), "s4".into()]).await.unwrap(), 0);
+    });
+}

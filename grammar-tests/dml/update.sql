@@ -185,7 +185,37 @@ UPDATE t SET a = u.a FROM u WHERE t.id = u.id
 
 -- case: subquery_where_refused
 UPDATE t SET a = 1 WHERE id IN (SELECT id FROM u)
--- error: unsupported: subquery at 1:26
+-- expect:
+{
+  "aggregate": "t",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "u",
+        "pipeline": [{"$project": {"_id": 0, "id": {"$ifNull": ["$id", null]}}}],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {"$expr": {"$and": [{"$ne": [{"$ifNull": ["$id", null]}, null]}, {"$in": ["$id", "$__sq0.id"]}]}}
+    },
+    {"$project": {"_id": 1}}
+  ],
+  "cursor": {}
+}
+{
+  "update": "t",
+  "updates": [
+    {
+      "q": {"_id": {"$in": {"$stepOutput": {"step": NumberLong(0), "field": "_id"}}}},
+      "u": {"$set": {"a": 1}},
+      "multi": true,
+      "upsert": false
+    }
+  ]
+}
+affected
+note: WHERE with a subquery: runs as two commands (aggregate the _ids, then write them), not atomically
 
 -- case: invalidate_expired
 UPDATE user_sessions SET active = false WHERE expires_at < NOW() AND active = true

@@ -156,7 +156,7 @@ SELECT '42'::INTEGER AS i, '2.5'::NUMERIC AS n, 'yes'::BOOLEAN AS b, 7::TEXT AS 
         "c0": {"$literal": 42},
         "c1": {"$literal": NumberDecimal("2.5")},
         "c2": {"$literal": true},
-        "c3": {"$literal": "7"}
+        "c3": "7"
       }
     }
   ],

@@ -309,4 +309,4 @@ rows: session_id <- c0
 
 -- case: select_star_without_from_refused
 SELECT *
--- error: unsupported: SELECT * with no tables specified at 1:1
+-- error: SELECT * with no tables specified is not valid at 1:1

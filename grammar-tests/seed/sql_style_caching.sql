@@ -322,7 +322,7 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
          sa.active_sessions, sa.recent_sessions, sa.idle_sessions, sa.stale_sessions,
          sa.high_risk_sessions, sa.mfa_verified_sessions, sa.unique_devices, sa.unique_ip_addresses,
          sa.sessions_with_cart, sa.avg_cart_value, sa.high_volume_carts
--- error: unsupported: WITH (common table expressions) at 1:1
+-- error: unknown or unsupported function JSON_EXTRACT() at 24:10
 
 -- case: cache_invalidation_update
 UPDATE application_cache 
@@ -511,4 +511,624 @@ SELECT
   END as ttl_turnover_rate
 
 FROM real_time_metrics
--- error: unsupported: CREATE VIEW at 1:1
+-- expect:
+{
+  "create": "cache_session_health_monitor",
+  "viewOn": "user_sessions",
+  "pipeline": [
+    {"$limit": 1},
+    {"$facet": {"one": [{"$limit": 1}]}},
+    {"$project": {"one": 0}},
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {"$match": {"$and": [{"active": true}, {"$expr": {"$gt": ["$expires_at", "$$NOW"]}}]}},
+          {"$group": {"_id": null, "a0": {"$sum": 1}}},
+          {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+          {"$limit": 1},
+          {"$project": {"_id": 0, "count": {"$ifNull": ["$a0", 0]}}},
+          {"$limit": 2}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {"$match": {"$and": [{"active": true}, {"$expr": {"$gt": ["$expires_at", "$$NOW"]}}]}},
+          {
+            "$group": {
+              "_id": null,
+              "a0": {
+                "$addToSet": {"$cond": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, "$user_id", "$$REMOVE"]}
+              }
+            }
+          },
+          {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+          {"$limit": 1},
+          {"$project": {"_id": 0, "count": {"$ifNull": [{"$size": {"$ifNull": ["$a0", []]}}, null]}}},
+          {"$limit": 2}
+        ],
+        "as": "__sq1"
+      }
+    },
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [
+          {"$match": {"$expr": {"$gt": ["$expires_at", "$$NOW"]}}},
+          {"$group": {"_id": null, "a0": {"$sum": 1}}},
+          {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+          {"$limit": 1},
+          {"$project": {"_id": 0, "count": {"$ifNull": ["$a0", 0]}}},
+          {"$limit": 2}
+        ],
+        "as": "__sq2"
+      }
+    },
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [
+          {"$match": {"$expr": {"$gt": ["$expires_at", "$$NOW"]}}},
+          {
+            "$group": {
+              "_id": null,
+              "a0": {"$sum": "$data_size"},
+              "a0n": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [{"$ne": [{"$ifNull": ["$data_size", null]}, null]}, {"$isNumber": "$data_size"}]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              }
+            }
+          },
+          {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+          {"$limit": 1},
+          {
+            "$project": {
+              "_id": 0,
+              "?column?": {
+                "$ifNull": [
+                  {
+                    "$let": {
+                      "vars": {"a": {"$cond": [{"$gt": [{"$ifNull": ["$a0n", 0]}, 0]}, "$a0", null]}, "b": 1048576},
+                      "in": {
+                        "$cond": [
+                          {
+                            "$and": [
+                              {"$in": [{"$type": "$$a"}, ["int", "long"]]},
+                              {"$in": [{"$type": "$$b"}, ["int", "long"]]}
+                            ]
+                          },
+                          {"$trunc": [{"$divide": ["$$a", "$$b"]}]},
+                          {"$divide": ["$$a", "$$b"]}
+                        ]
+                      }
+                    }
+                  },
+                  null
+                ]
+              }
+            }
+          },
+          {"$limit": 2}
+        ],
+        "as": "__sq3"
+      }
+    },
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$gte": [
+                  "$last_accessed",
+                  {"$dateSubtract": {"startDate": "$$NOW", "unit": "minute", "amount": NumberLong(5)}}
+                ]
+              }
+            }
+          },
+          {"$group": {"_id": null, "a0": {"$sum": 1}}},
+          {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+          {"$limit": 1},
+          {"$project": {"_id": 0, "count": {"$ifNull": ["$a0", 0]}}},
+          {"$limit": 2}
+        ],
+        "as": "__sq4"
+      }
+    },
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$gte": [
+                  "$last_accessed",
+                  {"$dateSubtract": {"startDate": "$$NOW", "unit": "minute", "amount": NumberLong(5)}}
+                ]
+              }
+            }
+          },
+          {"$group": {"_id": null, "a0": {"$sum": 1}}},
+          {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+          {"$limit": 1},
+          {"$project": {"_id": 0, "count": {"$ifNull": ["$a0", 0]}}},
+          {"$limit": 2}
+        ],
+        "as": "__sq5"
+      }
+    },
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$expires_at", null]}, null]},
+                  {
+                    "$lte": [
+                      "$expires_at",
+                      {"$dateAdd": {"startDate": "$$NOW", "unit": "minute", "amount": NumberLong(1)}}
+                    ]
+                  }
+                ]
+              }
+            }
+          },
+          {"$group": {"_id": null, "a0": {"$sum": 1}}},
+          {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+          {"$limit": 1},
+          {"$project": {"_id": 0, "count": {"$ifNull": ["$a0", 0]}}},
+          {"$limit": 2}
+        ],
+        "as": "__sq6"
+      }
+    },
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$expires_at", null]}, null]},
+                  {
+                    "$lte": [
+                      "$expires_at",
+                      {"$dateAdd": {"startDate": "$$NOW", "unit": "minute", "amount": NumberLong(1)}}
+                    ]
+                  }
+                ]
+              }
+            }
+          },
+          {"$group": {"_id": null, "a0": {"$sum": 1}}},
+          {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+          {"$limit": 1},
+          {"$project": {"_id": 0, "count": {"$ifNull": ["$a0", 0]}}},
+          {"$limit": 2}
+        ],
+        "as": "__sq7"
+      }
+    },
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {"$match": {"active": true, "risk_score": {"$gt": 0.7}}},
+          {"$group": {"_id": null, "a0": {"$sum": 1}}},
+          {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+          {"$limit": 1},
+          {"$project": {"_id": 0, "count": {"$ifNull": ["$a0", 0]}}},
+          {"$limit": 2}
+        ],
+        "as": "__sq8"
+      }
+    },
+    {
+      "$project": {
+        "_id": 0,
+        "monitor_timestamp": {"$ifNull": ["$$NOW", null]},
+        "current_active_sessions": {
+          "$ifNull": [
+            {
+              "$cond": [
+                {"$gt": [{"$size": "$__sq0"}, 1]},
+                {
+                  "$toInt": {
+                    "$concat": [
+                      "more than one row returned by a subquery used as an expression, rows: ",
+                      {"$toString": {"$size": "$__sq0"}}
+                    ]
+                  }
+                },
+                {"$arrayElemAt": ["$__sq0.count", 0]}
+              ]
+            },
+            null
+          ]
+        },
+        "current_unique_users": {
+          "$ifNull": [
+            {
+              "$cond": [
+                {"$gt": [{"$size": "$__sq1"}, 1]},
+                {
+                  "$toInt": {
+                    "$concat": [
+                      "more than one row returned by a subquery used as an expression, rows: ",
+                      {"$toString": {"$size": "$__sq1"}}
+                    ]
+                  }
+                },
+                {"$arrayElemAt": ["$__sq1.count", 0]}
+              ]
+            },
+            null
+          ]
+        },
+        "current_cache_entries": {
+          "$ifNull": [
+            {
+              "$cond": [
+                {"$gt": [{"$size": "$__sq2"}, 1]},
+                {
+                  "$toInt": {
+                    "$concat": [
+                      "more than one row returned by a subquery used as an expression, rows: ",
+                      {"$toString": {"$size": "$__sq2"}}
+                    ]
+                  }
+                },
+                {"$arrayElemAt": ["$__sq2.count", 0]}
+              ]
+            },
+            null
+          ]
+        },
+        "current_cache_size_mb": {
+          "$ifNull": [
+            {
+              "$cond": [
+                {"$gt": [{"$size": "$__sq3"}, 1]},
+                {
+                  "$toInt": {
+                    "$concat": [
+                      "more than one row returned by a subquery used as an expression, rows: ",
+                      {"$toString": {"$size": "$__sq3"}}
+                    ]
+                  }
+                },
+                {"$arrayElemAt": ["$__sq3.?column?", 0]}
+              ]
+            },
+            null
+          ]
+        },
+        "recent_session_activity": {
+          "$ifNull": [
+            {
+              "$cond": [
+                {"$gt": [{"$size": "$__sq4"}, 1]},
+                {
+                  "$toInt": {
+                    "$concat": [
+                      "more than one row returned by a subquery used as an expression, rows: ",
+                      {"$toString": {"$size": "$__sq4"}}
+                    ]
+                  }
+                },
+                {"$arrayElemAt": ["$__sq4.count", 0]}
+              ]
+            },
+            null
+          ]
+        },
+        "recent_cache_activity": {
+          "$ifNull": [
+            {
+              "$cond": [
+                {"$gt": [{"$size": "$__sq5"}, 1]},
+                {
+                  "$toInt": {
+                    "$concat": [
+                      "more than one row returned by a subquery used as an expression, rows: ",
+                      {"$toString": {"$size": "$__sq5"}}
+                    ]
+                  }
+                },
+                {"$arrayElemAt": ["$__sq5.count", 0]}
+              ]
+            },
+            null
+          ]
+        },
+        "sessions_expiring_soon": {
+          "$ifNull": [
+            {
+              "$cond": [
+                {"$gt": [{"$size": "$__sq6"}, 1]},
+                {
+                  "$toInt": {
+                    "$concat": [
+                      "more than one row returned by a subquery used as an expression, rows: ",
+                      {"$toString": {"$size": "$__sq6"}}
+                    ]
+                  }
+                },
+                {"$arrayElemAt": ["$__sq6.count", 0]}
+              ]
+            },
+            null
+          ]
+        },
+        "cache_expiring_soon": {
+          "$ifNull": [
+            {
+              "$cond": [
+                {"$gt": [{"$size": "$__sq7"}, 1]},
+                {
+                  "$toInt": {
+                    "$concat": [
+                      "more than one row returned by a subquery used as an expression, rows: ",
+                      {"$toString": {"$size": "$__sq7"}}
+                    ]
+                  }
+                },
+                {"$arrayElemAt": ["$__sq7.count", 0]}
+              ]
+            },
+            null
+          ]
+        },
+        "high_risk_active_sessions": {
+          "$ifNull": [
+            {
+              "$cond": [
+                {"$gt": [{"$size": "$__sq8"}, 1]},
+                {
+                  "$toInt": {
+                    "$concat": [
+                      "more than one row returned by a subquery used as an expression, rows: ",
+                      {"$toString": {"$size": "$__sq8"}}
+                    ]
+                  }
+                },
+                {"$arrayElemAt": ["$__sq8.count", 0]}
+              ]
+            },
+            null
+          ]
+        }
+      }
+    },
+    {
+      "$project": {
+        "_id": 0,
+        "monitor_timestamp": {"$ifNull": ["$monitor_timestamp", null]},
+        "current_active_sessions": {"$ifNull": ["$current_active_sessions", null]},
+        "current_unique_users": {"$ifNull": ["$current_unique_users", null]},
+        "user_session_ratio": {
+          "$ifNull": [
+            {
+              "$let": {
+                "vars": {
+                  "v": {
+                    "$toDecimal": {
+                      "$divide": [
+                        {"$toDouble": "$current_unique_users"},
+                        {
+                          "$cond": [
+                            {
+                              "$and": [
+                                {"$ne": [{"$ifNull": ["$current_active_sessions", null]}, null]},
+                                {"$ne": [{"$ifNull": [0, null]}, null]},
+                                {"$eq": ["$current_active_sessions", 0]}
+                              ]
+                            },
+                            null,
+                            "$current_active_sessions"
+                          ]
+                        }
+                      ]
+                    }
+                  }
+                },
+                "in": {
+                  "$multiply": [
+                    {"$cond": [{"$lt": ["$$v", 0]}, -1, 1]},
+                    {
+                      "$divide": [
+                        {"$floor": {"$add": [{"$multiply": [{"$abs": "$$v"}, NumberDecimal("1E+2")]}, 0.5]}},
+                        NumberDecimal("1E+2")
+                      ]
+                    }
+                  ]
+                }
+              }
+            },
+            null
+          ]
+        },
+        "recent_session_activity": {"$ifNull": ["$recent_session_activity", null]},
+        "sessions_expiring_soon": {"$ifNull": ["$sessions_expiring_soon", null]},
+        "current_cache_entries": {"$ifNull": ["$current_cache_entries", null]},
+        "cache_size_mb": {
+          "$ifNull": [
+            {
+              "$let": {
+                "vars": {"v": {"$toDecimal": {"$toDecimal": "$current_cache_size_mb"}}},
+                "in": {
+                  "$multiply": [
+                    {"$cond": [{"$lt": ["$$v", 0]}, -1, 1]},
+                    {
+                      "$divide": [
+                        {"$floor": {"$add": [{"$multiply": [{"$abs": "$$v"}, NumberDecimal("1E+2")]}, 0.5]}},
+                        NumberDecimal("1E+2")
+                      ]
+                    }
+                  ]
+                }
+              }
+            },
+            null
+          ]
+        },
+        "recent_cache_activity": {"$ifNull": ["$recent_cache_activity", null]},
+        "cache_expiring_soon": {"$ifNull": ["$cache_expiring_soon", null]},
+        "high_risk_active_sessions": {"$ifNull": ["$high_risk_active_sessions", null]},
+        "security_status": {
+          "$ifNull": [
+            {
+              "$switch": {
+                "branches": [
+                  {
+                    "case": {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$high_risk_active_sessions", null]}, null]},
+                        {"$ne": [{"$ifNull": [{"$multiply": ["$current_active_sessions", 0.1]}, null]}, null]},
+                        {
+                          "$gt": ["$high_risk_active_sessions", {"$multiply": ["$current_active_sessions", 0.1]}]
+                        }
+                      ]
+                    },
+                    "then": "critical"
+                  },
+                  {
+                    "case": {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$high_risk_active_sessions", null]}, null]},
+                        {"$ne": [{"$ifNull": [{"$multiply": ["$current_active_sessions", 0.05]}, null]}, null]},
+                        {
+                          "$gt": ["$high_risk_active_sessions", {"$multiply": ["$current_active_sessions", 0.05]}]
+                        }
+                      ]
+                    },
+                    "then": "warning"
+                  }
+                ],
+                "default": "normal"
+              }
+            },
+            null
+          ]
+        },
+        "system_load": {
+          "$ifNull": [
+            {
+              "$switch": {
+                "branches": [
+                  {"case": {"$gt": ["$current_active_sessions", 10000]}, "then": "high_load"},
+                  {"case": {"$gt": ["$current_active_sessions", 5000]}, "then": "medium_load"},
+                  {"case": {"$gt": ["$current_active_sessions", 1000]}, "then": "normal_load"}
+                ],
+                "default": "low_load"
+              }
+            },
+            null
+          ]
+        },
+        "cache_activity_level": {
+          "$ifNull": [
+            {
+              "$switch": {
+                "branches": [
+                  {
+                    "case": {
+                      "$gt": [
+                        {
+                          "$divide": [
+                            {"$toDouble": "$recent_cache_activity"},
+                            {
+                              "$cond": [
+                                {
+                                  "$and": [
+                                    {"$ne": [{"$ifNull": ["$current_cache_entries", null]}, null]},
+                                    {"$ne": [{"$ifNull": [0, null]}, null]},
+                                    {"$eq": ["$current_cache_entries", 0]}
+                                  ]
+                                },
+                                null,
+                                "$current_cache_entries"
+                              ]
+                            }
+                          ]
+                        },
+                        0.1
+                      ]
+                    },
+                    "then": "highly_active"
+                  },
+                  {
+                    "case": {
+                      "$gt": [
+                        {
+                          "$divide": [
+                            {"$toDouble": "$recent_cache_activity"},
+                            {
+                              "$cond": [
+                                {
+                                  "$and": [
+                                    {"$ne": [{"$ifNull": ["$current_cache_entries", null]}, null]},
+                                    {"$ne": [{"$ifNull": [0, null]}, null]},
+                                    {"$eq": ["$current_cache_entries", 0]}
+                                  ]
+                                },
+                                null,
+                                "$current_cache_entries"
+                              ]
+                            }
+                          ]
+                        },
+                        0.05
+                      ]
+                    },
+                    "then": "moderately_active"
+                  }
+                ],
+                "default": "low_activity"
+              }
+            },
+            null
+          ]
+        },
+        "ttl_turnover_rate": {
+          "$ifNull": [
+            {
+              "$switch": {
+                "branches": [
+                  {
+                    "case": {"$gt": [{"$add": ["$sessions_expiring_soon", "$cache_expiring_soon"]}, 100]},
+                    "then": "high_turnover"
+                  },
+                  {
+                    "case": {"$gt": [{"$add": ["$sessions_expiring_soon", "$cache_expiring_soon"]}, 50]},
+                    "then": "moderate_turnover"
+                  }
+                ],
+                "default": "stable_turnover"
+              }
+            },
+            null
+          ]
+        }
+      }
+    }
+  ]
+}
+affected

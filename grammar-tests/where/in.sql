@@ -57,4 +57,22 @@ rows: * (every field)
 
 -- case: in_subquery_refused
 SELECT * FROM t WHERE a IN (SELECT b FROM u)
--- error: unsupported: subquery at 1:23
+-- expect:
+{
+  "aggregate": "t",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "u",
+        "pipeline": [{"$project": {"_id": 0, "b": {"$ifNull": ["$b", null]}}}],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {"$expr": {"$and": [{"$ne": [{"$ifNull": ["$a", null]}, null]}, {"$in": ["$a", "$__sq0.b"]}]}}
+    },
+    {"$unset": ["__sq0"]}
+  ],
+  "cursor": {}
+}
+rows: * (every field)

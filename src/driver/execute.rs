@@ -49,9 +49,23 @@ pub async fn execute_plan(
             rows,
         }));
     }
+    // Steps whose documents a later step reads (docs/architecture.md, `mql::chain`).
+    let consumed = plan.consumed_steps();
+    let mut outputs: Vec<Option<Vec<Document>>> = vec![None; commands.len()];
     let mut last = None;
-    for cmd in commands {
+    for (i, cmd) in commands.into_iter().enumerate() {
+        let cmd = match plan.steps.get(i) {
+            Some(step) if plan.step_reads_outputs(i) => {
+                let t = crate::mql::chain::substitute_outputs(step.to_document(), &outputs)?;
+                plan.bind_template(t, params)?
+            }
+            _ => cmd,
+        };
         match run_step(backend, db, cmd).await {
+            Ok(reply) if consumed.contains(&i) => {
+                outputs[i] = Some(drain_cursor(backend, db, reply).await?);
+                last = None;
+            }
             Ok(reply) => last = Some(reply),
             Err(crate::Error::Command(e)) if plan.tolerated_codes.contains(&e.code) => last = None,
             Err(e) => return Err(e),

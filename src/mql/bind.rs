@@ -35,6 +35,21 @@ impl StatementPlan {
     }
 }
 
+impl StatementPlan {
+    /// One command template (already rendered) with parameters bound.
+    pub(crate) fn bind_template(
+        &self,
+        d: Document,
+        params: &[Bson],
+    ) -> Result<Document, crate::Error> {
+        if self.param_count == 0 {
+            Ok(d)
+        } else {
+            bind_document(d, params)
+        }
+    }
+}
+
 /// The parameter number of a placeholder document.
 fn placeholder(d: &Document) -> Option<i64> {
     if d.len() != 1 {

@@ -72,9 +72,8 @@ pub enum Command {
         /// The stages.
         pipeline: Vec<Document>,
     },
-    /// A database-level `aggregate` (`{"aggregate": 1, ...}`), whose pipeline starts with `$documents`:
-    /// SELECT without FROM.
-    DbAggregate {
+    /// `aggregate: 1` (a collectionless pipeline; it starts with `$documents`) with `cursor: {}`.
+    AggregateDb {
         /// The stages.
         pipeline: Vec<Document>,
     },
@@ -174,7 +173,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::Find { .. } => "find",
-            Command::Aggregate { .. } | Command::DbAggregate { .. } => "aggregate",
+            Command::Aggregate { .. } | Command::AggregateDb { .. } => "aggregate",
             Command::Insert { .. } => "insert",
             Command::Update { .. } => "update",
             Command::Delete { .. } => "delete",
@@ -225,7 +224,7 @@ impl Command {
                 "pipeline": pipeline.iter().cloned().map(Bson::Document).collect::<Vec<_>>(),
                 "cursor": {},
             },
-            Command::DbAggregate { pipeline } => doc! {
+            Command::AggregateDb { pipeline } => doc! {
                 "aggregate": 1,
                 "pipeline": pipeline.iter().cloned().map(Bson::Document).collect::<Vec<_>>(),
                 "cursor": {},

@@ -7,6 +7,7 @@
 //! See `docs/architecture.md` (contract 2).
 
 mod bind;
+pub mod chain;
 pub mod command;
 pub mod plan;
 pub mod render;

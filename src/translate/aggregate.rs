@@ -226,10 +226,24 @@ fn strip(e: &Expr) -> &Expr {
 pub(crate) fn contains_aggregate(e: &Expr) -> bool {
     use sqlparser::ast::Visit;
     use std::ops::ControlFlow;
-    struct Finder;
+    /// `depth`: how many subqueries deep; their aggregates are their own.
+    struct Finder {
+        depth: usize,
+    }
     impl sqlparser::ast::Visitor for Finder {
         type Break = ();
+        fn pre_visit_query(&mut self, _q: &sqlparser::ast::Query) -> ControlFlow<()> {
+            self.depth += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _q: &sqlparser::ast::Query) -> ControlFlow<()> {
+            self.depth = self.depth.saturating_sub(1);
+            ControlFlow::Continue(())
+        }
         fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            if self.depth > 0 {
+                return ControlFlow::Continue(());
+            }
             if let Expr::Function(f) = e {
                 let n = f.name.to_string().to_ascii_lowercase();
                 if super::expr::is_aggregate_name(&n) && f.over.is_none() {
@@ -245,5 +259,5 @@ pub(crate) fn contains_aggregate(e: &Expr) -> bool {
             ControlFlow::Continue(())
         }
     }
-    e.visit(&mut Finder).is_break()
+    e.visit(&mut Finder { depth: 0 }).is_break()
 }

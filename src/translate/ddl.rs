@@ -530,7 +530,7 @@ impl Translator {
         }
         let mut steps = Vec::new();
         match object_type {
-            ObjectType::Table => {
+            ObjectType::Table | ObjectType::View => {
                 for n in names {
                     steps.push(Command::Drop {
                         collection: collection_name(n)?,

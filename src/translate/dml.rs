@@ -218,9 +218,9 @@ impl Translator {
             return refuse("this UPDATE form");
         }
         let collection = self.collection_of_from(std::slice::from_ref(table), pos)?;
-        let filter = match selection {
-            Some(w) => self.expr_to_filter(w)?,
-            None => Document::new(),
+        let (filter, mut steps) = match selection {
+            Some(w) => self.write_filter(&collection, w)?,
+            None => (Document::new(), Vec::new()),
         };
         let mut targets = Vec::new();
         for Assignment { target, value } in assignments {
@@ -292,13 +292,12 @@ impl Translator {
             upsert: false,
             array_filters: None,
         };
-        Ok((
-            vec![Command::Update {
-                collection,
-                updates: vec![stmt],
-            }],
-            Output::Affected,
-        ))
+        self.no_subquery_here("UPDATE ... SET", pos)?;
+        steps.push(Command::Update {
+            collection,
+            updates: vec![stmt],
+        });
+        Ok((steps, Output::Affected))
     }
 
     /// `x = x + n` / `x = n + x` / `x = x - n` with a numeric constant n: the `$inc` amount.
@@ -375,17 +374,15 @@ impl Translator {
         }
         let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = from;
         let collection = self.collection_of_from(from, pos)?;
-        let filter = match selection {
-            Some(w) => self.expr_to_filter(w)?,
-            None => Document::new(),
+        let (filter, mut steps) = match selection {
+            Some(w) => self.write_filter(&collection, w)?,
+            None => (Document::new(), Vec::new()),
         };
-        Ok((
-            vec![Command::Delete {
-                collection,
-                deletes: vec![DeleteStatement { filter, limit: 0 }],
-            }],
-            Output::Affected,
-        ))
+        steps.push(Command::Delete {
+            collection,
+            deletes: vec![DeleteStatement { filter, limit: 0 }],
+        });
+        Ok((steps, Output::Affected))
     }
 
     /// Drops a leading `table.` / `alias.` qualifier from a dotted path.

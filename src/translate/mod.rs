@@ -7,6 +7,7 @@
 //! (three-valued logic), `like.rs`, `names.rs`.
 
 mod aggregate;
+pub(crate) mod cte;
 mod ddl;
 pub(crate) mod dml;
 pub mod error;
@@ -15,6 +16,8 @@ pub(crate) mod like;
 pub(crate) mod names;
 pub(crate) mod nulls;
 pub(crate) mod select;
+mod subquery;
+mod view;
 
 pub use error::{Error, Position};
 
@@ -37,6 +40,8 @@ pub struct Translator {
     pub(crate) tables: Vec<String>,
     pub(crate) group: Option<aggregate::GroupScope>,
     pub(crate) tolerated_codes: Vec<i32>,
+    /// CTEs, FROM qualifiers and pending subqueries (`cte.rs`, `subquery.rs`).
+    pub(crate) rel: cte::RelState,
 }
 
 /// Translates SQL text (one or more statements) into MongoDB commands, without executing anything.
@@ -80,6 +85,13 @@ pub fn translate_statement(
         },
         other => other,
     })?;
+    if !t.rel.pending.is_empty() {
+        return Err(Error::Unsupported {
+            construct: "subquery in this position".into(),
+            position: at,
+        }
+        .into());
+    }
     if t.question_marks > 0 && t.dollar_params {
         return Err(Error::Invalid {
             message: "mixing ? and $n parameters".into(),
@@ -130,10 +142,7 @@ impl Translator {
                     S::CreateIndex(ci) => self.create_index(ci),
                     S::CreateTable(ct) => self.create_table(ct),
                     S::Drop { .. } => self.drop(s),
-                    S::CreateView { .. } => Err(Error::Unsupported {
-                        construct: "CREATE VIEW".into(),
-                        position: at,
-                    }),
+                    S::CreateView(v) => self.create_view(v, at),
                     S::Explain { .. } => Err(Error::Unsupported {
                         construct: "EXPLAIN options".into(),
                         position: at,

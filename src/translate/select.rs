@@ -49,10 +49,7 @@ impl Translator {
             pipe_operators,
         } = q;
         if let Some(w) = with {
-            return Err(Error::Unsupported {
-                construct: "WITH (common table expressions)".into(),
-                position: Position::from(w.span().start),
-            });
+            return self.with_query(w, q);
         }
         if fetch.is_some() {
             return Err(self.at_query("FETCH FIRST (use LIMIT)", q));
@@ -220,18 +217,7 @@ impl Translator {
             Some(Distinct::All) => false,
             Some(Distinct::On(_)) => return refuse("DISTINCT ON"),
         };
-        // SELECT without FROM: a database-level aggregate over one empty document (`$documents`).
-        let collection = if from.is_empty() {
-            if let Some(e) = first_column_reference(projection, selection.as_ref()) {
-                return Err(Error::Invalid {
-                    message: format!("column \"{e}\" does not exist (SELECT without FROM)"),
-                    position: pos,
-                });
-            }
-            None
-        } else {
-            Some(self.collection_of_from(from, pos)?)
-        };
+        let source = self.source_of_from(from, pos)?;
         let filter = match selection {
             Some(w) => {
                 if contains_aggregate(w) {
@@ -240,10 +226,11 @@ impl Translator {
                         position: expr_pos(w),
                     });
                 }
-                self.expr_to_filter(w)?
+                self.where_filter(w)?
             }
             None => Document::new(),
         };
+        let where_stages = self.take_subquery_stages();
         let group_exprs = match group_by {
             GroupByExpr::Expressions(list, modifiers) => {
                 if !modifiers.is_empty() {
@@ -281,9 +268,6 @@ impl Translator {
                 SelectItem::ExprWithAliases { .. } => return refuse("multiple aliases"),
             }
         }
-        if wildcard && collection.is_none() {
-            return refuse("SELECT * with no tables specified");
-        }
         if wildcard && !columns.is_empty() {
             return refuse("* together with other columns");
         }
@@ -293,6 +277,15 @@ impl Translator {
             || keys.iter().any(|k| contains_aggregate(&k.expr));
         if wildcard && (grouped || distinct) {
             return refuse("SELECT * with GROUP BY, aggregates or DISTINCT");
+        }
+        if wildcard && self.rel.scope.iter().any(|b| b.prefix.is_some()) {
+            return refuse("SELECT * over a CROSS JOIN (name the columns)");
+        }
+        if wildcard && from.is_empty() {
+            return Err(Error::Invalid {
+                message: "SELECT * with no tables specified is not valid".into(),
+                position: pos,
+            });
         }
         // Resolve ORDER BY / GROUP BY ordinals and output aliases to the SELECT expressions (PG rules).
         let resolve = |e: &Expr, columns: &[Column]| -> Result<Expr, Error> {
@@ -335,21 +328,22 @@ impl Translator {
         }
 
         // Plain find: SELECT * / plain top-level columns, no ORDER BY needing NULL flags, no DISTINCT/grouping.
-        if let (false, false, Some(collection)) = (grouped, distinct, &collection) {
+        if !grouped && !distinct && source.is_plain() && where_stages.is_empty() {
             if let Some(cmd) = self.try_find(
-                collection, &filter, wildcard, &columns, &sort_keys, &limit, &offset,
+                source.collection_name(),
+                &filter,
+                wildcard,
+                &columns,
+                &sort_keys,
+                &limit,
+                &offset,
             )? {
                 return Ok(cmd);
             }
         }
 
-        let mut pipeline: Vec<Document> = Vec::new();
-        if collection.is_none() {
-            pipeline.push(doc! {"$documents": [{}]});
-        }
-        if !filter.is_empty() {
-            pipeline.push(doc! {"$match": filter});
-        }
+        let mut pipeline: Vec<Document> = source.pipeline.clone();
+        self.push_where(&mut pipeline, filter, where_stages, wildcard);
         let mut project = Document::new();
         let mut out_cols = Vec::new();
         if grouped || distinct {
@@ -372,8 +366,10 @@ impl Translator {
                 id.insert(&f, a.expr);
                 scope.keys.push((k.clone(), f));
             }
+            self.no_subquery_here("GROUP BY / SELECT DISTINCT", pos)?;
             // Everything after $group is translated in the group scope.
             self.group = Some(scope);
+            self.rel.grouped_phase = true;
             let result = self.after_group(
                 &columns,
                 &sort_keys,
@@ -383,7 +379,9 @@ impl Translator {
                 post_columns,
             );
             let scope = self.group.take().unwrap_or_default();
+            self.rel.grouped_phase = false;
             let (having_match, sort_fields) = result?;
+            let after_group_stages = self.take_subquery_stages();
             let mut group =
                 doc! {"_id": if id.is_empty() { Bson::Null } else { Bson::Document(id.clone()) }};
             group.extend(scope.accumulators);
@@ -393,6 +391,7 @@ impl Translator {
                 pipeline.push(doc! {"$unionWith": {"pipeline": [{"$documents": [{}]}]}});
                 pipeline.push(doc! {"$limit": 1});
             }
+            pipeline.extend(after_group_stages);
             if let Some(h) = having_match {
                 pipeline.push(doc! {"$match": {"$expr": h}});
             }
@@ -406,15 +405,26 @@ impl Translator {
                     let a = self.agg(&k.expr)?;
                     sort_fields.extend(sort_spec(&mut set, i, &a, k));
                 }
+                let stages = self.take_subquery_stages();
+                let fields: Vec<Bson> = stages
+                    .iter()
+                    .filter_map(|s| s.get_document("$lookup").ok())
+                    .filter_map(|l| l.get_str("as").ok())
+                    .map(|f| Bson::String(f.to_string()))
+                    .collect();
+                pipeline.extend(stages);
                 if !set.is_empty() {
                     pipeline.push(doc! {"$set": set});
+                }
+                if !fields.is_empty() {
+                    pipeline.push(doc! {"$unset": fields});
                 }
             } else {
                 project.insert("_id", 0);
                 for (i, c) in columns.iter().enumerate() {
                     let a = self.agg(&c.source)?;
                     let f = format!("c{i}");
-                    project.insert(&f, projected(a));
+                    project.insert(&f, projected(a.expr));
                     out_cols.push(OutputColumn {
                         name: c.name.clone(),
                         field: f,
@@ -424,18 +434,15 @@ impl Translator {
                     let a = self.agg(&k.expr)?;
                     sort_fields.extend(sort_spec(&mut project, i, &a, k));
                 }
+                pipeline.extend(self.take_subquery_stages());
                 pipeline.push(doc! {"$project": project});
             }
             self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
         }
-        let command = match collection {
-            Some(collection) => Command::Aggregate {
-                collection,
-                pipeline,
-            },
-            None => Command::DbAggregate { pipeline },
-        };
-        Ok((vec![command], Output::Rows { columns: out_cols }))
+        Ok((
+            vec![source.command(pipeline)],
+            Output::Rows { columns: out_cols },
+        ))
     }
 
     /// After `$group`: the projection of the SELECT list, HAVING, and sort keys, in group scope.
@@ -452,7 +459,7 @@ impl Translator {
         for (i, c) in columns.iter().enumerate() {
             let a = self.agg(&c.source)?;
             let f = format!("c{i}");
-            project.insert(&f, projected(a));
+            project.insert(&f, projected(a.expr));
             out_cols.push(OutputColumn {
                 name: c.name.clone(),
                 field: f,
@@ -663,9 +670,23 @@ fn sort_spec(target: &mut Document, i: usize, a: &Agg, k: &SortKey) -> Vec<(Stri
         out.push((f, if k.nulls_first { -1 } else { 1 }));
     }
     let f = format!("__s{i}");
-    target.insert(&f, a.expr.clone());
+    target.insert(&f, projected(a.expr.clone()));
     out.push((f, dir));
     out
+}
+
+/// A value for a `$project` field: numbers and booleans are inclusion flags there (and a bare null is not an
+/// expression), so constants of those types are wrapped in `$literal`.
+pub(crate) fn projected(e: Bson) -> Bson {
+    match e {
+        Bson::Int32(_)
+        | Bson::Int64(_)
+        | Bson::Double(_)
+        | Bson::Decimal128(_)
+        | Bson::Boolean(_)
+        | Bson::Null => bson!({ "$literal": e }),
+        other => other,
+    }
 }
 
 /// PG's output column name for an unaliased expression.
@@ -684,43 +705,5 @@ fn column_name(e: &Expr) -> String {
         Expr::Position { .. } => "position".into(),
         Expr::Trim { .. } => "btrim".into(),
         _ => "?column?".into(),
-    }
-}
-
-/// The first column reference (an identifier) in a SELECT list or WHERE clause, if any.
-fn first_column_reference(projection: &[SelectItem], selection: Option<&Expr>) -> Option<String> {
-    use std::ops::ControlFlow;
-    let find = |e: &Expr| -> Option<String> {
-        let flow = sqlparser::ast::visit_expressions(e, |x| match x {
-            Expr::Identifier(id) => ControlFlow::Break(id.value.clone()),
-            Expr::CompoundIdentifier(ids) => ControlFlow::Break(
-                ids.iter()
-                    .map(|i| i.value.as_str())
-                    .collect::<Vec<_>>()
-                    .join("."),
-            ),
-            _ => ControlFlow::Continue(()),
-        });
-        match flow {
-            ControlFlow::Break(name) => Some(name),
-            ControlFlow::Continue(()) => None,
-        }
-    };
-    projection
-        .iter()
-        .filter_map(|item| match item {
-            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => find(e),
-            _ => None,
-        })
-        .next()
-        .or_else(|| selection.and_then(find))
-}
-
-/// A `$project` value: constants go in `$literal` (a bare number or boolean is an inclusion flag there, a
-/// document a nested projection).
-fn projected(a: crate::translate::expr::Agg) -> Bson {
-    match a.constant {
-        Some(c) => bson::bson!({"$literal": c}),
-        None => a.expr,
     }
 }

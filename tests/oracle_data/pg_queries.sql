@@ -514,3 +514,175 @@ SELECT COUNT(*) AS n, SUM(hit_count) AS s, MAX(data_size) AS m FROM application_
 -- name: insert_then_select
 INSERT INTO application_cache (cache_key, namespace, created_at, expires_at, hit_count, tags, value) VALUES ('new:1', 'api', TIMESTAMPTZ '2026-11-22T10:00:00Z', TIMESTAMPTZ '2026-11-22T11:00:00Z', 0, ARRAY['fresh'], '{"kind": "json", "n": 1}'::jsonb), ('new:2', NULL, TIMESTAMPTZ '2026-11-22T10:00:00Z', TIMESTAMPTZ '2026-11-23T10:00:00Z', NULL, NULL, NULL);
 SELECT cache_key, namespace, expires_at, hit_count, tags, value FROM application_cache WHERE cache_key LIKE 'new:%' ORDER BY cache_key;
+
+-- ===== CTEs, derived tables, subqueries (docs/dialect.md "Subqueries, CTEs and views") =====
+-- name: cte_simple
+WITH a AS (SELECT session_id, page_views FROM user_sessions WHERE active) SELECT session_id, page_views FROM a ORDER BY session_id;
+-- name: cte_chained
+WITH a AS (SELECT session_id, user_id, page_views FROM user_sessions WHERE page_views > 2), b AS (SELECT user_id, page_views * 2 AS pv2 FROM a WHERE user_id IS NOT NULL) SELECT user_id, pv2 FROM b ORDER BY user_id, pv2;
+-- name: cte_aggregate_over_cte
+WITH a AS (SELECT user_id, page_views FROM user_sessions) SELECT user_id, COUNT(*) AS n, SUM(page_views) AS s FROM a GROUP BY user_id ORDER BY user_id NULLS FIRST;
+-- name: cte_grouped_then_filtered
+WITH per_user AS (SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id) SELECT user_id, n FROM per_user WHERE n > 1 ORDER BY user_id NULLS FIRST;
+-- name: cte_column_aliases
+WITH a(id, views) AS (SELECT session_id, page_views FROM user_sessions) SELECT id, views FROM a WHERE views IS NULL ORDER BY id;
+-- name: cte_star
+WITH a AS (SELECT session_id, risk_score FROM user_sessions WHERE risk_score > 0.5) SELECT * FROM a ORDER BY session_id;
+-- name: cte_used_twice_cross_join
+WITH a AS (SELECT COUNT(*) AS n FROM user_sessions) SELECT x.n AS n1, y.n AS n2 FROM a x CROSS JOIN a y;
+-- name: cte_dashboard_cross_join
+WITH s AS (SELECT COUNT(*) AS sessions, COUNT(DISTINCT user_id) AS users FROM user_sessions WHERE active = TRUE), c AS (SELECT COUNT(*) AS entries, SUM(data_size) AS bytes FROM application_cache) SELECT s.sessions, s.users, c.entries, c.bytes FROM s CROSS JOIN c;
+-- name: cte_dashboard_unqualified
+WITH s AS (SELECT COUNT(*) AS sessions FROM user_sessions), c AS (SELECT MAX(hit_count) AS top_hits FROM application_cache) SELECT sessions, top_hits FROM s, c;
+-- name: cte_cross_join_rows
+WITH a AS (SELECT session_id FROM user_sessions WHERE page_views > 15), b AS (SELECT namespace FROM application_cache WHERE hit_count > 150) SELECT a.session_id, b.namespace FROM a CROSS JOIN b ORDER BY a.session_id, b.namespace NULLS FIRST;
+-- name: cte_empty_cross_join
+WITH a AS (SELECT session_id FROM user_sessions WHERE page_views > 100000), b AS (SELECT COUNT(*) AS n FROM application_cache) SELECT a.session_id, b.n FROM a CROSS JOIN b;
+-- name: cte_no_from_row
+WITH m AS (SELECT 1 AS one, 'x' AS label) SELECT one, label FROM m;
+-- name: cte_order_limit_inside
+WITH top3 AS (SELECT session_id, page_views FROM user_sessions WHERE page_views IS NOT NULL ORDER BY page_views DESC, session_id LIMIT 3) SELECT session_id FROM top3 ORDER BY session_id;
+-- name: derived_table
+SELECT t.user_id, t.n FROM (SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id) t WHERE t.n >= 2 ORDER BY t.user_id NULLS FIRST;
+-- name: derived_table_alias_columns
+SELECT k, v FROM (SELECT cache_key, hit_count FROM application_cache) AS d(k, v) WHERE v > 100 ORDER BY k;
+-- name: derived_table_aggregate_of_aggregate
+SELECT MAX(n) AS most, MIN(n) AS least FROM (SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id) per_user;
+-- name: derived_nested
+SELECT x FROM (SELECT v + 1 AS x FROM (SELECT page_views AS v FROM user_sessions) a) b WHERE x > 10 ORDER BY x;
+-- name: select_without_from
+SELECT 1 + 2 AS three, 'a' || 'b' AS ab;
+-- name: select_literal_columns
+SELECT session_id, 1 AS one, TRUE AS yes FROM user_sessions ORDER BY session_id LIMIT 3;
+-- name: in_subquery
+SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE risk_score > 0.8) ORDER BY session_id;
+-- name: in_subquery_other_table
+SELECT cache_key FROM application_cache WHERE hit_count IN (SELECT page_views FROM user_sessions) ORDER BY cache_key;
+-- name: not_in_subquery_with_null
+SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT hit_count FROM application_cache) ORDER BY session_id;
+-- name: not_in_subquery_no_null
+SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT hit_count FROM application_cache WHERE hit_count IS NOT NULL) ORDER BY session_id;
+-- name: not_in_empty_subquery
+SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT hit_count FROM application_cache WHERE hit_count > 100000) ORDER BY session_id;
+-- name: in_subquery_as_value
+SELECT session_id, page_views IN (SELECT hit_count FROM application_cache) AS hit FROM user_sessions ORDER BY session_id;
+-- name: not_in_subquery_as_value
+SELECT session_id, user_id NOT IN (SELECT user_id FROM user_sessions WHERE page_views > 10) AS other FROM user_sessions ORDER BY session_id;
+-- name: in_subquery_and_filter
+SELECT session_id FROM user_sessions WHERE active AND user_id IN (SELECT user_id FROM user_sessions WHERE mfa_verified) ORDER BY session_id;
+-- name: in_subquery_or
+SELECT session_id FROM user_sessions WHERE page_views > 18 OR user_id IN (SELECT user_id FROM user_sessions WHERE login_method = 'sso') ORDER BY session_id;
+-- name: exists_correlated
+SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.session_id <> s.session_id) ORDER BY s.session_id;
+-- name: not_exists_correlated
+SELECT s.session_id FROM user_sessions s WHERE NOT EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.session_id <> s.session_id) ORDER BY s.session_id;
+-- name: exists_uncorrelated
+SELECT COUNT(*) AS n FROM user_sessions WHERE EXISTS (SELECT 1 FROM application_cache WHERE hit_count > 150);
+-- name: exists_other_table_correlated
+SELECT c.cache_key FROM application_cache c WHERE EXISTS (SELECT 1 FROM user_sessions s WHERE s.page_views = c.hit_count) ORDER BY c.cache_key;
+-- name: exists_as_value
+SELECT s.session_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.priority = s.page_views) AS e FROM user_sessions s ORDER BY s.session_id;
+-- name: scalar_subquery_select
+SELECT session_id, (SELECT COUNT(*) FROM application_cache) AS entries FROM user_sessions ORDER BY session_id LIMIT 5;
+-- name: scalar_subquery_where
+SELECT session_id, page_views FROM user_sessions WHERE page_views > (SELECT AVG(page_views) FROM user_sessions) ORDER BY session_id;
+-- name: scalar_subquery_correlated
+SELECT s.session_id, (SELECT COUNT(*) FROM user_sessions o WHERE o.user_id = s.user_id) AS same_user FROM user_sessions s ORDER BY s.session_id;
+-- name: scalar_subquery_correlated_max
+SELECT s.session_id FROM user_sessions s WHERE s.page_views = (SELECT MAX(o.page_views) FROM user_sessions o WHERE o.user_id = s.user_id) ORDER BY s.session_id;
+-- name: scalar_subquery_empty_is_null
+SELECT session_id, (SELECT hit_count FROM application_cache WHERE cache_key = 'nope') AS h FROM user_sessions ORDER BY session_id LIMIT 3;
+-- name: scalar_subquery_in_expression
+SELECT session_id, page_views - (SELECT MIN(page_views) FROM user_sessions) AS above_min FROM user_sessions ORDER BY session_id;
+-- name: scalar_subqueries_without_from
+SELECT (SELECT COUNT(*) FROM user_sessions WHERE active = TRUE) AS active_sessions, (SELECT COUNT(*) FROM application_cache WHERE hit_count > 100) AS hot_entries, (SELECT SUM(data_size) FROM application_cache) AS bytes;
+-- name: scalar_subquery_in_having
+SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING COUNT(*) > (SELECT COUNT(*) FROM application_cache WHERE hit_count > 190) ORDER BY user_id NULLS FIRST;
+-- name: scalar_subquery_order_by
+SELECT s.session_id FROM user_sessions s ORDER BY (SELECT COUNT(*) FROM user_sessions o WHERE o.user_id = s.user_id) DESC, s.session_id LIMIT 10;
+-- name: cte_monitor_view_shape
+WITH m AS (SELECT (SELECT COUNT(*) FROM user_sessions WHERE active = TRUE) AS active_sessions, (SELECT COUNT(DISTINCT user_id) FROM user_sessions WHERE active = TRUE) AS users, (SELECT COUNT(*) FROM application_cache) AS entries) SELECT active_sessions, users, ROUND(users::NUMERIC / NULLIF(active_sessions, 0), 2) AS ratio, CASE WHEN entries > 30 THEN 'big' ELSE 'small' END AS size FROM m;
+-- name: delete_in_subquery
+DELETE FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE risk_score > 0.8);
+SELECT session_id FROM user_sessions ORDER BY session_id;
+-- name: delete_not_in_subquery_null
+DELETE FROM user_sessions WHERE page_views NOT IN (SELECT hit_count FROM application_cache);
+SELECT COUNT(*) AS n FROM user_sessions;
+-- name: delete_not_exists_correlated
+DELETE FROM application_cache WHERE NOT EXISTS (SELECT 1 FROM user_sessions s WHERE s.page_views = application_cache.hit_count);
+SELECT cache_key FROM application_cache ORDER BY cache_key;
+-- name: update_exists_subquery
+UPDATE user_sessions SET active = FALSE WHERE EXISTS (SELECT 1 FROM application_cache c WHERE c.hit_count = user_sessions.page_views);
+SELECT session_id, active FROM user_sessions ORDER BY session_id;
+-- name: update_scalar_subquery_where
+UPDATE application_cache SET priority = 0 WHERE hit_count > (SELECT AVG(hit_count) FROM application_cache);
+SELECT cache_key, priority FROM application_cache ORDER BY cache_key;
+-- name: view_create_select
+CREATE VIEW risky AS SELECT session_id, user_id, risk_score FROM user_sessions WHERE risk_score > 0.7;
+SELECT session_id, risk_score FROM risky ORDER BY session_id;
+-- name: view_aggregate_then_query
+CREATE VIEW per_ns AS SELECT namespace, COUNT(*) AS n, SUM(hit_count) AS hits FROM application_cache GROUP BY namespace;
+SELECT namespace, n, hits FROM per_ns WHERE n > 1 ORDER BY namespace NULLS FIRST;
+-- name: view_without_from
+CREATE VIEW health AS SELECT (SELECT COUNT(*) FROM user_sessions WHERE active = TRUE) AS active_sessions, (SELECT COUNT(*) FROM application_cache) AS entries;
+SELECT active_sessions, entries FROM health;
+-- name: view_drop
+CREATE VIEW v1 AS SELECT session_id FROM user_sessions;
+DROP VIEW v1;
+DROP VIEW IF EXISTS v1;
+-- name: exists_table_name_hidden_by_inner_alias
+SELECT session_id FROM user_sessions WHERE EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = user_sessions.user_id AND o.session_id <> user_sessions.session_id) ORDER BY session_id;
+-- name: in_subquery_null_operand_value
+SELECT session_id, user_id IN (SELECT user_id FROM user_sessions WHERE page_views > 30) AS i FROM user_sessions ORDER BY session_id;
+-- name: in_subquery_correlated
+SELECT s.session_id FROM user_sessions s WHERE s.page_views IN (SELECT c.hit_count FROM application_cache c WHERE c.namespace IS NOT NULL AND c.priority < s.actions_performed) ORDER BY s.session_id;
+-- name: in_subquery_of_cte
+WITH risky AS (SELECT user_id FROM user_sessions WHERE risk_score > 0.7) SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM risky) AND active ORDER BY session_id;
+-- name: in_subquery_distinct_grouped_inner
+SELECT cache_key FROM application_cache WHERE namespace IN (SELECT namespace FROM application_cache GROUP BY namespace HAVING COUNT(*) > 5) ORDER BY cache_key;
+-- name: exists_inner_aggregate_always_row
+SELECT COUNT(*) AS n FROM user_sessions WHERE EXISTS (SELECT COUNT(*) FROM application_cache WHERE hit_count > 100000);
+-- name: nested_subqueries
+SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE page_views > (SELECT AVG(page_views) FROM user_sessions)) ORDER BY session_id;
+-- name: scalar_subquery_order_limit_inside
+SELECT session_id, (SELECT cache_key FROM application_cache ORDER BY hit_count DESC NULLS LAST, cache_key LIMIT 1) AS top_key FROM user_sessions ORDER BY session_id LIMIT 4;
+-- name: scalar_subquery_in_case
+SELECT session_id, CASE WHEN page_views > (SELECT AVG(page_views) FROM user_sessions) THEN 'above' ELSE 'not above' END AS band FROM user_sessions ORDER BY session_id;
+-- name: scalar_subquery_null_compare
+SELECT session_id FROM user_sessions WHERE page_views = (SELECT hit_count FROM application_cache WHERE cache_key = 'nope') ORDER BY session_id;
+-- name: not_exists_and_plain_filter
+SELECT c.cache_key FROM application_cache c WHERE c.hit_count > 10 AND NOT EXISTS (SELECT 1 FROM user_sessions s WHERE s.page_views = c.hit_count) ORDER BY c.cache_key;
+-- name: exists_or_condition
+SELECT s.session_id FROM user_sessions s WHERE s.page_views > 30 OR EXISTS (SELECT 1 FROM application_cache c WHERE c.priority = s.page_views) ORDER BY s.session_id;
+-- name: derived_distinct
+SELECT u FROM (SELECT DISTINCT user_id AS u FROM user_sessions) d ORDER BY u NULLS FIRST;
+-- name: derived_star_outer_filter
+SELECT * FROM (SELECT session_id, page_views FROM user_sessions WHERE active) d WHERE page_views < 10 ORDER BY session_id;
+-- name: cte_in_scalar_subquery
+WITH total AS (SELECT COUNT(*) AS n FROM user_sessions) SELECT user_id, COUNT(*) AS n, (SELECT n FROM total) AS all_sessions FROM user_sessions GROUP BY user_id ORDER BY user_id NULLS FIRST;
+-- name: cte_grouped_cross_join_group_by
+WITH a AS (SELECT user_id, page_views FROM user_sessions), b AS (SELECT COUNT(*) AS n FROM application_cache) SELECT a.user_id, SUM(a.page_views) AS s, b.n FROM a CROSS JOIN b GROUP BY a.user_id, b.n ORDER BY a.user_id NULLS FIRST;
+-- name: cross_join_tables
+SELECT s.session_id, c.cache_key FROM user_sessions s CROSS JOIN application_cache c WHERE s.page_views = 1 AND c.hit_count > 190 ORDER BY s.session_id, c.cache_key;
+-- name: update_in_subquery_other_table
+UPDATE application_cache SET priority = 99 WHERE namespace IN (SELECT login_method FROM user_sessions);
+SELECT cache_key, priority FROM application_cache ORDER BY cache_key;
+-- name: delete_scalar_subquery_correlated
+DELETE FROM user_sessions WHERE page_views < (SELECT AVG(o.page_views) FROM user_sessions o WHERE o.user_id = user_sessions.user_id);
+SELECT session_id FROM user_sessions ORDER BY session_id;
+-- name: view_over_cte_with_cross_join
+CREATE VIEW dash AS WITH s AS (SELECT COUNT(*) AS sessions FROM user_sessions), c AS (SELECT COUNT(*) AS entries FROM application_cache) SELECT s.sessions, c.entries FROM s CROSS JOIN c;
+SELECT sessions, entries FROM dash;
+-- name: view_in_subquery
+CREATE VIEW hot AS SELECT cache_key, hit_count FROM application_cache WHERE hit_count > 100;
+SELECT session_id FROM user_sessions WHERE page_views IN (SELECT hit_count FROM hot) ORDER BY session_id;
+-- name: scalar_subquery_correlated_without_from
+SELECT s.session_id, (SELECT s.page_views * 2) AS d FROM user_sessions s ORDER BY s.session_id;
+-- name: not_in_correlated_empty_is_true
+SELECT s.session_id FROM user_sessions s WHERE s.page_views NOT IN (SELECT o.page_views FROM user_sessions o WHERE o.user_id = s.user_id AND o.session_id <> s.session_id) ORDER BY s.session_id;
+-- name: exists_in_having_uncorrelated
+SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING EXISTS (SELECT 1 FROM application_cache WHERE hit_count > 150) ORDER BY user_id NULLS FIRST;
+-- name: cte_referenced_in_from_and_subquery
+WITH a AS (SELECT user_id, page_views FROM user_sessions WHERE page_views IS NOT NULL) SELECT user_id, page_views FROM a WHERE page_views = (SELECT MAX(page_views) FROM a) ORDER BY user_id;
+-- name: unqualified_outer_column_through_cte_columns
+WITH c AS (SELECT hit_count AS n FROM application_cache) SELECT session_id FROM user_sessions WHERE EXISTS (SELECT 1 FROM c WHERE n = page_views) ORDER BY session_id;

@@ -115,13 +115,21 @@ pub fn run_case(stmts: &[String]) -> Result<Vec<PgOut>, String> {
             };
             results.push(PgOut::Rows(rows));
         } else {
-            // command tags: "UPDATE 3", "DELETE 0", "INSERT 0 2"
-            let n = chunk
-                .lines()
+            // command tags: "UPDATE 3", "DELETE 0", "INSERT 0 2"; DDL tags ("CREATE VIEW", "DROP VIEW")
+            // have no count, and sqlmongo reports 0 for DDL.
+            let tag = chunk.lines().last().unwrap_or("");
+            let ddl = ["CREATE ", "DROP ", "ALTER "]
+                .iter()
+                .any(|p| tag.starts_with(p));
+            let n = match tag
+                .split_whitespace()
                 .last()
-                .and_then(|l| l.split_whitespace().last())
                 .and_then(|n| n.parse::<u64>().ok())
-                .ok_or_else(|| format!("no row count in psql output {chunk:?}"))?;
+            {
+                Some(n) => n,
+                None if ddl => 0,
+                None => return Err(format!("no row count in psql output {chunk:?}")),
+            };
             results.push(PgOut::Affected(n));
         }
     }

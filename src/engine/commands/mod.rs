@@ -224,11 +224,13 @@ pub(super) fn scan_matching(
         }
     };
     let (base, view_pipeline) = resolve_view(state, db, name)?;
-    let Some(coll) = get_coll(state, db, &base) else {
-        return Ok(());
-    };
+    let coll = get_coll(state, db, &base);
     if !view_pipeline.is_empty() {
-        let docs: Vec<Document> = coll.iter().map(|(_, d)| d.clone()).collect();
+        // A view on a missing collection still runs its pipeline, over no documents (a `$facet` or
+        // `$unionWith` stage can still produce some), as mongod does.
+        let docs: Vec<Document> = coll
+            .map(|c| c.iter().map(|(_, d)| d.clone()).collect())
+            .unwrap_or_default();
         let p = Pipeline::compile(&view_pipeline)?;
         for d in p.run(docs, &StateCatalog { state, db, vars }, vars)? {
             if step(&d)? {
@@ -237,6 +239,9 @@ pub(super) fn scan_matching(
         }
         return Ok(());
     }
+    let Some(coll) = coll else {
+        return Ok(());
+    };
     match filter.and_then(|f| coll.candidates(f)) {
         Some(rids) => {
             for r in rids {

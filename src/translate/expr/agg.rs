@@ -90,8 +90,10 @@ impl Translator {
                 let p = self.pred(e)?;
                 Ok(Agg::new(p.to_value(), Kind::Bool, true))
             }
-            Expr::Subquery(_) | Expr::InSubquery { .. } | Expr::Exists { .. } => {
-                Err(unsupported("subquery", e))
+            Expr::Subquery(q) => self.scalar_subquery(q, e),
+            Expr::InSubquery { .. } | Expr::Exists { .. } => {
+                let p = self.pred(e)?;
+                Ok(Agg::new(p.to_value(), Kind::Bool, true))
             }
             other => Err(unsupported(describe(other), e)),
         }
@@ -99,6 +101,9 @@ impl Translator {
 
     /// A column reference: `"$path"`.
     fn column(&mut self, parts: &[sqlparser::ast::Ident], e: &Expr) -> Result<Agg, Error> {
+        if let Some(path) = self.relation_column(parts)? {
+            return Ok(Agg::new(Bson::String(path), Kind::Unknown, true));
+        }
         if self.group.is_some() {
             return Err(invalid(
                 format!(

@@ -218,9 +218,12 @@ impl Translator {
                     _ => Pred::new(Bson::Boolean(false), Bson::Boolean(false)),
                 })
             }
-            Expr::InSubquery { .. } | Expr::Exists { .. } | Expr::Subquery(_) => {
-                Err(unsupported("subquery", e))
-            }
+            Expr::InSubquery {
+                expr,
+                subquery,
+                negated,
+            } => self.in_subquery(expr, subquery, *negated, e),
+            Expr::Exists { subquery, negated } => self.exists_subquery(subquery, *negated, e),
             Expr::SimilarTo { .. } => Err(unsupported("SIMILAR TO", e)),
             _ => {
                 // Any other boolean-valued expression (a boolean column, CASE, a function).

@@ -1,0 +1,137 @@
+-- case: dashboard_cross_join
+WITH s AS (SELECT COUNT(*) AS sessions FROM user_sessions WHERE active = TRUE), c AS (SELECT COUNT(*) AS entries, SUM(data_size) AS bytes FROM application_cache) SELECT s.sessions, c.entries, c.bytes FROM s CROSS JOIN c
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$match": {"active": true}},
+    {"$group": {"_id": null, "a0": {"$sum": 1}}},
+    {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+    {"$limit": 1},
+    {"$project": {"_id": 0, "sessions": {"$ifNull": ["$a0", 0]}}},
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [
+          {
+            "$group": {
+              "_id": null,
+              "a0": {"$sum": 1},
+              "a1": {"$sum": "$data_size"},
+              "a1n": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [{"$ne": [{"$ifNull": ["$data_size", null]}, null]}, {"$isNumber": "$data_size"}]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              }
+            }
+          },
+          {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+          {"$limit": 1},
+          {
+            "$project": {
+              "_id": 0,
+              "entries": {"$ifNull": ["$a0", 0]},
+              "bytes": {"$ifNull": [{"$cond": [{"$gt": [{"$ifNull": ["$a1n", 0]}, 0]}, "$a1", null]}, null]}
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": "$__j1"},
+    {"$project": {"_id": 0, "c0": "$sessions", "c1": "$__j1.entries", "c2": "$__j1.bytes"}}
+  ],
+  "cursor": {}
+}
+rows: sessions <- c0, entries <- c1, bytes <- c2
+
+-- case: comma_list_unqualified
+WITH s AS (SELECT COUNT(*) AS sessions FROM user_sessions), c AS (SELECT MAX(hit_count) AS top_hits FROM application_cache) SELECT sessions, top_hits FROM s, c
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$group": {"_id": null, "a0": {"$sum": 1}}},
+    {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+    {"$limit": 1},
+    {"$project": {"_id": 0, "sessions": {"$ifNull": ["$a0", 0]}}},
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [
+          {"$group": {"_id": null, "a0": {"$max": "$hit_count"}}},
+          {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+          {"$limit": 1},
+          {"$project": {"_id": 0, "top_hits": {"$ifNull": ["$a0", null]}}}
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": "$__j1"},
+    {"$project": {"_id": 0, "c0": "$sessions", "c1": "$__j1.top_hits"}}
+  ],
+  "cursor": {}
+}
+rows: sessions <- c0, top_hits <- c1
+
+-- case: cte_used_twice
+WITH a AS (SELECT COUNT(*) AS n FROM user_sessions) SELECT x.n AS n1, y.n AS n2 FROM a x CROSS JOIN a y
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$group": {"_id": null, "a0": {"$sum": 1}}},
+    {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+    {"$limit": 1},
+    {"$project": {"_id": 0, "n": {"$ifNull": ["$a0", 0]}}},
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {"$group": {"_id": null, "a0": {"$sum": 1}}},
+          {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+          {"$limit": 1},
+          {"$project": {"_id": 0, "n": {"$ifNull": ["$a0", 0]}}}
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": "$__j1"},
+    {"$project": {"_id": 0, "c0": "$n", "c1": "$__j1.n"}}
+  ],
+  "cursor": {}
+}
+rows: n1 <- c0, n2 <- c1
+
+-- case: cross_join_tables
+SELECT s.session_id, c.cache_key FROM user_sessions s CROSS JOIN application_cache c WHERE s.page_views = 1
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$lookup": {"from": "application_cache", "pipeline": [], "as": "__j1"}},
+    {"$unwind": "$__j1"},
+    {"$match": {"page_views": 1}},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__j1.cache_key"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, cache_key <- c1
+
+-- case: cross_join_star_refused
+WITH a AS (SELECT 1 AS x), b AS (SELECT 2 AS y) SELECT * FROM a CROSS JOIN b
+-- error: unsupported: SELECT * over a CROSS JOIN (name the columns) at 1:49
+
+-- case: ambiguous_column
+WITH a AS (SELECT 1 AS x), b AS (SELECT 2 AS x) SELECT x FROM a CROSS JOIN b
+-- error: column reference "x" is ambiguous at 1:56
+
+-- case: join_on_cte_refused
+WITH a AS (SELECT user_id FROM user_sessions) SELECT a.user_id FROM a JOIN application_cache c ON c.namespace = a.user_id
+-- error: unsupported: JOIN ... ON with a CTE or derived table (only CROSS JOIN) at 1:47

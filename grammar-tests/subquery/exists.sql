@@ -1,0 +1,192 @@
+-- case: exists_uncorrelated
+SELECT * FROM t WHERE EXISTS (SELECT 1 FROM u)
+-- expect:
+{
+  "aggregate": "t",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "u",
+        "pipeline": [{"$project": {"_id": 0, "?column?": {"$literal": 1}}}, {"$limit": 1}],
+        "as": "__sq0"
+      }
+    },
+    {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
+    {"$unset": ["__sq0"]}
+  ],
+  "cursor": {}
+}
+rows: * (every field)
+
+-- case: exists_correlated
+SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.session_id <> s.session_id)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "let": {"o0": "$user_id", "o1": "$session_id"},
+        "pipeline": [
+          {
+            "$match": {
+              "$and": [
+                {
+                  "$expr": {
+                    "$and": [
+                      {"$ne": [{"$ifNull": ["$user_id", null]}, null]},
+                      {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                      {"$eq": ["$user_id", "$$o0"]}
+                    ]
+                  }
+                },
+                {
+                  "$expr": {
+                    "$and": [
+                      {"$ne": [{"$ifNull": ["$session_id", null]}, null]},
+                      {"$ne": [{"$ifNull": ["$$o1", null]}, null]},
+                      {"$ne": ["$session_id", "$$o1"]}
+                    ]
+                  }
+                }
+              ]
+            }
+          },
+          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq2"
+      }
+    },
+    {"$match": {"$expr": {"$gt": [{"$size": "$__sq2"}, 0]}}},
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
+
+-- case: not_exists_correlated_table_name
+SELECT session_id FROM user_sessions WHERE NOT EXISTS (SELECT 1 FROM application_cache c WHERE c.namespace = user_sessions.user_id)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "let": {"o0": "$user_id"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$namespace", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                  {"$eq": ["$namespace", "$$o0"]}
+                ]
+              }
+            }
+          },
+          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq1"
+      }
+    },
+    {"$match": {"$expr": {"$eq": [{"$size": "$__sq1"}, 0]}}},
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
+
+-- case: exists_as_value
+SELECT s.session_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.priority = s.page_views) AS e FROM user_sessions s
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "let": {"o0": "$page_views"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$priority", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                  {"$eq": ["$priority", "$$o0"]}
+                ]
+              }
+            }
+          },
+          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq1"
+      }
+    },
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$session_id",
+        "c1": {
+          "$cond": [
+            {"$gt": [{"$size": "$__sq1"}, 0]},
+            true,
+            {"$cond": [{"$eq": [{"$size": "$__sq1"}, 0]}, false, null]}
+          ]
+        }
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, e <- c1
+
+-- case: two_levels_up_refused
+SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application_cache c WHERE EXISTS (SELECT 1 FROM t WHERE t.a = s.page_views))
+-- error: unsupported: reference to "s" of an enclosing query from here (only a subquery's direct parent) at 1:132
+
+-- case: correlated_in_grouped_select_refused
+SELECT s.user_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.namespace = s.user_id) AS e FROM user_sessions s GROUP BY s.user_id
+-- error: unsupported: correlated subquery in the SELECT list / HAVING of a grouped query at 1:81
+
+-- case: unqualified_outer_column_through_known_inner_columns
+WITH c AS (SELECT hit_count AS n FROM application_cache) SELECT session_id FROM user_sessions WHERE EXISTS (SELECT 1 FROM c WHERE n = page_views)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "let": {"o0": "$page_views"},
+        "pipeline": [
+          {"$project": {"_id": 0, "n": {"$ifNull": ["$hit_count", null]}}},
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$n", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                  {"$eq": ["$n", "$$o0"]}
+                ]
+              }
+            }
+          },
+          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq1"
+      }
+    },
+    {"$match": {"$expr": {"$gt": [{"$size": "$__sq1"}, 0]}}},
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0

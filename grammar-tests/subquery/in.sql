@@ -1,0 +1,192 @@
+-- case: in_subquery
+SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE risk_score > 0.8)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {"$match": {"risk_score": {"$gt": 0.8}}},
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {
+          "$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$in": ["$user_id", "$__sq0.user_id"]}]
+        }
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
+
+-- case: not_in_subquery
+SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT hit_count FROM application_cache)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [{"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}}],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {
+          "$or": [
+            {"$eq": [{"$size": "$__sq0"}, 0]},
+            {
+              "$and": [
+                {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                {"$not": [{"$in": ["$page_views", "$__sq0.hit_count"]}]},
+                {"$not": [{"$in": [null, "$__sq0.hit_count"]}]}
+              ]
+            }
+          ]
+        }
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
+
+-- case: in_subquery_as_value
+SELECT session_id, page_views IN (SELECT hit_count FROM application_cache) AS hit FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [{"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}}],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$session_id",
+        "c1": {
+          "$cond": [
+            {
+              "$and": [
+                {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                {"$in": ["$page_views", "$__sq0.hit_count"]}
+              ]
+            },
+            true,
+            {
+              "$cond": [
+                {
+                  "$or": [
+                    {"$eq": [{"$size": "$__sq0"}, 0]},
+                    {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                        {"$not": [{"$in": ["$page_views", "$__sq0.hit_count"]}]},
+                        {"$not": [{"$in": [null, "$__sq0.hit_count"]}]}
+                      ]
+                    }
+                  ]
+                },
+                false,
+                null
+              ]
+            }
+          ]
+        }
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, hit <- c1
+
+-- case: in_subquery_star_refused
+SELECT a FROM t WHERE a IN (SELECT * FROM u)
+-- error: unsupported: SELECT * in a subquery used as a value at 1:23
+
+-- case: in_subquery_two_columns
+SELECT a FROM t WHERE a IN (SELECT b, c FROM u)
+-- error: subquery has too many columns at 1:23
+
+-- case: row_in_subquery_refused
+SELECT a FROM t WHERE (a, b) IN (SELECT b, c FROM u)
+-- error: unsupported: row value IN (SELECT ...) at 1:24
+
+-- case: plain_conjuncts_run_first
+SELECT session_id FROM user_sessions WHERE active = TRUE AND user_id IN (SELECT user_id FROM user_sessions WHERE mfa_verified) AND page_views > $1
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$match": {"active": true, "page_views": {"$gt": {"$param": NumberLong(1)}}}},
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {"$match": {"mfa_verified": true}},
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {
+          "$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$in": ["$user_id", "$__sq0.user_id"]}]
+        }
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
+
+-- case: question_marks_keep_text_order
+SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE login_method = ?) AND page_views > ?
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {"$match": {"login_method": {"$eq": {"$param": NumberLong(1)}}}},
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {
+        "$and": [
+          {
+            "$expr": {
+              "$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$in": ["$user_id", "$__sq0.user_id"]}]
+            }
+          },
+          {"page_views": {"$gt": {"$param": NumberLong(2)}}}
+        ]
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0

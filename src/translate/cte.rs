@@ -1,0 +1,753 @@
+//! Relations that are not a plain collection: `WITH` queries (CTEs), derived tables `FROM (SELECT ...) t`,
+//! `SELECT` without FROM, and `CROSS JOIN` / comma lists of them, as pipeline [`Source`]s.
+//!
+//! A query used as a relation is translated on its own and becomes a source: the collection its pipeline
+//! runs on (none for a collectionless `$documents` pipeline), the stages, and its output columns, which a last
+//! `$project` renames from `c0, c1, ...` to the column names (`{name: {$ifNull: ["$c0", null]}}`, so a NULL
+//! column is present rather than missing). The outer query then runs those stages first. A CTE is inlined at
+//! each place that reads it: in FROM as the pipeline's first stages, in a subquery or a joined relation as the
+//! `pipeline` of a `$lookup` (so a CTE read twice is computed twice, as PostgreSQL may do for a
+//! non-materialized CTE).
+//!
+//! `a CROSS JOIN b` (or `FROM a, b`): the stages of `a`, then `{$lookup: {from: b's collection, pipeline: b's
+//! stages, as: "__j1"}}` and `{$unwind: "$__j1"}`; `b`'s columns are read as `__j1.<column>`. Unqualified names
+//! resolve to the relation whose known column list holds them, else to the first relation.
+
+use super::names::{collection_name, field_path};
+use super::{Error, Position, Translated, Translator};
+use crate::mql::{Command, Output};
+use bson::{doc, Bson, Document};
+use sqlparser::ast::{
+    Ident, JoinConstraint, JoinOperator, Query, Spanned, TableAlias, TableFactor, TableWithJoins,
+    With,
+};
+
+/// A relation as a pipeline source.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Source {
+    /// The collection the stages run on; `None`: a collectionless pipeline (its first stage is `$documents`).
+    pub collection: Option<String>,
+    /// The stages producing the relation's rows (empty for a plain collection).
+    pub pipeline: Vec<Document>,
+    /// The relation's column names when known (a query's SELECT list); `None` for a collection or `SELECT *`.
+    pub columns: Option<Vec<String>>,
+}
+
+impl Source {
+    /// A plain collection: `find` may read it directly.
+    pub fn is_plain(&self) -> bool {
+        self.collection.is_some() && self.pipeline.is_empty()
+    }
+
+    /// The collection name (empty for a collectionless source).
+    pub fn collection_name(&self) -> &str {
+        self.collection.as_deref().unwrap_or("")
+    }
+
+    /// The `aggregate` command running `pipeline` on this source.
+    pub fn command(&self, pipeline: Vec<Document>) -> Command {
+        match &self.collection {
+            Some(c) => Command::Aggregate {
+                collection: c.clone(),
+                pipeline,
+            },
+            None => Command::AggregateDb { pipeline },
+        }
+    }
+
+    /// `{$lookup: {from?, let?, pipeline, as}}` reading this source (plus `tail` stages).
+    pub fn lookup(&self, lets: Document, tail: Vec<Document>, as_field: &str) -> Document {
+        let mut l = Document::new();
+        if let Some(c) = &self.collection {
+            l.insert("from", c.clone());
+        }
+        if !lets.is_empty() {
+            l.insert("let", lets);
+        }
+        let mut p = self.pipeline.clone();
+        p.extend(tail);
+        l.insert(
+            "pipeline",
+            p.into_iter().map(Bson::Document).collect::<Vec<_>>(),
+        );
+        l.insert("as", as_field);
+        doc! {"$lookup": l}
+    }
+}
+
+/// A name usable as a column qualifier in the current FROM.
+#[derive(Debug, Clone)]
+pub(crate) struct Binding {
+    /// The alias, else the table / CTE name.
+    pub name: String,
+    /// Where the relation's fields are: `None` at the top level, else under this field (`__j1`).
+    pub prefix: Option<String>,
+    /// Known column names.
+    pub columns: Option<Vec<String>>,
+}
+
+/// The scope of an enclosing query, for correlated subqueries.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Frame {
+    /// The enclosing query's qualifiers.
+    pub scope: Vec<Binding>,
+    /// `$lookup` `let` variables collected for outer references (`o0: "$user_id"`).
+    pub lets: Document,
+    /// References are refused (a derived table / CTE body: not LATERAL).
+    pub barrier: bool,
+    /// The enclosing query is past `$group`: its columns are not plain fields.
+    pub grouped: bool,
+}
+
+/// Translator state for relations, CTEs and subqueries.
+#[derive(Debug, Default)]
+pub(crate) struct RelState {
+    /// CTEs in scope, innermost last.
+    pub ctes: Vec<(String, Source)>,
+    /// Qualifiers of the current FROM.
+    pub scope: Vec<Binding>,
+    /// Enclosing queries, innermost last.
+    pub outer: Vec<Frame>,
+    /// `$lookup` stages of subqueries translated but not yet placed in a pipeline.
+    pub pending: Vec<Document>,
+    /// Counter for `__sqN` fields and `oN` variables.
+    pub next: usize,
+    /// The SELECT list / HAVING / ORDER BY of a grouped query is being translated.
+    pub grouped_phase: bool,
+}
+
+/// What a nested query translation saves of the enclosing one.
+pub(crate) struct Saved {
+    tables: Vec<String>,
+    group: Option<super::aggregate::GroupScope>,
+    scope: Vec<Binding>,
+    pending: Vec<Document>,
+    grouped_phase: bool,
+}
+
+fn unsupported_at(what: impl Into<String>, position: Position) -> Error {
+    Error::Unsupported {
+        construct: what.into(),
+        position,
+    }
+}
+
+impl Translator {
+    /// Saves the enclosing query's per-query state and starts an empty one (CTEs and outer frames stay).
+    pub(crate) fn enter_query(&mut self) -> Saved {
+        Saved {
+            tables: std::mem::take(&mut self.tables),
+            group: self.group.take(),
+            scope: std::mem::take(&mut self.rel.scope),
+            pending: std::mem::take(&mut self.rel.pending),
+            grouped_phase: std::mem::replace(&mut self.rel.grouped_phase, false),
+        }
+    }
+
+    /// Restores what [`Translator::enter_query`] saved.
+    pub(crate) fn leave_query(&mut self, s: Saved) {
+        self.tables = s.tables;
+        self.group = s.group;
+        self.rel.scope = s.scope;
+        self.rel.pending = s.pending;
+        self.rel.grouped_phase = s.grouped_phase;
+    }
+
+    /// `WITH a AS (...), b AS (...) <query>`: the CTEs are translated in order (each sees the earlier ones)
+    /// and inlined where the query reads them.
+    pub(crate) fn with_query(&mut self, w: &With, q: &Query) -> Result<Translated, Error> {
+        let pos = Position::from(w.span().start);
+        if w.recursive {
+            return Err(unsupported_at("WITH RECURSIVE", pos));
+        }
+        let base = self.rel.ctes.len();
+        let result = self.with_query_inner(w, q, base);
+        self.rel.ctes.truncate(base);
+        result
+    }
+
+    fn with_query_inner(&mut self, w: &With, q: &Query, base: usize) -> Result<Translated, Error> {
+        for cte in &w.cte_tables {
+            let pos = Position::from(cte.alias.name.span.start);
+            if cte.from.is_some() {
+                return Err(unsupported_at("CTE ... FROM", pos));
+            }
+            let name = cte.alias.name.value.clone();
+            if self.rel.ctes[base..].iter().any(|(n, _)| n == &name) {
+                return Err(Error::Invalid {
+                    message: format!("WITH query name \"{name}\" specified more than once"),
+                    position: pos,
+                });
+            }
+            let renames = alias_columns(&cte.alias);
+            let src = self.query_source(&cte.query, &renames, true, pos)?;
+            self.rel.ctes.push((name, src));
+        }
+        let mut body = q.clone();
+        body.with = None;
+        self.query_to_plan(&body)
+    }
+
+    /// A query used as a relation (CTE body, derived table, subquery): translated in its own scope.
+    /// `barrier`: the query may not reference enclosing queries (not LATERAL).
+    pub(crate) fn query_source(
+        &mut self,
+        q: &Query,
+        renames: &[String],
+        barrier: bool,
+        pos: Position,
+    ) -> Result<Source, Error> {
+        if barrier {
+            self.rel.outer.push(Frame {
+                barrier: true,
+                ..Frame::default()
+            });
+        }
+        let saved = self.enter_query();
+        let result = self.query_to_plan(q);
+        self.leave_query(saved);
+        if barrier {
+            self.rel.outer.pop();
+        }
+        let (steps, output) = result?;
+        to_source(steps, output, renames, pos)
+    }
+
+    /// The FROM clause as a source; sets the qualifiers in scope. A single plain table goes through
+    /// `collection_of_from` (so `find` stays possible).
+    pub(crate) fn source_of_from(
+        &mut self,
+        from: &[TableWithJoins],
+        pos: Position,
+    ) -> Result<Source, Error> {
+        self.rel.scope.clear();
+        if from.is_empty() {
+            // SELECT without FROM: one empty row, with no columns.
+            self.rel.scope.push(Binding {
+                name: String::new(),
+                prefix: None,
+                columns: Some(Vec::new()),
+            });
+            return Ok(Source {
+                collection: None,
+                pipeline: vec![doc! {"$documents": [{}]}],
+                columns: Some(Vec::new()),
+            });
+        }
+        let mut items: Vec<&TableFactor> = Vec::new();
+        let mut all_cross = true;
+        for twj in from {
+            items.push(&twj.relation);
+            for j in &twj.joins {
+                if !matches!(
+                    j.join_operator,
+                    JoinOperator::CrossJoin(JoinConstraint::None)
+                ) {
+                    all_cross = false;
+                }
+                items.push(&j.relation);
+            }
+        }
+        let special = items.iter().any(|r| self.is_special_relation(r));
+        if !all_cross || (items.len() == 1 && !special) {
+            if special {
+                return Err(unsupported_at(
+                    "JOIN ... ON with a CTE or derived table (only CROSS JOIN)",
+                    pos,
+                ));
+            }
+            // A plain table (or a join, which collection_of_from handles or refuses).
+            let collection = self.collection_of_from(from, pos)?;
+            if let [twj] = from {
+                if let TableFactor::Table { name, alias, .. } = &twj.relation {
+                    self.rel.scope.push(Binding {
+                        name: alias
+                            .as_ref()
+                            .map(|a| a.name.value.clone())
+                            .unwrap_or_else(|| last_name(name)),
+                        prefix: None,
+                        columns: None,
+                    });
+                }
+            }
+            return Ok(Source {
+                collection: Some(collection),
+                pipeline: Vec::new(),
+                columns: None,
+            });
+        }
+        let mut base: Option<Source> = None;
+        for (k, rel) in items.into_iter().enumerate() {
+            let (name, src) = self.relation_source(rel)?;
+            if self.rel.scope.iter().any(|b| b.name == name) {
+                return Err(Error::Invalid {
+                    message: format!("table name \"{name}\" specified more than once"),
+                    position: Position::from(rel.span().start),
+                });
+            }
+            match base.as_mut() {
+                None => {
+                    self.tables.push(name.clone());
+                    self.rel.scope.push(Binding {
+                        name,
+                        prefix: None,
+                        columns: src.columns.clone(),
+                    });
+                    base = Some(src);
+                }
+                Some(b) => {
+                    let field = format!("__j{k}");
+                    b.pipeline
+                        .push(src.lookup(Document::new(), Vec::new(), &field));
+                    b.pipeline.push(doc! {"$unwind": format!("${field}")});
+                    self.rel.scope.push(Binding {
+                        name,
+                        prefix: Some(field),
+                        columns: src.columns,
+                    });
+                }
+            }
+        }
+        let mut out = base.ok_or_else(|| Error::Internal("empty FROM".into()))?;
+        out.columns = None;
+        Ok(out)
+    }
+
+    /// Whether a FROM item needs a pipeline (a CTE, a derived table).
+    fn is_special_relation(&self, r: &TableFactor) -> bool {
+        match r {
+            TableFactor::Table { name, .. } => self.cte_named(name).is_some(),
+            TableFactor::Derived { .. } => true,
+            _ => false,
+        }
+    }
+
+    fn cte_named(&self, name: &sqlparser::ast::ObjectName) -> Option<&Source> {
+        if name.0.len() != 1 {
+            return None;
+        }
+        let n = last_name(name);
+        self.rel
+            .ctes
+            .iter()
+            .rev()
+            .find(|(c, _)| c == &n)
+            .map(|(_, s)| s)
+    }
+
+    /// One FROM item of a cross join (or a single CTE / derived table): its qualifier and source.
+    fn relation_source(&mut self, rel: &TableFactor) -> Result<(String, Source), Error> {
+        let pos = Position::from(rel.span().start);
+        match rel {
+            TableFactor::Table {
+                name,
+                alias,
+                args,
+                with_hints,
+                version,
+                with_ordinality,
+                partitions,
+                json_path,
+                sample,
+                index_hints,
+            } => {
+                if args.is_some()
+                    || !with_hints.is_empty()
+                    || version.is_some()
+                    || *with_ordinality
+                    || !partitions.is_empty()
+                    || json_path.is_some()
+                    || sample.is_some()
+                    || !index_hints.is_empty()
+                {
+                    return Err(unsupported_at("this table clause", pos));
+                }
+                let qualifier = alias
+                    .as_ref()
+                    .map(|a| a.name.value.clone())
+                    .unwrap_or_else(|| last_name(name));
+                if let Some(src) = self.cte_named(name).cloned() {
+                    let renames = alias.as_ref().map(alias_columns).unwrap_or_default();
+                    return Ok((qualifier, rename_source(src, &renames, pos)?));
+                }
+                if alias.as_ref().is_some_and(|a| !a.columns.is_empty()) {
+                    return Err(unsupported_at("column aliases on a table", pos));
+                }
+                let c = collection_name(name)?;
+                Ok((
+                    qualifier,
+                    Source {
+                        collection: Some(c),
+                        pipeline: Vec::new(),
+                        columns: None,
+                    },
+                ))
+            }
+            TableFactor::Derived {
+                lateral,
+                subquery,
+                alias,
+                sample,
+            } => {
+                if *lateral {
+                    return Err(unsupported_at("LATERAL", pos));
+                }
+                if sample.is_some() {
+                    return Err(unsupported_at("TABLESAMPLE", pos));
+                }
+                let renames = alias.as_ref().map(alias_columns).unwrap_or_default();
+                let src = self.query_source(subquery, &renames, true, pos)?;
+                let qualifier = alias
+                    .as_ref()
+                    .map(|a| a.name.value.clone())
+                    .unwrap_or_else(|| "subquery".to_string());
+                Ok((qualifier, src))
+            }
+            _ => Err(unsupported_at("this kind of FROM item", pos)),
+        }
+    }
+
+    /// A column reference that is not a plain field of the current relation: a column of a joined relation
+    /// (`__j1.x`) or of an enclosing query (`$$o0`, bound by the subquery's `$lookup` `let`).
+    pub(crate) fn relation_column(&mut self, parts: &[Ident]) -> Result<Option<String>, Error> {
+        let grouped = self.group.is_some();
+        if let [q, rest @ ..] = parts {
+            if !rest.is_empty() {
+                if let Some(b) = self.rel.scope.iter().find(|b| b.name == q.value) {
+                    return match (&b.prefix, grouped) {
+                        (Some(p), false) => Ok(Some(format!("${p}.{}", field_path(rest)?))),
+                        _ => Ok(None),
+                    };
+                }
+                // PostgreSQL: an alias hides the table name, so `FROM user_sessions o` inside a subquery
+                // leaves `user_sessions.x` to the enclosing query.
+                if let Some(path) = self.outer_column(q, rest)? {
+                    return Ok(Some(path));
+                }
+                return Ok(None);
+            }
+        }
+        if grouped {
+            return Ok(None);
+        }
+        let [name] = parts else {
+            return Ok(None);
+        };
+        let has = |b: &Binding| {
+            b.columns
+                .as_ref()
+                .is_some_and(|c| c.iter().any(|x| x == &name.value))
+        };
+        let hits: Vec<&Binding> = self.rel.scope.iter().filter(|b| has(b)).collect();
+        if hits.len() > 1 {
+            return Err(Error::Invalid {
+                message: format!("column reference \"{}\" is ambiguous", name.value),
+                position: Position::from(name.span.start),
+            });
+        }
+        if hits.is_empty()
+            && !self.rel.scope.is_empty()
+            && self.rel.scope.iter().all(|b| b.columns.is_some())
+        {
+            // Every relation of this FROM has a known column list without the name: PostgreSQL looks in the
+            // enclosing query, else the column does not exist.
+            if let Some(path) = self.outer_unqualified(name)? {
+                return Ok(Some(path));
+            }
+            return Err(Error::Invalid {
+                message: format!("column \"{}\" does not exist", name.value),
+                position: Position::from(name.span.start),
+            });
+        }
+        match hits.first().and_then(|b| b.prefix.as_ref()) {
+            Some(p) => Ok(Some(format!("${p}.{}", field_path(parts)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// An unqualified name of the enclosing query: the relation whose known columns hold it, else its only
+    /// relation of unknown columns.
+    fn outer_unqualified(&mut self, name: &Ident) -> Result<Option<String>, Error> {
+        let Some(frame) = self.rel.outer.last() else {
+            return Ok(None);
+        };
+        if frame.barrier {
+            return Ok(None);
+        }
+        let known: Vec<&Binding> = frame
+            .scope
+            .iter()
+            .filter(|b| {
+                b.columns
+                    .as_ref()
+                    .is_some_and(|c| c.iter().any(|x| x == &name.value))
+            })
+            .collect();
+        let target = match known.as_slice() {
+            [b] => b.name.clone(),
+            [] => {
+                let unknown: Vec<&Binding> =
+                    frame.scope.iter().filter(|b| b.columns.is_none()).collect();
+                match unknown.as_slice() {
+                    [b] => b.name.clone(),
+                    _ => return Ok(None),
+                }
+            }
+            _ => {
+                return Err(Error::Invalid {
+                    message: format!("column reference \"{}\" is ambiguous", name.value),
+                    position: Position::from(name.span.start),
+                })
+            }
+        };
+        let q = Ident {
+            value: target,
+            quote_style: None,
+            span: name.span,
+        };
+        self.outer_column(&q, std::slice::from_ref(name))
+    }
+
+    /// `q.rest` naming a relation of the enclosing query: a `let` variable of the subquery's `$lookup`.
+    fn outer_column(&mut self, q: &Ident, rest: &[Ident]) -> Result<Option<String>, Error> {
+        let pos = Position::from(q.span.start);
+        let depth = self.rel.outer.len();
+        let found = self
+            .rel
+            .outer
+            .iter()
+            .rposition(|f| f.scope.iter().any(|b| b.name == q.value));
+        let Some(i) = found else {
+            return Ok(None);
+        };
+        let Some(frame) = self.rel.outer.last_mut() else {
+            return Ok(None);
+        };
+        if i + 1 != depth || frame.barrier {
+            return Err(unsupported_at(
+                format!(
+                    "reference to \"{}\" of an enclosing query from here (only a subquery's direct parent)",
+                    q.value
+                ),
+                pos,
+            ));
+        }
+        if frame.grouped {
+            return Err(unsupported_at(
+                "correlated subquery in the SELECT list / HAVING of a grouped query",
+                pos,
+            ));
+        }
+        let Some(b) = frame.scope.iter().find(|b| b.name == q.value) else {
+            return Ok(None);
+        };
+        let path = match &b.prefix {
+            Some(p) => format!("${p}.{}", field_path(rest)?),
+            None => format!("${}", field_path(rest)?),
+        };
+        for (k, v) in &frame.lets {
+            if v.as_str() == Some(path.as_str()) {
+                return Ok(Some(format!("$${k}")));
+            }
+        }
+        let var = format!("o{}", self.rel.next);
+        self.rel.next += 1;
+        frame.lets.insert(var.clone(), path);
+        Ok(Some(format!("$${var}")))
+    }
+
+    /// The enclosing query's scope as seen from a subquery: its qualifiers (UPDATE / DELETE, which set none:
+    /// their table names).
+    pub(crate) fn frame_scope(&self) -> Vec<Binding> {
+        if !self.rel.scope.is_empty() {
+            return self.rel.scope.clone();
+        }
+        let mut scope: Vec<Binding> = Vec::new();
+        for t in &self.tables {
+            if !scope.iter().any(|b| &b.name == t) {
+                scope.push(Binding {
+                    name: t.clone(),
+                    prefix: None,
+                    columns: None,
+                });
+            }
+        }
+        scope
+    }
+}
+
+/// The last part of a dotted name.
+fn last_name(name: &sqlparser::ast::ObjectName) -> String {
+    name.0
+        .last()
+        .and_then(|p| p.as_ident())
+        .map(|i| i.value.clone())
+        .unwrap_or_default()
+}
+
+/// Column aliases `t(a, b)`.
+fn alias_columns(a: &TableAlias) -> Vec<String> {
+    a.columns.iter().map(|c| c.name.value.clone()).collect()
+}
+
+/// A translated query as a source: its one read command's stages, then the rename to column names.
+fn to_source(
+    steps: Vec<Command>,
+    output: Output,
+    renames: &[String],
+    pos: Position,
+) -> Result<Source, Error> {
+    let [step] = <[Command; 1]>::try_from(steps)
+        .map_err(|_| unsupported_at("this query as a relation", pos))?;
+    let (collection, mut pipeline) = match step {
+        Command::Find {
+            collection,
+            filter,
+            projection,
+            sort,
+            skip,
+            limit,
+        } => {
+            let mut p = Vec::new();
+            if !filter.is_empty() {
+                p.push(doc! {"$match": filter});
+            }
+            if let Some(s) = sort {
+                p.push(doc! {"$sort": s});
+            }
+            if let Some(s) = skip {
+                p.push(doc! {"$skip": s});
+            }
+            if let Some(l) = limit {
+                p.push(doc! {"$limit": l});
+            }
+            // The projection only names plain fields (`{_id: 0, a: 1}`); the renaming `$project` below reads them.
+            if let (Some(pr), true) = (projection, output_is_wildcard(&output)) {
+                p.push(doc! {"$project": pr});
+            }
+            (Some(collection), p)
+        }
+        Command::Aggregate {
+            collection,
+            pipeline,
+        } => (Some(collection), pipeline),
+        Command::AggregateDb { pipeline } => (None, pipeline),
+        _ => return Err(unsupported_at("this query as a relation", pos)),
+    };
+    let Output::Rows { columns } = output else {
+        return Err(unsupported_at("this query as a relation", pos));
+    };
+    if columns.is_empty() {
+        if !renames.is_empty() {
+            return Err(unsupported_at(
+                "column aliases on SELECT * as a relation",
+                pos,
+            ));
+        }
+        return Ok(Source {
+            collection,
+            pipeline,
+            columns: None,
+        });
+    }
+    if renames.len() > columns.len() {
+        return Err(Error::Invalid {
+            message: format!(
+                "the relation has {} columns available but {} columns specified",
+                columns.len(),
+                renames.len()
+            ),
+            position: pos,
+        });
+    }
+    // The rename replaces a last `$project` that computes the columns, reading its expressions directly.
+    let last_project = match pipeline.last() {
+        Some(s) if s.len() == 1 => s.get_document("$project").ok().cloned(),
+        _ => None,
+    };
+    let computed = last_project.filter(|p| {
+        p.keys()
+            .all(|k| k == "_id" || columns.iter().any(|c| &c.field == k))
+            && columns.iter().all(|c| p.contains_key(&c.field))
+    });
+    if computed.is_some() {
+        pipeline.pop();
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut project = doc! {"_id": 0};
+    for (i, c) in columns.iter().enumerate() {
+        let name = renames.get(i).cloned().unwrap_or_else(|| c.name.clone());
+        super::names::check_field_segment(&name, pos)?;
+        if name.contains('.') || name == "_id" {
+            return Err(unsupported_at(
+                format!("column name \"{name}\" in a CTE / derived table ('.' or _id)"),
+                pos,
+            ));
+        }
+        if names.contains(&name) {
+            return Err(unsupported_at(
+                format!("duplicate column name \"{name}\" in a CTE / derived table"),
+                pos,
+            ));
+        }
+        let value = match computed.as_ref().and_then(|p| p.get(&c.field)) {
+            Some(v) => v.clone(),
+            None => Bson::String(format!("${}", c.field)),
+        };
+        project.insert(&name, present(value));
+        names.push(name);
+    }
+    pipeline.push(doc! {"$project": project});
+    Ok(Source {
+        collection,
+        pipeline,
+        columns: Some(names),
+    })
+}
+
+/// `{$ifNull: [v, null]}` (a missing value becomes a present NULL), unless `v` is never missing already.
+fn present(v: Bson) -> Bson {
+    match &v {
+        Bson::Document(d) if d.len() == 1 && d.contains_key("$literal") => v,
+        Bson::Document(d)
+            if d.len() == 1
+                && d.get_array("$ifNull")
+                    .ok()
+                    .and_then(|a| a.last())
+                    .is_some_and(|x| {
+                        !matches!(x, Bson::String(_) | Bson::Document(_) | Bson::Array(_))
+                    }) =>
+        {
+            v
+        }
+        _ => bson::bson!({"$ifNull": [v, null]}),
+    }
+}
+
+fn output_is_wildcard(o: &Output) -> bool {
+    matches!(o, Output::Rows { columns } if columns.is_empty())
+}
+
+/// A CTE read under an alias with column aliases: a renaming `$project` appended.
+fn rename_source(src: Source, renames: &[String], pos: Position) -> Result<Source, Error> {
+    if renames.is_empty() {
+        return Ok(src);
+    }
+    let Some(cols) = &src.columns else {
+        return Err(unsupported_at(
+            "column aliases on SELECT * as a relation",
+            pos,
+        ));
+    };
+    let output = Output::Rows {
+        columns: cols
+            .iter()
+            .map(|c| crate::mql::OutputColumn {
+                name: c.clone(),
+                field: c.clone(),
+            })
+            .collect(),
+    };
+    let cmd = src.command(src.pipeline.clone());
+    to_source(vec![cmd], output, renames, pos)
+}

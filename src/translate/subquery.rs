@@ -1,0 +1,290 @@
+//! Subqueries in expressions: `x [NOT] IN (SELECT ...)`, `[NOT] EXISTS (SELECT ...)`, scalar `(SELECT ...)`.
+//!
+//! Each becomes a `$lookup` stage placed before the stage that reads it (`{from, let, pipeline, as: "__sqN"}`),
+//! with the subquery's stages as `pipeline`; references to the enclosing query (`outer.col`, qualified) become
+//! `let` variables (`$$oN`). The expression then reads the array `__sqN`:
+//! - `x IN (...)`: TRUE when x is not NULL and `$in: [x, "$__sqN.col"]`; FALSE when the subquery is empty, or
+//!   when x is not NULL, not in the values and no value is NULL; else NULL (PostgreSQL's three-valued IN).
+//! - `EXISTS (...)`: `$size` of `__sqN` (the subquery gets `$limit: 1`) > 0; never NULL.
+//! - scalar: the only row's column (NULL for no row); the subquery gets `$limit: 2` and a second row makes the
+//!   statement fail with "more than one row returned by a subquery used as an expression", as in PostgreSQL.
+//!
+//! UPDATE / DELETE filters cannot run `$lookup`, so a WHERE with a subquery runs as two commands: an
+//! `aggregate` computing the `_id`s of the matching rows, then the write with `{_id: {$in: <step 0>}}`
+//! (`mql::chain`). Not atomic.
+
+use super::cte::Frame;
+use super::expr::{unsupported, Agg, Kind};
+use super::nulls::{and, not_null, or, Pred};
+use super::{Error, Position, Translator};
+use crate::mql::Command;
+use bson::{bson, doc, Bson, Document};
+use sqlparser::ast::{BinaryOperator, Expr, Query, Value};
+
+impl Translator {
+    /// Translates a subquery and queues its `$lookup`; returns the `as` field and the subquery's columns.
+    fn subquery_lookup(
+        &mut self,
+        q: &Query,
+        tail: Vec<Document>,
+        e: &Expr,
+    ) -> Result<(String, Option<Vec<String>>), Error> {
+        if self.rel.grouped_phase && self.group.is_none() {
+            return Err(unsupported("subquery inside an aggregate function", e));
+        }
+        let frame = Frame {
+            scope: self.frame_scope(),
+            grouped: self.group.is_some() || self.rel.grouped_phase,
+            ..Frame::default()
+        };
+        self.rel.outer.push(frame);
+        let result = self.query_source(q, &[], false, super::expr::expr_pos(e));
+        let frame = self.rel.outer.pop().unwrap_or_default();
+        let src = result?;
+        let field = format!("__sq{}", self.rel.next);
+        self.rel.next += 1;
+        self.rel.pending.push(src.lookup(frame.lets, tail, &field));
+        Ok((field, src.columns))
+    }
+
+    /// The one column of a subquery used as a value.
+    fn single_column(cols: Option<Vec<String>>, e: &Expr) -> Result<String, Error> {
+        match cols {
+            Some(c) if c.len() == 1 => Ok(c.into_iter().next().unwrap_or_default()),
+            Some(c) if c.len() > 1 => Err(super::expr::invalid("subquery has too many columns", e)),
+            _ => Err(unsupported("SELECT * in a subquery used as a value", e)),
+        }
+    }
+
+    /// `x IN (SELECT ...)` with PostgreSQL's NULL rules (NOT IN: the negation).
+    pub(crate) fn in_subquery(
+        &mut self,
+        x: &Expr,
+        q: &Query,
+        negated: bool,
+        e: &Expr,
+    ) -> Result<Pred, Error> {
+        if matches!(x, Expr::Tuple(_)) {
+            return Err(unsupported("row value IN (SELECT ...)", e));
+        }
+        let a = self.agg(x)?;
+        let (field, cols) = self.subquery_lookup(q, Vec::new(), e)?;
+        let col = Self::single_column(cols, e)?;
+        let values = Bson::String(format!("${field}.{col}"));
+        let size = bson!({"$size": format!("${field}")});
+        let inn = bson!({"$in": [a.expr.clone(), values.clone()]});
+        let guard = if a.nullable {
+            not_null(&a.expr)
+        } else {
+            Bson::Boolean(true)
+        };
+        let t = and(vec![guard.clone(), inn.clone()]);
+        let f = or(vec![
+            bson!({"$eq": [size, 0]}),
+            and(vec![
+                guard,
+                bson!({"$not": [inn]}),
+                bson!({"$not": [{"$in": [null, values]}]}),
+            ]),
+        ]);
+        let p = Pred::new(t, f);
+        Ok(if negated { p.not() } else { p })
+    }
+
+    /// `EXISTS (SELECT ...)` (NOT EXISTS: the negation); never NULL.
+    pub(crate) fn exists_subquery(
+        &mut self,
+        q: &Query,
+        negated: bool,
+        e: &Expr,
+    ) -> Result<Pred, Error> {
+        let (field, _) = self.subquery_lookup(q, vec![doc! {"$limit": 1}], e)?;
+        let size = bson!({"$size": format!("${field}")});
+        let p = Pred::new(bson!({"$gt": [size.clone(), 0]}), bson!({"$eq": [size, 0]}));
+        Ok(if negated { p.not() } else { p })
+    }
+
+    /// A scalar subquery `(SELECT ...)`: its one value, NULL without rows, an error with more than one.
+    pub(crate) fn scalar_subquery(&mut self, q: &Query, e: &Expr) -> Result<Agg, Error> {
+        let (field, cols) = self.subquery_lookup(q, vec![doc! {"$limit": 2}], e)?;
+        let col = Self::single_column(cols, e)?;
+        let size = bson!({"$size": format!("${field}")});
+        // Not a constant, so it is not folded at parse time: it fails only when a second row exists.
+        let fail = bson!({"$toInt": {"$concat": [
+            "more than one row returned by a subquery used as an expression, rows: ",
+            {"$toString": size.clone()}
+        ]}});
+        Ok(Agg::new(
+            bson!({"$cond": [{"$gt": [size, 1]}, fail, {"$arrayElemAt": [format!("${field}.{col}"), 0]}]}),
+            Kind::Unknown,
+            true,
+        ))
+    }
+
+    /// The `$lookup`s of subqueries translated since the last call (to place before the stage reading them).
+    pub(crate) fn take_subquery_stages(&mut self) -> Vec<Document> {
+        std::mem::take(&mut self.rel.pending)
+    }
+
+    /// Refuses subqueries translated in a place that cannot run a `$lookup` before it.
+    pub(crate) fn no_subquery_here(&mut self, place: &str, pos: Position) -> Result<(), Error> {
+        if self.rel.pending.is_empty() {
+            return Ok(());
+        }
+        self.rel.pending.clear();
+        Err(Error::Unsupported {
+            construct: format!("subquery in {place}"),
+            position: pos,
+        })
+    }
+
+    /// A WHERE clause: the returned filter holds the conjuncts without subqueries (index-usable, run first);
+    /// the conjuncts with subqueries become `$lookup`s plus a second `$match`, queued as pending stages.
+    /// With `?` placeholders the clause is not split (their numbering follows the text order).
+    pub(crate) fn where_filter(&mut self, w: &Expr) -> Result<Document, Error> {
+        if !has_subquery(w) {
+            return self.expr_to_filter(w);
+        }
+        let mut parts = Vec::new();
+        conjuncts(w, &mut parts);
+        let (subs, plain): (Vec<&Expr>, Vec<&Expr>) = if has_question_mark(w) {
+            (vec![w], Vec::new())
+        } else {
+            parts.into_iter().partition(|p| has_subquery(p))
+        };
+        let before = match and_chain(&plain) {
+            Some(e) => self.expr_to_filter(&e)?,
+            None => Document::new(),
+        };
+        let after = match and_chain(&subs) {
+            Some(e) => self.expr_to_filter(&e)?,
+            None => Document::new(),
+        };
+        if !after.is_empty() {
+            self.rel.pending.push(doc! {"$match": after});
+        }
+        Ok(before)
+    }
+
+    /// Appends WHERE to a pipeline: `$match` of the plain conjuncts, the subqueries' `$lookup`s and their
+    /// `$match` (from [`Translator::where_filter`]), and for `SELECT *` an `$unset` of the lookup fields.
+    pub(crate) fn push_where(
+        &mut self,
+        pipeline: &mut Vec<Document>,
+        filter: Document,
+        stages: Vec<Document>,
+        wildcard: bool,
+    ) {
+        let fields: Vec<Bson> = stages
+            .iter()
+            .filter_map(|s| s.get_document("$lookup").ok())
+            .filter_map(|l| l.get_str("as").ok())
+            .map(|f| Bson::String(f.to_string()))
+            .collect();
+        if !filter.is_empty() {
+            pipeline.push(doc! {"$match": filter});
+        }
+        pipeline.extend(stages);
+        if wildcard && !fields.is_empty() {
+            pipeline.push(doc! {"$unset": fields});
+        }
+    }
+
+    /// The filter of an UPDATE / DELETE: with subqueries, a first step computing the `_id`s of the matching
+    /// rows and the filter `{_id: {$in: <its output>}}`.
+    pub(crate) fn write_filter(
+        &mut self,
+        collection: &str,
+        w: &Expr,
+    ) -> Result<(Document, Vec<Command>), Error> {
+        let filter = self.where_filter(w)?;
+        let stages = self.take_subquery_stages();
+        if stages.is_empty() {
+            return Ok((filter, Vec::new()));
+        }
+        let mut pipeline = Vec::new();
+        self.push_where(&mut pipeline, filter, stages, false);
+        pipeline.push(doc! {"$project": {"_id": 1}});
+        self.notes.push(
+            "WHERE with a subquery: runs as two commands (aggregate the _ids, then write them), not atomically"
+                .into(),
+        );
+        Ok((
+            doc! {"_id": {"$in": crate::mql::chain::step_output(0, "_id")}},
+            vec![Command::Aggregate {
+                collection: collection.to_string(),
+                pipeline,
+            }],
+        ))
+    }
+}
+
+/// Whether an expression holds a subquery.
+fn has_subquery(e: &Expr) -> bool {
+    use sqlparser::ast::Visit;
+    use std::ops::ControlFlow;
+    struct Finder;
+    impl sqlparser::ast::Visitor for Finder {
+        type Break = ();
+        fn pre_visit_query(&mut self, _q: &Query) -> ControlFlow<()> {
+            ControlFlow::Break(())
+        }
+    }
+    e.visit(&mut Finder).is_break()
+}
+
+/// Whether an expression holds a `?` placeholder.
+fn has_question_mark(e: &Expr) -> bool {
+    use sqlparser::ast::Visit;
+    use std::ops::ControlFlow;
+    struct Finder;
+    impl sqlparser::ast::Visitor for Finder {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            match e {
+                Expr::Value(v) if matches!(&v.value, Value::Placeholder(p) if p == "?") => {
+                    ControlFlow::Break(())
+                }
+                _ => ControlFlow::Continue(()),
+            }
+        }
+    }
+    e.visit(&mut Finder).is_break()
+}
+
+/// The top-level AND operands.
+fn conjuncts<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+    match e {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
+            conjuncts(left, out);
+            conjuncts(right, out);
+        }
+        Expr::Nested(inner)
+            if matches!(
+                inner.as_ref(),
+                Expr::BinaryOp {
+                    op: BinaryOperator::And,
+                    ..
+                }
+            ) =>
+        {
+            conjuncts(inner, out)
+        }
+        other => out.push(other),
+    }
+}
+
+/// `a AND b AND ...` of the parts (None for no part).
+fn and_chain(parts: &[&Expr]) -> Option<Expr> {
+    let mut it = parts.iter();
+    let first = (*it.next()?).clone();
+    Some(it.fold(first, |acc, p| Expr::BinaryOp {
+        left: Box::new(acc),
+        op: BinaryOperator::And,
+        right: Box::new((*p).clone()),
+    }))
+}
