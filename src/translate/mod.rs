@@ -11,6 +11,7 @@ mod ddl;
 pub(crate) mod dml;
 pub mod error;
 pub(crate) mod expr;
+pub(crate) mod join;
 pub(crate) mod like;
 pub(crate) mod names;
 pub(crate) mod nulls;
@@ -37,6 +38,8 @@ pub struct Translator {
     pub(crate) tables: Vec<String>,
     pub(crate) group: Option<aggregate::GroupScope>,
     pub(crate) tolerated_codes: Vec<i32>,
+    /// Column resolution of a query with joins (`join.rs`).
+    pub(crate) join: Option<join::JoinScope>,
 }
 
 /// Translates SQL text (one or more statements) into MongoDB commands, without executing anything.

@@ -220,7 +220,8 @@ impl Translator {
             Some(Distinct::All) => false,
             Some(Distinct::On(_)) => return refuse("DISTINCT ON"),
         };
-        let collection = self.collection_of_from(from, pos)?;
+        let from_plan = self.from_clause(from, pos)?;
+        let collection = from_plan.collection.clone();
         let filter = match selection {
             Some(w) => {
                 if contains_aggregate(w) {
@@ -244,6 +245,7 @@ impl Translator {
         };
         // The SELECT list.
         let mut wildcard = false;
+        let mut qualified_star: Option<String> = None;
         let mut columns = Vec::new();
         for item in projection {
             match item {
@@ -266,7 +268,10 @@ impl Translator {
                     }
                     wildcard = true;
                 }
-                SelectItem::QualifiedWildcard(..) => wildcard = true,
+                SelectItem::QualifiedWildcard(kind, _) => {
+                    qualified_star = Some(kind.to_string().trim_end_matches(".*").to_string());
+                    wildcard = true
+                }
                 SelectItem::ExprWithAliases { .. } => return refuse("multiple aliases"),
             }
         }
@@ -321,7 +326,8 @@ impl Translator {
         }
 
         // Plain find: SELECT * / plain top-level columns, no ORDER BY needing NULL flags, no DISTINCT/grouping.
-        if !grouped && !distinct {
+        let star_stages = self.join_star(wildcard, qualified_star.as_deref(), pos)?;
+        if !grouped && !distinct && from_plan.stages.is_empty() {
             if let Some(cmd) = self.try_find(
                 &collection,
                 &filter,
@@ -335,7 +341,7 @@ impl Translator {
             }
         }
 
-        let mut pipeline: Vec<Document> = Vec::new();
+        let mut pipeline: Vec<Document> = from_plan.stages;
         if !filter.is_empty() {
             pipeline.push(doc! {"$match": filter});
         }
@@ -416,6 +422,7 @@ impl Translator {
                 pipeline.push(doc! {"$project": project});
             }
             self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
+            pipeline.extend(star_stages);
         }
         Ok((
             vec![Command::Aggregate {

@@ -514,3 +514,45 @@ SELECT COUNT(*) AS n, SUM(hit_count) AS s, MAX(data_size) AS m FROM application_
 -- name: insert_then_select
 INSERT INTO application_cache (cache_key, namespace, created_at, expires_at, hit_count, tags, value) VALUES ('new:1', 'api', TIMESTAMPTZ '2026-11-22T10:00:00Z', TIMESTAMPTZ '2026-11-22T11:00:00Z', 0, ARRAY['fresh'], '{"kind": "json", "n": 1}'::jsonb), ('new:2', NULL, TIMESTAMPTZ '2026-11-22T10:00:00Z', TIMESTAMPTZ '2026-11-23T10:00:00Z', NULL, NULL, NULL);
 SELECT cache_key, namespace, expires_at, hit_count, tags, value FROM application_cache WHERE cache_key LIKE 'new:%' ORDER BY cache_key;
+
+-- ===== joins ($lookup with let + pipeline) =====
+-- name: join_self_inner_user
+SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id < b.session_id ORDER BY a.session_id, other;
+-- name: join_self_null_keys_never_match
+SELECT a.session_id, b.session_id AS other FROM user_sessions a INNER JOIN user_sessions b ON a.device_fingerprint = b.device_fingerprint WHERE a.session_id = b.session_id ORDER BY a.session_id;
+-- name: join_left_keeps_unmatched
+SELECT a.session_id, b.session_id AS later FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND b.created_at > a.created_at AND b.page_views > 40 ORDER BY a.session_id, later;
+-- name: join_left_unmatched_is_null
+SELECT a.session_id FROM user_sessions a LEFT JOIN user_sessions b ON a.ip_address = b.ip_address AND a.session_id <> b.session_id WHERE b.session_id IS NULL ORDER BY a.session_id;
+-- name: join_left_where_on_joined_column
+SELECT a.session_id, b.page_views AS bv FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id <> b.session_id WHERE b.page_views > 50 ORDER BY a.session_id, bv;
+-- name: join_two_tables_int_key
+SELECT s.session_id, c.cache_key FROM user_sessions s JOIN application_cache c ON s.page_views = c.priority ORDER BY s.session_id, c.cache_key;
+-- name: join_two_tables_left_count
+SELECT s.session_id, COUNT(c.cache_key) AS n FROM user_sessions s LEFT JOIN application_cache c ON s.actions_performed = c.hit_count GROUP BY s.session_id ORDER BY s.session_id;
+-- name: join_group_by_joined_column
+SELECT c.namespace, COUNT(*) AS n, SUM(s.page_views) AS views FROM user_sessions s JOIN application_cache c ON s.page_views = c.priority GROUP BY c.namespace ORDER BY c.namespace;
+-- name: join_nested_json_key
+SELECT a.session_id, b.session_id AS same_theme FROM user_sessions a JOIN user_sessions b ON a.session_data->'preferences'->>'theme' = b.session_data->'preferences'->>'theme' AND a.session_id < b.session_id WHERE a.user_id = 'u01' ORDER BY a.session_id, same_theme;
+-- name: join_three_way
+SELECT a.session_id, b.session_id AS b_id, c.cache_key FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id < b.session_id JOIN application_cache c ON c.priority = b.page_views AND c.hit_count > a.actions_performed ORDER BY a.session_id, b_id, c.cache_key;
+-- name: join_three_way_left
+SELECT a.session_id, b.session_id AS b_id, c.cache_key FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND b.page_views > a.page_views + 30 LEFT JOIN application_cache c ON c.priority = b.actions_performed ORDER BY a.session_id, b_id, c.cache_key;
+-- name: join_qualified_star_left_table
+SELECT a.* FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id AND b.page_views > 55 ORDER BY a.session_id;
+-- name: join_qualified_star_right_table
+SELECT c.* FROM user_sessions s JOIN application_cache c ON s.page_views = c.priority WHERE s.session_id = 's001';
+-- name: join_expression_columns
+SELECT a.session_id, a.page_views + b.page_views AS total, UPPER(b.user_id) AS u FROM user_sessions a JOIN user_sessions b ON a.session_id = b.session_id WHERE a.page_views > 30 ORDER BY a.session_id;
+-- name: join_cross
+SELECT a.session_id, c.cache_key FROM user_sessions a CROSS JOIN application_cache c WHERE a.page_views > 55 AND c.priority = 5 ORDER BY a.session_id, c.cache_key;
+-- name: join_comma_cross_with_where
+SELECT a.session_id, c.cache_key FROM user_sessions a, application_cache c WHERE a.page_views = c.priority AND c.hit_count > 100 ORDER BY a.session_id, c.cache_key;
+-- name: join_or_condition
+SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON (a.ip_address = b.ip_address OR a.device_fingerprint = b.device_fingerprint) AND a.session_id < b.session_id WHERE a.user_id = 'u02' ORDER BY a.session_id, other;
+-- name: join_limit_offset
+SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id ORDER BY a.session_id, other LIMIT 7 OFFSET 3;
+-- name: join_is_not_distinct_from_matches_nulls
+SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON a.login_method IS NOT DISTINCT FROM b.login_method AND a.session_id < b.session_id WHERE a.login_method IS NULL ORDER BY a.session_id, other;
+-- name: join_order_by_joined_nulls_last
+SELECT a.session_id, b.risk_score AS r FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id < b.session_id AND b.page_views > 45 ORDER BY r, a.session_id;

@@ -108,8 +108,10 @@ impl Translator {
                 e,
             ));
         }
-        let parts = self.strip_qualifier(parts);
-        let path = field_path(parts)?;
+        let path = match self.join_column_path(parts, e)? {
+            Some(p) => p,
+            None => field_path(self.strip_qualifier(parts))?,
+        };
         Ok(Agg::new(
             Bson::String(format!("${path}")),
             Kind::Unknown,
@@ -250,14 +252,21 @@ impl Translator {
                     keys.push(key);
                     cur = left;
                 }
+                Expr::Identifier(i) if self.has_joins() => {
+                    let p = self.join_column_path(std::slice::from_ref(i), cur)?;
+                    keys.extend(p);
+                    break;
+                }
                 Expr::Identifier(i) => {
                     keys.push(i.value.clone());
                     crate::translate::names::check_field_segment(&i.value, expr_pos(cur))?;
                     break;
                 }
                 Expr::CompoundIdentifier(parts) => {
-                    let parts = self.strip_qualifier(parts);
-                    keys.push(field_path(parts)?);
+                    match self.join_column_path(parts, cur)? {
+                        Some(p) => keys.push(p),
+                        None => keys.push(field_path(self.strip_qualifier(parts))?),
+                    }
                     break;
                 }
                 Expr::Nested(inner) => cur = inner,
