@@ -28,11 +28,55 @@ SELECT * FROM t WHERE EXISTS (SELECT 1 FROM u)
 
 -- case: window_function
 SELECT ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY created_at) FROM user_sessions
--- error: unsupported: window function ROW_NUMBER() OVER (...) at 1:8
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$created_at", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "sortBy": {"__w0k": 1},
+        "output": {"__w0": {"$documentNumber": {}}}
+      }
+    },
+    {"$unset": "__w0k"},
+    {"$project": {"_id": 0, "c0": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: row_number <- c0
 
 -- case: window_aggregate
 SELECT SUM(hit_count) OVER () FROM application_cache
--- error: unsupported: window function SUM() OVER (...) at 1:8
+-- expect:
+{
+  "aggregate": "application_cache",
+  "pipeline": [
+    {"$set": {"__w0k": 0}},
+    {
+      "$setWindowFields": {
+        "sortBy": {"__w0k": 1},
+        "output": {
+          "__w0": {"$sum": "$hit_count"},
+          "__w0c": {"$sum": {"$cond": [{"$isNumber": "$hit_count"}, 1, 0]}}
+        }
+      }
+    },
+    {"$set": {"__w0": {"$cond": [{"$gt": ["$__w0c", 0]}, "$__w0", null]}}},
+    {"$unset": ["__w0k", "__w0c"]},
+    {"$project": {"_id": 0, "c0": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: sum <- c0
 
 -- case: union
 SELECT a FROM t UNION SELECT a FROM u

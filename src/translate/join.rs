@@ -72,7 +72,15 @@ impl Translator {
                 add_table(&mut scope, qualifier, &twj.relation)?;
             } else {
                 // `FROM a, b`: a cross join.
-                self.join_one(&mut scope, &mut stages, coll, qualifier, &twj.relation, None, false)?;
+                self.join_one(
+                    &mut scope,
+                    &mut stages,
+                    coll,
+                    qualifier,
+                    &twj.relation,
+                    None,
+                    false,
+                )?;
             }
             for j in &twj.joins {
                 let (coll, qualifier) = table_factor(&j.relation)?;
@@ -122,7 +130,15 @@ impl Translator {
                         position: at,
                     });
                 }
-                self.join_one(&mut scope, &mut stages, coll, qualifier, &j.relation, on, left)?;
+                self.join_one(
+                    &mut scope,
+                    &mut stages,
+                    coll,
+                    qualifier,
+                    &j.relation,
+                    on,
+                    left,
+                )?;
             }
         }
         for t in &scope.tables {
@@ -197,7 +213,9 @@ impl Translator {
         };
         let (Some(first), true) = (parts.first(), parts.len() > 1) else {
             return Err(unsupported(
-                format!("unqualified column \"{e}\" in a query with joins (qualify it with its table)"),
+                format!(
+                    "unqualified column \"{e}\" in a query with joins (qualify it with its table)"
+                ),
                 e,
             ));
         };
@@ -254,8 +272,9 @@ impl Translator {
         }
         let Some(q) = qualifier else {
             return Err(Error::Unsupported {
-                construct: "SELECT * in a query with joins (select t.* of one table, or list the columns)"
-                    .into(),
+                construct:
+                    "SELECT * in a query with joins (select t.* of one table, or list the columns)"
+                        .into(),
                 position: pos,
             });
         };
@@ -318,10 +337,7 @@ fn add_table(
     } else {
         Some(format!("__j{}", scope.tables.len()))
     };
-    scope.tables.push(JoinTable {
-        qualifier,
-        prefix,
-    });
+    scope.tables.push(JoinTable { qualifier, prefix });
     Ok(())
 }
 

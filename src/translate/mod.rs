@@ -16,6 +16,7 @@ pub(crate) mod like;
 pub(crate) mod names;
 pub(crate) mod nulls;
 pub(crate) mod select;
+pub(crate) mod window;
 
 pub use error::{Error, Position};
 
@@ -40,6 +41,8 @@ pub struct Translator {
     pub(crate) tolerated_codes: Vec<i32>,
     /// Column resolution of a query with joins (`join.rs`).
     pub(crate) join: Option<join::JoinScope>,
+    /// Window calls of the current SELECT and their fields (`window.rs`).
+    pub(crate) windows: Option<window::WindowScope>,
 }
 
 /// Translates SQL text (one or more statements) into MongoDB commands, without executing anything.

@@ -326,6 +326,11 @@ impl Translator {
         }
 
         // Plain find: SELECT * / plain top-level columns, no ORDER BY needing NULL flags, no DISTINCT/grouping.
+        let window_exprs: Vec<&Expr> = columns
+            .iter()
+            .map(|c| &c.source)
+            .chain(sort_keys.iter().map(|k| &k.expr))
+            .collect();
         let star_stages = self.join_star(wildcard, qualified_star.as_deref(), pos)?;
         if !grouped && !distinct && from_plan.stages.is_empty() {
             if let Some(cmd) = self.try_find(
@@ -369,6 +374,7 @@ impl Translator {
             }
             // Everything after $group is translated in the group scope.
             self.group = Some(scope);
+            let win = self.window_stages(&window_exprs);
             let result = self.after_group(
                 &columns,
                 &sort_keys,
@@ -378,6 +384,7 @@ impl Translator {
                 post_columns,
             );
             let scope = self.group.take().unwrap_or_default();
+            let win = win?;
             let (having_match, sort_fields) = result?;
             let mut group =
                 doc! {"_id": if id.is_empty() { Bson::Null } else { Bson::Document(id.clone()) }};
@@ -391,10 +398,12 @@ impl Translator {
             if let Some(h) = having_match {
                 pipeline.push(doc! {"$match": {"$expr": h}});
             }
+            pipeline.extend(win);
             pipeline.push(doc! {"$project": project});
             self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
         } else {
             let mut sort_fields = Vec::new();
+            pipeline.extend(self.window_stages(&window_exprs)?);
             if wildcard {
                 let mut set = Document::new();
                 for (i, k) in sort_keys.iter().enumerate() {

@@ -556,3 +556,61 @@ SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessio
 SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON a.login_method IS NOT DISTINCT FROM b.login_method AND a.session_id < b.session_id WHERE a.login_method IS NULL ORDER BY a.session_id, other;
 -- name: join_order_by_joined_nulls_last
 SELECT a.session_id, b.risk_score AS r FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id < b.session_id AND b.page_views > 45 ORDER BY r, a.session_id;
+
+-- ===== window functions ($setWindowFields) =====
+-- name: win_row_number_partition
+SELECT session_id, user_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY created_at, session_id) AS rn FROM user_sessions ORDER BY session_id;
+-- name: win_row_number_no_partition_desc
+SELECT session_id, ROW_NUMBER() OVER (ORDER BY session_id DESC) AS rn FROM user_sessions ORDER BY session_id;
+-- name: win_rank_nulls_last
+SELECT session_id, page_views, RANK() OVER (ORDER BY page_views) AS r FROM user_sessions ORDER BY session_id;
+-- name: win_rank_desc_nulls_first
+SELECT session_id, page_views, RANK() OVER (ORDER BY page_views DESC) AS r FROM user_sessions ORDER BY session_id;
+-- name: win_dense_rank_partition
+SELECT session_id, DENSE_RANK() OVER (PARTITION BY login_method ORDER BY risk_score) AS dr FROM user_sessions ORDER BY session_id;
+-- name: win_rank_nulls_first_explicit
+SELECT session_id, RANK() OVER (ORDER BY risk_score ASC NULLS FIRST) AS r FROM user_sessions ORDER BY session_id;
+-- name: win_rank_two_keys
+SELECT session_id, RANK() OVER (ORDER BY login_method, page_views) AS r FROM user_sessions ORDER BY session_id;
+-- name: win_percent_rank
+SELECT session_id, PERCENT_RANK() OVER (PARTITION BY user_id ORDER BY page_views) AS pr FROM user_sessions ORDER BY session_id;
+-- name: win_cume_dist
+SELECT session_id, CUME_DIST() OVER (ORDER BY actions_performed) AS cd FROM user_sessions ORDER BY session_id;
+-- name: win_sum_whole_partition
+SELECT session_id, SUM(page_views) OVER (PARTITION BY user_id) AS total FROM user_sessions ORDER BY session_id;
+-- name: win_sum_running_with_peers
+SELECT session_id, SUM(page_views) OVER (ORDER BY actions_performed) AS running FROM user_sessions ORDER BY session_id;
+-- name: win_sum_all_null_partition
+SELECT session_id, SUM(data_transferred) OVER (PARTITION BY login_method) AS s FROM user_sessions ORDER BY session_id;
+-- name: win_count_star_and_column
+SELECT session_id, COUNT(*) OVER (PARTITION BY user_id) AS n, COUNT(ip_address) OVER (PARTITION BY user_id) AS with_ip FROM user_sessions ORDER BY session_id;
+-- name: win_avg_rows_frame
+SELECT session_id, AVG(page_views) OVER (ORDER BY session_id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS moving FROM user_sessions ORDER BY session_id;
+-- name: win_sum_rows_following
+SELECT session_id, SUM(actions_performed) OVER (PARTITION BY user_id ORDER BY session_id ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS s FROM user_sessions ORDER BY session_id;
+-- name: win_min_max_range_unbounded
+SELECT session_id, MIN(risk_score) OVER (PARTITION BY user_id ORDER BY created_at RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS lo, MAX(risk_score) OVER (PARTITION BY user_id ORDER BY created_at) AS hi_so_far FROM user_sessions ORDER BY session_id;
+-- name: win_range_current_to_unbounded
+SELECT session_id, COUNT(*) OVER (ORDER BY page_views RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS n_ge FROM user_sessions ORDER BY session_id;
+-- name: win_lag_lead
+SELECT session_id, LAG(page_views) OVER (ORDER BY session_id) AS prev, LEAD(page_views, 2) OVER (ORDER BY session_id) AS next2 FROM user_sessions ORDER BY session_id;
+-- name: win_lag_default_partition
+SELECT session_id, LAG(session_id, 1, 'none') OVER (PARTITION BY user_id ORDER BY session_id) AS prev FROM user_sessions ORDER BY session_id;
+-- name: win_first_last_value
+SELECT session_id, FIRST_VALUE(session_id) OVER (PARTITION BY user_id ORDER BY session_id) AS first_s, LAST_VALUE(session_id) OVER (PARTITION BY user_id ORDER BY session_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS last_s FROM user_sessions ORDER BY session_id;
+-- name: win_last_value_default_frame_is_current
+SELECT session_id, LAST_VALUE(session_id) OVER (ORDER BY session_id) AS l FROM user_sessions ORDER BY session_id;
+-- name: win_over_group_by
+SELECT user_id, COUNT(*) AS n, RANK() OVER (ORDER BY COUNT(*) DESC) AS r FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: win_sum_of_sum
+SELECT login_method, SUM(page_views) AS v, SUM(SUM(page_views)) OVER () AS all_v FROM user_sessions GROUP BY login_method ORDER BY login_method;
+-- name: win_order_by_window_and_limit
+SELECT session_id, ROW_NUMBER() OVER (ORDER BY page_views DESC, session_id DESC) AS rn FROM user_sessions ORDER BY rn LIMIT 5;
+-- name: win_with_where
+SELECT session_id, COUNT(*) OVER (PARTITION BY active) AS n FROM user_sessions WHERE page_views > 20 ORDER BY session_id;
+-- name: win_partition_two_keys
+SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id, active ORDER BY session_id) AS rn FROM user_sessions ORDER BY session_id;
+-- name: win_expression_over_window
+SELECT session_id, page_views - AVG(page_views) OVER (PARTITION BY user_id) AS diff FROM user_sessions WHERE page_views IS NOT NULL ORDER BY session_id;
+-- name: win_join_rank
+SELECT a.session_id, c.cache_key, RANK() OVER (PARTITION BY a.session_id ORDER BY c.cache_key) AS r FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views ORDER BY a.session_id, c.cache_key;
