@@ -80,11 +80,43 @@ rows: sum <- c0
 
 -- case: union
 SELECT a FROM t UNION SELECT a FROM u
--- error: unsupported: set operation UNION at 1:1
+-- expect:
+{
+  "aggregate": "t",
+  "pipeline": [
+    {"$project": {"_id": 0, "a": 1}},
+    {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}},
+    {
+      "$unionWith": {
+        "coll": "u",
+        "pipeline": [{"$project": {"_id": 0, "a": 1}}, {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}}]
+      }
+    },
+    {"$group": {"_id": {"u0": "$u0"}}},
+    {"$replaceRoot": {"newRoot": "$_id"}}
+  ],
+  "cursor": {}
+}
+rows: a <- u0
 
 -- case: union_all
 SELECT a FROM t UNION ALL SELECT a FROM u
--- error: unsupported: set operation UNION at 1:1
+-- expect:
+{
+  "aggregate": "t",
+  "pipeline": [
+    {"$project": {"_id": 0, "a": 1}},
+    {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}},
+    {
+      "$unionWith": {
+        "coll": "u",
+        "pipeline": [{"$project": {"_id": 0, "a": 1}}, {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}}]
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: a <- u0
 
 -- case: create_view
 CREATE VIEW v AS SELECT * FROM t

@@ -16,6 +16,7 @@ pub(crate) mod like;
 pub(crate) mod names;
 pub(crate) mod nulls;
 pub(crate) mod select;
+pub(crate) mod setop;
 pub(crate) mod window;
 
 pub use error::{Error, Position};

@@ -73,9 +73,7 @@ impl Translator {
                 }
                 return Err(self.at_query("nested query with its own ORDER BY/LIMIT", q));
             }
-            SetExpr::SetOperation { op, .. } => {
-                return Err(self.at_query(&format!("set operation {op}"), q))
-            }
+            SetExpr::SetOperation { .. } => return self.set_operation_query(q),
             SetExpr::Values(_) => return Err(self.at_query("VALUES as a query", q)),
             _ => return Err(self.at_query("this kind of query", q)),
         };
@@ -136,7 +134,7 @@ impl Translator {
     }
 
     /// A LIMIT / OFFSET count: a non-negative integer constant or a parameter (None for LIMIT ALL / NULL).
-    fn count_value(&mut self, e: &Expr, what: &str) -> Result<Option<Bson>, Error> {
+    pub(crate) fn count_value(&mut self, e: &Expr, what: &str) -> Result<Option<Bson>, Error> {
         if let Expr::Value(v) = e {
             if let Value::Placeholder(_) = v.value {
                 let n = self.param_number(&v.value, e)?;

@@ -614,3 +614,33 @@ SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id, active ORDER BY sess
 SELECT session_id, page_views - AVG(page_views) OVER (PARTITION BY user_id) AS diff FROM user_sessions WHERE page_views IS NOT NULL ORDER BY session_id;
 -- name: win_join_rank
 SELECT a.session_id, c.cache_key, RANK() OVER (PARTITION BY a.session_id ORDER BY c.cache_key) AS r FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views ORDER BY a.session_id, c.cache_key;
+
+-- ===== set operations ($unionWith) =====
+-- name: setop_union_all
+SELECT user_id AS who FROM user_sessions WHERE page_views > 50 UNION ALL SELECT namespace FROM application_cache WHERE priority = 5;
+-- name: setop_union_distinct_with_nulls
+SELECT login_method FROM user_sessions UNION SELECT namespace FROM application_cache;
+-- name: setop_union_two_columns_order
+SELECT user_id, active FROM user_sessions UNION SELECT namespace, priority > 0 FROM application_cache ORDER BY 1, 2;
+-- name: setop_union_order_by_name_desc_limit
+SELECT page_views AS n FROM user_sessions UNION SELECT hit_count FROM application_cache ORDER BY n DESC LIMIT 8;
+-- name: setop_union_all_three
+SELECT session_id AS k FROM user_sessions WHERE page_views > 55 UNION ALL SELECT cache_key FROM application_cache WHERE hit_count > 200 UNION ALL SELECT session_id FROM user_sessions WHERE page_views < -2 ORDER BY k;
+-- name: setop_union_numbers_int_double_equal
+SELECT priority AS v FROM application_cache UNION SELECT score FROM application_cache ORDER BY v;
+-- name: setop_intersect
+SELECT page_views AS v FROM user_sessions INTERSECT SELECT priority FROM application_cache ORDER BY v;
+-- name: setop_intersect_all
+SELECT page_views AS v FROM user_sessions INTERSECT ALL SELECT hit_count FROM application_cache ORDER BY v;
+-- name: setop_except
+SELECT user_id FROM user_sessions EXCEPT SELECT user_id FROM user_sessions WHERE active ORDER BY user_id;
+-- name: setop_except_all
+SELECT user_id FROM user_sessions EXCEPT ALL SELECT user_id FROM user_sessions WHERE page_views > 20 ORDER BY user_id;
+-- name: setop_union_grouped_sides
+SELECT user_id AS k, COUNT(*) AS n FROM user_sessions GROUP BY user_id UNION ALL SELECT namespace, COUNT(*) FROM application_cache GROUP BY namespace ORDER BY k, n;
+-- name: setop_parenthesized_side_with_limit
+SELECT session_id FROM user_sessions WHERE page_views > 50 UNION ALL (SELECT cache_key FROM application_cache ORDER BY cache_key DESC LIMIT 2) ORDER BY session_id;
+-- name: setop_union_null_column_order_nulls_last
+SELECT ip_address AS a FROM user_sessions UNION SELECT NULL::TEXT FROM application_cache ORDER BY a;
+-- name: setop_union_join_side
+SELECT a.session_id AS k FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id AND b.page_views > 57 UNION SELECT c.cache_key FROM application_cache c WHERE c.priority = -5 ORDER BY k;
