@@ -644,3 +644,61 @@ SELECT session_id FROM user_sessions WHERE page_views > 50 UNION ALL (SELECT cac
 SELECT ip_address AS a FROM user_sessions UNION SELECT NULL::TEXT FROM application_cache ORDER BY a;
 -- name: setop_union_join_side
 SELECT a.session_id AS k FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id AND b.page_views > 57 UNION SELECT c.cache_key FROM application_cache c WHERE c.priority = -5 ORDER BY k;
+
+-- ===== collecting aggregates and JSON =====
+-- name: agg_string_agg_ordered
+SELECT user_id, STRING_AGG(session_id, ',' ORDER BY session_id) AS ids FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: agg_string_agg_desc_skips_nulls
+SELECT STRING_AGG(login_method, '|' ORDER BY login_method DESC) AS m FROM user_sessions WHERE page_views > 30;
+-- name: agg_string_agg_nothing_is_null
+SELECT STRING_AGG(ip_address, ',' ORDER BY ip_address) AS ips FROM user_sessions WHERE user_id = 'nobody';
+-- name: agg_string_agg_distinct
+SELECT STRING_AGG(DISTINCT login_method, ',' ORDER BY login_method) AS m FROM user_sessions;
+-- name: agg_string_agg_filter
+SELECT user_id, STRING_AGG(session_id, ';' ORDER BY session_id) FILTER (WHERE active) AS act FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: agg_array_agg_ordered_keeps_nulls
+SELECT user_id, ARRAY_AGG(page_views ORDER BY session_id) AS views FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: agg_array_agg_order_nulls_last
+SELECT ARRAY_AGG(risk_score ORDER BY risk_score) AS r FROM user_sessions WHERE user_id IN ('u01', 'u02');
+-- name: agg_array_agg_order_desc_two_keys
+SELECT ARRAY_AGG(session_id ORDER BY page_views DESC, session_id DESC) AS s FROM user_sessions WHERE user_id = 'u03';
+-- name: agg_array_agg_distinct_ordered
+SELECT ARRAY_AGG(DISTINCT namespace ORDER BY namespace) AS ns FROM application_cache;
+-- name: agg_array_agg_empty_is_null
+SELECT ARRAY_AGG(session_id ORDER BY session_id) AS s FROM user_sessions WHERE page_views > 1000;
+-- name: agg_bool_and_or
+SELECT user_id, BOOL_AND(active) AS all_active, BOOL_OR(mfa_verified) AS any_mfa, EVERY(page_views > 0) AS all_pos FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: agg_bool_and_no_rows
+SELECT BOOL_AND(active) AS a, BOOL_OR(active) AS o FROM user_sessions WHERE user_id = 'nobody';
+-- name: agg_json_agg_ordered
+SELECT namespace, JSON_AGG(hit_count ORDER BY cache_key) AS hits FROM application_cache GROUP BY namespace ORDER BY namespace;
+-- name: agg_json_object_agg_ordered
+SELECT JSON_OBJECT_AGG(cache_key, hit_count ORDER BY cache_key) AS o FROM application_cache WHERE priority > 2;
+-- name: agg_jsonb_object_agg_key_order
+SELECT namespace, JSONB_OBJECT_AGG(cache_key, data_size) AS o FROM application_cache WHERE namespace IS NOT NULL GROUP BY namespace ORDER BY namespace;
+-- name: agg_json_object_agg_numeric_key
+SELECT JSON_OBJECT_AGG(page_views, session_id ORDER BY session_id) AS o FROM user_sessions WHERE user_id = 'u04' AND page_views IS NOT NULL;
+-- name: json_build_object_columns
+SELECT session_id, JSON_BUILD_OBJECT('user', user_id, 'views', page_views, 'active', active) AS j FROM user_sessions ORDER BY session_id;
+-- name: json_build_object_nested
+SELECT session_id, JSON_BUILD_OBJECT('id', session_id, 'prefs', JSON_BUILD_OBJECT('theme', session_data->'preferences'->>'theme', 'risk', risk_score)) AS j FROM user_sessions ORDER BY session_id;
+-- name: jsonb_build_object_sorted_keys
+SELECT cache_key, JSONB_BUILD_OBJECT('namespace', namespace, 'ns', namespace, 'hits', hit_count) AS j FROM application_cache ORDER BY cache_key;
+-- name: json_build_object_over_group
+SELECT user_id, JSON_BUILD_OBJECT('n', COUNT(*), 'views', SUM(page_views), 'max_risk', MAX(risk_score)) AS stats FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: json_build_object_constants
+SELECT session_id, JSON_BUILD_OBJECT('kind', 'session', 'one', 1, 'none', NULL) AS j FROM user_sessions WHERE page_views > 55 ORDER BY session_id;
+-- name: json_object_agg_of_build_object
+SELECT JSON_OBJECT_AGG(session_id, JSON_BUILD_OBJECT('user', user_id, 'views', page_views) ORDER BY session_id) AS o FROM user_sessions WHERE page_views > 50;
+-- name: json_extract_path_text
+SELECT session_id, JSONB_EXTRACT_PATH_TEXT(session_data, 'preferences', 'theme') AS theme FROM user_sessions ORDER BY session_id;
+-- name: json_extract_path_object
+SELECT cache_key, JSONB_EXTRACT_PATH(value, 'meta') AS meta FROM application_cache ORDER BY cache_key;
+-- name: json_array_length_items
+SELECT session_id, JSONB_ARRAY_LENGTH(session_data->'shoppingCart'->'items') AS n FROM user_sessions ORDER BY session_id;
+-- name: array_constructor_columns
+SELECT session_id, ARRAY[user_id, login_method] AS pair FROM user_sessions ORDER BY session_id;
+-- name: array_constructor_cast_text
+SELECT session_id, ARRAY[CASE WHEN page_views > 30 THEN 'busy' END, CASE WHEN risk_score > 0.5 THEN 'risky' END]::TEXT[] AS flags FROM user_sessions ORDER BY session_id;
+-- name: array_agg_window_join
+SELECT a.user_id, ARRAY_AGG(c.cache_key ORDER BY c.cache_key) AS keys FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views GROUP BY a.user_id ORDER BY a.user_id;
