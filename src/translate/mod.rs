@@ -4,7 +4,8 @@
 //! synchronous. Every construct is translated exactly or refused with [`Error::Unsupported`] naming it.
 //! `Translator` is one struct with an `impl` block per clause file: `select.rs` (queries), `aggregate.rs`
 //! (GROUP BY, aggregate functions), `dml.rs`, `ddl.rs`, `expr/` (expressions and filters), `nulls.rs`
-//! (three-valued logic), `like.rs`, `names.rs`.
+//! (three-valued logic), `like.rs`, `names.rs`, `join.rs` (`$lookup`), `window.rs` (`$setWindowFields`),
+//! `setop.rs` (UNION / INTERSECT / EXCEPT), `ordered_agg.rs` (STRING_AGG, ARRAY_AGG, ...), `json.rs`.
 
 mod aggregate;
 mod ddl;
