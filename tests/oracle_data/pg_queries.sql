@@ -702,3 +702,37 @@ SELECT session_id, ARRAY[user_id, login_method] AS pair FROM user_sessions ORDER
 SELECT session_id, ARRAY[CASE WHEN page_views > 30 THEN 'busy' END, CASE WHEN risk_score > 0.5 THEN 'risky' END]::TEXT[] AS flags FROM user_sessions ORDER BY session_id;
 -- name: array_agg_window_join
 SELECT a.user_id, ARRAY_AGG(c.cache_key ORDER BY c.cache_key) AS keys FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views GROUP BY a.user_id ORDER BY a.user_id;
+
+-- ===== joins, windows and set operations: more edge cases =====
+-- name: join_left_condition_on_outer_only
+SELECT a.session_id, COUNT(b.cache_key) AS n FROM user_sessions a LEFT JOIN application_cache b ON a.page_views > 55 AND b.priority = 5 GROUP BY a.session_id ORDER BY a.session_id;
+-- name: join_false_condition_inner_is_empty
+SELECT a.session_id FROM user_sessions a JOIN user_sessions b ON 1 = 0;
+-- name: join_having_on_joined_aggregate
+SELECT a.user_id, COUNT(DISTINCT b.device_fingerprint) AS fps FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id GROUP BY a.user_id HAVING COUNT(DISTINCT b.device_fingerprint) > 1 ORDER BY a.user_id;
+-- name: join_order_by_joined_desc_nulls_last
+SELECT a.session_id, b.data_size AS ds FROM user_sessions a LEFT JOIN application_cache b ON b.priority = a.page_views ORDER BY ds DESC NULLS LAST, a.session_id, b.cache_key;
+-- name: join_params_free_bool_join_key
+SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON a.mfa_verified = b.mfa_verified AND a.active = b.active AND a.session_id < b.session_id WHERE a.page_views > 50 ORDER BY a.session_id, other;
+-- name: win_rows_unbounded_start_only
+SELECT session_id, COUNT(*) OVER (ORDER BY session_id ROWS UNBOUNDED PRECEDING) AS n FROM user_sessions ORDER BY session_id;
+-- name: win_range_current_row_peers_only
+SELECT session_id, COUNT(*) OVER (ORDER BY login_method RANGE CURRENT ROW) AS peers FROM user_sessions ORDER BY session_id;
+-- name: win_first_value_desc_nulls_last
+SELECT session_id, FIRST_VALUE(session_id) OVER (PARTITION BY user_id ORDER BY risk_score DESC NULLS LAST, session_id DESC) AS riskiest FROM user_sessions ORDER BY session_id;
+-- name: win_partition_by_json_path
+SELECT session_id, COUNT(*) OVER (PARTITION BY session_data->'preferences'->>'theme') AS same_theme FROM user_sessions ORDER BY session_id;
+-- name: win_running_sum_timestamp_nulls
+SELECT session_id, SUM(actions_performed) OVER (ORDER BY last_accessed) AS s FROM user_sessions ORDER BY session_id;
+-- name: win_dense_rank_text_desc
+SELECT cache_key, DENSE_RANK() OVER (ORDER BY namespace DESC) AS dr FROM application_cache ORDER BY cache_key;
+-- name: win_avg_sliding_partition
+SELECT cache_key, AVG(score) OVER (PARTITION BY namespace ORDER BY cache_key ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS a FROM application_cache ORDER BY cache_key;
+-- name: setop_union_with_window_side
+SELECT session_id AS k, ROW_NUMBER() OVER (ORDER BY session_id) AS n FROM user_sessions WHERE page_views > 50 UNION ALL SELECT cache_key, hit_count FROM application_cache WHERE hit_count > 200 ORDER BY k;
+-- name: setop_except_with_nulls
+SELECT login_method FROM user_sessions EXCEPT SELECT login_method FROM user_sessions WHERE page_views > 10 ORDER BY login_method;
+-- name: setop_intersect_two_columns
+SELECT user_id, active FROM user_sessions WHERE page_views > 20 INTERSECT SELECT user_id, active FROM user_sessions WHERE risk_score > 0.2 ORDER BY user_id, active;
+-- name: setop_union_limit_offset
+SELECT user_id AS u FROM user_sessions UNION SELECT namespace FROM application_cache ORDER BY u DESC LIMIT 4 OFFSET 2;
