@@ -7,6 +7,8 @@ SELECT s.session_id, c.cache_key FROM user_sessions s JOIN application_cache c O
     {
       "$lookup": {
         "from": "application_cache",
+        "localField": "page_views",
+        "foreignField": "priority",
         "let": {"l0": "$page_views"},
         "pipeline": [
           {
@@ -40,6 +42,8 @@ SELECT a.session_id, b.session_id AS other FROM user_sessions a LEFT JOIN user_s
     {
       "$lookup": {
         "from": "user_sessions",
+        "localField": "user_id",
+        "foreignField": "user_id",
         "let": {"l0": "$user_id", "l1": "$page_views"},
         "pipeline": [
           {
@@ -87,6 +91,8 @@ SELECT a.session_id, b.user_id, c.cache_key FROM user_sessions a JOIN user_sessi
     {
       "$lookup": {
         "from": "user_sessions",
+        "localField": "user_id",
+        "foreignField": "user_id",
         "let": {"l0": "$user_id"},
         "pipeline": [
           {
@@ -108,6 +114,8 @@ SELECT a.session_id, b.user_id, c.cache_key FROM user_sessions a JOIN user_sessi
     {
       "$lookup": {
         "from": "application_cache",
+        "localField": "__j1.page_views",
+        "foreignField": "priority",
         "let": {"l0": "$__j1.page_views", "l1": "$actions_performed"},
         "pipeline": [
           {
@@ -177,6 +185,8 @@ SELECT a.* FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id
     {
       "$lookup": {
         "from": "user_sessions",
+        "localField": "user_id",
+        "foreignField": "user_id",
         "let": {"l0": "$user_id"},
         "pipeline": [
           {
@@ -210,6 +220,8 @@ SELECT b.* FROM user_sessions a LEFT JOIN application_cache b ON b.priority = a.
     {
       "$lookup": {
         "from": "application_cache",
+        "localField": "page_views",
+        "foreignField": "priority",
         "let": {"l0": "$page_views"},
         "pipeline": [
           {
@@ -258,6 +270,8 @@ SELECT c.namespace, COUNT(*) AS n FROM user_sessions s JOIN application_cache c 
     {
       "$lookup": {
         "from": "application_cache",
+        "localField": "page_views",
+        "foreignField": "priority",
         "let": {"l0": "$page_views"},
         "pipeline": [
           {
