@@ -198,7 +198,7 @@ fn joins_inner_left_and_null_keys() {
         let rows = c.query("SELECT s.session_id FROM user_sessions s LEFT JOIN users u ON u.user_id = s.user_id WHERE u.user_id IS NULL", &[]).await.unwrap();
         assert_eq!(rows.rows, vec![vec![Bson::String("s4".into())]]);
         // Parameters inside ON and WHERE; aggregates over the joined rows.
-        let rows = c.query("SELECT u.name, COUNT(*) AS n, SUM(s.page_views) AS views FROM users u JOIN user_sessions s ON s.user_id = u.user_id AND s.page_views > $1 GROUP BY u.name", &[Bson::Int32(5).into()]).await.unwrap();
+        let rows = c.query("SELECT u.name, COUNT(*) AS n, SUM(s.page_views) AS views FROM users u JOIN user_sessions s ON s.user_id = u.user_id AND s.page_views > $1 GROUP BY u.name", &[Bson::Int32(5)]).await.unwrap();
         let got: Vec<Vec<Bson>> = rows.rows.into_iter().map(|r| r.into_iter().map(norm).collect()).collect();
         assert_eq!(got, vec![vec![Bson::String("Ada".into()), Bson::Int64(1), Bson::Int64(10)]]);
         // RIGHT JOIN is refused with a pointer to the construct.

@@ -52,7 +52,7 @@ pub(crate) struct FromPlan {
 
 impl Translator {
     /// The FROM clause: one collection, or a collection with joins (sets up [`JoinScope`]).
-    pub(crate) fn from_clause(
+    pub(crate) fn plan_from(
         &mut self,
         from: &[TableWithJoins],
         pos: Position,

@@ -218,7 +218,7 @@ impl Translator {
             Some(Distinct::All) => false,
             Some(Distinct::On(_)) => return refuse("DISTINCT ON"),
         };
-        let from_plan = self.from_clause(from, pos)?;
+        let from_plan = self.plan_from(from, pos)?;
         let collection = from_plan.collection.clone();
         let filter = match selection {
             Some(w) => {
