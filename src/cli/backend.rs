@@ -8,7 +8,13 @@ use crate::Client;
 #[derive(Debug, Clone, clap::Args)]
 pub struct BackendArgs {
     /// MongoDB connection string; without it statements run on an in-memory embedded engine.
-    #[arg(long, env = "MONGODB_URI", global = true, value_name = "URI")]
+    #[arg(
+        long,
+        env = "MONGODB_URI",
+        hide_env_values = true,
+        global = true,
+        value_name = "URI"
+    )]
     pub uri: Option<String>,
     /// Database to use.
     #[arg(long, default_value = "sqlmongo", global = true, value_name = "NAME")]

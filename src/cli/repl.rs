@@ -496,7 +496,10 @@ mod tests {
             collections: vec!["user_sessions".into(), "application_cache".into()],
             fields: vec!["user_id".into(), "expires_at".into()],
         };
-        assert_eq!(candidates("us", &names), vec!["user_sessions", "user_id"]);
+        assert_eq!(
+            candidates("us", &names),
+            vec!["user_sessions", "user_id", "using"]
+        );
         assert_eq!(candidates("SEL", &names), vec!["SELECT"]);
         assert_eq!(candidates("sel", &names), vec!["select"]);
         assert_eq!(candidates("\\f", &names), vec!["\\format"]);

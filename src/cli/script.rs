@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 /// One statement's text and where it starts in its source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunk {
-    /// The statement text, from its first token up to (not including) its `;`.
+    /// The statement text, from its first token up to and including its `;` (when it has one).
     pub text: String,
     /// 1-based line of the first token in the source.
     pub line: u64,
@@ -86,7 +86,7 @@ pub fn split(text: &str) -> Vec<Piece> {
     for t in &toks {
         if t.token == Token::SemiColon {
             if let Some(s) = start.take() {
-                out.push(chunk(text, s, t.span.start));
+                out.push(chunk(text, s, t.span.end));
             }
         } else if start.is_none() && !is_trivia(&t.token) {
             start = Some(t.span.start);
@@ -402,8 +402,8 @@ mod tests {
         assert_eq!(
             texts(src),
             vec![
-                ("SELECT 'a;b'".to_string(), 1, 1),
-                ("SELECT $$;$$, $t$;$t$, \"c;d\"".to_string(), 3, 12),
+                ("SELECT 'a;b';".to_string(), 1, 1),
+                ("SELECT $$;$$, $t$;$t$, \"c;d\";".to_string(), 3, 12),
                 ("SELECT 3".to_string(), 5, 3),
             ]
         );
@@ -413,7 +413,7 @@ mod tests {
     fn blank_statements_are_skipped_and_lex_errors_reported() {
         assert_eq!(texts(";;  -- c\n;"), vec![]);
         let t = texts("SELECT 1;\nSELECT 'open");
-        assert_eq!(t[0], ("SELECT 1".to_string(), 1, 1));
+        assert_eq!(t[0], ("SELECT 1;".to_string(), 1, 1));
         assert!(t[1].0.starts_with("ERR "), "{t:?}");
         assert_eq!(t[1].1, 2);
     }
