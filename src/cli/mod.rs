@@ -1,4 +1,8 @@
 //! Command-line interface: argument parsing and the subcommands. `src/main.rs` only calls [`run`].
+//!
+//! [`backend`] opens the client (`--uri` / `MONGODB_URI`, else the embedded engine), [`script`] splits
+//! sources into statements and runs them with located error reports, [`output`] prints results (`table`,
+//! `json`, `jsonl`, `csv`), [`repl`] is the shell and [`meta`] answers its `\d` commands. See docs/cli.md.
 
 pub mod backend;
 pub mod meta;

@@ -123,9 +123,26 @@ pub struct SqlHelper {
     names: Arc<RwLock<Names>>,
 }
 
+/// Whether the word before `start` in `line` asks for a collection name (`FROM`, `INTO`, `UPDATE`, `JOIN`,
+/// `COLLECTION`, `TABLE`, `\d`).
+pub fn wants_collection(line: &str) -> bool {
+    let prev = line.split_whitespace().last().unwrap_or("");
+    [
+        "FROM",
+        "INTO",
+        "UPDATE",
+        "JOIN",
+        "COLLECTION",
+        "TABLE",
+        "\\D",
+    ]
+    .contains(&prev.to_ascii_uppercase().as_str())
+}
+
 /// Completion candidates for the word before the cursor: meta commands after `\`, else collection names,
 /// field names and keywords matching the prefix (case-insensitively; keywords keep the prefix's case).
-pub fn candidates(word: &str, names: &Names) -> Vec<String> {
+/// Collections come first after `FROM` and the like (`collections_first`), field names first elsewhere.
+pub fn candidates(word: &str, names: &Names, collections_first: bool) -> Vec<String> {
     if word.is_empty() {
         return Vec::new();
     }
@@ -144,11 +161,13 @@ pub fn candidates(word: &str, names: &Names) -> Vec<String> {
             out.push(s);
         }
     };
-    for c in names.collections.iter().filter(|c| matches(c)) {
-        push(c.clone());
-    }
-    for f in names.fields.iter().filter(|f| matches(f)) {
-        push(f.clone());
+    let (first, second) = if collections_first {
+        (&names.collections, &names.fields)
+    } else {
+        (&names.fields, &names.collections)
+    };
+    for n in first.iter().chain(second.iter()).filter(|n| matches(n)) {
+        push(n.clone());
     }
     let lowercase_word = word.chars().all(|c| !c.is_uppercase());
     for k in KEYWORDS.iter().filter(|k| matches(k)) {
@@ -182,7 +201,7 @@ impl Completer for SqlHelper {
             Ok(n) => n.clone(),
             Err(_) => Names::default(),
         };
-        let pairs = candidates(word, &names)
+        let pairs = candidates(word, &names, wants_collection(&before[..start]))
             .into_iter()
             .map(|c| Pair {
                 display: c.clone(),
@@ -433,7 +452,10 @@ pub fn run(rt: &Runtime, runner: Runner) -> io::Result<()> {
         return session.finish();
     }
     session.refresh_names();
-    let config = rustyline::Config::builder().auto_add_history(false).build();
+    let config = rustyline::Config::builder()
+        .auto_add_history(false)
+        .completion_type(rustyline::CompletionType::List)
+        .build();
     let mut editor: rustyline::Editor<SqlHelper, rustyline::history::DefaultHistory> =
         match rustyline::Editor::with_config(config) {
             Ok(e) => e,
@@ -497,13 +519,20 @@ mod tests {
             fields: vec!["user_id".into(), "expires_at".into()],
         };
         assert_eq!(
-            candidates("us", &names),
+            candidates("us", &names, true),
             vec!["user_sessions", "user_id", "using"]
         );
-        assert_eq!(candidates("SEL", &names), vec!["SELECT"]);
-        assert_eq!(candidates("sel", &names), vec!["select"]);
-        assert_eq!(candidates("\\f", &names), vec!["\\format"]);
-        assert!(candidates("", &names).is_empty());
+        assert_eq!(
+            candidates("us", &names, false),
+            vec!["user_id", "user_sessions", "using"]
+        );
+        assert_eq!(candidates("SEL", &names, false), vec!["SELECT"]);
+        assert_eq!(candidates("sel", &names, false), vec!["select"]);
+        assert_eq!(candidates("\\f", &names, false), vec!["\\format"]);
+        assert!(candidates("", &names, false).is_empty());
+        assert!(wants_collection("SELECT * from "));
+        assert!(wants_collection("\\d "));
+        assert!(!wants_collection("SELECT "));
     }
 
     #[test]
