@@ -539,3 +539,36 @@ fn every_command_has_help() {
         assert!(out.stdout.contains(word), "{word}");
     }
 }
+
+#[test]
+fn an_unterminated_string_is_reported_after_the_statements_before_it_ran() {
+    let path = script(
+        "open.sql",
+        "CREATE COLLECTION c;\nINSERT INTO c (k) VALUES ('ok');\nINSERT INTO c (k) VALUES ('open;\n",
+    );
+    let out = sqlmongo(&["run", &path, "--format", "json"], "");
+    assert_eq!(out.code, 1);
+    let lines = out.json_lines();
+    assert_eq!(lines.len(), 3, "{}", out.stdout);
+    assert_eq!(lines[1], json!({"affected": 1}));
+    let err = lines[2]["error"].as_str().expect("error line");
+    assert!(err.starts_with(&format!("{path}:3:")), "{err}");
+    assert!(err.contains("Unterminated string literal"), "{err}");
+}
+
+#[test]
+fn repl_meta_commands_change_format_and_timing_and_reject_unknown_ones() {
+    let out = sqlmongo(
+        &["--format", "table", "repl"],
+        "CREATE COLLECTION c;\nINSERT INTO c (k, v) VALUES ('a,b', NULL);\n\\format csv\n\\timing on\nSELECT k, v FROM c;\n\\nope\n\\format yaml\n\\d missing\n",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.ends_with("k,v\n\"a,b\",\n"), "{}", out.stdout);
+    assert!(out.stderr.contains("Timing is on."), "{}", out.stderr);
+    assert!(out.stderr.contains("Time: "), "{}", out.stderr);
+    assert!(out.stderr.contains("error: unknown command \\nope"));
+    assert!(out
+        .stderr
+        .contains("error: \\format takes table, json, jsonl or csv"));
+    assert!(out.stderr.contains("no collection named \"missing\""));
+}

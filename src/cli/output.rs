@@ -79,7 +79,7 @@ impl std::fmt::Debug for Printer {
 impl Printer {
     /// A printer on standard output.
     pub fn stdout(format: Format) -> Printer {
-        Printer::new(Box::new(io::stdout()), format)
+        Printer::new(Box::new(io::BufWriter::new(io::stdout())), format)
     }
 
     /// A printer on any writer.
