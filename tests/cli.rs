@@ -372,6 +372,7 @@ fn repl_reads_statements_and_meta_commands_from_stdin() {
     assert!(field("tags").contains("array"));
     assert!(field("profile.seats").contains("int"));
     assert!(s.contains(r#"{"expireAfterSeconds":0}"#), "{s}");
+    assert!(s.contains("\nTTL: expires_at after 0s\n"), "{s}");
     // After \format json: one line per statement, errors included; nothing after \q.
     let json: Vec<Value> = s
         .lines()

@@ -180,9 +180,20 @@ pub fn fields_of(docs: &[Document]) -> Vec<(String, Vec<&'static str>, usize)> {
     out
 }
 
-/// `\d NAME`: the fields seen in a sample (with types and how many sampled documents hold them), then the
-/// indexes (name, key, options such as unique, partial filter, TTL).
-pub async fn describe(client: &Client, name: &str) -> Result<(Rows, Rows), crate::Error> {
+/// What `\d NAME` shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Description {
+    /// Fields seen in a sample: path, types, how many sampled documents hold it.
+    pub fields: Rows,
+    /// Indexes: name, key, options (unique, partial filter, `expireAfterSeconds`).
+    pub indexes: Rows,
+    /// The TTL (`field after Ns`), if the collection has a TTL index.
+    pub ttl: Option<String>,
+}
+
+/// `\d NAME`: the fields seen in a sample (with types and how many sampled documents hold them), the
+/// indexes (name, key, options such as unique, partial filter, TTL) and the TTL.
+pub async fn describe(client: &Client, name: &str) -> Result<Description, crate::Error> {
     let known = collections(client).await?;
     if !known.iter().any(|(n, _)| n == name) {
         return Err(crate::Error::Parameter(format!(
@@ -232,7 +243,11 @@ pub async fn describe(client: &Client, name: &str) -> Result<(Rows, Rows), crate
         columns: vec!["index".into(), "key".into(), "options".into()],
         rows: index_rows,
     };
-    Ok((fields, indexes))
+    Ok(Description {
+        fields,
+        indexes,
+        ttl: ttl_of(&specs),
+    })
 }
 
 /// Collection names and field names (from a small sample of each collection) for tab completion.

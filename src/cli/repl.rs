@@ -366,7 +366,7 @@ impl Session<'_> {
                 Err(e) => eprintln!("error: {e}"),
             },
             "\\d" => match self.rt.block_on(meta::describe(&self.runner.client, arg)) {
-                Ok((fields, indexes)) => {
+                Ok(d) => {
                     let table = self.runner.printer.format == Format::Table;
                     if table {
                         self.runner.printer.text(&format!(
@@ -374,11 +374,16 @@ impl Session<'_> {
                             meta::DESCRIBE_SAMPLE
                         ))?;
                     }
-                    self.runner.printer.rows(&fields, None)?;
+                    self.runner.printer.rows(&d.fields, None)?;
                     if table {
                         self.runner.printer.text("Indexes")?;
                     }
-                    self.runner.printer.rows(&indexes, None)?;
+                    self.runner.printer.rows(&d.indexes, None)?;
+                    if table {
+                        self.runner
+                            .printer
+                            .text(&format!("TTL: {}", d.ttl.as_deref().unwrap_or("none")))?;
+                    }
                 }
                 Err(e) => eprintln!("error: {e}"),
             },
