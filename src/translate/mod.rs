@@ -14,7 +14,9 @@ pub(crate) mod expr;
 pub(crate) mod like;
 pub(crate) mod names;
 pub(crate) mod nulls;
+mod returning;
 pub(crate) mod select;
+mod upsert;
 
 pub use error::{Error, Position};
 
@@ -37,6 +39,8 @@ pub struct Translator {
     pub(crate) tables: Vec<String>,
     pub(crate) group: Option<aggregate::GroupScope>,
     pub(crate) tolerated_codes: Vec<i32>,
+    /// Inside `ON CONFLICT ... DO UPDATE`: the proposed row (`EXCLUDED.col`), column path -> value.
+    pub(crate) excluded: Option<Vec<(String, expr::Agg)>>,
 }
 
 /// Translates SQL text (one or more statements) into MongoDB commands, without executing anything.

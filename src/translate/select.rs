@@ -651,7 +651,7 @@ fn sort_spec(target: &mut Document, i: usize, a: &Agg, k: &SortKey) -> Vec<(Stri
 }
 
 /// PG's output column name for an unaliased expression.
-fn column_name(e: &Expr) -> String {
+pub(crate) fn column_name(e: &Expr) -> String {
     match e {
         Expr::Identifier(i) => i.value.clone(),
         Expr::CompoundIdentifier(parts) => {
