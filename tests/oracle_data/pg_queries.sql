@@ -514,3 +514,24 @@ SELECT COUNT(*) AS n, SUM(hit_count) AS s, MAX(data_size) AS m FROM application_
 -- name: insert_then_select
 INSERT INTO application_cache (cache_key, namespace, created_at, expires_at, hit_count, tags, value) VALUES ('new:1', 'api', TIMESTAMPTZ '2026-11-22T10:00:00Z', TIMESTAMPTZ '2026-11-22T11:00:00Z', 0, ARRAY['fresh'], '{"kind": "json", "n": 1}'::jsonb), ('new:2', NULL, TIMESTAMPTZ '2026-11-22T10:00:00Z', TIMESTAMPTZ '2026-11-23T10:00:00Z', NULL, NULL, NULL);
 SELECT cache_key, namespace, expires_at, hit_count, tags, value FROM application_cache WHERE cache_key LIKE 'new:%' ORDER BY cache_key;
+
+-- ===== INSERT ... ON CONFLICT (row counts: inserted + updated; DO NOTHING counts inserted rows only) =====
+-- name: upsert_do_nothing
+INSERT INTO user_sessions (session_id, user_id, page_views) VALUES ('s001', 'zz', 1), ('s999', 'zz', 2) ON CONFLICT (session_id) DO NOTHING;
+SELECT session_id, user_id, page_views FROM user_sessions ORDER BY session_id;
+-- name: upsert_do_nothing_all_conflict
+INSERT INTO user_sessions (session_id, user_id) VALUES ('s001', 'zz'), ('s002', 'zz') ON CONFLICT (session_id) DO NOTHING;
+SELECT COUNT(*) AS n FROM user_sessions WHERE user_id = 'zz';
+-- name: upsert_do_update_excluded
+INSERT INTO user_sessions (session_id, user_id, page_views) VALUES ('s002', 'zz', 1), ('s998', 'yy', 2) ON CONFLICT (session_id) DO UPDATE SET user_id = EXCLUDED.user_id;
+SELECT session_id, user_id, page_views FROM user_sessions ORDER BY session_id;
+-- name: upsert_do_update_existing_row
+INSERT INTO user_sessions (session_id, page_views) VALUES ('s003', 1), ('s997', 4) ON CONFLICT (session_id) DO UPDATE SET page_views = COALESCE(user_sessions.page_views, 0) + EXCLUDED.page_views, login_method = 'upsert';
+SELECT session_id, page_views, login_method FROM user_sessions ORDER BY session_id;
+-- name: upsert_do_update_computed
+INSERT INTO user_sessions (session_id, expires_at, page_views) VALUES ('s004', TIMESTAMPTZ '2026-11-22T10:00:00Z' + INTERVAL '1 hour', 3), ('s996', TIMESTAMPTZ '2026-11-22T10:00:00Z' + INTERVAL '2 hours', 4) ON CONFLICT (session_id) DO UPDATE SET expires_at = EXCLUDED.expires_at + INTERVAL '1 day', page_views = user_sessions.page_views * 2;
+SELECT session_id, expires_at, page_views FROM user_sessions ORDER BY session_id;
+-- name: upsert_do_update_identical_values_count
+INSERT INTO application_cache (cache_key, hit_count) VALUES ('zz:1', 1) ON CONFLICT (cache_key) DO NOTHING;
+INSERT INTO application_cache (cache_key, hit_count) VALUES ('zz:1', 1) ON CONFLICT (cache_key) DO UPDATE SET hit_count = EXCLUDED.hit_count;
+SELECT cache_key, hit_count FROM application_cache WHERE cache_key = 'zz:1';
