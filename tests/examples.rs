@@ -1,0 +1,171 @@
+//! The example SQL files (`examples/*.sql`) run statement by statement through the library on ONE embedded
+//! client, in the order sessions, cache, analytics, as `sqlmongo run` runs them; every statement must
+//! translate and execute, and the key results of the session store and cache flows are checked.
+
+use bson::Bson;
+use sqlmongo::{Client, RowExt, Rows, StatementResult};
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// One executed statement: its SQL and its result.
+struct Ran {
+    sql: String,
+    result: StatementResult,
+}
+
+/// Runs every statement of `examples/<name>.sql` on `client`, failing with the statement's position on error.
+async fn run_file(client: &Client, name: &str) -> Vec<Ran> {
+    let path = format!("{}/examples/{name}.sql", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let statements = sqlmongo::sql::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(!statements.is_empty(), "{path}: no statements");
+    let mut out = Vec::new();
+    for (stmt, st) in statements {
+        let plan = sqlmongo::translate::translate_statement(&stmt, &st)
+            .unwrap_or_else(|e| panic!("{path}:{}: {e}\n{}", st.line, st.text));
+        let result = client
+            .execute_plan(&plan, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{path}:{}: {e}\n{}", st.line, st.text));
+        out.push(Ran {
+            sql: st.text.clone(),
+            result,
+        });
+    }
+    out
+}
+
+/// The result of the one statement whose SQL contains `needle`.
+fn result<'a>(ran: &'a [Ran], needle: &str) -> &'a StatementResult {
+    let found: Vec<&Ran> = ran.iter().filter(|r| r.sql.contains(needle)).collect();
+    assert_eq!(found.len(), 1, "exactly one statement contains {needle:?}");
+    &found[0].result
+}
+
+fn rows<'a>(ran: &'a [Ran], needle: &str) -> &'a Rows {
+    match result(ran, needle) {
+        StatementResult::Rows(r) => r,
+        other => panic!("{needle}: rows expected, got {other:?}"),
+    }
+}
+
+fn affected(ran: &[Ran], needle: &str) -> u64 {
+    match result(ran, needle) {
+        StatementResult::Affected(n) => *n,
+        other => panic!("{needle}: a count expected, got {other:?}"),
+    }
+}
+
+fn strings(r: &Rows, col: usize) -> Vec<String> {
+    let mut v: Vec<String> = r
+        .rows
+        .iter()
+        .filter_map(|row| row.get_str(col).map(str::to_string))
+        .collect();
+    v.sort();
+    v
+}
+
+async fn query(c: &Client, sql: &str) -> Rows {
+    c.query(sql, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+fn check_sessions(ran: &[Ran]) {
+    // get-if-not-expired returns the live session with its JSON data and a nested path.
+    let got = rows(ran, "preferences.theme AS theme");
+    assert_eq!(got.rows.len(), 1);
+    assert_eq!(got.rows[0].get_str(1), Some("alice"));
+    assert_eq!(got.rows[0].get_str(3), Some("dark"));
+    // An expired session is not returned.
+    assert!(
+        rows(ran, "WHERE session_id = 'sess-d1' AND expires_at > NOW()")
+            .rows
+            .is_empty()
+    );
+    // Touch matched one row; the RETURNING touch returned the moved expiry.
+    assert_eq!(affected(ran, "page_views = page_views + 1"), 1);
+    let touched = rows(ran, "RETURNING session_id, user_id, expires_at");
+    assert_eq!(touched.columns, vec!["session_id", "user_id", "expires_at"]);
+    assert_eq!(touched.rows.len(), 1);
+    let until = touched.rows[0].get_datetime(2).expect("expires_at");
+    let now = bson::DateTime::now().timestamp_millis();
+    let ahead = until.timestamp_millis() - now;
+    assert!(
+        (29 * 60_000..=30 * 60_000).contains(&ahead),
+        "touch moved expires_at 30 minutes ahead, got {ahead} ms"
+    );
+    // The upsert updated the existing remember-me session (one row), and the remember-me touch matched it.
+    assert_eq!(affected(ran, "ON CONFLICT (session_id) DO UPDATE"), 1);
+    assert_eq!(affected(ran, "remember_me = true"), 1);
+    // Destroy one, then the rest of carol's.
+    assert_eq!(
+        affected(
+            ran,
+            "DELETE FROM user_sessions WHERE session_id = 'sess-c1'"
+        ),
+        1
+    );
+    assert_eq!(
+        strings(rows(ran, "WHERE user_id = 'carol' RETURNING session_id"), 0),
+        vec!["sess-c2"]
+    );
+    // Per-user limit: the 2nd newest is 10:00, the two older sessions are deleted.
+    let cutoff = rows(ran, "LIMIT 1 OFFSET 1");
+    assert_eq!(
+        cutoff.rows[0]
+            .get_datetime(0)
+            .map(|d| d.try_to_rfc3339_string().unwrap_or_default()),
+        Some("2026-11-22T10:00:00Z".to_string())
+    );
+    assert_eq!(
+        strings(rows(ran, "RETURNING session_id, created_at"), 0),
+        vec!["sess-a3", "sess-a4"]
+    );
+    let alice = rows(
+        ran,
+        "WHERE user_id = 'alice' AND expires_at > NOW()\nORDER BY created_at DESC",
+    );
+    let ids: Vec<&str> = alice.rows.iter().filter_map(|r| r.get_str(0)).collect();
+    assert_eq!(ids, vec!["sess-a1", "sess-a2"], "newest first");
+    // Active sessions per user: alice 2, bob 1 (remembered); carol is gone and dave expired.
+    let per_user = rows(ran, "GROUP BY user_id");
+    let summary: Vec<(String, i64, i64)> = per_user
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.get_str(0).unwrap_or_default().to_string(),
+                r.get_i64(1).unwrap_or(-1),
+                r.get_i64(3).unwrap_or(-1),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![("alice".to_string(), 2, 0), ("bob".to_string(), 1, 1)]
+    );
+    // Cleanup removed dave's expired session (unless the TTL monitor got there first).
+    assert!(affected(ran, "DELETE FROM user_sessions WHERE expires_at <= NOW()") <= 1);
+}
+
+#[test]
+fn example_files_run_in_order_on_one_client() {
+    rt().block_on(async {
+        let c = Client::embedded();
+        let sessions = run_file(&c, "sessions").await;
+        check_sessions(&sessions);
+        let left = query(
+            &c,
+            "SELECT session_id FROM user_sessions ORDER BY session_id",
+        )
+        .await;
+        assert_eq!(strings(&left, 0), vec!["sess-a1", "sess-a2", "sess-b1"]);
+    });
+}
