@@ -155,6 +155,65 @@ fn check_sessions(ran: &[Ran]) {
     assert!(affected(ran, "DELETE FROM user_sessions WHERE expires_at <= NOW()") <= 1);
 }
 
+fn check_cache(ran: &[Ran]) {
+    // Set: eight new entries; set again overwrites one; set-if-absent keeps the existing entry.
+    assert_eq!(affected(ran, "('stale:1', 'feeds'"), 8);
+    assert_eq!(affected(ran, "\"plan\": \"enterprise\""), 1);
+    assert_eq!(affected(ran, "ON CONFLICT (cache_key) DO NOTHING"), 0);
+    let entry = rows(
+        ran,
+        "SELECT cache_key, data, hit_count, expires_at FROM application_cache",
+    );
+    assert_eq!(entry.rows.len(), 1);
+    assert_eq!(
+        entry.rows[0][1],
+        Bson::Document(bson::doc! {"name": "Ada", "plan": "enterprise"})
+    );
+    assert_eq!(entry.rows[0].get_i64(2), Some(0));
+    // A cache hit increments hit_count and returns the data.
+    let first = rows(ran, "RETURNING data, hit_count");
+    assert_eq!(first.rows.len(), 1);
+    assert_eq!(first.rows[0].get_i64(1), Some(1));
+    let second = rows(ran, "RETURNING data.price AS price, hit_count");
+    assert_eq!(second.columns, vec!["price", "hit_count"]);
+    assert_eq!(second.rows[0].get_f64(0), Some(19.99));
+    assert_eq!(second.rows[0].get_i64(1), Some(2));
+    // An expired entry is a miss.
+    assert!(
+        rows(ran, "WHERE cache_key = 'stale:1' AND expires_at > NOW()")
+            .rows
+            .is_empty()
+    );
+    // Invalidation removes exactly the right keys.
+    assert_eq!(affected(ran, "WHERE cache_key = 'user:1:cart'"), 1);
+    assert_eq!(
+        strings(rows(ran, "LIKE 'user:1:%' RETURNING cache_key"), 0),
+        vec!["user:1:profile"]
+    );
+    assert_eq!(
+        affected(ran, "DELETE FROM application_cache WHERE 'inventory'"),
+        1
+    );
+    assert_eq!(
+        affected(ran, "product_update_cascade"),
+        2,
+        "product:43 and catalog:summer"
+    );
+    // feed:home, and stale:1 unless the TTL monitor removed it first.
+    assert!((1..=2).contains(&affected(ran, "namespace = 'feeds'")));
+    assert_eq!(
+        affected(
+            ran,
+            "DELETE FROM application_cache WHERE expires_at <= NOW()"
+        ),
+        2
+    );
+    let left = rows(ran, "GROUP BY namespace");
+    assert_eq!(left.rows.len(), 1);
+    assert_eq!(left.rows[0].get_str(0), Some("users"));
+    assert_eq!(left.rows[0].get_i64(1), Some(1));
+}
+
 #[test]
 fn example_files_run_in_order_on_one_client() {
     rt().block_on(async {
@@ -167,5 +226,9 @@ fn example_files_run_in_order_on_one_client() {
         )
         .await;
         assert_eq!(strings(&left, 0), vec!["sess-a1", "sess-a2", "sess-b1"]);
+        let cache = run_file(&c, "cache").await;
+        check_cache(&cache);
+        let keys = query(&c, "SELECT cache_key FROM application_cache").await;
+        assert_eq!(strings(&keys, 0), vec!["user:10:profile"]);
     });
 }
