@@ -214,6 +214,104 @@ fn check_cache(ran: &[Ran]) {
     assert_eq!(left.rows[0].get_i64(1), Some(1));
 }
 
+/// A decimal128 result as a number (ROUND(x, 2) keeps PostgreSQL's value; the scale is not kept: 90 = 90.00).
+fn decimal(v: &Bson) -> f64 {
+    match v {
+        Bson::Decimal128(d) => d.to_string().parse().unwrap_or(f64::NAN),
+        other => panic!("not a decimal: {other:?}"),
+    }
+}
+
+fn check_analytics(ran: &[Ran]) {
+    // Sample history: four sessions, three cache entries (nothing existed under these keys).
+    assert_eq!(affected(ran, "('hist-1', 'erin'"), 4);
+    assert_eq!(affected(ran, "('report:daily', 'reports'"), 3);
+    // Live sessions: alice's two, bob's, and hist-1..3 (hist-4 expired a day ago).
+    let o = rows(ran, "AS total_active_sessions");
+    let col = |name: &str| {
+        o.column_index(name)
+            .unwrap_or_else(|| panic!("column {name}"))
+    };
+    let row = &o.rows[0];
+    assert_eq!(row.get_i64(col("total_active_sessions")), Some(6));
+    assert_eq!(row.get_i64(col("unique_active_users")), Some(4));
+    assert_eq!(
+        row.get_i64(col("active_sessions")),
+        Some(4),
+        "a1, a2, b1 touched, hist-1"
+    );
+    assert_eq!(row.get_i64(col("recent_sessions")), Some(1));
+    assert_eq!(row.get_i64(col("idle_sessions")), Some(1));
+    assert_eq!(row.get_i64(col("stale_sessions")), Some(0));
+    assert_eq!(row.get_f64(col("avg_cart_value")), Some(89.95));
+    assert_eq!(row.get_i64(col("high_risk_sessions")), Some(1));
+    assert_eq!(row.get_i64(col("mfa_verified_sessions")), Some(4));
+    assert_eq!(row.get_i64(col("unique_devices")), Some(2));
+    assert_eq!(row.get_i64(col("unique_ip_addresses")), Some(5));
+    assert_eq!(row.get_i64(col("total_page_views")), Some(80));
+    assert_eq!(row.get_i64(col("total_actions")), Some(18));
+    assert_eq!(decimal(&row[col("avg_page_views_per_session")]), 13.33);
+    assert_eq!(row.get_f64(col("total_data_mb_transferred")), Some(9.0));
+    // Status distribution, grouped by the CASE.
+    let st = rows(ran, "GROUP BY 1");
+    let got: Vec<(String, i64)> = st
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.get_str(0).unwrap_or_default().to_string(),
+                r.get_i64(1).unwrap_or(-1),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("active".into(), 4),
+            ("idle".into(), 1),
+            ("recent".into(), 1)
+        ]
+    );
+    // Per login method: password 5 sessions, average risk of the two with a score.
+    let lm = rows(ran, "GROUP BY login_method");
+    let pw = lm
+        .rows
+        .iter()
+        .find(|r| r.get_str(0) == Some("password"))
+        .expect("password row");
+    assert_eq!(pw.get_i64(1), Some(5));
+    assert_eq!(decimal(&pw[2]), 0.15);
+    assert_eq!(pw.get_i64(3), Some(4));
+    // Sessions per hour add up to every session left.
+    let per_hour = rows(ran, "DATE_TRUNC('hour', created_at) AS hour");
+    let total: i64 = per_hour.rows.iter().filter_map(|r| r.get_i64(1)).sum();
+    assert_eq!(total, 7);
+    // Cache entries: categories of the seed's CASEs.
+    let entries = rows(ran, "AS effectiveness_rating");
+    let daily = &entries.rows[0];
+    assert_eq!(daily.get_str(0), Some("report:daily"));
+    assert_eq!(daily.get_f64(3), Some(48.0));
+    assert_eq!(daily.get_str(6), Some("large"));
+    assert_eq!(daily.get_str(7), Some("high_traffic"));
+    assert_eq!(daily.get_str(8), Some("highly_effective"));
+    // Per namespace: reports hit ratio 162 / 180.
+    let ns = rows(ran, "AS hit_ratio_percent");
+    let reports = &ns.rows[0];
+    let c = |name: &str| {
+        ns.column_index(name)
+            .unwrap_or_else(|| panic!("column {name}"))
+    };
+    assert_eq!(reports.get_str(0), Some("reports"));
+    assert_eq!(reports.get_i64(c("total_entries")), Some(3));
+    assert_eq!(reports.get_i64(c("total_hits")), Some(162));
+    assert_eq!(decimal(&reports[c("hit_ratio_percent")]), 90.00);
+    assert_eq!(decimal(&reports[c("avg_ttl_hours")]), 16.67);
+    assert_eq!(reports.get_i64(c("long_lived_entries")), Some(1));
+    assert_eq!(reports.get_i64(c("short_lived_entries")), Some(1));
+    // users: no miss_count at all -> SUM is NULL -> the CASE's ELSE 0.
+    assert_eq!(ns.rows[1].get_i64(c("hit_ratio_percent")), Some(0));
+}
+
 #[test]
 fn example_files_run_in_order_on_one_client() {
     rt().block_on(async {
@@ -230,5 +328,19 @@ fn example_files_run_in_order_on_one_client() {
         check_cache(&cache);
         let keys = query(&c, "SELECT cache_key FROM application_cache").await;
         assert_eq!(strings(&keys, 0), vec!["user:10:profile"]);
+        let analytics = run_file(&c, "analytics").await;
+        check_analytics(&analytics);
+    });
+}
+
+#[test]
+fn each_example_file_also_runs_alone() {
+    // `sqlmongo run examples/<file>.sql` in CI runs each file on a fresh database.
+    rt().block_on(async {
+        for name in ["sessions", "cache", "analytics"] {
+            let c = Client::embedded();
+            let ran = run_file(&c, name).await;
+            assert!(!ran.is_empty(), "{name}");
+        }
     });
 }
