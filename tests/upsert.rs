@@ -237,3 +237,30 @@ fn concurrent_style_duplicate_is_reported_as_11000() {
         );
     });
 }
+
+#[test]
+fn step_ids_are_bound_in_the_same_single_pass_as_parameters() {
+    // A parameter whose value looks like a step reference stays a value; the template's reference is bound.
+    let plan = sqlmongo::translate("UPDATE s SET v = 1 WHERE k = $1 RETURNING v")
+        .unwrap()
+        .statements
+        .remove(0);
+    let tricky = Bson::Document(bson::doc! {"$stepIds": 0i64});
+    let earlier = vec![vec![bson::doc! {"_id": 7}, bson::doc! {"_id": 8}]];
+    let cmd = plan
+        .bind_step(1, std::slice::from_ref(&tricky), &earlier)
+        .unwrap();
+    let q = cmd.get_array("updates").unwrap()[0]
+        .as_document()
+        .unwrap()
+        .get_document("q")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        q,
+        bson::doc! {"$and": [{"k": {"$eq": tricky}}, {"_id": {"$in": [7, 8]}}]}
+    );
+    // A step may only refer to earlier steps.
+    assert!(plan.bind_step(0, &[Bson::from("x")], &[]).is_ok());
+    assert!(plan.bind_step(3, &[Bson::from("x")], &earlier).is_err());
+}
