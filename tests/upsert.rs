@@ -264,3 +264,35 @@ fn step_ids_are_bound_in_the_same_single_pass_as_parameters() {
     assert!(plan.bind_step(0, &[Bson::from("x")], &[]).is_ok());
     assert!(plan.bind_step(3, &[Bson::from("x")], &earlier).is_err());
 }
+
+#[test]
+fn do_update_where_updates_only_when_true_and_counts_like_postgres() {
+    rt().block_on(async {
+        let c = cache().await;
+        let set = "INSERT INTO application_cache (cache_key, version, data) VALUES ($1, $2, $3) ON CONFLICT (cache_key) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data WHERE application_cache.version < EXCLUDED.version";
+        // New key: inserted (1).
+        assert_eq!(affected(run(&c, set, &["k".into(), Bson::Int32(2), "v2".into()]).await), 1);
+        // Older version: the WHERE is false, nothing changes, PostgreSQL reports 0.
+        assert_eq!(affected(run(&c, set, &["k".into(), Bson::Int32(1), "v1".into()]).await), 0);
+        // Newer version: updated (1).
+        assert_eq!(affected(run(&c, set, &["k".into(), Bson::Int32(3), "v3".into()]).await), 1);
+        let r = rows(run(&c, "SELECT version, data FROM application_cache", &[]).await);
+        assert_eq!(r.rows, vec![vec![Bson::Int32(3), Bson::from("v3")]]);
+        // A NULL version on the existing row: `NULL < 4` is not TRUE, so no update (0).
+        run(&c, "UPDATE application_cache SET version = NULL WHERE cache_key = 'k'", &[]).await;
+        assert_eq!(affected(run(&c, set, &["k".into(), Bson::Int32(4), "v4".into()]).await), 0);
+        // Several rows: one inserted, one updated, one skipped -> 2.
+        run(&c, "INSERT INTO application_cache (cache_key, version, data) VALUES ('a', 1, 'a1'), ('b', 5, 'b5')", &[]).await;
+        let multi = "INSERT INTO application_cache (cache_key, version, data) VALUES ('a', 2, 'a2'), ('b', 4, 'b4'), ('n', 1, 'n1') ON CONFLICT (cache_key) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data WHERE application_cache.version < EXCLUDED.version";
+        assert_eq!(affected(run(&c, multi, &[]).await), 2);
+        let r = rows(run(&c, "SELECT cache_key, data FROM application_cache WHERE cache_key IN ('a', 'b', 'n') ORDER BY cache_key", &[]).await);
+        assert_eq!(
+            r.rows,
+            vec![
+                vec![Bson::from("a"), Bson::from("a2")],
+                vec![Bson::from("b"), Bson::from("b5")],
+                vec![Bson::from("n"), Bson::from("n1")]
+            ]
+        );
+    });
+}

@@ -49,6 +49,7 @@ INSERT INTO user_sessions (session_id, user_id, expires_at) VALUES ('s1', 7, NOW
       "u": [
         {
           "$set": {
+            "session_id": {"$cond": [{"$eq": [{"$type": "$_id"}, "missing"]}, "s1", "$session_id"]},
             "user_id": {"$cond": [{"$eq": [{"$type": "$_id"}, "missing"]}, 7, "$user_id"]},
             "expires_at": {
               "$cond": [
@@ -204,9 +205,109 @@ note: ON CONFLICT is race-free only with a unique index on the conflict columns 
 INSERT INTO c (_id, v) VALUES ('a', 1) ON CONFLICT (_id) DO UPDATE SET v = c.v + 1
 -- error: unsupported: ON CONFLICT (_id) DO UPDATE other than SET col = EXCLUDED.col with constant values at 1:1
 
--- case: refuse_do_update_where
-INSERT INTO c (k, v) VALUES ('a', 1) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v WHERE c.v < 10
--- error: unsupported: ON CONFLICT ... DO UPDATE ... WHERE at 1:89
+-- case: do_update_where
+INSERT INTO c (k, v) VALUES ('a', 1), ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v WHERE c.v < EXCLUDED.v
+-- expect:
+{
+  "update": "c",
+  "updates": [
+    {
+      "q": {
+        "k": {"$eq": "a"},
+        "$expr": {"$and": [{"$ne": [{"$ifNull": ["$v", null]}, null]}, {"$lt": ["$v", 1]}]}
+      },
+      "u": [{"$set": {"v": 1}}],
+      "multi": false,
+      "upsert": false
+    },
+    {
+      "q": {"k": {"$eq": "a"}},
+      "u": {"$setOnInsert": {"k": "a", "v": 1}},
+      "multi": false,
+      "upsert": true
+    },
+    {
+      "q": {
+        "k": {"$eq": {"$param": NumberLong(1)}},
+        "$expr": {
+          "$and": [
+            {"$ne": [{"$ifNull": ["$v", null]}, null]},
+            {"$ne": [{"$ifNull": [{"$literal": {"$param": NumberLong(2)}}, null]}, null]},
+            {"$lt": ["$v", {"$literal": {"$param": NumberLong(2)}}]}
+          ]
+        }
+      },
+      "u": [{"$set": {"v": {"$literal": {"$param": NumberLong(2)}}}}],
+      "multi": false,
+      "upsert": false
+    },
+    {
+      "q": {"k": {"$eq": {"$param": NumberLong(1)}}},
+      "u": {"$setOnInsert": {"k": {"$param": NumberLong(1)}, "v": {"$param": NumberLong(2)}}},
+      "multi": false,
+      "upsert": true
+    }
+  ]
+}
+affected: n - 2 + upserted rows (updated + inserted)
+note: ON CONFLICT is race-free only with a unique index on the conflict columns (PostgreSQL requires one too); concurrent upserts then fail with duplicate key error 11000 instead of inserting twice
+
+-- case: do_update_where_computed
+INSERT INTO application_cache (cache_key, data, expires_at) VALUES ($1, $2, NOW() + INTERVAL '1 hour') ON CONFLICT (cache_key) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at WHERE application_cache.expires_at < NOW()
+-- expect:
+{
+  "update": "application_cache",
+  "updates": [
+    {
+      "q": {
+        "cache_key": {"$eq": {"$param": NumberLong(1)}},
+        "$expr": {
+          "$and": [{"$ne": [{"$ifNull": ["$expires_at", null]}, null]}, {"$lt": ["$expires_at", "$$NOW"]}]
+        }
+      },
+      "u": [
+        {
+          "$set": {
+            "data": {"$literal": {"$param": NumberLong(2)}},
+            "expires_at": {"$dateAdd": {"startDate": "$$NOW", "unit": "hour", "amount": NumberLong(1)}}
+          }
+        }
+      ],
+      "multi": false,
+      "upsert": false
+    },
+    {
+      "q": {"cache_key": {"$eq": {"$param": NumberLong(1)}}},
+      "u": [
+        {
+          "$set": {
+            "cache_key": {
+              "$cond": [
+                {"$eq": [{"$type": "$_id"}, "missing"]},
+                {"$literal": {"$param": NumberLong(1)}},
+                "$cache_key"
+              ]
+            },
+            "data": {
+              "$cond": [{"$eq": [{"$type": "$_id"}, "missing"]}, {"$literal": {"$param": NumberLong(2)}}, "$data"]
+            },
+            "expires_at": {
+              "$cond": [
+                {"$eq": [{"$type": "$_id"}, "missing"]},
+                {"$dateAdd": {"startDate": "$$NOW", "unit": "hour", "amount": NumberLong(1)}},
+                "$expires_at"
+              ]
+            }
+          }
+        }
+      ],
+      "multi": false,
+      "upsert": true
+    }
+  ]
+}
+affected: n - 1 + upserted rows (updated + inserted)
+note: ON CONFLICT is race-free only with a unique index on the conflict columns (PostgreSQL requires one too); concurrent upserts then fail with duplicate key error 11000 instead of inserting twice
 
 -- case: refuse_no_target
 INSERT INTO c (k, v) VALUES ('a', 1) ON CONFLICT DO NOTHING

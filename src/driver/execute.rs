@@ -75,6 +75,16 @@ pub async fn execute_plan(
                 .map_or(0, |a| a.len() as u64);
             Ok(StatementResult::Affected(n))
         }
+        Output::UpdatedOrInserted { insert_statements } => {
+            let n = last.as_ref().and_then(affected_count).unwrap_or(0);
+            let upserted = last
+                .as_ref()
+                .and_then(|r| r.get_array("upserted").ok())
+                .map_or(0, |a| a.len() as u64);
+            Ok(StatementResult::Affected(
+                n.saturating_sub(*insert_statements as u64) + upserted,
+            ))
+        }
         Output::Affected | Output::Explain | Output::Returned { .. } => {
             let n = last.as_ref().and_then(affected_count).unwrap_or(0);
             Ok(StatementResult::Affected(n))

@@ -42,6 +42,12 @@ impl StatementPlan {
             Output::Upserted => {
                 m.insert("result".into(), serde_json::json!("upserted"));
             }
+            Output::UpdatedOrInserted { insert_statements } => {
+                m.insert(
+                    "result".into(),
+                    serde_json::json!({"updated_or_inserted": {"insert_statements": insert_statements}}),
+                );
+            }
             Output::Returned { columns, step } => {
                 let cols = columns
                     .iter()
@@ -89,6 +95,12 @@ impl StatementPlan {
             Output::Affected => out.push_str("affected\n"),
             Output::Explain => out.push_str("explain\n"),
             Output::Upserted => out.push_str("affected: upserted rows\n"),
+            Output::UpdatedOrInserted { insert_statements } => {
+                let _ = writeln!(
+                    out,
+                    "affected: n - {insert_statements} + upserted rows (updated + inserted)"
+                );
+            }
             Output::Returned { columns, step } if columns.is_empty() => {
                 let _ = writeln!(out, "returning from step {step}: * (every field)");
             }

@@ -10,8 +10,12 @@
 //!   proposed value, DO UPDATE value or the old value]}`; expressions read the existing row, `EXCLUDED.col` is
 //!   the proposed value.
 //!
+//! - DO UPDATE ... WHERE: two statements per row, in order: an update of the existing row (`q` = key equality
+//!   AND `{$expr: WHERE}`, no upsert) and an insert-if-absent upsert (as DO NOTHING). The second adds exactly
+//!   one to `n` (it finds the row or inserts it), so PostgreSQL's count is `n - rows + upserted`.
+//!
 //! Row counts are PostgreSQL's: DO UPDATE counts inserted and updated rows (`n`); DO NOTHING counts the inserted
-//! rows (`upserted`). `DO UPDATE ... WHERE` is refused: a row whose WHERE is false would still count as matched.
+//! rows (`upserted`).
 
 use super::expr::{expr_pos, Agg};
 use super::names::{check_field_segment, field_path, ident_pos};
@@ -28,6 +32,38 @@ fn inserting() -> Bson {
 
 const RACE_NOTE: &str = "ON CONFLICT is race-free only with a unique index on the conflict columns (PostgreSQL \
      requires one too); concurrent upserts then fail with duplicate key error 11000 instead of inserting twice";
+
+/// The `u` of an insert-if-absent upsert: `$setOnInsert` of constant rows, else a pipeline that keeps an
+/// existing row's values (`"$col"`).
+fn insert_only(
+    cols: &[String],
+    vals: &[Agg],
+    all_constant: bool,
+    has_id_key: bool,
+    pos: Position,
+) -> Result<UpdateSpec, Error> {
+    if all_constant {
+        let mut soi = Document::new();
+        for (c, a) in cols.iter().zip(vals) {
+            soi.insert(c.clone(), a.constant.clone().unwrap_or(Bson::Null));
+        }
+        return Ok(UpdateSpec::Operators(doc! {"$setOnInsert": soi}));
+    }
+    if has_id_key {
+        return Err(Error::Unsupported {
+            construct: "ON CONFLICT (_id) with computed values".into(),
+            position: pos,
+        });
+    }
+    let mut set = Document::new();
+    for (c, a) in cols.iter().zip(vals) {
+        set.insert(
+            c.clone(),
+            bson!({"$cond": [inserting(), a.expr.clone(), format!("${c}")]}),
+        );
+    }
+    Ok(UpdateSpec::Pipeline(vec![doc! {"$set": set}]))
+}
 
 impl Translator {
     /// Translates the ON CONFLICT clause of an INSERT whose columns and per-row values are translated.
@@ -108,28 +144,7 @@ impl Translator {
         let output = match action {
             OnConflictAction::DoNothing => {
                 for (q, vals) in queries.into_iter().zip(&rows) {
-                    let update = if all_constant {
-                        let mut soi = Document::new();
-                        for (c, a) in cols.iter().zip(vals) {
-                            soi.insert(c.clone(), a.constant.clone().unwrap_or(Bson::Null));
-                        }
-                        UpdateSpec::Operators(doc! {"$setOnInsert": soi})
-                    } else {
-                        if has_id_key {
-                            return refuse("ON CONFLICT (_id) with computed values");
-                        }
-                        let mut set = Document::new();
-                        for (i, (c, a)) in cols.iter().zip(vals).enumerate() {
-                            if keys.iter().any(|(_, k)| *k == i) {
-                                continue;
-                            }
-                            set.insert(
-                                c.clone(),
-                                bson!({"$cond": [inserting(), a.expr.clone(), format!("${c}")]}),
-                            );
-                        }
-                        UpdateSpec::Pipeline(vec![doc! {"$set": set}])
-                    };
+                    let update = insert_only(&cols, vals, all_constant, has_id_key, pos)?;
                     updates.push(UpdateStatement {
                         filter: q,
                         update,
@@ -141,12 +156,6 @@ impl Translator {
                 Output::Upserted
             }
             OnConflictAction::DoUpdate(du) => {
-                if let Some(w) = &du.selection {
-                    return Err(Error::Unsupported {
-                        construct: "ON CONFLICT ... DO UPDATE ... WHERE".into(),
-                        position: expr_pos(w),
-                    });
-                }
                 let targets = self.assignment_targets(&du.assignments)?;
                 for (t, v) in &targets {
                     if cols.iter().any(|c| {
@@ -168,6 +177,18 @@ impl Translator {
                     }
                     _ => false,
                 };
+                if let Some(w) = &du.selection {
+                    return self.upsert_where(
+                        collection,
+                        &cols,
+                        &rows,
+                        queries,
+                        &targets,
+                        w,
+                        all_constant,
+                        has_id_key,
+                    );
+                }
                 let operator_form =
                     all_constant && targets.iter().all(|(t, v)| excluded_same(t, v));
                 for (q, vals) in queries.into_iter().zip(&rows) {
@@ -240,6 +261,59 @@ impl Translator {
                 updates,
             }],
             output,
+        ))
+    }
+
+    /// `DO UPDATE SET ... WHERE cond`: per row, the conditional update of the existing row, then the
+    /// insert-if-absent upsert.
+    #[allow(clippy::too_many_arguments)]
+    fn upsert_where(
+        &mut self,
+        collection: String,
+        cols: &[String],
+        rows: &[Vec<Agg>],
+        queries: Vec<Document>,
+        targets: &[(String, &Expr)],
+        cond: &Expr,
+        all_constant: bool,
+        has_id_key: bool,
+    ) -> Result<Translated, Error> {
+        let pos = expr_pos(cond);
+        let mut updates = Vec::new();
+        for (q, vals) in queries.into_iter().zip(rows) {
+            self.excluded = Some(cols.iter().cloned().zip(vals.iter().cloned()).collect());
+            let mut set = Document::new();
+            for (t, v) in targets {
+                let a = self.insert_value(v)?;
+                set.insert(t.clone(), a.expr);
+            }
+            let when = self.pred(cond)?.t;
+            self.excluded = None;
+            let mut existing = q.clone();
+            existing.insert("$expr", when);
+            updates.push(UpdateStatement {
+                filter: existing,
+                update: UpdateSpec::Pipeline(vec![doc! {"$set": set}]),
+                multi: false,
+                upsert: false,
+                array_filters: None,
+            });
+            updates.push(UpdateStatement {
+                filter: q,
+                update: insert_only(cols, vals, all_constant, has_id_key, pos)?,
+                multi: false,
+                upsert: true,
+                array_filters: None,
+            });
+        }
+        Ok((
+            vec![Command::Update {
+                collection,
+                updates,
+            }],
+            Output::UpdatedOrInserted {
+                insert_statements: rows.len(),
+            },
         ))
     }
 }

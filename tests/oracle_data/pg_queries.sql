@@ -535,3 +535,9 @@ SELECT session_id, expires_at, page_views FROM user_sessions ORDER BY session_id
 INSERT INTO application_cache (cache_key, hit_count) VALUES ('zz:1', 1) ON CONFLICT (cache_key) DO NOTHING;
 INSERT INTO application_cache (cache_key, hit_count) VALUES ('zz:1', 1) ON CONFLICT (cache_key) DO UPDATE SET hit_count = EXCLUDED.hit_count;
 SELECT cache_key, hit_count FROM application_cache WHERE cache_key = 'zz:1';
+-- name: upsert_do_update_where
+INSERT INTO user_sessions (session_id, user_id, page_views) VALUES ('s005', 'zz', 1000), ('s006', 'zz', 0), ('s995', 'zz', 1) ON CONFLICT (session_id) DO UPDATE SET page_views = EXCLUDED.page_views, user_id = EXCLUDED.user_id WHERE user_sessions.page_views < EXCLUDED.page_views;
+SELECT session_id, user_id, page_views FROM user_sessions ORDER BY session_id;
+-- name: upsert_do_update_where_null_existing
+INSERT INTO user_sessions (session_id, risk_score) VALUES ('s007', 0.5), ('s008', 0.5), ('s009', 0.5), ('s010', 0.5) ON CONFLICT (session_id) DO UPDATE SET risk_score = EXCLUDED.risk_score WHERE user_sessions.risk_score IS NULL OR user_sessions.risk_score > EXCLUDED.risk_score;
+SELECT session_id, risk_score FROM user_sessions ORDER BY session_id;
