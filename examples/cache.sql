@@ -36,6 +36,17 @@ INSERT INTO application_cache (cache_key, namespace, data, tags, hit_count, expi
 VALUES ('user:1:profile', 'users', '{"name": "someone else"}'::jsonb, ARRAY['user'], 0, TIMESTAMPTZ '2099-01-01 00:00:00+00')
 ON CONFLICT (cache_key) DO NOTHING;
 
+-- Conditional set: replace the entry only when the new version is newer (0 rows otherwise).
+INSERT INTO application_cache (cache_key, namespace, data, version, expires_at)
+VALUES ('user:10:profile', 'users', '{"name": "Grace H."}'::jsonb, 0, NOW() + INTERVAL '1 hour')
+ON CONFLICT (cache_key) DO UPDATE SET data = EXCLUDED.data, version = EXCLUDED.version
+WHERE COALESCE(application_cache.version, 0) < EXCLUDED.version;
+
+INSERT INTO application_cache (cache_key, namespace, data, version, expires_at)
+VALUES ('user:10:profile', 'users', '{"name": "Grace Hopper"}'::jsonb, 2, NOW() + INTERVAL '1 hour')
+ON CONFLICT (cache_key) DO UPDATE SET data = EXCLUDED.data, version = EXCLUDED.version
+WHERE COALESCE(application_cache.version, 0) < EXCLUDED.version;
+
 -- Get with hit counting: count the hit and return the data in one statement, only while the entry is live.
 -- (RETURNING without an _id equality runs as find + update + read, not atomic as a whole: docs/dialect.md.)
 UPDATE application_cache SET hit_count = hit_count + 1, last_accessed = NOW()

@@ -160,6 +160,9 @@ fn check_cache(ran: &[Ran]) {
     assert_eq!(affected(ran, "('stale:1', 'feeds'"), 8);
     assert_eq!(affected(ran, "\"plan\": \"enterprise\""), 1);
     assert_eq!(affected(ran, "ON CONFLICT (cache_key) DO NOTHING"), 0);
+    // Conditional set: version 0 is not newer than the missing (0) version, version 2 is.
+    assert_eq!(affected(ran, "\"Grace H.\""), 0);
+    assert_eq!(affected(ran, "\"Grace Hopper\""), 1);
     let entry = rows(
         ran,
         "SELECT cache_key, data, hit_count, expires_at FROM application_cache",
@@ -328,6 +331,9 @@ fn example_files_run_in_order_on_one_client() {
         check_cache(&cache);
         let keys = query(&c, "SELECT cache_key FROM application_cache").await;
         assert_eq!(strings(&keys, 0), vec!["user:10:profile"]);
+        let grace = query(&c, "SELECT data.name, version FROM application_cache").await;
+        assert_eq!(grace.rows[0].get_str(0), Some("Grace Hopper"));
+        assert_eq!(grace.rows[0].get_i64(1), Some(2));
         let analytics = run_file(&c, "analytics").await;
         check_analytics(&analytics);
     });
