@@ -74,9 +74,16 @@ affected
 DELETE FROM t WHERE a SIMILAR TO 'x'
 -- error: unsupported: SIMILAR TO at 1:21
 
--- case: returning_refused
+-- case: returning_multi_step
 DELETE FROM t WHERE a = 1 RETURNING *
--- error: unsupported: DELETE ... RETURNING at 1:1
+-- expect:
+{"aggregate": "t", "pipeline": [{"$match": {"a": 1}}], "cursor": {}}
+{
+  "delete": "t",
+  "deletes": [{"q": {"$and": [{"a": 1}, {"_id": {"$in": {"$stepIds": NumberLong(0)}}}]}, "limit": 0}]
+}
+returning from step 0: * (every field)
+note: RETURNING without an _id equality runs as several commands (find the rows, write them by _id, read them); it is not atomic: a concurrent write between the steps can change what is returned
 
 -- case: using_refused
 DELETE FROM t USING u WHERE t.id = u.id

@@ -144,9 +144,22 @@ INSERT INTO t (a, b) VALUES (1)
 INSERT INTO t (a) SELECT a FROM u
 -- error: unsupported: INSERT ... SELECT at 1:1
 
--- case: on_conflict_refused
+-- case: on_conflict_do_update
 INSERT INTO application_cache (cache_key, data) VALUES ('k', 'v') ON CONFLICT (cache_key) DO UPDATE SET data = EXCLUDED.data
--- error: unsupported: INSERT ... ON CONFLICT at 1:1
+-- expect:
+{
+  "update": "application_cache",
+  "updates": [
+    {
+      "q": {"cache_key": {"$eq": "k"}},
+      "u": {"$setOnInsert": {"cache_key": "k"}, "$set": {"data": "v"}},
+      "multi": false,
+      "upsert": true
+    }
+  ]
+}
+affected
+note: ON CONFLICT is race-free only with a unique index on the conflict columns (PostgreSQL requires one too); concurrent upserts then fail with duplicate key error 11000 instead of inserting twice
 
 -- case: returning_refused
 INSERT INTO t (a) VALUES (1) RETURNING a

@@ -175,9 +175,28 @@ UPDATE t SET _id = 1
 UPDATE t SET a = 1, a = 2
 -- error: multiple assignments to the same column "a" at 1:25
 
--- case: returning_refused
+-- case: returning_multi_step
 UPDATE t SET a = 1 RETURNING a
--- error: unsupported: UPDATE ... RETURNING at 1:1
+-- expect:
+{"find": "t", "filter": {}, "projection": {"_id": 1}}
+{
+  "update": "t",
+  "updates": [
+    {
+      "q": {"_id": {"$in": {"$stepIds": NumberLong(0)}}},
+      "u": {"$set": {"a": 1}},
+      "multi": true,
+      "upsert": false
+    }
+  ]
+}
+{
+  "aggregate": "t",
+  "pipeline": [{"$match": {"_id": {"$in": {"$stepIds": NumberLong(0)}}}}, {"$project": {"_id": 0, "c0": "$a"}}],
+  "cursor": {}
+}
+returning from step 2: a <- c0
+note: RETURNING without an _id equality runs as several commands (find the rows, write them by _id, read them); it is not atomic: a concurrent write between the steps can change what is returned
 
 -- case: from_refused
 UPDATE t SET a = u.a FROM u WHERE t.id = u.id

@@ -52,6 +52,9 @@ pub async fn execute_plan(
     // Steps whose documents a later step reads (docs/architecture.md, `mql::chain`).
     let consumed = plan.consumed_steps();
     let mut outputs: Vec<Option<Vec<Document>>> = vec![None; commands.len()];
+    if let Output::Returned { columns, step } = &plan.output {
+        return execute_returning(backend, db, plan, params, columns, *step).await;
+    }
     let mut last = None;
     for (i, cmd) in commands.into_iter().enumerate() {
         let cmd = match plan.steps.get(i) {
@@ -79,11 +82,56 @@ pub async fn execute_plan(
             let docs = drain_cursor(backend, db, reply).await?;
             Ok(StatementResult::Rows(shape_rows(columns, docs)))
         }
-        Output::Affected | Output::Explain => {
+        Output::Upserted => {
+            let n = last
+                .as_ref()
+                .and_then(|r| r.get_array("upserted").ok())
+                .map_or(0, |a| a.len() as u64);
+            Ok(StatementResult::Affected(n))
+        }
+        Output::UpdatedOrInserted { insert_statements } => {
+            let n = last.as_ref().and_then(affected_count).unwrap_or(0);
+            let upserted = last
+                .as_ref()
+                .and_then(|r| r.get_array("upserted").ok())
+                .map_or(0, |a| a.len() as u64);
+            Ok(StatementResult::Affected(
+                n.saturating_sub(*insert_statements as u64) + upserted,
+            ))
+        }
+        Output::Affected | Output::Explain | Output::Returned { .. } => {
             let n = last.as_ref().and_then(affected_count).unwrap_or(0);
             Ok(StatementResult::Affected(n))
         }
     }
+}
+
+/// A `RETURNING` plan: each step is bound with the `_id`s of earlier steps' documents (`{"$stepIds": k}`);
+/// the rows are the documents of step `step` (a drained cursor, or `findAndModify`'s `value`).
+async fn execute_returning(
+    backend: &dyn Backend,
+    db: &str,
+    plan: &StatementPlan,
+    params: &[Bson],
+    columns: &[crate::mql::OutputColumn],
+    step: usize,
+) -> Result<StatementResult, crate::Error> {
+    let mut step_docs: Vec<Vec<Document>> = Vec::with_capacity(plan.steps.len());
+    for i in 0..plan.steps.len() {
+        let cmd = plan.bind_step(i, params, &step_docs)?;
+        let reply = run_step(backend, db, cmd).await?;
+        let docs = if reply.contains_key("cursor") {
+            drain_cursor(backend, db, reply).await?
+        } else {
+            match reply.get("value") {
+                Some(Bson::Document(d)) => vec![d.clone()],
+                _ => Vec::new(),
+            }
+        };
+        step_docs.push(docs);
+    }
+    let docs = step_docs.into_iter().nth(step).unwrap_or_default();
+    Ok(StatementResult::Rows(shape_rows(columns, docs)))
 }
 
 /// Runs one command; write errors in an `ok: 1` reply become errors too.

@@ -40,6 +40,24 @@ pub enum Output {
     Affected,
     /// EXPLAIN: nothing is executed; the result is the plan itself.
     Explain,
+    /// A count of inserted rows: the number of `upserted` entries of the last step's reply (`INSERT ... ON
+    /// CONFLICT DO NOTHING`, where a conflicting row counts 0 as in PostgreSQL).
+    Upserted,
+    /// `ON CONFLICT ... DO UPDATE ... WHERE`: each row is a conditional update of the existing row plus an
+    /// insert-if-absent upsert, which adds exactly 1 to `n` (it finds the row or inserts it). The count is
+    /// `n - insert_statements + upserted`: the updated plus the inserted rows, as PostgreSQL counts.
+    UpdatedOrInserted {
+        /// The number of insert-if-absent statements in the last step.
+        insert_statements: usize,
+    },
+    /// `RETURNING`: rows from the documents of step `step` (its cursor, drained, or `findAndModify`'s `value`),
+    /// read as in [`Output::Rows`]. Later steps may refer to that step's `_id`s by `{"$stepIds": step}`.
+    Returned {
+        /// Output columns in RETURNING order (empty for `RETURNING *`).
+        columns: Vec<OutputColumn>,
+        /// The step whose documents are the rows.
+        step: usize,
+    },
 }
 
 /// One output column.

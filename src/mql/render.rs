@@ -39,6 +39,25 @@ impl StatementPlan {
             Output::Explain => {
                 m.insert("result".into(), serde_json::json!("explain"));
             }
+            Output::Upserted => {
+                m.insert("result".into(), serde_json::json!("upserted"));
+            }
+            Output::UpdatedOrInserted { insert_statements } => {
+                m.insert(
+                    "result".into(),
+                    serde_json::json!({"updated_or_inserted": {"insert_statements": insert_statements}}),
+                );
+            }
+            Output::Returned { columns, step } => {
+                let cols = columns
+                    .iter()
+                    .map(|c| serde_json::json!({"name": c.name, "field": c.field}))
+                    .collect::<Vec<_>>();
+                m.insert(
+                    "result".into(),
+                    serde_json::json!({"returning": cols, "from_step": step}),
+                );
+            }
         }
         if !self.notes.is_empty() {
             m.insert("notes".into(), serde_json::json!(self.notes));
@@ -75,6 +94,23 @@ impl StatementPlan {
             }
             Output::Affected => out.push_str("affected\n"),
             Output::Explain => out.push_str("explain\n"),
+            Output::Upserted => out.push_str("affected: upserted rows\n"),
+            Output::UpdatedOrInserted { insert_statements } => {
+                let _ = writeln!(
+                    out,
+                    "affected: n - {insert_statements} + upserted rows (updated + inserted)"
+                );
+            }
+            Output::Returned { columns, step } if columns.is_empty() => {
+                let _ = writeln!(out, "returning from step {step}: * (every field)");
+            }
+            Output::Returned { columns, step } => {
+                let cols: Vec<String> = columns
+                    .iter()
+                    .map(|c| format!("{} <- {}", c.name, c.field))
+                    .collect();
+                let _ = writeln!(out, "returning from step {step}: {}", cols.join(", "));
+            }
         }
         for n in &self.notes {
             let _ = writeln!(out, "note: {n}");

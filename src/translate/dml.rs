@@ -26,9 +26,6 @@ impl Translator {
                 position: pos,
             })
         };
-        if ins.on.is_some() {
-            return refuse("INSERT ... ON CONFLICT");
-        }
         if ins.returning.is_some() {
             return refuse("INSERT ... RETURNING");
         }
@@ -101,6 +98,9 @@ impl Translator {
             }
             rows.push(vals);
         }
+        if let Some(on) = &ins.on {
+            return self.upsert_plan(collection, cols, rows, on, pos);
+        }
         if all_constant {
             for vals in &rows {
                 let mut d = Document::new();
@@ -143,7 +143,7 @@ impl Translator {
 
     /// A VALUES item: constants (incl. jsonb documents and arrays) stay constants; parameters become
     /// placeholders; anything else is evaluated by MongoDB.
-    fn insert_value(&mut self, v: &Expr) -> Result<Agg, Error> {
+    pub(crate) fn insert_value(&mut self, v: &Expr) -> Result<Agg, Error> {
         if let Expr::Value(val) = v {
             if let Value::Placeholder(_) = val.value {
                 let n = self.param_number(&val.value, v)?;
@@ -203,9 +203,6 @@ impl Translator {
                 position: pos,
             })
         };
-        if returning.is_some() {
-            return refuse("UPDATE ... RETURNING");
-        }
         if from.is_some() {
             return refuse("UPDATE ... FROM");
         }
@@ -222,6 +219,33 @@ impl Translator {
             Some(w) => self.write_filter(&collection, w)?,
             None => (Document::new(), Vec::new()),
         };
+        let update = self.set_clause(assignments)?;
+        self.no_subquery_here("UPDATE ... SET", pos)?;
+        if let Some(items) = returning {
+            if !steps.is_empty() {
+                return refuse("UPDATE ... RETURNING with a subquery in WHERE");
+            }
+            return self.update_returning(collection, filter, update, items);
+        }
+        let stmt = UpdateStatement {
+            filter,
+            update,
+            multi: true,
+            upsert: false,
+            array_filters: None,
+        };
+        steps.push(Command::Update {
+            collection,
+            updates: vec![stmt],
+        });
+        Ok((steps, Output::Affected))
+    }
+
+    /// The SET list as (field path, value) pairs; `_id`, repeated and overlapping targets are refused.
+    pub(crate) fn assignment_targets<'a>(
+        &self,
+        assignments: &'a [Assignment],
+    ) -> Result<Vec<(String, &'a Expr)>, Error> {
         let mut targets = Vec::new();
         for Assignment { target, value } in assignments {
             let AssignmentTarget::ColumnName(name) = target else {
@@ -247,6 +271,13 @@ impl Translator {
             }
             targets.push((path, value));
         }
+        Ok(targets)
+    }
+
+    /// The `u` of an UPDATE's SET list: operators when every assignment is a constant or `x = x + n`, else a
+    /// pipeline (every expression reads the old row).
+    pub(crate) fn set_clause(&mut self, assignments: &[Assignment]) -> Result<UpdateSpec, Error> {
+        let targets = self.assignment_targets(assignments)?;
         // Operator form when every assignment is a constant or `x = x + n`.
         let mut set = Document::new();
         let mut inc = Document::new();
@@ -285,19 +316,7 @@ impl Translator {
             }
             UpdateSpec::Pipeline(vec![doc! {"$set": stage}])
         };
-        let stmt = UpdateStatement {
-            filter,
-            update,
-            multi: true,
-            upsert: false,
-            array_filters: None,
-        };
-        self.no_subquery_here("UPDATE ... SET", pos)?;
-        steps.push(Command::Update {
-            collection,
-            updates: vec![stmt],
-        });
-        Ok((steps, Output::Affected))
+        Ok(update)
     }
 
     /// `x = x + n` / `x = n + x` / `x = x - n` with a numeric constant n: the `$inc` amount.
@@ -358,9 +377,6 @@ impl Translator {
                 position: pos,
             })
         };
-        if returning.is_some() {
-            return refuse("DELETE ... RETURNING");
-        }
         if using.is_some() {
             return refuse("DELETE ... USING");
         }
@@ -378,6 +394,12 @@ impl Translator {
             Some(w) => self.write_filter(&collection, w)?,
             None => (Document::new(), Vec::new()),
         };
+        if let Some(items) = returning {
+            if !steps.is_empty() {
+                return refuse("DELETE ... RETURNING with a subquery in WHERE");
+            }
+            return self.delete_returning(collection, filter, items);
+        }
         steps.push(Command::Delete {
             collection,
             deletes: vec![DeleteStatement { filter, limit: 0 }],
@@ -397,7 +419,7 @@ impl Translator {
 }
 
 /// A column (possibly dotted) of an INSERT / UPDATE target as a field path.
-fn object_path(name: &ObjectName) -> Result<String, Error> {
+pub(crate) fn object_path(name: &ObjectName) -> Result<String, Error> {
     let mut parts = Vec::new();
     for p in &name.0 {
         match p {

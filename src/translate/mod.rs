@@ -19,9 +19,11 @@ pub(crate) mod like;
 pub(crate) mod names;
 pub(crate) mod nulls;
 pub(crate) mod ordered_agg;
+mod returning;
 pub(crate) mod select;
 pub(crate) mod setop;
 mod subquery;
+mod upsert;
 mod view;
 pub(crate) mod window;
 
@@ -52,6 +54,8 @@ pub struct Translator {
     pub(crate) join: Option<join::JoinScope>,
     /// Window calls of the current SELECT and their fields (`window.rs`).
     pub(crate) windows: Option<window::WindowScope>,
+    /// Inside `ON CONFLICT ... DO UPDATE`: the proposed row (`EXCLUDED.col`), column path -> value.
+    pub(crate) excluded: Option<Vec<(String, expr::Agg)>>,
 }
 
 /// Translates SQL text (one or more statements) into MongoDB commands, without executing anything.

@@ -703,7 +703,7 @@ pub(crate) fn projected(e: Bson) -> Bson {
 }
 
 /// PG's output column name for an unaliased expression.
-fn column_name(e: &Expr) -> String {
+pub(crate) fn column_name(e: &Expr) -> String {
     match e {
         Expr::Identifier(i) => i.value.clone(),
         Expr::CompoundIdentifier(parts) => {

@@ -907,3 +907,29 @@ SELECT login_method FROM user_sessions EXCEPT SELECT login_method FROM user_sess
 SELECT user_id, active FROM user_sessions WHERE page_views > 20 INTERSECT SELECT user_id, active FROM user_sessions WHERE risk_score > 0.2 ORDER BY user_id, active;
 -- name: setop_union_limit_offset
 SELECT user_id AS u FROM user_sessions UNION SELECT namespace FROM application_cache ORDER BY u DESC LIMIT 4 OFFSET 2;
+-- ===== INSERT ... ON CONFLICT (row counts: inserted + updated; DO NOTHING counts inserted rows only) =====
+-- name: upsert_do_nothing
+INSERT INTO user_sessions (session_id, user_id, page_views) VALUES ('s001', 'zz', 1), ('s999', 'zz', 2) ON CONFLICT (session_id) DO NOTHING;
+SELECT session_id, user_id, page_views FROM user_sessions ORDER BY session_id;
+-- name: upsert_do_nothing_all_conflict
+INSERT INTO user_sessions (session_id, user_id) VALUES ('s001', 'zz'), ('s002', 'zz') ON CONFLICT (session_id) DO NOTHING;
+SELECT COUNT(*) AS n FROM user_sessions WHERE user_id = 'zz';
+-- name: upsert_do_update_excluded
+INSERT INTO user_sessions (session_id, user_id, page_views) VALUES ('s002', 'zz', 1), ('s998', 'yy', 2) ON CONFLICT (session_id) DO UPDATE SET user_id = EXCLUDED.user_id;
+SELECT session_id, user_id, page_views FROM user_sessions ORDER BY session_id;
+-- name: upsert_do_update_existing_row
+INSERT INTO user_sessions (session_id, page_views) VALUES ('s003', 1), ('s997', 4) ON CONFLICT (session_id) DO UPDATE SET page_views = COALESCE(user_sessions.page_views, 0) + EXCLUDED.page_views, login_method = 'upsert';
+SELECT session_id, page_views, login_method FROM user_sessions ORDER BY session_id;
+-- name: upsert_do_update_computed
+INSERT INTO user_sessions (session_id, expires_at, page_views) VALUES ('s004', TIMESTAMPTZ '2026-11-22T10:00:00Z' + INTERVAL '1 hour', 3), ('s996', TIMESTAMPTZ '2026-11-22T10:00:00Z' + INTERVAL '2 hours', 4) ON CONFLICT (session_id) DO UPDATE SET expires_at = EXCLUDED.expires_at + INTERVAL '1 day', page_views = user_sessions.page_views * 2;
+SELECT session_id, expires_at, page_views FROM user_sessions ORDER BY session_id;
+-- name: upsert_do_update_identical_values_count
+INSERT INTO application_cache (cache_key, hit_count) VALUES ('zz:1', 1) ON CONFLICT (cache_key) DO NOTHING;
+INSERT INTO application_cache (cache_key, hit_count) VALUES ('zz:1', 1) ON CONFLICT (cache_key) DO UPDATE SET hit_count = EXCLUDED.hit_count;
+SELECT cache_key, hit_count FROM application_cache WHERE cache_key = 'zz:1';
+-- name: upsert_do_update_where
+INSERT INTO user_sessions (session_id, user_id, page_views) VALUES ('s005', 'zz', 1000), ('s006', 'zz', 0), ('s995', 'zz', 1) ON CONFLICT (session_id) DO UPDATE SET page_views = EXCLUDED.page_views, user_id = EXCLUDED.user_id WHERE user_sessions.page_views < EXCLUDED.page_views;
+SELECT session_id, user_id, page_views FROM user_sessions ORDER BY session_id;
+-- name: upsert_do_update_where_null_existing
+INSERT INTO user_sessions (session_id, risk_score) VALUES ('s007', 0.5), ('s008', 0.5), ('s009', 0.5), ('s010', 0.5) ON CONFLICT (session_id) DO UPDATE SET risk_score = EXCLUDED.risk_score WHERE user_sessions.risk_score IS NULL OR user_sessions.risk_score > EXCLUDED.risk_score;
+SELECT session_id, risk_score FROM user_sessions ORDER BY session_id;

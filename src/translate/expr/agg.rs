@@ -116,6 +116,17 @@ impl Translator {
                 e,
             ));
         }
+        if let (Some(first), Some(row)) = (parts.first(), &self.excluded) {
+            if parts.len() > 1 && first.value.eq_ignore_ascii_case("excluded") {
+                let path = field_path(&parts[1..])?;
+                // A column the INSERT does not name is NULL in the proposed row (no defaults here).
+                return Ok(row
+                    .iter()
+                    .find(|(c, _)| *c == path)
+                    .map(|(_, a)| a.clone())
+                    .unwrap_or_else(|| constant(Bson::Null)));
+            }
+        }
         let path = match self.join_column_path(parts, e)? {
             Some(p) => p,
             None => field_path(self.strip_qualifier(parts))?,

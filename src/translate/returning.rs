@@ -1,0 +1,208 @@
+//! `UPDATE ... RETURNING` and `DELETE ... RETURNING`.
+//!
+//! When the WHERE pins one document by an `_id` equality (a top-level conjunct `_id = v`), the statement is one
+//! atomic `findAndModify` (`new: true` for UPDATE, `remove: true` for DELETE, `fields` = the RETURNING list).
+//! Otherwise uniqueness cannot be known at translation time, so the statement runs as a multi-step plan that is
+//! NOT atomic as a whole (each step is):
+//!
+//! - UPDATE: `find` the matching `_id`s; `update` `{$and: [WHERE, {_id: {$in: ids}}]}`; read the rows back by
+//!   `_id` with `aggregate` (`$match` + `$project`).
+//! - DELETE: read the matching rows (with `_id`) with `aggregate`; `delete` `{$and: [WHERE, {_id: {$in: ids}}]}`.
+//!
+//! Later steps refer to the `_id`s of an earlier step by `{"$stepIds": k}`, bound at execution.
+
+use super::select::column_name;
+use super::{Error, Translated, Translator};
+use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
+use crate::mql::{Command, Output, OutputColumn};
+use bson::{doc, Bson, Document};
+use sqlparser::ast::{SelectItem, Spanned};
+
+const NOT_ATOMIC: &str = "RETURNING without an _id equality runs as several commands (find the rows, write \
+     them by _id, read them); it is not atomic: a concurrent write between the steps can change what is returned";
+
+impl Translator {
+    /// The RETURNING list as a `$project` document (`None` for `*`) and output columns.
+    fn returning_list(
+        &mut self,
+        items: &[SelectItem],
+    ) -> Result<(Option<Document>, Vec<OutputColumn>), Error> {
+        let mut project = doc! {"_id": 0};
+        let mut cols = Vec::new();
+        let mut wildcard = false;
+        for (i, item) in items.iter().enumerate() {
+            let (name, e) = match item {
+                SelectItem::UnnamedExpr(e) => (column_name(e), e),
+                SelectItem::ExprWithAlias { expr, alias } => (alias.value.clone(), expr),
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
+                    wildcard = true;
+                    continue;
+                }
+                other => {
+                    return Err(Error::Unsupported {
+                        construct: "this RETURNING item".into(),
+                        position: super::Position::from(other.span().start),
+                    })
+                }
+            };
+            if super::aggregate::contains_aggregate(e) {
+                return Err(super::expr::invalid(
+                    "aggregate functions are not allowed in RETURNING",
+                    e,
+                ));
+            }
+            let a = self.agg(e)?;
+            let f = format!("c{i}");
+            project.insert(&f, a.expr);
+            cols.push(OutputColumn { name, field: f });
+        }
+        if wildcard {
+            if !cols.is_empty() {
+                return Err(Error::Unsupported {
+                    construct: "RETURNING * together with other columns".into(),
+                    position: super::Position::default(),
+                });
+            }
+            return Ok((None, cols));
+        }
+        Ok((Some(project), cols))
+    }
+
+    /// `UPDATE ... RETURNING`.
+    pub(crate) fn update_returning(
+        &mut self,
+        collection: String,
+        filter: Document,
+        update: UpdateSpec,
+        items: &[SelectItem],
+    ) -> Result<Translated, Error> {
+        let (project, columns) = self.returning_list(items)?;
+        let u = match &update {
+            UpdateSpec::Operators(d) => Bson::Document(d.clone()),
+            UpdateSpec::Pipeline(p) => Bson::Array(p.iter().cloned().map(Bson::Document).collect()),
+        };
+        if pins_id(&filter) {
+            let mut body = doc! {"query": filter, "update": u, "new": true};
+            if let Some(p) = project {
+                body.insert("fields", p);
+            }
+            return Ok((
+                vec![Command::FindAndModify { collection, body }],
+                Output::Returned { columns, step: 0 },
+            ));
+        }
+        self.notes.push(NOT_ATOMIC.into());
+        let ids = doc! {"_id": {"$in": {"$stepIds": 0i64}}};
+        let mut read = vec![doc! {"$match": ids.clone()}];
+        if let Some(p) = project {
+            read.push(doc! {"$project": p});
+        }
+        Ok((
+            vec![
+                Command::Find {
+                    collection: collection.clone(),
+                    filter: filter.clone(),
+                    projection: Some(doc! {"_id": 1}),
+                    sort: None,
+                    skip: None,
+                    limit: None,
+                },
+                Command::Update {
+                    collection: collection.clone(),
+                    updates: vec![UpdateStatement {
+                        filter: and_ids(filter, ids),
+                        update,
+                        multi: true,
+                        upsert: false,
+                        array_filters: None,
+                    }],
+                },
+                Command::Aggregate {
+                    collection,
+                    pipeline: read,
+                },
+            ],
+            Output::Returned { columns, step: 2 },
+        ))
+    }
+
+    /// `DELETE ... RETURNING`.
+    pub(crate) fn delete_returning(
+        &mut self,
+        collection: String,
+        filter: Document,
+        items: &[SelectItem],
+    ) -> Result<Translated, Error> {
+        let (project, columns) = self.returning_list(items)?;
+        if pins_id(&filter) {
+            let mut body = doc! {"query": filter, "remove": true};
+            if let Some(p) = project {
+                body.insert("fields", p);
+            }
+            return Ok((
+                vec![Command::FindAndModify { collection, body }],
+                Output::Returned { columns, step: 0 },
+            ));
+        }
+        self.notes.push(NOT_ATOMIC.into());
+        let mut read = vec![doc! {"$match": filter.clone()}];
+        if let Some(mut p) = project {
+            // Keep `_id`: the delete step needs it.
+            p.remove("_id");
+            read.push(doc! {"$project": p});
+        }
+        Ok((
+            vec![
+                Command::Aggregate {
+                    collection: collection.clone(),
+                    pipeline: read,
+                },
+                Command::Delete {
+                    collection,
+                    deletes: vec![DeleteStatement {
+                        filter: and_ids(filter, doc! {"_id": {"$in": {"$stepIds": 0i64}}}),
+                        limit: 0,
+                    }],
+                },
+            ],
+            Output::Returned { columns, step: 0 },
+        ))
+    }
+}
+
+/// Whether a filter has a top-level conjunct `_id` equality, so it matches at most one document.
+fn pins_id(filter: &Document) -> bool {
+    let id_eq = |v: &Bson| match v {
+        Bson::Document(d) => {
+            d.len() == 1 && d.contains_key("$eq")
+                || !d.keys().any(|k| k.starts_with('$')) && !d.is_empty()
+        }
+        Bson::RegularExpression(_) | Bson::Array(_) => false,
+        _ => true,
+    };
+    if filter.get("_id").is_some_and(id_eq) {
+        return true;
+    }
+    match filter.get("$and") {
+        Some(Bson::Array(items)) => items.iter().any(|i| match i {
+            Bson::Document(d) => pins_id(d),
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
+/// `{$and: [filter, ids]}`, flattened when the filter is empty or already a lone `$and`.
+fn and_ids(filter: Document, ids: Document) -> Document {
+    if filter.is_empty() {
+        return ids;
+    }
+    if filter.len() == 1 {
+        if let Some(Bson::Array(items)) = filter.get("$and") {
+            let mut items = items.clone();
+            items.push(Bson::Document(ids));
+            return doc! {"$and": items};
+        }
+    }
+    doc! {"$and": [filter, ids]}
+}
