@@ -229,9 +229,37 @@ rows: user_id <- c0, n <- c1, r <- c2
 SELECT SUM(page_views) OVER (ORDER BY page_views RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) FROM user_sessions
 -- error: unsupported: RANGE frame with an offset (use ROWS, or UNBOUNDED / CURRENT ROW bounds) at 1:8
 
--- case: mixed_directions_refused
+-- case: mixed_directions_rank_of_peer_group
 SELECT RANK() OVER (ORDER BY user_id, page_views DESC) FROM user_sessions
--- error: unsupported: mixed ASC and DESC keys in the ORDER BY of a window or an aggregate at 1:8
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$user_id", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$user_id", null]},
+          "n1": {"$cond": [{"$eq": [{"$ifNull": ["$page_views", null]}, null]}, 1, 0]},
+          "s1": {"$ifNull": ["$page_views", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "sortBy": {"__w0k.n0": 1, "__w0k.s0": 1, "__w0k.n1": -1, "__w0k.s1": -1},
+        "output": {"__w0p": {"$documentNumber": {}}}
+      }
+    },
+    {"$setWindowFields": {"partitionBy": "$__w0k", "output": {"__w0r0": {"$min": "$__w0p"}}}},
+    {"$setWindowFields": {"sortBy": {"__w0r0": 1}, "output": {"__w0": {"$rank": {}}}}},
+    {"$unset": "__w0k"},
+    {"$unset": ["__w0p", "__w0r0"]},
+    {"$project": {"_id": 0, "c0": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: rank <- c0
 
 -- case: groups_frame_refused
 SELECT SUM(page_views) OVER (ORDER BY page_views GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM user_sessions

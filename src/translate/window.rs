@@ -2,9 +2,11 @@
 //!
 //! Each window call gets its own output field `__wN`, computed by stages placed after WHERE (or after
 //! `$group` / HAVING in a grouped query) and before the final `$project`, which reads the field. The ORDER BY
-//! of a window becomes one composite sort key `__wkN: {n0: <null flag>, s0: <value>, ...}` so that `$rank`
+//! of a window becomes one composite sort key `__wNk: {n0: <null flag>, s0: <value>, ...}` so that `$rank`
 //! and range windows (which take exactly one sort field) work on several keys, and NULLs sort where
-//! PostgreSQL puts them (last ascending, first descending, or as NULLS FIRST/LAST says). Peers (rows equal on
+//! PostgreSQL puts them (last ascending, first descending, or as NULLS FIRST/LAST says); keys in mixed
+//! directions are first numbered in their multi-field order, and the lowest number of each peer group (its
+//! RANK) then serves as the single sort field. Peers (rows equal on
 //! the ORDER BY) matter for PostgreSQL's default frame `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`:
 //! a first `$setWindowFields` numbers the peer groups (`$denseRank`), a second one aggregates over a `range`
 //! window on that number, so peers share their result. Aggregates keep PostgreSQL's NULL rules (SUM over no
@@ -55,12 +57,14 @@ enum Frame {
     Peers(Bound, Bound),
 }
 
-/// A composite sort key: the expression of the key document and the direction.
+/// A composite sort key: the expression of the key document and the direction(s).
 pub(crate) struct SortKeyDoc {
     /// `{n0: ..., s0: ..., ...}`.
     pub expr: Bson,
-    /// 1 or -1.
-    pub dir: i32,
+    /// 1 or -1 when every key sorts in the same direction (the whole document sorts in it), else `None`.
+    pub dir: Option<i32>,
+    /// The key document's fields with their directions.
+    pub fields: Vec<(String, i32)>,
 }
 
 impl Translator {
@@ -98,18 +102,17 @@ impl Translator {
     }
 
     /// The composite sort key of an ORDER BY list, with PostgreSQL's NULL placement; `None` for an empty list.
-    /// Mixed ASC/DESC directions are refused (one composite key sorts in one direction).
+    /// The key document has a NULL flag `nI` (when PostgreSQL's NULL placement differs from MongoDB's) and the
+    /// value `sI` per key; `fields` lists them with their directions.
     pub(crate) fn composite_sort_key(
         &mut self,
         order_by: &[OrderByExpr],
-        at: &Expr,
     ) -> Result<Option<SortKeyDoc>, Error> {
-        let Some(first) = order_by.first() else {
+        if order_by.is_empty() {
             return Ok(None);
-        };
-        let desc_of = |o: &OrderByExpr| matches!(o.options.sort, Some(OrderBySort::Desc));
-        let desc = desc_of(first);
+        }
         let mut key = Document::new();
+        let mut fields = Vec::new();
         for (i, o) in order_by.iter().enumerate() {
             if o.with_fill.is_some() {
                 return Err(unsupported("WITH FILL", &o.expr));
@@ -117,23 +120,24 @@ impl Translator {
             if matches!(o.options.sort, Some(OrderBySort::Using(_))) {
                 return Err(unsupported("ORDER BY ... USING", &o.expr));
             }
-            if desc_of(o) != desc {
-                return Err(unsupported(
-                    "mixed ASC and DESC keys in the ORDER BY of a window or an aggregate",
-                    at,
-                ));
-            }
+            let desc = matches!(o.options.sort, Some(OrderBySort::Desc));
+            let dir = if desc { -1 } else { 1 };
             let nulls_first = o.options.nulls_first.unwrap_or(desc);
             let a = self.agg(&o.expr)?;
             // MongoDB puts NULLs first ascending and last descending.
             if nulls_first == desc && a.nullable {
                 key.insert(format!("n{i}"), bson!({"$cond": [is_null(&a.expr), 1, 0]}));
+                fields.push((format!("n{i}"), dir));
             }
             key.insert(format!("s{i}"), bson!({"$ifNull": [a.expr, null]}));
+            fields.push((format!("s{i}"), dir));
         }
+        let first = fields.first().map(|f| f.1).unwrap_or(1);
+        let uniform = fields.iter().all(|f| f.1 == first);
         Ok(Some(SortKeyDoc {
             expr: Bson::Document(key),
-            dir: if desc { -1 } else { 1 },
+            dir: if uniform { Some(first) } else { None },
+            fields,
         }))
     }
 
@@ -173,13 +177,62 @@ impl Translator {
                 Some(Bson::Document(d))
             }
         };
-        let key = self.composite_sort_key(&spec.order_by, e)?;
+        let key = self.composite_sort_key(&spec.order_by)?;
         let ordered = key.is_some();
         let kfield = format!("{field}k");
-        let (key_expr, dir) = match key {
-            Some(k) => (k.expr, k.dir),
+        let mut key_set = Document::new();
+        let mut pre: Vec<Document> = Vec::new();
+        let mut cleanup: Vec<Bson> = Vec::new();
+        // The field the window stages sort on, and its direction.
+        let (sort_field, dir) = match key {
+            Some(SortKeyDoc {
+                expr, dir: Some(d), ..
+            }) => {
+                key_set.insert(&kfield, expr);
+                pre.push(doc! {"$set": key_set.clone()});
+                (kfield.clone(), d)
+            }
+            Some(SortKeyDoc {
+                expr,
+                dir: None,
+                fields,
+            }) => {
+                // Mixed directions: number the rows in the multi-field order, then give every row the first
+                // number of its peer group (its RANK); that number orders the rows in one direction.
+                key_set.insert(&kfield, expr);
+                pre.push(doc! {"$set": key_set.clone()});
+                let pos = format!("{field}p");
+                let rank = format!("{field}r0");
+                let mut sort = Document::new();
+                for (f, d) in &fields {
+                    sort.insert(format!("{kfield}.{f}"), *d);
+                }
+                let mut numbered = Document::new();
+                if let Some(p) = &partition {
+                    numbered.insert("partitionBy", p.clone());
+                }
+                numbered.insert("sortBy", sort);
+                let mut out = Document::new();
+                out.insert(&pos, doc! {"$documentNumber": {}});
+                numbered.insert("output", out);
+                pre.push(doc! {"$setWindowFields": numbered});
+                let peers = match &partition {
+                    Some(p) => bson!({"p": p.clone(), "k": format!("${kfield}")}),
+                    None => Bson::String(format!("${kfield}")),
+                };
+                let mut out = Document::new();
+                out.insert(&rank, doc! {"$min": format!("${pos}")});
+                pre.push(doc! {"$setWindowFields": {"partitionBy": peers, "output": out}});
+                cleanup.push(Bson::String(pos));
+                cleanup.push(Bson::String(rank.clone()));
+                (rank, 1)
+            }
             // No ORDER BY: every row is a peer of every other.
-            None => (Bson::Int32(0), 1),
+            None => {
+                key_set.insert(&kfield, 0);
+                pre.push(doc! {"$set": key_set.clone()});
+                (kfield.clone(), 1)
+            }
         };
         let base = |sort_field: &str, dir: i32, output: Document| -> Document {
             let mut s = Document::new();
@@ -192,8 +245,6 @@ impl Translator {
             s.insert("output", output);
             doc! {"$setWindowFields": s}
         };
-        let mut key_set = Document::new();
-        key_set.insert(&kfield, key_expr);
         let need_args = |n: usize| -> Result<(), Error> {
             if args.len() == n && !star {
                 Ok(())
@@ -208,7 +259,7 @@ impl Translator {
             o.insert(field, d);
             o
         };
-        match name.as_str() {
+        let result = match name.as_str() {
             "row_number" | "rank" | "dense_rank" => {
                 need_args(0)?;
                 let op = match name.as_str() {
@@ -216,8 +267,8 @@ impl Translator {
                     "rank" => "$rank",
                     _ => "$denseRank",
                 };
-                stages.push(doc! {"$set": key_set});
-                stages.push(base(&kfield, dir, ranking(op)));
+                stages.extend(pre.clone());
+                stages.push(base(&sort_field, dir, ranking(op)));
                 stages.push(doc! {"$unset": kfield});
                 Ok((Kind::Int, false))
             }
@@ -227,10 +278,10 @@ impl Translator {
                 let n = format!("{field}n");
                 let mut out = Document::new();
                 out.insert(&n, doc! {"$sum": 1});
-                stages.push(doc! {"$set": key_set});
+                stages.extend(pre.clone());
                 if name == "percent_rank" {
                     out.insert(&r, doc! {"$rank": {}});
-                    stages.push(base(&kfield, dir, out));
+                    stages.push(base(&sort_field, dir, out));
                     let value = bson!({"$cond": [{"$lte": [format!("${n}"), 1]}, 0.0,
                         {"$divide": [{"$subtract": [format!("${r}"), 1]}, {"$subtract": [format!("${n}"), 1]}]}]});
                     let mut set = Document::new();
@@ -241,7 +292,7 @@ impl Translator {
                     let mut first = Document::new();
                     first.insert(&d, doc! {"$denseRank": {}});
                     first.insert(&n, doc! {"$sum": 1});
-                    stages.push(base(&kfield, dir, first));
+                    stages.push(base(&sort_field, dir, first));
                     let mut second = Document::new();
                     second.insert(
                         &r,
@@ -297,8 +348,8 @@ impl Translator {
                 }
                 let mut out = Document::new();
                 out.insert(field, doc! {"$shift": shift});
-                stages.push(doc! {"$set": key_set});
-                stages.push(base(&kfield, dir, out));
+                stages.extend(pre.clone());
+                stages.push(base(&sort_field, dir, out));
                 stages.push(doc! {"$unset": kfield});
                 Ok((x.kind, true))
             }
@@ -381,17 +432,17 @@ impl Translator {
                     }
                     _ => return Err(invalid(format!("{}() needs an argument", f.name), e)),
                 };
-                stages.push(doc! {"$set": key_set});
+                stages.extend(pre.clone());
                 match frame {
                     Frame::Peers(..) => {
                         let d = format!("{field}d");
                         let mut first = Document::new();
                         first.insert(&d, doc! {"$denseRank": {}});
-                        stages.push(base(&kfield, dir, first));
+                        stages.push(base(&sort_field, dir, first));
                         stages.push(base(&d, 1, out));
                         stages.push(doc! {"$unset": d});
                     }
-                    _ => stages.push(base(&kfield, dir, out)),
+                    _ => stages.push(base(&sort_field, dir, out)),
                 }
                 if let Some(p) = post {
                     let mut set = Document::new();
@@ -404,7 +455,11 @@ impl Translator {
                 Ok((kind, nullable))
             }
             _ => Err(unsupported(format!("window function {}()", f.name), e)),
+        };
+        if !cleanup.is_empty() {
+            stages.push(doc! {"$unset": cleanup});
         }
+        result
     }
 }
 

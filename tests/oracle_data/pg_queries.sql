@@ -736,3 +736,15 @@ SELECT login_method FROM user_sessions EXCEPT SELECT login_method FROM user_sess
 SELECT user_id, active FROM user_sessions WHERE page_views > 20 INTERSECT SELECT user_id, active FROM user_sessions WHERE risk_score > 0.2 ORDER BY user_id, active;
 -- name: setop_union_limit_offset
 SELECT user_id AS u FROM user_sessions UNION SELECT namespace FROM application_cache ORDER BY u DESC LIMIT 4 OFFSET 2;
+-- name: win_rank_mixed_directions
+SELECT session_id, RANK() OVER (ORDER BY user_id, page_views DESC) AS r FROM user_sessions ORDER BY session_id;
+-- name: win_dense_rank_mixed_directions_partition
+SELECT session_id, DENSE_RANK() OVER (PARTITION BY active ORDER BY login_method DESC, risk_score) AS dr FROM user_sessions ORDER BY session_id;
+-- name: win_sum_mixed_directions_peers
+SELECT session_id, SUM(page_views) OVER (ORDER BY login_method DESC NULLS LAST, mfa_verified) AS s FROM user_sessions ORDER BY session_id;
+-- name: win_row_number_mixed_directions
+SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY page_views DESC NULLS LAST, session_id ASC) AS rn FROM user_sessions ORDER BY session_id;
+-- name: agg_string_agg_mixed_directions
+SELECT user_id, STRING_AGG(session_id, ',' ORDER BY active DESC, session_id) AS s FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: agg_array_agg_mixed_directions_nulls
+SELECT ARRAY_AGG(page_views ORDER BY login_method NULLS FIRST, page_views DESC) AS v FROM user_sessions WHERE user_id IN ('u01', 'u05');
