@@ -265,9 +265,130 @@ rows: rank <- c0
 SELECT SUM(page_views) OVER (ORDER BY page_views GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM user_sessions
 -- error: unsupported: GROUPS frame at 1:8
 
--- case: ntile_refused
-SELECT NTILE(4) OVER (ORDER BY page_views) FROM user_sessions
--- error: unsupported: window function NTILE() at 1:8
+-- case: ntile
+SELECT NTILE(4) OVER (ORDER BY page_views) AS q FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$page_views", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$page_views", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {"sortBy": {"__w0k": 1}, "output": {"__w0r": {"$documentNumber": {}}, "__w0n": {"$sum": 1}}}
+    },
+    {
+      "$set": {
+        "__w0": {
+          "$toLong": {
+            "$cond": [
+              {
+                "$lt": [
+                  {"$subtract": ["$__w0r", 1]},
+                  {
+                    "$multiply": [
+                      {"$mod": ["$__w0n", NumberLong(4)]},
+                      {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
+                    ]
+                  }
+                ]
+              },
+              {
+                "$add": [
+                  {
+                    "$floor": {
+                      "$divide": [
+                        {"$subtract": ["$__w0r", 1]},
+                        {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
+                      ]
+                    }
+                  },
+                  1
+                ]
+              },
+              {
+                "$add": [
+                  {"$mod": ["$__w0n", NumberLong(4)]},
+                  {
+                    "$floor": {
+                      "$divide": [
+                        {
+                          "$subtract": [
+                            {"$subtract": ["$__w0r", 1]},
+                            {
+                              "$multiply": [
+                                {"$mod": ["$__w0n", NumberLong(4)]},
+                                {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
+                              ]
+                            }
+                          ]
+                        },
+                        {"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}
+                      ]
+                    }
+                  },
+                  1
+                ]
+              }
+            ]
+          }
+        }
+      }
+    },
+    {"$unset": ["__w0k", "__w0r", "__w0n"]},
+    {"$project": {"_id": 0, "c0": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: q <- c0
+
+-- case: nth_value
+SELECT NTH_VALUE(session_id, 2) OVER (PARTITION BY user_id ORDER BY created_at) AS second FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$created_at", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "sortBy": {"__w0k": 1},
+        "output": {"__w0d": {"$denseRank": {}}}
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "sortBy": {"__w0d": 1},
+        "output": {
+          "__w0": {"$push": {"$ifNull": ["$session_id", null]}, "window": {"range": ["unbounded", "current"]}}
+        }
+      }
+    },
+    {"$unset": "__w0d"},
+    {"$set": {"__w0": {"$ifNull": [{"$arrayElemAt": ["$__w0", NumberLong(1)]}, null]}}},
+    {"$unset": ["__w0k", "__w0c"]},
+    {"$project": {"_id": 0, "c0": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: second <- c0
+
+-- case: ntile_non_constant_refused
+SELECT NTILE(page_views) OVER (ORDER BY page_views) FROM user_sessions
+-- error: unsupported: ntile() argument other than a positive integer constant at 1:14
 
 -- case: window_in_where_refused
 SELECT session_id FROM user_sessions WHERE ROW_NUMBER() OVER (ORDER BY session_id) < 3

@@ -310,6 +310,32 @@ impl Translator {
                 stages.push(doc! {"$unset": [kfield, r, n]});
                 Ok((Kind::Number, false))
             }
+            "ntile" => {
+                need_args(1)?;
+                let buckets = positive_constant(self, args[0], "ntile()")?;
+                let rn = format!("{field}r");
+                let n = format!("{field}n");
+                let mut out = Document::new();
+                out.insert(&rn, doc! {"$documentNumber": {}});
+                out.insert(&n, doc! {"$sum": 1});
+                stages.extend(pre.clone());
+                stages.push(base(&sort_field, dir, out));
+                // PostgreSQL's NTILE: the first (count mod n) buckets hold one row more.
+                let i = bson!({"$subtract": [format!("${rn}"), 1]});
+                let q = bson!({"$floor": {"$divide": [format!("${n}"), buckets]}});
+                let r = bson!({"$mod": [format!("${n}"), buckets]});
+                let big = bson!({"$multiply": [r.clone(), {"$add": [q.clone(), 1]}]});
+                let value = bson!({"$cond": [
+                    {"$lt": [i.clone(), big.clone()]},
+                    {"$add": [{"$floor": {"$divide": [i.clone(), {"$add": [q.clone(), 1]}]}}, 1]},
+                    {"$add": [r, {"$floor": {"$divide": [{"$subtract": [i, big]}, q]}}, 1]}
+                ]});
+                let mut set = Document::new();
+                set.insert(field, bson!({"$toLong": value}));
+                stages.push(doc! {"$set": set});
+                stages.push(doc! {"$unset": [kfield, rn, n]});
+                Ok((Kind::Int, false))
+            }
             "lag" | "lead" => {
                 if args.is_empty() || args.len() > 3 || star {
                     return Err(invalid(format!("{}() takes 1 to 3 arguments", f.name), e));
@@ -353,15 +379,21 @@ impl Translator {
                 stages.push(doc! {"$unset": kfield});
                 Ok((x.kind, true))
             }
-            "sum" | "avg" | "count" | "min" | "max" | "first_value" | "last_value" => {
+            "sum" | "avg" | "count" | "min" | "max" | "first_value" | "last_value"
+            | "nth_value" => {
                 if let FunctionArguments::List(l) = &f.args {
                     if matches!(l.duplicate_treatment, Some(DuplicateTreatment::Distinct)) {
                         return Err(unsupported("DISTINCT in a window aggregate", e));
                     }
                 }
                 let frame = window_frame(spec.window_frame.as_ref(), ordered, e)?;
+                let mut nth = 0i64;
                 let x = if star && name == "count" {
                     None
+                } else if name == "nth_value" {
+                    need_args(2)?;
+                    nth = positive_constant(self, args[1], "nth_value()")?;
+                    Some(self.agg(args[0])?)
                 } else {
                     need_args(1)?;
                     Some(self.agg(args[0])?)
@@ -419,6 +451,16 @@ impl Translator {
                         out.insert(field, with_window(acc));
                         (x.kind, true)
                     }
+                    ("nth_value", Some(x)) => {
+                        out.insert(
+                            field,
+                            with_window(doc! {"$push": {"$ifNull": [x.expr.clone(), null]}}),
+                        );
+                        post = Some(
+                            bson!({"$ifNull": [{"$arrayElemAt": [format!("${field}"), nth - 1]}, null]}),
+                        );
+                        (x.kind, true)
+                    }
                     (_, Some(x)) => {
                         let op = if name == "first_value" {
                             "$first"
@@ -460,6 +502,18 @@ impl Translator {
             stages.push(doc! {"$unset": cleanup});
         }
         result
+    }
+}
+
+/// A positive integer constant argument (NTILE buckets, NTH_VALUE position).
+fn positive_constant(t: &mut Translator, x: &Expr, what: &str) -> Result<i64, Error> {
+    match t.agg(x)?.constant {
+        Some(Bson::Int32(v)) if v > 0 => Ok(i64::from(v)),
+        Some(Bson::Int64(v)) if v > 0 => Ok(v),
+        _ => Err(unsupported(
+            format!("{what} argument other than a positive integer constant"),
+            x,
+        )),
     }
 }
 

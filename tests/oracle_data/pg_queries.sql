@@ -748,3 +748,9 @@ SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY page_views D
 SELECT user_id, STRING_AGG(session_id, ',' ORDER BY active DESC, session_id) AS s FROM user_sessions GROUP BY user_id ORDER BY user_id;
 -- name: agg_array_agg_mixed_directions_nulls
 SELECT ARRAY_AGG(page_views ORDER BY login_method NULLS FIRST, page_views DESC) AS v FROM user_sessions WHERE user_id IN ('u01', 'u05');
+-- name: win_ntile_uneven
+SELECT session_id, NTILE(7) OVER (ORDER BY session_id) AS bucket FROM user_sessions ORDER BY session_id;
+-- name: win_ntile_more_buckets_than_rows
+SELECT session_id, NTILE(5) OVER (PARTITION BY user_id ORDER BY session_id) AS bucket FROM user_sessions ORDER BY session_id;
+-- name: win_nth_value_frames
+SELECT session_id, NTH_VALUE(session_id, 2) OVER (PARTITION BY user_id ORDER BY session_id) AS second_so_far, NTH_VALUE(page_views, 3) OVER (PARTITION BY user_id ORDER BY session_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS third FROM user_sessions ORDER BY session_id;
