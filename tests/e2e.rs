@@ -201,8 +201,17 @@ fn joins_inner_left_and_null_keys() {
         let rows = c.query("SELECT u.name, COUNT(*) AS n, SUM(s.page_views) AS views FROM users u JOIN user_sessions s ON s.user_id = u.user_id AND s.page_views > $1 GROUP BY u.name", &[Bson::Int32(5)]).await.unwrap();
         let got: Vec<Vec<Bson>> = rows.rows.into_iter().map(|r| r.into_iter().map(norm).collect()).collect();
         assert_eq!(got, vec![vec![Bson::String("Ada".into()), Bson::Int64(1), Bson::Int64(10)]]);
-        // RIGHT JOIN is refused with a pointer to the construct.
-        let err = c.query("SELECT s.session_id FROM user_sessions s RIGHT JOIN users u ON u.user_id = s.user_id", &[]).await.unwrap_err();
+        // RIGHT JOIN keeps every user (also the NULL-keyed one, unmatched); FULL JOIN adds the session without a user.
+        let rows = c.query("SELECT u.name, s.session_id FROM user_sessions s RIGHT JOIN users u ON u.user_id = s.user_id ORDER BY u.name, s.session_id", &[]).await.unwrap();
+        let got: Vec<(Bson, Bson)> = rows.rows.iter().map(|r| (r[0].clone(), r[1].clone())).collect();
+        let s = |x: &str| Bson::String(x.into());
+        assert_eq!(got, vec![(s("Ada"), s("s1")), (s("Ada"), s("s2")), (s("Bob"), s("s3")), (s("ghost"), Bson::Null)]);
+        let rows = c.query("SELECT u.name, s.session_id FROM user_sessions s FULL JOIN users u ON u.user_id = s.user_id ORDER BY s.session_id, u.name", &[]).await.unwrap();
+        assert_eq!(rows.rows.len(), 5);
+        assert_eq!(rows.rows[3], vec![Bson::Null, s("s4")]);
+        assert_eq!(rows.rows[4], vec![s("ghost"), Bson::Null]);
+        // A RIGHT JOIN among three tables is refused with a pointer to the construct.
+        let err = c.query("SELECT s.session_id FROM user_sessions s JOIN users v ON v.user_id = s.user_id RIGHT JOIN users u ON u.user_id = s.user_id", &[]).await.unwrap_err();
         assert!(err.to_string().contains("RIGHT JOIN"), "{err}");
     });
 }

@@ -297,13 +297,111 @@ SELECT c.namespace, COUNT(*) AS n FROM user_sessions s JOIN application_cache c 
 }
 rows: namespace <- c0, n <- c1
 
--- case: right_join_refused
-SELECT a.session_id FROM user_sessions a RIGHT JOIN application_cache c ON c.priority = a.page_views
--- error: unsupported: RIGHT JOIN (swap the tables and use LEFT JOIN) at 1:53
+-- case: right_join_two_tables
+SELECT a.session_id, c.cache_key FROM user_sessions a RIGHT JOIN application_cache c ON c.priority = a.page_views
+-- expect:
+{
+  "aggregate": "application_cache",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "localField": "priority",
+        "foreignField": "page_views",
+        "let": {"l0": "$priority"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                  {"$eq": ["$$l0", "$page_views"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
+    {"$project": {"_id": 0, "c0": "$__j1.session_id", "c1": "$cache_key"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, cache_key <- c1
 
--- case: full_join_refused
-SELECT a.session_id FROM user_sessions a FULL JOIN application_cache c ON c.priority = a.page_views
--- error: unsupported: FULL OUTER JOIN at 1:52
+-- case: right_join_three_tables_refused
+SELECT a.session_id FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id RIGHT JOIN application_cache c ON c.priority = a.page_views
+-- error: unsupported: RIGHT JOIN with more than two tables (write it as a LEFT JOIN) at 1:99
+
+-- case: full_join_two_tables
+SELECT a.session_id, c.cache_key FROM user_sessions a FULL JOIN application_cache c ON c.priority = a.page_views
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "localField": "page_views",
+        "foreignField": "priority",
+        "let": {"l0": "$page_views"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$priority", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$eq": ["$priority", "$$l0"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
+    {
+      "$unionWith": {
+        "coll": "application_cache",
+        "pipeline": [
+          {
+            "$lookup": {
+              "from": "user_sessions",
+              "localField": "priority",
+              "foreignField": "page_views",
+              "let": {"l0": "$priority"},
+              "pipeline": [
+                {
+                  "$match": {
+                    "$expr": {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                        {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                        {"$eq": ["$$l0", "$page_views"]}
+                      ]
+                    }
+                  }
+                }
+              ],
+              "as": "__m"
+            }
+          },
+          {"$match": {"__m": {"$size": 0}}},
+          {"$unset": "__m"},
+          {"$replaceRoot": {"newRoot": {"__j1": "$$ROOT"}}}
+        ]
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__j1.cache_key"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, cache_key <- c1
 
 -- case: using_refused
 SELECT a.session_id FROM user_sessions a JOIN user_sessions b USING (user_id)

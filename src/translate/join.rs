@@ -6,7 +6,9 @@
 //! inside the joined collection, the columns of the tables already joined being `let` variables. So NULL = NULL
 //! (or a missing field) is never a match, unlike `localField`/`foreignField` equality. INNER / CROSS joins
 //! `$unwind` the array (no match: the row goes); LEFT joins keep the row (`preserveNullAndEmptyArrays`), whose
-//! joined columns are then missing, i.e. NULL. RIGHT / FULL joins, USING and NATURAL are refused. An
+//! joined columns are then missing, i.e. NULL. A two-table RIGHT JOIN is the LEFT JOIN the other way round; a
+//! two-table FULL JOIN is the LEFT JOIN plus (`$unionWith`) the right rows no left row matches (an anti-join
+//! `$lookup`). RIGHT / FULL joins among more tables, USING and NATURAL are refused. An
 //! `outer.col = inner.col` conjunct is also given as `localField` / `foreignField` (MongoDB 5.0+ combines them
 //! with the pipeline): an index-usable pre-filter whose matches are a superset of the SQL ones.
 //!
@@ -64,6 +66,9 @@ impl Translator {
                 stages: Vec::new(),
             });
         }
+        if let Some(plan) = self.right_or_full(from)? {
+            return Ok(plan);
+        }
         let mut scope = JoinScope::default();
         let mut stages = Vec::new();
         let mut collection = String::new();
@@ -93,13 +98,15 @@ impl Translator {
                     JoinOperator::CrossJoin(c) => (c, false),
                     JoinOperator::Right(_) | JoinOperator::RightOuter(_) => {
                         return Err(Error::Unsupported {
-                            construct: "RIGHT JOIN (swap the tables and use LEFT JOIN)".into(),
+                            construct:
+                                "RIGHT JOIN with more than two tables (write it as a LEFT JOIN)"
+                                    .into(),
                             position: at,
                         })
                     }
                     JoinOperator::FullOuter(_) => {
                         return Err(Error::Unsupported {
-                            construct: "FULL OUTER JOIN".into(),
+                            construct: "FULL OUTER JOIN with more than two tables".into(),
                             position: at,
                         })
                     }
@@ -164,6 +171,27 @@ impl Translator {
         let k = scope.tables.len();
         add_table(scope, qualifier, relation)?;
         let field = format!("__j{k}");
+        let lookup = self.lookup_doc(scope, k, &coll, on, &field)?;
+        stages.push(doc! {"$lookup": lookup});
+        if left {
+            stages.push(
+                doc! {"$unwind": {"path": format!("${field}"), "preserveNullAndEmptyArrays": true}},
+            );
+        } else {
+            stages.push(doc! {"$unwind": format!("${field}")});
+        }
+        Ok(())
+    }
+
+    /// The `$lookup` of table `k` of `scope` from collection `coll` into `as_field`, with its ON condition.
+    fn lookup_doc(
+        &mut self,
+        scope: &JoinScope,
+        k: usize,
+        coll: &str,
+        on: Option<&Expr>,
+        as_field: &str,
+    ) -> Result<Document, Error> {
         let mut pipeline = Vec::new();
         let mut lets = Document::new();
         if let Some(on) = on {
@@ -199,16 +227,75 @@ impl Translator {
             lookup.insert("let", lets);
         }
         lookup.insert("pipeline", pipeline);
-        lookup.insert("as", field.clone());
-        stages.push(doc! {"$lookup": lookup});
-        if left {
-            stages.push(
-                doc! {"$unwind": {"path": format!("${field}"), "preserveNullAndEmptyArrays": true}},
-            );
+        lookup.insert("as", as_field);
+        Ok(lookup)
+    }
+
+    /// `a RIGHT JOIN b ON c` (two tables) is `b LEFT JOIN a ON c`; `a FULL JOIN b ON c` is `a LEFT JOIN b ON c`
+    /// plus, by `$unionWith`, the rows of b that no row of a matches (an anti-join `$lookup` of a from b, then
+    /// `{__j1: <b row>}`). `None` when FROM is not such a two-table join.
+    fn right_or_full(&mut self, from: &[TableWithJoins]) -> Result<Option<FromPlan>, Error> {
+        let [twj] = from else { return Ok(None) };
+        let [j] = twj.joins.as_slice() else {
+            return Ok(None);
+        };
+        let (constraint, full) = match &j.join_operator {
+            JoinOperator::Right(c) | JoinOperator::RightOuter(c) => (c, false),
+            JoinOperator::FullOuter(c) => (c, true),
+            _ => return Ok(None),
+        };
+        let at = Position::from(j.span().start);
+        let JoinConstraint::On(on) = constraint else {
+            return Err(Error::Unsupported {
+                construct: "RIGHT / FULL JOIN without an ON condition".into(),
+                position: at,
+            });
+        };
+        let (a_coll, a_q) = table_factor(&twj.relation)?;
+        let (b_coll, b_q) = table_factor(&j.relation)?;
+        let mut scope = JoinScope::default();
+        let mut stages = Vec::new();
+        let collection = if full {
+            add_table(&mut scope, a_q.clone(), &twj.relation)?;
+            self.join_one(
+                &mut scope,
+                &mut stages,
+                b_coll.clone(),
+                b_q.clone(),
+                &j.relation,
+                Some(on),
+                true,
+            )?;
+            // b rows without a match: b at the root, a the joined table.
+            let mut swapped = JoinScope::default();
+            add_table(&mut swapped, b_q, &j.relation)?;
+            add_table(&mut swapped, a_q, &twj.relation)?;
+            let anti = self.lookup_doc(&swapped, 1, &a_coll, Some(on), "__m")?;
+            stages.push(doc! {"$unionWith": {"coll": b_coll, "pipeline": [
+                {"$lookup": anti},
+                {"$match": {"__m": {"$size": 0}}},
+                {"$unset": "__m"},
+                {"$replaceRoot": {"newRoot": {"__j1": "$$ROOT"}}},
+            ]}});
+            a_coll
         } else {
-            stages.push(doc! {"$unwind": format!("${field}")});
+            add_table(&mut scope, b_q, &j.relation)?;
+            self.join_one(
+                &mut scope,
+                &mut stages,
+                a_coll,
+                a_q,
+                &twj.relation,
+                Some(on),
+                true,
+            )?;
+            b_coll
+        };
+        for t in &scope.tables {
+            self.tables.push(t.qualifier.clone());
         }
-        Ok(())
+        self.join = Some(scope);
+        Ok(Some(FromPlan { collection, stages }))
     }
 
     /// In a query with joins: the path (without the leading `$`) of a column reference — `x` for the first

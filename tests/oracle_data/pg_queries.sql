@@ -754,3 +754,13 @@ SELECT session_id, NTILE(7) OVER (ORDER BY session_id) AS bucket FROM user_sessi
 SELECT session_id, NTILE(5) OVER (PARTITION BY user_id ORDER BY session_id) AS bucket FROM user_sessions ORDER BY session_id;
 -- name: win_nth_value_frames
 SELECT session_id, NTH_VALUE(session_id, 2) OVER (PARTITION BY user_id ORDER BY session_id) AS second_so_far, NTH_VALUE(page_views, 3) OVER (PARTITION BY user_id ORDER BY session_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS third FROM user_sessions ORDER BY session_id;
+-- name: join_right_two_tables
+SELECT c.cache_key, s.session_id FROM user_sessions s RIGHT JOIN application_cache c ON s.page_views = c.priority ORDER BY c.cache_key, s.session_id;
+-- name: join_right_outer_where_left_null
+SELECT c.cache_key FROM user_sessions s RIGHT OUTER JOIN application_cache c ON s.actions_performed = c.hit_count WHERE s.session_id IS NULL ORDER BY c.cache_key;
+-- name: join_full_two_tables
+SELECT s.session_id, c.cache_key FROM user_sessions s FULL OUTER JOIN application_cache c ON s.page_views = c.hit_count ORDER BY s.session_id, c.cache_key;
+-- name: join_full_counts
+SELECT COUNT(*) AS n, COUNT(s.session_id) AS with_s, COUNT(c.cache_key) AS with_c FROM user_sessions s FULL JOIN application_cache c ON s.page_views = c.priority AND c.score > 0;
+-- name: join_full_self_null_keys
+SELECT a.session_id AS l, b.session_id AS r FROM user_sessions a FULL JOIN user_sessions b ON a.device_fingerprint = b.device_fingerprint AND a.session_id < b.session_id AND a.page_views > 50 ORDER BY l, r;
