@@ -403,9 +403,48 @@ SELECT a.session_id, c.cache_key FROM user_sessions a FULL JOIN application_cach
 }
 rows: session_id <- c0, cache_key <- c1
 
--- case: using_refused
-SELECT a.session_id FROM user_sessions a JOIN user_sessions b USING (user_id)
--- error: unsupported: JOIN ... USING (write ON a.col = b.col) at 1:47
+-- case: using_merged_column
+SELECT user_id, a.session_id FROM user_sessions a JOIN user_sessions b USING (user_id)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "localField": "user_id",
+        "foreignField": "user_id",
+        "let": {"l0": "$user_id"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$user_id", null]}, null]},
+                  {"$eq": ["$$l0", "$user_id"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": "$__j1"},
+    {"$project": {"_id": 0, "c0": "$user_id", "c1": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: user_id <- c0, session_id <- c1
+
+-- case: using_after_several_tables_refused
+SELECT a.session_id FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views JOIN user_sessions b USING (user_id)
+-- error: unsupported: USING (user_id) after several tables (write ON t.user_id = b.user_id) at 1:101
+
+-- case: natural_join_refused
+SELECT a.session_id FROM user_sessions a NATURAL JOIN user_sessions b
+-- error: unsupported: NATURAL JOIN at 1:55
 
 -- case: unqualified_column_refused
 SELECT session_id FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id

@@ -8,12 +8,14 @@
 //! `$unwind` the array (no match: the row goes); LEFT joins keep the row (`preserveNullAndEmptyArrays`), whose
 //! joined columns are then missing, i.e. NULL. A two-table RIGHT JOIN is the LEFT JOIN the other way round; a
 //! two-table FULL JOIN is the LEFT JOIN plus (`$unionWith`) the right rows no left row matches (an anti-join
-//! `$lookup`). RIGHT / FULL joins among more tables, USING and NATURAL are refused. An
+//! `$lookup`). `USING (c)` is `ON t.c = b.c` with t the first table (or the owner of a column an earlier USING
+//! merged), and the unqualified `c` means t's column. RIGHT / FULL joins among more tables and NATURAL are
+//! refused. An
 //! `outer.col = inner.col` conjunct is also given as `localField` / `foreignField` (MongoDB 5.0+ combines them
 //! with the pipeline): an index-usable pre-filter whose matches are a superset of the SQL ones.
 //!
 //! The translator knows no schema, so in a query with joins every column must be qualified by its table name
-//! or alias (an unqualified column is refused rather than guessed).
+//! or alias (an unqualified column is refused rather than guessed), USING columns excepted.
 
 use super::expr::{invalid, unsupported};
 use super::names::{collection_name, field_path};
@@ -42,6 +44,8 @@ pub(crate) struct JoinScope {
     pub inner: Option<usize>,
     /// The `let` variables of the `$lookup` being built: name -> outer path.
     pub lets: Vec<(String, String)>,
+    /// `JOIN ... USING (col)` columns: name -> qualifier of the table whose column the unqualified name means.
+    pub using: Vec<(String, String)>,
 }
 
 /// The stages a FROM clause adds in front of the pipeline.
@@ -117,14 +121,13 @@ impl Translator {
                         })
                     }
                 };
+                let using_on;
                 let on = match constraint {
                     JoinConstraint::On(e) => Some(e),
                     JoinConstraint::None => None,
-                    JoinConstraint::Using(_) => {
-                        return Err(Error::Unsupported {
-                            construct: "JOIN ... USING (write ON a.col = b.col)".into(),
-                            position: at,
-                        })
+                    JoinConstraint::Using(cols) => {
+                        using_on = using_condition(&mut scope, cols, &qualifier, at)?;
+                        Some(&using_on)
                     }
                     JoinConstraint::Natural => {
                         return Err(Error::Unsupported {
@@ -308,6 +311,12 @@ impl Translator {
         let Some(scope) = &mut self.join else {
             return Ok(None);
         };
+        if let [only] = parts {
+            if let Some((_, owner)) = scope.using.iter().find(|(c, _)| *c == only.value) {
+                let qualified = [Ident::new(owner.clone()), only.clone()];
+                return self.join_column_path(&qualified, e);
+            }
+        }
         let (Some(first), true) = (parts.first(), parts.len() > 1) else {
             return Err(unsupported(
                 format!(
@@ -416,6 +425,61 @@ impl Translator {
             None => Err(()),
         }
     }
+}
+
+/// `USING (c1, c2)` of the table `qualifier` being joined: the condition `owner.c1 = qualifier.c1 AND ...`, where
+/// the owner is the column merged by an earlier USING, or the first table when it is the only one so far
+/// (else the left side's column is ambiguous without a schema, and refused). Records the merged columns.
+fn using_condition(
+    scope: &mut JoinScope,
+    cols: &[sqlparser::ast::ObjectName],
+    qualifier: &str,
+    at: Position,
+) -> Result<Expr, Error> {
+    use sqlparser::ast::BinaryOperator;
+    let mut cond: Option<Expr> = None;
+    for c in cols {
+        let name = c.to_string();
+        if name.contains('.') || name.is_empty() {
+            return Err(Error::Invalid {
+                message: format!("invalid USING column \"{name}\""),
+                position: at,
+            });
+        }
+        let owner = match scope.using.iter().find(|(n, _)| *n == name) {
+            Some((_, o)) => o.clone(),
+            None if scope.tables.len() == 1 => scope.tables[0].qualifier.clone(),
+            None => return Err(Error::Unsupported {
+                construct: format!(
+                    "USING ({name}) after several tables (write ON t.{name} = {qualifier}.{name})"
+                ),
+                position: at,
+            }),
+        };
+        let col = |q: &str| {
+            Expr::CompoundIdentifier(vec![Ident::new(q.to_string()), Ident::new(name.clone())])
+        };
+        let eq = Expr::BinaryOp {
+            left: Box::new(col(&owner)),
+            op: BinaryOperator::Eq,
+            right: Box::new(col(qualifier)),
+        };
+        cond = Some(match cond {
+            None => eq,
+            Some(prev) => Expr::BinaryOp {
+                left: Box::new(prev),
+                op: BinaryOperator::And,
+                right: Box::new(eq),
+            },
+        });
+        if !scope.using.iter().any(|(n, _)| *n == name) {
+            scope.using.push((name, owner));
+        }
+    }
+    cond.ok_or_else(|| Error::Invalid {
+        message: "USING needs a column".into(),
+        position: at,
+    })
 }
 
 /// The first `a.x = b.y` conjunct of an ON condition between a plain column of an earlier table and one of

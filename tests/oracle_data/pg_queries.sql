@@ -764,3 +764,9 @@ SELECT s.session_id, c.cache_key FROM user_sessions s FULL OUTER JOIN applicatio
 SELECT COUNT(*) AS n, COUNT(s.session_id) AS with_s, COUNT(c.cache_key) AS with_c FROM user_sessions s FULL JOIN application_cache c ON s.page_views = c.priority AND c.score > 0;
 -- name: join_full_self_null_keys
 SELECT a.session_id AS l, b.session_id AS r FROM user_sessions a FULL JOIN user_sessions b ON a.device_fingerprint = b.device_fingerprint AND a.session_id < b.session_id AND a.page_views > 50 ORDER BY l, r;
+-- name: join_using_unqualified_merged_column
+SELECT user_id, a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b USING (user_id) WHERE a.session_id < b.session_id ORDER BY user_id, a.session_id, other;
+-- name: join_using_left_two_columns
+SELECT a.session_id, user_id, login_method, b.session_id AS other FROM user_sessions a LEFT JOIN user_sessions b USING (user_id, login_method) WHERE a.page_views > 45 ORDER BY a.session_id, other;
+-- name: join_using_three_tables_group
+SELECT user_id, COUNT(*) AS n FROM user_sessions a JOIN user_sessions b USING (user_id) JOIN user_sessions c USING (user_id) GROUP BY user_id ORDER BY user_id;
