@@ -319,3 +319,7 @@ SELECT JSON_EXTRACT(session_data, '$.items[0].sku') FROM user_sessions
 -- case: array_agg_window_refused
 SELECT ARRAY_AGG(session_id) OVER (PARTITION BY user_id) FROM user_sessions
 -- error: unsupported: window function ARRAY_AGG() at 1:8
+
+-- case: distinct_order_by_other_expression
+SELECT STRING_AGG(DISTINCT user_id, ',' ORDER BY session_id) FROM user_sessions
+-- error: in an aggregate with DISTINCT, ORDER BY expressions must appear in the argument list at 1:8

@@ -397,3 +397,7 @@ SELECT session_id FROM user_sessions WHERE ROW_NUMBER() OVER (ORDER BY session_i
 -- case: lag_non_constant_default_refused
 SELECT LAG(page_views, 1, actions_performed) OVER (ORDER BY session_id) FROM user_sessions
 -- error: unsupported: LAG() default other than a constant at 1:27
+
+-- case: window_in_having_refused
+SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING RANK() OVER (ORDER BY COUNT(*)) < 3
+-- error: window functions are not allowed in HAVING at 1:74

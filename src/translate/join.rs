@@ -449,12 +449,14 @@ fn using_condition(
         let owner = match scope.using.iter().find(|(n, _)| *n == name) {
             Some((_, o)) => o.clone(),
             None if scope.tables.len() == 1 => scope.tables[0].qualifier.clone(),
-            None => return Err(Error::Unsupported {
-                construct: format!(
+            None => {
+                return Err(Error::Unsupported {
+                    construct: format!(
                     "USING ({name}) after several tables (write ON t.{name} = {qualifier}.{name})"
                 ),
-                position: at,
-            }),
+                    position: at,
+                })
+            }
         };
         let col = |q: &str| {
             Expr::CompoundIdentifier(vec![Ident::new(q.to_string()), Ident::new(name.clone())])

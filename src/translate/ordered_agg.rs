@@ -19,6 +19,13 @@ use sqlparser::ast::{
     FunctionArguments, OrderByExpr,
 };
 
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Nested(inner) => strip(inner),
+        other => other,
+    }
+}
+
 /// Whether `name` is one of the collecting aggregates of this file.
 pub(crate) fn is_collecting_aggregate(name: &str) -> bool {
     matches!(
@@ -108,6 +115,16 @@ impl Translator {
         }
         // The element pushed for each row: {k: sort key, v: value} (+ n: key name for object aggregates).
         let mut element = Document::new();
+        if distinct
+            && order_by
+                .iter()
+                .any(|o| args.first().is_none_or(|a| strip(&o.expr) != strip(a)))
+        {
+            return Err(invalid(
+                "in an aggregate with DISTINCT, ORDER BY expressions must appear in the argument list",
+                e,
+            ));
+        }
         let key = self.composite_sort_key(order_by)?;
         // $sortArray: the whole key document in one direction, or its fields one by one.
         let sort_by = key.as_ref().map(|k| match k.dir {

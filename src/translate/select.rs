@@ -461,7 +461,10 @@ impl Translator {
             });
         }
         let having_match = match having {
-            Some(h) => Some(self.pred(h)?.t),
+            Some(h) => {
+                super::window::refuse_windows(h, "HAVING")?;
+                Some(self.pred(h)?.t)
+            }
             None => None,
         };
         let mut sort_fields = Vec::new();

@@ -625,6 +625,19 @@ fn frame_offset(n: &Expr) -> Result<i64, Error> {
     ))
 }
 
+/// PostgreSQL: window functions are not allowed in `clause` (they are computed after it).
+pub(crate) fn refuse_windows(e: &Expr, clause: &str) -> Result<(), Error> {
+    let mut found = Vec::new();
+    collect_windows(e, &mut found)?;
+    match found.first() {
+        Some(w) => Err(invalid(
+            format!("window functions are not allowed in {clause}"),
+            w,
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Collects the window calls of an expression (in order, without duplicates); nested ones are an error.
 fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error> {
     use sqlparser::ast::Visit;
