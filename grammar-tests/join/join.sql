@@ -461,3 +461,108 @@ SELECT a.session_id FROM user_sessions a JOIN user_sessions b ON a.user_id = c.u
 -- case: same_table_twice_without_alias
 SELECT user_sessions.session_id FROM user_sessions JOIN user_sessions ON user_sessions.user_id = user_sessions.user_id
 -- error: table name "user_sessions" specified more than once (use an alias) at 1:57
+
+-- case: where_on_first_table_runs_before_the_lookup
+SELECT a.session_id, b.session_id AS o FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id WHERE a.session_id = $1 AND b.page_views > 3 AND a.active
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$match": {"$and": [{"session_id": {"$eq": {"$param": NumberLong(1)}}}, {"active": true}]}},
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "localField": "user_id",
+        "foreignField": "user_id",
+        "let": {"l0": "$user_id"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$user_id", null]}, null]},
+                  {"$eq": ["$$l0", "$user_id"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
+    {"$match": {"__j1.page_views": {"$gt": 3}}},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__j1.session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, o <- c1
+
+-- case: full_join_where_stays_after
+SELECT a.session_id, c.cache_key FROM user_sessions a FULL JOIN application_cache c ON c.priority = a.page_views WHERE a.active
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "localField": "page_views",
+        "foreignField": "priority",
+        "let": {"l0": "$page_views"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$priority", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$eq": ["$priority", "$$l0"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
+    {
+      "$unionWith": {
+        "coll": "application_cache",
+        "pipeline": [
+          {
+            "$lookup": {
+              "from": "user_sessions",
+              "localField": "priority",
+              "foreignField": "page_views",
+              "let": {"l0": "$priority"},
+              "pipeline": [
+                {
+                  "$match": {
+                    "$expr": {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                        {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                        {"$eq": ["$$l0", "$page_views"]}
+                      ]
+                    }
+                  }
+                }
+              ],
+              "as": "__m"
+            }
+          },
+          {"$match": {"__m": {"$size": 0}}},
+          {"$unset": "__m"},
+          {"$replaceRoot": {"newRoot": {"__j1": "$$ROOT"}}}
+        ]
+      }
+    },
+    {"$match": {"active": true}},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__j1.cache_key"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, cache_key <- c1

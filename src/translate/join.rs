@@ -54,6 +54,9 @@ pub(crate) struct FromPlan {
     pub collection: String,
     /// `$lookup` / `$unwind` stages (empty without joins).
     pub stages: Vec<Document>,
+    /// Whether WHERE conditions on the first table alone may run before the joins (not for FULL JOIN,
+    /// whose right-only rows must meet WHERE too).
+    pub pushdown: bool,
 }
 
 impl Translator {
@@ -68,6 +71,7 @@ impl Translator {
             return Ok(FromPlan {
                 collection: self.collection_of_from(from, pos)?,
                 stages: Vec::new(),
+                pushdown: false,
             });
         }
         if let Some(plan) = self.right_or_full(from)? {
@@ -157,7 +161,72 @@ impl Translator {
             self.tables.push(t.qualifier.clone());
         }
         self.join = Some(scope);
-        Ok(FromPlan { collection, stages })
+        Ok(FromPlan {
+            collection,
+            stages,
+            pushdown: true,
+        })
+    }
+
+    /// WHERE as (filter before the joins, filter after them): the top-level AND conditions that read only
+    /// columns of the first table run before the `$lookup`s (so an index on it serves, and fewer rows are
+    /// joined); the rest after. Without joins everything is in the second filter.
+    pub(crate) fn where_filters(
+        &mut self,
+        w: &Expr,
+        from: &FromPlan,
+    ) -> Result<(Document, Document), Error> {
+        let first = match &self.join {
+            Some(scope) if from.pushdown && !from.stages.is_empty() => {
+                scope.tables.first().map(|t| t.qualifier.clone())
+            }
+            _ => None,
+        };
+        let Some(first) = first else {
+            return Ok((Document::new(), self.expr_to_filter(w)?));
+        };
+        let mut conjuncts = Vec::new();
+        flatten_and(w, &mut conjuncts);
+        let mut pre = Vec::new();
+        let mut post = Vec::new();
+        // Translated in text order (parameter numbering), then sorted into the two filters.
+        for c in conjuncts {
+            let only_first = self.reads_only(c, &first);
+            let f = self.expr_to_filter(c)?;
+            if only_first {
+                pre.push(f);
+            } else {
+                post.push(f);
+            }
+        }
+        Ok((all_of(pre), all_of(post)))
+    }
+
+    /// Whether `e` reads columns of table `q` only (and no subquery).
+    fn reads_only(&self, e: &Expr, q: &str) -> bool {
+        use sqlparser::ast::Visit;
+        use std::ops::ControlFlow;
+        let using: Vec<(String, String)> = self
+            .join
+            .as_ref()
+            .map(|s| s.using.clone())
+            .unwrap_or_default();
+        let mut ok = true;
+        let _ = e.visit(&mut FnVisitor(|x: &Expr| {
+            let fine = match x {
+                Expr::Identifier(i) => using.iter().any(|(c, o)| *c == i.value && o == q),
+                Expr::CompoundIdentifier(parts) => parts.first().is_some_and(|p| p.value == q),
+                Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => false,
+                _ => true,
+            };
+            if fine {
+                ControlFlow::Continue(())
+            } else {
+                ok = false;
+                ControlFlow::Break(())
+            }
+        }));
+        ok
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -298,7 +367,11 @@ impl Translator {
             self.tables.push(t.qualifier.clone());
         }
         self.join = Some(scope);
-        Ok(Some(FromPlan { collection, stages }))
+        Ok(Some(FromPlan {
+            collection,
+            stages,
+            pushdown: !full,
+        }))
     }
 
     /// In a query with joins: the path (without the leading `$`) of a column reference — `x` for the first
@@ -424,6 +497,43 @@ impl Translator {
             Some(t) => Ok(t.prefix.clone()),
             None => Err(()),
         }
+    }
+}
+
+/// A visitor calling a closure on every expression.
+struct FnVisitor<F>(F);
+
+impl<F: FnMut(&Expr) -> std::ops::ControlFlow<()>> sqlparser::ast::Visitor for FnVisitor<F> {
+    type Break = ();
+    fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
+        (self.0)(e)
+    }
+}
+
+/// The top-level AND operands of `e`.
+fn flatten_and<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+    use sqlparser::ast::BinaryOperator;
+    match e {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
+            flatten_and(left, out);
+            flatten_and(right, out);
+        }
+        Expr::Nested(inner) => flatten_and(inner, out),
+        other => out.push(other),
+    }
+}
+
+/// One filter from several (`$and` when more than one).
+fn all_of(mut filters: Vec<Document>) -> Document {
+    filters.retain(|f| !f.is_empty());
+    match filters.len() {
+        0 => Document::new(),
+        1 => filters.pop().unwrap_or_default(),
+        _ => doc! {"$and": filters},
     }
 }
 

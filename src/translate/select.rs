@@ -220,7 +220,7 @@ impl Translator {
         };
         let from_plan = self.plan_from(from, pos)?;
         let collection = from_plan.collection.clone();
-        let filter = match selection {
+        let (pre_filter, filter) = match selection {
             Some(w) => {
                 if contains_aggregate(w) {
                     return Err(Error::Invalid {
@@ -228,9 +228,9 @@ impl Translator {
                         position: expr_pos(w),
                     });
                 }
-                self.expr_to_filter(w)?
+                self.where_filters(w, &from_plan)?
             }
-            None => Document::new(),
+            None => (Document::new(), Document::new()),
         };
         let group_exprs = match group_by {
             GroupByExpr::Expressions(list, modifiers) => {
@@ -344,7 +344,11 @@ impl Translator {
             }
         }
 
-        let mut pipeline: Vec<Document> = from_plan.stages;
+        let mut pipeline: Vec<Document> = Vec::new();
+        if !pre_filter.is_empty() {
+            pipeline.push(doc! {"$match": pre_filter});
+        }
+        pipeline.extend(from_plan.stages);
         if !filter.is_empty() {
             pipeline.push(doc! {"$match": filter});
         }

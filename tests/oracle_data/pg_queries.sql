@@ -770,3 +770,9 @@ SELECT user_id, a.session_id, b.session_id AS other FROM user_sessions a JOIN us
 SELECT a.session_id, user_id, login_method, b.session_id AS other FROM user_sessions a LEFT JOIN user_sessions b USING (user_id, login_method) WHERE a.page_views > 45 ORDER BY a.session_id, other;
 -- name: join_using_three_tables_group
 SELECT user_id, COUNT(*) AS n FROM user_sessions a JOIN user_sessions b USING (user_id) JOIN user_sessions c USING (user_id) GROUP BY user_id ORDER BY user_id;
+-- name: join_where_pushdown_mixed_conjuncts
+SELECT a.session_id, b.session_id AS other FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id <> b.session_id WHERE a.page_views > 40 AND (b.active OR b.session_id IS NULL) AND a.risk_score >= 0 ORDER BY a.session_id, other;
+-- name: join_full_where_left_is_null_keeps_right_only
+SELECT s.session_id, c.cache_key FROM user_sessions s FULL JOIN application_cache c ON s.page_views = c.priority WHERE s.page_views IS NULL ORDER BY s.session_id, c.cache_key;
+-- name: join_right_where_on_preserved_side
+SELECT c.cache_key, s.session_id FROM user_sessions s RIGHT JOIN application_cache c ON s.page_views = c.priority WHERE c.hit_count > 50 ORDER BY c.cache_key, s.session_id;
