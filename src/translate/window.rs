@@ -155,9 +155,18 @@ impl Translator {
         if spec.window_name.is_some() {
             return Err(unsupported("named windows (OVER w)", e));
         }
-        if f.filter.is_some() {
-            return Err(unsupported("FILTER on a window function", e));
+        let aggregate = matches!(name.as_str(), "sum" | "avg" | "count" | "min" | "max");
+        if f.filter.is_some() && !aggregate {
+            return Err(unsupported(
+                format!("FILTER on the non-aggregate window function {}()", f.name),
+                e,
+            ));
         }
+        // FILTER (WHERE p) on a window aggregate: rows where p is not TRUE count as NULL inputs.
+        let filter = match &f.filter {
+            Some(p) => Some(self.pred(p)?.t),
+            None => None,
+        };
         if !f.within_group.is_empty() || f.null_treatment.is_some() || f.uses_odbc_syntax {
             return Err(unsupported(format!("this form of {}()", f.name), e));
         }
@@ -388,7 +397,7 @@ impl Translator {
                 }
                 let frame = window_frame(spec.window_frame.as_ref(), ordered, e)?;
                 let mut nth = 0i64;
-                let x = if star && name == "count" {
+                let mut x = if star && name == "count" {
                     None
                 } else if name == "nth_value" {
                     need_args(2)?;
@@ -398,6 +407,10 @@ impl Translator {
                     need_args(1)?;
                     Some(self.agg(args[0])?)
                 };
+                if let (Some(ft), Some(a)) = (&filter, x.as_mut()) {
+                    a.expr = bson!({"$cond": [ft.clone(), a.expr.clone(), null]});
+                    a.nullable = true;
+                }
                 let window = |frame: &Frame| -> Option<Document> {
                     match frame {
                         Frame::Partition => None,
@@ -416,7 +429,11 @@ impl Translator {
                 let n = format!("{field}c");
                 let (kind, nullable) = match (name.as_str(), &x) {
                     ("count", None) => {
-                        out.insert(field, with_window(doc! {"$sum": 1}));
+                        let one = match &filter {
+                            Some(ft) => bson!({"$cond": [ft.clone(), 1, 0]}),
+                            None => Bson::Int32(1),
+                        };
+                        out.insert(field, with_window(doc! {"$sum": one}));
                         (Kind::Int, false)
                     }
                     ("count", Some(x)) => {
