@@ -299,3 +299,44 @@ fn dashboard_json_objects_and_collecting_aggregates() {
         assert_eq!(r[4], Bson::Boolean(true));
     });
 }
+
+#[test]
+fn seed_json_extract_cart_metrics() {
+    rt().block_on(async {
+        let c = Client::embedded();
+        c.execute(
+            "INSERT INTO user_sessions (session_id, user_id, session_data) VALUES
+               ('a', 'u1', '{\"shoppingCart\": {\"items\": [{\"sku\": 1}, {\"sku\": 2}], \"total\": 12.5}, \"preferences\": {\"theme\": \"dark\"}}'::jsonb),
+               ('b', 'u2', '{\"shoppingCart\": {\"items\": [], \"total\": 0}, \"preferences\": {}}'::jsonb),
+               ('c', 'u2', NULL)",
+            &[],
+        )
+        .await
+        .unwrap();
+        // The seed's style: JSON_EXTRACT paths, a JSONB cast, JSON_ARRAY_LENGTH inside FILTER.
+        let rows = c
+            .query(
+                "SELECT session_id, CAST(JSON_EXTRACT(session_data, '$.shoppingCart.items') AS JSONB) AS cart_items,
+                        JSON_EXTRACT(session_data, '$.preferences.theme') AS preferred_theme
+                 FROM user_sessions ORDER BY session_id",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(rows.columns, vec!["session_id", "cart_items", "preferred_theme"]);
+        assert!(matches!(&rows.rows[0][1], Bson::Array(a) if a.len() == 2));
+        assert_eq!(rows.rows[0][2], Bson::String("dark".into()));
+        assert!(rows.rows[1][2] == Bson::Null && rows.rows[2][1] == Bson::Null);
+        let rows = c
+            .query(
+                "SELECT COUNT(*) FILTER (WHERE JSON_ARRAY_LENGTH(JSON_EXTRACT(session_data, '$.shoppingCart.items')) > 0) AS with_cart,
+                        STRING_AGG(DISTINCT user_id, '|' ORDER BY user_id) AS users
+                 FROM user_sessions",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(norm(rows.rows[0][0].clone()), Bson::Int64(1));
+        assert_eq!(rows.rows[0][1], Bson::String("u1|u2".into()));
+    });
+}
