@@ -14,7 +14,7 @@ SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY created_at) 
     },
     {
       "$setWindowFields": {
-        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
         "sortBy": {"__w0k": 1},
         "output": {"__w0": {"$documentNumber": {}}}
       }
@@ -64,14 +64,14 @@ SELECT session_id, SUM(page_views) OVER (PARTITION BY user_id ORDER BY created_a
     },
     {
       "$setWindowFields": {
-        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
         "sortBy": {"__w0k": 1},
         "output": {"__w0d": {"$denseRank": {}}}
       }
     },
     {
       "$setWindowFields": {
-        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
         "sortBy": {"__w0d": 1},
         "output": {
           "__w0": {"$sum": "$page_views", "window": {"range": ["unbounded", "current"]}},
@@ -100,7 +100,7 @@ SELECT session_id, COUNT(*) OVER (PARTITION BY user_id) AS n FROM user_sessions
     {"$set": {"__w0k": 0}},
     {
       "$setWindowFields": {
-        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
         "sortBy": {"__w0k": 1},
         "output": {"__w0": {"$sum": 1}}
       }
@@ -363,14 +363,14 @@ SELECT NTH_VALUE(session_id, 2) OVER (PARTITION BY user_id ORDER BY created_at) 
     },
     {
       "$setWindowFields": {
-        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
         "sortBy": {"__w0k": 1},
         "output": {"__w0d": {"$denseRank": {}}}
       }
     },
     {
       "$setWindowFields": {
-        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
         "sortBy": {"__w0d": 1},
         "output": {
           "__w0": {"$push": {"$ifNull": ["$session_id", null]}, "window": {"range": ["unbounded", "current"]}}

@@ -171,20 +171,19 @@ impl Translator {
             return Err(unsupported(format!("this form of {}()", f.name), e));
         }
         let (star, args) = window_args(f, e)?;
-        // PARTITION BY: one expression, or a document of several; NULL (or missing) is one partition.
-        let partition = match spec.partition_by.as_slice() {
-            [] => None,
-            [p] => Some(bson!({"$ifNull": [self.agg(p)?.expr, null]})),
-            many => {
-                let mut d = Document::new();
-                for (i, p) in many.iter().enumerate() {
-                    d.insert(
-                        format!("p{i}"),
-                        bson!({"$ifNull": [self.agg(p)?.expr, null]}),
-                    );
-                }
-                Some(Bson::Document(d))
+        // PARTITION BY: a document of the expressions (MongoDB refuses to partition by an array value, which a
+        // document holding one is not); NULL and missing are one partition.
+        let partition = if spec.partition_by.is_empty() {
+            None
+        } else {
+            let mut d = Document::new();
+            for (i, p) in spec.partition_by.iter().enumerate() {
+                d.insert(
+                    format!("p{i}"),
+                    bson!({"$ifNull": [self.agg(p)?.expr, null]}),
+                );
             }
+            Some(Bson::Document(d))
         };
         let key = self.composite_sort_key(&spec.order_by)?;
         let ordered = key.is_some();

@@ -778,3 +778,5 @@ SELECT s.session_id, c.cache_key FROM user_sessions s FULL JOIN application_cach
 SELECT c.cache_key, s.session_id FROM user_sessions s RIGHT JOIN application_cache c ON s.page_views = c.priority WHERE c.hit_count > 50 ORDER BY c.cache_key, s.session_id;
 -- name: win_filter_on_window_aggregates
 SELECT session_id, COUNT(*) FILTER (WHERE active) OVER (PARTITION BY user_id) AS n_active, SUM(page_views) FILTER (WHERE mfa_verified) OVER (ORDER BY session_id ROWS BETWEEN 3 PRECEDING AND CURRENT ROW) AS mfa_views, MAX(risk_score) FILTER (WHERE login_method = 'sso') OVER () AS sso_max FROM user_sessions ORDER BY session_id;
+-- name: win_partition_by_array_column
+SELECT cache_key, COUNT(*) OVER (PARTITION BY tags) AS same_tags FROM application_cache ORDER BY cache_key;
