@@ -20,7 +20,7 @@ rows: ?column? <- c0, ?column? <- c1, ?column? <- c2
 -- case: int_literal_division
 SELECT 7 / 2 AS q FROM t
 -- expect:
-{"aggregate": "t", "pipeline": [{"$project": {"_id": 0, "c0": 3}}], "cursor": {}}
+{"aggregate": "t", "pipeline": [{"$project": {"_id": 0, "c0": {"$literal": 3}}}], "cursor": {}}
 rows: q <- c0
 
 -- case: column_division
@@ -248,7 +248,7 @@ SELECT 2147483647 + 1 AS big FROM t
 -- expect:
 {
   "aggregate": "t",
-  "pipeline": [{"$project": {"_id": 0, "c0": NumberLong(2147483648)}}],
+  "pipeline": [{"$project": {"_id": 0, "c0": {"$literal": NumberLong(2147483648)}}}],
   "cursor": {}
 }
 rows: big <- c0

@@ -149,7 +149,17 @@ SELECT '42'::INTEGER AS i, '2.5'::NUMERIC AS n, 'yes'::BOOLEAN AS b, 7::TEXT AS 
 -- expect:
 {
   "aggregate": "t",
-  "pipeline": [{"$project": {"_id": 0, "c0": 42, "c1": NumberDecimal("2.5"), "c2": true, "c3": "7"}}],
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": {"$literal": 42},
+        "c1": {"$literal": NumberDecimal("2.5")},
+        "c2": {"$literal": true},
+        "c3": "7"
+      }
+    }
+  ],
   "cursor": {}
 }
 rows: i <- c0, n <- c1, b <- c2, s <- c3

@@ -75,7 +75,7 @@ SELECT 'x' AS tag, 42 AS answer FROM user_sessions
 -- expect:
 {
   "aggregate": "user_sessions",
-  "pipeline": [{"$project": {"_id": 0, "c0": "x", "c1": 42}}],
+  "pipeline": [{"$project": {"_id": 0, "c0": "x", "c1": {"$literal": 42}}}],
   "cursor": {}
 }
 rows: tag <- c0, answer <- c1

@@ -420,7 +420,7 @@ impl Translator {
                 for (i, c) in columns.iter().enumerate() {
                     let a = self.agg(&c.source)?;
                     let f = format!("c{i}");
-                    project.insert(&f, a.expr);
+                    project.insert(&f, projected(a.expr));
                     out_cols.push(OutputColumn {
                         name: c.name.clone(),
                         field: f,
@@ -458,7 +458,7 @@ impl Translator {
         for (i, c) in columns.iter().enumerate() {
             let a = self.agg(&c.source)?;
             let f = format!("c{i}");
-            project.insert(&f, a.expr);
+            project.insert(&f, projected(a.expr));
             out_cols.push(OutputColumn {
                 name: c.name.clone(),
                 field: f,
@@ -666,9 +666,24 @@ fn sort_spec(target: &mut Document, i: usize, a: &Agg, k: &SortKey) -> Vec<(Stri
         out.push((f, if k.nulls_first { -1 } else { 1 }));
     }
     let f = format!("__s{i}");
-    target.insert(&f, a.expr.clone());
+    target.insert(&f, projected(a.expr.clone()));
     out.push((f, dir));
     out
+}
+
+/// A computed field for `$project`: a number or boolean constant there would mean "include / exclude the
+/// field", so it is wrapped in `$literal`.
+fn projected(expr: Bson) -> Bson {
+    match expr {
+        Bson::Int32(_)
+        | Bson::Int64(_)
+        | Bson::Double(_)
+        | Bson::Decimal128(_)
+        | Bson::Boolean(_) => {
+            bson!({"$literal": expr})
+        }
+        other => other,
+    }
 }
 
 /// PG's output column name for an unaliased expression.

@@ -780,3 +780,7 @@ SELECT c.cache_key, s.session_id FROM user_sessions s RIGHT JOIN application_cac
 SELECT session_id, COUNT(*) FILTER (WHERE active) OVER (PARTITION BY user_id) AS n_active, SUM(page_views) FILTER (WHERE mfa_verified) OVER (ORDER BY session_id ROWS BETWEEN 3 PRECEDING AND CURRENT ROW) AS mfa_views, MAX(risk_score) FILTER (WHERE login_method = 'sso') OVER () AS sso_max FROM user_sessions ORDER BY session_id;
 -- name: win_partition_by_array_column
 SELECT cache_key, COUNT(*) OVER (PARTITION BY tags) AS same_tags FROM application_cache ORDER BY cache_key;
+-- name: select_numeric_and_boolean_constants
+SELECT session_id, 1 AS one, TRUE AS t, 'x' AS s FROM user_sessions ORDER BY session_id LIMIT 2;
+-- name: setop_union_constant_columns
+SELECT 1 AS k, user_id FROM user_sessions WHERE page_views > 55 UNION SELECT 2, namespace FROM application_cache WHERE priority = 5 ORDER BY k, user_id;
