@@ -401,3 +401,39 @@ SELECT LAG(page_views, 1, actions_performed) OVER (ORDER BY session_id) FROM use
 -- case: window_in_having_refused
 SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING RANK() OVER (ORDER BY COUNT(*)) < 3
 -- error: window functions are not allowed in HAVING at 1:74
+
+-- case: named_window
+SELECT session_id, RANK() OVER w AS r FROM user_sessions WINDOW w AS (PARTITION BY user_id ORDER BY created_at)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$created_at", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
+        "sortBy": {"__w0k": 1},
+        "output": {"__w0": {"$rank": {}}}
+      }
+    },
+    {"$unset": "__w0k"},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, r <- c1
+
+-- case: named_window_unknown
+SELECT RANK() OVER nope FROM user_sessions WINDOW w AS (ORDER BY created_at)
+-- error: window "nope" does not exist at 1:8
+
+-- case: named_window_partition_override_refused
+SELECT RANK() OVER (w PARTITION BY active) FROM user_sessions WINDOW w AS (ORDER BY created_at)
+-- error: cannot override PARTITION BY clause of window "w" at 1:8

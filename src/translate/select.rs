@@ -206,7 +206,6 @@ impl Translator {
             || !cluster_by.is_empty()
             || !distribute_by.is_empty()
             || !sort_by.is_empty()
-            || !named_window.is_empty()
             || qualify.is_some()
             || value_table_mode.is_some()
         {
@@ -376,7 +375,7 @@ impl Translator {
             }
             // Everything after $group is translated in the group scope.
             self.group = Some(scope);
-            let win = self.window_stages(&window_exprs);
+            let win = self.window_stages(&window_exprs, named_window);
             let result = self.after_group(
                 &columns,
                 &sort_keys,
@@ -405,7 +404,7 @@ impl Translator {
             self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
         } else {
             let mut sort_fields = Vec::new();
-            pipeline.extend(self.window_stages(&window_exprs)?);
+            pipeline.extend(self.window_stages(&window_exprs, named_window)?);
             if wildcard {
                 let mut set = Document::new();
                 for (i, k) in sort_keys.iter().enumerate() {

@@ -17,8 +17,9 @@ use super::nulls::{is_null, not_null};
 use super::{Error, Translator};
 use bson::{bson, doc, Bson, Document};
 use sqlparser::ast::{
-    DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
-    OrderByExpr, OrderBySort, WindowFrameBound, WindowFrameUnits, WindowType,
+    DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
+    NamedWindowDefinition, NamedWindowExpr, OrderByExpr, OrderBySort, WindowFrameBound,
+    WindowFrameUnits, WindowSpec, WindowType,
 };
 
 /// The window calls of the current SELECT and the field holding each result.
@@ -80,7 +81,12 @@ impl Translator {
 
     /// The `$setWindowFields` stages for every window call in `exprs` (and registers their fields). Empty when
     /// there is none.
-    pub(crate) fn window_stages(&mut self, exprs: &[&Expr]) -> Result<Vec<Document>, Error> {
+    /// `named` is the WINDOW clause (`WINDOW w AS (...)`), which `OVER w` / `OVER (w ...)` refer to.
+    pub(crate) fn window_stages(
+        &mut self,
+        exprs: &[&Expr],
+        named: &[NamedWindowDefinition],
+    ) -> Result<Vec<Document>, Error> {
         self.windows = None;
         let mut calls: Vec<Expr> = Vec::new();
         for e in exprs {
@@ -89,13 +95,18 @@ impl Translator {
         if calls.is_empty() {
             return Ok(Vec::new());
         }
+        // Named windows are replaced by their definitions before translation.
+        let calls: Vec<(Expr, Expr)> = calls
+            .into_iter()
+            .map(|c| resolve_named(c, named))
+            .collect::<Result<_, _>>()?;
         let mut stages = Vec::new();
         let mut scope = WindowScope::default();
-        for (i, call) in calls.iter().enumerate() {
+        for (i, (original, call)) in calls.iter().enumerate() {
             let Expr::Function(f) = call else { continue };
             let field = format!("__w{i}");
             let (kind, nullable) = self.window_call(f, call, &field, &mut stages)?;
-            scope.calls.push((call.clone(), field, kind, nullable));
+            scope.calls.push((original.clone(), field, kind, nullable));
         }
         self.windows = Some(scope);
         Ok(stages)
@@ -519,6 +530,83 @@ impl Translator {
         }
         result
     }
+}
+
+/// A window call with `OVER w` / `OVER (w ...)` replaced by the definition of w (PostgreSQL's rules: the
+/// referring window may add an ORDER BY when w has none, and a frame; not a PARTITION BY). Returns (the call as
+/// written, the call to translate).
+fn resolve_named(call: Expr, named: &[NamedWindowDefinition]) -> Result<(Expr, Expr), Error> {
+    let Expr::Function(f) = &call else {
+        return Ok((call.clone(), call));
+    };
+    let find = |name: &Ident, at: &Expr| -> Result<WindowSpec, Error> {
+        let mut cur = name.clone();
+        for _ in 0..=named.len() {
+            match named.iter().find(|d| d.0.value == cur.value) {
+                Some(NamedWindowDefinition(_, NamedWindowExpr::WindowSpec(s))) => {
+                    return Ok(s.clone())
+                }
+                Some(NamedWindowDefinition(_, NamedWindowExpr::NamedWindow(next))) => {
+                    cur = next.clone()
+                }
+                None => break,
+            }
+        }
+        Err(invalid(
+            format!("window \"{}\" does not exist", name.value),
+            at,
+        ))
+    };
+    let spec = match &f.over {
+        Some(WindowType::NamedWindow(name)) => find(name, &call)?,
+        Some(WindowType::WindowSpec(s)) => match &s.window_name {
+            None => return Ok((call.clone(), call)),
+            Some(name) => {
+                let base = find(name, &call)?;
+                if !s.partition_by.is_empty() {
+                    return Err(invalid(
+                        format!(
+                            "cannot override PARTITION BY clause of window \"{}\"",
+                            name.value
+                        ),
+                        &call,
+                    ));
+                }
+                if !s.order_by.is_empty() && !base.order_by.is_empty() {
+                    return Err(invalid(
+                        format!(
+                            "cannot override ORDER BY clause of window \"{}\"",
+                            name.value
+                        ),
+                        &call,
+                    ));
+                }
+                if base.window_frame.is_some() {
+                    return Err(invalid(
+                        format!(
+                            "cannot copy window \"{}\" because it has a frame clause",
+                            name.value
+                        ),
+                        &call,
+                    ));
+                }
+                WindowSpec {
+                    window_name: None,
+                    partition_by: base.partition_by,
+                    order_by: if s.order_by.is_empty() {
+                        base.order_by
+                    } else {
+                        s.order_by.clone()
+                    },
+                    window_frame: s.window_frame.clone(),
+                }
+            }
+        },
+        None => return Ok((call.clone(), call)),
+    };
+    let mut g = f.clone();
+    g.over = Some(WindowType::WindowSpec(spec));
+    Ok((call, Expr::Function(g)))
 }
 
 /// A positive integer constant argument (NTILE buckets, NTH_VALUE position).

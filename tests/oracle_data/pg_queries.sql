@@ -784,3 +784,7 @@ SELECT cache_key, COUNT(*) OVER (PARTITION BY tags) AS same_tags FROM applicatio
 SELECT session_id, 1 AS one, TRUE AS t, 'x' AS s FROM user_sessions ORDER BY session_id LIMIT 2;
 -- name: setop_union_constant_columns
 SELECT 1 AS k, user_id FROM user_sessions WHERE page_views > 55 UNION SELECT 2, namespace FROM application_cache WHERE priority = 5 ORDER BY k, user_id;
+-- name: win_named_window_clause
+SELECT session_id, ROW_NUMBER() OVER w AS rn, SUM(page_views) OVER w AS running, COUNT(*) OVER (w ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS last2 FROM user_sessions WINDOW w AS (PARTITION BY user_id ORDER BY session_id) ORDER BY session_id;
+-- name: win_named_window_add_order
+SELECT session_id, RANK() OVER (p ORDER BY page_views DESC) AS r FROM user_sessions WINDOW p AS (PARTITION BY active) ORDER BY session_id;
