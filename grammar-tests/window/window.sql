@@ -225,9 +225,51 @@ SELECT user_id, COUNT(*) AS n, RANK() OVER (ORDER BY COUNT(*) DESC) AS r FROM us
 }
 rows: user_id <- c0, n <- c1, r <- c2
 
--- case: range_offset_refused
-SELECT SUM(page_views) OVER (ORDER BY page_views RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) FROM user_sessions
--- error: unsupported: RANGE frame with an offset (use ROWS, or UNBOUNDED / CURRENT ROW bounds) at 1:8
+-- case: range_offsets_on_the_value
+SELECT SUM(page_views) OVER (ORDER BY page_views DESC RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) AS s FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$page_views", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$page_views", null]}
+        }
+      }
+    },
+    {
+      "$set": {
+        "__w0v": {
+          "$cond": [{"$eq": [{"$ifNull": ["$page_views", null]}, null]}, -inf, {"$multiply": [-1, "$page_views"]}]
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "sortBy": {"__w0v": 1},
+        "output": {
+          "__w0": {"$sum": "$page_views", "window": {"range": [NumberLong(-5), "current"]}},
+          "__w0c": {
+            "$sum": {"$cond": [{"$isNumber": "$page_views"}, 1, 0]},
+            "window": {"range": [NumberLong(-5), "current"]}
+          }
+        }
+      }
+    },
+    {"$unset": "__w0v"},
+    {"$set": {"__w0": {"$cond": [{"$gt": ["$__w0c", 0]}, "$__w0", null]}}},
+    {"$unset": ["__w0k", "__w0c"]},
+    {"$project": {"_id": 0, "c0": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: s <- c0
+
+-- case: range_offsets_need_one_key
+SELECT SUM(page_views) OVER (ORDER BY page_views, risk_score RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) FROM user_sessions
+-- error: RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column at 1:8
 
 -- case: mixed_directions_rank_of_peer_group
 SELECT RANK() OVER (ORDER BY user_id, page_views DESC) FROM user_sessions

@@ -9,7 +9,8 @@
 //! RANK) then serves as the single sort field. Peers (rows equal on
 //! the ORDER BY) matter for PostgreSQL's default frame `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`:
 //! a first `$setWindowFields` numbers the peer groups (`$denseRank`), a second one aggregates over a `range`
-//! window on that number, so peers share their result. Aggregates keep PostgreSQL's NULL rules (SUM over no
+//! window on that number, so peers share their result. RANGE with offsets is a `range` window on the single
+//! ORDER BY value (negated for DESC, NULL as -/+ infinity). Aggregates keep PostgreSQL's NULL rules (SUM over no
 //! number is NULL, COUNT(x) skips NULLs).
 
 use super::expr::{invalid, unsupported, Agg, Kind};
@@ -56,6 +57,8 @@ enum Frame {
     Rows(Bound, Bound),
     /// RANGE with UNBOUNDED / CURRENT ROW bounds: a `range` window over the peer-group number.
     Peers(Bound, Bound),
+    /// RANGE with offsets: a `range` window over the (single, numeric) ORDER BY value itself.
+    Values(Bound, Bound),
 }
 
 /// A composite sort key: the expression of the key document and the direction(s).
@@ -425,7 +428,9 @@ impl Translator {
                     match frame {
                         Frame::Partition => None,
                         Frame::Rows(a, b) => Some(doc! {"documents": [a.to_bson(), b.to_bson()]}),
-                        Frame::Peers(a, b) => Some(doc! {"range": [a.to_bson(), b.to_bson()]}),
+                        Frame::Peers(a, b) | Frame::Values(a, b) => {
+                            Some(doc! {"range": [a.to_bson(), b.to_bson()]})
+                        }
                     }
                 };
                 let with_window = |mut acc: Document| -> Document {
@@ -503,6 +508,35 @@ impl Translator {
                 };
                 stages.extend(pre.clone());
                 match frame {
+                    Frame::Values(..) => {
+                        // The ORDER BY value, negated for DESC so the window runs ascending; NULL sorts as
+                        // -/+ infinity where PostgreSQL puts it, so a NULL row's frame is its NULL peers.
+                        let [o] = spec.order_by.as_slice() else {
+                            return Err(invalid(
+                                "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column",
+                                e,
+                            ));
+                        };
+                        let desc = matches!(o.options.sort, Some(OrderBySort::Desc));
+                        let nulls_first = o.options.nulls_first.unwrap_or(desc);
+                        let v = self.agg(&o.expr)?;
+                        let inf = if nulls_first {
+                            f64::NEG_INFINITY
+                        } else {
+                            f64::INFINITY
+                        };
+                        let value = if desc {
+                            bson!({"$multiply": [-1, v.expr.clone()]})
+                        } else {
+                            v.expr.clone()
+                        };
+                        let vfield = format!("{field}v");
+                        let mut set = Document::new();
+                        set.insert(&vfield, bson!({"$cond": [is_null(&v.expr), inf, value]}));
+                        stages.push(doc! {"$set": set});
+                        stages.push(base(&vfield, 1, out));
+                        stages.push(doc! {"$unset": vfield});
+                    }
                     Frame::Peers(..) => {
                         let d = format!("{field}d");
                         let mut first = Document::new();
@@ -698,10 +732,13 @@ fn window_frame(
         }
         WindowFrameUnits::Range => {
             if matches!(start, Bound::Offset(_)) || matches!(end, Bound::Offset(_)) {
-                return Err(unsupported(
-                    "RANGE frame with an offset (use ROWS, or UNBOUNDED / CURRENT ROW bounds)",
-                    e,
-                ));
+                if !ordered {
+                    return Err(invalid(
+                        "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column",
+                        e,
+                    ));
+                }
+                return Ok(Frame::Values(start, end));
             }
             if !ordered || (start == Bound::Unbounded && end == Bound::Unbounded) {
                 Ok(Frame::Partition)

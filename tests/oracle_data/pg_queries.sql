@@ -788,3 +788,9 @@ SELECT 1 AS k, user_id FROM user_sessions WHERE page_views > 55 UNION SELECT 2, 
 SELECT session_id, ROW_NUMBER() OVER w AS rn, SUM(page_views) OVER w AS running, COUNT(*) OVER (w ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS last2 FROM user_sessions WINDOW w AS (PARTITION BY user_id ORDER BY session_id) ORDER BY session_id;
 -- name: win_named_window_add_order
 SELECT session_id, RANK() OVER (p ORDER BY page_views DESC) AS r FROM user_sessions WINDOW p AS (PARTITION BY active) ORDER BY session_id;
+-- name: win_range_offsets_numeric
+SELECT session_id, COUNT(*) OVER (ORDER BY page_views RANGE BETWEEN 5 PRECEDING AND 5 FOLLOWING) AS near, SUM(actions_performed) OVER (ORDER BY page_views RANGE BETWEEN 10 PRECEDING AND CURRENT ROW) AS s FROM user_sessions ORDER BY session_id;
+-- name: win_range_offsets_desc_partition
+SELECT session_id, COUNT(*) OVER (PARTITION BY active ORDER BY page_views DESC RANGE BETWEEN 3 PRECEDING AND 1 FOLLOWING) AS n FROM user_sessions ORDER BY session_id;
+-- name: win_range_offsets_nulls_first_unbounded
+SELECT session_id, COUNT(*) OVER (ORDER BY actions_performed NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND 2 FOLLOWING) AS n, MAX(risk_score) OVER (ORDER BY actions_performed RANGE BETWEEN 2 PRECEDING AND UNBOUNDED FOLLOWING) AS m FROM user_sessions ORDER BY session_id;
