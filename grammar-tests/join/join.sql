@@ -7,8 +7,6 @@ SELECT s.session_id, c.cache_key FROM user_sessions s JOIN application_cache c O
     {
       "$lookup": {
         "from": "application_cache",
-        "localField": "page_views",
-        "foreignField": "priority",
         "let": {"l0": "$page_views"},
         "pipeline": [
           {
@@ -42,8 +40,6 @@ SELECT a.session_id, b.session_id AS other FROM user_sessions a LEFT JOIN user_s
     {
       "$lookup": {
         "from": "user_sessions",
-        "localField": "user_id",
-        "foreignField": "user_id",
         "let": {"l0": "$user_id", "l1": "$page_views"},
         "pipeline": [
           {
@@ -91,8 +87,6 @@ SELECT a.session_id, b.user_id, c.cache_key FROM user_sessions a JOIN user_sessi
     {
       "$lookup": {
         "from": "user_sessions",
-        "localField": "user_id",
-        "foreignField": "user_id",
         "let": {"l0": "$user_id"},
         "pipeline": [
           {
@@ -114,8 +108,6 @@ SELECT a.session_id, b.user_id, c.cache_key FROM user_sessions a JOIN user_sessi
     {
       "$lookup": {
         "from": "application_cache",
-        "localField": "__j1.page_views",
-        "foreignField": "priority",
         "let": {"l0": "$__j1.page_views", "l1": "$actions_performed"},
         "pipeline": [
           {
@@ -185,8 +177,6 @@ SELECT a.* FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id
     {
       "$lookup": {
         "from": "user_sessions",
-        "localField": "user_id",
-        "foreignField": "user_id",
         "let": {"l0": "$user_id"},
         "pipeline": [
           {
@@ -220,8 +210,6 @@ SELECT b.* FROM user_sessions a LEFT JOIN application_cache b ON b.priority = a.
     {
       "$lookup": {
         "from": "application_cache",
-        "localField": "page_views",
-        "foreignField": "priority",
         "let": {"l0": "$page_views"},
         "pipeline": [
           {
@@ -270,8 +258,6 @@ SELECT c.namespace, COUNT(*) AS n FROM user_sessions s JOIN application_cache c 
     {
       "$lookup": {
         "from": "application_cache",
-        "localField": "page_views",
-        "foreignField": "priority",
         "let": {"l0": "$page_views"},
         "pipeline": [
           {
@@ -306,8 +292,6 @@ SELECT a.session_id, c.cache_key FROM user_sessions a RIGHT JOIN application_cac
     {
       "$lookup": {
         "from": "user_sessions",
-        "localField": "priority",
-        "foreignField": "page_views",
         "let": {"l0": "$priority"},
         "pipeline": [
           {
@@ -345,8 +329,6 @@ SELECT a.session_id, c.cache_key FROM user_sessions a FULL JOIN application_cach
     {
       "$lookup": {
         "from": "application_cache",
-        "localField": "page_views",
-        "foreignField": "priority",
         "let": {"l0": "$page_views"},
         "pipeline": [
           {
@@ -372,8 +354,6 @@ SELECT a.session_id, c.cache_key FROM user_sessions a FULL JOIN application_cach
           {
             "$lookup": {
               "from": "user_sessions",
-              "localField": "priority",
-              "foreignField": "page_views",
               "let": {"l0": "$priority"},
               "pipeline": [
                 {
@@ -412,8 +392,6 @@ SELECT user_id, a.session_id FROM user_sessions a JOIN user_sessions b USING (us
     {
       "$lookup": {
         "from": "user_sessions",
-        "localField": "user_id",
-        "foreignField": "user_id",
         "let": {"l0": "$user_id"},
         "pipeline": [
           {
@@ -472,8 +450,6 @@ SELECT a.session_id, b.session_id AS o FROM user_sessions a LEFT JOIN user_sessi
     {
       "$lookup": {
         "from": "user_sessions",
-        "localField": "user_id",
-        "foreignField": "user_id",
         "let": {"l0": "$user_id"},
         "pipeline": [
           {
@@ -508,8 +484,6 @@ SELECT a.session_id, c.cache_key FROM user_sessions a FULL JOIN application_cach
     {
       "$lookup": {
         "from": "application_cache",
-        "localField": "page_views",
-        "foreignField": "priority",
         "let": {"l0": "$page_views"},
         "pipeline": [
           {
@@ -535,8 +509,6 @@ SELECT a.session_id, c.cache_key FROM user_sessions a FULL JOIN application_cach
           {
             "$lookup": {
               "from": "user_sessions",
-              "localField": "priority",
-              "foreignField": "page_views",
               "let": {"l0": "$priority"},
               "pipeline": [
                 {

@@ -10,9 +10,7 @@
 //! two-table FULL JOIN is the LEFT JOIN plus (`$unionWith`) the right rows no left row matches (an anti-join
 //! `$lookup`). `USING (c)` is `ON t.c = b.c` with t the first table (or the owner of a column an earlier USING
 //! merged), and the unqualified `c` means t's column. RIGHT / FULL joins among more tables and NATURAL are
-//! refused. An
-//! `outer.col = inner.col` conjunct is also given as `localField` / `foreignField` (MongoDB 5.0+ combines them
-//! with the pipeline): an index-usable pre-filter whose matches are a superset of the SQL ones.
+//! refused.
 //!
 //! The translator knows no schema, so in a query with joins every column must be qualified by its table name
 //! or alias (an unqualified column is refused rather than guessed), USING columns excepted.
@@ -286,15 +284,9 @@ impl Translator {
             }
             pipeline.push(doc! {"$match": {"$expr": p.t}});
         }
+        // No localField / foreignField pre-filter: its array matching is not SQL equality (an empty array
+        // local value matches nothing). MongoDB 5.0+ can use an index for the `$eq` inside `$expr` here.
         let mut lookup = doc! {"from": coll};
-        // An `outer.col = inner.col` conjunct also becomes localField / foreignField: a pre-filter that can use an
-        // index on the joined collection; the pipeline's $match still decides (NULL never matches).
-        if let Some(on) = on {
-            if let Some((local, foreign)) = equi_key(scope, k, on) {
-                lookup.insert("localField", local);
-                lookup.insert("foreignField", foreign);
-            }
-        }
         if !lets.is_empty() {
             lookup.insert("let", lets);
         }
@@ -592,50 +584,6 @@ fn using_condition(
         message: "USING needs a column".into(),
         position: at,
     })
-}
-
-/// The first `a.x = b.y` conjunct of an ON condition between a plain column of an earlier table and one of
-/// table `k`: (local path, foreign path).
-fn equi_key(scope: &JoinScope, k: usize, on: &Expr) -> Option<(String, String)> {
-    use sqlparser::ast::BinaryOperator;
-    match on {
-        Expr::Nested(inner) => equi_key(scope, k, inner),
-        Expr::BinaryOp {
-            left,
-            op: BinaryOperator::And,
-            right,
-        } => equi_key(scope, k, left).or_else(|| equi_key(scope, k, right)),
-        Expr::BinaryOp {
-            left,
-            op: BinaryOperator::Eq,
-            right,
-        } => {
-            let side = |e: &Expr| -> Option<(usize, String)> {
-                let Expr::CompoundIdentifier(parts) = e else {
-                    return None;
-                };
-                let first = parts.first()?;
-                let idx = scope
-                    .tables
-                    .iter()
-                    .position(|t| t.qualifier == first.value)?;
-                let rest = field_path(&parts[1..]).ok()?;
-                let path = match &scope.tables[idx].prefix {
-                    Some(p) if idx != k => format!("{p}.{rest}"),
-                    _ => rest,
-                };
-                Some((idx, path))
-            };
-            let (a, b) = (side(left)?, side(right)?);
-            match (a, b) {
-                ((i, outer), (j, inner)) | ((j, inner), (i, outer)) if i < k && j == k => {
-                    Some((outer, inner))
-                }
-                _ => None,
-            }
-        }
-        _ => None,
-    }
 }
 
 fn add_table(

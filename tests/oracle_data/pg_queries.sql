@@ -794,3 +794,6 @@ SELECT session_id, COUNT(*) OVER (ORDER BY page_views RANGE BETWEEN 5 PRECEDING 
 SELECT session_id, COUNT(*) OVER (PARTITION BY active ORDER BY page_views DESC RANGE BETWEEN 3 PRECEDING AND 1 FOLLOWING) AS n FROM user_sessions ORDER BY session_id;
 -- name: win_range_offsets_nulls_first_unbounded
 SELECT session_id, COUNT(*) OVER (ORDER BY actions_performed NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND 2 FOLLOWING) AS n, MAX(risk_score) OVER (ORDER BY actions_performed RANGE BETWEEN 2 PRECEDING AND UNBOUNDED FOLLOWING) AS m FROM user_sessions ORDER BY session_id;
+-- name: join_on_array_columns_empty_arrays_match
+UPDATE user_sessions SET tags = ARRAY[]::TEXT[] WHERE session_id IN ('s001', 's002');
+SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON a.tags = b.tags AND a.session_id < b.session_id ORDER BY a.session_id, other;
