@@ -479,3 +479,7 @@ SELECT RANK() OVER nope FROM user_sessions WINDOW w AS (ORDER BY created_at)
 -- case: named_window_partition_override_refused
 SELECT RANK() OVER (w PARTITION BY active) FROM user_sessions WINDOW w AS (ORDER BY created_at)
 -- error: cannot override PARTITION BY clause of window "w" at 1:8
+
+-- case: window_inside_aggregate_refused
+SELECT SUM(ROW_NUMBER() OVER (ORDER BY session_id)) FROM user_sessions
+-- error: aggregate function calls cannot contain window function calls at 1:12

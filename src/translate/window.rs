@@ -786,11 +786,34 @@ fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error> {
     struct Finder<'a> {
         out: &'a mut Vec<Expr>,
         err: Option<Error>,
+        /// Depth of plain aggregate calls around the current expression.
+        in_aggregate: usize,
+    }
+    fn plain_aggregate(e: &Expr) -> bool {
+        matches!(e, Expr::Function(f) if f.over.is_none()
+            && super::expr::is_aggregate_name(&f.name.to_string().to_ascii_lowercase()))
     }
     impl sqlparser::ast::Visitor for Finder<'_> {
         type Break = ();
+        fn post_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            if plain_aggregate(e) {
+                self.in_aggregate = self.in_aggregate.saturating_sub(1);
+            }
+            ControlFlow::Continue(())
+        }
         fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            if plain_aggregate(e) {
+                self.in_aggregate += 1;
+            }
             if let Expr::Function(f) = e {
+                if f.over.is_some() && self.in_aggregate > 0 {
+                    // The aggregate runs in $group, before any window stage.
+                    self.err = Some(invalid(
+                        "aggregate function calls cannot contain window function calls",
+                        e,
+                    ));
+                    return ControlFlow::Break(());
+                }
                 if f.over.is_some() {
                     let mut inner = Vec::new();
                     if let FunctionArguments::List(l) = &f.args {
@@ -812,7 +835,11 @@ fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error> {
             ControlFlow::Continue(())
         }
     }
-    let mut finder = Finder { out, err: None };
+    let mut finder = Finder {
+        out,
+        err: None,
+        in_aggregate: 0,
+    };
     let _ = e.visit(&mut finder);
     match finder.err {
         Some(err) => Err(err),
