@@ -169,7 +169,21 @@ impl Translator {
         if spec.window_name.is_some() {
             return Err(unsupported("named windows (OVER w)", e));
         }
-        let aggregate = matches!(name.as_str(), "sum" | "avg" | "count" | "min" | "max");
+        let aggregate = matches!(
+            name.as_str(),
+            "sum"
+                | "avg"
+                | "count"
+                | "min"
+                | "max"
+                | "array_agg"
+                | "json_agg"
+                | "jsonb_agg"
+                | "string_agg"
+                | "bool_and"
+                | "bool_or"
+                | "every"
+        );
         if f.filter.is_some() && !aggregate {
             return Err(unsupported(
                 format!("FILTER on the non-aggregate window function {}()", f.name),
@@ -402,7 +416,8 @@ impl Translator {
                 Ok((x.kind, true))
             }
             "sum" | "avg" | "count" | "min" | "max" | "first_value" | "last_value"
-            | "nth_value" => {
+            | "nth_value" | "array_agg" | "json_agg" | "jsonb_agg" | "string_agg" | "bool_and"
+            | "bool_or" | "every" => {
                 if let FunctionArguments::List(l) = &f.args {
                     if matches!(l.duplicate_treatment, Some(DuplicateTreatment::Distinct)) {
                         return Err(unsupported("DISTINCT in a window aggregate", e));
@@ -410,19 +425,51 @@ impl Translator {
                 }
                 let frame = window_frame(spec.window_frame.as_ref(), ordered, e)?;
                 let mut nth = 0i64;
+                let mut sep = Bson::Null;
+                let collecting = matches!(
+                    name.as_str(),
+                    "array_agg" | "json_agg" | "jsonb_agg" | "string_agg"
+                );
                 let mut x = if star && name == "count" {
                     None
                 } else if name == "nth_value" {
                     need_args(2)?;
                     nth = positive_constant(self, args[1], "nth_value()")?;
                     Some(self.agg(args[0])?)
+                } else if name == "string_agg" {
+                    need_args(2)?;
+                    sep = match self.agg(args[1])?.constant {
+                        Some(Bson::String(t)) => Bson::String(t),
+                        Some(Bson::Null) => Bson::String(String::new()),
+                        _ => {
+                            return Err(unsupported(
+                                "string_agg() delimiter other than a text constant",
+                                args[1],
+                            ))
+                        }
+                    };
+                    Some(self.agg(args[0])?)
                 } else {
                     need_args(1)?;
                     Some(self.agg(args[0])?)
                 };
-                if let (Some(ft), Some(a)) = (&filter, x.as_mut()) {
-                    a.expr = bson!({"$cond": [ft.clone(), a.expr.clone(), null]});
-                    a.nullable = true;
+                // Collecting aggregates push one-element arrays ([] for a skipped row) and flatten them after.
+                let keep = match (&x, name.as_str()) {
+                    (Some(a), "string_agg") if a.nullable => {
+                        let nn = not_null(&a.expr);
+                        Some(match &filter {
+                            Some(ft) => super::nulls::and(vec![ft.clone(), nn]),
+                            None => nn,
+                        })
+                    }
+                    _ if collecting => filter.clone(),
+                    _ => None,
+                };
+                if !collecting {
+                    if let (Some(ft), Some(a)) = (&filter, x.as_mut()) {
+                        a.expr = bson!({"$cond": [ft.clone(), a.expr.clone(), null]});
+                        a.nullable = true;
+                    }
                 }
                 let window = |frame: &Frame| -> Option<Document> {
                     match frame {
@@ -482,6 +529,38 @@ impl Translator {
                         acc.insert(format!("${name}"), x.expr.clone());
                         out.insert(field, with_window(acc));
                         (x.kind, true)
+                    }
+                    ("array_agg" | "json_agg" | "jsonb_agg" | "string_agg", Some(x)) => {
+                        let one = bson!([{"$ifNull": [x.expr.clone(), null]}]);
+                        let pushed = match &keep {
+                            Some(k) => bson!({"$cond": [k.clone(), one, []]}),
+                            None => one,
+                        };
+                        out.insert(field, with_window(doc! {"$push": pushed}));
+                        let flat = bson!({"$reduce": {"input": format!("${field}"), "initialValue": [],
+                            "in": {"$concatArrays": ["$$value", "$$this"]}}});
+                        if name == "string_agg" {
+                            post = Some(
+                                bson!({"$reduce": {"input": flat, "initialValue": null, "in": {"$cond": [
+                                    {"$eq": ["$$value", null]},
+                                    "$$this",
+                                    {"$concat": ["$$value", {"$literal": sep.clone()}, "$$this"]}
+                                ]}}}),
+                            );
+                            (Kind::Text, true)
+                        } else {
+                            post = Some(
+                                bson!({"$cond": [{"$gt": [{"$size": flat.clone()}, 0]}, flat, null]}),
+                            );
+                            (Kind::Array, true)
+                        }
+                    }
+                    ("bool_and" | "bool_or" | "every", Some(x)) => {
+                        let op = if name == "bool_or" { "$max" } else { "$min" };
+                        let mut acc = Document::new();
+                        acc.insert(op, x.expr.clone());
+                        out.insert(field, with_window(acc));
+                        (Kind::Bool, true)
                     }
                     ("nth_value", Some(x)) => {
                         out.insert(

@@ -797,3 +797,9 @@ SELECT session_id, COUNT(*) OVER (ORDER BY actions_performed NULLS FIRST RANGE B
 -- name: join_on_array_columns_empty_arrays_match
 UPDATE user_sessions SET tags = ARRAY[]::TEXT[] WHERE session_id IN ('s001', 's002');
 SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON a.tags = b.tags AND a.session_id < b.session_id ORDER BY a.session_id, other;
+-- name: win_array_agg_running
+SELECT session_id, ARRAY_AGG(page_views) OVER (PARTITION BY user_id ORDER BY session_id) AS so_far FROM user_sessions ORDER BY session_id;
+-- name: win_string_agg_rows_frame_filter
+SELECT session_id, STRING_AGG(login_method, '>') OVER (ORDER BY session_id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS last3, STRING_AGG(session_id, ',') FILTER (WHERE active) OVER (PARTITION BY user_id ORDER BY session_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS active_ids FROM user_sessions ORDER BY session_id;
+-- name: win_json_agg_and_bool_window
+SELECT session_id, JSON_AGG(risk_score) OVER (ORDER BY session_id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING) AS next2, BOOL_AND(active) OVER (PARTITION BY user_id) AS all_active, BOOL_OR(mfa_verified) FILTER (WHERE page_views > 10) OVER (PARTITION BY user_id) AS some_mfa FROM user_sessions ORDER BY session_id;
