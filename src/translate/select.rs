@@ -322,13 +322,14 @@ impl Translator {
             group_keys.push(resolve(g, &columns)?);
         }
 
-        // Plain find: SELECT * / plain top-level columns, no ORDER BY needing NULL flags, no DISTINCT/grouping.
+        // Window calls can be in the SELECT list and ORDER BY (window.rs computes them before `$project`).
         let window_exprs: Vec<&Expr> = columns
             .iter()
             .map(|c| &c.source)
             .chain(sort_keys.iter().map(|k| &k.expr))
             .collect();
         let star_stages = self.join_star(wildcard, qualified_star.as_deref(), pos)?;
+        // Plain find: SELECT * / plain top-level columns, no ORDER BY needing NULL flags, no DISTINCT/grouping.
         if !grouped && !distinct && from_plan.stages.is_empty() {
             if let Some(cmd) = self.try_find(
                 &collection,
