@@ -1,8 +1,9 @@
 //! SELECT over one collection -> `find` (plain filter / projection / limit) or `aggregate`.
 //!
-//! Pipeline order: `$match` (WHERE) -> `$group` (GROUP BY / aggregates) -> one-row fallback (aggregates without
-//! GROUP BY over no rows) -> `$match` (HAVING) -> `$project` (SELECT list + sort keys) -> `$sort` -> `$skip` ->
-//! `$limit` -> `$unset` (sort keys). PG sorts NULLs last ascending and first descending, MongoDB the other way,
+//! Pipeline order: [joins: `$match` (WHERE on the first table) -> `$lookup`/`$unwind` (join.rs)] -> `$match`
+//! (WHERE) -> `$group` (GROUP BY / aggregates) -> one-row fallback (aggregates without GROUP BY over no rows) ->
+//! `$match` (HAVING) -> `$setWindowFields` (window calls, window.rs) -> `$project` (SELECT list + sort keys) ->
+//! `$sort` -> `$skip` -> `$limit` -> `$unset` (sort keys). Set operations are in setop.rs. PG sorts NULLs last ascending and first descending, MongoDB the other way,
 //! so a sort key that needs it gets a NULL flag sorted before it.
 
 use super::aggregate::{contains_aggregate, GroupScope};
