@@ -410,8 +410,17 @@ fn joins_inner_left_and_null_keys() {
         let rows = c.query("SELECT u.name, COUNT(*) AS n, SUM(s.page_views) AS views FROM users u JOIN user_sessions s ON s.user_id = u.user_id AND s.page_views > $1 GROUP BY u.name", &[Bson::Int32(5)]).await.unwrap();
         let got: Vec<Vec<Bson>> = rows.rows.into_iter().map(|r| r.into_iter().map(norm).collect()).collect();
         assert_eq!(got, vec![vec![Bson::String("Ada".into()), Bson::Int64(1), Bson::Int64(10)]]);
-        // RIGHT JOIN is refused with a pointer to the construct.
-        let err = c.query("SELECT s.session_id FROM user_sessions s RIGHT JOIN users u ON u.user_id = s.user_id", &[]).await.unwrap_err();
+        // RIGHT JOIN keeps every user (also the NULL-keyed one, unmatched); FULL JOIN adds the session without a user.
+        let rows = c.query("SELECT u.name, s.session_id FROM user_sessions s RIGHT JOIN users u ON u.user_id = s.user_id ORDER BY u.name, s.session_id", &[]).await.unwrap();
+        let got: Vec<(Bson, Bson)> = rows.rows.iter().map(|r| (r[0].clone(), r[1].clone())).collect();
+        let s = |x: &str| Bson::String(x.into());
+        assert_eq!(got, vec![(s("Ada"), s("s1")), (s("Ada"), s("s2")), (s("Bob"), s("s3")), (s("ghost"), Bson::Null)]);
+        let rows = c.query("SELECT u.name, s.session_id FROM user_sessions s FULL JOIN users u ON u.user_id = s.user_id ORDER BY s.session_id, u.name", &[]).await.unwrap();
+        assert_eq!(rows.rows.len(), 5);
+        assert_eq!(rows.rows[3], vec![Bson::Null, s("s4")]);
+        assert_eq!(rows.rows[4], vec![s("ghost"), Bson::Null]);
+        // A RIGHT JOIN among three tables is refused with a pointer to the construct.
+        let err = c.query("SELECT s.session_id FROM user_sessions s JOIN users v ON v.user_id = s.user_id RIGHT JOIN users u ON u.user_id = s.user_id", &[]).await.unwrap_err();
         assert!(err.to_string().contains("RIGHT JOIN"), "{err}");
     });
 }
@@ -497,5 +506,46 @@ fn dashboard_json_objects_and_collecting_aggregates() {
         };
         assert_eq!(views, vec![Bson::Int64(3), Bson::Int64(7), Bson::Int64(10), Bson::Null]);
         assert_eq!(r[4], Bson::Boolean(true));
+    });
+}
+
+#[test]
+fn seed_json_extract_cart_metrics() {
+    rt().block_on(async {
+        let c = Client::embedded();
+        c.execute(
+            "INSERT INTO user_sessions (session_id, user_id, session_data) VALUES
+               ('a', 'u1', '{\"shoppingCart\": {\"items\": [{\"sku\": 1}, {\"sku\": 2}], \"total\": 12.5}, \"preferences\": {\"theme\": \"dark\"}}'::jsonb),
+               ('b', 'u2', '{\"shoppingCart\": {\"items\": [], \"total\": 0}, \"preferences\": {}}'::jsonb),
+               ('c', 'u2', NULL)",
+            &[],
+        )
+        .await
+        .unwrap();
+        // The seed's style: JSON_EXTRACT paths, a JSONB cast, JSON_ARRAY_LENGTH inside FILTER.
+        let rows = c
+            .query(
+                "SELECT session_id, CAST(JSON_EXTRACT(session_data, '$.shoppingCart.items') AS JSONB) AS cart_items,
+                        JSON_EXTRACT(session_data, '$.preferences.theme') AS preferred_theme
+                 FROM user_sessions ORDER BY session_id",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(rows.columns, vec!["session_id", "cart_items", "preferred_theme"]);
+        assert!(matches!(&rows.rows[0][1], Bson::Array(a) if a.len() == 2));
+        assert_eq!(rows.rows[0][2], Bson::String("dark".into()));
+        assert!(rows.rows[1][2] == Bson::Null && rows.rows[2][1] == Bson::Null);
+        let rows = c
+            .query(
+                "SELECT COUNT(*) FILTER (WHERE JSON_ARRAY_LENGTH(JSON_EXTRACT(session_data, '$.shoppingCart.items')) > 0) AS with_cart,
+                        STRING_AGG(DISTINCT user_id, '|' ORDER BY user_id) AS users
+                 FROM user_sessions",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(norm(rows.rows[0][0].clone()), Bson::Int64(1));
+        assert_eq!(rows.rows[0][1], Bson::String("u1|u2".into()));
     });
 }

@@ -524,3 +524,34 @@ fn concurrent_increments_lose_nothing() {
     let d = first_batch(&run(&e, doc! {"find": "c"})).remove(0);
     assert_eq!(d.get("n"), Some(&Bson::Int32(2000)));
 }
+
+#[test]
+fn set_window_fields_refuses_an_array_partition_and_sort_array_orders() {
+    let e = engine();
+    run(
+        &e,
+        doc! {"insert": "w", "documents": [{"_id": 1, "t": ["a"], "v": 3}, {"_id": 2, "t": "b", "v": 1}]},
+    );
+    // mongod partitions by sorting, so an array partition value is an error.
+    let err = e
+        .run_command(
+            DB,
+            &doc! {"aggregate": "w", "pipeline": [{"$setWindowFields": {"partitionBy": "$t", "output": {"n": {"$sum": 1}}}}], "cursor": {}},
+        )
+        .expect_err("array partition");
+    assert_eq!(err.code, 5_254_301);
+    // A document holding the array is a valid partition key.
+    let reply = run(
+        &e,
+        doc! {"aggregate": "w", "pipeline": [
+            {"$setWindowFields": {"partitionBy": {"p0": "$t"}, "sortBy": {"_id": 1}, "output": {"n": {"$sum": 1}}}},
+            {"$group": {"_id": null, "vs": {"$push": {"k": "$_id", "v": "$v"}}}},
+            {"$project": {"_id": 0, "sorted": {"$sortArray": {"input": "$vs", "sortBy": {"v": 1}}}}}
+        ], "cursor": {}},
+    );
+    let got = first_batch(&reply);
+    assert_eq!(
+        got,
+        vec![doc! {"sorted": [{"k": 2, "v": 1}, {"k": 1, "v": 3}]}]
+    );
+}

@@ -115,9 +115,9 @@ SELECT s.session_id, c.cache_key FROM user_sessions s CROSS JOIN application_cac
 {
   "aggregate": "user_sessions",
   "pipeline": [
+    {"$match": {"page_views": 1}},
     {"$lookup": {"from": "application_cache", "pipeline": [], "as": "__j1"}},
     {"$unwind": "$__j1"},
-    {"$match": {"page_views": 1}},
     {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__j1.cache_key"}}
   ],
   "cursor": {}

@@ -7,8 +7,6 @@ SELECT s.session_id, c.cache_key FROM user_sessions s JOIN application_cache c O
     {
       "$lookup": {
         "from": "application_cache",
-        "localField": "page_views",
-        "foreignField": "priority",
         "let": {"l0": "$page_views"},
         "pipeline": [
           {
@@ -42,8 +40,6 @@ SELECT a.session_id, b.session_id AS other FROM user_sessions a LEFT JOIN user_s
     {
       "$lookup": {
         "from": "user_sessions",
-        "localField": "user_id",
-        "foreignField": "user_id",
         "let": {"l0": "$user_id", "l1": "$page_views"},
         "pipeline": [
           {
@@ -91,8 +87,6 @@ SELECT a.session_id, b.user_id, c.cache_key FROM user_sessions a JOIN user_sessi
     {
       "$lookup": {
         "from": "user_sessions",
-        "localField": "user_id",
-        "foreignField": "user_id",
         "let": {"l0": "$user_id"},
         "pipeline": [
           {
@@ -114,8 +108,6 @@ SELECT a.session_id, b.user_id, c.cache_key FROM user_sessions a JOIN user_sessi
     {
       "$lookup": {
         "from": "application_cache",
-        "localField": "__j1.page_views",
-        "foreignField": "priority",
         "let": {"l0": "$__j1.page_views", "l1": "$actions_performed"},
         "pipeline": [
           {
@@ -185,8 +177,6 @@ SELECT a.* FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id
     {
       "$lookup": {
         "from": "user_sessions",
-        "localField": "user_id",
-        "foreignField": "user_id",
         "let": {"l0": "$user_id"},
         "pipeline": [
           {
@@ -220,8 +210,6 @@ SELECT b.* FROM user_sessions a LEFT JOIN application_cache b ON b.priority = a.
     {
       "$lookup": {
         "from": "application_cache",
-        "localField": "page_views",
-        "foreignField": "priority",
         "let": {"l0": "$page_views"},
         "pipeline": [
           {
@@ -270,8 +258,6 @@ SELECT c.namespace, COUNT(*) AS n FROM user_sessions s JOIN application_cache c 
     {
       "$lookup": {
         "from": "application_cache",
-        "localField": "page_views",
-        "foreignField": "priority",
         "let": {"l0": "$page_views"},
         "pipeline": [
           {
@@ -297,17 +283,146 @@ SELECT c.namespace, COUNT(*) AS n FROM user_sessions s JOIN application_cache c 
 }
 rows: namespace <- c0, n <- c1
 
--- case: right_join_refused
-SELECT a.session_id FROM user_sessions a RIGHT JOIN application_cache c ON c.priority = a.page_views
--- error: unsupported: RIGHT JOIN (swap the tables and use LEFT JOIN) at 1:53
+-- case: right_join_two_tables
+SELECT a.session_id, c.cache_key FROM user_sessions a RIGHT JOIN application_cache c ON c.priority = a.page_views
+-- expect:
+{
+  "aggregate": "application_cache",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "let": {"l0": "$priority"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                  {"$eq": ["$$l0", "$page_views"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
+    {"$project": {"_id": 0, "c0": "$__j1.session_id", "c1": "$cache_key"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, cache_key <- c1
 
--- case: full_join_refused
-SELECT a.session_id FROM user_sessions a FULL JOIN application_cache c ON c.priority = a.page_views
--- error: unsupported: FULL OUTER JOIN at 1:52
+-- case: right_join_three_tables_refused
+SELECT a.session_id FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id RIGHT JOIN application_cache c ON c.priority = a.page_views
+-- error: unsupported: RIGHT JOIN with more than two tables (write it as a LEFT JOIN) at 1:99
 
--- case: using_refused
-SELECT a.session_id FROM user_sessions a JOIN user_sessions b USING (user_id)
--- error: unsupported: JOIN ... USING (write ON a.col = b.col) at 1:47
+-- case: full_join_two_tables
+SELECT a.session_id, c.cache_key FROM user_sessions a FULL JOIN application_cache c ON c.priority = a.page_views
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "let": {"l0": "$page_views"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$priority", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$eq": ["$priority", "$$l0"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
+    {
+      "$unionWith": {
+        "coll": "application_cache",
+        "pipeline": [
+          {
+            "$lookup": {
+              "from": "user_sessions",
+              "let": {"l0": "$priority"},
+              "pipeline": [
+                {
+                  "$match": {
+                    "$expr": {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                        {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                        {"$eq": ["$$l0", "$page_views"]}
+                      ]
+                    }
+                  }
+                }
+              ],
+              "as": "__m"
+            }
+          },
+          {"$match": {"__m": {"$size": 0}}},
+          {"$unset": "__m"},
+          {"$replaceRoot": {"newRoot": {"__j1": "$$ROOT"}}}
+        ]
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__j1.cache_key"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, cache_key <- c1
+
+-- case: using_merged_column
+SELECT user_id, a.session_id FROM user_sessions a JOIN user_sessions b USING (user_id)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "let": {"l0": "$user_id"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$user_id", null]}, null]},
+                  {"$eq": ["$$l0", "$user_id"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": "$__j1"},
+    {"$project": {"_id": 0, "c0": "$user_id", "c1": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: user_id <- c0, session_id <- c1
+
+-- case: using_after_several_tables_refused
+SELECT a.session_id FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views JOIN user_sessions b USING (user_id)
+-- error: unsupported: USING (user_id) after several tables (write ON t.user_id = b.user_id) at 1:101
+
+-- case: natural_join_refused
+SELECT a.session_id FROM user_sessions a NATURAL JOIN user_sessions b
+-- error: unsupported: NATURAL JOIN at 1:55
 
 -- case: unqualified_column_refused
 SELECT session_id FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id
@@ -324,3 +439,102 @@ SELECT a.session_id FROM user_sessions a JOIN user_sessions b ON a.user_id = c.u
 -- case: same_table_twice_without_alias
 SELECT user_sessions.session_id FROM user_sessions JOIN user_sessions ON user_sessions.user_id = user_sessions.user_id
 -- error: table name "user_sessions" specified more than once (use an alias) at 1:57
+
+-- case: where_on_first_table_runs_before_the_lookup
+SELECT a.session_id, b.session_id AS o FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id WHERE a.session_id = $1 AND b.page_views > 3 AND a.active
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$match": {"$and": [{"session_id": {"$eq": {"$param": NumberLong(1)}}}, {"active": true}]}},
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "let": {"l0": "$user_id"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$user_id", null]}, null]},
+                  {"$eq": ["$$l0", "$user_id"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
+    {"$match": {"__j1.page_views": {"$gt": 3}}},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__j1.session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, o <- c1
+
+-- case: full_join_where_stays_after
+SELECT a.session_id, c.cache_key FROM user_sessions a FULL JOIN application_cache c ON c.priority = a.page_views WHERE a.active
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "let": {"l0": "$page_views"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$priority", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$eq": ["$priority", "$$l0"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
+    {
+      "$unionWith": {
+        "coll": "application_cache",
+        "pipeline": [
+          {
+            "$lookup": {
+              "from": "user_sessions",
+              "let": {"l0": "$priority"},
+              "pipeline": [
+                {
+                  "$match": {
+                    "$expr": {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                        {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                        {"$eq": ["$$l0", "$page_views"]}
+                      ]
+                    }
+                  }
+                }
+              ],
+              "as": "__m"
+            }
+          },
+          {"$match": {"__m": {"$size": 0}}},
+          {"$unset": "__m"},
+          {"$replaceRoot": {"newRoot": {"__j1": "$$ROOT"}}}
+        ]
+      }
+    },
+    {"$match": {"active": true}},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__j1.cache_key"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, cache_key <- c1

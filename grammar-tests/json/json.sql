@@ -316,6 +316,70 @@ SELECT JSON_BUILD_OBJECT('a', 1, 'b') FROM user_sessions
 SELECT JSON_EXTRACT(session_data, '$.items[0].sku') FROM user_sessions
 -- error: unsupported: json_extract() path other than '$.key.key...' at 1:35
 
--- case: array_agg_window_refused
-SELECT ARRAY_AGG(session_id) OVER (PARTITION BY user_id) FROM user_sessions
--- error: unsupported: window function ARRAY_AGG() at 1:8
+-- case: array_agg_window
+SELECT ARRAY_AGG(session_id) OVER (PARTITION BY user_id ORDER BY created_at) AS so_far FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$created_at", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
+        "sortBy": {"__w0k": 1},
+        "output": {"__w0d": {"$denseRank": {}}}
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
+        "sortBy": {"__w0d": 1},
+        "output": {
+          "__w0": {"$push": [{"$ifNull": ["$session_id", null]}], "window": {"range": ["unbounded", "current"]}}
+        }
+      }
+    },
+    {"$unset": "__w0d"},
+    {
+      "$set": {
+        "__w0": {
+          "$cond": [
+            {
+              "$gt": [
+                {
+                  "$size": {
+                    "$reduce": {"input": "$__w0", "initialValue": [], "in": {"$concatArrays": ["$$value", "$$this"]}}
+                  }
+                },
+                0
+              ]
+            },
+            {
+              "$reduce": {"input": "$__w0", "initialValue": [], "in": {"$concatArrays": ["$$value", "$$this"]}}
+            },
+            null
+          ]
+        }
+      }
+    },
+    {"$unset": ["__w0k", "__w0c"]},
+    {"$project": {"_id": 0, "c0": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: so_far <- c0
+
+-- case: string_agg_window_with_order_inside_refused
+SELECT STRING_AGG(session_id, ',' ORDER BY session_id) OVER (PARTITION BY user_id) FROM user_sessions
+-- error: unsupported: clauses inside STRING_AGG() at 1:8
+
+-- case: distinct_order_by_other_expression
+SELECT STRING_AGG(DISTINCT user_id, ',' ORDER BY session_id) FROM user_sessions
+-- error: in an aggregate with DISTINCT, ORDER BY expressions must appear in the argument list at 1:8

@@ -12,7 +12,36 @@ SELECT * FROM a, b
 
 -- case: right_join
 SELECT s.session_id FROM user_sessions s RIGHT JOIN users u ON s.user_id = u.id
--- error: unsupported: RIGHT JOIN (swap the tables and use LEFT JOIN) at 1:53
+-- expect:
+{
+  "aggregate": "users",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "let": {"l0": "$id"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$user_id", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$eq": ["$user_id", "$$l0"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
+    {"$project": {"_id": 0, "c0": "$__j1.session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
 
 -- case: truncate
 TRUNCATE application_cache

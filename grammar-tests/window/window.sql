@@ -14,7 +14,7 @@ SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY created_at) 
     },
     {
       "$setWindowFields": {
-        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
         "sortBy": {"__w0k": 1},
         "output": {"__w0": {"$documentNumber": {}}}
       }
@@ -64,14 +64,14 @@ SELECT session_id, SUM(page_views) OVER (PARTITION BY user_id ORDER BY created_a
     },
     {
       "$setWindowFields": {
-        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
         "sortBy": {"__w0k": 1},
         "output": {"__w0d": {"$denseRank": {}}}
       }
     },
     {
       "$setWindowFields": {
-        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
         "sortBy": {"__w0d": 1},
         "output": {
           "__w0": {"$sum": "$page_views", "window": {"range": ["unbounded", "current"]}},
@@ -100,7 +100,7 @@ SELECT session_id, COUNT(*) OVER (PARTITION BY user_id) AS n FROM user_sessions
     {"$set": {"__w0k": 0}},
     {
       "$setWindowFields": {
-        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
         "sortBy": {"__w0k": 1},
         "output": {"__w0": {"$sum": 1}}
       }
@@ -225,21 +225,212 @@ SELECT user_id, COUNT(*) AS n, RANK() OVER (ORDER BY COUNT(*) DESC) AS r FROM us
 }
 rows: user_id <- c0, n <- c1, r <- c2
 
--- case: range_offset_refused
-SELECT SUM(page_views) OVER (ORDER BY page_views RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) FROM user_sessions
--- error: unsupported: RANGE frame with an offset (use ROWS, or UNBOUNDED / CURRENT ROW bounds) at 1:8
+-- case: range_offsets_on_the_value
+SELECT SUM(page_views) OVER (ORDER BY page_views DESC RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) AS s FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$page_views", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$page_views", null]}
+        }
+      }
+    },
+    {
+      "$set": {
+        "__w0v": {
+          "$cond": [{"$eq": [{"$ifNull": ["$page_views", null]}, null]}, -inf, {"$multiply": [-1, "$page_views"]}]
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "sortBy": {"__w0v": 1},
+        "output": {
+          "__w0": {"$sum": "$page_views", "window": {"range": [NumberLong(-5), "current"]}},
+          "__w0c": {
+            "$sum": {"$cond": [{"$isNumber": "$page_views"}, 1, 0]},
+            "window": {"range": [NumberLong(-5), "current"]}
+          }
+        }
+      }
+    },
+    {"$unset": "__w0v"},
+    {"$set": {"__w0": {"$cond": [{"$gt": ["$__w0c", 0]}, "$__w0", null]}}},
+    {"$unset": ["__w0k", "__w0c"]},
+    {"$project": {"_id": 0, "c0": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: s <- c0
 
--- case: mixed_directions_refused
+-- case: range_offsets_need_one_key
+SELECT SUM(page_views) OVER (ORDER BY page_views, risk_score RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) FROM user_sessions
+-- error: RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column at 1:8
+
+-- case: mixed_directions_rank_of_peer_group
 SELECT RANK() OVER (ORDER BY user_id, page_views DESC) FROM user_sessions
--- error: unsupported: mixed ASC and DESC keys in the ORDER BY of a window or an aggregate at 1:8
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$user_id", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$user_id", null]},
+          "n1": {"$cond": [{"$eq": [{"$ifNull": ["$page_views", null]}, null]}, 1, 0]},
+          "s1": {"$ifNull": ["$page_views", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "sortBy": {"__w0k.n0": 1, "__w0k.s0": 1, "__w0k.n1": -1, "__w0k.s1": -1},
+        "output": {"__w0p": {"$documentNumber": {}}}
+      }
+    },
+    {"$setWindowFields": {"partitionBy": "$__w0k", "output": {"__w0r0": {"$min": "$__w0p"}}}},
+    {"$setWindowFields": {"sortBy": {"__w0r0": 1}, "output": {"__w0": {"$rank": {}}}}},
+    {"$unset": "__w0k"},
+    {"$unset": ["__w0p", "__w0r0"]},
+    {"$project": {"_id": 0, "c0": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: rank <- c0
 
 -- case: groups_frame_refused
 SELECT SUM(page_views) OVER (ORDER BY page_views GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM user_sessions
 -- error: unsupported: GROUPS frame at 1:8
 
--- case: ntile_refused
-SELECT NTILE(4) OVER (ORDER BY page_views) FROM user_sessions
--- error: unsupported: window function NTILE() at 1:8
+-- case: ntile
+SELECT NTILE(4) OVER (ORDER BY page_views) AS q FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$page_views", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$page_views", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {"sortBy": {"__w0k": 1}, "output": {"__w0r": {"$documentNumber": {}}, "__w0n": {"$sum": 1}}}
+    },
+    {
+      "$set": {
+        "__w0": {
+          "$toLong": {
+            "$cond": [
+              {
+                "$lt": [
+                  {"$subtract": ["$__w0r", 1]},
+                  {
+                    "$multiply": [
+                      {"$mod": ["$__w0n", NumberLong(4)]},
+                      {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
+                    ]
+                  }
+                ]
+              },
+              {
+                "$add": [
+                  {
+                    "$floor": {
+                      "$divide": [
+                        {"$subtract": ["$__w0r", 1]},
+                        {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
+                      ]
+                    }
+                  },
+                  1
+                ]
+              },
+              {
+                "$add": [
+                  {"$mod": ["$__w0n", NumberLong(4)]},
+                  {
+                    "$floor": {
+                      "$divide": [
+                        {
+                          "$subtract": [
+                            {"$subtract": ["$__w0r", 1]},
+                            {
+                              "$multiply": [
+                                {"$mod": ["$__w0n", NumberLong(4)]},
+                                {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
+                              ]
+                            }
+                          ]
+                        },
+                        {"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}
+                      ]
+                    }
+                  },
+                  1
+                ]
+              }
+            ]
+          }
+        }
+      }
+    },
+    {"$unset": ["__w0k", "__w0r", "__w0n"]},
+    {"$project": {"_id": 0, "c0": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: q <- c0
+
+-- case: nth_value
+SELECT NTH_VALUE(session_id, 2) OVER (PARTITION BY user_id ORDER BY created_at) AS second FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$created_at", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
+        "sortBy": {"__w0k": 1},
+        "output": {"__w0d": {"$denseRank": {}}}
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
+        "sortBy": {"__w0d": 1},
+        "output": {
+          "__w0": {"$push": {"$ifNull": ["$session_id", null]}, "window": {"range": ["unbounded", "current"]}}
+        }
+      }
+    },
+    {"$unset": "__w0d"},
+    {"$set": {"__w0": {"$ifNull": [{"$arrayElemAt": ["$__w0", NumberLong(1)]}, null]}}},
+    {"$unset": ["__w0k", "__w0c"]},
+    {"$project": {"_id": 0, "c0": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: second <- c0
+
+-- case: ntile_non_constant_refused
+SELECT NTILE(page_views) OVER (ORDER BY page_views) FROM user_sessions
+-- error: unsupported: ntile() argument other than a positive integer constant at 1:14
 
 -- case: window_in_where_refused
 SELECT session_id FROM user_sessions WHERE ROW_NUMBER() OVER (ORDER BY session_id) < 3
@@ -248,3 +439,47 @@ SELECT session_id FROM user_sessions WHERE ROW_NUMBER() OVER (ORDER BY session_i
 -- case: lag_non_constant_default_refused
 SELECT LAG(page_views, 1, actions_performed) OVER (ORDER BY session_id) FROM user_sessions
 -- error: unsupported: LAG() default other than a constant at 1:27
+
+-- case: window_in_having_refused
+SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING RANK() OVER (ORDER BY COUNT(*)) < 3
+-- error: window functions are not allowed in HAVING at 1:74
+
+-- case: named_window
+SELECT session_id, RANK() OVER w AS r FROM user_sessions WINDOW w AS (PARTITION BY user_id ORDER BY created_at)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$created_at", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
+        "sortBy": {"__w0k": 1},
+        "output": {"__w0": {"$rank": {}}}
+      }
+    },
+    {"$unset": "__w0k"},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, r <- c1
+
+-- case: named_window_unknown
+SELECT RANK() OVER nope FROM user_sessions WINDOW w AS (ORDER BY created_at)
+-- error: window "nope" does not exist at 1:8
+
+-- case: named_window_partition_override_refused
+SELECT RANK() OVER (w PARTITION BY active) FROM user_sessions WINDOW w AS (ORDER BY created_at)
+-- error: cannot override PARTITION BY clause of window "w" at 1:8
+
+-- case: window_inside_aggregate_refused
+SELECT SUM(ROW_NUMBER() OVER (ORDER BY session_id)) FROM user_sessions
+-- error: aggregate function calls cannot contain window function calls at 1:12

@@ -31,6 +31,8 @@ pub(crate) struct Source {
     pub pipeline: Vec<Document>,
     /// The relation's column names when known (a query's SELECT list); `None` for a collection or `SELECT *`.
     pub columns: Option<Vec<String>>,
+    /// For a join of collections: its plan (WHERE conditions on the first table may run before the joins).
+    pub join: Option<super::join::FromPlan>,
 }
 
 impl Source {
@@ -232,6 +234,7 @@ impl Translator {
                 collection: None,
                 pipeline: vec![doc! {"$documents": [{}]}],
                 columns: Some(Vec::new()),
+                join: None,
             });
         }
         let mut items: Vec<&TableFactor> = Vec::new();
@@ -253,9 +256,10 @@ impl Translator {
             // Joins of collections (INNER / LEFT / CROSS / `FROM a, b`): `$lookup` stages (join.rs).
             let fp = self.plan_from(from, pos)?;
             return Ok(Source {
-                collection: Some(fp.collection),
-                pipeline: fp.stages,
+                collection: Some(fp.collection.clone()),
+                pipeline: fp.stages.clone(),
                 columns: None,
+                join: Some(fp),
             });
         }
         if !all_cross || (items.len() == 1 && !special) {
@@ -283,6 +287,7 @@ impl Translator {
                 collection: Some(collection),
                 pipeline: Vec::new(),
                 columns: None,
+                join: None,
             });
         }
         let mut base: Option<Source> = None;
@@ -389,6 +394,7 @@ impl Translator {
                         collection: Some(c),
                         pipeline: Vec::new(),
                         columns: None,
+                        join: None,
                     },
                 ))
             }
@@ -657,6 +663,7 @@ fn to_source(
             collection,
             pipeline,
             columns: None,
+            join: None,
         });
     }
     if renames.len() > columns.len() {
@@ -711,6 +718,7 @@ fn to_source(
         collection,
         pipeline,
         columns: Some(names),
+        join: None,
     })
 }
 

@@ -6,12 +6,14 @@
 //! inside the joined collection, the columns of the tables already joined being `let` variables. So NULL = NULL
 //! (or a missing field) is never a match, unlike `localField`/`foreignField` equality. INNER / CROSS joins
 //! `$unwind` the array (no match: the row goes); LEFT joins keep the row (`preserveNullAndEmptyArrays`), whose
-//! joined columns are then missing, i.e. NULL. RIGHT / FULL joins, USING and NATURAL are refused. An
-//! `outer.col = inner.col` conjunct is also given as `localField` / `foreignField` (MongoDB 5.0+ combines them
-//! with the pipeline): an index-usable pre-filter whose matches are a superset of the SQL ones.
+//! joined columns are then missing, i.e. NULL. A two-table RIGHT JOIN is the LEFT JOIN the other way round; a
+//! two-table FULL JOIN is the LEFT JOIN plus (`$unionWith`) the right rows no left row matches (an anti-join
+//! `$lookup`). `USING (c)` is `ON t.c = b.c` with t the first table (or the owner of a column an earlier USING
+//! merged), and the unqualified `c` means t's column. RIGHT / FULL joins among more tables and NATURAL are
+//! refused.
 //!
 //! The translator knows no schema, so in a query with joins every column must be qualified by its table name
-//! or alias (an unqualified column is refused rather than guessed).
+//! or alias (an unqualified column is refused rather than guessed), USING columns excepted.
 
 use super::expr::{invalid, unsupported};
 use super::names::{collection_name, field_path};
@@ -40,14 +42,20 @@ pub(crate) struct JoinScope {
     pub inner: Option<usize>,
     /// The `let` variables of the `$lookup` being built: name -> outer path.
     pub lets: Vec<(String, String)>,
+    /// `JOIN ... USING (col)` columns: name -> qualifier of the table whose column the unqualified name means.
+    pub using: Vec<(String, String)>,
 }
 
 /// The stages a FROM clause adds in front of the pipeline.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct FromPlan {
     /// The collection the aggregate runs on.
     pub collection: String,
     /// `$lookup` / `$unwind` stages (empty without joins).
     pub stages: Vec<Document>,
+    /// Whether WHERE conditions on the first table alone may run before the joins (not for FULL JOIN,
+    /// whose right-only rows must meet WHERE too).
+    pub pushdown: bool,
 }
 
 impl Translator {
@@ -62,7 +70,11 @@ impl Translator {
             return Ok(FromPlan {
                 collection: self.collection_of_from(from, pos)?,
                 stages: Vec::new(),
+                pushdown: false,
             });
+        }
+        if let Some(plan) = self.right_or_full(from)? {
+            return Ok(plan);
         }
         let mut scope = JoinScope::default();
         let mut stages = Vec::new();
@@ -93,13 +105,15 @@ impl Translator {
                     JoinOperator::CrossJoin(c) => (c, false),
                     JoinOperator::Right(_) | JoinOperator::RightOuter(_) => {
                         return Err(Error::Unsupported {
-                            construct: "RIGHT JOIN (swap the tables and use LEFT JOIN)".into(),
+                            construct:
+                                "RIGHT JOIN with more than two tables (write it as a LEFT JOIN)"
+                                    .into(),
                             position: at,
                         })
                     }
                     JoinOperator::FullOuter(_) => {
                         return Err(Error::Unsupported {
-                            construct: "FULL OUTER JOIN".into(),
+                            construct: "FULL OUTER JOIN with more than two tables".into(),
                             position: at,
                         })
                     }
@@ -110,14 +124,13 @@ impl Translator {
                         })
                     }
                 };
+                let using_on;
                 let on = match constraint {
                     JoinConstraint::On(e) => Some(e),
                     JoinConstraint::None => None,
-                    JoinConstraint::Using(_) => {
-                        return Err(Error::Unsupported {
-                            construct: "JOIN ... USING (write ON a.col = b.col)".into(),
-                            position: at,
-                        })
+                    JoinConstraint::Using(cols) => {
+                        using_on = using_condition(&mut scope, cols, &qualifier, at)?;
+                        Some(&using_on)
                     }
                     JoinConstraint::Natural => {
                         return Err(Error::Unsupported {
@@ -147,7 +160,72 @@ impl Translator {
             self.tables.push(t.qualifier.clone());
         }
         self.join = Some(scope);
-        Ok(FromPlan { collection, stages })
+        Ok(FromPlan {
+            collection,
+            stages,
+            pushdown: true,
+        })
+    }
+
+    /// WHERE as (filter before the joins, filter after them): the top-level AND conditions that read only
+    /// columns of the first table run before the `$lookup`s (so an index on it serves, and fewer rows are
+    /// joined); the rest after. Without joins everything is in the second filter.
+    pub(crate) fn where_filters(
+        &mut self,
+        w: &Expr,
+        from: &FromPlan,
+    ) -> Result<(Document, Document), Error> {
+        let first = match &self.join {
+            Some(scope) if from.pushdown && !from.stages.is_empty() => {
+                scope.tables.first().map(|t| t.qualifier.clone())
+            }
+            _ => None,
+        };
+        let Some(first) = first else {
+            return Ok((Document::new(), self.expr_to_filter(w)?));
+        };
+        let mut conjuncts = Vec::new();
+        flatten_and(w, &mut conjuncts);
+        let mut pre = Vec::new();
+        let mut post = Vec::new();
+        // Translated in text order (parameter numbering), then sorted into the two filters.
+        for c in conjuncts {
+            let only_first = self.reads_only(c, &first);
+            let f = self.expr_to_filter(c)?;
+            if only_first {
+                pre.push(f);
+            } else {
+                post.push(f);
+            }
+        }
+        Ok((all_of(pre), all_of(post)))
+    }
+
+    /// Whether `e` reads columns of table `q` only (and no subquery).
+    fn reads_only(&self, e: &Expr, q: &str) -> bool {
+        use sqlparser::ast::Visit;
+        use std::ops::ControlFlow;
+        let using: Vec<(String, String)> = self
+            .join
+            .as_ref()
+            .map(|s| s.using.clone())
+            .unwrap_or_default();
+        let mut ok = true;
+        let _ = e.visit(&mut FnVisitor(|x: &Expr| {
+            let fine = match x {
+                Expr::Identifier(i) => using.iter().any(|(c, o)| *c == i.value && o == q),
+                Expr::CompoundIdentifier(parts) => parts.first().is_some_and(|p| p.value == q),
+                Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => false,
+                _ => true,
+            };
+            if fine {
+                ControlFlow::Continue(())
+            } else {
+                ok = false;
+                ControlFlow::Break(())
+            }
+        }));
+        ok
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -164,6 +242,27 @@ impl Translator {
         let k = scope.tables.len();
         add_table(scope, qualifier, relation)?;
         let field = format!("__j{k}");
+        let lookup = self.lookup_doc(scope, k, &coll, on, &field)?;
+        stages.push(doc! {"$lookup": lookup});
+        if left {
+            stages.push(
+                doc! {"$unwind": {"path": format!("${field}"), "preserveNullAndEmptyArrays": true}},
+            );
+        } else {
+            stages.push(doc! {"$unwind": format!("${field}")});
+        }
+        Ok(())
+    }
+
+    /// The `$lookup` of table `k` of `scope` from collection `coll` into `as_field`, with its ON condition.
+    fn lookup_doc(
+        &mut self,
+        scope: &JoinScope,
+        k: usize,
+        coll: &str,
+        on: Option<&Expr>,
+        as_field: &str,
+    ) -> Result<Document, Error> {
         let mut pipeline = Vec::new();
         let mut lets = Document::new();
         if let Some(on) = on {
@@ -186,29 +285,86 @@ impl Translator {
             }
             pipeline.push(doc! {"$match": {"$expr": p.t}});
         }
+        // No localField / foreignField pre-filter: its array matching is not SQL equality (an empty array
+        // local value matches nothing). MongoDB 5.0+ can use an index for the `$eq` inside `$expr` here.
         let mut lookup = doc! {"from": coll};
-        // An `outer.col = inner.col` conjunct also becomes localField / foreignField: a pre-filter that can use an
-        // index on the joined collection; the pipeline's $match still decides (NULL never matches).
-        if let Some(on) = on {
-            if let Some((local, foreign)) = equi_key(scope, k, on) {
-                lookup.insert("localField", local);
-                lookup.insert("foreignField", foreign);
-            }
-        }
         if !lets.is_empty() {
             lookup.insert("let", lets);
         }
         lookup.insert("pipeline", pipeline);
-        lookup.insert("as", field.clone());
-        stages.push(doc! {"$lookup": lookup});
-        if left {
-            stages.push(
-                doc! {"$unwind": {"path": format!("${field}"), "preserveNullAndEmptyArrays": true}},
-            );
+        lookup.insert("as", as_field);
+        Ok(lookup)
+    }
+
+    /// `a RIGHT JOIN b ON c` (two tables) is `b LEFT JOIN a ON c`; `a FULL JOIN b ON c` is `a LEFT JOIN b ON c`
+    /// plus, by `$unionWith`, the rows of b that no row of a matches (an anti-join `$lookup` of a from b, then
+    /// `{__j1: <b row>}`). `None` when FROM is not such a two-table join.
+    fn right_or_full(&mut self, from: &[TableWithJoins]) -> Result<Option<FromPlan>, Error> {
+        let [twj] = from else { return Ok(None) };
+        let [j] = twj.joins.as_slice() else {
+            return Ok(None);
+        };
+        let (constraint, full) = match &j.join_operator {
+            JoinOperator::Right(c) | JoinOperator::RightOuter(c) => (c, false),
+            JoinOperator::FullOuter(c) => (c, true),
+            _ => return Ok(None),
+        };
+        let at = Position::from(j.span().start);
+        let JoinConstraint::On(on) = constraint else {
+            return Err(Error::Unsupported {
+                construct: "RIGHT / FULL JOIN without an ON condition".into(),
+                position: at,
+            });
+        };
+        let (a_coll, a_q) = table_factor(&twj.relation)?;
+        let (b_coll, b_q) = table_factor(&j.relation)?;
+        let mut scope = JoinScope::default();
+        let mut stages = Vec::new();
+        let collection = if full {
+            add_table(&mut scope, a_q.clone(), &twj.relation)?;
+            self.join_one(
+                &mut scope,
+                &mut stages,
+                b_coll.clone(),
+                b_q.clone(),
+                &j.relation,
+                Some(on),
+                true,
+            )?;
+            // b rows without a match: b at the root, a the joined table.
+            let mut swapped = JoinScope::default();
+            add_table(&mut swapped, b_q, &j.relation)?;
+            add_table(&mut swapped, a_q, &twj.relation)?;
+            let anti = self.lookup_doc(&swapped, 1, &a_coll, Some(on), "__m")?;
+            stages.push(doc! {"$unionWith": {"coll": b_coll, "pipeline": [
+                {"$lookup": anti},
+                {"$match": {"__m": {"$size": 0}}},
+                {"$unset": "__m"},
+                {"$replaceRoot": {"newRoot": {"__j1": "$$ROOT"}}},
+            ]}});
+            a_coll
         } else {
-            stages.push(doc! {"$unwind": format!("${field}")});
+            add_table(&mut scope, b_q, &j.relation)?;
+            self.join_one(
+                &mut scope,
+                &mut stages,
+                a_coll,
+                a_q,
+                &twj.relation,
+                Some(on),
+                true,
+            )?;
+            b_coll
+        };
+        for t in &scope.tables {
+            self.tables.push(t.qualifier.clone());
         }
-        Ok(())
+        self.join = Some(scope);
+        Ok(Some(FromPlan {
+            collection,
+            stages,
+            pushdown: !full,
+        }))
     }
 
     /// In a query with joins: the path (without the leading `$`) of a column reference — `x` for the first
@@ -221,6 +377,12 @@ impl Translator {
         let Some(scope) = &mut self.join else {
             return Ok(None);
         };
+        if let [only] = parts {
+            if let Some((_, owner)) = scope.using.iter().find(|(c, _)| *c == only.value) {
+                let qualified = [Ident::new(owner.clone()), only.clone()];
+                return self.join_column_path(&qualified, e);
+            }
+        }
         let (Some(first), true) = (parts.first(), parts.len() > 1) else {
             return Err(unsupported(
                 format!(
@@ -331,48 +493,98 @@ impl Translator {
     }
 }
 
-/// The first `a.x = b.y` conjunct of an ON condition between a plain column of an earlier table and one of
-/// table `k`: (local path, foreign path).
-fn equi_key(scope: &JoinScope, k: usize, on: &Expr) -> Option<(String, String)> {
+/// A visitor calling a closure on every expression.
+struct FnVisitor<F>(F);
+
+impl<F: FnMut(&Expr) -> std::ops::ControlFlow<()>> sqlparser::ast::Visitor for FnVisitor<F> {
+    type Break = ();
+    fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
+        (self.0)(e)
+    }
+}
+
+/// The top-level AND operands of `e`.
+fn flatten_and<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
     use sqlparser::ast::BinaryOperator;
-    match on {
-        Expr::Nested(inner) => equi_key(scope, k, inner),
+    match e {
         Expr::BinaryOp {
             left,
             op: BinaryOperator::And,
             right,
-        } => equi_key(scope, k, left).or_else(|| equi_key(scope, k, right)),
-        Expr::BinaryOp {
-            left,
-            op: BinaryOperator::Eq,
-            right,
         } => {
-            let side = |e: &Expr| -> Option<(usize, String)> {
-                let Expr::CompoundIdentifier(parts) = e else {
-                    return None;
-                };
-                let first = parts.first()?;
-                let idx = scope
-                    .tables
-                    .iter()
-                    .position(|t| t.qualifier == first.value)?;
-                let rest = field_path(&parts[1..]).ok()?;
-                let path = match &scope.tables[idx].prefix {
-                    Some(p) if idx != k => format!("{p}.{rest}"),
-                    _ => rest,
-                };
-                Some((idx, path))
-            };
-            let (a, b) = (side(left)?, side(right)?);
-            match (a, b) {
-                ((i, outer), (j, inner)) | ((j, inner), (i, outer)) if i < k && j == k => {
-                    Some((outer, inner))
-                }
-                _ => None,
-            }
+            flatten_and(left, out);
+            flatten_and(right, out);
         }
-        _ => None,
+        Expr::Nested(inner) => flatten_and(inner, out),
+        other => out.push(other),
     }
+}
+
+/// One filter from several (`$and` when more than one).
+fn all_of(mut filters: Vec<Document>) -> Document {
+    filters.retain(|f| !f.is_empty());
+    match filters.len() {
+        0 => Document::new(),
+        1 => filters.pop().unwrap_or_default(),
+        _ => doc! {"$and": filters},
+    }
+}
+
+/// `USING (c1, c2)` of the table `qualifier` being joined: the condition `owner.c1 = qualifier.c1 AND ...`, where
+/// the owner is the column merged by an earlier USING, or the first table when it is the only one so far
+/// (else the left side's column is ambiguous without a schema, and refused). Records the merged columns.
+fn using_condition(
+    scope: &mut JoinScope,
+    cols: &[sqlparser::ast::ObjectName],
+    qualifier: &str,
+    at: Position,
+) -> Result<Expr, Error> {
+    use sqlparser::ast::BinaryOperator;
+    let mut cond: Option<Expr> = None;
+    for c in cols {
+        let name = c.to_string();
+        if name.contains('.') || name.is_empty() {
+            return Err(Error::Invalid {
+                message: format!("invalid USING column \"{name}\""),
+                position: at,
+            });
+        }
+        let owner = match scope.using.iter().find(|(n, _)| *n == name) {
+            Some((_, o)) => o.clone(),
+            None if scope.tables.len() == 1 => scope.tables[0].qualifier.clone(),
+            None => {
+                return Err(Error::Unsupported {
+                    construct: format!(
+                    "USING ({name}) after several tables (write ON t.{name} = {qualifier}.{name})"
+                ),
+                    position: at,
+                })
+            }
+        };
+        let col = |q: &str| {
+            Expr::CompoundIdentifier(vec![Ident::new(q.to_string()), Ident::new(name.clone())])
+        };
+        let eq = Expr::BinaryOp {
+            left: Box::new(col(&owner)),
+            op: BinaryOperator::Eq,
+            right: Box::new(col(qualifier)),
+        };
+        cond = Some(match cond {
+            None => eq,
+            Some(prev) => Expr::BinaryOp {
+                left: Box::new(prev),
+                op: BinaryOperator::And,
+                right: Box::new(eq),
+            },
+        });
+        if !scope.using.iter().any(|(n, _)| *n == name) {
+            scope.using.push((name, owner));
+        }
+    }
+    cond.ok_or_else(|| Error::Invalid {
+        message: "USING needs a column".into(),
+        position: at,
+    })
 }
 
 fn add_table(

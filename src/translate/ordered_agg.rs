@@ -19,6 +19,13 @@ use sqlparser::ast::{
     FunctionArguments, OrderByExpr,
 };
 
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Nested(inner) => strip(inner),
+        other => other,
+    }
+}
+
 /// Whether `name` is one of the collecting aggregates of this file.
 pub(crate) fn is_collecting_aggregate(name: &str) -> bool {
     matches!(
@@ -108,8 +115,32 @@ impl Translator {
         }
         // The element pushed for each row: {k: sort key, v: value} (+ n: key name for object aggregates).
         let mut element = Document::new();
-        let key = self.composite_sort_key(order_by, e)?;
-        let dir = key.as_ref().map(|k| k.dir).unwrap_or(1);
+        if distinct
+            && order_by
+                .iter()
+                .any(|o| args.first().is_none_or(|a| strip(&o.expr) != strip(a)))
+        {
+            return Err(invalid(
+                "in an aggregate with DISTINCT, ORDER BY expressions must appear in the argument list",
+                e,
+            ));
+        }
+        let key = self.composite_sort_key(order_by)?;
+        // $sortArray: the whole key document in one direction, or its fields one by one.
+        let sort_by = key.as_ref().map(|k| match k.dir {
+            Some(d) => {
+                let mut by = Document::new();
+                by.insert("k", d);
+                by
+            }
+            None => {
+                let mut by = Document::new();
+                for (f, d) in &k.fields {
+                    by.insert(format!("k.{f}"), *d);
+                }
+                by
+            }
+        });
         if let Some(k) = &key {
             element.insert("k", k.expr.clone());
         }
@@ -179,9 +210,7 @@ impl Translator {
         scope.accumulators.insert(&field, acc);
         // After $group: order, then unwrap the values.
         let mut items = bson!({"$ifNull": [reader, []]});
-        if key.is_some() {
-            let mut by = Document::new();
-            by.insert("k", dir);
+        if let Some(by) = sort_by {
             items = bson!({"$sortArray": {"input": items, "sortBy": by}});
         }
         if name == "jsonb_object_agg" {

@@ -1,8 +1,9 @@
 //! SELECT over one collection -> `find` (plain filter / projection / limit) or `aggregate`.
 //!
-//! Pipeline order: `$match` (WHERE) -> `$group` (GROUP BY / aggregates) -> one-row fallback (aggregates without
-//! GROUP BY over no rows) -> `$match` (HAVING) -> `$project` (SELECT list + sort keys) -> `$sort` -> `$skip` ->
-//! `$limit` -> `$unset` (sort keys). PG sorts NULLs last ascending and first descending, MongoDB the other way,
+//! Pipeline order: [joins: `$match` (WHERE on the first table) -> `$lookup`/`$unwind` (join.rs)] -> `$match`
+//! (WHERE) -> `$group` (GROUP BY / aggregates) -> one-row fallback (aggregates without GROUP BY over no rows) ->
+//! `$match` (HAVING) -> `$setWindowFields` (window calls, window.rs) -> `$project` (SELECT list + sort keys) ->
+//! `$sort` -> `$skip` -> `$limit` -> `$unset` (sort keys). Set operations are in setop.rs. PG sorts NULLs last ascending and first descending, MongoDB the other way,
 //! so a sort key that needs it gets a NULL flag sorted before it.
 
 use super::aggregate::{contains_aggregate, GroupScope};
@@ -203,7 +204,6 @@ impl Translator {
             || !cluster_by.is_empty()
             || !distribute_by.is_empty()
             || !sort_by.is_empty()
-            || !named_window.is_empty()
             || qualify.is_some()
             || value_table_mode.is_some()
         {
@@ -216,7 +216,7 @@ impl Translator {
             Some(Distinct::On(_)) => return refuse("DISTINCT ON"),
         };
         let source = self.source_of_from(from, pos)?;
-        let filter = match selection {
+        let (pre_filter, filter) = match selection {
             Some(w) => {
                 if contains_aggregate(w) {
                     return Err(Error::Invalid {
@@ -224,9 +224,12 @@ impl Translator {
                         position: expr_pos(w),
                     });
                 }
-                self.where_filter(w)?
+                match &source.join {
+                    Some(fp) => self.where_filters(w, fp)?,
+                    None => (Document::new(), self.where_filter(w)?),
+                }
             }
-            None => Document::new(),
+            None => (Document::new(), Document::new()),
         };
         let where_stages = self.take_subquery_stages();
         let group_exprs = match group_by {
@@ -329,7 +332,7 @@ impl Translator {
             group_keys.push(resolve(g, &columns)?);
         }
 
-        // Plain find: SELECT * / plain top-level columns, no ORDER BY needing NULL flags, no DISTINCT/grouping.
+        // Window calls can be in the SELECT list and ORDER BY (window.rs computes them before `$project`).
         let window_exprs: Vec<&Expr> = columns
             .iter()
             .map(|c| &c.source)
@@ -350,7 +353,11 @@ impl Translator {
             }
         }
 
-        let mut pipeline: Vec<Document> = source.pipeline.clone();
+        let mut pipeline: Vec<Document> = Vec::new();
+        if !pre_filter.is_empty() {
+            pipeline.push(doc! {"$match": pre_filter});
+        }
+        pipeline.extend(source.pipeline.iter().cloned());
         self.push_where(&mut pipeline, filter, where_stages, wildcard);
         let mut project = Document::new();
         let mut out_cols = Vec::new();
@@ -378,7 +385,7 @@ impl Translator {
             // Everything after $group is translated in the group scope.
             self.group = Some(scope);
             self.rel.grouped_phase = true;
-            let win = self.window_stages(&window_exprs);
+            let win = self.window_stages(&window_exprs, named_window);
             let result = self.after_group(
                 &columns,
                 &sort_keys,
@@ -410,7 +417,7 @@ impl Translator {
             self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
         } else {
             let mut sort_fields = Vec::new();
-            pipeline.extend(self.window_stages(&window_exprs)?);
+            pipeline.extend(self.window_stages(&window_exprs, named_window)?);
             if wildcard {
                 let mut set = Document::new();
                 for (i, k) in sort_keys.iter().enumerate() {
@@ -479,7 +486,10 @@ impl Translator {
             });
         }
         let having_match = match having {
-            Some(h) => Some(self.pred(h)?.t),
+            Some(h) => {
+                super::window::refuse_windows(h, "HAVING")?;
+                Some(self.pred(h)?.t)
+            }
             None => None,
         };
         let mut sort_fields = Vec::new();

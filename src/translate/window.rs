@@ -2,12 +2,15 @@
 //!
 //! Each window call gets its own output field `__wN`, computed by stages placed after WHERE (or after
 //! `$group` / HAVING in a grouped query) and before the final `$project`, which reads the field. The ORDER BY
-//! of a window becomes one composite sort key `__wkN: {n0: <null flag>, s0: <value>, ...}` so that `$rank`
+//! of a window becomes one composite sort key `__wNk: {n0: <null flag>, s0: <value>, ...}` so that `$rank`
 //! and range windows (which take exactly one sort field) work on several keys, and NULLs sort where
-//! PostgreSQL puts them (last ascending, first descending, or as NULLS FIRST/LAST says). Peers (rows equal on
+//! PostgreSQL puts them (last ascending, first descending, or as NULLS FIRST/LAST says); keys in mixed
+//! directions are first numbered in their multi-field order, and the lowest number of each peer group (its
+//! RANK) then serves as the single sort field. Peers (rows equal on
 //! the ORDER BY) matter for PostgreSQL's default frame `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`:
 //! a first `$setWindowFields` numbers the peer groups (`$denseRank`), a second one aggregates over a `range`
-//! window on that number, so peers share their result. Aggregates keep PostgreSQL's NULL rules (SUM over no
+//! window on that number, so peers share their result. RANGE with offsets is a `range` window on the single
+//! ORDER BY value (negated for DESC, NULL as -/+ infinity). Aggregates keep PostgreSQL's NULL rules (SUM over no
 //! number is NULL, COUNT(x) skips NULLs).
 
 use super::expr::{invalid, unsupported, Agg, Kind};
@@ -15,8 +18,9 @@ use super::nulls::{is_null, not_null};
 use super::{Error, Translator};
 use bson::{bson, doc, Bson, Document};
 use sqlparser::ast::{
-    DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
-    OrderByExpr, OrderBySort, WindowFrameBound, WindowFrameUnits, WindowType,
+    DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
+    NamedWindowDefinition, NamedWindowExpr, OrderByExpr, OrderBySort, WindowFrameBound,
+    WindowFrameUnits, WindowSpec, WindowType,
 };
 
 /// The window calls of the current SELECT and the field holding each result.
@@ -53,14 +57,18 @@ enum Frame {
     Rows(Bound, Bound),
     /// RANGE with UNBOUNDED / CURRENT ROW bounds: a `range` window over the peer-group number.
     Peers(Bound, Bound),
+    /// RANGE with offsets: a `range` window over the (single, numeric) ORDER BY value itself.
+    Values(Bound, Bound),
 }
 
-/// A composite sort key: the expression of the key document and the direction.
+/// A composite sort key: the expression of the key document and the direction(s).
 pub(crate) struct SortKeyDoc {
     /// `{n0: ..., s0: ..., ...}`.
     pub expr: Bson,
-    /// 1 or -1.
-    pub dir: i32,
+    /// 1 or -1 when every key sorts in the same direction (the whole document sorts in it), else `None`.
+    pub dir: Option<i32>,
+    /// The key document's fields with their directions.
+    pub fields: Vec<(String, i32)>,
 }
 
 impl Translator {
@@ -76,7 +84,12 @@ impl Translator {
 
     /// The `$setWindowFields` stages for every window call in `exprs` (and registers their fields). Empty when
     /// there is none.
-    pub(crate) fn window_stages(&mut self, exprs: &[&Expr]) -> Result<Vec<Document>, Error> {
+    /// `named` is the WINDOW clause (`WINDOW w AS (...)`), which `OVER w` / `OVER (w ...)` refer to.
+    pub(crate) fn window_stages(
+        &mut self,
+        exprs: &[&Expr],
+        named: &[NamedWindowDefinition],
+    ) -> Result<Vec<Document>, Error> {
         self.windows = None;
         let mut calls: Vec<Expr> = Vec::new();
         for e in exprs {
@@ -85,31 +98,35 @@ impl Translator {
         if calls.is_empty() {
             return Ok(Vec::new());
         }
+        // Named windows are replaced by their definitions before translation.
+        let calls: Vec<(Expr, Expr)> = calls
+            .into_iter()
+            .map(|c| resolve_named(c, named))
+            .collect::<Result<_, _>>()?;
         let mut stages = Vec::new();
         let mut scope = WindowScope::default();
-        for (i, call) in calls.iter().enumerate() {
+        for (i, (original, call)) in calls.iter().enumerate() {
             let Expr::Function(f) = call else { continue };
             let field = format!("__w{i}");
             let (kind, nullable) = self.window_call(f, call, &field, &mut stages)?;
-            scope.calls.push((call.clone(), field, kind, nullable));
+            scope.calls.push((original.clone(), field, kind, nullable));
         }
         self.windows = Some(scope);
         Ok(stages)
     }
 
     /// The composite sort key of an ORDER BY list, with PostgreSQL's NULL placement; `None` for an empty list.
-    /// Mixed ASC/DESC directions are refused (one composite key sorts in one direction).
+    /// The key document has a NULL flag `nI` (when PostgreSQL's NULL placement differs from MongoDB's) and the
+    /// value `sI` per key; `fields` lists them with their directions.
     pub(crate) fn composite_sort_key(
         &mut self,
         order_by: &[OrderByExpr],
-        at: &Expr,
     ) -> Result<Option<SortKeyDoc>, Error> {
-        let Some(first) = order_by.first() else {
+        if order_by.is_empty() {
             return Ok(None);
-        };
-        let desc_of = |o: &OrderByExpr| matches!(o.options.sort, Some(OrderBySort::Desc));
-        let desc = desc_of(first);
+        }
         let mut key = Document::new();
+        let mut fields = Vec::new();
         for (i, o) in order_by.iter().enumerate() {
             if o.with_fill.is_some() {
                 return Err(unsupported("WITH FILL", &o.expr));
@@ -117,23 +134,24 @@ impl Translator {
             if matches!(o.options.sort, Some(OrderBySort::Using(_))) {
                 return Err(unsupported("ORDER BY ... USING", &o.expr));
             }
-            if desc_of(o) != desc {
-                return Err(unsupported(
-                    "mixed ASC and DESC keys in the ORDER BY of a window or an aggregate",
-                    at,
-                ));
-            }
+            let desc = matches!(o.options.sort, Some(OrderBySort::Desc));
+            let dir = if desc { -1 } else { 1 };
             let nulls_first = o.options.nulls_first.unwrap_or(desc);
             let a = self.agg(&o.expr)?;
             // MongoDB puts NULLs first ascending and last descending.
             if nulls_first == desc && a.nullable {
                 key.insert(format!("n{i}"), bson!({"$cond": [is_null(&a.expr), 1, 0]}));
+                fields.push((format!("n{i}"), dir));
             }
             key.insert(format!("s{i}"), bson!({"$ifNull": [a.expr, null]}));
+            fields.push((format!("s{i}"), dir));
         }
+        let first = fields.first().map(|f| f.1).unwrap_or(1);
+        let uniform = fields.iter().all(|f| f.1 == first);
         Ok(Some(SortKeyDoc {
             expr: Bson::Document(key),
-            dir: if desc { -1 } else { 1 },
+            dir: if uniform { Some(first) } else { None },
+            fields,
         }))
     }
 
@@ -151,35 +169,106 @@ impl Translator {
         if spec.window_name.is_some() {
             return Err(unsupported("named windows (OVER w)", e));
         }
-        if f.filter.is_some() {
-            return Err(unsupported("FILTER on a window function", e));
+        let aggregate = matches!(
+            name.as_str(),
+            "sum"
+                | "avg"
+                | "count"
+                | "min"
+                | "max"
+                | "array_agg"
+                | "json_agg"
+                | "jsonb_agg"
+                | "string_agg"
+                | "bool_and"
+                | "bool_or"
+                | "every"
+        );
+        if f.filter.is_some() && !aggregate {
+            return Err(unsupported(
+                format!("FILTER on the non-aggregate window function {}()", f.name),
+                e,
+            ));
         }
+        // FILTER (WHERE p) on a window aggregate: rows where p is not TRUE count as NULL inputs.
+        let filter = match &f.filter {
+            Some(p) => Some(self.pred(p)?.t),
+            None => None,
+        };
         if !f.within_group.is_empty() || f.null_treatment.is_some() || f.uses_odbc_syntax {
             return Err(unsupported(format!("this form of {}()", f.name), e));
         }
         let (star, args) = window_args(f, e)?;
-        // PARTITION BY: one expression, or a document of several; NULL (or missing) is one partition.
-        let partition = match spec.partition_by.as_slice() {
-            [] => None,
-            [p] => Some(bson!({"$ifNull": [self.agg(p)?.expr, null]})),
-            many => {
-                let mut d = Document::new();
-                for (i, p) in many.iter().enumerate() {
-                    d.insert(
-                        format!("p{i}"),
-                        bson!({"$ifNull": [self.agg(p)?.expr, null]}),
-                    );
-                }
-                Some(Bson::Document(d))
+        // PARTITION BY: a document of the expressions (MongoDB refuses to partition by an array value, which a
+        // document holding one is not); NULL and missing are one partition.
+        let partition = if spec.partition_by.is_empty() {
+            None
+        } else {
+            let mut d = Document::new();
+            for (i, p) in spec.partition_by.iter().enumerate() {
+                d.insert(
+                    format!("p{i}"),
+                    bson!({"$ifNull": [self.agg(p)?.expr, null]}),
+                );
             }
+            Some(Bson::Document(d))
         };
-        let key = self.composite_sort_key(&spec.order_by, e)?;
+        let key = self.composite_sort_key(&spec.order_by)?;
         let ordered = key.is_some();
         let kfield = format!("{field}k");
-        let (key_expr, dir) = match key {
-            Some(k) => (k.expr, k.dir),
+        let mut key_set = Document::new();
+        let mut pre: Vec<Document> = Vec::new();
+        let mut cleanup: Vec<Bson> = Vec::new();
+        // The field the window stages sort on, and its direction.
+        let (sort_field, dir) = match key {
+            Some(SortKeyDoc {
+                expr, dir: Some(d), ..
+            }) => {
+                key_set.insert(&kfield, expr);
+                pre.push(doc! {"$set": key_set.clone()});
+                (kfield.clone(), d)
+            }
+            Some(SortKeyDoc {
+                expr,
+                dir: None,
+                fields,
+            }) => {
+                // Mixed directions: number the rows in the multi-field order, then give every row the first
+                // number of its peer group (its RANK); that number orders the rows in one direction.
+                key_set.insert(&kfield, expr);
+                pre.push(doc! {"$set": key_set.clone()});
+                let pos = format!("{field}p");
+                let rank = format!("{field}r0");
+                let mut sort = Document::new();
+                for (f, d) in &fields {
+                    sort.insert(format!("{kfield}.{f}"), *d);
+                }
+                let mut numbered = Document::new();
+                if let Some(p) = &partition {
+                    numbered.insert("partitionBy", p.clone());
+                }
+                numbered.insert("sortBy", sort);
+                let mut out = Document::new();
+                out.insert(&pos, doc! {"$documentNumber": {}});
+                numbered.insert("output", out);
+                pre.push(doc! {"$setWindowFields": numbered});
+                let peers = match &partition {
+                    Some(p) => bson!({"p": p.clone(), "k": format!("${kfield}")}),
+                    None => Bson::String(format!("${kfield}")),
+                };
+                let mut out = Document::new();
+                out.insert(&rank, doc! {"$min": format!("${pos}")});
+                pre.push(doc! {"$setWindowFields": {"partitionBy": peers, "output": out}});
+                cleanup.push(Bson::String(pos));
+                cleanup.push(Bson::String(rank.clone()));
+                (rank, 1)
+            }
             // No ORDER BY: every row is a peer of every other.
-            None => (Bson::Int32(0), 1),
+            None => {
+                key_set.insert(&kfield, 0);
+                pre.push(doc! {"$set": key_set.clone()});
+                (kfield.clone(), 1)
+            }
         };
         let base = |sort_field: &str, dir: i32, output: Document| -> Document {
             let mut s = Document::new();
@@ -192,8 +281,6 @@ impl Translator {
             s.insert("output", output);
             doc! {"$setWindowFields": s}
         };
-        let mut key_set = Document::new();
-        key_set.insert(&kfield, key_expr);
         let need_args = |n: usize| -> Result<(), Error> {
             if args.len() == n && !star {
                 Ok(())
@@ -208,7 +295,7 @@ impl Translator {
             o.insert(field, d);
             o
         };
-        match name.as_str() {
+        let result = match name.as_str() {
             "row_number" | "rank" | "dense_rank" => {
                 need_args(0)?;
                 let op = match name.as_str() {
@@ -216,8 +303,8 @@ impl Translator {
                     "rank" => "$rank",
                     _ => "$denseRank",
                 };
-                stages.push(doc! {"$set": key_set});
-                stages.push(base(&kfield, dir, ranking(op)));
+                stages.extend(pre.clone());
+                stages.push(base(&sort_field, dir, ranking(op)));
                 stages.push(doc! {"$unset": kfield});
                 Ok((Kind::Int, false))
             }
@@ -227,10 +314,10 @@ impl Translator {
                 let n = format!("{field}n");
                 let mut out = Document::new();
                 out.insert(&n, doc! {"$sum": 1});
-                stages.push(doc! {"$set": key_set});
+                stages.extend(pre.clone());
                 if name == "percent_rank" {
                     out.insert(&r, doc! {"$rank": {}});
-                    stages.push(base(&kfield, dir, out));
+                    stages.push(base(&sort_field, dir, out));
                     let value = bson!({"$cond": [{"$lte": [format!("${n}"), 1]}, 0.0,
                         {"$divide": [{"$subtract": [format!("${r}"), 1]}, {"$subtract": [format!("${n}"), 1]}]}]});
                     let mut set = Document::new();
@@ -241,7 +328,7 @@ impl Translator {
                     let mut first = Document::new();
                     first.insert(&d, doc! {"$denseRank": {}});
                     first.insert(&n, doc! {"$sum": 1});
-                    stages.push(base(&kfield, dir, first));
+                    stages.push(base(&sort_field, dir, first));
                     let mut second = Document::new();
                     second.insert(
                         &r,
@@ -258,6 +345,32 @@ impl Translator {
                 }
                 stages.push(doc! {"$unset": [kfield, r, n]});
                 Ok((Kind::Number, false))
+            }
+            "ntile" => {
+                need_args(1)?;
+                let buckets = positive_constant(self, args[0], "ntile()")?;
+                let rn = format!("{field}r");
+                let n = format!("{field}n");
+                let mut out = Document::new();
+                out.insert(&rn, doc! {"$documentNumber": {}});
+                out.insert(&n, doc! {"$sum": 1});
+                stages.extend(pre.clone());
+                stages.push(base(&sort_field, dir, out));
+                // PostgreSQL's NTILE: the first (count mod n) buckets hold one row more.
+                let i = bson!({"$subtract": [format!("${rn}"), 1]});
+                let q = bson!({"$floor": {"$divide": [format!("${n}"), buckets]}});
+                let r = bson!({"$mod": [format!("${n}"), buckets]});
+                let big = bson!({"$multiply": [r.clone(), {"$add": [q.clone(), 1]}]});
+                let value = bson!({"$cond": [
+                    {"$lt": [i.clone(), big.clone()]},
+                    {"$add": [{"$floor": {"$divide": [i.clone(), {"$add": [q.clone(), 1]}]}}, 1]},
+                    {"$add": [r, {"$floor": {"$divide": [{"$subtract": [i, big]}, q]}}, 1]}
+                ]});
+                let mut set = Document::new();
+                set.insert(field, bson!({"$toLong": value}));
+                stages.push(doc! {"$set": set});
+                stages.push(doc! {"$unset": [kfield, rn, n]});
+                Ok((Kind::Int, false))
             }
             "lag" | "lead" => {
                 if args.is_empty() || args.len() > 3 || star {
@@ -297,29 +410,74 @@ impl Translator {
                 }
                 let mut out = Document::new();
                 out.insert(field, doc! {"$shift": shift});
-                stages.push(doc! {"$set": key_set});
-                stages.push(base(&kfield, dir, out));
+                stages.extend(pre.clone());
+                stages.push(base(&sort_field, dir, out));
                 stages.push(doc! {"$unset": kfield});
                 Ok((x.kind, true))
             }
-            "sum" | "avg" | "count" | "min" | "max" | "first_value" | "last_value" => {
+            "sum" | "avg" | "count" | "min" | "max" | "first_value" | "last_value"
+            | "nth_value" | "array_agg" | "json_agg" | "jsonb_agg" | "string_agg" | "bool_and"
+            | "bool_or" | "every" => {
                 if let FunctionArguments::List(l) = &f.args {
                     if matches!(l.duplicate_treatment, Some(DuplicateTreatment::Distinct)) {
                         return Err(unsupported("DISTINCT in a window aggregate", e));
                     }
                 }
                 let frame = window_frame(spec.window_frame.as_ref(), ordered, e)?;
-                let x = if star && name == "count" {
+                let mut nth = 0i64;
+                let mut sep = Bson::Null;
+                let collecting = matches!(
+                    name.as_str(),
+                    "array_agg" | "json_agg" | "jsonb_agg" | "string_agg"
+                );
+                let mut x = if star && name == "count" {
                     None
+                } else if name == "nth_value" {
+                    need_args(2)?;
+                    nth = positive_constant(self, args[1], "nth_value()")?;
+                    Some(self.agg(args[0])?)
+                } else if name == "string_agg" {
+                    need_args(2)?;
+                    sep = match self.agg(args[1])?.constant {
+                        Some(Bson::String(t)) => Bson::String(t),
+                        Some(Bson::Null) => Bson::String(String::new()),
+                        _ => {
+                            return Err(unsupported(
+                                "string_agg() delimiter other than a text constant",
+                                args[1],
+                            ))
+                        }
+                    };
+                    Some(self.agg(args[0])?)
                 } else {
                     need_args(1)?;
                     Some(self.agg(args[0])?)
                 };
+                // Collecting aggregates push one-element arrays ([] for a skipped row) and flatten them after.
+                let keep = match (&x, name.as_str()) {
+                    (Some(a), "string_agg") if a.nullable => {
+                        let nn = not_null(&a.expr);
+                        Some(match &filter {
+                            Some(ft) => super::nulls::and(vec![ft.clone(), nn]),
+                            None => nn,
+                        })
+                    }
+                    _ if collecting => filter.clone(),
+                    _ => None,
+                };
+                if !collecting {
+                    if let (Some(ft), Some(a)) = (&filter, x.as_mut()) {
+                        a.expr = bson!({"$cond": [ft.clone(), a.expr.clone(), null]});
+                        a.nullable = true;
+                    }
+                }
                 let window = |frame: &Frame| -> Option<Document> {
                     match frame {
                         Frame::Partition => None,
                         Frame::Rows(a, b) => Some(doc! {"documents": [a.to_bson(), b.to_bson()]}),
-                        Frame::Peers(a, b) => Some(doc! {"range": [a.to_bson(), b.to_bson()]}),
+                        Frame::Peers(a, b) | Frame::Values(a, b) => {
+                            Some(doc! {"range": [a.to_bson(), b.to_bson()]})
+                        }
                     }
                 };
                 let with_window = |mut acc: Document| -> Document {
@@ -333,7 +491,11 @@ impl Translator {
                 let n = format!("{field}c");
                 let (kind, nullable) = match (name.as_str(), &x) {
                     ("count", None) => {
-                        out.insert(field, with_window(doc! {"$sum": 1}));
+                        let one = match &filter {
+                            Some(ft) => bson!({"$cond": [ft.clone(), 1, 0]}),
+                            None => Bson::Int32(1),
+                        };
+                        out.insert(field, with_window(doc! {"$sum": one}));
                         (Kind::Int, false)
                     }
                     ("count", Some(x)) => {
@@ -368,6 +530,48 @@ impl Translator {
                         out.insert(field, with_window(acc));
                         (x.kind, true)
                     }
+                    ("array_agg" | "json_agg" | "jsonb_agg" | "string_agg", Some(x)) => {
+                        let one = bson!([{"$ifNull": [x.expr.clone(), null]}]);
+                        let pushed = match &keep {
+                            Some(k) => bson!({"$cond": [k.clone(), one, []]}),
+                            None => one,
+                        };
+                        out.insert(field, with_window(doc! {"$push": pushed}));
+                        let flat = bson!({"$reduce": {"input": format!("${field}"), "initialValue": [],
+                            "in": {"$concatArrays": ["$$value", "$$this"]}}});
+                        if name == "string_agg" {
+                            post = Some(
+                                bson!({"$reduce": {"input": flat, "initialValue": null, "in": {"$cond": [
+                                    {"$eq": ["$$value", null]},
+                                    "$$this",
+                                    {"$concat": ["$$value", {"$literal": sep.clone()}, "$$this"]}
+                                ]}}}),
+                            );
+                            (Kind::Text, true)
+                        } else {
+                            post = Some(
+                                bson!({"$cond": [{"$gt": [{"$size": flat.clone()}, 0]}, flat, null]}),
+                            );
+                            (Kind::Array, true)
+                        }
+                    }
+                    ("bool_and" | "bool_or" | "every", Some(x)) => {
+                        let op = if name == "bool_or" { "$max" } else { "$min" };
+                        let mut acc = Document::new();
+                        acc.insert(op, x.expr.clone());
+                        out.insert(field, with_window(acc));
+                        (Kind::Bool, true)
+                    }
+                    ("nth_value", Some(x)) => {
+                        out.insert(
+                            field,
+                            with_window(doc! {"$push": {"$ifNull": [x.expr.clone(), null]}}),
+                        );
+                        post = Some(
+                            bson!({"$ifNull": [{"$arrayElemAt": [format!("${field}"), nth - 1]}, null]}),
+                        );
+                        (x.kind, true)
+                    }
                     (_, Some(x)) => {
                         let op = if name == "first_value" {
                             "$first"
@@ -381,17 +585,46 @@ impl Translator {
                     }
                     _ => return Err(invalid(format!("{}() needs an argument", f.name), e)),
                 };
-                stages.push(doc! {"$set": key_set});
+                stages.extend(pre.clone());
                 match frame {
+                    Frame::Values(..) => {
+                        // The ORDER BY value, negated for DESC so the window runs ascending; NULL sorts as
+                        // -/+ infinity where PostgreSQL puts it, so a NULL row's frame is its NULL peers.
+                        let [o] = spec.order_by.as_slice() else {
+                            return Err(invalid(
+                                "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column",
+                                e,
+                            ));
+                        };
+                        let desc = matches!(o.options.sort, Some(OrderBySort::Desc));
+                        let nulls_first = o.options.nulls_first.unwrap_or(desc);
+                        let v = self.agg(&o.expr)?;
+                        let inf = if nulls_first {
+                            f64::NEG_INFINITY
+                        } else {
+                            f64::INFINITY
+                        };
+                        let value = if desc {
+                            bson!({"$multiply": [-1, v.expr.clone()]})
+                        } else {
+                            v.expr.clone()
+                        };
+                        let vfield = format!("{field}v");
+                        let mut set = Document::new();
+                        set.insert(&vfield, bson!({"$cond": [is_null(&v.expr), inf, value]}));
+                        stages.push(doc! {"$set": set});
+                        stages.push(base(&vfield, 1, out));
+                        stages.push(doc! {"$unset": vfield});
+                    }
                     Frame::Peers(..) => {
                         let d = format!("{field}d");
                         let mut first = Document::new();
                         first.insert(&d, doc! {"$denseRank": {}});
-                        stages.push(base(&kfield, dir, first));
+                        stages.push(base(&sort_field, dir, first));
                         stages.push(base(&d, 1, out));
                         stages.push(doc! {"$unset": d});
                     }
-                    _ => stages.push(base(&kfield, dir, out)),
+                    _ => stages.push(base(&sort_field, dir, out)),
                 }
                 if let Some(p) = post {
                     let mut set = Document::new();
@@ -404,7 +637,100 @@ impl Translator {
                 Ok((kind, nullable))
             }
             _ => Err(unsupported(format!("window function {}()", f.name), e)),
+        };
+        if !cleanup.is_empty() {
+            stages.push(doc! {"$unset": cleanup});
         }
+        result
+    }
+}
+
+/// A window call with `OVER w` / `OVER (w ...)` replaced by the definition of w (PostgreSQL's rules: the
+/// referring window may add an ORDER BY when w has none, and a frame; not a PARTITION BY). Returns (the call as
+/// written, the call to translate).
+fn resolve_named(call: Expr, named: &[NamedWindowDefinition]) -> Result<(Expr, Expr), Error> {
+    let Expr::Function(f) = &call else {
+        return Ok((call.clone(), call));
+    };
+    let find = |name: &Ident, at: &Expr| -> Result<WindowSpec, Error> {
+        let mut cur = name.clone();
+        for _ in 0..=named.len() {
+            match named.iter().find(|d| d.0.value == cur.value) {
+                Some(NamedWindowDefinition(_, NamedWindowExpr::WindowSpec(s))) => {
+                    return Ok(s.clone())
+                }
+                Some(NamedWindowDefinition(_, NamedWindowExpr::NamedWindow(next))) => {
+                    cur = next.clone()
+                }
+                None => break,
+            }
+        }
+        Err(invalid(
+            format!("window \"{}\" does not exist", name.value),
+            at,
+        ))
+    };
+    let spec = match &f.over {
+        Some(WindowType::NamedWindow(name)) => find(name, &call)?,
+        Some(WindowType::WindowSpec(s)) => match &s.window_name {
+            None => return Ok((call.clone(), call)),
+            Some(name) => {
+                let base = find(name, &call)?;
+                if !s.partition_by.is_empty() {
+                    return Err(invalid(
+                        format!(
+                            "cannot override PARTITION BY clause of window \"{}\"",
+                            name.value
+                        ),
+                        &call,
+                    ));
+                }
+                if !s.order_by.is_empty() && !base.order_by.is_empty() {
+                    return Err(invalid(
+                        format!(
+                            "cannot override ORDER BY clause of window \"{}\"",
+                            name.value
+                        ),
+                        &call,
+                    ));
+                }
+                if base.window_frame.is_some() {
+                    return Err(invalid(
+                        format!(
+                            "cannot copy window \"{}\" because it has a frame clause",
+                            name.value
+                        ),
+                        &call,
+                    ));
+                }
+                WindowSpec {
+                    window_name: None,
+                    partition_by: base.partition_by,
+                    order_by: if s.order_by.is_empty() {
+                        base.order_by
+                    } else {
+                        s.order_by.clone()
+                    },
+                    window_frame: s.window_frame.clone(),
+                }
+            }
+        },
+        None => return Ok((call.clone(), call)),
+    };
+    let mut g = f.clone();
+    g.over = Some(WindowType::WindowSpec(spec));
+    Ok((call, Expr::Function(g)))
+}
+
+/// A positive integer constant argument (NTILE buckets, NTH_VALUE position).
+fn positive_constant(t: &mut Translator, x: &Expr, what: &str) -> Result<i64, Error> {
+    match t.agg(x)?.constant {
+        Some(Bson::Int32(v)) if v > 0 => Ok(i64::from(v)),
+        Some(Bson::Int64(v)) if v > 0 => Ok(v),
+        _ => Err(unsupported(
+            format!("{what} argument other than a positive integer constant"),
+            x,
+        )),
     }
 }
 
@@ -485,10 +811,13 @@ fn window_frame(
         }
         WindowFrameUnits::Range => {
             if matches!(start, Bound::Offset(_)) || matches!(end, Bound::Offset(_)) {
-                return Err(unsupported(
-                    "RANGE frame with an offset (use ROWS, or UNBOUNDED / CURRENT ROW bounds)",
-                    e,
-                ));
+                if !ordered {
+                    return Err(invalid(
+                        "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column",
+                        e,
+                    ));
+                }
+                return Ok(Frame::Values(start, end));
             }
             if !ordered || (start == Bound::Unbounded && end == Bound::Unbounded) {
                 Ok(Frame::Partition)
@@ -516,6 +845,19 @@ fn frame_offset(n: &Expr) -> Result<i64, Error> {
     ))
 }
 
+/// PostgreSQL: window functions are not allowed in `clause` (they are computed after it).
+pub(crate) fn refuse_windows(e: &Expr, clause: &str) -> Result<(), Error> {
+    let mut found = Vec::new();
+    collect_windows(e, &mut found)?;
+    match found.first() {
+        Some(w) => Err(invalid(
+            format!("window functions are not allowed in {clause}"),
+            w,
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Collects the window calls of an expression (in order, without duplicates); nested ones are an error.
 fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error> {
     use sqlparser::ast::Visit;
@@ -523,11 +865,34 @@ fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error> {
     struct Finder<'a> {
         out: &'a mut Vec<Expr>,
         err: Option<Error>,
+        /// Depth of plain aggregate calls around the current expression.
+        in_aggregate: usize,
+    }
+    fn plain_aggregate(e: &Expr) -> bool {
+        matches!(e, Expr::Function(f) if f.over.is_none()
+            && super::expr::is_aggregate_name(&f.name.to_string().to_ascii_lowercase()))
     }
     impl sqlparser::ast::Visitor for Finder<'_> {
         type Break = ();
+        fn post_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            if plain_aggregate(e) {
+                self.in_aggregate = self.in_aggregate.saturating_sub(1);
+            }
+            ControlFlow::Continue(())
+        }
         fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            if plain_aggregate(e) {
+                self.in_aggregate += 1;
+            }
             if let Expr::Function(f) = e {
+                if f.over.is_some() && self.in_aggregate > 0 {
+                    // The aggregate runs in $group, before any window stage.
+                    self.err = Some(invalid(
+                        "aggregate function calls cannot contain window function calls",
+                        e,
+                    ));
+                    return ControlFlow::Break(());
+                }
                 if f.over.is_some() {
                     let mut inner = Vec::new();
                     if let FunctionArguments::List(l) = &f.args {
@@ -549,7 +914,11 @@ fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error> {
             ControlFlow::Continue(())
         }
     }
-    let mut finder = Finder { out, err: None };
+    let mut finder = Finder {
+        out,
+        err: None,
+        in_aggregate: 0,
+    };
     let _ = e.visit(&mut finder);
     match finder.err {
         Some(err) => Err(err),

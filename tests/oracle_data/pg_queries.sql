@@ -933,3 +933,70 @@ SELECT session_id, user_id, page_views FROM user_sessions ORDER BY session_id;
 -- name: upsert_do_update_where_null_existing
 INSERT INTO user_sessions (session_id, risk_score) VALUES ('s007', 0.5), ('s008', 0.5), ('s009', 0.5), ('s010', 0.5) ON CONFLICT (session_id) DO UPDATE SET risk_score = EXCLUDED.risk_score WHERE user_sessions.risk_score IS NULL OR user_sessions.risk_score > EXCLUDED.risk_score;
 SELECT session_id, risk_score FROM user_sessions ORDER BY session_id;
+-- name: win_rank_mixed_directions
+SELECT session_id, RANK() OVER (ORDER BY user_id, page_views DESC) AS r FROM user_sessions ORDER BY session_id;
+-- name: win_dense_rank_mixed_directions_partition
+SELECT session_id, DENSE_RANK() OVER (PARTITION BY active ORDER BY login_method DESC, risk_score) AS dr FROM user_sessions ORDER BY session_id;
+-- name: win_sum_mixed_directions_peers
+SELECT session_id, SUM(page_views) OVER (ORDER BY login_method DESC NULLS LAST, mfa_verified) AS s FROM user_sessions ORDER BY session_id;
+-- name: win_row_number_mixed_directions
+SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY page_views DESC NULLS LAST, session_id ASC) AS rn FROM user_sessions ORDER BY session_id;
+-- name: agg_string_agg_mixed_directions
+SELECT user_id, STRING_AGG(session_id, ',' ORDER BY active DESC, session_id) AS s FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: agg_array_agg_mixed_directions_nulls
+SELECT ARRAY_AGG(page_views ORDER BY login_method NULLS FIRST, page_views DESC) AS v FROM user_sessions WHERE user_id IN ('u01', 'u05');
+-- name: win_ntile_uneven
+SELECT session_id, NTILE(7) OVER (ORDER BY session_id) AS bucket FROM user_sessions ORDER BY session_id;
+-- name: win_ntile_more_buckets_than_rows
+SELECT session_id, NTILE(5) OVER (PARTITION BY user_id ORDER BY session_id) AS bucket FROM user_sessions ORDER BY session_id;
+-- name: win_nth_value_frames
+SELECT session_id, NTH_VALUE(session_id, 2) OVER (PARTITION BY user_id ORDER BY session_id) AS second_so_far, NTH_VALUE(page_views, 3) OVER (PARTITION BY user_id ORDER BY session_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS third FROM user_sessions ORDER BY session_id;
+-- name: join_right_two_tables
+SELECT c.cache_key, s.session_id FROM user_sessions s RIGHT JOIN application_cache c ON s.page_views = c.priority ORDER BY c.cache_key, s.session_id;
+-- name: join_right_outer_where_left_null
+SELECT c.cache_key FROM user_sessions s RIGHT OUTER JOIN application_cache c ON s.actions_performed = c.hit_count WHERE s.session_id IS NULL ORDER BY c.cache_key;
+-- name: join_full_two_tables
+SELECT s.session_id, c.cache_key FROM user_sessions s FULL OUTER JOIN application_cache c ON s.page_views = c.hit_count ORDER BY s.session_id, c.cache_key;
+-- name: join_full_counts
+SELECT COUNT(*) AS n, COUNT(s.session_id) AS with_s, COUNT(c.cache_key) AS with_c FROM user_sessions s FULL JOIN application_cache c ON s.page_views = c.priority AND c.score > 0;
+-- name: join_full_self_null_keys
+SELECT a.session_id AS l, b.session_id AS r FROM user_sessions a FULL JOIN user_sessions b ON a.device_fingerprint = b.device_fingerprint AND a.session_id < b.session_id AND a.page_views > 50 ORDER BY l, r;
+-- name: join_using_unqualified_merged_column
+SELECT user_id, a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b USING (user_id) WHERE a.session_id < b.session_id ORDER BY user_id, a.session_id, other;
+-- name: join_using_left_two_columns
+SELECT a.session_id, user_id, login_method, b.session_id AS other FROM user_sessions a LEFT JOIN user_sessions b USING (user_id, login_method) WHERE a.page_views > 45 ORDER BY a.session_id, other;
+-- name: join_using_three_tables_group
+SELECT user_id, COUNT(*) AS n FROM user_sessions a JOIN user_sessions b USING (user_id) JOIN user_sessions c USING (user_id) GROUP BY user_id ORDER BY user_id;
+-- name: join_where_pushdown_mixed_conjuncts
+SELECT a.session_id, b.session_id AS other FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id <> b.session_id WHERE a.page_views > 40 AND (b.active OR b.session_id IS NULL) AND a.risk_score >= 0 ORDER BY a.session_id, other;
+-- name: join_full_where_left_is_null_keeps_right_only
+SELECT s.session_id, c.cache_key FROM user_sessions s FULL JOIN application_cache c ON s.page_views = c.priority WHERE s.page_views IS NULL ORDER BY s.session_id, c.cache_key;
+-- name: join_right_where_on_preserved_side
+SELECT c.cache_key, s.session_id FROM user_sessions s RIGHT JOIN application_cache c ON s.page_views = c.priority WHERE c.hit_count > 50 ORDER BY c.cache_key, s.session_id;
+-- name: win_filter_on_window_aggregates
+SELECT session_id, COUNT(*) FILTER (WHERE active) OVER (PARTITION BY user_id) AS n_active, SUM(page_views) FILTER (WHERE mfa_verified) OVER (ORDER BY session_id ROWS BETWEEN 3 PRECEDING AND CURRENT ROW) AS mfa_views, MAX(risk_score) FILTER (WHERE login_method = 'sso') OVER () AS sso_max FROM user_sessions ORDER BY session_id;
+-- name: win_partition_by_array_column
+SELECT cache_key, COUNT(*) OVER (PARTITION BY tags) AS same_tags FROM application_cache ORDER BY cache_key;
+-- name: select_numeric_and_boolean_constants
+SELECT session_id, 1 AS one, TRUE AS t, 'x' AS s FROM user_sessions ORDER BY session_id LIMIT 2;
+-- name: setop_union_constant_columns
+SELECT 1 AS k, user_id FROM user_sessions WHERE page_views > 55 UNION SELECT 2, namespace FROM application_cache WHERE priority = 5 ORDER BY k, user_id;
+-- name: win_named_window_clause
+SELECT session_id, ROW_NUMBER() OVER w AS rn, SUM(page_views) OVER w AS running, COUNT(*) OVER (w ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS last2 FROM user_sessions WINDOW w AS (PARTITION BY user_id ORDER BY session_id) ORDER BY session_id;
+-- name: win_named_window_add_order
+SELECT session_id, RANK() OVER (p ORDER BY page_views DESC) AS r FROM user_sessions WINDOW p AS (PARTITION BY active) ORDER BY session_id;
+-- name: win_range_offsets_numeric
+SELECT session_id, COUNT(*) OVER (ORDER BY page_views RANGE BETWEEN 5 PRECEDING AND 5 FOLLOWING) AS near, SUM(actions_performed) OVER (ORDER BY page_views RANGE BETWEEN 10 PRECEDING AND CURRENT ROW) AS s FROM user_sessions ORDER BY session_id;
+-- name: win_range_offsets_desc_partition
+SELECT session_id, COUNT(*) OVER (PARTITION BY active ORDER BY page_views DESC RANGE BETWEEN 3 PRECEDING AND 1 FOLLOWING) AS n FROM user_sessions ORDER BY session_id;
+-- name: win_range_offsets_nulls_first_unbounded
+SELECT session_id, COUNT(*) OVER (ORDER BY actions_performed NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND 2 FOLLOWING) AS n, MAX(risk_score) OVER (ORDER BY actions_performed RANGE BETWEEN 2 PRECEDING AND UNBOUNDED FOLLOWING) AS m FROM user_sessions ORDER BY session_id;
+-- name: join_on_array_columns_empty_arrays_match
+UPDATE user_sessions SET tags = ARRAY[]::TEXT[] WHERE session_id IN ('s001', 's002');
+SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON a.tags = b.tags AND a.session_id < b.session_id ORDER BY a.session_id, other;
+-- name: win_array_agg_running
+SELECT session_id, ARRAY_AGG(page_views) OVER (PARTITION BY user_id ORDER BY session_id) AS so_far FROM user_sessions ORDER BY session_id;
+-- name: win_string_agg_rows_frame_filter
+SELECT session_id, STRING_AGG(login_method, '>') OVER (ORDER BY session_id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS last3, STRING_AGG(session_id, ',') FILTER (WHERE active) OVER (PARTITION BY user_id ORDER BY session_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS active_ids FROM user_sessions ORDER BY session_id;
+-- name: win_json_agg_and_bool_window
+SELECT session_id, JSON_AGG(risk_score) OVER (ORDER BY session_id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING) AS next2, BOOL_AND(active) OVER (PARTITION BY user_id) AS all_active, BOOL_OR(mfa_verified) FILTER (WHERE page_views > 10) OVER (PARTITION BY user_id) AS some_mfa FROM user_sessions ORDER BY session_id;

@@ -202,6 +202,14 @@ impl SetWindowFields {
                 Some(e) => e.eval(&d, vars)?.unwrap_or(Bson::Null),
                 None => Bson::Null,
             };
+            // mongod partitions by sorting, so an array partition value is an error (SERVER-53702).
+            if matches!(key, Bson::Array(_)) {
+                return Err(CommandError::new(
+                    5_254_301,
+                    "Location5254301",
+                    "An expression used to partition cannot evaluate to value of type array",
+                ));
+            }
             parts.entry(IndexKey(vec![key])).or_default().push(d);
         }
         let mut out = Vec::new();
