@@ -190,3 +190,86 @@ SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_
   "cursor": {}
 }
 rows: session_id <- c0
+
+-- case: eq_any_subquery
+SELECT session_id FROM user_sessions WHERE page_views = ANY (SELECT hit_count FROM application_cache)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [{"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}}],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {
+          "$anyElementTrue": [
+            {
+              "$map": {
+                "input": "$__sq0.hit_count",
+                "as": "qv",
+                "in": {
+                  "$and": [
+                    {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                    {"$ne": [{"$ifNull": ["$$qv", null]}, null]},
+                    {"$eq": ["$page_views", "$$qv"]}
+                  ]
+                }
+              }
+            }
+          ]
+        }
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
+
+-- case: gt_all_subquery
+SELECT session_id FROM user_sessions WHERE page_views > ALL (SELECT hit_count FROM application_cache WHERE namespace = 'api')
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [
+          {"$match": {"namespace": "api"}},
+          {"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {
+          "$allElementsTrue": [
+            {
+              "$map": {
+                "input": "$__sq0.hit_count",
+                "as": "qv",
+                "in": {
+                  "$and": [
+                    {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                    {"$ne": [{"$ifNull": ["$$qv", null]}, null]},
+                    {"$gt": ["$page_views", "$$qv"]}
+                  ]
+                }
+              }
+            }
+          ]
+        }
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0

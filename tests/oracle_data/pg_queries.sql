@@ -686,3 +686,13 @@ SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING EXISTS 
 WITH a AS (SELECT user_id, page_views FROM user_sessions WHERE page_views IS NOT NULL) SELECT user_id, page_views FROM a WHERE page_views = (SELECT MAX(page_views) FROM a) ORDER BY user_id;
 -- name: unqualified_outer_column_through_cte_columns
 WITH c AS (SELECT hit_count AS n FROM application_cache) SELECT session_id FROM user_sessions WHERE EXISTS (SELECT 1 FROM c WHERE n = page_views) ORDER BY session_id;
+-- name: eq_any_subquery
+SELECT session_id FROM user_sessions WHERE page_views = ANY (SELECT hit_count FROM application_cache) ORDER BY session_id;
+-- name: ne_all_subquery_null_trap
+SELECT session_id FROM user_sessions WHERE page_views <> ALL (SELECT hit_count FROM application_cache) ORDER BY session_id;
+-- name: gt_all_subquery
+SELECT session_id FROM user_sessions WHERE page_views > ALL (SELECT priority FROM application_cache WHERE priority IS NOT NULL) ORDER BY session_id;
+-- name: lt_any_subquery_value
+SELECT session_id, page_views < ANY (SELECT hit_count FROM application_cache WHERE hit_count < 5) AS lt FROM user_sessions ORDER BY session_id;
+-- name: ge_all_empty_subquery_is_true
+SELECT COUNT(*) AS n FROM user_sessions WHERE page_views >= ALL (SELECT hit_count FROM application_cache WHERE hit_count > 100000);
