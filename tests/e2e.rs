@@ -285,6 +285,13 @@ fn subqueries_follow_sql_null_rules() {
         let got: Vec<Bson> = rows.rows.iter().map(|r| r[1].clone()).collect();
         // s1: 10 is not among {3, NULL, 7}: NULL; s2, s4: TRUE; s3: NULL operand: NULL.
         assert_eq!(got, vec![Bson::Null, Bson::Boolean(true), Bson::Null, Bson::Boolean(true)]);
+        // SELECT * never shows the lookup fields.
+        let rows = c
+            .query("SELECT * FROM user_sessions s WHERE EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.session_id <> s.session_id) ORDER BY (SELECT COUNT(*) FROM user_sessions) DESC, session_id", &[])
+            .await
+            .unwrap();
+        assert_eq!(rows.rows.len(), 2);
+        assert!(!rows.columns.iter().any(|c| c.starts_with("__")), "{:?}", rows.columns);
         // A scalar subquery with two rows fails the statement, as in PostgreSQL.
         let err = c
             .query("SELECT (SELECT session_id FROM user_sessions WHERE user_id = 'u1') AS s FROM user_sessions", &[])

@@ -405,20 +405,8 @@ impl Translator {
                     let a = self.agg(&k.expr)?;
                     sort_fields.extend(sort_spec(&mut set, i, &a, k));
                 }
-                let stages = self.take_subquery_stages();
-                let fields: Vec<Bson> = stages
-                    .iter()
-                    .filter_map(|s| s.get_document("$lookup").ok())
-                    .filter_map(|l| l.get_str("as").ok())
-                    .map(|f| Bson::String(f.to_string()))
-                    .collect();
-                pipeline.extend(stages);
-                if !set.is_empty() {
-                    pipeline.push(doc! {"$set": set});
-                }
-                if !fields.is_empty() {
-                    pipeline.push(doc! {"$unset": fields});
-                }
+                let set = (!set.is_empty()).then(|| doc! {"$set": set});
+                self.push_with_lookups(&mut pipeline, set);
             } else {
                 project.insert("_id", 0);
                 for (i, c) in columns.iter().enumerate() {

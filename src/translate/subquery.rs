@@ -225,17 +225,28 @@ impl Translator {
         stages: Vec<Document>,
         wildcard: bool,
     ) {
-        let fields: Vec<Bson> = stages
-            .iter()
-            .filter_map(|s| s.get_document("$lookup").ok())
-            .filter_map(|l| l.get_str("as").ok())
-            .map(|f| Bson::String(f.to_string()))
-            .collect();
+        let fields = lookup_fields(&stages);
         if !filter.is_empty() {
             pipeline.push(doc! {"$match": filter});
         }
         pipeline.extend(stages);
         if wildcard && !fields.is_empty() {
+            pipeline.push(doc! {"$unset": fields});
+        }
+    }
+
+    /// Appends the pending subquery `$lookup`s, then `stage` (which reads them), then an `$unset` of their
+    /// fields (for `SELECT *`, whose documents are the result).
+    pub(crate) fn push_with_lookups(
+        &mut self,
+        pipeline: &mut Vec<Document>,
+        stage: Option<Document>,
+    ) {
+        let stages = self.take_subquery_stages();
+        let fields = lookup_fields(&stages);
+        pipeline.extend(stages);
+        pipeline.extend(stage);
+        if !fields.is_empty() {
             pipeline.push(doc! {"$unset": fields});
         }
     }
@@ -337,4 +348,14 @@ fn and_chain(parts: &[&Expr]) -> Option<Expr> {
         op: BinaryOperator::And,
         right: Box::new((*p).clone()),
     }))
+}
+
+/// The `as` fields of the `$lookup` stages.
+fn lookup_fields(stages: &[Document]) -> Vec<Bson> {
+    stages
+        .iter()
+        .filter_map(|s| s.get_document("$lookup").ok())
+        .filter_map(|l| l.get_str("as").ok())
+        .map(|f| Bson::String(f.to_string()))
+        .collect()
 }
