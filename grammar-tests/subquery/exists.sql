@@ -151,9 +151,52 @@ rows: session_id <- c0, e <- c1
 SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application_cache c WHERE EXISTS (SELECT 1 FROM t WHERE t.a = s.page_views))
 -- error: unsupported: reference to "s" of an enclosing query from here (only a subquery's direct parent) at 1:132
 
--- case: correlated_in_grouped_select_refused
+-- case: correlated_in_grouped_select_reads_group_key
 SELECT s.user_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.namespace = s.user_id) AS e FROM user_sessions s GROUP BY s.user_id
--- error: unsupported: correlated subquery in the SELECT list / HAVING of a grouped query at 1:81
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$group": {"_id": {"g0": "$user_id"}}},
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "let": {"o0": "$_id.g0"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$namespace", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                  {"$eq": ["$namespace", "$$o0"]}
+                ]
+              }
+            }
+          },
+          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq1"
+      }
+    },
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$_id.g0",
+        "c1": {
+          "$cond": [
+            {"$gt": [{"$size": "$__sq1"}, 0]},
+            true,
+            {"$cond": [{"$eq": [{"$size": "$__sq1"}, 0]}, false, null]}
+          ]
+        }
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: user_id <- c0, e <- c1
 
 -- case: unqualified_outer_column_through_known_inner_columns
 WITH c AS (SELECT hit_count AS n FROM application_cache) SELECT session_id FROM user_sessions WHERE EXISTS (SELECT 1 FROM c WHERE n = page_views)
@@ -190,3 +233,7 @@ WITH c AS (SELECT hit_count AS n FROM application_cache) SELECT session_id FROM 
   "cursor": {}
 }
 rows: session_id <- c0
+
+-- case: correlated_ungrouped_column_invalid
+SELECT s.user_id, (SELECT COUNT(*) FROM application_cache c WHERE c.hit_count = s.page_views) AS n FROM user_sessions s GROUP BY s.user_id
+-- error: subquery uses ungrouped column "s.page_views" from outer query at 1:81

@@ -95,8 +95,10 @@ pub(crate) struct Frame {
     pub lets: Document,
     /// References are refused (a derived table / CTE body: not LATERAL).
     pub barrier: bool,
-    /// The enclosing query is past `$group`: its columns are not plain fields.
+    /// The enclosing query is past `$group`: its columns are not plain fields, only its group keys (below).
     pub grouped: bool,
+    /// The enclosing query's GROUP BY keys and their fields under `_id`, when it is past `$group`.
+    pub group_keys: Vec<(sqlparser::ast::Expr, String)>,
 }
 
 /// Translator state for relations, CTEs and subqueries.
@@ -532,18 +534,31 @@ impl Translator {
                 pos,
             ));
         }
-        if frame.grouped {
-            return Err(unsupported_at(
-                "correlated subquery in the SELECT list / HAVING of a grouped query",
-                pos,
-            ));
-        }
-        let Some(b) = frame.scope.iter().find(|b| b.name == q.value) else {
-            return Ok(None);
-        };
-        let path = match &b.prefix {
-            Some(p) => format!("${p}.{}", field_path(rest)?),
-            None => format!("${}", field_path(rest)?),
+        let path = if frame.grouped {
+            // Past `$group` the enclosing row is a group: only its keys can be read (`$_id.gN`).
+            let Some((_, field)) = frame
+                .group_keys
+                .iter()
+                .find(|(k, _)| key_names(k, &q.value, rest))
+            else {
+                return Err(Error::Invalid {
+                    message: format!(
+                        "subquery uses ungrouped column \"{}.{}\" from outer query",
+                        q.value,
+                        field_path(rest)?
+                    ),
+                    position: pos,
+                });
+            };
+            format!("$_id.{field}")
+        } else {
+            let Some(b) = frame.scope.iter().find(|b| b.name == q.value) else {
+                return Ok(None);
+            };
+            match &b.prefix {
+                Some(p) => format!("${p}.{}", field_path(rest)?),
+                None => format!("${}", field_path(rest)?),
+            }
         };
         for (k, v) in &frame.lets {
             if v.as_str() == Some(path.as_str()) {
@@ -573,6 +588,23 @@ impl Translator {
             }
         }
         scope
+    }
+}
+
+/// Whether GROUP BY key `k` is the column `q.rest` (written `q.rest` or unqualified `rest`).
+fn key_names(k: &sqlparser::ast::Expr, q: &str, rest: &[Ident]) -> bool {
+    use sqlparser::ast::Expr;
+    let same = |parts: &[Ident]| {
+        parts.len() == rest.len() && parts.iter().zip(rest).all(|(a, b)| a.value == b.value)
+    };
+    match k {
+        Expr::Nested(inner) => key_names(inner, q, rest),
+        Expr::Identifier(i) => same(std::slice::from_ref(i)),
+        Expr::CompoundIdentifier(parts) => match parts.split_first() {
+            Some((first, tail)) if first.value == q => same(tail),
+            _ => same(parts),
+        },
+        _ => false,
     }
 }
 

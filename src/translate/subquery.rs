@@ -35,6 +35,11 @@ impl Translator {
         let frame = Frame {
             scope: self.frame_scope(),
             grouped: self.group.is_some() || self.rel.grouped_phase,
+            group_keys: self
+                .group
+                .as_ref()
+                .map(|g| g.keys.clone())
+                .unwrap_or_default(),
             ..Frame::default()
         };
         self.rel.outer.push(frame);

@@ -696,3 +696,7 @@ SELECT session_id FROM user_sessions WHERE page_views > ALL (SELECT priority FRO
 SELECT session_id, page_views < ANY (SELECT hit_count FROM application_cache WHERE hit_count < 5) AS lt FROM user_sessions ORDER BY session_id;
 -- name: ge_all_empty_subquery_is_true
 SELECT COUNT(*) AS n FROM user_sessions WHERE page_views >= ALL (SELECT hit_count FROM application_cache WHERE hit_count > 100000);
+-- name: correlated_scalar_in_grouped_select
+SELECT s.user_id, COUNT(*) AS sessions, (SELECT COUNT(*) FROM user_sessions o WHERE o.user_id = s.user_id AND o.active) AS active_sessions FROM user_sessions s GROUP BY s.user_id ORDER BY s.user_id NULLS FIRST;
+-- name: correlated_exists_in_having
+SELECT user_id, COUNT(*) AS n FROM user_sessions s GROUP BY user_id HAVING EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.page_views > 20) ORDER BY user_id;
