@@ -56,10 +56,10 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM user_sessio
           {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
           {"$limit": 1}
         ],
-        "as": "__sq2"
+        "as": "__sq0"
       }
     },
-    {"$match": {"$expr": {"$gt": [{"$size": "$__sq2"}, 0]}}},
+    {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
     {"$project": {"_id": 0, "c0": "$session_id"}}
   ],
   "cursor": {}
@@ -91,10 +91,10 @@ SELECT session_id FROM user_sessions WHERE NOT EXISTS (SELECT 1 FROM application
           {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
           {"$limit": 1}
         ],
-        "as": "__sq1"
+        "as": "__sq0"
       }
     },
-    {"$match": {"$expr": {"$eq": [{"$size": "$__sq1"}, 0]}}},
+    {"$match": {"$expr": {"$eq": [{"$size": "$__sq0"}, 0]}}},
     {"$project": {"_id": 0, "c0": "$session_id"}}
   ],
   "cursor": {}
@@ -126,7 +126,7 @@ SELECT s.session_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.priority 
           {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
           {"$limit": 1}
         ],
-        "as": "__sq1"
+        "as": "__sq0"
       }
     },
     {
@@ -135,9 +135,9 @@ SELECT s.session_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.priority 
         "c0": "$session_id",
         "c1": {
           "$cond": [
-            {"$gt": [{"$size": "$__sq1"}, 0]},
+            {"$gt": [{"$size": "$__sq0"}, 0]},
             true,
-            {"$cond": [{"$eq": [{"$size": "$__sq1"}, 0]}, false, null]}
+            {"$cond": [{"$eq": [{"$size": "$__sq0"}, 0]}, false, null]}
           ]
         }
       }
@@ -177,7 +177,7 @@ SELECT s.user_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.namespace = 
           {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
           {"$limit": 1}
         ],
-        "as": "__sq1"
+        "as": "__sq0"
       }
     },
     {
@@ -186,9 +186,9 @@ SELECT s.user_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.namespace = 
         "c0": "$_id.g0",
         "c1": {
           "$cond": [
-            {"$gt": [{"$size": "$__sq1"}, 0]},
+            {"$gt": [{"$size": "$__sq0"}, 0]},
             true,
-            {"$cond": [{"$eq": [{"$size": "$__sq1"}, 0]}, false, null]}
+            {"$cond": [{"$eq": [{"$size": "$__sq0"}, 0]}, false, null]}
           ]
         }
       }
@@ -224,10 +224,10 @@ WITH c AS (SELECT hit_count AS n FROM application_cache) SELECT session_id FROM 
           {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
           {"$limit": 1}
         ],
-        "as": "__sq1"
+        "as": "__sq0"
       }
     },
-    {"$match": {"$expr": {"$gt": [{"$size": "$__sq1"}, 0]}}},
+    {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
     {"$project": {"_id": 0, "c0": "$session_id"}}
   ],
   "cursor": {}

@@ -146,7 +146,7 @@ SELECT s.session_id, (SELECT COUNT(*) FROM user_sessions o WHERE o.user_id = s.u
           {"$project": {"_id": 0, "count": {"$ifNull": ["$a0", 0]}}},
           {"$limit": 2}
         ],
-        "as": "__sq1"
+        "as": "__sq0"
       }
     },
     {
@@ -155,16 +155,16 @@ SELECT s.session_id, (SELECT COUNT(*) FROM user_sessions o WHERE o.user_id = s.u
         "c0": "$session_id",
         "c1": {
           "$cond": [
-            {"$gt": [{"$size": "$__sq1"}, 1]},
+            {"$gt": [{"$size": "$__sq0"}, 1]},
             {
               "$toInt": {
                 "$concat": [
                   "more than one row returned by a subquery used as an expression, rows: ",
-                  {"$toString": {"$size": "$__sq1"}}
+                  {"$toString": {"$size": "$__sq0"}}
                 ]
               }
             },
-            {"$arrayElemAt": ["$__sq1.count", 0]}
+            {"$arrayElemAt": ["$__sq0.count", 0]}
           ]
         }
       }
@@ -388,7 +388,7 @@ SELECT * FROM application_cache c ORDER BY (SELECT COUNT(*) FROM user_sessions s
           {"$project": {"_id": 0, "count": {"$ifNull": ["$a0", 0]}}},
           {"$limit": 2}
         ],
-        "as": "__sq1"
+        "as": "__sq0"
       }
     },
     {
@@ -401,16 +401,16 @@ SELECT * FROM application_cache c ORDER BY (SELECT COUNT(*) FROM user_sessions s
                   "$ifNull": [
                     {
                       "$cond": [
-                        {"$gt": [{"$size": "$__sq1"}, 1]},
+                        {"$gt": [{"$size": "$__sq0"}, 1]},
                         {
                           "$toInt": {
                             "$concat": [
                               "more than one row returned by a subquery used as an expression, rows: ",
-                              {"$toString": {"$size": "$__sq1"}}
+                              {"$toString": {"$size": "$__sq0"}}
                             ]
                           }
                         },
-                        {"$arrayElemAt": ["$__sq1.count", 0]}
+                        {"$arrayElemAt": ["$__sq0.count", 0]}
                       ]
                     },
                     null
@@ -425,21 +425,21 @@ SELECT * FROM application_cache c ORDER BY (SELECT COUNT(*) FROM user_sessions s
         },
         "__s0": {
           "$cond": [
-            {"$gt": [{"$size": "$__sq1"}, 1]},
+            {"$gt": [{"$size": "$__sq0"}, 1]},
             {
               "$toInt": {
                 "$concat": [
                   "more than one row returned by a subquery used as an expression, rows: ",
-                  {"$toString": {"$size": "$__sq1"}}
+                  {"$toString": {"$size": "$__sq0"}}
                 ]
               }
             },
-            {"$arrayElemAt": ["$__sq1.count", 0]}
+            {"$arrayElemAt": ["$__sq0.count", 0]}
           ]
         }
       }
     },
-    {"$unset": ["__sq1"]},
+    {"$unset": ["__sq0"]},
     {"$sort": {"__n0": -1, "__s0": -1}},
     {"$unset": ["__n0", "__s0"]}
   ],

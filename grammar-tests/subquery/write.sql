@@ -57,10 +57,10 @@ DELETE FROM application_cache WHERE NOT EXISTS (SELECT 1 FROM user_sessions s WH
           {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
           {"$limit": 1}
         ],
-        "as": "__sq1"
+        "as": "__sq0"
       }
     },
-    {"$match": {"$expr": {"$eq": [{"$size": "$__sq1"}, 0]}}},
+    {"$match": {"$expr": {"$eq": [{"$size": "$__sq0"}, 0]}}},
     {"$project": {"_id": 1}}
   ],
   "cursor": {}

@@ -112,8 +112,10 @@ pub(crate) struct RelState {
     pub outer: Vec<Frame>,
     /// `$lookup` stages of subqueries translated but not yet placed in a pipeline.
     pub pending: Vec<Document>,
-    /// Counter for `__sqN` fields and `oN` variables.
+    /// Counter for `__sqN` fields.
     pub next: usize,
+    /// Counter for `oN` variables.
+    pub next_var: usize,
     /// The SELECT list / HAVING / ORDER BY of a grouped query is being translated.
     pub grouped_phase: bool,
 }
@@ -565,8 +567,8 @@ impl Translator {
                 return Ok(Some(format!("$${k}")));
             }
         }
-        let var = format!("o{}", self.rel.next);
-        self.rel.next += 1;
+        let var = format!("o{}", self.rel.next_var);
+        self.rel.next_var += 1;
         frame.lets.insert(var.clone(), path);
         Ok(Some(format!("$${var}")))
     }
