@@ -117,9 +117,18 @@ fn compare_stmt(stmt: &str, pg: &PgOut, sm: &SmOut) -> Result<(), String> {
                     )
                 })
                 .collect();
+            // `SELECT *` includes MongoDB's `_id` (docs/dialect.md); the PostgreSQL tables have no such column.
+            let drop_id = columns.first().is_some_and(|c| c == "_id")
+                && pg_cols
+                    .as_ref()
+                    .is_some_and(|pc| !pc.iter().any(|c| c.as_str() == "_id"));
+            let columns: &[String] = if drop_id { &columns[1..] } else { columns };
             let sm_norm: Vec<Norm> = rows
                 .iter()
-                .map(|r| Norm::Arr(r.iter().map(compare::from_bson).collect()))
+                .map(|r| {
+                    let r = if drop_id { &r[1..] } else { &r[..] };
+                    Norm::Arr(r.iter().map(compare::from_bson).collect())
+                })
                 .collect();
             let ordered = has_order_by(stmt);
             let show = || {

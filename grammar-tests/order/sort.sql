@@ -284,3 +284,29 @@ rows: user_id <- c0, device_fingerprint <- c1
 -- case: distinct_on_refused
 SELECT DISTINCT ON (user_id) user_id FROM user_sessions
 -- error: unsupported: DISTINCT ON at 1:1
+
+-- case: limit_zero_keeps_no_row
+SELECT session_id FROM user_sessions ORDER BY session_id LIMIT 0
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$session_id",
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$session_id", null]}, null]}, 1, 0]},
+        "__s0": "$session_id"
+      }
+    },
+    {"$sort": {"__n0": 1, "__s0": 1}},
+    {"$match": {"$expr": false}},
+    {"$unset": ["__n0", "__s0"]}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
+
+-- case: select_star_without_from_refused
+SELECT *
+-- error: SELECT * with no tables specified is not valid at 1:1

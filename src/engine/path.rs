@@ -8,14 +8,27 @@
 use super::CommandError;
 use bson::{Bson, Document};
 
+/// The value of top-level field `key`. Documents of a few dozen fields are searched linearly (comparing
+/// lengths first), which is several times faster than hashing the key for the map lookup.
+#[inline]
+pub fn field<'a>(doc: &'a Document, key: &str) -> Option<&'a Bson> {
+    if doc.len() <= 32 {
+        doc.iter()
+            .find(|(k, _)| k.len() == key.len() && k.as_str() == key)
+            .map(|(_, v)| v)
+    } else {
+        doc.get(key)
+    }
+}
+
 /// The value at a dotted path, no array traversal except numeric components indexing arrays.
 pub fn get<'a>(doc: &'a Document, path: &str) -> Option<&'a Bson> {
     let mut parts = path.split('.');
     let first = parts.next()?;
-    let mut cur = doc.get(first)?;
+    let mut cur = field(doc, first)?;
     for part in parts {
         cur = match cur {
-            Bson::Document(d) => d.get(part)?,
+            Bson::Document(d) => field(d, part)?,
             Bson::Array(a) => {
                 let i: usize = part.parse().ok()?;
                 a.get(i)?
@@ -31,7 +44,7 @@ pub fn get<'a>(doc: &'a Document, path: &str) -> Option<&'a Bson> {
 pub fn get_expr(doc: &Document, path: &str) -> Option<Bson> {
     let parts: Vec<&str> = path.split('.').collect();
     let (first, rest) = parts.split_first()?;
-    let v = doc.get(*first)?;
+    let v = field(doc, first)?;
     descend(v, rest)
 }
 
@@ -40,7 +53,7 @@ fn descend(v: &Bson, rest: &[&str]) -> Option<Bson> {
         return Some(v.clone());
     };
     match v {
-        Bson::Document(d) => descend(d.get(*part)?, tail),
+        Bson::Document(d) => descend(field(d, part)?, tail),
         Bson::Array(items) => {
             let mut out = Vec::new();
             for item in items {

@@ -482,8 +482,11 @@ impl Translator {
         if let Some(o) = offset {
             pipeline.push(doc! {"$skip": o.clone()});
         }
-        if let Some(l) = limit {
-            pipeline.push(doc! {"$limit": l.clone()});
+        match limit {
+            // `$limit` must be positive (and a find `limit: 0` means no limit): LIMIT 0 keeps no row.
+            Some(Bson::Int64(0)) => pipeline.push(doc! {"$match": {"$expr": false}}),
+            Some(l) => pipeline.push(doc! {"$limit": l.clone()}),
+            None => {}
         }
         if !sort_fields.is_empty() {
             let names: Vec<Bson> = sort_fields
@@ -549,6 +552,9 @@ impl Translator {
                 Some(_) => None,
             }
         };
+        if matches!(limit, Some(Bson::Int64(0))) {
+            return Ok(None); // find's `limit: 0` means "no limit"
+        }
         let (Some(limit), Some(skip)) = (as_i64(limit), as_i64(offset)) else {
             return Ok(None);
         };
@@ -657,15 +663,16 @@ fn sort_spec(target: &mut Document, i: usize, a: &Agg, k: &SortKey) -> Vec<(Stri
     out
 }
 
-/// A value for a `$project` field: numbers and booleans are inclusion flags there, so constants of those types
-/// are wrapped in `$literal`.
+/// A value for a `$project` field: numbers and booleans are inclusion flags there (and a bare null is not an
+/// expression), so constants of those types are wrapped in `$literal`.
 pub(crate) fn projected(e: Bson) -> Bson {
     match e {
         Bson::Int32(_)
         | Bson::Int64(_)
         | Bson::Double(_)
         | Bson::Decimal128(_)
-        | Bson::Boolean(_) => bson!({ "$literal": e }),
+        | Bson::Boolean(_)
+        | Bson::Null => bson!({ "$literal": e }),
         other => other,
     }
 }

@@ -197,7 +197,8 @@ fn session_row(rng: &mut StdRng, i: usize) -> Vec<String> {
             tags(rng, &["mobile", "desktop", "beta", "vip", "eu", "us"])
         }),
         maybe_null(rng, 0.05, |_| data),
-        maybe_null(rng, 0.1, |_| cart.to_string()),
+        // NUMERIC in PostgreSQL, so Decimal128 in MongoDB: ROUND and arithmetic follow numeric rules
+        maybe_null(rng, 0.1, |_| format!("CAST({cart} AS NUMERIC)")),
     ]
 }
 

@@ -195,19 +195,36 @@ fn source_matching(
     vars: &Vars,
     limit: usize,
 ) -> Result<Vec<Document>, CommandError> {
+    let mut out = Vec::new();
+    scan_matching(state, db, name, filter, vars, &mut |d| {
+        out.push(d.clone());
+        Ok(limit > 0 && out.len() >= limit)
+    })?;
+    Ok(out)
+}
+
+/// Calls `visit` with every document of a collection or view that matches `filter`, by reference (nothing is
+/// cloned); an index narrows the scan when one serves the filter. `visit` returns `true` to stop.
+pub(super) fn scan_matching(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+    visit: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
+) -> Result<(), CommandError> {
     let matcher = match filter {
         Some(f) if !f.is_empty() => Some(super::matcher::Matcher::compile(f)?),
         _ => None,
     };
-    let keep = |d: &Document| -> Result<bool, CommandError> {
+    let mut step = |d: &Document| -> Result<bool, CommandError> {
         match &matcher {
-            Some(m) => m.matches(d, vars),
-            None => Ok(true),
+            Some(m) if !m.matches(d, vars)? => Ok(false),
+            _ => visit(d),
         }
     };
     let (base, view_pipeline) = resolve_view(state, db, name)?;
     let coll = get_coll(state, db, &base);
-    let mut out = Vec::new();
     if !view_pipeline.is_empty() {
         // A view on a missing collection still runs its pipeline, over no documents (a `$facet` or
         // `$unionWith` stage can still produce some), as mongod does.
@@ -216,29 +233,20 @@ fn source_matching(
             .unwrap_or_default();
         let p = Pipeline::compile(&view_pipeline)?;
         for d in p.run(docs, &StateCatalog { state, db, vars }, vars)? {
-            if keep(&d)? {
-                out.push(d);
-                if limit > 0 && out.len() >= limit {
-                    break;
-                }
+            if step(&d)? {
+                break;
             }
         }
-        return Ok(out);
+        return Ok(());
     }
     let Some(coll) = coll else {
-        return Ok(Vec::new());
-    };
-    let mut push = |d: &Document| -> Result<bool, CommandError> {
-        if keep(d)? {
-            out.push(d.clone());
-        }
-        Ok(limit > 0 && out.len() >= limit)
+        return Ok(());
     };
     match filter.and_then(|f| coll.candidates(f)) {
         Some(rids) => {
             for r in rids {
                 if let Some(d) = coll.get(r) {
-                    if push(d)? {
+                    if step(d)? {
                         break;
                     }
                 }
@@ -246,13 +254,13 @@ fn source_matching(
         }
         None => {
             for (_, d) in coll.iter() {
-                if push(d)? {
+                if step(d)? {
                     break;
                 }
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The catalog pipelines read other collections through.

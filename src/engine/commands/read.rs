@@ -195,14 +195,24 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
         }
         _ => {
             let name = coll_name(cmd, "aggregate")?;
+            // The leading $match is applied while scanning.
+            let start = usize::from(pipeline.leading_match().is_some());
+            if let Some(group) = pipeline.group_at(start) {
+                // [$match,] $group, ...: documents stream from the scan into the grouping, uncopied.
+                let mut st = crate::engine::pipeline::group::GroupState::default();
+                super::scan_matching(
+                    &state,
+                    ctx.db,
+                    name,
+                    pipeline.leading_match(),
+                    &ctx.vars,
+                    &mut |d| group.step(&mut st, d, &ctx.vars).map(|()| false),
+                )?;
+                let grouped = group.finish(st, &ctx.vars)?;
+                return pipeline.run_from(start + 1, grouped, &catalog, &ctx.vars);
+            }
             let docs = source_docs(&state, ctx.db, name, pipeline.leading_match(), &ctx.vars)?;
-            // The leading $match has been applied while scanning.
-            return pipeline.run_from(
-                usize::from(pipeline.leading_match().is_some()),
-                docs,
-                &catalog,
-                &ctx.vars,
-            );
+            return pipeline.run_from(start, docs, &catalog, &ctx.vars);
         }
     };
     pipeline.run(input, &catalog, &ctx.vars)

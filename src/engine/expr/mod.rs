@@ -162,7 +162,7 @@ fn descend(v: &Bson, rest: &[String]) -> Option<Bson> {
         return Some(v.clone());
     };
     match v {
-        Bson::Document(d) => descend(d.get(part.as_str())?, tail),
+        Bson::Document(d) => descend(crate::engine::path::field(d, part)?, tail),
         Bson::Array(items) => {
             let mut out = Vec::new();
             for item in items {
@@ -180,7 +180,7 @@ fn descend(v: &Bson, rest: &[String]) -> Option<Bson> {
 
 fn field(doc: &Document, parts: &[String]) -> Option<Bson> {
     let (first, rest) = parts.split_first()?;
-    let v = doc.get(first.as_str())?;
+    let v = crate::engine::path::field(doc, first)?;
     if rest.is_empty() {
         return Some(v.clone());
     }

@@ -130,7 +130,7 @@ pub fn walk(doc: &Document, parts: &[String], leaf: &mut dyn FnMut(Option<&Bson>
     let Some((first, rest)) = parts.split_first() else {
         return false;
     };
-    match doc.get(first) {
+    match crate::engine::path::field(doc, first) {
         None => leaf(None),
         Some(v) => walk_value(v, rest, leaf),
     }

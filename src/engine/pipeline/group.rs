@@ -402,6 +402,13 @@ fn count_arg(n: &Expr, group_key: &Document, vars: &Vars) -> Result<usize, Comma
     }
 }
 
+/// The running state of a streaming `$group` ([`Group::step`] then [`Group::finish`]).
+#[derive(Debug, Default)]
+pub struct GroupState {
+    index: BTreeMap<IndexKey, usize>,
+    groups: Vec<(Bson, Vec<AccState>)>,
+}
+
 /// A compiled `$group` stage.
 #[derive(Debug, Clone)]
 pub struct Group {
@@ -448,11 +455,11 @@ impl Group {
 
     /// Runs the grouping.
     pub fn run(&self, input: Vec<Document>, vars: &Vars) -> Result<Vec<Document>, CommandError> {
-        let mut keyed = Vec::with_capacity(input.len());
-        for d in input {
-            keyed.push((self.id.eval(&d, vars)?.unwrap_or(Bson::Null), d));
+        let mut state = GroupState::default();
+        for d in &input {
+            self.step(&mut state, d, vars)?;
         }
-        self.run_keyed(keyed, vars)
+        self.finish(state, vars)
     }
 
     /// Runs the grouping with the group keys already computed (`$bucket`, `$sortByCount`).
@@ -461,26 +468,53 @@ impl Group {
         input: Vec<(Bson, Document)>,
         vars: &Vars,
     ) -> Result<Vec<Document>, CommandError> {
-        let mut index: BTreeMap<IndexKey, usize> = BTreeMap::new();
-        let mut groups: Vec<(Bson, Vec<AccState>)> = Vec::new();
-        for (key, doc) in &input {
-            let ik = IndexKey(vec![key.clone()]);
-            let (slot, first) = match index.get(&ik) {
-                Some(i) => (*i, false),
-                None => {
-                    groups.push((
-                        key.clone(),
-                        self.fields.iter().map(|(_, a)| a.init()).collect(),
-                    ));
-                    index.insert(ik, groups.len() - 1);
-                    (groups.len() - 1, true)
-                }
-            };
-            let states = &mut groups[slot].1;
-            for ((_, acc), st) in self.fields.iter().zip(states.iter_mut()) {
-                acc.step(st, first, doc, vars)?;
-            }
+        let mut state = GroupState::default();
+        for (key, doc) in input {
+            self.step_keyed(&mut state, key, &doc, vars)?;
         }
+        self.finish(state, vars)
+    }
+
+    /// Adds one input document to a streaming grouping (no copy of the document is kept).
+    pub fn step(
+        &self,
+        state: &mut GroupState,
+        doc: &Document,
+        vars: &Vars,
+    ) -> Result<(), CommandError> {
+        let key = self.id.eval(doc, vars)?.unwrap_or(Bson::Null);
+        self.step_keyed(state, key, doc, vars)
+    }
+
+    fn step_keyed(
+        &self,
+        state: &mut GroupState,
+        key: Bson,
+        doc: &Document,
+        vars: &Vars,
+    ) -> Result<(), CommandError> {
+        let ik = IndexKey(vec![key]);
+        let (slot, first) = match state.index.get(&ik) {
+            Some(i) => (*i, false),
+            None => {
+                let key = ik.0[0].clone();
+                state
+                    .groups
+                    .push((key, self.fields.iter().map(|(_, a)| a.init()).collect()));
+                state.index.insert(ik, state.groups.len() - 1);
+                (state.groups.len() - 1, true)
+            }
+        };
+        let states = &mut state.groups[slot].1;
+        for ((_, acc), st) in self.fields.iter().zip(states.iter_mut()) {
+            acc.step(st, first, doc, vars)?;
+        }
+        Ok(())
+    }
+
+    /// The output documents of a streaming grouping, in order of first appearance of each key.
+    pub fn finish(&self, state: GroupState, vars: &Vars) -> Result<Vec<Document>, CommandError> {
+        let groups = state.groups;
         let mut out = Vec::with_capacity(groups.len());
         for (key, states) in groups {
             let mut d = Document::new();

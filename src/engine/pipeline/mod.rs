@@ -232,6 +232,14 @@ impl Pipeline {
         }
     }
 
+    /// The `$group` stage at index `i`, when that stage is one (callers stream documents into it).
+    pub fn group_at(&self, i: usize) -> Option<&group::Group> {
+        match self.stages.get(i) {
+            Some(Stage::Group(g)) => Some(g),
+            _ => None,
+        }
+    }
+
     /// Number of stages.
     pub fn len(&self) -> usize {
         self.stages.len()

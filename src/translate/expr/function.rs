@@ -185,7 +185,8 @@ impl Translator {
                     },
                     None => None,
                 };
-                Ok(round(a, places))
+                // A numeric literal (`ROUND(2.5)`) is NUMERIC in PostgreSQL although it is a double in BSON.
+                Ok(round(a, places, is_numeric_literal(args[0])))
             }
             "lower" | "upper" => {
                 want(1)?;
@@ -368,7 +369,7 @@ pub(crate) fn null_guard(input: &Agg, expr: Bson, kind: Kind) -> Agg {
 /// PG ROUND: numeric rounds half away from zero; `ROUND(double precision)` rounds half to even. MongoDB's
 /// `$round` is half to even, so numeric rounding is computed as sign(x) * floor(|x| * 10^n + 0.5) / 10^n in
 /// decimal arithmetic.
-fn round(a: Agg, places: Option<i32>) -> Agg {
+fn round(a: Agg, places: Option<i32>, numeric_literal: bool) -> Agg {
     let n = places.unwrap_or(0);
     let scale = bson::Decimal128::from_bytes(decimal_pow10(n));
     let away = bson!({"$let": {
@@ -380,6 +381,7 @@ fn round(a: Agg, places: Option<i32>) -> Agg {
     }});
     let expr = match places {
         Some(_) => away,
+        None if numeric_literal => away,
         None => {
             bson!({"$cond": [{"$eq": [{"$type": a.expr.clone()}, "double"]}, {"$round": [a.expr, 0]}, away]})
         }
@@ -399,4 +401,18 @@ fn decimal_pow10(n: i32) -> [u8; 16] {
     s.parse::<bson::Decimal128>()
         .map(|d| d.bytes())
         .unwrap_or([0; 16])
+}
+
+/// Whether `e` is a numeric literal with a fractional part or exponent, possibly negated (NUMERIC in PG).
+fn is_numeric_literal(e: &sqlparser::ast::Expr) -> bool {
+    use sqlparser::ast::{Expr, UnaryOperator, Value};
+    match e {
+        Expr::Value(v) => matches!(&v.value, Value::Number(n, _) if n.contains(['.', 'e', 'E'])),
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus | UnaryOperator::Plus,
+            expr,
+        } => is_numeric_literal(expr),
+        Expr::Nested(inner) => is_numeric_literal(inner),
+        _ => false,
+    }
 }
