@@ -124,9 +124,26 @@ SELECT s.session_id, c.cache_key FROM user_sessions s CROSS JOIN application_cac
 }
 rows: session_id <- c0, cache_key <- c1
 
--- case: cross_join_star_refused
+-- case: cross_join_star_of_ctes
 WITH a AS (SELECT 1 AS x), b AS (SELECT 2 AS y) SELECT * FROM a CROSS JOIN b
--- error: unsupported: SELECT * over a CROSS JOIN (name the columns) at 1:49
+-- expect:
+{
+  "aggregate": 1,
+  "pipeline": [
+    {"$documents": [{}]},
+    {"$project": {"_id": 0, "x": {"$literal": 1}}},
+    {
+      "$lookup": {
+        "pipeline": [{"$documents": [{}]}, {"$project": {"_id": 0, "y": {"$literal": 2}}}],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": "$__j1"},
+    {"$project": {"_id": 0, "c0": "$x", "c1": "$__j1.y"}}
+  ],
+  "cursor": {}
+}
+rows: x <- c0, y <- c1
 
 -- case: ambiguous_column
 WITH a AS (SELECT 1 AS x), b AS (SELECT 2 AS x) SELECT x FROM a CROSS JOIN b
@@ -135,3 +152,7 @@ WITH a AS (SELECT 1 AS x), b AS (SELECT 2 AS x) SELECT x FROM a CROSS JOIN b
 -- case: join_on_cte_refused
 WITH a AS (SELECT user_id FROM user_sessions) SELECT a.user_id FROM a JOIN application_cache c ON c.namespace = a.user_id
 -- error: unsupported: JOIN ... ON with a CTE or derived table (only CROSS JOIN) at 1:47
+
+-- case: cross_join_star_with_table_refused
+WITH a AS (SELECT 1 AS x) SELECT * FROM a CROSS JOIN application_cache
+-- error: unsupported: SELECT * / t.* over a CROSS JOIN with a collection (name the columns) at 1:27

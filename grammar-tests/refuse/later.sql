@@ -8,7 +8,7 @@ SELECT * FROM a LEFT JOIN b ON a.id = b.id
 
 -- case: cross_join_comma
 SELECT * FROM a, b
--- error: unsupported: SELECT * over a CROSS JOIN (name the columns) at 1:1
+-- error: unsupported: SELECT * / t.* over a CROSS JOIN with a collection (name the columns) at 1:1
 
 -- case: window_function
 SELECT ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY created_at) FROM user_sessions

@@ -573,6 +573,24 @@ impl Translator {
         Ok(Some(format!("$${var}")))
     }
 
+    /// The columns of `SELECT *` over the current FROM, as `relation.column` references, when every relation's
+    /// columns are known.
+    pub(crate) fn star_columns(&self) -> Option<Vec<(String, sqlparser::ast::Expr)>> {
+        let mut out = Vec::new();
+        for b in &self.rel.scope {
+            for c in b.columns.as_ref()? {
+                out.push((
+                    c.clone(),
+                    sqlparser::ast::Expr::CompoundIdentifier(vec![
+                        Ident::new(b.name.clone()),
+                        Ident::new(c.clone()),
+                    ]),
+                ));
+            }
+        }
+        Some(out)
+    }
+
     /// The enclosing query's scope as seen from a subquery: its qualifiers (UPDATE / DELETE, which set none:
     /// their table names).
     pub(crate) fn frame_scope(&self) -> Vec<Binding> {

@@ -279,7 +279,24 @@ impl Translator {
             return refuse("SELECT * with GROUP BY, aggregates or DISTINCT");
         }
         if wildcard && self.rel.scope.iter().any(|b| b.prefix.is_some()) {
-            return refuse("SELECT * over a CROSS JOIN (name the columns)");
+            // `*` over a CROSS JOIN of relations with known columns: those columns, relation by relation.
+            let plain_star = projection
+                .iter()
+                .all(|p| matches!(p, SelectItem::Wildcard(_)));
+            match self.star_columns() {
+                Some(cols) if plain_star => {
+                    columns = cols
+                        .into_iter()
+                        .map(|(name, source)| Column { name, source })
+                        .collect();
+                    wildcard = false;
+                }
+                _ => {
+                    return refuse(
+                        "SELECT * / t.* over a CROSS JOIN with a collection (name the columns)",
+                    )
+                }
+            }
         }
         if wildcard && from.is_empty() {
             return Err(Error::Invalid {

@@ -700,3 +700,5 @@ SELECT COUNT(*) AS n FROM user_sessions WHERE page_views >= ALL (SELECT hit_coun
 SELECT s.user_id, COUNT(*) AS sessions, (SELECT COUNT(*) FROM user_sessions o WHERE o.user_id = s.user_id AND o.active) AS active_sessions FROM user_sessions s GROUP BY s.user_id ORDER BY s.user_id NULLS FIRST;
 -- name: correlated_exists_in_having
 SELECT user_id, COUNT(*) AS n FROM user_sessions s GROUP BY user_id HAVING EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.page_views > 20) ORDER BY user_id;
+-- name: cte_cross_join_star
+WITH s AS (SELECT COUNT(*) AS sessions, MAX(page_views) AS top FROM user_sessions), c AS (SELECT COUNT(*) AS entries FROM application_cache) SELECT * FROM s CROSS JOIN c;
