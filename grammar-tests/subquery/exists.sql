@@ -147,9 +147,51 @@ SELECT s.session_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.priority 
 }
 rows: session_id <- c0, e <- c1
 
--- case: two_levels_up_refused
+-- case: two_levels_up
 SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application_cache c WHERE EXISTS (SELECT 1 FROM t WHERE t.a = s.page_views))
--- error: unsupported: reference to "s" of an enclosing query from here (only a subquery's direct parent) at 1:132
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "let": {"o0": "$page_views"},
+        "pipeline": [
+          {
+            "$lookup": {
+              "from": "t",
+              "pipeline": [
+                {
+                  "$match": {
+                    "$expr": {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$a", null]}, null]},
+                        {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                        {"$eq": ["$a", "$$o0"]}
+                      ]
+                    }
+                  }
+                },
+                {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+                {"$limit": 1}
+              ],
+              "as": "__sq0"
+            }
+          },
+          {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
+          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq1"
+      }
+    },
+    {"$match": {"$expr": {"$gt": [{"$size": "$__sq1"}, 0]}}},
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
 
 -- case: correlated_in_grouped_select_reads_group_key
 SELECT s.user_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.namespace = s.user_id) AS e FROM user_sessions s GROUP BY s.user_id

@@ -93,7 +93,8 @@ pub(crate) struct Frame {
     pub scope: Vec<Binding>,
     /// `$lookup` `let` variables collected for outer references (`o0: "$user_id"`).
     pub lets: Document,
-    /// References are refused (a derived table / CTE body: not LATERAL).
+    /// A derived table / CTE body (not LATERAL): its FROM's siblings are not in scope, so unqualified names
+    /// do not resolve past it.
     pub barrier: bool,
     /// The enclosing query is past `$group`: its columns are not plain fields, only its group keys (below).
     pub grouped: bool,
@@ -193,7 +194,7 @@ impl Translator {
     }
 
     /// A query used as a relation (CTE body, derived table, subquery): translated in its own scope.
-    /// `barrier`: the query may not reference enclosing queries (not LATERAL).
+    /// `barrier`: a relation (derived table, CTE, view body), which does not see its FROM siblings (not LATERAL).
     pub(crate) fn query_source(
         &mut self,
         q: &Query,
@@ -515,27 +516,16 @@ impl Translator {
     /// `q.rest` naming a relation of the enclosing query: a `let` variable of the subquery's `$lookup`.
     fn outer_column(&mut self, q: &Ident, rest: &[Ident]) -> Result<Option<String>, Error> {
         let pos = Position::from(q.span.start);
-        let depth = self.rel.outer.len();
+        // The innermost enclosing query with that qualifier; its subquery's `$lookup` binds the variable, and
+        // every deeper `$lookup` runs inside that one's pipeline, where the variable is visible.
         let found = self
             .rel
             .outer
             .iter()
             .rposition(|f| f.scope.iter().any(|b| b.name == q.value));
-        let Some(i) = found else {
+        let Some(frame) = found.and_then(|i| self.rel.outer.get_mut(i)) else {
             return Ok(None);
         };
-        let Some(frame) = self.rel.outer.last_mut() else {
-            return Ok(None);
-        };
-        if i + 1 != depth || frame.barrier {
-            return Err(unsupported_at(
-                format!(
-                    "reference to \"{}\" of an enclosing query from here (only a subquery's direct parent)",
-                    q.value
-                ),
-                pos,
-            ));
-        }
         let path = if frame.grouped {
             // Past `$group` the enclosing row is a group: only its keys can be read (`$_id.gN`).
             let Some((_, field)) = frame

@@ -702,3 +702,9 @@ SELECT s.user_id, COUNT(*) AS sessions, (SELECT COUNT(*) FROM user_sessions o WH
 SELECT user_id, COUNT(*) AS n FROM user_sessions s GROUP BY user_id HAVING EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.page_views > 20) ORDER BY user_id;
 -- name: cte_cross_join_star
 WITH s AS (SELECT COUNT(*) AS sessions, MAX(page_views) AS top FROM user_sessions), c AS (SELECT COUNT(*) AS entries FROM application_cache) SELECT * FROM s CROSS JOIN c;
+-- name: correlated_two_levels_up
+SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application_cache c WHERE c.hit_count > 100 AND EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.page_views = c.priority)) ORDER BY s.session_id;
+-- name: derived_table_in_subquery_reads_outer_query
+SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM (SELECT c.cache_key FROM application_cache c WHERE c.hit_count = s.page_views) d) ORDER BY s.session_id;
+-- name: scalar_two_levels_up_in_select
+SELECT s.session_id, (SELECT COUNT(*) FROM application_cache c WHERE c.priority IN (SELECT o.page_views FROM user_sessions o WHERE o.user_id = s.user_id)) AS n FROM user_sessions s ORDER BY s.session_id;
