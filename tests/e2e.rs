@@ -385,3 +385,124 @@ fn update_with_subquery_and_parameters() {
         assert_eq!(upd.affected(&[Bson::Int32(1000), "s4".into()]).await.unwrap(), 0);
     });
 }
+
+async fn setup_with_users() -> Client {
+    let c = setup().await;
+    c.execute(
+        "INSERT INTO users (user_id, name, plan) VALUES ('u1', 'Ada', 'pro'), ('u2', 'Bob', NULL), (NULL, 'ghost', 'free')",
+        &[],
+    )
+    .await
+    .expect("users");
+    c
+}
+
+#[test]
+fn joins_inner_left_and_null_keys() {
+    rt().block_on(async {
+        let c = setup_with_users().await;
+        // INNER: s4 (u3, no user) goes; the NULL-keyed user never matches a session.
+        let rows = c.query("SELECT s.session_id, u.name FROM user_sessions s JOIN users u ON u.user_id = s.user_id ORDER BY s.session_id", &[]).await.unwrap();
+        assert_eq!(rows.columns, vec!["session_id", "name"]);
+        let got: Vec<(String, String)> = rows.rows.iter().map(|r| (r.get_str(0).unwrap_or("").to_string(), r.get_str(1).unwrap_or("").to_string())).collect();
+        assert_eq!(got, vec![("s1".into(), "Ada".into()), ("s2".into(), "Ada".into()), ("s3".into(), "Bob".into())]);
+        // LEFT: s4 stays, with NULL columns; a WHERE on the joined table filters after the join.
+        let rows = c.query("SELECT s.session_id, u.plan FROM user_sessions s LEFT JOIN users u ON u.user_id = s.user_id ORDER BY s.session_id", &[]).await.unwrap();
+        assert_eq!(rows.rows.len(), 4);
+        assert!(rows.rows[2].is_null(1), "Bob has no plan");
+        assert!(rows.rows[3].is_null(1), "s4 has no user");
+        let rows = c.query("SELECT s.session_id FROM user_sessions s LEFT JOIN users u ON u.user_id = s.user_id WHERE u.user_id IS NULL", &[]).await.unwrap();
+        assert_eq!(rows.rows, vec![vec![Bson::String("s4".into())]]);
+        // Parameters inside ON and WHERE; aggregates over the joined rows.
+        let rows = c.query("SELECT u.name, COUNT(*) AS n, SUM(s.page_views) AS views FROM users u JOIN user_sessions s ON s.user_id = u.user_id AND s.page_views > $1 GROUP BY u.name", &[Bson::Int32(5)]).await.unwrap();
+        let got: Vec<Vec<Bson>> = rows.rows.into_iter().map(|r| r.into_iter().map(norm).collect()).collect();
+        assert_eq!(got, vec![vec![Bson::String("Ada".into()), Bson::Int64(1), Bson::Int64(10)]]);
+        // RIGHT JOIN is refused with a pointer to the construct.
+        let err = c.query("SELECT s.session_id FROM user_sessions s RIGHT JOIN users u ON u.user_id = s.user_id", &[]).await.unwrap_err();
+        assert!(err.to_string().contains("RIGHT JOIN"), "{err}");
+    });
+}
+
+#[test]
+fn window_functions_rank_sessions_per_user() {
+    rt().block_on(async {
+        let c = setup().await;
+        let rows = c
+            .query(
+                "SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY created_at DESC) AS rn,
+                        SUM(page_views) OVER (PARTITION BY user_id) AS user_views,
+                        RANK() OVER (ORDER BY page_views DESC) AS r,
+                        LAG(session_id) OVER (ORDER BY session_id) AS prev
+                 FROM user_sessions ORDER BY session_id",
+                &[],
+            )
+            .await
+            .unwrap();
+        let got: Vec<Vec<Bson>> = rows.rows.into_iter().map(|r| r.into_iter().map(norm).collect()).collect();
+        let s = |x: &str| Bson::String(x.into());
+        // page_views DESC puts NULL (s3) first, as PostgreSQL does.
+        assert_eq!(
+            got,
+            vec![
+                vec![s("s1"), Bson::Int64(1), Bson::Int64(13), Bson::Int64(2), Bson::Null],
+                vec![s("s2"), Bson::Int64(2), Bson::Int64(13), Bson::Int64(4), s("s1")],
+                vec![s("s3"), Bson::Int64(1), Bson::Null, Bson::Int64(1), s("s2")],
+                vec![s("s4"), Bson::Int64(1), Bson::Int64(7), Bson::Int64(3), s("s3")],
+            ]
+        );
+    });
+}
+
+#[test]
+fn set_operations_union_intersect_except() {
+    rt().block_on(async {
+        let c = setup_with_users().await;
+        let rows = c.query("SELECT user_id FROM user_sessions UNION SELECT user_id FROM users ORDER BY user_id", &[]).await.unwrap();
+        assert_eq!(rows.columns, vec!["user_id"]);
+        assert_eq!(
+            rows.rows,
+            vec![vec![Bson::String("u1".into())], vec![Bson::String("u2".into())], vec![Bson::String("u3".into())], vec![Bson::Null]]
+        );
+        let rows = c.query("SELECT user_id FROM user_sessions UNION ALL SELECT user_id FROM users", &[]).await.unwrap();
+        assert_eq!(rows.rows.len(), 7);
+        let rows = c.query("SELECT user_id FROM user_sessions INTERSECT SELECT user_id FROM users ORDER BY 1", &[]).await.unwrap();
+        assert_eq!(rows.rows, vec![vec![Bson::String("u1".into())], vec![Bson::String("u2".into())]]);
+        let rows = c.query("SELECT user_id FROM user_sessions EXCEPT SELECT user_id FROM users", &[]).await.unwrap();
+        assert_eq!(rows.rows, vec![vec![Bson::String("u3".into())]]);
+    });
+}
+
+#[test]
+fn dashboard_json_objects_and_collecting_aggregates() {
+    rt().block_on(async {
+        let c = setup().await;
+        let rows = c
+            .query(
+                "SELECT JSON_OBJECT('total', COUNT(*), 'by_state', JSON_OBJECT('active', COUNT(*) FILTER (WHERE active), 'views', SUM(page_views))) AS metrics,
+                        JSON_OBJECT_AGG(session_id, page_views ORDER BY session_id) AS views_by_session,
+                        STRING_AGG(user_id, ',' ORDER BY user_id DESC) AS users,
+                        ARRAY_AGG(page_views ORDER BY page_views) AS views,
+                        BOOL_OR(active) AS any_active
+                 FROM user_sessions",
+                &[],
+            )
+            .await
+            .unwrap();
+        let r = &rows.rows[0];
+        let Bson::Document(m) = &r[0] else { panic!("metrics is not a document: {:?}", r[0]) };
+        assert_eq!(norm(m.get("total").cloned().unwrap_or(Bson::Null)), Bson::Int64(4));
+        let Some(Bson::Document(by)) = m.get("by_state") else { panic!("no by_state: {m}") };
+        assert_eq!(norm(by.get("active").cloned().unwrap_or(Bson::Null)), Bson::Int64(2));
+        assert_eq!(norm(by.get("views").cloned().unwrap_or(Bson::Null)), Bson::Int64(20));
+        let Bson::Document(v) = &r[1] else { panic!("not a document: {:?}", r[1]) };
+        assert_eq!(v.keys().cloned().collect::<Vec<_>>(), vec!["s1", "s2", "s3", "s4"]);
+        assert_eq!(v.get("s3"), Some(&Bson::Null));
+        assert_eq!(r[2], Bson::String("u3,u2,u1,u1".into()));
+        let views: Vec<Bson> = match &r[3] {
+            Bson::Array(a) => a.iter().cloned().map(norm).collect(),
+            other => panic!("not an array: {other:?}"),
+        };
+        assert_eq!(views, vec![Bson::Int64(3), Bson::Int64(7), Bson::Int64(10), Bson::Null]);
+        assert_eq!(r[4], Bson::Boolean(true));
+    });
+}

@@ -322,7 +322,1258 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
          sa.active_sessions, sa.recent_sessions, sa.idle_sessions, sa.stale_sessions,
          sa.high_risk_sessions, sa.mfa_verified_sessions, sa.unique_devices, sa.unique_ip_addresses,
          sa.sessions_with_cart, sa.avg_cart_value, sa.high_volume_carts
--- error: unknown or unsupported function JSON_EXTRACT() at 24:10
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$match": {"$and": [{"active": true}, {"$expr": {"$gt": ["$expires_at", "$$NOW"]}}]}},
+    {
+      "$project": {
+        "_id": 0,
+        "user_id": {"$ifNull": ["$user_id", null]},
+        "session_id": {"$ifNull": ["$session_id", null]},
+        "created_at": {"$ifNull": ["$created_at", null]},
+        "last_accessed": {"$ifNull": ["$last_accessed", null]},
+        "expires_at": {"$ifNull": ["$expires_at", null]},
+        "ip_address": {"$ifNull": ["$ip_address", null]},
+        "device_fingerprint": {"$ifNull": ["$device_fingerprint", null]},
+        "risk_score": {"$ifNull": ["$risk_score", null]},
+        "session_duration_minutes": {
+          "$ifNull": [
+            {
+              "$divide": [{"$divide": [{"$toLong": {"$subtract": ["$last_accessed", "$created_at"]}}, 1000]}, 60]
+            },
+            null
+          ]
+        },
+        "session_status": {
+          "$ifNull": [
+            {
+              "$switch": {
+                "branches": [
+                  {
+                    "case": {
+                      "$gt": [
+                        "$last_accessed",
+                        {"$dateSubtract": {"startDate": "$$NOW", "unit": "minute", "amount": NumberLong(5)}}
+                      ]
+                    },
+                    "then": "active"
+                  },
+                  {
+                    "case": {
+                      "$gt": [
+                        "$last_accessed",
+                        {"$dateSubtract": {"startDate": "$$NOW", "unit": "minute", "amount": NumberLong(30)}}
+                      ]
+                    },
+                    "then": "recent"
+                  },
+                  {
+                    "case": {
+                      "$gt": [
+                        "$last_accessed",
+                        {"$dateSubtract": {"startDate": "$$NOW", "unit": "hour", "amount": NumberLong(2)}}
+                      ]
+                    },
+                    "then": "idle"
+                  }
+                ],
+                "default": "stale"
+              }
+            },
+            null
+          ]
+        },
+        "cart_items": {"$ifNull": ["$session_data.shoppingCart.items", null]},
+        "cart_total": {"$ifNull": [{"$toDecimal": "$session_data.shoppingCart.total"}, null]},
+        "preferred_theme": {"$ifNull": ["$session_data.preferences.theme", null]},
+        "preferred_language": {"$ifNull": ["$session_data.preferences.language", null]},
+        "last_page": {"$ifNull": ["$session_data.navigation.lastPage", null]},
+        "referrer": {"$ifNull": ["$session_data.navigation.referrer", null]},
+        "page_views": {"$ifNull": ["$page_views", null]},
+        "actions_performed": {"$ifNull": ["$actions_performed", null]},
+        "data_transferred": {"$ifNull": ["$data_transferred", null]},
+        "mfa_verified": {"$ifNull": ["$mfa_verified", null]},
+        "login_method": {"$ifNull": ["$login_method", null]},
+        "risk_level": {
+          "$ifNull": [
+            {
+              "$switch": {
+                "branches": [
+                  {"case": {"$gt": ["$risk_score", 0.8]}, "then": "high"},
+                  {"case": {"$gt": ["$risk_score", 0.5]}, "then": "medium"},
+                  {"case": {"$gt": ["$risk_score", 0.2]}, "then": "low"}
+                ],
+                "default": "minimal"
+              }
+            },
+            null
+          ]
+        }
+      }
+    },
+    {
+      "$group": {
+        "_id": null,
+        "a0": {"$sum": 1},
+        "a1": {
+          "$addToSet": {"$cond": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, "$user_id", "$$REMOVE"]}
+        },
+        "a2": {"$avg": "$session_duration_minutes"},
+        "a3": {
+          "$sum": {
+            "$cond": [
+              {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$session_status", null]}, null]},
+                  {"$eq": ["$session_status", "active"]}
+                ]
+              },
+              1,
+              0
+            ]
+          }
+        },
+        "a4": {
+          "$sum": {
+            "$cond": [
+              {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$session_status", null]}, null]},
+                  {"$eq": ["$session_status", "recent"]}
+                ]
+              },
+              1,
+              0
+            ]
+          }
+        },
+        "a5": {
+          "$sum": {
+            "$cond": [
+              {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$session_status", null]}, null]},
+                  {"$eq": ["$session_status", "idle"]}
+                ]
+              },
+              1,
+              0
+            ]
+          }
+        },
+        "a6": {
+          "$sum": {
+            "$cond": [
+              {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$session_status", null]}, null]},
+                  {"$eq": ["$session_status", "stale"]}
+                ]
+              },
+              1,
+              0
+            ]
+          }
+        },
+        "a7": {
+          "$sum": {
+            "$cond": [
+              {
+                "$gt": [
+                  {
+                    "$cond": [{"$eq": [{"$ifNull": ["$cart_items", null]}, null]}, null, {"$size": "$cart_items"}]
+                  },
+                  0
+                ]
+              },
+              1,
+              0
+            ]
+          }
+        },
+        "a8": {"$avg": {"$cond": [{"$gt": ["$cart_total", 0]}, "$cart_total", null]}},
+        "a9": {
+          "$sum": {
+            "$cond": [
+              {
+                "$gt": [
+                  {
+                    "$cond": [{"$eq": [{"$ifNull": ["$cart_items", null]}, null]}, null, {"$size": "$cart_items"}]
+                  },
+                  5
+                ]
+              },
+              1,
+              0
+            ]
+          }
+        },
+        "a10": {
+          "$sum": {
+            "$cond": [
+              {
+                "$and": [{"$ne": [{"$ifNull": ["$risk_level", null]}, null]}, {"$eq": ["$risk_level", "high"]}]
+              },
+              1,
+              0
+            ]
+          }
+        },
+        "a11": {
+          "$sum": {
+            "$cond": [
+              {
+                "$and": [{"$ne": [{"$ifNull": ["$mfa_verified", null]}, null]}, {"$eq": ["$mfa_verified", true]}]
+              },
+              1,
+              0
+            ]
+          }
+        },
+        "a12": {
+          "$addToSet": {
+            "$cond": [
+              {"$ne": [{"$ifNull": ["$device_fingerprint", null]}, null]},
+              "$device_fingerprint",
+              "$$REMOVE"
+            ]
+          }
+        },
+        "a13": {
+          "$addToSet": {"$cond": [{"$ne": [{"$ifNull": ["$ip_address", null]}, null]}, "$ip_address", "$$REMOVE"]}
+        },
+        "a14": {"$sum": "$page_views"},
+        "a14n": {
+          "$sum": {
+            "$cond": [
+              {"$and": [{"$ne": [{"$ifNull": ["$page_views", null]}, null]}, {"$isNumber": "$page_views"}]},
+              1,
+              0
+            ]
+          }
+        },
+        "a16": {"$sum": "$actions_performed"},
+        "a16n": {
+          "$sum": {
+            "$cond": [
+              {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$actions_performed", null]}, null]},
+                  {"$isNumber": "$actions_performed"}
+                ]
+              },
+              1,
+              0
+            ]
+          }
+        },
+        "a18": {"$avg": "$page_views"},
+        "a19": {"$avg": "$actions_performed"},
+        "a20": {"$sum": "$data_transferred"},
+        "a20n": {
+          "$sum": {
+            "$cond": [
+              {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$data_transferred", null]}, null]},
+                  {"$isNumber": "$data_transferred"}
+                ]
+              },
+              1,
+              0
+            ]
+          }
+        }
+      }
+    },
+    {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+    {"$limit": 1},
+    {
+      "$project": {
+        "_id": 0,
+        "total_active_sessions": {"$ifNull": ["$a0", 0]},
+        "unique_active_users": {"$ifNull": [{"$size": {"$ifNull": ["$a1", []]}}, null]},
+        "avg_session_duration": {"$ifNull": ["$a2", null]},
+        "active_sessions": {"$ifNull": ["$a3", 0]},
+        "recent_sessions": {"$ifNull": ["$a4", 0]},
+        "idle_sessions": {"$ifNull": ["$a5", 0]},
+        "stale_sessions": {"$ifNull": ["$a6", 0]},
+        "sessions_with_cart": {"$ifNull": ["$a7", 0]},
+        "avg_cart_value": {"$ifNull": ["$a8", null]},
+        "high_volume_carts": {"$ifNull": ["$a9", 0]},
+        "high_risk_sessions": {"$ifNull": ["$a10", 0]},
+        "mfa_verified_sessions": {"$ifNull": ["$a11", 0]},
+        "unique_devices": {"$ifNull": [{"$size": {"$ifNull": ["$a12", []]}}, null]},
+        "unique_ip_addresses": {"$ifNull": [{"$size": {"$ifNull": ["$a13", []]}}, null]},
+        "total_page_views": {"$ifNull": [{"$cond": [{"$gt": [{"$ifNull": ["$a14n", 0]}, 0]}, "$a14", null]}, null]},
+        "total_actions": {"$ifNull": [{"$cond": [{"$gt": [{"$ifNull": ["$a16n", 0]}, 0]}, "$a16", null]}, null]},
+        "avg_page_views_per_session": {"$ifNull": ["$a18", null]},
+        "avg_actions_per_session": {"$ifNull": ["$a19", null]},
+        "total_data_mb_transferred": {
+          "$ifNull": [
+            {
+              "$let": {
+                "vars": {"a": {"$cond": [{"$gt": [{"$ifNull": ["$a20n", 0]}, 0]}, "$a20", null]}, "b": 1048576},
+                "in": {
+                  "$cond": [
+                    {
+                      "$and": [
+                        {"$in": [{"$type": "$$a"}, ["int", "long"]]},
+                        {"$in": [{"$type": "$$b"}, ["int", "long"]]}
+                      ]
+                    },
+                    {"$trunc": [{"$divide": ["$$a", "$$b"]}]},
+                    {"$divide": ["$$a", "$$b"]}
+                  ]
+                }
+              }
+            },
+            null
+          ]
+        }
+      }
+    },
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [
+          {"$match": {"$expr": {"$gt": ["$expires_at", "$$NOW"]}}},
+          {
+            "$project": {
+              "_id": 0,
+              "namespace": {"$ifNull": ["$namespace", null]},
+              "cache_key": {"$ifNull": ["$cache_key", null]},
+              "created_at": {"$ifNull": ["$created_at", null]},
+              "expires_at": {"$ifNull": ["$expires_at", null]},
+              "last_accessed": {"$ifNull": ["$last_accessed", null]},
+              "data_size": {"$ifNull": ["$data_size", null]},
+              "hit_count": {"$ifNull": ["$hit_count", null]},
+              "tags": {"$ifNull": ["$tags", null]},
+              "ttl_hours": {
+                "$ifNull": [
+                  {
+                    "$divide": [{"$divide": [{"$toLong": {"$subtract": ["$expires_at", "$created_at"]}}, 1000]}, 3600]
+                  },
+                  null
+                ]
+              },
+              "lifetime_minutes": {
+                "$ifNull": [
+                  {
+                    "$divide": [{"$divide": [{"$toLong": {"$subtract": ["$last_accessed", "$created_at"]}}, 1000]}, 60]
+                  },
+                  null
+                ]
+              },
+              "idle_minutes": {
+                "$ifNull": [{"$divide": [{"$divide": [{"$subtract": ["$$NOW", "$last_accessed"]}, 1000]}, 60]}, null]
+              },
+              "size_category": {
+                "$ifNull": [
+                  {
+                    "$switch": {
+                      "branches": [
+                        {"case": {"$gt": ["$data_size", 1048576]}, "then": "large"},
+                        {"case": {"$gt": ["$data_size", 102400]}, "then": "medium"},
+                        {"case": {"$gt": ["$data_size", 10240]}, "then": "small"}
+                      ],
+                      "default": "tiny"
+                    }
+                  },
+                  null
+                ]
+              },
+              "traffic_level": {
+                "$ifNull": [
+                  {
+                    "$switch": {
+                      "branches": [
+                        {"case": {"$gt": ["$hit_count", 100]}, "then": "high_traffic"},
+                        {"case": {"$gt": ["$hit_count", 10]}, "then": "medium_traffic"},
+                        {"case": {"$gt": ["$hit_count", 0]}, "then": "low_traffic"}
+                      ],
+                      "default": "unused"
+                    }
+                  },
+                  null
+                ]
+              },
+              "effectiveness_rating": {
+                "$ifNull": [
+                  {
+                    "$switch": {
+                      "branches": [
+                        {
+                          "case": {
+                            "$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$eq": ["$hit_count", 0]}]
+                          },
+                          "then": "ineffective"
+                        },
+                        {
+                          "case": {
+                            "$gt": [
+                              {
+                                "$let": {
+                                  "vars": {
+                                    "a": "$hit_count",
+                                    "b": {
+                                      "$max": [
+                                        {
+                                          "$let": {
+                                            "vars": {"a": "$lifetime_minutes", "b": 60},
+                                            "in": {
+                                              "$cond": [
+                                                {
+                                                  "$and": [
+                                                    {"$in": [{"$type": "$$a"}, ["int", "long"]]},
+                                                    {"$in": [{"$type": "$$b"}, ["int", "long"]]}
+                                                  ]
+                                                },
+                                                {"$trunc": [{"$divide": ["$$a", "$$b"]}]},
+                                                {"$divide": ["$$a", "$$b"]}
+                                              ]
+                                            }
+                                          }
+                                        },
+                                        1
+                                      ]
+                                    }
+                                  },
+                                  "in": {
+                                    "$cond": [
+                                      {
+                                        "$and": [
+                                          {"$in": [{"$type": "$$a"}, ["int", "long"]]},
+                                          {"$in": [{"$type": "$$b"}, ["int", "long"]]}
+                                        ]
+                                      },
+                                      {"$trunc": [{"$divide": ["$$a", "$$b"]}]},
+                                      {"$divide": ["$$a", "$$b"]}
+                                    ]
+                                  }
+                                }
+                              },
+                              10
+                            ]
+                          },
+                          "then": "highly_effective"
+                        },
+                        {
+                          "case": {
+                            "$gt": [
+                              {
+                                "$let": {
+                                  "vars": {
+                                    "a": "$hit_count",
+                                    "b": {
+                                      "$max": [
+                                        {
+                                          "$let": {
+                                            "vars": {"a": "$lifetime_minutes", "b": 60},
+                                            "in": {
+                                              "$cond": [
+                                                {
+                                                  "$and": [
+                                                    {"$in": [{"$type": "$$a"}, ["int", "long"]]},
+                                                    {"$in": [{"$type": "$$b"}, ["int", "long"]]}
+                                                  ]
+                                                },
+                                                {"$trunc": [{"$divide": ["$$a", "$$b"]}]},
+                                                {"$divide": ["$$a", "$$b"]}
+                                              ]
+                                            }
+                                          }
+                                        },
+                                        1
+                                      ]
+                                    }
+                                  },
+                                  "in": {
+                                    "$cond": [
+                                      {
+                                        "$and": [
+                                          {"$in": [{"$type": "$$a"}, ["int", "long"]]},
+                                          {"$in": [{"$type": "$$b"}, ["int", "long"]]}
+                                        ]
+                                      },
+                                      {"$trunc": [{"$divide": ["$$a", "$$b"]}]},
+                                      {"$divide": ["$$a", "$$b"]}
+                                    ]
+                                  }
+                                }
+                              },
+                              1
+                            ]
+                          },
+                          "then": "effective"
+                        }
+                      ],
+                      "default": "moderately_effective"
+                    }
+                  },
+                  null
+                ]
+              }
+            }
+          },
+          {
+            "$group": {
+              "_id": {"g0": "$namespace"},
+              "a0": {"$sum": 1},
+              "a1": {"$sum": "$data_size"},
+              "a1n": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [{"$ne": [{"$ifNull": ["$data_size", null]}, null]}, {"$isNumber": "$data_size"}]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a3": {"$avg": "$data_size"},
+              "a4": {"$sum": "$hit_count"},
+              "a4n": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$isNumber": "$hit_count"}]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a6": {"$avg": "$hit_count"},
+              "a7": {
+                "$sum": {
+                  "$cond": [
+                    {"$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$eq": ["$hit_count", 0]}]},
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a8": {"$avg": "$ttl_hours"},
+              "a9": {"$sum": {"$cond": [{"$gt": ["$ttl_hours", 24]}, 1, 0]}},
+              "a10": {
+                "$sum": {
+                  "$cond": [
+                    {"$and": [{"$ne": [{"$ifNull": ["$ttl_hours", null]}, null]}, {"$lt": ["$ttl_hours", 1]}]},
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a11": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$size_category", null]}, null]},
+                        {"$eq": ["$size_category", "large"]}
+                      ]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a12": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$size_category", null]}, null]},
+                        {"$eq": ["$size_category", "medium"]}
+                      ]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a13": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$size_category", null]}, null]},
+                        {"$eq": ["$size_category", "small"]}
+                      ]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a14": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$size_category", null]}, null]},
+                        {"$eq": ["$size_category", "tiny"]}
+                      ]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a15": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$traffic_level", null]}, null]},
+                        {"$eq": ["$traffic_level", "high_traffic"]}
+                      ]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a16": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$traffic_level", null]}, null]},
+                        {"$eq": ["$traffic_level", "medium_traffic"]}
+                      ]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a17": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$traffic_level", null]}, null]},
+                        {"$eq": ["$traffic_level", "low_traffic"]}
+                      ]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a18": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$traffic_level", null]}, null]},
+                        {"$eq": ["$traffic_level", "unused"]}
+                      ]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a19": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$effectiveness_rating", null]}, null]},
+                        {"$eq": ["$effectiveness_rating", "highly_effective"]}
+                      ]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a20": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$effectiveness_rating", null]}, null]},
+                        {"$eq": ["$effectiveness_rating", "effective"]}
+                      ]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a21": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$effectiveness_rating", null]}, null]},
+                        {"$eq": ["$effectiveness_rating", "moderately_effective"]}
+                      ]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              },
+              "a22": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$effectiveness_rating", null]}, null]},
+                        {"$eq": ["$effectiveness_rating", "ineffective"]}
+                      ]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              }
+            }
+          },
+          {
+            "$project": {
+              "_id": 0,
+              "namespace": {"$ifNull": ["$_id.g0", null]},
+              "total_entries": {"$ifNull": ["$a0", 0]},
+              "total_size_mb": {
+                "$ifNull": [
+                  {
+                    "$let": {
+                      "vars": {"a": {"$cond": [{"$gt": [{"$ifNull": ["$a1n", 0]}, 0]}, "$a1", null]}, "b": 1048576},
+                      "in": {
+                        "$cond": [
+                          {
+                            "$and": [
+                              {"$in": [{"$type": "$$a"}, ["int", "long"]]},
+                              {"$in": [{"$type": "$$b"}, ["int", "long"]]}
+                            ]
+                          },
+                          {"$trunc": [{"$divide": ["$$a", "$$b"]}]},
+                          {"$divide": ["$$a", "$$b"]}
+                        ]
+                      }
+                    }
+                  },
+                  null
+                ]
+              },
+              "avg_entry_size_bytes": {"$ifNull": ["$a3", null]},
+              "total_hits": {"$ifNull": [{"$cond": [{"$gt": [{"$ifNull": ["$a4n", 0]}, 0]}, "$a4", null]}, null]},
+              "avg_hits_per_entry": {"$ifNull": ["$a6", null]},
+              "unused_entries": {"$ifNull": ["$a7", 0]},
+              "avg_ttl_hours": {"$ifNull": ["$a8", null]},
+              "long_lived_entries": {"$ifNull": ["$a9", 0]},
+              "short_lived_entries": {"$ifNull": ["$a10", 0]},
+              "large_entries": {"$ifNull": ["$a11", 0]},
+              "medium_entries": {"$ifNull": ["$a12", 0]},
+              "small_entries": {"$ifNull": ["$a13", 0]},
+              "tiny_entries": {"$ifNull": ["$a14", 0]},
+              "high_traffic_entries": {"$ifNull": ["$a15", 0]},
+              "medium_traffic_entries": {"$ifNull": ["$a16", 0]},
+              "low_traffic_entries": {"$ifNull": ["$a17", 0]},
+              "unused_traffic_entries": {"$ifNull": ["$a18", 0]},
+              "highly_effective_entries": {"$ifNull": ["$a19", 0]},
+              "effective_entries": {"$ifNull": ["$a20", 0]},
+              "moderately_effective_entries": {"$ifNull": ["$a21", 0]},
+              "ineffective_entries": {"$ifNull": ["$a22", 0]}
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": "$__j1"},
+    {
+      "$group": {
+        "_id": {
+          "g0": "$total_active_sessions",
+          "g1": "$unique_active_users",
+          "g2": "$avg_session_duration",
+          "g3": "$active_sessions",
+          "g4": "$recent_sessions",
+          "g5": "$idle_sessions",
+          "g6": "$stale_sessions",
+          "g7": "$high_risk_sessions",
+          "g8": "$mfa_verified_sessions",
+          "g9": "$unique_devices",
+          "g10": "$unique_ip_addresses",
+          "g11": "$sessions_with_cart",
+          "g12": "$avg_cart_value",
+          "g13": "$high_volume_carts"
+        },
+        "a0": {
+          "$push": {
+            "n": {
+              "$cond": [
+                {"$eq": [{"$type": "$__j1.namespace"}, "string"]},
+                "$__j1.namespace",
+                {"$toString": "$__j1.namespace"}
+              ]
+            },
+            "v": {
+              "$ifNull": [
+                {
+                  "$mergeObjects": [
+                    {
+                      "total_entries": {"$ifNull": ["$__j1.total_entries", null]},
+                      "total_size_mb": {
+                        "$ifNull": [
+                          {
+                            "$let": {
+                              "vars": {"v": {"$toDecimal": {"$toDecimal": "$__j1.total_size_mb"}}},
+                              "in": {
+                                "$multiply": [
+                                  {"$cond": [{"$lt": ["$$v", 0]}, -1, 1]},
+                                  {
+                                    "$divide": [
+                                      {
+                                        "$floor": {"$add": [{"$multiply": [{"$abs": "$$v"}, NumberDecimal("1E+2")]}, 0.5]}
+                                      },
+                                      NumberDecimal("1E+2")
+                                    ]
+                                  }
+                                ]
+                              }
+                            }
+                          },
+                          null
+                        ]
+                      },
+                      "avg_entry_size_kb": {
+                        "$ifNull": [
+                          {
+                            "$let": {
+                              "vars": {
+                                "v": {
+                                  "$toDecimal": {
+                                    "$toDecimal": {
+                                      "$let": {
+                                        "vars": {"a": "$__j1.avg_entry_size_bytes", "b": 1024},
+                                        "in": {
+                                          "$cond": [
+                                            {
+                                              "$and": [
+                                                {"$in": [{"$type": "$$a"}, ["int", "long"]]},
+                                                {"$in": [{"$type": "$$b"}, ["int", "long"]]}
+                                              ]
+                                            },
+                                            {"$trunc": [{"$divide": ["$$a", "$$b"]}]},
+                                            {"$divide": ["$$a", "$$b"]}
+                                          ]
+                                        }
+                                      }
+                                    }
+                                  }
+                                }
+                              },
+                              "in": {
+                                "$multiply": [
+                                  {"$cond": [{"$lt": ["$$v", 0]}, -1, 1]},
+                                  {
+                                    "$divide": [
+                                      {
+                                        "$floor": {"$add": [{"$multiply": [{"$abs": "$$v"}, NumberDecimal("1E+1")]}, 0.5]}
+                                      },
+                                      NumberDecimal("1E+1")
+                                    ]
+                                  }
+                                ]
+                              }
+                            }
+                          },
+                          null
+                        ]
+                      },
+                      "total_hits": {"$ifNull": ["$__j1.total_hits", null]},
+                      "avg_hits_per_entry": {
+                        "$ifNull": [
+                          {
+                            "$let": {
+                              "vars": {"v": {"$toDecimal": {"$toDecimal": "$__j1.avg_hits_per_entry"}}},
+                              "in": {
+                                "$multiply": [
+                                  {"$cond": [{"$lt": ["$$v", 0]}, -1, 1]},
+                                  {
+                                    "$divide": [
+                                      {
+                                        "$floor": {"$add": [{"$multiply": [{"$abs": "$$v"}, NumberDecimal("1E+1")]}, 0.5]}
+                                      },
+                                      NumberDecimal("1E+1")
+                                    ]
+                                  }
+                                ]
+                              }
+                            }
+                          },
+                          null
+                        ]
+                      },
+                      "unused_entry_percentage": {
+                        "$ifNull": [
+                          {
+                            "$let": {
+                              "vars": {
+                                "v": {
+                                  "$toDecimal": {
+                                    "$toDecimal": {
+                                      "$multiply": [
+                                        {"$divide": [{"$toDouble": "$__j1.unused_entries"}, "$__j1.total_entries"]},
+                                        100
+                                      ]
+                                    }
+                                  }
+                                }
+                              },
+                              "in": {
+                                "$multiply": [
+                                  {"$cond": [{"$lt": ["$$v", 0]}, -1, 1]},
+                                  {
+                                    "$divide": [
+                                      {
+                                        "$floor": {"$add": [{"$multiply": [{"$abs": "$$v"}, NumberDecimal("1E+1")]}, 0.5]}
+                                      },
+                                      NumberDecimal("1E+1")
+                                    ]
+                                  }
+                                ]
+                              }
+                            }
+                          },
+                          null
+                        ]
+                      },
+                      "cache_efficiency": {
+                        "$switch": {
+                          "branches": [
+                            {
+                              "case": {
+                                "$gt": [{"$divide": [{"$toDouble": "$__j1.unused_entries"}, "$__j1.total_entries"]}, 0.5]
+                              },
+                              "then": "poor"
+                            },
+                            {
+                              "case": {
+                                "$gt": [{"$divide": [{"$toDouble": "$__j1.unused_entries"}, "$__j1.total_entries"]}, 0.2]
+                              },
+                              "then": "fair"
+                            },
+                            {
+                              "case": {
+                                "$gt": [{"$divide": [{"$toDouble": "$__j1.unused_entries"}, "$__j1.total_entries"]}, 0.1]
+                              },
+                              "then": "good"
+                            }
+                          ],
+                          "default": "excellent"
+                        }
+                      },
+                      "size_distribution": {
+                        "$mergeObjects": [
+                          {
+                            "large": {"$ifNull": ["$__j1.large_entries", null]},
+                            "medium": {"$ifNull": ["$__j1.medium_entries", null]},
+                            "small": {"$ifNull": ["$__j1.small_entries", null]},
+                            "tiny": {"$ifNull": ["$__j1.tiny_entries", null]}
+                          }
+                        ]
+                      },
+                      "effectiveness_distribution": {
+                        "$mergeObjects": [
+                          {
+                            "highly_effective": {"$ifNull": ["$__j1.highly_effective_entries", null]},
+                            "effective": {"$ifNull": ["$__j1.effective_entries", null]},
+                            "moderately_effective": {"$ifNull": ["$__j1.moderately_effective_entries", null]},
+                            "ineffective": {"$ifNull": ["$__j1.ineffective_entries", null]}
+                          }
+                        ]
+                      }
+                    }
+                  ]
+                },
+                null
+              ]
+            }
+          }
+        },
+        "a1": {"$avg": {"$divide": [{"$toDouble": "$__j1.unused_entries"}, "$__j1.total_entries"]}},
+        "a2": {"$avg": "$__j1.total_size_mb"},
+        "a3": {"$avg": "$__j1.avg_hits_per_entry"},
+        "a4": {"$avg": {"$divide": [{"$toDouble": "$__j1.unused_entries"}, "$__j1.total_entries"]}},
+        "a5": {"$avg": "$__j1.avg_hits_per_entry"},
+        "a6": {"$avg": {"$divide": [{"$toDouble": "$__j1.unused_entries"}, "$__j1.total_entries"]}},
+        "a7": {"$avg": "$__j1.total_size_mb"}
+      }
+    },
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "System Performance Dashboard",
+        "c1": "$$NOW",
+        "c2": {
+          "$mergeObjects": [
+            {
+              "total_active_sessions": {"$ifNull": ["$_id.g0", null]},
+              "unique_active_users": {"$ifNull": ["$_id.g1", null]},
+              "avg_session_duration_minutes": {
+                "$ifNull": [
+                  {
+                    "$let": {
+                      "vars": {"v": {"$toDecimal": {"$toDecimal": "$_id.g2"}}},
+                      "in": {
+                        "$multiply": [
+                          {"$cond": [{"$lt": ["$$v", 0]}, -1, 1]},
+                          {
+                            "$divide": [
+                              {"$floor": {"$add": [{"$multiply": [{"$abs": "$$v"}, NumberDecimal("1E+1")]}, 0.5]}},
+                              NumberDecimal("1E+1")
+                            ]
+                          }
+                        ]
+                      }
+                    }
+                  },
+                  null
+                ]
+              },
+              "session_distribution": {
+                "$mergeObjects": [
+                  {
+                    "active": {"$ifNull": ["$_id.g3", null]},
+                    "recent": {"$ifNull": ["$_id.g4", null]},
+                    "idle": {"$ifNull": ["$_id.g5", null]},
+                    "stale": {"$ifNull": ["$_id.g6", null]}
+                  }
+                ]
+              },
+              "security_metrics": {
+                "$mergeObjects": [
+                  {
+                    "high_risk_sessions": {"$ifNull": ["$_id.g7", null]},
+                    "mfa_verified_sessions": {"$ifNull": ["$_id.g8", null]},
+                    "unique_devices": {"$ifNull": ["$_id.g9", null]},
+                    "unique_ip_addresses": {"$ifNull": ["$_id.g10", null]}
+                  }
+                ]
+              },
+              "business_metrics": {
+                "$mergeObjects": [
+                  {
+                    "sessions_with_cart": {"$ifNull": ["$_id.g11", null]},
+                    "avg_cart_value": {
+                      "$ifNull": [
+                        {
+                          "$let": {
+                            "vars": {"v": {"$toDecimal": {"$toDecimal": "$_id.g12"}}},
+                            "in": {
+                              "$multiply": [
+                                {"$cond": [{"$lt": ["$$v", 0]}, -1, 1]},
+                                {
+                                  "$divide": [
+                                    {
+                                      "$floor": {"$add": [{"$multiply": [{"$abs": "$$v"}, NumberDecimal("1E+2")]}, 0.5]}
+                                    },
+                                    NumberDecimal("1E+2")
+                                  ]
+                                }
+                              ]
+                            }
+                          }
+                        },
+                        null
+                      ]
+                    },
+                    "high_volume_carts": {"$ifNull": ["$_id.g13", null]},
+                    "cart_conversion_rate": {
+                      "$ifNull": [
+                        {
+                          "$let": {
+                            "vars": {
+                              "v": {
+                                "$toDecimal": {
+                                  "$toDecimal": {"$multiply": [{"$divide": [{"$toDouble": "$_id.g11"}, "$_id.g0"]}, 100]}
+                                }
+                              }
+                            },
+                            "in": {
+                              "$multiply": [
+                                {"$cond": [{"$lt": ["$$v", 0]}, -1, 1]},
+                                {
+                                  "$divide": [
+                                    {
+                                      "$floor": {"$add": [{"$multiply": [{"$abs": "$$v"}, NumberDecimal("1E+2")]}, 0.5]}
+                                    },
+                                    NumberDecimal("1E+2")
+                                  ]
+                                }
+                              ]
+                            }
+                          }
+                        },
+                        null
+                      ]
+                    }
+                  }
+                ]
+              }
+            }
+          ]
+        },
+        "c3": {
+          "$cond": [
+            {"$gt": [{"$size": {"$ifNull": ["$a0", []]}}, 0]},
+            {
+              "$arrayToObject": [{"$map": {"input": {"$ifNull": ["$a0", []]}, "in": {"k": "$$this.n", "v": "$$this.v"}}}]
+            },
+            null
+          ]
+        },
+        "c4": {
+          "$mergeObjects": [
+            {
+              "session_system_health": {
+                "$switch": {
+                  "branches": [
+                    {
+                      "case": {"$gt": [{"$divide": [{"$toDouble": "$_id.g7"}, "$_id.g0"]}, 0.1]},
+                      "then": "critical"
+                    },
+                    {
+                      "case": {"$and": [{"$ne": [{"$ifNull": ["$_id.g2", null]}, null]}, {"$lt": ["$_id.g2", 5]}]},
+                      "then": "warning"
+                    },
+                    {
+                      "case": {
+                        "$and": [
+                          {
+                            "$ne": [{"$ifNull": [{"$divide": [{"$toDouble": "$_id.g1"}, "$_id.g0"]}, null]}, null]
+                          },
+                          {"$lt": [{"$divide": [{"$toDouble": "$_id.g1"}, "$_id.g0"]}, 0.5]}
+                        ]
+                      },
+                      "then": "warning"
+                    }
+                  ],
+                  "default": "healthy"
+                }
+              },
+              "cache_system_health": {
+                "$switch": {
+                  "branches": [
+                    {"case": {"$gt": [{"$ifNull": ["$a1", null]}, 0.5]}, "then": "critical"},
+                    {"case": {"$gt": [{"$ifNull": ["$a2", null]}, 1024]}, "then": "warning"},
+                    {
+                      "case": {
+                        "$and": [
+                          {"$ne": [{"$ifNull": [{"$ifNull": ["$a3", null]}, null]}, null]},
+                          {"$lt": [{"$ifNull": ["$a3", null]}, 5]}
+                        ]
+                      },
+                      "then": "warning"
+                    }
+                  ],
+                  "default": "healthy"
+                }
+              },
+              "overall_system_status": {
+                "$switch": {
+                  "branches": [
+                    {
+                      "case": {"$or": [{"$gt": ["$_id.g7", 10]}, {"$gt": [{"$ifNull": ["$a4", null]}, 0.5]}]},
+                      "then": "needs_attention"
+                    },
+                    {
+                      "case": {"$and": [{"$gt": ["$_id.g2", 30]}, {"$gt": [{"$ifNull": ["$a5", null]}, 10]}]},
+                      "then": "optimal"
+                    }
+                  ],
+                  "default": "normal"
+                }
+              }
+            }
+          ]
+        },
+        "c5": [
+          {
+            "$switch": {
+              "branches": [
+                {
+                  "case": {
+                    "$and": [
+                      {"$ne": [{"$ifNull": ["$_id.g7", null]}, null]},
+                      {"$ne": [{"$ifNull": [{"$multiply": ["$_id.g0", 0.05]}, null]}, null]},
+                      {"$gt": ["$_id.g7", {"$multiply": ["$_id.g0", 0.05]}]}
+                    ]
+                  },
+                  "then": "Review session security policies and risk scoring algorithms"
+                }
+              ],
+              "default": null
+            }
+          },
+          {
+            "$switch": {
+              "branches": [
+                {
+                  "case": {"$gt": [{"$ifNull": ["$a6", null]}, 0.3]},
+                  "then": "Optimize cache TTL settings and review caching strategies"
+                }
+              ],
+              "default": null
+            }
+          },
+          {
+            "$switch": {
+              "branches": [
+                {
+                  "case": {"$and": [{"$ne": [{"$ifNull": ["$_id.g2", null]}, null]}, {"$lt": ["$_id.g2", 5]}]},
+                  "then": "Investigate user engagement issues and session timeout settings"
+                }
+              ],
+              "default": null
+            }
+          },
+          {
+            "$switch": {
+              "branches": [
+                {
+                  "case": {"$gt": [{"$ifNull": ["$a7", null]}, 512]},
+                  "then": "Consider cache data compression and size optimization"
+                }
+              ],
+              "default": null
+            }
+          },
+          {
+            "$switch": {
+              "branches": [
+                {
+                  "case": {
+                    "$and": [
+                      {"$ne": [{"$ifNull": [{"$divide": [{"$toDouble": "$_id.g11"}, "$_id.g0"]}, null]}, null]},
+                      {"$lt": [{"$divide": [{"$toDouble": "$_id.g11"}, "$_id.g0"]}, 0.1]}
+                    ]
+                  },
+                  "then": "Review shopping cart functionality and user experience"
+                }
+              ],
+              "default": null
+            }
+          }
+        ]
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: dashboard_title <- c0, report_generated_at <- c1, session_metrics <- c2, cache_metrics_by_namespace <- c3, system_health <- c4, recommendations <- c5
 
 -- case: cache_invalidation_update
 UPDATE application_cache 

@@ -68,6 +68,9 @@ impl Translator {
         e: &Expr,
         scope: &mut GroupScope,
     ) -> Result<Agg, Error> {
+        if let Some(done) = self.collecting_aggregate(name, f, e, scope)? {
+            return Ok(done);
+        }
         let (distinct, star, arg) = match &f.args {
             FunctionArguments::List(list) => {
                 if !list.clauses.is_empty() {

@@ -254,6 +254,15 @@ impl Translator {
             }
         }
         let special = items.iter().any(|r| self.is_special_relation(r));
+        if !special && items.len() > 1 {
+            // Joins of collections (INNER / LEFT / CROSS / `FROM a, b`): `$lookup` stages (join.rs).
+            let fp = self.plan_from(from, pos)?;
+            return Ok(Source {
+                collection: Some(fp.collection),
+                pipeline: fp.stages,
+                columns: None,
+            });
+        }
         if !all_cross || (items.len() == 1 && !special) {
             if special {
                 return Err(unsupported_at(

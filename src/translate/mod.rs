@@ -4,7 +4,8 @@
 //! synchronous. Every construct is translated exactly or refused with [`Error::Unsupported`] naming it.
 //! `Translator` is one struct with an `impl` block per clause file: `select.rs` (queries), `aggregate.rs`
 //! (GROUP BY, aggregate functions), `dml.rs`, `ddl.rs`, `expr/` (expressions and filters), `nulls.rs`
-//! (three-valued logic), `like.rs`, `names.rs`.
+//! (three-valued logic), `like.rs`, `names.rs`, `join.rs` (`$lookup`), `window.rs` (`$setWindowFields`),
+//! `setop.rs` (UNION / INTERSECT / EXCEPT), `ordered_agg.rs` (STRING_AGG, ARRAY_AGG, ...), `json.rs`.
 
 mod aggregate;
 pub(crate) mod cte;
@@ -12,12 +13,17 @@ mod ddl;
 pub(crate) mod dml;
 pub mod error;
 pub(crate) mod expr;
+pub(crate) mod join;
+pub(crate) mod json;
 pub(crate) mod like;
 pub(crate) mod names;
 pub(crate) mod nulls;
+pub(crate) mod ordered_agg;
 pub(crate) mod select;
+pub(crate) mod setop;
 mod subquery;
 mod view;
+pub(crate) mod window;
 
 pub use error::{Error, Position};
 
@@ -42,6 +48,10 @@ pub struct Translator {
     pub(crate) tolerated_codes: Vec<i32>,
     /// CTEs, FROM qualifiers and pending subqueries (`cte.rs`, `subquery.rs`).
     pub(crate) rel: cte::RelState,
+    /// Column resolution of a query with joins (`join.rs`).
+    pub(crate) join: Option<join::JoinScope>,
+    /// Window calls of the current SELECT and their fields (`window.rs`).
+    pub(crate) windows: Option<window::WindowScope>,
 }
 
 /// Translates SQL text (one or more statements) into MongoDB commands, without executing anything.

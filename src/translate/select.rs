@@ -70,9 +70,7 @@ impl Translator {
                 }
                 return Err(self.at_query("nested query with its own ORDER BY/LIMIT", q));
             }
-            SetExpr::SetOperation { op, .. } => {
-                return Err(self.at_query(&format!("set operation {op}"), q))
-            }
+            SetExpr::SetOperation { .. } => return self.set_operation_query(q),
             SetExpr::Values(_) => return Err(self.at_query("VALUES as a query", q)),
             _ => return Err(self.at_query("this kind of query", q)),
         };
@@ -133,7 +131,7 @@ impl Translator {
     }
 
     /// A LIMIT / OFFSET count: a non-negative integer constant or a parameter (None for LIMIT ALL / NULL).
-    fn count_value(&mut self, e: &Expr, what: &str) -> Result<Option<Bson>, Error> {
+    pub(crate) fn count_value(&mut self, e: &Expr, what: &str) -> Result<Option<Bson>, Error> {
         if let Expr::Value(v) = e {
             if let Value::Placeholder(_) = v.value {
                 let n = self.param_number(&v.value, e)?;
@@ -242,6 +240,7 @@ impl Translator {
         };
         // The SELECT list.
         let mut wildcard = false;
+        let mut qualified_star: Option<String> = None;
         let mut columns = Vec::new();
         for item in projection {
             match item {
@@ -264,7 +263,10 @@ impl Translator {
                     }
                     wildcard = true;
                 }
-                SelectItem::QualifiedWildcard(..) => wildcard = true,
+                SelectItem::QualifiedWildcard(kind, _) => {
+                    qualified_star = Some(kind.to_string().trim_end_matches(".*").to_string());
+                    wildcard = true
+                }
                 SelectItem::ExprWithAliases { .. } => return refuse("multiple aliases"),
             }
         }
@@ -345,6 +347,12 @@ impl Translator {
         }
 
         // Plain find: SELECT * / plain top-level columns, no ORDER BY needing NULL flags, no DISTINCT/grouping.
+        let window_exprs: Vec<&Expr> = columns
+            .iter()
+            .map(|c| &c.source)
+            .chain(sort_keys.iter().map(|k| &k.expr))
+            .collect();
+        let star_stages = self.join_star(wildcard, qualified_star.as_deref(), pos)?;
         if !grouped && !distinct && source.is_plain() && where_stages.is_empty() {
             if let Some(cmd) = self.try_find(
                 source.collection_name(),
@@ -387,6 +395,7 @@ impl Translator {
             // Everything after $group is translated in the group scope.
             self.group = Some(scope);
             self.rel.grouped_phase = true;
+            let win = self.window_stages(&window_exprs);
             let result = self.after_group(
                 &columns,
                 &sort_keys,
@@ -397,6 +406,7 @@ impl Translator {
             );
             let scope = self.group.take().unwrap_or_default();
             self.rel.grouped_phase = false;
+            let win = win?;
             let (having_match, sort_fields) = result?;
             let after_group_stages = self.take_subquery_stages();
             let mut group =
@@ -412,10 +422,12 @@ impl Translator {
             if let Some(h) = having_match {
                 pipeline.push(doc! {"$match": {"$expr": h}});
             }
+            pipeline.extend(win);
             pipeline.push(doc! {"$project": project});
             self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
         } else {
             let mut sort_fields = Vec::new();
+            pipeline.extend(self.window_stages(&window_exprs)?);
             if wildcard {
                 let mut set = Document::new();
                 for (i, k) in sort_keys.iter().enumerate() {
@@ -443,6 +455,7 @@ impl Translator {
                 pipeline.push(doc! {"$project": project});
             }
             self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
+            pipeline.extend(star_stages);
         }
         Ok((
             vec![source.command(pipeline)],

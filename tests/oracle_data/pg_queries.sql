@@ -708,3 +708,224 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application
 SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM (SELECT c.cache_key FROM application_cache c WHERE c.hit_count = s.page_views) d) ORDER BY s.session_id;
 -- name: scalar_two_levels_up_in_select
 SELECT s.session_id, (SELECT COUNT(*) FROM application_cache c WHERE c.priority IN (SELECT o.page_views FROM user_sessions o WHERE o.user_id = s.user_id)) AS n FROM user_sessions s ORDER BY s.session_id;
+-- ===== joins ($lookup with let + pipeline) =====
+-- name: join_self_inner_user
+SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id < b.session_id ORDER BY a.session_id, other;
+-- name: join_self_null_keys_never_match
+SELECT a.session_id, b.session_id AS other FROM user_sessions a INNER JOIN user_sessions b ON a.device_fingerprint = b.device_fingerprint WHERE a.session_id = b.session_id ORDER BY a.session_id;
+-- name: join_left_keeps_unmatched
+SELECT a.session_id, b.session_id AS later FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND b.created_at > a.created_at AND b.page_views > 40 ORDER BY a.session_id, later;
+-- name: join_left_unmatched_is_null
+SELECT a.session_id FROM user_sessions a LEFT JOIN user_sessions b ON a.ip_address = b.ip_address AND a.session_id <> b.session_id WHERE b.session_id IS NULL ORDER BY a.session_id;
+-- name: join_left_where_on_joined_column
+SELECT a.session_id, b.page_views AS bv FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id <> b.session_id WHERE b.page_views > 50 ORDER BY a.session_id, bv;
+-- name: join_two_tables_int_key
+SELECT s.session_id, c.cache_key FROM user_sessions s JOIN application_cache c ON s.page_views = c.priority ORDER BY s.session_id, c.cache_key;
+-- name: join_two_tables_left_count
+SELECT s.session_id, COUNT(c.cache_key) AS n FROM user_sessions s LEFT JOIN application_cache c ON s.actions_performed = c.hit_count GROUP BY s.session_id ORDER BY s.session_id;
+-- name: join_group_by_joined_column
+SELECT c.namespace, COUNT(*) AS n, SUM(s.page_views) AS views FROM user_sessions s JOIN application_cache c ON s.page_views = c.priority GROUP BY c.namespace ORDER BY c.namespace;
+-- name: join_nested_json_key
+SELECT a.session_id, b.session_id AS same_theme FROM user_sessions a JOIN user_sessions b ON a.session_data->'preferences'->>'theme' = b.session_data->'preferences'->>'theme' AND a.session_id < b.session_id WHERE a.user_id = 'u01' ORDER BY a.session_id, same_theme;
+-- name: join_three_way
+SELECT a.session_id, b.session_id AS b_id, c.cache_key FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id < b.session_id JOIN application_cache c ON c.priority = b.page_views AND c.hit_count > a.actions_performed ORDER BY a.session_id, b_id, c.cache_key;
+-- name: join_three_way_left
+SELECT a.session_id, b.session_id AS b_id, c.cache_key FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND b.page_views > a.page_views + 30 LEFT JOIN application_cache c ON c.priority = b.actions_performed ORDER BY a.session_id, b_id, c.cache_key;
+-- name: join_qualified_star_left_table
+SELECT a.* FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id AND b.page_views > 55 ORDER BY a.session_id;
+-- name: join_qualified_star_right_table
+SELECT c.* FROM user_sessions s JOIN application_cache c ON s.page_views = c.priority WHERE s.session_id = 's001';
+-- name: join_expression_columns
+SELECT a.session_id, a.page_views + b.page_views AS total, UPPER(b.user_id) AS u FROM user_sessions a JOIN user_sessions b ON a.session_id = b.session_id WHERE a.page_views > 30 ORDER BY a.session_id;
+-- name: join_cross
+SELECT a.session_id, c.cache_key FROM user_sessions a CROSS JOIN application_cache c WHERE a.page_views > 55 AND c.priority = 5 ORDER BY a.session_id, c.cache_key;
+-- name: join_comma_cross_with_where
+SELECT a.session_id, c.cache_key FROM user_sessions a, application_cache c WHERE a.page_views = c.priority AND c.hit_count > 100 ORDER BY a.session_id, c.cache_key;
+-- name: join_or_condition
+SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON (a.ip_address = b.ip_address OR a.device_fingerprint = b.device_fingerprint) AND a.session_id < b.session_id WHERE a.user_id = 'u02' ORDER BY a.session_id, other;
+-- name: join_limit_offset
+SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id ORDER BY a.session_id, other LIMIT 7 OFFSET 3;
+-- name: join_is_not_distinct_from_matches_nulls
+SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON a.login_method IS NOT DISTINCT FROM b.login_method AND a.session_id < b.session_id WHERE a.login_method IS NULL ORDER BY a.session_id, other;
+-- name: join_order_by_joined_nulls_last
+SELECT a.session_id, b.risk_score AS r FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id < b.session_id AND b.page_views > 45 ORDER BY r, a.session_id;
+
+-- ===== window functions ($setWindowFields) =====
+-- name: win_row_number_partition
+SELECT session_id, user_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY created_at, session_id) AS rn FROM user_sessions ORDER BY session_id;
+-- name: win_row_number_no_partition_desc
+SELECT session_id, ROW_NUMBER() OVER (ORDER BY session_id DESC) AS rn FROM user_sessions ORDER BY session_id;
+-- name: win_rank_nulls_last
+SELECT session_id, page_views, RANK() OVER (ORDER BY page_views) AS r FROM user_sessions ORDER BY session_id;
+-- name: win_rank_desc_nulls_first
+SELECT session_id, page_views, RANK() OVER (ORDER BY page_views DESC) AS r FROM user_sessions ORDER BY session_id;
+-- name: win_dense_rank_partition
+SELECT session_id, DENSE_RANK() OVER (PARTITION BY login_method ORDER BY risk_score) AS dr FROM user_sessions ORDER BY session_id;
+-- name: win_rank_nulls_first_explicit
+SELECT session_id, RANK() OVER (ORDER BY risk_score ASC NULLS FIRST) AS r FROM user_sessions ORDER BY session_id;
+-- name: win_rank_two_keys
+SELECT session_id, RANK() OVER (ORDER BY login_method, page_views) AS r FROM user_sessions ORDER BY session_id;
+-- name: win_percent_rank
+SELECT session_id, PERCENT_RANK() OVER (PARTITION BY user_id ORDER BY page_views) AS pr FROM user_sessions ORDER BY session_id;
+-- name: win_cume_dist
+SELECT session_id, CUME_DIST() OVER (ORDER BY actions_performed) AS cd FROM user_sessions ORDER BY session_id;
+-- name: win_sum_whole_partition
+SELECT session_id, SUM(page_views) OVER (PARTITION BY user_id) AS total FROM user_sessions ORDER BY session_id;
+-- name: win_sum_running_with_peers
+SELECT session_id, SUM(page_views) OVER (ORDER BY actions_performed) AS running FROM user_sessions ORDER BY session_id;
+-- name: win_sum_all_null_partition
+SELECT session_id, SUM(data_transferred) OVER (PARTITION BY login_method) AS s FROM user_sessions ORDER BY session_id;
+-- name: win_count_star_and_column
+SELECT session_id, COUNT(*) OVER (PARTITION BY user_id) AS n, COUNT(ip_address) OVER (PARTITION BY user_id) AS with_ip FROM user_sessions ORDER BY session_id;
+-- name: win_avg_rows_frame
+SELECT session_id, AVG(page_views) OVER (ORDER BY session_id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS moving FROM user_sessions ORDER BY session_id;
+-- name: win_sum_rows_following
+SELECT session_id, SUM(actions_performed) OVER (PARTITION BY user_id ORDER BY session_id ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS s FROM user_sessions ORDER BY session_id;
+-- name: win_min_max_range_unbounded
+SELECT session_id, MIN(risk_score) OVER (PARTITION BY user_id ORDER BY created_at RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS lo, MAX(risk_score) OVER (PARTITION BY user_id ORDER BY created_at) AS hi_so_far FROM user_sessions ORDER BY session_id;
+-- name: win_range_current_to_unbounded
+SELECT session_id, COUNT(*) OVER (ORDER BY page_views RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS n_ge FROM user_sessions ORDER BY session_id;
+-- name: win_lag_lead
+SELECT session_id, LAG(page_views) OVER (ORDER BY session_id) AS prev, LEAD(page_views, 2) OVER (ORDER BY session_id) AS next2 FROM user_sessions ORDER BY session_id;
+-- name: win_lag_default_partition
+SELECT session_id, LAG(session_id, 1, 'none') OVER (PARTITION BY user_id ORDER BY session_id) AS prev FROM user_sessions ORDER BY session_id;
+-- name: win_first_last_value
+SELECT session_id, FIRST_VALUE(session_id) OVER (PARTITION BY user_id ORDER BY session_id) AS first_s, LAST_VALUE(session_id) OVER (PARTITION BY user_id ORDER BY session_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS last_s FROM user_sessions ORDER BY session_id;
+-- name: win_last_value_default_frame_is_current
+SELECT session_id, LAST_VALUE(session_id) OVER (ORDER BY session_id) AS l FROM user_sessions ORDER BY session_id;
+-- name: win_over_group_by
+SELECT user_id, COUNT(*) AS n, RANK() OVER (ORDER BY COUNT(*) DESC) AS r FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: win_sum_of_sum
+SELECT login_method, SUM(page_views) AS v, SUM(SUM(page_views)) OVER () AS all_v FROM user_sessions GROUP BY login_method ORDER BY login_method;
+-- name: win_order_by_window_and_limit
+SELECT session_id, ROW_NUMBER() OVER (ORDER BY page_views DESC, session_id DESC) AS rn FROM user_sessions ORDER BY rn LIMIT 5;
+-- name: win_with_where
+SELECT session_id, COUNT(*) OVER (PARTITION BY active) AS n FROM user_sessions WHERE page_views > 20 ORDER BY session_id;
+-- name: win_partition_two_keys
+SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id, active ORDER BY session_id) AS rn FROM user_sessions ORDER BY session_id;
+-- name: win_expression_over_window
+SELECT session_id, page_views - AVG(page_views) OVER (PARTITION BY user_id) AS diff FROM user_sessions WHERE page_views IS NOT NULL ORDER BY session_id;
+-- name: win_join_rank
+SELECT a.session_id, c.cache_key, RANK() OVER (PARTITION BY a.session_id ORDER BY c.cache_key) AS r FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views ORDER BY a.session_id, c.cache_key;
+
+-- ===== set operations ($unionWith) =====
+-- name: setop_union_all
+SELECT user_id AS who FROM user_sessions WHERE page_views > 50 UNION ALL SELECT namespace FROM application_cache WHERE priority = 5;
+-- name: setop_union_distinct_with_nulls
+SELECT login_method FROM user_sessions UNION SELECT namespace FROM application_cache;
+-- name: setop_union_two_columns_order
+SELECT user_id, active FROM user_sessions UNION SELECT namespace, priority > 0 FROM application_cache ORDER BY 1, 2;
+-- name: setop_union_order_by_name_desc_limit
+SELECT page_views AS n FROM user_sessions UNION SELECT hit_count FROM application_cache ORDER BY n DESC LIMIT 8;
+-- name: setop_union_all_three
+SELECT session_id AS k FROM user_sessions WHERE page_views > 55 UNION ALL SELECT cache_key FROM application_cache WHERE hit_count > 200 UNION ALL SELECT session_id FROM user_sessions WHERE page_views < -2 ORDER BY k;
+-- name: setop_union_numbers_int_double_equal
+SELECT priority AS v FROM application_cache UNION SELECT score FROM application_cache ORDER BY v;
+-- name: setop_intersect
+SELECT page_views AS v FROM user_sessions INTERSECT SELECT priority FROM application_cache ORDER BY v;
+-- name: setop_intersect_all
+SELECT page_views AS v FROM user_sessions INTERSECT ALL SELECT hit_count FROM application_cache ORDER BY v;
+-- name: setop_except
+SELECT user_id FROM user_sessions EXCEPT SELECT user_id FROM user_sessions WHERE active ORDER BY user_id;
+-- name: setop_except_all
+SELECT user_id FROM user_sessions EXCEPT ALL SELECT user_id FROM user_sessions WHERE page_views > 20 ORDER BY user_id;
+-- name: setop_union_grouped_sides
+SELECT user_id AS k, COUNT(*) AS n FROM user_sessions GROUP BY user_id UNION ALL SELECT namespace, COUNT(*) FROM application_cache GROUP BY namespace ORDER BY k, n;
+-- name: setop_parenthesized_side_with_limit
+SELECT session_id FROM user_sessions WHERE page_views > 50 UNION ALL (SELECT cache_key FROM application_cache ORDER BY cache_key DESC LIMIT 2) ORDER BY session_id;
+-- name: setop_union_null_column_order_nulls_last
+SELECT ip_address AS a FROM user_sessions UNION SELECT NULL::TEXT FROM application_cache ORDER BY a;
+-- name: setop_union_join_side
+SELECT a.session_id AS k FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id AND b.page_views > 57 UNION SELECT c.cache_key FROM application_cache c WHERE c.priority = -5 ORDER BY k;
+
+-- ===== collecting aggregates and JSON =====
+-- name: agg_string_agg_ordered
+SELECT user_id, STRING_AGG(session_id, ',' ORDER BY session_id) AS ids FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: agg_string_agg_desc_skips_nulls
+SELECT STRING_AGG(login_method, '|' ORDER BY login_method DESC) AS m FROM user_sessions WHERE page_views > 30;
+-- name: agg_string_agg_nothing_is_null
+SELECT STRING_AGG(ip_address, ',' ORDER BY ip_address) AS ips FROM user_sessions WHERE user_id = 'nobody';
+-- name: agg_string_agg_distinct
+SELECT STRING_AGG(DISTINCT login_method, ',' ORDER BY login_method) AS m FROM user_sessions;
+-- name: agg_string_agg_filter
+SELECT user_id, STRING_AGG(session_id, ';' ORDER BY session_id) FILTER (WHERE active) AS act FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: agg_array_agg_ordered_keeps_nulls
+SELECT user_id, ARRAY_AGG(page_views ORDER BY session_id) AS views FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: agg_array_agg_order_nulls_last
+SELECT ARRAY_AGG(risk_score ORDER BY risk_score) AS r FROM user_sessions WHERE user_id IN ('u01', 'u02');
+-- name: agg_array_agg_order_desc_two_keys
+SELECT ARRAY_AGG(session_id ORDER BY page_views DESC, session_id DESC) AS s FROM user_sessions WHERE user_id = 'u03';
+-- name: agg_array_agg_distinct_ordered
+SELECT ARRAY_AGG(DISTINCT namespace ORDER BY namespace) AS ns FROM application_cache;
+-- name: agg_array_agg_empty_is_null
+SELECT ARRAY_AGG(session_id ORDER BY session_id) AS s FROM user_sessions WHERE page_views > 1000;
+-- name: agg_bool_and_or
+SELECT user_id, BOOL_AND(active) AS all_active, BOOL_OR(mfa_verified) AS any_mfa, EVERY(page_views > 0) AS all_pos FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: agg_bool_and_no_rows
+SELECT BOOL_AND(active) AS a, BOOL_OR(active) AS o FROM user_sessions WHERE user_id = 'nobody';
+-- name: agg_json_agg_ordered
+SELECT namespace, JSON_AGG(hit_count ORDER BY cache_key) AS hits FROM application_cache GROUP BY namespace ORDER BY namespace;
+-- name: agg_json_object_agg_ordered
+SELECT JSON_OBJECT_AGG(cache_key, hit_count ORDER BY cache_key) AS o FROM application_cache WHERE priority > 2;
+-- name: agg_jsonb_object_agg_key_order
+SELECT namespace, JSONB_OBJECT_AGG(cache_key, data_size) AS o FROM application_cache WHERE namespace IS NOT NULL GROUP BY namespace ORDER BY namespace;
+-- name: agg_json_object_agg_numeric_key
+SELECT JSON_OBJECT_AGG(page_views, session_id ORDER BY session_id) AS o FROM user_sessions WHERE user_id = 'u04' AND page_views IS NOT NULL;
+-- name: json_build_object_columns
+SELECT session_id, JSON_BUILD_OBJECT('user', user_id, 'views', page_views, 'active', active) AS j FROM user_sessions ORDER BY session_id;
+-- name: json_build_object_nested
+SELECT session_id, JSON_BUILD_OBJECT('id', session_id, 'prefs', JSON_BUILD_OBJECT('theme', session_data->'preferences'->>'theme', 'risk', risk_score)) AS j FROM user_sessions ORDER BY session_id;
+-- name: jsonb_build_object_sorted_keys
+SELECT cache_key, JSONB_BUILD_OBJECT('namespace', namespace, 'ns', namespace, 'hits', hit_count) AS j FROM application_cache ORDER BY cache_key;
+-- name: json_build_object_over_group
+SELECT user_id, JSON_BUILD_OBJECT('n', COUNT(*), 'views', SUM(page_views), 'max_risk', MAX(risk_score)) AS stats FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: json_build_object_constants
+SELECT session_id, JSON_BUILD_OBJECT('kind', 'session', 'one', 1, 'none', NULL) AS j FROM user_sessions WHERE page_views > 55 ORDER BY session_id;
+-- name: json_object_agg_of_build_object
+SELECT JSON_OBJECT_AGG(session_id, JSON_BUILD_OBJECT('user', user_id, 'views', page_views) ORDER BY session_id) AS o FROM user_sessions WHERE page_views > 50;
+-- name: json_extract_path_text
+SELECT session_id, JSONB_EXTRACT_PATH_TEXT(session_data, 'preferences', 'theme') AS theme FROM user_sessions ORDER BY session_id;
+-- name: json_extract_path_object
+SELECT cache_key, JSONB_EXTRACT_PATH(value, 'meta') AS meta FROM application_cache ORDER BY cache_key;
+-- name: json_array_length_items
+SELECT session_id, JSONB_ARRAY_LENGTH(session_data->'shoppingCart'->'items') AS n FROM user_sessions ORDER BY session_id;
+-- name: array_constructor_columns
+SELECT session_id, ARRAY[user_id, login_method] AS pair FROM user_sessions ORDER BY session_id;
+-- name: array_constructor_cast_text
+SELECT session_id, ARRAY[CASE WHEN page_views > 30 THEN 'busy' END, CASE WHEN risk_score > 0.5 THEN 'risky' END]::TEXT[] AS flags FROM user_sessions ORDER BY session_id;
+-- name: array_agg_window_join
+SELECT a.user_id, ARRAY_AGG(c.cache_key ORDER BY c.cache_key) AS keys FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views GROUP BY a.user_id ORDER BY a.user_id;
+
+-- ===== joins, windows and set operations: more edge cases =====
+-- name: join_left_condition_on_outer_only
+SELECT a.session_id, COUNT(b.cache_key) AS n FROM user_sessions a LEFT JOIN application_cache b ON a.page_views > 55 AND b.priority = 5 GROUP BY a.session_id ORDER BY a.session_id;
+-- name: join_false_condition_inner_is_empty
+SELECT a.session_id FROM user_sessions a JOIN user_sessions b ON 1 = 0;
+-- name: join_having_on_joined_aggregate
+SELECT a.user_id, COUNT(DISTINCT b.device_fingerprint) AS fps FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id GROUP BY a.user_id HAVING COUNT(DISTINCT b.device_fingerprint) > 1 ORDER BY a.user_id;
+-- name: join_order_by_joined_desc_nulls_last
+SELECT a.session_id, b.data_size AS ds FROM user_sessions a LEFT JOIN application_cache b ON b.priority = a.page_views ORDER BY ds DESC NULLS LAST, a.session_id, b.cache_key;
+-- name: join_params_free_bool_join_key
+SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON a.mfa_verified = b.mfa_verified AND a.active = b.active AND a.session_id < b.session_id WHERE a.page_views > 50 ORDER BY a.session_id, other;
+-- name: win_rows_unbounded_start_only
+SELECT session_id, COUNT(*) OVER (ORDER BY session_id ROWS UNBOUNDED PRECEDING) AS n FROM user_sessions ORDER BY session_id;
+-- name: win_range_current_row_peers_only
+SELECT session_id, COUNT(*) OVER (ORDER BY login_method RANGE CURRENT ROW) AS peers FROM user_sessions ORDER BY session_id;
+-- name: win_first_value_desc_nulls_last
+SELECT session_id, FIRST_VALUE(session_id) OVER (PARTITION BY user_id ORDER BY risk_score DESC NULLS LAST, session_id DESC) AS riskiest FROM user_sessions ORDER BY session_id;
+-- name: win_partition_by_json_path
+SELECT session_id, COUNT(*) OVER (PARTITION BY session_data->'preferences'->>'theme') AS same_theme FROM user_sessions ORDER BY session_id;
+-- name: win_running_sum_timestamp_nulls
+SELECT session_id, SUM(actions_performed) OVER (ORDER BY last_accessed) AS s FROM user_sessions ORDER BY session_id;
+-- name: win_dense_rank_text_desc
+SELECT cache_key, DENSE_RANK() OVER (ORDER BY namespace DESC) AS dr FROM application_cache ORDER BY cache_key;
+-- name: win_avg_sliding_partition
+SELECT cache_key, AVG(score) OVER (PARTITION BY namespace ORDER BY cache_key ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS a FROM application_cache ORDER BY cache_key;
+-- name: setop_union_with_window_side
+SELECT session_id AS k, ROW_NUMBER() OVER (ORDER BY session_id) AS n FROM user_sessions WHERE page_views > 50 UNION ALL SELECT cache_key, hit_count FROM application_cache WHERE hit_count > 200 ORDER BY k;
+-- name: setop_except_with_nulls
+SELECT login_method FROM user_sessions EXCEPT SELECT login_method FROM user_sessions WHERE page_views > 10 ORDER BY login_method;
+-- name: setop_intersect_two_columns
+SELECT user_id, active FROM user_sessions WHERE page_views > 20 INTERSECT SELECT user_id, active FROM user_sessions WHERE risk_score > 0.2 ORDER BY user_id, active;
+-- name: setop_union_limit_offset
+SELECT user_id AS u FROM user_sessions UNION SELECT namespace FROM application_cache ORDER BY u DESC LIMIT 4 OFFSET 2;

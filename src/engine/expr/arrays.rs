@@ -1,7 +1,7 @@
 //! Arrays, sets and objects: `$size $arrayElemAt $in $concatArrays $slice $isArray $first $last
 //! $reverseArray $range $indexOfArray $filter $map $reduce $setIsSubset $setIntersection $setUnion
 //! $setDifference $setEquals $anyElementTrue $allElementsTrue $mergeObjects $objectToArray $arrayToObject
-//! $getField $setField`, and the expression forms of `$max $min $sum $avg`.
+//! $getField $setField $sortArray`, and the expression forms of `$max $min $sum $avg`.
 
 use super::ops::{eval_named_arg, named};
 use super::{err, nullish, truthy, Node, Op, Vars};
@@ -554,4 +554,77 @@ pub(super) fn higher_order(
             Ok(Some(acc))
         }
     }
+}
+
+/// `$sortArray: {input, sortBy}`: a stable sort of an array, by whole values (`sortBy: 1 | -1`) or by the
+/// fields of its documents (`sortBy: {field: 1 | -1, ...}`, a missing field sorting as null). NULL or
+/// missing input gives null; another non-array input is an error.
+pub(super) fn sort_array(
+    args: &[(String, Node)],
+    root: &Document,
+    vars: &Vars,
+) -> Result<Option<Bson>, CommandError> {
+    let input = eval_named_arg(args, "input", root, vars)?;
+    let spec = match named(args, "sortBy") {
+        Some(Node::Const(b)) => b.clone(),
+        _ => return Err(err(2942505, "$sortArray requires sortBy to be a constant")),
+    };
+    let mut items = match input {
+        None | Some(Bson::Null) => return Ok(Some(Bson::Null)),
+        Some(Bson::Array(a)) => a,
+        Some(other) => {
+            return Err(err(
+                2942504,
+                format!(
+                    "The input argument to $sortArray must be an array, but was of type: {}",
+                    type_name(&other)
+                ),
+            ))
+        }
+    };
+    let dir_of = |v: &Bson| -> Result<Ordering, CommandError> {
+        match Num::from_bson(v).and_then(|n| n.to_i64_exact()) {
+            Some(1) => Ok(Ordering::Less),
+            Some(-1) => Ok(Ordering::Greater),
+            _ => Err(err(2942507, "$sortArray sort direction must be 1 or -1")),
+        }
+    };
+    match &spec {
+        Bson::Document(fields) => {
+            let mut keys = Vec::new();
+            for (f, d) in fields {
+                keys.push((f.clone(), dir_of(d)? == Ordering::Greater));
+            }
+            let field = |v: &Bson, f: &str| -> Bson {
+                match v {
+                    Bson::Document(d) => crate::engine::path::get(d, f)
+                        .cloned()
+                        .unwrap_or(Bson::Null),
+                    _ => Bson::Null,
+                }
+            };
+            items.sort_by(|a, b| {
+                for (f, desc) in &keys {
+                    let o = compare(&field(a, f), &field(b, f));
+                    let o = if *desc { o.reverse() } else { o };
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                Ordering::Equal
+            });
+        }
+        other => {
+            let desc = dir_of(other)? == Ordering::Greater;
+            items.sort_by(|a, b| {
+                let o = compare(a, b);
+                if desc {
+                    o.reverse()
+                } else {
+                    o
+                }
+            });
+        }
+    }
+    Ok(Some(Bson::Array(items)))
 }

@@ -49,7 +49,7 @@ ops! {
     SetDifference = "$setDifference", SetEquals = "$setEquals", AnyElementTrue = "$anyElementTrue",
     AllElementsTrue = "$allElementsTrue", Max = "$max", Min = "$min", Sum = "$sum", Avg = "$avg",
     MergeObjects = "$mergeObjects", ObjectToArray = "$objectToArray", ArrayToObject = "$arrayToObject",
-    GetField = "$getField", SetField = "$setField",
+    GetField = "$getField", SetField = "$setField", SortArray = "$sortArray",
 }
 
 /// Operators whose argument is a document of named arguments.
@@ -79,6 +79,7 @@ fn is_named(op: Op) -> bool {
             | Let
             | Switch
             | SetField
+            | SortArray
     )
 }
 
@@ -182,6 +183,7 @@ pub(super) fn compile_op(name: &str, arg: &Bson) -> Result<Node, CommandError> {
                     }
                     Node::Arr(out)
                 }
+                (Op::SortArray, "sortBy") => Node::Const(v.clone()),
                 (Op::Filter | Op::Map | Op::Reduce, "as")
                 | (Op::Convert, "to")
                 | (Op::GetField | Op::SetField, "field") => match v {
@@ -238,6 +240,7 @@ fn validate_named(op: Op, args: &[(String, Node)]) -> Result<(), CommandError> {
         Op::Cond => &["if", "then", "else"],
         Op::GetField => &["field"],
         Op::SetField => &["field", "input", "value"],
+        Op::SortArray => &["input", "sortBy"],
         _ => &["date"],
     };
     for r in required {
@@ -384,6 +387,7 @@ pub(super) fn eval_named(
             }
         }
         Filter | Map | Reduce => arrays::higher_order(op, args, root, vars),
+        SortArray => arrays::sort_array(args, root, vars),
         DateAdd | DateSubtract | DateTrunc | DateDiff | DateToString | DateFromString
         | DateToParts => dates::named(op, args, root, vars),
         Year | Month | DayOfMonth | Hour | Minute | Second | Millisecond | DayOfWeek

@@ -416,3 +416,43 @@ fn arrays_and_objects() {
         .is_err());
     assert!(Expr::compile(&Bson::Document(doc! {"$frobnicate": 1})).is_err());
 }
+
+#[test]
+fn sort_array_by_value_and_by_fields() {
+    let d = doc! {"a": [3, 1, null, 2], "o": [{"k": 2, "v": "b"}, {"v": "n"}, {"k": 1, "v": "a"}, {"k": 2, "v": "c"}]};
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$sortArray": {"input": "$a", "sortBy": 1}}),
+            &d
+        ),
+        Some(bson::bson!([null, 1, 2, 3]))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$sortArray": {"input": "$a", "sortBy": -1}}),
+            &d
+        ),
+        Some(bson::bson!([3, 2, 1, null]))
+    );
+    // by field, stable for ties, a missing field sorting as null
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$sortArray": {"input": "$o", "sortBy": {"k": -1}}}),
+            &d
+        ),
+        Some(bson::bson!([{"k": 2, "v": "b"}, {"k": 2, "v": "c"}, {"k": 1, "v": "a"}, {"v": "n"}]))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$sortArray": {"input": "$missing", "sortBy": 1}}),
+            &d
+        ),
+        Some(Bson::Null)
+    );
+    assert!(Expr::compile(&Bson::Document(
+        doc! {"$sortArray": {"input": 5, "sortBy": 1}}
+    ))
+    .unwrap()
+    .eval(&d, &Vars::new(now()))
+    .is_err());
+}

@@ -11,6 +11,9 @@ use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
 impl Translator {
     /// A scalar expression with what is known of its type.
     pub(crate) fn agg(&mut self, e: &Expr) -> Result<Agg, Error> {
+        if let Some(found) = self.window_lookup(e) {
+            return Ok(found);
+        }
         if let Some(found) = self.group_lookup(e)? {
             return Ok(found);
         }
@@ -114,8 +117,10 @@ impl Translator {
                 e,
             ));
         }
-        let parts = self.strip_qualifier(parts);
-        let path = field_path(parts)?;
+        let path = match self.join_column_path(parts, e)? {
+            Some(p) => p,
+            None => field_path(self.strip_qualifier(parts))?,
+        };
         Ok(Agg::new(
             Bson::String(format!("${path}")),
             Kind::Unknown,
@@ -256,14 +261,21 @@ impl Translator {
                     keys.push(key);
                     cur = left;
                 }
+                Expr::Identifier(i) if self.has_joins() => {
+                    let p = self.join_column_path(std::slice::from_ref(i), cur)?;
+                    keys.extend(p);
+                    break;
+                }
                 Expr::Identifier(i) => {
                     keys.push(i.value.clone());
                     crate::translate::names::check_field_segment(&i.value, expr_pos(cur))?;
                     break;
                 }
                 Expr::CompoundIdentifier(parts) => {
-                    let parts = self.strip_qualifier(parts);
-                    keys.push(field_path(parts)?);
+                    match self.join_column_path(parts, cur)? {
+                        Some(p) => keys.push(p),
+                        None => keys.push(field_path(self.strip_qualifier(parts))?),
+                    }
                     break;
                 }
                 Expr::Nested(inner) => cur = inner,

@@ -30,6 +30,9 @@ fn to_integer(op: &str, x: Bson) -> Bson {
 impl Translator {
     /// `CAST(x AS type)` / `x::type`.
     pub(crate) fn cast(&mut self, inner: &Expr, ty: &DataType, e: &Expr) -> Result<Agg, Error> {
+        if let DataType::Array(def) = ty {
+            return self.array_cast(inner, def, e);
+        }
         let a = self.agg(inner)?;
         if let Some(c) = a.constant.clone() {
             if a.interval.is_none() {

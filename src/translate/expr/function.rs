@@ -41,6 +41,7 @@ pub(crate) fn plain_args<'a>(f: &'a Function, e: &Expr) -> Result<Vec<&'a Expr>,
 /// Names of the aggregate functions we translate.
 pub(crate) fn is_aggregate_name(name: &str) -> bool {
     matches!(name, "count" | "sum" | "avg" | "min" | "max")
+        || crate::translate::ordered_agg::is_collecting_aggregate(name)
 }
 
 impl Translator {
@@ -75,6 +76,9 @@ impl Translator {
                 ),
                 e,
             ));
+        }
+        if let Some(done) = self.json_function(&name, f, e)? {
+            return Ok(done);
         }
         let args = plain_args(f, e)?;
         let argc = args.len();

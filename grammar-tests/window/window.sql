@@ -1,0 +1,250 @@
+-- case: row_number_partition
+SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY created_at) AS rn FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$created_at", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "sortBy": {"__w0k": 1},
+        "output": {"__w0": {"$documentNumber": {}}}
+      }
+    },
+    {"$unset": "__w0k"},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, rn <- c1
+
+-- case: rank_nulls_last_flag
+SELECT session_id, RANK() OVER (ORDER BY page_views) AS r FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$page_views", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$page_views", null]}
+        }
+      }
+    },
+    {"$setWindowFields": {"sortBy": {"__w0k": 1}, "output": {"__w0": {"$rank": {}}}}},
+    {"$unset": "__w0k"},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, r <- c1
+
+-- case: sum_default_frame_peers
+SELECT session_id, SUM(page_views) OVER (PARTITION BY user_id ORDER BY created_at) AS running FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$created_at", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "sortBy": {"__w0k": 1},
+        "output": {"__w0d": {"$denseRank": {}}}
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "sortBy": {"__w0d": 1},
+        "output": {
+          "__w0": {"$sum": "$page_views", "window": {"range": ["unbounded", "current"]}},
+          "__w0c": {
+            "$sum": {"$cond": [{"$isNumber": "$page_views"}, 1, 0]},
+            "window": {"range": ["unbounded", "current"]}
+          }
+        }
+      }
+    },
+    {"$unset": "__w0d"},
+    {"$set": {"__w0": {"$cond": [{"$gt": ["$__w0c", 0]}, "$__w0", null]}}},
+    {"$unset": ["__w0k", "__w0c"]},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, running <- c1
+
+-- case: count_whole_partition
+SELECT session_id, COUNT(*) OVER (PARTITION BY user_id) AS n FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$set": {"__w0k": 0}},
+    {
+      "$setWindowFields": {
+        "partitionBy": {"$ifNull": ["$user_id", null]},
+        "sortBy": {"__w0k": 1},
+        "output": {"__w0": {"$sum": 1}}
+      }
+    },
+    {"$unset": "__w0k"},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, n <- c1
+
+-- case: avg_rows_frame
+SELECT session_id, AVG(page_views) OVER (ORDER BY created_at ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING) AS m FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$created_at", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "sortBy": {"__w0k": 1},
+        "output": {"__w0": {"$avg": "$page_views", "window": {"documents": [NumberLong(-2), NumberLong(1)]}}}
+      }
+    },
+    {"$unset": "__w0k"},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, m <- c1
+
+-- case: lag_with_default
+SELECT session_id, LAG(page_views, 1, 0) OVER (ORDER BY created_at) AS prev FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$created_at", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "sortBy": {"__w0k": 1},
+        "output": {
+          "__w0": {
+            "$shift": {
+              "output": {"$ifNull": ["$page_views", null]},
+              "by": NumberLong(-1),
+              "default": {"$literal": 0}
+            }
+          }
+        }
+      }
+    },
+    {"$unset": "__w0k"},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, prev <- c1
+
+-- case: percent_rank
+SELECT session_id, PERCENT_RANK() OVER (ORDER BY risk_score DESC) AS pr FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$risk_score", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$risk_score", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {"sortBy": {"__w0k": -1}, "output": {"__w0n": {"$sum": 1}, "__w0r": {"$rank": {}}}}
+    },
+    {
+      "$set": {
+        "__w0": {
+          "$cond": [
+            {"$lte": ["$__w0n", 1]},
+            0.0,
+            {"$divide": [{"$subtract": ["$__w0r", 1]}, {"$subtract": ["$__w0n", 1]}]}
+          ]
+        }
+      }
+    },
+    {"$unset": ["__w0k", "__w0r", "__w0n"]},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, pr <- c1
+
+-- case: rank_over_group
+SELECT user_id, COUNT(*) AS n, RANK() OVER (ORDER BY COUNT(*) DESC) AS r FROM user_sessions GROUP BY user_id
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$group": {"_id": {"g0": "$user_id"}, "a0": {"$sum": 1}, "a1": {"$sum": 1}}},
+    {"$set": {"__w0k": {"s0": {"$ifNull": [{"$ifNull": ["$a0", 0]}, null]}}}},
+    {"$setWindowFields": {"sortBy": {"__w0k": -1}, "output": {"__w0": {"$rank": {}}}}},
+    {"$unset": "__w0k"},
+    {"$project": {"_id": 0, "c0": "$_id.g0", "c1": {"$ifNull": ["$a1", 0]}, "c2": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: user_id <- c0, n <- c1, r <- c2
+
+-- case: range_offset_refused
+SELECT SUM(page_views) OVER (ORDER BY page_views RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) FROM user_sessions
+-- error: unsupported: RANGE frame with an offset (use ROWS, or UNBOUNDED / CURRENT ROW bounds) at 1:8
+
+-- case: mixed_directions_refused
+SELECT RANK() OVER (ORDER BY user_id, page_views DESC) FROM user_sessions
+-- error: unsupported: mixed ASC and DESC keys in the ORDER BY of a window or an aggregate at 1:8
+
+-- case: groups_frame_refused
+SELECT SUM(page_views) OVER (ORDER BY page_views GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM user_sessions
+-- error: unsupported: GROUPS frame at 1:8
+
+-- case: ntile_refused
+SELECT NTILE(4) OVER (ORDER BY page_views) FROM user_sessions
+-- error: unsupported: window function NTILE() at 1:8
+
+-- case: window_in_where_refused
+SELECT session_id FROM user_sessions WHERE ROW_NUMBER() OVER (ORDER BY session_id) < 3
+-- error: unsupported: window function ROW_NUMBER() OVER (...) at 1:44
+
+-- case: lag_non_constant_default_refused
+SELECT LAG(page_views, 1, actions_performed) OVER (ORDER BY session_id) FROM user_sessions
+-- error: unsupported: LAG() default other than a constant at 1:27

@@ -1,0 +1,222 @@
+//! Collecting aggregates: STRING_AGG, ARRAY_AGG / JSON_AGG / JSONB_AGG, JSON_OBJECT_AGG / JSONB_OBJECT_AGG
+//! (each with an optional ORDER BY inside, DISTINCT and FILTER), and BOOL_AND / BOOL_OR / EVERY.
+//!
+//! The rows' values are collected with `$push` (`$addToSet` for DISTINCT) as `{k: <sort key>, v: <value>}`;
+//! after `$group` the array is ordered with `$sortArray` on the composite key (PostgreSQL's NULL placement,
+//! see `window.rs`) and reduced: STRING_AGG joins with `$reduce` + `$concat` (NULL values skipped, NULL when
+//! nothing is left), ARRAY_AGG keeps NULL elements and is NULL over no rows, JSON_OBJECT_AGG builds the object
+//! with `$arrayToObject` (a repeated key keeps its last value; jsonb orders the keys by length, then bytes,
+//! as PostgreSQL's jsonb does). BOOL_AND / BOOL_OR are `$min` / `$max` over the non-NULL values (false <
+//! true), NULL when there is none.
+
+use super::aggregate::GroupScope;
+use super::expr::{invalid, unsupported, Agg, Kind};
+use super::nulls::{and, not_null};
+use super::{Error, Translator};
+use bson::{bson, Bson, Document};
+use sqlparser::ast::{
+    DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause,
+    FunctionArguments, OrderByExpr,
+};
+
+/// Whether `name` is one of the collecting aggregates of this file.
+pub(crate) fn is_collecting_aggregate(name: &str) -> bool {
+    matches!(
+        name,
+        "string_agg"
+            | "array_agg"
+            | "json_agg"
+            | "jsonb_agg"
+            | "json_object_agg"
+            | "jsonb_object_agg"
+            | "bool_and"
+            | "bool_or"
+            | "every"
+    )
+}
+
+impl Translator {
+    /// A collecting aggregate (see the module doc): registers its accumulator in `scope` and returns the
+    /// post-group expression; `None` when `name` is not one of them.
+    pub(crate) fn collecting_aggregate(
+        &mut self,
+        name: &str,
+        f: &Function,
+        e: &Expr,
+        scope: &mut GroupScope,
+    ) -> Result<Option<Agg>, Error> {
+        if !is_collecting_aggregate(name) {
+            return Ok(None);
+        }
+        let FunctionArguments::List(list) = &f.args else {
+            return Err(invalid(format!("{}() needs arguments", f.name), e));
+        };
+        let distinct = matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
+        let mut order_by: &[OrderByExpr] = &[];
+        for c in &list.clauses {
+            match c {
+                FunctionArgumentClause::OrderBy(o) => order_by = o,
+                _ => return Err(unsupported(format!("this clause inside {}()", f.name), e)),
+            }
+        }
+        let mut args = Vec::new();
+        for a in &list.args {
+            match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => args.push(x),
+                _ => return Err(unsupported(format!("argument {a} of {}()", f.name), e)),
+            }
+        }
+        let want = |n: usize| -> Result<(), Error> {
+            if args.len() == n {
+                Ok(())
+            } else {
+                Err(invalid(format!("{}() takes {n} argument(s)", f.name), e))
+            }
+        };
+        let filter = match &f.filter {
+            Some(p) => Some(self.pred(p)?.t),
+            None => None,
+        };
+        let idx = scope.accumulators.len();
+        let field = format!("a{idx}");
+        let reader = Bson::String(format!("${field}"));
+        let mut keep = Vec::new();
+        if let Some(ft) = &filter {
+            keep.push(ft.clone());
+        }
+        if matches!(name, "bool_and" | "bool_or" | "every") {
+            want(1)?;
+            if !order_by.is_empty() {
+                return Err(unsupported(format!("ORDER BY inside {}()", f.name), e));
+            }
+            let x = self.agg(args[0])?;
+            if !matches!(x.kind, Kind::Bool | Kind::Unknown | Kind::Null) {
+                return Err(invalid(format!("{}() needs a boolean argument", f.name), e));
+            }
+            let value = match &filter {
+                Some(ft) => bson!({"$cond": [ft.clone(), x.expr, null]}),
+                None => x.expr,
+            };
+            let mut acc = Document::new();
+            acc.insert(if name == "bool_or" { "$max" } else { "$min" }, value);
+            scope.accumulators.insert(&field, acc);
+            return Ok(Some(Agg::new(
+                bson!({"$ifNull": [reader, null]}),
+                Kind::Bool,
+                true,
+            )));
+        }
+        // The element pushed for each row: {k: sort key, v: value} (+ n: key name for object aggregates).
+        let mut element = Document::new();
+        let key = self.composite_sort_key(order_by, e)?;
+        let dir = key.as_ref().map(|k| k.dir).unwrap_or(1);
+        if let Some(k) = &key {
+            element.insert("k", k.expr.clone());
+        }
+        let object = matches!(name, "json_object_agg" | "jsonb_object_agg");
+        let (x, sep) = match name {
+            "string_agg" => {
+                want(2)?;
+                let x = self.agg(args[0])?;
+                if !matches!(x.kind, Kind::Text | Kind::Unknown | Kind::Null) {
+                    return Err(invalid(
+                        "string_agg() needs a text value (cast it with ::TEXT)",
+                        args[0],
+                    ));
+                }
+                let s = self.agg(args[1])?;
+                let sep = match s.constant {
+                    Some(Bson::String(t)) => Bson::String(t),
+                    // PG: a NULL delimiter concatenates without one.
+                    Some(Bson::Null) => Bson::String(String::new()),
+                    _ => {
+                        return Err(unsupported(
+                            "string_agg() delimiter other than a text constant",
+                            args[1],
+                        ))
+                    }
+                };
+                if x.nullable {
+                    keep.push(not_null(&x.expr));
+                }
+                (x, Some(sep))
+            }
+            "json_object_agg" | "jsonb_object_agg" => {
+                want(2)?;
+                let k = self.agg(args[0])?;
+                let name_expr = match k.kind {
+                    Kind::Text => k.expr.clone(),
+                    Kind::Int | Kind::Number | Kind::Bool => bson!({"$toString": k.expr.clone()}),
+                    _ => {
+                        bson!({"$cond": [{"$eq": [{"$type": k.expr.clone()}, "string"]}, k.expr.clone(), {"$toString": k.expr.clone()}]})
+                    }
+                };
+                element.insert("n", name_expr.clone());
+                if name == "jsonb_object_agg" {
+                    element.insert("l", bson!({"$strLenBytes": name_expr}));
+                }
+                (self.agg(args[1])?, None)
+            }
+            _ => {
+                want(1)?;
+                (self.agg(args[0])?, None)
+            }
+        };
+        if x.expr
+            .as_document()
+            .is_some_and(|d| d.keys().any(|k| k.starts_with("$_id")))
+        {
+            return Err(unsupported("nested aggregate functions", e));
+        }
+        element.insert("v", bson!({"$ifNull": [x.expr.clone(), null]}));
+        let pushed = if keep.is_empty() {
+            Bson::Document(element)
+        } else {
+            bson!({"$cond": [and(keep), element, "$$REMOVE"]})
+        };
+        let mut acc = Document::new();
+        acc.insert(if distinct { "$addToSet" } else { "$push" }, pushed);
+        scope.accumulators.insert(&field, acc);
+        // After $group: order, then unwrap the values.
+        let mut items = bson!({"$ifNull": [reader, []]});
+        if key.is_some() {
+            let mut by = Document::new();
+            by.insert("k", dir);
+            items = bson!({"$sortArray": {"input": items, "sortBy": by}});
+        }
+        if name == "jsonb_object_agg" {
+            items = bson!({"$sortArray": {"input": items, "sortBy": {"l": 1, "n": 1}}});
+        }
+        let nonempty = bson!({"$gt": [{"$size": items.clone()}, 0]});
+        let result = if object {
+            let pairs = bson!({"$map": {"input": items, "in": {"k": "$$this.n", "v": "$$this.v"}}});
+            Agg::new(
+                bson!({"$cond": [nonempty, {"$arrayToObject": [pairs]}, null]}),
+                Kind::Document,
+                true,
+            )
+        } else {
+            let values = bson!({"$map": {"input": items, "in": "$$this.v"}});
+            match sep {
+                Some(sep) => {
+                    let sep = bson!({"$literal": sep});
+                    Agg::new(
+                        bson!({"$reduce": {"input": values, "initialValue": null, "in": {"$cond": [
+                            {"$eq": ["$$value", null]},
+                            "$$this",
+                            {"$concat": ["$$value", sep, "$$this"]}
+                        ]}}}),
+                        Kind::Text,
+                        true,
+                    )
+                }
+                None => Agg::new(
+                    bson!({"$cond": [nonempty, values, null]}),
+                    Kind::Array,
+                    true,
+                ),
+            }
+        };
+        Ok(Some(result))
+    }
+}

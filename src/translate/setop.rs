@@ -1,0 +1,331 @@
+//! Set operations: UNION [ALL], INTERSECT [ALL], EXCEPT [ALL] -> one `aggregate` with `$unionWith`.
+//!
+//! Each side is translated as a query of its own; its result columns are renamed to `u0, u1, ...` (missing
+//! becomes NULL) so the sides line up by position, as in SQL, and the names come from the left side.
+//! UNION ALL appends the right side with `$unionWith`. UNION groups on all columns (`$group` on a document of
+//! them, then `$replaceRoot`). INTERSECT / EXCEPT tag each row with its side, group on all columns counting
+//! the rows of each side, and keep the rows present on both sides (INTERSECT) or only on the left (EXCEPT); the
+//! ALL forms repeat a row min(l, r) or l - r times (`$range` + `$unwind`). Grouping compares values with
+//! BSON equality, under which NULL equals NULL, as PostgreSQL's set operations do. ORDER BY / LIMIT / OFFSET
+//! after a set operation may name output columns (by name or position) only.
+
+use super::{Error, Position, Translated, Translator};
+use crate::mql::{Command, Output, OutputColumn};
+use bson::{bson, doc, Bson, Document};
+use sqlparser::ast::{
+    Expr, LimitClause, OrderByKind, OrderBySort, Query, SetExpr, SetOperator, SetQuantifier,
+    Spanned, Value,
+};
+
+/// One translated side of a set operation.
+struct Side {
+    collection: String,
+    pipeline: Vec<Document>,
+    names: Vec<String>,
+}
+
+impl Translator {
+    /// A query whose body is a set operation.
+    pub(crate) fn set_operation_query(&mut self, q: &Query) -> Result<Translated, Error> {
+        let pos = Position::from(q.span().start);
+        let side = self.set_side(q, &q.body, pos)?;
+        let mut pipeline = side.pipeline;
+        let n = side.names.len();
+        let field = |i: usize| format!("u{i}");
+        // ORDER BY: output columns by name or position.
+        let mut set = Document::new();
+        let mut sort = Document::new();
+        if let Some(ob) = &q.order_by {
+            let OrderByKind::Expressions(list) = &ob.kind else {
+                return Err(Error::Unsupported {
+                    construct: "ORDER BY ALL".into(),
+                    position: pos,
+                });
+            };
+            for (k, o) in list.iter().enumerate() {
+                let idx = match &o.expr {
+                    Expr::Identifier(id) => side.names.iter().position(|c| *c == id.value),
+                    Expr::Value(v) => match &v.value {
+                        Value::Number(s, _) => s
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|i| i.checked_sub(1))
+                            .filter(|i| *i < n),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let Some(idx) = idx else {
+                    return Err(Error::Unsupported {
+                        construct: format!(
+                            "ORDER BY {} after a set operation (name an output column or its position)",
+                            o.expr
+                        ),
+                        position: super::expr::expr_pos(&o.expr),
+                    });
+                };
+                let desc = matches!(o.options.sort, Some(OrderBySort::Desc));
+                let nulls_first = o.options.nulls_first.unwrap_or(desc);
+                let dir = if desc { -1 } else { 1 };
+                let f = field(idx);
+                if nulls_first == desc {
+                    let flag = format!("__n{k}");
+                    set.insert(
+                        &flag,
+                        bson!({"$cond": [{"$eq": [format!("${f}"), null]}, 1, 0]}),
+                    );
+                    sort.insert(flag, dir);
+                }
+                if !sort.contains_key(&f) {
+                    sort.insert(f, dir);
+                }
+            }
+        }
+        let (limit, offset) = match &q.limit_clause {
+            None => (None, None),
+            Some(LimitClause::LimitOffset {
+                limit,
+                offset,
+                limit_by,
+            }) if limit_by.is_empty() => {
+                let l = match limit {
+                    Some(e) => self.count_value(e, "LIMIT")?,
+                    None => None,
+                };
+                let o = match offset {
+                    Some(o) => self.count_value(&o.value, "OFFSET")?,
+                    None => None,
+                };
+                (l, o)
+            }
+            Some(_) => {
+                return Err(Error::Unsupported {
+                    construct: "this LIMIT form".into(),
+                    position: pos,
+                })
+            }
+        };
+        let flags: Vec<Bson> = set.keys().map(|k| Bson::String(k.clone())).collect();
+        if !set.is_empty() {
+            pipeline.push(doc! {"$set": set});
+        }
+        if !sort.is_empty() {
+            pipeline.push(doc! {"$sort": sort});
+        }
+        if let Some(o) = offset {
+            pipeline.push(doc! {"$skip": o});
+        }
+        if let Some(l) = limit {
+            pipeline.push(doc! {"$limit": l});
+        }
+        if !flags.is_empty() {
+            pipeline.push(doc! {"$unset": flags});
+        }
+        let columns = side
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| OutputColumn {
+                name: name.clone(),
+                field: field(i),
+            })
+            .collect();
+        Ok((
+            vec![Command::Aggregate {
+                collection: side.collection,
+                pipeline,
+            }],
+            Output::Rows { columns },
+        ))
+    }
+
+    /// One side: a SELECT, a parenthesized query, or a nested set operation.
+    fn set_side(&mut self, outer: &Query, body: &SetExpr, pos: Position) -> Result<Side, Error> {
+        match body {
+            SetExpr::SetOperation {
+                left,
+                op,
+                set_quantifier,
+                right,
+            } => {
+                let all = match set_quantifier {
+                    SetQuantifier::All => true,
+                    SetQuantifier::Distinct | SetQuantifier::None => false,
+                    _ => {
+                        return Err(Error::Unsupported {
+                            construct: format!("{op} {set_quantifier}"),
+                            position: pos,
+                        })
+                    }
+                };
+                let l = self.set_side(outer, left, pos)?;
+                let r = self.set_side(outer, right, pos)?;
+                if l.names.len() != r.names.len() {
+                    return Err(Error::Invalid {
+                        message: format!(
+                            "each {op} query must have the same number of columns ({} and {})",
+                            l.names.len(),
+                            r.names.len()
+                        ),
+                        position: pos,
+                    });
+                }
+                let n = l.names.len();
+                let mut key = Document::new();
+                for i in 0..n {
+                    key.insert(format!("u{i}"), format!("$u{i}"));
+                }
+                let mut pipeline = l.pipeline;
+                let mut right_pipeline = r.pipeline;
+                match op {
+                    SetOperator::Union => {
+                        pipeline.push(
+                            doc! {"$unionWith": {"coll": r.collection, "pipeline": right_pipeline}},
+                        );
+                        if !all {
+                            pipeline.push(doc! {"$group": {"_id": key}});
+                            pipeline.push(doc! {"$replaceRoot": {"newRoot": "$_id"}});
+                        }
+                    }
+                    SetOperator::Intersect | SetOperator::Except => {
+                        pipeline.push(doc! {"$set": {"__side": 0}});
+                        right_pipeline.push(doc! {"$set": {"__side": 1}});
+                        pipeline.push(
+                            doc! {"$unionWith": {"coll": r.collection, "pipeline": right_pipeline}},
+                        );
+                        pipeline.push(doc! {"$group": {
+                            "_id": key,
+                            "l": {"$sum": {"$cond": [{"$eq": ["$__side", 0]}, 1, 0]}},
+                            "r": {"$sum": {"$cond": [{"$eq": ["$__side", 1]}, 1, 0]}},
+                        }});
+                        let times = match (op, all) {
+                            (SetOperator::Intersect, false) => {
+                                bson!({"$cond": [{"$and": [{"$gt": ["$l", 0]}, {"$gt": ["$r", 0]}]}, 1, 0]})
+                            }
+                            (SetOperator::Intersect, true) => bson!({"$min": ["$l", "$r"]}),
+                            (_, false) => {
+                                bson!({"$cond": [{"$and": [{"$gt": ["$l", 0]}, {"$eq": ["$r", 0]}]}, 1, 0]})
+                            }
+                            (_, true) => bson!({"$max": [{"$subtract": ["$l", "$r"]}, 0]}),
+                        };
+                        pipeline.push(doc! {"$set": {"__times": {"$range": [0, times]}}});
+                        pipeline.push(doc! {"$unwind": "$__times"});
+                        pipeline.push(doc! {"$replaceRoot": {"newRoot": "$_id"}});
+                    }
+                    other => {
+                        return Err(Error::Unsupported {
+                            construct: format!("set operation {other}"),
+                            position: pos,
+                        })
+                    }
+                }
+                Ok(Side {
+                    collection: l.collection,
+                    pipeline,
+                    names: l.names,
+                })
+            }
+            SetExpr::Select(_) | SetExpr::Query(_) => {
+                let sub = match body {
+                    SetExpr::Query(q) => q.as_ref().clone(),
+                    _ => {
+                        let mut s = outer.clone();
+                        s.with = None;
+                        s.order_by = None;
+                        s.limit_clause = None;
+                        s.body = Box::new(body.clone());
+                        s
+                    }
+                };
+                // Each side has its own tables and windows.
+                let tables = std::mem::take(&mut self.tables);
+                let join = self.join.take();
+                let windows = self.windows.take();
+                let result = self.query_to_plan(&sub);
+                self.tables = tables;
+                self.join = join;
+                self.windows = windows;
+                let (cmds, output) = result?;
+                side_of(cmds, output, pos)
+            }
+            _ => Err(Error::Unsupported {
+                construct: "this operand of a set operation".into(),
+                position: pos,
+            }),
+        }
+    }
+}
+
+/// Turns one translated query into a pipeline whose rows are `{u0, u1, ...}`.
+fn side_of(cmds: Vec<Command>, output: Output, pos: Position) -> Result<Side, Error> {
+    let Output::Rows { columns } = output else {
+        return Err(Error::Invalid {
+            message: "set operation operand is not a query".into(),
+            position: pos,
+        });
+    };
+    if columns.is_empty() {
+        return Err(Error::Unsupported {
+            construct: "SELECT * in a set operation (list the columns)".into(),
+            position: pos,
+        });
+    }
+    let mut it = cmds.into_iter();
+    let (Some(cmd), None) = (it.next(), it.next()) else {
+        return Err(Error::Unsupported {
+            construct: "this operand of a set operation".into(),
+            position: pos,
+        });
+    };
+    let (collection, mut pipeline) = match cmd {
+        Command::Aggregate {
+            collection,
+            pipeline,
+        } => (collection, pipeline),
+        Command::Find {
+            collection,
+            filter,
+            projection,
+            sort,
+            skip,
+            limit,
+        } => {
+            let mut p = Vec::new();
+            if !filter.is_empty() {
+                p.push(doc! {"$match": filter});
+            }
+            if let Some(s) = sort {
+                p.push(doc! {"$sort": s});
+            }
+            if let Some(s) = skip {
+                p.push(doc! {"$skip": s});
+            }
+            if let Some(l) = limit {
+                p.push(doc! {"$limit": l});
+            }
+            if let Some(pr) = projection {
+                p.push(doc! {"$project": pr});
+            }
+            (collection, p)
+        }
+        _ => {
+            return Err(Error::Unsupported {
+                construct: "this operand of a set operation".into(),
+                position: pos,
+            })
+        }
+    };
+    let mut project = doc! {"_id": 0};
+    for (i, c) in columns.iter().enumerate() {
+        project.insert(
+            format!("u{i}"),
+            bson!({"$ifNull": [format!("${}", c.field), null]}),
+        );
+    }
+    pipeline.push(doc! {"$project": project});
+    Ok(Side {
+        collection,
+        pipeline,
+        names: columns.into_iter().map(|c| c.name).collect(),
+    })
+}
