@@ -279,3 +279,65 @@ rows: session_id <- c0
 -- case: correlated_ungrouped_column_invalid
 SELECT s.user_id, (SELECT COUNT(*) FROM application_cache c WHERE c.hit_count = s.page_views) AS n FROM user_sessions s GROUP BY s.user_id
 -- error: subquery uses ungrouped column "s.page_views" from outer query at 1:81
+
+-- case: correlated_to_a_joined_table
+SELECT a.session_id FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views WHERE EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = c.namespace)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "localField": "page_views",
+        "foreignField": "priority",
+        "let": {"l0": "$page_views"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$priority", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$eq": ["$priority", "$$l0"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": "$__j1"},
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "let": {"o0": "$__j1.namespace"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$user_id", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                  {"$eq": ["$user_id", "$$o0"]}
+                ]
+              }
+            }
+          },
+          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
+
+-- case: subquery_in_join_on_refused
+SELECT a.session_id FROM user_sessions a JOIN application_cache c ON c.priority IN (SELECT page_views FROM user_sessions)
+-- error: unsupported: subquery in JOIN ... ON at 1:70

@@ -124,6 +124,7 @@ pub(crate) struct RelState {
 /// What a nested query translation saves of the enclosing one.
 pub(crate) struct Saved {
     tables: Vec<String>,
+    join: Option<super::join::JoinScope>,
     group: Option<super::aggregate::GroupScope>,
     scope: Vec<Binding>,
     pending: Vec<Document>,
@@ -142,6 +143,7 @@ impl Translator {
     pub(crate) fn enter_query(&mut self) -> Saved {
         Saved {
             tables: std::mem::take(&mut self.tables),
+            join: self.join.take(),
             group: self.group.take(),
             scope: std::mem::take(&mut self.rel.scope),
             pending: std::mem::take(&mut self.rel.pending),
@@ -152,6 +154,7 @@ impl Translator {
     /// Restores what [`Translator::enter_query`] saved.
     pub(crate) fn leave_query(&mut self, s: Saved) {
         self.tables = s.tables;
+        self.join = s.join;
         self.group = s.group;
         self.rel.scope = s.scope;
         self.rel.pending = s.pending;
@@ -593,6 +596,18 @@ impl Translator {
     /// The enclosing query's scope as seen from a subquery: its qualifiers (UPDATE / DELETE, which set none:
     /// their table names).
     pub(crate) fn frame_scope(&self) -> Vec<Binding> {
+        if let Some(j) = &self.join {
+            // A FROM with joins (join.rs): the first table at the root, the k-th under `__jk`.
+            return j
+                .tables
+                .iter()
+                .map(|t| Binding {
+                    name: t.qualifier.clone(),
+                    prefix: t.prefix.clone(),
+                    columns: None,
+                })
+                .collect();
+        }
         if !self.rel.scope.is_empty() {
             return self.rel.scope.clone();
         }

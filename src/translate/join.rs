@@ -181,6 +181,8 @@ impl Translator {
             let used = self.join.take().map(|s| s.lets).unwrap_or_default();
             self.join = saved;
             let p = result?;
+            // A subquery's `$lookup` would land in the outer pipeline, not in this join's.
+            self.no_subquery_here("JOIN ... ON", super::expr::expr_pos(on))?;
             for (name, path) in used {
                 lets.insert(name, Bson::String(format!("${path}")));
             }

@@ -929,3 +929,9 @@ SELECT login_method FROM user_sessions EXCEPT SELECT login_method FROM user_sess
 SELECT user_id, active FROM user_sessions WHERE page_views > 20 INTERSECT SELECT user_id, active FROM user_sessions WHERE risk_score > 0.2 ORDER BY user_id, active;
 -- name: setop_union_limit_offset
 SELECT user_id AS u FROM user_sessions UNION SELECT namespace FROM application_cache ORDER BY u DESC LIMIT 4 OFFSET 2;
+-- name: subquery_in_query_with_joins
+SELECT a.session_id, c.cache_key FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views WHERE a.user_id IN (SELECT o.user_id FROM user_sessions o WHERE o.risk_score > 0.5) ORDER BY a.session_id, c.cache_key;
+-- name: correlated_to_joined_table
+SELECT a.session_id, c.cache_key FROM user_sessions a LEFT JOIN application_cache c ON c.priority = a.page_views WHERE NOT EXISTS (SELECT 1 FROM user_sessions o WHERE o.page_views = c.hit_count) ORDER BY a.session_id, c.cache_key NULLS FIRST;
+-- name: scalar_subquery_correlated_with_join_select
+SELECT a.session_id, (SELECT COUNT(*) FROM application_cache x WHERE x.namespace = c.namespace) AS same_ns FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views ORDER BY a.session_id, same_ns;
