@@ -273,3 +273,58 @@ SELECT session_id FROM user_sessions WHERE page_views > ALL (SELECT hit_count FR
   "cursor": {}
 }
 rows: session_id <- c0
+
+-- case: latest_session_per_user_window_in_subquery
+SELECT session_id FROM user_sessions WHERE session_id IN (SELECT session_id FROM (SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY created_at DESC) AS rn FROM user_sessions) t WHERE rn = 1)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {
+            "$set": {
+              "__w0k": {
+                "n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+                "s0": {"$ifNull": ["$created_at", null]}
+              }
+            }
+          },
+          {
+            "$setWindowFields": {
+              "partitionBy": {"$ifNull": ["$user_id", null]},
+              "sortBy": {"__w0k": -1},
+              "output": {"__w0": {"$documentNumber": {}}}
+            }
+          },
+          {"$unset": "__w0k"},
+          {
+            "$project": {
+              "_id": 0,
+              "session_id": {"$ifNull": ["$session_id", null]},
+              "rn": {"$ifNull": ["$__w0", null]}
+            }
+          },
+          {"$match": {"rn": 1}},
+          {"$project": {"_id": 0, "session_id": {"$ifNull": ["$session_id", null]}}}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {
+          "$and": [
+            {"$ne": [{"$ifNull": ["$session_id", null]}, null]},
+            {"$in": ["$session_id", "$__sq0.session_id"]}
+          ]
+        }
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0

@@ -125,6 +125,7 @@ pub(crate) struct RelState {
 pub(crate) struct Saved {
     tables: Vec<String>,
     join: Option<super::join::JoinScope>,
+    windows: Option<super::window::WindowScope>,
     group: Option<super::aggregate::GroupScope>,
     scope: Vec<Binding>,
     pending: Vec<Document>,
@@ -144,6 +145,7 @@ impl Translator {
         Saved {
             tables: std::mem::take(&mut self.tables),
             join: self.join.take(),
+            windows: self.windows.take(),
             group: self.group.take(),
             scope: std::mem::take(&mut self.rel.scope),
             pending: std::mem::take(&mut self.rel.pending),
@@ -155,6 +157,7 @@ impl Translator {
     pub(crate) fn leave_query(&mut self, s: Saved) {
         self.tables = s.tables;
         self.join = s.join;
+        self.windows = s.windows;
         self.group = s.group;
         self.rel.scope = s.scope;
         self.rel.pending = s.pending;

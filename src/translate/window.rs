@@ -520,13 +520,26 @@ fn frame_offset(n: &Expr) -> Result<i64, Error> {
 fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error> {
     use sqlparser::ast::Visit;
     use std::ops::ControlFlow;
+    /// `depth`: how many subqueries deep; their window calls are their own.
     struct Finder<'a> {
         out: &'a mut Vec<Expr>,
         err: Option<Error>,
+        depth: usize,
     }
     impl sqlparser::ast::Visitor for Finder<'_> {
         type Break = ();
+        fn pre_visit_query(&mut self, _q: &sqlparser::ast::Query) -> ControlFlow<()> {
+            self.depth += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _q: &sqlparser::ast::Query) -> ControlFlow<()> {
+            self.depth = self.depth.saturating_sub(1);
+            ControlFlow::Continue(())
+        }
         fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            if self.depth > 0 {
+                return ControlFlow::Continue(());
+            }
             if let Expr::Function(f) = e {
                 if f.over.is_some() {
                     let mut inner = Vec::new();
@@ -549,7 +562,11 @@ fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error> {
             ControlFlow::Continue(())
         }
     }
-    let mut finder = Finder { out, err: None };
+    let mut finder = Finder {
+        out,
+        err: None,
+        depth: 0,
+    };
     let _ = e.visit(&mut finder);
     match finder.err {
         Some(err) => Err(err),

@@ -935,3 +935,13 @@ SELECT a.session_id, c.cache_key FROM user_sessions a JOIN application_cache c O
 SELECT a.session_id, c.cache_key FROM user_sessions a LEFT JOIN application_cache c ON c.priority = a.page_views WHERE NOT EXISTS (SELECT 1 FROM user_sessions o WHERE o.page_views = c.hit_count) ORDER BY a.session_id, c.cache_key NULLS FIRST;
 -- name: scalar_subquery_correlated_with_join_select
 SELECT a.session_id, (SELECT COUNT(*) FROM application_cache x WHERE x.namespace = c.namespace) AS same_ns FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views ORDER BY a.session_id, same_ns;
+-- name: window_in_derived_table_in_subquery
+SELECT session_id FROM user_sessions WHERE session_id IN (SELECT session_id FROM (SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY created_at DESC, session_id DESC) AS rn FROM user_sessions) t WHERE rn = 1) ORDER BY session_id;
+-- name: window_and_scalar_subquery_in_select
+SELECT session_id, ROW_NUMBER() OVER (ORDER BY session_id) AS rn, (SELECT COUNT(*) FROM application_cache c WHERE c.priority = s.page_views) AS n FROM user_sessions s ORDER BY session_id;
+-- name: window_inside_scalar_subquery
+SELECT s.session_id, (SELECT MAX(r) FROM (SELECT RANK() OVER (ORDER BY hit_count DESC NULLS LAST) AS r FROM application_cache) t) AS ranks FROM user_sessions s ORDER BY s.session_id LIMIT 3;
+-- name: cte_with_window_then_filter
+WITH ranked AS (SELECT user_id, session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY page_views DESC NULLS LAST, session_id DESC) AS rn FROM user_sessions) SELECT user_id, session_id FROM ranked WHERE rn = 1 ORDER BY user_id NULLS FIRST;
+-- name: union_in_in_subquery
+SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE page_views > 40 UNION SELECT namespace FROM application_cache) ORDER BY session_id;
