@@ -260,8 +260,10 @@ impl Translator {
             }
         }
         let special = items.iter().any(|r| self.is_special_relation(r));
-        if !special && items.len() > 1 {
-            // Joins of collections (INNER / LEFT / CROSS / `FROM a, b`): `$lookup` stages (join.rs).
+        if items.len() > 1 && (!special || !all_cross) {
+            // Joins (INNER / LEFT / CROSS / `FROM a, b`) of collections, and joins with ON of CTEs / derived
+            // tables: `$lookup` stages (join.rs). A CROSS JOIN of CTEs / derived tables stays below, where their
+            // known columns resolve unqualified names and `*`.
             let fp = self.plan_from(from, pos)?;
             return Ok(Source {
                 collection: Some(fp.collection),
@@ -269,14 +271,8 @@ impl Translator {
                 columns: None,
             });
         }
-        if !all_cross || (items.len() == 1 && !special) {
-            if special {
-                return Err(unsupported_at(
-                    "JOIN ... ON with a CTE or derived table (only CROSS JOIN)",
-                    pos,
-                ));
-            }
-            // A plain table (or a join, which collection_of_from handles or refuses).
+        if items.len() == 1 && !special {
+            // A plain table.
             let collection = self.collection_of_from(from, pos)?;
             if let [twj] = from {
                 if let TableFactor::Table { name, alias, .. } = &twj.relation {
@@ -334,7 +330,7 @@ impl Translator {
     }
 
     /// Whether a FROM item needs a pipeline (a CTE, a derived table).
-    fn is_special_relation(&self, r: &TableFactor) -> bool {
+    pub(crate) fn is_special_relation(&self, r: &TableFactor) -> bool {
         match r {
             TableFactor::Table { name, .. } => self.cte_named(name).is_some(),
             TableFactor::Derived { .. } => true,
@@ -356,7 +352,7 @@ impl Translator {
     }
 
     /// One FROM item of a cross join (or a single CTE / derived table): its qualifier and source.
-    fn relation_source(&mut self, rel: &TableFactor) -> Result<(String, Source), Error> {
+    pub(crate) fn relation_source(&mut self, rel: &TableFactor) -> Result<(String, Source), Error> {
         let pos = Position::from(rel.span().start);
         match rel {
             TableFactor::Table {

@@ -68,16 +68,24 @@ impl Translator {
         let mut stages = Vec::new();
         let mut collection = String::new();
         for (i, twj) in from.iter().enumerate() {
-            let (coll, qualifier) = table_factor(&twj.relation)?;
+            let (src, qualifier) = self.join_relation(&twj.relation)?;
             if i == 0 {
-                collection = coll.clone();
+                // The first relation's stages (a CTE / derived table) run first, on its collection.
+                let Some(c) = src.collection else {
+                    return Err(Error::Unsupported {
+                        construct: "a query without FROM as the first relation of a join".into(),
+                        position: pos,
+                    });
+                };
+                collection = c;
+                stages.extend(src.pipeline);
                 add_table(&mut scope, qualifier, &twj.relation)?;
             } else {
                 // `FROM a, b`: a cross join.
                 self.join_one(
                     &mut scope,
                     &mut stages,
-                    coll,
+                    src,
                     qualifier,
                     &twj.relation,
                     None,
@@ -85,7 +93,7 @@ impl Translator {
                 )?;
             }
             for j in &twj.joins {
-                let (coll, qualifier) = table_factor(&j.relation)?;
+                let (src, qualifier) = self.join_relation(&j.relation)?;
                 let at = Position::from(j.span().start);
                 let (constraint, left) = match &j.join_operator {
                     JoinOperator::Join(c) | JoinOperator::Inner(c) => (c, false),
@@ -135,7 +143,7 @@ impl Translator {
                 self.join_one(
                     &mut scope,
                     &mut stages,
-                    coll,
+                    src,
                     qualifier,
                     &j.relation,
                     on,
@@ -155,7 +163,7 @@ impl Translator {
         &mut self,
         scope: &mut JoinScope,
         stages: &mut Vec<Document>,
-        coll: String,
+        src: super::cte::Source,
         qualifier: String,
         relation: &TableFactor,
         on: Option<&Expr>,
@@ -164,7 +172,9 @@ impl Translator {
         let k = scope.tables.len();
         add_table(scope, qualifier, relation)?;
         let field = format!("__j{k}");
-        let mut pipeline = Vec::new();
+        // A CTE / derived table: its stages first, then the ON condition over its columns.
+        let plain = src.pipeline.is_empty();
+        let mut pipeline = src.pipeline;
         let mut lets = Document::new();
         if let Some(on) = on {
             if super::aggregate::contains_aggregate(on) {
@@ -188,10 +198,14 @@ impl Translator {
             }
             pipeline.push(doc! {"$match": {"$expr": p.t}});
         }
-        let mut lookup = doc! {"from": coll};
+        let mut lookup = Document::new();
+        if let Some(c) = src.collection {
+            lookup.insert("from", c);
+        }
         // An `outer.col = inner.col` conjunct also becomes localField / foreignField: a pre-filter that can use an
-        // index on the joined collection; the pipeline's $match still decides (NULL never matches).
-        if let Some(on) = on {
+        // index on the joined collection; the pipeline's $match still decides (NULL never matches). Not for a
+        // CTE / derived table: the pre-filter reads the collection's documents, before its stages rename them.
+        if let (Some(on), true) = (on, plain) {
             if let Some((local, foreign)) = equi_key(scope, k, on) {
                 lookup.insert("localField", local);
                 lookup.insert("foreignField", foreign);
@@ -395,6 +409,25 @@ fn add_table(
     };
     scope.tables.push(JoinTable { qualifier, prefix });
     Ok(())
+}
+
+impl Translator {
+    /// A relation of a join: a collection, or a CTE / derived table as a pipeline source (cte.rs).
+    fn join_relation(&mut self, t: &TableFactor) -> Result<(super::cte::Source, String), Error> {
+        if self.is_special_relation(t) {
+            let (qualifier, src) = self.relation_source(t)?;
+            return Ok((src, qualifier));
+        }
+        let (coll, qualifier) = table_factor(t)?;
+        Ok((
+            super::cte::Source {
+                collection: Some(coll),
+                pipeline: Vec::new(),
+                columns: None,
+            },
+            qualifier,
+        ))
+    }
 }
 
 /// A plain table of a join: its collection and the qualifier of its columns.

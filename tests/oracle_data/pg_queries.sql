@@ -945,3 +945,11 @@ SELECT s.session_id, (SELECT MAX(r) FROM (SELECT RANK() OVER (ORDER BY hit_count
 WITH ranked AS (SELECT user_id, session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY page_views DESC NULLS LAST, session_id DESC) AS rn FROM user_sessions) SELECT user_id, session_id FROM ranked WHERE rn = 1 ORDER BY user_id NULLS FIRST;
 -- name: union_in_in_subquery
 SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE page_views > 40 UNION SELECT namespace FROM application_cache) ORDER BY session_id;
+-- name: join_table_to_grouped_cte
+WITH per_user AS (SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id) SELECT s.session_id, p.n FROM user_sessions s JOIN per_user p ON p.user_id = s.user_id ORDER BY s.session_id;
+-- name: left_join_derived_table
+SELECT c.cache_key, t.n FROM application_cache c LEFT JOIN (SELECT page_views, COUNT(*) AS n FROM user_sessions GROUP BY page_views) t ON t.page_views = c.hit_count ORDER BY c.cache_key;
+-- name: join_cte_first
+WITH hot AS (SELECT cache_key, priority FROM application_cache WHERE hit_count > 100) SELECT h.cache_key, s.session_id FROM hot h JOIN user_sessions s ON s.page_views = h.priority ORDER BY h.cache_key, s.session_id;
+-- name: join_two_ctes_renamed_columns
+WITH a AS (SELECT user_id AS u, page_views AS pv FROM user_sessions), b AS (SELECT namespace AS ns, hit_count AS hc FROM application_cache) SELECT a.u, b.ns FROM a JOIN b ON b.hc = a.pv ORDER BY a.u NULLS FIRST, b.ns NULLS FIRST;
