@@ -5,7 +5,9 @@ use clap::Parser;
 fn main() {
     let cli = sqlmongo::cli::Cli::parse();
     if let Err(e) = sqlmongo::cli::run(cli) {
-        eprintln!("{}", e.message);
+        if !e.message.is_empty() {
+            eprintln!("{}", e.message);
+        }
         std::process::exit(e.code);
     }
 }

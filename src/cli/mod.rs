@@ -1,15 +1,49 @@
 //! Command-line interface: argument parsing and the subcommands. `src/main.rs` only calls [`run`].
+//!
+//! [`backend`] opens the client (`--uri` / `MONGODB_URI`, else the embedded engine), [`script`] splits
+//! sources into statements and runs them with located error reports, [`output`] prints results (`table`,
+//! `json`, `jsonl`, `csv`), [`repl`] is the shell and [`meta`] answers its `\d` commands. See docs/cli.md.
+
+pub mod backend;
+pub mod meta;
+pub mod output;
+pub mod repl;
+pub mod script;
 
 use clap::{Parser, Subcommand};
+use output::{Format, Printer};
+use script::Runner;
 use std::io::Read;
 
-/// sqlmongo: SQL in, the exact MongoDB commands out.
+/// sqlmongo: SQL in, the exact MongoDB commands out — run on an embedded engine or a MongoDB deployment.
+///
+/// Without a subcommand, starts the REPL.
 #[derive(Debug, Parser)]
 #[command(name = "sqlmongo", version, about)]
 pub struct Cli {
-    /// What to do.
+    /// What to do (default: `repl`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// Where statements run.
+    #[command(flatten)]
+    pub backend: backend::BackendArgs,
+    /// Output format [default: table when standard output is a terminal, else jsonl].
+    #[arg(long, value_enum, global = true)]
+    pub format: Option<Format>,
+}
+
+/// Options of the commands that run statements.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RunOptions {
+    /// Keep going after a failed statement (the exit code is still 1 when one failed).
+    #[arg(long)]
+    pub continue_on_error: bool,
+    /// Print the MongoDB commands of each statement before its result (on stderr for machine formats).
+    #[arg(long)]
+    pub explain: bool,
+    /// Print each statement's execution time (on stderr for machine formats).
+    #[arg(long)]
+    pub timing: bool,
 }
 
 /// The subcommands.
@@ -26,48 +60,188 @@ pub enum Command {
         #[arg(long)]
         golden: bool,
     },
+    /// Run SQL scripts in order on one backend; stops at the first error (FILE:LINE:COL, exit code 1).
+    Run {
+        /// Script files (`-` for standard input). All of them share one database.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// Run options.
+        #[command(flatten)]
+        options: RunOptions,
+    },
+    /// Run the statements given as one argument (`;`-separated).
+    Exec {
+        /// The SQL text.
+        sql: String,
+        /// Run options.
+        #[command(flatten)]
+        options: RunOptions,
+    },
+    /// The interactive shell (also reads statements and meta commands from a non-terminal stdin).
+    Repl {
+        /// Start with `\explain` on.
+        #[arg(long)]
+        explain: bool,
+        /// Start with `\timing` on.
+        #[arg(long)]
+        timing: bool,
+    },
 }
 
 /// An error for the binary: the message and the exit code.
 #[derive(Debug)]
 pub struct CliError {
-    /// What to print.
+    /// What to print (empty when everything was already reported).
     pub message: String,
-    /// Exit status.
+    /// Exit status: 1 a statement failed, 2 bad usage, unreadable input or no connection.
     pub code: i32,
+}
+
+impl CliError {
+    /// A failure whose details were already printed.
+    fn reported() -> CliError {
+        CliError {
+            message: String::new(),
+            code: 1,
+        }
+    }
+}
+
+/// Output errors: a closed pipe ends quietly, anything else is reported.
+fn output_error(e: std::io::Error) -> CliError {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        CliError {
+            message: String::new(),
+            code: 0,
+        }
+    } else {
+        CliError {
+            message: format!("sqlmongo: {e}"),
+            code: 2,
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError {
+            message: format!("sqlmongo: cannot start the async runtime: {e}"),
+            code: 2,
+        })
 }
 
 /// Runs the parsed command line, writing results to standard output.
 pub fn run(cli: Cli) -> Result<(), CliError> {
-    match cli.command {
-        Command::Translate { sql, file, golden } => {
-            let (text, name) = match (sql, file) {
-                (Some(s), _) => (s, "<argument>".to_string()),
-                (None, Some(f)) => (read_source(&f)?, f),
-                (None, None) => {
-                    return Err(CliError {
-                        message: "give SQL text or -f FILE".into(),
-                        code: 2,
-                    })
-                }
-            };
-            match crate::translate(&text) {
-                Ok(plan) => {
-                    if golden {
-                        for s in &plan.statements {
-                            println!("-- {}\n{}", s.sql, s.to_golden());
-                        }
-                    } else {
-                        println!("{}", plan.to_pretty_json());
+    let format = cli.format.unwrap_or_else(Format::default_for_stdout);
+    let command = cli.command.unwrap_or(Command::Repl {
+        explain: false,
+        timing: false,
+    });
+    match command {
+        Command::Translate { sql, file, golden } => translate(sql, file, golden),
+        Command::Run { files, options } => {
+            let mut sources = Vec::with_capacity(files.len());
+            let mut stdin_used = false;
+            for f in files {
+                if f == "-" {
+                    if stdin_used {
+                        return Err(CliError {
+                            message: "sqlmongo: `-` (standard input) given more than once".into(),
+                            code: 2,
+                        });
                     }
-                    Ok(())
+                    stdin_used = true;
                 }
-                Err(e) => Err(CliError {
-                    message: located(&name, &text, &e),
-                    code: 1,
-                }),
+                let text = read_source(&f)?;
+                let name = if f == "-" { "<stdin>".to_string() } else { f };
+                sources.push((name, text));
             }
+            run_sources(&cli.backend, format, &options, &sources)
         }
+        Command::Exec { sql, options } => run_sources(
+            &cli.backend,
+            format,
+            &options,
+            &[("<sql>".to_string(), sql)],
+        ),
+        Command::Repl { explain, timing } => {
+            let rt = runtime()?;
+            let client = rt.block_on(backend::connect(&cli.backend))?;
+            let runner = Runner {
+                client,
+                printer: Printer::stdout(format),
+                explain,
+                timing,
+                continue_on_error: false,
+                progress: false,
+            };
+            repl::run(&rt, runner).map_err(output_error)
+        }
+    }
+}
+
+/// Runs sources in order on one client; exit code 1 when a statement failed.
+fn run_sources(
+    backend: &backend::BackendArgs,
+    format: Format,
+    options: &RunOptions,
+    sources: &[(String, String)],
+) -> Result<(), CliError> {
+    let rt = runtime()?;
+    let client = rt.block_on(backend::connect(backend))?;
+    let mut runner = Runner {
+        client,
+        printer: Printer::stdout(format),
+        explain: options.explain,
+        timing: options.timing,
+        continue_on_error: options.continue_on_error,
+        progress: true,
+    };
+    let mut failed = 0;
+    for (name, text) in sources {
+        let outcome = rt
+            .block_on(runner.run_source(name, text))
+            .map_err(output_error)?;
+        failed += outcome.failed;
+        if outcome.stopped {
+            break;
+        }
+    }
+    if failed > 0 {
+        Err(CliError::reported())
+    } else {
+        Ok(())
+    }
+}
+
+fn translate(sql: Option<String>, file: Option<String>, golden: bool) -> Result<(), CliError> {
+    let (text, name) = match (sql, file) {
+        (Some(s), _) => (s, "<argument>".to_string()),
+        (None, Some(f)) => (read_source(&f)?, f),
+        (None, None) => {
+            return Err(CliError {
+                message: "give SQL text or -f FILE".into(),
+                code: 2,
+            })
+        }
+    };
+    match crate::translate(&text) {
+        Ok(plan) => {
+            if golden {
+                for s in &plan.statements {
+                    println!("-- {}\n{}", s.sql, s.to_golden());
+                }
+            } else {
+                println!("{}", plan.to_pretty_json());
+            }
+            Ok(())
+        }
+        Err(e) => Err(CliError {
+            message: located(&name, &text, &e),
+            code: 1,
+        }),
     }
 }
 

@@ -20,6 +20,7 @@ mod commands;
 mod cursor;
 pub mod error;
 pub mod expr;
+pub mod fields;
 pub mod matcher;
 pub mod numeric;
 pub mod path;

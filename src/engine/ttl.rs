@@ -61,9 +61,9 @@ pub(super) fn pass(inner: &Inner) -> usize {
                 .collect();
             for (field, secs) in ttl {
                 let expired: Vec<u64> = coll
-                    .iter()
-                    .filter_map(|(rid, doc)| {
-                        let base = expiry_base(super::path::get(doc, &field)?)?;
+                    .record_ids()
+                    .filter_map(|rid| {
+                        let base = expiry_base(&coll.value_at(rid, &field)?)?;
                         (base.saturating_add(secs.saturating_mul(1000)) <= now).then_some(rid)
                     })
                     .collect();

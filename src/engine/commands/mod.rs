@@ -196,32 +196,39 @@ fn source_matching(
     limit: usize,
 ) -> Result<Vec<Document>, CommandError> {
     let mut out = Vec::new();
-    scan_matching(state, db, name, filter, vars, &mut |d| {
+    scan_matching(state, db, name, filter, vars, Reads::All, &mut |d| {
         out.push(d.clone());
         Ok(limit > 0 && out.len() >= limit)
     })?;
     Ok(out)
 }
 
-/// Calls `visit` with every document of a collection or view that matches `filter`, by reference (nothing is
-/// cloned); an index narrows the scan when one serves the filter. `visit` returns `true` to stop.
+/// What a scan's visitor reads of each matching document.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Reads<'a> {
+    /// The whole document.
+    All,
+    /// Only these top-level fields (the others may be absent from the document the visitor gets).
+    Fields(&'a [String]),
+}
+
+/// Calls `visit` with every document of a collection or view that matches `filter`; an index narrows the
+/// scan when one serves the filter. `visit` returns `true` to stop. Stored documents are BSON bytes: only the
+/// fields the filter and the visitor read (`reads`) are parsed, and the rest of a document only when it
+/// matches and the visitor reads everything.
 pub(super) fn scan_matching(
     state: &State,
     db: &str,
     name: &str,
     filter: Option<&Document>,
     vars: &Vars,
+    reads: Reads<'_>,
     visit: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
 ) -> Result<(), CommandError> {
+    let filter = filter.filter(|f| !f.is_empty());
     let matcher = match filter {
-        Some(f) if !f.is_empty() => Some(super::matcher::Matcher::compile(f)?),
-        _ => None,
-    };
-    let mut step = |d: &Document| -> Result<bool, CommandError> {
-        match &matcher {
-            Some(m) if !m.matches(d, vars)? => Ok(false),
-            _ => visit(d),
-        }
+        Some(f) => Some(super::matcher::Matcher::compile(f)?),
+        None => None,
     };
     let (base, view_pipeline) = resolve_view(state, db, name)?;
     let coll = get_coll(state, db, &base);
@@ -229,11 +236,15 @@ pub(super) fn scan_matching(
         // A view on a missing collection still runs its pipeline, over no documents (a `$facet` or
         // `$unionWith` stage can still produce some), as mongod does.
         let docs: Vec<Document> = coll
-            .map(|c| c.iter().map(|(_, d)| d.clone()).collect())
+            .map(|c| c.iter().map(|(_, d)| d).collect())
             .unwrap_or_default();
         let p = Pipeline::compile(&view_pipeline)?;
         for d in p.run(docs, &StateCatalog { state, db, vars }, vars)? {
-            if step(&d)? {
+            let keep = match &matcher {
+                Some(m) => m.matches(&d, vars)?,
+                None => true,
+            };
+            if keep && visit(&d)? {
                 break;
             }
         }
@@ -242,25 +253,114 @@ pub(super) fn scan_matching(
     let Some(coll) = coll else {
         return Ok(());
     };
+    // The fields to parse for matching (None: all) and whether the visitor needs the whole document after.
+    let mut match_fields = Vec::new();
+    let filter_known = match filter {
+        Some(f) => super::fields::filter_fields(f, &mut match_fields),
+        None => true,
+    };
+    let (partial, full_after): (Option<Vec<String>>, bool) = match (filter_known, reads) {
+        (false, _) => (None, false),
+        (true, Reads::All) if matcher.is_none() => (None, false),
+        (true, Reads::All) => (Some(match_fields), true),
+        (true, Reads::Fields(v)) => {
+            for f in v {
+                if !match_fields.iter().any(|m| m == f) {
+                    match_fields.push(f.clone());
+                }
+            }
+            (Some(match_fields), false)
+        }
+    };
+    // One document buffer for the parsed fields, reused from one stored document to the next.
+    let mut buf = Document::new();
+    let mut step = |raw: &bson::RawDocument| -> Result<bool, CommandError> {
+        let full;
+        let doc = match &partial {
+            Some(fields) => {
+                parse_fields_into(raw, fields, &mut buf)?;
+                &buf
+            }
+            None => {
+                full = crate::engine::storage::collection::parse(raw);
+                &full
+            }
+        };
+        if let Some(m) = &matcher {
+            if !m.matches(doc, vars)? {
+                return Ok(false);
+            }
+        }
+        if full_after {
+            visit(&crate::engine::storage::collection::parse(raw))
+        } else {
+            visit(doc)
+        }
+    };
     match filter.and_then(|f| coll.candidates(f)) {
         Some(rids) => {
             for r in rids {
-                if let Some(d) = coll.get(r) {
-                    if step(d)? {
+                if let Some(raw) = coll.get_raw(r) {
+                    if step(raw)? {
                         break;
                     }
                 }
             }
         }
         None => {
-            for (_, d) in coll.iter() {
-                if step(d)? {
+            for (_, raw) in coll.iter_raw() {
+                if step(raw)? {
                     break;
                 }
             }
         }
     }
     Ok(())
+}
+
+/// Puts the named top-level fields of stored BSON bytes into `out`, in document order. When `out` already
+/// holds the same fields in the same order (documents of one shape), only the values are replaced: no key
+/// is allocated and the map is not rebuilt.
+fn parse_fields_into(
+    raw: &bson::RawDocument,
+    fields: &[String],
+    out: &mut Document,
+) -> Result<(), CommandError> {
+    if fields.is_empty() {
+        out.clear();
+        return Ok(());
+    }
+    let mut found: Vec<(&str, Bson)> = Vec::with_capacity(fields.len());
+    for elem in raw.iter_elements() {
+        let elem = elem.map_err(corrupt)?;
+        let key = elem.key().as_str();
+        if fields.iter().any(|f| f == key) {
+            found.push((key, Bson::try_from(elem).map_err(corrupt)?));
+            if found.len() == fields.len() {
+                break;
+            }
+        }
+    }
+    let same_shape = out.len() == found.len() && out.keys().zip(&found).all(|(k, (f, _))| k == f);
+    if same_shape {
+        for ((_, slot), (_, v)) in out.iter_mut().zip(found) {
+            *slot = v;
+        }
+    } else {
+        out.clear();
+        for (k, v) in found {
+            out.insert(k, v);
+        }
+    }
+    Ok(())
+}
+
+fn corrupt(e: bson::error::Error) -> CommandError {
+    CommandError::new(
+        1,
+        "InternalError",
+        format!("stored document unreadable: {e}"),
+    )
 }
 
 /// The catalog pipelines read other collections through.

@@ -199,6 +199,19 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
             let start = usize::from(pipeline.leading_match().is_some());
             if let Some(group) = pipeline.group_at(start) {
                 // [$match,] $group, ...: documents stream from the scan into the grouping, uncopied.
+                // Only the fields the grouping reads are parsed from each stored document.
+                let mut fields = Vec::new();
+                let known = match stages.get(start) {
+                    Some(spec @ Bson::Document(_)) => {
+                        crate::engine::fields::expr_fields(spec, &mut fields)
+                    }
+                    _ => false,
+                };
+                let reads = if known {
+                    super::Reads::Fields(&fields)
+                } else {
+                    super::Reads::All
+                };
                 let mut st = crate::engine::pipeline::group::GroupState::default();
                 super::scan_matching(
                     &state,
@@ -206,6 +219,7 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                     name,
                     pipeline.leading_match(),
                     &ctx.vars,
+                    reads,
                     &mut |d| group.step(&mut st, d, &ctx.vars).map(|()| false),
                 )?;
                 let grouped = group.finish(st, &ctx.vars)?;

@@ -178,9 +178,10 @@ fn insert_one(
     log: &mut Log,
 ) -> Result<RecordId, CommandError> {
     validate(coll, &doc, None, vars)?;
+    let logged = log.on.then(|| doc.clone());
     let rid = coll.insert(doc)?;
-    if let Some(d) = coll.get(rid) {
-        log.put(rid, &d.clone());
+    if let Some(d) = logged {
+        log.put(rid, &d);
     }
     if let Some(max) = coll
         .options
@@ -190,7 +191,7 @@ fn insert_one(
     {
         if coll.options.get_bool("capped").unwrap_or(false) {
             while coll.len() as i64 > max.max(1) {
-                let Some((oldest, _)) = coll.iter().next() else {
+                let Some(oldest) = coll.record_ids().next() else {
                     break;
                 };
                 coll.remove(oldest);
@@ -354,12 +355,12 @@ fn matching(
 ) -> Result<Vec<RecordId>, CommandError> {
     let rids: Vec<RecordId> = match coll.candidates(filter) {
         Some(r) => r,
-        None => coll.iter().map(|(r, _)| r).collect(),
+        None => coll.record_ids().collect(),
     };
     let mut out = Vec::new();
     for r in rids {
         if let Some(d) = coll.get(r) {
-            if m.matches(d, vars)? {
+            if m.matches(&d, vars)? {
                 out.push(r);
                 if first_only {
                     break;
@@ -420,7 +421,7 @@ fn update_one_statement(
         last: None,
     };
     for rid in rids {
-        let Some(old) = coll.get(rid).cloned() else {
+        let Some(old) = coll.get(rid) else {
             continue;
         };
         out.matched += 1;
@@ -669,7 +670,7 @@ pub(super) fn find_and_modify(ctx: &Ctx, cmd: &Document) -> Result<Document, Com
     if let Some(s) = &sort {
         let mut keyed: Vec<(Vec<Bson>, RecordId)> = rids
             .iter()
-            .filter_map(|r| coll.get(*r).map(|d| (s.key(d), *r)))
+            .filter_map(|r| coll.get(*r).map(|d| (s.key(&d), *r)))
             .collect();
         keyed.sort_by(|a, b| s.compare_keys(&a.0, &b.0));
         rids = keyed.into_iter().map(|(_, r)| r).take(1).collect();
@@ -694,7 +695,7 @@ pub(super) fn find_and_modify(ctx: &Ctx, cmd: &Document) -> Result<Document, Com
         let modifier = Modifier::compile(u, &afs)?;
         match target {
             Some(rid) => {
-                let old = coll.get(rid).cloned().ok_or_else(poisoned)?;
+                let old = coll.get(rid).ok_or_else(poisoned)?;
                 let new = modifier.apply(&old, false, &ctx.vars)?;
                 if !identical(&old, &new) {
                     validate(coll, &new, Some(&old), &ctx.vars)?;

@@ -9,7 +9,7 @@ use crate::engine::expr::Vars;
 use crate::engine::matcher::Matcher;
 use crate::engine::path;
 use crate::engine::CommandError;
-use bson::{Bson, Document};
+use bson::{Bson, Document, RawDocument, RawDocumentBuf};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
@@ -368,7 +368,9 @@ pub struct Collection {
     pub ns: String,
     /// `create` options (validator, capped, size, max, viewOn, pipeline, ...).
     pub options: Document,
-    records: BTreeMap<RecordId, Document>,
+    /// Each document as its BSON bytes: about its wire size in memory (a parsed `Document` takes four to six
+    /// times that), and a scan reads one contiguous buffer per document.
+    records: BTreeMap<RecordId, RawDocumentBuf>,
     next_rid: RecordId,
     /// Indexes, `_id_` first.
     pub indexes: Vec<Index>,
@@ -406,14 +408,29 @@ impl Collection {
         self.records.is_empty()
     }
 
-    /// Documents in natural order.
-    pub fn iter(&self) -> impl Iterator<Item = (RecordId, &Document)> {
-        self.records.iter().map(|(r, d)| (*r, d))
+    /// Documents in natural order, parsed.
+    pub fn iter(&self) -> impl Iterator<Item = (RecordId, Document)> + '_ {
+        self.records.iter().map(|(r, d)| (*r, parse(d)))
     }
 
-    /// One record.
-    pub fn get(&self, rid: RecordId) -> Option<&Document> {
-        self.records.get(&rid)
+    /// Documents in natural order, as stored (BSON bytes).
+    pub fn iter_raw(&self) -> impl Iterator<Item = (RecordId, &RawDocument)> {
+        self.records.iter().map(|(r, d)| (*r, d.as_ref()))
+    }
+
+    /// Record ids in natural order.
+    pub fn record_ids(&self) -> impl Iterator<Item = RecordId> + '_ {
+        self.records.keys().copied()
+    }
+
+    /// One record, parsed.
+    pub fn get(&self, rid: RecordId) -> Option<Document> {
+        self.records.get(&rid).map(|d| parse(d))
+    }
+
+    /// One record as stored (BSON bytes).
+    pub fn get_raw(&self, rid: RecordId) -> Option<&RawDocument> {
+        self.records.get(&rid).map(|d| d.as_ref())
     }
 
     fn duplicate(&self, ix: &Index, key: &IndexKey) -> CommandError {
@@ -456,38 +473,41 @@ impl Collection {
 
     /// Inserts a document (which must already have its `_id`).
     pub fn insert(&mut self, doc: Document) -> Result<RecordId, CommandError> {
+        let raw = encode(&doc)?;
         let keys = self.check_unique(&doc, None)?;
         let rid = self.next_rid;
         self.next_rid += 1;
         for (ix, k) in self.indexes.iter_mut().zip(keys) {
             ix.add(rid, k);
         }
-        self.records.insert(rid, doc);
+        self.records.insert(rid, raw);
         Ok(rid)
     }
 
     /// Replaces the record `rid` with `doc`.
     pub fn replace(&mut self, rid: RecordId, doc: Document) -> Result<(), CommandError> {
+        let raw = encode(&doc)?;
         let new_keys = self.check_unique(&doc, Some(rid))?;
-        let Some(old) = self.records.get(&rid) else {
+        let Some(old) = self.get(rid) else {
             return Err(CommandError::new(
                 8,
                 "UnknownError",
                 "record vanished during update",
             ));
         };
-        let old_keys: Vec<Vec<IndexKey>> = self.indexes.iter().map(|ix| ix.keys_for(old)).collect();
+        let old_keys: Vec<Vec<IndexKey>> =
+            self.indexes.iter().map(|ix| ix.keys_for(&old)).collect();
         for ((ix, o), n) in self.indexes.iter_mut().zip(old_keys).zip(new_keys) {
             ix.remove(rid, o);
             ix.add(rid, n);
         }
-        self.records.insert(rid, doc);
+        self.records.insert(rid, raw);
         Ok(())
     }
 
     /// Removes the record `rid`.
     pub fn remove(&mut self, rid: RecordId) -> Option<Document> {
-        let doc = self.records.remove(&rid)?;
+        let doc = parse(&self.records.remove(&rid)?);
         for ix in self.indexes.iter_mut() {
             let keys = ix.keys_for(&doc);
             ix.remove(rid, keys);
@@ -520,8 +540,9 @@ impl Collection {
             }
             return Err(CommandError::new(85, "IndexOptionsConflict", format!("An equivalent index already exists with a different name and options. Requested index: {}, existing index: {}", ix.spec, existing.spec)));
         }
-        for (rid, doc) in &self.records {
-            let mut keys = ix.keys_for(doc);
+        for (rid, raw) in &self.records {
+            let doc = parse(raw);
+            let mut keys = ix.keys_for(&doc);
             if ix.unique {
                 keys.sort();
                 keys.dedup();
@@ -602,10 +623,54 @@ impl Collection {
         }
     }
 
-    /// A value at `path` of record `rid` (for TTL scans).
-    pub fn value_at(&self, rid: RecordId, p: &str) -> Option<&Bson> {
-        self.records.get(&rid).and_then(|d| path::get(d, p))
+    /// A value at `path` of record `rid` (for TTL scans), reading only the top-level field it starts with.
+    pub fn value_at(&self, rid: RecordId, p: &str) -> Option<Bson> {
+        let raw = self.records.get(&rid)?;
+        let (first, rest) = match p.split_once('.') {
+            Some((f, r)) => (f, Some(r)),
+            None => (p, None),
+        };
+        let top = Bson::try_from(raw.get(first).ok()??).ok()?;
+        match rest {
+            None => Some(top),
+            Some(r) => match &top {
+                Bson::Document(d) => path::get(d, r).cloned(),
+                Bson::Array(_) => {
+                    let mut d = Document::new();
+                    d.insert(first, top.clone());
+                    path::get(&d, p).cloned()
+                }
+                _ => None,
+            },
+        }
     }
+}
+
+/// The stored bytes of a document; over 16 MB (mongod's limit) is error 10334.
+fn encode(doc: &Document) -> Result<RawDocumentBuf, CommandError> {
+    let raw = RawDocumentBuf::try_from(doc)
+        .map_err(|e| CommandError::new(2, "BadValue", format!("cannot store the document: {e}")))?;
+    if raw.as_bytes().len() > MAX_DOCUMENT_BYTES {
+        return Err(CommandError::new(
+            10334,
+            "BSONObjectTooLarge",
+            format!(
+                "BSONObj size: {} (0x{:X}) is invalid. Size must be between 0 and 16793600(16MB)",
+                raw.as_bytes().len(),
+                raw.as_bytes().len()
+            ),
+        ));
+    }
+    Ok(raw)
+}
+
+/// mongod's maximum document size (16 MB plus the 16 KB it allows for internal fields).
+const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024 + 16 * 1024;
+
+/// A stored document, parsed. The bytes were written by [`encode`] from a `Document`, so they are valid BSON;
+/// parsing cannot fail short of memory corruption (an empty document is returned then, never a panic).
+pub fn parse(raw: &RawDocument) -> Document {
+    Document::try_from(raw).unwrap_or_default()
 }
 
 /// Top-level `field: predicate` conjuncts of a filter (`$and` flattened).

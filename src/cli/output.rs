@@ -1,0 +1,320 @@
+//! Output formats: `table` for people, `json` (one line per statement, a stable contract), `jsonl` (one line
+//! per row) and `csv`.
+//!
+//! Values are shown as MongoDB relaxed Extended JSON wherever JSON is written; dates always carry
+//! milliseconds (`{"$date": "2026-11-22T10:00:00.000Z"}`), as mongod and mongosh print them.
+
+use crate::driver::execute::{Rows, StatementResult};
+use bson::Bson;
+use serde_json::{json, Map, Value};
+use std::io::{self, Write};
+use std::time::Duration;
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// An aligned table, then `(N rows)`.
+    Table,
+    /// Exactly one line per statement: `{"columns": [...], "rows": [[...]]}`, `{"affected": N}` or
+    /// `{"error": "..."}`.
+    Json,
+    /// One JSON object per row (`{"column": value, ...}`); `{"affected": N}` for other statements.
+    Jsonl,
+    /// A header line, then one line per row (RFC 4180 quoting; NULL is an empty field).
+    Csv,
+}
+
+impl Format {
+    /// `table` when standard output is a terminal, else `jsonl`.
+    pub fn default_for_stdout() -> Format {
+        use std::io::IsTerminal;
+        if io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Jsonl
+        }
+    }
+
+    /// Parses a format name (`table`, `json`, `jsonl`, `csv`).
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "table" => Some(Format::Table),
+            "json" => Some(Format::Json),
+            "jsonl" => Some(Format::Jsonl),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+
+    /// Whether the format is meant for programs (everything but `table`): notes then go to stderr.
+    pub fn is_machine(self) -> bool {
+        !matches!(self, Format::Table)
+    }
+}
+
+/// What kind of statement produced an `Affected` result, for the table's status line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementKind {
+    /// INSERT, UPDATE, DELETE.
+    Dml,
+    /// Anything else that returns no rows (CREATE, DROP, ALTER, ...).
+    Other,
+}
+
+/// Writes results in a format to a writer.
+pub struct Printer {
+    out: Box<dyn Write>,
+    /// The current format.
+    pub format: Format,
+}
+
+impl std::fmt::Debug for Printer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Printer")
+            .field("format", &self.format)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Printer {
+    /// A printer on standard output.
+    pub fn stdout(format: Format) -> Printer {
+        Printer::new(Box::new(io::BufWriter::new(io::stdout())), format)
+    }
+
+    /// A printer on any writer.
+    pub fn new(out: Box<dyn Write>, format: Format) -> Printer {
+        Printer { out, format }
+    }
+
+    /// Prints one statement's result; `elapsed` is shown when timing is on.
+    pub fn result(
+        &mut self,
+        result: &StatementResult,
+        kind: StatementKind,
+        elapsed: Option<Duration>,
+    ) -> io::Result<()> {
+        match result {
+            StatementResult::Rows(rows) => self.rows(rows, elapsed)?,
+            StatementResult::Affected(n) => self.affected(*n, kind, elapsed)?,
+        }
+        self.out.flush()
+    }
+
+    /// Prints rows (also used by the meta commands).
+    pub fn rows(&mut self, rows: &Rows, elapsed: Option<Duration>) -> io::Result<()> {
+        match self.format {
+            Format::Table => {
+                if !rows.columns.is_empty() {
+                    writeln!(self.out, "{}", table(rows))?;
+                }
+                let n = rows.rows.len();
+                writeln!(self.out, "({n} row{})", if n == 1 { "" } else { "s" })?;
+                if let Some(t) = elapsed {
+                    writeln!(self.out, "{}", timing_line(t))?;
+                }
+            }
+            Format::Json => {
+                let line = json!({
+                    "columns": rows.columns,
+                    "rows": rows.rows.iter().map(|r| r.iter().map(ext_json).collect::<Vec<_>>()).collect::<Vec<_>>(),
+                });
+                writeln!(self.out, "{line}")?;
+                timing_to_stderr(elapsed);
+            }
+            Format::Jsonl => {
+                for row in &rows.rows {
+                    let mut obj = Map::new();
+                    for (c, v) in rows.columns.iter().zip(row) {
+                        obj.insert(c.clone(), ext_json(v));
+                    }
+                    writeln!(self.out, "{}", Value::Object(obj))?;
+                }
+                timing_to_stderr(elapsed);
+            }
+            Format::Csv => {
+                let header: Vec<String> = rows.columns.iter().map(|c| csv_field(c)).collect();
+                writeln!(self.out, "{}", header.join(","))?;
+                for row in &rows.rows {
+                    let fields: Vec<String> = row
+                        .iter()
+                        .map(|v| match v {
+                            Bson::Null | Bson::Undefined => String::new(),
+                            Bson::String(s) if s.is_empty() => "\"\"".to_string(),
+                            other => csv_field(&cell_text(other)),
+                        })
+                        .collect();
+                    writeln!(self.out, "{}", fields.join(","))?;
+                }
+                timing_to_stderr(elapsed);
+            }
+        }
+        self.out.flush()
+    }
+
+    fn affected(
+        &mut self,
+        n: u64,
+        kind: StatementKind,
+        elapsed: Option<Duration>,
+    ) -> io::Result<()> {
+        match self.format {
+            Format::Table => {
+                match kind {
+                    StatementKind::Dml => writeln!(
+                        self.out,
+                        "({n} row{} affected)",
+                        if n == 1 { "" } else { "s" }
+                    )?,
+                    StatementKind::Other => writeln!(self.out, "OK")?,
+                }
+                if let Some(t) = elapsed {
+                    writeln!(self.out, "{}", timing_line(t))?;
+                }
+            }
+            Format::Json | Format::Jsonl => {
+                writeln!(self.out, "{}", json!({ "affected": n }))?;
+                timing_to_stderr(elapsed);
+            }
+            Format::Csv => {
+                writeln!(self.out, "affected\n{n}")?;
+                timing_to_stderr(elapsed);
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a failed statement: the `json` format writes `{"error": "..."}`; the others write nothing
+    /// to standard output (the caller reports the error on stderr).
+    pub fn error(&mut self, message: &str) -> io::Result<()> {
+        if self.format == Format::Json {
+            writeln!(self.out, "{}", json!({ "error": message }))?;
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes free text (help, explain output) to this printer's output.
+    pub fn text(&mut self, text: &str) -> io::Result<()> {
+        writeln!(self.out, "{text}")?;
+        self.out.flush()
+    }
+}
+
+fn timing_line(t: Duration) -> String {
+    format!("Time: {:.3} ms", t.as_secs_f64() * 1000.0)
+}
+
+fn timing_to_stderr(elapsed: Option<Duration>) {
+    if let Some(t) = elapsed {
+        eprintln!("{}", timing_line(t));
+    }
+}
+
+/// Renders rows as a comfy-table table (column order as given).
+pub fn table(rows: &Rows) -> String {
+    use comfy_table::presets::UTF8_FULL_CONDENSED;
+    let mut t = comfy_table::Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    t.set_header(rows.columns.iter().map(String::as_str));
+    for row in &rows.rows {
+        t.add_row(row.iter().map(cell_text));
+    }
+    t.to_string()
+}
+
+/// A value as text for a table cell or a CSV field: strings as they are, NULL as `NULL`, numbers plainly,
+/// dates ISO-8601 with milliseconds, documents and arrays as compact relaxed Extended JSON.
+pub fn cell_text(v: &Bson) -> String {
+    match v {
+        Bson::Null | Bson::Undefined => "NULL".into(),
+        Bson::String(s) => s.clone(),
+        Bson::Int32(i) => i.to_string(),
+        Bson::Int64(i) => i.to_string(),
+        Bson::Double(d) if d.is_nan() => "NaN".into(),
+        Bson::Double(d) if d.is_infinite() => {
+            if *d > 0.0 {
+                "Infinity".into()
+            } else {
+                "-Infinity".into()
+            }
+        }
+        Bson::Double(d) => d.to_string(),
+        Bson::Decimal128(d) => d.to_string(),
+        Bson::Boolean(b) => b.to_string(),
+        Bson::DateTime(dt) => iso_date(dt).unwrap_or_else(|| ext_json(v).to_string()),
+        Bson::ObjectId(o) => o.to_hex(),
+        other => ext_json(other).to_string(),
+    }
+}
+
+/// ISO-8601 with milliseconds and `Z`, for dates whose year is 0..=9999.
+pub fn iso_date(dt: &bson::DateTime) -> Option<String> {
+    let c = dt.to_chrono();
+    use chrono::Datelike;
+    if (0..=9999).contains(&c.year()) {
+        Some(c.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+    } else {
+        None
+    }
+}
+
+/// MongoDB relaxed Extended JSON of a value, with dates (1970..=9999) as `{"$date": "...000Z"}`.
+pub fn ext_json(v: &Bson) -> Value {
+    match v {
+        Bson::Document(d) => {
+            let mut m = Map::new();
+            for (k, v) in d {
+                m.insert(k.clone(), ext_json(v));
+            }
+            Value::Object(m)
+        }
+        Bson::Array(a) => Value::Array(a.iter().map(ext_json).collect()),
+        Bson::DateTime(dt) if dt.timestamp_millis() >= 0 => match iso_date(dt) {
+            Some(s) => json!({ "$date": s }),
+            None => v.clone().into_relaxed_extjson(),
+        },
+        other => other.clone().into_relaxed_extjson(),
+    }
+}
+
+/// One CSV field with RFC 4180 quoting (quoted when it holds a comma, a quote, CR or LF).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::doc;
+
+    #[test]
+    fn dates_carry_milliseconds() {
+        let dt = bson::DateTime::from_millis(1_795_341_600_000); // 2026-11-22T10:00:00Z
+        assert_eq!(cell_text(&Bson::DateTime(dt)), "2026-11-22T10:00:00.000Z");
+        assert_eq!(
+            ext_json(&Bson::DateTime(dt)).to_string(),
+            r#"{"$date":"2026-11-22T10:00:00.000Z"}"#
+        );
+    }
+
+    #[test]
+    fn nested_values_are_compact_relaxed_json() {
+        let v = Bson::Document(doc! { "a": 1, "b": [1, "x", Bson::Null], "c": 1.5 });
+        assert_eq!(cell_text(&v), r#"{"a":1,"b":[1,"x",null],"c":1.5}"#);
+        assert_eq!(cell_text(&Bson::Null), "NULL");
+        assert_eq!(cell_text(&Bson::Double(2.0)), "2");
+    }
+
+    #[test]
+    fn csv_quoting() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+    }
+}
