@@ -506,3 +506,46 @@ fn dashboard_json_objects_and_collecting_aggregates() {
         assert_eq!(r[4], Bson::Boolean(true));
     });
 }
+
+#[test]
+fn with_delete_and_with_update() {
+    rt().block_on(async {
+        let c = setup().await;
+        // u1 has two sessions: keep its newest (s1), delete the others of u1.
+        let n = c
+            .execute(
+                "WITH dup AS (SELECT user_id FROM user_sessions GROUP BY user_id HAVING COUNT(*) > 1)
+                 DELETE FROM user_sessions WHERE user_id IN (SELECT user_id FROM dup) AND session_id <> 's1'",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(affected(&n), vec![1]);
+        let n = c
+            .execute(
+                "WITH quiet AS (SELECT session_id FROM user_sessions WHERE page_views IS NULL)
+                 UPDATE user_sessions SET active = FALSE WHERE session_id IN (SELECT session_id FROM quiet)",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(affected(&n), vec![1]);
+        let rows = c
+            .query("SELECT session_id, active FROM user_sessions ORDER BY session_id", &[])
+            .await
+            .unwrap();
+        let got: Vec<(String, Bson)> = rows
+            .rows
+            .iter()
+            .map(|r| (r.get_str(0).unwrap_or("").to_string(), r[1].clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("s1".to_string(), Bson::Boolean(true)),
+                ("s3".to_string(), Bson::Boolean(false)),
+                ("s4".to_string(), Bson::Null)
+            ]
+        );
+    });
+}

@@ -18,8 +18,8 @@ use super::{Error, Position, Translated, Translator};
 use crate::mql::{Command, Output};
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{
-    Ident, JoinConstraint, JoinOperator, Query, Spanned, TableAlias, TableFactor, TableWithJoins,
-    With,
+    Ident, JoinConstraint, JoinOperator, Query, SetExpr, Spanned, TableAlias, TableFactor,
+    TableWithJoins, With,
 };
 
 /// A relation as a pipeline source.
@@ -193,6 +193,12 @@ impl Translator {
             let renames = alias_columns(&cte.alias);
             let src = self.query_source(&cte.query, &renames, true, pos)?;
             self.rel.ctes.push((name, src));
+        }
+        // `WITH ... UPDATE / DELETE`: the CTEs serve the statement's subqueries.
+        match q.body.as_ref() {
+            SetExpr::Update(sqlparser::ast::Statement::Update(u)) => return self.update_to_plan(u),
+            SetExpr::Delete(sqlparser::ast::Statement::Delete(d)) => return self.delete_to_plan(d),
+            _ => {}
         }
         let mut body = q.clone();
         body.with = None;
@@ -762,7 +768,11 @@ fn to_source(
         project.insert(&name, present(value));
         names.push(name);
     }
-    pipeline.push(doc! {"$project": project});
+    let stage = doc! {"$project": project};
+    // Reading a relation's columns unchanged renames nothing: the stage would repeat the last one.
+    if pipeline.last() != Some(&stage) {
+        pipeline.push(stage);
+    }
     Ok(Source {
         collection,
         pipeline,
