@@ -285,6 +285,13 @@ fn subqueries_follow_sql_null_rules() {
         let got: Vec<Bson> = rows.rows.iter().map(|r| r[1].clone()).collect();
         // s1: 10 is not among {3, NULL, 7}: NULL; s2, s4: TRUE; s3: NULL operand: NULL.
         assert_eq!(got, vec![Bson::Null, Bson::Boolean(true), Bson::Null, Bson::Boolean(true)]);
+        // SELECT * never shows the lookup fields.
+        let rows = c
+            .query("SELECT * FROM user_sessions s WHERE EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.session_id <> s.session_id) ORDER BY (SELECT COUNT(*) FROM user_sessions) DESC, session_id", &[])
+            .await
+            .unwrap();
+        assert_eq!(rows.rows.len(), 2);
+        assert!(!rows.columns.iter().any(|c| c.starts_with("__")), "{:?}", rows.columns);
         // A scalar subquery with two rows fails the statement, as in PostgreSQL.
         let err = c
             .query("SELECT (SELECT session_id FROM user_sessions WHERE user_id = 'u1') AS s FROM user_sessions", &[])
@@ -547,5 +554,48 @@ fn seed_json_extract_cart_metrics() {
             .unwrap();
         assert_eq!(norm(rows.rows[0][0].clone()), Bson::Int64(1));
         assert_eq!(rows.rows[0][1], Bson::String("u1|u2".into()));
+    });
+}
+
+#[test]
+fn with_delete_and_with_update() {
+    rt().block_on(async {
+        let c = setup().await;
+        // u1 has two sessions: keep its newest (s1), delete the others of u1.
+        let n = c
+            .execute(
+                "WITH dup AS (SELECT user_id FROM user_sessions GROUP BY user_id HAVING COUNT(*) > 1)
+                 DELETE FROM user_sessions WHERE user_id IN (SELECT user_id FROM dup) AND session_id <> 's1'",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(affected(&n), vec![1]);
+        let n = c
+            .execute(
+                "WITH quiet AS (SELECT session_id FROM user_sessions WHERE page_views IS NULL)
+                 UPDATE user_sessions SET active = FALSE WHERE session_id IN (SELECT session_id FROM quiet)",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(affected(&n), vec![1]);
+        let rows = c
+            .query("SELECT session_id, active FROM user_sessions ORDER BY session_id", &[])
+            .await
+            .unwrap();
+        let got: Vec<(String, Bson)> = rows
+            .rows
+            .iter()
+            .map(|r| (r.get_str(0).unwrap_or("").to_string(), r[1].clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("s1".to_string(), Bson::Boolean(true)),
+                ("s3".to_string(), Bson::Boolean(false)),
+                ("s4".to_string(), Bson::Null)
+            ]
+        );
     });
 }

@@ -65,9 +65,41 @@ rows: most <- c0
 SELECT x FROM user_sessions s, LATERAL (SELECT s.page_views AS x) l
 -- error: unsupported: LATERAL at 1:41
 
--- case: derived_reference_outside_refused
+-- case: derived_table_in_subquery_reads_outer_query
 SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM (SELECT c.cache_key FROM application_cache c WHERE c.hit_count = s.page_views) d)
--- error: unsupported: reference to "s" of an enclosing query from here (only a subquery's direct parent) at 1:135
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "let": {"o0": "$page_views"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$hit_count", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                  {"$eq": ["$hit_count", "$$o0"]}
+                ]
+              }
+            }
+          },
+          {"$project": {"_id": 0, "cache_key": {"$ifNull": ["$cache_key", null]}}},
+          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
 
 -- case: select_without_from
 SELECT 1 + 2 AS three, 'a' || 'b' AS ab

@@ -56,10 +56,10 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM user_sessio
           {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
           {"$limit": 1}
         ],
-        "as": "__sq2"
+        "as": "__sq0"
       }
     },
-    {"$match": {"$expr": {"$gt": [{"$size": "$__sq2"}, 0]}}},
+    {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
     {"$project": {"_id": 0, "c0": "$session_id"}}
   ],
   "cursor": {}
@@ -91,10 +91,10 @@ SELECT session_id FROM user_sessions WHERE NOT EXISTS (SELECT 1 FROM application
           {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
           {"$limit": 1}
         ],
-        "as": "__sq1"
+        "as": "__sq0"
       }
     },
-    {"$match": {"$expr": {"$eq": [{"$size": "$__sq1"}, 0]}}},
+    {"$match": {"$expr": {"$eq": [{"$size": "$__sq0"}, 0]}}},
     {"$project": {"_id": 0, "c0": "$session_id"}}
   ],
   "cursor": {}
@@ -126,7 +126,7 @@ SELECT s.session_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.priority 
           {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
           {"$limit": 1}
         ],
-        "as": "__sq1"
+        "as": "__sq0"
       }
     },
     {
@@ -135,9 +135,9 @@ SELECT s.session_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.priority 
         "c0": "$session_id",
         "c1": {
           "$cond": [
-            {"$gt": [{"$size": "$__sq1"}, 0]},
+            {"$gt": [{"$size": "$__sq0"}, 0]},
             true,
-            {"$cond": [{"$eq": [{"$size": "$__sq1"}, 0]}, false, null]}
+            {"$cond": [{"$eq": [{"$size": "$__sq0"}, 0]}, false, null]}
           ]
         }
       }
@@ -147,13 +147,98 @@ SELECT s.session_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.priority 
 }
 rows: session_id <- c0, e <- c1
 
--- case: two_levels_up_refused
+-- case: two_levels_up
 SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application_cache c WHERE EXISTS (SELECT 1 FROM t WHERE t.a = s.page_views))
--- error: unsupported: reference to "s" of an enclosing query from here (only a subquery's direct parent) at 1:132
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "let": {"o0": "$page_views"},
+        "pipeline": [
+          {
+            "$lookup": {
+              "from": "t",
+              "pipeline": [
+                {
+                  "$match": {
+                    "$expr": {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$a", null]}, null]},
+                        {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                        {"$eq": ["$a", "$$o0"]}
+                      ]
+                    }
+                  }
+                },
+                {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+                {"$limit": 1}
+              ],
+              "as": "__sq0"
+            }
+          },
+          {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
+          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq1"
+      }
+    },
+    {"$match": {"$expr": {"$gt": [{"$size": "$__sq1"}, 0]}}},
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
 
--- case: correlated_in_grouped_select_refused
+-- case: correlated_in_grouped_select_reads_group_key
 SELECT s.user_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.namespace = s.user_id) AS e FROM user_sessions s GROUP BY s.user_id
--- error: unsupported: correlated subquery in the SELECT list / HAVING of a grouped query at 1:81
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$group": {"_id": {"g0": "$user_id"}}},
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "let": {"o0": "$_id.g0"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$namespace", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                  {"$eq": ["$namespace", "$$o0"]}
+                ]
+              }
+            }
+          },
+          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$_id.g0",
+        "c1": {
+          "$cond": [
+            {"$gt": [{"$size": "$__sq0"}, 0]},
+            true,
+            {"$cond": [{"$eq": [{"$size": "$__sq0"}, 0]}, false, null]}
+          ]
+        }
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: user_id <- c0, e <- c1
 
 -- case: unqualified_outer_column_through_known_inner_columns
 WITH c AS (SELECT hit_count AS n FROM application_cache) SELECT session_id FROM user_sessions WHERE EXISTS (SELECT 1 FROM c WHERE n = page_views)
@@ -181,12 +266,76 @@ WITH c AS (SELECT hit_count AS n FROM application_cache) SELECT session_id FROM 
           {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
           {"$limit": 1}
         ],
-        "as": "__sq1"
+        "as": "__sq0"
       }
     },
-    {"$match": {"$expr": {"$gt": [{"$size": "$__sq1"}, 0]}}},
+    {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
     {"$project": {"_id": 0, "c0": "$session_id"}}
   ],
   "cursor": {}
 }
 rows: session_id <- c0
+
+-- case: correlated_ungrouped_column_invalid
+SELECT s.user_id, (SELECT COUNT(*) FROM application_cache c WHERE c.hit_count = s.page_views) AS n FROM user_sessions s GROUP BY s.user_id
+-- error: subquery uses ungrouped column "s.page_views" from outer query at 1:81
+
+-- case: correlated_to_a_joined_table
+SELECT a.session_id FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views WHERE EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = c.namespace)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "let": {"l0": "$page_views"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$priority", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$eq": ["$priority", "$$l0"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": "$__j1"},
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "let": {"o0": "$__j1.namespace"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$user_id", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                  {"$eq": ["$user_id", "$$o0"]}
+                ]
+              }
+            }
+          },
+          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
+
+-- case: subquery_in_join_on_refused
+SELECT a.session_id FROM user_sessions a JOIN application_cache c ON c.priority IN (SELECT page_views FROM user_sessions)
+-- error: unsupported: subquery in JOIN ... ON at 1:70

@@ -190,3 +190,141 @@ SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_
   "cursor": {}
 }
 rows: session_id <- c0
+
+-- case: eq_any_subquery
+SELECT session_id FROM user_sessions WHERE page_views = ANY (SELECT hit_count FROM application_cache)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [{"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}}],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {
+          "$anyElementTrue": [
+            {
+              "$map": {
+                "input": "$__sq0.hit_count",
+                "as": "qv",
+                "in": {
+                  "$and": [
+                    {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                    {"$ne": [{"$ifNull": ["$$qv", null]}, null]},
+                    {"$eq": ["$page_views", "$$qv"]}
+                  ]
+                }
+              }
+            }
+          ]
+        }
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
+
+-- case: gt_all_subquery
+SELECT session_id FROM user_sessions WHERE page_views > ALL (SELECT hit_count FROM application_cache WHERE namespace = 'api')
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [
+          {"$match": {"namespace": "api"}},
+          {"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {
+          "$allElementsTrue": [
+            {
+              "$map": {
+                "input": "$__sq0.hit_count",
+                "as": "qv",
+                "in": {
+                  "$and": [
+                    {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                    {"$ne": [{"$ifNull": ["$$qv", null]}, null]},
+                    {"$gt": ["$page_views", "$$qv"]}
+                  ]
+                }
+              }
+            }
+          ]
+        }
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
+
+-- case: latest_session_per_user_window_in_subquery
+SELECT session_id FROM user_sessions WHERE session_id IN (SELECT session_id FROM (SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY created_at DESC) AS rn FROM user_sessions) t WHERE rn = 1)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {
+            "$set": {
+              "__w0k": {
+                "n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+                "s0": {"$ifNull": ["$created_at", null]}
+              }
+            }
+          },
+          {
+            "$setWindowFields": {
+              "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
+              "sortBy": {"__w0k": -1},
+              "output": {"__w0": {"$documentNumber": {}}}
+            }
+          },
+          {"$unset": "__w0k"},
+          {
+            "$project": {
+              "_id": 0,
+              "session_id": {"$ifNull": ["$session_id", null]},
+              "rn": {"$ifNull": ["$__w0", null]}
+            }
+          },
+          {"$match": {"rn": 1}},
+          {"$project": {"_id": 0, "session_id": {"$ifNull": ["$session_id", null]}}}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {
+          "$and": [
+            {"$ne": [{"$ifNull": ["$session_id", null]}, null]},
+            {"$in": ["$session_id", "$__sq0.session_id"]}
+          ]
+        }
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0

@@ -146,7 +146,7 @@ SELECT s.session_id, (SELECT COUNT(*) FROM user_sessions o WHERE o.user_id = s.u
           {"$project": {"_id": 0, "count": {"$ifNull": ["$a0", 0]}}},
           {"$limit": 2}
         ],
-        "as": "__sq1"
+        "as": "__sq0"
       }
     },
     {
@@ -155,16 +155,16 @@ SELECT s.session_id, (SELECT COUNT(*) FROM user_sessions o WHERE o.user_id = s.u
         "c0": "$session_id",
         "c1": {
           "$cond": [
-            {"$gt": [{"$size": "$__sq1"}, 1]},
+            {"$gt": [{"$size": "$__sq0"}, 1]},
             {
               "$toInt": {
                 "$concat": [
                   "more than one row returned by a subquery used as an expression, rows: ",
-                  {"$toString": {"$size": "$__sq1"}}
+                  {"$toString": {"$size": "$__sq0"}}
                 ]
               }
             },
-            {"$arrayElemAt": ["$__sq1.count", 0]}
+            {"$arrayElemAt": ["$__sq0.count", 0]}
           ]
         }
       }
@@ -359,3 +359,90 @@ INSERT INTO t (a) VALUES ((SELECT COUNT(*) FROM u))
 -- case: scalar_in_update_set_refused
 UPDATE t SET a = (SELECT COUNT(*) FROM u)
 -- error: unsupported: subquery in UPDATE ... SET at 1:1
+
+-- case: star_ordered_by_correlated_subquery
+SELECT * FROM application_cache c ORDER BY (SELECT COUNT(*) FROM user_sessions s WHERE s.page_views = c.hit_count) DESC
+-- expect:
+{
+  "aggregate": "application_cache",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "let": {"o0": "$hit_count"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                  {"$eq": ["$page_views", "$$o0"]}
+                ]
+              }
+            }
+          },
+          {"$group": {"_id": null, "a0": {"$sum": 1}}},
+          {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
+          {"$limit": 1},
+          {"$project": {"_id": 0, "count": {"$ifNull": ["$a0", 0]}}},
+          {"$limit": 2}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$set": {
+        "__n0": {
+          "$cond": [
+            {
+              "$eq": [
+                {
+                  "$ifNull": [
+                    {
+                      "$cond": [
+                        {"$gt": [{"$size": "$__sq0"}, 1]},
+                        {
+                          "$toInt": {
+                            "$concat": [
+                              "more than one row returned by a subquery used as an expression, rows: ",
+                              {"$toString": {"$size": "$__sq0"}}
+                            ]
+                          }
+                        },
+                        {"$arrayElemAt": ["$__sq0.count", 0]}
+                      ]
+                    },
+                    null
+                  ]
+                },
+                null
+              ]
+            },
+            1,
+            0
+          ]
+        },
+        "__s0": {
+          "$cond": [
+            {"$gt": [{"$size": "$__sq0"}, 1]},
+            {
+              "$toInt": {
+                "$concat": [
+                  "more than one row returned by a subquery used as an expression, rows: ",
+                  {"$toString": {"$size": "$__sq0"}}
+                ]
+              }
+            },
+            {"$arrayElemAt": ["$__sq0.count", 0]}
+          ]
+        }
+      }
+    },
+    {"$unset": ["__sq0"]},
+    {"$sort": {"__n0": -1, "__s0": -1}},
+    {"$unset": ["__n0", "__s0"]}
+  ],
+  "cursor": {}
+}
+rows: * (every field)

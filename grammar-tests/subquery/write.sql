@@ -57,10 +57,10 @@ DELETE FROM application_cache WHERE NOT EXISTS (SELECT 1 FROM user_sessions s WH
           {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
           {"$limit": 1}
         ],
-        "as": "__sq1"
+        "as": "__sq0"
       }
     },
-    {"$match": {"$expr": {"$eq": [{"$size": "$__sq1"}, 0]}}},
+    {"$match": {"$expr": {"$eq": [{"$size": "$__sq0"}, 0]}}},
     {"$project": {"_id": 1}}
   ],
   "cursor": {}
@@ -187,4 +187,111 @@ EXPLAIN DELETE FROM t WHERE a IN (SELECT b FROM u)
   "deletes": [{"q": {"_id": {"$in": {"$stepOutput": {"step": NumberLong(0), "field": "_id"}}}}, "limit": 0}]
 }
 explain
+note: WHERE with a subquery: runs as two commands (aggregate the _ids, then write them), not atomically
+
+-- case: with_delete
+WITH old AS (SELECT session_id FROM user_sessions WHERE expires_at < NOW()) DELETE FROM user_sessions WHERE session_id IN (SELECT session_id FROM old)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [{"$ne": [{"$ifNull": ["$expires_at", null]}, null]}, {"$lt": ["$expires_at", "$$NOW"]}]
+              }
+            }
+          },
+          {"$project": {"_id": 0, "session_id": {"$ifNull": ["$session_id", null]}}}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {
+          "$and": [
+            {"$ne": [{"$ifNull": ["$session_id", null]}, null]},
+            {"$in": ["$session_id", "$__sq0.session_id"]}
+          ]
+        }
+      }
+    },
+    {"$project": {"_id": 1}}
+  ],
+  "cursor": {}
+}
+{
+  "delete": "user_sessions",
+  "deletes": [{"q": {"_id": {"$in": {"$stepOutput": {"step": NumberLong(0), "field": "_id"}}}}, "limit": 0}]
+}
+affected
+note: WHERE with a subquery: runs as two commands (aggregate the _ids, then write them), not atomically
+
+-- case: with_update
+WITH hot AS (SELECT namespace FROM application_cache GROUP BY namespace HAVING SUM(hit_count) > 1000) UPDATE application_cache SET priority = 1 WHERE namespace IN (SELECT namespace FROM hot)
+-- expect:
+{
+  "aggregate": "application_cache",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [
+          {
+            "$group": {
+              "_id": {"g0": "$namespace"},
+              "a0": {"$sum": "$hit_count"},
+              "a0n": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$isNumber": "$hit_count"}]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              }
+            }
+          },
+          {
+            "$match": {"$expr": {"$gt": [{"$cond": [{"$gt": [{"$ifNull": ["$a0n", 0]}, 0]}, "$a0", null]}, 1000]}}
+          },
+          {"$project": {"_id": 0, "namespace": {"$ifNull": ["$_id.g0", null]}}},
+          {"$project": {"_id": 0, "namespace": {"$ifNull": ["$namespace", null]}}}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {
+          "$and": [
+            {"$ne": [{"$ifNull": ["$namespace", null]}, null]},
+            {"$in": ["$namespace", "$__sq0.namespace"]}
+          ]
+        }
+      }
+    },
+    {"$project": {"_id": 1}}
+  ],
+  "cursor": {}
+}
+{
+  "update": "application_cache",
+  "updates": [
+    {
+      "q": {"_id": {"$in": {"$stepOutput": {"step": NumberLong(0), "field": "_id"}}}},
+      "u": {"$set": {"priority": 1}},
+      "multi": true,
+      "upsert": false
+    }
+  ]
+}
+affected
 note: WHERE with a subquery: runs as two commands (aggregate the _ids, then write them), not atomically

@@ -18,8 +18,8 @@ use super::{Error, Position, Translated, Translator};
 use crate::mql::{Command, Output};
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{
-    Ident, JoinConstraint, JoinOperator, Query, Spanned, TableAlias, TableFactor, TableWithJoins,
-    With,
+    Ident, JoinConstraint, JoinOperator, Query, SetExpr, Spanned, TableAlias, TableFactor,
+    TableWithJoins, With,
 };
 
 /// A relation as a pipeline source.
@@ -95,10 +95,13 @@ pub(crate) struct Frame {
     pub scope: Vec<Binding>,
     /// `$lookup` `let` variables collected for outer references (`o0: "$user_id"`).
     pub lets: Document,
-    /// References are refused (a derived table / CTE body: not LATERAL).
+    /// A derived table / CTE body (not LATERAL): its FROM's siblings are not in scope, so unqualified names
+    /// do not resolve past it.
     pub barrier: bool,
-    /// The enclosing query is past `$group`: its columns are not plain fields.
+    /// The enclosing query is past `$group`: its columns are not plain fields, only its group keys (below).
     pub grouped: bool,
+    /// The enclosing query's GROUP BY keys and their fields under `_id`, when it is past `$group`.
+    pub group_keys: Vec<(sqlparser::ast::Expr, String)>,
 }
 
 /// Translator state for relations, CTEs and subqueries.
@@ -112,8 +115,10 @@ pub(crate) struct RelState {
     pub outer: Vec<Frame>,
     /// `$lookup` stages of subqueries translated but not yet placed in a pipeline.
     pub pending: Vec<Document>,
-    /// Counter for `__sqN` fields and `oN` variables.
+    /// Counter for `__sqN` fields.
     pub next: usize,
+    /// Counter for `oN` variables.
+    pub next_var: usize,
     /// The SELECT list / HAVING / ORDER BY of a grouped query is being translated.
     pub grouped_phase: bool,
 }
@@ -121,6 +126,8 @@ pub(crate) struct RelState {
 /// What a nested query translation saves of the enclosing one.
 pub(crate) struct Saved {
     tables: Vec<String>,
+    join: Option<super::join::JoinScope>,
+    windows: Option<super::window::WindowScope>,
     group: Option<super::aggregate::GroupScope>,
     scope: Vec<Binding>,
     pending: Vec<Document>,
@@ -139,6 +146,8 @@ impl Translator {
     pub(crate) fn enter_query(&mut self) -> Saved {
         Saved {
             tables: std::mem::take(&mut self.tables),
+            join: self.join.take(),
+            windows: self.windows.take(),
             group: self.group.take(),
             scope: std::mem::take(&mut self.rel.scope),
             pending: std::mem::take(&mut self.rel.pending),
@@ -149,6 +158,8 @@ impl Translator {
     /// Restores what [`Translator::enter_query`] saved.
     pub(crate) fn leave_query(&mut self, s: Saved) {
         self.tables = s.tables;
+        self.join = s.join;
+        self.windows = s.windows;
         self.group = s.group;
         self.rel.scope = s.scope;
         self.rel.pending = s.pending;
@@ -185,13 +196,19 @@ impl Translator {
             let src = self.query_source(&cte.query, &renames, true, pos)?;
             self.rel.ctes.push((name, src));
         }
+        // `WITH ... UPDATE / DELETE`: the CTEs serve the statement's subqueries.
+        match q.body.as_ref() {
+            SetExpr::Update(sqlparser::ast::Statement::Update(u)) => return self.update_to_plan(u),
+            SetExpr::Delete(sqlparser::ast::Statement::Delete(d)) => return self.delete_to_plan(d),
+            _ => {}
+        }
         let mut body = q.clone();
         body.with = None;
         self.query_to_plan(&body)
     }
 
     /// A query used as a relation (CTE body, derived table, subquery): translated in its own scope.
-    /// `barrier`: the query may not reference enclosing queries (not LATERAL).
+    /// `barrier`: a relation (derived table, CTE, view body), which does not see its FROM siblings (not LATERAL).
     pub(crate) fn query_source(
         &mut self,
         q: &Query,
@@ -252,8 +269,10 @@ impl Translator {
             }
         }
         let special = items.iter().any(|r| self.is_special_relation(r));
-        if !special && items.len() > 1 {
-            // Joins of collections (INNER / LEFT / CROSS / `FROM a, b`): `$lookup` stages (join.rs).
+        if items.len() > 1 && (!special || !all_cross) {
+            // Joins (INNER / LEFT / CROSS / `FROM a, b`) of collections, and joins with ON of CTEs / derived
+            // tables: `$lookup` stages (join.rs). A CROSS JOIN of CTEs / derived tables stays below, where their
+            // known columns resolve unqualified names and `*`.
             let fp = self.plan_from(from, pos)?;
             return Ok(Source {
                 collection: Some(fp.collection.clone()),
@@ -262,14 +281,8 @@ impl Translator {
                 join: Some(fp),
             });
         }
-        if !all_cross || (items.len() == 1 && !special) {
-            if special {
-                return Err(unsupported_at(
-                    "JOIN ... ON with a CTE or derived table (only CROSS JOIN)",
-                    pos,
-                ));
-            }
-            // A plain table (or a join, which collection_of_from handles or refuses).
+        if items.len() == 1 && !special {
+            // A plain table.
             let collection = self.collection_of_from(from, pos)?;
             if let [twj] = from {
                 if let TableFactor::Table { name, alias, .. } = &twj.relation {
@@ -328,7 +341,7 @@ impl Translator {
     }
 
     /// Whether a FROM item needs a pipeline (a CTE, a derived table).
-    fn is_special_relation(&self, r: &TableFactor) -> bool {
+    pub(crate) fn is_special_relation(&self, r: &TableFactor) -> bool {
         match r {
             TableFactor::Table { name, .. } => self.cte_named(name).is_some(),
             TableFactor::Derived { .. } => true,
@@ -350,7 +363,7 @@ impl Translator {
     }
 
     /// One FROM item of a cross join (or a single CTE / derived table): its qualifier and source.
-    fn relation_source(&mut self, rel: &TableFactor) -> Result<(String, Source), Error> {
+    pub(crate) fn relation_source(&mut self, rel: &TableFactor) -> Result<(String, Source), Error> {
         let pos = Position::from(rel.span().start);
         match rel {
             TableFactor::Table {
@@ -526,54 +539,86 @@ impl Translator {
     /// `q.rest` naming a relation of the enclosing query: a `let` variable of the subquery's `$lookup`.
     fn outer_column(&mut self, q: &Ident, rest: &[Ident]) -> Result<Option<String>, Error> {
         let pos = Position::from(q.span.start);
-        let depth = self.rel.outer.len();
+        // The innermost enclosing query with that qualifier; its subquery's `$lookup` binds the variable, and
+        // every deeper `$lookup` runs inside that one's pipeline, where the variable is visible.
         let found = self
             .rel
             .outer
             .iter()
             .rposition(|f| f.scope.iter().any(|b| b.name == q.value));
-        let Some(i) = found else {
+        let Some(frame) = found.and_then(|i| self.rel.outer.get_mut(i)) else {
             return Ok(None);
         };
-        let Some(frame) = self.rel.outer.last_mut() else {
-            return Ok(None);
-        };
-        if i + 1 != depth || frame.barrier {
-            return Err(unsupported_at(
-                format!(
-                    "reference to \"{}\" of an enclosing query from here (only a subquery's direct parent)",
-                    q.value
-                ),
-                pos,
-            ));
-        }
-        if frame.grouped {
-            return Err(unsupported_at(
-                "correlated subquery in the SELECT list / HAVING of a grouped query",
-                pos,
-            ));
-        }
-        let Some(b) = frame.scope.iter().find(|b| b.name == q.value) else {
-            return Ok(None);
-        };
-        let path = match &b.prefix {
-            Some(p) => format!("${p}.{}", field_path(rest)?),
-            None => format!("${}", field_path(rest)?),
+        let path = if frame.grouped {
+            // Past `$group` the enclosing row is a group: only its keys can be read (`$_id.gN`).
+            let Some((_, field)) = frame
+                .group_keys
+                .iter()
+                .find(|(k, _)| key_names(k, &q.value, rest))
+            else {
+                return Err(Error::Invalid {
+                    message: format!(
+                        "subquery uses ungrouped column \"{}.{}\" from outer query",
+                        q.value,
+                        field_path(rest)?
+                    ),
+                    position: pos,
+                });
+            };
+            format!("$_id.{field}")
+        } else {
+            let Some(b) = frame.scope.iter().find(|b| b.name == q.value) else {
+                return Ok(None);
+            };
+            match &b.prefix {
+                Some(p) => format!("${p}.{}", field_path(rest)?),
+                None => format!("${}", field_path(rest)?),
+            }
         };
         for (k, v) in &frame.lets {
             if v.as_str() == Some(path.as_str()) {
                 return Ok(Some(format!("$${k}")));
             }
         }
-        let var = format!("o{}", self.rel.next);
-        self.rel.next += 1;
+        let var = format!("o{}", self.rel.next_var);
+        self.rel.next_var += 1;
         frame.lets.insert(var.clone(), path);
         Ok(Some(format!("$${var}")))
+    }
+
+    /// The columns of `SELECT *` over the current FROM, as `relation.column` references, when every relation's
+    /// columns are known.
+    pub(crate) fn star_columns(&self) -> Option<Vec<(String, sqlparser::ast::Expr)>> {
+        let mut out = Vec::new();
+        for b in &self.rel.scope {
+            for c in b.columns.as_ref()? {
+                out.push((
+                    c.clone(),
+                    sqlparser::ast::Expr::CompoundIdentifier(vec![
+                        Ident::new(b.name.clone()),
+                        Ident::new(c.clone()),
+                    ]),
+                ));
+            }
+        }
+        Some(out)
     }
 
     /// The enclosing query's scope as seen from a subquery: its qualifiers (UPDATE / DELETE, which set none:
     /// their table names).
     pub(crate) fn frame_scope(&self) -> Vec<Binding> {
+        if let Some(j) = &self.join {
+            // A FROM with joins (join.rs): the first table at the root, the k-th under `__jk`.
+            return j
+                .tables
+                .iter()
+                .map(|t| Binding {
+                    name: t.qualifier.clone(),
+                    prefix: t.prefix.clone(),
+                    columns: None,
+                })
+                .collect();
+        }
         if !self.rel.scope.is_empty() {
             return self.rel.scope.clone();
         }
@@ -588,6 +633,23 @@ impl Translator {
             }
         }
         scope
+    }
+}
+
+/// Whether GROUP BY key `k` is the column `q.rest` (written `q.rest` or unqualified `rest`).
+fn key_names(k: &sqlparser::ast::Expr, q: &str, rest: &[Ident]) -> bool {
+    use sqlparser::ast::Expr;
+    let same = |parts: &[Ident]| {
+        parts.len() == rest.len() && parts.iter().zip(rest).all(|(a, b)| a.value == b.value)
+    };
+    match k {
+        Expr::Nested(inner) => key_names(inner, q, rest),
+        Expr::Identifier(i) => same(std::slice::from_ref(i)),
+        Expr::CompoundIdentifier(parts) => match parts.split_first() {
+            Some((first, tail)) if first.value == q => same(tail),
+            _ => same(parts),
+        },
+        _ => false,
     }
 }
 
@@ -713,7 +775,11 @@ fn to_source(
         project.insert(&name, present(value));
         names.push(name);
     }
-    pipeline.push(doc! {"$project": project});
+    let stage = doc! {"$project": project};
+    // Reading a relation's columns unchanged renames nothing: the stage would repeat the last one.
+    if pipeline.last() != Some(&stage) {
+        pipeline.push(stage);
+    }
     Ok(Source {
         collection,
         pipeline,

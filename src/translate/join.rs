@@ -80,16 +80,24 @@ impl Translator {
         let mut stages = Vec::new();
         let mut collection = String::new();
         for (i, twj) in from.iter().enumerate() {
-            let (coll, qualifier) = table_factor(&twj.relation)?;
+            let (src, qualifier) = self.join_relation(&twj.relation)?;
             if i == 0 {
-                collection = coll.clone();
+                // The first relation's stages (a CTE / derived table) run first, on its collection.
+                let Some(c) = src.collection else {
+                    return Err(Error::Unsupported {
+                        construct: "a query without FROM as the first relation of a join".into(),
+                        position: pos,
+                    });
+                };
+                collection = c;
+                stages.extend(src.pipeline);
                 add_table(&mut scope, qualifier, &twj.relation)?;
             } else {
                 // `FROM a, b`: a cross join.
                 self.join_one(
                     &mut scope,
                     &mut stages,
-                    coll,
+                    src,
                     qualifier,
                     &twj.relation,
                     None,
@@ -97,7 +105,7 @@ impl Translator {
                 )?;
             }
             for j in &twj.joins {
-                let (coll, qualifier) = table_factor(&j.relation)?;
+                let (src, qualifier) = self.join_relation(&j.relation)?;
                 let at = Position::from(j.span().start);
                 let (constraint, left) = match &j.join_operator {
                     JoinOperator::Join(c) | JoinOperator::Inner(c) => (c, false),
@@ -148,7 +156,7 @@ impl Translator {
                 self.join_one(
                     &mut scope,
                     &mut stages,
-                    coll,
+                    src,
                     qualifier,
                     &j.relation,
                     on,
@@ -233,7 +241,7 @@ impl Translator {
         &mut self,
         scope: &mut JoinScope,
         stages: &mut Vec<Document>,
-        coll: String,
+        src: super::cte::Source,
         qualifier: String,
         relation: &TableFactor,
         on: Option<&Expr>,
@@ -242,7 +250,7 @@ impl Translator {
         let k = scope.tables.len();
         add_table(scope, qualifier, relation)?;
         let field = format!("__j{k}");
-        let lookup = self.lookup_doc(scope, k, &coll, on, &field)?;
+        let lookup = self.lookup_doc(scope, k, src, on, &field)?;
         stages.push(doc! {"$lookup": lookup});
         if left {
             stages.push(
@@ -254,16 +262,18 @@ impl Translator {
         Ok(())
     }
 
-    /// The `$lookup` of table `k` of `scope` from collection `coll` into `as_field`, with its ON condition.
+    /// The `$lookup` of table `k` of `scope` (a collection, or a CTE / derived table with its stages) into
+    /// `as_field`, with its ON condition.
     fn lookup_doc(
         &mut self,
         scope: &JoinScope,
         k: usize,
-        coll: &str,
+        src: super::cte::Source,
         on: Option<&Expr>,
         as_field: &str,
     ) -> Result<Document, Error> {
-        let mut pipeline = Vec::new();
+        // A CTE / derived table: its stages first, then the ON condition over its columns.
+        let mut pipeline = src.pipeline;
         let mut lets = Document::new();
         if let Some(on) = on {
             if super::aggregate::contains_aggregate(on) {
@@ -280,6 +290,8 @@ impl Translator {
             let used = self.join.take().map(|s| s.lets).unwrap_or_default();
             self.join = saved;
             let p = result?;
+            // A subquery's `$lookup` would land in the outer pipeline, not in this join's.
+            self.no_subquery_here("JOIN ... ON", super::expr::expr_pos(on))?;
             for (name, path) in used {
                 lets.insert(name, Bson::String(format!("${path}")));
             }
@@ -287,7 +299,10 @@ impl Translator {
         }
         // No localField / foreignField pre-filter: its array matching is not SQL equality (an empty array
         // local value matches nothing). MongoDB 5.0+ can use an index for the `$eq` inside `$expr` here.
-        let mut lookup = doc! {"from": coll};
+        let mut lookup = Document::new();
+        if let Some(c) = src.collection {
+            lookup.insert("from", c);
+        }
         if !lets.is_empty() {
             lookup.insert("let", lets);
         }
@@ -325,7 +340,7 @@ impl Translator {
             self.join_one(
                 &mut scope,
                 &mut stages,
-                b_coll.clone(),
+                plain_source(&b_coll),
                 b_q.clone(),
                 &j.relation,
                 Some(on),
@@ -335,7 +350,7 @@ impl Translator {
             let mut swapped = JoinScope::default();
             add_table(&mut swapped, b_q, &j.relation)?;
             add_table(&mut swapped, a_q, &twj.relation)?;
-            let anti = self.lookup_doc(&swapped, 1, &a_coll, Some(on), "__m")?;
+            let anti = self.lookup_doc(&swapped, 1, plain_source(&a_coll), Some(on), "__m")?;
             stages.push(doc! {"$unionWith": {"coll": b_coll, "pipeline": [
                 {"$lookup": anti},
                 {"$match": {"__m": {"$size": 0}}},
@@ -348,7 +363,7 @@ impl Translator {
             self.join_one(
                 &mut scope,
                 &mut stages,
-                a_coll,
+                plain_source(&a_coll),
                 a_q,
                 &twj.relation,
                 Some(on),
@@ -607,7 +622,29 @@ fn add_table(
     Ok(())
 }
 
+impl Translator {
+    /// A relation of a join: a collection, or a CTE / derived table as a pipeline source (cte.rs).
+    fn join_relation(&mut self, t: &TableFactor) -> Result<(super::cte::Source, String), Error> {
+        if self.is_special_relation(t) {
+            let (qualifier, src) = self.relation_source(t)?;
+            return Ok((src, qualifier));
+        }
+        let (coll, qualifier) = table_factor(t)?;
+        Ok((plain_source(&coll), qualifier))
+    }
+}
+
 /// A plain table of a join: its collection and the qualifier of its columns.
+/// A collection as a join source (no stages).
+fn plain_source(coll: &str) -> super::cte::Source {
+    super::cte::Source {
+        collection: Some(coll.to_string()),
+        pipeline: Vec::new(),
+        columns: None,
+        join: None,
+    }
+}
+
 fn table_factor(t: &TableFactor) -> Result<(String, String), Error> {
     let pos = Position::from(t.span().start);
     match t {

@@ -225,8 +225,10 @@ impl Translator {
                     });
                 }
                 match &source.join {
-                    Some(fp) => self.where_filters(w, fp)?,
-                    None => (Document::new(), self.where_filter(w)?),
+                    // Conditions on the first table of a join may run before the `$lookup`s; not with
+                    // subqueries, whose `$lookup` stages `where_filter` places before the conditions reading them.
+                    Some(fp) if !has_subquery(w) => self.where_filters(w, fp)?,
+                    _ => (Document::new(), self.where_filter(w)?),
                 }
             }
             None => (Document::new(), Document::new()),
@@ -284,7 +286,24 @@ impl Translator {
             return refuse("SELECT * with GROUP BY, aggregates or DISTINCT");
         }
         if wildcard && self.rel.scope.iter().any(|b| b.prefix.is_some()) {
-            return refuse("SELECT * over a CROSS JOIN (name the columns)");
+            // `*` over a CROSS JOIN of relations with known columns: those columns, relation by relation.
+            let plain_star = projection
+                .iter()
+                .all(|p| matches!(p, SelectItem::Wildcard(_)));
+            match self.star_columns() {
+                Some(cols) if plain_star => {
+                    columns = cols
+                        .into_iter()
+                        .map(|(name, source)| Column { name, source })
+                        .collect();
+                    wildcard = false;
+                }
+                _ => {
+                    return refuse(
+                        "SELECT * / t.* over a CROSS JOIN with a collection (name the columns)",
+                    )
+                }
+            }
         }
         if wildcard && from.is_empty() {
             return Err(Error::Invalid {
@@ -424,20 +443,8 @@ impl Translator {
                     let a = self.agg(&k.expr)?;
                     sort_fields.extend(sort_spec(&mut set, i, &a, k));
                 }
-                let stages = self.take_subquery_stages();
-                let fields: Vec<Bson> = stages
-                    .iter()
-                    .filter_map(|s| s.get_document("$lookup").ok())
-                    .filter_map(|l| l.get_str("as").ok())
-                    .map(|f| Bson::String(f.to_string()))
-                    .collect();
-                pipeline.extend(stages);
-                if !set.is_empty() {
-                    pipeline.push(doc! {"$set": set});
-                }
-                if !fields.is_empty() {
-                    pipeline.push(doc! {"$unset": fields});
-                }
+                let set = (!set.is_empty()).then(|| doc! {"$set": set});
+                self.push_with_lookups(&mut pipeline, set);
             } else {
                 project.insert("_id", 0);
                 for (i, c) in columns.iter().enumerate() {
@@ -729,4 +736,14 @@ pub(crate) fn column_name(e: &Expr) -> String {
         Expr::Trim { .. } => "btrim".into(),
         _ => "?column?".into(),
     }
+}
+
+/// Whether `e` contains a subquery (scalar, `IN (SELECT ...)`, `EXISTS`).
+fn has_subquery(e: &Expr) -> bool {
+    use std::ops::ControlFlow;
+    sqlparser::ast::visit_expressions(e, |x| match x {
+        Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    })
+    .is_break()
 }

@@ -35,6 +35,11 @@ impl Translator {
         let frame = Frame {
             scope: self.frame_scope(),
             grouped: self.group.is_some() || self.rel.grouped_phase,
+            group_keys: self
+                .group
+                .as_ref()
+                .map(|g| g.keys.clone())
+                .unwrap_or_default(),
             ..Frame::default()
         };
         self.rel.outer.push(frame);
@@ -89,6 +94,56 @@ impl Translator {
         ]);
         let p = Pred::new(t, f);
         Ok(if negated { p.not() } else { p })
+    }
+
+    /// `x op ANY (SELECT ...)` / `x op ALL (SELECT ...)`: each value compared with SQL NULL rules, then
+    /// ANY: TRUE when some comparison is TRUE, FALSE when all are FALSE (or there is no row);
+    /// ALL: TRUE when all are TRUE (or there is no row), FALSE when some is FALSE; else NULL.
+    pub(crate) fn quantified_subquery(
+        &mut self,
+        x: &Expr,
+        op: &BinaryOperator,
+        right: &Expr,
+        all: bool,
+        e: &Expr,
+    ) -> Result<Pred, Error> {
+        let Expr::Subquery(q) = right else {
+            return Err(Error::Internal("not a subquery".into()));
+        };
+        let (pos, neg) = match op {
+            BinaryOperator::Eq => ("$eq", "$ne"),
+            BinaryOperator::NotEq => ("$ne", "$eq"),
+            BinaryOperator::Lt => ("$lt", "$gte"),
+            BinaryOperator::LtEq => ("$lte", "$gt"),
+            BinaryOperator::Gt => ("$gt", "$lte"),
+            BinaryOperator::GtEq => ("$gte", "$lt"),
+            other => return Err(unsupported(format!("{other} ANY/ALL (SELECT ...)"), e)),
+        };
+        let a = self.agg(x)?;
+        let (field, cols) = self.subquery_lookup(q, Vec::new(), e)?;
+        let col = Self::single_column(cols, e)?;
+        let values = Bson::String(format!("${field}.{col}"));
+        // The comparison of x with `$$qv`, TRUE / FALSE forms (both false when either is NULL).
+        let holds = |name: &str| {
+            let mut cmp = Document::new();
+            cmp.insert(name, vec![a.expr.clone(), Bson::String("$$qv".into())]);
+            and(vec![
+                not_null(&a.expr),
+                not_null(&Bson::String("$$qv".into())),
+                Bson::Document(cmp),
+            ])
+        };
+        let each = |cond: Bson| bson!({"$map": {"input": values.clone(), "as": "qv", "in": cond}});
+        let some_true = bson!({"$anyElementTrue": [each(holds(pos))]});
+        let some_false = bson!({"$anyElementTrue": [each(holds(neg))]});
+        let all_true = bson!({"$allElementsTrue": [each(holds(pos))]});
+        let all_false = bson!({"$allElementsTrue": [each(holds(neg))]});
+        // $allElementsTrue of an empty array is true: no row makes ANY FALSE and ALL TRUE, as in SQL.
+        Ok(if all {
+            Pred::new(all_true, some_false)
+        } else {
+            Pred::new(some_true, all_false)
+        })
     }
 
     /// `EXISTS (SELECT ...)` (NOT EXISTS: the negation); never NULL.
@@ -175,17 +230,28 @@ impl Translator {
         stages: Vec<Document>,
         wildcard: bool,
     ) {
-        let fields: Vec<Bson> = stages
-            .iter()
-            .filter_map(|s| s.get_document("$lookup").ok())
-            .filter_map(|l| l.get_str("as").ok())
-            .map(|f| Bson::String(f.to_string()))
-            .collect();
+        let fields = lookup_fields(&stages);
         if !filter.is_empty() {
             pipeline.push(doc! {"$match": filter});
         }
         pipeline.extend(stages);
         if wildcard && !fields.is_empty() {
+            pipeline.push(doc! {"$unset": fields});
+        }
+    }
+
+    /// Appends the pending subquery `$lookup`s, then `stage` (which reads them), then an `$unset` of their
+    /// fields (for `SELECT *`, whose documents are the result).
+    pub(crate) fn push_with_lookups(
+        &mut self,
+        pipeline: &mut Vec<Document>,
+        stage: Option<Document>,
+    ) {
+        let stages = self.take_subquery_stages();
+        let fields = lookup_fields(&stages);
+        pipeline.extend(stages);
+        pipeline.extend(stage);
+        if !fields.is_empty() {
             pipeline.push(doc! {"$unset": fields});
         }
     }
@@ -287,4 +353,14 @@ fn and_chain(parts: &[&Expr]) -> Option<Expr> {
         op: BinaryOperator::And,
         right: Box::new((*p).clone()),
     }))
+}
+
+/// The `as` fields of the `$lookup` stages.
+fn lookup_fields(stages: &[Document]) -> Vec<Bson> {
+    stages
+        .iter()
+        .filter_map(|s| s.get_document("$lookup").ok())
+        .filter_map(|l| l.get_str("as").ok())
+        .map(|f| Bson::String(f.to_string()))
+        .collect()
 }

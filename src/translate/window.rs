@@ -862,11 +862,13 @@ pub(crate) fn refuse_windows(e: &Expr, clause: &str) -> Result<(), Error> {
 fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error> {
     use sqlparser::ast::Visit;
     use std::ops::ControlFlow;
+    /// `depth`: how many subqueries deep; their window calls are their own.
     struct Finder<'a> {
         out: &'a mut Vec<Expr>,
         err: Option<Error>,
         /// Depth of plain aggregate calls around the current expression.
         in_aggregate: usize,
+        depth: usize,
     }
     fn plain_aggregate(e: &Expr) -> bool {
         matches!(e, Expr::Function(f) if f.over.is_none()
@@ -874,13 +876,24 @@ fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error> {
     }
     impl sqlparser::ast::Visitor for Finder<'_> {
         type Break = ();
+        fn pre_visit_query(&mut self, _q: &sqlparser::ast::Query) -> ControlFlow<()> {
+            self.depth += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _q: &sqlparser::ast::Query) -> ControlFlow<()> {
+            self.depth = self.depth.saturating_sub(1);
+            ControlFlow::Continue(())
+        }
         fn post_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-            if plain_aggregate(e) {
+            if self.depth == 0 && plain_aggregate(e) {
                 self.in_aggregate = self.in_aggregate.saturating_sub(1);
             }
             ControlFlow::Continue(())
         }
         fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            if self.depth > 0 {
+                return ControlFlow::Continue(());
+            }
             if plain_aggregate(e) {
                 self.in_aggregate += 1;
             }
@@ -918,6 +931,7 @@ fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error> {
         out,
         err: None,
         in_aggregate: 0,
+        depth: 0,
     };
     let _ = e.visit(&mut finder);
     match finder.err {

@@ -686,6 +686,28 @@ SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING EXISTS 
 WITH a AS (SELECT user_id, page_views FROM user_sessions WHERE page_views IS NOT NULL) SELECT user_id, page_views FROM a WHERE page_views = (SELECT MAX(page_views) FROM a) ORDER BY user_id;
 -- name: unqualified_outer_column_through_cte_columns
 WITH c AS (SELECT hit_count AS n FROM application_cache) SELECT session_id FROM user_sessions WHERE EXISTS (SELECT 1 FROM c WHERE n = page_views) ORDER BY session_id;
+-- name: eq_any_subquery
+SELECT session_id FROM user_sessions WHERE page_views = ANY (SELECT hit_count FROM application_cache) ORDER BY session_id;
+-- name: ne_all_subquery_null_trap
+SELECT session_id FROM user_sessions WHERE page_views <> ALL (SELECT hit_count FROM application_cache) ORDER BY session_id;
+-- name: gt_all_subquery
+SELECT session_id FROM user_sessions WHERE page_views > ALL (SELECT priority FROM application_cache WHERE priority IS NOT NULL) ORDER BY session_id;
+-- name: lt_any_subquery_value
+SELECT session_id, page_views < ANY (SELECT hit_count FROM application_cache WHERE hit_count < 5) AS lt FROM user_sessions ORDER BY session_id;
+-- name: ge_all_empty_subquery_is_true
+SELECT COUNT(*) AS n FROM user_sessions WHERE page_views >= ALL (SELECT hit_count FROM application_cache WHERE hit_count > 100000);
+-- name: correlated_scalar_in_grouped_select
+SELECT s.user_id, COUNT(*) AS sessions, (SELECT COUNT(*) FROM user_sessions o WHERE o.user_id = s.user_id AND o.active) AS active_sessions FROM user_sessions s GROUP BY s.user_id ORDER BY s.user_id NULLS FIRST;
+-- name: correlated_exists_in_having
+SELECT user_id, COUNT(*) AS n FROM user_sessions s GROUP BY user_id HAVING EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.page_views > 20) ORDER BY user_id;
+-- name: cte_cross_join_star
+WITH s AS (SELECT COUNT(*) AS sessions, MAX(page_views) AS top FROM user_sessions), c AS (SELECT COUNT(*) AS entries FROM application_cache) SELECT * FROM s CROSS JOIN c;
+-- name: correlated_two_levels_up
+SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application_cache c WHERE c.hit_count > 100 AND EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.page_views = c.priority)) ORDER BY s.session_id;
+-- name: derived_table_in_subquery_reads_outer_query
+SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM (SELECT c.cache_key FROM application_cache c WHERE c.hit_count = s.page_views) d) ORDER BY s.session_id;
+-- name: scalar_two_levels_up_in_select
+SELECT s.session_id, (SELECT COUNT(*) FROM application_cache c WHERE c.priority IN (SELECT o.page_views FROM user_sessions o WHERE o.user_id = s.user_id)) AS n FROM user_sessions s ORDER BY s.session_id;
 -- ===== joins ($lookup with let + pipeline) =====
 -- name: join_self_inner_user
 SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id < b.session_id ORDER BY a.session_id, other;
@@ -1000,3 +1022,27 @@ SELECT session_id, ARRAY_AGG(page_views) OVER (PARTITION BY user_id ORDER BY ses
 SELECT session_id, STRING_AGG(login_method, '>') OVER (ORDER BY session_id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS last3, STRING_AGG(session_id, ',') FILTER (WHERE active) OVER (PARTITION BY user_id ORDER BY session_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS active_ids FROM user_sessions ORDER BY session_id;
 -- name: win_json_agg_and_bool_window
 SELECT session_id, JSON_AGG(risk_score) OVER (ORDER BY session_id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING) AS next2, BOOL_AND(active) OVER (PARTITION BY user_id) AS all_active, BOOL_OR(mfa_verified) FILTER (WHERE page_views > 10) OVER (PARTITION BY user_id) AS some_mfa FROM user_sessions ORDER BY session_id;
+-- name: subquery_in_query_with_joins
+SELECT a.session_id, c.cache_key FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views WHERE a.user_id IN (SELECT o.user_id FROM user_sessions o WHERE o.risk_score > 0.5) ORDER BY a.session_id, c.cache_key;
+-- name: correlated_to_joined_table
+SELECT a.session_id, c.cache_key FROM user_sessions a LEFT JOIN application_cache c ON c.priority = a.page_views WHERE NOT EXISTS (SELECT 1 FROM user_sessions o WHERE o.page_views = c.hit_count) ORDER BY a.session_id, c.cache_key NULLS FIRST;
+-- name: scalar_subquery_correlated_with_join_select
+SELECT a.session_id, (SELECT COUNT(*) FROM application_cache x WHERE x.namespace = c.namespace) AS same_ns FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views ORDER BY a.session_id, same_ns;
+-- name: window_in_derived_table_in_subquery
+SELECT session_id FROM user_sessions WHERE session_id IN (SELECT session_id FROM (SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY created_at DESC, session_id DESC) AS rn FROM user_sessions) t WHERE rn = 1) ORDER BY session_id;
+-- name: window_and_scalar_subquery_in_select
+SELECT session_id, ROW_NUMBER() OVER (ORDER BY session_id) AS rn, (SELECT COUNT(*) FROM application_cache c WHERE c.priority = s.page_views) AS n FROM user_sessions s ORDER BY session_id;
+-- name: window_inside_scalar_subquery
+SELECT s.session_id, (SELECT MAX(r) FROM (SELECT RANK() OVER (ORDER BY hit_count DESC NULLS LAST) AS r FROM application_cache) t) AS ranks FROM user_sessions s ORDER BY s.session_id LIMIT 3;
+-- name: cte_with_window_then_filter
+WITH ranked AS (SELECT user_id, session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY page_views DESC NULLS LAST, session_id DESC) AS rn FROM user_sessions) SELECT user_id, session_id FROM ranked WHERE rn = 1 ORDER BY user_id NULLS FIRST;
+-- name: union_in_in_subquery
+SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE page_views > 40 UNION SELECT namespace FROM application_cache) ORDER BY session_id;
+-- name: join_table_to_grouped_cte
+WITH per_user AS (SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id) SELECT s.session_id, p.n FROM user_sessions s JOIN per_user p ON p.user_id = s.user_id ORDER BY s.session_id;
+-- name: left_join_derived_table
+SELECT c.cache_key, t.n FROM application_cache c LEFT JOIN (SELECT page_views, COUNT(*) AS n FROM user_sessions GROUP BY page_views) t ON t.page_views = c.hit_count ORDER BY c.cache_key;
+-- name: join_cte_first
+WITH hot AS (SELECT cache_key, priority FROM application_cache WHERE hit_count > 100) SELECT h.cache_key, s.session_id FROM hot h JOIN user_sessions s ON s.page_views = h.priority ORDER BY h.cache_key, s.session_id;
+-- name: join_two_ctes_renamed_columns
+WITH a AS (SELECT user_id AS u, page_views AS pv FROM user_sessions), b AS (SELECT namespace AS ns, hit_count AS hc FROM application_cache) SELECT a.u, b.ns FROM a JOIN b ON b.hc = a.pv ORDER BY a.u NULLS FIRST, b.ns NULLS FIRST;

@@ -89,7 +89,8 @@ impl Translator {
             | Expr::Between { .. }
             | Expr::Like { .. }
             | Expr::ILike { .. }
-            | Expr::AnyOp { .. } => {
+            | Expr::AnyOp { .. }
+            | Expr::AllOp { .. } => {
                 let p = self.pred(e)?;
                 Ok(Agg::new(p.to_value(), Kind::Bool, true))
             }

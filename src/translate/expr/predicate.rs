@@ -194,6 +194,21 @@ impl Translator {
             }
             Expr::AnyOp {
                 left,
+                compare_op,
+                right,
+                is_some: _,
+            } if matches!(right.as_ref(), Expr::Subquery(_)) => {
+                self.quantified_subquery(left, compare_op, right, false, e)
+            }
+            Expr::AllOp {
+                left,
+                compare_op,
+                right,
+            } if matches!(right.as_ref(), Expr::Subquery(_)) => {
+                self.quantified_subquery(left, compare_op, right, true, e)
+            }
+            Expr::AnyOp {
+                left,
                 compare_op: BinaryOperator::Eq,
                 right,
                 is_some: _,
