@@ -8,6 +8,9 @@ use sqlmongo::engine::{Engine, EngineOptions};
 #[path = "engine_docs.rs"]
 mod engine_docs;
 
+/// Documents per insert command (a transient copy of one batch stays in the allocator after it is freed).
+const BATCH: usize = 1_000;
+
 fn rss_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
@@ -29,8 +32,8 @@ fn main() {
         ..EngineOptions::default()
     });
     let before = rss_bytes();
-    for start in (0..n).step_by(10_000) {
-        let docs: Vec<Bson> = (start..(start + 10_000).min(n))
+    for start in (0..n).step_by(BATCH) {
+        let docs: Vec<Bson> = (start..(start + BATCH).min(n))
             .map(|i| Bson::Document(engine_docs::session(i)))
             .collect();
         if let Err(err) = e.run_command(

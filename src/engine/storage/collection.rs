@@ -44,6 +44,54 @@ impl Ord for IndexKey {
     }
 }
 
+/// The records holding one index key: most keys (every key of a unique index) have one, which is stored
+/// inline rather than in a set of its own.
+#[derive(Debug, Clone)]
+enum Rids {
+    One(RecordId),
+    Many(BTreeSet<RecordId>),
+}
+
+impl Rids {
+    fn insert(&mut self, rid: RecordId) {
+        match self {
+            Rids::One(r) if *r == rid => {}
+            Rids::One(r) => *self = Rids::Many(BTreeSet::from([*r, rid])),
+            Rids::Many(set) => {
+                set.insert(rid);
+            }
+        }
+    }
+
+    /// Removes `rid`; `true` when no record is left.
+    fn remove(&mut self, rid: RecordId) -> bool {
+        match self {
+            Rids::One(r) => *r == rid,
+            Rids::Many(set) => {
+                set.remove(&rid);
+                if set.len() == 1 {
+                    if let Some(last) = set.iter().next().copied() {
+                        *self = Rids::One(last);
+                    }
+                }
+                set_is_empty(self)
+            }
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = RecordId> + '_ {
+        let (one, many) = match self {
+            Rids::One(r) => (Some(*r), None),
+            Rids::Many(set) => (None, Some(set.iter().copied())),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
+}
+
+fn set_is_empty(r: &Rids) -> bool {
+    matches!(r, Rids::Many(s) if s.is_empty())
+}
+
 /// A secondary (or `_id`) index.
 #[derive(Debug, Clone)]
 pub struct Index {
@@ -61,7 +109,7 @@ pub struct Index {
     pub partial: Option<Matcher>,
     /// TTL: seconds after the indexed date at which the document expires.
     pub expire_after_seconds: Option<i64>,
-    entries: BTreeMap<IndexKey, BTreeSet<RecordId>>,
+    entries: BTreeMap<IndexKey, Rids>,
 }
 
 impl Index {
@@ -206,15 +254,19 @@ impl Index {
 
     fn add(&mut self, rid: RecordId, keys: Vec<IndexKey>) {
         for k in keys {
-            self.entries.entry(k).or_default().insert(rid);
+            match self.entries.entry(k) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(Rids::One(rid));
+                }
+                std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().insert(rid),
+            }
         }
     }
 
     fn remove(&mut self, rid: RecordId, keys: Vec<IndexKey>) {
         for k in keys {
             if let Some(set) = self.entries.get_mut(&k) {
-                set.remove(&rid);
-                if set.is_empty() {
+                if set.remove(rid) {
                     self.entries.remove(&k);
                 }
             }
@@ -225,7 +277,7 @@ impl Index {
     fn conflict(&self, key: &IndexKey, except: Option<RecordId>) -> Option<RecordId> {
         self.entries
             .get(key)
-            .and_then(|set| set.iter().copied().find(|r| Some(*r) != except))
+            .and_then(|set| set.iter().find(|r| Some(*r) != except))
     }
 
     /// Whether this index can answer predicates on `field` alone (its first field, every document indexed).
@@ -250,14 +302,14 @@ impl Index {
                 }
             }
             for (_, set) in self.entries.range((lo_k, hi_k)) {
-                out.extend(set.iter().copied());
+                out.extend(set.iter());
             }
         } else {
             // Compound: scan and test the first component (keys are longer than the bound).
             for (k, set) in &self.entries {
                 let Some(first) = k.0.first() else { continue };
                 if in_bounds(first, &lo, &hi) {
-                    out.extend(set.iter().copied());
+                    out.extend(set.iter());
                 }
             }
         }
