@@ -26,6 +26,15 @@ pub enum Command {
         #[arg(long)]
         golden: bool,
     },
+    /// Serve the embedded engine over the MongoDB wire protocol (any MongoDB driver can connect).
+    Serve {
+        /// The address to listen on (loopback unless told otherwise).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// The TCP port.
+        #[arg(long, default_value_t = 27017)]
+        port: u16,
+    },
 }
 
 /// An error for the binary: the message and the exit code.
@@ -40,6 +49,9 @@ pub struct CliError {
 /// Runs the parsed command line, writing results to standard output.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
+        Command::Serve { bind, port } => {
+            crate::server::run_cli(&bind, port).map_err(|message| CliError { message, code: 1 })
+        }
         Command::Translate { sql, file, golden } => {
             let (text, name) = match (sql, file) {
                 (Some(s), _) => (s, "<argument>".to_string()),
