@@ -174,10 +174,7 @@ mod tests {
             redact("mongodb://app:s3cret@db.example:27017/sessions?tls=true"),
             "mongodb://app:***@db.example:27017/sessions?tls=true"
         );
-        assert_eq!(
-            redact("mongodb://localhost/x"),
-            "mongodb://localhost/x"
-        );
+        assert_eq!(redact("mongodb://localhost/x"), "mongodb://localhost/x");
     }
 
     #[tokio::test]

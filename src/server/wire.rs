@@ -171,7 +171,9 @@ impl OpMsg {
                 return Err((
                     40413,
                     "Location40413",
-                    format!("Duplicate field '{name}': in the command body and a document sequence"),
+                    format!(
+                        "Duplicate field '{name}': in the command body and a document sequence"
+                    ),
                 ));
             }
             cmd.insert(
@@ -223,9 +225,7 @@ fn read_i32(b: &[u8], pos: usize) -> Result<i32, WireError> {
 }
 
 fn read_cstring(b: &[u8], pos: usize) -> Result<(String, usize), WireError> {
-    let rest = b
-        .get(pos..)
-        .ok_or_else(|| malformed("truncated string"))?;
+    let rest = b.get(pos..).ok_or_else(|| malformed("truncated string"))?;
     let nul = rest
         .iter()
         .position(|&c| c == 0)
@@ -240,7 +240,9 @@ fn read_cstring(b: &[u8], pos: usize) -> Result<(String, usize), WireError> {
 fn read_doc(b: &[u8], pos: usize, end: usize) -> Result<(Document, usize), WireError> {
     let len = read_i32(b, pos)?;
     if len < 5 {
-        return Err(malformed(format!("BSON document length {len} at byte {pos}")));
+        return Err(malformed(format!(
+            "BSON document length {len} at byte {pos}"
+        )));
     }
     let stop = pos
         .checked_add(len as usize)
@@ -512,7 +514,10 @@ mod tests {
         };
         assert_eq!(back.body, d);
         let r = encode_op_reply(6, 9, 0, &d).unwrap();
-        assert_eq!(r.len() as i32, Header::parse(&r[..16].try_into().unwrap()).length);
+        assert_eq!(
+            r.len() as i32,
+            Header::parse(&r[..16].try_into().unwrap()).length
+        );
         assert_eq!(Document::from_reader(&r[36..]).unwrap(), d);
     }
 
