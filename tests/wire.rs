@@ -167,7 +167,10 @@ async fn sql_through_the_wire_matches_the_embedded_engine() {
     for sql in SCRIPT {
         let a = outcome(&local, sql).await;
         let b = outcome(&remote, sql).await;
-        assert!(close_enough(&a, &b), "{sql}\n  embedded: {a:?}\n  wire:     {b:?}");
+        assert!(
+            close_enough(&a, &b),
+            "{sql}\n  embedded: {a:?}\n  wire:     {b:?}"
+        );
         if let Outcome::Ok(r) = &a {
             for s in r {
                 if let StatementResult::Rows(rows) = s {
@@ -209,7 +212,10 @@ async fn large_results_page_through_the_driver_cursor() {
     ] {
         let a = outcome(&local, sql).await;
         let b = outcome(&remote, sql).await;
-        assert!(close_enough(&a, &b), "{sql}\n  embedded: {a:?}\n  wire:     {b:?}");
+        assert!(
+            close_enough(&a, &b),
+            "{sql}\n  embedded: {a:?}\n  wire:     {b:?}"
+        );
     }
     let rows = remote
         .query("SELECT cache_key FROM application_cache", &[])
@@ -740,6 +746,47 @@ async fn pymongo_client_against_the_server() {
     assert!(
         out.status.success(),
         "pymongo client failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("checks passed"), "{stdout}");
+    eprintln!("{}", stdout.trim());
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn node_driver_against_the_server() {
+    let oracle = concat!(env!("CARGO_MANIFEST_DIR"), "/oracle");
+    let have_node = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_node
+        || !std::path::Path::new(oracle)
+            .join("node_modules/mongodb")
+            .is_dir()
+    {
+        let code = common::oracle_unavailable(
+            "Node mongodb driver client",
+            "node or oracle/node_modules/mongodb missing (scripts/test.sh runs npm ci in oracle/)",
+        );
+        assert_eq!(code, 0, "the Node driver is required");
+        return;
+    }
+    let server = start().await;
+    let uri = server.uri();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .arg(format!("{oracle}/node_client.js"))
+            .arg(uri)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "node client failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("checks passed"), "{stdout}");
     eprintln!("{}", stdout.trim());
