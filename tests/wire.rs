@@ -6,8 +6,9 @@
 //! - Raw TCP: document sequences, checksums, the legacy OP_QUERY handshake, mongod's error shapes; truncated,
 //!   bogus and oversized messages close that connection and the server keeps serving.
 //! - 32 clients x 200 `$inc` on one counter lose nothing; shutdown closes connections.
-//! - A real client: `oracle/pymongo_client.py` (pymongo) against the server (skipped loudly when pymongo is
-//!   missing; a failure with `SQLMONGO_REQUIRE_ORACLES=1`).
+//! - Real clients against the server: `oracle/pymongo_client.py` (pymongo) and `oracle/node_client.js` (the
+//!   Node driver); each is skipped loudly when its tool is missing, a failure with
+//!   `SQLMONGO_REQUIRE_ORACLES=1`.
 
 mod common;
 
