@@ -135,17 +135,16 @@ pub async fn read_message<R: AsyncRead + Unpin>(
     }
     let header = Header::parse(&hb);
     let len = header.body_len()?;
-    let mut body = vec![0u8; len];
-    r.read_exact(&mut body).await.map_err(|e| {
-        if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            malformed(format!(
-                "connection closed before the {} bytes the header announced",
-                header.length
-            ))
-        } else {
-            WireError::Io(e)
-        }
-    })?;
+    // Grow the buffer as bytes arrive: a header that claims 48 MB and sends nothing costs nothing.
+    let mut body = Vec::with_capacity(len.min(1 << 20));
+    (&mut *r).take(len as u64).read_to_end(&mut body).await?;
+    if body.len() < len {
+        return Err(malformed(format!(
+            "connection closed after {} of the {} bytes the header announced",
+            body.len() + HEADER_LEN,
+            header.length
+        )));
+    }
     Ok(Some(RawMessage { header, body }))
 }
 
