@@ -793,3 +793,68 @@ async fn node_driver_against_the_server() {
     eprintln!("{}", stdout.trim());
     server.shutdown().await;
 }
+
+/// The binary: `sqlmongo serve --port 0` logs where it listens, serves a driver, and exits 0 on Ctrl-C
+/// (SIGINT).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlmongo_serve_binary_stops_cleanly_on_ctrl_c() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlmongo"))
+        .args(["serve", "--bind", "127.0.0.1", "--port", "0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn sqlmongo serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let mut log = Vec::new();
+    let addr = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|e| panic!("no 'listening on' line ({e}): {log:?}"));
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.split_whitespace().next().unwrap_or("").to_string();
+        }
+        log.push(line);
+    };
+    let c = Client::connect(&format!("mongodb://{addr}/app?directConnection=true"), "")
+        .await
+        .expect("connect to the binary");
+    c.execute("INSERT INTO t (k) VALUES (1), (2)", &[])
+        .await
+        .expect("insert");
+    assert_eq!(
+        c.query("SELECT COUNT(*) AS n FROM t", &[])
+            .await
+            .expect("count")
+            .rows,
+        vec![vec![Bson::Int32(2)]]
+    );
+    let pid = child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill -INT");
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sqlmongo serve did not stop on SIGINT"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status:?}");
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+}
