@@ -90,6 +90,13 @@ async fn handle(
     match wire::parse_request(msg)? {
         Request::Msg(m) => {
             let more_to_come = m.flags & wire::FLAG_MORE_TO_COME != 0;
+            tracing::trace!(
+                conn = conn_id,
+                command = m.body.keys().next().map(String::as_str).unwrap_or(""),
+                sequences = m.sequences.len(),
+                flags = m.flags,
+                "OP_MSG"
+            );
             let reply = match m.into_command() {
                 Ok(cmd) => match cmd.get("$db") {
                     Some(Bson::String(db)) => {
@@ -125,6 +132,7 @@ async fn handle(
                 .map(Some);
             };
             let db = db.to_string();
+            tracing::trace!(conn = conn_id, ns = %q.full_collection_name, "OP_QUERY");
             let cmd = match q.query.get("$query") {
                 Some(Bson::Document(inner)) => inner.clone(),
                 _ => q.query,
