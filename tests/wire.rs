@@ -858,3 +858,26 @@ async fn sqlmongo_serve_binary_stops_cleanly_on_ctrl_c() {
     let rest: Vec<String> = rx.try_iter().collect();
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
 }
+
+/// A message larger than one BSON document may be (16 MiB) but under 48 MB: an insert of 20 one-megabyte
+/// documents in one document sequence is read whole and inserted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_20_mb_document_sequence_is_accepted() {
+    let server = start().await;
+    let mut s = TcpStream::connect(server.addr).await.expect("connect");
+    let blob = "x".repeat(1 << 20);
+    let docs: Vec<Document> = (0..20).map(|i| doc! {"_id": i, "blob": &blob}).collect();
+    let bytes = op_msg_bytes(
+        1,
+        wire::FLAG_CHECKSUM_PRESENT,
+        &doc! {"insert": "big", "$db": "raw"},
+        Some(("documents", &docs)),
+    );
+    assert!(bytes.len() > 20 << 20 && bytes.len() < wire::MAX_MESSAGE_SIZE);
+    s.write_all(&bytes).await.expect("write");
+    let (_, reply) = read_reply(&mut s).await;
+    assert_eq!(reply.get_i32("n").ok(), Some(20), "{reply}");
+    let count = command(&mut s, 2, &doc! {"count": "big", "$db": "raw"}).await;
+    assert_eq!(count.get_i32("n").ok(), Some(20), "{count}");
+    server.shutdown().await;
+}
