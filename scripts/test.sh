@@ -5,9 +5,9 @@
 #   scripts/test.sh               set up, then run all tests and examples
 #   scripts/test.sh --setup-only  only install / start what the tests need
 #
-# Set-up: Debian's postgresql (apt, only when missing and only as root; otherwise the PostgreSQL oracle is
-# skipped loudly), the node packages of oracle/ (`npm ci`, only when missing or stale), and a private
-# PostgreSQL cluster started by oracle/pg_start.sh. With SQLMONGO_REQUIRE_ORACLES=1 (CI sets it) a missing
+# Set-up: Debian's postgresql and python3-pymongo (apt, only when missing and only as root; otherwise the
+# PostgreSQL oracle / the pymongo client test is skipped loudly), the node packages of oracle/ (`npm ci`,
+# only when missing or stale), and a private PostgreSQL cluster started by oracle/pg_start.sh. With SQLMONGO_REQUIRE_ORACLES=1 (CI sets it) a missing
 # oracle tool makes the run fail instead of being skipped.
 set -euo pipefail
 
@@ -29,6 +29,19 @@ if ! have_pg; then
     apt-get install -y -qq --no-install-recommends postgresql postgresql-client >/dev/null
   else
     say "WARNING: PostgreSQL is not installed and this user cannot apt-get it; the PostgreSQL oracle will be skipped"
+  fi
+fi
+
+# --- pymongo (a real MongoDB client for tests/wire.rs against `sqlmongo serve`) ------------------------
+have_pymongo() { python3 -c 'import pymongo' >/dev/null 2>&1 || /usr/bin/python3 -c 'import pymongo' >/dev/null 2>&1; }
+if ! have_pymongo; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing python3-pymongo (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends python3-pymongo >/dev/null
+  else
+    say "WARNING: pymongo is not installed and this user cannot apt-get it; the pymongo client test will be skipped"
   fi
 fi
 

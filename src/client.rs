@@ -1,4 +1,4 @@
-//! The library API: a [`Client`] runs SQL on a backend (the embedded engine or, later, a MongoDB deployment),
+//! The library API: a [`Client`] runs SQL on a backend (the embedded engine or a MongoDB deployment),
 //! and [`PreparedStatement`]s keep their translation and bind new parameters on each run.
 
 use crate::driver::execute::{execute_plan, Rows, StatementResult};
@@ -56,14 +56,31 @@ impl Client {
         )
     }
 
-    /// Connects to a MongoDB deployment. Not available in this build yet: returns a clear error.
+    /// Connects to a MongoDB deployment through the official driver and checks that it answers `ping`.
+    ///
+    /// `uri` is any MongoDB connection string (`mongodb://user:pass@host:27017/app?tls=true`,
+    /// `mongodb+srv://...`); credentials, TLS, replica set and timeouts all come from it. Without
+    /// `serverSelectionTimeoutMS` in the URI, an unreachable deployment fails after 5 s with one line.
+    /// The database is `db` when not empty, else the one in the URI path.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), sqlmongo::Error> {
+    /// let client = sqlmongo::Client::connect("mongodb://localhost:27017/app", "").await?;
+    /// assert_eq!(client.database(), "app");
+    /// # Ok(()) }
+    /// ```
     pub async fn connect(uri: &str, db: &str) -> Result<Client, crate::Error> {
-        let _ = (uri, db);
-        Err(crate::Error::Parameter(
-            "connecting to a MongoDB deployment (--uri / MONGODB_URI) is not available in this build yet; \
-             run without --uri to use the embedded engine"
-                .into(),
-        ))
+        let (backend, uri_db) = crate::driver::mongo::MongoBackend::connect(uri).await?;
+        let db = match (db, uri_db) {
+            (d, _) if !d.is_empty() => d.to_string(),
+            (_, Some(d)) if !d.is_empty() => d,
+            _ => {
+                return Err(crate::Error::Parameter(
+                    "no database: name one in the URI path (mongodb://host/DB) or pass it".into(),
+                ))
+            }
+        };
+        Ok(Client::with_backend(Arc::new(backend), db))
     }
 
     /// The database this client uses.

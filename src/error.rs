@@ -16,6 +16,10 @@ pub enum Error {
     /// Parameters do not fit the statement (count or type).
     #[error("parameter error: {0}")]
     Parameter(String),
+    /// A MongoDB deployment could not be reached or used (connection string, server selection, network,
+    /// TLS, authentication): one line saying what failed and where.
+    #[error("{0}")]
+    Connection(String),
 }
 
 impl Error {

@@ -7,6 +7,7 @@ pub mod driver;
 pub mod engine;
 pub mod error;
 pub mod mql;
+pub mod server;
 pub mod sql;
 pub mod translate;
 

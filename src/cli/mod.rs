@@ -77,6 +77,15 @@ pub enum Command {
         #[command(flatten)]
         options: RunOptions,
     },
+    /// Serve the embedded engine over the MongoDB wire protocol (any MongoDB driver can connect).
+    Serve {
+        /// The address to listen on (loopback unless told otherwise).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// The TCP port.
+        #[arg(long, default_value_t = 27017)]
+        port: u16,
+    },
     /// The interactive shell (also reads statements and meta commands from a non-terminal stdin).
     Repl {
         /// Start with `\explain` on.
@@ -140,6 +149,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         timing: false,
     });
     match command {
+        Command::Serve { bind, port } => {
+            crate::server::run_cli(&bind, port).map_err(|message| CliError { message, code: 1 })
+        }
         Command::Translate { sql, file, golden } => translate(sql, file, golden),
         Command::Run { files, options } => {
             let mut sources = Vec::with_capacity(files.len());

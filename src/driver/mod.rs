@@ -6,6 +6,7 @@
 
 pub mod embedded;
 pub mod execute;
+pub mod mongo;
 
 use crate::engine::CommandError;
 use bson::Document;

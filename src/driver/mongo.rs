@@ -1,0 +1,198 @@
+//! The backend for a real MongoDB deployment, through the official `mongodb` crate (3.x, tokio).
+//!
+//! Each command document a plan renders is sent as is with `Database::run_command`. Commands that open a
+//! cursor (`find`, `aggregate`, `listCollections`, `listIndexes`) go through `Database::run_cursor_command`
+//! instead, and the driver drains the cursor itself: a cursor created inside an (implicit) session must be
+//! iterated with `getMore` in that same session, which separate `run_command` calls do not guarantee. The
+//! reply handed back is then a single batch with cursor id 0, so the plan executor sends no `getMore`.
+//!
+//! Server errors keep MongoDB's code, codeName and errmsg ([`crate::Error::Command`]); failures to reach
+//! the deployment (server selection, network, TLS, authentication) are one line in
+//! [`crate::Error::Connection`].
+
+use super::{Backend, CommandFuture};
+use crate::engine::CommandError;
+use bson::{doc, Bson, Document};
+use mongodb::error::ErrorKind;
+use mongodb::options::ClientOptions;
+use std::time::Duration;
+
+/// Server selection timeout used when the URI sets no `serverSelectionTimeoutMS` (the driver's own
+/// default is 30 s, long for an interactive tool).
+pub const DEFAULT_SERVER_SELECTION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A backend over a MongoDB deployment.
+#[derive(Debug, Clone)]
+pub struct MongoBackend {
+    client: mongodb::Client,
+}
+
+/// Commands whose reply is a cursor, drained through the driver.
+const CURSOR_COMMANDS: &[&str] = &["find", "aggregate", "listCollections", "listIndexes"];
+
+impl MongoBackend {
+    /// Parses `uri` (any MongoDB connection string: `mongodb://` or `mongodb+srv://`, credentials, `tls=true`,
+    /// `replicaSet`, `directConnection`, timeouts ...), connects and checks that a server answers `ping`.
+    /// Returns the backend and the database named in the URI path, if any.
+    pub async fn connect(uri: &str) -> Result<(MongoBackend, Option<String>), crate::Error> {
+        let mut options = ClientOptions::parse(uri).await.map_err(|e| {
+            crate::Error::Connection(format!(
+                "invalid MongoDB connection string {}: {}",
+                redact(uri),
+                one_line(&e.to_string())
+            ))
+        })?;
+        if options.server_selection_timeout.is_none() {
+            options.server_selection_timeout = Some(DEFAULT_SERVER_SELECTION_TIMEOUT);
+        }
+        if options.connect_timeout.is_none() {
+            options.connect_timeout = Some(DEFAULT_SERVER_SELECTION_TIMEOUT);
+        }
+        if options.app_name.is_none() {
+            options.app_name = Some("sqlmongo".into());
+        }
+        let default_db = options.default_database.clone();
+        let client =
+            mongodb::Client::with_options(options).map_err(|e| connection_error(uri, &e))?;
+        client
+            .database("admin")
+            .run_command(doc! {"ping": 1})
+            .await
+            .map_err(|e| map_error(uri, e))?;
+        Ok((MongoBackend { client }, default_db))
+    }
+
+    /// Wraps an existing driver client.
+    pub fn from_client(client: mongodb::Client) -> MongoBackend {
+        MongoBackend { client }
+    }
+
+    /// The driver client.
+    pub fn client(&self) -> &mongodb::Client {
+        &self.client
+    }
+
+    async fn run(&self, db: &str, command: Document) -> Result<Document, mongodb::error::Error> {
+        let database = self.client.database(db);
+        let name = command.keys().next().cloned().unwrap_or_default();
+        let explain = matches!(command.get("explain"), Some(Bson::Boolean(true)));
+        if !CURSOR_COMMANDS.contains(&name.as_str()) || explain {
+            return database.run_command(command).await;
+        }
+        let coll = match command.get(&name) {
+            Some(Bson::String(s)) => s.clone(),
+            _ => "$cmd.".to_string() + &name,
+        };
+        let mut cursor = database.run_cursor_command(command).await?;
+        let mut docs = Vec::new();
+        while cursor.advance().await? {
+            docs.push(Bson::Document(cursor.deserialize_current()?));
+        }
+        Ok(doc! {
+            "cursor": {"firstBatch": docs, "id": 0i64, "ns": format!("{db}.{coll}")},
+            "ok": 1.0,
+        })
+    }
+}
+
+impl Backend for MongoBackend {
+    fn run_command<'a>(&'a self, db: &'a str, command: Document) -> CommandFuture<'a> {
+        Box::pin(async move { self.run(db, command).await.map_err(|e| map_error("", e)) })
+    }
+}
+
+/// A driver error as a sqlmongo error: server errors keep MongoDB's code and message.
+fn map_error(uri: &str, e: mongodb::error::Error) -> crate::Error {
+    match e.kind.as_ref() {
+        ErrorKind::Command(c) => crate::Error::Command(CommandError {
+            code: c.code,
+            code_name: c.code_name.clone(),
+            errmsg: c.message.clone(),
+        }),
+        _ => connection_error(uri, &e),
+    }
+}
+
+/// One line: what failed and where, without the driver's multi-line topology dump.
+fn connection_error(uri: &str, e: &mongodb::error::Error) -> crate::Error {
+    let what = match e.kind.as_ref() {
+        ErrorKind::ServerSelection { message, .. } => {
+            // "Server selection timeout: No available servers. Topology: { ... Error: Kind: I/O error: ...
+            // Connection refused (os error 111), labels: {} } ] }": keep the first server error.
+            let cause = message
+                .split("Error: ")
+                .nth(1)
+                .map(|s| s.split(", labels").next().unwrap_or(s))
+                .map(|s| s.trim_start_matches("Kind: ").to_string());
+            match cause {
+                Some(c) => format!("no server answered ({c})"),
+                None => "no server answered before serverSelectionTimeoutMS".to_string(),
+            }
+        }
+        ErrorKind::Authentication { message, .. } => format!("authentication failed: {message}"),
+        ErrorKind::InvalidArgument { message, .. } => format!("invalid argument: {message}"),
+        ErrorKind::InvalidTlsConfig { message, .. } => format!("TLS configuration: {message}"),
+        ErrorKind::DnsResolve { message, .. } => format!("DNS resolution failed: {message}"),
+        _ => e.to_string(),
+    };
+    let where_ = redact(uri);
+    let line = if where_.is_empty() {
+        format!("MongoDB: {what}")
+    } else {
+        format!("cannot connect to {where_}: {what}")
+    };
+    crate::Error::Connection(one_line(&line))
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The URI without its password.
+fn redact(uri: &str) -> String {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return uri.to_string();
+    };
+    let hosts_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..hosts_end].rfind('@') {
+        Some(at) => {
+            let creds = &rest[..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{}", &rest[at + 1..])
+        }
+        None => uri.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("mongodb://app:s3cret@db.example:27017/sessions?tls=true"),
+            "mongodb://app:***@db.example:27017/sessions?tls=true"
+        );
+        assert_eq!(redact("mongodb://localhost/x"), "mongodb://localhost/x");
+    }
+
+    #[tokio::test]
+    async fn unreachable_server_is_one_clear_line() {
+        // Port 1 on loopback: refused at once.
+        let e = MongoBackend::connect(
+            "mongodb://127.0.0.1:1/?directConnection=true&serverSelectionTimeoutMS=300",
+        )
+        .await
+        .unwrap_err();
+        let msg = e.to_string();
+        assert!(matches!(e, crate::Error::Connection(_)), "{msg}");
+        assert!(!msg.contains('\n'), "{msg}");
+        assert!(msg.contains("127.0.0.1:1"), "{msg}");
+        let e = MongoBackend::connect("postgres://nope").await.unwrap_err();
+        assert!(
+            e.to_string().contains("invalid MongoDB connection string"),
+            "{e}"
+        );
+    }
+}

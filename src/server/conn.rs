@@ -1,0 +1,208 @@
+//! One client connection: read a message, run its command on the engine, write the reply; repeat.
+//!
+//! A message that does not parse (truncated, bad length, over 48 MB, bad checksum, invalid BSON, an op code
+//! the server does not serve) closes this connection with a logged reason; nothing a client sends can stop
+//! the server. Command failures are replies (`ok: 0, errmsg, code, codeName`), as mongod shapes them.
+
+use super::wire::{self, Request, WireError};
+use crate::engine::{CommandError, Engine};
+use bson::{doc, Bson, Document};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI32, Ordering};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+
+/// Fields a driver adds to every command that a standalone mongod accepts and the engine does not need.
+const GENERIC_FIELDS: &[&str] = &[
+    "$db",
+    "lsid",
+    "$clusterTime",
+    "$readPreference",
+    "$client",
+    "$audit",
+    "apiVersion",
+    "apiStrict",
+    "apiDeprecationErrors",
+];
+
+/// Fields that ask for a transaction or a retryable write, which a standalone refuses.
+const TRANSACTION_FIELDS: &[&str] = &["txnNumber", "autocommit", "startTransaction"];
+
+/// Request ids of the server's replies.
+static NEXT_REQUEST_ID: AtomicI32 = AtomicI32::new(1);
+
+fn next_request_id() -> i32 {
+    NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Serves one connection until the peer closes it, a message is malformed, or shutdown is signalled.
+pub(super) async fn serve(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    engine: Engine,
+    conn_id: i64,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    tracing::debug!(conn = conn_id, %peer, "connection accepted");
+    loop {
+        let msg = tokio::select! {
+            m = wire::read_message(&mut stream) => m,
+            _ = shutdown.changed() => {
+                tracing::debug!(conn = conn_id, "closing connection: server shutting down");
+                break;
+            }
+        };
+        let msg = match msg {
+            Ok(Some(m)) => m,
+            Ok(None) => {
+                tracing::debug!(conn = conn_id, %peer, "connection closed by the client");
+                break;
+            }
+            Err(e) => {
+                tracing::warn!(conn = conn_id, %peer, "closing connection: {e}");
+                break;
+            }
+        };
+        let reply = match handle(&engine, conn_id, &msg).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(conn = conn_id, %peer, "closing connection: {e}");
+                break;
+            }
+        };
+        if let Some(bytes) = reply {
+            if let Err(e) = stream.write_all(&bytes).await {
+                tracing::debug!(conn = conn_id, %peer, "closing connection: write failed: {e}");
+                break;
+            }
+        }
+    }
+}
+
+/// The reply bytes for one message (`None` when the client asked for no reply).
+async fn handle(
+    engine: &Engine,
+    conn_id: i64,
+    msg: &wire::RawMessage,
+) -> Result<Option<Vec<u8>>, WireError> {
+    let request_to = msg.header.request_id;
+    match wire::parse_request(msg)? {
+        Request::Msg(m) => {
+            let more_to_come = m.flags & wire::FLAG_MORE_TO_COME != 0;
+            tracing::trace!(
+                conn = conn_id,
+                command = m.body.keys().next().map(String::as_str).unwrap_or(""),
+                sequences = m.sequences.len(),
+                flags = m.flags,
+                "OP_MSG"
+            );
+            let reply = match m.into_command() {
+                Ok(cmd) => match cmd.get("$db") {
+                    Some(Bson::String(db)) => {
+                        let db = db.clone();
+                        dispatch(engine, conn_id, &db, cmd).await
+                    }
+                    _ => error_reply(&CommandError::new(
+                        40571,
+                        "Location40571",
+                        "OP_MSG requests require a $db argument",
+                    )),
+                },
+                Err((code, name, msg)) => error_reply(&CommandError::new(code, name, msg)),
+            };
+            if more_to_come {
+                return Ok(None);
+            }
+            wire::encode_op_msg(next_request_id(), request_to, 0, &reply).map(Some)
+        }
+        Request::Query(q) => {
+            let Some(db) = q.full_collection_name.strip_suffix(".$cmd") else {
+                let err = doc! {
+                    "$err": format!("Unsupported OP_QUERY on {}: use OP_MSG", q.full_collection_name),
+                    "code": 5739101,
+                    "ok": 0.0,
+                };
+                return wire::encode_op_reply(
+                    next_request_id(),
+                    request_to,
+                    wire::REPLY_QUERY_FAILURE,
+                    &err,
+                )
+                .map(Some);
+            };
+            let db = db.to_string();
+            tracing::trace!(conn = conn_id, ns = %q.full_collection_name, "OP_QUERY");
+            let cmd = match q.query.get("$query") {
+                Some(Bson::Document(inner)) => inner.clone(),
+                _ => q.query,
+            };
+            let name = cmd.keys().next().cloned().unwrap_or_default();
+            let reply = if matches!(name.as_str(), "hello" | "isMaster" | "ismaster") {
+                dispatch(engine, conn_id, &db, cmd).await
+            } else {
+                error_reply(&CommandError::new(
+                    352,
+                    "UnsupportedOpQueryCommand",
+                    format!(
+                        "Unsupported OP_QUERY command: {name}. The client driver may require an upgrade. \
+                         For more details see https://dochub.mongodb.org/core/legacy-opcode-removal"
+                    ),
+                ))
+            };
+            wire::encode_op_reply(next_request_id(), request_to, 0, &reply).map(Some)
+        }
+    }
+}
+
+/// mongod's error reply.
+fn error_reply(e: &CommandError) -> Document {
+    doc! {"ok": 0.0, "errmsg": &e.errmsg, "code": e.code, "codeName": &e.code_name}
+}
+
+/// Runs one command for this connection and returns the reply document (an error reply on failure).
+pub(super) async fn dispatch(engine: &Engine, conn_id: i64, db: &str, cmd: Document) -> Document {
+    match run(engine, conn_id, db, cmd).await {
+        Ok(d) => d,
+        Err(e) => error_reply(&e),
+    }
+}
+
+async fn run(
+    engine: &Engine,
+    conn_id: i64,
+    db: &str,
+    mut cmd: Document,
+) -> Result<Document, CommandError> {
+    if TRANSACTION_FIELDS.iter().any(|f| cmd.contains_key(*f)) {
+        return Err(CommandError::new(
+            20,
+            "IllegalOperation",
+            "Transaction numbers are only allowed on a replica set member or mongos",
+        ));
+    }
+    for f in GENERIC_FIELDS {
+        cmd.remove(*f);
+    }
+    let name = cmd
+        .keys()
+        .next()
+        .cloned()
+        .ok_or_else(|| CommandError::failed_to_parse("empty command document"))?;
+    let is_hello = matches!(name.as_str(), "hello" | "isMaster" | "ismaster");
+    let engine = engine.clone();
+    let db = db.to_string();
+    let mut reply = tokio::task::spawn_blocking(move || engine.run_command(&db, &cmd))
+        .await
+        .map_err(|e| {
+            CommandError::new(
+                1,
+                "InternalError",
+                format!("command {name} failed inside the engine: {e}"),
+            )
+        })??;
+    if is_hello {
+        reply.insert("connectionId", conn_id);
+    }
+    Ok(reply)
+}

@@ -1,0 +1,148 @@
+//! `sqlmongo serve`: a MongoDB wire-protocol server over the embedded engine.
+//!
+//! Any MongoDB driver or tool (pymongo, the Node driver, mongosh, the Rust driver behind
+//! [`Client::connect`](crate::Client::connect)) can talk to the embedded engine through it. It serves
+//! `OP_MSG` (with document sequences and checksums) and the legacy `OP_QUERY` handshake, one tokio task per
+//! connection; commands run on the engine with the database from `$db`, and the generic fields a driver adds
+//! (`lsid`, `$clusterTime`, `$readPreference`, ...) are dropped as a standalone mongod ignores them.
+//! Transactions and retryable writes (`txnNumber`) are refused as a standalone refuses them.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let server = sqlmongo::server::Server::bind("127.0.0.1:0", sqlmongo::engine::Engine::in_memory()).await?;
+//! println!("listening on {}", server.local_addr()?);
+//! server.serve_until(async { let _ = tokio::signal::ctrl_c().await; }).await
+//! # }
+//! ```
+
+mod conn;
+pub mod wire;
+
+use crate::engine::Engine;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// How long shutdown waits for connections to finish the command they are running.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// A bound wire-protocol server over an engine.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    engine: Engine,
+}
+
+impl Server {
+    /// Binds `addr` (e.g. `"127.0.0.1:27017"`, or port 0 for an ephemeral port) to serve `engine`.
+    pub async fn bind(addr: impl ToSocketAddrs, engine: Engine) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(addr).await?;
+        Ok(Server { listener, engine })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The engine the server runs commands on.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Accepts and serves connections until `shutdown` completes; then stops accepting, tells every
+    /// connection to close after its current command, and waits for them (at most a few seconds).
+    pub async fn serve_until<F>(self, shutdown: F) -> std::io::Result<()>
+    where
+        F: Future<Output = ()>,
+    {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let mut tasks = JoinSet::new();
+        let mut next_conn: i64 = 0;
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                _ = &mut shutdown => break,
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, peer)) => {
+                        next_conn += 1;
+                        if let Err(e) = stream.set_nodelay(true) {
+                            tracing::debug!(%peer, "set_nodelay failed: {e}");
+                        }
+                        tasks.spawn(conn::serve(stream, peer, self.engine.clone(), next_conn, stop_rx.clone()));
+                    }
+                    Err(e) => {
+                        // Out of file descriptors and the like: keep serving the open connections.
+                        tracing::warn!("accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                Some(done) = tasks.join_next(), if !tasks.is_empty() => {
+                    if let Err(e) = done {
+                        tracing::error!("connection task failed: {e}");
+                    }
+                }
+            }
+        }
+        tracing::info!("shutting down: closing {} connection(s)", tasks.len());
+        drop(self.listener);
+        let _ = stop_tx.send(true);
+        let drain = async { while tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(SHUTDOWN_GRACE, drain).await.is_err() {
+            tasks.abort_all();
+        }
+        Ok(())
+    }
+
+    /// Serves until Ctrl-C (SIGINT).
+    pub async fn serve_until_ctrl_c(self) -> std::io::Result<()> {
+        self.serve_until(async {
+            if let Err(e) = tokio::signal::ctrl_c().await {
+                tracing::error!("cannot listen for Ctrl-C: {e}");
+                std::future::pending::<()>().await;
+            }
+        })
+        .await
+    }
+}
+
+/// The `sqlmongo serve` subcommand: logs to standard error (`RUST_LOG` sets the level, default `info`),
+/// serves a fresh in-memory engine on `bind:port` until Ctrl-C. Errors are one line.
+pub fn run_cli(bind: &str, port: u16) -> Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    rt.block_on(async {
+        let server = Server::bind((bind, port), Engine::in_memory())
+            .await
+            .map_err(|e| format!("cannot listen on {bind}:{port}: {e}"))?;
+        let addr = server
+            .local_addr()
+            .map_err(|e| format!("cannot read the bound address: {e}"))?;
+        tracing::info!(
+            "sqlmongo serve: listening on {addr} (embedded in-memory engine; MongoDB wire protocol, maxWireVersion 21); Ctrl-C stops"
+        );
+        if !addr.ip().is_loopback() {
+            tracing::warn!(
+                "listening on a non-loopback address {addr}: there is no authentication or TLS"
+            );
+        }
+        server
+            .serve_until_ctrl_c()
+            .await
+            .map_err(|e| format!("server failed: {e}"))?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
