@@ -8,7 +8,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use sqlmongo::engine::{Engine, EngineOptions};
 use std::hint::black_box;
 
-#[path = "engine_docs.rs"]
+#[path = "support/engine_docs.rs"]
 mod engine_docs;
 use engine_docs::session;
 

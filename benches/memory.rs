@@ -5,7 +5,7 @@
 use bson::{doc, Bson};
 use sqlmongo::engine::{Engine, EngineOptions};
 
-#[path = "engine_docs.rs"]
+#[path = "support/engine_docs.rs"]
 mod engine_docs;
 
 /// Documents per insert command (a transient copy of one batch stays in the allocator after it is freed).

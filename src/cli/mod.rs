@@ -94,6 +94,9 @@ pub enum Command {
         /// Start with `\timing` on.
         #[arg(long)]
         timing: bool,
+        /// Run these scripts first (on the same store), then start the shell; the first error stops.
+        #[arg(short = 'i', long = "init", value_name = "FILE", num_args = 1..)]
+        init: Vec<String>,
     },
 }
 
@@ -147,6 +150,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     let command = cli.command.unwrap_or(Command::Repl {
         explain: false,
         timing: false,
+        init: Vec::new(),
     });
     match command {
         Command::Serve { bind, port } => {
@@ -178,10 +182,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             &options,
             &[("<sql>".to_string(), sql)],
         ),
-        Command::Repl { explain, timing } => {
+        Command::Repl {
+            explain,
+            timing,
+            init,
+        } => {
             let rt = runtime()?;
             let client = rt.block_on(backend::connect(&cli.backend))?;
-            let runner = Runner {
+            let mut runner = Runner {
                 client,
                 printer: Printer::stdout(format),
                 explain,
@@ -189,6 +197,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 continue_on_error: false,
                 progress: false,
             };
+            for f in &init {
+                let text = read_source(f)?;
+                let outcome = rt
+                    .block_on(runner.run_source(f, &text))
+                    .map_err(output_error)?;
+                if outcome.failed > 0 {
+                    return Err(CliError::reported());
+                }
+            }
             repl::run(&rt, runner).map_err(output_error)
         }
     }
