@@ -45,6 +45,18 @@ if ! have_pymongo; then
   fi
 fi
 
+# --- util-linux `script` (a pseudo-terminal for tests/repl_pty.rs) -----------------------------------
+if ! command -v script >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing bsdutils (apt-get) for \`script\`"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends bsdutils >/dev/null
+  else
+    say "WARNING: \`script\` is not installed; the REPL terminal test will be skipped"
+  fi
+fi
+
 # --- node packages for the mingo oracle ------------------------------------------------------------
 if command -v npm >/dev/null 2>&1; then
   if [ ! -d oracle/node_modules/mingo ] || [ oracle/package-lock.json -nt oracle/node_modules/.package-lock.json ]; then
