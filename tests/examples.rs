@@ -1,5 +1,5 @@
-//! The example SQL files (`examples/*.sql`) run statement by statement through the library on ONE embedded
-//! client, in the order sessions, cache, analytics, as `sqlmongo run` runs them; every statement must
+//! The example SQL files (`examples/*.sql`) run statement by statement through the library on ONE
+//! client (embedded, and through the official driver against `sqlmongo serve`), in the order sessions, cache, analytics, as `sqlmongo run` runs them; every statement must
 //! translate and execute, and the key results of the session store and cache flows are checked.
 
 use bson::Bson;
@@ -317,8 +317,35 @@ fn check_analytics(ran: &[Ran]) {
 
 #[test]
 fn example_files_run_in_order_on_one_client() {
+    rt().block_on(async { all_three_in_order(Client::embedded()).await });
+}
+
+#[test]
+fn example_files_run_the_same_through_the_wire() {
+    // The official driver against `sqlmongo serve`: the same checks must hold.
     rt().block_on(async {
-        let c = Client::embedded();
+        let engine = sqlmongo::engine::Engine::with_options(sqlmongo::engine::EngineOptions {
+            ttl_monitor_interval: None,
+            ..Default::default()
+        });
+        let server = sqlmongo::server::Server::bind("127.0.0.1:0", engine)
+            .await
+            .expect("bind");
+        let addr = server.local_addr().expect("address");
+        let task = tokio::spawn(server.serve_until(std::future::pending::<()>()));
+        let c = Client::connect(
+            &format!("mongodb://{addr}/?directConnection=true"),
+            "examples",
+        )
+        .await
+        .expect("connect");
+        all_three_in_order(c).await;
+        task.abort();
+    });
+}
+
+async fn all_three_in_order(c: Client) {
+    {
         let sessions = run_file(&c, "sessions").await;
         check_sessions(&sessions);
         let left = query(
@@ -336,7 +363,7 @@ fn example_files_run_in_order_on_one_client() {
         assert_eq!(grace.rows[0].get_i64(1), Some(2));
         let analytics = run_file(&c, "analytics").await;
         check_analytics(&analytics);
-    });
+    }
 }
 
 #[test]

@@ -20,11 +20,12 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use psql::PgOut;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
-use sut::{SmOut, Sut};
+use sut::{Backend, SmOut, Sut};
 
 const CORPUS: &str = include_str!("oracle_data/pg_queries.sql");
 
 /// One corpus case.
+#[derive(Clone)]
 struct Case {
     name: String,
     stmts: Vec<String>,
@@ -167,21 +168,21 @@ fn compare_stmt(stmt: &str, pg: &PgOut, sm: &SmOut) -> Result<(), String> {
 struct Shared {
     rt: tokio::runtime::Runtime,
     data: String,
-    readonly: OnceLock<Result<Sut, String>>,
+    /// The read-only instance per backend (embedded, wire).
+    readonly: [OnceLock<Result<Sut, String>>; 2],
     passed: AtomicUsize,
 }
 
-fn run_one(shared: &Shared, case: &Case) -> Result<(), Failed> {
+fn run_one(shared: &Shared, case: &Case, backend: &Backend) -> Result<(), Failed> {
     let pg = psql::run_case(&case.stmts)
         .map_err(|e| format!("PostgreSQL rejected the case (corpus bug): {e}"))?;
     let fresh;
     let sut = if has_dml(case) {
-        fresh = Sut::load(&shared.rt, &shared.data);
+        fresh = Sut::load(&shared.rt, backend, &shared.data);
         &fresh
     } else {
-        shared
-            .readonly
-            .get_or_init(|| Sut::load(&shared.rt, &shared.data))
+        let slot = usize::from(matches!(backend, Backend::Wire(_)));
+        shared.readonly[slot].get_or_init(|| Sut::load(&shared.rt, backend, &shared.data))
     };
     let sut = sut
         .as_ref()
@@ -241,27 +242,58 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    // The same corpus also runs through the official driver against `sqlmongo serve` (issue: the suites
+    // pass in process and through the wire). SQLMONGO_ORACLE_WIRE=0 runs the embedded pass only.
+    let wire = if std::env::var("SQLMONGO_ORACLE_WIRE").as_deref() == Ok("0") {
+        None
+    } else {
+        match rt.block_on(start_server()) {
+            Ok(uri) => Some(Backend::Wire(uri)),
+            Err(e) => {
+                eprintln!("pg_oracle: cannot start sqlmongo serve for the wire pass: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    };
     let shared = Arc::new(Shared {
         rt,
         data,
-        readonly: OnceLock::new(),
+        readonly: [OnceLock::new(), OnceLock::new()],
         passed: AtomicUsize::new(0),
     });
-    let total = cases.len();
-    let trials: Vec<Trial> = cases
-        .into_iter()
-        .map(|case| {
-            let shared = Arc::clone(&shared);
-            Trial::test(format!("pg::{}", case.name), move || {
-                run_one(&shared, &case)
-            })
-        })
+    let mut total = 0;
+    let mut trials: Vec<Trial> = Vec::new();
+    let backends: Vec<(&str, Backend)> = std::iter::once(("pg", Backend::Embedded))
+        .chain(wire.map(|w| ("wire", w)))
         .collect();
+    for (prefix, backend) in backends {
+        for case in &cases {
+            let shared = Arc::clone(&shared);
+            let case = case.clone();
+            let backend = backend.clone();
+            total += 1;
+            trials.push(Trial::test(format!("{prefix}::{}", case.name), move || {
+                run_one(&shared, &case, &backend)
+            }));
+        }
+    }
     let conclusion = libtest_mimic::run(&args, trials);
     eprintln!(
-        "pg_oracle: {} of {total} PostgreSQL differential cases passed ({} run)",
+        "pg_oracle: {} of {total} PostgreSQL differential case runs passed ({} run; each case embedded and through the wire)",
         shared.passed.load(Ordering::Relaxed),
         conclusion.num_passed + conclusion.num_failed
     );
     conclusion.exit_code()
+}
+
+/// Starts `sqlmongo serve` (in process, ephemeral port) on the current runtime; returns its URI.
+async fn start_server() -> std::io::Result<String> {
+    let engine = sqlmongo::engine::Engine::with_options(sqlmongo::engine::EngineOptions {
+        ttl_monitor_interval: None,
+        ..Default::default()
+    });
+    let server = sqlmongo::server::Server::bind("127.0.0.1:0", engine).await?;
+    let addr = server.local_addr()?;
+    tokio::spawn(server.serve_until(std::future::pending::<()>()));
+    Ok(format!("mongodb://{addr}/?directConnection=true"))
 }

@@ -1,4 +1,5 @@
-//! The system under test for the PostgreSQL oracle: sqlmongo's library API on the embedded engine.
+//! The system under test for the PostgreSQL oracle: sqlmongo's library API on the embedded engine, in process
+//! or through the official driver against `sqlmongo serve`.
 //!
 //! In: the data script and the statements of a case; out: per statement the rows (column names, BSON
 //! values in column order) or the affected-row count. Uses only contract 5 (`Client::embedded`,
@@ -26,10 +27,32 @@ pub struct Sut {
     client: Client,
 }
 
+/// Where the system under test runs.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// A fresh embedded engine in process.
+    Embedded,
+    /// The official driver against `sqlmongo serve` at this URI (a fresh database per instance).
+    Wire(String),
+}
+
+static NEXT_DB: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 impl Sut {
-    /// A fresh embedded client with the data script executed.
-    pub fn load(rt: &tokio::runtime::Runtime, data_script: &str) -> Result<Sut, String> {
-        let client = Client::embedded();
+    /// A fresh client on `backend` with the data script executed.
+    pub fn load(
+        rt: &tokio::runtime::Runtime,
+        backend: &Backend,
+        data_script: &str,
+    ) -> Result<Sut, String> {
+        let client = match backend {
+            Backend::Embedded => Client::embedded(),
+            Backend::Wire(uri) => {
+                let n = NEXT_DB.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                rt.block_on(Client::connect(uri, &format!("oracle_{n}")))
+                    .map_err(|e| format!("{e}"))?
+            }
+        };
         rt.block_on(client.execute(data_script, &[]))
             .map_err(|e| format!("{e}"))?;
         Ok(Sut { client })
