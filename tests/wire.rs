@@ -5,7 +5,8 @@
 //!   (rows, counts, MongoDB error codes), for a session-store script and for every golden case.
 //! - Raw TCP: document sequences, checksums, the legacy OP_QUERY handshake, mongod's error shapes; truncated,
 //!   bogus and oversized messages close that connection and the server keeps serving.
-//! - 32 clients x 200 `$inc` on one counter lose nothing; shutdown closes connections.
+//! - 32 clients x 1,000 `$inc` on one counter lose nothing; a client killed mid-cursor leaves no cursor
+//!   behind (it times out); shutdown closes connections.
 //! - Real clients against the server: `oracle/pymongo_client.py` (pymongo) and `oracle/node_client.js` (the
 //!   Node driver); each is skipped loudly when its tool is missing, a failure with
 //!   `SQLMONGO_REQUIRE_ORACLES=1`.
@@ -564,7 +565,7 @@ async fn malformed_messages_close_only_their_connection() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_increments_lose_nothing() {
     const CLIENTS: usize = 32;
-    const EACH: usize = 200;
+    const EACH: usize = 1_000;
     let server = start().await;
     let setup = server.client("app").await;
     setup
@@ -880,4 +881,54 @@ async fn a_20_mb_document_sequence_is_accepted() {
     let count = command(&mut s, 2, &doc! {"count": "big", "$db": "raw"}).await;
     assert_eq!(count.get_i32("n").ok(), Some(20), "{count}");
     server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_killed_mid_cursor_leaves_no_cursor_behind() {
+    // A fast cursor timeout and monitor, as mongod's cursorTimeoutMillis would be in a test.
+    let engine = Engine::with_options(EngineOptions {
+        ttl_monitor_interval: Some(Duration::from_millis(50)),
+        cursor_timeout: Duration::from_millis(300),
+        ..EngineOptions::default()
+    });
+    let watch = engine.clone();
+    let server = Server::bind("127.0.0.1:0", engine).await.expect("bind");
+    let addr = server.local_addr().expect("address");
+    let task = tokio::spawn(server.serve_until(std::future::pending::<()>()));
+    let mut s = TcpStream::connect(addr).await.expect("connect");
+    let docs: Vec<Bson> = (0..50).map(|i| Bson::Document(doc! {"_id": i})).collect();
+    let r = command(
+        &mut s,
+        1,
+        &doc! {"insert": "c", "documents": docs, "$db": "app"},
+    )
+    .await;
+    assert_eq!(r.get_i32("n").ok(), Some(50), "{r}");
+    let r = command(&mut s, 2, &doc! {"find": "c", "batchSize": 5, "$db": "app"}).await;
+    let id = r
+        .get_document("cursor")
+        .and_then(|c| c.get_i64("id"))
+        .expect("a cursor id");
+    assert_ne!(id, 0, "the cursor stays open after the first batch");
+    assert_eq!(watch.open_cursors(), 1);
+    // The client dies without killCursors.
+    drop(s);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while watch.open_cursors() != 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the abandoned cursor was never reaped"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The server still serves, and the reaped cursor id is gone as mongod reports it.
+    let mut s = TcpStream::connect(addr).await.expect("reconnect");
+    let r = command(
+        &mut s,
+        3,
+        &doc! {"getMore": id, "collection": "c", "$db": "app"},
+    )
+    .await;
+    assert_eq!(r.get_i32("code").ok(), Some(43), "CursorNotFound: {r}");
+    task.abort();
 }
