@@ -225,6 +225,17 @@ fn decimal(v: &Bson) -> f64 {
     }
 }
 
+/// Any BSON number as f64.
+fn number(v: &Bson) -> Option<f64> {
+    match v {
+        Bson::Int32(i) => Some(f64::from(*i)),
+        Bson::Int64(i) => Some(*i as f64),
+        Bson::Double(d) => Some(*d),
+        Bson::Decimal128(d) => d.to_string().parse().ok(),
+        _ => None,
+    }
+}
+
 fn check_analytics(ran: &[Ran]) {
     // Sample history: four sessions, three cache entries (nothing existed under these keys).
     assert_eq!(affected(ran, "('hist-1', 'erin'"), 4);
@@ -313,6 +324,38 @@ fn check_analytics(ran: &[Ran]) {
     assert_eq!(reports.get_i64(c("short_lived_entries")), Some(1));
     // users: no miss_count at all -> SUM is NULL -> the CASE's ELSE 0.
     assert_eq!(ns.rows[1].get_i64(c("hit_ratio_percent")), Some(0));
+    // The seed's one-statement dashboard (CTE chain, CROSS JOIN, JSON_OBJECT): the live sessions flagged active
+    // are hist-1..3 (two users); two of them have a cart; alice's and bob's sessions carry no `active` flag.
+    let d = rows(ran, "'System Performance Dashboard' as dashboard_title");
+    assert_eq!(d.rows.len(), 1, "one dashboard row: {:?}", d.rows);
+    let doc_at = |name: &str| match d.column_index(name).map(|i| &d.rows[0][i]) {
+        Some(Bson::Document(doc)) => doc.clone(),
+        other => panic!("{name}: {other:?}"),
+    };
+    assert_eq!(
+        d.column_index("dashboard_title").map(|i| &d.rows[0][i]),
+        Some(&Bson::String("System Performance Dashboard".into()))
+    );
+    let sessions = doc_at("session_metrics");
+    let n = |d: &bson::Document, k: &str| d.get(k).and_then(number).map(|x| x as i64);
+    assert_eq!(n(&sessions, "total_active_sessions"), Some(3), "{sessions}");
+    assert_eq!(n(&sessions, "unique_active_users"), Some(2), "{sessions}");
+    let business = sessions
+        .get_document("business_metrics")
+        .expect("business_metrics");
+    assert_eq!(n(business, "sessions_with_cart"), Some(2), "{business}");
+    assert_eq!(business.get("avg_cart_value").and_then(number), Some(89.95));
+    // The health-monitor view, queried like a collection: the same live-session count.
+    let v = rows(ran, "SELECT * FROM cache_session_health_monitor");
+    assert_eq!(v.rows.len(), 1);
+    let at = |name: &str| {
+        v.column_index(name)
+            .map(|i| v.rows[0][i].clone())
+            .unwrap_or_else(|| panic!("view column {name}"))
+    };
+    assert_eq!(number(&at("current_active_sessions")), Some(3.0));
+    assert_eq!(number(&at("current_unique_users")), Some(2.0));
+    assert_eq!(at("security_status"), Bson::String("critical".into()));
 }
 
 #[test]
