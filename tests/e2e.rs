@@ -599,3 +599,35 @@ fn with_delete_and_with_update() {
         );
     });
 }
+
+#[test]
+fn question_mark_parameters_are_numbered_in_text_order() {
+    rt().block_on(async {
+        let c = setup().await;
+        // The SELECT list is translated after WHERE, and the sort key repeats the SELECT expression: each `?`
+        // still takes the value of its place in the text.
+        let rows = c
+            .query(
+                "SELECT session_id, page_views + ? AS bumped FROM user_sessions WHERE user_id = ? AND page_views > ? ORDER BY page_views + ? DESC",
+                &[Bson::Int32(100), "u1".into(), Bson::Int32(5), Bson::Int32(0)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(rows.rows.len(), 1, "{:?}", rows.rows);
+        assert_eq!(rows.rows[0].get_str(0), Some("s1"));
+        assert_eq!(rows.rows[0].get_i64(1), Some(110));
+        // A CTE read twice, with a `?` inside it.
+        let rows = c
+            .query(
+                "WITH mine AS (SELECT session_id FROM user_sessions WHERE user_id = ?)
+                 SELECT (SELECT COUNT(*) FROM mine) AS a, (SELECT COUNT(*) FROM mine) AS b, ? AS tag",
+                &["u1".into(), "t".into()],
+            )
+            .await
+            .unwrap();
+        assert_eq!(rows.rows.len(), 1, "{:?}", rows.rows);
+        assert_eq!(rows.rows[0].get_i64(0), Some(2));
+        assert_eq!(rows.rows[0].get_i64(1), Some(2));
+        assert_eq!(rows.rows[0].get_str(2), Some("t"));
+    });
+}

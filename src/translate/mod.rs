@@ -44,6 +44,8 @@ pub struct Translator {
     /// Deviations from PostgreSQL flagged while translating (end up in `StatementPlan::notes`).
     pub notes: Vec<String>,
     pub(crate) question_marks: usize,
+    /// The `?` placeholders of the statement by (line, column), in text order: `?` number i+1 is entry i.
+    pub(crate) question_positions: Vec<(u64, u64)>,
     pub(crate) dollar_params: bool,
     pub(crate) tables: Vec<String>,
     pub(crate) group: Option<aggregate::GroupScope>,
@@ -79,7 +81,10 @@ pub fn translate_statement(
     stmt: &Statement,
     text: &crate::sql::StatementText,
 ) -> Result<StatementPlan, crate::Error> {
-    let mut t = Translator::default();
+    let mut t = Translator {
+        question_positions: question_mark_positions(stmt),
+        ..Translator::default()
+    };
     let at = Position {
         line: text.line,
         column: text.column,
@@ -190,4 +195,26 @@ impl Translator {
         }
         parts
     }
+}
+
+/// The positions of the `?` placeholders of a statement, in text order.
+fn question_mark_positions(stmt: &Statement) -> Vec<(u64, u64)> {
+    use sqlparser::ast::{Expr, Value};
+    let stmt = match stmt {
+        Statement::Sql(s) => s,
+        Statement::Explain(inner) => return question_mark_positions(inner),
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    let _ = sqlparser::ast::visit_expressions(stmt.as_ref(), |e| {
+        if let Expr::Value(v) = e {
+            if matches!(&v.value, Value::Placeholder(p) if p == "?") {
+                out.push((v.span.start.line, v.span.start.column));
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    out.sort_unstable();
+    out.dedup();
+    out
 }

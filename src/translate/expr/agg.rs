@@ -155,8 +155,21 @@ impl Translator {
             return Err(Error::Internal("not a placeholder".into()));
         };
         let n = if p == "?" {
-            self.question_marks += 1;
-            self.question_marks
+            // `?` is numbered by its place in the text (an expression may be translated more than once, and
+            // clauses are not translated in text order).
+            use sqlparser::ast::Spanned;
+            let at = e.span().start;
+            let n = match self.question_positions.binary_search(&(at.line, at.column)) {
+                Ok(i) => i + 1,
+                Err(_) => {
+                    return Err(Error::Internal(format!(
+                        "parameter ? at {}:{} was not numbered",
+                        at.line, at.column
+                    )))
+                }
+            };
+            self.question_marks = self.question_marks.max(n);
+            n
         } else {
             self.dollar_params = true;
             match p.strip_prefix('$').and_then(|d| d.parse::<usize>().ok()) {
