@@ -140,6 +140,37 @@ impl Client {
         })
     }
 
+    /// Runs an already translated query and hands its rows to `on_rows` batch by batch as the cursor
+    /// delivers them (the whole result is never held here). `Ok(false)`: the plan is not a streamable query
+    /// (several steps, `SELECT *`, DML); nothing ran — use [`Client::execute_plan`].
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+    /// let client = sqlmongo::Client::embedded();
+    /// client.execute("INSERT INTO t (k) VALUES (1), (2), (3)", &[]).await.unwrap();
+    /// let plan = sqlmongo::translate("SELECT k FROM t ORDER BY k").unwrap().statements.remove(0);
+    /// let mut seen = Vec::new();
+    /// let streamed = client
+    ///     .stream_plan(&plan, &[], &mut |rows| {
+    ///         seen.extend(rows);
+    ///         Ok(())
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    /// assert!(streamed);
+    /// assert_eq!(seen.len(), 3);
+    /// # });
+    /// ```
+    pub async fn stream_plan(
+        &self,
+        plan: &StatementPlan,
+        params: &[Bson],
+        on_rows: &mut (dyn FnMut(Vec<Vec<Bson>>) -> Result<(), crate::Error> + Send),
+    ) -> Result<bool, crate::Error> {
+        crate::driver::execute::stream_plan(self.backend.as_ref(), &self.db, plan, params, on_rows)
+            .await
+    }
+
     /// Runs an already translated statement.
     pub async fn execute_plan(
         &self,

@@ -63,7 +63,7 @@ pub enum StatementKind {
 
 /// Writes results in a format to a writer.
 pub struct Printer {
-    out: Box<dyn Write>,
+    out: Box<dyn Write + Send>,
     /// The current format.
     pub format: Format,
 }
@@ -83,7 +83,7 @@ impl Printer {
     }
 
     /// A printer on any writer.
-    pub fn new(out: Box<dyn Write>, format: Format) -> Printer {
+    pub fn new(out: Box<dyn Write + Send>, format: Format) -> Printer {
         Printer { out, format }
     }
 
@@ -99,6 +99,38 @@ impl Printer {
             StatementResult::Affected(n) => self.affected(*n, kind, elapsed)?,
         }
         self.out.flush()
+    }
+
+    /// Prints one batch of a streamed query (`jsonl` and `csv` only: formats that need no row count or
+    /// widths); `first` prints the csv header. Other formats print nothing here.
+    pub fn stream_rows(&mut self, rows: &Rows, first: bool) -> io::Result<()> {
+        match self.format {
+            Format::Jsonl => {
+                for row in &rows.rows {
+                    let mut obj = Map::new();
+                    for (c, v) in rows.columns.iter().zip(row) {
+                        obj.insert(c.clone(), ext_json(v));
+                    }
+                    writeln!(self.out, "{}", Value::Object(obj))?;
+                }
+            }
+            Format::Csv => {
+                if first {
+                    let header: Vec<String> = rows.columns.iter().map(|c| csv_field(c)).collect();
+                    writeln!(self.out, "{}", header.join(","))?;
+                }
+                for row in &rows.rows {
+                    writeln!(self.out, "{}", csv_row(row))?;
+                }
+            }
+            Format::Table | Format::Json => {}
+        }
+        self.out.flush()
+    }
+
+    /// Whether this format prints a query's rows as they arrive ([`Printer::stream_rows`]).
+    pub fn streams(&self) -> bool {
+        matches!(self.format, Format::Jsonl | Format::Csv)
     }
 
     /// Prints rows (also used by the meta commands).
@@ -136,15 +168,7 @@ impl Printer {
                 let header: Vec<String> = rows.columns.iter().map(|c| csv_field(c)).collect();
                 writeln!(self.out, "{}", header.join(","))?;
                 for row in &rows.rows {
-                    let fields: Vec<String> = row
-                        .iter()
-                        .map(|v| match v {
-                            Bson::Null | Bson::Undefined => String::new(),
-                            Bson::String(s) if s.is_empty() => "\"\"".to_string(),
-                            other => csv_field(&cell_text(other)),
-                        })
-                        .collect();
-                    writeln!(self.out, "{}", fields.join(","))?;
+                    writeln!(self.out, "{}", csv_row(row))?;
                 }
                 timing_to_stderr(elapsed);
             }
@@ -285,6 +309,18 @@ pub fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// One csv record: NULL as an empty field, the empty string as `""`.
+fn csv_row(row: &[Bson]) -> String {
+    row.iter()
+        .map(|v| match v {
+            Bson::Null | Bson::Undefined => String::new(),
+            Bson::String(s) if s.is_empty() => "\"\"".to_string(),
+            other => csv_field(&cell_text(other)),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[cfg(test)]

@@ -8,6 +8,18 @@ use crate::Client;
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, Whitespace};
 use std::time::{Duration, Instant};
 
+/// How a streamed query ended.
+enum Streamed {
+    /// Every row was printed.
+    Done,
+    /// The plan is not a streamable query; nothing ran.
+    NotStreamable,
+    /// Writing the output failed.
+    Output(std::io::Error),
+    /// The statement failed (rows of earlier batches may have been printed).
+    Failed(crate::Error),
+}
+
 /// One statement's text and where it starts in its source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunk {
@@ -305,6 +317,47 @@ impl Runner {
         Ok(outcome)
     }
 
+    /// Runs a query streaming its rows to the printer (see [`Client::stream_plan`]).
+    async fn stream(
+        &mut self,
+        plan: &crate::mql::StatementPlan,
+        bar: Option<&indicatif::ProgressBar>,
+    ) -> Streamed {
+        let columns: Vec<String> = match &plan.output {
+            crate::mql::Output::Rows { columns } => {
+                columns.iter().map(|c| c.name.clone()).collect()
+            }
+            _ => return Streamed::NotStreamable,
+        };
+        let printer = &mut self.printer;
+        let mut first = true;
+        let mut output_error: Option<std::io::Error> = None;
+        let mut sink = |rows: Vec<Vec<bson::Bson>>| -> Result<(), crate::Error> {
+            let batch = crate::Rows {
+                columns: columns.clone(),
+                rows,
+            };
+            let mut print = || printer.stream_rows(&batch, first);
+            let printed = match bar {
+                Some(b) => b.suspend(print),
+                None => print(),
+            };
+            first = false;
+            printed.map_err(|e| {
+                let stop = crate::Error::Parameter(format!("output: {e}"));
+                output_error = Some(e);
+                stop
+            })
+        };
+        let result = self.client.stream_plan(plan, &[], &mut sink).await;
+        match (result, output_error) {
+            (_, Some(e)) => Streamed::Output(e),
+            (Ok(true), None) => Streamed::Done,
+            (Ok(false), None) => Streamed::NotStreamable,
+            (Err(e), None) => Streamed::Failed(e),
+        }
+    }
+
     fn progress_bar(&self, n: usize) -> Option<indicatif::ProgressBar> {
         use std::io::IsTerminal;
         if !self.progress || n < PROGRESS_THRESHOLD || !std::io::stderr().is_terminal() {
@@ -359,6 +412,20 @@ impl Runner {
                 }
             }
             let started = Instant::now();
+            if self.printer.streams() {
+                // jsonl / csv: rows are printed batch by batch as the cursor delivers them.
+                match self.stream(&plan, bar).await {
+                    Streamed::Done => {
+                        if self.timing {
+                            eprintln!("Time: {:.3} ms", started.elapsed().as_secs_f64() * 1000.0);
+                        }
+                        continue;
+                    }
+                    Streamed::NotStreamable => {}
+                    Streamed::Output(e) => return Err(e),
+                    Streamed::Failed(e) => return Ok(Err(locate(&e, chunk))),
+                }
+            }
             let result = self.client.execute_plan(&plan, &[]).await;
             let elapsed: Option<Duration> = self.timing.then(|| started.elapsed());
             match result {

@@ -31,6 +31,35 @@ impl Rows {
     }
 }
 
+/// Runs a query plan and hands its rows to `on_rows` batch by batch, as the backend's cursor delivers them,
+/// so the caller never holds the whole result (`--format jsonl` / `csv`). Returns `Ok(false)` without running
+/// anything when the plan cannot be streamed (several steps, no fixed column list, not a query): run it with
+/// [`execute_plan`] then.
+pub async fn stream_plan(
+    backend: &dyn Backend,
+    db: &str,
+    plan: &StatementPlan,
+    params: &[Bson],
+    on_rows: &mut (dyn FnMut(Vec<Vec<Bson>>) -> Result<(), crate::Error> + Send),
+) -> Result<bool, crate::Error> {
+    let Output::Rows { columns } = &plan.output else {
+        return Ok(false);
+    };
+    let streamable = !columns.is_empty()
+        && plan.steps.len() == 1
+        && plan.tolerated_codes.is_empty()
+        && matches!(plan.steps[0].name(), "find" | "aggregate");
+    if !streamable {
+        return Ok(false);
+    }
+    let Some(cmd) = plan.bind(params)?.into_iter().next() else {
+        return Ok(false);
+    };
+    let mut sink = |docs: Vec<Document>| on_rows(shape_rows(columns, docs).rows);
+    backend.stream_cursor(db, cmd, &mut sink).await?;
+    Ok(true)
+}
+
 /// Runs `plan` with `params` against database `db`.
 pub async fn execute_plan(
     backend: &dyn Backend,
@@ -219,14 +248,14 @@ async fn drain_cursor(
     Ok(docs)
 }
 
-fn batch(cursor: &Document, key: &str) -> Vec<Document> {
+pub(crate) fn batch(cursor: &Document, key: &str) -> Vec<Document> {
     cursor
         .get_array(key)
         .map(|a| a.iter().filter_map(|d| d.as_document().cloned()).collect())
         .unwrap_or_default()
 }
 
-fn cursor_id(cursor: &Document) -> i64 {
+pub(crate) fn cursor_id(cursor: &Document) -> i64 {
     match cursor.get("id") {
         Some(Bson::Int64(i)) => *i,
         Some(Bson::Int32(i)) => i64::from(*i),

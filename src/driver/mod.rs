@@ -17,10 +17,53 @@ use std::pin::Pin;
 pub type CommandFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Document, crate::Error>> + Send + 'a>>;
 
+/// Receives a cursor's documents batch by batch ([`Backend::stream_cursor`]); an error stops the stream.
+pub type BatchSink<'a> = dyn FnMut(Vec<Document>) -> Result<(), crate::Error> + Send + 'a;
+
+/// The future of [`Backend::stream_cursor`].
+pub type StreamFuture<'a> = Pin<Box<dyn Future<Output = Result<(), crate::Error>> + Send + 'a>>;
+
 /// Something that runs MongoDB commands against a database.
 pub trait Backend: Send + Sync {
     /// Runs one command document against database `db` and returns mongod's reply.
     fn run_command<'a>(&'a self, db: &'a str, command: Document) -> CommandFuture<'a>;
+
+    /// Runs a command that opens a cursor (`find`, `aggregate`) and hands its documents to `sink` as they
+    /// arrive, batch by batch, so a caller never holds the whole result. The default sends `getMore` until the
+    /// cursor is exhausted; a backend whose cursors live in a session (the official driver) overrides it.
+    fn stream_cursor<'a>(
+        &'a self,
+        db: &'a str,
+        command: Document,
+        sink: &'a mut BatchSink<'a>,
+    ) -> StreamFuture<'a> {
+        Box::pin(async move {
+            let reply = check_reply(self.run_command(db, command).await?)?;
+            let Ok(cursor) = reply.get_document("cursor") else {
+                return Err(crate::Error::Command(CommandError::new(
+                    8,
+                    "UnknownError",
+                    "reply has no cursor",
+                )));
+            };
+            sink(execute::batch(cursor, "firstBatch"))?;
+            let mut id = execute::cursor_id(cursor);
+            let ns = cursor.get_str("ns").unwrap_or("").to_string();
+            let coll = ns.split_once('.').map(|(_, c)| c.to_string()).unwrap_or(ns);
+            while id != 0 {
+                let more = check_reply(
+                    self.run_command(db, bson::doc! {"getMore": id, "collection": &coll})
+                        .await?,
+                )?;
+                let Ok(c) = more.get_document("cursor") else {
+                    break;
+                };
+                sink(execute::batch(c, "nextBatch"))?;
+                id = execute::cursor_id(c);
+            }
+            Ok(())
+        })
+    }
 }
 
 /// Turns an `ok: 0` reply into an error carrying MongoDB's code, codeName and errmsg.

@@ -99,7 +99,35 @@ impl Backend for MongoBackend {
     fn run_command<'a>(&'a self, db: &'a str, command: Document) -> CommandFuture<'a> {
         Box::pin(async move { self.run(db, command).await.map_err(|e| map_error("", e)) })
     }
+
+    /// The driver's cursor (getMore in the session that opened it), handed on in batches of
+    /// [`STREAM_BATCH`] documents.
+    fn stream_cursor<'a>(
+        &'a self,
+        db: &'a str,
+        command: Document,
+        sink: &'a mut super::BatchSink<'a>,
+    ) -> super::StreamFuture<'a> {
+        Box::pin(async move {
+            let database = self.client.database(db);
+            let mut cursor = database
+                .run_cursor_command(command)
+                .await
+                .map_err(|e| map_error("", e))?;
+            let mut batch = Vec::with_capacity(STREAM_BATCH);
+            while cursor.advance().await.map_err(|e| map_error("", e))? {
+                batch.push(cursor.deserialize_current().map_err(|e| map_error("", e))?);
+                if batch.len() == STREAM_BATCH {
+                    sink(std::mem::take(&mut batch))?;
+                }
+            }
+            sink(batch)
+        })
+    }
 }
+
+/// Documents per batch handed to a stream's sink.
+pub const STREAM_BATCH: usize = 1000;
 
 /// A driver error as a sqlmongo error: server errors keep MongoDB's code and message.
 fn map_error(uri: &str, e: mongodb::error::Error) -> crate::Error {
