@@ -856,7 +856,11 @@ async fn sqlmongo_serve_binary_stops_cleanly_on_ctrl_c() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "{status:?}");
-    let rest: Vec<String> = rx.try_iter().collect();
+    // The log reader may still be forwarding the last lines: read until it closes (the child has exited).
+    let mut rest: Vec<String> = Vec::new();
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(5)) {
+        rest.push(line);
+    }
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
 }
 
