@@ -6,7 +6,7 @@
 //! fields without a `$`, unknown query operators). Over-approximating is always safe; missing a field is not,
 //! so every doubtful form answers "any field". Depends on `bson` only.
 
-use bson::{Bson, Document};
+use bson::{Bson, Document, RawDocument};
 
 /// Adds the top-level fields `filter` (query language) reads to `out`; `false` when it may read any field.
 pub fn filter_fields(filter: &Document, out: &mut Vec<String>) -> bool {
@@ -78,6 +78,153 @@ fn push(out: &mut Vec<String>, name: &str) {
     }
 }
 
+/// Puts the named top-level fields of stored BSON bytes into `out`, in document order, walking the bytes
+/// directly (keys compared as bytes, skipped values never decoded). `found` is a scratch buffer reused from
+/// one call to the next. When `out` already holds the same fields in the same order (documents of one shape),
+/// only the values are replaced, reusing string buffers: no allocation per document. `None` when the bytes
+/// hold something this walker does not decode itself (an unknown element type, invalid UTF-8, a truncated
+/// element): the caller then parses with the `bson` crate, which reports the error or decodes the value.
+pub fn parse_fields_fast(
+    raw: &RawDocument,
+    fields: &[String],
+    out: &mut Document,
+    found: &mut Vec<(usize, usize)>,
+) -> Option<()> {
+    let b = raw.as_bytes();
+    let end = b.len().checked_sub(1)?;
+    found.clear();
+    let mut pos = 4;
+    while pos < end && found.len() < fields.len() {
+        let t = b[pos];
+        let kstart = pos + 1;
+        let klen = b.get(kstart..end)?.iter().position(|&c| c == 0)?;
+        let key = &b[kstart..kstart + klen];
+        let vstart = kstart + klen + 1;
+        let vlen = value_len(b, t, vstart)?;
+        if vstart.checked_add(vlen)? > end {
+            return None;
+        }
+        if let Some(i) = fields.iter().position(|f| f.as_bytes() == key) {
+            if !found.iter().any(|(j, _)| *j == i) {
+                found.push((i, pos));
+            }
+        }
+        pos = vstart + vlen;
+    }
+    let same_shape = out.len() == found.len()
+        && out
+            .keys()
+            .zip(found.iter())
+            .all(|(k, (i, _))| *k == fields[*i]);
+    if same_shape {
+        for ((_, slot), (i, at)) in out.iter_mut().zip(found.iter()) {
+            assign(slot, b, *at, fields[*i].len(), raw, &fields[*i])?;
+        }
+    } else {
+        out.clear();
+        for (i, at) in found.iter() {
+            let mut v = Bson::Null;
+            assign(&mut v, b, *at, fields[*i].len(), raw, &fields[*i])?;
+            out.insert(fields[*i].clone(), v);
+        }
+    }
+    Some(())
+}
+
+fn read_i32(b: &[u8], at: usize) -> Option<i32> {
+    Some(i32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
+}
+
+fn read_8(b: &[u8], at: usize) -> Option<[u8; 8]> {
+    b.get(at..at.checked_add(8)?)?.try_into().ok()
+}
+
+/// The length in bytes of the value of element type `t` starting at `at`; `None` for an unknown type or a
+/// negative length.
+fn value_len(b: &[u8], t: u8, at: usize) -> Option<usize> {
+    let len_prefixed = |extra: usize| -> Option<usize> {
+        let n = usize::try_from(read_i32(b, at)?).ok()?;
+        n.checked_add(extra)
+    };
+    let cstr =
+        |from: usize| -> Option<usize> { Some(b.get(from..)?.iter().position(|&c| c == 0)? + 1) };
+    match t {
+        0x01 | 0x09 | 0x11 | 0x12 => Some(8),
+        0x02 | 0x0D | 0x0E => len_prefixed(4),
+        0x03 | 0x04 | 0x0F => len_prefixed(0),
+        0x05 => len_prefixed(5),
+        0x06 | 0x0A | 0x7F | 0xFF => Some(0),
+        0x07 => Some(12),
+        0x08 => Some(1),
+        0x0B => {
+            let a = cstr(at)?;
+            Some(a + cstr(at + a)?)
+        }
+        0x0C => len_prefixed(4 + 12),
+        0x10 => Some(4),
+        0x13 => Some(16),
+        _ => None,
+    }
+}
+
+/// Decodes the element at `at` (type byte, key of `klen` bytes, value) into `slot`, reusing its string
+/// buffer; types other than the common scalars are decoded by the `bson` crate.
+fn assign(
+    slot: &mut Bson,
+    b: &[u8],
+    at: usize,
+    klen: usize,
+    raw: &RawDocument,
+    key: &str,
+) -> Option<()> {
+    let v = at + 1 + klen + 1;
+    match b[at] {
+        0x01 => *slot = Bson::Double(f64::from_le_bytes(read_8(b, v)?)),
+        0x02 => {
+            let n = usize::try_from(read_i32(b, v)?).ok()?;
+            let bytes = b.get(v + 4..(v + 4).checked_add(n)?)?;
+            let (last, text) = bytes.split_last()?;
+            if *last != 0 {
+                return None;
+            }
+            let text = std::str::from_utf8(text).ok()?;
+            match slot {
+                Bson::String(s) => {
+                    s.clear();
+                    s.push_str(text);
+                }
+                other => *other = Bson::String(text.to_string()),
+            }
+        }
+        0x08 => match b.get(v)? {
+            0 => *slot = Bson::Boolean(false),
+            1 => *slot = Bson::Boolean(true),
+            _ => return None,
+        },
+        0x09 => {
+            *slot = Bson::DateTime(bson::DateTime::from_millis(i64::from_le_bytes(read_8(
+                b, v,
+            )?)))
+        }
+        0x0A => *slot = Bson::Null,
+        0x10 => *slot = Bson::Int32(read_i32(b, v)?),
+        0x12 => *slot = Bson::Int64(i64::from_le_bytes(read_8(b, v)?)),
+        _ => {
+            for elem in raw.iter_elements() {
+                let elem = elem.ok()?;
+                if elem.key().as_str() == key {
+                    *slot = Bson::try_from(elem).ok()?;
+                    return Some(());
+                }
+            }
+            return None;
+        }
+    }
+    Some(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +261,35 @@ mod tests {
             &bson!({"$topN": {"n": 1, "sortBy": {"score": -1}, "output": "$a"}}),
             &mut Vec::new()
         ));
+    }
+
+    #[test]
+    fn fast_parse_reads_named_fields_in_document_order() {
+        let d = doc! {"_id": "k", "a": 1.5, "s": "text", "b": true, "n": null, "i": 7, "l": 8i64,
+        "t": bson::DateTime::from_millis(5), "arr": [1, {"x": 2}], "o": {"y": "z"},
+        "oid": bson::oid::ObjectId::from_bytes([1; 12]), "last": "end"};
+        let raw = bson::RawDocumentBuf::try_from(&d).expect("serialises");
+        let names = [
+            "last", "s", "a", "b", "n", "i", "l", "t", "arr", "o", "oid", "absent",
+        ];
+        let fields: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        let mut out = Document::new();
+        let mut found = Vec::new();
+        for _ in 0..2 {
+            // The second pass reuses `out` (same shape): values replaced in place.
+            assert!(parse_fields_fast(&raw, &fields, &mut out, &mut found).is_some());
+            let expected: Document = d
+                .iter()
+                .filter(|(k, _)| names.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            assert_eq!(out, expected);
+        }
+        let other =
+            bson::RawDocumentBuf::try_from(&doc! {"s": 3, "a": "now a string"}).expect("ok");
+        assert!(parse_fields_fast(&other, &fields, &mut out, &mut found).is_some());
+        assert_eq!(out, doc! {"s": 3, "a": "now a string"});
+        assert!(parse_fields_fast(&other, &[], &mut out, &mut found).is_some());
+        assert!(out.is_empty());
     }
 }

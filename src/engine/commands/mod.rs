@@ -274,11 +274,14 @@ pub(super) fn scan_matching(
     };
     // One document buffer for the parsed fields, reused from one stored document to the next.
     let mut buf = Document::new();
+    let mut found = Vec::new();
     let mut step = |raw: &bson::RawDocument| -> Result<bool, CommandError> {
         let full;
         let doc = match &partial {
             Some(fields) => {
-                parse_fields_into(raw, fields, &mut buf)?;
+                if super::fields::parse_fields_fast(raw, fields, &mut buf, &mut found).is_none() {
+                    parse_fields_into(raw, fields, &mut buf)?;
+                }
                 &buf
             }
             None => {

@@ -248,6 +248,18 @@ impl Expr {
         Ok(truthy(self.eval(root, vars)?.as_ref()))
     }
 
+    /// The value of a plain top-level field path `$a` by reference, without cloning it: `Some(value)` (the
+    /// inner `None` for a missing field) when the expression is one, `None` for any other expression (then
+    /// [`eval`](Self::eval) must be used). Same result as `eval`.
+    pub fn eval_top_field<'a>(&self, root: &'a Document) -> Option<Option<&'a Bson>> {
+        match &self.node {
+            Node::Field(parts) if parts.len() == 1 => {
+                Some(crate::engine::path::field(root, &parts[0]))
+            }
+            _ => None,
+        }
+    }
+
     /// The field path when the expression is a plain `$a.b`.
     pub fn field_path(&self) -> Option<String> {
         match &self.node {

@@ -409,6 +409,39 @@ pub struct GroupState {
     groups: Vec<(Bson, Vec<AccState>)>,
 }
 
+/// Up to this many groups are found by a linear scan comparing keys in the BSON order; past it a
+/// [`BTreeMap`] index is built (same BSON order, so the same groups either way).
+const LINEAR_GROUPS: usize = 16;
+
+impl GroupState {
+    /// The slot of the group whose key compares equal to `key` in the BSON order.
+    fn find(&self, key: &Bson) -> Option<usize> {
+        if self.groups.len() <= LINEAR_GROUPS {
+            return self
+                .groups
+                .iter()
+                .position(|(k, _)| compare(k, key) == Ordering::Equal);
+        }
+        self.index.get(&IndexKey(vec![key.clone()])).copied()
+    }
+
+    /// Adds a group for `key` (not present) and returns its slot.
+    fn add(&mut self, key: Bson, fields: &[(String, Accumulator)]) -> usize {
+        let slot = self.groups.len();
+        if slot >= LINEAR_GROUPS {
+            if self.index.is_empty() {
+                for (i, (k, _)) in self.groups.iter().enumerate() {
+                    self.index.insert(IndexKey(vec![k.clone()]), i);
+                }
+            }
+            self.index.insert(IndexKey(vec![key.clone()]), slot);
+        }
+        self.groups
+            .push((key, fields.iter().map(|(_, a)| a.init()).collect()));
+        slot
+    }
+}
+
 /// A compiled `$group` stage.
 #[derive(Debug, Clone)]
 pub struct Group {
@@ -482,6 +515,15 @@ impl Group {
         doc: &Document,
         vars: &Vars,
     ) -> Result<(), CommandError> {
+        if let Some(key) = self.id.eval_top_field(doc) {
+            // A plain `$field` key: looked up by reference, cloned only for a new group.
+            let key = key.unwrap_or(&Bson::Null);
+            let (slot, first) = match state.find(key) {
+                Some(i) => (i, false),
+                None => (state.add(key.clone(), &self.fields), true),
+            };
+            return self.step_slot(state, slot, first, doc, vars);
+        }
         let key = self.id.eval(doc, vars)?.unwrap_or(Bson::Null);
         self.step_keyed(state, key, doc, vars)
     }
@@ -493,18 +535,21 @@ impl Group {
         doc: &Document,
         vars: &Vars,
     ) -> Result<(), CommandError> {
-        let ik = IndexKey(vec![key]);
-        let (slot, first) = match state.index.get(&ik) {
-            Some(i) => (*i, false),
-            None => {
-                let key = ik.0[0].clone();
-                state
-                    .groups
-                    .push((key, self.fields.iter().map(|(_, a)| a.init()).collect()));
-                state.index.insert(ik, state.groups.len() - 1);
-                (state.groups.len() - 1, true)
-            }
+        let (slot, first) = match state.find(&key) {
+            Some(i) => (i, false),
+            None => (state.add(key, &self.fields), true),
         };
+        self.step_slot(state, slot, first, doc, vars)
+    }
+
+    fn step_slot(
+        &self,
+        state: &mut GroupState,
+        slot: usize,
+        first: bool,
+        doc: &Document,
+        vars: &Vars,
+    ) -> Result<(), CommandError> {
         let states = &mut state.groups[slot].1;
         for ((_, acc), st) in self.fields.iter().zip(states.iter_mut()) {
             acc.step(st, first, doc, vars)?;
