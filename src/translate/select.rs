@@ -728,7 +728,7 @@ pub(crate) fn column_name(e: &Expr) -> String {
         }
         Expr::Nested(inner) => column_name(inner),
         Expr::Cast { expr, .. } => column_name(expr),
-        Expr::Function(f) => f.name.to_string().to_ascii_lowercase(),
+        Expr::Function(f) => crate::translate::names::function_name(&f.name),
         Expr::Case { .. } => "case".into(),
         Expr::Extract { .. } => "extract".into(),
         Expr::Substring { .. } => "substring".into(),
