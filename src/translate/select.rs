@@ -216,7 +216,7 @@ impl Translator {
             Some(Distinct::All) => false,
             Some(Distinct::On(_)) => return refuse("DISTINCT ON"),
         };
-        let source = self.source_of_from(from, pos)?;
+        let mut source = self.source_of_from(from, pos)?;
         let (pre_filter, filter) = match selection {
             Some(w) => {
                 if contains_aggregate(w) {
@@ -380,7 +380,7 @@ impl Translator {
         if !pre_filter.is_empty() {
             pipeline.push(doc! {"$match": pre_filter});
         }
-        pipeline.extend(source.pipeline.iter().cloned());
+        pipeline.append(&mut source.pipeline);
         self.push_where(&mut pipeline, filter, where_stages, wildcard);
         let mut project = Document::new();
         let mut out_cols = Vec::new();
