@@ -40,7 +40,7 @@ impl Translator {
 
     /// An aggregate function call: registers its accumulator(s) and returns the post-group expression.
     pub(crate) fn aggregate_call(&mut self, f: &Function, e: &Expr) -> Result<Agg, Error> {
-        let name = f.name.to_string().to_ascii_lowercase();
+        let name = crate::translate::names::function_name(&f.name);
         if f.over.is_some() {
             return Err(unsupported(
                 format!("window function {}() OVER (...)", f.name),
@@ -248,7 +248,7 @@ pub(crate) fn contains_aggregate(e: &Expr) -> bool {
                 return ControlFlow::Continue(());
             }
             if let Expr::Function(f) = e {
-                let n = f.name.to_string().to_ascii_lowercase();
+                let n = crate::translate::names::function_name(&f.name);
                 if super::expr::is_aggregate_name(&n) && f.over.is_none() {
                     return ControlFlow::Break(());
                 }

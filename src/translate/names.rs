@@ -6,6 +6,15 @@
 use super::{Error, Position};
 use sqlparser::ast::{Ident, ObjectName, ObjectNamePart};
 
+/// A function's name, lowercased, as `name.to_string().to_ascii_lowercase()` spells it, without formatting
+/// the common case (one unquoted identifier): it runs for every function call of a statement.
+pub(crate) fn function_name(name: &ObjectName) -> String {
+    match name.0.as_slice() {
+        [ObjectNamePart::Identifier(i)] if i.quote_style.is_none() => i.value.to_ascii_lowercase(),
+        _ => name.to_string().to_ascii_lowercase(),
+    }
+}
+
 /// The position of an identifier.
 pub(crate) fn ident_pos(i: &Ident) -> Position {
     Position::from(i.span.start)

@@ -49,9 +49,10 @@ pub(crate) fn and(parts: Vec<Bson>) -> Bson {
     for p in parts {
         match p {
             Bson::Boolean(true) => {}
-            Bson::Document(d) if d.len() == 1 && d.contains_key("$and") => {
-                if let Ok(inner) = d.get_array("$and") {
-                    out.extend(inner.iter().cloned());
+            // Moved, not cloned: the nested operands can be large expressions.
+            Bson::Document(mut d) if d.len() == 1 && d.contains_key("$and") => {
+                if let Some(Bson::Array(inner)) = d.remove("$and") {
+                    out.extend(inner);
                 }
             }
             other => out.push(other),
@@ -70,9 +71,10 @@ pub(crate) fn or(parts: Vec<Bson>) -> Bson {
     for p in parts {
         match p {
             Bson::Boolean(false) => {}
-            Bson::Document(d) if d.len() == 1 && d.contains_key("$or") => {
-                if let Ok(inner) = d.get_array("$or") {
-                    out.extend(inner.iter().cloned());
+            // Moved, not cloned: the nested operands can be large expressions.
+            Bson::Document(mut d) if d.len() == 1 && d.contains_key("$or") => {
+                if let Some(Bson::Array(inner)) = d.remove("$or") {
+                    out.extend(inner);
                 }
             }
             other => out.push(other),

@@ -17,14 +17,15 @@ use sqlparser::ast::{
     Distinct, Expr, GroupByExpr, LimitClause, OrderByKind, Query, Select, SelectItem, SetExpr,
     Spanned, TableFactor, TableWithJoins, Value,
 };
+use std::borrow::Cow;
 
 /// `$sort` entries: field and direction.
 type SortFields = Vec<(String, i32)>;
 
-/// One output column while planning.
-struct Column {
+/// One output column while planning; its expression is borrowed from the statement when it can be.
+struct Column<'a> {
     name: String,
-    source: Expr,
+    source: Cow<'a, Expr>,
 }
 
 /// One ORDER BY key while planning.
@@ -215,7 +216,7 @@ impl Translator {
             Some(Distinct::All) => false,
             Some(Distinct::On(_)) => return refuse("DISTINCT ON"),
         };
-        let source = self.source_of_from(from, pos)?;
+        let mut source = self.source_of_from(from, pos)?;
         let (pre_filter, filter) = match selection {
             Some(w) => {
                 if contains_aggregate(w) {
@@ -239,7 +240,7 @@ impl Translator {
                 if !modifiers.is_empty() {
                     return refuse("GROUP BY modifiers (ROLLUP/CUBE/...)");
                 }
-                list.clone()
+                list.as_slice()
             }
             GroupByExpr::All(_) => return refuse("GROUP BY ALL"),
         };
@@ -251,11 +252,11 @@ impl Translator {
             match item {
                 SelectItem::UnnamedExpr(e) => columns.push(Column {
                     name: column_name(e),
-                    source: e.clone(),
+                    source: Cow::Borrowed(e),
                 }),
                 SelectItem::ExprWithAlias { expr, alias } => columns.push(Column {
                     name: alias.value.clone(),
-                    source: expr.clone(),
+                    source: Cow::Borrowed(expr),
                 }),
                 SelectItem::Wildcard(opts) => {
                     if opts.opt_exclude.is_some()
@@ -294,7 +295,10 @@ impl Translator {
                 Some(cols) if plain_star => {
                     columns = cols
                         .into_iter()
-                        .map(|(name, source)| Column { name, source })
+                        .map(|(name, source)| Column {
+                            name,
+                            source: Cow::Owned(source),
+                        })
                         .collect();
                     wildcard = false;
                 }
@@ -320,7 +324,7 @@ impl Translator {
                         position: expr_pos(e),
                     })?;
                     return match columns.get(i.wrapping_sub(1)) {
-                        Some(c) => Ok(c.source.clone()),
+                        Some(c) => Ok(c.source.as_ref().clone()),
                         None => Err(Error::Invalid {
                             message: format!("position {n} is not in select list"),
                             position: expr_pos(e),
@@ -331,9 +335,9 @@ impl Translator {
             if let Expr::Identifier(id) = e {
                 if let Some(c) = columns.iter().find(|c| {
                     c.name == id.value
-                        && !matches!(&c.source, Expr::Identifier(x) if x.value == id.value)
+                        && !matches!(c.source.as_ref(), Expr::Identifier(x) if x.value == id.value)
                 }) {
-                    return Ok(c.source.clone());
+                    return Ok(c.source.as_ref().clone());
                 }
             }
             Ok(e.clone())
@@ -347,14 +351,14 @@ impl Translator {
             });
         }
         let mut group_keys = Vec::new();
-        for g in &group_exprs {
+        for g in group_exprs {
             group_keys.push(resolve(g, &columns)?);
         }
 
         // Window calls can be in the SELECT list and ORDER BY (window.rs computes them before `$project`).
         let window_exprs: Vec<&Expr> = columns
             .iter()
-            .map(|c| &c.source)
+            .map(|c| c.source.as_ref())
             .chain(sort_keys.iter().map(|k| &k.expr))
             .collect();
         let star_stages = self.join_star(wildcard, qualified_star.as_deref(), pos)?;
@@ -376,15 +380,15 @@ impl Translator {
         if !pre_filter.is_empty() {
             pipeline.push(doc! {"$match": pre_filter});
         }
-        pipeline.extend(source.pipeline.iter().cloned());
+        pipeline.append(&mut source.pipeline);
         self.push_where(&mut pipeline, filter, where_stages, wildcard);
         let mut project = Document::new();
         let mut out_cols = Vec::new();
         if grouped || distinct {
-            let (keys_for_group, post_columns): (Vec<Expr>, bool) = if distinct && !grouped {
-                (columns.iter().map(|c| c.source.clone()).collect(), true)
+            let (keys_for_group, post_columns): (Vec<&Expr>, bool) = if distinct && !grouped {
+                (columns.iter().map(|c| c.source.as_ref()).collect(), true)
             } else {
-                (group_keys.clone(), false)
+                (group_keys.iter().collect(), false)
             };
             let mut id = Document::new();
             let mut scope = GroupScope::default();
@@ -398,7 +402,7 @@ impl Translator {
                 let a = self.agg(k)?;
                 let f = format!("g{i}");
                 id.insert(&f, a.expr);
-                scope.keys.push((k.clone(), f));
+                scope.keys.push(((*k).clone(), f));
             }
             self.no_subquery_here("GROUP BY / SELECT DISTINCT", pos)?;
             // Everything after $group is translated in the group scope.
@@ -475,7 +479,7 @@ impl Translator {
     /// After `$group`: the projection of the SELECT list, HAVING, and sort keys, in group scope.
     fn after_group(
         &mut self,
-        columns: &[Column],
+        columns: &[Column<'_>],
         sort_keys: &[SortKey],
         having: Option<&Expr>,
         project: &mut Document,
@@ -545,7 +549,7 @@ impl Translator {
         collection: &str,
         filter: &Document,
         wildcard: bool,
-        columns: &[Column],
+        columns: &[Column<'_>],
         sort_keys: &[SortKey],
         limit: &Option<Bson>,
         offset: &Option<Bson>,
@@ -572,7 +576,7 @@ impl Translator {
         } else {
             let mut p = doc! {"_id": 0};
             for c in columns {
-                let Expr::Identifier(id) = &c.source else {
+                let Expr::Identifier(id) = c.source.as_ref() else {
                     return Ok(None);
                 };
                 if id.value != c.name || p.contains_key(&id.value) || id.value == "_id" {
@@ -728,7 +732,7 @@ pub(crate) fn column_name(e: &Expr) -> String {
         }
         Expr::Nested(inner) => column_name(inner),
         Expr::Cast { expr, .. } => column_name(expr),
-        Expr::Function(f) => f.name.to_string().to_ascii_lowercase(),
+        Expr::Function(f) => crate::translate::names::function_name(&f.name),
         Expr::Case { .. } => "case".into(),
         Expr::Extract { .. } => "extract".into(),
         Expr::Substring { .. } => "substring".into(),

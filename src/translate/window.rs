@@ -162,7 +162,7 @@ impl Translator {
         field: &str,
         stages: &mut Vec<Document>,
     ) -> Result<(Kind, bool), Error> {
-        let name = f.name.to_string().to_ascii_lowercase();
+        let name = crate::translate::names::function_name(&f.name);
         let Some(WindowType::WindowSpec(spec)) = &f.over else {
             return Err(unsupported("named windows (OVER w)", e));
         };
@@ -872,7 +872,7 @@ fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error> {
     }
     fn plain_aggregate(e: &Expr) -> bool {
         matches!(e, Expr::Function(f) if f.over.is_none()
-            && super::expr::is_aggregate_name(&f.name.to_string().to_ascii_lowercase()))
+            && super::expr::is_aggregate_name(&crate::translate::names::function_name(&f.name)))
     }
     impl sqlparser::ast::Visitor for Finder<'_> {
         type Break = ();

@@ -47,7 +47,7 @@ pub(crate) fn is_aggregate_name(name: &str) -> bool {
 impl Translator {
     /// A function call.
     pub(crate) fn function(&mut self, f: &Function, e: &Expr) -> Result<Agg, Error> {
-        let name = f.name.to_string().to_ascii_lowercase();
+        let name = crate::translate::names::function_name(&f.name);
         if is_aggregate_name(&name) || f.over.is_some() {
             return self.aggregate_call(f, e);
         }
