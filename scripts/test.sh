@@ -57,6 +57,16 @@ if ! command -v script >/dev/null 2>&1; then
   fi
 fi
 
+# --- node + npm (the mingo oracle and the Node driver client) -------------------------------------------
+if ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing nodejs and npm (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+fi
+
 # --- node packages for the mingo oracle ------------------------------------------------------------
 if command -v npm >/dev/null 2>&1; then
   if [ ! -d oracle/node_modules/mingo ] || [ oracle/package-lock.json -nt oracle/node_modules/.package-lock.json ]; then
