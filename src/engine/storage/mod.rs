@@ -7,6 +7,7 @@
 //! [`Change`]s. Depends on `bson` and the engine's collection model only.
 
 pub mod collection;
+pub mod index;
 
 pub use collection::{Collection, RecordId};
 

@@ -1,0 +1,410 @@
+//! Indexes of a collection: keys in BSON comparison order ([`IndexKey`]) mapped to record ids, unique / sparse /
+//! partial / TTL options, and the range lookups `Collection::candidates` uses. Depends on `bson` and the
+//! engine's comparison order and matcher only.
+
+use crate::engine::bson_order::compare;
+use crate::engine::expr::Vars;
+use crate::engine::matcher::Matcher;
+use crate::engine::CommandError;
+use bson::{Bson, Document};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+/// Identifies a record within its collection; increases with insertion order (natural order).
+pub type RecordId = u64;
+
+/// An index key: the indexed values in key-pattern order, ordered by the BSON comparison order.
+#[derive(Debug, Clone)]
+pub struct IndexKey(pub Vec<Bson>);
+
+impl PartialEq for IndexKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for IndexKey {}
+impl PartialOrd for IndexKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for IndexKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        for (a, b) in self.0.iter().zip(other.0.iter()) {
+            match compare(a, b) {
+                Ordering::Equal => {}
+                o => return o,
+            }
+        }
+        self.0.len().cmp(&other.0.len())
+    }
+}
+
+/// The records holding one index key: most keys (every key of a unique index) have one, which is stored
+/// inline rather than in a set of its own.
+#[derive(Debug, Clone)]
+enum Rids {
+    One(RecordId),
+    Many(BTreeSet<RecordId>),
+}
+
+impl Rids {
+    fn insert(&mut self, rid: RecordId) {
+        match self {
+            Rids::One(r) if *r == rid => {}
+            Rids::One(r) => *self = Rids::Many(BTreeSet::from([*r, rid])),
+            Rids::Many(set) => {
+                set.insert(rid);
+            }
+        }
+    }
+
+    /// Removes `rid`; `true` when no record is left.
+    pub(crate) fn remove(&mut self, rid: RecordId) -> bool {
+        match self {
+            Rids::One(r) => *r == rid,
+            Rids::Many(set) => {
+                set.remove(&rid);
+                if set.len() == 1 {
+                    if let Some(last) = set.iter().next().copied() {
+                        *self = Rids::One(last);
+                    }
+                }
+                set_is_empty(self)
+            }
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = RecordId> + '_ {
+        let (one, many) = match self {
+            Rids::One(r) => (Some(*r), None),
+            Rids::Many(set) => (None, Some(set.iter().copied())),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
+}
+
+fn set_is_empty(r: &Rids) -> bool {
+    matches!(r, Rids::Many(s) if s.is_empty())
+}
+
+/// A secondary (or `_id`) index.
+#[derive(Debug, Clone)]
+pub struct Index {
+    /// Index name (`expiresAt_1`).
+    pub name: String,
+    /// Indexed paths in order.
+    pub fields: Vec<String>,
+    /// The full spec as listIndexes shows it (`v`, `key`, `name`, options).
+    pub spec: Document,
+    /// Unique constraint.
+    pub unique: bool,
+    /// Sparse: documents missing every indexed field are not indexed.
+    pub sparse: bool,
+    /// Partial filter: only matching documents are indexed.
+    pub partial: Option<Matcher>,
+    /// TTL: seconds after the indexed date at which the document expires.
+    pub expire_after_seconds: Option<i64>,
+    entries: BTreeMap<IndexKey, Rids>,
+}
+
+impl Index {
+    /// Builds an (empty) index from a createIndexes spec.
+    pub fn from_spec(spec: &Document) -> Result<Index, CommandError> {
+        let key = spec
+            .get_document("key")
+            .map_err(|_| CommandError::failed_to_parse("index spec must have a 'key' document"))?;
+        if key.is_empty() {
+            return Err(CommandError::new(
+                67,
+                "CannotCreateIndex",
+                "Index keys cannot be empty.",
+            ));
+        }
+        let mut fields = Vec::new();
+        for (k, v) in key {
+            let ok = match v {
+                Bson::Int32(i) => *i == 1 || *i == -1,
+                Bson::Int64(i) => *i == 1 || *i == -1,
+                Bson::Double(d) => *d == 1.0 || *d == -1.0,
+                Bson::String(s) => {
+                    return Err(CommandError::new(
+                        67,
+                        "CannotCreateIndex",
+                        format!("index type '{s}' is not supported by the embedded engine"),
+                    ))
+                }
+                _ => false,
+            };
+            if !ok {
+                return Err(CommandError::new(67, "CannotCreateIndex", format!("Values in the index key pattern can only be 1 or -1, found {v} for field '{k}'")));
+            }
+            fields.push(k.clone());
+        }
+        let name = match spec.get("name") {
+            Some(Bson::String(s)) => s.clone(),
+            _ => default_name(key),
+        };
+        let partial = match spec.get("partialFilterExpression") {
+            Some(Bson::Document(d)) => Some(Matcher::compile(d)?),
+            Some(_) => {
+                return Err(CommandError::type_mismatch(
+                    "partialFilterExpression must be a document",
+                ))
+            }
+            None => None,
+        };
+        let expire_after_seconds = match spec.get("expireAfterSeconds") {
+            None => None,
+            Some(v) => Some(
+                crate::engine::numeric::Num::from_bson(v)
+                    .and_then(|n| n.to_i64_exact())
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| {
+                        CommandError::new(
+                            67,
+                            "CannotCreateIndex",
+                            "TTL index 'expireAfterSeconds' option must be a non-negative integer",
+                        )
+                    })?,
+            ),
+        };
+        if expire_after_seconds.is_some() && fields.len() > 1 {
+            return Err(CommandError::new(
+                67,
+                "CannotCreateIndex",
+                "TTL indexes are single-field indexes, compound indexes do not support TTL",
+            ));
+        }
+        let mut full = Document::new();
+        full.insert("v", 2);
+        full.insert("key", key.clone());
+        full.insert("name", name.clone());
+        for (k, v) in spec {
+            if !matches!(k.as_str(), "key" | "name" | "v" | "ns") {
+                full.insert(k.clone(), v.clone());
+            }
+        }
+        Ok(Index {
+            name,
+            fields,
+            unique: matches!(spec.get("unique"), Some(Bson::Boolean(true))),
+            sparse: matches!(spec.get("sparse"), Some(Bson::Boolean(true))),
+            partial,
+            expire_after_seconds,
+            spec: full,
+            entries: BTreeMap::new(),
+        })
+    }
+
+    /// The `_id_` index every collection has.
+    pub fn id_index() -> Index {
+        let mut spec = Document::new();
+        spec.insert("key", bson::doc! {"_id": 1});
+        spec.insert("name", "_id_");
+        let mut ix = Index::from_spec(&spec).unwrap_or_else(|_| unreachable_index());
+        ix.unique = true;
+        ix
+    }
+
+    /// The keys `doc` contributes (several for arrays: a multikey index); none when sparse / partial exclude it.
+    pub fn keys_for(&self, doc: &Document) -> Vec<IndexKey> {
+        if let Some(p) = &self.partial {
+            if !p
+                .matches(doc, &Vars::new(bson::DateTime::from_millis(0)))
+                .unwrap_or(false)
+            {
+                return Vec::new();
+            }
+        }
+        let mut per_field: Vec<Vec<Bson>> = Vec::with_capacity(self.fields.len());
+        let mut any_present = false;
+        for f in &self.fields {
+            let vals = index_values(doc, f);
+            if !vals.is_empty() {
+                any_present = true;
+            }
+            per_field.push(if vals.is_empty() {
+                vec![Bson::Null]
+            } else {
+                vals
+            });
+        }
+        if self.sparse && !any_present {
+            return Vec::new();
+        }
+        let mut keys: Vec<Vec<Bson>> = vec![Vec::new()];
+        for vals in per_field {
+            let mut next = Vec::with_capacity(keys.len() * vals.len());
+            for k in &keys {
+                for v in &vals {
+                    let mut k2 = k.clone();
+                    k2.push(v.clone());
+                    next.push(k2);
+                }
+            }
+            keys = next;
+        }
+        keys.into_iter().map(IndexKey).collect()
+    }
+
+    pub(crate) fn add(&mut self, rid: RecordId, keys: Vec<IndexKey>) {
+        for k in keys {
+            match self.entries.entry(k) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(Rids::One(rid));
+                }
+                std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().insert(rid),
+            }
+        }
+    }
+
+    pub(crate) fn remove(&mut self, rid: RecordId, keys: Vec<IndexKey>) {
+        for k in keys {
+            if let Some(set) = self.entries.get_mut(&k) {
+                if set.remove(rid) {
+                    self.entries.remove(&k);
+                }
+            }
+        }
+    }
+
+    /// The record holding `key` other than `except`, if any (unique check).
+    pub(crate) fn conflict(&self, key: &IndexKey, except: Option<RecordId>) -> Option<RecordId> {
+        self.entries
+            .get(key)
+            .and_then(|set| set.iter().find(|r| Some(*r) != except))
+    }
+
+    /// Whether this index can answer predicates on `field` alone (its first field, every document indexed).
+    pub(crate) fn serves(&self, field: &str) -> bool {
+        self.fields.first().is_some_and(|f| f == field) && !self.sparse && self.partial.is_none()
+    }
+
+    /// Records whose first key value is in the range.
+    pub(crate) fn range(&self, lo: Bound<&Bson>, hi: Bound<&Bson>) -> BTreeSet<RecordId> {
+        let mut out = BTreeSet::new();
+        let single = self.fields.len() == 1;
+        let lo_k = map_bound(lo);
+        let hi_k = map_bound(hi);
+        if single {
+            if let (
+                Bound::Excluded(a) | Bound::Included(a),
+                Bound::Excluded(b) | Bound::Included(b),
+            ) = (&lo_k, &hi_k)
+            {
+                if a > b {
+                    return out;
+                }
+            }
+            for (_, set) in self.entries.range((lo_k, hi_k)) {
+                out.extend(set.iter());
+            }
+        } else {
+            // Compound: scan and test the first component (keys are longer than the bound).
+            for (k, set) in &self.entries {
+                let Some(first) = k.0.first() else { continue };
+                if in_bounds(first, &lo, &hi) {
+                    out.extend(set.iter());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn unreachable_index() -> Index {
+    Index {
+        name: "_id_".into(),
+        fields: vec!["_id".into()],
+        spec: bson::doc! {"v": 2, "key": {"_id": 1}, "name": "_id_"},
+        unique: true,
+        sparse: false,
+        partial: None,
+        expire_after_seconds: None,
+        entries: BTreeMap::new(),
+    }
+}
+
+fn map_bound(b: Bound<&Bson>) -> Bound<IndexKey> {
+    match b {
+        Bound::Included(v) => Bound::Included(IndexKey(vec![v.clone()])),
+        Bound::Excluded(v) => Bound::Excluded(IndexKey(vec![v.clone()])),
+        Bound::Unbounded => Bound::Unbounded,
+    }
+}
+
+fn in_bounds(v: &Bson, lo: &Bound<&Bson>, hi: &Bound<&Bson>) -> bool {
+    let lo_ok = match lo {
+        Bound::Included(b) => compare(v, b) != Ordering::Less,
+        Bound::Excluded(b) => compare(v, b) == Ordering::Greater,
+        Bound::Unbounded => true,
+    };
+    let hi_ok = match hi {
+        Bound::Included(b) => compare(v, b) != Ordering::Greater,
+        Bound::Excluded(b) => compare(v, b) == Ordering::Less,
+        Bound::Unbounded => true,
+    };
+    lo_ok && hi_ok
+}
+
+/// The values a document has at an index path: array elements (and the array itself for exact array
+/// equality are not indexed separately here), dotted paths through arrays of documents.
+fn index_values(doc: &Document, field: &str) -> Vec<Bson> {
+    let mut out = Vec::new();
+    let parts: Vec<&str> = field.split('.').collect();
+    collect_values(&Bson::Document(doc.clone()), &parts, &mut out);
+    out
+}
+
+fn collect_values(v: &Bson, parts: &[&str], out: &mut Vec<Bson>) {
+    let Some((part, rest)) = parts.split_first() else {
+        match v {
+            Bson::Array(items) if !items.is_empty() => {
+                out.extend(items.iter().cloned());
+                // An array value also matches equality with the whole array.
+                out.push(v.clone());
+            }
+            Bson::Array(_) => out.push(Bson::Array(vec![])),
+            other => out.push(other.clone()),
+        }
+        return;
+    };
+    match v {
+        Bson::Document(d) => {
+            if let Some(x) = d.get(*part) {
+                collect_values(x, rest, out);
+            }
+        }
+        Bson::Array(items) => {
+            if let Ok(i) = part.parse::<usize>() {
+                if let Some(x) = items.get(i) {
+                    collect_values(x, rest, out);
+                }
+            }
+            for item in items {
+                if let Bson::Document(_) = item {
+                    collect_values(item, parts, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// mongod's default index name: `a_1_b_-1`.
+pub fn default_name(key: &Document) -> String {
+    key.iter()
+        .map(|(k, v)| {
+            let dir = match v {
+                Bson::Int32(i) => i.to_string(),
+                Bson::Int64(i) => i.to_string(),
+                Bson::Double(d) => format!("{}", *d as i64),
+                Bson::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            format!("{k}_{dir}")
+        })
+        .collect::<Vec<_>>()
+        .join("_")
+}
