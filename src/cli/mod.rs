@@ -295,14 +295,7 @@ fn read_source(f: &str) -> Result<String, CliError> {
 /// `FILE:LINE:COL: message`, then the line with a caret under the position.
 pub fn located(name: &str, text: &str, e: &crate::Error) -> String {
     match e.position() {
-        Some((line, col)) => {
-            let src = text
-                .lines()
-                .nth((line as usize).saturating_sub(1))
-                .unwrap_or("");
-            let caret = " ".repeat((col as usize).saturating_sub(1));
-            format!("{name}:{line}:{col}: {e}\n  {src}\n  {caret}^")
-        }
+        Some((line, col)) => script::located_at(name, text, line, col, &e.to_string()),
         None => format!("{name}: {e}"),
     }
 }
