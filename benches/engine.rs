@@ -65,6 +65,22 @@ fn bench(c: &mut Criterion) {
             black_box(r)
         })
     });
+    // The same lookups as BSON bytes in and out (`run_command_raw`), as a wire client sends them: the
+    // command bytes are encoded beforehand, as a client would have, and the reply stays bytes.
+    let raw_cmds: Vec<bson::RawDocumentBuf> = (0..4096)
+        .map(|j| {
+            let k = (j * 7919) % n;
+            bson::rawdoc! {"find": "user_sessions", "filter": {"_id": format!("sess-{k:08}")}, "limit": 1}
+        })
+        .collect();
+    let mut j = 0usize;
+    g.bench_function("point_lookup_by_id_bytes", |b| {
+        b.iter(|| {
+            j = (j + 1) % raw_cmds.len();
+            let r = e.run_command_raw("bench", &raw_cmds[j]).expect("find");
+            black_box(r)
+        })
+    });
     g.bench_function("update_by_key_set_inc", |b| {
         b.iter(|| {
             i = (i + 7919) % n;

@@ -128,6 +128,27 @@ impl Engine {
         commands::run(&self.inner, db, command)
     }
 
+    /// Runs one command given as BSON bytes (as a wire client sends it) and returns the reply as BSON bytes.
+    /// Same semantics as [`Engine::run_command`]; a `find` by a key that a single-field index serves (`_id`,
+    /// a unique `session_id`) is answered from one index probe and the stored bytes, without parsing either.
+    ///
+    /// ```
+    /// use sqlmongo::engine::Engine;
+    /// use bson::{doc, rawdoc, Document};
+    /// let engine = Engine::in_memory();
+    /// engine.run_command("app", &doc! {"insert": "s", "documents": [{"_id": "k1", "v": 1}]}).unwrap();
+    /// let reply = engine.run_command_raw("app", &rawdoc! {"find": "s", "filter": {"_id": "k1"}}).unwrap();
+    /// let reply = Document::try_from(reply).unwrap();
+    /// assert_eq!(reply.get_document("cursor").unwrap().get_array("firstBatch").unwrap().len(), 1);
+    /// ```
+    pub fn run_command_raw(
+        &self,
+        db: &str,
+        command: &bson::RawDocument,
+    ) -> Result<bson::RawDocumentBuf, CommandError> {
+        commands::run_raw(&self.inner, db, command)
+    }
+
     /// Runs one TTL monitor pass now; returns the number of documents deleted.
     pub fn run_ttl_pass(&self) -> usize {
         ttl::pass(&self.inner)

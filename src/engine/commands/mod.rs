@@ -6,6 +6,7 @@
 //! explain), `write` (insert, update, delete, findAndModify), `admin` (collections, indexes, handshake).
 
 mod admin;
+mod point;
 mod read;
 mod write;
 
@@ -20,13 +21,7 @@ pub(super) fn run(inner: &Inner, db: &str, cmd: &Document) -> Result<Document, C
     let Some((name, _)) = cmd.iter().next() else {
         return Err(CommandError::failed_to_parse("empty command document"));
     };
-    if db.is_empty() || db.contains(['/', '\\', '.', ' ', '"', '$', '\0']) {
-        return Err(CommandError::new(
-            73,
-            "InvalidNamespace",
-            format!("Invalid database name: '{db}'"),
-        ));
-    }
+    check_db(db)?;
     let ctx = Ctx {
         inner,
         db,
@@ -73,6 +68,37 @@ pub(super) fn run(inner: &Inner, db: &str, cmd: &Document) -> Result<Document, C
     };
     reply.insert("ok", 1.0);
     Ok(reply)
+}
+
+/// Runs a command given as BSON bytes and answers with BSON bytes: a point lookup (`find` by a key a
+/// single-field index serves) is answered from the stored bytes without parsing; anything else is parsed and
+/// run by [`run`].
+pub(super) fn run_raw(
+    inner: &Inner,
+    db: &str,
+    cmd: &bson::RawDocument,
+) -> Result<bson::RawDocumentBuf, CommandError> {
+    if let Some(reply) = point::find_raw(inner, db, cmd) {
+        return reply;
+    }
+    let cmd = Document::try_from(cmd).map_err(|e| {
+        CommandError::new(22, "InvalidBSON", format!("invalid command document: {e}"))
+    })?;
+    let reply = run(inner, db, &cmd)?;
+    bson::RawDocumentBuf::try_from(&reply)
+        .map_err(|e| CommandError::new(1, "InternalError", format!("cannot encode the reply: {e}")))
+}
+
+/// mongod's database name rule (error 73 otherwise).
+fn check_db(db: &str) -> Result<(), CommandError> {
+    if db.is_empty() || db.contains(['/', '\\', '.', ' ', '"', '$', '\0']) {
+        return Err(CommandError::new(
+            73,
+            "InvalidNamespace",
+            format!("Invalid database name: '{db}'"),
+        ));
+    }
+    Ok(())
 }
 
 /// One command's context.

@@ -99,9 +99,12 @@ pub(super) fn run_find(
 
 pub(super) fn find(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "find")?;
-    let docs = {
-        let state = ctx.inner.state.read().map_err(|_| poisoned())?;
-        run_find(ctx, &state, name, cmd)?
+    let docs = match super::point::find_docs(ctx, cmd)? {
+        Some(docs) => docs,
+        None => {
+            let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+            run_find(ctx, &state, name, cmd)?
+        }
     };
     let single = opt_bool(cmd, "singleBatch");
     cursor_reply(

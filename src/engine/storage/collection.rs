@@ -7,10 +7,12 @@
 use crate::engine::path;
 use crate::engine::CommandError;
 use bson::{Bson, Document, RawDocument, RawDocumentBuf};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::ops::Bound;
 
-pub use super::index::{default_name, Index, IndexKey, RecordId};
+pub use super::index::{default_name, Index, IndexKey};
+pub use super::records::RecordId;
+use super::records::Records;
 
 /// A collection (or a view, when `options` has `viewOn`).
 #[derive(Debug, Clone)]
@@ -21,7 +23,7 @@ pub struct Collection {
     pub options: Document,
     /// Each document as its BSON bytes: about its wire size in memory (a parsed `Document` takes four to six
     /// times that), and a scan reads one contiguous buffer per document.
-    records: BTreeMap<RecordId, RawDocumentBuf>,
+    records: Records,
     next_rid: RecordId,
     /// Indexes, `_id_` first.
     pub indexes: Vec<Index>,
@@ -34,7 +36,7 @@ impl Collection {
         Collection {
             ns: ns.into(),
             options,
-            records: BTreeMap::new(),
+            records: Records::default(),
             next_rid: 1,
             indexes: if is_view {
                 Vec::new()
@@ -61,27 +63,27 @@ impl Collection {
 
     /// Documents in natural order, parsed.
     pub fn iter(&self) -> impl Iterator<Item = (RecordId, Document)> + '_ {
-        self.records.iter().map(|(r, d)| (*r, parse(d)))
+        self.records.iter().map(|(r, d)| (r, parse(d)))
     }
 
     /// Documents in natural order, as stored (BSON bytes).
     pub fn iter_raw(&self) -> impl Iterator<Item = (RecordId, &RawDocument)> {
-        self.records.iter().map(|(r, d)| (*r, d.as_ref()))
+        self.records.iter()
     }
 
     /// Record ids in natural order.
     pub fn record_ids(&self) -> impl Iterator<Item = RecordId> + '_ {
-        self.records.keys().copied()
+        self.records.ids()
     }
 
     /// One record, parsed.
     pub fn get(&self, rid: RecordId) -> Option<Document> {
-        self.records.get(&rid).map(|d| parse(d))
+        self.records.get(rid).map(parse)
     }
 
     /// One record as stored (BSON bytes).
     pub fn get_raw(&self, rid: RecordId) -> Option<&RawDocument> {
-        self.records.get(&rid).map(|d| d.as_ref())
+        self.records.get(rid)
     }
 
     fn duplicate(&self, ix: &Index, key: &IndexKey) -> CommandError {
@@ -158,7 +160,7 @@ impl Collection {
 
     /// Removes the record `rid`.
     pub fn remove(&mut self, rid: RecordId) -> Option<Document> {
-        let doc = parse(&self.records.remove(&rid)?);
+        let doc = parse(&self.records.remove(rid)?);
         for ix in self.indexes.iter_mut() {
             let keys = ix.keys_for(&doc);
             ix.remove(rid, keys);
@@ -191,7 +193,7 @@ impl Collection {
             }
             return Err(CommandError::new(85, "IndexOptionsConflict", format!("An equivalent index already exists with a different name and options. Requested index: {}, existing index: {}", ix.spec, existing.spec)));
         }
-        for (rid, raw) in &self.records {
+        for (rid, raw) in self.records.iter() {
             let doc = parse(raw);
             let mut keys = ix.keys_for(&doc);
             if ix.unique {
@@ -203,7 +205,7 @@ impl Collection {
                     }
                 }
             }
-            ix.add(*rid, keys);
+            ix.add(rid, keys);
         }
         self.indexes.push(ix);
         Ok(true)
@@ -268,7 +270,7 @@ impl Collection {
 
     /// Removes all documents (keeps indexes).
     pub fn clear(&mut self) {
-        let rids: Vec<RecordId> = self.records.keys().copied().collect();
+        let rids: Vec<RecordId> = self.records.ids().collect();
         for r in rids {
             self.remove(r);
         }
@@ -276,7 +278,7 @@ impl Collection {
 
     /// A value at `path` of record `rid` (for TTL scans), reading only the top-level field it starts with.
     pub fn value_at(&self, rid: RecordId, p: &str) -> Option<Bson> {
-        let raw = self.records.get(&rid)?;
+        let raw = self.records.get(rid)?;
         let (first, rest) = match p.split_once('.') {
             Some((f, r)) => (f, Some(r)),
             None => (p, None),

@@ -1,0 +1,353 @@
+//! Point lookups: a `find` whose filter is one equality on a top-level field that a single-field index serves
+//! (`{_id: "sess-1"}`, `{session_id: {$eq: "..."}}`), answered from one index probe and the stored bytes: no
+//! matcher compiled, no scan, no candidate set; through [`find_raw`] (BSON bytes in, BSON bytes out, as a
+//! wire client sends them) not even the found document is parsed.
+//!
+//! In: a find command, parsed or as bytes; out: the reply, or `None` when the general `find` must run: any
+//! option other than `filter`, `limit`, `batchSize`, `singleBatch` and the generic fields, a view, no serving
+//! index, more results than one batch, or a stored value whose equality this path does not decide (an array:
+//! any-element semantics; types outside [`plain_scalar`]'s). Declining is always safe: the general path is the
+//! reference, and this one answers only where the two agree by construction.
+
+use super::{coll_name, get_coll, opt_bool, opt_i64, Ctx};
+use crate::engine::bson_order::compare;
+use crate::engine::cursor::DEFAULT_BATCH;
+use crate::engine::storage::{collection, Collection};
+use crate::engine::CommandError;
+use bson::{Bson, Document, RawBsonRef, RawDocument, RawDocumentBuf};
+use std::cmp::Ordering;
+use std::io::Write;
+
+/// Command keys a point lookup may carry besides the find itself (the generic fields drivers add included).
+const ALLOWED: &[&str] = &[
+    "find",
+    "filter",
+    "limit",
+    "batchSize",
+    "singleBatch",
+    "$db",
+    "lsid",
+    "$clusterTime",
+    "$readPreference",
+    "readConcern",
+    "maxTimeMS",
+    "comment",
+];
+
+/// Operand types whose `$eq` is exactly "equal in the BSON comparison order", which is how an index keys.
+fn plain_scalar(v: &Bson) -> bool {
+    match v {
+        Bson::String(_)
+        | Bson::Int32(_)
+        | Bson::Int64(_)
+        | Bson::Boolean(_)
+        | Bson::DateTime(_)
+        | Bson::ObjectId(_) => true,
+        Bson::Double(d) => !d.is_nan(),
+        _ => false,
+    }
+}
+
+/// `{field: v}` or `{field: {$eq: v}}` on a top-level field with a [`plain_scalar`] operand.
+fn equality(filter: &Document) -> Option<(&str, &Bson)> {
+    if filter.len() != 1 {
+        return None;
+    }
+    let (k, v) = filter.iter().next()?;
+    if k.is_empty() || k.starts_with('$') || k.contains('.') {
+        return None;
+    }
+    let v = match v {
+        Bson::Document(d) if d.len() == 1 => match d.iter().next()? {
+            (op, x) if op == "$eq" => x,
+            _ => return None,
+        },
+        Bson::Document(_) => return None,
+        v => v,
+    };
+    plain_scalar(v).then_some((k.as_str(), v))
+}
+
+/// [`equality`] over a filter given as bytes, without parsing the rest of the command.
+fn raw_equality(filter: &RawDocument) -> Option<(&str, Bson)> {
+    let mut it = filter.iter();
+    let (k, v) = it.next()?.ok()?;
+    if it.next().is_some() {
+        return None;
+    }
+    let k = k.as_str();
+    if k.is_empty() || k.starts_with('$') || k.contains('.') {
+        return None;
+    }
+    let v = match v {
+        RawBsonRef::Document(d) => {
+            let mut ops = d.iter();
+            let (op, x) = ops.next()?.ok()?;
+            if op.as_str() != "$eq" || ops.next().is_some() {
+                return None;
+            }
+            x
+        }
+        v => v,
+    };
+    let v = Bson::try_from(v).ok()?;
+    plain_scalar(&v).then_some((k, v))
+}
+
+/// Whether a stored top-level value equals `v`: `None` for values the general matcher must judge.
+fn stored_equals(stored: RawBsonRef<'_>, v: &Bson) -> Option<bool> {
+    let s = match stored {
+        RawBsonRef::String(s) => return Some(matches!(v, Bson::String(x) if x == s)),
+        RawBsonRef::Int32(i) => Bson::Int32(i),
+        RawBsonRef::Int64(i) => Bson::Int64(i),
+        RawBsonRef::Double(d) => Bson::Double(d),
+        RawBsonRef::Boolean(b) => Bson::Boolean(b),
+        RawBsonRef::DateTime(d) => Bson::DateTime(d),
+        RawBsonRef::ObjectId(o) => Bson::ObjectId(o),
+        _ => return None,
+    };
+    Some(compare(&s, v) == Ordering::Equal)
+}
+
+/// The stored documents whose `field` equals `v`, through a single-field index, in natural order, at most
+/// `limit` (0: all); `None` to decline.
+fn lookup<'c>(
+    coll: &'c Collection,
+    field: &str,
+    v: &Bson,
+    limit: usize,
+) -> Option<Vec<&'c RawDocument>> {
+    let ix = coll
+        .indexes
+        .iter()
+        .find(|ix| ix.fields.len() == 1 && ix.serves(field))?;
+    let mut out = Vec::new();
+    for rid in ix.lookup(v) {
+        let raw = coll.get_raw(rid)?;
+        let stored = raw.get(field).ok()??;
+        if stored_equals(stored, v)? {
+            out.push(raw);
+            if limit > 0 && out.len() >= limit {
+                break;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The options of a find this path answers.
+struct Shape {
+    limit: usize,
+    batch: usize,
+    single: bool,
+}
+
+impl Shape {
+    /// The first batch of `found`, when it is the whole reply (no cursor left open); `None` otherwise.
+    fn first_batch<T>(&self, mut found: Vec<T>) -> Option<Vec<T>> {
+        if self.single {
+            found.truncate(self.batch);
+        }
+        (found.len() <= self.batch).then_some(found)
+    }
+}
+
+/// A parsed find command as a point lookup: its documents (parsed), or `None` to run the general find.
+pub(super) fn find_docs(ctx: &Ctx, cmd: &Document) -> Result<Option<Vec<Document>>, CommandError> {
+    if cmd.keys().any(|k| !ALLOWED.contains(&k.as_str())) {
+        return Ok(None);
+    }
+    let Some(Bson::Document(filter)) = cmd.get("filter") else {
+        return Ok(None);
+    };
+    let Some((field, v)) = equality(filter) else {
+        return Ok(None);
+    };
+    let (Some(limit), Some(batch)) = (count_opt(opt_i64(cmd, "limit")?, 0), {
+        count_opt(opt_i64(cmd, "batchSize")?, DEFAULT_BATCH)
+    }) else {
+        return Ok(None);
+    };
+    let shape = Shape {
+        limit,
+        batch,
+        single: opt_bool(cmd, "singleBatch"),
+    };
+    let name = coll_name(cmd, "find")?;
+    let state = ctx.inner.state.read().map_err(|_| super::poisoned())?;
+    let Some(coll) = get_coll(&state, ctx.db, name).filter(|c| !c.is_view()) else {
+        return Ok(None);
+    };
+    Ok(lookup(coll, field, v, shape.limit)
+        .and_then(|found| shape.first_batch(found))
+        .map(|found| found.into_iter().map(collection::parse).collect()))
+}
+
+/// A non-negative count option (`None` when negative: the general path reports the error).
+fn count_opt(v: Option<i64>, default: usize) -> Option<usize> {
+    match v {
+        None => Some(default),
+        Some(n) => usize::try_from(n).ok(),
+    }
+}
+
+/// A find command as BSON bytes answered as a point lookup, the reply built from the stored bytes; `None` to
+/// run the general path (parse the command, [`super::run`]).
+pub(super) fn find_raw(
+    inner: &crate::engine::Inner,
+    db: &str,
+    cmd: &RawDocument,
+) -> Option<Result<RawDocumentBuf, CommandError>> {
+    let mut name = None;
+    let mut filter = None;
+    let mut shape = Shape {
+        limit: 0,
+        batch: DEFAULT_BATCH,
+        single: false,
+    };
+    for (i, elem) in cmd.iter().enumerate() {
+        let (key, value) = elem.ok()?;
+        let key = key.as_str();
+        match (key, value) {
+            ("find", RawBsonRef::String(s)) if i == 0 => name = Some(s),
+            ("filter", RawBsonRef::Document(d)) => filter = Some(d),
+            ("limit", v) => shape.limit = raw_count(v)?,
+            ("batchSize", v) => shape.batch = raw_count(v)?,
+            ("singleBatch", RawBsonRef::Boolean(b)) => shape.single = b,
+            (k, _) if ALLOWED.contains(&k) && !matches!(k, "find" | "filter" | "singleBatch") => {}
+            _ => return None,
+        }
+    }
+    let name = name.filter(|n| !n.is_empty() && !n.contains('\0') && !n.starts_with('$'))?;
+    if super::check_db(db).is_err() {
+        return None;
+    }
+    let (field, v) = raw_equality(filter?)?;
+    let state = match inner.state.read() {
+        Ok(s) => s,
+        Err(_) => return Some(Err(super::poisoned())),
+    };
+    let coll = get_coll(&state, db, name).filter(|c| !c.is_view())?;
+    let found = shape.first_batch(lookup(coll, field, &v, shape.limit)?)?;
+    Some(cursor_reply_bytes(&found, db, name))
+}
+
+/// `{cursor: {firstBatch: [docs], id: 0, ns: "db.coll"}, ok: 1.0}` written straight into one buffer: each
+/// stored document is copied once, as the bytes it is stored as.
+fn cursor_reply_bytes(
+    docs: &[&RawDocument],
+    db: &str,
+    coll: &str,
+) -> Result<RawDocumentBuf, CommandError> {
+    let body: usize = docs.iter().map(|d| d.as_bytes().len() + 8).sum();
+    let mut out = Vec::with_capacity(body + db.len() + coll.len() + 80);
+    out.extend_from_slice(&[0; 4]);
+    out.push(0x03);
+    out.extend_from_slice(b"cursor\0");
+    let cursor_at = out.len();
+    out.extend_from_slice(&[0; 4]);
+    out.push(0x04);
+    out.extend_from_slice(b"firstBatch\0");
+    let batch_at = out.len();
+    out.extend_from_slice(&[0; 4]);
+    for (i, d) in docs.iter().enumerate() {
+        out.push(0x03);
+        // Array keys are the decimal indexes; writing into a Vec cannot fail.
+        let _ = write!(out, "{i}");
+        out.push(0);
+        out.extend_from_slice(d.as_bytes());
+    }
+    out.push(0);
+    patch_len(&mut out, batch_at)?;
+    out.push(0x12);
+    out.extend_from_slice(b"id\0");
+    out.extend_from_slice(&0i64.to_le_bytes());
+    out.push(0x02);
+    out.extend_from_slice(b"ns\0");
+    let ns_len = i32::try_from(db.len() + coll.len() + 2).map_err(|_| too_large())?;
+    out.extend_from_slice(&ns_len.to_le_bytes());
+    out.extend_from_slice(db.as_bytes());
+    out.push(b'.');
+    out.extend_from_slice(coll.as_bytes());
+    out.push(0);
+    out.push(0);
+    patch_len(&mut out, cursor_at)?;
+    out.push(0x01);
+    out.extend_from_slice(b"ok\0");
+    out.extend_from_slice(&1.0f64.to_le_bytes());
+    out.push(0);
+    patch_len(&mut out, 0)?;
+    RawDocumentBuf::from_bytes(out)
+        .map_err(|e| CommandError::new(1, "InternalError", format!("reply not encoded: {e}")))
+}
+
+/// Writes the length of the document starting at `at` (it ends at the end of `out`) into its header.
+fn patch_len(out: &mut [u8], at: usize) -> Result<(), CommandError> {
+    let len = i32::try_from(out.len() - at).map_err(|_| too_large())?;
+    out[at..at + 4].copy_from_slice(&len.to_le_bytes());
+    Ok(())
+}
+
+fn too_large() -> CommandError {
+    CommandError::new(
+        10334,
+        "BSONObjectTooLarge",
+        "reply larger than a BSON document can be",
+    )
+}
+
+/// A non-negative integral count from a command value; `None` otherwise (the general path judges it).
+fn raw_count(v: RawBsonRef<'_>) -> Option<usize> {
+    match v {
+        RawBsonRef::Int32(i) => usize::try_from(i).ok(),
+        RawBsonRef::Int64(i) => usize::try_from(i).ok(),
+        RawBsonRef::Double(d) if d.fract() == 0.0 && (0.0..1e15).contains(&d) => Some(d as usize),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::doc;
+
+    #[test]
+    fn only_plain_top_level_equalities_are_point_lookups() {
+        assert!(equality(&doc! {"_id": "s1"}).is_some());
+        assert!(equality(&doc! {"user_id": {"$eq": 7}}).is_some());
+        for f in [
+            doc! {"a.b": 1},
+            doc! {"a": {"$gt": 1}},
+            doc! {"a": {"$eq": 1, "$ne": 2}},
+            doc! {"a": null},
+            doc! {"a": f64::NAN},
+            doc! {"a": [1]},
+            doc! {"a": {"b": 1}},
+            doc! {"a": 1, "b": 2},
+            doc! {"$or": [{"a": 1}]},
+            doc! {"a": bson::Regex {
+                pattern: "x".try_into().expect("pattern"),
+                options: "".try_into().expect("options"),
+            }},
+        ] {
+            assert!(equality(&f).is_none(), "{f}");
+        }
+    }
+
+    #[test]
+    fn stored_values_compare_numerically_and_arrays_decline() {
+        let d = bson::rawdoc! {"i": 1, "l": 1i64, "f": 1.0, "s": "1", "a": [1], "n": null};
+        let get = |k: &str| d.get(k).ok().flatten().expect("present");
+        for k in ["i", "l", "f"] {
+            assert_eq!(stored_equals(get(k), &Bson::Int64(1)), Some(true), "{k}");
+            assert_eq!(stored_equals(get(k), &Bson::Double(1.5)), Some(false));
+        }
+        assert_eq!(stored_equals(get("s"), &Bson::Int32(1)), Some(false));
+        assert_eq!(
+            stored_equals(get("s"), &Bson::String("1".into())),
+            Some(true)
+        );
+        assert_eq!(stored_equals(get("a"), &Bson::Int32(1)), None);
+        assert_eq!(stored_equals(get("n"), &Bson::Int32(1)), None);
+    }
+}
