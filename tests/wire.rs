@@ -1040,3 +1040,48 @@ async fn cli_csv_and_jsonl_through_the_wire_match_the_embedded_engine() {
     }
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finds_answered_from_bytes_equal_the_parsed_path() {
+    // A plain OP_MSG `find` runs on its bytes (point lookups never parse the stored document); the same
+    // command with a checksum takes the parsed path. Both replies must be the same documents.
+    let server = start().await;
+    let mut s = TcpStream::connect(server.addr).await.expect("connect");
+    let docs: Vec<Document> = (0..5)
+        .map(
+            |i| doc! {"_id": format!("sess-{i}"), "user_id": i % 2, "tags": ["a", format!("t{i}")]},
+        )
+        .collect();
+    let reply = command(
+        &mut s,
+        1,
+        &doc! {"insert": "sessions", "documents": docs, "$db": "raw"},
+    )
+    .await;
+    assert_eq!(reply.get_i32("n").ok(), Some(5));
+    let finds = [
+        doc! {"find": "sessions", "filter": {"_id": "sess-3"}, "limit": 1, "$db": "raw"},
+        doc! {"find": "sessions", "filter": {"_id": {"$eq": "sess-9"}}, "$db": "raw"},
+        doc! {"find": "sessions", "filter": {"user_id": 1}, "sort": {"_id": -1}, "$db": "raw"},
+        doc! {"find": "sessions", "filter": {"tags": "a"}, "batchSize": 2, "singleBatch": true, "$db": "raw"},
+        doc! {"find": "sessions", "filter": {"_id": "sess-1"}, "limit": -1, "$db": "raw"},
+        doc! {"find": "sessions", "filter": {"_id": "sess-1"}, "$db": "bad.db"},
+    ];
+    for (i, f) in finds.iter().enumerate() {
+        let id = 10 + i as i32 * 2;
+        let plain = command(&mut s, id, f).await;
+        s.write_all(&op_msg_bytes(id + 1, wire::FLAG_CHECKSUM_PRESENT, f, None))
+            .await
+            .expect("write");
+        let (_, parsed) = read_reply(&mut s).await;
+        assert_eq!(plain, parsed, "{f}");
+    }
+    let one = command(&mut s, 40, &finds[0]).await;
+    assert_eq!(
+        one,
+        doc! {"cursor": {"firstBatch": [{"_id": "sess-3", "user_id": 1, "tags": ["a", "t3"]}], "id": 0i64, "ns": "raw.sessions"}, "ok": 1.0}
+    );
+    let bad = command(&mut s, 41, &finds[4]).await;
+    assert_eq!(bad.get_f64("ok").ok(), Some(0.0));
+    assert_eq!(bad.get_i32("code").ok(), Some(2));
+}

@@ -87,6 +87,9 @@ async fn handle(
     msg: &wire::RawMessage,
 ) -> Result<Option<Vec<u8>>, WireError> {
     let request_to = msg.header.request_id;
+    if let Some(reply) = find_from_bytes(engine, msg).await {
+        return wire::encode_op_msg_bytes(next_request_id(), request_to, 0, &reply).map(Some);
+    }
     match wire::parse_request(msg)? {
         Request::Msg(m) => {
             let more_to_come = m.flags & wire::FLAG_MORE_TO_COME != 0;
@@ -153,6 +156,39 @@ async fn handle(
             wire::encode_op_reply(next_request_id(), request_to, 0, &reply).map(Some)
         }
     }
+}
+
+/// A `find` in a plain `OP_MSG` runs on its bytes ([`Engine::run_command_raw`]): a point lookup by an
+/// indexed key is answered from the stored bytes, never parsed on the way in or out. The generic fields
+/// (`$db`, `lsid`, ...) a driver adds are ignored by `find`, so they need no stripping here. `None`: the
+/// message takes the general path.
+async fn find_from_bytes(engine: &Engine, msg: &wire::RawMessage) -> Option<Vec<u8>> {
+    let body = wire::plain_op_msg_body(msg)?;
+    let (first, _) = body.iter().next()?.ok()?;
+    if first.as_str() != "find" {
+        return None;
+    }
+    if TRANSACTION_FIELDS
+        .iter()
+        .any(|f| body.get(f).ok().flatten().is_some())
+    {
+        return None;
+    }
+    let db = body.get_str("$db").ok()?.to_string();
+    let cmd = body.to_owned();
+    let engine = engine.clone();
+    let reply = tokio::task::spawn_blocking(move || engine.run_command_raw(&db, &cmd)).await;
+    Some(match reply {
+        Ok(Ok(bytes)) => bytes.into_bytes(),
+        Ok(Err(e)) => error_reply(&e).to_vec().ok()?,
+        Err(e) => error_reply(&CommandError::new(
+            1,
+            "InternalError",
+            format!("command find failed inside the engine: {e}"),
+        ))
+        .to_vec()
+        .ok()?,
+    })
 }
 
 /// mongod's error reply.

@@ -354,7 +354,16 @@ pub fn encode_op_msg(
     flags: u32,
     doc: &Document,
 ) -> Result<Vec<u8>, WireError> {
-    let d = doc_bytes(doc)?;
+    encode_op_msg_bytes(request_id, response_to, flags, &doc_bytes(doc)?)
+}
+
+/// [`encode_op_msg`] for a reply already encoded as BSON bytes.
+pub fn encode_op_msg_bytes(
+    request_id: i32,
+    response_to: i32,
+    flags: u32,
+    d: &[u8],
+) -> Result<Vec<u8>, WireError> {
     let length = HEADER_LEN + 4 + 1 + d.len();
     let mut out = Vec::with_capacity(length);
     out.extend_from_slice(
@@ -368,8 +377,26 @@ pub fn encode_op_msg(
     );
     out.extend_from_slice(&flags.to_le_bytes());
     out.push(0);
-    out.extend_from_slice(&d);
+    out.extend_from_slice(d);
     Ok(out)
+}
+
+/// The command of an `OP_MSG` with no flag bits and a single kind-0 section (what drivers send for reads),
+/// as the BSON bytes it arrived as; `None` for any other message, which [`parse_request`] then decodes.
+pub fn plain_op_msg_body(msg: &RawMessage) -> Option<&bson::RawDocument> {
+    if msg.header.op_code != OP_MSG {
+        return None;
+    }
+    let b = &msg.body;
+    if b.get(0..4)? != [0, 0, 0, 0] || *b.get(4)? != 0 {
+        return None;
+    }
+    let section = b.get(5..)?;
+    let len = usize::try_from(read_i32(section, 0).ok()?).ok()?;
+    if len != section.len() {
+        return None;
+    }
+    bson::RawDocument::from_bytes(section).ok()
 }
 
 /// Encodes an `OP_REPLY` carrying one document.
