@@ -358,6 +358,15 @@ fn indexable_scalar(v: &Bson) -> bool {
     )
 }
 
+/// The records an index gives for equality to `v`: a hash probe on a single-field index, else a range.
+fn equal_to(ix: &Index, v: &Bson) -> BTreeSet<RecordId> {
+    if ix.fields.len() == 1 {
+        ix.lookup(v).collect()
+    } else {
+        ix.range(Bound::Included(v), Bound::Included(v))
+    }
+}
+
 /// The candidate set an index gives for one predicate, if it can.
 fn predicate_range(ix: &Index, pred: &Bson) -> Option<BTreeSet<RecordId>> {
     match pred {
@@ -369,7 +378,7 @@ fn predicate_range(ix: &Index, pred: &Bson) -> Option<BTreeSet<RecordId>> {
             for (op, v) in d {
                 match op.as_str() {
                     "$eq" if indexable_scalar(v) => {
-                        eq_sets = Some(ix.range(Bound::Included(v), Bound::Included(v)));
+                        eq_sets = Some(equal_to(ix, v));
                         used = true;
                     }
                     "$in" => {
@@ -379,7 +388,7 @@ fn predicate_range(ix: &Index, pred: &Bson) -> Option<BTreeSet<RecordId>> {
                         }
                         let mut s = BTreeSet::new();
                         for it in items {
-                            s.extend(ix.range(Bound::Included(it), Bound::Included(it)));
+                            s.extend(equal_to(ix, it));
                         }
                         eq_sets = Some(s);
                         used = true;
@@ -418,7 +427,7 @@ fn predicate_range(ix: &Index, pred: &Bson) -> Option<BTreeSet<RecordId>> {
                 (None, None) => None,
             }
         }
-        v if indexable_scalar(v) => Some(ix.range(Bound::Included(v), Bound::Included(v))),
+        v if indexable_scalar(v) => Some(equal_to(ix, v)),
         _ => None,
     }
 }
