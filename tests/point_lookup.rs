@@ -274,3 +274,53 @@ fn updates_and_deletes_keep_the_probe_index_in_step() {
     ));
     assert_eq!(got.get_i32("n").ok(), Some(-1));
 }
+
+#[test]
+fn updates_move_index_keys_only_when_they_change() {
+    let e = engine();
+    find(
+        &e,
+        &doc! {"insert": "c", "documents": [{"_id": 1, "k": "a", "n": 1}, {"_id": 2, "k": "b", "n": 1}]},
+    );
+    find(
+        &e,
+        &doc! {"createIndexes": "c", "indexes": [{"key": {"k": 1}, "name": "k_1", "unique": true}]},
+    );
+    let update = |q: Document, u: Document| -> Document {
+        find(&e, &doc! {"update": "c", "updates": [{"q": q, "u": u}]})
+    };
+    // An update of an unindexed field leaves the keys where they are.
+    let r = update(doc! {"k": "a"}, doc! {"$inc": {"n": 1}});
+    assert_eq!(r.get_i32("nModified").ok(), Some(1));
+    assert_eq!(
+        ids(&find(&e, &doc! {"find": "c", "filter": {"k": "a"}})),
+        vec![Bson::Int32(1)]
+    );
+    // Moving a unique key onto another document's key is error 11000, and nothing changes.
+    let r = update(doc! {"_id": 1}, doc! {"$set": {"k": "b"}});
+    let code = r
+        .get_array("writeErrors")
+        .ok()
+        .and_then(|w| w.first())
+        .and_then(|w| w.as_document())
+        .and_then(|w| w.get_i32("code").ok());
+    assert_eq!(code, Some(11000));
+    assert_eq!(
+        ids(&find(&e, &doc! {"find": "c", "filter": {"k": "a"}})),
+        vec![Bson::Int32(1)]
+    );
+    // A key that moves is found under its new value only; 1 and 1.0 are one key, whatever the type.
+    update(doc! {"_id": 1}, doc! {"$set": {"k": 1}});
+    assert!(ids(&find(&e, &doc! {"find": "c", "filter": {"k": "a"}})).is_empty());
+    update(doc! {"_id": 1}, doc! {"$set": {"k": 1.0}});
+    for probe in [Bson::Int32(1), Bson::Double(1.0), Bson::Int64(1)] {
+        let cmd = doc! {"find": "c", "filter": {"k": probe.clone()}};
+        assert_eq!(ids(&find(&e, &cmd)), vec![Bson::Int32(1)], "{probe}");
+        assert_eq!(ids(&find_raw(&e, &cmd)), vec![Bson::Int32(1)], "{probe}");
+    }
+    let r = update(doc! {"_id": 2}, doc! {"$set": {"k": 1i64}});
+    assert!(
+        r.get_array("writeErrors").is_ok(),
+        "1 and 1.0 collide in a unique index: {r}"
+    );
+}

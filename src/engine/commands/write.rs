@@ -357,14 +357,25 @@ fn matching(
         Some(r) => r,
         None => coll.record_ids().collect(),
     };
+    // Only the fields the filter reads are parsed from each candidate (all of them when it may read any).
+    let mut fields = Vec::new();
+    let partial = crate::engine::fields::filter_fields(filter, &mut fields);
+    let (mut buf, mut found) = (Document::new(), Vec::new());
     let mut out = Vec::new();
     for r in rids {
-        if let Some(d) = coll.get(r) {
-            if m.matches(&d, vars)? {
-                out.push(r);
-                if first_only {
-                    break;
-                }
+        let Some(raw) = coll.get_raw(r) else {
+            continue;
+        };
+        let fast = partial
+            && crate::engine::fields::parse_fields_fast(raw, &fields, &mut buf, &mut found)
+                .is_some();
+        if !fast {
+            buf = crate::engine::storage::collection::parse(raw);
+        }
+        if m.matches(&buf, vars)? {
+            out.push(r);
+            if first_only {
+                break;
             }
         }
     }
@@ -428,7 +439,7 @@ fn update_one_statement(
         let new = modifier.apply(&old, false, vars)?;
         if !identical(&old, &new) {
             validate(coll, &new, Some(&old), vars)?;
-            coll.replace(rid, new.clone())?;
+            coll.replace(rid, &old, &new)?;
             log.put(rid, &new);
             out.modified += 1;
         }
@@ -699,7 +710,7 @@ pub(super) fn find_and_modify(ctx: &Ctx, cmd: &Document) -> Result<Document, Com
                 let new = modifier.apply(&old, false, &ctx.vars)?;
                 if !identical(&old, &new) {
                     validate(coll, &new, Some(&old), &ctx.vars)?;
-                    coll.replace(rid, new.clone())?;
+                    coll.replace(rid, &old, &new)?;
                     log.put(rid, &new);
                 }
                 doc! {"lastErrorObject": {"n": 1, "updatedExisting": true}, "value": project(Some(if return_new { new } else { old }))?}

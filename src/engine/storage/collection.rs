@@ -137,22 +137,55 @@ impl Collection {
         Ok(rid)
     }
 
-    /// Replaces the record `rid` with `doc`.
-    pub fn replace(&mut self, rid: RecordId, doc: Document) -> Result<(), CommandError> {
-        let raw = encode(&doc)?;
-        let new_keys = self.check_unique(&doc, Some(rid))?;
-        let Some(old) = self.get(rid) else {
+    /// Replaces the record `rid` with `doc`. Indexes whose keys the change leaves as they were (the usual
+    /// `$set`/`$inc` of unindexed fields) are neither checked nor touched.
+    /// `old` is the record's current content, as the caller read it (under the same write lock).
+    pub fn replace(
+        &mut self,
+        rid: RecordId,
+        old: &Document,
+        doc: &Document,
+    ) -> Result<(), CommandError> {
+        let raw = encode(doc)?;
+        if self.records.get(rid).is_none() {
             return Err(CommandError::new(
                 8,
                 "UnknownError",
                 "record vanished during update",
             ));
-        };
-        let old_keys: Vec<Vec<IndexKey>> =
-            self.indexes.iter().map(|ix| ix.keys_for(&old)).collect();
-        for ((ix, o), n) in self.indexes.iter_mut().zip(old_keys).zip(new_keys) {
-            ix.remove(rid, o);
-            ix.add(rid, n);
+        }
+        let mut moves = Vec::with_capacity(self.indexes.len());
+        for ix in &self.indexes {
+            let old_keys = ix.keys_for(old);
+            let mut new_keys = ix.keys_for(doc);
+            // Compared by value and type (not by the BSON order, where 1 equals 1.0), so a key whose type
+            // changed is rewritten too.
+            if old_keys
+                .iter()
+                .map(|k| &k.0)
+                .eq(new_keys.iter().map(|k| &k.0))
+            {
+                moves.push(None);
+                continue;
+            }
+            if ix.unique {
+                // Multikey entries of the same document never conflict with each other.
+                new_keys.sort();
+                new_keys.dedup();
+                if let Some(k) = new_keys
+                    .iter()
+                    .find(|k| ix.conflict(k, Some(rid)).is_some())
+                {
+                    return Err(self.duplicate(ix, k));
+                }
+            }
+            moves.push(Some((old_keys, new_keys)));
+        }
+        for (ix, m) in self.indexes.iter_mut().zip(moves) {
+            if let Some((o, n)) = m {
+                ix.remove(rid, o);
+                ix.add(rid, n);
+            }
         }
         self.records.insert(rid, raw);
         Ok(())

@@ -427,7 +427,12 @@ fn in_bounds(v: &Bson, lo: &Bound<&Bson>, hi: &Bound<&Bson>) -> bool {
 fn index_values(doc: &Document, field: &str) -> Vec<Bson> {
     let mut out = Vec::new();
     let parts: Vec<&str> = field.split('.').collect();
-    collect_values(&Bson::Document(doc.clone()), &parts, &mut out);
+    // The document's own level, without wrapping (and so copying) the whole document in a `Bson`.
+    if let Some((first, rest)) = parts.split_first() {
+        if let Some(v) = doc.get(*first) {
+            collect_values(v, rest, &mut out);
+        }
+    }
     out
 }
 
