@@ -131,6 +131,103 @@ pub fn parse_fields_fast(
     Some(())
 }
 
+/// The values of a fixed list of top-level fields, read from one stored document at a time into slots
+/// addressed by the field's position in the list: one walk over the BSON bytes (keys compared as bytes,
+/// skipped values never decoded, stopping once every field is found), no map built, string buffers reused
+/// from one document to the next. Callers that know which field they want read it by index, with no key
+/// lookup. A value is what [`crate::engine::path::field`] gives for the same parsed document (the first
+/// element of that name).
+#[derive(Debug, Clone)]
+pub struct FieldValues {
+    names: Vec<String>,
+    /// Element offset of each field in the current document (`usize::MAX`: missing).
+    at: Vec<usize>,
+    /// Decoded values; meaningful only where `present`.
+    values: Vec<Bson>,
+    present: Vec<bool>,
+}
+
+impl FieldValues {
+    /// Slots for these field names (top-level, no dots).
+    pub fn new(names: Vec<String>) -> FieldValues {
+        let n = names.len();
+        FieldValues {
+            names,
+            at: vec![usize::MAX; n],
+            values: vec![Bson::Null; n],
+            present: vec![false; n],
+        }
+    }
+
+    /// The field names, in slot order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The slot of a field name.
+    pub fn slot(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+
+    /// Reads the fields of `raw`. `None` when the bytes hold something the walker does not decode (an
+    /// unknown element type, invalid UTF-8, a truncated element): the caller then takes the general path,
+    /// which parses with the `bson` crate and reports the error.
+    pub fn read(&mut self, raw: &RawDocument) -> Option<()> {
+        let b = raw.as_bytes();
+        let end = b.len().checked_sub(1)?;
+        self.at.fill(usize::MAX);
+        let mut found = 0;
+        let mut pos = 4;
+        while pos < end && found < self.names.len() {
+            let t = b[pos];
+            let kstart = pos + 1;
+            let klen = b.get(kstart..end)?.iter().position(|&c| c == 0)?;
+            let key = &b[kstart..kstart + klen];
+            let vstart = kstart + klen + 1;
+            let vlen = value_len(b, t, vstart)?;
+            if vstart.checked_add(vlen)? > end {
+                return None;
+            }
+            for (i, name) in self.names.iter().enumerate() {
+                let name = name.as_bytes();
+                // Length and first byte first: most keys differ there, without a call to `memcmp`.
+                if name.len() == klen && name.first() == key.first() && name == key {
+                    if self.at[i] == usize::MAX {
+                        self.at[i] = pos;
+                        found += 1;
+                    }
+                    break;
+                }
+            }
+            pos = vstart + vlen;
+        }
+        for i in 0..self.names.len() {
+            let at = self.at[i];
+            self.present[i] = at != usize::MAX;
+            if at != usize::MAX {
+                assign(
+                    &mut self.values[i],
+                    b,
+                    at,
+                    self.names[i].len(),
+                    raw,
+                    &self.names[i],
+                )?;
+            }
+        }
+        Some(())
+    }
+
+    /// The value of the field in slot `i` of the last document read (`None`: missing).
+    pub fn get(&self, i: usize) -> Option<&Bson> {
+        if *self.present.get(i)? {
+            self.values.get(i)
+        } else {
+            None
+        }
+    }
+}
+
 fn read_i32(b: &[u8], at: usize) -> Option<i32> {
     Some(i32::from_le_bytes(
         b.get(at..at.checked_add(4)?)?.try_into().ok()?,
@@ -143,6 +240,7 @@ fn read_8(b: &[u8], at: usize) -> Option<[u8; 8]> {
 
 /// The length in bytes of the value of element type `t` starting at `at`; `None` for an unknown type or a
 /// negative length.
+#[inline]
 fn value_len(b: &[u8], t: u8, at: usize) -> Option<usize> {
     let len_prefixed = |extra: usize| -> Option<usize> {
         let n = usize::try_from(read_i32(b, at)?).ok()?;

@@ -7,6 +7,7 @@
 
 mod admin;
 mod read;
+mod row_scan;
 mod write;
 
 use super::expr::Vars;
