@@ -181,7 +181,7 @@ impl FieldValues {
         while pos < end && found < self.names.len() {
             let t = b[pos];
             let kstart = pos + 1;
-            let klen = b.get(kstart..end)?.iter().position(|&c| c == 0)?;
+            let klen = nul_at(b.get(kstart..end)?)?;
             let key = &b[kstart..kstart + klen];
             let vstart = kstart + klen + 1;
             let vlen = value_len(b, t, vstart)?;
@@ -190,8 +190,11 @@ impl FieldValues {
             }
             for (i, name) in self.names.iter().enumerate() {
                 let name = name.as_bytes();
-                // Length and first byte first: most keys differ there, without a call to `memcmp`.
-                if name.len() == klen && name.first() == key.first() && name == key {
+                // Length and first byte first: most keys differ there; keys are short, compared inline.
+                if name.len() == klen
+                    && name.first() == key.first()
+                    && name.iter().zip(key).all(|(x, y)| x == y)
+                {
                     if self.at[i] == usize::MAX {
                         self.at[i] = pos;
                         found += 1;
@@ -228,6 +231,30 @@ impl FieldValues {
     }
 }
 
+/// The position of the first NUL byte of `b`, eight bytes at a time.
+#[inline]
+fn nul_at(b: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = b.chunks_exact(8);
+    let mut base = 0;
+    for c in chunks.by_ref() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let x = u64::from_le_bytes(w);
+        let zero = x.wrapping_sub(LO) & !x & HI;
+        if zero != 0 {
+            return Some(base + (zero.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| c == 0)
+        .map(|i| base + i)
+}
+
 fn read_i32(b: &[u8], at: usize) -> Option<i32> {
     Some(i32::from_le_bytes(
         b.get(at..at.checked_add(4)?)?.try_into().ok()?,
@@ -240,7 +267,7 @@ fn read_8(b: &[u8], at: usize) -> Option<[u8; 8]> {
 
 /// The length in bytes of the value of element type `t` starting at `at`; `None` for an unknown type or a
 /// negative length.
-#[inline]
+#[inline(always)]
 fn value_len(b: &[u8], t: u8, at: usize) -> Option<usize> {
     let len_prefixed = |extra: usize| -> Option<usize> {
         let n = usize::try_from(read_i32(b, at)?).ok()?;
