@@ -198,24 +198,17 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
             // The leading $match is applied while scanning.
             let start = usize::from(pipeline.leading_match().is_some());
             if let Some(group) = pipeline.group_at(start) {
-                // Fastest: the grouping reads top-level fields and constants only and the filter is
-                // made of top-level field predicates: both work on the fields read from the BSON bytes.
-                let mut fields = Vec::new();
-                if let Some(plan) = group.row_plan(&mut fields) {
-                    let mut st = crate::engine::pipeline::group::GroupState::default();
-                    let ran = super::row_scan::scan_rows(
-                        &state,
-                        ctx.db,
-                        name,
-                        pipeline.leading_match(),
-                        &ctx.vars,
-                        fields,
-                        &mut |row| match row {
+                // Fastest: the filter is made of top-level field predicates and the grouping reads
+                // top-level fields and constants only: both work on fields read from the BSON bytes.
+                if let Some(mut scan) =
+                    super::row_scan::RowScan::new(&state, ctx.db, name, pipeline.leading_match())?
+                {
+                    if let Some(plan) = group.row_plan(scan.fields()) {
+                        let mut st = crate::engine::pipeline::group::GroupState::default();
+                        scan.run(&ctx.vars, &mut |row| match row {
                             super::row_scan::Row::Fields(r) => group.step_row(&plan, &mut st, r),
                             super::row_scan::Row::Doc(d) => group.step(&mut st, d, &ctx.vars),
-                        },
-                    )?;
-                    if ran {
+                        })?;
                         let grouped = group.finish(st, &ctx.vars)?;
                         return pipeline.run_from(start + 1, grouped, &catalog, &ctx.vars);
                     }

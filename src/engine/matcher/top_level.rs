@@ -64,3 +64,53 @@ fn collect(node: &Node, names: &mut Vec<String>, out: &mut Vec<(usize, Pred)>) -
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::{doc, Document};
+
+    fn top(filter: Document) -> Option<(TopLevelFilter, Vec<String>)> {
+        let m = Matcher::compile(&filter).ok()?;
+        let mut fields = vec!["g".to_string()];
+        TopLevelFilter::from_matcher(&m, &mut fields).map(|t| (t, fields))
+    }
+
+    #[test]
+    fn only_top_level_conjunctions_qualify() {
+        let (_, fields) =
+            top(doc! {"active": true, "g": {"$gte": 0.2}, "$and": [{"x": {"$in": [1, "a"]}}]})
+                .expect("a conjunction of top-level predicates");
+        assert_eq!(fields, ["g", "active", "x"]);
+        assert!(top(doc! {"a.b": 1}).is_none());
+        assert!(top(doc! {"$or": [{"a": 1}]}).is_none());
+        assert!(top(doc! {"$expr": {"$eq": ["$a", 1]}}).is_none());
+        assert!(top(doc! {}).is_some());
+    }
+
+    #[test]
+    fn matches_as_the_matcher_does_on_the_same_document() {
+        let filter = doc! {"a": {"$gte": 0.2, "$ne": 3}, "b": null, "c": {"$in": [1, "x"]}};
+        let m = Matcher::compile(&filter).expect("compiles");
+        let (t, fields) = top(filter).expect("qualifies");
+        let vars = Vars::new(bson::DateTime::from_millis(0));
+        let docs = [
+            doc! {"a": 1, "c": 1},
+            doc! {"a": 3, "c": 1},
+            doc! {"a": [0.1, 0.5], "c": "x", "b": null},
+            doc! {"a": "1", "c": 1},
+            doc! {"a": 0.2, "c": [2, 1], "b": 0},
+            doc! {"a": f64::NAN, "c": 1},
+        ];
+        let mut row = FieldValues::new(fields);
+        for d in docs {
+            let raw = bson::RawDocumentBuf::try_from(&d).expect("serialises");
+            assert!(row.read(&raw).is_some());
+            assert_eq!(
+                t.matches(&row, &vars).expect("no error"),
+                m.matches(&d, &vars).expect("no error"),
+                "{d}"
+            );
+        }
+    }
+}

@@ -683,3 +683,37 @@ impl Group {
         self.fields.iter().map(|(k, _)| k.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::doc;
+
+    fn plan(spec: Document) -> Option<Vec<String>> {
+        let g = Group::compile(&spec).ok()?;
+        let mut fields = Vec::new();
+        g.row_plan(&mut fields).map(|_| fields)
+    }
+
+    #[test]
+    fn row_plans_cover_top_level_fields_and_constants() {
+        assert_eq!(
+            plan(
+                doc! {"_id": "$m", "n": {"$sum": 1}, "v": {"$sum": "$v"}, "a": {"$avg": "$r"},
+                "x": {"$max": "$m"}, "c": {"$count": {}}}
+            ),
+            Some(vec!["m".to_string(), "v".to_string(), "r".to_string()])
+        );
+        assert_eq!(
+            plan(doc! {"_id": null, "f": {"$first": "$a"}}),
+            Some(vec!["a".to_string()])
+        );
+        assert!(plan(doc! {"_id": "$a.b"}).is_none());
+        assert!(plan(doc! {"_id": {"$concat": ["$a", "x"]}}).is_none());
+        assert!(plan(doc! {"_id": "$$ROOT"}).is_none());
+        assert!(plan(doc! {"_id": null, "s": {"$sum": {"$multiply": ["$a", 2]}}}).is_none());
+        assert!(
+            plan(doc! {"_id": null, "t": {"$top": {"sortBy": {"a": 1}, "output": "$b"}}}).is_none()
+        );
+    }
+}
