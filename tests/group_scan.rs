@@ -395,3 +395,51 @@ fn filter_on_numbers_compares_across_types_and_not_across_brackets() {
     };
     assert_eq!(out, vec![doc! {"_id": null, "ids": [1, 2, 7, 10]}]);
 }
+
+fn find_ids(e: &Engine, filter: &Document) -> Result<Vec<Bson>, String> {
+    let reply = e
+        .run_command(
+            DB,
+            &doc! {"find": "c", "filter": filter.clone(), "batchSize": 100_000},
+        )
+        .map_err(|err| err.to_string())?;
+    Ok(reply
+        .get_document("cursor")
+        .and_then(|c| c.get_array("firstBatch"))
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_document().and_then(|d| d.get("_id")).cloned())
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+#[test]
+fn find_and_count_prefilter_agrees_with_the_general_matcher() {
+    // find/count decide top-level filters on fields read from the bytes first; `{$or: [F]}` never does.
+    let mut rng = StdRng::seed_from_u64(7);
+    for case in 0..40 {
+        let e = engine();
+        let n = rng.random_range(0..100);
+        insert(&e, documents(&mut rng, n));
+        for _ in 0..10 {
+            let f = filter(&mut rng);
+            let general = doc! {"$or": [f.clone()]};
+            assert_eq!(
+                format!("{:?}", find_ids(&e, &f)),
+                format!("{:?}", find_ids(&e, &general)),
+                "case {case}: find {f}"
+            );
+            let count = |q: &Document| {
+                e.run_command(DB, &doc! {"count": "c", "query": q.clone()})
+                    .map(|r| r.get("n").cloned())
+                    .map_err(|err| err.to_string())
+            };
+            assert_eq!(
+                format!("{:?}", count(&f)),
+                format!("{:?}", count(&general)),
+                "case {case}: count {f}"
+            );
+        }
+    }
+}

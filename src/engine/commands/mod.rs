@@ -276,7 +276,26 @@ pub(super) fn scan_matching(
     // One document buffer for the parsed fields, reused from one stored document to the next.
     let mut buf = Document::new();
     let mut found = Vec::new();
+    // A filter of top-level field predicates is first decided on those fields read from the bytes: a
+    // rejected document is never parsed (the same predicates as the matcher, on the same values).
+    let mut prefilter = matcher.as_ref().and_then(|m| {
+        let mut fields = Vec::new();
+        super::matcher::top_level::TopLevelFilter::from_matcher(m, &mut fields)
+            .map(|t| (t, super::fields::FieldValues::new(fields)))
+    });
     let mut step = |raw: &bson::RawDocument| -> Result<bool, CommandError> {
+        let mut decided = false;
+        if let Some((top, row)) = &mut prefilter {
+            if row.read(raw).is_some() {
+                if !top.matches(row, vars)? {
+                    return Ok(false);
+                }
+                if full_after {
+                    return visit(&crate::engine::storage::collection::parse(raw));
+                }
+                decided = true;
+            }
+        }
         let full;
         let doc = match &partial {
             Some(fields) => {
@@ -290,7 +309,7 @@ pub(super) fn scan_matching(
                 &full
             }
         };
-        if let Some(m) = &matcher {
+        if let Some(m) = matcher.as_ref().filter(|_| !decided) {
             if !m.matches(doc, vars)? {
                 return Ok(false);
             }
