@@ -273,7 +273,18 @@ pub(super) fn count(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError>
     let query = opt_doc(cmd, "query")?.cloned().unwrap_or_default();
     Matcher::compile(&query)?;
     let state = ctx.inner.state.read().map_err(|_| poisoned())?;
-    let mut n = source_docs(&state, ctx.db, name, Some(&query), &ctx.vars)?.len() as i64;
+    // A filter of top-level field predicates is decided on fields read from the bytes: nothing is parsed.
+    let mut n = match super::row_scan::RowScan::new(&state, ctx.db, name, Some(&query))? {
+        Some(scan) => {
+            let mut n = 0i64;
+            scan.run(&ctx.vars, &mut |_| {
+                n += 1;
+                Ok(())
+            })?;
+            n
+        }
+        None => source_docs(&state, ctx.db, name, Some(&query), &ctx.vars)?.len() as i64,
+    };
     let skip = opt_i64(cmd, "skip")?.unwrap_or(0).max(0);
     n = (n - skip).max(0);
     if let Some(l) = opt_i64(cmd, "limit")?.filter(|l| *l != 0) {
