@@ -276,13 +276,18 @@ pub(super) fn scan_matching(
     // One document buffer for the parsed fields, reused from one stored document to the next.
     let mut buf = Document::new();
     let mut found = Vec::new();
-    // A filter of top-level field predicates is first decided on those fields read from the bytes: a
-    // rejected document is never parsed (the same predicates as the matcher, on the same values).
-    let mut prefilter = matcher.as_ref().and_then(|m| {
-        let mut fields = Vec::new();
-        super::matcher::top_level::TopLevelFilter::from_matcher(m, &mut fields)
-            .map(|t| (t, super::fields::FieldValues::new(fields)))
-    });
+    let candidates = filter.and_then(|f| coll.candidates(f));
+    // On a full scan, a filter of top-level field predicates is first decided on those fields read from the
+    // bytes: a rejected document is never parsed (the same predicates as the matcher, on the same values).
+    // An index lookup visits few documents: not worth preparing for.
+    let mut prefilter = matcher
+        .as_ref()
+        .filter(|_| candidates.is_none())
+        .and_then(|m| {
+            let mut fields = Vec::new();
+            super::matcher::top_level::TopLevelFilter::from_matcher(m, &mut fields)
+                .map(|t| (t, super::fields::FieldValues::new(fields)))
+        });
     let mut step = |raw: &bson::RawDocument| -> Result<bool, CommandError> {
         let mut decided = false;
         if let Some((top, row)) = &mut prefilter {
@@ -320,7 +325,7 @@ pub(super) fn scan_matching(
             visit(doc)
         }
     };
-    match filter.and_then(|f| coll.candidates(f)) {
+    match candidates {
         Some(rids) => {
             for r in rids {
                 if let Some(raw) = coll.get_raw(r) {
