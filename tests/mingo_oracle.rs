@@ -223,7 +223,7 @@ fn gen_pipeline(rng: &mut StdRng) -> Vec<Bson> {
     if rng.random_bool(0.5) {
         p.push(Bson::Document(doc! {"$match": gen_filter(rng, 0)}));
     }
-    match rng.random_range(0..4) {
+    match rng.random_range(0..5) {
         0 => {
             p.push(Bson::Document(
                 doc! {"$project": {"x": gen_expr(rng, 0), "y": gen_expr(rng, 0)}},
@@ -243,6 +243,20 @@ fn gen_pipeline(rng: &mut StdRng) -> Vec<Bson> {
             }}));
             p.push(Bson::Document(doc! {"$sort": {"_id": 1}}));
             p.push(Bson::Document(doc! {"$project": {"_id": 1, "c": 1, "sa": 1, "mn": 1, "mx": 1, "av": 1, "nset": {"$size": "$set"}}}));
+        }
+        4 => {
+            // Only top-level fields and constants: the engine reads them from the stored bytes (row scan).
+            let key = pick(rng, &["$s", "$flag", "$a", "$d"]);
+            p.push(Bson::Document(doc! {"$group": {
+                "_id": key,
+                "c": {"$sum": 1},
+                "sa": {"$sum": "$a"},
+                "mn": {"$min": "$d"},
+                "mx": {"$max": "$s"},
+                "av": {"$avg": "$a"},
+                "two": {"$sum": 2},
+            }}));
+            p.push(Bson::Document(doc! {"$sort": {"_id": 1}}));
         }
         2 => {
             p.push(Bson::Document(doc! {"$unwind": {"path": "$tags", "preserveNullAndEmptyArrays": rng.random_bool(0.5)}}));

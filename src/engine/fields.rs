@@ -131,6 +131,179 @@ pub fn parse_fields_fast(
     Some(())
 }
 
+/// The values of a fixed list of top-level fields, read from one stored document at a time into slots
+/// addressed by the field's position in the list: one walk over the BSON bytes (keys compared as bytes,
+/// skipped values never decoded, stopping once every field is found), no map built, string buffers reused
+/// from one document to the next. Callers that know which field they want read it by index, with no key
+/// lookup. A value is what [`crate::engine::path::field`] gives for the same parsed document (the first
+/// element of that name).
+///
+/// The first `prefix` slots can be read alone ([`read_prefix`](Self::read_prefix)) and the others after
+/// ([`read_rest`](Self::read_rest)), the walk resuming where it stopped: a filter on the prefix fields
+/// rejects a document before the rest of it is walked or decoded.
+#[derive(Debug, Clone)]
+pub struct FieldValues {
+    names: Vec<String>,
+    prefix: usize,
+    /// Element offset of each field in the current document (`usize::MAX`: missing).
+    at: Vec<usize>,
+    /// Decoded values; meaningful only where `present`.
+    values: Vec<Bson>,
+    present: Vec<bool>,
+    /// Where the walk over the current document stopped, and how many fields (of the prefix) it found.
+    pos: usize,
+    found: usize,
+    found_prefix: usize,
+}
+
+impl FieldValues {
+    /// Slots for these field names (top-level, no dots), all read at once.
+    pub fn new(names: Vec<String>) -> FieldValues {
+        let n = names.len();
+        FieldValues::with_prefix(names, n)
+    }
+
+    /// Slots for these field names, the first `prefix` of which can be read first.
+    pub fn with_prefix(names: Vec<String>, prefix: usize) -> FieldValues {
+        let n = names.len();
+        FieldValues {
+            names,
+            prefix: prefix.min(n),
+            at: vec![usize::MAX; n],
+            values: vec![Bson::Null; n],
+            present: vec![false; n],
+            pos: 0,
+            found: 0,
+            found_prefix: 0,
+        }
+    }
+
+    /// The field names, in slot order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Reads every field of `raw`. `None` when the bytes hold something the walker does not decode (an
+    /// unknown element type, invalid UTF-8, a truncated element): the caller then takes the general path,
+    /// which parses with the `bson` crate and reports the error.
+    pub fn read(&mut self, raw: &RawDocument) -> Option<()> {
+        self.read_prefix(raw)?;
+        self.read_rest(raw)
+    }
+
+    /// Starts on `raw`: reads the prefix fields only (as [`read`](Self::read) otherwise).
+    pub fn read_prefix(&mut self, raw: &RawDocument) -> Option<()> {
+        self.at.fill(usize::MAX);
+        self.present.fill(false);
+        self.pos = 4;
+        self.found = 0;
+        self.found_prefix = 0;
+        self.walk(raw.as_bytes(), true)?;
+        self.decode(raw, 0..self.prefix)
+    }
+
+    /// Reads the other fields of the document [`read_prefix`](Self::read_prefix) started on (same `raw`).
+    pub fn read_rest(&mut self, raw: &RawDocument) -> Option<()> {
+        self.walk(raw.as_bytes(), false)?;
+        self.decode(raw, self.prefix..self.names.len())
+    }
+
+    /// Walks on from `pos` until the prefix fields (or all fields) are found or the document ends.
+    fn walk(&mut self, b: &[u8], prefix_only: bool) -> Option<()> {
+        let end = b.len().checked_sub(1)?;
+        let mut pos = self.pos;
+        while pos < end
+            && if prefix_only {
+                self.found_prefix < self.prefix
+            } else {
+                self.found < self.names.len()
+            }
+        {
+            let t = b[pos];
+            let kstart = pos + 1;
+            let klen = nul_at(b.get(kstart..end)?)?;
+            let key = &b[kstart..kstart + klen];
+            let vstart = kstart + klen + 1;
+            let vlen = value_len(b, t, vstart)?;
+            if vstart.checked_add(vlen)? > end {
+                return None;
+            }
+            for (i, name) in self.names.iter().enumerate() {
+                let name = name.as_bytes();
+                // Length and first byte first: most keys differ there; keys are short, compared inline.
+                if name.len() == klen
+                    && name.first() == key.first()
+                    && name.iter().zip(key).all(|(x, y)| x == y)
+                {
+                    if self.at[i] == usize::MAX {
+                        self.at[i] = pos;
+                        self.found += 1;
+                        if i < self.prefix {
+                            self.found_prefix += 1;
+                        }
+                    }
+                    break;
+                }
+            }
+            pos = vstart + vlen;
+        }
+        self.pos = pos;
+        Some(())
+    }
+
+    fn decode(&mut self, raw: &RawDocument, slots: std::ops::Range<usize>) -> Option<()> {
+        let b = raw.as_bytes();
+        for i in slots {
+            let at = self.at[i];
+            self.present[i] = at != usize::MAX;
+            if at != usize::MAX {
+                assign(
+                    &mut self.values[i],
+                    b,
+                    at,
+                    self.names[i].len(),
+                    raw,
+                    &self.names[i],
+                )?;
+            }
+        }
+        Some(())
+    }
+
+    /// The value of the field in slot `i` of the last document read (`None`: missing, or not read yet).
+    pub fn get(&self, i: usize) -> Option<&Bson> {
+        if *self.present.get(i)? {
+            self.values.get(i)
+        } else {
+            None
+        }
+    }
+}
+
+/// The position of the first NUL byte of `b`, eight bytes at a time.
+#[inline]
+fn nul_at(b: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = b.chunks_exact(8);
+    let mut base = 0;
+    for c in chunks.by_ref() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let x = u64::from_le_bytes(w);
+        let zero = x.wrapping_sub(LO) & !x & HI;
+        if zero != 0 {
+            return Some(base + (zero.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| c == 0)
+        .map(|i| base + i)
+}
+
 fn read_i32(b: &[u8], at: usize) -> Option<i32> {
     Some(i32::from_le_bytes(
         b.get(at..at.checked_add(4)?)?.try_into().ok()?,
@@ -143,6 +316,7 @@ fn read_8(b: &[u8], at: usize) -> Option<[u8; 8]> {
 
 /// The length in bytes of the value of element type `t` starting at `at`; `None` for an unknown type or a
 /// negative length.
+#[inline(always)]
 fn value_len(b: &[u8], t: u8, at: usize) -> Option<usize> {
     let len_prefixed = |extra: usize| -> Option<usize> {
         let n = usize::try_from(read_i32(b, at)?).ok()?;
@@ -261,6 +435,60 @@ mod tests {
             &bson!({"$topN": {"n": 1, "sortBy": {"score": -1}, "output": "$a"}}),
             &mut Vec::new()
         ));
+    }
+
+    #[test]
+    fn field_values_read_what_path_field_reads() {
+        let d = doc! {"_id": "k", "pad": "p".repeat(100), "a": 1.5, "s": "text", "b": true, "n": null,
+        "i": 7, "l": 8i64, "t": bson::DateTime::from_millis(5), "arr": [1, {"x": 2}], "o": {"y": "z"},
+        "dec": bson::Decimal128::from_bytes([0; 16]), "last": "end"};
+        let raw = bson::RawDocumentBuf::try_from(&d).expect("serialises");
+        let names = [
+            "last", "s", "a", "b", "n", "i", "l", "t", "arr", "o", "dec", "absent",
+        ];
+        let fields: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        for prefix in [0, 1, 3, names.len()] {
+            let mut row = FieldValues::with_prefix(fields.clone(), prefix);
+            for _ in 0..2 {
+                assert!(row.read_prefix(&raw).is_some());
+                for (i, name) in names.iter().enumerate() {
+                    let want = if i < prefix {
+                        crate::engine::path::field(&d, name)
+                    } else {
+                        None
+                    };
+                    assert_eq!(row.get(i), want, "prefix {prefix}, before the rest: {name}");
+                }
+                assert!(row.read_rest(&raw).is_some());
+                for (i, name) in names.iter().enumerate() {
+                    assert_eq!(row.get(i), crate::engine::path::field(&d, name), "{name}");
+                }
+            }
+            // The next document, of another shape, replaces every slot (strings keep their buffers).
+            let other =
+                bson::RawDocumentBuf::try_from(&doc! {"s": "x", "a": "now a string"}).expect("ok");
+            assert!(row.read(&other).is_some());
+            assert_eq!(row.get(1), Some(&Bson::String("x".into())));
+            assert_eq!(row.get(2), Some(&Bson::String("now a string".into())));
+            assert_eq!(row.get(0), None);
+            assert_eq!(row.get(names.len()), None);
+        }
+    }
+
+    #[test]
+    fn nul_search_finds_the_first_zero_byte() {
+        for len in 0..20 {
+            for at in 0..len {
+                let mut b = vec![b'x'; len];
+                b[at] = 0;
+                if at + 1 < len {
+                    b[len - 1] = 0;
+                }
+                assert_eq!(nul_at(&b), Some(at), "len {len} at {at}");
+            }
+            assert_eq!(nul_at(&vec![0x80; len]), None);
+        }
+        assert_eq!(nul_at(&[1, 0x80, 0, 0x01, 0]), Some(2));
     }
 
     #[test]

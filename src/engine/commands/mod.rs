@@ -8,6 +8,7 @@
 mod admin;
 mod point;
 mod read;
+mod row_scan;
 mod write;
 
 use super::expr::Vars;
@@ -301,7 +302,31 @@ pub(super) fn scan_matching(
     // One document buffer for the parsed fields, reused from one stored document to the next.
     let mut buf = Document::new();
     let mut found = Vec::new();
+    let candidates = filter.and_then(|f| coll.candidates(f));
+    // On a full scan, a filter of top-level field predicates is first decided on those fields read from the
+    // bytes: a rejected document is never parsed (the same predicates as the matcher, on the same values).
+    // An index lookup visits few documents: not worth preparing for.
+    let mut prefilter = matcher
+        .as_ref()
+        .filter(|_| candidates.is_none())
+        .and_then(|m| {
+            let mut fields = Vec::new();
+            super::matcher::top_level::TopLevelFilter::from_matcher(m, &mut fields)
+                .map(|t| (t, super::fields::FieldValues::new(fields)))
+        });
     let mut step = |raw: &bson::RawDocument| -> Result<bool, CommandError> {
+        let mut decided = false;
+        if let Some((top, row)) = &mut prefilter {
+            if row.read(raw).is_some() {
+                if !top.matches(row, vars)? {
+                    return Ok(false);
+                }
+                if full_after {
+                    return visit(&crate::engine::storage::collection::parse(raw));
+                }
+                decided = true;
+            }
+        }
         let full;
         let doc = match &partial {
             Some(fields) => {
@@ -315,7 +340,7 @@ pub(super) fn scan_matching(
                 &full
             }
         };
-        if let Some(m) = &matcher {
+        if let Some(m) = matcher.as_ref().filter(|_| !decided) {
             if !m.matches(doc, vars)? {
                 return Ok(false);
             }
@@ -326,7 +351,7 @@ pub(super) fn scan_matching(
             visit(doc)
         }
     };
-    match filter.and_then(|f| coll.candidates(f)) {
+    match candidates {
         Some(rids) => {
             for r in rids {
                 if let Some(raw) = coll.get_raw(r) {

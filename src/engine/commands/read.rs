@@ -201,6 +201,21 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
             // The leading $match is applied while scanning.
             let start = usize::from(pipeline.leading_match().is_some());
             if let Some(group) = pipeline.group_at(start) {
+                // Fastest: the filter is made of top-level field predicates and the grouping reads
+                // top-level fields and constants only: both work on fields read from the BSON bytes.
+                if let Some(mut scan) =
+                    super::row_scan::RowScan::new(&state, ctx.db, name, pipeline.leading_match())?
+                {
+                    if let Some(plan) = group.row_plan(scan.fields()) {
+                        let mut st = crate::engine::pipeline::group::GroupState::default();
+                        scan.run(&ctx.vars, &mut |row| match row {
+                            super::row_scan::Row::Fields(r) => group.step_row(&plan, &mut st, r),
+                            super::row_scan::Row::Doc(d) => group.step(&mut st, d, &ctx.vars),
+                        })?;
+                        let grouped = group.finish(st, &ctx.vars)?;
+                        return pipeline.run_from(start + 1, grouped, &catalog, &ctx.vars);
+                    }
+                }
                 // [$match,] $group, ...: documents stream from the scan into the grouping, uncopied.
                 // Only the fields the grouping reads are parsed from each stored document.
                 let mut fields = Vec::new();
@@ -261,7 +276,18 @@ pub(super) fn count(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError>
     let query = opt_doc(cmd, "query")?.cloned().unwrap_or_default();
     Matcher::compile(&query)?;
     let state = ctx.inner.state.read().map_err(|_| poisoned())?;
-    let mut n = source_docs(&state, ctx.db, name, Some(&query), &ctx.vars)?.len() as i64;
+    // A filter of top-level field predicates is decided on fields read from the bytes: nothing is parsed.
+    let mut n = match super::row_scan::RowScan::new(&state, ctx.db, name, Some(&query))? {
+        Some(scan) => {
+            let mut n = 0i64;
+            scan.run(&ctx.vars, &mut |_| {
+                n += 1;
+                Ok(())
+            })?;
+            n
+        }
+        None => source_docs(&state, ctx.db, name, Some(&query), &ctx.vars)?.len() as i64,
+    };
     let skip = opt_i64(cmd, "skip")?.unwrap_or(0).max(0);
     n = (n - skip).max(0);
     if let Some(l) = opt_i64(cmd, "limit")?.filter(|l| *l != 0) {

@@ -260,6 +260,22 @@ impl Expr {
         }
     }
 
+    /// The field name when the expression is a plain top-level field path `$a` (no dot).
+    pub fn top_field(&self) -> Option<&str> {
+        match &self.node {
+            Node::Field(parts) if parts.len() == 1 => Some(&parts[0]),
+            _ => None,
+        }
+    }
+
+    /// The value when the expression is a constant (what [`eval`](Self::eval) always returns).
+    pub fn constant(&self) -> Option<&Bson> {
+        match &self.node {
+            Node::Const(v) => Some(v),
+            _ => None,
+        }
+    }
+
     /// The field path when the expression is a plain `$a.b`.
     pub fn field_path(&self) -> Option<String> {
         match &self.node {

@@ -10,6 +10,7 @@ mod compile;
 pub mod leaf;
 #[cfg(test)]
 mod tests;
+pub mod top_level;
 pub mod types;
 
 use super::expr::{Expr, Vars};

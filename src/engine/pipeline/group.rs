@@ -8,13 +8,15 @@
 
 use crate::engine::bson_order::{compare, equal};
 use crate::engine::expr::{Expr, Vars};
+use crate::engine::fields::FieldValues;
 use crate::engine::numeric::{self, Num};
 use crate::engine::sort::SortSpec;
 use crate::engine::storage::collection::IndexKey;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
+use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone)]
 enum Kind {
@@ -211,17 +213,36 @@ impl Accumulator {
             *c += 1;
             return Ok(());
         }
+        if let (Kind::Ranked(sort, _, _), AccState::Keyed(l)) = (&self.kind, &mut *st) {
+            l.push((
+                sort.key(doc),
+                self.arg.eval(doc, vars)?.unwrap_or(Bson::Null),
+            ));
+            return Ok(());
+        }
         let v = self.arg.eval(doc, vars)?;
+        self.fold(st, first, v.map(Cow::Owned))
+    }
+
+    /// Folds one argument value (`None`: missing) into the running state: the accumulator semantics for
+    /// every kind but `$top`/`$bottom` (which also need the document's sort key). Values are cloned only
+    /// when kept.
+    fn fold(
+        &self,
+        st: &mut AccState,
+        first: bool,
+        v: Option<Cow<'_, Bson>>,
+    ) -> Result<(), CommandError> {
         match (&self.kind, st) {
+            (Kind::Count, AccState::Count(c)) => *c += 1,
             (Kind::Sum, AccState::Num(acc)) => {
-                if let Some(n) = v.as_ref().and_then(Num::from_bson) {
+                // Non-numbers are ignored; an array value in $group is not summed element-wise (mongod).
+                if let Some(n) = v.as_deref().and_then(Num::from_bson) {
                     *acc = numeric::arith(numeric::Op::Add, *acc, n);
-                } else if let Some(Bson::Array(_)) = v {
-                    // $sum over an array value in $group is not summed element-wise: ignored like mongod.
                 }
             }
             (Kind::Avg, AccState::Avg(acc, n)) => {
-                if let Some(x) = v.as_ref().and_then(Num::from_bson) {
+                if let Some(x) = v.as_deref().and_then(Num::from_bson) {
                     *acc = numeric::arith(
                         numeric::Op::Add,
                         *acc,
@@ -234,7 +255,7 @@ impl Accumulator {
                 }
             }
             (Kind::Min, AccState::Value(cur)) | (Kind::Max, AccState::Value(cur)) => {
-                if let Some(x) = v.filter(|x| !matches!(x, Bson::Null | Bson::Undefined)) {
+                if let Some(x) = v.filter(|x| !matches!(**x, Bson::Null | Bson::Undefined)) {
                     let better = match cur {
                         None => true,
                         Some(c) => {
@@ -247,28 +268,30 @@ impl Accumulator {
                         }
                     };
                     if better {
-                        *cur = Some(x);
+                        *cur = Some(x.into_owned());
                     }
                 }
             }
             (Kind::First, AccState::Value(cur)) if first => {
-                *cur = Some(v.unwrap_or(Bson::Null));
+                *cur = Some(v.map_or(Bson::Null, Cow::into_owned));
             }
-            (Kind::Last, AccState::Value(cur)) => *cur = Some(v.unwrap_or(Bson::Null)),
+            (Kind::Last, AccState::Value(cur)) => {
+                *cur = Some(v.map_or(Bson::Null, Cow::into_owned))
+            }
             (Kind::Push, AccState::List(l)) => {
                 if let Some(x) = v {
-                    l.push(x);
+                    l.push(x.into_owned());
                 }
             }
             (Kind::AddToSet, AccState::List(l)) => {
                 if let Some(x) = v {
                     if !l.iter().any(|y| equal(y, &x)) {
-                        l.push(x);
+                        l.push(x.into_owned());
                     }
                 }
             }
             (Kind::FirstN(..), AccState::List(l)) | (Kind::ExtremeN(..), AccState::List(l)) => {
-                let x = v.unwrap_or(Bson::Null);
+                let x = v.map_or(Bson::Null, Cow::into_owned);
                 if matches!(self.kind, Kind::ExtremeN(..)) && matches!(x, Bson::Null) {
                     return Ok(());
                 }
@@ -276,7 +299,7 @@ impl Accumulator {
             }
             (Kind::StdDevPop, AccState::Welford(n, mean, m2))
             | (Kind::StdDevSamp, AccState::Welford(n, mean, m2)) => {
-                if let Some(x) = v.as_ref().and_then(Num::from_bson) {
+                if let Some(x) = v.as_deref().and_then(Num::from_bson) {
                     let x = x.to_f64();
                     *n += 1;
                     let d = x - *mean;
@@ -285,7 +308,7 @@ impl Accumulator {
                 }
             }
             (Kind::MergeObjects, AccState::Doc(d)) => {
-                match v {
+                match v.map(Cow::into_owned) {
                     Some(Bson::Document(x)) => {
                         for (k, val) in x {
                             d.insert(k, val);
@@ -296,9 +319,6 @@ impl Accumulator {
                         return Err(CommandError::new(40400, "Location40400", format!("$mergeObjects requires object inputs, but input {other} is of type {}", crate::engine::bson_order::type_name(&other))));
                     }
                 }
-            }
-            (Kind::Ranked(sort, _, _), AccState::Keyed(l)) => {
-                l.push((sort.key(doc), v.unwrap_or(Bson::Null)));
             }
             _ => {}
         }
@@ -406,6 +426,10 @@ fn count_arg(n: &Expr, group_key: &Document, vars: &Vars) -> Result<usize, Comma
 #[derive(Debug, Default)]
 pub struct GroupState {
     index: BTreeMap<IndexKey, usize>,
+    /// The groups whose key is a string (or symbol: the BSON order makes them one), by the key's bytes:
+    /// string equality in the BSON order is bytewise, so this finds exactly the group `index` would, without
+    /// cloning the key.
+    strings: HashMap<Box<str>, usize>,
     groups: Vec<(Bson, Vec<AccState>)>,
 }
 
@@ -422,12 +446,18 @@ impl GroupState {
                 .iter()
                 .position(|(k, _)| compare(k, key) == Ordering::Equal);
         }
+        if let Bson::String(s) | Bson::Symbol(s) = key {
+            return self.strings.get(s.as_str()).copied();
+        }
         self.index.get(&IndexKey(vec![key.clone()])).copied()
     }
 
     /// Adds a group for `key` (not present) and returns its slot.
     fn add(&mut self, key: Bson, fields: &[(String, Accumulator)]) -> usize {
         let slot = self.groups.len();
+        if let Bson::String(s) | Bson::Symbol(s) = &key {
+            self.strings.insert(s.as_str().into(), slot);
+        }
         if slot >= LINEAR_GROUPS {
             if self.index.is_empty() {
                 for (i, (k, _)) in self.groups.iter().enumerate() {
@@ -439,6 +469,30 @@ impl GroupState {
         self.groups
             .push((key, fields.iter().map(|(_, a)| a.init()).collect()));
         slot
+    }
+}
+
+/// Where a `$group` fed from a [`FieldValues`] row reads its key and each accumulator's argument
+/// ([`Group::row_plan`]).
+#[derive(Debug, Clone)]
+pub struct RowPlan {
+    id: Source,
+    args: Vec<Source>,
+}
+
+/// A value read from a row: a field's slot, or a constant.
+#[derive(Debug, Clone)]
+enum Source {
+    Field(usize),
+    Const(Bson),
+}
+
+impl Source {
+    fn value<'a>(&'a self, row: &'a FieldValues) -> Option<&'a Bson> {
+        match self {
+            Source::Field(i) => row.get(*i),
+            Source::Const(v) => Some(v),
+        }
     }
 }
 
@@ -557,6 +611,57 @@ impl Group {
         Ok(())
     }
 
+    /// How to feed this grouping from a [`FieldValues`] row: `Some` when the `_id` and every accumulator
+    /// argument is a top-level field path or a constant and no accumulator needs the whole document
+    /// (`$top`/`$bottom` and their `N` forms sort by document fields); the fields read are added to
+    /// `fields` (deduplicated).
+    pub fn row_plan(&self, fields: &mut Vec<String>) -> Option<RowPlan> {
+        let mut source = |e: &Expr| -> Option<Source> {
+            if let Some(name) = e.top_field() {
+                let slot = match fields.iter().position(|f| f == name) {
+                    Some(i) => i,
+                    None => {
+                        fields.push(name.to_string());
+                        fields.len() - 1
+                    }
+                };
+                Some(Source::Field(slot))
+            } else {
+                e.constant().cloned().map(Source::Const)
+            }
+        };
+        let id = source(&self.id)?;
+        let mut args = Vec::with_capacity(self.fields.len());
+        for (_, acc) in &self.fields {
+            if matches!(acc.kind, Kind::Ranked(..)) {
+                return None;
+            }
+            args.push(source(&acc.arg)?);
+        }
+        Some(RowPlan { id, args })
+    }
+
+    /// Adds one input document, given by the values of its fields in `row` as [`row_plan`](Self::row_plan)
+    /// laid out; same result as [`step`](Self::step) on the document. A string key is found without
+    /// allocating.
+    pub fn step_row(
+        &self,
+        plan: &RowPlan,
+        state: &mut GroupState,
+        row: &FieldValues,
+    ) -> Result<(), CommandError> {
+        let key = plan.id.value(row).unwrap_or(&Bson::Null);
+        let (slot, first) = match state.find(key) {
+            Some(i) => (i, false),
+            None => (state.add(key.clone(), &self.fields), true),
+        };
+        let states = &mut state.groups[slot].1;
+        for (((_, acc), st), arg) in self.fields.iter().zip(states.iter_mut()).zip(&plan.args) {
+            acc.fold(st, first, arg.value(row).map(Cow::Borrowed))?;
+        }
+        Ok(())
+    }
+
     /// The output documents of a streaming grouping, in order of first appearance of each key.
     pub fn finish(&self, state: GroupState, vars: &Vars) -> Result<Vec<Document>, CommandError> {
         let groups = state.groups;
@@ -576,5 +681,39 @@ impl Group {
     /// The output field names besides `_id`.
     pub fn field_names(&self) -> impl Iterator<Item = &str> {
         self.fields.iter().map(|(k, _)| k.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::doc;
+
+    fn plan(spec: Document) -> Option<Vec<String>> {
+        let g = Group::compile(&spec).ok()?;
+        let mut fields = Vec::new();
+        g.row_plan(&mut fields).map(|_| fields)
+    }
+
+    #[test]
+    fn row_plans_cover_top_level_fields_and_constants() {
+        assert_eq!(
+            plan(
+                doc! {"_id": "$m", "n": {"$sum": 1}, "v": {"$sum": "$v"}, "a": {"$avg": "$r"},
+                "x": {"$max": "$m"}, "c": {"$count": {}}}
+            ),
+            Some(vec!["m".to_string(), "v".to_string(), "r".to_string()])
+        );
+        assert_eq!(
+            plan(doc! {"_id": null, "f": {"$first": "$a"}}),
+            Some(vec!["a".to_string()])
+        );
+        assert!(plan(doc! {"_id": "$a.b"}).is_none());
+        assert!(plan(doc! {"_id": {"$concat": ["$a", "x"]}}).is_none());
+        assert!(plan(doc! {"_id": "$$ROOT"}).is_none());
+        assert!(plan(doc! {"_id": null, "s": {"$sum": {"$multiply": ["$a", 2]}}}).is_none());
+        assert!(
+            plan(doc! {"_id": null, "t": {"$top": {"sortBy": {"a": 1}, "output": "$b"}}}).is_none()
+        );
     }
 }

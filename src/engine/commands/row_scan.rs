@@ -1,0 +1,160 @@
+//! Collection scans that read a fixed set of top-level fields of each stored document straight from its
+//! BSON bytes into a [`FieldValues`] row (no document built) and filter on that row, for filters that are
+//! conjunctions of top-level field predicates ([`TopLevelFilter`]).
+//!
+//! In: a collection name, a filter, the fields the visitor reads; out: calls to the visitor with each
+//! matching document's row, or no scan at all when it does not apply (a view, a filter on dotted paths or
+//! with `$or`/`$expr`...) and the caller must use [`scan_matching`](super::scan_matching). The filter's
+//! fields are read first: a rejected document is not walked further. A stored
+//! document the row reader cannot decode itself goes through the general path (parse, [`Matcher`]) and is
+//! handed over parsed, so the visitor sees every matching document exactly once either way.
+
+use super::{corrupt, get_coll, resolve_view};
+use crate::engine::expr::Vars;
+use crate::engine::fields::FieldValues;
+use crate::engine::matcher::top_level::TopLevelFilter;
+use crate::engine::matcher::Matcher;
+use crate::engine::storage::{Collection, State};
+use crate::engine::CommandError;
+use bson::{Document, RawDocument};
+
+/// One matching document as the visitor gets it.
+pub(super) enum Row<'a> {
+    /// Its fields, in the slots of the field list the scan was given (then the filter's fields).
+    Fields(&'a FieldValues),
+    /// The whole document, parsed (documents the row reader declined).
+    Doc(&'a Document),
+}
+
+/// A prepared row scan: the filter compiled, the collection resolved, the filter's fields in the first
+/// slots of the row. The visitor adds the fields it reads ([`fields`](Self::fields)), then [`run`](Self::run).
+pub(super) struct RowScan<'s> {
+    coll: Option<&'s Collection>,
+    filter: Option<&'s Document>,
+    matcher: Option<Matcher>,
+    top: Option<TopLevelFilter>,
+    fields: Vec<String>,
+    filter_fields: usize,
+}
+
+impl<'s> RowScan<'s> {
+    /// Prepares a scan of collection `name` for the documents matching `filter`; `None` when this scan does
+    /// not apply (a view, or a filter that is not a conjunction of top-level field predicates).
+    pub(super) fn new(
+        state: &'s State,
+        db: &str,
+        name: &str,
+        filter: Option<&'s Document>,
+    ) -> Result<Option<RowScan<'s>>, CommandError> {
+        let filter = filter.filter(|f| !f.is_empty());
+        let matcher = filter.map(Matcher::compile).transpose()?;
+        let mut fields = Vec::new();
+        let top = match &matcher {
+            Some(m) => match TopLevelFilter::from_matcher(m, &mut fields) {
+                Some(t) => Some(t),
+                None => return Ok(None),
+            },
+            None => None,
+        };
+        let (base, view_pipeline) = resolve_view(state, db, name)?;
+        if !view_pipeline.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(RowScan {
+            coll: get_coll(state, db, &base),
+            filter,
+            matcher,
+            top,
+            filter_fields: fields.len(),
+            fields,
+        }))
+    }
+
+    /// The row's field list: the filter's fields, then the visitor's (add them here; slot `i` is
+    /// `fields[i]`).
+    pub(super) fn fields(&mut self) -> &mut Vec<String> {
+        &mut self.fields
+    }
+
+    /// Calls `visit` with every matching document.
+    pub(super) fn run(
+        self,
+        vars: &Vars,
+        visit: &mut dyn FnMut(Row<'_>) -> Result<(), CommandError>,
+    ) -> Result<(), CommandError> {
+        let Some(coll) = self.coll else {
+            return Ok(());
+        };
+        let (matcher, top) = (&self.matcher, &self.top);
+        // With no field to read (a count without filter...), documents are not touched at all.
+        let reads_fields = !self.fields.is_empty();
+        let mut row = FieldValues::with_prefix(self.fields, self.filter_fields);
+        let mut step = |raw: &RawDocument| -> Result<(), CommandError> {
+            if row.read_prefix(raw).is_some() {
+                if let Some(t) = top {
+                    if !t.matches(&row, vars)? {
+                        return Ok(());
+                    }
+                }
+                if row.read_rest(raw).is_some() {
+                    return visit(Row::Fields(&row));
+                }
+            }
+            let doc = Document::try_from(raw).map_err(corrupt)?;
+            let keep = match matcher {
+                Some(m) => m.matches(&doc, vars)?,
+                None => true,
+            };
+            if keep {
+                visit(Row::Doc(&doc))
+            } else {
+                Ok(())
+            }
+        };
+        match self.filter.and_then(|f| coll.candidates(f)) {
+            Some(rids) => {
+                for r in rids {
+                    if let Some(raw) = coll.get_raw(r) {
+                        step(raw)?;
+                    }
+                }
+            }
+            None => {
+                // Documents are separate allocations: reading one is a cache miss first. Touching the
+                // first cache lines of a whole batch before reading any lets those misses overlap (the
+                // loads are independent) instead of stalling once per document.
+                let mut batch: Vec<&RawDocument> = Vec::with_capacity(BATCH);
+                let mut docs = coll.iter_raw();
+                loop {
+                    batch.clear();
+                    batch.extend(docs.by_ref().take(BATCH).map(|(_, raw)| raw));
+                    if batch.is_empty() {
+                        break;
+                    }
+                    if reads_fields {
+                        let mut touched = 0u8;
+                        for raw in &batch {
+                            touched ^= touch(raw.as_bytes());
+                        }
+                        std::hint::black_box(touched);
+                    }
+                    for raw in &batch {
+                        step(raw)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Documents touched ahead of reading ([`RowScan::run`]).
+const BATCH: usize = 64;
+
+/// Reads one byte in each of the first four cache lines of `b` (the leading fields of typical documents).
+#[inline]
+fn touch(b: &[u8]) -> u8 {
+    let last = b.len().saturating_sub(1);
+    let at = |i: usize| b.get(i.min(last)).copied().unwrap_or(0);
+    at(0) ^ at(64) ^ at(128) ^ at(192)
+}
