@@ -8,9 +8,10 @@ use crate::engine::expr::Vars;
 use crate::engine::matcher::Matcher;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
+use foldhash::fast::RandomState;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::ops::Bound;
 
 /// An index key: the indexed values in key-pattern order, ordered by the BSON comparison order.
@@ -110,7 +111,9 @@ pub struct Index {
     /// one hash probe rather than a walk down `entries`, where every comparison chases pointers into the heap
     /// (5 µs over 100k string keys, against 0.3 µs). Keys sharing a hash share an entry: callers check the
     /// stored value.
-    hashed: HashMap<u64, Rids>,
+    hashed: HashMap<u64, Rids, RandomState>,
+    /// The seed of [`key_hash`] for this index (random per index, so colliding keys cannot be prepared).
+    seed: RandomState,
     /// Set once a key [`key_hash`] does not cover (a decimal, a document, ...) is added: from then on probes
     /// use `entries` (which holds every key), as the hash map cannot find such keys.
     unhashable: bool,
@@ -202,7 +205,8 @@ impl Index {
             expire_after_seconds,
             spec: full,
             entries: BTreeMap::new(),
-            hashed: HashMap::new(),
+            hashed: HashMap::default(),
+            seed: RandomState::default(),
             unhashable: false,
         })
     }
@@ -310,7 +314,7 @@ impl Index {
     /// Records whose key in this single-field index equals `v` in the BSON order: one map lookup, no set
     /// built (the point-lookup path). Multikey entries are included: callers check the stored value.
     pub(crate) fn lookup(&self, v: &Bson) -> impl Iterator<Item = RecordId> + '_ {
-        let hashed = match key_hash(v) {
+        let hashed = match key_hash(&self.seed, v) {
             Some(h) if self.fields.len() == 1 && !self.unhashable => Some(self.hashed.get(&h)),
             _ => None,
         };
@@ -324,7 +328,7 @@ impl Index {
     /// The probe hash of a key of a single-field index (`None`: not hashed; see `unhashable`).
     fn hash_of(&self, k: &IndexKey) -> Option<u64> {
         match k.0.as_slice() {
-            [v] if self.fields.len() == 1 => key_hash(v),
+            [v] if self.fields.len() == 1 => key_hash(&self.seed, v),
             _ => None,
         }
     }
@@ -364,9 +368,9 @@ impl Index {
 /// A hash of an index key value that agrees with the BSON order's equality (`1`, `1.0` and `NumberLong(1)`
 /// hash alike; so do `0` and `-0.0`); `None` for types it does not cover (decimal128, documents, arrays,
 /// regexes, ...), which then keep probes on the ordered map.
-fn key_hash(v: &Bson) -> Option<u64> {
+fn key_hash(seed: &RandomState, v: &Bson) -> Option<u64> {
     const I64_BOUND: f64 = 9_223_372_036_854_775_808.0;
-    let mut h = DefaultHasher::new();
+    let mut h = seed.build_hasher();
     match v {
         Bson::String(s) => (0u8, s.as_str()).hash(&mut h),
         Bson::Int32(i) => (1u8, i64::from(*i)).hash(&mut h),
@@ -395,7 +399,8 @@ fn unreachable_index() -> Index {
         partial: None,
         expire_after_seconds: None,
         entries: BTreeMap::new(),
-        hashed: HashMap::new(),
+        hashed: HashMap::default(),
+        seed: RandomState::default(),
         unhashable: false,
     }
 }
