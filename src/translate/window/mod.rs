@@ -13,14 +13,19 @@
 //! ORDER BY value (negated for DESC, NULL as -/+ infinity). Aggregates keep PostgreSQL's NULL rules (SUM over no
 //! number is NULL, COUNT(x) skips NULLs).
 
+mod calls;
+mod frame;
+
 use super::expr::{invalid, unsupported, Agg, Kind};
 use super::nulls::{is_null, not_null};
 use super::{Error, Translator};
 use bson::{bson, doc, Bson, Document};
+pub(crate) use calls::refuse_windows;
+use calls::{collect_windows, resolve_named};
+use frame::{window_frame, Frame};
 use sqlparser::ast::{
-    DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
-    NamedWindowDefinition, NamedWindowExpr, OrderByExpr, OrderBySort, WindowFrameBound,
-    WindowFrameUnits, WindowSpec, WindowType,
+    DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
+    NamedWindowDefinition, OrderByExpr, OrderBySort, WindowType,
 };
 
 /// The window calls of the current SELECT and the field holding each result.
@@ -28,37 +33,6 @@ use sqlparser::ast::{
 pub(crate) struct WindowScope {
     /// Window call -> output field.
     pub calls: Vec<(Expr, String, Kind, bool)>,
-}
-
-/// A window frame bound in MongoDB terms.
-#[derive(Debug, Clone, PartialEq)]
-enum Bound {
-    Unbounded,
-    Current,
-    Offset(i64),
-}
-
-impl Bound {
-    fn to_bson(&self) -> Bson {
-        match self {
-            Bound::Unbounded => Bson::String("unbounded".into()),
-            Bound::Current => Bson::String("current".into()),
-            Bound::Offset(n) => Bson::Int64(*n),
-        }
-    }
-}
-
-/// The frame of an aggregate window call.
-#[derive(Debug, Clone, PartialEq)]
-enum Frame {
-    /// The whole partition.
-    Partition,
-    /// ROWS: a `documents` window.
-    Rows(Bound, Bound),
-    /// RANGE with UNBOUNDED / CURRENT ROW bounds: a `range` window over the peer-group number.
-    Peers(Bound, Bound),
-    /// RANGE with offsets: a `range` window over the (single, numeric) ORDER BY value itself.
-    Values(Bound, Bound),
 }
 
 /// A composite sort key: the expression of the key document and the direction(s).
@@ -645,83 +619,6 @@ impl Translator {
     }
 }
 
-/// A window call with `OVER w` / `OVER (w ...)` replaced by the definition of w (PostgreSQL's rules: the
-/// referring window may add an ORDER BY when w has none, and a frame; not a PARTITION BY). Returns (the call as
-/// written, the call to translate).
-fn resolve_named(call: Expr, named: &[NamedWindowDefinition]) -> Result<(Expr, Expr), Error> {
-    let Expr::Function(f) = &call else {
-        return Ok((call.clone(), call));
-    };
-    let find = |name: &Ident, at: &Expr| -> Result<WindowSpec, Error> {
-        let mut cur = name.clone();
-        for _ in 0..=named.len() {
-            match named.iter().find(|d| d.0.value == cur.value) {
-                Some(NamedWindowDefinition(_, NamedWindowExpr::WindowSpec(s))) => {
-                    return Ok(s.clone())
-                }
-                Some(NamedWindowDefinition(_, NamedWindowExpr::NamedWindow(next))) => {
-                    cur = next.clone()
-                }
-                None => break,
-            }
-        }
-        Err(invalid(
-            format!("window \"{}\" does not exist", name.value),
-            at,
-        ))
-    };
-    let spec = match &f.over {
-        Some(WindowType::NamedWindow(name)) => find(name, &call)?,
-        Some(WindowType::WindowSpec(s)) => match &s.window_name {
-            None => return Ok((call.clone(), call)),
-            Some(name) => {
-                let base = find(name, &call)?;
-                if !s.partition_by.is_empty() {
-                    return Err(invalid(
-                        format!(
-                            "cannot override PARTITION BY clause of window \"{}\"",
-                            name.value
-                        ),
-                        &call,
-                    ));
-                }
-                if !s.order_by.is_empty() && !base.order_by.is_empty() {
-                    return Err(invalid(
-                        format!(
-                            "cannot override ORDER BY clause of window \"{}\"",
-                            name.value
-                        ),
-                        &call,
-                    ));
-                }
-                if base.window_frame.is_some() {
-                    return Err(invalid(
-                        format!(
-                            "cannot copy window \"{}\" because it has a frame clause",
-                            name.value
-                        ),
-                        &call,
-                    ));
-                }
-                WindowSpec {
-                    window_name: None,
-                    partition_by: base.partition_by,
-                    order_by: if s.order_by.is_empty() {
-                        base.order_by
-                    } else {
-                        s.order_by.clone()
-                    },
-                    window_frame: s.window_frame.clone(),
-                }
-            }
-        },
-        None => return Ok((call.clone(), call)),
-    };
-    let mut g = f.clone();
-    g.over = Some(WindowType::WindowSpec(spec));
-    Ok((call, Expr::Function(g)))
-}
-
 /// A positive integer constant argument (NTILE buckets, NTH_VALUE position).
 fn positive_constant(t: &mut Translator, x: &Expr, what: &str) -> Result<i64, Error> {
     match t.agg(x)?.constant {
@@ -754,188 +651,5 @@ fn window_args<'a>(f: &'a Function, e: &Expr) -> Result<(bool, Vec<&'a Expr>), E
             Ok((star, out))
         }
         FunctionArguments::Subquery(_) => Err(unsupported("subquery", e)),
-    }
-}
-
-/// The frame of an aggregate window call, PostgreSQL's default included.
-fn window_frame(
-    frame: Option<&sqlparser::ast::WindowFrame>,
-    ordered: bool,
-    e: &Expr,
-) -> Result<Frame, Error> {
-    let Some(fr) = frame else {
-        // Default: RANGE UNBOUNDED PRECEDING .. CURRENT ROW with ORDER BY, else the whole partition.
-        return Ok(if ordered {
-            Frame::Peers(Bound::Unbounded, Bound::Current)
-        } else {
-            Frame::Partition
-        });
-    };
-    let bound = |b: &WindowFrameBound, start: bool| -> Result<Bound, Error> {
-        Ok(match b {
-            WindowFrameBound::CurrentRow => Bound::Current,
-            WindowFrameBound::Preceding(None) => {
-                if !start {
-                    return Err(invalid("frame end cannot be UNBOUNDED PRECEDING", e));
-                }
-                Bound::Unbounded
-            }
-            WindowFrameBound::Following(None) => {
-                if start {
-                    return Err(invalid("frame start cannot be UNBOUNDED FOLLOWING", e));
-                }
-                Bound::Unbounded
-            }
-            WindowFrameBound::Preceding(Some(n)) | WindowFrameBound::Following(Some(n)) => {
-                let v = frame_offset(n)?;
-                if matches!(b, WindowFrameBound::Preceding(_)) {
-                    Bound::Offset(-v)
-                } else {
-                    Bound::Offset(v)
-                }
-            }
-        })
-    };
-    let start = bound(&fr.start_bound, true)?;
-    let end = match &fr.end_bound {
-        Some(b) => bound(b, false)?,
-        None => Bound::Current,
-    };
-    match fr.units {
-        WindowFrameUnits::Rows => {
-            if start == Bound::Unbounded && end == Bound::Unbounded {
-                Ok(Frame::Partition)
-            } else {
-                Ok(Frame::Rows(start, end))
-            }
-        }
-        WindowFrameUnits::Range => {
-            if matches!(start, Bound::Offset(_)) || matches!(end, Bound::Offset(_)) {
-                if !ordered {
-                    return Err(invalid(
-                        "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column",
-                        e,
-                    ));
-                }
-                return Ok(Frame::Values(start, end));
-            }
-            if !ordered || (start == Bound::Unbounded && end == Bound::Unbounded) {
-                Ok(Frame::Partition)
-            } else {
-                Ok(Frame::Peers(start, end))
-            }
-        }
-        WindowFrameUnits::Groups => Err(unsupported("GROUPS frame", e)),
-    }
-}
-
-fn frame_offset(n: &Expr) -> Result<i64, Error> {
-    if let Expr::Value(v) = n {
-        if let sqlparser::ast::Value::Number(s, _) = &v.value {
-            if let Ok(i) = s.parse::<i64>() {
-                if i >= 0 {
-                    return Ok(i);
-                }
-            }
-        }
-    }
-    Err(unsupported(
-        "window frame offset other than a non-negative integer constant",
-        n,
-    ))
-}
-
-/// PostgreSQL: window functions are not allowed in `clause` (they are computed after it).
-pub(crate) fn refuse_windows(e: &Expr, clause: &str) -> Result<(), Error> {
-    let mut found = Vec::new();
-    collect_windows(e, &mut found)?;
-    match found.first() {
-        Some(w) => Err(invalid(
-            format!("window functions are not allowed in {clause}"),
-            w,
-        )),
-        None => Ok(()),
-    }
-}
-
-/// Collects the window calls of an expression (in order, without duplicates); nested ones are an error.
-fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error> {
-    use sqlparser::ast::Visit;
-    use std::ops::ControlFlow;
-    /// `depth`: how many subqueries deep; their window calls are their own.
-    struct Finder<'a> {
-        out: &'a mut Vec<Expr>,
-        err: Option<Error>,
-        /// Depth of plain aggregate calls around the current expression.
-        in_aggregate: usize,
-        depth: usize,
-    }
-    fn plain_aggregate(e: &Expr) -> bool {
-        matches!(e, Expr::Function(f) if f.over.is_none()
-            && super::expr::is_aggregate_name(&crate::translate::names::function_name(&f.name)))
-    }
-    impl sqlparser::ast::Visitor for Finder<'_> {
-        type Break = ();
-        fn pre_visit_query(&mut self, _q: &sqlparser::ast::Query) -> ControlFlow<()> {
-            self.depth += 1;
-            ControlFlow::Continue(())
-        }
-        fn post_visit_query(&mut self, _q: &sqlparser::ast::Query) -> ControlFlow<()> {
-            self.depth = self.depth.saturating_sub(1);
-            ControlFlow::Continue(())
-        }
-        fn post_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-            if self.depth == 0 && plain_aggregate(e) {
-                self.in_aggregate = self.in_aggregate.saturating_sub(1);
-            }
-            ControlFlow::Continue(())
-        }
-        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-            if self.depth > 0 {
-                return ControlFlow::Continue(());
-            }
-            if plain_aggregate(e) {
-                self.in_aggregate += 1;
-            }
-            if let Expr::Function(f) = e {
-                if f.over.is_some() && self.in_aggregate > 0 {
-                    // The aggregate runs in $group, before any window stage.
-                    self.err = Some(invalid(
-                        "aggregate function calls cannot contain window function calls",
-                        e,
-                    ));
-                    return ControlFlow::Break(());
-                }
-                if f.over.is_some() {
-                    let mut inner = Vec::new();
-                    if let FunctionArguments::List(l) = &f.args {
-                        for a in &l.args {
-                            if let FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) = a {
-                                if collect_windows(x, &mut inner).is_err() || !inner.is_empty() {
-                                    self.err =
-                                        Some(invalid("window function calls cannot be nested", e));
-                                    return ControlFlow::Break(());
-                                }
-                            }
-                        }
-                    }
-                    if !self.out.contains(e) {
-                        self.out.push(e.clone());
-                    }
-                }
-            }
-            ControlFlow::Continue(())
-        }
-    }
-    let mut finder = Finder {
-        out,
-        err: None,
-        in_aggregate: 0,
-        depth: 0,
-    };
-    let _ = e.visit(&mut finder);
-    match finder.err {
-        Some(err) => Err(err),
-        None => Ok(()),
     }
 }
