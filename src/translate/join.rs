@@ -623,7 +623,7 @@ fn add_table(
 }
 
 impl Translator {
-    /// A relation of a join: a collection, or a CTE / derived table as a pipeline source (cte.rs).
+    /// A relation of a join: a collection, or a CTE / derived table as a pipeline source (cte/).
     fn join_relation(&mut self, t: &TableFactor) -> Result<(super::cte::Source, String), Error> {
         if self.is_special_relation(t) {
             let (qualifier, src) = self.relation_source(t)?;

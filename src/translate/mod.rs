@@ -4,7 +4,7 @@
 //! synchronous. Every construct is translated exactly or refused with [`Error::Unsupported`] naming it.
 //! `Translator` is one struct with an `impl` block per clause file: `select.rs` (queries), `aggregate.rs`
 //! (GROUP BY, aggregate functions), `dml.rs`, `ddl.rs`, `expr/` (expressions and filters), `nulls.rs`
-//! (three-valued logic), `like.rs`, `names.rs`, `join.rs` (`$lookup`), `window.rs` (`$setWindowFields`),
+//! (three-valued logic), `like.rs`, `names.rs`, `join.rs` (`$lookup`), `window/` (`$setWindowFields`; frames, call lookup),
 //! `setop.rs` (UNION / INTERSECT / EXCEPT), `ordered_agg.rs` (STRING_AGG, ARRAY_AGG, ...), `json.rs`.
 
 mod aggregate;
@@ -50,11 +50,11 @@ pub struct Translator {
     pub(crate) tables: Vec<String>,
     pub(crate) group: Option<aggregate::GroupScope>,
     pub(crate) tolerated_codes: Vec<i32>,
-    /// CTEs, FROM qualifiers and pending subqueries (`cte.rs`, `subquery.rs`).
+    /// CTEs, FROM qualifiers and pending subqueries (`cte/`, `subquery.rs`).
     pub(crate) rel: cte::RelState,
     /// Column resolution of a query with joins (`join.rs`).
     pub(crate) join: Option<join::JoinScope>,
-    /// Window calls of the current SELECT and their fields (`window.rs`).
+    /// Window calls of the current SELECT and their fields (`window/`).
     pub(crate) windows: Option<window::WindowScope>,
     /// Inside `ON CONFLICT ... DO UPDATE`: the proposed row (`EXCLUDED.col`), column path -> value.
     pub(crate) excluded: Option<Vec<(String, expr::Agg)>>,

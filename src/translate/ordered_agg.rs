@@ -3,7 +3,7 @@
 //!
 //! The rows' values are collected with `$push` (`$addToSet` for DISTINCT) as `{k: <sort key>, v: <value>}`;
 //! after `$group` the array is ordered with `$sortArray` on the composite key (PostgreSQL's NULL placement,
-//! see `window.rs`) and reduced: STRING_AGG joins with `$reduce` + `$concat` (NULL values skipped, NULL when
+//! see `window/`) and reduced: STRING_AGG joins with `$reduce` + `$concat` (NULL values skipped, NULL when
 //! nothing is left), ARRAY_AGG keeps NULL elements and is NULL over no rows, JSON_OBJECT_AGG builds the object
 //! with `$arrayToObject` (a repeated key keeps its last value; jsonb orders the keys by length, then bytes,
 //! as PostgreSQL's jsonb does). BOOL_AND / BOOL_OR are `$min` / `$max` over the non-NULL values (false <

@@ -2,7 +2,7 @@
 //!
 //! Pipeline order: [joins: `$match` (WHERE on the first table) -> `$lookup`/`$unwind` (join.rs)] -> `$match`
 //! (WHERE) -> `$group` (GROUP BY / aggregates) -> one-row fallback (aggregates without GROUP BY over no rows) ->
-//! `$match` (HAVING) -> `$setWindowFields` (window calls, window.rs) -> `$project` (SELECT list + sort keys) ->
+//! `$match` (HAVING) -> `$setWindowFields` (window calls, window/) -> `$project` (SELECT list + sort keys) ->
 //! `$sort` -> `$skip` -> `$limit` -> `$unset` (sort keys). Set operations are in setop.rs. PG sorts NULLs last ascending and first descending, MongoDB the other way,
 //! so a sort key that needs it gets a NULL flag sorted before it.
 
@@ -355,7 +355,7 @@ impl Translator {
             group_keys.push(resolve(g, &columns)?);
         }
 
-        // Window calls can be in the SELECT list and ORDER BY (window.rs computes them before `$project`).
+        // Window calls can be in the SELECT list and ORDER BY (window/ computes them before `$project`).
         let window_exprs: Vec<&Expr> = columns
             .iter()
             .map(|c| c.source.as_ref())

@@ -1,5 +1,5 @@
 //! `CREATE VIEW name [(cols)] AS <query>` -> `create {create: name, viewOn, pipeline}`: the query translated
-//! as a relation (see `cte.rs`), so the view's documents hold one field per column, named as the column.
+//! as a relation (see `cte/`), so the view's documents hold one field per column, named as the column.
 //! A view is read like a collection (`find` / `aggregate` on it). `DROP VIEW` -> `drop` (ddl.rs).
 //!
 //! A query without FROM (one row) has no collection to be a view on: the view is defined on the first

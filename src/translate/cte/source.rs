@@ -1,0 +1,236 @@
+//! A translated query as a relation: the [`Source`] a FROM item, CTE or derived table becomes (the collection
+//! its pipeline runs on, the stages, the output columns), built from the query's one read command with a last
+//! `$project` renaming `c0, c1, ...` to the column names (NULL columns kept present), and renamed again for a
+//! `t(a, b)` column alias list.
+
+use super::unsupported_at;
+use crate::mql::{Command, Output};
+use crate::translate::{Error, Position};
+use bson::{doc, Bson, Document};
+
+/// A relation as a pipeline source.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Source {
+    /// The collection the stages run on; `None`: a collectionless pipeline (its first stage is `$documents`).
+    pub collection: Option<String>,
+    /// The stages producing the relation's rows (empty for a plain collection).
+    pub pipeline: Vec<Document>,
+    /// The relation's column names when known (a query's SELECT list); `None` for a collection or `SELECT *`.
+    pub columns: Option<Vec<String>>,
+    /// For a join of collections: its plan (WHERE conditions on the first table may run before the joins).
+    pub join: Option<crate::translate::join::FromPlan>,
+}
+
+impl Source {
+    /// A plain collection: `find` may read it directly.
+    pub fn is_plain(&self) -> bool {
+        self.collection.is_some() && self.pipeline.is_empty()
+    }
+
+    /// The collection name (empty for a collectionless source).
+    pub fn collection_name(&self) -> &str {
+        self.collection.as_deref().unwrap_or("")
+    }
+
+    /// The `aggregate` command running `pipeline` on this source.
+    pub fn command(&self, pipeline: Vec<Document>) -> Command {
+        match &self.collection {
+            Some(c) => Command::Aggregate {
+                collection: c.clone(),
+                pipeline,
+            },
+            None => Command::AggregateDb { pipeline },
+        }
+    }
+
+    /// `{$lookup: {from?, let?, pipeline, as}}` reading this source (plus `tail` stages).
+    pub fn lookup(&self, lets: Document, tail: Vec<Document>, as_field: &str) -> Document {
+        let mut l = Document::new();
+        if let Some(c) = &self.collection {
+            l.insert("from", c.clone());
+        }
+        if !lets.is_empty() {
+            l.insert("let", lets);
+        }
+        let mut p = self.pipeline.clone();
+        p.extend(tail);
+        l.insert(
+            "pipeline",
+            p.into_iter().map(Bson::Document).collect::<Vec<_>>(),
+        );
+        l.insert("as", as_field);
+        doc! {"$lookup": l}
+    }
+}
+
+/// A translated query as a source: its one read command's stages, then the rename to column names.
+pub(super) fn to_source(
+    steps: Vec<Command>,
+    output: Output,
+    renames: &[String],
+    pos: Position,
+) -> Result<Source, Error> {
+    let [step] = <[Command; 1]>::try_from(steps)
+        .map_err(|_| unsupported_at("this query as a relation", pos))?;
+    let (collection, mut pipeline) = match step {
+        Command::Find {
+            collection,
+            filter,
+            projection,
+            sort,
+            skip,
+            limit,
+        } => {
+            let mut p = Vec::new();
+            if !filter.is_empty() {
+                p.push(doc! {"$match": filter});
+            }
+            if let Some(s) = sort {
+                p.push(doc! {"$sort": s});
+            }
+            if let Some(s) = skip {
+                p.push(doc! {"$skip": s});
+            }
+            if let Some(l) = limit {
+                p.push(doc! {"$limit": l});
+            }
+            // The projection only names plain fields (`{_id: 0, a: 1}`); the renaming `$project` below reads them.
+            if let (Some(pr), true) = (projection, output_is_wildcard(&output)) {
+                p.push(doc! {"$project": pr});
+            }
+            (Some(collection), p)
+        }
+        Command::Aggregate {
+            collection,
+            pipeline,
+        } => (Some(collection), pipeline),
+        Command::AggregateDb { pipeline } => (None, pipeline),
+        _ => return Err(unsupported_at("this query as a relation", pos)),
+    };
+    let Output::Rows { columns } = output else {
+        return Err(unsupported_at("this query as a relation", pos));
+    };
+    if columns.is_empty() {
+        if !renames.is_empty() {
+            return Err(unsupported_at(
+                "column aliases on SELECT * as a relation",
+                pos,
+            ));
+        }
+        return Ok(Source {
+            collection,
+            pipeline,
+            columns: None,
+            join: None,
+        });
+    }
+    if renames.len() > columns.len() {
+        return Err(Error::Invalid {
+            message: format!(
+                "the relation has {} columns available but {} columns specified",
+                columns.len(),
+                renames.len()
+            ),
+            position: pos,
+        });
+    }
+    // The rename replaces a last `$project` that computes the columns, reading its expressions directly.
+    let last_project = match pipeline.last() {
+        Some(s) if s.len() == 1 => s.get_document("$project").ok().cloned(),
+        _ => None,
+    };
+    let computed = last_project.filter(|p| {
+        p.keys()
+            .all(|k| k == "_id" || columns.iter().any(|c| &c.field == k))
+            && columns.iter().all(|c| p.contains_key(&c.field))
+    });
+    if computed.is_some() {
+        pipeline.pop();
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut project = doc! {"_id": 0};
+    for (i, c) in columns.iter().enumerate() {
+        let name = renames.get(i).cloned().unwrap_or_else(|| c.name.clone());
+        crate::translate::names::check_field_segment(&name, pos)?;
+        if name.contains('.') || name == "_id" {
+            return Err(unsupported_at(
+                format!("column name \"{name}\" in a CTE / derived table ('.' or _id)"),
+                pos,
+            ));
+        }
+        if names.contains(&name) {
+            return Err(unsupported_at(
+                format!("duplicate column name \"{name}\" in a CTE / derived table"),
+                pos,
+            ));
+        }
+        let value = match computed.as_ref().and_then(|p| p.get(&c.field)) {
+            Some(v) => v.clone(),
+            None => Bson::String(format!("${}", c.field)),
+        };
+        project.insert(&name, present(value));
+        names.push(name);
+    }
+    let stage = doc! {"$project": project};
+    // Reading a relation's columns unchanged renames nothing: the stage would repeat the last one.
+    if pipeline.last() != Some(&stage) {
+        pipeline.push(stage);
+    }
+    Ok(Source {
+        collection,
+        pipeline,
+        columns: Some(names),
+        join: None,
+    })
+}
+
+/// `{$ifNull: [v, null]}` (a missing value becomes a present NULL), unless `v` is never missing already.
+fn present(v: Bson) -> Bson {
+    match &v {
+        Bson::Document(d) if d.len() == 1 && d.contains_key("$literal") => v,
+        Bson::Document(d)
+            if d.len() == 1
+                && d.get_array("$ifNull")
+                    .ok()
+                    .and_then(|a| a.last())
+                    .is_some_and(|x| {
+                        !matches!(x, Bson::String(_) | Bson::Document(_) | Bson::Array(_))
+                    }) =>
+        {
+            v
+        }
+        _ => bson::bson!({"$ifNull": [v, null]}),
+    }
+}
+
+fn output_is_wildcard(o: &Output) -> bool {
+    matches!(o, Output::Rows { columns } if columns.is_empty())
+}
+
+/// A CTE read under an alias with column aliases: a renaming `$project` appended.
+pub(super) fn rename_source(
+    src: Source,
+    renames: &[String],
+    pos: Position,
+) -> Result<Source, Error> {
+    if renames.is_empty() {
+        return Ok(src);
+    }
+    let Some(cols) = &src.columns else {
+        return Err(unsupported_at(
+            "column aliases on SELECT * as a relation",
+            pos,
+        ));
+    };
+    let output = Output::Rows {
+        columns: cols
+            .iter()
+            .map(|c| crate::mql::OutputColumn {
+                name: c.clone(),
+                field: c.clone(),
+            })
+            .collect(),
+    };
+    let cmd = src.command(src.pipeline.clone());
+    to_source(vec![cmd], output, renames, pos)
+}
