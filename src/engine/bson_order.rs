@@ -131,7 +131,22 @@ fn cmp_num(a: Num, b: Num) -> Ordering {
 }
 
 /// Compares two BSON values in MongoDB's order.
+#[inline]
 pub fn compare(a: &Bson, b: &Bson) -> Ordering {
+    // The common same-type scalars first, inline (the same answers as the general path).
+    match (a, b) {
+        (Bson::Double(x), Bson::Double(y)) => cmp_f64(*x, *y),
+        (Bson::Int32(x), Bson::Int32(y)) => x.cmp(y),
+        (Bson::Int64(x), Bson::Int64(y)) => x.cmp(y),
+        (Bson::String(x), Bson::String(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Bson::Boolean(x), Bson::Boolean(y)) => x.cmp(y),
+        (Bson::DateTime(x), Bson::DateTime(y)) => x.timestamp_millis().cmp(&y.timestamp_millis()),
+        _ => compare_general(a, b),
+    }
+}
+
+/// [`compare`] for any pair of values.
+fn compare_general(a: &Bson, b: &Bson) -> Ordering {
     let (ra, rb) = (type_rank(a), type_rank(b));
     if ra != rb {
         return ra.cmp(&rb);
@@ -215,6 +230,32 @@ pub fn equal(a: &Bson, b: &Bson) -> bool {
 mod tests {
     use super::*;
     use bson::{bson, doc};
+    use proptest::prelude::*;
+
+    fn scalar() -> impl Strategy<Value = Bson> {
+        prop_oneof![
+            any::<f64>().prop_map(Bson::Double),
+            prop_oneof![Just(f64::NAN), Just(0.0), Just(-0.0), Just(f64::INFINITY)]
+                .prop_map(Bson::Double),
+            any::<i32>().prop_map(Bson::Int32),
+            (-3i32..3).prop_map(Bson::Int32),
+            any::<i64>().prop_map(Bson::Int64),
+            (-3i64..3).prop_map(Bson::Int64),
+            "[a-c]{0,3}".prop_map(Bson::String),
+            any::<bool>().prop_map(Bson::Boolean),
+            (-3i64..3).prop_map(|m| Bson::DateTime(bson::DateTime::from_millis(m))),
+            Just(Bson::Null),
+        ]
+    }
+
+    proptest! {
+        /// The inline same-type cases of `compare` answer as the general comparison does.
+        #[test]
+        fn fast_comparisons_agree_with_the_general_order(a in scalar(), b in scalar()) {
+            prop_assert_eq!(compare(&a, &b), compare_general(&a, &b));
+            prop_assert_eq!(compare(&b, &a), compare_general(&a, &b).reverse());
+        }
+    }
 
     #[test]
     fn numbers_compare_across_widths() {

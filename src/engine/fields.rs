@@ -147,13 +147,78 @@ pub struct FieldValues {
     prefix: usize,
     /// Element offset of each field in the current document (`usize::MAX`: missing).
     at: Vec<usize>,
-    /// Decoded values; meaningful only where `present`.
+    /// Decoded values; meaningful only for the first `decoded` slots, where `at` is set.
     values: Vec<Bson>,
-    present: Vec<bool>,
-    /// Where the walk over the current document stopped, and how many fields (of the prefix) it found.
+    decoded: usize,
+    /// Where the walk over the current document stopped (byte offset and element ordinal), and how many
+    /// fields (of the prefix) it found.
     pos: usize,
+    ordinal: usize,
     found: usize,
     found_prefix: usize,
+    /// What the walks learnt about element ordinal `j`: the key last seen there and the slot it names.
+    /// Documents of a collection mostly share one shape, so the key at `j` is usually the key seen at `j`
+    /// before: one comparison with it replaces the search for the key's end and the comparisons with every
+    /// field name. The slot is a function of the key bytes alone, so a stale entry is only a missed shortcut.
+    shape: Vec<KnownKey>,
+}
+
+/// A key seen at some element ordinal and the slot its name fills ([`FieldValues::shape`]).
+#[derive(Debug, Clone, Default)]
+struct KnownKey {
+    key: Vec<u8>,
+    /// For keys of up to `8 * WORDS - 1` bytes: the key and its terminating NUL as little-endian words (zero
+    /// padded), `masks` selecting the bytes that belong to them; `nwords == 0` for longer keys.
+    words: [u64; WORDS],
+    masks: [u64; WORDS],
+    nwords: usize,
+    /// `usize::MAX`: no slot.
+    slot: usize,
+}
+
+/// Words of a key compared inline ([`KnownKey`]).
+const WORDS: usize = 3;
+
+impl KnownKey {
+    fn new(key: &[u8], slot: usize) -> KnownKey {
+        let mut k = KnownKey {
+            key: key.to_vec(),
+            words: [0; WORDS],
+            masks: [0; WORDS],
+            nwords: 0,
+            slot,
+        };
+        let with_nul = key.len() + 1;
+        if with_nul <= 8 * WORDS {
+            k.nwords = with_nul.div_ceil(8);
+            for (i, byte) in key.iter().enumerate() {
+                k.words[i / 8] |= u64::from(*byte) << ((i % 8) * 8);
+            }
+            for i in 0..with_nul {
+                k.masks[i / 8] |= 0xFF << ((i % 8) * 8);
+            }
+        }
+        k
+    }
+
+    /// Whether the element key starting at `at` in `b` is this key (its bytes, then the terminating NUL):
+    /// compared a word at a time where the key is short and the document has the bytes to load.
+    #[inline(always)]
+    fn is_at(&self, b: &[u8], at: usize) -> bool {
+        if let Some(bytes) = b.get(at..).and_then(|rest| rest.get(..self.nwords * 8)) {
+            if self.nwords > 0 {
+                for i in 0..self.nwords {
+                    let mut w = [0u8; 8];
+                    w.copy_from_slice(&bytes[i * 8..i * 8 + 8]);
+                    if u64::from_le_bytes(w) & self.masks[i] != self.words[i] {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
+        key_is(b, at, &self.key)
+    }
 }
 
 impl FieldValues {
@@ -171,10 +236,12 @@ impl FieldValues {
             prefix: prefix.min(n),
             at: vec![usize::MAX; n],
             values: vec![Bson::Null; n],
-            present: vec![false; n],
+            decoded: 0,
             pos: 0,
+            ordinal: 0,
             found: 0,
             found_prefix: 0,
+            shape: Vec::new(),
         }
     }
 
@@ -194,8 +261,9 @@ impl FieldValues {
     /// Starts on `raw`: reads the prefix fields only (as [`read`](Self::read) otherwise).
     pub fn read_prefix(&mut self, raw: &RawDocument) -> Option<()> {
         self.at.fill(usize::MAX);
-        self.present.fill(false);
+        self.decoded = 0;
         self.pos = 4;
+        self.ordinal = 0;
         self.found = 0;
         self.found_prefix = 0;
         self.walk(raw.as_bytes(), true)?;
@@ -211,51 +279,82 @@ impl FieldValues {
     /// Walks on from `pos` until the prefix fields (or all fields) are found or the document ends.
     fn walk(&mut self, b: &[u8], prefix_only: bool) -> Option<()> {
         let end = b.len().checked_sub(1)?;
+        let wanted = if prefix_only {
+            self.prefix
+        } else {
+            self.names.len()
+        };
         let mut pos = self.pos;
+        let mut ordinal = self.ordinal;
         while pos < end
-            && if prefix_only {
-                self.found_prefix < self.prefix
+            && (if prefix_only {
+                self.found_prefix
             } else {
-                self.found < self.names.len()
-            }
+                self.found
+            }) < wanted
         {
             let t = b[pos];
             let kstart = pos + 1;
-            let klen = nul_at(b.get(kstart..end)?)?;
-            let key = &b[kstart..kstart + klen];
+            let (klen, slot) = match self.shape.get(ordinal) {
+                Some(k) if k.is_at(b, kstart) => (k.key.len(), k.slot),
+                _ => self.learn(b, kstart, end, ordinal)?,
+            };
             let vstart = kstart + klen + 1;
-            let vlen = value_len(b, t, vstart)?;
-            if vstart.checked_add(vlen)? > end {
+            let next = vstart.checked_add(value_len(b, t, vstart)?)?;
+            if next > end {
                 return None;
             }
-            for (i, name) in self.names.iter().enumerate() {
-                let name = name.as_bytes();
-                // Length and first byte first: most keys differ there; keys are short, compared inline.
-                if name.len() == klen
-                    && name.first() == key.first()
-                    && name.iter().zip(key).all(|(x, y)| x == y)
-                {
-                    if self.at[i] == usize::MAX {
-                        self.at[i] = pos;
-                        self.found += 1;
-                        if i < self.prefix {
-                            self.found_prefix += 1;
-                        }
+            if let Some(at) = self.at.get_mut(slot) {
+                if *at == usize::MAX {
+                    *at = pos;
+                    self.found += 1;
+                    if slot < self.prefix {
+                        self.found_prefix += 1;
                     }
-                    break;
                 }
             }
-            pos = vstart + vlen;
+            ordinal += 1;
+            pos = next;
         }
         self.pos = pos;
+        self.ordinal = ordinal;
         Some(())
+    }
+
+    /// Reads the key starting at `kstart` the long way (its end, the field it names) and remembers it for
+    /// element `ordinal`; its length and slot.
+    #[cold]
+    #[inline(never)]
+    fn learn(
+        &mut self,
+        b: &[u8],
+        kstart: usize,
+        end: usize,
+        ordinal: usize,
+    ) -> Option<(usize, usize)> {
+        let klen = nul_at(b.get(kstart..end)?)?;
+        let key = &b[kstart..kstart + klen];
+        let slot = self.slot_of(key);
+        if self.shape.len() <= ordinal {
+            self.shape.resize_with(ordinal + 1, KnownKey::default);
+        }
+        self.shape[ordinal] = KnownKey::new(key, slot);
+        Some((klen, slot))
+    }
+
+    /// The slot of the field named `key` (`usize::MAX`: none).
+    fn slot_of(&self, key: &[u8]) -> usize {
+        self.names
+            .iter()
+            .position(|name| name.as_bytes() == key)
+            .unwrap_or(usize::MAX)
     }
 
     fn decode(&mut self, raw: &RawDocument, slots: std::ops::Range<usize>) -> Option<()> {
         let b = raw.as_bytes();
+        let end = slots.end;
         for i in slots {
             let at = self.at[i];
-            self.present[i] = at != usize::MAX;
             if at != usize::MAX {
                 assign(
                     &mut self.values[i],
@@ -267,17 +366,27 @@ impl FieldValues {
                 )?;
             }
         }
+        self.decoded = end;
         Some(())
     }
 
     /// The value of the field in slot `i` of the last document read (`None`: missing, or not read yet).
     pub fn get(&self, i: usize) -> Option<&Bson> {
-        if *self.present.get(i)? {
+        if i < self.decoded && *self.at.get(i)? != usize::MAX {
             self.values.get(i)
         } else {
             None
         }
     }
+}
+
+/// Whether the element key starting at `at` in `b` is `key` (the bytes, then the key's terminating NUL).
+#[inline]
+fn key_is(b: &[u8], at: usize, key: &[u8]) -> bool {
+    let Some(end) = at.checked_add(key.len()) else {
+        return false;
+    };
+    b.get(end) == Some(&0) && b.get(at..end) == Some(key)
 }
 
 /// The position of the first NUL byte of `b`, eight bytes at a time.
@@ -354,8 +463,16 @@ fn assign(
     key: &str,
 ) -> Option<()> {
     let v = at + 1 + klen + 1;
+    // Values of the slot's current type are overwritten in place (nothing dropped); a string equal to the
+    // slot's (a grouping key, a status) is not copied again.
     match b[at] {
-        0x01 => *slot = Bson::Double(f64::from_le_bytes(read_8(b, v)?)),
+        0x01 => {
+            let x = f64::from_le_bytes(read_8(b, v)?);
+            match slot {
+                Bson::Double(d) => *d = x,
+                other => *other = Bson::Double(x),
+            }
+        }
         0x02 => {
             let n = usize::try_from(read_i32(b, v)?).ok()?;
             let bytes = b.get(v + 4..(v + 4).checked_add(n)?)?;
@@ -363,28 +480,47 @@ fn assign(
             if *last != 0 {
                 return None;
             }
-            let text = std::str::from_utf8(text).ok()?;
             match slot {
+                Bson::String(s) if s.as_bytes() == text => {}
                 Bson::String(s) => {
+                    let text = std::str::from_utf8(text).ok()?;
                     s.clear();
                     s.push_str(text);
                 }
-                other => *other = Bson::String(text.to_string()),
+                other => *other = Bson::String(std::str::from_utf8(text).ok()?.to_string()),
             }
         }
-        0x08 => match b.get(v)? {
-            0 => *slot = Bson::Boolean(false),
-            1 => *slot = Bson::Boolean(true),
-            _ => return None,
-        },
+        0x08 => {
+            let x = match b.get(v)? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            };
+            match slot {
+                Bson::Boolean(d) => *d = x,
+                other => *other = Bson::Boolean(x),
+            }
+        }
         0x09 => {
             *slot = Bson::DateTime(bson::DateTime::from_millis(i64::from_le_bytes(read_8(
                 b, v,
             )?)))
         }
         0x0A => *slot = Bson::Null,
-        0x10 => *slot = Bson::Int32(read_i32(b, v)?),
-        0x12 => *slot = Bson::Int64(i64::from_le_bytes(read_8(b, v)?)),
+        0x10 => {
+            let x = read_i32(b, v)?;
+            match slot {
+                Bson::Int32(d) => *d = x,
+                other => *other = Bson::Int32(x),
+            }
+        }
+        0x12 => {
+            let x = i64::from_le_bytes(read_8(b, v)?);
+            match slot {
+                Bson::Int64(d) => *d = x,
+                other => *other = Bson::Int64(x),
+            }
+        }
         _ => {
             for elem in raw.iter_elements() {
                 let elem = elem.ok()?;
@@ -472,6 +608,71 @@ mod tests {
             assert_eq!(row.get(2), Some(&Bson::String("now a string".into())));
             assert_eq!(row.get(0), None);
             assert_eq!(row.get(names.len()), None);
+        }
+    }
+
+    /// Keys that share prefixes (and whole first words) and lengths, cross the word boundaries of the inline key comparison (7, 8,
+    /// 15, 16, 23, 24 bytes) and exceed it.
+    const KEYS: [&str; 14] = [
+        "a",
+        "ab",
+        "b",
+        "abcdefg",
+        "abcdefgh",
+        "abcdefgi",
+        "abcdefgh_",
+        "abcdefgh_xy_z",
+        "fifteen_bytes_k",
+        "sixteen_bytes_ke",
+        "twenty_three_bytes_key_",
+        "twenty_four_bytes_key_xy",
+        "a_key_longer_than_any_inline_word",
+        "",
+    ];
+
+    fn random_document() -> impl proptest::strategy::Strategy<Value = Document> {
+        use proptest::prelude::*;
+        let value = prop_oneof![
+            any::<i32>().prop_map(Bson::Int32),
+            any::<f64>().prop_map(Bson::Double),
+            "[a-z]{0,12}".prop_map(Bson::String),
+            any::<bool>().prop_map(Bson::Boolean),
+            Just(Bson::Null),
+            any::<i64>().prop_map(Bson::Int64),
+            (0usize..3).prop_map(|n| Bson::Array(vec![Bson::Int32(1); n])),
+        ];
+        proptest::collection::vec((0..KEYS.len(), value), 0..8).prop_map(|pairs| {
+            pairs
+                .into_iter()
+                .map(|(k, v)| (KEYS[k].to_string(), v))
+                .collect()
+        })
+    }
+
+    proptest::proptest! {
+        /// One `FieldValues` reading a run of documents of changing shapes (the per-ordinal key cache hit,
+        /// missed, stale) gives for each what `path::field` gives on the parsed document.
+        #[test]
+        fn field_values_over_changing_shapes_read_what_path_field_reads(
+            docs in proptest::collection::vec(random_document(), 1..12),
+            wanted in proptest::collection::vec(0..KEYS.len(), 0..5),
+            prefix in 0usize..5,
+        ) {
+            let mut names: Vec<String> = Vec::new();
+            for k in wanted {
+                if !names.iter().any(|n| n == KEYS[k]) {
+                    names.push(KEYS[k].to_string());
+                }
+            }
+            let mut row = FieldValues::with_prefix(names.clone(), prefix);
+            for d in docs.iter().chain(docs.iter().rev()) {
+                let raw = bson::RawDocumentBuf::try_from(d).expect("serialises");
+                proptest::prop_assert!(row.read_prefix(&raw).is_some());
+                proptest::prop_assert!(row.read_rest(&raw).is_some());
+                for (i, name) in names.iter().enumerate() {
+                    proptest::prop_assert_eq!(row.get(i), crate::engine::path::field(d, name), "{} in {:?}", name, d);
+                }
+            }
         }
     }
 

@@ -25,6 +25,7 @@ pub mod matcher;
 pub mod numeric;
 pub mod path;
 pub mod pipeline;
+mod prefetch;
 pub mod projection;
 pub mod sort;
 pub mod storage;

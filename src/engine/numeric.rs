@@ -161,7 +161,19 @@ pub enum Op {
 }
 
 /// `a op b` with mongod's promotion and overflow rules.
+#[inline]
 pub fn arith(op: Op, a: Num, b: Num) -> Num {
+    // Sums of two values of one common type first, inline (the same answers as the general path).
+    match (op, a, b) {
+        (Op::Add, Num::Double(x), Num::Double(y)) => Num::Double(x + y),
+        (Op::Add, Num::Int(x), Num::Int(y)) if x.checked_add(y).is_some() => Num::Int(x + y),
+        (Op::Add, Num::Long(x), Num::Long(y)) if x.checked_add(y).is_some() => Num::Long(x + y),
+        _ => arith_general(op, a, b),
+    }
+}
+
+/// [`arith`] for any operands.
+fn arith_general(op: Op, a: Num, b: Num) -> Num {
     let rank = a.rank().max(b.rank());
     match rank {
         0 | 1 => {
@@ -252,6 +264,37 @@ pub fn sum<I: IntoIterator<Item = Num>>(items: I) -> Num {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn num() -> impl Strategy<Value = Num> {
+        prop_oneof![
+            any::<i32>().prop_map(Num::Int),
+            prop_oneof![Just(i32::MAX), Just(i32::MIN), Just(-1), Just(1)].prop_map(Num::Int),
+            any::<i64>().prop_map(Num::Long),
+            prop_oneof![Just(i64::MAX), Just(i64::MIN), Just(-1), Just(1)].prop_map(Num::Long),
+            any::<f64>().prop_map(Num::Double),
+        ]
+    }
+
+    fn same(a: Num, b: Num) -> bool {
+        match (a, b) {
+            (Num::Double(x), Num::Double(y)) => {
+                x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+            }
+            (x, y) => format!("{x:?}") == format!("{y:?}"),
+        }
+    }
+
+    proptest! {
+        /// The inline cases of `arith` (sums of one type) give what the general rules give, type included.
+        #[test]
+        fn fast_sums_agree_with_the_general_rules(a in num(), b in num()) {
+            for op in [Op::Add, Op::Sub, Op::Mul] {
+                let (fast, general) = (arith(op, a, b), arith_general(op, a, b));
+                prop_assert!(same(fast, general), "{:?} {:?} {:?}: {:?} vs {:?}", op, a, b, fast, general);
+            }
+        }
+    }
 
     #[test]
     fn int_overflow_promotes() {

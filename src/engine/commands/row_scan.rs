@@ -14,6 +14,7 @@ use crate::engine::expr::Vars;
 use crate::engine::fields::FieldValues;
 use crate::engine::matcher::top_level::TopLevelFilter;
 use crate::engine::matcher::Matcher;
+use crate::engine::prefetch::prefetch;
 use crate::engine::storage::{Collection, State};
 use crate::engine::CommandError;
 use bson::{Document, RawDocument};
@@ -120,25 +121,23 @@ impl<'s> RowScan<'s> {
                 }
             }
             None => {
-                // Documents are separate allocations: reading one is a cache miss first. Touching the
-                // first cache lines of a whole batch before reading any lets those misses overlap (the
-                // loads are independent) instead of stalling once per document.
-                let mut batch: Vec<&RawDocument> = Vec::with_capacity(BATCH);
-                let mut docs = coll.iter_raw();
-                loop {
-                    batch.clear();
-                    batch.extend(docs.by_ref().take(BATCH).map(|(_, raw)| raw));
-                    if batch.is_empty() {
-                        break;
+                // Documents are separate allocations: reading one is a cache miss first. The leading
+                // cache lines of the document `PREFETCH_DISTANCE` ahead are requested (prefetched) before
+                // each document is read, so its misses are served while the documents before it are worked
+                // on instead of stalling the scan once per document.
+                let mut ahead = coll.raw_batches().flatten();
+                if reads_fields {
+                    for raw in ahead.by_ref().take(PREFETCH_DISTANCE) {
+                        prefetch(raw.as_bytes(), PREFETCH_LINES);
                     }
-                    if reads_fields {
-                        let mut touched = 0u8;
-                        for raw in &batch {
-                            touched ^= touch(raw.as_bytes());
+                }
+                for batch in coll.raw_batches() {
+                    for raw in batch {
+                        if reads_fields {
+                            if let Some(next) = ahead.next() {
+                                prefetch(next.as_bytes(), PREFETCH_LINES);
+                            }
                         }
-                        std::hint::black_box(touched);
-                    }
-                    for raw in &batch {
                         step(raw)?;
                     }
                 }
@@ -148,13 +147,9 @@ impl<'s> RowScan<'s> {
     }
 }
 
-/// Documents touched ahead of reading ([`RowScan::run`]).
-const BATCH: usize = 64;
+/// How many documents ahead of the one being read the scan prefetches: far enough for a memory access to
+/// complete in the time the documents in between are read (measured: 8 beats 2, 4 and 16 here).
+const PREFETCH_DISTANCE: usize = 8;
 
-/// Reads one byte in each of the first four cache lines of `b` (the leading fields of typical documents).
-#[inline]
-fn touch(b: &[u8]) -> u8 {
-    let last = b.len().saturating_sub(1);
-    let at = |i: usize| b.get(i.min(last)).copied().unwrap_or(0);
-    at(0) ^ at(64) ^ at(128) ^ at(192)
-}
+/// Cache lines of each document prefetched ahead of the scan: the leading fields of typical documents.
+const PREFETCH_LINES: usize = 4;

@@ -71,6 +71,11 @@ impl Collection {
         self.records.iter()
     }
 
+    /// Records as stored, in natural order, in batches of consecutive records (see [`Records::chunks`]).
+    pub fn raw_batches(&self) -> impl Iterator<Item = impl Iterator<Item = &RawDocument> + Clone> {
+        self.records.chunks()
+    }
+
     /// Record ids in natural order.
     pub fn record_ids(&self) -> impl Iterator<Item = RecordId> + '_ {
         self.records.ids()

@@ -103,6 +103,15 @@ impl Records {
             })
     }
 
+    /// Records in natural order, a chunk of up to 64 consecutive ids at a time: no per-record bookkeeping
+    /// of where the walk is, and a batch the caller can touch ahead before reading it.
+    pub fn chunks(&self) -> impl Iterator<Item = impl Iterator<Item = &RawDocument> + Clone> {
+        self.chunks
+            .iter()
+            .flatten()
+            .map(|c| c.slots.iter().filter_map(|s| s.as_deref()))
+    }
+
     /// Record ids in natural order.
     pub fn ids(&self) -> impl Iterator<Item = RecordId> + '_ {
         self.iter().map(|(rid, _)| rid)
