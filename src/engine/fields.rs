@@ -380,6 +380,84 @@ impl FieldValues {
     }
 }
 
+/// One element of a BSON document as bytes: its type byte, its key (not checked to be UTF-8) and exactly
+/// its value's bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Element<'a> {
+    /// The element type byte.
+    pub kind: u8,
+    /// The key's bytes (without the terminating NUL).
+    pub key: &'a [u8],
+    /// The value's bytes.
+    pub value: &'a [u8],
+}
+
+impl<'a> Element<'a> {
+    /// The value, for the types a command's options and a lookup key take (strings, embedded documents,
+    /// numbers, booleans, dates, object ids, null); `None` for other types, or bytes that do not hold a
+    /// valid value of the type (a string that is not UTF-8, a bad length).
+    pub(crate) fn value(&self) -> Option<bson::RawBsonRef<'a>> {
+        use bson::RawBsonRef as R;
+        let v = self.value;
+        Some(match self.kind {
+            0x01 => R::Double(f64::from_le_bytes(read_8(v, 0)?)),
+            0x02 => {
+                let (last, text) = v.get(4..)?.split_last()?;
+                if *last != 0 || usize::try_from(read_i32(v, 0)?).ok()? != text.len() + 1 {
+                    return None;
+                }
+                R::String(std::str::from_utf8(text).ok()?)
+            }
+            0x03 => R::Document(RawDocument::from_bytes(v).ok()?),
+            0x07 => R::ObjectId(bson::oid::ObjectId::from_bytes(v.try_into().ok()?)),
+            0x08 => match v {
+                [0] => R::Boolean(false),
+                [1] => R::Boolean(true),
+                _ => return None,
+            },
+            0x09 => R::DateTime(bson::DateTime::from_millis(i64::from_le_bytes(read_8(
+                v, 0,
+            )?))),
+            0x0A => R::Null,
+            0x10 => R::Int32(read_i32(v, 0)?),
+            0x12 => R::Int64(i64::from_le_bytes(read_8(v, 0)?)),
+            _ => return None,
+        })
+    }
+}
+
+/// The elements of the BSON document `doc`, in order, read straight from the bytes (no key decoded, no value
+/// parsed): `Some(None)` for bytes that do not hold a well-formed element, after which the walk stops.
+pub(crate) fn elements(doc: &[u8]) -> impl Iterator<Item = Option<Element<'_>>> {
+    let end = doc.len().checked_sub(1);
+    let mut pos = 4;
+    let mut failed = end.is_none() || doc.len() < 5;
+    std::iter::from_fn(move || {
+        let end = end?;
+        if failed || pos >= end {
+            return None;
+        }
+        let element = (|| {
+            let kind = *doc.get(pos)?;
+            let kstart = pos + 1;
+            let klen = nul_at(doc.get(kstart..end)?)?;
+            let vstart = kstart + klen + 1;
+            let vend = vstart.checked_add(value_len(doc, kind, vstart)?)?;
+            if vend > end {
+                return None;
+            }
+            pos = vend;
+            Some(Element {
+                kind,
+                key: &doc[kstart..kstart + klen],
+                value: &doc[vstart..vend],
+            })
+        })();
+        failed = element.is_none();
+        Some(element)
+    })
+}
+
 /// Whether the element key starting at `at` in `b` is `key` (the bytes, then the key's terminating NUL).
 #[inline]
 fn key_is(b: &[u8], at: usize, key: &[u8]) -> bool {

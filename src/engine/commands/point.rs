@@ -12,11 +12,12 @@
 use super::{coll_name, get_coll, opt_bool, opt_i64, Ctx};
 use crate::engine::bson_order::compare;
 use crate::engine::cursor::DEFAULT_BATCH;
+use crate::engine::fields::{elements, Element};
+use crate::engine::storage::index::KeyRef;
 use crate::engine::storage::{collection, Collection};
 use crate::engine::CommandError;
 use bson::{Bson, Document, RawBsonRef, RawDocument, RawDocumentBuf};
 use std::cmp::Ordering;
-use std::io::Write;
 
 /// Command keys a point lookup may carry besides the find itself (the generic fields drivers add included).
 const ALLOWED: &[&str] = &[
@@ -68,36 +69,66 @@ fn equality(filter: &Document) -> Option<(&str, &Bson)> {
     plain_scalar(v).then_some((k.as_str(), v))
 }
 
+/// The value a point lookup looks for: a string borrowed from the command, or another [`plain_scalar`].
+enum Probe<'a> {
+    Str(&'a str),
+    Value(Bson),
+}
+
+impl<'a> Probe<'a> {
+    fn of(v: &'a Bson) -> Probe<'a> {
+        match v {
+            Bson::String(s) => Probe::Str(s),
+            v => Probe::Value(v.clone()),
+        }
+    }
+}
+
 /// [`equality`] over a filter given as bytes, without parsing the rest of the command.
-fn raw_equality(filter: &RawDocument) -> Option<(&str, Bson)> {
-    let mut it = filter.iter();
-    let (k, v) = it.next()?.ok()?;
+fn raw_equality(filter: &[u8]) -> Option<(&str, Probe<'_>)> {
+    let mut it = elements(filter);
+    let e = it.next()??;
     if it.next().is_some() {
         return None;
     }
-    let k = k.as_str();
+    let k = std::str::from_utf8(e.key).ok()?;
     if k.is_empty() || k.starts_with('$') || k.contains('.') {
         return None;
     }
-    let v = match v {
-        RawBsonRef::Document(d) => {
-            let mut ops = d.iter();
-            let (op, x) = ops.next()?.ok()?;
-            if op.as_str() != "$eq" || ops.next().is_some() {
+    let v = match e.kind {
+        0x03 => {
+            let mut ops = elements(e.value);
+            let op = ops.next()??;
+            if op.key != b"$eq" || ops.next().is_some() {
                 return None;
             }
-            x
+            op
         }
-        v => v,
+        _ => e,
     };
-    let v = Bson::try_from(v).ok()?;
-    plain_scalar(&v).then_some((k, v))
+    let probe = match v.value()? {
+        RawBsonRef::String(s) => Probe::Str(s),
+        other => Probe::Value(Bson::try_from(other).ok()?),
+    };
+    match &probe {
+        Probe::Value(v) if !plain_scalar(v) => None,
+        _ => Some((k, probe)),
+    }
 }
 
-/// Whether a stored top-level value equals `v`: `None` for values the general matcher must judge.
-fn stored_equals(stored: RawBsonRef<'_>, v: &Bson) -> Option<bool> {
+/// Whether a stored top-level element's value equals the probe: `None` for values the general matcher must
+/// judge. Strings compare as bytes (stored strings are valid UTF-8; equal bytes are equal strings).
+fn stored_equals(stored: Element<'_>, probe: &Probe<'_>) -> Option<bool> {
+    if stored.kind == 0x02 {
+        let text = stored.value.get(4..)?.split_last()?.1;
+        return Some(matches!(probe, Probe::Str(x) if x.as_bytes() == text));
+    }
+    let stored = stored.value()?;
+    let v = match probe {
+        Probe::Str(_) => return plain_raw(stored).then_some(false),
+        Probe::Value(v) => v,
+    };
     let s = match stored {
-        RawBsonRef::String(s) => return Some(matches!(v, Bson::String(x) if x == s)),
         RawBsonRef::Int32(i) => Bson::Int32(i),
         RawBsonRef::Int64(i) => Bson::Int64(i),
         RawBsonRef::Double(d) => Bson::Double(d),
@@ -109,23 +140,52 @@ fn stored_equals(stored: RawBsonRef<'_>, v: &Bson) -> Option<bool> {
     Some(compare(&s, v) == Ordering::Equal)
 }
 
-/// The stored documents whose `field` equals `v`, through a single-field index, in natural order, at most
-/// `limit` (0: all); `None` to decline.
+/// Stored values [`stored_equals`] judges.
+fn plain_raw(stored: RawBsonRef<'_>) -> bool {
+    matches!(
+        stored,
+        RawBsonRef::String(_)
+            | RawBsonRef::Int32(_)
+            | RawBsonRef::Int64(_)
+            | RawBsonRef::Double(_)
+            | RawBsonRef::Boolean(_)
+            | RawBsonRef::DateTime(_)
+            | RawBsonRef::ObjectId(_)
+    )
+}
+
+/// The first top-level element named `field` of stored bytes (`None`: missing or malformed; the caller
+/// declines).
+fn stored_element<'a>(raw: &'a RawDocument, field: &str) -> Option<Element<'a>> {
+    for e in elements(raw.as_bytes()) {
+        let e = e?;
+        if e.key == field.as_bytes() {
+            return Some(e);
+        }
+    }
+    None
+}
+
+/// The stored documents whose `field` equals the probe, through a single-field index, in natural order, at
+/// most `limit` (0: all); `None` to decline.
 fn lookup<'c>(
     coll: &'c Collection,
     field: &str,
-    v: &Bson,
+    probe: &Probe<'_>,
     limit: usize,
 ) -> Option<Vec<&'c RawDocument>> {
     let ix = coll
         .indexes
         .iter()
         .find(|ix| ix.fields.len() == 1 && ix.serves(field))?;
-    let mut out = Vec::new();
-    for rid in ix.lookup(v) {
+    let mut out = Vec::with_capacity(1);
+    let key = match probe {
+        Probe::Str(s) => KeyRef::Str(s),
+        Probe::Value(v) => KeyRef::Value(v),
+    };
+    for rid in ix.lookup_key(key) {
         let raw = coll.get_raw(rid)?;
-        let stored = raw.get(field).ok()??;
-        if stored_equals(stored, v)? {
+        if stored_equals(stored_element(raw, field)?, probe)? {
             out.push(raw);
             if limit > 0 && out.len() >= limit {
                 break;
@@ -178,7 +238,7 @@ pub(super) fn find_docs(ctx: &Ctx, cmd: &Document) -> Result<Option<Vec<Document
     let Some(coll) = get_coll(&state, ctx.db, name).filter(|c| !c.is_view()) else {
         return Ok(None);
     };
-    Ok(lookup(coll, field, v, shape.limit)
+    Ok(lookup(coll, field, &Probe::of(v), shape.limit)
         .and_then(|found| shape.first_batch(found))
         .map(|found| found.into_iter().map(collection::parse).collect()))
 }
@@ -205,16 +265,23 @@ pub(super) fn find_raw(
         batch: DEFAULT_BATCH,
         single: false,
     };
-    for (i, elem) in cmd.iter().enumerate() {
-        let (key, value) = elem.ok()?;
-        let key = key.as_str();
-        match (key, value) {
-            ("find", RawBsonRef::String(s)) if i == 0 => name = Some(s),
-            ("filter", RawBsonRef::Document(d)) => filter = Some(d),
-            ("limit", v) => shape.limit = raw_count(v)?,
-            ("batchSize", v) => shape.batch = raw_count(v)?,
-            ("singleBatch", RawBsonRef::Boolean(b)) => shape.single = b,
-            (k, _) if ALLOWED.contains(&k) && !matches!(k, "find" | "filter" | "singleBatch") => {}
+    for (i, elem) in elements(cmd.as_bytes()).enumerate() {
+        let elem = elem?;
+        match (elem.key, elem.kind) {
+            (b"find", 0x02) if i == 0 => match elem.value()? {
+                RawBsonRef::String(s) => name = Some(s),
+                _ => return None,
+            },
+            (b"filter", 0x03) => filter = Some(elem.value),
+            (b"limit", _) => shape.limit = raw_count(elem.value()?)?,
+            (b"batchSize", _) => shape.batch = raw_count(elem.value()?)?,
+            (b"singleBatch", 0x08) => match elem.value()? {
+                RawBsonRef::Boolean(b) => shape.single = b,
+                _ => return None,
+            },
+            (k, _)
+                if ALLOWED.iter().any(|a| a.as_bytes() == k)
+                    && !matches!(k, b"find" | b"filter" | b"singleBatch") => {}
             _ => return None,
         }
     }
@@ -222,13 +289,13 @@ pub(super) fn find_raw(
     if super::check_db(db).is_err() {
         return None;
     }
-    let (field, v) = raw_equality(filter?)?;
+    let (field, probe) = raw_equality(filter?)?;
     let state = match inner.state.read() {
         Ok(s) => s,
         Err(_) => return Some(Err(super::poisoned())),
     };
     let coll = get_coll(&state, db, name).filter(|c| !c.is_view())?;
-    let found = shape.first_batch(lookup(coll, field, &v, shape.limit)?)?;
+    let found = shape.first_batch(lookup(coll, field, &probe, shape.limit)?)?;
     Some(cursor_reply_bytes(&found, db, name))
 }
 
@@ -252,9 +319,7 @@ fn cursor_reply_bytes(
     out.extend_from_slice(&[0; 4]);
     for (i, d) in docs.iter().enumerate() {
         out.push(0x03);
-        // Array keys are the decimal indexes; writing into a Vec cannot fail.
-        let _ = write!(out, "{i}");
-        out.push(0);
+        push_index_key(&mut out, i);
         out.extend_from_slice(d.as_bytes());
     }
     out.push(0);
@@ -279,6 +344,23 @@ fn cursor_reply_bytes(
     patch_len(&mut out, 0)?;
     RawDocumentBuf::from_bytes(out)
         .map_err(|e| CommandError::new(1, "InternalError", format!("reply not encoded: {e}")))
+}
+
+/// Appends the array key of element `i` (its decimal digits) and the key's NUL.
+fn push_index_key(out: &mut Vec<u8>, i: usize) {
+    let mut digits = [0u8; 20];
+    let mut n = i;
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+    out.push(0);
 }
 
 /// Writes the length of the document starting at `at` (it ends at the end of `out`) into its header.
@@ -335,19 +417,32 @@ mod tests {
     }
 
     #[test]
+    fn array_keys_are_decimal_indexes() {
+        for i in [0usize, 7, 9, 10, 99, 100, 12345, usize::MAX] {
+            let mut out = Vec::new();
+            push_index_key(&mut out, i);
+            assert_eq!(out, format!("{i}\0").into_bytes());
+        }
+    }
+
+    #[test]
     fn stored_values_compare_numerically_and_arrays_decline() {
         let d = bson::rawdoc! {"i": 1, "l": 1i64, "f": 1.0, "s": "1", "a": [1], "n": null};
-        let get = |k: &str| d.get(k).ok().flatten().expect("present");
+        let get = |k: &str| stored_element(&d, k).expect("present");
         for k in ["i", "l", "f"] {
-            assert_eq!(stored_equals(get(k), &Bson::Int64(1)), Some(true), "{k}");
-            assert_eq!(stored_equals(get(k), &Bson::Double(1.5)), Some(false));
+            let eq = |v: Bson| stored_equals(get(k), &Probe::Value(v));
+            assert_eq!(eq(Bson::Int64(1)), Some(true), "{k}");
+            assert_eq!(eq(Bson::Double(1.5)), Some(false));
+            assert_eq!(stored_equals(get(k), &Probe::Str("1")), Some(false));
         }
-        assert_eq!(stored_equals(get("s"), &Bson::Int32(1)), Some(false));
         assert_eq!(
-            stored_equals(get("s"), &Bson::String("1".into())),
-            Some(true)
+            stored_equals(get("s"), &Probe::Value(Bson::Int32(1))),
+            Some(false)
         );
-        assert_eq!(stored_equals(get("a"), &Bson::Int32(1)), None);
-        assert_eq!(stored_equals(get("n"), &Bson::Int32(1)), None);
+        assert_eq!(stored_equals(get("s"), &Probe::Str("1")), Some(true));
+        assert_eq!(stored_equals(get("s"), &Probe::Str("2")), Some(false));
+        assert_eq!(stored_equals(get("a"), &Probe::Value(Bson::Int32(1))), None);
+        assert_eq!(stored_equals(get("a"), &Probe::Str("1")), None);
+        assert_eq!(stored_equals(get("n"), &Probe::Value(Bson::Int32(1))), None);
     }
 }

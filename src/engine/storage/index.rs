@@ -314,13 +314,22 @@ impl Index {
     /// Records whose key in this single-field index equals `v` in the BSON order: one map lookup, no set
     /// built (the point-lookup path). Multikey entries are included: callers check the stored value.
     pub(crate) fn lookup(&self, v: &Bson) -> impl Iterator<Item = RecordId> + '_ {
-        let hashed = match key_hash(&self.seed, v) {
-            Some(h) if self.fields.len() == 1 && !self.unhashable => Some(self.hashed.get(&h)),
-            _ => None,
+        self.lookup_key(KeyRef::Value(v))
+    }
+
+    /// As [`lookup`](Self::lookup), for a key that may be a borrowed string: no `Bson` built, no
+    /// allocation, on the hashed path.
+    pub(crate) fn lookup_key(&self, key: KeyRef<'_>) -> impl Iterator<Item = RecordId> + '_ {
+        let hash = match key {
+            KeyRef::Str(s) => Some(str_hash(&self.seed, s)),
+            KeyRef::Value(v) => key_hash(&self.seed, v),
         };
-        let rids = match hashed {
-            Some(found) => found,
-            None => self.entries.get(&IndexKey(vec![v.clone()])),
+        let rids = match hash {
+            Some(h) if self.fields.len() == 1 && !self.unhashable => self.hashed.get(&h),
+            _ => self.entries.get(&IndexKey(vec![match key {
+                KeyRef::Str(s) => Bson::String(s.to_string()),
+                KeyRef::Value(v) => v.clone(),
+            }])),
         };
         rids.into_iter().flat_map(|rids| rids.iter())
     }
@@ -372,7 +381,7 @@ fn key_hash(seed: &RandomState, v: &Bson) -> Option<u64> {
     const I64_BOUND: f64 = 9_223_372_036_854_775_808.0;
     let mut h = seed.build_hasher();
     match v {
-        Bson::String(s) => (0u8, s.as_str()).hash(&mut h),
+        Bson::String(s) => return Some(str_hash(seed, s)),
         Bson::Int32(i) => (1u8, i64::from(*i)).hash(&mut h),
         Bson::Int64(i) => (1u8, *i).hash(&mut h),
         Bson::Double(d) if d.is_nan() => 2u8.hash(&mut h),
@@ -387,6 +396,20 @@ fn key_hash(seed: &RandomState, v: &Bson) -> Option<u64> {
         _ => return None,
     }
     Some(h.finish())
+}
+
+/// An index key to look up: a borrowed string, or any value.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum KeyRef<'a> {
+    /// A string (as `Bson::String`).
+    Str(&'a str),
+    /// Any value.
+    Value(&'a Bson),
+}
+
+/// [`key_hash`] of a string.
+fn str_hash(seed: &RandomState, s: &str) -> u64 {
+    seed.hash_one((0u8, s))
 }
 
 fn unreachable_index() -> Index {
@@ -491,4 +514,37 @@ pub fn default_name(key: &Document) -> String {
         })
         .collect::<Vec<_>>()
         .join("_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::doc;
+
+    /// A borrowed-string probe finds what the same key as a `Bson` finds, on the hashed map and, once a
+    /// decimal key has moved the index to its ordered map, there too.
+    #[test]
+    fn string_probes_agree_with_value_probes() {
+        let mut ix = Index::from_spec(&doc! {"key": {"k": 1}, "name": "k_1"}).expect("spec");
+        let keys = ["a", "b", "", "sess-00000001", "a"];
+        for (rid, k) in keys.iter().enumerate() {
+            let keys = ix.keys_for(&doc! {"k": *k});
+            ix.add(rid as RecordId, keys);
+        }
+        ix.add(9, ix.keys_for(&doc! {"k": 1}));
+        let check = |ix: &Index| {
+            for k in ["a", "b", "", "sess-00000001", "absent", "1"] {
+                let by_str: Vec<_> = ix.lookup_key(KeyRef::Str(k)).collect();
+                let by_value: Vec<_> = ix.lookup(&Bson::String(k.into())).collect();
+                assert_eq!(by_str, by_value, "{k:?}");
+                let want = keys.iter().filter(|x| **x == k).count();
+                assert_eq!(by_str.len(), want, "{k:?}");
+            }
+        };
+        check(&ix);
+        let dec = bson::Decimal128::from_bytes([0; 16]);
+        ix.add(10, ix.keys_for(&doc! {"k": dec}));
+        assert!(ix.unhashable);
+        check(&ix);
+    }
 }

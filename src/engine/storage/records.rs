@@ -18,7 +18,8 @@ pub type RecordId = u64;
 #[derive(Debug, Clone)]
 struct Chunk {
     live: u32,
-    slots: Box<[Option<RawDocumentBuf>]>,
+    /// In the chunk's own allocation: finding a record is one pointer to follow, not two.
+    slots: [Option<RawDocumentBuf>; CHUNK as usize],
 }
 
 /// Stored documents by record id.
@@ -62,7 +63,7 @@ impl Records {
         let chunk = self.chunks.get_mut(c)?.get_or_insert_with(|| {
             Box::new(Chunk {
                 live: 0,
-                slots: (0..CHUNK).map(|_| None).collect(),
+                slots: std::array::from_fn(|_| None),
             })
         });
         let slot = chunk.slots.get_mut(i)?;
