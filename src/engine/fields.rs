@@ -6,6 +6,7 @@
 //! fields without a `$`, unknown query operators). Over-approximating is always safe; missing a field is not,
 //! so every doubtful form answers "any field". Depends on `bson` only.
 
+use super::bson_bytes::{key_is, nul_at, read_8, read_i32, value_len};
 use bson::{Bson, Document, RawDocument};
 
 /// Adds the top-level fields `filter` (query language) reads to `out`; `false` when it may read any field.
@@ -380,156 +381,6 @@ impl FieldValues {
     }
 }
 
-/// One element of a BSON document as bytes: its type byte, its key (not checked to be UTF-8) and exactly
-/// its value's bytes.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Element<'a> {
-    /// The element type byte.
-    pub kind: u8,
-    /// The key's bytes (without the terminating NUL).
-    pub key: &'a [u8],
-    /// The value's bytes.
-    pub value: &'a [u8],
-}
-
-impl<'a> Element<'a> {
-    /// The value, for the types a command's options and a lookup key take (strings, embedded documents,
-    /// numbers, booleans, dates, object ids, null); `None` for other types, or bytes that do not hold a
-    /// valid value of the type (a string that is not UTF-8, a bad length).
-    pub(crate) fn value(&self) -> Option<bson::RawBsonRef<'a>> {
-        use bson::RawBsonRef as R;
-        let v = self.value;
-        Some(match self.kind {
-            0x01 => R::Double(f64::from_le_bytes(read_8(v, 0)?)),
-            0x02 => {
-                let (last, text) = v.get(4..)?.split_last()?;
-                if *last != 0 || usize::try_from(read_i32(v, 0)?).ok()? != text.len() + 1 {
-                    return None;
-                }
-                R::String(std::str::from_utf8(text).ok()?)
-            }
-            0x03 => R::Document(RawDocument::from_bytes(v).ok()?),
-            0x07 => R::ObjectId(bson::oid::ObjectId::from_bytes(v.try_into().ok()?)),
-            0x08 => match v {
-                [0] => R::Boolean(false),
-                [1] => R::Boolean(true),
-                _ => return None,
-            },
-            0x09 => R::DateTime(bson::DateTime::from_millis(i64::from_le_bytes(read_8(
-                v, 0,
-            )?))),
-            0x0A => R::Null,
-            0x10 => R::Int32(read_i32(v, 0)?),
-            0x12 => R::Int64(i64::from_le_bytes(read_8(v, 0)?)),
-            _ => return None,
-        })
-    }
-}
-
-/// The elements of the BSON document `doc`, in order, read straight from the bytes (no key decoded, no value
-/// parsed): `Some(None)` for bytes that do not hold a well-formed element, after which the walk stops.
-pub(crate) fn elements(doc: &[u8]) -> impl Iterator<Item = Option<Element<'_>>> {
-    let end = doc.len().checked_sub(1);
-    let mut pos = 4;
-    let mut failed = end.is_none() || doc.len() < 5;
-    std::iter::from_fn(move || {
-        let end = end?;
-        if failed || pos >= end {
-            return None;
-        }
-        let element = (|| {
-            let kind = *doc.get(pos)?;
-            let kstart = pos + 1;
-            let klen = nul_at(doc.get(kstart..end)?)?;
-            let vstart = kstart + klen + 1;
-            let vend = vstart.checked_add(value_len(doc, kind, vstart)?)?;
-            if vend > end {
-                return None;
-            }
-            pos = vend;
-            Some(Element {
-                kind,
-                key: &doc[kstart..kstart + klen],
-                value: &doc[vstart..vend],
-            })
-        })();
-        failed = element.is_none();
-        Some(element)
-    })
-}
-
-/// Whether the element key starting at `at` in `b` is `key` (the bytes, then the key's terminating NUL).
-#[inline]
-fn key_is(b: &[u8], at: usize, key: &[u8]) -> bool {
-    let Some(end) = at.checked_add(key.len()) else {
-        return false;
-    };
-    b.get(end) == Some(&0) && b.get(at..end) == Some(key)
-}
-
-/// The position of the first NUL byte of `b`, eight bytes at a time.
-#[inline]
-fn nul_at(b: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let mut chunks = b.chunks_exact(8);
-    let mut base = 0;
-    for c in chunks.by_ref() {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        let x = u64::from_le_bytes(w);
-        let zero = x.wrapping_sub(LO) & !x & HI;
-        if zero != 0 {
-            return Some(base + (zero.trailing_zeros() / 8) as usize);
-        }
-        base += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&c| c == 0)
-        .map(|i| base + i)
-}
-
-fn read_i32(b: &[u8], at: usize) -> Option<i32> {
-    Some(i32::from_le_bytes(
-        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
-    ))
-}
-
-fn read_8(b: &[u8], at: usize) -> Option<[u8; 8]> {
-    b.get(at..at.checked_add(8)?)?.try_into().ok()
-}
-
-/// The length in bytes of the value of element type `t` starting at `at`; `None` for an unknown type or a
-/// negative length.
-#[inline(always)]
-fn value_len(b: &[u8], t: u8, at: usize) -> Option<usize> {
-    let len_prefixed = |extra: usize| -> Option<usize> {
-        let n = usize::try_from(read_i32(b, at)?).ok()?;
-        n.checked_add(extra)
-    };
-    let cstr =
-        |from: usize| -> Option<usize> { Some(b.get(from..)?.iter().position(|&c| c == 0)? + 1) };
-    match t {
-        0x01 | 0x09 | 0x11 | 0x12 => Some(8),
-        0x02 | 0x0D | 0x0E => len_prefixed(4),
-        0x03 | 0x04 | 0x0F => len_prefixed(0),
-        0x05 => len_prefixed(5),
-        0x06 | 0x0A | 0x7F | 0xFF => Some(0),
-        0x07 => Some(12),
-        0x08 => Some(1),
-        0x0B => {
-            let a = cstr(at)?;
-            Some(a + cstr(at + a)?)
-        }
-        0x0C => len_prefixed(4 + 12),
-        0x10 => Some(4),
-        0x13 => Some(16),
-        _ => None,
-    }
-}
-
 /// Decodes the element at `at` (type byte, key of `klen` bytes, value) into `slot`, reusing its string
 /// buffer; types other than the common scalars are decoded by the `bson` crate.
 fn assign(
@@ -752,22 +603,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn nul_search_finds_the_first_zero_byte() {
-        for len in 0..20 {
-            for at in 0..len {
-                let mut b = vec![b'x'; len];
-                b[at] = 0;
-                if at + 1 < len {
-                    b[len - 1] = 0;
-                }
-                assert_eq!(nul_at(&b), Some(at), "len {len} at {at}");
-            }
-            assert_eq!(nul_at(&vec![0x80; len]), None);
-        }
-        assert_eq!(nul_at(&[1, 0x80, 0, 0x01, 0]), Some(2));
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! ```
 
 pub mod bson_order;
+mod bson_bytes;
 mod commands;
 mod cursor;
 pub mod error;

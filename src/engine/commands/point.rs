@@ -12,7 +12,7 @@
 use super::{coll_name, get_coll, opt_bool, opt_i64, Ctx};
 use crate::engine::bson_order::compare;
 use crate::engine::cursor::DEFAULT_BATCH;
-use crate::engine::fields::{elements, Element};
+use crate::engine::bson_bytes::{elements, Element};
 use crate::engine::storage::index::KeyRef;
 use crate::engine::storage::{collection, Collection};
 use crate::engine::CommandError;
