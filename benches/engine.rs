@@ -3,10 +3,13 @@
 //! pipeline are timed in mingo by `oracle/bench_mingo.js` for the ratio. Collection size: 100k documents
 //! (`SQLMONGO_BENCH_DOCS` overrides, e.g. 1000000).
 //!
-//! Figures on the 2-core development machine (2026-11-23, 100k documents, criterion medians; mingo 165 ms):
-//! point lookup by `_id` as BSON bytes 0.90 µs (1.1M/s; was 11 µs through the parsed path), as parsed
-//! documents 5.8 µs; update by key 15.5 µs (was ~43 µs); insert 12.5 µs; the pipeline 21.3 ms (7.7x mingo;
-//! was 52 ms CPU). At 1M documents (CPU time): pipeline 235 ms (mingo 1,774 ms), bytes lookup ~3 µs.
+//! Figures on the 2-core development machine (a shared VM whose speed varies by up to ~1.7x within a day:
+//! compare runs made back to back). 2026-11-23, session 5, criterion medians: the pipeline 13.9 ms at 100k
+//! (mingo 147.6 ms the same hour: 10.6x; was 21.3 ms), 158 ms at 1M (mingo 2,375 ms: 15x); point lookup by
+//! `_id` as BSON bytes 0.94 µs at 100k (1.06M/s; the previous code measured 1.64 µs in the run before it),
+//! 1.88 µs at 1M (533k/s; was 2.52 µs). The lookup cycles through 4,096 keys; over all keys of 1M documents
+//! (every lookup a cache miss) it takes ~2.7 µs of CPU. Session 4: as parsed documents 5.8 µs; update by key
+//! 15.5 µs; insert 12.5 µs.
 
 use bson::{doc, Bson};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};

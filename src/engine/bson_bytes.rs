@@ -177,10 +177,15 @@ mod tests {
 
     #[test]
     fn elements_walk_a_document_and_stop_at_malformed_bytes() {
-        let d = bson::rawdoc! {"find": "c", "filter": {"_id": "k"}, "limit": 1, "n": null, "b": true};
-        let keys: Vec<&[u8]> = elements(d.as_bytes()).map(|e| e.expect("well-formed").key).collect();
+        let d =
+            bson::rawdoc! {"find": "c", "filter": {"_id": "k"}, "limit": 1, "n": null, "b": true};
+        let keys: Vec<&[u8]> = elements(d.as_bytes())
+            .map(|e| e.expect("well-formed").key)
+            .collect();
         assert_eq!(keys, [&b"find"[..], b"filter", b"limit", b"n", b"b"]);
-        let values: Vec<_> = elements(d.as_bytes()).map(|e| e.and_then(|e| e.value())).collect();
+        let values: Vec<_> = elements(d.as_bytes())
+            .map(|e| e.and_then(|e| e.value()))
+            .collect();
         assert_eq!(values[0], Some(bson::RawBsonRef::String("c")));
         assert_eq!(values[2], Some(bson::RawBsonRef::Int32(1)));
         assert_eq!(values[3], Some(bson::RawBsonRef::Null));
@@ -189,11 +194,17 @@ mod tests {
         let bytes = d.as_bytes();
         for cut in 0..bytes.len() {
             let walked: Vec<_> = elements(&bytes[..cut]).collect();
-            assert!(walked.iter().rev().skip(1).all(Option::is_some), "cut {cut}");
+            assert!(
+                walked.iter().rev().skip(1).all(Option::is_some),
+                "cut {cut}"
+            );
         }
         // A string whose length prefix disagrees with its bytes is not a value.
         let mut bad = bytes.to_vec();
         bad[4 + 1 + 5] = 9;
-        assert!(elements(&bad).next().flatten().is_none_or(|e| e.value().is_none()));
+        assert!(elements(&bad)
+            .next()
+            .flatten()
+            .is_none_or(|e| e.value().is_none()));
     }
 }

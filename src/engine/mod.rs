@@ -15,8 +15,8 @@
 //! assert_eq!(batch.len(), 1);
 //! ```
 
-pub mod bson_order;
 mod bson_bytes;
+pub mod bson_order;
 mod commands;
 mod cursor;
 pub mod error;

@@ -10,9 +10,9 @@
 //! reference, and this one answers only where the two agree by construction.
 
 use super::{coll_name, get_coll, opt_bool, opt_i64, Ctx};
+use crate::engine::bson_bytes::{elements, Element};
 use crate::engine::bson_order::compare;
 use crate::engine::cursor::DEFAULT_BATCH;
-use crate::engine::bson_bytes::{elements, Element};
 use crate::engine::storage::index::KeyRef;
 use crate::engine::storage::{collection, Collection};
 use crate::engine::CommandError;
