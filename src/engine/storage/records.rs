@@ -104,8 +104,8 @@ impl Records {
             })
     }
 
-    /// Records in natural order, a chunk of up to 64 consecutive ids at a time: no per-record bookkeeping
-    /// of where the walk is, and a batch the caller can touch ahead before reading it.
+    /// Records in natural order, a chunk of up to 64 consecutive ids at a time, without their ids: lighter
+    /// per record than [`iter`](Self::iter), which numbers each one (what full scans that need no id use).
     pub fn chunks(&self) -> impl Iterator<Item = impl Iterator<Item = &RawDocument> + Clone> {
         self.chunks
             .iter()
