@@ -358,7 +358,7 @@ fn encode(doc: &Document) -> Result<RawDocumentBuf, CommandError> {
 /// mongod's maximum document size (16 MB plus the 16 KB it allows for internal fields).
 const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024 + 16 * 1024;
 
-/// A stored document, parsed. The bytes were written by [`encode`] from a `Document`, so they are valid BSON;
+/// A stored document, parsed. The bytes were written by `encode` from a `Document`, so they are valid BSON;
 /// parsing cannot fail short of memory corruption (an empty document is returned then, never a panic).
 pub fn parse(raw: &RawDocument) -> Document {
     Document::try_from(raw).unwrap_or_default()
