@@ -79,59 +79,6 @@ fn push(out: &mut Vec<String>, name: &str) {
     }
 }
 
-/// Puts the named top-level fields of stored BSON bytes into `out`, in document order, walking the bytes
-/// directly (keys compared as bytes, skipped values never decoded). `found` is a scratch buffer reused from
-/// one call to the next. When `out` already holds the same fields in the same order (documents of one shape),
-/// only the values are replaced, reusing string buffers: no allocation per document. `None` when the bytes
-/// hold something this walker does not decode itself (an unknown element type, invalid UTF-8, a truncated
-/// element): the caller then parses with the `bson` crate, which reports the error or decodes the value.
-pub fn parse_fields_fast(
-    raw: &RawDocument,
-    fields: &[String],
-    out: &mut Document,
-    found: &mut Vec<(usize, usize)>,
-) -> Option<()> {
-    let b = raw.as_bytes();
-    let end = b.len().checked_sub(1)?;
-    found.clear();
-    let mut pos = 4;
-    while pos < end && found.len() < fields.len() {
-        let t = b[pos];
-        let kstart = pos + 1;
-        let klen = b.get(kstart..end)?.iter().position(|&c| c == 0)?;
-        let key = &b[kstart..kstart + klen];
-        let vstart = kstart + klen + 1;
-        let vlen = value_len(b, t, vstart)?;
-        if vstart.checked_add(vlen)? > end {
-            return None;
-        }
-        if let Some(i) = fields.iter().position(|f| f.as_bytes() == key) {
-            if !found.iter().any(|(j, _)| *j == i) {
-                found.push((i, pos));
-            }
-        }
-        pos = vstart + vlen;
-    }
-    let same_shape = out.len() == found.len()
-        && out
-            .keys()
-            .zip(found.iter())
-            .all(|(k, (i, _))| *k == fields[*i]);
-    if same_shape {
-        for ((_, slot), (i, at)) in out.iter_mut().zip(found.iter()) {
-            assign(slot, b, *at, fields[*i].len(), raw, &fields[*i])?;
-        }
-    } else {
-        out.clear();
-        for (i, at) in found.iter() {
-            let mut v = Bson::Null;
-            assign(&mut v, b, *at, fields[*i].len(), raw, &fields[*i])?;
-            out.insert(fields[*i].clone(), v);
-        }
-    }
-    Some(())
-}
-
 /// The values of a fixed list of top-level fields, read from one stored document at a time into slots
 /// addressed by the field's position in the list: one walk over the BSON bytes (keys compared as bytes,
 /// skipped values never decoded, stopping once every field is found), no map built, string buffers reused
@@ -162,6 +109,8 @@ pub struct FieldValues {
     /// before: one comparison with it replaces the search for the key's end and the comparisons with every
     /// field name. The slot is a function of the key bytes alone, so a stale entry is only a missed shortcut.
     shape: Vec<KnownKey>,
+    /// Scratch for [`move_into`](Self::move_into): the slots found, in document order.
+    order: Vec<usize>,
 }
 
 /// A key seen at some element ordinal and the slot its name fills ([`FieldValues::shape`]).
@@ -243,6 +192,7 @@ impl FieldValues {
             found: 0,
             found_prefix: 0,
             shape: Vec::new(),
+            order: Vec::new(),
         }
     }
 
@@ -378,6 +328,34 @@ impl FieldValues {
         } else {
             None
         }
+    }
+
+    /// Moves the fields of the last document read into `out`, in the order they appear in the document:
+    /// what parsing the document and keeping only these fields gives. When `out` already holds the same
+    /// fields in the same order (documents of one shape), the values are swapped in, so the string buffers
+    /// circulate between `out` and the slots and nothing is allocated. The row reads as empty afterwards.
+    pub fn move_into(&mut self, out: &mut Document) {
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.extend((0..self.decoded).filter(|&i| self.at[i] != usize::MAX));
+        order.sort_unstable_by_key(|&i| self.at[i]);
+        let same_shape =
+            out.len() == order.len() && out.keys().zip(&order).all(|(k, &i)| *k == self.names[i]);
+        if same_shape {
+            for ((_, slot), &i) in out.iter_mut().zip(&order) {
+                std::mem::swap(slot, &mut self.values[i]);
+            }
+        } else {
+            out.clear();
+            for &i in &order {
+                out.insert(
+                    self.names[i].clone(),
+                    std::mem::replace(&mut self.values[i], Bson::Null),
+                );
+            }
+        }
+        self.decoded = 0;
+        self.order = order;
     }
 }
 
@@ -606,7 +584,7 @@ mod tests {
     }
 
     #[test]
-    fn fast_parse_reads_named_fields_in_document_order() {
+    fn moved_fields_are_the_named_fields_in_document_order() {
         let d = doc! {"_id": "k", "a": 1.5, "s": "text", "b": true, "n": null, "i": 7, "l": 8i64,
         "t": bson::DateTime::from_millis(5), "arr": [1, {"x": 2}], "o": {"y": "z"},
         "oid": bson::oid::ObjectId::from_bytes([1; 12]), "last": "end"};
@@ -614,24 +592,28 @@ mod tests {
         let names = [
             "last", "s", "a", "b", "n", "i", "l", "t", "arr", "o", "oid", "absent",
         ];
-        let fields: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        let mut row = FieldValues::new(names.iter().map(|s| s.to_string()).collect());
         let mut out = Document::new();
-        let mut found = Vec::new();
-        for _ in 0..2 {
-            // The second pass reuses `out` (same shape): values replaced in place.
-            assert!(parse_fields_fast(&raw, &fields, &mut out, &mut found).is_some());
-            let expected: Document = d
-                .iter()
-                .filter(|(k, _)| names.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+        let expected: Document = d
+            .iter()
+            .filter(|(k, _)| names.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for _ in 0..3 {
+            // The later passes reuse `out` (same shape): values swapped in place.
+            assert!(row.read(&raw).is_some());
+            row.move_into(&mut out);
             assert_eq!(out, expected);
+            assert_eq!(row.get(1), None, "the row reads as empty once moved");
         }
         let other =
             bson::RawDocumentBuf::try_from(&doc! {"s": 3, "a": "now a string"}).expect("ok");
-        assert!(parse_fields_fast(&other, &fields, &mut out, &mut found).is_some());
+        assert!(row.read(&other).is_some());
+        row.move_into(&mut out);
         assert_eq!(out, doc! {"s": 3, "a": "now a string"});
-        assert!(parse_fields_fast(&other, &[], &mut out, &mut found).is_some());
+        let mut none = FieldValues::new(Vec::new());
+        assert!(none.read(&other).is_some());
+        none.move_into(&mut out);
         assert!(out.is_empty());
     }
 }

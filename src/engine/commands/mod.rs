@@ -301,7 +301,9 @@ pub(super) fn scan_matching(
     };
     // One document buffer for the parsed fields, reused from one stored document to the next.
     let mut buf = Document::new();
-    let mut found = Vec::new();
+    let mut reader = partial
+        .as_ref()
+        .map(|fields| super::fields::FieldValues::new(fields.clone()));
     let candidates = filter.and_then(|f| coll.candidates(f));
     // On a full scan, a filter of top-level field predicates is first decided on those fields read from the
     // bytes: a rejected document is never parsed (the same predicates as the matcher, on the same values).
@@ -328,10 +330,12 @@ pub(super) fn scan_matching(
             }
         }
         let full;
-        let doc = match &partial {
-            Some(fields) => {
-                if super::fields::parse_fields_fast(raw, fields, &mut buf, &mut found).is_none() {
-                    parse_fields_into(raw, fields, &mut buf)?;
+        let doc = match &mut reader {
+            Some(reader) => {
+                if reader.read(raw).is_some() {
+                    reader.move_into(&mut buf);
+                } else {
+                    parse_fields_into(raw, reader.names(), &mut buf)?;
                 }
                 &buf
             }

@@ -360,15 +360,23 @@ fn matching(
     // Only the fields the filter reads are parsed from each candidate (all of them when it may read any).
     let mut fields = Vec::new();
     let partial = crate::engine::fields::filter_fields(filter, &mut fields);
-    let (mut buf, mut found) = (Document::new(), Vec::new());
+    let mut reader = partial.then(|| crate::engine::fields::FieldValues::new(fields));
+    let mut buf = Document::new();
     let mut out = Vec::new();
     for r in rids {
         let Some(raw) = coll.get_raw(r) else {
             continue;
         };
-        let fast = partial
-            && crate::engine::fields::parse_fields_fast(raw, &fields, &mut buf, &mut found)
-                .is_some();
+        let fast = match &mut reader {
+            Some(reader) => {
+                let read = reader.read(raw).is_some();
+                if read {
+                    reader.move_into(&mut buf);
+                }
+                read
+            }
+            None => false,
+        };
         if !fast {
             buf = crate::engine::storage::collection::parse(raw);
         }
