@@ -555,3 +555,25 @@ fn set_window_fields_refuses_an_array_partition_and_sort_array_orders() {
         vec![doc! {"sorted": [{"k": 2, "v": 1}, {"k": 1, "v": 3}]}]
     );
 }
+
+/// mongod's database-name rule: a name with any of `/\. "$` or NUL, or an empty name, is refused with code
+/// 73 before the command runs, through the parsed entry and through the bytes entry (where a point lookup
+/// would otherwise answer).
+#[test]
+fn invalid_database_names_are_refused_on_both_entries() {
+    let e = engine();
+    run(&e, doc! {"insert": "s", "documents": [{"_id": "k"}]});
+    for bad in ["", "a/b", "a\\b", "a.b", "a b", "a\"b", "a$b", "a\0b"] {
+        let err = e
+            .run_command(bad, &doc! {"find": "s", "filter": {"_id": "k"}})
+            .expect_err(bad);
+        assert_eq!(err.code, 73, "{bad:?}");
+        let err = e
+            .run_command_raw(bad, &bson::rawdoc! {"find": "s", "filter": {"_id": "k"}})
+            .expect_err(bad);
+        assert_eq!(err.code, 73, "{bad:?} (bytes)");
+    }
+    for good in ["test", "app_1", "ünïcode", "a-b"] {
+        assert!(e.run_command(good, &doc! {"find": "s"}).is_ok(), "{good:?}");
+    }
+}

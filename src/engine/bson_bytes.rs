@@ -53,34 +53,57 @@ impl<'a> Element<'a> {
 
 /// The elements of the BSON document `doc`, in order, read straight from the bytes (no key decoded, no value
 /// parsed): `Some(None)` for bytes that do not hold a well-formed element, after which the walk stops.
-pub(crate) fn elements(doc: &[u8]) -> impl Iterator<Item = Option<Element<'_>>> {
-    let end = doc.len().checked_sub(1);
-    let mut pos = 4;
-    let mut failed = end.is_none() || doc.len() < 5;
-    std::iter::from_fn(move || {
-        let end = end?;
-        if failed || pos >= end {
+pub(crate) fn elements(doc: &[u8]) -> Elements<'_> {
+    Elements {
+        doc,
+        pos: 4,
+        // The last byte is the document's terminator; a document has at least its length and terminator.
+        end: if doc.len() >= 5 { doc.len() - 1 } else { 0 },
+    }
+}
+
+/// The iterator of [`elements`].
+pub(crate) struct Elements<'a> {
+    doc: &'a [u8],
+    pos: usize,
+    /// Where the elements end (the terminator's offset); the walk is over once `pos` reaches it.
+    end: usize,
+}
+
+impl<'a> Elements<'a> {
+    fn element(&mut self) -> Option<Element<'a>> {
+        let (doc, pos, end) = (self.doc, self.pos, self.end);
+        let kind = *doc.get(pos)?;
+        let kstart = pos + 1;
+        let klen = nul_at(doc.get(kstart..end)?)?;
+        let vstart = kstart + klen + 1;
+        let vend = vstart.checked_add(value_len(doc, kind, vstart)?)?;
+        if vend > end {
             return None;
         }
-        let element = (|| {
-            let kind = *doc.get(pos)?;
-            let kstart = pos + 1;
-            let klen = nul_at(doc.get(kstart..end)?)?;
-            let vstart = kstart + klen + 1;
-            let vend = vstart.checked_add(value_len(doc, kind, vstart)?)?;
-            if vend > end {
-                return None;
-            }
-            pos = vend;
-            Some(Element {
-                kind,
-                key: &doc[kstart..kstart + klen],
-                value: &doc[vstart..vend],
-            })
-        })();
-        failed = element.is_none();
+        self.pos = vend;
+        Some(Element {
+            kind,
+            key: doc.get(kstart..kstart + klen)?,
+            value: doc.get(vstart..vend)?,
+        })
+    }
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = Option<Element<'a>>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Option<Element<'a>>> {
+        if self.pos >= self.end {
+            return None;
+        }
+        let element = self.element();
+        if element.is_none() {
+            self.pos = self.end;
+        }
         Some(element)
-    })
+    }
 }
 
 /// Whether the element key starting at `at` in `b` is `key` (the bytes, then the key's terminating NUL).

@@ -92,7 +92,11 @@ pub(super) fn run_raw(
 
 /// mongod's database name rule (error 73 otherwise).
 fn check_db(db: &str) -> Result<(), CommandError> {
-    if db.is_empty() || db.contains(['/', '\\', '.', ' ', '"', '$', '\0']) {
+    if db.is_empty()
+        || db
+            .bytes()
+            .any(|b| matches!(b, b'/' | b'\\' | b'.' | b' ' | b'"' | b'$' | 0))
+    {
         return Err(CommandError::new(
             73,
             "InvalidNamespace",
