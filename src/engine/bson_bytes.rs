@@ -52,13 +52,18 @@ impl<'a> Element<'a> {
 }
 
 /// The elements of the BSON document `doc`, in order, read straight from the bytes (no key decoded, no value
-/// parsed): `Some(None)` for bytes that do not hold a well-formed element, after which the walk stops.
+/// parsed): `Some(None)` for bytes that do not hold a well-formed element, after which the walk stops. A
+/// document whose length prefix is not its length or whose last byte is not the terminator is malformed as
+/// a whole: its only item is `Some(None)`.
 pub(crate) fn elements(doc: &[u8]) -> Elements<'_> {
+    let whole = doc.len() >= 5
+        && read_i32(doc, 0).and_then(|n| usize::try_from(n).ok()) == Some(doc.len())
+        && doc.last() == Some(&0);
     Elements {
         doc,
         pos: 4,
-        // The last byte is the document's terminator; a document has at least its length and terminator.
-        end: if doc.len() >= 5 { doc.len() - 1 } else { 0 },
+        end: doc.len().saturating_sub(1),
+        malformed: !whole,
     }
 }
 
@@ -68,6 +73,8 @@ pub(crate) struct Elements<'a> {
     pos: usize,
     /// Where the elements end (the terminator's offset); the walk is over once `pos` reaches it.
     end: usize,
+    /// The next item reports malformed bytes (then the walk is over).
+    malformed: bool,
 }
 
 impl<'a> Elements<'a> {
@@ -95,6 +102,11 @@ impl<'a> Iterator for Elements<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Option<Element<'a>>> {
+        if self.malformed {
+            self.malformed = false;
+            self.pos = self.end;
+            return Some(None);
+        }
         if self.pos >= self.end {
             return None;
         }
@@ -222,6 +234,16 @@ mod tests {
                 "cut {cut}"
             );
         }
+        // An embedded document whose last byte is not the terminator is malformed as a whole.
+        let filter = elements(bytes)
+            .nth(1)
+            .flatten()
+            .expect("the filter element");
+        let mut damaged = filter.value.to_vec();
+        let last = damaged.len() - 1;
+        damaged[last] = b'0';
+        assert!(matches!(elements(&damaged).next(), Some(None)));
+        assert!(matches!(elements(filter.value).next(), Some(Some(_))));
         // A string whose length prefix disagrees with its bytes is not a value.
         let mut bad = bytes.to_vec();
         bad[4 + 1 + 5] = 9;
@@ -229,5 +251,69 @@ mod tests {
             .next()
             .flatten()
             .is_none_or(|e| e.value().is_none()));
+    }
+
+    fn command_bytes() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let value = prop_oneof![
+            "[a-z]{0,10}".prop_map(bson::Bson::String),
+            Just(bson::Bson::Double(f64::NAN)),
+            any::<i32>().prop_map(bson::Bson::Int32),
+            any::<i64>().prop_map(bson::Bson::Int64),
+            any::<f64>().prop_map(bson::Bson::Double),
+            any::<bool>().prop_map(bson::Bson::Boolean),
+            Just(bson::Bson::Null),
+            "[a-z]{0,5}".prop_map(|s| bson::Bson::Document(bson::doc! {"$eq": s})),
+            Just(bson::Bson::Array(vec![bson::Bson::Int32(1)])),
+        ];
+        proptest::collection::vec(("[a-z_$.]{0,8}", value), 0..6).prop_map(|pairs| {
+            let d: bson::Document = pairs.into_iter().collect();
+            d.to_vec().expect("serialises")
+        })
+    }
+
+    proptest::proptest! {
+        /// Over well-formed documents the walker sees what `bson`'s own iterator sees: the same keys, types
+        /// and values, in order.
+        #[test]
+        fn elements_agree_with_the_bson_iterator(bytes in command_bytes()) {
+            let raw = RawDocument::from_bytes(&bytes).expect("valid");
+            let ours: Vec<_> = elements(&bytes).collect();
+            let theirs: Vec<_> = raw.iter().collect();
+            proptest::prop_assert_eq!(ours.len(), theirs.len());
+            for (o, t) in ours.iter().zip(theirs) {
+                let o = o.expect("well-formed");
+                let (k, v) = t.expect("well-formed");
+                proptest::prop_assert_eq!(o.key, k.as_str().as_bytes());
+                proptest::prop_assert_eq!(o.kind, v.element_type() as u8);
+                match (o.value(), v) {
+                    (Some(bson::RawBsonRef::Double(x)), bson::RawBsonRef::Double(y)) => {
+                        proptest::prop_assert_eq!(x.to_bits(), y.to_bits());
+                    }
+                    (Some(ours), v) => proptest::prop_assert_eq!(ours, v),
+                    // Types a command option or lookup key never takes are not decoded.
+                    (None, v) => proptest::prop_assert!(matches!(v, bson::RawBsonRef::Array(_))),
+                }
+            }
+        }
+
+        /// Over corrupted bytes (a byte changed, the tail cut), walking and decoding never panic.
+        #[test]
+        fn elements_survive_corrupted_bytes(
+            bytes in command_bytes(),
+            at in 0usize..512,
+            to in proptest::prelude::any::<u8>(),
+            cut in 0usize..512,
+        ) {
+            let mut b = bytes.clone();
+            if !b.is_empty() {
+                let i = at % b.len();
+                b[i] = to;
+                b.truncate(b.len() - cut % b.len());
+            }
+            for e in elements(&b).flatten() {
+                let _ = e.value();
+            }
+        }
     }
 }

@@ -281,7 +281,8 @@ pub(super) fn find_raw(
             },
             (k, _)
                 if ALLOWED.iter().any(|a| a.as_bytes() == k)
-                    && !matches!(k, b"find" | b"filter" | b"singleBatch") => {}
+                    && !matches!(k, b"find" | b"filter" | b"singleBatch")
+                    && well_formed(elem) => {}
             _ => return None,
         }
     }
@@ -376,6 +377,19 @@ fn too_large() -> CommandError {
         "BSONObjectTooLarge",
         "reply larger than a BSON document can be",
     )
+}
+
+/// Whether an element this path accepts but does not use holds a value the general path would decode (it
+/// parses the whole command, and refuses one with a malformed value anywhere): documents are decoded in
+/// full, scalars by [`Element::value`]; other types make the path decline.
+fn well_formed(e: Element<'_>) -> bool {
+    match e.kind {
+        0x03 => RawDocument::from_bytes(e.value)
+            .ok()
+            .and_then(|d| Document::try_from(d).ok())
+            .is_some(),
+        _ => e.value().is_some(),
+    }
 }
 
 /// A non-negative integral count from a command value; `None` otherwise (the general path judges it).
