@@ -9,6 +9,7 @@ use bson::{Bson, Document};
 use std::cmp::Ordering;
 
 /// The rank of a value's type in MongoDB's comparison order; values of different rank compare by rank.
+#[inline]
 pub fn type_rank(v: &Bson) -> u8 {
     match v {
         Bson::MinKey => 1,

@@ -200,8 +200,15 @@ impl Pred {
 
     /// Whether the predicate holds for one value reached by a path (`None` = missing), including the
     /// implicit "any element" rule for arrays.
+    #[inline]
     pub fn matches_value(&self, v: Option<&Bson>, vars: &Vars) -> Result<bool, CommandError> {
-        self.matches_one(v, vars, true)
+        // Equalities and comparisons, the commonest predicates, answered here: what `matches_one` answers
+        // for them when `expand` is true.
+        match self {
+            Pred::Eq(x) => Ok(eq_value(x, v)),
+            Pred::Cmp(op, x) => Ok(cmp_value(*op, x, v)),
+            _ => self.matches_one(v, vars, true),
+        }
     }
 
     /// As [`Pred::matches_value`]; with `expand` false an array value is judged as a whole only (the
@@ -297,6 +304,7 @@ fn any_elem(v: Option<&Bson>, f: impl Fn(&Bson) -> bool) -> bool {
     }
 }
 
+#[inline]
 fn eq_scalar(x: &Bson, v: &Bson) -> bool {
     match x {
         Bson::Null => matches!(v, Bson::Null),
@@ -304,6 +312,7 @@ fn eq_scalar(x: &Bson, v: &Bson) -> bool {
     }
 }
 
+#[inline]
 fn eq_value(x: &Bson, v: Option<&Bson>) -> bool {
     match v {
         None => matches!(x, Bson::Null),
@@ -319,6 +328,7 @@ fn equal_array(a: &[Bson], b: &[Bson]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| equal(x, y))
 }
 
+#[inline]
 fn cmp_scalar(op: CmpOp, x: &Bson, v: &Bson) -> bool {
     let cross = matches!(x, Bson::MinKey | Bson::MaxKey);
     if !cross && type_rank(x) != type_rank(v) {
@@ -333,6 +343,7 @@ fn cmp_scalar(op: CmpOp, x: &Bson, v: &Bson) -> bool {
     }
 }
 
+#[inline]
 fn cmp_value(op: CmpOp, x: &Bson, v: Option<&Bson>) -> bool {
     match v {
         None => matches!(x, Bson::Null) && matches!(op, CmpOp::Gte | CmpOp::Lte),
