@@ -4,12 +4,12 @@
 //! (`SQLMONGO_BENCH_DOCS` overrides, e.g. 1000000).
 //!
 //! Figures on the 2-core development machine (a shared VM whose speed varies by up to ~1.7x within a day:
-//! compare runs made back to back). 2026-11-23, session 5, criterion medians: the pipeline 13.9 ms at 100k
-//! (mingo 147.6 ms the same hour: 10.6x; was 21.3 ms), 158 ms at 1M (mingo 2,375 ms: 15x); point lookup by
-//! `_id` as BSON bytes 0.94 µs at 100k (1.06M/s; the previous code measured 1.64 µs in the run before it),
-//! 1.88 µs at 1M (533k/s; was 2.52 µs). The lookup cycles through 4,096 keys; over all keys of 1M documents
-//! (every lookup a cache miss) it takes ~2.7 µs of CPU. Session 4: as parsed documents 5.8 µs; update by key
-//! 15.5 µs; insert 12.5 µs.
+//! compare runs made back to back). 2026-11-23, session 5, criterion medians: the pipeline 13.6-14.9 ms at
+//! 100k in three runs alternating with mingo (medians 145-176 ms, minimum 138.5 ms: 10-12x; session 4: 21.3
+//! ms), 158 ms at 1M (mingo 2,375 ms: 15x); point lookup by `_id` as BSON bytes 0.94-1.43 µs at 100k
+//! (1.06M/s in the best run; the session-4 code measured 1.64 µs in the run before it), 1.43 µs at 1M
+//! (697k/s, was 2.52 µs). The lookup cycles through 4,096 keys; over all keys of 1M documents (every lookup
+//! a cache miss) it takes ~2.7 µs of CPU. Update by key 16.6 µs, insert 13.8 µs.
 
 use bson::{doc, Bson};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
