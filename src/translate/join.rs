@@ -648,32 +648,8 @@ fn plain_source(coll: &str) -> super::cte::Source {
 fn table_factor(t: &TableFactor) -> Result<(String, String), Error> {
     let pos = Position::from(t.span().start);
     match t {
-        TableFactor::Table {
-            name,
-            alias,
-            args,
-            with_hints,
-            version,
-            with_ordinality,
-            partitions,
-            json_path,
-            sample,
-            index_hints,
-        } => {
-            if args.is_some()
-                || !with_hints.is_empty()
-                || version.is_some()
-                || *with_ordinality
-                || !partitions.is_empty()
-                || json_path.is_some()
-                || sample.is_some()
-                || !index_hints.is_empty()
-            {
-                return Err(Error::Unsupported {
-                    construct: "this table clause".into(),
-                    position: pos,
-                });
-            }
+        TableFactor::Table { name, alias, .. } => {
+            super::names::plain_table(t, pos)?;
             let c = collection_name(name)?;
             let q = match alias {
                 Some(a) => {

@@ -4,7 +4,7 @@
 //! NUL; collection names may not be empty, contain `$` or NUL, or start with `system.`.
 
 use super::{Error, Position};
-use sqlparser::ast::{Ident, ObjectName, ObjectNamePart};
+use sqlparser::ast::{Ident, ObjectName, ObjectNamePart, TableFactor};
 
 /// A function's name, lowercased, as `name.to_string().to_ascii_lowercase()` spells it, without formatting
 /// the common case (one unquoted identifier): it runs for every function call of a statement.
@@ -13,6 +13,43 @@ pub(crate) fn function_name(name: &ObjectName) -> String {
         [ObjectNamePart::Identifier(i)] if i.quote_style.is_none() => i.value.to_ascii_lowercase(),
         _ => name.to_string().to_ascii_lowercase(),
     }
+}
+
+/// Refuses, at `pos`, a table reference carrying any clause sqlparser accepts but the translator does not
+/// give meaning to (table-function arguments, hints, `FOR SYSTEM_TIME`, `WITH ORDINALITY`, partitions, a
+/// JSON path, `TABLESAMPLE`, index hints): only `name [AS alias]` is a collection. Other FROM items pass.
+/// The error points at the table reference (at `fallback` when sqlparser gave it no position).
+pub(crate) fn plain_table(factor: &TableFactor, fallback: Position) -> Result<(), Error> {
+    let TableFactor::Table {
+        args,
+        with_hints,
+        version,
+        with_ordinality,
+        partitions,
+        json_path,
+        sample,
+        index_hints,
+        ..
+    } = factor
+    else {
+        return Ok(());
+    };
+    if args.is_some()
+        || !with_hints.is_empty()
+        || version.is_some()
+        || *with_ordinality
+        || !partitions.is_empty()
+        || json_path.is_some()
+        || sample.is_some()
+        || !index_hints.is_empty()
+    {
+        let at = Position::from(sqlparser::ast::Spanned::span(factor).start);
+        return Err(Error::Unsupported {
+            construct: "this table clause".into(),
+            position: if at.line == 0 { fallback } else { at },
+        });
+    }
+    Ok(())
 }
 
 /// The position of an identifier.

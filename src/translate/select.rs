@@ -641,32 +641,8 @@ impl Translator {
             });
         }
         match &twj.relation {
-            TableFactor::Table {
-                name,
-                alias,
-                args,
-                with_hints,
-                version,
-                with_ordinality,
-                partitions,
-                json_path,
-                sample,
-                index_hints,
-            } => {
-                if args.is_some()
-                    || !with_hints.is_empty()
-                    || version.is_some()
-                    || *with_ordinality
-                    || !partitions.is_empty()
-                    || json_path.is_some()
-                    || sample.is_some()
-                    || !index_hints.is_empty()
-                {
-                    return Err(Error::Unsupported {
-                        construct: "this table clause".into(),
-                        position: pos,
-                    });
-                }
+            TableFactor::Table { name, alias, .. } => {
+                super::names::plain_table(&twj.relation, pos)?;
                 let c = collection_name(name)?;
                 self.tables.push(c.clone());
                 if let Some(a) = alias {

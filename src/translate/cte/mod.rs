@@ -315,29 +315,8 @@ impl Translator {
     pub(crate) fn relation_source(&mut self, rel: &TableFactor) -> Result<(String, Source), Error> {
         let pos = Position::from(rel.span().start);
         match rel {
-            TableFactor::Table {
-                name,
-                alias,
-                args,
-                with_hints,
-                version,
-                with_ordinality,
-                partitions,
-                json_path,
-                sample,
-                index_hints,
-            } => {
-                if args.is_some()
-                    || !with_hints.is_empty()
-                    || version.is_some()
-                    || *with_ordinality
-                    || !partitions.is_empty()
-                    || json_path.is_some()
-                    || sample.is_some()
-                    || !index_hints.is_empty()
-                {
-                    return Err(unsupported_at("this table clause", pos));
-                }
+            TableFactor::Table { name, alias, .. } => {
+                super::names::plain_table(rel, pos)?;
                 let qualifier = alias
                     .as_ref()
                     .map(|a| a.name.value.clone())
