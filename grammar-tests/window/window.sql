@@ -483,3 +483,7 @@ SELECT RANK() OVER (w PARTITION BY active) FROM user_sessions WINDOW w AS (ORDER
 -- case: window_inside_aggregate_refused
 SELECT SUM(ROW_NUMBER() OVER (ORDER BY session_id)) FROM user_sessions
 -- error: aggregate function calls cannot contain window function calls at 1:12
+
+-- case: string_agg_window_delimiter_must_be_text
+SELECT string_agg(ip_address, ip_address) OVER (ORDER BY created_at) FROM user_sessions
+-- error: unsupported: string_agg() delimiter other than a text constant at 1:31

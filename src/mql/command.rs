@@ -309,6 +309,37 @@ impl Command {
     }
 }
 
+/// The aggregation stages that do what a `find`'s `filter`, `sort`, `skip` and `limit` do, in the order find
+/// applies them (`$match`, `$sort`, `$skip`, `$limit`; an empty filter adds no stage). A projection is the
+/// caller's to place: a find projects last.
+///
+/// ```
+/// use bson::doc;
+/// let stages = sqlmongo::mql::command::find_stages(doc! {"a": 1}, None, Some(2), Some(5));
+/// assert_eq!(stages, vec![doc! {"$match": {"a": 1}}, doc! {"$skip": 2i64}, doc! {"$limit": 5i64}]);
+/// ```
+pub fn find_stages(
+    filter: Document,
+    sort: Option<Document>,
+    skip: Option<i64>,
+    limit: Option<i64>,
+) -> Vec<Document> {
+    let mut p = Vec::new();
+    if !filter.is_empty() {
+        p.push(doc! {"$match": filter});
+    }
+    if let Some(s) = sort {
+        p.push(doc! {"$sort": s});
+    }
+    if let Some(s) = skip {
+        p.push(doc! {"$skip": s});
+    }
+    if let Some(l) = limit {
+        p.push(doc! {"$limit": l});
+    }
+    p
+}
+
 impl UpdateStatement {
     /// Renders `{q, u, multi, upsert[, arrayFilters]}`.
     pub fn to_document(&self) -> Document {

@@ -43,6 +43,19 @@ pub(crate) fn is_collecting_aggregate(name: &str) -> bool {
 }
 
 impl Translator {
+    /// The separator of `string_agg(x, sep)` (an aggregate or a window function): a text constant, or NULL,
+    /// which PostgreSQL treats as no separator; anything else is refused at `sep`.
+    pub(super) fn string_agg_separator(&mut self, sep: &Expr) -> Result<Bson, Error> {
+        match self.agg(sep)?.constant {
+            Some(Bson::String(t)) => Ok(Bson::String(t)),
+            Some(Bson::Null) => Ok(Bson::String(String::new())),
+            _ => Err(unsupported(
+                "string_agg() delimiter other than a text constant",
+                sep,
+            )),
+        }
+    }
+
     /// A collecting aggregate (see the module doc): registers its accumulator in `scope` and returns the
     /// post-group expression; `None` when `name` is not one of them.
     pub(crate) fn collecting_aggregate(
@@ -155,18 +168,7 @@ impl Translator {
                         args[0],
                     ));
                 }
-                let s = self.agg(args[1])?;
-                let sep = match s.constant {
-                    Some(Bson::String(t)) => Bson::String(t),
-                    // PG: a NULL delimiter concatenates without one.
-                    Some(Bson::Null) => Bson::String(String::new()),
-                    _ => {
-                        return Err(unsupported(
-                            "string_agg() delimiter other than a text constant",
-                            args[1],
-                        ))
-                    }
-                };
+                let sep = self.string_agg_separator(args[1])?;
                 if x.nullable {
                     keep.push(not_null(&x.expr));
                 }

@@ -301,19 +301,7 @@ fn side_of(cmds: Vec<Command>, output: Output, pos: Position) -> Result<Side, Er
             skip,
             limit,
         } => {
-            let mut p = Vec::new();
-            if !filter.is_empty() {
-                p.push(doc! {"$match": filter});
-            }
-            if let Some(s) = sort {
-                p.push(doc! {"$sort": s});
-            }
-            if let Some(s) = skip {
-                p.push(doc! {"$skip": s});
-            }
-            if let Some(l) = limit {
-                p.push(doc! {"$limit": l});
-            }
+            let mut p = crate::mql::command::find_stages(filter, sort, skip, limit);
             if let Some(pr) = projection {
                 p.push(doc! {"$project": pr});
             }

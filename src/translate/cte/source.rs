@@ -81,19 +81,7 @@ pub(super) fn to_source(
             skip,
             limit,
         } => {
-            let mut p = Vec::new();
-            if !filter.is_empty() {
-                p.push(doc! {"$match": filter});
-            }
-            if let Some(s) = sort {
-                p.push(doc! {"$sort": s});
-            }
-            if let Some(s) = skip {
-                p.push(doc! {"$skip": s});
-            }
-            if let Some(l) = limit {
-                p.push(doc! {"$limit": l});
-            }
+            let mut p = crate::mql::command::find_stages(filter, sort, skip, limit);
             // The projection only names plain fields (`{_id: 0, a: 1}`); the renaming `$project` below reads them.
             if let (Some(pr), true) = (projection, output_is_wildcard(&output)) {
                 p.push(doc! {"$project": pr});

@@ -412,16 +412,7 @@ impl Translator {
                     Some(self.agg(args[0])?)
                 } else if name == "string_agg" {
                     need_args(2)?;
-                    sep = match self.agg(args[1])?.constant {
-                        Some(Bson::String(t)) => Bson::String(t),
-                        Some(Bson::Null) => Bson::String(String::new()),
-                        _ => {
-                            return Err(unsupported(
-                                "string_agg() delimiter other than a text constant",
-                                args[1],
-                            ))
-                        }
-                    };
+                    sep = self.string_agg_separator(args[1])?;
                     Some(self.agg(args[0])?)
                 } else {
                     need_args(1)?;
