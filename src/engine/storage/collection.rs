@@ -12,7 +12,15 @@ use std::ops::Bound;
 
 pub use super::index::{default_name, Index, IndexKey};
 pub use super::records::RecordId;
-use super::records::Records;
+use super::records::{Records, Stored};
+
+/// What a replacement does to one index's keys of the record.
+enum KeyChange {
+    /// Unchanged (these keys).
+    Same(Vec<IndexKey>),
+    /// From the first keys to the second.
+    Moved(Vec<IndexKey>, Vec<IndexKey>),
+}
 
 /// A collection (or a view, when `options` has `viewOn`).
 #[derive(Debug, Clone)]
@@ -131,19 +139,20 @@ impl Collection {
 
     /// Inserts a document (which must already have its `_id`).
     pub fn insert(&mut self, doc: Document) -> Result<RecordId, CommandError> {
-        let raw = encode(&doc)?;
+        let raw = Stored::new(encode(&doc)?);
         let keys = self.check_unique(&doc, None)?;
         let rid = self.next_rid;
         self.next_rid += 1;
         for (ix, k) in self.indexes.iter_mut().zip(keys) {
-            ix.add(rid, k);
+            ix.add(rid, k, &raw);
         }
         self.records.insert(rid, raw);
         Ok(rid)
     }
 
     /// Replaces the record `rid` with `doc`. Indexes whose keys the change leaves as they were (the usual
-    /// `$set`/`$inc` of unindexed fields) are neither checked nor touched.
+    /// `$set`/`$inc` of unindexed fields) are not checked, and only their hashed entries are pointed at the
+    /// new content.
     /// `old` is the record's current content, as the caller read it (under the same write lock).
     pub fn replace(
         &mut self,
@@ -151,7 +160,7 @@ impl Collection {
         old: &Document,
         doc: &Document,
     ) -> Result<(), CommandError> {
-        let raw = encode(doc)?;
+        let raw = Stored::new(encode(doc)?);
         if self.records.get(rid).is_none() {
             return Err(CommandError::new(
                 8,
@@ -170,7 +179,7 @@ impl Collection {
                 .map(|k| &k.0)
                 .eq(new_keys.iter().map(|k| &k.0))
             {
-                moves.push(None);
+                moves.push(KeyChange::Same(new_keys));
                 continue;
             }
             if ix.unique {
@@ -184,12 +193,15 @@ impl Collection {
                     return Err(self.duplicate(ix, k));
                 }
             }
-            moves.push(Some((old_keys, new_keys)));
+            moves.push(KeyChange::Moved(old_keys, new_keys));
         }
         for (ix, m) in self.indexes.iter_mut().zip(moves) {
-            if let Some((o, n)) = m {
-                ix.remove(rid, o);
-                ix.add(rid, n);
+            match m {
+                KeyChange::Moved(o, n) => {
+                    ix.remove(rid, o);
+                    ix.add(rid, n, &raw);
+                }
+                KeyChange::Same(keys) => ix.repoint(rid, &keys, &raw),
             }
         }
         self.records.insert(rid, raw);
@@ -198,7 +210,7 @@ impl Collection {
 
     /// Removes the record `rid`.
     pub fn remove(&mut self, rid: RecordId) -> Option<Document> {
-        let doc = parse(&self.records.remove(rid)?);
+        let doc = parse(self.records.remove(rid)?.raw());
         for ix in self.indexes.iter_mut() {
             let keys = ix.keys_for(&doc);
             ix.remove(rid, keys);
@@ -231,8 +243,8 @@ impl Collection {
             }
             return Err(CommandError::new(85, "IndexOptionsConflict", format!("An equivalent index already exists with a different name and options. Requested index: {}, existing index: {}", ix.spec, existing.spec)));
         }
-        for (rid, raw) in self.records.iter() {
-            let doc = parse(raw);
+        for (rid, stored) in self.records.iter_stored() {
+            let doc = parse(stored.raw());
             let mut keys = ix.keys_for(&doc);
             if ix.unique {
                 keys.sort();
@@ -243,7 +255,7 @@ impl Collection {
                     }
                 }
             }
-            ix.add(rid, keys);
+            ix.add(rid, keys, stored);
         }
         self.indexes.push(ix);
         Ok(true)
@@ -517,5 +529,94 @@ mod tests {
         assert!(c.index("k_1").is_none());
         assert!(c.add_index(&doc! {"key": {"k": 1}, "name": "k_1"}).unwrap());
         assert!(!c.add_index(&doc! {"key": {"k": 1}, "name": "k_1"}).unwrap());
+    }
+
+    /// Every hashed index entry points at its record's current bytes (the same allocation), and every
+    /// record is found under each of its keys, whatever sequence of inserts, replacements (of indexed and
+    /// unindexed fields, scalars and arrays) and removals ran, and whenever an index was built.
+    fn check_hashed_entries(c: &Collection) {
+        for ix in &c.indexes {
+            let mut seen = 0;
+            for (rid, d) in ix.hashed_entries() {
+                let rec = c.records.stored(rid).expect("entry of a removed record");
+                assert!(
+                    rec.same(d),
+                    "index {} points at an old version of {rid}",
+                    ix.name
+                );
+                seen += 1;
+            }
+            let want: usize = c
+                .records
+                .iter()
+                .map(|(_, raw)| {
+                    let mut keys = ix.keys_for(&parse(raw));
+                    keys.sort();
+                    keys.dedup();
+                    keys.len()
+                })
+                .sum();
+            assert!(
+                seen <= want,
+                "index {}: {seen} entries for {want} keys",
+                ix.name
+            );
+            for (rid, raw) in c.records.iter() {
+                for k in ix.keys_for(&parse(raw)) {
+                    let [v] = k.0.as_slice() else { continue };
+                    let found = ix
+                        .lookup_stored(crate::engine::storage::index::KeyRef::Value(v))
+                        .map(|mut it| it.any(|(r, d)| r == rid && d.raw() == raw));
+                    assert!(
+                        found != Some(false),
+                        "{} key {v} of {rid} not found",
+                        ix.name
+                    );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #[test]
+        fn hashed_entries_follow_every_write(
+            ops in proptest::collection::vec((0u8..5, 0i32..6, 0i32..4, 0i32..3), 1..40),
+            index_at in 0usize..40,
+        ) {
+            let mut c = Collection::new("db.c", Document::new());
+            let value = |v: i32| match v {
+                0 => Bson::Int32(1),
+                1 => Bson::String("a".into()),
+                2 => Bson::Array(vec![Bson::Int32(1), Bson::Int32(2)]),
+                _ => Bson::Null,
+            };
+            for (i, (op, id, k, n)) in ops.into_iter().enumerate() {
+                if i == index_at {
+                    c.add_index(&doc! {"key": {"k": 1}, "name": "k_1"}).expect("index");
+                }
+                let rid = c.records.ids().find(|r| c.get(*r).and_then(|d| d.get_i32("_id").ok()) == Some(id));
+                match (op, rid) {
+                    (0 | 1, None) => {
+                        c.insert(doc! {"_id": id, "k": value(k), "n": n}).expect("insert");
+                    }
+                    (0, Some(r)) | (2, Some(r)) => {
+                        // The unindexed field only, or the indexed one too.
+                        let old = c.get(r).expect("record");
+                        let mut new = old.clone();
+                        new.insert("n", n + 10);
+                        if op == 2 {
+                            new.insert("k", value(k));
+                        }
+                        c.replace(r, &old, &new).expect("replace");
+                    }
+                    (3, Some(r)) => {
+                        c.remove(r);
+                    }
+                    _ => {}
+                }
+                check_hashed_entries(&c);
+            }
+        }
     }
 }

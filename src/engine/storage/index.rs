@@ -3,6 +3,7 @@
 //! engine's comparison order and matcher only.
 
 pub use super::records::RecordId;
+use super::records::Stored;
 use crate::engine::bson_order::compare;
 use crate::engine::expr::Vars;
 use crate::engine::matcher::Matcher;
@@ -89,6 +90,66 @@ fn set_is_empty(r: &Rids) -> bool {
     matches!(r, Rids::Many(s) if s.is_empty())
 }
 
+/// The records under one probe hash, each with its stored document: a point lookup reads the document from
+/// here, without a trip through the record table (on a large collection that trip is a cache miss of its
+/// own). The documents are the records' own allocations ([`Stored`]), kept current by every write.
+#[derive(Debug, Clone)]
+enum Holders {
+    One(RecordId, Stored),
+    Many(BTreeMap<RecordId, Stored>),
+}
+
+impl Holders {
+    fn insert(&mut self, rid: RecordId, doc: &Stored) {
+        match self {
+            Holders::One(r, d) if *r == rid => *d = doc.clone(),
+            Holders::One(r, d) => {
+                *self = Holders::Many(BTreeMap::from([(*r, d.clone()), (rid, doc.clone())]))
+            }
+            Holders::Many(map) => {
+                map.insert(rid, doc.clone());
+            }
+        }
+    }
+
+    /// Removes `rid`; `true` when no record is left.
+    fn remove(&mut self, rid: RecordId) -> bool {
+        match self {
+            Holders::One(r, _) => *r == rid,
+            Holders::Many(map) => {
+                map.remove(&rid);
+                if map.len() == 1 {
+                    if let Some((r, d)) = map.pop_first() {
+                        *self = Holders::One(r, d);
+                    }
+                }
+                matches!(self, Holders::Many(m) if m.is_empty())
+            }
+        }
+    }
+
+    /// Points `rid`'s entry (if here) at `doc`.
+    fn repoint(&mut self, rid: RecordId, doc: &Stored) {
+        match self {
+            Holders::One(r, d) if *r == rid => *d = doc.clone(),
+            Holders::One(..) => {}
+            Holders::Many(map) => {
+                if let Some(d) = map.get_mut(&rid) {
+                    *d = doc.clone();
+                }
+            }
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (RecordId, &Stored)> + '_ {
+        let (one, many) = match self {
+            Holders::One(r, d) => (Some((*r, d)), None),
+            Holders::Many(map) => (None, Some(map.iter().map(|(r, d)| (*r, d)))),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
+}
+
 /// A secondary (or `_id`) index.
 #[derive(Debug, Clone)]
 pub struct Index {
@@ -111,7 +172,7 @@ pub struct Index {
     /// one hash probe rather than a walk down `entries`, where every comparison chases pointers into the heap
     /// (5 µs over 100k string keys, against 0.3 µs). Keys sharing a hash share an entry: callers check the
     /// stored value.
-    hashed: HashMap<u64, Rids, RandomState>,
+    hashed: HashMap<u64, Holders, RandomState>,
     /// The seed of [`key_hash`] for this index (random per index, so colliding keys cannot be prepared).
     seed: RandomState,
     /// Set once a key [`key_hash`] does not cover (a decimal, a document, ...) is added: from then on probes
@@ -262,14 +323,17 @@ impl Index {
         keys.into_iter().map(IndexKey).collect()
     }
 
-    pub(crate) fn add(&mut self, rid: RecordId, keys: Vec<IndexKey>) {
+    /// Adds `rid`'s keys; `doc` is the record as stored, which the hashed entries point at.
+    pub(crate) fn add(&mut self, rid: RecordId, keys: Vec<IndexKey>, doc: &Stored) {
         for k in keys {
             match self.hash_of(&k) {
                 Some(h) => match self.hashed.entry(h) {
                     std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(Rids::One(rid));
+                        v.insert(Holders::One(rid, doc.clone()));
                     }
-                    std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().insert(rid),
+                    std::collections::hash_map::Entry::Occupied(mut o) => {
+                        o.get_mut().insert(rid, doc)
+                    }
                 },
                 None => self.unhashable = true,
             }
@@ -282,6 +346,7 @@ impl Index {
         }
     }
 
+    /// Removes `rid`'s keys.
     pub(crate) fn remove(&mut self, rid: RecordId, keys: Vec<IndexKey>) {
         for k in keys {
             if let Some(h) = self.hash_of(&k) {
@@ -297,6 +362,23 @@ impl Index {
                 }
             }
         }
+    }
+
+    /// Points the hashed entries of `rid` under `keys` (its keys, unchanged by a write) at its new content.
+    pub(crate) fn repoint(&mut self, rid: RecordId, keys: &[IndexKey], doc: &Stored) {
+        for k in keys {
+            if let Some(h) = self.hash_of(k) {
+                if let Some(holders) = self.hashed.get_mut(&h) {
+                    holders.repoint(rid, doc);
+                }
+            }
+        }
+    }
+
+    /// Every hashed entry as (record, document it points at): for checking that writes keep them current.
+    #[cfg(test)]
+    pub(crate) fn hashed_entries(&self) -> impl Iterator<Item = (RecordId, &Stored)> + '_ {
+        self.hashed.values().flat_map(Holders::iter)
     }
 
     /// The record holding `key` other than `except`, if any (unique check).
@@ -320,18 +402,39 @@ impl Index {
     /// As [`lookup`](Self::lookup), for a key that may be a borrowed string: no `Bson` built, no
     /// allocation, on the hashed path.
     pub(crate) fn lookup_key(&self, key: KeyRef<'_>) -> impl Iterator<Item = RecordId> + '_ {
+        let (hashed, ordered) = match self.lookup_stored(key) {
+            Some(found) => (Some(found.map(|(rid, _)| rid)), None),
+            None => (
+                None,
+                self.entries
+                    .get(&IndexKey(vec![match key {
+                        KeyRef::Str(s) => Bson::String(s.to_string()),
+                        KeyRef::Value(v) => v.clone(),
+                    }]))
+                    .map(Rids::iter),
+            ),
+        };
+        hashed
+            .into_iter()
+            .flatten()
+            .chain(ordered.into_iter().flatten())
+    }
+
+    /// The records under `key`'s probe hash with their stored documents (a superset of the records holding
+    /// `key`, as keys may share a hash: callers check the stored value); `None` when this index is not probed
+    /// by hash (compound, or holding an unhashable key): use [`lookup_key`](Self::lookup_key).
+    pub(crate) fn lookup_stored(
+        &self,
+        key: KeyRef<'_>,
+    ) -> Option<impl Iterator<Item = (RecordId, &Stored)> + '_> {
+        if self.fields.len() != 1 || self.unhashable {
+            return None;
+        }
         let hash = match key {
-            KeyRef::Str(s) => Some(str_hash(&self.seed, s)),
-            KeyRef::Value(v) => key_hash(&self.seed, v),
+            KeyRef::Str(s) => str_hash(&self.seed, s),
+            KeyRef::Value(v) => key_hash(&self.seed, v)?,
         };
-        let rids = match hash {
-            Some(h) if self.fields.len() == 1 && !self.unhashable => self.hashed.get(&h),
-            _ => self.entries.get(&IndexKey(vec![match key {
-                KeyRef::Str(s) => Bson::String(s.to_string()),
-                KeyRef::Value(v) => v.clone(),
-            }])),
-        };
-        rids.into_iter().flat_map(|rids| rids.iter())
+        Some(self.hashed.get(&hash).into_iter().flat_map(Holders::iter))
     }
 
     /// The probe hash of a key of a single-field index (`None`: not hashed; see `unhashable`).
@@ -527,11 +630,12 @@ mod tests {
     fn string_probes_agree_with_value_probes() {
         let mut ix = Index::from_spec(&doc! {"key": {"k": 1}, "name": "k_1"}).expect("spec");
         let keys = ["a", "b", "", "sess-00000001", "a"];
+        let stored = Stored::new(bson::rawdoc! {});
         for (rid, k) in keys.iter().enumerate() {
             let keys = ix.keys_for(&doc! {"k": *k});
-            ix.add(rid as RecordId, keys);
+            ix.add(rid as RecordId, keys, &stored);
         }
-        ix.add(9, ix.keys_for(&doc! {"k": 1}));
+        ix.add(9, ix.keys_for(&doc! {"k": 1}), &stored);
         let check = |ix: &Index| {
             for k in ["a", "b", "", "sess-00000001", "absent", "1"] {
                 let by_str: Vec<_> = ix.lookup_key(KeyRef::Str(k)).collect();
@@ -543,7 +647,7 @@ mod tests {
         };
         check(&ix);
         let dec = bson::Decimal128::from_bytes([0; 16]);
-        ix.add(10, ix.keys_for(&doc! {"k": dec}));
+        ix.add(10, ix.keys_for(&doc! {"k": dec}), &stored);
         assert!(ix.unhashable);
         check(&ix);
     }

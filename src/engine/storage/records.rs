@@ -5,9 +5,11 @@
 //! allocated, 128 KB per million), not a walk down a map of every record where each level is a cache miss.
 //! A chunk is freed when its last record is removed, so a collection that churns (sessions inserted and
 //! expired) keeps no empty slots, only an empty entry in the chunk table; the worst case is one live record
-//! per chunk (`CHUNK` slots of 24 bytes). Depends on `bson` only.
+//! per chunk (`CHUNK` slots of 16 bytes). A record's bytes are a [`Stored`]: shared, so that a hashed index
+//! entry can point at the document itself and a point lookup reads no slot here. Depends on `bson` only.
 
 use bson::{RawDocument, RawDocumentBuf};
+use std::sync::{Arc, LazyLock};
 
 /// Ids per chunk.
 const CHUNK: u64 = 64;
@@ -15,11 +17,42 @@ const CHUNK: u64 = 64;
 /// Identifies a record within its collection; increases with insertion order (natural order).
 pub type RecordId = u64;
 
+/// A stored document's BSON bytes, immutable and shared: the record table and the hashed index entries of
+/// the record hold the same allocation (a write stores a new `Stored`, it never changes one).
+#[derive(Debug, Clone)]
+pub struct Stored(Arc<[u8]>);
+
+/// What [`Stored::raw`] answers for bytes that are not a document, which [`Stored::new`] never stores.
+static EMPTY: LazyLock<RawDocumentBuf> = LazyLock::new(RawDocumentBuf::new);
+
+impl Stored {
+    /// Takes a document's bytes (one copy, into the shared allocation).
+    pub fn new(raw: RawDocumentBuf) -> Stored {
+        Stored(Arc::from(raw.into_bytes()))
+    }
+
+    /// The document. The bytes came from a `RawDocumentBuf`, so the check `from_bytes` makes (length prefix
+    /// and terminator) holds; the empty document stands in for the impossible failure.
+    pub fn raw(&self) -> &RawDocument {
+        RawDocument::from_bytes(&*self.0).unwrap_or(&EMPTY)
+    }
+
+    /// The bytes, unchecked (for prefetching: the length is known without reading them).
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Whether `self` and `other` are the same allocation (not merely equal bytes).
+    pub fn same(&self, other: &Stored) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Chunk {
     live: u32,
     /// In the chunk's own allocation: finding a record is one pointer to follow, not two.
-    slots: [Option<RawDocumentBuf>; CHUNK as usize],
+    slots: [Option<Stored>; CHUNK as usize],
 }
 
 /// Stored documents by record id.
@@ -50,12 +83,17 @@ impl Records {
 
     /// The record `rid`.
     pub fn get(&self, rid: RecordId) -> Option<&RawDocument> {
+        self.stored(rid).map(Stored::raw)
+    }
+
+    /// The record `rid` as stored (to share with an index entry).
+    pub fn stored(&self, rid: RecordId) -> Option<&Stored> {
         let (c, i) = split(rid)?;
-        self.chunks.get(c)?.as_ref()?.slots.get(i)?.as_deref()
+        self.chunks.get(c)?.as_ref()?.slots.get(i)?.as_ref()
     }
 
     /// Stores `raw` as record `rid`; returns the previous content.
-    pub fn insert(&mut self, rid: RecordId, raw: RawDocumentBuf) -> Option<RawDocumentBuf> {
+    pub fn insert(&mut self, rid: RecordId, raw: Stored) -> Option<Stored> {
         let (c, i) = split(rid)?;
         if self.chunks.len() <= c {
             self.chunks.resize_with(c + 1, || None);
@@ -76,7 +114,7 @@ impl Records {
     }
 
     /// Removes record `rid`; returns its content.
-    pub fn remove(&mut self, rid: RecordId) -> Option<RawDocumentBuf> {
+    pub fn remove(&mut self, rid: RecordId) -> Option<Stored> {
         let (c, i) = split(rid)?;
         let entry = self.chunks.get_mut(c)?;
         let chunk = entry.as_mut()?;
@@ -91,6 +129,11 @@ impl Records {
 
     /// Records in natural order.
     pub fn iter(&self) -> impl Iterator<Item = (RecordId, &RawDocument)> {
+        self.iter_stored().map(|(rid, d)| (rid, d.raw()))
+    }
+
+    /// Records in natural order, as stored.
+    pub fn iter_stored(&self) -> impl Iterator<Item = (RecordId, &Stored)> {
         self.chunks
             .iter()
             .zip((0..).step_by(CHUNK as usize))
@@ -100,7 +143,7 @@ impl Records {
                     .slots
                     .iter()
                     .zip(base..)
-                    .filter_map(|(slot, rid)| slot.as_deref().map(|d| (rid, d)))
+                    .filter_map(|(slot, rid)| slot.as_ref().map(|d| (rid, d)))
             })
     }
 
@@ -110,7 +153,7 @@ impl Records {
         self.chunks
             .iter()
             .flatten()
-            .map(|c| c.slots.iter().filter_map(|s| s.as_deref()))
+            .map(|c| c.slots.iter().filter_map(|s| s.as_ref().map(Stored::raw)))
     }
 
     /// Record ids in natural order.
@@ -128,11 +171,13 @@ mod tests {
     fn records_keep_natural_order_and_free_empty_chunks() {
         let mut r = Records::default();
         for rid in 1..=200u64 {
-            assert!(r.insert(rid, rawdoc! {"_id": rid as i64}).is_none());
+            assert!(r
+                .insert(rid, Stored::new(rawdoc! {"_id": rid as i64}))
+                .is_none());
         }
         assert_eq!(r.len(), 200);
         assert_eq!(r.get(130).and_then(|d| d.get_i64("_id").ok()), Some(130));
-        assert!(r.insert(130, rawdoc! {"_id": -1}).is_some());
+        assert!(r.insert(130, Stored::new(rawdoc! {"_id": -1})).is_some());
         assert_eq!(r.len(), 200);
         for rid in 1..=150u64 {
             assert!(r.remove(rid).is_some());
