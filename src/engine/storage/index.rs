@@ -2,6 +2,7 @@
 //! partial / TTL options, and the range lookups `Collection::candidates` uses. Depends on `bson` and the
 //! engine's comparison order and matcher only.
 
+use super::probe_table::ProbeTable;
 pub use super::records::RecordId;
 use super::records::Stored;
 use crate::engine::bson_order::compare;
@@ -11,7 +12,7 @@ use crate::engine::CommandError;
 use bson::{Bson, Document};
 use foldhash::fast::RandomState;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::ops::Bound;
 
@@ -90,66 +91,6 @@ fn set_is_empty(r: &Rids) -> bool {
     matches!(r, Rids::Many(s) if s.is_empty())
 }
 
-/// The records under one probe hash, each with its stored document: a point lookup reads the document from
-/// here, without a trip through the record table (on a large collection that trip is a cache miss of its
-/// own). The documents are the records' own allocations ([`Stored`]), kept current by every write.
-#[derive(Debug, Clone)]
-enum Holders {
-    One(RecordId, Stored),
-    Many(BTreeMap<RecordId, Stored>),
-}
-
-impl Holders {
-    fn insert(&mut self, rid: RecordId, doc: &Stored) {
-        match self {
-            Holders::One(r, d) if *r == rid => *d = doc.clone(),
-            Holders::One(r, d) => {
-                *self = Holders::Many(BTreeMap::from([(*r, d.clone()), (rid, doc.clone())]))
-            }
-            Holders::Many(map) => {
-                map.insert(rid, doc.clone());
-            }
-        }
-    }
-
-    /// Removes `rid`; `true` when no record is left.
-    fn remove(&mut self, rid: RecordId) -> bool {
-        match self {
-            Holders::One(r, _) => *r == rid,
-            Holders::Many(map) => {
-                map.remove(&rid);
-                if map.len() == 1 {
-                    if let Some((r, d)) = map.pop_first() {
-                        *self = Holders::One(r, d);
-                    }
-                }
-                matches!(self, Holders::Many(m) if m.is_empty())
-            }
-        }
-    }
-
-    /// Points `rid`'s entry (if here) at `doc`.
-    fn repoint(&mut self, rid: RecordId, doc: &Stored) {
-        match self {
-            Holders::One(r, d) if *r == rid => *d = doc.clone(),
-            Holders::One(..) => {}
-            Holders::Many(map) => {
-                if let Some(d) = map.get_mut(&rid) {
-                    *d = doc.clone();
-                }
-            }
-        }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = (RecordId, &Stored)> + '_ {
-        let (one, many) = match self {
-            Holders::One(r, d) => (Some((*r, d)), None),
-            Holders::Many(map) => (None, Some(map.iter().map(|(r, d)| (*r, d)))),
-        };
-        one.into_iter().chain(many.into_iter().flatten())
-    }
-}
-
 /// A secondary (or `_id`) index.
 #[derive(Debug, Clone)]
 pub struct Index {
@@ -168,11 +109,11 @@ pub struct Index {
     /// TTL: seconds after the indexed date at which the document expires.
     pub expire_after_seconds: Option<i64>,
     entries: BTreeMap<IndexKey, Rids>,
-    /// Equality probes of a single-field index: each key's [`key_hash`] to its records, so a point lookup is
-    /// one hash probe rather than a walk down `entries`, where every comparison chases pointers into the heap
-    /// (5 µs over 100k string keys, against 0.3 µs). Keys sharing a hash share an entry: callers check the
-    /// stored value.
-    hashed: HashMap<u64, Holders, RandomState>,
+    /// Equality probes of a single-field index: each key's [`key_hash`] to its records and their documents,
+    /// so a point lookup is one hash probe rather than a walk down `entries`, where every comparison chases
+    /// pointers into the heap (5 µs over 100k string keys, against 0.3 µs). Keys sharing a hash share an
+    /// entry: callers check the stored value.
+    hashed: ProbeTable,
     /// The seed of [`key_hash`] for this index (random per index, so colliding keys cannot be prepared).
     seed: RandomState,
     /// Set once a key [`key_hash`] does not cover (a decimal, a document, ...) is added: from then on probes
@@ -266,7 +207,7 @@ impl Index {
             expire_after_seconds,
             spec: full,
             entries: BTreeMap::new(),
-            hashed: HashMap::default(),
+            hashed: ProbeTable::default(),
             seed: RandomState::default(),
             unhashable: false,
         })
@@ -327,14 +268,7 @@ impl Index {
     pub(crate) fn add(&mut self, rid: RecordId, keys: Vec<IndexKey>, doc: &Stored) {
         for k in keys {
             match self.hash_of(&k) {
-                Some(h) => match self.hashed.entry(h) {
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(Holders::One(rid, doc.clone()));
-                    }
-                    std::collections::hash_map::Entry::Occupied(mut o) => {
-                        o.get_mut().insert(rid, doc)
-                    }
-                },
+                Some(h) => self.hashed.insert(h, rid, doc),
                 None => self.unhashable = true,
             }
             match self.entries.entry(k) {
@@ -350,11 +284,7 @@ impl Index {
     pub(crate) fn remove(&mut self, rid: RecordId, keys: Vec<IndexKey>) {
         for k in keys {
             if let Some(h) = self.hash_of(&k) {
-                if let Some(set) = self.hashed.get_mut(&h) {
-                    if set.remove(rid) {
-                        self.hashed.remove(&h);
-                    }
-                }
+                self.hashed.remove(h, rid);
             }
             if let Some(set) = self.entries.get_mut(&k) {
                 if set.remove(rid) {
@@ -368,9 +298,7 @@ impl Index {
     pub(crate) fn repoint(&mut self, rid: RecordId, keys: &[IndexKey], doc: &Stored) {
         for k in keys {
             if let Some(h) = self.hash_of(k) {
-                if let Some(holders) = self.hashed.get_mut(&h) {
-                    holders.repoint(rid, doc);
-                }
+                self.hashed.repoint(h, rid, doc);
             }
         }
     }
@@ -378,7 +306,7 @@ impl Index {
     /// Every hashed entry as (record, document it points at): for checking that writes keep them current.
     #[cfg(test)]
     pub(crate) fn hashed_entries(&self) -> impl Iterator<Item = (RecordId, &Stored)> + '_ {
-        self.hashed.values().flat_map(Holders::iter)
+        self.hashed.entries()
     }
 
     /// The record holding `key` other than `except`, if any (unique check).
@@ -434,7 +362,7 @@ impl Index {
             KeyRef::Str(s) => str_hash(&self.seed, s),
             KeyRef::Value(v) => key_hash(&self.seed, v)?,
         };
-        Some(self.hashed.get(&hash).into_iter().flat_map(Holders::iter))
+        Some(self.hashed.get(hash))
     }
 
     /// The probe hash of a key of a single-field index (`None`: not hashed; see `unhashable`).
@@ -525,7 +453,7 @@ fn unreachable_index() -> Index {
         partial: None,
         expire_after_seconds: None,
         entries: BTreeMap::new(),
-        hashed: HashMap::default(),
+        hashed: ProbeTable::default(),
         seed: RandomState::default(),
         unhashable: false,
     }

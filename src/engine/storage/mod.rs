@@ -8,6 +8,7 @@
 
 pub mod collection;
 pub mod index;
+mod probe_table;
 pub mod records;
 
 pub use collection::{Collection, RecordId};
