@@ -5,6 +5,10 @@
 use bson::{doc, Bson};
 use sqlmongo::engine::{Engine, EngineOptions};
 
+/// The allocator the `sqlmongo` binary runs on (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "support/engine_docs.rs"]
 mod engine_docs;
 

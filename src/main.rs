@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+/// mimalloc rather than the system allocator: the engine allocates a buffer of about a document's size per
+/// stored document and per reply, which glibc malloc serves slowly from 1 KB up (see Cargo.toml).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = sqlmongo::cli::Cli::parse();
     if let Err(e) = sqlmongo::cli::run(cli) {

@@ -18,6 +18,15 @@ pub fn prefetch(bytes: &[u8], lines: usize) {
     }
 }
 
+/// Hints that the last byte of `bytes` is about to be read (a document's terminator, which taking its bytes
+/// as a document checks).
+#[inline]
+pub fn prefetch_last(bytes: &[u8]) {
+    if let Some(last) = bytes.last() {
+        hint(last);
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn hint(p: *const u8) {
@@ -42,6 +51,7 @@ mod tests {
             for lines in [0, 1, 4, 100] {
                 prefetch(&v, lines);
             }
+            prefetch_last(&v);
             assert!(v.iter().all(|&b| b == 7));
         }
     }

@@ -14,7 +14,7 @@ use crate::engine::expr::Vars;
 use crate::engine::fields::FieldValues;
 use crate::engine::matcher::top_level::TopLevelFilter;
 use crate::engine::matcher::Matcher;
-use crate::engine::prefetch::prefetch;
+use crate::engine::prefetch::{prefetch, prefetch_last};
 use crate::engine::storage::{Collection, State};
 use crate::engine::CommandError;
 use bson::{Document, RawDocument};
@@ -125,20 +125,24 @@ impl<'s> RowScan<'s> {
                 // cache lines of the document `PREFETCH_DISTANCE` ahead are requested (prefetched) before
                 // each document is read, so its misses are served while the documents before it are worked
                 // on instead of stalling the scan once per document.
-                let mut ahead = coll.raw_batches().flatten();
+                // (The documents ahead are only prefetched, not read: `Stored::bytes` needs no load. Their last
+                // line is prefetched too: taking the bytes as a document checks the terminator.)
+                let mut ahead = coll.stored_batches().flatten();
                 if reads_fields {
-                    for raw in ahead.by_ref().take(PREFETCH_DISTANCE) {
-                        prefetch(raw.as_bytes(), PREFETCH_LINES);
+                    for stored in ahead.by_ref().take(PREFETCH_DISTANCE) {
+                        prefetch(stored.bytes(), PREFETCH_LINES);
+                        prefetch_last(stored.bytes());
                     }
                 }
-                for batch in coll.raw_batches() {
-                    for raw in batch {
+                for batch in coll.stored_batches() {
+                    for stored in batch {
                         if reads_fields {
                             if let Some(next) = ahead.next() {
-                                prefetch(next.as_bytes(), PREFETCH_LINES);
+                                prefetch(next.bytes(), PREFETCH_LINES);
+                                prefetch_last(next.bytes());
                             }
                         }
-                        step(raw)?;
+                        step(stored.raw())?;
                     }
                 }
             }

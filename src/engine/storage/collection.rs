@@ -12,7 +12,8 @@ use std::ops::Bound;
 
 pub use super::index::{default_name, Index, IndexKey};
 pub use super::records::RecordId;
-use super::records::{Records, Stored};
+use super::records::Records;
+pub use super::records::Stored;
 
 /// What a replacement does to one index's keys of the record.
 enum KeyChange {
@@ -80,7 +81,7 @@ impl Collection {
     }
 
     /// Records as stored, in natural order, in batches of consecutive records (see [`Records::chunks`]).
-    pub fn raw_batches(&self) -> impl Iterator<Item = impl Iterator<Item = &RawDocument> + Clone> {
+    pub fn stored_batches(&self) -> impl Iterator<Item = impl Iterator<Item = &Stored> + Clone> {
         self.records.chunks()
     }
 

@@ -147,13 +147,14 @@ impl Records {
             })
     }
 
-    /// Records in natural order, a chunk of up to 64 consecutive ids at a time, without their ids: lighter
-    /// per record than [`iter`](Self::iter), which numbers each one (what full scans that need no id use).
-    pub fn chunks(&self) -> impl Iterator<Item = impl Iterator<Item = &RawDocument> + Clone> {
+    /// Records in natural order, a chunk of up to 64 consecutive ids at a time, as stored and without their
+    /// ids: lighter per record than [`iter`](Self::iter), which numbers each one and reads each document's
+    /// length to check it (what full scans that prefetch ahead use: see [`Stored::bytes`]).
+    pub fn chunks(&self) -> impl Iterator<Item = impl Iterator<Item = &Stored> + Clone> {
         self.chunks
             .iter()
             .flatten()
-            .map(|c| c.slots.iter().filter_map(|s| s.as_ref().map(Stored::raw)))
+            .map(|c| c.slots.iter().filter_map(Option::as_ref))
     }
 
     /// Record ids in natural order.
