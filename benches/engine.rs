@@ -4,12 +4,13 @@
 //! (`SQLMONGO_BENCH_DOCS` overrides, e.g. 1000000).
 //!
 //! Figures on the 2-core development machine (a shared VM whose speed varies by up to ~1.7x within a day:
-//! compare runs made back to back). 2026-11-23, session 5, criterion medians: the pipeline 13.6-14.9 ms at
-//! 100k in three runs alternating with mingo (medians 145-176 ms, minimum 138.5 ms: 10-12x; session 4: 21.3
-//! ms), 158 ms at 1M (mingo 2,375 ms: 15x); point lookup by `_id` as BSON bytes 0.94-1.43 µs at 100k
-//! (1.06M/s in the best run; the session-4 code measured 1.64 µs in the run before it), 1.43 µs at 1M
-//! (697k/s, was 2.52 µs). The lookup cycles through 4,096 keys; over all keys of 1M documents (every lookup
-//! a cache miss) it takes ~2.7 µs of CPU. Update by key 16.6 µs, insert 13.8 µs.
+//! compare runs made back to back). 2026-11-23, session 6, criterion medians, on mimalloc (the binary's
+//! allocator): at 100k, point lookup by `_id` as BSON bytes 718 ns (1.39M/s; every lookup a different key),
+//! the pipeline 14.9 ms (mingo the same hour: median 166.1 ms, minimum 143.0 ms: 11.2x), update by key
+//! 13.2 µs, insert 9.7 µs; at 1M, point lookup 888 ns (1.13M/s), the pipeline 133 ms (session 5: 158 ms;
+//! mingo 2,375 ms), update 18.0 µs, insert 10.0 µs. Session 5's lookup (4,096 pre-encoded commands cycled,
+//! glibc malloc) was 0.94-1.43 µs at 100k and 1.43 µs at 1M. With glibc malloc the lookup over 1M takes
+//! ~1.0-1.2 µs of CPU (`malloc` of the ~1.1 KB reply goes through glibc's consolidating bins).
 
 use bson::{doc, Bson, RawDocument};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
