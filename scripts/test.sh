@@ -19,6 +19,18 @@ setup_only=0
 say() { echo "==> $*" >&2; }
 require="${SQLMONGO_REQUIRE_ORACLES:-0}"
 
+# --- a C compiler (Rust's linker, and the build of mimalloc, the binary's allocator) ------------------
+if ! command -v cc >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing gcc (apt-get): cc links Rust binaries and compiles mimalloc"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null
+  else
+    say "WARNING: no C compiler (cc); the build will fail"
+  fi
+fi
+
 # --- PostgreSQL (server + psql) ------------------------------------------------------------------
 have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; }
 if ! have_pg; then

@@ -134,3 +134,11 @@ SELECT * FROM user_sessions UNION ALL SELECT * FROM user_sessions
 -- case: order_by_expression_refused
 SELECT page_views FROM user_sessions UNION SELECT hit_count FROM application_cache ORDER BY page_views + 1
 -- error: unsupported: ORDER BY page_views + 1 after a set operation (name an output column or its position) at 1:93
+
+-- case: star_in_second_operand_points_at_it
+SELECT user_id FROM user_sessions UNION SELECT * FROM application_cache
+-- error: unsupported: SELECT * in a set operation (list the columns) at 1:41
+
+-- case: operand_without_a_collection_refused
+SELECT user_id FROM user_sessions UNION SELECT 'none' AS user_id
+-- error: unsupported: this operand of a set operation at 1:41

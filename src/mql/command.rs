@@ -309,35 +309,81 @@ impl Command {
     }
 }
 
-/// The aggregation stages that do what a `find`'s `filter`, `sort`, `skip` and `limit` do, in the order find
-/// applies them (`$match`, `$sort`, `$skip`, `$limit`; an empty filter adds no stage). A projection is the
-/// caller's to place: a find projects last.
-///
-/// ```
-/// use bson::doc;
-/// let stages = sqlmongo::mql::command::find_stages(doc! {"a": 1}, None, Some(2), Some(5));
-/// assert_eq!(stages, vec![doc! {"$match": {"a": 1}}, doc! {"$skip": 2i64}, doc! {"$limit": 5i64}]);
-/// ```
-pub fn find_stages(
-    filter: Document,
-    sort: Option<Document>,
-    skip: Option<i64>,
-    limit: Option<i64>,
-) -> Vec<Document> {
-    let mut p = Vec::new();
-    if !filter.is_empty() {
-        p.push(doc! {"$match": filter});
+/// A read command as aggregation stages (see [`Command::into_read_stages`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadStages {
+    /// The collection read; `None` for a database-level `aggregate` (`$documents`).
+    pub collection: Option<String>,
+    /// The stages that produce the command's rows, before any projection.
+    pub pipeline: Vec<Document>,
+    /// A find's projection, which the caller places (a find projects last); `None` for an aggregate.
+    pub projection: Option<Document>,
+}
+
+impl Command {
+    /// A read command as the aggregation stages that produce its rows: an `aggregate`'s own pipeline, or a
+    /// `find`'s `filter`, `sort`, `skip` and `limit` as `$match`, `$sort`, `$skip`, `$limit` (in the order
+    /// find applies them; an empty filter adds no stage) with its projection apart. `None` for any other
+    /// command.
+    ///
+    /// ```
+    /// use bson::doc;
+    /// use sqlmongo::mql::command::{Command, ReadStages};
+    /// let find = Command::Find {
+    ///     collection: "s".into(),
+    ///     filter: doc! {"a": 1},
+    ///     projection: Some(doc! {"_id": 0, "a": 1}),
+    ///     sort: None,
+    ///     skip: Some(2),
+    ///     limit: Some(5),
+    /// };
+    /// assert_eq!(
+    ///     find.into_read_stages(),
+    ///     Some(ReadStages {
+    ///         collection: Some("s".into()),
+    ///         pipeline: vec![doc! {"$match": {"a": 1}}, doc! {"$skip": 2i64}, doc! {"$limit": 5i64}],
+    ///         projection: Some(doc! {"_id": 0, "a": 1}),
+    ///     })
+    /// );
+    /// ```
+    pub fn into_read_stages(self) -> Option<ReadStages> {
+        let (collection, pipeline, projection) = match self {
+            Command::Find {
+                collection,
+                filter,
+                projection,
+                sort,
+                skip,
+                limit,
+            } => {
+                let mut p = Vec::new();
+                if !filter.is_empty() {
+                    p.push(doc! {"$match": filter});
+                }
+                if let Some(s) = sort {
+                    p.push(doc! {"$sort": s});
+                }
+                if let Some(s) = skip {
+                    p.push(doc! {"$skip": s});
+                }
+                if let Some(l) = limit {
+                    p.push(doc! {"$limit": l});
+                }
+                (Some(collection), p, projection)
+            }
+            Command::Aggregate {
+                collection,
+                pipeline,
+            } => (Some(collection), pipeline, None),
+            Command::AggregateDb { pipeline } => (None, pipeline, None),
+            _ => return None,
+        };
+        Some(ReadStages {
+            collection,
+            pipeline,
+            projection,
+        })
     }
-    if let Some(s) = sort {
-        p.push(doc! {"$sort": s});
-    }
-    if let Some(s) = skip {
-        p.push(doc! {"$skip": s});
-    }
-    if let Some(l) = limit {
-        p.push(doc! {"$limit": l});
-    }
-    p
 }
 
 impl UpdateStatement {

@@ -10,6 +10,7 @@
 //! after a set operation may name output columns (by name or position) only.
 
 use super::{Error, Position, Translated, Translator};
+use crate::mql::command::ReadStages;
 use crate::mql::{Command, Output, OutputColumn};
 use bson::{bson, doc, Bson, Document};
 use sqlparser::ast::{
@@ -239,7 +240,9 @@ impl Translator {
                 };
                 // Each side has its own tables, joins and windows.
                 let (cmds, output) = self.in_own_scope(|t| t.query_to_plan(&sub))?;
-                side_of(cmds, output, pos)
+                // A refusal points at the operand itself.
+                let at = Position::from(sqlparser::ast::Spanned::span(body).start);
+                side_of(cmds, output, if at.line == 0 { pos } else { at })
             }
             _ => Err(Error::Unsupported {
                 construct: "this operand of a set operation".into(),
@@ -281,39 +284,24 @@ fn side_of(cmds: Vec<Command>, output: Output, pos: Position) -> Result<Side, Er
             position: pos,
         });
     }
+    let unsupported = || Error::Unsupported {
+        construct: "this operand of a set operation".into(),
+        position: pos,
+    };
     let mut it = cmds.into_iter();
     let (Some(cmd), None) = (it.next(), it.next()) else {
-        return Err(Error::Unsupported {
-            construct: "this operand of a set operation".into(),
-            position: pos,
-        });
+        return Err(unsupported());
     };
-    let (collection, mut pipeline) = match cmd {
-        Command::Aggregate {
-            collection,
-            pipeline,
-        } => (collection, pipeline),
-        Command::Find {
-            collection,
-            filter,
-            projection,
-            sort,
-            skip,
-            limit,
-        } => {
-            let mut p = crate::mql::command::find_stages(filter, sort, skip, limit);
-            if let Some(pr) = projection {
-                p.push(doc! {"$project": pr});
-            }
-            (collection, p)
-        }
-        _ => {
-            return Err(Error::Unsupported {
-                construct: "this operand of a set operation".into(),
-                position: pos,
-            })
-        }
-    };
+    let ReadStages {
+        collection,
+        mut pipeline,
+        projection,
+    } = cmd.into_read_stages().ok_or_else(unsupported)?;
+    // A database-level aggregate has no collection to union with.
+    let collection = collection.ok_or_else(unsupported)?;
+    if let Some(pr) = projection {
+        pipeline.push(doc! {"$project": pr});
+    }
     let mut project = doc! {"_id": 0};
     for (i, c) in columns.iter().enumerate() {
         project.insert(

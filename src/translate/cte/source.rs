@@ -4,6 +4,7 @@
 //! `t(a, b)` column alias list.
 
 use super::unsupported_at;
+use crate::mql::command::ReadStages;
 use crate::mql::{Command, Output};
 use crate::translate::{Error, Position};
 use bson::{doc, Bson, Document};
@@ -72,29 +73,17 @@ pub(super) fn to_source(
 ) -> Result<Source, Error> {
     let [step] = <[Command; 1]>::try_from(steps)
         .map_err(|_| unsupported_at("this query as a relation", pos))?;
-    let (collection, mut pipeline) = match step {
-        Command::Find {
-            collection,
-            filter,
-            projection,
-            sort,
-            skip,
-            limit,
-        } => {
-            let mut p = crate::mql::command::find_stages(filter, sort, skip, limit);
-            // The projection only names plain fields (`{_id: 0, a: 1}`); the renaming `$project` below reads them.
-            if let (Some(pr), true) = (projection, output_is_wildcard(&output)) {
-                p.push(doc! {"$project": pr});
-            }
-            (Some(collection), p)
-        }
-        Command::Aggregate {
-            collection,
-            pipeline,
-        } => (Some(collection), pipeline),
-        Command::AggregateDb { pipeline } => (None, pipeline),
-        _ => return Err(unsupported_at("this query as a relation", pos)),
-    };
+    let ReadStages {
+        collection,
+        mut pipeline,
+        projection,
+    } = step
+        .into_read_stages()
+        .ok_or_else(|| unsupported_at("this query as a relation", pos))?;
+    // A find's projection only names plain fields (`{_id: 0, a: 1}`); the renaming `$project` below reads them.
+    if let (Some(pr), true) = (projection, output_is_wildcard(&output)) {
+        pipeline.push(doc! {"$project": pr});
+    }
     let Output::Rows { columns } = output else {
         return Err(unsupported_at("this query as a relation", pos));
     };
