@@ -22,6 +22,12 @@ pub enum Error {
     Connection(String),
 }
 
+impl From<crate::mql::BindError> for Error {
+    fn from(e: crate::mql::BindError) -> Self {
+        Error::Parameter(e.0)
+    }
+}
+
 impl Error {
     /// The 1-based (line, column) the error points at, when it has one.
     pub fn position(&self) -> Option<(u64, u64)> {

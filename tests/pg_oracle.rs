@@ -225,7 +225,11 @@ fn main() -> std::process::ExitCode {
             "PostgreSQL not reachable through `{}`: {why} (scripts/test.sh installs and starts it)",
             psql::psql_path()
         );
-        return std::process::ExitCode::from(common::oracle_unavailable("PostgreSQL", &why) as u8);
+        let names = ["pg", "wire"]
+            .iter()
+            .flat_map(|prefix| cases.iter().map(move |c| format!("{prefix}::{}", c.name)))
+            .collect();
+        return common::unavailable_as_ignored(&args, "PostgreSQL", &why, names);
     }
     if let Err(e) = psql::load(&data) {
         eprintln!("pg_oracle: PostgreSQL rejected the generated data script: {e}");

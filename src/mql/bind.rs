@@ -4,6 +4,7 @@
 //! the same single pass to the `_id`s of the documents step k returned.
 
 use super::plan::StatementPlan;
+use super::BindError;
 use bson::{Bson, Document};
 
 impl StatementPlan {
@@ -15,9 +16,9 @@ impl StatementPlan {
     /// let docs = plan.statements[0].bind(&[Bson::from("{\"$gt\": \"\"}")]).unwrap();
     /// assert_eq!(docs[0].get_document("filter").unwrap().get_document("k").unwrap().get_str("$eq").unwrap(), "{\"$gt\": \"\"}");
     /// ```
-    pub fn bind(&self, params: &[Bson]) -> Result<Vec<Document>, crate::Error> {
+    pub fn bind(&self, params: &[Bson]) -> Result<Vec<Document>, BindError> {
         if params.len() != self.param_count {
-            return Err(crate::Error::Parameter(format!(
+            return Err(BindError(format!(
                 "the statement has {} parameter(s) but {} value(s) were given",
                 self.param_count,
                 params.len()
@@ -42,7 +43,7 @@ impl StatementPlan {
         &self,
         d: Document,
         params: &[Bson],
-    ) -> Result<Document, crate::Error> {
+    ) -> Result<Document, BindError> {
         if self.param_count == 0 {
             Ok(d)
         } else {
@@ -57,16 +58,16 @@ impl StatementPlan {
         i: usize,
         params: &[Bson],
         step_docs: &[Vec<Document>],
-    ) -> Result<Document, crate::Error> {
+    ) -> Result<Document, BindError> {
         if params.len() != self.param_count {
-            return Err(crate::Error::Parameter(format!(
+            return Err(BindError(format!(
                 "the statement has {} parameter(s) but {} value(s) were given",
                 self.param_count,
                 params.len()
             )));
         }
         let Some(c) = self.steps.get(i) else {
-            return Err(crate::Error::Parameter(format!("the plan has no step {i}")));
+            return Err(BindError(format!("the plan has no step {i}")));
         };
         let ctx = Ctx {
             params,
@@ -84,16 +85,17 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn value(&self, v: Bson) -> Result<Bson, crate::Error> {
+    fn value(&self, v: Bson) -> Result<Bson, BindError> {
         match v {
             Bson::Document(d) => {
                 if placeholder(&d).is_some() {
                     return bind_value(Bson::Document(d), self.params);
                 }
                 if let (Some(k), Some((i, docs))) = (step_ref(&d), self.step_docs) {
-                    let k = usize::try_from(k).ok().filter(|k| *k < i).ok_or_else(|| {
-                        crate::Error::Parameter(format!("bad step reference {k}"))
-                    })?;
+                    let k = usize::try_from(k)
+                        .ok()
+                        .filter(|k| *k < i)
+                        .ok_or_else(|| BindError(format!("bad step reference {k}")))?;
                     let ids = docs
                         .get(k)
                         .map(|ds| {
@@ -115,7 +117,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn document(&self, d: Document) -> Result<Document, crate::Error> {
+    fn document(&self, d: Document) -> Result<Document, BindError> {
         let mut out = Document::new();
         for (k, v) in d {
             out.insert(k, self.value(v)?);
@@ -146,16 +148,16 @@ fn placeholder(d: &Document) -> Option<i64> {
     }
 }
 
-fn bind_value(v: Bson, params: &[Bson]) -> Result<Bson, crate::Error> {
+fn bind_value(v: Bson, params: &[Bson]) -> Result<Bson, BindError> {
     match v {
         Bson::Document(d) => {
             if let Some(n) = placeholder(&d) {
-                let i = usize::try_from(n - 1)
-                    .map_err(|_| crate::Error::Parameter(format!("bad parameter ${n}")))?;
+                let i =
+                    usize::try_from(n - 1).map_err(|_| BindError(format!("bad parameter ${n}")))?;
                 return params
                     .get(i)
                     .cloned()
-                    .ok_or_else(|| crate::Error::Parameter(format!("no value for ${n}")));
+                    .ok_or_else(|| BindError(format!("no value for ${n}")));
             }
             Ok(Bson::Document(bind_document(d, params)?))
         }
@@ -168,7 +170,7 @@ fn bind_value(v: Bson, params: &[Bson]) -> Result<Bson, crate::Error> {
     }
 }
 
-fn bind_document(d: Document, params: &[Bson]) -> Result<Document, crate::Error> {
+fn bind_document(d: Document, params: &[Bson]) -> Result<Document, BindError> {
     let mut out = Document::new();
     for (k, v) in d {
         out.insert(k, bind_value(v, params)?);

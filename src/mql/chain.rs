@@ -11,6 +11,7 @@
 //! happens on the command template before parameters are bound, so a bound value is never read as one.
 
 use super::plan::StatementPlan;
+use super::BindError;
 use bson::{doc, Bson, Document};
 
 /// The key of a step-output placeholder.
@@ -73,7 +74,7 @@ impl StatementPlan {
 pub fn substitute_outputs(
     template: Document,
     outputs: &[Option<Vec<Document>>],
-) -> Result<Document, crate::Error> {
+) -> Result<Document, BindError> {
     let mut out = Document::new();
     for (k, v) in template {
         out.insert(k, substitute(v, outputs)?);
@@ -81,12 +82,12 @@ pub fn substitute_outputs(
     Ok(out)
 }
 
-fn substitute(v: Bson, outputs: &[Option<Vec<Document>>]) -> Result<Bson, crate::Error> {
+fn substitute(v: Bson, outputs: &[Option<Vec<Document>>]) -> Result<Bson, BindError> {
     match v {
         Bson::Document(d) => {
             if let Some((step, field)) = placeholder(&d) {
                 let Some(Some(docs)) = outputs.get(step) else {
-                    return Err(crate::Error::Parameter(format!(
+                    return Err(BindError(format!(
                         "step {step} has no output for a later step to read"
                     )));
                 };

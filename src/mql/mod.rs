@@ -13,4 +13,11 @@ pub mod plan;
 pub mod render;
 
 pub use command::Command;
+
+/// A plan's placeholders could not be filled: parameters that do not fit the statement (count or type), or a
+/// step reading an earlier step's output that does not exist. The crate's [`Error`](crate::Error) carries it as
+/// `Error::Parameter`; `mql` itself depends on no other layer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BindError(pub String);
 pub use plan::{Output, OutputColumn, Plan, StatementPlan};
