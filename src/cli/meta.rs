@@ -112,31 +112,7 @@ async fn sample(client: &Client, name: &str, n: i64) -> Result<Vec<Document>, cr
     Ok(first_batch(&reply))
 }
 
-/// A BSON value's type name, as `$type` spells it.
-pub fn type_name(v: &Bson) -> &'static str {
-    match v {
-        Bson::Double(_) => "double",
-        Bson::String(_) => "string",
-        Bson::Array(_) => "array",
-        Bson::Document(_) => "object",
-        Bson::Boolean(_) => "bool",
-        Bson::Null => "null",
-        Bson::RegularExpression(_) => "regex",
-        Bson::JavaScriptCode(_) | Bson::JavaScriptCodeWithScope(_) => "javascript",
-        Bson::Int32(_) => "int",
-        Bson::Int64(_) => "long",
-        Bson::Timestamp(_) => "timestamp",
-        Bson::Binary(_) => "binData",
-        Bson::ObjectId(_) => "objectId",
-        Bson::DateTime(_) => "date",
-        Bson::Symbol(_) => "symbol",
-        Bson::Decimal128(_) => "decimal",
-        Bson::Undefined => "undefined",
-        Bson::MaxKey => "maxKey",
-        Bson::MinKey => "minKey",
-        Bson::DbPointer(_) => "dbPointer",
-    }
-}
+pub use crate::engine::bson_order::type_name;
 
 /// Field paths (dotted for sub-documents, up to 3 levels) in first-seen order, with their types and the
 /// number of sampled documents holding them.

@@ -242,12 +242,6 @@ impl Expr {
         self.node.eval(root, vars)
     }
 
-    /// Evaluates to a truth value with mongod's rules (false, null, missing, undefined and numeric zero are
-    /// false; everything else, including `""` and `[]`, is true).
-    pub fn eval_bool(&self, root: &Document, vars: &Vars) -> Result<bool, CommandError> {
-        Ok(truthy(self.eval(root, vars)?.as_ref()))
-    }
-
     /// The value of a plain top-level field path `$a` by reference, without cloning it: `Some(value)` (the
     /// inner `None` for a missing field) when the expression is one, `None` for any other expression (then
     /// [`eval`](Self::eval) must be used). Same result as `eval`.
@@ -282,11 +276,6 @@ impl Expr {
             Node::Field(p) => Some(p.join(".")),
             _ => None,
         }
-    }
-
-    /// Whether the expression is a constant.
-    pub fn is_constant(&self) -> bool {
-        matches!(self.node, Node::Const(_))
     }
 }
 

@@ -123,9 +123,4 @@ impl TypeSet {
     pub fn contains(&self, v: &Bson) -> bool {
         (self.number && crate::engine::numeric::is_number(v)) || self.codes.contains(&type_code(v))
     }
-
-    /// Whether the set includes `array` itself.
-    pub fn has_array(&self) -> bool {
-        self.codes.contains(&4)
-    }
 }

@@ -677,11 +677,6 @@ impl Group {
         }
         Ok(out)
     }
-
-    /// The output field names besides `_id`.
-    pub fn field_names(&self) -> impl Iterator<Item = &str> {
-        self.fields.iter().map(|(k, _)| k.as_str())
-    }
 }
 
 #[cfg(test)]
