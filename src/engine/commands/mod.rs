@@ -14,17 +14,25 @@ mod write;
 use super::expr::Vars;
 use super::pipeline::{Catalog, Pipeline};
 use super::storage::{Collection, State};
-use super::{CommandError, Inner};
+use super::{CommandError, CursorOwner, Inner};
+use crate::engine::error_codes::ErrorCode;
 use bson::{Bson, Document};
 
 /// Runs a command.
-pub(super) fn run(inner: &Inner, db: &str, cmd: &Document) -> Result<Document, CommandError> {
+pub(super) fn run(
+    inner: &Inner,
+    owner: &CursorOwner,
+    db: &str,
+    cmd: &Document,
+) -> Result<Document, CommandError> {
     let Some((name, _)) = cmd.iter().next() else {
         return Err(CommandError::failed_to_parse("empty command document"));
     };
     check_db(db)?;
+    check_namespace(db, cmd)?;
     let ctx = Ctx {
         inner,
+        owner,
         db,
         vars: Vars::new(inner.opts.clock.now()),
     };
@@ -76,30 +84,73 @@ pub(super) fn run(inner: &Inner, db: &str, cmd: &Document) -> Result<Document, C
 /// run by [`run`].
 pub(super) fn run_raw(
     inner: &Inner,
+    owner: &CursorOwner,
     db: &str,
     cmd: &bson::RawDocument,
 ) -> Result<bson::RawDocumentBuf, CommandError> {
+    // Nothing below may read the bytes before their depth is known to be bounded.
+    super::limits::check_command_bytes(cmd.as_bytes())?;
     if let Some(reply) = point::find_raw(inner, db, cmd) {
         return reply;
     }
     let cmd = Document::try_from(cmd).map_err(|e| {
-        CommandError::new(22, "InvalidBSON", format!("invalid command document: {e}"))
+        CommandError::new(
+            ErrorCode::InvalidBSON,
+            format!("invalid command document: {e}"),
+        )
     })?;
-    let reply = run(inner, db, &cmd)?;
-    bson::RawDocumentBuf::try_from(&reply)
-        .map_err(|e| CommandError::new(1, "InternalError", format!("cannot encode the reply: {e}")))
+    let reply = run(inner, owner, db, &cmd)?;
+    bson::RawDocumentBuf::try_from(&reply).map_err(|e| {
+        CommandError::new(
+            ErrorCode::InternalError,
+            format!("cannot encode the reply: {e}"),
+        )
+    })
+}
+
+/// mongod 7's longest database name (a name must be shorter than 64 bytes).
+pub const MAX_DB_NAME_BYTES: usize = 63;
+/// mongod's longest namespace, `db.collection` (bytes).
+pub const MAX_NAMESPACE_BYTES: usize = 255;
+
+/// mongod's namespace length limit for the collection a command names (its first value, or a getMore's
+/// `collection`): error 73 `InvalidNamespace` past [`MAX_NAMESPACE_BYTES`].
+fn check_namespace(db: &str, cmd: &Document) -> Result<(), CommandError> {
+    let coll = match cmd.iter().next() {
+        Some((name, _)) if name == "getMore" => cmd.get("collection"),
+        Some((_, v)) => Some(v),
+        None => None,
+    };
+    if let Some(Bson::String(c)) = coll {
+        let len = db.len() + 1 + c.len();
+        if len > MAX_NAMESPACE_BYTES {
+            return Err(CommandError::new(
+                ErrorCode::InvalidNamespace,
+                format!("Fully qualified namespace is too long. Namespace: {db}.{c} Max: {MAX_NAMESPACE_BYTES}"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// mongod's database name rule (error 73 otherwise).
 fn check_db(db: &str) -> Result<(), CommandError> {
+    if db.len() > MAX_DB_NAME_BYTES {
+        return Err(CommandError::new(
+            ErrorCode::InvalidNamespace,
+            format!(
+                "db name must be at most {MAX_DB_NAME_BYTES} characters, found: {}",
+                db.len()
+            ),
+        ));
+    }
     if db.is_empty()
         || db
             .bytes()
             .any(|b| matches!(b, b'/' | b'\\' | b'.' | b' ' | b'"' | b'$' | 0))
     {
         return Err(CommandError::new(
-            73,
-            "InvalidNamespace",
+            ErrorCode::InvalidNamespace,
             format!("Invalid database name: '{db}'"),
         ));
     }
@@ -109,6 +160,8 @@ fn check_db(db: &str) -> Result<(), CommandError> {
 /// One command's context.
 pub(super) struct Ctx<'a> {
     inner: &'a Inner,
+    /// On whose behalf the command runs (the owner of the cursors it opens).
+    owner: &'a CursorOwner,
     db: &'a str,
     vars: Vars,
 }
@@ -124,8 +177,7 @@ fn coll_name<'a>(cmd: &'a Document, key: &str) -> Result<&'a str, CommandError> 
     match cmd.get(key) {
         Some(Bson::String(s)) if !s.is_empty() && !s.contains('\0') && !s.starts_with('$') => Ok(s),
         Some(Bson::String(s)) => Err(CommandError::new(
-            73,
-            "InvalidNamespace",
+            ErrorCode::InvalidNamespace,
             format!("Invalid collection name: '{s}'"),
         )),
         _ => Err(CommandError::type_mismatch(format!(
@@ -200,8 +252,7 @@ fn resolve_view(state: &State, db: &str, name: &str) -> Result<(String, Vec<Bson
         }
     }
     Err(CommandError::new(
-        2,
-        "BadValue",
+        ErrorCode::BadValue,
         format!("View depth too deep or view cycle detected for {name}"),
     ))
 }
@@ -419,8 +470,7 @@ fn parse_fields_into(
 
 fn corrupt(e: bson::error::Error) -> CommandError {
     CommandError::new(
-        1,
-        "InternalError",
+        ErrorCode::InternalError,
         format!("stored document unreadable: {e}"),
     )
 }
@@ -440,8 +490,7 @@ impl Catalog for StateCatalog<'_> {
 
 fn poisoned() -> CommandError {
     CommandError::new(
-        1,
-        "InternalError",
+        ErrorCode::InternalError,
         "engine state lock poisoned by an earlier panic",
     )
 }
