@@ -82,6 +82,7 @@ named_codes! {
     InvalidUUID = 207,
     IllegalOpMsgFlag = 223,
     QueryFeatureNotAllowed = 224,
+    MaxSubPipelineDepthExceeded = 232,
     TooManyDocumentSequences = 233,
     NotImplemented = 238,
     ConversionFailure = 241,

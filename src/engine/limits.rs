@@ -119,7 +119,22 @@ fn scalar_len(v: &Bson) -> usize {
 
 /// Whether `doc` nests deeper than `limit`, stopping as soon as it does.
 pub fn deeper_than(doc: &Document, limit: usize) -> bool {
-    let mut stack = vec![Frame::Doc(doc.iter())];
+    walk_deeper(Frame::Doc(doc.iter()), limit)
+}
+
+/// Whether the value `v` nests deeper than `limit` (a scalar is at depth 0, the elements of a document or
+/// an array at depth 1).
+pub fn value_deeper_than(v: &Bson, limit: usize) -> bool {
+    match v {
+        Bson::Document(d) => deeper_than(d, limit),
+        Bson::Array(a) => walk_deeper(Frame::Arr(a.iter().enumerate()), limit),
+        Bson::JavaScriptCodeWithScope(c) => deeper_than(&c.scope, limit),
+        _ => false,
+    }
+}
+
+fn walk_deeper(first: Frame<'_>, limit: usize) -> bool {
+    let mut stack = vec![first];
     while let Some(top) = stack.last_mut() {
         let value = match top {
             Frame::Doc(it) => it.next().map(|(_, v)| v),

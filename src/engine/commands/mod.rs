@@ -484,7 +484,41 @@ pub(super) struct StateCatalog<'s> {
 
 impl Catalog for StateCatalog<'_> {
     fn scan(&self, collection: &str) -> Result<Vec<Document>, CommandError> {
+        let _level = SubPipelineLevel::enter()?;
         source_docs(self.state, self.db, collection, None, self.vars)
+    }
+}
+
+/// mongod's limit on sub-pipelines nested in one another (`$lookup`, `$unionWith`, and views whose
+/// pipelines read other views).
+pub const MAX_SUB_PIPELINE_DEPTH: usize = 20;
+
+thread_local! {
+    /// Sub-pipelines open on this thread (a command runs on one thread from start to end).
+    static SUB_PIPELINES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// One open sub-pipeline level; leaving it (on success, error or unwind) closes it. Views that read each
+/// other in a cycle end here with 232 `MaxSubPipelineDepthExceeded` instead of recursing without end.
+struct SubPipelineLevel;
+
+impl SubPipelineLevel {
+    fn enter() -> Result<SubPipelineLevel, CommandError> {
+        let open = SUB_PIPELINES.with(|c| c.get());
+        if open >= MAX_SUB_PIPELINE_DEPTH {
+            return Err(CommandError::new(
+                ErrorCode::MaxSubPipelineDepthExceeded,
+                format!("Maximum number of nested sub-pipelines exceeded. Limit is {MAX_SUB_PIPELINE_DEPTH}"),
+            ));
+        }
+        SUB_PIPELINES.with(|c| c.set(open + 1));
+        Ok(SubPipelineLevel)
+    }
+}
+
+impl Drop for SubPipelineLevel {
+    fn drop(&mut self) {
+        SUB_PIPELINES.with(|c| c.set(c.get().saturating_sub(1)));
     }
 }
 
