@@ -481,3 +481,40 @@ fn views_that_read_each_other_are_refused_not_recursed() {
         }
     });
 }
+
+#[test]
+fn long_dotted_paths_run_on_a_small_stack() {
+    on_small_stack(|| {
+        let e = engine();
+        e.run_command(
+            "app",
+            &doc! {"insert": "t", "documents": [{"_id": 1, "a": nested(150)}]},
+        )
+        .expect("insert");
+        for n in [200, 201, 5_000] {
+            let path = vec!["a"; n].join(".");
+            let field = format!("${path}");
+            let cmds = [
+                doc! {"find": "t", "filter": {&path: 1}},
+                doc! {"find": "t", "filter": {&path: {"$exists": true}}, "sort": {&path: 1}, "projection": {&path: 1}},
+                doc! {"aggregate": "t", "pipeline": [{"$project": {"v": &field}}, {"$group": {"_id": &field}}], "cursor": {}},
+                doc! {"update": "t", "updates": [{"q": {"_id": 1}, "u": {"$set": {&path: 2}}}]},
+                doc! {"update": "t", "updates": [{"q": {"_id": 1}, "u": {"$unset": {&path: 1}}}]},
+                doc! {"createIndexes": "t", "indexes": [{"key": {&path: 1}, "name": "deep"}]},
+                doc! {"distinct": "t", "key": &path},
+            ];
+            for cmd in cmds {
+                // Within the limit: a reply or a typed error (the point is that the stack holds); past it,
+                // mongod's refusal.
+                let r = e.run_command("app", &cmd);
+                if n > 200 {
+                    let err = r.expect_err("too long");
+                    assert_eq!(
+                        (err.code, err.errmsg.as_str()),
+                        (15, "FieldPath is too long")
+                    );
+                }
+            }
+        }
+    });
+}

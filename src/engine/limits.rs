@@ -233,12 +233,74 @@ pub fn too_deep() -> CommandError {
     )
 }
 
-/// Refuses a command document nested deeper than [`MAX_BSON_DEPTH`].
+/// Refuses a command document nested deeper than [`MAX_BSON_DEPTH`], or naming a field path of more than
+/// [`MAX_BSON_DEPTH`] components (15 `Overflow` "FieldPath is too long", as mongod's `FieldPath`): paths are
+/// walked one component at a time by the matcher, updates, projections, sorts and expressions.
 pub fn check_command(cmd: &Document) -> Result<(), CommandError> {
     if deeper_than(cmd, MAX_BSON_DEPTH) {
         return Err(too_deep());
     }
+    if has_long_path(cmd) {
+        return Err(CommandError::new(
+            ErrorCode::Overflow,
+            "FieldPath is too long",
+        ));
+    }
     Ok(())
+}
+
+/// Whether a key, or a string naming a field (`"$a.b"`, a `distinct` key, a `$lookup` field), of the
+/// command has more than [`MAX_BSON_DEPTH`] dotted components. The documents an `insert` stores are data, not paths: they are not looked at.
+fn has_long_path(cmd: &Document) -> bool {
+    let long = |s: &str| s.bytes().filter(|&b| b == b'.').count() >= MAX_BSON_DEPTH;
+    let is_insert = cmd.keys().next().is_some_and(|k| k == "insert");
+    let mut stack = vec![Frame::Doc(cmd.iter())];
+    while let Some(top) = stack.last_mut() {
+        let (key, value) = match top {
+            Frame::Doc(it) => match it.next() {
+                Some((k, v)) => (Some(k.as_str()), v),
+                None => {
+                    stack.pop();
+                    continue;
+                }
+            },
+            Frame::Arr(it) => match it.next() {
+                Some((_, v)) => (None, v),
+                None => {
+                    stack.pop();
+                    continue;
+                }
+            },
+        };
+        if key.is_some_and(long) {
+            return true;
+        }
+        if is_insert && stack.len() == 1 && key == Some("documents") {
+            continue;
+        }
+        // Strings that name fields: `"$a.b"` in expressions, and the options whose value is a path.
+        let names_a_path = |s: &str| {
+            s.starts_with('$')
+                || matches!(
+                    key,
+                    Some(
+                        "key"
+                            | "localField"
+                            | "foreignField"
+                            | "path"
+                            | "connectFromField"
+                            | "connectToField"
+                    )
+                )
+        };
+        match value {
+            Bson::String(s) if names_a_path(s) && long(s) => return true,
+            Bson::Document(d) => stack.push(Frame::Doc(d.iter())),
+            Bson::Array(a) => stack.push(Frame::Arr(a.iter().enumerate())),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Refuses command bytes nested deeper than [`MAX_BSON_DEPTH`], before anything decodes them.
