@@ -135,8 +135,10 @@ const KEYS: &[&str] = &[
 
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => proptest::sample::select(KEYS).prop_map(str::to_string),
-        1 => "[a-z$.]{0,6}",
+        8 => proptest::sample::select(KEYS).prop_map(str::to_string),
+        2 => "[a-z$.]{0,6}",
+        // Dotted paths around mongod's 200-component limit.
+        1 => (150usize..260).prop_map(|n| vec!["a"; n].join(".")),
     ]
 }
 
@@ -155,6 +157,7 @@ fn scalar() -> impl Strategy<Value = Bson> {
         .prop_map(Bson::Double),
         proptest::sample::select(KEYS).prop_map(|k| Bson::String(k.to_string())),
         "\\$?[a-z.$]{0,8}".prop_map(Bson::String),
+        (150usize..260).prop_map(|n| Bson::String(format!("${}", vec!["a"; n].join(".")))),
         any::<bool>().prop_map(Bson::Boolean),
         Just(Bson::Null),
         Just(Bson::Undefined),
@@ -313,7 +316,7 @@ fn check_outcome(r: Result<Document, sqlmongo::engine::CommandError>) -> Result<
 #[test]
 fn generated_commands_get_a_reply_or_a_typed_error() {
     let e = engine();
-    let mut runner = TestRunner::new(config(400));
+    let mut runner = TestRunner::new(config(250));
     runner
         .run(&command(), |cmd| {
             check_outcome(e.run_command("app", &cmd))?;
@@ -476,7 +479,7 @@ fn decode(bytes: &[u8]) -> Result<(), TestCaseError> {
 
 #[test]
 fn mutated_messages_decode_or_fail_typed() {
-    let mut runner = TestRunner::new(config(3_000));
+    let mut runner = TestRunner::new(config(2_000));
     runner
         .run(&mutated_message(), |m| decode(&m))
         .expect("the decoder never panics");
@@ -498,7 +501,7 @@ fn mutated_messages_never_stop_a_running_server() {
         tokio::spawn(server.serve_until(std::future::pending()));
         addr
     });
-    let mut runner = TestRunner::new(config(150));
+    let mut runner = TestRunner::new(config(100));
     runner
         .run(&mutated_message(), |m| {
             rt.block_on(async {

@@ -99,6 +99,7 @@ pub(super) fn run_raw(
             format!("invalid command document: {e}"),
         )
     })?;
+    super::limits::check_command(&cmd)?;
     let reply = run(inner, owner, db, &cmd)?;
     bson::RawDocumentBuf::try_from(&reply).map_err(|e| {
         CommandError::new(
