@@ -2,6 +2,7 @@
 //! cursors with `getMore`, reports write errors, and shapes rows by the plan's [`Output`].
 
 use super::Backend;
+use crate::engine::error_codes::ErrorCode;
 use crate::engine::CommandError;
 use crate::mql::{Output, StatementPlan};
 use bson::{doc, Bson, Document};
@@ -226,8 +227,7 @@ async fn drain_cursor(
 ) -> Result<Vec<Document>, crate::Error> {
     let Ok(cursor) = reply.get_document("cursor") else {
         return Err(crate::Error::Command(CommandError::new(
-            8,
-            "UnknownError",
+            ErrorCode::UnknownError,
             "reply has no cursor",
         )));
     };

@@ -8,6 +8,7 @@ pub mod embedded;
 pub mod execute;
 pub mod mongo;
 
+use crate::engine::error_codes::ErrorCode;
 use crate::engine::CommandError;
 use bson::Document;
 use std::future::Future;
@@ -41,8 +42,7 @@ pub trait Backend: Send + Sync {
             let reply = check_reply(self.run_command(db, command).await?)?;
             let Ok(cursor) = reply.get_document("cursor") else {
                 return Err(crate::Error::Command(CommandError::new(
-                    8,
-                    "UnknownError",
+                    ErrorCode::UnknownError,
                     "reply has no cursor",
                 )));
             };

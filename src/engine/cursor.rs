@@ -2,28 +2,68 @@
 //! `killCursors`, exhaustion, or idleness (mongod's 10-minute cursor timeout).
 //!
 //! In: result documents and batch sizes; out: batches and cursor ids (never 0 for an open cursor).
+//!
+//! A cursor belongs to whoever opened it ([`CursorOwner`]): a `getMore` or `killCursors` from anyone else is
+//! refused with 13 `Unauthorized`, as mongod refuses another user's cursor. Ids are unpredictable (a keyed
+//! hash of a counter, 63 bits, never 0), so a client cannot guess another's cursor, and at most
+//! [`MAX_OPEN_CURSORS`] are open at once (idle ones are reaped first).
 
 use bson::{Bson, Document};
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, Instant};
 
 /// Default first-batch size of `find` and `aggregate` (mongod: 101 documents).
 pub const DEFAULT_BATCH: usize = 101;
 /// A batch never grows past this many bytes (mongod: 16 MiB).
 const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
+/// The most cursors open at once over the whole engine (mongod has no fixed cap; each open cursor holds its
+/// remaining results in memory, so the engine bounds them). Opening one more first closes cursors idle past
+/// the timeout, then fails with 146 `ExceededMemoryLimit`.
+pub const MAX_OPEN_CURSORS: usize = 10_000;
+
+/// Who opened a cursor, and so who may continue (`getMore`) or close (`killCursors`) it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum CursorOwner {
+    /// The process itself: [`Engine::run_command`](crate::engine::Engine::run_command) callers (the SQL
+    /// executor, the library).
+    #[default]
+    Local,
+    /// A wire connection that sent no session id, by its connection number.
+    Connection(i64),
+    /// A logical session (the `lsid.id` a driver sends), whichever connection carries it.
+    Session(Vec<u8>),
+}
 
 #[derive(Debug)]
 struct Open {
     ns: String,
+    owner: CursorOwner,
     rest: VecDeque<Document>,
     last_used: Instant,
+}
+
+/// Why a `getMore` or `killCursors` was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// No open cursor has this id (43 `CursorNotFound`).
+    NotFound,
+    /// The cursor belongs to someone else (13 `Unauthorized`).
+    NotOwner,
+    /// The cursor is on another namespace (13 `Unauthorized`): the namespace it is on.
+    OtherNamespace(String),
+    /// [`MAX_OPEN_CURSORS`] are open already (146 `ExceededMemoryLimit`).
+    TooMany,
 }
 
 /// The cursor table.
 #[derive(Debug, Default)]
 pub struct Cursors {
     open: HashMap<i64, Open>,
-    next: i64,
+    /// Counter behind the ids.
+    next: u64,
+    /// Random keys that turn the counter into unpredictable ids.
+    keys: std::collections::hash_map::RandomState,
 }
 
 /// One batch and the cursor id to continue with (0 when exhausted).
@@ -68,50 +108,93 @@ fn value_size(v: &Bson) -> usize {
 
 impl Cursors {
     /// Starts a cursor over `docs`: returns the first batch, registering the rest if any remain.
+    /// [`Refusal::TooMany`] when [`MAX_OPEN_CURSORS`] are open and none is idle past `timeout`.
     pub fn open(
         &mut self,
         ns: &str,
+        owner: &CursorOwner,
         docs: Vec<Document>,
         batch: usize,
         single_batch: bool,
-    ) -> Batch {
+        timeout: Duration,
+    ) -> Result<Batch, Refusal> {
         let mut rest: VecDeque<Document> = docs.into();
         let first = take(&mut rest, batch);
         if rest.is_empty() || single_batch {
-            return Batch { docs: first, id: 0 };
+            return Ok(Batch { docs: first, id: 0 });
         }
-        self.next += 1;
-        let id = (self.next << 20) ^ (std::process::id() as i64 & 0xFFFFF);
-        let id = if id == 0 { 1 } else { id };
+        if self.open.len() >= MAX_OPEN_CURSORS {
+            self.reap(timeout);
+            if self.open.len() >= MAX_OPEN_CURSORS {
+                return Err(Refusal::TooMany);
+            }
+        }
+        let id = self.fresh_id();
         self.open.insert(
             id,
             Open {
                 ns: ns.to_string(),
+                owner: owner.clone(),
                 rest,
                 last_used: Instant::now(),
             },
         );
-        Batch { docs: first, id }
+        Ok(Batch { docs: first, id })
     }
 
-    /// The next batch of cursor `id` on namespace `ns`; `None` when unknown (error 43 CursorNotFound).
-    pub fn more(&mut self, id: i64, ns: &str, batch: usize) -> Option<Result<Batch, String>> {
-        let open = self.open.get_mut(&id)?;
+    /// A positive 63-bit id no open cursor has: a keyed hash (SipHash, random keys) of a counter, which
+    /// nobody without the keys can predict from ids seen before.
+    fn fresh_id(&mut self) -> i64 {
+        loop {
+            self.next += 1;
+            let mut h = self.keys.build_hasher();
+            h.write_u64(self.next);
+            let id = (h.finish() >> 1) as i64;
+            if id != 0 && !self.open.contains_key(&id) {
+                return id;
+            }
+        }
+    }
+
+    /// The next batch of cursor `id` on namespace `ns` for `owner`.
+    pub fn more(
+        &mut self,
+        id: i64,
+        ns: &str,
+        owner: &CursorOwner,
+        batch: usize,
+    ) -> Result<Batch, Refusal> {
+        let open = self.open.get_mut(&id).ok_or(Refusal::NotFound)?;
+        if &open.owner != owner {
+            return Err(Refusal::NotOwner);
+        }
         if open.ns != ns {
-            return Some(Err(format!("Requested getMore on namespace '{ns}', but cursor belongs to a different namespace {}", open.ns)));
+            return Err(Refusal::OtherNamespace(open.ns.clone()));
         }
         open.last_used = Instant::now();
         let docs = take(&mut open.rest, batch);
         if open.rest.is_empty() {
             self.open.remove(&id);
-            return Some(Ok(Batch { docs, id: 0 }));
+            return Ok(Batch { docs, id: 0 });
         }
-        Some(Ok(Batch { docs, id }))
+        Ok(Batch { docs, id })
     }
 
-    /// Closes a cursor; whether it existed.
-    pub fn kill(&mut self, id: i64) -> bool {
-        self.open.remove(&id).is_some()
+    /// Whether cursor `id` is open and belongs to someone other than `owner`.
+    pub fn owned_by_other(&self, id: i64, owner: &CursorOwner) -> bool {
+        self.open.get(&id).is_some_and(|c| &c.owner != owner)
+    }
+
+    /// Closes cursor `id` for `owner`.
+    pub fn kill(&mut self, id: i64, owner: &CursorOwner) -> Result<(), Refusal> {
+        match self.open.get(&id) {
+            None => Err(Refusal::NotFound),
+            Some(c) if &c.owner != owner => Err(Refusal::NotOwner),
+            Some(_) => {
+                self.open.remove(&id);
+                Ok(())
+            }
+        }
     }
 
     /// Closes cursors idle for longer than `timeout`; returns how many.

@@ -1,4 +1,9 @@
 //! MongoDB command errors, carrying the reply fields (`code`, `codeName`, `errmsg`) a driver reads.
+//!
+//! Errors are built from an [`ErrorCode`] of the one table in [`error_codes`](super::error_codes), which
+//! gives each code its mongod `codeName`.
+
+pub use super::error_codes::ErrorCode;
 
 /// A command-level failure, as mongod reports it in an `ok: 0` reply.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -13,32 +18,40 @@ pub struct CommandError {
 }
 
 impl CommandError {
-    /// Builds an error from its parts.
-    pub fn new(code: i32, code_name: &str, errmsg: impl Into<String>) -> Self {
+    /// An error with code `code` (its `codeName` from the table) and message `errmsg`.
+    pub fn new(code: ErrorCode, errmsg: impl Into<String>) -> Self {
         CommandError {
-            code,
-            code_name: code_name.to_string(),
+            code: code.code(),
+            code_name: code.name().into_owned(),
             errmsg: errmsg.into(),
         }
     }
+    /// An error with mongod's numeric code `code` (a location code, `Location<code>`, unless the table
+    /// names it).
+    pub fn location(code: i32, errmsg: impl Into<String>) -> Self {
+        Self::new(ErrorCode::location(code), errmsg)
+    }
     /// Code 2, `BadValue`.
     pub fn bad_value(errmsg: impl Into<String>) -> Self {
-        Self::new(2, "BadValue", errmsg)
+        Self::new(ErrorCode::BadValue, errmsg)
     }
     /// Code 9, `FailedToParse`.
     pub fn failed_to_parse(errmsg: impl Into<String>) -> Self {
-        Self::new(9, "FailedToParse", errmsg)
+        Self::new(ErrorCode::FailedToParse, errmsg)
     }
     /// Code 14, `TypeMismatch`.
     pub fn type_mismatch(errmsg: impl Into<String>) -> Self {
-        Self::new(14, "TypeMismatch", errmsg)
+        Self::new(ErrorCode::TypeMismatch, errmsg)
     }
     /// Code 72, `InvalidOptions`.
     pub fn invalid_options(errmsg: impl Into<String>) -> Self {
-        Self::new(72, "InvalidOptions", errmsg)
+        Self::new(ErrorCode::InvalidOptions, errmsg)
     }
     /// Code 59, `CommandNotFound`.
     pub fn command_not_found(name: &str) -> Self {
-        Self::new(59, "CommandNotFound", format!("no such command: '{name}'"))
+        Self::new(
+            ErrorCode::CommandNotFound,
+            format!("no such command: '{name}'"),
+        )
     }
 }

@@ -20,8 +20,10 @@ pub mod bson_order;
 mod commands;
 mod cursor;
 pub mod error;
+pub mod error_codes;
 pub mod expr;
 pub mod fields;
+pub mod limits;
 pub mod matcher;
 pub mod numeric;
 pub mod path;
@@ -34,6 +36,7 @@ mod ttl;
 pub mod update;
 pub mod validation;
 
+pub use cursor::{CursorOwner, MAX_OPEN_CURSORS};
 pub use error::CommandError;
 
 use cursor::Cursors;
@@ -127,7 +130,20 @@ impl Engine {
         db: &str,
         command: &bson::Document,
     ) -> Result<bson::Document, CommandError> {
-        commands::run(&self.inner, db, command)
+        self.run_command_as(&CursorOwner::Local, db, command)
+    }
+
+    /// [`Engine::run_command`] on behalf of `owner`: the cursors the command opens belong to `owner`, and a
+    /// `getMore` or `killCursors` of a cursor `owner` did not open fails with 13 `Unauthorized`. The wire
+    /// server runs each client's commands as its connection or session.
+    pub fn run_command_as(
+        &self,
+        owner: &CursorOwner,
+        db: &str,
+        command: &bson::Document,
+    ) -> Result<bson::Document, CommandError> {
+        limits::check_command(command)?;
+        commands::run(&self.inner, owner, db, command)
     }
 
     /// Runs one command given as BSON bytes (as a wire client sends it) and returns the reply as BSON bytes.
@@ -148,7 +164,17 @@ impl Engine {
         db: &str,
         command: &bson::RawDocument,
     ) -> Result<bson::RawDocumentBuf, CommandError> {
-        commands::run_raw(&self.inner, db, command)
+        self.run_command_raw_as(&CursorOwner::Local, db, command)
+    }
+
+    /// [`Engine::run_command_raw`] on behalf of `owner` (see [`Engine::run_command_as`]).
+    pub fn run_command_raw_as(
+        &self,
+        owner: &CursorOwner,
+        db: &str,
+        command: &bson::RawDocument,
+    ) -> Result<bson::RawDocumentBuf, CommandError> {
+        commands::run_raw(&self.inner, owner, db, command)
     }
 
     /// Runs one TTL monitor pass now; returns the number of documents deleted.

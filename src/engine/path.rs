@@ -6,6 +6,7 @@
 //! with nulls), traversing a scalar is error 28 `PathNotViable`. Depends on `bson` only.
 
 use super::CommandError;
+use crate::engine::error_codes::ErrorCode;
 use bson::{Bson, Document};
 
 /// The value of top-level field `key`. Documents of a few dozen fields are searched linearly (comparing
@@ -74,8 +75,7 @@ fn descend(v: &Bson, rest: &[&str]) -> Option<Bson> {
 
 fn not_viable(path: &str, part: &str, v: &Bson) -> CommandError {
     CommandError::new(
-        28,
-        "PathNotViable",
+        ErrorCode::PathNotViable,
         format!(
             "Cannot create field '{part}' in element {{{}}} while setting '{path}'",
             short(v)
@@ -100,8 +100,7 @@ pub fn set(doc: &mut Document, path: &str, value: Bson) -> Result<(), CommandErr
     let parts: Vec<&str> = path.split('.').collect();
     if parts.iter().any(|p| p.is_empty()) {
         return Err(CommandError::new(
-            56,
-            "EmptyFieldName",
+            ErrorCode::EmptyFieldName,
             format!("An empty update path is not valid: '{path}'"),
         ));
     }

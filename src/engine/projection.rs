@@ -59,9 +59,8 @@ fn insert_path(
     let pos = tree.iter().position(|(k, _)| k == first);
     if rest.is_empty() {
         if pos.is_some() {
-            return Err(CommandError::new(
+            return Err(CommandError::location(
                 31250,
-                "Location31250",
                 format!("Path collision at {first}"),
             ));
         }
@@ -77,9 +76,8 @@ fn insert_path(
     };
     match &mut tree[idx].1 {
         Node::Sub(sub) => insert_path(sub, rest, node),
-        _ => Err(CommandError::new(
+        _ => Err(CommandError::location(
             31250,
-            "Location31250",
             format!("Path collision at {}", parts.join(".")),
         )),
     }
@@ -89,9 +87,8 @@ impl Projection {
     /// Compiles a projection document.
     pub fn compile(spec: &Document, ctx: Context) -> Result<Projection, CommandError> {
         if spec.is_empty() && ctx == Context::Stage {
-            return Err(CommandError::new(
+            return Err(CommandError::location(
                 51272,
-                "Location51272",
                 "projection specification must have at least one field",
             ));
         }
@@ -109,9 +106,8 @@ impl Projection {
             &mut saw_excl,
         )?;
         if saw_incl && saw_excl {
-            return Err(CommandError::new(
+            return Err(CommandError::location(
                 31254,
-                "Location31254",
                 "Cannot do exclusion on field in inclusion projection",
             ));
         }
@@ -137,7 +133,7 @@ impl Projection {
     ) -> Result<(), CommandError> {
         for (k, v) in spec {
             if k.starts_with('$') {
-                return Err(CommandError::new(31252, "Location31252", format!("FieldPath field names may not start with '$'. Consider using $getField or $setField: '{k}'")));
+                return Err(CommandError::location(31252, format!("FieldPath field names may not start with '$'. Consider using $getField or $setField: '{k}'")));
             }
             if k.is_empty() {
                 return Err(CommandError::bad_value(
@@ -203,7 +199,7 @@ impl Projection {
                 }
                 Bson::Document(d) => {
                     if d.is_empty() {
-                        return Err(CommandError::new(51270, "Location51270", "An empty sub-projection is not a valid value. Found empty object at path"));
+                        return Err(CommandError::location(51270, "An empty sub-projection is not a valid value. Found empty object at path"));
                     }
                     Self::walk(d, &full, ctx, tree, include_id, saw_incl, saw_excl)?;
                     continue;

@@ -19,9 +19,8 @@ impl SortSpec {
     /// Compiles `{field: 1 | -1, ...}`.
     pub fn compile(spec: &Document) -> Result<SortSpec, CommandError> {
         if spec.is_empty() {
-            return Err(CommandError::new(
+            return Err(CommandError::location(
                 15976,
-                "Location15976",
                 "$sort stage must have at least one sort key",
             ));
         }
@@ -38,9 +37,8 @@ impl SortSpec {
                     ))
                 }
                 _ => {
-                    return Err(CommandError::new(
+                    return Err(CommandError::location(
                         15975,
-                        "Location15975",
                         "$sort key ordering must be 1 (for ascending) or -1 (for descending)",
                     ))
                 }

@@ -12,6 +12,7 @@ use super::matcher::types::TypeSet;
 use super::matcher::Matcher;
 use super::numeric::is_number;
 use super::CommandError;
+use crate::engine::error_codes::ErrorCode;
 use bson::{Bson, Document};
 use std::cmp::Ordering;
 
@@ -38,8 +39,7 @@ impl Validator {
             Ok(())
         } else {
             Err(CommandError::new(
-                121,
-                "DocumentValidationFailure",
+                ErrorCode::DocumentValidationFailure,
                 "Document failed validation",
             ))
         }

@@ -5,7 +5,8 @@
 //! the server. Command failures are replies (`ok: 0, errmsg, code, codeName`), as mongod shapes them.
 
 use super::wire::{self, Request, WireError};
-use crate::engine::{CommandError, Engine};
+use crate::engine::error_codes::ErrorCode;
+use crate::engine::{CommandError, CursorOwner, Engine};
 use bson::{doc, Bson, Document};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -43,11 +44,12 @@ pub(super) async fn serve(
     engine: Engine,
     conn_id: i64,
     mut shutdown: watch::Receiver<bool>,
+    read_timeout: std::time::Duration,
 ) {
     tracing::debug!(conn = conn_id, %peer, "connection accepted");
     loop {
         let msg = tokio::select! {
-            m = wire::read_message(&mut stream) => m,
+            m = wire::read_message_within(&mut stream, Some(read_timeout)) => m,
             _ = shutdown.changed() => {
                 tracing::debug!(conn = conn_id, "closing connection: server shutting down");
                 break;
@@ -87,10 +89,30 @@ async fn handle(
     msg: &wire::RawMessage,
 ) -> Result<Option<Vec<u8>>, WireError> {
     let request_to = msg.header.request_id;
-    if let Some(reply) = find_from_bytes(engine, msg).await {
+    if let Some(reply) = find_from_bytes(engine, conn_id, msg).await {
         return wire::encode_op_msg_bytes(next_request_id(), request_to, 0, &reply).map(Some);
     }
-    match wire::parse_request(msg)? {
+    let request = match wire::parse_request(msg) {
+        Ok(r) => r,
+        // A well-framed message whose content mongod refuses (BSON nested too deep): an error reply.
+        Err(WireError::Refused(e)) => {
+            let reply = error_reply(&e);
+            let flags = msg
+                .body
+                .get(0..4)
+                .map_or(0, |f| u32::from_le_bytes([f[0], f[1], f[2], f[3]]));
+            if msg.header.op_code == wire::OP_MSG && flags & wire::FLAG_MORE_TO_COME != 0 {
+                return Ok(None);
+            }
+            return if msg.header.op_code == wire::OP_QUERY {
+                wire::encode_op_reply(next_request_id(), request_to, 0, &reply).map(Some)
+            } else {
+                wire::encode_op_msg(next_request_id(), request_to, 0, &reply).map(Some)
+            };
+        }
+        Err(e) => return Err(e),
+    };
+    match request {
         Request::Msg(m) => {
             let more_to_come = m.flags & wire::FLAG_MORE_TO_COME != 0;
             tracing::trace!(
@@ -106,13 +128,12 @@ async fn handle(
                         let db = db.clone();
                         dispatch(engine, conn_id, &db, cmd).await
                     }
-                    _ => error_reply(&CommandError::new(
+                    _ => error_reply(&CommandError::location(
                         40571,
-                        "Location40571",
                         "OP_MSG requests require a $db argument",
                     )),
                 },
-                Err((code, name, msg)) => error_reply(&CommandError::new(code, name, msg)),
+                Err(e) => error_reply(&e),
             };
             if more_to_come {
                 return Ok(None);
@@ -144,10 +165,7 @@ async fn handle(
             let reply = if matches!(name.as_str(), "hello" | "isMaster" | "ismaster") {
                 dispatch(engine, conn_id, &db, cmd).await
             } else {
-                error_reply(&CommandError::new(
-                    352,
-                    "UnsupportedOpQueryCommand",
-                    format!(
+                error_reply(&CommandError::new(ErrorCode::UnsupportedOpQueryCommand, format!(
                         "Unsupported OP_QUERY command: {name}. The client driver may require an upgrade. \
                          For more details see https://dochub.mongodb.org/core/legacy-opcode-removal"
                     ),
@@ -162,7 +180,7 @@ async fn handle(
 /// indexed key is answered from the stored bytes, never parsed on the way in or out. The generic fields
 /// (`$db`, `lsid`, ...) a driver adds are ignored by `find`, so they need no stripping here. `None`: the
 /// message takes the general path.
-async fn find_from_bytes(engine: &Engine, msg: &wire::RawMessage) -> Option<Vec<u8>> {
+async fn find_from_bytes(engine: &Engine, conn_id: i64, msg: &wire::RawMessage) -> Option<Vec<u8>> {
     let body = wire::plain_op_msg_body(msg)?;
     let (first, _) = body.iter().next()?.ok()?;
     if first.as_str() != "find" {
@@ -175,20 +193,37 @@ async fn find_from_bytes(engine: &Engine, msg: &wire::RawMessage) -> Option<Vec<
         return None;
     }
     let db = body.get_str("$db").ok()?.to_string();
+    let owner = match body
+        .get_document("lsid")
+        .ok()
+        .and_then(|l| l.get_binary("id").ok())
+    {
+        Some(id) => CursorOwner::Session(id.bytes.to_vec()),
+        None => CursorOwner::Connection(conn_id),
+    };
     let cmd = body.to_owned();
     let engine = engine.clone();
-    let reply = tokio::task::spawn_blocking(move || engine.run_command_raw(&db, &cmd)).await;
+    let reply =
+        tokio::task::spawn_blocking(move || engine.run_command_raw_as(&owner, &db, &cmd)).await;
     Some(match reply {
         Ok(Ok(bytes)) => bytes.into_bytes(),
         Ok(Err(e)) => error_reply(&e).to_vec().ok()?,
         Err(e) => error_reply(&CommandError::new(
-            1,
-            "InternalError",
+            ErrorCode::InternalError,
             format!("command find failed inside the engine: {e}"),
         ))
         .to_vec()
         .ok()?,
     })
+}
+
+/// The session a command runs in (its `lsid.id`), which owns the cursors it opens; without one, the
+/// connection owns them.
+fn session_owner(cmd: &Document) -> Option<CursorOwner> {
+    match cmd.get_document("lsid").ok()?.get("id")? {
+        Bson::Binary(b) => Some(CursorOwner::Session(b.bytes.clone())),
+        _ => None,
+    }
 }
 
 /// mongod's error reply.
@@ -212,11 +247,11 @@ async fn run(
 ) -> Result<Document, CommandError> {
     if TRANSACTION_FIELDS.iter().any(|f| cmd.contains_key(*f)) {
         return Err(CommandError::new(
-            20,
-            "IllegalOperation",
+            ErrorCode::IllegalOperation,
             "Transaction numbers are only allowed on a replica set member or mongos",
         ));
     }
+    let owner = session_owner(&cmd).unwrap_or(CursorOwner::Connection(conn_id));
     for f in GENERIC_FIELDS {
         cmd.remove(*f);
     }
@@ -228,12 +263,11 @@ async fn run(
     let is_hello = matches!(name.as_str(), "hello" | "isMaster" | "ismaster");
     let engine = engine.clone();
     let db = db.to_string();
-    let mut reply = tokio::task::spawn_blocking(move || engine.run_command(&db, &cmd))
+    let mut reply = tokio::task::spawn_blocking(move || engine.run_command_as(&owner, &db, &cmd))
         .await
         .map_err(|e| {
             CommandError::new(
-                1,
-                "InternalError",
+                ErrorCode::InternalError,
                 format!("command {name} failed inside the engine: {e}"),
             )
         })??;

@@ -28,19 +28,34 @@ use tokio::task::JoinSet;
 
 /// How long shutdown waits for connections to finish the command they are running.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// How long a connection may go without sending a byte in the middle of a message before it is closed
+/// (the default of [`Server::with_read_timeout`]).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A bound wire-protocol server over an engine.
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
     engine: Engine,
+    read_timeout: Duration,
 }
 
 impl Server {
     /// Binds `addr` (e.g. `"127.0.0.1:27017"`, or port 0 for an ephemeral port) to serve `engine`.
     pub async fn bind(addr: impl ToSocketAddrs, engine: Engine) -> std::io::Result<Server> {
         let listener = TcpListener::bind(addr).await?;
-        Ok(Server { listener, engine })
+        Ok(Server {
+            listener,
+            engine,
+            read_timeout: DEFAULT_READ_TIMEOUT,
+        })
+    }
+
+    /// Sets how long a client may pause in the middle of a message before its connection is closed
+    /// (default [`DEFAULT_READ_TIMEOUT`]); a connection idle between messages is never closed.
+    pub fn with_read_timeout(mut self, timeout: Duration) -> Server {
+        self.read_timeout = timeout;
+        self
     }
 
     /// The address the server listens on.
@@ -72,7 +87,7 @@ impl Server {
                         if let Err(e) = stream.set_nodelay(true) {
                             tracing::debug!(%peer, "set_nodelay failed: {e}");
                         }
-                        tasks.spawn(conn::serve(stream, peer, self.engine.clone(), next_conn, stop_rx.clone()));
+                        tasks.spawn(conn::serve(stream, peer, self.engine.clone(), next_conn, stop_rx.clone(), self.read_timeout));
                     }
                     Err(e) => {
                         // Out of file descriptors and the like: keep serving the open connections.

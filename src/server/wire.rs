@@ -5,7 +5,10 @@
 //! Everything here is pure: bytes in, typed messages out (and back). A message that does not parse is a
 //! [`WireError`]; the connection handler closes the connection on one, as mongod does.
 
+use crate::engine::error::ErrorCode;
+use crate::engine::CommandError;
 use bson::Document;
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// `OP_REPLY`: the reply to a legacy `OP_QUERY`.
@@ -50,6 +53,18 @@ pub enum WireError {
         sent: u32,
         /// The checksum of the bytes received.
         computed: u32,
+    },
+    /// The message is well framed but a document in it is refused (nested deeper than mongod's
+    /// `maxBSONDepth`): answered with this error, the connection stays open.
+    #[error("{0}")]
+    Refused(CommandError),
+    /// The peer sent part of a message, then nothing for the read timeout.
+    #[error("no byte of the message for {waited:?} after {received} bytes: closing")]
+    Stalled {
+        /// Bytes of the message received.
+        received: usize,
+        /// How long the read waited.
+        waited: Duration,
     },
     /// The peer closed the connection in the middle of a message, or reading failed.
     #[error("connection read failed: {0}")]
@@ -119,10 +134,25 @@ pub struct RawMessage {
 pub async fn read_message<R: AsyncRead + Unpin>(
     r: &mut R,
 ) -> Result<Option<RawMessage>, WireError> {
+    read_message_within(r, None).await
+}
+
+/// [`read_message`], except that once a message has begun, a read that brings no byte for `stall` fails
+/// the message ([`WireError::Stalled`]): a client that stops sending in the middle of a message does not
+/// hold its buffer forever. Waiting for the first byte of a message is not timed (an idle connection is
+/// fine).
+pub async fn read_message_within<R: AsyncRead + Unpin>(
+    r: &mut R,
+    stall: Option<Duration>,
+) -> Result<Option<RawMessage>, WireError> {
     let mut hb = [0u8; HEADER_LEN];
     let mut got = 0;
     while got < HEADER_LEN {
-        let n = r.read(&mut hb[got..]).await?;
+        let n = if got == 0 {
+            r.read(&mut hb[got..]).await?
+        } else {
+            timed(stall, got, r.read(&mut hb[got..])).await?
+        };
         if n == 0 {
             if got == 0 {
                 return Ok(None);
@@ -137,15 +167,39 @@ pub async fn read_message<R: AsyncRead + Unpin>(
     let len = header.body_len()?;
     // Grow the buffer as bytes arrive: a header that claims 48 MB and sends nothing costs nothing.
     let mut body = Vec::with_capacity(len.min(1 << 20));
-    (&mut *r).take(len as u64).read_to_end(&mut body).await?;
-    if body.len() < len {
-        return Err(malformed(format!(
-            "connection closed after {} of the {} bytes the header announced",
-            body.len() + HEADER_LEN,
-            header.length
-        )));
+    while body.len() < len {
+        // Room for at most 1 MiB more than has arrived, zeroed, then cut back to what the read brought.
+        let have = body.len();
+        body.resize(have + (len - have).min(1 << 20), 0);
+        let n = timed(stall, HEADER_LEN + have, r.read(&mut body[have..])).await;
+        let n = n?;
+        body.truncate(have + n);
+        if n == 0 {
+            return Err(malformed(format!(
+                "connection closed after {} of the {} bytes the header announced",
+                body.len() + HEADER_LEN,
+                header.length
+            )));
+        }
     }
     Ok(Some(RawMessage { header, body }))
+}
+
+/// One read of a message under way, failed after `stall` without progress (`received` bytes so far).
+async fn timed<F>(stall: Option<Duration>, received: usize, read: F) -> Result<usize, WireError>
+where
+    F: std::future::Future<Output = std::io::Result<usize>>,
+{
+    match stall {
+        None => Ok(read.await?),
+        Some(t) => match tokio::time::timeout(t, read).await {
+            Ok(n) => Ok(n?),
+            Err(_) => Err(WireError::Stalled {
+                received,
+                waited: t,
+            }),
+        },
+    }
 }
 
 /// A decoded `OP_MSG`.
@@ -163,13 +217,12 @@ impl OpMsg {
     /// The command with each document sequence folded in as an array field named by its identifier
     /// (`documents` for insert, `updates` for update, `deletes` for delete). A sequence whose name the body
     /// already has is an error, as in mongod.
-    pub fn into_command(self) -> Result<Document, (i32, &'static str, String)> {
+    pub fn into_command(self) -> Result<Document, CommandError> {
         let mut cmd = self.body;
         for (name, docs) in self.sequences {
             if cmd.contains_key(&name) {
-                return Err((
-                    40413,
-                    "Location40413",
+                return Err(CommandError::new(
+                    ErrorCode::IDLDuplicateField,
                     format!(
                         "Duplicate field '{name}': in the command body and a document sequence"
                     ),
@@ -251,6 +304,8 @@ fn read_doc(b: &[u8], pos: usize, end: usize) -> Result<(Document, usize), WireE
                 "BSON document at byte {pos} ({len} bytes) overruns its section"
             ))
         })?;
+    // The `bson` decoder recurses once per level: the depth is bounded first, without recursion.
+    crate::engine::limits::check_command_bytes(&b[pos..stop]).map_err(WireError::Refused)?;
     let doc = Document::from_reader(&b[pos..stop])
         .map_err(|e| malformed(format!("invalid BSON at byte {pos}: {e}")))?;
     Ok((doc, stop))

@@ -6,6 +6,7 @@
 //! 26 NamespaceNotFound, 27 IndexNotFound, 85/86 index conflicts).
 
 use super::{coll_name, get_coll, opt_doc, poisoned, Ctx};
+use crate::engine::error_codes::ErrorCode;
 use crate::engine::matcher::Matcher;
 use crate::engine::pipeline::Pipeline;
 use crate::engine::storage::collection::default_name;
@@ -53,7 +54,7 @@ pub(super) fn create(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
     let mut options = Document::new();
     for (k, v) in cmd.iter().skip(1) {
         if !CREATE_OPTIONS.contains(&k.as_str()) {
-            return Err(CommandError::new(40415, "Location40415", format!("BSON field 'create.{k}' is an unknown field or not supported by the embedded engine")));
+            return Err(CommandError::location(40415, format!("BSON field 'create.{k}' is an unknown field or not supported by the embedded engine")));
         }
         if !matches!(
             k.as_str(),
@@ -104,8 +105,7 @@ pub(super) fn create(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
     let db = state.databases.entry(ctx.db.to_string()).or_default();
     if db.collections.contains_key(name) {
         return Err(CommandError::new(
-            48,
-            "NamespaceExists",
+            ErrorCode::NamespaceExists,
             format!("Collection {} already exists.", ctx.ns(name)),
         ));
     }
@@ -142,7 +142,10 @@ pub(super) fn drop(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> 
             )?;
             Ok(doc! {"nIndexesWas": c.indexes.len() as i32, "ns": ctx.ns(name)})
         }
-        None => Err(CommandError::new(26, "NamespaceNotFound", "ns not found")),
+        None => Err(CommandError::new(
+            ErrorCode::NamespaceNotFound,
+            "ns not found",
+        )),
     }
 }
 
@@ -221,8 +224,7 @@ pub(super) fn create_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comm
     let coll = db.collections.get_mut(name).ok_or_else(poisoned)?;
     if coll.is_view() {
         return Err(CommandError::new(
-            166,
-            "CommandNotSupportedOnView",
+            ErrorCode::CommandNotSupportedOnView,
             format!("Namespace {} is a view, not a collection", ctx.ns(name)),
         ));
     }
@@ -281,8 +283,7 @@ pub(super) fn drop_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comman
         .and_then(|d| d.collections.get_mut(&name))
     else {
         return Err(CommandError::new(
-            26,
-            "NamespaceNotFound",
+            ErrorCode::NamespaceNotFound,
             format!("ns not found {}", ctx.ns(&name)),
         ));
     };
@@ -303,8 +304,7 @@ pub(super) fn drop_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comman
             Some(ix) => vec![ix.name.clone()],
             None => {
                 return Err(CommandError::new(
-                    27,
-                    "IndexNotFound",
+                    ErrorCode::IndexNotFound,
                     format!("can't find index with key: {k}"),
                 ))
             }
@@ -318,8 +318,7 @@ pub(super) fn drop_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comman
     for n in &names {
         if coll.index(n).is_none() {
             return Err(CommandError::new(
-                27,
-                "IndexNotFound",
+                ErrorCode::IndexNotFound,
                 format!("index not found with name [{n}]"),
             ));
         }
@@ -344,15 +343,13 @@ pub(super) fn list_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comman
     let state = ctx.inner.state.read().map_err(|_| poisoned())?;
     let Some(coll) = get_coll(&state, ctx.db, name) else {
         return Err(CommandError::new(
-            26,
-            "NamespaceNotFound",
+            ErrorCode::NamespaceNotFound,
             format!("ns does not exist: {}", ctx.ns(name)),
         ));
     };
     if coll.is_view() {
         return Err(CommandError::new(
-            166,
-            "CommandNotSupportedOnView",
+            ErrorCode::CommandNotSupportedOnView,
             format!("Namespace {} is a view, not a collection", ctx.ns(name)),
         ));
     }
@@ -373,8 +370,7 @@ pub(super) fn coll_mod(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
         .and_then(|d| d.collections.get_mut(name))
     else {
         return Err(CommandError::new(
-            26,
-            "NamespaceNotFound",
+            ErrorCode::NamespaceNotFound,
             format!("ns does not exist: {}", ctx.ns(name)),
         ));
     };
@@ -394,8 +390,7 @@ pub(super) fn coll_mod(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
                         .map(|i| i.name.clone())
                         .ok_or_else(|| {
                             CommandError::new(
-                                27,
-                                "IndexNotFound",
+                                ErrorCode::IndexNotFound,
                                 format!("cannot find index {k} for ns {}", ctx.ns(name)),
                             )
                         })?,
@@ -407,8 +402,7 @@ pub(super) fn coll_mod(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
                 };
                 let Some(ix) = coll.index_mut(&ix_name) else {
                     return Err(CommandError::new(
-                        27,
-                        "IndexNotFound",
+                        ErrorCode::IndexNotFound,
                         format!("cannot find index {ix_name} for ns {}", ctx.ns(name)),
                     ));
                 };
@@ -587,8 +581,7 @@ pub(super) fn coll_stats(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandE
     let state = ctx.inner.state.read().map_err(|_| poisoned())?;
     let Some(c) = get_coll(&state, ctx.db, name) else {
         return Err(CommandError::new(
-            26,
-            "NamespaceNotFound",
+            ErrorCode::NamespaceNotFound,
             format!("ns not found {}", ctx.ns(name)),
         ));
     };

@@ -14,17 +14,25 @@ mod write;
 use super::expr::Vars;
 use super::pipeline::{Catalog, Pipeline};
 use super::storage::{Collection, State};
-use super::{CommandError, Inner};
+use super::{CommandError, CursorOwner, Inner};
+use crate::engine::error_codes::ErrorCode;
 use bson::{Bson, Document};
 
 /// Runs a command.
-pub(super) fn run(inner: &Inner, db: &str, cmd: &Document) -> Result<Document, CommandError> {
+pub(super) fn run(
+    inner: &Inner,
+    owner: &CursorOwner,
+    db: &str,
+    cmd: &Document,
+) -> Result<Document, CommandError> {
     let Some((name, _)) = cmd.iter().next() else {
         return Err(CommandError::failed_to_parse("empty command document"));
     };
     check_db(db)?;
+    check_namespace(db, cmd)?;
     let ctx = Ctx {
         inner,
+        owner,
         db,
         vars: Vars::new(inner.opts.clock.now()),
     };
@@ -76,30 +84,74 @@ pub(super) fn run(inner: &Inner, db: &str, cmd: &Document) -> Result<Document, C
 /// run by [`run`].
 pub(super) fn run_raw(
     inner: &Inner,
+    owner: &CursorOwner,
     db: &str,
     cmd: &bson::RawDocument,
 ) -> Result<bson::RawDocumentBuf, CommandError> {
+    // Nothing below may read the bytes before their depth is known to be bounded.
+    super::limits::check_command_bytes(cmd.as_bytes())?;
     if let Some(reply) = point::find_raw(inner, db, cmd) {
         return reply;
     }
     let cmd = Document::try_from(cmd).map_err(|e| {
-        CommandError::new(22, "InvalidBSON", format!("invalid command document: {e}"))
+        CommandError::new(
+            ErrorCode::InvalidBSON,
+            format!("invalid command document: {e}"),
+        )
     })?;
-    let reply = run(inner, db, &cmd)?;
-    bson::RawDocumentBuf::try_from(&reply)
-        .map_err(|e| CommandError::new(1, "InternalError", format!("cannot encode the reply: {e}")))
+    super::limits::check_command(&cmd)?;
+    let reply = run(inner, owner, db, &cmd)?;
+    bson::RawDocumentBuf::try_from(&reply).map_err(|e| {
+        CommandError::new(
+            ErrorCode::InternalError,
+            format!("cannot encode the reply: {e}"),
+        )
+    })
+}
+
+/// mongod 7's longest database name (a name must be shorter than 64 bytes).
+pub const MAX_DB_NAME_BYTES: usize = 63;
+/// mongod's longest namespace, `db.collection` (bytes).
+pub const MAX_NAMESPACE_BYTES: usize = 255;
+
+/// mongod's namespace length limit for the collection a command names (its first value, or a getMore's
+/// `collection`): error 73 `InvalidNamespace` past [`MAX_NAMESPACE_BYTES`].
+fn check_namespace(db: &str, cmd: &Document) -> Result<(), CommandError> {
+    let coll = match cmd.iter().next() {
+        Some((name, _)) if name == "getMore" => cmd.get("collection"),
+        Some((_, v)) => Some(v),
+        None => None,
+    };
+    if let Some(Bson::String(c)) = coll {
+        let len = db.len() + 1 + c.len();
+        if len > MAX_NAMESPACE_BYTES {
+            return Err(CommandError::new(
+                ErrorCode::InvalidNamespace,
+                format!("Fully qualified namespace is too long. Namespace: {db}.{c} Max: {MAX_NAMESPACE_BYTES}"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// mongod's database name rule (error 73 otherwise).
 fn check_db(db: &str) -> Result<(), CommandError> {
+    if db.len() > MAX_DB_NAME_BYTES {
+        return Err(CommandError::new(
+            ErrorCode::InvalidNamespace,
+            format!(
+                "db name must be at most {MAX_DB_NAME_BYTES} characters, found: {}",
+                db.len()
+            ),
+        ));
+    }
     if db.is_empty()
         || db
             .bytes()
             .any(|b| matches!(b, b'/' | b'\\' | b'.' | b' ' | b'"' | b'$' | 0))
     {
         return Err(CommandError::new(
-            73,
-            "InvalidNamespace",
+            ErrorCode::InvalidNamespace,
             format!("Invalid database name: '{db}'"),
         ));
     }
@@ -109,6 +161,8 @@ fn check_db(db: &str) -> Result<(), CommandError> {
 /// One command's context.
 pub(super) struct Ctx<'a> {
     inner: &'a Inner,
+    /// On whose behalf the command runs (the owner of the cursors it opens).
+    owner: &'a CursorOwner,
     db: &'a str,
     vars: Vars,
 }
@@ -124,8 +178,7 @@ fn coll_name<'a>(cmd: &'a Document, key: &str) -> Result<&'a str, CommandError> 
     match cmd.get(key) {
         Some(Bson::String(s)) if !s.is_empty() && !s.contains('\0') && !s.starts_with('$') => Ok(s),
         Some(Bson::String(s)) => Err(CommandError::new(
-            73,
-            "InvalidNamespace",
+            ErrorCode::InvalidNamespace,
             format!("Invalid collection name: '{s}'"),
         )),
         _ => Err(CommandError::type_mismatch(format!(
@@ -200,8 +253,7 @@ fn resolve_view(state: &State, db: &str, name: &str) -> Result<(String, Vec<Bson
         }
     }
     Err(CommandError::new(
-        2,
-        "BadValue",
+        ErrorCode::BadValue,
         format!("View depth too deep or view cycle detected for {name}"),
     ))
 }
@@ -419,8 +471,7 @@ fn parse_fields_into(
 
 fn corrupt(e: bson::error::Error) -> CommandError {
     CommandError::new(
-        1,
-        "InternalError",
+        ErrorCode::InternalError,
         format!("stored document unreadable: {e}"),
     )
 }
@@ -434,14 +485,47 @@ pub(super) struct StateCatalog<'s> {
 
 impl Catalog for StateCatalog<'_> {
     fn scan(&self, collection: &str) -> Result<Vec<Document>, CommandError> {
+        let _level = SubPipelineLevel::enter()?;
         source_docs(self.state, self.db, collection, None, self.vars)
+    }
+}
+
+/// mongod's limit on sub-pipelines nested in one another (`$lookup`, `$unionWith`, and views whose
+/// pipelines read other views).
+pub const MAX_SUB_PIPELINE_DEPTH: usize = 20;
+
+thread_local! {
+    /// Sub-pipelines open on this thread (a command runs on one thread from start to end).
+    static SUB_PIPELINES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// One open sub-pipeline level; leaving it (on success, error or unwind) closes it. Views that read each
+/// other in a cycle end here with 232 `MaxSubPipelineDepthExceeded` instead of recursing without end.
+struct SubPipelineLevel;
+
+impl SubPipelineLevel {
+    fn enter() -> Result<SubPipelineLevel, CommandError> {
+        let open = SUB_PIPELINES.with(|c| c.get());
+        if open >= MAX_SUB_PIPELINE_DEPTH {
+            return Err(CommandError::new(
+                ErrorCode::MaxSubPipelineDepthExceeded,
+                format!("Maximum number of nested sub-pipelines exceeded. Limit is {MAX_SUB_PIPELINE_DEPTH}"),
+            ));
+        }
+        SUB_PIPELINES.with(|c| c.set(open + 1));
+        Ok(SubPipelineLevel)
+    }
+}
+
+impl Drop for SubPipelineLevel {
+    fn drop(&mut self) {
+        SUB_PIPELINES.with(|c| c.set(c.get().saturating_sub(1)));
     }
 }
 
 fn poisoned() -> CommandError {
     CommandError::new(
-        1,
-        "InternalError",
+        ErrorCode::InternalError,
         "engine state lock poisoned by an earlier panic",
     )
 }

@@ -13,6 +13,7 @@ use super::{coll_name, get_coll, opt_bool, opt_i64, Ctx};
 use crate::engine::bson_bytes::{elements, Element};
 use crate::engine::bson_order::compare;
 use crate::engine::cursor::DEFAULT_BATCH;
+use crate::engine::error_codes::ErrorCode;
 use crate::engine::prefetch::prefetch;
 use crate::engine::storage::index::KeyRef;
 use crate::engine::storage::{collection, Collection};
@@ -366,7 +367,7 @@ fn cursor_reply_bytes(
     out.push(0);
     patch_len(&mut out, 0)?;
     RawDocumentBuf::from_bytes(out)
-        .map_err(|e| CommandError::new(1, "InternalError", format!("reply not encoded: {e}")))
+        .map_err(|e| CommandError::new(ErrorCode::InternalError, format!("reply not encoded: {e}")))
 }
 
 /// Appends the array key of element `i` (its decimal digits) and the key's NUL.
@@ -395,8 +396,7 @@ fn patch_len(out: &mut [u8], at: usize) -> Result<(), CommandError> {
 
 fn too_large() -> CommandError {
     CommandError::new(
-        10334,
-        "BSONObjectTooLarge",
+        ErrorCode::BSONObjectTooLarge,
         "reply larger than a BSON document can be",
     )
 }

@@ -9,7 +9,8 @@ use super::{
     source_matching, Ctx, StateCatalog,
 };
 use crate::engine::bson_order::{compare, equal};
-use crate::engine::cursor::DEFAULT_BATCH;
+use crate::engine::cursor::{Refusal, DEFAULT_BATCH, MAX_OPEN_CURSORS};
+use crate::engine::error_codes::ErrorCode;
 use crate::engine::matcher::Matcher;
 use crate::engine::pipeline::Pipeline;
 use crate::engine::projection::{Context, Projection};
@@ -40,8 +41,37 @@ fn cursor_reply(
         .cursors
         .lock()
         .map_err(|_| poisoned())?
-        .open(ns, docs, batch, single);
+        .open(
+            ns,
+            ctx.owner,
+            docs,
+            batch,
+            single,
+            ctx.inner.opts.cursor_timeout,
+        )
+        .map_err(|e| refused(e, 0, ns))?;
     Ok(doc! {"cursor": {"firstBatch": b.docs, "id": b.id, "ns": ns}})
+}
+
+/// The error for a refused operation on cursor `id` asked for on namespace `ns`, with mongod's messages.
+fn refused(r: Refusal, id: i64, ns: &str) -> CommandError {
+    match r {
+        Refusal::NotFound => CommandError::new(ErrorCode::CursorNotFound, format!("cursor id {id} not found")),
+        Refusal::NotOwner => CommandError::new(
+            ErrorCode::Unauthorized,
+            format!("cursor id {id} was not created by the authenticated user"),
+        ),
+        Refusal::OtherNamespace(theirs) => CommandError::new(
+            ErrorCode::Unauthorized,
+            format!("Requested getMore on namespace '{ns}', but cursor belongs to a different namespace {theirs}"),
+        ),
+        Refusal::TooMany => CommandError::new(
+            ErrorCode::ExceededMemoryLimit,
+            format!(
+                "too many open cursors (at most {MAX_OPEN_CURSORS}): exhaust or kill some (killCursors) before opening more"
+            ),
+        ),
+    }
 }
 
 /// Runs a find's filter / sort / skip / limit / projection over a collection or view.
@@ -133,37 +163,41 @@ pub(super) fn get_more(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
         _ => usize::MAX,
     };
     let mut cursors = ctx.inner.cursors.lock().map_err(|_| poisoned())?;
-    match cursors.more(id, &ns, batch) {
-        None => Err(CommandError::new(
-            43,
-            "CursorNotFound",
-            format!("cursor id {id} not found"),
-        )),
-        Some(Err(msg)) => Err(CommandError::new(13, "Unauthorized", msg)),
-        Some(Ok(b)) => Ok(doc! {"cursor": {"nextBatch": b.docs, "id": b.id, "ns": ns}}),
-    }
+    let b = cursors
+        .more(id, &ns, ctx.owner, batch)
+        .map_err(|r| refused(r, id, &ns))?;
+    Ok(doc! {"cursor": {"nextBatch": b.docs, "id": b.id, "ns": ns}})
 }
 
 pub(super) fn kill_cursors(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
-    coll_name(cmd, "killCursors")?;
+    let ns = ctx.ns(coll_name(cmd, "killCursors")?);
     let Some(Bson::Array(ids)) = cmd.get("cursors") else {
         return Err(CommandError::failed_to_parse(
             "killCursors requires a 'cursors' array",
         ));
     };
+    let ids = ids
+        .iter()
+        .map(|id| match id {
+            Bson::Int64(i) => Ok(*i),
+            Bson::Int32(i) => Ok(*i as i64),
+            _ => Err(CommandError::type_mismatch("cursor ids must be longs")),
+        })
+        .collect::<Result<Vec<i64>, _>>()?;
     let mut killed = Vec::new();
     let mut not_found = Vec::new();
     let mut cursors = ctx.inner.cursors.lock().map_err(|_| poisoned())?;
+    // As mongod authorizes the whole command first: one cursor of someone else's and none is killed.
+    if let Some(&id) = ids
+        .iter()
+        .find(|&&id| cursors.owned_by_other(id, ctx.owner))
+    {
+        return Err(refused(Refusal::NotOwner, id, &ns));
+    }
     for id in ids {
-        let id = match id {
-            Bson::Int64(i) => *i,
-            Bson::Int32(i) => *i as i64,
-            _ => return Err(CommandError::type_mismatch("cursor ids must be longs")),
-        };
-        if cursors.kill(id) {
-            killed.push(id);
-        } else {
-            not_found.push(id);
+        match cursors.kill(id, ctx.owner) {
+            Ok(()) => killed.push(id),
+            Err(_) => not_found.push(id),
         }
     }
     Ok(
@@ -189,8 +223,7 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
         Some(Bson::Int32(1)) | Some(Bson::Int64(1)) | Some(Bson::Double(_)) => {
             if !pipeline.starts_with_documents() {
                 return Err(CommandError::new(
-                    40602,
-                    "InvalidNamespace",
+                    ErrorCode::InvalidNamespace,
                     "{aggregate: 1} is not valid for this pipeline: it must start with $documents",
                 ));
             }

@@ -7,6 +7,7 @@
 //! first write, as mongod does.
 
 use super::{coll_name, opt_bool, opt_doc, poisoned, Ctx};
+use crate::engine::error_codes::ErrorCode;
 use crate::engine::expr::Vars;
 use crate::engine::matcher::Matcher;
 use crate::engine::pipeline::{NoCatalog, Pipeline};
@@ -78,8 +79,7 @@ fn writable<'s>(
     let coll = db.collections.get_mut(name).ok_or_else(poisoned)?;
     if coll.is_view() {
         return Err(CommandError::new(
-            166,
-            "CommandNotSupportedOnView",
+            ErrorCode::CommandNotSupportedOnView,
             format!("Namespace {ns} is a view, not a collection"),
         ));
     }
@@ -102,8 +102,7 @@ fn prepare_insert(doc: Document) -> Result<Document, CommandError> {
     for k in doc.keys() {
         if k.starts_with('$') {
             return Err(CommandError::new(
-                2,
-                "BadValue",
+                ErrorCode::BadValue,
                 format!("Document can't have $ prefixed field names: {k}"),
             ));
         }
@@ -165,8 +164,7 @@ fn validate(
         return Ok(());
     }
     Err(CommandError::new(
-        121,
-        "DocumentValidationFailure",
+        ErrorCode::DocumentValidationFailure,
         "Document failed validation",
     ))
 }
@@ -177,6 +175,7 @@ fn insert_one(
     vars: &Vars,
     log: &mut Log,
 ) -> Result<RecordId, CommandError> {
+    crate::engine::limits::check_insert(&doc)?;
     validate(coll, &doc, None, vars)?;
     let logged = log.on.then(|| doc.clone());
     let rid = coll.insert(doc)?;
@@ -268,7 +267,7 @@ impl Modifier {
                 }
                 for k in d.keys() {
                     if k.starts_with('$') {
-                        return Err(CommandError::new(52, "DollarPrefixedFieldName", format!("The dollar ($) prefixed field '{k}' in '{k}' is not allowed in the context of an update's replacement document.")));
+                        return Err(CommandError::new(ErrorCode::DollarPrefixedFieldName, format!("The dollar ($) prefixed field '{k}' in '{k}' is not allowed in the context of an update's replacement document.")));
                     }
                 }
                 Ok(Modifier::Replace(d.clone()))
@@ -277,7 +276,7 @@ impl Modifier {
                 for s in stages {
                     let ok = matches!(s, Bson::Document(d) if d.keys().next().is_some_and(|k| matches!(k.as_str(), "$addFields" | "$set" | "$project" | "$unset" | "$replaceRoot" | "$replaceWith")));
                     if !ok {
-                        return Err(CommandError::new(72, "InvalidOptions", "Invalid update pipeline: only $addFields, $set, $project, $unset, $replaceRoot and $replaceWith are allowed"));
+                        return Err(CommandError::new(ErrorCode::InvalidOptions, "Invalid update pipeline: only $addFields, $set, $project, $unset, $replaceRoot and $replaceWith are allowed"));
                     }
                 }
                 Ok(Modifier::Pipeline(Pipeline::compile(stages)?))
@@ -311,7 +310,7 @@ impl Modifier {
                 let mut d = Document::new();
                 match (old.get("_id"), r.get("_id")) {
                     (Some(a), Some(b)) if !is_insert && a != b => {
-                        return Err(CommandError::new(66, "ImmutableField", format!("After applying the update, the (immutable) field '_id' was found to have been altered to _id: {b}")));
+                        return Err(CommandError::new(ErrorCode::ImmutableField, format!("After applying the update, the (immutable) field '_id' was found to have been altered to _id: {b}")));
                     }
                     (Some(a), _) => {
                         d.insert("_id", a.clone());
@@ -339,7 +338,7 @@ impl Modifier {
             }
         };
         if !is_insert && old.get("_id") != new.get("_id") {
-            return Err(CommandError::new(66, "ImmutableField", format!("Performing an update on the path '_id' would modify the immutable field '_id' (from {} to {})", old.get("_id").map(|v| v.to_string()).unwrap_or_default(), new.get("_id").map(|v| v.to_string()).unwrap_or_else(|| "missing".into()))));
+            return Err(CommandError::new(ErrorCode::ImmutableField, format!("Performing an update on the path '_id' would modify the immutable field '_id' (from {} to {})", old.get("_id").map(|v| v.to_string()).unwrap_or_default(), new.get("_id").map(|v| v.to_string()).unwrap_or_else(|| "missing".into()))));
         }
         Ok(new)
     }
@@ -447,6 +446,7 @@ fn update_one_statement(
         let new = modifier.apply(&old, false, vars)?;
         if !identical(&old, &new) {
             validate(coll, &new, Some(&old), vars)?;
+            crate::engine::limits::check_update(&new)?;
             coll.replace(rid, &old, &new)?;
             log.put(rid, &new);
             out.modified += 1;
@@ -579,8 +579,7 @@ pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
     };
     if coll.is_view() {
         return Err(CommandError::new(
-            166,
-            "CommandNotSupportedOnView",
+            ErrorCode::CommandNotSupportedOnView,
             format!("Namespace {} is a view, not a collection", ctx.ns(name)),
         ));
     }
@@ -718,6 +717,7 @@ pub(super) fn find_and_modify(ctx: &Ctx, cmd: &Document) -> Result<Document, Com
                 let new = modifier.apply(&old, false, &ctx.vars)?;
                 if !identical(&old, &new) {
                     validate(coll, &new, Some(&old), &ctx.vars)?;
+                    crate::engine::limits::check_update(&new)?;
                     coll.replace(rid, &old, &new)?;
                     log.put(rid, &new);
                 }

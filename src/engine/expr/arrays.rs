@@ -550,6 +550,14 @@ pub(super) fn higher_order(
             for it in items {
                 let inner = vars.with("value", acc).with("this", it);
                 acc = body.eval(root, &inner)?.unwrap_or(Bson::Null);
+                // The one expression that feeds its result back into itself: each step may nest the value
+                // deeper, so it is bounded here, before a clone or comparison recurses through it.
+                if crate::engine::limits::value_deeper_than(
+                    &acc,
+                    crate::engine::limits::MAX_BSON_DEPTH,
+                ) {
+                    return Err(crate::engine::limits::too_deep());
+                }
             }
             Ok(Some(acc))
         }

@@ -4,6 +4,7 @@
 
 use super::{nullish, Node, Op, Vars};
 use crate::engine::bson_order::type_name;
+use crate::engine::error_codes::ErrorCode;
 use crate::engine::numeric::{self, Num};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
@@ -11,7 +12,7 @@ use rust_decimal::prelude::ToPrimitive;
 use std::str::FromStr;
 
 fn failure(msg: impl Into<String>) -> CommandError {
-    CommandError::new(241, "ConversionFailure", msg)
+    CommandError::new(ErrorCode::ConversionFailure, msg)
 }
 
 /// A double as mongod prints it (`1.5`, `3`, `1e+21`, `NaN`, `Infinity`).

@@ -6,6 +6,7 @@
 use super::ops::{eval_named_arg, named as named_arg};
 use super::{err, nullish, Node, Op, Vars};
 use crate::engine::bson_order::type_name;
+use crate::engine::error_codes::ErrorCode;
 use crate::engine::numeric::Num;
 use crate::engine::CommandError;
 use bson::{doc, Bson, Document};
@@ -356,7 +357,7 @@ pub(super) fn named(
             let fail = |msg: String| -> Result<Option<Bson>, CommandError> {
                 match named_arg(args, "onError") {
                     Some(n) => n.eval(root, vars),
-                    None => Err(CommandError::new(241, "ConversionFailure", msg)),
+                    None => Err(CommandError::new(ErrorCode::ConversionFailure, msg)),
                 }
             };
             let Some(Bson::String(text)) = s else {

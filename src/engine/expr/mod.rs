@@ -77,7 +77,7 @@ pub struct Expr {
 }
 
 pub(crate) fn err(code: i32, msg: impl Into<String>) -> CommandError {
-    CommandError::new(code, &format!("Location{code}"), msg)
+    CommandError::location(code, msg)
 }
 
 fn compile_string(s: &str) -> Result<Node, CommandError> {

@@ -2,6 +2,7 @@
 //! families (`arith`, `strings`, `dates`, `convert`, `arrays`).
 
 use super::{arith, arrays, compile_node, convert, dates, err, strings, truthy, Node, Vars};
+use crate::engine::error_codes::ErrorCode;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 
@@ -126,8 +127,7 @@ fn arity(op: Op) -> (usize, usize) {
 pub(super) fn compile_op(name: &str, arg: &Bson) -> Result<Node, CommandError> {
     let Some(op) = Op::from_name(name) else {
         return Err(CommandError::new(
-            168,
-            "InvalidPipelineOperator",
+            ErrorCode::InvalidPipelineOperator,
             format!("Unrecognized expression '{name}'"),
         ));
     };

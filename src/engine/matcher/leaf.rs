@@ -45,9 +45,8 @@ impl Re {
                 'i' | 'm' | 's' | 'x' => flags.push(c),
                 'u' => {}
                 other => {
-                    return Err(CommandError::new(
+                    return Err(CommandError::location(
                         51108,
-                        "Location51108",
                         format!("invalid flag in regex options: {other}"),
                     ))
                 }
@@ -59,11 +58,7 @@ impl Re {
             format!("(?{flags}){pattern}")
         };
         let re = regex::Regex::new(&full).map_err(|e| {
-            CommandError::new(
-                51091,
-                "Location51091",
-                format!("Regular expression is invalid: {e}"),
-            )
+            CommandError::location(51091, format!("Regular expression is invalid: {e}"))
         })?;
         Ok(Re {
             pattern: pattern.to_string(),

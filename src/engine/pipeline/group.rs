@@ -64,23 +64,20 @@ impl Accumulator {
     /// Compiles `{$sum: expr}` and friends.
     pub fn compile(spec: &Bson) -> Result<Accumulator, CommandError> {
         let Bson::Document(d) = spec else {
-            return Err(CommandError::new(
+            return Err(CommandError::location(
                 40234,
-                "Location40234",
                 "The field must specify one accumulator",
             ));
         };
         if d.len() != 1 {
-            return Err(CommandError::new(
+            return Err(CommandError::location(
                 40238,
-                "Location40238",
                 "The field must specify one accumulator",
             ));
         }
         let Some((op, arg)) = d.iter().next() else {
-            return Err(CommandError::new(
+            return Err(CommandError::location(
                 40238,
-                "Location40238",
                 "The field must specify one accumulator",
             ));
         };
@@ -159,9 +156,8 @@ impl Accumulator {
                 });
             }
             other => {
-                return Err(CommandError::new(
+                return Err(CommandError::location(
                     15952,
-                    "Location15952",
                     format!("unknown group operator '{other}'"),
                 ));
             }
@@ -316,7 +312,7 @@ impl Accumulator {
                     }
                     None | Some(Bson::Null) => {}
                     Some(other) => {
-                        return Err(CommandError::new(40400, "Location40400", format!("$mergeObjects requires object inputs, but input {other} is of type {}", crate::engine::bson_order::type_name(&other))));
+                        return Err(CommandError::location(40400, format!("$mergeObjects requires object inputs, but input {other} is of type {}", crate::engine::bson_order::type_name(&other))));
                     }
                 }
             }
@@ -414,9 +410,8 @@ fn count_arg(n: &Expr, group_key: &Document, vars: &Vars) -> Result<usize, Comma
         .and_then(|x| x.to_i64_exact())
     {
         Some(i) if i > 0 => Ok(i as usize),
-        _ => Err(CommandError::new(
+        _ => Err(CommandError::location(
             5787908,
-            "Location5787908",
             "'n' must be a positive integer",
         )),
     }
@@ -507,11 +502,7 @@ impl Group {
     /// Compiles `{_id: expr, field: {$acc: expr}, ...}`.
     pub fn compile(spec: &Document) -> Result<Group, CommandError> {
         let id = spec.get("_id").ok_or_else(|| {
-            CommandError::new(
-                15955,
-                "Location15955",
-                "a group specification must include an _id",
-            )
+            CommandError::location(15955, "a group specification must include an _id")
         })?;
         let mut fields = Vec::new();
         for (k, v) in spec {
@@ -519,16 +510,14 @@ impl Group {
                 continue;
             }
             if k.contains('.') {
-                return Err(CommandError::new(
+                return Err(CommandError::location(
                     40235,
-                    "Location40235",
                     format!("The field name '{k}' cannot contain '.'"),
                 ));
             }
             if k.starts_with('$') {
-                return Err(CommandError::new(
+                return Err(CommandError::location(
                     40236,
-                    "Location40236",
                     format!("The field name '{k}' cannot be an operator name"),
                 ));
             }

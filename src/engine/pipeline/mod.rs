@@ -70,17 +70,15 @@ fn stage_doc(s: &Bson) -> Result<(&str, &Bson), CommandError> {
     match s {
         Bson::Document(d) if d.len() == 1 => {
             let Some((k, v)) = d.iter().next() else {
-                return Err(CommandError::new(
+                return Err(CommandError::location(
                     40323,
-                    "Location40323",
                     "A pipeline stage specification object must contain exactly one field.",
                 ));
             };
             Ok((k.as_str(), v))
         }
-        Bson::Document(_) => Err(CommandError::new(
+        Bson::Document(_) => Err(CommandError::location(
             40323,
-            "Location40323",
             "A pipeline stage specification object must contain exactly one field.",
         )),
         _ => Err(CommandError::type_mismatch(
@@ -124,7 +122,7 @@ impl Pipeline {
                     let mut fields = Vec::new();
                     for (k, v) in d {
                         if k.starts_with('$') {
-                            return Err(CommandError::new(16410, "Location16410", format!("FieldPath field names may not start with '$': '{k}'")));
+                            return Err(CommandError::location(16410, format!("FieldPath field names may not start with '$': '{k}'")));
                         }
                         fields.push((k.clone(), Expr::compile(v)?));
                     }
@@ -137,10 +135,10 @@ impl Pipeline {
                             .iter()
                             .map(|x| match x {
                                 Bson::String(s) => Ok(s.clone()),
-                                _ => Err(CommandError::new(31120, "Location31120", "$unset specification must be a string or an array containing only string values")),
+                                _ => Err(CommandError::location(31120, "$unset specification must be a string or an array containing only string values")),
                             })
                             .collect::<Result<_, _>>()?,
-                        _ => return Err(CommandError::new(31002, "Location31002", "$unset specification must be a string or an array")),
+                        _ => return Err(CommandError::location(31002, "$unset specification must be a string or an array")),
                     };
                     Stage::Unset(paths)
                 }
@@ -150,13 +148,13 @@ impl Pipeline {
                 "$limit" => {
                     let n = want_count(arg, name)?;
                     if n == 0 {
-                        return Err(CommandError::new(15958, "Location15958", "the limit must be positive"));
+                        return Err(CommandError::location(15958, "the limit must be positive"));
                     }
                     Stage::Limit(n)
                 }
                 "$count" => match arg {
                     Bson::String(s) if !s.is_empty() && !s.starts_with('$') && !s.contains('.') => Stage::Count(s.clone()),
-                    _ => return Err(CommandError::new(40156, "Location40156", "the count field must be a non-empty string, must not start with '$' and must not contain '.'")),
+                    _ => return Err(CommandError::location(40156, "the count field must be a non-empty string, must not start with '$' and must not contain '.'")),
                 },
                 "$unwind" => Stage::Unwind(reshape::Unwind::compile(arg)?),
                 "$lookup" => Stage::Lookup(Box::new(join::Lookup::compile(want_doc(arg, name)?)?)),
@@ -165,7 +163,7 @@ impl Pipeline {
                     let mut facets = Vec::new();
                     for (k, v) in d {
                         let Bson::Array(p) = v else {
-                            return Err(CommandError::new(40170, "Location40170", format!("arguments to $facet must be arrays, {k} is type {}", super::bson_order::type_name(v))));
+                            return Err(CommandError::location(40170, format!("arguments to $facet must be arrays, {k} is type {}", super::bson_order::type_name(v))));
                         };
                         facets.push((k.clone(), Pipeline::compile(p)?));
                     }
@@ -173,7 +171,7 @@ impl Pipeline {
                 }
                 "$replaceRoot" => {
                     let d = want_doc(arg, name)?;
-                    let nr = d.get("newRoot").ok_or_else(|| CommandError::new(40231, "Location40231", "no newRoot specified for the $replaceRoot stage"))?;
+                    let nr = d.get("newRoot").ok_or_else(|| CommandError::location(40231, "no newRoot specified for the $replaceRoot stage"))?;
                     Stage::ReplaceRoot(Expr::compile(nr)?)
                 }
                 "$replaceWith" => Stage::ReplaceRoot(Expr::compile(arg)?),
@@ -201,7 +199,7 @@ impl Pipeline {
                 "$bucket" => Stage::Bucket(Box::new(reshape::Bucket::compile(want_doc(arg, name)?)?)),
                 "$documents" => {
                     if i != 0 {
-                        return Err(CommandError::new(40602, "Location40602", "$documents is only valid as the first stage in a pipeline"));
+                        return Err(CommandError::location(40602, "$documents is only valid as the first stage in a pipeline"));
                     }
                     Stage::Documents(Expr::compile(arg)?)
                 }
@@ -211,7 +209,7 @@ impl Pipeline {
                 }
                 "$setWindowFields" => Stage::Window(Box::new(window::SetWindowFields::compile(want_doc(arg, name)?)?)),
                 other => {
-                    return Err(CommandError::new(40324, "Location40324", format!("Unrecognized pipeline stage name: '{other}'")));
+                    return Err(CommandError::location(40324, format!("Unrecognized pipeline stage name: '{other}'")));
                 }
             };
             out.push(stage);
@@ -361,7 +359,7 @@ impl Pipeline {
                         match e.eval(d, vars)? {
                             Some(Bson::Document(nd)) => out.push(nd),
                             other => {
-                                return Err(CommandError::new(40228, "Location40228", format!("'newRoot' expression must evaluate to an object, but resulting value was: {}. Type of resulting value: '{}'. Input document: {}", other.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "MISSING".into()), other.as_ref().map(super::bson_order::type_name).unwrap_or("missing"), d)));
+                                return Err(CommandError::location(40228, format!("'newRoot' expression must evaluate to an object, but resulting value was: {}. Type of resulting value: '{}'. Input document: {}", other.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "MISSING".into()), other.as_ref().map(super::bson_order::type_name).unwrap_or("missing"), d)));
                             }
                         }
                     }

@@ -81,9 +81,8 @@ impl Unwind {
                 let path = match d.get("path") {
                     Some(Bson::String(s)) => s.clone(),
                     _ => {
-                        return Err(CommandError::new(
+                        return Err(CommandError::location(
                             28812,
-                            "Location28812",
                             "no path specified to $unwind stage",
                         ))
                     }
@@ -91,27 +90,25 @@ impl Unwind {
                 let index = match d.get("includeArrayIndex") {
                     Some(Bson::String(s)) if !s.starts_with('$') => Some(s.clone()),
                     None => None,
-                    _ => return Err(CommandError::new(28822, "Location28822", "includeArrayIndex option to $unwind stage should not be prefixed with a '$'")),
+                    _ => return Err(CommandError::location(28822, "includeArrayIndex option to $unwind stage should not be prefixed with a '$'")),
                 };
                 let preserve = match d.get("preserveNullAndEmptyArrays") {
                     Some(Bson::Boolean(b)) => *b,
                     None => false,
-                    _ => return Err(CommandError::new(28809, "Location28809", "expected a boolean for the preserveNullAndEmptyArrays option to $unwind stage")),
+                    _ => return Err(CommandError::location(28809, "expected a boolean for the preserveNullAndEmptyArrays option to $unwind stage")),
                 };
                 (path, index, preserve)
             }
             _ => {
-                return Err(CommandError::new(
+                return Err(CommandError::location(
                     15981,
-                    "Location15981",
                     "expected either a string or an object as specification for $unwind stage",
                 ))
             }
         };
         let Some(p) = path.strip_prefix('$') else {
-            return Err(CommandError::new(
+            return Err(CommandError::location(
                 28818,
-                "Location28818",
                 format!("path option to $unwind stage should be prefixed with a '$': {path}"),
             ));
         };
@@ -178,27 +175,24 @@ impl Bucket {
     /// Compiles `{groupBy, boundaries, default, output}`.
     pub fn compile(d: &Document) -> Result<Bucket, CommandError> {
         let group_by = Expr::compile(d.get("groupBy").ok_or_else(|| {
-            CommandError::new(
+            CommandError::location(
                 40198,
-                "Location40198",
                 "$bucket requires 'groupBy' and 'boundaries' to be specified.",
             )
         })?)?;
         let boundaries = match d.get("boundaries") {
             Some(Bson::Array(b)) if b.len() >= 2 => b.clone(),
             _ => {
-                return Err(CommandError::new(
+                return Err(CommandError::location(
                     40192,
-                    "Location40192",
                     "The $bucket 'boundaries' field must be an array with at least two values",
                 ))
             }
         };
         for w in boundaries.windows(2) {
             if compare(&w[0], &w[1]) != Ordering::Less {
-                return Err(CommandError::new(
+                return Err(CommandError::location(
                     40194,
-                    "Location40194",
                     "The 'boundaries' option to $bucket must be sorted in ascending order",
                 ));
             }
@@ -238,7 +232,7 @@ impl Bucket {
                 (Some(i), _) => self.boundaries[i].clone(),
                 (None, Some(def)) => def.clone(),
                 (None, None) => {
-                    return Err(CommandError::new(40066, "Location40066", format!("$switch could not find a matching branch for an input, and no default was specified. (value {v} falls outside the $bucket boundaries)")));
+                    return Err(CommandError::location(40066, format!("$switch could not find a matching branch for an input, and no default was specified. (value {v} falls outside the $bucket boundaries)")));
                 }
             };
             keyed.push((key, d));

@@ -204,9 +204,8 @@ impl SetWindowFields {
             };
             // mongod partitions by sorting, so an array partition value is an error (SERVER-53702).
             if matches!(key, Bson::Array(_)) {
-                return Err(CommandError::new(
-                    5_254_301,
-                    "Location5254301",
+                return Err(CommandError::location(
+                    5254301,
                     "An expression used to partition cannot evaluate to value of type array",
                 ));
             }
@@ -335,9 +334,8 @@ impl SetWindowFields {
                     }
                 };
                 let Some(cur) = val(&keys[i]) else {
-                    return Err(CommandError::new(
+                    return Err(CommandError::location(
                         5429414,
-                        "Location5429414",
                         "Invalid range: Expected the sortBy field to be a number or a date",
                     ));
                 };

@@ -4,6 +4,7 @@
 //! for filters, and duplicate-key errors (11000) exactly when mongod raises them. Every collection has the
 //! unique `_id_` index. Depends on `bson`, `bson_order`, `matcher` and `path`.
 
+use crate::engine::error_codes::ErrorCode;
 use crate::engine::path;
 use crate::engine::CommandError;
 use bson::{Bson, Document, RawDocument, RawDocumentBuf};
@@ -106,8 +107,7 @@ impl Collection {
             shown.insert(f.clone(), v.clone());
         }
         CommandError::new(
-            11000,
-            "DuplicateKey",
+            ErrorCode::DuplicateKey,
             format!(
                 "E11000 duplicate key error collection: {} index: {} dup key: {}",
                 self.ns, ix.name, shown
@@ -164,8 +164,7 @@ impl Collection {
         let raw = Stored::new(encode(doc)?);
         if self.records.get(rid).is_none() {
             return Err(CommandError::new(
-                8,
-                "UnknownError",
+                ErrorCode::UnknownError,
                 "record vanished during update",
             ));
         }
@@ -230,7 +229,7 @@ impl Collection {
             if same {
                 return Ok(false);
             }
-            return Err(CommandError::new(86, "IndexKeySpecsConflict", format!("An existing index has the same name as the requested index. Requested index: {}, existing index: {}", ix.spec, existing.spec)));
+            return Err(CommandError::new(ErrorCode::IndexKeySpecsConflict, format!("An existing index has the same name as the requested index. Requested index: {}, existing index: {}", ix.spec, existing.spec)));
         }
         if let Some(existing) = self
             .indexes
@@ -242,7 +241,7 @@ impl Collection {
             {
                 return Ok(false);
             }
-            return Err(CommandError::new(85, "IndexOptionsConflict", format!("An equivalent index already exists with a different name and options. Requested index: {}, existing index: {}", ix.spec, existing.spec)));
+            return Err(CommandError::new(ErrorCode::IndexOptionsConflict, format!("An equivalent index already exists with a different name and options. Requested index: {}, existing index: {}", ix.spec, existing.spec)));
         }
         for (rid, stored) in self.records.iter_stored() {
             let doc = parse(stored.raw());
@@ -266,8 +265,7 @@ impl Collection {
     pub fn drop_index(&mut self, name: &str) -> Result<(), CommandError> {
         if name == "_id_" {
             return Err(CommandError::new(
-                72,
-                "InvalidOptions",
+                ErrorCode::InvalidOptions,
                 "cannot drop _id index",
             ));
         }
@@ -275,8 +273,7 @@ impl Collection {
         self.indexes.retain(|i| i.name != name);
         if self.indexes.len() == before {
             return Err(CommandError::new(
-                27,
-                "IndexNotFound",
+                ErrorCode::IndexNotFound,
                 format!("index not found with name [{name}]"),
             ));
         }
@@ -352,12 +349,15 @@ impl Collection {
 
 /// The stored bytes of a document; over 16 MB (mongod's limit) is error 10334.
 fn encode(doc: &Document) -> Result<RawDocumentBuf, CommandError> {
-    let raw = RawDocumentBuf::try_from(doc)
-        .map_err(|e| CommandError::new(2, "BadValue", format!("cannot store the document: {e}")))?;
+    let raw = RawDocumentBuf::try_from(doc).map_err(|e| {
+        CommandError::new(
+            ErrorCode::BadValue,
+            format!("cannot store the document: {e}"),
+        )
+    })?;
     if raw.as_bytes().len() > MAX_DOCUMENT_BYTES {
         return Err(CommandError::new(
-            10334,
-            "BSONObjectTooLarge",
+            ErrorCode::BSONObjectTooLarge,
             format!(
                 "BSONObj size: {} (0x{:X}) is invalid. Size must be between 0 and 16793600(16MB)",
                 raw.as_bytes().len(),

@@ -6,6 +6,7 @@ use super::probe_table::ProbeTable;
 pub use super::records::RecordId;
 use super::records::Stored;
 use crate::engine::bson_order::compare;
+use crate::engine::error_codes::ErrorCode;
 use crate::engine::expr::Vars;
 use crate::engine::matcher::Matcher;
 use crate::engine::CommandError;
@@ -129,8 +130,7 @@ impl Index {
             .map_err(|_| CommandError::failed_to_parse("index spec must have a 'key' document"))?;
         if key.is_empty() {
             return Err(CommandError::new(
-                67,
-                "CannotCreateIndex",
+                ErrorCode::CannotCreateIndex,
                 "Index keys cannot be empty.",
             ));
         }
@@ -142,15 +142,14 @@ impl Index {
                 Bson::Double(d) => *d == 1.0 || *d == -1.0,
                 Bson::String(s) => {
                     return Err(CommandError::new(
-                        67,
-                        "CannotCreateIndex",
+                        ErrorCode::CannotCreateIndex,
                         format!("index type '{s}' is not supported by the embedded engine"),
                     ))
                 }
                 _ => false,
             };
             if !ok {
-                return Err(CommandError::new(67, "CannotCreateIndex", format!("Values in the index key pattern can only be 1 or -1, found {v} for field '{k}'")));
+                return Err(CommandError::new(ErrorCode::CannotCreateIndex, format!("Values in the index key pattern can only be 1 or -1, found {v} for field '{k}'")));
             }
             fields.push(k.clone());
         }
@@ -175,8 +174,7 @@ impl Index {
                     .filter(|n| *n >= 0)
                     .ok_or_else(|| {
                         CommandError::new(
-                            67,
-                            "CannotCreateIndex",
+                            ErrorCode::CannotCreateIndex,
                             "TTL index 'expireAfterSeconds' option must be a non-negative integer",
                         )
                     })?,
@@ -184,8 +182,7 @@ impl Index {
         };
         if expire_after_seconds.is_some() && fields.len() > 1 {
             return Err(CommandError::new(
-                67,
-                "CannotCreateIndex",
+                ErrorCode::CannotCreateIndex,
                 "TTL indexes are single-field indexes, compound indexes do not support TTL",
             ));
         }

@@ -18,6 +18,7 @@ mod tests;
 
 use super::matcher::Matcher;
 use super::CommandError;
+use crate::engine::error_codes::ErrorCode;
 use bson::{Bson, Document};
 use ops::{FieldOp, OpKind};
 use std::cmp::Ordering;
@@ -125,8 +126,7 @@ impl UpdateSpec {
             let same = work.get("_id").is_some_and(|new| same_value(old, new));
             if !same {
                 return Err(CommandError::new(
-                    66,
-                    "ImmutableField",
+                    ErrorCode::ImmutableField,
                     "Performing an update on the path '_id' would modify the immutable field '_id'",
                 ));
             }
@@ -169,8 +169,7 @@ fn check_conflicts(ops: &[FieldOp]) -> Result<(), CommandError> {
             if super::path::conflicts(a, b) {
                 let (longer, shorter) = if a.len() >= b.len() { (a, b) } else { (b, a) };
                 return Err(CommandError::new(
-                    40,
-                    "ConflictingUpdateOperators",
+                    ErrorCode::ConflictingUpdateOperators,
                     format!("Updating the path '{longer}' would create a conflict at '{shorter}'"),
                 ));
             }
@@ -257,8 +256,7 @@ fn add_equalities(filter: &Document, seed: &mut Document) -> Result<(), CommandE
         if let Some(v) = eq {
             if super::path::get(seed, key).is_some() {
                 return Err(CommandError::new(
-                    54,
-                    "NotSingleValueField",
+                    ErrorCode::NotSingleValueField,
                     format!("cannot infer query fields to set, path '{key}' is matched twice"),
                 ));
             }

@@ -4,6 +4,7 @@
 use super::array_ops::{self, PullCond, PushSpec};
 use super::{type_name, ApplyCtx};
 use crate::engine::bson_order::compare;
+use crate::engine::error_codes::ErrorCode;
 use crate::engine::numeric::{arith, Num, Op};
 use crate::engine::path;
 use crate::engine::CommandError;
@@ -67,8 +68,7 @@ fn validate_path(
     for p in &parts {
         if p.is_empty() {
             return Err(CommandError::new(
-                56,
-                "EmptyFieldName",
+                ErrorCode::EmptyFieldName,
                 format!("An empty update path is not valid: '{path}'"),
             ));
         }
@@ -88,8 +88,7 @@ fn validate_path(
         }
         if p.starts_with('$') {
             return Err(CommandError::new(
-                52,
-                "DollarPrefixedFieldName",
+                ErrorCode::DollarPrefixedFieldName,
                 format!(
                     "The dollar ($) prefixed field '{p}' in '{path}' is not valid for storage."
                 ),
