@@ -613,6 +613,73 @@ fn serve_refuses_a_non_loopback_address_without_auth() {
     );
 }
 
+/// The binary with `--auth` and the root user from the environment: the driver authenticates as it, SQL
+/// runs through sqlmongo's own `Client` with the credentials in the URI, and an anonymous client is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_binary_with_auth_and_a_root_user_from_the_environment() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlmongo"))
+        .args(["serve", "--auth", "--port", "0"])
+        .env("SQLMONGO_ROOT_USERNAME", "admin_user")
+        .env("SQLMONGO_ROOT_PASSWORD", "s3cret pass")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn sqlmongo serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let mut log = Vec::new();
+    let addr = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|e| panic!("no 'listening on' line ({e}): {log:?}"));
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.split_whitespace().next().unwrap_or("").to_string();
+        }
+        log.push(line);
+    };
+    assert!(
+        log.iter()
+            .any(|l| l.contains("created the root user 'admin_user'")),
+        "{log:?}"
+    );
+    let c = sqlmongo::Client::connect(
+        &format!(
+            "mongodb://admin_user:s3cret%20pass@{addr}/?directConnection=true&authSource=admin"
+        ),
+        "app",
+    )
+    .await
+    .expect("connect with credentials");
+    c.execute("INSERT INTO t (k) VALUES (1), (2)", &[])
+        .await
+        .expect("insert as root");
+    assert_eq!(
+        c.query("SELECT COUNT(*) AS n FROM t", &[])
+            .await
+            .expect("count")
+            .rows,
+        vec![vec![Bson::Int32(2)]]
+    );
+    let anon =
+        sqlmongo::Client::connect(&format!("mongodb://{addr}/?directConnection=true"), "app")
+            .await
+            .expect("connect anonymously");
+    match anon.query("SELECT COUNT(*) AS n FROM t", &[]).await {
+        Err(sqlmongo::Error::Command(e)) => assert_eq!(e.code, 13, "{e:?}"),
+        other => panic!("expected 13 Unauthorized, got {other:?}"),
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 // --- pymongo ---------------------------------------------------------------------------------------------
 
 fn python_with_pymongo() -> Option<String> {

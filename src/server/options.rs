@@ -142,3 +142,57 @@ impl SecurityArgs {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(auth: bool, insecure: bool) -> SecurityArgs {
+        SecurityArgs {
+            auth,
+            allow_insecure_remote: insecure,
+            ..SecurityArgs::default()
+        }
+    }
+
+    #[test]
+    fn a_non_loopback_address_needs_auth_or_the_explicit_flag() {
+        let any: SocketAddr = "0.0.0.0:27017".parse().expect("addr");
+        let lan: SocketAddr = "[::]:27017".parse().expect("addr");
+        let lo: SocketAddr = "127.0.0.1:27017".parse().expect("addr");
+        let lo6: SocketAddr = "[::1]:27017".parse().expect("addr");
+        for a in [any, lan] {
+            let e = args(false, false)
+                .check_address(a, false)
+                .expect_err("refused");
+            assert!(
+                e.contains("--auth") && e.contains("--allow-insecure-remote"),
+                "{e}"
+            );
+            assert!(args(true, false).check_address(a, false).is_ok());
+            assert!(args(false, true).check_address(a, true).is_ok());
+        }
+        for a in [lo, lo6] {
+            assert!(args(false, false).check_address(a, false).is_ok());
+        }
+    }
+
+    #[test]
+    fn tls_flags_are_checked() {
+        assert!(args(false, false).tls().expect("no TLS").is_none());
+        let mut a = args(false, false);
+        a.tls_mode = Some(TlsMode::Require);
+        assert!(a
+            .tls()
+            .expect_err("no certificate")
+            .contains("--tlsCertificateKeyFile"));
+        a.tls_mode = Some(TlsMode::Disabled);
+        a.tls_certificate_key_file = Some("/nonexistent.pem".into());
+        assert!(a.tls().expect("disabled").is_none());
+        a.tls_mode = None;
+        let e = a.tls().expect_err("missing file");
+        assert!(e.contains("/nonexistent.pem"), "{e}");
+        assert_eq!("preferTLS".parse::<TlsMode>(), Ok(TlsMode::Prefer));
+        assert!("tls".parse::<TlsMode>().is_err());
+    }
+}

@@ -285,8 +285,14 @@ impl Session {
         if allowed {
             Ok(())
         } else {
+            let mut shown = cmd.clone();
+            for secret in ["pwd", "payload"] {
+                if shown.contains_key(secret) {
+                    shown.insert(secret, "xxx");
+                }
+            }
             Err(unauthorized(format!(
-                "not authorized on {db} to execute command {cmd}"
+                "not authorized on {db} to execute command {shown}"
             )))
         }
     }
