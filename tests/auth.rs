@@ -746,3 +746,49 @@ async fn pymongo_authenticates_with_scram_sha_256_over_tls() {
 fn path_str(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn node_driver_authenticates_with_scram_sha_256_over_tls() {
+    let oracle = concat!(env!("CARGO_MANIFEST_DIR"), "/oracle");
+    let have_node = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_node || !Path::new(oracle).join("node_modules/mongodb").is_dir() {
+        let code = common::oracle_unavailable(
+            "Node mongodb driver auth client",
+            "node or oracle/node_modules/mongodb missing (scripts/test.sh runs npm ci in oracle/)",
+        );
+        assert_eq!(code, 0, "the Node driver is required");
+        return;
+    }
+    let certs = Certs::new("node");
+    let server = start(true, Some(certs.tls(TlsMode::Require, true))).await;
+    create(
+        &server.engine,
+        "admin",
+        "root",
+        "r00t-pw",
+        Bson::Array(vec!["root".into()]),
+    );
+    let args: Vec<String> = vec![
+        format!("{oracle}/node_auth.js"),
+        server.addr.to_string(),
+        path_str(&certs.path("ca.pem")),
+        path_str(&certs.path("client.pem")),
+    ];
+    let out =
+        tokio::task::spawn_blocking(move || std::process::Command::new("node").args(args).output())
+            .await
+            .expect("join")
+            .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "node auth client failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("checks passed"), "{stdout}");
+    eprintln!("{}", stdout.trim());
+    server.shutdown().await;
+}
