@@ -357,6 +357,47 @@ async fn roles_decide_what_a_user_may_run() {
         code(&any, "admin", doc! {"find": "system.users"}).await,
         Some(13)
     );
+    assert_eq!(
+        code(
+            &any,
+            "admin",
+            doc! {"aggregate": "other", "pipeline": [{"$unionWith": "system.users"}], "cursor": {}}
+        )
+        .await,
+        Some(13),
+        "no reading the users through another collection's pipeline"
+    );
+    // A user administrator of one database cannot hand out roles of another (no escalation to root).
+    create(
+        e,
+        "app",
+        "appadmin",
+        "pw",
+        Bson::Array(vec!["userAdmin".into()]),
+    );
+    let appadmin = driver(server.addr, Some(("appadmin", "pw", "app")), None).await;
+    assert_eq!(
+        code(
+            &appadmin,
+            "app",
+            doc! {"createUser": "x", "pwd": "x", "roles": [{"role": "root", "db": "admin"}]}
+        )
+        .await,
+        Some(13)
+    );
+    assert_eq!(
+        code(&appadmin, "app", doc! {"grantRolesToUser": "appadmin", "roles": [{"role": "readWriteAnyDatabase", "db": "admin"}]}).await,
+        Some(13)
+    );
+    assert_eq!(
+        code(
+            &appadmin,
+            "app",
+            doc! {"createUser": "x", "pwd": "x", "roles": ["dbOwner"]}
+        )
+        .await,
+        None
+    );
     let root = driver(server.addr, Some(("root", "pw", "admin")), None).await;
     let stored = root
         .database("admin")

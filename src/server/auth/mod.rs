@@ -269,7 +269,6 @@ impl Session {
                 "Command {name} requires authentication"
             )));
         };
-        let target = cmd.get(name).and_then(Bson::as_str).unwrap_or("");
         let allowed = match req {
             Requirement::Nothing | Requirement::Authenticated => {
                 name != "usersInfo"
@@ -278,7 +277,12 @@ impl Session {
             }
             Requirement::Db(needed) => {
                 grants.allows_db(db, needed)
-                    && (!roles::is_protected(db, target) || grants.allows_db(db, roles::USER_ADMIN))
+                    && (!roles::touches_protected(db, cmd)
+                        || grants.allows_db(db, roles::USER_ADMIN))
+                    && (!matches!(name, "createUser" | "updateUser" | "grantRolesToUser")
+                        || roles::granted_role_dbs(db, cmd)
+                            .iter()
+                            .all(|d| grants.allows_db(d, roles::USER_ADMIN)))
             }
             Requirement::Cluster(needed) => grants.allows_cluster(needed),
         };

@@ -165,6 +165,45 @@ pub fn is_protected(db: &str, coll: &str) -> bool {
     db == "admin" && matches!(coll, "system.users" | "system.version")
 }
 
+/// Whether a command on `db` reaches a protected collection: its target, or any string of the command equal
+/// to a protected collection's name (a `$lookup` / `$unionWith` / `$graphLookup` source, a view's `viewOn`),
+/// so that no other command reads or changes the users behind the user commands' back. Conservative: a
+/// document written to `admin` holding such a string needs user administration too. Iterative (no
+/// recursion on a deeply nested command).
+pub fn touches_protected(db: &str, cmd: &Document) -> bool {
+    if db != "admin" {
+        return false;
+    }
+    let mut stack: Vec<&Bson> = cmd.values().collect();
+    while let Some(v) = stack.pop() {
+        match v {
+            Bson::String(s) if is_protected(db, s) => return true,
+            Bson::Document(d) => stack.extend(d.values()),
+            Bson::Array(a) => stack.extend(a.iter()),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The databases whose roles a user command hands out (`roles: ["read", {role, db}]` of `createUser`,
+/// `updateUser`, `grantRolesToUser`): granting a role needs user administration on the role's database.
+pub fn granted_role_dbs<'a>(db: &'a str, cmd: &'a Document) -> Vec<&'a str> {
+    let mut dbs: Vec<&str> = Vec::new();
+    if let Ok(roles) = cmd.get_array("roles") {
+        for r in roles {
+            let d = match r {
+                Bson::Document(d) => d.get_str("db").unwrap_or(db),
+                _ => db,
+            };
+            if !dbs.contains(&d) {
+                dbs.push(d);
+            }
+        }
+    }
+    dbs
+}
+
 /// Whether an aggregation pipeline writes (`$out` or `$merge`).
 fn pipeline_writes(cmd: &Document) -> bool {
     cmd.get_array("pipeline").is_ok_and(|p| {
