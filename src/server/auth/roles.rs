@@ -317,4 +317,27 @@ mod tests {
             Requirement::Cluster(CLUSTER_ADMIN)
         );
     }
+
+    #[test]
+    fn protected_collections_are_found_anywhere_in_an_admin_command() {
+        let lookup = doc! {"aggregate": "x", "pipeline": [{"$lookup": {"from": "system.users", "as": "u", "pipeline": []}}]};
+        assert!(touches_protected("admin", &lookup));
+        assert!(!touches_protected("app", &lookup));
+        assert!(touches_protected(
+            "admin",
+            &doc! {"create": "v", "viewOn": "system.users"}
+        ));
+        assert!(touches_protected("admin", &doc! {"find": "system.version"}));
+        assert!(!touches_protected(
+            "admin",
+            &doc! {"find": "other", "filter": {"a": "system"}}
+        ));
+    }
+
+    #[test]
+    fn granted_roles_name_their_databases() {
+        let cmd = doc! {"createUser": "u", "roles": ["read", {"role": "root", "db": "admin"}, "readWrite"]};
+        assert_eq!(granted_role_dbs("app", &cmd), vec!["app", "admin"]);
+        assert!(granted_role_dbs("app", &doc! {"dropUser": "u"}).is_empty());
+    }
 }
