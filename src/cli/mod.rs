@@ -85,6 +85,9 @@ pub enum Command {
         /// The TCP port.
         #[arg(long, default_value_t = 27017)]
         port: u16,
+        /// Authentication and TLS.
+        #[command(flatten)]
+        security: crate::server::SecurityArgs,
     },
     /// The interactive shell (also reads statements and meta commands from a non-terminal stdin).
     Repl {
@@ -153,9 +156,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         init: Vec::new(),
     });
     match command {
-        Command::Serve { bind, port } => {
-            crate::server::run_cli(&bind, port).map_err(|message| CliError { message, code: 1 })
-        }
+        Command::Serve {
+            bind,
+            port,
+            security,
+        } => crate::server::run_cli(&bind, port, &security)
+            .map_err(|message| CliError { message, code: 1 }),
         Command::Translate { sql, file, golden } => translate(sql, file, golden),
         Command::Run { files, options } => {
             let mut sources = Vec::with_capacity(files.len());

@@ -4,14 +4,14 @@
 //! the server does not serve) closes this connection with a logged reason; nothing a client sends can stop
 //! the server. Command failures are replies (`ok: 0, errmsg, code, codeName`), as mongod shapes them.
 
+use super::auth::Session;
 use super::wire::{self, Request, WireError};
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::{CommandError, CursorOwner, Engine};
 use bson::{doc, Bson, Document};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI32, Ordering};
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::watch;
 
 /// Fields a driver adds to every command that a standalone mongod accepts and the engine does not need.
@@ -37,11 +37,13 @@ fn next_request_id() -> i32 {
     NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed)
 }
 
-/// Serves one connection until the peer closes it, a message is malformed, or shutdown is signalled.
-pub(super) async fn serve(
-    mut stream: TcpStream,
+/// Serves one connection (plain TCP or TLS) until the peer closes it, a message is malformed, or shutdown
+/// is signalled. `session` holds the connection's authentication.
+pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
     peer: SocketAddr,
     engine: Engine,
+    session: Session,
     conn_id: i64,
     mut shutdown: watch::Receiver<bool>,
     read_timeout: std::time::Duration,
@@ -66,7 +68,7 @@ pub(super) async fn serve(
                 break;
             }
         };
-        let reply = match handle(&engine, conn_id, &msg).await {
+        let reply = match handle(&engine, &session, conn_id, &msg).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(conn = conn_id, %peer, "closing connection: {e}");
@@ -85,11 +87,12 @@ pub(super) async fn serve(
 /// The reply bytes for one message (`None` when the client asked for no reply).
 async fn handle(
     engine: &Engine,
+    session: &Session,
     conn_id: i64,
     msg: &wire::RawMessage,
 ) -> Result<Option<Vec<u8>>, WireError> {
     let request_to = msg.header.request_id;
-    if let Some(reply) = find_from_bytes(engine, conn_id, msg).await {
+    if let Some(reply) = find_from_bytes(engine, session, conn_id, msg).await {
         return wire::encode_op_msg_bytes(next_request_id(), request_to, 0, &reply).map(Some);
     }
     let request = match wire::parse_request(msg) {
@@ -126,7 +129,7 @@ async fn handle(
                 Ok(cmd) => match cmd.get("$db") {
                     Some(Bson::String(db)) => {
                         let db = db.clone();
-                        dispatch(engine, conn_id, &db, cmd).await
+                        dispatch(engine, session, conn_id, &db, cmd).await
                     }
                     _ => error_reply(&CommandError::location(
                         40571,
@@ -163,7 +166,7 @@ async fn handle(
             };
             let name = cmd.keys().next().cloned().unwrap_or_default();
             let reply = if matches!(name.as_str(), "hello" | "isMaster" | "ismaster") {
-                dispatch(engine, conn_id, &db, cmd).await
+                dispatch(engine, session, conn_id, &db, cmd).await
             } else {
                 error_reply(&CommandError::new(ErrorCode::UnsupportedOpQueryCommand, format!(
                         "Unsupported OP_QUERY command: {name}. The client driver may require an upgrade. \
@@ -179,11 +182,19 @@ async fn handle(
 /// A `find` in a plain `OP_MSG` runs on its bytes ([`Engine::run_command_raw`]): a point lookup by an
 /// indexed key is answered from the stored bytes, never parsed on the way in or out. The generic fields
 /// (`$db`, `lsid`, ...) a driver adds are ignored by `find`, so they need no stripping here. `None`: the
-/// message takes the general path.
-async fn find_from_bytes(engine: &Engine, conn_id: i64, msg: &wire::RawMessage) -> Option<Vec<u8>> {
+/// message takes the general path (as does a find the session must check first).
+async fn find_from_bytes(
+    engine: &Engine,
+    session: &Session,
+    conn_id: i64,
+    msg: &wire::RawMessage,
+) -> Option<Vec<u8>> {
     let body = wire::plain_op_msg_body(msg)?;
-    let (first, _) = body.iter().next()?.ok()?;
+    let (first, coll) = body.iter().next()?.ok()?;
     if first.as_str() != "find" {
+        return None;
+    }
+    if !session.may_find_directly(body.get_str("$db").ok()?, coll.as_str().unwrap_or("")) {
         return None;
     }
     if TRANSACTION_FIELDS
@@ -232,8 +243,14 @@ fn error_reply(e: &CommandError) -> Document {
 }
 
 /// Runs one command for this connection and returns the reply document (an error reply on failure).
-pub(super) async fn dispatch(engine: &Engine, conn_id: i64, db: &str, cmd: Document) -> Document {
-    match run(engine, conn_id, db, cmd).await {
+pub(super) async fn dispatch(
+    engine: &Engine,
+    session: &Session,
+    conn_id: i64,
+    db: &str,
+    cmd: Document,
+) -> Document {
+    match run(engine, session, conn_id, db, cmd).await {
         Ok(d) => d,
         Err(e) => error_reply(&e),
     }
@@ -241,6 +258,7 @@ pub(super) async fn dispatch(engine: &Engine, conn_id: i64, db: &str, cmd: Docum
 
 async fn run(
     engine: &Engine,
+    session: &Session,
     conn_id: i64,
     db: &str,
     mut cmd: Document,
@@ -262,15 +280,19 @@ async fn run(
         .ok_or_else(|| CommandError::failed_to_parse("empty command document"))?;
     let is_hello = matches!(name.as_str(), "hello" | "isMaster" | "ismaster");
     let engine = engine.clone();
+    let session = session.clone();
     let db = db.to_string();
-    let mut reply = tokio::task::spawn_blocking(move || engine.run_command_as(&owner, &db, &cmd))
-        .await
-        .map_err(|e| {
-            CommandError::new(
-                ErrorCode::InternalError,
-                format!("command {name} failed inside the engine: {e}"),
-            )
-        })??;
+    let cmd_name = name.clone();
+    let mut reply = tokio::task::spawn_blocking(move || {
+        session.run_command(&engine, &owner, &db, &cmd_name, cmd)
+    })
+    .await
+    .map_err(|e| {
+        CommandError::new(
+            ErrorCode::InternalError,
+            format!("command {name} failed inside the engine: {e}"),
+        )
+    })??;
     if is_hello {
         reply.insert("connectionId", conn_id);
     }

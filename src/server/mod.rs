@@ -15,12 +15,20 @@
 //! # }
 //! ```
 
+pub mod auth;
 mod conn;
+pub mod options;
+pub mod tls;
 pub mod wire;
+
+pub use auth::Security;
+pub use options::SecurityArgs;
+pub use tls::{Tls, TlsFiles, TlsMode};
 
 use crate::engine::Engine;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::watch;
@@ -38,16 +46,21 @@ pub struct Server {
     listener: TcpListener,
     engine: Engine,
     read_timeout: Duration,
+    security: Arc<Security>,
+    tls: Option<Tls>,
 }
 
 impl Server {
-    /// Binds `addr` (e.g. `"127.0.0.1:27017"`, or port 0 for an ephemeral port) to serve `engine`.
+    /// Binds `addr` (e.g. `"127.0.0.1:27017"`, or port 0 for an ephemeral port) to serve `engine`, without
+    /// authentication required and without TLS (see [`Server::with_security`], [`Server::with_tls`]).
     pub async fn bind(addr: impl ToSocketAddrs, engine: Engine) -> std::io::Result<Server> {
         let listener = TcpListener::bind(addr).await?;
         Ok(Server {
             listener,
             engine,
             read_timeout: DEFAULT_READ_TIMEOUT,
+            security: Arc::new(Security::new(false)),
+            tls: None,
         })
     }
 
@@ -55,6 +68,18 @@ impl Server {
     /// (default [`DEFAULT_READ_TIMEOUT`]); a connection idle between messages is never closed.
     pub fn with_read_timeout(mut self, timeout: Duration) -> Server {
         self.read_timeout = timeout;
+        self
+    }
+
+    /// The same server with these authentication settings (e.g. `Security::new(true)`: `--auth`).
+    pub fn with_security(mut self, security: Security) -> Server {
+        self.security = Arc::new(security);
+        self
+    }
+
+    /// The same server with TLS.
+    pub fn with_tls(mut self, tls: Tls) -> Server {
+        self.tls = Some(tls);
         self
     }
 
@@ -87,7 +112,23 @@ impl Server {
                         if let Err(e) = stream.set_nodelay(true) {
                             tracing::debug!(%peer, "set_nodelay failed: {e}");
                         }
-                        tasks.spawn(conn::serve(stream, peer, self.engine.clone(), next_conn, stop_rx.clone(), self.read_timeout));
+                        let session = auth::Session::new(self.security.clone(), peer.ip().is_loopback());
+                        let (engine, stop, tls) = (self.engine.clone(), stop_rx.clone(), self.tls.clone());
+                        let read_timeout = self.read_timeout;
+                        tasks.spawn(async move {
+                            match tls {
+                                None => conn::serve(stream, peer, engine, session, next_conn, stop, read_timeout).await,
+                                Some(tls) => match tls::accept(&tls, stream, peer).await {
+                                    Some(tls::Accepted::Plain(s)) => {
+                                        conn::serve(s, peer, engine, session, next_conn, stop, read_timeout).await
+                                    }
+                                    Some(tls::Accepted::Tls(s)) => {
+                                        conn::serve(*s, peer, engine, session, next_conn, stop, read_timeout).await
+                                    }
+                                    None => {}
+                                },
+                            }
+                        });
                     }
                     Err(e) => {
                         // Out of file descriptors and the like: keep serving the open connections.
@@ -125,8 +166,9 @@ impl Server {
 }
 
 /// The `sqlmongo serve` subcommand: logs to standard error (`RUST_LOG` sets the level, default `info`),
-/// serves a fresh in-memory engine on `bind:port` until Ctrl-C. Errors are one line.
-pub fn run_cli(bind: &str, port: u16) -> Result<(), String> {
+/// serves a fresh in-memory engine on `bind:port` until Ctrl-C, with the authentication and TLS of
+/// `security` (a non-loopback address needs `--auth` or `--allow-insecure-remote`). Errors are one line.
+pub fn run_cli(bind: &str, port: u16, security: &SecurityArgs) -> Result<(), String> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
@@ -134,25 +176,33 @@ pub fn run_cli(bind: &str, port: u16) -> Result<(), String> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
+    let tls = security.tls()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     rt.block_on(async {
-        let server = Server::bind((bind, port), Engine::in_memory())
+        let engine = Engine::in_memory();
+        let server = Server::bind((bind, port), engine.clone())
             .await
             .map_err(|e| format!("cannot listen on {bind}:{port}: {e}"))?;
         let addr = server
             .local_addr()
             .map_err(|e| format!("cannot read the bound address: {e}"))?;
-        tracing::info!(
-            "sqlmongo serve: listening on {addr} (embedded in-memory engine; MongoDB wire protocol, maxWireVersion 21); Ctrl-C stops"
-        );
-        if !addr.ip().is_loopback() {
-            tracing::warn!(
-                "listening on a non-loopback address {addr}: there is no authentication or TLS"
-            );
+        security.check_address(addr, tls.is_some())?;
+        security.bootstrap(&engine)?;
+        let mut server = server.with_security(security.security());
+        let tls_note = match &tls {
+            Some(t) => format!("TLS {:?}", t.mode()),
+            None => "no TLS".to_string(),
+        };
+        if let Some(t) = tls {
+            server = server.with_tls(t);
         }
+        tracing::info!(
+            "sqlmongo serve: listening on {addr} (embedded in-memory engine; MongoDB wire protocol, maxWireVersion 21; {}; {tls_note}); Ctrl-C stops",
+            if security.auth { "authentication required" } else { "no authentication" }
+        );
         server
             .serve_until_ctrl_c()
             .await

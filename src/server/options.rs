@@ -1,0 +1,198 @@
+//! The security flags of `sqlmongo serve` (mongod's names where mongod has one), the refusal to listen on a
+//! non-loopback address without authentication, and the root-user bootstrap from the environment.
+
+use super::auth::{users, Security};
+use super::tls::{Tls, TlsFiles, TlsMode};
+use crate::engine::Engine;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Environment variable: with [`ROOT_PASSWORD_ENV`], creates this user on `admin` with the `root` role at
+/// start unless it exists (as the official image's `MONGO_INITDB_ROOT_USERNAME`).
+pub const ROOT_USERNAME_ENV: &str = "SQLMONGO_ROOT_USERNAME";
+/// Environment variable: the bootstrap root user's password (see [`ROOT_USERNAME_ENV`]).
+pub const ROOT_PASSWORD_ENV: &str = "SQLMONGO_ROOT_PASSWORD";
+
+/// `sqlmongo serve`'s authentication and TLS flags.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SecurityArgs {
+    /// Require authentication (SCRAM-SHA-256) and enforce each user's roles, as mongod's --auth. Users
+    /// live in admin.system.users (createUser, ...); see SQLMONGO_ROOT_USERNAME / SQLMONGO_ROOT_PASSWORD.
+    #[arg(long)]
+    pub auth: bool,
+    /// Listen on a non-loopback address even without --auth (anyone who reaches it can read and change
+    /// every database).
+    #[arg(long = "allow-insecure-remote")]
+    pub allow_insecure_remote: bool,
+    /// TLS: PEM file with the server's certificate chain and private key (turns TLS on, requireTLS).
+    #[arg(long = "tlsCertificateKeyFile", value_name = "PEM")]
+    pub tls_certificate_key_file: Option<PathBuf>,
+    /// TLS: PEM file with the private key, when it is not in --tlsCertificateKeyFile.
+    #[arg(long = "tlsKeyFile", value_name = "PEM")]
+    pub tls_key_file: Option<PathBuf>,
+    /// TLS: PEM file of CA certificates; clients must then present a certificate issued by one of them.
+    #[arg(long = "tlsCAFile", value_name = "PEM")]
+    pub tls_ca_file: Option<PathBuf>,
+    /// TLS with --tlsCAFile: also accept clients without a certificate.
+    #[arg(long = "tlsAllowConnectionsWithoutCertificates")]
+    pub tls_allow_without_certificates: bool,
+    /// TLS mode: disabled, allowTLS, preferTLS (plain and TLS clients) or requireTLS (default with a
+    /// certificate).
+    #[arg(long = "tlsMode", value_name = "MODE")]
+    pub tls_mode: Option<TlsMode>,
+}
+
+impl SecurityArgs {
+    /// The server-wide authentication settings.
+    pub fn security(&self) -> Security {
+        Security::new(self.auth)
+    }
+
+    /// The TLS settings, `None` without TLS. Errors are one line.
+    pub fn tls(&self) -> Result<Option<Tls>, String> {
+        let mode = self
+            .tls_mode
+            .unwrap_or(if self.tls_certificate_key_file.is_some() {
+                TlsMode::Require
+            } else {
+                TlsMode::Disabled
+            });
+        if mode == TlsMode::Disabled {
+            return Ok(None);
+        }
+        let Some(cert) = self.tls_certificate_key_file.clone() else {
+            return Err(format!(
+                "--tlsMode {mode:?} needs --tlsCertificateKeyFile (the server's certificate and key)"
+            ));
+        };
+        let files = TlsFiles {
+            certificate_key_file: cert,
+            key_file: self.tls_key_file.clone(),
+            ca_file: self.tls_ca_file.clone(),
+            allow_without_certificates: self.tls_allow_without_certificates,
+        };
+        Tls::from_files(&files, mode).map(Some)
+    }
+
+    /// Refuses a non-loopback address without `--auth` unless `--allow-insecure-remote`; warns about the
+    /// allowed but unprotected cases.
+    pub fn check_address(&self, addr: SocketAddr, tls: bool) -> Result<(), String> {
+        if addr.ip().is_loopback() {
+            return Ok(());
+        }
+        if !self.auth {
+            if !self.allow_insecure_remote {
+                return Err(format!(
+                    "refusing to listen on the non-loopback address {addr} without --auth: anyone who \
+                     can reach it could read and change every database. Add --auth (users: \
+                     {ROOT_USERNAME_ENV} / {ROOT_PASSWORD_ENV}, or createUser from this machine), or \
+                     --allow-insecure-remote to listen anyway"
+                ));
+            }
+            tracing::warn!(
+                "listening on the non-loopback address {addr} WITHOUT authentication (--allow-insecure-remote)"
+            );
+        }
+        if !tls {
+            tracing::warn!(
+                "listening on the non-loopback address {addr} without TLS: commands and data travel in clear"
+            );
+        }
+        Ok(())
+    }
+
+    /// Creates the root user of [`ROOT_USERNAME_ENV`] / [`ROOT_PASSWORD_ENV`] when both are set; with
+    /// `--auth` and no user at all, says how to create the first one.
+    pub fn bootstrap(&self, engine: &Engine) -> Result<(), String> {
+        let user = std::env::var(ROOT_USERNAME_ENV)
+            .ok()
+            .filter(|s| !s.is_empty());
+        let pwd = std::env::var(ROOT_PASSWORD_ENV)
+            .ok()
+            .filter(|s| !s.is_empty());
+        match (user, pwd) {
+            (Some(user), Some(pwd)) => {
+                let created = users::ensure_root_user(
+                    engine,
+                    &user,
+                    &pwd,
+                    super::auth::scram::DEFAULT_ITERATIONS,
+                )
+                .map_err(|e| format!("cannot create the root user '{user}': {}", e.errmsg))?;
+                if created {
+                    tracing::info!("created the root user '{user}' on admin ({ROOT_USERNAME_ENV})");
+                } else {
+                    tracing::info!(
+                        "root user '{user}' exists already; its password is left as it is"
+                    );
+                }
+            }
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(format!(
+                    "{ROOT_USERNAME_ENV} and {ROOT_PASSWORD_ENV} go together: set both or neither"
+                ))
+            }
+            (None, None) => {}
+        }
+        if self.auth && !users::any_user(engine).map_err(|e| e.errmsg)? {
+            tracing::info!(
+                "--auth and no user yet: a client on this machine may create the first one (createUser on admin)"
+            );
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(auth: bool, insecure: bool) -> SecurityArgs {
+        SecurityArgs {
+            auth,
+            allow_insecure_remote: insecure,
+            ..SecurityArgs::default()
+        }
+    }
+
+    #[test]
+    fn a_non_loopback_address_needs_auth_or_the_explicit_flag() {
+        let any: SocketAddr = "0.0.0.0:27017".parse().expect("addr");
+        let lan: SocketAddr = "[::]:27017".parse().expect("addr");
+        let lo: SocketAddr = "127.0.0.1:27017".parse().expect("addr");
+        let lo6: SocketAddr = "[::1]:27017".parse().expect("addr");
+        for a in [any, lan] {
+            let e = args(false, false)
+                .check_address(a, false)
+                .expect_err("refused");
+            assert!(
+                e.contains("--auth") && e.contains("--allow-insecure-remote"),
+                "{e}"
+            );
+            assert!(args(true, false).check_address(a, false).is_ok());
+            assert!(args(false, true).check_address(a, true).is_ok());
+        }
+        for a in [lo, lo6] {
+            assert!(args(false, false).check_address(a, false).is_ok());
+        }
+    }
+
+    #[test]
+    fn tls_flags_are_checked() {
+        assert!(args(false, false).tls().expect("no TLS").is_none());
+        let mut a = args(false, false);
+        a.tls_mode = Some(TlsMode::Require);
+        assert!(a
+            .tls()
+            .expect_err("no certificate")
+            .contains("--tlsCertificateKeyFile"));
+        a.tls_mode = Some(TlsMode::Disabled);
+        a.tls_certificate_key_file = Some("/nonexistent.pem".into());
+        assert!(a.tls().expect("disabled").is_none());
+        a.tls_mode = None;
+        let e = a.tls().expect_err("missing file");
+        assert!(e.contains("/nonexistent.pem"), "{e}");
+        assert_eq!("preferTLS".parse::<TlsMode>(), Ok(TlsMode::Prefer));
+        assert!("tls".parse::<TlsMode>().is_err());
+    }
+}
