@@ -518,3 +518,36 @@ fn long_dotted_paths_run_on_a_small_stack() {
         }
     });
 }
+
+#[test]
+fn pipelines_that_deepen_documents_stage_by_stage_are_refused() {
+    on_small_stack(|| {
+        let e = engine();
+        e.run_command("app", &doc! {"insert": "t", "documents": [{"_id": 1}]})
+            .expect("insert");
+        let stages: [fn() -> Document; 4] = [
+            || doc! {"$replaceRoot": {"newRoot": {"a": "$$ROOT"}}},
+            || doc! {"$project": {"_id": 0, "a": "$$ROOT"}},
+            || doc! {"$addFields": {"a": "$$ROOT"}},
+            || doc! {"$group": {"_id": "$$ROOT"}},
+        ];
+        for stage in stages {
+            let pipeline: Vec<Document> = (0..3_000).map(|_| stage()).collect();
+            let r = e.run_command(
+                "app",
+                &doc! {"aggregate": "t", "pipeline": pipeline, "cursor": {}},
+            );
+            // Nested one level per stage: too deep at stage 200. `$addFields` doubles the document each
+            // stage: too large first.
+            let want = if stage()
+                .get_document("$addFields")
+                .is_ok_and(|f| f.len() == 2)
+            {
+                (146, "ExceededMemoryLimit".into())
+            } else {
+                (15, "Overflow".into())
+            };
+            assert_eq!(code(r), want, "{}", stage());
+        }
+    });
+}

@@ -226,6 +226,15 @@ async fn a_document_over_16_mib_is_refused() {
         .expect("error")
         .clone();
     assert_eq!(err.get_i32("code").ok(), Some(2), "{err}");
+    // A command document over 16 MiB + 16 KiB is refused as it is read (mongod's 10334), the connection
+    // kept.
+    let huge = doc! {"_id": 2, "s": "x".repeat(max + 16 * 1024)};
+    let r = call(
+        &mut s,
+        &doc! {"insert": "big", "documents": [huge], "$db": "app"},
+    )
+    .await;
+    assert_eq!(code(&r), Some(10334), "{r}");
     let r = call(&mut s, &doc! {"count": "big", "$db": "app"}).await;
     assert_eq!(r.get_i32("n").ok(), Some(0));
     let r = call(&mut s, &doc! {"create": "c".repeat(300), "$db": "app"}).await;

@@ -311,6 +311,32 @@ pub fn check_command_bytes(cmd: &[u8]) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// The largest document a pipeline stage may produce (mongod lets intermediate documents pass 16 MiB,
+/// bounded by its 100 MB memory limits; the final result is then refused).
+pub const MAX_INTERMEDIATE_BYTES: usize = 100 * 1024 * 1024;
+
+/// Refuses the output of a pipeline stage that builds documents: nested past [`MAX_BSON_DEPTH`] (15
+/// `Overflow`) or over [`MAX_INTERMEDIATE_BYTES`] (146 `ExceededMemoryLimit`), before a later stage or the
+/// reply recurses through it or copies it again.
+pub fn check_intermediate(docs: &[Document]) -> Result<(), CommandError> {
+    for d in docs {
+        let s = shape(d);
+        if s.depth > MAX_BSON_DEPTH {
+            return Err(too_deep());
+        }
+        if s.bytes > MAX_INTERMEDIATE_BYTES {
+            return Err(CommandError::new(
+                ErrorCode::ExceededMemoryLimit,
+                format!(
+                    "a pipeline stage produced a document of {} bytes, over the {MAX_INTERMEDIATE_BYTES}-byte limit",
+                    s.bytes
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Refuses a document an insert (or an upsert) would store: over 16 MiB (2 `BadValue`) or nested past
 /// [`MAX_USER_STORAGE_DEPTH`] (15 `Overflow`), with mongod's messages.
 pub fn check_insert(doc: &Document) -> Result<(), CommandError> {
@@ -458,6 +484,19 @@ mod tests {
             (e.code, e.code_name.as_str()),
             (10334, "BSONObjectTooLarge")
         );
+    }
+
+    #[test]
+    fn stage_output_is_bounded_in_depth_and_size() {
+        assert!(check_intermediate(&[nested(200)]).is_ok());
+        let e = check_intermediate(&[doc! {}, nested(201)]).unwrap_err();
+        assert_eq!(e.code, 15);
+        // {s: "x..."}: 5 + 1 + 2 + 4 + n + 1 = n + 13 bytes.
+        let at = doc! {"s": "x".repeat(MAX_INTERMEDIATE_BYTES - 13)};
+        assert!(check_intermediate(std::slice::from_ref(&at)).is_ok());
+        let over = doc! {"s": "x".repeat(MAX_INTERMEDIATE_BYTES - 12)};
+        let e = check_intermediate(&[over]).unwrap_err();
+        assert_eq!((e.code, e.code_name.as_str()), (146, "ExceededMemoryLimit"));
     }
 
     #[test]

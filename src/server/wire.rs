@@ -23,6 +23,9 @@ pub const OP_MSG: i32 = 2013;
 pub const HEADER_LEN: usize = 16;
 /// The largest message accepted (mongod's `maxMessageSizeBytes`).
 pub const MAX_MESSAGE_SIZE: usize = 48_000_000;
+/// The largest document a message may carry (mongod's `BSONObjMaxInternalSize`: 16 MiB plus 16 KiB for
+/// the command around a 16 MiB document); the engine then holds stored documents to 16 MiB exactly.
+pub const MAX_BSON_OBJECT_BYTES: usize = 16 * 1024 * 1024 + 16 * 1024;
 
 /// `OP_MSG` flag bit 0: a CRC-32C checksum follows the sections.
 pub const FLAG_CHECKSUM_PRESENT: u32 = 1;
@@ -304,6 +307,15 @@ fn read_doc(b: &[u8], pos: usize, end: usize) -> Result<(Document, usize), WireE
                 "BSON document at byte {pos} ({len} bytes) overruns its section"
             ))
         })?;
+    // mongod refuses any document of a message over its internal maximum (16 MiB + 16 KiB).
+    if len as usize > MAX_BSON_OBJECT_BYTES {
+        return Err(WireError::Refused(CommandError::new(
+            ErrorCode::BSONObjectTooLarge,
+            format!(
+                "BSONObj size: {len} (0x{len:X}) is invalid. Size must be between 0 and {MAX_BSON_OBJECT_BYTES}(16MB)"
+            ),
+        )));
+    }
     // The `bson` decoder recurses once per level: the depth is bounded first, without recursion.
     crate::engine::limits::check_command_bytes(&b[pos..stop]).map_err(WireError::Refused)?;
     let doc = Document::from_reader(&b[pos..stop])

@@ -411,8 +411,30 @@ impl Pipeline {
                 Stage::Sample(n) => reshape::sample(docs, *n),
                 Stage::Window(w) => w.run(docs, vars)?,
             };
+            if stage.may_deepen() {
+                crate::engine::limits::check_intermediate(&docs)?;
+            }
             i += 1;
         }
         Ok(docs)
+    }
+}
+
+impl Stage {
+    /// Whether the stage builds documents out of values (which may nest its input deeper, or grow it:
+    /// `{$replaceRoot: {newRoot: {a: "$$ROOT"}}}` repeated, `{$addFields: {a: "$$ROOT"}}` doubling).
+    fn may_deepen(&self) -> bool {
+        !matches!(
+            self,
+            Stage::Match(..)
+                | Stage::Unset(_)
+                | Stage::Sort(_)
+                | Stage::Skip(_)
+                | Stage::Limit(_)
+                | Stage::Count(_)
+                | Stage::Unwind(_)
+                | Stage::UnionWith(..)
+                | Stage::Sample(_)
+        )
     }
 }
