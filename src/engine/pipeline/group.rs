@@ -6,17 +6,16 @@
 //! `$sum` ignores non-numbers and gives `0` over nothing; `$avg`/`$min`/`$max` ignore null and missing and
 //! give null over nothing; `$push`/`$addToSet` skip missing values. Depends on `expr`, `numeric`, `sort`.
 
-use crate::engine::bson_order::{compare, equal};
+use crate::engine::bson_hash::{SlotTable, ValueSet};
+use crate::engine::bson_order::compare;
 use crate::engine::expr::{Expr, Vars};
 use crate::engine::fields::FieldValues;
 use crate::engine::numeric::{self, Num};
 use crate::engine::sort::SortSpec;
-use crate::engine::storage::collection::IndexKey;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone)]
 enum Kind {
@@ -49,11 +48,12 @@ pub struct Accumulator {
 
 /// Running state of an accumulator for one group.
 #[derive(Debug, Clone)]
-enum AccState {
+pub(super) enum AccState {
     Num(Num),
     Avg(Num, u64),
     Value(Option<Bson>),
     List(Vec<Bson>),
+    Set(ValueSet),
     Keyed(Vec<(Vec<Bson>, Bson)>),
     Welford(u64, f64, f64),
     Doc(Document),
@@ -187,14 +187,14 @@ impl Accumulator {
         self.finish(st, &Document::new(), vars)
     }
 
-    fn init(&self) -> AccState {
+    /// A fresh running state ([`step`](Self::step) folds documents in, [`finish`](Self::finish) reads it).
+    pub(super) fn init(&self) -> AccState {
         match &self.kind {
             Kind::Sum => AccState::Num(Num::Int(0)),
             Kind::Avg => AccState::Avg(Num::Int(0), 0),
             Kind::Min | Kind::Max | Kind::First | Kind::Last => AccState::Value(None),
-            Kind::Push | Kind::AddToSet | Kind::FirstN(..) | Kind::ExtremeN(..) => {
-                AccState::List(Vec::new())
-            }
+            Kind::Push | Kind::FirstN(..) | Kind::ExtremeN(..) => AccState::List(Vec::new()),
+            Kind::AddToSet => AccState::Set(ValueSet::default()),
             Kind::Count => AccState::Count(0),
             Kind::StdDevPop | Kind::StdDevSamp => AccState::Welford(0, 0.0, 0.0),
             Kind::MergeObjects => AccState::Doc(Document::new()),
@@ -202,7 +202,8 @@ impl Accumulator {
         }
     }
 
-    fn step(
+    /// Folds one document in (`first`: it is the first of the group or window).
+    pub(super) fn step(
         &self,
         st: &mut AccState,
         first: bool,
@@ -283,11 +284,9 @@ impl Accumulator {
                     l.push(x.into_owned());
                 }
             }
-            (Kind::AddToSet, AccState::List(l)) => {
+            (Kind::AddToSet, AccState::Set(set)) => {
                 if let Some(x) = v {
-                    if !l.iter().any(|y| equal(y, &x)) {
-                        l.push(x.into_owned());
-                    }
+                    set.insert(x);
                 }
             }
             (Kind::FirstN(..), AccState::List(l)) | (Kind::ExtremeN(..), AccState::List(l)) => {
@@ -325,7 +324,8 @@ impl Accumulator {
         Ok(())
     }
 
-    fn finish(
+    /// The accumulator's value over what was folded in.
+    pub(super) fn finish(
         &self,
         st: AccState,
         group_key: &Document,
@@ -362,6 +362,7 @@ impl Accumulator {
                 Bson::Array(l)
             }
             (_, AccState::List(l)) => Bson::Array(l),
+            (_, AccState::Set(set)) => Bson::Array(set.into_vec()),
             (_, AccState::Count(c)) => {
                 if let Ok(i) = i32::try_from(c) {
                     Bson::Int32(i)
@@ -425,50 +426,57 @@ fn count_arg(n: &Expr, group_key: &Document, vars: &Vars) -> Result<usize, Comma
 /// The running state of a streaming `$group` ([`Group::step`] then [`Group::finish`]).
 #[derive(Debug, Default)]
 pub struct GroupState {
-    index: BTreeMap<IndexKey, usize>,
-    /// The groups whose key is a string (or symbol: the BSON order makes them one), by the key's bytes:
-    /// string equality in the BSON order is bytewise, so this finds exactly the group `index` would, without
-    /// cloning the key.
-    strings: HashMap<Box<str>, usize>,
+    /// The groups' slots by key (BSON-order hash and equality; the keys live in `groups` only), built once
+    /// there are more than [`LINEAR_GROUPS`].
+    index: SlotTable,
     groups: Vec<(Bson, Vec<AccState>)>,
 }
 
-/// Up to this many groups are found by a linear scan comparing keys in the BSON order; past it a
-/// [`BTreeMap`] index is built (same BSON order, so the same groups either way).
+/// Up to this many groups are found by a linear scan comparing keys in the BSON order; past it the hash
+/// index is built (same BSON-order equality, so the same groups either way).
 const LINEAR_GROUPS: usize = 16;
 
 impl GroupState {
-    /// The slot of the group whose key compares equal to `key` in the BSON order.
-    fn find(&self, key: &Bson) -> Option<usize> {
+    /// The slot of the group whose key compares equal to `key` in the BSON order, and the key's hash when
+    /// the index is in use (for [`add`](Self::add)).
+    fn find(&self, key: &Bson) -> (Option<usize>, Option<u64>) {
         if self.groups.len() <= LINEAR_GROUPS {
-            return self
+            let slot = self
                 .groups
                 .iter()
                 .position(|(k, _)| compare(k, key) == Ordering::Equal);
+            return (slot, None);
         }
-        if let Bson::String(s) | Bson::Symbol(s) = key {
-            return self.strings.get(s.as_str()).copied();
-        }
-        self.index.get(&IndexKey(vec![key.clone()])).copied()
+        let hash = self.index.hash(key);
+        let groups = &self.groups;
+        (self.index.find(hash, key, |i| &groups[i].0), Some(hash))
     }
 
-    /// Adds a group for `key` (not present) and returns its slot.
-    fn add(&mut self, key: Bson, fields: &[(String, Accumulator)]) -> usize {
+    /// Adds a group for `key` (not present; `hash` from [`find`](Self::find)) and returns its slot.
+    fn add(&mut self, key: Bson, hash: Option<u64>, fields: &[(String, Accumulator)]) -> usize {
         let slot = self.groups.len();
-        if let Bson::String(s) | Bson::Symbol(s) = &key {
-            self.strings.insert(s.as_str().into(), slot);
-        }
-        if slot >= LINEAR_GROUPS {
-            if self.index.is_empty() {
-                for (i, (k, _)) in self.groups.iter().enumerate() {
-                    self.index.insert(IndexKey(vec![k.clone()]), i);
-                }
-            }
-            self.index.insert(IndexKey(vec![key.clone()]), slot);
-        }
         self.groups
             .push((key, fields.iter().map(|(_, a)| a.init()).collect()));
+        if slot >= LINEAR_GROUPS {
+            let groups = &self.groups;
+            if self.index.is_empty() {
+                for i in 0..slot {
+                    let h = self.index.hash(&groups[i].0);
+                    self.index.insert(h, i, |j| &groups[j].0);
+                }
+            }
+            let h = hash.unwrap_or_else(|| self.index.hash(&groups[slot].0));
+            self.index.insert(h, slot, |j| &groups[j].0);
+        }
         slot
+    }
+
+    /// The slot of `key`'s group, added (the key cloned) when new; whether it is new.
+    fn slot_of(&mut self, key: &Bson, fields: &[(String, Accumulator)]) -> (usize, bool) {
+        match self.find(key) {
+            (Some(i), _) => (i, false),
+            (None, hash) => (self.add(key.clone(), hash, fields), true),
+        }
     }
 }
 
@@ -572,10 +580,7 @@ impl Group {
         if let Some(key) = self.id.eval_top_field(doc) {
             // A plain `$field` key: looked up by reference, cloned only for a new group.
             let key = key.unwrap_or(&Bson::Null);
-            let (slot, first) = match state.find(key) {
-                Some(i) => (i, false),
-                None => (state.add(key.clone(), &self.fields), true),
-            };
+            let (slot, first) = state.slot_of(key, &self.fields);
             return self.step_slot(state, slot, first, doc, vars);
         }
         let key = self.id.eval(doc, vars)?.unwrap_or(Bson::Null);
@@ -590,8 +595,8 @@ impl Group {
         vars: &Vars,
     ) -> Result<(), CommandError> {
         let (slot, first) = match state.find(&key) {
-            Some(i) => (i, false),
-            None => (state.add(key, &self.fields), true),
+            (Some(i), _) => (i, false),
+            (None, hash) => (state.add(key, hash, &self.fields), true),
         };
         self.step_slot(state, slot, first, doc, vars)
     }
@@ -651,10 +656,7 @@ impl Group {
         row: &FieldValues,
     ) -> Result<(), CommandError> {
         let key = plan.id.value(row).unwrap_or(&Bson::Null);
-        let (slot, first) = match state.find(key) {
-            Some(i) => (i, false),
-            None => (state.add(key.clone(), &self.fields), true),
-        };
+        let (slot, first) = state.slot_of(key, &self.fields);
         let states = &mut state.groups[slot].1;
         for (((_, acc), st), arg) in self.fields.iter().zip(states.iter_mut()).zip(&plan.args) {
             acc.fold(st, first, arg.value(row).map(Cow::Borrowed))?;

@@ -64,6 +64,25 @@ pub fn unset_field(doc: &mut Document, path: &str) {
     }
 }
 
+/// The value at a dotted path for writing, through documents and array indexes as [`path::get`] reads it.
+///
+/// [`path::get`]: crate::engine::path::get
+fn get_mut<'a>(doc: &'a mut Document, path: &str) -> Option<&'a mut Bson> {
+    let mut parts = path.split('.');
+    let mut cur = doc.get_mut(parts.next()?)?;
+    for part in parts {
+        cur = match cur {
+            Bson::Document(d) => d.get_mut(part)?,
+            Bson::Array(a) => {
+                let i: usize = part.parse().ok()?;
+                a.get_mut(i)?
+            }
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
 /// A compiled `$unwind`.
 #[derive(Debug, Clone)]
 pub struct Unwind {
@@ -125,9 +144,21 @@ impl Unwind {
     /// Runs the stage.
     pub fn run(&self, docs: Vec<Document>) -> Result<Vec<Document>, CommandError> {
         let mut out = Vec::with_capacity(docs.len());
-        for d in docs {
-            match crate::engine::path::get(&d, &self.path).cloned() {
+        for mut d in docs {
+            // The array is taken out of the document first, so each output copies the rest of the
+            // document only (copying the whole array per element made one array's unwind quadratic).
+            let taken = match get_mut(&mut d, &self.path) {
+                Some(v @ Bson::Array(_)) => Some(std::mem::replace(v, Bson::Null)),
+                _ => None,
+            };
+            match taken
+                .as_ref()
+                .or_else(|| crate::engine::path::get(&d, &self.path))
+            {
                 Some(Bson::Array(items)) if !items.is_empty() => {
+                    let Some(Bson::Array(items)) = taken else {
+                        continue;
+                    };
                     for (i, it) in items.into_iter().enumerate() {
                         let mut nd = d.clone();
                         set_field(&mut nd, &self.path, it);
@@ -140,10 +171,8 @@ impl Unwind {
                 Some(Bson::Array(_)) | Some(Bson::Null) | None => {
                     if self.preserve {
                         let mut nd = d;
-                        if matches!(
-                            crate::engine::path::get(&nd, &self.path),
-                            Some(Bson::Array(_))
-                        ) {
+                        if taken.is_some() {
+                            // An empty array (taken out, a null in its place) is removed.
                             unset_field(&mut nd, &self.path);
                         }
                         if let Some(ix) = &self.index {
