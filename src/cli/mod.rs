@@ -9,6 +9,7 @@ pub mod meta;
 pub mod output;
 pub mod repl;
 pub mod script;
+pub mod splitter;
 
 use clap::{Parser, Subcommand};
 use output::{Format, Printer};

@@ -690,6 +690,52 @@ impl Group {
 mod tests {
     use super::*;
     use bson::doc;
+    use proptest::prelude::*;
+
+    fn key() -> impl Strategy<Value = Bson> {
+        prop_oneof![
+            (0i32..8).prop_map(Bson::Int32),
+            (0i64..8).prop_map(Bson::Int64),
+            prop_oneof![Just(1.0), Just(2.5), Just(-0.0), Just(f64::NAN)].prop_map(Bson::Double),
+            "[a-e]".prop_map(Bson::String),
+            "[a-e]".prop_map(Bson::Symbol),
+            Just(Bson::Null),
+            (0i32..3, "[ab]").prop_map(|(i, s)| Bson::Document(doc! {"i": i, "s": s})),
+            (0i32..3).prop_map(|i| Bson::Document(doc! {"s": "a", "i": i})),
+        ]
+    }
+
+    proptest! {
+        /// Groups found through the hash index are the groups a linear scan in the BSON order finds (first
+        /// key seen kept, first-seen order), with their counts and `$addToSet` sets.
+        #[test]
+        fn hashed_groups_are_the_linear_scan(rows in prop::collection::vec((key(), key()), 0..120)) {
+            let g = Group::compile(&doc! {"_id": "$k", "n": {"$sum": 1}, "s": {"$addToSet": "$v"}})
+                .expect("compiles");
+            let docs: Vec<Document> = rows.iter().map(|(k, v)| doc! {"k": k.clone(), "v": v.clone()}).collect();
+            let vars = Vars::new(bson::DateTime::from_millis(0));
+            let got = g.run(docs, &vars).expect("runs");
+            let mut want: Vec<(Bson, i32, Vec<Bson>)> = Vec::new();
+            for (k, v) in &rows {
+                let i = match want.iter().position(|(x, _, _)| compare(x, k) == Ordering::Equal) {
+                    Some(i) => i,
+                    None => {
+                        want.push((k.clone(), 0, Vec::new()));
+                        want.len() - 1
+                    }
+                };
+                want[i].1 += 1;
+                if !want[i].2.iter().any(|y| compare(y, v) == Ordering::Equal) {
+                    want[i].2.push(v.clone());
+                }
+            }
+            let want: Vec<Document> = want
+                .into_iter()
+                .map(|(k, n, s)| doc! {"_id": k, "n": n, "s": s})
+                .collect();
+            prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
+        }
+    }
 
     fn plan(spec: Document) -> Option<Vec<String>> {
         let g = Group::compile(&spec).ok()?;
