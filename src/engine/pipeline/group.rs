@@ -668,10 +668,22 @@ impl Group {
     pub fn finish(&self, state: GroupState, vars: &Vars) -> Result<Vec<Document>, CommandError> {
         let groups = state.groups;
         let mut out = Vec::with_capacity(groups.len());
+        // Only the `N` accumulators evaluate their `n` against the group's key document.
+        let needs_key = self.fields.iter().any(|(_, a)| {
+            matches!(
+                a.kind,
+                Kind::FirstN(..) | Kind::ExtremeN(..) | Kind::Ranked(_, Some(_), _)
+            )
+        });
         for (key, states) in groups {
             let mut d = Document::new();
             d.insert("_id", key);
-            let key_doc = d.clone();
+            // (An empty document does not allocate.)
+            let key_doc = if needs_key {
+                d.clone()
+            } else {
+                Document::new()
+            };
             for ((name, acc), st) in self.fields.iter().zip(states) {
                 d.insert(name.clone(), acc.finish(st, &key_doc, vars)?);
             }
