@@ -187,6 +187,15 @@ impl Accumulator {
         self.finish(st, &Document::new(), vars)
     }
 
+    /// For `$min` / `$max`: whether it is `$max`, and the argument (windows slide them with a deque).
+    pub(super) fn extreme(&self) -> Option<(bool, &Expr)> {
+        match self.kind {
+            Kind::Min => Some((false, &self.arg)),
+            Kind::Max => Some((true, &self.arg)),
+            _ => None,
+        }
+    }
+
     /// A fresh running state ([`step`](Self::step) folds documents in, [`finish`](Self::finish) reads it).
     pub(super) fn init(&self) -> AccState {
         match &self.kind {

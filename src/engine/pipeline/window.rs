@@ -270,6 +270,11 @@ impl SetWindowFields {
             }
             Op::Acc(acc, frame) => {
                 let windows = self.windows(frame, part, keys)?;
+                if let Some((max, arg)) = acc.extreme() {
+                    if let Some(col) = sliding_extreme(max, arg, part, &windows, vars) {
+                        return Ok(col);
+                    }
+                }
                 // The state folded over part[lo..next] and the result of the previous window.
                 let mut run: Option<(usize, usize, super::group::AccState)> = None;
                 let mut prev: Option<((usize, usize), Bson)> = None;
@@ -457,6 +462,76 @@ impl SetWindowFields {
             }
         }
     }
+}
+
+/// `$min` / `$max` over windows whose bounds never move back (sliding frames), with a deque of the
+/// candidates (indexes whose values are monotonic): O(n) whatever the window's width. The first of equal
+/// extremes is the answer, as the fold keeps it. `None` (the caller folds each window) when the bounds move
+/// back or an argument fails to evaluate (the fold then reports the error where it did).
+fn sliding_extreme(
+    max: bool,
+    arg: &Expr,
+    part: &[Document],
+    windows: &[(usize, usize)],
+    vars: &Vars,
+) -> Option<Vec<Option<Bson>>> {
+    let n = part.len();
+    let mut last = (0usize, 0usize);
+    for &(lo, hi) in windows {
+        if lo > hi || lo >= n {
+            continue;
+        }
+        let hi = hi.min(n - 1);
+        if lo < last.0 || hi < last.1 {
+            return None;
+        }
+        last = (lo, hi);
+    }
+    let mut vals = Vec::with_capacity(n);
+    for d in part {
+        let v = arg.eval(d, vars).ok()?;
+        vals.push(v.filter(|x| !matches!(x, Bson::Null | Bson::Undefined)));
+    }
+    // `a` replaces `b` as the extreme.
+    let beats = |a: &Bson, b: &Bson| {
+        let o = crate::engine::bson_order::compare(a, b);
+        if max {
+            o == Ordering::Greater
+        } else {
+            o == Ordering::Less
+        }
+    };
+    let mut dq: std::collections::VecDeque<usize> = Default::default();
+    let mut next = 0usize;
+    let mut col = Vec::with_capacity(windows.len());
+    for &(lo, hi) in windows {
+        if lo > hi || lo >= n {
+            col.push(Some(Bson::Null));
+            continue;
+        }
+        let hi = hi.min(n - 1);
+        while next <= hi {
+            if let Some(v) = &vals[next] {
+                while dq
+                    .back()
+                    .is_some_and(|&b| vals[b].as_ref().is_some_and(|x| beats(v, x)))
+                {
+                    dq.pop_back();
+                }
+                dq.push_back(next);
+            }
+            next += 1;
+        }
+        while dq.front().is_some_and(|&f| f < lo) {
+            dq.pop_front();
+        }
+        col.push(Some(
+            dq.front()
+                .and_then(|&f| vals[f].clone())
+                .unwrap_or(Bson::Null),
+        ));
+    }
+    Some(col)
 }
 
 /// The value a range window measures: the first sort key as a number (a date as its milliseconds).
