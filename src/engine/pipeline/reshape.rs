@@ -147,8 +147,11 @@ impl Unwind {
         for mut d in docs {
             // The array is taken out of the document first, so each output copies the rest of the
             // document only (copying the whole array per element made one array's unwind quadratic).
+            // Through documents only (no numeric component) the element is written back to the very slot
+            // the array was read from; otherwise the whole document is copied as before.
+            let direct = !self.path.split('.').any(|p| p.parse::<usize>().is_ok());
             let taken = match get_mut(&mut d, &self.path) {
-                Some(v @ Bson::Array(_)) => Some(std::mem::replace(v, Bson::Null)),
+                Some(v @ Bson::Array(_)) if direct => Some(std::mem::replace(v, Bson::Null)),
                 _ => None,
             };
             match taken
@@ -156,8 +159,9 @@ impl Unwind {
                 .or_else(|| crate::engine::path::get(&d, &self.path))
             {
                 Some(Bson::Array(items)) if !items.is_empty() => {
-                    let Some(Bson::Array(items)) = taken else {
-                        continue;
+                    let items = match taken {
+                        Some(Bson::Array(items)) => items,
+                        _ => items.clone(),
                     };
                     for (i, it) in items.into_iter().enumerate() {
                         let mut nd = d.clone();
@@ -171,8 +175,13 @@ impl Unwind {
                 Some(Bson::Array(_)) | Some(Bson::Null) | None => {
                     if self.preserve {
                         let mut nd = d;
-                        if taken.is_some() {
-                            // An empty array (taken out, a null in its place) is removed.
+                        if taken.is_some()
+                            || matches!(
+                                crate::engine::path::get(&nd, &self.path),
+                                Some(Bson::Array(_))
+                            )
+                        {
+                            // An empty array (taken out: a null in its place) is removed.
                             unset_field(&mut nd, &self.path);
                         }
                         if let Some(ix) = &self.index {
