@@ -9,6 +9,7 @@ pub mod meta;
 pub mod output;
 pub mod repl;
 pub mod script;
+pub mod splitter;
 
 use clap::{Parser, Subcommand};
 use output::{Format, Printer};
@@ -176,18 +177,20 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     }
                     stdin_used = true;
                 }
-                let text = read_source(&f)?;
-                let name = if f == "-" { "<stdin>".to_string() } else { f };
-                sources.push((name, text));
+                sources.push(open_source(f)?);
             }
-            run_sources(&cli.backend, format, &options, &sources)
+            run_sources(&cli.backend, format, &options, sources)
         }
-        Command::Exec { sql, options } => run_sources(
-            &cli.backend,
-            format,
-            &options,
-            &[("<sql>".to_string(), sql)],
-        ),
+        Command::Exec { sql, options } => {
+            let size = Some(sql.len() as u64);
+            let reader: Box<dyn Read> = Box::new(std::io::Cursor::new(sql.into_bytes()));
+            run_sources(
+                &cli.backend,
+                format,
+                &options,
+                vec![("<sql>".to_string(), reader, size)],
+            )
+        }
         Command::Repl {
             explain,
             timing,
@@ -217,12 +220,35 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+/// A script to run: its name in reports, its text as read while it runs, its size when known.
+type Source = (String, Box<dyn Read>, Option<u64>);
+
+/// Opens a script file (`-`: standard input) to be read as it runs: a script of any size runs in the memory
+/// of its longest statement.
+fn open_source(f: String) -> Result<Source, CliError> {
+    if f == "-" {
+        return Ok(("<stdin>".to_string(), Box::new(std::io::stdin()), None));
+    }
+    let file = std::fs::File::open(&f).map_err(|e| CliError {
+        message: format!("{f}: {e}"),
+        code: 2,
+    })?;
+    let meta = file.metadata().ok();
+    if meta.as_ref().is_some_and(|m| m.is_dir()) {
+        return Err(CliError {
+            message: format!("{f}: is a directory"),
+            code: 2,
+        });
+    }
+    Ok((f, Box::new(file), meta.map(|m| m.len())))
+}
+
 /// Runs sources in order on one client; exit code 1 when a statement failed.
 fn run_sources(
     backend: &backend::BackendArgs,
     format: Format,
     options: &RunOptions,
-    sources: &[(String, String)],
+    sources: Vec<Source>,
 ) -> Result<(), CliError> {
     let rt = runtime()?;
     let client = rt.block_on(backend::connect(backend))?;
@@ -235,9 +261,9 @@ fn run_sources(
         progress: true,
     };
     let mut failed = 0;
-    for (name, text) in sources {
+    for (name, reader, size) in sources {
         let outcome = rt
-            .block_on(runner.run_source(name, text))
+            .block_on(runner.run_reader(&name, reader, size))
             .map_err(output_error)?;
         failed += outcome.failed;
         if outcome.stopped {

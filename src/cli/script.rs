@@ -1,11 +1,9 @@
-//! Statement splitting (by sqlparser's tokenizer, so a `;` inside a string, a dollar-quoted string, a quoted
-//! identifier or a comment never splits) and the runner that executes statements one at a time, reporting
-//! errors as `FILE:LINE:COL: message` with the line and a caret.
+//! The runner that executes a source's statements one at a time as [`splitter`](super::splitter) hands
+//! them out, reporting errors as `FILE:LINE:COL: message` with the line and a caret.
 
 use super::output::{Printer, StatementKind};
-use crate::sql::SqlMongoDialect;
+pub use super::splitter::{complete_prefix, is_blank, lexes, split, Chunk, Piece, Splitter};
 use crate::Client;
-use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, Whitespace};
 use std::time::{Duration, Instant};
 
 /// How a streamed query ended.
@@ -18,148 +16,6 @@ enum Streamed {
     Output(std::io::Error),
     /// The statement failed (rows of earlier batches may have been printed).
     Failed(crate::Error),
-}
-
-/// One statement's text and where it starts in its source.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Chunk {
-    /// The statement text, from its first token up to and including its `;` (when it has one).
-    pub text: String,
-    /// 1-based line of the first token in the source.
-    pub line: u64,
-    /// 1-based column of the first token in the source.
-    pub column: u64,
-}
-
-/// A piece of a source: a statement to run, or text the tokenizer could not read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece {
-    /// A statement.
-    Statement(Chunk),
-    /// The tokenizer failed (e.g. an unterminated string) at this position; nothing after it is read.
-    LexError {
-        /// The tokenizer's message.
-        message: String,
-        /// 1-based line.
-        line: u64,
-        /// 1-based column.
-        column: u64,
-    },
-}
-
-fn is_trivia(t: &Token) -> bool {
-    matches!(t, Token::Whitespace(_))
-}
-
-fn tokens(text: &str) -> (Vec<TokenWithSpan>, Option<(String, Location)>) {
-    let dialect = SqlMongoDialect::default();
-    let mut buf = Vec::new();
-    let err = Tokenizer::new(&dialect, text)
-        .tokenize_with_location_into_buf(&mut buf)
-        .err()
-        .map(|e| (e.message, e.location));
-    (buf, err)
-}
-
-/// Byte offset of a 1-based (line, char column) location.
-fn offset_of(text: &str, loc: Location) -> usize {
-    if loc.line == 0 {
-        return text.len();
-    }
-    let mut line_start = 0;
-    for _ in 1..loc.line {
-        match text[line_start..].find('\n') {
-            Some(i) => line_start += i + 1,
-            None => return text.len(),
-        }
-    }
-    let rest = &text[line_start..];
-    line_start
-        + rest
-            .char_indices()
-            .nth(loc.column.saturating_sub(1) as usize)
-            .map(|(i, _)| i)
-            .unwrap_or(rest.len())
-}
-
-/// Splits a source into statements at top-level `;`. Empty statements (only blanks and comments) are skipped.
-///
-/// ```
-/// use sqlmongo::cli::script::{split, Piece};
-/// let pieces = split("SELECT 'a;b' FROM c; -- x; y\nSELECT $$;$$ FROM d");
-/// assert_eq!(pieces.len(), 2);
-/// let Piece::Statement(second) = &pieces[1] else { panic!() };
-/// assert_eq!((second.line, second.column), (2, 1));
-/// ```
-pub fn split(text: &str) -> Vec<Piece> {
-    let (toks, err) = tokens(text);
-    let mut out = Vec::new();
-    let mut start: Option<Location> = None;
-    for t in &toks {
-        if t.token == Token::SemiColon {
-            if let Some(s) = start.take() {
-                out.push(chunk(text, s, t.span.end));
-            }
-        } else if start.is_none() && !is_trivia(&t.token) {
-            start = Some(t.span.start);
-        }
-    }
-    match err {
-        Some((message, loc)) => {
-            out.push(Piece::LexError {
-                message,
-                line: loc.line.max(1),
-                column: loc.column.max(1),
-            });
-        }
-        None => {
-            if let Some(s) = start {
-                out.push(chunk(text, s, Location::new(0, 0)));
-            }
-        }
-    }
-    out
-}
-
-fn chunk(text: &str, from: Location, to: Location) -> Piece {
-    let a = offset_of(text, from);
-    let b = offset_of(text, to).max(a);
-    Piece::Statement(Chunk {
-        text: text.get(a..b).unwrap_or("").trim_end().to_string(),
-        line: from.line,
-        column: from.column,
-    })
-}
-
-/// For the REPL: the byte length of the longest prefix of `buffer` that ends with a top-level `;`
-/// (statements ready to run), or `None` when no statement is complete yet.
-pub fn complete_prefix(buffer: &str) -> Option<usize> {
-    let (toks, _) = tokens(buffer);
-    let last = toks.iter().rev().find(|t| t.token == Token::SemiColon)?;
-    Some(offset_of(buffer, last.span.end))
-}
-
-/// Whether `buffer` tokenizes completely (it does not end inside a string, quoted name or comment).
-pub fn lexes(buffer: &str) -> bool {
-    tokens(buffer).1.is_none()
-}
-
-/// Whether `buffer` holds nothing but blanks and comments.
-pub fn is_blank(buffer: &str) -> bool {
-    let (toks, err) = tokens(buffer);
-    err.is_none()
-        && toks.iter().all(|t| {
-            matches!(
-                t.token,
-                Token::Whitespace(
-                    Whitespace::Space
-                        | Whitespace::Newline
-                        | Whitespace::Tab
-                        | Whitespace::SingleLineComment { .. }
-                        | Whitespace::MultiLineComment(_)
-                )
-            )
-        })
 }
 
 /// An error located in a source: 1-based line and column, and the message without any position.
@@ -190,8 +46,13 @@ pub fn located_at(name: &str, source: &str, line: u64, column: u64, message: &st
     let src = source
         .split('\n')
         .nth((line as usize).saturating_sub(1))
-        .unwrap_or("")
-        .trim_end_matches('\r');
+        .unwrap_or("");
+    located_line(name, src, line, column, message)
+}
+
+/// [`located_at`] given the text of the line itself.
+pub fn located_line(name: &str, src: &str, line: u64, column: u64, message: &str) -> String {
+    let src = src.trim_end_matches('\r');
     let caret: String = src
         .chars()
         .take((column as usize).saturating_sub(1))
@@ -262,37 +123,61 @@ pub struct Outcome {
     pub stopped: bool,
 }
 
-/// Scripts with at least this many statements get a progress bar (when stderr is a terminal).
-pub const PROGRESS_THRESHOLD: usize = 50;
+/// Sources of at least this many bytes get a progress bar (when stderr is a terminal and the size is known).
+pub const PROGRESS_THRESHOLD: u64 = 256 * 1024;
 
 impl Runner {
     /// Runs every statement of `source` (named `name` in error reports) in order. Stops at the first error
     /// unless `continue_on_error`. Errors are reported on stderr (and as `{"error": ...}` in the json format).
     pub async fn run_source(&mut self, name: &str, source: &str) -> std::io::Result<Outcome> {
-        let pieces = split(source);
+        self.run_reader(name, source.as_bytes(), Some(source.len() as u64))
+            .await
+    }
+
+    /// [`run_source`](Self::run_source) over a source read as it runs (a file or standard input of any size
+    /// runs in the memory of its longest statement); `size` (when known) drives the progress bar.
+    pub async fn run_reader(
+        &mut self,
+        name: &str,
+        reader: impl std::io::Read,
+        size: Option<u64>,
+    ) -> std::io::Result<Outcome> {
         let mut outcome = Outcome::default();
-        let bar = self.progress_bar(pieces.len());
-        for piece in &pieces {
-            let res = match piece {
-                Piece::Statement(chunk) => self.run_chunk(chunk, bar.as_ref()).await?,
+        let bar = self.progress_bar(size);
+        for piece in Splitter::new(reader) {
+            let (res, context, first_line) = match &piece {
+                Piece::Statement(chunk) => (
+                    self.run_chunk(chunk, bar.as_ref()).await?,
+                    chunk.context.as_str(),
+                    chunk.line,
+                ),
                 Piece::LexError {
                     message,
                     line,
                     column,
-                } => Err(Located {
-                    line: *line,
-                    column: *column,
-                    message: format!("syntax error: {message}"),
-                }),
+                    context,
+                } => (
+                    Err(Located {
+                        line: *line,
+                        column: *column,
+                        message: format!("syntax error: {message}"),
+                    }),
+                    context.as_str(),
+                    *line,
+                ),
             };
-            if let Some(b) = &bar {
-                b.inc(1);
+            if let (Some(b), Piece::Statement(chunk)) = (&bar, &piece) {
+                b.set_position(chunk.end);
             }
             match res {
                 Ok(()) => outcome.succeeded += 1,
                 Err(loc) => {
                     outcome.failed += 1;
-                    let report = loc.report(name, source);
+                    let src = context
+                        .split('\n')
+                        .nth(loc.line.saturating_sub(first_line) as usize)
+                        .unwrap_or("");
+                    let report = located_line(name, src, loc.line, loc.column, &loc.message);
                     let headline = loc.headline(name);
                     let printer = &mut self.printer;
                     let mut emit = || -> std::io::Result<()> {
@@ -358,14 +243,15 @@ impl Runner {
         }
     }
 
-    fn progress_bar(&self, n: usize) -> Option<indicatif::ProgressBar> {
+    fn progress_bar(&self, size: Option<u64>) -> Option<indicatif::ProgressBar> {
         use std::io::IsTerminal;
+        let n = size?;
         if !self.progress || n < PROGRESS_THRESHOLD || !std::io::stderr().is_terminal() {
             return None;
         }
-        let bar = indicatif::ProgressBar::new(n as u64);
+        let bar = indicatif::ProgressBar::new(n);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} statements",
+            "{spinner} [{elapsed_precise}] {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
         ) {
             bar.set_style(style);
         }
@@ -448,59 +334,14 @@ impl Runner {
 mod tests {
     use super::*;
 
-    fn texts(src: &str) -> Vec<(String, u64, u64)> {
-        split(src)
-            .into_iter()
-            .map(|p| match p {
-                Piece::Statement(c) => (c.text, c.line, c.column),
-                Piece::LexError {
-                    message,
-                    line,
-                    column,
-                } => (format!("ERR {message}"), line, column),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn semicolons_in_strings_comments_and_dollar_quotes_do_not_split() {
-        let src =
-            "SELECT 'a;b';\n-- one; two\n/* x; y */ SELECT $$;$$, $t$;$t$, \"c;d\";\n\n  SELECT 3";
-        assert_eq!(
-            texts(src),
-            vec![
-                ("SELECT 'a;b';".to_string(), 1, 1),
-                ("SELECT $$;$$, $t$;$t$, \"c;d\";".to_string(), 3, 12),
-                ("SELECT 3".to_string(), 5, 3),
-            ]
-        );
-    }
-
-    #[test]
-    fn blank_statements_are_skipped_and_lex_errors_reported() {
-        assert_eq!(texts(";;  -- c\n;"), vec![]);
-        let t = texts("SELECT 1;\nSELECT 'open");
-        assert_eq!(t[0], ("SELECT 1;".to_string(), 1, 1));
-        assert!(t[1].0.starts_with("ERR "), "{t:?}");
-        assert_eq!(t[1].1, 2);
-    }
-
-    #[test]
-    fn complete_prefix_finds_the_last_top_level_semicolon() {
-        assert_eq!(complete_prefix("SELECT 1"), None);
-        assert_eq!(complete_prefix("SELECT ';'"), None);
-        assert_eq!(complete_prefix("SELECT 1; SELECT"), Some(9));
-        assert_eq!(complete_prefix("SELECT 1; SELECT 'x;"), Some(9));
-        assert!(is_blank("  -- just a comment\n"));
-        assert!(!is_blank("SELECT"));
-    }
-
     #[test]
     fn positions_are_moved_to_the_source() {
         let chunk = Chunk {
             text: "SELEC 1".into(),
             line: 4,
             column: 3,
+            context: "  SELEC 1".into(),
+            end: 0,
         };
         let e = crate::Error::Parse(crate::sql::ParseError::new("bad", 1, 1));
         assert_eq!((locate(&e, &chunk).line, locate(&e, &chunk).column), (4, 3));

@@ -16,6 +16,7 @@
 //! ```
 
 mod bson_bytes;
+pub mod bson_hash;
 pub mod bson_order;
 mod commands;
 mod cursor;

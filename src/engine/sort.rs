@@ -59,7 +59,7 @@ impl SortSpec {
             .iter()
             .map(|(path, asc)| {
                 let mut vals = Vec::new();
-                collect(&Bson::Document(doc.clone()), path, &mut vals);
+                collect_doc(doc, path, &mut vals);
                 pick(vals, *asc)
             })
             .collect()
@@ -84,19 +84,42 @@ impl SortSpec {
         docs.extend(keyed.into_iter().map(|(_, d)| d));
     }
 
-    /// The `limit` smallest documents in order (top-k; `$sort` followed by `$limit`).
+    /// The `limit` smallest documents in order (top-k; `$sort` followed by `$limit`): exactly the first
+    /// `limit` documents of the stable [`sort`](Self::sort), in O(n + k log k) time and O(k) keys. Candidates
+    /// collect in a buffer of up to `2 * limit`; when it fills, a selection keeps the `limit` smallest by
+    /// (key, input position), so ties keep their input order as the stable sort does.
     pub fn top(&self, docs: Vec<Document>, limit: usize) -> Vec<Document> {
-        let mut keyed: Vec<(Vec<Bson>, Document)> =
-            docs.into_iter().map(|d| (self.key(&d), d)).collect();
-        if limit < keyed.len() {
-            keyed.select_nth_unstable_by(limit, |a, b| {
-                self.compare_keys(&a.0, &b.0).then(Ordering::Equal)
-            });
-            keyed.truncate(limit + 1);
+        if limit == 0 {
+            return Vec::new();
         }
-        keyed.sort_by(|a, b| self.compare_keys(&a.0, &b.0));
-        keyed.truncate(limit);
-        keyed.into_iter().map(|(_, d)| d).collect()
+        let by = |a: &(Vec<Bson>, usize, Document), b: &(Vec<Bson>, usize, Document)| {
+            self.compare_keys(&a.0, &b.0).then(a.1.cmp(&b.1))
+        };
+        let cap = limit.saturating_mul(2).max(limit + 1);
+        let mut kept: Vec<(Vec<Bson>, usize, Document)> = Vec::new();
+        for (i, d) in docs.into_iter().enumerate() {
+            let key = self.key(&d);
+            kept.push((key, i, d));
+            if kept.len() >= cap {
+                kept.select_nth_unstable_by(limit - 1, by);
+                kept.truncate(limit);
+            }
+        }
+        kept.sort_by(by);
+        kept.truncate(limit);
+        kept.into_iter().map(|(_, _, d)| d).collect()
+    }
+}
+
+/// [`collect`] from a document (the document itself as the starting value).
+fn collect_doc(doc: &Document, path: &[String], out: &mut Vec<Option<Bson>>) {
+    let Some((part, rest)) = path.split_first() else {
+        out.push(Some(Bson::Document(doc.clone())));
+        return;
+    };
+    match doc.get(part.as_str()) {
+        Some(x) => collect(x, rest, out),
+        None => out.push(None),
     }
 }
 
@@ -143,6 +166,7 @@ fn pick(vals: Vec<Option<Bson>>, asc: bool) -> Bson {
 mod tests {
     use super::*;
     use bson::doc;
+    use proptest::prelude::*;
 
     #[test]
     fn missing_is_null_and_arrays_use_extremes() {
@@ -162,5 +186,55 @@ mod tests {
         assert_eq!(ids, vec![4, 3, 1, 2]);
         assert_eq!(s.top(docs, 2).len(), 2);
         assert!(SortSpec::compile(&doc! {"a": 2}).is_err());
+    }
+
+    fn docs() -> impl Strategy<Value = Vec<Document>> {
+        let value = prop_oneof![
+            (0i32..5).prop_map(Bson::Int32),
+            (0i64..5).prop_map(Bson::Int64),
+            Just(Bson::Null),
+            "[ab]".prop_map(Bson::String),
+            prop::collection::vec((0i32..5).prop_map(Bson::Int32), 0..3).prop_map(Bson::Array),
+        ];
+        prop::collection::vec(
+            (prop::option::of(value.clone()), prop::option::of(value)),
+            0..60,
+        )
+        .prop_map(|rows| {
+            rows.into_iter()
+                .enumerate()
+                .map(|(i, (a, b))| {
+                    let mut d = doc! {"_id": i as i64};
+                    if let Some(a) = a {
+                        d.insert("a", a);
+                    }
+                    if let Some(b) = b {
+                        d.insert("b", b);
+                    }
+                    d
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        /// Top-k is the stable full sort cut at k (ties in input order included).
+        #[test]
+        fn top_is_sort_then_limit(
+            docs in docs(),
+            limit in 1usize..70,
+            spec in prop_oneof![
+                Just(doc! {"a": 1}),
+                Just(doc! {"a": -1}),
+                Just(doc! {"a": 1, "b": -1}),
+                Just(doc! {"b": -1, "a": 1}),
+            ],
+        ) {
+            let s = SortSpec::compile(&spec).expect("spec");
+            let mut sorted = docs.clone();
+            s.sort(&mut sorted);
+            sorted.truncate(limit);
+            prop_assert_eq!(s.top(docs, limit), sorted);
+        }
     }
 }

@@ -490,10 +490,10 @@ pub(super) fn higher_order(
     vars: &Vars,
 ) -> Result<Option<Bson>, CommandError> {
     let input = eval_named_arg(args, "input", root, vars)?;
-    let items = match &input {
+    let items = match input {
         None | Some(Bson::Null) | Some(Bson::Undefined) => return Ok(Some(Bson::Null)),
-        Some(Bson::Array(a)) => a.clone(),
-        other => {
+        Some(Bson::Array(a)) => a,
+        ref other => {
             return Err(err(
                 28651,
                 format!(
@@ -546,20 +546,10 @@ pub(super) fn higher_order(
         _ => {
             let body =
                 named(args, "in").ok_or_else(|| err(40080, "Missing 'in' parameter to $reduce"))?;
-            let mut acc = eval_named_arg(args, "initialValue", root, vars)?.unwrap_or(Bson::Null);
-            for it in items {
-                let inner = vars.with("value", acc).with("this", it);
-                acc = body.eval(root, &inner)?.unwrap_or(Bson::Null);
-                // The one expression that feeds its result back into itself: each step may nest the value
-                // deeper, so it is bounded here, before a clone or comparison recurses through it.
-                if crate::engine::limits::value_deeper_than(
-                    &acc,
-                    crate::engine::limits::MAX_BSON_DEPTH,
-                ) {
-                    return Err(crate::engine::limits::too_deep());
-                }
-            }
-            Ok(Some(acc))
+            let initial = eval_named_arg(args, "initialValue", root, vars)?.unwrap_or(Bson::Null);
+            Ok(Some(super::reduce::reduce(
+                items, initial, body, root, vars,
+            )?))
         }
     }
 }

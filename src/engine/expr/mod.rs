@@ -12,6 +12,7 @@ mod arrays;
 mod convert;
 mod dates;
 mod ops;
+mod reduce;
 mod strings;
 #[cfg(test)]
 mod tests;

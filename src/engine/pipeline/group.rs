@@ -6,17 +6,16 @@
 //! `$sum` ignores non-numbers and gives `0` over nothing; `$avg`/`$min`/`$max` ignore null and missing and
 //! give null over nothing; `$push`/`$addToSet` skip missing values. Depends on `expr`, `numeric`, `sort`.
 
-use crate::engine::bson_order::{compare, equal};
+use crate::engine::bson_hash::{SlotTable, ValueSet};
+use crate::engine::bson_order::compare;
 use crate::engine::expr::{Expr, Vars};
 use crate::engine::fields::FieldValues;
 use crate::engine::numeric::{self, Num};
 use crate::engine::sort::SortSpec;
-use crate::engine::storage::collection::IndexKey;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone)]
 enum Kind {
@@ -49,11 +48,12 @@ pub struct Accumulator {
 
 /// Running state of an accumulator for one group.
 #[derive(Debug, Clone)]
-enum AccState {
+pub(super) enum AccState {
     Num(Num),
     Avg(Num, u64),
     Value(Option<Bson>),
     List(Vec<Bson>),
+    Set(ValueSet),
     Keyed(Vec<(Vec<Bson>, Bson)>),
     Welford(u64, f64, f64),
     Doc(Document),
@@ -183,14 +183,23 @@ impl Accumulator {
         self.finish(st, &Document::new(), vars)
     }
 
-    fn init(&self) -> AccState {
+    /// For `$min` / `$max`: whether it is `$max`, and the argument (windows slide them with a deque).
+    pub(super) fn extreme(&self) -> Option<(bool, &Expr)> {
+        match self.kind {
+            Kind::Min => Some((false, &self.arg)),
+            Kind::Max => Some((true, &self.arg)),
+            _ => None,
+        }
+    }
+
+    /// A fresh running state ([`step`](Self::step) folds documents in, [`finish`](Self::finish) reads it).
+    pub(super) fn init(&self) -> AccState {
         match &self.kind {
             Kind::Sum => AccState::Num(Num::Int(0)),
             Kind::Avg => AccState::Avg(Num::Int(0), 0),
             Kind::Min | Kind::Max | Kind::First | Kind::Last => AccState::Value(None),
-            Kind::Push | Kind::AddToSet | Kind::FirstN(..) | Kind::ExtremeN(..) => {
-                AccState::List(Vec::new())
-            }
+            Kind::Push | Kind::FirstN(..) | Kind::ExtremeN(..) => AccState::List(Vec::new()),
+            Kind::AddToSet => AccState::Set(ValueSet::default()),
             Kind::Count => AccState::Count(0),
             Kind::StdDevPop | Kind::StdDevSamp => AccState::Welford(0, 0.0, 0.0),
             Kind::MergeObjects => AccState::Doc(Document::new()),
@@ -198,7 +207,8 @@ impl Accumulator {
         }
     }
 
-    fn step(
+    /// Folds one document in (`first`: it is the first of the group or window).
+    pub(super) fn step(
         &self,
         st: &mut AccState,
         first: bool,
@@ -279,11 +289,9 @@ impl Accumulator {
                     l.push(x.into_owned());
                 }
             }
-            (Kind::AddToSet, AccState::List(l)) => {
+            (Kind::AddToSet, AccState::Set(set)) => {
                 if let Some(x) = v {
-                    if !l.iter().any(|y| equal(y, &x)) {
-                        l.push(x.into_owned());
-                    }
+                    set.insert(x);
                 }
             }
             (Kind::FirstN(..), AccState::List(l)) | (Kind::ExtremeN(..), AccState::List(l)) => {
@@ -321,7 +329,8 @@ impl Accumulator {
         Ok(())
     }
 
-    fn finish(
+    /// The accumulator's value over what was folded in.
+    pub(super) fn finish(
         &self,
         st: AccState,
         group_key: &Document,
@@ -358,6 +367,7 @@ impl Accumulator {
                 Bson::Array(l)
             }
             (_, AccState::List(l)) => Bson::Array(l),
+            (_, AccState::Set(set)) => Bson::Array(set.into_vec()),
             (_, AccState::Count(c)) => {
                 if let Ok(i) = i32::try_from(c) {
                     Bson::Int32(i)
@@ -420,50 +430,57 @@ fn count_arg(n: &Expr, group_key: &Document, vars: &Vars) -> Result<usize, Comma
 /// The running state of a streaming `$group` ([`Group::step`] then [`Group::finish`]).
 #[derive(Debug, Default)]
 pub struct GroupState {
-    index: BTreeMap<IndexKey, usize>,
-    /// The groups whose key is a string (or symbol: the BSON order makes them one), by the key's bytes:
-    /// string equality in the BSON order is bytewise, so this finds exactly the group `index` would, without
-    /// cloning the key.
-    strings: HashMap<Box<str>, usize>,
+    /// The groups' slots by key (BSON-order hash and equality; the keys live in `groups` only), built once
+    /// there are more than [`LINEAR_GROUPS`].
+    index: SlotTable,
     groups: Vec<(Bson, Vec<AccState>)>,
 }
 
-/// Up to this many groups are found by a linear scan comparing keys in the BSON order; past it a
-/// [`BTreeMap`] index is built (same BSON order, so the same groups either way).
+/// Up to this many groups are found by a linear scan comparing keys in the BSON order; past it the hash
+/// index is built (same BSON-order equality, so the same groups either way).
 const LINEAR_GROUPS: usize = 16;
 
 impl GroupState {
-    /// The slot of the group whose key compares equal to `key` in the BSON order.
-    fn find(&self, key: &Bson) -> Option<usize> {
+    /// The slot of the group whose key compares equal to `key` in the BSON order, and the key's hash when
+    /// the index is in use (for [`add`](Self::add)).
+    fn find(&self, key: &Bson) -> (Option<usize>, Option<u64>) {
         if self.groups.len() <= LINEAR_GROUPS {
-            return self
+            let slot = self
                 .groups
                 .iter()
                 .position(|(k, _)| compare(k, key) == Ordering::Equal);
+            return (slot, None);
         }
-        if let Bson::String(s) | Bson::Symbol(s) = key {
-            return self.strings.get(s.as_str()).copied();
-        }
-        self.index.get(&IndexKey(vec![key.clone()])).copied()
+        let hash = self.index.hash(key);
+        let groups = &self.groups;
+        (self.index.find(hash, key, |i| &groups[i].0), Some(hash))
     }
 
-    /// Adds a group for `key` (not present) and returns its slot.
-    fn add(&mut self, key: Bson, fields: &[(String, Accumulator)]) -> usize {
+    /// Adds a group for `key` (not present; `hash` from [`find`](Self::find)) and returns its slot.
+    fn add(&mut self, key: Bson, hash: Option<u64>, fields: &[(String, Accumulator)]) -> usize {
         let slot = self.groups.len();
-        if let Bson::String(s) | Bson::Symbol(s) = &key {
-            self.strings.insert(s.as_str().into(), slot);
-        }
-        if slot >= LINEAR_GROUPS {
-            if self.index.is_empty() {
-                for (i, (k, _)) in self.groups.iter().enumerate() {
-                    self.index.insert(IndexKey(vec![k.clone()]), i);
-                }
-            }
-            self.index.insert(IndexKey(vec![key.clone()]), slot);
-        }
         self.groups
             .push((key, fields.iter().map(|(_, a)| a.init()).collect()));
+        if slot >= LINEAR_GROUPS {
+            let groups = &self.groups;
+            if self.index.is_empty() {
+                for i in 0..slot {
+                    let h = self.index.hash(&groups[i].0);
+                    self.index.insert(h, i, |j| &groups[j].0);
+                }
+            }
+            let h = hash.unwrap_or_else(|| self.index.hash(&groups[slot].0));
+            self.index.insert(h, slot, |j| &groups[j].0);
+        }
         slot
+    }
+
+    /// The slot of `key`'s group, added (the key cloned) when new; whether it is new.
+    fn slot_of(&mut self, key: &Bson, fields: &[(String, Accumulator)]) -> (usize, bool) {
+        match self.find(key) {
+            (Some(i), _) => (i, false),
+            (None, hash) => (self.add(key.clone(), hash, fields), true),
+        }
     }
 }
 
@@ -561,10 +578,7 @@ impl Group {
         if let Some(key) = self.id.eval_top_field(doc) {
             // A plain `$field` key: looked up by reference, cloned only for a new group.
             let key = key.unwrap_or(&Bson::Null);
-            let (slot, first) = match state.find(key) {
-                Some(i) => (i, false),
-                None => (state.add(key.clone(), &self.fields), true),
-            };
+            let (slot, first) = state.slot_of(key, &self.fields);
             return self.step_slot(state, slot, first, doc, vars);
         }
         let key = self.id.eval(doc, vars)?.unwrap_or(Bson::Null);
@@ -579,8 +593,8 @@ impl Group {
         vars: &Vars,
     ) -> Result<(), CommandError> {
         let (slot, first) = match state.find(&key) {
-            Some(i) => (i, false),
-            None => (state.add(key, &self.fields), true),
+            (Some(i), _) => (i, false),
+            (None, hash) => (state.add(key, hash, &self.fields), true),
         };
         self.step_slot(state, slot, first, doc, vars)
     }
@@ -640,10 +654,7 @@ impl Group {
         row: &FieldValues,
     ) -> Result<(), CommandError> {
         let key = plan.id.value(row).unwrap_or(&Bson::Null);
-        let (slot, first) = match state.find(key) {
-            Some(i) => (i, false),
-            None => (state.add(key.clone(), &self.fields), true),
-        };
+        let (slot, first) = state.slot_of(key, &self.fields);
         let states = &mut state.groups[slot].1;
         for (((_, acc), st), arg) in self.fields.iter().zip(states.iter_mut()).zip(&plan.args) {
             acc.fold(st, first, arg.value(row).map(Cow::Borrowed))?;
@@ -655,10 +666,22 @@ impl Group {
     pub fn finish(&self, state: GroupState, vars: &Vars) -> Result<Vec<Document>, CommandError> {
         let groups = state.groups;
         let mut out = Vec::with_capacity(groups.len());
+        // Only the `N` accumulators evaluate their `n` against the group's key document.
+        let needs_key = self.fields.iter().any(|(_, a)| {
+            matches!(
+                a.kind,
+                Kind::FirstN(..) | Kind::ExtremeN(..) | Kind::Ranked(_, Some(_), _)
+            )
+        });
         for (key, states) in groups {
             let mut d = Document::new();
             d.insert("_id", key);
-            let key_doc = d.clone();
+            // (An empty document does not allocate.)
+            let key_doc = if needs_key {
+                d.clone()
+            } else {
+                Document::new()
+            };
             for ((name, acc), st) in self.fields.iter().zip(states) {
                 d.insert(name.clone(), acc.finish(st, &key_doc, vars)?);
             }
@@ -672,6 +695,52 @@ impl Group {
 mod tests {
     use super::*;
     use bson::doc;
+    use proptest::prelude::*;
+
+    fn key() -> impl Strategy<Value = Bson> {
+        prop_oneof![
+            (0i32..8).prop_map(Bson::Int32),
+            (0i64..8).prop_map(Bson::Int64),
+            prop_oneof![Just(1.0), Just(2.5), Just(-0.0), Just(f64::NAN)].prop_map(Bson::Double),
+            "[a-e]".prop_map(Bson::String),
+            "[a-e]".prop_map(Bson::Symbol),
+            Just(Bson::Null),
+            (0i32..3, "[ab]").prop_map(|(i, s)| Bson::Document(doc! {"i": i, "s": s})),
+            (0i32..3).prop_map(|i| Bson::Document(doc! {"s": "a", "i": i})),
+        ]
+    }
+
+    proptest! {
+        /// Groups found through the hash index are the groups a linear scan in the BSON order finds (first
+        /// key seen kept, first-seen order), with their counts and `$addToSet` sets.
+        #[test]
+        fn hashed_groups_are_the_linear_scan(rows in prop::collection::vec((key(), key()), 0..120)) {
+            let g = Group::compile(&doc! {"_id": "$k", "n": {"$sum": 1}, "s": {"$addToSet": "$v"}})
+                .expect("compiles");
+            let docs: Vec<Document> = rows.iter().map(|(k, v)| doc! {"k": k.clone(), "v": v.clone()}).collect();
+            let vars = Vars::new(bson::DateTime::from_millis(0));
+            let got = g.run(docs, &vars).expect("runs");
+            let mut want: Vec<(Bson, i32, Vec<Bson>)> = Vec::new();
+            for (k, v) in &rows {
+                let i = match want.iter().position(|(x, _, _)| compare(x, k) == Ordering::Equal) {
+                    Some(i) => i,
+                    None => {
+                        want.push((k.clone(), 0, Vec::new()));
+                        want.len() - 1
+                    }
+                };
+                want[i].1 += 1;
+                if !want[i].2.iter().any(|y| compare(y, v) == Ordering::Equal) {
+                    want[i].2.push(v.clone());
+                }
+            }
+            let want: Vec<Document> = want
+                .into_iter()
+                .map(|(k, n, s)| doc! {"_id": k, "n": n, "s": s})
+                .collect();
+            prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
+        }
+    }
 
     fn plan(spec: Document) -> Option<Vec<String>> {
         let g = Group::compile(&spec).ok()?;

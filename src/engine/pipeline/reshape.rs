@@ -64,6 +64,25 @@ pub fn unset_field(doc: &mut Document, path: &str) {
     }
 }
 
+/// The value at a dotted path for writing, through documents and array indexes as [`path::get`] reads it.
+///
+/// [`path::get`]: crate::engine::path::get
+fn get_mut<'a>(doc: &'a mut Document, path: &str) -> Option<&'a mut Bson> {
+    let mut parts = path.split('.');
+    let mut cur = doc.get_mut(parts.next()?)?;
+    for part in parts {
+        cur = match cur {
+            Bson::Document(d) => d.get_mut(part)?,
+            Bson::Array(a) => {
+                let i: usize = part.parse().ok()?;
+                a.get_mut(i)?
+            }
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
 /// A compiled `$unwind`.
 #[derive(Debug, Clone)]
 pub struct Unwind {
@@ -122,9 +141,25 @@ impl Unwind {
     /// Runs the stage.
     pub fn run(&self, docs: Vec<Document>) -> Result<Vec<Document>, CommandError> {
         let mut out = Vec::with_capacity(docs.len());
-        for d in docs {
-            match crate::engine::path::get(&d, &self.path).cloned() {
+        for mut d in docs {
+            // The array is taken out of the document first, so each output copies the rest of the
+            // document only (copying the whole array per element made one array's unwind quadratic).
+            // Through documents only (no numeric component) the element is written back to the very slot
+            // the array was read from; otherwise the whole document is copied as before.
+            let direct = !self.path.split('.').any(|p| p.parse::<usize>().is_ok());
+            let taken = match get_mut(&mut d, &self.path) {
+                Some(v @ Bson::Array(_)) if direct => Some(std::mem::replace(v, Bson::Null)),
+                _ => None,
+            };
+            match taken
+                .as_ref()
+                .or_else(|| crate::engine::path::get(&d, &self.path))
+            {
                 Some(Bson::Array(items)) if !items.is_empty() => {
+                    let items = match taken {
+                        Some(Bson::Array(items)) => items,
+                        _ => items.clone(),
+                    };
                     for (i, it) in items.into_iter().enumerate() {
                         let mut nd = d.clone();
                         set_field(&mut nd, &self.path, it);
@@ -137,10 +172,13 @@ impl Unwind {
                 Some(Bson::Array(_)) | Some(Bson::Null) | None => {
                     if self.preserve {
                         let mut nd = d;
-                        if matches!(
-                            crate::engine::path::get(&nd, &self.path),
-                            Some(Bson::Array(_))
-                        ) {
+                        if taken.is_some()
+                            || matches!(
+                                crate::engine::path::get(&nd, &self.path),
+                                Some(Bson::Array(_))
+                            )
+                        {
+                            // An empty array (taken out: a null in its place) is removed.
                             unset_field(&mut nd, &self.path);
                         }
                         if let Some(ix) = &self.index {
@@ -269,4 +307,105 @@ pub fn sample(mut docs: Vec<Document>, n: usize) -> Vec<Document> {
     }
     docs.truncate(n);
     docs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::{bson, doc};
+    use proptest::prelude::*;
+
+    impl Unwind {
+        /// The old stage, kept as the reference: each output a copy of the whole input document.
+        fn run_copying(&self, docs: Vec<Document>) -> Vec<Document> {
+            let mut out = Vec::new();
+            for d in docs {
+                match crate::engine::path::get(&d, &self.path).cloned() {
+                    Some(Bson::Array(items)) if !items.is_empty() => {
+                        for (i, it) in items.into_iter().enumerate() {
+                            let mut nd = d.clone();
+                            set_field(&mut nd, &self.path, it);
+                            if let Some(ix) = &self.index {
+                                set_field(&mut nd, ix, Bson::Int64(i as i64));
+                            }
+                            out.push(nd);
+                        }
+                    }
+                    Some(Bson::Array(_)) | Some(Bson::Null) | None => {
+                        if self.preserve {
+                            let mut nd = d;
+                            if matches!(
+                                crate::engine::path::get(&nd, &self.path),
+                                Some(Bson::Array(_))
+                            ) {
+                                unset_field(&mut nd, &self.path);
+                            }
+                            if let Some(ix) = &self.index {
+                                set_field(&mut nd, ix, Bson::Null);
+                            }
+                            out.push(nd);
+                        }
+                    }
+                    Some(_) => {
+                        let mut nd = d;
+                        if let Some(ix) = &self.index {
+                            set_field(&mut nd, ix, Bson::Null);
+                        }
+                        out.push(nd);
+                    }
+                }
+            }
+            out
+        }
+    }
+
+    fn value() -> impl Strategy<Value = Bson> {
+        let leaf = prop_oneof![
+            (0i32..3).prop_map(Bson::Int32),
+            Just(Bson::Null),
+            Just(bson!("x")),
+        ];
+        leaf.prop_recursive(2, 12, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Bson::Array),
+                prop::collection::vec((prop_oneof![Just("a"), Just("b")], inner), 0..3).prop_map(
+                    |kv| {
+                        let mut d = Document::new();
+                        for (k, v) in kv {
+                            d.insert(k, v);
+                        }
+                        Bson::Document(d)
+                    }
+                ),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Taking the array out first gives the documents copying the whole input gave.
+        #[test]
+        fn unwind_is_the_copying_unwind(
+            docs in prop::collection::vec(prop::collection::vec((prop_oneof![Just("a"), Just("b"), Just("c")], value()), 0..4), 0..6),
+            path in prop_oneof![Just("$a"), Just("$a.b"), Just("$a.0"), Just("$b.a.b")],
+            index in prop_oneof![Just(None), Just(Some("i")), Just(Some("a.i"))],
+            preserve in any::<bool>(),
+        ) {
+            let docs: Vec<Document> = docs
+                .into_iter()
+                .map(|kv| {
+                    let mut d = Document::new();
+                    for (k, v) in kv {
+                        d.insert(k, v);
+                    }
+                    d
+                })
+                .collect();
+            let mut spec = doc! {"path": path, "preserveNullAndEmptyArrays": preserve};
+            if let Some(i) = index {
+                spec.insert("includeArrayIndex", i);
+            }
+            let u = Unwind::compile(&Bson::Document(spec)).expect("compiles");
+            prop_assert_eq!(u.run(docs.clone()).expect("runs"), u.run_copying(docs));
+        }
+    }
 }

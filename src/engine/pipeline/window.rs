@@ -220,16 +220,14 @@ impl SetWindowFields {
                 }
                 None => vec![Vec::new(); part.len()],
             };
-            let mut results: Vec<Vec<Option<Bson>>> =
-                vec![Vec::with_capacity(self.outputs.len()); part.len()];
+            let mut columns = Vec::with_capacity(self.outputs.len());
             for (_, op) in &self.outputs {
-                for (i, slot) in results.iter_mut().enumerate() {
-                    slot.push(self.eval_op(op, &part, &keys, i, vars)?);
-                }
+                columns.push(self.column(op, &part, &keys, vars)?);
             }
-            for (mut d, vals) in part.into_iter().zip(results) {
-                for ((name, _), v) in self.outputs.iter().zip(vals) {
-                    match v {
+            let mut columns: Vec<_> = columns.into_iter().map(Vec::into_iter).collect();
+            for mut d in part {
+                for ((name, _), col) in self.outputs.iter().zip(columns.iter_mut()) {
+                    match col.next().flatten() {
                         Some(v) => super::reshape::set_field(&mut d, name, v),
                         None => super::reshape::unset_field(&mut d, name),
                     }
@@ -244,6 +242,124 @@ impl SetWindowFields {
         self.sort
             .as_ref()
             .is_some_and(|s| s.compare_keys(a, b) == Ordering::Equal)
+    }
+
+    /// One output over a sorted partition, in one pass where the operator allows: ranks from the previous
+    /// document's, and an accumulator's windows folded incrementally while each window extends the
+    /// previous one (running frames, the whole partition, peers of a range frame), folded anew otherwise.
+    fn column(
+        &self,
+        op: &Op,
+        part: &[Document],
+        keys: &[Vec<Bson>],
+        vars: &Vars,
+    ) -> Result<Vec<Option<Bson>>, CommandError> {
+        let n = part.len();
+        let mut col = Vec::with_capacity(n);
+        match op {
+            Op::Rank | Op::DenseRank => {
+                let dense = matches!(op, Op::DenseRank);
+                let mut rank = 0i64;
+                for i in 0..n {
+                    if i == 0 || !self.same_key(&keys[i - 1], &keys[i]) {
+                        rank = if dense { rank + 1 } else { i as i64 + 1 };
+                    }
+                    col.push(Some(Bson::Int64(rank)));
+                }
+            }
+            Op::Acc(acc, frame) => {
+                let windows = self.windows(frame, part, keys)?;
+                if let Some((max, arg)) = acc.extreme() {
+                    if let Some(col) = sliding_extreme(max, arg, part, &windows, vars) {
+                        return Ok(col);
+                    }
+                }
+                // The state folded over part[lo..next] and the result of the previous window.
+                let mut run: Option<(usize, usize, super::group::AccState)> = None;
+                let mut prev: Option<((usize, usize), Bson)> = None;
+                for &(lo, hi) in &windows {
+                    if lo > hi || lo >= n {
+                        col.push(Some(acc.over(std::iter::empty(), vars)?));
+                        continue;
+                    }
+                    let hi = hi.min(n - 1);
+                    if let Some((w, v)) = &prev {
+                        if *w == (lo, hi) {
+                            col.push(Some(v.clone()));
+                            continue;
+                        }
+                    }
+                    let (start, mut next, mut st) = match run.take() {
+                        Some((start, next, st)) if start == lo && next <= hi + 1 => {
+                            (start, next, st)
+                        }
+                        _ => (lo, lo, acc.init()),
+                    };
+                    while next <= hi {
+                        acc.step(&mut st, next == start, &part[next], vars)?;
+                        next += 1;
+                    }
+                    let v = acc.finish(st.clone(), &Document::new(), vars)?;
+                    run = Some((start, next, st));
+                    prev = Some(((lo, hi), v.clone()));
+                    col.push(Some(v));
+                }
+            }
+            _ => {
+                for i in 0..n {
+                    col.push(self.eval_op(op, part, keys, i, vars)?);
+                }
+            }
+        }
+        Ok(col)
+    }
+
+    /// Each document's window `(lo, hi)` (inclusive; `lo > hi` when empty). A range frame over sort values
+    /// that are monotonic is found by binary search; otherwise each document's window is computed on its
+    /// own ([`window`](Self::window)).
+    fn windows(
+        &self,
+        frame: &Frame,
+        part: &[Document],
+        keys: &[Vec<Bson>],
+    ) -> Result<Vec<(usize, usize)>, CommandError> {
+        if let Frame::Range(a, b, unit) = frame {
+            let vals: Option<Vec<f64>> = keys.iter().map(|k| range_value(k)).collect();
+            if let Some(vals) = vals {
+                let up = vals.windows(2).all(|w| w[0] <= w[1]);
+                let down = vals.windows(2).all(|w| w[0] >= w[1]);
+                if up || down {
+                    let scale = unit.unwrap_or(1) as f64;
+                    return Ok(vals
+                        .iter()
+                        .map(|&cur| {
+                            let (lo_v, hi_v) = range_bounds(*a, *b, cur, scale);
+                            let inside = |v: f64| v >= lo_v && v <= hi_v;
+                            // Values before the window, then the window's values, then after it.
+                            let (first, end) = if up {
+                                (
+                                    vals.partition_point(|&v| v < lo_v),
+                                    vals.partition_point(|&v| v <= hi_v),
+                                )
+                            } else {
+                                (
+                                    vals.partition_point(|&v| v > hi_v),
+                                    vals.partition_point(|&v| v >= lo_v),
+                                )
+                            };
+                            if first < end && inside(vals[first]) {
+                                (first, end - 1)
+                            } else {
+                                (1, 0)
+                            }
+                        })
+                        .collect());
+                }
+            }
+        }
+        (0..part.len())
+            .map(|i| self.window(frame, part, keys, i))
+            .collect()
     }
 
     fn eval_op(
@@ -326,30 +442,14 @@ impl SetWindowFields {
                 Ok((lo as usize, hi as usize))
             }
             Frame::Range(a, b, unit) => {
-                let val = |k: &Vec<Bson>| -> Option<f64> {
-                    match k.first() {
-                        Some(Bson::DateTime(d)) => Some(d.timestamp_millis() as f64),
-                        Some(other) => Num::from_bson(other).map(|x| x.to_f64()),
-                        None => None,
-                    }
-                };
+                let val = |k: &Vec<Bson>| range_value(k);
                 let Some(cur) = val(&keys[i]) else {
                     return Err(CommandError::location(
                         5429414,
                         "Invalid range: Expected the sortBy field to be a number or a date",
                     ));
                 };
-                let scale = unit.unwrap_or(1) as f64;
-                let lo_v = match a {
-                    Bound::Unbounded => f64::NEG_INFINITY,
-                    Bound::Current => cur,
-                    Bound::Offset(o) => cur + o * scale,
-                };
-                let hi_v = match b {
-                    Bound::Unbounded => f64::INFINITY,
-                    Bound::Current => cur,
-                    Bound::Offset(o) => cur + o * scale,
-                };
+                let (lo_v, hi_v) = range_bounds(*a, *b, cur, unit.unwrap_or(1) as f64);
                 let idx: Vec<usize> = (0..n)
                     .filter(|j| val(&keys[*j]).is_some_and(|v| v >= lo_v && v <= hi_v))
                     .collect();
@@ -358,6 +458,243 @@ impl SetWindowFields {
                     _ => Ok((1, 0)),
                 }
             }
+        }
+    }
+}
+
+/// `$min` / `$max` over windows whose bounds never move back (sliding frames), with a deque of the
+/// candidates (indexes whose values are monotonic): O(n) whatever the window's width. The first of equal
+/// extremes is the answer, as the fold keeps it. `None` (the caller folds each window) when the bounds move
+/// back or an argument fails to evaluate (the fold then reports the error where it did).
+fn sliding_extreme(
+    max: bool,
+    arg: &Expr,
+    part: &[Document],
+    windows: &[(usize, usize)],
+    vars: &Vars,
+) -> Option<Vec<Option<Bson>>> {
+    let n = part.len();
+    let mut last = (0usize, 0usize);
+    for &(lo, hi) in windows {
+        if lo > hi || lo >= n {
+            continue;
+        }
+        let hi = hi.min(n - 1);
+        if lo < last.0 || hi < last.1 {
+            return None;
+        }
+        last = (lo, hi);
+    }
+    let mut vals = Vec::with_capacity(n);
+    for d in part {
+        let v = arg.eval(d, vars).ok()?;
+        vals.push(v.filter(|x| !matches!(x, Bson::Null | Bson::Undefined)));
+    }
+    // `a` replaces `b` as the extreme.
+    let beats = |a: &Bson, b: &Bson| {
+        let o = crate::engine::bson_order::compare(a, b);
+        if max {
+            o == Ordering::Greater
+        } else {
+            o == Ordering::Less
+        }
+    };
+    let mut dq: std::collections::VecDeque<usize> = Default::default();
+    let mut next = 0usize;
+    let mut col = Vec::with_capacity(windows.len());
+    for &(lo, hi) in windows {
+        if lo > hi || lo >= n {
+            col.push(Some(Bson::Null));
+            continue;
+        }
+        let hi = hi.min(n - 1);
+        while next <= hi {
+            if let Some(v) = &vals[next] {
+                while dq
+                    .back()
+                    .is_some_and(|&b| vals[b].as_ref().is_some_and(|x| beats(v, x)))
+                {
+                    dq.pop_back();
+                }
+                dq.push_back(next);
+            }
+            next += 1;
+        }
+        while dq.front().is_some_and(|&f| f < lo) {
+            dq.pop_front();
+        }
+        col.push(Some(
+            dq.front()
+                .and_then(|&f| vals[f].clone())
+                .unwrap_or(Bson::Null),
+        ));
+    }
+    Some(col)
+}
+
+/// The value a range window measures: the first sort key as a number (a date as its milliseconds).
+fn range_value(k: &[Bson]) -> Option<f64> {
+    match k.first() {
+        Some(Bson::DateTime(d)) => Some(d.timestamp_millis() as f64),
+        Some(other) => Num::from_bson(other).map(|x| x.to_f64()),
+        None => None,
+    }
+}
+
+/// A range window's bounds around the value `cur` (`scale`: milliseconds per unit, 1 without a unit).
+fn range_bounds(a: Bound, b: Bound, cur: f64, scale: f64) -> (f64, f64) {
+    let at = |x: Bound, unbounded: f64| match x {
+        Bound::Unbounded => unbounded,
+        Bound::Current => cur,
+        Bound::Offset(o) => cur + o * scale,
+    };
+    (at(a, f64::NEG_INFINITY), at(b, f64::INFINITY))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::{bson, doc};
+    use proptest::prelude::*;
+
+    impl SetWindowFields {
+        /// The old evaluation, kept as the reference: every output of every document computed on its own,
+        /// its window found and folded frame by frame.
+        fn run_frame_by_frame(
+            &self,
+            docs: Vec<Document>,
+            vars: &Vars,
+        ) -> Result<Vec<Document>, CommandError> {
+            let mut parts: BTreeMap<IndexKey, Vec<Document>> = BTreeMap::new();
+            for d in docs {
+                let key = match &self.partition {
+                    Some(e) => e.eval(&d, vars)?.unwrap_or(Bson::Null),
+                    None => Bson::Null,
+                };
+                parts.entry(IndexKey(vec![key])).or_default().push(d);
+            }
+            let mut out = Vec::new();
+            for (_, mut part) in parts {
+                let keys: Vec<Vec<Bson>> = match &self.sort {
+                    Some(s) => {
+                        s.sort(&mut part);
+                        part.iter().map(|d| s.key(d)).collect()
+                    }
+                    None => vec![Vec::new(); part.len()],
+                };
+                let mut results: Vec<Vec<Option<Bson>>> =
+                    vec![Vec::with_capacity(self.outputs.len()); part.len()];
+                for (_, op) in &self.outputs {
+                    for (i, slot) in results.iter_mut().enumerate() {
+                        slot.push(self.eval_op(op, &part, &keys, i, vars)?);
+                    }
+                }
+                for (mut d, vals) in part.into_iter().zip(results) {
+                    for ((name, _), v) in self.outputs.iter().zip(vals) {
+                        match v {
+                            Some(v) => super::super::reshape::set_field(&mut d, name, v),
+                            None => super::super::reshape::unset_field(&mut d, name),
+                        }
+                    }
+                    out.push(d);
+                }
+            }
+            Ok(out)
+        }
+    }
+
+    fn rows() -> impl Strategy<Value = Vec<Document>> {
+        let k = prop_oneof![
+            8 => (0i32..6).prop_map(Bson::Int32),
+            2 => (0i64..6).prop_map(Bson::Int64),
+            2 => prop_oneof![Just(0.5), Just(2.0), Just(4.5)].prop_map(Bson::Double),
+            1 => Just(Bson::Null),
+        ];
+        let v = prop_oneof![
+            6 => (-3i32..4).prop_map(Bson::Int32),
+            2 => prop_oneof![Just(0.25), Just(-1.5), Just(3.0)].prop_map(Bson::Double),
+            1 => "[ab]".prop_map(Bson::String),
+            1 => Just(Bson::Null),
+        ];
+        prop::collection::vec((k, prop::option::of(v), 0i32..3), 0..25).prop_map(|rows| {
+            rows.into_iter()
+                .enumerate()
+                .map(|(i, (k, v, p))| {
+                    let mut d = doc! {"_id": i as i64, "k": k, "p": p};
+                    if let Some(v) = v {
+                        d.insert("v", v);
+                    }
+                    d
+                })
+                .collect()
+        })
+    }
+
+    fn frames() -> Vec<Bson> {
+        vec![
+            Bson::Null,
+            bson!({"documents": ["unbounded", "current"]}),
+            bson!({"documents": ["unbounded", "unbounded"]}),
+            bson!({"documents": ["unbounded", -1]}),
+            bson!({"documents": ["unbounded", 2]}),
+            bson!({"documents": [-2, 1]}),
+            bson!({"documents": ["current", "unbounded"]}),
+            bson!({"documents": [1, 3]}),
+            bson!({"range": ["unbounded", "current"]}),
+            bson!({"range": [-2, 0]}),
+            bson!({"range": [0, 1.5]}),
+            bson!({"range": ["current", "unbounded"]}),
+            bson!({"range": [2, -2]}),
+        ]
+    }
+
+    const OPS: &[&str] = &[
+        "$sum",
+        "$avg",
+        "$min",
+        "$max",
+        "$push",
+        "$addToSet",
+        "$first",
+        "$last",
+        "$stdDevPop",
+        "$rank",
+        "$denseRank",
+        "$documentNumber",
+    ];
+
+    proptest! {
+        /// The one-pass evaluation gives what frame-by-frame evaluation gives (errors included).
+        #[test]
+        fn one_pass_is_frame_by_frame(
+            docs in rows(),
+            outs in prop::collection::vec((0..OPS.len(), 0usize..13), 1..4),
+            desc in any::<bool>(),
+            partitioned in any::<bool>(),
+        ) {
+            let mut output = Document::new();
+            for (n, (op, frame)) in outs.into_iter().enumerate() {
+                let op = OPS[op];
+                let mut spec = if op.ends_with("Rank") || op == "$documentNumber" {
+                    doc! {op: {}}
+                } else {
+                    doc! {op: "$v"}
+                };
+                let frame = &frames()[frame];
+                if frame.as_null().is_none() && spec.keys().all(|k| !k.ends_with("Rank") && k != "$documentNumber") {
+                    spec.insert("window", frame.clone());
+                }
+                output.insert(format!("o{n}"), spec);
+            }
+            let mut stage = doc! {"sortBy": {"k": if desc { -1 } else { 1 }}, "output": output};
+            if partitioned {
+                stage.insert("partitionBy", "$p");
+            }
+            let w = SetWindowFields::compile(&stage).expect("compiles");
+            let vars = Vars::new(bson::DateTime::from_millis(0));
+            let fast = w.run(docs.clone(), &vars);
+            let slow = w.run_frame_by_frame(docs, &vars);
+            prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
         }
     }
 }

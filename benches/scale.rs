@@ -1,0 +1,186 @@
+//! Complexity of the engine's collection-shaped algorithms: each case runs at `n` and `10n` and prints the
+//! time of both and their ratio (about 10 for a linear algorithm, about 12-13 for n log n, 100 for a
+//! quadratic one). Cases: `$unwind` of one array, `$addToSet` (COUNT(DISTINCT)), STRING_AGG's `$push` +
+//! `$reduce`/`$concat` join, `$setWindowFields` (running, whole-partition, sliding documents, range,
+//! `$denseRank`), `$sort` + `$limit` (top-k) and `$group` with all-distinct keys (with the peak resident
+//! memory of the process, Linux `/proc/self/status` VmHWM).
+//!
+//! `cargo bench --bench scale` runs every case; `cargo bench --bench scale -- CASE [N]` one case (at N and
+//! 10N), which also makes the VmHWM figure that case's own. Without `--bench` (as `cargo test --all-targets`
+//! runs it) every case runs once at a tiny n.
+
+use bson::{doc, Bson, Document};
+use sqlmongo::engine::{Engine, EngineOptions};
+use std::time::Instant;
+
+/// The allocator the `sqlmongo` binary runs on (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn engine() -> Engine {
+    Engine::with_options(EngineOptions {
+        ttl_monitor_interval: None,
+        ..EngineOptions::default()
+    })
+}
+
+fn load(e: &Engine, coll: &str, docs: impl Iterator<Item = Document>) {
+    let docs: Vec<Bson> = docs.map(Bson::Document).collect();
+    for chunk in docs.chunks(10_000) {
+        e.run_command("bench", &doc! {"insert": coll, "documents": chunk.to_vec()})
+            .expect("insert");
+    }
+}
+
+fn aggregate(e: &Engine, coll: &str, pipeline: Vec<Document>) -> Document {
+    let pipeline: Vec<Bson> = pipeline.into_iter().map(Bson::Document).collect();
+    e.run_command(
+        "bench",
+        &doc! {"aggregate": coll, "pipeline": pipeline, "cursor": {}},
+    )
+    .expect("aggregate")
+}
+
+/// Rows `{_id: i, k: <k(i)>, s: "s<i>", p: i % parts}` for i in 0..n.
+fn rows(n: usize, k: impl Fn(usize) -> Bson, parts: usize) -> impl Iterator<Item = Document> {
+    (0..n).map(move |i| {
+        doc! {"_id": i as i64, "k": k(i), "s": format!("s{i}"), "p": (i % parts.max(1)) as i64}
+    })
+}
+
+fn window(output: Document) -> Vec<Document> {
+    vec![
+        doc! {"$setWindowFields": {"sortBy": {"k": 1}, "output": output}},
+        doc! {"$count": "n"},
+    ]
+}
+
+/// One case at size n: loads, then times the command (loading is not timed).
+fn run_case(name: &str, n: usize) -> f64 {
+    let e = engine();
+    let pipeline: Vec<Document> = match name {
+        "unwind" => {
+            let arr: Vec<Bson> = (0..n as i64).map(Bson::Int64).collect();
+            load(
+                &e,
+                "c",
+                std::iter::once(doc! {"_id": 1, "a": arr, "x": "y"}),
+            );
+            vec![doc! {"$unwind": "$a"}, doc! {"$count": "n"}]
+        }
+        "add_to_set" => {
+            load(&e, "c", rows(n, |i| Bson::Int64(i as i64), 1));
+            vec![
+                doc! {"$group": {"_id": null, "s": {"$addToSet": "$k"}}},
+                doc! {"$project": {"n": {"$size": "$s"}}},
+            ]
+        }
+        "string_agg" => {
+            // The translator's STRING_AGG(s, ',') shape.
+            load(&e, "c", rows(n, |i| Bson::Int64(i as i64), 1));
+            vec![
+                doc! {"$group": {"_id": null, "a": {"$push": {"v": {"$ifNull": ["$s", null]}}}}},
+                doc! {"$project": {"j": {"$reduce": {"input": {"$map": {"input": {"$ifNull": ["$a", []]}, "in": "$$this.v"}}, "initialValue": null, "in": {"$cond": [{"$eq": ["$$value", null]}, "$$this", {"$concat": ["$$value", {"$literal": ","}, "$$this"]}]}}}}},
+                doc! {"$project": {"n": {"$strLenBytes": "$j"}}},
+            ]
+        }
+        "window_running_sum" => {
+            load(&e, "c", rows(n, |i| Bson::Int64(i as i64), 1));
+            window(doc! {"r": {"$sum": "$k", "window": {"documents": ["unbounded", "current"]}}})
+        }
+        "window_partition_sum" => {
+            load(&e, "c", rows(n, |i| Bson::Int64(i as i64), 1));
+            window(doc! {"r": {"$sum": "$k"}})
+        }
+        "window_sliding_sum" => {
+            load(&e, "c", rows(n, |i| Bson::Int64(i as i64), 1));
+            window(doc! {"r": {"$sum": "$k", "window": {"documents": [-100, 100]}}})
+        }
+        "window_range_max" => {
+            load(&e, "c", rows(n, |i| Bson::Int64(i as i64 / 3), 1));
+            window(doc! {"r": {"$max": "$s", "window": {"range": [-50, 0]}}})
+        }
+        "window_dense_rank" => {
+            load(&e, "c", rows(n, |i| Bson::Int64(i as i64 / 3), 1));
+            window(doc! {"r": {"$denseRank": {}}})
+        }
+        "top_k" => {
+            load(
+                &e,
+                "c",
+                rows(n, |i| Bson::Int64((i as i64 * 7919) % 1_000_003), 1),
+            );
+            vec![
+                doc! {"$sort": {"k": -1}},
+                doc! {"$limit": 10},
+                doc! {"$count": "n"},
+            ]
+        }
+        "group_distinct" => {
+            load(&e, "c", rows(n, |i| Bson::String(format!("key-{i}")), 1));
+            vec![
+                doc! {"$group": {"_id": "$k", "c": {"$sum": 1}}},
+                doc! {"$count": "n"},
+            ]
+        }
+        other => panic!("unknown case {other}"),
+    };
+    let t = Instant::now();
+    let r = aggregate(&e, "c", pipeline);
+    let secs = t.elapsed().as_secs_f64();
+    std::hint::black_box(r);
+    secs
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+const CASES: &[(&str, usize)] = &[
+    ("unwind", 2_000),
+    ("add_to_set", 8_000),
+    ("string_agg", 8_000),
+    ("window_running_sum", 1_000),
+    ("window_partition_sum", 1_000),
+    ("window_sliding_sum", 10_000),
+    ("window_range_max", 1_000),
+    ("window_dense_rank", 1_000),
+    ("top_k", 100_000),
+    ("group_distinct", 100_000),
+];
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let bench_mode = args.iter().any(|a| a == "--bench");
+    let rest: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let selected: Vec<(String, usize)> = match rest.first() {
+        Some(name) => {
+            let n = rest
+                .get(1)
+                .and_then(|s| s.parse().ok())
+                .or_else(|| CASES.iter().find(|c| c.0 == name.as_str()).map(|c| c.1))
+                .unwrap_or(1_000);
+            vec![(name.to_string(), n)]
+        }
+        None => CASES.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
+    };
+    for (name, n) in selected {
+        if !bench_mode {
+            run_case(&name, 50);
+            continue;
+        }
+        let a = run_case(&name, n);
+        let b = run_case(&name, n * 10);
+        println!(
+            "{name:<22} n={n:<9} {:>10.4} s   10n={:<9} {:>10.4} s   ratio {:>6.1}   peak RSS {:.0} MB",
+            a,
+            n * 10,
+            b,
+            b / a,
+            peak_rss_mb().unwrap_or(0.0)
+        );
+    }
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Bulk-load throughput (issue 12): rows per second of
+
+  1. `sqlmongo run` of a script of multi-row INSERTs (STATEMENTS statements of 1,000 rows each),
+  2. PostgreSQL's `psql -f` of the same INSERTs (when PGHOST/PSQL are set; the table is created first),
+  3. `insert_many` through `sqlmongo serve` with pymongo, batches of 1,000 (the same rows as documents).
+
+Usage: scripts/bench_bulk.py SQLMONGO_BINARY [STATEMENTS ...]   (default: 20 200)
+Environment: PSQL (psql binary; PG* variables select the server), PYMONGO=0 skips the pymongo run.
+"""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROWS_PER_STATEMENT = 1000
+
+
+def row(i):
+    return (i, f"user-{i % 9973}", f"sess-{i:09d}", (i * 37) % 1000 / 7.0, "true" if i % 3 else "false")
+
+
+def script(statements):
+    out = []
+    i = 0
+    for _ in range(statements):
+        vals = []
+        for _ in range(ROWS_PER_STATEMENT):
+            r = row(i)
+            vals.append(f"({r[0]}, '{r[1]}', '{r[2]}', {r[3]:.6f}, {r[4]})")
+            i += 1
+        out.append("INSERT INTO bulk_rows (id, user_id, session_id, score, active) VALUES\n" + ",\n".join(vals) + ";\n")
+    return "".join(out)
+
+
+def timed(cmd, **kw):
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
+    return time.perf_counter() - t
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def pymongo_run(binary, rows):
+    sys.path.append("/usr/lib/python3/dist-packages")
+    import pymongo  # noqa: E402
+
+    port = free_port()
+    server = subprocess.Popen([binary, "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = pymongo.MongoClient("127.0.0.1", port, serverSelectionTimeoutMS=10000)
+        client.admin.command("ping")
+        coll = client.bench.bulk_rows
+        docs = [
+            {"id": r[0], "user_id": r[1], "session_id": r[2], "score": r[3], "active": r[4] == "true"}
+            for r in map(row, range(rows))
+        ]
+        t = time.perf_counter()
+        for k in range(0, rows, ROWS_PER_STATEMENT):
+            coll.insert_many(docs[k : k + ROWS_PER_STATEMENT], ordered=True)
+        secs = time.perf_counter() - t
+        assert coll.count_documents({}) == rows
+        return secs
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main():
+    binary = sys.argv[1]
+    counts = [int(x) for x in sys.argv[2:]] or [20, 200]
+    psql = os.environ.get("PSQL")
+    with tempfile.TemporaryDirectory() as d:
+        for n in counts:
+            rows = n * ROWS_PER_STATEMENT
+            path = os.path.join(d, f"bulk_{n}.sql")
+            with open(path, "w") as f:
+                f.write(script(n))
+            size = os.path.getsize(path) / 1e6
+            secs = timed([binary, "run", path])
+            print(f"sqlmongo run      {n:>5} INSERTs x 1000 = {rows:>8} rows ({size:6.1f} MB): {secs:8.2f} s  {rows / secs:>10,.0f} rows/s", flush=True)
+            if psql:
+                setup = "DROP TABLE IF EXISTS bulk_rows; CREATE TABLE bulk_rows (id bigint, user_id text, session_id text, score double precision, active boolean);"
+                subprocess.run([psql, "-q", "-c", setup], check=True, stdout=subprocess.DEVNULL)
+                secs = timed([psql, "-q", "-f", path])
+                print(f"psql -f           {n:>5} INSERTs x 1000 = {rows:>8} rows            : {secs:8.2f} s  {rows / secs:>10,.0f} rows/s", flush=True)
+            if os.environ.get("PYMONGO", "1") != "0":
+                secs = pymongo_run(binary, rows)
+                print(f"serve insert_many {rows // ROWS_PER_STATEMENT:>5} batches x 1000 = {rows:>8} rows          : {secs:8.2f} s  {rows / secs:>10,.0f} rows/s", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+//! `$reduce`'s loop. `$$value` and `$$this` are bound once and overwritten per element (binding them anew
+//! copied the accumulated value twice per element), and the string-joining bodies the SQL translator writes
+//! for STRING_AGG (`{$concat: ["$$value", sep, "$$this"]}`, possibly under `{$cond: [{$eq: ["$$value",
+//! null]}, "$$this", ...]}`) append to the accumulated string in place: linear in the output instead of
+//! quadratic. Every other body, and every value those fast paths do not cover, takes the general evaluation.
+//!
+//! In: the input items, the initial value and the `in` body; out: the reduced value. Depends on `strings`.
+
+use super::{strings, Node, Op, Vars};
+use crate::engine::CommandError;
+use bson::{Bson, Document};
+
+/// Whether `node` reads the variable `name` anywhere (a conservative test: a shadowing inner binding
+/// counts too).
+fn mentions(node: &Node, name: &str) -> bool {
+    match node {
+        Node::Var(n, _) => n == name,
+        Node::Doc(fields) | Node::Named(_, fields) => fields.iter().any(|(_, n)| mentions(n, name)),
+        Node::Arr(items) | Node::Op(_, items) => items.iter().any(|n| mentions(n, name)),
+        Node::Const(_) | Node::Remove | Node::Now | Node::Field(_) | Node::Root(_) => false,
+    }
+}
+
+fn is_value(node: &Node) -> bool {
+    matches!(node, Node::Var(n, parts) if n == "value" && parts.is_empty())
+}
+
+/// The arguments after `$$value` when `node` is `{$concat: ["$$value", rest...]}` and `rest` does not read
+/// `$$value`.
+fn append_shape(node: &Node) -> Option<&[Node]> {
+    match node {
+        Node::Op(Op::Concat, args) => {
+            let (first, rest) = args.split_first()?;
+            (is_value(first) && !rest.iter().any(|n| mentions(n, "value"))).then_some(rest)
+        }
+        _ => None,
+    }
+}
+
+/// A body with an in-place path.
+enum Shape<'a> {
+    /// `{$concat: ["$$value", rest...]}`.
+    Append(&'a [Node]),
+    /// `{$cond: [{$eq: ["$$value", null]}, <then>, {$concat: ["$$value", rest...]}]}`: a string `$$value`
+    /// is never equal to null, so with one the `else` branch is taken.
+    FirstOrAppend(&'a [Node]),
+}
+
+fn shape(body: &Node) -> Option<Shape<'_>> {
+    if let Some(rest) = append_shape(body) {
+        return Some(Shape::Append(rest));
+    }
+    let Node::Op(Op::Cond, args) = body else {
+        return None;
+    };
+    let [cond, _, otherwise] = args.as_slice() else {
+        return None;
+    };
+    let Node::Op(Op::Eq, pair) = cond else {
+        return None;
+    };
+    let null_test = match pair.as_slice() {
+        [a, Node::Const(Bson::Null)] | [Node::Const(Bson::Null), a] => is_value(a),
+        _ => false,
+    };
+    if !null_test {
+        return None;
+    }
+    append_shape(otherwise).map(Shape::FirstOrAppend)
+}
+
+/// Appends the values of `rest` to the string `$$value` (at `value_at` in `vars`) when it is one; `false`
+/// when it is not (nothing changed: the general path evaluates the body).
+fn append(
+    rest: &[Node],
+    vars: &mut Vars,
+    value_at: usize,
+    root: &Document,
+) -> Result<bool, CommandError> {
+    if !matches!(vars.user[value_at].1, Bson::String(_)) {
+        return Ok(false);
+    }
+    let mut parts = Vec::with_capacity(rest.len());
+    for n in rest {
+        parts.push(n.eval(root, vars)?);
+    }
+    if parts.iter().all(|p| matches!(p, Some(Bson::String(_)))) {
+        if let Bson::String(acc) = &mut vars.user[value_at].1 {
+            for p in &parts {
+                if let Some(Bson::String(s)) = p {
+                    acc.push_str(s);
+                }
+            }
+        }
+        return Ok(true);
+    }
+    // A null, missing or non-string part: `$concat`'s own answer (null, or its type error).
+    let mut vals = Vec::with_capacity(parts.len() + 1);
+    vals.push(Some(vars.user[value_at].1.clone()));
+    vals.extend(parts);
+    vars.user[value_at].1 = strings::eval(Op::Concat, vals)?.unwrap_or(Bson::Null);
+    Ok(true)
+}
+
+/// Folds `body` over `items` from `initial`, `$$value` the running value and `$$this` the element.
+pub(super) fn reduce(
+    items: Vec<Bson>,
+    initial: Bson,
+    body: &Node,
+    root: &Document,
+    vars: &Vars,
+) -> Result<Bson, CommandError> {
+    let shape = shape(body);
+    let mut inner = vars.clone();
+    let value_at = inner.user.len();
+    inner.user.push(("value".to_string(), initial));
+    inner.user.push(("this".to_string(), Bson::Null));
+    let this_at = value_at + 1;
+    for it in items {
+        inner.user[this_at].1 = it;
+        let done = match &shape {
+            Some(Shape::Append(rest) | Shape::FirstOrAppend(rest)) => {
+                append(rest, &mut inner, value_at, root)?
+            }
+            None => false,
+        };
+        if !done {
+            let v = body.eval(root, &inner)?.unwrap_or(Bson::Null);
+            // The one expression that feeds its result back into itself: each step may nest the value
+            // deeper, so it is bounded here, before a clone or comparison recurses through it.
+            if crate::engine::limits::value_deeper_than(&v, crate::engine::limits::MAX_BSON_DEPTH) {
+                return Err(crate::engine::limits::too_deep());
+            }
+            inner.user[value_at].1 = v;
+        }
+    }
+    Ok(std::mem::take(&mut inner.user[value_at].1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::expr::Expr;
+    use bson::{bson, doc};
+    use proptest::prelude::*;
+
+    /// The old loop: both variables bound anew per element, the body evaluated in full.
+    fn reference(
+        items: Vec<Bson>,
+        initial: Bson,
+        body: &Node,
+        root: &Document,
+        vars: &Vars,
+    ) -> Result<Bson, CommandError> {
+        let mut acc = initial;
+        for it in items {
+            let inner = vars.with("value", acc).with("this", it);
+            acc = body.eval(root, &inner)?.unwrap_or(Bson::Null);
+        }
+        Ok(acc)
+    }
+
+    fn item() -> impl Strategy<Value = Bson> {
+        prop_oneof![
+            6 => "[a-c]{0,3}".prop_map(Bson::String),
+            1 => Just(Bson::Null),
+            1 => Just(Bson::Undefined),
+            1 => (0i32..3).prop_map(Bson::Int32),
+        ]
+    }
+
+    fn bodies() -> Vec<Bson> {
+        vec![
+            bson!({"$cond": [{"$eq": ["$$value", null]}, "$$this", {"$concat": ["$$value", {"$literal": ","}, "$$this"]}]}),
+            bson!({"$cond": [{"$eq": [null, "$$value"]}, "$$this", {"$concat": ["$$value", "$$this", "$sep"]}]}),
+            bson!({"$concat": ["$$value", "$$this"]}),
+            bson!({"$concat": ["$$value", "-", {"$toUpper": "$$this"}]}),
+            // Not the fast shapes: $$value read again.
+            bson!({"$concat": ["$$value", "$$value"]}),
+            bson!({"$concat": ["$$this", "$$value"]}),
+        ]
+    }
+
+    proptest! {
+        /// The in-place loop gives what the old loop gives, errors included.
+        #[test]
+        fn reduce_is_the_old_loop(
+            items in prop::collection::vec(item(), 0..12),
+            initial in prop_oneof![Just(Bson::Null), Just(bson!("")), Just(bson!("x")), Just(bson!(1))],
+            which in 0usize..6,
+            sep in prop_oneof![Just(bson!(";")), Just(Bson::Null)],
+        ) {
+            let body = Expr::compile(&bodies()[which]).expect("compiles").node;
+            let root = doc! {"sep": sep};
+            let vars = Vars::new(bson::DateTime::from_millis(0));
+            let fast = reduce(items.clone(), initial.clone(), &body, &root, &vars);
+            let slow = reference(items, initial, &body, &root, &vars);
+            prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+        }
+    }
+
+    #[test]
+    fn string_agg_shape_joins() {
+        let body = Expr::compile(&bodies()[0]).expect("compiles").node;
+        assert!(matches!(shape(&body), Some(Shape::FirstOrAppend(_))));
+        let vars = Vars::new(bson::DateTime::from_millis(0));
+        let r = reduce(
+            vec![bson!("a"), bson!("b"), bson!("c")],
+            Bson::Null,
+            &body,
+            &Document::new(),
+            &vars,
+        )
+        .expect("reduces");
+        assert_eq!(r, bson!("a,b,c"));
+    }
+}
