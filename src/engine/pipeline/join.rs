@@ -372,14 +372,28 @@ fn correlated(stage: &Bson, lets: &[(String, Expr)]) -> bool {
     }
 }
 
-/// The `{$eq: ["$path", "$$var"]}` (either order) a `$match`'s `$expr` requires, top level or inside a
-/// top-level `$and`, with `var` a `let` variable: (path, var).
+/// The `{$eq: ["$path", "$$var"]}` (either order) a `$match` requires through its `$expr` (or the `$expr` of
+/// an element of its top-level `$and`), top level or inside the expression's top-level `$and`, with `var` a
+/// `let` variable: (path, var).
 fn eq_key(m: &Document, lets: &[(String, Expr)]) -> Option<(String, String)> {
-    let e = m.get_document("$expr").ok()?;
+    let mut exprs: Vec<&Bson> = m.get("$expr").into_iter().collect();
+    if let Some(Bson::Array(items)) = m.get("$and") {
+        exprs.extend(
+            items
+                .iter()
+                .filter_map(|x| x.as_document().and_then(|d| d.get("$expr"))),
+        );
+    }
     let mut conds: Vec<&Bson> = Vec::new();
-    match e.get("$and") {
-        Some(Bson::Array(items)) if e.len() == 1 => conds.extend(items),
-        _ => conds.push(m.get("$expr")?),
+    for e in exprs {
+        match e {
+            Bson::Document(d) if d.len() == 1 && matches!(d.get("$and"), Some(Bson::Array(_))) => {
+                if let Some(Bson::Array(items)) = d.get("$and") {
+                    conds.extend(items);
+                }
+            }
+            other => conds.push(other),
+        }
     }
     conds.into_iter().find_map(|c| {
         let Bson::Document(c) = c else { return None };

@@ -81,6 +81,7 @@ fn lookups() -> Vec<Document> {
             {"$project": {"f": 1, "g": 1}},
             {"$match": {"$expr": {"$and": [{"$eq": ["$$v", "$f"]}, {"$lte": ["$g", "$$w"]}]}}},
         ], "as": "j"},
+        doc! {"from": "fo", "let": {"v": "$k"}, "pipeline": [{"$match": {"$and": [{"$expr": {"$eq": ["$f", "$$v"]}}, {"g": {"$ne": 1}}]}}], "as": "j"},
         doc! {"from": "fo", "pipeline": [{"$group": {"_id": null, "n": {"$sum": 1}, "s": {"$sum": "$g"}}}], "as": "j"},
         doc! {"from": "fo", "pipeline": [], "as": "j"},
         doc! {"from": "fo", "let": {"w": "$g"}, "pipeline": [{"$match": {"g": {"$gt": 0}}}, {"$match": {"$expr": {"$gt": ["$g", "$$w"]}}}], "as": "j"},
