@@ -6,6 +6,7 @@
 //! explain), `write` (insert, update, delete, findAndModify), `admin` (collections, indexes, handshake).
 
 mod admin;
+mod index_order;
 mod point;
 mod read;
 mod row_scan;
