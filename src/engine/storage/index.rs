@@ -394,6 +394,12 @@ impl Index {
     /// Whether some record's first indexed value is an empty array: a sort orders it as undefined (beside
     /// null), not where the index holds it.
     pub(crate) fn has_empty_array(&self) -> bool {
+        if self.fields.len() == 1 {
+            // One map lookup: the empty array is a key of its own.
+            return self
+                .entries
+                .contains_key(&IndexKey(vec![Bson::Array(Vec::new())]));
+        }
         self.entries
             .keys()
             .any(|k| matches!(k.0.first(), Some(Bson::Array(a)) if a.is_empty()))
