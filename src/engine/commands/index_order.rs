@@ -52,35 +52,28 @@ impl Order {
         })
     }
 
-    /// The translator's NULLS-placement shape at `stages[i..i + 3]`: `$set`/`$addFields` of exactly
-    /// `{n: {$cond: [{$eq: [{$ifNull: ["$f", null]}, null]}, 1, 0]}, s: "$f"}`, then `$sort: {n: ±1, s: ±1}`,
-    /// then `$limit: k`. Returns the order and k.
+    /// The translator's NULLS-placement shape at `stages[i..i + 3]`: a `$set` / `$addFields` / `$project`
+    /// computing (among others) `n: {$cond: [{$eq: [{$ifNull: ["$f", null]}, null]}, 1, 0]}` and `s: "$f"`,
+    /// then `$sort: {n: ±1, s: ±1}`, then `$limit: k`. Returns the order and k.
     pub(super) fn from_null_flag_stages(stages: &[Bson]) -> Option<(Order, i64)> {
         let [set, sort, limit] = stages else {
             return None;
         };
         let set = set.as_document()?;
-        let set = set
-            .get_document("$set")
-            .or_else(|_| set.get_document("$addFields"))
-            .ok()?;
-        let [(n, flag), (s, copy)] = set.iter().collect::<Vec<_>>()[..] else {
+        let set = ["$set", "$addFields", "$project"]
+            .iter()
+            .find_map(|k| set.get_document(k).ok())?;
+        let sort = sort.as_document()?.get_document("$sort").ok()?;
+        let [(n, d1), (s, d2)] = sort.iter().collect::<Vec<_>>()[..] else {
             return None;
         };
-        let Bson::String(copy) = copy else {
+        let Some(Bson::String(copy)) = set.get(s) else {
             return None;
         };
         let field = copy.strip_prefix('$').filter(|f| plain(f))?.to_string();
         let expected =
             bson::bson!({"$cond": [{"$eq": [{"$ifNull": [copy.clone(), null]}, null]}, 1, 0]});
-        if *flag != expected {
-            return None;
-        }
-        let sort = sort.as_document()?.get_document("$sort").ok()?;
-        let [(k1, d1), (k2, d2)] = sort.iter().collect::<Vec<_>>()[..] else {
-            return None;
-        };
-        if k1 != n || k2 != s {
+        if set.get(n) != Some(&expected) {
             return None;
         }
         let (null_asc, asc) = (direction(d1)?, direction(d2)?);
@@ -333,6 +326,13 @@ mod tests {
             p.push(bson!({"$unset": ["__n0", "__s0"]}));
             let got = run(&e, doc! {"aggregate": "ix", "pipeline": limited, "cursor": {"batchSize": 1000}});
             let all = run(&e, doc! {"aggregate": "plain", "pipeline": p, "cursor": {"batchSize": 1000}});
+            prop_assert_eq!(&got, &all.into_iter().take(limit).collect::<Vec<_>>());
+            // ... with a $project computing the output columns too (SELECT a, b ... ORDER BY f LIMIT k)
+            let project = bson!({"$project": {"_id": 0, "c0": "$_id", "c1": "$f",
+                "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$f", null]}, null]}, 1, 0]}, "__s0": "$f"}});
+            let sort = bson!({"$sort": {"__n0": flag, "__s0": dir}});
+            let got = run(&e, doc! {"aggregate": "ix", "pipeline": [project.clone(), sort.clone(), {"$limit": limit as i64}], "cursor": {}});
+            let all = run(&e, doc! {"aggregate": "plain", "pipeline": [project, sort], "cursor": {"batchSize": 1000}});
             prop_assert_eq!(&got, &all.into_iter().take(limit).collect::<Vec<_>>());
         }
     }
