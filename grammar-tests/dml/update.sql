@@ -211,12 +211,34 @@ UPDATE t SET a = 1 WHERE id IN (SELECT id FROM u)
     {
       "$lookup": {
         "from": "u",
-        "pipeline": [{"$project": {"_id": 0, "id": {"$ifNull": ["$id", null]}}}],
+        "let": {"i0": "$id"},
+        "pipeline": [
+          {"$project": {"_id": 0, "id": {"$ifNull": ["$id", null]}}},
+          {"$match": {"$expr": {"$eq": ["$id", "$$i0"]}}},
+          {"$limit": 1}
+        ],
         "as": "__sq0"
       }
     },
     {
-      "$match": {"$expr": {"$and": [{"$ne": [{"$ifNull": ["$id", null]}, null]}, {"$in": ["$id", "$__sq0.id"]}]}}
+      "$lookup": {
+        "from": "u",
+        "pipeline": [
+          {"$project": {"_id": 0, "id": {"$ifNull": ["$id", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$id", null]}, null]}, 1, 0]}}
+            }
+          }
+        ],
+        "as": "__sq1"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {"$and": [{"$ne": [{"$ifNull": ["$id", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]}
+      }
     },
     {"$project": {"_id": 1}}
   ],

@@ -7,18 +7,35 @@ SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_
     {
       "$lookup": {
         "from": "user_sessions",
+        "let": {"i0": "$user_id"},
         "pipeline": [
           {"$match": {"risk_score": {"$gt": 0.8}}},
-          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}}
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
+          {"$match": {"$expr": {"$eq": ["$user_id", "$$i0"]}}},
+          {"$limit": 1}
         ],
         "as": "__sq0"
       }
     },
     {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {"$match": {"risk_score": {"$gt": 0.8}}},
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$user_id", null]}, null]}, 1, 0]}}
+            }
+          }
+        ],
+        "as": "__sq1"
+      }
+    },
+    {
       "$match": {
-        "$expr": {
-          "$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$in": ["$user_id", "$__sq0.user_id"]}]
-        }
+        "$expr": {"$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]}
       }
     },
     {"$project": {"_id": 0, "c0": "$session_id"}}
@@ -36,20 +53,40 @@ SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT hit_count F
     {
       "$lookup": {
         "from": "application_cache",
-        "pipeline": [{"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}}],
+        "let": {"i0": "$page_views"},
+        "pipeline": [
+          {"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}},
+          {"$match": {"$expr": {"$eq": ["$hit_count", "$$i0"]}}},
+          {"$limit": 1}
+        ],
         "as": "__sq0"
+      }
+    },
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [
+          {"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$hit_count", null]}, null]}, 1, 0]}}
+            }
+          }
+        ],
+        "as": "__sq1"
       }
     },
     {
       "$match": {
         "$expr": {
           "$or": [
-            {"$eq": [{"$size": "$__sq0"}, 0]},
+            {"$eq": [{"$size": "$__sq1"}, 0]},
             {
               "$and": [
                 {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
-                {"$not": [{"$in": ["$page_views", "$__sq0.hit_count"]}]},
-                {"$not": [{"$in": [null, "$__sq0.hit_count"]}]}
+                {"$not": [{"$gt": [{"$size": "$__sq0"}, 0]}]},
+                {"$not": [{"$gt": [{"$arrayElemAt": ["$__sq1.nulls", 0]}, 0]}]}
               ]
             }
           ]
@@ -71,8 +108,28 @@ SELECT session_id, page_views IN (SELECT hit_count FROM application_cache) AS hi
     {
       "$lookup": {
         "from": "application_cache",
-        "pipeline": [{"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}}],
+        "let": {"i0": "$page_views"},
+        "pipeline": [
+          {"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}},
+          {"$match": {"$expr": {"$eq": ["$hit_count", "$$i0"]}}},
+          {"$limit": 1}
+        ],
         "as": "__sq0"
+      }
+    },
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [
+          {"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$hit_count", null]}, null]}, 1, 0]}}
+            }
+          }
+        ],
+        "as": "__sq1"
       }
     },
     {
@@ -82,22 +139,19 @@ SELECT session_id, page_views IN (SELECT hit_count FROM application_cache) AS hi
         "c1": {
           "$cond": [
             {
-              "$and": [
-                {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
-                {"$in": ["$page_views", "$__sq0.hit_count"]}
-              ]
+              "$and": [{"$ne": [{"$ifNull": ["$page_views", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]
             },
             true,
             {
               "$cond": [
                 {
                   "$or": [
-                    {"$eq": [{"$size": "$__sq0"}, 0]},
+                    {"$eq": [{"$size": "$__sq1"}, 0]},
                     {
                       "$and": [
                         {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
-                        {"$not": [{"$in": ["$page_views", "$__sq0.hit_count"]}]},
-                        {"$not": [{"$in": [null, "$__sq0.hit_count"]}]}
+                        {"$not": [{"$gt": [{"$size": "$__sq0"}, 0]}]},
+                        {"$not": [{"$gt": [{"$arrayElemAt": ["$__sq1.nulls", 0]}, 0]}]}
                       ]
                     }
                   ]
@@ -137,18 +191,35 @@ SELECT session_id FROM user_sessions WHERE active = TRUE AND user_id IN (SELECT 
     {
       "$lookup": {
         "from": "user_sessions",
+        "let": {"i0": "$user_id"},
         "pipeline": [
           {"$match": {"mfa_verified": true}},
-          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}}
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
+          {"$match": {"$expr": {"$eq": ["$user_id", "$$i0"]}}},
+          {"$limit": 1}
         ],
         "as": "__sq0"
       }
     },
     {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {"$match": {"mfa_verified": true}},
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$user_id", null]}, null]}, 1, 0]}}
+            }
+          }
+        ],
+        "as": "__sq1"
+      }
+    },
+    {
       "$match": {
-        "$expr": {
-          "$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$in": ["$user_id", "$__sq0.user_id"]}]
-        }
+        "$expr": {"$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]}
       }
     },
     {"$project": {"_id": 0, "c0": "$session_id"}}
@@ -166,11 +237,30 @@ SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_
     {
       "$lookup": {
         "from": "user_sessions",
+        "let": {"i0": "$user_id"},
         "pipeline": [
           {"$match": {"login_method": {"$eq": {"$param": NumberLong(1)}}}},
-          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}}
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
+          {"$match": {"$expr": {"$eq": ["$user_id", "$$i0"]}}},
+          {"$limit": 1}
         ],
         "as": "__sq0"
+      }
+    },
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {"$match": {"login_method": {"$eq": {"$param": NumberLong(1)}}}},
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$user_id", null]}, null]}, 1, 0]}}
+            }
+          }
+        ],
+        "as": "__sq1"
       }
     },
     {
@@ -178,7 +268,7 @@ SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_
         "$and": [
           {
             "$expr": {
-              "$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$in": ["$user_id", "$__sq0.user_id"]}]
+              "$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]
             }
           },
           {"page_views": {"$gt": {"$param": NumberLong(2)}}}
@@ -283,6 +373,7 @@ SELECT session_id FROM user_sessions WHERE session_id IN (SELECT session_id FROM
     {
       "$lookup": {
         "from": "user_sessions",
+        "let": {"i0": "$session_id"},
         "pipeline": [
           {
             "$set": {
@@ -308,18 +399,56 @@ SELECT session_id FROM user_sessions WHERE session_id IN (SELECT session_id FROM
             }
           },
           {"$match": {"rn": 1}},
-          {"$project": {"_id": 0, "session_id": {"$ifNull": ["$session_id", null]}}}
+          {"$project": {"_id": 0, "session_id": {"$ifNull": ["$session_id", null]}}},
+          {"$match": {"$expr": {"$eq": ["$session_id", "$$i0"]}}},
+          {"$limit": 1}
         ],
         "as": "__sq0"
       }
     },
     {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {
+            "$set": {
+              "__w0k": {
+                "n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
+                "s0": {"$ifNull": ["$created_at", null]}
+              }
+            }
+          },
+          {
+            "$setWindowFields": {
+              "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
+              "sortBy": {"__w0k": -1},
+              "output": {"__w0": {"$documentNumber": {}}}
+            }
+          },
+          {"$unset": "__w0k"},
+          {
+            "$project": {
+              "_id": 0,
+              "session_id": {"$ifNull": ["$session_id", null]},
+              "rn": {"$ifNull": ["$__w0", null]}
+            }
+          },
+          {"$match": {"rn": 1}},
+          {"$project": {"_id": 0, "session_id": {"$ifNull": ["$session_id", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$session_id", null]}, null]}, 1, 0]}}
+            }
+          }
+        ],
+        "as": "__sq1"
+      }
+    },
+    {
       "$match": {
         "$expr": {
-          "$and": [
-            {"$ne": [{"$ifNull": ["$session_id", null]}, null]},
-            {"$in": ["$session_id", "$__sq0.session_id"]}
-          ]
+          "$and": [{"$ne": [{"$ifNull": ["$session_id", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]
         }
       }
     },

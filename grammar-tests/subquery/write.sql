@@ -7,18 +7,35 @@ DELETE FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WH
     {
       "$lookup": {
         "from": "user_sessions",
+        "let": {"i0": "$user_id"},
         "pipeline": [
           {"$match": {"risk_score": {"$gt": 0.8}}},
-          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}}
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
+          {"$match": {"$expr": {"$eq": ["$user_id", "$$i0"]}}},
+          {"$limit": 1}
         ],
         "as": "__sq0"
       }
     },
     {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {"$match": {"risk_score": {"$gt": 0.8}}},
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$user_id", null]}, null]}, 1, 0]}}
+            }
+          }
+        ],
+        "as": "__sq1"
+      }
+    },
+    {
       "$match": {
-        "$expr": {
-          "$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$in": ["$user_id", "$__sq0.user_id"]}]
-        }
+        "$expr": {"$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]}
       }
     },
     {"$project": {"_id": 1}}
@@ -171,12 +188,34 @@ EXPLAIN DELETE FROM t WHERE a IN (SELECT b FROM u)
     {
       "$lookup": {
         "from": "u",
-        "pipeline": [{"$project": {"_id": 0, "b": {"$ifNull": ["$b", null]}}}],
+        "let": {"i0": "$a"},
+        "pipeline": [
+          {"$project": {"_id": 0, "b": {"$ifNull": ["$b", null]}}},
+          {"$match": {"$expr": {"$eq": ["$b", "$$i0"]}}},
+          {"$limit": 1}
+        ],
         "as": "__sq0"
       }
     },
     {
-      "$match": {"$expr": {"$and": [{"$ne": [{"$ifNull": ["$a", null]}, null]}, {"$in": ["$a", "$__sq0.b"]}]}}
+      "$lookup": {
+        "from": "u",
+        "pipeline": [
+          {"$project": {"_id": 0, "b": {"$ifNull": ["$b", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$b", null]}, null]}, 1, 0]}}
+            }
+          }
+        ],
+        "as": "__sq1"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {"$and": [{"$ne": [{"$ifNull": ["$a", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]}
+      }
     },
     {"$project": {"_id": 1}}
   ],
@@ -198,6 +237,7 @@ WITH old AS (SELECT session_id FROM user_sessions WHERE expires_at < NOW()) DELE
     {
       "$lookup": {
         "from": "user_sessions",
+        "let": {"i0": "$session_id"},
         "pipeline": [
           {
             "$match": {
@@ -206,18 +246,39 @@ WITH old AS (SELECT session_id FROM user_sessions WHERE expires_at < NOW()) DELE
               }
             }
           },
-          {"$project": {"_id": 0, "session_id": {"$ifNull": ["$session_id", null]}}}
+          {"$project": {"_id": 0, "session_id": {"$ifNull": ["$session_id", null]}}},
+          {"$match": {"$expr": {"$eq": ["$session_id", "$$i0"]}}},
+          {"$limit": 1}
         ],
         "as": "__sq0"
       }
     },
     {
+      "$lookup": {
+        "from": "user_sessions",
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [{"$ne": [{"$ifNull": ["$expires_at", null]}, null]}, {"$lt": ["$expires_at", "$$NOW"]}]
+              }
+            }
+          },
+          {"$project": {"_id": 0, "session_id": {"$ifNull": ["$session_id", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$session_id", null]}, null]}, 1, 0]}}
+            }
+          }
+        ],
+        "as": "__sq1"
+      }
+    },
+    {
       "$match": {
         "$expr": {
-          "$and": [
-            {"$ne": [{"$ifNull": ["$session_id", null]}, null]},
-            {"$in": ["$session_id", "$__sq0.session_id"]}
-          ]
+          "$and": [{"$ne": [{"$ifNull": ["$session_id", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]
         }
       }
     },
@@ -238,6 +299,39 @@ WITH hot AS (SELECT namespace FROM application_cache GROUP BY namespace HAVING S
 {
   "aggregate": "application_cache",
   "pipeline": [
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "let": {"i0": "$namespace"},
+        "pipeline": [
+          {
+            "$group": {
+              "_id": {"g0": "$namespace"},
+              "a0": {"$sum": "$hit_count"},
+              "a0n": {
+                "$sum": {
+                  "$cond": [
+                    {
+                      "$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$isNumber": "$hit_count"}]
+                    },
+                    1,
+                    0
+                  ]
+                }
+              }
+            }
+          },
+          {
+            "$match": {"$expr": {"$gt": [{"$cond": [{"$gt": [{"$ifNull": ["$a0n", 0]}, 0]}, "$a0", null]}, 1000]}}
+          },
+          {"$project": {"_id": 0, "namespace": {"$ifNull": ["$_id.g0", null]}}},
+          {"$project": {"_id": 0, "namespace": {"$ifNull": ["$namespace", null]}}},
+          {"$match": {"$expr": {"$eq": ["$namespace", "$$i0"]}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq0"
+      }
+    },
     {
       "$lookup": {
         "from": "application_cache",
@@ -263,18 +357,21 @@ WITH hot AS (SELECT namespace FROM application_cache GROUP BY namespace HAVING S
             "$match": {"$expr": {"$gt": [{"$cond": [{"$gt": [{"$ifNull": ["$a0n", 0]}, 0]}, "$a0", null]}, 1000]}}
           },
           {"$project": {"_id": 0, "namespace": {"$ifNull": ["$_id.g0", null]}}},
-          {"$project": {"_id": 0, "namespace": {"$ifNull": ["$namespace", null]}}}
+          {"$project": {"_id": 0, "namespace": {"$ifNull": ["$namespace", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$namespace", null]}, null]}, 1, 0]}}
+            }
+          }
         ],
-        "as": "__sq0"
+        "as": "__sq1"
       }
     },
     {
       "$match": {
         "$expr": {
-          "$and": [
-            {"$ne": [{"$ifNull": ["$namespace", null]}, null]},
-            {"$in": ["$namespace", "$__sq0.namespace"]}
-          ]
+          "$and": [{"$ne": [{"$ifNull": ["$namespace", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]
         }
       }
     },

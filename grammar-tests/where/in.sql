@@ -64,14 +64,36 @@ SELECT * FROM t WHERE a IN (SELECT b FROM u)
     {
       "$lookup": {
         "from": "u",
-        "pipeline": [{"$project": {"_id": 0, "b": {"$ifNull": ["$b", null]}}}],
+        "let": {"i0": "$a"},
+        "pipeline": [
+          {"$project": {"_id": 0, "b": {"$ifNull": ["$b", null]}}},
+          {"$match": {"$expr": {"$eq": ["$b", "$$i0"]}}},
+          {"$limit": 1}
+        ],
         "as": "__sq0"
       }
     },
     {
-      "$match": {"$expr": {"$and": [{"$ne": [{"$ifNull": ["$a", null]}, null]}, {"$in": ["$a", "$__sq0.b"]}]}}
+      "$lookup": {
+        "from": "u",
+        "pipeline": [
+          {"$project": {"_id": 0, "b": {"$ifNull": ["$b", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$b", null]}, null]}, 1, 0]}}
+            }
+          }
+        ],
+        "as": "__sq1"
+      }
     },
-    {"$unset": ["__sq0"]}
+    {
+      "$match": {
+        "$expr": {"$and": [{"$ne": [{"$ifNull": ["$a", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]}
+      }
+    },
+    {"$unset": ["__sq0", "__sq1"]}
   ],
   "cursor": {}
 }

@@ -5,6 +5,8 @@
 //! `let` variables (`$$oN`). The expression then reads the array `__sqN`:
 //! - `x IN (...)`: TRUE when x is not NULL and `$in: [x, "$__sqN.col"]`; FALSE when the subquery is empty, or
 //!   when x is not NULL, not in the values and no value is NULL; else NULL (PostgreSQL's three-valued IN).
+//!   An uncorrelated IN subquery instead probes for x (`let` + `$match` on `$eq`) and counts rows and NULLs in
+//!   a second, uncorrelated `$lookup`: no document carries the subquery's rows.
 //! - `EXISTS (...)`: `$size` of `__sqN` (the subquery gets `$limit: 1`) > 0; never NULL.
 //! - scalar: the only row's column (NULL for no row); the subquery gets `$limit: 2` and a second row makes the
 //!   statement fail with "more than one row returned by a subquery used as an expression", as in PostgreSQL.
@@ -29,6 +31,19 @@ impl Translator {
         tail: Vec<Document>,
         e: &Expr,
     ) -> Result<(String, Option<Vec<String>>), Error> {
+        let (src, lets) = self.subquery_source(q, e)?;
+        let field = self.next_subquery_field();
+        self.rel.pending.push(src.lookup(lets, tail, &field));
+        Ok((field, src.columns))
+    }
+
+    /// Translates a subquery as a relation; returns it and the `let` variables of its outer references
+    /// (empty: uncorrelated).
+    fn subquery_source(
+        &mut self,
+        q: &Query,
+        e: &Expr,
+    ) -> Result<(super::cte::Source, Document), Error> {
         if self.rel.grouped_phase && self.group.is_none() {
             return Err(unsupported("subquery inside an aggregate function", e));
         }
@@ -45,11 +60,14 @@ impl Translator {
         self.rel.outer.push(frame);
         let result = self.query_source(q, &[], false, super::expr::expr_pos(e));
         let frame = self.rel.outer.pop().unwrap_or_default();
-        let src = result?;
+        Ok((result?, frame.lets))
+    }
+
+    /// A fresh `as` field for a subquery's `$lookup` (`__sqN`).
+    fn next_subquery_field(&mut self) -> String {
         let field = format!("__sq{}", self.rel.next);
         self.rel.next += 1;
-        self.rel.pending.push(src.lookup(frame.lets, tail, &field));
-        Ok((field, src.columns))
+        field
     }
 
     /// The one column of a subquery used as a value.
@@ -62,6 +80,14 @@ impl Translator {
     }
 
     /// `x IN (SELECT ...)` with PostgreSQL's NULL rules (NOT IN: the negation).
+    ///
+    /// An uncorrelated subquery becomes two `$lookup`s that never attach the subquery's rows to every
+    /// document: `__sqN` the rows equal to x (`let` x, the subquery's stages, then `$match` on
+    /// `{$eq: ["$col", "$$iN"]}` and `$limit: 1`: a hash or index probe in the embedded engine, and over
+    /// the once-computed uncorrelated stages in MongoDB), and `__sqM` one row counting the subquery's rows and
+    /// NULLs (uncorrelated: computed once). TRUE when x is not NULL and some row equals it; FALSE when there
+    /// is no row, or x is not NULL, no row equals it and none is NULL; else NULL. A correlated subquery
+    /// attaches its rows (`$in: [x, "$__sqN.col"]`).
     pub(crate) fn in_subquery(
         &mut self,
         x: &Expr,
@@ -73,16 +99,48 @@ impl Translator {
             return Err(unsupported("row value IN (SELECT ...)", e));
         }
         let a = self.agg(x)?;
-        let (field, cols) = self.subquery_lookup(q, Vec::new(), e)?;
-        let col = Self::single_column(cols, e)?;
-        let values = Bson::String(format!("${field}.{col}"));
-        let size = bson!({"$size": format!("${field}")});
-        let inn = bson!({"$in": [a.expr.clone(), values.clone()]});
+        let (src, lets) = self.subquery_source(q, e)?;
+        let col = Self::single_column(src.columns.clone(), e)?;
         let guard = if a.nullable {
             not_null(&a.expr)
         } else {
             Bson::Boolean(true)
         };
+        if lets.is_empty() && !col.contains('.') && !col.starts_with('$') {
+            let found = self.next_subquery_field();
+            let summary = self.next_subquery_field();
+            let var = format!("i{}", &found[4..]);
+            let mut let_doc = Document::new();
+            let_doc.insert(var.clone(), a.expr.clone());
+            let probe =
+                doc! {"$match": {"$expr": {"$eq": [format!("${col}"), format!("$${var}")]}}};
+            self.rel
+                .pending
+                .push(src.lookup(let_doc, vec![probe, doc! {"$limit": 1}], &found));
+            let count_nulls = doc! {"$group": {"_id": null, "nulls": {"$sum": {"$cond": [
+                {"$eq": [{"$ifNull": [format!("${col}"), null]}, null]}, 1, 0
+            ]}}}};
+            self.rel
+                .pending
+                .push(src.lookup(Document::new(), vec![count_nulls], &summary));
+            let matched = bson!({"$gt": [{"$size": format!("${found}")}, 0]});
+            let t = and(vec![guard.clone(), matched.clone()]);
+            let f = or(vec![
+                bson!({"$eq": [{"$size": format!("${summary}")}, 0]}),
+                and(vec![
+                    guard,
+                    bson!({"$not": [matched]}),
+                    bson!({"$not": [{"$gt": [{"$arrayElemAt": [format!("${summary}.nulls"), 0]}, 0]}]}),
+                ]),
+            ]);
+            let p = Pred::new(t, f);
+            return Ok(if negated { p.not() } else { p });
+        }
+        let field = self.next_subquery_field();
+        self.rel.pending.push(src.lookup(lets, Vec::new(), &field));
+        let values = Bson::String(format!("${field}.{col}"));
+        let size = bson!({"$size": format!("${field}")});
+        let inn = bson!({"$in": [a.expr.clone(), values.clone()]});
         let t = and(vec![guard.clone(), inn.clone()]);
         let f = or(vec![
             bson!({"$eq": [size, 0]}),

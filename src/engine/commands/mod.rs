@@ -6,6 +6,7 @@
 //! explain), `write` (insert, update, delete, findAndModify), `admin` (collections, indexes, handshake).
 
 mod admin;
+mod index_order;
 mod point;
 mod read;
 mod row_scan;
@@ -487,6 +488,24 @@ impl Catalog for StateCatalog<'_> {
     fn scan(&self, collection: &str) -> Result<Vec<Document>, CommandError> {
         let _level = SubPipelineLevel::enter()?;
         source_docs(self.state, self.db, collection, None, self.vars)
+    }
+
+    fn probe(
+        &self,
+        collection: &str,
+        field: &str,
+        values: &[Bson],
+    ) -> Option<Result<Vec<Document>, CommandError>> {
+        let coll = get_coll(self.state, self.db, collection).filter(|c| !c.is_view())?;
+        let ix = coll
+            .indexes
+            .iter()
+            .find(|ix| ix.fields.len() == 1 && ix.serves(field))?;
+        let mut rids: Vec<_> = values.iter().flat_map(|v| ix.lookup(v)).collect();
+        // Natural order; a record holding several equal keys (`[1, 1.0]`) is listed once.
+        rids.sort_unstable();
+        rids.dedup();
+        Some(Ok(rids.into_iter().filter_map(|r| coll.get(r)).collect()))
     }
 }
 

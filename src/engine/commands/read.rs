@@ -104,14 +104,31 @@ pub(super) fn run_find(
     } else {
         0
     };
-    let mut out = source_matching(state, ctx.db, name, filter, &ctx.vars, early_stop)?;
-    if let Some(s) = &sort {
-        if limit > 0 {
-            out = s.top(out, skip + limit);
-        } else {
-            s.sort(&mut out);
+    // A sort an index serves: walk it in order, stopping after skip + limit documents.
+    let order = match opt_doc(cmd, "sort")? {
+        Some(s) if limit > 0 => super::index_order::Order::from_sort(s),
+        _ => None,
+    };
+    let served = match &order {
+        Some(o) => {
+            super::index_order::serve(state, ctx.db, name, filter, o, &ctx.vars, skip + limit)?
         }
-    }
+        None => None,
+    };
+    let mut out = match served {
+        Some(docs) => docs,
+        None => {
+            let mut out = source_matching(state, ctx.db, name, filter, &ctx.vars, early_stop)?;
+            if let Some(s) = &sort {
+                if limit > 0 {
+                    out = s.top(out, skip + limit);
+                } else {
+                    s.sort(&mut out);
+                }
+            }
+            out
+        }
+    };
     if skip > 0 {
         out = out.into_iter().skip(skip).collect();
     }
@@ -276,11 +293,55 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                 let grouped = group.finish(st, &ctx.vars)?;
                 return pipeline.run_from(start + 1, grouped, &catalog, &ctx.vars);
             }
+            // [$match,] $sort, $limit (or the translator's null-placement $set before them) on a field an
+            // index serves: the index is walked in order; the stages then run on the documents it gave.
+            if let Some((order, limit, set_stage)) = sort_limit_at(stages, start) {
+                if let Some(docs) = super::index_order::serve(
+                    &state,
+                    ctx.db,
+                    name,
+                    pipeline.leading_match(),
+                    &order,
+                    &ctx.vars,
+                    limit,
+                )? {
+                    let docs = match set_stage {
+                        true => pipeline.run_range(start, start + 1, docs, &catalog, &ctx.vars)?,
+                        false => docs,
+                    };
+                    let next = start + if set_stage { 3 } else { 2 };
+                    return pipeline.run_from(next, docs, &catalog, &ctx.vars);
+                }
+            }
             let docs = source_docs(&state, ctx.db, name, pipeline.leading_match(), &ctx.vars)?;
             return pipeline.run_from(start, docs, &catalog, &ctx.vars);
         }
     };
     pipeline.run(input, &catalog, &ctx.vars)
+}
+
+/// `$sort` + `$limit` at `stages[start..]`, plain or after the translator's null-placement `$set`: the order,
+/// the limit and whether the `$set` comes first.
+fn sort_limit_at(
+    stages: &[Bson],
+    start: usize,
+) -> Option<(super::index_order::Order, usize, bool)> {
+    use super::index_order::Order;
+    let limit_of = |b: Option<&Bson>| match b?.as_document()?.get("$limit")? {
+        Bson::Int32(k) if *k > 0 => Some(*k as usize),
+        Bson::Int64(k) if *k > 0 => usize::try_from(*k).ok(),
+        _ => None,
+    };
+    if let Some(sort) = stages
+        .get(start)
+        .and_then(Bson::as_document)
+        .and_then(|d| d.get_document("$sort").ok())
+    {
+        let order = Order::from_sort(sort)?;
+        return Some((order, limit_of(stages.get(start + 1))?, false));
+    }
+    let (order, k) = Order::from_null_flag_stages(stages.get(start..start + 3)?)?;
+    Some((order, usize::try_from(k).ok().filter(|k| *k > 0)?, true))
 }
 
 pub(super) fn aggregate(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {

@@ -4,9 +4,19 @@
 //! In: the stage document, input documents, the catalog; out: each input document with the `as` array of
 //! joined documents. Equality follows the query language: an array on either side matches by element, a
 //! missing or null local value matches foreign documents whose field is null or missing. Depends on
-//! `expr`, `bson_order`, `Pipeline`.
+//! `expr`, `bson_order`, `Pipeline`, `join_hash`.
+//!
+//! Nothing is computed once per outer document that does not depend on it (mongod's behaviour):
+//! - the leading stages of `pipeline` that read no `let` variable (and are deterministic) run once per
+//!   execution of the stage, and the rest runs per outer document over their cached result;
+//! - `localField`/`foreignField`, and a `$match` whose `$expr` requires `{$eq: ["$field", "$$var"]}` (the
+//!   shape the SQL translator emits for `JOIN ... ON a = b` and correlated subqueries), probe the foreign
+//!   collection's index on that field when it has one, else a hash table of the foreign side built once
+//!   ([`join_hash`](super::join_hash)); the exact predicate still decides on every candidate, so the result
+//!   is the nested loop's (a property test holds the two to the same output).
 
-use super::reshape::set_field;
+use super::join_hash::HashTable;
+use super::reshape::{set_field, unset_field};
 use super::{Catalog, Pipeline};
 use crate::engine::bson_order::equal;
 use crate::engine::expr::{Expr, Vars};
@@ -22,6 +32,10 @@ pub struct Lookup {
     lets: Vec<(String, Expr)>,
     pipeline: Option<Pipeline>,
     as_field: String,
+    /// How many leading stages of `pipeline` read no `let` variable: their output is computed once.
+    prefix: usize,
+    /// The equality of the `$match` right after the prefix: foreign path (as an expression) and variable.
+    key: Option<(String, Expr, String)>,
 }
 
 impl Lookup {
@@ -55,9 +69,9 @@ impl Lookup {
         if local.is_some() != foreign.is_some() {
             return Err(CommandError::failed_to_parse("$lookup requires both or neither of 'localField' and 'foreignField' to be specified"));
         }
-        let pipeline = match d.get("pipeline") {
-            Some(Bson::Array(p)) => Some(Pipeline::compile(p)?),
-            None => None,
+        let (pipeline, raw) = match d.get("pipeline") {
+            Some(Bson::Array(p)) => (Some(Pipeline::compile(p)?), p.as_slice()),
+            None => (None, &[][..]),
             Some(_) => {
                 return Err(CommandError::failed_to_parse(
                     "$lookup 'pipeline' must be an array",
@@ -81,6 +95,27 @@ impl Lookup {
                 lets.push((k.clone(), Expr::compile(v)?));
             }
         }
+        // With localField/foreignField the pipeline runs over each document's matches: nothing to cache.
+        let prefix = if local.is_some() {
+            0
+        } else {
+            raw.iter().take_while(|st| !correlated(st, &lets)).count()
+        };
+        let key = match raw.get(prefix) {
+            Some(Bson::Document(st)) if local.is_none() => match st.get("$match") {
+                Some(Bson::Document(m)) => eq_key(m, &lets)
+                    .map(|(path, var)| {
+                        Ok::<_, CommandError>((
+                            path.clone(),
+                            Expr::compile(&Bson::String(format!("${path}")))?,
+                            var,
+                        ))
+                    })
+                    .transpose()?,
+                _ => None,
+            },
+            _ => None,
+        };
         Ok(Lookup {
             from,
             local,
@@ -88,7 +123,14 @@ impl Lookup {
             lets,
             pipeline,
             as_field,
+            prefix,
+            key,
         })
+    }
+
+    /// The field the joined documents land in.
+    pub(super) fn as_field(&self) -> &str {
+        &self.as_field
     }
 
     /// Runs the join.
@@ -98,36 +140,10 @@ impl Lookup {
         catalog: &dyn Catalog,
         vars: &Vars,
     ) -> Result<Vec<Document>, CommandError> {
-        let foreign_docs = match &self.from {
-            Some(f) => catalog.scan(f)?,
-            None => Vec::new(),
-        };
+        let mut exec = self.start(catalog, vars);
         let mut out = Vec::with_capacity(docs.len());
         for mut d in docs {
-            let mut matched: Vec<Document> = match (&self.local, &self.foreign) {
-                (Some(l), Some(f)) => {
-                    let locals = values_at(&d, l);
-                    foreign_docs
-                        .iter()
-                        .filter(|fd| {
-                            let fvals = values_at(fd, f);
-                            locals.iter().any(|lv| {
-                                fvals.iter().any(|fv| equal(lv, fv) && same_bracket(lv, fv))
-                            })
-                        })
-                        .cloned()
-                        .collect()
-                }
-                _ => foreign_docs.clone(),
-            };
-            if let Some(p) = &self.pipeline {
-                let mut inner = vars.clone();
-                for (name, e) in &self.lets {
-                    let v = e.eval(&d, vars)?.unwrap_or(Bson::Null);
-                    inner.user.push((name.clone(), v));
-                }
-                matched = p.run(matched, catalog, &inner)?;
-            }
+            let matched = exec.matches(&d)?;
             set_field(
                 &mut d,
                 &self.as_field,
@@ -137,6 +153,273 @@ impl Lookup {
         }
         Ok(out)
     }
+
+    /// Starts one execution of the stage (its caches live as long as the returned value).
+    pub(super) fn start<'a>(&'a self, catalog: &'a dyn Catalog, vars: &'a Vars) -> Exec<'a> {
+        Exec {
+            lookup: self,
+            catalog,
+            vars,
+            base: None,
+            table: None,
+            whole: None,
+        }
+    }
+
+    /// The reference nested loop (every foreign document against every outer document, the whole pipeline
+    /// per outer document): what [`Exec::matches`] must equal.
+    #[cfg(test)]
+    pub(super) fn matches_nested_loop(
+        &self,
+        d: &Document,
+        catalog: &dyn Catalog,
+        vars: &Vars,
+    ) -> Result<Vec<Document>, CommandError> {
+        let foreign_docs = match &self.from {
+            Some(f) => catalog.scan(f)?,
+            None => Vec::new(),
+        };
+        let mut matched: Vec<Document> = match (&self.local, &self.foreign) {
+            (Some(l), Some(f)) => {
+                let locals = values_at(d, l);
+                foreign_docs
+                    .into_iter()
+                    .filter(|fd| equality_holds(&locals, fd, f))
+                    .collect()
+            }
+            _ => foreign_docs,
+        };
+        if let Some(p) = &self.pipeline {
+            matched = p.run(matched, catalog, &self.inner_vars(d, vars)?)?;
+        }
+        Ok(matched)
+    }
+
+    /// `vars` plus the `let` variables evaluated on the outer document `d`.
+    fn inner_vars(&self, d: &Document, vars: &Vars) -> Result<Vars, CommandError> {
+        let mut inner = vars.clone();
+        for (name, e) in &self.lets {
+            let v = e.eval(d, vars)?.unwrap_or(Bson::Null);
+            inner.user.push((name.clone(), v));
+        }
+        Ok(inner)
+    }
+}
+
+/// One execution of a `$lookup` stage: what it computed once, for every outer document.
+pub(super) struct Exec<'a> {
+    lookup: &'a Lookup,
+    catalog: &'a dyn Catalog,
+    vars: &'a Vars,
+    /// The output of the uncorrelated prefix (the foreign collection when the prefix is empty).
+    base: Option<Vec<Document>>,
+    /// `base` by the hash of the join key.
+    table: Option<HashTable>,
+    /// The whole result, when nothing depends on the outer document.
+    whole: Option<Vec<Document>>,
+}
+
+impl Exec<'_> {
+    /// The joined documents of outer document `d`, in the nested loop's order.
+    pub(super) fn matches(&mut self, d: &Document) -> Result<Vec<Document>, CommandError> {
+        let l = self.lookup;
+        let Some(p) = &l.pipeline else {
+            return self.equality(d);
+        };
+        if l.local.is_some() {
+            let matched = self.equality(d)?;
+            return p.run(matched, self.catalog, &l.inner_vars(d, self.vars)?);
+        }
+        if l.prefix == p.len() {
+            if self.whole.is_none() {
+                let docs = self.initial()?;
+                self.whole = Some(p.run(docs, self.catalog, self.vars)?);
+            }
+            return Ok(self.whole.clone().unwrap_or_default());
+        }
+        let inner = l.inner_vars(d, self.vars)?;
+        let candidates = match &l.key {
+            Some((path, key_expr, var)) => {
+                let v = inner.get(var).cloned().unwrap_or(Bson::Null);
+                match self.probe(l.prefix == 0, path, std::slice::from_ref(&v)) {
+                    Some(docs) => docs?,
+                    None => {
+                        self.ensure_table(|doc, vars| {
+                            Ok(vec![key_expr.eval(doc, vars)?.unwrap_or(Bson::Null)])
+                        })?;
+                        self.bucket(std::slice::from_ref(&v))
+                    }
+                }
+            }
+            None => {
+                self.ensure_base()?;
+                self.base.clone().unwrap_or_default()
+            }
+        };
+        p.run_range(l.prefix, p.len(), candidates, self.catalog, &inner)
+    }
+
+    /// `localField`/`foreignField` matches of `d` (before any pipeline), in natural order.
+    fn equality(&mut self, d: &Document) -> Result<Vec<Document>, CommandError> {
+        let (Some(local), Some(foreign)) = (&self.lookup.local, &self.lookup.foreign) else {
+            return Ok(Vec::new());
+        };
+        let locals = values_at(d, local);
+        let candidates = match self.probe(true, foreign, &locals) {
+            Some(docs) => docs?,
+            None => {
+                self.ensure_table(|doc, _| Ok(values_at(doc, foreign)))?;
+                self.bucket(&locals)
+            }
+        };
+        Ok(candidates
+            .into_iter()
+            .filter(|fd| equality_holds(&locals, fd, foreign))
+            .collect())
+    }
+
+    /// Foreign documents whose top-level `field` may equal one of `values`, from the foreign collection's
+    /// index; `None` when that cannot serve (a prefix runs first, a dotted path, an array value, no index).
+    fn probe(
+        &self,
+        at_source: bool,
+        field: &str,
+        values: &[Bson],
+    ) -> Option<Result<Vec<Document>, CommandError>> {
+        let from = self.lookup.from.as_deref()?;
+        if !at_source || field.contains('.') || values.iter().any(|v| matches!(v, Bson::Array(_))) {
+            return None;
+        }
+        self.catalog.probe(from, field, values)
+    }
+
+    /// The documents the pipeline starts from: the foreign collection, or none (`$documents`).
+    fn initial(&self) -> Result<Vec<Document>, CommandError> {
+        match &self.lookup.from {
+            Some(f) => self.catalog.scan(f),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn ensure_base(&mut self) -> Result<(), CommandError> {
+        if self.base.is_none() {
+            let docs = self.initial()?;
+            let base = match &self.lookup.pipeline {
+                Some(p) if self.lookup.prefix > 0 => {
+                    p.run_range(0, self.lookup.prefix, docs, self.catalog, self.vars)?
+                }
+                _ => docs,
+            };
+            self.base = Some(base);
+        }
+        Ok(())
+    }
+
+    fn ensure_table(
+        &mut self,
+        keys: impl Fn(&Document, &Vars) -> Result<Vec<Bson>, CommandError>,
+    ) -> Result<(), CommandError> {
+        if self.table.is_some() {
+            return Ok(());
+        }
+        self.ensure_base()?;
+        let base = self.base.as_deref().unwrap_or_default();
+        let mut keyed = Vec::with_capacity(base.len());
+        for doc in base {
+            keyed.push(keys(doc, self.vars)?);
+        }
+        self.table = Some(HashTable::build(keyed.len(), |i| {
+            std::mem::take(&mut keyed[i])
+        }));
+        Ok(())
+    }
+
+    /// Copies of the base documents in the buckets of `values`, in natural order.
+    fn bucket(&self, values: &[Bson]) -> Vec<Document> {
+        let (Some(table), Some(base)) = (&self.table, &self.base) else {
+            return Vec::new();
+        };
+        table
+            .candidates(values)
+            .into_iter()
+            .filter_map(|i| base.get(i).cloned())
+            .collect()
+    }
+}
+
+/// The query language's `localField`/`foreignField` equality between the outer document's values and a
+/// foreign document.
+fn equality_holds(locals: &[Bson], fd: &Document, foreign: &str) -> bool {
+    let fvals = values_at(fd, foreign);
+    locals
+        .iter()
+        .any(|lv| fvals.iter().any(|fv| equal(lv, fv) && same_bracket(lv, fv)))
+}
+
+/// Whether a pipeline stage reads one of the `let` variables (or is not deterministic): it must run per
+/// outer document. Conservative: any string `$$name...` naming a variable counts.
+fn correlated(stage: &Bson, lets: &[(String, Expr)]) -> bool {
+    match stage {
+        Bson::String(s) => s.strip_prefix("$$").is_some_and(|rest| {
+            let name = rest.split('.').next().unwrap_or_default();
+            lets.iter().any(|(n, _)| n == name)
+        }),
+        Bson::Document(d) => d
+            .iter()
+            .any(|(k, v)| matches!(k.as_str(), "$sample" | "$rand") || correlated(v, lets)),
+        Bson::Array(items) => items.iter().any(|x| correlated(x, lets)),
+        _ => false,
+    }
+}
+
+/// The `{$eq: ["$path", "$$var"]}` (either order) a `$match` requires through its `$expr` (or the `$expr` of
+/// an element of its top-level `$and`), top level or inside the expression's top-level `$and`, with `var` a
+/// `let` variable: (path, var).
+fn eq_key(m: &Document, lets: &[(String, Expr)]) -> Option<(String, String)> {
+    let mut exprs: Vec<&Bson> = m.get("$expr").into_iter().collect();
+    if let Some(Bson::Array(items)) = m.get("$and") {
+        exprs.extend(
+            items
+                .iter()
+                .filter_map(|x| x.as_document().and_then(|d| d.get("$expr"))),
+        );
+    }
+    let mut conds: Vec<&Bson> = Vec::new();
+    for e in exprs {
+        match e {
+            Bson::Document(d) if d.len() == 1 && matches!(d.get("$and"), Some(Bson::Array(_))) => {
+                if let Some(Bson::Array(items)) = d.get("$and") {
+                    conds.extend(items);
+                }
+            }
+            other => conds.push(other),
+        }
+    }
+    conds.into_iter().find_map(|c| {
+        let Bson::Document(c) = c else { return None };
+        let Some(Bson::Array(args)) = c.get("$eq") else {
+            return None;
+        };
+        let (Some(Bson::String(a)), Some(Bson::String(b)), 1, 2) =
+            (args.first(), args.get(1), c.len(), args.len())
+        else {
+            return None;
+        };
+        let var = |s: &str| {
+            s.strip_prefix("$$")
+                .filter(|n| lets.iter().any(|(l, _)| l == n))
+                .map(str::to_string)
+        };
+        let path = |s: &str| {
+            s.strip_prefix('$')
+                .filter(|p| !p.is_empty() && !p.starts_with('$'))
+                .map(str::to_string)
+        };
+        match (path(a), var(b), var(a), path(b)) {
+            (Some(p), Some(v), _, _) | (_, _, Some(v), Some(p)) => Some((p, v)),
+            _ => None,
+        }
+    })
 }
 
 fn same_bracket(a: &Bson, b: &Bson) -> bool {
@@ -147,7 +430,13 @@ fn same_bracket(a: &Bson, b: &Bson) -> bool {
 fn values_at(doc: &Document, path: &str) -> Vec<Bson> {
     let mut out = Vec::new();
     let parts: Vec<&str> = path.split('.').collect();
-    collect(&Bson::Document(doc.clone()), &parts, &mut out);
+    match parts.split_first() {
+        Some((first, rest)) => match doc.get(*first) {
+            Some(v) => collect(v, rest, &mut out),
+            None => out.push(Bson::Null),
+        },
+        None => out.push(Bson::Null),
+    }
     if out.is_empty() {
         out.push(Bson::Null);
     }
@@ -173,5 +462,40 @@ fn collect(v: &Bson, parts: &[&str], out: &mut Vec<Bson>) {
             }
         }
         _ => {}
+    }
+}
+
+/// `$lookup` immediately followed by `$unwind` of its `as` field (mongod coalesces the two): each joined
+/// document becomes one output document, without the array ever being built.
+pub(super) fn unwind_into(
+    mut d: Document,
+    as_field: &str,
+    matched: Vec<Document>,
+    index: Option<&str>,
+    preserve: bool,
+    out: &mut Vec<Document>,
+) {
+    if matched.is_empty() {
+        if preserve {
+            unset_field(&mut d, as_field);
+            if let Some(ix) = index {
+                set_field(&mut d, ix, Bson::Null);
+            }
+            out.push(d);
+        }
+        return;
+    }
+    let n = matched.len();
+    for (i, fd) in matched.into_iter().enumerate() {
+        let mut nd = if i + 1 == n {
+            std::mem::take(&mut d)
+        } else {
+            d.clone()
+        };
+        set_field(&mut nd, as_field, Bson::Document(fd));
+        if let Some(ix) = index {
+            set_field(&mut nd, ix, Bson::Int64(i as i64));
+        }
+        out.push(nd);
     }
 }

@@ -4,11 +4,36 @@
 //! update); out: the result documents. Other collections are read through [`Catalog`]. Stages: `$match
 //! $project $addFields/$set $unset $group $sort $skip $limit $count $unwind $lookup $facet
 //! $replaceRoot/$replaceWith $unionWith $setWindowFields $sortByCount $bucket $documents $sample`.
-//! `$sort` directly followed by `$limit` keeps only the top k. Depends on `expr`, `matcher`, `sort`,
+//! `$sort` directly followed by `$limit` keeps only the top k. A `$lookup` and the per-document stages after
+//! it (`$match $project $addFields $unset $unwind $replaceRoot`, more `$lookup`s, and a closing `$group`) run
+//! one input document at a time, so no stage holds every document's joined array at once, and a `$lookup`
+//! directly followed by the `$unwind` of its `as` field never builds the array. Depends on `expr`, `matcher`, `sort`,
 //! `projection` and `path`.
 
 pub mod group;
 mod join;
+mod join_hash;
+impl Stage {
+    /// Whether the stage builds documents out of values (which may nest its input deeper, or grow it:
+    /// `{$replaceRoot: {newRoot: {a: "$$ROOT"}}}` repeated, `{$addFields: {a: "$$ROOT"}}` doubling).
+    fn may_deepen(&self) -> bool {
+        !matches!(
+            self,
+            Stage::Match(..)
+                | Stage::Unset(_)
+                | Stage::Sort(_)
+                | Stage::Skip(_)
+                | Stage::Limit(_)
+                | Stage::Count(_)
+                | Stage::Unwind(_)
+                | Stage::UnionWith(..)
+                | Stage::Sample(_)
+        )
+    }
+}
+
+#[cfg(test)]
+mod join_tests;
 mod reshape;
 mod window;
 
@@ -25,6 +50,18 @@ use group::Group;
 pub trait Catalog {
     /// All documents of `collection` (or of the view's result), in natural order; empty if it does not exist.
     fn scan(&self, collection: &str) -> Result<Vec<Document>, CommandError>;
+
+    /// The documents of `collection` whose top-level `field` may equal one of `values` (a superset: callers
+    /// check), in natural order, read through an index on `field`; `None` when no index serves (no such
+    /// index, a view, a missing collection): callers then scan.
+    fn probe(
+        &self,
+        _collection: &str,
+        _field: &str,
+        _values: &[Bson],
+    ) -> Option<Result<Vec<Document>, CommandError>> {
+        None
+    }
 }
 
 /// A catalog with no collections (pipeline updates, tests).
@@ -267,174 +304,304 @@ impl Pipeline {
         catalog: &dyn Catalog,
         vars: &Vars,
     ) -> Result<Vec<Document>, CommandError> {
+        self.run_range(start, self.stages.len(), input, catalog, vars)
+    }
+
+    /// Runs the stages `start..end` (a `$lookup`'s uncorrelated prefix, or what follows it).
+    pub fn run_range(
+        &self,
+        start: usize,
+        end: usize,
+        input: Vec<Document>,
+        catalog: &dyn Catalog,
+        vars: &Vars,
+    ) -> Result<Vec<Document>, CommandError> {
+        let end = end.min(self.stages.len());
         let mut docs = input;
         let mut i = start;
-        while i < self.stages.len() {
+        while i < end {
             let stage = &self.stages[i];
-            docs = match stage {
-                Stage::Match(m, _) => {
-                    let mut out = Vec::with_capacity(docs.len());
-                    for d in docs {
-                        if m.matches(&d, vars)? {
-                            out.push(d);
-                        }
-                    }
-                    out
-                }
-                Stage::Project(p) => docs
-                    .iter()
-                    .map(|d| p.apply(d, vars))
-                    .collect::<Result<_, _>>()?,
-                Stage::AddFields(fields) => {
-                    let mut out = Vec::with_capacity(docs.len());
-                    for d in docs {
-                        let mut vals = Vec::with_capacity(fields.len());
-                        for (_, e) in fields {
-                            vals.push(e.eval(&d, vars)?);
-                        }
-                        let mut d = d;
-                        for ((k, _), v) in fields.iter().zip(vals) {
-                            match v {
-                                Some(v) => reshape::set_field(&mut d, k, v),
-                                None => reshape::unset_field(&mut d, k),
-                            }
-                        }
-                        out.push(d);
-                    }
-                    out
-                }
-                Stage::Unset(paths) => {
-                    let mut docs = docs;
-                    for d in docs.iter_mut() {
-                        for p in paths {
-                            reshape::unset_field(d, p);
-                        }
-                    }
-                    docs
-                }
-                Stage::Group(g) => g.run(docs, vars)?,
-                Stage::Sort(s) => {
-                    if let Some(Stage::Limit(n)) = self.stages.get(i + 1) {
-                        i += 1;
-                        s.top(docs, *n)
-                    } else {
-                        let mut docs = docs;
-                        s.sort(&mut docs);
-                        docs
-                    }
-                }
-                Stage::Skip(n) => docs.into_iter().skip(*n).collect(),
-                Stage::Limit(n) => {
-                    let mut docs = docs;
-                    docs.truncate(*n);
-                    docs
-                }
-                Stage::Count(name) => {
-                    if docs.is_empty() {
-                        Vec::new()
-                    } else {
-                        let n = docs.len();
-                        let v = i32::try_from(n)
-                            .map(Bson::Int32)
-                            .unwrap_or(Bson::Int64(n as i64));
-                        vec![bson::doc! {name.clone(): v}]
-                    }
-                }
-                Stage::Unwind(u) => u.run(docs)?,
-                Stage::Lookup(l) => l.run(docs, catalog, vars)?,
-                Stage::Facet(facets) => {
-                    let mut out = Document::new();
-                    for (name, p) in facets {
-                        let r = p.run(docs.clone(), catalog, vars)?;
-                        out.insert(
-                            name.clone(),
-                            Bson::Array(r.into_iter().map(Bson::Document).collect()),
-                        );
-                    }
-                    vec![out]
-                }
-                Stage::ReplaceRoot(e) => {
-                    let mut out = Vec::with_capacity(docs.len());
-                    for d in &docs {
-                        match e.eval(d, vars)? {
-                            Some(Bson::Document(nd)) => out.push(nd),
-                            other => {
-                                return Err(CommandError::location(40228, format!("'newRoot' expression must evaluate to an object, but resulting value was: {}. Type of resulting value: '{}'. Input document: {}", other.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "MISSING".into()), other.as_ref().map(super::bson_order::type_name).unwrap_or("missing"), d)));
-                            }
-                        }
-                    }
-                    out
-                }
-                Stage::UnionWith(coll, pipe) => {
-                    let mut docs = docs;
-                    let base = match coll {
-                        Some(c) => catalog.scan(c)?,
-                        None => Vec::new(),
-                    };
-                    let extra = match pipe {
-                        Some(p) => p.run(base, catalog, vars)?,
-                        None => base,
-                    };
-                    docs.extend(extra);
-                    docs
-                }
-                Stage::SortByCount(e) => {
-                    let mut keyed = Vec::with_capacity(docs.len());
-                    for d in docs {
-                        keyed.push((e.eval(&d, vars)?.unwrap_or(Bson::Null), d));
-                    }
-                    let g = Group::compile(&bson::doc! {"_id": null, "count": {"$sum": 1}})?;
-                    let mut out = g.run_keyed(keyed, vars)?;
-                    SortSpec::compile(&bson::doc! {"count": -1})?.sort(&mut out);
-                    out
-                }
-                Stage::Bucket(b) => b.run(docs, vars)?,
-                Stage::Documents(e) => {
-                    let v = e.eval(&Document::new(), vars)?;
-                    match v {
-                        Some(Bson::Array(items)) => items
-                            .into_iter()
-                            .map(|x| match x {
-                                Bson::Document(d) => Ok(d),
-                                _ => Err(CommandError::type_mismatch(
-                                    "$documents must evaluate to an array of objects",
-                                )),
-                            })
-                            .collect::<Result<_, _>>()?,
-                        _ => {
-                            return Err(CommandError::type_mismatch(
-                                "$documents must evaluate to an array of objects",
-                            ))
-                        }
-                    }
-                }
-                Stage::Sample(n) => reshape::sample(docs, *n),
-                Stage::Window(w) => w.run(docs, vars)?,
-            };
-            if stage.may_deepen() {
-                crate::engine::limits::check_intermediate(&docs)?;
+            if let Stage::Lookup(_) = stage {
+                let (out, next) = self.run_segment(i, end, docs, catalog, vars)?;
+                docs = out;
+                i = next;
+                continue;
             }
+            if let (Stage::Sort(s), Some(Stage::Limit(n))) = (stage, self.stages.get(i + 1)) {
+                if i + 1 < end {
+                    docs = s.top(docs, *n);
+                    i += 2;
+                    continue;
+                }
+            }
+            docs = self.apply(stage, docs, catalog, vars)?;
             i += 1;
         }
         Ok(docs)
     }
-}
 
-impl Stage {
-    /// Whether the stage builds documents out of values (which may nest its input deeper, or grow it:
-    /// `{$replaceRoot: {newRoot: {a: "$$ROOT"}}}` repeated, `{$addFields: {a: "$$ROOT"}}` doubling).
-    fn may_deepen(&self) -> bool {
-        !matches!(
-            self,
+    /// Whether a stage maps each document to documents of its own, independently of the others.
+    fn per_document(stage: &Stage) -> bool {
+        matches!(
+            stage,
             Stage::Match(..)
+                | Stage::Project(_)
+                | Stage::AddFields(_)
                 | Stage::Unset(_)
-                | Stage::Sort(_)
-                | Stage::Skip(_)
-                | Stage::Limit(_)
-                | Stage::Count(_)
                 | Stage::Unwind(_)
-                | Stage::UnionWith(..)
-                | Stage::Sample(_)
+                | Stage::ReplaceRoot(_)
+                | Stage::Lookup(_)
         )
+    }
+
+    /// Runs the `$lookup` at `start` and the per-document stages after it (up to `end`), one input document
+    /// at a time, into a closing `$group` when one follows; returns the output and the next stage to run.
+    fn run_segment(
+        &self,
+        start: usize,
+        end: usize,
+        docs: Vec<Document>,
+        catalog: &dyn Catalog,
+        vars: &Vars,
+    ) -> Result<(Vec<Document>, usize), CommandError> {
+        let mut stop = start + 1;
+        while stop < end && Self::per_document(&self.stages[stop]) {
+            stop += 1;
+        }
+        let group = match self.stages.get(stop) {
+            Some(Stage::Group(g)) if stop < end => Some(g),
+            _ => None,
+        };
+        let mut execs: Vec<Option<join::Exec<'_>>> = self.stages[start..stop]
+            .iter()
+            .map(|st| match st {
+                Stage::Lookup(l) => Some(l.start(catalog, vars)),
+                _ => None,
+            })
+            .collect();
+        let mut state = group::GroupState::default();
+        let mut out = Vec::new();
+        for d in docs {
+            let mut cur = vec![d];
+            let mut k = start;
+            while k < stop && !cur.is_empty() {
+                let exec = execs.get_mut(k - start).and_then(Option::as_mut);
+                match (&self.stages[k], exec) {
+                    (Stage::Lookup(l), Some(exec)) => {
+                        // `$lookup` + `$unwind` of its field: one document per match, no array built.
+                        let unwind = match self.stages.get(k + 1) {
+                            Some(Stage::Unwind(u))
+                                if k + 1 < stop && !l.as_field().contains('.') =>
+                            {
+                                u.plain_on(l.as_field())
+                            }
+                            _ => None,
+                        };
+                        let mut next = Vec::with_capacity(cur.len());
+                        for mut d in cur {
+                            let matched = exec.matches(&d)?;
+                            match unwind {
+                                Some((index, preserve)) => join::unwind_into(
+                                    d,
+                                    l.as_field(),
+                                    matched,
+                                    index,
+                                    preserve,
+                                    &mut next,
+                                ),
+                                None => {
+                                    reshape::set_field(
+                                        &mut d,
+                                        l.as_field(),
+                                        Bson::Array(
+                                            matched.into_iter().map(Bson::Document).collect(),
+                                        ),
+                                    );
+                                    next.push(d);
+                                }
+                            }
+                        }
+                        crate::engine::limits::check_intermediate(&next)?;
+                        cur = next;
+                        k += if unwind.is_some() { 2 } else { 1 };
+                    }
+                    (stage, _) => {
+                        cur = self.apply(stage, cur, catalog, vars)?;
+                        k += 1;
+                    }
+                }
+            }
+            match group {
+                Some(g) => {
+                    for d in &cur {
+                        g.step(&mut state, d, vars)?;
+                    }
+                }
+                None => out.extend(cur),
+            }
+        }
+        match group {
+            Some(g) => Ok((g.finish(state, vars)?, stop + 1)),
+            None => Ok((out, stop)),
+        }
+    }
+
+    /// Runs one stage over the whole stream.
+    fn apply(
+        &self,
+        stage: &Stage,
+        docs: Vec<Document>,
+        catalog: &dyn Catalog,
+        vars: &Vars,
+    ) -> Result<Vec<Document>, CommandError> {
+        let out = self.apply_unchecked(stage, docs, catalog, vars)?;
+        if stage.may_deepen() {
+            crate::engine::limits::check_intermediate(&out)?;
+        }
+        Ok(out)
+    }
+
+    fn apply_unchecked(
+        &self,
+        stage: &Stage,
+        docs: Vec<Document>,
+        catalog: &dyn Catalog,
+        vars: &Vars,
+    ) -> Result<Vec<Document>, CommandError> {
+        Ok(match stage {
+            Stage::Match(m, _) => {
+                let mut out = Vec::with_capacity(docs.len());
+                for d in docs {
+                    if m.matches(&d, vars)? {
+                        out.push(d);
+                    }
+                }
+                out
+            }
+            Stage::Project(p) => docs
+                .iter()
+                .map(|d| p.apply(d, vars))
+                .collect::<Result<_, _>>()?,
+            Stage::AddFields(fields) => {
+                let mut out = Vec::with_capacity(docs.len());
+                for d in docs {
+                    let mut vals = Vec::with_capacity(fields.len());
+                    for (_, e) in fields {
+                        vals.push(e.eval(&d, vars)?);
+                    }
+                    let mut d = d;
+                    for ((k, _), v) in fields.iter().zip(vals) {
+                        match v {
+                            Some(v) => reshape::set_field(&mut d, k, v),
+                            None => reshape::unset_field(&mut d, k),
+                        }
+                    }
+                    out.push(d);
+                }
+                out
+            }
+            Stage::Unset(paths) => {
+                let mut docs = docs;
+                for d in docs.iter_mut() {
+                    for p in paths {
+                        reshape::unset_field(d, p);
+                    }
+                }
+                docs
+            }
+            Stage::Group(g) => g.run(docs, vars)?,
+            Stage::Sort(s) => {
+                let mut docs = docs;
+                s.sort(&mut docs);
+                docs
+            }
+            Stage::Skip(n) => docs.into_iter().skip(*n).collect(),
+            Stage::Limit(n) => {
+                let mut docs = docs;
+                docs.truncate(*n);
+                docs
+            }
+            Stage::Count(name) => {
+                if docs.is_empty() {
+                    Vec::new()
+                } else {
+                    let n = docs.len();
+                    let v = i32::try_from(n)
+                        .map(Bson::Int32)
+                        .unwrap_or(Bson::Int64(n as i64));
+                    vec![bson::doc! {name.clone(): v}]
+                }
+            }
+            Stage::Unwind(u) => u.run(docs)?,
+            Stage::Lookup(l) => l.run(docs, catalog, vars)?,
+            Stage::Facet(facets) => {
+                let mut out = Document::new();
+                for (name, p) in facets {
+                    let r = p.run(docs.clone(), catalog, vars)?;
+                    out.insert(
+                        name.clone(),
+                        Bson::Array(r.into_iter().map(Bson::Document).collect()),
+                    );
+                }
+                vec![out]
+            }
+            Stage::ReplaceRoot(e) => {
+                let mut out = Vec::with_capacity(docs.len());
+                for d in &docs {
+                    match e.eval(d, vars)? {
+                        Some(Bson::Document(nd)) => out.push(nd),
+                        other => {
+                            return Err(CommandError::location(40228, format!("'newRoot' expression must evaluate to an object, but resulting value was: {}. Type of resulting value: '{}'. Input document: {}", other.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "MISSING".into()), other.as_ref().map(super::bson_order::type_name).unwrap_or("missing"), d)));
+                        }
+                    }
+                }
+                out
+            }
+            Stage::UnionWith(coll, pipe) => {
+                let mut docs = docs;
+                let base = match coll {
+                    Some(c) => catalog.scan(c)?,
+                    None => Vec::new(),
+                };
+                let extra = match pipe {
+                    Some(p) => p.run(base, catalog, vars)?,
+                    None => base,
+                };
+                docs.extend(extra);
+                docs
+            }
+            Stage::SortByCount(e) => {
+                let mut keyed = Vec::with_capacity(docs.len());
+                for d in docs {
+                    keyed.push((e.eval(&d, vars)?.unwrap_or(Bson::Null), d));
+                }
+                let g = Group::compile(&bson::doc! {"_id": null, "count": {"$sum": 1}})?;
+                let mut out = g.run_keyed(keyed, vars)?;
+                SortSpec::compile(&bson::doc! {"count": -1})?.sort(&mut out);
+                out
+            }
+            Stage::Bucket(b) => b.run(docs, vars)?,
+            Stage::Documents(e) => {
+                let v = e.eval(&Document::new(), vars)?;
+                match v {
+                    Some(Bson::Array(items)) => items
+                        .into_iter()
+                        .map(|x| match x {
+                            Bson::Document(d) => Ok(d),
+                            _ => Err(CommandError::type_mismatch(
+                                "$documents must evaluate to an array of objects",
+                            )),
+                        })
+                        .collect::<Result<_, _>>()?,
+                    _ => {
+                        return Err(CommandError::type_mismatch(
+                            "$documents must evaluate to an array of objects",
+                        ))
+                    }
+                }
+            }
+            Stage::Sample(n) => reshape::sample(docs, *n),
+            Stage::Window(w) => w.run(docs, vars)?,
+        })
     }
 }

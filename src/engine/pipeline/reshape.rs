@@ -138,6 +138,12 @@ impl Unwind {
         })
     }
 
+    /// When this unwinds exactly the top-level field `field`: its `includeArrayIndex` field and whether it
+    /// keeps documents without elements (for `$lookup` + `$unwind` coalescing).
+    pub(super) fn plain_on(&self, field: &str) -> Option<(Option<&str>, bool)> {
+        (self.path == field).then_some((self.index.as_deref(), self.preserve))
+    }
+
     /// Runs the stage.
     pub fn run(&self, docs: Vec<Document>) -> Result<Vec<Document>, CommandError> {
         let mut out = Vec::with_capacity(docs.len());

@@ -370,6 +370,38 @@ impl Index {
         }
     }
 
+    /// Every (key, record) in key order, ascending or descending; the records of one key in natural order
+    /// (for sort + limit served in index order).
+    pub(crate) fn walk(
+        &self,
+        ascending: bool,
+    ) -> Box<dyn Iterator<Item = (&IndexKey, RecordId)> + '_> {
+        fn per_key<'a>(
+            (k, rids): (&'a IndexKey, &'a Rids),
+        ) -> impl Iterator<Item = (&'a IndexKey, RecordId)> + 'a {
+            rids.iter().map(move |r| (k, r))
+        }
+        if ascending {
+            Box::new(self.entries.iter().flat_map(per_key))
+        } else {
+            Box::new(self.entries.iter().rev().flat_map(per_key))
+        }
+    }
+
+    /// Whether some record's first indexed value is an empty array: a sort orders it as undefined (beside
+    /// null), not where the index holds it.
+    pub(crate) fn has_empty_array(&self) -> bool {
+        if self.fields.len() == 1 {
+            // One map lookup: the empty array is a key of its own.
+            return self
+                .entries
+                .contains_key(&IndexKey(vec![Bson::Array(Vec::new())]));
+        }
+        self.entries
+            .keys()
+            .any(|k| matches!(k.0.first(), Some(Bson::Array(a)) if a.is_empty()))
+    }
+
     /// Records whose first key value is in the range.
     pub(crate) fn range(&self, lo: Bound<&Bson>, hi: Bound<&Bson>) -> BTreeSet<RecordId> {
         let mut out = BTreeSet::new();

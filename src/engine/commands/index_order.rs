@@ -1,0 +1,339 @@
+//! Sort + limit served in index order (mongod's IXSCAN without a blocking SORT): a `find` with `sort` and
+//! `limit`, or an aggregate starting `[$match,] $sort, $limit`, on one top-level field a single-field index
+//! serves, walks that index in order and stops after the documents it needs; also the SQL translator's
+//! NULLS LAST / NULLS FIRST shape (`$set: {n: <is f null: 1 | 0>, s: "$f"}, $sort: {n, s}, $limit`), where the
+//! null / missing documents come after (or before) the others.
+//!
+//! The order is the general sort's: keys in the BSON order, equal keys (null, missing and undefined among them)
+//! in natural order. A document whose field is an array sorts by one of its elements, which the walk cannot
+//! place: meeting one gives up (the caller sorts), as does an index holding an empty array.
+
+use crate::engine::bson_order::type_rank;
+use crate::engine::expr::Vars;
+use crate::engine::matcher::Matcher;
+use crate::engine::storage::collection::parse;
+use crate::engine::storage::{Collection, State};
+use crate::engine::CommandError;
+use bson::{Bson, Document};
+
+/// Where documents whose field is null or missing go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Nulls {
+    /// Where the BSON order puts them (first ascending, last descending).
+    InOrder,
+    /// After every other document.
+    Last,
+    /// Before every other document.
+    First,
+}
+
+/// A sort on one top-level field, served by walking an index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Order {
+    /// The sorted field.
+    pub field: String,
+    /// Ascending.
+    pub asc: bool,
+    /// Placement of null / missing.
+    pub nulls: Nulls,
+}
+
+impl Order {
+    /// A plain `{field: 1 | -1}` sort document.
+    pub(super) fn from_sort(sort: &Document) -> Option<Order> {
+        let (field, dir) = match sort.iter().collect::<Vec<_>>().as_slice() {
+            [(f, d)] => (f.to_string(), direction(d)?),
+            _ => return None,
+        };
+        plain(&field).then_some(Order {
+            field,
+            asc: dir,
+            nulls: Nulls::InOrder,
+        })
+    }
+
+    /// The translator's NULLS-placement shape at `stages[i..i + 3]`: a `$set` / `$addFields` / `$project`
+    /// computing (among others) `n: {$cond: [{$eq: [{$ifNull: ["$f", null]}, null]}, 1, 0]}` and `s: "$f"`,
+    /// then `$sort: {n: ±1, s: ±1}`, then `$limit: k`. Returns the order and k.
+    pub(super) fn from_null_flag_stages(stages: &[Bson]) -> Option<(Order, i64)> {
+        let [set, sort, limit] = stages else {
+            return None;
+        };
+        let set = set.as_document()?;
+        let set = ["$set", "$addFields", "$project"]
+            .iter()
+            .find_map(|k| set.get_document(k).ok())?;
+        let sort = sort.as_document()?.get_document("$sort").ok()?;
+        let [(n, d1), (s, d2)] = sort.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        let Some(Bson::String(copy)) = set.get(s) else {
+            return None;
+        };
+        let field = copy.strip_prefix('$').filter(|f| plain(f))?.to_string();
+        let expected =
+            bson::bson!({"$cond": [{"$eq": [{"$ifNull": [copy.clone(), null]}, null]}, 1, 0]});
+        if set.get(n) != Some(&expected) {
+            return None;
+        }
+        let (null_asc, asc) = (direction(d1)?, direction(d2)?);
+        let limit = match limit.as_document()?.get("$limit")? {
+            Bson::Int32(k) => i64::from(*k),
+            Bson::Int64(k) => *k,
+            _ => return None,
+        };
+        Some((
+            Order {
+                field,
+                asc,
+                nulls: if null_asc { Nulls::Last } else { Nulls::First },
+            },
+            limit,
+        ))
+    }
+}
+
+fn direction(d: &Bson) -> Option<bool> {
+    match d {
+        Bson::Int32(1) | Bson::Int64(1) => Some(true),
+        Bson::Int32(-1) | Bson::Int64(-1) => Some(false),
+        Bson::Double(x) if *x == 1.0 => Some(true),
+        Bson::Double(x) if *x == -1.0 => Some(false),
+        _ => None,
+    }
+}
+
+fn plain(field: &str) -> bool {
+    !field.is_empty() && !field.contains('.') && !field.starts_with('$')
+}
+
+/// The first `want` documents of `coll` matching `filter` in `order`, read by walking a single-field index on
+/// the field; `None` when no index serves or the walk cannot place a document (an array value).
+pub(super) fn first_in_order(
+    coll: &Collection,
+    order: &Order,
+    filter: Option<&Matcher>,
+    vars: &Vars,
+    want: usize,
+) -> Result<Option<Vec<Document>>, CommandError> {
+    let Some(ix) = coll
+        .indexes
+        .iter()
+        .find(|ix| ix.fields.len() == 1 && ix.serves(&order.field))
+    else {
+        return Ok(None);
+    };
+    if ix.has_empty_array() {
+        return Ok(None);
+    }
+    if order.nulls != Nulls::InOrder {
+        // An array holding null sorts among the others by that null, where the walk (which skips null keys in
+        // that pass) would not meet it in time.
+        for rid in ix.lookup(&Bson::Null) {
+            if let Some(raw) = coll.get_raw(rid) {
+                if matches!(raw.get(&order.field), Ok(Some(bson::RawBsonRef::Array(_)))) {
+                    return Ok(None);
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(want.min(1024));
+    if want == 0 {
+        return Ok(Some(out));
+    }
+    // Passes over the index: null keys where the order puts them, or apart (before / after the others).
+    let passes: &[Option<bool>] = match order.nulls {
+        Nulls::InOrder => &[None],
+        Nulls::Last => &[Some(false), Some(true)],
+        Nulls::First => &[Some(true), Some(false)],
+    };
+    for pass in passes {
+        for (key, rid) in ix.walk(order.asc) {
+            let is_null = key.0.first().is_none_or(|v| type_rank(v) == 5);
+            if pass.is_some_and(|nulls| nulls != is_null) {
+                continue;
+            }
+            let Some(raw) = coll.get_raw(rid) else {
+                continue;
+            };
+            let doc = parse(raw);
+            if matches!(doc.get(&order.field), Some(Bson::Array(_))) {
+                return Ok(None);
+            }
+            if let Some(m) = filter {
+                if !m.matches(&doc, vars)? {
+                    continue;
+                }
+            }
+            out.push(doc);
+            if out.len() >= want {
+                return Ok(Some(out));
+            }
+        }
+    }
+    Ok(Some(out))
+}
+
+/// [`first_in_order`] on collection `name` of `db` with a filter document: `None` when the walk does not apply
+/// (a view, a missing collection, an index that narrows the filter better, no index on the field).
+pub(super) fn serve(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    order: &Order,
+    vars: &Vars,
+    want: usize,
+) -> Result<Option<Vec<Document>>, CommandError> {
+    let Some(coll) = super::get_coll(state, db, name).filter(|c| !c.is_view()) else {
+        return Ok(None);
+    };
+    let filter = filter.filter(|f| !f.is_empty());
+    if filter.is_some_and(|f| coll.candidates(f).is_some()) {
+        return Ok(None);
+    }
+    let matcher = filter.map(Matcher::compile).transpose()?;
+    first_in_order(coll, order, matcher.as_ref(), vars, want)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::Engine;
+    use bson::{bson, doc, Bson, Document};
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = Option<Bson>> {
+        let scalar = prop_oneof![
+            (0i32..4).prop_map(Bson::Int32),
+            (0i64..4).prop_map(Bson::Int64),
+            prop_oneof![Just(1.0), Just(2.5), Just(-0.0)].prop_map(Bson::Double),
+            Just(Bson::Null),
+            Just(Bson::MinKey),
+            prop_oneof![Just("a"), Just("b")].prop_map(|s: &str| Bson::String(s.into())),
+            (0i32..2).prop_map(|x| Bson::Document(doc! {"x": x})),
+            any::<bool>().prop_map(Bson::Boolean),
+        ];
+        // No arrays: the walk gives up on them and the general top-k then decides ties its own way (see
+        // `arrays_fall_back_to_the_sort`).
+        prop_oneof![6 => scalar.prop_map(Some), 2 => Just(None)]
+    }
+
+    fn run(e: &Engine, cmd: Document) -> Vec<Document> {
+        let reply = e.run_command("t", &cmd).expect("command runs");
+        reply
+            .get_document("cursor")
+            .and_then(|c| c.get_array("firstBatch"))
+            .map(|a| a.iter().filter_map(|x| x.as_document().cloned()).collect())
+            .unwrap_or_default()
+    }
+
+    /// A document whose field is an array (sorted by an element) or an empty array (sorted beside null) is
+    /// placed by the general sort, not where the index holds it.
+    #[test]
+    fn arrays_fall_back_to_the_sort() {
+        let cases = [
+            (
+                vec![bson!(2), bson!([3, 1]), bson!(0), bson!(5)],
+                1,
+                vec![2, 1],
+            ),
+            (vec![bson!(2), bson!([]), bson!(1)], 1, vec![1, 2]),
+            (vec![bson!(2), bson!([7, 0]), bson!(1)], -1, vec![1, 0]),
+        ];
+        for (values, dir, ids) in cases {
+            let e = Engine::in_memory();
+            let docs: Vec<Document> = values
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| doc! {"_id": i as i32, "f": f})
+                .collect();
+            e.run_command("t", &doc! {"insert": "c", "documents": docs})
+                .expect("insert");
+            e.run_command(
+                "t",
+                &doc! {"createIndexes": "c", "indexes": [{"key": {"f": 1}, "name": "f_1"}]},
+            )
+            .expect("index");
+            let got = run(&e, doc! {"find": "c", "sort": {"f": dir}, "limit": 2});
+            let got: Vec<i32> = got.iter().filter_map(|d| d.get_i32("_id").ok()).collect();
+            assert_eq!(got, ids, "sort {dir}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// Sort + limit by an index walk gives the full stable sort's first documents (natural order among
+        /// equal keys), for find, aggregate and the translator's NULLS LAST / FIRST shape; arrays fall back.
+        #[test]
+        fn index_walk_equals_the_full_sort(
+            values in prop::collection::vec((value(), -1i32..2), 0..24),
+            asc in any::<bool>(),
+            nulls_last in any::<bool>(),
+            limit in 1usize..8,
+            skip in 0usize..3,
+            filtered in any::<bool>(),
+        ) {
+            let e = Engine::in_memory();
+            let docs: Vec<Document> = values
+                .into_iter()
+                .enumerate()
+                .map(|(i, (v, g))| {
+                    let mut d = doc! {"_id": i as i32, "g": g};
+                    if let Some(v) = v {
+                        d.insert("f", v);
+                    }
+                    d
+                })
+                .collect();
+            for c in ["ix", "plain"] {
+                e.run_command("t", &doc! {"create": c}).expect("create");
+                if !docs.is_empty() {
+                    e.run_command("t", &doc! {"insert": c, "documents": docs.clone()}).expect("insert");
+                }
+            }
+            e.run_command("t", &doc! {"createIndexes": "ix", "indexes": [{"key": {"f": 1}, "name": "f_1"}]})
+                .expect("index");
+            let dir = if asc { 1 } else { -1 };
+            let filter = if filtered { doc! {"g": {"$gte": 0}} } else { doc! {} };
+            // find
+            let got = run(&e, doc! {"find": "ix", "filter": filter.clone(), "sort": {"f": dir}, "skip": skip as i64, "limit": limit as i64});
+            let all = run(&e, doc! {"find": "plain", "filter": filter.clone(), "sort": {"f": dir}, "batchSize": 1000});
+            let want: Vec<Document> = all.into_iter().skip(skip).take(limit).collect();
+            prop_assert_eq!(&got, &want);
+            // aggregate: [$match], $sort, $limit
+            let mut p = Vec::new();
+            if filtered {
+                p.push(bson!({"$match": filter.clone()}));
+            }
+            p.push(bson!({"$sort": {"f": dir}}));
+            let mut limited = p.clone();
+            limited.push(bson!({"$limit": limit as i64}));
+            let got = run(&e, doc! {"aggregate": "ix", "pipeline": limited, "cursor": {"batchSize": 1000}});
+            let all = run(&e, doc! {"aggregate": "plain", "pipeline": p, "cursor": {"batchSize": 1000}});
+            prop_assert_eq!(&got, &all.into_iter().take(limit).collect::<Vec<_>>());
+            // the translator's null placement
+            let flag = if nulls_last { 1 } else { -1 };
+            let mut p = Vec::new();
+            if filtered {
+                p.push(bson!({"$match": filter}));
+            }
+            p.push(bson!({"$set": {"__n0": {"$cond": [{"$eq": [{"$ifNull": ["$f", null]}, null]}, 1, 0]}, "__s0": "$f"}}));
+            p.push(bson!({"$sort": {"__n0": flag, "__s0": dir}}));
+            let mut limited = p.clone();
+            limited.push(bson!({"$limit": limit as i64}));
+            limited.push(bson!({"$unset": ["__n0", "__s0"]}));
+            p.push(bson!({"$unset": ["__n0", "__s0"]}));
+            let got = run(&e, doc! {"aggregate": "ix", "pipeline": limited, "cursor": {"batchSize": 1000}});
+            let all = run(&e, doc! {"aggregate": "plain", "pipeline": p, "cursor": {"batchSize": 1000}});
+            prop_assert_eq!(&got, &all.into_iter().take(limit).collect::<Vec<_>>());
+            // ... with a $project computing the output columns too (SELECT a, b ... ORDER BY f LIMIT k)
+            let project = bson!({"$project": {"_id": 0, "c0": "$_id", "c1": "$f",
+                "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$f", null]}, null]}, 1, 0]}, "__s0": "$f"}});
+            let sort = bson!({"$sort": {"__n0": flag, "__s0": dir}});
+            let got = run(&e, doc! {"aggregate": "ix", "pipeline": [project.clone(), sort.clone(), {"$limit": limit as i64}], "cursor": {}});
+            let all = run(&e, doc! {"aggregate": "plain", "pipeline": [project, sort], "cursor": {"batchSize": 1000}});
+            prop_assert_eq!(&got, &all.into_iter().take(limit).collect::<Vec<_>>());
+        }
+    }
+}
