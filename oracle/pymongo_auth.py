@@ -167,7 +167,15 @@ def main():
     prep = connect(username="prep", password="I\u00adX", authSource="app", authMechanism="SCRAM-SHA-256")
     check(prep.app.c.count_documents({}) == 6, "SASLprep-equivalent password")
 
-    for c in (anon, root, default_mech, bad, nobody, writer, reader, old, new, prep, plain, nocert):
+    # logout forgets the connection's user (one pooled connection, so the next command uses it).
+    solo = connect(username="root", password="r00t-pw", maxPoolSize=1)
+    check(solo.app.c.count_documents({}) == 6, "solo client authenticated")
+    solo.admin.command("logout")
+    status = solo.admin.command("connectionStatus")
+    check(status["authInfo"]["authenticatedUsers"] == [], f"after logout: {status}")
+    check(code_of(lambda: solo.app.c.find_one()) == 13, "after logout: 13")
+
+    for c in (anon, root, default_mech, bad, nobody, writer, reader, old, new, prep, solo, plain, nocert):
         c.close()
     print(f"pymongo {pymongo.version}: {checks} checks passed")
 
