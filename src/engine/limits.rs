@@ -237,75 +237,75 @@ pub fn too_deep() -> CommandError {
 /// [`MAX_BSON_DEPTH`] components (15 `Overflow` "FieldPath is too long", as mongod's `FieldPath`): paths are
 /// walked one component at a time by the matcher, updates, projections, sorts and expressions.
 pub fn check_command(cmd: &Document) -> Result<(), CommandError> {
-    if deeper_than(cmd, MAX_BSON_DEPTH) {
-        return Err(too_deep());
-    }
-    if has_long_path(cmd) {
-        return Err(CommandError::new(
-            ErrorCode::Overflow,
-            "FieldPath is too long",
-        ));
+    // One walk for both limits (this runs before every command).
+    let long = |s: &str| {
+        s.len() >= MAX_BSON_DEPTH && s.bytes().filter(|&b| b == b'.').count() >= MAX_BSON_DEPTH
+    };
+    let is_insert = cmd.keys().next().is_some_and(|k| k == "insert");
+    // The documents an `insert` stores are data, not paths: from this stack height on, only depth counts.
+    let mut data_from = usize::MAX;
+    let mut stack = vec![Frame::Doc(cmd.iter())];
+    while let Some(top) = stack.last_mut() {
+        let (key, value) = match top {
+            Frame::Doc(it) => it.next().map(|(k, v)| (Some(k.as_str()), v)),
+            Frame::Arr(it) => it.next().map(|(_, v)| (None, v)),
+        }
+        .map_or((None, None), |(k, v)| (k, Some(v)));
+        let Some(value) = value else {
+            stack.pop();
+            if stack.len() < data_from {
+                data_from = usize::MAX;
+            }
+            continue;
+        };
+        if stack.len() > MAX_BSON_DEPTH {
+            return Err(too_deep());
+        }
+        if stack.len() < data_from {
+            // Strings that name fields: `"$a.b"` in expressions, and the options whose value is a path.
+            let names_a_path = |s: &str| {
+                s.starts_with('$')
+                    || matches!(
+                        key,
+                        Some(
+                            "key"
+                                | "localField"
+                                | "foreignField"
+                                | "path"
+                                | "connectFromField"
+                                | "connectToField"
+                        )
+                    )
+            };
+            let long_value = matches!(value, Bson::String(s) if names_a_path(s) && long(s));
+            if key.is_some_and(long) || long_value {
+                return Err(CommandError::new(
+                    ErrorCode::Overflow,
+                    "FieldPath is too long",
+                ));
+            }
+            if is_insert && stack.len() == 1 && key == Some("documents") {
+                data_from = 2;
+            }
+        }
+        match value {
+            Bson::Document(d) => stack.push(Frame::Doc(d.iter())),
+            Bson::Array(a) => stack.push(Frame::Arr(a.iter().enumerate())),
+            Bson::JavaScriptCodeWithScope(c) => stack.push(Frame::Doc(c.scope.iter())),
+            _ => {}
+        }
     }
     Ok(())
 }
 
-/// Whether a key, or a string naming a field (`"$a.b"`, a `distinct` key, a `$lookup` field), of the
-/// command has more than [`MAX_BSON_DEPTH`] dotted components. The documents an `insert` stores are data, not paths: they are not looked at.
-fn has_long_path(cmd: &Document) -> bool {
-    let long = |s: &str| s.bytes().filter(|&b| b == b'.').count() >= MAX_BSON_DEPTH;
-    let is_insert = cmd.keys().next().is_some_and(|k| k == "insert");
-    let mut stack = vec![Frame::Doc(cmd.iter())];
-    while let Some(top) = stack.last_mut() {
-        let (key, value) = match top {
-            Frame::Doc(it) => match it.next() {
-                Some((k, v)) => (Some(k.as_str()), v),
-                None => {
-                    stack.pop();
-                    continue;
-                }
-            },
-            Frame::Arr(it) => match it.next() {
-                Some((_, v)) => (None, v),
-                None => {
-                    stack.pop();
-                    continue;
-                }
-            },
-        };
-        if key.is_some_and(long) {
-            return true;
-        }
-        if is_insert && stack.len() == 1 && key == Some("documents") {
-            continue;
-        }
-        // Strings that name fields: `"$a.b"` in expressions, and the options whose value is a path.
-        let names_a_path = |s: &str| {
-            s.starts_with('$')
-                || matches!(
-                    key,
-                    Some(
-                        "key"
-                            | "localField"
-                            | "foreignField"
-                            | "path"
-                            | "connectFromField"
-                            | "connectToField"
-                    )
-                )
-        };
-        match value {
-            Bson::String(s) if names_a_path(s) && long(s) => return true,
-            Bson::Document(d) => stack.push(Frame::Doc(d.iter())),
-            Bson::Array(a) => stack.push(Frame::Arr(a.iter().enumerate())),
-            _ => {}
-        }
-    }
-    false
-}
+/// The fewest bytes a document nested `MAX_BSON_DEPTH + 1` levels deep can have: each level costs at least
+/// 7 (type byte, empty key's NUL, length, terminator), plus the top level's length and terminator. Shorter
+/// bytes need no scan.
+const SHORTEST_TOO_DEEP: usize = 7 * MAX_BSON_DEPTH + 5;
 
 /// Refuses command bytes nested deeper than [`MAX_BSON_DEPTH`], before anything decodes them.
 pub fn check_command_bytes(cmd: &[u8]) -> Result<(), CommandError> {
-    if raw_deeper_than(cmd, MAX_BSON_DEPTH) {
+    if cmd.len() >= SHORTEST_TOO_DEEP && raw_deeper_than(cmd, MAX_BSON_DEPTH) {
         return Err(too_deep());
     }
     Ok(())
@@ -484,6 +484,22 @@ mod tests {
             (e.code, e.code_name.as_str()),
             (10334, "BSONObjectTooLarge")
         );
+    }
+
+    #[test]
+    fn the_shortest_too_deep_bytes_are_scanned() {
+        // 201 levels with empty keys and a null at the bottom: the smallest such document.
+        let mut b = Vec::new();
+        for _ in 0..MAX_BSON_DEPTH {
+            b.extend_from_slice(&[0, 0, 0, 0, 0x03, 0]);
+        }
+        b.extend_from_slice(&[0, 0, 0, 0, 0x0A, 0, 0]);
+        b.extend(std::iter::repeat_n(0u8, MAX_BSON_DEPTH));
+        assert!(b.len() >= SHORTEST_TOO_DEEP, "{}", b.len());
+        assert!(check_command_bytes(&b).is_err());
+        // Documents also walk every level: the same shape as a `Document` is refused, one level less not.
+        assert!(check_command(&nested(201)).is_err());
+        assert!(check_command(&nested(200)).is_ok());
     }
 
     #[test]
