@@ -209,6 +209,32 @@ impl Collection {
         Ok(())
     }
 
+    /// One record as stored, shared (what a journal entry carries).
+    pub fn stored(&self, rid: RecordId) -> Option<&Stored> {
+        self.records.stored(rid)
+    }
+
+    /// Records in natural order, as stored, with their ids.
+    pub fn stored_records(&self) -> impl Iterator<Item = (RecordId, &Stored)> {
+        self.records.iter_stored()
+    }
+
+    /// Stores `doc` as record `rid` (recovery: a journal or checkpoint entry), replacing what is there;
+    /// later inserts get ids after it. Unique indexes are checked as for any write.
+    pub fn put_at(&mut self, rid: RecordId, doc: Stored) -> Result<(), CommandError> {
+        let parsed = RawDocument::from_bytes(doc.bytes())
+            .and_then(Document::try_from)
+            .map_err(|e| CommandError::new(22, "InvalidBSON", format!("invalid document: {e}")))?;
+        self.remove(rid);
+        let keys = self.check_unique(&parsed, None)?;
+        for (ix, k) in self.indexes.iter_mut().zip(keys) {
+            ix.add(rid, k, &doc);
+        }
+        self.records.insert(rid, doc);
+        self.next_rid = self.next_rid.max(rid.saturating_add(1));
+        Ok(())
+    }
+
     /// Removes the record `rid`.
     pub fn remove(&mut self, rid: RecordId) -> Option<Document> {
         let doc = parse(self.records.remove(rid)?.raw());
