@@ -154,7 +154,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     });
     match command {
         Command::Serve { bind, port } => {
-            crate::server::run_cli(&bind, port).map_err(|message| CliError { message, code: 1 })
+            let backend = cli.backend.clone();
+            crate::server::run_cli(&bind, port, move || {
+                backend::open_engine(&backend).map_err(|e| e.message)
+            })
+            .map_err(|message| CliError { message, code: 1 })
         }
         Command::Translate { sql, file, golden } => translate(sql, file, golden),
         Command::Run { files, options } => {

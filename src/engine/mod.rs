@@ -181,6 +181,11 @@ impl Engine {
         checkpoint(&self.inner)
     }
 
+    /// The data directory of a durable engine (`None` in memory).
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self.inner.opts.storage.data_dir()
+    }
+
     /// A consistent copy of every collection, view, index and record (records are shared, not copied):
     /// what `dump` writes while the engine keeps serving.
     pub fn snapshot(&self) -> Result<Snapshot, CommandError> {

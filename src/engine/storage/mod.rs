@@ -105,6 +105,10 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     fn sync(&self, _seq: u64) -> Result<(), CommandError> {
         Ok(())
     }
+    /// The data directory, for a store that has one.
+    fn data_dir(&self) -> Option<&std::path::Path> {
+        None
+    }
     /// Whether the journal has grown enough that a checkpoint should be taken.
     fn checkpoint_due(&self) -> bool {
         false

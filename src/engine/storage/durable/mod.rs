@@ -360,6 +360,10 @@ impl Storage for DurableStorage {
         self.journal.sync(seq)
     }
 
+    fn data_dir(&self) -> Option<&Path> {
+        Some(&self.dir)
+    }
+
     fn checkpoint_due(&self) -> bool {
         self.journal.bytes() > self.opts.checkpoint_bytes
     }
