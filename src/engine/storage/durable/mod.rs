@@ -161,7 +161,7 @@ impl DurableStorage {
             let j = Journal::new(dir.clone(), file, 0, format::FILE_HEADER as u64, 0);
             (State::default(), j, Recovery::default())
         } else {
-            let r = recover::recover(&dir, &files).map_err(open_error)?;
+            let r = recover::recover(&dir, &files, false).map_err(open_error)?;
             let path = journal::journal_path(&dir, r.generation);
             let file = std::fs::OpenOptions::new()
                 .append(true)
@@ -191,6 +191,31 @@ impl DurableStorage {
             flusher: Mutex::new(flusher),
             _lock: lock,
         })
+    }
+
+    /// The state of the store in `dir` as of its last durable commit, read without taking the lock or
+    /// changing any file: a consistent copy even while another process (`sqlmongo serve --data DIR`) writes
+    /// the store (a checkpoint that removes files meanwhile makes it read them again).
+    pub fn read_snapshot(dir: impl AsRef<Path>) -> Result<Snapshot, CommandError> {
+        let dir = dir.as_ref();
+        let mut last = String::new();
+        for _ in 0..10 {
+            let files = recover::list(dir).map_err(open_error)?;
+            if files.journals.is_empty() {
+                return Err(open_error(format!(
+                    "{} holds no sqlmongo store (no journal file)",
+                    dir.display()
+                )));
+            }
+            check_format_read_only(dir)?;
+            match recover::recover(dir, &files, true) {
+                Ok(r) => return Ok(r.state.snapshot()),
+                // A checkpoint finished and removed the older files while they were read: again.
+                Err(e) if e.contains("No such file") || e.contains("is missing") => last = e,
+                Err(e) => return Err(open_error(e)),
+            }
+        }
+        Err(open_error(last))
     }
 
     /// What recovery did at open.
@@ -277,6 +302,26 @@ fn try_lock(file: &File) -> std::io::Result<bool> {
 #[cfg(not(unix))]
 fn try_lock(_file: &File) -> std::io::Result<bool> {
     Ok(true)
+}
+
+/// Checks the format stamp of a store read without its lock.
+fn check_format_read_only(dir: &Path) -> Result<(), CommandError> {
+    let path = dir.join(FORMAT_FILE);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| open_error(format!("cannot read {}: {e}", path.display())))?;
+    let version = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("sqlmongo data directory, format "))
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    match version {
+        Some(FORMAT_VERSION) => Ok(()),
+        _ => Err(CommandError::new(
+            12,
+            "UnsupportedFormat",
+            format!("{}: not format version {FORMAT_VERSION}", path.display()),
+        )),
+    }
 }
 
 /// Checks (or, for a new directory, writes) the format stamp.

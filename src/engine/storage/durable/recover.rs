@@ -63,8 +63,10 @@ pub(super) struct Recovered {
     pub report: Recovery,
 }
 
-/// Recovers the state of `dir` (whose files are `files`, at least one journal among them).
-pub(super) fn recover(dir: &Path, files: &Files) -> Result<Recovered, String> {
+/// Recovers the state of `dir` (whose files are `files`, at least one journal among them). `read_only`:
+/// another process may be writing the store (an online dump): nothing is cut or rewritten, and a partial
+/// last frame (a commit being written) is left out quietly.
+pub(super) fn recover(dir: &Path, files: &Files, read_only: bool) -> Result<Recovered, String> {
     let started = Instant::now();
     let mut report = Recovery::default();
     let mut state = State::default();
@@ -99,7 +101,7 @@ pub(super) fn recover(dir: &Path, files: &Files) -> Result<Recovered, String> {
     let newest = journals.last().copied().unwrap_or(start);
     for &g in &journals {
         let path = journal_path(dir, g);
-        let (len, seq) = replay_journal(&path, g, g == newest, &mut state, &mut report)?;
+        let (len, seq) = replay_journal(&path, g, g == newest, read_only, &mut state, &mut report)?;
         journal_len = len;
         last_seq = last_seq.max(seq);
     }
@@ -166,10 +168,14 @@ fn replay_journal(
     path: &Path,
     generation: u64,
     newest: bool,
+    read_only: bool,
     state: &mut State,
     report: &mut Recovery,
 ) -> Result<(u64, u64), String> {
     let bytes = read(path)?;
+    if bytes.len() < format::FILE_HEADER && newest && read_only {
+        return Ok((bytes.len() as u64, 0));
+    }
     if bytes.len() < format::FILE_HEADER && newest {
         // A crash right after the file was created, before its header reached the disk: no commit was
         // ever written to it (its header is made durable before the first one).
@@ -218,6 +224,9 @@ fn replay_journal(
                         at,
                         &format!("{why}, and an intact commit follows at offset {later}"),
                     ));
+                }
+                if read_only {
+                    return Ok((at as u64, last_seq));
                 }
                 let cut = TailCut {
                     file: path.to_path_buf(),
