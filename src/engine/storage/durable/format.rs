@@ -325,7 +325,7 @@ impl<'a> Reader<'a> {
                     db,
                     coll,
                     rid,
-                    doc: Stored::new(raw.to_owned()),
+                    doc: Stored::copy_of(raw),
                 }
             }
             TAG_DELETE => Change::Delete {
