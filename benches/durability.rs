@@ -25,7 +25,17 @@ fn temp(tag: &str) -> PathBuf {
 }
 
 fn durable(dir: &Path) -> (Engine, Arc<DurableStorage>) {
-    let storage = Arc::new(DurableStorage::open(dir, DurableOptions::default()).expect("open"));
+    // A dropped engine releases the directory once a checkpoint its thread is writing has finished.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let storage = loop {
+        match DurableStorage::open(dir, DurableOptions::default()) {
+            Ok(s) => break Arc::new(s),
+            Err(e) if e.code == 98 && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+            Err(e) => panic!("open: {e}"),
+        }
+    };
     let engine = Engine::try_with_options(EngineOptions {
         ttl_monitor_interval: None,
         storage: storage.clone(),
@@ -138,7 +148,8 @@ fn recovery(n: usize) {
     let t = Instant::now();
     let (e, s) = durable(&dir);
     let replay = t.elapsed();
-    assert_eq!(s.recovery().journal_commits as usize, n.div_ceil(1000) + 1);
+    let replayed = s.recovery().journal_commits;
+    let from_ckpt = s.recovery().checkpoint_records;
     let t = Instant::now();
     e.checkpoint().expect("checkpoint");
     let ckpt_write = t.elapsed();
@@ -150,7 +161,7 @@ fn recovery(n: usize) {
     let ckpt_load = t.elapsed();
     assert_eq!(s.recovery().checkpoint_records as usize, n);
     println!(
-        "recovery at {n} sessions (3 indexes): journal replay {:.2} s ({:.0} B/session on disk), checkpoint write {:.2} s, checkpoint load {:.2} s ({:.0} B/session on disk)",
+        "recovery at {n} sessions (3 indexes): {from_ckpt} from a checkpoint taken during the load + {replayed} journal commits in {:.2} s ({:.0} B/session on disk), checkpoint write {:.2} s, checkpoint load {:.2} s ({:.0} B/session on disk)",
         replay.as_secs_f64(),
         journal as f64 / n as f64,
         ckpt_write.as_secs_f64(),
