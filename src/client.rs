@@ -48,6 +48,31 @@ impl Client {
         Client::with_engine(crate::engine::Engine::in_memory(), "sqlmongo")
     }
 
+    /// A client on a durable embedded engine whose data lives in the directory `path` (created when
+    /// missing), database `sqlmongo`. Every statement is durable when it returns (its commit is fsynced;
+    /// concurrent statements share fsyncs). Another process opening the same directory gets an error (the
+    /// directory is locked), and so does a directory whose files are damaged: it never opens empty.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let dir = std::env::temp_dir().join(format!("sqlmongo-doc-client-{}", std::process::id()));
+    /// {
+    ///     let client = sqlmongo::Client::open(&dir).unwrap();
+    ///     client.execute("INSERT INTO user_sessions (session_id) VALUES ('s1')", &[]).await.unwrap();
+    /// }
+    /// let client = sqlmongo::Client::open(&dir).unwrap();
+    /// let rows = client.query("SELECT session_id FROM user_sessions", &[]).await.unwrap();
+    /// assert_eq!(rows.rows.len(), 1);
+    /// # drop(client); std::fs::remove_dir_all(&dir).unwrap();
+    /// # });
+    /// ```
+    pub fn open(path: impl AsRef<std::path::Path>) -> Result<Client, crate::Error> {
+        Ok(Client::with_engine(
+            crate::engine::Engine::open(path)?,
+            "sqlmongo",
+        ))
+    }
+
     /// A client on an existing embedded engine (shared with other clients), database `db`.
     pub fn with_engine(engine: crate::engine::Engine, db: impl Into<String>) -> Client {
         Client::with_backend(

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod client;
 pub mod driver;
+pub mod dump;
 pub mod engine;
 pub mod error;
 pub mod mql;

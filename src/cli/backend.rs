@@ -1,5 +1,6 @@
-//! The backend a command runs on: a MongoDB deployment (`--uri` / `MONGODB_URI`) or, by default, a fresh
-//! in-memory embedded engine. Every statement of one invocation (all FILEs of `run`) shares one client.
+//! The backend a command runs on: a MongoDB deployment (`--uri` / `MONGODB_URI`), a durable embedded store
+//! (`--data DIR`) or, by default, a fresh in-memory embedded engine. Every statement of one invocation (all
+//! FILEs of `run`) shares one client.
 
 use super::CliError;
 use crate::Client;
@@ -19,21 +20,75 @@ pub struct BackendArgs {
     /// Database to use.
     #[arg(long, default_value = "sqlmongo", global = true, value_name = "NAME")]
     pub db: String,
+    /// Data directory of a durable embedded store (created when missing; one process at a time). Without
+    /// it (and without --uri) the embedded engine keeps everything in memory.
+    #[arg(long, env = "SQLMONGO_DATA", global = true, value_name = "DIR")]
+    pub data: Option<std::path::PathBuf>,
+    /// With --data: whether a statement (or a wire write without a writeConcern) returns only once its
+    /// commit is fsynced (`on`, PostgreSQL's synchronous_commit default). `off`: it reaches the disk within
+    /// 100 ms, and a crash may lose the last 100 ms of acknowledged writes (never half of one).
+    #[arg(
+        long,
+        global = true,
+        value_name = "on|off",
+        default_value = "on",
+        value_parser = parse_on_off
+    )]
+    pub synchronous_commit: bool,
+}
+
+fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" | "yes" => Ok(true),
+        "off" | "false" | "0" | "no" => Ok(false),
+        _ => Err(format!("expected on or off, got {s:?}")),
+    }
+}
+
+/// Opens the embedded engine the options ask for: durable on `--data DIR`, else in memory. A store that
+/// cannot be opened (locked by another process, damaged, another format version) is one line, exit code 2.
+pub fn open_engine(args: &BackendArgs) -> Result<crate::engine::Engine, CliError> {
+    use crate::engine::{storage::durable::DurableStorage, Engine, EngineOptions};
+    let Some(dir) = &args.data else {
+        return Ok(Engine::with_options(EngineOptions {
+            synchronous_commit: args.synchronous_commit,
+            ..EngineOptions::default()
+        }));
+    };
+    let fail = |e: crate::engine::CommandError| CliError {
+        message: format!(
+            "sqlmongo: cannot open the data directory {}: {}",
+            dir.display(),
+            e.errmsg
+        ),
+        code: 2,
+    };
+    let storage = DurableStorage::open(dir, Default::default()).map_err(fail)?;
+    Engine::try_with_options(EngineOptions {
+        storage: std::sync::Arc::new(storage),
+        synchronous_commit: args.synchronous_commit,
+        ..EngineOptions::default()
+    })
+    .map_err(fail)
 }
 
 /// Opens the client the options ask for. A connection failure is one line, exit code 2.
 pub async fn connect(args: &BackendArgs) -> Result<Client, CliError> {
     match args.uri.as_deref().map(str::trim) {
+        Some(uri) if !uri.is_empty() && args.data.is_some() => Err(CliError {
+            message: format!(
+                "sqlmongo: both a MongoDB URI ({}) and --data given: choose one",
+                redact(uri)
+            ),
+            code: 2,
+        }),
         Some(uri) if !uri.is_empty() => {
             Client::connect(uri, &args.db).await.map_err(|e| CliError {
                 message: format!("sqlmongo: cannot connect to {}: {e}", redact(uri)),
                 code: 2,
             })
         }
-        _ => Ok(Client::with_engine(
-            crate::engine::Engine::in_memory(),
-            args.db.clone(),
-        )),
+        _ => Ok(Client::with_engine(open_engine(args)?, args.db.clone())),
     }
 }
 

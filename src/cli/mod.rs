@@ -90,6 +90,23 @@ pub enum Command {
         #[command(flatten)]
         security: crate::server::SecurityArgs,
     },
+    /// Write every collection, view and index of the --data store to DIR in mongodump's layout
+    /// (DB/COLL.bson + DB/COLL.metadata.json; `mongorestore DIR` loads it into MongoDB). Works while
+    /// `sqlmongo serve --data` runs on the store: the dump is its state as of the last durable commit.
+    Dump {
+        /// The output directory (created when missing).
+        #[arg(long, value_name = "DIR")]
+        out: std::path::PathBuf,
+    },
+    /// Load a dump in mongodump's layout (written by `sqlmongo dump` or `mongodump`) into the backend
+    /// (--data DIR, --uri, or the in-memory engine).
+    Restore {
+        /// The dump directory (one subdirectory per database, or one database's directory).
+        dir: std::path::PathBuf,
+        /// Drop each collection before restoring it.
+        #[arg(long)]
+        drop: bool,
+    },
     /// The interactive shell (also reads statements and meta commands from a non-terminal stdin).
     Repl {
         /// Start with `\explain` on.
@@ -161,9 +178,16 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             bind,
             port,
             security,
-        } => crate::server::run_cli(&bind, port, &security)
-            .map_err(|message| CliError { message, code: 1 }),
+        } => {
+            let backend = cli.backend.clone();
+            crate::server::run_cli(&bind, port, &security, move || {
+                backend::open_engine(&backend).map_err(|e| e.message)
+            })
+            .map_err(|message| CliError { message, code: 1 })
+        }
         Command::Translate { sql, file, golden } => translate(sql, file, golden),
+        Command::Dump { out } => dump(&cli.backend, &out),
+        Command::Restore { dir, drop } => restore(&cli.backend, &dir, drop),
         Command::Run { files, options } => {
             let mut sources = Vec::with_capacity(files.len());
             let mut stdin_used = false;
@@ -275,6 +299,63 @@ fn run_sources(
     } else {
         Ok(())
     }
+}
+
+/// `sqlmongo dump`: reads the --data store's files (no lock: works while a server writes them).
+fn dump(backend: &backend::BackendArgs, out: &std::path::Path) -> Result<(), CliError> {
+    let Some(dir) = &backend.data else {
+        return Err(CliError {
+            message:
+                "sqlmongo dump: give the store to dump with --data DIR (for MongoDB, use mongodump)"
+                    .into(),
+            code: 2,
+        });
+    };
+    let snapshot =
+        crate::engine::storage::durable::DurableStorage::read_snapshot(dir).map_err(|e| {
+            CliError {
+                message: format!("sqlmongo dump: {}", e.errmsg),
+                code: 2,
+            }
+        })?;
+    let s = crate::dump::write_dump(&snapshot, out).map_err(|e| CliError {
+        message: format!("sqlmongo dump: {e}"),
+        code: 2,
+    })?;
+    eprintln!(
+        "dumped {} collection(s), {} view(s), {} document(s), {} index(es) to {}",
+        s.collections,
+        s.views,
+        s.documents,
+        s.indexes,
+        out.display()
+    );
+    Ok(())
+}
+
+/// `sqlmongo restore`: loads a dump through the backend's commands.
+fn restore(
+    backend: &backend::BackendArgs,
+    dir: &std::path::Path,
+    drop: bool,
+) -> Result<(), CliError> {
+    let rt = runtime()?;
+    let client = rt.block_on(backend::connect(backend))?;
+    let opts = crate::dump::RestoreOptions { drop };
+    let s = rt
+        .block_on(crate::dump::restore(client.backend().as_ref(), dir, &opts))
+        .map_err(|e| CliError {
+            message: format!("sqlmongo restore: {e}"),
+            code: 1,
+        })?;
+    eprintln!(
+        "restored {} collection(s), {} view(s), {} document(s), {} index(es); {} document(s) failed",
+        s.collections, s.views, s.documents, s.indexes, s.failed_documents
+    );
+    if s.failed_documents > 0 {
+        return Err(CliError::reported());
+    }
+    Ok(())
 }
 
 fn translate(sql: Option<String>, file: Option<String>, golden: bool) -> Result<(), CliError> {

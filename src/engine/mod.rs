@@ -40,10 +40,11 @@ pub mod validation;
 pub use cursor::{CursorOwner, MAX_OPEN_CURSORS};
 pub use error::CommandError;
 
+use crate::engine::error_codes::ErrorCode;
 use cursor::Cursors;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
-use storage::{MemoryStorage, State, Storage};
+use storage::{MemoryStorage, Snapshot, State, Storage};
 
 /// The engine's source of "now" (`$$NOW`, `$currentDate`, TTL expiry). Tests substitute a fixed clock.
 pub trait Clock: Send + Sync + std::fmt::Debug {
@@ -73,6 +74,12 @@ pub struct EngineOptions {
     pub clock: Arc<dyn Clock>,
     /// Where committed state lives.
     pub storage: Arc<dyn Storage>,
+    /// Whether a write without a `writeConcern` (every statement of the SQL surfaces and the library)
+    /// waits for its commit to be fsynced before returning, as PostgreSQL's `synchronous_commit = on`
+    /// (default `true`). Off: such writes reach the disk within the storage's commit interval (100 ms),
+    /// as `j: false` ones do. An explicit `writeConcern` decides for itself (`j: true` or
+    /// `w: "majority"` wait; `j: false`, `w: 1` do not).
+    pub synchronous_commit: bool,
 }
 
 impl Default for EngineOptions {
@@ -82,6 +89,7 @@ impl Default for EngineOptions {
             cursor_timeout: Duration::from_secs(600),
             clock: Arc::new(SystemClock),
             storage: Arc::new(MemoryStorage),
+            synchronous_commit: true,
         }
     }
 }
@@ -91,6 +99,10 @@ struct Inner {
     state: RwLock<State>,
     cursors: Mutex<Cursors>,
     opts: EngineOptions,
+    /// Why the storage could not be loaded: every command fails with it (never an empty store).
+    load_error: Option<CommandError>,
+    /// Held while a checkpoint is taken (one at a time).
+    checkpointing: Mutex<()>,
 }
 
 /// An embedded engine. Cheap to clone (`Arc` inside), `Send + Sync`: many tasks may call it at once;
@@ -106,21 +118,86 @@ impl Engine {
         Engine::with_options(EngineOptions::default())
     }
 
-    /// An engine with the given options; starts the TTL monitor thread when an interval is set.
+    /// An engine with the given options; starts the TTL monitor thread when an interval is set. When the
+    /// storage cannot load its state, every command of the engine fails with that error (use
+    /// [`Engine::try_with_options`] to get the error at once).
     pub fn with_options(opts: EngineOptions) -> Engine {
-        let state = opts.storage.load().unwrap_or_default();
+        match opts.storage.load() {
+            Ok(state) => Engine::start(opts, state, None),
+            Err(e) => Engine::start(opts, State::default(), Some(e)),
+        }
+    }
+
+    /// An engine with the given options, or the storage's load error.
+    pub fn try_with_options(opts: EngineOptions) -> Result<Engine, CommandError> {
+        let state = opts.storage.load()?;
+        Ok(Engine::start(opts, state, None))
+    }
+
+    /// A durable engine on the data directory `dir` (created when missing): recovers what the directory
+    /// holds, locks it against other processes, and journals every commit (see
+    /// [`storage::durable`]). Fails on a locked directory, an unknown format version or damaged files.
+    ///
+    /// ```
+    /// use bson::doc;
+    /// use sqlmongo::engine::Engine;
+    /// let dir = std::env::temp_dir().join(format!("sqlmongo-doc-open-{}", std::process::id()));
+    /// {
+    ///     let engine = Engine::open(&dir).unwrap();
+    ///     engine.run_command("app", &doc! {"insert": "s", "documents": [{"_id": 1}]}).unwrap();
+    /// }
+    /// let engine = Engine::open(&dir).unwrap();
+    /// let reply = engine.run_command("app", &doc! {"count": "s"}).unwrap();
+    /// assert_eq!(reply.get_i32("n").unwrap(), 1);
+    /// # drop(engine); std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn open(dir: impl AsRef<std::path::Path>) -> Result<Engine, CommandError> {
+        let storage = storage::durable::DurableStorage::open(dir, Default::default())?;
+        Engine::try_with_options(EngineOptions {
+            storage: Arc::new(storage),
+            ..EngineOptions::default()
+        })
+    }
+
+    fn start(opts: EngineOptions, state: State, load_error: Option<CommandError>) -> Engine {
         let interval = opts.ttl_monitor_interval;
+        let durable = opts.storage.wants_changes();
         let engine = Engine {
             inner: Arc::new(Inner {
                 state: RwLock::new(state),
                 cursors: Mutex::new(Cursors::default()),
                 opts,
+                load_error,
+                checkpointing: Mutex::new(()),
             }),
         };
         if let Some(every) = interval {
             ttl::spawn_monitor(Arc::downgrade(&engine.inner), every);
         }
+        if durable {
+            spawn_checkpointer(Arc::downgrade(&engine.inner));
+        }
         engine
+    }
+
+    /// Takes a checkpoint now (the storage's journal restarts empty, so a restart replays nothing). A
+    /// checkpoint also starts by itself when the journal grows past its threshold.
+    pub fn checkpoint(&self) -> Result<(), CommandError> {
+        checkpoint(&self.inner)
+    }
+
+    /// The data directory of a durable engine (`None` in memory).
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self.inner.opts.storage.data_dir()
+    }
+
+    /// A consistent copy of every collection, view, index and record (records are shared, not copied):
+    /// what `dump` writes while the engine keeps serving.
+    pub fn snapshot(&self) -> Result<Snapshot, CommandError> {
+        let state = self.inner.state.read().map_err(|_| {
+            CommandError::new(ErrorCode::InternalError, "engine state lock poisoned")
+        })?;
+        Ok(state.snapshot())
     }
 
     /// Runs one command document against database `db`, exactly as mongod would, and returns the reply
@@ -191,5 +268,37 @@ impl Engine {
     /// The engine's current time.
     pub fn now(&self) -> bson::DateTime {
         self.inner.opts.clock.now()
+    }
+}
+
+/// Takes a checkpoint: the journal moves to a new generation under the write lock, the state is copied
+/// (records shared), and the copy is written without the lock.
+fn checkpoint(inner: &Inner) -> Result<(), CommandError> {
+    let poisoned = || CommandError::new(ErrorCode::InternalError, "engine state lock poisoned");
+    let _one = inner.checkpointing.lock().map_err(|_| poisoned())?;
+    let (generation, snapshot) = {
+        let state = inner.state.write().map_err(|_| poisoned())?;
+        let generation = inner.opts.storage.begin_checkpoint()?;
+        (generation, state.snapshot())
+    };
+    inner.opts.storage.finish_checkpoint(generation, &snapshot)
+}
+
+/// Starts the thread that takes a checkpoint whenever the storage says one is due. It holds a weak
+/// reference, so it ends with the engine.
+fn spawn_checkpointer(engine: std::sync::Weak<Inner>) {
+    let spawned = std::thread::Builder::new()
+        .name("sqlmongo-checkpoint".into())
+        .spawn(move || loop {
+            std::thread::sleep(Duration::from_millis(250));
+            let Some(inner) = engine.upgrade() else { break };
+            if inner.load_error.is_none() && inner.opts.storage.checkpoint_due() {
+                if let Err(e) = checkpoint(&inner) {
+                    tracing::error!("checkpoint failed: {e}");
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("checkpoint thread not started: {e}; the journal grows until restart");
     }
 }

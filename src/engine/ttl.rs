@@ -83,7 +83,7 @@ pub(super) fn pass(inner: &Inner) -> usize {
         }
     }
     if log && !changes.is_empty() {
-        if let Err(e) = inner.opts.storage.commit(&changes) {
+        if let Err(e) = inner.opts.storage.commit(&changes).map(|_seq| ()) {
             tracing::error!("TTL deletions could not be committed: {e}");
         }
     }

@@ -19,7 +19,7 @@ pub(crate) const VERSION: &str = "7.0.0";
 
 fn commit(ctx: &Ctx, change: Change) -> Result<(), CommandError> {
     if ctx.inner.opts.storage.wants_changes() {
-        ctx.inner.opts.storage.commit(&[change])?;
+        ctx.commit(&[change])?;
     }
     Ok(())
 }
@@ -375,117 +375,128 @@ pub(super) fn coll_mod(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
         ));
     };
     let mut reply = Document::new();
-    for (k, v) in cmd.iter().skip(1) {
-        match k.as_str() {
-            "index" => {
-                let Bson::Document(spec) = v else {
-                    return Err(CommandError::type_mismatch(
-                        "collMod 'index' must be an object",
-                    ));
-                };
-                let ix_name = match (spec.get("name"), spec.get("keyPattern")) {
-                    (Some(Bson::String(n)), _) => n.clone(),
-                    (_, Some(Bson::Document(k))) => coll
-                        .find_index_by_key(k)
-                        .map(|i| i.name.clone())
-                        .ok_or_else(|| {
-                            CommandError::new(
-                                ErrorCode::IndexNotFound,
-                                format!("cannot find index {k} for ns {}", ctx.ns(name)),
-                            )
-                        })?,
-                    _ => {
-                        return Err(CommandError::failed_to_parse(
-                            "collMod 'index' requires 'name' or 'keyPattern'",
-                        ))
+    let before = coll.options.clone();
+    // Options are changed in place as they are read; whatever changed is committed even when a later
+    // option fails, so that the journal matches memory.
+    let mut apply = || -> Result<(), CommandError> {
+        for (k, v) in cmd.iter().skip(1) {
+            match k.as_str() {
+                "index" => {
+                    let Bson::Document(spec) = v else {
+                        return Err(CommandError::type_mismatch(
+                            "collMod 'index' must be an object",
+                        ));
+                    };
+                    let ix_name = match (spec.get("name"), spec.get("keyPattern")) {
+                        (Some(Bson::String(n)), _) => n.clone(),
+                        (_, Some(Bson::Document(k))) => coll
+                            .find_index_by_key(k)
+                            .map(|i| i.name.clone())
+                            .ok_or_else(|| {
+                                CommandError::new(
+                                    ErrorCode::IndexNotFound,
+                                    format!("cannot find index {k} for ns {}", ctx.ns(name)),
+                                )
+                            })?,
+                        _ => {
+                            return Err(CommandError::failed_to_parse(
+                                "collMod 'index' requires 'name' or 'keyPattern'",
+                            ))
+                        }
+                    };
+                    let Some(ix) = coll.index_mut(&ix_name) else {
+                        return Err(CommandError::new(
+                            ErrorCode::IndexNotFound,
+                            format!("cannot find index {ix_name} for ns {}", ctx.ns(name)),
+                        ));
+                    };
+                    if let Some(e) = spec.get("expireAfterSeconds") {
+                        let secs = crate::engine::numeric::Num::from_bson(e)
+                            .and_then(|n| n.to_i64_exact())
+                            .filter(|n| *n >= 0)
+                            .ok_or_else(|| {
+                                CommandError::bad_value(
+                                    "expireAfterSeconds must be a non-negative number",
+                                )
+                            })?;
+                        let old = ix.expire_after_seconds;
+                        if old.is_none() && ix.fields.len() > 1 {
+                            return Err(CommandError::invalid_options(
+                                "TTL indexes are single-field indexes",
+                            ));
+                        }
+                        ix.expire_after_seconds = Some(secs);
+                        ix.spec.insert("expireAfterSeconds", secs);
+                        if let Some(o) = old {
+                            reply.insert("expireAfterSeconds_old", o);
+                        }
+                        reply.insert("expireAfterSeconds_new", secs);
                     }
-                };
-                let Some(ix) = coll.index_mut(&ix_name) else {
-                    return Err(CommandError::new(
-                        ErrorCode::IndexNotFound,
-                        format!("cannot find index {ix_name} for ns {}", ctx.ns(name)),
-                    ));
-                };
-                if let Some(e) = spec.get("expireAfterSeconds") {
-                    let secs = crate::engine::numeric::Num::from_bson(e)
-                        .and_then(|n| n.to_i64_exact())
-                        .filter(|n| *n >= 0)
-                        .ok_or_else(|| {
-                            CommandError::bad_value(
-                                "expireAfterSeconds must be a non-negative number",
-                            )
-                        })?;
-                    let old = ix.expire_after_seconds;
-                    if old.is_none() && ix.fields.len() > 1 {
+                    if let Some(Bson::Boolean(h)) = spec.get("hidden") {
+                        ix.spec.insert("hidden", *h);
+                    }
+                    let spec = ix.spec.clone();
+                    commit(
+                        ctx,
+                        Change::Index {
+                            db: ctx.db.into(),
+                            coll: name.into(),
+                            name: ix_name,
+                            spec: Some(spec),
+                        },
+                    )?;
+                }
+                "validator" => {
+                    let Bson::Document(vd) = v else {
+                        return Err(CommandError::type_mismatch("'validator' must be an object"));
+                    };
+                    Matcher::compile(vd)?;
+                    coll.options.insert("validator", vd.clone());
+                }
+                "validationLevel" | "validationAction" => {
+                    let Bson::String(s) = v else {
+                        return Err(CommandError::type_mismatch(format!(
+                            "'{k}' must be a string"
+                        )));
+                    };
+                    let ok = if k == "validationLevel" {
+                        matches!(s.as_str(), "off" | "strict" | "moderate")
+                    } else {
+                        matches!(s.as_str(), "error" | "warn" | "errorAndLog")
+                    };
+                    if !ok {
+                        return Err(CommandError::bad_value(format!("invalid {k}: {s}")));
+                    }
+                    coll.options.insert(k.clone(), s.clone());
+                }
+                "viewOn" | "pipeline" => {
+                    if !coll.is_view() {
                         return Err(CommandError::invalid_options(
-                            "TTL indexes are single-field indexes",
+                            "collMod on a collection cannot set a view definition",
                         ));
                     }
-                    ix.expire_after_seconds = Some(secs);
-                    ix.spec.insert("expireAfterSeconds", secs);
-                    if let Some(o) = old {
-                        reply.insert("expireAfterSeconds_old", o);
+                    if let (k2, Bson::Array(p)) = (k.as_str(), v) {
+                        if k2 == "pipeline" {
+                            Pipeline::compile(p)?;
+                        }
                     }
-                    reply.insert("expireAfterSeconds_new", secs);
+                    coll.options.insert(k.clone(), v.clone());
                 }
-                if let Some(Bson::Boolean(h)) = spec.get("hidden") {
-                    ix.spec.insert("hidden", *h);
+                "writeConcern" | "comment" | "lsid" | "$db" | "$readPreference"
+                | "$clusterTime" | "apiVersion" => {}
+                other => {
+                    return Err(CommandError::invalid_options(format!(
+                        "unknown option to collMod: {other}"
+                    )))
                 }
-                let spec = ix.spec.clone();
-                commit(
-                    ctx,
-                    Change::Index {
-                        db: ctx.db.into(),
-                        coll: name.into(),
-                        name: ix_name,
-                        spec: Some(spec),
-                    },
-                )?;
-            }
-            "validator" => {
-                let Bson::Document(vd) = v else {
-                    return Err(CommandError::type_mismatch("'validator' must be an object"));
-                };
-                Matcher::compile(vd)?;
-                coll.options.insert("validator", vd.clone());
-            }
-            "validationLevel" | "validationAction" => {
-                let Bson::String(s) = v else {
-                    return Err(CommandError::type_mismatch(format!(
-                        "'{k}' must be a string"
-                    )));
-                };
-                let ok = if k == "validationLevel" {
-                    matches!(s.as_str(), "off" | "strict" | "moderate")
-                } else {
-                    matches!(s.as_str(), "error" | "warn" | "errorAndLog")
-                };
-                if !ok {
-                    return Err(CommandError::bad_value(format!("invalid {k}: {s}")));
-                }
-                coll.options.insert(k.clone(), s.clone());
-            }
-            "viewOn" | "pipeline" => {
-                if !coll.is_view() {
-                    return Err(CommandError::invalid_options(
-                        "collMod on a collection cannot set a view definition",
-                    ));
-                }
-                if let (k2, Bson::Array(p)) = (k.as_str(), v) {
-                    if k2 == "pipeline" {
-                        Pipeline::compile(p)?;
-                    }
-                }
-                coll.options.insert(k.clone(), v.clone());
-            }
-            "writeConcern" | "comment" | "lsid" | "$db" | "$readPreference" | "$clusterTime"
-            | "apiVersion" => {}
-            other => {
-                return Err(CommandError::invalid_options(format!(
-                    "unknown option to collMod: {other}"
-                )))
             }
         }
+        Ok(())
+    };
+    let outcome = apply();
+    if coll.options == before {
+        outcome?;
+        return Ok(reply);
     }
     let options = coll.options.clone();
     commit(
@@ -496,6 +507,7 @@ pub(super) fn coll_mod(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
             options,
         },
     )?;
+    outcome?;
     Ok(reply)
 }
 

@@ -18,23 +18,38 @@ use crate::engine::update::{is_operator_update, upsert_seed, ApplyCtx, UpdateSpe
 use crate::engine::CommandError;
 use bson::{doc, oid::ObjectId, Bson, Document};
 
-/// Changes of one command, for storage that logs them.
-struct Log {
+/// Changes of one command, for storage that logs them. Whatever a command changed in memory reaches the
+/// storage, also when the command fails part-way (an update stopped by a duplicate key after earlier
+/// documents changed): what is not committed explicitly is committed when the log is dropped.
+struct Log<'c, 'a> {
     on: bool,
     db: String,
     coll: String,
     changes: Vec<Change>,
+    ctx: &'c Ctx<'a>,
 }
 
-impl Log {
-    fn put(&mut self, rid: RecordId, d: &Document) {
+impl<'c, 'a> Log<'c, 'a> {
+    fn new(ctx: &'c Ctx<'a>, coll: &str) -> Self {
+        Log {
+            on: ctx.inner.opts.storage.wants_changes(),
+            db: ctx.db.into(),
+            coll: coll.into(),
+            changes: Vec::new(),
+            ctx,
+        }
+    }
+    /// Logs record `rid` as `coll` now stores it.
+    fn put(&mut self, coll: &Collection, rid: RecordId) {
         if self.on {
-            self.changes.push(Change::Put {
-                db: self.db.clone(),
-                coll: self.coll.clone(),
-                rid,
-                doc: d.clone(),
-            });
+            if let Some(doc) = coll.stored(rid) {
+                self.changes.push(Change::Put {
+                    db: self.db.clone(),
+                    coll: self.coll.clone(),
+                    rid,
+                    doc: doc.clone(),
+                });
+            }
         }
     }
     fn delete(&mut self, rid: RecordId) {
@@ -46,11 +61,23 @@ impl Log {
             });
         }
     }
-    fn commit(self, ctx: &Ctx) -> Result<(), CommandError> {
+    fn commit(mut self) -> Result<(), CommandError> {
+        self.flush()
+    }
+    fn flush(&mut self) -> Result<(), CommandError> {
         if self.on && !self.changes.is_empty() {
-            ctx.inner.opts.storage.commit(&self.changes)?;
+            let changes = std::mem::take(&mut self.changes);
+            self.ctx.commit(&changes)?;
         }
         Ok(())
+    }
+}
+
+impl Drop for Log<'_, '_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.flush() {
+            tracing::error!("changes of a failed command could not be journaled: {e}");
+        }
     }
 }
 
@@ -177,11 +204,8 @@ fn insert_one(
 ) -> Result<RecordId, CommandError> {
     crate::engine::limits::check_insert(&doc)?;
     validate(coll, &doc, None, vars)?;
-    let logged = log.on.then(|| doc.clone());
     let rid = coll.insert(doc)?;
-    if let Some(d) = logged {
-        log.put(rid, &d);
-    }
+    log.put(coll, rid);
     if let Some(max) = coll
         .options
         .get("max")
@@ -210,12 +234,7 @@ pub(super) fn insert(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
     };
     let ordered = cmd.get_bool("ordered").unwrap_or(true);
     let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
-    let mut log = Log {
-        on: ctx.inner.opts.storage.wants_changes(),
-        db: ctx.db.into(),
-        coll: name.into(),
-        changes: Vec::new(),
-    };
+    let mut log = Log::new(ctx, name);
     let coll = writable(ctx, &mut state, name, &mut log)?;
     let mut n = 0i32;
     let mut errors = Vec::new();
@@ -238,7 +257,7 @@ pub(super) fn insert(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
             }
         }
     }
-    log.commit(ctx)?;
+    log.commit()?;
     let mut reply = doc! {"n": n};
     if !errors.is_empty() {
         reply.insert("writeErrors", errors);
@@ -448,7 +467,7 @@ fn update_one_statement(
             validate(coll, &new, Some(&old), vars)?;
             crate::engine::limits::check_update(&new)?;
             coll.replace(rid, &old, &new)?;
-            log.put(rid, &new);
+            log.put(coll, rid);
             out.modified += 1;
         }
         out.last = Some((old, new));
@@ -488,12 +507,7 @@ pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
     };
     let ordered = cmd.get_bool("ordered").unwrap_or(true);
     let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
-    let mut log = Log {
-        on: ctx.inner.opts.storage.wants_changes(),
-        db: ctx.db.into(),
-        coll: name.into(),
-        changes: Vec::new(),
-    };
+    let mut log = Log::new(ctx, name);
     let coll = writable(ctx, &mut state, name, &mut log)?;
     let (mut n, mut modified) = (0i64, 0i64);
     let mut upserted = Vec::new();
@@ -540,7 +554,7 @@ pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
             }
         }
     }
-    log.commit(ctx)?;
+    log.commit()?;
     let mut reply = doc! {"n": count(n), "nModified": count(modified)};
     if !upserted.is_empty() {
         reply.insert("upserted", upserted);
@@ -564,12 +578,7 @@ pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
     };
     let ordered = cmd.get_bool("ordered").unwrap_or(true);
     let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
-    let mut log = Log {
-        on: ctx.inner.opts.storage.wants_changes(),
-        db: ctx.db.into(),
-        coll: name.into(),
-        changes: Vec::new(),
-    };
+    let mut log = Log::new(ctx, name);
     let Some(coll) = state
         .databases
         .get_mut(ctx.db)
@@ -631,7 +640,7 @@ pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
             }
         }
     }
-    log.commit(ctx)?;
+    log.commit()?;
     let mut reply = doc! {"n": count(n)};
     if !errors.is_empty() {
         reply.insert("writeErrors", errors);
@@ -677,12 +686,7 @@ pub(super) fn find_and_modify(ctx: &Ctx, cmd: &Document) -> Result<Document, Com
     let afs = array_filters(cmd)?;
     let m = Matcher::compile(&query)?;
     let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
-    let mut log = Log {
-        on: ctx.inner.opts.storage.wants_changes(),
-        db: ctx.db.into(),
-        coll: name.clone(),
-        changes: Vec::new(),
-    };
+    let mut log = Log::new(ctx, &name);
     let coll = writable(ctx, &mut state, &name, &mut log)?;
     let mut rids = matching(coll, &query, &m, &ctx.vars, sort.is_none())?;
     if let Some(s) = &sort {
@@ -719,7 +723,7 @@ pub(super) fn find_and_modify(ctx: &Ctx, cmd: &Document) -> Result<Document, Com
                     validate(coll, &new, Some(&old), &ctx.vars)?;
                     crate::engine::limits::check_update(&new)?;
                     coll.replace(rid, &old, &new)?;
-                    log.put(rid, &new);
+                    log.put(coll, rid);
                 }
                 doc! {"lastErrorObject": {"n": 1, "updatedExisting": true}, "value": project(Some(if return_new { new } else { old }))?}
             }
@@ -738,6 +742,6 @@ pub(super) fn find_and_modify(ctx: &Ctx, cmd: &Document) -> Result<Document, Com
             }
         }
     };
-    log.commit(ctx)?;
+    log.commit()?;
     Ok(reply)
 }

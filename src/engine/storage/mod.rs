@@ -3,15 +3,22 @@
 //! The engine works on an in-memory [`State`] (databases -> collections -> records + indexes) under one
 //! lock; a [`Storage`] implementation is told about every committed change and provides the state at open.
 //! [`MemoryStorage`] keeps nothing beyond the process (the default, like `mongod --storageEngine
-//! inMemory`); a persistent implementation (a later issue: `--data DIR`, crash-safe) logs the same
-//! [`Change`]s. Depends on `bson` and the engine's collection model only.
+//! inMemory`); [`durable::DurableStorage`] (`--data DIR`) logs the same [`Change`]s to a checksummed journal
+//! and writes checkpoints ([`Snapshot`]s of the state) that bound recovery time. A commit is two steps:
+//! [`Storage::commit`] appends under the engine's write lock (journal order is commit order), and
+//! [`Storage::sync`] waits for the fsync after the lock is released, so concurrent writers share one fsync.
+//! Depends on `bson` and the engine's collection model only.
 
 pub mod collection;
+pub mod durable;
 pub mod index;
 mod probe_table;
 pub mod records;
+mod replay;
 
 pub use collection::{Collection, RecordId};
+pub use records::Stored;
+pub use replay::{CollectionSnapshot, Snapshot};
 
 use super::CommandError;
 use bson::Document;
@@ -69,8 +76,8 @@ pub enum Change {
         coll: String,
         /// Record id.
         rid: RecordId,
-        /// New content.
-        doc: Document,
+        /// New content, as stored (the record table's own bytes, shared).
+        doc: Stored,
     },
     /// A document was deleted.
     Delete {
@@ -85,12 +92,41 @@ pub enum Change {
 
 /// Where committed state is kept.
 pub trait Storage: Send + Sync + std::fmt::Debug {
-    /// The state at open.
+    /// The state at open (a persistent store hands over what it recovered; a failure is never an empty
+    /// store).
     fn load(&self) -> Result<State, CommandError>;
     /// Whether [`Storage::commit`] wants the change list (in-memory storage does not, so none is built).
     fn wants_changes(&self) -> bool;
-    /// Makes one command's changes durable, before the reply is sent.
-    fn commit(&self, changes: &[Change]) -> Result<(), CommandError>;
+    /// Appends one command's changes, as one atomic unit, in commit order: the engine calls it under its
+    /// write lock. Returns the commit's sequence number for [`Storage::sync`]; it does not wait for the disk.
+    fn commit(&self, changes: &[Change]) -> Result<u64, CommandError>;
+    /// Waits until commit `seq` and every commit before it are durable (fsynced). Called without the
+    /// engine's lock, so that concurrent writers share one fsync (group commit).
+    fn sync(&self, _seq: u64) -> Result<(), CommandError> {
+        Ok(())
+    }
+    /// The data directory, for a store that has one.
+    fn data_dir(&self) -> Option<&std::path::Path> {
+        None
+    }
+    /// Whether the journal has grown enough that a checkpoint should be taken.
+    fn checkpoint_due(&self) -> bool {
+        false
+    }
+    /// Starts a checkpoint, under the engine's write lock: later commits go to a new journal. Returns the
+    /// checkpoint's generation for [`Storage::finish_checkpoint`].
+    fn begin_checkpoint(&self) -> Result<u64, CommandError> {
+        Ok(0)
+    }
+    /// Writes the checkpoint of generation `generation` (the state when it began), without the engine's
+    /// lock, and then drops the files it makes obsolete.
+    fn finish_checkpoint(
+        &self,
+        _generation: u64,
+        _snapshot: &Snapshot,
+    ) -> Result<(), CommandError> {
+        Ok(())
+    }
 }
 
 /// Keeps nothing outside the process.
@@ -104,7 +140,7 @@ impl Storage for MemoryStorage {
     fn wants_changes(&self) -> bool {
         false
     }
-    fn commit(&self, _changes: &[Change]) -> Result<(), CommandError> {
-        Ok(())
+    fn commit(&self, _changes: &[Change]) -> Result<u64, CommandError> {
+        Ok(0)
     }
 }

@@ -31,6 +31,11 @@ impl Stored {
         Stored(Arc::from(raw.into_bytes()))
     }
 
+    /// A copy of a document's bytes, in one allocation (recovery reads documents out of a file's buffer).
+    pub fn copy_of(raw: &RawDocument) -> Stored {
+        Stored(Arc::from(raw.as_bytes()))
+    }
+
     /// The document. The bytes came from a `RawDocumentBuf`, so the check `from_bytes` makes (length prefix
     /// and terminator) holds; the empty document stands in for the impossible failure.
     pub fn raw(&self) -> &RawDocument {

@@ -1,0 +1,226 @@
+//! Durable store measurements (`cargo bench --bench durability`; plain timings, no criterion: each figure
+//! is one run of a fixed workload). Prints: this machine's fsync time; durable single-document inserts/s
+//! (`j: true`) with 1 and 32 concurrent clients and the fsyncs they shared (group commit); `j: false`
+//! inserts/s against the in-memory engine; recovery time (journal replay and checkpoint load) and bytes on
+//! disk per session document at 100k sessions (and 1M with `SQLMONGO_BENCH_1M=1`); point lookups/s with and
+//! without `--data`.
+
+#[path = "support/engine_docs.rs"]
+mod engine_docs;
+
+use bson::{doc, rawdoc, Document};
+use sqlmongo::engine::storage::durable::{DurableOptions, DurableStorage};
+use sqlmongo::engine::{Engine, EngineOptions};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn temp(tag: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("sqlmongo-bench-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    p
+}
+
+fn durable(dir: &Path) -> (Engine, Arc<DurableStorage>) {
+    // A dropped engine releases the directory once a checkpoint its thread is writing has finished.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let storage = loop {
+        match DurableStorage::open(dir, DurableOptions::default()) {
+            Ok(s) => break Arc::new(s),
+            Err(e) if e.code == 98 && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+            Err(e) => panic!("open: {e}"),
+        }
+    };
+    let engine = Engine::try_with_options(EngineOptions {
+        ttl_monitor_interval: None,
+        storage: storage.clone(),
+        ..EngineOptions::default()
+    })
+    .expect("engine");
+    (engine, storage)
+}
+
+fn memory() -> Engine {
+    Engine::with_options(EngineOptions {
+        ttl_monitor_interval: None,
+        ..EngineOptions::default()
+    })
+}
+
+fn fsync_time(dir: &Path) -> Duration {
+    use std::io::Write;
+    std::fs::create_dir_all(dir).unwrap();
+    let mut f = std::fs::File::create(dir.join("fsync-probe")).unwrap();
+    let block = vec![7u8; 1024];
+    let n = 200;
+    let t = Instant::now();
+    for _ in 0..n {
+        f.write_all(&block).unwrap();
+        f.sync_data().unwrap();
+    }
+    t.elapsed() / n
+}
+
+/// `clients` threads insert `per_client` session documents each with `wc`; returns inserts/s.
+fn insert_rate(e: &Engine, clients: usize, per_client: usize, wc: Option<Document>) -> f64 {
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for c in 0..clients {
+            let e = e.clone();
+            let wc = wc.clone();
+            s.spawn(move || {
+                for i in 0..per_client {
+                    let mut d = engine_docs::session(c * 10_000_000 + i);
+                    d.insert("_id", format!("c{c}-{i}"));
+                    let mut cmd = doc! {"insert": "user_sessions", "documents": [d]};
+                    if let Some(wc) = &wc {
+                        cmd.insert("writeConcern", wc.clone());
+                    }
+                    e.run_command("app", &cmd).expect("insert");
+                }
+            });
+        }
+    });
+    (clients * per_client) as f64 / t.elapsed().as_secs_f64()
+}
+
+fn load(e: &Engine, n: usize) {
+    for start in (0..n).step_by(1000) {
+        let docs: Vec<Document> = (start..(start + 1000).min(n))
+            .map(engine_docs::session)
+            .collect();
+        e.run_command(
+            "app",
+            &doc! {"insert": "user_sessions", "documents": docs, "writeConcern": {"j": false}},
+        )
+        .expect("load");
+    }
+}
+
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+fn lookups_per_sec(e: &Engine, n: usize) -> f64 {
+    let k = 200_000;
+    let t = Instant::now();
+    for i in 0..k {
+        let id = format!("sess-{:08}", (i * 7919) % n);
+        let r = e
+            .run_command_raw(
+                "app",
+                &rawdoc! {"find": "user_sessions", "filter": {"_id": id}},
+            )
+            .expect("find");
+        std::hint::black_box(r);
+    }
+    k as f64 / t.elapsed().as_secs_f64()
+}
+
+fn recovery(n: usize) {
+    let dir = temp(&format!("recovery-{n}"));
+    {
+        let (e, _) = durable(&dir);
+        e.run_command(
+            "app",
+            &doc! {"createIndexes": "user_sessions", "indexes": [
+            {"key": {"expires_at": 1}, "name": "expires_at_1", "expireAfterSeconds": 3600},
+            {"key": {"user_id": 1}, "name": "user_id_1"}]},
+        )
+        .expect("indexes");
+        let t = Instant::now();
+        load(&e, n);
+        println!(
+            "load {n} sessions (j:false, batches of 1000): {:.2} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let journal = dir_bytes(&dir);
+    let t = Instant::now();
+    let (e, s) = durable(&dir);
+    let replay = t.elapsed();
+    let replayed = s.recovery().journal_commits;
+    let from_ckpt = s.recovery().checkpoint_records;
+    let t = Instant::now();
+    e.checkpoint().expect("checkpoint");
+    let ckpt_write = t.elapsed();
+    drop(e);
+    drop(s);
+    let ckpt = dir_bytes(&dir);
+    let t = Instant::now();
+    let (e, s) = durable(&dir);
+    let ckpt_load = t.elapsed();
+    assert_eq!(s.recovery().checkpoint_records as usize, n);
+    println!(
+        "recovery at {n} sessions (3 indexes): {from_ckpt} from a checkpoint taken during the load + {replayed} journal commits in {:.2} s ({:.0} B/session on disk), checkpoint write {:.2} s, checkpoint load {:.2} s ({:.0} B/session on disk)",
+        replay.as_secs_f64(),
+        journal as f64 / n as f64,
+        ckpt_write.as_secs_f64(),
+        ckpt_load.as_secs_f64(),
+        ckpt as f64 / n as f64
+    );
+    let mem = memory();
+    load(&mem, n);
+    println!(
+        "point lookups over {n} sessions: in memory {:.0}/s, --data {:.0}/s",
+        lookups_per_sec(&mem, n),
+        lookups_per_sec(&e, n)
+    );
+    drop(e);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let probe = temp("fsync");
+    println!(
+        "fsync (1 KB append + fdatasync) on {}: {:.3} ms",
+        std::env::temp_dir().display(),
+        fsync_time(&probe).as_secs_f64() * 1e3
+    );
+    let _ = std::fs::remove_dir_all(&probe);
+    for clients in [1usize, 32] {
+        let per = if clients == 1 { 2000 } else { 1000 };
+        let dir = temp(&format!("j-{clients}"));
+        let (e, s) = durable(&dir);
+        let before = s.fsyncs();
+        let rate = insert_rate(&e, clients, per, Some(doc! {"w": 1, "j": true}));
+        let fsyncs = s.fsyncs() - before;
+        println!(
+            "durable inserts (j:true), {clients} client(s): {rate:.0}/s ({:.1} commits per fsync)",
+            (clients * per) as f64 / fsyncs.max(1) as f64
+        );
+        drop(e);
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    for clients in [1usize, 32] {
+        let per = if clients == 1 { 20_000 } else { 2_000 };
+        let mem = insert_rate(&memory(), clients, per, None);
+        let dir = temp(&format!("nj-{clients}"));
+        let (e, s) = durable(&dir);
+        let rate = insert_rate(&e, clients, per, Some(doc! {"w": 1, "j": false}));
+        println!(
+            "j:false inserts, {clients} client(s): {rate:.0}/s; in memory {mem:.0}/s ({:.0}%)",
+            100.0 * rate / mem
+        );
+        drop(e);
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    recovery(100_000);
+    if std::env::var("SQLMONGO_BENCH_1M").is_ok_and(|v| v == "1") {
+        recovery(1_000_000);
+    }
+}

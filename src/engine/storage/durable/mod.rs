@@ -1,0 +1,439 @@
+//! The durable store of `--data DIR`: a checksummed journal of commits plus checkpoints, behind the
+//! [`Storage`] seam. The engine keeps its in-memory records and indexes (the fast paths are unchanged); the
+//! directory holds the durable copy.
+//!
+//! Files of a data directory:
+//! - `sqlmongo.format`: the format version (a directory of another version is refused);
+//! - `sqlmongo.lock`: locked while a process has the store open (a second one gets `DBPathInUse`);
+//! - `journal-G.wal`: the commits made after checkpoint `G`, one checksummed frame each;
+//! - `checkpoint-G.ckpt`: the state when journal `G` began (absent for `G` = 0, the empty state).
+//!
+//! A checkpoint starts when the journal passes [`DurableOptions::checkpoint_bytes`]: under the engine's
+//! write lock the journal moves to generation `G + 1` and the state is copied (records are shared, not
+//! copied); the copy is written to `checkpoint-(G+1).ckpt.tmp`, fsynced and renamed; then the files of
+//! generation `G` are deleted. Recovery (see [`recover`]) loads the newest checkpoint and replays the
+//! journals from its generation on. Why a hand-written journal rather than redb or fjall: the engine's
+//! state stays in memory, so the disk needs only an append-only redo log and a snapshot, and group commit
+//! needs control of the fsync point (a commit is appended under the engine's lock and waited for after it
+//! is released); an embedded B-tree or LSM store would keep a second copy of every index and pay its own
+//! write path per commit. The format is small: see [`format`].
+
+mod format;
+mod journal;
+mod recover;
+
+pub use format::FORMAT_VERSION;
+
+use super::{Change, Snapshot, State, Storage};
+use crate::engine::error_codes::ErrorCode;
+use crate::engine::CommandError;
+use journal::{failure, Journal};
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Settings of a durable store.
+#[derive(Debug, Clone)]
+pub struct DurableOptions {
+    /// How often writes nobody waits for (`j: false`) are flushed and fsynced (mongod's
+    /// `storage.journal.commitIntervalMs`, 100 ms).
+    pub commit_interval: Duration,
+    /// Journal size past which a checkpoint is taken (bounds recovery time and disk use).
+    pub checkpoint_bytes: u64,
+}
+
+impl Default for DurableOptions {
+    fn default() -> Self {
+        DurableOptions {
+            commit_interval: Duration::from_millis(100),
+            checkpoint_bytes: 64 << 20,
+        }
+    }
+}
+
+/// What recovery did when the store was opened.
+#[derive(Debug, Clone, Default)]
+pub struct Recovery {
+    /// The generation of the checkpoint loaded, if any.
+    pub checkpoint: Option<u64>,
+    /// Records the checkpoint held.
+    pub checkpoint_records: u64,
+    /// Commits replayed from the journals.
+    pub journal_commits: u64,
+    /// A torn or damaged end of the newest journal that was cut off.
+    pub tail_cut: Option<TailCut>,
+    /// How long recovery took.
+    pub elapsed: Duration,
+}
+
+/// The cut end of a journal.
+#[derive(Debug, Clone)]
+pub struct TailCut {
+    /// The journal.
+    pub file: PathBuf,
+    /// Where the last whole commit ends (the file's new length).
+    pub offset: u64,
+    /// Bytes removed.
+    pub bytes: u64,
+    /// What was wrong there.
+    pub reason: String,
+}
+
+/// The durable store of a data directory. Opening it takes the directory's lock and recovers its state;
+/// dropping it flushes the journal and releases the lock.
+#[derive(Debug)]
+pub struct DurableStorage {
+    dir: PathBuf,
+    journal: Arc<Journal>,
+    opts: DurableOptions,
+    loaded: Mutex<Option<State>>,
+    recovery: Recovery,
+    flusher: Mutex<Option<JoinHandle<()>>>,
+    /// Held for the life of the store (the lock is released when the file is closed).
+    _lock: File,
+}
+
+const FORMAT_FILE: &str = "sqlmongo.format";
+const LOCK_FILE: &str = "sqlmongo.lock";
+
+/// The path of the checkpoint of `generation`.
+fn checkpoint_path(dir: &Path, generation: u64) -> PathBuf {
+    dir.join(format!("checkpoint-{generation:020}.ckpt"))
+}
+
+/// fsyncs a directory (so that created, renamed and deleted entries are durable).
+fn sync_dir(dir: &Path) -> Result<(), String> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| format!("cannot sync the directory {}: {e}", dir.display()))
+}
+
+fn open_error(msg: String) -> CommandError {
+    CommandError::new(ErrorCode::UnknownError, msg)
+}
+
+impl DurableStorage {
+    /// Opens (or creates) the store in `dir`: takes its lock, checks its format version and recovers its
+    /// state. Errors name the file and the offset; a store that cannot be loaded is never opened empty.
+    pub fn open(
+        dir: impl AsRef<Path>,
+        opts: DurableOptions,
+    ) -> Result<DurableStorage, CommandError> {
+        let dir = dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| open_error(format!("cannot create {}: {e}", dir.display())))?;
+        let lock_path = dir.join(LOCK_FILE);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| open_error(format!("cannot open {}: {e}", lock_path.display())))?;
+        match try_lock(&lock) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(CommandError::new(ErrorCode::DBPathInUse, format!(
+                        "Unable to lock the lock file: {} (Resource temporarily unavailable). Another sqlmongo process is already using the data directory {}",
+                        lock_path.display(),
+                        dir.display()
+                    ),
+                ))
+            }
+            Err(e) => {
+                return Err(open_error(format!("cannot lock {}: {e}", lock_path.display())))
+            }
+        }
+        let files = recover::list(&dir).map_err(open_error)?;
+        check_format(&dir, &files)?;
+        let (state, journal, recovery) = if files.journals.is_empty() {
+            if let Some(g) = files.checkpoints.last() {
+                return Err(open_error(format!(
+                    "{} is missing (checkpoint {g} is there): restore the directory from a backup",
+                    journal::journal_path(&dir, *g).display()
+                )));
+            }
+            let file = journal::create_journal(&dir, 0).map_err(open_error)?;
+            let j = Journal::new(dir.clone(), file, 0, format::FILE_HEADER as u64, 0);
+            (State::default(), j, Recovery::default())
+        } else {
+            let r = recover::recover(&dir, &files, false).map_err(open_error)?;
+            let path = journal::journal_path(&dir, r.generation);
+            let file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .map_err(|e| open_error(format!("cannot open {}: {e}", path.display())))?;
+            let j = Journal::new(dir.clone(), file, r.generation, r.journal_len, r.last_seq);
+            (r.state, j, r.report)
+        };
+        if recovery.checkpoint.is_some() || recovery.journal_commits > 0 {
+            tracing::info!(
+                "recovered {}: checkpoint {:?} ({} records), {} journal commit(s), in {:.3} s",
+                dir.display(),
+                recovery.checkpoint,
+                recovery.checkpoint_records,
+                recovery.journal_commits,
+                recovery.elapsed.as_secs_f64()
+            );
+        }
+        let journal = Arc::new(journal);
+        let flusher = journal::spawn_flusher(journal.clone(), opts.commit_interval);
+        Ok(DurableStorage {
+            dir,
+            journal,
+            opts,
+            loaded: Mutex::new(Some(state)),
+            recovery,
+            flusher: Mutex::new(flusher),
+            _lock: lock,
+        })
+    }
+
+    /// The state of the store in `dir` as of its last durable commit, read without taking the lock or
+    /// changing any file: a consistent copy even while another process (`sqlmongo serve --data DIR`) writes
+    /// the store (a checkpoint that removes files meanwhile makes it read them again).
+    pub fn read_snapshot(dir: impl AsRef<Path>) -> Result<Snapshot, CommandError> {
+        let dir = dir.as_ref();
+        let mut last = String::new();
+        for _ in 0..10 {
+            let files = recover::list(dir).map_err(open_error)?;
+            if files.journals.is_empty() {
+                return Err(open_error(format!(
+                    "{} holds no sqlmongo store (no journal file)",
+                    dir.display()
+                )));
+            }
+            check_format_read_only(dir)?;
+            match recover::recover(dir, &files, true) {
+                Ok(r) => return Ok(r.state.snapshot()),
+                // A checkpoint finished and removed the older files while they were read: again.
+                Err(e) if e.contains("No such file") || e.contains("is missing") => last = e,
+                Err(e) => return Err(open_error(e)),
+            }
+        }
+        Err(open_error(last))
+    }
+
+    /// What recovery did at open.
+    pub fn recovery(&self) -> &Recovery {
+        &self.recovery
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Journal flushes (one write and one fsync each) done since open: with group commit, fewer than the
+    /// commits waited for.
+    pub fn fsyncs(&self) -> u64 {
+        self.journal.fsyncs()
+    }
+
+    fn write_checkpoint(&self, generation: u64, snapshot: &Snapshot) -> Result<(), String> {
+        let path = checkpoint_path(&self.dir, generation);
+        let tmp = path.with_extension("ckpt.tmp");
+        let mut f =
+            File::create(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        let werr = |e: std::io::Error| format!("cannot write {}: {e}", tmp.display());
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut f);
+        w.write_all(&format::file_header(format::Kind::Checkpoint, generation))
+            .map_err(werr)?;
+        let mut payload = Vec::with_capacity(1 << 20);
+        let mut frame = Vec::with_capacity(1 << 20);
+        let mut emit = |payload: &mut Vec<u8>, w: &mut std::io::BufWriter<&mut File>| {
+            frame.clear();
+            format::push_frame(&mut frame, payload);
+            payload.clear();
+            w.write_all(&frame)
+        };
+        for coll in &snapshot.collections {
+            for change in coll.changes() {
+                format::encode_change(&mut payload, &change)?;
+                if payload.len() >= 1 << 20 {
+                    emit(&mut payload, &mut w).map_err(werr)?;
+                }
+            }
+        }
+        payload.push(format::TAG_END);
+        emit(&mut payload, &mut w).map_err(werr)?;
+        w.flush().map_err(werr)?;
+        drop(w);
+        f.sync_all().map_err(werr)?;
+        drop(f);
+        std::fs::rename(&tmp, &path)
+            .map_err(|e| format!("cannot rename {} to {}: {e}", tmp.display(), path.display()))?;
+        sync_dir(&self.dir)?;
+        // The older generations are now redundant.
+        let files = recover::list(&self.dir)?;
+        for g in files.checkpoints.iter().filter(|g| **g < generation) {
+            let _ = std::fs::remove_file(checkpoint_path(&self.dir, *g));
+        }
+        for g in files.journals.iter().filter(|g| **g < generation) {
+            let _ = std::fs::remove_file(journal::journal_path(&self.dir, *g));
+        }
+        sync_dir(&self.dir)
+    }
+}
+
+/// Takes an exclusive lock on `file` without waiting: `Ok(false)` when another process holds it. The lock
+/// goes with the open file (released when it is closed, also by a crash).
+#[cfg(unix)]
+fn try_lock(file: &File) -> std::io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a file descriptor this function borrows for the duration of the call.
+    let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if r == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    if e.kind() == std::io::ErrorKind::WouldBlock {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
+/// Without `flock`, the directory is not locked (a second process is not detected).
+#[cfg(not(unix))]
+fn try_lock(_file: &File) -> std::io::Result<bool> {
+    Ok(true)
+}
+
+/// Checks the format stamp of a store read without its lock.
+fn check_format_read_only(dir: &Path) -> Result<(), CommandError> {
+    let path = dir.join(FORMAT_FILE);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| open_error(format!("cannot read {}: {e}", path.display())))?;
+    let version = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("sqlmongo data directory, format "))
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    match version {
+        Some(FORMAT_VERSION) => Ok(()),
+        _ => Err(CommandError::new(
+            ErrorCode::UnsupportedFormat,
+            format!("{}: not format version {FORMAT_VERSION}", path.display()),
+        )),
+    }
+}
+
+/// Checks (or, for a new directory, writes) the format stamp.
+fn check_format(dir: &Path, files: &recover::Files) -> Result<(), CommandError> {
+    let path = dir.join(FORMAT_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let version = text
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("sqlmongo data directory, format "))
+                .and_then(|v| v.trim().parse::<u32>().ok());
+            match version {
+                Some(FORMAT_VERSION) => {
+                    if files.journals.is_empty() && files.checkpoints.is_empty() {
+                        return Err(open_error(format!(
+                            "{} has no journal or checkpoint files although {} says it holds a store: they are missing (restore the directory from a backup)",
+                            dir.display(),
+                            path.display()
+                        )));
+                    }
+                    Ok(())
+                }
+                Some(v) => Err(CommandError::new(ErrorCode::UnsupportedFormat, format!(
+                        "{} holds format version {v}; this sqlmongo reads version {FORMAT_VERSION} only",
+                        dir.display()
+                    ),
+                )),
+                None => Err(open_error(format!(
+                    "{} is not a sqlmongo format stamp",
+                    path.display()
+                ))),
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if !files.journals.is_empty() || !files.checkpoints.is_empty() {
+                return Err(open_error(format!(
+                    "{} is missing but the directory holds data files",
+                    path.display()
+                )));
+            }
+            let tmp = dir.join(format!("{FORMAT_FILE}.tmp"));
+            std::fs::write(
+                &tmp,
+                format!("sqlmongo data directory, format {FORMAT_VERSION}\n"),
+            )
+            .and_then(|()| File::open(&tmp)?.sync_all())
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| open_error(format!("cannot write {}: {e}", path.display())))?;
+            sync_dir(dir).map_err(open_error)
+        }
+        Err(e) => Err(open_error(format!("cannot read {}: {e}", path.display()))),
+    }
+}
+
+impl Storage for DurableStorage {
+    fn load(&self) -> Result<State, CommandError> {
+        self.loaded
+            .lock()
+            .map_err(|_| failure("the store's lock is poisoned"))?
+            .take()
+            .ok_or_else(|| failure("the recovered state was already handed to an engine"))
+    }
+
+    fn wants_changes(&self) -> bool {
+        true
+    }
+
+    fn commit(&self, changes: &[Change]) -> Result<u64, CommandError> {
+        let mut buf = Vec::with_capacity(256);
+        for c in changes {
+            format::encode_change(&mut buf, c).map_err(|e| failure(&e))?;
+        }
+        self.journal.append(&buf)
+    }
+
+    fn sync(&self, seq: u64) -> Result<(), CommandError> {
+        self.journal.sync(seq)
+    }
+
+    fn data_dir(&self) -> Option<&Path> {
+        Some(&self.dir)
+    }
+
+    fn checkpoint_due(&self) -> bool {
+        self.journal.bytes() > self.opts.checkpoint_bytes
+    }
+
+    fn begin_checkpoint(&self) -> Result<u64, CommandError> {
+        self.journal.rotate()
+    }
+
+    fn finish_checkpoint(&self, generation: u64, snapshot: &Snapshot) -> Result<(), CommandError> {
+        let started = Instant::now();
+        self.write_checkpoint(generation, snapshot).map_err(|e| {
+            tracing::error!("checkpoint {generation} failed: {e}");
+            failure(&e)
+        })?;
+        tracing::debug!(
+            "checkpoint {generation} written in {:.3} s",
+            started.elapsed().as_secs_f64()
+        );
+        Ok(())
+    }
+}
+
+impl Drop for DurableStorage {
+    fn drop(&mut self) {
+        if let Err(e) = self.journal.close() {
+            tracing::error!("the journal could not be flushed at close: {e}");
+        }
+        if let Ok(mut f) = self.flusher.lock() {
+            if let Some(h) = f.take() {
+                let _ = h.join();
+            }
+        }
+    }
+}
