@@ -6,6 +6,7 @@
 //! Text is never rewritten. Depends on sqlparser only.
 
 mod ast;
+mod depth;
 mod dialect;
 mod error;
 mod parser;
@@ -14,6 +15,7 @@ pub use ast::{
     AlterCollection, CollectionOption, CreateCollection, DropCollection, ShowIndexes, Statement,
     StatementText,
 };
+pub use depth::{with_stack, MAX_EXPR_DEPTH};
 pub use dialect::SqlMongoDialect;
 pub use error::ParseError;
 pub use parser::parse;

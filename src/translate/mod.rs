@@ -58,7 +58,40 @@ pub struct Translator {
     pub(crate) windows: Option<window::WindowScope>,
     /// Inside `ON CONFLICT ... DO UPDATE`: the proposed row (`EXCLUDED.col`), column path -> value.
     pub(crate) excluded: Option<Vec<(String, expr::Agg)>>,
+    /// How many expression translations are under way (`nested`).
+    pub(crate) depth: usize,
 }
+
+impl Translator {
+    /// Runs one level of the expression translation's recursion: refused past `MAX_TRANSLATION_DEPTH` levels
+    /// (the parser already refuses trees deeper than [`crate::sql::MAX_EXPR_DEPTH`]; this keeps the
+    /// translator's own bound explicit),
+    /// and continued on a new stack segment when the caller's stack runs low, so a deep but accepted
+    /// expression translates on a 2 MiB thread.
+    pub(crate) fn nested<T>(
+        &mut self,
+        e: &sqlparser::ast::Expr,
+        f: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        if self.depth >= MAX_TRANSLATION_DEPTH {
+            return Err(Error::Invalid {
+                message: format!(
+                    "expression nested too deeply (more than {} levels)",
+                    crate::sql::MAX_EXPR_DEPTH
+                ),
+                position: expr::expr_pos(e),
+            });
+        }
+        self.depth += 1;
+        let out = crate::sql::with_stack(|| f(self));
+        self.depth -= 1;
+        out
+    }
+}
+
+/// The translator's own bound: one SQL level takes up to a few levels of its recursion (a comparison in a
+/// filter: the query-language form, then the `$expr` predicate, then each operand).
+const MAX_TRANSLATION_DEPTH: usize = 4 * crate::sql::MAX_EXPR_DEPTH;
 
 /// Translates SQL text (one or more statements) into MongoDB commands, without executing anything.
 ///
@@ -78,6 +111,14 @@ pub fn translate(sql: &str) -> Result<Plan, crate::Error> {
 
 /// Translates one parsed statement.
 pub fn translate_statement(
+    stmt: &Statement,
+    text: &crate::sql::StatementText,
+) -> Result<StatementPlan, crate::Error> {
+    // The walks over a deep (accepted) tree need room whatever thread the caller runs on.
+    crate::sql::with_stack(|| translate_statement_here(stmt, text))
+}
+
+fn translate_statement_here(
     stmt: &Statement,
     text: &crate::sql::StatementText,
 ) -> Result<StatementPlan, crate::Error> {

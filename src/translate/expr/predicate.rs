@@ -44,6 +44,10 @@ fn is_array(x: &Bson) -> Bson {
 impl Translator {
     /// A SQL predicate as its TRUE / FALSE aggregation forms.
     pub(crate) fn pred(&mut self, e: &Expr) -> Result<Pred, Error> {
+        self.nested(e, |t| t.pred_at(e))
+    }
+
+    fn pred_at(&mut self, e: &Expr) -> Result<Pred, Error> {
         match e {
             Expr::Nested(inner) => self.pred(inner),
             Expr::UnaryOp {
