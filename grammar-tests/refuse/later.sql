@@ -58,3 +58,15 @@ VALUES (1, 2)
 -- case: at_time_zone
 SELECT created_at AT TIME ZONE 'UTC' FROM t
 -- error: unsupported: AT TIME ZONE at 1:8
+
+-- case: order_by_using_another_operator
+SELECT a FROM c ORDER BY a USING <=
+-- error: unsupported: ORDER BY ... USING <= (only USING < and USING >) at 1:26
+
+-- case: order_by_negative_position
+SELECT a FROM c ORDER BY -1
+-- error: position -1 is not in select list at 1:27
+
+-- case: group_by_negative_position
+SELECT a FROM c GROUP BY -1
+-- error: position -1 is not in select list at 1:27

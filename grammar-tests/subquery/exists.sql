@@ -199,7 +199,7 @@ SELECT s.user_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.namespace = 
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$group": {"_id": {"g0": "$user_id"}}},
+    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}}},
     {
       "$lookup": {
         "from": "application_cache",

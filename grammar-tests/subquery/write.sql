@@ -244,7 +244,7 @@ WITH hot AS (SELECT namespace FROM application_cache GROUP BY namespace HAVING S
         "pipeline": [
           {
             "$group": {
-              "_id": {"g0": "$namespace"},
+              "_id": {"g0": {"$ifNull": ["$namespace", null]}},
               "a0": {"$sum": "$hit_count"},
               "a0n": {
                 "$sum": {

@@ -18,6 +18,7 @@ pub(crate) mod json;
 pub(crate) mod like;
 pub(crate) mod names;
 pub(crate) mod nulls;
+pub(crate) mod order;
 pub(crate) mod ordered_agg;
 mod returning;
 pub(crate) mod select;

@@ -84,10 +84,8 @@ impl Translator {
                         if o.with_fill.is_some() {
                             return Err(unsupported("WITH FILL", &o.expr));
                         }
-                        let desc =
-                            matches!(o.options.sort, Some(sqlparser::ast::OrderBySort::Desc));
                         // PG default: NULLS LAST for ASC, NULLS FIRST for DESC.
-                        let nulls_first = o.options.nulls_first.unwrap_or(desc);
+                        let (desc, nulls_first) = super::order::direction(&o.options, &o.expr)?;
                         keys.push(SortKey {
                             expr: o.expr.clone(),
                             desc,
@@ -317,6 +315,21 @@ impl Translator {
         }
         // Resolve ORDER BY / GROUP BY ordinals and output aliases to the SELECT expressions (PG rules).
         let resolve = |e: &Expr, columns: &[Column]| -> Result<Expr, Error> {
+            // PostgreSQL folds the minus into the constant: `ORDER BY -1` is position -1, not a constant key.
+            if let Expr::UnaryOp {
+                op: sqlparser::ast::UnaryOperator::Minus,
+                expr: inner,
+            } = e
+            {
+                if let Expr::Value(v) = inner.as_ref() {
+                    if let Value::Number(n, _) = &v.value {
+                        return Err(Error::Invalid {
+                            message: format!("position -{n} is not in select list"),
+                            position: expr_pos(e),
+                        });
+                    }
+                }
+            }
             if let Expr::Value(v) = e {
                 if let Value::Number(n, _) = &v.value {
                     let i: usize = n.parse().map_err(|_| Error::Invalid {
@@ -401,7 +414,14 @@ impl Translator {
                 }
                 let a = self.agg(k)?;
                 let f = format!("g{i}");
-                id.insert(&f, a.expr);
+                // A missing value would leave the key out of the `_id` document, a group apart from NULL's:
+                // SQL has one NULL group.
+                let key = if a.nullable {
+                    bson::bson!({"$ifNull": [a.expr, null]})
+                } else {
+                    a.expr
+                };
+                id.insert(&f, key);
                 scope.keys.push(((*k).clone(), f));
             }
             self.no_subquery_here("GROUP BY / SELECT DISTINCT", pos)?;

@@ -1046,3 +1046,18 @@ SELECT c.cache_key, t.n FROM application_cache c LEFT JOIN (SELECT page_views, C
 WITH hot AS (SELECT cache_key, priority FROM application_cache WHERE hit_count > 100) SELECT h.cache_key, s.session_id FROM hot h JOIN user_sessions s ON s.page_views = h.priority ORDER BY h.cache_key, s.session_id;
 -- name: join_two_ctes_renamed_columns
 WITH a AS (SELECT user_id AS u, page_views AS pv FROM user_sessions), b AS (SELECT namespace AS ns, hit_count AS hc FROM application_cache) SELECT a.u, b.ns FROM a JOIN b ON b.hc = a.pv ORDER BY a.u NULLS FIRST, b.ns NULLS FIRST;
+-- ===== issue 13: silently wrong results =====
+-- name: order_by_using_gt
+SELECT session_id, page_views FROM user_sessions ORDER BY page_views USING >, session_id;
+-- name: order_by_using_lt_nulls_first
+SELECT session_id, risk_score FROM user_sessions ORDER BY risk_score USING < NULLS FIRST, session_id;
+-- name: union_order_by_using_gt
+SELECT user_id FROM user_sessions UNION SELECT namespace FROM application_cache ORDER BY 1 USING >;
+-- name: window_order_by_using_gt
+SELECT session_id, ROW_NUMBER() OVER (ORDER BY page_views USING >, session_id) AS r FROM user_sessions ORDER BY session_id;
+-- name: group_by_null_and_missing_one_group
+SELECT ip_address, COUNT(*) AS n FROM user_sessions GROUP BY ip_address ORDER BY ip_address;
+-- name: group_by_two_keys_null_and_missing
+SELECT ip_address, device_fingerprint IS NULL AS nofp, COUNT(*) AS n FROM user_sessions GROUP BY 1, 2 ORDER BY 1, 2;
+-- name: distinct_null_and_missing_one_row
+SELECT DISTINCT ip_address FROM user_sessions ORDER BY ip_address;

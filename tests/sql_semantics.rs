@@ -1,0 +1,55 @@
+//! Issue 13's silently wrong results, end to end on the embedded engine: each test states PostgreSQL's answer
+//! (the PostgreSQL-differential cases of the same constructs are in tests/oracle_data/pg_queries.sql).
+
+use bson::Bson;
+use sqlmongo::Client;
+
+/// Runs `setup` then `query` on a fresh embedded client; the rows as JSON text, one per row.
+async fn rows(setup: &str, query: &str) -> Vec<String> {
+    let client = Client::embedded();
+    if !setup.is_empty() {
+        client.execute(setup, &[]).await.expect("setup");
+    }
+    let rows = client.query(query, &[]).await.expect("query");
+    rows.rows
+        .iter()
+        .map(|r| {
+            let v: Vec<String> = r.iter().map(render).collect();
+            v.join(",")
+        })
+        .collect()
+}
+
+fn render(b: &Bson) -> String {
+    match b {
+        Bson::Null => "NULL".into(),
+        Bson::String(s) => s.clone(),
+        Bson::Int32(i) => i.to_string(),
+        Bson::Int64(i) => i.to_string(),
+        Bson::Double(d) => d.to_string(),
+        Bson::Decimal128(d) => d.to_string(),
+        other => other.to_string(),
+    }
+}
+
+const NULLS: &str = "INSERT INTO c (k, n) VALUES (1, NULL); INSERT INTO c (k) VALUES (2); \
+                     INSERT INTO c (k, n) VALUES (3, 1), (4, 3), (5, 2)";
+
+#[tokio::test]
+async fn order_by_using_greater_is_descending() {
+    let q = "SELECT n FROM c WHERE n IS NOT NULL ORDER BY n USING >";
+    assert_eq!(rows(NULLS, q).await, ["3", "2", "1"]);
+    let q = "SELECT n FROM c WHERE k > 2 UNION SELECT n FROM c WHERE k > 3 ORDER BY 1 USING >";
+    assert_eq!(rows(NULLS, q).await, ["3", "2", "1"]);
+    let q =
+        "SELECT k, ROW_NUMBER() OVER (ORDER BY k USING >) AS r FROM c ORDER BY k USING < LIMIT 2";
+    assert_eq!(rows(NULLS, q).await, ["1,5", "2,4"]);
+}
+
+#[tokio::test]
+async fn null_and_missing_are_one_group() {
+    let q = "SELECT n, COUNT(*) FROM c GROUP BY n ORDER BY n NULLS FIRST";
+    assert_eq!(rows(NULLS, q).await, ["NULL,2", "1,1", "2,1", "3,1"]);
+    let q = "SELECT DISTINCT n FROM c ORDER BY n NULLS FIRST";
+    assert_eq!(rows(NULLS, q).await, ["NULL", "1", "2", "3"]);
+}
