@@ -53,3 +53,52 @@ async fn null_and_missing_are_one_group() {
     let q = "SELECT DISTINCT n FROM c ORDER BY n NULLS FIRST";
     assert_eq!(rows(NULLS, q).await, ["NULL", "1", "2", "3"]);
 }
+
+#[tokio::test]
+async fn only_names_the_table_after_it() {
+    let setup = "INSERT INTO c (v) VALUES (1), (2); INSERT INTO \"ONLY\" (v) VALUES (1)";
+    let client = Client::embedded();
+    client.execute(setup, &[]).await.unwrap();
+    client
+        .execute(
+            "DELETE FROM ONLY c WHERE v = 1; UPDATE ONLY c SET v = 5 WHERE v = 2",
+            &[],
+        )
+        .await
+        .unwrap();
+    let c = client.query("SELECT v FROM ONLY c", &[]).await.unwrap();
+    assert_eq!(c.rows, vec![vec![Bson::Int32(5)]]);
+    // The collection named ONLY (quoted) is untouched.
+    let only = client.query("SELECT v FROM \"ONLY\"", &[]).await.unwrap();
+    assert_eq!(only.rows, vec![vec![Bson::Int32(1)]]);
+}
+
+#[tokio::test]
+async fn replace_with_an_empty_pattern_leaves_the_text() {
+    let setup = "INSERT INTO c (k, e) VALUES ('abc', '')";
+    let q = "SELECT REPLACE(k, '', '-'), REPLACE(k, e, '-'), REPLACE(k, 'b', '-'), REPLACE(k, '', NULL) FROM c";
+    assert_eq!(rows(setup, q).await, ["abc,abc,a-c,NULL"]);
+    let client = Client::embedded();
+    client.execute(setup, &[]).await.unwrap();
+    client
+        .execute("UPDATE c SET k = REPLACE(k, '', '-')", &[])
+        .await
+        .unwrap();
+    let r = client.query("SELECT k FROM c", &[]).await.unwrap();
+    assert_eq!(r.rows, vec![vec![Bson::String("abc".into())]]);
+}
+
+#[tokio::test]
+async fn any_of_a_text_literal_is_refused_not_compared_as_text() {
+    let client = Client::embedded();
+    let e = client
+        .query("SELECT k FROM c WHERE k = ANY('{a,b}')", &[])
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("ANY of a text literal"), "{e}");
+    let r = client
+        .query("SELECT k FROM c WHERE k = ANY(ARRAY['a', 'b'])", &[])
+        .await
+        .unwrap();
+    assert!(r.rows.is_empty());
+}

@@ -260,3 +260,49 @@ UPDATE user_sessions SET active = false WHERE expires_at < NOW() AND active = tr
   ]
 }
 affected
+
+-- case: update_only
+UPDATE ONLY c SET v = 2 WHERE v = 1
+-- expect:
+{
+  "update": "c",
+  "updates": [{"q": {"v": 1}, "u": {"$set": {"v": 2}}, "multi": true, "upsert": false}]
+}
+affected
+
+-- case: replace_with_an_empty_pattern_is_the_text
+UPDATE c SET k = REPLACE(k, '', '-')
+-- expect:
+{
+  "update": "c",
+  "updates": [{"q": {}, "u": [{"$set": {"k": "$k"}}], "multi": true, "upsert": false}]
+}
+affected
+
+-- case: replace_with_a_column_pattern_guards_the_empty_pattern
+UPDATE c SET k = REPLACE(k, p, r)
+-- expect:
+{
+  "update": "c",
+  "updates": [
+    {
+      "q": {},
+      "u": [
+        {
+          "$set": {
+            "k": {
+              "$cond": [
+                {"$eq": ["$p", ""]},
+                {"$cond": [{"$eq": [{"$ifNull": ["$r", null]}, null]}, null, "$k"]},
+                {"$replaceAll": {"input": "$k", "find": "$p", "replacement": "$r"}}
+              ]
+            }
+          }
+        }
+      ],
+      "multi": true,
+      "upsert": false
+    }
+  ]
+}
+affected

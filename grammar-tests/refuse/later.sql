@@ -70,3 +70,7 @@ SELECT a FROM c ORDER BY -1
 -- case: group_by_negative_position
 SELECT a FROM c GROUP BY -1
 -- error: position -1 is not in select list at 1:27
+
+-- case: any_of_a_text_literal
+SELECT k FROM c WHERE k = ANY('{a,b}')
+-- error: unsupported: = ANY of a text literal (an array literal takes the other side's type: write ARRAY['a', 'b']) at 1:31

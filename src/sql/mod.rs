@@ -9,6 +9,7 @@ mod ast;
 mod depth;
 mod dialect;
 mod error;
+mod only;
 mod parser;
 
 pub use ast::{

@@ -51,6 +51,8 @@ pub fn parse(sql: &str) -> Result<Vec<(Statement, StatementText)>, ParseError> {
                 sql,
             ));
         }
+        let mut stmt = stmt;
+        strip_only(&mut stmt);
         let end = parser.peek_token();
         match end.token {
             Token::SemiColon | Token::EOF => {}
@@ -76,6 +78,15 @@ pub fn parse(sql: &str) -> Result<Vec<(Statement, StatementText)>, ParseError> {
         ));
     }
     Ok(out)
+}
+
+/// `ONLY c` is `c` (see `only.rs`).
+fn strip_only(stmt: &mut Statement) {
+    match stmt {
+        Statement::Sql(s) => super::only::strip_only(&mut **s),
+        Statement::Explain(inner) => strip_only(inner),
+        _ => {}
+    }
 }
 
 /// The position of an expression nested deeper than the limit, if any (see `depth.rs`).

@@ -1061,3 +1061,13 @@ SELECT ip_address, COUNT(*) AS n FROM user_sessions GROUP BY ip_address ORDER BY
 SELECT ip_address, device_fingerprint IS NULL AS nofp, COUNT(*) AS n FROM user_sessions GROUP BY 1, 2 ORDER BY 1, 2;
 -- name: distinct_null_and_missing_one_row
 SELECT DISTINCT ip_address FROM user_sessions ORDER BY ip_address;
+-- name: delete_from_only
+DELETE FROM ONLY application_cache WHERE namespace = 'api';
+SELECT cache_key FROM application_cache ORDER BY cache_key;
+-- name: update_only_replace_empty_pattern
+UPDATE ONLY user_sessions SET login_method = REPLACE(login_method, '', '-');
+SELECT session_id, login_method FROM user_sessions ORDER BY session_id;
+-- name: select_from_only
+SELECT session_id FROM ONLY user_sessions WHERE page_views = 10 ORDER BY session_id;
+-- name: replace_empty_pattern
+SELECT session_id, REPLACE(user_id, '', 'x') AS r, REPLACE(user_id, '', NULL) AS n, REPLACE(user_id, 'u', '') AS d FROM user_sessions ORDER BY session_id;

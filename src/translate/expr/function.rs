@@ -236,11 +236,20 @@ impl Translator {
                 let from = self.agg(args[1])?;
                 let to = self.agg(args[2])?;
                 let nullable = s.nullable || from.nullable || to.nullable;
-                Ok(Agg::new(
-                    bson!({"$replaceAll": {"input": s.expr, "find": from.expr, "replacement": to.expr}}),
-                    Kind::Text,
-                    nullable,
-                ))
+                // PostgreSQL leaves the text unchanged when the pattern is empty; MongoDB's $replaceAll
+                // inserts the replacement between every character. Still NULL when any argument is.
+                let unchanged = if to.nullable {
+                    bson!({"$cond": [crate::translate::nulls::is_null(&to.expr), null, s.expr.clone()]})
+                } else {
+                    s.expr.clone()
+                };
+                let replace = bson!({"$replaceAll": {"input": s.expr, "find": from.expr.clone(), "replacement": to.expr}});
+                let expr = match &from.constant {
+                    Some(Bson::String(f)) if f.is_empty() => unchanged,
+                    Some(_) => replace,
+                    None => bson!({"$cond": [{"$eq": [from.expr, ""]}, unchanged, replace]}),
+                };
+                Ok(Agg::new(expr, Kind::Text, nullable))
             }
             "split_part" => {
                 want(3)?;

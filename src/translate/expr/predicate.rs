@@ -217,6 +217,22 @@ impl Translator {
                 right,
                 is_some: _,
             } => {
+                if let Expr::Value(v) = right.as_ref() {
+                    if matches!(
+                        v.value,
+                        Value::SingleQuotedString(_)
+                            | Value::EscapedStringLiteral(_)
+                            | Value::DollarQuotedString(_)
+                            | Value::UnicodeStringLiteral(_)
+                    ) {
+                        // PostgreSQL reads '{a,b}' as an array of the other side's type, which is unknown
+                        // here; compared as one string it would silently match nothing.
+                        return Err(unsupported(
+                            "= ANY of a text literal (an array literal takes the other side's type: write ARRAY['a', 'b'])",
+                            right,
+                        ));
+                    }
+                }
                 let x = self.agg(left)?;
                 let arr = self.agg(right)?;
                 let mut base = vec![is_array(&arr.expr)];
