@@ -102,3 +102,9 @@ async fn any_of_a_text_literal_is_refused_not_compared_as_text() {
         .unwrap();
     assert!(r.rows.is_empty());
 }
+
+#[tokio::test]
+async fn round_with_extreme_places() {
+    let q = "SELECT ROUND(2.5, 308), ROUND(2.5, 400), ROUND(123.456, -400), ROUND(-2.5, -400), ROUND(NULL, 400)";
+    assert_eq!(rows("", q).await, ["2.5,2.5,0,0,NULL"]);
+}

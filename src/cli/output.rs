@@ -348,10 +348,7 @@ mod tests {
             ext_json(&Bson::DateTime(dt)).to_string(),
             r#"{"$date":{"$numberLong":"253402387200000"}}"#
         );
-        assert_eq!(
-            csv_row(&[Bson::DateTime(dt)]),
-            "+10000-01-02T00:00:00.000Z"
-        );
+        assert_eq!(csv_row(&[Bson::DateTime(dt)]), "+10000-01-02T00:00:00.000Z");
         // Beyond chrono's years: the milliseconds.
         let far = bson::DateTime::from_millis(i64::MAX);
         assert_eq!(
@@ -363,7 +360,10 @@ mod tests {
             ext_json(&Bson::DateTime(before)).to_string(),
             r#"{"$date":{"$numberLong":"-1000"}}"#
         );
-        assert_eq!(cell_text(&Bson::DateTime(before)), "1969-12-31T23:59:59.000Z");
+        assert_eq!(
+            cell_text(&Bson::DateTime(before)),
+            "1969-12-31T23:59:59.000Z"
+        );
     }
 
     #[test]

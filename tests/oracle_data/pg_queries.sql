@@ -1071,3 +1071,7 @@ SELECT session_id, login_method FROM user_sessions ORDER BY session_id;
 SELECT session_id FROM ONLY user_sessions WHERE page_views = 10 ORDER BY session_id;
 -- name: replace_empty_pattern
 SELECT session_id, REPLACE(user_id, '', 'x') AS r, REPLACE(user_id, '', NULL) AS n, REPLACE(user_id, 'u', '') AS d FROM user_sessions ORDER BY session_id;
+-- name: round_extreme_places
+SELECT ROUND(2.5, 308) AS a, ROUND(2.5, 400) AS b, ROUND(123.456, -400) AS c, ROUND(-2.5, 21) AS d, ROUND(123.456, -21) AS e, ROUND(6e29::numeric, -30) AS f;
+-- name: round_extreme_places_of_a_column
+SELECT cache_key, ROUND(hit_count, 40) AS a, ROUND(hit_count, -40) AS b FROM application_cache ORDER BY cache_key;
