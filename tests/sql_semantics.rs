@@ -108,3 +108,25 @@ async fn round_with_extreme_places() {
     let q = "SELECT ROUND(2.5, 308), ROUND(2.5, 400), ROUND(123.456, -400), ROUND(-2.5, -400), ROUND(NULL, 400)";
     assert_eq!(rows("", q).await, ["2.5,2.5,0,0,NULL"]);
 }
+
+#[tokio::test]
+async fn two_stars_are_refused_not_one_dropped() {
+    let client = Client::embedded();
+    client
+        .execute(
+            "INSERT INTO a (x) VALUES (1); INSERT INTO b (y) VALUES (2)",
+            &[],
+        )
+        .await
+        .unwrap();
+    let e = client
+        .query("SELECT t1.*, t2.* FROM a t1 CROSS JOIN b t2", &[])
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("more than one *"), "{e}");
+    let r = client
+        .query("SELECT t1.x, t2.y FROM a t1 CROSS JOIN b t2", &[])
+        .await
+        .unwrap();
+    assert_eq!(r.rows, vec![vec![Bson::Int32(1), Bson::Int32(2)]]);
+}

@@ -74,3 +74,11 @@ SELECT a FROM c GROUP BY -1
 -- case: any_of_a_text_literal
 SELECT k FROM c WHERE k = ANY('{a,b}')
 -- error: unsupported: = ANY of a text literal (an array literal takes the other side's type: write ARRAY['a', 'b']) at 1:31
+
+-- case: two_qualified_stars_over_a_cross_join
+SELECT t1.*, t2.* FROM a t1 CROSS JOIN b t2
+-- error: unsupported: more than one * in the SELECT list (name the columns) at 1:14
+
+-- case: star_and_qualified_star
+SELECT *, t2.* FROM a t1 CROSS JOIN b t2
+-- error: unsupported: more than one * in the SELECT list (name the columns) at 1:11

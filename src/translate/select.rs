@@ -256,6 +256,14 @@ impl Translator {
                     name: alias.value.clone(),
                     source: Cow::Borrowed(expr),
                 }),
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) if wildcard => {
+                    // A second star (`t1.*, t2.*`): each star alone stands for a whole row, and two would have
+                    // to be merged field by field (same-named columns collide); only one is translated.
+                    return Err(Error::Unsupported {
+                        construct: "more than one * in the SELECT list (name the columns)".into(),
+                        position: star_position(item).unwrap_or(pos),
+                    });
+                }
                 SelectItem::Wildcard(opts) => {
                     if opts.opt_exclude.is_some()
                         || opts.opt_except.is_some()
@@ -746,4 +754,20 @@ fn has_subquery(e: &Expr) -> bool {
         _ => ControlFlow::Continue(()),
     })
     .is_break()
+}
+
+/// Where a `*` / `t.*` item starts, when its tokens say.
+fn star_position(item: &SelectItem) -> Option<Position> {
+    match item {
+        SelectItem::Wildcard(w) => Some(Position::from(w.wildcard_token.0.span.start)),
+        SelectItem::QualifiedWildcard(
+            sqlparser::ast::SelectItemQualifiedWildcardKind::ObjectName(name),
+            _,
+        ) => name
+            .0
+            .first()
+            .and_then(|p| p.as_ident())
+            .map(|i| Position::from(i.span.start)),
+        _ => None,
+    }
 }
