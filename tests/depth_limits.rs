@@ -102,25 +102,41 @@ fn ten_times_longer_chains_are_refused_on_a_2_mib_stack() {
 fn the_deepest_accepted_chains_translate_on_a_2_mib_stack() {
     // A chain of n terms is n - 1 operators over a leaf: n levels.
     let n = MAX_EXPR_DEPTH;
+    // WHERE AND / OR chains become one flat $and / $or: the whole depth limit is usable.
     let cases = [
-        format!("SELECT k{} FROM c", " + k".repeat(n - 1)),
-        format!("SELECT k{} FROM c", "::text".repeat(n - 1)),
-        format!("SELECT k{} FROM c", " || k".repeat(n - 1)),
-        format!("SELECT j{} FROM c", " -> 'a'".repeat(n - 1)),
-        format!("SELECT * FROM c WHERE k{} = 1", " + 1".repeat(n - 2)),
         format!("SELECT * FROM c WHERE k = 0{}", " OR k = 1".repeat(n - 2)),
         format!("DELETE FROM c WHERE k = 0{}", " AND v = 1".repeat(n - 2)),
-        format!("SELECT COUNT(*) FROM c GROUP BY k{}", " + 1".repeat(n - 1)),
+        format!(
+            "UPDATE c SET v = 1 WHERE k = 0{}",
+            " OR k = 1".repeat(n - 2)
+        ),
+        // Nesting operators up to MongoDB's command depth (200 BSON levels).
+        format!("SELECT k{} FROM c", " + k".repeat(98)),
+        format!("SELECT k{} FROM c", "::text".repeat(99)),
+        format!("SELECT j{} FROM c", " -> 'a'".repeat(99)),
+        format!("SELECT COUNT(*) FROM c GROUP BY k{}", " + 1".repeat(95)),
     ];
     for sql in cases {
         let head = sql[..40].to_string();
         assert_eq!(translate_small(sql), Ok(1), "{head}");
     }
-    // One level more is refused.
+    // One level more is refused: past the expression limit, or past MongoDB's command depth.
     assert_refused_at(
-        format!("SELECT k{} FROM c", " + k".repeat(n)),
+        format!("SELECT * FROM c WHERE k = 0{}", " OR k = 1".repeat(n - 1)),
         "one level over",
     );
+    for sql in [
+        format!("SELECT k{} FROM c", " + k".repeat(99)),
+        format!("SELECT k{} FROM c", " + k".repeat(n - 1)),
+        format!("SELECT k{} FROM c", " || k".repeat(n - 1)),
+        format!("SELECT * FROM c WHERE k{} = 1", " + 1".repeat(n - 2)),
+    ] {
+        let err = translate_small(sql).expect_err("deeper than MongoDB accepts");
+        assert!(
+            err.contains("its MongoDB command would nest") && err.contains("at 1:1"),
+            "{err}"
+        );
+    }
 }
 
 #[test]
@@ -171,7 +187,7 @@ fn a_deep_chain_on_the_embedded_engine_inside_a_tokio_worker() {
                 .map(|_| ())
                 .map_err(|e| e.to_string());
             let rows = client
-                .query(&format!("SELECT k{} AS s FROM c", " + k".repeat(99)), &[])
+                .query(&format!("SELECT k{} AS s FROM c", " + k".repeat(97)), &[])
                 .await
                 .unwrap();
             (refused, rows.rows[0].get_i64(0).unwrap())
@@ -180,5 +196,5 @@ fn a_deep_chain_on_the_embedded_engine_inside_a_tokio_worker() {
         .unwrap()
     });
     assert!(out.0.unwrap_err().contains("nested too deeply"));
-    assert_eq!(out.1, 100);
+    assert_eq!(out.1, 98);
 }

@@ -130,3 +130,41 @@ async fn two_stars_are_refused_not_one_dropped() {
         .unwrap();
     assert_eq!(r.rows, vec![vec![Bson::Int32(1), Bson::Int32(2)]]);
 }
+
+#[tokio::test]
+async fn a_subquery_name_that_may_be_the_outer_rows_is_refused() {
+    let client = Client::embedded();
+    client
+        .execute(
+            "INSERT INTO src (a) VALUES (1), (2); INSERT INTO target (v) VALUES (1)",
+            &[],
+        )
+        .await
+        .unwrap();
+    // PostgreSQL (target has no column a): a is the outer row's. Refused here rather than read as target.a.
+    let e = client
+        .query(
+            "SELECT a FROM src WHERE EXISTS (SELECT * FROM target WHERE v = a)",
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("qualify it"), "{e}");
+    let r = client
+        .query(
+            "SELECT s.a FROM src s WHERE EXISTS (SELECT * FROM target t WHERE t.v = s.a)",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.rows, vec![vec![Bson::Int32(1)]]);
+    // Over the same collection the name can only be the inner one.
+    let r = client
+        .query(
+            "SELECT a FROM src WHERE a IN (SELECT a FROM src WHERE a > 1)",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.rows, vec![vec![Bson::Int32(2)]]);
+}

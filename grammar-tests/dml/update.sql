@@ -203,7 +203,7 @@ UPDATE t SET a = u.a FROM u WHERE t.id = u.id
 -- error: unsupported: UPDATE ... FROM at 1:1
 
 -- case: subquery_where_refused
-UPDATE t SET a = 1 WHERE id IN (SELECT id FROM u)
+UPDATE t SET a = 1 WHERE id IN (SELECT u.id FROM u)
 -- expect:
 {
   "aggregate": "t",

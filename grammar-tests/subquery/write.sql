@@ -163,7 +163,7 @@ affected
 note: WHERE with a subquery: runs as two commands (aggregate the _ids, then write them), not atomically
 
 -- case: explain_shows_both_steps
-EXPLAIN DELETE FROM t WHERE a IN (SELECT b FROM u)
+EXPLAIN DELETE FROM t WHERE a IN (SELECT u.b FROM u)
 -- expect:
 {
   "aggregate": "t",

@@ -61,6 +61,8 @@ pub struct Translator {
     pub(crate) excluded: Option<Vec<(String, expr::Agg)>>,
     /// How many expression translations are under way (`nested`).
     pub(crate) depth: usize,
+    /// The most that were at once.
+    pub(crate) max_depth: usize,
 }
 
 impl Translator {
@@ -84,10 +86,40 @@ impl Translator {
             });
         }
         self.depth += 1;
+        self.max_depth = self.max_depth.max(self.depth);
         let out = crate::sql::with_stack(|| f(self));
         self.depth -= 1;
         out
     }
+}
+
+/// The deepest command document translated: mongod refuses commands nested deeper than its `maxBSONDepth`
+/// (200), and everything that walks a plan afterwards (rendering, binding, the embedded engine, the driver)
+/// recurses once per level, so a plan is never deeper.
+pub const MAX_COMMAND_DEPTH: usize = 200;
+
+/// Translations at most this deep (levels of `nested`) cannot make a command deeper than
+/// [`MAX_COMMAND_DEPTH`]: one level adds at most a few BSON levels (`{$let: {in: {$multiply: [...]}}}`).
+const SHALLOW_TRANSLATION: usize = 24;
+
+/// How deeply a value nests documents and arrays (a document is 1), counted without recursion.
+pub fn bson_depth(value: &bson::Bson) -> usize {
+    let mut max = 0;
+    let mut todo = vec![(value, 1usize)];
+    while let Some((v, d)) = todo.pop() {
+        match v {
+            bson::Bson::Document(doc) => {
+                max = max.max(d);
+                todo.extend(doc.values().map(|x| (x, d + 1)));
+            }
+            bson::Bson::Array(items) => {
+                max = max.max(d);
+                todo.extend(items.iter().map(|x| (x, d + 1)));
+            }
+            _ => {}
+        }
+    }
+    max
 }
 
 /// The translator's own bound: one SQL level takes up to a few levels of its recursion (a comparison in a
@@ -146,6 +178,22 @@ fn translate_statement_here(
         },
         other => other,
     })?;
+    if t.max_depth > SHALLOW_TRANSLATION {
+        // Only a deep expression can make a deep command; the check reads the documents without recursion.
+        for step in &steps {
+            let depth = bson_depth(&bson::Bson::Document(step.to_document()));
+            if depth > MAX_COMMAND_DEPTH {
+                return Err(Error::Invalid {
+                    message: format!(
+                        "expression nested too deeply: its MongoDB command would nest {depth} levels \
+                         (MongoDB accepts {MAX_COMMAND_DEPTH})"
+                    ),
+                    position: at,
+                }
+                .into());
+            }
+        }
+    }
     if !t.rel.pending.is_empty() {
         return Err(Error::Unsupported {
             construct: "subquery in this position".into(),

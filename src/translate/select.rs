@@ -611,6 +611,10 @@ impl Translator {
                     return Ok(None);
                 }
                 super::names::field_path(std::slice::from_ref(id))?;
+                // Resolved as every column is (a subquery's name may belong to an enclosing query).
+                if self.relation_column(std::slice::from_ref(id))?.is_some() {
+                    return Ok(None);
+                }
                 p.insert(&id.value, 1);
                 out_cols.push(OutputColumn {
                     name: c.name.clone(),
