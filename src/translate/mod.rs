@@ -79,8 +79,8 @@ impl Translator {
         if self.depth >= MAX_TRANSLATION_DEPTH {
             return Err(Error::Invalid {
                 message: format!(
-                    "expression nested too deeply (more than {} levels)",
-                    crate::sql::MAX_EXPR_DEPTH
+                    "expression nested too deeply (more than {MAX_TRANSLATION_DEPTH} levels of translation; \
+                     MongoDB accepts commands nested {MAX_COMMAND_DEPTH} levels)"
                 ),
                 position: expr::expr_pos(e),
             });
@@ -122,9 +122,11 @@ pub fn bson_depth(value: &bson::Bson) -> usize {
     max
 }
 
-/// The translator's own bound: one SQL level takes up to a few levels of its recursion (a comparison in a
-/// filter: the query-language form, then the `$expr` predicate, then each operand).
-const MAX_TRANSLATION_DEPTH: usize = 4 * crate::sql::MAX_EXPR_DEPTH;
+/// The translator's own bound on its recursion (`nested` levels). AND / OR chains are translated flat, and
+/// every other level adds at least one BSON level to the command, which MongoDB accepts up to
+/// [`MAX_COMMAND_DEPTH`]: deeper translations could only be refused, and would first build values that every
+/// later walk (clone, drop, the depth check) recurses through.
+const MAX_TRANSLATION_DEPTH: usize = MAX_COMMAND_DEPTH;
 
 /// Translates SQL text (one or more statements) into MongoDB commands, without executing anything.
 ///

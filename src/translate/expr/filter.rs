@@ -294,7 +294,7 @@ fn eq_filter(field: &str, c: Bson) -> Document {
 }
 
 /// The operands of a chain of `op` in text order, without recursion (a chain can be as long as the depth limit).
-fn flatten<'a>(e: &'a Expr, op: &BinaryOperator, out: &mut Vec<&'a Expr>) {
+pub(crate) fn flatten<'a>(e: &'a Expr, op: &BinaryOperator, out: &mut Vec<&'a Expr>) {
     let mut todo = vec![e];
     while let Some(e) = todo.pop() {
         match e {

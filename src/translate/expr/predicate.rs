@@ -55,15 +55,25 @@ impl Translator {
                 expr,
             } => Ok(self.pred(expr)?.not()),
             Expr::BinaryOp {
-                left,
-                op: BinaryOperator::And,
-                right,
-            } => Ok(pred_and(self.pred(left)?, self.pred(right)?)),
-            Expr::BinaryOp {
-                left,
-                op: BinaryOperator::Or,
-                right,
-            } => Ok(pred_or(self.pred(left)?, self.pred(right)?)),
+                op: op @ (BinaryOperator::And | BinaryOperator::Or),
+                ..
+            } => {
+                // The chain's operands in order, translated one level down (a chain can be as long as the
+                // depth limit; AND / OR results are flat `$and` / `$or`).
+                let and = matches!(op, BinaryOperator::And);
+                let mut parts = Vec::new();
+                super::filter::flatten(e, op, &mut parts);
+                let mut out: Option<Pred> = None;
+                for part in parts {
+                    let p = self.pred(part)?;
+                    out = Some(match out {
+                        None => p,
+                        Some(acc) if and => pred_and(acc, p),
+                        Some(acc) => pred_or(acc, p),
+                    });
+                }
+                out.ok_or_else(|| Error::Internal("empty AND / OR chain".into()))
+            }
             Expr::BinaryOp { left, op, right } if cmp_name(op).is_some() => {
                 self.comparison(left, op, right)
             }
