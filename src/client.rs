@@ -108,6 +108,13 @@ impl Client {
         Ok(Client::with_backend(Arc::new(backend), db))
     }
 
+    /// Ends the backend's background work: on a MongoDB deployment, the driver's connection pools and
+    /// monitors. Call it before the tokio runtime that ran the client is dropped (the `sqlmongo` binary does
+    /// at exit); the client must not be used afterwards.
+    pub async fn shutdown(&self) {
+        self.backend.shutdown().await
+    }
+
     /// The database this client uses.
     pub fn database(&self) -> &str {
         &self.db

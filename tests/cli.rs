@@ -573,3 +573,92 @@ fn repl_meta_commands_change_format_and_timing_and_reject_unknown_ones() {
         .contains("error: \\format takes table, json, jsonl or csv"));
     assert!(out.stderr.contains("no collection named \"missing\""));
 }
+
+#[test]
+fn translate_into_a_closed_pipe_ends_quietly() {
+    // `sqlmongo translate ... | head -c 1`: the reader goes away after one byte.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sqlmongo"))
+        .args(["translate", &"SELECT 1 AS a; ".repeat(2_000)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut one = [0u8; 1];
+    std::io::Read::read_exact(&mut stdout, &mut one).expect("one byte");
+    drop(stdout);
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+/// `sqlmongo serve` on a free port, stopped when dropped.
+struct Served {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Served {
+    fn start() -> Served {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_sqlmongo"))
+            .args(["serve", "--port", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn serve");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "serve did not start");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Served { child, port }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn uri_path_names_the_database_and_exit_is_clean() {
+    let served = Served::start();
+    let uri = format!("mongodb://127.0.0.1:{}/appdb", served.port);
+    let base = format!("mongodb://127.0.0.1:{}", served.port);
+    let run = |args: &[&str]| {
+        let out = sqlmongo(args, "");
+        // The driver's pools are shut down before the runtime: no panic at exit.
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stdout
+    };
+    run(&["--uri", &uri, "exec", "INSERT INTO c (k) VALUES (7)"]);
+    let select = "SELECT k FROM c";
+    // Without --db: the URI's database.
+    for _ in 0..10 {
+        assert_eq!(
+            run(&["--uri", &uri, "--format", "jsonl", "exec", select]),
+            "{\"k\":7}\n"
+        );
+    }
+    // --db wins over the URI's path; without either, `sqlmongo`.
+    assert_eq!(
+        run(&["--uri", &uri, "--db", "other", "--format", "jsonl", "exec", select]),
+        ""
+    );
+    assert_eq!(
+        run(&["--uri", &base, "--format", "jsonl", "exec", select]),
+        ""
+    );
+    assert_eq!(
+        run(&["--uri", &base, "--db", "appdb", "--format", "jsonl", "exec", select]),
+        "{\"k\":7}\n"
+    );
+}

@@ -4,7 +4,7 @@ SELECT namespace, COUNT(*) FROM application_cache GROUP BY namespace
 {
   "aggregate": "application_cache",
   "pipeline": [
-    {"$group": {"_id": {"g0": "$namespace"}, "a0": {"$sum": 1}}},
+    {"$group": {"_id": {"g0": {"$ifNull": ["$namespace", null]}}, "a0": {"$sum": 1}}},
     {"$project": {"_id": 0, "c0": "$_id.g0", "c1": {"$ifNull": ["$a0", 0]}}}
   ],
   "cursor": {}
@@ -17,7 +17,12 @@ SELECT user_id, device_fingerprint, COUNT(*) AS n FROM user_sessions GROUP BY us
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$group": {"_id": {"g0": "$user_id", "g1": "$device_fingerprint"}, "a0": {"$sum": 1}}},
+    {
+      "$group": {
+        "_id": {"g0": {"$ifNull": ["$user_id", null]}, "g1": {"$ifNull": ["$device_fingerprint", null]}},
+        "a0": {"$sum": 1}
+      }
+    },
     {"$project": {"_id": 0, "c0": "$_id.g0", "c1": "$_id.g1", "c2": {"$ifNull": ["$a0", 0]}}}
   ],
   "cursor": {}
@@ -32,7 +37,7 @@ SELECT namespace, SUM(hit_count) FROM application_cache GROUP BY 1
   "pipeline": [
     {
       "$group": {
-        "_id": {"g0": "$namespace"},
+        "_id": {"g0": {"$ifNull": ["$namespace", null]}},
         "a0": {"$sum": "$hit_count"},
         "a0n": {
           "$sum": {
@@ -67,10 +72,15 @@ SELECT LOWER(namespace) AS ns, COUNT(*) FROM application_cache GROUP BY ns
       "$group": {
         "_id": {
           "g0": {
-            "$cond": [
-              {"$eq": [{"$ifNull": [{"$toString": "$namespace"}, null]}, null]},
-              null,
-              {"$toLower": {"$toString": "$namespace"}}
+            "$ifNull": [
+              {
+                "$cond": [
+                  {"$eq": [{"$ifNull": [{"$toString": "$namespace"}, null]}, null]},
+                  null,
+                  {"$toLower": {"$toString": "$namespace"}}
+                ]
+              },
+              null
             ]
           }
         },
@@ -90,7 +100,10 @@ SELECT DATE_TRUNC('hour', created_at) AS hour, COUNT(*) FROM user_sessions GROUP
   "aggregate": "user_sessions",
   "pipeline": [
     {
-      "$group": {"_id": {"g0": {"$dateTrunc": {"date": "$created_at", "unit": "hour"}}}, "a0": {"$sum": 1}}
+      "$group": {
+        "_id": {"g0": {"$ifNull": [{"$dateTrunc": {"date": "$created_at", "unit": "hour"}}, null]}},
+        "a0": {"$sum": 1}
+      }
     },
     {"$project": {"_id": 0, "c0": "$_id.g0", "c1": {"$ifNull": ["$a0", 0]}}}
   ],
@@ -104,7 +117,9 @@ SELECT namespace, COUNT(*) AS n FROM application_cache GROUP BY namespace ORDER 
 {
   "aggregate": "application_cache",
   "pipeline": [
-    {"$group": {"_id": {"g0": "$namespace"}, "a0": {"$sum": 1}, "a1": {"$sum": 1}}},
+    {
+      "$group": {"_id": {"g0": {"$ifNull": ["$namespace", null]}}, "a0": {"$sum": 1}, "a1": {"$sum": 1}}
+    },
     {
       "$project": {"_id": 0, "c0": "$_id.g0", "c1": {"$ifNull": ["$a0", 0]}, "__s0": {"$ifNull": ["$a1", 0]}}
     },
@@ -121,7 +136,7 @@ SELECT namespace FROM application_cache GROUP BY namespace ORDER BY COUNT(*) DES
 {
   "aggregate": "application_cache",
   "pipeline": [
-    {"$group": {"_id": {"g0": "$namespace"}, "a0": {"$sum": 1}}},
+    {"$group": {"_id": {"g0": {"$ifNull": ["$namespace", null]}}, "a0": {"$sum": 1}}},
     {
       "$project": {
         "_id": 0,
@@ -144,7 +159,7 @@ SELECT user_id, COUNT(*) AS sessions FROM user_sessions GROUP BY user_id HAVING 
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$group": {"_id": {"g0": "$user_id"}, "a0": {"$sum": 1}, "a1": {"$sum": 1}}},
+    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}, "a0": {"$sum": 1}, "a1": {"$sum": 1}}},
     {"$match": {"$expr": {"$gt": [{"$ifNull": ["$a1", 0]}, 5]}}},
     {"$project": {"_id": 0, "c0": "$_id.g0", "c1": {"$ifNull": ["$a0", 0]}}}
   ],
@@ -174,7 +189,7 @@ SELECT namespace, COUNT(*) FROM application_cache GROUP BY namespace HAVING name
 {
   "aggregate": "application_cache",
   "pipeline": [
-    {"$group": {"_id": {"g0": "$namespace"}, "a0": {"$sum": 1}}},
+    {"$group": {"_id": {"g0": {"$ifNull": ["$namespace", null]}}, "a0": {"$sum": 1}}},
     {
       "$match": {
         "$expr": {"$and": [{"$ne": [{"$ifNull": ["$_id.g0", null]}, null]}, {"$ne": ["$_id.g0", "tmp"]}]}
@@ -196,18 +211,23 @@ SELECT hit_count > 10 AS hot, COUNT(*) FROM application_cache GROUP BY hit_count
       "$group": {
         "_id": {
           "g0": {
-            "$cond": [
-              {"$gt": ["$hit_count", 10]},
-              true,
+            "$ifNull": [
               {
                 "$cond": [
+                  {"$gt": ["$hit_count", 10]},
+                  true,
                   {
-                    "$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$lte": ["$hit_count", 10]}]
-                  },
-                  false,
-                  null
+                    "$cond": [
+                      {
+                        "$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$lte": ["$hit_count", 10]}]
+                      },
+                      false,
+                      null
+                    ]
+                  }
                 ]
-              }
+              },
+              null
             ]
           }
         },
@@ -239,7 +259,11 @@ SELECT user_id, MAX(last_accessed) AS latest FROM user_sessions GROUP BY user_id
   "aggregate": "user_sessions",
   "pipeline": [
     {
-      "$group": {"_id": {"g0": "$user_id"}, "a0": {"$max": "$last_accessed"}, "a1": {"$max": "$last_accessed"}}
+      "$group": {
+        "_id": {"g0": {"$ifNull": ["$user_id", null]}},
+        "a0": {"$max": "$last_accessed"},
+        "a1": {"$max": "$last_accessed"}
+      }
     },
     {
       "$project": {

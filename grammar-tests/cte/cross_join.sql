@@ -198,7 +198,7 @@ SELECT c.cache_key, t.n FROM application_cache c LEFT JOIN (SELECT page_views, C
         "from": "user_sessions",
         "let": {"l0": "$hit_count"},
         "pipeline": [
-          {"$group": {"_id": {"g0": "$page_views"}, "a0": {"$sum": 1}}},
+          {"$group": {"_id": {"g0": {"$ifNull": ["$page_views", null]}}, "a0": {"$sum": 1}}},
           {
             "$project": {"_id": 0, "page_views": {"$ifNull": ["$_id.g0", null]}, "n": {"$ifNull": ["$a0", 0]}}
           },

@@ -49,7 +49,7 @@ ORDER BY cp.total_entries DESC
   "pipeline": [
     {
       "$group": {
-        "_id": {"g0": "$cache_namespace"},
+        "_id": {"g0": {"$ifNull": ["$cache_namespace", null]}},
         "a0": {"$sum": 1},
         "a1": {"$sum": "$data_size"},
         "a1n": {

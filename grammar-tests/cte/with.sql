@@ -68,7 +68,7 @@ WITH per_user AS (SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$group": {"_id": {"g0": "$user_id"}, "a0": {"$sum": 1}}},
+    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}, "a0": {"$sum": 1}}},
     {"$project": {"_id": 0, "user_id": {"$ifNull": ["$_id.g0", null]}, "n": {"$ifNull": ["$a0", 0]}}},
     {"$match": {"n": {"$gt": 1}}},
     {"$project": {"_id": 0, "c0": "$user_id", "c1": "$n"}}

@@ -88,3 +88,15 @@ note: RETURNING without an _id equality runs as several commands (find the rows,
 -- case: using_refused
 DELETE FROM t USING u WHERE t.id = u.id
 -- error: unsupported: DELETE ... USING at 1:1
+
+-- case: delete_from_only
+DELETE FROM ONLY c WHERE v = 1
+-- expect:
+{"delete": "c", "deletes": [{"q": {"v": 1}, "limit": 0}]}
+affected
+
+-- case: delete_from_only_everything
+DELETE FROM ONLY c
+-- expect:
+{"delete": "c", "deletes": [{"q": {}, "limit": 0}]}
+affected

@@ -203,7 +203,7 @@ UPDATE t SET a = u.a FROM u WHERE t.id = u.id
 -- error: unsupported: UPDATE ... FROM at 1:1
 
 -- case: subquery_where_refused
-UPDATE t SET a = 1 WHERE id IN (SELECT id FROM u)
+UPDATE t SET a = 1 WHERE id IN (SELECT u.id FROM u)
 -- expect:
 {
   "aggregate": "t",
@@ -276,6 +276,52 @@ UPDATE user_sessions SET active = false WHERE expires_at < NOW() AND active = tr
         ]
       },
       "u": {"$set": {"active": false}},
+      "multi": true,
+      "upsert": false
+    }
+  ]
+}
+affected
+
+-- case: update_only
+UPDATE ONLY c SET v = 2 WHERE v = 1
+-- expect:
+{
+  "update": "c",
+  "updates": [{"q": {"v": 1}, "u": {"$set": {"v": 2}}, "multi": true, "upsert": false}]
+}
+affected
+
+-- case: replace_with_an_empty_pattern_is_the_text
+UPDATE c SET k = REPLACE(k, '', '-')
+-- expect:
+{
+  "update": "c",
+  "updates": [{"q": {}, "u": [{"$set": {"k": "$k"}}], "multi": true, "upsert": false}]
+}
+affected
+
+-- case: replace_with_a_column_pattern_guards_the_empty_pattern
+UPDATE c SET k = REPLACE(k, p, r)
+-- expect:
+{
+  "update": "c",
+  "updates": [
+    {
+      "q": {},
+      "u": [
+        {
+          "$set": {
+            "k": {
+              "$cond": [
+                {"$eq": ["$p", ""]},
+                {"$cond": [{"$eq": [{"$ifNull": ["$r", null]}, null]}, null, "$k"]},
+                {"$replaceAll": {"input": "$k", "find": "$p", "replacement": "$r"}}
+              ]
+            }
+          }
+        }
+      ],
       "multi": true,
       "upsert": false
     }

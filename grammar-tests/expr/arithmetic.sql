@@ -252,3 +252,43 @@ SELECT 2147483647 + 1 AS big FROM t
   "cursor": {}
 }
 rows: big <- c0
+
+-- case: round_past_20_places_is_the_value
+SELECT ROUND(v, 308) AS r FROM c
+-- expect:
+{"aggregate": "c", "pipeline": [{"$project": {"_id": 0, "c0": {"$toDecimal": "$v"}}}], "cursor": {}}
+rows: r <- c0
+
+-- case: round_before_minus_20_places_in_doubles
+SELECT ROUND(v, -25) AS r, ROUND(v, -400) AS z FROM c
+-- expect:
+{
+  "aggregate": "c",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": {
+          "$let": {
+            "vars": {"v": {"$toDouble": "$v"}},
+            "in": {
+              "$add": [
+                {
+                  "$multiply": [
+                    {"$cond": [{"$lt": ["$$v", 0]}, -1, 1]},
+                    {"$floor": {"$add": [{"$divide": [{"$abs": "$$v"}, 10000000000000000000000000]}, 0.5]}},
+                    10000000000000000000000000
+                  ]
+                },
+                0.0
+              ]
+            }
+          }
+        },
+        "c1": {"$cond": [{"$eq": [{"$ifNull": ["$v", null]}, null]}, null, 0.0]}
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: r <- c0, z <- c1

@@ -276,7 +276,7 @@ SELECT c.namespace, COUNT(*) AS n FROM user_sessions s JOIN application_cache c 
       }
     },
     {"$unwind": "$__j1"},
-    {"$group": {"_id": {"g0": "$__j1.namespace"}, "a0": {"$sum": 1}}},
+    {"$group": {"_id": {"g0": {"$ifNull": ["$__j1.namespace", null]}}, "a0": {"$sum": 1}}},
     {"$project": {"_id": 0, "c0": "$_id.g0", "c1": {"$ifNull": ["$a0", 0]}}}
   ],
   "cursor": {}

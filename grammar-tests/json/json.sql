@@ -6,7 +6,7 @@ SELECT user_id, STRING_AGG(session_id, ',' ORDER BY created_at DESC) AS ids FROM
   "pipeline": [
     {
       "$group": {
-        "_id": {"g0": "$user_id"},
+        "_id": {"g0": {"$ifNull": ["$user_id", null]}},
         "a0": {
           "$push": {
             "$cond": [

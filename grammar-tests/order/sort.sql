@@ -253,7 +253,10 @@ SELECT DISTINCT user_id FROM user_sessions
 -- expect:
 {
   "aggregate": "user_sessions",
-  "pipeline": [{"$group": {"_id": {"g0": "$user_id"}}}, {"$project": {"_id": 0, "c0": "$_id.g0"}}],
+  "pipeline": [
+    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}}},
+    {"$project": {"_id": 0, "c0": "$_id.g0"}}
+  ],
   "cursor": {}
 }
 rows: user_id <- c0
@@ -264,7 +267,11 @@ SELECT DISTINCT user_id, device_fingerprint FROM user_sessions ORDER BY user_id
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$group": {"_id": {"g0": "$user_id", "g1": "$device_fingerprint"}}},
+    {
+      "$group": {
+        "_id": {"g0": {"$ifNull": ["$user_id", null]}, "g1": {"$ifNull": ["$device_fingerprint", null]}}
+      }
+    },
     {
       "$project": {
         "_id": 0,
@@ -310,3 +317,76 @@ rows: session_id <- c0
 -- case: select_star_without_from_refused
 SELECT *
 -- error: SELECT * with no tables specified is not valid at 1:1
+
+-- case: using_greater_is_descending
+SELECT a FROM c ORDER BY a USING >
+-- expect:
+{
+  "aggregate": "c",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$a",
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$a", null]}, null]}, 1, 0]},
+        "__s0": "$a"
+      }
+    },
+    {"$sort": {"__n0": -1, "__s0": -1}},
+    {"$unset": ["__n0", "__s0"]}
+  ],
+  "cursor": {}
+}
+rows: a <- c0
+
+-- case: using_less_nulls_first
+SELECT a FROM c ORDER BY a USING < NULLS FIRST
+-- expect:
+{"find": "c", "filter": {}, "projection": {"_id": 0, "a": 1}, "sort": {"a": 1}}
+rows: a <- a
+
+-- case: using_greater_after_union
+SELECT a FROM c UNION SELECT a FROM d ORDER BY 1 USING >
+-- expect:
+{
+  "aggregate": "c",
+  "pipeline": [
+    {"$project": {"_id": 0, "a": 1}},
+    {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}},
+    {
+      "$unionWith": {
+        "coll": "d",
+        "pipeline": [{"$project": {"_id": 0, "a": 1}}, {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}}]
+      }
+    },
+    {"$group": {"_id": {"u0": "$u0"}}},
+    {"$replaceRoot": {"newRoot": "$_id"}},
+    {"$set": {"__n0": {"$cond": [{"$eq": ["$u0", null]}, 1, 0]}}},
+    {"$sort": {"__n0": -1, "u0": -1}},
+    {"$unset": ["__n0"]}
+  ],
+  "cursor": {}
+}
+rows: a <- u0
+
+-- case: using_greater_in_a_window
+SELECT a, ROW_NUMBER() OVER (ORDER BY a USING >) AS r FROM c
+-- expect:
+{
+  "aggregate": "c",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$a", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$a", null]}
+        }
+      }
+    },
+    {"$setWindowFields": {"sortBy": {"__w0k": -1}, "output": {"__w0": {"$documentNumber": {}}}}},
+    {"$unset": "__w0k"},
+    {"$project": {"_id": 0, "c0": "$a", "c1": "$__w0"}}
+  ],
+  "cursor": {}
+}
+rows: a <- c0, r <- c1

@@ -58,3 +58,27 @@ VALUES (1, 2)
 -- case: at_time_zone
 SELECT created_at AT TIME ZONE 'UTC' FROM t
 -- error: unsupported: AT TIME ZONE at 1:8
+
+-- case: order_by_using_another_operator
+SELECT a FROM c ORDER BY a USING <=
+-- error: unsupported: ORDER BY ... USING <= (only USING < and USING >) at 1:26
+
+-- case: order_by_negative_position
+SELECT a FROM c ORDER BY -1
+-- error: position -1 is not in select list at 1:27
+
+-- case: group_by_negative_position
+SELECT a FROM c GROUP BY -1
+-- error: position -1 is not in select list at 1:27
+
+-- case: any_of_a_text_literal
+SELECT k FROM c WHERE k = ANY('{a,b}')
+-- error: unsupported: = ANY of a text literal (an array literal takes the other side's type: write ARRAY['a', 'b']) at 1:31
+
+-- case: two_qualified_stars_over_a_cross_join
+SELECT t1.*, t2.* FROM a t1 CROSS JOIN b t2
+-- error: unsupported: more than one * in the SELECT list (name the columns) at 1:14
+
+-- case: star_and_qualified_star
+SELECT *, t2.* FROM a t1 CROSS JOIN b t2
+-- error: unsupported: more than one * in the SELECT list (name the columns) at 1:11

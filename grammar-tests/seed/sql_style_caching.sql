@@ -820,7 +820,7 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
           },
           {
             "$group": {
-              "_id": {"g0": "$namespace"},
+              "_id": {"g0": {"$ifNull": ["$namespace", null]}},
               "a0": {"$sum": 1},
               "a1": {"$sum": "$data_size"},
               "a1n": {
@@ -1094,20 +1094,20 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
     {
       "$group": {
         "_id": {
-          "g0": "$total_active_sessions",
-          "g1": "$unique_active_users",
-          "g2": "$avg_session_duration",
-          "g3": "$active_sessions",
-          "g4": "$recent_sessions",
-          "g5": "$idle_sessions",
-          "g6": "$stale_sessions",
-          "g7": "$high_risk_sessions",
-          "g8": "$mfa_verified_sessions",
-          "g9": "$unique_devices",
-          "g10": "$unique_ip_addresses",
-          "g11": "$sessions_with_cart",
-          "g12": "$avg_cart_value",
-          "g13": "$high_volume_carts"
+          "g0": {"$ifNull": ["$total_active_sessions", null]},
+          "g1": {"$ifNull": ["$unique_active_users", null]},
+          "g2": {"$ifNull": ["$avg_session_duration", null]},
+          "g3": {"$ifNull": ["$active_sessions", null]},
+          "g4": {"$ifNull": ["$recent_sessions", null]},
+          "g5": {"$ifNull": ["$idle_sessions", null]},
+          "g6": {"$ifNull": ["$stale_sessions", null]},
+          "g7": {"$ifNull": ["$high_risk_sessions", null]},
+          "g8": {"$ifNull": ["$mfa_verified_sessions", null]},
+          "g9": {"$ifNull": ["$unique_devices", null]},
+          "g10": {"$ifNull": ["$unique_ip_addresses", null]},
+          "g11": {"$ifNull": ["$sessions_with_cart", null]},
+          "g12": {"$ifNull": ["$avg_cart_value", null]},
+          "g13": {"$ifNull": ["$high_volume_carts", null]}
         },
         "a0": {
           "$push": {

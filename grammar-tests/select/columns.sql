@@ -95,3 +95,15 @@ SELECT '$where' AS s FROM user_sessions
   "cursor": {}
 }
 rows: s <- c0
+
+-- case: select_from_only
+SELECT k FROM ONLY c WHERE v = 1
+-- expect:
+{"find": "c", "filter": {"v": 1}, "projection": {"_id": 0, "k": 1}}
+rows: k <- k
+
+-- case: select_from_quoted_only_is_that_collection
+SELECT k FROM "ONLY" c
+-- expect:
+{"find": "ONLY", "filter": {}, "projection": {"_id": 0, "k": 1}}
+rows: k <- k

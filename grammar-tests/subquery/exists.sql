@@ -199,7 +199,7 @@ SELECT s.user_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.namespace = 
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$group": {"_id": {"g0": "$user_id"}}},
+    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}}},
     {
       "$lookup": {
         "from": "application_cache",
@@ -337,5 +337,89 @@ SELECT a.session_id FROM user_sessions a JOIN application_cache c ON c.priority 
 rows: session_id <- c0
 
 -- case: subquery_in_join_on_refused
-SELECT a.session_id FROM user_sessions a JOIN application_cache c ON c.priority IN (SELECT page_views FROM user_sessions)
+SELECT a.session_id FROM user_sessions a JOIN application_cache c ON c.priority IN (SELECT user_sessions.page_views FROM user_sessions)
 -- error: unsupported: subquery in JOIN ... ON at 1:70
+
+-- case: unqualified_name_that_may_be_the_enclosing_querys_refused
+SELECT * FROM src WHERE EXISTS (SELECT * FROM target WHERE v = a)
+-- error: unsupported: unqualified column "v" in a subquery over a collection: it may belong to the subquery's collection or to an enclosing query (qualify it: target.v, or the enclosing table's name) at 1:60
+
+-- case: unqualified_name_over_the_same_collection_is_the_inner_column
+SELECT k FROM c WHERE k IN (SELECT k FROM c WHERE v > 1)
+-- expect:
+{
+  "aggregate": "c",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "c",
+        "let": {"i0": "$k"},
+        "pipeline": [
+          {"$match": {"v": {"$gt": 1}}},
+          {"$project": {"_id": 0, "k": {"$ifNull": ["$k", null]}}},
+          {"$match": {"$expr": {"$eq": ["$k", "$$i0"]}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {
+      "$lookup": {
+        "from": "c",
+        "pipeline": [
+          {"$match": {"v": {"$gt": 1}}},
+          {"$project": {"_id": 0, "k": {"$ifNull": ["$k", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$k", null]}, null]}, 1, 0]}}
+            }
+          }
+        ],
+        "as": "__sq1"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {"$and": [{"$ne": [{"$ifNull": ["$k", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]}
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$k"}}
+  ],
+  "cursor": {}
+}
+rows: k <- c0
+
+-- case: qualified_names_resolve_inner_and_outer
+SELECT * FROM src s WHERE EXISTS (SELECT * FROM target t WHERE t.v = s.a)
+-- expect:
+{
+  "aggregate": "src",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "target",
+        "let": {"o0": "$a"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$v", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                  {"$eq": ["$v", "$$o0"]}
+                ]
+              }
+            }
+          },
+          {"$limit": 1}
+        ],
+        "as": "__sq0"
+      }
+    },
+    {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
+    {"$unset": ["__sq0"]}
+  ],
+  "cursor": {}
+}
+rows: * (every field)

@@ -45,7 +45,7 @@ SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_
 rows: session_id <- c0
 
 -- case: not_in_subquery
-SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT hit_count FROM application_cache)
+SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT ac.hit_count FROM application_cache ac)
 -- expect:
 {
   "aggregate": "user_sessions",
@@ -100,7 +100,7 @@ SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT hit_count F
 rows: session_id <- c0
 
 -- case: in_subquery_as_value
-SELECT session_id, page_views IN (SELECT hit_count FROM application_cache) AS hit FROM user_sessions
+SELECT session_id, page_views IN (SELECT ac.hit_count FROM application_cache ac) AS hit FROM user_sessions
 -- expect:
 {
   "aggregate": "user_sessions",
@@ -174,7 +174,7 @@ SELECT a FROM t WHERE a IN (SELECT * FROM u)
 -- error: unsupported: SELECT * in a subquery used as a value at 1:23
 
 -- case: in_subquery_two_columns
-SELECT a FROM t WHERE a IN (SELECT b, c FROM u)
+SELECT a FROM t WHERE a IN (SELECT u.b, u.c FROM u)
 -- error: subquery has too many columns at 1:23
 
 -- case: row_in_subquery_refused
@@ -282,7 +282,7 @@ SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_
 rows: session_id <- c0
 
 -- case: eq_any_subquery
-SELECT session_id FROM user_sessions WHERE page_views = ANY (SELECT hit_count FROM application_cache)
+SELECT session_id FROM user_sessions WHERE page_views = ANY (SELECT ac.hit_count FROM application_cache ac)
 -- expect:
 {
   "aggregate": "user_sessions",
@@ -322,7 +322,7 @@ SELECT session_id FROM user_sessions WHERE page_views = ANY (SELECT hit_count FR
 rows: session_id <- c0
 
 -- case: gt_all_subquery
-SELECT session_id FROM user_sessions WHERE page_views > ALL (SELECT hit_count FROM application_cache WHERE namespace = 'api')
+SELECT session_id FROM user_sessions WHERE page_views > ALL (SELECT ac.hit_count FROM application_cache ac WHERE ac.namespace = 'api')
 -- expect:
 {
   "aggregate": "user_sessions",

@@ -273,7 +273,7 @@ SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING COUNT(*
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$group": {"_id": {"g0": "$user_id"}, "a0": {"$sum": 1}, "a1": {"$sum": 1}}},
+    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}, "a0": {"$sum": 1}, "a1": {"$sum": 1}}},
     {
       "$lookup": {
         "from": "application_cache",

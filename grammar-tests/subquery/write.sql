@@ -180,7 +180,7 @@ affected
 note: WHERE with a subquery: runs as two commands (aggregate the _ids, then write them), not atomically
 
 -- case: explain_shows_both_steps
-EXPLAIN DELETE FROM t WHERE a IN (SELECT b FROM u)
+EXPLAIN DELETE FROM t WHERE a IN (SELECT u.b FROM u)
 -- expect:
 {
   "aggregate": "t",
@@ -306,7 +306,7 @@ WITH hot AS (SELECT namespace FROM application_cache GROUP BY namespace HAVING S
         "pipeline": [
           {
             "$group": {
-              "_id": {"g0": "$namespace"},
+              "_id": {"g0": {"$ifNull": ["$namespace", null]}},
               "a0": {"$sum": "$hit_count"},
               "a0n": {
                 "$sum": {
@@ -338,7 +338,7 @@ WITH hot AS (SELECT namespace FROM application_cache GROUP BY namespace HAVING S
         "pipeline": [
           {
             "$group": {
-              "_id": {"g0": "$namespace"},
+              "_id": {"g0": {"$ifNull": ["$namespace", null]}},
               "a0": {"$sum": "$hit_count"},
               "a0n": {
                 "$sum": {

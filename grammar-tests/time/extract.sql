@@ -107,7 +107,7 @@ SELECT EXTRACT(HOUR FROM created_at) AS h, COUNT(*) FROM user_sessions GROUP BY 
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$group": {"_id": {"g0": {"$hour": "$created_at"}}, "a0": {"$sum": 1}}},
+    {"$group": {"_id": {"g0": {"$ifNull": [{"$hour": "$created_at"}, null]}}, "a0": {"$sum": 1}}},
     {
       "$project": {
         "_id": 0,

@@ -31,7 +31,7 @@ CREATE VIEW per_ns (ns, n) AS SELECT namespace, COUNT(*) FROM application_cache 
   "create": "per_ns",
   "viewOn": "application_cache",
   "pipeline": [
-    {"$group": {"_id": {"g0": "$namespace"}, "a0": {"$sum": 1}}},
+    {"$group": {"_id": {"g0": {"$ifNull": ["$namespace", null]}}, "a0": {"$sum": 1}}},
     {"$project": {"_id": 0, "ns": {"$ifNull": ["$_id.g0", null]}, "n": {"$ifNull": ["$a0", 0]}}}
   ]
 }

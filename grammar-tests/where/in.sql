@@ -56,7 +56,7 @@ SELECT * FROM t WHERE NOT (a NOT IN (1, 2))
 rows: * (every field)
 
 -- case: in_subquery_refused
-SELECT * FROM t WHERE a IN (SELECT b FROM u)
+SELECT * FROM t WHERE a IN (SELECT u.b FROM u)
 -- expect:
 {
   "aggregate": "t",

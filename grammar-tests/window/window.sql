@@ -215,7 +215,7 @@ SELECT user_id, COUNT(*) AS n, RANK() OVER (ORDER BY COUNT(*) DESC) AS r FROM us
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$group": {"_id": {"g0": "$user_id"}, "a0": {"$sum": 1}, "a1": {"$sum": 1}}},
+    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}, "a0": {"$sum": 1}, "a1": {"$sum": 1}}},
     {"$set": {"__w0k": {"s0": {"$ifNull": [{"$ifNull": ["$a0", 0]}, null]}}}},
     {"$setWindowFields": {"sortBy": {"__w0k": -1}, "output": {"__w0": {"$rank": {}}}}},
     {"$unset": "__w0k"},

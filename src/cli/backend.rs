@@ -17,9 +17,9 @@ pub struct BackendArgs {
         value_name = "URI"
     )]
     pub uri: Option<String>,
-    /// Database to use.
-    #[arg(long, default_value = "sqlmongo", global = true, value_name = "NAME")]
-    pub db: String,
+    /// Database to use [default: the URI's path (`mongodb://host/DB`), else `sqlmongo`].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub db: Option<String>,
     /// Data directory of a durable embedded store (created when missing; one process at a time). Without
     /// it (and without --uri) the embedded engine keeps everything in memory.
     #[arg(long, env = "SQLMONGO_DATA", global = true, value_name = "DIR")]
@@ -72,6 +72,17 @@ pub fn open_engine(args: &BackendArgs) -> Result<crate::engine::Engine, CliError
     .map_err(fail)
 }
 
+/// The database when neither `--db` nor the URI names one.
+const DEFAULT_DB: &str = "sqlmongo";
+
+/// The database a URI's path names (`mongodb://h1,h2/DB?opts`), if any.
+fn uri_database(uri: &str) -> Option<&str> {
+    let (_, rest) = uri.split_once("://")?;
+    let (_, path) = rest.split_once('/')?;
+    let db = path.split('?').next().unwrap_or("");
+    (!db.is_empty()).then_some(db)
+}
+
 /// Opens the client the options ask for. A connection failure is one line, exit code 2.
 pub async fn connect(args: &BackendArgs) -> Result<Client, CliError> {
     match args.uri.as_deref().map(str::trim) {
@@ -83,12 +94,21 @@ pub async fn connect(args: &BackendArgs) -> Result<Client, CliError> {
             code: 2,
         }),
         Some(uri) if !uri.is_empty() => {
-            Client::connect(uri, &args.db).await.map_err(|e| CliError {
+            // `--db` wins; else the URI's own database (an empty name tells `connect` to use it).
+            let db = match (&args.db, uri_database(uri)) {
+                (Some(db), _) => db.as_str(),
+                (None, Some(_)) => "",
+                (None, None) => DEFAULT_DB,
+            };
+            Client::connect(uri, db).await.map_err(|e| CliError {
                 message: format!("sqlmongo: cannot connect to {}: {e}", redact(uri)),
                 code: 2,
             })
         }
-        _ => Ok(Client::with_engine(open_engine(args)?, args.db.clone())),
+        _ => Ok(Client::with_engine(
+            open_engine(args)?,
+            args.db.clone().unwrap_or_else(|| DEFAULT_DB.to_string()),
+        )),
     }
 }
 
@@ -110,7 +130,22 @@ pub fn redact(uri: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{redact, uri_database};
+
+    #[test]
+    fn the_database_of_a_uri_is_its_path() {
+        assert_eq!(uri_database("mongodb://h:27017/app"), Some("app"));
+        assert_eq!(
+            uri_database("mongodb://u:p@h1,h2/app?replicaSet=r"),
+            Some("app")
+        );
+        assert_eq!(
+            uri_database("mongodb+srv://c.example.net/db2?tls=true"),
+            Some("db2")
+        );
+        assert_eq!(uri_database("mongodb://h:27017/?tls=true"), None);
+        assert_eq!(uri_database("mongodb://h:27017"), None);
+    }
 
     #[test]
     fn passwords_are_hidden() {

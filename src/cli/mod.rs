@@ -14,7 +14,7 @@ pub mod splitter;
 use clap::{Parser, Subcommand};
 use output::{Format, Printer};
 use script::Runner;
-use std::io::Read;
+use std::io::{Read, Write};
 
 /// sqlmongo: SQL in, the exact MongoDB commands out — run on an embedded engine or a MongoDB deployment.
 ///
@@ -222,6 +222,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let rt = runtime()?;
             let client = rt.block_on(backend::connect(&cli.backend))?;
+            let closer = client.clone();
             let mut runner = Runner {
                 client,
                 printer: Printer::stdout(format),
@@ -230,16 +231,20 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 continue_on_error: false,
                 progress: false,
             };
-            for f in &init {
-                let text = read_source(f)?;
-                let outcome = rt
-                    .block_on(runner.run_source(f, &text))
-                    .map_err(output_error)?;
-                if outcome.failed > 0 {
-                    return Err(CliError::reported());
+            let result = (|| {
+                for f in &init {
+                    let text = read_source(f)?;
+                    let outcome = rt
+                        .block_on(runner.run_source(f, &text))
+                        .map_err(output_error)?;
+                    if outcome.failed > 0 {
+                        return Err(CliError::reported());
+                    }
                 }
-            }
-            repl::run(&rt, runner).map_err(output_error)
+                repl::run(&rt, runner).map_err(output_error)
+            })();
+            rt.block_on(closer.shutdown());
+            result
         }
     }
 }
@@ -276,6 +281,20 @@ fn run_sources(
 ) -> Result<(), CliError> {
     let rt = runtime()?;
     let client = rt.block_on(backend::connect(backend))?;
+    let closer = client.clone();
+    let result = run_on(&rt, client, format, options, sources);
+    // The driver's pools end before the runtime does (else they can panic at exit).
+    rt.block_on(closer.shutdown());
+    result
+}
+
+fn run_on(
+    rt: &tokio::runtime::Runtime,
+    client: crate::Client,
+    format: Format,
+    options: &RunOptions,
+    sources: Vec<Source>,
+) -> Result<(), CliError> {
     let mut runner = Runner {
         client,
         printer: Printer::stdout(format),
@@ -371,14 +390,16 @@ fn translate(sql: Option<String>, file: Option<String>, golden: bool) -> Result<
     };
     match crate::translate(&text) {
         Ok(plan) => {
+            // Written, not println!: a closed pipe (`| head`) ends quietly instead of panicking.
+            let mut out = std::io::stdout().lock();
             if golden {
                 for s in &plan.statements {
-                    println!("-- {}\n{}", s.sql, s.to_golden());
+                    writeln!(out, "-- {}\n{}", s.sql, s.to_golden()).map_err(output_error)?;
                 }
             } else {
-                println!("{}", plan.to_pretty_json());
+                writeln!(out, "{}", plan.to_pretty_json()).map_err(output_error)?;
             }
-            Ok(())
+            out.flush().map_err(output_error)
         }
         Err(e) => Err(CliError {
             message: located(&name, &text, &e),

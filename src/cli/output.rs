@@ -272,18 +272,29 @@ pub fn cell_text(v: &Bson) -> String {
     }
 }
 
-/// ISO-8601 with milliseconds and `Z`, for dates whose year is 0..=9999.
+/// ISO-8601 with milliseconds and `Z`: `2026-11-22T10:00:00.000Z`; a year past 9999 (or before 0) with its
+/// sign and all its digits (`+10000-01-01T00:00:00.000Z`, ISO-8601's expanded years), as far as chrono reaches
+/// (years of +-262,143); `None` beyond. (`bson::DateTime::to_chrono` saturates: never used here, it printed
+/// every later date as 9999-12-31T23:59:59.999999999Z.)
 pub fn iso_date(dt: &bson::DateTime) -> Option<String> {
-    let c = dt.to_chrono();
+    let c = chrono::DateTime::from_timestamp_millis(dt.timestamp_millis())?;
+    Some(c.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+}
+
+/// Whether relaxed Extended JSON writes this date as an ISO string (years 1970..=9999); other dates are
+/// `{"$numberLong": millis}` (the Extended JSON specification's canonical form).
+fn relaxed_iso_date(dt: &bson::DateTime) -> Option<String> {
     use chrono::Datelike;
-    if (0..=9999).contains(&c.year()) {
-        Some(c.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+    let c = chrono::DateTime::from_timestamp_millis(dt.timestamp_millis())?;
+    if dt.timestamp_millis() >= 0 && c.year() <= 9999 {
+        iso_date(dt)
     } else {
         None
     }
 }
 
-/// MongoDB relaxed Extended JSON of a value, with dates (1970..=9999) as `{"$date": "...000Z"}`.
+/// MongoDB relaxed Extended JSON of a value, with dates (1970..=9999) as `{"$date": "...000Z"}`, others as
+/// `{"$date": {"$numberLong": "..."}}`.
 pub fn ext_json(v: &Bson) -> Value {
     match v {
         Bson::Document(d) => {
@@ -294,9 +305,9 @@ pub fn ext_json(v: &Bson) -> Value {
             Value::Object(m)
         }
         Bson::Array(a) => Value::Array(a.iter().map(ext_json).collect()),
-        Bson::DateTime(dt) if dt.timestamp_millis() >= 0 => match iso_date(dt) {
+        Bson::DateTime(dt) => match relaxed_iso_date(dt) {
             Some(s) => json!({ "$date": s }),
-            None => v.clone().into_relaxed_extjson(),
+            None => json!({ "$date": { "$numberLong": dt.timestamp_millis().to_string() } }),
         },
         other => other.clone().into_relaxed_extjson(),
     }
@@ -327,6 +338,33 @@ fn csv_row(row: &[Bson]) -> String {
 mod tests {
     use super::*;
     use bson::doc;
+
+    #[test]
+    fn dates_past_year_9999_print_as_stored() {
+        // 10000-01-02T00:00:00Z.
+        let dt = bson::DateTime::from_millis(253_402_387_200_000);
+        assert_eq!(cell_text(&Bson::DateTime(dt)), "+10000-01-02T00:00:00.000Z");
+        assert_eq!(
+            ext_json(&Bson::DateTime(dt)).to_string(),
+            r#"{"$date":{"$numberLong":"253402387200000"}}"#
+        );
+        assert_eq!(csv_row(&[Bson::DateTime(dt)]), "+10000-01-02T00:00:00.000Z");
+        // Beyond chrono's years: the milliseconds.
+        let far = bson::DateTime::from_millis(i64::MAX);
+        assert_eq!(
+            cell_text(&Bson::DateTime(far)),
+            format!(r#"{{"$date":{{"$numberLong":"{}"}}}}"#, i64::MAX)
+        );
+        let before = bson::DateTime::from_millis(-1000);
+        assert_eq!(
+            ext_json(&Bson::DateTime(before)).to_string(),
+            r#"{"$date":{"$numberLong":"-1000"}}"#
+        );
+        assert_eq!(
+            cell_text(&Bson::DateTime(before)),
+            "1969-12-31T23:59:59.000Z"
+        );
+    }
 
     #[test]
     fn dates_carry_milliseconds() {

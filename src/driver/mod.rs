@@ -64,6 +64,12 @@ pub trait Backend: Send + Sync {
             Ok(())
         })
     }
+
+    /// Ends the backend's background work (a driver's connection pools and monitors) before its runtime
+    /// goes away. The default has nothing to end.
+    fn shutdown(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(async {})
+    }
 }
 
 /// Turns an `ok: 0` reply into an error carrying MongoDB's code, codeName and errmsg.

@@ -100,6 +100,17 @@ impl Backend for MongoBackend {
         Box::pin(async move { self.run(db, command).await.map_err(|e| map_error("", e)) })
     }
 
+    /// The driver's own shutdown: without it, dropping the runtime under the driver's pool workers can
+    /// panic inside them (`connection_requester.rs: ... SendError`) after a correct answer.
+    fn shutdown(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        let client = self.client.clone();
+        Box::pin(async move {
+            // It waits for the driver's pending cleanup (cursors, sessions) first; never for long.
+            let _ =
+                tokio::time::timeout(std::time::Duration::from_secs(5), client.shutdown()).await;
+        })
+    }
+
     /// The driver's cursor (getMore in the session that opened it), handed on in batches of
     /// [`STREAM_BATCH`] documents.
     fn stream_cursor<'a>(

@@ -1,8 +1,9 @@
 //! The SQL dialect: PostgreSQL's, by delegation, except that `?` is a parameter placeholder (PostgreSQL reads
 //! it as a jsonb / geometric operator, which sqlmongo does not translate). Every hook PostgreSqlDialect
 //! overrides is forwarded, and `dialect()` reports PostgreSqlDialect so sqlparser's PostgreSQL-specific
-//! parsing applies.
+//! parsing applies. One hook is ours: `parse_infix` refuses an operator chain deeper than the depth limit.
 
+use sqlparser::ast::Expr;
 use sqlparser::dialect::{Dialect, PostgreSqlDialect, Precedence};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
@@ -54,6 +55,26 @@ impl Dialect for SqlMongoDialect {
 
     fn is_custom_operator_part(&self, ch: char) -> bool {
         self.pg.is_custom_operator_part(ch)
+    }
+
+    // Not PostgreSQL's (it has no hook here): refuses an operator chain longer than the depth limit before
+    // extending it, at the operator (see `depth.rs`).
+    fn parse_infix(
+        &self,
+        parser: &mut Parser,
+        expr: &Expr,
+        _precedence: u8,
+    ) -> Option<Result<Expr, ParserError>> {
+        if super::depth::spine_too_long(expr) {
+            let at = parser.peek_token_ref().span.start;
+            return Some(Err(ParserError::ParserError(format!(
+                "{} at Line: {}, Column: {}",
+                super::depth::too_deep_message(),
+                at.line,
+                at.column
+            ))));
+        }
+        None
     }
 
     fn get_next_precedence(&self, parser: &Parser) -> Option<Result<u8, ParserError>> {

@@ -6,14 +6,17 @@
 //! Text is never rewritten. Depends on sqlparser only.
 
 mod ast;
+mod depth;
 mod dialect;
 mod error;
+mod only;
 mod parser;
 
 pub use ast::{
     AlterCollection, CollectionOption, CreateCollection, DropCollection, ShowIndexes, Statement,
     StatementText,
 };
+pub use depth::{with_stack, MAX_EXPR_DEPTH};
 pub use dialect::SqlMongoDialect;
 pub use error::ParseError;
 pub use parser::parse;

@@ -4,6 +4,7 @@ use super::ast::{
     AlterCollection, CollectionOption, CreateCollection, DropCollection, ShowIndexes, Statement,
     StatementText,
 };
+use super::depth;
 use super::dialect::SqlMongoDialect;
 use super::error::{from_parser_error, ParseError};
 use sqlparser::ast::SqlOption;
@@ -31,8 +32,27 @@ pub fn parse(sql: &str) -> Result<Vec<(Statement, StatementText)>, ParseError> {
         if start.token == Token::EOF {
             break;
         }
-        let stmt = parse_statement(&mut parser)
-            .map_err(|e| at_end_if_unknown(from_parser_error(e), sql))?;
+        let stmt = match parse_statement(&mut parser) {
+            Ok(stmt) => stmt,
+            // sqlparser's own limit (parentheses, NOT, subqueries) carries no position: where it stopped.
+            Err(ParserError::RecursionLimitExceeded) => {
+                let at = parser.peek_token_ref().span.start;
+                return Err(at_end_if_unknown(
+                    ParseError::new("statement nested too deeply", at.line, at.column),
+                    sql,
+                ));
+            }
+            Err(e) => return Err(at_end_if_unknown(from_parser_error(e), sql)),
+        };
+        if let Some((line, column)) = too_deep(&stmt) {
+            depth::drop_deep(stmt);
+            return Err(at_end_if_unknown(
+                ParseError::new(depth::too_deep_message(), line, column),
+                sql,
+            ));
+        }
+        let mut stmt = stmt;
+        strip_only(&mut stmt);
         let end = parser.peek_token();
         match end.token {
             Token::SemiColon | Token::EOF => {}
@@ -58,6 +78,30 @@ pub fn parse(sql: &str) -> Result<Vec<(Statement, StatementText)>, ParseError> {
         ));
     }
     Ok(out)
+}
+
+/// `ONLY c` is `c` (see `only.rs`).
+fn strip_only(stmt: &mut Statement) {
+    match stmt {
+        Statement::Sql(s) => super::only::strip_only(&mut **s),
+        Statement::Explain(inner) => strip_only(inner),
+        _ => {}
+    }
+}
+
+/// The position of an expression nested deeper than the limit, if any (see `depth.rs`).
+fn too_deep(stmt: &Statement) -> Option<(u64, u64)> {
+    match stmt {
+        Statement::Sql(s) => depth::too_deep(&**s),
+        Statement::Explain(inner) => too_deep(inner),
+        Statement::CreateCollection(CreateCollection { options, .. })
+        | Statement::AlterCollection(AlterCollection { options, .. }) => {
+            options.iter().find_map(|o| depth::too_deep(&o.value))
+        }
+        Statement::DropCollection(_) | Statement::ShowCollections | Statement::ShowIndexes(_) => {
+            None
+        }
+    }
 }
 
 /// sqlparser reports errors at the end of input with an empty location: point at the end instead.

@@ -304,14 +304,8 @@ impl Translator {
                     })
                 }
             };
-            let dir = if matches!(
-                c.column.options.sort,
-                Some(sqlparser::ast::OrderBySort::Desc)
-            ) {
-                -1
-            } else {
-                1
-            };
+            let (desc, _) = super::order::direction(&c.column.options, &c.column.expr)?;
+            let dir = if desc { -1 } else { 1 };
             key.insert(path, dir);
         }
         let mut options = Document::new();

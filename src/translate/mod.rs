@@ -18,6 +18,7 @@ pub(crate) mod json;
 pub(crate) mod like;
 pub(crate) mod names;
 pub(crate) mod nulls;
+pub(crate) mod order;
 pub(crate) mod ordered_agg;
 mod returning;
 pub(crate) mod select;
@@ -58,7 +59,74 @@ pub struct Translator {
     pub(crate) windows: Option<window::WindowScope>,
     /// Inside `ON CONFLICT ... DO UPDATE`: the proposed row (`EXCLUDED.col`), column path -> value.
     pub(crate) excluded: Option<Vec<(String, expr::Agg)>>,
+    /// How many expression translations are under way (`nested`).
+    pub(crate) depth: usize,
+    /// The most that were at once.
+    pub(crate) max_depth: usize,
 }
+
+impl Translator {
+    /// Runs one level of the expression translation's recursion: refused past `MAX_TRANSLATION_DEPTH` levels
+    /// (the parser already refuses trees deeper than [`crate::sql::MAX_EXPR_DEPTH`]; this keeps the
+    /// translator's own bound explicit),
+    /// and continued on a new stack segment when the caller's stack runs low, so a deep but accepted
+    /// expression translates on a 2 MiB thread.
+    pub(crate) fn nested<T>(
+        &mut self,
+        e: &sqlparser::ast::Expr,
+        f: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        if self.depth >= MAX_TRANSLATION_DEPTH {
+            return Err(Error::Invalid {
+                message: format!(
+                    "expression nested too deeply (more than {MAX_TRANSLATION_DEPTH} levels of translation; \
+                     MongoDB accepts commands nested {MAX_COMMAND_DEPTH} levels)"
+                ),
+                position: expr::expr_pos(e),
+            });
+        }
+        self.depth += 1;
+        self.max_depth = self.max_depth.max(self.depth);
+        let out = crate::sql::with_stack(|| f(self));
+        self.depth -= 1;
+        out
+    }
+}
+
+/// The deepest command document translated: mongod refuses commands nested deeper than its `maxBSONDepth`
+/// (200), and everything that walks a plan afterwards (rendering, binding, the embedded engine, the driver)
+/// recurses once per level, so a plan is never deeper.
+pub const MAX_COMMAND_DEPTH: usize = 200;
+
+/// Translations at most this deep (levels of `nested`) cannot make a command deeper than
+/// [`MAX_COMMAND_DEPTH`]: one level adds at most a few BSON levels (`{$let: {in: {$multiply: [...]}}}`).
+const SHALLOW_TRANSLATION: usize = 24;
+
+/// How deeply a value nests documents and arrays (a document is 1), counted without recursion.
+pub fn bson_depth(value: &bson::Bson) -> usize {
+    let mut max = 0;
+    let mut todo = vec![(value, 1usize)];
+    while let Some((v, d)) = todo.pop() {
+        match v {
+            bson::Bson::Document(doc) => {
+                max = max.max(d);
+                todo.extend(doc.values().map(|x| (x, d + 1)));
+            }
+            bson::Bson::Array(items) => {
+                max = max.max(d);
+                todo.extend(items.iter().map(|x| (x, d + 1)));
+            }
+            _ => {}
+        }
+    }
+    max
+}
+
+/// The translator's own bound on its recursion (`nested` levels). AND / OR chains are translated flat, and
+/// every other level adds at least one BSON level to the command, which MongoDB accepts up to
+/// [`MAX_COMMAND_DEPTH`]: deeper translations could only be refused, and would first build values that every
+/// later walk (clone, drop, the depth check) recurses through.
+const MAX_TRANSLATION_DEPTH: usize = MAX_COMMAND_DEPTH;
 
 /// Translates SQL text (one or more statements) into MongoDB commands, without executing anything.
 ///
@@ -78,6 +146,14 @@ pub fn translate(sql: &str) -> Result<Plan, crate::Error> {
 
 /// Translates one parsed statement.
 pub fn translate_statement(
+    stmt: &Statement,
+    text: &crate::sql::StatementText,
+) -> Result<StatementPlan, crate::Error> {
+    // The walks over a deep (accepted) tree need room whatever thread the caller runs on.
+    crate::sql::with_stack(|| translate_statement_here(stmt, text))
+}
+
+fn translate_statement_here(
     stmt: &Statement,
     text: &crate::sql::StatementText,
 ) -> Result<StatementPlan, crate::Error> {
@@ -104,6 +180,22 @@ pub fn translate_statement(
         },
         other => other,
     })?;
+    if t.max_depth > SHALLOW_TRANSLATION {
+        // Only a deep expression can make a deep command; the check reads the documents without recursion.
+        for step in &steps {
+            let depth = bson_depth(&bson::Bson::Document(step.to_document()));
+            if depth > MAX_COMMAND_DEPTH {
+                return Err(Error::Invalid {
+                    message: format!(
+                        "expression nested too deeply: its MongoDB command would nest {depth} levels \
+                         (MongoDB accepts {MAX_COMMAND_DEPTH})"
+                    ),
+                    position: at,
+                }
+                .into());
+            }
+        }
+    }
     if !t.rel.pending.is_empty() {
         return Err(Error::Unsupported {
             construct: "subquery in this position".into(),

@@ -84,10 +84,8 @@ impl Translator {
                         if o.with_fill.is_some() {
                             return Err(unsupported("WITH FILL", &o.expr));
                         }
-                        let desc =
-                            matches!(o.options.sort, Some(sqlparser::ast::OrderBySort::Desc));
                         // PG default: NULLS LAST for ASC, NULLS FIRST for DESC.
-                        let nulls_first = o.options.nulls_first.unwrap_or(desc);
+                        let (desc, nulls_first) = super::order::direction(&o.options, &o.expr)?;
                         keys.push(SortKey {
                             expr: o.expr.clone(),
                             desc,
@@ -258,6 +256,14 @@ impl Translator {
                     name: alias.value.clone(),
                     source: Cow::Borrowed(expr),
                 }),
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) if wildcard => {
+                    // A second star (`t1.*, t2.*`): each star alone stands for a whole row, and two would have
+                    // to be merged field by field (same-named columns collide); only one is translated.
+                    return Err(Error::Unsupported {
+                        construct: "more than one * in the SELECT list (name the columns)".into(),
+                        position: star_position(item).unwrap_or(pos),
+                    });
+                }
                 SelectItem::Wildcard(opts) => {
                     if opts.opt_exclude.is_some()
                         || opts.opt_except.is_some()
@@ -317,6 +323,21 @@ impl Translator {
         }
         // Resolve ORDER BY / GROUP BY ordinals and output aliases to the SELECT expressions (PG rules).
         let resolve = |e: &Expr, columns: &[Column]| -> Result<Expr, Error> {
+            // PostgreSQL folds the minus into the constant: `ORDER BY -1` is position -1, not a constant key.
+            if let Expr::UnaryOp {
+                op: sqlparser::ast::UnaryOperator::Minus,
+                expr: inner,
+            } = e
+            {
+                if let Expr::Value(v) = inner.as_ref() {
+                    if let Value::Number(n, _) = &v.value {
+                        return Err(Error::Invalid {
+                            message: format!("position -{n} is not in select list"),
+                            position: expr_pos(e),
+                        });
+                    }
+                }
+            }
             if let Expr::Value(v) = e {
                 if let Value::Number(n, _) = &v.value {
                     let i: usize = n.parse().map_err(|_| Error::Invalid {
@@ -401,7 +422,14 @@ impl Translator {
                 }
                 let a = self.agg(k)?;
                 let f = format!("g{i}");
-                id.insert(&f, a.expr);
+                // A missing value would leave the key out of the `_id` document, a group apart from NULL's:
+                // SQL has one NULL group.
+                let key = if a.nullable {
+                    bson::bson!({"$ifNull": [a.expr, null]})
+                } else {
+                    a.expr
+                };
+                id.insert(&f, key);
                 scope.keys.push(((*k).clone(), f));
             }
             self.no_subquery_here("GROUP BY / SELECT DISTINCT", pos)?;
@@ -583,6 +611,10 @@ impl Translator {
                     return Ok(None);
                 }
                 super::names::field_path(std::slice::from_ref(id))?;
+                // Resolved as every column is (a subquery's name may belong to an enclosing query).
+                if self.relation_column(std::slice::from_ref(id))?.is_some() {
+                    return Ok(None);
+                }
                 p.insert(&id.value, 1);
                 out_cols.push(OutputColumn {
                     name: c.name.clone(),
@@ -726,4 +758,20 @@ fn has_subquery(e: &Expr) -> bool {
         _ => ControlFlow::Continue(()),
     })
     .is_break()
+}
+
+/// Where a `*` / `t.*` item starts, when its tokens say.
+fn star_position(item: &SelectItem) -> Option<Position> {
+    match item {
+        SelectItem::Wildcard(w) => Some(Position::from(w.wildcard_token.0.span.start)),
+        SelectItem::QualifiedWildcard(
+            sqlparser::ast::SelectItemQualifiedWildcardKind::ObjectName(name),
+            _,
+        ) => name
+            .0
+            .first()
+            .and_then(|p| p.as_ident())
+            .map(|i| Position::from(i.span.start)),
+        _ => None,
+    }
 }

@@ -14,8 +14,7 @@ use crate::mql::command::ReadStages;
 use crate::mql::{Command, Output, OutputColumn};
 use bson::{bson, doc, Bson, Document};
 use sqlparser::ast::{
-    Expr, LimitClause, OrderByKind, OrderBySort, Query, SetExpr, SetOperator, SetQuantifier,
-    Spanned, Value,
+    Expr, LimitClause, OrderByKind, Query, SetExpr, SetOperator, SetQuantifier, Spanned, Value,
 };
 
 /// One translated side of a set operation.
@@ -65,8 +64,7 @@ impl Translator {
                         position: super::expr::expr_pos(&o.expr),
                     });
                 };
-                let desc = matches!(o.options.sort, Some(OrderBySort::Desc));
-                let nulls_first = o.options.nulls_first.unwrap_or(desc);
+                let (desc, nulls_first) = super::order::direction(&o.options, &o.expr)?;
                 let dir = if desc { -1 } else { 1 };
                 let f = field(idx);
                 if nulls_first == desc {

@@ -557,15 +557,15 @@ SELECT session_id, 1 AS one, TRUE AS yes FROM user_sessions ORDER BY session_id 
 -- name: in_subquery
 SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE risk_score > 0.8) ORDER BY session_id;
 -- name: in_subquery_other_table
-SELECT cache_key FROM application_cache WHERE hit_count IN (SELECT page_views FROM user_sessions) ORDER BY cache_key;
+SELECT cache_key FROM application_cache WHERE hit_count IN (SELECT us.page_views FROM user_sessions us) ORDER BY cache_key;
 -- name: not_in_subquery_with_null
-SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT hit_count FROM application_cache) ORDER BY session_id;
+SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT ac.hit_count FROM application_cache ac) ORDER BY session_id;
 -- name: not_in_subquery_no_null
-SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT hit_count FROM application_cache WHERE hit_count IS NOT NULL) ORDER BY session_id;
+SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT ac.hit_count FROM application_cache ac WHERE ac.hit_count IS NOT NULL) ORDER BY session_id;
 -- name: not_in_empty_subquery
-SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT hit_count FROM application_cache WHERE hit_count > 100000) ORDER BY session_id;
+SELECT session_id FROM user_sessions WHERE page_views NOT IN (SELECT ac.hit_count FROM application_cache ac WHERE ac.hit_count > 100000) ORDER BY session_id;
 -- name: in_subquery_as_value
-SELECT session_id, page_views IN (SELECT hit_count FROM application_cache) AS hit FROM user_sessions ORDER BY session_id;
+SELECT session_id, page_views IN (SELECT ac.hit_count FROM application_cache ac) AS hit FROM user_sessions ORDER BY session_id;
 -- name: not_in_subquery_as_value
 SELECT session_id, user_id NOT IN (SELECT user_id FROM user_sessions WHERE page_views > 10) AS other FROM user_sessions ORDER BY session_id;
 -- name: in_subquery_and_filter
@@ -577,7 +577,7 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM user_sessio
 -- name: not_exists_correlated
 SELECT s.session_id FROM user_sessions s WHERE NOT EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.session_id <> s.session_id) ORDER BY s.session_id;
 -- name: exists_uncorrelated
-SELECT COUNT(*) AS n FROM user_sessions WHERE EXISTS (SELECT 1 FROM application_cache WHERE hit_count > 150);
+SELECT COUNT(*) AS n FROM user_sessions WHERE EXISTS (SELECT 1 FROM application_cache ac WHERE ac.hit_count > 150);
 -- name: exists_other_table_correlated
 SELECT c.cache_key FROM application_cache c WHERE EXISTS (SELECT 1 FROM user_sessions s WHERE s.page_views = c.hit_count) ORDER BY c.cache_key;
 -- name: exists_as_value
@@ -591,13 +591,13 @@ SELECT s.session_id, (SELECT COUNT(*) FROM user_sessions o WHERE o.user_id = s.u
 -- name: scalar_subquery_correlated_max
 SELECT s.session_id FROM user_sessions s WHERE s.page_views = (SELECT MAX(o.page_views) FROM user_sessions o WHERE o.user_id = s.user_id) ORDER BY s.session_id;
 -- name: scalar_subquery_empty_is_null
-SELECT session_id, (SELECT hit_count FROM application_cache WHERE cache_key = 'nope') AS h FROM user_sessions ORDER BY session_id LIMIT 3;
+SELECT session_id, (SELECT ac.hit_count FROM application_cache ac WHERE ac.cache_key = 'nope') AS h FROM user_sessions ORDER BY session_id LIMIT 3;
 -- name: scalar_subquery_in_expression
 SELECT session_id, page_views - (SELECT MIN(page_views) FROM user_sessions) AS above_min FROM user_sessions ORDER BY session_id;
 -- name: scalar_subqueries_without_from
 SELECT (SELECT COUNT(*) FROM user_sessions WHERE active = TRUE) AS active_sessions, (SELECT COUNT(*) FROM application_cache WHERE hit_count > 100) AS hot_entries, (SELECT SUM(data_size) FROM application_cache) AS bytes;
 -- name: scalar_subquery_in_having
-SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING COUNT(*) > (SELECT COUNT(*) FROM application_cache WHERE hit_count > 190) ORDER BY user_id NULLS FIRST;
+SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING COUNT(*) > (SELECT COUNT(*) FROM application_cache ac WHERE ac.hit_count > 190) ORDER BY user_id NULLS FIRST;
 -- name: scalar_subquery_order_by
 SELECT s.session_id FROM user_sessions s ORDER BY (SELECT COUNT(*) FROM user_sessions o WHERE o.user_id = s.user_id) DESC, s.session_id LIMIT 10;
 -- name: cte_monitor_view_shape
@@ -606,7 +606,7 @@ WITH m AS (SELECT (SELECT COUNT(*) FROM user_sessions WHERE active = TRUE) AS ac
 DELETE FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE risk_score > 0.8);
 SELECT session_id FROM user_sessions ORDER BY session_id;
 -- name: delete_not_in_subquery_null
-DELETE FROM user_sessions WHERE page_views NOT IN (SELECT hit_count FROM application_cache);
+DELETE FROM user_sessions WHERE page_views NOT IN (SELECT ac.hit_count FROM application_cache ac);
 SELECT COUNT(*) AS n FROM user_sessions;
 -- name: delete_not_exists_correlated
 DELETE FROM application_cache WHERE NOT EXISTS (SELECT 1 FROM user_sessions s WHERE s.page_views = application_cache.hit_count);
@@ -641,15 +641,15 @@ WITH risky AS (SELECT user_id FROM user_sessions WHERE risk_score > 0.7) SELECT 
 -- name: in_subquery_distinct_grouped_inner
 SELECT cache_key FROM application_cache WHERE namespace IN (SELECT namespace FROM application_cache GROUP BY namespace HAVING COUNT(*) > 5) ORDER BY cache_key;
 -- name: exists_inner_aggregate_always_row
-SELECT COUNT(*) AS n FROM user_sessions WHERE EXISTS (SELECT COUNT(*) FROM application_cache WHERE hit_count > 100000);
+SELECT COUNT(*) AS n FROM user_sessions WHERE EXISTS (SELECT COUNT(*) FROM application_cache ac WHERE ac.hit_count > 100000);
 -- name: nested_subqueries
 SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE page_views > (SELECT AVG(page_views) FROM user_sessions)) ORDER BY session_id;
 -- name: scalar_subquery_order_limit_inside
-SELECT session_id, (SELECT cache_key FROM application_cache ORDER BY hit_count DESC NULLS LAST, cache_key LIMIT 1) AS top_key FROM user_sessions ORDER BY session_id LIMIT 4;
+SELECT session_id, (SELECT ac.cache_key FROM application_cache ac ORDER BY ac.hit_count DESC NULLS LAST, ac.cache_key LIMIT 1) AS top_key FROM user_sessions ORDER BY session_id LIMIT 4;
 -- name: scalar_subquery_in_case
 SELECT session_id, CASE WHEN page_views > (SELECT AVG(page_views) FROM user_sessions) THEN 'above' ELSE 'not above' END AS band FROM user_sessions ORDER BY session_id;
 -- name: scalar_subquery_null_compare
-SELECT session_id FROM user_sessions WHERE page_views = (SELECT hit_count FROM application_cache WHERE cache_key = 'nope') ORDER BY session_id;
+SELECT session_id FROM user_sessions WHERE page_views = (SELECT ac.hit_count FROM application_cache ac WHERE ac.cache_key = 'nope') ORDER BY session_id;
 -- name: not_exists_and_plain_filter
 SELECT c.cache_key FROM application_cache c WHERE c.hit_count > 10 AND NOT EXISTS (SELECT 1 FROM user_sessions s WHERE s.page_views = c.hit_count) ORDER BY c.cache_key;
 -- name: exists_or_condition
@@ -665,7 +665,7 @@ WITH a AS (SELECT user_id, page_views FROM user_sessions), b AS (SELECT COUNT(*)
 -- name: cross_join_tables
 SELECT s.session_id, c.cache_key FROM user_sessions s CROSS JOIN application_cache c WHERE s.page_views = 1 AND c.hit_count > 190 ORDER BY s.session_id, c.cache_key;
 -- name: update_in_subquery_other_table
-UPDATE application_cache SET priority = 99 WHERE namespace IN (SELECT login_method FROM user_sessions);
+UPDATE application_cache SET priority = 99 WHERE namespace IN (SELECT us.login_method FROM user_sessions us);
 SELECT cache_key, priority FROM application_cache ORDER BY cache_key;
 -- name: delete_scalar_subquery_correlated
 DELETE FROM user_sessions WHERE page_views < (SELECT AVG(o.page_views) FROM user_sessions o WHERE o.user_id = user_sessions.user_id);
@@ -675,27 +675,27 @@ CREATE VIEW dash AS WITH s AS (SELECT COUNT(*) AS sessions FROM user_sessions), 
 SELECT sessions, entries FROM dash;
 -- name: view_in_subquery
 CREATE VIEW hot AS SELECT cache_key, hit_count FROM application_cache WHERE hit_count > 100;
-SELECT session_id FROM user_sessions WHERE page_views IN (SELECT hit_count FROM hot) ORDER BY session_id;
+SELECT session_id FROM user_sessions WHERE page_views IN (SELECT hot.hit_count FROM hot) ORDER BY session_id;
 -- name: scalar_subquery_correlated_without_from
 SELECT s.session_id, (SELECT s.page_views * 2) AS d FROM user_sessions s ORDER BY s.session_id;
 -- name: not_in_correlated_empty_is_true
 SELECT s.session_id FROM user_sessions s WHERE s.page_views NOT IN (SELECT o.page_views FROM user_sessions o WHERE o.user_id = s.user_id AND o.session_id <> s.session_id) ORDER BY s.session_id;
 -- name: exists_in_having_uncorrelated
-SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING EXISTS (SELECT 1 FROM application_cache WHERE hit_count > 150) ORDER BY user_id NULLS FIRST;
+SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING EXISTS (SELECT 1 FROM application_cache ac WHERE ac.hit_count > 150) ORDER BY user_id NULLS FIRST;
 -- name: cte_referenced_in_from_and_subquery
 WITH a AS (SELECT user_id, page_views FROM user_sessions WHERE page_views IS NOT NULL) SELECT user_id, page_views FROM a WHERE page_views = (SELECT MAX(page_views) FROM a) ORDER BY user_id;
 -- name: unqualified_outer_column_through_cte_columns
 WITH c AS (SELECT hit_count AS n FROM application_cache) SELECT session_id FROM user_sessions WHERE EXISTS (SELECT 1 FROM c WHERE n = page_views) ORDER BY session_id;
 -- name: eq_any_subquery
-SELECT session_id FROM user_sessions WHERE page_views = ANY (SELECT hit_count FROM application_cache) ORDER BY session_id;
+SELECT session_id FROM user_sessions WHERE page_views = ANY (SELECT ac.hit_count FROM application_cache ac) ORDER BY session_id;
 -- name: ne_all_subquery_null_trap
-SELECT session_id FROM user_sessions WHERE page_views <> ALL (SELECT hit_count FROM application_cache) ORDER BY session_id;
+SELECT session_id FROM user_sessions WHERE page_views <> ALL (SELECT ac.hit_count FROM application_cache ac) ORDER BY session_id;
 -- name: gt_all_subquery
-SELECT session_id FROM user_sessions WHERE page_views > ALL (SELECT priority FROM application_cache WHERE priority IS NOT NULL) ORDER BY session_id;
+SELECT session_id FROM user_sessions WHERE page_views > ALL (SELECT ac.priority FROM application_cache ac WHERE ac.priority IS NOT NULL) ORDER BY session_id;
 -- name: lt_any_subquery_value
-SELECT session_id, page_views < ANY (SELECT hit_count FROM application_cache WHERE hit_count < 5) AS lt FROM user_sessions ORDER BY session_id;
+SELECT session_id, page_views < ANY (SELECT ac.hit_count FROM application_cache ac WHERE ac.hit_count < 5) AS lt FROM user_sessions ORDER BY session_id;
 -- name: ge_all_empty_subquery_is_true
-SELECT COUNT(*) AS n FROM user_sessions WHERE page_views >= ALL (SELECT hit_count FROM application_cache WHERE hit_count > 100000);
+SELECT COUNT(*) AS n FROM user_sessions WHERE page_views >= ALL (SELECT ac.hit_count FROM application_cache ac WHERE ac.hit_count > 100000);
 -- name: correlated_scalar_in_grouped_select
 SELECT s.user_id, COUNT(*) AS sessions, (SELECT COUNT(*) FROM user_sessions o WHERE o.user_id = s.user_id AND o.active) AS active_sessions FROM user_sessions s GROUP BY s.user_id ORDER BY s.user_id NULLS FIRST;
 -- name: correlated_exists_in_having
@@ -1037,7 +1037,7 @@ SELECT s.session_id, (SELECT MAX(r) FROM (SELECT RANK() OVER (ORDER BY hit_count
 -- name: cte_with_window_then_filter
 WITH ranked AS (SELECT user_id, session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY page_views DESC NULLS LAST, session_id DESC) AS rn FROM user_sessions) SELECT user_id, session_id FROM ranked WHERE rn = 1 ORDER BY user_id NULLS FIRST;
 -- name: union_in_in_subquery
-SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE page_views > 40 UNION SELECT namespace FROM application_cache) ORDER BY session_id;
+SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WHERE page_views > 40 UNION SELECT ac.namespace FROM application_cache ac) ORDER BY session_id;
 -- name: join_table_to_grouped_cte
 WITH per_user AS (SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id) SELECT s.session_id, p.n FROM user_sessions s JOIN per_user p ON p.user_id = s.user_id ORDER BY s.session_id;
 -- name: left_join_derived_table
@@ -1046,3 +1046,32 @@ SELECT c.cache_key, t.n FROM application_cache c LEFT JOIN (SELECT page_views, C
 WITH hot AS (SELECT cache_key, priority FROM application_cache WHERE hit_count > 100) SELECT h.cache_key, s.session_id FROM hot h JOIN user_sessions s ON s.page_views = h.priority ORDER BY h.cache_key, s.session_id;
 -- name: join_two_ctes_renamed_columns
 WITH a AS (SELECT user_id AS u, page_views AS pv FROM user_sessions), b AS (SELECT namespace AS ns, hit_count AS hc FROM application_cache) SELECT a.u, b.ns FROM a JOIN b ON b.hc = a.pv ORDER BY a.u NULLS FIRST, b.ns NULLS FIRST;
+-- ===== issue 13: silently wrong results =====
+-- name: order_by_using_gt
+SELECT session_id, page_views FROM user_sessions ORDER BY page_views USING >, session_id;
+-- name: order_by_using_lt_nulls_first
+SELECT session_id, risk_score FROM user_sessions ORDER BY risk_score USING < NULLS FIRST, session_id;
+-- name: union_order_by_using_gt
+SELECT user_id FROM user_sessions UNION SELECT namespace FROM application_cache ORDER BY 1 USING >;
+-- name: window_order_by_using_gt
+SELECT session_id, ROW_NUMBER() OVER (ORDER BY page_views USING >, session_id) AS r FROM user_sessions ORDER BY session_id;
+-- name: group_by_null_and_missing_one_group
+SELECT ip_address, COUNT(*) AS n FROM user_sessions GROUP BY ip_address ORDER BY ip_address;
+-- name: group_by_two_keys_null_and_missing
+SELECT ip_address, device_fingerprint IS NULL AS nofp, COUNT(*) AS n FROM user_sessions GROUP BY 1, 2 ORDER BY 1, 2;
+-- name: distinct_null_and_missing_one_row
+SELECT DISTINCT ip_address FROM user_sessions ORDER BY ip_address;
+-- name: delete_from_only
+DELETE FROM ONLY application_cache WHERE namespace = 'api';
+SELECT cache_key FROM application_cache ORDER BY cache_key;
+-- name: update_only_replace_empty_pattern
+UPDATE ONLY user_sessions SET login_method = REPLACE(login_method, '', '-');
+SELECT session_id, login_method FROM user_sessions ORDER BY session_id;
+-- name: select_from_only
+SELECT session_id FROM ONLY user_sessions WHERE page_views = 10 ORDER BY session_id;
+-- name: replace_empty_pattern
+SELECT session_id, REPLACE(user_id, '', 'x') AS r, REPLACE(user_id, '', NULL) AS n, REPLACE(user_id, 'u', '') AS d FROM user_sessions ORDER BY session_id;
+-- name: round_extreme_places
+SELECT ROUND(2.5, 308) AS a, ROUND(2.5, 400) AS b, ROUND(123.456, -400) AS c, ROUND(-2.5, 21) AS d, ROUND(123.456, -21) AS e, ROUND(6e29::numeric, -30) AS f;
+-- name: round_extreme_places_of_a_column
+SELECT cache_key, ROUND(hit_count, 40) AS a, ROUND(hit_count, -40) AS b FROM application_cache ORDER BY cache_key;

@@ -35,6 +35,8 @@ pub(crate) struct Binding {
     pub prefix: Option<String>,
     /// Known column names.
     pub columns: Option<Vec<String>>,
+    /// The collection it reads, when it is one (its columns are then unknown).
+    pub collection: Option<String>,
 }
 
 /// The scope of an enclosing query, for correlated subqueries.
@@ -195,6 +197,7 @@ impl Translator {
                 name: String::new(),
                 prefix: None,
                 columns: Some(Vec::new()),
+                collection: None,
             });
             return Ok(Source {
                 collection: None,
@@ -242,6 +245,7 @@ impl Translator {
                             .unwrap_or_else(|| last_name(name)),
                         prefix: None,
                         columns: None,
+                        collection: Some(collection.clone()),
                     });
                 }
             }
@@ -268,6 +272,7 @@ impl Translator {
                         name,
                         prefix: None,
                         columns: src.columns.clone(),
+                        collection: src.collection.clone(),
                     });
                     base = Some(src);
                 }
@@ -280,6 +285,7 @@ impl Translator {
                         name,
                         prefix: Some(field),
                         columns: src.columns,
+                        collection: src.collection,
                     });
                 }
             }
@@ -415,10 +421,62 @@ impl Translator {
                 position: Position::from(name.span.start),
             });
         }
+        if hits.is_empty() && self.may_be_outer(name) {
+            // Deviation 17, failing closed: the subquery's collection may lack the name (its columns are not
+            // known) and an enclosing query may have it, where PostgreSQL would resolve it.
+            return Err(Error::Unsupported {
+                construct: format!(
+                    "unqualified column \"{n}\" in a subquery over a collection: it may belong to the subquery's \
+                     collection or to an enclosing query (qualify it: {t}.{n}, or the enclosing table's name)",
+                    n = name.value,
+                    t = self
+                        .rel
+                        .scope
+                        .iter()
+                        .find(|b| b.columns.is_none())
+                        .map_or("t", |b| b.name.as_str()),
+                ),
+                position: Position::from(name.span.start),
+            });
+        }
         match hits.first().and_then(|b| b.prefix.as_ref()) {
             Some(p) => Ok(Some(format!("${p}.{}", field_path(parts)?))),
             None => Ok(None),
         }
+    }
+
+    /// Whether an unqualified `name` that no known column list of this query's FROM holds could belong to an
+    /// enclosing query instead of this query's collection: some enclosing relation (up to a derived table's
+    /// boundary) knows the column, or reads another collection, whose columns are not known either. An
+    /// enclosing relation over the same collection cannot hold a column the inner one lacks.
+    fn may_be_outer(&self, name: &Ident) -> bool {
+        let inner: Vec<&Binding> = self
+            .rel
+            .scope
+            .iter()
+            .filter(|b| b.columns.is_none())
+            .collect();
+        if inner.is_empty() {
+            return false;
+        }
+        let same_collection = |b: &Binding| {
+            b.collection.is_some() && inner.iter().all(|i| i.collection == b.collection)
+        };
+        for frame in self.rel.outer.iter().rev() {
+            if frame.barrier {
+                break;
+            }
+            for b in &frame.scope {
+                let hit = match &b.columns {
+                    Some(cols) => cols.iter().any(|c| c == &name.value),
+                    None => !same_collection(b),
+                };
+                if hit {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// An unqualified name of the enclosing query: the relation whose known columns hold it, else its only
@@ -544,6 +602,7 @@ impl Translator {
                     name: t.qualifier.clone(),
                     prefix: t.prefix.clone(),
                     columns: None,
+                    collection: None,
                 })
                 .collect();
         }
@@ -557,6 +616,7 @@ impl Translator {
                     name: t.clone(),
                     prefix: None,
                     columns: None,
+                    collection: Some(t.clone()),
                 });
             }
         }

@@ -11,6 +11,10 @@ use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
 impl Translator {
     /// A scalar expression with what is known of its type.
     pub(crate) fn agg(&mut self, e: &Expr) -> Result<Agg, Error> {
+        self.nested(e, |t| t.agg_at(e))
+    }
+
+    fn agg_at(&mut self, e: &Expr) -> Result<Agg, Error> {
         if let Some(found) = self.window_lookup(e) {
             return Ok(found);
         }

@@ -43,6 +43,10 @@ impl Translator {
 
     /// The query-language form, if the meaning is identical; `None` to fall back to `$expr`.
     fn ql(&mut self, e: &Expr, negated: bool) -> Result<Option<Document>, Error> {
+        self.nested(e, |t| t.ql_at(e, negated))
+    }
+
+    fn ql_at(&mut self, e: &Expr, negated: bool) -> Result<Option<Document>, Error> {
         match e {
             Expr::Nested(inner) => self.ql(inner, negated),
             Expr::UnaryOp {
@@ -289,13 +293,17 @@ fn eq_filter(field: &str, c: Bson) -> Document {
     }
 }
 
-fn flatten<'a>(e: &'a Expr, op: &BinaryOperator, out: &mut Vec<&'a Expr>) {
-    match e {
-        Expr::BinaryOp { left, op: o, right } if o == op => {
-            flatten(left, op, out);
-            flatten(right, op, out);
+/// The operands of a chain of `op` in text order, without recursion (a chain can be as long as the depth limit).
+pub(crate) fn flatten<'a>(e: &'a Expr, op: &BinaryOperator, out: &mut Vec<&'a Expr>) {
+    let mut todo = vec![e];
+    while let Some(e) = todo.pop() {
+        match e {
+            Expr::BinaryOp { left, op: o, right } if o == op => {
+                todo.push(right);
+                todo.push(left);
+            }
+            other => out.push(other),
         }
-        other => out.push(other),
     }
 }
 

@@ -236,11 +236,20 @@ impl Translator {
                 let from = self.agg(args[1])?;
                 let to = self.agg(args[2])?;
                 let nullable = s.nullable || from.nullable || to.nullable;
-                Ok(Agg::new(
-                    bson!({"$replaceAll": {"input": s.expr, "find": from.expr, "replacement": to.expr}}),
-                    Kind::Text,
-                    nullable,
-                ))
+                // PostgreSQL leaves the text unchanged when the pattern is empty; MongoDB's $replaceAll
+                // inserts the replacement between every character. Still NULL when any argument is.
+                let unchanged = if to.nullable {
+                    bson!({"$cond": [crate::translate::nulls::is_null(&to.expr), null, s.expr.clone()]})
+                } else {
+                    s.expr.clone()
+                };
+                let replace = bson!({"$replaceAll": {"input": s.expr, "find": from.expr.clone(), "replacement": to.expr}});
+                let expr = match &from.constant {
+                    Some(Bson::String(f)) if f.is_empty() => unchanged,
+                    Some(_) => replace,
+                    None => bson!({"$cond": [{"$eq": [from.expr, ""]}, unchanged, replace]}),
+                };
+                Ok(Agg::new(expr, Kind::Text, nullable))
             }
             "split_part" => {
                 want(3)?;
@@ -373,8 +382,42 @@ pub(crate) fn null_guard(input: &Agg, expr: Bson, kind: Kind) -> Agg {
 /// PG ROUND: numeric rounds half away from zero; `ROUND(double precision)` rounds half to even. MongoDB's
 /// `$round` is half to even, so numeric rounding is computed as sign(x) * floor(|x| * 10^n + 0.5) / 10^n in
 /// decimal arithmetic.
+/// Places of ROUND computed exactly in decimal (|x| * 10^n within the 28 digits of the embedded engine's
+/// decimals for |x| < 7.9e8; mongod's decimal128 keeps 34), as mongod's own `$round` range starts at -20.
+const EXACT_PLACES: i32 = 20;
+
 fn round(a: Agg, places: Option<i32>, numeric_literal: bool) -> Agg {
     let n = places.unwrap_or(0);
+    if n > EXACT_PLACES {
+        // Rounding past the 20th decimal leaves every value that has no digit beyond it (a decimal of at most
+        // 20 places, a double of magnitude >= 1e-5 or so) as it is: PostgreSQL's ROUND(2.5, 308) is 2.5.
+        // (10^308 overflowed to Infinity, 10^400 to NaN.)
+        let mut out = Agg::new(bson!({"$toDecimal": a.expr}), Kind::Number, a.nullable);
+        out.constant = None;
+        return out;
+    }
+    if n < -EXACT_PLACES {
+        // Nearest multiple of 10^k, k > 20, half away from zero, in double arithmetic (a double's magnitude is
+        // below 1.8e308, so past k = 308 every value rounds to 0: PostgreSQL's ROUND(123.456, -400) is 0).
+        let k = n.unsigned_abs();
+        let expr = if k > 308 {
+            bson!({"$cond": [crate::translate::nulls::is_null(&a.expr), null, 0.0]})
+        } else {
+            let scale = 10f64.powi(k as i32);
+            bson!({"$let": {
+                "vars": {"v": {"$toDouble": a.expr}},
+                // (+ 0.0: a negative value rounded to zero is 0, not -0.)
+                "in": {"$add": [{"$multiply": [
+                    {"$cond": [{"$lt": ["$$v", 0]}, -1, 1]},
+                    {"$floor": {"$add": [{"$divide": [{"$abs": "$$v"}, scale]}, 0.5]}},
+                    scale
+                ]}, 0.0]}
+            }})
+        };
+        let mut out = Agg::new(expr, Kind::Number, a.nullable);
+        out.constant = None;
+        return out;
+    }
     let scale = bson::Decimal128::from_bytes(decimal_pow10(n));
     let away = bson!({"$let": {
         "vars": {"v": {"$toDecimal": a.expr.clone()}},

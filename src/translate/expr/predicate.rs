@@ -44,6 +44,10 @@ fn is_array(x: &Bson) -> Bson {
 impl Translator {
     /// A SQL predicate as its TRUE / FALSE aggregation forms.
     pub(crate) fn pred(&mut self, e: &Expr) -> Result<Pred, Error> {
+        self.nested(e, |t| t.pred_at(e))
+    }
+
+    fn pred_at(&mut self, e: &Expr) -> Result<Pred, Error> {
         match e {
             Expr::Nested(inner) => self.pred(inner),
             Expr::UnaryOp {
@@ -51,15 +55,25 @@ impl Translator {
                 expr,
             } => Ok(self.pred(expr)?.not()),
             Expr::BinaryOp {
-                left,
-                op: BinaryOperator::And,
-                right,
-            } => Ok(pred_and(self.pred(left)?, self.pred(right)?)),
-            Expr::BinaryOp {
-                left,
-                op: BinaryOperator::Or,
-                right,
-            } => Ok(pred_or(self.pred(left)?, self.pred(right)?)),
+                op: op @ (BinaryOperator::And | BinaryOperator::Or),
+                ..
+            } => {
+                // The chain's operands in order, translated one level down (a chain can be as long as the
+                // depth limit; AND / OR results are flat `$and` / `$or`).
+                let and = matches!(op, BinaryOperator::And);
+                let mut parts = Vec::new();
+                super::filter::flatten(e, op, &mut parts);
+                let mut out: Option<Pred> = None;
+                for part in parts {
+                    let p = self.pred(part)?;
+                    out = Some(match out {
+                        None => p,
+                        Some(acc) if and => pred_and(acc, p),
+                        Some(acc) => pred_or(acc, p),
+                    });
+                }
+                out.ok_or_else(|| Error::Internal("empty AND / OR chain".into()))
+            }
             Expr::BinaryOp { left, op, right } if cmp_name(op).is_some() => {
                 self.comparison(left, op, right)
             }
@@ -213,6 +227,22 @@ impl Translator {
                 right,
                 is_some: _,
             } => {
+                if let Expr::Value(v) = right.as_ref() {
+                    if matches!(
+                        v.value,
+                        Value::SingleQuotedString(_)
+                            | Value::EscapedStringLiteral(_)
+                            | Value::DollarQuotedString(_)
+                            | Value::UnicodeStringLiteral(_)
+                    ) {
+                        // PostgreSQL reads '{a,b}' as an array of the other side's type, which is unknown
+                        // here; compared as one string it would silently match nothing.
+                        return Err(unsupported(
+                            "= ANY of a text literal (an array literal takes the other side's type: write ARRAY['a', 'b'])",
+                            right,
+                        ));
+                    }
+                }
                 let x = self.agg(left)?;
                 let arr = self.agg(right)?;
                 let mut base = vec![is_array(&arr.expr)];

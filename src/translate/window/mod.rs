@@ -25,7 +25,7 @@ use calls::{collect_windows, resolve_named};
 use frame::{window_frame, Frame};
 use sqlparser::ast::{
     DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
-    NamedWindowDefinition, OrderByExpr, OrderBySort, WindowType,
+    NamedWindowDefinition, OrderByExpr, WindowType,
 };
 
 /// The window calls of the current SELECT and the field holding each result.
@@ -105,12 +105,8 @@ impl Translator {
             if o.with_fill.is_some() {
                 return Err(unsupported("WITH FILL", &o.expr));
             }
-            if matches!(o.options.sort, Some(OrderBySort::Using(_))) {
-                return Err(unsupported("ORDER BY ... USING", &o.expr));
-            }
-            let desc = matches!(o.options.sort, Some(OrderBySort::Desc));
+            let (desc, nulls_first) = crate::translate::order::direction(&o.options, &o.expr)?;
             let dir = if desc { -1 } else { 1 };
-            let nulls_first = o.options.nulls_first.unwrap_or(desc);
             let a = self.agg(&o.expr)?;
             // MongoDB puts NULLs first ascending and last descending.
             if nulls_first == desc && a.nullable {
@@ -561,8 +557,8 @@ impl Translator {
                                 e,
                             ));
                         };
-                        let desc = matches!(o.options.sort, Some(OrderBySort::Desc));
-                        let nulls_first = o.options.nulls_first.unwrap_or(desc);
+                        let (desc, nulls_first) =
+                            crate::translate::order::direction(&o.options, &o.expr)?;
                         let v = self.agg(&o.expr)?;
                         let inf = if nulls_first {
                             f64::NEG_INFINITY
