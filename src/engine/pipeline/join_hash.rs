@@ -4,66 +4,15 @@
 //!
 //! In: values (and the foreign documents' keys); out: candidate positions, in natural order. A bucket is a
 //! superset of the equal values (unequal values may share a hash, and rare types hash by type alone): callers
-//! check every candidate with the exact join predicate. Depends on `bson_order` only.
+//! check every candidate with the exact join predicate. Depends on `bson_hash`.
 
-use crate::engine::bson_order::{decimal_to_f64, type_rank};
 use bson::Bson;
 use foldhash::fast::FixedState;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hasher};
 
-/// Hashes `v` so that values equal in the BSON order hash alike: every number by its f64 value (`1`, `1.0`
-/// and `NumberLong(1)`, `0` and `-0.0`, all NaNs), strings and symbols by their bytes, documents and arrays
-/// by their elements; null and undefined alike (they compare equal); other types by type and contents where
-/// cheap, else by type alone.
-pub(super) fn hash_value<H: Hasher>(v: &Bson, h: &mut H) {
-    let rank = type_rank(v);
-    rank.hash(h);
-    match v {
-        Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_) | Bson::Decimal128(_) => {
-            // Equal numbers have the same f64 value: the order compares integers with floats exactly, and
-            // decimals through their f64 value.
-            let f = match v {
-                Bson::Int32(i) => f64::from(*i),
-                Bson::Int64(i) => *i as f64,
-                Bson::Double(d) => *d,
-                Bson::Decimal128(d) => decimal_to_f64(d),
-                _ => 0.0,
-            };
-            let bits = if f.is_nan() {
-                u64::MAX
-            } else if f == 0.0 {
-                0
-            } else {
-                f.to_bits()
-            };
-            bits.hash(h);
-        }
-        Bson::String(s) | Bson::Symbol(s) => s.as_bytes().hash(h),
-        Bson::Document(d) => {
-            d.len().hash(h);
-            for (k, x) in d {
-                k.as_bytes().hash(h);
-                hash_value(x, h);
-            }
-        }
-        Bson::Array(items) => {
-            items.len().hash(h);
-            for x in items {
-                hash_value(x, h);
-            }
-        }
-        Bson::Boolean(b) => b.hash(h),
-        Bson::DateTime(d) => d.timestamp_millis().hash(h),
-        Bson::ObjectId(o) => o.bytes().hash(h),
-        Bson::Binary(b) => {
-            u8::from(b.subtype).hash(h);
-            b.bytes.hash(h);
-        }
-        Bson::Timestamp(t) => (t.time, t.increment).hash(h),
-        _ => {}
-    }
-}
+/// The hash agreeing with BSON equality that `$addToSet` and `$group` keys use too.
+pub(super) use crate::engine::bson_hash::hash_value;
 
 /// The 64-bit hash of a value (fixed seed: a table lives for one execution of a stage).
 pub(super) fn value_hash(v: &Bson) -> u64 {
