@@ -8,29 +8,10 @@ use sqlmongo::dump::{read_dump, restore, write_dump, RestoreOptions};
 use sqlmongo::engine::storage::Snapshot;
 use sqlmongo::engine::Engine;
 use sqlmongo::Client;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static N: AtomicU32 = AtomicU32::new(0);
-        let p = std::env::temp_dir().join(format!(
-            "sqlmongo-dump-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        TempDir(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod store_support;
+use store_support::TempDir;
 
 fn run(e: &Engine, db: &str, cmd: Document) -> Document {
     e.run_command(db, &cmd)
@@ -108,9 +89,9 @@ fn contents(s: &Snapshot) -> Vec<Contents> {
 
 #[tokio::test]
 async fn a_dump_restores_byte_equal_with_indexes_and_options() {
-    let src = TempDir::new("src");
-    let out = TempDir::new("out");
-    let dst = TempDir::new("dst");
+    let src = TempDir::new("dump", "src");
+    let out = TempDir::new("dump", "out");
+    let dst = TempDir::new("dump", "dst");
     let engine = Engine::open(&src.0).unwrap();
     workload(&engine);
     let before = engine.snapshot().unwrap();
@@ -191,8 +172,8 @@ fn write_mongodump_layout(dir: &Path) {
 
 #[test]
 fn the_binary_restores_a_dump_in_mongodumps_layout() {
-    let dump = TempDir::new("mongodump");
-    let data = TempDir::new("data");
+    let dump = TempDir::new("dump", "mongodump");
+    let data = TempDir::new("dump", "data");
     write_mongodump_layout(&dump.0);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sqlmongo"))
         .arg("--data")
@@ -246,8 +227,8 @@ fn the_binary_restores_a_dump_in_mongodumps_layout() {
 #[test]
 fn the_binary_dumps_a_store_while_serve_writes_it() {
     use std::io::BufRead;
-    let data = TempDir::new("online");
-    let out = TempDir::new("online-out");
+    let data = TempDir::new("dump", "online");
+    let out = TempDir::new("dump", "online-out");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlmongo"))
         .arg("--data")
         .arg(&data.0)

@@ -11,18 +11,12 @@ use rand::Rng;
 use sqlmongo::Client;
 use std::collections::HashSet;
 use std::io::BufRead;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod store_support;
+use store_support::TempDir;
 
 /// A running `sqlmongo serve --data DIR`.
 struct Serve {
@@ -232,7 +226,7 @@ async fn acknowledged_writes_survive_sigkill() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(20);
-    let dir = TempDir(std::env::temp_dir().join(format!("sqlmongo-crash-{}", std::process::id())));
+    let dir = TempDir::new("crash", "serve");
     let _ = std::fs::remove_dir_all(&dir.0);
     let ledger = Arc::new(Mutex::new(Ledger::default()));
     let mut recoveries = Vec::new();

@@ -12,28 +12,8 @@ use sqlmongo::engine::{Engine, EngineOptions};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static N: AtomicU32 = AtomicU32::new(0);
-        let p = std::env::temp_dir().join(format!(
-            "sqlmongo-recovery-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        TempDir(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod store_support;
+use store_support::TempDir;
 
 fn open(dir: &Path) -> Engine {
     open_with(dir, DurableOptions::default()).unwrap_or_else(|e| panic!("open failed: {e}"))
@@ -176,7 +156,7 @@ fn workload(e: &Engine) {
 
 #[test]
 fn every_change_survives_a_reopen() {
-    let dir = TempDir::new("reopen");
+    let dir = TempDir::new("recovery", "reopen");
     let before = {
         let e = open(&dir.0);
         workload(&e);
@@ -216,7 +196,7 @@ fn every_change_survives_a_reopen() {
 
 #[test]
 fn a_checkpoint_then_more_commits_recover_together() {
-    let dir = TempDir::new("checkpoint");
+    let dir = TempDir::new("recovery", "checkpoint");
     let before = {
         let e = open(&dir.0);
         workload(&e);
@@ -261,7 +241,7 @@ fn a_checkpoint_then_more_commits_recover_together() {
 
 #[test]
 fn checkpoints_start_by_themselves_past_the_journal_threshold() {
-    let dir = TempDir::new("auto");
+    let dir = TempDir::new("recovery", "auto");
     let opts = DurableOptions {
         checkpoint_bytes: 4096,
         ..DurableOptions::default()
@@ -289,7 +269,7 @@ fn checkpoints_start_by_themselves_past_the_journal_threshold() {
 
 #[test]
 fn ttl_deletions_persist() {
-    let dir = TempDir::new("ttl");
+    let dir = TempDir::new("recovery", "ttl");
     {
         let e = open(&dir.0);
         run(
@@ -326,7 +306,7 @@ fn ttl_deletions_persist() {
 
 #[test]
 fn a_second_opener_gets_a_clear_lock_error() {
-    let dir = TempDir::new("lock");
+    let dir = TempDir::new("recovery", "lock");
     let _first = open(&dir.0);
     let err = DurableStorage::open(&dir.0, DurableOptions::default()).unwrap_err();
     assert_eq!(err.code, 98, "{err}");
@@ -364,11 +344,11 @@ fn store_with_last_commit(dir: &Path) -> (u64, Vec<Document>) {
 
 #[test]
 fn a_torn_tail_is_cut_at_every_byte_offset_of_the_last_commit() {
-    let dir = TempDir::new("torn");
+    let dir = TempDir::new("recovery", "torn");
     let (before, state) = store_with_last_commit(&dir.0);
     let full = std::fs::read(journal(&dir.0, 0)).unwrap();
     assert!(full.len() as u64 > before);
-    let copy = TempDir::new("torn-copy");
+    let copy = TempDir::new("recovery", "torn-copy");
     for cut in before..full.len() as u64 {
         std::fs::create_dir_all(&copy.0).unwrap();
         let f = "sqlmongo.format";
@@ -412,7 +392,7 @@ fn a_torn_tail_is_cut_at_every_byte_offset_of_the_last_commit() {
 
 #[test]
 fn a_flipped_byte_in_the_last_commit_is_cut_and_in_an_earlier_one_is_an_error() {
-    let dir = TempDir::new("flip");
+    let dir = TempDir::new("recovery", "flip");
     let (before, state) = store_with_last_commit(&dir.0);
     let path = journal(&dir.0, 0);
     let full = std::fs::read(&path).unwrap();
@@ -443,7 +423,7 @@ fn a_flipped_byte_in_the_last_commit_is_cut_and_in_an_earlier_one_is_an_error() 
 
 #[test]
 fn damaged_or_missing_checkpoints_and_journals_are_errors() {
-    let dir = TempDir::new("missing");
+    let dir = TempDir::new("recovery", "missing");
     {
         let e = open(&dir.0);
         workload(&e);
@@ -506,7 +486,7 @@ fn damaged_or_missing_checkpoints_and_journals_are_errors() {
 
 #[test]
 fn an_unknown_format_version_is_refused() {
-    let dir = TempDir::new("version");
+    let dir = TempDir::new("recovery", "version");
     drop(open(&dir.0));
     std::fs::write(
         dir.0.join("sqlmongo.format"),
@@ -534,7 +514,7 @@ fn an_unknown_format_version_is_refused() {
 
 #[test]
 fn a_load_error_never_becomes_an_empty_store() {
-    let dir = TempDir::new("loaderr");
+    let dir = TempDir::new("recovery", "loaderr");
     {
         let e = open(&dir.0);
         run(
