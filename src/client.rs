@@ -94,6 +94,9 @@ impl Client {
     /// assert_eq!(client.database(), "app");
     /// # Ok(()) }
     /// ```
+    ///
+    /// Needs the `mongodb` feature (on by default).
+    #[cfg(feature = "mongodb")]
     pub async fn connect(uri: &str, db: &str) -> Result<Client, crate::Error> {
         let (backend, uri_db) = crate::driver::mongo::MongoBackend::connect(uri).await?;
         let db = match (db, uri_db) {
@@ -283,7 +286,8 @@ impl RowExt for [Bson] {
             Bson::Int32(v) => Some(f64::from(*v)),
             Bson::Int64(v) => Some(*v as f64),
             Bson::Double(d) => Some(*d),
-            Bson::Decimal128(d) => Some(crate::engine::bson_order::decimal_to_f64(d)),
+            // Decimal128 prints as a decimal string, `Infinity` or `NaN`, all of which f64 parses.
+            Bson::Decimal128(d) => d.to_string().parse::<f64>().ok(),
             _ => None,
         }
     }

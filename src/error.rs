@@ -12,7 +12,7 @@ pub enum Error {
     Translate(#[from] crate::translate::Error),
     /// A MongoDB command failed (keeps MongoDB's code, codeName and message).
     #[error("MongoDB error: {0}")]
-    Command(#[from] crate::engine::CommandError),
+    Command(#[from] crate::command_error::CommandError),
     /// Parameters do not fit the statement (count or type).
     #[error("parameter error: {0}")]
     Parameter(String),

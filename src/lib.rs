@@ -1,13 +1,16 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod client;
+pub mod command_error;
 pub mod driver;
 pub mod dump;
 pub mod engine;
 pub mod error;
 pub mod mql;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod sql;
 pub mod translate;

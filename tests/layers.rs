@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 fn allowed(layer: &str) -> Option<&'static [&'static str]> {
     Some(match layer {
         // Depends on bson/std/tokio and its own modules only.
-        "engine" => &[],
+        // `command_error`: MongoDB's reply errors and their code table, below every layer that speaks MongoDB.
+        "engine" => &["command_error"],
+        "command_error" => &[],
         // The front end: sqlparser plus our extension statements.
         "sql" => &[],
         // The command model: no I/O, no SQL, no backend.
@@ -22,10 +24,13 @@ fn allowed(layer: &str) -> Option<&'static [&'static str]> {
         // SQL AST -> Plan. `Error`: the public entry `translate(sql)` returns the crate's error (a parse error
         // or a translation error).
         "translate" => &["sql", "mql", "Error"],
-        // Backends run command documents; `engine::CommandError` is the reply error both backends use.
-        "driver" => &["mql", "engine", "Error", "error"],
+        // Backends run command documents; `command_error::CommandError` is the reply error both backends use.
+        // Only the embedded backend may use the engine:
+        "driver" => &["mql", "command_error", "engine", "Error", "error"],
+        // the real-MongoDB path does not (it compiles without the engine's internals).
+        "driver/mongo" => &["driver", "mql", "command_error", "Error", "error"],
         // The wire protocol over the engine.
-        "server" => &["engine"],
+        "server" => &["engine", "command_error"],
         // The library API: parse, translate, execute.
         "client" => &[
             "sql",
@@ -33,10 +38,11 @@ fn allowed(layer: &str) -> Option<&'static [&'static str]> {
             "mql",
             "driver",
             "engine",
+            "command_error",
             "Error",
             "error",
         ],
-        "error" => &["sql", "translate", "mql", "engine"],
+        "error" => &["sql", "translate", "mql", "command_error"],
         // Surfaces may use everything.
         "cli" | "lib" | "main" => return None,
         _ => return None,
@@ -156,7 +162,10 @@ fn each_layer_uses_only_the_layers_below_it() {
     let mut violations = Vec::new();
     let mut checked = BTreeSet::new();
     for file in &files {
-        let layer = layer_of(&src, file);
+        let mut layer = layer_of(&src, file);
+        if file.ends_with("driver/mongo.rs") {
+            layer = "driver/mongo".to_string();
+        }
         let Some(allowed) = allowed(&layer) else {
             continue;
         };
@@ -179,6 +188,8 @@ fn each_layer_uses_only_the_layers_below_it() {
         "driver",
         "server",
         "client",
+        "command_error",
+        "driver/mongo",
     ] {
         assert!(
             checked.contains(layer),

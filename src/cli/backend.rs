@@ -55,7 +55,7 @@ pub fn open_engine(args: &BackendArgs) -> Result<crate::engine::Engine, CliError
             ..EngineOptions::default()
         }));
     };
-    let fail = |e: crate::engine::CommandError| CliError {
+    let fail = |e: crate::command_error::CommandError| CliError {
         message: format!(
             "sqlmongo: cannot open the data directory {}: {}",
             dir.display(),

@@ -9,6 +9,7 @@ pub mod meta;
 pub mod output;
 pub mod repl;
 pub mod script;
+pub mod serve;
 pub mod splitter;
 
 use clap::{Parser, Subcommand};
@@ -88,7 +89,7 @@ pub enum Command {
         port: u16,
         /// Authentication and TLS.
         #[command(flatten)]
-        security: crate::server::SecurityArgs,
+        security: serve::SecurityArgs,
     },
     /// Write every collection, view and index of the --data store to DIR in mongodump's layout
     /// (DB/COLL.bson + DB/COLL.metadata.json; `mongorestore DIR` loads it into MongoDB). Works while
@@ -180,7 +181,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             security,
         } => {
             let backend = cli.backend.clone();
-            crate::server::run_cli(&bind, port, &security, move || {
+            serve::run_cli(&bind, port, &security, move || {
                 backend::open_engine(&backend).map_err(|e| e.message)
             })
             .map_err(|message| CliError { message, code: 1 })

@@ -2,8 +2,8 @@
 //! cursors with `getMore`, reports write errors, and shapes rows by the plan's [`Output`].
 
 use super::Backend;
-use crate::engine::error_codes::ErrorCode;
-use crate::engine::CommandError;
+use crate::command_error::CommandError;
+use crate::command_error::ErrorCode;
 use crate::mql::{Output, StatementPlan};
 use bson::{doc, Bson, Document};
 

@@ -6,10 +6,11 @@
 
 pub mod embedded;
 pub mod execute;
+#[cfg(feature = "mongodb")]
 pub mod mongo;
 
-use crate::engine::error_codes::ErrorCode;
-use crate::engine::CommandError;
+use crate::command_error::CommandError;
+use crate::command_error::ErrorCode;
 use bson::Document;
 use std::future::Future;
 use std::pin::Pin;

@@ -11,7 +11,7 @@
 //! [`crate::Error::Connection`].
 
 use super::{Backend, CommandFuture};
-use crate::engine::CommandError;
+use crate::command_error::CommandError;
 use bson::{doc, Bson, Document};
 use mongodb::error::ErrorKind;
 use mongodb::options::ClientOptions;

@@ -111,16 +111,6 @@ impl ValueSet {
         true
     }
 
-    /// Number of distinct values.
-    pub fn len(&self) -> usize {
-        self.values.len()
-    }
-
-    /// Whether the set is empty.
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-
     /// The values, in order of first insertion.
     pub fn into_vec(self) -> Vec<Bson> {
         self.values
@@ -171,6 +161,7 @@ impl SlotTable {
     }
 
     /// Number of slots recorded.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.table.len()
     }

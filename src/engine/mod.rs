@@ -16,26 +16,26 @@
 //! ```
 
 mod bson_bytes;
-pub mod bson_hash;
-pub mod bson_order;
+pub(crate) mod bson_hash;
+pub(crate) mod bson_order;
 mod commands;
 mod cursor;
 pub mod error;
 pub mod error_codes;
-pub mod expr;
-pub mod fields;
-pub mod limits;
-pub mod matcher;
-pub mod numeric;
-pub mod path;
-pub mod pipeline;
+pub(crate) mod expr;
+pub(crate) mod fields;
+pub(crate) mod limits;
+pub(crate) mod matcher;
+pub(crate) mod numeric;
+pub(crate) mod path;
+pub(crate) mod pipeline;
 mod prefetch;
-pub mod projection;
-pub mod sort;
+pub(crate) mod projection;
+pub(crate) mod sort;
 pub mod storage;
 mod ttl;
-pub mod update;
-pub mod validation;
+pub(crate) mod update;
+pub(crate) mod validation;
 
 pub use cursor::{CursorOwner, MAX_OPEN_CURSORS};
 pub use error::CommandError;

@@ -40,39 +40,6 @@ pub fn get<'a>(doc: &'a Document, path: &str) -> Option<&'a Bson> {
     Some(cur)
 }
 
-/// The value of the aggregation field path `$path` on `doc`: arrays along the way map over their document
-/// elements (missing values dropped), as `$a.b` does in an expression. `None` means missing.
-pub fn get_expr(doc: &Document, path: &str) -> Option<Bson> {
-    let parts: Vec<&str> = path.split('.').collect();
-    let (first, rest) = parts.split_first()?;
-    let v = field(doc, first)?;
-    descend(v, rest)
-}
-
-fn descend(v: &Bson, rest: &[&str]) -> Option<Bson> {
-    let Some((part, tail)) = rest.split_first() else {
-        return Some(v.clone());
-    };
-    match v {
-        Bson::Document(d) => descend(field(d, part)?, tail),
-        Bson::Array(items) => {
-            let mut out = Vec::new();
-            for item in items {
-                match item {
-                    Bson::Document(_) | Bson::Array(_) => {
-                        if let Some(x) = descend(item, rest) {
-                            out.push(x);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Some(Bson::Array(out))
-        }
-        _ => None,
-    }
-}
-
 fn not_viable(path: &str, part: &str, v: &Bson) -> CommandError {
     CommandError::new(
         ErrorCode::PathNotViable,
@@ -217,10 +184,6 @@ mod tests {
         let mut d = doc! {"a": {"b": 1}, "arr": [{"x": 1}, {"y": 2}, 5]};
         assert_eq!(get(&d, "a.b"), Some(&Bson::Int32(1)));
         assert_eq!(get(&d, "arr.1.y"), Some(&Bson::Int32(2)));
-        assert_eq!(
-            get_expr(&d, "arr.x"),
-            Some(Bson::Array(vec![Bson::Int32(1)]))
-        );
         set(&mut d, "c.d.e", Bson::Int32(3)).unwrap();
         assert_eq!(get(&d, "c.d.e"), Some(&Bson::Int32(3)));
         assert_eq!(set(&mut d, "a.b.c", Bson::Int32(1)).unwrap_err().code, 28);

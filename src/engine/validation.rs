@@ -6,45 +6,12 @@
 //! compiled. Depends on `matcher` (query operators, `$type` aliases, regexes) and `bson_order`.
 
 use super::bson_order::{compare, equal};
-use super::expr::Vars;
 use super::matcher::leaf::Re;
 use super::matcher::types::TypeSet;
-use super::matcher::Matcher;
 use super::numeric::is_number;
 use super::CommandError;
-use crate::engine::error_codes::ErrorCode;
 use bson::{Bson, Document};
 use std::cmp::Ordering;
-
-/// A compiled collection validator.
-#[derive(Debug, Clone)]
-pub struct Validator {
-    matcher: Matcher,
-}
-
-impl Validator {
-    /// Compiles a `validator` document (`{$jsonSchema: {...}}`, query operators, or both).
-    pub fn compile(validator: &Document) -> Result<Validator, CommandError> {
-        Ok(Validator {
-            matcher: Matcher::compile(validator)?,
-        })
-    }
-
-    /// Checks one document: error 121 `DocumentValidationFailure` when it does not satisfy the validator.
-    pub fn validate(&self, doc: &Document) -> Result<(), CommandError> {
-        if self
-            .matcher
-            .matches(doc, &Vars::new(bson::DateTime::now()))?
-        {
-            Ok(())
-        } else {
-            Err(CommandError::new(
-                ErrorCode::DocumentValidationFailure,
-                "Document failed validation",
-            ))
-        }
-    }
-}
 
 /// `additionalProperties`: a boolean or a schema for the properties not listed.
 #[derive(Debug, Clone)]

@@ -6,8 +6,9 @@
 
 use super::auth::Session;
 use super::wire::{self, Request, WireError};
-use crate::engine::error_codes::ErrorCode;
-use crate::engine::{CommandError, CursorOwner, Engine};
+use crate::command_error::CommandError;
+use crate::command_error::ErrorCode;
+use crate::engine::{CursorOwner, Engine};
 use bson::{doc, Bson, Document};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI32, Ordering};

@@ -17,12 +17,10 @@
 
 pub mod auth;
 mod conn;
-pub mod options;
 pub mod tls;
 pub mod wire;
 
 pub use auth::Security;
-pub use options::SecurityArgs;
 pub use tls::{Tls, TlsFiles, TlsMode};
 
 use crate::engine::Engine;
@@ -163,69 +161,4 @@ impl Server {
         })
         .await
     }
-}
-
-/// The `sqlmongo serve` subcommand: logs to standard error (`RUST_LOG` sets the level, default `info`),
-/// serves the engine `open` returns (in memory, or durable with `--data DIR`; opened once logging is set
-/// up, so recovery is logged) on `bind:port` until Ctrl-C, with the authentication and TLS of `security` (a
-/// non-loopback address needs `--auth` or `--allow-insecure-remote`). Errors are one line.
-pub fn run_cli(
-    bind: &str,
-    port: u16,
-    security: &SecurityArgs,
-    open: impl FnOnce() -> Result<Engine, String>,
-) -> Result<(), String> {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
-    let tls = security.tls()?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    let engine = open()?;
-    rt.block_on(async {
-        let server = Server::bind((bind, port), engine.clone())
-            .await
-            .map_err(|e| format!("cannot listen on {bind}:{port}: {e}"))?;
-        let addr = server
-            .local_addr()
-            .map_err(|e| format!("cannot read the bound address: {e}"))?;
-        security.check_address(addr, tls.is_some())?;
-        security.bootstrap(&engine)?;
-        let mut server = server.with_security(security.security());
-        let tls_note = match &tls {
-            Some(t) => format!("TLS {:?}", t.mode()),
-            None => "no TLS".to_string(),
-        };
-        if let Some(t) = tls {
-            server = server.with_tls(t);
-        }
-        let store = match engine.data_dir() {
-            Some(dir) => format!("durable embedded engine, data in {}", dir.display()),
-            None => "embedded in-memory engine".to_string(),
-        };
-        tracing::info!(
-            "sqlmongo serve: listening on {addr} ({store}; MongoDB wire protocol, maxWireVersion 21; {}; {tls_note}); Ctrl-C stops",
-            if security.auth { "authentication required" } else { "no authentication" }
-        );
-        server
-            .serve_until_ctrl_c()
-            .await
-            .map_err(|e| format!("server failed: {e}"))?;
-        if engine.data_dir().is_some() {
-            // As mongod at a clean shutdown: a checkpoint, so the next start replays no journal.
-            let started = std::time::Instant::now();
-            match tokio::task::block_in_place(|| engine.checkpoint()) {
-                Ok(()) => tracing::info!("checkpoint written in {:.3} s", started.elapsed().as_secs_f64()),
-                Err(e) => tracing::error!("checkpoint at shutdown failed: {e} (the journal holds every commit)"),
-            }
-        }
-        tracing::info!("stopped");
-        Ok(())
-    })
 }

@@ -5,8 +5,8 @@
 //! Everything here is pure: bytes in, typed messages out (and back). A message that does not parse is a
 //! [`WireError`]; the connection handler closes the connection on one, as mongod does.
 
-use crate::engine::error::ErrorCode;
-use crate::engine::CommandError;
+use crate::command_error::CommandError;
+use crate::command_error::ErrorCode;
 use bson::Document;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};

@@ -280,11 +280,6 @@ impl Pipeline {
         self.stages.len()
     }
 
-    /// Whether there are no stages.
-    pub fn is_empty(&self) -> bool {
-        self.stages.is_empty()
-    }
-
     /// Runs the pipeline over `input`.
     pub fn run(
         &self,

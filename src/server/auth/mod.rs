@@ -16,8 +16,9 @@ pub mod roles;
 pub mod scram;
 pub mod users;
 
-use crate::engine::error_codes::ErrorCode;
-use crate::engine::{CommandError, CursorOwner, Engine};
+use crate::command_error::CommandError;
+use crate::command_error::ErrorCode;
+use crate::engine::{CursorOwner, Engine};
 use bson::{doc, spec::BinarySubtype, Binary, Bson, Document};
 use roles::{Grants, Requirement, RoleRef};
 use scram::{ClientFirst, ServerConversation};

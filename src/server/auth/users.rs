@@ -9,8 +9,9 @@
 
 use super::roles::{self, RoleRef};
 use super::scram::{self, Credentials, ScramError};
-use crate::engine::error_codes::ErrorCode;
-use crate::engine::{CommandError, Engine};
+use crate::command_error::CommandError;
+use crate::command_error::ErrorCode;
+use crate::engine::Engine;
 use bson::{doc, Bson, Document};
 use rand::RngCore;
 
