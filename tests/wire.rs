@@ -322,6 +322,33 @@ async fn command(s: &mut TcpStream, id: i32, body: &Document) -> Document {
     d
 }
 
+/// mongod's detail fields in an `ok: 0` reply (issue 16 item 7): a findAndModify upsert that hits a unique
+/// index replies `keyPattern` and `keyValue` beside `code` 11000.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_replies_carry_mongods_detail_fields() {
+    let server = start().await;
+    let mut s = TcpStream::connect(server.addr).await.expect("connect");
+    command(
+        &mut s,
+        1,
+        &doc! {"insert": "d", "documents": [{"_id": 1, "n": 1}], "$db": "raw"},
+    )
+    .await;
+    command(&mut s, 2, &doc! {"createIndexes": "d", "indexes": [{"key": {"n": 1}, "name": "n_1", "unique": true}], "$db": "raw"}).await;
+    let reply = command(
+        &mut s,
+        3,
+        &doc! {"findAndModify": "d", "query": {"_id": 2}, "update": {"$set": {"n": 1}}, "upsert": true, "$db": "raw"},
+    )
+    .await;
+    assert_eq!(reply.get_f64("ok").ok(), Some(0.0), "{reply}");
+    assert_eq!(reply.get_i32("code").ok(), Some(11000));
+    assert_eq!(reply.get_str("codeName").ok(), Some("DuplicateKey"));
+    assert_eq!(reply.get_document("keyPattern").ok(), Some(&doc! {"n": 1}));
+    assert_eq!(reply.get_document("keyValue").ok(), Some(&doc! {"n": 1}));
+    server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn op_msg_sequences_checksums_and_mongod_error_shapes() {
     let server = start().await;

@@ -19,6 +19,10 @@ pub struct CommandError {
     pub code_name: String,
     /// Human-readable message.
     pub errmsg: String,
+    /// The further fields mongod puts beside `code` and `errmsg` for this error, in its reply (top level of
+    /// an `ok: 0` reply, or inside a `writeErrors` entry): `keyPattern` and `keyValue` of a duplicate key
+    /// (11000), `errInfo` of a document that failed validation (121).
+    pub extra: Option<Box<bson::Document>>,
 }
 
 impl CommandError {
@@ -28,6 +32,27 @@ impl CommandError {
             code: code.code(),
             code_name: code.name().into_owned(),
             errmsg: errmsg.into(),
+            extra: None,
+        }
+    }
+    /// The same error with `fields` added to its reply fields (see [`CommandError::extra`]).
+    pub fn with_extra(mut self, fields: bson::Document) -> Self {
+        match &mut self.extra {
+            Some(extra) => extra.extend(fields),
+            None => self.extra = Some(Box::new(fields)),
+        }
+        self
+    }
+    /// Appends the error's reply fields (`errmsg`, `code`, `codeName`, then [`CommandError::extra`]) to
+    /// `reply`, as mongod writes them after `ok: 0`.
+    pub fn append_to(&self, reply: &mut bson::Document) {
+        reply.insert("errmsg", self.errmsg.clone());
+        reply.insert("code", self.code);
+        reply.insert("codeName", self.code_name.clone());
+        if let Some(extra) = &self.extra {
+            for (k, v) in extra.iter() {
+                reply.insert(k.clone(), v.clone());
+            }
         }
     }
     /// An error with mongod's numeric code `code` (a location code, `Location<code>`, unless the table

@@ -181,6 +181,7 @@ async fn run_step(
                     .unwrap_or(code_name(code))
                     .to_string(),
                 errmsg: first.get_str("errmsg").unwrap_or("write error").to_string(),
+                extra: super::detail_fields(first),
             }));
         }
     }
@@ -195,6 +196,7 @@ async fn run_step(
                 .get_str("errmsg")
                 .unwrap_or("write concern error")
                 .to_string(),
+            extra: super::detail_fields(wce),
         }));
     }
     Ok(reply)

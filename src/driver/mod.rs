@@ -73,6 +73,18 @@ pub trait Backend: Send + Sync {
     }
 }
 
+/// The fields of an error reply (or a `writeErrors` entry) beyond `ok`, `code`, `codeName`, `errmsg` and
+/// `index`: `keyPattern`, `keyValue`, `errInfo`, ... (see [`CommandError::extra`]).
+pub(crate) fn detail_fields(reply: &bson::Document) -> Option<Box<bson::Document>> {
+    const KEPT: [&str; 4] = ["keyPattern", "keyValue", "errInfo", "errorLabels"];
+    let extra: bson::Document = reply
+        .iter()
+        .filter(|(k, _)| KEPT.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    (!extra.is_empty()).then(|| Box::new(extra))
+}
+
 /// Turns an `ok: 0` reply into an error carrying MongoDB's code, codeName and errmsg.
 pub fn check_reply(reply: Document) -> Result<Document, crate::Error> {
     let ok = match reply.get("ok") {
@@ -95,5 +107,6 @@ pub fn check_reply(reply: Document) -> Result<Document, crate::Error> {
             .get_str("errmsg")
             .unwrap_or("command failed")
             .to_string(),
+        extra: detail_fields(&reply),
     }))
 }

@@ -147,6 +147,7 @@ fn map_error(uri: &str, e: mongodb::error::Error) -> crate::Error {
             code: c.code,
             code_name: c.code_name.clone(),
             errmsg: c.message.clone(),
+            extra: None,
         }),
         _ => connection_error(uri, &e),
     }

@@ -240,7 +240,9 @@ fn session_owner(cmd: &Document) -> Option<CursorOwner> {
 
 /// mongod's error reply.
 fn error_reply(e: &CommandError) -> Document {
-    doc! {"ok": 0.0, "errmsg": &e.errmsg, "code": e.code, "codeName": &e.code_name}
+    let mut reply = doc! {"ok": 0.0};
+    e.append_to(&mut reply);
+    reply
 }
 
 /// Runs one command for this connection and returns the reply document (an error reply on failure).

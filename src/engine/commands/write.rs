@@ -115,11 +115,8 @@ fn writable<'s>(
 
 fn write_error(index: usize, e: &CommandError) -> Bson {
     let mut d = doc! {"index": index as i32, "code": e.code, "errmsg": e.errmsg.clone()};
-    if e.code == 121 {
-        d.insert(
-            "errInfo",
-            doc! {"failingDocumentId": Bson::Null, "details": {"reason": e.errmsg.clone()}},
-        );
+    if let Some(extra) = &e.extra {
+        d.extend(extra.as_ref().clone());
     }
     Bson::Document(d)
 }
@@ -190,10 +187,12 @@ fn validate(
         );
         return Ok(());
     }
+    let id = doc.get("_id").cloned().unwrap_or(Bson::Null);
     Err(CommandError::new(
         ErrorCode::DocumentValidationFailure,
         "Document failed validation",
-    ))
+    )
+    .with_extra(doc! {"errInfo": {"failingDocumentId": id, "details": {"reason": "Document failed validation"}}}))
 }
 
 fn insert_one(

@@ -106,6 +106,7 @@ impl Collection {
         for (f, v) in ix.fields.iter().zip(key.0.iter()) {
             shown.insert(f.clone(), v.clone());
         }
+        let pattern = ix.spec.get_document("key").cloned().unwrap_or_default();
         CommandError::new(
             ErrorCode::DuplicateKey,
             format!(
@@ -113,6 +114,7 @@ impl Collection {
                 self.ns, ix.name, shown
             ),
         )
+        .with_extra(bson::doc! {"keyPattern": pattern, "keyValue": shown})
     }
 
     fn check_unique(
