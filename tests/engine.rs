@@ -172,6 +172,42 @@ fn pipeline_update_and_immutable_id() {
     );
 }
 
+/// mongod keeps `_id` when an update pipeline's output drops it (issue 16 item 6), in front as a
+/// replacement keeps it; a changed `_id` is still 66 ImmutableField.
+#[test]
+fn pipeline_update_without_id_keeps_the_id() {
+    let e = engine();
+    run(
+        &e,
+        doc! {"insert": "p", "documents": [{"_id": 1, "t": {"a": 1}}, {"_id": 2, "b": 1}]},
+    );
+    let r = run(
+        &e,
+        doc! {"update": "p", "updates": [{"q": {"_id": 1}, "u": [{"$replaceRoot": {"newRoot": "$t"}}, {"$addFields": {"foo": 1}}]}]},
+    );
+    assert_eq!(r.get_i32("nModified").unwrap(), 1, "{r}");
+    let r = run(
+        &e,
+        doc! {"update": "p", "updates": [{"q": {"_id": 2}, "u": [{"$project": {"_id": 0, "b": 1}}]}]},
+    );
+    assert_eq!(r.get_i32("n").unwrap(), 1, "{r}");
+    let docs = first_batch(&run(&e, doc! {"find": "p", "sort": {"_id": 1}}));
+    assert_eq!(docs[0], doc! {"_id": 1, "a": 1, "foo": 1});
+    assert_eq!(docs[1], doc! {"_id": 2, "b": 1});
+    let r = run(
+        &e,
+        doc! {"update": "p", "updates": [{"q": {"_id": 1}, "u": [{"$replaceRoot": {"newRoot": {"_id": 5}}}]}]},
+    );
+    assert_eq!(
+        r.get_array("writeErrors").unwrap()[0]
+            .as_document()
+            .unwrap()
+            .get_i32("code")
+            .unwrap(),
+        66
+    );
+}
+
 #[test]
 fn delete_limits_and_find_and_modify() {
     let e = engine();

@@ -352,7 +352,18 @@ impl Modifier {
                         "update pipeline must produce exactly one document",
                     ));
                 }
-                out.remove(0)
+                let new = out.remove(0);
+                // As mongod's replacement of the pre-image: an output without `_id` keeps the original
+                // one, in front (a `$replaceRoot` or `$project: {_id: 0}` does not delete the key).
+                match old.get("_id") {
+                    Some(id) if !new.contains_key("_id") => {
+                        let mut kept = Document::new();
+                        kept.insert("_id", id.clone());
+                        kept.extend(new);
+                        kept
+                    }
+                    _ => new,
+                }
             }
         };
         if !is_insert && old.get("_id") != new.get("_id") {
