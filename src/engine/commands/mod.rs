@@ -94,7 +94,7 @@ fn check_user_variable_name(var: &str) -> Result<(), CommandError> {
             "empty variable names are not allowed",
         ));
     };
-    if !(first.is_ascii_lowercase() || !first.is_ascii()) {
+    if first.is_ascii() && !first.is_ascii_lowercase() {
         return Err(CommandError::location(
             16867,
             format!("'{var}' starts with an invalid character for a user variable name"),
