@@ -613,3 +613,34 @@ fn invalid_database_names_are_refused_on_both_entries() {
         assert!(e.run_command(good, &doc! {"find": "s"}).is_ok(), "{good:?}");
     }
 }
+
+/// mongod 5.0+ stores `$`-prefixed and dotted field names given to insert, top level and nested (issue 16
+/// item 5), but an `_id` document may not hold a `$`-prefixed field (52 DollarPrefixedFieldName).
+#[test]
+fn inserts_store_dollar_and_dotted_names_but_not_inside_id() {
+    let e = engine();
+    let r = run(
+        &e,
+        doc! {"insert": "names", "documents": [{"_id": 1, "$price": 50, "a.b": 2, "loc": {"$db": "x", "$inc": true}}]},
+    );
+    assert_eq!(r.get_i32("n").unwrap(), 1, "{r}");
+    let docs = first_batch(&run(&e, doc! {"find": "names", "filter": {"_id": 1}}));
+    assert_eq!(
+        docs[0],
+        doc! {"_id": 1, "$price": 50, "a.b": 2, "loc": {"$db": "x", "$inc": true}}
+    );
+    for id in [doc! {"$a": 1}, doc! {"x": {"$b": 1}}] {
+        let r = run(&e, doc! {"insert": "names", "documents": [{"_id": id}]});
+        let w = r.get_array("writeErrors").unwrap()[0]
+            .as_document()
+            .unwrap()
+            .clone();
+        assert_eq!(w.get_i32("code").unwrap(), 52, "{w}");
+    }
+    // An _id document without `$` names is fine.
+    let r = run(
+        &e,
+        doc! {"insert": "names", "documents": [{"_id": {"k": 1, "v.w": 2}}]},
+    );
+    assert_eq!(r.get_i32("n").unwrap(), 1, "{r}");
+}

@@ -121,15 +121,11 @@ fn write_error(index: usize, e: &CommandError) -> Bson {
     Bson::Document(d)
 }
 
-/// Puts `_id` first, generating an ObjectId when absent; rejects invalid `_id` values and `$` fields.
+/// Puts `_id` first, generating an ObjectId when absent; rejects invalid `_id` values. As mongod 5.0+,
+/// `$`-prefixed and dotted field names are stored (top level and nested), except inside `_id`.
 fn prepare_insert(doc: Document) -> Result<Document, CommandError> {
-    for k in doc.keys() {
-        if k.starts_with('$') {
-            return Err(CommandError::new(
-                ErrorCode::BadValue,
-                format!("Document can't have $ prefixed field names: {k}"),
-            ));
-        }
+    if let Some(Bson::Document(id)) = doc.get("_id") {
+        check_id_fields(id)?;
     }
     let id = match doc.get("_id") {
         Some(Bson::Array(_)) => return Err(CommandError::bad_value("can't use an array for _id")),
@@ -153,6 +149,25 @@ fn prepare_insert(doc: Document) -> Result<Document, CommandError> {
         }
     }
     Ok(out)
+}
+
+/// mongod's storage rule for `_id`: no `$`-prefixed field name at any depth of an `_id` document (52
+/// `DollarPrefixedFieldName`).
+fn check_id_fields(id: &Document) -> Result<(), CommandError> {
+    for (k, v) in id {
+        if k.starts_with('$') {
+            return Err(CommandError::new(
+                ErrorCode::DollarPrefixedFieldName,
+                format!(
+                    "_id fields may not contain '$'-prefixed fields: {k} is not valid for storage."
+                ),
+            ));
+        }
+        if let Bson::Document(d) = v {
+            check_id_fields(d)?;
+        }
+    }
+    Ok(())
 }
 
 /// The collection's validator verdict on `doc` (121 DocumentValidationFailure), honouring
