@@ -8,6 +8,7 @@
 //! `setop.rs` (UNION / INTERSECT / EXCEPT), `ordered_agg.rs` (STRING_AGG, ARRAY_AGG, ...), `json.rs`.
 
 mod aggregate;
+pub(crate) mod context;
 pub(crate) mod cte;
 mod ddl;
 pub(crate) mod dml;
@@ -37,7 +38,8 @@ use sqlparser::ast::{Ident, Spanned};
 /// What one statement translates to: its commands and how their replies become the result.
 pub(crate) type Translated = (Vec<Command>, Output);
 
-/// Per-statement translation state (parameters seen, notes raised, GROUP BY scope).
+/// Per-statement translation state (parameters seen, notes raised, depth); the state of the query level being
+/// translated is its [`context::QueryContext`] (`cx`).
 #[derive(Debug, Default)]
 pub struct Translator {
     /// Highest parameter number seen (`$n`), or count of `?` placeholders.
@@ -48,15 +50,12 @@ pub struct Translator {
     /// The `?` placeholders of the statement by (line, column), in text order: `?` number i+1 is entry i.
     pub(crate) question_positions: Vec<(u64, u64)>,
     pub(crate) dollar_params: bool,
-    pub(crate) tables: Vec<String>,
-    pub(crate) group: Option<aggregate::GroupScope>,
     pub(crate) tolerated_codes: Vec<i32>,
-    /// CTEs, FROM qualifiers and pending subqueries (`cte/`, `subquery.rs`).
+    /// The query level being translated: tables, FROM qualifiers, join / GROUP BY / window scopes, pending
+    /// subqueries (`context.rs`).
+    pub(crate) cx: context::QueryContext,
+    /// CTEs in scope and enclosing queries' frames (`cte/`, `subquery.rs`).
     pub(crate) rel: cte::RelState,
-    /// Column resolution of a query with joins (`join.rs`).
-    pub(crate) join: Option<join::JoinScope>,
-    /// Window calls of the current SELECT and their fields (`window/`).
-    pub(crate) windows: Option<window::WindowScope>,
     /// Inside `ON CONFLICT ... DO UPDATE`: the proposed row (`EXCLUDED.col`), column path -> value.
     pub(crate) excluded: Option<Vec<(String, expr::Agg)>>,
     /// How many expression translations are under way (`nested`).
@@ -196,7 +195,7 @@ fn translate_statement_here(
             }
         }
     }
-    if !t.rel.pending.is_empty() {
+    if !t.cx.pending.is_empty() {
         return Err(Error::Unsupported {
             construct: "subquery in this position".into(),
             position: at,
@@ -280,7 +279,7 @@ impl Translator {
     pub(crate) fn strip_qualifier<'a>(&self, parts: &'a [Ident]) -> &'a [Ident] {
         if parts.len() > 1 {
             if let Some(first) = parts.first() {
-                if self.tables.iter().any(|t| t == &first.value) {
+                if self.cx.tables.iter().any(|t| t == &first.value) {
                     return &parts[1..];
                 }
             }

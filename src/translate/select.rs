@@ -292,7 +292,7 @@ impl Translator {
         if wildcard && (grouped || distinct) {
             return refuse("SELECT * with GROUP BY, aggregates or DISTINCT");
         }
-        if wildcard && self.rel.scope.iter().any(|b| b.prefix.is_some()) {
+        if wildcard && self.cx.scope.iter().any(|b| b.prefix.is_some()) {
             // `*` over a CROSS JOIN of relations with known columns: those columns, relation by relation.
             let plain_star = projection
                 .iter()
@@ -434,8 +434,8 @@ impl Translator {
             }
             self.no_subquery_here("GROUP BY / SELECT DISTINCT", pos)?;
             // Everything after $group is translated in the group scope.
-            self.group = Some(scope);
-            self.rel.grouped_phase = true;
+            self.cx.group = Some(scope);
+            self.cx.grouped_phase = true;
             let win = self.window_stages(&window_exprs, named_window);
             let result = self.after_group(
                 &columns,
@@ -445,8 +445,8 @@ impl Translator {
                 &mut out_cols,
                 post_columns,
             );
-            let scope = self.group.take().unwrap_or_default();
-            self.rel.grouped_phase = false;
+            let scope = self.cx.group.take().unwrap_or_default();
+            self.cx.grouped_phase = false;
             let win = win?;
             let (having_match, sort_fields) = result?;
             let after_group_stages = self.take_subquery_stages();
@@ -676,7 +676,7 @@ impl Translator {
             TableFactor::Table { name, alias, .. } => {
                 super::names::plain_table(&twj.relation, pos)?;
                 let c = collection_name(name)?;
-                self.tables.push(c.clone());
+                self.cx.tables.push(c.clone());
                 if let Some(a) = alias {
                     if !a.columns.is_empty() {
                         return Err(Error::Unsupported {
@@ -684,7 +684,7 @@ impl Translator {
                             position: pos,
                         });
                     }
-                    self.tables.push(a.name.value.clone());
+                    self.cx.tables.push(a.name.value.clone());
                 }
                 Ok(c)
             }

@@ -237,7 +237,7 @@ impl Translator {
                     }
                 };
                 // Each side has its own tables, joins and windows.
-                let (cmds, output) = self.in_own_scope(|t| t.query_to_plan(&sub))?;
+                let (cmds, output) = self.in_child_query(|t| t.query_to_plan(&sub))?;
                 // A refusal points at the operand itself.
                 let at = Position::from(sqlparser::ast::Spanned::span(body).start);
                 side_of(cmds, output, if at.line == 0 { pos } else { at })
@@ -247,24 +247,6 @@ impl Translator {
                 position: pos,
             }),
         }
-    }
-}
-
-impl Translator {
-    /// Runs `f` (the translation of a nested query: a set-operation side, a subquery) with empty per-query
-    /// state — tables, join scope, window calls, GROUP BY scope — and restores the caller's afterwards, so the
-    /// inner query never resolves columns through the outer one's joins or groups.
-    pub(crate) fn in_own_scope<T>(&mut self, f: impl FnOnce(&mut Translator) -> T) -> T {
-        let tables = std::mem::take(&mut self.tables);
-        let join = self.join.take();
-        let windows = self.windows.take();
-        let group = self.group.take();
-        let result = f(self);
-        self.tables = tables;
-        self.join = join;
-        self.windows = windows;
-        self.group = group;
-        result
     }
 }
 

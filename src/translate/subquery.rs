@@ -33,7 +33,7 @@ impl Translator {
     ) -> Result<(String, Option<Vec<String>>), Error> {
         let (src, lets) = self.subquery_source(q, e)?;
         let field = self.next_subquery_field();
-        self.rel.pending.push(src.lookup(lets, tail, &field));
+        self.cx.pending.push(src.lookup(lets, tail, &field));
         Ok((field, src.columns))
     }
 
@@ -44,13 +44,14 @@ impl Translator {
         q: &Query,
         e: &Expr,
     ) -> Result<(super::cte::Source, Document), Error> {
-        if self.rel.grouped_phase && self.group.is_none() {
+        if self.cx.grouped_phase && self.cx.group.is_none() {
             return Err(unsupported("subquery inside an aggregate function", e));
         }
         let frame = Frame {
             scope: self.frame_scope(),
-            grouped: self.group.is_some() || self.rel.grouped_phase,
+            grouped: self.cx.group.is_some() || self.cx.grouped_phase,
             group_keys: self
+                .cx
                 .group
                 .as_ref()
                 .map(|g| g.keys.clone())
@@ -114,13 +115,13 @@ impl Translator {
             let_doc.insert(var.clone(), a.expr.clone());
             let probe =
                 doc! {"$match": {"$expr": {"$eq": [format!("${col}"), format!("$${var}")]}}};
-            self.rel
+            self.cx
                 .pending
                 .push(src.lookup(let_doc, vec![probe, doc! {"$limit": 1}], &found));
             let count_nulls = doc! {"$group": {"_id": null, "nulls": {"$sum": {"$cond": [
                 {"$eq": [{"$ifNull": [format!("${col}"), null]}, null]}, 1, 0
             ]}}}};
-            self.rel
+            self.cx
                 .pending
                 .push(src.lookup(Document::new(), vec![count_nulls], &summary));
             let matched = bson!({"$gt": [{"$size": format!("${found}")}, 0]});
@@ -137,7 +138,7 @@ impl Translator {
             return Ok(if negated { p.not() } else { p });
         }
         let field = self.next_subquery_field();
-        self.rel.pending.push(src.lookup(lets, Vec::new(), &field));
+        self.cx.pending.push(src.lookup(lets, Vec::new(), &field));
         let values = Bson::String(format!("${field}.{col}"));
         let size = bson!({"$size": format!("${field}")});
         let inn = bson!({"$in": [a.expr.clone(), values.clone()]});
@@ -236,15 +237,15 @@ impl Translator {
 
     /// The `$lookup`s of subqueries translated since the last call (to place before the stage reading them).
     pub(crate) fn take_subquery_stages(&mut self) -> Vec<Document> {
-        std::mem::take(&mut self.rel.pending)
+        std::mem::take(&mut self.cx.pending)
     }
 
     /// Refuses subqueries translated in a place that cannot run a `$lookup` before it.
     pub(crate) fn no_subquery_here(&mut self, place: &str, pos: Position) -> Result<(), Error> {
-        if self.rel.pending.is_empty() {
+        if self.cx.pending.is_empty() {
             return Ok(());
         }
-        self.rel.pending.clear();
+        self.cx.pending.clear();
         Err(Error::Unsupported {
             construct: format!("subquery in {place}"),
             position: pos,
@@ -274,7 +275,7 @@ impl Translator {
             None => Document::new(),
         };
         if !after.is_empty() {
-            self.rel.pending.push(doc! {"$match": after});
+            self.cx.pending.push(doc! {"$match": after});
         }
         Ok(before)
     }

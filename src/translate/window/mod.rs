@@ -48,7 +48,7 @@ pub(crate) struct SortKeyDoc {
 impl Translator {
     /// A window call already computed by the window stages: `$__wN`.
     pub(crate) fn window_lookup(&self, e: &Expr) -> Option<Agg> {
-        let scope = self.windows.as_ref()?;
+        let scope = self.cx.windows.as_ref()?;
         scope
             .calls
             .iter()
@@ -64,7 +64,7 @@ impl Translator {
         exprs: &[&Expr],
         named: &[NamedWindowDefinition],
     ) -> Result<Vec<Document>, Error> {
-        self.windows = None;
+        self.cx.windows = None;
         let mut calls: Vec<Expr> = Vec::new();
         for e in exprs {
             collect_windows(e, &mut calls)?;
@@ -85,7 +85,7 @@ impl Translator {
             let (kind, nullable) = self.window_call(f, call, &field, &mut stages)?;
             scope.calls.push((original.clone(), field, kind, nullable));
         }
-        self.windows = Some(scope);
+        self.cx.windows = Some(scope);
         Ok(stages)
     }
 
