@@ -2,7 +2,8 @@
 //!
 //! Input: statements from [`crate::sql`]; output: typed MongoDB commands plus the output shape. Pure and
 //! synchronous. Every construct is translated exactly or refused with [`Error::Unsupported`] naming it.
-//! `Translator` is one struct with an `impl` block per clause file: `select.rs` (queries), `aggregate.rs`
+//! `Translator` is one struct with an `impl` block per clause file: `query.rs` (WITH / ORDER BY / LIMIT /
+//! OFFSET of every query), `select.rs` (SELECT), `context.rs` (the state of one query level), `aggregate.rs`
 //! (GROUP BY, aggregate functions), `dml.rs`, `ddl.rs`, `expr/` (expressions and filters), `nulls.rs`
 //! (three-valued logic), `like.rs`, `names.rs`, `join.rs` (`$lookup`), `window/` (`$setWindowFields`; frames, call lookup),
 //! `setop.rs` (UNION / INTERSECT / EXCEPT), `ordered_agg.rs` (STRING_AGG, ARRAY_AGG, ...), `json.rs`.
@@ -19,8 +20,8 @@ pub(crate) mod json;
 pub(crate) mod like;
 pub(crate) mod names;
 pub(crate) mod nulls;
-pub(crate) mod order;
 pub(crate) mod ordered_agg;
+pub(crate) mod query;
 mod returning;
 pub(crate) mod select;
 pub(crate) mod setop;

@@ -7,15 +7,15 @@
 //! so a sort key that needs it gets a NULL flag sorted before it.
 
 use super::aggregate::{contains_aggregate, GroupScope};
-use super::expr::{expr_pos, unsupported, Agg};
+use super::expr::{expr_pos, Agg};
 use super::names::collection_name;
 use super::nulls::is_null;
+use super::query::{finish_pipeline, output_column, QueryTail, SortKey};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::{Command, Output, OutputColumn};
 use bson::{bson, doc, Bson, Document};
 use sqlparser::ast::{
-    Distinct, Expr, GroupByExpr, LimitClause, OrderByKind, Query, Select, SelectItem, SetExpr,
-    Spanned, TableFactor, TableWithJoins, Value,
+    Distinct, Expr, GroupByExpr, Select, SelectItem, Spanned, TableFactor, TableWithJoins,
 };
 use std::borrow::Cow;
 
@@ -28,134 +28,18 @@ struct Column<'a> {
     source: Cow<'a, Expr>,
 }
 
-/// One ORDER BY key while planning.
-struct SortKey {
-    expr: Expr,
-    desc: bool,
-    nulls_first: bool,
-}
-
 impl Translator {
-    /// Translates a query (SELECT ... FROM one collection).
-    pub(crate) fn query_to_plan(&mut self, q: &Query) -> Result<Translated, Error> {
-        let Query {
-            with,
-            body,
-            order_by,
-            limit_clause,
-            fetch,
-            locks,
-            for_clause,
-            settings,
-            format_clause,
-            pipe_operators,
-        } = q;
-        if let Some(w) = with {
-            return self.with_query(w, q);
-        }
-        if fetch.is_some() {
-            return Err(self.at_query("FETCH FIRST (use LIMIT)", q));
-        }
-        if !locks.is_empty()
-            || for_clause.is_some()
-            || settings.is_some()
-            || format_clause.is_some()
-            || !pipe_operators.is_empty()
-        {
-            return Err(self.at_query("this query clause", q));
-        }
-        let select = match body.as_ref() {
-            SetExpr::Select(s) => s,
-            SetExpr::Query(inner) => {
-                if order_by.is_none() && limit_clause.is_none() {
-                    return self.query_to_plan(inner);
-                }
-                return Err(self.at_query("nested query with its own ORDER BY/LIMIT", q));
-            }
-            SetExpr::SetOperation { .. } => return self.set_operation_query(q),
-            SetExpr::Values(_) => return Err(self.at_query("VALUES as a query", q)),
-            _ => return Err(self.at_query("this kind of query", q)),
-        };
-        let mut keys = Vec::new();
-        if let Some(ob) = order_by {
-            match &ob.kind {
-                OrderByKind::Expressions(list) => {
-                    for o in list {
-                        if o.with_fill.is_some() {
-                            return Err(unsupported("WITH FILL", &o.expr));
-                        }
-                        // PG default: NULLS LAST for ASC, NULLS FIRST for DESC.
-                        let (desc, nulls_first) = super::order::direction(&o.options, &o.expr)?;
-                        keys.push(SortKey {
-                            expr: o.expr.clone(),
-                            desc,
-                            nulls_first,
-                        });
-                    }
-                }
-                OrderByKind::All(_) => return Err(self.at_query("ORDER BY ALL", q)),
-            }
-        }
-        let (limit, offset) = match limit_clause {
-            None => (None, None),
-            Some(LimitClause::LimitOffset {
-                limit,
-                offset,
-                limit_by,
-            }) => {
-                if !limit_by.is_empty() {
-                    return Err(self.at_query("LIMIT BY", q));
-                }
-                let l = match limit {
-                    Some(e) => self.count_value(e, "LIMIT")?,
-                    None => None,
-                };
-                let o = match offset {
-                    Some(o) => self.count_value(&o.value, "OFFSET")?,
-                    None => None,
-                };
-                (l, o)
-            }
-            Some(LimitClause::OffsetCommaLimit { .. }) => {
-                return Err(self.at_query("LIMIT offset, count", q))
-            }
-        };
-        self.select_to_plan(select, keys, limit, offset)
-    }
-
-    fn at_query(&self, what: &str, q: &Query) -> Error {
-        Error::Unsupported {
-            construct: what.to_string(),
-            position: Position::from(q.span().start),
-        }
-    }
-
-    /// A LIMIT / OFFSET count: a non-negative integer constant or a parameter (None for LIMIT ALL / NULL).
-    pub(crate) fn count_value(&mut self, e: &Expr, what: &str) -> Result<Option<Bson>, Error> {
-        if let Expr::Value(v) = e {
-            if let Value::Placeholder(_) = v.value {
-                let n = self.param_number(&v.value, e)?;
-                return Ok(Some(bson!({"$param": n as i64})));
-            }
-        }
-        match self.agg(e)?.constant {
-            Some(Bson::Null) => Ok(None),
-            Some(Bson::Int32(n)) if n >= 0 => Ok(Some(Bson::Int64(i64::from(n)))),
-            Some(Bson::Int64(n)) if n >= 0 => Ok(Some(Bson::Int64(n))),
-            _ => Err(Error::Invalid {
-                message: format!("{what} must be a non-negative integer"),
-                position: expr_pos(e),
-            }),
-        }
-    }
-
-    fn select_to_plan(
+    /// Translates a SELECT with its query's ORDER BY / LIMIT / OFFSET (query.rs).
+    pub(crate) fn select_to_plan(
         &mut self,
         s: &Select,
-        keys: Vec<SortKey>,
-        limit: Option<Bson>,
-        offset: Option<Bson>,
+        tail: QueryTail,
     ) -> Result<Translated, Error> {
+        let QueryTail {
+            keys,
+            limit,
+            offset,
+        } = tail;
         let Select {
             select_token: _,
             optimizer_hints,
@@ -323,45 +207,12 @@ impl Translator {
         }
         // Resolve ORDER BY / GROUP BY ordinals and output aliases to the SELECT expressions (PG rules).
         let resolve = |e: &Expr, columns: &[Column]| -> Result<Expr, Error> {
-            // PostgreSQL folds the minus into the constant: `ORDER BY -1` is position -1, not a constant key.
-            if let Expr::UnaryOp {
-                op: sqlparser::ast::UnaryOperator::Minus,
-                expr: inner,
-            } = e
-            {
-                if let Expr::Value(v) = inner.as_ref() {
-                    if let Value::Number(n, _) = &v.value {
-                        return Err(Error::Invalid {
-                            message: format!("position -{n} is not in select list"),
-                            position: expr_pos(e),
-                        });
-                    }
-                }
-            }
-            if let Expr::Value(v) = e {
-                if let Value::Number(n, _) = &v.value {
-                    let i: usize = n.parse().map_err(|_| Error::Invalid {
-                        message: format!("invalid position {n}"),
-                        position: expr_pos(e),
-                    })?;
-                    return match columns.get(i.wrapping_sub(1)) {
-                        Some(c) => Ok(c.source.as_ref().clone()),
-                        None => Err(Error::Invalid {
-                            message: format!("position {n} is not in select list"),
-                            position: expr_pos(e),
-                        }),
-                    };
-                }
-            }
-            if let Expr::Identifier(id) = e {
-                if let Some(c) = columns.iter().find(|c| {
-                    c.name == id.value
-                        && !matches!(c.source.as_ref(), Expr::Identifier(x) if x.value == id.value)
-                }) {
-                    return Ok(c.source.as_ref().clone());
-                }
-            }
-            Ok(e.clone())
+            let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+            let is_alias = |i: usize| !matches!(columns[i].source.as_ref(), Expr::Identifier(x) if x.value == columns[i].name);
+            Ok(match output_column(e, &names, is_alias)? {
+                Some(i) => columns[i].source.as_ref().clone(),
+                None => e.clone(),
+            })
         };
         let mut sort_keys = Vec::new();
         for k in keys {
@@ -539,36 +390,22 @@ impl Translator {
         Ok((having_match, sort_fields))
     }
 
+    /// `$sort` on the sort fields, `$skip`, `$limit`, then the sort fields unset (query.rs).
     fn finish_sort(
         &mut self,
         pipeline: &mut Vec<Document>,
-        sort_fields: Vec<(String, i32)>,
+        sort_fields: SortFields,
         limit: &Option<Bson>,
         offset: &Option<Bson>,
     ) {
-        if !sort_fields.is_empty() {
-            let mut sort = Document::new();
-            for (f, d) in &sort_fields {
-                sort.insert(f, *d);
-            }
-            pipeline.push(doc! {"$sort": sort});
-        }
-        if let Some(o) = offset {
-            pipeline.push(doc! {"$skip": o.clone()});
-        }
-        match limit {
-            // `$limit` must be positive (and a find `limit: 0` means no limit): LIMIT 0 keeps no row.
-            Some(Bson::Int64(0)) => pipeline.push(doc! {"$match": {"$expr": false}}),
-            Some(l) => pipeline.push(doc! {"$limit": l.clone()}),
-            None => {}
-        }
-        if !sort_fields.is_empty() {
-            let names: Vec<Bson> = sort_fields
-                .into_iter()
-                .map(|(f, _)| Bson::String(f))
-                .collect();
-            pipeline.push(doc! {"$unset": names});
-        }
+        let unset = sort_fields.iter().map(|(f, _)| f.clone()).collect();
+        finish_pipeline(
+            pipeline,
+            &sort_fields,
+            unset,
+            limit.as_ref(),
+            offset.as_ref(),
+        );
     }
 
     #[allow(clippy::too_many_arguments)]

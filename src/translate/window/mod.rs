@@ -101,13 +101,13 @@ impl Translator {
         }
         let mut key = Document::new();
         let mut fields = Vec::new();
-        for (i, o) in order_by.iter().enumerate() {
-            if o.with_fill.is_some() {
-                return Err(unsupported("WITH FILL", &o.expr));
-            }
-            let (desc, nulls_first) = crate::translate::order::direction(&o.options, &o.expr)?;
+        for (i, k) in crate::translate::query::sort_keys(order_by)?
+            .iter()
+            .enumerate()
+        {
+            let (desc, nulls_first) = (k.desc, k.nulls_first);
             let dir = if desc { -1 } else { 1 };
-            let a = self.agg(&o.expr)?;
+            let a = self.agg(&k.expr)?;
             // MongoDB puts NULLs first ascending and last descending.
             if nulls_first == desc && a.nullable {
                 key.insert(format!("n{i}"), bson!({"$cond": [is_null(&a.expr), 1, 0]}));
@@ -558,7 +558,7 @@ impl Translator {
                             ));
                         };
                         let (desc, nulls_first) =
-                            crate::translate::order::direction(&o.options, &o.expr)?;
+                            crate::translate::query::direction(&o.options, &o.expr)?;
                         let v = self.agg(&o.expr)?;
                         let inf = if nulls_first {
                             f64::NEG_INFINITY
