@@ -19,6 +19,9 @@ mod frame;
 use super::expr::{invalid, unsupported, Agg, Kind};
 use super::nulls::{is_null, not_null};
 use super::{Error, Translator};
+use crate::mql::accumulator::{self as acc, Accumulator};
+use crate::mql::expr as ex;
+use crate::mql::stage::Stage;
 use bson::{bson, doc, Bson, Document};
 pub(crate) use calls::refuse_windows;
 use calls::{collect_windows, resolve_named};
@@ -53,7 +56,7 @@ impl Translator {
             .calls
             .iter()
             .find(|(x, ..)| x == e)
-            .map(|(_, f, kind, nullable)| Agg::new(Bson::String(format!("${f}")), *kind, *nullable))
+            .map(|(_, f, kind, nullable)| Agg::new(ex::field(f), *kind, *nullable))
     }
 
     /// The `$setWindowFields` stages for every window call in `exprs` (and registers their fields). Empty when
@@ -110,10 +113,10 @@ impl Translator {
             let a = self.agg(&o.expr)?;
             // MongoDB puts NULLs first ascending and last descending.
             if nulls_first == desc && a.nullable {
-                key.insert(format!("n{i}"), bson!({"$cond": [is_null(&a.expr), 1, 0]}));
+                key.insert(format!("n{i}"), ex::cond(is_null(&a.expr), 1, 0));
                 fields.push((format!("n{i}"), dir));
             }
-            key.insert(format!("s{i}"), bson!({"$ifNull": [a.expr, null]}));
+            key.insert(format!("s{i}"), ex::or_null(a.expr));
             fields.push((format!("s{i}"), dir));
         }
         let first = fields.first().map(|f| f.1).unwrap_or(1);
@@ -176,10 +179,7 @@ impl Translator {
         } else {
             let mut d = Document::new();
             for (i, p) in spec.partition_by.iter().enumerate() {
-                d.insert(
-                    format!("p{i}"),
-                    bson!({"$ifNull": [self.agg(p)?.expr, null]}),
-                );
+                d.insert(format!("p{i}"), ex::or_null(self.agg(p)?.expr));
             }
             Some(Bson::Document(d))
         };
@@ -188,14 +188,14 @@ impl Translator {
         let kfield = format!("{field}k");
         let mut key_set = Document::new();
         let mut pre: Vec<Document> = Vec::new();
-        let mut cleanup: Vec<Bson> = Vec::new();
+        let mut cleanup: Vec<String> = Vec::new();
         // The field the window stages sort on, and its direction.
         let (sort_field, dir) = match key {
             Some(SortKeyDoc {
                 expr, dir: Some(d), ..
             }) => {
                 key_set.insert(&kfield, expr);
-                pre.push(doc! {"$set": key_set.clone()});
+                pre.push(Stage::Set(key_set.clone()).into());
                 (kfield.clone(), d)
             }
             Some(SortKeyDoc {
@@ -206,7 +206,7 @@ impl Translator {
                 // Mixed directions: number the rows in the multi-field order, then give every row the first
                 // number of its peer group (its RANK); that number orders the rows in one direction.
                 key_set.insert(&kfield, expr);
-                pre.push(doc! {"$set": key_set.clone()});
+                pre.push(Stage::Set(key_set.clone()).into());
                 let pos = format!("{field}p");
                 let rank = format!("{field}r0");
                 let mut sort = Document::new();
@@ -219,24 +219,24 @@ impl Translator {
                 }
                 numbered.insert("sortBy", sort);
                 let mut out = Document::new();
-                out.insert(&pos, doc! {"$documentNumber": {}});
+                out.insert(&pos, acc::document_number());
                 numbered.insert("output", out);
-                pre.push(doc! {"$setWindowFields": numbered});
+                pre.push(Stage::SetWindowFields(numbered).into());
                 let peers = match &partition {
-                    Some(p) => bson!({"p": p.clone(), "k": format!("${kfield}")}),
-                    None => Bson::String(format!("${kfield}")),
+                    Some(p) => bson!({"p": p.clone(), "k": ex::field(&kfield)}),
+                    None => ex::field(&kfield),
                 };
                 let mut out = Document::new();
-                out.insert(&rank, doc! {"$min": format!("${pos}")});
-                pre.push(doc! {"$setWindowFields": {"partitionBy": peers, "output": out}});
-                cleanup.push(Bson::String(pos));
-                cleanup.push(Bson::String(rank.clone()));
+                out.insert(&rank, acc::min(ex::field(&pos)));
+                pre.push(Stage::SetWindowFields(doc! {"partitionBy": peers, "output": out}).into());
+                cleanup.push(pos);
+                cleanup.push(rank.clone());
                 (rank, 1)
             }
             // No ORDER BY: every row is a peer of every other.
             None => {
                 key_set.insert(&kfield, 0);
-                pre.push(doc! {"$set": key_set.clone()});
+                pre.push(Stage::Set(key_set.clone()).into());
                 (kfield.clone(), 1)
             }
         };
@@ -249,7 +249,7 @@ impl Translator {
             sort.insert(sort_field, dir);
             s.insert("sortBy", sort);
             s.insert("output", output);
-            doc! {"$setWindowFields": s}
+            Stage::SetWindowFields(s).into()
         };
         let need_args = |n: usize| -> Result<(), Error> {
             if args.len() == n && !star {
@@ -258,24 +258,14 @@ impl Translator {
                 Err(invalid(format!("{}() takes {n} argument(s)", f.name), e))
             }
         };
-        let ranking = |op: &str| -> Document {
-            let mut o = Document::new();
-            let mut d = Document::new();
-            d.insert(op, Document::new());
-            o.insert(field, d);
-            o
-        };
         let result = match name.as_str() {
             "row_number" | "rank" | "dense_rank" => {
                 need_args(0)?;
-                let op = match name.as_str() {
-                    "row_number" => "$documentNumber",
-                    "rank" => "$rank",
-                    _ => "$denseRank",
-                };
+                let mut out = Document::new();
+                out.insert(field, acc::ranking(&name));
                 stages.extend(pre.clone());
-                stages.push(base(&sort_field, dir, ranking(op)));
-                stages.push(doc! {"$unset": kfield});
+                stages.push(base(&sort_field, dir, out));
+                stages.push(Stage::UnsetField(kfield).into());
                 Ok((Kind::Int, false))
             }
             "percent_rank" | "cume_dist" => {
@@ -283,37 +273,40 @@ impl Translator {
                 let r = format!("{field}r");
                 let n = format!("{field}n");
                 let mut out = Document::new();
-                out.insert(&n, doc! {"$sum": 1});
+                out.insert(&n, acc::sum(1));
                 stages.extend(pre.clone());
                 if name == "percent_rank" {
-                    out.insert(&r, doc! {"$rank": {}});
+                    out.insert(&r, acc::rank());
                     stages.push(base(&sort_field, dir, out));
-                    let value = bson!({"$cond": [{"$lte": [format!("${n}"), 1]}, 0.0,
-                        {"$divide": [{"$subtract": [format!("${r}"), 1]}, {"$subtract": [format!("${n}"), 1]}]}]});
+                    let value = ex::cond(
+                        ex::lte(ex::field(&n), 1),
+                        0.0,
+                        ex::divide(
+                            ex::subtract(ex::field(&r), 1),
+                            ex::subtract(ex::field(&n), 1),
+                        ),
+                    );
                     let mut set = Document::new();
                     set.insert(field, value);
-                    stages.push(doc! {"$set": set});
+                    stages.push(Stage::Set(set).into());
                 } else {
                     let d = format!("{field}d");
                     let mut first = Document::new();
-                    first.insert(&d, doc! {"$denseRank": {}});
-                    first.insert(&n, doc! {"$sum": 1});
+                    first.insert(&d, acc::dense_rank());
+                    first.insert(&n, acc::sum(1));
                     stages.push(base(&sort_field, dir, first));
                     let mut second = Document::new();
                     second.insert(
                         &r,
-                        doc! {"$sum": 1, "window": {"range": ["unbounded", "current"]}},
+                        acc::windowed(acc::sum(1), doc! {"range": ["unbounded", "current"]}),
                     );
                     stages.push(base(&d, 1, second));
                     let mut set = Document::new();
-                    set.insert(
-                        field,
-                        bson!({"$divide": [format!("${r}"), format!("${n}")]}),
-                    );
-                    stages.push(doc! {"$set": set});
-                    stages.push(doc! {"$unset": d});
+                    set.insert(field, ex::divide(ex::field(&r), ex::field(&n)));
+                    stages.push(Stage::Set(set).into());
+                    stages.push(Stage::UnsetField(d).into());
                 }
-                stages.push(doc! {"$unset": [kfield, r, n]});
+                stages.push(Stage::Unset(vec![kfield, r, n]).into());
                 Ok((Kind::Number, false))
             }
             "ntile" => {
@@ -322,24 +315,31 @@ impl Translator {
                 let rn = format!("{field}r");
                 let n = format!("{field}n");
                 let mut out = Document::new();
-                out.insert(&rn, doc! {"$documentNumber": {}});
-                out.insert(&n, doc! {"$sum": 1});
+                out.insert(&rn, acc::document_number());
+                out.insert(&n, acc::sum(1));
                 stages.extend(pre.clone());
                 stages.push(base(&sort_field, dir, out));
                 // PostgreSQL's NTILE: the first (count mod n) buckets hold one row more.
-                let i = bson!({"$subtract": [format!("${rn}"), 1]});
-                let q = bson!({"$floor": {"$divide": [format!("${n}"), buckets]}});
-                let r = bson!({"$mod": [format!("${n}"), buckets]});
-                let big = bson!({"$multiply": [r.clone(), {"$add": [q.clone(), 1]}]});
-                let value = bson!({"$cond": [
-                    {"$lt": [i.clone(), big.clone()]},
-                    {"$add": [{"$floor": {"$divide": [i.clone(), {"$add": [q.clone(), 1]}]}}, 1]},
-                    {"$add": [r, {"$floor": {"$divide": [{"$subtract": [i, big]}, q]}}, 1]}
-                ]});
+                let i = ex::subtract(ex::field(&rn), 1);
+                let q = ex::floor(ex::divide(ex::field(&n), buckets));
+                let r = ex::modulo(ex::field(&n), buckets);
+                let big = ex::multiply(vec![r.clone(), ex::add(vec![q.clone(), 1.into()])]);
+                let value = ex::cond(
+                    ex::lt(i.clone(), big.clone()),
+                    ex::add(vec![
+                        ex::floor(ex::divide(i.clone(), ex::add(vec![q.clone(), 1.into()]))),
+                        1.into(),
+                    ]),
+                    ex::add(vec![
+                        r,
+                        ex::floor(ex::divide(ex::subtract(i, big), q)),
+                        1.into(),
+                    ]),
+                );
                 let mut set = Document::new();
-                set.insert(field, bson!({"$toLong": value}));
-                stages.push(doc! {"$set": set});
-                stages.push(doc! {"$unset": [kfield, rn, n]});
+                set.insert(field, ex::to_long(value));
+                stages.push(Stage::Set(set).into());
+                stages.push(Stage::Unset(vec![kfield, rn, n]).into());
                 Ok((Kind::Int, false))
             }
             "lag" | "lead" => {
@@ -363,12 +363,12 @@ impl Translator {
                         }
                     },
                 };
-                let mut shift = doc! {"output": {"$ifNull": [x.expr, null]}, "by": if name == "lag" { -by } else { by }};
+                let mut shift = doc! {"output": ex::or_null(x.expr), "by": if name == "lag" { -by } else { by }};
                 if let Some(d) = args.get(2) {
                     let a = self.agg(d)?;
                     match a.constant {
                         Some(c) => {
-                            shift.insert("default", bson!({"$literal": c}));
+                            shift.insert("default", ex::literal(c));
                         }
                         None => {
                             return Err(unsupported(
@@ -379,10 +379,10 @@ impl Translator {
                     }
                 }
                 let mut out = Document::new();
-                out.insert(field, doc! {"$shift": shift});
+                out.insert(field, acc::shift(shift));
                 stages.extend(pre.clone());
                 stages.push(base(&sort_field, dir, out));
-                stages.push(doc! {"$unset": kfield});
+                stages.push(Stage::UnsetField(kfield).into());
                 Ok((x.kind, true))
             }
             "sum" | "avg" | "count" | "min" | "max" | "first_value" | "last_value"
@@ -428,7 +428,7 @@ impl Translator {
                 };
                 if !collecting {
                     if let (Some(ft), Some(a)) = (&filter, x.as_mut()) {
-                        a.expr = bson!({"$cond": [ft.clone(), a.expr.clone(), null]});
+                        a.expr = ex::cond(ft.clone(), a.expr.clone(), Bson::Null);
                         a.nullable = true;
                     }
                 }
@@ -441,11 +441,11 @@ impl Translator {
                         }
                     }
                 };
-                let with_window = |mut acc: Document| -> Document {
-                    if let Some(w) = window(&frame) {
-                        acc.insert("window", w);
+                let with_window = |a: Document| -> Document {
+                    match window(&frame) {
+                        Some(w) => acc::windowed(a, w),
+                        None => a,
                     }
-                    acc
                 };
                 let mut out = Document::new();
                 let mut post: Option<Bson> = None;
@@ -453,10 +453,10 @@ impl Translator {
                 let (kind, nullable) = match (name.as_str(), &x) {
                     ("count", None) => {
                         let one = match &filter {
-                            Some(ft) => bson!({"$cond": [ft.clone(), 1, 0]}),
+                            Some(ft) => ex::cond(ft.clone(), 1, 0),
                             None => Bson::Int32(1),
                         };
-                        out.insert(field, with_window(doc! {"$sum": one}));
+                        out.insert(field, with_window(acc::sum(one)));
                         (Kind::Int, false)
                     }
                     ("count", Some(x)) => {
@@ -465,83 +465,92 @@ impl Translator {
                         } else {
                             Bson::Boolean(true)
                         };
-                        out.insert(field, with_window(doc! {"$sum": {"$cond": [keep, 1, 0]}}));
+                        out.insert(field, with_window(acc::sum(ex::cond(keep, 1, 0))));
                         (Kind::Int, false)
                     }
                     ("sum", Some(x)) => {
-                        out.insert(field, with_window(doc! {"$sum": x.expr.clone()}));
+                        out.insert(field, with_window(acc::sum(x.expr.clone())));
                         out.insert(
                             &n,
-                            with_window(
-                                doc! {"$sum": {"$cond": [{"$isNumber": x.expr.clone()}, 1, 0]}},
-                            ),
+                            with_window(acc::sum(ex::cond(ex::is_number(x.expr.clone()), 1, 0))),
                         );
-                        post = Some(
-                            bson!({"$cond": [{"$gt": [format!("${n}"), 0]}, format!("${field}"), null]}),
-                        );
+                        post = Some(ex::cond(
+                            ex::gt(ex::field(&n), 0),
+                            ex::field(field),
+                            Bson::Null,
+                        ));
                         (x.kind, true)
                     }
                     ("avg", Some(x)) => {
-                        out.insert(field, with_window(doc! {"$avg": x.expr.clone()}));
+                        out.insert(field, with_window(acc::avg(x.expr.clone())));
                         (Kind::Number, true)
                     }
                     ("min" | "max", Some(x)) => {
-                        let mut acc = Document::new();
-                        acc.insert(format!("${name}"), x.expr.clone());
-                        out.insert(field, with_window(acc));
+                        let a = if name == "min" {
+                            acc::min(x.expr.clone())
+                        } else {
+                            acc::max(x.expr.clone())
+                        };
+                        out.insert(field, with_window(a));
                         (x.kind, true)
                     }
                     ("array_agg" | "json_agg" | "jsonb_agg" | "string_agg", Some(x)) => {
-                        let one = bson!([{"$ifNull": [x.expr.clone(), null]}]);
+                        let one = Bson::Array(vec![ex::or_null(x.expr.clone())]);
                         let pushed = match &keep {
-                            Some(k) => bson!({"$cond": [k.clone(), one, []]}),
+                            Some(k) => ex::cond(k.clone(), one, Bson::Array(Vec::new())),
                             None => one,
                         };
-                        out.insert(field, with_window(doc! {"$push": pushed}));
-                        let flat = bson!({"$reduce": {"input": format!("${field}"), "initialValue": [],
-                            "in": {"$concatArrays": ["$$value", "$$this"]}}});
+                        out.insert(field, with_window(acc::push(pushed)));
+                        let flat = ex::reduce(
+                            ex::field(field),
+                            Bson::Array(Vec::new()),
+                            ex::concat_arrays(vec![ex::value(), ex::this()]),
+                        );
                         if name == "string_agg" {
-                            post = Some(
-                                bson!({"$reduce": {"input": flat, "initialValue": null, "in": {"$cond": [
-                                    {"$eq": ["$$value", null]},
-                                    "$$this",
-                                    {"$concat": ["$$value", {"$literal": sep.clone()}, "$$this"]}
-                                ]}}}),
-                            );
+                            post = Some(ex::reduce(
+                                flat,
+                                Bson::Null,
+                                ex::cond(
+                                    ex::eq(ex::value(), Bson::Null),
+                                    ex::this(),
+                                    ex::concat(vec![
+                                        ex::value(),
+                                        ex::literal(sep.clone()),
+                                        ex::this(),
+                                    ]),
+                                ),
+                            ));
                             (Kind::Text, true)
                         } else {
-                            post = Some(
-                                bson!({"$cond": [{"$gt": [{"$size": flat.clone()}, 0]}, flat, null]}),
-                            );
+                            post = Some(ex::cond(
+                                ex::gt(ex::size(flat.clone()), 0),
+                                flat,
+                                Bson::Null,
+                            ));
                             (Kind::Array, true)
                         }
                     }
                     ("bool_and" | "bool_or" | "every", Some(x)) => {
-                        let op = if name == "bool_or" { "$max" } else { "$min" };
-                        let mut acc = Document::new();
-                        acc.insert(op, x.expr.clone());
-                        out.insert(field, with_window(acc));
+                        let a = if name == "bool_or" {
+                            acc::max(x.expr.clone())
+                        } else {
+                            acc::min(x.expr.clone())
+                        };
+                        out.insert(field, with_window(a));
                         (Kind::Bool, true)
                     }
                     ("nth_value", Some(x)) => {
-                        out.insert(
-                            field,
-                            with_window(doc! {"$push": {"$ifNull": [x.expr.clone(), null]}}),
-                        );
-                        post = Some(
-                            bson!({"$ifNull": [{"$arrayElemAt": [format!("${field}"), nth - 1]}, null]}),
-                        );
+                        out.insert(field, with_window(acc::push(ex::or_null(x.expr.clone()))));
+                        post = Some(ex::or_null(ex::array_elem_at(ex::field(field), nth - 1)));
                         (x.kind, true)
                     }
                     (_, Some(x)) => {
-                        let op = if name == "first_value" {
-                            "$first"
+                        let a = if name == "first_value" {
+                            Accumulator::First
                         } else {
-                            "$last"
+                            Accumulator::Last
                         };
-                        let mut acc = Document::new();
-                        acc.insert(op, bson!({"$ifNull": [x.expr.clone(), null]}));
-                        out.insert(field, with_window(acc));
+                        out.insert(field, with_window(a.of(ex::or_null(x.expr.clone()))));
                         (x.kind, true)
                     }
                     _ => return Err(invalid(format!("{}() needs an argument", f.name), e)),
@@ -566,41 +575,41 @@ impl Translator {
                             f64::INFINITY
                         };
                         let value = if desc {
-                            bson!({"$multiply": [-1, v.expr.clone()]})
+                            ex::multiply(vec![(-1).into(), v.expr.clone()])
                         } else {
                             v.expr.clone()
                         };
                         let vfield = format!("{field}v");
                         let mut set = Document::new();
-                        set.insert(&vfield, bson!({"$cond": [is_null(&v.expr), inf, value]}));
-                        stages.push(doc! {"$set": set});
+                        set.insert(&vfield, ex::cond(is_null(&v.expr), inf, value));
+                        stages.push(Stage::Set(set).into());
                         stages.push(base(&vfield, 1, out));
-                        stages.push(doc! {"$unset": vfield});
+                        stages.push(Stage::UnsetField(vfield).into());
                     }
                     Frame::Peers(..) => {
                         let d = format!("{field}d");
                         let mut first = Document::new();
-                        first.insert(&d, doc! {"$denseRank": {}});
+                        first.insert(&d, acc::dense_rank());
                         stages.push(base(&sort_field, dir, first));
                         stages.push(base(&d, 1, out));
-                        stages.push(doc! {"$unset": d});
+                        stages.push(Stage::UnsetField(d).into());
                     }
                     _ => stages.push(base(&sort_field, dir, out)),
                 }
                 if let Some(p) = post {
                     let mut set = Document::new();
                     set.insert(field, p);
-                    stages.push(doc! {"$set": set});
-                    stages.push(doc! {"$unset": [kfield, n]});
+                    stages.push(Stage::Set(set).into());
+                    stages.push(Stage::Unset(vec![kfield, n]).into());
                 } else {
-                    stages.push(doc! {"$unset": kfield});
+                    stages.push(Stage::UnsetField(kfield).into());
                 }
                 Ok((kind, nullable))
             }
             _ => Err(unsupported(format!("window function {}()", f.name), e)),
         };
         if !cleanup.is_empty() {
-            stages.push(doc! {"$unset": cleanup});
+            stages.push(Stage::Unset(cleanup).into());
         }
         result
     }
