@@ -10,7 +10,8 @@
 
 use super::expr::{expr_pos, unsupported};
 use super::{Error, Position, Translated, Translator};
-use bson::{bson, doc, Bson, Document};
+use crate::mql::{expr as ex, filter, stage::Stage};
+use bson::{Bson, Document};
 use sqlparser::ast::{
     Expr, LimitClause, OrderBy, OrderByExpr, OrderByKind, OrderByOptions, OrderBySort, Query,
     SetExpr, Spanned, Value,
@@ -135,20 +136,19 @@ pub(crate) fn finish_pipeline(
         for (f, d) in sort {
             s.insert(f, *d);
         }
-        pipeline.push(doc! {"$sort": s});
+        pipeline.push(Stage::Sort(s).into());
     }
     if let Some(o) = offset {
-        pipeline.push(doc! {"$skip": o.clone()});
+        pipeline.push(Stage::Skip(o.clone()).into());
     }
     match limit {
         // `$limit` must be positive (and a find `limit: 0` means no limit): LIMIT 0 keeps no row.
-        Some(Bson::Int64(0)) => pipeline.push(doc! {"$match": {"$expr": false}}),
-        Some(l) => pipeline.push(doc! {"$limit": l.clone()}),
+        Some(Bson::Int64(0)) => pipeline.push(Stage::Match(filter::expr(false)).into()),
+        Some(l) => pipeline.push(Stage::Limit(l.clone()).into()),
         None => {}
     }
     if !unset.is_empty() {
-        let names: Vec<Bson> = unset.into_iter().map(Bson::String).collect();
-        pipeline.push(doc! {"$unset": names});
+        pipeline.push(Stage::Unset(unset).into());
     }
 }
 
@@ -251,7 +251,7 @@ impl Translator {
         if let Expr::Value(v) = e {
             if let Value::Placeholder(_) = v.value {
                 let n = self.param_number(&v.value, e)?;
-                return Ok(Some(bson!({"$param": n as i64})));
+                return Ok(Some(ex::param(n as i64)));
             }
         }
         match self.agg(e)?.constant {
@@ -277,6 +277,7 @@ fn at_query(what: &str, q: &Query) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bson::doc;
 
     fn query(sql: &str) -> Query {
         let stmts = crate::sql::parse(sql).unwrap();

@@ -13,7 +13,10 @@ use super::super::nulls::{is_null, not_null};
 use super::super::{Error, Translator};
 use super::frame::{window_frame, Frame};
 use super::{positive_constant, Call};
-use bson::{bson, doc, Bson, Document};
+use crate::mql::accumulator::{self as acc, Accumulator};
+use crate::mql::expr as ex;
+use crate::mql::stage::Stage;
+use bson::{doc, Bson, Document};
 use sqlparser::ast::{DuplicateTreatment, FunctionArguments};
 
 /// The argument of a framed call, translated, and the constants some functions take.
@@ -64,10 +67,10 @@ impl Translator {
         if let Some(p) = post {
             let mut set = Document::new();
             set.insert(field, p);
-            stages.push(doc! {"$set": set});
-            stages.push(doc! {"$unset": [c.kfield.clone(), format!("{field}c")]});
+            stages.push(Stage::Set(set).into());
+            stages.push(Stage::Unset(vec![c.kfield.clone(), format!("{field}c")]).into());
         } else {
-            stages.push(doc! {"$unset": c.kfield.clone()});
+            stages.push(Stage::UnsetField(c.kfield.clone()).into());
         }
         Ok((kind, nullable))
     }
@@ -106,7 +109,7 @@ impl Translator {
         };
         if !collecting {
             if let (Some(ft), Some(a)) = (filter, x.as_mut()) {
-                a.expr = bson!({"$cond": [ft.clone(), a.expr.clone(), null]});
+                a.expr = ex::cond(ft.clone(), a.expr.clone(), Bson::Null);
                 a.nullable = true;
             }
         }
@@ -140,24 +143,24 @@ impl Translator {
                     f64::INFINITY
                 };
                 let value = if desc {
-                    bson!({"$multiply": [-1, v.expr.clone()]})
+                    ex::multiply(vec![(-1).into(), v.expr.clone()])
                 } else {
                     v.expr.clone()
                 };
                 let vfield = format!("{field}v");
                 let mut set = Document::new();
-                set.insert(&vfield, bson!({"$cond": [is_null(&v.expr), inf, value]}));
-                stages.push(doc! {"$set": set});
+                set.insert(&vfield, ex::cond(is_null(&v.expr), inf, value));
+                stages.push(Stage::Set(set).into());
                 stages.push(c.base(&vfield, 1, out));
-                stages.push(doc! {"$unset": vfield});
+                stages.push(Stage::UnsetField(vfield).into());
             }
             Frame::Peers(..) => {
                 let d = format!("{field}d");
                 let mut first = Document::new();
-                first.insert(&d, doc! {"$denseRank": {}});
+                first.insert(&d, acc::dense_rank());
                 stages.push(c.sorted(first));
                 stages.push(c.base(&d, 1, out));
-                stages.push(doc! {"$unset": d});
+                stages.push(Stage::UnsetField(d).into());
             }
             _ => stages.push(c.sorted(out)),
         }
@@ -176,11 +179,11 @@ fn accumulate(c: &Call<'_>, input: Input, frame: &Frame) -> Result<Accumulated, 
             Some(doc! {"range": [a.to_bson(), b.to_bson()]})
         }
     };
-    let with_window = |mut acc: Document| -> Document {
-        if let Some(w) = &window {
-            acc.insert("window", w.clone());
+    let with_window = |a: Document| -> Document {
+        match &window {
+            Some(w) => acc::windowed(a, w.clone()),
+            None => a,
         }
-        acc
     };
     let mut out = Document::new();
     let mut post: Option<Bson> = None;
@@ -188,10 +191,10 @@ fn accumulate(c: &Call<'_>, input: Input, frame: &Frame) -> Result<Accumulated, 
     let (kind, nullable) = match (name, &x) {
         ("count", None) => {
             let one = match filter {
-                Some(ft) => bson!({"$cond": [ft.clone(), 1, 0]}),
+                Some(ft) => ex::cond(ft.clone(), 1, 0),
                 None => Bson::Int32(1),
             };
-            out.insert(field, with_window(doc! {"$sum": one}));
+            out.insert(field, with_window(acc::sum(one)));
             (Kind::Int, false)
         }
         ("count", Some(x)) => {
@@ -200,77 +203,88 @@ fn accumulate(c: &Call<'_>, input: Input, frame: &Frame) -> Result<Accumulated, 
             } else {
                 Bson::Boolean(true)
             };
-            out.insert(field, with_window(doc! {"$sum": {"$cond": [keep, 1, 0]}}));
+            out.insert(field, with_window(acc::sum(ex::cond(keep, 1, 0))));
             (Kind::Int, false)
         }
         ("sum", Some(x)) => {
-            out.insert(field, with_window(doc! {"$sum": x.expr.clone()}));
+            out.insert(field, with_window(acc::sum(x.expr.clone())));
             out.insert(
                 &n,
-                with_window(doc! {"$sum": {"$cond": [{"$isNumber": x.expr.clone()}, 1, 0]}}),
+                with_window(acc::sum(ex::cond(ex::is_number(x.expr.clone()), 1, 0))),
             );
-            post =
-                Some(bson!({"$cond": [{"$gt": [format!("${n}"), 0]}, format!("${field}"), null]}));
+            post = Some(ex::cond(
+                ex::gt(ex::field(&n), 0),
+                ex::field(field),
+                Bson::Null,
+            ));
             (x.kind, true)
         }
         ("avg", Some(x)) => {
-            out.insert(field, with_window(doc! {"$avg": x.expr.clone()}));
+            out.insert(field, with_window(acc::avg(x.expr.clone())));
             (Kind::Number, true)
         }
         ("min" | "max", Some(x)) => {
-            let mut acc = Document::new();
-            acc.insert(format!("${name}"), x.expr.clone());
-            out.insert(field, with_window(acc));
+            let a = if name == "min" {
+                acc::min(x.expr.clone())
+            } else {
+                acc::max(x.expr.clone())
+            };
+            out.insert(field, with_window(a));
             (x.kind, true)
         }
         ("array_agg" | "json_agg" | "jsonb_agg" | "string_agg", Some(x)) => {
-            let one = bson!([{"$ifNull": [x.expr.clone(), null]}]);
+            let one = Bson::Array(vec![ex::or_null(x.expr.clone())]);
             let pushed = match &keep {
-                Some(k) => bson!({"$cond": [k.clone(), one, []]}),
+                Some(k) => ex::cond(k.clone(), one, Bson::Array(Vec::new())),
                 None => one,
             };
-            out.insert(field, with_window(doc! {"$push": pushed}));
-            let flat = bson!({"$reduce": {"input": format!("${field}"), "initialValue": [],
-                "in": {"$concatArrays": ["$$value", "$$this"]}}});
+            out.insert(field, with_window(acc::push(pushed)));
+            let flat = ex::reduce(
+                ex::field(field),
+                Bson::Array(Vec::new()),
+                ex::concat_arrays(vec![ex::value(), ex::this()]),
+            );
             if name == "string_agg" {
-                post = Some(
-                    bson!({"$reduce": {"input": flat, "initialValue": null, "in": {"$cond": [
-                        {"$eq": ["$$value", null]},
-                        "$$this",
-                        {"$concat": ["$$value", {"$literal": sep.clone()}, "$$this"]}
-                    ]}}}),
-                );
+                post = Some(ex::reduce(
+                    flat,
+                    Bson::Null,
+                    ex::cond(
+                        ex::eq(ex::value(), Bson::Null),
+                        ex::this(),
+                        ex::concat(vec![ex::value(), ex::literal(sep.clone()), ex::this()]),
+                    ),
+                ));
                 (Kind::Text, true)
             } else {
-                post = Some(bson!({"$cond": [{"$gt": [{"$size": flat.clone()}, 0]}, flat, null]}));
+                post = Some(ex::cond(
+                    ex::gt(ex::size(flat.clone()), 0),
+                    flat,
+                    Bson::Null,
+                ));
                 (Kind::Array, true)
             }
         }
         ("bool_and" | "bool_or" | "every", Some(x)) => {
-            let op = if name == "bool_or" { "$max" } else { "$min" };
-            let mut acc = Document::new();
-            acc.insert(op, x.expr.clone());
-            out.insert(field, with_window(acc));
+            let a = if name == "bool_or" {
+                acc::max(x.expr.clone())
+            } else {
+                acc::min(x.expr.clone())
+            };
+            out.insert(field, with_window(a));
             (Kind::Bool, true)
         }
         ("nth_value", Some(x)) => {
-            out.insert(
-                field,
-                with_window(doc! {"$push": {"$ifNull": [x.expr.clone(), null]}}),
-            );
-            post =
-                Some(bson!({"$ifNull": [{"$arrayElemAt": [format!("${field}"), nth - 1]}, null]}));
+            out.insert(field, with_window(acc::push(ex::or_null(x.expr.clone()))));
+            post = Some(ex::or_null(ex::array_elem_at(ex::field(field), nth - 1)));
             (x.kind, true)
         }
         (_, Some(x)) => {
-            let op = if name == "first_value" {
-                "$first"
+            let a = if name == "first_value" {
+                Accumulator::First
             } else {
-                "$last"
+                Accumulator::Last
             };
-            let mut acc = Document::new();
-            acc.insert(op, bson!({"$ifNull": [x.expr.clone(), null]}));
-            out.insert(field, with_window(acc));
+            out.insert(field, with_window(a.of(ex::or_null(x.expr.clone()))));
             (x.kind, true)
         }
         _ => return Err(invalid(format!("{}() needs an argument", c.f.name), c.e)),

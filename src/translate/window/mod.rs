@@ -26,6 +26,9 @@ mod ranking;
 use super::expr::{invalid, unsupported, Agg, Kind};
 use super::nulls::is_null;
 use super::{Error, Translator};
+use crate::mql::accumulator as acc;
+use crate::mql::expr as ex;
+use crate::mql::stage::Stage;
 use bson::{bson, doc, Bson, Document};
 pub(crate) use calls::refuse_windows;
 use calls::{collect_windows, resolve_named};
@@ -59,7 +62,7 @@ impl Translator {
             .calls
             .iter()
             .find(|(x, ..)| x == e)
-            .map(|(_, f, kind, nullable)| Agg::new(Bson::String(format!("${f}")), *kind, *nullable))
+            .map(|(_, f, kind, nullable)| Agg::new(ex::field(f), *kind, *nullable))
     }
 
     /// The `$setWindowFields` stages for every window call in `exprs` (and registers their fields). Empty when
@@ -116,10 +119,10 @@ impl Translator {
             let a = self.agg(&k.expr)?;
             // MongoDB puts NULLs first ascending and last descending.
             if nulls_first == desc && a.nullable {
-                key.insert(format!("n{i}"), bson!({"$cond": [is_null(&a.expr), 1, 0]}));
+                key.insert(format!("n{i}"), ex::cond(is_null(&a.expr), 1, 0));
                 fields.push((format!("n{i}"), dir));
             }
-            key.insert(format!("s{i}"), bson!({"$ifNull": [a.expr, null]}));
+            key.insert(format!("s{i}"), ex::or_null(a.expr));
             fields.push((format!("s{i}"), dir));
         }
         let first = fields.first().map(|f| f.1).unwrap_or(1);
@@ -151,7 +154,7 @@ impl Translator {
             _ => Err(unsupported(format!("window function {}()", f.name), e)),
         };
         if !call.cleanup.is_empty() {
-            stages.push(doc! {"$unset": call.cleanup});
+            stages.push(Stage::Unset(call.cleanup).into());
         }
         result
     }
@@ -193,10 +196,7 @@ impl Translator {
         } else {
             let mut d = Document::new();
             for (i, p) in spec.partition_by.iter().enumerate() {
-                d.insert(
-                    format!("p{i}"),
-                    bson!({"$ifNull": [self.agg(p)?.expr, null]}),
-                );
+                d.insert(format!("p{i}"), ex::or_null(self.agg(p)?.expr));
             }
             Some(Bson::Document(d))
         };
@@ -205,14 +205,14 @@ impl Translator {
         let kfield = format!("{field}k");
         let mut key_set = Document::new();
         let mut pre: Vec<Document> = Vec::new();
-        let mut cleanup: Vec<Bson> = Vec::new();
+        let mut cleanup: Vec<String> = Vec::new();
         // The field the window stages sort on, and its direction.
         let (sort_field, dir) = match key {
             Some(SortKeyDoc {
                 expr, dir: Some(d), ..
             }) => {
                 key_set.insert(&kfield, expr);
-                pre.push(doc! {"$set": key_set.clone()});
+                pre.push(Stage::Set(key_set.clone()).into());
                 (kfield.clone(), d)
             }
             Some(SortKeyDoc {
@@ -223,7 +223,7 @@ impl Translator {
                 // Mixed directions: number the rows in the multi-field order, then give every row the first
                 // number of its peer group (its RANK); that number orders the rows in one direction.
                 key_set.insert(&kfield, expr);
-                pre.push(doc! {"$set": key_set.clone()});
+                pre.push(Stage::Set(key_set.clone()).into());
                 let pos = format!("{field}p");
                 let rank = format!("{field}r0");
                 let mut sort = Document::new();
@@ -236,24 +236,24 @@ impl Translator {
                 }
                 numbered.insert("sortBy", sort);
                 let mut out = Document::new();
-                out.insert(&pos, doc! {"$documentNumber": {}});
+                out.insert(&pos, acc::document_number());
                 numbered.insert("output", out);
-                pre.push(doc! {"$setWindowFields": numbered});
+                pre.push(Stage::SetWindowFields(numbered).into());
                 let peers = match &partition {
-                    Some(p) => bson!({"p": p.clone(), "k": format!("${kfield}")}),
-                    None => Bson::String(format!("${kfield}")),
+                    Some(p) => bson!({"p": p.clone(), "k": ex::field(&kfield)}),
+                    None => ex::field(&kfield),
                 };
                 let mut out = Document::new();
-                out.insert(&rank, doc! {"$min": format!("${pos}")});
-                pre.push(doc! {"$setWindowFields": {"partitionBy": peers, "output": out}});
-                cleanup.push(Bson::String(pos));
-                cleanup.push(Bson::String(rank.clone()));
+                out.insert(&rank, acc::min(ex::field(&pos)));
+                pre.push(Stage::SetWindowFields(doc! {"partitionBy": peers, "output": out}).into());
+                cleanup.push(pos);
+                cleanup.push(rank.clone());
                 (rank, 1)
             }
             // No ORDER BY: every row is a peer of every other.
             None => {
                 key_set.insert(&kfield, 0);
-                pre.push(doc! {"$set": key_set.clone()});
+                pre.push(Stage::Set(key_set.clone()).into());
                 (kfield.clone(), 1)
             }
         };
@@ -343,7 +343,7 @@ pub(super) struct Call<'a> {
     /// Stages that set the sort field, run before the call's own.
     pub pre: Vec<Document>,
     /// Helper fields unset after the call's stages.
-    pub cleanup: Vec<Bson>,
+    pub cleanup: Vec<String>,
 }
 
 impl Call<'_> {
@@ -357,7 +357,7 @@ impl Call<'_> {
         sort.insert(sort_field, dir);
         s.insert("sortBy", sort);
         s.insert("output", output);
-        doc! {"$setWindowFields": s}
+        Stage::SetWindowFields(s).into()
     }
 
     /// The stages on the call's own sort field.

@@ -3,7 +3,10 @@
 use super::super::expr::{invalid, unsupported, Kind};
 use super::super::{Error, Translator};
 use super::Call;
-use bson::{bson, doc, Bson, Document};
+use crate::mql::accumulator as acc;
+use crate::mql::expr as ex;
+use crate::mql::stage::Stage;
+use bson::{doc, Bson, Document};
 
 impl Translator {
     /// `LAG(x [, offset [, default]])` / `LEAD(...)`.
@@ -33,12 +36,13 @@ impl Translator {
                 }
             },
         };
-        let mut shift = doc! {"output": {"$ifNull": [x.expr, null]}, "by": if c.name == "lag" { -by } else { by }};
+        let mut shift =
+            doc! {"output": ex::or_null(x.expr), "by": if c.name == "lag" { -by } else { by }};
         if let Some(d) = args.get(2) {
             let a = self.agg(d)?;
             match a.constant {
                 Some(v) => {
-                    shift.insert("default", bson!({"$literal": v}));
+                    shift.insert("default", ex::literal(v));
                 }
                 None => {
                     return Err(unsupported(
@@ -49,10 +53,10 @@ impl Translator {
             }
         }
         let mut out = Document::new();
-        out.insert(c.field, doc! {"$shift": shift});
+        out.insert(c.field, acc::shift(shift));
         stages.extend(c.pre.iter().cloned());
         stages.push(c.sorted(out));
-        stages.push(doc! {"$unset": c.kfield.clone()});
+        stages.push(Stage::UnsetField(c.kfield.clone()).into());
         Ok((x.kind, true))
     }
 }

@@ -5,7 +5,10 @@
 use super::super::expr::Kind;
 use super::super::{Error, Translator};
 use super::{positive_constant, Call};
-use bson::{bson, doc, Document};
+use crate::mql::accumulator as acc;
+use crate::mql::expr as ex;
+use crate::mql::stage::Stage;
+use bson::{doc, Document};
 
 impl Translator {
     /// ROW_NUMBER / RANK / DENSE_RANK / PERCENT_RANK / CUME_DIST / NTILE.
@@ -29,24 +32,31 @@ impl Translator {
         let rn = format!("{field}r");
         let n = format!("{field}n");
         let mut out = Document::new();
-        out.insert(&rn, doc! {"$documentNumber": {}});
-        out.insert(&n, doc! {"$sum": 1});
+        out.insert(&rn, acc::document_number());
+        out.insert(&n, acc::sum(1));
         stages.extend(c.pre.iter().cloned());
         stages.push(c.sorted(out));
         // PostgreSQL's NTILE: the first (count mod n) buckets hold one row more.
-        let i = bson!({"$subtract": [format!("${rn}"), 1]});
-        let q = bson!({"$floor": {"$divide": [format!("${n}"), buckets]}});
-        let r = bson!({"$mod": [format!("${n}"), buckets]});
-        let big = bson!({"$multiply": [r.clone(), {"$add": [q.clone(), 1]}]});
-        let value = bson!({"$cond": [
-            {"$lt": [i.clone(), big.clone()]},
-            {"$add": [{"$floor": {"$divide": [i.clone(), {"$add": [q.clone(), 1]}]}}, 1]},
-            {"$add": [r, {"$floor": {"$divide": [{"$subtract": [i, big]}, q]}}, 1]}
-        ]});
+        let i = ex::subtract(ex::field(&rn), 1);
+        let q = ex::floor(ex::divide(ex::field(&n), buckets));
+        let r = ex::modulo(ex::field(&n), buckets);
+        let big = ex::multiply(vec![r.clone(), ex::add(vec![q.clone(), 1.into()])]);
+        let value = ex::cond(
+            ex::lt(i.clone(), big.clone()),
+            ex::add(vec![
+                ex::floor(ex::divide(i.clone(), ex::add(vec![q.clone(), 1.into()]))),
+                1.into(),
+            ]),
+            ex::add(vec![
+                r,
+                ex::floor(ex::divide(ex::subtract(i, big), q)),
+                1.into(),
+            ]),
+        );
         let mut set = Document::new();
-        set.insert(field, bson!({"$toLong": value}));
-        stages.push(doc! {"$set": set});
-        stages.push(doc! {"$unset": [c.kfield.clone(), rn, n]});
+        set.insert(field, ex::to_long(value));
+        stages.push(Stage::Set(set).into());
+        stages.push(Stage::Unset(vec![c.kfield.clone(), rn, n]).into());
         Ok((Kind::Int, false))
     }
 }
@@ -54,18 +64,11 @@ impl Translator {
 /// ROW_NUMBER / RANK / DENSE_RANK: one operator on the sort field.
 fn numbering(c: &Call<'_>, stages: &mut Vec<Document>) -> Result<(Kind, bool), Error> {
     c.need_args(0)?;
-    let op = match c.name.as_str() {
-        "row_number" => "$documentNumber",
-        "rank" => "$rank",
-        _ => "$denseRank",
-    };
     let mut o = Document::new();
-    let mut d = Document::new();
-    d.insert(op, Document::new());
-    o.insert(c.field, d);
+    o.insert(c.field, acc::ranking(&c.name));
     stages.extend(c.pre.iter().cloned());
     stages.push(c.sorted(o));
-    stages.push(doc! {"$unset": c.kfield.clone()});
+    stages.push(Stage::UnsetField(c.kfield.clone()).into());
     Ok((Kind::Int, false))
 }
 
@@ -77,36 +80,39 @@ fn relative_rank(c: &Call<'_>, stages: &mut Vec<Document>) -> Result<(Kind, bool
     let r = format!("{field}r");
     let n = format!("{field}n");
     let mut out = Document::new();
-    out.insert(&n, doc! {"$sum": 1});
+    out.insert(&n, acc::sum(1));
     stages.extend(c.pre.iter().cloned());
     if c.name == "percent_rank" {
-        out.insert(&r, doc! {"$rank": {}});
+        out.insert(&r, acc::rank());
         stages.push(c.sorted(out));
-        let value = bson!({"$cond": [{"$lte": [format!("${n}"), 1]}, 0.0,
-            {"$divide": [{"$subtract": [format!("${r}"), 1]}, {"$subtract": [format!("${n}"), 1]}]}]});
+        let value = ex::cond(
+            ex::lte(ex::field(&n), 1),
+            0.0,
+            ex::divide(
+                ex::subtract(ex::field(&r), 1),
+                ex::subtract(ex::field(&n), 1),
+            ),
+        );
         let mut set = Document::new();
         set.insert(field, value);
-        stages.push(doc! {"$set": set});
+        stages.push(Stage::Set(set).into());
     } else {
         let d = format!("{field}d");
         let mut first = Document::new();
-        first.insert(&d, doc! {"$denseRank": {}});
-        first.insert(&n, doc! {"$sum": 1});
+        first.insert(&d, acc::dense_rank());
+        first.insert(&n, acc::sum(1));
         stages.push(c.sorted(first));
         let mut second = Document::new();
         second.insert(
             &r,
-            doc! {"$sum": 1, "window": {"range": ["unbounded", "current"]}},
+            acc::windowed(acc::sum(1), doc! {"range": ["unbounded", "current"]}),
         );
         stages.push(c.base(&d, 1, second));
         let mut set = Document::new();
-        set.insert(
-            field,
-            bson!({"$divide": [format!("${r}"), format!("${n}")]}),
-        );
-        stages.push(doc! {"$set": set});
-        stages.push(doc! {"$unset": d});
+        set.insert(field, ex::divide(ex::field(&r), ex::field(&n)));
+        stages.push(Stage::Set(set).into());
+        stages.push(Stage::UnsetField(d).into());
     }
-    stages.push(doc! {"$unset": [c.kfield.clone(), r, n]});
+    stages.push(Stage::Unset(vec![c.kfield.clone(), r, n]).into());
     Ok((Kind::Number, false))
 }
