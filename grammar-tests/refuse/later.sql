@@ -63,6 +63,38 @@ SELECT created_at AT TIME ZONE 'UTC' FROM t
 SELECT a FROM c ORDER BY a USING <=
 -- error: unsupported: ORDER BY ... USING <= (only USING < and USING >) at 1:26
 
+-- case: order_by_using_after_a_set_operation
+SELECT a FROM c UNION SELECT a FROM d ORDER BY a USING <=
+-- error: unsupported: ORDER BY ... USING <= (only USING < and USING >) at 1:48
+
+-- case: order_by_using_in_a_window
+SELECT ROW_NUMBER() OVER (ORDER BY a USING <=) FROM c
+-- error: unsupported: ORDER BY ... USING <= (only USING < and USING >) at 1:36
+
+-- case: order_by_using_in_an_ordered_aggregate
+SELECT STRING_AGG(a, ',' ORDER BY a USING <=) FROM c
+-- error: unsupported: ORDER BY ... USING <= (only USING < and USING >) at 1:35
+
+-- case: order_by_using_in_a_cte
+WITH w AS (SELECT a FROM c ORDER BY a USING <=) SELECT a FROM w
+-- error: unsupported: ORDER BY ... USING <= (only USING < and USING >) at 1:37
+
+-- case: order_by_using_in_a_derived_table
+SELECT x FROM (SELECT a AS x FROM c ORDER BY a USING <=) t
+-- error: unsupported: ORDER BY ... USING <= (only USING < and USING >) at 1:46
+
+-- case: order_by_using_in_a_view
+CREATE VIEW v AS SELECT a FROM c ORDER BY a USING <=
+-- error: unsupported: ORDER BY ... USING <= (only USING < and USING >) at 1:43
+
+-- case: order_by_using_in_a_subquery
+SELECT a FROM c WHERE a IN (SELECT b FROM d ORDER BY b USING <= LIMIT 3)
+-- error: unsupported: ORDER BY ... USING <= (only USING < and USING >) at 1:54
+
+-- case: order_by_position_past_a_set_operation_s_columns
+SELECT a FROM c UNION SELECT a FROM d ORDER BY 2
+-- error: position 2 is not in select list at 1:48
+
 -- case: order_by_negative_position
 SELECT a FROM c ORDER BY -1
 -- error: position -1 is not in select list at 1:27

@@ -142,3 +142,23 @@ SELECT user_id FROM user_sessions UNION SELECT * FROM application_cache
 -- case: operand_without_a_collection_refused
 SELECT user_id FROM user_sessions UNION SELECT 'none' AS user_id
 -- error: unsupported: this operand of a set operation at 1:41
+
+-- case: limit_zero_keeps_no_row
+SELECT a FROM c UNION ALL SELECT a FROM d LIMIT 0
+-- expect:
+{
+  "aggregate": "c",
+  "pipeline": [
+    {"$project": {"_id": 0, "a": 1}},
+    {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}},
+    {
+      "$unionWith": {
+        "coll": "d",
+        "pipeline": [{"$project": {"_id": 0, "a": 1}}, {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}}]
+      }
+    },
+    {"$match": {"$expr": false}}
+  ],
+  "cursor": {}
+}
+rows: a <- u0

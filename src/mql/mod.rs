@@ -2,17 +2,25 @@
 //!
 //! No I/O. Each [`Command`] renders to the exact command document a mongod receives (without `$db`).
 //! Filters, pipelines, update documents and expressions are held as ordered `bson::Document`s: key order
-//! matters to `$sort`, `$project` and index keys, so no `HashMap` appears here. `render.rs` prints plans
+//! matters to `$sort`, `$project` and index keys, so no `HashMap` appears here. They are built through
+//! [`stage::Stage`], [`expr`], [`filter`], [`accumulator`] and [`update`], which hold every wire name
+//! (`"$match"`, `"$cond"`, ...): the translator spells none. `render.rs` prints plans
 //! (relaxed Extended JSON for people, typed mongosh style for the golden corpus); `bind.rs` binds parameters.
 //! See `docs/architecture.md` (contract 2).
 
+pub mod accumulator;
 mod bind;
 pub mod chain;
 pub mod command;
+pub mod expr;
+pub mod filter;
 pub mod plan;
 pub mod render;
+pub mod stage;
+pub mod update;
 
 pub use command::Command;
+pub use stage::Stage;
 
 /// A plan's placeholders could not be filled: parameters that do not fit the statement (count or type), or a
 /// step reading an earlier step's output that does not exist. The crate's [`Error`](crate::Error) carries it as

@@ -23,7 +23,7 @@ pub(crate) struct GroupScope {
 impl Translator {
     /// A group key or an already-grouped expression, when translating after `$group`.
     pub(crate) fn group_lookup(&mut self, e: &Expr) -> Result<Option<Agg>, Error> {
-        let Some(scope) = &self.group else {
+        let Some(scope) = &self.cx.group else {
             return Ok(None);
         };
         for (k, field) in &scope.keys {
@@ -50,14 +50,14 @@ impl Translator {
         if !f.within_group.is_empty() || f.null_treatment.is_some() || f.uses_odbc_syntax {
             return Err(unsupported(format!("this form of {}()", f.name), e));
         }
-        let Some(mut scope) = self.group.take() else {
+        let Some(mut scope) = self.cx.group.take() else {
             return Err(super::expr::invalid(
                 format!("aggregate function {}() is not allowed here", f.name),
                 e,
             ));
         };
         let result = self.aggregate_in_scope(&name, f, e, &mut scope);
-        self.group = Some(scope);
+        self.cx.group = Some(scope);
         result
     }
 

@@ -304,7 +304,7 @@ impl Translator {
                     })
                 }
             };
-            let (desc, _) = super::order::direction(&c.column.options, &c.column.expr)?;
+            let (desc, _) = super::query::direction(&c.column.options, &c.column.expr)?;
             let dir = if desc { -1 } else { 1 };
             key.insert(path, dir);
         }

@@ -409,7 +409,7 @@ impl Translator {
 
     /// Drops a leading `table.` / `alias.` qualifier from a dotted path.
     pub(crate) fn strip_table_prefix(&self, path: &str) -> String {
-        for t in &self.tables {
+        for t in &self.cx.tables {
             if let Some(rest) = path.strip_prefix(&format!("{t}.")) {
                 return rest.to_string();
             }

@@ -165,9 +165,9 @@ impl Translator {
             }
         }
         for t in &scope.tables {
-            self.tables.push(t.qualifier.clone());
+            self.cx.tables.push(t.qualifier.clone());
         }
-        self.join = Some(scope);
+        self.cx.join = Some(scope);
         Ok(FromPlan {
             collection,
             stages,
@@ -183,7 +183,7 @@ impl Translator {
         w: &Expr,
         from: &FromPlan,
     ) -> Result<(Document, Document), Error> {
-        let first = match &self.join {
+        let first = match &self.cx.join {
             Some(scope) if from.pushdown && !from.stages.is_empty() => {
                 scope.tables.first().map(|t| t.qualifier.clone())
             }
@@ -214,6 +214,7 @@ impl Translator {
         use sqlparser::ast::Visit;
         use std::ops::ControlFlow;
         let using: Vec<(String, String)> = self
+            .cx
             .join
             .as_ref()
             .map(|s| s.using.clone())
@@ -285,10 +286,10 @@ impl Translator {
             let mut inner = scope.clone();
             inner.inner = Some(k);
             inner.lets.clear();
-            let saved = self.join.replace(inner);
+            let saved = self.cx.join.replace(inner);
             let result = self.pred(on);
-            let used = self.join.take().map(|s| s.lets).unwrap_or_default();
-            self.join = saved;
+            let used = self.cx.join.take().map(|s| s.lets).unwrap_or_default();
+            self.cx.join = saved;
             let p = result?;
             // A subquery's `$lookup` would land in the outer pipeline, not in this join's.
             self.no_subquery_here("JOIN ... ON", super::expr::expr_pos(on))?;
@@ -372,9 +373,9 @@ impl Translator {
             b_coll
         };
         for t in &scope.tables {
-            self.tables.push(t.qualifier.clone());
+            self.cx.tables.push(t.qualifier.clone());
         }
-        self.join = Some(scope);
+        self.cx.join = Some(scope);
         Ok(Some(FromPlan {
             collection,
             stages,
@@ -389,7 +390,7 @@ impl Translator {
         parts: &[Ident],
         e: &Expr,
     ) -> Result<Option<String>, Error> {
-        let Some(scope) = &mut self.join else {
+        let Some(scope) = &mut self.cx.join else {
             return Ok(None);
         };
         if let [only] = parts {
@@ -454,7 +455,7 @@ impl Translator {
         qualifier: Option<&str>,
         pos: Position,
     ) -> Result<Vec<Document>, Error> {
-        if !wildcard || self.join.is_none() {
+        if !wildcard || self.cx.join.is_none() {
             return Ok(Vec::new());
         }
         let Some(q) = qualifier else {
@@ -485,12 +486,13 @@ impl Translator {
 
     /// Whether the current query has joins.
     pub(crate) fn has_joins(&self) -> bool {
-        self.join.is_some()
+        self.cx.join.is_some()
     }
 
     /// The prefixes of the joined tables (`__j1`, ...), removed by `SELECT t.*` of the first table.
     pub(crate) fn join_prefixes(&self) -> Vec<String> {
-        self.join
+        self.cx
+            .join
             .as_ref()
             .map(|s| s.tables.iter().filter_map(|t| t.prefix.clone()).collect())
             .unwrap_or_default()
@@ -498,7 +500,7 @@ impl Translator {
 
     /// The prefix of a joined table by qualifier: `Ok(None)` for the first table, `Err` when unknown.
     pub(crate) fn join_prefix_of(&self, qualifier: &str) -> Result<Option<String>, ()> {
-        let Some(scope) = &self.join else {
+        let Some(scope) = &self.cx.join else {
             return Err(());
         };
         match scope.tables.iter().find(|t| t.qualifier == qualifier) {

@@ -2,12 +2,14 @@
 //!
 //! Input: statements from [`crate::sql`]; output: typed MongoDB commands plus the output shape. Pure and
 //! synchronous. Every construct is translated exactly or refused with [`Error::Unsupported`] naming it.
-//! `Translator` is one struct with an `impl` block per clause file: `select.rs` (queries), `aggregate.rs`
+//! `Translator` is one struct with an `impl` block per clause file: `query.rs` (WITH / ORDER BY / LIMIT /
+//! OFFSET of every query), `select.rs` (SELECT), `context.rs` (the state of one query level), `aggregate.rs`
 //! (GROUP BY, aggregate functions), `dml.rs`, `ddl.rs`, `expr/` (expressions and filters), `nulls.rs`
 //! (three-valued logic), `like.rs`, `names.rs`, `join.rs` (`$lookup`), `window/` (`$setWindowFields`; frames, call lookup),
 //! `setop.rs` (UNION / INTERSECT / EXCEPT), `ordered_agg.rs` (STRING_AGG, ARRAY_AGG, ...), `json.rs`.
 
 mod aggregate;
+pub(crate) mod context;
 pub(crate) mod cte;
 mod ddl;
 pub(crate) mod dml;
@@ -18,8 +20,8 @@ pub(crate) mod json;
 pub(crate) mod like;
 pub(crate) mod names;
 pub(crate) mod nulls;
-pub(crate) mod order;
 pub(crate) mod ordered_agg;
+pub(crate) mod query;
 mod returning;
 pub(crate) mod select;
 pub(crate) mod setop;
@@ -37,7 +39,8 @@ use sqlparser::ast::{Ident, Spanned};
 /// What one statement translates to: its commands and how their replies become the result.
 pub(crate) type Translated = (Vec<Command>, Output);
 
-/// Per-statement translation state (parameters seen, notes raised, GROUP BY scope).
+/// Per-statement translation state (parameters seen, notes raised, depth); the state of the query level being
+/// translated is its [`context::QueryContext`] (`cx`).
 #[derive(Debug, Default)]
 pub struct Translator {
     /// Highest parameter number seen (`$n`), or count of `?` placeholders.
@@ -48,15 +51,12 @@ pub struct Translator {
     /// The `?` placeholders of the statement by (line, column), in text order: `?` number i+1 is entry i.
     pub(crate) question_positions: Vec<(u64, u64)>,
     pub(crate) dollar_params: bool,
-    pub(crate) tables: Vec<String>,
-    pub(crate) group: Option<aggregate::GroupScope>,
     pub(crate) tolerated_codes: Vec<i32>,
-    /// CTEs, FROM qualifiers and pending subqueries (`cte/`, `subquery.rs`).
+    /// The query level being translated: tables, FROM qualifiers, join / GROUP BY / window scopes, pending
+    /// subqueries (`context.rs`).
+    pub(crate) cx: context::QueryContext,
+    /// CTEs in scope and enclosing queries' frames (`cte/`, `subquery.rs`).
     pub(crate) rel: cte::RelState,
-    /// Column resolution of a query with joins (`join.rs`).
-    pub(crate) join: Option<join::JoinScope>,
-    /// Window calls of the current SELECT and their fields (`window/`).
-    pub(crate) windows: Option<window::WindowScope>,
     /// Inside `ON CONFLICT ... DO UPDATE`: the proposed row (`EXCLUDED.col`), column path -> value.
     pub(crate) excluded: Option<Vec<(String, expr::Agg)>>,
     /// How many expression translations are under way (`nested`).
@@ -196,7 +196,7 @@ fn translate_statement_here(
             }
         }
     }
-    if !t.rel.pending.is_empty() {
+    if !t.cx.pending.is_empty() {
         return Err(Error::Unsupported {
             construct: "subquery in this position".into(),
             position: at,
@@ -280,7 +280,7 @@ impl Translator {
     pub(crate) fn strip_qualifier<'a>(&self, parts: &'a [Ident]) -> &'a [Ident] {
         if parts.len() > 1 {
             if let Some(first) = parts.first() {
-                if self.tables.iter().any(|t| t == &first.value) {
+                if self.cx.tables.iter().any(|t| t == &first.value) {
                     return &parts[1..];
                 }
             }

@@ -4,7 +4,8 @@
 //! one true exactly when it is FALSE (both false when it is NULL/unknown). WHERE keeps rows whose TRUE form
 //! holds; NOT swaps the forms; a boolean value is `TRUE ? true : FALSE ? false : null`.
 
-use bson::{bson, Bson};
+use crate::mql::expr as ex;
+use bson::Bson;
 
 /// The TRUE and FALSE forms of a SQL predicate.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +26,11 @@ impl Pred {
     }
     /// The predicate as a SQL boolean value (true / false / null).
     pub fn to_value(&self) -> Bson {
-        bson!({"$cond": [self.t.clone(), true, {"$cond": [self.f.clone(), false, null]}]})
+        ex::cond(
+            self.t.clone(),
+            true,
+            ex::cond(self.f.clone(), false, Bson::Null),
+        )
     }
     /// A predicate that is TRUE exactly when `t` holds and FALSE exactly when `f` holds.
     pub fn new(t: Bson, f: Bson) -> Pred {
@@ -35,56 +40,22 @@ impl Pred {
 
 /// True when `x` is NULL or missing. PG: a missing field is NULL.
 pub(crate) fn is_null(x: &Bson) -> Bson {
-    bson!({"$eq": [{"$ifNull": [x.clone(), null]}, null]})
+    ex::is_null(x.clone())
 }
 
 /// True when `x` is neither NULL nor missing.
 pub(crate) fn not_null(x: &Bson) -> Bson {
-    bson!({"$ne": [{"$ifNull": [x.clone(), null]}, null]})
+    ex::not_null(x.clone())
 }
 
 /// `$and` of the parts, flattening nested `$and`s and dropping literal `true`s.
 pub(crate) fn and(parts: Vec<Bson>) -> Bson {
-    let mut out = Vec::new();
-    for p in parts {
-        match p {
-            Bson::Boolean(true) => {}
-            // Moved, not cloned: the nested operands can be large expressions.
-            Bson::Document(mut d) if d.len() == 1 && d.contains_key("$and") => {
-                if let Some(Bson::Array(inner)) = d.remove("$and") {
-                    out.extend(inner);
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    match out.len() {
-        0 => Bson::Boolean(true),
-        1 => out.pop().unwrap_or(Bson::Boolean(true)),
-        _ => bson!({"$and": out}),
-    }
+    ex::and_flat(parts)
 }
 
 /// `$or` of the parts, flattening nested `$or`s and dropping literal `false`s.
 pub(crate) fn or(parts: Vec<Bson>) -> Bson {
-    let mut out = Vec::new();
-    for p in parts {
-        match p {
-            Bson::Boolean(false) => {}
-            // Moved, not cloned: the nested operands can be large expressions.
-            Bson::Document(mut d) if d.len() == 1 && d.contains_key("$or") => {
-                if let Some(Bson::Array(inner)) = d.remove("$or") {
-                    out.extend(inner);
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    match out.len() {
-        0 => Bson::Boolean(false),
-        1 => out.pop().unwrap_or(Bson::Boolean(false)),
-        _ => bson!({"$or": out}),
-    }
+    ex::or_flat(parts)
 }
 
 /// SQL AND: TRUE when both are TRUE; FALSE when either is FALSE.
@@ -106,6 +77,7 @@ pub(crate) fn pred_or(a: Pred, b: Pred) -> Pred {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bson::bson;
 
     #[test]
     fn not_swaps_and_and_flattens() {

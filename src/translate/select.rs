@@ -7,15 +7,15 @@
 //! so a sort key that needs it gets a NULL flag sorted before it.
 
 use super::aggregate::{contains_aggregate, GroupScope};
-use super::expr::{expr_pos, unsupported, Agg};
+use super::expr::{expr_pos, Agg};
 use super::names::collection_name;
 use super::nulls::is_null;
+use super::query::{finish_pipeline, output_column, QueryTail, SortKey};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::{Command, Output, OutputColumn};
 use bson::{bson, doc, Bson, Document};
 use sqlparser::ast::{
-    Distinct, Expr, GroupByExpr, LimitClause, OrderByKind, Query, Select, SelectItem, SetExpr,
-    Spanned, TableFactor, TableWithJoins, Value,
+    Distinct, Expr, GroupByExpr, Select, SelectItem, Spanned, TableFactor, TableWithJoins,
 };
 use std::borrow::Cow;
 
@@ -28,354 +28,52 @@ struct Column<'a> {
     source: Cow<'a, Expr>,
 }
 
-/// One ORDER BY key while planning.
-struct SortKey {
-    expr: Expr,
-    desc: bool,
-    nulls_first: bool,
-}
-
 impl Translator {
-    /// Translates a query (SELECT ... FROM one collection).
-    pub(crate) fn query_to_plan(&mut self, q: &Query) -> Result<Translated, Error> {
-        let Query {
-            with,
-            body,
-            order_by,
-            limit_clause,
-            fetch,
-            locks,
-            for_clause,
-            settings,
-            format_clause,
-            pipe_operators,
-        } = q;
-        if let Some(w) = with {
-            return self.with_query(w, q);
-        }
-        if fetch.is_some() {
-            return Err(self.at_query("FETCH FIRST (use LIMIT)", q));
-        }
-        if !locks.is_empty()
-            || for_clause.is_some()
-            || settings.is_some()
-            || format_clause.is_some()
-            || !pipe_operators.is_empty()
-        {
-            return Err(self.at_query("this query clause", q));
-        }
-        let select = match body.as_ref() {
-            SetExpr::Select(s) => s,
-            SetExpr::Query(inner) => {
-                if order_by.is_none() && limit_clause.is_none() {
-                    return self.query_to_plan(inner);
-                }
-                return Err(self.at_query("nested query with its own ORDER BY/LIMIT", q));
-            }
-            SetExpr::SetOperation { .. } => return self.set_operation_query(q),
-            SetExpr::Values(_) => return Err(self.at_query("VALUES as a query", q)),
-            _ => return Err(self.at_query("this kind of query", q)),
-        };
-        let mut keys = Vec::new();
-        if let Some(ob) = order_by {
-            match &ob.kind {
-                OrderByKind::Expressions(list) => {
-                    for o in list {
-                        if o.with_fill.is_some() {
-                            return Err(unsupported("WITH FILL", &o.expr));
-                        }
-                        // PG default: NULLS LAST for ASC, NULLS FIRST for DESC.
-                        let (desc, nulls_first) = super::order::direction(&o.options, &o.expr)?;
-                        keys.push(SortKey {
-                            expr: o.expr.clone(),
-                            desc,
-                            nulls_first,
-                        });
-                    }
-                }
-                OrderByKind::All(_) => return Err(self.at_query("ORDER BY ALL", q)),
-            }
-        }
-        let (limit, offset) = match limit_clause {
-            None => (None, None),
-            Some(LimitClause::LimitOffset {
-                limit,
-                offset,
-                limit_by,
-            }) => {
-                if !limit_by.is_empty() {
-                    return Err(self.at_query("LIMIT BY", q));
-                }
-                let l = match limit {
-                    Some(e) => self.count_value(e, "LIMIT")?,
-                    None => None,
-                };
-                let o = match offset {
-                    Some(o) => self.count_value(&o.value, "OFFSET")?,
-                    None => None,
-                };
-                (l, o)
-            }
-            Some(LimitClause::OffsetCommaLimit { .. }) => {
-                return Err(self.at_query("LIMIT offset, count", q))
-            }
-        };
-        self.select_to_plan(select, keys, limit, offset)
-    }
-
-    fn at_query(&self, what: &str, q: &Query) -> Error {
-        Error::Unsupported {
-            construct: what.to_string(),
-            position: Position::from(q.span().start),
-        }
-    }
-
-    /// A LIMIT / OFFSET count: a non-negative integer constant or a parameter (None for LIMIT ALL / NULL).
-    pub(crate) fn count_value(&mut self, e: &Expr, what: &str) -> Result<Option<Bson>, Error> {
-        if let Expr::Value(v) = e {
-            if let Value::Placeholder(_) = v.value {
-                let n = self.param_number(&v.value, e)?;
-                return Ok(Some(bson!({"$param": n as i64})));
-            }
-        }
-        match self.agg(e)?.constant {
-            Some(Bson::Null) => Ok(None),
-            Some(Bson::Int32(n)) if n >= 0 => Ok(Some(Bson::Int64(i64::from(n)))),
-            Some(Bson::Int64(n)) if n >= 0 => Ok(Some(Bson::Int64(n))),
-            _ => Err(Error::Invalid {
-                message: format!("{what} must be a non-negative integer"),
-                position: expr_pos(e),
-            }),
-        }
-    }
-
-    fn select_to_plan(
+    /// Translates a SELECT with its query's ORDER BY / LIMIT / OFFSET (query.rs): FROM, WHERE, the SELECT
+    /// list, the ORDER BY / GROUP BY references resolved, then a `find` when one can serve, else the pipeline
+    /// of a grouped (or DISTINCT) or a plain query.
+    pub(crate) fn select_to_plan(
         &mut self,
         s: &Select,
-        keys: Vec<SortKey>,
-        limit: Option<Bson>,
-        offset: Option<Bson>,
+        tail: QueryTail,
     ) -> Result<Translated, Error> {
-        let Select {
-            select_token: _,
-            optimizer_hints,
-            distinct,
-            select_modifiers,
-            top,
-            top_before_distinct: _,
-            projection,
-            exclude,
-            into,
-            from,
-            lateral_views,
-            prewhere,
-            selection,
-            connect_by,
-            group_by,
-            cluster_by,
-            distribute_by,
-            sort_by,
-            having,
-            named_window,
-            qualify,
-            window_before_qualify: _,
-            value_table_mode,
-            flavor: _,
-        } = s;
+        let QueryTail {
+            keys,
+            limit,
+            offset,
+        } = tail;
         let pos = Position::from(s.span().start);
-        let refuse = |what: &str| {
-            Err(Error::Unsupported {
-                construct: what.to_string(),
-                position: pos,
-            })
-        };
-        if !optimizer_hints.is_empty()
-            || select_modifiers.is_some()
-            || top.is_some()
-            || exclude.is_some()
-            || into.is_some()
-        {
-            return refuse("this SELECT modifier");
-        }
-        if !lateral_views.is_empty()
-            || prewhere.is_some()
-            || !connect_by.is_empty()
-            || !cluster_by.is_empty()
-            || !distribute_by.is_empty()
-            || !sort_by.is_empty()
-            || qualify.is_some()
-            || value_table_mode.is_some()
-        {
-            return refuse("this SELECT clause");
-        }
-        let distinct = match distinct {
-            None => false,
-            Some(Distinct::Distinct) => true,
-            Some(Distinct::All) => false,
-            Some(Distinct::On(_)) => return refuse("DISTINCT ON"),
-        };
-        let mut source = self.source_of_from(from, pos)?;
-        let (pre_filter, filter) = match selection {
-            Some(w) => {
-                if contains_aggregate(w) {
-                    return Err(Error::Invalid {
-                        message: "aggregate functions are not allowed in WHERE".into(),
-                        position: expr_pos(w),
-                    });
-                }
-                match &source.join {
-                    // Conditions on the first table of a join may run before the `$lookup`s; not with
-                    // subqueries, whose `$lookup` stages `where_filter` places before the conditions reading them.
-                    Some(fp) if !has_subquery(w) => self.where_filters(w, fp)?,
-                    _ => (Document::new(), self.where_filter(w)?),
-                }
-            }
-            None => (Document::new(), Document::new()),
-        };
+        let distinct = refuse_unsupported_clauses(s, pos)?;
+        let mut source = self.source_of_from(&s.from, pos)?;
+        let (pre_filter, filter) = self.where_clause(s.selection.as_ref(), &source)?;
         let where_stages = self.take_subquery_stages();
-        let group_exprs = match group_by {
-            GroupByExpr::Expressions(list, modifiers) => {
-                if !modifiers.is_empty() {
-                    return refuse("GROUP BY modifiers (ROLLUP/CUBE/...)");
-                }
-                list.as_slice()
-            }
-            GroupByExpr::All(_) => return refuse("GROUP BY ALL"),
-        };
-        // The SELECT list.
-        let mut wildcard = false;
-        let mut qualified_star: Option<String> = None;
-        let mut columns = Vec::new();
-        for item in projection {
-            match item {
-                SelectItem::UnnamedExpr(e) => columns.push(Column {
-                    name: column_name(e),
-                    source: Cow::Borrowed(e),
-                }),
-                SelectItem::ExprWithAlias { expr, alias } => columns.push(Column {
-                    name: alias.value.clone(),
-                    source: Cow::Borrowed(expr),
-                }),
-                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) if wildcard => {
-                    // A second star (`t1.*, t2.*`): each star alone stands for a whole row, and two would have
-                    // to be merged field by field (same-named columns collide); only one is translated.
-                    return Err(Error::Unsupported {
-                        construct: "more than one * in the SELECT list (name the columns)".into(),
-                        position: star_position(item).unwrap_or(pos),
-                    });
-                }
-                SelectItem::Wildcard(opts) => {
-                    if opts.opt_exclude.is_some()
-                        || opts.opt_except.is_some()
-                        || opts.opt_replace.is_some()
-                        || opts.opt_rename.is_some()
-                        || opts.opt_ilike.is_some()
-                    {
-                        return refuse("wildcard options");
-                    }
-                    wildcard = true;
-                }
-                SelectItem::QualifiedWildcard(kind, _) => {
-                    qualified_star = Some(kind.to_string().trim_end_matches(".*").to_string());
-                    wildcard = true
-                }
-                SelectItem::ExprWithAliases { .. } => return refuse("multiple aliases"),
-            }
-        }
-        if wildcard && !columns.is_empty() {
-            return refuse("* together with other columns");
-        }
+        let group_exprs = group_by_list(&s.group_by, pos)?;
+        let SelectList {
+            mut columns,
+            mut wildcard,
+            qualified_star,
+        } = select_list(&s.projection, pos)?;
         let grouped = !group_exprs.is_empty()
-            || having.is_some()
+            || s.having.is_some()
             || columns.iter().any(|c| contains_aggregate(&c.source))
             || keys.iter().any(|k| contains_aggregate(&k.expr));
         if wildcard && (grouped || distinct) {
-            return refuse("SELECT * with GROUP BY, aggregates or DISTINCT");
+            return Err(refuse_at(
+                "SELECT * with GROUP BY, aggregates or DISTINCT",
+                pos,
+            ));
         }
-        if wildcard && self.rel.scope.iter().any(|b| b.prefix.is_some()) {
-            // `*` over a CROSS JOIN of relations with known columns: those columns, relation by relation.
-            let plain_star = projection
-                .iter()
-                .all(|p| matches!(p, SelectItem::Wildcard(_)));
-            match self.star_columns() {
-                Some(cols) if plain_star => {
-                    columns = cols
-                        .into_iter()
-                        .map(|(name, source)| Column {
-                            name,
-                            source: Cow::Owned(source),
-                        })
-                        .collect();
-                    wildcard = false;
-                }
-                _ => {
-                    return refuse(
-                        "SELECT * / t.* over a CROSS JOIN with a collection (name the columns)",
-                    )
-                }
-            }
+        if wildcard && self.cx.scope.iter().any(|b| b.prefix.is_some()) {
+            columns = self.cross_join_star(&s.projection, pos)?;
+            wildcard = false;
         }
-        if wildcard && from.is_empty() {
+        if wildcard && s.from.is_empty() {
             return Err(Error::Invalid {
                 message: "SELECT * with no tables specified is not valid".into(),
                 position: pos,
             });
         }
-        // Resolve ORDER BY / GROUP BY ordinals and output aliases to the SELECT expressions (PG rules).
-        let resolve = |e: &Expr, columns: &[Column]| -> Result<Expr, Error> {
-            // PostgreSQL folds the minus into the constant: `ORDER BY -1` is position -1, not a constant key.
-            if let Expr::UnaryOp {
-                op: sqlparser::ast::UnaryOperator::Minus,
-                expr: inner,
-            } = e
-            {
-                if let Expr::Value(v) = inner.as_ref() {
-                    if let Value::Number(n, _) = &v.value {
-                        return Err(Error::Invalid {
-                            message: format!("position -{n} is not in select list"),
-                            position: expr_pos(e),
-                        });
-                    }
-                }
-            }
-            if let Expr::Value(v) = e {
-                if let Value::Number(n, _) = &v.value {
-                    let i: usize = n.parse().map_err(|_| Error::Invalid {
-                        message: format!("invalid position {n}"),
-                        position: expr_pos(e),
-                    })?;
-                    return match columns.get(i.wrapping_sub(1)) {
-                        Some(c) => Ok(c.source.as_ref().clone()),
-                        None => Err(Error::Invalid {
-                            message: format!("position {n} is not in select list"),
-                            position: expr_pos(e),
-                        }),
-                    };
-                }
-            }
-            if let Expr::Identifier(id) = e {
-                if let Some(c) = columns.iter().find(|c| {
-                    c.name == id.value
-                        && !matches!(c.source.as_ref(), Expr::Identifier(x) if x.value == id.value)
-                }) {
-                    return Ok(c.source.as_ref().clone());
-                }
-            }
-            Ok(e.clone())
-        };
-        let mut sort_keys = Vec::new();
-        for k in keys {
-            sort_keys.push(SortKey {
-                expr: resolve(&k.expr, &columns)?,
-                desc: k.desc,
-                nulls_first: k.nulls_first,
-            });
-        }
-        let mut group_keys = Vec::new();
-        for g in group_exprs {
-            group_keys.push(resolve(g, &columns)?);
-        }
-
+        let (sort_keys, group_keys) = resolve_references(keys, group_exprs, &columns)?;
         // Window calls can be in the SELECT list and ORDER BY (window/ computes them before `$project`).
         let window_exprs: Vec<&Expr> = columns
             .iter()
@@ -403,105 +101,196 @@ impl Translator {
         }
         pipeline.append(&mut source.pipeline);
         self.push_where(&mut pipeline, filter, where_stages, wildcard);
-        let mut project = Document::new();
-        let mut out_cols = Vec::new();
-        if grouped || distinct {
-            let (keys_for_group, post_columns): (Vec<&Expr>, bool) = if distinct && !grouped {
-                (columns.iter().map(|c| c.source.as_ref()).collect(), true)
+        let shape = Shape {
+            columns: &columns,
+            sort_keys: &sort_keys,
+            window_exprs: &window_exprs,
+            named_window: &s.named_window,
+            limit: &limit,
+            offset: &offset,
+        };
+        let out_cols = if grouped || distinct {
+            // SELECT DISTINCT without grouping groups on the SELECT list.
+            let keys_for_group: Vec<&Expr> = if distinct && !grouped {
+                columns.iter().map(|c| c.source.as_ref()).collect()
             } else {
-                (group_keys.iter().collect(), false)
+                group_keys.iter().collect()
             };
-            let mut id = Document::new();
-            let mut scope = GroupScope::default();
-            for (i, k) in keys_for_group.iter().enumerate() {
-                if contains_aggregate(k) {
-                    return Err(Error::Invalid {
-                        message: "aggregate functions are not allowed in GROUP BY".into(),
-                        position: expr_pos(k),
-                    });
-                }
-                let a = self.agg(k)?;
-                let f = format!("g{i}");
-                // A missing value would leave the key out of the `_id` document, a group apart from NULL's:
-                // SQL has one NULL group.
-                let key = if a.nullable {
-                    bson::bson!({"$ifNull": [a.expr, null]})
-                } else {
-                    a.expr
-                };
-                id.insert(&f, key);
-                scope.keys.push(((*k).clone(), f));
-            }
-            self.no_subquery_here("GROUP BY / SELECT DISTINCT", pos)?;
-            // Everything after $group is translated in the group scope.
-            self.group = Some(scope);
-            self.rel.grouped_phase = true;
-            let win = self.window_stages(&window_exprs, named_window);
-            let result = self.after_group(
-                &columns,
-                &sort_keys,
-                having.as_ref(),
-                &mut project,
-                &mut out_cols,
-                post_columns,
-            );
-            let scope = self.group.take().unwrap_or_default();
-            self.rel.grouped_phase = false;
-            let win = win?;
-            let (having_match, sort_fields) = result?;
-            let after_group_stages = self.take_subquery_stages();
-            let mut group =
-                doc! {"_id": if id.is_empty() { Bson::Null } else { Bson::Document(id.clone()) }};
-            group.extend(scope.accumulators);
-            pipeline.push(doc! {"$group": group});
-            if id.is_empty() {
-                // PG: an aggregate without GROUP BY returns exactly one row, also over no rows.
-                pipeline.push(doc! {"$unionWith": {"pipeline": [{"$documents": [{}]}]}});
-                pipeline.push(doc! {"$limit": 1});
-            }
-            pipeline.extend(after_group_stages);
-            if let Some(h) = having_match {
-                pipeline.push(doc! {"$match": {"$expr": h}});
-            }
-            pipeline.extend(win);
-            pipeline.push(doc! {"$project": project});
-            self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
+            self.grouped_stages(
+                &shape,
+                &keys_for_group,
+                s.having.as_ref(),
+                pos,
+                &mut pipeline,
+            )?
         } else {
-            let mut sort_fields = Vec::new();
-            pipeline.extend(self.window_stages(&window_exprs, named_window)?);
-            if wildcard {
-                let mut set = Document::new();
-                for (i, k) in sort_keys.iter().enumerate() {
-                    let a = self.agg(&k.expr)?;
-                    sort_fields.extend(sort_spec(&mut set, i, &a, k));
-                }
-                let set = (!set.is_empty()).then(|| doc! {"$set": set});
-                self.push_with_lookups(&mut pipeline, set);
-            } else {
-                project.insert("_id", 0);
-                for (i, c) in columns.iter().enumerate() {
-                    let a = self.agg(&c.source)?;
-                    let f = format!("c{i}");
-                    project.insert(&f, projected(a.expr));
-                    out_cols.push(OutputColumn {
-                        name: c.name.clone(),
-                        field: f,
-                    });
-                }
-                for (i, k) in sort_keys.iter().enumerate() {
-                    let a = self.agg(&k.expr)?;
-                    sort_fields.extend(sort_spec(&mut project, i, &a, k));
-                }
-                pipeline.extend(self.take_subquery_stages());
-                pipeline.push(doc! {"$project": project});
-            }
-            self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
-            pipeline.extend(star_stages);
-        }
+            self.plain_stages(&shape, wildcard, star_stages, &mut pipeline)?
+        };
         Ok((
             vec![source.command(pipeline)],
             Output::Rows { columns: out_cols },
         ))
+    }
+
+    /// WHERE: the conditions on the first table of a join, which may run before its `$lookup`s, and the rest.
+    fn where_clause(
+        &mut self,
+        selection: Option<&Expr>,
+        source: &super::cte::Source,
+    ) -> Result<(Document, Document), Error> {
+        let Some(w) = selection else {
+            return Ok((Document::new(), Document::new()));
+        };
+        if contains_aggregate(w) {
+            return Err(Error::Invalid {
+                message: "aggregate functions are not allowed in WHERE".into(),
+                position: expr_pos(w),
+            });
+        }
+        match &source.join {
+            // Conditions on the first table of a join may run before the `$lookup`s; not with
+            // subqueries, whose `$lookup` stages `where_filter` places before the conditions reading them.
+            Some(fp) if !has_subquery(w) => self.where_filters(w, fp),
+            _ => Ok((Document::new(), self.where_filter(w)?)),
+        }
+    }
+
+    /// `*` over a CROSS JOIN of relations with known columns: those columns, relation by relation.
+    fn cross_join_star<'a>(
+        &self,
+        projection: &[SelectItem],
+        pos: Position,
+    ) -> Result<Vec<Column<'a>>, Error> {
+        let plain_star = projection
+            .iter()
+            .all(|p| matches!(p, SelectItem::Wildcard(_)));
+        match self.star_columns() {
+            Some(cols) if plain_star => Ok(cols
+                .into_iter()
+                .map(|(name, source)| Column {
+                    name,
+                    source: Cow::Owned(source),
+                })
+                .collect()),
+            _ => Err(refuse_at(
+                "SELECT * / t.* over a CROSS JOIN with a collection (name the columns)",
+                pos,
+            )),
+        }
+    }
+
+    /// A grouped (or DISTINCT) query after WHERE: `$group` on the keys, the one-row fallback of an aggregate
+    /// without GROUP BY, HAVING, the window stages, the `$project` and the sort; the SELECT list, HAVING and
+    /// ORDER BY translate in the group scope.
+    fn grouped_stages(
+        &mut self,
+        shape: &Shape<'_, '_>,
+        keys_for_group: &[&Expr],
+        having: Option<&Expr>,
+        pos: Position,
+        pipeline: &mut Vec<Document>,
+    ) -> Result<Vec<OutputColumn>, Error> {
+        let mut project = Document::new();
+        let mut out_cols = Vec::new();
+        let mut id = Document::new();
+        let mut scope = GroupScope::default();
+        for (i, k) in keys_for_group.iter().enumerate() {
+            if contains_aggregate(k) {
+                return Err(Error::Invalid {
+                    message: "aggregate functions are not allowed in GROUP BY".into(),
+                    position: expr_pos(k),
+                });
+            }
+            let a = self.agg(k)?;
+            let f = format!("g{i}");
+            // A missing value would leave the key out of the `_id` document, a group apart from NULL's:
+            // SQL has one NULL group.
+            let key = if a.nullable {
+                bson::bson!({"$ifNull": [a.expr, null]})
+            } else {
+                a.expr
+            };
+            id.insert(&f, key);
+            scope.keys.push(((*k).clone(), f));
+        }
+        self.no_subquery_here("GROUP BY / SELECT DISTINCT", pos)?;
+        // Everything after $group is translated in the group scope.
+        self.cx.group = Some(scope);
+        self.cx.grouped_phase = true;
+        let win = self.window_stages(shape.window_exprs, shape.named_window);
+        let result = self.after_group(
+            shape.columns,
+            shape.sort_keys,
+            having,
+            &mut project,
+            &mut out_cols,
+        );
+        let scope = self.cx.group.take().unwrap_or_default();
+        self.cx.grouped_phase = false;
+        let win = win?;
+        let (having_match, sort_fields) = result?;
+        let after_group_stages = self.take_subquery_stages();
+        let mut group =
+            doc! {"_id": if id.is_empty() { Bson::Null } else { Bson::Document(id.clone()) }};
+        group.extend(scope.accumulators);
+        pipeline.push(doc! {"$group": group});
+        if id.is_empty() {
+            // PG: an aggregate without GROUP BY returns exactly one row, also over no rows.
+            pipeline.push(doc! {"$unionWith": {"pipeline": [{"$documents": [{}]}]}});
+            pipeline.push(doc! {"$limit": 1});
+        }
+        pipeline.extend(after_group_stages);
+        if let Some(h) = having_match {
+            pipeline.push(doc! {"$match": {"$expr": h}});
+        }
+        pipeline.extend(win);
+        pipeline.push(doc! {"$project": project});
+        self.finish_sort(pipeline, sort_fields, shape.limit, shape.offset);
+        Ok(out_cols)
+    }
+
+    /// A query without grouping after WHERE: the window stages, the `$project` of the SELECT list and the sort
+    /// keys (a `$set` of the sort keys for `SELECT *`), the sort, and a join's `t.*` stages.
+    fn plain_stages(
+        &mut self,
+        shape: &Shape<'_, '_>,
+        wildcard: bool,
+        star_stages: Vec<Document>,
+        pipeline: &mut Vec<Document>,
+    ) -> Result<Vec<OutputColumn>, Error> {
+        let mut project = Document::new();
+        let mut out_cols = Vec::new();
+        let mut sort_fields = Vec::new();
+        pipeline.extend(self.window_stages(shape.window_exprs, shape.named_window)?);
+        if wildcard {
+            let mut set = Document::new();
+            for (i, k) in shape.sort_keys.iter().enumerate() {
+                let a = self.agg(&k.expr)?;
+                sort_fields.extend(sort_spec(&mut set, i, &a, k));
+            }
+            let set = (!set.is_empty()).then(|| doc! {"$set": set});
+            self.push_with_lookups(pipeline, set);
+        } else {
+            project.insert("_id", 0);
+            for (i, c) in shape.columns.iter().enumerate() {
+                let a = self.agg(&c.source)?;
+                let f = format!("c{i}");
+                project.insert(&f, projected(a.expr));
+                out_cols.push(OutputColumn {
+                    name: c.name.clone(),
+                    field: f,
+                });
+            }
+            for (i, k) in shape.sort_keys.iter().enumerate() {
+                let a = self.agg(&k.expr)?;
+                sort_fields.extend(sort_spec(&mut project, i, &a, k));
+            }
+            pipeline.extend(self.take_subquery_stages());
+            pipeline.push(doc! {"$project": project});
+        }
+        self.finish_sort(pipeline, sort_fields, shape.limit, shape.offset);
+        pipeline.extend(star_stages);
+        Ok(out_cols)
     }
 
     /// After `$group`: the projection of the SELECT list, HAVING, and sort keys, in group scope.
@@ -512,7 +301,6 @@ impl Translator {
         having: Option<&Expr>,
         project: &mut Document,
         out_cols: &mut Vec<OutputColumn>,
-        _distinct_only: bool,
     ) -> Result<(Option<Bson>, SortFields), Error> {
         project.insert("_id", 0);
         for (i, c) in columns.iter().enumerate() {
@@ -539,36 +327,22 @@ impl Translator {
         Ok((having_match, sort_fields))
     }
 
+    /// `$sort` on the sort fields, `$skip`, `$limit`, then the sort fields unset (query.rs).
     fn finish_sort(
         &mut self,
         pipeline: &mut Vec<Document>,
-        sort_fields: Vec<(String, i32)>,
+        sort_fields: SortFields,
         limit: &Option<Bson>,
         offset: &Option<Bson>,
     ) {
-        if !sort_fields.is_empty() {
-            let mut sort = Document::new();
-            for (f, d) in &sort_fields {
-                sort.insert(f, *d);
-            }
-            pipeline.push(doc! {"$sort": sort});
-        }
-        if let Some(o) = offset {
-            pipeline.push(doc! {"$skip": o.clone()});
-        }
-        match limit {
-            // `$limit` must be positive (and a find `limit: 0` means no limit): LIMIT 0 keeps no row.
-            Some(Bson::Int64(0)) => pipeline.push(doc! {"$match": {"$expr": false}}),
-            Some(l) => pipeline.push(doc! {"$limit": l.clone()}),
-            None => {}
-        }
-        if !sort_fields.is_empty() {
-            let names: Vec<Bson> = sort_fields
-                .into_iter()
-                .map(|(f, _)| Bson::String(f))
-                .collect();
-            pipeline.push(doc! {"$unset": names});
-        }
+        let unset = sort_fields.iter().map(|(f, _)| f.clone()).collect();
+        finish_pipeline(
+            pipeline,
+            &sort_fields,
+            unset,
+            limit.as_ref(),
+            offset.as_ref(),
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -676,7 +450,7 @@ impl Translator {
             TableFactor::Table { name, alias, .. } => {
                 super::names::plain_table(&twj.relation, pos)?;
                 let c = collection_name(name)?;
-                self.tables.push(c.clone());
+                self.cx.tables.push(c.clone());
                 if let Some(a) = alias {
                     if !a.columns.is_empty() {
                         return Err(Error::Unsupported {
@@ -684,7 +458,7 @@ impl Translator {
                             position: pos,
                         });
                     }
-                    self.tables.push(a.name.value.clone());
+                    self.cx.tables.push(a.name.value.clone());
                 }
                 Ok(c)
             }
@@ -698,6 +472,179 @@ impl Translator {
             }),
         }
     }
+}
+
+/// What the grouped and plain pipelines of a SELECT read.
+struct Shape<'c, 'a> {
+    columns: &'c [Column<'a>],
+    sort_keys: &'c [SortKey],
+    window_exprs: &'c [&'c Expr],
+    named_window: &'c [sqlparser::ast::NamedWindowDefinition],
+    limit: &'c Option<Bson>,
+    offset: &'c Option<Bson>,
+}
+
+/// The SELECT list read: its columns, or a star (`*`, or `t.*` with the qualifier).
+struct SelectList<'a> {
+    columns: Vec<Column<'a>>,
+    wildcard: bool,
+    qualified_star: Option<String>,
+}
+
+fn refuse_at(what: &str, pos: Position) -> Error {
+    Error::Unsupported {
+        construct: what.to_string(),
+        position: pos,
+    }
+}
+
+/// Refuses the SELECT modifiers and clauses PostgreSQL has no equivalent for (or sqlmongo does not
+/// translate); returns whether the SELECT is DISTINCT.
+fn refuse_unsupported_clauses(s: &Select, pos: Position) -> Result<bool, Error> {
+    let Select {
+        select_token: _,
+        optimizer_hints,
+        distinct,
+        select_modifiers,
+        top,
+        top_before_distinct: _,
+        projection: _,
+        exclude,
+        into,
+        from: _,
+        lateral_views,
+        prewhere,
+        selection: _,
+        connect_by,
+        group_by: _,
+        cluster_by,
+        distribute_by,
+        sort_by,
+        having: _,
+        named_window: _,
+        qualify,
+        window_before_qualify: _,
+        value_table_mode,
+        flavor: _,
+    } = s;
+    if !optimizer_hints.is_empty()
+        || select_modifiers.is_some()
+        || top.is_some()
+        || exclude.is_some()
+        || into.is_some()
+    {
+        return Err(refuse_at("this SELECT modifier", pos));
+    }
+    if !lateral_views.is_empty()
+        || prewhere.is_some()
+        || !connect_by.is_empty()
+        || !cluster_by.is_empty()
+        || !distribute_by.is_empty()
+        || !sort_by.is_empty()
+        || qualify.is_some()
+        || value_table_mode.is_some()
+    {
+        return Err(refuse_at("this SELECT clause", pos));
+    }
+    match distinct {
+        None | Some(Distinct::All) => Ok(false),
+        Some(Distinct::Distinct) => Ok(true),
+        Some(Distinct::On(_)) => Err(refuse_at("DISTINCT ON", pos)),
+    }
+}
+
+/// The GROUP BY expressions (ROLLUP / CUBE / GROUPING SETS and GROUP BY ALL refused).
+fn group_by_list(group_by: &GroupByExpr, pos: Position) -> Result<&[Expr], Error> {
+    match group_by {
+        GroupByExpr::Expressions(list, modifiers) => {
+            if !modifiers.is_empty() {
+                return Err(refuse_at("GROUP BY modifiers (ROLLUP/CUBE/...)", pos));
+            }
+            Ok(list.as_slice())
+        }
+        GroupByExpr::All(_) => Err(refuse_at("GROUP BY ALL", pos)),
+    }
+}
+
+/// The SELECT list: named columns, or one star.
+fn select_list(projection: &[SelectItem], pos: Position) -> Result<SelectList<'_>, Error> {
+    let mut wildcard = false;
+    let mut qualified_star: Option<String> = None;
+    let mut columns = Vec::new();
+    for item in projection {
+        match item {
+            SelectItem::UnnamedExpr(e) => columns.push(Column {
+                name: column_name(e),
+                source: Cow::Borrowed(e),
+            }),
+            SelectItem::ExprWithAlias { expr, alias } => columns.push(Column {
+                name: alias.value.clone(),
+                source: Cow::Borrowed(expr),
+            }),
+            SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) if wildcard => {
+                // A second star (`t1.*, t2.*`): each star alone stands for a whole row, and two would have
+                // to be merged field by field (same-named columns collide); only one is translated.
+                return Err(Error::Unsupported {
+                    construct: "more than one * in the SELECT list (name the columns)".into(),
+                    position: star_position(item).unwrap_or(pos),
+                });
+            }
+            SelectItem::Wildcard(opts) => {
+                if opts.opt_exclude.is_some()
+                    || opts.opt_except.is_some()
+                    || opts.opt_replace.is_some()
+                    || opts.opt_rename.is_some()
+                    || opts.opt_ilike.is_some()
+                {
+                    return Err(refuse_at("wildcard options", pos));
+                }
+                wildcard = true;
+            }
+            SelectItem::QualifiedWildcard(kind, _) => {
+                qualified_star = Some(kind.to_string().trim_end_matches(".*").to_string());
+                wildcard = true
+            }
+            SelectItem::ExprWithAliases { .. } => return Err(refuse_at("multiple aliases", pos)),
+        }
+    }
+    if wildcard && !columns.is_empty() {
+        return Err(refuse_at("* together with other columns", pos));
+    }
+    Ok(SelectList {
+        columns,
+        wildcard,
+        qualified_star,
+    })
+}
+
+/// ORDER BY and GROUP BY items with their ordinals and output-column aliases resolved to the SELECT
+/// expressions (PostgreSQL's rules, query.rs `output_column`).
+fn resolve_references(
+    keys: Vec<SortKey>,
+    group_exprs: &[Expr],
+    columns: &[Column<'_>],
+) -> Result<(Vec<SortKey>, Vec<Expr>), Error> {
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    let is_alias = |i: usize| !matches!(columns[i].source.as_ref(), Expr::Identifier(x) if x.value == columns[i].name);
+    let resolve = |e: &Expr| -> Result<Expr, Error> {
+        Ok(match output_column(e, &names, is_alias)? {
+            Some(i) => columns[i].source.as_ref().clone(),
+            None => e.clone(),
+        })
+    };
+    let mut sort_keys = Vec::with_capacity(keys.len());
+    for k in keys {
+        sort_keys.push(SortKey {
+            expr: resolve(&k.expr)?,
+            desc: k.desc,
+            nulls_first: k.nulls_first,
+        });
+    }
+    let mut group_keys = Vec::with_capacity(group_exprs.len());
+    for g in group_exprs {
+        group_keys.push(resolve(g)?);
+    }
+    Ok((sort_keys, group_keys))
 }
 
 /// Adds the sort field(s) of key `i` to `target` and returns the `$sort` entries: a NULL flag first when PG's

@@ -9,13 +9,12 @@
 //! BSON equality, under which NULL equals NULL, as PostgreSQL's set operations do. ORDER BY / LIMIT / OFFSET
 //! after a set operation may name output columns (by name or position) only.
 
+use super::query::{finish_pipeline, output_column, QueryTail};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::command::ReadStages;
 use crate::mql::{Command, Output, OutputColumn};
-use bson::{bson, doc, Bson, Document};
-use sqlparser::ast::{
-    Expr, LimitClause, OrderByKind, Query, SetExpr, SetOperator, SetQuantifier, Spanned, Value,
-};
+use bson::{bson, doc, Document};
+use sqlparser::ast::{Query, SetExpr, SetOperator, SetQuantifier, Spanned};
 
 /// One translated side of a set operation.
 struct Side {
@@ -25,101 +24,57 @@ struct Side {
 }
 
 impl Translator {
-    /// A query whose body is a set operation.
-    pub(crate) fn set_operation_query(&mut self, q: &Query) -> Result<Translated, Error> {
+    /// A query whose body is a set operation, with the query's ORDER BY / LIMIT / OFFSET (query.rs): the
+    /// keys may name output columns (by name or position) only.
+    pub(crate) fn set_operation_query(
+        &mut self,
+        q: &Query,
+        tail: QueryTail,
+    ) -> Result<Translated, Error> {
         let pos = Position::from(q.span().start);
         let side = self.set_side(q, &q.body, pos)?;
         let mut pipeline = side.pipeline;
-        let n = side.names.len();
         let field = |i: usize| format!("u{i}");
-        // ORDER BY: output columns by name or position.
+        let names: Vec<&str> = side.names.iter().map(String::as_str).collect();
+        // ORDER BY: output columns by name or position, with a NULL flag where PostgreSQL's NULL placement
+        // differs from MongoDB's.
         let mut set = Document::new();
-        let mut sort = Document::new();
-        if let Some(ob) = &q.order_by {
-            let OrderByKind::Expressions(list) = &ob.kind else {
+        let mut sort: Vec<(String, i32)> = Vec::new();
+        for (k, key) in tail.keys.iter().enumerate() {
+            let Some(idx) = output_column(&key.expr, &names, |_| true)? else {
                 return Err(Error::Unsupported {
-                    construct: "ORDER BY ALL".into(),
-                    position: pos,
+                    construct: format!(
+                        "ORDER BY {} after a set operation (name an output column or its position)",
+                        key.expr
+                    ),
+                    position: super::expr::expr_pos(&key.expr),
                 });
             };
-            for (k, o) in list.iter().enumerate() {
-                let idx = match &o.expr {
-                    Expr::Identifier(id) => side.names.iter().position(|c| *c == id.value),
-                    Expr::Value(v) => match &v.value {
-                        Value::Number(s, _) => s
-                            .parse::<usize>()
-                            .ok()
-                            .and_then(|i| i.checked_sub(1))
-                            .filter(|i| *i < n),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                let Some(idx) = idx else {
-                    return Err(Error::Unsupported {
-                        construct: format!(
-                            "ORDER BY {} after a set operation (name an output column or its position)",
-                            o.expr
-                        ),
-                        position: super::expr::expr_pos(&o.expr),
-                    });
-                };
-                let (desc, nulls_first) = super::order::direction(&o.options, &o.expr)?;
-                let dir = if desc { -1 } else { 1 };
-                let f = field(idx);
-                if nulls_first == desc {
-                    let flag = format!("__n{k}");
-                    set.insert(
-                        &flag,
-                        bson!({"$cond": [{"$eq": [format!("${f}"), null]}, 1, 0]}),
-                    );
-                    sort.insert(flag, dir);
-                }
-                if !sort.contains_key(&f) {
-                    sort.insert(f, dir);
-                }
+            let dir = if key.desc { -1 } else { 1 };
+            let f = field(idx);
+            if key.nulls_first == key.desc {
+                let flag = format!("__n{k}");
+                set.insert(
+                    &flag,
+                    bson!({"$cond": [{"$eq": [format!("${f}"), null]}, 1, 0]}),
+                );
+                sort.push((flag, dir));
+            }
+            if !sort.iter().any(|(s, _)| *s == f) {
+                sort.push((f, dir));
             }
         }
-        let (limit, offset) = match &q.limit_clause {
-            None => (None, None),
-            Some(LimitClause::LimitOffset {
-                limit,
-                offset,
-                limit_by,
-            }) if limit_by.is_empty() => {
-                let l = match limit {
-                    Some(e) => self.count_value(e, "LIMIT")?,
-                    None => None,
-                };
-                let o = match offset {
-                    Some(o) => self.count_value(&o.value, "OFFSET")?,
-                    None => None,
-                };
-                (l, o)
-            }
-            Some(_) => {
-                return Err(Error::Unsupported {
-                    construct: "this LIMIT form".into(),
-                    position: pos,
-                })
-            }
-        };
-        let flags: Vec<Bson> = set.keys().map(|k| Bson::String(k.clone())).collect();
+        let flags: Vec<String> = set.keys().cloned().collect();
         if !set.is_empty() {
             pipeline.push(doc! {"$set": set});
         }
-        if !sort.is_empty() {
-            pipeline.push(doc! {"$sort": sort});
-        }
-        if let Some(o) = offset {
-            pipeline.push(doc! {"$skip": o});
-        }
-        if let Some(l) = limit {
-            pipeline.push(doc! {"$limit": l});
-        }
-        if !flags.is_empty() {
-            pipeline.push(doc! {"$unset": flags});
-        }
+        finish_pipeline(
+            &mut pipeline,
+            &sort,
+            flags,
+            tail.limit.as_ref(),
+            tail.offset.as_ref(),
+        );
         let columns = side
             .names
             .iter()
@@ -237,7 +192,7 @@ impl Translator {
                     }
                 };
                 // Each side has its own tables, joins and windows.
-                let (cmds, output) = self.in_own_scope(|t| t.query_to_plan(&sub))?;
+                let (cmds, output) = self.in_child_query(|t| t.query_to_plan(&sub))?;
                 // A refusal points at the operand itself.
                 let at = Position::from(sqlparser::ast::Spanned::span(body).start);
                 side_of(cmds, output, if at.line == 0 { pos } else { at })
@@ -247,24 +202,6 @@ impl Translator {
                 position: pos,
             }),
         }
-    }
-}
-
-impl Translator {
-    /// Runs `f` (the translation of a nested query: a set-operation side, a subquery) with empty per-query
-    /// state — tables, join scope, window calls, GROUP BY scope — and restores the caller's afterwards, so the
-    /// inner query never resolves columns through the outer one's joins or groups.
-    pub(crate) fn in_own_scope<T>(&mut self, f: impl FnOnce(&mut Translator) -> T) -> T {
-        let tables = std::mem::take(&mut self.tables);
-        let join = self.join.take();
-        let windows = self.windows.take();
-        let group = self.group.take();
-        let result = f(self);
-        self.tables = tables;
-        self.join = join;
-        self.windows = windows;
-        self.group = group;
-        result
     }
 }
 

@@ -19,8 +19,12 @@ use super::cte::Frame;
 use super::expr::{unsupported, Agg, Kind};
 use super::nulls::{and, not_null, or, Pred};
 use super::{Error, Position, Translator};
+use crate::mql::accumulator as acc;
+use crate::mql::expr::{self as ex, Cmp};
+use crate::mql::filter;
+use crate::mql::stage::{Stage, StageKind};
 use crate::mql::Command;
-use bson::{bson, doc, Bson, Document};
+use bson::{doc, Bson, Document};
 use sqlparser::ast::{BinaryOperator, Expr, Query, Value};
 
 impl Translator {
@@ -33,7 +37,7 @@ impl Translator {
     ) -> Result<(String, Option<Vec<String>>), Error> {
         let (src, lets) = self.subquery_source(q, e)?;
         let field = self.next_subquery_field();
-        self.rel.pending.push(src.lookup(lets, tail, &field));
+        self.cx.pending.push(src.lookup(lets, tail, &field));
         Ok((field, src.columns))
     }
 
@@ -44,13 +48,14 @@ impl Translator {
         q: &Query,
         e: &Expr,
     ) -> Result<(super::cte::Source, Document), Error> {
-        if self.rel.grouped_phase && self.group.is_none() {
+        if self.cx.grouped_phase && self.cx.group.is_none() {
             return Err(unsupported("subquery inside an aggregate function", e));
         }
         let frame = Frame {
             scope: self.frame_scope(),
-            grouped: self.group.is_some() || self.rel.grouped_phase,
+            grouped: self.cx.group.is_some() || self.cx.grouped_phase,
             group_keys: self
+                .cx
                 .group
                 .as_ref()
                 .map(|g| g.keys.clone())
@@ -113,41 +118,44 @@ impl Translator {
             let mut let_doc = Document::new();
             let_doc.insert(var.clone(), a.expr.clone());
             let probe =
-                doc! {"$match": {"$expr": {"$eq": [format!("${col}"), format!("$${var}")]}}};
-            self.rel
-                .pending
-                .push(src.lookup(let_doc, vec![probe, doc! {"$limit": 1}], &found));
-            let count_nulls = doc! {"$group": {"_id": null, "nulls": {"$sum": {"$cond": [
-                {"$eq": [{"$ifNull": [format!("${col}"), null]}, null]}, 1, 0
-            ]}}}};
-            self.rel
+                Stage::Match(filter::expr(ex::eq(ex::field(&col), ex::var(&var)))).into_document();
+            self.cx.pending.push(src.lookup(
+                let_doc,
+                vec![probe, Stage::Limit(Bson::Int32(1)).into_document()],
+                &found,
+            ));
+            let count_nulls = Stage::Group { id: Bson::Null, accumulators: doc! {"nulls": acc::sum(ex::cond(ex::is_null(ex::field(&col)), 1, 0))} }.into_document();
+            self.cx
                 .pending
                 .push(src.lookup(Document::new(), vec![count_nulls], &summary));
-            let matched = bson!({"$gt": [{"$size": format!("${found}")}, 0]});
+            let matched = ex::gt(ex::size(ex::field(&found)), 0);
             let t = and(vec![guard.clone(), matched.clone()]);
             let f = or(vec![
-                bson!({"$eq": [{"$size": format!("${summary}")}, 0]}),
+                ex::eq(ex::size(ex::field(&summary)), 0),
                 and(vec![
                     guard,
-                    bson!({"$not": [matched]}),
-                    bson!({"$not": [{"$gt": [{"$arrayElemAt": [format!("${summary}.nulls"), 0]}, 0]}]}),
+                    ex::not(matched),
+                    ex::not(ex::gt(
+                        ex::array_elem_at(ex::field(&format!("{summary}.nulls")), 0),
+                        0,
+                    )),
                 ]),
             ]);
             let p = Pred::new(t, f);
             return Ok(if negated { p.not() } else { p });
         }
         let field = self.next_subquery_field();
-        self.rel.pending.push(src.lookup(lets, Vec::new(), &field));
-        let values = Bson::String(format!("${field}.{col}"));
-        let size = bson!({"$size": format!("${field}")});
-        let inn = bson!({"$in": [a.expr.clone(), values.clone()]});
+        self.cx.pending.push(src.lookup(lets, Vec::new(), &field));
+        let values = ex::field(&format!("{field}.{col}"));
+        let size = ex::size(ex::field(&field));
+        let inn = ex::in_array(a.expr.clone(), values.clone());
         let t = and(vec![guard.clone(), inn.clone()]);
         let f = or(vec![
-            bson!({"$eq": [size, 0]}),
+            ex::eq(size, 0),
             and(vec![
                 guard,
-                bson!({"$not": [inn]}),
-                bson!({"$not": [{"$in": [null, values]}]}),
+                ex::not(inn),
+                ex::not(ex::in_array(Bson::Null, values)),
             ]),
         ]);
         let p = Pred::new(t, f);
@@ -168,34 +176,27 @@ impl Translator {
         let Expr::Subquery(q) = right else {
             return Err(Error::Internal("not a subquery".into()));
         };
-        let (pos, neg) = match op {
-            BinaryOperator::Eq => ("$eq", "$ne"),
-            BinaryOperator::NotEq => ("$ne", "$eq"),
-            BinaryOperator::Lt => ("$lt", "$gte"),
-            BinaryOperator::LtEq => ("$lte", "$gt"),
-            BinaryOperator::Gt => ("$gt", "$lte"),
-            BinaryOperator::GtEq => ("$gte", "$lt"),
-            other => return Err(unsupported(format!("{other} ANY/ALL (SELECT ...)"), e)),
+        let Some(pos) = super::expr::comparison(op) else {
+            return Err(unsupported(format!("{op} ANY/ALL (SELECT ...)"), e));
         };
+        let neg = pos.negated();
         let a = self.agg(x)?;
         let (field, cols) = self.subquery_lookup(q, Vec::new(), e)?;
         let col = Self::single_column(cols, e)?;
-        let values = Bson::String(format!("${field}.{col}"));
+        let values = ex::field(&format!("{field}.{col}"));
         // The comparison of x with `$$qv`, TRUE / FALSE forms (both false when either is NULL).
-        let holds = |name: &str| {
-            let mut cmp = Document::new();
-            cmp.insert(name, vec![a.expr.clone(), Bson::String("$$qv".into())]);
+        let holds = |c: Cmp| {
             and(vec![
                 not_null(&a.expr),
-                not_null(&Bson::String("$$qv".into())),
-                Bson::Document(cmp),
+                not_null(&ex::var("qv")),
+                ex::cmp(c, a.expr.clone(), ex::var("qv")),
             ])
         };
-        let each = |cond: Bson| bson!({"$map": {"input": values.clone(), "as": "qv", "in": cond}});
-        let some_true = bson!({"$anyElementTrue": [each(holds(pos))]});
-        let some_false = bson!({"$anyElementTrue": [each(holds(neg))]});
-        let all_true = bson!({"$allElementsTrue": [each(holds(pos))]});
-        let all_false = bson!({"$allElementsTrue": [each(holds(neg))]});
+        let each = |cond: Bson| ex::map(values.clone(), Some("qv"), cond);
+        let some_true = ex::any_element_true(each(holds(pos)));
+        let some_false = ex::any_element_true(each(holds(neg)));
+        let all_true = ex::all_elements_true(each(holds(pos)));
+        let all_false = ex::all_elements_true(each(holds(neg)));
         // $allElementsTrue of an empty array is true: no row makes ANY FALSE and ALL TRUE, as in SQL.
         Ok(if all {
             Pred::new(all_true, some_false)
@@ -211,24 +212,30 @@ impl Translator {
         negated: bool,
         e: &Expr,
     ) -> Result<Pred, Error> {
-        let (field, _) = self.subquery_lookup(q, vec![doc! {"$limit": 1}], e)?;
-        let size = bson!({"$size": format!("${field}")});
-        let p = Pred::new(bson!({"$gt": [size.clone(), 0]}), bson!({"$eq": [size, 0]}));
+        let (field, _) =
+            self.subquery_lookup(q, vec![Stage::Limit(Bson::Int32(1)).into_document()], e)?;
+        let size = ex::size(ex::field(&field));
+        let p = Pred::new(ex::gt(size.clone(), 0), ex::eq(size, 0));
         Ok(if negated { p.not() } else { p })
     }
 
     /// A scalar subquery `(SELECT ...)`: its one value, NULL without rows, an error with more than one.
     pub(crate) fn scalar_subquery(&mut self, q: &Query, e: &Expr) -> Result<Agg, Error> {
-        let (field, cols) = self.subquery_lookup(q, vec![doc! {"$limit": 2}], e)?;
+        let (field, cols) =
+            self.subquery_lookup(q, vec![Stage::Limit(Bson::Int32(2)).into_document()], e)?;
         let col = Self::single_column(cols, e)?;
-        let size = bson!({"$size": format!("${field}")});
+        let size = ex::size(ex::field(&field));
         // Not a constant, so it is not folded at parse time: it fails only when a second row exists.
-        let fail = bson!({"$toInt": {"$concat": [
-            "more than one row returned by a subquery used as an expression, rows: ",
-            {"$toString": size.clone()}
-        ]}});
+        let fail = ex::to_int(ex::concat(vec![
+            Bson::from("more than one row returned by a subquery used as an expression, rows: "),
+            ex::to_string(size.clone()),
+        ]));
         Ok(Agg::new(
-            bson!({"$cond": [{"$gt": [size, 1]}, fail, {"$arrayElemAt": [format!("${field}.{col}"), 0]}]}),
+            ex::cond(
+                ex::gt(size, 1),
+                fail,
+                ex::array_elem_at(ex::field(&format!("{field}.{col}")), 0),
+            ),
             Kind::Unknown,
             true,
         ))
@@ -236,15 +243,15 @@ impl Translator {
 
     /// The `$lookup`s of subqueries translated since the last call (to place before the stage reading them).
     pub(crate) fn take_subquery_stages(&mut self) -> Vec<Document> {
-        std::mem::take(&mut self.rel.pending)
+        std::mem::take(&mut self.cx.pending)
     }
 
     /// Refuses subqueries translated in a place that cannot run a `$lookup` before it.
     pub(crate) fn no_subquery_here(&mut self, place: &str, pos: Position) -> Result<(), Error> {
-        if self.rel.pending.is_empty() {
+        if self.cx.pending.is_empty() {
             return Ok(());
         }
-        self.rel.pending.clear();
+        self.cx.pending.clear();
         Err(Error::Unsupported {
             construct: format!("subquery in {place}"),
             position: pos,
@@ -274,7 +281,7 @@ impl Translator {
             None => Document::new(),
         };
         if !after.is_empty() {
-            self.rel.pending.push(doc! {"$match": after});
+            self.cx.pending.push(Stage::Match(after).into_document());
         }
         Ok(before)
     }
@@ -290,11 +297,11 @@ impl Translator {
     ) {
         let fields = lookup_fields(&stages);
         if !filter.is_empty() {
-            pipeline.push(doc! {"$match": filter});
+            pipeline.push(Stage::Match(filter).into_document());
         }
         pipeline.extend(stages);
         if wildcard && !fields.is_empty() {
-            pipeline.push(doc! {"$unset": fields});
+            pipeline.push(Stage::Unset(fields).into());
         }
     }
 
@@ -310,7 +317,7 @@ impl Translator {
         pipeline.extend(stages);
         pipeline.extend(stage);
         if !fields.is_empty() {
-            pipeline.push(doc! {"$unset": fields});
+            pipeline.push(Stage::Unset(fields).into());
         }
     }
 
@@ -328,13 +335,13 @@ impl Translator {
         }
         let mut pipeline = Vec::new();
         self.push_where(&mut pipeline, filter, stages, false);
-        pipeline.push(doc! {"$project": {"_id": 1}});
+        pipeline.push(Stage::Project(doc! {"_id": 1}).into_document());
         self.notes.push(
             "WHERE with a subquery: runs as two commands (aggregate the _ids, then write them), not atomically"
                 .into(),
         );
         Ok((
-            doc! {"_id": {"$in": crate::mql::chain::step_output(0, "_id")}},
+            doc! {"_id": filter::in_(crate::mql::chain::step_output(0, "_id"))},
             vec![Command::Aggregate {
                 collection: collection.to_string(),
                 pipeline,
@@ -414,11 +421,11 @@ fn and_chain(parts: &[&Expr]) -> Option<Expr> {
 }
 
 /// The `as` fields of the `$lookup` stages.
-fn lookup_fields(stages: &[Document]) -> Vec<Bson> {
+fn lookup_fields(stages: &[Document]) -> Vec<String> {
     stages
         .iter()
-        .filter_map(|s| s.get_document("$lookup").ok())
+        .filter_map(|s| StageKind::Lookup.document(s))
         .filter_map(|l| l.get_str("as").ok())
-        .map(|f| Bson::String(f.to_string()))
+        .map(str::to_string)
         .collect()
 }

@@ -110,7 +110,7 @@ impl Translator {
             }
             _ => return refuse("ON CONFLICT without conflict columns"),
         }
-        self.tables = vec![collection.clone()];
+        self.cx.tables = vec![collection.clone()];
         self.notes.push(RACE_NOTE.into());
         let mut queries = Vec::new();
         for vals in &rows {

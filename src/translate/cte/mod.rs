@@ -55,34 +55,17 @@ pub(crate) struct Frame {
     pub group_keys: Vec<(sqlparser::ast::Expr, String)>,
 }
 
-/// Translator state for relations, CTEs and subqueries.
+/// Statement-wide translator state for relations: CTEs and enclosing queries, and the name counters.
 #[derive(Debug, Default)]
 pub(crate) struct RelState {
     /// CTEs in scope, innermost last.
     pub ctes: Vec<(String, Source)>,
-    /// Qualifiers of the current FROM.
-    pub scope: Vec<Binding>,
     /// Enclosing queries, innermost last.
     pub outer: Vec<Frame>,
-    /// `$lookup` stages of subqueries translated but not yet placed in a pipeline.
-    pub pending: Vec<Document>,
     /// Counter for `__sqN` fields.
     pub next: usize,
     /// Counter for `oN` variables.
     pub next_var: usize,
-    /// The SELECT list / HAVING / ORDER BY of a grouped query is being translated.
-    pub grouped_phase: bool,
-}
-
-/// What a nested query translation saves of the enclosing one.
-pub(crate) struct Saved {
-    tables: Vec<String>,
-    join: Option<super::join::JoinScope>,
-    windows: Option<super::window::WindowScope>,
-    group: Option<super::aggregate::GroupScope>,
-    scope: Vec<Binding>,
-    pending: Vec<Document>,
-    grouped_phase: bool,
 }
 
 pub(super) fn unsupported_at(what: impl Into<String>, position: Position) -> Error {
@@ -93,30 +76,6 @@ pub(super) fn unsupported_at(what: impl Into<String>, position: Position) -> Err
 }
 
 impl Translator {
-    /// Saves the enclosing query's per-query state and starts an empty one (CTEs and outer frames stay).
-    pub(crate) fn enter_query(&mut self) -> Saved {
-        Saved {
-            tables: std::mem::take(&mut self.tables),
-            join: self.join.take(),
-            windows: self.windows.take(),
-            group: self.group.take(),
-            scope: std::mem::take(&mut self.rel.scope),
-            pending: std::mem::take(&mut self.rel.pending),
-            grouped_phase: std::mem::replace(&mut self.rel.grouped_phase, false),
-        }
-    }
-
-    /// Restores what [`Translator::enter_query`] saved.
-    pub(crate) fn leave_query(&mut self, s: Saved) {
-        self.tables = s.tables;
-        self.join = s.join;
-        self.windows = s.windows;
-        self.group = s.group;
-        self.rel.scope = s.scope;
-        self.rel.pending = s.pending;
-        self.rel.grouped_phase = s.grouped_phase;
-    }
-
     /// `WITH a AS (...), b AS (...) <query>`: the CTEs are translated in order (each sees the earlier ones)
     /// and inlined where the query reads them.
     pub(crate) fn with_query(&mut self, w: &With, q: &Query) -> Result<Translated, Error> {
@@ -173,9 +132,7 @@ impl Translator {
                 ..Frame::default()
             });
         }
-        let saved = self.enter_query();
-        let result = self.query_to_plan(q);
-        self.leave_query(saved);
+        let result = self.in_child_query(|t| t.query_to_plan(q));
         if barrier {
             self.rel.outer.pop();
         }
@@ -190,10 +147,10 @@ impl Translator {
         from: &[TableWithJoins],
         pos: Position,
     ) -> Result<Source, Error> {
-        self.rel.scope.clear();
+        self.cx.scope.clear();
         if from.is_empty() {
             // SELECT without FROM: one empty row, with no columns.
-            self.rel.scope.push(Binding {
+            self.cx.scope.push(Binding {
                 name: String::new(),
                 prefix: None,
                 columns: Some(Vec::new()),
@@ -238,7 +195,7 @@ impl Translator {
             let collection = self.collection_of_from(from, pos)?;
             if let [twj] = from {
                 if let TableFactor::Table { name, alias, .. } = &twj.relation {
-                    self.rel.scope.push(Binding {
+                    self.cx.scope.push(Binding {
                         name: alias
                             .as_ref()
                             .map(|a| a.name.value.clone())
@@ -259,7 +216,7 @@ impl Translator {
         let mut base: Option<Source> = None;
         for (k, rel) in items.into_iter().enumerate() {
             let (name, src) = self.relation_source(rel)?;
-            if self.rel.scope.iter().any(|b| b.name == name) {
+            if self.cx.scope.iter().any(|b| b.name == name) {
                 return Err(Error::Invalid {
                     message: format!("table name \"{name}\" specified more than once"),
                     position: Position::from(rel.span().start),
@@ -267,8 +224,8 @@ impl Translator {
             }
             match base.as_mut() {
                 None => {
-                    self.tables.push(name.clone());
-                    self.rel.scope.push(Binding {
+                    self.cx.tables.push(name.clone());
+                    self.cx.scope.push(Binding {
                         name,
                         prefix: None,
                         columns: src.columns.clone(),
@@ -281,7 +238,7 @@ impl Translator {
                     b.pipeline
                         .push(src.lookup(Document::new(), Vec::new(), &field));
                     b.pipeline.push(doc! {"$unwind": format!("${field}")});
-                    self.rel.scope.push(Binding {
+                    self.cx.scope.push(Binding {
                         name,
                         prefix: Some(field),
                         columns: src.columns,
@@ -372,10 +329,10 @@ impl Translator {
     /// A column reference that is not a plain field of the current relation: a column of a joined relation
     /// (`__j1.x`) or of an enclosing query (`$$o0`, bound by the subquery's `$lookup` `let`).
     pub(crate) fn relation_column(&mut self, parts: &[Ident]) -> Result<Option<String>, Error> {
-        let grouped = self.group.is_some();
+        let grouped = self.cx.group.is_some();
         if let [q, rest @ ..] = parts {
             if !rest.is_empty() {
-                if let Some(b) = self.rel.scope.iter().find(|b| b.name == q.value) {
+                if let Some(b) = self.cx.scope.iter().find(|b| b.name == q.value) {
                     return match (&b.prefix, grouped) {
                         (Some(p), false) => Ok(Some(format!("${p}.{}", field_path(rest)?))),
                         _ => Ok(None),
@@ -400,7 +357,7 @@ impl Translator {
                 .as_ref()
                 .is_some_and(|c| c.iter().any(|x| x == &name.value))
         };
-        let hits: Vec<&Binding> = self.rel.scope.iter().filter(|b| has(b)).collect();
+        let hits: Vec<&Binding> = self.cx.scope.iter().filter(|b| has(b)).collect();
         if hits.len() > 1 {
             return Err(Error::Invalid {
                 message: format!("column reference \"{}\" is ambiguous", name.value),
@@ -408,8 +365,8 @@ impl Translator {
             });
         }
         if hits.is_empty()
-            && !self.rel.scope.is_empty()
-            && self.rel.scope.iter().all(|b| b.columns.is_some())
+            && !self.cx.scope.is_empty()
+            && self.cx.scope.iter().all(|b| b.columns.is_some())
         {
             // Every relation of this FROM has a known column list without the name: PostgreSQL looks in the
             // enclosing query, else the column does not exist.
@@ -430,7 +387,7 @@ impl Translator {
                      collection or to an enclosing query (qualify it: {t}.{n}, or the enclosing table's name)",
                     n = name.value,
                     t = self
-                        .rel
+                        .cx
                         .scope
                         .iter()
                         .find(|b| b.columns.is_none())
@@ -451,7 +408,7 @@ impl Translator {
     /// enclosing relation over the same collection cannot hold a column the inner one lacks.
     fn may_be_outer(&self, name: &Ident) -> bool {
         let inner: Vec<&Binding> = self
-            .rel
+            .cx
             .scope
             .iter()
             .filter(|b| b.columns.is_none())
@@ -576,7 +533,7 @@ impl Translator {
     /// columns are known.
     pub(crate) fn star_columns(&self) -> Option<Vec<(String, sqlparser::ast::Expr)>> {
         let mut out = Vec::new();
-        for b in &self.rel.scope {
+        for b in &self.cx.scope {
             for c in b.columns.as_ref()? {
                 out.push((
                     c.clone(),
@@ -593,7 +550,7 @@ impl Translator {
     /// The enclosing query's scope as seen from a subquery: its qualifiers (UPDATE / DELETE, which set none:
     /// their table names).
     pub(crate) fn frame_scope(&self) -> Vec<Binding> {
-        if let Some(j) = &self.join {
+        if let Some(j) = &self.cx.join {
             // A FROM with joins (join.rs): the first table at the root, the k-th under `__jk`.
             return j
                 .tables
@@ -606,11 +563,11 @@ impl Translator {
                 })
                 .collect();
         }
-        if !self.rel.scope.is_empty() {
-            return self.rel.scope.clone();
+        if !self.cx.scope.is_empty() {
+            return self.cx.scope.clone();
         }
         let mut scope: Vec<Binding> = Vec::new();
-        for t in &self.tables {
+        for t in &self.cx.tables {
             if !scope.iter().any(|b| &b.name == t) {
                 scope.push(Binding {
                     name: t.clone(),

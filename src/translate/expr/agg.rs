@@ -112,7 +112,7 @@ impl Translator {
         if let Some(path) = self.relation_column(parts)? {
             return Ok(Agg::new(Bson::String(path), Kind::Unknown, true));
         }
-        if self.group.is_some() {
+        if self.cx.group.is_some() {
             return Err(invalid(
                 format!(
                     "column \"{}\" must appear in the GROUP BY clause or be used in an aggregate function",
@@ -310,7 +310,7 @@ impl Translator {
                 other => return Err(unsupported("JSON operator on a computed value", other)),
             }
         }
-        if self.group.is_some() {
+        if self.cx.group.is_some() {
             return Err(invalid(
                 format!("\"{e}\" must appear in the GROUP BY clause or be used in an aggregate function"),
                 e,

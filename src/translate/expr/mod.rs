@@ -13,6 +13,7 @@ mod predicate;
 pub(crate) use datetime::IntervalParts;
 pub(crate) use function::is_aggregate_name;
 pub(crate) use literal::literal_value;
+pub(crate) use predicate::comparison;
 
 use super::{Error, Position};
 use bson::Bson;

@@ -1,28 +1,24 @@
 //! SQL predicates -> the TRUE / FALSE aggregation forms of `nulls::Pred` (for `$expr`, CASE, HAVING).
 
 use super::{invalid, unsupported, Agg, Kind};
+use crate::mql::expr::{self as ex, Cmp};
 use crate::translate::like::like_to_regex;
 use crate::translate::nulls::{and, is_null, not_null, or, pred_and, pred_or, Pred};
 use crate::translate::{Error, Translator};
-use bson::{bson, Bson};
+use bson::Bson;
 use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
 
-fn cmp_name(op: &BinaryOperator) -> Option<(&'static str, &'static str)> {
+/// The comparison of a SQL comparison operator (`=`, `<>`, `<`, `<=`, `>`, `>=`).
+pub(crate) fn comparison(op: &BinaryOperator) -> Option<Cmp> {
     Some(match op {
-        BinaryOperator::Eq => ("$eq", "$ne"),
-        BinaryOperator::NotEq => ("$ne", "$eq"),
-        BinaryOperator::Lt => ("$lt", "$gte"),
-        BinaryOperator::LtEq => ("$lte", "$gt"),
-        BinaryOperator::Gt => ("$gt", "$lte"),
-        BinaryOperator::GtEq => ("$gte", "$lt"),
+        BinaryOperator::Eq => Cmp::Eq,
+        BinaryOperator::NotEq => Cmp::Ne,
+        BinaryOperator::Lt => Cmp::Lt,
+        BinaryOperator::LtEq => Cmp::Lte,
+        BinaryOperator::Gt => Cmp::Gt,
+        BinaryOperator::GtEq => Cmp::Gte,
         _ => return None,
     })
-}
-
-fn op2(name: &str, a: Bson, b: Bson) -> Bson {
-    let mut d = bson::Document::new();
-    d.insert(name, vec![a, b]);
-    Bson::Document(d)
 }
 
 fn guards(parts: &[&Agg]) -> Vec<Bson> {
@@ -34,11 +30,11 @@ fn guards(parts: &[&Agg]) -> Vec<Bson> {
 }
 
 fn is_string(x: &Bson) -> Bson {
-    bson!({"$eq": [{"$type": x.clone()}, "string"]})
+    ex::eq(ex::type_of(x.clone()), "string")
 }
 
 fn is_array(x: &Bson) -> Bson {
-    bson!({"$isArray": [x.clone()]})
+    ex::is_array(x.clone())
 }
 
 impl Translator {
@@ -74,7 +70,7 @@ impl Translator {
                 }
                 out.ok_or_else(|| Error::Internal("empty AND / OR chain".into()))
             }
-            Expr::BinaryOp { left, op, right } if cmp_name(op).is_some() => {
+            Expr::BinaryOp { left, op, right } if comparison(op).is_some() => {
                 self.comparison(left, op, right)
             }
             Expr::BinaryOp {
@@ -85,11 +81,11 @@ impl Translator {
                 let a = self.agg(left)?;
                 let b = self.agg(right)?;
                 let arrays = vec![is_array(&a.expr), is_array(&b.expr)];
-                let n = bson!({"$size": {"$setIntersection": [a.expr, b.expr]}});
+                let n = ex::size(ex::set_intersection(vec![a.expr, b.expr]));
                 let mut t = arrays.clone();
-                t.push(bson!({"$gt": [n.clone(), 0]}));
+                t.push(ex::gt(n.clone(), 0));
                 let mut f = arrays;
-                f.push(bson!({"$eq": [n, 0]}));
+                f.push(ex::eq(n, 0));
                 Ok(Pred::new(and(t), and(f)))
             }
             Expr::BinaryOp {
@@ -105,11 +101,11 @@ impl Translator {
                 let a = self.agg(big)?;
                 let b = self.agg(small)?;
                 let arrays = vec![is_array(&a.expr), is_array(&b.expr)];
-                let sub = bson!({"$setIsSubset": [b.expr, a.expr]});
+                let sub = ex::set_is_subset(b.expr, a.expr);
                 let mut t = arrays.clone();
                 t.push(sub.clone());
                 let mut f = arrays;
-                f.push(bson!({"$not": [sub]}));
+                f.push(ex::not(sub));
                 Ok(Pred::new(and(t), and(f)))
             }
             Expr::IsNull(x) => {
@@ -130,13 +126,13 @@ impl Translator {
                 let holds = match e {
                     Expr::IsTrue(_) | Expr::IsNotTrue(_) => p.t,
                     Expr::IsFalse(_) | Expr::IsNotFalse(_) => p.f,
-                    _ => and(vec![bson!({"$not": [p.t]}), bson!({"$not": [p.f]})]),
+                    _ => and(vec![ex::not(p.t), ex::not(p.f)]),
                 };
                 let negated = matches!(
                     e,
                     Expr::IsNotTrue(_) | Expr::IsNotFalse(_) | Expr::IsNotUnknown(_)
                 );
-                let not_holds = bson!({"$not": [holds.clone()]});
+                let not_holds = ex::not(holds.clone());
                 Ok(if negated {
                     Pred::new(not_holds, holds)
                 } else {
@@ -146,9 +142,8 @@ impl Translator {
             Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
                 let x = self.agg(a)?;
                 let y = self.agg(b)?;
-                let same =
-                    bson!({"$eq": [{"$ifNull": [x.expr, null]}, {"$ifNull": [y.expr, null]}]});
-                let differ = bson!({"$not": [same.clone()]});
+                let same = ex::eq(ex::or_null(x.expr), ex::or_null(y.expr));
+                let differ = ex::not(same.clone());
                 Ok(if matches!(e, Expr::IsDistinctFrom(..)) {
                     Pred::new(differ, same)
                 } else {
@@ -197,12 +192,11 @@ impl Translator {
                     escape_char.as_deref(),
                 )?;
                 let a = self.agg(expr)?;
-                let m =
-                    bson!({"$regexMatch": {"input": a.expr.clone(), "regex": re, "options": opts}});
+                let m = ex::regex_match(a.expr.clone(), re, opts);
                 // $regexMatch fails on non-strings, so the type is tested first ($and short-circuits).
                 let p = Pred::new(
                     and(vec![is_string(&a.expr), m.clone()]),
-                    and(vec![is_string(&a.expr), bson!({"$not": [m]})]),
+                    and(vec![is_string(&a.expr), ex::not(m)]),
                 );
                 Ok(if *negated { p.not() } else { p })
             }
@@ -247,11 +241,11 @@ impl Translator {
                 let arr = self.agg(right)?;
                 let mut base = vec![is_array(&arr.expr)];
                 base.extend(guards(&[&x]));
-                let inn = bson!({"$in": [x.expr, arr.expr]});
+                let inn = ex::in_array(x.expr, arr.expr);
                 let mut t = base.clone();
                 t.push(inn.clone());
                 let mut f = base;
-                f.push(bson!({"$not": [inn]}));
+                f.push(ex::not(inn));
                 Ok(Pred::new(and(t), and(f)))
             }
             Expr::AnyOp { .. } | Expr::AllOp { .. } => {
@@ -283,8 +277,8 @@ impl Translator {
                     ));
                 }
                 Ok(Pred::new(
-                    bson!({"$eq": [v.expr.clone(), true]}),
-                    bson!({"$eq": [v.expr, false]}),
+                    ex::eq(v.expr.clone(), true),
+                    ex::eq(v.expr, false),
                 ))
             }
         }
@@ -297,7 +291,7 @@ impl Translator {
         op: &BinaryOperator,
         r: &Expr,
     ) -> Result<Pred, Error> {
-        let Some((pos, neg)) = cmp_name(op) else {
+        let Some(pos) = comparison(op) else {
             return Err(Error::Internal("not a comparison".into()));
         };
         let a = self.agg(l)?;
@@ -319,10 +313,10 @@ impl Translator {
             g.push(not_null(&b.expr));
         }
         let mut t = g;
-        t.push(op2(pos, a.expr.clone(), b.expr.clone()));
+        t.push(ex::cmp(pos, a.expr.clone(), b.expr.clone()));
         // The FALSE form keeps both guards: NOT (a > c) must not hold for a NULL a.
         let mut f = guards(&[&a, &b]);
-        f.push(op2(neg, a.expr, b.expr));
+        f.push(ex::cmp(pos.negated(), a.expr, b.expr));
         Ok(Pred::new(and(t), and(f)))
     }
 
@@ -343,14 +337,14 @@ impl Translator {
         }
         let base = guards(&[&a]);
         if all_const {
-            let inn = bson!({"$in": [a.expr.clone(), values]});
+            let inn = ex::in_array(a.expr.clone(), values);
             let mut t = base.clone();
             t.push(inn.clone());
             let f = if has_null {
                 Bson::Boolean(false)
             } else {
                 let mut f = base;
-                f.push(bson!({"$not": [inn]}));
+                f.push(ex::not(inn));
                 and(f)
             };
             return Ok(Pred::new(and(t), f));
@@ -359,10 +353,10 @@ impl Translator {
         let mut f_parts = base.clone();
         for v in items {
             let mut eq = guards(&[&v]);
-            eq.push(bson!({"$eq": [a.expr.clone(), v.expr.clone()]}));
+            eq.push(ex::eq(a.expr.clone(), v.expr.clone()));
             t_parts.push(and(eq));
             let mut ne = guards(&[&v]);
-            ne.push(bson!({"$ne": [a.expr.clone(), v.expr]}));
+            ne.push(ex::ne(a.expr.clone(), v.expr));
             f_parts.push(and(ne));
         }
         let mut t = base;

@@ -12,20 +12,29 @@
 //! window on that number, so peers share their result. RANGE with offsets is a `range` window on the single
 //! ORDER BY value (negated for DESC, NULL as -/+ infinity). Aggregates keep PostgreSQL's NULL rules (SUM over no
 //! number is NULL, COUNT(x) skips NULLs).
+//!
+//! `window_call` reads what every call shares (`Call`: arguments, FILTER, partition, sort field) and hands the
+//! call to its function family: ranking.rs (ROW_NUMBER, RANK, ..., NTILE), offset.rs (LAG / LEAD), framed.rs
+//! (aggregates and FIRST/LAST/NTH_VALUE over a frame).
 
 mod calls;
 mod frame;
+mod framed;
+mod offset;
+mod ranking;
 
 use super::expr::{invalid, unsupported, Agg, Kind};
-use super::nulls::{is_null, not_null};
+use super::nulls::is_null;
 use super::{Error, Translator};
+use crate::mql::accumulator as acc;
+use crate::mql::expr as ex;
+use crate::mql::stage::Stage;
 use bson::{bson, doc, Bson, Document};
 pub(crate) use calls::refuse_windows;
 use calls::{collect_windows, resolve_named};
-use frame::{window_frame, Frame};
 use sqlparser::ast::{
-    DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
-    NamedWindowDefinition, OrderByExpr, WindowType,
+    Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, NamedWindowDefinition,
+    OrderByExpr, WindowSpec, WindowType,
 };
 
 /// The window calls of the current SELECT and the field holding each result.
@@ -48,12 +57,12 @@ pub(crate) struct SortKeyDoc {
 impl Translator {
     /// A window call already computed by the window stages: `$__wN`.
     pub(crate) fn window_lookup(&self, e: &Expr) -> Option<Agg> {
-        let scope = self.windows.as_ref()?;
+        let scope = self.cx.windows.as_ref()?;
         scope
             .calls
             .iter()
             .find(|(x, ..)| x == e)
-            .map(|(_, f, kind, nullable)| Agg::new(Bson::String(format!("${f}")), *kind, *nullable))
+            .map(|(_, f, kind, nullable)| Agg::new(ex::field(f), *kind, *nullable))
     }
 
     /// The `$setWindowFields` stages for every window call in `exprs` (and registers their fields). Empty when
@@ -64,7 +73,7 @@ impl Translator {
         exprs: &[&Expr],
         named: &[NamedWindowDefinition],
     ) -> Result<Vec<Document>, Error> {
-        self.windows = None;
+        self.cx.windows = None;
         let mut calls: Vec<Expr> = Vec::new();
         for e in exprs {
             collect_windows(e, &mut calls)?;
@@ -85,7 +94,7 @@ impl Translator {
             let (kind, nullable) = self.window_call(f, call, &field, &mut stages)?;
             scope.calls.push((original.clone(), field, kind, nullable));
         }
-        self.windows = Some(scope);
+        self.cx.windows = Some(scope);
         Ok(stages)
     }
 
@@ -101,19 +110,19 @@ impl Translator {
         }
         let mut key = Document::new();
         let mut fields = Vec::new();
-        for (i, o) in order_by.iter().enumerate() {
-            if o.with_fill.is_some() {
-                return Err(unsupported("WITH FILL", &o.expr));
-            }
-            let (desc, nulls_first) = crate::translate::order::direction(&o.options, &o.expr)?;
+        for (i, k) in crate::translate::query::sort_keys(order_by)?
+            .iter()
+            .enumerate()
+        {
+            let (desc, nulls_first) = (k.desc, k.nulls_first);
             let dir = if desc { -1 } else { 1 };
-            let a = self.agg(&o.expr)?;
+            let a = self.agg(&k.expr)?;
             // MongoDB puts NULLs first ascending and last descending.
             if nulls_first == desc && a.nullable {
-                key.insert(format!("n{i}"), bson!({"$cond": [is_null(&a.expr), 1, 0]}));
+                key.insert(format!("n{i}"), ex::cond(is_null(&a.expr), 1, 0));
                 fields.push((format!("n{i}"), dir));
             }
-            key.insert(format!("s{i}"), bson!({"$ifNull": [a.expr, null]}));
+            key.insert(format!("s{i}"), ex::or_null(a.expr));
             fields.push((format!("s{i}"), dir));
         }
         let first = fields.first().map(|f| f.1).unwrap_or(1);
@@ -125,6 +134,9 @@ impl Translator {
         }))
     }
 
+    /// Translates one window call into its stages (appended to `stages`), by function family: ranking
+    /// (ranking.rs), LAG / LEAD (offset.rs), aggregates and FIRST/LAST/NTH_VALUE over a frame (framed.rs).
+    /// Returns the result's kind and nullability.
     fn window_call(
         &mut self,
         f: &Function,
@@ -132,6 +144,29 @@ impl Translator {
         field: &str,
         stages: &mut Vec<Document>,
     ) -> Result<(Kind, bool), Error> {
+        let call = self.window_call_spec(f, e, field)?;
+        let result = match call.name.as_str() {
+            "row_number" | "rank" | "dense_rank" | "percent_rank" | "cume_dist" | "ntile" => {
+                self.ranking_call(&call, stages)
+            }
+            "lag" | "lead" => self.offset_call(&call, stages),
+            name if FRAMED.contains(&name) => self.framed_call(&call, stages),
+            _ => Err(unsupported(format!("window function {}()", f.name), e)),
+        };
+        if !call.cleanup.is_empty() {
+            stages.push(Stage::Unset(call.cleanup).into());
+        }
+        result
+    }
+
+    /// What every window call shares: its arguments and FILTER, its partition, and the field its stages sort
+    /// on (with the stages that set that field).
+    fn window_call_spec<'a>(
+        &mut self,
+        f: &'a Function,
+        e: &'a Expr,
+        field: &'a str,
+    ) -> Result<Call<'a>, Error> {
         let name = crate::translate::names::function_name(&f.name);
         let Some(WindowType::WindowSpec(spec)) = &f.over else {
             return Err(unsupported("named windows (OVER w)", e));
@@ -139,22 +174,7 @@ impl Translator {
         if spec.window_name.is_some() {
             return Err(unsupported("named windows (OVER w)", e));
         }
-        let aggregate = matches!(
-            name.as_str(),
-            "sum"
-                | "avg"
-                | "count"
-                | "min"
-                | "max"
-                | "array_agg"
-                | "json_agg"
-                | "jsonb_agg"
-                | "string_agg"
-                | "bool_and"
-                | "bool_or"
-                | "every"
-        );
-        if f.filter.is_some() && !aggregate {
+        if f.filter.is_some() && !AGGREGATES.contains(&name.as_str()) {
             return Err(unsupported(
                 format!("FILTER on the non-aggregate window function {}()", f.name),
                 e,
@@ -176,10 +196,7 @@ impl Translator {
         } else {
             let mut d = Document::new();
             for (i, p) in spec.partition_by.iter().enumerate() {
-                d.insert(
-                    format!("p{i}"),
-                    bson!({"$ifNull": [self.agg(p)?.expr, null]}),
-                );
+                d.insert(format!("p{i}"), ex::or_null(self.agg(p)?.expr));
             }
             Some(Bson::Document(d))
         };
@@ -188,14 +205,14 @@ impl Translator {
         let kfield = format!("{field}k");
         let mut key_set = Document::new();
         let mut pre: Vec<Document> = Vec::new();
-        let mut cleanup: Vec<Bson> = Vec::new();
+        let mut cleanup: Vec<String> = Vec::new();
         // The field the window stages sort on, and its direction.
         let (sort_field, dir) = match key {
             Some(SortKeyDoc {
                 expr, dir: Some(d), ..
             }) => {
                 key_set.insert(&kfield, expr);
-                pre.push(doc! {"$set": key_set.clone()});
+                pre.push(Stage::Set(key_set.clone()).into());
                 (kfield.clone(), d)
             }
             Some(SortKeyDoc {
@@ -206,7 +223,7 @@ impl Translator {
                 // Mixed directions: number the rows in the multi-field order, then give every row the first
                 // number of its peer group (its RANK); that number orders the rows in one direction.
                 key_set.insert(&kfield, expr);
-                pre.push(doc! {"$set": key_set.clone()});
+                pre.push(Stage::Set(key_set.clone()).into());
                 let pos = format!("{field}p");
                 let rank = format!("{field}r0");
                 let mut sort = Document::new();
@@ -219,395 +236,150 @@ impl Translator {
                 }
                 numbered.insert("sortBy", sort);
                 let mut out = Document::new();
-                out.insert(&pos, doc! {"$documentNumber": {}});
+                out.insert(&pos, acc::document_number());
                 numbered.insert("output", out);
-                pre.push(doc! {"$setWindowFields": numbered});
+                pre.push(Stage::SetWindowFields(numbered).into());
                 let peers = match &partition {
-                    Some(p) => bson!({"p": p.clone(), "k": format!("${kfield}")}),
-                    None => Bson::String(format!("${kfield}")),
+                    Some(p) => bson!({"p": p.clone(), "k": ex::field(&kfield)}),
+                    None => ex::field(&kfield),
                 };
                 let mut out = Document::new();
-                out.insert(&rank, doc! {"$min": format!("${pos}")});
-                pre.push(doc! {"$setWindowFields": {"partitionBy": peers, "output": out}});
-                cleanup.push(Bson::String(pos));
-                cleanup.push(Bson::String(rank.clone()));
+                out.insert(&rank, acc::min(ex::field(&pos)));
+                pre.push(Stage::SetWindowFields(doc! {"partitionBy": peers, "output": out}).into());
+                cleanup.push(pos);
+                cleanup.push(rank.clone());
                 (rank, 1)
             }
             // No ORDER BY: every row is a peer of every other.
             None => {
                 key_set.insert(&kfield, 0);
-                pre.push(doc! {"$set": key_set.clone()});
+                pre.push(Stage::Set(key_set.clone()).into());
                 (kfield.clone(), 1)
             }
         };
-        let base = |sort_field: &str, dir: i32, output: Document| -> Document {
-            let mut s = Document::new();
-            if let Some(p) = &partition {
-                s.insert("partitionBy", p.clone());
-            }
-            let mut sort = Document::new();
-            sort.insert(sort_field, dir);
-            s.insert("sortBy", sort);
-            s.insert("output", output);
-            doc! {"$setWindowFields": s}
-        };
-        let need_args = |n: usize| -> Result<(), Error> {
-            if args.len() == n && !star {
-                Ok(())
-            } else {
-                Err(invalid(format!("{}() takes {n} argument(s)", f.name), e))
-            }
-        };
-        let ranking = |op: &str| -> Document {
-            let mut o = Document::new();
-            let mut d = Document::new();
-            d.insert(op, Document::new());
-            o.insert(field, d);
-            o
-        };
-        let result = match name.as_str() {
-            "row_number" | "rank" | "dense_rank" => {
-                need_args(0)?;
-                let op = match name.as_str() {
-                    "row_number" => "$documentNumber",
-                    "rank" => "$rank",
-                    _ => "$denseRank",
-                };
-                stages.extend(pre.clone());
-                stages.push(base(&sort_field, dir, ranking(op)));
-                stages.push(doc! {"$unset": kfield});
-                Ok((Kind::Int, false))
-            }
-            "percent_rank" | "cume_dist" => {
-                need_args(0)?;
-                let r = format!("{field}r");
-                let n = format!("{field}n");
-                let mut out = Document::new();
-                out.insert(&n, doc! {"$sum": 1});
-                stages.extend(pre.clone());
-                if name == "percent_rank" {
-                    out.insert(&r, doc! {"$rank": {}});
-                    stages.push(base(&sort_field, dir, out));
-                    let value = bson!({"$cond": [{"$lte": [format!("${n}"), 1]}, 0.0,
-                        {"$divide": [{"$subtract": [format!("${r}"), 1]}, {"$subtract": [format!("${n}"), 1]}]}]});
-                    let mut set = Document::new();
-                    set.insert(field, value);
-                    stages.push(doc! {"$set": set});
-                } else {
-                    let d = format!("{field}d");
-                    let mut first = Document::new();
-                    first.insert(&d, doc! {"$denseRank": {}});
-                    first.insert(&n, doc! {"$sum": 1});
-                    stages.push(base(&sort_field, dir, first));
-                    let mut second = Document::new();
-                    second.insert(
-                        &r,
-                        doc! {"$sum": 1, "window": {"range": ["unbounded", "current"]}},
-                    );
-                    stages.push(base(&d, 1, second));
-                    let mut set = Document::new();
-                    set.insert(
-                        field,
-                        bson!({"$divide": [format!("${r}"), format!("${n}")]}),
-                    );
-                    stages.push(doc! {"$set": set});
-                    stages.push(doc! {"$unset": d});
-                }
-                stages.push(doc! {"$unset": [kfield, r, n]});
-                Ok((Kind::Number, false))
-            }
-            "ntile" => {
-                need_args(1)?;
-                let buckets = positive_constant(self, args[0], "ntile()")?;
-                let rn = format!("{field}r");
-                let n = format!("{field}n");
-                let mut out = Document::new();
-                out.insert(&rn, doc! {"$documentNumber": {}});
-                out.insert(&n, doc! {"$sum": 1});
-                stages.extend(pre.clone());
-                stages.push(base(&sort_field, dir, out));
-                // PostgreSQL's NTILE: the first (count mod n) buckets hold one row more.
-                let i = bson!({"$subtract": [format!("${rn}"), 1]});
-                let q = bson!({"$floor": {"$divide": [format!("${n}"), buckets]}});
-                let r = bson!({"$mod": [format!("${n}"), buckets]});
-                let big = bson!({"$multiply": [r.clone(), {"$add": [q.clone(), 1]}]});
-                let value = bson!({"$cond": [
-                    {"$lt": [i.clone(), big.clone()]},
-                    {"$add": [{"$floor": {"$divide": [i.clone(), {"$add": [q.clone(), 1]}]}}, 1]},
-                    {"$add": [r, {"$floor": {"$divide": [{"$subtract": [i, big]}, q]}}, 1]}
-                ]});
-                let mut set = Document::new();
-                set.insert(field, bson!({"$toLong": value}));
-                stages.push(doc! {"$set": set});
-                stages.push(doc! {"$unset": [kfield, rn, n]});
-                Ok((Kind::Int, false))
-            }
-            "lag" | "lead" => {
-                if args.is_empty() || args.len() > 3 || star {
-                    return Err(invalid(format!("{}() takes 1 to 3 arguments", f.name), e));
-                }
-                let x = self.agg(args[0])?;
-                let by = match args.get(1) {
-                    None => 1,
-                    Some(n) => match self.agg(n)?.constant {
-                        Some(Bson::Int32(v)) if v >= 0 => i64::from(v),
-                        Some(Bson::Int64(v)) if v >= 0 => v,
-                        _ => {
-                            return Err(unsupported(
-                                format!(
-                                    "{}() offset other than a non-negative integer constant",
-                                    f.name
-                                ),
-                                n,
-                            ))
-                        }
-                    },
-                };
-                let mut shift = doc! {"output": {"$ifNull": [x.expr, null]}, "by": if name == "lag" { -by } else { by }};
-                if let Some(d) = args.get(2) {
-                    let a = self.agg(d)?;
-                    match a.constant {
-                        Some(c) => {
-                            shift.insert("default", bson!({"$literal": c}));
-                        }
-                        None => {
-                            return Err(unsupported(
-                                format!("{}() default other than a constant", f.name),
-                                d,
-                            ))
-                        }
-                    }
-                }
-                let mut out = Document::new();
-                out.insert(field, doc! {"$shift": shift});
-                stages.extend(pre.clone());
-                stages.push(base(&sort_field, dir, out));
-                stages.push(doc! {"$unset": kfield});
-                Ok((x.kind, true))
-            }
-            "sum" | "avg" | "count" | "min" | "max" | "first_value" | "last_value"
-            | "nth_value" | "array_agg" | "json_agg" | "jsonb_agg" | "string_agg" | "bool_and"
-            | "bool_or" | "every" => {
-                if let FunctionArguments::List(l) = &f.args {
-                    if matches!(l.duplicate_treatment, Some(DuplicateTreatment::Distinct)) {
-                        return Err(unsupported("DISTINCT in a window aggregate", e));
-                    }
-                }
-                let frame = window_frame(spec.window_frame.as_ref(), ordered, e)?;
-                let mut nth = 0i64;
-                let mut sep = Bson::Null;
-                let collecting = matches!(
-                    name.as_str(),
-                    "array_agg" | "json_agg" | "jsonb_agg" | "string_agg"
-                );
-                let mut x = if star && name == "count" {
-                    None
-                } else if name == "nth_value" {
-                    need_args(2)?;
-                    nth = positive_constant(self, args[1], "nth_value()")?;
-                    Some(self.agg(args[0])?)
-                } else if name == "string_agg" {
-                    need_args(2)?;
-                    sep = self.string_agg_separator(args[1])?;
-                    Some(self.agg(args[0])?)
-                } else {
-                    need_args(1)?;
-                    Some(self.agg(args[0])?)
-                };
-                // Collecting aggregates push one-element arrays ([] for a skipped row) and flatten them after.
-                let keep = match (&x, name.as_str()) {
-                    (Some(a), "string_agg") if a.nullable => {
-                        let nn = not_null(&a.expr);
-                        Some(match &filter {
-                            Some(ft) => super::nulls::and(vec![ft.clone(), nn]),
-                            None => nn,
-                        })
-                    }
-                    _ if collecting => filter.clone(),
-                    _ => None,
-                };
-                if !collecting {
-                    if let (Some(ft), Some(a)) = (&filter, x.as_mut()) {
-                        a.expr = bson!({"$cond": [ft.clone(), a.expr.clone(), null]});
-                        a.nullable = true;
-                    }
-                }
-                let window = |frame: &Frame| -> Option<Document> {
-                    match frame {
-                        Frame::Partition => None,
-                        Frame::Rows(a, b) => Some(doc! {"documents": [a.to_bson(), b.to_bson()]}),
-                        Frame::Peers(a, b) | Frame::Values(a, b) => {
-                            Some(doc! {"range": [a.to_bson(), b.to_bson()]})
-                        }
-                    }
-                };
-                let with_window = |mut acc: Document| -> Document {
-                    if let Some(w) = window(&frame) {
-                        acc.insert("window", w);
-                    }
-                    acc
-                };
-                let mut out = Document::new();
-                let mut post: Option<Bson> = None;
-                let n = format!("{field}c");
-                let (kind, nullable) = match (name.as_str(), &x) {
-                    ("count", None) => {
-                        let one = match &filter {
-                            Some(ft) => bson!({"$cond": [ft.clone(), 1, 0]}),
-                            None => Bson::Int32(1),
-                        };
-                        out.insert(field, with_window(doc! {"$sum": one}));
-                        (Kind::Int, false)
-                    }
-                    ("count", Some(x)) => {
-                        let keep = if x.nullable {
-                            not_null(&x.expr)
-                        } else {
-                            Bson::Boolean(true)
-                        };
-                        out.insert(field, with_window(doc! {"$sum": {"$cond": [keep, 1, 0]}}));
-                        (Kind::Int, false)
-                    }
-                    ("sum", Some(x)) => {
-                        out.insert(field, with_window(doc! {"$sum": x.expr.clone()}));
-                        out.insert(
-                            &n,
-                            with_window(
-                                doc! {"$sum": {"$cond": [{"$isNumber": x.expr.clone()}, 1, 0]}},
-                            ),
-                        );
-                        post = Some(
-                            bson!({"$cond": [{"$gt": [format!("${n}"), 0]}, format!("${field}"), null]}),
-                        );
-                        (x.kind, true)
-                    }
-                    ("avg", Some(x)) => {
-                        out.insert(field, with_window(doc! {"$avg": x.expr.clone()}));
-                        (Kind::Number, true)
-                    }
-                    ("min" | "max", Some(x)) => {
-                        let mut acc = Document::new();
-                        acc.insert(format!("${name}"), x.expr.clone());
-                        out.insert(field, with_window(acc));
-                        (x.kind, true)
-                    }
-                    ("array_agg" | "json_agg" | "jsonb_agg" | "string_agg", Some(x)) => {
-                        let one = bson!([{"$ifNull": [x.expr.clone(), null]}]);
-                        let pushed = match &keep {
-                            Some(k) => bson!({"$cond": [k.clone(), one, []]}),
-                            None => one,
-                        };
-                        out.insert(field, with_window(doc! {"$push": pushed}));
-                        let flat = bson!({"$reduce": {"input": format!("${field}"), "initialValue": [],
-                            "in": {"$concatArrays": ["$$value", "$$this"]}}});
-                        if name == "string_agg" {
-                            post = Some(
-                                bson!({"$reduce": {"input": flat, "initialValue": null, "in": {"$cond": [
-                                    {"$eq": ["$$value", null]},
-                                    "$$this",
-                                    {"$concat": ["$$value", {"$literal": sep.clone()}, "$$this"]}
-                                ]}}}),
-                            );
-                            (Kind::Text, true)
-                        } else {
-                            post = Some(
-                                bson!({"$cond": [{"$gt": [{"$size": flat.clone()}, 0]}, flat, null]}),
-                            );
-                            (Kind::Array, true)
-                        }
-                    }
-                    ("bool_and" | "bool_or" | "every", Some(x)) => {
-                        let op = if name == "bool_or" { "$max" } else { "$min" };
-                        let mut acc = Document::new();
-                        acc.insert(op, x.expr.clone());
-                        out.insert(field, with_window(acc));
-                        (Kind::Bool, true)
-                    }
-                    ("nth_value", Some(x)) => {
-                        out.insert(
-                            field,
-                            with_window(doc! {"$push": {"$ifNull": [x.expr.clone(), null]}}),
-                        );
-                        post = Some(
-                            bson!({"$ifNull": [{"$arrayElemAt": [format!("${field}"), nth - 1]}, null]}),
-                        );
-                        (x.kind, true)
-                    }
-                    (_, Some(x)) => {
-                        let op = if name == "first_value" {
-                            "$first"
-                        } else {
-                            "$last"
-                        };
-                        let mut acc = Document::new();
-                        acc.insert(op, bson!({"$ifNull": [x.expr.clone(), null]}));
-                        out.insert(field, with_window(acc));
-                        (x.kind, true)
-                    }
-                    _ => return Err(invalid(format!("{}() needs an argument", f.name), e)),
-                };
-                stages.extend(pre.clone());
-                match frame {
-                    Frame::Values(..) => {
-                        // The ORDER BY value, negated for DESC so the window runs ascending; NULL sorts as
-                        // -/+ infinity where PostgreSQL puts it, so a NULL row's frame is its NULL peers.
-                        let [o] = spec.order_by.as_slice() else {
-                            return Err(invalid(
-                                "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column",
-                                e,
-                            ));
-                        };
-                        let (desc, nulls_first) =
-                            crate::translate::order::direction(&o.options, &o.expr)?;
-                        let v = self.agg(&o.expr)?;
-                        let inf = if nulls_first {
-                            f64::NEG_INFINITY
-                        } else {
-                            f64::INFINITY
-                        };
-                        let value = if desc {
-                            bson!({"$multiply": [-1, v.expr.clone()]})
-                        } else {
-                            v.expr.clone()
-                        };
-                        let vfield = format!("{field}v");
-                        let mut set = Document::new();
-                        set.insert(&vfield, bson!({"$cond": [is_null(&v.expr), inf, value]}));
-                        stages.push(doc! {"$set": set});
-                        stages.push(base(&vfield, 1, out));
-                        stages.push(doc! {"$unset": vfield});
-                    }
-                    Frame::Peers(..) => {
-                        let d = format!("{field}d");
-                        let mut first = Document::new();
-                        first.insert(&d, doc! {"$denseRank": {}});
-                        stages.push(base(&sort_field, dir, first));
-                        stages.push(base(&d, 1, out));
-                        stages.push(doc! {"$unset": d});
-                    }
-                    _ => stages.push(base(&sort_field, dir, out)),
-                }
-                if let Some(p) = post {
-                    let mut set = Document::new();
-                    set.insert(field, p);
-                    stages.push(doc! {"$set": set});
-                    stages.push(doc! {"$unset": [kfield, n]});
-                } else {
-                    stages.push(doc! {"$unset": kfield});
-                }
-                Ok((kind, nullable))
-            }
-            _ => Err(unsupported(format!("window function {}()", f.name), e)),
-        };
-        if !cleanup.is_empty() {
-            stages.push(doc! {"$unset": cleanup});
+        Ok(Call {
+            f,
+            e,
+            name,
+            spec,
+            field,
+            kfield,
+            star,
+            args,
+            filter,
+            partition,
+            ordered,
+            sort_field,
+            dir,
+            pre,
+            cleanup,
+        })
+    }
+}
+
+/// The window aggregates (FILTER is allowed on these only).
+const AGGREGATES: &[&str] = &[
+    "sum",
+    "avg",
+    "count",
+    "min",
+    "max",
+    "array_agg",
+    "json_agg",
+    "jsonb_agg",
+    "string_agg",
+    "bool_and",
+    "bool_or",
+    "every",
+];
+
+/// The functions computed over a window frame (framed.rs): the aggregates and the value functions.
+const FRAMED: &[&str] = &[
+    "sum",
+    "avg",
+    "count",
+    "min",
+    "max",
+    "first_value",
+    "last_value",
+    "nth_value",
+    "array_agg",
+    "json_agg",
+    "jsonb_agg",
+    "string_agg",
+    "bool_and",
+    "bool_or",
+    "every",
+];
+
+/// One window call being translated, with what every function family shares.
+pub(super) struct Call<'a> {
+    /// The call.
+    pub f: &'a Function,
+    /// The call as an expression (for error positions).
+    pub e: &'a Expr,
+    /// The function's name, lowercase.
+    pub name: String,
+    /// Its window (named windows already resolved).
+    pub spec: &'a WindowSpec,
+    /// The output field (`__wN`).
+    pub field: &'a str,
+    /// The composite sort key's field (`__wNk`).
+    pub kfield: String,
+    /// `f(*)`.
+    pub star: bool,
+    /// The plain arguments.
+    pub args: Vec<&'a Expr>,
+    /// FILTER (WHERE p), translated.
+    pub filter: Option<Bson>,
+    /// PARTITION BY, as one document.
+    pub partition: Option<Bson>,
+    /// The window has an ORDER BY.
+    pub ordered: bool,
+    /// The field the window stages sort on, and its direction.
+    pub sort_field: String,
+    /// 1 or -1.
+    pub dir: i32,
+    /// Stages that set the sort field, run before the call's own.
+    pub pre: Vec<Document>,
+    /// Helper fields unset after the call's stages.
+    pub cleanup: Vec<String>,
+}
+
+impl Call<'_> {
+    /// A `$setWindowFields` stage over the call's partition, sorted on `sort_field`.
+    pub(super) fn base(&self, sort_field: &str, dir: i32, output: Document) -> Document {
+        let mut s = Document::new();
+        if let Some(p) = &self.partition {
+            s.insert("partitionBy", p.clone());
         }
-        result
+        let mut sort = Document::new();
+        sort.insert(sort_field, dir);
+        s.insert("sortBy", sort);
+        s.insert("output", output);
+        Stage::SetWindowFields(s).into()
+    }
+
+    /// The stages on the call's own sort field.
+    pub(super) fn sorted(&self, output: Document) -> Document {
+        self.base(&self.sort_field, self.dir, output)
+    }
+
+    /// Exactly `n` plain arguments.
+    pub(super) fn need_args(&self, n: usize) -> Result<(), Error> {
+        if self.args.len() == n && !self.star {
+            Ok(())
+        } else {
+            Err(invalid(
+                format!("{}() takes {n} argument(s)", self.f.name),
+                self.e,
+            ))
+        }
     }
 }
 
 /// A positive integer constant argument (NTILE buckets, NTH_VALUE position).
-fn positive_constant(t: &mut Translator, x: &Expr, what: &str) -> Result<i64, Error> {
+pub(super) fn positive_constant(t: &mut Translator, x: &Expr, what: &str) -> Result<i64, Error> {
     match t.agg(x)?.constant {
         Some(Bson::Int32(v)) if v > 0 => Ok(i64::from(v)),
         Some(Bson::Int64(v)) if v > 0 => Ok(v),

@@ -1,0 +1,744 @@
+//! Aggregation expressions: one builder per operator the translator emits, each rendering to the exact
+//! operator document a mongod reads (`{"$cond": [c, t, e]}`, `{"$ifNull": [x, null]}`, ...), plus field paths,
+//! variables and literals. Wire names live here (and in [`super::stage`], [`super::filter`],
+//! [`super::accumulator`]); the translator calls these functions and never spells a `"$..."` itself.
+//!
+//! Expressions are plain [`Bson`] values: operands are moved in (no clones), and a built expression can be
+//! nested anywhere a value goes. Operators with a fixed number of operands take them as arguments
+//! (`cond(c, t, e)`); variadic ones take a `Vec<Bson>` (`add(vec![a, b])`). The few places that inspect a
+//! built expression use the readers at the end ([`literal_value`], [`field_path_of`], [`and_flat`]).
+
+use bson::{Bson, Document};
+
+/// `{name: arg}`.
+fn op(name: &str, arg: Bson) -> Bson {
+    let mut d = Document::new();
+    d.insert(name, arg);
+    Bson::Document(d)
+}
+
+/// `"$path"`: the value of a field path (`a.b.c`) of the current document.
+pub fn field(path: &str) -> Bson {
+    Bson::String(field_ref(path))
+}
+
+/// `"$path"` as a `String` (for places that hold a path as text, e.g. `$unwind` or `$lookup` `let`).
+pub fn field_ref(path: &str) -> String {
+    let mut s = String::with_capacity(path.len() + 1);
+    s.push('$');
+    s.push_str(path);
+    s
+}
+
+/// `"$$name"`: a variable (`$let`, `$map`, `$reduce`, `$lookup` `let`); `name` may continue with a path
+/// (`"this.v"`).
+pub fn var(name: &str) -> Bson {
+    Bson::String(var_ref(name))
+}
+
+/// `"$$name"` as a `String`.
+pub fn var_ref(name: &str) -> String {
+    let mut s = String::with_capacity(name.len() + 2);
+    s.push_str("$$");
+    s.push_str(name);
+    s
+}
+
+/// `"$$ROOT"`: the whole current document.
+pub fn root() -> Bson {
+    var("ROOT")
+}
+
+/// `"$$NOW"`: the statement's clock.
+pub fn now() -> Bson {
+    var("NOW")
+}
+
+/// `"$$this"`: the current element in `$map` / `$reduce`.
+pub fn this() -> Bson {
+    var("this")
+}
+
+/// `"$$value"`: the accumulated value in `$reduce`.
+pub fn value() -> Bson {
+    var("value")
+}
+
+/// `{"$param": n}`: the n-th statement parameter (0-based), bound at execution (`mql::bind`).
+pub fn param(n: i64) -> Bson {
+    op("$param", Bson::Int64(n))
+}
+
+/// `{"$stepIds": k}`: the `_id`s written by step `k` of a multi-step plan, bound at execution.
+pub fn step_ids(k: i64) -> Bson {
+    op("$stepIds", Bson::Int64(k))
+}
+
+/// A comparison operator of the aggregation (and query) language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    /// `$eq`.
+    Eq,
+    /// `$ne`.
+    Ne,
+    /// `$lt`.
+    Lt,
+    /// `$lte`.
+    Lte,
+    /// `$gt`.
+    Gt,
+    /// `$gte`.
+    Gte,
+}
+
+impl Cmp {
+    /// The wire name (`"$eq"`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Cmp::Eq => "$eq",
+            Cmp::Ne => "$ne",
+            Cmp::Lt => "$lt",
+            Cmp::Lte => "$lte",
+            Cmp::Gt => "$gt",
+            Cmp::Gte => "$gte",
+        }
+    }
+
+    /// The comparison true exactly when this one is false (on comparable, non-null operands):
+    /// `=` <-> `<>`, `<` <-> `>=`, `<=` <-> `>`.
+    pub fn negated(self) -> Cmp {
+        match self {
+            Cmp::Eq => Cmp::Ne,
+            Cmp::Ne => Cmp::Eq,
+            Cmp::Lt => Cmp::Gte,
+            Cmp::Lte => Cmp::Gt,
+            Cmp::Gt => Cmp::Lte,
+            Cmp::Gte => Cmp::Lt,
+        }
+    }
+}
+
+/// `{$op: [a, b]}` for a comparison.
+pub fn cmp(op_: Cmp, a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+    op(op_.name(), Bson::Array(vec![a.into(), b.into()]))
+}
+
+/// `{$eq: [a, b]}`.
+pub fn eq(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+    cmp(Cmp::Eq, a, b)
+}
+
+/// `{$ne: [a, b]}`.
+pub fn ne(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+    cmp(Cmp::Ne, a, b)
+}
+
+/// `{$lt: [a, b]}`.
+pub fn lt(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+    cmp(Cmp::Lt, a, b)
+}
+
+/// `{$lte: [a, b]}`.
+pub fn lte(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+    cmp(Cmp::Lte, a, b)
+}
+
+/// `{$gt: [a, b]}`.
+pub fn gt(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+    cmp(Cmp::Gt, a, b)
+}
+
+/// `{$gte: [a, b]}`.
+pub fn gte(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+    cmp(Cmp::Gte, a, b)
+}
+
+/// `{$ifNull: [x, null]}`: `x` with a missing value read as null (SQL has no "missing").
+pub fn or_null(x: impl Into<Bson>) -> Bson {
+    if_null(x, Bson::Null)
+}
+
+/// `{$eq: [{$ifNull: [x, null]}, null]}`: true when `x` is null or missing.
+pub fn is_null(x: impl Into<Bson>) -> Bson {
+    eq(or_null(x), Bson::Null)
+}
+
+/// `{$ne: [{$ifNull: [x, null]}, null]}`: true when `x` is neither null nor missing.
+pub fn not_null(x: impl Into<Bson>) -> Bson {
+    ne(or_null(x), Bson::Null)
+}
+
+/// `{$let: {vars: {...}, in: body}}`.
+pub fn let_in(vars: Document, body: impl Into<Bson>) -> Bson {
+    let mut d = Document::new();
+    d.insert("vars", vars);
+    d.insert("in", body.into());
+    op("$let", Bson::Document(d))
+}
+
+/// `{$map: {input, as, in}}`; `as_: None` leaves the element as `$$this`.
+pub fn map(input: impl Into<Bson>, as_: Option<&str>, body: impl Into<Bson>) -> Bson {
+    let mut d = Document::new();
+    d.insert("input", input.into());
+    if let Some(a) = as_ {
+        d.insert("as", a);
+    }
+    d.insert("in", body.into());
+    op("$map", Bson::Document(d))
+}
+
+/// `{$reduce: {input, initialValue, in}}` (`$$value` and `$$this` inside `body`).
+pub fn reduce(input: impl Into<Bson>, initial: impl Into<Bson>, body: impl Into<Bson>) -> Bson {
+    let mut d = Document::new();
+    d.insert("input", input.into());
+    d.insert("initialValue", initial.into());
+    d.insert("in", body.into());
+    op("$reduce", Bson::Document(d))
+}
+
+/// `{$switch: {branches: [{case, then}, ...], default}}`.
+pub fn switch(branches: Vec<(Bson, Bson)>, default: impl Into<Bson>) -> Bson {
+    let branches = branches
+        .into_iter()
+        .map(|(case, then)| {
+            let mut b = Document::new();
+            b.insert("case", case);
+            b.insert("then", then);
+            Bson::Document(b)
+        })
+        .collect::<Vec<_>>();
+    let mut d = Document::new();
+    d.insert("branches", branches);
+    d.insert("default", default.into());
+    op("$switch", Bson::Document(d))
+}
+
+/// `{$sortArray: {input, sortBy}}`.
+pub fn sort_array(input: impl Into<Bson>, sort_by: impl Into<Bson>) -> Bson {
+    let mut d = Document::new();
+    d.insert("input", input.into());
+    d.insert("sortBy", sort_by.into());
+    op("$sortArray", Bson::Document(d))
+}
+
+/// `{$replaceAll: {input, find, replacement}}`.
+pub fn replace_all(
+    input: impl Into<Bson>,
+    find: impl Into<Bson>,
+    replacement: impl Into<Bson>,
+) -> Bson {
+    let mut d = Document::new();
+    d.insert("input", input.into());
+    d.insert("find", find.into());
+    d.insert("replacement", replacement.into());
+    op("$replaceAll", Bson::Document(d))
+}
+
+/// Which end(s) `trim` strips.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrimEnds {
+    /// `$trim`: both ends.
+    Both,
+    /// `$ltrim`: the start.
+    Leading,
+    /// `$rtrim`: the end.
+    Trailing,
+}
+
+/// `{$trim|$ltrim|$rtrim: {input, chars}}`; `chars: None` strips whitespace.
+pub fn trim(ends: TrimEnds, input: impl Into<Bson>, chars: Option<Bson>) -> Bson {
+    let name = match ends {
+        TrimEnds::Both => "$trim",
+        TrimEnds::Leading => "$ltrim",
+        TrimEnds::Trailing => "$rtrim",
+    };
+    let mut d = Document::new();
+    d.insert("input", input.into());
+    if let Some(c) = chars {
+        d.insert("chars", c);
+    }
+    op(name, Bson::Document(d))
+}
+
+/// `{$regexMatch: {input, regex, options}}`.
+pub fn regex_match(
+    input: impl Into<Bson>,
+    regex: impl Into<Bson>,
+    options: impl Into<Bson>,
+) -> Bson {
+    let mut d = Document::new();
+    d.insert("input", input.into());
+    d.insert("regex", regex.into());
+    d.insert("options", options.into());
+    op("$regexMatch", Bson::Document(d))
+}
+
+/// `{$dateTrunc: spec}` (`date`, `unit`, optional `startOfWeek`, ...).
+pub fn date_trunc(spec: Document) -> Bson {
+    op("$dateTrunc", Bson::Document(spec))
+}
+
+/// `{$dateAdd: spec}` (`startDate`, `unit`, `amount`).
+pub fn date_add(spec: Document) -> Bson {
+    op("$dateAdd", Bson::Document(spec))
+}
+
+/// `{$dateSubtract: spec}` (`startDate`, `unit`, `amount`).
+pub fn date_subtract(spec: Document) -> Bson {
+    op("$dateSubtract", Bson::Document(spec))
+}
+
+/// `{$expr: e}` as a query-language filter document: an aggregation expression used as a filter.
+pub fn as_filter(e: impl Into<Bson>) -> Document {
+    let mut d = Document::new();
+    d.insert("$expr", e.into());
+    d
+}
+
+/// `{$sum: x}` (expression form): the sum of an array's numbers.
+pub fn sum_of(x: impl Into<Bson>) -> Bson {
+    op("$sum", x.into())
+}
+
+/// `{$avg: x}` (expression form): the mean of an array's numbers.
+pub fn avg_of(x: impl Into<Bson>) -> Bson {
+    op("$avg", x.into())
+}
+
+/// `{$isNumber: x}`.
+pub fn is_number(x: impl Into<Bson>) -> Bson {
+    op("$isNumber", x.into())
+}
+
+/// `"$$REMOVE"`: a value that makes `$addToSet` / `$push` / a projection skip the field.
+pub fn remove() -> Bson {
+    var("REMOVE")
+}
+
+/// `{$and: parts}` with nested `$and`s flattened (moved, not cloned) and literal `true`s dropped; `true` when
+/// nothing is left, the part itself when one is.
+pub fn and_flat(parts: Vec<Bson>) -> Bson {
+    flat("$and", true, parts)
+}
+
+/// `{$or: parts}` with nested `$or`s flattened and literal `false`s dropped; `false` when nothing is left.
+pub fn or_flat(parts: Vec<Bson>) -> Bson {
+    flat("$or", false, parts)
+}
+
+fn flat(name: &str, unit: bool, parts: Vec<Bson>) -> Bson {
+    let mut out = Vec::new();
+    for p in parts {
+        match p {
+            Bson::Boolean(b) if b == unit => {}
+            // Moved, not cloned: the nested operands can be large expressions.
+            Bson::Document(mut d) if d.len() == 1 && d.contains_key(name) => {
+                if let Some(Bson::Array(inner)) = d.remove(name) {
+                    out.extend(inner);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    match out.len() {
+        0 => Bson::Boolean(unit),
+        1 => out.pop().unwrap_or(Bson::Boolean(unit)),
+        _ => op(name, Bson::Array(out)),
+    }
+}
+
+/// The value inside `{$literal: v}`, when `e` is one.
+pub fn literal_value(e: &Bson) -> Option<&Bson> {
+    match e {
+        Bson::Document(d) if d.len() == 1 => d.get("$literal"),
+        _ => None,
+    }
+}
+
+/// The field path of `"$path"` (not of a `"$$variable"`), when `e` is one.
+pub fn field_path_of(e: &Bson) -> Option<&str> {
+    match e {
+        Bson::String(s) if !s.starts_with("$$") => s.strip_prefix('$'),
+        _ => None,
+    }
+}
+
+/// Whether `d` is a `{$param: n}` placeholder.
+pub fn is_param(d: &Document) -> bool {
+    d.contains_key("$param")
+}
+
+/// The operands of `{$ifNull: [...]}`, when `e` is one.
+pub fn if_null_operands(e: &Bson) -> Option<&Vec<Bson>> {
+    match e {
+        Bson::Document(d) if d.len() == 1 => d.get_array("$ifNull").ok(),
+        _ => None,
+    }
+}
+
+/// `{$abs: x}`: Absolute value.
+pub fn abs(x: impl Into<Bson>) -> Bson {
+    op("$abs", x.into())
+}
+
+/// `{$floor: x}`: Largest integer <= x.
+pub fn floor(x: impl Into<Bson>) -> Bson {
+    op("$floor", x.into())
+}
+
+/// `{$ceil: x}`: Smallest integer >= x.
+pub fn ceil(x: impl Into<Bson>) -> Bson {
+    op("$ceil", x.into())
+}
+
+/// `{$sqrt: x}`: Square root.
+pub fn sqrt(x: impl Into<Bson>) -> Bson {
+    op("$sqrt", x.into())
+}
+
+/// `{$exp: x}`: e to the x.
+pub fn exp(x: impl Into<Bson>) -> Bson {
+    op("$exp", x.into())
+}
+
+/// `{$ln: x}`: Natural logarithm.
+pub fn ln(x: impl Into<Bson>) -> Bson {
+    op("$ln", x.into())
+}
+
+/// `{$size: x}`: Number of elements of an array.
+pub fn size(x: impl Into<Bson>) -> Bson {
+    op("$size", x.into())
+}
+
+/// `{$type: x}`: BSON type name of x (`"missing"` for a missing value).
+pub fn type_of(x: impl Into<Bson>) -> Bson {
+    op("$type", x.into())
+}
+
+/// `{$toString: x}`: Conversion to string.
+pub fn to_string(x: impl Into<Bson>) -> Bson {
+    op("$toString", x.into())
+}
+
+/// `{$toDecimal: x}`: Conversion to decimal128.
+pub fn to_decimal(x: impl Into<Bson>) -> Bson {
+    op("$toDecimal", x.into())
+}
+
+/// `{$toLong: x}`: Conversion to int64.
+pub fn to_long(x: impl Into<Bson>) -> Bson {
+    op("$toLong", x.into())
+}
+
+/// `{$toInt: x}`: Conversion to int32.
+pub fn to_int(x: impl Into<Bson>) -> Bson {
+    op("$toInt", x.into())
+}
+
+/// `{$toDouble: x}`: Conversion to double.
+pub fn to_double(x: impl Into<Bson>) -> Bson {
+    op("$toDouble", x.into())
+}
+
+/// `{$toBool: x}`: Conversion to boolean.
+pub fn to_bool(x: impl Into<Bson>) -> Bson {
+    op("$toBool", x.into())
+}
+
+/// `{$toDate: x}`: Conversion to date.
+pub fn to_date(x: impl Into<Bson>) -> Bson {
+    op("$toDate", x.into())
+}
+
+/// `{$toLower: x}`: Lower case.
+pub fn to_lower(x: impl Into<Bson>) -> Bson {
+    op("$toLower", x.into())
+}
+
+/// `{$toUpper: x}`: Upper case.
+pub fn to_upper(x: impl Into<Bson>) -> Bson {
+    op("$toUpper", x.into())
+}
+
+/// `{$strLenCP: x}`: Length in code points.
+pub fn str_len_cp(x: impl Into<Bson>) -> Bson {
+    op("$strLenCP", x.into())
+}
+
+/// `{$strLenBytes: x}`: Length in UTF-8 bytes.
+pub fn str_len_bytes(x: impl Into<Bson>) -> Bson {
+    op("$strLenBytes", x.into())
+}
+
+/// `{$year: x}`: Year of a date.
+pub fn year(x: impl Into<Bson>) -> Bson {
+    op("$year", x.into())
+}
+
+/// `{$month: x}`: Month (1-12) of a date.
+pub fn month(x: impl Into<Bson>) -> Bson {
+    op("$month", x.into())
+}
+
+/// `{$dayOfMonth: x}`: Day of month of a date.
+pub fn day_of_month(x: impl Into<Bson>) -> Bson {
+    op("$dayOfMonth", x.into())
+}
+
+/// `{$hour: x}`: Hour of a date.
+pub fn hour(x: impl Into<Bson>) -> Bson {
+    op("$hour", x.into())
+}
+
+/// `{$minute: x}`: Minute of a date.
+pub fn minute(x: impl Into<Bson>) -> Bson {
+    op("$minute", x.into())
+}
+
+/// `{$second: x}`: Second of a date.
+pub fn second(x: impl Into<Bson>) -> Bson {
+    op("$second", x.into())
+}
+
+/// `{$millisecond: x}`: Millisecond of a date.
+pub fn millisecond(x: impl Into<Bson>) -> Bson {
+    op("$millisecond", x.into())
+}
+
+/// `{$dayOfWeek: x}`: Day of week (1 = Sunday).
+pub fn day_of_week(x: impl Into<Bson>) -> Bson {
+    op("$dayOfWeek", x.into())
+}
+
+/// `{$isoDayOfWeek: x}`: ISO day of week (1 = Monday).
+pub fn iso_day_of_week(x: impl Into<Bson>) -> Bson {
+    op("$isoDayOfWeek", x.into())
+}
+
+/// `{$dayOfYear: x}`: Day of year.
+pub fn day_of_year(x: impl Into<Bson>) -> Bson {
+    op("$dayOfYear", x.into())
+}
+
+/// `{$isoWeek: x}`: ISO week number.
+pub fn iso_week(x: impl Into<Bson>) -> Bson {
+    op("$isoWeek", x.into())
+}
+
+/// `{$min: x}`: Smallest of an array-valued expression (`{$min: x}`).
+pub fn min_of(x: impl Into<Bson>) -> Bson {
+    op("$min", x.into())
+}
+
+/// `{$max: x}`: Largest of an array-valued expression (`{$max: x}`).
+pub fn max_of(x: impl Into<Bson>) -> Bson {
+    op("$max", x.into())
+}
+
+/// `{$literal: x}`: A literal value, never read as an expression.
+pub fn literal(x: impl Into<Bson>) -> Bson {
+    op("$literal", x.into())
+}
+
+/// `{$cond: [cond, then, otherwise]}`: `cond ? then : otherwise` (array form).
+pub fn cond(cond: impl Into<Bson>, then: impl Into<Bson>, otherwise: impl Into<Bson>) -> Bson {
+    op(
+        "$cond",
+        Bson::Array(vec![cond.into(), then.into(), otherwise.into()]),
+    )
+}
+
+/// `{$ifNull: [x, fallback]}`: `x`, or `fallback` when `x` is null or missing.
+pub fn if_null(x: impl Into<Bson>, fallback: impl Into<Bson>) -> Bson {
+    op("$ifNull", Bson::Array(vec![x.into(), fallback.into()]))
+}
+
+/// `{$subtract: [a, b]}`: `a - b` (numbers, or dates).
+pub fn subtract(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+    op("$subtract", Bson::Array(vec![a.into(), b.into()]))
+}
+
+/// `{$divide: [a, b]}`: `a / b`.
+pub fn divide(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+    op("$divide", Bson::Array(vec![a.into(), b.into()]))
+}
+
+/// `{$mod: [a, b]}`: `a % b`.
+pub fn modulo(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+    op("$mod", Bson::Array(vec![a.into(), b.into()]))
+}
+
+/// `{$in: [x, array]}`: Whether `x` is an element of `array`.
+pub fn in_array(x: impl Into<Bson>, array: impl Into<Bson>) -> Bson {
+    op("$in", Bson::Array(vec![x.into(), array.into()]))
+}
+
+/// `{$arrayElemAt: [array, index]}`: Element of `array` at `index` (negative from the end).
+pub fn array_elem_at(array: impl Into<Bson>, index: impl Into<Bson>) -> Bson {
+    op(
+        "$arrayElemAt",
+        Bson::Array(vec![array.into(), index.into()]),
+    )
+}
+
+/// `{$split: [s, delimiter]}`: `s` split at `delimiter`.
+pub fn split(s: impl Into<Bson>, delimiter: impl Into<Bson>) -> Bson {
+    op("$split", Bson::Array(vec![s.into(), delimiter.into()]))
+}
+
+/// `{$substrCP: [s, start, count]}`: Substring by code points.
+pub fn substr_cp(s: impl Into<Bson>, start: impl Into<Bson>, count: impl Into<Bson>) -> Bson {
+    op(
+        "$substrCP",
+        Bson::Array(vec![s.into(), start.into(), count.into()]),
+    )
+}
+
+/// `{$indexOfCP: [s, needle]}`: Code-point index of `needle` in `s`, -1 when absent.
+pub fn index_of_cp(s: impl Into<Bson>, needle: impl Into<Bson>) -> Bson {
+    op("$indexOfCP", Bson::Array(vec![s.into(), needle.into()]))
+}
+
+/// `{$round: [x, places]}`: `x` rounded half to even at `places`.
+pub fn round(x: impl Into<Bson>, places: impl Into<Bson>) -> Bson {
+    op("$round", Bson::Array(vec![x.into(), places.into()]))
+}
+
+/// `{$setIsSubset: [a, b]}`: Whether every element of `a` is in `b`.
+pub fn set_is_subset(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+    op("$setIsSubset", Bson::Array(vec![a.into(), b.into()]))
+}
+
+/// `{$range: [start, end]}`: The integers `start..end`.
+pub fn range(start: impl Into<Bson>, end: impl Into<Bson>) -> Bson {
+    op("$range", Bson::Array(vec![start.into(), end.into()]))
+}
+
+/// `{$not: [x]}`: Boolean negation (`{$not: [x]}`).
+pub fn not(x: impl Into<Bson>) -> Bson {
+    op("$not", Bson::Array(vec![x.into()]))
+}
+
+/// `{$trunc: [x]}`: `x` truncated toward zero (`{$trunc: [x]}`).
+pub fn trunc(x: impl Into<Bson>) -> Bson {
+    op("$trunc", Bson::Array(vec![x.into()]))
+}
+
+/// `{$isArray: [x]}`: Whether `x` is an array (`{$isArray: [x]}`).
+pub fn is_array(x: impl Into<Bson>) -> Bson {
+    op("$isArray", Bson::Array(vec![x.into()]))
+}
+
+/// `{$anyElementTrue: [array]}`: Whether any element of `array` is true.
+pub fn any_element_true(array: impl Into<Bson>) -> Bson {
+    op("$anyElementTrue", Bson::Array(vec![array.into()]))
+}
+
+/// `{$allElementsTrue: [array]}`: Whether every element of `array` is true.
+pub fn all_elements_true(array: impl Into<Bson>) -> Bson {
+    op("$allElementsTrue", Bson::Array(vec![array.into()]))
+}
+
+/// `{$arrayToObject: [pairs]}`: A document from `[{k, v}]` pairs.
+pub fn array_to_object(pairs: impl Into<Bson>) -> Bson {
+    op("$arrayToObject", Bson::Array(vec![pairs.into()]))
+}
+
+/// `{$and: [args...]}`: Conjunction (`{$and: [...]}`), as given (see [`and_flat`]).
+pub fn and(args: Vec<Bson>) -> Bson {
+    op("$and", Bson::Array(args))
+}
+
+/// `{$or: [args...]}`: Disjunction (`{$or: [...]}`), as given (see [`or_flat`]).
+pub fn or(args: Vec<Bson>) -> Bson {
+    op("$or", Bson::Array(args))
+}
+
+/// `{$add: [args...]}`: Sum of the arguments (numbers, or a date plus milliseconds).
+pub fn add(args: Vec<Bson>) -> Bson {
+    op("$add", Bson::Array(args))
+}
+
+/// `{$multiply: [args...]}`: Product of the arguments.
+pub fn multiply(args: Vec<Bson>) -> Bson {
+    op("$multiply", Bson::Array(args))
+}
+
+/// `{$concat: [args...]}`: String concatenation.
+pub fn concat(args: Vec<Bson>) -> Bson {
+    op("$concat", Bson::Array(args))
+}
+
+/// `{$concatArrays: [args...]}`: Array concatenation.
+pub fn concat_arrays(args: Vec<Bson>) -> Bson {
+    op("$concatArrays", Bson::Array(args))
+}
+
+/// `{$min: [args...]}`: Smallest of the arguments (`{$min: [...]}`).
+pub fn min(args: Vec<Bson>) -> Bson {
+    op("$min", Bson::Array(args))
+}
+
+/// `{$max: [args...]}`: Largest of the arguments (`{$max: [...]}`).
+pub fn max(args: Vec<Bson>) -> Bson {
+    op("$max", Bson::Array(args))
+}
+
+/// `{$ifNull: [args...]}`: The first argument that is not null or missing (the last is the fallback).
+pub fn if_null_all(args: Vec<Bson>) -> Bson {
+    op("$ifNull", Bson::Array(args))
+}
+
+/// `{$setIntersection: [args...]}`: Elements common to every argument.
+pub fn set_intersection(args: Vec<Bson>) -> Bson {
+    op("$setIntersection", Bson::Array(args))
+}
+
+/// `{$mergeObjects: [args...]}`: Documents merged left to right.
+pub fn merge_objects(args: Vec<Bson>) -> Bson {
+    op("$mergeObjects", Bson::Array(args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::bson;
+
+    #[test]
+    fn operators_render_as_mongod_reads_them() {
+        assert_eq!(
+            is_null(field("a")),
+            bson!({"$eq": [{"$ifNull": ["$a", null]}, null]})
+        );
+        assert_eq!(
+            cond(var("c"), 1, Bson::Null),
+            bson!({"$cond": ["$$c", 1, null]})
+        );
+        assert_eq!(trunc(1.5), bson!({"$trunc": [1.5]}));
+        assert_eq!(floor(field("x")), bson!({"$floor": "$x"}));
+        assert_eq!(cmp(Cmp::Lt.negated(), 1, 2), bson!({"$gte": [1, 2]}));
+        assert_eq!(
+            let_in(bson::doc! {"v": 1}, var("v")),
+            bson!({"$let": {"vars": {"v": 1}, "in": "$$v"}})
+        );
+        assert_eq!(param(2), bson!({"$param": 2i64}));
+    }
+
+    #[test]
+    fn and_or_flatten_and_readers_read() {
+        let x = field("x");
+        let y = field("y");
+        let a = and_flat(vec![
+            x.clone(),
+            and(vec![y.clone(), x.clone()]),
+            Bson::Boolean(true),
+        ]);
+        assert_eq!(a, bson!({"$and": ["$x", "$y", "$x"]}));
+        assert_eq!(or_flat(vec![Bson::Boolean(false), y.clone()]), y);
+        assert_eq!(and_flat(vec![]), Bson::Boolean(true));
+        assert_eq!(field_path_of(&x), Some("x"));
+        assert_eq!(field_path_of(&var("v")), None);
+        assert_eq!(literal_value(&literal(3)), Some(&Bson::Int32(3)));
+    }
+}
