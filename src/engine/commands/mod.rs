@@ -6,6 +6,7 @@
 //! explain), `write` (insert, update, delete, findAndModify), `admin` (collections, indexes, handshake).
 
 mod admin;
+mod current_op;
 mod index_order;
 mod point;
 mod read;
@@ -34,6 +35,15 @@ pub(super) fn run(
     if let Some(e) = &inner.load_error {
         return Err(e.clone());
     }
+    let deadline = super::ops::deadline(cmd, std::time::Instant::now())?;
+    let _op = inner.ops.start(super::ops::OpInfo {
+        op: super::ops::op_kind(name),
+        ns: op_namespace(db, name, cmd),
+        command: super::ops::shown_command(cmd),
+        owner,
+        deadline,
+        state: None,
+    });
     let ctx = Ctx {
         inner,
         owner,
@@ -51,6 +61,16 @@ pub(super) fn run(
     let mut reply = reply?;
     reply.insert("ok", 1.0);
     Ok(reply)
+}
+
+/// The namespace `currentOp` shows for a command: `db.collection` for commands on a collection, `db.$cmd`
+/// otherwise.
+fn op_namespace(db: &str, name: &str, cmd: &Document) -> String {
+    let coll = match name {
+        "getMore" => cmd.get_str("collection").ok(),
+        _ => cmd.get_str(name).ok(),
+    };
+    format!("{db}.{}", coll.unwrap_or("$cmd"))
 }
 
 /// Whether a write waits for its commit to be durable: `j: true` (or any true value) and `w: "majority"`
@@ -114,6 +134,8 @@ fn dispatch(ctx: &Ctx, name: &str, cmd: &Document) -> Result<Document, CommandEr
             bson::doc! {"host": "localhost", "version": admin::VERSION, "process": "sqlmongo"}
         }
         "getLog" => bson::doc! {"totalLinesWritten": 0, "log": []},
+        "currentOp" => current_op::current_op(&ctx, cmd)?,
+        "killOp" => current_op::kill_op(&ctx, cmd)?,
         other => return Err(CommandError::command_not_found(other)),
     };
     Ok(reply)
@@ -278,6 +300,7 @@ fn get_coll<'s>(state: &'s State, db: &str, name: &str) -> Option<&'s Collection
         .databases
         .get(db)
         .and_then(|d| d.collections.get(name))
+        .map(|c| &**c)
 }
 
 /// Follows `viewOn` to the base collection; returns it and the concatenated view pipeline.
@@ -425,6 +448,7 @@ pub(super) fn scan_matching(
                 .map(|t| (t, super::fields::FieldValues::new(fields)))
         });
     let mut step = |raw: &bson::RawDocument| -> Result<bool, CommandError> {
+        super::ops::check()?;
         let mut decided = false;
         if let Some((top, row)) = &mut prefilter {
             if row.read(raw).is_some() {

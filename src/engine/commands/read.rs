@@ -149,7 +149,7 @@ pub(super) fn find(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> 
     let docs = match super::point::find_docs(ctx, cmd)? {
         Some(docs) => docs,
         None => {
-            let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+            let state = ctx.inner.read_state()?;
             run_find(ctx, &state, name, cmd)?
         }
     };
@@ -175,6 +175,12 @@ pub(super) fn get_more(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
     };
     let coll = coll_name(cmd, "collection")?;
     let ns = ctx.ns(coll);
+    if cmd.get("maxTimeMS").is_some_and(|v| *v != Bson::Null) {
+        // mongod takes a getMore's maxTimeMS only for awaitData cursors (which the engine has none of).
+        return Err(CommandError::bad_value(
+            "cannot set maxTimeMS on getMore command for a non-awaitData cursor",
+        ));
+    }
     let batch = match opt_i64(cmd, "batchSize")? {
         Some(n) if n > 0 => n as usize,
         _ => usize::MAX,
@@ -230,7 +236,7 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
         ));
     };
     let pipeline = Pipeline::compile(stages)?;
-    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let state = ctx.inner.read_state()?;
     let catalog = StateCatalog {
         state: &state,
         db: ctx.db,
@@ -369,7 +375,7 @@ pub(super) fn count(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError>
     let name = coll_name(cmd, "count")?;
     let query = opt_doc(cmd, "query")?.cloned().unwrap_or_default();
     Matcher::compile(&query)?;
-    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let state = ctx.inner.read_state()?;
     // A filter of top-level field predicates is decided on fields read from the bytes: nothing is parsed.
     let mut n = match super::row_scan::RowScan::new(&state, ctx.db, name, Some(&query))? {
         Some(scan) => {
@@ -402,7 +408,7 @@ pub(super) fn distinct(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
     };
     let query = opt_doc(cmd, "query")?.cloned().unwrap_or_default();
     Matcher::compile(&query)?;
-    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let state = ctx.inner.read_state()?;
     let docs = source_docs(&state, ctx.db, name, Some(&query), &ctx.vars)?;
     let mut values: Vec<Bson> = Vec::new();
     for d in &docs {
@@ -492,7 +498,7 @@ pub(super) fn explain(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErro
         }
     };
     Matcher::compile(&filter)?;
-    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let state = ctx.inner.read_state()?;
     let (base, view) = if name.is_empty() {
         (String::new(), Vec::new())
     } else {

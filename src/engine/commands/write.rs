@@ -100,10 +100,10 @@ fn writable<'s>(
         }
         db.collections.insert(
             name.to_string(),
-            Collection::new(ns.clone(), Document::new()),
+            std::sync::Arc::new(Collection::new(ns.clone(), Document::new())),
         );
     }
-    let coll = db.collections.get_mut(name).ok_or_else(poisoned)?;
+    let coll = db.collection_mut(name).ok_or_else(poisoned)?;
     if coll.is_view() {
         return Err(CommandError::new(
             ErrorCode::CommandNotSupportedOnView,
@@ -233,9 +233,10 @@ pub(super) fn insert(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
         ));
     };
     let ordered = cmd.get_bool("ordered").unwrap_or(true);
-    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let state = std::sync::Arc::make_mut(&mut guard);
     let mut log = Log::new(ctx, name);
-    let coll = writable(ctx, &mut state, name, &mut log)?;
+    let coll = writable(ctx, state, name, &mut log)?;
     let mut n = 0i32;
     let mut errors = Vec::new();
     for (i, d) in docs.iter().enumerate() {
@@ -506,9 +507,10 @@ pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
         ));
     };
     let ordered = cmd.get_bool("ordered").unwrap_or(true);
-    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let state = std::sync::Arc::make_mut(&mut guard);
     let mut log = Log::new(ctx, name);
-    let coll = writable(ctx, &mut state, name, &mut log)?;
+    let coll = writable(ctx, state, name, &mut log)?;
     let (mut n, mut modified) = (0i64, 0i64);
     let mut upserted = Vec::new();
     let mut errors = Vec::new();
@@ -577,12 +579,13 @@ pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
         ));
     };
     let ordered = cmd.get_bool("ordered").unwrap_or(true);
-    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let state = std::sync::Arc::make_mut(&mut guard);
     let mut log = Log::new(ctx, name);
     let Some(coll) = state
         .databases
         .get_mut(ctx.db)
-        .and_then(|d| d.collections.get_mut(name))
+        .and_then(|d| d.collection_mut(name))
     else {
         return Ok(doc! {"n": 0});
     };
@@ -685,9 +688,10 @@ pub(super) fn find_and_modify(ctx: &Ctx, cmd: &Document) -> Result<Document, Com
         .transpose()?;
     let afs = array_filters(cmd)?;
     let m = Matcher::compile(&query)?;
-    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let state = std::sync::Arc::make_mut(&mut guard);
     let mut log = Log::new(ctx, &name);
-    let coll = writable(ctx, &mut state, &name, &mut log)?;
+    let coll = writable(ctx, state, &name, &mut log)?;
     let mut rids = matching(coll, &query, &m, &ctx.vars, sort.is_none())?;
     if let Some(s) = &sort {
         let mut keyed: Vec<(Vec<Bson>, RecordId)> = rids
