@@ -287,7 +287,9 @@ pub fn shown_command(cmd: &Document) -> Document {
     let mut out = Document::new();
     for (k, v) in cmd {
         match v {
-            Bson::Array(a) if a.len() > 8 && matches!(k.as_str(), "documents" | "updates" | "deletes") => {
+            Bson::Array(a)
+                if a.len() > 8 && matches!(k.as_str(), "documents" | "updates" | "deletes") =>
+            {
                 out.insert(k.clone(), format!("[{} entries]", a.len()));
             }
             _ => {

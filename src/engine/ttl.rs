@@ -49,7 +49,9 @@ pub(super) fn pass(inner: &Inner) -> usize {
     let Ok(mut guard) = inner.state.write() else {
         return 0;
     };
-    let has_ttl = |c: &super::storage::Collection| c.indexes.iter().any(|ix| ix.expire_after_seconds.is_some());
+    let has_ttl = |c: &super::storage::Collection| {
+        c.indexes.iter().any(|ix| ix.expire_after_seconds.is_some())
+    };
     if !guard
         .databases
         .values()
