@@ -383,6 +383,46 @@ pub(super) fn scan_matching(
     reads: Reads<'_>,
     visit: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
 ) -> Result<(), CommandError> {
+    scan_matching_ids(state, db, name, filter, vars, reads, &mut |_, d| visit(d))
+}
+
+/// The stored documents of collection `name` that match `filter` (`limit` > 0 stops early), shared, not
+/// copied: what a `find` without sort or projection hands its cursor. `None` for a view.
+fn matching_stored(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+    limit: usize,
+) -> Result<Option<Vec<super::storage::Stored>>, CommandError> {
+    let (base, view_pipeline) = resolve_view(state, db, name)?;
+    if !view_pipeline.is_empty() || base != name {
+        return Ok(None);
+    }
+    let Some(coll) = get_coll(state, db, name) else {
+        return Ok(Some(Vec::new()));
+    };
+    let mut out = Vec::new();
+    scan_matching_ids(state, db, name, filter, vars, Reads::Fields(&[]), &mut |rid, _| {
+        if let Some(s) = rid.and_then(|r| coll.stored(r)) {
+            out.push(s.clone());
+        }
+        Ok(limit > 0 && out.len() >= limit)
+    })?;
+    Ok(Some(out))
+}
+
+/// [`scan_matching`] whose visitor also gets the record id of each document (`None` for a view's output).
+fn scan_matching_ids(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+    reads: Reads<'_>,
+    visit: &mut dyn FnMut(Option<super::storage::RecordId>, &Document) -> Result<bool, CommandError>,
+) -> Result<(), CommandError> {
     let filter = filter.filter(|f| !f.is_empty());
     let matcher = match filter {
         Some(f) => Some(super::matcher::Matcher::compile(f)?),
@@ -402,7 +442,7 @@ pub(super) fn scan_matching(
                 Some(m) => m.matches(&d, vars)?,
                 None => true,
             };
-            if keep && visit(&d)? {
+            if keep && visit(None, &d)? {
                 break;
             }
         }
@@ -447,7 +487,9 @@ pub(super) fn scan_matching(
             super::matcher::top_level::TopLevelFilter::from_matcher(m, &mut fields)
                 .map(|t| (t, super::fields::FieldValues::new(fields)))
         });
-    let mut step = |raw: &bson::RawDocument| -> Result<bool, CommandError> {
+    let mut step = |rid: super::storage::RecordId,
+                    raw: &bson::RawDocument|
+     -> Result<bool, CommandError> {
         super::ops::check()?;
         let mut decided = false;
         if let Some((top, row)) = &mut prefilter {
@@ -456,7 +498,7 @@ pub(super) fn scan_matching(
                     return Ok(false);
                 }
                 if full_after {
-                    return visit(&crate::engine::storage::collection::parse(raw));
+                    return visit(Some(rid), &crate::engine::storage::collection::parse(raw));
                 }
                 decided = true;
             }
@@ -482,24 +524,24 @@ pub(super) fn scan_matching(
             }
         }
         if full_after {
-            visit(&crate::engine::storage::collection::parse(raw))
+            visit(Some(rid), &crate::engine::storage::collection::parse(raw))
         } else {
-            visit(doc)
+            visit(Some(rid), doc)
         }
     };
     match candidates {
         Some(rids) => {
             for r in rids {
                 if let Some(raw) = coll.get_raw(r) {
-                    if step(raw)? {
+                    if step(r, raw)? {
                         break;
                     }
                 }
             }
         }
         None => {
-            for (_, raw) in coll.iter_raw() {
-                if step(raw)? {
+            for (rid, raw) in coll.iter_raw() {
+                if step(rid, raw)? {
                     break;
                 }
             }
