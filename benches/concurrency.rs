@@ -68,15 +68,23 @@ fn cursors() {
 fn percentiles(mut v: Vec<Duration>) -> String {
     v.sort();
     let at = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)];
-    format!("p50 {:?} p99 {:?} max {:?}", at(0.5), at(0.99), v[v.len() - 1])
+    format!(
+        "p50 {:?} p99 {:?} max {:?}",
+        at(0.5),
+        at(0.99),
+        v[v.len() - 1]
+    )
 }
 
 fn insert_latencies(e: &Engine, db: &str, coll: &str, base: i64, n: i64) -> Vec<Duration> {
     (0..n)
         .map(|i| {
             let t = Instant::now();
-            e.run_command(db, &doc! {"insert": coll, "documents": [{"_id": base + i, "k": i}]})
-                .expect("insert");
+            e.run_command(
+                db,
+                &doc! {"insert": coll, "documents": [{"_id": base + i, "k": i}]},
+            )
+            .expect("insert");
             t.elapsed()
         })
         .collect()
@@ -92,12 +100,19 @@ fn long_aggregate() -> Document {
 
 fn insert_latency() {
     let e = engine();
-    let docs: Vec<Document> = (0..10_000i64).map(|i| doc! {"_id": i, "k": i}).collect();
-    e.run_command("app", &doc! {"insert": "big", "documents": docs}).unwrap();
+    let docs: Vec<Document> = (0..4_000i64).map(|i| doc! {"_id": i, "k": i}).collect();
+    e.run_command("app", &doc! {"insert": "big", "documents": docs})
+        .unwrap();
     const N: i64 = 2_000;
     let quiet = [
-        ("same collection", insert_latencies(&e, "app", "big", 1_000_000, N)),
-        ("other collection", insert_latencies(&e, "app", "other", 0, N)),
+        (
+            "same collection",
+            insert_latencies(&e, "app", "big", 1_000_000, N),
+        ),
+        (
+            "other collection",
+            insert_latencies(&e, "app", "other", 0, N),
+        ),
         ("other database", insert_latencies(&e, "db2", "c", 0, N)),
     ];
     let agg = {
@@ -110,9 +125,18 @@ fn insert_latency() {
     };
     std::thread::sleep(Duration::from_millis(100));
     let busy = [
-        ("same collection", insert_latencies(&e, "app", "big", 2_000_000, N)),
-        ("other collection", insert_latencies(&e, "app", "other", 100_000, N)),
-        ("other database", insert_latencies(&e, "db2", "c", 100_000, N)),
+        (
+            "same collection",
+            insert_latencies(&e, "app", "big", 2_000_000, N),
+        ),
+        (
+            "other collection",
+            insert_latencies(&e, "app", "other", 100_000, N),
+        ),
+        (
+            "other database",
+            insert_latencies(&e, "db2", "c", 100_000, N),
+        ),
     ];
     let (ran, outcome) = agg.join().unwrap();
     for ((what, q), (_, b)) in quiet.into_iter().zip(busy) {

@@ -484,3 +484,32 @@ async fn pymongo_current_op_and_kill_op_through_the_wire() {
     let _ = tx.send(());
     let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
 }
+
+#[test]
+fn max_time_ms_fails_a_long_update_and_find_and_modify_as_a_whole_command() {
+    let e = engine();
+    fill(&e, "app", "big", 4000);
+    let slow = doc! {"$expr": {"$lt": [{"$size": {"$range": [0, {"$add": ["$k", 20000]}]}}, 0]}};
+    let err = e
+        .run_command(
+            "app",
+            &doc! {"update": "big", "updates": [
+                {"q": {"_id": 1}, "u": {"$set": {"first": true}}},
+                {"q": slow.clone(), "u": {"$set": {"x": 1}}, "multi": true},
+            ], "maxTimeMS": 100},
+        )
+        .unwrap_err();
+    assert_eq!((err.code, err.code_name.as_str()), (50, "MaxTimeMSExpired"));
+    // The statement before the interrupted one stays applied.
+    let n = e
+        .run_command("app", &doc! {"count": "big", "query": {"first": true}})
+        .unwrap();
+    assert_eq!(n.get_i32("n").unwrap(), 1);
+    let err = e
+        .run_command(
+            "app",
+            &doc! {"findAndModify": "big", "query": slow, "update": {"$set": {"y": 1}}, "maxTimeMS": 100},
+        )
+        .unwrap_err();
+    assert_eq!(err.code, 50);
+}

@@ -103,6 +103,12 @@ pub fn check_now() -> Result<(), CommandError> {
     })
 }
 
+/// Whether `e` is an interruption (11601 `Interrupted`, 50 `MaxTimeMSExpired`): such an error fails a
+/// whole write command instead of becoming one statement's write error, as in mongod.
+pub fn is_interruption(e: &CommandError) -> bool {
+    e.code == ErrorCode::Interrupted.code() || e.code == ErrorCode::MaxTimeMSExpired.code()
+}
+
 /// One entry of the registry.
 #[derive(Debug)]
 struct Running {

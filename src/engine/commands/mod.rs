@@ -404,12 +404,20 @@ fn matching_stored(
         return Ok(Some(Vec::new()));
     };
     let mut out = Vec::new();
-    scan_matching_ids(state, db, name, filter, vars, Reads::Fields(&[]), &mut |rid, _| {
-        if let Some(s) = rid.and_then(|r| coll.stored(r)) {
-            out.push(s.clone());
-        }
-        Ok(limit > 0 && out.len() >= limit)
-    })?;
+    scan_matching_ids(
+        state,
+        db,
+        name,
+        filter,
+        vars,
+        Reads::Fields(&[]),
+        &mut |rid, _| {
+            if let Some(s) = rid.and_then(|r| coll.stored(r)) {
+                out.push(s.clone());
+            }
+            Ok(limit > 0 && out.len() >= limit)
+        },
+    )?;
     Ok(Some(out))
 }
 
@@ -421,7 +429,10 @@ fn scan_matching_ids(
     filter: Option<&Document>,
     vars: &Vars,
     reads: Reads<'_>,
-    visit: &mut dyn FnMut(Option<super::storage::RecordId>, &Document) -> Result<bool, CommandError>,
+    visit: &mut dyn FnMut(
+        Option<super::storage::RecordId>,
+        &Document,
+    ) -> Result<bool, CommandError>,
 ) -> Result<(), CommandError> {
     let filter = filter.filter(|f| !f.is_empty());
     let matcher = match filter {
@@ -487,48 +498,47 @@ fn scan_matching_ids(
             super::matcher::top_level::TopLevelFilter::from_matcher(m, &mut fields)
                 .map(|t| (t, super::fields::FieldValues::new(fields)))
         });
-    let mut step = |rid: super::storage::RecordId,
-                    raw: &bson::RawDocument|
-     -> Result<bool, CommandError> {
-        super::ops::check()?;
-        let mut decided = false;
-        if let Some((top, row)) = &mut prefilter {
-            if row.read(raw).is_some() {
-                if !top.matches(row, vars)? {
+    let mut step =
+        |rid: super::storage::RecordId, raw: &bson::RawDocument| -> Result<bool, CommandError> {
+            super::ops::check()?;
+            let mut decided = false;
+            if let Some((top, row)) = &mut prefilter {
+                if row.read(raw).is_some() {
+                    if !top.matches(row, vars)? {
+                        return Ok(false);
+                    }
+                    if full_after {
+                        return visit(Some(rid), &crate::engine::storage::collection::parse(raw));
+                    }
+                    decided = true;
+                }
+            }
+            let full;
+            let doc = match &mut reader {
+                Some(reader) => {
+                    if reader.read(raw).is_some() {
+                        reader.move_into(&mut buf);
+                    } else {
+                        parse_fields_into(raw, reader.names(), &mut buf)?;
+                    }
+                    &buf
+                }
+                None => {
+                    full = crate::engine::storage::collection::parse(raw);
+                    &full
+                }
+            };
+            if let Some(m) = matcher.as_ref().filter(|_| !decided) {
+                if !m.matches(doc, vars)? {
                     return Ok(false);
                 }
-                if full_after {
-                    return visit(Some(rid), &crate::engine::storage::collection::parse(raw));
-                }
-                decided = true;
             }
-        }
-        let full;
-        let doc = match &mut reader {
-            Some(reader) => {
-                if reader.read(raw).is_some() {
-                    reader.move_into(&mut buf);
-                } else {
-                    parse_fields_into(raw, reader.names(), &mut buf)?;
-                }
-                &buf
-            }
-            None => {
-                full = crate::engine::storage::collection::parse(raw);
-                &full
+            if full_after {
+                visit(Some(rid), &crate::engine::storage::collection::parse(raw))
+            } else {
+                visit(Some(rid), doc)
             }
         };
-        if let Some(m) = matcher.as_ref().filter(|_| !decided) {
-            if !m.matches(doc, vars)? {
-                return Ok(false);
-            }
-        }
-        if full_after {
-            visit(Some(rid), &crate::engine::storage::collection::parse(raw))
-        } else {
-            visit(Some(rid), doc)
-        }
-    };
     match candidates {
         Some(rids) => {
             for r in rids {

@@ -250,6 +250,12 @@ pub(super) fn insert(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
         };
         match r {
             Ok(_) => n += 1,
+            Err(e) if crate::engine::ops::is_interruption(&e) => {
+                // As mongod: an interrupted write (killOp, maxTimeMS) fails the whole command; what the
+                // statements before it changed stays, committed.
+                log.commit()?;
+                return Err(e);
+            }
             Err(e) => {
                 errors.push(write_error(i, &e));
                 if ordered {
@@ -383,6 +389,7 @@ fn matching(
     let mut buf = Document::new();
     let mut out = Vec::new();
     for r in rids {
+        crate::engine::ops::check()?;
         let Some(raw) = coll.get_raw(r) else {
             continue;
         };
@@ -548,6 +555,12 @@ pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
                     upserted.push(doc! {"index": i as i32, "_id": id});
                 }
             }
+            Err(e) if crate::engine::ops::is_interruption(&e) => {
+                // As mongod: an interrupted write (killOp, maxTimeMS) fails the whole command; what the
+                // statements before it changed stays, committed.
+                log.commit()?;
+                return Err(e);
+            }
             Err(e) => {
                 errors.push(write_error(i, &e));
                 if ordered {
@@ -635,6 +648,12 @@ pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
         })();
         match r {
             Ok(k) => n += k,
+            Err(e) if crate::engine::ops::is_interruption(&e) => {
+                // As mongod: an interrupted write (killOp, maxTimeMS) fails the whole command; what the
+                // statements before it changed stays, committed.
+                log.commit()?;
+                return Err(e);
+            }
             Err(e) => {
                 errors.push(write_error(i, &e));
                 if ordered {
