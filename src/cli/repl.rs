@@ -249,6 +249,9 @@ struct Session<'rt> {
     names: Arc<RwLock<Names>>,
     /// The statements run, for the history.
     ran: Vec<String>,
+    /// SIGINT, caught while a statement runs (Ctrl-C cancels the statement, not the shell).
+    #[cfg(unix)]
+    sigint: Option<tokio::signal::unix::Signal>,
 }
 
 impl Session<'_> {
@@ -317,8 +320,7 @@ impl Session<'_> {
         );
         self.ran
             .push(text.split_whitespace().collect::<Vec<_>>().join(" "));
-        self.rt
-            .block_on(self.runner.run_source(self.name, &padded))?;
+        self.run_cancelable(&padded)?;
         let first = text
             .split_whitespace()
             .next()
@@ -327,6 +329,67 @@ impl Session<'_> {
         if !matches!(first.as_str(), "SELECT" | "EXPLAIN" | "SHOW" | "WITH") {
             self.refresh_names();
         }
+        Ok(())
+    }
+
+    /// Runs `source`; a SIGINT (Ctrl-C) meanwhile cancels the running statement: the embedded engine's
+    /// command fails with 11601 (reported as PostgreSQL's "canceling statement due to user request"), a
+    /// remote one is abandoned (its future dropped). The shell goes on either way.
+    #[cfg(unix)]
+    fn run_cancelable(&mut self, source: &str) -> io::Result<()> {
+        let Some(mut sig) = self.sigint.take() else {
+            self.rt
+                .block_on(self.runner.run_source(self.name, source))?;
+            return Ok(());
+        };
+        // A SIGINT that arrived before the statement (at the prompt) is not for it.
+        self.rt.block_on(async {
+            while let Ok(Some(())) =
+                tokio::time::timeout(std::time::Duration::ZERO, sig.recv()).await
+            {}
+        });
+        let backend = self.runner.client.backend().clone();
+        let (fired_tx, fired_rx) = tokio::sync::oneshot::channel::<()>();
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+        // On a runtime worker: the embedded engine runs the statement on this thread, blocking it.
+        let watcher = self.rt.spawn(async move {
+            tokio::select! {
+                _ = sig.recv() => {
+                    backend.cancel_running();
+                    let _ = fired_tx.send(());
+                }
+                _ = done_rx => {}
+            }
+            sig
+        });
+        let (name, runner) = (self.name, &mut self.runner);
+        let finished = self.rt.block_on(async {
+            tokio::select! {
+                biased;
+                r = runner.run_source(name, source) => Some(r),
+                Ok(()) = fired_rx => None,
+            }
+        });
+        let _ = done_tx.send(());
+        self.sigint = self.rt.block_on(watcher).ok();
+        match finished {
+            Some(r) => {
+                r?;
+            }
+            None => {
+                self.runner
+                    .printer
+                    .error(crate::cli::script::CANCELED_MESSAGE)?;
+                eprintln!("ERROR:  {}", crate::cli::script::CANCELED_MESSAGE);
+            }
+        }
+        Ok(())
+    }
+
+    #[cfg(not(unix))]
+    fn run_cancelable(&mut self, source: &str) -> io::Result<()> {
+        self.rt
+            .block_on(self.runner.run_source(self.name, source))?;
         Ok(())
     }
 
@@ -447,6 +510,11 @@ pub fn run(rt: &Runtime, runner: Runner) -> io::Result<()> {
         name: if interactive { "<repl>" } else { "<stdin>" },
         names: names.clone(),
         ran: Vec::new(),
+        #[cfg(unix)]
+        sigint: {
+            let _in_runtime = rt.enter();
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok()
+        },
     };
     if !interactive {
         for line in io::stdin().lock().lines() {

@@ -61,10 +61,17 @@ pub fn located_line(name: &str, src: &str, line: u64, column: u64, message: &str
     format!("{name}:{line}:{column}: {message}\n  {src}\n  {caret}^")
 }
 
+/// MongoDB's code for an interrupted operation (11601 `Interrupted`): what a canceled statement fails with.
+pub const CANCELED_CODE: i32 = 11601;
+/// What a canceled statement reports (PostgreSQL's message).
+pub const CANCELED_MESSAGE: &str = "canceling statement due to user request";
+
 /// The message of an error without the position its text may carry.
 pub fn bare_message(e: &crate::Error) -> String {
     match e {
         crate::Error::Parse(p) => format!("syntax error: {}", p.message),
+        // Ctrl-C (or killOp): PostgreSQL's words for a canceled statement.
+        crate::Error::Command(c) if c.code == CANCELED_CODE => CANCELED_MESSAGE.to_string(),
         crate::Error::Translate(crate::translate::Error::Unsupported { construct, .. }) => {
             format!("unsupported: {construct}")
         }

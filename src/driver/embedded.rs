@@ -39,4 +39,8 @@ impl Backend for EmbeddedBackend {
             result.map_err(crate::Error::Command)
         })
     }
+
+    fn cancel_running(&self) {
+        self.engine.kill_ops_of(&crate::engine::CursorOwner::Local);
+    }
 }

@@ -66,6 +66,11 @@ pub trait Backend: Send + Sync {
         })
     }
 
+    /// Interrupts the commands this process is running through the backend (a canceled statement: Ctrl-C in
+    /// the REPL). The embedded engine makes each fail with 11601 `Interrupted`; the default does nothing, as a
+    /// remote command is canceled by dropping its future.
+    fn cancel_running(&self) {}
+
     /// Ends the backend's background work (a driver's connection pools and monitors) before its runtime
     /// goes away. The default has nothing to end.
     fn shutdown(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {

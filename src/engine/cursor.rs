@@ -8,6 +8,7 @@
 //! hash of a counter, 63 bits, never 0), so a client cannot guess another's cursor, and at most
 //! [`MAX_OPEN_CURSORS`] are open at once (idle ones are reaped first).
 
+use super::storage::Stored;
 use bson::{Bson, Document};
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, Hasher};
@@ -35,11 +36,36 @@ pub enum CursorOwner {
     Session(Vec<u8>),
 }
 
+/// A result a cursor hands out.
+#[derive(Debug)]
+pub enum Results {
+    /// Computed documents (a pipeline's output, a projection).
+    Docs(Vec<Document>),
+    /// Stored documents as they are, shared with the collection (and the snapshot the command read): a
+    /// cursor keeps a pointer per document, not a copy, and parses each only when a batch hands it out.
+    Stored(Vec<Stored>),
+}
+
+#[derive(Debug)]
+enum Rest {
+    Docs(VecDeque<Document>),
+    Stored(VecDeque<Stored>),
+}
+
+impl Rest {
+    fn is_empty(&self) -> bool {
+        match self {
+            Rest::Docs(d) => d.is_empty(),
+            Rest::Stored(s) => s.is_empty(),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Open {
     ns: String,
     owner: CursorOwner,
-    rest: VecDeque<Document>,
+    rest: Rest,
     last_used: Instant,
 }
 
@@ -74,13 +100,28 @@ pub struct Batch {
     pub id: i64,
 }
 
-fn take(rest: &mut VecDeque<Document>, n: usize) -> Vec<Bson> {
-    let mut out = Vec::with_capacity(n.min(rest.len()));
+fn take(rest: &mut Rest, n: usize) -> Vec<Bson> {
+    let len = match rest {
+        Rest::Docs(d) => d.len(),
+        Rest::Stored(s) => s.len(),
+    };
+    let mut out = Vec::with_capacity(n.min(len));
     let mut bytes = 0usize;
     while out.len() < n {
-        let Some(d) = rest.pop_front() else { break };
-        // Approximate size: mongod stops a batch at 16 MiB; serialising just to measure would cost a copy.
-        bytes += approx_size(&d);
+        let d = match rest {
+            Rest::Docs(docs) => {
+                let Some(d) = docs.pop_front() else { break };
+                // Approximate size: mongod stops a batch at 16 MiB; serialising just to measure would cost a
+                // copy.
+                bytes += approx_size(&d);
+                d
+            }
+            Rest::Stored(stored) => {
+                let Some(s) = stored.pop_front() else { break };
+                bytes += s.bytes().len();
+                super::storage::collection::parse(s.raw())
+            }
+        };
         out.push(Bson::Document(d));
         if bytes >= MAX_BATCH_BYTES {
             break;
@@ -113,12 +154,15 @@ impl Cursors {
         &mut self,
         ns: &str,
         owner: &CursorOwner,
-        docs: Vec<Document>,
+        docs: Results,
         batch: usize,
         single_batch: bool,
         timeout: Duration,
     ) -> Result<Batch, Refusal> {
-        let mut rest: VecDeque<Document> = docs.into();
+        let mut rest = match docs {
+            Results::Docs(d) => Rest::Docs(d.into()),
+            Results::Stored(s) => Rest::Stored(s.into()),
+        };
         let first = take(&mut rest, batch);
         if rest.is_empty() || single_batch {
             return Ok(Batch { docs: first, id: 0 });

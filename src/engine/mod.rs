@@ -27,6 +27,7 @@ pub(crate) mod fields;
 pub(crate) mod limits;
 pub(crate) mod matcher;
 pub(crate) mod numeric;
+pub mod ops;
 pub(crate) mod path;
 pub(crate) mod pipeline;
 mod prefetch;
@@ -96,8 +97,11 @@ impl Default for EngineOptions {
 
 #[derive(Debug)]
 struct Inner {
-    state: RwLock<State>,
+    /// The committed state; readers clone the `Arc` (a snapshot) and release the lock at once.
+    state: RwLock<Arc<State>>,
     cursors: Mutex<Cursors>,
+    /// Running commands (`currentOp`, `killOp`, `maxTimeMS`).
+    ops: ops::Ops,
     opts: EngineOptions,
     /// Why the storage could not be loaded: every command fails with it (never an empty store).
     load_error: Option<CommandError>,
@@ -164,8 +168,9 @@ impl Engine {
         let durable = opts.storage.wants_changes();
         let engine = Engine {
             inner: Arc::new(Inner {
-                state: RwLock::new(state),
+                state: RwLock::new(Arc::new(state)),
                 cursors: Mutex::new(Cursors::default()),
+                ops: ops::Ops::default(),
                 opts,
                 load_error,
                 checkpointing: Mutex::new(()),
@@ -265,9 +270,26 @@ impl Engine {
         self.inner.cursors.lock().map(|c| c.len()).unwrap_or(0)
     }
 
+    /// Interrupts every command running on behalf of `owner` (as `killOp` does each): each fails with 11601
+    /// `Interrupted` at its next check. Returns how many were running. The REPL cancels its statement so.
+    pub fn kill_ops_of(&self, owner: &CursorOwner) -> usize {
+        self.inner.ops.kill_owned_by(owner)
+    }
+
     /// The engine's current time.
     pub fn now(&self) -> bson::DateTime {
         self.inner.opts.clock.now()
+    }
+}
+
+impl Inner {
+    /// A snapshot of the committed state for one read: the lock is held only to clone an `Arc`, so a long
+    /// read never delays a writer (the writer copies what the snapshot shares on its first write).
+    fn read_state(&self) -> Result<Arc<State>, CommandError> {
+        self.state
+            .read()
+            .map(|s| Arc::clone(&s))
+            .map_err(|_| CommandError::new(ErrorCode::InternalError, "engine state lock poisoned"))
     }
 }
 

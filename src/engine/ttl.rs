@@ -46,14 +46,31 @@ fn expiry_base(v: &Bson) -> Option<i64> {
 /// One pass over every TTL index; returns the number of deleted documents.
 pub(super) fn pass(inner: &Inner) -> usize {
     let now = inner.opts.clock.now().timestamp_millis();
-    let Ok(mut state) = inner.state.write() else {
+    let Ok(mut guard) = inner.state.write() else {
         return 0;
     };
+    let has_ttl = |c: &super::storage::Collection| {
+        c.indexes.iter().any(|ix| ix.expire_after_seconds.is_some())
+    };
+    if !guard
+        .databases
+        .values()
+        .any(|d| d.collections.values().any(|c| has_ttl(c)))
+    {
+        // Nothing to expire: no copy of what readers' snapshots share.
+        return 0;
+    }
+    let state = std::sync::Arc::make_mut(&mut guard);
     let log = inner.opts.storage.wants_changes();
     let mut changes = Vec::new();
     let mut deleted = 0;
     for (db_name, db) in state.databases.iter_mut() {
         for (coll_name, coll) in db.collections.iter_mut() {
+            if !has_ttl(coll) {
+                continue;
+            }
+            // A copy only when a reader's snapshot shares the collection.
+            let coll = std::sync::Arc::make_mut(coll);
             let ttl: Vec<(String, i64)> = coll
                 .indexes
                 .iter()

@@ -101,7 +101,8 @@ pub(super) fn create(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
             "'pipeline' requires 'viewOn' to also be specified",
         ));
     }
-    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let state = std::sync::Arc::make_mut(&mut guard);
     let db = state.databases.entry(ctx.db.to_string()).or_default();
     if db.collections.contains_key(name) {
         return Err(CommandError::new(
@@ -111,7 +112,7 @@ pub(super) fn create(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
     }
     db.collections.insert(
         name.to_string(),
-        Collection::new(ctx.ns(name), options.clone()),
+        std::sync::Arc::new(Collection::new(ctx.ns(name), options.clone())),
     );
     commit(
         ctx,
@@ -126,7 +127,8 @@ pub(super) fn create(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
 
 pub(super) fn drop(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "drop")?;
-    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let state = std::sync::Arc::make_mut(&mut guard);
     let removed = state
         .databases
         .get_mut(ctx.db)
@@ -150,7 +152,8 @@ pub(super) fn drop(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> 
 }
 
 pub(super) fn drop_database(ctx: &Ctx) -> Result<Document, CommandError> {
-    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let state = std::sync::Arc::make_mut(&mut guard);
     if let Some(db) = state.databases.remove(ctx.db) {
         for name in db.collections.keys() {
             commit(
@@ -169,7 +172,7 @@ pub(super) fn list_collections(ctx: &Ctx, cmd: &Document) -> Result<Document, Co
     let filter = opt_doc(cmd, "filter")?.cloned().unwrap_or_default();
     let m = Matcher::compile(&filter)?;
     let name_only = cmd.get_bool("nameOnly").unwrap_or(false);
-    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let state = ctx.inner.read_state()?;
     let mut out = Vec::new();
     if let Some(db) = state.databases.get(ctx.db) {
         for (name, c) in &db.collections {
@@ -204,13 +207,14 @@ pub(super) fn create_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comm
             "Must specify at least one index to create",
         ));
     }
-    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let state = std::sync::Arc::make_mut(&mut guard);
     let db = state.databases.entry(ctx.db.to_string()).or_default();
     let created_coll = !db.collections.contains_key(name);
     if created_coll {
         db.collections.insert(
             name.to_string(),
-            Collection::new(ctx.ns(name), Document::new()),
+            std::sync::Arc::new(Collection::new(ctx.ns(name), Document::new())),
         );
         commit(
             ctx,
@@ -221,7 +225,7 @@ pub(super) fn create_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comm
             },
         )?;
     }
-    let coll = db.collections.get_mut(name).ok_or_else(poisoned)?;
+    let coll = db.collection_mut(name).ok_or_else(poisoned)?;
     if coll.is_view() {
         return Err(CommandError::new(
             ErrorCode::CommandNotSupportedOnView,
@@ -276,11 +280,12 @@ pub(super) fn drop_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comman
             ))
         }
     };
-    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let state = std::sync::Arc::make_mut(&mut guard);
     let Some(coll) = state
         .databases
         .get_mut(ctx.db)
-        .and_then(|d| d.collections.get_mut(&name))
+        .and_then(|d| d.collection_mut(&name))
     else {
         return Err(CommandError::new(
             ErrorCode::NamespaceNotFound,
@@ -340,7 +345,7 @@ pub(super) fn drop_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comman
 
 pub(super) fn list_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "listIndexes")?;
-    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let state = ctx.inner.read_state()?;
     let Some(coll) = get_coll(&state, ctx.db, name) else {
         return Err(CommandError::new(
             ErrorCode::NamespaceNotFound,
@@ -363,11 +368,12 @@ pub(super) fn list_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comman
 
 pub(super) fn coll_mod(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "collMod")?;
-    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let state = std::sync::Arc::make_mut(&mut guard);
     let Some(coll) = state
         .databases
         .get_mut(ctx.db)
-        .and_then(|d| d.collections.get_mut(name))
+        .and_then(|d| d.collection_mut(name))
     else {
         return Err(CommandError::new(
             ErrorCode::NamespaceNotFound,
@@ -512,7 +518,7 @@ pub(super) fn coll_mod(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
 }
 
 pub(super) fn list_databases(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
-    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let state = ctx.inner.read_state()?;
     let name_only = cmd.get_bool("nameOnly").unwrap_or(false);
     let dbs: Vec<Bson> = state
         .databases
@@ -568,7 +574,7 @@ pub(super) fn get_parameter(cmd: &Document) -> Document {
 }
 
 pub(super) fn db_stats(ctx: &Ctx) -> Result<Document, CommandError> {
-    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let state = ctx.inner.read_state()?;
     let (colls, objects, indexes) = state
         .databases
         .get(ctx.db)
@@ -590,7 +596,7 @@ pub(super) fn db_stats(ctx: &Ctx) -> Result<Document, CommandError> {
 
 pub(super) fn coll_stats(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "collStats")?;
-    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let state = ctx.inner.read_state()?;
     let Some(c) = get_coll(&state, ctx.db, name) else {
         return Err(CommandError::new(
             ErrorCode::NamespaceNotFound,

@@ -6,6 +6,7 @@
 //! explain), `write` (insert, update, delete, findAndModify), `admin` (collections, indexes, handshake).
 
 mod admin;
+mod current_op;
 mod index_order;
 mod point;
 mod read;
@@ -34,6 +35,15 @@ pub(super) fn run(
     if let Some(e) = &inner.load_error {
         return Err(e.clone());
     }
+    let deadline = super::ops::deadline(cmd, std::time::Instant::now())?;
+    let _op = inner.ops.start(super::ops::OpInfo {
+        op: super::ops::op_kind(name),
+        ns: op_namespace(db, name, cmd),
+        command: super::ops::shown_command(cmd),
+        owner,
+        deadline,
+        state: None,
+    });
     let vars = command_let(name, cmd, Vars::new(inner.opts.clock.now()))?;
     let ctx = Ctx {
         inner,
@@ -112,6 +122,16 @@ fn check_user_variable_name(var: &str) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// The namespace `currentOp` shows for a command: `db.collection` for commands on a collection, `db.$cmd`
+/// otherwise.
+fn op_namespace(db: &str, name: &str, cmd: &Document) -> String {
+    let coll = match name {
+        "getMore" => cmd.get_str("collection").ok(),
+        _ => cmd.get_str(name).ok(),
+    };
+    format!("{db}.{}", coll.unwrap_or("$cmd"))
+}
+
 /// Whether a write waits for its commit to be durable: `j: true` (or any true value) and `w: "majority"`
 /// do (a standalone's majority is itself, journaled); `j: false`, `w: 1` and `w: 0` do not; without a
 /// `writeConcern` the engine's `synchronous_commit` decides.
@@ -173,6 +193,8 @@ fn dispatch(ctx: &Ctx, name: &str, cmd: &Document) -> Result<Document, CommandEr
             bson::doc! {"host": "localhost", "version": admin::VERSION, "process": "sqlmongo"}
         }
         "getLog" => bson::doc! {"totalLinesWritten": 0, "log": []},
+        "currentOp" => current_op::current_op(&ctx, cmd)?,
+        "killOp" => current_op::kill_op(&ctx, cmd)?,
         other => return Err(CommandError::command_not_found(other)),
     };
     Ok(reply)
@@ -337,6 +359,7 @@ fn get_coll<'s>(state: &'s State, db: &str, name: &str) -> Option<&'s Collection
         .databases
         .get(db)
         .and_then(|d| d.collections.get(name))
+        .map(|c| &**c)
 }
 
 /// Follows `viewOn` to the base collection; returns it and the concatenated view pipeline.
@@ -419,6 +442,57 @@ pub(super) fn scan_matching(
     reads: Reads<'_>,
     visit: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
 ) -> Result<(), CommandError> {
+    scan_matching_ids(state, db, name, filter, vars, reads, &mut |_, d| visit(d))
+}
+
+/// The stored documents of collection `name` that match `filter` (`limit` > 0 stops early), shared, not
+/// copied: what a `find` without sort or projection hands its cursor. `None` for a view.
+fn matching_stored(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+    limit: usize,
+) -> Result<Option<Vec<super::storage::Stored>>, CommandError> {
+    let (base, view_pipeline) = resolve_view(state, db, name)?;
+    if !view_pipeline.is_empty() || base != name {
+        return Ok(None);
+    }
+    let Some(coll) = get_coll(state, db, name) else {
+        return Ok(Some(Vec::new()));
+    };
+    let mut out = Vec::new();
+    scan_matching_ids(
+        state,
+        db,
+        name,
+        filter,
+        vars,
+        Reads::Fields(&[]),
+        &mut |rid, _| {
+            if let Some(s) = rid.and_then(|r| coll.stored(r)) {
+                out.push(s.clone());
+            }
+            Ok(limit > 0 && out.len() >= limit)
+        },
+    )?;
+    Ok(Some(out))
+}
+
+/// [`scan_matching`] whose visitor also gets the record id of each document (`None` for a view's output).
+fn scan_matching_ids(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+    reads: Reads<'_>,
+    visit: &mut dyn FnMut(
+        Option<super::storage::RecordId>,
+        &Document,
+    ) -> Result<bool, CommandError>,
+) -> Result<(), CommandError> {
     let filter = filter.filter(|f| !f.is_empty());
     let matcher = match filter {
         Some(f) => Some(super::matcher::Matcher::compile(f)?),
@@ -438,7 +512,7 @@ pub(super) fn scan_matching(
                 Some(m) => m.matches(&d, vars)?,
                 None => true,
             };
-            if keep && visit(&d)? {
+            if keep && visit(None, &d)? {
                 break;
             }
         }
@@ -483,58 +557,60 @@ pub(super) fn scan_matching(
             super::matcher::top_level::TopLevelFilter::from_matcher(m, &mut fields)
                 .map(|t| (t, super::fields::FieldValues::new(fields)))
         });
-    let mut step = |raw: &bson::RawDocument| -> Result<bool, CommandError> {
-        let mut decided = false;
-        if let Some((top, row)) = &mut prefilter {
-            if row.read(raw).is_some() {
-                if !top.matches(row, vars)? {
+    let mut step =
+        |rid: super::storage::RecordId, raw: &bson::RawDocument| -> Result<bool, CommandError> {
+            super::ops::check()?;
+            let mut decided = false;
+            if let Some((top, row)) = &mut prefilter {
+                if row.read(raw).is_some() {
+                    if !top.matches(row, vars)? {
+                        return Ok(false);
+                    }
+                    if full_after {
+                        return visit(Some(rid), &crate::engine::storage::collection::parse(raw));
+                    }
+                    decided = true;
+                }
+            }
+            let full;
+            let doc = match &mut reader {
+                Some(reader) => {
+                    if reader.read(raw).is_some() {
+                        reader.move_into(&mut buf);
+                    } else {
+                        parse_fields_into(raw, reader.names(), &mut buf)?;
+                    }
+                    &buf
+                }
+                None => {
+                    full = crate::engine::storage::collection::parse(raw);
+                    &full
+                }
+            };
+            if let Some(m) = matcher.as_ref().filter(|_| !decided) {
+                if !m.matches(doc, vars)? {
                     return Ok(false);
                 }
-                if full_after {
-                    return visit(&crate::engine::storage::collection::parse(raw));
-                }
-                decided = true;
             }
-        }
-        let full;
-        let doc = match &mut reader {
-            Some(reader) => {
-                if reader.read(raw).is_some() {
-                    reader.move_into(&mut buf);
-                } else {
-                    parse_fields_into(raw, reader.names(), &mut buf)?;
-                }
-                &buf
-            }
-            None => {
-                full = crate::engine::storage::collection::parse(raw);
-                &full
+            if full_after {
+                visit(Some(rid), &crate::engine::storage::collection::parse(raw))
+            } else {
+                visit(Some(rid), doc)
             }
         };
-        if let Some(m) = matcher.as_ref().filter(|_| !decided) {
-            if !m.matches(doc, vars)? {
-                return Ok(false);
-            }
-        }
-        if full_after {
-            visit(&crate::engine::storage::collection::parse(raw))
-        } else {
-            visit(doc)
-        }
-    };
     match candidates {
         Some(rids) => {
             for r in rids {
                 if let Some(raw) = coll.get_raw(r) {
-                    if step(raw)? {
+                    if step(r, raw)? {
                         break;
                     }
                 }
             }
         }
         None => {
-            for (_, raw) in coll.iter_raw() {
-                if step(raw)? {
+            for (rid, raw) in coll.iter_raw() {
+                if step(rid, raw)? {
                     break;
                 }
             }

@@ -9,7 +9,7 @@ use super::{
     source_matching, Ctx, StateCatalog,
 };
 use crate::engine::bson_order::{compare, equal};
-use crate::engine::cursor::{Refusal, DEFAULT_BATCH, MAX_OPEN_CURSORS};
+use crate::engine::cursor::{Refusal, Results, DEFAULT_BATCH, MAX_OPEN_CURSORS};
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::matcher::Matcher;
 use crate::engine::pipeline::Pipeline;
@@ -32,7 +32,7 @@ fn batch_size(cmd: &Document, key: &str) -> Result<usize, CommandError> {
 fn cursor_reply(
     ctx: &Ctx,
     ns: &str,
-    docs: Vec<Document>,
+    docs: Results,
     batch: usize,
     single: bool,
 ) -> Result<Document, CommandError> {
@@ -74,13 +74,15 @@ fn refused(r: Refusal, id: i64, ns: &str) -> CommandError {
     }
 }
 
-/// Runs a find's filter / sort / skip / limit / projection over a collection or view.
+/// Runs a find's filter / sort / skip / limit / projection over a collection or view. Without sort or
+/// projection on a collection, the result is the matching stored documents themselves (shared with the
+/// snapshot, parsed batch by batch): an open cursor holds a pointer per document, not a copy.
 pub(super) fn run_find(
     ctx: &Ctx,
     state: &State,
     name: &str,
     cmd: &Document,
-) -> Result<Vec<Document>, CommandError> {
+) -> Result<Results, CommandError> {
     let filter = opt_doc(cmd, "filter")?;
     let sort = opt_doc(cmd, "sort")?
         .filter(|s| !s.is_empty())
@@ -104,6 +106,17 @@ pub(super) fn run_find(
     } else {
         0
     };
+    if sort.is_none() && projection.is_none() {
+        if let Some(mut stored) =
+            super::matching_stored(state, ctx.db, name, filter, &ctx.vars, early_stop)?
+        {
+            stored.drain(..skip.min(stored.len()));
+            if limit > 0 {
+                stored.truncate(limit);
+            }
+            return Ok(Results::Stored(stored));
+        }
+    }
     // A sort an index serves: walk it in order, stopping after skip + limit documents.
     let order = match opt_doc(cmd, "sort")? {
         Some(s) if limit > 0 => super::index_order::Order::from_sort(s),
@@ -141,15 +154,15 @@ pub(super) fn run_find(
             .map(|d| p.apply(d, &ctx.vars))
             .collect::<Result<_, _>>()?;
     }
-    Ok(out)
+    Ok(Results::Docs(out))
 }
 
 pub(super) fn find(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "find")?;
     let docs = match super::point::find_docs(ctx, cmd)? {
-        Some(docs) => docs,
+        Some(docs) => Results::Docs(docs),
         None => {
-            let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+            let state = ctx.inner.read_state()?;
             run_find(ctx, &state, name, cmd)?
         }
     };
@@ -175,6 +188,12 @@ pub(super) fn get_more(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
     };
     let coll = coll_name(cmd, "collection")?;
     let ns = ctx.ns(coll);
+    if cmd.get("maxTimeMS").is_some_and(|v| *v != Bson::Null) {
+        // mongod takes a getMore's maxTimeMS only for awaitData cursors (which the engine has none of).
+        return Err(CommandError::bad_value(
+            "cannot set maxTimeMS on getMore command for a non-awaitData cursor",
+        ));
+    }
     let batch = match opt_i64(cmd, "batchSize")? {
         Some(n) if n > 0 => n as usize,
         _ => usize::MAX,
@@ -230,7 +249,7 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
         ));
     };
     let pipeline = Pipeline::compile(stages)?;
-    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let state = ctx.inner.read_state()?;
     let catalog = StateCatalog {
         state: &state,
         db: ctx.db,
@@ -362,14 +381,20 @@ pub(super) fn aggregate(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandEr
         Some(Bson::String(s)) => ctx.ns(s),
         _ => format!("{}.$cmd.aggregate", ctx.db),
     };
-    cursor_reply(ctx, &ns, docs, batch_size(&cursor, "batchSize")?, false)
+    cursor_reply(
+        ctx,
+        &ns,
+        Results::Docs(docs),
+        batch_size(&cursor, "batchSize")?,
+        false,
+    )
 }
 
 pub(super) fn count(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "count")?;
     let query = opt_doc(cmd, "query")?.cloned().unwrap_or_default();
     Matcher::compile(&query)?;
-    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let state = ctx.inner.read_state()?;
     // A filter of top-level field predicates is decided on fields read from the bytes: nothing is parsed.
     let mut n = match super::row_scan::RowScan::new(&state, ctx.db, name, Some(&query))? {
         Some(scan) => {
@@ -402,7 +427,7 @@ pub(super) fn distinct(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
     };
     let query = opt_doc(cmd, "query")?.cloned().unwrap_or_default();
     Matcher::compile(&query)?;
-    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let state = ctx.inner.read_state()?;
     let docs = source_docs(&state, ctx.db, name, Some(&query), &ctx.vars)?;
     let mut values: Vec<Bson> = Vec::new();
     for d in &docs {
@@ -492,7 +517,7 @@ pub(super) fn explain(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErro
         }
     };
     Matcher::compile(&filter)?;
-    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let state = ctx.inner.read_state()?;
     let (base, view) = if name.is_empty() {
         (String::new(), Vec::new())
     } else {

@@ -91,6 +91,7 @@ impl<'s> RowScan<'s> {
         let reads_fields = !self.fields.is_empty();
         let mut row = FieldValues::with_prefix(self.fields, self.filter_fields);
         let mut step = |raw: &RawDocument| -> Result<(), CommandError> {
+            crate::engine::ops::check()?;
             if row.read_prefix(raw).is_some() {
                 if let Some(t) = top {
                     if !t.matches(&row, vars)? {

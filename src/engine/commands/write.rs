@@ -100,10 +100,10 @@ fn writable<'s>(
         }
         db.collections.insert(
             name.to_string(),
-            Collection::new(ns.clone(), Document::new()),
+            std::sync::Arc::new(Collection::new(ns.clone(), Document::new())),
         );
     }
-    let coll = db.collections.get_mut(name).ok_or_else(poisoned)?;
+    let coll = db.collection_mut(name).ok_or_else(poisoned)?;
     if coll.is_view() {
         return Err(CommandError::new(
             ErrorCode::CommandNotSupportedOnView,
@@ -247,9 +247,10 @@ pub(super) fn insert(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
         ));
     };
     let ordered = cmd.get_bool("ordered").unwrap_or(true);
-    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let state = std::sync::Arc::make_mut(&mut guard);
     let mut log = Log::new(ctx, name);
-    let coll = writable(ctx, &mut state, name, &mut log)?;
+    let coll = writable(ctx, state, name, &mut log)?;
     let mut n = 0i32;
     let mut errors = Vec::new();
     for (i, d) in docs.iter().enumerate() {
@@ -263,6 +264,12 @@ pub(super) fn insert(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
         };
         match r {
             Ok(_) => n += 1,
+            Err(e) if crate::engine::ops::is_interruption(&e) => {
+                // As mongod: an interrupted write (killOp, maxTimeMS) fails the whole command; what the
+                // statements before it changed stays, committed.
+                log.commit()?;
+                return Err(e);
+            }
             Err(e) => {
                 errors.push(write_error(i, &e));
                 if ordered {
@@ -407,6 +414,7 @@ fn matching(
     let mut buf = Document::new();
     let mut out = Vec::new();
     for r in rids {
+        crate::engine::ops::check()?;
         let Some(raw) = coll.get_raw(r) else {
             continue;
         };
@@ -531,9 +539,10 @@ pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
         ));
     };
     let ordered = cmd.get_bool("ordered").unwrap_or(true);
-    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let state = std::sync::Arc::make_mut(&mut guard);
     let mut log = Log::new(ctx, name);
-    let coll = writable(ctx, &mut state, name, &mut log)?;
+    let coll = writable(ctx, state, name, &mut log)?;
     let (mut n, mut modified) = (0i64, 0i64);
     let mut upserted = Vec::new();
     let mut errors = Vec::new();
@@ -571,6 +580,12 @@ pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
                     upserted.push(doc! {"index": i as i32, "_id": id});
                 }
             }
+            Err(e) if crate::engine::ops::is_interruption(&e) => {
+                // As mongod: an interrupted write (killOp, maxTimeMS) fails the whole command; what the
+                // statements before it changed stays, committed.
+                log.commit()?;
+                return Err(e);
+            }
             Err(e) => {
                 errors.push(write_error(i, &e));
                 if ordered {
@@ -602,12 +617,13 @@ pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
         ));
     };
     let ordered = cmd.get_bool("ordered").unwrap_or(true);
-    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let state = std::sync::Arc::make_mut(&mut guard);
     let mut log = Log::new(ctx, name);
     let Some(coll) = state
         .databases
         .get_mut(ctx.db)
-        .and_then(|d| d.collections.get_mut(name))
+        .and_then(|d| d.collection_mut(name))
     else {
         return Ok(doc! {"n": 0});
     };
@@ -657,6 +673,12 @@ pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
         })();
         match r {
             Ok(k) => n += k,
+            Err(e) if crate::engine::ops::is_interruption(&e) => {
+                // As mongod: an interrupted write (killOp, maxTimeMS) fails the whole command; what the
+                // statements before it changed stays, committed.
+                log.commit()?;
+                return Err(e);
+            }
             Err(e) => {
                 errors.push(write_error(i, &e));
                 if ordered {
@@ -710,9 +732,10 @@ pub(super) fn find_and_modify(ctx: &Ctx, cmd: &Document) -> Result<Document, Com
         .transpose()?;
     let afs = array_filters(cmd)?;
     let m = Matcher::compile(&query)?;
-    let mut state = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let state = std::sync::Arc::make_mut(&mut guard);
     let mut log = Log::new(ctx, &name);
-    let coll = writable(ctx, &mut state, &name, &mut log)?;
+    let coll = writable(ctx, state, &name, &mut log)?;
     let mut rids = matching(coll, &query, &m, &ctx.vars, sort.is_none())?;
     if let Some(s) = &sort {
         let mut keyed: Vec<(Vec<Bson>, RecordId)> = rids

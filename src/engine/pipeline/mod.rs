@@ -315,6 +315,7 @@ impl Pipeline {
         let mut docs = input;
         let mut i = start;
         while i < end {
+            crate::engine::ops::check()?;
             let stage = &self.stages[i];
             if let Stage::Lookup(_) = stage {
                 let (out, next) = self.run_segment(i, end, docs, catalog, vars)?;
@@ -377,6 +378,7 @@ impl Pipeline {
         let mut state = group::GroupState::default();
         let mut out = Vec::new();
         for d in docs {
+            crate::engine::ops::check()?;
             let mut cur = vec![d];
             let mut k = start;
             while k < stop && !cur.is_empty() {
@@ -467,6 +469,7 @@ impl Pipeline {
             Stage::Match(m, _) => {
                 let mut out = Vec::with_capacity(docs.len());
                 for d in docs {
+                    crate::engine::ops::check()?;
                     if m.matches(&d, vars)? {
                         out.push(d);
                     }
@@ -475,11 +478,15 @@ impl Pipeline {
             }
             Stage::Project(p) => docs
                 .iter()
-                .map(|d| p.apply(d, vars))
+                .map(|d| {
+                    crate::engine::ops::check()?;
+                    p.apply(d, vars)
+                })
                 .collect::<Result<_, _>>()?,
             Stage::AddFields(fields) => {
                 let mut out = Vec::with_capacity(docs.len());
                 for d in docs {
+                    crate::engine::ops::check()?;
                     let mut vals = Vec::with_capacity(fields.len());
                     for (_, e) in fields {
                         vals.push(e.eval(&d, vars)?);

@@ -23,19 +23,31 @@ pub use replay::{CollectionSnapshot, Snapshot};
 use super::CommandError;
 use bson::Document;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// All databases: name -> collections (name -> collection), ordered for stable listings.
-#[derive(Debug, Default)]
+///
+/// Readers work on a snapshot: the engine keeps the state behind an `Arc` and each collection behind its own,
+/// so a reader clones one `Arc` under a short lock and reads without it, and a writer copies on write (the
+/// state's maps when a reader holds them, then the collection it writes to when a reader holds that one).
+#[derive(Debug, Default, Clone)]
 pub struct State {
     /// Databases by name.
     pub databases: BTreeMap<String, Database>,
 }
 
 /// One database.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Database {
-    /// Collections and views by name.
-    pub collections: BTreeMap<String, Collection>,
+    /// Collections and views by name (shared with the snapshots readers hold; see [`State`]).
+    pub collections: BTreeMap<String, Arc<Collection>>,
+}
+
+impl Database {
+    /// Collection or view `name` to write to: a copy when a snapshot shares it, so readers keep theirs.
+    pub fn collection_mut(&mut self, name: &str) -> Option<&mut Collection> {
+        self.collections.get_mut(name).map(Arc::make_mut)
+    }
 }
 
 /// One committed change, in commit order.

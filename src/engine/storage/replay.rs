@@ -83,12 +83,13 @@ impl State {
         match change {
             Change::Create { db, coll, options } => {
                 let d = self.databases.entry(db.clone()).or_default();
-                match d.collections.get_mut(&coll) {
+                match d.collection_mut(&coll) {
                     // collMod logs the collection's new options as a Create of an existing collection.
                     Some(c) => c.options = options,
                     None => {
                         let ns = format!("{db}.{coll}");
-                        d.collections.insert(coll, Collection::new(ns, options));
+                        d.collections
+                            .insert(coll, std::sync::Arc::new(Collection::new(ns, options)));
                     }
                 }
             }
@@ -152,7 +153,7 @@ impl State {
     fn collection(&mut self, db: &str, coll: &str) -> Result<&mut Collection, String> {
         self.databases
             .get_mut(db)
-            .and_then(|d| d.collections.get_mut(coll))
+            .and_then(|d| d.collection_mut(coll))
             .ok_or_else(|| format!("collection {db}.{coll} does not exist"))
     }
 }

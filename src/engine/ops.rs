@@ -1,0 +1,414 @@
+//! Running operations: the registry `currentOp` lists and `killOp` marks, and the interrupt check the engine's
+//! loops make (`maxTimeMS`, `killOp`, a canceled statement).
+//!
+//! In: each command as it starts (its opid, kind, namespace, a copy of the command, its deadline); out: the
+//! `inprog` entries of `currentOp` and 11601 `Interrupted` / 50 `MaxTimeMSExpired` errors from
+//! [`check`] in the op's own thread.
+//!
+//! A command runs on one thread from start to end, so the op it belongs to is a thread-local ([`OpGuard`]
+//! sets it and restores the one before on drop). [`check`] is cheap enough for per-document loops: it counts
+//! calls and looks at the op (an atomic load and, with a deadline, a clock read) once every
+//! [`CHECK_EVERY`] calls; [`check_now`] looks at once (between stages, before a blocking step).
+
+use super::cursor::CursorOwner;
+use super::error_codes::ErrorCode;
+use super::CommandError;
+use bson::{doc, Bson, Document};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// [`check`] looks at the op once every this many calls.
+pub const CHECK_EVERY: u32 = 256;
+
+/// mongod's message for an op past its `maxTimeMS`.
+pub const TIME_LIMIT_MESSAGE: &str = "operation exceeded time limit";
+/// mongod's message for a killed op.
+pub const INTERRUPTED_MESSAGE: &str = "operation was interrupted";
+
+/// What a running op's thread and the registry share.
+#[derive(Debug)]
+pub struct OpState {
+    killed: AtomicBool,
+    deadline: Option<Instant>,
+}
+
+impl OpState {
+    /// An op that ends with 50 `MaxTimeMSExpired` once `deadline` has passed (none: never).
+    pub fn new(deadline: Option<Instant>) -> OpState {
+        OpState {
+            killed: AtomicBool::new(false),
+            deadline,
+        }
+    }
+
+    /// Marks the op killed: its next check fails with 11601 `Interrupted`.
+    pub fn kill(&self) {
+        self.killed.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the op was killed.
+    pub fn is_killed(&self) -> bool {
+        self.killed.load(Ordering::Relaxed)
+    }
+
+    /// The op's error if it was killed or is past its deadline.
+    pub fn check(&self) -> Result<(), CommandError> {
+        if self.is_killed() {
+            return Err(CommandError::new(
+                ErrorCode::Interrupted,
+                INTERRUPTED_MESSAGE,
+            ));
+        }
+        if let Some(d) = self.deadline {
+            if Instant::now() >= d {
+                return Err(CommandError::new(
+                    ErrorCode::MaxTimeMSExpired,
+                    TIME_LIMIT_MESSAGE,
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<OpState>>> = const { RefCell::new(None) };
+    static TICK: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Fails when the running op was killed or is past its deadline; looks only once every [`CHECK_EVERY`]
+/// calls (for per-document loops).
+#[inline]
+pub fn check() -> Result<(), CommandError> {
+    let due = TICK.with(|t| {
+        let n = t.get().wrapping_add(1);
+        t.set(n);
+        n % CHECK_EVERY == 0
+    });
+    if due {
+        check_now()
+    } else {
+        Ok(())
+    }
+}
+
+/// Fails when the running op was killed or is past its deadline (looks now).
+pub fn check_now() -> Result<(), CommandError> {
+    CURRENT.with(|c| match &*c.borrow() {
+        Some(op) => op.check(),
+        None => Ok(()),
+    })
+}
+
+/// Whether `e` is an interruption (11601 `Interrupted`, 50 `MaxTimeMSExpired`): such an error fails a
+/// whole write command instead of becoming one statement's write error, as in mongod.
+pub fn is_interruption(e: &CommandError) -> bool {
+    e.code == ErrorCode::Interrupted.code() || e.code == ErrorCode::MaxTimeMSExpired.code()
+}
+
+/// One entry of the registry.
+#[derive(Debug)]
+struct Running {
+    state: Arc<OpState>,
+    op: &'static str,
+    ns: String,
+    command: Document,
+    owner: CursorOwner,
+    started: Instant,
+}
+
+/// The registry of running ops.
+#[derive(Debug, Default)]
+pub struct Ops {
+    next: AtomicI32,
+    running: Mutex<BTreeMap<i32, Running>>,
+}
+
+/// A registered op: the current op of its thread until dropped, when it leaves the registry.
+pub struct OpGuard<'a> {
+    ops: &'a Ops,
+    opid: i32,
+    state: Arc<OpState>,
+    previous: Option<Arc<OpState>>,
+}
+
+impl OpGuard<'_> {
+    /// The op's id (what `killOp` takes).
+    pub fn opid(&self) -> i32 {
+        self.opid
+    }
+
+    /// The op's shared state.
+    pub fn state(&self) -> &Arc<OpState> {
+        &self.state
+    }
+}
+
+impl Drop for OpGuard<'_> {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+        if let Ok(mut r) = self.ops.running.lock() {
+            r.remove(&self.opid);
+        }
+    }
+}
+
+/// What one op is, for `currentOp`.
+pub struct OpInfo<'a> {
+    /// mongod's op kind: `query`, `getmore`, `insert`, `update`, `remove`, `command`.
+    pub op: &'static str,
+    /// `db.collection` (or `db.$cmd`).
+    pub ns: String,
+    /// The command as shown (large write arrays left out).
+    pub command: Document,
+    /// On whose behalf it runs.
+    pub owner: &'a CursorOwner,
+    /// When it must end (`maxTimeMS`).
+    pub deadline: Option<Instant>,
+    /// Killed from the start (a canceled statement).
+    pub state: Option<Arc<OpState>>,
+}
+
+impl Ops {
+    /// Registers an op and makes it its thread's current op until the guard drops.
+    pub fn start(&self, info: OpInfo<'_>) -> OpGuard<'_> {
+        let opid = self.next.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
+        let state = info
+            .state
+            .unwrap_or_else(|| Arc::new(OpState::new(info.deadline)));
+        if let Ok(mut r) = self.running.lock() {
+            r.insert(
+                opid,
+                Running {
+                    state: state.clone(),
+                    op: info.op,
+                    ns: info.ns,
+                    command: info.command,
+                    owner: info.owner.clone(),
+                    started: Instant::now(),
+                },
+            );
+        }
+        let previous = CURRENT.with(|c| c.borrow_mut().replace(state.clone()));
+        OpGuard {
+            ops: self,
+            opid,
+            state,
+            previous,
+        }
+    }
+
+    /// Marks op `opid` killed; whether it was running.
+    pub fn kill(&self, opid: i32) -> bool {
+        let Ok(r) = self.running.lock() else {
+            return false;
+        };
+        match r.get(&opid) {
+            Some(op) => {
+                op.state.kill();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Marks every op running on behalf of `owner` killed; returns how many.
+    pub fn kill_owned_by(&self, owner: &CursorOwner) -> usize {
+        let Ok(r) = self.running.lock() else {
+            return 0;
+        };
+        let mut n = 0;
+        for op in r.values().filter(|op| &op.owner == owner) {
+            op.state.kill();
+            n += 1;
+        }
+        n
+    }
+
+    /// The `inprog` entries of `currentOp`, as mongod shapes them, in opid order.
+    pub fn in_progress(&self) -> Vec<Document> {
+        let Ok(r) = self.running.lock() else {
+            return Vec::new();
+        };
+        r.iter()
+            .map(|(opid, op)| {
+                let running = op.started.elapsed();
+                let mut d = doc! {"type": "op", "host": "localhost"};
+                match &op.owner {
+                    CursorOwner::Connection(n) => {
+                        d.insert("desc", format!("conn{n}"));
+                        d.insert("connectionId", *n);
+                    }
+                    CursorOwner::Session(id) => {
+                        d.insert("desc", "conn");
+                        d.insert(
+                            "lsid",
+                            doc! {"id": Bson::Binary(bson::Binary {
+                                subtype: bson::spec::BinarySubtype::Uuid,
+                                bytes: id.clone(),
+                            })},
+                        );
+                    }
+                    CursorOwner::Local => {
+                        d.insert("desc", "local");
+                    }
+                }
+                d.insert("active", true);
+                d.insert("opid", *opid);
+                d.insert("secs_running", running.as_secs() as i64);
+                d.insert(
+                    "microsecs_running",
+                    i64::try_from(running.as_micros()).unwrap_or(i64::MAX),
+                );
+                d.insert("op", op.op);
+                d.insert("ns", op.ns.clone());
+                d.insert("command", op.command.clone());
+                d.insert("killPending", op.state.is_killed());
+                d.insert("waitingForLock", false);
+                d
+            })
+            .collect()
+    }
+}
+
+/// mongod's op kind of a command.
+pub fn op_kind(command_name: &str) -> &'static str {
+    match command_name {
+        "find" => "query",
+        "getMore" => "getmore",
+        "insert" => "insert",
+        "update" => "update",
+        "delete" => "remove",
+        _ => "command",
+    }
+}
+
+/// The command as `currentOp` shows it: arrays of documents a write carries (`documents`, `updates`,
+/// `deletes`) are left out past a few entries, as mongod truncates large commands.
+pub fn shown_command(cmd: &Document) -> Document {
+    let mut out = Document::new();
+    for (k, v) in cmd {
+        match v {
+            Bson::Array(a)
+                if a.len() > 8 && matches!(k.as_str(), "documents" | "updates" | "deletes") =>
+            {
+                out.insert(k.clone(), format!("[{} entries]", a.len()));
+            }
+            _ => {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The deadline a command's `maxTimeMS` sets (`None`: absent or 0, no limit), with mongod's errors for values
+/// that are not a non-negative 32-bit integer.
+pub fn deadline(cmd: &Document, now: Instant) -> Result<Option<Instant>, CommandError> {
+    let Some(v) = cmd.get("maxTimeMS") else {
+        return Ok(None);
+    };
+    let ms: f64 = match v {
+        Bson::Int32(i) => *i as f64,
+        Bson::Int64(i) => *i as f64,
+        Bson::Double(d) => *d,
+        Bson::Decimal128(d) => d.to_string().parse::<f64>().unwrap_or(f64::NAN),
+        Bson::Null => return Ok(None),
+        _ => {
+            return Err(CommandError::new(
+                ErrorCode::BadValue,
+                "maxTimeMS must be a number",
+            ))
+        }
+    };
+    if ms.is_nan() || ms < 0.0 || ms > i32::MAX as f64 {
+        return Err(CommandError::new(
+            ErrorCode::BadValue,
+            "maxTimeMS is out of range",
+        ));
+    }
+    if ms.fract() != 0.0 {
+        return Err(CommandError::new(
+            ErrorCode::BadValue,
+            "maxTimeMS has non-integral value",
+        ));
+    }
+    if ms == 0.0 {
+        return Ok(None);
+    }
+    Ok(Some(now + Duration::from_millis(ms as u64)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_time_values_are_checked_as_mongod_checks_them() {
+        let now = Instant::now();
+        assert_eq!(deadline(&doc! {}, now).unwrap(), None);
+        assert_eq!(deadline(&doc! {"maxTimeMS": 0}, now).unwrap(), None);
+        assert_eq!(
+            deadline(&doc! {"maxTimeMS": 5}, now).unwrap(),
+            Some(now + Duration::from_millis(5))
+        );
+        assert_eq!(
+            deadline(&doc! {"maxTimeMS": 5.0}, now).unwrap(),
+            Some(now + Duration::from_millis(5))
+        );
+        for (v, msg) in [
+            (Bson::Int32(-1), "maxTimeMS is out of range"),
+            (Bson::Int64(1 << 40), "maxTimeMS is out of range"),
+            (Bson::Double(1.5), "maxTimeMS has non-integral value"),
+            (Bson::String("5".into()), "maxTimeMS must be a number"),
+        ] {
+            let e = deadline(&doc! {"maxTimeMS": v}, now).unwrap_err();
+            assert_eq!((e.code, e.errmsg.as_str()), (2, msg));
+        }
+    }
+
+    #[test]
+    fn a_killed_op_fails_its_next_check_and_leaves_the_registry_when_done() {
+        let ops = Ops::default();
+        let owner = CursorOwner::Local;
+        let guard = ops.start(OpInfo {
+            op: "command",
+            ns: "a.b".into(),
+            command: doc! {"aggregate": "b"},
+            owner: &owner,
+            deadline: None,
+            state: None,
+        });
+        assert!(check_now().is_ok());
+        assert_eq!(ops.in_progress().len(), 1);
+        assert!(ops.kill(guard.opid()));
+        let e = check_now().unwrap_err();
+        assert_eq!((e.code, e.errmsg.as_str()), (11601, INTERRUPTED_MESSAGE));
+        // `check` looks only every CHECK_EVERY calls, but never misses for longer.
+        let failed = (0..CHECK_EVERY).filter(|_| check().is_err()).count();
+        assert_eq!(failed, 1);
+        drop(guard);
+        assert!(ops.in_progress().is_empty());
+        assert!(check_now().is_ok());
+    }
+
+    #[test]
+    fn a_past_deadline_fails_with_max_time_expired() {
+        let ops = Ops::default();
+        let owner = CursorOwner::Local;
+        let _guard = ops.start(OpInfo {
+            op: "query",
+            ns: "a.b".into(),
+            command: doc! {"find": "b"},
+            owner: &owner,
+            deadline: Some(Instant::now()),
+            state: None,
+        });
+        let e = check_now().unwrap_err();
+        assert_eq!((e.code, e.errmsg.as_str()), (50, TIME_LIMIT_MESSAGE));
+    }
+}
