@@ -26,12 +26,14 @@ pub mod expr;
 pub mod fields;
 pub mod limits;
 pub mod matcher;
+pub mod memory;
 pub mod numeric;
 pub mod path;
 pub mod pipeline;
 mod prefetch;
 pub mod projection;
 pub mod sort;
+pub mod spill;
 pub mod storage;
 mod ttl;
 pub mod update;
@@ -80,6 +82,8 @@ pub struct EngineOptions {
     /// as `j: false` ones do. An explicit `writeConcern` decides for itself (`j: true` or
     /// `w: "majority"` wait; `j: false`, `w: 1` do not).
     pub synchronous_commit: bool,
+    /// Memory limits of the blocking stages and where they spill ([`memory::MemoryOptions`]).
+    pub memory: memory::MemoryOptions,
 }
 
 impl Default for EngineOptions {
@@ -90,6 +94,7 @@ impl Default for EngineOptions {
             clock: Arc::new(SystemClock),
             storage: Arc::new(MemoryStorage),
             synchronous_commit: true,
+            memory: memory::MemoryOptions::default(),
         }
     }
 }
@@ -103,6 +108,8 @@ struct Inner {
     load_error: Option<CommandError>,
     /// Held while a checkpoint is taken (one at a time).
     checkpointing: Mutex<()>,
+    /// `setParameter`'s memory limits and the spill directory.
+    memory: memory::Parameters,
 }
 
 /// An embedded engine. Cheap to clone (`Arc` inside), `Send + Sync`: many tasks may call it at once;
@@ -162,6 +169,7 @@ impl Engine {
     fn start(opts: EngineOptions, state: State, load_error: Option<CommandError>) -> Engine {
         let interval = opts.ttl_monitor_interval;
         let durable = opts.storage.wants_changes();
+        let params = memory::Parameters::new(&opts.memory, opts.storage.data_dir());
         let engine = Engine {
             inner: Arc::new(Inner {
                 state: RwLock::new(state),
@@ -169,6 +177,7 @@ impl Engine {
                 opts,
                 load_error,
                 checkpointing: Mutex::new(()),
+                memory: params,
             }),
         };
         if let Some(every) = interval {

@@ -34,11 +34,13 @@ pub(super) fn run(
     if let Some(e) = &inner.load_error {
         return Err(e.clone());
     }
+    let mut vars = Vars::new(inner.opts.clock.now());
+    vars.memory = inner.memory.policy(cmd)?;
     let ctx = Ctx {
         inner,
         owner,
         db,
-        vars: Vars::new(inner.opts.clock.now()),
+        vars,
         seq: std::cell::Cell::new(0),
     };
     let reply = dispatch(&ctx, name, cmd);
@@ -102,7 +104,12 @@ fn dispatch(ctx: &Ctx, name: &str, cmd: &Document) -> Result<Document, CommandEr
         "hello" | "isMaster" | "ismaster" => admin::hello(&ctx, name == "hello"),
         "buildInfo" | "buildinfo" => admin::build_info(),
         "endSessions" | "killSessions" | "refreshSessions" => Document::new(),
-        "getParameter" => admin::get_parameter(cmd),
+        "getParameter" => {
+            let mut d = admin::get_parameter(cmd);
+            d.extend(ctx.inner.memory.get_parameter(cmd));
+            d
+        }
+        "setParameter" => ctx.inner.memory.set_parameter(ctx.db, cmd)?,
         "connectionStatus" => {
             bson::doc! {"authInfo": {"authenticatedUsers": [], "authenticatedUserRoles": []}}
         }
