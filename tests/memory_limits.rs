@@ -212,3 +212,46 @@ fn a_data_directory_tmp_is_emptied_at_startup() {
     drop(e);
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn window_functions_and_expressions_are_bounded() {
+    let dir = temp_dir("window");
+    let e = engine(&dir);
+    let window = vec![doc! {"$setWindowFields": {"sortBy": {"_id": 1}, "output": {
+    "all": {"$push": "$k", "window": {"documents": ["unbounded", "current"]}}}}}];
+    assert!(!aggregate(&e, window.clone(), None)
+        .expect("in memory")
+        .is_empty());
+    e.run_command(
+        "admin",
+        &doc! {"setParameter": 1, "internalDocumentSourceSetWindowFieldsMaxMemoryBytes": 64 * 1024},
+    )
+    .expect("setParameter");
+    // A running $push holds a quadratic amount: mongod's 5414201 whatever allowDiskUse says.
+    let (code, msg) = aggregate(&e, window, Some(true)).unwrap_err();
+    assert_eq!(code, 5414201, "{msg}");
+    // The partitions held past the limit without allowDiskUse.
+    let plain =
+        vec![doc! {"$setWindowFields": {"sortBy": {"_id": 1}, "output": {"r": {"$rank": {}}}}}];
+    assert_eq!(
+        aggregate(&e, plain.clone(), Some(false)).unwrap_err().0,
+        5643011
+    );
+    assert_eq!(aggregate(&e, plain, Some(true)).expect("held").len(), 3000);
+
+    // Strings and arrays past their limits fail before they are built.
+    let big = vec![
+        doc! {"$limit": 1},
+        doc! {"$project": {"s": {"$reduce": {"input": {"$range": [0, 40]}, "initialValue": "x",
+        "in": {"$concat": ["$$value", "$$value"]}}}}},
+    ];
+    assert_eq!(aggregate(&e, big, None).unwrap_err().0, 10334);
+    let range = vec![
+        doc! {"$limit": 1},
+        doc! {"$project": {"r": {"$range": [0, 2_000_000_000]}}},
+    ];
+    let (code, msg) = aggregate(&e, range, None).unwrap_err();
+    assert_eq!(code, 146);
+    assert!(msg.starts_with("$range would use too much memory"), "{msg}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
