@@ -91,6 +91,7 @@ named_codes! {
     NotImplemented = 238,
     ConversionFailure = 241,
     CannotCreateCollection = 242,
+    QueryExceededMemoryLimitNoDiskUseAllowed = 292,
     MechanismUnavailable = 334,
     UnsupportedOpQueryCommand = 352,
     SocketException = 9001,

@@ -337,6 +337,38 @@ pub fn check_intermediate(docs: &[Document]) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// The longest string an expression may build: a value over 16 MiB fits in no document mongod can store
+/// or return.
+pub const MAX_STRING_BYTES: usize = MAX_USER_DOCUMENT_BYTES;
+
+/// Refuses a string of `len` bytes that `op` would build past [`MAX_STRING_BYTES`] (10334
+/// `BSONObjectTooLarge`), before it is allocated.
+pub fn check_string(op: &str, len: usize) -> Result<(), CommandError> {
+    if len > MAX_STRING_BYTES {
+        return Err(CommandError::new(
+            ErrorCode::BSONObjectTooLarge,
+            format!("{op} would produce a string of {len} bytes, over the {MAX_STRING_BYTES}-byte BSON limit"),
+        ));
+    }
+    Ok(())
+}
+
+/// mongod's `internalQueryMaxRangeBytes` (100 MB): the most memory a `$range` array may take.
+pub const MAX_RANGE_BYTES: i64 = 100 * 1024 * 1024;
+
+/// Refuses a `$range` of `length` elements past [`MAX_RANGE_BYTES`] with mongod's 146
+/// `ExceededMemoryLimit` (mongod counts 24 bytes for the array and 16 per element), before allocating it.
+pub fn check_range(length: i64) -> Result<(), CommandError> {
+    let needed = 24i64.saturating_add(length.saturating_mul(16));
+    if needed >= MAX_RANGE_BYTES {
+        return Err(CommandError::new(
+            ErrorCode::ExceededMemoryLimit,
+            format!("$range would use too much memory ({needed} bytes) and cannot spill to disk. Memory limit: {MAX_RANGE_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
 /// Refuses a document an insert (or an upsert) would store: over 16 MiB (2 `BadValue`) or nested past
 /// [`MAX_USER_STORAGE_DEPTH`] (15 `Overflow`), with mongod's messages.
 pub fn check_insert(doc: &Document) -> Result<(), CommandError> {

@@ -26,6 +26,7 @@ pub(crate) mod expr;
 pub(crate) mod fields;
 pub(crate) mod limits;
 pub(crate) mod matcher;
+pub mod memory;
 pub(crate) mod numeric;
 pub mod ops;
 pub(crate) mod path;
@@ -33,6 +34,7 @@ pub(crate) mod pipeline;
 mod prefetch;
 pub(crate) mod projection;
 pub(crate) mod sort;
+pub mod spill;
 pub mod storage;
 mod ttl;
 pub(crate) mod update;
@@ -81,6 +83,8 @@ pub struct EngineOptions {
     /// as `j: false` ones do. An explicit `writeConcern` decides for itself (`j: true` or
     /// `w: "majority"` wait; `j: false`, `w: 1` do not).
     pub synchronous_commit: bool,
+    /// Memory limits of the blocking stages and where they spill ([`memory::MemoryOptions`]).
+    pub memory: memory::MemoryOptions,
 }
 
 impl Default for EngineOptions {
@@ -91,6 +95,7 @@ impl Default for EngineOptions {
             clock: Arc::new(SystemClock),
             storage: Arc::new(MemoryStorage),
             synchronous_commit: true,
+            memory: memory::MemoryOptions::default(),
         }
     }
 }
@@ -107,6 +112,8 @@ struct Inner {
     load_error: Option<CommandError>,
     /// Held while a checkpoint is taken (one at a time).
     checkpointing: Mutex<()>,
+    /// `setParameter`'s memory limits and the spill directory.
+    memory: memory::Parameters,
 }
 
 /// An embedded engine. Cheap to clone (`Arc` inside), `Send + Sync`: many tasks may call it at once;
@@ -166,6 +173,7 @@ impl Engine {
     fn start(opts: EngineOptions, state: State, load_error: Option<CommandError>) -> Engine {
         let interval = opts.ttl_monitor_interval;
         let durable = opts.storage.wants_changes();
+        let params = memory::Parameters::new(&opts.memory, opts.storage.data_dir());
         let engine = Engine {
             inner: Arc::new(Inner {
                 state: RwLock::new(Arc::new(state)),
@@ -174,6 +182,7 @@ impl Engine {
                 opts,
                 load_error,
                 checkpointing: Mutex::new(()),
+                memory: params,
             }),
         };
         if let Some(every) = interval {

@@ -5,6 +5,8 @@
 //! In: a sort document and documents; out: the documents in order (stable). Depends on `bson`, `bson_order`.
 
 use super::bson_order::compare;
+use super::memory::{self, MemoryPolicy, ENTRY_OVERHEAD};
+use super::spill::{self, SpillFile};
 use super::CommandError;
 use bson::{Bson, Document};
 use std::cmp::Ordering;
@@ -83,31 +85,129 @@ impl SortSpec {
         keyed.sort_by(|a, b| self.compare_keys(&a.0, &b.0));
         docs.extend(keyed.into_iter().map(|(_, d)| d));
     }
+}
+
+/// One buffered entry of a bounded top-k: its key, input position, document and counted bytes.
+type Entry = (Vec<Bson>, usize, Document, usize);
+
+impl SortSpec {
+    /// The bytes a bounded sort counts for a document and its key.
+    fn entry_bytes(key: &[Bson], doc: &Document) -> usize {
+        memory::doc_bytes(doc) + key.iter().map(memory::value_bytes).sum::<usize>() + ENTRY_OVERHEAD
+    }
+
+    /// [`sort`](Self::sort) within `mem.sort_bytes`: past the limit, sorted runs are written to a spill
+    /// file and merged (an external merge sort: same comparison, same stable order), or, without
+    /// `allowDiskUse`, 292 `QueryExceededMemoryLimitNoDiskUseAllowed`.
+    pub fn sort_bounded(
+        &self,
+        docs: Vec<Document>,
+        mem: &MemoryPolicy,
+    ) -> Result<Vec<Document>, CommandError> {
+        let total = docs.len();
+        let mut buf: Vec<(Vec<Bson>, Document)> = Vec::new();
+        let mut bytes = 0usize;
+        let mut spill: Option<SpillFile> = None;
+        for d in docs {
+            let key = self.key(&d);
+            bytes += Self::entry_bytes(&key, &d);
+            buf.push((key, d));
+            if bytes > mem.sort_bytes {
+                if !mem.allow_disk_use {
+                    return Err(memory::sort_exceeded(mem.sort_bytes));
+                }
+                let file = match &mut spill {
+                    Some(f) => f,
+                    None => spill.insert(SpillFile::create(&mem.temp_dir)?),
+                };
+                self.write_run(file, &mut buf)?;
+                bytes = 0;
+            }
+        }
+        let Some(mut file) = spill else {
+            buf.sort_by(|a, b| self.compare_keys(&a.0, &b.0));
+            return Ok(buf.into_iter().map(|(_, d)| d).collect());
+        };
+        if !buf.is_empty() {
+            self.write_run(&mut file, &mut buf)?;
+        }
+        let mut out = Vec::with_capacity(total);
+        let runs = file
+            .readers()
+            .into_iter()
+            .map(|r| r.map(|d| d.map(|d| (self.key(&d), d))))
+            .collect();
+        let cmp =
+            |a: &(Vec<Bson>, Document), b: &(Vec<Bson>, Document)| self.compare_keys(&a.0, &b.0);
+        spill::merge(runs, &cmp, &mut |(_, d), _| {
+            out.push(d);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Sorts `buf` (stable) and writes it as one run; empties it.
+    fn write_run(
+        &self,
+        file: &mut SpillFile,
+        buf: &mut Vec<(Vec<Bson>, Document)>,
+    ) -> Result<(), CommandError> {
+        buf.sort_by(|a, b| self.compare_keys(&a.0, &b.0));
+        file.write_run(buf.iter().map(|(_, d)| d))?;
+        buf.clear();
+        Ok(())
+    }
 
     /// The `limit` smallest documents in order (top-k; `$sort` followed by `$limit`): exactly the first
     /// `limit` documents of the stable [`sort`](Self::sort), in O(n + k log k) time and O(k) keys. Candidates
     /// collect in a buffer of up to `2 * limit`; when it fills, a selection keeps the `limit` smallest by
     /// (key, input position), so ties keep their input order as the stable sort does.
-    pub fn top(&self, docs: Vec<Document>, limit: usize) -> Vec<Document> {
+    /// Within `mem.sort_bytes`: when the `limit` documents kept pass the limit, the
+    /// documents go through [`sort_bounded`](Self::sort_bounded) (which spills, or fails with 292 without
+    /// `allowDiskUse`) and the first `limit` are kept.
+    pub fn top_bounded(
+        &self,
+        docs: Vec<Document>,
+        limit: usize,
+        mem: &MemoryPolicy,
+    ) -> Result<Vec<Document>, CommandError> {
         if limit == 0 {
-            return Vec::new();
+            return Ok(Vec::new());
         }
-        let by = |a: &(Vec<Bson>, usize, Document), b: &(Vec<Bson>, usize, Document)| {
-            self.compare_keys(&a.0, &b.0).then(a.1.cmp(&b.1))
-        };
+        let by = |a: &Entry, b: &Entry| self.compare_keys(&a.0, &b.0).then(a.1.cmp(&b.1));
         let cap = limit.saturating_mul(2).max(limit + 1);
-        let mut kept: Vec<(Vec<Bson>, usize, Document)> = Vec::new();
-        for (i, d) in docs.into_iter().enumerate() {
+        let mut kept: Vec<Entry> = Vec::new();
+        let mut bytes = 0usize;
+        let mut input = docs.into_iter().enumerate();
+        while let Some((i, d)) = input.next() {
             let key = self.key(&d);
-            kept.push((key, i, d));
+            let size = Self::entry_bytes(&key, &d);
+            bytes += size;
+            kept.push((key, i, d, size));
             if kept.len() >= cap {
                 kept.select_nth_unstable_by(limit - 1, by);
                 kept.truncate(limit);
+                bytes = kept.iter().map(|e| e.3).sum();
+            }
+            if bytes > mem.sort_bytes {
+                if !mem.allow_disk_use {
+                    return Err(memory::sort_exceeded(mem.sort_bytes));
+                }
+                // What was cut cannot be in the result; the rest, in input order, sorted externally.
+                kept.sort_by_key(|e| e.1);
+                let rest: Vec<Document> = kept
+                    .into_iter()
+                    .map(|e| e.2)
+                    .chain(input.map(|(_, d)| d))
+                    .collect();
+                let mut out = self.sort_bounded(rest, mem)?;
+                out.truncate(limit);
+                return Ok(out);
             }
         }
         kept.sort_by(by);
         kept.truncate(limit);
-        kept.into_iter().map(|(_, _, d)| d).collect()
+        Ok(kept.into_iter().map(|e| e.2).collect())
     }
 }
 
@@ -184,7 +284,12 @@ mod tests {
         s.sort(&mut docs);
         let ids: Vec<i32> = docs.iter().map(|d| d.get_i32("_id").unwrap()).collect();
         assert_eq!(ids, vec![4, 3, 1, 2]);
-        assert_eq!(s.top(docs, 2).len(), 2);
+        assert_eq!(
+            s.top_bounded(docs, 2, &MemoryPolicy::default())
+                .unwrap()
+                .len(),
+            2
+        );
         assert!(SortSpec::compile(&doc! {"a": 2}).is_err());
     }
 
@@ -234,7 +339,7 @@ mod tests {
             let mut sorted = docs.clone();
             s.sort(&mut sorted);
             sorted.truncate(limit);
-            prop_assert_eq!(s.top(docs, limit), sorted);
+            prop_assert_eq!(s.top_bounded(docs, limit, &MemoryPolicy::default()).unwrap(), sorted);
         }
     }
 }

@@ -44,7 +44,9 @@ pub(super) fn run(
         deadline,
         state: None,
     });
-    let vars = command_let(name, cmd, Vars::new(inner.opts.clock.now()))?;
+    let mut vars = Vars::new(inner.opts.clock.now());
+    vars.memory = inner.memory.policy(cmd)?;
+    let vars = command_let(name, cmd, vars)?;
     let ctx = Ctx {
         inner,
         owner,
@@ -181,7 +183,12 @@ fn dispatch(ctx: &Ctx, name: &str, cmd: &Document) -> Result<Document, CommandEr
         "hello" | "isMaster" | "ismaster" => admin::hello(&ctx, name == "hello"),
         "buildInfo" | "buildinfo" => admin::build_info(),
         "endSessions" | "killSessions" | "refreshSessions" => Document::new(),
-        "getParameter" => admin::get_parameter(cmd),
+        "getParameter" => {
+            let mut d = admin::get_parameter(cmd);
+            d.extend(ctx.inner.memory.get_parameter(cmd));
+            d
+        }
+        "setParameter" => ctx.inner.memory.set_parameter(ctx.db, cmd)?,
         "connectionStatus" => {
             bson::doc! {"authInfo": {"authenticatedUsers": [], "authenticatedUserRoles": []}}
         }
@@ -480,6 +487,10 @@ fn matching_stored(
     Ok(Some(out))
 }
 
+/// A scan's visitor that also gets each document's record id; returns whether to go on.
+type IdVisitor<'a> =
+    dyn FnMut(Option<super::storage::RecordId>, &Document) -> Result<bool, CommandError> + 'a;
+
 /// [`scan_matching`] whose visitor also gets the record id of each document (`None` for a view's output).
 fn scan_matching_ids(
     state: &State,
@@ -488,10 +499,7 @@ fn scan_matching_ids(
     filter: Option<&Document>,
     vars: &Vars,
     reads: Reads<'_>,
-    visit: &mut dyn FnMut(
-        Option<super::storage::RecordId>,
-        &Document,
-    ) -> Result<bool, CommandError>,
+    visit: &mut IdVisitor<'_>,
 ) -> Result<(), CommandError> {
     let filter = filter.filter(|f| !f.is_empty());
     let matcher = match filter {

@@ -133,11 +133,11 @@ pub(super) fn run_find(
         None => {
             let mut out = source_matching(state, ctx.db, name, filter, &ctx.vars, early_stop)?;
             if let Some(s) = &sort {
-                if limit > 0 {
-                    out = s.top(out, skip + limit);
+                out = if limit > 0 {
+                    s.top_bounded(out, skip + limit, &ctx.vars.memory)?
                 } else {
-                    s.sort(&mut out);
-                }
+                    s.sort_bounded(out, &ctx.vars.memory)?
+                };
             }
             out
         }
@@ -276,7 +276,7 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                     super::row_scan::RowScan::new(&state, ctx.db, name, pipeline.leading_match())?
                 {
                     if let Some(plan) = group.row_plan(scan.fields()) {
-                        let mut st = crate::engine::pipeline::group::GroupState::default();
+                        let mut st = crate::engine::pipeline::group::GroupState::new(&ctx.vars);
                         scan.run(&ctx.vars, &mut |row| match row {
                             super::row_scan::Row::Fields(r) => group.step_row(&plan, &mut st, r),
                             super::row_scan::Row::Doc(d) => group.step(&mut st, d, &ctx.vars),
@@ -299,7 +299,7 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                 } else {
                     super::Reads::All
                 };
-                let mut st = crate::engine::pipeline::group::GroupState::default();
+                let mut st = crate::engine::pipeline::group::GroupState::new(&ctx.vars);
                 super::scan_matching(
                     &state,
                     ctx.db,

@@ -193,14 +193,19 @@ pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, Comm
             if step == 0 {
                 return Err(err(34449, "$range requires a non-zero step value"));
             }
-            let mut out = Vec::new();
+            // The element count, known before anything is allocated (mongod's memory check).
+            let span = i128::from(e) - i128::from(s);
+            let steps = span / i128::from(step) + i128::from(span % i128::from(step) != 0);
+            let length = i64::try_from(steps.max(0)).unwrap_or(i64::MAX);
+            crate::engine::limits::check_range(length)?;
+            let mut out = Vec::with_capacity(length as usize);
             let mut i = s;
             while (step > 0 && i < e) || (step < 0 && i > e) {
                 out.push(Bson::Int32(i as i32));
-                if out.len() > 10_000_000 {
-                    return Err(err(34450, "$range would produce too many elements"));
+                match i.checked_add(step) {
+                    Some(next) => i = next,
+                    None => break,
                 }
-                i += step;
             }
             Ok(Some(Bson::Array(out)))
         }

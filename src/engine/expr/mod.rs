@@ -28,14 +28,17 @@ pub struct Vars {
     pub now: bson::DateTime,
     /// User variables (`$$name`), innermost last.
     pub user: Vec<(String, Bson)>,
+    /// The memory limits the command's blocking stages run under (and whether they may spill).
+    pub memory: crate::engine::memory::MemoryPolicy,
 }
 
 impl Vars {
-    /// Variables for a command started at `now`.
+    /// Variables for a command started at `now` (default memory limits).
     pub fn new(now: bson::DateTime) -> Self {
         Vars {
             now,
             user: Vec::new(),
+            memory: Default::default(),
         }
     }
 

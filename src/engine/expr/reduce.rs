@@ -86,6 +86,14 @@ fn append(
     }
     if parts.iter().all(|p| matches!(p, Some(Bson::String(_)))) {
         if let Bson::String(acc) = &mut vars.user[value_at].1 {
+            let more = parts
+                .iter()
+                .map(|p| match p {
+                    Some(Bson::String(s)) => s.len(),
+                    _ => 0,
+                })
+                .fold(acc.len(), usize::saturating_add);
+            crate::engine::limits::check_string("$concat", more)?;
             for p in &parts {
                 if let Some(Bson::String(s)) = p {
                     acc.push_str(s);

@@ -66,7 +66,15 @@ pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, Comm
     use Op::*;
     match op {
         Concat => {
-            let mut out = String::new();
+            let len = vals
+                .iter()
+                .map(|v| match v {
+                    Some(Bson::String(s)) => s.len(),
+                    _ => 0,
+                })
+                .fold(0usize, usize::saturating_add);
+            crate::engine::limits::check_string("$concat", len)?;
+            let mut out = String::with_capacity(len);
             for v in &vals {
                 match v {
                     None | Some(Bson::Null) | Some(Bson::Undefined) => return Ok(Some(Bson::Null)),

@@ -10,15 +10,17 @@ use crate::engine::bson_hash::{SlotTable, ValueSet};
 use crate::engine::bson_order::compare;
 use crate::engine::expr::{Expr, Vars};
 use crate::engine::fields::FieldValues;
+use crate::engine::memory::{self, MemoryPolicy};
 use crate::engine::numeric::{self, Num};
 use crate::engine::sort::SortSpec;
+use crate::engine::spill::SpillFile;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
 #[derive(Debug, Clone)]
-enum Kind {
+pub(super) enum Kind {
     Sum,
     Avg,
     Min,
@@ -42,7 +44,7 @@ enum Kind {
 /// One compiled accumulator: `{$op: argument}`.
 #[derive(Debug, Clone)]
 pub struct Accumulator {
-    kind: Kind,
+    pub(super) kind: Kind,
     arg: Expr,
 }
 
@@ -214,17 +216,18 @@ impl Accumulator {
         first: bool,
         doc: &Document,
         vars: &Vars,
-    ) -> Result<(), CommandError> {
+    ) -> Result<usize, CommandError> {
         if let (Kind::Count, AccState::Count(c)) = (&self.kind, &mut *st) {
             *c += 1;
-            return Ok(());
+            return Ok(0);
         }
         if let (Kind::Ranked(sort, _, _), AccState::Keyed(l)) = (&self.kind, &mut *st) {
-            l.push((
-                sort.key(doc),
-                self.arg.eval(doc, vars)?.unwrap_or(Bson::Null),
-            ));
-            return Ok(());
+            let key = sort.key(doc);
+            let v = self.arg.eval(doc, vars)?.unwrap_or(Bson::Null);
+            let added =
+                key.iter().map(memory::value_bytes).sum::<usize>() + memory::value_bytes(&v) + 32;
+            l.push((key, v));
+            return Ok(added);
         }
         let v = self.arg.eval(doc, vars)?;
         self.fold(st, first, v.map(Cow::Owned))
@@ -232,13 +235,14 @@ impl Accumulator {
 
     /// Folds one argument value (`None`: missing) into the running state: the accumulator semantics for
     /// every kind but `$top`/`$bottom` (which also need the document's sort key). Values are cloned only
-    /// when kept.
+    /// when kept. Returns the bytes the state grew by (approximately: what it keeps).
     fn fold(
         &self,
         st: &mut AccState,
         first: bool,
         v: Option<Cow<'_, Bson>>,
-    ) -> Result<(), CommandError> {
+    ) -> Result<usize, CommandError> {
+        let mut added = 0;
         match (&self.kind, st) {
             (Kind::Count, AccState::Count(c)) => *c += 1,
             (Kind::Sum, AccState::Num(acc)) => {
@@ -274,6 +278,7 @@ impl Accumulator {
                         }
                     };
                     if better {
+                        added = memory::value_bytes(&x);
                         *cur = Some(x.into_owned());
                     }
                 }
@@ -286,19 +291,24 @@ impl Accumulator {
             }
             (Kind::Push, AccState::List(l)) => {
                 if let Some(x) = v {
+                    added = memory::value_bytes(&x) + 16;
                     l.push(x.into_owned());
                 }
             }
             (Kind::AddToSet, AccState::Set(set)) => {
                 if let Some(x) = v {
-                    set.insert(x);
+                    let size = memory::value_bytes(&x) + 24;
+                    if set.insert(x) {
+                        added = size;
+                    }
                 }
             }
             (Kind::FirstN(..), AccState::List(l)) | (Kind::ExtremeN(..), AccState::List(l)) => {
                 let x = v.map_or(Bson::Null, Cow::into_owned);
                 if matches!(self.kind, Kind::ExtremeN(..)) && matches!(x, Bson::Null) {
-                    return Ok(());
+                    return Ok(0);
                 }
+                added = memory::value_bytes(&x) + 16;
                 l.push(x);
             }
             (Kind::StdDevPop, AccState::Welford(n, mean, m2))
@@ -314,6 +324,7 @@ impl Accumulator {
             (Kind::MergeObjects, AccState::Doc(d)) => {
                 match v.map(Cow::into_owned) {
                     Some(Bson::Document(x)) => {
+                        added = memory::doc_bytes(&x);
                         for (k, val) in x {
                             d.insert(k, val);
                         }
@@ -326,7 +337,7 @@ impl Accumulator {
             }
             _ => {}
         }
-        Ok(())
+        Ok(added)
     }
 
     /// The accumulator's value over what was folded in.
@@ -427,13 +438,21 @@ fn count_arg(n: &Expr, group_key: &Document, vars: &Vars) -> Result<usize, Comma
     }
 }
 
-/// The running state of a streaming `$group` ([`Group::step`] then [`Group::finish`]).
+/// The running state of a streaming `$group` ([`Group::step`] then [`Group::finish`]). Made with
+/// [`GroupState::new`] it counts its bytes against the command's group limit and spills past it
+/// (`group_spill.rs`); `GroupState::default()` is unbounded.
 #[derive(Debug, Default)]
 pub struct GroupState {
     /// The groups' slots by key (BSON-order hash and equality; the keys live in `groups` only), built once
     /// there are more than [`LINEAR_GROUPS`].
-    index: SlotTable,
-    groups: Vec<(Bson, Vec<AccState>)>,
+    pub(super) index: SlotTable,
+    pub(super) groups: Vec<(Bson, Vec<AccState>)>,
+    /// Approximate bytes the groups hold.
+    pub(super) bytes: usize,
+    /// The limits (`None`: unbounded).
+    pub(super) mem: Option<MemoryPolicy>,
+    /// Runs of groups written past the limit, each sorted by key.
+    pub(super) spill: Option<SpillFile>,
 }
 
 /// Up to this many groups are found by a linear scan comparing keys in the BSON order; past it the hash
@@ -441,6 +460,29 @@ pub struct GroupState {
 const LINEAR_GROUPS: usize = 16;
 
 impl GroupState {
+    /// A state bounded by `vars.memory.group_bytes`: past it the groups are spilled to disk (sorted by
+    /// key, merged at the end), or, without `allowDiskUse`, 292.
+    pub fn new(vars: &Vars) -> GroupState {
+        GroupState {
+            mem: Some(vars.memory.clone()),
+            ..GroupState::default()
+        }
+    }
+
+    /// Counts `added` bytes; past the limit, spills (or fails).
+    fn account(&mut self, added: usize) -> Result<(), CommandError> {
+        self.bytes += added;
+        match &self.mem {
+            Some(mem) if self.bytes > mem.group_bytes => {
+                if !mem.allow_disk_use {
+                    return Err(memory::group_exceeded());
+                }
+                self.spill_groups()
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The slot of the group whose key compares equal to `key` in the BSON order, and the key's hash when
     /// the index is in use (for [`add`](Self::add)).
     fn find(&self, key: &Bson) -> (Option<usize>, Option<u64>) {
@@ -459,6 +501,7 @@ impl GroupState {
     /// Adds a group for `key` (not present; `hash` from [`find`](Self::find)) and returns its slot.
     fn add(&mut self, key: Bson, hash: Option<u64>, fields: &[(String, Accumulator)]) -> usize {
         let slot = self.groups.len();
+        self.bytes += memory::value_bytes(&key) + memory::ENTRY_OVERHEAD + 16 * fields.len();
         self.groups
             .push((key, fields.iter().map(|(_, a)| a.init()).collect()));
         if slot >= LINEAR_GROUPS {
@@ -548,7 +591,7 @@ impl Group {
 
     /// Runs the grouping.
     pub fn run(&self, input: Vec<Document>, vars: &Vars) -> Result<Vec<Document>, CommandError> {
-        let mut state = GroupState::default();
+        let mut state = GroupState::new(vars);
         for d in &input {
             self.step(&mut state, d, vars)?;
         }
@@ -561,7 +604,7 @@ impl Group {
         input: Vec<(Bson, Document)>,
         vars: &Vars,
     ) -> Result<Vec<Document>, CommandError> {
-        let mut state = GroupState::default();
+        let mut state = GroupState::new(vars);
         for (key, doc) in input {
             self.step_keyed(&mut state, key, &doc, vars)?;
         }
@@ -608,10 +651,11 @@ impl Group {
         vars: &Vars,
     ) -> Result<(), CommandError> {
         let states = &mut state.groups[slot].1;
+        let mut added = 0;
         for ((_, acc), st) in self.fields.iter().zip(states.iter_mut()) {
-            acc.step(st, first, doc, vars)?;
+            added += acc.step(st, first, doc, vars)?;
         }
-        Ok(())
+        state.account(added)
     }
 
     /// How to feed this grouping from a [`FieldValues`] row: `Some` when the `_id` and every accumulator
@@ -656,38 +700,63 @@ impl Group {
         let key = plan.id.value(row).unwrap_or(&Bson::Null);
         let (slot, first) = state.slot_of(key, &self.fields);
         let states = &mut state.groups[slot].1;
+        let mut added = 0;
         for (((_, acc), st), arg) in self.fields.iter().zip(states.iter_mut()).zip(&plan.args) {
-            acc.fold(st, first, arg.value(row).map(Cow::Borrowed))?;
+            added += acc.fold(st, first, arg.value(row).map(Cow::Borrowed))?;
         }
-        Ok(())
+        state.account(added)
     }
 
     /// The output documents of a streaming grouping, in order of first appearance of each key.
     pub fn finish(&self, state: GroupState, vars: &Vars) -> Result<Vec<Document>, CommandError> {
+        if state.spill.is_some() {
+            return self.finish_spilled(state, vars);
+        }
         let groups = state.groups;
         let mut out = Vec::with_capacity(groups.len());
         // Only the `N` accumulators evaluate their `n` against the group's key document.
-        let needs_key = self.fields.iter().any(|(_, a)| {
+        let needs_key = self.needs_key();
+        for (key, states) in groups {
+            out.push(self.output(key, states, needs_key, vars)?);
+        }
+        Ok(out)
+    }
+
+    /// Whether an accumulator evaluates its `n` against the group's key document.
+    pub(super) fn needs_key(&self) -> bool {
+        self.fields.iter().any(|(_, a)| {
             matches!(
                 a.kind,
                 Kind::FirstN(..) | Kind::ExtremeN(..) | Kind::Ranked(_, Some(_), _)
             )
-        });
-        for (key, states) in groups {
-            let mut d = Document::new();
-            d.insert("_id", key);
-            // (An empty document does not allocate.)
-            let key_doc = if needs_key {
-                d.clone()
-            } else {
-                Document::new()
-            };
-            for ((name, acc), st) in self.fields.iter().zip(states) {
-                d.insert(name.clone(), acc.finish(st, &key_doc, vars)?);
-            }
-            out.push(d);
+        })
+    }
+
+    /// The output document of one group.
+    pub(super) fn output(
+        &self,
+        key: Bson,
+        states: Vec<AccState>,
+        needs_key: bool,
+        vars: &Vars,
+    ) -> Result<Document, CommandError> {
+        let mut d = Document::new();
+        d.insert("_id", key);
+        // (An empty document does not allocate.)
+        let key_doc = if needs_key {
+            d.clone()
+        } else {
+            Document::new()
+        };
+        for ((name, acc), st) in self.fields.iter().zip(states) {
+            d.insert(name.clone(), acc.finish(st, &key_doc, vars)?);
         }
-        Ok(out)
+        Ok(d)
+    }
+
+    /// The compiled accumulators, by output field.
+    pub(super) fn fields(&self) -> &[(String, Accumulator)] {
+        &self.fields
     }
 }
 

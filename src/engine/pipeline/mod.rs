@@ -11,6 +11,7 @@
 //! `projection` and `path`.
 
 pub mod group;
+mod group_spill;
 mod join;
 mod join_hash;
 impl Stage {
@@ -35,6 +36,8 @@ impl Stage {
 #[cfg(test)]
 mod join_tests;
 mod reshape;
+#[cfg(test)]
+mod spill_tests;
 mod window;
 
 use super::expr::{Expr, Vars};
@@ -325,7 +328,7 @@ impl Pipeline {
             }
             if let (Stage::Sort(s), Some(Stage::Limit(n))) = (stage, self.stages.get(i + 1)) {
                 if i + 1 < end {
-                    docs = s.top(docs, *n);
+                    docs = s.top_bounded(docs, *n, &vars.memory)?;
                     i += 2;
                     continue;
                 }
@@ -375,7 +378,7 @@ impl Pipeline {
                 _ => None,
             })
             .collect();
-        let mut state = group::GroupState::default();
+        let mut state = group::GroupState::new(vars);
         let mut out = Vec::new();
         for d in docs {
             crate::engine::ops::check()?;
@@ -512,11 +515,7 @@ impl Pipeline {
                 docs
             }
             Stage::Group(g) => g.run(docs, vars)?,
-            Stage::Sort(s) => {
-                let mut docs = docs;
-                s.sort(&mut docs);
-                docs
-            }
+            Stage::Sort(s) => s.sort_bounded(docs, &vars.memory)?,
             Stage::Skip(n) => docs.into_iter().skip(*n).collect(),
             Stage::Limit(n) => {
                 let mut docs = docs;
@@ -578,9 +577,8 @@ impl Pipeline {
                     keyed.push((e.eval(&d, vars)?.unwrap_or(Bson::Null), d));
                 }
                 let g = Group::compile(&bson::doc! {"_id": null, "count": {"$sum": 1}})?;
-                let mut out = g.run_keyed(keyed, vars)?;
-                SortSpec::compile(&bson::doc! {"count": -1})?.sort(&mut out);
-                out
+                let out = g.run_keyed(keyed, vars)?;
+                SortSpec::compile(&bson::doc! {"count": -1})?.sort_bounded(out, &vars.memory)?
             }
             Stage::Bucket(b) => b.run(docs, vars)?,
             Stage::Documents(e) => {

@@ -197,7 +197,18 @@ impl SetWindowFields {
     /// Runs the stage.
     pub fn run(&self, docs: Vec<Document>, vars: &Vars) -> Result<Vec<Document>, CommandError> {
         let mut parts: BTreeMap<IndexKey, Vec<Document>> = BTreeMap::new();
+        let mem = &vars.memory;
+        let mut held = 0usize;
         for d in docs {
+            // The partitions held (mongod's spillable document cache): past the limit without
+            // allowDiskUse, mongod's error; with it the documents stay in memory (no spill here yet).
+            held += crate::engine::memory::doc_bytes(&d) + crate::engine::memory::ENTRY_OVERHEAD;
+            if held > mem.window_bytes && !mem.allow_disk_use {
+                return Err(CommandError::location(
+                    5643011,
+                    "Exceeded max memory. Set 'allowDiskUse: true' to spill to disk",
+                ));
+            }
             let key = match &self.partition {
                 Some(e) => e.eval(&d, vars)?.unwrap_or(Bson::Null),
                 None => Bson::Null,
@@ -277,6 +288,20 @@ impl SetWindowFields {
                 // The state folded over part[lo..next] and the result of the previous window.
                 let mut run: Option<(usize, usize, super::group::AccState)> = None;
                 let mut prev: Option<((usize, usize), Bson)> = None;
+                // The values this window function holds (a running `$push` grows quadratically): past
+                // the limit, mongod's 5414201 (window function state does not spill).
+                let limit = vars.memory.window_bytes;
+                let mut used = 0usize;
+                let mut account = |v: &Bson| -> Result<(), CommandError> {
+                    if !matches!(v, Bson::Array(_) | Bson::Document(_) | Bson::String(_)) {
+                        return Ok(());
+                    }
+                    used += crate::engine::memory::value_bytes(v);
+                    if used > limit {
+                        return Err(CommandError::location(5414201, format!("Exceeded memory limit in DocumentSourceSetWindowFields, used {used} bytes but max allowed is {limit}")));
+                    }
+                    Ok(())
+                };
                 for &(lo, hi) in &windows {
                     if lo > hi || lo >= n {
                         col.push(Some(acc.over(std::iter::empty(), vars)?));
@@ -285,6 +310,7 @@ impl SetWindowFields {
                     let hi = hi.min(n - 1);
                     if let Some((w, v)) = &prev {
                         if *w == (lo, hi) {
+                            account(v)?;
                             col.push(Some(v.clone()));
                             continue;
                         }
@@ -300,6 +326,7 @@ impl SetWindowFields {
                         next += 1;
                     }
                     let v = acc.finish(st.clone(), &Document::new(), vars)?;
+                    account(&v)?;
                     run = Some((start, next, st));
                     prev = Some(((lo, hi), v.clone()));
                     col.push(Some(v));

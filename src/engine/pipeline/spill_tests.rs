@@ -1,0 +1,191 @@
+//! Spilling is invisible: an external sort is the in-memory stable sort, a spilled `$group` has the
+//! in-memory groups (every accumulator), on generated documents with tiny memory limits; without
+//! `allowDiskUse` the same limits fail with 292.
+
+use super::group::Group;
+use crate::engine::bson_order::compare;
+use crate::engine::expr::Vars;
+use crate::engine::memory::MemoryPolicy;
+use crate::engine::sort::SortSpec;
+use bson::{doc, Bson, Document};
+use proptest::prelude::*;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn temp_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("sqlmongo-spill-tests-{}", std::process::id()))
+}
+
+fn vars(limit: usize, allow: bool) -> Vars {
+    let mut v = Vars::new(bson::DateTime::from_millis(0));
+    v.memory = MemoryPolicy {
+        sort_bytes: limit,
+        group_bytes: limit,
+        window_bytes: limit,
+        accumulator_bytes: limit,
+        allow_disk_use: allow,
+        temp_dir: Arc::new(temp_dir()),
+    };
+    v
+}
+
+fn value() -> impl Strategy<Value = Bson> {
+    prop_oneof![
+        (-3i32..4).prop_map(Bson::Int32),
+        (-3i64..4).prop_map(Bson::Int64),
+        (-6i32..7).prop_map(|h| Bson::Double(f64::from(h) / 2.0)),
+        Just(Bson::Null),
+        "[ab]{0,2}".prop_map(Bson::String),
+        prop::collection::vec((0i32..3).prop_map(Bson::Int32), 0..3).prop_map(Bson::Array),
+        (0i32..3).prop_map(|i| Bson::Document(doc! {"x": i})),
+    ]
+}
+
+fn docs() -> impl Strategy<Value = Vec<Document>> {
+    let row = (
+        prop::option::of(value()),
+        prop::option::of(value()),
+        0i32..6,
+        prop::option::of(prop_oneof![
+            (0i32..3).prop_map(|i| Bson::Document(doc! {"p": i})),
+            (0i32..3).prop_map(|i| Bson::Document(doc! {"q": i, "p": -i})),
+            Just(Bson::Null),
+        ]),
+    );
+    prop::collection::vec(row, 0..80).prop_map(|rows| {
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, (a, v, n, o))| {
+                let mut d = doc! {"_id": i as i64, "n": n};
+                if let Some(a) = a {
+                    d.insert("a", a);
+                }
+                if let Some(v) = v {
+                    d.insert("v", v);
+                }
+                if let Some(o) = o {
+                    d.insert("o", o);
+                }
+                d
+            })
+            .collect()
+    })
+}
+
+fn sort_specs() -> impl Strategy<Value = Document> {
+    prop_oneof![
+        Just(doc! {"a": 1}),
+        Just(doc! {"a": -1}),
+        Just(doc! {"v": 1, "a": -1}),
+        Just(doc! {"n": -1}),
+    ]
+}
+
+/// Every accumulator, keyed by `$a` (mixed types, arrays, missing).
+fn every_accumulator() -> Group {
+    Group::compile(&doc! {
+        "_id": "$a",
+        "sum": {"$sum": "$v"}, "avg": {"$avg": "$v"}, "min": {"$min": "$v"}, "max": {"$max": "$v"},
+        "first": {"$first": "$v"}, "last": {"$last": "$v"}, "push": {"$push": "$v"},
+        "set": {"$addToSet": "$v"}, "count": {"$count": {}}, "one": {"$sum": 1},
+        "sdp": {"$stdDevPop": "$n"}, "sds": {"$stdDevSamp": "$n"}, "merged": {"$mergeObjects": "$o"},
+        "top": {"$top": {"sortBy": {"n": 1}, "output": "$v"}},
+        "bottomN": {"$bottomN": {"n": 2, "sortBy": {"n": 1}, "output": ["$v", "$_id"]}},
+        "firstN": {"$firstN": {"n": 2, "input": "$v"}}, "lastN": {"$lastN": {"n": 3, "input": "$v"}},
+        "maxN": {"$maxN": {"n": 2, "input": "$v"}}, "minN": {"$minN": {"n": 2, "input": "$n"}},
+    })
+    .expect("compiles")
+}
+
+/// Groups in `_id` order, standard deviations rounded (a merge of Welford states may differ in the last
+/// bits from the one-pass value).
+fn normalized(mut out: Vec<Document>) -> Vec<Document> {
+    out.sort_by(|a, b| {
+        compare(
+            a.get("_id").unwrap_or(&Bson::Null),
+            b.get("_id").unwrap_or(&Bson::Null),
+        )
+    });
+    for d in &mut out {
+        for f in ["sdp", "sds"] {
+            if let Some(Bson::Double(x)) = d.get(f) {
+                let r = (x * 1e9).round() / 1e9;
+                d.insert(f, Bson::Double(r));
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// The external merge sort is the stable in-memory sort (ties in input order, mixed types, arrays).
+    #[test]
+    fn external_sort_is_the_in_memory_sort(docs in docs(), spec in sort_specs(), limit in 1usize..3000) {
+        let s = SortSpec::compile(&spec).expect("spec");
+        let mut want = docs.clone();
+        s.sort(&mut want);
+        let got = s.sort_bounded(docs, &vars(limit, true).memory).expect("sorts");
+        prop_assert_eq!(got, want);
+    }
+
+    /// A bounded top-k that passes the limit is still the stable sort cut at k.
+    #[test]
+    fn bounded_top_is_sort_then_limit(docs in docs(), spec in sort_specs(), k in 1usize..90, limit in 1usize..3000) {
+        let s = SortSpec::compile(&spec).expect("spec");
+        let mut want = docs.clone();
+        s.sort(&mut want);
+        want.truncate(k);
+        let got = s.top_bounded(docs, k, &vars(limit, true).memory).expect("sorts");
+        prop_assert_eq!(got, want);
+    }
+
+    /// A spilled grouping has the in-memory groups, every accumulator merged across runs.
+    #[test]
+    fn spilled_group_is_the_in_memory_group(docs in docs(), limit in 1usize..4000) {
+        let g = every_accumulator();
+        let want = g.run(docs.clone(), &vars(usize::MAX, true));
+        let got = g.run(docs, &vars(limit, true));
+        match (got, want) {
+            (Ok(got), Ok(want)) => prop_assert_eq!(normalized(got), normalized(want)),
+            (got, want) => prop_assert_eq!(got.err(), want.err()),
+        }
+    }
+}
+
+#[test]
+fn past_the_limit_without_disk_use_is_292() {
+    let docs: Vec<Document> = (0..200)
+        .map(|i| doc! {"_id": i, "a": i % 50, "s": "x".repeat(100)})
+        .collect();
+    let s = SortSpec::compile(&doc! {"a": 1}).expect("spec");
+    let e = s
+        .sort_bounded(docs.clone(), &vars(4096, false).memory)
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.code_name.as_str()),
+        (292, "QueryExceededMemoryLimitNoDiskUseAllowed")
+    );
+    assert_eq!(
+        e.errmsg,
+        "Sort exceeded memory limit of 4096 bytes, but did not opt in to external sorting."
+    );
+    let e = s
+        .top_bounded(docs.clone(), 100, &vars(4096, false).memory)
+        .unwrap_err();
+    assert_eq!(e.code, 292);
+    // A small top-k stays within the limit.
+    assert_eq!(
+        s.top_bounded(docs.clone(), 2, &vars(4096, false).memory)
+            .unwrap()
+            .len(),
+        2
+    );
+    let g = Group::compile(&doc! {"_id": "$_id", "s": {"$push": "$s"}}).expect("compiles");
+    let e = g.run(docs.clone(), &vars(4096, false)).unwrap_err();
+    assert_eq!(e.code, 292);
+    assert_eq!(e.errmsg, "Exceeded memory limit for $group, but didn't allow external sort. Pass allowDiskUse:true to opt in.");
+    // Under the limit nothing changes.
+    assert_eq!(g.run(docs, &vars(usize::MAX, false)).unwrap().len(), 200);
+}
