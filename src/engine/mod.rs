@@ -112,6 +112,8 @@ struct Inner {
     load_error: Option<CommandError>,
     /// Held while a checkpoint is taken (one at a time).
     checkpointing: Mutex<()>,
+    /// Set when the last [`Engine`] handle is dropped: background threads stop.
+    closing: std::sync::atomic::AtomicBool,
     /// `setParameter`'s memory limits and the spill directory.
     memory: memory::Parameters,
 }
@@ -121,6 +123,28 @@ struct Inner {
 #[derive(Debug, Clone)]
 pub struct Engine {
     inner: Arc<Inner>,
+    /// Counts the handles users hold (clones of this `Engine`), apart from the background threads' brief
+    /// references to `inner`: the last handle's drop closes the engine (see `Drop for Engine`).
+    handles: Arc<()>,
+}
+
+impl Drop for Engine {
+    /// The last handle closes the engine before returning: the background threads (TTL monitor,
+    /// checkpointer) see `closing` and let go of the engine, waiting for a pass or checkpoint under way (at
+    /// most 10 s), so a durable store's journal is flushed and its directory unlocked when the drop returns
+    /// (a reopen in the same process right after it never meets its own lock).
+    fn drop(&mut self) {
+        if Arc::strong_count(&self.handles) > 1 {
+            return;
+        }
+        self.inner
+            .closing
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while Arc::strong_count(&self.inner) > 1 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
 }
 
 impl Engine {
@@ -182,8 +206,10 @@ impl Engine {
                 opts,
                 load_error,
                 checkpointing: Mutex::new(()),
+                closing: std::sync::atomic::AtomicBool::new(false),
                 memory: params,
             }),
+            handles: Arc::new(()),
         };
         if let Some(every) = interval {
             ttl::spawn_monitor(Arc::downgrade(&engine.inner), every);
@@ -292,6 +318,11 @@ impl Engine {
 }
 
 impl Inner {
+    /// Whether the last [`Engine`] handle is gone (background threads stop).
+    fn is_closing(&self) -> bool {
+        self.closing.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// A snapshot of the committed state for one read: the lock is held only to clone an `Arc`, so a long
     /// read never delays a writer (the writer copies what the snapshot shares on its first write).
     fn read_state(&self) -> Result<Arc<State>, CommandError> {
@@ -323,6 +354,9 @@ fn spawn_checkpointer(engine: std::sync::Weak<Inner>) {
         .spawn(move || loop {
             std::thread::sleep(Duration::from_millis(250));
             let Some(inner) = engine.upgrade() else { break };
+            if inner.is_closing() {
+                break;
+            }
             if inner.load_error.is_none() && inner.opts.storage.checkpoint_due() {
                 if let Err(e) = checkpoint(&inner) {
                     tracing::error!("checkpoint failed: {e}");

@@ -18,6 +18,9 @@ pub(super) fn spawn_monitor(engine: Weak<Inner>, every: Duration) {
         .spawn(move || loop {
             std::thread::sleep(every);
             let Some(inner) = engine.upgrade() else { break };
+            if inner.is_closing() {
+                break;
+            }
             pass(&inner);
             let timeout = inner.opts.cursor_timeout;
             if let Ok(mut c) = inner.cursors.lock() {

@@ -8,6 +8,7 @@
 mod admin;
 mod current_op;
 mod index_order;
+mod known_fields;
 mod point;
 mod read;
 mod row_scan;
@@ -35,6 +36,7 @@ pub(super) fn run(
     if let Some(e) = &inner.load_error {
         return Err(e.clone());
     }
+    known_fields::check(name, cmd)?;
     let deadline = super::ops::deadline(cmd, std::time::Instant::now())?;
     let _op = inner.ops.start(super::ops::OpInfo {
         op: super::ops::op_kind(name),
