@@ -3,7 +3,8 @@
 //! (`j: true`) with 1 and 32 concurrent clients and the fsyncs they shared (group commit); `j: false`
 //! inserts/s against the in-memory engine; recovery time (journal replay and checkpoint load) and bytes on
 //! disk per session document at 100k sessions (and 1M with `SQLMONGO_BENCH_1M=1`); point lookups/s with and
-//! without `--data`.
+//! without `--data`. `SQLMONGO_BENCH_RECOVERY_ONLY=1`: only the journal-replay / checkpoint-load comparison
+//! (wall and CPU time).
 
 #[path = "support/engine_docs.rs"]
 mod engine_docs;
@@ -126,6 +127,74 @@ fn lookups_per_sec(e: &Engine, n: usize) -> f64 {
     k as f64 / t.elapsed().as_secs_f64()
 }
 
+/// CPU time (user + system, every thread) of this process so far: on a machine shared with other builds
+/// the wall time of a phase grows with the load, its CPU time much less.
+fn cpu_time() -> Duration {
+    // SAFETY: getrusage writes the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
+/// Opens `dir` and reports wall and CPU time of the open.
+fn timed_open(dir: &Path, opts: DurableOptions) -> (Engine, Arc<DurableStorage>, String) {
+    let (t, c) = (Instant::now(), cpu_time());
+    let storage = Arc::new(DurableStorage::open(dir, opts).expect("open"));
+    let engine = Engine::try_with_options(EngineOptions {
+        ttl_monitor_interval: None,
+        storage: storage.clone(),
+        ..EngineOptions::default()
+    })
+    .expect("engine");
+    let took = format!(
+        "{:.2} s wall, {:.2} s CPU",
+        t.elapsed().as_secs_f64(),
+        (cpu_time() - c).as_secs_f64()
+    );
+    (engine, storage, took)
+}
+
+/// The same `n` sessions recovered record by record from the journal alone (no checkpoint: the path a
+/// checkpoint took before its records were loaded in bulk) and from a checkpoint.
+fn journal_vs_checkpoint(n: usize) {
+    let dir = temp(&format!("jvc-{n}"));
+    let no_checkpoints = DurableOptions {
+        checkpoint_bytes: u64::MAX,
+        ..DurableOptions::default()
+    };
+    {
+        let (e, _, _) = timed_open(&dir, no_checkpoints.clone());
+        e.run_command(
+            "app",
+            &doc! {"createIndexes": "user_sessions", "indexes": [
+            {"key": {"expires_at": 1}, "name": "expires_at_1", "expireAfterSeconds": 3600},
+            {"key": {"user_id": 1}, "name": "user_id_1"}]},
+        )
+        .expect("indexes");
+        load(&e, n);
+    }
+    let (e, s, journal) = timed_open(&dir, no_checkpoints.clone());
+    assert_eq!(s.recovery().checkpoint, None);
+    let (t, c) = (Instant::now(), cpu_time());
+    e.checkpoint().expect("checkpoint");
+    let write = format!(
+        "{:.2} s wall, {:.2} s CPU",
+        t.elapsed().as_secs_f64(),
+        (cpu_time() - c).as_secs_f64()
+    );
+    drop(e);
+    drop(s);
+    let (_e, s, ckpt) = timed_open(&dir, no_checkpoints);
+    assert_eq!(s.recovery().checkpoint_records as usize, n);
+    println!(
+        "{n} sessions (3 indexes): journal replay record by record {journal}; checkpoint write {write}; checkpoint load (bulk index build) {ckpt}"
+    );
+    drop(_e);
+    drop(s);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn recovery(n: usize) {
     let dir = temp(&format!("recovery-{n}"));
     {
@@ -219,8 +288,17 @@ fn main() {
         drop(s);
         let _ = std::fs::remove_dir_all(&dir);
     }
+    if std::env::var("SQLMONGO_BENCH_RECOVERY_ONLY").is_ok_and(|v| v == "1") {
+        journal_vs_checkpoint(100_000);
+        if std::env::var("SQLMONGO_BENCH_1M").is_ok_and(|v| v == "1") {
+            journal_vs_checkpoint(1_000_000);
+        }
+        return;
+    }
     recovery(100_000);
+    journal_vs_checkpoint(100_000);
     if std::env::var("SQLMONGO_BENCH_1M").is_ok_and(|v| v == "1") {
         recovery(1_000_000);
+        journal_vs_checkpoint(1_000_000);
     }
 }

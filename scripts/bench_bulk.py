@@ -7,6 +7,13 @@
 
 Usage: scripts/bench_bulk.py SQLMONGO_BINARY [STATEMENTS ...]   (default: 20 200)
 Environment: PSQL (psql binary; PG* variables select the server), PYMONGO=0 skips the pymongo run.
+
+Profile of `sqlmongo run` (release, in memory, 100 x 1,000 rows; perf, flat: the build has no frame
+pointers), 2026-12-04 on a shared 2-core VM (load average ~12): 1.65 s CPU (60k rows/s per core; wall
+9.3 s, 10.7k rows/s, is CPU contention), psql -f of 20k rows 0.56 s wall. Self time: sqlparser tokenizer
+13% + parser/visitor 9% (incl. Token clones and Token Display formatting), mimalloc 16%, memmove 12%,
+kernel page zeroing of fresh heap ~14%, engine insert 7%, bson values/drops 4%, translate 3%, stacker
+depth guard 1.5%. What remains for 300k rows/s is the SQL front end and allocation, not the engine.
 """
 import os
 import socket

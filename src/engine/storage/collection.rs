@@ -11,6 +11,7 @@ use bson::{Bson, Document, RawDocument, RawDocumentBuf};
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
+use super::index::RebuildError;
 pub use super::index::{default_name, Index, IndexKey};
 pub use super::records::RecordId;
 use super::records::Records;
@@ -253,6 +254,60 @@ impl Collection {
         }
         self.records.insert(rid, doc);
         self.next_rid = self.next_rid.max(rid.saturating_add(1));
+        Ok(())
+    }
+
+    /// Stores `doc` as record `rid` without touching the indexes: recovery loads a checkpoint's records
+    /// this way, then builds every index once with [`rebuild_indexes`](Self::rebuild_indexes) (which must
+    /// follow before the collection is used).
+    pub fn put_unindexed(&mut self, rid: RecordId, doc: Stored) -> Result<(), CommandError> {
+        RawDocument::from_bytes(doc.bytes()).map_err(|e| {
+            CommandError::new(ErrorCode::InvalidBSON, format!("invalid document: {e}"))
+        })?;
+        self.records.insert(rid, doc);
+        self.next_rid = self.next_rid.max(rid.saturating_add(1));
+        Ok(())
+    }
+
+    /// Rebuilds every index from the records (see `Index::rebuild`): a unique index over duplicate keys
+    /// fails with the duplicate key error. The indexes of a large collection are built in parallel threads.
+    pub fn rebuild_indexes(&mut self) -> Result<(), CommandError> {
+        let records = &self.records;
+        let results: Vec<Result<(), RebuildError>> =
+            if records.len() < 10_000 || self.indexes.len() < 2 {
+                self.indexes
+                    .iter_mut()
+                    .map(|ix| ix.rebuild(records))
+                    .collect()
+            } else {
+                std::thread::scope(|s| {
+                    let handles: Vec<_> = self
+                        .indexes
+                        .iter_mut()
+                        .map(|ix| s.spawn(move || ix.rebuild(records)))
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| {
+                            h.join().unwrap_or_else(|_| {
+                                Err(RebuildError::Invalid(0, "an index build panicked".into()))
+                            })
+                        })
+                        .collect()
+                })
+            };
+        for (i, r) in results.into_iter().enumerate() {
+            match r {
+                Ok(()) => {}
+                Err(RebuildError::Duplicate(k)) => return Err(self.duplicate(&self.indexes[i], &k)),
+                Err(RebuildError::Invalid(rid, e)) => {
+                    return Err(CommandError::new(
+                        ErrorCode::InvalidBSON,
+                        format!("record {rid}: {e}"),
+                    ))
+                }
+            }
+        }
         Ok(())
     }
 

@@ -4,13 +4,13 @@
 
 use super::probe_table::ProbeTable;
 pub use super::records::RecordId;
-use super::records::Stored;
+use super::records::{Records, Stored};
 use crate::engine::bson_order::compare;
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::expr::Vars;
 use crate::engine::matcher::Matcher;
 use crate::engine::CommandError;
-use bson::{Bson, Document};
+use bson::{Bson, Document, RawBsonRef, RawDocument};
 use foldhash::fast::RandomState;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -90,6 +90,15 @@ impl Rids {
 
 fn set_is_empty(r: &Rids) -> bool {
     matches!(r, Rids::Many(s) if s.is_empty())
+}
+
+/// Why [`Index::rebuild`] failed.
+#[derive(Debug)]
+pub(crate) enum RebuildError {
+    /// A unique index holds this key in two records.
+    Duplicate(IndexKey),
+    /// This record is not a valid document.
+    Invalid(RecordId, String),
 }
 
 /// A secondary (or `_id`) index.
@@ -259,6 +268,94 @@ impl Index {
             keys = next;
         }
         keys.into_iter().map(IndexKey).collect()
+    }
+
+    /// The keys of a stored document, exactly as [`keys_for`](Self::keys_for) gives them for its parsed
+    /// form: read straight from the bytes when every indexed field is top-level and holds no array (the
+    /// usual case: no document is built), through a parsed copy of the fields the index reads otherwise.
+    pub(crate) fn keys_of_raw(&self, raw: &RawDocument) -> Result<Vec<IndexKey>, String> {
+        let invalid = |e: bson::error::Error| format!("invalid document: {e}");
+        if self.partial.is_none() && self.fields.iter().all(|f| !f.contains('.')) {
+            let mut key = Vec::with_capacity(self.fields.len());
+            let mut any_present = false;
+            for f in &self.fields {
+                match raw.get(f).map_err(invalid)? {
+                    None => key.push(Bson::Null),
+                    Some(RawBsonRef::Array(_)) => break,
+                    Some(v) => {
+                        any_present = true;
+                        key.push(Bson::try_from(v).map_err(invalid)?);
+                    }
+                }
+            }
+            if key.len() == self.fields.len() {
+                if self.sparse && !any_present {
+                    return Ok(Vec::new());
+                }
+                return Ok(vec![IndexKey(key)]);
+            }
+        }
+        let doc = if self.partial.is_some() {
+            Document::try_from(raw).map_err(invalid)?
+        } else {
+            let mut d = Document::new();
+            for el in raw.iter() {
+                let (k, v) = el.map_err(invalid)?;
+                let k = k.as_str();
+                if self.fields.iter().any(|f| f.split('.').next() == Some(k)) {
+                    d.insert(k, Bson::try_from(v).map_err(invalid)?);
+                }
+            }
+            d
+        };
+        Ok(self.keys_for(&doc))
+    }
+
+    /// Rebuilds this index over every record of `records` (recovery loads a checkpoint's records first):
+    /// the keys of all records are collected, sorted once, and the ordered map is built from the sorted run,
+    /// where adding them one by one walks the map for each key. The result is what adding the records one
+    /// by one in record order gives: the records of a key in record order, the first record's key kept.
+    pub(crate) fn rebuild(&mut self, records: &Records) -> Result<(), RebuildError> {
+        self.entries = BTreeMap::new();
+        self.hashed = ProbeTable::default();
+        self.unhashable = false;
+        if self.fields.len() == 1 {
+            self.hashed.reserve(records.len());
+        }
+        let mut keyed: Vec<(IndexKey, RecordId)> = Vec::with_capacity(records.len());
+        for (rid, stored) in records.iter_stored() {
+            let mut keys = self
+                .keys_of_raw(stored.raw())
+                .map_err(|e| RebuildError::Invalid(rid, e))?;
+            if self.unique {
+                keys.sort();
+                keys.dedup();
+            }
+            for k in keys {
+                match self.hash_of(&k) {
+                    Some(h) => self.hashed.insert(h, rid, stored),
+                    None => self.unhashable = true,
+                }
+                keyed.push((k, rid));
+            }
+        }
+        // Stable: the records of one key stay in record order.
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut grouped: Vec<(IndexKey, Rids)> = Vec::with_capacity(keyed.len());
+        for (k, rid) in keyed {
+            match grouped.last_mut() {
+                Some((last, rids)) if *last == k => {
+                    if self.unique && !matches!(rids, Rids::One(r) if *r == rid) {
+                        return Err(RebuildError::Duplicate(k));
+                    }
+                    rids.insert(rid);
+                }
+                _ => grouped.push((k, Rids::One(rid))),
+            }
+        }
+        // From sorted, distinct keys: `BTreeMap` builds its nodes in one pass.
+        self.entries = grouped.into_iter().collect();
+        Ok(())
     }
 
     /// Adds `rid`'s keys; `doc` is the record as stored, which the hashed entries point at.

@@ -13,6 +13,8 @@ pub mod collection;
 pub mod durable;
 pub mod index;
 mod probe_table;
+#[cfg(test)]
+mod rebuild_tests;
 pub mod records;
 mod replay;
 

@@ -212,6 +212,23 @@ impl ProbeTable {
         self.used -= 1;
     }
 
+    /// Makes room for `n` more entries without growing on the way (a bulk build).
+    pub(crate) fn reserve(&mut self, n: usize) {
+        let want = self.used.saturating_add(n);
+        if want.saturating_mul(4) <= self.slots.len().saturating_mul(3) {
+            return;
+        }
+        let mut cap = self.slots.len().max(8);
+        while want.saturating_mul(4) > cap.saturating_mul(3) {
+            cap = cap.saturating_mul(2);
+        }
+        let old = std::mem::replace(&mut self.slots, (0..cap).map(|_| Slot::empty()).collect());
+        for s in old.into_iter().filter(|s| !s.is_empty()) {
+            let i = self.find(s.hash);
+            self.slots[i] = s;
+        }
+    }
+
     fn grow(&mut self) {
         let cap = (self.slots.len() * 2).max(8);
         let old = std::mem::replace(&mut self.slots, (0..cap).map(|_| Slot::empty()).collect());

@@ -34,6 +34,17 @@ impl CollectionSnapshot {
     /// The changes that rebuild this collection from nothing: create, indexes (not `_id_`, which every
     /// collection has), then its records.
     pub fn changes(&self) -> impl Iterator<Item = Change> + '_ {
+        let records = self.records.iter().map(|(rid, doc)| Change::Put {
+            db: self.db.clone(),
+            coll: self.name.clone(),
+            rid: *rid,
+            doc: doc.clone(),
+        });
+        self.catalog_changes().chain(records)
+    }
+
+    /// The changes that rebuild this collection without its records: create, then indexes (not `_id_`).
+    pub fn catalog_changes(&self) -> impl Iterator<Item = Change> + '_ {
         let create = Change::Create {
             db: self.db.clone(),
             coll: self.name.clone(),
@@ -49,13 +60,7 @@ impl CollectionSnapshot {
                 name: s.get_str("name").unwrap_or_default().to_string(),
                 spec: Some(s.clone()),
             });
-        let records = self.records.iter().map(|(rid, doc)| Change::Put {
-            db: self.db.clone(),
-            coll: self.name.clone(),
-            rid: *rid,
-            doc: doc.clone(),
-        });
-        std::iter::once(create).chain(indexes).chain(records)
+        std::iter::once(create).chain(indexes)
     }
 }
 
@@ -148,6 +153,35 @@ impl State {
             }
         }
         Ok(())
+    }
+
+    /// Replays a record of a checkpoint without indexing it (see [`Collection::put_unindexed`]); the
+    /// collection's indexes are built by [`State::rebuild_indexes`] once all its records are in.
+    pub fn put_unindexed(
+        &mut self,
+        db: &str,
+        coll: &str,
+        rid: RecordId,
+        doc: Stored,
+    ) -> Result<(), String> {
+        self.collection(db, coll)?
+            .put_unindexed(rid, doc)
+            .map_err(|e| format!("record {rid} of {db}.{coll}: {e}"))
+    }
+
+    /// Builds the indexes of `db.coll` over its records (after [`State::put_unindexed`]); a collection
+    /// dropped meanwhile is skipped.
+    pub fn rebuild_indexes(&mut self, db: &str, coll: &str) -> Result<(), String> {
+        match self
+            .databases
+            .get_mut(db)
+            .and_then(|d| d.collection_mut(coll))
+        {
+            Some(c) => c
+                .rebuild_indexes()
+                .map_err(|e| format!("building the indexes of {db}.{coll}: {e}")),
+            None => Ok(()),
+        }
     }
 
     fn collection(&mut self, db: &str, coll: &str) -> Result<&mut Collection, String> {

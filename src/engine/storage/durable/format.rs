@@ -183,6 +183,16 @@ fn put_doc(out: &mut Vec<u8>, d: &Document) -> Result<(), String> {
     Ok(())
 }
 
+/// Appends the encoding of a `Change::Put` of `doc` as record `rid` of `db.coll` (a checkpoint writes its
+/// records this way, without building a `Change` for each).
+pub(super) fn encode_put(out: &mut Vec<u8>, db: &str, coll: &str, rid: u64, doc: &Stored) {
+    out.push(TAG_PUT);
+    put_str(out, db);
+    put_str(out, coll);
+    out.extend_from_slice(&rid.to_le_bytes());
+    out.extend_from_slice(doc.bytes());
+}
+
 /// Appends the encoding of `change` to `out`.
 pub(super) fn encode_change(out: &mut Vec<u8>, change: &Change) -> Result<(), String> {
     match change {
@@ -215,13 +225,7 @@ pub(super) fn encode_change(out: &mut Vec<u8>, change: &Change) -> Result<(), St
                 put_doc(out, spec)?;
             }
         }
-        Change::Put { db, coll, rid, doc } => {
-            out.push(TAG_PUT);
-            put_str(out, db);
-            put_str(out, coll);
-            out.extend_from_slice(&rid.to_le_bytes());
-            out.extend_from_slice(doc.bytes());
-        }
+        Change::Put { db, coll, rid, doc } => encode_put(out, db, coll, *rid, doc),
         Change::Delete { db, coll, rid } => {
             out.push(TAG_DELETE);
             put_str(out, db);
@@ -244,6 +248,23 @@ pub(super) enum Item {
     Change(Change),
     /// A checkpoint's end marker.
     End,
+}
+
+/// One item of a payload as [`Reader::item_ref`] reads it.
+pub(super) enum ItemRef<'a> {
+    /// A record, borrowed.
+    Put {
+        /// Database.
+        db: &'a str,
+        /// Collection.
+        coll: &'a str,
+        /// Record id.
+        rid: u64,
+        /// The document.
+        raw: &'a RawDocument,
+    },
+    /// Any other item.
+    Owned(Item),
 }
 
 impl<'a> Reader<'a> {
@@ -289,6 +310,25 @@ impl<'a> Reader<'a> {
 
     fn doc(&mut self) -> Result<Document, String> {
         Document::try_from(self.raw()?).map_err(|e| format!("an invalid document: {e}"))
+    }
+
+    /// The next item, a record borrowed from the payload (a checkpoint's records: no name or document is
+    /// copied here); other items as [`item`](Self::item) reads them.
+    pub(super) fn item_ref(&mut self) -> Result<ItemRef<'a>, String> {
+        if self.bytes.get(self.at) != Some(&TAG_PUT) {
+            return self.item().map(ItemRef::Owned);
+        }
+        self.at += 1;
+        let db = self.str_ref()?;
+        let coll = self.str_ref()?;
+        let rid = self.u64()?;
+        let raw = self.raw()?;
+        Ok(ItemRef::Put { db, coll, rid, raw })
+    }
+
+    fn str_ref(&mut self) -> Result<&'a str, String> {
+        let n = u32le(self.take(4)?, 0) as usize;
+        std::str::from_utf8(self.take(n)?).map_err(|_| "a name that is not UTF-8".to_string())
     }
 
     /// The next item.

@@ -250,8 +250,11 @@ impl DurableStorage {
             w.write_all(&frame)
         };
         for coll in &snapshot.collections {
-            for change in coll.changes() {
+            for change in coll.catalog_changes() {
                 format::encode_change(&mut payload, &change)?;
+            }
+            for (rid, doc) in &coll.records {
+                format::encode_put(&mut payload, &coll.db, &coll.name, *rid, doc);
                 if payload.len() >= 1 << 20 {
                     emit(&mut payload, &mut w).map_err(werr)?;
                 }

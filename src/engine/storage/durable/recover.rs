@@ -5,10 +5,10 @@
 //! whole commit with a warning; damage followed by intact frames, damage in a checkpoint or an older journal,
 //! a missing file or a file of another format version is an error naming the file and the offset.
 
-use super::format::{self, FrameAt, Item, Kind, Reader};
+use super::format::{self, FrameAt, Item, ItemRef, Kind, Reader};
 use super::journal::journal_path;
 use super::{checkpoint_path, Recovery, TailCut};
-use crate::engine::storage::State;
+use crate::engine::storage::{State, Stored};
 use std::path::Path;
 use std::time::Instant;
 
@@ -122,30 +122,46 @@ fn damaged(path: &Path, offset: usize, why: &str) -> String {
     )
 }
 
-/// Loads a checkpoint into `state`; returns its number of records.
+/// Loads a checkpoint into `state`; returns its number of records. Records are stored as they come and
+/// each collection's indexes are built once at the end, from all its records (sorted, not inserted one
+/// by one).
 fn load_checkpoint(path: &Path, generation: u64, state: &mut State) -> Result<u64, String> {
     let bytes = read(path)?;
     format::check_file_header(&bytes, Kind::Checkpoint, generation)
         .map_err(|why| format!("{}: {why}", path.display()))?;
     let mut at = format::FILE_HEADER;
     let mut records = 0;
+    // Collections holding records not indexed yet, in the order their first record came.
+    let mut pending: Vec<(String, String)> = Vec::new();
     loop {
         match format::frame_at(&bytes, at) {
             FrameAt::Frame(payload, next) => {
                 let mut r = Reader::new(payload);
                 while !r.done() {
-                    match r.item().map_err(|why| damaged(path, at, &why))? {
-                        Item::End => {
+                    match r.item_ref().map_err(|why| damaged(path, at, &why))? {
+                        ItemRef::Owned(Item::End) => {
                             if next != bytes.len() || !r.done() {
                                 return Err(damaged(path, next, "data after the end marker"));
                             }
+                            for (db, coll) in &pending {
+                                state
+                                    .rebuild_indexes(db, coll)
+                                    .map_err(|why| damaged(path, at, &why))?;
+                            }
                             return Ok(records);
                         }
-                        Item::Change(c) => {
-                            if matches!(c, crate::engine::storage::Change::Put { .. }) {
-                                records += 1;
-                            }
+                        ItemRef::Owned(Item::Change(c)) => {
                             state.apply(c).map_err(|why| damaged(path, at, &why))?;
+                        }
+                        ItemRef::Put { db, coll, rid, raw } => {
+                            records += 1;
+                            let same = |(d, c): &(String, String)| d == db && c == coll;
+                            if !pending.last().is_some_and(same) && !pending.iter().any(same) {
+                                pending.push((db.to_string(), coll.to_string()));
+                            }
+                            state
+                                .put_unindexed(db, coll, rid, Stored::copy_of(raw))
+                                .map_err(|why| damaged(path, at, &why))?;
                         }
                     }
                 }
