@@ -6,6 +6,7 @@
 use super::expr::{unsupported, Agg, Kind};
 use super::nulls::{and, not_null};
 use super::{Error, Translator};
+use crate::translate::Refusal;
 use bson::{bson, Bson};
 use sqlparser::ast::{
     DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
@@ -43,12 +44,17 @@ impl Translator {
         let name = crate::translate::names::function_name(&f.name);
         if f.over.is_some() {
             return Err(unsupported(
+                Refusal::Aggregate,
                 format!("window function {}() OVER (...)", f.name),
                 e,
             ));
         }
         if !f.within_group.is_empty() || f.null_treatment.is_some() || f.uses_odbc_syntax {
-            return Err(unsupported(format!("this form of {}()", f.name), e));
+            return Err(unsupported(
+                Refusal::Aggregate,
+                format!("this form of {}()", f.name),
+                e,
+            ));
         }
         let Some(mut scope) = self.cx.group.take() else {
             return Err(super::expr::invalid(
@@ -74,7 +80,11 @@ impl Translator {
         let (distinct, star, arg) = match &f.args {
             FunctionArguments::List(list) => {
                 if !list.clauses.is_empty() {
-                    return Err(unsupported(format!("clauses inside {}()", f.name), e));
+                    return Err(unsupported(
+                        Refusal::Aggregate,
+                        format!("clauses inside {}()", f.name),
+                        e,
+                    ));
                 }
                 let distinct =
                     matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
@@ -114,7 +124,11 @@ impl Translator {
                 .as_document()
                 .is_some_and(|d| d.keys().any(|k| k.starts_with("$_id")))
             {
-                return Err(unsupported("nested aggregate functions", e));
+                return Err(unsupported(
+                    Refusal::Aggregate,
+                    "nested aggregate functions",
+                    e,
+                ));
             }
         }
         let idx = scope.accumulators.len();

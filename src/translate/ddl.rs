@@ -9,6 +9,7 @@ use crate::mql::{Command, Output, OutputColumn};
 use crate::sql::{
     AlterCollection, CollectionOption, CreateCollection, DropCollection, ShowIndexes,
 };
+use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{
     ColumnOption, CreateIndex, CreateTable, DataType, Expr, ObjectName, ObjectNamePart, ObjectType,
@@ -264,6 +265,7 @@ impl Translator {
         let pos = Position::from(table_name.span().start);
         let refuse = |what: &str| {
             Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: what.to_string(),
                 position: pos,
             })
@@ -299,6 +301,7 @@ impl Translator {
                 Expr::CompoundIdentifier(parts) => field_path(parts)?,
                 other => {
                     return Err(Error::Unsupported {
+                        kind: Refusal::Statement,
                         construct: "index on an expression".into(),
                         position: expr_pos(other),
                     })
@@ -371,6 +374,7 @@ impl Translator {
         let pos = Position::from(ct.name.span().start);
         let refuse = |what: &str| {
             Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: what.to_string(),
                 position: pos,
             })
@@ -391,6 +395,7 @@ impl Translator {
         for c in &ct.columns {
             super::names::check_field_segment(&c.name.value, ident_pos(&c.name))?;
             let types = bson_types(&c.data_type).ok_or_else(|| Error::Unsupported {
+                kind: Refusal::Type,
                 construct: format!("column type {}", c.data_type),
                 position: ident_pos(&c.name),
             })?;
@@ -407,8 +412,8 @@ impl Translator {
                         indexes.push(IndexSpec { key: doc! {&c.name.value: 1}, name: format!("{collection}_{}_key", c.name.value), options: doc! {"unique": true} });
                         self.notes.push(format!("UNIQUE on {}: MongoDB's unique index allows only one NULL/missing value (PostgreSQL allows many)", c.name.value));
                     }
-                    ColumnOption::Default(_) => return Err(Error::Unsupported { construct: "DEFAULT (collections have no column defaults; give every value in INSERT)".into(), position: ident_pos(&c.name) }),
-                    other => return Err(Error::Unsupported { construct: format!("column option {other}"), position: ident_pos(&c.name) }),
+                    ColumnOption::Default(_) => return Err(Error::Unsupported { kind: Refusal::Statement, construct: "DEFAULT (collections have no column defaults; give every value in INSERT)".into(), position: ident_pos(&c.name) }),
+                    other => return Err(Error::Unsupported { kind: Refusal::Statement, construct: format!("column option {other}"), position: ident_pos(&c.name) }),
                 }
             }
             let mut prop = Document::new();
@@ -450,6 +455,7 @@ impl Translator {
                 ),
                 other => {
                     return Err(Error::Unsupported {
+                        kind: Refusal::Statement,
                         construct: format!("table constraint {other}"),
                         position: pos,
                     })
@@ -515,6 +521,7 @@ impl Translator {
         let pos = Position::from(s.span().start);
         if *cascade || *purge || *temporary {
             return Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: "DROP ... CASCADE/PURGE/TEMPORARY".into(),
                 position: pos,
             });
@@ -553,6 +560,7 @@ impl Translator {
             }
             other => {
                 return Err(Error::Unsupported {
+                    kind: Refusal::Statement,
                     construct: format!("DROP {other}"),
                     position: pos,
                 })
@@ -643,6 +651,7 @@ fn check_partial_filter(f: &Document, e: &Expr) -> Result<(), Error> {
 
 fn refuse_partial(op: &str, e: &Expr) -> Error {
     Error::Unsupported {
+        kind: Refusal::Statement,
         construct: format!("index WHERE clause needing {op} (MongoDB partial indexes allow only =, <, <=, >, >=, IN, IS NOT NULL, AND, OR)"),
         position: expr_pos(e),
     }

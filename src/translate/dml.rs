@@ -10,6 +10,7 @@ use super::names::{check_field_segment, collection_name, field_path, ident_pos};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
 use crate::mql::{Command, Output};
+use crate::translate::Refusal;
 use bson::{bson, doc, Bson, Document};
 use sqlparser::ast::{
     Assignment, AssignmentTarget, BinaryOperator, Delete, Expr, FromTable, Insert, ObjectName,
@@ -22,6 +23,7 @@ impl Translator {
         let pos = Position::from(ins.insert_token.0.span.start);
         let refuse = |what: &str| {
             Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: what.to_string(),
                 position: pos,
             })
@@ -176,7 +178,11 @@ impl Translator {
         }
         let a = self.agg(v)?;
         if a.interval.is_some() {
-            return Err(unsupported("storing an INTERVAL value", v));
+            return Err(unsupported(
+                Refusal::Statement,
+                "storing an INTERVAL value",
+                v,
+            ));
         }
         Ok(a)
     }
@@ -199,6 +205,7 @@ impl Translator {
         let pos = Position::from(update_token.0.span.start);
         let refuse = |what: &str| {
             Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: what.to_string(),
                 position: pos,
             })
@@ -249,7 +256,7 @@ impl Translator {
         let mut targets = Vec::new();
         for Assignment { target, value } in assignments {
             let AssignmentTarget::ColumnName(name) = target else {
-                return Err(unsupported("tuple assignment", value));
+                return Err(unsupported(Refusal::Statement, "tuple assignment", value));
             };
             let path = object_path(name)?;
             let path = self.strip_table_prefix(&path);
@@ -373,6 +380,7 @@ impl Translator {
         let pos = Position::from(delete_token.0.span.start);
         let refuse = |what: &str| {
             Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: what.to_string(),
                 position: pos,
             })
@@ -429,6 +437,7 @@ pub(crate) fn object_path(name: &ObjectName) -> Result<String, Error> {
             }
             _ => {
                 return Err(Error::Unsupported {
+                    kind: Refusal::Statement,
                     construct: format!("column {name}"),
                     position: Position::from(name.span().start),
                 })

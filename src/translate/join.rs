@@ -18,6 +18,7 @@
 use super::expr::{invalid, unsupported};
 use super::names::{collection_name, field_path};
 use super::{Error, Position, Translator};
+use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{
     Expr, Ident, JoinConstraint, JoinOperator, Spanned, TableFactor, TableWithJoins,
@@ -85,6 +86,7 @@ impl Translator {
                 // The first relation's stages (a CTE / derived table) run first, on its collection.
                 let Some(c) = src.collection else {
                     return Err(Error::Unsupported {
+                        kind: Refusal::Join,
                         construct: "a query without FROM as the first relation of a join".into(),
                         position: pos,
                     });
@@ -113,6 +115,7 @@ impl Translator {
                     JoinOperator::CrossJoin(c) => (c, false),
                     JoinOperator::Right(_) | JoinOperator::RightOuter(_) => {
                         return Err(Error::Unsupported {
+                            kind: Refusal::Join,
                             construct:
                                 "RIGHT JOIN with more than two tables (write it as a LEFT JOIN)"
                                     .into(),
@@ -121,12 +124,14 @@ impl Translator {
                     }
                     JoinOperator::FullOuter(_) => {
                         return Err(Error::Unsupported {
+                            kind: Refusal::Join,
                             construct: "FULL OUTER JOIN with more than two tables".into(),
                             position: at,
                         })
                     }
                     _ => {
                         return Err(Error::Unsupported {
+                            kind: Refusal::Join,
                             construct: "this kind of join".into(),
                             position: at,
                         })
@@ -142,6 +147,7 @@ impl Translator {
                     }
                     JoinConstraint::Natural => {
                         return Err(Error::Unsupported {
+                            kind: Refusal::Join,
                             construct: "NATURAL JOIN".into(),
                             position: at,
                         })
@@ -328,6 +334,7 @@ impl Translator {
         let at = Position::from(j.span().start);
         let JoinConstraint::On(on) = constraint else {
             return Err(Error::Unsupported {
+                kind: Refusal::Join,
                 construct: "RIGHT / FULL JOIN without an ON condition".into(),
                 position: at,
             });
@@ -401,6 +408,7 @@ impl Translator {
         }
         let (Some(first), true) = (parts.first(), parts.len() > 1) else {
             return Err(unsupported(
+                Refusal::Join,
                 format!(
                     "unqualified column \"{e}\" in a query with joins (qualify it with its table)"
                 ),
@@ -408,7 +416,7 @@ impl Translator {
             ));
         };
         let Some(idx) = scope.tables.iter().position(|t| t.qualifier == first.value) else {
-            return Err(unsupported(
+            return Err(unsupported(Refusal::Join,
                 format!(
                     "column \"{e}\": \"{}\" is not a table of FROM (in a query with joins every column is qualified)",
                     first.value
@@ -460,6 +468,7 @@ impl Translator {
         }
         let Some(q) = qualifier else {
             return Err(Error::Unsupported {
+                kind: Refusal::Join,
                 construct:
                     "SELECT * in a query with joins (select t.* of one table, or list the columns)"
                         .into(),
@@ -571,6 +580,7 @@ fn using_condition(
             None if scope.tables.len() == 1 => scope.tables[0].qualifier.clone(),
             None => {
                 return Err(Error::Unsupported {
+                    kind: Refusal::Join,
                     construct: format!(
                     "USING ({name}) after several tables (write ON t.{name} = {qualifier}.{name})"
                 ),
@@ -657,6 +667,7 @@ fn table_factor(t: &TableFactor) -> Result<(String, String), Error> {
                 Some(a) => {
                     if !a.columns.is_empty() {
                         return Err(Error::Unsupported {
+                            kind: Refusal::Join,
                             construct: "column aliases on a table".into(),
                             position: pos,
                         });
@@ -668,10 +679,12 @@ fn table_factor(t: &TableFactor) -> Result<(String, String), Error> {
             Ok((c, q))
         }
         TableFactor::Derived { .. } => Err(Error::Unsupported {
+            kind: Refusal::Join,
             construct: "subquery (derived table) in a join".into(),
             position: pos,
         }),
         _ => Err(Error::Unsupported {
+            kind: Refusal::Join,
             construct: "this kind of FROM item in a join".into(),
             position: pos,
         }),

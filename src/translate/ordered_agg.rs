@@ -13,6 +13,7 @@ use super::aggregate::GroupScope;
 use super::expr::{invalid, unsupported, Agg, Kind};
 use super::nulls::{and, not_null};
 use super::{Error, Translator};
+use crate::translate::Refusal;
 use bson::{bson, Bson, Document};
 use sqlparser::ast::{
     DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause,
@@ -50,6 +51,7 @@ impl Translator {
             Some(Bson::String(t)) => Ok(Bson::String(t)),
             Some(Bson::Null) => Ok(Bson::String(String::new())),
             _ => Err(unsupported(
+                Refusal::Aggregate,
                 "string_agg() delimiter other than a text constant",
                 sep,
             )),
@@ -76,14 +78,26 @@ impl Translator {
         for c in &list.clauses {
             match c {
                 FunctionArgumentClause::OrderBy(o) => order_by = o,
-                _ => return Err(unsupported(format!("this clause inside {}()", f.name), e)),
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Aggregate,
+                        format!("this clause inside {}()", f.name),
+                        e,
+                    ))
+                }
             }
         }
         let mut args = Vec::new();
         for a in &list.args {
             match a {
                 FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => args.push(x),
-                _ => return Err(unsupported(format!("argument {a} of {}()", f.name), e)),
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Aggregate,
+                        format!("argument {a} of {}()", f.name),
+                        e,
+                    ))
+                }
             }
         }
         let want = |n: usize| -> Result<(), Error> {
@@ -107,7 +121,11 @@ impl Translator {
         if matches!(name, "bool_and" | "bool_or" | "every") {
             want(1)?;
             if !order_by.is_empty() {
-                return Err(unsupported(format!("ORDER BY inside {}()", f.name), e));
+                return Err(unsupported(
+                    Refusal::Aggregate,
+                    format!("ORDER BY inside {}()", f.name),
+                    e,
+                ));
             }
             let x = self.agg(args[0])?;
             if !matches!(x.kind, Kind::Bool | Kind::Unknown | Kind::Null) {
@@ -199,7 +217,11 @@ impl Translator {
             .as_document()
             .is_some_and(|d| d.keys().any(|k| k.starts_with("$_id")))
         {
-            return Err(unsupported("nested aggregate functions", e));
+            return Err(unsupported(
+                Refusal::Aggregate,
+                "nested aggregate functions",
+                e,
+            ));
         }
         element.insert("v", bson!({"$ifNull": [x.expr.clone(), null]}));
         let pushed = if keep.is_empty() {

@@ -11,6 +11,7 @@
 use super::expr::{expr_pos, unsupported};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::{expr as ex, filter, stage::Stage};
+use crate::translate::Refusal;
 use bson::{Bson, Document};
 use sqlparser::ast::{
     Expr, LimitClause, OrderBy, OrderByExpr, OrderByKind, OrderByOptions, OrderBySort, Query,
@@ -51,6 +52,7 @@ pub(crate) fn direction(o: &OrderByOptions, key: &Expr) -> Result<(bool, bool), 
             ">" => true,
             other => {
                 return Err(unsupported(
+                    Refusal::Clause,
                     format!("ORDER BY ... USING {other} (only USING < and USING >)"),
                     key,
                 ))
@@ -65,7 +67,7 @@ pub(crate) fn sort_keys(list: &[OrderByExpr]) -> Result<Vec<SortKey>, Error> {
     let mut keys = Vec::with_capacity(list.len());
     for o in list {
         if o.with_fill.is_some() {
-            return Err(unsupported("WITH FILL", &o.expr));
+            return Err(unsupported(Refusal::Clause, "WITH FILL", &o.expr));
         }
         let (desc, nulls_first) = direction(&o.options, &o.expr)?;
         keys.push(SortKey {
@@ -269,6 +271,7 @@ impl Translator {
 /// A refusal of a clause of `q`, at the query's start.
 fn at_query(what: &str, q: &Query) -> Error {
     Error::Unsupported {
+        kind: Refusal::Clause,
         construct: what.to_string(),
         position: Position::from(q.span().start),
     }

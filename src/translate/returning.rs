@@ -15,6 +15,7 @@ use super::select::column_name;
 use super::{Error, Translated, Translator};
 use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
 use crate::mql::{Command, Output, OutputColumn};
+use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{SelectItem, Spanned};
 
@@ -40,6 +41,7 @@ impl Translator {
                 }
                 other => {
                     return Err(Error::Unsupported {
+                        kind: Refusal::Statement,
                         construct: "this RETURNING item".into(),
                         position: super::Position::from(other.span().start),
                     })
@@ -59,6 +61,7 @@ impl Translator {
         if wildcard {
             if !cols.is_empty() {
                 return Err(Error::Unsupported {
+                    kind: Refusal::Statement,
                     construct: "RETURNING * together with other columns".into(),
                     position: super::Position::default(),
                 });

@@ -13,6 +13,7 @@ use super::nulls::is_null;
 use super::query::{finish_pipeline, output_column, QueryTail, SortKey};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::{Command, Output, OutputColumn};
+use crate::translate::Refusal;
 use bson::{bson, doc, Bson, Document};
 use sqlparser::ast::{
     Distinct, Expr, GroupByExpr, Select, SelectItem, Spanned, TableFactor, TableWithJoins,
@@ -430,11 +431,13 @@ impl Translator {
         let [twj] = from else {
             return Err(if from.is_empty() {
                 Error::Unsupported {
+                    kind: Refusal::Clause,
                     construct: "SELECT without FROM".into(),
                     position: pos,
                 }
             } else {
                 Error::Unsupported {
+                    kind: Refusal::Clause,
                     construct: "several tables in FROM (joins)".into(),
                     position: pos,
                 }
@@ -442,6 +445,7 @@ impl Translator {
         };
         if let Some(j) = twj.joins.first() {
             return Err(Error::Unsupported {
+                kind: Refusal::Clause,
                 construct: "JOIN".into(),
                 position: Position::from(j.span().start),
             });
@@ -454,6 +458,7 @@ impl Translator {
                 if let Some(a) = alias {
                     if !a.columns.is_empty() {
                         return Err(Error::Unsupported {
+                            kind: Refusal::Clause,
                             construct: "column aliases on a table".into(),
                             position: pos,
                         });
@@ -463,10 +468,12 @@ impl Translator {
                 Ok(c)
             }
             TableFactor::Derived { .. } => Err(Error::Unsupported {
+                kind: Refusal::Clause,
                 construct: "subquery in FROM (derived table)".into(),
                 position: Position::from(twj.relation.span().start),
             }),
             _ => Err(Error::Unsupported {
+                kind: Refusal::Clause,
                 construct: "this kind of FROM item".into(),
                 position: Position::from(twj.relation.span().start),
             }),
@@ -493,6 +500,7 @@ struct SelectList<'a> {
 
 fn refuse_at(what: &str, pos: Position) -> Error {
     Error::Unsupported {
+        kind: Refusal::Clause,
         construct: what.to_string(),
         position: pos,
     }
@@ -585,6 +593,7 @@ fn select_list(projection: &[SelectItem], pos: Position) -> Result<SelectList<'_
                 // A second star (`t1.*, t2.*`): each star alone stands for a whole row, and two would have
                 // to be merged field by field (same-named columns collide); only one is translated.
                 return Err(Error::Unsupported {
+                    kind: Refusal::Clause,
                     construct: "more than one * in the SELECT list (name the columns)".into(),
                     position: star_position(item).unwrap_or(pos),
                 });

@@ -13,6 +13,7 @@ use super::query::{finish_pipeline, output_column, QueryTail};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::command::ReadStages;
 use crate::mql::{Command, Output, OutputColumn};
+use crate::translate::Refusal;
 use bson::{bson, doc, Document};
 use sqlparser::ast::{Query, SetExpr, SetOperator, SetQuantifier, Spanned};
 
@@ -43,6 +44,7 @@ impl Translator {
         for (k, key) in tail.keys.iter().enumerate() {
             let Some(idx) = output_column(&key.expr, &names, |_| true)? else {
                 return Err(Error::Unsupported {
+                    kind: Refusal::SetOperation,
                     construct: format!(
                         "ORDER BY {} after a set operation (name an output column or its position)",
                         key.expr
@@ -107,6 +109,7 @@ impl Translator {
                     SetQuantifier::Distinct | SetQuantifier::None => false,
                     _ => {
                         return Err(Error::Unsupported {
+                            kind: Refusal::SetOperation,
                             construct: format!("{op} {set_quantifier}"),
                             position: pos,
                         })
@@ -168,6 +171,7 @@ impl Translator {
                     }
                     other => {
                         return Err(Error::Unsupported {
+                            kind: Refusal::SetOperation,
                             construct: format!("set operation {other}"),
                             position: pos,
                         })
@@ -198,6 +202,7 @@ impl Translator {
                 side_of(cmds, output, if at.line == 0 { pos } else { at })
             }
             _ => Err(Error::Unsupported {
+                kind: Refusal::SetOperation,
                 construct: "this operand of a set operation".into(),
                 position: pos,
             }),
@@ -215,11 +220,13 @@ fn side_of(cmds: Vec<Command>, output: Output, pos: Position) -> Result<Side, Er
     };
     if columns.is_empty() {
         return Err(Error::Unsupported {
+            kind: Refusal::SetOperation,
             construct: "SELECT * in a set operation (list the columns)".into(),
             position: pos,
         });
     }
     let unsupported = || Error::Unsupported {
+        kind: Refusal::SetOperation,
         construct: "this operand of a set operation".into(),
         position: pos,
     };

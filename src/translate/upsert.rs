@@ -22,6 +22,7 @@ use super::names::{check_field_segment, field_path, ident_pos};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::command::{UpdateSpec, UpdateStatement};
 use crate::mql::{Command, Output};
+use crate::translate::Refusal;
 use bson::{bson, doc, Bson, Document};
 use sqlparser::ast::{ConflictTarget, Expr, OnConflict, OnConflictAction, OnInsert};
 
@@ -51,6 +52,7 @@ fn insert_only(
     }
     if has_id_key {
         return Err(Error::Unsupported {
+            kind: Refusal::Statement,
             construct: "ON CONFLICT (_id) with computed values".into(),
             position: pos,
         });
@@ -77,6 +79,7 @@ impl Translator {
     ) -> Result<Translated, Error> {
         let refuse = |what: &str| {
             Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: what.to_string(),
                 position: pos,
             })
@@ -163,6 +166,7 @@ impl Translator {
                             && (c.starts_with(&format!("{t}.")) || t.starts_with(&format!("{c}.")))
                     }) {
                         return Err(Error::Unsupported {
+                            kind: Refusal::Statement,
                             construct: format!(
                                 "DO UPDATE of \"{t}\" overlapping an inserted column"
                             ),

@@ -9,6 +9,7 @@
 use super::names::collection_name;
 use super::{Error, Position, Translated, Translator};
 use crate::mql::{Command, Output};
+use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{CreateTableOptions, CreateView};
 
@@ -21,6 +22,7 @@ impl Translator {
     ) -> Result<Translated, Error> {
         let refuse = |what: &str| {
             Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: what.to_string(),
                 position: at,
             })

@@ -15,6 +15,7 @@
 
 mod source;
 
+use crate::translate::Refusal;
 pub(crate) use source::Source;
 use source::{rename_source, to_source};
 
@@ -68,8 +69,9 @@ pub(crate) struct RelState {
     pub next_var: usize,
 }
 
-pub(super) fn unsupported_at(what: impl Into<String>, position: Position) -> Error {
+pub(super) fn unsupported_at(kind: Refusal, what: impl Into<String>, position: Position) -> Error {
     Error::Unsupported {
+        kind,
         construct: what.into(),
         position,
     }
@@ -81,7 +83,7 @@ impl Translator {
     pub(crate) fn with_query(&mut self, w: &With, q: &Query) -> Result<Translated, Error> {
         let pos = Position::from(w.span().start);
         if w.recursive {
-            return Err(unsupported_at("WITH RECURSIVE", pos));
+            return Err(unsupported_at(Refusal::Relation, "WITH RECURSIVE", pos));
         }
         let base = self.rel.ctes.len();
         let result = self.with_query_inner(w, q, base);
@@ -93,7 +95,7 @@ impl Translator {
         for cte in &w.cte_tables {
             let pos = Position::from(cte.alias.name.span.start);
             if cte.from.is_some() {
-                return Err(unsupported_at("CTE ... FROM", pos));
+                return Err(unsupported_at(Refusal::Relation, "CTE ... FROM", pos));
             }
             let name = cte.alias.name.value.clone();
             if self.rel.ctes[base..].iter().any(|(n, _)| n == &name) {
@@ -289,7 +291,11 @@ impl Translator {
                     return Ok((qualifier, rename_source(src, &renames, pos)?));
                 }
                 if alias.as_ref().is_some_and(|a| !a.columns.is_empty()) {
-                    return Err(unsupported_at("column aliases on a table", pos));
+                    return Err(unsupported_at(
+                        Refusal::Relation,
+                        "column aliases on a table",
+                        pos,
+                    ));
                 }
                 let c = collection_name(name)?;
                 Ok((
@@ -309,10 +315,10 @@ impl Translator {
                 sample,
             } => {
                 if *lateral {
-                    return Err(unsupported_at("LATERAL", pos));
+                    return Err(unsupported_at(Refusal::Relation, "LATERAL", pos));
                 }
                 if sample.is_some() {
-                    return Err(unsupported_at("TABLESAMPLE", pos));
+                    return Err(unsupported_at(Refusal::Relation, "TABLESAMPLE", pos));
                 }
                 let renames = alias.as_ref().map(alias_columns).unwrap_or_default();
                 let src = self.query_source(subquery, &renames, true, pos)?;
@@ -322,7 +328,11 @@ impl Translator {
                     .unwrap_or_else(|| "subquery".to_string());
                 Ok((qualifier, src))
             }
-            _ => Err(unsupported_at("this kind of FROM item", pos)),
+            _ => Err(unsupported_at(
+                Refusal::Relation,
+                "this kind of FROM item",
+                pos,
+            )),
         }
     }
 
@@ -382,6 +392,7 @@ impl Translator {
             // Deviation 17, failing closed: the subquery's collection may lack the name (its columns are not
             // known) and an enclosing query may have it, where PostgreSQL would resolve it.
             return Err(Error::Unsupported {
+                kind: Refusal::Relation,
                 construct: format!(
                     "unqualified column \"{n}\" in a subquery over a collection: it may belong to the subquery's \
                      collection or to an enclosing query (qualify it: {t}.{n}, or the enclosing table's name)",

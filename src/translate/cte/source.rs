@@ -6,6 +6,7 @@
 use super::unsupported_at;
 use crate::mql::command::ReadStages;
 use crate::mql::{Command, Output};
+use crate::translate::Refusal;
 use crate::translate::{Error, Position};
 use bson::{doc, Bson, Document};
 
@@ -72,24 +73,29 @@ pub(super) fn to_source(
     pos: Position,
 ) -> Result<Source, Error> {
     let [step] = <[Command; 1]>::try_from(steps)
-        .map_err(|_| unsupported_at("this query as a relation", pos))?;
+        .map_err(|_| unsupported_at(Refusal::Relation, "this query as a relation", pos))?;
     let ReadStages {
         collection,
         mut pipeline,
         projection,
     } = step
         .into_read_stages()
-        .ok_or_else(|| unsupported_at("this query as a relation", pos))?;
+        .ok_or_else(|| unsupported_at(Refusal::Relation, "this query as a relation", pos))?;
     // A find's projection only names plain fields (`{_id: 0, a: 1}`); the renaming `$project` below reads them.
     if let (Some(pr), true) = (projection, output_is_wildcard(&output)) {
         pipeline.push(doc! {"$project": pr});
     }
     let Output::Rows { columns } = output else {
-        return Err(unsupported_at("this query as a relation", pos));
+        return Err(unsupported_at(
+            Refusal::Relation,
+            "this query as a relation",
+            pos,
+        ));
     };
     if columns.is_empty() {
         if !renames.is_empty() {
             return Err(unsupported_at(
+                Refusal::Relation,
                 "column aliases on SELECT * as a relation",
                 pos,
             ));
@@ -131,12 +137,14 @@ pub(super) fn to_source(
         crate::translate::names::check_field_segment(&name, pos)?;
         if name.contains('.') || name == "_id" {
             return Err(unsupported_at(
+                Refusal::Relation,
                 format!("column name \"{name}\" in a CTE / derived table ('.' or _id)"),
                 pos,
             ));
         }
         if names.contains(&name) {
             return Err(unsupported_at(
+                Refusal::Relation,
                 format!("duplicate column name \"{name}\" in a CTE / derived table"),
                 pos,
             ));
@@ -195,6 +203,7 @@ pub(super) fn rename_source(
     }
     let Some(cols) = &src.columns else {
         return Err(unsupported_at(
+            Refusal::Relation,
             "column aliases on SELECT * as a relation",
             pos,
         ));

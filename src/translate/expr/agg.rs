@@ -4,6 +4,7 @@ use super::literal::{constant, literal_value};
 use super::{expr_pos, invalid, unsupported, Agg, Kind};
 use crate::translate::names::field_path;
 use crate::translate::nulls::not_null;
+use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
 use bson::{bson, Bson};
 use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
@@ -40,7 +41,7 @@ impl Translator {
                 ..
             } => {
                 if format.is_some() {
-                    return Err(unsupported("CAST ... FORMAT", e));
+                    return Err(unsupported(Refusal::Type, "CAST ... FORMAT", e));
                 }
                 self.cast(expr, data_type, e)
             }
@@ -66,7 +67,11 @@ impl Translator {
                 trim_characters,
             } => {
                 if trim_characters.is_some() {
-                    return Err(unsupported("TRIM with a character list", e));
+                    return Err(unsupported(
+                        Refusal::Function,
+                        "TRIM with a character list",
+                        e,
+                    ));
                 }
                 self.trim(expr, trim_where.as_ref(), trim_what.as_deref())
             }
@@ -103,7 +108,7 @@ impl Translator {
                 let p = self.pred(e)?;
                 Ok(Agg::new(p.to_value(), Kind::Bool, true))
             }
-            other => Err(unsupported(describe(other), e)),
+            other => Err(unsupported(Refusal::Expression, describe(other), e)),
         }
     }
 
@@ -216,7 +221,11 @@ impl Translator {
                     )),
                 }
             }
-            other => Err(unsupported(format!("operator {other}"), e)),
+            other => Err(unsupported(
+                Refusal::Expression,
+                format!("operator {other}"),
+                e,
+            )),
         }
     }
 
@@ -254,7 +263,11 @@ impl Translator {
                 let p = self.pred(e)?;
                 Ok(Agg::new(p.to_value(), Kind::Bool, true))
             }
-            other => Err(unsupported(format!("operator {other}"), e)),
+            other => Err(unsupported(
+                Refusal::Expression,
+                format!("operator {other}"),
+                e,
+            )),
         }
     }
 
@@ -275,12 +288,19 @@ impl Translator {
                             Value::Number(n, _) => n.clone(),
                             _ => {
                                 return Err(unsupported(
+                                    Refusal::Expression,
                                     "JSON path key that is not a literal",
                                     right,
                                 ))
                             }
                         },
-                        _ => return Err(unsupported("JSON path key that is not a literal", right)),
+                        _ => {
+                            return Err(unsupported(
+                                Refusal::Expression,
+                                "JSON path key that is not a literal",
+                                right,
+                            ))
+                        }
                     };
                     crate::translate::names::check_field_segment(&key, expr_pos(right))?;
                     if key.contains('.') {
@@ -307,7 +327,13 @@ impl Translator {
                     break;
                 }
                 Expr::Nested(inner) => cur = inner,
-                other => return Err(unsupported("JSON operator on a computed value", other)),
+                other => {
+                    return Err(unsupported(
+                        Refusal::Expression,
+                        "JSON operator on a computed value",
+                        other,
+                    ))
+                }
             }
         }
         if self.cx.group.is_some() {
@@ -339,6 +365,7 @@ impl Translator {
         }
         if a.interval.is_some() || b.interval.is_some() {
             return Err(unsupported(
+                Refusal::Expression,
                 "INTERVAL arithmetic other than timestamp ± interval",
                 e,
             ));

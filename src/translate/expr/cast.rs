@@ -3,6 +3,7 @@
 use super::datetime::parse_timestamp;
 use super::literal::constant;
 use super::{invalid, unsupported, Agg, Kind};
+use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
 use bson::{bson, Bson};
 use sqlparser::ast::{DataType, Expr};
@@ -72,9 +73,9 @@ impl Translator {
                 ..a
             },
             DataType::Array(_) => {
-                return Err(unsupported(format!("cast to {ty}"), e));
+                return Err(unsupported(Refusal::Type, format!("cast to {ty}"), e));
             }
-            other => return Err(unsupported(format!("cast to {other}"), e)),
+            other => return Err(unsupported(Refusal::Type, format!("cast to {other}"), e)),
         })
     }
 
@@ -154,7 +155,13 @@ impl Translator {
                     Bson::Int64(i) => i.to_string(),
                     Bson::Double(d) => d.to_string(),
                     Bson::Boolean(b) => b.to_string(),
-                    _ => return Err(unsupported(format!("cast of {v} to text"), e)),
+                    _ => {
+                        return Err(unsupported(
+                            Refusal::Type,
+                            format!("cast of {v} to text"),
+                            e,
+                        ))
+                    }
                 };
                 constant(Bson::String(s))
             }
@@ -183,7 +190,7 @@ impl Translator {
                 Bson::String(s) => constant(json_text_to_bson(s, e)?),
                 _ => constant(v),
             },
-            other => return Err(unsupported(format!("cast to {other}"), e)),
+            other => return Err(unsupported(Refusal::Type, format!("cast to {other}"), e)),
         })
     }
 }

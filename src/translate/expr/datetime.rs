@@ -6,6 +6,7 @@
 
 use super::literal::constant;
 use super::{invalid, unsupported, Agg, Kind};
+use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
 use bson::{bson, Bson};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -117,7 +118,11 @@ impl Translator {
     /// `TIMESTAMP '...'`, `TIMESTAMPTZ '...'`, `DATE '...'`.
     pub(crate) fn typed_string(&mut self, ts: &TypedString, e: &Expr) -> Result<Agg, Error> {
         let Some(text) = ts.value.value.clone().into_string() else {
-            return Err(unsupported(format!("typed literal {e}"), e));
+            return Err(unsupported(
+                Refusal::Function,
+                format!("typed literal {e}"),
+                e,
+            ));
         };
         match &ts.data_type {
             DataType::Timestamp(..)
@@ -138,17 +143,30 @@ impl Translator {
             Expr::Value(v) => match &v.value {
                 Value::SingleQuotedString(s) => s.clone(),
                 Value::Number(n, _) => n.clone(),
-                _ => return Err(unsupported("INTERVAL with a non-literal value", e)),
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Function,
+                        "INTERVAL with a non-literal value",
+                        e,
+                    ))
+                }
             },
-            _ => return Err(unsupported("INTERVAL with a non-literal value", e)),
+            _ => {
+                return Err(unsupported(
+                    Refusal::Function,
+                    "INTERVAL with a non-literal value",
+                    e,
+                ))
+            }
         };
         if iv.last_field.is_some() || iv.fractional_seconds_precision.is_some() {
-            return Err(unsupported("INTERVAL ... TO ...", e));
+            return Err(unsupported(Refusal::Function, "INTERVAL ... TO ...", e));
         }
         match &iv.leading_field {
             Some(f) => {
-                let unit =
-                    field_unit(f).ok_or_else(|| unsupported(format!("INTERVAL unit {f}"), e))?;
+                let unit = field_unit(f).ok_or_else(|| {
+                    unsupported(Refusal::Function, format!("INTERVAL unit {f}"), e)
+                })?;
                 let n: i64 = text
                     .trim()
                     .parse()
@@ -181,10 +199,14 @@ impl Translator {
             let name = match op {
                 BinaryOperator::Plus => "$dateAdd",
                 BinaryOperator::Minus => "$dateSubtract",
-                _ => return Err(unsupported(format!("interval {op}"), e)),
+                _ => return Err(unsupported(Refusal::Function, format!("interval {op}"), e)),
             };
             if a.interval.is_some() {
-                return Err(unsupported("interval arithmetic between two intervals", e));
+                return Err(unsupported(
+                    Refusal::Function,
+                    "interval arithmetic between two intervals",
+                    e,
+                ));
             }
             let mut cur = a.expr.clone();
             for (unit, amount) in parts {
@@ -203,7 +225,7 @@ impl Translator {
                 let swapped = interval_agg(parts.clone());
                 return self.time_arithmetic(b, op, &swapped, e);
             }
-            return Err(unsupported("interval arithmetic", e));
+            return Err(unsupported(Refusal::Function, "interval arithmetic", e));
         }
         if a.kind == Kind::Timestamp
             && b.kind == Kind::Timestamp
@@ -257,7 +279,11 @@ impl Translator {
                     Kind::Number,
                     a.nullable,
                 )),
-                other => Err(unsupported(format!("EXTRACT({other} FROM interval)"), e)),
+                other => Err(unsupported(
+                    Refusal::Function,
+                    format!("EXTRACT({other} FROM interval)"),
+                    e,
+                )),
             };
         }
         let expr = match field {
@@ -279,7 +305,13 @@ impl Translator {
             DateTimeField::Doy => bson!({"$dayOfYear": x}),
             DateTimeField::Week(None) => bson!({"$isoWeek": x}),
             DateTimeField::Quarter => bson!({"$ceil": {"$divide": [{"$month": x}, 3]}}),
-            other => return Err(unsupported(format!("EXTRACT({other} ...)"), e)),
+            other => {
+                return Err(unsupported(
+                    Refusal::Function,
+                    format!("EXTRACT({other} ...)"),
+                    e,
+                ))
+            }
         };
         Ok(Agg::new(expr, Kind::Number, a.nullable))
     }
@@ -289,9 +321,21 @@ impl Translator {
         let u = match unit {
             Expr::Value(v) => match &v.value {
                 Value::SingleQuotedString(s) => s.to_ascii_lowercase(),
-                _ => return Err(unsupported("DATE_TRUNC with a non-literal unit", unit)),
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Function,
+                        "DATE_TRUNC with a non-literal unit",
+                        unit,
+                    ))
+                }
             },
-            _ => return Err(unsupported("DATE_TRUNC with a non-literal unit", unit)),
+            _ => {
+                return Err(unsupported(
+                    Refusal::Function,
+                    "DATE_TRUNC with a non-literal unit",
+                    unit,
+                ))
+            }
         };
         let unit_name = match u.as_str() {
             "millisecond" | "milliseconds" => "millisecond",
@@ -303,7 +347,13 @@ impl Translator {
             "month" | "months" => "month",
             "quarter" => "quarter",
             "year" | "years" => "year",
-            other => return Err(unsupported(format!("DATE_TRUNC unit '{other}'"), e)),
+            other => {
+                return Err(unsupported(
+                    Refusal::Function,
+                    format!("DATE_TRUNC unit '{other}'"),
+                    e,
+                ))
+            }
         };
         let a = self.agg(ts)?;
         let expr = if unit_name == "week" {

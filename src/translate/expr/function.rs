@@ -3,6 +3,7 @@
 
 use super::{invalid, unsupported, Agg, Kind};
 use crate::translate::nulls::is_null;
+use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
 use bson::{bson, Bson};
 use sqlparser::ast::{
@@ -14,23 +15,41 @@ use sqlparser::ast::{
 pub(crate) fn plain_args<'a>(f: &'a Function, e: &Expr) -> Result<Vec<&'a Expr>, Error> {
     match &f.args {
         FunctionArguments::None => Ok(Vec::new()),
-        FunctionArguments::Subquery(_) => Err(unsupported("subquery as a function argument", e)),
+        FunctionArguments::Subquery(_) => Err(unsupported(
+            Refusal::Function,
+            "subquery as a function argument",
+            e,
+        )),
         FunctionArguments::List(FunctionArgumentList {
             duplicate_treatment,
             args,
             clauses,
         }) => {
             if duplicate_treatment.is_some() {
-                return Err(unsupported(format!("DISTINCT in {}()", f.name), e));
+                return Err(unsupported(
+                    Refusal::Function,
+                    format!("DISTINCT in {}()", f.name),
+                    e,
+                ));
             }
             if !clauses.is_empty() {
-                return Err(unsupported(format!("clauses inside {}()", f.name), e));
+                return Err(unsupported(
+                    Refusal::Function,
+                    format!("clauses inside {}()", f.name),
+                    e,
+                ));
             }
             let mut out = Vec::new();
             for a in args {
                 match a {
                     FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => out.push(x),
-                    _ => return Err(unsupported(format!("argument {a} of {}()", f.name), e)),
+                    _ => {
+                        return Err(unsupported(
+                            Refusal::Function,
+                            format!("argument {a} of {}()", f.name),
+                            e,
+                        ))
+                    }
                 }
             }
             Ok(out)
@@ -66,7 +85,11 @@ impl Translator {
             || !within_group.is_empty()
             || null_treatment.is_some()
         {
-            return Err(unsupported(format!("this form of {}()", f.name), e));
+            return Err(unsupported(
+                Refusal::Function,
+                format!("this form of {}()", f.name),
+                e,
+            ));
         }
         if filter.is_some() {
             return Err(invalid(
@@ -182,6 +205,7 @@ impl Translator {
                         Some(Bson::Int32(n)) => Some(n),
                         _ => {
                             return Err(unsupported(
+                                Refusal::Function,
                                 "ROUND with a non-constant number of places",
                                 p,
                             ))
@@ -259,6 +283,7 @@ impl Translator {
                     Some(Bson::Int32(n)) if n != 0 => n,
                     _ => {
                         return Err(unsupported(
+                            Refusal::Function,
                             "SPLIT_PART with a field number that is not a non-zero constant",
                             args[2],
                         ))
@@ -302,7 +327,13 @@ impl Translator {
         let start = match from {
             Some(x) => match self.agg(x)?.constant {
                 Some(Bson::Int32(n)) => i64::from(n),
-                _ => return Err(unsupported("SUBSTRING with a non-constant start", x)),
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Function,
+                        "SUBSTRING with a non-constant start",
+                        x,
+                    ))
+                }
             },
             None => 1,
         };
@@ -312,7 +343,13 @@ impl Translator {
                 Some(Bson::Int32(_)) => {
                     return Err(invalid("negative substring length not allowed", x))
                 }
-                _ => return Err(unsupported("SUBSTRING with a non-constant length", x)),
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Function,
+                        "SUBSTRING with a non-constant length",
+                        x,
+                    ))
+                }
             },
             None => None,
         };

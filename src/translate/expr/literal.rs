@@ -2,6 +2,7 @@
 
 use super::{invalid, unsupported, Agg, Kind};
 use crate::translate::Error;
+use crate::translate::Refusal;
 use bson::Bson;
 use sqlparser::ast::{Expr, Value};
 
@@ -34,7 +35,7 @@ pub(crate) fn literal_value(v: &Value, e: &Expr) -> Result<Option<Bson>, Error> 
         Value::Placeholder(_) => return Ok(None),
         other => match other.clone().into_string() {
             Some(s) => Bson::String(s),
-            None => return Err(unsupported(format!("literal {other}"), e)),
+            None => return Err(unsupported(Refusal::Type, format!("literal {other}"), e)),
         },
     }))
 }
