@@ -138,3 +138,7 @@ SELECT SPLIT_PART(a, ',', b) FROM c
 -- case: column_type_without_a_bson_type
 CREATE TABLE t (a money)
 -- error: unsupported: column type money at 1:17
+
+-- case: insert_values_with_fetch_first
+INSERT INTO t (a) VALUES (1), (2) FETCH FIRST 1 ROW ONLY
+-- error: unsupported: INSERT with ORDER BY/LIMIT/WITH at 1:1

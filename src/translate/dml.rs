@@ -72,7 +72,11 @@ impl Translator {
         let SetExpr::Values(values) = source.body.as_ref() else {
             return refuse("INSERT ... SELECT");
         };
-        if source.order_by.is_some() || source.limit_clause.is_some() || source.with.is_some() {
+        if source.order_by.is_some()
+            || source.limit_clause.is_some()
+            || source.fetch.is_some()
+            || source.with.is_some()
+        {
             return refuse("INSERT with ORDER BY/LIMIT/WITH");
         }
         let mut docs = Vec::new();

@@ -191,6 +191,7 @@ impl Translator {
                         s.with = None;
                         s.order_by = None;
                         s.limit_clause = None;
+                        s.fetch = None;
                         s.body = Box::new(body.clone());
                         s
                     }
