@@ -6,6 +6,7 @@
 use super::expr::{unsupported, Agg, Kind};
 use super::nulls::{and, not_null};
 use super::{Error, Translator};
+use crate::mql::expr as ex;
 use bson::{bson, Bson};
 use sqlparser::ast::{
     DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
@@ -29,7 +30,7 @@ impl Translator {
         for (k, field) in &scope.keys {
             if strip(k) == strip(e) {
                 return Ok(Some(Agg::new(
-                    Bson::String(format!("$_id.{field}")),
+                    ex::field(&format!("_id.{field}")),
                     Kind::Unknown,
                     true,
                 )));
@@ -129,74 +130,77 @@ impl Translator {
             }
             and(parts)
         };
-        let reader = |f: &str| Bson::String(format!("${f}"));
+        let reader = |f: &str| ex::field(f);
         match (name, star, x) {
             ("count", true, _) => {
                 let acc = match &filter {
-                    Some(ft) => bson!({"$sum": {"$cond": [ft.clone(), 1, 0]}}),
-                    None => bson!({"$sum": 1}),
+                    Some(ft) => ex::sum_of(ex::cond(ft.clone(), 1, 0)),
+                    None => ex::sum_of(1),
                 };
                 scope.accumulators.insert(&field, acc);
-                Ok(Agg::new(
-                    bson!({"$ifNull": [reader(&field), 0]}),
-                    Kind::Int,
-                    false,
-                ))
+                Ok(Agg::new(ex::if_null(reader(&field), 0), Kind::Int, false))
             }
             (_, false, Some(x)) if distinct => {
                 let keep = counted(&x);
                 scope.accumulators.insert(
                     &field,
-                    bson!({"$addToSet": {"$cond": [keep, x.expr, "$$REMOVE"]}}),
+                    bson!({"$addToSet": ex::cond(keep, x.expr, ex::remove())}),
                 );
-                let set = bson!({"$ifNull": [reader(&field), []]});
-                let nonempty = bson!({"$gt": [{"$size": set.clone()}, 0]});
+                let set = ex::if_null(reader(&field), Bson::Array(Vec::new()));
+                let nonempty = ex::gt(ex::size(set.clone()), 0);
                 Ok(match name {
-                    "count" => Agg::new(bson!({"$size": set}), Kind::Int, false),
+                    "count" => Agg::new(ex::size(set), Kind::Int, false),
                     "sum" => Agg::new(
-                        bson!({"$cond": [nonempty, {"$sum": set}, null]}),
+                        ex::cond(nonempty, ex::sum_of(set), Bson::Null),
                         x.kind,
                         true,
                     ),
                     "avg" => Agg::new(
-                        bson!({"$cond": [nonempty, {"$avg": set}, null]}),
+                        ex::cond(nonempty, ex::avg_of(set), Bson::Null),
                         Kind::Number,
                         true,
                     ),
-                    "min" => Agg::new(bson!({"$min": set}), x.kind, true),
-                    _ => Agg::new(bson!({"$max": set}), x.kind, true),
+                    "min" => Agg::new(ex::min_of(set), x.kind, true),
+                    _ => Agg::new(ex::max_of(set), x.kind, true),
                 })
             }
             ("count", false, Some(x)) => {
                 let keep = counted(&x);
                 scope
                     .accumulators
-                    .insert(&field, bson!({"$sum": {"$cond": [keep, 1, 0]}}));
-                Ok(Agg::new(
-                    bson!({"$ifNull": [reader(&field), 0]}),
-                    Kind::Int,
-                    false,
-                ))
+                    .insert(&field, ex::sum_of(ex::cond(keep, 1, 0)));
+                Ok(Agg::new(ex::if_null(reader(&field), 0), Kind::Int, false))
             }
             ("sum", false, Some(x)) => {
                 let value = match &filter {
-                    Some(ft) => bson!({"$cond": [ft.clone(), x.expr.clone(), null]}),
+                    Some(ft) => ex::cond(ft.clone(), x.expr.clone(), Bson::Null),
                     None => x.expr.clone(),
                 };
                 let keep = counted(&x);
                 let nfield = format!("a{idx}n");
-                scope.accumulators.insert(&field, bson!({"$sum": value}));
+                scope.accumulators.insert(&field, ex::sum_of(value));
                 // $sum skips non-numbers too, so count numeric inputs: PG's SUM is NULL when none.
-                scope.accumulators.insert(&nfield, bson!({"$sum": {"$cond": [and(vec![keep, bson!({"$isNumber": x.expr})]), 1, 0]}}));
+                scope.accumulators.insert(
+                    &nfield,
+                    ex::sum_of(ex::cond(
+                        and(vec![keep, bson!({"$isNumber": x.expr})]),
+                        1,
+                        0,
+                    )),
+                );
                 Ok(Agg::new(
-                    bson!({"$cond": [{"$gt": [{"$ifNull": [reader(&nfield), 0]}, 0]}, reader(&field), null]}),
+                    ex::cond(
+                        ex::gt(ex::if_null(reader(&nfield), 0), 0),
+                        reader(&field),
+                        Bson::Null,
+                    ),
                     x.kind,
                     true,
                 ))
             }
             ("avg" | "min" | "max", false, Some(x)) => {
                 let value = match &filter {
-                    Some(ft) => bson!({"$cond": [ft.clone(), x.expr.clone(), null]}),
+                    Some(ft) => ex::cond(ft.clone(), x.expr.clone(), Bson::Null),
                     None => x.expr.clone(),
                 };
                 let op = format!("${name}");
@@ -204,11 +208,7 @@ impl Translator {
                 acc.insert(op, value);
                 scope.accumulators.insert(&field, acc);
                 let kind = if name == "avg" { Kind::Number } else { x.kind };
-                Ok(Agg::new(
-                    bson!({"$ifNull": [reader(&field), null]}),
-                    kind,
-                    true,
-                ))
+                Ok(Agg::new(ex::or_null(reader(&field)), kind, true))
             }
             _ => Err(super::expr::invalid(
                 format!("unsupported use of {}()", f.name),

@@ -9,6 +9,9 @@ use super::expr::{expr_pos, unsupported, Agg};
 use super::names::{check_field_segment, collection_name, field_path, ident_pos};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
+use crate::mql::expr as ex;
+use crate::mql::filter;
+use crate::mql::stage::Stage;
 use crate::mql::{Command, Output};
 use bson::{bson, doc, Bson, Document};
 use sqlparser::ast::{
@@ -125,8 +128,8 @@ impl Translator {
                 set.insert(c.clone(), a.expr);
             }
             updates.push(UpdateStatement {
-                filter: doc! {"_id": {"$exists": false}},
-                update: UpdateSpec::Pipeline(vec![doc! {"$set": set}]),
+                filter: doc! {"_id": filter::exists(false)},
+                update: UpdateSpec::Pipeline(vec![Stage::Set(set).into_document()]),
                 multi: false,
                 upsert: true,
                 array_filters: None,
@@ -148,7 +151,7 @@ impl Translator {
             if let Value::Placeholder(_) = val.value {
                 let n = self.param_number(&val.value, v)?;
                 let mut a = Agg::new(
-                    bson!({"$literal": {"$param": n as i64}}),
+                    ex::literal(bson!({"$param": n as i64})),
                     super::expr::Kind::Unknown,
                     true,
                 );
@@ -170,7 +173,7 @@ impl Translator {
             let mut a = Agg::new(Bson::Array(items), super::expr::Kind::Array, false);
             a.constant = consts.map(Bson::Array);
             if let Some(c) = &a.constant {
-                a.expr = bson!({"$literal": c.clone()});
+                a.expr = ex::literal(c.clone());
             }
             return Ok(a);
         }
@@ -314,7 +317,7 @@ impl Translator {
                 let a = self.insert_value(value)?;
                 stage.insert(path.clone(), a.expr);
             }
-            UpdateSpec::Pipeline(vec![doc! {"$set": stage}])
+            UpdateSpec::Pipeline(vec![Stage::Set(stage).into_document()])
         };
         Ok(update)
     }
@@ -328,7 +331,7 @@ impl Translator {
             Ok(match e {
                 Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
                     let a = this.agg(e)?;
-                    a.expr == Bson::String(format!("${path}"))
+                    a.expr == ex::field(path)
                 }
                 _ => false,
             })

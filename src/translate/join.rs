@@ -18,7 +18,10 @@
 use super::expr::{invalid, unsupported};
 use super::names::{collection_name, field_path};
 use super::{Error, Position, Translator};
-use bson::{doc, Bson, Document};
+use crate::mql::expr as ex;
+use crate::mql::filter;
+use crate::mql::stage::Stage;
+use bson::{bson, doc, Bson, Document};
 use sqlparser::ast::{
     Expr, Ident, JoinConstraint, JoinOperator, Spanned, TableFactor, TableWithJoins,
 };
@@ -251,13 +254,13 @@ impl Translator {
         add_table(scope, qualifier, relation)?;
         let field = format!("__j{k}");
         let lookup = self.lookup_doc(scope, k, src, on, &field)?;
-        stages.push(doc! {"$lookup": lookup});
+        stages.push(Stage::Lookup(lookup).into_document());
         if left {
             stages.push(
-                doc! {"$unwind": {"path": format!("${field}"), "preserveNullAndEmptyArrays": true}},
+                doc! {"$unwind": {"path": ex::field(&field), "preserveNullAndEmptyArrays": true}},
             );
         } else {
-            stages.push(doc! {"$unwind": format!("${field}")});
+            stages.push(doc! {"$unwind": ex::field(&field)});
         }
         Ok(())
     }
@@ -293,9 +296,9 @@ impl Translator {
             // A subquery's `$lookup` would land in the outer pipeline, not in this join's.
             self.no_subquery_here("JOIN ... ON", super::expr::expr_pos(on))?;
             for (name, path) in used {
-                lets.insert(name, Bson::String(format!("${path}")));
+                lets.insert(name, ex::field(&path));
             }
-            pipeline.push(doc! {"$match": {"$expr": p.t}});
+            pipeline.push(Stage::Match(filter::expr(p.t)).into_document());
         }
         // No localField / foreignField pre-filter: its array matching is not SQL equality (an empty array
         // local value matches nothing). MongoDB 5.0+ can use an index for the `$eq` inside `$expr` here.
@@ -351,12 +354,7 @@ impl Translator {
             add_table(&mut swapped, b_q, &j.relation)?;
             add_table(&mut swapped, a_q, &twj.relation)?;
             let anti = self.lookup_doc(&swapped, 1, plain_source(&a_coll), Some(on), "__m")?;
-            stages.push(doc! {"$unionWith": {"coll": b_coll, "pipeline": [
-                {"$lookup": anti},
-                {"$match": {"__m": {"$size": 0}}},
-                {"$unset": "__m"},
-                {"$replaceRoot": {"newRoot": {"__j1": "$$ROOT"}}},
-            ]}});
+            stages.push(doc! {"$unionWith": {"coll": b_coll, "pipeline": [{"$lookup": anti}, {"$match": {"__m": ex::size(0)}}, {"$unset": "__m"}, {"$replaceRoot": {"newRoot": {"__j1": ex::root()}}}]}});
             a_coll
         } else {
             add_table(&mut scope, b_q, &j.relation)?;
@@ -473,7 +471,7 @@ impl Translator {
                 Ok(vec![doc! {"$unset": names}])
             }
             Ok(Some(p)) => Ok(vec![
-                doc! {"$replaceRoot": {"newRoot": {"$ifNull": [format!("${p}"), {}]}}},
+                Stage::ReplaceRoot(ex::if_null(ex::field(&p), bson!({}))).into_document(),
                 doc! {"$unset": "_id"},
             ]),
             Err(()) => Err(Error::Invalid {

@@ -14,8 +14,10 @@
 use super::select::column_name;
 use super::{Error, Translated, Translator};
 use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
+use crate::mql::filter;
+use crate::mql::stage::Stage;
 use crate::mql::{Command, Output, OutputColumn};
-use bson::{doc, Bson, Document};
+use bson::{bson, doc, Bson, Document};
 use sqlparser::ast::{SelectItem, Spanned};
 
 const NOT_ATOMIC: &str = "RETURNING without an _id equality runs as several commands (find the rows, write \
@@ -92,10 +94,10 @@ impl Translator {
             ));
         }
         self.notes.push(NOT_ATOMIC.into());
-        let ids = doc! {"_id": {"$in": {"$stepIds": 0i64}}};
-        let mut read = vec![doc! {"$match": ids.clone()}];
+        let ids = doc! {"_id": filter::in_(bson!({"$stepIds": 0i64}))};
+        let mut read = vec![Stage::Match(ids.clone()).into_document()];
         if let Some(p) = project {
-            read.push(doc! {"$project": p});
+            read.push(Stage::Project(p).into_document());
         }
         Ok((
             vec![
@@ -145,11 +147,11 @@ impl Translator {
             ));
         }
         self.notes.push(NOT_ATOMIC.into());
-        let mut read = vec![doc! {"$match": filter.clone()}];
+        let mut read = vec![Stage::Match(filter.clone()).into_document()];
         if let Some(mut p) = project {
             // Keep `_id`: the delete step needs it.
             p.remove("_id");
-            read.push(doc! {"$project": p});
+            read.push(Stage::Project(p).into_document());
         }
         Ok((
             vec![
@@ -160,7 +162,10 @@ impl Translator {
                 Command::Delete {
                     collection,
                     deletes: vec![DeleteStatement {
-                        filter: and_ids(filter, doc! {"_id": {"$in": {"$stepIds": 0i64}}}),
+                        filter: and_ids(
+                            filter,
+                            doc! {"_id": filter::in_(bson!({"$stepIds": 0i64}))},
+                        ),
                         limit: 0,
                     }],
                 },
@@ -204,5 +209,5 @@ fn and_ids(filter: Document, ids: Document) -> Document {
             return doc! {"$and": items};
         }
     }
-    doc! {"$and": [filter, ids]}
+    filter::and(vec![filter.into(), ids.into()])
 }

@@ -11,6 +11,9 @@ use super::expr::{expr_pos, unsupported, Agg};
 use super::names::collection_name;
 use super::nulls::is_null;
 use super::{Error, Position, Translated, Translator};
+use crate::mql::expr as ex;
+use crate::mql::filter;
+use crate::mql::stage::Stage;
 use crate::mql::{Command, Output, OutputColumn};
 use bson::{bson, doc, Bson, Document};
 use sqlparser::ast::{
@@ -399,7 +402,7 @@ impl Translator {
 
         let mut pipeline: Vec<Document> = Vec::new();
         if !pre_filter.is_empty() {
-            pipeline.push(doc! {"$match": pre_filter});
+            pipeline.push(Stage::Match(pre_filter).into_document());
         }
         pipeline.append(&mut source.pipeline);
         self.push_where(&mut pipeline, filter, where_stages, wildcard);
@@ -425,7 +428,7 @@ impl Translator {
                 // A missing value would leave the key out of the `_id` document, a group apart from NULL's:
                 // SQL has one NULL group.
                 let key = if a.nullable {
-                    bson::bson!({"$ifNull": [a.expr, null]})
+                    ex::or_null(a.expr)
                 } else {
                     a.expr
                 };
@@ -457,14 +460,14 @@ impl Translator {
             if id.is_empty() {
                 // PG: an aggregate without GROUP BY returns exactly one row, also over no rows.
                 pipeline.push(doc! {"$unionWith": {"pipeline": [{"$documents": [{}]}]}});
-                pipeline.push(doc! {"$limit": 1});
+                pipeline.push(Stage::Limit(Bson::Int32(1)).into_document());
             }
             pipeline.extend(after_group_stages);
             if let Some(h) = having_match {
-                pipeline.push(doc! {"$match": {"$expr": h}});
+                pipeline.push(Stage::Match(filter::expr(h)).into_document());
             }
             pipeline.extend(win);
-            pipeline.push(doc! {"$project": project});
+            pipeline.push(Stage::Project(project).into_document());
             self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
         } else {
             let mut sort_fields = Vec::new();
@@ -475,7 +478,7 @@ impl Translator {
                     let a = self.agg(&k.expr)?;
                     sort_fields.extend(sort_spec(&mut set, i, &a, k));
                 }
-                let set = (!set.is_empty()).then(|| doc! {"$set": set});
+                let set = (!set.is_empty()).then(|| Stage::Set(set).into_document());
                 self.push_with_lookups(&mut pipeline, set);
             } else {
                 project.insert("_id", 0);
@@ -493,7 +496,7 @@ impl Translator {
                     sort_fields.extend(sort_spec(&mut project, i, &a, k));
                 }
                 pipeline.extend(self.take_subquery_stages());
-                pipeline.push(doc! {"$project": project});
+                pipeline.push(Stage::Project(project).into_document());
             }
             self.finish_sort(&mut pipeline, sort_fields, &limit, &offset);
             pipeline.extend(star_stages);
@@ -551,15 +554,17 @@ impl Translator {
             for (f, d) in &sort_fields {
                 sort.insert(f, *d);
             }
-            pipeline.push(doc! {"$sort": sort});
+            pipeline.push(Stage::Sort(sort).into_document());
         }
         if let Some(o) = offset {
-            pipeline.push(doc! {"$skip": o.clone()});
+            pipeline.push(Stage::Skip(o.clone()).into_document());
         }
         match limit {
             // `$limit` must be positive (and a find `limit: 0` means no limit): LIMIT 0 keeps no row.
-            Some(Bson::Int64(0)) => pipeline.push(doc! {"$match": {"$expr": false}}),
-            Some(l) => pipeline.push(doc! {"$limit": l.clone()}),
+            Some(Bson::Int64(0)) => {
+                pipeline.push(Stage::Match(filter::expr(false)).into_document())
+            }
+            Some(l) => pipeline.push(Stage::Limit(l.clone()).into_document()),
             None => {}
         }
         if !sort_fields.is_empty() {
@@ -708,7 +713,7 @@ fn sort_spec(target: &mut Document, i: usize, a: &Agg, k: &SortKey) -> Vec<(Stri
     let mut out = Vec::new();
     if k.nulls_first != mongo_nulls_first && a.nullable {
         let f = format!("__n{i}");
-        target.insert(&f, bson!({"$cond": [is_null(&a.expr), 1, 0]}));
+        target.insert(&f, ex::cond(is_null(&a.expr), 1, 0));
         out.push((f, if k.nulls_first { -1 } else { 1 }));
     }
     let f = format!("__s{i}");
@@ -726,7 +731,7 @@ pub(crate) fn projected(e: Bson) -> Bson {
         | Bson::Double(_)
         | Bson::Decimal128(_)
         | Bson::Boolean(_)
-        | Bson::Null => bson!({ "$literal": e }),
+        | Bson::Null => ex::literal(e),
         other => other,
     }
 }

@@ -8,6 +8,7 @@
 
 use super::names::collection_name;
 use super::{Error, Position, Translated, Translator};
+use crate::mql::stage::Stage;
 use crate::mql::{Command, Output};
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{CreateTableOptions, CreateView};
@@ -68,9 +69,9 @@ impl Translator {
                     return refuse("a view reading no collection (MongoDB views need viewOn)");
                 };
                 let mut p = vec![
-                    doc! {"$limit": 1},
-                    doc! {"$facet": {"one": [{"$limit": 1}]}},
-                    doc! {"$project": {"one": 0}},
+                    Stage::Limit(Bson::Int32(1)).into_document(),
+                    Stage::Facet(doc! {"one": [{"$limit": 1}]}).into_document(),
+                    Stage::Project(doc! {"one": 0}).into_document(),
                 ];
                 p.extend(
                     src.pipeline

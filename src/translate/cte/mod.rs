@@ -20,6 +20,7 @@ use source::{rename_source, to_source};
 
 use super::names::{collection_name, field_path};
 use super::{Error, Position, Translated, Translator};
+use crate::mql::expr as ex;
 use bson::{doc, Document};
 use sqlparser::ast::{
     Ident, JoinConstraint, JoinOperator, Query, SetExpr, Spanned, TableAlias, TableFactor,
@@ -280,7 +281,7 @@ impl Translator {
                     let field = format!("__j{k}");
                     b.pipeline
                         .push(src.lookup(Document::new(), Vec::new(), &field));
-                    b.pipeline.push(doc! {"$unwind": format!("${field}")});
+                    b.pipeline.push(doc! {"$unwind": ex::field(&field)});
                     self.rel.scope.push(Binding {
                         name,
                         prefix: Some(field),

@@ -5,6 +5,8 @@
 
 use super::unsupported_at;
 use crate::mql::command::ReadStages;
+use crate::mql::expr as ex;
+use crate::mql::stage::Stage;
 use crate::mql::{Command, Output};
 use crate::translate::{Error, Position};
 use bson::{doc, Bson, Document};
@@ -60,7 +62,7 @@ impl Source {
             p.into_iter().map(Bson::Document).collect::<Vec<_>>(),
         );
         l.insert("as", as_field);
-        doc! {"$lookup": l}
+        Stage::Lookup(l).into_document()
     }
 }
 
@@ -82,7 +84,7 @@ pub(super) fn to_source(
         .ok_or_else(|| unsupported_at("this query as a relation", pos))?;
     // A find's projection only names plain fields (`{_id: 0, a: 1}`); the renaming `$project` below reads them.
     if let (Some(pr), true) = (projection, output_is_wildcard(&output)) {
-        pipeline.push(doc! {"$project": pr});
+        pipeline.push(Stage::Project(pr).into_document());
     }
     let Output::Rows { columns } = output else {
         return Err(unsupported_at("this query as a relation", pos));
@@ -148,7 +150,7 @@ pub(super) fn to_source(
         project.insert(&name, present(value));
         names.push(name);
     }
-    let stage = doc! {"$project": project};
+    let stage = Stage::Project(project).into_document();
     // Reading a relation's columns unchanged renames nothing: the stage would repeat the last one.
     if pipeline.last() != Some(&stage) {
         pipeline.push(stage);
@@ -176,7 +178,7 @@ fn present(v: Bson) -> Bson {
         {
             v
         }
-        _ => bson::bson!({"$ifNull": [v, null]}),
+        _ => ex::or_null(v),
     }
 }
 
