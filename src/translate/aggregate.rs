@@ -6,8 +6,9 @@
 use super::expr::{unsupported, Agg, Kind};
 use super::nulls::{and, not_null};
 use super::{Error, Translator};
+use crate::mql::accumulator as acc;
 use crate::mql::expr as ex;
-use bson::{bson, Bson};
+use bson::Bson;
 use sqlparser::ast::{
     DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
 };
@@ -111,10 +112,7 @@ impl Translator {
             None => None,
         };
         if let Some(a) = &x {
-            if a.expr
-                .as_document()
-                .is_some_and(|d| d.keys().any(|k| k.starts_with("$_id")))
-            {
+            if a.expr.as_document().is_some_and(acc::reads_group_key) {
                 return Err(unsupported("nested aggregate functions", e));
             }
         }
@@ -133,18 +131,18 @@ impl Translator {
         let reader = |f: &str| ex::field(f);
         match (name, star, x) {
             ("count", true, _) => {
-                let acc = match &filter {
-                    Some(ft) => ex::sum_of(ex::cond(ft.clone(), 1, 0)),
-                    None => ex::sum_of(1),
+                let count = match &filter {
+                    Some(ft) => acc::sum(ex::cond(ft.clone(), 1, 0)),
+                    None => acc::sum(1),
                 };
-                scope.accumulators.insert(&field, acc);
+                scope.accumulators.insert(&field, count);
                 Ok(Agg::new(ex::if_null(reader(&field), 0), Kind::Int, false))
             }
             (_, false, Some(x)) if distinct => {
                 let keep = counted(&x);
                 scope.accumulators.insert(
                     &field,
-                    bson!({"$addToSet": ex::cond(keep, x.expr, ex::remove())}),
+                    acc::add_to_set(ex::cond(keep, x.expr, ex::remove())),
                 );
                 let set = ex::if_null(reader(&field), Bson::Array(Vec::new()));
                 let nonempty = ex::gt(ex::size(set.clone()), 0);
@@ -168,7 +166,7 @@ impl Translator {
                 let keep = counted(&x);
                 scope
                     .accumulators
-                    .insert(&field, ex::sum_of(ex::cond(keep, 1, 0)));
+                    .insert(&field, acc::sum(ex::cond(keep, 1, 0)));
                 Ok(Agg::new(ex::if_null(reader(&field), 0), Kind::Int, false))
             }
             ("sum", false, Some(x)) => {
@@ -178,15 +176,11 @@ impl Translator {
                 };
                 let keep = counted(&x);
                 let nfield = format!("a{idx}n");
-                scope.accumulators.insert(&field, ex::sum_of(value));
+                scope.accumulators.insert(&field, acc::sum(value));
                 // $sum skips non-numbers too, so count numeric inputs: PG's SUM is NULL when none.
                 scope.accumulators.insert(
                     &nfield,
-                    ex::sum_of(ex::cond(
-                        and(vec![keep, bson!({"$isNumber": x.expr})]),
-                        1,
-                        0,
-                    )),
+                    acc::sum(ex::cond(and(vec![keep, ex::is_number(x.expr)]), 1, 0)),
                 );
                 Ok(Agg::new(
                     ex::cond(
@@ -203,10 +197,12 @@ impl Translator {
                     Some(ft) => ex::cond(ft.clone(), x.expr.clone(), Bson::Null),
                     None => x.expr.clone(),
                 };
-                let op = format!("${name}");
-                let mut acc = bson::Document::new();
-                acc.insert(op, value);
-                scope.accumulators.insert(&field, acc);
+                let a = match name {
+                    "avg" => acc::avg(value),
+                    "min" => acc::min(value),
+                    _ => acc::max(value),
+                };
+                scope.accumulators.insert(&field, a);
                 let kind = if name == "avg" { Kind::Number } else { x.kind };
                 Ok(Agg::new(ex::or_null(reader(&field)), kind, true))
             }

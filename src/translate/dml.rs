@@ -12,8 +12,9 @@ use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
 use crate::mql::expr as ex;
 use crate::mql::filter;
 use crate::mql::stage::Stage;
+use crate::mql::update::UpdateOperators;
 use crate::mql::{Command, Output};
-use bson::{bson, doc, Bson, Document};
+use bson::{doc, Bson, Document};
 use sqlparser::ast::{
     Assignment, AssignmentTarget, BinaryOperator, Delete, Expr, FromTable, Insert, ObjectName,
     ObjectNamePart, SetExpr, Spanned, TableObject, Update, Value,
@@ -151,11 +152,11 @@ impl Translator {
             if let Value::Placeholder(_) = val.value {
                 let n = self.param_number(&val.value, v)?;
                 let mut a = Agg::new(
-                    ex::literal(bson!({"$param": n as i64})),
+                    ex::literal(ex::param(n as i64)),
                     super::expr::Kind::Unknown,
                     true,
                 );
-                a.constant = Some(bson!({"$param": n as i64}));
+                a.constant = Some(ex::param(n as i64));
                 return Ok(a);
             }
         }
@@ -302,15 +303,15 @@ impl Translator {
             }
         }
         let update = if operator_form {
-            let mut d = Document::new();
+            let mut d = UpdateOperators::new();
             if !set.is_empty() {
-                d.insert("$set", set);
+                d = d.set(set);
             }
             if !inc.is_empty() {
-                d.insert("$inc", inc);
+                d = d.inc(inc);
                 self.notes.push("x = x + n is translated to $inc, which treats a NULL or missing x as 0 (PostgreSQL leaves it NULL)".into());
             }
-            UpdateSpec::Operators(d)
+            UpdateSpec::Operators(d.into())
         } else {
             let mut stage = Document::new();
             for (path, value) in &targets {

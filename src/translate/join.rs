@@ -21,7 +21,7 @@ use super::{Error, Position, Translator};
 use crate::mql::expr as ex;
 use crate::mql::filter;
 use crate::mql::stage::Stage;
-use bson::{bson, doc, Bson, Document};
+use bson::{bson, Bson, Document};
 use sqlparser::ast::{
     Expr, Ident, JoinConstraint, JoinOperator, Spanned, TableFactor, TableWithJoins,
 };
@@ -256,11 +256,9 @@ impl Translator {
         let lookup = self.lookup_doc(scope, k, src, on, &field)?;
         stages.push(Stage::Lookup(lookup).into_document());
         if left {
-            stages.push(
-                doc! {"$unwind": {"path": ex::field(&field), "preserveNullAndEmptyArrays": true}},
-            );
+            stages.push(Stage::UnwindPreserving(ex::field_ref(&field)).into_document());
         } else {
-            stages.push(doc! {"$unwind": ex::field(&field)});
+            stages.push(Stage::Unwind(ex::field_ref(&field)).into_document());
         }
         Ok(())
     }
@@ -354,7 +352,18 @@ impl Translator {
             add_table(&mut swapped, b_q, &j.relation)?;
             add_table(&mut swapped, a_q, &twj.relation)?;
             let anti = self.lookup_doc(&swapped, 1, plain_source(&a_coll), Some(on), "__m")?;
-            stages.push(doc! {"$unionWith": {"coll": b_coll, "pipeline": [{"$lookup": anti}, {"$match": {"__m": ex::size(0)}}, {"$unset": "__m"}, {"$replaceRoot": {"newRoot": {"__j1": ex::root()}}}]}});
+            stages.push(
+                Stage::UnionWith {
+                    coll: Some(b_coll),
+                    pipeline: vec![
+                        Stage::Lookup(anti).into_document(),
+                        Stage::Match(filter::field("__m", filter::size(0))).into_document(),
+                        Stage::UnsetField("__m".into()).into_document(),
+                        Stage::ReplaceRoot(bson!({"__j1": ex::root()})).into_document(),
+                    ],
+                }
+                .into_document(),
+            );
             a_coll
         } else {
             add_table(&mut scope, b_q, &j.relation)?;
@@ -432,7 +441,8 @@ impl Translator {
                         n
                     }
                 };
-                Ok(Some(format!("${name}")))
+                // Read as a field reference, "$l0" becomes the `let` variable "$$l0".
+                Ok(Some(ex::field_ref(&name)))
             }
             Some(_) => Err(invalid(
                 format!(
@@ -465,14 +475,13 @@ impl Translator {
         };
         match self.join_prefix_of(q) {
             Ok(None) => {
-                let mut names: Vec<Bson> =
-                    self.join_prefixes().into_iter().map(Bson::String).collect();
-                names.push(Bson::String("_id".into()));
-                Ok(vec![doc! {"$unset": names}])
+                let mut names = self.join_prefixes();
+                names.push("_id".into());
+                Ok(vec![Stage::Unset(names).into_document()])
             }
             Ok(Some(p)) => Ok(vec![
-                Stage::ReplaceRoot(ex::if_null(ex::field(&p), bson!({}))).into_document(),
-                doc! {"$unset": "_id"},
+                Stage::ReplaceRoot(ex::if_null(ex::field(&p), Document::new())).into_document(),
+                Stage::UnsetField("_id".into()).into_document(),
             ]),
             Err(()) => Err(Error::Invalid {
                 message: format!("missing FROM-clause entry for table \"{q}\""),
@@ -539,7 +548,7 @@ fn all_of(mut filters: Vec<Document>) -> Document {
     match filters.len() {
         0 => Document::new(),
         1 => filters.pop().unwrap_or_default(),
-        _ => doc! {"$and": filters},
+        _ => filter::and(filters.into_iter().map(Bson::Document).collect()),
     }
 }
 

@@ -13,6 +13,7 @@ use super::aggregate::GroupScope;
 use super::expr::{invalid, unsupported, Agg, Kind};
 use super::nulls::{and, not_null};
 use super::{Error, Translator};
+use crate::mql::accumulator as acc;
 use crate::mql::expr as ex;
 use bson::{bson, Bson, Document};
 use sqlparser::ast::{
@@ -118,9 +119,12 @@ impl Translator {
                 Some(ft) => ex::cond(ft.clone(), x.expr, Bson::Null),
                 None => x.expr,
             };
-            let mut acc = Document::new();
-            acc.insert(if name == "bool_or" { "$max" } else { "$min" }, value);
-            scope.accumulators.insert(&field, acc);
+            let a = if name == "bool_or" {
+                acc::max(value)
+            } else {
+                acc::min(value)
+            };
+            scope.accumulators.insert(&field, a);
             return Ok(Some(Agg::new(ex::or_null(reader), Kind::Bool, true)));
         }
         // The element pushed for each row: {k: sort key, v: value} (+ n: key name for object aggregates).
@@ -194,10 +198,7 @@ impl Translator {
                 (self.agg(args[0])?, None)
             }
         };
-        if x.expr
-            .as_document()
-            .is_some_and(|d| d.keys().any(|k| k.starts_with("$_id")))
-        {
+        if x.expr.as_document().is_some_and(acc::reads_group_key) {
             return Err(unsupported("nested aggregate functions", e));
         }
         element.insert("v", ex::or_null(x.expr.clone()));
@@ -206,9 +207,12 @@ impl Translator {
         } else {
             ex::cond(and(keep), element, ex::remove())
         };
-        let mut acc = Document::new();
-        acc.insert(if distinct { "$addToSet" } else { "$push" }, pushed);
-        scope.accumulators.insert(&field, acc);
+        let a = if distinct {
+            acc::add_to_set(pushed)
+        } else {
+            acc::push(pushed)
+        };
+        scope.accumulators.insert(&field, a);
         // After $group: order, then unwrap the values.
         let mut items = ex::if_null(reader, Bson::Array(Vec::new()));
         if let Some(by) = sort_by {

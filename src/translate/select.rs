@@ -15,7 +15,7 @@ use crate::mql::expr as ex;
 use crate::mql::filter;
 use crate::mql::stage::Stage;
 use crate::mql::{Command, Output, OutputColumn};
-use bson::{bson, doc, Bson, Document};
+use bson::{doc, Bson, Document};
 use sqlparser::ast::{
     Distinct, Expr, GroupByExpr, LimitClause, OrderByKind, Query, Select, SelectItem, SetExpr,
     Spanned, TableFactor, TableWithJoins, Value,
@@ -138,7 +138,7 @@ impl Translator {
         if let Expr::Value(v) = e {
             if let Value::Placeholder(_) = v.value {
                 let n = self.param_number(&v.value, e)?;
-                return Ok(Some(bson!({"$param": n as i64})));
+                return Ok(Some(ex::param(n as i64)));
             }
         }
         match self.agg(e)?.constant {
@@ -453,13 +453,26 @@ impl Translator {
             let win = win?;
             let (having_match, sort_fields) = result?;
             let after_group_stages = self.take_subquery_stages();
-            let mut group =
-                doc! {"_id": if id.is_empty() { Bson::Null } else { Bson::Document(id.clone()) }};
-            group.extend(scope.accumulators);
-            pipeline.push(doc! {"$group": group});
+            pipeline.push(
+                Stage::Group {
+                    id: if id.is_empty() {
+                        Bson::Null
+                    } else {
+                        Bson::Document(id.clone())
+                    },
+                    accumulators: scope.accumulators,
+                }
+                .into_document(),
+            );
             if id.is_empty() {
                 // PG: an aggregate without GROUP BY returns exactly one row, also over no rows.
-                pipeline.push(doc! {"$unionWith": {"pipeline": [{"$documents": [{}]}]}});
+                pipeline.push(
+                    Stage::UnionWith {
+                        coll: None,
+                        pipeline: vec![Stage::Documents(vec![Document::new()]).into_document()],
+                    }
+                    .into_document(),
+                );
                 pipeline.push(Stage::Limit(Bson::Int32(1)).into_document());
             }
             pipeline.extend(after_group_stages);
@@ -568,11 +581,8 @@ impl Translator {
             None => {}
         }
         if !sort_fields.is_empty() {
-            let names: Vec<Bson> = sort_fields
-                .into_iter()
-                .map(|(f, _)| Bson::String(f))
-                .collect();
-            pipeline.push(doc! {"$unset": names});
+            let names: Vec<String> = sort_fields.into_iter().map(|(f, _)| f).collect();
+            pipeline.push(Stage::Unset(names).into_document());
         }
     }
 

@@ -104,7 +104,7 @@ impl Translator {
                 })
             }
         };
-        let flags: Vec<Bson> = set.keys().map(|k| Bson::String(k.clone())).collect();
+        let flags: Vec<String> = set.keys().cloned().collect();
         if !set.is_empty() {
             pipeline.push(Stage::Set(set).into_document());
         }
@@ -118,7 +118,7 @@ impl Translator {
             pipeline.push(Stage::Limit(l).into_document());
         }
         if !flags.is_empty() {
-            pipeline.push(doc! {"$unset": flags});
+            pipeline.push(Stage::Unset(flags).into_document());
         }
         let columns = side
             .names
@@ -172,14 +172,18 @@ impl Translator {
                 let n = l.names.len();
                 let mut key = Document::new();
                 for i in 0..n {
-                    key.insert(format!("u{i}"), format!("$u{i}"));
+                    key.insert(format!("u{i}"), ex::field(&format!("u{i}")));
                 }
                 let mut pipeline = l.pipeline;
                 let mut right_pipeline = r.pipeline;
                 match op {
                     SetOperator::Union => {
                         pipeline.push(
-                            doc! {"$unionWith": {"coll": r.collection, "pipeline": right_pipeline}},
+                            Stage::UnionWith {
+                                coll: Some(r.collection),
+                                pipeline: right_pipeline,
+                            }
+                            .into_document(),
                         );
                         if !all {
                             pipeline.push(
@@ -196,9 +200,21 @@ impl Translator {
                         pipeline.push(Stage::Set(doc! {"__side": 0}).into_document());
                         right_pipeline.push(Stage::Set(doc! {"__side": 1}).into_document());
                         pipeline.push(
-                            doc! {"$unionWith": {"coll": r.collection, "pipeline": right_pipeline}},
+                            Stage::UnionWith {
+                                coll: Some(r.collection),
+                                pipeline: right_pipeline,
+                            }
+                            .into_document(),
                         );
-                        pipeline.push(Stage::Group { id: key.into(), accumulators: doc! {"l": acc::sum(ex::cond(ex::eq(ex::field("__side"), 0), 1, 0)), "r": acc::sum(ex::cond(ex::eq(ex::field("__side"), 1), 1, 0))} }.into_document());
+                        let side_count =
+                            |side: i32| acc::sum(ex::cond(ex::eq(ex::field("__side"), side), 1, 0));
+                        pipeline.push(
+                            Stage::Group {
+                                id: key.into(),
+                                accumulators: doc! {"l": side_count(0), "r": side_count(1)},
+                            }
+                            .into_document(),
+                        );
                         let times = match (op, all) {
                             (SetOperator::Intersect, false) => ex::cond(
                                 ex::and(vec![ex::gt(ex::field("l"), 0), ex::gt(ex::field("r"), 0)]),
@@ -221,7 +237,7 @@ impl Translator {
                         pipeline.push(
                             Stage::Set(doc! {"__times": ex::range(0, times)}).into_document(),
                         );
-                        pipeline.push(doc! {"$unwind": ex::field("__times")});
+                        pipeline.push(Stage::Unwind(ex::field_ref("__times")).into_document());
                         pipeline.push(Stage::ReplaceRoot(ex::field("_id")).into_document());
                     }
                     other => {

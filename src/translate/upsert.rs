@@ -24,8 +24,9 @@ use crate::mql::command::{UpdateSpec, UpdateStatement};
 use crate::mql::expr as ex;
 use crate::mql::filter;
 use crate::mql::stage::Stage;
+use crate::mql::update::UpdateOperators;
 use crate::mql::{Command, Output};
-use bson::{doc, Bson, Document};
+use bson::{Bson, Document};
 use sqlparser::ast::{ConflictTarget, Expr, OnConflict, OnConflictAction, OnInsert};
 
 /// The pipeline expression that is true while an upsert inserts (the new document has no `_id` yet).
@@ -50,7 +51,9 @@ fn insert_only(
         for (c, a) in cols.iter().zip(vals) {
             soi.insert(c.clone(), a.constant.clone().unwrap_or(Bson::Null));
         }
-        return Ok(UpdateSpec::Operators(doc! {"$setOnInsert": soi}));
+        return Ok(UpdateSpec::Operators(
+            UpdateOperators::new().set_on_insert(soi).into(),
+        ));
     }
     if has_id_key {
         return Err(Error::Unsupported {
@@ -123,7 +126,7 @@ impl Translator {
                     Some(Bson::Null) => {
                         return refuse("a NULL conflict key (it never conflicts in PostgreSQL)")
                     }
-                    Some(Bson::Document(d)) if !d.contains_key("$param") => {
+                    Some(Bson::Document(d)) if !ex::is_param(d) => {
                         return refuse("a document-valued conflict key")
                     }
                     Some(Bson::Array(_)) => return refuse("an array-valued conflict key"),
@@ -213,12 +216,11 @@ impl Translator {
                                 .unwrap_or(Bson::Null);
                             set.insert(t.clone(), v);
                         }
-                        let mut u = Document::new();
+                        let mut u = UpdateOperators::new();
                         if !soi.is_empty() {
-                            u.insert("$setOnInsert", soi);
+                            u = u.set_on_insert(soi);
                         }
-                        u.insert("$set", set);
-                        UpdateSpec::Operators(u)
+                        UpdateSpec::Operators(u.set(set).into())
                     } else {
                         if has_id_key {
                             self.excluded = None;
@@ -290,7 +292,7 @@ impl Translator {
             let when = self.pred(cond)?.t;
             self.excluded = None;
             let mut existing = q.clone();
-            existing.insert("$expr", when);
+            existing.extend(filter::expr(when));
             updates.push(UpdateStatement {
                 filter: existing,
                 update: UpdateSpec::Pipeline(vec![Stage::Set(set).into_document()]),

@@ -6,7 +6,7 @@
 use super::unsupported_at;
 use crate::mql::command::ReadStages;
 use crate::mql::expr as ex;
-use crate::mql::stage::Stage;
+use crate::mql::stage::{Stage, StageKind};
 use crate::mql::{Command, Output};
 use crate::translate::{Error, Position};
 use bson::{doc, Bson, Document};
@@ -115,7 +115,7 @@ pub(super) fn to_source(
     }
     // The rename replaces a last `$project` that computes the columns, reading its expressions directly.
     let last_project = match pipeline.last() {
-        Some(s) if s.len() == 1 => s.get_document("$project").ok().cloned(),
+        Some(s) if s.len() == 1 => StageKind::Project.document(s).cloned(),
         _ => None,
     };
     let computed = last_project.filter(|p| {
@@ -145,7 +145,7 @@ pub(super) fn to_source(
         }
         let value = match computed.as_ref().and_then(|p| p.get(&c.field)) {
             Some(v) => v.clone(),
-            None => Bson::String(format!("${}", c.field)),
+            None => ex::field(&c.field),
         };
         project.insert(&name, present(value));
         names.push(name);
@@ -165,20 +165,14 @@ pub(super) fn to_source(
 
 /// `{$ifNull: [v, null]}` (a missing value becomes a present NULL), unless `v` is never missing already.
 fn present(v: Bson) -> Bson {
-    match &v {
-        Bson::Document(d) if d.len() == 1 && d.contains_key("$literal") => v,
-        Bson::Document(d)
-            if d.len() == 1
-                && d.get_array("$ifNull")
-                    .ok()
-                    .and_then(|a| a.last())
-                    .is_some_and(|x| {
-                        !matches!(x, Bson::String(_) | Bson::Document(_) | Bson::Array(_))
-                    }) =>
-        {
-            v
-        }
-        _ => ex::or_null(v),
+    let never_missing = ex::literal_value(&v).is_some()
+        || ex::if_null_operands(&v)
+            .and_then(|a| a.last())
+            .is_some_and(|x| !matches!(x, Bson::String(_) | Bson::Document(_) | Bson::Array(_)));
+    if never_missing {
+        v
+    } else {
+        ex::or_null(v)
     }
 }
 
