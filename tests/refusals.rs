@@ -50,7 +50,10 @@ const CASE_KINDS: &[(&str, Refusal)] = &[
         Refusal::Function,
     ),
     ("later.sql/column_type_without_a_bson_type", Refusal::Type),
-    ("later.sql/insert_values_with_fetch_first", Refusal::Statement),
+    (
+        "later.sql/insert_values_with_fetch_first",
+        Refusal::Statement,
+    ),
     ("table_clauses.sql/tablesample_in_from", Refusal::Relation),
     (
         "table_clauses.sql/with_ordinality_in_from",

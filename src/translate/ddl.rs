@@ -5,6 +5,7 @@ use super::expr::{expr_pos, literal_value};
 use super::names::{collection_name, field_path, ident_pos};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::command::IndexSpec;
+use crate::mql::filter;
 use crate::mql::{Command, Output, OutputColumn};
 use crate::sql::{
     AlterCollection, CollectionOption, CreateCollection, DropCollection, ShowIndexes,
@@ -492,7 +493,7 @@ impl Translator {
         schema.insert("properties", properties);
         let mut steps = vec![Command::Create {
             collection: collection.clone(),
-            options: doc! {"validator": {"$jsonSchema": schema}},
+            options: doc! {"validator": filter::json_schema(schema)},
         }];
         if !indexes.is_empty() {
             steps.push(Command::CreateIndexes {
@@ -622,23 +623,18 @@ fn bson_types(t: &DataType) -> Option<Option<Vec<Bson>>> {
 fn check_partial_filter(f: &Document, e: &Expr) -> Result<(), Error> {
     for (k, v) in f {
         match k.as_str() {
-            "$and" | "$or" => {
+            k if filter::is_connective(k) => {
                 for part in v.as_array().into_iter().flatten() {
                     if let Bson::Document(d) = part {
                         check_partial_filter(d, e)?;
                     }
                 }
             }
-            k if k.starts_with('$') => return Err(refuse_partial(k, e)),
+            k if filter::is_operator(k) => return Err(refuse_partial(k, e)),
             _ => {
                 if let Bson::Document(ops) = v {
                     for (op, val) in ops {
-                        let ok = match op.as_str() {
-                            "$eq" | "$gt" | "$gte" | "$lt" | "$lte" | "$type" | "$in" => true,
-                            "$exists" => val == &Bson::Boolean(true),
-                            _ => !op.starts_with('$'),
-                        };
-                        if !ok {
+                        if !filter::partial_index_allows(op, val) {
                             return Err(refuse_partial(op, e));
                         }
                     }

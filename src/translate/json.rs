@@ -12,6 +12,7 @@
 
 use super::expr::{invalid, unsupported, Agg, Kind};
 use super::{Error, Translator};
+use crate::mql::expr as ex;
 use crate::translate::Refusal;
 use bson::{bson, Bson, Document};
 use sqlparser::ast::{
@@ -117,7 +118,7 @@ impl Translator {
                 };
                 let a = self.agg(x)?;
                 Ok(Some(Agg::new(
-                    bson!({"$cond": [{"$eq": [{"$ifNull": [a.expr.clone(), null]}, null]}, null, {"$size": a.expr}]}),
+                    ex::cond(ex::is_null(a.expr.clone()), Bson::Null, ex::size(a.expr)),
                     Kind::Int,
                     true,
                 )))
@@ -161,7 +162,7 @@ impl Translator {
             let value = if a.constant.is_some() || !a.nullable {
                 a.expr
             } else {
-                bson!({"$ifNull": [a.expr, null]})
+                ex::or_null(a.expr)
             };
             if let Some(pos) = members.iter().position(|(n, _)| *n == key) {
                 if !jsonb {
@@ -179,7 +180,7 @@ impl Translator {
             members.sort_by(|(a, _), (b, _)| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
         }
         if members.is_empty() {
-            return Ok(Agg::new(bson!({"$literal": {}}), Kind::Document, false));
+            return Ok(Agg::new(ex::literal(bson!({})), Kind::Document, false));
         }
         let _ = e;
         let mut d = Document::new();
@@ -188,7 +189,7 @@ impl Translator {
         }
         // Inside `$mergeObjects` the document is an expression object, never read as a projection spec.
         Ok(Agg::new(
-            bson!({"$mergeObjects": [Bson::Document(d)]}),
+            ex::merge_objects(vec![Bson::Document(d)]),
             Kind::Document,
             false,
         ))

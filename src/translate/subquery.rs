@@ -137,7 +137,12 @@ impl Translator {
                 vec![probe, Stage::Limit(Bson::Int32(1)).into_document()],
                 &found,
             ));
-            let count_nulls = Stage::Group { id: Bson::Null, accumulators: doc! {"nulls": acc::sum(ex::cond(ex::is_null(ex::field(&col)), 1, 0))} }.into_document();
+            let nulls = acc::sum(ex::cond(ex::is_null(ex::field(&col)), 1, 0));
+            let count_nulls = Stage::Group {
+                id: Bson::Null,
+                accumulators: doc! {"nulls": nulls},
+            }
+            .into_document();
             self.cx
                 .pending
                 .push(src.lookup(Document::new(), vec![count_nulls], &summary));

@@ -21,7 +21,9 @@ use source::{rename_source, to_source};
 
 use super::names::{collection_name, field_path};
 use super::{Error, Position, Translated, Translator};
-use bson::{doc, Document};
+use crate::mql::expr as ex;
+use crate::mql::stage::Stage;
+use bson::Document;
 use sqlparser::ast::{
     Ident, JoinConstraint, JoinOperator, Query, SetExpr, Spanned, TableAlias, TableFactor,
     TableWithJoins, With,
@@ -160,7 +162,7 @@ impl Translator {
             });
             return Ok(Source {
                 collection: None,
-                pipeline: vec![doc! {"$documents": [{}]}],
+                pipeline: vec![Stage::Documents(vec![Document::new()]).into_document()],
                 columns: Some(Vec::new()),
                 join: None,
             });
@@ -239,7 +241,8 @@ impl Translator {
                     let field = format!("__j{k}");
                     b.pipeline
                         .push(src.lookup(Document::new(), Vec::new(), &field));
-                    b.pipeline.push(doc! {"$unwind": format!("${field}")});
+                    b.pipeline
+                        .push(Stage::Unwind(ex::field_ref(&field)).into_document());
                     self.cx.scope.push(Binding {
                         name,
                         prefix: Some(field),
@@ -344,7 +347,9 @@ impl Translator {
             if !rest.is_empty() {
                 if let Some(b) = self.cx.scope.iter().find(|b| b.name == q.value) {
                     return match (&b.prefix, grouped) {
-                        (Some(p), false) => Ok(Some(format!("${p}.{}", field_path(rest)?))),
+                        (Some(p), false) => {
+                            Ok(Some(ex::field_ref(&format!("{p}.{}", field_path(rest)?))))
+                        }
                         _ => Ok(None),
                     };
                 }
@@ -408,7 +413,7 @@ impl Translator {
             });
         }
         match hits.first().and_then(|b| b.prefix.as_ref()) {
-            Some(p) => Ok(Some(format!("${p}.{}", field_path(parts)?))),
+            Some(p) => Ok(Some(ex::field_ref(&format!("{p}.{}", field_path(parts)?)))),
             None => Ok(None),
         }
     }
@@ -519,25 +524,25 @@ impl Translator {
                     position: pos,
                 });
             };
-            format!("$_id.{field}")
+            ex::field_ref(&format!("_id.{field}"))
         } else {
             let Some(b) = frame.scope.iter().find(|b| b.name == q.value) else {
                 return Ok(None);
             };
             match &b.prefix {
-                Some(p) => format!("${p}.{}", field_path(rest)?),
-                None => format!("${}", field_path(rest)?),
+                Some(p) => ex::field_ref(&format!("{p}.{}", field_path(rest)?)),
+                None => ex::field_ref(&field_path(rest)?),
             }
         };
         for (k, v) in &frame.lets {
             if v.as_str() == Some(path.as_str()) {
-                return Ok(Some(format!("$${k}")));
+                return Ok(Some(ex::var_ref(k)));
             }
         }
         let var = format!("o{}", self.rel.next_var);
         self.rel.next_var += 1;
         frame.lets.insert(var.clone(), path);
-        Ok(Some(format!("$${var}")))
+        Ok(Some(ex::var_ref(&var)))
     }
 
     /// The columns of `SELECT *` over the current FROM, as `relation.column` references, when every relation's

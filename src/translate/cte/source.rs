@@ -5,6 +5,8 @@
 
 use super::unsupported_at;
 use crate::mql::command::ReadStages;
+use crate::mql::expr as ex;
+use crate::mql::stage::{Stage, StageKind};
 use crate::mql::{Command, Output};
 use crate::translate::Refusal;
 use crate::translate::{Error, Position};
@@ -61,7 +63,7 @@ impl Source {
             p.into_iter().map(Bson::Document).collect::<Vec<_>>(),
         );
         l.insert("as", as_field);
-        doc! {"$lookup": l}
+        Stage::Lookup(l).into_document()
     }
 }
 
@@ -83,7 +85,7 @@ pub(super) fn to_source(
         .ok_or_else(|| unsupported_at(Refusal::Relation, "this query as a relation", pos))?;
     // A find's projection only names plain fields (`{_id: 0, a: 1}`); the renaming `$project` below reads them.
     if let (Some(pr), true) = (projection, output_is_wildcard(&output)) {
-        pipeline.push(doc! {"$project": pr});
+        pipeline.push(Stage::Project(pr).into_document());
     }
     let Output::Rows { columns } = output else {
         return Err(unsupported_at(
@@ -119,7 +121,7 @@ pub(super) fn to_source(
     }
     // The rename replaces a last `$project` that computes the columns, reading its expressions directly.
     let last_project = match pipeline.last() {
-        Some(s) if s.len() == 1 => s.get_document("$project").ok().cloned(),
+        Some(s) if s.len() == 1 => StageKind::Project.document(s).cloned(),
         _ => None,
     };
     let computed = last_project.filter(|p| {
@@ -151,12 +153,12 @@ pub(super) fn to_source(
         }
         let value = match computed.as_ref().and_then(|p| p.get(&c.field)) {
             Some(v) => v.clone(),
-            None => Bson::String(format!("${}", c.field)),
+            None => ex::field(&c.field),
         };
         project.insert(&name, present(value));
         names.push(name);
     }
-    let stage = doc! {"$project": project};
+    let stage = Stage::Project(project).into_document();
     // Reading a relation's columns unchanged renames nothing: the stage would repeat the last one.
     if pipeline.last() != Some(&stage) {
         pipeline.push(stage);
@@ -171,20 +173,14 @@ pub(super) fn to_source(
 
 /// `{$ifNull: [v, null]}` (a missing value becomes a present NULL), unless `v` is never missing already.
 fn present(v: Bson) -> Bson {
-    match &v {
-        Bson::Document(d) if d.len() == 1 && d.contains_key("$literal") => v,
-        Bson::Document(d)
-            if d.len() == 1
-                && d.get_array("$ifNull")
-                    .ok()
-                    .and_then(|a| a.last())
-                    .is_some_and(|x| {
-                        !matches!(x, Bson::String(_) | Bson::Document(_) | Bson::Array(_))
-                    }) =>
-        {
-            v
-        }
-        _ => bson::bson!({"$ifNull": [v, null]}),
+    let never_missing = ex::literal_value(&v).is_some()
+        || ex::if_null_operands(&v)
+            .and_then(|a| a.last())
+            .is_some_and(|x| !matches!(x, Bson::String(_) | Bson::Document(_) | Bson::Array(_)));
+    if never_missing {
+        v
+    } else {
+        ex::or_null(v)
     }
 }
 

@@ -1,6 +1,7 @@
 //! SQL literals -> BSON values.
 
 use super::{invalid, unsupported, Agg, Kind};
+use crate::mql::expr as ex;
 use crate::translate::Error;
 use crate::translate::Refusal;
 use bson::Bson;
@@ -59,8 +60,8 @@ pub(crate) fn kind_of(v: &Bson) -> Kind {
 /// `$literal` so no value is ever read as a field path or an operator.
 pub(crate) fn constant(v: Bson) -> Agg {
     let expr = match &v {
-        Bson::String(s) if s.starts_with('$') => bson::bson!({"$literal": s.clone()}),
-        Bson::Document(_) | Bson::Array(_) => bson::bson!({"$literal": v.clone()}),
+        Bson::String(s) if s.starts_with('$') => ex::literal(s.clone()),
+        Bson::Document(_) | Bson::Array(_) => ex::literal(v.clone()),
         _ => v.clone(),
     };
     let kind = kind_of(&v);
