@@ -244,9 +244,66 @@ rows: session_id <- c0
 SELECT * FROM t LIMIT -1
 -- error: LIMIT must be a non-negative integer at 1:24
 
--- case: fetch_first_refused
+-- case: fetch_first_is_a_limit
 SELECT * FROM t FETCH FIRST 5 ROWS ONLY
--- error: unsupported: FETCH FIRST (use LIMIT) at 1:1
+-- expect:
+{"find": "t", "filter": {}, "limit": NumberLong(5)}
+rows: * (every field)
+
+-- case: offset_rows_fetch_next_row_only
+SELECT a FROM t ORDER BY a OFFSET 2 ROWS FETCH NEXT ROW ONLY
+-- expect:
+{
+  "aggregate": "t",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$a",
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$a", null]}, null]}, 1, 0]},
+        "__s0": "$a"
+      }
+    },
+    {"$sort": {"__n0": 1, "__s0": 1}},
+    {"$skip": NumberLong(2)},
+    {"$limit": NumberLong(1)},
+    {"$unset": ["__n0", "__s0"]}
+  ],
+  "cursor": {}
+}
+rows: a <- c0
+
+-- case: fetch_first_with_ties_refused
+SELECT a FROM t ORDER BY a FETCH FIRST 3 ROWS WITH TIES
+-- error: unsupported: FETCH FIRST ... WITH TIES at 1:1
+
+-- case: fetch_first_percent_refused
+SELECT a FROM t FETCH FIRST 10 PERCENT ROWS ONLY
+-- error: unsupported: FETCH FIRST ... PERCENT at 1:1
+
+-- case: limit_and_fetch_first
+SELECT a FROM t LIMIT 2 FETCH FIRST 3 ROWS ONLY
+-- error: multiple LIMIT clauses not allowed at 1:1
+
+-- case: fetch_first_after_a_set_operation
+SELECT a FROM c UNION ALL SELECT a FROM d FETCH FIRST 2 ROWS ONLY
+-- expect:
+{
+  "aggregate": "c",
+  "pipeline": [
+    {"$project": {"_id": 0, "a": 1}},
+    {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}},
+    {
+      "$unionWith": {
+        "coll": "d",
+        "pipeline": [{"$project": {"_id": 0, "a": 1}}, {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}}]
+      }
+    },
+    {"$limit": NumberLong(2)}
+  ],
+  "cursor": {}
+}
+rows: a <- u0
 
 -- case: distinct
 SELECT DISTINCT user_id FROM user_sessions

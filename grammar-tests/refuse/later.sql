@@ -114,3 +114,31 @@ SELECT t1.*, t2.* FROM a t1 CROSS JOIN b t2
 -- case: star_and_qualified_star
 SELECT *, t2.* FROM a t1 CROSS JOIN b t2
 -- error: unsupported: more than one * in the SELECT list (name the columns) at 1:11
+
+-- case: row_value_in_subquery
+SELECT a FROM c WHERE (a, b) IN (SELECT x, y FROM d)
+-- error: unsupported: row value IN (SELECT ...) at 1:24
+
+-- case: order_by_expression_after_a_set_operation
+SELECT a FROM c UNION SELECT a FROM d ORDER BY a + 1
+-- error: unsupported: ORDER BY a + 1 after a set operation (name an output column or its position) at 1:48
+
+-- case: groups_frame
+SELECT SUM(a) OVER (ORDER BY a GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM c
+-- error: unsupported: GROUPS frame at 1:8
+
+-- case: order_by_inside_bool_and
+SELECT BOOL_AND(a ORDER BY a) FROM c
+-- error: unsupported: ORDER BY inside BOOL_AND() at 1:8
+
+-- case: split_part_with_a_computed_position
+SELECT SPLIT_PART(a, ',', b) FROM c
+-- error: unsupported: SPLIT_PART with a field number that is not a non-zero constant at 1:27
+
+-- case: column_type_without_a_bson_type
+CREATE TABLE t (a money)
+-- error: unsupported: column type money at 1:17
+
+-- case: insert_values_with_fetch_first
+INSERT INTO t (a) VALUES (1), (2) FETCH FIRST 1 ROW ONLY
+-- error: unsupported: INSERT with ORDER BY/LIMIT/WITH at 1:1

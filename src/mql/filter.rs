@@ -137,9 +137,30 @@ pub fn is_operator(key: &str) -> bool {
     key.starts_with('$')
 }
 
+/// Whether a filter key is a connective (`$and`, `$or`) whose operand is an array of filters.
+pub fn is_connective(key: &str) -> bool {
+    matches!(key, "$and" | "$or")
+}
+
+/// Whether a partial index filter (`partialFilterExpression`) accepts the field-condition operator `op` with
+/// operand `val`: `$eq`, `$gt`, `$gte`, `$lt`, `$lte`, `$type`, `$in`, and `$exists` only when true. A key that
+/// is not an operator (a sub-document's field) is accepted.
+pub fn partial_index_allows(op: &str, val: &Bson) -> bool {
+    match op {
+        "$eq" | "$gt" | "$gte" | "$lt" | "$lte" | "$type" | "$in" => true,
+        "$exists" => val == &Bson::Boolean(true),
+        _ => !is_operator(op),
+    }
+}
+
 /// The parts of `{$and: [...]}` when `d` is exactly that.
 pub fn and_parts(d: &Document) -> Option<&Vec<Bson>> {
     one_key_array(d, "$and")
+}
+
+/// The `$and` array of a filter that has one, whatever its other keys.
+pub fn and_operand(d: &Document) -> Option<&Vec<Bson>> {
+    d.get_array("$and").ok()
 }
 
 /// The parts of `{$or: [...]}` when `d` is exactly that.

@@ -6,7 +6,10 @@
 use super::expr::{unsupported, Agg, Kind};
 use super::nulls::{and, not_null};
 use super::{Error, Translator};
-use bson::{bson, Bson};
+use crate::mql::accumulator as acc;
+use crate::mql::expr as ex;
+use crate::translate::Refusal;
+use bson::Bson;
 use sqlparser::ast::{
     DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
 };
@@ -29,7 +32,7 @@ impl Translator {
         for (k, field) in &scope.keys {
             if strip(k) == strip(e) {
                 return Ok(Some(Agg::new(
-                    Bson::String(format!("$_id.{field}")),
+                    ex::field(&format!("_id.{field}")),
                     Kind::Unknown,
                     true,
                 )));
@@ -43,12 +46,17 @@ impl Translator {
         let name = crate::translate::names::function_name(&f.name);
         if f.over.is_some() {
             return Err(unsupported(
+                Refusal::Aggregate,
                 format!("window function {}() OVER (...)", f.name),
                 e,
             ));
         }
         if !f.within_group.is_empty() || f.null_treatment.is_some() || f.uses_odbc_syntax {
-            return Err(unsupported(format!("this form of {}()", f.name), e));
+            return Err(unsupported(
+                Refusal::Aggregate,
+                format!("this form of {}()", f.name),
+                e,
+            ));
         }
         let Some(mut scope) = self.cx.group.take() else {
             return Err(super::expr::invalid(
@@ -74,7 +82,11 @@ impl Translator {
         let (distinct, star, arg) = match &f.args {
             FunctionArguments::List(list) => {
                 if !list.clauses.is_empty() {
-                    return Err(unsupported(format!("clauses inside {}()", f.name), e));
+                    return Err(unsupported(
+                        Refusal::Aggregate,
+                        format!("clauses inside {}()", f.name),
+                        e,
+                    ));
                 }
                 let distinct =
                     matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
@@ -110,11 +122,12 @@ impl Translator {
             None => None,
         };
         if let Some(a) = &x {
-            if a.expr
-                .as_document()
-                .is_some_and(|d| d.keys().any(|k| k.starts_with("$_id")))
-            {
-                return Err(unsupported("nested aggregate functions", e));
+            if a.expr.as_document().is_some_and(acc::reads_group_key) {
+                return Err(unsupported(
+                    Refusal::Aggregate,
+                    "nested aggregate functions",
+                    e,
+                ));
             }
         }
         let idx = scope.accumulators.len();
@@ -129,86 +142,83 @@ impl Translator {
             }
             and(parts)
         };
-        let reader = |f: &str| Bson::String(format!("${f}"));
+        let reader = |f: &str| ex::field(f);
         match (name, star, x) {
             ("count", true, _) => {
-                let acc = match &filter {
-                    Some(ft) => bson!({"$sum": {"$cond": [ft.clone(), 1, 0]}}),
-                    None => bson!({"$sum": 1}),
+                let count = match &filter {
+                    Some(ft) => acc::sum(ex::cond(ft.clone(), 1, 0)),
+                    None => acc::sum(1),
                 };
-                scope.accumulators.insert(&field, acc);
-                Ok(Agg::new(
-                    bson!({"$ifNull": [reader(&field), 0]}),
-                    Kind::Int,
-                    false,
-                ))
+                scope.accumulators.insert(&field, count);
+                Ok(Agg::new(ex::if_null(reader(&field), 0), Kind::Int, false))
             }
             (_, false, Some(x)) if distinct => {
                 let keep = counted(&x);
                 scope.accumulators.insert(
                     &field,
-                    bson!({"$addToSet": {"$cond": [keep, x.expr, "$$REMOVE"]}}),
+                    acc::add_to_set(ex::cond(keep, x.expr, ex::remove())),
                 );
-                let set = bson!({"$ifNull": [reader(&field), []]});
-                let nonempty = bson!({"$gt": [{"$size": set.clone()}, 0]});
+                let set = ex::if_null(reader(&field), Bson::Array(Vec::new()));
+                let nonempty = ex::gt(ex::size(set.clone()), 0);
                 Ok(match name {
-                    "count" => Agg::new(bson!({"$size": set}), Kind::Int, false),
+                    "count" => Agg::new(ex::size(set), Kind::Int, false),
                     "sum" => Agg::new(
-                        bson!({"$cond": [nonempty, {"$sum": set}, null]}),
+                        ex::cond(nonempty, ex::sum_of(set), Bson::Null),
                         x.kind,
                         true,
                     ),
                     "avg" => Agg::new(
-                        bson!({"$cond": [nonempty, {"$avg": set}, null]}),
+                        ex::cond(nonempty, ex::avg_of(set), Bson::Null),
                         Kind::Number,
                         true,
                     ),
-                    "min" => Agg::new(bson!({"$min": set}), x.kind, true),
-                    _ => Agg::new(bson!({"$max": set}), x.kind, true),
+                    "min" => Agg::new(ex::min_of(set), x.kind, true),
+                    _ => Agg::new(ex::max_of(set), x.kind, true),
                 })
             }
             ("count", false, Some(x)) => {
                 let keep = counted(&x);
                 scope
                     .accumulators
-                    .insert(&field, bson!({"$sum": {"$cond": [keep, 1, 0]}}));
-                Ok(Agg::new(
-                    bson!({"$ifNull": [reader(&field), 0]}),
-                    Kind::Int,
-                    false,
-                ))
+                    .insert(&field, acc::sum(ex::cond(keep, 1, 0)));
+                Ok(Agg::new(ex::if_null(reader(&field), 0), Kind::Int, false))
             }
             ("sum", false, Some(x)) => {
                 let value = match &filter {
-                    Some(ft) => bson!({"$cond": [ft.clone(), x.expr.clone(), null]}),
+                    Some(ft) => ex::cond(ft.clone(), x.expr.clone(), Bson::Null),
                     None => x.expr.clone(),
                 };
                 let keep = counted(&x);
                 let nfield = format!("a{idx}n");
-                scope.accumulators.insert(&field, bson!({"$sum": value}));
+                scope.accumulators.insert(&field, acc::sum(value));
                 // $sum skips non-numbers too, so count numeric inputs: PG's SUM is NULL when none.
-                scope.accumulators.insert(&nfield, bson!({"$sum": {"$cond": [and(vec![keep, bson!({"$isNumber": x.expr})]), 1, 0]}}));
+                scope.accumulators.insert(
+                    &nfield,
+                    acc::sum(ex::cond(and(vec![keep, ex::is_number(x.expr)]), 1, 0)),
+                );
                 Ok(Agg::new(
-                    bson!({"$cond": [{"$gt": [{"$ifNull": [reader(&nfield), 0]}, 0]}, reader(&field), null]}),
+                    ex::cond(
+                        ex::gt(ex::if_null(reader(&nfield), 0), 0),
+                        reader(&field),
+                        Bson::Null,
+                    ),
                     x.kind,
                     true,
                 ))
             }
             ("avg" | "min" | "max", false, Some(x)) => {
                 let value = match &filter {
-                    Some(ft) => bson!({"$cond": [ft.clone(), x.expr.clone(), null]}),
+                    Some(ft) => ex::cond(ft.clone(), x.expr.clone(), Bson::Null),
                     None => x.expr.clone(),
                 };
-                let op = format!("${name}");
-                let mut acc = bson::Document::new();
-                acc.insert(op, value);
-                scope.accumulators.insert(&field, acc);
+                let a = match name {
+                    "avg" => acc::avg(value),
+                    "min" => acc::min(value),
+                    _ => acc::max(value),
+                };
+                scope.accumulators.insert(&field, a);
                 let kind = if name == "avg" { Kind::Number } else { x.kind };
-                Ok(Agg::new(
-                    bson!({"$ifNull": [reader(&field), null]}),
-                    kind,
-                    true,
-                ))
+                Ok(Agg::new(ex::or_null(reader(&field)), kind, true))
             }
             _ => Err(super::expr::invalid(
                 format!("unsupported use of {}()", f.name),

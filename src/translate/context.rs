@@ -14,6 +14,7 @@ use super::cte::Binding;
 use super::join::JoinScope;
 use super::window::WindowScope;
 use super::{Error, Position, Translator};
+use crate::translate::Refusal;
 use bson::Document;
 
 /// The state of the query level being translated (like DataFusion's `PlannerContext`).
@@ -59,6 +60,7 @@ impl Translator {
         let out = result?;
         if !child.pending.is_empty() {
             return Err(Error::Unsupported {
+                kind: Refusal::Subquery,
                 construct: "subquery in this position".into(),
                 position: Position::default(),
             });

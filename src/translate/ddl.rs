@@ -5,10 +5,12 @@ use super::expr::{expr_pos, literal_value};
 use super::names::{collection_name, field_path, ident_pos};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::command::IndexSpec;
+use crate::mql::filter;
 use crate::mql::{Command, Output, OutputColumn};
 use crate::sql::{
     AlterCollection, CollectionOption, CreateCollection, DropCollection, ShowIndexes,
 };
+use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{
     ColumnOption, CreateIndex, CreateTable, DataType, Expr, ObjectName, ObjectNamePart, ObjectType,
@@ -264,6 +266,7 @@ impl Translator {
         let pos = Position::from(table_name.span().start);
         let refuse = |what: &str| {
             Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: what.to_string(),
                 position: pos,
             })
@@ -299,6 +302,7 @@ impl Translator {
                 Expr::CompoundIdentifier(parts) => field_path(parts)?,
                 other => {
                     return Err(Error::Unsupported {
+                        kind: Refusal::Statement,
                         construct: "index on an expression".into(),
                         position: expr_pos(other),
                     })
@@ -371,6 +375,7 @@ impl Translator {
         let pos = Position::from(ct.name.span().start);
         let refuse = |what: &str| {
             Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: what.to_string(),
                 position: pos,
             })
@@ -391,6 +396,7 @@ impl Translator {
         for c in &ct.columns {
             super::names::check_field_segment(&c.name.value, ident_pos(&c.name))?;
             let types = bson_types(&c.data_type).ok_or_else(|| Error::Unsupported {
+                kind: Refusal::Type,
                 construct: format!("column type {}", c.data_type),
                 position: ident_pos(&c.name),
             })?;
@@ -407,8 +413,8 @@ impl Translator {
                         indexes.push(IndexSpec { key: doc! {&c.name.value: 1}, name: format!("{collection}_{}_key", c.name.value), options: doc! {"unique": true} });
                         self.notes.push(format!("UNIQUE on {}: MongoDB's unique index allows only one NULL/missing value (PostgreSQL allows many)", c.name.value));
                     }
-                    ColumnOption::Default(_) => return Err(Error::Unsupported { construct: "DEFAULT (collections have no column defaults; give every value in INSERT)".into(), position: ident_pos(&c.name) }),
-                    other => return Err(Error::Unsupported { construct: format!("column option {other}"), position: ident_pos(&c.name) }),
+                    ColumnOption::Default(_) => return Err(Error::Unsupported { kind: Refusal::Statement, construct: "DEFAULT (collections have no column defaults; give every value in INSERT)".into(), position: ident_pos(&c.name) }),
+                    other => return Err(Error::Unsupported { kind: Refusal::Statement, construct: format!("column option {other}"), position: ident_pos(&c.name) }),
                 }
             }
             let mut prop = Document::new();
@@ -450,6 +456,7 @@ impl Translator {
                 ),
                 other => {
                     return Err(Error::Unsupported {
+                        kind: Refusal::Statement,
                         construct: format!("table constraint {other}"),
                         position: pos,
                     })
@@ -486,7 +493,7 @@ impl Translator {
         schema.insert("properties", properties);
         let mut steps = vec![Command::Create {
             collection: collection.clone(),
-            options: doc! {"validator": {"$jsonSchema": schema}},
+            options: doc! {"validator": filter::json_schema(schema)},
         }];
         if !indexes.is_empty() {
             steps.push(Command::CreateIndexes {
@@ -515,6 +522,7 @@ impl Translator {
         let pos = Position::from(s.span().start);
         if *cascade || *purge || *temporary {
             return Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: "DROP ... CASCADE/PURGE/TEMPORARY".into(),
                 position: pos,
             });
@@ -553,6 +561,7 @@ impl Translator {
             }
             other => {
                 return Err(Error::Unsupported {
+                    kind: Refusal::Statement,
                     construct: format!("DROP {other}"),
                     position: pos,
                 })
@@ -614,23 +623,18 @@ fn bson_types(t: &DataType) -> Option<Option<Vec<Bson>>> {
 fn check_partial_filter(f: &Document, e: &Expr) -> Result<(), Error> {
     for (k, v) in f {
         match k.as_str() {
-            "$and" | "$or" => {
+            k if filter::is_connective(k) => {
                 for part in v.as_array().into_iter().flatten() {
                     if let Bson::Document(d) = part {
                         check_partial_filter(d, e)?;
                     }
                 }
             }
-            k if k.starts_with('$') => return Err(refuse_partial(k, e)),
+            k if filter::is_operator(k) => return Err(refuse_partial(k, e)),
             _ => {
                 if let Bson::Document(ops) = v {
                     for (op, val) in ops {
-                        let ok = match op.as_str() {
-                            "$eq" | "$gt" | "$gte" | "$lt" | "$lte" | "$type" | "$in" => true,
-                            "$exists" => val == &Bson::Boolean(true),
-                            _ => !op.starts_with('$'),
-                        };
-                        if !ok {
+                        if !filter::partial_index_allows(op, val) {
                             return Err(refuse_partial(op, e));
                         }
                     }
@@ -643,6 +647,7 @@ fn check_partial_filter(f: &Document, e: &Expr) -> Result<(), Error> {
 
 fn refuse_partial(op: &str, e: &Expr) -> Error {
     Error::Unsupported {
+        kind: Refusal::Statement,
         construct: format!("index WHERE clause needing {op} (MongoDB partial indexes allow only =, <, <=, >, >=, IN, IS NOT NULL, AND, OR)"),
         position: expr_pos(e),
     }

@@ -9,8 +9,13 @@ use super::expr::{expr_pos, unsupported, Agg};
 use super::names::{check_field_segment, collection_name, field_path, ident_pos};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
+use crate::mql::expr as ex;
+use crate::mql::filter;
+use crate::mql::stage::Stage;
+use crate::mql::update::UpdateOperators;
 use crate::mql::{Command, Output};
-use bson::{bson, doc, Bson, Document};
+use crate::translate::Refusal;
+use bson::{doc, Bson, Document};
 use sqlparser::ast::{
     Assignment, AssignmentTarget, BinaryOperator, Delete, Expr, FromTable, Insert, ObjectName,
     ObjectNamePart, SetExpr, Spanned, TableObject, Update, Value,
@@ -22,6 +27,7 @@ impl Translator {
         let pos = Position::from(ins.insert_token.0.span.start);
         let refuse = |what: &str| {
             Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: what.to_string(),
                 position: pos,
             })
@@ -70,7 +76,11 @@ impl Translator {
         let SetExpr::Values(values) = source.body.as_ref() else {
             return refuse("INSERT ... SELECT");
         };
-        if source.order_by.is_some() || source.limit_clause.is_some() || source.with.is_some() {
+        if source.order_by.is_some()
+            || source.limit_clause.is_some()
+            || source.fetch.is_some()
+            || source.with.is_some()
+        {
             return refuse("INSERT with ORDER BY/LIMIT/WITH");
         }
         let mut docs = Vec::new();
@@ -125,8 +135,8 @@ impl Translator {
                 set.insert(c.clone(), a.expr);
             }
             updates.push(UpdateStatement {
-                filter: doc! {"_id": {"$exists": false}},
-                update: UpdateSpec::Pipeline(vec![doc! {"$set": set}]),
+                filter: doc! {"_id": filter::exists(false)},
+                update: UpdateSpec::Pipeline(vec![Stage::Set(set).into_document()]),
                 multi: false,
                 upsert: true,
                 array_filters: None,
@@ -148,11 +158,11 @@ impl Translator {
             if let Value::Placeholder(_) = val.value {
                 let n = self.param_number(&val.value, v)?;
                 let mut a = Agg::new(
-                    bson!({"$literal": {"$param": n as i64}}),
+                    ex::literal(ex::param(n as i64)),
                     super::expr::Kind::Unknown,
                     true,
                 );
-                a.constant = Some(bson!({"$param": n as i64}));
+                a.constant = Some(ex::param(n as i64));
                 return Ok(a);
             }
         }
@@ -170,13 +180,17 @@ impl Translator {
             let mut a = Agg::new(Bson::Array(items), super::expr::Kind::Array, false);
             a.constant = consts.map(Bson::Array);
             if let Some(c) = &a.constant {
-                a.expr = bson!({"$literal": c.clone()});
+                a.expr = ex::literal(c.clone());
             }
             return Ok(a);
         }
         let a = self.agg(v)?;
         if a.interval.is_some() {
-            return Err(unsupported("storing an INTERVAL value", v));
+            return Err(unsupported(
+                Refusal::Statement,
+                "storing an INTERVAL value",
+                v,
+            ));
         }
         Ok(a)
     }
@@ -199,6 +213,7 @@ impl Translator {
         let pos = Position::from(update_token.0.span.start);
         let refuse = |what: &str| {
             Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: what.to_string(),
                 position: pos,
             })
@@ -249,7 +264,7 @@ impl Translator {
         let mut targets = Vec::new();
         for Assignment { target, value } in assignments {
             let AssignmentTarget::ColumnName(name) = target else {
-                return Err(unsupported("tuple assignment", value));
+                return Err(unsupported(Refusal::Statement, "tuple assignment", value));
             };
             let path = object_path(name)?;
             let path = self.strip_table_prefix(&path);
@@ -299,22 +314,22 @@ impl Translator {
             }
         }
         let update = if operator_form {
-            let mut d = Document::new();
+            let mut d = UpdateOperators::new();
             if !set.is_empty() {
-                d.insert("$set", set);
+                d = d.set(set);
             }
             if !inc.is_empty() {
-                d.insert("$inc", inc);
+                d = d.inc(inc);
                 self.notes.push("x = x + n is translated to $inc, which treats a NULL or missing x as 0 (PostgreSQL leaves it NULL)".into());
             }
-            UpdateSpec::Operators(d)
+            UpdateSpec::Operators(d.into())
         } else {
             let mut stage = Document::new();
             for (path, value) in &targets {
                 let a = self.insert_value(value)?;
                 stage.insert(path.clone(), a.expr);
             }
-            UpdateSpec::Pipeline(vec![doc! {"$set": stage}])
+            UpdateSpec::Pipeline(vec![Stage::Set(stage).into_document()])
         };
         Ok(update)
     }
@@ -328,7 +343,7 @@ impl Translator {
             Ok(match e {
                 Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
                     let a = this.agg(e)?;
-                    a.expr == Bson::String(format!("${path}"))
+                    a.expr == ex::field(path)
                 }
                 _ => false,
             })
@@ -373,6 +388,7 @@ impl Translator {
         let pos = Position::from(delete_token.0.span.start);
         let refuse = |what: &str| {
             Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: what.to_string(),
                 position: pos,
             })
@@ -429,6 +445,7 @@ pub(crate) fn object_path(name: &ObjectName) -> Result<String, Error> {
             }
             _ => {
                 return Err(Error::Unsupported {
+                    kind: Refusal::Statement,
                     construct: format!("column {name}"),
                     position: Position::from(name.span().start),
                 })

@@ -18,7 +18,11 @@
 use super::expr::{invalid, unsupported};
 use super::names::{collection_name, field_path};
 use super::{Error, Position, Translator};
-use bson::{doc, Bson, Document};
+use crate::mql::expr as ex;
+use crate::mql::filter;
+use crate::mql::stage::Stage;
+use crate::translate::Refusal;
+use bson::{bson, Bson, Document};
 use sqlparser::ast::{
     Expr, Ident, JoinConstraint, JoinOperator, Spanned, TableFactor, TableWithJoins,
 };
@@ -85,6 +89,7 @@ impl Translator {
                 // The first relation's stages (a CTE / derived table) run first, on its collection.
                 let Some(c) = src.collection else {
                     return Err(Error::Unsupported {
+                        kind: Refusal::Join,
                         construct: "a query without FROM as the first relation of a join".into(),
                         position: pos,
                     });
@@ -113,6 +118,7 @@ impl Translator {
                     JoinOperator::CrossJoin(c) => (c, false),
                     JoinOperator::Right(_) | JoinOperator::RightOuter(_) => {
                         return Err(Error::Unsupported {
+                            kind: Refusal::Join,
                             construct:
                                 "RIGHT JOIN with more than two tables (write it as a LEFT JOIN)"
                                     .into(),
@@ -121,12 +127,14 @@ impl Translator {
                     }
                     JoinOperator::FullOuter(_) => {
                         return Err(Error::Unsupported {
+                            kind: Refusal::Join,
                             construct: "FULL OUTER JOIN with more than two tables".into(),
                             position: at,
                         })
                     }
                     _ => {
                         return Err(Error::Unsupported {
+                            kind: Refusal::Join,
                             construct: "this kind of join".into(),
                             position: at,
                         })
@@ -142,6 +150,7 @@ impl Translator {
                     }
                     JoinConstraint::Natural => {
                         return Err(Error::Unsupported {
+                            kind: Refusal::Join,
                             construct: "NATURAL JOIN".into(),
                             position: at,
                         })
@@ -252,13 +261,11 @@ impl Translator {
         add_table(scope, qualifier, relation)?;
         let field = format!("__j{k}");
         let lookup = self.lookup_doc(scope, k, src, on, &field)?;
-        stages.push(doc! {"$lookup": lookup});
+        stages.push(Stage::Lookup(lookup).into_document());
         if left {
-            stages.push(
-                doc! {"$unwind": {"path": format!("${field}"), "preserveNullAndEmptyArrays": true}},
-            );
+            stages.push(Stage::UnwindPreserving(ex::field_ref(&field)).into_document());
         } else {
-            stages.push(doc! {"$unwind": format!("${field}")});
+            stages.push(Stage::Unwind(ex::field_ref(&field)).into_document());
         }
         Ok(())
     }
@@ -294,9 +301,9 @@ impl Translator {
             // A subquery's `$lookup` would land in the outer pipeline, not in this join's.
             self.no_subquery_here("JOIN ... ON", super::expr::expr_pos(on))?;
             for (name, path) in used {
-                lets.insert(name, Bson::String(format!("${path}")));
+                lets.insert(name, ex::field(&path));
             }
-            pipeline.push(doc! {"$match": {"$expr": p.t}});
+            pipeline.push(Stage::Match(filter::expr(p.t)).into_document());
         }
         // No localField / foreignField pre-filter: its array matching is not SQL equality (an empty array
         // local value matches nothing). MongoDB 5.0+ can use an index for the `$eq` inside `$expr` here.
@@ -328,6 +335,7 @@ impl Translator {
         let at = Position::from(j.span().start);
         let JoinConstraint::On(on) = constraint else {
             return Err(Error::Unsupported {
+                kind: Refusal::Join,
                 construct: "RIGHT / FULL JOIN without an ON condition".into(),
                 position: at,
             });
@@ -352,12 +360,18 @@ impl Translator {
             add_table(&mut swapped, b_q, &j.relation)?;
             add_table(&mut swapped, a_q, &twj.relation)?;
             let anti = self.lookup_doc(&swapped, 1, plain_source(&a_coll), Some(on), "__m")?;
-            stages.push(doc! {"$unionWith": {"coll": b_coll, "pipeline": [
-                {"$lookup": anti},
-                {"$match": {"__m": {"$size": 0}}},
-                {"$unset": "__m"},
-                {"$replaceRoot": {"newRoot": {"__j1": "$$ROOT"}}},
-            ]}});
+            stages.push(
+                Stage::UnionWith {
+                    coll: Some(b_coll),
+                    pipeline: vec![
+                        Stage::Lookup(anti).into_document(),
+                        Stage::Match(filter::field("__m", filter::size(0))).into_document(),
+                        Stage::UnsetField("__m".into()).into_document(),
+                        Stage::ReplaceRoot(bson!({"__j1": ex::root()})).into_document(),
+                    ],
+                }
+                .into_document(),
+            );
             a_coll
         } else {
             add_table(&mut scope, b_q, &j.relation)?;
@@ -401,6 +415,7 @@ impl Translator {
         }
         let (Some(first), true) = (parts.first(), parts.len() > 1) else {
             return Err(unsupported(
+                Refusal::Join,
                 format!(
                     "unqualified column \"{e}\" in a query with joins (qualify it with its table)"
                 ),
@@ -408,7 +423,7 @@ impl Translator {
             ));
         };
         let Some(idx) = scope.tables.iter().position(|t| t.qualifier == first.value) else {
-            return Err(unsupported(
+            return Err(unsupported(Refusal::Join,
                 format!(
                     "column \"{e}\": \"{}\" is not a table of FROM (in a query with joins every column is qualified)",
                     first.value
@@ -435,7 +450,8 @@ impl Translator {
                         n
                     }
                 };
-                Ok(Some(format!("${name}")))
+                // Read as a field reference, "$l0" becomes the `let` variable "$$l0".
+                Ok(Some(ex::field_ref(&name)))
             }
             Some(_) => Err(invalid(
                 format!(
@@ -460,6 +476,7 @@ impl Translator {
         }
         let Some(q) = qualifier else {
             return Err(Error::Unsupported {
+                kind: Refusal::Join,
                 construct:
                     "SELECT * in a query with joins (select t.* of one table, or list the columns)"
                         .into(),
@@ -468,14 +485,13 @@ impl Translator {
         };
         match self.join_prefix_of(q) {
             Ok(None) => {
-                let mut names: Vec<Bson> =
-                    self.join_prefixes().into_iter().map(Bson::String).collect();
-                names.push(Bson::String("_id".into()));
-                Ok(vec![doc! {"$unset": names}])
+                let mut names = self.join_prefixes();
+                names.push("_id".into());
+                Ok(vec![Stage::Unset(names).into_document()])
             }
             Ok(Some(p)) => Ok(vec![
-                doc! {"$replaceRoot": {"newRoot": {"$ifNull": [format!("${p}"), {}]}}},
-                doc! {"$unset": "_id"},
+                Stage::ReplaceRoot(ex::if_null(ex::field(&p), Document::new())).into_document(),
+                Stage::UnsetField("_id".into()).into_document(),
             ]),
             Err(()) => Err(Error::Invalid {
                 message: format!("missing FROM-clause entry for table \"{q}\""),
@@ -543,7 +559,7 @@ fn all_of(mut filters: Vec<Document>) -> Document {
     match filters.len() {
         0 => Document::new(),
         1 => filters.pop().unwrap_or_default(),
-        _ => doc! {"$and": filters},
+        _ => filter::and(filters.into_iter().map(Bson::Document).collect()),
     }
 }
 
@@ -571,6 +587,7 @@ fn using_condition(
             None if scope.tables.len() == 1 => scope.tables[0].qualifier.clone(),
             None => {
                 return Err(Error::Unsupported {
+                    kind: Refusal::Join,
                     construct: format!(
                     "USING ({name}) after several tables (write ON t.{name} = {qualifier}.{name})"
                 ),
@@ -657,6 +674,7 @@ fn table_factor(t: &TableFactor) -> Result<(String, String), Error> {
                 Some(a) => {
                     if !a.columns.is_empty() {
                         return Err(Error::Unsupported {
+                            kind: Refusal::Join,
                             construct: "column aliases on a table".into(),
                             position: pos,
                         });
@@ -668,10 +686,12 @@ fn table_factor(t: &TableFactor) -> Result<(String, String), Error> {
             Ok((c, q))
         }
         TableFactor::Derived { .. } => Err(Error::Unsupported {
+            kind: Refusal::Join,
             construct: "subquery (derived table) in a join".into(),
             position: pos,
         }),
         _ => Err(Error::Unsupported {
+            kind: Refusal::Join,
             construct: "this kind of FROM item in a join".into(),
             position: pos,
         }),

@@ -12,6 +12,8 @@
 
 use super::expr::{invalid, unsupported, Agg, Kind};
 use super::{Error, Translator};
+use crate::mql::expr as ex;
+use crate::translate::Refusal;
 use bson::{bson, Bson, Document};
 use sqlparser::ast::{
     ArrayElemTypeDef, BinaryOperator, CastKind, DataType, Expr, Function, FunctionArg,
@@ -73,12 +75,14 @@ impl Translator {
                 }) = path
                 else {
                     return Err(unsupported(
+                        Refusal::Function,
                         "json_extract() path other than a text constant",
                         path,
                     ));
                 };
                 let Some(rest) = p.strip_prefix("$.") else {
                     return Err(unsupported(
+                        Refusal::Function,
                         "json_extract() path other than '$.key.key...'",
                         path,
                     ));
@@ -91,6 +95,7 @@ impl Translator {
                             .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
                     {
                         return Err(unsupported(
+                            Refusal::Function,
                             "json_extract() path other than '$.key.key...'",
                             path,
                         ));
@@ -113,7 +118,7 @@ impl Translator {
                 };
                 let a = self.agg(x)?;
                 Ok(Some(Agg::new(
-                    bson!({"$cond": [{"$eq": [{"$ifNull": [a.expr.clone(), null]}, null]}, null, {"$size": a.expr}]}),
+                    ex::cond(ex::is_null(a.expr.clone()), Bson::Null, ex::size(a.expr)),
                     Kind::Int,
                     true,
                 )))
@@ -136,10 +141,17 @@ impl Translator {
                 Some(other) if !matches!(other, Bson::Document(_) | Bson::Array(_)) => {
                     other.to_string()
                 }
-                _ => return Err(unsupported("JSON object key other than a constant", k)),
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Function,
+                        "JSON object key other than a constant",
+                        k,
+                    ))
+                }
             };
             if key.is_empty() || key.starts_with('$') || key.contains('.') {
                 return Err(unsupported(
+                    Refusal::Function,
                     format!(
                         "JSON object key \"{key}\" (empty, starting with '$' or containing '.')"
                     ),
@@ -150,11 +162,12 @@ impl Translator {
             let value = if a.constant.is_some() || !a.nullable {
                 a.expr
             } else {
-                bson!({"$ifNull": [a.expr, null]})
+                ex::or_null(a.expr)
             };
             if let Some(pos) = members.iter().position(|(n, _)| *n == key) {
                 if !jsonb {
                     return Err(unsupported(
+                        Refusal::Function,
                         format!("repeated JSON object key \"{key}\""),
                         k,
                     ));
@@ -167,7 +180,7 @@ impl Translator {
             members.sort_by(|(a, _), (b, _)| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
         }
         if members.is_empty() {
-            return Ok(Agg::new(bson!({"$literal": {}}), Kind::Document, false));
+            return Ok(Agg::new(ex::literal(bson!({})), Kind::Document, false));
         }
         let _ = e;
         let mut d = Document::new();
@@ -176,7 +189,7 @@ impl Translator {
         }
         // Inside `$mergeObjects` the document is an expression object, never read as a projection spec.
         Ok(Agg::new(
-            bson!({"$mergeObjects": [Bson::Document(d)]}),
+            ex::merge_objects(vec![Bson::Document(d)]),
             Kind::Document,
             false,
         ))
@@ -193,7 +206,7 @@ impl Translator {
             ArrayElemTypeDef::SquareBracket(t, _)
             | ArrayElemTypeDef::AngleBracket(t)
             | ArrayElemTypeDef::Parenthesis(t) => t,
-            _ => return Err(unsupported("cast to this array type", e)),
+            _ => return Err(unsupported(Refusal::Function, "cast to this array type", e)),
         };
         let mut cur = inner;
         while let Expr::Nested(x) = cur {
@@ -201,6 +214,7 @@ impl Translator {
         }
         let Expr::Array(arr) = cur else {
             return Err(unsupported(
+                Refusal::Function,
                 "cast of a non-literal array (only ARRAY[...]::T[] is translated)",
                 e,
             ));
@@ -226,18 +240,28 @@ fn plain<'a>(f: &'a Function, e: &Expr) -> Result<Vec<&'a Expr>, Error> {
         FunctionArguments::None => Ok(Vec::new()),
         FunctionArguments::List(l) => {
             if !l.clauses.is_empty() || l.duplicate_treatment.is_some() {
-                return Err(unsupported(format!("clauses inside {}()", f.name), e));
+                return Err(unsupported(
+                    Refusal::Function,
+                    format!("clauses inside {}()", f.name),
+                    e,
+                ));
             }
             let mut out = Vec::new();
             for a in &l.args {
                 match a {
                     FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => out.push(x),
-                    _ => return Err(unsupported(format!("argument {a} of {}()", f.name), e)),
+                    _ => {
+                        return Err(unsupported(
+                            Refusal::Function,
+                            format!("argument {a} of {}()", f.name),
+                            e,
+                        ))
+                    }
                 }
             }
             Ok(out)
         }
-        FunctionArguments::Subquery(_) => Err(unsupported("subquery", e)),
+        FunctionArguments::Subquery(_) => Err(unsupported(Refusal::Function, "subquery", e)),
     }
 }
 
@@ -253,6 +277,7 @@ fn object_pairs<'a>(
     };
     if !l.clauses.is_empty() || l.duplicate_treatment.is_some() {
         return Err(unsupported(
+            Refusal::Function,
             format!("clauses inside {}() (NULL ON NULL, RETURNING, ...)", f.name),
             e,
         ));
@@ -264,7 +289,11 @@ fn object_pairs<'a>(
     let mut out = Vec::new();
     if named {
         if !sql_json {
-            return Err(unsupported(format!("named arguments of {}()", f.name), e));
+            return Err(unsupported(
+                Refusal::Function,
+                format!("named arguments of {}()", f.name),
+                e,
+            ));
         }
         for a in &l.args {
             match a {
@@ -273,7 +302,13 @@ fn object_pairs<'a>(
                     arg: FunctionArgExpr::Expr(v),
                     operator: FunctionArgOperator::Value | FunctionArgOperator::Colon,
                 } => out.push((name, v)),
-                _ => return Err(unsupported(format!("argument {a} of {}()", f.name), e)),
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Function,
+                        format!("argument {a} of {}()", f.name),
+                        e,
+                    ))
+                }
             }
         }
         return Ok(out);

@@ -30,7 +30,7 @@ mod upsert;
 mod view;
 pub(crate) mod window;
 
-pub use error::{Error, Position};
+pub use error::{Error, Position, Refusal};
 
 use crate::mql::{Command, Output, Plan, StatementPlan};
 use crate::sql::Statement;
@@ -168,9 +168,11 @@ fn translate_statement_here(
     // Errors without a position of their own point at the statement.
     let (steps, output) = t.statement(stmt, text).map_err(|e| match e {
         Error::Unsupported {
+            kind,
             construct,
             position,
         } if position.line == 0 => Error::Unsupported {
+            kind,
             construct,
             position: at,
         },
@@ -198,6 +200,7 @@ fn translate_statement_here(
     }
     if !t.cx.pending.is_empty() {
         return Err(Error::Unsupported {
+            kind: Refusal::Subquery,
             construct: "subquery in this position".into(),
             position: at,
         }
@@ -255,6 +258,7 @@ impl Translator {
                     S::Drop { .. } => self.drop(s),
                     S::CreateView(v) => self.create_view(v, at),
                     S::Explain { .. } => Err(Error::Unsupported {
+                        kind: Refusal::Statement,
                         construct: "EXPLAIN options".into(),
                         position: at,
                     }),
@@ -267,6 +271,7 @@ impl Translator {
                             .join(" ");
                         let pos = Position::from(other.span().start);
                         Err(Error::Unsupported {
+                            kind: Refusal::Statement,
                             construct: format!("statement {word}"),
                             position: if pos.line == 0 { at } else { pos },
                         })

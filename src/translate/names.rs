@@ -4,6 +4,7 @@
 //! NUL; collection names may not be empty, contain `$` or NUL, or start with `system.`.
 
 use super::{Error, Position};
+use crate::translate::Refusal;
 use sqlparser::ast::{Ident, ObjectName, ObjectNamePart, TableFactor};
 
 /// A function's name, lowercased, as `name.to_string().to_ascii_lowercase()` spells it, without formatting
@@ -45,6 +46,7 @@ pub(crate) fn plain_table(factor: &TableFactor, fallback: Position) -> Result<()
     {
         let at = Position::from(sqlparser::ast::Spanned::span(factor).start);
         return Err(Error::Unsupported {
+            kind: Refusal::Relation,
             construct: "this table clause".into(),
             position: if at.line == 0 { fallback } else { at },
         });
@@ -111,12 +113,14 @@ pub(crate) fn collection_name(name: &ObjectName) -> Result<String, Error> {
     };
     let ObjectNamePart::Identifier(ident) = last else {
         return Err(Error::Unsupported {
+            kind: Refusal::Relation,
             construct: format!("object name {name}"),
             position: Position::default(),
         });
     };
     if name.0.len() > 1 {
         return Err(Error::Unsupported {
+            kind: Refusal::Relation,
             construct: format!("qualified collection name {name} (use the collection name alone)"),
             position: ident_pos(ident),
         });

@@ -13,6 +13,9 @@ use super::aggregate::GroupScope;
 use super::expr::{invalid, unsupported, Agg, Kind};
 use super::nulls::{and, not_null};
 use super::{Error, Translator};
+use crate::mql::accumulator as acc;
+use crate::mql::expr as ex;
+use crate::translate::Refusal;
 use bson::{bson, Bson, Document};
 use sqlparser::ast::{
     DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause,
@@ -50,6 +53,7 @@ impl Translator {
             Some(Bson::String(t)) => Ok(Bson::String(t)),
             Some(Bson::Null) => Ok(Bson::String(String::new())),
             _ => Err(unsupported(
+                Refusal::Aggregate,
                 "string_agg() delimiter other than a text constant",
                 sep,
             )),
@@ -76,14 +80,26 @@ impl Translator {
         for c in &list.clauses {
             match c {
                 FunctionArgumentClause::OrderBy(o) => order_by = o,
-                _ => return Err(unsupported(format!("this clause inside {}()", f.name), e)),
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Aggregate,
+                        format!("this clause inside {}()", f.name),
+                        e,
+                    ))
+                }
             }
         }
         let mut args = Vec::new();
         for a in &list.args {
             match a {
                 FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => args.push(x),
-                _ => return Err(unsupported(format!("argument {a} of {}()", f.name), e)),
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Aggregate,
+                        format!("argument {a} of {}()", f.name),
+                        e,
+                    ))
+                }
             }
         }
         let want = |n: usize| -> Result<(), Error> {
@@ -99,7 +115,7 @@ impl Translator {
         };
         let idx = scope.accumulators.len();
         let field = format!("a{idx}");
-        let reader = Bson::String(format!("${field}"));
+        let reader = ex::field(&field);
         let mut keep = Vec::new();
         if let Some(ft) = &filter {
             keep.push(ft.clone());
@@ -107,24 +123,27 @@ impl Translator {
         if matches!(name, "bool_and" | "bool_or" | "every") {
             want(1)?;
             if !order_by.is_empty() {
-                return Err(unsupported(format!("ORDER BY inside {}()", f.name), e));
+                return Err(unsupported(
+                    Refusal::Aggregate,
+                    format!("ORDER BY inside {}()", f.name),
+                    e,
+                ));
             }
             let x = self.agg(args[0])?;
             if !matches!(x.kind, Kind::Bool | Kind::Unknown | Kind::Null) {
                 return Err(invalid(format!("{}() needs a boolean argument", f.name), e));
             }
             let value = match &filter {
-                Some(ft) => bson!({"$cond": [ft.clone(), x.expr, null]}),
+                Some(ft) => ex::cond(ft.clone(), x.expr, Bson::Null),
                 None => x.expr,
             };
-            let mut acc = Document::new();
-            acc.insert(if name == "bool_or" { "$max" } else { "$min" }, value);
-            scope.accumulators.insert(&field, acc);
-            return Ok(Some(Agg::new(
-                bson!({"$ifNull": [reader, null]}),
-                Kind::Bool,
-                true,
-            )));
+            let a = if name == "bool_or" {
+                acc::max(value)
+            } else {
+                acc::min(value)
+            };
+            scope.accumulators.insert(&field, a);
+            return Ok(Some(Agg::new(ex::or_null(reader), Kind::Bool, true)));
         }
         // The element pushed for each row: {k: sort key, v: value} (+ n: key name for object aggregates).
         let mut element = Document::new();
@@ -179,14 +198,16 @@ impl Translator {
                 let k = self.agg(args[0])?;
                 let name_expr = match k.kind {
                     Kind::Text => k.expr.clone(),
-                    Kind::Int | Kind::Number | Kind::Bool => bson!({"$toString": k.expr.clone()}),
-                    _ => {
-                        bson!({"$cond": [{"$eq": [{"$type": k.expr.clone()}, "string"]}, k.expr.clone(), {"$toString": k.expr.clone()}]})
-                    }
+                    Kind::Int | Kind::Number | Kind::Bool => ex::to_string(k.expr.clone()),
+                    _ => ex::cond(
+                        ex::eq(ex::type_of(k.expr.clone()), "string"),
+                        k.expr.clone(),
+                        ex::to_string(k.expr.clone()),
+                    ),
                 };
                 element.insert("n", name_expr.clone());
                 if name == "jsonb_object_agg" {
-                    element.insert("l", bson!({"$strLenBytes": name_expr}));
+                    element.insert("l", ex::str_len_bytes(name_expr));
                 }
                 (self.agg(args[1])?, None)
             }
@@ -195,57 +216,65 @@ impl Translator {
                 (self.agg(args[0])?, None)
             }
         };
-        if x.expr
-            .as_document()
-            .is_some_and(|d| d.keys().any(|k| k.starts_with("$_id")))
-        {
-            return Err(unsupported("nested aggregate functions", e));
+        if x.expr.as_document().is_some_and(acc::reads_group_key) {
+            return Err(unsupported(
+                Refusal::Aggregate,
+                "nested aggregate functions",
+                e,
+            ));
         }
-        element.insert("v", bson!({"$ifNull": [x.expr.clone(), null]}));
+        element.insert("v", ex::or_null(x.expr.clone()));
         let pushed = if keep.is_empty() {
             Bson::Document(element)
         } else {
-            bson!({"$cond": [and(keep), element, "$$REMOVE"]})
+            ex::cond(and(keep), element, ex::remove())
         };
-        let mut acc = Document::new();
-        acc.insert(if distinct { "$addToSet" } else { "$push" }, pushed);
-        scope.accumulators.insert(&field, acc);
+        let a = if distinct {
+            acc::add_to_set(pushed)
+        } else {
+            acc::push(pushed)
+        };
+        scope.accumulators.insert(&field, a);
         // After $group: order, then unwrap the values.
-        let mut items = bson!({"$ifNull": [reader, []]});
+        let mut items = ex::if_null(reader, Bson::Array(Vec::new()));
         if let Some(by) = sort_by {
-            items = bson!({"$sortArray": {"input": items, "sortBy": by}});
+            items = ex::sort_array(items, by);
         }
         if name == "jsonb_object_agg" {
-            items = bson!({"$sortArray": {"input": items, "sortBy": {"l": 1, "n": 1}}});
+            items = ex::sort_array(items, bson!({"l": 1, "n": 1}));
         }
-        let nonempty = bson!({"$gt": [{"$size": items.clone()}, 0]});
+        let nonempty = ex::gt(ex::size(items.clone()), 0);
         let result = if object {
-            let pairs = bson!({"$map": {"input": items, "in": {"k": "$$this.n", "v": "$$this.v"}}});
+            let pairs = ex::map(
+                items,
+                None,
+                bson!({"k": ex::var("this.n"), "v": ex::var("this.v")}),
+            );
             Agg::new(
-                bson!({"$cond": [nonempty, {"$arrayToObject": [pairs]}, null]}),
+                ex::cond(nonempty, ex::array_to_object(pairs), Bson::Null),
                 Kind::Document,
                 true,
             )
         } else {
-            let values = bson!({"$map": {"input": items, "in": "$$this.v"}});
+            let values = ex::map(items, None, ex::var("this.v"));
             match sep {
                 Some(sep) => {
-                    let sep = bson!({"$literal": sep});
+                    let sep = ex::literal(sep);
                     Agg::new(
-                        bson!({"$reduce": {"input": values, "initialValue": null, "in": {"$cond": [
-                            {"$eq": ["$$value", null]},
-                            "$$this",
-                            {"$concat": ["$$value", sep, "$$this"]}
-                        ]}}}),
+                        ex::reduce(
+                            values,
+                            Bson::Null,
+                            ex::cond(
+                                ex::eq(ex::value(), Bson::Null),
+                                ex::this(),
+                                ex::concat(vec![ex::value(), sep, ex::this()]),
+                            ),
+                        ),
                         Kind::Text,
                         true,
                     )
                 }
-                None => Agg::new(
-                    bson!({"$cond": [nonempty, values, null]}),
-                    Kind::Array,
-                    true,
-                ),
+                None => Agg::new(ex::cond(nonempty, values, Bson::Null), Kind::Array, true),
             }
         };
         Ok(Some(result))

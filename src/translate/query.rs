@@ -1,7 +1,8 @@
 //! The clauses around a query body, in one place for plain selects, set operations, window queries and the
 //! queries of CREATE VIEW / CTEs / derived tables (all go through [`Translator::query_to_plan`]): `WITH`,
 //! `ORDER BY` (direction, `USING <` / `USING >`, `NULLS FIRST / LAST`, ordinals and output-column names),
-//! `LIMIT` / `OFFSET`, `FETCH FIRST`, and the refusal of every other query clause. The ORDER BY keys of window
+//! `LIMIT` / `OFFSET`, `FETCH FIRST n ROWS ONLY` (a LIMIT; `WITH TIES` and `PERCENT` refused), and the refusal
+//! of every other query clause. The ORDER BY keys of window
 //! specifications and ordered aggregates (`STRING_AGG(x ORDER BY y)`) and the key directions of CREATE INDEX
 //! are read here too ([`direction`], [`sort_keys`]).
 //!
@@ -11,10 +12,11 @@
 use super::expr::{expr_pos, unsupported};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::{expr as ex, filter, stage::Stage};
+use crate::translate::Refusal;
 use bson::{Bson, Document};
 use sqlparser::ast::{
-    Expr, LimitClause, OrderBy, OrderByExpr, OrderByKind, OrderByOptions, OrderBySort, Query,
-    SetExpr, Spanned, Value,
+    Expr, Fetch, LimitClause, OrderBy, OrderByExpr, OrderByKind, OrderByOptions, OrderBySort,
+    Query, SetExpr, Spanned, Value,
 };
 
 /// One ORDER BY key: the expression and PostgreSQL's direction and NULL placement.
@@ -51,6 +53,7 @@ pub(crate) fn direction(o: &OrderByOptions, key: &Expr) -> Result<(bool, bool), 
             ">" => true,
             other => {
                 return Err(unsupported(
+                    Refusal::Clause,
                     format!("ORDER BY ... USING {other} (only USING < and USING >)"),
                     key,
                 ))
@@ -65,7 +68,7 @@ pub(crate) fn sort_keys(list: &[OrderByExpr]) -> Result<Vec<SortKey>, Error> {
     let mut keys = Vec::with_capacity(list.len());
     for o in list {
         if o.with_fill.is_some() {
-            return Err(unsupported("WITH FILL", &o.expr));
+            return Err(unsupported(Refusal::Clause, "WITH FILL", &o.expr));
         }
         let (desc, nulls_first) = direction(&o.options, &o.expr)?;
         keys.push(SortKey {
@@ -171,9 +174,6 @@ impl Translator {
         if let Some(w) = with {
             return self.with_query(w, q);
         }
-        if fetch.is_some() {
-            return Err(at_query("FETCH FIRST (use LIMIT)", q));
-        }
         if !locks.is_empty()
             || for_clause.is_some()
             || settings.is_some()
@@ -188,7 +188,7 @@ impl Translator {
                 self.select_to_plan(s, tail)
             }
             SetExpr::Query(inner) => {
-                if order_by.is_none() && limit_clause.is_none() {
+                if order_by.is_none() && limit_clause.is_none() && fetch.is_none() {
                     return self.query_to_plan(inner);
                 }
                 Err(at_query("nested query with its own ORDER BY/LIMIT", q))
@@ -239,11 +239,42 @@ impl Translator {
                 return Err(at_query("LIMIT offset, count", q))
             }
         };
+        let limit = match &q.fetch {
+            None => limit,
+            Some(f) => {
+                if matches!(
+                    &q.limit_clause,
+                    Some(LimitClause::LimitOffset { limit: Some(_), .. })
+                ) {
+                    // PostgreSQL: "multiple LIMIT clauses not allowed".
+                    return Err(Error::Invalid {
+                        message: "multiple LIMIT clauses not allowed".into(),
+                        position: Position::from(q.span().start),
+                    });
+                }
+                self.fetch_first(f, q)?
+            }
+        };
         Ok(QueryTail {
             keys,
             limit,
             offset,
         })
+    }
+
+    /// `FETCH FIRST [n] ROW[S] ONLY` (SQL's LIMIT; no count is one row). `WITH TIES` and `PERCENT` are
+    /// refused.
+    fn fetch_first(&mut self, f: &Fetch, q: &Query) -> Result<Option<Bson>, Error> {
+        if f.with_ties {
+            return Err(at_query("FETCH FIRST ... WITH TIES", q));
+        }
+        if f.percent {
+            return Err(at_query("FETCH FIRST ... PERCENT", q));
+        }
+        match &f.quantity {
+            Some(e) => self.count_value(e, "FETCH FIRST"),
+            None => Ok(Some(Bson::Int64(1))),
+        }
     }
 
     /// A LIMIT / OFFSET count: a non-negative integer constant or a parameter (None for LIMIT ALL / NULL).
@@ -269,6 +300,7 @@ impl Translator {
 /// A refusal of a clause of `q`, at the query's start.
 fn at_query(what: &str, q: &Query) -> Error {
     Error::Unsupported {
+        kind: Refusal::Clause,
         construct: what.to_string(),
         position: Position::from(q.span().start),
     }

@@ -14,7 +14,11 @@
 use super::select::column_name;
 use super::{Error, Translated, Translator};
 use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
+use crate::mql::expr as ex;
+use crate::mql::filter;
+use crate::mql::stage::Stage;
 use crate::mql::{Command, Output, OutputColumn};
+use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{SelectItem, Spanned};
 
@@ -40,6 +44,7 @@ impl Translator {
                 }
                 other => {
                     return Err(Error::Unsupported {
+                        kind: Refusal::Statement,
                         construct: "this RETURNING item".into(),
                         position: super::Position::from(other.span().start),
                     })
@@ -59,6 +64,7 @@ impl Translator {
         if wildcard {
             if !cols.is_empty() {
                 return Err(Error::Unsupported {
+                    kind: Refusal::Statement,
                     construct: "RETURNING * together with other columns".into(),
                     position: super::Position::default(),
                 });
@@ -92,10 +98,10 @@ impl Translator {
             ));
         }
         self.notes.push(NOT_ATOMIC.into());
-        let ids = doc! {"_id": {"$in": {"$stepIds": 0i64}}};
-        let mut read = vec![doc! {"$match": ids.clone()}];
+        let ids = filter::field("_id", filter::in_(ex::step_ids(0)));
+        let mut read = vec![Stage::Match(ids.clone()).into_document()];
         if let Some(p) = project {
-            read.push(doc! {"$project": p});
+            read.push(Stage::Project(p).into_document());
         }
         Ok((
             vec![
@@ -145,11 +151,11 @@ impl Translator {
             ));
         }
         self.notes.push(NOT_ATOMIC.into());
-        let mut read = vec![doc! {"$match": filter.clone()}];
+        let mut read = vec![Stage::Match(filter.clone()).into_document()];
         if let Some(mut p) = project {
             // Keep `_id`: the delete step needs it.
             p.remove("_id");
-            read.push(doc! {"$project": p});
+            read.push(Stage::Project(p).into_document());
         }
         Ok((
             vec![
@@ -160,7 +166,7 @@ impl Translator {
                 Command::Delete {
                     collection,
                     deletes: vec![DeleteStatement {
-                        filter: and_ids(filter, doc! {"_id": {"$in": {"$stepIds": 0i64}}}),
+                        filter: and_ids(filter, filter::field("_id", filter::in_(ex::step_ids(0)))),
                         limit: 0,
                     }],
                 },
@@ -174,8 +180,8 @@ impl Translator {
 fn pins_id(filter: &Document) -> bool {
     let id_eq = |v: &Bson| match v {
         Bson::Document(d) => {
-            d.len() == 1 && d.contains_key("$eq")
-                || !d.keys().any(|k| k.starts_with('$')) && !d.is_empty()
+            filter::eq_value(d).is_some()
+                || !d.keys().any(|k| filter::is_operator(k)) && !d.is_empty()
         }
         Bson::RegularExpression(_) | Bson::Array(_) => false,
         _ => true,
@@ -183,8 +189,8 @@ fn pins_id(filter: &Document) -> bool {
     if filter.get("_id").is_some_and(id_eq) {
         return true;
     }
-    match filter.get("$and") {
-        Some(Bson::Array(items)) => items.iter().any(|i| match i {
+    match filter::and_operand(filter) {
+        Some(items) => items.iter().any(|i| match i {
             Bson::Document(d) => pins_id(d),
             _ => false,
         }),
@@ -197,12 +203,10 @@ fn and_ids(filter: Document, ids: Document) -> Document {
     if filter.is_empty() {
         return ids;
     }
-    if filter.len() == 1 {
-        if let Some(Bson::Array(items)) = filter.get("$and") {
-            let mut items = items.clone();
-            items.push(Bson::Document(ids));
-            return doc! {"$and": items};
-        }
+    if let Some(items) = filter::and_parts(&filter) {
+        let mut items = items.clone();
+        items.push(Bson::Document(ids));
+        return filter::and(items);
     }
-    doc! {"$and": [filter, ids]}
+    filter::and(vec![filter.into(), ids.into()])
 }

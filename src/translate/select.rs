@@ -12,8 +12,12 @@ use super::names::collection_name;
 use super::nulls::is_null;
 use super::query::{finish_pipeline, output_column, QueryTail, SortKey};
 use super::{Error, Position, Translated, Translator};
+use crate::mql::expr as ex;
+use crate::mql::filter;
+use crate::mql::stage::Stage;
 use crate::mql::{Command, Output, OutputColumn};
-use bson::{bson, doc, Bson, Document};
+use crate::translate::Refusal;
+use bson::{doc, Bson, Document};
 use sqlparser::ast::{
     Distinct, Expr, GroupByExpr, Select, SelectItem, Spanned, TableFactor, TableWithJoins,
 };
@@ -97,7 +101,7 @@ impl Translator {
 
         let mut pipeline: Vec<Document> = Vec::new();
         if !pre_filter.is_empty() {
-            pipeline.push(doc! {"$match": pre_filter});
+            pipeline.push(Stage::Match(pre_filter).into_document());
         }
         pipeline.append(&mut source.pipeline);
         self.push_where(&mut pipeline, filter, where_stages, wildcard);
@@ -206,7 +210,7 @@ impl Translator {
             // A missing value would leave the key out of the `_id` document, a group apart from NULL's:
             // SQL has one NULL group.
             let key = if a.nullable {
-                bson::bson!({"$ifNull": [a.expr, null]})
+                ex::or_null(a.expr)
             } else {
                 a.expr
             };
@@ -230,21 +234,34 @@ impl Translator {
         let win = win?;
         let (having_match, sort_fields) = result?;
         let after_group_stages = self.take_subquery_stages();
-        let mut group =
-            doc! {"_id": if id.is_empty() { Bson::Null } else { Bson::Document(id.clone()) }};
-        group.extend(scope.accumulators);
-        pipeline.push(doc! {"$group": group});
+        pipeline.push(
+            Stage::Group {
+                id: if id.is_empty() {
+                    Bson::Null
+                } else {
+                    Bson::Document(id.clone())
+                },
+                accumulators: scope.accumulators,
+            }
+            .into_document(),
+        );
         if id.is_empty() {
             // PG: an aggregate without GROUP BY returns exactly one row, also over no rows.
-            pipeline.push(doc! {"$unionWith": {"pipeline": [{"$documents": [{}]}]}});
-            pipeline.push(doc! {"$limit": 1});
+            pipeline.push(
+                Stage::UnionWith {
+                    coll: None,
+                    pipeline: vec![Stage::Documents(vec![Document::new()]).into_document()],
+                }
+                .into_document(),
+            );
+            pipeline.push(Stage::Limit(Bson::Int32(1)).into_document());
         }
         pipeline.extend(after_group_stages);
         if let Some(h) = having_match {
-            pipeline.push(doc! {"$match": {"$expr": h}});
+            pipeline.push(Stage::Match(filter::expr(h)).into_document());
         }
         pipeline.extend(win);
-        pipeline.push(doc! {"$project": project});
+        pipeline.push(Stage::Project(project).into_document());
         self.finish_sort(pipeline, sort_fields, shape.limit, shape.offset);
         Ok(out_cols)
     }
@@ -268,7 +285,7 @@ impl Translator {
                 let a = self.agg(&k.expr)?;
                 sort_fields.extend(sort_spec(&mut set, i, &a, k));
             }
-            let set = (!set.is_empty()).then(|| doc! {"$set": set});
+            let set = (!set.is_empty()).then(|| Stage::Set(set).into_document());
             self.push_with_lookups(pipeline, set);
         } else {
             project.insert("_id", 0);
@@ -286,7 +303,7 @@ impl Translator {
                 sort_fields.extend(sort_spec(&mut project, i, &a, k));
             }
             pipeline.extend(self.take_subquery_stages());
-            pipeline.push(doc! {"$project": project});
+            pipeline.push(Stage::Project(project).into_document());
         }
         self.finish_sort(pipeline, sort_fields, shape.limit, shape.offset);
         pipeline.extend(star_stages);
@@ -430,11 +447,13 @@ impl Translator {
         let [twj] = from else {
             return Err(if from.is_empty() {
                 Error::Unsupported {
+                    kind: Refusal::Clause,
                     construct: "SELECT without FROM".into(),
                     position: pos,
                 }
             } else {
                 Error::Unsupported {
+                    kind: Refusal::Clause,
                     construct: "several tables in FROM (joins)".into(),
                     position: pos,
                 }
@@ -442,6 +461,7 @@ impl Translator {
         };
         if let Some(j) = twj.joins.first() {
             return Err(Error::Unsupported {
+                kind: Refusal::Clause,
                 construct: "JOIN".into(),
                 position: Position::from(j.span().start),
             });
@@ -454,6 +474,7 @@ impl Translator {
                 if let Some(a) = alias {
                     if !a.columns.is_empty() {
                         return Err(Error::Unsupported {
+                            kind: Refusal::Clause,
                             construct: "column aliases on a table".into(),
                             position: pos,
                         });
@@ -463,10 +484,12 @@ impl Translator {
                 Ok(c)
             }
             TableFactor::Derived { .. } => Err(Error::Unsupported {
+                kind: Refusal::Clause,
                 construct: "subquery in FROM (derived table)".into(),
                 position: Position::from(twj.relation.span().start),
             }),
             _ => Err(Error::Unsupported {
+                kind: Refusal::Clause,
                 construct: "this kind of FROM item".into(),
                 position: Position::from(twj.relation.span().start),
             }),
@@ -493,6 +516,7 @@ struct SelectList<'a> {
 
 fn refuse_at(what: &str, pos: Position) -> Error {
     Error::Unsupported {
+        kind: Refusal::Clause,
         construct: what.to_string(),
         position: pos,
     }
@@ -585,6 +609,7 @@ fn select_list(projection: &[SelectItem], pos: Position) -> Result<SelectList<'_
                 // A second star (`t1.*, t2.*`): each star alone stands for a whole row, and two would have
                 // to be merged field by field (same-named columns collide); only one is translated.
                 return Err(Error::Unsupported {
+                    kind: Refusal::Clause,
                     construct: "more than one * in the SELECT list (name the columns)".into(),
                     position: star_position(item).unwrap_or(pos),
                 });
@@ -655,7 +680,7 @@ fn sort_spec(target: &mut Document, i: usize, a: &Agg, k: &SortKey) -> Vec<(Stri
     let mut out = Vec::new();
     if k.nulls_first != mongo_nulls_first && a.nullable {
         let f = format!("__n{i}");
-        target.insert(&f, bson!({"$cond": [is_null(&a.expr), 1, 0]}));
+        target.insert(&f, ex::cond(is_null(&a.expr), 1, 0));
         out.push((f, if k.nulls_first { -1 } else { 1 }));
     }
     let f = format!("__s{i}");
@@ -673,7 +698,7 @@ pub(crate) fn projected(e: Bson) -> Bson {
         | Bson::Double(_)
         | Bson::Decimal128(_)
         | Bson::Boolean(_)
-        | Bson::Null => bson!({ "$literal": e }),
+        | Bson::Null => ex::literal(e),
         other => other,
     }
 }

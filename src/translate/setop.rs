@@ -11,9 +11,13 @@
 
 use super::query::{finish_pipeline, output_column, QueryTail};
 use super::{Error, Position, Translated, Translator};
+use crate::mql::accumulator as acc;
 use crate::mql::command::ReadStages;
+use crate::mql::expr as ex;
+use crate::mql::stage::Stage;
 use crate::mql::{Command, Output, OutputColumn};
-use bson::{bson, doc, Document};
+use crate::translate::Refusal;
+use bson::{doc, Bson, Document};
 use sqlparser::ast::{Query, SetExpr, SetOperator, SetQuantifier, Spanned};
 
 /// One translated side of a set operation.
@@ -43,6 +47,7 @@ impl Translator {
         for (k, key) in tail.keys.iter().enumerate() {
             let Some(idx) = output_column(&key.expr, &names, |_| true)? else {
                 return Err(Error::Unsupported {
+                    kind: Refusal::SetOperation,
                     construct: format!(
                         "ORDER BY {} after a set operation (name an output column or its position)",
                         key.expr
@@ -54,10 +59,7 @@ impl Translator {
             let f = field(idx);
             if key.nulls_first == key.desc {
                 let flag = format!("__n{k}");
-                set.insert(
-                    &flag,
-                    bson!({"$cond": [{"$eq": [format!("${f}"), null]}, 1, 0]}),
-                );
+                set.insert(&flag, ex::cond(ex::eq(ex::field(&f), Bson::Null), 1, 0));
                 sort.push((flag, dir));
             }
             if !sort.iter().any(|(s, _)| *s == f) {
@@ -66,7 +68,7 @@ impl Translator {
         }
         let flags: Vec<String> = set.keys().cloned().collect();
         if !set.is_empty() {
-            pipeline.push(doc! {"$set": set});
+            pipeline.push(Stage::Set(set).into_document());
         }
         finish_pipeline(
             &mut pipeline,
@@ -107,6 +109,7 @@ impl Translator {
                     SetQuantifier::Distinct | SetQuantifier::None => false,
                     _ => {
                         return Err(Error::Unsupported {
+                            kind: Refusal::SetOperation,
                             construct: format!("{op} {set_quantifier}"),
                             position: pos,
                         })
@@ -127,47 +130,77 @@ impl Translator {
                 let n = l.names.len();
                 let mut key = Document::new();
                 for i in 0..n {
-                    key.insert(format!("u{i}"), format!("$u{i}"));
+                    key.insert(format!("u{i}"), ex::field(&format!("u{i}")));
                 }
                 let mut pipeline = l.pipeline;
                 let mut right_pipeline = r.pipeline;
                 match op {
                     SetOperator::Union => {
                         pipeline.push(
-                            doc! {"$unionWith": {"coll": r.collection, "pipeline": right_pipeline}},
+                            Stage::UnionWith {
+                                coll: Some(r.collection),
+                                pipeline: right_pipeline,
+                            }
+                            .into_document(),
                         );
                         if !all {
-                            pipeline.push(doc! {"$group": {"_id": key}});
-                            pipeline.push(doc! {"$replaceRoot": {"newRoot": "$_id"}});
+                            pipeline.push(
+                                Stage::Group {
+                                    id: key.into(),
+                                    accumulators: Document::new(),
+                                }
+                                .into_document(),
+                            );
+                            pipeline.push(Stage::ReplaceRoot(ex::field("_id")).into_document());
                         }
                     }
                     SetOperator::Intersect | SetOperator::Except => {
-                        pipeline.push(doc! {"$set": {"__side": 0}});
-                        right_pipeline.push(doc! {"$set": {"__side": 1}});
+                        pipeline.push(Stage::Set(doc! {"__side": 0}).into_document());
+                        right_pipeline.push(Stage::Set(doc! {"__side": 1}).into_document());
                         pipeline.push(
-                            doc! {"$unionWith": {"coll": r.collection, "pipeline": right_pipeline}},
+                            Stage::UnionWith {
+                                coll: Some(r.collection),
+                                pipeline: right_pipeline,
+                            }
+                            .into_document(),
                         );
-                        pipeline.push(doc! {"$group": {
-                            "_id": key,
-                            "l": {"$sum": {"$cond": [{"$eq": ["$__side", 0]}, 1, 0]}},
-                            "r": {"$sum": {"$cond": [{"$eq": ["$__side", 1]}, 1, 0]}},
-                        }});
+                        let side_count =
+                            |side: i32| acc::sum(ex::cond(ex::eq(ex::field("__side"), side), 1, 0));
+                        pipeline.push(
+                            Stage::Group {
+                                id: key.into(),
+                                accumulators: doc! {"l": side_count(0), "r": side_count(1)},
+                            }
+                            .into_document(),
+                        );
                         let times = match (op, all) {
-                            (SetOperator::Intersect, false) => {
-                                bson!({"$cond": [{"$and": [{"$gt": ["$l", 0]}, {"$gt": ["$r", 0]}]}, 1, 0]})
+                            (SetOperator::Intersect, false) => ex::cond(
+                                ex::and(vec![ex::gt(ex::field("l"), 0), ex::gt(ex::field("r"), 0)]),
+                                1,
+                                0,
+                            ),
+                            (SetOperator::Intersect, true) => {
+                                ex::min(vec![ex::field("l"), ex::field("r")])
                             }
-                            (SetOperator::Intersect, true) => bson!({"$min": ["$l", "$r"]}),
-                            (_, false) => {
-                                bson!({"$cond": [{"$and": [{"$gt": ["$l", 0]}, {"$eq": ["$r", 0]}]}, 1, 0]})
-                            }
-                            (_, true) => bson!({"$max": [{"$subtract": ["$l", "$r"]}, 0]}),
+                            (_, false) => ex::cond(
+                                ex::and(vec![ex::gt(ex::field("l"), 0), ex::eq(ex::field("r"), 0)]),
+                                1,
+                                0,
+                            ),
+                            (_, true) => ex::max(vec![
+                                ex::subtract(ex::field("l"), ex::field("r")),
+                                Bson::Int32(0),
+                            ]),
                         };
-                        pipeline.push(doc! {"$set": {"__times": {"$range": [0, times]}}});
-                        pipeline.push(doc! {"$unwind": "$__times"});
-                        pipeline.push(doc! {"$replaceRoot": {"newRoot": "$_id"}});
+                        pipeline.push(
+                            Stage::Set(doc! {"__times": ex::range(0, times)}).into_document(),
+                        );
+                        pipeline.push(Stage::Unwind(ex::field_ref("__times")).into_document());
+                        pipeline.push(Stage::ReplaceRoot(ex::field("_id")).into_document());
                     }
                     other => {
                         return Err(Error::Unsupported {
+                            kind: Refusal::SetOperation,
                             construct: format!("set operation {other}"),
                             position: pos,
                         })
@@ -187,6 +220,7 @@ impl Translator {
                         s.with = None;
                         s.order_by = None;
                         s.limit_clause = None;
+                        s.fetch = None;
                         s.body = Box::new(body.clone());
                         s
                     }
@@ -198,6 +232,7 @@ impl Translator {
                 side_of(cmds, output, if at.line == 0 { pos } else { at })
             }
             _ => Err(Error::Unsupported {
+                kind: Refusal::SetOperation,
                 construct: "this operand of a set operation".into(),
                 position: pos,
             }),
@@ -215,11 +250,13 @@ fn side_of(cmds: Vec<Command>, output: Output, pos: Position) -> Result<Side, Er
     };
     if columns.is_empty() {
         return Err(Error::Unsupported {
+            kind: Refusal::SetOperation,
             construct: "SELECT * in a set operation (list the columns)".into(),
             position: pos,
         });
     }
     let unsupported = || Error::Unsupported {
+        kind: Refusal::SetOperation,
         construct: "this operand of a set operation".into(),
         position: pos,
     };
@@ -235,16 +272,16 @@ fn side_of(cmds: Vec<Command>, output: Output, pos: Position) -> Result<Side, Er
     // A database-level aggregate has no collection to union with.
     let collection = collection.ok_or_else(unsupported)?;
     if let Some(pr) = projection {
-        pipeline.push(doc! {"$project": pr});
+        pipeline.push(Stage::Project(pr).into_document());
     }
     let mut project = doc! {"_id": 0};
     for (i, c) in columns.iter().enumerate() {
         project.insert(
             format!("u{i}"),
-            bson!({"$ifNull": [format!("${}", c.field), null]}),
+            ex::or_null(ex::field(&c.field.to_string())),
         );
     }
-    pipeline.push(doc! {"$project": project});
+    pipeline.push(Stage::Project(project).into_document());
     Ok(Side {
         collection,
         pipeline,

@@ -24,6 +24,7 @@ use crate::mql::expr::{self as ex, Cmp};
 use crate::mql::filter;
 use crate::mql::stage::{Stage, StageKind};
 use crate::mql::Command;
+use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{BinaryOperator, Expr, Query, Value};
 
@@ -49,7 +50,11 @@ impl Translator {
         e: &Expr,
     ) -> Result<(super::cte::Source, Document), Error> {
         if self.cx.grouped_phase && self.cx.group.is_none() {
-            return Err(unsupported("subquery inside an aggregate function", e));
+            return Err(unsupported(
+                Refusal::Subquery,
+                "subquery inside an aggregate function",
+                e,
+            ));
         }
         let frame = Frame {
             scope: self.frame_scope(),
@@ -80,7 +85,11 @@ impl Translator {
         match cols {
             Some(c) if c.len() == 1 => Ok(c.into_iter().next().unwrap_or_default()),
             Some(c) if c.len() > 1 => Err(super::expr::invalid("subquery has too many columns", e)),
-            _ => Err(unsupported("SELECT * in a subquery used as a value", e)),
+            _ => Err(unsupported(
+                Refusal::Subquery,
+                "SELECT * in a subquery used as a value",
+                e,
+            )),
         }
     }
 
@@ -101,7 +110,11 @@ impl Translator {
         e: &Expr,
     ) -> Result<Pred, Error> {
         if matches!(x, Expr::Tuple(_)) {
-            return Err(unsupported("row value IN (SELECT ...)", e));
+            return Err(unsupported(
+                Refusal::Subquery,
+                "row value IN (SELECT ...)",
+                e,
+            ));
         }
         let a = self.agg(x)?;
         let (src, lets) = self.subquery_source(q, e)?;
@@ -124,7 +137,12 @@ impl Translator {
                 vec![probe, Stage::Limit(Bson::Int32(1)).into_document()],
                 &found,
             ));
-            let count_nulls = Stage::Group { id: Bson::Null, accumulators: doc! {"nulls": acc::sum(ex::cond(ex::is_null(ex::field(&col)), 1, 0))} }.into_document();
+            let nulls = acc::sum(ex::cond(ex::is_null(ex::field(&col)), 1, 0));
+            let count_nulls = Stage::Group {
+                id: Bson::Null,
+                accumulators: doc! {"nulls": nulls},
+            }
+            .into_document();
             self.cx
                 .pending
                 .push(src.lookup(Document::new(), vec![count_nulls], &summary));
@@ -177,7 +195,11 @@ impl Translator {
             return Err(Error::Internal("not a subquery".into()));
         };
         let Some(pos) = super::expr::comparison(op) else {
-            return Err(unsupported(format!("{op} ANY/ALL (SELECT ...)"), e));
+            return Err(unsupported(
+                Refusal::Subquery,
+                format!("{op} ANY/ALL (SELECT ...)"),
+                e,
+            ));
         };
         let neg = pos.negated();
         let a = self.agg(x)?;
@@ -253,6 +275,7 @@ impl Translator {
         }
         self.cx.pending.clear();
         Err(Error::Unsupported {
+            kind: Refusal::Subquery,
             construct: format!("subquery in {place}"),
             position: pos,
         })

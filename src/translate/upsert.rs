@@ -21,13 +21,18 @@ use super::expr::{expr_pos, Agg};
 use super::names::{check_field_segment, field_path, ident_pos};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::command::{UpdateSpec, UpdateStatement};
+use crate::mql::expr as ex;
+use crate::mql::filter;
+use crate::mql::stage::Stage;
+use crate::mql::update::UpdateOperators;
 use crate::mql::{Command, Output};
-use bson::{bson, doc, Bson, Document};
+use crate::translate::Refusal;
+use bson::{Bson, Document};
 use sqlparser::ast::{ConflictTarget, Expr, OnConflict, OnConflictAction, OnInsert};
 
 /// The pipeline expression that is true while an upsert inserts (the new document has no `_id` yet).
 fn inserting() -> Bson {
-    bson!({"$eq": [{"$type": "$_id"}, "missing"]})
+    ex::eq(ex::type_of(ex::field("_id")), "missing")
 }
 
 const RACE_NOTE: &str = "ON CONFLICT is race-free only with a unique index on the conflict columns (PostgreSQL \
@@ -47,10 +52,13 @@ fn insert_only(
         for (c, a) in cols.iter().zip(vals) {
             soi.insert(c.clone(), a.constant.clone().unwrap_or(Bson::Null));
         }
-        return Ok(UpdateSpec::Operators(doc! {"$setOnInsert": soi}));
+        return Ok(UpdateSpec::Operators(
+            UpdateOperators::new().set_on_insert(soi).into(),
+        ));
     }
     if has_id_key {
         return Err(Error::Unsupported {
+            kind: Refusal::Statement,
             construct: "ON CONFLICT (_id) with computed values".into(),
             position: pos,
         });
@@ -59,10 +67,10 @@ fn insert_only(
     for (c, a) in cols.iter().zip(vals) {
         set.insert(
             c.clone(),
-            bson!({"$cond": [inserting(), a.expr.clone(), format!("${c}")]}),
+            ex::cond(inserting(), a.expr.clone(), ex::field(c)),
         );
     }
-    Ok(UpdateSpec::Pipeline(vec![doc! {"$set": set}]))
+    Ok(UpdateSpec::Pipeline(vec![Stage::Set(set).into_document()]))
 }
 
 impl Translator {
@@ -77,6 +85,7 @@ impl Translator {
     ) -> Result<Translated, Error> {
         let refuse = |what: &str| {
             Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: what.to_string(),
                 position: pos,
             })
@@ -120,12 +129,12 @@ impl Translator {
                     Some(Bson::Null) => {
                         return refuse("a NULL conflict key (it never conflicts in PostgreSQL)")
                     }
-                    Some(Bson::Document(d)) if !d.contains_key("$param") => {
+                    Some(Bson::Document(d)) if !ex::is_param(d) => {
                         return refuse("a document-valued conflict key")
                     }
                     Some(Bson::Array(_)) => return refuse("an array-valued conflict key"),
                     Some(c) => {
-                        q.insert(k.clone(), doc! {"$eq": c.clone()});
+                        q.insert(k.clone(), filter::eq(c.clone()));
                     }
                     None => return refuse("a computed conflict key value"),
                 }
@@ -163,6 +172,7 @@ impl Translator {
                             && (c.starts_with(&format!("{t}.")) || t.starts_with(&format!("{c}.")))
                     }) {
                         return Err(Error::Unsupported {
+                            kind: Refusal::Statement,
                             construct: format!(
                                 "DO UPDATE of \"{t}\" overlapping an inserted column"
                             ),
@@ -210,12 +220,11 @@ impl Translator {
                                 .unwrap_or(Bson::Null);
                             set.insert(t.clone(), v);
                         }
-                        let mut u = Document::new();
+                        let mut u = UpdateOperators::new();
                         if !soi.is_empty() {
-                            u.insert("$setOnInsert", soi);
+                            u = u.set_on_insert(soi);
                         }
-                        u.insert("$set", set);
-                        UpdateSpec::Operators(u)
+                        UpdateSpec::Operators(u.set(set).into())
                     } else {
                         if has_id_key {
                             self.excluded = None;
@@ -227,21 +236,18 @@ impl Translator {
                             let otherwise = match assigned {
                                 Some((_, v)) => self.insert_value(v)?.expr,
                                 None if keys.iter().any(|(_, k)| *k == i) => continue,
-                                None => Bson::String(format!("${c}")),
+                                None => ex::field(c),
                             };
-                            set.insert(
-                                c.clone(),
-                                bson!({"$cond": [inserting(), a.expr.clone(), otherwise]}),
-                            );
+                            set.insert(c.clone(), ex::cond(inserting(), a.expr.clone(), otherwise));
                         }
                         for (t, v) in &targets {
                             if cols.contains(t) {
                                 continue;
                             }
                             let upd = self.insert_value(v)?.expr;
-                            set.insert(t.clone(), bson!({"$cond": [inserting(), "$$REMOVE", upd]}));
+                            set.insert(t.clone(), ex::cond(inserting(), ex::remove(), upd));
                         }
-                        UpdateSpec::Pipeline(vec![doc! {"$set": set}])
+                        UpdateSpec::Pipeline(vec![Stage::Set(set).into_document()])
                     };
                     updates.push(UpdateStatement {
                         filter: q,
@@ -290,10 +296,10 @@ impl Translator {
             let when = self.pred(cond)?.t;
             self.excluded = None;
             let mut existing = q.clone();
-            existing.insert("$expr", when);
+            existing.extend(filter::expr(when));
             updates.push(UpdateStatement {
                 filter: existing,
-                update: UpdateSpec::Pipeline(vec![doc! {"$set": set}]),
+                update: UpdateSpec::Pipeline(vec![Stage::Set(set).into_document()]),
                 multi: false,
                 upsert: false,
                 array_filters: None,

@@ -8,7 +8,9 @@
 
 use super::names::collection_name;
 use super::{Error, Position, Translated, Translator};
+use crate::mql::stage::{Stage, StageKind};
 use crate::mql::{Command, Output};
+use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{CreateTableOptions, CreateView};
 
@@ -21,6 +23,7 @@ impl Translator {
     ) -> Result<Translated, Error> {
         let refuse = |what: &str| {
             Err(Error::Unsupported {
+                kind: Refusal::Statement,
                 construct: what.to_string(),
                 position: at,
             })
@@ -68,14 +71,15 @@ impl Translator {
                     return refuse("a view reading no collection (MongoDB views need viewOn)");
                 };
                 let mut p = vec![
-                    doc! {"$limit": 1},
-                    doc! {"$facet": {"one": [{"$limit": 1}]}},
-                    doc! {"$project": {"one": 0}},
+                    Stage::Limit(Bson::Int32(1)).into_document(),
+                    Stage::Facet(doc! {"one": [Stage::Limit(Bson::Int32(1)).into_document()]})
+                        .into_document(),
+                    Stage::Project(doc! {"one": 0}).into_document(),
                 ];
                 p.extend(
                     src.pipeline
                         .into_iter()
-                        .filter(|s| !s.contains_key("$documents")),
+                        .filter(|s| !StageKind::Documents.is(s)),
                 );
                 (first, p)
             }
@@ -102,8 +106,8 @@ impl Translator {
 /// The first `$lookup` / `$unionWith` collection of a pipeline, depth first.
 fn first_collection(pipeline: &[Document]) -> Option<String> {
     for stage in pipeline {
-        for key in ["$lookup", "$unionWith"] {
-            if let Ok(l) = stage.get_document(key) {
+        for kind in [StageKind::Lookup, StageKind::UnionWith] {
+            if let Some(l) = kind.document(stage) {
                 if let Some(c) = l.get_str("from").ok().or_else(|| l.get_str("coll").ok()) {
                     return Some(c.to_string());
                 }

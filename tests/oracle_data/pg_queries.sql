@@ -833,6 +833,16 @@ SELECT user_id FROM user_sessions EXCEPT ALL SELECT user_id FROM user_sessions W
 SELECT user_id AS k, COUNT(*) AS n FROM user_sessions GROUP BY user_id UNION ALL SELECT namespace, COUNT(*) FROM application_cache GROUP BY namespace ORDER BY k, n;
 -- name: setop_parenthesized_side_with_limit
 SELECT session_id FROM user_sessions WHERE page_views > 50 UNION ALL (SELECT cache_key FROM application_cache ORDER BY cache_key DESC LIMIT 2) ORDER BY session_id;
+-- name: setop_limit_zero
+SELECT user_id AS who FROM user_sessions UNION ALL SELECT namespace FROM application_cache LIMIT 0;
+-- name: setop_fetch_first_rows_only
+SELECT page_views AS n FROM user_sessions UNION SELECT hit_count FROM application_cache ORDER BY n DESC FETCH FIRST 4 ROWS ONLY;
+-- name: setop_except_fetch_first_applies_to_the_result
+SELECT page_views AS v FROM user_sessions EXCEPT SELECT priority FROM application_cache ORDER BY v FETCH FIRST 3 ROWS ONLY;
+-- name: select_offset_rows_fetch_next_row_only
+SELECT session_id FROM user_sessions ORDER BY session_id OFFSET 2 ROWS FETCH NEXT ROW ONLY;
+-- name: select_fetch_first_rows_only_grouped
+SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id ORDER BY n DESC, user_id FETCH FIRST 3 ROWS ONLY;
 -- name: setop_union_null_column_order_nulls_last
 SELECT ip_address AS a FROM user_sessions UNION SELECT NULL::TEXT FROM application_cache ORDER BY a;
 -- name: setop_union_join_side

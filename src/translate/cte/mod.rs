@@ -15,12 +15,15 @@
 
 mod source;
 
+use crate::translate::Refusal;
 pub(crate) use source::Source;
 use source::{rename_source, to_source};
 
 use super::names::{collection_name, field_path};
 use super::{Error, Position, Translated, Translator};
-use bson::{doc, Document};
+use crate::mql::expr as ex;
+use crate::mql::stage::Stage;
+use bson::Document;
 use sqlparser::ast::{
     Ident, JoinConstraint, JoinOperator, Query, SetExpr, Spanned, TableAlias, TableFactor,
     TableWithJoins, With,
@@ -68,8 +71,9 @@ pub(crate) struct RelState {
     pub next_var: usize,
 }
 
-pub(super) fn unsupported_at(what: impl Into<String>, position: Position) -> Error {
+pub(super) fn unsupported_at(kind: Refusal, what: impl Into<String>, position: Position) -> Error {
     Error::Unsupported {
+        kind,
         construct: what.into(),
         position,
     }
@@ -81,7 +85,7 @@ impl Translator {
     pub(crate) fn with_query(&mut self, w: &With, q: &Query) -> Result<Translated, Error> {
         let pos = Position::from(w.span().start);
         if w.recursive {
-            return Err(unsupported_at("WITH RECURSIVE", pos));
+            return Err(unsupported_at(Refusal::Relation, "WITH RECURSIVE", pos));
         }
         let base = self.rel.ctes.len();
         let result = self.with_query_inner(w, q, base);
@@ -93,7 +97,7 @@ impl Translator {
         for cte in &w.cte_tables {
             let pos = Position::from(cte.alias.name.span.start);
             if cte.from.is_some() {
-                return Err(unsupported_at("CTE ... FROM", pos));
+                return Err(unsupported_at(Refusal::Relation, "CTE ... FROM", pos));
             }
             let name = cte.alias.name.value.clone();
             if self.rel.ctes[base..].iter().any(|(n, _)| n == &name) {
@@ -158,7 +162,7 @@ impl Translator {
             });
             return Ok(Source {
                 collection: None,
-                pipeline: vec![doc! {"$documents": [{}]}],
+                pipeline: vec![Stage::Documents(vec![Document::new()]).into_document()],
                 columns: Some(Vec::new()),
                 join: None,
             });
@@ -237,7 +241,8 @@ impl Translator {
                     let field = format!("__j{k}");
                     b.pipeline
                         .push(src.lookup(Document::new(), Vec::new(), &field));
-                    b.pipeline.push(doc! {"$unwind": format!("${field}")});
+                    b.pipeline
+                        .push(Stage::Unwind(ex::field_ref(&field)).into_document());
                     self.cx.scope.push(Binding {
                         name,
                         prefix: Some(field),
@@ -289,7 +294,11 @@ impl Translator {
                     return Ok((qualifier, rename_source(src, &renames, pos)?));
                 }
                 if alias.as_ref().is_some_and(|a| !a.columns.is_empty()) {
-                    return Err(unsupported_at("column aliases on a table", pos));
+                    return Err(unsupported_at(
+                        Refusal::Relation,
+                        "column aliases on a table",
+                        pos,
+                    ));
                 }
                 let c = collection_name(name)?;
                 Ok((
@@ -309,10 +318,10 @@ impl Translator {
                 sample,
             } => {
                 if *lateral {
-                    return Err(unsupported_at("LATERAL", pos));
+                    return Err(unsupported_at(Refusal::Relation, "LATERAL", pos));
                 }
                 if sample.is_some() {
-                    return Err(unsupported_at("TABLESAMPLE", pos));
+                    return Err(unsupported_at(Refusal::Relation, "TABLESAMPLE", pos));
                 }
                 let renames = alias.as_ref().map(alias_columns).unwrap_or_default();
                 let src = self.query_source(subquery, &renames, true, pos)?;
@@ -322,7 +331,11 @@ impl Translator {
                     .unwrap_or_else(|| "subquery".to_string());
                 Ok((qualifier, src))
             }
-            _ => Err(unsupported_at("this kind of FROM item", pos)),
+            _ => Err(unsupported_at(
+                Refusal::Relation,
+                "this kind of FROM item",
+                pos,
+            )),
         }
     }
 
@@ -334,7 +347,9 @@ impl Translator {
             if !rest.is_empty() {
                 if let Some(b) = self.cx.scope.iter().find(|b| b.name == q.value) {
                     return match (&b.prefix, grouped) {
-                        (Some(p), false) => Ok(Some(format!("${p}.{}", field_path(rest)?))),
+                        (Some(p), false) => {
+                            Ok(Some(ex::field_ref(&format!("{p}.{}", field_path(rest)?))))
+                        }
                         _ => Ok(None),
                     };
                 }
@@ -382,6 +397,7 @@ impl Translator {
             // Deviation 17, failing closed: the subquery's collection may lack the name (its columns are not
             // known) and an enclosing query may have it, where PostgreSQL would resolve it.
             return Err(Error::Unsupported {
+                kind: Refusal::Relation,
                 construct: format!(
                     "unqualified column \"{n}\" in a subquery over a collection: it may belong to the subquery's \
                      collection or to an enclosing query (qualify it: {t}.{n}, or the enclosing table's name)",
@@ -397,7 +413,7 @@ impl Translator {
             });
         }
         match hits.first().and_then(|b| b.prefix.as_ref()) {
-            Some(p) => Ok(Some(format!("${p}.{}", field_path(parts)?))),
+            Some(p) => Ok(Some(ex::field_ref(&format!("{p}.{}", field_path(parts)?)))),
             None => Ok(None),
         }
     }
@@ -508,25 +524,25 @@ impl Translator {
                     position: pos,
                 });
             };
-            format!("$_id.{field}")
+            ex::field_ref(&format!("_id.{field}"))
         } else {
             let Some(b) = frame.scope.iter().find(|b| b.name == q.value) else {
                 return Ok(None);
             };
             match &b.prefix {
-                Some(p) => format!("${p}.{}", field_path(rest)?),
-                None => format!("${}", field_path(rest)?),
+                Some(p) => ex::field_ref(&format!("{p}.{}", field_path(rest)?)),
+                None => ex::field_ref(&field_path(rest)?),
             }
         };
         for (k, v) in &frame.lets {
             if v.as_str() == Some(path.as_str()) {
-                return Ok(Some(format!("$${k}")));
+                return Ok(Some(ex::var_ref(k)));
             }
         }
         let var = format!("o{}", self.rel.next_var);
         self.rel.next_var += 1;
         frame.lets.insert(var.clone(), path);
-        Ok(Some(format!("$${var}")))
+        Ok(Some(ex::var_ref(&var)))
     }
 
     /// The columns of `SELECT *` over the current FROM, as `relation.column` references, when every relation's

@@ -5,7 +5,10 @@
 
 use super::unsupported_at;
 use crate::mql::command::ReadStages;
+use crate::mql::expr as ex;
+use crate::mql::stage::{Stage, StageKind};
 use crate::mql::{Command, Output};
+use crate::translate::Refusal;
 use crate::translate::{Error, Position};
 use bson::{doc, Bson, Document};
 
@@ -60,7 +63,7 @@ impl Source {
             p.into_iter().map(Bson::Document).collect::<Vec<_>>(),
         );
         l.insert("as", as_field);
-        doc! {"$lookup": l}
+        Stage::Lookup(l).into_document()
     }
 }
 
@@ -72,24 +75,29 @@ pub(super) fn to_source(
     pos: Position,
 ) -> Result<Source, Error> {
     let [step] = <[Command; 1]>::try_from(steps)
-        .map_err(|_| unsupported_at("this query as a relation", pos))?;
+        .map_err(|_| unsupported_at(Refusal::Relation, "this query as a relation", pos))?;
     let ReadStages {
         collection,
         mut pipeline,
         projection,
     } = step
         .into_read_stages()
-        .ok_or_else(|| unsupported_at("this query as a relation", pos))?;
+        .ok_or_else(|| unsupported_at(Refusal::Relation, "this query as a relation", pos))?;
     // A find's projection only names plain fields (`{_id: 0, a: 1}`); the renaming `$project` below reads them.
     if let (Some(pr), true) = (projection, output_is_wildcard(&output)) {
-        pipeline.push(doc! {"$project": pr});
+        pipeline.push(Stage::Project(pr).into_document());
     }
     let Output::Rows { columns } = output else {
-        return Err(unsupported_at("this query as a relation", pos));
+        return Err(unsupported_at(
+            Refusal::Relation,
+            "this query as a relation",
+            pos,
+        ));
     };
     if columns.is_empty() {
         if !renames.is_empty() {
             return Err(unsupported_at(
+                Refusal::Relation,
                 "column aliases on SELECT * as a relation",
                 pos,
             ));
@@ -113,7 +121,7 @@ pub(super) fn to_source(
     }
     // The rename replaces a last `$project` that computes the columns, reading its expressions directly.
     let last_project = match pipeline.last() {
-        Some(s) if s.len() == 1 => s.get_document("$project").ok().cloned(),
+        Some(s) if s.len() == 1 => StageKind::Project.document(s).cloned(),
         _ => None,
     };
     let computed = last_project.filter(|p| {
@@ -131,24 +139,26 @@ pub(super) fn to_source(
         crate::translate::names::check_field_segment(&name, pos)?;
         if name.contains('.') || name == "_id" {
             return Err(unsupported_at(
+                Refusal::Relation,
                 format!("column name \"{name}\" in a CTE / derived table ('.' or _id)"),
                 pos,
             ));
         }
         if names.contains(&name) {
             return Err(unsupported_at(
+                Refusal::Relation,
                 format!("duplicate column name \"{name}\" in a CTE / derived table"),
                 pos,
             ));
         }
         let value = match computed.as_ref().and_then(|p| p.get(&c.field)) {
             Some(v) => v.clone(),
-            None => Bson::String(format!("${}", c.field)),
+            None => ex::field(&c.field),
         };
         project.insert(&name, present(value));
         names.push(name);
     }
-    let stage = doc! {"$project": project};
+    let stage = Stage::Project(project).into_document();
     // Reading a relation's columns unchanged renames nothing: the stage would repeat the last one.
     if pipeline.last() != Some(&stage) {
         pipeline.push(stage);
@@ -163,20 +173,14 @@ pub(super) fn to_source(
 
 /// `{$ifNull: [v, null]}` (a missing value becomes a present NULL), unless `v` is never missing already.
 fn present(v: Bson) -> Bson {
-    match &v {
-        Bson::Document(d) if d.len() == 1 && d.contains_key("$literal") => v,
-        Bson::Document(d)
-            if d.len() == 1
-                && d.get_array("$ifNull")
-                    .ok()
-                    .and_then(|a| a.last())
-                    .is_some_and(|x| {
-                        !matches!(x, Bson::String(_) | Bson::Document(_) | Bson::Array(_))
-                    }) =>
-        {
-            v
-        }
-        _ => bson::bson!({"$ifNull": [v, null]}),
+    let never_missing = ex::literal_value(&v).is_some()
+        || ex::if_null_operands(&v)
+            .and_then(|a| a.last())
+            .is_some_and(|x| !matches!(x, Bson::String(_) | Bson::Document(_) | Bson::Array(_)));
+    if never_missing {
+        v
+    } else {
+        ex::or_null(v)
     }
 }
 
@@ -195,6 +199,7 @@ pub(super) fn rename_source(
     }
     let Some(cols) = &src.columns else {
         return Err(unsupported_at(
+            Refusal::Relation,
             "column aliases on SELECT * as a relation",
             pos,
         ));

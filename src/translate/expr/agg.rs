@@ -2,10 +2,12 @@
 
 use super::literal::{constant, literal_value};
 use super::{expr_pos, invalid, unsupported, Agg, Kind};
+use crate::mql::expr as ex;
 use crate::translate::names::field_path;
 use crate::translate::nulls::not_null;
+use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
-use bson::{bson, Bson};
+use bson::{bson, doc, Bson};
 use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
 
 impl Translator {
@@ -40,7 +42,7 @@ impl Translator {
                 ..
             } => {
                 if format.is_some() {
-                    return Err(unsupported("CAST ... FORMAT", e));
+                    return Err(unsupported(Refusal::Type, "CAST ... FORMAT", e));
                 }
                 self.cast(expr, data_type, e)
             }
@@ -66,12 +68,16 @@ impl Translator {
                 trim_characters,
             } => {
                 if trim_characters.is_some() {
-                    return Err(unsupported("TRIM with a character list", e));
+                    return Err(unsupported(
+                        Refusal::Function,
+                        "TRIM with a character list",
+                        e,
+                    ));
                 }
                 self.trim(expr, trim_where.as_ref(), trim_what.as_deref())
             }
-            Expr::Ceil { expr, .. } => self.numeric_unary("$ceil", expr),
-            Expr::Floor { expr, .. } => self.numeric_unary("$floor", expr),
+            Expr::Ceil { expr, .. } => self.numeric_unary(ex::ceil, expr),
+            Expr::Floor { expr, .. } => self.numeric_unary(ex::floor, expr),
             Expr::Array(arr) => {
                 let mut items = Vec::new();
                 for x in &arr.elem {
@@ -103,7 +109,7 @@ impl Translator {
                 let p = self.pred(e)?;
                 Ok(Agg::new(p.to_value(), Kind::Bool, true))
             }
-            other => Err(unsupported(describe(other), e)),
+            other => Err(unsupported(Refusal::Expression, describe(other), e)),
         }
     }
 
@@ -136,18 +142,14 @@ impl Translator {
             Some(p) => p,
             None => field_path(self.strip_qualifier(parts))?,
         };
-        Ok(Agg::new(
-            Bson::String(format!("${path}")),
-            Kind::Unknown,
-            true,
-        ))
+        Ok(Agg::new(ex::field(&path), Kind::Unknown, true))
     }
 
     /// A parameter placeholder `$n` or `?` -> `{"$literal": {"$param": n}}` (bound at execution).
     fn placeholder(&mut self, v: &Value, e: &Expr) -> Result<Agg, Error> {
         let n = self.param_number(v, e)?;
         Ok(Agg::new(
-            bson!({"$literal": {"$param": n as i64}}),
+            ex::literal(ex::param(n as i64)),
             Kind::Unknown,
             true,
         ))
@@ -209,14 +211,14 @@ impl Translator {
                         None => Err(invalid("bigint out of range", e)),
                     },
                     Some(Bson::Double(d)) => Ok(constant(Bson::Double(-d))),
-                    _ => Ok(Agg::new(
-                        bson!({"$subtract": [0, a.expr]}),
-                        a.kind,
-                        a.nullable,
-                    )),
+                    _ => Ok(Agg::new(ex::subtract(0, a.expr), a.kind, a.nullable)),
                 }
             }
-            other => Err(unsupported(format!("operator {other}"), e)),
+            other => Err(unsupported(
+                Refusal::Expression,
+                format!("operator {other}"),
+                e,
+            )),
         }
     }
 
@@ -234,7 +236,7 @@ impl Translator {
                 let ta = self.text_of(a);
                 let tb = self.text_of(b);
                 Ok(Agg::new(
-                    bson!({"$concat": [ta.expr, tb.expr]}),
+                    ex::concat(vec![ta.expr, tb.expr]),
                     Kind::Text,
                     ta.nullable || tb.nullable,
                 ))
@@ -254,7 +256,11 @@ impl Translator {
                 let p = self.pred(e)?;
                 Ok(Agg::new(p.to_value(), Kind::Bool, true))
             }
-            other => Err(unsupported(format!("operator {other}"), e)),
+            other => Err(unsupported(
+                Refusal::Expression,
+                format!("operator {other}"),
+                e,
+            )),
         }
     }
 
@@ -275,12 +281,19 @@ impl Translator {
                             Value::Number(n, _) => n.clone(),
                             _ => {
                                 return Err(unsupported(
+                                    Refusal::Expression,
                                     "JSON path key that is not a literal",
                                     right,
                                 ))
                             }
                         },
-                        _ => return Err(unsupported("JSON path key that is not a literal", right)),
+                        _ => {
+                            return Err(unsupported(
+                                Refusal::Expression,
+                                "JSON path key that is not a literal",
+                                right,
+                            ))
+                        }
                     };
                     crate::translate::names::check_field_segment(&key, expr_pos(right))?;
                     if key.contains('.') {
@@ -307,7 +320,13 @@ impl Translator {
                     break;
                 }
                 Expr::Nested(inner) => cur = inner,
-                other => return Err(unsupported("JSON operator on a computed value", other)),
+                other => {
+                    return Err(unsupported(
+                        Refusal::Expression,
+                        "JSON operator on a computed value",
+                        other,
+                    ))
+                }
             }
         }
         if self.cx.group.is_some() {
@@ -317,11 +336,7 @@ impl Translator {
             ));
         }
         keys.reverse();
-        Ok(Agg::new(
-            Bson::String(format!("${}", keys.join("."))),
-            Kind::Unknown,
-            true,
-        ))
+        Ok(Agg::new(ex::field(&keys.join(".")), Kind::Unknown, true))
     }
 
     fn arithmetic(
@@ -339,6 +354,7 @@ impl Translator {
         }
         if a.interval.is_some() || b.interval.is_some() {
             return Err(unsupported(
+                Refusal::Expression,
                 "INTERVAL arithmetic other than timestamp ± interval",
                 e,
             ));
@@ -358,21 +374,19 @@ impl Translator {
             Kind::Number
         };
         let expr = match op {
-            BinaryOperator::Plus => bson!({"$add": [a.expr, b.expr]}),
-            BinaryOperator::Minus => bson!({"$subtract": [a.expr, b.expr]}),
-            BinaryOperator::Multiply => bson!({"$multiply": [a.expr, b.expr]}),
-            BinaryOperator::Modulo => bson!({"$mod": [a.expr, b.expr]}),
+            BinaryOperator::Plus => ex::add(vec![a.expr, b.expr]),
+            BinaryOperator::Minus => ex::subtract(a.expr, b.expr),
+            BinaryOperator::Multiply => ex::multiply(vec![a.expr, b.expr]),
+            BinaryOperator::Modulo => ex::modulo(a.expr, b.expr),
             BinaryOperator::Divide => return Ok(divide(a, b)),
             _ => return Err(Error::Internal("not arithmetic".into())),
         };
         Ok(Agg::new(expr, kind, nullable))
     }
 
-    fn numeric_unary(&mut self, op: &str, inner: &Expr) -> Result<Agg, Error> {
+    fn numeric_unary(&mut self, op: fn(Bson) -> Bson, inner: &Expr) -> Result<Agg, Error> {
         let a = self.agg(inner)?;
-        let mut d = bson::Document::new();
-        d.insert(op, a.expr);
-        Ok(Agg::new(Bson::Document(d), a.kind, a.nullable))
+        Ok(Agg::new(op(a.expr), a.kind, a.nullable))
     }
 
     /// Converts a value to text for `||` and CONCAT (PG casts non-text operands).
@@ -384,7 +398,7 @@ impl Translator {
                     return a;
                 }
                 let nullable = a.nullable;
-                Agg::new(bson!({"$toString": a.expr}), Kind::Text, nullable)
+                Agg::new(ex::to_string(a.expr), Kind::Text, nullable)
             }
         }
     }
@@ -414,7 +428,7 @@ impl Translator {
                     if v.nullable {
                         guards.push(not_null(&v.expr));
                     }
-                    guards.push(bson!({"$eq": [o.expr.clone(), v.expr]}));
+                    guards.push(ex::eq(o.expr.clone(), v.expr));
                     crate::translate::nulls::and(guards)
                 }
                 None => self.pred(&w.condition)?.t,
@@ -422,7 +436,7 @@ impl Translator {
             let then = self.agg(&w.result)?;
             nullable |= then.nullable;
             kinds.push(then.kind);
-            branches.push(bson!({"case": case, "then": then.expr}));
+            branches.push((case, then.expr));
         }
         let default = match else_result {
             Some(x) => {
@@ -434,11 +448,7 @@ impl Translator {
             None => Bson::Null,
         };
         let kind = common_kind(&kinds);
-        Ok(Agg::new(
-            bson!({"$switch": {"branches": branches, "default": default}}),
-            kind,
-            nullable,
-        ))
+        Ok(Agg::new(ex::switch(branches, default), kind, nullable))
     }
 }
 
@@ -447,24 +457,23 @@ impl Translator {
 fn divide(a: Agg, b: Agg) -> Agg {
     let nullable = true; // division by a NULL is NULL
     if (a.kind == Kind::Number || b.kind == Kind::Number) || a.kind == Kind::Interval {
-        return Agg::new(bson!({"$divide": [a.expr, b.expr]}), Kind::Number, nullable);
+        return Agg::new(ex::divide(a.expr, b.expr), Kind::Number, nullable);
     }
     if a.kind == Kind::Int && b.kind == Kind::Int {
-        return Agg::new(
-            bson!({"$trunc": [{"$divide": [a.expr, b.expr]}]}),
-            Kind::Int,
-            nullable,
-        );
+        return Agg::new(ex::trunc(ex::divide(a.expr, b.expr)), Kind::Int, nullable);
     }
     let int_types = bson!(["int", "long"]);
-    let expr = bson!({"$let": {
-        "vars": {"a": a.expr, "b": b.expr},
-        "in": {"$cond": [
-            {"$and": [{"$in": [{"$type": "$$a"}, int_types.clone()]}, {"$in": [{"$type": "$$b"}, int_types]}]},
-            {"$trunc": [{"$divide": ["$$a", "$$b"]}]},
-            {"$divide": ["$$a", "$$b"]}
-        ]}
-    }});
+    let expr = ex::let_in(
+        doc! {"a": a.expr, "b": b.expr},
+        ex::cond(
+            ex::and(vec![
+                ex::in_array(ex::type_of(ex::var("a")), int_types.clone()),
+                ex::in_array(ex::type_of(ex::var("b")), int_types),
+            ]),
+            ex::trunc(ex::divide(ex::var("a"), ex::var("b"))),
+            ex::divide(ex::var("a"), ex::var("b")),
+        ),
+    );
     Agg::new(expr, Kind::Number, nullable)
 }
 

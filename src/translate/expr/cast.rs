@@ -3,28 +3,32 @@
 use super::datetime::parse_timestamp;
 use super::literal::constant;
 use super::{invalid, unsupported, Agg, Kind};
+use crate::mql::expr as ex;
+use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
-use bson::{bson, Bson};
+use bson::{doc, Bson};
 use sqlparser::ast::{DataType, Expr};
 
 /// PG int casts round (numeric: half away from zero; double: half to even); `$toInt` truncates.
-fn to_integer(op: &str, x: Bson) -> Bson {
-    let away = bson!({"$let": {
-        "vars": {"d": {"$toDecimal": "$$v"}},
-        "in": {"$multiply": [{"$cond": [{"$lt": ["$$d", 0]}, -1, 1]}, {"$floor": {"$add": [{"$abs": "$$d"}, 0.5]}}]}
-    }});
-    let mut conv = bson::Document::new();
-    conv.insert(
-        op,
-        bson!({"$switch": {
-            "branches": [
-                {"case": {"$eq": [{"$type": "$$v"}, "double"]}, "then": {"$round": ["$$v", 0]}},
-                {"case": {"$eq": [{"$type": "$$v"}, "decimal"]}, "then": away},
-            ],
-            "default": "$$v"
-        }}),
+fn to_integer(op: fn(Bson) -> Bson, x: Bson) -> Bson {
+    let away = ex::let_in(
+        doc! {"d": ex::to_decimal(ex::var("v"))},
+        ex::multiply(vec![
+            ex::cond(ex::lt(ex::var("d"), 0), -1, 1),
+            ex::floor(ex::add(vec![ex::abs(ex::var("d")), Bson::Double(0.5)])),
+        ]),
     );
-    bson!({"$let": {"vars": {"v": x}, "in": conv}})
+    let conv = op(ex::switch(
+        vec![
+            (
+                ex::eq(ex::type_of(ex::var("v")), "double"),
+                ex::round(ex::var("v"), 0),
+            ),
+            (ex::eq(ex::type_of(ex::var("v")), "decimal"), away),
+        ],
+        ex::var("v"),
+    ));
+    ex::let_in(doc! {"v": x}, conv)
 }
 
 impl Translator {
@@ -46,35 +50,35 @@ impl Translator {
             | DataType::Integer(_)
             | DataType::Int4(_)
             | DataType::SmallInt(_)
-            | DataType::Int2(_) => Agg::new(to_integer("$toInt", x), Kind::Int, n),
+            | DataType::Int2(_) => Agg::new(to_integer(ex::to_int, x), Kind::Int, n),
             DataType::BigInt(_) | DataType::Int8(_) => {
-                Agg::new(to_integer("$toLong", x), Kind::Int, n)
+                Agg::new(to_integer(ex::to_long, x), Kind::Int, n)
             }
             DataType::Numeric(_) | DataType::Decimal(_) | DataType::Dec(_) => {
-                Agg::new(bson!({"$toDecimal": x}), Kind::Number, n)
+                Agg::new(ex::to_decimal(x), Kind::Number, n)
             }
             DataType::Double(_)
             | DataType::DoublePrecision
             | DataType::Float(_)
             | DataType::Float8
             | DataType::Real
-            | DataType::Float4 => Agg::new(bson!({"$toDouble": x}), Kind::Number, n),
+            | DataType::Float4 => Agg::new(ex::to_double(x), Kind::Number, n),
             DataType::Text
             | DataType::Varchar(_)
             | DataType::CharacterVarying(_)
             | DataType::String(_) => self.text_of(a),
-            DataType::Boolean | DataType::Bool => Agg::new(bson!({"$toBool": x}), Kind::Bool, n),
+            DataType::Boolean | DataType::Bool => Agg::new(ex::to_bool(x), Kind::Bool, n),
             DataType::Timestamp(..) | DataType::Date => {
-                Agg::new(bson!({"$toDate": x}), Kind::Timestamp, n)
+                Agg::new(ex::to_date(x), Kind::Timestamp, n)
             }
             DataType::JSONB | DataType::JSON => Agg {
                 kind: Kind::Unknown,
                 ..a
             },
             DataType::Array(_) => {
-                return Err(unsupported(format!("cast to {ty}"), e));
+                return Err(unsupported(Refusal::Type, format!("cast to {ty}"), e));
             }
-            other => return Err(unsupported(format!("cast to {other}"), e)),
+            other => return Err(unsupported(Refusal::Type, format!("cast to {other}"), e)),
         })
     }
 
@@ -154,7 +158,13 @@ impl Translator {
                     Bson::Int64(i) => i.to_string(),
                     Bson::Double(d) => d.to_string(),
                     Bson::Boolean(b) => b.to_string(),
-                    _ => return Err(unsupported(format!("cast of {v} to text"), e)),
+                    _ => {
+                        return Err(unsupported(
+                            Refusal::Type,
+                            format!("cast of {v} to text"),
+                            e,
+                        ))
+                    }
                 };
                 constant(Bson::String(s))
             }
@@ -183,7 +193,7 @@ impl Translator {
                 Bson::String(s) => constant(json_text_to_bson(s, e)?),
                 _ => constant(v),
             },
-            other => return Err(unsupported(format!("cast to {other}"), e)),
+            other => return Err(unsupported(Refusal::Type, format!("cast to {other}"), e)),
         })
     }
 }

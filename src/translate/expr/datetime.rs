@@ -6,8 +6,10 @@
 
 use super::literal::constant;
 use super::{invalid, unsupported, Agg, Kind};
+use crate::mql::expr as ex;
+use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
-use bson::{bson, Bson};
+use bson::{doc, Bson};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sqlparser::ast::{BinaryOperator, DataType, DateTimeField, Expr, Interval, TypedString, Value};
 
@@ -117,7 +119,11 @@ impl Translator {
     /// `TIMESTAMP '...'`, `TIMESTAMPTZ '...'`, `DATE '...'`.
     pub(crate) fn typed_string(&mut self, ts: &TypedString, e: &Expr) -> Result<Agg, Error> {
         let Some(text) = ts.value.value.clone().into_string() else {
-            return Err(unsupported(format!("typed literal {e}"), e));
+            return Err(unsupported(
+                Refusal::Function,
+                format!("typed literal {e}"),
+                e,
+            ));
         };
         match &ts.data_type {
             DataType::Timestamp(..)
@@ -138,17 +144,30 @@ impl Translator {
             Expr::Value(v) => match &v.value {
                 Value::SingleQuotedString(s) => s.clone(),
                 Value::Number(n, _) => n.clone(),
-                _ => return Err(unsupported("INTERVAL with a non-literal value", e)),
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Function,
+                        "INTERVAL with a non-literal value",
+                        e,
+                    ))
+                }
             },
-            _ => return Err(unsupported("INTERVAL with a non-literal value", e)),
+            _ => {
+                return Err(unsupported(
+                    Refusal::Function,
+                    "INTERVAL with a non-literal value",
+                    e,
+                ))
+            }
         };
         if iv.last_field.is_some() || iv.fractional_seconds_precision.is_some() {
-            return Err(unsupported("INTERVAL ... TO ...", e));
+            return Err(unsupported(Refusal::Function, "INTERVAL ... TO ...", e));
         }
         match &iv.leading_field {
             Some(f) => {
-                let unit =
-                    field_unit(f).ok_or_else(|| unsupported(format!("INTERVAL unit {f}"), e))?;
+                let unit = field_unit(f).ok_or_else(|| {
+                    unsupported(Refusal::Function, format!("INTERVAL unit {f}"), e)
+                })?;
                 let n: i64 = text
                     .trim()
                     .parse()
@@ -178,13 +197,17 @@ impl Translator {
         e: &Expr,
     ) -> Result<Option<Agg>, Error> {
         if let Some(parts) = &b.interval {
-            let name = match op {
-                BinaryOperator::Plus => "$dateAdd",
-                BinaryOperator::Minus => "$dateSubtract",
-                _ => return Err(unsupported(format!("interval {op}"), e)),
+            let shift: fn(bson::Document) -> Bson = match op {
+                BinaryOperator::Plus => ex::date_add,
+                BinaryOperator::Minus => ex::date_subtract,
+                _ => return Err(unsupported(Refusal::Function, format!("interval {op}"), e)),
             };
             if a.interval.is_some() {
-                return Err(unsupported("interval arithmetic between two intervals", e));
+                return Err(unsupported(
+                    Refusal::Function,
+                    "interval arithmetic between two intervals",
+                    e,
+                ));
             }
             let mut cur = a.expr.clone();
             for (unit, amount) in parts {
@@ -192,9 +215,7 @@ impl Translator {
                 spec.insert("startDate", cur);
                 spec.insert("unit", *unit);
                 spec.insert("amount", *amount);
-                let mut d = bson::Document::new();
-                d.insert(name, spec);
-                cur = Bson::Document(d);
+                cur = shift(spec);
             }
             return Ok(Some(Agg::new(cur, Kind::Timestamp, a.nullable)));
         }
@@ -203,14 +224,14 @@ impl Translator {
                 let swapped = interval_agg(parts.clone());
                 return self.time_arithmetic(b, op, &swapped, e);
             }
-            return Err(unsupported("interval arithmetic", e));
+            return Err(unsupported(Refusal::Function, "interval arithmetic", e));
         }
         if a.kind == Kind::Timestamp
             && b.kind == Kind::Timestamp
             && matches!(op, BinaryOperator::Minus)
         {
             return Ok(Some(Agg::new(
-                bson!({"$subtract": [a.expr.clone(), b.expr.clone()]}),
+                ex::subtract(a.expr.clone(), b.expr.clone()),
                 Kind::Interval,
                 a.nullable || b.nullable,
             )));
@@ -221,7 +242,7 @@ impl Translator {
                 || (a.kind == Kind::Unknown && b.kind == Kind::Timestamp))
         {
             return Ok(Some(Agg::new(
-                bson!({"$subtract": [a.expr.clone(), b.expr.clone()]}),
+                ex::subtract(a.expr.clone(), b.expr.clone()),
                 Kind::Interval,
                 true,
             )));
@@ -252,34 +273,42 @@ impl Translator {
         let x = a.expr.clone();
         if a.kind == Kind::Interval {
             return match field {
-                DateTimeField::Epoch => Ok(Agg::new(
-                    bson!({"$divide": [x, 1000]}),
-                    Kind::Number,
-                    a.nullable,
+                DateTimeField::Epoch => Ok(Agg::new(ex::divide(x, 1000), Kind::Number, a.nullable)),
+                other => Err(unsupported(
+                    Refusal::Function,
+                    format!("EXTRACT({other} FROM interval)"),
+                    e,
                 )),
-                other => Err(unsupported(format!("EXTRACT({other} FROM interval)"), e)),
             };
         }
         let expr = match field {
-            DateTimeField::Epoch => bson!({"$divide": [{"$toLong": x}, 1000]}),
-            DateTimeField::Year | DateTimeField::Years => bson!({"$year": x}),
-            DateTimeField::Month | DateTimeField::Months => bson!({"$month": x}),
-            DateTimeField::Day | DateTimeField::Days => bson!({"$dayOfMonth": x}),
-            DateTimeField::Hour | DateTimeField::Hours => bson!({"$hour": x}),
-            DateTimeField::Minute | DateTimeField::Minutes => bson!({"$minute": x}),
-            DateTimeField::Second | DateTimeField::Seconds => {
-                bson!({"$add": [{"$second": x.clone()}, {"$divide": [{"$millisecond": x}, 1000]}]})
-            }
-            DateTimeField::Millisecond | DateTimeField::Milliseconds => {
-                bson!({"$add": [{"$multiply": [{"$second": x.clone()}, 1000]}, {"$millisecond": x}]})
-            }
+            DateTimeField::Epoch => ex::divide(ex::to_long(x), 1000),
+            DateTimeField::Year | DateTimeField::Years => ex::year(x),
+            DateTimeField::Month | DateTimeField::Months => ex::month(x),
+            DateTimeField::Day | DateTimeField::Days => ex::day_of_month(x),
+            DateTimeField::Hour | DateTimeField::Hours => ex::hour(x),
+            DateTimeField::Minute | DateTimeField::Minutes => ex::minute(x),
+            DateTimeField::Second | DateTimeField::Seconds => ex::add(vec![
+                ex::second(x.clone()),
+                ex::divide(ex::millisecond(x), 1000),
+            ]),
+            DateTimeField::Millisecond | DateTimeField::Milliseconds => ex::add(vec![
+                ex::multiply(vec![ex::second(x.clone()), Bson::Int32(1000)]),
+                ex::millisecond(x),
+            ]),
             // PG: DOW is 0 (Sunday) .. 6; MongoDB's $dayOfWeek is 1 (Sunday) .. 7.
-            DateTimeField::Dow => bson!({"$subtract": [{"$dayOfWeek": x}, 1]}),
-            DateTimeField::Isodow => bson!({"$isoDayOfWeek": x}),
-            DateTimeField::Doy => bson!({"$dayOfYear": x}),
-            DateTimeField::Week(None) => bson!({"$isoWeek": x}),
-            DateTimeField::Quarter => bson!({"$ceil": {"$divide": [{"$month": x}, 3]}}),
-            other => return Err(unsupported(format!("EXTRACT({other} ...)"), e)),
+            DateTimeField::Dow => ex::subtract(ex::day_of_week(x), 1),
+            DateTimeField::Isodow => ex::iso_day_of_week(x),
+            DateTimeField::Doy => ex::day_of_year(x),
+            DateTimeField::Week(None) => ex::iso_week(x),
+            DateTimeField::Quarter => ex::ceil(ex::divide(ex::month(x), 3)),
+            other => {
+                return Err(unsupported(
+                    Refusal::Function,
+                    format!("EXTRACT({other} ...)"),
+                    e,
+                ))
+            }
         };
         Ok(Agg::new(expr, Kind::Number, a.nullable))
     }
@@ -289,9 +318,21 @@ impl Translator {
         let u = match unit {
             Expr::Value(v) => match &v.value {
                 Value::SingleQuotedString(s) => s.to_ascii_lowercase(),
-                _ => return Err(unsupported("DATE_TRUNC with a non-literal unit", unit)),
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Function,
+                        "DATE_TRUNC with a non-literal unit",
+                        unit,
+                    ))
+                }
             },
-            _ => return Err(unsupported("DATE_TRUNC with a non-literal unit", unit)),
+            _ => {
+                return Err(unsupported(
+                    Refusal::Function,
+                    "DATE_TRUNC with a non-literal unit",
+                    unit,
+                ))
+            }
         };
         let unit_name = match u.as_str() {
             "millisecond" | "milliseconds" => "millisecond",
@@ -303,13 +344,19 @@ impl Translator {
             "month" | "months" => "month",
             "quarter" => "quarter",
             "year" | "years" => "year",
-            other => return Err(unsupported(format!("DATE_TRUNC unit '{other}'"), e)),
+            other => {
+                return Err(unsupported(
+                    Refusal::Function,
+                    format!("DATE_TRUNC unit '{other}'"),
+                    e,
+                ))
+            }
         };
         let a = self.agg(ts)?;
         let expr = if unit_name == "week" {
-            bson!({"$dateTrunc": {"date": a.expr, "unit": "week", "startOfWeek": "monday"}})
+            ex::date_trunc(doc! {"date": a.expr, "unit": "week", "startOfWeek": "monday"})
         } else {
-            bson!({"$dateTrunc": {"date": a.expr, "unit": unit_name}})
+            ex::date_trunc(doc! {"date": a.expr, "unit": unit_name})
         };
         Ok(Agg::new(expr, Kind::Timestamp, a.nullable))
     }

@@ -14,13 +14,15 @@
 
 use super::literal::kind_of;
 use super::{Agg, Kind};
+use crate::mql::expr as ex;
+use crate::mql::filter;
 use crate::translate::{Error, Translator};
 use bson::{bson, doc, Bson, Document};
 use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
 
 /// A filter that matches nothing.
 fn nothing() -> Document {
-    doc! {"$expr": false}
+    filter::expr(false)
 }
 
 impl Translator {
@@ -37,7 +39,7 @@ impl Translator {
         let form = if negated { p.f } else { p.t };
         Ok(match form {
             Bson::Boolean(true) => Document::new(),
-            other => doc! {"$expr": other},
+            other => filter::expr(other),
         })
     }
 
@@ -94,11 +96,13 @@ impl Translator {
                 };
                 Ok(match op {
                     BinaryOperator::Eq => Some(eq_filter(&field, c)),
-                    BinaryOperator::NotEq => Some(doc! {field: {"$nin": [c, Bson::Null]}}),
-                    BinaryOperator::Lt => Some(doc! {field: {"$lt": c}}),
-                    BinaryOperator::LtEq => Some(doc! {field: {"$lte": c}}),
-                    BinaryOperator::Gt => Some(doc! {field: {"$gt": c}}),
-                    BinaryOperator::GtEq => Some(doc! {field: {"$gte": c}}),
+                    BinaryOperator::NotEq => {
+                        Some(doc! {field: filter::nin(bson!([c, Bson::Null]))})
+                    }
+                    BinaryOperator::Lt => Some(doc! {field: filter::lt(c)}),
+                    BinaryOperator::LtEq => Some(doc! {field: filter::lte(c)}),
+                    BinaryOperator::Gt => Some(doc! {field: filter::gt(c)}),
+                    BinaryOperator::GtEq => Some(doc! {field: filter::gte(c)}),
                     _ => None,
                 })
             }
@@ -110,7 +114,7 @@ impl Translator {
                 Ok(Some(if want_null {
                     doc! {f: Bson::Null}
                 } else {
-                    doc! {f: {"$ne": Bson::Null}}
+                    doc! {f: filter::ne(Bson::Null)}
                 }))
             }
             Expr::InList {
@@ -140,9 +144,9 @@ impl Translator {
                         return Ok(Some(nothing()));
                     }
                     values.push(Bson::Null);
-                    Ok(Some(doc! {f: {"$nin": values}}))
+                    Ok(Some(doc! {f: filter::nin(values)}))
                 } else {
-                    Ok(Some(doc! {f: {"$in": values}}))
+                    Ok(Some(doc! {f: filter::in_(values)}))
                 }
             }
             Expr::Between {
@@ -159,9 +163,12 @@ impl Translator {
                     return Ok(None);
                 };
                 if *not_between != negated {
-                    Ok(Some(doc! {"$or": [{&f: {"$lt": lo}}, {&f: {"$gt": hi}}]}))
+                    Ok(Some(filter::or(vec![
+                        filter::field(&f, filter::lt(lo)).into(),
+                        filter::field(&f, filter::gt(hi)).into(),
+                    ])))
                 } else {
-                    Ok(Some(doc! {f: {"$gte": lo, "$lte": hi}}))
+                    Ok(Some(filter::field(f, filter::range(lo, hi))))
                 }
             }
             Expr::Like {
@@ -187,11 +194,12 @@ impl Translator {
                     escape_char.as_deref(),
                 )?;
                 if *n != negated {
-                    Ok(Some(
-                        doc! {f: {"$type": "string", "$not": {"$regex": re, "$options": opts}}},
-                    ))
+                    Ok(Some(filter::field(
+                        f,
+                        filter::string_not_matching(re, opts),
+                    )))
                 } else {
-                    Ok(Some(doc! {f: {"$regex": re, "$options": opts}}))
+                    Ok(Some(filter::field(f, filter::regex(re, opts))))
                 }
             }
             Expr::AnyOp {
@@ -203,7 +211,7 @@ impl Translator {
                 let (Some(c), Some(f)) = (self.ql_value(left)?, self.field_of(right)?) else {
                     return Ok(None);
                 };
-                Ok(Some(doc! {f: {"$elemMatch": {"$eq": c}}}))
+                Ok(Some(doc! {f: filter::elem_match(filter::eq(c))}))
             }
             Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
                 let Some(f) = self.field_of(e)? else {
@@ -235,12 +243,7 @@ impl Translator {
             Expr::Nested(inner) => return self.field_of(inner),
             _ => return Ok(None),
         };
-        Ok(match a.expr {
-            Bson::String(s) if s.starts_with('$') && !s.starts_with("$$") => {
-                Some(s[1..].to_string())
-            }
-            _ => None,
-        })
+        Ok(ex::field_path_of(&a.expr).map(str::to_string))
     }
 
     /// A constant (or a bound parameter) usable as a query-language operand; NULL and `$$NOW` are not.
@@ -248,7 +251,7 @@ impl Translator {
         match e {
             Expr::Value(v) if matches!(v.value, Value::Placeholder(_)) => {
                 let n = self.param_number(&v.value, e)?;
-                Ok(Some(bson!({"$param": n as i64})))
+                Ok(Some(ex::param(n as i64)))
             }
             Expr::Identifier(_) | Expr::CompoundIdentifier(_) => Ok(None),
             _ => {
@@ -288,7 +291,9 @@ fn is_constant_shape(e: &Expr) -> bool {
 /// `{f: c}`, or `{f: {$eq: c}}` when c is a parameter, document or array (never read as operators).
 fn eq_filter(field: &str, c: Bson) -> Document {
     match c {
-        Bson::Document(_) | Bson::Array(_) | Bson::RegularExpression(_) => doc! {field: {"$eq": c}},
+        Bson::Document(_) | Bson::Array(_) | Bson::RegularExpression(_) => {
+            doc! {field: filter::eq(c)}
+        }
         other => doc! {field: other},
     }
 }
@@ -333,48 +338,9 @@ fn negate(op: &BinaryOperator) -> Option<BinaryOperator> {
 
 /// Conjunction: one document when the keys are distinct and none is an operator, else `$and`.
 fn merge_and(docs: Vec<Document>) -> Document {
-    let docs: Vec<Document> = docs.into_iter().filter(|d| !d.is_empty()).collect();
-    if docs.len() == 1 {
-        return docs.into_iter().next().unwrap_or_default();
-    }
-    let mut merged = Document::new();
-    let mut clash = false;
-    for d in &docs {
-        for (k, v) in d {
-            if k.starts_with('$') || merged.contains_key(k) {
-                clash = true;
-            }
-            merged.insert(k.clone(), v.clone());
-        }
-    }
-    if !clash {
-        return merged;
-    }
-    let mut parts = Vec::new();
-    for d in docs {
-        match d.get_array("$and") {
-            Ok(inner) if d.len() == 1 => parts.extend(inner.iter().cloned()),
-            _ => parts.push(Bson::Document(d)),
-        }
-    }
-    doc! {"$and": parts}
+    filter::merge_and(docs)
 }
 
 fn merge_or(docs: Vec<Document>) -> Document {
-    if docs.iter().any(|d| d.is_empty()) {
-        return Document::new();
-    }
-    let mut parts = Vec::new();
-    for d in docs {
-        match d.get_array("$or") {
-            Ok(inner) if d.len() == 1 => parts.extend(inner.iter().cloned()),
-            _ => parts.push(Bson::Document(d)),
-        }
-    }
-    if parts.len() == 1 {
-        if let Some(Bson::Document(d)) = parts.pop() {
-            return d;
-        }
-    }
-    doc! {"$or": parts}
+    filter::merge_or(docs)
 }

@@ -2,9 +2,11 @@
 //! special-syntax string functions (SUBSTRING, POSITION, TRIM).
 
 use super::{invalid, unsupported, Agg, Kind};
+use crate::mql::expr::{self as ex, TrimEnds};
 use crate::translate::nulls::is_null;
+use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
-use bson::{bson, Bson};
+use bson::{doc, Bson};
 use sqlparser::ast::{
     Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments,
     TrimWhereField,
@@ -14,23 +16,41 @@ use sqlparser::ast::{
 pub(crate) fn plain_args<'a>(f: &'a Function, e: &Expr) -> Result<Vec<&'a Expr>, Error> {
     match &f.args {
         FunctionArguments::None => Ok(Vec::new()),
-        FunctionArguments::Subquery(_) => Err(unsupported("subquery as a function argument", e)),
+        FunctionArguments::Subquery(_) => Err(unsupported(
+            Refusal::Function,
+            "subquery as a function argument",
+            e,
+        )),
         FunctionArguments::List(FunctionArgumentList {
             duplicate_treatment,
             args,
             clauses,
         }) => {
             if duplicate_treatment.is_some() {
-                return Err(unsupported(format!("DISTINCT in {}()", f.name), e));
+                return Err(unsupported(
+                    Refusal::Function,
+                    format!("DISTINCT in {}()", f.name),
+                    e,
+                ));
             }
             if !clauses.is_empty() {
-                return Err(unsupported(format!("clauses inside {}()", f.name), e));
+                return Err(unsupported(
+                    Refusal::Function,
+                    format!("clauses inside {}()", f.name),
+                    e,
+                ));
             }
             let mut out = Vec::new();
             for a in args {
                 match a {
                     FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => out.push(x),
-                    _ => return Err(unsupported(format!("argument {a} of {}()", f.name), e)),
+                    _ => {
+                        return Err(unsupported(
+                            Refusal::Function,
+                            format!("argument {a} of {}()", f.name),
+                            e,
+                        ))
+                    }
                 }
             }
             Ok(out)
@@ -66,7 +86,11 @@ impl Translator {
             || !within_group.is_empty()
             || null_treatment.is_some()
         {
-            return Err(unsupported(format!("this form of {}()", f.name), e));
+            return Err(unsupported(
+                Refusal::Function,
+                format!("this form of {}()", f.name),
+                e,
+            ));
         }
         if filter.is_some() {
             return Err(invalid(
@@ -99,11 +123,7 @@ impl Translator {
             | "transaction_timestamp"
             | "statement_timestamp" => {
                 want(0)?;
-                Ok(Agg::new(
-                    Bson::String("$$NOW".into()),
-                    Kind::Timestamp,
-                    false,
-                ))
+                Ok(Agg::new(ex::now(), Kind::Timestamp, false))
             }
             "coalesce" => {
                 if argc < 1 {
@@ -119,7 +139,7 @@ impl Translator {
                 if parts.len() == 1 {
                     parts.push(Bson::Null);
                 }
-                Ok(Agg::new(bson!({"$ifNull": parts}), Kind::Unknown, nullable))
+                Ok(Agg::new(ex::if_null_all(parts), Kind::Unknown, nullable))
             }
             "nullif" => {
                 want(2)?;
@@ -128,13 +148,9 @@ impl Translator {
                 let same = crate::translate::nulls::and(vec![
                     crate::translate::nulls::not_null(&a.expr),
                     crate::translate::nulls::not_null(&b.expr),
-                    bson!({"$eq": [a.expr.clone(), b.expr]}),
+                    ex::eq(a.expr.clone(), b.expr),
                 ]);
-                Ok(Agg::new(
-                    bson!({"$cond": [same, null, a.expr]}),
-                    a.kind,
-                    true,
-                ))
+                Ok(Agg::new(ex::cond(same, Bson::Null, a.expr), a.kind, true))
             }
             // PG ignores NULL arguments; so do the expression forms of $max / $min.
             "greatest" | "least" => {
@@ -148,29 +164,29 @@ impl Translator {
                     nullable &= x.nullable;
                     parts.push(x.expr);
                 }
-                let op = if name == "greatest" { "$max" } else { "$min" };
-                let mut d = bson::Document::new();
-                d.insert(op, parts);
-                Ok(Agg::new(Bson::Document(d), Kind::Unknown, nullable))
+                let m = if name == "greatest" {
+                    ex::max(parts)
+                } else {
+                    ex::min(parts)
+                };
+                Ok(Agg::new(m, Kind::Unknown, nullable))
             }
             "abs" => {
                 want(1)?;
                 let a = self.agg(args[0])?;
-                Ok(Agg::new(bson!({"$abs": a.expr}), a.kind, a.nullable))
+                Ok(Agg::new(ex::abs(a.expr), a.kind, a.nullable))
             }
             "ceil" | "ceiling" | "floor" | "sqrt" | "exp" | "ln" => {
                 want(1)?;
                 let a = self.agg(args[0])?;
                 let op = match name.as_str() {
-                    "ceil" | "ceiling" => "$ceil",
-                    "floor" => "$floor",
-                    "sqrt" => "$sqrt",
-                    "exp" => "$exp",
-                    _ => "$ln",
+                    "ceil" | "ceiling" => ex::ceil,
+                    "floor" => ex::floor,
+                    "sqrt" => ex::sqrt,
+                    "exp" => ex::exp,
+                    _ => ex::ln,
                 };
-                let mut d = bson::Document::new();
-                d.insert(op, a.expr);
-                Ok(Agg::new(Bson::Document(d), Kind::Number, a.nullable))
+                Ok(Agg::new(op(a.expr), Kind::Number, a.nullable))
             }
             "round" => {
                 if argc != 1 && argc != 2 {
@@ -182,6 +198,7 @@ impl Translator {
                         Some(Bson::Int32(n)) => Some(n),
                         _ => {
                             return Err(unsupported(
+                                Refusal::Function,
                                 "ROUND with a non-constant number of places",
                                 p,
                             ))
@@ -196,25 +213,19 @@ impl Translator {
                 want(1)?;
                 let a = self.agg(args[0])?;
                 let a = self.text_of(a);
-                let op = if name == "lower" {
-                    "$toLower"
+                let cased = if name == "lower" {
+                    ex::to_lower(a.expr.clone())
                 } else {
-                    "$toUpper"
+                    ex::to_upper(a.expr.clone())
                 };
-                let mut d = bson::Document::new();
-                d.insert(op, a.expr.clone());
                 // $toLower(null) is "" in MongoDB; PG gives NULL.
-                Ok(null_guard(&a, Bson::Document(d), Kind::Text))
+                Ok(null_guard(&a, cased, Kind::Text))
             }
             "length" | "char_length" | "character_length" => {
                 want(1)?;
                 let a = self.agg(args[0])?;
                 let a = self.text_of(a);
-                Ok(null_guard(
-                    &a,
-                    bson!({"$strLenCP": a.expr.clone()}),
-                    Kind::Int,
-                ))
+                Ok(null_guard(&a, ex::str_len_cp(a.expr.clone()), Kind::Int))
             }
             "concat" => {
                 // PG's CONCAT skips NULL arguments.
@@ -223,12 +234,12 @@ impl Translator {
                     let x = self.agg(a)?;
                     let x = self.text_of(x);
                     parts.push(if x.nullable {
-                        bson!({"$ifNull": [x.expr, ""]})
+                        ex::if_null(x.expr, "")
                     } else {
                         x.expr
                     });
                 }
-                Ok(Agg::new(bson!({"$concat": parts}), Kind::Text, false))
+                Ok(Agg::new(ex::concat(parts), Kind::Text, false))
             }
             "replace" => {
                 want(3)?;
@@ -239,15 +250,19 @@ impl Translator {
                 // PostgreSQL leaves the text unchanged when the pattern is empty; MongoDB's $replaceAll
                 // inserts the replacement between every character. Still NULL when any argument is.
                 let unchanged = if to.nullable {
-                    bson!({"$cond": [crate::translate::nulls::is_null(&to.expr), null, s.expr.clone()]})
+                    ex::cond(
+                        crate::translate::nulls::is_null(&to.expr),
+                        Bson::Null,
+                        s.expr.clone(),
+                    )
                 } else {
                     s.expr.clone()
                 };
-                let replace = bson!({"$replaceAll": {"input": s.expr, "find": from.expr.clone(), "replacement": to.expr}});
+                let replace = ex::replace_all(s.expr, from.expr.clone(), to.expr);
                 let expr = match &from.constant {
                     Some(Bson::String(f)) if f.is_empty() => unchanged,
                     Some(_) => replace,
-                    None => bson!({"$cond": [{"$eq": [from.expr, ""]}, unchanged, replace]}),
+                    None => ex::cond(ex::eq(from.expr, ""), unchanged, replace),
                 };
                 Ok(Agg::new(expr, Kind::Text, nullable))
             }
@@ -259,6 +274,7 @@ impl Translator {
                     Some(Bson::Int32(n)) if n != 0 => n,
                     _ => {
                         return Err(unsupported(
+                            Refusal::Function,
                             "SPLIT_PART with a field number that is not a non-zero constant",
                             args[2],
                         ))
@@ -266,10 +282,13 @@ impl Translator {
                 };
                 let idx = if n > 0 { n - 1 } else { n };
                 // PG returns '' for a field beyond the end; $arrayElemAt gives missing there.
-                let part = bson!({"$ifNull": [{"$arrayElemAt": [{"$split": [s.expr.clone(), d.expr.clone()]}, idx]}, ""]});
+                let part = ex::if_null(
+                    ex::array_elem_at(ex::split(s.expr.clone(), d.expr.clone()), idx),
+                    "",
+                );
                 let guard = crate::translate::nulls::or(vec![is_null(&s.expr), is_null(&d.expr)]);
                 Ok(Agg::new(
-                    bson!({"$cond": [guard, null, part]}),
+                    ex::cond(guard, Bson::Null, part),
                     Kind::Text,
                     s.nullable || d.nullable,
                 ))
@@ -302,7 +321,13 @@ impl Translator {
         let start = match from {
             Some(x) => match self.agg(x)?.constant {
                 Some(Bson::Int32(n)) => i64::from(n),
-                _ => return Err(unsupported("SUBSTRING with a non-constant start", x)),
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Function,
+                        "SUBSTRING with a non-constant start",
+                        x,
+                    ))
+                }
             },
             None => 1,
         };
@@ -312,7 +337,13 @@ impl Translator {
                 Some(Bson::Int32(_)) => {
                     return Err(invalid("negative substring length not allowed", x))
                 }
-                _ => return Err(unsupported("SUBSTRING with a non-constant length", x)),
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Function,
+                        "SUBSTRING with a non-constant length",
+                        x,
+                    ))
+                }
             },
             None => None,
         };
@@ -321,9 +352,9 @@ impl Translator {
         let begin = start.max(1);
         let take = match end {
             Some(end) => Bson::Int64((end - begin).max(0)),
-            None => bson!({"$strLenCP": a.expr.clone()}),
+            None => ex::str_len_cp(a.expr.clone()),
         };
-        let body = bson!({"$substrCP": [a.expr.clone(), begin - 1, take]});
+        let body = ex::substr_cp(a.expr.clone(), begin - 1, take);
         let _ = e;
         Ok(null_guard(&a, body, Kind::Text))
     }
@@ -332,11 +363,14 @@ impl Translator {
     pub(crate) fn position(&mut self, needle: &Expr, haystack: &Expr) -> Result<Agg, Error> {
         let n = self.agg(needle)?;
         let h = self.agg(haystack)?;
-        let body = bson!({"$add": [{"$indexOfCP": [h.expr.clone(), n.expr.clone()]}, 1]});
+        let body = ex::add(vec![
+            ex::index_of_cp(h.expr.clone(), n.expr.clone()),
+            Bson::Int32(1),
+        ]);
         let guard = crate::translate::nulls::or(vec![is_null(&h.expr), is_null(&n.expr)]);
         let nullable = n.nullable || h.nullable;
         let expr = if nullable {
-            bson!({"$cond": [guard, null, body]})
+            ex::cond(guard, Bson::Null, body)
         } else {
             body
         };
@@ -355,25 +389,23 @@ impl Translator {
             Some(w) => self.agg(w)?.expr,
             None => Bson::String(" ".into()),
         };
-        let op = match where_ {
-            Some(TrimWhereField::Leading) => "$ltrim",
-            Some(TrimWhereField::Trailing) => "$rtrim",
-            _ => "$trim",
+        let ends = match where_ {
+            Some(TrimWhereField::Leading) => TrimEnds::Leading,
+            Some(TrimWhereField::Trailing) => TrimEnds::Trailing,
+            _ => TrimEnds::Both,
         };
-        let mut d = bson::Document::new();
-        d.insert(op, bson!({"input": a.expr, "chars": chars}));
-        Ok(Agg::new(Bson::Document(d), Kind::Text, a.nullable))
+        Ok(Agg::new(
+            ex::trim(ends, a.expr, Some(chars)),
+            Kind::Text,
+            a.nullable,
+        ))
     }
 }
 
 /// `expr` unless the input is NULL, then NULL (for MongoDB operators that turn null into "" or fail on it).
 pub(crate) fn null_guard(input: &Agg, expr: Bson, kind: Kind) -> Agg {
     if input.nullable {
-        Agg::new(
-            bson!({"$cond": [is_null(&input.expr), null, expr]}),
-            kind,
-            true,
-        )
+        Agg::new(ex::cond(is_null(&input.expr), Bson::Null, expr), kind, true)
     } else {
         Agg::new(expr, kind, false)
     }
@@ -392,7 +424,7 @@ fn round(a: Agg, places: Option<i32>, numeric_literal: bool) -> Agg {
         // Rounding past the 20th decimal leaves every value that has no digit beyond it (a decimal of at most
         // 20 places, a double of magnitude >= 1e-5 or so) as it is: PostgreSQL's ROUND(2.5, 308) is 2.5.
         // (10^308 overflowed to Infinity, 10^400 to NaN.)
-        let mut out = Agg::new(bson!({"$toDecimal": a.expr}), Kind::Number, a.nullable);
+        let mut out = Agg::new(ex::to_decimal(a.expr), Kind::Number, a.nullable);
         out.constant = None;
         return out;
     }
@@ -401,37 +433,51 @@ fn round(a: Agg, places: Option<i32>, numeric_literal: bool) -> Agg {
         // below 1.8e308, so past k = 308 every value rounds to 0: PostgreSQL's ROUND(123.456, -400) is 0).
         let k = n.unsigned_abs();
         let expr = if k > 308 {
-            bson!({"$cond": [crate::translate::nulls::is_null(&a.expr), null, 0.0]})
+            ex::cond(crate::translate::nulls::is_null(&a.expr), Bson::Null, 0.0)
         } else {
             let scale = 10f64.powi(k as i32);
-            bson!({"$let": {
-                "vars": {"v": {"$toDouble": a.expr}},
-                // (+ 0.0: a negative value rounded to zero is 0, not -0.)
-                "in": {"$add": [{"$multiply": [
-                    {"$cond": [{"$lt": ["$$v", 0]}, -1, 1]},
-                    {"$floor": {"$add": [{"$divide": [{"$abs": "$$v"}, scale]}, 0.5]}},
-                    scale
-                ]}, 0.0]}
-            }})
+            // (+ 0.0: a negative value rounded to zero is 0, not -0.)
+            ex::let_in(
+                doc! {"v": ex::to_double(a.expr)},
+                ex::add(vec![
+                    ex::multiply(vec![
+                        ex::cond(ex::lt(ex::var("v"), 0), -1, 1),
+                        ex::floor(ex::add(vec![
+                            ex::divide(ex::abs(ex::var("v")), scale),
+                            Bson::Double(0.5),
+                        ])),
+                        scale.into(),
+                    ]),
+                    Bson::Double(0.0),
+                ]),
+            )
         };
         let mut out = Agg::new(expr, Kind::Number, a.nullable);
         out.constant = None;
         return out;
     }
     let scale = bson::Decimal128::from_bytes(decimal_pow10(n));
-    let away = bson!({"$let": {
-        "vars": {"v": {"$toDecimal": a.expr.clone()}},
-        "in": {"$multiply": [
-            {"$cond": [{"$lt": ["$$v", 0]}, -1, 1]},
-            {"$divide": [{"$floor": {"$add": [{"$multiply": [{"$abs": "$$v"}, scale]}, 0.5]}}, scale]}
-        ]}
-    }});
+    let away = ex::let_in(
+        doc! {"v": ex::to_decimal(a.expr.clone())},
+        ex::multiply(vec![
+            ex::cond(ex::lt(ex::var("v"), 0), -1, 1),
+            ex::divide(
+                ex::floor(ex::add(vec![
+                    ex::multiply(vec![ex::abs(ex::var("v")), scale.into()]),
+                    Bson::Double(0.5),
+                ])),
+                scale,
+            ),
+        ]),
+    );
     let expr = match places {
         Some(_) => away,
         None if numeric_literal => away,
-        None => {
-            bson!({"$cond": [{"$eq": [{"$type": a.expr.clone()}, "double"]}, {"$round": [a.expr, 0]}, away]})
-        }
+        None => ex::cond(
+            ex::eq(ex::type_of(a.expr.clone()), "double"),
+            ex::round(a.expr, 0),
+            away,
+        ),
     };
     let mut out = Agg::new(expr, Kind::Number, a.nullable);
     out.constant = None;

@@ -1,7 +1,9 @@
 //! SQL literals -> BSON values.
 
 use super::{invalid, unsupported, Agg, Kind};
+use crate::mql::expr as ex;
 use crate::translate::Error;
+use crate::translate::Refusal;
 use bson::Bson;
 use sqlparser::ast::{Expr, Value};
 
@@ -34,7 +36,7 @@ pub(crate) fn literal_value(v: &Value, e: &Expr) -> Result<Option<Bson>, Error> 
         Value::Placeholder(_) => return Ok(None),
         other => match other.clone().into_string() {
             Some(s) => Bson::String(s),
-            None => return Err(unsupported(format!("literal {other}"), e)),
+            None => return Err(unsupported(Refusal::Type, format!("literal {other}"), e)),
         },
     }))
 }
@@ -58,8 +60,8 @@ pub(crate) fn kind_of(v: &Bson) -> Kind {
 /// `$literal` so no value is ever read as a field path or an operator.
 pub(crate) fn constant(v: Bson) -> Agg {
     let expr = match &v {
-        Bson::String(s) if s.starts_with('$') => bson::bson!({"$literal": s.clone()}),
-        Bson::Document(_) | Bson::Array(_) => bson::bson!({"$literal": v.clone()}),
+        Bson::String(s) if s.starts_with('$') => ex::literal(s.clone()),
+        Bson::Document(_) | Bson::Array(_) => ex::literal(v.clone()),
         _ => v.clone(),
     };
     let kind = kind_of(&v);

@@ -16,6 +16,7 @@ pub(crate) use literal::literal_value;
 pub(crate) use predicate::comparison;
 
 use super::{Error, Position};
+use crate::translate::Refusal;
 use bson::Bson;
 use sqlparser::ast::{Expr, Spanned};
 
@@ -78,8 +79,9 @@ pub(crate) fn expr_pos(e: &Expr) -> Position {
 }
 
 /// An "unsupported" error at `e`.
-pub(crate) fn unsupported(construct: impl Into<String>, e: &Expr) -> Error {
+pub(crate) fn unsupported(kind: Refusal, construct: impl Into<String>, e: &Expr) -> Error {
     Error::Unsupported {
+        kind,
         construct: construct.into(),
         position: expr_pos(e),
     }

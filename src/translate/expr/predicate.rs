@@ -4,6 +4,7 @@ use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr::{self as ex, Cmp};
 use crate::translate::like::like_to_regex;
 use crate::translate::nulls::{and, is_null, not_null, or, pred_and, pred_or, Pred};
+use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
 use bson::Bson;
 use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
@@ -184,7 +185,7 @@ impl Translator {
                 escape_char,
             } => {
                 if *any {
-                    return Err(unsupported("LIKE ANY", e));
+                    return Err(unsupported(Refusal::Operator, "LIKE ANY", e));
                 }
                 let (re, opts) = self.like_regex(
                     matches!(e, Expr::ILike { .. }),
@@ -231,7 +232,7 @@ impl Translator {
                     ) {
                         // PostgreSQL reads '{a,b}' as an array of the other side's type, which is unknown
                         // here; compared as one string it would silently match nothing.
-                        return Err(unsupported(
+                        return Err(unsupported(Refusal::Operator,
                             "= ANY of a text literal (an array literal takes the other side's type: write ARRAY['a', 'b'])",
                             right,
                         ));
@@ -248,9 +249,11 @@ impl Translator {
                 f.push(ex::not(inn));
                 Ok(Pred::new(and(t), and(f)))
             }
-            Expr::AnyOp { .. } | Expr::AllOp { .. } => {
-                Err(unsupported("ANY/ALL with an operator other than =", e))
-            }
+            Expr::AnyOp { .. } | Expr::AllOp { .. } => Err(unsupported(
+                Refusal::Operator,
+                "ANY/ALL with an operator other than =",
+                e,
+            )),
             Expr::Value(v) if matches!(v.value, Value::Boolean(_) | Value::Null) => {
                 Ok(match v.value {
                     Value::Boolean(b) => Pred::new(Bson::Boolean(b), Bson::Boolean(!b)),
@@ -263,7 +266,7 @@ impl Translator {
                 negated,
             } => self.in_subquery(expr, subquery, *negated, e),
             Expr::Exists { subquery, negated } => self.exists_subquery(subquery, *negated, e),
-            Expr::SimilarTo { .. } => Err(unsupported("SIMILAR TO", e)),
+            Expr::SimilarTo { .. } => Err(unsupported(Refusal::Operator, "SIMILAR TO", e)),
             _ => {
                 // Any other boolean-valued expression (a boolean column, CASE, a function).
                 let v = self.agg(e)?;
@@ -375,6 +378,7 @@ impl Translator {
             Some(Bson::String(s)) => s,
             _ => {
                 return Err(unsupported(
+                    Refusal::Operator,
                     "LIKE with a pattern that is not a string literal",
                     pattern,
                 ))

@@ -5,6 +5,7 @@
 
 use super::super::expr::{invalid, unsupported};
 use super::super::Error;
+use crate::translate::Refusal;
 use bson::Bson;
 use sqlparser::ast::{Expr, WindowFrameBound, WindowFrameUnits};
 
@@ -107,7 +108,7 @@ pub(super) fn window_frame(
                 Ok(Frame::Peers(start, end))
             }
         }
-        WindowFrameUnits::Groups => Err(unsupported("GROUPS frame", e)),
+        WindowFrameUnits::Groups => Err(unsupported(Refusal::Window, "GROUPS frame", e)),
     }
 }
 
@@ -122,6 +123,7 @@ fn frame_offset(n: &Expr) -> Result<i64, Error> {
         }
     }
     Err(unsupported(
+        Refusal::Window,
         "window frame offset other than a non-negative integer constant",
         n,
     ))

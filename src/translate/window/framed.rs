@@ -16,6 +16,7 @@ use super::{positive_constant, Call};
 use crate::mql::accumulator::{self as acc, Accumulator};
 use crate::mql::expr as ex;
 use crate::mql::stage::Stage;
+use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{DuplicateTreatment, FunctionArguments};
 
@@ -50,7 +51,11 @@ impl Translator {
     ) -> Result<(Kind, bool), Error> {
         if let FunctionArguments::List(l) = &c.f.args {
             if matches!(l.duplicate_treatment, Some(DuplicateTreatment::Distinct)) {
-                return Err(unsupported("DISTINCT in a window aggregate", c.e));
+                return Err(unsupported(
+                    Refusal::Window,
+                    "DISTINCT in a window aggregate",
+                    c.e,
+                ));
             }
         }
         let frame = window_frame(c.spec.window_frame.as_ref(), c.ordered, c.e)?;

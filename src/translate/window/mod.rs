@@ -29,6 +29,7 @@ use super::{Error, Translator};
 use crate::mql::accumulator as acc;
 use crate::mql::expr as ex;
 use crate::mql::stage::Stage;
+use crate::translate::Refusal;
 use bson::{bson, doc, Bson, Document};
 pub(crate) use calls::refuse_windows;
 use calls::{collect_windows, resolve_named};
@@ -151,7 +152,11 @@ impl Translator {
             }
             "lag" | "lead" => self.offset_call(&call, stages),
             name if FRAMED.contains(&name) => self.framed_call(&call, stages),
-            _ => Err(unsupported(format!("window function {}()", f.name), e)),
+            _ => Err(unsupported(
+                Refusal::Window,
+                format!("window function {}()", f.name),
+                e,
+            )),
         };
         if !call.cleanup.is_empty() {
             stages.push(Stage::Unset(call.cleanup).into());
@@ -169,13 +174,14 @@ impl Translator {
     ) -> Result<Call<'a>, Error> {
         let name = crate::translate::names::function_name(&f.name);
         let Some(WindowType::WindowSpec(spec)) = &f.over else {
-            return Err(unsupported("named windows (OVER w)", e));
+            return Err(unsupported(Refusal::Window, "named windows (OVER w)", e));
         };
         if spec.window_name.is_some() {
-            return Err(unsupported("named windows (OVER w)", e));
+            return Err(unsupported(Refusal::Window, "named windows (OVER w)", e));
         }
         if f.filter.is_some() && !AGGREGATES.contains(&name.as_str()) {
             return Err(unsupported(
+                Refusal::Window,
                 format!("FILTER on the non-aggregate window function {}()", f.name),
                 e,
             ));
@@ -186,7 +192,11 @@ impl Translator {
             None => None,
         };
         if !f.within_group.is_empty() || f.null_treatment.is_some() || f.uses_odbc_syntax {
-            return Err(unsupported(format!("this form of {}()", f.name), e));
+            return Err(unsupported(
+                Refusal::Window,
+                format!("this form of {}()", f.name),
+                e,
+            ));
         }
         let (star, args) = window_args(f, e)?;
         // PARTITION BY: a document of the expressions (MongoDB refuses to partition by an array value, which a
@@ -384,6 +394,7 @@ pub(super) fn positive_constant(t: &mut Translator, x: &Expr, what: &str) -> Res
         Some(Bson::Int32(v)) if v > 0 => Ok(i64::from(v)),
         Some(Bson::Int64(v)) if v > 0 => Ok(v),
         _ => Err(unsupported(
+            Refusal::Window,
             format!("{what} argument other than a positive integer constant"),
             x,
         )),
@@ -396,7 +407,11 @@ fn window_args<'a>(f: &'a Function, e: &Expr) -> Result<(bool, Vec<&'a Expr>), E
         FunctionArguments::None => Ok((false, Vec::new())),
         FunctionArguments::List(list) => {
             if !list.clauses.is_empty() {
-                return Err(unsupported(format!("clauses inside {}()", f.name), e));
+                return Err(unsupported(
+                    Refusal::Window,
+                    format!("clauses inside {}()", f.name),
+                    e,
+                ));
             }
             let mut out = Vec::new();
             let mut star = false;
@@ -404,11 +419,17 @@ fn window_args<'a>(f: &'a Function, e: &Expr) -> Result<(bool, Vec<&'a Expr>), E
                 match a {
                     FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => out.push(x),
                     FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => star = true,
-                    _ => return Err(unsupported(format!("argument {a} of {}()", f.name), e)),
+                    _ => {
+                        return Err(unsupported(
+                            Refusal::Window,
+                            format!("argument {a} of {}()", f.name),
+                            e,
+                        ))
+                    }
                 }
             }
             Ok((star, out))
         }
-        FunctionArguments::Subquery(_) => Err(unsupported("subquery", e)),
+        FunctionArguments::Subquery(_) => Err(unsupported(Refusal::Window, "subquery", e)),
     }
 }

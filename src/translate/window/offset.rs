@@ -6,6 +6,7 @@ use super::Call;
 use crate::mql::accumulator as acc;
 use crate::mql::expr as ex;
 use crate::mql::stage::Stage;
+use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 
 impl Translator {
@@ -27,6 +28,7 @@ impl Translator {
                 Some(Bson::Int64(v)) if v >= 0 => v,
                 _ => {
                     return Err(unsupported(
+                        Refusal::Window,
                         format!(
                             "{}() offset other than a non-negative integer constant",
                             f.name
@@ -46,6 +48,7 @@ impl Translator {
                 }
                 None => {
                     return Err(unsupported(
+                        Refusal::Window,
                         format!("{}() default other than a constant", f.name),
                         d,
                     ))
