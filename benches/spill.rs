@@ -1,7 +1,7 @@
 //! Blocking stages in memory against spilled, at n and 10n, and the peak resident memory of a `$group` with
 //! many distinct keys. `cargo bench --bench spill` (n = 100k; `SQLMONGO_BENCH_DOCS` overrides).
 //!
-//! `SQLMONGO_SPILL_RSS=<limit bytes>` instead loads 1M documents of distinct keys, resets the peak RSS
+//! `SQLMONGO_SPILL_RSS=<limit bytes>` instead loads 1M documents (or `SQLMONGO_BENCH_DOCS`) of distinct keys, resets the peak RSS
 //! (Linux `/proc/self/clear_refs`), runs the `GROUP BY k` and prints the peak growth over the loaded data
 //! (run it once with a limit above the grouping's size, as before the limits existed, and once with the
 //! default 100 MB).
@@ -68,15 +68,24 @@ fn status_kb(field: &str) -> Option<u64> {
 }
 
 fn rss_mode(limit: i64) {
-    let n = 1_000_000;
+    let n: usize = std::env::var("SQLMONGO_BENCH_DOCS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let e = engine(n);
     set_limit(&e, limit);
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let base = status_kb("VmRSS:").unwrap_or(0);
     let t = Instant::now();
+    // SQLMONGO_SPILL_RSS_COUNT=1: `$count` after the grouping, so only the grouping's own memory counts
+    // (otherwise the cursor holds every output document).
+    let mut pipeline = vec![doc! {"$group": {"_id": "$k", "n": {"$sum": 1}, "s": {"$sum": "$v"}}}];
+    if std::env::var("SQLMONGO_SPILL_RSS_COUNT").is_ok() {
+        pipeline.push(doc! {"$count": "n"});
+    }
     let reply = e.run_command(
         "bench",
-        &doc! {"aggregate": "c", "pipeline": [{"$group": {"_id": "$k", "n": {"$sum": 1}, "s": {"$sum": "$v"}}}], "cursor": {"batchSize": 0}},
+        &doc! {"aggregate": "c", "pipeline": pipeline, "cursor": {"batchSize": 0}},
     );
     let secs = t.elapsed().as_secs_f64();
     let peak = status_kb("VmHWM:").unwrap_or(0);
