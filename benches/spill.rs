@@ -6,6 +6,12 @@
 //! (run it once with a limit above the grouping's size, as before the limits existed, and once with the
 //! default 100 MB).
 
+//!
+//! Measured (release, 2 shared cores, load ~12): 1M distinct keys, whole result kept by the cursor:
+//! limit off 3.9 s / peak +748 MB, 100 MB limit (spills) 7.3 s / +600 MB; the output documents (one per
+//! group, held by the cursor) dominate what is left. n = 50k / 500k: `$sort` 0.10 / 4.0 s in memory,
+//! 0.37 / 3.1 s spilled at 1 MB; `$group` 0.07 / 0.97 s in memory, 0.29 / 2.4 s spilled.
+
 use bson::{doc, Bson, Document};
 use sqlmongo::engine::{Engine, EngineOptions};
 use std::time::Instant;
