@@ -112,6 +112,11 @@ impl ValueSet {
     }
 
     /// The values, in order of first insertion.
+    pub fn iter(&self) -> std::slice::Iter<'_, Bson> {
+        self.values.iter()
+    }
+
+    /// The values, in order of first insertion.
     pub fn into_vec(self) -> Vec<Bson> {
         self.values
     }

@@ -185,6 +185,19 @@ impl Accumulator {
         self.finish(st, &Document::new(), vars)
     }
 
+    /// Whether the accumulator collects values (`$push`, `$addToSet`: bounded by the accumulator limit).
+    pub(super) fn collects(&self) -> bool {
+        matches!(self.kind, Kind::Push | Kind::AddToSet)
+    }
+
+    /// The operator name of a collecting accumulator.
+    pub(super) fn name(&self) -> &'static str {
+        match self.kind {
+            Kind::AddToSet => "$addToSet",
+            _ => "$push",
+        }
+    }
+
     /// For `$min` / `$max`: whether it is `$max`, and the argument (windows slide them with a deque).
     pub(super) fn extreme(&self) -> Option<(bool, &Expr)> {
         match self.kind {
@@ -453,6 +466,31 @@ pub struct GroupState {
     pub(super) mem: Option<MemoryPolicy>,
     /// Runs of groups written past the limit, each sorted by key.
     pub(super) spill: Option<SpillFile>,
+    /// Bytes each `$push` / `$addToSet` holds (by `slot * accumulators + j`; since the last spill).
+    pub(super) collected: Vec<usize>,
+}
+
+/// Counts `added` bytes to a `$push` / `$addToSet` state; past the command's accumulator limit, mongod's
+/// 146 (its values cannot spill).
+fn track(
+    collected: &mut Vec<usize>,
+    idx: usize,
+    added: usize,
+    acc: &Accumulator,
+    mem: Option<&MemoryPolicy>,
+) -> Result<(), CommandError> {
+    let Some(mem) = mem else { return Ok(()) };
+    if collected.len() <= idx {
+        collected.resize(idx + 1, 0);
+    }
+    collected[idx] += added;
+    if collected[idx] > mem.accumulator_bytes {
+        return Err(memory::accumulator_exceeded(
+            acc.name(),
+            mem.accumulator_bytes,
+        ));
+    }
+    Ok(())
 }
 
 /// Up to this many groups are found by a linear scan comparing keys in the BSON order; past it the hash
@@ -652,8 +690,13 @@ impl Group {
     ) -> Result<(), CommandError> {
         let states = &mut state.groups[slot].1;
         let mut added = 0;
-        for ((_, acc), st) in self.fields.iter().zip(states.iter_mut()) {
-            added += acc.step(st, first, doc, vars)?;
+        for (j, ((_, acc), st)) in self.fields.iter().zip(states.iter_mut()).enumerate() {
+            let a = acc.step(st, first, doc, vars)?;
+            if a > 0 && acc.collects() {
+                let idx = slot * self.fields.len() + j;
+                track(&mut state.collected, idx, a, acc, state.mem.as_ref())?;
+            }
+            added += a;
         }
         state.account(added)
     }
@@ -701,8 +744,19 @@ impl Group {
         let (slot, first) = state.slot_of(key, &self.fields);
         let states = &mut state.groups[slot].1;
         let mut added = 0;
-        for (((_, acc), st), arg) in self.fields.iter().zip(states.iter_mut()).zip(&plan.args) {
-            added += acc.fold(st, first, arg.value(row).map(Cow::Borrowed))?;
+        for (j, (((_, acc), st), arg)) in self
+            .fields
+            .iter()
+            .zip(states.iter_mut())
+            .zip(&plan.args)
+            .enumerate()
+        {
+            let a = acc.fold(st, first, arg.value(row).map(Cow::Borrowed))?;
+            if a > 0 && acc.collects() {
+                let idx = slot * self.fields.len() + j;
+                track(&mut state.collected, idx, a, acc, state.mem.as_ref())?;
+            }
+            added += a;
         }
         state.account(added)
     }
@@ -761,81 +815,5 @@ impl Group {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use bson::doc;
-    use proptest::prelude::*;
-
-    fn key() -> impl Strategy<Value = Bson> {
-        prop_oneof![
-            (0i32..8).prop_map(Bson::Int32),
-            (0i64..8).prop_map(Bson::Int64),
-            prop_oneof![Just(1.0), Just(2.5), Just(-0.0), Just(f64::NAN)].prop_map(Bson::Double),
-            "[a-e]".prop_map(Bson::String),
-            "[a-e]".prop_map(Bson::Symbol),
-            Just(Bson::Null),
-            (0i32..3, "[ab]").prop_map(|(i, s)| Bson::Document(doc! {"i": i, "s": s})),
-            (0i32..3).prop_map(|i| Bson::Document(doc! {"s": "a", "i": i})),
-        ]
-    }
-
-    proptest! {
-        /// Groups found through the hash index are the groups a linear scan in the BSON order finds (first
-        /// key seen kept, first-seen order), with their counts and `$addToSet` sets.
-        #[test]
-        fn hashed_groups_are_the_linear_scan(rows in prop::collection::vec((key(), key()), 0..120)) {
-            let g = Group::compile(&doc! {"_id": "$k", "n": {"$sum": 1}, "s": {"$addToSet": "$v"}})
-                .expect("compiles");
-            let docs: Vec<Document> = rows.iter().map(|(k, v)| doc! {"k": k.clone(), "v": v.clone()}).collect();
-            let vars = Vars::new(bson::DateTime::from_millis(0));
-            let got = g.run(docs, &vars).expect("runs");
-            let mut want: Vec<(Bson, i32, Vec<Bson>)> = Vec::new();
-            for (k, v) in &rows {
-                let i = match want.iter().position(|(x, _, _)| compare(x, k) == Ordering::Equal) {
-                    Some(i) => i,
-                    None => {
-                        want.push((k.clone(), 0, Vec::new()));
-                        want.len() - 1
-                    }
-                };
-                want[i].1 += 1;
-                if !want[i].2.iter().any(|y| compare(y, v) == Ordering::Equal) {
-                    want[i].2.push(v.clone());
-                }
-            }
-            let want: Vec<Document> = want
-                .into_iter()
-                .map(|(k, n, s)| doc! {"_id": k, "n": n, "s": s})
-                .collect();
-            prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
-        }
-    }
-
-    fn plan(spec: Document) -> Option<Vec<String>> {
-        let g = Group::compile(&spec).ok()?;
-        let mut fields = Vec::new();
-        g.row_plan(&mut fields).map(|_| fields)
-    }
-
-    #[test]
-    fn row_plans_cover_top_level_fields_and_constants() {
-        assert_eq!(
-            plan(
-                doc! {"_id": "$m", "n": {"$sum": 1}, "v": {"$sum": "$v"}, "a": {"$avg": "$r"},
-                "x": {"$max": "$m"}, "c": {"$count": {}}}
-            ),
-            Some(vec!["m".to_string(), "v".to_string(), "r".to_string()])
-        );
-        assert_eq!(
-            plan(doc! {"_id": null, "f": {"$first": "$a"}}),
-            Some(vec!["a".to_string()])
-        );
-        assert!(plan(doc! {"_id": "$a.b"}).is_none());
-        assert!(plan(doc! {"_id": {"$concat": ["$a", "x"]}}).is_none());
-        assert!(plan(doc! {"_id": "$$ROOT"}).is_none());
-        assert!(plan(doc! {"_id": null, "s": {"$sum": {"$multiply": ["$a", 2]}}}).is_none());
-        assert!(
-            plan(doc! {"_id": null, "t": {"$top": {"sortBy": {"a": 1}, "output": "$b"}}}).is_none()
-        );
-    }
-}
+#[path = "group_tests.rs"]
+mod tests;

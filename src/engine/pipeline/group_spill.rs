@@ -18,6 +18,7 @@ use crate::engine::bson_hash::{SlotTable, ValueSet};
 use crate::engine::bson_order::compare;
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::expr::Vars;
+use crate::engine::memory;
 use crate::engine::numeric::{self, Num};
 use crate::engine::spill::{self, SpillFile};
 use crate::engine::CommandError;
@@ -182,6 +183,7 @@ impl GroupState {
         let mut groups = std::mem::take(&mut self.groups);
         self.index = SlotTable::default();
         self.bytes = 0;
+        self.collected.clear();
         if groups.is_empty() {
             return Ok(());
         }
@@ -246,6 +248,7 @@ impl Group {
                 }
                 _ => {
                     if let Some((k, st)) = cur.replace((key, states)) {
+                        self.check_collected(&st, vars)?;
                         out.push(self.output(k, st, needs_key, vars)?);
                     }
                 }
@@ -253,8 +256,29 @@ impl Group {
             Ok(())
         })?;
         if let Some((k, st)) = cur {
+            self.check_collected(&st, vars)?;
             out.push(self.output(k, st, needs_key, vars)?);
         }
         Ok(out)
+    }
+
+    /// The accumulator limit over a group's merged `$push` / `$addToSet` values (each run was within it,
+    /// their union may not be).
+    fn check_collected(&self, states: &[AccState], vars: &Vars) -> Result<(), CommandError> {
+        let limit = vars.memory.accumulator_bytes;
+        for ((_, acc), st) in self.fields().iter().zip(states) {
+            if !acc.collects() {
+                continue;
+            }
+            let bytes: usize = match st {
+                AccState::List(l) => l.iter().map(|v| memory::value_bytes(v) + 16).sum(),
+                AccState::Set(s) => s.iter().map(|v| memory::value_bytes(v) + 24).sum(),
+                _ => 0,
+            };
+            if bytes > limit {
+                return Err(memory::accumulator_exceeded(acc.name(), limit));
+            }
+        }
+        Ok(())
     }
 }

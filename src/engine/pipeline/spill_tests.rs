@@ -146,7 +146,9 @@ proptest! {
     fn spilled_group_is_the_in_memory_group(docs in docs(), limit in 1usize..4000) {
         let g = every_accumulator();
         let want = g.run(docs.clone(), &vars(usize::MAX, true));
-        let got = g.run(docs, &vars(limit, true));
+        let mut bounded = vars(limit, true);
+        bounded.memory.accumulator_bytes = usize::MAX;
+        let got = g.run(docs, &bounded);
         match (got, want) {
             (Ok(got), Ok(want)) => prop_assert_eq!(normalized(got), normalized(want)),
             (got, want) => prop_assert_eq!(got.err(), want.err()),
@@ -188,4 +190,29 @@ fn past_the_limit_without_disk_use_is_292() {
     assert_eq!(e.errmsg, "Exceeded memory limit for $group, but didn't allow external sort. Pass allowDiskUse:true to opt in.");
     // Under the limit nothing changes.
     assert_eq!(g.run(docs, &vars(usize::MAX, false)).unwrap().len(), 200);
+}
+
+#[test]
+fn push_and_add_to_set_stop_at_the_accumulator_limit() {
+    let docs: Vec<Document> = (0..400)
+        .map(|i| doc! {"_id": i, "g": i % 2, "s": format!("{i:0>100}")})
+        .collect();
+    for op in ["$push", "$addToSet"] {
+        let g = Group::compile(&doc! {"_id": "$g", "v": {op: "$s"}}).expect("compiles");
+        let mut v = vars(usize::MAX, true);
+        v.memory.accumulator_bytes = 8 * 1024;
+        let e = g.run(docs.clone(), &v).unwrap_err();
+        assert_eq!((e.code, e.code_name.as_str()), (146, "ExceededMemoryLimit"));
+        assert_eq!(
+            e.errmsg,
+            format!("{op} used too much memory and cannot spill to disk. Memory limit: 8192 bytes")
+        );
+        // Each run stays under it when the grouping spills often; the merged values do not.
+        let mut v = vars(4 * 1024, true);
+        v.memory.accumulator_bytes = 8 * 1024;
+        assert_eq!(g.run(docs.clone(), &v).unwrap_err().code, 146);
+        v.memory.accumulator_bytes = usize::MAX;
+        let out = g.run(docs.clone(), &v).expect("spills");
+        assert_eq!(out.len(), 2);
+    }
 }
