@@ -235,42 +235,10 @@ fn strip(e: &Expr) -> &Expr {
     }
 }
 
-/// Whether an expression contains an aggregate function call (outside subqueries).
+/// Whether an expression contains an aggregate function call (outside subqueries: theirs are their own).
 pub(crate) fn contains_aggregate(e: &Expr) -> bool {
-    use sqlparser::ast::Visit;
-    use std::ops::ControlFlow;
-    /// `depth`: how many subqueries deep; their aggregates are their own.
-    struct Finder {
-        depth: usize,
-    }
-    impl sqlparser::ast::Visitor for Finder {
-        type Break = ();
-        fn pre_visit_query(&mut self, _q: &sqlparser::ast::Query) -> ControlFlow<()> {
-            self.depth += 1;
-            ControlFlow::Continue(())
-        }
-        fn post_visit_query(&mut self, _q: &sqlparser::ast::Query) -> ControlFlow<()> {
-            self.depth = self.depth.saturating_sub(1);
-            ControlFlow::Continue(())
-        }
-        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-            if self.depth > 0 {
-                return ControlFlow::Continue(());
-            }
-            if let Expr::Function(f) = e {
-                let n = crate::translate::names::function_name(&f.name);
-                if super::expr::is_aggregate_name(&n) && f.over.is_none() {
-                    return ControlFlow::Break(());
-                }
-            }
-            if matches!(
-                e,
-                Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. }
-            ) {
-                return ControlFlow::Continue(());
-            }
-            ControlFlow::Continue(())
-        }
-    }
-    e.visit(&mut Finder { depth: 0 }).is_break()
+    super::visit::any_outside_subqueries(e, |x| {
+        matches!(x, Expr::Function(f) if f.over.is_none()
+            && super::expr::is_aggregate_name(&crate::translate::names::function_name(&f.name)))
+    })
 }

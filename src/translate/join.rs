@@ -220,30 +220,19 @@ impl Translator {
 
     /// Whether `e` reads columns of table `q` only (and no subquery).
     fn reads_only(&self, e: &Expr, q: &str) -> bool {
-        use sqlparser::ast::Visit;
-        use std::ops::ControlFlow;
         let using: Vec<(String, String)> = self
             .cx
             .join
             .as_ref()
             .map(|s| s.using.clone())
             .unwrap_or_default();
-        let mut ok = true;
-        let _ = e.visit(&mut FnVisitor(|x: &Expr| {
-            let fine = match x {
-                Expr::Identifier(i) => using.iter().any(|(c, o)| *c == i.value && o == q),
-                Expr::CompoundIdentifier(parts) => parts.first().is_some_and(|p| p.value == q),
-                Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => false,
-                _ => true,
-            };
-            if fine {
-                ControlFlow::Continue(())
-            } else {
-                ok = false;
-                ControlFlow::Break(())
-            }
-        }));
-        ok
+        // A subquery node itself is at this level (and is refused here), so nothing inside one is needed.
+        !crate::translate::visit::any_outside_subqueries(e, |x| match x {
+            Expr::Identifier(i) => !using.iter().any(|(c, o)| *c == i.value && o == q),
+            Expr::CompoundIdentifier(parts) => parts.first().is_none_or(|p| p.value != q),
+            Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => true,
+            _ => false,
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -523,16 +512,6 @@ impl Translator {
             Some(t) => Ok(t.prefix.clone()),
             None => Err(()),
         }
-    }
-}
-
-/// A visitor calling a closure on every expression.
-struct FnVisitor<F>(F);
-
-impl<F: FnMut(&Expr) -> std::ops::ControlFlow<()>> sqlparser::ast::Visitor for FnVisitor<F> {
-    type Break = ();
-    fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
-        (self.0)(e)
     }
 }
 

@@ -28,6 +28,7 @@ pub(crate) mod setop;
 mod subquery;
 mod upsert;
 mod view;
+pub(crate) mod visit;
 pub(crate) mod window;
 
 pub use error::{Error, Position, Refusal};

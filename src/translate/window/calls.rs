@@ -105,40 +105,26 @@ pub(crate) fn refuse_windows(e: &Expr, clause: &str) -> Result<(), Error> {
 
 /// Collects the window calls of an expression (in order, without duplicates); nested ones are an error.
 pub(super) fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error> {
-    use sqlparser::ast::Visit;
     use std::ops::ControlFlow;
-    /// `depth`: how many subqueries deep; their window calls are their own.
+    /// Subqueries' window calls are their own: the walk skips them.
     struct Finder<'a> {
         out: &'a mut Vec<Expr>,
         err: Option<Error>,
         /// Depth of plain aggregate calls around the current expression.
         in_aggregate: usize,
-        depth: usize,
     }
     fn plain_aggregate(e: &Expr) -> bool {
         matches!(e, Expr::Function(f) if f.over.is_none()
             && super::super::expr::is_aggregate_name(&crate::translate::names::function_name(&f.name)))
     }
-    impl sqlparser::ast::Visitor for Finder<'_> {
-        type Break = ();
-        fn pre_visit_query(&mut self, _q: &sqlparser::ast::Query) -> ControlFlow<()> {
-            self.depth += 1;
-            ControlFlow::Continue(())
-        }
-        fn post_visit_query(&mut self, _q: &sqlparser::ast::Query) -> ControlFlow<()> {
-            self.depth = self.depth.saturating_sub(1);
-            ControlFlow::Continue(())
-        }
-        fn post_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-            if self.depth == 0 && plain_aggregate(e) {
+    impl crate::translate::visit::LevelVisitor for Finder<'_> {
+        fn post(&mut self, e: &Expr) -> ControlFlow<()> {
+            if plain_aggregate(e) {
                 self.in_aggregate = self.in_aggregate.saturating_sub(1);
             }
             ControlFlow::Continue(())
         }
-        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-            if self.depth > 0 {
-                return ControlFlow::Continue(());
-            }
+        fn pre(&mut self, e: &Expr) -> ControlFlow<()> {
             if plain_aggregate(e) {
                 self.in_aggregate += 1;
             }
@@ -176,9 +162,8 @@ pub(super) fn collect_windows(e: &Expr, out: &mut Vec<Expr>) -> Result<(), Error
         out,
         err: None,
         in_aggregate: 0,
-        depth: 0,
     };
-    let _ = e.visit(&mut finder);
+    let _ = crate::translate::visit::outside_subqueries(e, &mut finder);
     match finder.err {
         Some(err) => Err(err),
         None => Ok(()),
