@@ -466,6 +466,10 @@ fn matching_stored(
     Ok(Some(out))
 }
 
+/// A scan visitor that also gets each document's record id (`None` for a view's output); `true` stops.
+type IdVisitor<'a> =
+    dyn FnMut(Option<super::storage::RecordId>, &Document) -> Result<bool, CommandError> + 'a;
+
 /// [`scan_matching`] whose visitor also gets the record id of each document (`None` for a view's output).
 fn scan_matching_ids(
     state: &State,
@@ -474,10 +478,7 @@ fn scan_matching_ids(
     filter: Option<&Document>,
     vars: &Vars,
     reads: Reads<'_>,
-    visit: &mut dyn FnMut(
-        Option<super::storage::RecordId>,
-        &Document,
-    ) -> Result<bool, CommandError>,
+    visit: &mut IdVisitor<'_>,
 ) -> Result<(), CommandError> {
     let filter = filter.filter(|f| !f.is_empty());
     let matcher = match filter {
