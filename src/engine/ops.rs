@@ -131,20 +131,7 @@ pub struct Ops {
 pub struct OpGuard<'a> {
     ops: &'a Ops,
     opid: i32,
-    state: Arc<OpState>,
     previous: Option<Arc<OpState>>,
-}
-
-impl OpGuard<'_> {
-    /// The op's id (what `killOp` takes).
-    pub fn opid(&self) -> i32 {
-        self.opid
-    }
-
-    /// The op's shared state.
-    pub fn state(&self) -> &Arc<OpState> {
-        &self.state
-    }
 }
 
 impl Drop for OpGuard<'_> {
@@ -197,7 +184,6 @@ impl Ops {
         OpGuard {
             ops: self,
             opid,
-            state,
             previous,
         }
     }
@@ -385,7 +371,7 @@ mod tests {
         });
         assert!(check_now().is_ok());
         assert_eq!(ops.in_progress().len(), 1);
-        assert!(ops.kill(guard.opid()));
+        assert!(ops.kill(guard.opid));
         let e = check_now().unwrap_err();
         assert_eq!((e.code, e.errmsg.as_str()), (11601, INTERRUPTED_MESSAGE));
         // `check` looks only every CHECK_EVERY calls, but never misses for longer.

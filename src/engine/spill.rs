@@ -85,18 +85,9 @@ impl SpillFile {
     }
 
     /// Number of runs written.
+    #[cfg(test)]
     pub fn runs(&self) -> usize {
         self.runs.len()
-    }
-
-    /// Bytes written.
-    pub fn len(&self) -> u64 {
-        self.len
-    }
-
-    /// Whether nothing was written.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     /// A reader of run `i`'s documents, in order.

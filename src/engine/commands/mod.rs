@@ -315,6 +315,51 @@ impl Ctx<'_> {
     }
 }
 
+/// How many records an index may narrow a read to for it to run under the read lock instead of on a
+/// snapshot (see [`read_for`]).
+const SHORT_READ_RECORDS: usize = 1024;
+
+/// A read's view of the committed state: the state under the read lock, or a snapshot of it.
+pub(super) enum StateRef<'a> {
+    /// Under the read lock (a short read: writers wait for it, and copy nothing).
+    Locked(std::sync::RwLockReadGuard<'a, std::sync::Arc<State>>),
+    /// A snapshot (a read of any length: writers go on, copying what it shares on their first write).
+    Snapshot(std::sync::Arc<State>),
+}
+
+impl std::ops::Deref for StateRef<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        match self {
+            StateRef::Locked(g) => g,
+            StateRef::Snapshot(s) => s,
+        }
+    }
+}
+
+/// The state for a read of collection `name` with `filter`. A read that an index narrows to at most
+/// [`SHORT_READ_RECORDS`] records ends in microseconds: it keeps the read lock rather than a snapshot, so a
+/// writer never copies a collection for it (a snapshot shared while a writer writes costs that writer a copy
+/// of the collection's structure). Any other read takes a snapshot and never delays a writer.
+pub(super) fn read_for<'a>(
+    ctx: &Ctx<'a>,
+    name: &str,
+    filter: Option<&Document>,
+) -> Result<StateRef<'a>, CommandError> {
+    let guard = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let short = filter.filter(|f| !f.is_empty()).is_some_and(|f| {
+        get_coll(&guard, ctx.db, name)
+            .filter(|c| !c.is_view())
+            .and_then(|c| c.candidates(f))
+            .is_some_and(|r| r.len() <= SHORT_READ_RECORDS)
+    });
+    Ok(if short {
+        StateRef::Locked(guard)
+    } else {
+        StateRef::Snapshot(std::sync::Arc::clone(&guard))
+    })
+}
+
 /// The collection name argument of a command (`{find: "user_sessions"}`).
 fn coll_name<'a>(cmd: &'a Document, key: &str) -> Result<&'a str, CommandError> {
     match cmd.get(key) {
@@ -489,7 +534,7 @@ fn matching_stored(
     Ok(Some(out))
 }
 
-/// A scan's visitor that also gets each document's record id; returns whether to go on.
+/// A scan visitor that also gets each document's record id (`None` for a view's output); `true` stops.
 type IdVisitor<'a> =
     dyn FnMut(Option<super::storage::RecordId>, &Document) -> Result<bool, CommandError> + 'a;
 

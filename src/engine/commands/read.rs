@@ -162,7 +162,7 @@ pub(super) fn find(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> 
     let docs = match super::point::find_docs(ctx, cmd)? {
         Some(docs) => Results::Docs(docs),
         None => {
-            let state = ctx.inner.read_state()?;
+            let state = super::read_for(ctx, name, opt_doc(cmd, "filter")?)?;
             run_find(ctx, &state, name, cmd)?
         }
     };
@@ -394,7 +394,7 @@ pub(super) fn count(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError>
     let name = coll_name(cmd, "count")?;
     let query = opt_doc(cmd, "query")?.cloned().unwrap_or_default();
     Matcher::compile(&query)?;
-    let state = ctx.inner.read_state()?;
+    let state = super::read_for(ctx, name, Some(&query))?;
     // A filter of top-level field predicates is decided on fields read from the bytes: nothing is parsed.
     let mut n = match super::row_scan::RowScan::new(&state, ctx.db, name, Some(&query))? {
         Some(scan) => {

@@ -63,7 +63,9 @@ struct Chunk {
 /// Stored documents by record id.
 #[derive(Debug, Clone, Default)]
 pub struct Records {
-    chunks: Vec<Option<Box<Chunk>>>,
+    /// Each chunk shared with the snapshots readers hold: a writer copies only the chunk it writes to
+    /// (64 pointers), so copying a collection for a write copies a pointer per chunk, not per record.
+    chunks: Vec<Option<Arc<Chunk>>>,
     len: usize,
 }
 
@@ -103,12 +105,12 @@ impl Records {
         if self.chunks.len() <= c {
             self.chunks.resize_with(c + 1, || None);
         }
-        let chunk = self.chunks.get_mut(c)?.get_or_insert_with(|| {
-            Box::new(Chunk {
+        let chunk = Arc::make_mut(self.chunks.get_mut(c)?.get_or_insert_with(|| {
+            Arc::new(Chunk {
                 live: 0,
                 slots: std::array::from_fn(|_| None),
             })
-        });
+        }));
         let slot = chunk.slots.get_mut(i)?;
         let old = slot.replace(raw);
         if old.is_none() {
@@ -123,6 +125,8 @@ impl Records {
         let (c, i) = split(rid)?;
         let entry = self.chunks.get_mut(c)?;
         let chunk = entry.as_mut()?;
+        chunk.slots.get(i)?.as_ref()?;
+        let chunk = Arc::make_mut(chunk);
         let old = chunk.slots.get_mut(i)?.take()?;
         chunk.live -= 1;
         self.len -= 1;
