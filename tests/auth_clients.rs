@@ -84,20 +84,9 @@ async fn serve_binary_with_auth_and_a_root_user_from_the_environment() {
 
 // --- pymongo ---------------------------------------------------------------------------------------------
 
-fn python_with_pymongo() -> Option<String> {
-    ["python3", "/usr/bin/python3"].into_iter().find_map(|py| {
-        std::process::Command::new(py)
-            .args(["-c", "import pymongo"])
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|_| py.to_string())
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pymongo_authenticates_with_scram_sha_256_over_tls() {
-    let Some(py) = python_with_pymongo() else {
+    let Some(py) = common::python_with_pymongo() else {
         let code = common::oracle_unavailable(
             "pymongo auth client",
             "no python3 with pymongo (scripts/test.sh installs python3-pymongo)",

@@ -425,20 +425,9 @@ fn durable_replay_equals_memory_after_concurrent_writes() {
 
 // --- through the wire, with pymongo ---------------------------------------------------------------------
 
-fn python_with_pymongo() -> Option<String> {
-    ["python3", "/usr/bin/python3"].into_iter().find_map(|py| {
-        std::process::Command::new(py)
-            .args(["-c", "import pymongo"])
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|_| py.to_string())
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pymongo_current_op_and_kill_op_through_the_wire() {
-    let Some(py) = python_with_pymongo() else {
+    let Some(py) = common::python_with_pymongo() else {
         let code = common::oracle_unavailable(
             "pymongo currentOp/killOp",
             "no python3 with pymongo (scripts/test.sh installs python3-pymongo)",

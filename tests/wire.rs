@@ -740,20 +740,10 @@ fn golden_sql(text: &str) -> Vec<String> {
 // --- a real client ------------------------------------------------------------------------------------
 
 /// A Python interpreter that has pymongo, if any.
-fn python_with_pymongo() -> Option<String> {
-    ["python3", "/usr/bin/python3"].into_iter().find_map(|py| {
-        std::process::Command::new(py)
-            .args(["-c", "import pymongo"])
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|_| py.to_string())
-    })
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pymongo_client_against_the_server() {
-    let Some(py) = python_with_pymongo() else {
+    let Some(py) = common::python_with_pymongo() else {
         let code = common::oracle_unavailable(
             "pymongo client",
             "no python3 with pymongo (scripts/test.sh installs python3-pymongo)",

@@ -47,3 +47,15 @@ pub fn unavailable_as_ignored(
         .collect();
     libtest_mimic::run(args, trials).exit_code()
 }
+
+/// A python3 that can `import pymongo` (the real-client tests drive `sqlmongo serve` with it), if any.
+pub fn python_with_pymongo() -> Option<String> {
+    ["python3", "/usr/bin/python3"].into_iter().find_map(|py| {
+        std::process::Command::new(py)
+            .args(["-c", "import pymongo"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|_| py.to_string())
+    })
+}
