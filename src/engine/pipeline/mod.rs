@@ -10,6 +10,7 @@
 //! directly followed by the `$unwind` of its `as` field never builds the array. Depends on `expr`, `matcher`, `sort`,
 //! `projection` and `path`.
 
+mod accumulator;
 pub mod group;
 mod group_spill;
 mod join;
