@@ -14,6 +14,7 @@ mod point;
 mod read;
 mod row_scan;
 mod write;
+mod write_checks;
 
 use super::expr::Vars;
 use super::pipeline::{Catalog, Pipeline};

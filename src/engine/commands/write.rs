@@ -6,6 +6,7 @@
 //! so every single-document write (indeed every command) is atomic. A missing collection is created on
 //! first write, as mongod does.
 
+use super::write_checks::{prepare_insert, validate};
 use super::{coll_name, opt_bool, opt_doc, poisoned, Ctx};
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::expr::Vars;
@@ -16,7 +17,7 @@ use crate::engine::sort::SortSpec;
 use crate::engine::storage::{Change, Collection, RecordId, State};
 use crate::engine::update::{is_operator_update, upsert_seed, ApplyCtx, UpdateSpec};
 use crate::engine::CommandError;
-use bson::{doc, oid::ObjectId, Bson, Document};
+use bson::{doc, Bson, Document};
 
 /// Changes of one command, for storage that logs them. Whatever a command changed in memory reaches the
 /// storage, also when the command fails part-way (an update stopped by a duplicate key after earlier
@@ -119,95 +120,6 @@ fn write_error(index: usize, e: &CommandError) -> Bson {
         d.extend(extra.as_ref().clone());
     }
     Bson::Document(d)
-}
-
-/// Puts `_id` first, generating an ObjectId when absent; rejects invalid `_id` values. As mongod 5.0+,
-/// `$`-prefixed and dotted field names are stored (top level and nested), except inside `_id`.
-fn prepare_insert(doc: Document) -> Result<Document, CommandError> {
-    if let Some(Bson::Document(id)) = doc.get("_id") {
-        check_id_fields(id)?;
-    }
-    let id = match doc.get("_id") {
-        Some(Bson::Array(_)) => return Err(CommandError::bad_value("can't use an array for _id")),
-        Some(Bson::RegularExpression(_)) => {
-            return Err(CommandError::bad_value("can't use a regex for _id"))
-        }
-        Some(Bson::Undefined) => {
-            return Err(CommandError::bad_value("can't use a undefined for _id"))
-        }
-        Some(v) => v.clone(),
-        None => Bson::ObjectId(ObjectId::new()),
-    };
-    if matches!(doc.keys().next(), Some(k) if k == "_id") {
-        return Ok(doc);
-    }
-    let mut out = Document::new();
-    out.insert("_id", id);
-    for (k, v) in doc {
-        if k != "_id" {
-            out.insert(k, v);
-        }
-    }
-    Ok(out)
-}
-
-/// mongod's storage rule for `_id`: no `$`-prefixed field name at any depth of an `_id` document (52
-/// `DollarPrefixedFieldName`).
-fn check_id_fields(id: &Document) -> Result<(), CommandError> {
-    for (k, v) in id {
-        if k.starts_with('$') {
-            return Err(CommandError::new(
-                ErrorCode::DollarPrefixedFieldName,
-                format!(
-                    "_id fields may not contain '$'-prefixed fields: {k} is not valid for storage."
-                ),
-            ));
-        }
-        if let Bson::Document(d) = v {
-            check_id_fields(d)?;
-        }
-    }
-    Ok(())
-}
-
-/// The collection's validator verdict on `doc` (121 DocumentValidationFailure), honouring
-/// `validationLevel: off` and `validationAction: warn`.
-fn validate(
-    coll: &Collection,
-    doc: &Document,
-    old: Option<&Document>,
-    vars: &Vars,
-) -> Result<(), CommandError> {
-    let Ok(v) = coll.options.get_document("validator") else {
-        return Ok(());
-    };
-    if v.is_empty() || coll.options.get_str("validationLevel").ok() == Some("off") {
-        return Ok(());
-    }
-    let m = Matcher::compile(v)?;
-    if coll.options.get_str("validationLevel").ok() == Some("moderate") {
-        if let Some(old) = old {
-            if !m.matches(old, vars)? {
-                return Ok(());
-            }
-        }
-    }
-    if m.matches(doc, vars)? {
-        return Ok(());
-    }
-    if coll.options.get_str("validationAction").ok() == Some("warn") {
-        tracing::warn!(
-            "document failed validation in {} (validationAction: warn)",
-            coll.ns
-        );
-        return Ok(());
-    }
-    let id = doc.get("_id").cloned().unwrap_or(Bson::Null);
-    Err(CommandError::new(
-        ErrorCode::DocumentValidationFailure,
-        "Document failed validation",
-    )
-    .with_extra(doc! {"errInfo": {"failingDocumentId": id, "details": {"reason": "Document failed validation"}}}))
 }
 
 fn insert_one(
