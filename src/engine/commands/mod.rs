@@ -7,6 +7,7 @@
 
 mod admin;
 mod current_op;
+mod hint;
 mod index_order;
 mod known_fields;
 mod let_vars;
@@ -39,6 +40,7 @@ pub(super) fn run(
         return Err(e.clone());
     }
     known_fields::check(name, cmd)?;
+    hint::check(inner, db, name, cmd)?;
     let deadline = super::ops::deadline(cmd, std::time::Instant::now())?;
     let _op = inner.ops.start(super::ops::OpInfo {
         op: super::ops::op_kind(name),

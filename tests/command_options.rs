@@ -1,6 +1,7 @@
-//! The command-level `let` option (issue 16 item 2): variables bound once for the whole command, visible as
-//! `$$name` in `$expr` filters, pipelines (including `$lookup` sub-pipelines) and pipeline updates of find,
-//! aggregate, update, delete and findAndModify; mongod's errors for bad names and a non-document `let`.
+//! Command options mongod 7.0 documents (issue 16): the command-level `let` (item 2: variables bound once for
+//! the whole command, visible as `$$name` in `$expr` filters, pipelines including `$lookup` sub-pipelines and
+//! pipeline updates of find, aggregate, update, delete and findAndModify; mongod's errors for bad names and a
+//! non-document `let`), and `hint` naming an existing index (item 4).
 
 use bson::{doc, Bson, Document};
 use sqlmongo::engine::Engine;
@@ -126,4 +127,48 @@ fn bad_let_is_refused_as_mongod_refuses_it() {
             &doc! {"find": "s", "filter": {"$expr": {"$eq": ["$_id", "$$id"]}}}
         )
         .is_err());
+}
+
+/// `hint` must name an existing index (issue 16 item 4): by name, by key pattern, or `$natural`; otherwise
+/// 2 BadValue as mongod, on find, aggregate, count and in update / delete statements.
+#[test]
+fn a_hint_must_name_an_existing_index() {
+    let e = engine();
+    e.run_command(
+        "app",
+        &doc! {"createIndexes": "s", "indexes": [{"key": {"user": 1, "views": -1}, "name": "uv"}]},
+    )
+    .unwrap();
+    for hint in [
+        Bson::from("uv"),
+        Bson::from("_id_"),
+        Bson::Document(doc! {"user": 1, "views": -1}),
+        Bson::Document(doc! {"user": 1.0, "views": -1}),
+        Bson::Document(doc! {"$natural": -1}),
+    ] {
+        let r = e
+            .run_command(
+                "app",
+                &doc! {"find": "s", "filter": {"user": "ann"}, "hint": hint.clone()},
+            )
+            .unwrap_or_else(|err| panic!("{hint}: {err}"));
+        assert_eq!(ids(&r).len(), 2, "{hint}");
+    }
+    let bad = |cmd: Document| {
+        let err = e.run_command("app", &cmd).unwrap_err();
+        assert_eq!(err.code, 2, "{err}");
+        assert_eq!(
+            err.errmsg,
+            "hint provided does not correspond to an existing index"
+        );
+    };
+    bad(doc! {"find": "s", "hint": "nope"});
+    bad(doc! {"find": "s", "hint": {"views": -1, "user": 1}});
+    bad(doc! {"aggregate": "s", "pipeline": [], "cursor": {}, "hint": {"x": 1}});
+    bad(doc! {"count": "s", "hint": "x_1"});
+    bad(doc! {"update": "s", "updates": [{"q": {}, "u": {"$set": {"a": 1}}, "hint": "x_1"}]});
+    bad(doc! {"delete": "s", "deletes": [{"q": {}, "limit": 0, "hint": {"x": 1}}]});
+    // Nothing was written by the refused commands.
+    let r = e.run_command("app", &doc! {"count": "s"}).unwrap();
+    assert_eq!(r.get_i32("n").unwrap(), 3);
 }
