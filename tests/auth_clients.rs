@@ -19,34 +19,13 @@ use tokio::sync::oneshot;
 /// runs through sqlmongo's own `Client` with the credentials in the URI, and an anonymous client is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_binary_with_auth_and_a_root_user_from_the_environment() {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlmongo"))
-        .args(["serve", "--auth", "--port", "0"])
-        .env("SQLMONGO_ROOT_USERNAME", "admin_user")
-        .env("SQLMONGO_ROOT_PASSWORD", "s3cret pass")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn sqlmongo serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = tx.send(line);
-        }
-    });
-    let mut log = Vec::new();
-    let addr = loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|e| panic!("no 'listening on' line ({e}): {log:?}"));
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.split_whitespace().next().unwrap_or("").to_string();
-        }
-        log.push(line);
-    };
+    let (mut child, addr, log, _rest) = common::spawn_serve(
+        std::process::Command::new(env!("CARGO_BIN_EXE_sqlmongo"))
+            .args(["serve", "--auth", "--port", "0"])
+            .env("SQLMONGO_ROOT_USERNAME", "admin_user")
+            .env("SQLMONGO_ROOT_PASSWORD", "s3cret pass"),
+        Duration::from_secs(30),
+    );
     assert!(
         log.iter()
             .any(|l| l.contains("created the root user 'admin_user'")),

@@ -3,6 +3,8 @@
 //! `$numberInt` index versions, a view) restores; `sqlmongo dump` reads a store while `sqlmongo serve`
 //! writes it.
 
+mod common;
+
 use bson::{doc, Document, RawDocumentBuf};
 use sqlmongo::dump::{read_dump, restore, write_dump, RestoreOptions};
 use sqlmongo::engine::storage::Snapshot;
@@ -226,24 +228,15 @@ fn the_binary_restores_a_dump_in_mongodumps_layout() {
 
 #[test]
 fn the_binary_dumps_a_store_while_serve_writes_it() {
-    use std::io::BufRead;
     let data = TempDir::new("dump", "online");
     let out = TempDir::new("dump", "online-out");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlmongo"))
-        .arg("--data")
-        .arg(&data.0)
-        .args(["serve", "--port", "0"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("serve log").unwrap();
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let (mut child, addr, _log, _rest) = common::spawn_serve(
+        std::process::Command::new(env!("CARGO_BIN_EXE_sqlmongo"))
+            .arg("--data")
+            .arg(&data.0)
+            .args(["serve", "--port", "0"]),
+        std::time::Duration::from_secs(30),
+    );
     let rt = tokio::runtime::Runtime::new().unwrap();
     let client = rt
         .block_on(Client::connect(

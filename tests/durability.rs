@@ -6,11 +6,12 @@
 //! found through it, a duplicate is refused, as many distinct keys as documents), and the recovery time
 //! the server logs is recorded.
 
+mod common;
+
 use bson::{doc, Bson, Document};
 use rand::Rng;
 use sqlmongo::Client;
 use std::collections::HashSet;
-use std::io::BufRead;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -35,44 +36,20 @@ impl Drop for Serve {
 }
 
 fn spawn_serve(dir: &std::path::Path) -> Serve {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlmongo"))
-        .arg("--data")
-        .arg(dir)
-        .args(["serve", "--bind", "127.0.0.1", "--port", "0"])
-        .env("RUST_LOG", "info")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn sqlmongo serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = tx.send(line);
-        }
-    });
-    let mut recovery_secs = 0.0;
-    let mut log = Vec::new();
-    let addr = loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|e| panic!("no 'listening on' line ({e}): {log:#?}"));
-        if let Some(rest) = line.split("journal commit(s), in ").nth(1) {
-            recovery_secs = rest
-                .split_whitespace()
-                .next()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0.0);
-        }
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.split_whitespace().next().unwrap_or("").to_string();
-        }
-        log.push(line);
-    };
-    // Keep draining the log so the child never blocks on a full pipe.
-    std::thread::spawn(move || while rx.recv().is_ok() {});
+    let (child, addr, log, _rest) = common::spawn_serve(
+        std::process::Command::new(env!("CARGO_BIN_EXE_sqlmongo"))
+            .arg("--data")
+            .arg(dir)
+            .args(["serve", "--bind", "127.0.0.1", "--port", "0"])
+            .env("RUST_LOG", "info"),
+        Duration::from_secs(30),
+    );
+    let recovery_secs = log
+        .iter()
+        .find_map(|line| line.split("journal commit(s), in ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.0);
     Serve {
         child,
         addr,

@@ -816,32 +816,16 @@ async fn node_driver_against_the_server() {
 /// (SIGINT).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlmongo_serve_binary_stops_cleanly_on_ctrl_c() {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sqlmongo"))
-        .args(["serve", "--bind", "127.0.0.1", "--port", "0"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn sqlmongo serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = tx.send(line);
-        }
-    });
-    let mut log = Vec::new();
-    let addr = loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(20))
-            .unwrap_or_else(|e| panic!("no 'listening on' line ({e}): {log:?}"));
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.split_whitespace().next().unwrap_or("").to_string();
-        }
-        log.push(line);
-    };
+    let (mut child, addr, _log, rx) = common::spawn_serve(
+        std::process::Command::new(env!("CARGO_BIN_EXE_sqlmongo")).args([
+            "serve",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "0",
+        ]),
+        Duration::from_secs(20),
+    );
     let c = Client::connect(&format!("mongodb://{addr}/app?directConnection=true"), "")
         .await
         .expect("connect to the binary");

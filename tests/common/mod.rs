@@ -59,3 +59,44 @@ pub fn python_with_pymongo() -> Option<String> {
             .map(|_| py.to_string())
     })
 }
+
+/// Starts `command` (a `sqlmongo ... serve --port 0` command line) with its standard error piped, and reads
+/// its log until the line "listening on ADDR". Returns the child, `ADDR`, the log lines before it, and the
+/// lines after it as they come (a thread keeps reading the pipe whether or not they are received, so the
+/// child never blocks on a full pipe). Panics after `wait` without that line, showing the log read so far.
+pub fn spawn_serve(
+    command: &mut std::process::Command,
+    wait: std::time::Duration,
+) -> (
+    std::process::Child,
+    String,
+    Vec<String>,
+    std::sync::mpsc::Receiver<String>,
+) {
+    use std::io::BufRead;
+    let mut child = command
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn sqlmongo serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let mut log = Vec::new();
+    let addr = loop {
+        let line = rx
+            .recv_timeout(wait)
+            .unwrap_or_else(|e| panic!("no 'listening on' line ({e}): {log:#?}"));
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.split_whitespace().next().unwrap_or("").to_string();
+        }
+        log.push(line);
+    };
+    (child, addr, log, rx)
+}
