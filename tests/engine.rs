@@ -408,6 +408,42 @@ fn ttl_monitor_deletes_expired_documents_and_coll_mod_takes_effect() {
     assert_eq!(e.run_ttl_pass(), 1);
 }
 
+/// A partial TTL index expires only the documents its filter admits (mongod's monitor reads the index), and
+/// a pass reads the index's range of expired dates rather than every document.
+#[test]
+fn a_partial_ttl_index_expires_only_what_it_indexes() {
+    let clock = Arc::new(TestClock(AtomicI64::new(1_800_000_000_000)));
+    let e = Engine::with_options(EngineOptions {
+        ttl_monitor_interval: None,
+        clock: clock.clone(),
+        ..EngineOptions::default()
+    });
+    let t = |s: i64| bson::DateTime::from_millis(1_800_000_000_000 + s * 1000);
+    run(
+        &e,
+        doc! {"createIndexes": "cache", "indexes": [{"key": {"at": 1}, "name": "at_1", "expireAfterSeconds": 10,
+        "partialFilterExpression": {"kind": "temp"}}]},
+    );
+    run(
+        &e,
+        doc! {"insert": "cache", "documents": [
+            {"_id": 1, "kind": "temp", "at": t(-60)},
+            {"_id": 2, "kind": "keep", "at": t(-60)},
+            {"_id": 3, "kind": "temp", "at": t(-5)},
+            {"_id": 4, "kind": "temp", "at": [t(100), t(-30)]},
+        ]},
+    );
+    assert_eq!(e.run_ttl_pass(), 2);
+    let left = ids(&first_batch(&run(
+        &e,
+        doc! {"find": "cache", "sort": {"_id": 1}},
+    )));
+    assert_eq!(left, vec![Bson::Int32(2), Bson::Int32(3)]);
+    clock.0.fetch_add(10_000, Ordering::SeqCst);
+    assert_eq!(e.run_ttl_pass(), 1);
+    assert_eq!(e.run_ttl_pass(), 0);
+}
+
 #[test]
 fn json_schema_validator_rejects_with_121() {
     let e = engine();

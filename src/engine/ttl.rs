@@ -5,9 +5,11 @@
 //! In: the engine state and clock; out: deleted documents. The thread holds only a weak reference, so it
 //! ends when the engine is dropped.
 
-use super::storage::Change;
+use super::storage::{Change, Collection, RecordId};
 use super::Inner;
 use bson::Bson;
+use std::collections::BTreeSet;
+use std::ops::Bound;
 use std::sync::Weak;
 use std::time::Duration;
 
@@ -46,20 +48,50 @@ fn expiry_base(v: &Bson) -> Option<i64> {
     }
 }
 
-/// One pass over every TTL index; returns the number of deleted documents.
+/// The records of `coll` that a TTL index says have expired at `now` (ms): read from each TTL index's range
+/// of dates up to `now - expireAfterSeconds`, so a pass costs the expired documents, not the collection (a
+/// partial TTL index only ever holds the documents its filter admits, as mongod's monitor reads its index).
+fn expired_records(coll: &Collection, now: i64) -> BTreeSet<RecordId> {
+    let mut out = BTreeSet::new();
+    for ix in &coll.indexes {
+        let (Some(secs), Some(field)) = (ix.expire_after_seconds, ix.fields.first()) else {
+            continue;
+        };
+        let cutoff = now.saturating_sub(secs.saturating_mul(1000));
+        let lo = Bson::DateTime(bson::DateTime::from_millis(i64::MIN));
+        let hi = Bson::DateTime(bson::DateTime::from_millis(cutoff));
+        for rid in ix.range(Bound::Included(&lo), Bound::Included(&hi)) {
+            // The earliest date of an array counts: the range found it by one of its elements; check it.
+            let expired = coll
+                .value_at(rid, field)
+                .and_then(|v| expiry_base(&v))
+                .is_some_and(|base| base.saturating_add(secs.saturating_mul(1000)) <= now);
+            if expired {
+                out.insert(rid);
+            }
+        }
+    }
+    out
+}
+
+/// One pass over every TTL index; returns the number of deleted documents. The write lock is held while
+/// the expired records are found (an index range each) and removed; a collection a reader's snapshot shares
+/// is copied only when it has something to delete.
 pub(super) fn pass(inner: &Inner) -> usize {
     let now = inner.opts.clock.now().timestamp_millis();
     let Ok(mut guard) = inner.state.write() else {
         return 0;
     };
-    let has_ttl = |c: &super::storage::Collection| {
-        c.indexes.iter().any(|ix| ix.expire_after_seconds.is_some())
-    };
-    if !guard
-        .databases
-        .values()
-        .any(|d| d.collections.values().any(|c| has_ttl(c)))
-    {
+    let mut found = Vec::new();
+    for (db_name, db) in &guard.databases {
+        for (coll_name, coll) in &db.collections {
+            let expired = expired_records(coll, now);
+            if !expired.is_empty() {
+                found.push((db_name.clone(), coll_name.clone(), expired));
+            }
+        }
+    }
+    if found.is_empty() {
         // Nothing to expire: no copy of what readers' snapshots share.
         return 0;
     }
@@ -67,37 +99,23 @@ pub(super) fn pass(inner: &Inner) -> usize {
     let log = inner.opts.storage.wants_changes();
     let mut changes = Vec::new();
     let mut deleted = 0;
-    for (db_name, db) in state.databases.iter_mut() {
-        for (coll_name, coll) in db.collections.iter_mut() {
-            if !has_ttl(coll) {
-                continue;
-            }
-            // A copy only when a reader's snapshot shares the collection.
-            let coll = std::sync::Arc::make_mut(coll);
-            let ttl: Vec<(String, i64)> = coll
-                .indexes
-                .iter()
-                .filter_map(|ix| Some((ix.fields.first()?.clone(), ix.expire_after_seconds?)))
-                .collect();
-            for (field, secs) in ttl {
-                let expired: Vec<u64> = coll
-                    .record_ids()
-                    .filter_map(|rid| {
-                        let base = expiry_base(&coll.value_at(rid, &field)?)?;
-                        (base.saturating_add(secs.saturating_mul(1000)) <= now).then_some(rid)
-                    })
-                    .collect();
-                for rid in expired {
-                    if coll.remove(rid).is_some() {
-                        deleted += 1;
-                        if log {
-                            changes.push(Change::Delete {
-                                db: db_name.clone(),
-                                coll: coll_name.clone(),
-                                rid,
-                            });
-                        }
-                    }
+    for (db_name, coll_name, expired) in found {
+        let Some(coll) = state
+            .databases
+            .get_mut(&db_name)
+            .and_then(|d| d.collection_mut(&coll_name))
+        else {
+            continue;
+        };
+        for rid in expired {
+            if coll.remove(rid).is_some() {
+                deleted += 1;
+                if log {
+                    changes.push(Change::Delete {
+                        db: db_name.clone(),
+                        coll: coll_name.clone(),
+                        rid,
+                    });
                 }
             }
         }
