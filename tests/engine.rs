@@ -680,3 +680,40 @@ fn inserts_store_dollar_and_dotted_names_but_not_inside_id() {
     );
     assert_eq!(r.get_i32("n").unwrap(), 1, "{r}");
 }
+
+#[test]
+fn db_stats_and_coll_stats_report_the_bson_size_of_the_documents() {
+    let e = engine();
+    let docs = vec![
+        doc! {"_id": 1, "user": "u1", "data": {"theme": "dark"}},
+        doc! {"_id": 2, "user": "u22"},
+        doc! {"_id": 3, "tags": ["a", "bb", "ccc"]},
+    ];
+    let size: usize = docs
+        .iter()
+        .map(|d| bson::RawDocumentBuf::try_from(d).unwrap().as_bytes().len())
+        .sum();
+    run(&e, doc! {"insert": "s", "documents": docs.clone()});
+    run(&e, doc! {"insert": "t", "documents": [{"_id": 1}]});
+    let t_size = bson::RawDocumentBuf::try_from(&doc! {"_id": 1})
+        .unwrap()
+        .as_bytes()
+        .len();
+    let db = run(&e, doc! {"dbStats": 1});
+    assert_eq!(db.get_f64("dataSize").unwrap(), (size + t_size) as f64);
+    assert_eq!(db.get_i64("objects").unwrap(), 4);
+    let coll = run(&e, doc! {"collStats": "s"});
+    assert_eq!(coll.get_i64("size").unwrap(), size as i64);
+    assert_eq!(coll.get_i64("avgObjSize").unwrap(), (size / 3) as i64);
+    run(
+        &e,
+        doc! {"delete": "s", "deletes": [{"q": {"_id": 2}, "limit": 1}]},
+    );
+    let coll = run(&e, doc! {"collStats": "s"});
+    let left = size
+        - bson::RawDocumentBuf::try_from(&doc! {"_id": 2, "user": "u22"})
+            .unwrap()
+            .as_bytes()
+            .len();
+    assert_eq!(coll.get_i64("size").unwrap(), left as i64);
+}

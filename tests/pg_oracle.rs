@@ -8,6 +8,8 @@
 //! `PG_ORACLE_DUMP=1` prints the generated data script.
 
 mod common;
+#[path = "pg_oracle/corpus.rs"]
+mod corpus;
 #[path = "pg_oracle/data.rs"]
 mod data;
 #[path = "pg_oracle/psql.rs"]
@@ -16,71 +18,12 @@ mod psql;
 mod sut;
 
 use common::compare::{self, Norm};
+use corpus::{parse_corpus, Case, CORPUS};
 use libtest_mimic::{Arguments, Failed, Trial};
 use psql::PgOut;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use sut::{Backend, SmOut, Sut};
-
-const CORPUS: &str = include_str!("oracle_data/pg_queries.sql");
-
-/// One corpus case.
-#[derive(Clone)]
-struct Case {
-    name: String,
-    stmts: Vec<String>,
-}
-
-fn parse_corpus(text: &str) -> Result<Vec<Case>, String> {
-    let mut cases: Vec<Case> = Vec::new();
-    let mut current = String::new();
-    for (lineno, line) in text.lines().enumerate() {
-        if let Some(name) = line.strip_prefix("-- name:") {
-            if let Some(case) = cases.last_mut() {
-                if !current.trim().is_empty() {
-                    return Err(format!(
-                        "case {}: statement without final ';' before line {}",
-                        case.name,
-                        lineno + 1
-                    ));
-                }
-            }
-            let name = name.trim().to_string();
-            if cases.iter().any(|c| c.name == name) {
-                return Err(format!("duplicate case name {name} at line {}", lineno + 1));
-            }
-            cases.push(Case {
-                name,
-                stmts: Vec::new(),
-            });
-            current.clear();
-            continue;
-        }
-        let trimmed = line.trim();
-        if trimmed.starts_with("--") || (trimmed.is_empty() && current.is_empty()) {
-            continue;
-        }
-        let Some(case) = cases.last_mut() else {
-            return Err(format!(
-                "line {}: SQL before the first `-- name:`",
-                lineno + 1
-            ));
-        };
-        current.push_str(line);
-        current.push('\n');
-        if trimmed.ends_with(';') {
-            case.stmts
-                .push(std::mem::take(&mut current).trim().to_string());
-        }
-    }
-    if !current.trim().is_empty() {
-        return Err("last statement has no final ';'".to_string());
-    }
-    if let Some(empty) = cases.iter().find(|c| c.stmts.is_empty()) {
-        return Err(format!("case {} has no statement", empty.name));
-    }
-    Ok(cases)
-}
 
 fn has_order_by(stmt: &str) -> bool {
     stmt.to_ascii_uppercase()

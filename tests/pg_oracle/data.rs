@@ -273,11 +273,18 @@ fn inserts(table: &str, cols: &[&str], rows: Vec<Vec<String>>, omit: &[usize], o
     }
 }
 
-/// The whole data script: schema plus data, generated from `seed`.
+/// The whole data script: schema plus data, generated from `seed` (60 sessions, 40 cache entries: the
+/// corpus' expectations are written for these).
 pub fn script(seed: u64) -> String {
+    script_scaled(seed, 60, 40)
+}
+
+/// The data script with `sessions` rows of `user_sessions` and `caches` rows of `application_cache`, drawn
+/// as [`script`] draws them (the PostgreSQL parity bench, benches/pg_parity.rs, runs the corpus on it).
+pub fn script_scaled(seed: u64, sessions: usize, caches: usize) -> String {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut out = String::from(SCHEMA);
-    let sessions: Vec<Vec<String>> = (0..60).map(|i| session_row(&mut rng, i)).collect();
+    let sessions: Vec<Vec<String>> = (0..sessions).map(|i| session_row(&mut rng, i)).collect();
     // rows 20..29 lack ip_address, risk_score, tags and cart_total altogether
     inserts(
         "user_sessions",
@@ -286,7 +293,7 @@ pub fn script(seed: u64) -> String {
         &[6, 8, 14, 16],
         &mut out,
     );
-    let cache: Vec<Vec<String>> = (0..40).map(|i| cache_row(&mut rng, i)).collect();
+    let cache: Vec<Vec<String>> = (0..caches).map(|i| cache_row(&mut rng, i)).collect();
     inserts("application_cache", CACHE_COLS, cache, &[4, 7, 8], &mut out);
     out
 }

@@ -575,7 +575,7 @@ pub(super) fn get_parameter(cmd: &Document) -> Document {
 
 pub(super) fn db_stats(ctx: &Ctx) -> Result<Document, CommandError> {
     let state = ctx.inner.read_state()?;
-    let (colls, objects, indexes) = state
+    let (colls, objects, indexes, size) = state
         .databases
         .get(ctx.db)
         .map(|d| {
@@ -586,11 +586,17 @@ pub(super) fn db_stats(ctx: &Ctx) -> Result<Document, CommandError> {
                     .values()
                     .map(|c| c.indexes.len())
                     .sum::<usize>(),
+                d.collections.values().map(|c| c.data_size()).sum::<u64>(),
             )
         })
-        .unwrap_or((0, 0, 0));
+        .unwrap_or((0, 0, 0, 0));
+    let avg = if objects == 0 {
+        0.0
+    } else {
+        size as f64 / objects as f64
+    };
     Ok(
-        doc! {"db": ctx.db, "collections": colls as i64, "objects": objects as i64, "indexes": indexes as i64},
+        doc! {"db": ctx.db, "collections": colls as i64, "objects": objects as i64, "avgObjSize": avg, "dataSize": size as f64, "indexes": indexes as i64},
     )
 }
 
@@ -604,6 +610,6 @@ pub(super) fn coll_stats(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandE
         ));
     };
     Ok(
-        doc! {"ns": ctx.ns(name), "count": c.len() as i64, "nindexes": c.indexes.len() as i32, "capped": c.options.get_bool("capped").unwrap_or(false)},
+        doc! {"ns": ctx.ns(name), "size": c.data_size() as i64, "count": c.len() as i64, "avgObjSize": if c.is_empty() { 0 } else { (c.data_size() / c.len() as u64) as i64 }, "nindexes": c.indexes.len() as i32, "capped": c.options.get_bool("capped").unwrap_or(false)},
     )
 }

@@ -72,6 +72,14 @@ impl Collection {
         self.records.is_empty()
     }
 
+    /// The BSON size of all documents, in bytes (`dataSize` of `dbStats`, `size` of `collStats`).
+    pub fn data_size(&self) -> u64 {
+        self.records
+            .iter()
+            .map(|(_, d)| d.as_bytes().len() as u64)
+            .sum()
+    }
+
     /// Documents in natural order, parsed.
     pub fn iter(&self) -> impl Iterator<Item = (RecordId, Document)> + '_ {
         self.records.iter().map(|(r, d)| (r, parse(d)))

@@ -1,0 +1,414 @@
+//! PostgreSQL parity bench (issue 12): every read query of the PostgreSQL differential corpus
+//! (`tests/oracle_data/pg_queries.sql`, ~480 statements) on the corpus' own data generator scaled up
+//! (`tests/pg_oracle/data.rs`), timed on PostgreSQL (one `psql` session, `\timing`) and on sqlmongo's embedded
+//! engine (in process, `Client::query`: translate + execute + rows), side by side in one run.
+//!
+//! Prints per statement both times and their ratio, then the geometric mean of the ratios, the worst ten,
+//! the statements over 1 s or over 5x PostgreSQL, the load times of both, and the process's peak resident
+//! memory (`VmHWM`) beside the data's BSON size (`dbStats.dataSize`).
+//!
+//! ```text
+//! cargo bench --bench pg_parity -- [--sessions N] [--cache N] [--reps R] [--timeout-secs T] [--only SUBSTR]
+//! ```
+//! Defaults: 100,000 sessions, 200,000 cache entries, best of 3, 60 s per statement (a statement past it is
+//! stopped with `killOp` and reported as a timeout). PostgreSQL comes from the usual `PG*` variables and
+//! `SQLMONGO_PSQL` (scripts/test.sh starts one; see README). The bench replaces the `public` schema of that
+//! database. Without `--bench` (as `cargo test --all-targets` runs it) it runs once at the corpus' own size
+//! (60 sessions), as a smoke test; PostgreSQL missing skips it loudly, and fails it under
+//! `SQLMONGO_REQUIRE_ORACLES=1`.
+
+#[allow(dead_code)]
+#[path = "../tests/pg_oracle/corpus.rs"]
+mod corpus;
+#[allow(dead_code)]
+#[path = "../tests/pg_oracle/data.rs"]
+mod data;
+#[allow(dead_code)]
+#[path = "../tests/pg_oracle/psql.rs"]
+mod psql;
+
+use bson::doc;
+use sqlmongo::Client;
+use std::collections::HashMap;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The allocator the `sqlmongo` binary runs on (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+struct Options {
+    sessions: usize,
+    cache: usize,
+    reps: usize,
+    timeout: Duration,
+    only: Option<String>,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().collect();
+    let bench = args.iter().any(|a| a == "--bench");
+    let mut o = if bench {
+        Options {
+            sessions: 100_000,
+            cache: 200_000,
+            reps: 3,
+            timeout: Duration::from_secs(60),
+            only: None,
+        }
+    } else {
+        Options {
+            sessions: 60,
+            cache: 40,
+            reps: 1,
+            timeout: Duration::from_secs(60),
+            only: None,
+        }
+    };
+    let mut i = 1;
+    while i < args.len() {
+        let value = args.get(i + 1).cloned().unwrap_or_default();
+        let n = value.replace('_', "").parse::<usize>().ok();
+        match (args[i].as_str(), n) {
+            ("--sessions", Some(n)) => o.sessions = n,
+            ("--cache", Some(n)) => o.cache = n,
+            ("--reps", Some(n)) => o.reps = n.max(1),
+            ("--timeout-secs", Some(n)) => o.timeout = Duration::from_secs(n as u64),
+            ("--only", _) => o.only = Some(value),
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    o
+}
+
+/// One statement to time.
+struct Stmt {
+    id: String,
+    sql: String,
+}
+
+/// The read-only statements of the corpus (cases with DML are left out: they change the data).
+fn statements(only: Option<&str>) -> Result<Vec<Stmt>, String> {
+    let cases = corpus::parse_corpus(corpus::CORPUS)?;
+    let mut out = Vec::new();
+    for case in cases {
+        if case.stmts.iter().any(|s| !psql::is_query(s)) {
+            continue;
+        }
+        if only.is_some_and(|o| !case.name.contains(o)) {
+            continue;
+        }
+        let n = case.stmts.len();
+        for (k, sql) in case.stmts.into_iter().enumerate() {
+            let id = if n == 1 {
+                case.name.clone()
+            } else {
+                format!("{}#{}", case.name, k + 1)
+            };
+            out.push(Stmt { id, sql });
+        }
+    }
+    Ok(out)
+}
+
+/// PostgreSQL's time of each statement (best of `reps`, ms), from one `psql` session with `\timing`;
+/// `None` for a statement PostgreSQL failed.
+fn pg_times(stmts: &[Stmt], reps: usize) -> Result<Vec<Option<f64>>, String> {
+    const MARK: &str = "@@pg-parity@@";
+    let mut script = String::from("\\timing on\n\\o /dev/null\nANALYZE;\n");
+    for (i, s) in stmts.iter().enumerate() {
+        for _ in 0..reps {
+            script.push_str(&format!("\\echo {MARK} {i}\n{}\n", s.sql.trim()));
+        }
+    }
+    let mut child = Command::new(psql::psql_path())
+        .args(["-X", "-q", "-f", "-"])
+        .env("PGTZ", "UTC")
+        .env("PGCLIENTENCODING", "UTF8")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start psql: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("psql stdin")?;
+    let writer = std::thread::spawn(move || stdin.write_all(script.as_bytes()));
+    let out = child.wait_with_output().map_err(|e| format!("psql: {e}"))?;
+    let _ = writer.join();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut best: Vec<Option<f64>> = vec![None; stmts.len()];
+    let mut current: Option<usize> = None;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix(MARK) {
+            current = rest.trim().parse().ok();
+        } else if let (Some(i), Some(t)) = (current, line.strip_prefix("Time: ")) {
+            let ms = t
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<f64>().ok());
+            if let Some(ms) = ms {
+                best[i] = Some(best[i].map_or(ms, |b: f64| b.min(ms)));
+            }
+            current = None;
+        }
+    }
+    Ok(best)
+}
+
+/// What one statement did on sqlmongo.
+enum SmTime {
+    Ms(f64),
+    Failed(String),
+    Timeout,
+}
+
+/// Stops every running operation of the engine (`killOp` on each `currentOp` entry) when `deadline` passes
+/// and `busy` is still set.
+fn watchdog(
+    client: Client,
+    rt: Arc<tokio::runtime::Runtime>,
+    busy: Arc<AtomicBool>,
+    timeout: Duration,
+) {
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(200));
+        if Arc::strong_count(&busy) == 1 {
+            return;
+        }
+        if !busy.load(Ordering::Relaxed) {
+            continue;
+        }
+        let started = Instant::now();
+        while busy.load(Ordering::Relaxed) && started.elapsed() < timeout {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if !busy.load(Ordering::Relaxed) {
+            continue;
+        }
+        let backend = client.backend().clone();
+        let _ = rt.block_on(async move {
+            let reply = backend
+                .run_command("admin", doc! {"currentOp": 1})
+                .await
+                .ok()?;
+            for op in reply.get_array("inprog").ok()? {
+                if let Some(opid) = op.as_document().and_then(|d| d.get("opid")).cloned() {
+                    let _ = backend
+                        .run_command("admin", doc! {"killOp": 1, "op": opid})
+                        .await;
+                }
+            }
+            Some(())
+        });
+        while busy.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() -> std::process::ExitCode {
+    let o = options();
+    if let Err(why) = psql::ping() {
+        let msg = format!(
+            "pg_parity: SKIPPED: PostgreSQL not reachable through `{}`: {why}",
+            psql::psql_path()
+        );
+        eprintln!("{msg}");
+        if std::env::var("SQLMONGO_REQUIRE_ORACLES").as_deref() == Ok("1") {
+            return std::process::ExitCode::FAILURE;
+        }
+        return std::process::ExitCode::SUCCESS;
+    }
+    let stmts = match statements(o.only.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("pg_parity: bad corpus: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let data = data::script_scaled(data::SEED, o.sessions, o.cache);
+    println!(
+        "pg_parity: {} sessions, {} cache entries ({:.1} MB of SQL), {} read statements, best of {}",
+        o.sessions,
+        o.cache,
+        data.len() as f64 / 1e6,
+        stmts.len(),
+        o.reps
+    );
+
+    let t = Instant::now();
+    if let Err(e) = psql::load(&data) {
+        eprintln!("pg_parity: PostgreSQL rejected the data: {e}");
+        return std::process::ExitCode::FAILURE;
+    }
+    let pg_load = t.elapsed();
+
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => Arc::new(rt),
+        Err(e) => {
+            eprintln!("pg_parity: tokio runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let client = Client::embedded();
+    let t = Instant::now();
+    if let Err(e) = rt.block_on(client.execute(&data, &[])) {
+        eprintln!("pg_parity: sqlmongo rejected the data: {e}");
+        return std::process::ExitCode::FAILURE;
+    }
+    let sm_load = t.elapsed();
+    drop(data);
+    let data_size = rt
+        .block_on(
+            client
+                .backend()
+                .run_command(client.database(), doc! {"dbStats": 1}),
+        )
+        .ok()
+        .and_then(|d| {
+            d.get("dataSize")
+                .and_then(bson::Bson::as_f64)
+                .or_else(|| d.get_i64("dataSize").ok().map(|v| v as f64))
+                .or_else(|| d.get_i32("dataSize").ok().map(f64::from))
+        })
+        .unwrap_or(0.0);
+    println!(
+        "load: PostgreSQL {:.2} s, sqlmongo {:.2} s; data BSON size {:.1} MB; peak RSS after load {:.0} MB",
+        pg_load.as_secs_f64(),
+        sm_load.as_secs_f64(),
+        data_size / 1e6,
+        peak_rss_mb().unwrap_or(0.0)
+    );
+
+    let pg = match pg_times(&stmts, o.reps) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("pg_parity: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+
+    let busy = Arc::new(AtomicBool::new(false));
+    watchdog(client.clone(), rt.clone(), busy.clone(), o.timeout);
+    let mut sm = Vec::with_capacity(stmts.len());
+    for s in &stmts {
+        let mut best: Option<f64> = None;
+        let mut outcome = None;
+        for _ in 0..o.reps {
+            busy.store(true, Ordering::Relaxed);
+            let t = Instant::now();
+            let r = rt.block_on(client.query(&s.sql, &[]));
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            busy.store(false, Ordering::Relaxed);
+            match r {
+                Ok(_) => best = Some(best.map_or(ms, |b| b.min(ms))),
+                Err(e) if ms >= o.timeout.as_secs_f64() * 1e3 => {
+                    let _ = e;
+                    outcome = Some(SmTime::Timeout);
+                    break;
+                }
+                Err(e) => {
+                    outcome = Some(SmTime::Failed(e.to_string()));
+                    break;
+                }
+            }
+        }
+        sm.push(outcome.unwrap_or(SmTime::Ms(best.unwrap_or(0.0))));
+    }
+    drop(busy);
+
+    report(&stmts, &pg, &sm);
+    println!(
+        "peak RSS {:.0} MB = {:.2}x the data's BSON size",
+        peak_rss_mb().unwrap_or(0.0),
+        peak_rss_mb().unwrap_or(0.0) * 1e6 / data_size.max(1.0)
+    );
+    if std::env::args().any(|a| a == "--bench") {
+        std::process::ExitCode::SUCCESS
+    } else {
+        // as a smoke test: every statement ran on both sides
+        let failed = sm.iter().filter(|s| !matches!(s, SmTime::Ms(_))).count()
+            + pg.iter().filter(|p| p.is_none()).count();
+        if failed == 0 {
+            std::process::ExitCode::SUCCESS
+        } else {
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn report(stmts: &[Stmt], pg: &[Option<f64>], sm: &[SmTime]) {
+    let mut ratios: Vec<(f64, &str, f64, f64)> = Vec::new();
+    let mut problems: HashMap<&str, String> = HashMap::new();
+    println!(
+        "{:<48} {:>11} {:>11} {:>8}",
+        "statement", "PG ms", "sqlmongo ms", "ratio"
+    );
+    for ((s, p), m) in stmts.iter().zip(pg).zip(sm) {
+        match (p, m) {
+            (Some(p), SmTime::Ms(m)) => {
+                // sub-0.05 ms timings are at psql's resolution: floor both at 0.05 ms
+                let r = m.max(0.05) / p.max(0.05);
+                ratios.push((r, &s.id, *p, *m));
+                println!("{:<48} {:>11.3} {:>11.3} {:>8.2}", s.id, p, m, r);
+            }
+            (_, SmTime::Failed(e)) => {
+                problems.insert(&s.id, format!("sqlmongo failed: {e}"));
+            }
+            (_, SmTime::Timeout) => {
+                problems.insert(&s.id, "sqlmongo timed out".into());
+            }
+            (None, _) => {
+                problems.insert(&s.id, "PostgreSQL failed".into());
+            }
+        }
+    }
+    let n = ratios.len().max(1) as f64;
+    let geo = (ratios.iter().map(|r| r.0.ln()).sum::<f64>() / n).exp();
+    let pg_total: f64 = ratios.iter().map(|r| r.2).sum();
+    let sm_total: f64 = ratios.iter().map(|r| r.3).sum();
+    println!(
+        "\n{} statements compared: geometric mean of sqlmongo/PostgreSQL {:.2}x; total PostgreSQL {:.0} ms, sqlmongo {:.0} ms",
+        ratios.len(),
+        geo,
+        pg_total,
+        sm_total
+    );
+    ratios.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!("worst ten:");
+    for (r, id, p, m) in ratios.iter().take(10) {
+        println!("  {id:<46} {r:>8.2}x  (PostgreSQL {p:.2} ms, sqlmongo {m:.2} ms)");
+    }
+    let over: Vec<_> = ratios
+        .iter()
+        .filter(|r| r.0 > 5.0 || r.3 > 1000.0)
+        .collect();
+    println!("over 5x PostgreSQL or over 1 s: {}", over.len());
+    for (r, id, p, m) in over {
+        println!("  {id:<46} {r:>8.2}x  (PostgreSQL {p:.2} ms, sqlmongo {m:.2} ms)");
+    }
+    let mut problems: Vec<_> = problems.into_iter().collect();
+    problems.sort();
+    println!("not compared: {}", problems.len());
+    for (id, why) in problems {
+        let why: String = why.chars().take(160).collect();
+        println!("  {id:<46} {why}");
+    }
+}
