@@ -119,13 +119,19 @@ fn statements(only: Option<&str>) -> Result<Vec<Stmt>, String> {
 }
 
 /// PostgreSQL's time of each statement (best of `reps`, ms), from one `psql` session with `\timing`;
-/// `None` for a statement PostgreSQL failed.
-fn pg_times(stmts: &[Stmt], reps: usize) -> Result<Vec<Option<f64>>, String> {
+/// `None` for a statement PostgreSQL failed or stopped at `timeout` (`statement_timeout`).
+fn pg_times(stmts: &[Stmt], reps: usize, timeout: Duration) -> Result<Vec<Option<f64>>, String> {
     const MARK: &str = "@@pg-parity@@";
-    let mut script = String::from("\\timing on\n\\o /dev/null\nANALYZE;\n");
+    let mut script = format!(
+        "\\timing on\n\\o /dev/null\nANALYZE;\nSET statement_timeout = {};\n",
+        timeout.as_millis()
+    );
     for (i, s) in stmts.iter().enumerate() {
         for _ in 0..reps {
-            script.push_str(&format!("\\echo {MARK} {i}\n{}\n", s.sql.trim()));
+            script.push_str(&format!(
+                "\\echo {MARK} {i}\n{}\n\\echo {MARK}error {i} :ERROR\n",
+                s.sql.trim()
+            ));
         }
     }
     let mut child = Command::new(psql::psql_path())
@@ -143,9 +149,20 @@ fn pg_times(stmts: &[Stmt], reps: usize) -> Result<Vec<Option<f64>>, String> {
     let _ = writer.join();
     let text = String::from_utf8_lossy(&out.stdout);
     let mut best: Vec<Option<f64>> = vec![None; stmts.len()];
+    let mut failed = vec![false; stmts.len()];
     let mut current: Option<usize> = None;
     for line in text.lines() {
-        if let Some(rest) = line.strip_prefix(MARK) {
+        if let Some(rest) = line
+            .strip_prefix(MARK)
+            .and_then(|r| r.strip_prefix("error "))
+        {
+            let mut parts = rest.split_whitespace();
+            let i: Option<usize> = parts.next().and_then(|i| i.parse().ok());
+            if let (Some(i), Some("true")) = (i, parts.next()) {
+                failed[i] = true;
+            }
+            current = None;
+        } else if let Some(rest) = line.strip_prefix(MARK) {
             current = rest.trim().parse().ok();
         } else if let (Some(i), Some(t)) = (current, line.strip_prefix("Time: ")) {
             let ms = t
@@ -156,6 +173,11 @@ fn pg_times(stmts: &[Stmt], reps: usize) -> Result<Vec<Option<f64>>, String> {
                 best[i] = Some(best[i].map_or(ms, |b: f64| b.min(ms)));
             }
             current = None;
+        }
+    }
+    for (b, f) in best.iter_mut().zip(failed) {
+        if f {
+            *b = None;
         }
     }
     Ok(best)
@@ -297,7 +319,7 @@ fn main() -> std::process::ExitCode {
         peak_rss_mb().unwrap_or(0.0)
     );
 
-    let pg = match pg_times(&stmts, o.reps) {
+    let pg = match pg_times(&stmts, o.reps, o.timeout) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("pg_parity: {e}");
