@@ -142,11 +142,12 @@ impl Display {
     }
 }
 
-/// `\x` without an argument: psql toggles between on and off (auto becomes off).
+/// `\x` without an argument: on, unless it is on (then off). psql toggles auto to off, but its default is
+/// off; with sqlmongo's default (auto) a bare `\x` means "records, please".
 pub fn toggle(e: Expanded) -> Expanded {
     match e {
-        Expanded::Off => Expanded::On,
-        Expanded::On | Expanded::Auto => Expanded::Off,
+        Expanded::Off | Expanded::Auto => Expanded::On,
+        Expanded::On => Expanded::Off,
     }
 }
 
@@ -419,8 +420,8 @@ mod tests {
     #[test]
     fn settings_parse_as_psql_spells_them() {
         let mut d = Display::default();
-        assert_eq!(d.set("expanded", "").unwrap(), "Expanded display is off.");
-        assert_eq!(d.set("x", "").unwrap(), "Expanded display is on.");
+        assert_eq!(d.set("expanded", "").unwrap(), "Expanded display is on.");
+        assert_eq!(d.set("x", "").unwrap(), "Expanded display is off.");
         assert_eq!(
             d.set("expanded", "auto").unwrap(),
             "Expanded display is used automatically."
