@@ -348,6 +348,21 @@ impl ShellArgs {
         Ok(d)
     }
 
+    /// [`ShellArgs::display`] for scripts (`run`, `exec`, `repl --init`): no pager unless `-P pager=...`
+    /// asks for one (a script's results flow by; the REPL pages what is typed at its prompt).
+    pub fn script_display(&self) -> Result<Display, String> {
+        let mut d = self.display()?;
+        if !self.pset.iter().any(|p| {
+            p.split_once('=')
+                .map_or(p.as_str(), |(n, _)| n)
+                .trim()
+                .eq_ignore_ascii_case("pager")
+        }) {
+            d.pager = PagerMode::Off;
+        }
+        Ok(d)
+    }
+
     /// The variables these options set.
     pub fn variables(&self) -> Result<super::vars::Variables, String> {
         let mut v = super::vars::Variables::default();

@@ -235,7 +235,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let client = rt.block_on(backend::connect(&cli.backend))?;
             let closer = client.clone();
             let mut printer = Printer::stdout(format);
-            printer.display = display;
+            // The --init scripts' results flow by without the pager; then the REPL's own settings.
+            printer.display = cli.shell.script_display().map_err(usage_error)?;
             let mut runner = Runner {
                 client,
                 printer,
@@ -255,6 +256,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                         return Err(CliError::reported());
                     }
                 }
+                runner.printer.display = display;
                 repl::run(&rt, runner).map_err(output_error)
             })();
             rt.block_on(closer.shutdown());
@@ -303,7 +305,7 @@ fn run_sources(
     sources: Vec<Source>,
 ) -> Result<(), CliError> {
     // Bad -P / -v values fail before anything connects or runs.
-    let display = shell.display().map_err(usage_error)?;
+    let display = shell.script_display().map_err(usage_error)?;
     let vars = shell.variables().map_err(usage_error)?;
     let rt = runtime()?;
     let client = rt.block_on(backend::connect(backend))?;

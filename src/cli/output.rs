@@ -130,14 +130,15 @@ impl Printer {
     }
 
     /// Writes a rendered result, through the pager when it is on and the text is longer than the
-    /// terminal.
+    /// terminal (only when a person is there: standard input and output are terminals, as psql).
     fn emit(&mut self, text: &str) -> io::Result<()> {
-        let terminal = if self.to_terminal {
+        let interactive = self.to_terminal && io::stdin().is_terminal();
+        let terminal = if interactive {
             display::terminal_size()
         } else {
             None
         };
-        if pager::wanted(self.display.pager, self.to_terminal, text, terminal) {
+        if pager::wanted(self.display.pager, interactive, text, terminal) {
             if let Some(cmd) = pager::command() {
                 self.out.flush()?;
                 if pager::page(&cmd, text)? {

@@ -7,7 +7,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 /// The pager command: `$SQLMONGO_PAGER`, else `$PAGER`, else `less -SFX` (chop long lines, quit when the
-/// text fits one screen, leave it on the screen); `None` when the variable that applies is empty.
+/// text fits one screen, leave it on the screen) when `less` is on the `PATH`; `None` when the variable
+/// that applies is empty (or there is no `less`).
 pub fn command() -> Option<String> {
     for var in ["SQLMONGO_PAGER", "PAGER"] {
         if let Ok(v) = std::env::var(var) {
@@ -15,7 +16,13 @@ pub fn command() -> Option<String> {
             return (!v.is_empty()).then_some(v);
         }
     }
-    Some("less -SFX".to_string())
+    on_path("less").then(|| "less -SFX".to_string())
+}
+
+/// Whether an executable file named `name` is in a directory of `$PATH`.
+fn on_path(name: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
 }
 
 /// Whether `text` goes through the pager: never unless the output is the terminal; `always`; `on` when
