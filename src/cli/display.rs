@@ -432,6 +432,39 @@ mod tests {
         assert!(render(&one, &Display::default(), Some(80)).starts_with('┌'));
     }
 
+    proptest::proptest! {
+        /// A table that reports it fits (naturally or wrapped) is no wider than the width; every layout
+        /// keeps every row.
+        #[test]
+        fn tables_that_fit_are_no_wider_than_the_width(
+            ncols in 1usize..6,
+            cells in proptest::collection::vec("[a-z 漢]{0,30}", 1..15),
+            width in 10usize..100,
+        ) {
+            let columns: Vec<String> = (0..ncols).map(|i| format!("col{i}")).collect();
+            let cells: Vec<Vec<String>> = cells
+                .chunks(ncols)
+                .filter(|c| c.len() == ncols)
+                .map(|c| c.to_vec())
+                .collect();
+            let t = table(&columns, &cells, Some(width));
+            if t.fit != Fit::TooWide {
+                proptest::prop_assert!(widest(&t.text) <= width, "{}", t.text);
+            }
+            let r = Rows {
+                columns: columns.clone(),
+                rows: cells.iter().map(|r| r.iter().map(|c| Bson::String(c.clone())).collect()).collect(),
+            };
+            let text = render(&r, &Display::default(), Some(width));
+            let n = cells.len();
+            proptest::prop_assert!(
+                text.ends_with(&format!("({n} row{})\n", if n == 1 { "" } else { "s" }))
+                    || text.matches("-[ RECORD ").count() == n,
+                "{}", text
+            );
+        }
+    }
+
     #[test]
     fn settings_parse_as_psql_spells_them() {
         let mut d = Display::default();

@@ -218,6 +218,70 @@ e                 | 2
         assert_eq!(render(&s(&["a"]), &[], None), "(0 rows)\n\n");
     }
 
+    /// The values a rendering holds, read back: markers dropped, `+` lines joined with a newline.
+    fn read_back(text: &str, hwidth: usize) -> Vec<Vec<String>> {
+        let mut records: Vec<Vec<String>> = Vec::new();
+        for line in text.lines() {
+            if line.starts_with("-[ RECORD ") {
+                records.push(Vec::new());
+                continue;
+            }
+            if line.is_empty() {
+                continue;
+            }
+            let record = records.last_mut().expect("a record rule first");
+            let bar = line.char_indices().nth(hwidth + 1).map(|(i, _)| i).unwrap();
+            assert_eq!(&line[bar..bar + 1], "|", "{line:?}");
+            let new_field = !line.starts_with(' ');
+            let data = &line[bar + 2..];
+            let (data, newline) = match data.strip_suffix('+') {
+                Some(d) => (d.trim_end(), true),
+                None => (data.strip_suffix('.').map_or(data, str::trim_end), false),
+            };
+            if new_field {
+                record.push(String::new());
+            }
+            let value = record.last_mut().unwrap();
+            value.push_str(data);
+            if newline {
+                value.push('\n');
+            }
+        }
+        records
+    }
+
+    proptest::proptest! {
+        /// Any rows at any width: every line fits (or is no wider than psql's minimum), and the values
+        /// read back whole.
+        #[test]
+        fn records_fit_the_width_and_keep_every_value(
+            ncols in 1usize..5,
+            cells in proptest::collection::vec("[a-z漢\n]{0,40}", 0..12),
+            width in proptest::option::of(1usize..100),
+        ) {
+            let columns: Vec<String> = (0..ncols).map(|i| format!("c{}", "_".repeat(i * 3))).collect();
+            let rows: Vec<Vec<String>> = cells
+                .chunks(ncols)
+                .filter(|c| c.len() == ncols)
+                .map(|c| c.to_vec())
+                .collect();
+            let text = render(&columns, &rows, width);
+            if rows.is_empty() {
+                proptest::prop_assert_eq!(text, "(0 rows)\n\n");
+                return Ok(());
+            }
+            let hwidth = columns.iter().map(|c| text_width(c)).max().unwrap();
+            let rule = 13 + rows.len().to_string().len();
+            if let Some(w) = width {
+                let limit = w.max(hwidth + 4 + 3).max(rule);
+                for line in text.lines() {
+                    proptest::prop_assert!(text_width(line) <= limit, "{:?} wider than {}", line, limit);
+                }
+            }
+            proptest::prop_assert_eq!(read_back(&text, hwidth), rows);
+        }
+    }
+
     #[test]
     fn wrapped_records_match_psql() {
         // psql -X -x -P columns=30 -P format=wrapped
