@@ -217,3 +217,37 @@ fn long_results_on_a_terminal_go_through_the_pager_and_fit_its_width() {
     t.type_text("\\q\r");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn ctrl_c_ends_watch_and_the_shell_goes_on() {
+    if !script_available() {
+        let why = "util-linux `script` (a pseudo-terminal) is not installed";
+        assert!(
+            std::env::var("SQLMONGO_REQUIRE_ORACLES").as_deref() != Ok("1"),
+            "{why}"
+        );
+        eprintln!("SKIPPED repl_pty: {why}");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("sqlmongo-pty-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut t = Terminal::start("--format table repl", &dir.join("history"))
+        .expect("start the REPL under script");
+    t.expect("sqlmongo=> ");
+    t.type_text("SELECT 41 + 1 AS answer;\r");
+    t.expect("(1 row)");
+    t.expect("sqlmongo=> ");
+    // No count: runs until Ctrl-C.
+    t.type_text("\\watch 0.1\r");
+    for _ in 0..3 {
+        t.expect("(every 0.1s)");
+        t.expect("│ 42     │");
+    }
+    t.type_text("\u{3}");
+    t.expect("sqlmongo=> ");
+    t.type_text("SELECT 'still here' AS s;\r");
+    t.expect("still here");
+    t.expect("sqlmongo=> ");
+    t.type_text("\\q\r");
+    let _ = std::fs::remove_dir_all(&dir);
+}
