@@ -316,6 +316,15 @@ fn output_goes_to_a_file_until_backslash_o_alone() {
         std::fs::read_to_string(&piped).unwrap(),
         "piped: {\"k\":7}\n"
     );
+    // A command that stops reading does not end the session.
+    let mut input = String::from("CREATE COLLECTION c;\n\\o |true\n");
+    for _ in 0..200 {
+        input.push_str("SELECT 'a longer value to fill the pipe buffer quickly' AS v;\n");
+    }
+    input.push_str("\\o\nSELECT 'after' AS v;\n");
+    let out = sqlmongo(&["--format", "jsonl", "repl"], &input);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "{\"affected\":0}\n{\"v\":\"after\"}\n");
 }
 
 #[test]

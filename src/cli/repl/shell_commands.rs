@@ -61,6 +61,41 @@ pub fn watch_title(now: chrono::DateTime<chrono::Local>, interval: f64) -> Strin
     )
 }
 
+/// The standard input of an `\o |COMMAND`: once the command stops reading (`| head -1`), what follows is
+/// dropped instead of failing the session with a broken pipe.
+struct PipeWriter {
+    stdin: std::process::ChildStdin,
+    closed: bool,
+}
+
+impl io::Write for PipeWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        match self.stdin.write(buf) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(buf.len())
+            }
+            other => other,
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.stdin.flush() {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+}
+
 impl Session<'_> {
     /// Runs one of this module's meta commands (`cmd` with its argument text).
     pub(super) fn shell_command(&mut self, cmd: &str, arg: &str) -> io::Result<()> {
@@ -148,9 +183,13 @@ impl Session<'_> {
                     .spawn()
                     .map_err(|e| format!("{}: {e}", command.trim()))
                     .and_then(|mut child| match child.stdin.take() {
-                        Some(stdin) => {
-                            Ok((Box::new(stdin) as Box<dyn io::Write + Send>, Some(child)))
-                        }
+                        Some(stdin) => Ok((
+                            Box::new(PipeWriter {
+                                stdin,
+                                closed: false,
+                            }) as Box<dyn io::Write + Send>,
+                            Some(child),
+                        )),
                         None => Err(format!("{}: no standard input", command.trim())),
                     })
             } else {
