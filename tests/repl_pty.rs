@@ -17,8 +17,14 @@ struct Terminal {
 impl Terminal {
     /// `sqlmongo ARGS` on a pseudo-terminal, with its own history file.
     fn start(args: &str, history: &std::path::Path) -> Option<Terminal> {
+        Terminal::start_env(args, history, &[])
+    }
+
+    /// [`Terminal::start`] with more environment variables.
+    fn start_env(args: &str, history: &std::path::Path, env: &[(&str, &str)]) -> Option<Terminal> {
         let bin = env!("CARGO_BIN_EXE_sqlmongo");
         let mut child = Command::new("script")
+            .envs(env.iter().copied())
             .args([
                 "-q",
                 "-f",
@@ -166,5 +172,82 @@ fn repl_on_a_terminal_runs_statements_completes_names_and_survives_errors() {
         saved.contains("SELECT COUNT(*) AS n FROM user_sessions;"),
         "history: {saved}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn long_results_on_a_terminal_go_through_the_pager_and_fit_its_width() {
+    if !script_available() {
+        let why = "util-linux `script` (a pseudo-terminal) is not installed";
+        assert!(
+            std::env::var("SQLMONGO_REQUIRE_ORACLES").as_deref() != Ok("1"),
+            "{why}"
+        );
+        eprintln!("SKIPPED repl_pty: {why}");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("sqlmongo-pty-pager-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let history = dir.join("history");
+    // A fake pager that marks every line it shows; the terminal is 40 columns wide ($COLUMNS).
+    let mut t = Terminal::start_env(
+        "--format table repl",
+        &history,
+        &[("SQLMONGO_PAGER", "sed 's/^/PAGED:/'"), ("COLUMNS", "40")],
+    )
+    .expect("start the REPL under script");
+    t.expect("sqlmongo=> ");
+    t.type_text("\\pset pager always\r");
+    t.expect("Pager is always used.");
+    t.type_text("SELECT 'x' AS only_one;\r");
+    t.expect("PAGED:│ only_one │");
+    t.expect("PAGED:(1 row)");
+    t.expect("sqlmongo=> ");
+    // Too wide for 40 columns: records, through the pager.
+    t.type_text("SELECT 1 AS alpha_column, 2 AS beta_column, 3 AS gamma_column;\r");
+    t.expect("PAGED:-[ RECORD 1 ]+--");
+    t.expect("PAGED:gamma_column | 3");
+    t.expect("sqlmongo=> ");
+    t.type_text("\\pset pager off\r");
+    t.expect("Pager usage is off.");
+    t.type_text("SELECT 'y' AS unpaged;\r");
+    t.expect("│ unpaged │");
+    t.expect("sqlmongo=> ");
+    assert!(!t.screen()[t.seen.saturating_sub(200)..].contains("PAGED:│ unpaged"));
+    t.type_text("\\q\r");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn ctrl_c_ends_watch_and_the_shell_goes_on() {
+    if !script_available() {
+        let why = "util-linux `script` (a pseudo-terminal) is not installed";
+        assert!(
+            std::env::var("SQLMONGO_REQUIRE_ORACLES").as_deref() != Ok("1"),
+            "{why}"
+        );
+        eprintln!("SKIPPED repl_pty: {why}");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("sqlmongo-pty-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut t = Terminal::start("--format table repl", &dir.join("history"))
+        .expect("start the REPL under script");
+    t.expect("sqlmongo=> ");
+    t.type_text("SELECT 41 + 1 AS answer;\r");
+    t.expect("(1 row)");
+    t.expect("sqlmongo=> ");
+    // No count: runs until Ctrl-C.
+    t.type_text("\\watch 0.1\r");
+    for _ in 0..3 {
+        t.expect("(every 0.1s)");
+        t.expect("│ 42     │");
+    }
+    t.type_text("\u{3}");
+    t.expect("sqlmongo=> ");
+    t.type_text("SELECT 'still here' AS s;\r");
+    t.expect("still here");
+    t.expect("sqlmongo=> ");
+    t.type_text("\\q\r");
     let _ = std::fs::remove_dir_all(&dir);
 }

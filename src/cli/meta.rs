@@ -26,6 +26,16 @@ Statements end with `;` and may span lines.
   \\format table|json|jsonl|csv
                           set the output format
   \\i FILE                 run the statements of FILE
+  \\x [on|off|auto]        expanded display: each row as a `-[ RECORD N ]` block (auto: when a
+                          table does not fit the terminal)
+  \\pset [NAME [VALUE]]    display settings: expanded on|off|auto, columns N (0: the terminal's
+                          width), pager on|off|always
+  \\o [FILE | |COMMAND]    send results to FILE (or COMMAND's input); \\o alone: back to stdout
+  \\set [NAME [VALUE]]     set a variable (no arguments: list them); \\unset NAME removes one
+                          :NAME binds its value as a parameter (typed: integer, number,
+                          true/false, else text), :'NAME' as text, :\"NAME\" is a quoted identifier
+  \\watch [SEC] [i=SEC] [c=N]
+                          run the last statement every SEC seconds (default 2) until Ctrl-C
   \\q                      quit";
 
 async fn command(client: &Client, cmd: Document) -> Result<Document, crate::Error> {

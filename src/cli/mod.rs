@@ -5,12 +5,16 @@
 //! `json`, `jsonl`, `csv`), [`repl`] is the shell and [`meta`] answers its `\d` commands. See docs/cli.md.
 
 pub mod backend;
+pub mod display;
+pub mod expanded;
 pub mod meta;
 pub mod output;
+pub mod pager;
 pub mod repl;
 pub mod script;
 pub mod serve;
 pub mod splitter;
+pub mod vars;
 
 use clap::{Parser, Subcommand};
 use output::{Format, Printer};
@@ -32,6 +36,9 @@ pub struct Cli {
     /// Output format [default: table when standard output is a terminal, else jsonl].
     #[arg(long, value_enum, global = true)]
     pub format: Option<Format>,
+    /// Display and variables (`-x`, `-P NAME=VALUE`, `-v NAME=VALUE`).
+    #[command(flatten)]
+    pub shell: display::ShellArgs,
 }
 
 /// Options of the commands that run statements.
@@ -204,7 +211,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 }
                 sources.push(open_source(f)?);
             }
-            run_sources(&cli.backend, format, &options, sources)
+            run_sources(&cli.backend, format, &options, &cli.shell, sources)
         }
         Command::Exec { sql, options } => {
             let size = Some(sql.len() as u64);
@@ -213,6 +220,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 &cli.backend,
                 format,
                 &options,
+                &cli.shell,
                 vec![("<sql>".to_string(), reader, size)],
             )
         }
@@ -221,16 +229,22 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             timing,
             init,
         } => {
+            let display = cli.shell.display().map_err(usage_error)?;
+            let vars = cli.shell.variables().map_err(usage_error)?;
             let rt = runtime()?;
             let client = rt.block_on(backend::connect(&cli.backend))?;
             let closer = client.clone();
+            let mut printer = Printer::stdout(format);
+            // The --init scripts' results flow by without the pager; then the REPL's own settings.
+            printer.display = cli.shell.script_display().map_err(usage_error)?;
             let mut runner = Runner {
                 client,
-                printer: Printer::stdout(format),
+                printer,
                 explain,
                 timing,
                 continue_on_error: false,
                 progress: false,
+                vars,
             };
             let result = (|| {
                 for f in &init {
@@ -242,6 +256,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                         return Err(CliError::reported());
                     }
                 }
+                runner.printer.display = display;
                 repl::run(&rt, runner).map_err(output_error)
             })();
             rt.block_on(closer.shutdown());
@@ -273,17 +288,31 @@ fn open_source(f: String) -> Result<Source, CliError> {
     Ok((f, Box::new(file), meta.map(|m| m.len())))
 }
 
+/// A bad `-P` / `-v` value: exit code 2.
+fn usage_error(message: String) -> CliError {
+    CliError {
+        message: format!("sqlmongo: {message}"),
+        code: 2,
+    }
+}
+
 /// Runs sources in order on one client; exit code 1 when a statement failed.
 fn run_sources(
     backend: &backend::BackendArgs,
     format: Format,
     options: &RunOptions,
+    shell: &display::ShellArgs,
     sources: Vec<Source>,
 ) -> Result<(), CliError> {
+    // Bad -P / -v values fail before anything connects or runs.
+    let display = shell.script_display().map_err(usage_error)?;
+    let vars = shell.variables().map_err(usage_error)?;
     let rt = runtime()?;
     let client = rt.block_on(backend::connect(backend))?;
     let closer = client.clone();
-    let result = run_on(&rt, client, format, options, sources);
+    let mut printer = Printer::stdout(format);
+    printer.display = display;
+    let result = run_on(&rt, client, printer, options, vars, sources);
     // The driver's pools end before the runtime does (else they can panic at exit).
     rt.block_on(closer.shutdown());
     result
@@ -292,17 +321,19 @@ fn run_sources(
 fn run_on(
     rt: &tokio::runtime::Runtime,
     client: crate::Client,
-    format: Format,
+    printer: Printer,
     options: &RunOptions,
+    vars: vars::Variables,
     sources: Vec<Source>,
 ) -> Result<(), CliError> {
     let mut runner = Runner {
         client,
-        printer: Printer::stdout(format),
+        printer,
         explain: options.explain,
         timing: options.timing,
         continue_on_error: options.continue_on_error,
         progress: true,
+        vars,
     };
     let mut failed = 0;
     for (name, reader, size) in sources {

@@ -4,10 +4,12 @@
 //! Values are shown as MongoDB relaxed Extended JSON wherever JSON is written; dates always carry
 //! milliseconds (`{"$date": "2026-11-22T10:00:00.000Z"}`), as mongod and mongosh print them.
 
+use super::display::{self, Display};
+use super::pager;
 use crate::driver::execute::{Rows, StatementResult};
 use bson::Bson;
 use serde_json::{json, Map, Value};
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
 /// How results are printed.
@@ -27,7 +29,6 @@ pub enum Format {
 impl Format {
     /// `table` when standard output is a terminal, else `jsonl`.
     pub fn default_for_stdout() -> Format {
-        use std::io::IsTerminal;
         if io::stdout().is_terminal() {
             Format::Table
         } else {
@@ -66,12 +67,19 @@ pub struct Printer {
     out: Box<dyn Write + Send>,
     /// The current format.
     pub format: Format,
+    /// How the `table` format lays rows out (`\x`, width, pager).
+    pub display: Display,
+    /// Whether `out` is the process's standard output and that is a terminal (wrapping to the terminal's
+    /// width and the pager apply only then).
+    to_terminal: bool,
 }
 
 impl std::fmt::Debug for Printer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Printer")
             .field("format", &self.format)
+            .field("display", &self.display)
+            .field("to_terminal", &self.to_terminal)
             .finish_non_exhaustive()
     }
 }
@@ -79,12 +87,66 @@ impl std::fmt::Debug for Printer {
 impl Printer {
     /// A printer on standard output.
     pub fn stdout(format: Format) -> Printer {
-        Printer::new(Box::new(io::BufWriter::new(io::stdout())), format)
+        let mut p = Printer::new(Box::new(io::BufWriter::new(io::stdout())), format);
+        p.to_terminal = io::stdout().is_terminal();
+        p
     }
 
     /// A printer on any writer.
     pub fn new(out: Box<dyn Write + Send>, format: Format) -> Printer {
-        Printer { out, format }
+        Printer {
+            out,
+            format,
+            display: Display::default(),
+            to_terminal: false,
+        }
+    }
+
+    /// Sends what follows to another writer (`\o FILE`); `to_terminal` as for [`Printer::stdout`].
+    /// What was written before is flushed to the old one.
+    pub fn set_output(&mut self, out: Box<dyn Write + Send>, to_terminal: bool) -> io::Result<()> {
+        let flushed = self.out.flush();
+        self.out = out;
+        self.to_terminal = to_terminal;
+        flushed
+    }
+
+    /// Sends what follows to standard output again (`\o` alone).
+    pub fn reset_output(&mut self) -> io::Result<()> {
+        self.set_output(
+            Box::new(io::BufWriter::new(io::stdout())),
+            io::stdout().is_terminal(),
+        )
+    }
+
+    /// Whether output goes to a terminal.
+    pub fn to_terminal(&self) -> bool {
+        self.to_terminal
+    }
+
+    /// The width tables are fitted to, if any (see [`display::output_width`]).
+    pub fn width(&self) -> Option<usize> {
+        display::output_width(self.display.columns, self.to_terminal)
+    }
+
+    /// Writes a rendered result, through the pager when it is on and the text is longer than the
+    /// terminal (only when a person is there: standard input and output are terminals, as psql).
+    fn emit(&mut self, text: &str) -> io::Result<()> {
+        let interactive = self.to_terminal && io::stdin().is_terminal();
+        let terminal = if interactive {
+            display::terminal_size()
+        } else {
+            None
+        };
+        if pager::wanted(self.display.pager, interactive, text, terminal) {
+            if let Some(cmd) = pager::command() {
+                self.out.flush()?;
+                if pager::page(&cmd, text)? {
+                    return Ok(());
+                }
+            }
+        }
+        self.out.write_all(text.as_bytes())
     }
 
     /// Prints one statement's result; `elapsed` is shown when timing is on.
@@ -137,14 +199,12 @@ impl Printer {
     pub fn rows(&mut self, rows: &Rows, elapsed: Option<Duration>) -> io::Result<()> {
         match self.format {
             Format::Table => {
-                if !rows.columns.is_empty() {
-                    writeln!(self.out, "{}", table(rows))?;
-                }
-                let n = rows.rows.len();
-                writeln!(self.out, "({n} row{})", if n == 1 { "" } else { "s" })?;
+                let mut text = display::render(rows, &self.display, self.width());
                 if let Some(t) = elapsed {
-                    writeln!(self.out, "{}", timing_line(t))?;
+                    text.push_str(&timing_line(t));
+                    text.push('\n');
                 }
+                self.emit(&text)?;
             }
             Format::Json => {
                 let line = json!({
@@ -235,7 +295,7 @@ fn timing_to_stderr(elapsed: Option<Duration>) {
     }
 }
 
-/// Renders rows as a comfy-table table (column order as given).
+/// Renders rows as a comfy-table table (column order as given), unwrapped.
 pub fn table(rows: &Rows) -> String {
     use comfy_table::presets::UTF8_FULL_CONDENSED;
     let mut t = comfy_table::Table::new();

@@ -3,6 +3,8 @@
 //! keywords, collection and field names); otherwise it reads standard input line by line, so it can be
 //! scripted and tested. An error never ends the session.
 
+mod shell_commands;
+
 use super::meta;
 use super::output::Format;
 use super::script::{complete_prefix, is_blank, lexes, Runner};
@@ -106,6 +108,12 @@ const META_COMMANDS: &[&str] = &[
     "\\format",
     "\\i",
     "\\q",
+    "\\x",
+    "\\pset",
+    "\\o",
+    "\\set",
+    "\\unset",
+    "\\watch",
 ];
 
 /// Names known to the completer, refreshed after statements that may change them.
@@ -249,6 +257,10 @@ struct Session<'rt> {
     names: Arc<RwLock<Names>>,
     /// The statements run, for the history.
     ran: Vec<String>,
+    /// The last statement run, as written (what `\watch` runs again).
+    last: Option<String>,
+    /// The command `\o |COMMAND` writes to, waited for when output goes elsewhere.
+    output_pipe: Option<std::process::Child>,
     /// SIGINT, caught while a statement runs (Ctrl-C cancels the statement, not the shell).
     #[cfg(unix)]
     sigint: Option<tokio::signal::unix::Signal>,
@@ -320,6 +332,7 @@ impl Session<'_> {
         );
         self.ran
             .push(text.split_whitespace().collect::<Vec<_>>().join(" "));
+        self.last = Some(text.to_string());
         self.run_cancelable(&padded)?;
         let first = text
             .split_whitespace()
@@ -334,13 +347,15 @@ impl Session<'_> {
 
     /// Runs `source`; a SIGINT (Ctrl-C) meanwhile cancels the running statement: the embedded engine's
     /// command fails with 11601 (reported as PostgreSQL's "canceling statement due to user request"), a
-    /// remote one is abandoned (its future dropped). The shell goes on either way.
+    /// remote one is abandoned (its future dropped). The shell goes on either way. `Ok(true)`: every
+    /// statement succeeded.
     #[cfg(unix)]
-    fn run_cancelable(&mut self, source: &str) -> io::Result<()> {
+    fn run_cancelable(&mut self, source: &str) -> io::Result<bool> {
         let Some(mut sig) = self.sigint.take() else {
-            self.rt
+            let outcome = self
+                .rt
                 .block_on(self.runner.run_source(self.name, source))?;
-            return Ok(());
+            return Ok(outcome.failed == 0);
         };
         // A SIGINT that arrived before the statement (at the prompt) is not for it.
         self.rt.block_on(async {
@@ -373,24 +388,23 @@ impl Session<'_> {
         let _ = done_tx.send(());
         self.sigint = self.rt.block_on(watcher).ok();
         match finished {
-            Some(r) => {
-                r?;
-            }
+            Some(r) => Ok(r?.failed == 0),
             None => {
                 self.runner
                     .printer
                     .error(crate::cli::script::CANCELED_MESSAGE)?;
                 eprintln!("ERROR:  {}", crate::cli::script::CANCELED_MESSAGE);
+                Ok(false)
             }
         }
-        Ok(())
     }
 
     #[cfg(not(unix))]
-    fn run_cancelable(&mut self, source: &str) -> io::Result<()> {
-        self.rt
+    fn run_cancelable(&mut self, source: &str) -> io::Result<bool> {
+        let outcome = self
+            .rt
             .block_on(self.runner.run_source(self.name, source))?;
-        Ok(())
+        Ok(outcome.failed == 0)
     }
 
     fn refresh_names(&self) {
@@ -479,6 +493,9 @@ impl Session<'_> {
                 Err(e) => eprintln!("error: {arg}: {e}"),
             },
             "\\i" | "\\include" => eprintln!("error: \\i takes a file name"),
+            "\\x" | "\\pset" | "\\o" | "\\out" | "\\set" | "\\unset" | "\\watch" => {
+                self.shell_command(cmd, arg)?
+            }
             other => eprintln!("error: unknown command {other}; \\? lists the commands"),
         }
         Ok(Flow::Continue)
@@ -510,6 +527,8 @@ pub fn run(rt: &Runtime, runner: Runner) -> io::Result<()> {
         name: if interactive { "<repl>" } else { "<stdin>" },
         names: names.clone(),
         ran: Vec::new(),
+        last: None,
+        output_pipe: None,
         #[cfg(unix)]
         sigint: {
             let _in_runtime = rt.enter();
@@ -519,10 +538,11 @@ pub fn run(rt: &Runtime, runner: Runner) -> io::Result<()> {
     if !interactive {
         for line in io::stdin().lock().lines() {
             if let Flow::Quit = session.line(&line?)? {
-                return Ok(());
+                return session.finish_output();
             }
         }
-        return session.finish();
+        session.finish()?;
+        return session.finish_output();
     }
     session.refresh_names();
     let config = rustyline::Config::builder()
@@ -578,7 +598,7 @@ pub fn run(rt: &Runtime, runner: Runner) -> io::Result<()> {
             eprintln!("warning: could not write history to {}: {e}", p.display());
         }
     }
-    Ok(())
+    session.finish_output()
 }
 
 #[cfg(test)]

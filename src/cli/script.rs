@@ -117,6 +117,9 @@ pub struct Runner {
     pub continue_on_error: bool,
     /// Show a progress bar for long scripts when stderr is a terminal.
     pub progress: bool,
+    /// `\set` variables: `:NAME`, `:'NAME'` bind parameters, `:"NAME"` is an identifier (see
+    /// [`vars`](super::vars)).
+    pub vars: super::vars::Variables,
 }
 
 /// What running a source did.
@@ -213,6 +216,7 @@ impl Runner {
     async fn stream(
         &mut self,
         plan: &crate::mql::StatementPlan,
+        params: &[bson::Bson],
         bar: Option<&indicatif::ProgressBar>,
     ) -> Streamed {
         let columns: Vec<String> = match &plan.output {
@@ -241,7 +245,7 @@ impl Runner {
                 stop
             })
         };
-        let result = self.client.stream_plan(plan, &[], &mut sink).await;
+        let result = self.client.stream_plan(plan, params, &mut sink).await;
         match (result, output_error) {
             (_, Some(e)) => Streamed::Output(e),
             (Ok(true), None) => Streamed::Done,
@@ -271,7 +275,12 @@ impl Runner {
         chunk: &Chunk,
         bar: Option<&indicatif::ProgressBar>,
     ) -> std::io::Result<Result<(), Located>> {
-        let parsed = match crate::sql::parse(&chunk.text) {
+        let interpolated = self.vars.interpolate(&chunk.text);
+        let (sql, vars) = match &interpolated {
+            Some(i) => (i.text.as_str(), i.params.as_slice()),
+            None => (chunk.text.as_str(), &[][..]),
+        };
+        let parsed = match crate::sql::parse(sql) {
             Ok(p) => p,
             Err(e) => return Ok(Err(locate(&crate::Error::Parse(e), chunk))),
         };
@@ -280,6 +289,9 @@ impl Runner {
                 Ok(p) => p,
                 Err(e) => return Ok(Err(locate(&e, chunk))),
             };
+            // Variables bind only statements that take parameters (a statement's own `$N` without a
+            // value still fails, as before).
+            let params = if plan.param_count == 0 { &[][..] } else { vars };
             let kind = match plan.steps.last().map(|c| c.name()) {
                 Some("insert" | "update" | "delete" | "findAndModify") => StatementKind::Dml,
                 _ => StatementKind::Other,
@@ -307,7 +319,7 @@ impl Runner {
             let started = Instant::now();
             if self.printer.streams() {
                 // jsonl / csv: rows are printed batch by batch as the cursor delivers them.
-                match self.stream(&plan, bar).await {
+                match self.stream(&plan, params, bar).await {
                     Streamed::Done => {
                         if self.timing {
                             eprintln!("Time: {:.3} ms", started.elapsed().as_secs_f64() * 1000.0);
@@ -319,7 +331,7 @@ impl Runner {
                     Streamed::Failed(e) => return Ok(Err(locate(&e, chunk))),
                 }
             }
-            let result = self.client.execute_plan(&plan, &[]).await;
+            let result = self.client.execute_plan(&plan, params).await;
             let elapsed: Option<Duration> = self.timing.then(|| started.elapsed());
             match result {
                 Ok(r) => {
