@@ -317,7 +317,7 @@ fn csv_escape(out: &mut String, s: &str, force: bool, single: bool, opts: &Optio
     let quote_it = force
         || s == opts.null
         || (single && s == "\\.")
-        || s.contains(|c| c == delim || c == quote || c == '\n' || c == '\r');
+        || s.contains([delim, quote, '\n', '\r']);
     if !quote_it {
         out.push_str(s);
         return;
