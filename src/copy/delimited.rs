@@ -314,10 +314,8 @@ pub fn write_csv_row(out: &mut String, fields: &[Option<String>], force: &[bool]
 
 fn csv_escape(out: &mut String, s: &str, force: bool, single: bool, opts: &Options) {
     let (delim, quote, escape) = (opts.delimiter, opts.quote, opts.escape);
-    let quote_it = force
-        || s == opts.null
-        || (single && s == "\\.")
-        || s.contains([delim, quote, '\n', '\r']);
+    let quote_it =
+        force || s == opts.null || (single && s == "\\.") || s.contains([delim, quote, '\n', '\r']);
     if !quote_it {
         out.push_str(s);
         return;

@@ -14,7 +14,8 @@ use std::path::PathBuf;
 
 /// What to run: a translated query, or (`FORMAT json` of a whole table) a plain `find`.
 enum Source {
-    Plan(Box<crate::mql::StatementPlan>),
+    /// The plan, and the columns declared `jsonb` (their values are written as JSON, strings quoted).
+    Plan(Box<crate::mql::StatementPlan>, Vec<String>),
     Documents(String),
 }
 
@@ -23,6 +24,7 @@ fn quote_ident(s: &str) -> String {
 }
 
 async fn source(client: &Client, stmt: &CopyStatement, json: bool) -> Result<Source, CopyError> {
+    let mut json_columns = Vec::new();
     let (sql_stmt, text) = match &stmt.source {
         CopySource::Query(q) => {
             let text = crate::sql::StatementText {
@@ -68,6 +70,11 @@ async fn source(client: &Client, stmt: &CopyStatement, json: bool) -> Result<Sou
                     )));
                 }
             }
+            json_columns = declared
+                .iter()
+                .filter(|d| d.ty == Some(values::ColumnType::Json))
+                .map(|d| d.name.clone())
+                .collect();
             let cols: Vec<String> = names.iter().map(|n| quote_ident(n)).collect();
             let sql = format!(
                 "SELECT {} FROM {}",
@@ -82,7 +89,7 @@ async fn source(client: &Client, stmt: &CopyStatement, json: bool) -> Result<Sou
         }
     };
     let plan = crate::translate::translate_statement(&sql_stmt, &text)?;
-    Ok(Source::Plan(Box::new(plan)))
+    Ok(Source::Plan(Box::new(plan), json_columns))
 }
 
 /// Formats rows into `buf`.
@@ -90,15 +97,18 @@ struct RowWriter {
     opts: Options,
     columns: Vec<String>,
     force: Vec<bool>,
+    json: Vec<bool>,
 }
 
 impl RowWriter {
-    fn new(opts: Options, columns: Vec<String>) -> RowWriter {
+    fn new(opts: Options, columns: Vec<String>, json_columns: &[String]) -> RowWriter {
         let force = columns.iter().map(|c| opts.force_quote.has(c)).collect();
+        let json = columns.iter().map(|c| json_columns.contains(c)).collect();
         RowWriter {
             opts,
             columns,
             force,
+            json,
         }
     }
 
@@ -118,7 +128,18 @@ impl RowWriter {
                 json_line(buf, d, self.opts.canonical);
             }
             format => {
-                let fields: Vec<Option<String>> = row.iter().map(values::to_text).collect();
+                let fields: Vec<Option<String>> = row
+                    .iter()
+                    .zip(self.json.iter().chain(std::iter::repeat(&false)))
+                    .map(|(v, json)| match (v, json) {
+                        (Bson::Null | Bson::Undefined, _) | (_, false) => values::to_text(v),
+                        (v, true) => {
+                            let mut out = String::new();
+                            values::jsonb_text(&v.clone().into_relaxed_extjson(), &mut out);
+                            Some(out)
+                        }
+                    })
+                    .collect();
                 if format == Format::Csv {
                     write_csv_row(buf, &fields, &self.force, &self.opts);
                 } else {
@@ -197,7 +218,7 @@ pub(super) async fn run(
     });
     let src = source(client, stmt, json).await?;
     let columns: Option<Vec<String>> = match &src {
-        Source::Plan(p) => match &p.output {
+        Source::Plan(p, _) => match &p.output {
             crate::mql::Output::Rows { columns } if !columns.is_empty() => {
                 Some(columns.iter().map(|c| c.name.clone()).collect())
             }
@@ -275,9 +296,9 @@ async fn write_all(
                 .await;
             finish(r, io_error)?;
         }
-        Source::Plan(plan) => {
+        Source::Plan(plan, json_columns) => {
             if let Some(columns) = columns {
-                let writer = RowWriter::new(opts.clone(), columns);
+                let writer = RowWriter::new(opts.clone(), columns, json_columns);
                 let mut started = false;
                 let mut sink = |batch: Vec<Vec<Bson>>| -> Result<(), crate::Error> {
                     let mut buf = String::new();
@@ -313,7 +334,7 @@ async fn write_all(
                     "COPY (query) TO needs a query that returns rows",
                 ));
             };
-            let writer = RowWriter::new(opts, r.columns.clone());
+            let writer = RowWriter::new(opts, r.columns.clone(), json_columns);
             let mut buf = String::new();
             writer.header(&mut buf);
             for row in &r.rows {

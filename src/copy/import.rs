@@ -310,10 +310,12 @@ impl Target {
         doc.insert("_id", ObjectId::new());
         for (c, f) in self.columns.iter().zip(fields) {
             let v = match f {
-                None if c.not_null => return Err(fatal(format!(
+                None if c.not_null => {
+                    return Err(fatal(format!(
                     "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
                     c.name, self.collection
-                ))),
+                )))
+                }
                 None => Bson::Null,
                 Some(s) => values::parse(c.ty, &s).map_err(|m| RowFail {
                     skippable: true,
