@@ -64,7 +64,8 @@ pub(super) async fn run(
         Some((false, cols)) => cols.clone(),
         None => Vec::new(),
     };
-    let opts = options::check(&stmt.options, false, Some(&listed)).map_err(crate::Error::from)?;
+    // Checked once for the format, again below with the columns copied (the FORCE options name them).
+    let opts = options::check(&stmt.options, false, None).map_err(crate::Error::from)?;
     let json = opts.format == Format::Json;
     if json && !listed.is_empty() {
         return Err(CopyError::invalid(
@@ -125,6 +126,8 @@ pub(super) async fn run(
                 .map(|d| d.name.clone());
         }
     }
+    let names: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
+    let opts = options::check(&stmt.options, false, Some(&names)).map_err(crate::Error::from)?;
     let file = match &stmt.target {
         CopyTarget::File(f) => f.clone(),
         _ => "<stdin>".to_string(),

@@ -119,10 +119,20 @@ pub fn parse(ty: ColumnType, s: &str) -> Result<Bson, String> {
             if !is_decimal(unsigned) {
                 return Err(syntax(ty, s));
             }
-            // `1e3` is stored as 1000 (numeric keeps no exponent), when that stays within 34 digits.
+            // `1e3` is stored as 1000 (numeric keeps no exponent), when that stays within 34 digits;
+            // `.5` as 0.5; and numeric has no negative zero.
             let t = t.trim_start_matches('+').replace('e', "E");
             let plain = plain_decimal(&t);
-            let t = if plain.len() <= 36 { plain } else { t };
+            let mut t = if plain.len() <= 36 { plain } else { t };
+            if let Some(rest) = t.strip_prefix("-.") {
+                t = format!("-0.{rest}");
+            } else if t.starts_with('.') {
+                t.insert(0, '0');
+            }
+            let mantissa = t.split('E').next().unwrap_or("");
+            if t.starts_with('-') && mantissa.bytes().all(|b| matches!(b, b'0' | b'.' | b'-')) {
+                t.remove(0);
+            }
             let d: bson::Decimal128 = t
                 .parse()
                 .map_err(|_| format!("value \"{s}\" does not fit a BSON decimal128 (34 digits)"))?;
@@ -465,6 +475,14 @@ mod tests {
             "1000"
         );
         assert!(parse(ColumnType::Numeric, "1.5.0").is_err());
+        assert_eq!(
+            to_text(&parse(ColumnType::Numeric, "-.5").unwrap()).unwrap(),
+            "-0.5"
+        );
+        assert_eq!(
+            to_text(&parse(ColumnType::Numeric, "-0.00").unwrap()).unwrap(),
+            "0.00"
+        );
         assert_eq!(parse(ColumnType::Bool, "YES"), Ok(Bson::Boolean(true)));
         assert_eq!(parse(ColumnType::Bool, "f"), Ok(Bson::Boolean(false)));
         assert_eq!(parse(ColumnType::Bool, "of"), Ok(Bson::Boolean(false)));
