@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod client;
 pub mod command_error;
+pub mod copy;
 pub mod driver;
 pub mod dump;
 pub mod engine;

@@ -67,6 +67,12 @@ const CASE_KINDS: &[(&str, Refusal)] = &[
         "table_clauses.sql/tablesample_beside_a_cte",
         Refusal::Relation,
     ),
+    (
+        "copy.sql/copy_from_a_file_is_run_by_the_client",
+        Refusal::Statement,
+    ),
+    ("copy.sql/copy_to_is_run_by_the_client", Refusal::Statement),
+    ("copy.sql/copy_program_is_refused", Refusal::Statement),
 ];
 
 /// The kind names of docs/dialect.md's "Refusal kinds" table (rows `| `Name` | ... |`).

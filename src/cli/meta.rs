@@ -19,6 +19,7 @@ pub const COMPLETION_COLLECTIONS: usize = 50;
 pub const HELP: &str = "\
 Statements end with `;` and may span lines.
   \\?                      this help
+  \\copy ARGS              COPY with a file of this machine: \\copy t FROM 'f.csv' (FORMAT csv, HEADER)
   \\d                      collections with document counts and TTL
   \\d NAME                 fields (from a sample) with types, indexes and TTL of collection NAME
   \\explain [on|off]       show the MongoDB commands of each statement before its result

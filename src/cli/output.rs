@@ -278,6 +278,11 @@ impl Printer {
         Ok(())
     }
 
+    /// This printer's output itself (COPY ... TO STDOUT writes its data there).
+    pub fn writer(&mut self) -> &mut (dyn Write + Send) {
+        &mut *self.out
+    }
+
     /// Writes free text (help, explain output) to this printer's output.
     pub fn text(&mut self, text: &str) -> io::Result<()> {
         writeln!(self.out, "{text}")?;

@@ -285,6 +285,12 @@ impl Runner {
             Err(e) => return Ok(Err(locate(&crate::Error::Parse(e), chunk))),
         };
         for (stmt, text) in parsed {
+            if let crate::sql::Statement::Copy(c) = &stmt {
+                match self.copy(c, chunk, None, bar).await? {
+                    Ok(()) => continue,
+                    Err(e) => return Ok(Err(e)),
+                }
+            }
             let plan = match crate::translate::translate_statement(&stmt, &text) {
                 Ok(p) => p,
                 Err(e) => return Ok(Err(locate(&e, chunk))),
@@ -344,6 +350,80 @@ impl Runner {
                 }
                 Err(e) => return Ok(Err(locate(&e, chunk))),
             }
+        }
+        Ok(Ok(()))
+    }
+}
+
+impl Runner {
+    /// Runs a COPY (`\copy` in the shell too): files are read and written by this process, relative
+    /// names against the current directory; a progress bar shows on a terminal for a large import;
+    /// `COPY n` (or `{"affected": n}`) after it. `stdin`: where `FROM STDIN` reads, when anywhere.
+    pub async fn copy(
+        &mut self,
+        stmt: &crate::sql::copy::CopyStatement,
+        chunk: &Chunk,
+        stdin: Option<Box<dyn std::io::BufRead + Send>>,
+        outer: Option<&indicatif::ProgressBar>,
+    ) -> std::io::Result<Result<(), Located>> {
+        use std::io::IsTerminal;
+        let started = Instant::now();
+        let show_bar = outer.is_none() && std::io::stderr().is_terminal();
+        let mut bar: Option<indicatif::ProgressBar> = None;
+        let mut on_progress = |p: crate::copy::Progress| {
+            if !show_bar || p.total < PROGRESS_THRESHOLD {
+                return;
+            }
+            let b = bar.get_or_insert_with(|| {
+                let b = indicatif::ProgressBar::new(p.total);
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "COPY {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+                ) {
+                    b.set_style(style);
+                }
+                b
+            });
+            b.set_position(p.done);
+        };
+        let result = {
+            let io = crate::copy::CopyIo {
+                stdin,
+                stdout: Some(self.printer.writer()),
+                progress: Some(&mut on_progress),
+                base_dir: None,
+            };
+            crate::copy::copy(&self.client, stmt, io).await
+        };
+        if let Some(b) = bar.take() {
+            b.finish_and_clear();
+        }
+        let summary = match result {
+            Ok(s) => s,
+            Err(crate::copy::CopyError::Statement(e)) => return Ok(Err(locate(&e, chunk))),
+            Err(other) => {
+                return Ok(Err(Located {
+                    line: chunk.line,
+                    column: chunk.column,
+                    message: other.to_string(),
+                }))
+            }
+        };
+        for n in &summary.notices {
+            eprintln!("NOTICE:  {n}");
+        }
+        if summary.to_stdout {
+            self.printer.writer().flush()?;
+        } else if self.printer.format == super::output::Format::Table {
+            self.printer.text(&format!("COPY {}", summary.rows))?;
+        } else {
+            self.printer.result(
+                &crate::StatementResult::Affected(summary.rows),
+                StatementKind::Dml,
+                None,
+            )?;
+        }
+        if self.timing {
+            eprintln!("Time: {:.3} ms", started.elapsed().as_secs_f64() * 1000.0);
         }
         Ok(Ok(()))
     }

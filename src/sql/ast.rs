@@ -31,6 +31,8 @@ pub enum Statement {
     ShowIndexes(ShowIndexes),
     /// `EXPLAIN statement`: the plan, not executed.
     Explain(Box<Statement>),
+    /// `COPY ... FROM / TO ...` (run by `crate::copy`, not translated).
+    Copy(Box<super::copy::CopyStatement>),
 }
 
 /// One `key = value` option.
@@ -135,6 +137,7 @@ impl fmt::Display for Statement {
             Statement::ShowCollections => write!(f, "SHOW COLLECTIONS"),
             Statement::ShowIndexes(s) => write!(f, "SHOW INDEXES FROM {}", s.name),
             Statement::Explain(s) => write!(f, "EXPLAIN {s}"),
+            Statement::Copy(c) => write!(f, "{c}"),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! Text is never rewritten. Depends on sqlparser only.
 
 mod ast;
+pub mod copy;
 mod depth;
 mod dialect;
 mod error;

@@ -101,6 +101,10 @@ fn too_deep(stmt: &Statement) -> Option<(u64, u64)> {
         Statement::DropCollection(_) | Statement::ShowCollections | Statement::ShowIndexes(_) => {
             None
         }
+        Statement::Copy(c) => match &c.source {
+            super::copy::CopySource::Query(q) => depth::too_deep(q.as_ref()),
+            super::copy::CopySource::Table { .. } => None,
+        },
     }
 }
 
@@ -138,6 +142,10 @@ fn parse_statement(parser: &mut Parser<'_>) -> Result<Statement, ParserError> {
             );
         }
         return Ok(Statement::Explain(Box::new(parse_statement(parser)?)));
+    }
+    if word_is(&t0, "COPY") {
+        parser.next_token();
+        return Ok(Statement::Copy(Box::new(super::copy::parse_copy(parser)?)));
     }
     if word_is(&t0, "CREATE") && word_is(&t1, "COLLECTION") {
         parser.next_token();

@@ -247,6 +247,7 @@ impl Translator {
             Statement::DropCollection(d) => self.drop_collection(d),
             Statement::ShowCollections => Ok(ddl::show_collections()),
             Statement::ShowIndexes(s) => self.show_indexes(s),
+            Statement::Copy(c) => Err(copy_refusal(c, at)),
             Statement::Sql(s) => {
                 use sqlparser::ast::Statement as S;
                 match s.as_ref() {
@@ -292,6 +293,26 @@ impl Translator {
             }
         }
         parts
+    }
+}
+
+/// COPY has no command plan: its rows come from (or go to) a file while it runs, which `crate::copy` does
+/// (`sqlmongo run`, the REPL, `sqlmongo::copy::copy`). PROGRAM is refused outright: sqlmongo runs no shell.
+fn copy_refusal(c: &crate::sql::copy::CopyStatement, at: Position) -> Error {
+    let construct = match &c.target {
+        crate::sql::copy::CopyTarget::Program(_) => {
+            "COPY ... PROGRAM (sqlmongo runs no shell commands; use a file)".to_string()
+        }
+        _ => {
+            "COPY in a translation (COPY runs in the client: `sqlmongo run`, the REPL, \\copy, or \
+              sqlmongo::copy::copy)"
+                .to_string()
+        }
+    };
+    Error::Unsupported {
+        kind: Refusal::Statement,
+        construct,
+        position: at,
     }
 }
 
