@@ -599,6 +599,10 @@ fn the_same_results_through_serve() {
                 .unwrap_err();
             results.push((streamed, count, missing.to_string(), overflow.to_string()));
         }
+        // The session-store example through the wire too.
+        typed_sessions::run(remote.clone())
+            .await
+            .expect("example through serve");
         remote.shutdown().await;
         results
     });
@@ -607,4 +611,16 @@ fn the_same_results_through_serve() {
     assert_eq!(outcome[0].0.len(), 150);
     assert_eq!(outcome[0].1, 50);
     assert_eq!(outcome[0], outcome[1]);
+}
+
+#[path = "../examples/typed_sessions.rs"]
+mod typed_sessions;
+
+#[tokio::test]
+async fn the_typed_sessions_example_runs_on_the_embedded_engine() {
+    let c = Client::embedded();
+    typed_sessions::run(c.clone()).await.unwrap();
+    // Its statements were translated once each, then served from the cache.
+    let s = c.statement_cache_stats();
+    assert!(s.hits >= 6, "{s:?}");
 }
