@@ -1,6 +1,16 @@
 //! The library API: a [`Client`] runs SQL on a backend (the embedded engine or a MongoDB deployment),
 //! and [`PreparedStatement`]s keep their translation and bind new parameters on each run.
 
+pub mod cache;
+pub mod params;
+pub mod query;
+pub mod row;
+pub mod stream;
+
+pub use query::{Query, QueryAs};
+pub use row::Row;
+pub use stream::RowStream;
+
 use crate::driver::execute::{execute_plan, Rows, StatementResult};
 use crate::driver::Backend;
 use crate::mql::StatementPlan;
@@ -12,6 +22,8 @@ use std::sync::Arc;
 pub struct Client {
     backend: Arc<dyn Backend>,
     db: String,
+    /// Translated statements by SQL text ([`Client::sql`]); shared by clones.
+    statements: Arc<cache::StatementCache>,
 }
 
 impl std::fmt::Debug for Client {
@@ -28,6 +40,7 @@ impl Client {
         Client {
             backend,
             db: db.into(),
+            statements: Arc::new(cache::StatementCache::new(cache::DEFAULT_CAPACITY)),
         }
     }
 

@@ -20,6 +20,13 @@ pub enum Error {
     /// TLS, authentication): one line saying what failed and where.
     #[error("{0}")]
     Connection(String),
+    /// A row or value did not decode into the Rust type asked for (a NULL in a non-`Option`, an integer
+    /// out of range, a missing column ...): names the column ([`crate::client::Row`]).
+    #[error("decode error: {0}")]
+    Decode(#[from] DecodeError),
+    /// `fetch_one` / `query_one` / `query_scalar` found no row.
+    #[error("the query returned no rows")]
+    RowNotFound,
 }
 
 impl From<crate::mql::BindError> for Error {
@@ -41,5 +48,59 @@ impl Error {
             }
             _ => None,
         }
+    }
+}
+
+/// Why a row or a value did not decode, and where: the column (a dotted path inside a nested document,
+/// `data.theme`; `[2]` for an array element) when one is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// The column (or path inside it) that failed, when known.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl DecodeError {
+    pub(crate) fn at(column: &str, message: impl Into<String>) -> DecodeError {
+        DecodeError {
+            column: Some(column.to_string()),
+            message: message.into(),
+        }
+    }
+
+    /// Sets the column when the error does not name one yet (the innermost path wins).
+    pub(crate) fn in_column(mut self, path: &str) -> DecodeError {
+        if self.column.is_none() {
+            self.column = Some(path.to_string());
+        }
+        self
+    }
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "column {c}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl serde::de::Error for DecodeError {
+    fn custom<M: std::fmt::Display>(msg: M) -> Self {
+        DecodeError {
+            column: None,
+            message: msg.to_string(),
+        }
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        DecodeError::at(
+            field,
+            "no such column in the result (select it, or make the field an Option)",
+        )
     }
 }

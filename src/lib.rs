@@ -16,7 +16,7 @@ pub mod server;
 pub mod sql;
 pub mod translate;
 
-pub use client::{Client, PreparedStatement, RowExt};
+pub use client::{Client, PreparedStatement, Query, QueryAs, Row, RowExt, RowStream};
 pub use driver::execute::{Rows, StatementResult};
 pub use error::Error;
 pub use translate::translate;
