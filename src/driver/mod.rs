@@ -71,6 +71,29 @@ pub trait Backend: Send + Sync {
     /// remote command is canceled by dropping its future.
     fn cancel_running(&self) {}
 
+    /// Fixes the time `NOW()` / `CURRENT_TIMESTAMP` (`$$NOW`) reads for every later command (`None`: the
+    /// clock runs again): `--now`, `SET sqlmongo.now`. The embedded engine fixes its own clock (the TTL
+    /// monitor then expires by that time too); the official-driver backend puts the date in place of
+    /// `$$NOW` in each command it sends, as mongod's clock cannot be set. The default refuses.
+    fn set_fixed_now(&self, now: Option<bson::DateTime>) -> Result<(), crate::Error> {
+        let _ = now;
+        Err(crate::Error::Parameter(
+            "this backend cannot fix NOW() (sqlmongo.now)".into(),
+        ))
+    }
+
+    /// Runs one pass of the TTL monitor now and returns how many documents it deleted
+    /// (`CALL sqlmongo.run_ttl_monitor()`). Only the embedded engine can: the default (a MongoDB
+    /// deployment, whose monitor runs on its own every 60 s) refuses.
+    fn run_ttl_pass(&self) -> Result<u64, crate::Error> {
+        Err(crate::Error::Parameter(
+            "sqlmongo.run_ttl_monitor(): mongod's TTL monitor cannot be run on demand (it runs every \
+             ttlMonitorSleepSecs, 60 s by default); delete expired documents with DELETE ... WHERE \
+             expires_at < NOW() instead"
+                .into(),
+        ))
+    }
+
     /// Ends the backend's background work (a driver's connection pools and monitors) before its runtime
     /// goes away. The default has nothing to end.
     fn shutdown(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {

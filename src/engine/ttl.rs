@@ -78,7 +78,7 @@ fn expired_records(coll: &Collection, now: i64) -> BTreeSet<RecordId> {
 /// the expired records are found (an index range each) and removed; a collection a reader's snapshot shares
 /// is copied only when it has something to delete.
 pub(super) fn pass(inner: &Inner) -> usize {
-    let now = inner.opts.clock.now().timestamp_millis();
+    let now = inner.now().timestamp_millis();
     let Ok(mut guard) = inner.state.write() else {
         return 0;
     };

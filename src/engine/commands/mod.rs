@@ -50,7 +50,7 @@ pub(super) fn run(
         deadline,
         state: None,
     });
-    let mut vars = Vars::new(inner.opts.clock.now());
+    let mut vars = Vars::new(inner.now());
     vars.memory = inner.memory.policy(cmd)?;
     let vars = let_vars::command_let(name, cmd, vars)?;
     let ctx = Ctx {
