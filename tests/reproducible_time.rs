@@ -189,31 +189,133 @@ fn settings_errors_are_typed_with_positions() {
     });
 }
 
-/// `--now` on a URI: the official driver sends the date in place of `$$NOW` (mongod's clock cannot be set);
-/// the session-expiry statements give the embedded run's output, and the on-demand TTL pass is refused.
+/// `--now` on a URI: the official driver sends the date in place of `$$NOW` (mongod's clock cannot be set),
+/// and `CALL sqlmongo.run_ttl_monitor()` is the admin command `sqlmongoRunTTLMonitor`, which `serve` answers:
+/// the whole script gives the embedded run's output line for line.
 #[test]
-fn now_on_a_uri_puts_the_date_in_place_of_now_and_the_ttl_pass_is_refused() {
+fn now_on_a_uri_against_serve_gives_the_same_output() {
     let (mut child, addr, _log, _rest) = common::spawn_serve(
         Command::new(env!("CARGO_BIN_EXE_sqlmongo")).args(["serve", "--port", "0"]),
         std::time::Duration::from_secs(30),
     );
     let uri = format!("mongodb://{addr}/timedb?directConnection=true");
-    let text = std::fs::read_to_string(SCRIPT).unwrap();
-    // Everything before the TTL pass.
-    let before = &text[..text.find("\nCALL sqlmongo.run_ttl_monitor").unwrap()];
-    let prefix = std::env::temp_dir().join(format!("sqlmongo-expiry-{}.sql", std::process::id()));
-    std::fs::write(&prefix, before).unwrap();
-    let (stdout, stderr, code) =
-        sqlmongo(&["--uri", &uri, "--now", NOW, "run", prefix.to_str().unwrap()]);
-    let _ = std::fs::remove_file(&prefix);
-    let (call, call_err, call_code) =
-        sqlmongo(&["--uri", &uri, "exec", "CALL sqlmongo.run_ttl_monitor()"]);
+    let (stdout, stderr, code) = sqlmongo(&["--uri", &uri, "--now", NOW, "run", SCRIPT]);
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(code, 0, "{stderr}");
-    let expected: Vec<&str> = GOLDEN.lines().take(stdout.lines().count()).collect();
-    assert_eq!(stdout.lines().collect::<Vec<_>>(), expected);
-    assert_eq!(stdout.lines().count(), 12, "{stdout}");
-    assert_ne!(call_code, 0, "{call}");
-    assert!(call_err.contains("cannot be run on demand"), "{call_err}");
+    assert_eq!(stdout, GOLDEN);
+}
+
+/// A backend that knows no command, as a mongod without sqlmongo's admin command.
+struct NoSuchCommand;
+
+impl sqlmongo::driver::Backend for NoSuchCommand {
+    fn run_command<'a>(
+        &'a self,
+        _db: &'a str,
+        command: bson::Document,
+    ) -> sqlmongo::driver::CommandFuture<'a> {
+        let name = command.keys().next().cloned().unwrap_or_default();
+        Box::pin(async move {
+            Ok(bson::doc! {
+                "ok": 0.0,
+                "code": 59,
+                "codeName": "CommandNotFound",
+                "errmsg": format!("no such command: '{name}'"),
+            })
+        })
+    }
+}
+
+#[test]
+fn the_ttl_pass_is_refused_clearly_where_the_server_cannot_run_it() {
+    rt().block_on(async {
+        let client = Client::with_backend(std::sync::Arc::new(NoSuchCommand), "db");
+        let err = client
+            .execute("CALL sqlmongo.run_ttl_monitor()", &[])
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("cannot run its TTL monitor on demand"),
+            "{err}"
+        );
+        assert!(err.contains("DELETE ... WHERE expires_at < NOW()"), "{err}");
+        // Fixing NOW() needs a backend that can: this one cannot.
+        let err = client
+            .execute("SET sqlmongo.now = '2026-01-01'", &[])
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cannot fix NOW()"), "{err}");
+    });
+}
+
+#[test]
+fn the_admin_command_runs_only_on_admin() {
+    let engine = sqlmongo::engine::Engine::in_memory();
+    let err = engine
+        .run_command("app", &bson::doc! {"sqlmongoRunTTLMonitor": 1})
+        .unwrap_err();
+    assert_eq!(err.code, 13, "{err:?}");
+    let reply = engine
+        .run_command("admin", &bson::doc! {"sqlmongoRunTTLMonitor": 1})
+        .unwrap();
+    assert_eq!(reply.get_i64("deleted").ok(), Some(0));
+    // As of a given time: what has expired by then.
+    engine
+        .run_command(
+            "app",
+            &bson::doc! {"insert": "s", "documents": [
+                {"_id": 1, "at": bson::DateTime::from_millis(1_000)},
+                {"_id": 2, "at": bson::DateTime::from_millis(5_000)},
+            ]},
+        )
+        .unwrap();
+    engine
+        .run_command(
+            "app",
+            &bson::doc! {"createIndexes": "s", "indexes": [{"key": {"at": 1}, "name": "at_1", "expireAfterSeconds": 0}]},
+        )
+        .unwrap();
+    let at = |ms| bson::doc! {"sqlmongoRunTTLMonitor": 1, "now": bson::DateTime::from_millis(ms)};
+    let deleted = |r: bson::Document| r.get_i64("deleted").unwrap();
+    assert_eq!(deleted(engine.run_command("admin", &at(500)).unwrap()), 0);
+    assert_eq!(deleted(engine.run_command("admin", &at(2_000)).unwrap()), 1);
+    assert_eq!(deleted(engine.run_command("admin", &at(9_000)).unwrap()), 1);
+    let bad = engine
+        .run_command("admin", &bson::doc! {"sqlmongoRunTTLMonitor": 1, "now": 5})
+        .unwrap_err();
+    assert_eq!(bad.code, 14);
+}
+
+#[test]
+fn the_repl_reads_the_fixed_now() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sqlmongo"))
+        .args(["--now", "2026-07-01T12:00:00Z", "--format", "json", "repl"])
+        .env_remove("MONGODB_URI")
+        .env("SQLMONGO_HISTORY", std::env::temp_dir().join("sqlmongo-rt-history"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(b"SELECT NOW() AS n;\nSET sqlmongo.now = '2026-07-02';\nSELECT CURRENT_TIMESTAMP AS n;\n")?;
+            child.wait_with_output()
+        })
+        .expect("run the REPL");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first = stdout.find("2026-07-01T12:00:00").expect(&stdout);
+    let second = stdout.find("2026-07-02T00:00:00").expect(&stdout);
+    assert!(first < second, "{stdout}");
 }

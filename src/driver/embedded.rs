@@ -48,15 +48,4 @@ impl Backend for EmbeddedBackend {
         self.engine.set_fixed_now(now);
         Ok(())
     }
-
-    fn run_ttl_pass(&self) -> Result<u64, crate::Error> {
-        let engine = self.engine.clone();
-        let n = match tokio::runtime::Handle::try_current() {
-            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-                tokio::task::block_in_place(|| engine.run_ttl_pass())
-            }
-            _ => engine.run_ttl_pass(),
-        };
-        Ok(n as u64)
-    }
 }

@@ -69,7 +69,7 @@ pub async fn execute_plan(
     params: &[Bson],
 ) -> Result<StatementResult, crate::Error> {
     if let Output::Setting(setting) = &plan.output {
-        return apply_setting(backend, setting);
+        return apply_setting(backend, setting).await;
     }
     let commands = plan.bind(params)?;
     if matches!(plan.output, Output::Explain) {
@@ -140,7 +140,7 @@ pub async fn execute_plan(
 }
 
 /// Applies a setting statement to the backend (`SET sqlmongo.now`, `CALL sqlmongo.run_ttl_monitor()`).
-fn apply_setting(
+async fn apply_setting(
     backend: &dyn Backend,
     setting: &crate::mql::Setting,
 ) -> Result<StatementResult, crate::Error> {
@@ -150,7 +150,7 @@ fn apply_setting(
             backend.set_fixed_now(*now)?;
             Ok(StatementResult::Affected(0))
         }
-        Setting::RunTtlMonitor => Ok(StatementResult::Affected(backend.run_ttl_pass()?)),
+        Setting::RunTtlMonitor => Ok(StatementResult::Affected(backend.run_ttl_pass().await?)),
     }
 }
 

@@ -83,15 +83,33 @@ pub trait Backend: Send + Sync {
     }
 
     /// Runs one pass of the TTL monitor now and returns how many documents it deleted
-    /// (`CALL sqlmongo.run_ttl_monitor()`). Only the embedded engine can: the default (a MongoDB
-    /// deployment, whose monitor runs on its own every 60 s) refuses.
-    fn run_ttl_pass(&self) -> Result<u64, crate::Error> {
-        Err(crate::Error::Parameter(
-            "sqlmongo.run_ttl_monitor(): mongod's TTL monitor cannot be run on demand (it runs every \
-             ttlMonitorSleepSecs, 60 s by default); delete expired documents with DELETE ... WHERE \
-             expires_at < NOW() instead"
-                .into(),
-        ))
+    /// (`CALL sqlmongo.run_ttl_monitor()`): the command `{sqlmongoRunTTLMonitor: 1}` on `admin`, which the
+    /// embedded engine and `sqlmongo serve` answer. A MongoDB deployment has no such command (its monitor runs
+    /// on its own every 60 s): that is a clear refusal.
+    fn run_ttl_pass(&self) -> Pin<Box<dyn Future<Output = Result<u64, crate::Error>> + Send + '_>> {
+        Box::pin(async move {
+            let reply = self
+                .run_command(
+                    "admin",
+                    // `$$NOW`: a backend with a fixed now (`--uri` with `SET sqlmongo.now`) sends its date,
+                    // so the pass expires by the client's clock.
+                    bson::doc! {"sqlmongoRunTTLMonitor": 1, "now": "$$NOW"},
+                )
+                .await
+                .and_then(check_reply);
+            match reply {
+                Ok(r) => Ok(r.get_i64("deleted").map_or(0, |n| n.max(0) as u64)),
+                Err(crate::Error::Command(e)) if e.code == ErrorCode::CommandNotFound.code() => {
+                    Err(crate::Error::Parameter(
+                        "sqlmongo.run_ttl_monitor(): this MongoDB server cannot run its TTL monitor on \
+                         demand (mongod runs it every ttlMonitorSleepSecs, 60 s by default); delete \
+                         expired documents with DELETE ... WHERE expires_at < NOW() instead"
+                            .into(),
+                    ))
+                }
+                Err(e) => Err(e),
+            }
+        })
     }
 
     /// Ends the backend's background work (a driver's connection pools and monitors) before its runtime

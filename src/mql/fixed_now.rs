@@ -69,6 +69,11 @@ pub fn fix_now(command: &mut Document, now: bson::DateTime) {
                 }
             }
         }
+        "sqlmongoRunTTLMonitor" => {
+            if let Some(now_field) = command.get_mut("now") {
+                expression(now_field, now);
+            }
+        }
         "findAndModify" => {
             update_statement(command, "query", "update", now);
             if let Some(Bson::Document(p)) = command.get_mut("fields") {
