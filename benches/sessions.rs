@@ -1,8 +1,9 @@
-//! The tower-sessions store's cost per operation (`cargo bench --features tower-sessions --bench sessions`;
-//! plain timings, no criterion: each figure is one run of a fixed workload) on the in-memory engine, at n and
-//! 10n stored sessions (n = 10,000; `SQLMONGO_BENCH_N` changes it): `load` (a prepared SELECT by `_id` and
-//! `expires_at > NOW()`), `save` (the upsert), `create` (insert-if-absent), and `delete_expired` with 10% of
-//! the sessions expired. Loads and saves should cost the same at n and 10n (an `_id` point lookup / upsert).
+//! The tower-sessions store's cost per operation (`cargo bench --no-default-features --features
+//! tower-sessions --bench sessions`: the system allocator; plain timings, no criterion: each figure is one run
+//! of a fixed workload) on the in-memory engine, at n and 10n stored sessions (n = 10,000;
+//! `SQLMONGO_BENCH_N` changes it): `load` (a prepared SELECT by `_id` and `expires_at > NOW()`), `save` (the
+//! upsert), `create` (insert-if-absent), and `delete_expired` with 10% of the sessions expired. Loads and
+//! saves should cost the same at n and 10n (an `_id` point lookup / upsert).
 
 use serde_json::json;
 use sqlmongo::sessions::SqlmongoStore;
@@ -10,9 +11,6 @@ use sqlmongo::Client;
 use std::time::Instant;
 use tower_sessions_core::session::{Id, Record};
 use tower_sessions_core::SessionStore;
-
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn record(i: usize, minutes: i64) -> Record {
     let data = json!({"user": format!("user{i}"), "counter": i, "cart": [{"sku": "A-1", "qty": 2}], "theme": "dark"});

@@ -97,8 +97,18 @@ impl StatementPlan {
             }
             Output::Affected => out.push_str("affected\n"),
             Output::Explain => out.push_str("explain\n"),
-            Output::Setting(setting) => {
-                let _ = writeln!(out, "setting: {}", setting_json(setting));
+            Output::Setting(crate::mql::Setting::FixNow(Some(t))) => {
+                let _ = writeln!(
+                    out,
+                    "setting: sqlmongo.now = {}",
+                    t.try_to_rfc3339_string().unwrap_or_default()
+                );
+            }
+            Output::Setting(crate::mql::Setting::FixNow(None)) => {
+                out.push_str("setting: sqlmongo.now = DEFAULT (the clock runs)\n")
+            }
+            Output::Setting(crate::mql::Setting::RunTtlMonitor) => {
+                out.push_str("run on admin: {sqlmongoRunTTLMonitor: 1, now: \"$$NOW\"}\n")
             }
             Output::Upserted => out.push_str("affected: upserted rows\n"),
             Output::UpdatedOrInserted { insert_statements } => {
