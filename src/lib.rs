@@ -13,6 +13,8 @@ pub mod error;
 pub mod mql;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "tower-sessions")]
+pub mod sessions;
 pub mod sql;
 pub mod translate;
 

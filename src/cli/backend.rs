@@ -35,6 +35,19 @@ pub struct BackendArgs {
         value_parser = parse_on_off
     )]
     pub synchronous_commit: bool,
+    /// Fixes NOW() / CURRENT_TIMESTAMP for the whole run (`2026-01-01T00:00:00Z`, `2026-01-01 12:00`), as
+    /// `SET sqlmongo.now` does: on the embedded engine its clock (the TTL monitor and
+    /// `CALL sqlmongo.run_ttl_monitor()` expire by it too), on --uri the date in place of `$$NOW`.
+    #[arg(long, global = true, value_name = "TIMESTAMP", value_parser = parse_now)]
+    pub now: Option<bson::DateTime>,
+}
+
+fn parse_now(s: &str) -> Result<bson::DateTime, String> {
+    crate::translate::expr::datetime::parse_timestamp(s).ok_or_else(|| {
+        format!(
+            "expected a timestamp such as 2026-01-01T00:00:00Z or '2026-01-01 12:00', got {s:?}"
+        )
+    })
 }
 
 fn parse_on_off(s: &str) -> Result<bool, String> {
@@ -50,10 +63,12 @@ fn parse_on_off(s: &str) -> Result<bool, String> {
 pub fn open_engine(args: &BackendArgs) -> Result<crate::engine::Engine, CliError> {
     use crate::engine::{storage::durable::DurableStorage, Engine, EngineOptions};
     let Some(dir) = &args.data else {
-        return Ok(Engine::with_options(EngineOptions {
+        let engine = Engine::with_options(EngineOptions {
             synchronous_commit: args.synchronous_commit,
             ..EngineOptions::default()
-        }));
+        });
+        engine.set_fixed_now(args.now);
+        return Ok(engine);
     };
     let fail = |e: crate::command_error::CommandError| CliError {
         message: format!(
@@ -64,12 +79,14 @@ pub fn open_engine(args: &BackendArgs) -> Result<crate::engine::Engine, CliError
         code: 2,
     };
     let storage = DurableStorage::open(dir, Default::default()).map_err(fail)?;
-    Engine::try_with_options(EngineOptions {
+    let engine = Engine::try_with_options(EngineOptions {
         storage: std::sync::Arc::new(storage),
         synchronous_commit: args.synchronous_commit,
         ..EngineOptions::default()
     })
-    .map_err(fail)
+    .map_err(fail)?;
+    engine.set_fixed_now(args.now);
+    Ok(engine)
 }
 
 /// The database when neither `--db` nor the URI names one.
@@ -100,10 +117,20 @@ pub async fn connect(args: &BackendArgs) -> Result<Client, CliError> {
                 (None, Some(_)) => "",
                 (None, None) => DEFAULT_DB,
             };
-            Client::connect(uri, db).await.map_err(|e| CliError {
+            let client = Client::connect(uri, db).await.map_err(|e| CliError {
                 message: format!("sqlmongo: cannot connect to {}: {e}", redact(uri)),
                 code: 2,
-            })
+            })?;
+            if args.now.is_some() {
+                client
+                    .backend()
+                    .set_fixed_now(args.now)
+                    .map_err(|e| CliError {
+                        message: format!("sqlmongo: --now: {e}"),
+                        code: 2,
+                    })?;
+            }
+            Ok(client)
         }
         _ => Ok(Client::with_engine(
             open_engine(args)?,

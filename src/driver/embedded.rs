@@ -43,4 +43,9 @@ impl Backend for EmbeddedBackend {
     fn cancel_running(&self) {
         self.engine.kill_ops_of(&crate::engine::CursorOwner::Local);
     }
+
+    fn set_fixed_now(&self, now: Option<bson::DateTime>) -> Result<(), crate::Error> {
+        self.engine.set_fixed_now(now);
+        Ok(())
+    }
 }

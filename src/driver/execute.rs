@@ -68,6 +68,9 @@ pub async fn execute_plan(
     plan: &StatementPlan,
     params: &[Bson],
 ) -> Result<StatementResult, crate::Error> {
+    if let Output::Setting(setting) = &plan.output {
+        return apply_setting(backend, setting).await;
+    }
     let commands = plan.bind(params)?;
     if matches!(plan.output, Output::Explain) {
         let rows = commands
@@ -129,10 +132,25 @@ pub async fn execute_plan(
                 n.saturating_sub(*insert_statements as u64) + upserted,
             ))
         }
-        Output::Affected | Output::Explain | Output::Returned { .. } => {
+        Output::Affected | Output::Explain | Output::Returned { .. } | Output::Setting(_) => {
             let n = last.as_ref().and_then(affected_count).unwrap_or(0);
             Ok(StatementResult::Affected(n))
         }
+    }
+}
+
+/// Applies a setting statement to the backend (`SET sqlmongo.now`, `CALL sqlmongo.run_ttl_monitor()`).
+async fn apply_setting(
+    backend: &dyn Backend,
+    setting: &crate::mql::Setting,
+) -> Result<StatementResult, crate::Error> {
+    use crate::mql::Setting;
+    match setting {
+        Setting::FixNow(now) => {
+            backend.set_fixed_now(*now)?;
+            Ok(StatementResult::Affected(0))
+        }
+        Setting::RunTtlMonitor => Ok(StatementResult::Affected(backend.run_ttl_pass().await?)),
     }
 }
 

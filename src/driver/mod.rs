@@ -71,6 +71,47 @@ pub trait Backend: Send + Sync {
     /// remote command is canceled by dropping its future.
     fn cancel_running(&self) {}
 
+    /// Fixes the time `NOW()` / `CURRENT_TIMESTAMP` (`$$NOW`) reads for every later command (`None`: the
+    /// clock runs again): `--now`, `SET sqlmongo.now`. The embedded engine fixes its own clock (the TTL
+    /// monitor then expires by that time too); the official-driver backend puts the date in place of
+    /// `$$NOW` in each command it sends, as mongod's clock cannot be set. The default refuses.
+    fn set_fixed_now(&self, now: Option<bson::DateTime>) -> Result<(), crate::Error> {
+        let _ = now;
+        Err(crate::Error::Parameter(
+            "this backend cannot fix NOW() (sqlmongo.now)".into(),
+        ))
+    }
+
+    /// Runs one pass of the TTL monitor now and returns how many documents it deleted
+    /// (`CALL sqlmongo.run_ttl_monitor()`): the command `{sqlmongoRunTTLMonitor: 1}` on `admin`, which the
+    /// embedded engine and `sqlmongo serve` answer. A MongoDB deployment has no such command (its monitor runs
+    /// on its own every 60 s): that is a clear refusal.
+    fn run_ttl_pass(&self) -> Pin<Box<dyn Future<Output = Result<u64, crate::Error>> + Send + '_>> {
+        Box::pin(async move {
+            let reply = self
+                .run_command(
+                    "admin",
+                    // `$$NOW`: a backend with a fixed now (`--uri` with `SET sqlmongo.now`) sends its date,
+                    // so the pass expires by the client's clock.
+                    bson::doc! {"sqlmongoRunTTLMonitor": 1, "now": "$$NOW"},
+                )
+                .await
+                .and_then(check_reply);
+            match reply {
+                Ok(r) => Ok(r.get_i64("deleted").map_or(0, |n| n.max(0) as u64)),
+                Err(crate::Error::Command(e)) if e.code == ErrorCode::CommandNotFound.code() => {
+                    Err(crate::Error::Parameter(
+                        "sqlmongo.run_ttl_monitor(): this MongoDB server cannot run its TTL monitor on \
+                         demand (mongod runs it every ttlMonitorSleepSecs, 60 s by default); delete \
+                         expired documents with DELETE ... WHERE expires_at < NOW() instead"
+                            .into(),
+                    ))
+                }
+                Err(e) => Err(e),
+            }
+        })
+    }
+
     /// Ends the backend's background work (a driver's connection pools and monitors) before its runtime
     /// goes away. The default has nothing to end.
     fn shutdown(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {

@@ -25,6 +25,8 @@ pub const DEFAULT_SERVER_SELECTION_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct MongoBackend {
     client: mongodb::Client,
+    /// `SET sqlmongo.now` / `--now`: put in place of `$$NOW` in every command (`mql::fixed_now`).
+    fixed_now: std::sync::Arc<std::sync::Mutex<Option<bson::DateTime>>>,
 }
 
 /// Commands whose reply is a cursor, drained through the driver.
@@ -59,12 +61,24 @@ impl MongoBackend {
             .run_command(doc! {"ping": 1})
             .await
             .map_err(|e| map_error(uri, e))?;
-        Ok((MongoBackend { client }, default_db))
+        Ok((MongoBackend::from_client(client), default_db))
     }
 
     /// Wraps an existing driver client.
     pub fn from_client(client: mongodb::Client) -> MongoBackend {
-        MongoBackend { client }
+        MongoBackend {
+            client,
+            fixed_now: Default::default(),
+        }
+    }
+
+    /// The command with the fixed "now" in place of `$$NOW`, when one is set.
+    fn with_fixed_now(&self, mut command: Document) -> Document {
+        let now = self.fixed_now.lock().ok().and_then(|n| *n);
+        if let Some(now) = now {
+            crate::mql::fixed_now::fix_now(&mut command, now);
+        }
+        command
     }
 
     /// The driver client.
@@ -97,7 +111,17 @@ impl MongoBackend {
 
 impl Backend for MongoBackend {
     fn run_command<'a>(&'a self, db: &'a str, command: Document) -> CommandFuture<'a> {
-        Box::pin(async move { self.run(db, command).await.map_err(|e| map_error("", e)) })
+        Box::pin(async move {
+            let command = self.with_fixed_now(command);
+            self.run(db, command).await.map_err(|e| map_error("", e))
+        })
+    }
+
+    fn set_fixed_now(&self, now: Option<bson::DateTime>) -> Result<(), crate::Error> {
+        if let Ok(mut fixed) = self.fixed_now.lock() {
+            *fixed = now;
+        }
+        Ok(())
     }
 
     /// The driver's own shutdown: without it, dropping the runtime under the driver's pool workers can
@@ -120,6 +144,7 @@ impl Backend for MongoBackend {
         sink: &'a mut super::BatchSink<'a>,
     ) -> super::StreamFuture<'a> {
         Box::pin(async move {
+            let command = self.with_fixed_now(command);
             let database = self.client.database(db);
             let mut cursor = database
                 .run_cursor_command(command)

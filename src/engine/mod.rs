@@ -116,6 +116,9 @@ struct Inner {
     closing: std::sync::atomic::AtomicBool,
     /// `setParameter`'s memory limits and the spill directory.
     memory: memory::Parameters,
+    /// A fixed "now" ([`Engine::set_fixed_now`]) in milliseconds since the epoch, `i64::MIN` when the clock
+    /// runs.
+    fixed_now: std::sync::atomic::AtomicI64,
 }
 
 /// An embedded engine. Cheap to clone (`Arc` inside), `Send + Sync`: many tasks may call it at once;
@@ -208,6 +211,7 @@ impl Engine {
                 checkpointing: Mutex::new(()),
                 closing: std::sync::atomic::AtomicBool::new(false),
                 memory: params,
+                fixed_now: std::sync::atomic::AtomicI64::new(i64::MIN),
             }),
             handles: Arc::new(()),
         };
@@ -311,13 +315,51 @@ impl Engine {
         self.inner.ops.kill_owned_by(owner)
     }
 
-    /// The engine's current time.
+    /// The engine's current time: the fixed time when one is set, else the clock's.
     pub fn now(&self) -> bson::DateTime {
-        self.inner.opts.clock.now()
+        self.inner.now()
+    }
+
+    /// Fixes "now" for every command from here on (`$$NOW`, `$currentDate`, and the TTL monitor's expiry,
+    /// so [`Engine::run_ttl_pass`] deletes exactly what has expired at that time); `None` lets the clock run
+    /// again. The `sqlmongo` binary's `--now` and SQL's `SET sqlmongo.now` set it.
+    ///
+    /// ```
+    /// let engine = sqlmongo::engine::Engine::in_memory();
+    /// let t = bson::DateTime::from_millis(1_767_225_600_000); // 2026-01-01T00:00:00Z
+    /// engine.set_fixed_now(Some(t));
+    /// assert_eq!(engine.now(), t);
+    /// assert_eq!(engine.fixed_now(), Some(t));
+    /// engine.set_fixed_now(None);
+    /// assert_eq!(engine.fixed_now(), None);
+    /// ```
+    pub fn set_fixed_now(&self, now: Option<bson::DateTime>) {
+        let ms = now.map_or(i64::MIN, |t| t.timestamp_millis().max(i64::MIN + 1));
+        self.inner
+            .fixed_now
+            .store(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The time fixed by [`Engine::set_fixed_now`], if any.
+    pub fn fixed_now(&self) -> Option<bson::DateTime> {
+        self.inner.fixed_now()
     }
 }
 
 impl Inner {
+    /// The fixed time, if one is set.
+    fn fixed_now(&self) -> Option<bson::DateTime> {
+        match self.fixed_now.load(std::sync::atomic::Ordering::SeqCst) {
+            i64::MIN => None,
+            ms => Some(bson::DateTime::from_millis(ms)),
+        }
+    }
+
+    /// "Now" for a command or a TTL pass: the fixed time, else the clock's.
+    fn now(&self) -> bson::DateTime {
+        self.fixed_now().unwrap_or_else(|| self.opts.clock.now())
+    }
+
     /// Whether the last [`Engine`] handle is gone (background threads stop).
     fn is_closing(&self) -> bool {
         self.closing.load(std::sync::atomic::Ordering::SeqCst)

@@ -78,7 +78,11 @@ fn expired_records(coll: &Collection, now: i64) -> BTreeSet<RecordId> {
 /// the expired records are found (an index range each) and removed; a collection a reader's snapshot shares
 /// is copied only when it has something to delete.
 pub(super) fn pass(inner: &Inner) -> usize {
-    let now = inner.opts.clock.now().timestamp_millis();
+    pass_at(inner, inner.now().timestamp_millis())
+}
+
+/// [`pass`] as of `now` (milliseconds since the epoch): what has expired by then is deleted.
+pub(super) fn pass_at(inner: &Inner, now: i64) -> usize {
     let Ok(mut guard) = inner.state.write() else {
         return 0;
     };

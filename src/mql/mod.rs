@@ -14,6 +14,7 @@ pub mod chain;
 pub mod command;
 pub mod expr;
 pub mod filter;
+pub mod fixed_now;
 pub mod plan;
 pub mod render;
 pub mod stage;
@@ -28,4 +29,4 @@ pub use stage::Stage;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct BindError(pub String);
-pub use plan::{Output, OutputColumn, Plan, StatementPlan};
+pub use plan::{Output, OutputColumn, Plan, Setting, StatementPlan};

@@ -58,6 +58,21 @@ pub enum Output {
         /// The step whose documents are the rows.
         step: usize,
     },
+    /// A setting of the connection, applied by the client to its backend; the plan has no steps
+    /// (`SET sqlmongo.now`, `RESET`, `CALL sqlmongo.run_ttl_monitor()`). The result is a count of affected
+    /// rows: 0, or the documents a TTL pass deleted.
+    Setting(Setting),
+}
+
+/// What an [`Output::Setting`] plan does.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Setting {
+    /// `SET sqlmongo.now = '...'` fixes `NOW()` / `CURRENT_TIMESTAMP` for what follows; `RESET sqlmongo.now`
+    /// (`None`) lets the clock run again.
+    FixNow(Option<bson::DateTime>),
+    /// `CALL sqlmongo.run_ttl_monitor()`: one pass of the TTL monitor now (embedded engine only).
+    RunTtlMonitor,
 }
 
 /// One output column.

@@ -39,6 +39,9 @@ impl StatementPlan {
             Output::Explain => {
                 m.insert("result".into(), serde_json::json!("explain"));
             }
+            Output::Setting(setting) => {
+                m.insert("result".into(), setting_json(setting));
+            }
             Output::Upserted => {
                 m.insert("result".into(), serde_json::json!("upserted"));
             }
@@ -94,6 +97,19 @@ impl StatementPlan {
             }
             Output::Affected => out.push_str("affected\n"),
             Output::Explain => out.push_str("explain\n"),
+            Output::Setting(crate::mql::Setting::FixNow(Some(t))) => {
+                let _ = writeln!(
+                    out,
+                    "setting: sqlmongo.now = {}",
+                    t.try_to_rfc3339_string().unwrap_or_default()
+                );
+            }
+            Output::Setting(crate::mql::Setting::FixNow(None)) => {
+                out.push_str("setting: sqlmongo.now = DEFAULT (the clock runs)\n")
+            }
+            Output::Setting(crate::mql::Setting::RunTtlMonitor) => {
+                out.push_str("run on admin: {sqlmongoRunTTLMonitor: 1, now: \"$$NOW\"}\n")
+            }
             Output::Upserted => out.push_str("affected: upserted rows\n"),
             Output::UpdatedOrInserted { insert_statements } => {
                 let _ = writeln!(
@@ -214,5 +230,17 @@ fn inline_value(v: &Bson) -> String {
         Bson::Boolean(b) => b.to_string(),
         Bson::Null => "null".into(),
         other => other.clone().into_relaxed_extjson().to_string(),
+    }
+}
+
+/// How `translate` shows a setting (it runs no MongoDB command).
+fn setting_json(setting: &crate::mql::Setting) -> serde_json::Value {
+    use crate::mql::Setting;
+    match setting {
+        Setting::FixNow(Some(t)) => {
+            serde_json::json!({"setting": {"sqlmongo.now": t.try_to_rfc3339_string().unwrap_or_default()}})
+        }
+        Setting::FixNow(None) => serde_json::json!({"setting": {"sqlmongo.now": null}}),
+        Setting::RunTtlMonitor => serde_json::json!({"setting": "run_ttl_monitor"}),
     }
 }

@@ -25,6 +25,7 @@ pub(crate) mod query;
 mod returning;
 pub(crate) mod select;
 pub(crate) mod setop;
+mod settings;
 mod subquery;
 mod upsert;
 mod view;
@@ -259,6 +260,9 @@ impl Translator {
                     S::CreateTable(ct) => self.create_table(ct),
                     S::Drop { .. } => self.drop(s),
                     S::CreateView(v) => self.create_view(v, at),
+                    S::Set(set) => settings::set(set, at),
+                    S::Reset(r) => settings::reset(r, at),
+                    S::Call(f) => settings::call(f, at),
                     S::Explain { .. } => Err(Error::Unsupported {
                         kind: Refusal::Statement,
                         construct: "EXPLAIN options".into(),

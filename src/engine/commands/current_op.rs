@@ -88,3 +88,24 @@ pub(super) fn kill_op(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErro
     ctx.inner.ops.kill(opid);
     Ok(doc! {"info": "attempting to kill op"})
 }
+
+/// `{sqlmongoRunTTLMonitor: 1[, now: DATE]}` on `admin` (sqlmongo's own; mongod has no such command): one
+/// pass of the TTL monitor now, or as of `now` when it is a date (a client's fixed `sqlmongo.now`), replying
+/// `{deleted: n}`. `CALL sqlmongo.run_ttl_monitor()` sends it, also through `serve`.
+pub(super) fn run_ttl_monitor(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    admin_only(ctx, "sqlmongoRunTTLMonitor")?;
+    let deleted = match cmd.get("now") {
+        Some(Bson::DateTime(t)) => super::super::ttl::pass_at(ctx.inner, t.timestamp_millis()),
+        None | Some(Bson::String(_)) => super::super::ttl::pass(ctx.inner),
+        Some(other) => {
+            return Err(CommandError::new(
+                ErrorCode::TypeMismatch,
+                format!(
+                    "sqlmongoRunTTLMonitor: now must be a date, not {:?}",
+                    other.element_type()
+                ),
+            ))
+        }
+    };
+    Ok(bson::doc! {"deleted": deleted as i64})
+}

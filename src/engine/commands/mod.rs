@@ -50,7 +50,7 @@ pub(super) fn run(
         deadline,
         state: None,
     });
-    let mut vars = Vars::new(inner.opts.clock.now());
+    let mut vars = Vars::new(inner.now());
     vars.memory = inner.memory.policy(cmd)?;
     let vars = let_vars::command_let(name, cmd, vars)?;
     let ctx = Ctx {
@@ -150,6 +150,7 @@ fn dispatch(ctx: &Ctx, name: &str, cmd: &Document) -> Result<Document, CommandEr
         "getLog" => bson::doc! {"totalLinesWritten": 0, "log": []},
         "currentOp" => current_op::current_op(&ctx, cmd)?,
         "killOp" => current_op::kill_op(&ctx, cmd)?,
+        "sqlmongoRunTTLMonitor" => current_op::run_ttl_monitor(&ctx, cmd)?,
         other => return Err(CommandError::command_not_found(other)),
     };
     Ok(reply)

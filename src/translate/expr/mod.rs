@@ -4,7 +4,7 @@
 
 mod agg;
 mod cast;
-mod datetime;
+pub(crate) mod datetime;
 mod filter;
 mod function;
 mod literal;
