@@ -80,9 +80,9 @@ if ! command -v npm >/dev/null 2>&1; then
   fi
 fi
 
-# --- node packages for the mingo oracle ------------------------------------------------------------
+# --- node packages: the mingo oracle, the Node driver client, Express + express-session + connect-mongo ---
 if command -v npm >/dev/null 2>&1; then
-  if [ ! -d oracle/node_modules/mingo ] || [ oracle/package-lock.json -nt oracle/node_modules/.package-lock.json ]; then
+  if [ ! -d oracle/node_modules/mingo ] || [ ! -d oracle/node_modules/connect-mongo ] || [ oracle/package-lock.json -nt oracle/node_modules/.package-lock.json ]; then
     say "npm ci in oracle/"
     (cd oracle && npm ci --no-audit --no-fund --loglevel=error >&2)
   fi

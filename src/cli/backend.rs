@@ -61,12 +61,22 @@ fn parse_on_off(s: &str) -> Result<bool, String> {
 /// Opens the embedded engine the options ask for: durable on `--data DIR`, else in memory. A store that
 /// cannot be opened (locked by another process, damaged, another format version) is one line, exit code 2.
 pub fn open_engine(args: &BackendArgs) -> Result<crate::engine::Engine, CliError> {
+    open_engine_tuned(args, |_| {})
+}
+
+/// [`open_engine`] with engine options adjusted by `tune` (`serve`'s TTL monitor interval).
+pub fn open_engine_tuned(
+    args: &BackendArgs,
+    tune: impl FnOnce(&mut crate::engine::EngineOptions),
+) -> Result<crate::engine::Engine, CliError> {
     use crate::engine::{storage::durable::DurableStorage, Engine, EngineOptions};
+    let mut opts = EngineOptions {
+        synchronous_commit: args.synchronous_commit,
+        ..EngineOptions::default()
+    };
+    tune(&mut opts);
     let Some(dir) = &args.data else {
-        let engine = Engine::with_options(EngineOptions {
-            synchronous_commit: args.synchronous_commit,
-            ..EngineOptions::default()
-        });
+        let engine = Engine::with_options(opts);
         engine.set_fixed_now(args.now);
         return Ok(engine);
     };
@@ -79,12 +89,8 @@ pub fn open_engine(args: &BackendArgs) -> Result<crate::engine::Engine, CliError
         code: 2,
     };
     let storage = DurableStorage::open(dir, Default::default()).map_err(fail)?;
-    let engine = Engine::try_with_options(EngineOptions {
-        storage: std::sync::Arc::new(storage),
-        synchronous_commit: args.synchronous_commit,
-        ..EngineOptions::default()
-    })
-    .map_err(fail)?;
+    opts.storage = std::sync::Arc::new(storage);
+    let engine = Engine::try_with_options(opts).map_err(fail)?;
     engine.set_fixed_now(args.now);
     Ok(engine)
 }

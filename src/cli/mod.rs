@@ -13,6 +13,7 @@ pub mod pager;
 pub mod repl;
 pub mod script;
 pub mod serve;
+pub mod serve_config;
 pub mod splitter;
 pub mod vars;
 
@@ -88,15 +89,9 @@ pub enum Command {
     },
     /// Serve the embedded engine over the MongoDB wire protocol (any MongoDB driver can connect).
     Serve {
-        /// The address to listen on (loopback unless told otherwise).
-        #[arg(long, default_value = "127.0.0.1")]
-        bind: String,
-        /// The TCP port.
-        #[arg(long, default_value_t = 27017)]
-        port: u16,
-        /// Authentication and TLS.
+        /// Listening, logging, metrics, the TTL monitor, shutdown, authentication and TLS (`--config FILE`).
         #[command(flatten)]
-        security: serve::SecurityArgs,
+        options: serve_config::ServeArgs,
     },
     /// Write every collection, view and index of the --data store to DIR in mongodump's layout
     /// (DB/COLL.bson + DB/COLL.metadata.json; `mongorestore DIR` loads it into MongoDB). Works while
@@ -182,17 +177,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         init: Vec::new(),
     });
     match command {
-        Command::Serve {
-            bind,
-            port,
-            security,
-        } => {
-            let backend = cli.backend.clone();
-            serve::run_cli(&bind, port, &security, move || {
-                backend::open_engine(&backend).map_err(|e| e.message)
-            })
-            .map_err(|message| CliError { message, code: 1 })
-        }
+        Command::Serve { options } => serve::run_cli(&options, cli.backend.clone())
+            .map_err(|message| CliError { message, code: 1 }),
         Command::Translate { sql, file, golden } => translate(sql, file, golden),
         Command::Dump { out } => dump(&cli.backend, &out),
         Command::Restore { dir, drop } => restore(&cli.backend, &dir, drop),

@@ -2,6 +2,8 @@
 //! has one), the refusal to listen on a non-loopback address without authentication, and the root-user
 //! bootstrap from the environment. The server itself is [`crate::server`].
 
+use super::backend::BackendArgs;
+use super::serve_config::{LogFormat, ServeArgs};
 use crate::engine::Engine;
 use crate::server::auth::{users, Security};
 use crate::server::tls::{Tls, TlsFiles, TlsMode};
@@ -145,29 +147,81 @@ impl SecurityArgs {
     }
 }
 
-/// The `sqlmongo serve` subcommand: logs to standard error (`RUST_LOG` sets the level, default `info`),
-/// serves the engine `open` returns (in memory, or durable with `--data DIR`; opened once logging is set
-/// up, so recovery is logged) on `bind:port` until Ctrl-C, with the authentication and TLS of `security` (a
-/// non-loopback address needs `--auth` or `--allow-insecure-remote`). Errors are one line.
-pub fn run_cli(
-    bind: &str,
-    port: u16,
-    security: &SecurityArgs,
-    open: impl FnOnce() -> Result<Engine, String>,
-) -> Result<(), String> {
+/// Sets up logging on standard error: `RUST_LOG` sets the level (default `info`), `format` the lines.
+fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
+        LogFormat::Text => builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init(),
+    };
+}
+
+/// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill`, systemd and container runtimes send).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    r = tokio::signal::ctrl_c() => if let Err(e) = r {
+                        tracing::error!("cannot listen for Ctrl-C: {e}");
+                        let _ = term.recv().await;
+                    },
+                    _ = term.recv() => tracing::info!("SIGTERM received"),
+                }
+                return;
+            }
+            Err(e) => tracing::error!("cannot listen for SIGTERM: {e}"),
+        }
+    }
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        tracing::error!("cannot listen for Ctrl-C: {e}");
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The `sqlmongo serve` subcommand: merges the flags with `--config FILE`, sets up logging (text or JSON on
+/// standard error), opens the engine `backend` names (in memory, or durable with `--data DIR`; opened once
+/// logging is set up, so recovery is logged) and serves it on `bind:port` with the authentication and TLS
+/// asked for (a non-loopback address needs `--auth` or `--allow-insecure-remote`), the slow-operation log,
+/// and Prometheus metrics on `--metrics-addr`. On SIGTERM or Ctrl-C it stops accepting, lets the commands in
+/// flight finish (at most `--shutdown-timeout-secs`), writes a checkpoint of a durable store and returns.
+/// Errors are one line.
+pub fn run_cli(args: &ServeArgs, mut backend: BackendArgs) -> Result<(), String> {
+    let settings = args.resolve()?;
+    init_logging(settings.log_format);
+    if backend.data.is_none() {
+        backend.data = settings.data.clone();
+    }
+    let security = &settings.security;
+    let (bind, port) = (settings.bind.as_str(), settings.port);
     let tls = security.tls()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    let engine = open()?;
+    let ttl_every = settings.ttl_monitor_interval;
+    let engine = super::backend::open_engine_tuned(&backend, |o| {
+        o.ttl_monitor_interval = Some(ttl_every);
+    })
+    .map_err(|e| e.message)?;
+    engine
+        .run_command(
+            "admin",
+            &bson::doc! {"profile": 0, "slowms": settings.slowms},
+        )
+        .map_err(|e| format!("--slowms: {}", e.errmsg))?;
     rt.block_on(async {
         let server = Server::bind((bind, port), engine.clone())
             .await
@@ -177,7 +231,9 @@ pub fn run_cli(
             .map_err(|e| format!("cannot read the bound address: {e}"))?;
         security.check_address(addr, tls.is_some())?;
         security.bootstrap(&engine)?;
-        let mut server = server.with_security(security.security());
+        let mut server = server
+            .with_security(security.security())
+            .with_shutdown_timeout(settings.shutdown_timeout);
         let tls_note = match &tls {
             Some(t) => format!("TLS {:?}", t.mode()),
             None => "no TLS".to_string(),
@@ -185,18 +241,45 @@ pub fn run_cli(
         if let Some(t) = tls {
             server = server.with_tls(t);
         }
+        let (metrics_stop, metrics_stopped) = tokio::sync::watch::channel(false);
+        let metrics_task = match &settings.metrics_addr {
+            Some(maddr) => {
+                let listener = tokio::net::TcpListener::bind(maddr.as_str())
+                    .await
+                    .map_err(|e| format!("cannot listen on --metrics-addr {maddr}: {e}"))?;
+                let bound = listener
+                    .local_addr()
+                    .map_err(|e| format!("cannot read the metrics address: {e}"))?;
+                tracing::info!("metrics: http://{bound}/metrics (Prometheus)");
+                let mut stopped = metrics_stopped.clone();
+                Some(tokio::spawn(crate::server::metrics::serve_metrics(
+                    listener,
+                    server.stats(),
+                    engine.clone(),
+                    async move {
+                        let _ = stopped.changed().await;
+                    },
+                )))
+            }
+            None => None,
+        };
         let store = match engine.data_dir() {
             Some(dir) => format!("durable embedded engine, data in {}", dir.display()),
             None => "embedded in-memory engine".to_string(),
         };
         tracing::info!(
-            "sqlmongo serve: listening on {addr} ({store}; MongoDB wire protocol, maxWireVersion 21; {}; {tls_note}); Ctrl-C stops",
-            if security.auth { "authentication required" } else { "no authentication" }
+            "sqlmongo serve: listening on {addr} ({store}; MongoDB wire protocol, maxWireVersion 21; {}; {tls_note}; slowms {}); Ctrl-C or SIGTERM stops",
+            if security.auth { "authentication required" } else { "no authentication" },
+            settings.slowms
         );
         server
-            .serve_until_ctrl_c()
+            .serve_until(shutdown_signal())
             .await
             .map_err(|e| format!("server failed: {e}"))?;
+        let _ = metrics_stop.send(true);
+        if let Some(task) = metrics_task {
+            let _ = task.await;
+        }
         if engine.data_dir().is_some() {
             // As mongod at a clean shutdown: a checkpoint, so the next start replays no journal.
             let started = std::time::Instant::now();

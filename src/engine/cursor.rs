@@ -90,6 +90,8 @@ pub struct Cursors {
     next: u64,
     /// Random keys that turn the counter into unpredictable ids.
     keys: std::collections::hash_map::RandomState,
+    /// Cursors closed for idleness since the engine started (`serverStatus`' `metrics.cursor.timedOut`).
+    timed_out: u64,
 }
 
 /// One batch and the cursor id to continue with (0 when exhausted).
@@ -245,7 +247,14 @@ impl Cursors {
     pub fn reap(&mut self, timeout: Duration) -> usize {
         let before = self.open.len();
         self.open.retain(|_, c| c.last_used.elapsed() < timeout);
-        before - self.open.len()
+        let closed = before - self.open.len();
+        self.timed_out += closed as u64;
+        closed
+    }
+
+    /// Number of cursors closed for idleness so far.
+    pub fn timed_out(&self) -> u64 {
+        self.timed_out
     }
 
     /// Number of open cursors.

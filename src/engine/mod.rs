@@ -35,6 +35,7 @@ mod prefetch;
 pub(crate) mod projection;
 pub(crate) mod sort;
 pub(crate) mod spill;
+pub mod stats;
 pub mod storage;
 mod ttl;
 pub(crate) mod update;
@@ -119,6 +120,8 @@ struct Inner {
     /// A fixed "now" ([`Engine::set_fixed_now`]) in milliseconds since the epoch, `i64::MIN` when the clock
     /// runs.
     fixed_now: std::sync::atomic::AtomicI64,
+    /// `serverStatus` counters and `profile`'s settings.
+    stats: stats::EngineStats,
 }
 
 /// An embedded engine. Cheap to clone (`Arc` inside), `Send + Sync`: many tasks may call it at once;
@@ -212,6 +215,7 @@ impl Engine {
                 closing: std::sync::atomic::AtomicBool::new(false),
                 memory: params,
                 fixed_now: std::sync::atomic::AtomicI64::new(i64::MIN),
+                stats: stats::EngineStats::default(),
             }),
             handles: Arc::new(()),
         };
@@ -307,6 +311,24 @@ impl Engine {
     /// Number of open cursors (they close when exhausted, killed, or idle past the cursor timeout).
     pub fn open_cursors(&self) -> usize {
         self.inner.cursors.lock().map(|c| c.len()).unwrap_or(0)
+    }
+
+    /// Cursors closed for idleness since the engine started (`serverStatus`' `metrics.cursor.timedOut`).
+    pub fn timed_out_cursors(&self) -> u64 {
+        self.inner
+            .cursors
+            .lock()
+            .map(|c| c.timed_out())
+            .unwrap_or(0)
+    }
+
+    /// The slow-operation threshold in milliseconds (mongod's `slowms`, default 100; set by the `profile`
+    /// command: `{profile: 0, slowms: N}`). The engine only keeps it: `serve` logs the slow commands.
+    pub fn slow_ms(&self) -> i64 {
+        self.inner
+            .stats
+            .slow_ms
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Interrupts every command running on behalf of `owner` (as `killOp` does each): each fails with 11601

@@ -23,7 +23,8 @@ pub(super) fn spawn_monitor(engine: Weak<Inner>, every: Duration) {
             if inner.is_closing() {
                 break;
             }
-            pass(&inner);
+            let deleted = pass(&inner);
+            inner.stats.ttl_pass(deleted);
             let timeout = inner.opts.cursor_timeout;
             if let Ok(mut c) = inner.cursors.lock() {
                 c.reap(timeout);

@@ -5,6 +5,7 @@
 //! the server. Command failures are replies (`ok: 0, errmsg, code, codeName`), as mongod shapes them.
 
 use super::auth::Session;
+use super::stats::{CommandSummary, ServerStats};
 use super::wire::{self, Request, WireError};
 use crate::command_error::CommandError;
 use crate::command_error::ErrorCode;
@@ -38,6 +39,15 @@ fn next_request_id() -> i32 {
     NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed)
 }
 
+/// What every connection shares: the read timeout and the server's counters.
+#[derive(Debug, Clone)]
+pub(super) struct ConnSettings {
+    /// How long a client may pause in the middle of a message.
+    pub read_timeout: std::time::Duration,
+    /// The server's counters.
+    pub stats: std::sync::Arc<ServerStats>,
+}
+
 /// Serves one connection (plain TCP or TLS) until the peer closes it, a message is malformed, or shutdown
 /// is signalled. `session` holds the connection's authentication.
 pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
@@ -47,8 +57,13 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     session: Session,
     conn_id: i64,
     mut shutdown: watch::Receiver<bool>,
-    read_timeout: std::time::Duration,
+    settings: ConnSettings,
 ) {
+    let ConnSettings {
+        read_timeout,
+        stats,
+    } = settings;
+    let _counted = stats.connection_opened();
     tracing::debug!(conn = conn_id, %peer, "connection accepted");
     loop {
         let msg = tokio::select! {
@@ -69,7 +84,7 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                 break;
             }
         };
-        let reply = match handle(&engine, &session, conn_id, &msg).await {
+        let reply = match handle(&engine, &session, conn_id, &stats, &msg).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(conn = conn_id, %peer, "closing connection: {e}");
@@ -90,10 +105,11 @@ async fn handle(
     engine: &Engine,
     session: &Session,
     conn_id: i64,
+    stats: &ServerStats,
     msg: &wire::RawMessage,
 ) -> Result<Option<Vec<u8>>, WireError> {
     let request_to = msg.header.request_id;
-    if let Some(reply) = find_from_bytes(engine, session, conn_id, msg).await {
+    if let Some(reply) = find_from_bytes(engine, session, conn_id, stats, msg).await {
         return wire::encode_op_msg_bytes(next_request_id(), request_to, 0, &reply).map(Some);
     }
     let request = match wire::parse_request(msg) {
@@ -130,7 +146,7 @@ async fn handle(
                 Ok(cmd) => match cmd.get("$db") {
                     Some(Bson::String(db)) => {
                         let db = db.clone();
-                        dispatch(engine, session, conn_id, &db, cmd).await
+                        dispatch(engine, session, conn_id, stats, &db, cmd).await
                     }
                     _ => error_reply(&CommandError::location(
                         40571,
@@ -167,7 +183,7 @@ async fn handle(
             };
             let name = cmd.keys().next().cloned().unwrap_or_default();
             let reply = if matches!(name.as_str(), "hello" | "isMaster" | "ismaster") {
-                dispatch(engine, session, conn_id, &db, cmd).await
+                dispatch(engine, session, conn_id, stats, &db, cmd).await
             } else {
                 error_reply(&CommandError::new(ErrorCode::UnsupportedOpQueryCommand, format!(
                         "Unsupported OP_QUERY command: {name}. The client driver may require an upgrade. \
@@ -188,8 +204,10 @@ async fn find_from_bytes(
     engine: &Engine,
     session: &Session,
     conn_id: i64,
+    stats: &ServerStats,
     msg: &wire::RawMessage,
 ) -> Option<Vec<u8>> {
+    let started = std::time::Instant::now();
     let body = wire::plain_op_msg_body(msg)?;
     let (first, coll) = body.iter().next()?.ok()?;
     if first.as_str() != "find" {
@@ -213,11 +231,14 @@ async fn find_from_bytes(
         Some(id) => CursorOwner::Session(id.bytes.to_vec()),
         None => CursorOwner::Connection(conn_id),
     };
+    let collection = coll.as_str().unwrap_or("").to_string();
     let cmd = body.to_owned();
+    let slow_ms = engine.slow_ms();
     let engine = engine.clone();
+    let db_name = db.clone();
     let reply =
         tokio::task::spawn_blocking(move || engine.run_command_raw_as(&owner, &db, &cmd)).await;
-    Some(match reply {
+    let reply = match reply {
         Ok(Ok(bytes)) => bytes.into_bytes(),
         Ok(Err(e)) => error_reply(&e).to_vec().ok()?,
         Err(e) => error_reply(&CommandError::new(
@@ -226,7 +247,16 @@ async fn find_from_bytes(
         ))
         .to_vec()
         .ok()?,
-    })
+    };
+    stats.record_raw_find(
+        conn_id,
+        &db_name,
+        &collection,
+        &reply,
+        started.elapsed(),
+        slow_ms,
+    );
+    Some(reply)
 }
 
 /// The session a command runs in (its `lsid.id`), which owns the cursors it opens; without one, the
@@ -245,18 +275,35 @@ fn error_reply(e: &CommandError) -> Document {
     reply
 }
 
-/// Runs one command for this connection and returns the reply document (an error reply on failure).
+/// Runs one command for this connection and returns the reply document (an error reply on failure);
+/// counts it, logs it when slow, and adds the server's sections to a `serverStatus` reply.
 pub(super) async fn dispatch(
     engine: &Engine,
     session: &Session,
     conn_id: i64,
+    stats: &ServerStats,
     db: &str,
     cmd: Document,
 ) -> Document {
-    match run(engine, session, conn_id, db, cmd).await {
+    let started = std::time::Instant::now();
+    let name = cmd.keys().next().map(String::as_str).unwrap_or("");
+    let summary = CommandSummary::of(name, &cmd);
+    let mut reply = match run(engine, session, conn_id, db, cmd).await {
         Ok(d) => d,
         Err(e) => error_reply(&e),
+    };
+    if summary.name == "serverStatus" && reply.get_f64("ok").is_ok_and(|ok| ok == 1.0) {
+        stats.decorate_server_status(&mut reply);
     }
+    stats.record(
+        conn_id,
+        db,
+        &summary,
+        &reply,
+        started.elapsed(),
+        engine.slow_ms(),
+    );
+    reply
 }
 
 async fn run(

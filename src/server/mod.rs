@@ -17,10 +17,13 @@
 
 pub mod auth;
 mod conn;
+pub mod metrics;
+pub mod stats;
 pub mod tls;
 pub mod wire;
 
 pub use auth::Security;
+pub use stats::ServerStats;
 pub use tls::{Tls, TlsFiles, TlsMode};
 
 use crate::engine::Engine;
@@ -32,8 +35,9 @@ use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-/// How long shutdown waits for connections to finish the command they are running.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// How long shutdown waits for connections to finish the command they are running (the default of
+/// [`Server::with_shutdown_timeout`]).
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a connection may go without sending a byte in the middle of a message before it is closed
 /// (the default of [`Server::with_read_timeout`]).
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -46,6 +50,8 @@ pub struct Server {
     read_timeout: Duration,
     security: Arc<Security>,
     tls: Option<Tls>,
+    stats: Arc<ServerStats>,
+    shutdown_timeout: Duration,
 }
 
 impl Server {
@@ -59,6 +65,8 @@ impl Server {
             read_timeout: DEFAULT_READ_TIMEOUT,
             security: Arc::new(Security::new(false)),
             tls: None,
+            stats: Arc::new(ServerStats::new()),
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
         })
     }
 
@@ -81,6 +89,18 @@ impl Server {
         self
     }
 
+    /// Sets how long shutdown waits for the commands in flight to finish before closing their connections
+    /// anyway (default [`DEFAULT_SHUTDOWN_TIMEOUT`]).
+    pub fn with_shutdown_timeout(mut self, timeout: Duration) -> Server {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// The server's counters (`serverStatus`, the slow-operation log, [`metrics::serve_metrics`]).
+    pub fn stats(&self) -> Arc<ServerStats> {
+        self.stats.clone()
+    }
+
     /// The address the server listens on.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
@@ -92,7 +112,8 @@ impl Server {
     }
 
     /// Accepts and serves connections until `shutdown` completes; then stops accepting, tells every
-    /// connection to close after its current command, and waits for them (at most a few seconds).
+    /// connection to close after its current command (whose reply is still sent), and waits for them at
+    /// most the shutdown timeout ([`Server::with_shutdown_timeout`]) before dropping the stragglers.
     pub async fn serve_until<F>(self, shutdown: F) -> std::io::Result<()>
     where
         F: Future<Output = ()>,
@@ -112,16 +133,19 @@ impl Server {
                         }
                         let session = auth::Session::new(self.security.clone(), peer.ip().is_loopback());
                         let (engine, stop, tls) = (self.engine.clone(), stop_rx.clone(), self.tls.clone());
-                        let read_timeout = self.read_timeout;
+                        let settings = conn::ConnSettings {
+                            read_timeout: self.read_timeout,
+                            stats: self.stats.clone(),
+                        };
                         tasks.spawn(async move {
                             match tls {
-                                None => conn::serve(stream, peer, engine, session, next_conn, stop, read_timeout).await,
+                                None => conn::serve(stream, peer, engine, session, next_conn, stop, settings).await,
                                 Some(tls) => match tls::accept(&tls, stream, peer).await {
                                     Some(tls::Accepted::Plain(s)) => {
-                                        conn::serve(s, peer, engine, session, next_conn, stop, read_timeout).await
+                                        conn::serve(s, peer, engine, session, next_conn, stop, settings).await
                                     }
                                     Some(tls::Accepted::Tls(s)) => {
-                                        conn::serve(*s, peer, engine, session, next_conn, stop, read_timeout).await
+                                        conn::serve(*s, peer, engine, session, next_conn, stop, settings).await
                                     }
                                     None => {}
                                 },
@@ -141,11 +165,22 @@ impl Server {
                 }
             }
         }
-        tracing::info!("shutting down: closing {} connection(s)", tasks.len());
+        tracing::info!(
+            "shutting down: no new connections; {} open connection(s) close after their command in flight",
+            tasks.len()
+        );
         drop(self.listener);
         let _ = stop_tx.send(true);
         let drain = async { while tasks.join_next().await.is_some() {} };
-        if tokio::time::timeout(SHUTDOWN_GRACE, drain).await.is_err() {
+        if tokio::time::timeout(self.shutdown_timeout, drain)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "shutdown: {} connection(s) still busy after {:?}; closing them",
+                tasks.len(),
+                self.shutdown_timeout
+            );
             tasks.abort_all();
         }
         Ok(())

@@ -14,6 +14,7 @@ mod let_vars;
 mod point;
 mod read;
 mod row_scan;
+mod server_status;
 mod write;
 mod write_checks;
 
@@ -144,9 +145,8 @@ fn dispatch(ctx: &Ctx, name: &str, cmd: &Document) -> Result<Document, CommandEr
         "getCmdLineOpts" => bson::doc! {"argv": ["sqlmongo"], "parsed": {}},
         "dbStats" => admin::db_stats(&ctx)?,
         "collStats" => admin::coll_stats(&ctx, cmd)?,
-        "serverStatus" => {
-            bson::doc! {"host": "localhost", "version": admin::VERSION, "process": "sqlmongo"}
-        }
+        "serverStatus" => server_status::server_status(&ctx),
+        "profile" => server_status::profile(&ctx, cmd)?,
         "getLog" => bson::doc! {"totalLinesWritten": 0, "log": []},
         "currentOp" => current_op::current_op(&ctx, cmd)?,
         "killOp" => current_op::kill_op(&ctx, cmd)?,

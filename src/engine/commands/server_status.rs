@@ -1,0 +1,123 @@
+//! `serverStatus` (the engine's part: host, version, uptime, memory, cursor and TTL metrics; `serve` adds
+//! its connections and operation counters) and `profile` (the slow-operation threshold, `slowms`).
+//!
+//! In: the engine's counters ([`crate::engine::stats`]); out: mongod's reply shapes.
+
+use super::{admin, Ctx};
+use crate::engine::error_codes::ErrorCode;
+use crate::engine::numeric::Num;
+use crate::engine::stats::process_memory_mib;
+use crate::engine::CommandError;
+use bson::{doc, Bson, Document};
+use std::sync::atomic::Ordering;
+
+/// The host name as mongod reports it (`/proc/sys/kernel/hostname`, else `localhost`).
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_string())
+}
+
+/// `serverStatus`: the sections the engine knows.
+pub(super) fn server_status(ctx: &Ctx) -> Document {
+    let stats = &ctx.inner.stats;
+    let up = stats.started.elapsed();
+    let (open, timed_out) = ctx
+        .inner
+        .cursors
+        .lock()
+        .map(|c| (c.len() as i64, c.timed_out() as i64))
+        .unwrap_or((0, 0));
+    let mut mem = doc! {"bits": 64, "supported": false};
+    if let Some((resident, virt)) = process_memory_mib() {
+        mem = doc! {"bits": 64, "resident": resident, "virtual": virt, "supported": true};
+    }
+    doc! {
+        "host": host_name(),
+        "version": admin::VERSION,
+        "process": "sqlmongo",
+        "pid": i64::from(std::process::id()),
+        "uptime": up.as_secs_f64(),
+        "uptimeMillis": up.as_millis() as i64,
+        "uptimeEstimate": up.as_secs() as i64,
+        "localTime": ctx.inner.opts.clock.now(),
+        "mem": mem,
+        "metrics": {
+            "cursor": {
+                "timedOut": timed_out,
+                "open": {"noTimeout": 0_i64, "pinned": 0_i64, "total": open},
+            },
+            "ttl": {
+                "deletedDocuments": stats.ttl_deleted.load(Ordering::Relaxed) as i64,
+                "passes": stats.ttl_passes.load(Ordering::Relaxed) as i64,
+            },
+        },
+    }
+}
+
+/// `profile`: `{profile: -1}` reads the settings, `{profile: 0, slowms: N}` sets the slow-operation
+/// threshold (server-wide, as mongod's). The reply holds the settings before the change (`was`, `slowms`,
+/// `sampleRate`). Levels 1 and 2 (collecting into `system.profile`) are not served: 115
+/// `CommandNotSupported`.
+pub(super) fn profile(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    let stats = &ctx.inner.stats;
+    let level = match cmd.get("profile").and_then(Num::from_bson) {
+        Some(n) if n.to_f64().fract() == 0.0 => n.to_f64() as i64,
+        _ => {
+            return Err(CommandError::new(
+                ErrorCode::TypeMismatch,
+                "profile level must be an integer",
+            ))
+        }
+    };
+    let slow_ms = match cmd.get("slowms") {
+        None => None,
+        Some(v) => match Num::from_bson(v) {
+            Some(n) => Some(n.to_f64() as i64),
+            None => {
+                return Err(CommandError::new(
+                    ErrorCode::TypeMismatch,
+                    format!("slowms must be a number, not {}", type_name(v)),
+                ))
+            }
+        },
+    };
+    match level {
+        -1 | 0 => {}
+        1 | 2 => {
+            return Err(CommandError::new(
+                ErrorCode::CommandNotSupported,
+                "profiling levels 1 and 2 (system.profile) are not supported by the embedded engine; \
+                 slow operations are logged by `sqlmongo serve` (set the threshold with {profile: 0, slowms: N})",
+            ))
+        }
+        other => {
+            return Err(CommandError::new(
+                ErrorCode::BadValue,
+                format!("Invalid profiling level: {other}"),
+            ))
+        }
+    }
+    let reply = doc! {
+        "was": stats.profile_level.load(Ordering::Relaxed),
+        "slowms": stats.slow_ms.load(Ordering::Relaxed),
+        "sampleRate": 1.0,
+    };
+    if let Some(ms) = slow_ms {
+        stats.slow_ms.store(ms, Ordering::Relaxed);
+    }
+    Ok(reply)
+}
+
+fn type_name(v: &Bson) -> &'static str {
+    match v {
+        Bson::String(_) => "string",
+        Bson::Boolean(_) => "bool",
+        Bson::Document(_) => "object",
+        Bson::Array(_) => "array",
+        Bson::Null => "null",
+        _ => "another type",
+    }
+}
