@@ -23,6 +23,8 @@ use std::sync::{Arc, OnceLock};
 use sut::{Backend, SmOut, Sut};
 
 const CORPUS: &str = include_str!("oracle_data/pg_queries.sql");
+/// Issue 17's cases (RETURNING on INSERT, DISTINCT ON, statistics aggregates, array / JSON functions).
+const CORPUS_DIALECT: &str = include_str!("oracle_data/pg_dialect.sql");
 
 /// One corpus case.
 #[derive(Clone)]
@@ -209,7 +211,7 @@ fn run_one(shared: &Shared, case: &Case, backend: &Backend) -> Result<(), Failed
 
 fn main() -> std::process::ExitCode {
     let args = Arguments::from_args();
-    let cases = match parse_corpus(CORPUS) {
+    let cases = match parse_corpus(&format!("{CORPUS}\n{CORPUS_DIALECT}")) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("pg_oracle: bad corpus: {e}");

@@ -15,6 +15,7 @@ mod ddl;
 pub(crate) mod dml;
 pub mod error;
 pub(crate) mod expr;
+mod insert_returning;
 pub(crate) mod join;
 pub(crate) mod json;
 pub(crate) mod like;
