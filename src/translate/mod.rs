@@ -12,6 +12,7 @@ mod aggregate;
 pub(crate) mod context;
 pub(crate) mod cte;
 mod ddl;
+mod distinct_on;
 pub(crate) mod dml;
 pub mod error;
 pub(crate) mod expr;

@@ -43,3 +43,32 @@ INSERT INTO user_sessions (session_id, risk_score) VALUES ('s007', 0.5), ('s008'
 INSERT INTO user_sessions (session_id, expires_at, page_views) VALUES ('s004', TIMESTAMPTZ '2026-11-22T10:00:00Z' + INTERVAL '1 hour', 3), ('n013', TIMESTAMPTZ '2026-11-22T10:00:00Z' + INTERVAL '2 hours', 4) ON CONFLICT (session_id) DO UPDATE SET expires_at = EXCLUDED.expires_at + INTERVAL '1 day', page_views = user_sessions.page_views * 2 RETURNING session_id, expires_at, page_views;
 -- name: insert_do_update_cache_hit_returning
 INSERT INTO application_cache (cache_key, hit_count) VALUES ('n:5', 1) ON CONFLICT (cache_key) DO UPDATE SET hit_count = application_cache.hit_count + 1 RETURNING cache_key, hit_count;
+-- ===== DISTINCT ON =====
+-- name: distinct_on_latest_session_per_user
+SELECT DISTINCT ON (user_id) user_id, session_id, created_at FROM user_sessions ORDER BY user_id, created_at DESC, session_id;
+-- name: distinct_on_star
+SELECT DISTINCT ON (user_id) * FROM user_sessions ORDER BY user_id, created_at DESC, session_id;
+-- name: distinct_on_desc_nulls_first
+SELECT DISTINCT ON (user_id) user_id, page_views, session_id FROM user_sessions ORDER BY user_id DESC, page_views NULLS FIRST, session_id;
+-- name: distinct_on_two_keys_other_order
+SELECT DISTINCT ON (user_id, login_method) user_id, login_method, page_views, session_id FROM user_sessions ORDER BY login_method, user_id, page_views DESC NULLS LAST, session_id;
+-- name: distinct_on_ordinal_alias_limit_offset
+SELECT DISTINCT ON (1) user_id AS u, page_views, session_id FROM user_sessions ORDER BY u, page_views, session_id LIMIT 3 OFFSET 1;
+-- name: distinct_on_expression_key
+SELECT DISTINCT ON (page_views > 10) page_views > 10 AS big, session_id, page_views FROM user_sessions ORDER BY page_views > 10, page_views DESC, session_id;
+-- name: distinct_on_with_where
+SELECT DISTINCT ON (user_id) user_id, session_id, risk_score FROM user_sessions WHERE active ORDER BY user_id, risk_score DESC NULLS LAST, session_id;
+-- name: distinct_on_cache_namespace_top_hits
+SELECT DISTINCT ON (namespace) namespace, cache_key, hit_count FROM application_cache ORDER BY namespace, hit_count DESC NULLS LAST, cache_key;
+-- name: distinct_on_boolean_null_key
+SELECT DISTINCT ON (active) active, session_id FROM user_sessions ORDER BY active, session_id;
+-- name: distinct_on_without_order_by
+SELECT DISTINCT ON (user_id) user_id FROM user_sessions;
+-- name: distinct_on_in_derived_table
+SELECT COUNT(*) AS n, MAX(session_id) AS m FROM (SELECT DISTINCT ON (user_id) user_id, session_id FROM user_sessions ORDER BY user_id, session_id DESC) t;
+-- name: distinct_on_json_key
+SELECT DISTINCT ON (session_data->'preferences'->>'language') session_data->'preferences'->>'language' AS lang, session_id FROM user_sessions ORDER BY 1, session_id DESC;
+-- name: distinct_on_in_cte
+WITH latest AS (SELECT DISTINCT ON (user_id) user_id, session_id, page_views FROM user_sessions ORDER BY user_id, page_views DESC NULLS LAST, session_id) SELECT user_id, session_id FROM latest ORDER BY session_id;
+-- name: distinct_on_timestamp_key
+SELECT DISTINCT ON (DATE_TRUNC('day', created_at)) DATE_TRUNC('day', created_at) AS d, session_id FROM user_sessions ORDER BY DATE_TRUNC('day', created_at), created_at, session_id;
