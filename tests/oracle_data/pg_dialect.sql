@@ -72,3 +72,48 @@ SELECT DISTINCT ON (session_data->'preferences'->>'language') session_data->'pre
 WITH latest AS (SELECT DISTINCT ON (user_id) user_id, session_id, page_views FROM user_sessions ORDER BY user_id, page_views DESC NULLS LAST, session_id) SELECT user_id, session_id FROM latest ORDER BY session_id;
 -- name: distinct_on_timestamp_key
 SELECT DISTINCT ON (DATE_TRUNC('day', created_at)) DATE_TRUNC('day', created_at) AS d, session_id FROM user_sessions ORDER BY DATE_TRUNC('day', created_at), created_at, session_id;
+-- ===== statistical and ordered-set aggregates =====
+-- name: stddev_family_over_integers
+SELECT STDDEV(page_views) AS sd, STDDEV_SAMP(page_views) AS ss, STDDEV_POP(page_views) AS sp, VARIANCE(page_views) AS v, VAR_SAMP(page_views) AS vs, VAR_POP(page_views) AS vp FROM user_sessions;
+-- name: stddev_family_over_doubles
+SELECT STDDEV(risk_score) AS sd, STDDEV_POP(risk_score) AS sp, VARIANCE(risk_score) AS v, VAR_POP(risk_score) AS vp FROM user_sessions;
+-- name: stddev_family_over_numeric
+SELECT STDDEV_SAMP(cart_total) AS ss, VAR_POP(cart_total) AS vp FROM user_sessions;
+-- name: stddev_family_over_bigint
+SELECT STDDEV(data_transferred) AS sd, VAR_POP(data_transferred) AS vp FROM user_sessions;
+-- name: stddev_by_user_single_rows_are_null
+SELECT user_id, COUNT(page_views) AS n, STDDEV(page_views) AS sd, STDDEV_POP(page_views) AS sp, VARIANCE(page_views) AS v FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: stddev_over_no_rows
+SELECT STDDEV(page_views) AS sd, STDDEV_POP(page_views) AS sp, VAR_SAMP(page_views) AS v, VAR_POP(page_views) AS vp FROM user_sessions WHERE session_id = 'none';
+-- name: stddev_with_filter
+SELECT login_method, STDDEV(page_views) FILTER (WHERE active) AS sd_active, VAR_POP(risk_score) FILTER (WHERE page_views > 10) AS vp FROM user_sessions GROUP BY login_method ORDER BY login_method;
+-- name: stddev_in_having_and_order
+SELECT user_id, ROUND(STDDEV(page_views)::numeric, 6) AS sd FROM user_sessions GROUP BY user_id HAVING STDDEV(page_views) > 5 ORDER BY STDDEV(page_views) DESC, user_id;
+-- name: stddev_of_an_expression
+SELECT namespace, STDDEV_POP(hit_count * 2 + 1) AS sp, VARIANCE(score) AS v FROM application_cache GROUP BY namespace ORDER BY namespace;
+-- name: stddev_window_partition
+SELECT session_id, user_id, STDDEV(page_views) OVER (PARTITION BY user_id) AS sd FROM user_sessions ORDER BY session_id;
+-- name: var_pop_window_running_frame
+SELECT session_id, VAR_POP(page_views) OVER (ORDER BY session_id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS vp, STDDEV_SAMP(page_views) OVER (ORDER BY session_id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS ss FROM user_sessions ORDER BY session_id;
+-- name: percentile_cont_quartiles
+SELECT PERCENTILE_CONT(0) WITHIN GROUP (ORDER BY page_views) AS p0, PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY page_views) AS p25, PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY page_views) AS p50, PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY page_views) AS p90, PERCENTILE_CONT(1) WITHIN GROUP (ORDER BY page_views) AS p100 FROM user_sessions;
+-- name: percentile_cont_desc_and_doubles
+SELECT PERCENTILE_CONT(0.3) WITHIN GROUP (ORDER BY risk_score DESC) AS d, PERCENTILE_CONT(0.3) WITHIN GROUP (ORDER BY risk_score) AS a, PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY cart_total) AS c FROM user_sessions;
+-- name: percentile_cont_by_group
+SELECT user_id, PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY page_views) AS med, PERCENTILE_CONT(0.75) WITHIN GROUP (ORDER BY actions_performed) AS p75 FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: percentile_disc_values
+SELECT PERCENTILE_DISC(0) WITHIN GROUP (ORDER BY page_views) AS d0, PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY page_views) AS d50, PERCENTILE_DISC(0.51) WITHIN GROUP (ORDER BY page_views) AS d51, PERCENTILE_DISC(1) WITHIN GROUP (ORDER BY page_views DESC) AS d100 FROM user_sessions;
+-- name: percentile_disc_text_and_timestamp
+SELECT PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY user_id) AS u, PERCENTILE_DISC(0.25) WITHIN GROUP (ORDER BY created_at) AS t FROM user_sessions;
+-- name: percentile_by_group_with_filter_and_empty
+SELECT namespace, PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY hit_count) FILTER (WHERE priority > 2) AS d, PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY score) FILTER (WHERE priority > 100) AS none FROM application_cache GROUP BY namespace ORDER BY namespace;
+-- name: percentile_over_no_rows
+SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY page_views) AS c, PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY page_views) AS d, MODE() WITHIN GROUP (ORDER BY page_views) AS m FROM user_sessions WHERE session_id = 'none';
+-- name: mode_values
+SELECT MODE() WITHIN GROUP (ORDER BY user_id) AS u, MODE() WITHIN GROUP (ORDER BY login_method) AS l, MODE() WITHIN GROUP (ORDER BY page_views) AS p, MODE() WITHIN GROUP (ORDER BY page_views DESC) AS pd FROM user_sessions;
+-- name: mode_by_group_ties_take_the_first_in_order
+SELECT user_id, MODE() WITHIN GROUP (ORDER BY login_method) AS a, MODE() WITHIN GROUP (ORDER BY login_method DESC) AS d, MODE() WITHIN GROUP (ORDER BY active) AS b FROM user_sessions GROUP BY user_id ORDER BY user_id;
+-- name: mode_of_numeric_and_bool
+SELECT MODE() WITHIN GROUP (ORDER BY cart_total) AS c, MODE() WITHIN GROUP (ORDER BY mfa_verified) AS m, MODE() WITHIN GROUP (ORDER BY risk_score DESC) AS r FROM user_sessions;
+-- name: median_of_cache_hits_per_namespace_having
+SELECT namespace, PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY hit_count) AS med FROM application_cache GROUP BY namespace HAVING PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY hit_count) > 1 ORDER BY namespace;

@@ -62,6 +62,7 @@ pub(crate) fn plain_args<'a>(f: &'a Function, e: &Expr) -> Result<Vec<&'a Expr>,
 pub(crate) fn is_aggregate_name(name: &str) -> bool {
     matches!(name, "count" | "sum" | "avg" | "min" | "max")
         || crate::translate::ordered_agg::is_collecting_aggregate(name)
+        || crate::translate::stats_agg::is_statistics_aggregate(name)
 }
 
 impl Translator {
