@@ -117,3 +117,43 @@ SELECT user_id, MODE() WITHIN GROUP (ORDER BY login_method) AS a, MODE() WITHIN 
 SELECT MODE() WITHIN GROUP (ORDER BY cart_total) AS c, MODE() WITHIN GROUP (ORDER BY mfa_verified) AS m, MODE() WITHIN GROUP (ORDER BY risk_score DESC) AS r FROM user_sessions;
 -- name: median_of_cache_hits_per_namespace_having
 SELECT namespace, PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY hit_count) AS med FROM application_cache GROUP BY namespace HAVING PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY hit_count) > 1 ORDER BY namespace;
+-- ===== array functions, angles, byte lengths, timestamp precision =====
+-- name: array_length_and_cardinality
+SELECT session_id, array_length(tags, 1) AS l, cardinality(tags) AS c FROM user_sessions ORDER BY session_id;
+-- name: array_length_of_literals
+SELECT array_length(ARRAY[1, 2, 3], 1) AS a, array_length(ARRAY[]::integer[], 1) AS e, cardinality(ARRAY[]::integer[]) AS ce, array_length(NULL::integer[], 1) AS n, cardinality(ARRAY['x', NULL]) AS cn;
+-- name: array_length_in_where_and_order
+SELECT session_id FROM user_sessions WHERE array_length(tags, 1) >= 2 ORDER BY array_length(tags, 1) DESC, session_id;
+-- name: array_length_grouped
+SELECT cardinality(tags) AS c, COUNT(*) AS n FROM user_sessions GROUP BY cardinality(tags) ORDER BY c NULLS FIRST;
+-- name: array_position_of_tags
+SELECT session_id, array_position(tags, 'vip') AS v, array_position(tags, 'mobile') AS m, array_position(tags, 'nope') AS n FROM user_sessions ORDER BY session_id;
+-- name: array_position_with_start_and_nulls
+SELECT array_position(ARRAY['a', 'b', 'a'], 'a', 2) AS s2, array_position(ARRAY['a', NULL, 'b'], NULL) AS np, array_position(ARRAY['a'], 'a', -3) AS neg, array_position(ARRAY[1, 2, 3], 4) AS nf, array_position(NULL::text[], 'a') AS na;
+-- name: array_remove_tags
+SELECT session_id, array_remove(tags, 'vip') AS r FROM user_sessions ORDER BY session_id;
+-- name: array_remove_literals
+SELECT array_remove(ARRAY[1, 2, 1, 3], 1) AS r, array_remove(ARRAY['a', NULL, 'b'], NULL) AS rn, array_remove(ARRAY[1], 1) AS e, array_remove(NULL::integer[], 1) AS n;
+-- name: array_append_prepend_cat
+SELECT session_id, array_append(tags, 'new') AS a, array_prepend('first', tags) AS p, array_cat(tags, ARRAY['z']) AS c FROM user_sessions ORDER BY session_id;
+-- name: array_append_to_null_and_cat_nulls
+SELECT array_append(NULL::text[], 'x') AS a, array_prepend(1, NULL::integer[]) AS p, array_cat(NULL::integer[], ARRAY[1]) AS c1, array_cat(ARRAY[1], NULL::integer[]) AS c2, array_cat(NULL::integer[], NULL::integer[]) AS c3, array_append(ARRAY[1], NULL) AS an;
+-- name: update_with_array_append
+UPDATE user_sessions SET tags = array_append(tags, 'touched') WHERE session_id IN ('s001', 's002', 's003');
+SELECT session_id, tags FROM user_sessions WHERE session_id IN ('s001', 's002', 's003') ORDER BY session_id;
+-- name: update_with_array_remove
+UPDATE user_sessions SET tags = array_remove(tags, 'beta');
+SELECT session_id, tags, cardinality(tags) AS c FROM user_sessions ORDER BY session_id;
+-- name: degrees_and_radians
+SELECT degrees(1) AS d1, degrees(0.5) AS dh, radians(180) AS r180, radians(-45.5) AS rn, degrees(NULL::float8) AS dn, radians(degrees(2)) AS rt;
+-- name: degrees_of_columns
+SELECT session_id, degrees(risk_score) AS d, radians(page_views) AS r FROM user_sessions ORDER BY session_id;
+-- name: octet_and_bit_length
+SELECT octet_length('héllo') AS o, bit_length('héllo') AS b, octet_length('') AS e, octet_length(NULL::text) AS n, octet_length('日本') AS j, length('日本') AS l;
+-- name: octet_length_of_columns
+SELECT session_id, octet_length(user_id) AS o, bit_length(login_method) AS b FROM user_sessions ORDER BY session_id;
+-- name: current_timestamp_precision
+SELECT CURRENT_TIMESTAMP(0) = DATE_TRUNC('second', CURRENT_TIMESTAMP(0)) AS whole, ABS(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP(0) - NOW())) <= 0.5 AS near, ABS(EXTRACT(EPOCH FROM LOCALTIMESTAMP(1) - NOW())) <= 0.05 AS near1, CURRENT_TIMESTAMP(3) <= NOW() + INTERVAL '1 second' AS p3;
+-- name: current_timestamp_precision_in_insert
+INSERT INTO user_sessions (session_id, created_at) VALUES ('n020', CURRENT_TIMESTAMP(0));
+SELECT session_id, created_at = DATE_TRUNC('second', created_at) AS whole FROM user_sessions WHERE session_id = 'n020';

@@ -106,6 +106,9 @@ impl Translator {
             return Ok(done);
         }
         let args = plain_args(f, e)?;
+        if let Some(done) = self.array_function(&name, f, &args, e)? {
+            return Ok(done);
+        }
         let argc = args.len();
         let want = |n: usize| -> Result<(), Error> {
             if argc == n {
