@@ -18,7 +18,7 @@ mod psql;
 mod sut;
 
 use common::compare::{self, Norm};
-use corpus::{parse_corpus, Case, CORPUS};
+use corpus::{parse_corpus, Case, CORPUS, CORPUS_DIALECT};
 use libtest_mimic::{Arguments, Failed, Trial};
 use psql::PgOut;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -152,7 +152,7 @@ fn run_one(shared: &Shared, case: &Case, backend: &Backend) -> Result<(), Failed
 
 fn main() -> std::process::ExitCode {
     let args = Arguments::from_args();
-    let cases = match parse_corpus(CORPUS) {
+    let cases = match parse_corpus(&format!("{CORPUS}\n{CORPUS_DIALECT}")) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("pg_oracle: bad corpus: {e}");

@@ -355,6 +355,10 @@ fn statement() -> BoxedStrategy<String> {
         1 => (literal(), expr()).prop_map(|(a, e)| {
             format!("INSERT INTO c (k, v) VALUES ({a}, 1) ON CONFLICT (k) DO UPDATE SET v = {e}")
         }),
+        1 => (literal(), expr(), any::<bool>()).prop_map(|(a, e, conflict)| {
+            let on = if conflict { " ON CONFLICT (k) DO NOTHING" } else { "" };
+            format!("INSERT INTO c (k, v) VALUES ({a}, 1){on} RETURNING {e}, k")
+        }),
         2 => (
             proptest::sample::select(&["c", "ONLY c", "d"][..]),
             column(),

@@ -296,3 +296,62 @@ fn do_update_where_updates_only_when_true_and_counts_like_postgres() {
         );
     });
 }
+
+#[test]
+fn insert_returning_gives_the_generated_id_of_each_row() {
+    rt().block_on(async {
+        let c = cache().await;
+        let create = c
+            .prepare("INSERT INTO application_cache (cache_key, hit_count, created_at) VALUES ($1, $2, NOW()) RETURNING _id, cache_key, hit_count + 1 AS next")
+            .unwrap();
+        let a = create.query(&["a".into(), 1.into()]).await.unwrap();
+        let b = create.query(&["b".into(), 2.into()]).await.unwrap();
+        assert_eq!(a.columns, vec!["_id", "cache_key", "next"]);
+        let (Some(Bson::ObjectId(ida)), Some(Bson::ObjectId(idb))) =
+            (a.rows[0].first(), b.rows[0].first())
+        else {
+            panic!("ObjectIds expected: {a:?} {b:?}");
+        };
+        assert_ne!(ida, idb, "a prepared INSERT ... RETURNING makes a new _id each run");
+        assert_eq!(a.rows[0].get_str(1), Some("a"));
+        assert_eq!(a.rows[0].get_i64(2), Some(2));
+        // The returned _id is the stored row's.
+        let r = rows(
+            run(
+                &c,
+                "SELECT cache_key FROM application_cache WHERE _id = $1",
+                &[Bson::ObjectId(*idb)],
+            )
+            .await,
+        );
+        assert_eq!(r.rows[0].get_str(0), Some("b"));
+        // Multi-row: one row back per VALUES row, in order; a duplicate key fails as in PostgreSQL.
+        let r = rows(run(&c, "INSERT INTO application_cache (cache_key) VALUES ('c'), ('d') RETURNING cache_key", &[]).await);
+        let keys: Vec<_> = r.rows.iter().map(|row| row.get_str(0).map(str::to_string)).collect();
+        assert_eq!(keys, vec![Some("c".to_string()), Some("d".to_string())]);
+        let dup = c
+            .execute("INSERT INTO application_cache (cache_key) VALUES ('a') RETURNING cache_key", &[])
+            .await;
+        assert!(matches!(dup, Err(sqlmongo::Error::Command(ref e)) if e.code == 11000), "{dup:?}");
+    });
+}
+
+#[test]
+fn insert_on_conflict_returning_returns_what_postgresql_returns() {
+    rt().block_on(async {
+        let c = cache().await;
+        run(&c, "INSERT INTO application_cache (cache_key, hit_count) VALUES ('a', 1)", &[]).await;
+        // DO NOTHING: only the inserted row comes back.
+        let r = rows(run(&c, "INSERT INTO application_cache (cache_key, hit_count) VALUES ('a', 5), ('b', 6) ON CONFLICT (cache_key) DO NOTHING RETURNING cache_key, hit_count", &[]).await);
+        assert_eq!(r.rows.len(), 1);
+        assert_eq!(r.rows[0].get_str(0), Some("b"));
+        // DO UPDATE: the updated row (old values combined) and the inserted one.
+        let r = rows(run(&c, "INSERT INTO application_cache (cache_key, hit_count) VALUES ('a', 10), ('z', 26) ON CONFLICT (cache_key) DO UPDATE SET hit_count = application_cache.hit_count + EXCLUDED.hit_count RETURNING cache_key, hit_count", &[]).await);
+        let got: Vec<_> = r.rows.iter().map(|row| (row.get_str(0).map(str::to_string), row.get_i64(1))).collect();
+        assert_eq!(got, vec![(Some("a".to_string()), Some(11)), (Some("z".to_string()), Some(26))]);
+        // DO UPDATE ... WHERE false for an existing row: that row is neither updated nor returned.
+        let r = rows(run(&c, "INSERT INTO application_cache (cache_key, hit_count) VALUES ('a', 3), ('y', 25) ON CONFLICT (cache_key) DO UPDATE SET hit_count = EXCLUDED.hit_count WHERE application_cache.hit_count < EXCLUDED.hit_count RETURNING cache_key", &[]).await);
+        assert_eq!(r.rows.len(), 1);
+        assert_eq!(r.rows[0].get_str(0), Some("y"));
+    });
+}

@@ -161,9 +161,18 @@ INSERT INTO application_cache (cache_key, data) VALUES ('k', 'v') ON CONFLICT (c
 affected
 note: ON CONFLICT is race-free only with a unique index on the conflict columns (PostgreSQL requires one too); concurrent upserts then fail with duplicate key error 11000 instead of inserting twice
 
--- case: returning_refused
+-- case: returning_translated
 INSERT INTO t (a) VALUES (1) RETURNING a
--- error: unsupported: INSERT ... RETURNING at 1:1
+-- expect:
+{
+  "findAndModify": "t",
+  "query": {"_id": {"$exists": false}},
+  "update": {"a": 1},
+  "upsert": true,
+  "new": true,
+  "fields": {"_id": 0, "c0": "$a"}
+}
+returning the value of each step: a <- c0
 
 -- case: dollar_column_refused
 INSERT INTO t ("$set") VALUES (1)

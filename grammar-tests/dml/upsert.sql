@@ -333,6 +333,17 @@ INSERT INTO c (k, v) VALUES (NULL, 1) ON CONFLICT (k) DO NOTHING
 INSERT INTO c (k, v) VALUES ('a', 1), ('a', 2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v
 -- error: ON CONFLICT DO UPDATE command cannot affect row a second time at 1:1
 
--- case: refuse_insert_returning
-INSERT INTO c (k, v) VALUES ('a', 1) RETURNING k
--- error: unsupported: INSERT ... RETURNING at 1:1
+-- case: insert_returning_translated
+INSERT INTO c (k, v) VALUES ('a', 1) ON CONFLICT (k) DO NOTHING RETURNING k
+-- expect:
+{
+  "findAndModify": "c",
+  "query": {"k": {"$eq": "a"}},
+  "update": {"$setOnInsert": {"k": "a", "v": 1}},
+  "upsert": true,
+  "new": true,
+  "fields": {"_id": 0, "c0": "$k"}
+}
+returning the value of each step: k <- c0
+only when it inserted (lastErrorObject.upserted): steps 0
+note: ON CONFLICT is race-free only with a unique index on the conflict columns (PostgreSQL requires one too); concurrent upserts then fail with duplicate key error 11000 instead of inserting twice

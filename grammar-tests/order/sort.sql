@@ -345,9 +345,19 @@ SELECT DISTINCT user_id, device_fingerprint FROM user_sessions ORDER BY user_id
 }
 rows: user_id <- c0, device_fingerprint <- c1
 
--- case: distinct_on_refused
+-- case: distinct_on_translated
 SELECT DISTINCT ON (user_id) user_id FROM user_sessions
--- error: unsupported: DISTINCT ON at 1:1
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}, "__row": {"$first": "$$ROOT"}}},
+    {"$replaceRoot": {"newRoot": "$__row"}},
+    {"$project": {"_id": 0, "c0": "$user_id"}}
+  ],
+  "cursor": {}
+}
+rows: user_id <- c0
 
 -- case: limit_zero_keeps_no_row
 SELECT session_id FROM user_sessions ORDER BY session_id LIMIT 0

@@ -88,6 +88,13 @@ pub async fn execute_plan(
     if let Output::Returned { columns, step } = &plan.output {
         return execute_returning(backend, db, plan, params, columns, *step).await;
     }
+    if let Output::ReturnedEach {
+        columns,
+        inserted_only,
+    } = &plan.output
+    {
+        return execute_returned_each(backend, db, plan, params, columns, inserted_only).await;
+    }
     let mut last = None;
     for (i, cmd) in commands.into_iter().enumerate() {
         let cmd = match plan.steps.get(i) {
@@ -132,7 +139,11 @@ pub async fn execute_plan(
                 n.saturating_sub(*insert_statements as u64) + upserted,
             ))
         }
-        Output::Affected | Output::Explain | Output::Returned { .. } | Output::Setting(_) => {
+        Output::Affected
+        | Output::Explain
+        | Output::Returned { .. }
+        | Output::ReturnedEach { .. }
+        | Output::Setting(_) => {
             let n = last.as_ref().and_then(affected_count).unwrap_or(0);
             Ok(StatementResult::Affected(n))
         }
@@ -179,6 +190,33 @@ async fn execute_returning(
         step_docs.push(docs);
     }
     let docs = step_docs.into_iter().nth(step).unwrap_or_default();
+    Ok(StatementResult::Rows(shape_rows(columns, docs)))
+}
+
+/// An `INSERT ... RETURNING` plan: one `findAndModify` per row; the rows are the steps' `value`s, a step in
+/// `inserted_only` giving its row only when its reply says it inserted (`lastErrorObject.upserted`).
+async fn execute_returned_each(
+    backend: &dyn Backend,
+    db: &str,
+    plan: &StatementPlan,
+    params: &[Bson],
+    columns: &[crate::mql::OutputColumn],
+    inserted_only: &[bool],
+) -> Result<StatementResult, crate::Error> {
+    let mut docs = Vec::with_capacity(plan.steps.len());
+    for i in 0..plan.steps.len() {
+        let cmd = plan.bind_step(i, params, &[])?;
+        let reply = run_step(backend, db, cmd).await?;
+        let inserted = reply
+            .get_document("lastErrorObject")
+            .is_ok_and(|l| l.contains_key("upserted"));
+        if inserted_only.get(i).copied().unwrap_or(false) && !inserted {
+            continue;
+        }
+        if let Some(Bson::Document(d)) = reply.get("value") {
+            docs.push(d.clone());
+        }
+    }
     Ok(StatementResult::Rows(shape_rows(columns, docs)))
 }
 

@@ -23,6 +23,10 @@ pub enum Accumulator {
     First,
     /// `$last`.
     Last,
+    /// `$stdDevSamp` (null for fewer than two numbers).
+    StdDevSamp,
+    /// `$stdDevPop`.
+    StdDevPop,
 }
 
 impl Accumulator {
@@ -37,6 +41,8 @@ impl Accumulator {
             Accumulator::AddToSet => "$addToSet",
             Accumulator::First => "$first",
             Accumulator::Last => "$last",
+            Accumulator::StdDevSamp => "$stdDevSamp",
+            Accumulator::StdDevPop => "$stdDevPop",
         }
     }
 

@@ -700,6 +700,23 @@ pub fn merge_objects(args: Vec<Bson>) -> Bson {
     op("$mergeObjects", Bson::Array(args))
 }
 
+/// `{$filter: {input, cond}}` (the element is `$$this`).
+pub fn filter_array(input: impl Into<Bson>, cond: impl Into<Bson>) -> Bson {
+    let mut d = Document::new();
+    d.insert("input", input.into());
+    d.insert("cond", cond.into());
+    op("$filter", Bson::Document(d))
+}
+
+/// `{$indexOfArray: [array, x, start]}`: the 0-based index of the first element equal to x at or after
+/// `start`, -1 when there is none, null when `array` is null or missing.
+pub fn index_of_array(array: impl Into<Bson>, x: impl Into<Bson>, start: impl Into<Bson>) -> Bson {
+    op(
+        "$indexOfArray",
+        Bson::Array(vec![array.into(), x.into(), start.into()]),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

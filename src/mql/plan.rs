@@ -58,6 +58,16 @@ pub enum Output {
         /// The step whose documents are the rows.
         step: usize,
     },
+    /// `INSERT ... RETURNING`: one `findAndModify` per row (`new: true`); the rows are the steps' `value`s in
+    /// step order. A step flagged in `inserted_only` gives its row only when it inserted one (its reply's
+    /// `lastErrorObject.upserted`): an `ON CONFLICT DO NOTHING` row that met a conflict returns nothing, as in
+    /// PostgreSQL. A `null` value (a conditional update that matched nothing) gives no row.
+    ReturnedEach {
+        /// Output columns in RETURNING order (empty for `RETURNING *`).
+        columns: Vec<OutputColumn>,
+        /// Per step: whether its row counts only when the step inserted it.
+        inserted_only: Vec<bool>,
+    },
     /// A setting of the connection, applied by the client to its backend; the plan has no steps
     /// (`SET sqlmongo.now`, `RESET`, `CALL sqlmongo.run_ttl_monitor()`). The result is a count of affected
     /// rows: 0, or the documents a TTL pass deleted.

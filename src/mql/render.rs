@@ -61,6 +61,19 @@ impl StatementPlan {
                     serde_json::json!({"returning": cols, "from_step": step}),
                 );
             }
+            Output::ReturnedEach {
+                columns,
+                inserted_only,
+            } => {
+                let cols = columns
+                    .iter()
+                    .map(|c| serde_json::json!({"name": c.name, "field": c.field}))
+                    .collect::<Vec<_>>();
+                m.insert(
+                    "result".into(),
+                    serde_json::json!({"returning": cols, "from_each_step": true, "inserted_only": inserted_only}),
+                );
+            }
         }
         if !self.notes.is_empty() {
             m.insert("notes".into(), serde_json::json!(self.notes));
@@ -126,6 +139,34 @@ impl StatementPlan {
                     .map(|c| format!("{} <- {}", c.name, c.field))
                     .collect();
                 let _ = writeln!(out, "returning from step {step}: {}", cols.join(", "));
+            }
+            Output::ReturnedEach {
+                columns,
+                inserted_only,
+            } => {
+                let cols: Vec<String> = columns
+                    .iter()
+                    .map(|c| format!("{} <- {}", c.name, c.field))
+                    .collect();
+                let cols = if cols.is_empty() {
+                    "* (every field)".to_string()
+                } else {
+                    cols.join(", ")
+                };
+                let _ = writeln!(out, "returning the value of each step: {cols}");
+                let only: Vec<String> = inserted_only
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| **o)
+                    .map(|(i, _)| i.to_string())
+                    .collect();
+                if !only.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "only when it inserted (lastErrorObject.upserted): steps {}",
+                        only.join(", ")
+                    );
+                }
             }
         }
         for n in &self.notes {

@@ -51,7 +51,11 @@ impl Translator {
                 e,
             ));
         }
-        if !f.within_group.is_empty() || f.null_treatment.is_some() || f.uses_odbc_syntax {
+        let ordered_set = super::stats_agg::is_ordered_set(&name);
+        if (!f.within_group.is_empty() && !ordered_set)
+            || f.null_treatment.is_some()
+            || f.uses_odbc_syntax
+        {
             return Err(unsupported(
                 Refusal::Aggregate,
                 format!("this form of {}()", f.name),
@@ -77,6 +81,9 @@ impl Translator {
         scope: &mut GroupScope,
     ) -> Result<Agg, Error> {
         if let Some(done) = self.collecting_aggregate(name, f, e, scope)? {
+            return Ok(done);
+        }
+        if let Some(done) = self.statistics_aggregate(name, f, e, scope)? {
             return Ok(done);
         }
         let (distinct, star, arg) = match &f.args {

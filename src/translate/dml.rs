@@ -32,9 +32,6 @@ impl Translator {
                 position: pos,
             })
         };
-        if ins.returning.is_some() {
-            return refuse("INSERT ... RETURNING");
-        }
         if ins.or.is_some()
             || ins.ignore
             || ins.overwrite
@@ -83,7 +80,6 @@ impl Translator {
         {
             return refuse("INSERT with ORDER BY/LIMIT/WITH");
         }
-        let mut docs = Vec::new();
         let mut all_constant = true;
         let mut rows: Vec<Vec<Agg>> = Vec::new();
         for row in &values.rows {
@@ -108,47 +104,13 @@ impl Translator {
             }
             rows.push(vals);
         }
+        if let Some(items) = &ins.returning {
+            return self.insert_returning(collection, cols, rows, ins.on.as_ref(), items, pos);
+        }
         if let Some(on) = &ins.on {
             return self.upsert_plan(collection, cols, rows, on, pos);
         }
-        if all_constant {
-            for vals in &rows {
-                let mut d = Document::new();
-                for (c, a) in cols.iter().zip(vals) {
-                    set_path(&mut d, c, a.constant.clone().unwrap_or(Bson::Null));
-                }
-                docs.push(d);
-            }
-            return Ok((
-                vec![Command::Insert {
-                    collection,
-                    documents: docs,
-                    ordered: true,
-                }],
-                Output::Affected,
-            ));
-        }
-        let mut updates = Vec::new();
-        for vals in rows {
-            let mut set = Document::new();
-            for (c, a) in cols.iter().zip(vals) {
-                set.insert(c.clone(), a.expr);
-            }
-            updates.push(UpdateStatement {
-                filter: doc! {"_id": filter::exists(false)},
-                update: UpdateSpec::Pipeline(vec![Stage::Set(set).into_document()]),
-                multi: false,
-                upsert: true,
-                array_filters: None,
-            });
-        }
-        Ok((
-            vec![Command::Update {
-                collection,
-                updates,
-            }],
-            Output::Affected,
-        ))
+        Ok(insert_commands(collection, &cols, rows, all_constant))
     }
 
     /// A VALUES item: constants (incl. jsonb documents and arrays) stay constants; parameters become
@@ -470,4 +432,53 @@ fn set_path(d: &mut Document, path: &str, v: Bson) {
             }
         }
     }
+}
+
+/// The commands of a plain INSERT: one `insert` of the documents when every value is a constant, else one
+/// upsert per row whose query never matches, with a pipeline MongoDB evaluates.
+pub(crate) fn insert_commands(
+    collection: String,
+    cols: &[String],
+    rows: Vec<Vec<Agg>>,
+    all_constant: bool,
+) -> Translated {
+    if all_constant {
+        let mut docs = Vec::new();
+        for vals in &rows {
+            let mut d = Document::new();
+            for (c, a) in cols.iter().zip(vals) {
+                set_path(&mut d, c, a.constant.clone().unwrap_or(Bson::Null));
+            }
+            docs.push(d);
+        }
+        return (
+            vec![Command::Insert {
+                collection,
+                documents: docs,
+                ordered: true,
+            }],
+            Output::Affected,
+        );
+    }
+    let mut updates = Vec::new();
+    for vals in rows {
+        let mut set = Document::new();
+        for (c, a) in cols.iter().zip(vals) {
+            set.insert(c.clone(), a.expr);
+        }
+        updates.push(UpdateStatement {
+            filter: doc! {"_id": filter::exists(false)},
+            update: UpdateSpec::Pipeline(vec![Stage::Set(set).into_document()]),
+            multi: false,
+            upsert: true,
+            array_filters: None,
+        });
+    }
+    (
+        vec![Command::Update {
+            collection,
+            updates,
+        }],
+        Output::Affected,
+    )
 }

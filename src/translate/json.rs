@@ -212,6 +212,12 @@ impl Translator {
         while let Expr::Nested(x) = cur {
             cur = x;
         }
+        if let Expr::Value(v) = cur {
+            if matches!(v.value, sqlparser::ast::Value::Null) {
+                // `NULL::T[]`: a typed NULL.
+                return Ok(Agg::new(Bson::Null, Kind::Array, true));
+            }
+        }
         let Expr::Array(arr) = cur else {
             return Err(unsupported(
                 Refusal::Function,

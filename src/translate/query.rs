@@ -306,6 +306,28 @@ fn at_query(what: &str, q: &Query) -> Error {
     }
 }
 
+/// Adds the sort field(s) of key `i` to `target` and returns the `$sort` entries: a NULL flag first when PG's
+/// NULL placement differs from MongoDB's (nulls lowest), then the value.
+pub(crate) fn sort_spec(
+    target: &mut Document,
+    i: usize,
+    a: &super::expr::Agg,
+    k: &SortKey,
+) -> Vec<(String, i32)> {
+    let dir = if k.desc { -1 } else { 1 };
+    let mongo_nulls_first = !k.desc;
+    let mut out = Vec::new();
+    if k.nulls_first != mongo_nulls_first && a.nullable {
+        let f = format!("__n{i}");
+        target.insert(&f, ex::cond(super::nulls::is_null(&a.expr), 1, 0));
+        out.push((f, if k.nulls_first { -1 } else { 1 }));
+    }
+    let f = format!("__s{i}");
+    target.insert(&f, super::select::projected(a.expr.clone()));
+    out.push((f, dir));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

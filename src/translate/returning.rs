@@ -27,7 +27,7 @@ const NOT_ATOMIC: &str = "RETURNING without an _id equality runs as several comm
 
 impl Translator {
     /// The RETURNING list as a `$project` document (`None` for `*`) and output columns.
-    fn returning_list(
+    pub(crate) fn returning_list(
         &mut self,
         items: &[SelectItem],
     ) -> Result<(Option<Document>, Vec<OutputColumn>), Error> {

@@ -7,10 +7,10 @@
 //! so a sort key that needs it gets a NULL flag sorted before it.
 
 use super::aggregate::{contains_aggregate, GroupScope};
-use super::expr::{expr_pos, Agg};
+use super::distinct_on;
+use super::expr::expr_pos;
 use super::names::collection_name;
-use super::nulls::is_null;
-use super::query::{finish_pipeline, output_column, QueryTail, SortKey};
+use super::query::{finish_pipeline, output_column, sort_spec, QueryTail, SortKey};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::expr as ex;
 use crate::mql::filter;
@@ -77,7 +77,16 @@ impl Translator {
                 position: pos,
             });
         }
-        let (sort_keys, group_keys) = resolve_references(keys, group_exprs, &columns)?;
+        let on = match &s.distinct {
+            Some(Distinct::On(on)) => Some(on.as_slice()),
+            _ => None,
+        };
+        let refs = on.unwrap_or(group_exprs);
+        let (sort_keys, group_keys) = resolve_references(keys, refs, &columns)?;
+        if on.is_some() {
+            let exprs = columns.iter().map(|c| c.source.as_ref());
+            distinct_on::check(&group_keys, &sort_keys, exprs, grouped, s.having.as_ref())?;
+        }
         // Window calls can be in the SELECT list and ORDER BY (window/ computes them before `$project`).
         let window_exprs: Vec<&Expr> = columns
             .iter()
@@ -85,7 +94,7 @@ impl Translator {
             .chain(sort_keys.iter().map(|k| &k.expr))
             .collect();
         let star_stages = self.join_star(wildcard, qualified_star.as_deref(), pos)?;
-        if !grouped && !distinct && source.is_plain() && where_stages.is_empty() {
+        if !grouped && !distinct && on.is_none() && source.is_plain() && where_stages.is_empty() {
             if let Some(cmd) = self.try_find(
                 source.collection_name(),
                 &filter,
@@ -105,6 +114,9 @@ impl Translator {
         }
         pipeline.append(&mut source.pipeline);
         self.push_where(&mut pipeline, filter, where_stages, wildcard);
+        if on.is_some() {
+            self.distinct_on_stages(&group_keys, &sort_keys, &mut pipeline)?;
+        }
         let shape = Shape {
             columns: &columns,
             sort_keys: &sort_keys,
@@ -573,7 +585,7 @@ fn refuse_unsupported_clauses(s: &Select, pos: Position) -> Result<bool, Error> 
     match distinct {
         None | Some(Distinct::All) => Ok(false),
         Some(Distinct::Distinct) => Ok(true),
-        Some(Distinct::On(_)) => Err(refuse_at("DISTINCT ON", pos)),
+        Some(Distinct::On(_)) => Ok(false),
     }
 }
 
@@ -670,23 +682,6 @@ fn resolve_references(
         group_keys.push(resolve(g)?);
     }
     Ok((sort_keys, group_keys))
-}
-
-/// Adds the sort field(s) of key `i` to `target` and returns the `$sort` entries: a NULL flag first when PG's
-/// NULL placement differs from MongoDB's (nulls lowest), then the value.
-fn sort_spec(target: &mut Document, i: usize, a: &Agg, k: &SortKey) -> Vec<(String, i32)> {
-    let dir = if k.desc { -1 } else { 1 };
-    let mongo_nulls_first = !k.desc;
-    let mut out = Vec::new();
-    if k.nulls_first != mongo_nulls_first && a.nullable {
-        let f = format!("__n{i}");
-        target.insert(&f, ex::cond(is_null(&a.expr), 1, 0));
-        out.push((f, if k.nulls_first { -1 } else { 1 }));
-    }
-    let f = format!("__s{i}");
-    target.insert(&f, projected(a.expr.clone()));
-    out.push((f, dir));
-    out
 }
 
 /// A value for a `$project` field: numbers and booleans are inclusion flags there (and a bare null is not an

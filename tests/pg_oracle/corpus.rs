@@ -5,6 +5,8 @@
 
 /// The corpus text.
 pub const CORPUS: &str = include_str!("../oracle_data/pg_queries.sql");
+/// Issue 17's cases (RETURNING on INSERT, DISTINCT ON, statistics aggregates, array / JSON functions).
+pub const CORPUS_DIALECT: &str = include_str!("../oracle_data/pg_dialect.sql");
 
 /// One corpus case.
 #[derive(Clone)]

@@ -71,6 +71,16 @@ pub fn is_query(stmt: &str) -> bool {
     head.starts_with("SELECT") || head.starts_with("WITH") || head.starts_with("VALUES")
 }
 
+/// Whether a DML statement returns rows (`... RETURNING ...`): PostgreSQL runs it as a data-modifying
+/// `WITH` so its rows come back as JSON like a query's.
+pub fn is_returning(stmt: &str) -> bool {
+    !is_query(stmt)
+        && stmt
+            .to_ascii_uppercase()
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .any(|w| w == "RETURNING")
+}
+
 /// Runs the statements of one case, in one transaction that is rolled back.
 pub fn run_case(stmts: &[String]) -> Result<Vec<PgOut>, String> {
     const MARK: &str = "@@sqlmongo-oracle-statement@@";
@@ -81,6 +91,10 @@ pub fn run_case(stmts: &[String]) -> Result<Vec<PgOut>, String> {
         if is_query(s) {
             script.push_str(&format!(
                 "SELECT coalesce(json_agg(oracle_q), '[]'::json) FROM (\n{body}\n) AS oracle_q;\n"
+            ));
+        } else if is_returning(s) {
+            script.push_str(&format!(
+                "WITH oracle_q AS (\n{body}\n) SELECT coalesce(json_agg(oracle_q), '[]'::json) FROM oracle_q;\n"
             ));
         } else {
             script.push_str(body);
@@ -100,7 +114,7 @@ pub fn run_case(stmts: &[String]) -> Result<Vec<PgOut>, String> {
     let mut results = Vec::new();
     for (s, chunk) in stmts.iter().zip(&chunks[1..]) {
         let chunk = chunk.trim();
-        if is_query(s) {
+        if is_query(s) || is_returning(s) {
             let v: Value = serde_json::from_str(chunk)
                 .map_err(|e| format!("bad json_agg output ({e}): {chunk}"))?;
             let rows = match v {

@@ -62,6 +62,7 @@ pub(crate) fn plain_args<'a>(f: &'a Function, e: &Expr) -> Result<Vec<&'a Expr>,
 pub(crate) fn is_aggregate_name(name: &str) -> bool {
     matches!(name, "count" | "sum" | "avg" | "min" | "max")
         || crate::translate::ordered_agg::is_collecting_aggregate(name)
+        || crate::translate::stats_agg::is_statistics_aggregate(name)
 }
 
 impl Translator {
@@ -105,6 +106,9 @@ impl Translator {
             return Ok(done);
         }
         let args = plain_args(f, e)?;
+        if let Some(done) = self.array_function(&name, f, &args, e)? {
+            return Ok(done);
+        }
         let argc = args.len();
         let want = |n: usize| -> Result<(), Error> {
             if argc == n {

@@ -3,6 +3,7 @@
 //! separate translators; SQL three-valued logic lives in `super::nulls`.
 
 mod agg;
+mod array_fn;
 mod cast;
 pub(crate) mod datetime;
 mod filter;

@@ -228,6 +228,15 @@ fn accumulate(c: &Call<'_>, input: Input, frame: &Frame) -> Result<Accumulated, 
             out.insert(field, with_window(acc::avg(x.expr.clone())));
             (Kind::Number, true)
         }
+        (_, Some(x)) if crate::translate::stats_agg::deviation(name).is_some() => {
+            let (sd, square) = crate::translate::stats_agg::deviation(name)
+                .unwrap_or((crate::mql::accumulator::Accumulator::StdDevSamp, false));
+            out.insert(field, with_window(sd.of(x.expr.clone())));
+            if square {
+                post = Some(crate::translate::stats_agg::squared(ex::field(field)));
+            }
+            (Kind::Number, true)
+        }
         ("min" | "max", Some(x)) => {
             let a = if name == "min" {
                 acc::min(x.expr.clone())

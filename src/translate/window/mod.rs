@@ -191,6 +191,12 @@ impl Translator {
             Some(p) => Some(self.pred(p)?.t),
             None => None,
         };
+        if crate::translate::stats_agg::is_ordered_set(&name) {
+            return Err(crate::translate::expr::invalid(
+                format!("OVER is not supported for ordered-set aggregate {name}"),
+                e,
+            ));
+        }
         if !f.within_group.is_empty() || f.null_treatment.is_some() || f.uses_odbc_syntax {
             return Err(unsupported(
                 Refusal::Window,
@@ -291,6 +297,12 @@ impl Translator {
 const AGGREGATES: &[&str] = &[
     "sum",
     "avg",
+    "stddev",
+    "stddev_samp",
+    "stddev_pop",
+    "variance",
+    "var_samp",
+    "var_pop",
     "count",
     "min",
     "max",
@@ -307,6 +319,12 @@ const AGGREGATES: &[&str] = &[
 const FRAMED: &[&str] = &[
     "sum",
     "avg",
+    "stddev",
+    "stddev_samp",
+    "stddev_pop",
+    "variance",
+    "var_samp",
+    "var_pop",
     "count",
     "min",
     "max",
