@@ -352,7 +352,20 @@ fn main() -> std::process::ExitCode {
                 }
             }
         }
-        sm.push(outcome.unwrap_or(SmTime::Ms(best.unwrap_or(0.0))));
+        let outcome = outcome.unwrap_or(SmTime::Ms(best.unwrap_or(0.0)));
+        // progress as it goes (a long run stopped early still shows what it measured)
+        let i = sm.len();
+        match (&outcome, pg[i]) {
+            (SmTime::Ms(m), Some(p)) => {
+                eprintln!("  {:<46} PG {p:>10.3} ms  sqlmongo {m:>10.3} ms", s.id)
+            }
+            (SmTime::Ms(m), None) => {
+                eprintln!("  {:<46} PG failed      sqlmongo {m:>10.3} ms", s.id)
+            }
+            (SmTime::Timeout, _) => eprintln!("  {:<46} sqlmongo timed out", s.id),
+            (SmTime::Failed(e), _) => eprintln!("  {:<46} sqlmongo failed: {e}", s.id),
+        }
+        sm.push(outcome);
     }
     drop(busy);
 
