@@ -151,16 +151,15 @@ impl Variables {
         let mut copied = 0;
         let mut i = 0;
         while i + 1 < tokens.len() {
-            let adjacent = end_of(i) == starts[i + 1];
+            // Whitespace and comments are tokens too: a reference is a `:` token directly followed by
+            // a word or a quoted string.
             let replacement = match (&tokens[i].token, &tokens[i + 1].token) {
-                (Token::Colon, Token::Word(w)) if adjacent => {
-                    match (w.quote_style, self.get(&w.value)) {
-                        (None, Some(v)) => Some(Reference::Value(typed_value(v))),
-                        (Some('"'), Some(v)) => Some(Reference::Name(quote_identifier(v))),
-                        _ => None,
-                    }
-                }
-                (Token::Colon, Token::SingleQuotedString(name)) if adjacent => self
+                (Token::Colon, Token::Word(w)) => match (w.quote_style, self.get(&w.value)) {
+                    (None, Some(v)) => Some(Reference::Value(typed_value(v))),
+                    (Some('"'), Some(v)) => Some(Reference::Name(quote_identifier(v))),
+                    _ => None,
+                },
+                (Token::Colon, Token::SingleQuotedString(name)) => self
                     .get(name)
                     .map(|v| Reference::Value(Bson::String(v.to_string()))),
                 _ => None,
