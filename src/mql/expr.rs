@@ -717,6 +717,11 @@ pub fn index_of_array(array: impl Into<Bson>, x: impl Into<Bson>, start: impl In
     )
 }
 
+/// `{$objectToArray: x}`: the `{k, v}` pairs of a document, in field order.
+pub fn object_to_array(x: impl Into<Bson>) -> Bson {
+    op("$objectToArray", x.into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

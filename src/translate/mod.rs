@@ -27,6 +27,7 @@ pub(crate) mod query;
 mod returning;
 pub(crate) mod select;
 pub(crate) mod setop;
+pub(crate) mod srf;
 pub(crate) mod stats_agg;
 mod subquery;
 mod upsert;

@@ -157,3 +157,34 @@ SELECT CURRENT_TIMESTAMP(0) = DATE_TRUNC('second', CURRENT_TIMESTAMP(0)) AS whol
 -- name: current_timestamp_precision_in_insert
 INSERT INTO user_sessions (session_id, created_at) VALUES ('n020', CURRENT_TIMESTAMP(0));
 SELECT session_id, created_at = DATE_TRUNC('second', created_at) AS whole FROM user_sessions WHERE session_id = 'n020';
+-- ===== set-returning functions in the SELECT list =====
+-- name: unnest_tags
+SELECT session_id, unnest(tags) AS tag FROM user_sessions ORDER BY session_id, tag;
+-- name: unnest_distinct_tags
+SELECT DISTINCT unnest(tags) AS tag FROM user_sessions ORDER BY tag;
+-- name: unnest_with_where_limit
+SELECT session_id, unnest(tags) AS tag FROM user_sessions WHERE page_views > 10 ORDER BY session_id, tag LIMIT 7 OFFSET 2;
+-- name: unnest_in_an_expression
+SELECT session_id, UPPER(unnest(tags)) AS t, unnest(tags) || '!' AS bang FROM user_sessions WHERE session_id < 's010' ORDER BY session_id, t;
+-- name: unnest_literal_arrays
+SELECT unnest(ARRAY[3, 1, 2]) AS n;
+-- name: unnest_two_arrays_zip
+SELECT unnest(ARRAY[1, 2, 3]) AS a, unnest(ARRAY['x', 'y']) AS b;
+-- name: unnest_zip_with_column
+SELECT session_id, unnest(tags) AS t, unnest(ARRAY[10, 20]) AS n FROM user_sessions WHERE session_id < 's008' ORDER BY session_id, n NULLS LAST, t;
+-- name: unnest_then_count_in_derived_table
+SELECT tag, COUNT(*) AS n FROM (SELECT unnest(tags) AS tag FROM user_sessions) t GROUP BY tag ORDER BY tag;
+-- name: unnest_distinct_on
+SELECT DISTINCT ON (tag) unnest(tags) AS tag, session_id FROM user_sessions ORDER BY tag, session_id;
+-- name: unnest_in_cte
+WITH t AS (SELECT session_id, unnest(tags) AS tag FROM user_sessions) SELECT tag, MIN(session_id) AS first FROM t GROUP BY tag ORDER BY tag;
+-- name: unnest_null_and_empty_give_no_rows
+SELECT COUNT(*) AS n FROM (SELECT unnest(tags) FROM user_sessions WHERE tags IS NULL OR cardinality(tags) = 0) t;
+-- name: jsonb_object_keys_of_session_data
+SELECT session_id, jsonb_object_keys(session_data) AS k FROM user_sessions ORDER BY session_id, k;
+-- name: jsonb_object_keys_order_of_a_literal
+SELECT jsonb_object_keys('{"bbb": 1, "a": 2, "cc": 3, "ab": 4}'::jsonb) AS k;
+-- name: jsonb_object_keys_nested
+SELECT DISTINCT jsonb_object_keys(session_data->'preferences') AS k FROM user_sessions ORDER BY k;
+-- name: jsonb_array_elements_of_a_literal
+SELECT jsonb_array_elements('[1, "a", null, {"k": 2}]'::jsonb) AS e;
