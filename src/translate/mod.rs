@@ -19,6 +19,7 @@ pub(crate) mod expr;
 mod insert_returning;
 pub(crate) mod join;
 pub(crate) mod json;
+pub(crate) mod json_ops;
 pub(crate) mod like;
 pub(crate) mod names;
 pub(crate) mod nulls;

@@ -112,6 +112,9 @@ impl Translator {
         if let Some(done) = self.array_function(&name, f, &args, e)? {
             return Ok(done);
         }
+        if let Some(done) = self.json_more_function(&name, &args, e)? {
+            return Ok(done);
+        }
         let argc = args.len();
         let want = |n: usize| -> Result<(), Error> {
             if argc == n {
