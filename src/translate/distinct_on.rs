@@ -136,7 +136,7 @@ impl Translator {
             pipeline.push(Stage::Sort(sort).into_document());
         }
         let mut accumulators = Document::new();
-        accumulators.insert(ROW, Accumulator::First.of("$$ROOT"));
+        accumulators.insert(ROW, Accumulator::First.of(ex::root()));
         pipeline.push(
             Stage::Group {
                 id: Bson::Document(id),
@@ -144,7 +144,7 @@ impl Translator {
             }
             .into_document(),
         );
-        pipeline.push(Stage::ReplaceRoot(Bson::String(format!("${ROW}"))).into_document());
+        pipeline.push(Stage::ReplaceRoot(ex::field(ROW)).into_document());
         if !helpers.is_empty() {
             pipeline.push(Stage::Unset(helpers).into_document());
         }

@@ -116,7 +116,7 @@ impl Translator {
             let mut set = Document::new();
             set.insert("__u0", arrays.remove(0));
             stages.push(Stage::Set(set).into_document());
-            stages.push(Stage::Unwind("$__u0".into()).into_document());
+            stages.push(Stage::Unwind(ex::field_ref("__u0")).into_document());
             return Ok(stages);
         }
         let mut set = Document::new();
@@ -130,7 +130,7 @@ impl Translator {
         let mut range = Document::new();
         range.insert("__ui", ex::range(0, ex::max(sizes)));
         stages.push(Stage::Set(range).into_document());
-        stages.push(Stage::Unwind("$__ui".into()).into_document());
+        stages.push(Stage::Unwind(ex::field_ref("__ui")).into_document());
         let mut pick = Document::new();
         for (_, f) in &self.cx.srfs {
             pick.insert(
