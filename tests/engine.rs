@@ -716,4 +716,55 @@ fn db_stats_and_coll_stats_report_the_bson_size_of_the_documents() {
             .as_bytes()
             .len();
     assert_eq!(coll.get_i64("size").unwrap(), left as i64);
+
+/// `{f: {$exists: false}}` narrowed by an index on a top-level `f` (its null key holds the documents
+/// without `f`) finds exactly what the unindexed scan finds, and an upsert on `{_id: {$exists: false}}`
+/// (the translator's always-insert query) inserts.
+#[test]
+fn exists_false_through_an_index_matches_the_scan() {
+    let e = engine();
+    run(
+        &e,
+        doc! {"insert": "plain", "documents": [
+            {"_id": 1, "a": 1}, {"_id": 2, "a": null}, {"_id": 3}, {"_id": 4, "b": 1}, {"_id": 5, "a": []},
+            {"_id": 6, "a": {"x": null}}
+        ]},
+    );
+    run(
+        &e,
+        doc! {"insert": "indexed", "documents": [
+            {"_id": 1, "a": 1}, {"_id": 2, "a": null}, {"_id": 3}, {"_id": 4, "b": 1}, {"_id": 5, "a": []},
+            {"_id": 6, "a": {"x": null}}
+        ]},
+    );
+    run(
+        &e,
+        doc! {"createIndexes": "indexed", "indexes": [{"key": {"a": 1}, "name": "a_1"}]},
+    );
+    for filter in [
+        doc! {"a": {"$exists": false}},
+        doc! {"a": {"$exists": false}, "b": 1},
+        doc! {"a": {"$exists": true}},
+        doc! {"_id": {"$exists": false}},
+    ] {
+        let find = |c: &str| {
+            let r = run(
+                &e,
+                doc! {"find": c, "filter": filter.clone(), "sort": {"_id": 1}},
+            );
+            ids(&first_batch(&r))
+        };
+        assert_eq!(find("indexed"), find("plain"), "{filter}");
+    }
+    let r = run(
+        &e,
+        doc! {"findAndModify": "indexed", "query": {"_id": {"$exists": false}},
+        "update": {"k": "new"}, "upsert": true, "new": true},
+    );
+    assert!(
+        r.get_document("lastErrorObject")
+            .unwrap()
+            .contains_key("upserted"),
+        "{r}"
+    );
 }

@@ -12,6 +12,8 @@ mod common;
 mod corpus;
 #[path = "pg_oracle/data.rs"]
 mod data;
+#[path = "pg_oracle/generated.rs"]
+mod generated;
 #[path = "pg_oracle/psql.rs"]
 mod psql;
 #[path = "pg_oracle/sut.rs"]
@@ -153,7 +155,14 @@ fn run_one(shared: &Shared, case: &Case, backend: &Backend) -> Result<(), Failed
 fn main() -> std::process::ExitCode {
     let args = Arguments::from_args();
     let cases = match parse_corpus(&format!("{CORPUS}\n{CORPUS_DIALECT}")) {
-        Ok(c) => c,
+        Ok(mut c) => {
+            c.extend(
+                generated::cases()
+                    .into_iter()
+                    .map(|(name, stmts)| Case { name, stmts }),
+            );
+            c
+        }
         Err(e) => {
             eprintln!("pg_oracle: bad corpus: {e}");
             return std::process::ExitCode::FAILURE;

@@ -114,6 +114,9 @@ const BINARY: &[&str] = &[
     "NOT LIKE",
     "->",
     "->>",
+    "#>",
+    "#>>",
+    "@>",
     "IS DISTINCT FROM",
     "IS NOT DISTINCT FROM",
 ];
@@ -132,6 +135,13 @@ const FUNCS1: &[&str] = &[
     "JSONB_TYPEOF",
     "CARDINALITY",
     "ARRAY_LENGTH",
+    "DEGREES",
+    "RADIANS",
+    "OCTET_LENGTH",
+    "BIT_LENGTH",
+    "UNNEST",
+    "JSONB_OBJECT_KEYS",
+    "JSONB_BUILD_ARRAY",
 ];
 const TYPES: &[&str] = &[
     "TEXT",
@@ -147,7 +157,17 @@ const TYPES: &[&str] = &[
     "TEXT[]",
     "INT[]",
 ];
-const AGGS: &[&str] = &["SUM", "MIN", "MAX", "AVG", "COUNT", "BOOL_AND", "ARRAY_AGG"];
+const AGGS: &[&str] = &[
+    "SUM",
+    "MIN",
+    "MAX",
+    "AVG",
+    "COUNT",
+    "BOOL_AND",
+    "ARRAY_AGG",
+    "STDDEV",
+    "VAR_POP",
+];
 
 /// Scalar expressions, up to a few levels deep.
 fn expr() -> BoxedStrategy<String> {
@@ -179,6 +199,14 @@ fn expr() -> BoxedStrategy<String> {
             1 => proptest::collection::vec(inner.clone(), 1..4)
                 .prop_map(|l| format!("COALESCE({})", l.join(", "))),
             1 => (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("NULLIF({a}, {b})")),
+            1 => (inner.clone(), inner.clone())
+                .prop_map(|(a, b)| format!("ARRAY_POSITION({a}, {b})")),
+            1 => (inner.clone(), inner.clone())
+                .prop_map(|(a, b)| format!("ARRAY_REMOVE({a}, {b})")),
+            1 => (inner.clone(), inner.clone())
+                .prop_map(|(a, b)| format!("JSONB_SET({a}, '{{a,0}}', {b})")),
+            1 => (inner.clone(), proptest::sample::select(&["0", "-1", "2"][..]))
+                .prop_map(|(a, i)| format!("{a}-> {i}")),
             1 => (inner.clone(), -400i32..400).prop_map(|(a, n)| format!("ROUND({a}, {n})")),
             1 => (inner.clone(), inner.clone(), inner.clone())
                 .prop_map(|(a, b, c)| format!("REPLACE({a}, {b}, {c})")),

@@ -43,7 +43,19 @@ SELECT session_data->'cart'->0 AS first_item FROM user_sessions
 -- expect:
 {
   "aggregate": "user_sessions",
-  "pipeline": [{"$project": {"_id": 0, "c0": "$session_data.cart.0"}}],
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": {
+          "$let": {
+            "vars": {"a": "$session_data.cart"},
+            "in": {"$cond": [{"$isArray": ["$$a"]}, {"$arrayElemAt": ["$$a", NumberLong(0)]}, null]}
+          }
+        }
+      }
+    }
+  ],
   "cursor": {}
 }
 rows: first_item <- c0

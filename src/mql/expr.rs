@@ -717,6 +717,19 @@ pub fn index_of_array(array: impl Into<Bson>, x: impl Into<Bson>, start: impl In
     )
 }
 
+/// `{$objectToArray: x}`: the `{k, v}` pairs of a document, in field order.
+pub fn object_to_array(x: impl Into<Bson>) -> Bson {
+    op("$objectToArray", x.into())
+}
+
+/// `{$getField: {field: name, input: x}}`: a field of any name (`$`-prefixed or dotted too).
+pub fn get_field(name: &str, input: impl Into<Bson>) -> Bson {
+    let mut d = Document::new();
+    d.insert("field", literal(name));
+    d.insert("input", input.into());
+    op("$getField", Bson::Document(d))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

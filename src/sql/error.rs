@@ -17,8 +17,13 @@ pub struct ParseError {
 impl ParseError {
     /// An error at a known position.
     pub fn new(message: impl Into<String>, line: u64, column: u64) -> Self {
+        let mut message = message.into();
+        if message.ends_with("found: ?") {
+            // PostgreSQL's jsonb `?` / `?|` / `?&` operators: `?` is a parameter placeholder here.
+            message.push_str(" (`?` is a parameter placeholder in sqlmongo, not the jsonb operator: write jsonb_exists(j, 'k'), jsonb_exists_any(j, keys) or jsonb_exists_all(j, keys))");
+        }
         ParseError {
-            message: message.into(),
+            message,
             line,
             column,
         }

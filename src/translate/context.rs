@@ -35,6 +35,9 @@ pub(crate) struct QueryContext {
     pub windows: Option<WindowScope>,
     /// `$lookup` stages of subqueries translated but not yet placed in a pipeline (`subquery.rs`).
     pub pending: Vec<Document>,
+    /// Set-returning calls of the SELECT list (`unnest(...)`, `srf.rs`): the call as written and the field
+    /// holding its current element.
+    pub srfs: Vec<(String, String)>,
 }
 
 impl QueryContext {

@@ -94,7 +94,9 @@ impl Translator {
             .chain(sort_keys.iter().map(|k| &k.expr))
             .collect();
         let star_stages = self.join_star(wildcard, qualified_star.as_deref(), pos)?;
-        if !grouped && !distinct && on.is_none() && source.is_plain() && where_stages.is_empty() {
+        let srf = self.srf_stages(columns.iter().map(|c| c.source.as_ref()), grouped)?;
+        let plain = srf.is_empty() && on.is_none() && source.is_plain();
+        if !grouped && !distinct && plain && where_stages.is_empty() {
             if let Some(cmd) = self.try_find(
                 source.collection_name(),
                 &filter,
@@ -114,6 +116,7 @@ impl Translator {
         }
         pipeline.append(&mut source.pipeline);
         self.push_where(&mut pipeline, filter, where_stages, wildcard);
+        pipeline.extend(srf);
         if on.is_some() {
             self.distinct_on_stages(&group_keys, &sort_keys, &mut pipeline)?;
         }

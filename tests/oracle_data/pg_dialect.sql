@@ -157,3 +157,84 @@ SELECT CURRENT_TIMESTAMP(0) = DATE_TRUNC('second', CURRENT_TIMESTAMP(0)) AS whol
 -- name: current_timestamp_precision_in_insert
 INSERT INTO user_sessions (session_id, created_at) VALUES ('n020', CURRENT_TIMESTAMP(0));
 SELECT session_id, created_at = DATE_TRUNC('second', created_at) AS whole FROM user_sessions WHERE session_id = 'n020';
+-- ===== set-returning functions in the SELECT list =====
+-- name: unnest_tags
+SELECT session_id, unnest(tags) AS tag FROM user_sessions ORDER BY session_id, tag;
+-- name: unnest_distinct_tags
+SELECT DISTINCT unnest(tags) AS tag FROM user_sessions ORDER BY tag;
+-- name: unnest_with_where_limit
+SELECT session_id, unnest(tags) AS tag FROM user_sessions WHERE page_views > 10 ORDER BY session_id, tag LIMIT 7 OFFSET 2;
+-- name: unnest_in_an_expression
+SELECT session_id, UPPER(unnest(tags)) AS t, unnest(tags) || '!' AS bang FROM user_sessions WHERE session_id < 's010' ORDER BY session_id, t;
+-- name: unnest_literal_arrays
+SELECT unnest(ARRAY[3, 1, 2]) AS n;
+-- name: unnest_two_arrays_zip
+SELECT unnest(ARRAY[1, 2, 3]) AS a, unnest(ARRAY['x', 'y']) AS b;
+-- name: unnest_zip_with_column
+SELECT session_id, unnest(tags) AS t, unnest(ARRAY[10, 20]) AS n FROM user_sessions WHERE session_id < 's008' ORDER BY session_id, n NULLS LAST, t;
+-- name: unnest_then_count_in_derived_table
+SELECT tag, COUNT(*) AS n FROM (SELECT unnest(tags) AS tag FROM user_sessions) t GROUP BY tag ORDER BY tag;
+-- name: unnest_distinct_on
+SELECT DISTINCT ON (tag) unnest(tags) AS tag, session_id FROM user_sessions ORDER BY tag, session_id;
+-- name: unnest_in_cte
+WITH t AS (SELECT session_id, unnest(tags) AS tag FROM user_sessions) SELECT tag, MIN(session_id) AS first FROM t GROUP BY tag ORDER BY tag;
+-- name: unnest_null_and_empty_give_no_rows
+SELECT COUNT(*) AS n FROM (SELECT unnest(tags) FROM user_sessions WHERE tags IS NULL OR cardinality(tags) = 0) t;
+-- name: jsonb_object_keys_of_session_data
+SELECT session_id, jsonb_object_keys(session_data) AS k FROM user_sessions ORDER BY session_id, k;
+-- name: jsonb_object_keys_order_of_a_literal
+SELECT jsonb_object_keys('{"bbb": 1, "a": 2, "cc": 3, "ab": 4}'::jsonb) AS k;
+-- name: jsonb_object_keys_nested
+SELECT DISTINCT jsonb_object_keys(session_data->'preferences') AS k FROM user_sessions ORDER BY k;
+-- name: jsonb_array_elements_of_a_literal
+SELECT jsonb_array_elements('[1, "a", null, {"k": 2}]'::jsonb) AS e;
+-- ===== JSON: array indexes, #> paths, jsonb functions, containment =====
+-- name: json_array_index_then_cast
+SELECT session_id, (session_data->'shoppingCart'->'items'->0->>'qty')::numeric AS q0, session_data->'shoppingCart'->'items'->1->>'sku' AS s1 FROM user_sessions ORDER BY session_id;
+-- name: json_negative_index
+SELECT session_id, session_data->'shoppingCart'->'items'-> -1->>'sku' AS last, session_data->'shoppingCart'->'items'-> -9 AS far FROM user_sessions ORDER BY session_id;
+-- name: json_index_past_the_end_and_on_objects
+SELECT session_id, session_data->'shoppingCart'->'items'->5 AS past, session_data->'preferences'->0 AS obj, session_data->'shoppingCart'->'items'->1->'nope' AS nokey FROM user_sessions ORDER BY session_id;
+-- name: json_index_in_where
+SELECT session_id FROM user_sessions WHERE (session_data->'shoppingCart'->'items'->0->>'qty')::int = 1 ORDER BY session_id;
+-- name: json_index_in_order_by
+SELECT session_id, session_data->'shoppingCart'->'items'->0->>'sku' AS s FROM user_sessions ORDER BY s NULLS FIRST, session_id;
+-- name: json_hash_arrow_paths
+SELECT session_id, session_data #> '{shoppingCart,items,0,sku}' AS a, session_data #>> '{preferences,theme}' AS b, session_data #> '{navigation}' AS c, session_data #> '{shoppingCart,items,-1,qty}' AS d FROM user_sessions ORDER BY session_id;
+-- name: json_hash_arrow_array_path
+SELECT cache_key, value #> ARRAY['meta', 'etag'] AS etag, value #> '{meta,gz}' AS gz, value #> '{}' AS whole FROM application_cache ORDER BY cache_key;
+-- name: json_index_of_literal
+SELECT '[1, [2, 3], {"a": 4}]'::jsonb->1->0 AS a, '[1, [2, 3], {"a": 4}]'::jsonb->2->'a' AS b, '[1, 2]'::jsonb-> -2 AS c, '{"0": 5}'::jsonb->0 AS d;
+-- name: jsonb_array_elements_then_key
+SELECT session_id, jsonb_array_elements(session_data->'shoppingCart'->'items')->>'sku' AS sku FROM user_sessions WHERE session_id < 's020' ORDER BY session_id, sku;
+-- name: jsonb_array_length_of_items
+SELECT session_id, jsonb_array_length(session_data->'shoppingCart'->'items') AS n FROM user_sessions ORDER BY session_id;
+-- name: jsonb_build_array_values
+SELECT session_id, jsonb_build_array(session_id, page_views, session_data->'preferences'->>'language') AS a FROM user_sessions ORDER BY session_id;
+-- name: jsonb_build_array_literals
+SELECT jsonb_build_array(1, 'two', NULL, TRUE) AS a, jsonb_build_array() AS e;
+-- name: jsonb_exists_keys
+SELECT session_id, jsonb_exists(session_data->'preferences', 'theme') AS t, jsonb_exists_any(session_data->'preferences', ARRAY['x', 'language']) AS anyk, jsonb_exists_all(session_data->'preferences', ARRAY['theme', 'language']) AS allk FROM user_sessions ORDER BY session_id;
+-- name: jsonb_exists_in_where
+SELECT COUNT(*) AS n FROM user_sessions WHERE jsonb_exists(session_data->'preferences', 'theme');
+-- name: jsonb_exists_on_arrays_and_strings
+SELECT jsonb_exists('["a", "b", 1]'::jsonb, 'a') AS a, jsonb_exists('["a", 1]'::jsonb, '1') AS n, jsonb_exists('"a"'::jsonb, 'a') AS s, jsonb_exists('{"k": null}'::jsonb, 'k') AS nullval, jsonb_exists(NULL::jsonb, 'k') AS nul;
+-- name: jsonb_containment_objects
+SELECT session_id FROM user_sessions WHERE session_data @> '{"preferences": {"theme": "dark"}}' ORDER BY session_id;
+-- name: jsonb_containment_nested_array
+SELECT cache_key FROM application_cache WHERE value @> '{"meta": {"gz": true}}'::jsonb ORDER BY cache_key;
+-- name: jsonb_containment_values
+SELECT session_id, session_data @> '{"preferences": {"language": "en"}}' AS en, session_data @> '{}' AS empty, session_data @> '{"shoppingCart": {"items": [{"sku": "s0"}]}}' AS has_s0 FROM user_sessions ORDER BY session_id;
+-- name: jsonb_containment_literals
+SELECT '{"a": 1, "b": [1, 2, {"c": 3}]}'::jsonb @> '{"b": [{"c": 3}, 2]}' AS x, '{"a": 1}'::jsonb @> '{"a": 1.0}' AS y, '{"a": [1]}'::jsonb @> '{"a": 1}' AS z, '{"a": null}'::jsonb @> '{"a": null}' AS w, '{"a": {"b": 1}}'::jsonb @> '{"a": {}}' AS v;
+-- name: jsonb_contained_by
+SELECT cache_key, '{"kind": "html"}' <@ value AS html FROM application_cache ORDER BY cache_key;
+-- name: jsonb_set_values
+SELECT session_id, jsonb_set(session_data, '{preferences,theme}', '"light"') #>> '{preferences,theme}' AS t, jsonb_set(session_data->'preferences', '{extra}', '1', false) AS nocreate FROM user_sessions ORDER BY session_id;
+-- name: jsonb_set_array_elements
+SELECT jsonb_set('[1, 2, 3]'::jsonb, '{1}', '9') AS a, jsonb_set('[1, 2, 3]'::jsonb, '{-1}', '9') AS b, jsonb_set('[1, 2]'::jsonb, '{5}', '9') AS c, jsonb_set('[1, 2]'::jsonb, '{-5}', '9') AS d, jsonb_set('[1, 2]'::jsonb, '{5}', '9', false) AS e, jsonb_set('{"a": [1, {"b": 2}]}'::jsonb, '{a,1,b}', '"x"') AS f;
+-- name: jsonb_set_nulls
+SELECT jsonb_set(NULL::jsonb, '{a}', '1') AS a, jsonb_set('{"a": 1}'::jsonb, '{a}', NULL) AS b, jsonb_set('{"a": 1}'::jsonb, '{x,y}', '1') AS c;
+-- name: update_with_jsonb_set
+UPDATE application_cache SET value = jsonb_set(value, '{meta,etag}', '"new"') WHERE priority > 2;
+SELECT cache_key, value #>> '{meta,etag}' AS etag FROM application_cache ORDER BY cache_key;

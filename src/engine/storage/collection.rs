@@ -571,6 +571,16 @@ fn predicate_range(ix: &Index, pred: &Bson) -> Option<BTreeSet<RecordId>> {
                         hi = Bound::Included(v);
                         used = true;
                     }
+                    // A top-level field that is missing is indexed as null (the index serves only
+                    // non-sparse, non-partial indexes): the documents without it are among the null key's.
+                    // `{_id: {$exists: false}}` (the upserts that always insert) then reads no document.
+                    "$exists"
+                        if matches!(v, Bson::Boolean(false))
+                            && ix.fields.first().is_some_and(|f| !f.contains('.')) =>
+                    {
+                        eq_sets = Some(equal_to(ix, &Bson::Null));
+                        used = true;
+                    }
                     _ => {}
                 }
             }

@@ -241,7 +241,7 @@ impl Translator {
                     ta.nullable || tb.nullable,
                 ))
             }
-            B::Arrow | B::LongArrow => self.json_path(e),
+            B::Arrow | B::LongArrow | B::HashArrow | B::HashLongArrow => self.json_path(e),
             B::Eq
             | B::NotEq
             | B::Lt
@@ -264,9 +264,13 @@ impl Translator {
         }
     }
 
-    /// `a->'b'->>'c'` (and `a->0`) as a field path.
+    /// `a->'b'->>'c'` as a field path; with an integer step (`->0`, `->-1`), a `#>` path or a computed base,
+    /// each step typed as PostgreSQL's (`json_ops.rs`).
     pub(crate) fn json_path(&mut self, e: &Expr) -> Result<Agg, Error> {
-        let mut keys = Vec::new();
+        use crate::translate::json_ops::{index_literal, path_elements, step, Step};
+        let mut steps = Vec::new();
+        let mut base_keys: Vec<String> = Vec::new();
+        let mut computed: Option<&Expr> = None;
         let mut cur = e;
         loop {
             match cur {
@@ -275,10 +279,14 @@ impl Translator {
                     op: BinaryOperator::Arrow | BinaryOperator::LongArrow,
                     right,
                 } => {
+                    if let Some(i) = index_literal(right) {
+                        steps.push(Step::Index(i));
+                        cur = left;
+                        continue;
+                    }
                     let key = match right.as_ref() {
                         Expr::Value(v) => match &v.value {
                             Value::SingleQuotedString(s) => s.clone(),
-                            Value::Number(n, _) => n.clone(),
                             _ => {
                                 return Err(unsupported(
                                     Refusal::Expression,
@@ -299,44 +307,66 @@ impl Translator {
                     if key.contains('.') {
                         return Err(invalid(format!("JSON key \"{key}\" contains '.'"), right));
                     }
-                    keys.push(key);
+                    steps.push(Step::Key(key));
+                    cur = left;
+                }
+                Expr::BinaryOp {
+                    left,
+                    op: BinaryOperator::HashArrow | BinaryOperator::HashLongArrow,
+                    right,
+                } => {
+                    for p in path_elements(right)?.into_iter().rev() {
+                        steps.push(Step::Either(p));
+                    }
                     cur = left;
                 }
                 Expr::Identifier(i) if self.has_joins() => {
                     let p = self.join_column_path(std::slice::from_ref(i), cur)?;
-                    keys.extend(p);
+                    base_keys.extend(p);
                     break;
                 }
                 Expr::Identifier(i) => {
-                    keys.push(i.value.clone());
+                    base_keys.push(i.value.clone());
                     crate::translate::names::check_field_segment(&i.value, expr_pos(cur))?;
                     break;
                 }
                 Expr::CompoundIdentifier(parts) => {
                     match self.join_column_path(parts, cur)? {
-                        Some(p) => keys.push(p),
-                        None => keys.push(field_path(self.strip_qualifier(parts))?),
+                        Some(p) => base_keys.push(p),
+                        None => base_keys.push(field_path(self.strip_qualifier(parts))?),
                     }
                     break;
                 }
                 Expr::Nested(inner) => cur = inner,
                 other => {
-                    return Err(unsupported(
-                        Refusal::Expression,
-                        "JSON operator on a computed value",
-                        other,
-                    ))
+                    computed = Some(other);
+                    break;
                 }
             }
         }
-        if self.cx.group.is_some() {
-            return Err(invalid(
-                format!("\"{e}\" must appear in the GROUP BY clause or be used in an aggregate function"),
-                e,
-            ));
+        steps.reverse();
+        let mut value = match computed {
+            Some(base) => self.agg(base)?.expr,
+            None => {
+                if self.cx.group.is_some() {
+                    return Err(invalid(
+                        format!("\"{e}\" must appear in the GROUP BY clause or be used in an aggregate function"),
+                        e,
+                    ));
+                }
+                // Leading text keys stay a field path (index-usable, MongoDB's path rules).
+                let mut keys = base_keys;
+                while let Some(Step::Key(k)) = steps.first() {
+                    keys.push(k.clone());
+                    steps.remove(0);
+                }
+                ex::field(&keys.join("."))
+            }
+        };
+        for s in &steps {
+            value = step(value, s)?;
         }
-        keys.reverse();
-        Ok(Agg::new(ex::field(&keys.join(".")), Kind::Unknown, true))
+        Ok(Agg::new(value, Kind::Unknown, true))
     }
 
     fn arithmetic(

@@ -72,6 +72,9 @@ impl Translator {
         if is_aggregate_name(&name) || f.over.is_some() {
             return self.aggregate_call(f, e);
         }
+        if crate::translate::srf::is_set_returning(&name) {
+            return self.srf_call(&name, e);
+        }
         let Function {
             name: _,
             uses_odbc_syntax,
@@ -107,6 +110,9 @@ impl Translator {
         }
         let args = plain_args(f, e)?;
         if let Some(done) = self.array_function(&name, f, &args, e)? {
+            return Ok(done);
+        }
+        if let Some(done) = self.json_more_function(&name, &args, e)? {
             return Ok(done);
         }
         let argc = args.len();

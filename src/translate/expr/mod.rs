@@ -12,7 +12,7 @@ mod literal;
 mod predicate;
 
 pub(crate) use datetime::IntervalParts;
-pub(crate) use function::is_aggregate_name;
+pub(crate) use function::{is_aggregate_name, plain_args as function_args};
 pub(crate) use literal::literal_value;
 pub(crate) use predicate::comparison;
 

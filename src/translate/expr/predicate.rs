@@ -99,6 +99,9 @@ impl Translator {
                 } else {
                     (right, left)
                 };
+                if let Some((t, f)) = self.json_containment(big, small)? {
+                    return Ok(Pred::new(t, f));
+                }
                 let a = self.agg(big)?;
                 let b = self.agg(small)?;
                 let arrays = vec![is_array(&a.expr), is_array(&b.expr)];

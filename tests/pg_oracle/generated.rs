@@ -1,0 +1,61 @@
+//! Generated PostgreSQL-differential cases for issue 17's forms: every percentile fraction of a grid over
+//! every numeric column, DISTINCT ON over key x ORDER BY column x direction, and the deviation family per
+//! grouping. Deterministic (no randomness): the same list every run.
+
+/// `(name, statements)` of each generated case.
+pub fn cases() -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    let numeric = [
+        ("user_sessions", "page_views"),
+        ("user_sessions", "risk_score"),
+        ("user_sessions", "cart_total"),
+        ("user_sessions", "actions_performed"),
+        ("user_sessions", "data_transferred"),
+        ("application_cache", "hit_count"),
+        ("application_cache", "score"),
+    ];
+    let fractions = [
+        "0", "0.1", "0.25", "0.33", "0.5", "0.67", "0.75", "0.9", "1",
+    ];
+    for (t, c) in numeric {
+        for f in fractions {
+            out.push((
+                format!("gen_percentile_{c}_{}", f.replace('.', "_")),
+                vec![format!(
+                    "SELECT PERCENTILE_CONT({f}) WITHIN GROUP (ORDER BY {c}) AS pc, PERCENTILE_DISC({f}) WITHIN GROUP (ORDER BY {c}) AS pd, PERCENTILE_CONT({f}) WITHIN GROUP (ORDER BY {c} DESC) AS pcd, PERCENTILE_DISC({f}) WITHIN GROUP (ORDER BY {c} DESC) AS pdd FROM {t};"
+                )],
+            ));
+        }
+    }
+    let keys = [
+        "user_id",
+        "login_method",
+        "active",
+        "ip_address",
+        "device_fingerprint",
+    ];
+    let orders = ["page_views", "risk_score", "created_at", "data_transferred"];
+    for k in keys {
+        for o in orders {
+            for (dir, tag) in [("", "asc"), (" DESC NULLS LAST", "desc")] {
+                out.push((
+                    format!("gen_distinct_on_{k}_{o}_{tag}"),
+                    vec![format!(
+                        "SELECT DISTINCT ON ({k}) {k}, {o}, session_id FROM user_sessions ORDER BY {k}, {o}{dir}, session_id;"
+                    )],
+                ));
+            }
+        }
+    }
+    for g in ["user_id", "login_method", "active"] {
+        for c in ["page_views", "risk_score", "cart_total", "data_transferred"] {
+            out.push((
+                format!("gen_deviation_{c}_by_{g}"),
+                vec![format!(
+                    "SELECT {g}, STDDEV_SAMP({c}) AS ss, STDDEV_POP({c}) AS sp, VAR_SAMP({c}) AS vs, VAR_POP({c}) AS vp, MODE() WITHIN GROUP (ORDER BY {c}) AS m FROM user_sessions GROUP BY {g} ORDER BY {g};"
+                )],
+            ));
+        }
+    }
+    out
+}
