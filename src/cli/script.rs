@@ -282,6 +282,12 @@ impl Runner {
             };
             let kind = match plan.steps.last().map(|c| c.name()) {
                 Some("insert" | "update" | "delete" | "findAndModify") => StatementKind::Dml,
+                // The TTL pass's count is the documents it deleted.
+                None if plan.output
+                    == crate::mql::Output::Setting(crate::mql::Setting::RunTtlMonitor) =>
+                {
+                    StatementKind::Dml
+                }
                 _ => StatementKind::Other,
             };
             if self.explain {
