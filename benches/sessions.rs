@@ -62,10 +62,15 @@ async fn measure(n: usize) {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    // `cargo test --all-targets` runs benches once in test mode (no `--bench`): keep that quick.
+    let bench_mode = std::env::args().any(|a| a == "--bench");
     let n: usize = std::env::var("SQLMONGO_BENCH_N")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+        .unwrap_or(if bench_mode { 10_000 } else { 100 });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

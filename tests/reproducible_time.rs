@@ -319,3 +319,41 @@ fn the_repl_reads_the_fixed_now() {
     let second = stdout.find("2026-07-02T00:00:00").expect(&stdout);
     assert!(first < second, "{stdout}");
 }
+
+/// `serve --now`: the served engine's clock is fixed, for every client (here one without `--now`), and its
+/// TTL pass expires by that time.
+#[test]
+fn serve_with_now_fixes_the_served_clock() {
+    let (mut child, addr, _log, _rest) = common::spawn_serve(
+        Command::new(env!("CARGO_BIN_EXE_sqlmongo")).args([
+            "--now",
+            "2026-01-01T00:00:00Z",
+            "serve",
+            "--port",
+            "0",
+        ]),
+        std::time::Duration::from_secs(30),
+    );
+    let uri = format!("mongodb://{addr}/served?directConnection=true");
+    let (stdout, stderr, code) = sqlmongo(&[
+        "--uri",
+        &uri,
+        "exec",
+        "CREATE COLLECTION s WITH (ttl_field = 'e', expire_after_seconds = 0); \
+         INSERT INTO s (_id, e) VALUES ('past', TIMESTAMP '2025-12-31 23:59'), ('future', TIMESTAMP '2026-01-01 00:01'); \
+         SELECT NOW() AS n; CALL sqlmongo.run_ttl_monitor(); SELECT _id FROM s",
+    ]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        vec![
+            r#"{"affected":0}"#,
+            r#"{"affected":2}"#,
+            r#"{"n":{"$date":"2026-01-01T00:00:00.000Z"}}"#,
+            r#"{"affected":1}"#,
+            r#"{"_id":"future"}"#,
+        ]
+    );
+}

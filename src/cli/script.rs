@@ -300,6 +300,12 @@ impl Runner {
             let params = if plan.param_count == 0 { &[][..] } else { vars };
             let kind = match plan.steps.last().map(|c| c.name()) {
                 Some("insert" | "update" | "delete" | "findAndModify") => StatementKind::Dml,
+                // The TTL pass's count is the documents it deleted.
+                None if plan.output
+                    == crate::mql::Output::Setting(crate::mql::Setting::RunTtlMonitor) =>
+                {
+                    StatementKind::Dml
+                }
                 _ => StatementKind::Other,
             };
             if self.explain {
