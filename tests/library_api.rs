@@ -624,3 +624,55 @@ async fn the_typed_sessions_example_runs_on_the_embedded_engine() {
     let s = c.statement_cache_stats();
     assert!(s.hits >= 6, "{s:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_through_the_driver_read_the_cursor_lazily() {
+    let engine = sqlmongo::engine::Engine::in_memory();
+    let server = sqlmongo::server::Server::bind("127.0.0.1:0", engine.clone())
+        .await
+        .unwrap();
+    let addr = server.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server.serve_until(async {
+        let _ = stopped.await;
+    }));
+    let c = Client::connect(&format!("mongodb://{addr}/app?directConnection=true"), "")
+        .await
+        .unwrap();
+    let values: Vec<String> = (0..250).map(|i| format!("({i})")).collect();
+    c.sql(format!("INSERT INTO big (k) VALUES {}", values.join(", ")))
+        .execute()
+        .await
+        .unwrap();
+    async fn settle(engine: &sqlmongo::engine::Engine, open: usize) -> usize {
+        for _ in 0..200 {
+            if engine.open_cursors() == open {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        engine.open_cursors()
+    }
+    {
+        let mut s = c
+            .sql("SELECT k FROM big ORDER BY k")
+            .scalar::<i64>()
+            .fetch();
+        assert_eq!(s.try_next().await.unwrap(), Some(0));
+        // The first batch is read; the rest waits on the server.
+        assert_eq!(engine.open_cursors(), 1);
+        let mut n = 1;
+        while let Some(k) = s.try_next().await.unwrap() {
+            assert_eq!(k, n);
+            n += 1;
+        }
+        assert_eq!(n, 250);
+        assert_eq!(settle(&engine, 0).await, 0);
+    }
+    // A stream dropped with rows left: the driver kills its cursor, but in a new implicit session, which
+    // the engine refuses (NotOwner; mongod without --auth accepts it), so the engine's idle-cursor timeout
+    // ends it: not asserted here.
+    c.shutdown().await;
+    let _ = stop.send(());
+    let _ = task.await;
+}
