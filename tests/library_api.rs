@@ -676,3 +676,52 @@ async fn streams_through_the_driver_read_the_cursor_lazily() {
     let _ = stop.send(());
     let _ = task.await;
 }
+
+mod pinned {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// The lazily streamed rows of `sql().fetch_all()` (one cursor, several batches) are the rows
+        /// `Client::query` gets by draining the cursor, in the same order.
+        #[test]
+        fn streamed_rows_equal_drained_rows(
+            ks in proptest::collection::vec(-50i64..50, 0..260),
+            lo in -60i64..60,
+            limit in proptest::option::of(1usize..300),
+            sorted in any::<bool>(),
+        ) {
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            rt.block_on(async {
+                let c = Client::embedded();
+                if !ks.is_empty() {
+                    let values: Vec<String> =
+                        ks.iter().map(|k| format!("({k}, 't{}')", k.rem_euclid(3))).collect();
+                    c.sql(format!("INSERT INTO t (k, tag) VALUES {}", values.join(", ")))
+                        .execute()
+                        .await
+                        .unwrap();
+                }
+                let mut q = "SELECT k, tag FROM t WHERE k >= $1".to_string();
+                if sorted {
+                    q.push_str(" ORDER BY k, tag");
+                }
+                if let Some(n) = limit {
+                    q.push_str(&format!(" LIMIT {n}"));
+                }
+                let streamed: Vec<Vec<Bson>> = c
+                    .sql(q.as_str())
+                    .bind(lo)
+                    .fetch_all()
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| r.into_values())
+                    .collect();
+                let drained = c.query(&q, &[lo.into()]).await.unwrap();
+                assert_eq!(streamed, drained.rows, "{q}");
+            });
+        }
+    }
+}
