@@ -451,6 +451,15 @@ async fn the_statement_cache_skips_translation_and_is_invalidated_by_ddl() {
         .unwrap();
     assert_eq!(c.query_scalar::<String>(q, &[]).await.unwrap(), "b");
     assert!(c.statement_cache_stats().invalidations >= inv + 2);
+    // DDL through the untyped API and a prepared statement bumps it too.
+    let inv = c.statement_cache_stats().invalidations;
+    c.execute("CREATE INDEX tk ON t (k)", &[]).await.unwrap();
+    c.prepare("DROP INDEX t.tk")
+        .unwrap()
+        .execute(&[])
+        .await
+        .unwrap();
+    assert_eq!(c.statement_cache_stats().invalidations, inv + 2);
     // Explicit clearing, and a client without a cache.
     c.clear_statement_cache();
     assert_eq!(c.statement_cache_stats().entries, 0);
