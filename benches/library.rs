@@ -61,7 +61,9 @@ fn bench(c: &mut Criterion) {
         let uncached = cached.with_statement_cache_capacity(0);
         let prepared = cached.prepare(LOOKUP).expect("prepare");
         let mut g = c.benchmark_group(format!("point_lookup_{size}"));
-        g.sample_size(30);
+        g.sample_size(30)
+            .warm_up_time(std::time::Duration::from_secs(1))
+            .measurement_time(std::time::Duration::from_secs(3));
         let mut i = 0usize;
         let mut next_id = move || {
             i = (i + 7919) % size;
