@@ -157,7 +157,11 @@ impl Client {
             } else {
                 params
             };
-            out.push(execute_plan(self.backend.as_ref(), &self.db, &plan, p).await?);
+            let result = execute_plan(self.backend.as_ref(), &self.db, &plan, p).await;
+            if cache::changes_catalog(&plan) {
+                self.statements.invalidate();
+            }
+            out.push(result?);
         }
         Ok(out)
     }
@@ -225,7 +229,11 @@ impl Client {
         plan: &StatementPlan,
         params: &[Bson],
     ) -> Result<StatementResult, crate::Error> {
-        execute_plan(self.backend.as_ref(), &self.db, plan, params).await
+        let result = execute_plan(self.backend.as_ref(), &self.db, plan, params).await;
+        if cache::changes_catalog(plan) {
+            self.statements.invalidate();
+        }
+        result
     }
 }
 

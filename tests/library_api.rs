@@ -451,6 +451,15 @@ async fn the_statement_cache_skips_translation_and_is_invalidated_by_ddl() {
         .unwrap();
     assert_eq!(c.query_scalar::<String>(q, &[]).await.unwrap(), "b");
     assert!(c.statement_cache_stats().invalidations >= inv + 2);
+    // DDL through the untyped API and a prepared statement bumps it too.
+    let inv = c.statement_cache_stats().invalidations;
+    c.execute("CREATE INDEX tk ON t (k)", &[]).await.unwrap();
+    c.prepare("DROP INDEX t.tk")
+        .unwrap()
+        .execute(&[])
+        .await
+        .unwrap();
+    assert_eq!(c.statement_cache_stats().invalidations, inv + 2);
     // Explicit clearing, and a client without a cache.
     c.clear_statement_cache();
     assert_eq!(c.statement_cache_stats().entries, 0);
@@ -623,4 +632,105 @@ async fn the_typed_sessions_example_runs_on_the_embedded_engine() {
     // Its statements were translated once each, then served from the cache.
     let s = c.statement_cache_stats();
     assert!(s.hits >= 6, "{s:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_through_the_driver_read_the_cursor_lazily() {
+    let engine = sqlmongo::engine::Engine::in_memory();
+    let server = sqlmongo::server::Server::bind("127.0.0.1:0", engine.clone())
+        .await
+        .unwrap();
+    let addr = server.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server.serve_until(async {
+        let _ = stopped.await;
+    }));
+    let c = Client::connect(&format!("mongodb://{addr}/app?directConnection=true"), "")
+        .await
+        .unwrap();
+    let values: Vec<String> = (0..250).map(|i| format!("({i})")).collect();
+    c.sql(format!("INSERT INTO big (k) VALUES {}", values.join(", ")))
+        .execute()
+        .await
+        .unwrap();
+    async fn settle(engine: &sqlmongo::engine::Engine, open: usize) -> usize {
+        for _ in 0..200 {
+            if engine.open_cursors() == open {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        engine.open_cursors()
+    }
+    {
+        let mut s = c
+            .sql("SELECT k FROM big ORDER BY k")
+            .scalar::<i64>()
+            .fetch();
+        assert_eq!(s.try_next().await.unwrap(), Some(0));
+        // The first batch is read; the rest waits on the server.
+        assert_eq!(engine.open_cursors(), 1);
+        let mut n = 1;
+        while let Some(k) = s.try_next().await.unwrap() {
+            assert_eq!(k, n);
+            n += 1;
+        }
+        assert_eq!(n, 250);
+        assert_eq!(settle(&engine, 0).await, 0);
+    }
+    // A stream dropped with rows left: the driver kills its cursor, but in a new implicit session, which
+    // the engine refuses (NotOwner; mongod without --auth accepts it), so the engine's idle-cursor timeout
+    // ends it: not asserted here.
+    c.shutdown().await;
+    let _ = stop.send(());
+    let _ = task.await;
+}
+
+mod pinned {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// The lazily streamed rows of `sql().fetch_all()` (one cursor, several batches) are the rows
+        /// `Client::query` gets by draining the cursor, in the same order.
+        #[test]
+        fn streamed_rows_equal_drained_rows(
+            ks in proptest::collection::vec(-50i64..50, 0..260),
+            lo in -60i64..60,
+            limit in proptest::option::of(1usize..300),
+            sorted in any::<bool>(),
+        ) {
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            rt.block_on(async {
+                let c = Client::embedded();
+                if !ks.is_empty() {
+                    let values: Vec<String> =
+                        ks.iter().map(|k| format!("({k}, 't{}')", k.rem_euclid(3))).collect();
+                    c.sql(format!("INSERT INTO t (k, tag) VALUES {}", values.join(", ")))
+                        .execute()
+                        .await
+                        .unwrap();
+                }
+                let mut q = "SELECT k, tag FROM t WHERE k >= $1".to_string();
+                if sorted {
+                    q.push_str(" ORDER BY k, tag");
+                }
+                if let Some(n) = limit {
+                    q.push_str(&format!(" LIMIT {n}"));
+                }
+                let streamed: Vec<Vec<Bson>> = c
+                    .sql(q.as_str())
+                    .bind(lo)
+                    .fetch_all()
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| r.into_values())
+                    .collect();
+                let drained = c.query(&q, &[lo.into()]).await.unwrap();
+                assert_eq!(streamed, drained.rows, "{q}");
+            });
+        }
+    }
 }

@@ -11,7 +11,7 @@
 //! unread) and fails with [`crate::Error::RowNotFound`] when there is none; `fetch_optional` gives `None`
 //! then.
 
-use crate::client::cache::{changes_catalog, CacheStats, StatementCache};
+use crate::client::cache::{CacheStats, StatementCache};
 use crate::client::row::{decode_value, DecodeError, Row};
 use crate::client::stream::RowStream;
 use crate::client::Client;
@@ -177,11 +177,8 @@ impl<'a> Query<'a> {
     /// DELETE: deleted; 0 for DDL; a query: the number of its rows).
     pub async fn execute(self) -> Result<u64, crate::Error> {
         let plan = self.plan()?;
-        let result = self.client.execute_plan(&plan, &self.params).await;
-        if changes_catalog(&plan) {
-            self.client.statements.invalidate();
-        }
-        Ok(match result? {
+        // execute_plan invalidates the statement cache after DDL.
+        Ok(match self.client.execute_plan(&plan, &self.params).await? {
             StatementResult::Affected(n) => n,
             StatementResult::Rows(r) => r.rows.len() as u64,
         })

@@ -619,3 +619,59 @@ pub fn decimal<'de, D: de::Deserializer<'de>>(d: D) -> Result<rust_decimal::Deci
     }
     d.deserialize_str(Text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn int<T: DeserializeOwned>(v: Bson) -> Option<T> {
+        decode_value::<T>(v, "c").ok()
+    }
+
+    proptest! {
+        /// Integers decode exactly when the value fits the type (`TryFrom`), whatever BSON width holds it.
+        #[test]
+        fn integers_decode_iff_they_fit(v in any::<i64>()) {
+            prop_assert_eq!(int::<i32>(Bson::Int64(v)), i32::try_from(v).ok());
+            prop_assert_eq!(int::<u64>(Bson::Int64(v)), u64::try_from(v).ok());
+            prop_assert_eq!(int::<u8>(Bson::Int64(v)), u8::try_from(v).ok());
+            prop_assert_eq!(int::<i16>(Bson::Int64(v)), i16::try_from(v).ok());
+            prop_assert_eq!(int::<i64>(Bson::Int64(v)), Some(v));
+            if let Ok(small) = i32::try_from(v) {
+                prop_assert_eq!(int::<i64>(Bson::Int32(small)), Some(v));
+            }
+        }
+
+        /// A double decodes into an integer only when it is integral and in range, to the same value.
+        #[test]
+        fn doubles_decode_into_integers_only_exactly(d in any::<f64>()) {
+            let two63 = 2f64.powi(63);
+            let exact = d.fract() == 0.0 && (-two63..two63).contains(&d);
+            prop_assert_eq!(int::<i64>(Bson::Double(d)), exact.then_some(d as i64));
+        }
+    }
+
+    #[test]
+    fn errors_name_the_column_and_path() {
+        let row = Row::new(
+            vec!["a".to_string(), "doc".to_string()].into(),
+            vec![Bson::Null, Bson::Document(bson::doc! {"x": [1, "two"]})],
+        );
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Inner {
+            x: Vec<i32>,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct R {
+            a: Option<i32>,
+            doc: Inner,
+        }
+        match row.decode::<R>() {
+            Err(crate::Error::Decode(e)) => assert_eq!(e.column.as_deref(), Some("doc.x[1]")),
+            other => panic!("{other:?}"),
+        }
+    }
+}

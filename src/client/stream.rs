@@ -6,13 +6,13 @@
 //! before them have been taken. Any other statement (`SELECT *`, whose columns are the union of the
 //! documents' fields; a multi-step plan; `RETURNING`) runs whole when first polled and its rows are then
 //! handed out one by one; a statement without rows (DML, DDL) gives an empty stream. Through a MongoDB
-//! deployment (`Client::connect`) the driver reads the whole cursor in one go (its `getMore`s must stay in
-//! the session that opened it).
+//! deployment (`Client::connect`) the driver's own cursor is read the same way, lazily
+//! ([`crate::driver::Backend::open_cursor`]: its `getMore`s stay in the session that opened it).
 
 use crate::client::cache::{changes_catalog, StatementCache};
 use crate::client::Row;
 use crate::driver::execute::{batch, cursor_id, execute_plan, shape_rows, StatementResult};
-use crate::driver::Backend;
+use crate::driver::{Backend, CursorBatches, OpenedCursor};
 use crate::mql::{Output, OutputColumn, StatementPlan};
 use bson::{doc, Bson, Document};
 use futures_core::Stream;
@@ -54,6 +54,8 @@ pub struct RowStream<T> {
     pending: Option<BatchFuture>,
     /// The open cursor (id, collection), until a batch says it is exhausted.
     cursor: Option<OpenCursor>,
+    /// A cursor the backend reads itself (the driver's), when it does.
+    lazy: Option<CursorBatches>,
     decode: fn(Row) -> Result<T, crate::Error>,
     done: bool,
 }
@@ -63,6 +65,8 @@ struct Batch {
     columns: Option<Vec<String>>,
     rows: Vec<Vec<Bson>>,
     cursor: Option<OpenCursor>,
+    /// A cursor the backend reads itself (the driver's).
+    lazy: Option<CursorBatches>,
 }
 
 impl<T> std::fmt::Debug for RowStream<T> {
@@ -132,7 +136,19 @@ impl<T> RowStream<T> {
                                 columns: None,
                                 rows: Vec::new(),
                                 cursor: None,
+                                lazy: None,
                             });
+                        };
+                        let cmd = match b.open_cursor(&d, cmd).await? {
+                            OpenedCursor::NotHandled(cmd) => cmd,
+                            OpenedCursor::Batches(batches) => {
+                                return Ok(Batch {
+                                    columns: None,
+                                    rows: Vec::new(),
+                                    cursor: None,
+                                    lazy: Some(batches),
+                                })
+                            }
                         };
                         let reply = b.run_command(&d, cmd).await?;
                         let (docs, cursor) = cursor_batch(&reply, "firstBatch")?;
@@ -140,6 +156,7 @@ impl<T> RowStream<T> {
                             columns: None,
                             rows: shape_rows(&s, docs).rows,
                             cursor,
+                            lazy: None,
                         })
                     });
                     (names, shape, fut)
@@ -156,11 +173,13 @@ impl<T> RowStream<T> {
                                 columns: Some(r.columns),
                                 rows: r.rows,
                                 cursor: None,
+                                lazy: None,
                             }),
                             StatementResult::Affected(_) => Ok(Batch {
                                 columns: None,
                                 rows: Vec::new(),
                                 cursor: None,
+                                lazy: None,
                             }),
                         }
                     });
@@ -175,6 +194,7 @@ impl<T> RowStream<T> {
             buffered: Vec::new().into_iter(),
             pending: Some(pending),
             cursor: None,
+            lazy: None,
             decode,
             done: false,
         }
@@ -196,6 +216,7 @@ impl<T> RowStream<T> {
             buffered: Vec::new().into_iter(),
             pending: Some(Box::pin(std::future::ready(Err(error)))),
             cursor: None,
+            lazy: None,
             decode,
             done: false,
         }
@@ -227,6 +248,7 @@ impl<T> RowStream<T> {
                 columns: None,
                 rows: shape_rows(&shape, docs).rows,
                 cursor,
+                lazy: None,
             })
         })
     }
@@ -260,6 +282,25 @@ impl<T> Stream for RowStream<T> {
                         }
                         this.buffered = b.rows.into_iter();
                         this.cursor = b.cursor;
+                        this.lazy = b.lazy;
+                        continue;
+                    }
+                }
+            }
+            if let Some(batches) = this.lazy.as_mut() {
+                match batches.as_mut().poll_next(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Some(Ok(docs))) => {
+                        this.buffered = shape_rows(&this.shape, docs).rows.into_iter();
+                        continue;
+                    }
+                    Poll::Ready(Some(Err(e))) => {
+                        this.done = true;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                    Poll::Ready(None) => {
+                        this.lazy = None;
+                        this.done = true;
                         continue;
                     }
                 }

@@ -25,6 +25,24 @@ pub type BatchSink<'a> = dyn FnMut(Vec<Document>) -> Result<(), crate::Error> + 
 /// The future of [`Backend::stream_cursor`].
 pub type StreamFuture<'a> = Pin<Box<dyn Future<Output = Result<(), crate::Error>> + Send + 'a>>;
 
+/// A cursor's documents batch by batch, read as they are pulled ([`Backend::open_cursor`]); dropping it
+/// closes the cursor.
+pub type CursorBatches =
+    Pin<Box<dyn futures_core::Stream<Item = Result<Vec<Document>, crate::Error>> + Send>>;
+
+/// What [`Backend::open_cursor`] did.
+pub enum OpenedCursor {
+    /// The cursor is open; its batches come as the stream is pulled.
+    Batches(CursorBatches),
+    /// Nothing ran (the default): here is the command back, to run with `run_command` and read with
+    /// `getMore`.
+    NotHandled(Document),
+}
+
+/// The future of [`Backend::open_cursor`].
+pub type OpenCursorFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<OpenedCursor, crate::Error>> + Send + 'a>>;
+
 /// Something that runs MongoDB commands against a database.
 pub trait Backend: Send + Sync {
     /// Runs one command document against database `db` and returns mongod's reply.
@@ -64,6 +82,14 @@ pub trait Backend: Send + Sync {
             }
             Ok(())
         })
+    }
+
+    /// Runs a command that opens a cursor (`find`, `aggregate`) and returns its batches as a stream the
+    /// backend reads on demand, for a backend whose cursors must be read in the session that opened them
+    /// (the official driver). The default runs nothing and hands the command back
+    /// ([`OpenedCursor::NotHandled`]): the caller reads the cursor with `run_command` and `getMore` itself.
+    fn open_cursor<'a>(&'a self, _db: &'a str, command: Document) -> OpenCursorFuture<'a> {
+        Box::pin(async { Ok(OpenedCursor::NotHandled(command)) })
     }
 
     /// Interrupts the commands this process is running through the backend (a canceled statement: Ctrl-C in

@@ -135,6 +135,23 @@ impl Backend for MongoBackend {
         })
     }
 
+    /// The driver's cursor, read as the stream is pulled (getMore in the session that opened it).
+    fn open_cursor<'a>(&'a self, db: &'a str, command: Document) -> super::OpenCursorFuture<'a> {
+        Box::pin(async move {
+            let cursor = self
+                .client
+                .database(db)
+                .run_cursor_command(command)
+                .await
+                .map_err(|e| map_error("", e))?;
+            let batches: super::CursorBatches = Box::pin(DriverBatches {
+                cursor,
+                done: false,
+            });
+            Ok(super::OpenedCursor::Batches(batches))
+        })
+    }
+
     /// The driver's cursor (getMore in the session that opened it), handed on in batches of
     /// [`STREAM_BATCH`] documents.
     fn stream_cursor<'a>(
@@ -159,6 +176,45 @@ impl Backend for MongoBackend {
             }
             sink(batch)
         })
+    }
+}
+
+/// A driver cursor as batches: the documents the driver has buffered (one server batch, at most
+/// [`STREAM_BATCH`]) each time it is polled; the driver sends `getMore` in the cursor's session when its
+/// buffer is empty, and kills the cursor when dropped.
+struct DriverBatches {
+    cursor: mongodb::Cursor<Document>,
+    done: bool,
+}
+
+impl futures_core::Stream for DriverBatches {
+    type Item = Result<Vec<Document>, crate::Error>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        let mut batch = Vec::new();
+        while !this.done && batch.len() < STREAM_BATCH {
+            match std::pin::Pin::new(&mut this.cursor).poll_next(cx) {
+                Poll::Ready(Some(Ok(d))) => batch.push(d),
+                Poll::Ready(Some(Err(e))) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(map_error("", e))));
+                }
+                Poll::Ready(None) => this.done = true,
+                // The buffer is empty and a getMore is on its way: hand out what we have first.
+                Poll::Pending if batch.is_empty() => return Poll::Pending,
+                Poll::Pending => break,
+            }
+        }
+        if batch.is_empty() {
+            Poll::Ready(None)
+        } else {
+            Poll::Ready(Some(Ok(batch)))
+        }
     }
 }
 
