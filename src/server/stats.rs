@@ -29,8 +29,7 @@ type Labels = Vec<(String, String)>;
 pub struct ServerStats {
     registry: Registry,
     started: Instant,
-    opcounters: Family<Labels, Counter>,
-    /// The counters of `opcounters`, in [`OP_KINDS`] order (no label lookup per command).
+    /// The counters of `sqlmongo_opcounters`, in [`OP_KINDS`] order (no label lookup per command).
     by_kind: [Counter; 6],
     connections_current: Gauge,
     connections_total: Counter,
@@ -128,7 +127,6 @@ impl ServerStats {
         ServerStats {
             registry,
             started: Instant::now(),
-            opcounters,
             by_kind,
             connections_current,
             connections_total,
