@@ -251,6 +251,11 @@ pub fn run_cli(args: &ServeArgs, mut backend: BackendArgs) -> Result<(), String>
                     .local_addr()
                     .map_err(|e| format!("cannot read the metrics address: {e}"))?;
                 tracing::info!("metrics: http://{bound}/metrics (Prometheus)");
+                if !bound.ip().is_loopback() {
+                    tracing::warn!(
+                        "the metrics endpoint {bound} is not on loopback and has no authentication: anyone who reaches it reads the server's counters"
+                    );
+                }
                 let mut stopped = metrics_stopped.clone();
                 Some(tokio::spawn(crate::server::metrics::serve_metrics(
                     listener,

@@ -29,7 +29,8 @@ type Labels = Vec<(String, String)>;
 pub struct ServerStats {
     registry: Registry,
     started: Instant,
-    opcounters: Family<Labels, Counter>,
+    /// The counters of `sqlmongo_opcounters`, in [`OP_KINDS`] order (no label lookup per command).
+    by_kind: [Counter; 6],
     connections_current: Gauge,
     connections_total: Counter,
     command_seconds: Histogram,
@@ -121,14 +122,12 @@ impl ServerStats {
             "Seconds since the server started",
             uptime_seconds.clone(),
         );
-        for kind in OP_KINDS {
-            // Every kind appears in the exposition from the start (at 0).
-            let _ = opcounters.get_or_create(&label(kind));
-        }
+        // Every kind appears in the exposition from the start (at 0).
+        let by_kind = OP_KINDS.map(|kind| opcounters.get_or_create(&label(kind)).clone());
         ServerStats {
             registry,
             started: Instant::now(),
-            opcounters,
+            by_kind,
             connections_current,
             connections_total,
             command_seconds,
@@ -150,15 +149,15 @@ impl ServerStats {
 
     /// The value of one `opcounters` kind (`insert`, `query`, `update`, `delete`, `getmore`, `command`).
     pub fn opcounter(&self, kind: &str) -> u64 {
-        self.opcounters.get_or_create(&label(kind)).get()
+        OP_KINDS
+            .iter()
+            .position(|k| *k == kind)
+            .map_or(0, |i| self.by_kind[i].get())
     }
 
     /// Counts one command by its name and (for writes) its statements, and its duration.
     fn count(&self, name: &str, statements: u64, elapsed: Duration) {
-        let kind = op_kind(name);
-        self.opcounters
-            .get_or_create(&label(kind))
-            .inc_by(statements);
+        self.by_kind[op_kind(name)].inc_by(statements);
         self.command_seconds.observe(elapsed.as_secs_f64());
     }
 
@@ -295,15 +294,16 @@ fn label(kind: &str) -> Labels {
     vec![("type".to_string(), kind.to_string())]
 }
 
-/// The `opcounters` kind of a command, as mongod counts commands that arrive by `OP_MSG`.
-fn op_kind(name: &str) -> &'static str {
+/// The `opcounters` kind of a command (its index in [`OP_KINDS`]), as mongod counts commands that arrive by
+/// `OP_MSG`.
+fn op_kind(name: &str) -> usize {
     match name {
-        "insert" => "insert",
-        "find" => "query",
-        "update" => "update",
-        "delete" => "delete",
-        "getMore" => "getmore",
-        _ => "command",
+        "insert" => 0,
+        "find" => 1,
+        "update" => 2,
+        "delete" => 3,
+        "getMore" => 4,
+        _ => 5,
     }
 }
 

@@ -121,3 +121,77 @@ fn type_name(v: &Bson) -> &'static str {
         _ => "another type",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{Engine, EngineOptions};
+    use bson::{doc, Bson, Document};
+    use std::time::{Duration, Instant};
+
+    fn int(d: &Document, path: &[&str]) -> i64 {
+        let mut cur = d;
+        for p in &path[..path.len() - 1] {
+            cur = cur.get_document(p).expect(p);
+        }
+        match cur.get(path[path.len() - 1]) {
+            Some(Bson::Int64(n)) => *n,
+            Some(Bson::Int32(n)) => i64::from(*n),
+            other => panic!("{path:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn idle_cursors_and_ttl_passes_are_counted() {
+        let e = Engine::with_options(EngineOptions {
+            ttl_monitor_interval: Some(Duration::from_millis(20)),
+            cursor_timeout: Duration::from_millis(50),
+            ..EngineOptions::default()
+        });
+        let docs: Vec<Document> = (0..5).map(|i| doc! {"_id": i}).collect();
+        e.run_command("app", &doc! {"insert": "c", "documents": docs})
+            .expect("insert");
+        e.run_command("app", &doc! {"find": "c", "batchSize": 1})
+            .expect("find");
+        let s = e
+            .run_command("admin", &doc! {"serverStatus": 1})
+            .expect("status");
+        assert_eq!(int(&s, &["metrics", "cursor", "open", "total"]), 1);
+        let started = Instant::now();
+        loop {
+            let s = e
+                .run_command("admin", &doc! {"serverStatus": 1})
+                .expect("status");
+            if int(&s, &["metrics", "cursor", "timedOut"]) == 1 {
+                assert_eq!(int(&s, &["metrics", "cursor", "open", "total"]), 0);
+                assert!(int(&s, &["metrics", "ttl", "passes"]) >= 1);
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "{s}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn profile_reads_and_sets_slowms_as_mongod() {
+        let e = Engine::in_memory();
+        assert_eq!(e.slow_ms(), 100);
+        let r = e
+            .run_command("app", &doc! {"profile": 0, "slowms": 7})
+            .expect("set");
+        assert_eq!((int(&r, &["was"]), int(&r, &["slowms"])), (0, 100));
+        assert_eq!(e.slow_ms(), 7);
+        let r = e.run_command("app", &doc! {"profile": -1}).expect("read");
+        assert_eq!(int(&r, &["slowms"]), 7);
+        assert_eq!(e.slow_ms(), 7);
+        for (cmd, code) in [
+            (doc! {"profile": 1}, 115),
+            (doc! {"profile": 5}, 2),
+            (doc! {"profile": "x"}, 14),
+            (doc! {"profile": 0, "slowms": "fast"}, 14),
+        ] {
+            let err = e.run_command("app", &cmd).expect_err("refused");
+            assert_eq!(err.code, code, "{cmd}: {err:?}");
+        }
+        assert_eq!(e.slow_ms(), 7);
+    }
+}
