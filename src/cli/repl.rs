@@ -250,6 +250,8 @@ struct Session<'rt> {
     names: Arc<RwLock<Names>>,
     /// The statements run, for the history.
     ran: Vec<String>,
+    /// `\copy ... FROM STDIN` waiting for its data: the statement and the lines so far (until `\.`).
+    copy_in: Option<(Box<crate::sql::copy::CopyStatement>, String)>,
     /// SIGINT, caught while a statement runs (Ctrl-C cancels the statement, not the shell).
     #[cfg(unix)]
     sigint: Option<tokio::signal::unix::Signal>,
@@ -257,7 +259,9 @@ struct Session<'rt> {
 
 impl Session<'_> {
     fn prompt(&self) -> &'static str {
-        if self.buffer.is_empty() {
+        if self.copy_in.is_some() {
+            ">> "
+        } else if self.buffer.is_empty() {
             "sqlmongo=> "
         } else {
             "sqlmongo-> "
@@ -266,6 +270,16 @@ impl Session<'_> {
 
     /// Handles one input line.
     fn line(&mut self, line: &str) -> io::Result<Flow> {
+        if let Some((_, data)) = self.copy_in.as_mut() {
+            self.buffer_line += 1;
+            if line.trim_end_matches('\r') == "\\." {
+                self.finish_copy_in()?;
+            } else {
+                data.push_str(line);
+                data.push('\n');
+            }
+            return Ok(Flow::Continue);
+        }
         // A `\` line is a meta command, also in the middle of a statement (unless inside a string).
         if line.trim_start().starts_with('\\') && (self.buffer.is_empty() || lexes(&self.buffer)) {
             let flow = self.meta(line.trim());
@@ -406,6 +420,9 @@ impl Session<'_> {
 
     /// Runs what is left at the end of input (a last statement without `;`).
     fn finish(&mut self) -> io::Result<()> {
+        if self.copy_in.is_some() {
+            self.finish_copy_in()?;
+        }
         if !is_blank(&self.buffer) {
             let text = std::mem::take(&mut self.buffer);
             self.execute(&text)?;
@@ -514,16 +531,44 @@ impl Session<'_> {
                 return Ok(());
             }
         };
+        if !stmt.to && stmt.target == crate::sql::copy::CopyTarget::Stdin {
+            if !self.track_lines {
+                eprintln!(
+                    "Enter data to be copied followed by a newline.\n\
+                     End with a backslash and a period on a line by itself, or an EOF signal."
+                );
+            }
+            self.copy_in = Some((stmt, String::new()));
+            return Ok(());
+        }
+        self.run_copy(&stmt, None)
+    }
+
+    /// Runs the `\copy ... FROM STDIN` whose data ended (`\.` or end of input).
+    fn finish_copy_in(&mut self) -> io::Result<()> {
+        let Some((stmt, data)) = self.copy_in.take() else {
+            return Ok(());
+        };
+        let stdin: Box<dyn io::BufRead + Send> = Box::new(io::Cursor::new(data.into_bytes()));
+        self.run_copy(&stmt, Some(stdin))
+    }
+
+    fn run_copy(
+        &mut self,
+        stmt: &crate::sql::copy::CopyStatement,
+        stdin: Option<Box<dyn io::BufRead + Send>>,
+    ) -> io::Result<()> {
+        let sql = stmt.to_string();
         let chunk = super::script::Chunk {
             text: sql.clone(),
             line: 1,
             column: 1,
-            context: sql.clone(),
+            context: sql,
             end: 0,
         };
         match self
             .rt
-            .block_on(self.runner.copy(&stmt, &chunk, None, None))?
+            .block_on(self.runner.copy(stmt, &chunk, stdin, None))?
         {
             Ok(()) => {
                 if !stmt.to {
@@ -617,6 +662,7 @@ pub fn run(rt: &Runtime, runner: Runner) -> io::Result<()> {
         name: if interactive { "<repl>" } else { "<stdin>" },
         names: names.clone(),
         ran: Vec::new(),
+        copy_in: None,
         #[cfg(unix)]
         sigint: {
             let _in_runtime = rt.enter();
