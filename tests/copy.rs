@@ -575,10 +575,20 @@ fn the_shell_copies_with_backslash_copy_and_bare_file_names() {
     let script = "CREATE TABLE s (sid text, uid integer);\n\
                   \\copy s from in.csv with csv header\n\
                   \\copy (SELECT sid, uid + 1 AS next FROM s) to out.txt\n\
-                  \\copy s from missing.csv csv\n";
+                  \\copy s from missing.csv csv\n\
+                  \\copy s from stdin (format csv)\n\
+                  s2,2\n\
+                  \"s;3\",3\n\
+                  \\.\n\
+                  SELECT count(*) AS n FROM s;\n\
+                  \\copy s (sid) from pstdin\n\
+                  s4\n";
     let (out, err, code) = bin(&["repl", "--format", "table"], script, &d);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("COPY 1\nCOPY 1\n"), "{out}");
+    assert!(out.contains("COPY 2\n"), "{out}");
+    assert!(out.contains("│ 3 │"), "{out}");
+    assert!(out.ends_with("COPY 1\n"), "{out}");
     assert_eq!(
         std::fs::read_to_string(d.join("out.txt")).unwrap(),
         "s1\t2\n"

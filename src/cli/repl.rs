@@ -19,6 +19,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use tokio::runtime::Runtime;
 
+#[path = "repl_copy.rs"]
+mod repl_copy;
+pub use repl_copy::quote_copy_file;
+
 /// Keywords offered by tab completion.
 pub const KEYWORDS: &[&str] = &[
     "ALL",
@@ -262,6 +266,8 @@ struct Session<'rt> {
     last: Option<String>,
     /// The command `\o |COMMAND` writes to, waited for when output goes elsewhere.
     output_pipe: Option<std::process::Child>,
+    /// `\copy ... FROM STDIN` waiting for its data: the statement and the lines so far (until `\.`).
+    copy_in: Option<(Box<crate::sql::copy::CopyStatement>, String)>,
     /// SIGINT, caught while a statement runs (Ctrl-C cancels the statement, not the shell).
     #[cfg(unix)]
     sigint: Option<tokio::signal::unix::Signal>,
@@ -269,7 +275,9 @@ struct Session<'rt> {
 
 impl Session<'_> {
     fn prompt(&self) -> &'static str {
-        if self.buffer.is_empty() {
+        if self.copy_in.is_some() {
+            ">> "
+        } else if self.buffer.is_empty() {
             "sqlmongo=> "
         } else {
             "sqlmongo-> "
@@ -278,6 +286,16 @@ impl Session<'_> {
 
     /// Handles one input line.
     fn line(&mut self, line: &str) -> io::Result<Flow> {
+        if let Some((_, data)) = self.copy_in.as_mut() {
+            self.buffer_line += 1;
+            if line.trim_end_matches('\r') == "\\." {
+                self.finish_copy_in()?;
+            } else {
+                data.push_str(line);
+                data.push('\n');
+            }
+            return Ok(Flow::Continue);
+        }
         // A `\` line is a meta command, also in the middle of a statement (unless inside a string).
         if line.trim_start().starts_with('\\') && (self.buffer.is_empty() || lexes(&self.buffer)) {
             let flow = self.meta(line.trim());
@@ -420,6 +438,9 @@ impl Session<'_> {
 
     /// Runs what is left at the end of input (a last statement without `;`).
     fn finish(&mut self) -> io::Result<()> {
+        if self.copy_in.is_some() {
+            self.finish_copy_in()?;
+        }
         if !is_blank(&self.buffer) {
             let text = std::mem::take(&mut self.buffer);
             self.execute(&text)?;
@@ -504,111 +525,6 @@ impl Session<'_> {
     }
 }
 
-impl Session<'_> {
-    /// psql's `\copy`: the arguments of a COPY (a bare file name allowed), the file read or written here.
-    fn copy(&mut self, arg: &str) -> io::Result<()> {
-        if arg.is_empty() {
-            eprintln!(
-                "error: \\copy takes the arguments of COPY: \\copy t FROM 'file' (FORMAT csv)"
-            );
-            return Ok(());
-        }
-        let sql = format!("COPY {}", quote_copy_file(arg));
-        let stmt = match crate::sql::parse(&sql) {
-            Ok(mut v) if v.len() == 1 => match v.pop() {
-                Some((crate::sql::Statement::Copy(c), _)) => c,
-                _ => {
-                    eprintln!("error: \\copy: not a COPY");
-                    return Ok(());
-                }
-            },
-            Ok(_) => {
-                eprintln!("error: \\copy takes one COPY");
-                return Ok(());
-            }
-            Err(e) => {
-                eprintln!("error: \\copy: syntax error: {}", e.message);
-                return Ok(());
-            }
-        };
-        let chunk = super::script::Chunk {
-            text: sql.clone(),
-            line: 1,
-            column: 1,
-            context: sql.clone(),
-            end: 0,
-        };
-        match self
-            .rt
-            .block_on(self.runner.copy(&stmt, &chunk, None, None))?
-        {
-            Ok(()) => {
-                if !stmt.to {
-                    self.refresh_names();
-                }
-            }
-            Err(e) => {
-                self.runner.printer.error(&e.message)?;
-                eprintln!("error: \\copy: {}", e.message);
-            }
-        }
-        Ok(())
-    }
-}
-
-/// psql lets `\copy` name its file bare (`\copy t from data.csv csv`): quotes the word after the top-level
-/// FROM / TO unless it is quoted already or STDIN / STDOUT / PSTDIN / PSTDOUT / PROGRAM.
-pub fn quote_copy_file(arg: &str) -> String {
-    let bytes = arg.as_bytes();
-    let (mut depth, mut quote) = (0i32, None::<u8>);
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) => {
-                if b == q {
-                    quote = None;
-                }
-                i += 1;
-                continue;
-            }
-            None if b == b'\'' || b == b'"' => quote = Some(b),
-            None if b == b'(' => depth += 1,
-            None if b == b')' => depth -= 1,
-            None if depth == 0
-                && (i == 0 || bytes[i - 1].is_ascii_whitespace() || bytes[i - 1] == b')') =>
-            {
-                let rest = &arg[i..];
-                let word_len = rest
-                    .find(|c: char| !c.is_ascii_alphabetic())
-                    .unwrap_or(rest.len());
-                let word = rest[..word_len].to_ascii_lowercase();
-                if (word == "from" || word == "to")
-                    && rest[word_len..].starts_with(|c: char| c.is_whitespace())
-                {
-                    let after = &rest[word_len..];
-                    let target = after.trim_start();
-                    let head = &arg[..i + word_len + (after.len() - target.len())];
-                    if target.starts_with('\'') || target.is_empty() {
-                        return arg.to_string();
-                    }
-                    let end = target.find(char::is_whitespace).unwrap_or(target.len());
-                    let (file, tail) = target.split_at(end);
-                    let upper = file.to_ascii_uppercase();
-                    if ["STDIN", "STDOUT", "PSTDIN", "PSTDOUT", "PROGRAM"].contains(&upper.as_str())
-                    {
-                        return arg.to_string();
-                    }
-                    return format!("{head}'{}'{tail}", file.replace('\'', "''"));
-                }
-            }
-            None => {}
-        }
-        i += 1;
-    }
-    arg.to_string()
-}
-
 /// `on`, `off`, or nothing (toggle).
 fn on_off(arg: &str, current: bool) -> Option<bool> {
     match arg.to_ascii_lowercase().as_str() {
@@ -636,6 +552,7 @@ pub fn run(rt: &Runtime, runner: Runner) -> io::Result<()> {
         ran: Vec::new(),
         last: None,
         output_pipe: None,
+        copy_in: None,
         #[cfg(unix)]
         sigint: {
             let _in_runtime = rt.enter();
@@ -733,24 +650,6 @@ mod tests {
         assert!(wants_collection("SELECT * from "));
         assert!(wants_collection("\\d "));
         assert!(!wants_collection("SELECT "));
-    }
-
-    #[test]
-    fn copy_file_names_may_be_bare() {
-        assert_eq!(
-            quote_copy_file("t from data/x.csv with csv header"),
-            "t from 'data/x.csv' with csv header"
-        );
-        assert_eq!(
-            quote_copy_file("(SELECT a FROM t) TO out.csv (FORMAT csv)"),
-            "(SELECT a FROM t) TO 'out.csv' (FORMAT csv)"
-        );
-        assert_eq!(
-            quote_copy_file("t (a, b) FROM 'x y.csv'"),
-            "t (a, b) FROM 'x y.csv'"
-        );
-        assert_eq!(quote_copy_file("t TO stdout"), "t TO stdout");
-        assert_eq!(quote_copy_file("t from it's.csv"), "t from 'it''s.csv'");
     }
 
     #[test]

@@ -17,10 +17,13 @@ enum Source {
     /// The plan, and the columns declared `jsonb` (their values are written as JSON, strings quoted).
     Plan(Box<crate::mql::StatementPlan>, Vec<String>),
     Documents(String),
-}
-
-fn quote_ident(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
+    /// A table's columns read from its documents as stored (a plain `find`: the engine's cursor then holds
+    /// handles to the stored documents, where a projection would hold every projected row until drained).
+    Columns {
+        collection: String,
+        names: Vec<String>,
+        json_columns: Vec<String>,
+    },
 }
 
 async fn source(client: &Client, stmt: &CopyStatement, json: bool) -> Result<Source, CopyError> {
@@ -75,17 +78,11 @@ async fn source(client: &Client, stmt: &CopyStatement, json: bool) -> Result<Sou
                 .filter(|d| d.ty == Some(values::ColumnType::Json))
                 .map(|d| d.name.clone())
                 .collect();
-            let cols: Vec<String> = names.iter().map(|n| quote_ident(n)).collect();
-            let sql = format!(
-                "SELECT {} FROM {}",
-                cols.join(", "),
-                quote_ident(&collection)
-            );
-            let mut parsed = crate::sql::parse(&sql).map_err(crate::Error::from)?;
-            match parsed.pop() {
-                Some(p) => p,
-                None => return Err(CopyError::invalid("empty COPY source")),
-            }
+            return Ok(Source::Columns {
+                collection,
+                names,
+                json_columns,
+            });
         }
     };
     let plan = crate::translate::translate_statement(&sql_stmt, &text)?;
@@ -224,6 +221,7 @@ pub(super) async fn run(
             }
             _ => None,
         },
+        Source::Columns { names, .. } => Some(names.clone()),
         Source::Documents(_) => None,
     };
     let opts =
@@ -285,6 +283,36 @@ async fn write_all(
                 rows += docs.len() as u64;
                 for d in docs {
                     json_line(&mut buf, d, canonical);
+                }
+                out.write_all(buf.as_bytes())
+                    .map_err(|e| stop(e, &mut io_error))
+            };
+            let cmd = doc! {"find": collection.as_str(), "filter": {}};
+            let r = client
+                .backend()
+                .stream_cursor(client.database(), cmd, &mut sink)
+                .await;
+            finish(r, io_error)?;
+        }
+        Source::Columns {
+            collection,
+            names,
+            json_columns,
+        } => {
+            let writer = RowWriter::new(opts, names.clone(), json_columns);
+            let mut buf = String::new();
+            writer.header(&mut buf);
+            out.write_all(buf.as_bytes())
+                .map_err(|e| CopyError::io(&name, e))?;
+            let mut sink = |docs: Vec<Document>| -> Result<(), crate::Error> {
+                let mut buf = String::new();
+                rows += docs.len() as u64;
+                for d in &docs {
+                    let row: Vec<Bson> = names
+                        .iter()
+                        .map(|n| d.get(n).cloned().unwrap_or(Bson::Null))
+                        .collect();
+                    writer.row(&mut buf, &row);
                 }
                 out.write_all(buf.as_bytes())
                     .map_err(|e| stop(e, &mut io_error))

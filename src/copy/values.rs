@@ -342,9 +342,13 @@ pub fn plain_decimal(s: &str) -> String {
         return s.to_string();
     };
     let (mantissa, exp) = (&s[..i], &s[i + 1..]);
+    // Far exponents stay as they are (no string of a million zeros from `1e999999`).
     let Ok(exp) = exp.parse::<i64>() else {
         return s.to_string();
     };
+    if exp.abs() > 64 {
+        return s.to_string();
+    }
     let (sign, mantissa) = match mantissa.strip_prefix('-') {
         Some(m) => ("-", m),
         None => ("", mantissa),
@@ -498,5 +502,7 @@ mod tests {
         );
         assert_eq!(plain_decimal("1.5E-7"), "0.00000015");
         assert_eq!(plain_decimal("-12E+2"), "-1200");
+        assert_eq!(plain_decimal("1E+999999999"), "1E+999999999");
+        assert!(parse(ColumnType::Numeric, "1e999999999").is_err());
     }
 }
