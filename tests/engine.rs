@@ -716,6 +716,7 @@ fn db_stats_and_coll_stats_report_the_bson_size_of_the_documents() {
             .as_bytes()
             .len();
     assert_eq!(coll.get_i64("size").unwrap(), left as i64);
+}
 
 /// `{f: {$exists: false}}` narrowed by an index on a top-level `f` (its null key holds the documents
 /// without `f`) finds exactly what the unindexed scan finds, and an upsert on `{_id: {$exists: false}}`
