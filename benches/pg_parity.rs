@@ -32,7 +32,7 @@ use sqlmongo::Client;
 use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -190,46 +190,50 @@ enum SmTime {
     Timeout,
 }
 
-/// Stops every running operation of the engine (`killOp` on each `currentOp` entry) when `deadline` passes
-/// and `busy` is still set.
+/// Stops every running operation of the engine (`killOp` on each `currentOp` entry) when the statement
+/// numbered in `running` (0: none) has run for `timeout`. Statements are told apart by their number, so a
+/// statement that starts right after a slow one gets its own full `timeout`.
 fn watchdog(
     client: Client,
     rt: Arc<tokio::runtime::Runtime>,
-    busy: Arc<AtomicBool>,
+    running: Arc<AtomicU64>,
     timeout: Duration,
 ) {
-    std::thread::spawn(move || loop {
-        std::thread::sleep(Duration::from_millis(200));
-        if Arc::strong_count(&busy) == 1 {
-            return;
-        }
-        if !busy.load(Ordering::Relaxed) {
-            continue;
-        }
-        let started = Instant::now();
-        while busy.load(Ordering::Relaxed) && started.elapsed() < timeout {
+    std::thread::spawn(move || {
+        let mut seen = (0, Instant::now());
+        let mut killed = 0;
+        loop {
             std::thread::sleep(Duration::from_millis(50));
-        }
-        if !busy.load(Ordering::Relaxed) {
-            continue;
-        }
-        let backend = client.backend().clone();
-        let _ = rt.block_on(async move {
-            let reply = backend
-                .run_command("admin", doc! {"currentOp": 1})
-                .await
-                .ok()?;
-            for op in reply.get_array("inprog").ok()? {
-                if let Some(opid) = op.as_document().and_then(|d| d.get("opid")).cloned() {
-                    let _ = backend
-                        .run_command("admin", doc! {"killOp": 1, "op": opid})
-                        .await;
-                }
+            if Arc::strong_count(&running) == 1 {
+                return;
             }
-            Some(())
-        });
-        while busy.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(50));
+            let now = running.load(Ordering::Relaxed);
+            if now == 0 {
+                continue;
+            }
+            if now != seen.0 {
+                seen = (now, Instant::now());
+                continue;
+            }
+            if killed == now || seen.1.elapsed() < timeout {
+                continue;
+            }
+            killed = now;
+            let backend = client.backend().clone();
+            let _ = rt.block_on(async move {
+                let reply = backend
+                    .run_command("admin", doc! {"currentOp": 1})
+                    .await
+                    .ok()?;
+                for op in reply.get_array("inprog").ok()? {
+                    if let Some(opid) = op.as_document().and_then(|d| d.get("opid")).cloned() {
+                        let _ = backend
+                            .run_command("admin", doc! {"killOp": 1, "op": opid})
+                            .await;
+                    }
+                }
+                Some(())
+            });
         }
     });
 }
@@ -327,18 +331,20 @@ fn main() -> std::process::ExitCode {
         }
     };
 
-    let busy = Arc::new(AtomicBool::new(false));
-    watchdog(client.clone(), rt.clone(), busy.clone(), o.timeout);
+    let running = Arc::new(AtomicU64::new(0));
+    let mut number = 0;
+    watchdog(client.clone(), rt.clone(), running.clone(), o.timeout);
     let mut sm = Vec::with_capacity(stmts.len());
     for s in &stmts {
         let mut best: Option<f64> = None;
         let mut outcome = None;
         for _ in 0..o.reps {
-            busy.store(true, Ordering::Relaxed);
+            number += 1;
+            running.store(number, Ordering::Relaxed);
             let t = Instant::now();
             let r = rt.block_on(client.query(&s.sql, &[]));
             let ms = t.elapsed().as_secs_f64() * 1e3;
-            busy.store(false, Ordering::Relaxed);
+            running.store(0, Ordering::Relaxed);
             match r {
                 Ok(_) => best = Some(best.map_or(ms, |b| b.min(ms))),
                 Err(e) if ms >= o.timeout.as_secs_f64() * 1e3 => {
@@ -367,7 +373,7 @@ fn main() -> std::process::ExitCode {
         }
         sm.push(outcome);
     }
-    drop(busy);
+    drop(running);
 
     report(&stmts, &pg, &sm);
     println!(
