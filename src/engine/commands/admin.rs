@@ -609,7 +609,9 @@ pub(super) fn coll_stats(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandE
             format!("ns not found {}", ctx.ns(name)),
         ));
     };
+    // O(n) (a sum over the stored records, as `dbStats`): computed once
+    let size = c.data_size();
     Ok(
-        doc! {"ns": ctx.ns(name), "size": c.data_size() as i64, "count": c.len() as i64, "avgObjSize": if c.is_empty() { 0 } else { (c.data_size() / c.len() as u64) as i64 }, "nindexes": c.indexes.len() as i32, "capped": c.options.get_bool("capped").unwrap_or(false)},
+        doc! {"ns": ctx.ns(name), "size": size as i64, "count": c.len() as i64, "avgObjSize": if c.is_empty() { 0 } else { (size / c.len() as u64) as i64 }, "nindexes": c.indexes.len() as i32, "capped": c.options.get_bool("capped").unwrap_or(false)},
     )
 }

@@ -8,7 +8,7 @@ use crate::engine::error_codes::ErrorCode;
 use crate::engine::numeric::Num;
 use crate::engine::stats::process_memory_mib;
 use crate::engine::CommandError;
-use bson::{doc, Bson, Document};
+use bson::{doc, Document};
 use std::sync::atomic::Ordering;
 
 /// The host name as mongod reports it (`/proc/sys/kernel/hostname`, else `localhost`).
@@ -79,7 +79,10 @@ pub(super) fn profile(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErro
             None => {
                 return Err(CommandError::new(
                     ErrorCode::TypeMismatch,
-                    format!("slowms must be a number, not {}", type_name(v)),
+                    format!(
+                        "slowms must be a number, not {}",
+                        crate::engine::bson_order::type_name(v)
+                    ),
                 ))
             }
         },
@@ -109,17 +112,6 @@ pub(super) fn profile(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErro
         stats.slow_ms.store(ms, Ordering::Relaxed);
     }
     Ok(reply)
-}
-
-fn type_name(v: &Bson) -> &'static str {
-    match v {
-        Bson::String(_) => "string",
-        Bson::Boolean(_) => "bool",
-        Bson::Document(_) => "object",
-        Bson::Array(_) => "array",
-        Bson::Null => "null",
-        _ => "another type",
-    }
 }
 
 #[cfg(test)]
