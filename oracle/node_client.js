@@ -95,6 +95,20 @@ async function main() {
   const more = (counts.getMore || 0) - before;
   check(() => assert.ok(more >= 9 && more <= 10, `getMore count ${more}`));
 
+  await big.aggregate([{ $match: { v: 1 } }, { $project: { v: 1 } }, { $out: 'ones' }]).toArray();
+  const ones = await db.collection('ones').countDocuments();
+  check(() => assert.equal(ones, 143));
+  await big
+    .aggregate([{ $match: { v: 2 } }, { $project: { v: 1 } }, { $merge: { into: 'ones', whenNotMatched: 'insert' } }])
+    .toArray();
+  const merged = await db.collection('ones').countDocuments();
+  check(() => assert.equal(merged, 286));
+  await assert.rejects(
+    big.aggregate([{ $merge: { into: 'ones', whenNotMatched: 'fail' } }]).toArray(),
+    (e) => e.code === 13113,
+  );
+  checks += 1;
+
   await assert.rejects(db.command({ noSuchCommand: 1 }), (e) => e.code === 59);
   checks += 1;
   await client.close();

@@ -187,6 +187,28 @@ def main():
     except OperationFailure as e:
         check(e.code == 40324, f"unknown stage code {e.code}")
 
+    # --- $out and $merge (aggregate output stages) ----------------------------------------------------------
+    db.big.aggregate([{"$group": {"_id": "$v", "n": {"$sum": 1}}}, {"$out": "by_v"}])
+    check(sorted((d["_id"], d["n"]) for d in db.by_v.find()) == [(v, 143 if v < 6 else 142) for v in range(7)], "$out")
+    db.by_v.create_index("n")
+    db.big.aggregate([{"$match": {"v": 0}}, {"$group": {"_id": "$v", "n": {"$sum": 1}}}, {"$out": "by_v"}])
+    check([d["n"] for d in db.by_v.find()] == [143], "$out replaces the target")
+    check("n_1" in db.by_v.index_information(), "$out keeps the target's indexes")
+    db.big.aggregate([{"$match": {"_id": {"$lt": 2}}}, {"$project": {"_id": "$v", "n": {"$literal": -1}}},
+                      {"$merge": {"into": "by_v", "whenMatched": "merge", "whenNotMatched": "insert"}}])
+    check(sorted((d["_id"], d["n"]) for d in db.by_v.find()) == [(0, -1), (1, -1)], "$merge")
+    try:
+        list(db.big.aggregate([{"$project": {"_id": "$v"}}, {"$merge": {"into": "by_v", "whenMatched": "fail"}}]))
+        check(False, "$merge whenMatched fail must fail")
+    except OperationFailure as e:
+        check(e.code == 11000, f"$merge whenMatched fail code {e.code}")
+    try:
+        list(db.big.aggregate([{"$out": "x"}, {"$match": {}}]))
+        check(False, "$out not last must fail")
+    except OperationFailure as e:
+        check(e.code == 40601, f"$out not last code {e.code}")
+    db.drop_collection("by_v")
+
     db.drop_collection("big")
     client.close()
     print(f"pymongo {pymongo.version}: {checks} checks passed")

@@ -98,6 +98,7 @@ named_codes! {
     BSONObjectTooLarge = 10334,
     DuplicateKey = 11000,
     Interrupted = 11601,
+    MergeStageNoMatchingDocument = 13113,
     IDLDuplicateField = 40413,
     IDLFailedToParse = 40414,
     IDLUnknownField = 40415,

@@ -11,6 +11,7 @@ mod hint;
 mod index_order;
 mod known_fields;
 mod let_vars;
+mod out_merge;
 mod point;
 mod read;
 mod row_scan;

@@ -376,6 +376,9 @@ pub(super) fn aggregate(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandEr
                 "The 'cursor' option is required, except for aggregate with the explain argument",
             )),
         };
+    if let Some(reply) = super::out_merge::run(ctx, cmd)? {
+        return Ok(reply);
+    }
     let docs = run_aggregate(ctx, cmd)?;
     let ns = match cmd.get("aggregate") {
         Some(Bson::String(s)) => ctx.ns(s),

@@ -22,7 +22,7 @@ use bson::{doc, Bson, Document};
 /// Changes of one command, for storage that logs them. Whatever a command changed in memory reaches the
 /// storage, also when the command fails part-way (an update stopped by a duplicate key after earlier
 /// documents changed): what is not committed explicitly is committed when the log is dropped.
-struct Log<'c, 'a> {
+pub(super) struct Log<'c, 'a> {
     on: bool,
     db: String,
     coll: String,
@@ -31,7 +31,7 @@ struct Log<'c, 'a> {
 }
 
 impl<'c, 'a> Log<'c, 'a> {
-    fn new(ctx: &'c Ctx<'a>, coll: &str) -> Self {
+    pub(super) fn new(ctx: &'c Ctx<'a>, coll: &str) -> Self {
         Log {
             on: ctx.inner.opts.storage.wants_changes(),
             db: ctx.db.into(),
@@ -41,7 +41,7 @@ impl<'c, 'a> Log<'c, 'a> {
         }
     }
     /// Logs record `rid` as `coll` now stores it.
-    fn put(&mut self, coll: &Collection, rid: RecordId) {
+    pub(super) fn put(&mut self, coll: &Collection, rid: RecordId) {
         if self.on {
             if let Some(doc) = coll.stored(rid) {
                 self.changes.push(Change::Put {
@@ -62,7 +62,7 @@ impl<'c, 'a> Log<'c, 'a> {
             });
         }
     }
-    fn commit(mut self) -> Result<(), CommandError> {
+    pub(super) fn commit(mut self) -> Result<(), CommandError> {
         self.flush()
     }
     fn flush(&mut self) -> Result<(), CommandError> {
@@ -83,7 +83,7 @@ impl Drop for Log<'_, '_> {
 }
 
 /// The collection to write to, created when missing; views are not writable.
-fn writable<'s>(
+pub(super) fn writable<'s>(
     ctx: &Ctx,
     state: &'s mut State,
     name: &str,
@@ -122,7 +122,7 @@ fn write_error(index: usize, e: &CommandError) -> Bson {
     Bson::Document(d)
 }
 
-fn insert_one(
+pub(super) fn insert_one(
     coll: &mut Collection,
     doc: Document,
     vars: &Vars,

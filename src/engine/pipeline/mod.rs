@@ -249,6 +249,11 @@ impl Pipeline {
                     Stage::Sample(want_count(d.get("size").unwrap_or(&Bson::Null), name)?)
                 }
                 "$setWindowFields" => Stage::Window(Box::new(window::SetWindowFields::compile(want_doc(arg, name)?)?)),
+                "$out" | "$merge" => {
+                    // The aggregate command takes an output stage off the end before compiling the rest: one
+                    // that is left is not last, or is inside $lookup / $facet / $unionWith.
+                    return Err(CommandError::location(40601, format!("{name} can only be the final stage in the pipeline")));
+                }
                 other => {
                     return Err(CommandError::location(40324, format!("Unrecognized pipeline stage name: '{other}'")));
                 }

@@ -278,6 +278,9 @@ impl Session {
             }
             Requirement::Db(needed) => {
                 grants.allows_db(db, needed)
+                    && roles::output_dbs(db, cmd)
+                        .iter()
+                        .all(|d| grants.allows_db(d, roles::WRITE))
                     && (!roles::touches_protected(db, cmd)
                         || grants.allows_db(db, roles::USER_ADMIN))
                     && (!matches!(name, "createUser" | "updateUser" | "grantRolesToUser")

@@ -214,6 +214,29 @@ fn pipeline_writes(cmd: &Document) -> bool {
     })
 }
 
+/// The other databases an aggregation writes to: `$out: {db, coll}` and `$merge: {into: {db, coll}}` naming a
+/// database other than `db` (writing there needs the write actions there too).
+pub fn output_dbs<'a>(db: &str, cmd: &'a Document) -> Vec<&'a str> {
+    let mut dbs = Vec::new();
+    let Ok(p) = cmd.get_array("pipeline") else {
+        return dbs;
+    };
+    for stage in p.iter().filter_map(Bson::as_document) {
+        let target = match (stage.get("$out"), stage.get("$merge")) {
+            (Some(Bson::Document(d)), _) => d.get_str("db").ok(),
+            (_, Some(Bson::Document(d))) => d
+                .get_document("into")
+                .ok()
+                .and_then(|i| i.get_str("db").ok()),
+            _ => None,
+        };
+        if let Some(t) = target.filter(|t| *t != db) {
+            dbs.push(t);
+        }
+    }
+    dbs
+}
+
 /// What command `name` (the document `cmd`) needs.
 pub fn required(name: &str, cmd: &Document) -> Requirement {
     use Requirement::*;
@@ -322,6 +345,11 @@ mod tests {
     fn protected_collections_are_found_anywhere_in_an_admin_command() {
         let lookup = doc! {"aggregate": "x", "pipeline": [{"$lookup": {"from": "system.users", "as": "u", "pipeline": []}}]};
         assert!(touches_protected("admin", &lookup));
+        let out = doc! {"aggregate": "x", "pipeline": [{"$out": {"db": "other", "coll": "y"}}]};
+        assert_eq!(output_dbs("app", &out), ["other"]);
+        let merge =
+            doc! {"aggregate": "x", "pipeline": [{"$merge": {"into": {"db": "app", "coll": "y"}}}]};
+        assert!(output_dbs("app", &merge).is_empty());
         assert!(!touches_protected("app", &lookup));
         assert!(touches_protected(
             "admin",
