@@ -278,13 +278,15 @@ fn parse_merge(arg: &Bson, db: &str) -> Result<Merge, CommandError> {
                 "If explicitly specifying $merge 'on', must include at least one field",
             ))
         }
-        Some(v) => return Err(CommandError::location(
-            51186,
-            format!(
+        Some(v) => {
+            return Err(CommandError::location(
+                51186,
+                format!(
                 "$merge 'on' field must be either a string or an array of strings, but found {}",
                 type_name(v)
             ),
-        )),
+            ))
+        }
     };
     for f in &on {
         if f.is_empty() || f.starts_with('$') || f.split('.').any(str::is_empty) {
@@ -293,45 +295,49 @@ fn parse_merge(arg: &Bson, db: &str) -> Result<Merge, CommandError> {
             )));
         }
     }
-    let when_matched =
-        match spec.get("whenMatched") {
-            None => WhenMatched::Merge,
-            Some(Bson::String(m)) => {
-                match m.as_str() {
-                    "replace" => WhenMatched::Replace,
-                    "merge" => WhenMatched::Merge,
-                    "keepExisting" => WhenMatched::KeepExisting,
-                    "fail" => WhenMatched::Fail,
-                    other => return Err(CommandError::bad_value(format!(
-                        "Enumeration value '{other}' for field 'whenMatched' is not a valid value."
-                    ))),
-                }
+    let when_matched = match spec.get("whenMatched") {
+        None => WhenMatched::Merge,
+        Some(Bson::String(m)) => match m.as_str() {
+            "replace" => WhenMatched::Replace,
+            "merge" => WhenMatched::Merge,
+            "keepExisting" => WhenMatched::KeepExisting,
+            "fail" => WhenMatched::Fail,
+            other => {
+                return Err(CommandError::bad_value(format!(
+                    "Enumeration value '{other}' for field 'whenMatched' is not a valid value."
+                )))
             }
-            Some(Bson::Array(p)) => WhenMatched::Pipeline(update_pipeline(p)?),
-            Some(v) => return Err(CommandError::location(
+        },
+        Some(Bson::Array(p)) => WhenMatched::Pipeline(update_pipeline(p)?),
+        Some(v) => {
+            return Err(CommandError::location(
                 51191,
                 format!(
                     "$merge 'whenMatched' field must be either a string or an array, but found {}",
                     type_name(v)
                 ),
-            )),
-        };
-    let when_not_matched =
-        match spec.get("whenNotMatched") {
-            None => WhenNotMatched::Insert,
-            Some(Bson::String(m)) => match m.as_str() {
-                "insert" => WhenNotMatched::Insert,
-                "discard" => WhenNotMatched::Discard,
-                "fail" => WhenNotMatched::Fail,
-                other => return Err(CommandError::bad_value(format!(
+            ))
+        }
+    };
+    let when_not_matched = match spec.get("whenNotMatched") {
+        None => WhenNotMatched::Insert,
+        Some(Bson::String(m)) => match m.as_str() {
+            "insert" => WhenNotMatched::Insert,
+            "discard" => WhenNotMatched::Discard,
+            "fail" => WhenNotMatched::Fail,
+            other => {
+                return Err(CommandError::bad_value(format!(
                     "Enumeration value '{other}' for field 'whenNotMatched' is not a valid value."
-                ))),
-            },
-            Some(v) => return Err(CommandError::type_mismatch(format!(
+                )))
+            }
+        },
+        Some(v) => {
+            return Err(CommandError::type_mismatch(format!(
                 "BSON field '$merge.whenNotMatched' is the wrong type '{}', expected type 'string'",
                 type_name(v)
-            ))),
-        };
+            )))
+        }
+    };
     let mut lets = Vec::new();
     match spec.get("let") {
         None => {}

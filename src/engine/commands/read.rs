@@ -8,7 +8,7 @@ use super::{
     coll_name, get_coll, opt_bool, opt_doc, opt_i64, poisoned, resolve_view, source_docs,
     source_matching, Ctx, StateCatalog,
 };
-use crate::engine::bson_order::{compare, equal};
+use crate::engine::bson_order::compare;
 use crate::engine::cursor::{Refusal, Results, DEFAULT_BATCH, MAX_OPEN_CURSORS};
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::matcher::Matcher;
@@ -432,7 +432,8 @@ pub(super) fn distinct(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
     Matcher::compile(&query)?;
     let state = ctx.inner.read_state()?;
     let docs = source_docs(&state, ctx.db, name, Some(&query), &ctx.vars)?;
-    let mut values: Vec<Bson> = Vec::new();
+    // A hash set of the values seen (a linear search per value was O(n * distinct)).
+    let mut seen = crate::engine::bson_hash::ValueSet::default();
     for d in &docs {
         let mut found = Vec::new();
         collect_distinct(
@@ -441,11 +442,10 @@ pub(super) fn distinct(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
             &mut found,
         );
         for v in found {
-            if !values.iter().any(|x| equal(x, &v)) {
-                values.push(v);
-            }
+            seen.insert(std::borrow::Cow::Owned(v));
         }
     }
+    let mut values = seen.into_vec();
     values.sort_by(compare);
     Ok(doc! {"values": values})
 }
