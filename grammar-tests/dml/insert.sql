@@ -140,10 +140,6 @@ INSERT INTO t VALUES (1, 2)
 INSERT INTO t (a, b) VALUES (1)
 -- error: INSERT has 2 target columns but 1 values at 1:30
 
--- case: insert_select_refused
-INSERT INTO t (a) SELECT a FROM u
--- error: unsupported: INSERT ... SELECT at 1:1
-
 -- case: on_conflict_do_update
 INSERT INTO application_cache (cache_key, data) VALUES ('k', 'v') ON CONFLICT (cache_key) DO UPDATE SET data = EXCLUDED.data
 -- expect:

@@ -214,4 +214,4 @@ INSERT INTO c (k) VALUES ('a') RETURNING *, k
 
 -- case: refuse_insert_select_returning
 INSERT INTO c (k) SELECT k FROM d RETURNING k
--- error: unsupported: INSERT ... SELECT at 1:1
+-- error: unsupported: INSERT ... SELECT with RETURNING or ON CONFLICT at 1:1

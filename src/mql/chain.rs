@@ -17,6 +17,11 @@ use bson::{doc, Bson, Document};
 /// The key of a step-output placeholder.
 const KEY: &str = "$stepOutput";
 
+/// The field that makes a placeholder stand for the step's whole documents: a placeholder with it, as an
+/// element of an array, is replaced by the documents themselves, spliced into that array (an `insert`'s
+/// `documents: [<placeholder>]` for `INSERT ... SELECT`).
+pub const WHOLE_DOCUMENTS: &str = "$$ROOT";
+
 /// The placeholder for "the values of `field` in the documents returned by step `step`".
 pub fn step_output(step: usize, field: &str) -> Bson {
     Bson::Document(doc! {KEY: {"step": step as i64, "field": field}})
@@ -86,11 +91,7 @@ fn substitute(v: Bson, outputs: &[Option<Vec<Document>>]) -> Result<Bson, BindEr
     match v {
         Bson::Document(d) => {
             if let Some((step, field)) = placeholder(&d) {
-                let Some(Some(docs)) = outputs.get(step) else {
-                    return Err(BindError(format!(
-                        "step {step} has no output for a later step to read"
-                    )));
-                };
+                let docs = step_docs(outputs, step)?;
                 return Ok(Bson::Array(
                     docs.iter()
                         .map(|x| x.get(field).cloned().unwrap_or(Bson::Null))
@@ -99,12 +100,34 @@ fn substitute(v: Bson, outputs: &[Option<Vec<Document>>]) -> Result<Bson, BindEr
             }
             Ok(Bson::Document(substitute_outputs(d, outputs)?))
         }
-        Bson::Array(a) => Ok(Bson::Array(
-            a.into_iter()
-                .map(|x| substitute(x, outputs))
-                .collect::<Result<_, _>>()?,
-        )),
+        Bson::Array(a) => {
+            let mut out = Vec::with_capacity(a.len());
+            for x in a {
+                if let Bson::Document(d) = &x {
+                    if let Some((step, WHOLE_DOCUMENTS)) = placeholder(d) {
+                        out.extend(
+                            step_docs(outputs, step)?
+                                .iter()
+                                .cloned()
+                                .map(Bson::Document),
+                        );
+                        continue;
+                    }
+                }
+                out.push(substitute(x, outputs)?);
+            }
+            Ok(Bson::Array(out))
+        }
         other => Ok(other),
+    }
+}
+
+fn step_docs(outputs: &[Option<Vec<Document>>], step: usize) -> Result<&[Document], BindError> {
+    match outputs.get(step) {
+        Some(Some(docs)) => Ok(docs),
+        _ => Err(BindError(format!(
+            "step {step} has no output for a later step to read"
+        ))),
     }
 }
 
@@ -120,6 +143,12 @@ mod tests {
         assert_eq!(
             d,
             doc! {"delete": "c", "deletes": [{"q": {"_id": {"$in": [1, 2, null]}}, "limit": 0}]}
+        );
+        let t = doc! {"insert": "t", "documents": [step_output(0, WHOLE_DOCUMENTS)]};
+        let d = substitute_outputs(t, &outputs).unwrap();
+        assert_eq!(
+            d,
+            doc! {"insert": "t", "documents": [{"_id": 1}, {"_id": 2}, {}]}
         );
         let t = doc! {"x": step_output(3, "_id")};
         assert!(substitute_outputs(t, &outputs).is_err());

@@ -71,7 +71,10 @@ impl Translator {
             return refuse("INSERT without VALUES");
         };
         let SetExpr::Values(values) = source.body.as_ref() else {
-            return refuse("INSERT ... SELECT");
+            if ins.returning.is_some() || ins.on.is_some() {
+                return refuse("INSERT ... SELECT with RETURNING or ON CONFLICT");
+            }
+            return self.insert_select(collection, cols, source, pos);
         };
         if source.order_by.is_some()
             || source.limit_clause.is_some()

@@ -17,6 +17,7 @@ pub(crate) mod dml;
 pub mod error;
 pub(crate) mod expr;
 mod insert_returning;
+mod insert_select;
 pub(crate) mod join;
 pub(crate) mod json;
 pub(crate) mod json_ops;

@@ -1085,3 +1085,24 @@ SELECT session_id, REPLACE(user_id, '', 'x') AS r, REPLACE(user_id, '', NULL) AS
 SELECT ROUND(2.5, 308) AS a, ROUND(2.5, 400) AS b, ROUND(123.456, -400) AS c, ROUND(-2.5, 21) AS d, ROUND(123.456, -21) AS e, ROUND(6e29::numeric, -30) AS f;
 -- name: round_extreme_places_of_a_column
 SELECT cache_key, ROUND(hit_count, 40) AS a, ROUND(hit_count, -40) AS b FROM application_cache ORDER BY cache_key;
+-- ===== INSERT ... SELECT (issue 16: two steps, the query then an insert of its rows) =====
+-- name: insert_select_archive_then_read
+CREATE TABLE archived (sid TEXT, uid TEXT, views INTEGER);
+INSERT INTO archived (sid, uid, views) SELECT session_id, user_id, page_views FROM user_sessions WHERE page_views > 20;
+SELECT sid, uid, views FROM archived ORDER BY sid;
+-- name: insert_select_aggregate_summary
+CREATE TABLE per_user (uid TEXT, n BIGINT, views BIGINT);
+INSERT INTO per_user (uid, n, views) SELECT user_id, COUNT(*), SUM(page_views) FROM user_sessions GROUP BY user_id;
+SELECT uid, n, views FROM per_user ORDER BY uid NULLS FIRST;
+-- name: insert_select_nothing
+CREATE TABLE none_here (k TEXT);
+INSERT INTO none_here (k) SELECT session_id FROM user_sessions WHERE page_views > 1000000;
+SELECT COUNT(*) AS n FROM none_here;
+-- name: insert_select_limit_and_constants
+CREATE TABLE top3 (k TEXT, tag TEXT);
+INSERT INTO top3 (k, tag) SELECT session_id, 'top' FROM user_sessions ORDER BY page_views DESC NULLS LAST, session_id LIMIT 3;
+INSERT INTO top3 (k, tag) SELECT 'literal', NULL;
+SELECT k, tag FROM top3 ORDER BY k;
+-- name: insert_select_into_existing_rows
+INSERT INTO application_cache (cache_key, namespace, hit_count) SELECT 'copy:' || session_id, 'copies', page_views FROM user_sessions WHERE user_id = 'u1';
+SELECT cache_key, namespace, hit_count FROM application_cache WHERE namespace = 'copies' ORDER BY cache_key;

@@ -158,6 +158,15 @@ pub(super) fn insert(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
             "BSON field 'insert.documents' is missing but a required field",
         ));
     };
+    if docs.is_empty() || docs.len() > 100_000 {
+        return Err(CommandError::new(
+            ErrorCode::InvalidLength,
+            format!(
+                "Write batch sizes must be between 1 and 100000. Got {} operations.",
+                docs.len()
+            ),
+        ));
+    }
     let ordered = cmd.get_bool("ordered").unwrap_or(true);
     let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
     let state = std::sync::Arc::make_mut(&mut guard);
