@@ -107,7 +107,11 @@ CREATE TABLE t (a INET)
 
 -- case: create_table_as_refused
 CREATE TABLE t AS SELECT * FROM u
--- error: unsupported: CREATE TABLE ... AS SELECT at 1:14
+-- expect:
+{"create": "t"}
+{"aggregate": "u", "pipeline": [{"$project": {"_id": 0}}, {"$out": "t"}], "cursor": {}}
+{"count": "t", "query": {}}
+affected
 
 -- case: if_not_exists
 CREATE TABLE IF NOT EXISTS t (a INT)

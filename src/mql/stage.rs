@@ -60,6 +60,8 @@ pub enum Stage {
     Documents(Vec<Document>),
     /// `{$sample: {size: n}}`.
     Sample(i64),
+    /// `{$out: "collection"}`: replaces the collection with the pipeline's result (the last stage).
+    Out(String),
 }
 
 impl Stage {
@@ -84,6 +86,7 @@ impl Stage {
             Stage::Count(_) => "$count",
             Stage::Documents(_) => "$documents",
             Stage::Sample(_) => "$sample",
+            Stage::Out(_) => "$out",
         }
     }
 
@@ -99,7 +102,7 @@ impl Stage {
             | Stage::Lookup(d)
             | Stage::Facet(d)
             | Stage::SetWindowFields(d) => Bson::Document(d),
-            Stage::UnsetField(f) | Stage::Count(f) => Bson::String(f),
+            Stage::UnsetField(f) | Stage::Count(f) | Stage::Out(f) => Bson::String(f),
             Stage::Unset(fs) => Bson::Array(fs.into_iter().map(Bson::String).collect()),
             Stage::Group {
                 id,

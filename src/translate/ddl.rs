@@ -380,8 +380,8 @@ impl Translator {
                 position: pos,
             })
         };
-        if ct.query.is_some() {
-            return refuse("CREATE TABLE ... AS SELECT");
+        if let Some(q) = &ct.query {
+            return self.create_table_as(ct, q, collection_name(&ct.name)?, pos);
         }
         if ct.like.is_some() || ct.clone.is_some() || ct.or_replace || ct.temporary || ct.external {
             return refuse("this CREATE TABLE form");

@@ -77,22 +77,7 @@ impl Translator {
                 skip,
                 limit,
             } => {
-                let mut pipeline: Vec<Document> = Vec::new();
-                if !filter.is_empty() {
-                    pipeline.push(Stage::Match(filter).into());
-                }
-                if let Some(s) = sort {
-                    pipeline.push(Stage::Sort(s).into());
-                }
-                if let Some(k) = skip {
-                    pipeline.push(Stage::Skip(Bson::Int64(k)).into());
-                }
-                if let Some(l) = limit {
-                    pipeline.push(Stage::Limit(Bson::Int64(l)).into());
-                }
-                if let Some(p) = projection {
-                    pipeline.push(Stage::Project(p).into());
-                }
+                let mut pipeline = find_as_pipeline(filter, projection, sort, skip, limit);
                 pipeline.push(Stage::Project(project).into());
                 Command::Aggregate {
                     collection: source,
@@ -123,4 +108,32 @@ impl Translator {
         );
         Ok((steps, Output::Affected))
     }
+}
+
+/// The stages of a pipeline that reads what a `find` with these fields reads, in the same order (filter, sort,
+/// skip, limit, projection).
+pub(crate) fn find_as_pipeline(
+    filter: Document,
+    projection: Option<Document>,
+    sort: Option<Document>,
+    skip: Option<i64>,
+    limit: Option<i64>,
+) -> Vec<Document> {
+    let mut pipeline: Vec<Document> = Vec::new();
+    if !filter.is_empty() {
+        pipeline.push(Stage::Match(filter).into());
+    }
+    if let Some(s) = sort {
+        pipeline.push(Stage::Sort(s).into());
+    }
+    if let Some(k) = skip {
+        pipeline.push(Stage::Skip(Bson::Int64(k)).into());
+    }
+    if let Some(l) = limit {
+        pipeline.push(Stage::Limit(Bson::Int64(l)).into());
+    }
+    if let Some(p) = projection {
+        pipeline.push(Stage::Project(p).into());
+    }
+    pipeline
 }

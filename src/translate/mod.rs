@@ -10,6 +10,7 @@
 
 mod aggregate;
 pub(crate) mod context;
+mod create_table_as;
 pub(crate) mod cte;
 mod ddl;
 mod distinct_on;

@@ -1106,3 +1106,13 @@ SELECT k, tag FROM top3 ORDER BY k;
 -- name: insert_select_into_existing_rows
 INSERT INTO application_cache (cache_key, namespace, hit_count) SELECT 'copy:' || session_id, 'copies', page_views FROM user_sessions WHERE user_id = 'u1';
 SELECT cache_key, namespace, hit_count FROM application_cache WHERE namespace = 'copies' ORDER BY cache_key;
+-- ===== CREATE TABLE ... AS (issue 16: create, the query into $out, count) =====
+-- name: create_table_as_summary
+CREATE TABLE per_user_as AS SELECT user_id, COUNT(*) AS n, MAX(page_views) AS top FROM user_sessions GROUP BY user_id;
+SELECT user_id, n, top FROM per_user_as ORDER BY user_id NULLS FIRST;
+-- name: create_table_as_renamed_columns
+CREATE TABLE renamed_as AS SELECT session_id AS sid, page_views AS views FROM user_sessions WHERE active ORDER BY session_id LIMIT 4;
+SELECT sid, views FROM renamed_as ORDER BY sid;
+-- name: create_table_as_empty
+CREATE TABLE empty_as AS SELECT session_id FROM user_sessions WHERE page_views > 1000000;
+SELECT COUNT(*) AS n FROM empty_as;
