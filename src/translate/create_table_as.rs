@@ -54,7 +54,7 @@ impl Translator {
                     position: pos,
                 });
             }
-            project.insert(name.clone(), Bson::String(format!("${}", col.field)));
+            project.insert(name.clone(), crate::mql::expr::field(&col.field));
         }
         let Some(last) = steps.pop() else {
             return Err(Error::Internal("a query without a command".into()));

@@ -52,7 +52,7 @@ impl Translator {
             project.insert("_id", Bson::Int32(0));
         }
         for (target, col) in cols.iter().zip(&columns) {
-            project.insert(target.clone(), Bson::String(format!("${}", col.field)));
+            project.insert(target.clone(), crate::mql::expr::field(&col.field));
         }
         let read = match last {
             Command::Aggregate {
