@@ -110,7 +110,16 @@ CREATE OR REPLACE VIEW v AS SELECT a FROM t
 
 -- case: materialized_refused
 CREATE MATERIALIZED VIEW v AS SELECT a FROM t
--- error: unsupported: CREATE MATERIALIZED VIEW at 1:1
+-- expect:
+{"create": "v"}
+{
+  "create": "v.sqlmongo_matview",
+  "viewOn": "t",
+  "pipeline": [{"$project": {"_id": 0, "a": {"$ifNull": ["$a", null]}}}]
+}
+{"aggregate": "v.sqlmongo_matview", "pipeline": [{"$out": "v"}], "cursor": {}}
+{"count": "v", "query": {}}
+affected
 
 -- case: select_from_view
 SELECT session_id FROM risky WHERE risk_score > 0.9

@@ -33,6 +33,23 @@ pub enum Statement {
     Explain(Box<Statement>),
     /// `COPY ... FROM / TO ...` (run by `crate::copy`, not translated).
     Copy(Box<super::copy::CopyStatement>),
+    /// `REFRESH MATERIALIZED VIEW`.
+    RefreshMaterializedView(RefreshMaterializedView),
+}
+
+/// `REFRESH MATERIALIZED VIEW`:
+///
+/// ```text
+/// REFRESH MATERIALIZED VIEW [CONCURRENTLY] name [WITH [NO] DATA]
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshMaterializedView {
+    /// The materialized view.
+    pub name: ObjectName,
+    /// `CONCURRENTLY`.
+    pub concurrently: bool,
+    /// `WITH NO DATA`.
+    pub with_no_data: bool,
 }
 
 /// One `key = value` option.
@@ -138,6 +155,17 @@ impl fmt::Display for Statement {
             Statement::ShowIndexes(s) => write!(f, "SHOW INDEXES FROM {}", s.name),
             Statement::Explain(s) => write!(f, "EXPLAIN {s}"),
             Statement::Copy(c) => write!(f, "{c}"),
+            Statement::RefreshMaterializedView(r) => {
+                write!(f, "REFRESH MATERIALIZED VIEW ")?;
+                if r.concurrently {
+                    write!(f, "CONCURRENTLY ")?;
+                }
+                write!(f, "{}", r.name)?;
+                if r.with_no_data {
+                    write!(f, " WITH NO DATA")?;
+                }
+                Ok(())
+            }
         }
     }
 }

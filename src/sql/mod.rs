@@ -14,8 +14,8 @@ mod only;
 mod parser;
 
 pub use ast::{
-    AlterCollection, CollectionOption, CreateCollection, DropCollection, ShowIndexes, Statement,
-    StatementText,
+    AlterCollection, CollectionOption, CreateCollection, DropCollection, RefreshMaterializedView,
+    ShowIndexes, Statement, StatementText,
 };
 pub use depth::{with_stack, MAX_EXPR_DEPTH};
 pub use dialect::SqlMongoDialect;

@@ -98,9 +98,10 @@ fn too_deep(stmt: &Statement) -> Option<(u64, u64)> {
         | Statement::AlterCollection(AlterCollection { options, .. }) => {
             options.iter().find_map(|o| depth::too_deep(&o.value))
         }
-        Statement::DropCollection(_) | Statement::ShowCollections | Statement::ShowIndexes(_) => {
-            None
-        }
+        Statement::DropCollection(_)
+        | Statement::ShowCollections
+        | Statement::ShowIndexes(_)
+        | Statement::RefreshMaterializedView(_) => None,
         Statement::Copy(c) => match &c.source {
             super::copy::CopySource::Query(q) => depth::too_deep(q.as_ref()),
             super::copy::CopySource::Table { .. } => None,
@@ -185,6 +186,25 @@ fn parse_statement(parser: &mut Parser<'_>) -> Result<Statement, ParserError> {
             name,
             if_exists,
         }));
+    }
+    if word_is(&t0, "REFRESH") && word_is(&t1, "MATERIALIZED") {
+        parser.next_token();
+        parser.next_token();
+        parser.expect_keyword_is(Keyword::VIEW)?;
+        let concurrently = parser.parse_keyword(Keyword::CONCURRENTLY);
+        let name = parser.parse_object_name(false)?;
+        let mut with_no_data = false;
+        if parser.parse_keyword(Keyword::WITH) {
+            with_no_data = parser.parse_keyword(Keyword::NO);
+            parser.expect_keyword_is(Keyword::DATA)?;
+        }
+        return Ok(Statement::RefreshMaterializedView(
+            super::ast::RefreshMaterializedView {
+                name,
+                concurrently,
+                with_no_data,
+            },
+        ));
     }
     if word_is(&t0, "SHOW") && word_is(&t1, "COLLECTIONS") {
         parser.next_token();
@@ -291,6 +311,8 @@ mod tests {
             "SHOW COLLECTIONS",
             "SHOW INDEXES FROM c",
             "EXPLAIN SHOW COLLECTIONS",
+            "REFRESH MATERIALIZED VIEW m",
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY s.m WITH NO DATA",
         ];
         for sql in cases {
             let stmts = parse(sql).unwrap();

@@ -539,6 +539,12 @@ impl Translator {
                     });
                 }
             }
+            ObjectType::MaterializedView => {
+                for n in names {
+                    let name = collection_name(n)?;
+                    steps.extend(super::matview::drop_steps(name));
+                }
+            }
             ObjectType::Index => {
                 for n in names {
                     let (coll, idx) = match (table, n.0.as_slice()) {

@@ -23,6 +23,7 @@ pub(crate) mod join;
 pub(crate) mod json;
 pub(crate) mod json_ops;
 pub(crate) mod like;
+mod matview;
 pub(crate) mod names;
 pub(crate) mod nulls;
 pub(crate) mod ordered_agg;
@@ -256,6 +257,7 @@ impl Translator {
             Statement::ShowCollections => Ok(ddl::show_collections()),
             Statement::ShowIndexes(s) => self.show_indexes(s),
             Statement::Copy(c) => Err(copy_refusal(c, at)),
+            Statement::RefreshMaterializedView(r) => self.refresh_materialized_view(r, at),
             Statement::Sql(s) => {
                 use sqlparser::ast::Statement as S;
                 match s.as_ref() {

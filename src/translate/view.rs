@@ -32,7 +32,7 @@ impl Translator {
             return refuse("CREATE OR REPLACE VIEW (DROP VIEW, then CREATE VIEW)");
         }
         if v.materialized {
-            return refuse("CREATE MATERIALIZED VIEW");
+            return self.create_materialized_view(v, at);
         }
         if v.temporary {
             return refuse("CREATE TEMPORARY VIEW");

@@ -1116,3 +1116,18 @@ SELECT sid, views FROM renamed_as ORDER BY sid;
 -- name: create_table_as_empty
 CREATE TABLE empty_as AS SELECT session_id FROM user_sessions WHERE page_views > 1000000;
 SELECT COUNT(*) AS n FROM empty_as;
+-- ===== Materialized views (issue 16: a collection filled by $out from a definition view) =====
+-- name: matview_create_read_refresh
+CREATE MATERIALIZED VIEW mv_users AS SELECT user_id, COUNT(*) AS n, SUM(page_views) AS views FROM user_sessions GROUP BY user_id;
+SELECT user_id, n, views FROM mv_users ORDER BY user_id NULLS FIRST;
+INSERT INTO user_sessions (session_id, user_id, page_views) VALUES ('mv1', 'u1', 1000), ('mv2', 'new_user', 1);
+SELECT user_id, n, views FROM mv_users ORDER BY user_id NULLS FIRST;
+REFRESH MATERIALIZED VIEW mv_users;
+SELECT user_id, n, views FROM mv_users ORDER BY user_id NULLS FIRST;
+-- name: matview_refresh_concurrently_and_drop
+CREATE MATERIALIZED VIEW mv_active AS SELECT session_id, page_views FROM user_sessions WHERE active;
+CREATE UNIQUE INDEX mv_active_sid ON mv_active (session_id);
+DELETE FROM user_sessions WHERE active AND page_views > 10;
+REFRESH MATERIALIZED VIEW CONCURRENTLY mv_active;
+SELECT session_id, page_views FROM mv_active ORDER BY session_id;
+DROP MATERIALIZED VIEW mv_active;

@@ -132,7 +132,7 @@ pub fn run_case(stmts: &[String]) -> Result<Vec<PgOut>, String> {
             // command tags: "UPDATE 3", "DELETE 0", "INSERT 0 2"; DDL tags ("CREATE VIEW", "DROP VIEW")
             // have no count, and sqlmongo reports 0 for DDL.
             let tag = chunk.lines().last().unwrap_or("");
-            let ddl = ["CREATE ", "DROP ", "ALTER "]
+            let ddl = ["CREATE ", "DROP ", "ALTER ", "REFRESH "]
                 .iter()
                 .any(|p| tag.starts_with(p));
             let n = match tag
