@@ -131,6 +131,49 @@ fn cmp_num(a: Num, b: Num) -> Ordering {
     }
 }
 
+/// A number that orders values as [`compare`] does, as far as it can tell them apart: `compare(a, b)` being
+/// `Less` implies `order_prefix(a) <= order_prefix(b)`, and `Equal` implies equal prefixes. The type rank is the
+/// top byte; below it, a number's value (as an f64, NaN lowest, -0 as 0), a string's first 15 bytes, an
+/// ObjectId's 12 bytes, a date's milliseconds, a timestamp, a boolean; 0 for the rest. Sorting by the prefix
+/// first and calling [`compare`] only on ties reads no heap memory for most comparisons (an index build over a
+/// million keys).
+pub fn order_prefix(v: &Bson) -> u128 {
+    let rank = u128::from(type_rank(v)) << 120;
+    let body: u128 = match v {
+        Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_) | Bson::Decimal128(_) => {
+            let f = match as_num(v) {
+                Some(Num::Int(i)) => i as f64,
+                Some(Num::Float(f)) => f,
+                None => 0.0,
+            };
+            if f.is_nan() {
+                0
+            } else {
+                // -0.0 and 0.0 are one value; IEEE bits ordered as unsigned integers.
+                let b = if f == 0.0 { 0.0f64 } else { f }.to_bits();
+                let m = if b >> 63 == 1 { !b } else { b | (1 << 63) };
+                u128::from(m) + 1
+            }
+        }
+        Bson::String(s) | Bson::Symbol(s) => {
+            let mut buf = [0u8; 16];
+            let n = s.len().min(15);
+            buf[1..=n].copy_from_slice(&s.as_bytes()[..n]);
+            u128::from_be_bytes(buf)
+        }
+        Bson::ObjectId(o) => {
+            let mut buf = [0u8; 16];
+            buf[4..].copy_from_slice(&o.bytes());
+            u128::from_be_bytes(buf)
+        }
+        Bson::Boolean(b) => u128::from(*b),
+        Bson::DateTime(d) => u128::from((d.timestamp_millis() as u64) ^ (1 << 63)),
+        Bson::Timestamp(t) => (u128::from(t.time) << 32) | u128::from(t.increment),
+        _ => 0,
+    };
+    rank | body
+}
+
 /// Compares two BSON values in MongoDB's order.
 #[inline]
 pub fn compare(a: &Bson, b: &Bson) -> Ordering {
@@ -249,7 +292,34 @@ mod tests {
         ]
     }
 
+    /// More values for the prefix: long strings sharing their first 15 bytes, ObjectIds, timestamps,
+    /// decimals, documents.
+    fn prefixed() -> impl Strategy<Value = Bson> {
+        prop_oneof![
+            3 => scalar(),
+            1 => "[ab]{14,17}".prop_map(Bson::String),
+            1 => any::<[u8; 12]>().prop_map(|b| Bson::ObjectId(bson::oid::ObjectId::from_bytes(b))),
+            1 => (0u32..3, 0u32..3).prop_map(|(time, increment)| Bson::Timestamp(bson::Timestamp { time, increment })),
+            1 => (-3i32..3).prop_map(|i| Bson::Decimal128(i.to_string().parse().unwrap())),
+            1 => (0i32..2).prop_map(|i| bson!({"a": i})),
+            1 => Just(Bson::MinKey),
+            1 => Just(Bson::MaxKey),
+        ]
+    }
+
     proptest! {
+        /// The order prefix never contradicts the order: a smaller value never has a larger prefix, equal
+        /// values have equal prefixes.
+        #[test]
+        fn order_prefix_is_monotonic(a in prefixed(), b in prefixed()) {
+            let (pa, pb) = (order_prefix(&a), order_prefix(&b));
+            match compare(&a, &b) {
+                Ordering::Less => prop_assert!(pa <= pb, "{:?} < {:?} but prefixes {:x} > {:x}", a, b, pa, pb),
+                Ordering::Equal => prop_assert_eq!(pa, pb, "{:?} = {:?}", a, b),
+                Ordering::Greater => prop_assert!(pa >= pb, "{:?} > {:?} but prefixes {:x} < {:x}", a, b, pa, pb),
+            }
+        }
+
         /// The inline same-type cases of `compare` answer as the general comparison does.
         #[test]
         fn fast_comparisons_agree_with_the_general_order(a in scalar(), b in scalar()) {

@@ -5,7 +5,7 @@
 use super::probe_table::ProbeTable;
 pub use super::records::RecordId;
 use super::records::{Records, Stored};
-use crate::engine::bson_order::compare;
+use crate::engine::bson_order::{compare, order_prefix};
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::expr::Vars;
 use crate::engine::matcher::Matcher;
@@ -322,7 +322,12 @@ impl Index {
         if self.fields.len() == 1 {
             self.hashed.reserve(records.len());
         }
-        let mut keyed: Vec<(IndexKey, RecordId)> = Vec::with_capacity(records.len());
+        // Each key with its first value's order prefix: the sort compares prefixes, and keys only on ties.
+        let mut keyed: Vec<(u128, IndexKey, RecordId)> = Vec::with_capacity(records.len());
+        let mut hashed: Vec<(u64, RecordId, &Stored)> = Vec::new();
+        if self.fields.len() == 1 {
+            hashed.reserve(records.len());
+        }
         for (rid, stored) in records.iter_stored() {
             let mut keys = self
                 .keys_of_raw(stored.raw())
@@ -333,16 +338,22 @@ impl Index {
             }
             for k in keys {
                 match self.hash_of(&k) {
-                    Some(h) => self.hashed.insert(h, rid, stored),
+                    Some(h) => hashed.push((h, rid, stored)),
                     None => self.unhashable = true,
                 }
-                keyed.push((k, rid));
+                let prefix = k.0.first().map_or(0, order_prefix);
+                keyed.push((prefix, k, rid));
             }
         }
-        // Stable: the records of one key stay in record order.
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        self.hashed.insert_many(hashed);
+        // The records of one key stay in record order.
+        keyed.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| a.1.cmp(&b.1))
+                .then_with(|| a.2.cmp(&b.2))
+        });
         let mut grouped: Vec<(IndexKey, Rids)> = Vec::with_capacity(keyed.len());
-        for (k, rid) in keyed {
+        for (_, k, rid) in keyed {
             match grouped.last_mut() {
                 Some((last, rids)) if *last == k => {
                     if self.unique && !matches!(rids, Rids::One(r) if *r == rid) {

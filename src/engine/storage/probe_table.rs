@@ -212,6 +212,21 @@ impl ProbeTable {
         self.used -= 1;
     }
 
+    /// Adds many entries at once (an index build): room is made first, then the entries go in in the order of
+    /// their home slots, so the writes walk the table front to back instead of jumping about it (one cache
+    /// miss per entry otherwise, the larger part of building the table over a million keys). The table is the
+    /// same set of entries as inserting them one by one.
+    pub(crate) fn insert_many(&mut self, mut entries: Vec<(u64, RecordId, &Stored)>) {
+        self.reserve(entries.len());
+        if self.slots.is_empty() {
+            return;
+        }
+        entries.sort_unstable_by_key(|e| (self.home(e.0), e.1));
+        for (hash, rid, doc) in entries {
+            self.insert(hash, rid, doc);
+        }
+    }
+
     /// Makes room for `n` more entries without growing on the way (a bulk build).
     pub(crate) fn reserve(&mut self, n: usize) {
         let want = self.used.saturating_add(n);
