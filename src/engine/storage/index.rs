@@ -324,7 +324,7 @@ impl Index {
         }
         // Each key with its first value's order prefix: the sort compares prefixes, and keys only on ties.
         let mut keyed: Vec<(u128, IndexKey, RecordId)> = Vec::with_capacity(records.len());
-        let mut hashed: Vec<(u64, RecordId, &Stored)> = Vec::new();
+        let mut hashed: Vec<(u64, RecordId, Stored)> = Vec::new();
         if self.fields.len() == 1 {
             hashed.reserve(records.len());
         }
@@ -338,7 +338,7 @@ impl Index {
             }
             for k in keys {
                 match self.hash_of(&k) {
-                    Some(h) => hashed.push((h, rid, stored)),
+                    Some(h) => hashed.push((h, rid, stored.clone())),
                     None => self.unhashable = true,
                 }
                 let prefix = k.0.first().map_or(0, order_prefix);

@@ -107,6 +107,11 @@ impl ProbeTable {
 
     /// Adds `rid` (its document `doc`) under `hash`; an entry of `rid` already there is pointed at `doc`.
     pub(crate) fn insert(&mut self, hash: u64, rid: RecordId, doc: &Stored) {
+        self.insert_owned(hash, rid, doc.clone());
+    }
+
+    /// [`ProbeTable::insert`] of a document handle the caller already holds.
+    fn insert_owned(&mut self, hash: u64, rid: RecordId, doc: Stored) {
         if (self.used + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
@@ -117,23 +122,20 @@ impl ProbeTable {
                 *s = Slot {
                     hash,
                     rid,
-                    doc: Some(doc.clone()),
+                    doc: Some(doc),
                 };
                 self.used += 1;
             }
             SHARED => {
-                self.shared
-                    .entry(hash)
-                    .or_default()
-                    .insert(rid, doc.clone());
+                self.shared.entry(hash).or_default().insert(rid, doc);
             }
-            r if r == rid => s.doc = Some(doc.clone()),
+            r if r == rid => s.doc = Some(doc),
             r => {
                 let mut m = BTreeMap::new();
                 if let Some(d) = s.doc.take() {
                     m.insert(r, d);
                 }
-                m.insert(rid, doc.clone());
+                m.insert(rid, doc);
                 s.rid = SHARED;
                 self.shared.insert(hash, m);
             }
@@ -213,17 +215,18 @@ impl ProbeTable {
     }
 
     /// Adds many entries at once (an index build): room is made first, then the entries go in in the order of
-    /// their home slots, so the writes walk the table front to back instead of jumping about it (one cache
-    /// miss per entry otherwise, the larger part of building the table over a million keys). The table is the
-    /// same set of entries as inserting them one by one.
-    pub(crate) fn insert_many(&mut self, mut entries: Vec<(u64, RecordId, &Stored)>) {
+    /// their home slots, so the writes walk the table front to back instead of jumping about it. The entries
+    /// come with their documents already shared (cloned by the caller in record order, while the record is in
+    /// cache): cloning here, in slot order, would touch each record's reference count in random order, one
+    /// cache miss per entry. The table is the same set of entries as inserting them one by one.
+    pub(crate) fn insert_many(&mut self, mut entries: Vec<(u64, RecordId, Stored)>) {
         self.reserve(entries.len());
         if self.slots.is_empty() {
             return;
         }
         entries.sort_unstable_by_key(|e| (self.home(e.0), e.1));
         for (hash, rid, doc) in entries {
-            self.insert(hash, rid, doc);
+            self.insert_owned(hash, rid, doc);
         }
     }
 
