@@ -678,12 +678,13 @@ impl Catalog for StateCatalog<'_> {
         source_docs(self.state, self.db, collection, None, self.vars)
     }
 
-    fn probe(
+    fn probe_each(
         &self,
         collection: &str,
         field: &str,
         values: &[Bson],
-    ) -> Option<Result<Vec<Document>, CommandError>> {
+        each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
+    ) -> Option<Result<(), CommandError>> {
         let coll = get_coll(self.state, self.db, collection).filter(|c| !c.is_view())?;
         let ix = coll
             .indexes
@@ -693,7 +694,16 @@ impl Catalog for StateCatalog<'_> {
         // Natural order; a record holding several equal keys (`[1, 1.0]`) is listed once.
         rids.sort_unstable();
         rids.dedup();
-        Some(Ok(rids.into_iter().filter_map(|r| coll.get(r)).collect()))
+        for r in rids {
+            if let Some(d) = coll.get(r) {
+                match each(&d) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+        }
+        Some(Ok(()))
     }
 }
 

@@ -39,6 +39,7 @@ mod join_tests;
 mod reshape;
 #[cfg(test)]
 mod spill_tests;
+mod stream;
 mod window;
 
 use super::expr::{Expr, Vars};
@@ -55,15 +56,17 @@ pub trait Catalog {
     /// All documents of `collection` (or of the view's result), in natural order; empty if it does not exist.
     fn scan(&self, collection: &str) -> Result<Vec<Document>, CommandError>;
 
-    /// The documents of `collection` whose top-level `field` may equal one of `values` (a superset: callers
-    /// check), in natural order, read through an index on `field`; `None` when no index serves (no such
-    /// index, a view, a missing collection): callers then scan.
-    fn probe(
+    /// Hands `each` the documents of `collection` whose top-level `field` may equal one of `values` (a
+    /// superset: callers check), in natural order, read through an index on `field`, until `each` returns
+    /// `Ok(false)`; `None` when no index serves (no such index, a view, a missing collection): callers then
+    /// scan. Documents after a stop are never read.
+    fn probe_each(
         &self,
         _collection: &str,
         _field: &str,
         _values: &[Bson],
-    ) -> Option<Result<Vec<Document>, CommandError>> {
+        _each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
+    ) -> Option<Result<(), CommandError>> {
         None
     }
 }
