@@ -274,6 +274,20 @@ impl Pipeline {
         }
     }
 
+    /// The index just after the last `$match` no document passes (`{$expr: false}`: the SQL translator's
+    /// `LIMIT 0`), when there is one: the stages before it cannot change the (empty) result, so they need not
+    /// run, nor the collection be read (mongod moves such a `$match` to the front and answers from an empty
+    /// plan).
+    pub fn after_always_false(&self) -> Option<usize> {
+        self.stages
+            .iter()
+            .rposition(|s| {
+                matches!(s, Stage::Match(_, d)
+                    if d.len() == 1 && matches!(d.get("$expr"), Some(Bson::Boolean(false))))
+            })
+            .map(|i| i + 1)
+    }
+
     /// The `$group` stage at index `i`, when that stage is one (callers stream documents into it).
     pub fn group_at(&self, i: usize) -> Option<&group::Group> {
         match self.stages.get(i) {
