@@ -337,7 +337,31 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                     return pipeline.run_from(next, docs, &catalog, &ctx.vars);
                 }
             }
-            let docs = source_docs(&state, ctx.db, name, pipeline.leading_match(), &ctx.vars)?;
+            // [$match,] $project, ...: only the fields the projection reads are parsed from each document.
+            let mut fields = Vec::new();
+            let reads = match stages
+                .get(start)
+                .and_then(Bson::as_document)
+                .and_then(|d| d.get_document("$project").ok())
+            {
+                Some(spec) if crate::engine::fields::projection_fields(spec, &mut fields) => {
+                    super::Reads::Fields(&fields)
+                }
+                _ => super::Reads::All,
+            };
+            let mut docs = Vec::new();
+            super::scan_matching(
+                &state,
+                ctx.db,
+                name,
+                pipeline.leading_match(),
+                &ctx.vars,
+                reads,
+                &mut |d| {
+                    docs.push(d.clone());
+                    Ok(false)
+                },
+            )?;
             return pipeline.run_from(start, docs, &catalog, &ctx.vars);
         }
     };
