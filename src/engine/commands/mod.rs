@@ -12,6 +12,8 @@ mod index_order;
 mod known_fields;
 mod let_vars;
 mod point;
+#[cfg(test)]
+mod pushdown_tests;
 mod read;
 mod row_scan;
 mod server_status;
