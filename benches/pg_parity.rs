@@ -8,7 +8,7 @@
 //! memory (`VmHWM`) beside the data's BSON size (`dbStats.dataSize`).
 //!
 //! ```text
-//! cargo bench --bench pg_parity -- [--sessions N] [--cache N] [--reps R] [--timeout-secs T] [--only SUBSTR]
+//! cargo bench --bench pg_parity -- [--sessions N] [--cache N] [--reps R] [--timeout-secs T] [--only SUBSTR[,SUBSTR...]]
 //! ```
 //! Defaults: 100,000 sessions, 200,000 cache entries, best of 3, 60 s per statement (a statement past it is
 //! stopped with `killOp` and reported as a timeout). PostgreSQL comes from the usual `PG*` variables and
@@ -107,7 +107,7 @@ fn statements(only: Option<&str>) -> Result<Vec<Stmt>, String> {
         if case.stmts.iter().any(|s| !psql::is_query(s)) {
             continue;
         }
-        if only.is_some_and(|o| !case.name.contains(o)) {
+        if only.is_some_and(|o| !o.split(',').any(|o| case.name.contains(o))) {
             continue;
         }
         let n = case.stmts.len();
