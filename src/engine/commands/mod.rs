@@ -680,6 +680,23 @@ impl Catalog for StateCatalog<'_> {
         source_docs(self.state, self.db, collection, None, self.vars)
     }
 
+    fn scan_each(
+        &self,
+        collection: &str,
+        each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
+    ) -> Result<(), CommandError> {
+        let _level = SubPipelineLevel::enter()?;
+        scan_matching(
+            self.state,
+            self.db,
+            collection,
+            None,
+            self.vars,
+            Reads::All,
+            &mut |d| Ok(!each(d)?),
+        )
+    }
+
     fn probe_each(
         &self,
         collection: &str,

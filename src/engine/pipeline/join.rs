@@ -245,8 +245,13 @@ impl Exec<'_> {
         }
         if l.prefix == p.len() {
             if self.whole.is_none() {
-                let docs = self.initial()?;
-                self.whole = Some(p.run(docs, self.catalog, self.vars)?);
+                // Uncorrelated: once per execution, the foreign collection streamed in (an EXISTS'
+                // `$limit: 1` reads up to the first match).
+                let mut stream = Stream::new(p, 0);
+                if let Some(f) = &l.from {
+                    catalog.scan_each(f, &mut |fd| stream.push(fd, catalog, self.vars))?;
+                }
+                self.whole = Some(stream.finish(catalog, self.vars)?);
             }
             return Ok(self.whole.clone().unwrap_or_default());
         }

@@ -84,6 +84,8 @@ fn lookups() -> Vec<Document> {
         doc! {"from": "fo", "let": {"v": "$k"}, "pipeline": [{"$match": {"$and": [{"$expr": {"$eq": ["$f", "$$v"]}}, {"g": {"$ne": 1}}]}}], "as": "j"},
         doc! {"from": "fo", "pipeline": [{"$group": {"_id": null, "n": {"$sum": 1}, "s": {"$sum": "$g"}}}], "as": "j"},
         doc! {"from": "fo", "pipeline": [], "as": "j"},
+        // Uncorrelated EXISTS: the foreign collection is read up to the first match, once.
+        doc! {"from": "fo", "pipeline": [{"$match": {"g": {"$gt": 0}}}, {"$project": {"_id": 0, "x": {"$literal": 1}}}, {"$limit": 1}], "as": "j"},
         doc! {"from": "fo", "let": {"w": "$g"}, "pipeline": [{"$match": {"g": {"$gt": 0}}}, {"$match": {"$expr": {"$gt": ["$g", "$$w"]}}}], "as": "j"},
         doc! {"from": "fo", "localField": "k", "foreignField": "f", "let": {"w": "$g"}, "pipeline": [{"$match": {"$expr": {"$ne": ["$g", "$$w"]}}}], "as": "j"},
         // The translator's correlated EXISTS: the guarded key and another correlated condition, then

@@ -56,6 +56,21 @@ pub trait Catalog {
     /// All documents of `collection` (or of the view's result), in natural order; empty if it does not exist.
     fn scan(&self, collection: &str) -> Result<Vec<Document>, CommandError>;
 
+    /// Hands `each` the documents [`scan`](Self::scan) gives, in order, until it returns `Ok(false)`:
+    /// documents after a stop are never read.
+    fn scan_each(
+        &self,
+        collection: &str,
+        each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
+    ) -> Result<(), CommandError> {
+        for d in self.scan(collection)? {
+            if !each(&d)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Hands `each` the documents of `collection` whose top-level `field` may equal one of `values` (a
     /// superset: callers check), in natural order, read through an index on `field`, until `each` returns
     /// `Ok(false)`; `None` when no index serves (no such index, a view, a missing collection): callers then
