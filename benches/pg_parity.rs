@@ -8,7 +8,7 @@
 //! memory (`VmHWM`) beside the data's BSON size (`dbStats.dataSize`).
 //!
 //! ```text
-//! cargo bench --bench pg_parity -- [--sessions N] [--cache N] [--reps R] [--timeout-secs T] [--only SUBSTR]
+//! cargo bench --bench pg_parity -- [--sessions N] [--cache N] [--reps R] [--timeout-secs T] [--only SUBSTR[,SUBSTR...]]
 //! ```
 //! Defaults: 100,000 sessions, 200,000 cache entries, best of 3, 60 s per statement (a statement past it is
 //! stopped with `killOp` and reported as a timeout). PostgreSQL comes from the usual `PG*` variables and
@@ -96,13 +96,18 @@ struct Stmt {
 
 /// The read-only statements of the corpus (cases with DML are left out: they change the data).
 fn statements(only: Option<&str>) -> Result<Vec<Stmt>, String> {
-    let cases = corpus::parse_corpus(&format!("{}\n{}", corpus::CORPUS, corpus::CORPUS_DIALECT))?;
+    let cases = corpus::parse_corpus(&format!(
+        "{}\n{}\n{}",
+        corpus::CORPUS,
+        corpus::CORPUS_DIALECT,
+        corpus::CORPUS_SCALE
+    ))?;
     let mut out = Vec::new();
     for case in cases {
         if case.stmts.iter().any(|s| !psql::is_query(s)) {
             continue;
         }
-        if only.is_some_and(|o| !case.name.contains(o)) {
+        if only.is_some_and(|o| !o.split(',').any(|o| case.name.contains(o))) {
             continue;
         }
         let n = case.stmts.len();

@@ -5,6 +5,7 @@ pub mod cache;
 pub mod params;
 pub mod query;
 pub mod row;
+mod script;
 pub mod stream;
 
 pub use query::{Query, QueryAs};
@@ -142,16 +143,21 @@ impl Client {
     }
 
     /// Translates and runs every statement of `sql` in order, with `params` bound to each statement that
-    /// takes parameters. Stops at the first failing statement.
+    /// takes parameters. Stops at the first failing statement. As PostgreSQL's simple-query protocol, a
+    /// syntax error anywhere in `sql` means nothing runs; a script of any size is checked and run in the
+    /// memory of its longest statement (beyond 256 KiB it is read twice, statement by statement: see
+    /// `client/script.rs`). Errors carry their position in the whole of `sql`.
     pub async fn execute(
         &self,
         sql: &str,
         params: &[Bson],
     ) -> Result<Vec<StatementResult>, crate::Error> {
-        let statements = crate::sql::parse(sql)?;
-        let mut out = Vec::with_capacity(statements.len());
-        for (stmt, text) in statements {
-            let plan = crate::translate::translate_statement(&stmt, &text)?;
+        let statements = script::statements(sql, script::WHOLE_PARSE_LIMIT)?;
+        let mut out = Vec::new();
+        for st in statements {
+            let st = st?;
+            let plan = crate::translate::translate_statement(&st.stmt, &st.text)
+                .map_err(|e| st.locate(e, sql))?;
             let p = if plan.param_count == 0 {
                 &[][..]
             } else {

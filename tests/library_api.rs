@@ -734,3 +734,38 @@ mod pinned {
         }
     }
 }
+
+/// A script past the whole-parse size (256 KiB) is checked statement by statement before anything runs, then
+/// run as it is read again: a syntax error in its last line means no row was written (PostgreSQL's
+/// simple-query protocol), errors point into the whole script, and without the error every row is there.
+#[tokio::test]
+async fn a_long_script_streams_and_a_late_syntax_error_runs_nothing() {
+    let c = sqlmongo::Client::embedded();
+    let mut script = String::from("CREATE TABLE t (k INTEGER PRIMARY KEY, s TEXT);\n");
+    for i in 0..3000 {
+        script.push_str(&format!(
+            "INSERT INTO t (k, s) VALUES ({i}, 'row {i}; with a semicolon and padding padding padding');\n"
+        ));
+    }
+    assert!(script.len() > 256 * 1024);
+    let broken = format!("{script}SELECT (k FROM t;\n");
+    let err = c.execute(&broken, &[]).await.unwrap_err();
+    assert_eq!(err.position(), Some((3002, 11)), "{err}");
+    let none = c.execute("SHOW COLLECTIONS", &[]).await.unwrap();
+    assert!(format!("{none:?}").find("\"t\"").is_none(), "{none:?}");
+    // A translation error is located in the whole script too (and what ran before it stays).
+    let refused = format!("{script}SELECT x FROM t, LATERAL (SELECT 1) l;\n");
+    let err = c.execute(&refused, &[]).await.unwrap_err();
+    assert_eq!(err.position(), Some((3002, 27)), "{err}");
+    c.execute("DROP TABLE t", &[]).await.unwrap();
+    let done = c.execute(&script, &[]).await.unwrap();
+    assert_eq!(done.len(), 3001);
+    let rows = c
+        .query("SELECT COUNT(*) AS n, MAX(k) AS m FROM t", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        rows.rows,
+        vec![vec![bson::Bson::Int32(3000), bson::Bson::Int32(2999)]]
+    );
+}

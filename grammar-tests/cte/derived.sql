@@ -74,6 +74,8 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM (SELECT c.c
     {
       "$lookup": {
         "from": "application_cache",
+        "localField": "page_views",
+        "foreignField": "hit_count",
         "let": {"o0": "$page_views"},
         "pipeline": [
           {

@@ -27,6 +27,8 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM user_sessio
     {
       "$lookup": {
         "from": "user_sessions",
+        "localField": "user_id",
+        "foreignField": "user_id",
         "let": {"o0": "$user_id", "o1": "$session_id"},
         "pipeline": [
           {
@@ -75,6 +77,8 @@ SELECT session_id FROM user_sessions WHERE NOT EXISTS (SELECT 1 FROM application
     {
       "$lookup": {
         "from": "application_cache",
+        "localField": "user_id",
+        "foreignField": "namespace",
         "let": {"o0": "$user_id"},
         "pipeline": [
           {
@@ -110,6 +114,8 @@ SELECT s.session_id, EXISTS (SELECT 1 FROM application_cache c WHERE c.priority 
     {
       "$lookup": {
         "from": "application_cache",
+        "localField": "page_views",
+        "foreignField": "priority",
         "let": {"o0": "$page_views"},
         "pipeline": [
           {
@@ -399,6 +405,8 @@ SELECT * FROM src s WHERE EXISTS (SELECT * FROM target t WHERE t.v = s.a)
     {
       "$lookup": {
         "from": "target",
+        "localField": "a",
+        "foreignField": "v",
         "let": {"o0": "$a"},
         "pipeline": [
           {

@@ -127,6 +127,8 @@ SELECT s.session_id, (SELECT COUNT(*) FROM user_sessions o WHERE o.user_id = s.u
     {
       "$lookup": {
         "from": "user_sessions",
+        "localField": "user_id",
+        "foreignField": "user_id",
         "let": {"o0": "$user_id"},
         "pipeline": [
           {
@@ -369,6 +371,8 @@ SELECT * FROM application_cache c ORDER BY (SELECT COUNT(*) FROM user_sessions s
     {
       "$lookup": {
         "from": "user_sessions",
+        "localField": "hit_count",
+        "foreignField": "page_views",
         "let": {"o0": "$hit_count"},
         "pipeline": [
           {

@@ -58,6 +58,8 @@ DELETE FROM application_cache WHERE NOT EXISTS (SELECT 1 FROM user_sessions s WH
     {
       "$lookup": {
         "from": "user_sessions",
+        "localField": "hit_count",
+        "foreignField": "page_views",
         "let": {"o0": "$hit_count"},
         "pipeline": [
           {

@@ -14,7 +14,8 @@ pub mod repl;
 pub mod script;
 pub mod serve;
 pub mod serve_config;
-pub mod splitter;
+/// The statement splitter, now in [`crate::sql::splitter`] (the library streams scripts too).
+pub use crate::sql::splitter;
 pub mod vars;
 
 use clap::{Parser, Subcommand};

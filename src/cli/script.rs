@@ -1,8 +1,8 @@
-//! The runner that executes a source's statements one at a time as [`splitter`](super::splitter) hands
+//! The runner that executes a source's statements one at a time as [`splitter`](crate::sql::splitter) hands
 //! them out, reporting errors as `FILE:LINE:COL: message` with the line and a caret.
 
 use super::output::{Printer, StatementKind};
-pub use super::splitter::{complete_prefix, is_blank, lexes, split, Chunk, Piece, Splitter};
+pub use crate::sql::splitter::{complete_prefix, is_blank, lexes, split, Chunk, Piece, Splitter};
 use crate::Client;
 use std::time::{Duration, Instant};
 

@@ -73,6 +73,44 @@ pub fn expr_fields(spec: &Bson, out: &mut Vec<String>) -> bool {
     }
 }
 
+/// Adds the top-level fields a `$project` stage specification reads to `out` (`_id` unless excluded, the
+/// included paths' first names, the fields its computed values read); `false` when it may read any field (an
+/// exclusion projection keeps every other field, `$$ROOT`, ...).
+pub fn projection_fields(spec: &Document, out: &mut Vec<String>) -> bool {
+    let mut id = true;
+    for (k, v) in spec {
+        let top = k.split('.').next().unwrap_or(k);
+        let flag = match v {
+            Bson::Boolean(b) => Some(*b),
+            Bson::Int32(n) => Some(*n != 0),
+            Bson::Int64(n) => Some(*n != 0),
+            Bson::Double(x) => Some(*x != 0.0),
+            Bson::Decimal128(_) => return false,
+            _ => None,
+        };
+        match flag {
+            Some(false) if k == "_id" => id = false,
+            Some(false) => return false,
+            Some(true) => push(out, top),
+            None => {
+                // A computed value, or a nested projection (`{a: {b: 1}}`): its reads, and the field itself
+                // for a nested or dotted one (arrays on the way are walked).
+                let nested = matches!(v, Bson::Document(d) if d.keys().next().is_some_and(|f| !f.starts_with('$')));
+                if nested || k.contains('.') {
+                    push(out, top);
+                }
+                if !expr_fields(v, out) {
+                    return false;
+                }
+            }
+        }
+    }
+    if id {
+        push(out, "_id");
+    }
+    true
+}
+
 fn push(out: &mut Vec<String>, name: &str) {
     if !out.iter().any(|f| f == name) {
         out.push(name.to_string());
@@ -446,6 +484,35 @@ fn assign(
 mod tests {
     use super::*;
     use bson::{bson, doc};
+
+    #[test]
+    fn projections_name_the_fields_they_read() {
+        let reads = |spec: Document| {
+            let mut f = Vec::new();
+            projection_fields(&spec, &mut f).then_some(f)
+        };
+        let v = |names: &[&str]| Some(names.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            reads(
+                doc! {"_id": 0, "c0": "$session_id", "n": {"$cond": [{"$eq": [{"$ifNull": ["$k", null]}, null]}, 1, 0]}}
+            ),
+            v(&["session_id", "k"])
+        );
+        assert_eq!(reads(doc! {"a": 1, "b.c": true}), v(&["a", "b", "_id"]));
+        assert_eq!(
+            reads(doc! {"x": {"y": 1, "z": "$w"}}),
+            v(&["x", "w", "_id"])
+        );
+        assert_eq!(reads(doc! {"x.y": "$w"}), v(&["x", "w", "_id"]));
+        assert_eq!(
+            reads(doc! {"_id": "$a", "l": {"$literal": "$b"}}),
+            v(&["a", "_id"])
+        );
+        // Exclusions keep every other field; $$ROOT reads all of it.
+        assert_eq!(reads(doc! {"a": 0}), None);
+        assert_eq!(reads(doc! {"_id": 0, "r": "$$ROOT"}), None);
+        assert_eq!(reads(doc! {"_id": 0, "g": {"$getField": "a"}}), None);
+    }
 
     #[test]
     fn filters_name_their_top_level_fields() {

@@ -3,7 +3,8 @@
 //! sqlparser with the PostgreSQL dialect parses standard SQL; our extension statements (`CREATE COLLECTION`,
 //! `ALTER COLLECTION`, `DROP COLLECTION`, `SHOW COLLECTIONS`, `SHOW INDEXES FROM`, `EXPLAIN`) are parsed by a
 //! thin wrapper that peeks at the first keywords, DataFusion-`DFParser`-style, using sqlparser's own parser API.
-//! Text is never rewritten. Depends on sqlparser only.
+//! Text is never rewritten. [`splitter`] cuts a source of any size into statements as it reads it. Depends on
+//! sqlparser only.
 
 mod ast;
 pub mod copy;
@@ -12,6 +13,7 @@ mod dialect;
 mod error;
 mod only;
 mod parser;
+pub mod splitter;
 
 pub use ast::{
     AlterCollection, CollectionOption, CreateCollection, DropCollection, RefreshMaterializedView,
@@ -20,4 +22,4 @@ pub use ast::{
 pub use depth::{with_stack, MAX_EXPR_DEPTH};
 pub use dialect::SqlMongoDialect;
 pub use error::ParseError;
-pub use parser::parse;
+pub use parser::{parse, parse_piece};

@@ -20,6 +20,20 @@ use sqlparser::tokenizer::{Location, Token};
 /// assert_eq!(stmts[1].1.text, "SELECT 1");
 /// ```
 pub fn parse(sql: &str) -> Result<Vec<(Statement, StatementText)>, ParseError> {
+    parse_ending(sql, |e| at_end_if_unknown(e, sql))
+}
+
+/// [`parse`] of a piece of a longer source (one statement the [`splitter`](super::splitter) handed out):
+/// positions are relative to the piece, and an error at the end of the piece keeps the unknown position
+/// (line 0) for the caller to place at the end of the whole source.
+pub fn parse_piece(sql: &str) -> Result<Vec<(Statement, StatementText)>, ParseError> {
+    parse_ending(sql, |e| e)
+}
+
+fn parse_ending(
+    sql: &str,
+    at_end: impl Fn(ParseError) -> ParseError,
+) -> Result<Vec<(Statement, StatementText)>, ParseError> {
     let dialect = SqlMongoDialect::default();
     let mut parser = Parser::new(&dialect)
         .try_with_sql(sql)
@@ -37,19 +51,21 @@ pub fn parse(sql: &str) -> Result<Vec<(Statement, StatementText)>, ParseError> {
             // sqlparser's own limit (parentheses, NOT, subqueries) carries no position: where it stopped.
             Err(ParserError::RecursionLimitExceeded) => {
                 let at = parser.peek_token_ref().span.start;
-                return Err(at_end_if_unknown(
-                    ParseError::new("statement nested too deeply", at.line, at.column),
-                    sql,
-                ));
+                return Err(at_end(ParseError::new(
+                    "statement nested too deeply",
+                    at.line,
+                    at.column,
+                )));
             }
-            Err(e) => return Err(at_end_if_unknown(from_parser_error(e), sql)),
+            Err(e) => return Err(at_end(from_parser_error(e))),
         };
         if let Some((line, column)) = too_deep(&stmt) {
             depth::drop_deep(stmt);
-            return Err(at_end_if_unknown(
-                ParseError::new(depth::too_deep_message(), line, column),
-                sql,
-            ));
+            return Err(at_end(ParseError::new(
+                depth::too_deep_message(),
+                line,
+                column,
+            )));
         }
         let mut stmt = stmt;
         strip_only(&mut stmt);

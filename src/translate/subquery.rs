@@ -11,9 +11,14 @@
 //! - scalar: the only row's column (NULL for no row); the subquery gets `$limit: 2` and a second row makes the
 //!   statement fail with "more than one row returned by a subquery used as an expression", as in PostgreSQL.
 //!
+//! A correlated subquery requiring an equality with an outer column also gets `localField` / `foreignField`
+//! ([`semi_join`]): an index probe on a MongoDB server, a hash join in the embedded engine.
+//!
 //! UPDATE / DELETE filters cannot run `$lookup`, so a WHERE with a subquery runs as two commands: an
 //! `aggregate` computing the `_id`s of the matching rows, then the write with `{_id: {$in: <step 0>}}`
 //! (`mql::chain`). Not atomic.
+
+mod semi_join;
 
 use super::cte::Frame;
 use super::expr::{unsupported, Agg, Kind};
@@ -38,7 +43,8 @@ impl Translator {
     ) -> Result<(String, Option<Vec<String>>), Error> {
         let (src, lets) = self.subquery_source(q, e)?;
         let field = self.next_subquery_field();
-        self.cx.pending.push(src.lookup(lets, tail, &field));
+        let stage = semi_join::with_equality_keys(src.lookup(lets, tail, &field));
+        self.cx.pending.push(stage);
         Ok((field, src.columns))
     }
 
@@ -163,7 +169,8 @@ impl Translator {
             return Ok(if negated { p.not() } else { p });
         }
         let field = self.next_subquery_field();
-        self.cx.pending.push(src.lookup(lets, Vec::new(), &field));
+        let stage = semi_join::with_equality_keys(src.lookup(lets, Vec::new(), &field));
+        self.cx.pending.push(stage);
         let values = ex::field(&format!("{field}.{col}"));
         let size = ex::size(ex::field(&field));
         let inn = ex::in_array(a.expr.clone(), values.clone());

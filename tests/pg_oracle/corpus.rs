@@ -7,6 +7,8 @@
 pub const CORPUS: &str = include_str!("../oracle_data/pg_queries.sql");
 /// Issue 17's cases (RETURNING on INSERT, DISTINCT ON, statistics aggregates, array / JSON functions).
 pub const CORPUS_DIALECT: &str = include_str!("../oracle_data/pg_dialect.sql");
+/// Issue 12's cases (semi-joins with localField/foreignField, ORDER BY ... LIMIT / OFFSET in index order).
+pub const CORPUS_SCALE: &str = include_str!("../oracle_data/pg_scale.sql");
 
 /// One corpus case.
 #[derive(Clone)]

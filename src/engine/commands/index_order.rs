@@ -1,8 +1,8 @@
 //! Sort + limit served in index order (mongod's IXSCAN without a blocking SORT): a `find` with `sort` and
-//! `limit`, or an aggregate starting `[$match,] $sort, $limit`, on one top-level field a single-field index
-//! serves, walks that index in order and stops after the documents it needs; also the SQL translator's
-//! NULLS LAST / NULLS FIRST shape (`$set: {n: <is f null: 1 | 0>, s: "$f"}, $sort: {n, s}, $limit`), where the
-//! null / missing documents come after (or before) the others.
+//! `limit`, or an aggregate starting `[$match,] $sort, [$skip,] $limit`, on one top-level field a single-field
+//! index serves, walks that index in order and stops after the documents it needs; also the SQL translator's
+//! NULLS LAST / NULLS FIRST shape (`$set: {n: <is f null: 1 | 0>, s: "$f"}, $sort: {n, s}, [$skip,] $limit`),
+//! where the null / missing documents come after (or before) the others.
 //!
 //! The order is the general sort's: keys in the BSON order, equal keys (null, missing and undefined among them)
 //! in natural order. A document whose field is an array sorts by one of its elements, which the walk cannot
@@ -52,13 +52,10 @@ impl Order {
         })
     }
 
-    /// The translator's NULLS-placement shape at `stages[i..i + 3]`: a `$set` / `$addFields` / `$project`
-    /// computing (among others) `n: {$cond: [{$eq: [{$ifNull: ["$f", null]}, null]}, 1, 0]}` and `s: "$f"`,
-    /// then `$sort: {n: ±1, s: ±1}`, then `$limit: k`. Returns the order and k.
-    pub(super) fn from_null_flag_stages(stages: &[Bson]) -> Option<(Order, i64)> {
-        let [set, sort, limit] = stages else {
-            return None;
-        };
+    /// The translator's NULLS-placement shape: a `$set` / `$addFields` / `$project` computing (among others)
+    /// `n: {$cond: [{$eq: [{$ifNull: ["$f", null]}, null]}, 1, 0]}` and `s: "$f"`, then `$sort: {n: ±1,
+    /// s: ±1}`. Returns the order (the caller finds the `$limit` after it).
+    pub(super) fn from_null_flag_stages(set: &Bson, sort: &Bson) -> Option<Order> {
         let set = set.as_document()?;
         let set = ["$set", "$addFields", "$project"]
             .iter()
@@ -77,19 +74,11 @@ impl Order {
             return None;
         }
         let (null_asc, asc) = (direction(d1)?, direction(d2)?);
-        let limit = match limit.as_document()?.get("$limit")? {
-            Bson::Int32(k) => i64::from(*k),
-            Bson::Int64(k) => *k,
-            _ => return None,
-        };
-        Some((
-            Order {
-                field,
-                asc,
-                nulls: if null_asc { Nulls::Last } else { Nulls::First },
-            },
-            limit,
-        ))
+        Some(Order {
+            field,
+            asc,
+            nulls: if null_asc { Nulls::Last } else { Nulls::First },
+        })
     }
 }
 
@@ -308,10 +297,13 @@ mod tests {
             }
             p.push(bson!({"$sort": {"f": dir}}));
             let mut limited = p.clone();
+            if skip > 0 {
+                limited.push(bson!({"$skip": skip as i64}));
+            }
             limited.push(bson!({"$limit": limit as i64}));
             let got = run(&e, doc! {"aggregate": "ix", "pipeline": limited, "cursor": {"batchSize": 1000}});
             let all = run(&e, doc! {"aggregate": "plain", "pipeline": p, "cursor": {"batchSize": 1000}});
-            prop_assert_eq!(&got, &all.into_iter().take(limit).collect::<Vec<_>>());
+            prop_assert_eq!(&got, &all.into_iter().skip(skip).take(limit).collect::<Vec<_>>());
             // the translator's null placement
             let flag = if nulls_last { 1 } else { -1 };
             let mut p = Vec::new();
@@ -321,19 +313,80 @@ mod tests {
             p.push(bson!({"$set": {"__n0": {"$cond": [{"$eq": [{"$ifNull": ["$f", null]}, null]}, 1, 0]}, "__s0": "$f"}}));
             p.push(bson!({"$sort": {"__n0": flag, "__s0": dir}}));
             let mut limited = p.clone();
+            if skip > 0 {
+                limited.push(bson!({"$skip": skip as i64}));
+            }
             limited.push(bson!({"$limit": limit as i64}));
             limited.push(bson!({"$unset": ["__n0", "__s0"]}));
             p.push(bson!({"$unset": ["__n0", "__s0"]}));
             let got = run(&e, doc! {"aggregate": "ix", "pipeline": limited, "cursor": {"batchSize": 1000}});
             let all = run(&e, doc! {"aggregate": "plain", "pipeline": p, "cursor": {"batchSize": 1000}});
-            prop_assert_eq!(&got, &all.into_iter().take(limit).collect::<Vec<_>>());
+            prop_assert_eq!(&got, &all.into_iter().skip(skip).take(limit).collect::<Vec<_>>());
             // ... with a $project computing the output columns too (SELECT a, b ... ORDER BY f LIMIT k)
             let project = bson!({"$project": {"_id": 0, "c0": "$_id", "c1": "$f",
                 "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$f", null]}, null]}, 1, 0]}, "__s0": "$f"}});
             let sort = bson!({"$sort": {"__n0": flag, "__s0": dir}});
-            let got = run(&e, doc! {"aggregate": "ix", "pipeline": [project.clone(), sort.clone(), {"$limit": limit as i64}], "cursor": {}});
-            let all = run(&e, doc! {"aggregate": "plain", "pipeline": [project, sort], "cursor": {"batchSize": 1000}});
-            prop_assert_eq!(&got, &all.into_iter().take(limit).collect::<Vec<_>>());
+            let got = run(&e, doc! {"aggregate": "ix", "pipeline": [project.clone(), sort.clone(), {"$skip": skip as i64}, {"$limit": limit as i64}], "cursor": {}});
+            let all = run(&e, doc! {"aggregate": "plain", "pipeline": [project.clone(), sort.clone()], "cursor": {"batchSize": 1000}});
+            prop_assert_eq!(&got, &all.into_iter().skip(skip).take(limit).collect::<Vec<_>>());
+            // ... LIMIT 0: a $match nothing passes, whatever runs before it
+            let got = run(&e, doc! {"aggregate": "ix", "pipeline": [project, sort, {"$match": {"$expr": false}}, {"$unset": ["__n0", "__s0"]}], "cursor": {}});
+            prop_assert!(got.is_empty());
         }
+    }
+}
+
+/// The walk is what serves `ORDER BY pk LIMIT k OFFSET s` (the `$skip` between `$sort` and `$limit`) and
+/// `LIMIT 0` reads nothing: counted through the documents the aggregate parses.
+#[cfg(test)]
+mod served {
+    use crate::engine::Engine;
+    use bson::{doc, Document};
+
+    #[test]
+    fn offset_and_limit_zero_do_not_sort_the_collection() {
+        let e = Engine::in_memory();
+        let docs: Vec<Document> = (0..20_000)
+            .map(|i| doc! {"_id": i, "k": format!("s{:05}", (i * 7919) % 20_000)})
+            .collect();
+        e.run_command("t", &doc! {"insert": "c", "documents": docs})
+            .expect("insert");
+        e.run_command(
+            "t",
+            &doc! {"createIndexes": "c", "indexes": [{"key": {"k": 1}, "name": "k_1", "unique": true}]},
+        )
+        .expect("index");
+        let project = doc! {"$project": {"_id": 0, "c0": "$k",
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$k", null]}, null]}, 1, 0]}, "__s0": "$k"}};
+        let sort = doc! {"$sort": {"__n0": 1, "__s0": 1}};
+        let run = |tail: Vec<Document>| {
+            let mut p = vec![project.clone(), sort.clone()];
+            p.extend(tail);
+            p.push(doc! {"$unset": ["__n0", "__s0"]});
+            let t = std::time::Instant::now();
+            let reply = e
+                .run_command("t", &doc! {"aggregate": "c", "pipeline": p, "cursor": {}})
+                .expect("aggregate");
+            let batch = reply
+                .get_document("cursor")
+                .and_then(|c| c.get_array("firstBatch"))
+                .map(|a| a.to_vec())
+                .unwrap_or_default();
+            (batch, t.elapsed())
+        };
+        let (rows, offset) = run(vec![doc! {"$skip": 10_i64}, doc! {"$limit": 5_i64}]);
+        let keys: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.as_document()?.get_str("c0").ok().map(str::to_string))
+            .collect();
+        assert_eq!(keys, ["s00010", "s00011", "s00012", "s00013", "s00014"]);
+        let (rows, zero) = run(vec![doc! {"$match": {"$expr": false}}]);
+        assert!(rows.is_empty());
+        let (_, full) = run(vec![doc! {"$limit": 20_000_i64}]);
+        // Reading all 20,000 in order parses each; the walk parses 15, LIMIT 0 none.
+        assert!(
+            offset * 10 < full && zero * 10 < full,
+            "offset {offset:?} limit 0 {zero:?} full {full:?}"
+        );
     }
 }

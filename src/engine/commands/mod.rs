@@ -13,6 +13,8 @@ mod known_fields;
 mod let_vars;
 mod out_merge;
 mod point;
+#[cfg(test)]
+mod pushdown_tests;
 mod read;
 mod row_scan;
 mod server_status;
@@ -679,12 +681,30 @@ impl Catalog for StateCatalog<'_> {
         source_docs(self.state, self.db, collection, None, self.vars)
     }
 
-    fn probe(
+    fn scan_each(
+        &self,
+        collection: &str,
+        each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
+    ) -> Result<(), CommandError> {
+        let _level = SubPipelineLevel::enter()?;
+        scan_matching(
+            self.state,
+            self.db,
+            collection,
+            None,
+            self.vars,
+            Reads::All,
+            &mut |d| Ok(!each(d)?),
+        )
+    }
+
+    fn probe_each(
         &self,
         collection: &str,
         field: &str,
         values: &[Bson],
-    ) -> Option<Result<Vec<Document>, CommandError>> {
+        each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
+    ) -> Option<Result<(), CommandError>> {
         let coll = get_coll(self.state, self.db, collection).filter(|c| !c.is_view())?;
         let ix = coll
             .indexes
@@ -694,7 +714,16 @@ impl Catalog for StateCatalog<'_> {
         // Natural order; a record holding several equal keys (`[1, 1.0]`) is listed once.
         rids.sort_unstable();
         rids.dedup();
-        Some(Ok(rids.into_iter().filter_map(|r| coll.get(r)).collect()))
+        for r in rids {
+            if let Some(d) = coll.get(r) {
+                match each(&d) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+        }
+        Some(Ok(()))
     }
 }
 

@@ -267,6 +267,10 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
         }
         _ => {
             let name = coll_name(cmd, "aggregate")?;
+            // A `$match` nothing passes (LIMIT 0): nothing before it needs to run.
+            if let Some(after) = pipeline.after_always_false() {
+                return pipeline.run_from(after, Vec::new(), &catalog, &ctx.vars);
+            }
             // The leading $match is applied while scanning.
             let start = usize::from(pipeline.leading_match().is_some());
             if let Some(group) = pipeline.group_at(start) {
@@ -312,9 +316,10 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                 let grouped = group.finish(st, &ctx.vars)?;
                 return pipeline.run_from(start + 1, grouped, &catalog, &ctx.vars);
             }
-            // [$match,] $sort, $limit (or the translator's null-placement $set before them) on a field an
-            // index serves: the index is walked in order; the stages then run on the documents it gave.
-            if let Some((order, limit, set_stage)) = sort_limit_at(stages, start) {
+            // [$match,] $sort, [$skip,] $limit (or the translator's null-placement $set before them) on a
+            // field an index serves: the index is walked in order for the first skip + limit documents; the
+            // stages from the $sort's successor on then run on them.
+            if let Some((order, want, set_stage)) = sort_limit_at(stages, start) {
                 if let Some(docs) = super::index_order::serve(
                     &state,
                     ctx.db,
@@ -322,34 +327,68 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                     pipeline.leading_match(),
                     &order,
                     &ctx.vars,
-                    limit,
+                    want,
                 )? {
                     let docs = match set_stage {
                         true => pipeline.run_range(start, start + 1, docs, &catalog, &ctx.vars)?,
                         false => docs,
                     };
-                    let next = start + if set_stage { 3 } else { 2 };
+                    let next = start + if set_stage { 2 } else { 1 };
                     return pipeline.run_from(next, docs, &catalog, &ctx.vars);
                 }
             }
-            let docs = source_docs(&state, ctx.db, name, pipeline.leading_match(), &ctx.vars)?;
+            // [$match,] $project, ...: only the fields the projection reads are parsed from each document.
+            let mut fields = Vec::new();
+            let reads = match stages
+                .get(start)
+                .and_then(Bson::as_document)
+                .and_then(|d| d.get_document("$project").ok())
+            {
+                Some(spec) if crate::engine::fields::projection_fields(spec, &mut fields) => {
+                    super::Reads::Fields(&fields)
+                }
+                _ => super::Reads::All,
+            };
+            let mut docs = Vec::new();
+            super::scan_matching(
+                &state,
+                ctx.db,
+                name,
+                pipeline.leading_match(),
+                &ctx.vars,
+                reads,
+                &mut |d| {
+                    docs.push(d.clone());
+                    Ok(false)
+                },
+            )?;
             return pipeline.run_from(start, docs, &catalog, &ctx.vars);
         }
     };
     pipeline.run(input, &catalog, &ctx.vars)
 }
 
-/// `$sort` + `$limit` at `stages[start..]`, plain or after the translator's null-placement `$set`: the order,
-/// the limit and whether the `$set` comes first.
+/// `$sort` + [`$skip` +] `$limit` at `stages[start..]`, plain or after the translator's null-placement `$set`:
+/// the order, how many sorted documents the stages after the `$sort` read (skip + limit) and whether the `$set`
+/// comes first.
 fn sort_limit_at(
     stages: &[Bson],
     start: usize,
 ) -> Option<(super::index_order::Order, usize, bool)> {
     use super::index_order::Order;
-    let limit_of = |b: Option<&Bson>| match b?.as_document()?.get("$limit")? {
-        Bson::Int32(k) if *k > 0 => Some(*k as usize),
-        Bson::Int64(k) if *k > 0 => usize::try_from(*k).ok(),
+    let count = |b: Option<&Bson>, stage: &str| match b?.as_document()?.get(stage)? {
+        Bson::Int32(k) if *k >= 0 => Some(*k as usize),
+        Bson::Int64(k) if *k >= 0 => usize::try_from(*k).ok(),
         _ => None,
+    };
+    // [$skip: s,] $limit: k at stages[i..]: s + k.
+    let wanted = |i: usize| {
+        let (skip, i) = match count(stages.get(i), "$skip") {
+            Some(s) => (s, i + 1),
+            None => (0, i),
+        };
+        let limit = count(stages.get(i), "$limit").filter(|k| *k > 0)?;
+        skip.checked_add(limit)
     };
     if let Some(sort) = stages
         .get(start)
@@ -357,10 +396,10 @@ fn sort_limit_at(
         .and_then(|d| d.get_document("$sort").ok())
     {
         let order = Order::from_sort(sort)?;
-        return Some((order, limit_of(stages.get(start + 1))?, false));
+        return Some((order, wanted(start + 1)?, false));
     }
-    let (order, k) = Order::from_null_flag_stages(stages.get(start..start + 3)?)?;
-    Some((order, usize::try_from(k).ok().filter(|k| *k > 0)?, true))
+    let order = Order::from_null_flag_stages(stages.get(start)?, stages.get(start + 1)?)?;
+    Some((order, wanted(start + 2)?, true))
 }
 
 pub(super) fn aggregate(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {

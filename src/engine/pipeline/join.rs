@@ -17,6 +17,7 @@
 
 use super::join_hash::HashTable;
 use super::reshape::{set_field, unset_field};
+use super::stream::Stream;
 use super::{Catalog, Pipeline};
 use crate::engine::bson_order::equal;
 use crate::engine::expr::{Expr, Vars};
@@ -221,76 +222,120 @@ pub(super) struct Exec<'a> {
 
 impl Exec<'_> {
     /// The joined documents of outer document `d`, in the nested loop's order.
+    ///
+    /// The candidates (an index probe, a hash bucket, the cached prefix) are borrowed and streamed into the
+    /// sub-pipeline ([`Stream`]): only those its leading `$match` keeps are copied, and a `$limit` that is
+    /// full (EXISTS' `$limit: 1`) ends the walk.
     pub(super) fn matches(&mut self, d: &Document) -> Result<Vec<Document>, CommandError> {
         let l = self.lookup;
+        let catalog = self.catalog;
         let Some(p) = &l.pipeline else {
-            return self.equality(d);
+            let mut out = Vec::new();
+            self.equality_each(d, &mut |fd| {
+                out.push(fd.clone());
+                Ok(true)
+            })?;
+            return Ok(out);
         };
         if l.local.is_some() {
-            let matched = self.equality(d)?;
-            return p.run(matched, self.catalog, &l.inner_vars(d, self.vars)?);
+            let inner = l.inner_vars(d, self.vars)?;
+            let mut stream = Stream::new(p, 0);
+            self.equality_each(d, &mut |fd| stream.push(fd, catalog, &inner))?;
+            return stream.finish(catalog, &inner);
         }
         if l.prefix == p.len() {
             if self.whole.is_none() {
-                let docs = self.initial()?;
-                self.whole = Some(p.run(docs, self.catalog, self.vars)?);
+                // Uncorrelated: once per execution, the foreign collection streamed in (an EXISTS'
+                // `$limit: 1` reads up to the first match).
+                let mut stream = Stream::new(p, 0);
+                if let Some(f) = &l.from {
+                    catalog.scan_each(f, &mut |fd| stream.push(fd, catalog, self.vars))?;
+                }
+                self.whole = Some(stream.finish(catalog, self.vars)?);
             }
             return Ok(self.whole.clone().unwrap_or_default());
         }
         let inner = l.inner_vars(d, self.vars)?;
-        let candidates = match &l.key {
+        let mut stream = Stream::new(p, l.prefix);
+        match &l.key {
             Some((path, key_expr, var)) => {
                 let v = inner.get(var).cloned().unwrap_or(Bson::Null);
-                match self.probe(l.prefix == 0, path, std::slice::from_ref(&v)) {
-                    Some(docs) => docs?,
+                let values = std::slice::from_ref(&v);
+                let probed = self.probe_each(l.prefix == 0, path, values, &mut |fd| {
+                    stream.push(fd, catalog, &inner)
+                });
+                match probed {
+                    Some(r) => r?,
                     None => {
                         self.ensure_table(|doc, vars| {
                             Ok(vec![key_expr.eval(doc, vars)?.unwrap_or(Bson::Null)])
                         })?;
-                        self.bucket(std::slice::from_ref(&v))
+                        for fd in self.bucket(values) {
+                            if !stream.push(fd, catalog, &inner)? {
+                                break;
+                            }
+                        }
                     }
                 }
             }
             None => {
                 self.ensure_base()?;
-                self.base.clone().unwrap_or_default()
+                for fd in self.base.iter().flatten() {
+                    if !stream.push(fd, catalog, &inner)? {
+                        break;
+                    }
+                }
             }
-        };
-        p.run_range(l.prefix, p.len(), candidates, self.catalog, &inner)
+        }
+        stream.finish(catalog, &inner)
     }
 
-    /// `localField`/`foreignField` matches of `d` (before any pipeline), in natural order.
-    fn equality(&mut self, d: &Document) -> Result<Vec<Document>, CommandError> {
-        let (Some(local), Some(foreign)) = (&self.lookup.local, &self.lookup.foreign) else {
-            return Ok(Vec::new());
+    /// Hands `each` the `localField`/`foreignField` matches of `d` (before any pipeline), in natural order,
+    /// until it returns `Ok(false)`.
+    fn equality_each(
+        &mut self,
+        d: &Document,
+        each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
+    ) -> Result<(), CommandError> {
+        let l = self.lookup;
+        let (Some(local), Some(foreign)) = (&l.local, &l.foreign) else {
+            return Ok(());
         };
         let locals = values_at(d, local);
-        let candidates = match self.probe(true, foreign, &locals) {
-            Some(docs) => docs?,
-            None => {
-                self.ensure_table(|doc, _| Ok(values_at(doc, foreign)))?;
-                self.bucket(&locals)
+        let mut matching = |fd: &Document| {
+            if equality_holds(&locals, fd, foreign) {
+                each(fd)
+            } else {
+                Ok(true)
             }
         };
-        Ok(candidates
-            .into_iter()
-            .filter(|fd| equality_holds(&locals, fd, foreign))
-            .collect())
+        if let Some(r) = self.probe_each(true, foreign, &locals, &mut matching) {
+            return r;
+        }
+        self.ensure_table(|doc, _| Ok(values_at(doc, foreign)))?;
+        for fd in self.bucket(&locals) {
+            if !matching(fd)? {
+                break;
+            }
+        }
+        Ok(())
     }
 
-    /// Foreign documents whose top-level `field` may equal one of `values`, from the foreign collection's
-    /// index; `None` when that cannot serve (a prefix runs first, a dotted path, an array value, no index).
-    fn probe(
+    /// Hands `each` the foreign documents whose top-level `field` may equal one of `values`, from the
+    /// foreign collection's index, until it returns `Ok(false)`; `None` when that cannot serve (a prefix
+    /// runs first, a dotted path, an array value, no index).
+    fn probe_each(
         &self,
         at_source: bool,
         field: &str,
         values: &[Bson],
-    ) -> Option<Result<Vec<Document>, CommandError>> {
+        each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
+    ) -> Option<Result<(), CommandError>> {
         let from = self.lookup.from.as_deref()?;
         if !at_source || field.contains('.') || values.iter().any(|v| matches!(v, Bson::Array(_))) {
             return None;
         }
-        self.catalog.probe(from, field, values)
+        self.catalog.probe_each(from, field, values, each)
     }
 
     /// The documents the pipeline starts from: the foreign collection, or none (`$documents`).
@@ -334,16 +379,14 @@ impl Exec<'_> {
         Ok(())
     }
 
-    /// Copies of the base documents in the buckets of `values`, in natural order.
-    fn bucket(&self, values: &[Bson]) -> Vec<Document> {
-        let (Some(table), Some(base)) = (&self.table, &self.base) else {
-            return Vec::new();
+    /// The base documents in the buckets of `values`, borrowed, in natural order.
+    fn bucket<'s>(&'s self, values: &[Bson]) -> impl Iterator<Item = &'s Document> + 's {
+        let base = self.base.as_deref().unwrap_or_default();
+        let ids = match &self.table {
+            Some(table) => table.candidates(values),
+            None => std::borrow::Cow::Borrowed(&[][..]),
         };
-        table
-            .candidates(values)
-            .into_iter()
-            .filter_map(|i| base.get(i).cloned())
-            .collect()
+        (0..ids.len()).filter_map(move |k| base.get(ids[k]))
     }
 }
 

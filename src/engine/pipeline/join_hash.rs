@@ -8,6 +8,7 @@
 
 use bson::Bson;
 use foldhash::fast::FixedState;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
@@ -44,8 +45,15 @@ impl HashTable {
         HashTable { buckets }
     }
 
-    /// Positions of the documents that may hold one of `values`, ascending (natural order), without repeats.
-    pub(super) fn candidates<'a>(&self, values: impl IntoIterator<Item = &'a Bson>) -> Vec<usize> {
+    /// Positions of the documents that may hold one of `values`, ascending (natural order), without repeats;
+    /// borrowed from the table for one value (the common case: no copy per outer document).
+    pub(super) fn candidates<'a>(&'a self, values: &[Bson]) -> Cow<'a, [usize]> {
+        if let [v] = values {
+            return match self.buckets.get(&value_hash(v)) {
+                Some(b) => Cow::Borrowed(b.as_slice()),
+                None => Cow::Borrowed(&[]),
+            };
+        }
         let mut out: Vec<usize> = Vec::new();
         let mut buckets = 0;
         for v in values {
@@ -58,7 +66,7 @@ impl HashTable {
             out.sort_unstable();
             out.dedup();
         }
-        out
+        Cow::Owned(out)
     }
 }
 
@@ -129,9 +137,9 @@ mod tests {
         assert_eq!(value_hash(&Bson::Double(-0.0)), value_hash(&Bson::Int32(0)));
         assert_ne!(value_hash(&Bson::Int32(1)), value_hash(&Bson::Int32(2)));
         let t = HashTable::build(3, |i| vec![Bson::Int32(i as i32 % 2)]);
-        assert_eq!(t.candidates([&Bson::Double(0.0)]), vec![0, 2]);
+        assert_eq!(t.candidates(&[Bson::Double(0.0)]).to_vec(), vec![0, 2]);
         assert_eq!(
-            t.candidates([&Bson::Int64(1), &Bson::Int32(0)]),
+            t.candidates(&[Bson::Int64(1), Bson::Int32(0)]).to_vec(),
             vec![0, 1, 2]
         );
     }

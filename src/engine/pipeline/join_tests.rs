@@ -75,7 +75,7 @@ fn lookups() -> Vec<Document> {
     vec![
         doc! {"from": "fo", "localField": "k", "foreignField": "f", "as": "j"},
         doc! {"from": "fo", "let": {"v": "$k"}, "pipeline": [{"$match": {"$expr": {"$eq": ["$f", "$$v"]}}}], "as": "j"},
-        doc! {"from": "fo", "let": {"v": "$k"}, "pipeline": [{"$match": {"$expr": guarded}}, {"$project": {"_id": 0, "g": 1}}], "as": "j"},
+        doc! {"from": "fo", "let": {"v": "$k"}, "pipeline": [{"$match": {"$expr": guarded.clone()}}, {"$project": {"_id": 0, "g": 1}}], "as": "j"},
         doc! {"from": "fo", "let": {"v": "$k", "w": "$g"}, "pipeline": [
             {"$match": {"g": {"$gte": 0}}},
             {"$project": {"f": 1, "g": 1}},
@@ -84,8 +84,46 @@ fn lookups() -> Vec<Document> {
         doc! {"from": "fo", "let": {"v": "$k"}, "pipeline": [{"$match": {"$and": [{"$expr": {"$eq": ["$f", "$$v"]}}, {"g": {"$ne": 1}}]}}], "as": "j"},
         doc! {"from": "fo", "pipeline": [{"$group": {"_id": null, "n": {"$sum": 1}, "s": {"$sum": "$g"}}}], "as": "j"},
         doc! {"from": "fo", "pipeline": [], "as": "j"},
+        // Uncorrelated EXISTS: the foreign collection is read up to the first match, once.
+        doc! {"from": "fo", "pipeline": [{"$match": {"g": {"$gt": 0}}}, {"$project": {"_id": 0, "x": {"$literal": 1}}}, {"$limit": 1}], "as": "j"},
         doc! {"from": "fo", "let": {"w": "$g"}, "pipeline": [{"$match": {"g": {"$gt": 0}}}, {"$match": {"$expr": {"$gt": ["$g", "$$w"]}}}], "as": "j"},
         doc! {"from": "fo", "localField": "k", "foreignField": "f", "let": {"w": "$g"}, "pipeline": [{"$match": {"$expr": {"$ne": ["$g", "$$w"]}}}], "as": "j"},
+        // The translator's correlated EXISTS: the guarded key and another correlated condition, then
+        // `$limit: 1` (the walk over a bucket stops at the first match).
+        doc! {"from": "fo", "let": {"v": "$k", "w": "$g"}, "pipeline": [
+            {"$match": {"$and": [{"$expr": guarded.clone()}, {"$expr": {"$ne": ["$g", "$$w"]}}]}},
+            {"$project": {"_id": 0, "x": {"$literal": 1}}},
+            {"$limit": 1},
+        ], "as": "j"},
+        // ... as it translates now: the equality also as localField/foreignField.
+        doc! {"from": "fo", "localField": "k", "foreignField": "f", "let": {"v": "$k", "w": "$g"}, "pipeline": [
+            {"$match": {"$and": [{"$expr": guarded.clone()}, {"$expr": {"$ne": ["$g", "$$w"]}}]}},
+            {"$project": {"_id": 0, "x": {"$literal": 1}}},
+            {"$limit": 1},
+        ], "as": "j"},
+        // A scalar subquery's `$limit: 2`, a `$skip` before it and a blocking stage after the streamed run.
+        doc! {"from": "fo", "let": {"v": "$k"}, "pipeline": [
+            {"$match": {"$expr": {"$eq": ["$f", "$$v"]}}},
+            {"$skip": 1},
+            {"$limit": 2},
+            {"$sort": {"g": -1}},
+        ], "as": "j"},
+        doc! {"from": "fo", "localField": "k", "foreignField": "f", "pipeline": [
+            {"$set": {"h": {"$add": ["$g", 1]}}},
+            {"$match": {"h": {"$gt": 0}}},
+            {"$limit": 2},
+        ], "as": "j"},
+        // No equality: the cached foreign side is walked, by reference, up to the limit.
+        doc! {"from": "fo", "let": {"w": "$g"}, "pipeline": [
+            {"$match": {"$expr": {"$lt": ["$g", "$$w"]}}},
+            {"$limit": 1},
+        ], "as": "j"},
+        doc! {"from": "fo", "let": {"w": "$g"}, "pipeline": [
+            {"$match": {"g": {"$ne": 0}}},
+            {"$match": {"$expr": {"$lte": ["$g", "$$w"]}}},
+            {"$unwind": {"path": "$f", "preserveNullAndEmptyArrays": true}},
+            {"$limit": 3},
+        ], "as": "j"},
     ]
 }
 
@@ -218,6 +256,45 @@ fn uncorrelated_sub_pipeline_result_is_shared() {
     // The per-document re-run took 2,000 x 2,000 document steps (seconds in a debug build).
     assert!(
         t.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
+/// A correlated EXISTS over one big hash bucket stops at the first match: 3,000 outer documents against
+/// 3,000 foreign documents sharing one key (9M pairs if every candidate were copied and filtered).
+#[test]
+fn semi_join_stops_at_the_first_match() {
+    let e = Engine::in_memory();
+    let docs: Vec<Document> = (0..3000).map(|i| doc! {"_id": i, "u": "same"}).collect();
+    run(&e, doc! {"insert": "ou", "documents": docs.clone()});
+    run(&e, doc! {"insert": "fo", "documents": docs});
+    let t = std::time::Instant::now();
+    for localfield in [false, true] {
+        let mut spec = doc! {"from": "fo", "let": {"o0": "$u", "o1": "$_id"}, "pipeline": [
+            {"$match": {"$and": [
+                {"$expr": {"$eq": ["$u", "$$o0"]}},
+                {"$expr": {"$ne": ["$_id", "$$o1"]}},
+            ]}},
+            {"$project": {"_id": 0, "x": {"$literal": 1}}},
+            {"$limit": 1},
+        ], "as": "sq"};
+        if localfield {
+            spec.insert("localField", "u");
+            spec.insert("foreignField", "u");
+        }
+        let out = batch(&run(
+            &e,
+            doc! {"aggregate": "ou", "pipeline": [
+                {"$lookup": spec},
+                {"$match": {"$expr": {"$gt": [{"$size": "$sq"}, 0]}}},
+                {"$count": "n"},
+            ], "cursor": {}},
+        ));
+        assert_eq!(out, vec![doc! {"n": 3000}]);
+    }
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(3),
         "{:?}",
         t.elapsed()
     );

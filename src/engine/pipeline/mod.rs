@@ -39,6 +39,7 @@ mod join_tests;
 mod reshape;
 #[cfg(test)]
 mod spill_tests;
+mod stream;
 mod window;
 
 use super::expr::{Expr, Vars};
@@ -55,15 +56,32 @@ pub trait Catalog {
     /// All documents of `collection` (or of the view's result), in natural order; empty if it does not exist.
     fn scan(&self, collection: &str) -> Result<Vec<Document>, CommandError>;
 
-    /// The documents of `collection` whose top-level `field` may equal one of `values` (a superset: callers
-    /// check), in natural order, read through an index on `field`; `None` when no index serves (no such
-    /// index, a view, a missing collection): callers then scan.
-    fn probe(
+    /// Hands `each` the documents [`scan`](Self::scan) gives, in order, until it returns `Ok(false)`:
+    /// documents after a stop are never read.
+    fn scan_each(
+        &self,
+        collection: &str,
+        each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
+    ) -> Result<(), CommandError> {
+        for d in self.scan(collection)? {
+            if !each(&d)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands `each` the documents of `collection` whose top-level `field` may equal one of `values` (a
+    /// superset: callers check), in natural order, read through an index on `field`, until `each` returns
+    /// `Ok(false)`; `None` when no index serves (no such index, a view, a missing collection): callers then
+    /// scan. Documents after a stop are never read.
+    fn probe_each(
         &self,
         _collection: &str,
         _field: &str,
         _values: &[Bson],
-    ) -> Option<Result<Vec<Document>, CommandError>> {
+        _each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
+    ) -> Option<Result<(), CommandError>> {
         None
     }
 }
@@ -274,6 +292,20 @@ impl Pipeline {
             Some(Stage::Match(_, d)) => Some(d),
             _ => None,
         }
+    }
+
+    /// The index just after the last `$match` no document passes (`{$expr: false}`: the SQL translator's
+    /// `LIMIT 0`), when there is one: the stages before it cannot change the (empty) result, so they need not
+    /// run, nor the collection be read (mongod moves such a `$match` to the front and answers from an empty
+    /// plan).
+    pub fn after_always_false(&self) -> Option<usize> {
+        self.stages
+            .iter()
+            .rposition(|s| {
+                matches!(s, Stage::Match(_, d)
+                    if d.len() == 1 && matches!(d.get("$expr"), Some(Bson::Boolean(false))))
+            })
+            .map(|i| i + 1)
     }
 
     /// The `$group` stage at index `i`, when that stage is one (callers stream documents into it).

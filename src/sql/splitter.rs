@@ -361,7 +361,7 @@ impl<R: std::io::Read> Iterator for Splitter<R> {
 /// Splits a source into statements at top-level `;`. Empty statements (only blanks and comments) are skipped.
 ///
 /// ```
-/// use sqlmongo::cli::splitter::{split, Piece};
+/// use sqlmongo::sql::splitter::{split, Piece};
 /// let pieces = split("SELECT 'a;b' FROM c; -- x; y\nSELECT $$;$$ FROM d");
 /// assert_eq!(pieces.len(), 2);
 /// let Piece::Statement(second) = &pieces[1] else { panic!() };
