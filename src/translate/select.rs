@@ -307,7 +307,7 @@ impl Translator {
             for (i, c) in shape.columns.iter().enumerate() {
                 let a = self.agg(&c.source)?;
                 let f = format!("c{i}");
-                project.insert(&f, projected(a.expr));
+                project.insert(&f, projected(super::expr::datetime::shown(a)));
                 out_cols.push(OutputColumn {
                     name: c.name.clone(),
                     field: f,
@@ -338,7 +338,7 @@ impl Translator {
         for (i, c) in columns.iter().enumerate() {
             let a = self.agg(&c.source)?;
             let f = format!("c{i}");
-            project.insert(&f, projected(a.expr));
+            project.insert(&f, projected(super::expr::datetime::shown(a)));
             out_cols.push(OutputColumn {
                 name: c.name.clone(),
                 field: f,

@@ -115,6 +115,9 @@ impl Translator {
         if let Some(done) = self.json_more_function(&name, &args, e)? {
             return Ok(done);
         }
+        if let Some(done) = self.time_function(&name, &args, e)? {
+            return Ok(done);
+        }
         let argc = args.len();
         let want = |n: usize| -> Result<(), Error> {
             if argc == n {
@@ -302,10 +305,6 @@ impl Translator {
                     Kind::Text,
                     s.nullable || d.nullable,
                 ))
-            }
-            "date_trunc" => {
-                want(2)?;
-                self.date_trunc(args[0], args[1], e)
             }
             "strpos" => {
                 want(2)?;
