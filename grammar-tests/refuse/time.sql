@@ -33,3 +33,7 @@ SELECT INTERVAL '1 day' * INTERVAL '1 day' FROM t
 -- case: interval_minus_timestamp
 SELECT INTERVAL '1 day' - created_at FROM t
 -- error: operator does not exist: interval - timestamp at 1:17
+
+-- case: session_time_zone_other_than_utc
+SET TIME ZONE 'Europe/Paris'
+-- error: unsupported: SET TIME ZONE 'Europe/Paris': a session time zone other than UTC (timestamps are UTC instants: use ts AT TIME ZONE 'Europe/Paris' for wall-clock times, date_trunc(unit, ts, 'Europe/Paris') to truncate there) at 1:15

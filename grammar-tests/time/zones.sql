@@ -285,3 +285,13 @@ SELECT to_char(created_at, 'HH24:MI TZ OF') AS t FROM user_sessions
   "cursor": {}
 }
 rows: t <- c0
+
+-- case: set_time_zone_utc
+SET TIME ZONE 'UTC'
+-- expect:
+setting: TimeZone = UTC
+
+-- case: set_timezone_local
+SET timezone TO LOCAL
+-- expect:
+setting: TimeZone = UTC

@@ -7,6 +7,8 @@
 pub const CORPUS: &str = include_str!("../oracle_data/pg_queries.sql");
 /// Issue 17's cases (RETURNING on INSERT, DISTINCT ON, statistics aggregates, array / JSON functions).
 pub const CORPUS_DIALECT: &str = include_str!("../oracle_data/pg_dialect.sql");
+/// Issue 17 item 3: time zones, intervals, date_bin, age, to_char.
+pub const CORPUS_TIME: &str = include_str!("../oracle_data/pg_time.sql");
 
 /// One corpus case.
 #[derive(Clone)]

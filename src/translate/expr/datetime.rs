@@ -163,8 +163,10 @@ impl Translator {
                 })?;
                 match text.trim().parse::<i64>() {
                     Ok(n) => Ok(interval_agg(vec![(unit, n)])),
+                    // `INTERVAL '2.5' MINUTE`: the fraction below the unit is dropped, as PostgreSQL's
+                    // field restriction does
                     Err(_) => match Iv::parse(&format!("{} {unit}", text.trim())) {
-                        Some(iv) => Ok(interval_agg(iv.to_parts())),
+                        Some(iv) => Ok(interval_agg(iv.restrict_to(unit).to_parts())),
                         None => Err(invalid(format!("invalid interval '{text}'"), e)),
                     },
                 }

@@ -179,6 +179,33 @@ impl Iv {
         Some(iv)
     }
 
+    /// The interval with the fields below `unit` dropped (`INTERVAL '...' MINUTE`).
+    pub(crate) fn restrict_to(self, unit: &str) -> Iv {
+        let trunc = |us: i64, step: i64| us / step * step;
+        match unit {
+            "year" => Iv {
+                months: self.months / 12 * 12,
+                days: 0,
+                micros: 0,
+            },
+            "month" => Iv {
+                days: 0,
+                micros: 0,
+                ..self
+            },
+            "day" | "week" => Iv { micros: 0, ..self },
+            "hour" => Iv {
+                micros: trunc(self.micros, USECS_PER_HOUR),
+                ..self
+            },
+            "minute" => Iv {
+                micros: trunc(self.micros, USECS_PER_MINUTE),
+                ..self
+            },
+            _ => self,
+        }
+    }
+
     /// `-iv`.
     pub(crate) fn negate(self) -> Option<Iv> {
         Some(Iv {

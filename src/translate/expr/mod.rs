@@ -12,7 +12,7 @@ pub(crate) mod interval;
 mod interval_expr;
 mod literal;
 mod predicate;
-mod time_fn;
+pub(crate) mod time_fn;
 mod to_char;
 
 pub(crate) use datetime::IntervalParts;

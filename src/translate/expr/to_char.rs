@@ -229,23 +229,9 @@ impl Translator {
                         out.spec("%S")
                     }
                 }
-                "MS" => {
-                    if fill {
-                        out.expr(num(ex::millisecond(d.clone())))
-                    } else {
-                        out.spec("%L")
-                    }
-                }
-                "US" => {
-                    if fill {
-                        out.expr(num(ex::multiply(vec![
-                            ex::millisecond(d.clone()),
-                            Bson::Int32(1000),
-                        ])))
-                    } else {
-                        out.spec("%L000")
-                    }
-                }
+                // fractions keep their digits under FM, as in PostgreSQL
+                "MS" => out.spec("%L"),
+                "US" => out.spec("%L000"),
                 "AM" | "PM" | "A.M." | "P.M." => {
                     let dots = p.contains('.');
                     let (am, pm) = if dots { ("A.M.", "P.M.") } else { ("AM", "PM") };
