@@ -24,8 +24,8 @@ const CASE_KINDS: &[(&str, Refusal)] = &[
     ("time.sql/time_zone_abbreviation", Refusal::Function),
     ("time.sql/date_bin_computed_stride", Refusal::Function),
     (
-        "time.sql/session_time_zone_other_than_utc",
-        Refusal::Statement,
+        "time.sql/to_char_zone_abbreviation_in_a_session_zone",
+        Refusal::Function,
     ),
     ("later.sql/order_by_using_another_operator", Refusal::Clause),
     (

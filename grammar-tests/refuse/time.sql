@@ -34,6 +34,11 @@ SELECT INTERVAL '1 day' * INTERVAL '1 day' FROM t
 SELECT INTERVAL '1 day' - created_at FROM t
 -- error: operator does not exist: interval - timestamp at 1:17
 
--- case: session_time_zone_other_than_utc
-SET TIME ZONE 'Europe/Paris'
--- error: unsupported: SET TIME ZONE 'Europe/Paris': a session time zone other than UTC (timestamps are UTC instants: use ts AT TIME ZONE 'Europe/Paris' for wall-clock times, date_trunc(unit, ts, 'Europe/Paris') to truncate there) at 1:15
+-- case: unknown_session_time_zone
+SET TIME ZONE 'Mars/Olympus'
+-- error: invalid value for parameter "TimeZone": "Mars/Olympus" (Olson names such as 'Europe/Paris', 'UTC', or POSIX offsets: '-05:30' is east of Greenwich) at 1:15
+
+-- case: to_char_zone_abbreviation_in_a_session_zone
+SET TIME ZONE 'Europe/Paris';
+SELECT to_char(created_at, 'HH24:MI TZ') FROM t
+-- error: unsupported: to_char pattern TZ in a session time zone other than UTC (MongoDB has no zone abbreviations) at 2:28

@@ -295,3 +295,50 @@ setting: TimeZone = UTC
 SET timezone TO LOCAL
 -- expect:
 setting: TimeZone = UTC
+
+-- case: session_zone_literal_extract_date_trunc_to_char
+SET TIME ZONE 'Europe/Paris';
+SELECT TIMESTAMPTZ '2026-07-01 12:00:00' AS t, EXTRACT(HOUR FROM created_at) AS h, date_trunc('day', created_at) AS d, to_char(created_at, 'YYYY-MM-DD HH24:MI') AS c, created_at + INTERVAL '1 day 2 hours' AS later FROM user_sessions
+-- expect:
+setting: TimeZone = Europe/Paris
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": ISODate("2026-07-01T10:00:00Z"),
+        "c1": {"$hour": {"date": "$created_at", "timezone": "Europe/Paris"}},
+        "c2": {"$dateTrunc": {"date": "$created_at", "unit": "day", "timezone": "Europe/Paris"}},
+        "c3": {
+          "$let": {
+            "vars": {"d": "$created_at"},
+            "in": {
+              "$cond": [
+                {"$eq": [{"$ifNull": ["$$d", null]}, null]},
+                null,
+                {"$dateToString": {"date": "$$d", "format": "%Y-%m-%d %H:%M", "timezone": "Europe/Paris"}}
+              ]
+            }
+          }
+        },
+        "c4": {
+          "$dateAdd": {
+            "startDate": {
+              "$dateAdd": {
+                "startDate": "$created_at",
+                "unit": "day",
+                "amount": NumberLong(1),
+                "timezone": "Europe/Paris"
+              }
+            },
+            "unit": "hour",
+            "amount": NumberLong(2)
+          }
+        }
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: t <- c0, h <- c1, d <- c2, c <- c3, later <- c4

@@ -162,7 +162,7 @@ async fn apply_setting(
             Ok(StatementResult::Affected(0))
         }
         Setting::RunTtlMonitor => Ok(StatementResult::Affected(backend.run_ttl_pass().await?)),
-        // UTC, the only session time zone translated today: nothing to change.
+        // The client keeps the session time zone (statements are translated in it): nothing to run.
         Setting::TimeZone(_) => Ok(StatementResult::Affected(0)),
     }
 }

@@ -293,10 +293,14 @@ pub fn date_from_string(spec: Document) -> Bson {
     op("$dateFromString", Bson::Document(spec))
 }
 
-/// `{$dateToParts: {date}}`: `{year, month, day, hour, minute, second, millisecond}` in UTC.
-pub fn date_to_parts(date: impl Into<Bson>) -> Bson {
+/// `{$dateToParts: {date[, timezone]}}`: `{year, month, day, hour, minute, second, millisecond}` in UTC or
+/// the zone.
+pub fn date_to_parts(date: impl Into<Bson>, timezone: Option<Bson>) -> Bson {
     let mut d = Document::new();
     d.insert("date", date.into());
+    if let Some(z) = timezone {
+        d.insert("timezone", z);
+    }
     op("$dateToParts", Bson::Document(d))
 }
 

@@ -80,8 +80,8 @@ pub(crate) fn set(set: &Set, at: Position) -> Result<Translated, Error> {
     ))
 }
 
-/// `SET TIME ZONE z` / `SET timezone = z`: UTC (also `LOCAL`, `DEFAULT`, `0`, 'Etc/UTC', ...) is the session
-/// time zone sqlmongo has; another zone is refused with the ways to get its wall-clock times.
+/// `SET TIME ZONE z` / `SET timezone = z`: the session time zone (`LOCAL` / `DEFAULT` / `0`: UTC), which the
+/// client keeps and translates the following statements in.
 fn time_zone(value: &Expr, at: Position) -> Result<Translated, Error> {
     let pos = match Position::from(value.span().start) {
         p if p.line == 0 => at,
@@ -96,19 +96,19 @@ fn time_zone(value: &Expr, at: Position) -> Result<Translated, Error> {
         },
         other => other.to_string(),
     };
-    let utc = ["local", "default", "0", "+0", "-0"].contains(&text.to_ascii_lowercase().as_str())
-        || super::expr::time_fn::zone_name(&text).as_deref() == Some("UTC");
-    if !utc {
-        return Err(Error::Unsupported {
-            kind: Refusal::Statement,
-            construct: format!(
-                "SET TIME ZONE {value}: a session time zone other than UTC (timestamps are UTC instants: \
-                 use ts AT TIME ZONE '{text}' for wall-clock times, date_trunc(unit, ts, '{text}') to truncate there)"
-            ),
+    let utc = ["local", "default", "0", "+0", "-0"].contains(&text.to_ascii_lowercase().as_str());
+    let zone = if utc {
+        Some("UTC".to_string())
+    } else {
+        super::expr::time_fn::zone_name(&text)
+    };
+    let Some(zone) = zone else {
+        return Err(Error::Invalid {
+            message: format!("invalid value for parameter \"TimeZone\": \"{text}\" (Olson names such as 'Europe/Paris', 'UTC', or POSIX offsets: '-05:30' is east of Greenwich)"),
             position: pos,
         });
-    }
-    Ok((Vec::new(), Output::Setting(Setting::TimeZone("UTC".into()))))
+    };
+    Ok((Vec::new(), Output::Setting(Setting::TimeZone(zone))))
 }
 
 /// The value of `SET sqlmongo.now`: a timestamp string, `DEFAULT` / `LOCAL` (the running clock).

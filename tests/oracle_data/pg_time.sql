@@ -119,3 +119,38 @@ SELECT session_id, to_char(last_accessed, 'YYYY-MM-DD') AS a FROM user_sessions 
 -- name: time_set_time_zone_utc
 SET TIME ZONE 'UTC';
 SELECT TIMESTAMPTZ '2026-07-01 12:00:00' AS t, EXTRACT(HOUR FROM TIMESTAMPTZ '2026-07-01 12:00:00') AS h;
+-- name: time_session_zone_literals_without_offset
+SET TIME ZONE 'Europe/Paris';
+SELECT TIMESTAMPTZ '2026-07-01 12:00:00' AS summer, TIMESTAMPTZ '2026-01-15 12:00:00' AS winter, TIMESTAMPTZ '2026-07-01 12:00:00+00' AS utc, '2026-07-01 08:00'::timestamptz AS cast_;
+-- name: time_session_zone_literal_in_where
+SET TIME ZONE 'America/New_York';
+SELECT session_id FROM user_sessions WHERE created_at >= TIMESTAMPTZ '2026-11-21 12:00:00' ORDER BY session_id;
+-- name: time_session_zone_extract_and_date_part
+SET TIME ZONE 'Asia/Kolkata';
+SELECT session_id, EXTRACT(HOUR FROM created_at) AS h, EXTRACT(MINUTE FROM created_at) AS m, EXTRACT(DAY FROM created_at) AS d, date_part('dow', created_at) AS dow, EXTRACT(EPOCH FROM created_at) AS e FROM user_sessions ORDER BY session_id;
+-- name: time_session_zone_date_trunc
+SET TIME ZONE 'Europe/Paris';
+SELECT session_id, date_trunc('day', created_at) AS d, date_trunc('hour', created_at) AS h, date_trunc('month', created_at) AS m, date_trunc('day', created_at, 'UTC') AS d_utc FROM user_sessions ORDER BY session_id;
+-- name: time_session_zone_group_by_local_day
+SET TIME ZONE 'America/Los_Angeles';
+SELECT date_trunc('day', created_at) AS day, COUNT(*) AS n FROM user_sessions GROUP BY 1 ORDER BY 1;
+-- name: time_session_zone_to_char
+SET TIME ZONE 'Australia/Sydney';
+SELECT session_id, to_char(created_at, 'YYYY-MM-DD HH24:MI:SS') AS a, to_char(created_at, 'FMDay HH12 AM') AS b FROM user_sessions ORDER BY session_id;
+-- name: time_session_zone_day_arithmetic_across_dst
+SET TIME ZONE 'Europe/Paris';
+SELECT TIMESTAMPTZ '2026-03-28 12:00:00' + INTERVAL '1 day' AS a, TIMESTAMPTZ '2026-03-28 12:00:00' + INTERVAL '24 hours' AS b, TIMESTAMPTZ '2026-10-24 12:00:00' + INTERVAL '1 day' * 2 AS c, TIMESTAMPTZ '2026-03-29 12:00:00' - INTERVAL '1 mon' AS d;
+-- name: time_session_zone_age
+SET TIME ZONE 'Europe/Paris';
+SELECT age(TIMESTAMPTZ '2026-03-01 00:30:00Z', TIMESTAMPTZ '2026-01-31 23:30:00Z') AS a, age(TIMESTAMPTZ '2026-07-01 00:30:00', TIMESTAMPTZ '2026-06-30 23:00:00') AS b;
+-- name: time_session_zone_at_time_zone_unchanged
+SET TIME ZONE 'Asia/Tokyo';
+SELECT session_id, created_at AT TIME ZONE 'UTC' AS u, TIMESTAMP '2026-07-01 12:00:00' AT TIME ZONE 'Europe/Paris' AS p FROM user_sessions ORDER BY session_id;
+-- name: time_session_zone_posix_offset_and_reset
+SET TIME ZONE '-05:30';
+SELECT TIMESTAMPTZ '2026-07-01 12:00:00' AS t, EXTRACT(HOUR FROM TIMESTAMPTZ '2026-07-01 12:00:00Z') AS h;
+SET TIME ZONE 'UTC';
+SELECT TIMESTAMPTZ '2026-07-01 12:00:00' AS t;
+-- name: time_session_zone_set_timezone_to
+SET timezone TO 'Europe/Berlin';
+SELECT EXTRACT(HOUR FROM TIMESTAMPTZ '2026-01-10 12:00:00Z') AS h, TIMESTAMPTZ '2026-01-10 12:00:00' AS t;

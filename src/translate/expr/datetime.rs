@@ -116,12 +116,20 @@ impl Translator {
             | DataType::Date
             | DataType::Datetime(_) => match parse_timestamp(&text) {
                 Some(d) => {
-                    let mut c = constant(Bson::DateTime(d));
                     // `TIMESTAMP '...'` is a timestamp without time zone (PostgreSQL's default).
-                    c.local_time = matches!(
+                    let local = matches!(
                         &ts.data_type,
                         DataType::Timestamp(_, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone)
                     );
+                    let d = if local {
+                        d
+                    } else {
+                        self.zoned_literal(&text, d).ok_or_else(|| {
+                            invalid(format!("invalid timestamp literal '{text}'"), e)
+                        })?
+                    };
+                    let mut c = constant(Bson::DateTime(d));
+                    c.local_time = local;
                     Ok(c)
                 }
                 None => Err(invalid(format!("invalid timestamp literal '{text}'"), e)),
@@ -280,20 +288,26 @@ impl Translator {
                         } else {
                             ex::date_add
                         };
+                        let zone = self.session_zone().filter(|_| !ts.local_time);
                         let mut cur = ts.expr.clone();
                         for (unit, amount) in parts {
                             let mut spec = bson::Document::new();
                             spec.insert("startDate", cur);
                             spec.insert("unit", *unit);
                             spec.insert("amount", *amount);
+                            // days and months move the wall clock of the session time zone
+                            if let (Some(z), "year" | "month" | "week" | "day") = (&zone, *unit) {
+                                spec.insert("timezone", z.clone());
+                            }
                             cur = shift(spec);
                         }
                         let mut out = Agg::new(cur, Kind::Timestamp, ts.nullable);
                         out.local_time = ts.local_time;
                         return Ok(Some(out));
                     }
+                    let zone = self.session_zone().filter(|_| !ts.local_time);
                     let mut out = Agg::new(
-                        interval::shift_date(ts.expr.clone(), iv.expr.clone(), minus),
+                        interval::shift_date(ts.expr.clone(), iv.expr.clone(), minus, zone),
                         Kind::Timestamp,
                         true,
                     );
@@ -383,6 +397,11 @@ impl Translator {
                 interval::field(x, name).ok_or_else(|| Error::Internal("interval field".into()))?;
             return Ok(Agg::new(v, Kind::Number, a.nullable));
         }
+        let x = if matches!(field, DateTimeField::Epoch) {
+            x
+        } else {
+            self.zoned(x, a.local_time)
+        };
         let expr = match field {
             DateTimeField::Epoch => ex::divide(ex::to_long(x), 1000),
             DateTimeField::Year | DateTimeField::Years => ex::year(x),
@@ -455,12 +474,15 @@ impl Translator {
             }
         };
         let a = self.agg(ts)?;
+        let local = a.local_time;
         let expr = if unit_name == "week" {
             ex::date_trunc(doc! {"date": a.expr, "unit": "week", "startOfWeek": "monday"})
         } else {
             ex::date_trunc(doc! {"date": a.expr, "unit": unit_name})
         };
-        Ok(Agg::new(expr, Kind::Timestamp, a.nullable))
+        let mut out = Agg::new(expr, Kind::Timestamp, a.nullable);
+        out.local_time = local;
+        Ok(out)
     }
 }
 

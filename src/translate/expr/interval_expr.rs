@@ -321,8 +321,9 @@ pub(crate) fn field(x: Bson, name: &str) -> Option<Bson> {
     Some(ex::let_in(doc! {"ia": x}, body))
 }
 
-/// `ts + x` at run time (PostgreSQL adds the months, then the days, then the time); `minus` subtracts.
-pub(crate) fn shift_date(ts: Bson, x: Bson, minus: bool) -> Bson {
+/// `ts + x` at run time (PostgreSQL adds the months, then the days, then the time); `minus` subtracts. The
+/// months and days move the wall clock of `zone` (the session time zone) when given.
+pub(crate) fn shift_date(ts: Bson, x: Bson, minus: bool, zone: Option<String>) -> Bson {
     let amount = |v: Bson| {
         if minus {
             ex::subtract(0, v)
@@ -330,11 +331,18 @@ pub(crate) fn shift_date(ts: Bson, x: Bson, minus: bool) -> Bson {
             v
         }
     };
-    let by_month =
-        ex::date_add(doc! {"startDate": ts, "unit": "month", "amount": amount(f("ia", "months"))});
-    let by_day = ex::date_add(
+    let zoned = |mut spec: bson::Document| {
+        if let Some(z) = &zone {
+            spec.insert("timezone", z.clone());
+        }
+        spec
+    };
+    let by_month = ex::date_add(zoned(
+        doc! {"startDate": ts, "unit": "month", "amount": amount(f("ia", "months"))},
+    ));
+    let by_day = ex::date_add(zoned(
         doc! {"startDate": by_month, "unit": "day", "amount": amount(f("ia", "days"))},
-    );
+    ));
     let ms = ex::to_long(ex::trunc(ex::divide(f("ia", "micros"), 1000)));
     let by_ms =
         ex::date_add(doc! {"startDate": by_day, "unit": "millisecond", "amount": amount(ms)});

@@ -78,7 +78,38 @@ fn instant_of_wall(zone: &str, wall_ms: i64) -> Option<i64> {
     Some(t.timestamp_millis())
 }
 
+/// Whether a timestamp text names its offset (`Z`, `+02`, `-05:30` after the time).
+fn has_offset(text: &str) -> bool {
+    let t = text.trim();
+    let time = t.get(10..).unwrap_or("");
+    t.ends_with(['Z', 'z']) || time.contains(['+', '-'])
+}
+
 impl Translator {
+    /// The session time zone, when it is not UTC.
+    pub(crate) fn session_zone(&self) -> Option<String> {
+        self.time_zone.clone().filter(|z| z != "UTC")
+    }
+
+    /// A date argument of a part operator (`$hour`, `$dateToParts`, ...): in the session time zone when
+    /// there is one and the value is an instant (`{date, timezone}`), else the date itself.
+    pub(crate) fn zoned(&self, x: Bson, local: bool) -> Bson {
+        match self.session_zone() {
+            Some(z) if !local => Bson::Document(doc! {"date": x, "timezone": z}),
+            _ => x,
+        }
+    }
+
+    /// A `timestamptz` / `date` literal: without an offset it is a wall-clock time of the session time zone.
+    pub(crate) fn zoned_literal(&self, text: &str, d: bson::DateTime) -> Option<bson::DateTime> {
+        match self.session_zone() {
+            Some(z) if !has_offset(text) => {
+                instant_of_wall(&z, d.timestamp_millis()).map(bson::DateTime::from_millis)
+            }
+            _ => Some(d),
+        }
+    }
+
     /// The functions of this module; `None` when `name` is none of them.
     pub(crate) fn time_function(
         &mut self,
@@ -126,14 +157,17 @@ impl Translator {
                 let (hi, lo) = if argc == 2 {
                     (self.agg(args[0])?, self.agg(args[1])?)
                 } else {
-                    let today = Agg::new(
-                        ex::date_trunc(doc! {"date": ex::now(), "unit": "day"}),
-                        Kind::Timestamp,
-                        false,
-                    );
+                    let mut spec = doc! {"date": ex::now(), "unit": "day"};
+                    if let Some(z) = self.session_zone() {
+                        spec.insert("timezone", z);
+                    }
+                    let today = Agg::new(ex::date_trunc(spec), Kind::Timestamp, false);
                     (today, self.agg(args[0])?)
                 };
-                Agg::new(age(hi.expr, lo.expr), Kind::Interval, true)
+                let zone = self
+                    .session_zone()
+                    .filter(|_| !(hi.local_time && lo.local_time));
+                Agg::new(age(hi.expr, lo.expr, zone), Kind::Interval, true)
             }
             "justify_hours" | "justify_days" | "justify_interval" => {
                 want(argc == 1)?;
@@ -233,8 +267,12 @@ impl Translator {
         e: &Expr,
     ) -> Result<Agg, Error> {
         let mut out = self.date_trunc(unit, ts, e)?;
-        if let Some(z) = zone {
-            let (zone, _) = self.zone_arg(z)?;
+        let zone = match zone {
+            Some(z) => Some(self.zone_arg(z)?.0),
+            None if !out.local_time => self.session_zone().map(Bson::String),
+            None => None,
+        };
+        if let Some(zone) = zone {
             if let Bson::Document(d) = &mut out.expr {
                 if let Some(Bson::Document(spec)) = d.iter_mut().next().map(|(_, v)| v) {
                     spec.insert("timezone", zone);
@@ -314,9 +352,9 @@ fn field_named(s: &str) -> Option<DateTimeField> {
 
 /// PostgreSQL's `age(hi, lo)`: the field-by-field difference of the two dates, borrowing from the next larger
 /// field (a month borrows the length of the earlier date's month), as `{months, days, micros}`.
-fn age(hi: Bson, lo: Bson) -> Bson {
+fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
     let v = ex::var;
-    let parts = |d: Bson| ex::date_to_parts(d);
+    let parts = |d: Bson| ex::date_to_parts(d, zone.clone().map(Bson::String));
     let p = |x: &str, f: &str| ex::var(&format!("{x}.{f}"));
     // the earlier date's month length
     let leap = ex::let_in(

@@ -73,6 +73,7 @@ struct Out {
     format: String,
     raw: String,
     has_spec: bool,
+    zone: Option<String>,
     pieces: Vec<Bson>,
 }
 
@@ -84,8 +85,11 @@ impl Out {
             return;
         }
         if std::mem::take(&mut self.has_spec) {
-            self.pieces
-                .push(ex::date_to_string(doc! {"date": ex::var("d"), "format": f}));
+            let mut spec = doc! {"date": ex::var("d"), "format": f};
+            if let Some(z) = &self.zone {
+                spec.insert("timezone", z.clone());
+            }
+            self.pieces.push(ex::date_to_string(spec));
         } else {
             self.pieces.push(if raw.starts_with('$') {
                 ex::literal(raw)
@@ -152,11 +156,13 @@ impl Translator {
                 ))
             }
         }
-        let d = ex::var("d");
+        let zone = self.session_zone().filter(|_| !a.local_time);
+        let d = self.zoned(ex::var("d"), a.local_time);
         let mut out = Out {
             format: String::new(),
             raw: String::new(),
             has_spec: false,
+            zone: zone.clone(),
             pieces: Vec::new(),
         };
         let chars: Vec<char> = format.chars().collect();
@@ -311,6 +317,13 @@ impl Translator {
                     return Err(unsupported(
                         Refusal::Function,
                         format!("to_char pattern {matched} of a timestamp without time zone"),
+                        fmt,
+                    ))
+                }
+                "TZ" | "OF" if zone.is_some() => {
+                    return Err(unsupported(
+                        Refusal::Function,
+                        format!("to_char pattern {matched} in a session time zone other than UTC (MongoDB has no zone abbreviations)"),
                         fmt,
                     ))
                 }
