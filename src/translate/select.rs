@@ -230,6 +230,9 @@ impl Translator {
                 a.expr
             };
             id.insert(&f, key);
+            if a.kind == super::expr::Kind::Interval {
+                scope.interval_keys.push(f.clone());
+            }
             scope.keys.push(((*k).clone(), f));
         }
         self.no_subquery_here("GROUP BY / SELECT DISTINCT", pos)?;

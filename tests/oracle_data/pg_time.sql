@@ -154,3 +154,55 @@ SELECT TIMESTAMPTZ '2026-07-01 12:00:00' AS t;
 -- name: time_session_zone_set_timezone_to
 SET timezone TO 'Europe/Berlin';
 SELECT EXTRACT(HOUR FROM TIMESTAMPTZ '2026-01-10 12:00:00Z') AS h, TIMESTAMPTZ '2026-01-10 12:00:00' AS t;
+-- ===== intervals as group keys, DISTINCT, ORDER BY =====
+-- name: time_interval_group_key
+SELECT INTERVAL '1 minute' * page_views AS iv, COUNT(*) AS n FROM user_sessions GROUP BY 1 ORDER BY 1;
+-- name: time_interval_distinct
+SELECT DISTINCT INTERVAL '1 hour' * (page_views % 3) AS d FROM user_sessions ORDER BY 1;
+-- name: time_interval_order_by_span
+SELECT session_id, INTERVAL '1 day' * (page_views % 4) + INTERVAL '1 mon' * (page_views % 2) AS iv FROM user_sessions ORDER BY iv DESC, session_id;
+-- name: time_order_by_difference_desc
+SELECT session_id FROM user_sessions ORDER BY expires_at - created_at::timestamptz DESC NULLS LAST, session_id;
+-- ===== more interval arithmetic =====
+-- name: time_interval_negative_factors
+SELECT INTERVAL '1 mon 10 days 5 hours' * -1.5 AS a, INTERVAL '-3 days' / 2 AS b, INTERVAL '1 year 1 mon' / -4 AS c;
+-- name: time_interval_scale_by_column_divide
+SELECT session_id, INTERVAL '1 mon' / NULLIF(page_views, 0) AS per_view FROM user_sessions ORDER BY session_id;
+-- name: time_interval_year_and_week_units
+SELECT INTERVAL '2 years 3 weeks' AS a, INTERVAL '1 decade' AS b, INTERVAL '1 century 1 millennium' AS c, INTERVAL '100 milliseconds 250 microseconds' AS d;
+-- name: time_interval_sum_of_differences
+SELECT session_id, (expires_at - created_at::timestamptz) + (last_accessed - created_at::timestamptz) AS both_ FROM user_sessions ORDER BY session_id;
+-- name: time_timestamp_minus_difference
+SELECT session_id, expires_at - (expires_at - created_at::timestamptz) = created_at AS back FROM user_sessions ORDER BY session_id;
+-- name: time_interval_in_case_and_coalesce
+SELECT session_id, CASE WHEN page_views > 10 THEN 'long' ELSE 'short' END AS kind, EXTRACT(EPOCH FROM COALESCE(INTERVAL '1 minute' * page_views, INTERVAL '0 seconds')) AS secs FROM user_sessions ORDER BY session_id;
+-- name: time_interval_comparisons_computed
+SELECT session_id, INTERVAL '1 day' * page_views > INTERVAL '1 mon' AS over_month, INTERVAL '1 hour' * page_views <= INTERVAL '1 day' AS within_day FROM user_sessions ORDER BY session_id;
+-- name: time_interval_where_filter
+SELECT session_id FROM user_sessions WHERE INTERVAL '1 minute' * page_views BETWEEN INTERVAL '5 minutes' AND INTERVAL '1 hour' ORDER BY session_id;
+-- ===== more age / justify / date_bin =====
+-- name: time_age_leap_and_end_of_month
+SELECT age(TIMESTAMPTZ '2024-03-31Z', TIMESTAMPTZ '2024-02-29Z') AS a, age(TIMESTAMPTZ '2023-03-01Z', TIMESTAMPTZ '2023-01-31Z') AS b, age(TIMESTAMPTZ '2026-01-01Z', TIMESTAMPTZ '2025-12-31 23:59:59.999Z') AS c, age(TIMESTAMPTZ '2026-01-01Z', TIMESTAMPTZ '2026-01-01Z') AS d;
+-- name: time_age_of_cache_entries
+SELECT cache_key, age(expires_at, created_at) AS a FROM application_cache ORDER BY cache_key;
+-- name: time_justify_differences
+SELECT session_id, justify_days(expires_at - created_at::timestamptz) AS d, justify_interval((expires_at - created_at::timestamptz) * 40) AS i FROM user_sessions ORDER BY session_id;
+-- name: time_date_bin_cache_entries_by_day
+SELECT date_bin(INTERVAL '1 day', created_at, TIMESTAMPTZ '2026-01-01 06:00:00Z') AS day, COUNT(*) AS n FROM application_cache GROUP BY 1 ORDER BY 1;
+-- name: time_date_bin_with_seconds_and_millis
+SELECT date_bin(INTERVAL '2.5 seconds', TIMESTAMPTZ '2026-05-15 08:03:09.047Z', TIMESTAMPTZ '2026-05-15Z') AS a, date_bin(INTERVAL '1 week', TIMESTAMPTZ '2026-05-15 08:03:09Z', TIMESTAMPTZ '2026-01-05Z') AS b;
+-- ===== more AT TIME ZONE / to_char =====
+-- name: time_at_time_zone_half_hour_and_southern_zones
+SELECT TIMESTAMPTZ '2026-01-15 12:00:00Z' AT TIME ZONE 'Asia/Kathmandu' AS kat, TIMESTAMPTZ '2026-01-15 12:00:00Z' AT TIME ZONE 'America/St_Johns' AS stj, TIMESTAMPTZ '2026-01-15 12:00:00Z' AT TIME ZONE 'Pacific/Auckland' AS akl, TIMESTAMPTZ '2026-07-15 12:00:00Z' AT TIME ZONE 'Pacific/Auckland' AS akl_winter;
+-- name: time_at_time_zone_to_char_local
+SELECT session_id, to_char(created_at AT TIME ZONE 'America/New_York', 'YYYY-MM-DD HH12:MI AM') AS ny FROM user_sessions ORDER BY session_id;
+-- name: time_at_time_zone_group_by_local_hour
+SELECT EXTRACT(HOUR FROM created_at AT TIME ZONE 'Europe/Paris') AS h, COUNT(*) AS n FROM user_sessions GROUP BY 1 ORDER BY 1;
+-- name: time_to_char_cache_entries
+SELECT cache_key, to_char(expires_at, 'Dy DD Mon YYYY HH24:MI:SS') AS e FROM application_cache ORDER BY cache_key;
+-- name: time_to_char_iso_week_edges
+SELECT to_char(TIMESTAMPTZ '2026-01-01Z', 'IYYY-IW-ID DDD D') AS a, to_char(TIMESTAMPTZ '2027-01-03Z', 'IYYY-IW-ID DDD D Q') AS b, to_char(TIMESTAMPTZ '2024-12-30Z', 'IYYY IW YYYY') AS c;
+-- name: time_to_char_noon_midnight
+SELECT to_char(TIMESTAMPTZ '2026-01-01 00:05:00Z', 'HH12:MI AM') AS a, to_char(TIMESTAMPTZ '2026-01-01 12:05:00Z', 'HH12:MI PM') AS b, to_char(TIMESTAMPTZ '2026-01-01 23:05:00Z', 'FMHH12 a.m.') AS c;
+-- name: time_to_char_lowercase_patterns
+SELECT to_char(TIMESTAMPTZ '2026-09-09 09:09:09Z', 'yyyy-mm-dd hh24:mi:ss month day mon dy') AS a;

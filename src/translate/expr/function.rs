@@ -144,15 +144,27 @@ impl Translator {
                 }
                 let mut parts = Vec::new();
                 let mut nullable = true;
+                let mut intervals = 0;
                 for a in &args {
                     let x = self.agg(a)?;
                     nullable &= x.nullable;
+                    match x.kind {
+                        Kind::Interval => intervals += 1,
+                        Kind::Null => {}
+                        _ => intervals = usize::MAX / 2,
+                    }
                     parts.push(x.expr);
                 }
                 if parts.len() == 1 {
                     parts.push(Bson::Null);
                 }
-                Ok(Agg::new(ex::if_null_all(parts), Kind::Unknown, nullable))
+                // intervals stay intervals (their documents are what the arguments hold)
+                let kind = if (1..=args.len()).contains(&intervals) {
+                    Kind::Interval
+                } else {
+                    Kind::Unknown
+                };
+                Ok(Agg::new(ex::if_null_all(parts), kind, nullable))
             }
             "nullif" => {
                 want(2)?;
