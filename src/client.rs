@@ -132,6 +132,25 @@ impl Client {
         self.backend.shutdown().await
     }
 
+    /// The session time zone (`SET TIME ZONE`) statements are translated in; `None` is UTC. Shared by clones.
+    pub fn time_zone(&self) -> Option<String> {
+        self.statements.time_zone()
+    }
+
+    /// Keeps what a setting statement changed in the session (the time zone).
+    fn apply_session_setting(
+        &self,
+        plan: &StatementPlan,
+        result: &Result<StatementResult, crate::Error>,
+    ) {
+        if let (crate::mql::Output::Setting(crate::mql::Setting::TimeZone(z)), Ok(_)) =
+            (&plan.output, result)
+        {
+            self.statements
+                .set_time_zone((z != "UTC").then(|| z.clone()));
+        }
+    }
+
     /// The database this client uses.
     pub fn database(&self) -> &str {
         &self.db
@@ -156,8 +175,10 @@ impl Client {
         let mut out = Vec::new();
         for st in statements {
             let st = st?;
-            let plan = crate::translate::translate_statement(&st.stmt, &st.text)
-                .map_err(|e| st.locate(e, sql))?;
+            let zone = self.time_zone();
+            let plan =
+                crate::translate::translate_statement_in_zone(&st.stmt, &st.text, zone.as_deref())
+                    .map_err(|e| st.locate(e, sql))?;
             let p = if plan.param_count == 0 {
                 &[][..]
             } else {
@@ -167,6 +188,7 @@ impl Client {
             if cache::changes_catalog(&plan) {
                 self.statements.invalidate();
             }
+            self.apply_session_setting(&plan, &result);
             out.push(result?);
         }
         Ok(out)
@@ -185,7 +207,7 @@ impl Client {
 
     /// Translates one statement once, for running many times with different parameters.
     pub fn prepare(&self, sql: &str) -> Result<PreparedStatement, crate::Error> {
-        let mut plan = crate::translate(sql)?;
+        let mut plan = crate::translate::translate_in_zone(sql, self.time_zone().as_deref())?;
         if plan.statements.len() != 1 {
             return Err(crate::Error::Parameter(
                 "prepare() expects exactly one statement".into(),
@@ -239,6 +261,7 @@ impl Client {
         if cache::changes_catalog(plan) {
             self.statements.invalidate();
         }
+        self.apply_session_setting(plan, &result);
         result
     }
 }

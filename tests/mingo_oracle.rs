@@ -487,6 +487,65 @@ fn run_mingo(root: &Path, cases: &[Case]) -> Result<Vec<Value>, String> {
         .collect()
 }
 
+/// Date parts in Olson time zones (mingo reads them through the JavaScript Intl database, as the engine
+/// through chrono-tz): instants around 2026's DST changes and random ones, in zones with and without summer
+/// time, half-hour offsets and the southern hemisphere.
+fn time_zone_cases(rng: &mut StdRng) -> Vec<Case> {
+    const ZONES: &[&str] = &[
+        "Europe/Paris",
+        "America/New_York",
+        "Asia/Kolkata",
+        "Australia/Sydney",
+        "America/Sao_Paulo",
+        "Asia/Tokyo",
+    ];
+    // around the 2026 changes: Europe 03-29 / 10-25 01:00Z, US 03-08 07:00Z / 11-01 06:00Z, Sydney 04-05 / 10-04
+    let edges: &[i64] = &[
+        1_774_746_000_000,
+        1_792_890_000_000,
+        1_772_953_200_000,
+        1_793_512_800_000,
+        1_775_318_400_000,
+        1_791_043_200_000,
+    ];
+    ZONES
+        .iter()
+        .enumerate()
+        .map(|(i, zone)| {
+            let docs = (0..12)
+                .map(|k| {
+                    let base = edges[rng.random_range(0..edges.len())];
+                    let ms = if k % 2 == 0 {
+                        base + rng.random_range(-7_200_000i64..7_200_000)
+                    } else {
+                        rng.random_range(0i64..4_102_444_800_000)
+                    };
+                    doc! {"_id": k, "t": bson::DateTime::from_millis(ms)}
+                })
+                .collect();
+            let spec = |_: ()| doc! {"date": "$t", "timezone": *zone};
+            let pipeline = vec![
+                Bson::Document(doc! {"$project": {
+                    "h": {"$hour": spec(())},
+                    "mi": {"$minute": spec(())},
+                    "d": {"$dayOfMonth": spec(())},
+                    "mo": {"$month": spec(())},
+                    "y": {"$year": spec(())},
+                    "dow": {"$dayOfWeek": spec(())},
+                    "s": {"$dateToString": {"date": "$t", "format": "%Y-%m-%d %H:%M:%S.%L", "timezone": *zone}},
+                    "p": {"$dateToParts": spec(())},
+                }}),
+                Bson::Document(doc! {"$sort": {"_id": 1}}),
+            ];
+            Case {
+                id: format!("time_zone_{i:02}"),
+                docs,
+                kind: Kind::Aggregate(pipeline),
+            }
+        })
+        .collect()
+}
+
 fn main() -> std::process::ExitCode {
     let args = Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -522,6 +581,7 @@ fn main() -> std::process::ExitCode {
             kind: Kind::Update(filter, gen_update(&mut rng), multi),
         });
     }
+    cases.extend(time_zone_cases(&mut rng));
     let node_ok = Command::new("node")
         .arg("--version")
         .output()

@@ -14,7 +14,19 @@ const CASE_KINDS: &[(&str, Refusal)] = &[
     ("later.sql/truncate", Refusal::Statement),
     ("later.sql/begin", Refusal::Statement),
     ("later.sql/values_query", Refusal::Clause),
-    ("later.sql/at_time_zone", Refusal::Expression),
+    (
+        "later.sql/sub_millisecond_timestamp_shift",
+        Refusal::Expression,
+    ),
+    ("time.sql/to_char_unsupported_pattern", Refusal::Function),
+    ("time.sql/to_char_computed_format", Refusal::Function),
+    ("time.sql/to_char_of_a_number", Refusal::Function),
+    ("time.sql/time_zone_abbreviation", Refusal::Function),
+    ("time.sql/date_bin_computed_stride", Refusal::Function),
+    (
+        "time.sql/to_char_zone_abbreviation_in_a_session_zone",
+        Refusal::Function,
+    ),
     ("later.sql/order_by_using_another_operator", Refusal::Clause),
     (
         "later.sql/order_by_using_after_a_set_operation",

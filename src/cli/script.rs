@@ -291,7 +291,12 @@ impl Runner {
                     Err(e) => return Ok(Err(e)),
                 }
             }
-            let plan = match crate::translate::translate_statement(&stmt, &text) {
+            let zone = self.client.time_zone();
+            let plan = match crate::translate::translate_statement_in_zone(
+                &stmt,
+                &text,
+                zone.as_deref(),
+            ) {
                 Ok(p) => p,
                 Err(e) => return Ok(Err(locate(&e, chunk))),
             };

@@ -47,6 +47,8 @@ struct Inner {
     clock: u64,
     generation: u64,
     stats: CacheStats,
+    /// The session time zone statements are translated in (`SET TIME ZONE`; `None`: UTC).
+    time_zone: Option<String>,
 }
 
 /// A bounded LRU of translated statements keyed by SQL text; shared by the clones of a client.
@@ -74,6 +76,7 @@ impl StatementCache {
                     capacity,
                     ..CacheStats::default()
                 },
+                time_zone: None,
             }),
         }
     }
@@ -142,6 +145,20 @@ impl StatementCache {
         inner.generation += 1;
         inner.stats.invalidations += 1;
         inner.stats.entries = 0;
+    }
+
+    /// The session time zone the cached plans were translated in (`None`: UTC).
+    pub fn time_zone(&self) -> Option<String> {
+        self.lock().time_zone.clone()
+    }
+
+    /// Sets the session time zone (`SET TIME ZONE`); plans translated in another zone are dropped.
+    pub fn set_time_zone(&self, zone: Option<String>) {
+        let changed = self.lock().time_zone != zone;
+        if changed {
+            self.lock().time_zone = zone;
+            self.invalidate();
+        }
     }
 
     /// The current generation (bumped by each [`StatementCache::invalidate`]).

@@ -168,9 +168,9 @@ impl<'a> Query<'a> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        self.client
-            .statements
-            .get_or_translate(&self.sql, translate_one)
+        self.client.statements.get_or_translate(&self.sql, |sql| {
+            translate_one(sql, self.client.time_zone().as_deref())
+        })
     }
 
     /// Runs the statement and returns the number of rows it affected (INSERT: inserted; UPDATE: matched;
@@ -264,8 +264,8 @@ async fn collect<T>(mut stream: RowStream<T>) -> Result<Vec<T>, crate::Error> {
 }
 
 /// Translates a text that must hold exactly one statement.
-fn translate_one(sql: &str) -> Result<StatementPlan, crate::Error> {
-    let mut plan = crate::translate(sql)?;
+fn translate_one(sql: &str, time_zone: Option<&str>) -> Result<StatementPlan, crate::Error> {
+    let mut plan = crate::translate::translate_in_zone(sql, time_zone)?;
     if plan.statements.len() != 1 {
         return Err(crate::Error::Parameter(format!(
             "a query runs exactly one statement; this text has {}",

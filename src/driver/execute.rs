@@ -162,6 +162,8 @@ async fn apply_setting(
             Ok(StatementResult::Affected(0))
         }
         Setting::RunTtlMonitor => Ok(StatementResult::Affected(backend.run_ttl_pass().await?)),
+        // The client keeps the session time zone (statements are translated in it): nothing to run.
+        Setting::TimeZone(_) => Ok(StatementResult::Affected(0)),
     }
 }
 

@@ -283,6 +283,27 @@ pub fn date_add(spec: Document) -> Bson {
     op("$dateAdd", Bson::Document(spec))
 }
 
+/// `{$dateToString: spec}` (`date`, optional `format`, `timezone`).
+pub fn date_to_string(spec: Document) -> Bson {
+    op("$dateToString", Bson::Document(spec))
+}
+
+/// `{$dateFromString: spec}` (`dateString`, optional `format`, `timezone`).
+pub fn date_from_string(spec: Document) -> Bson {
+    op("$dateFromString", Bson::Document(spec))
+}
+
+/// `{$dateToParts: {date[, timezone]}}`: `{year, month, day, hour, minute, second, millisecond}` in UTC or
+/// the zone.
+pub fn date_to_parts(date: impl Into<Bson>, timezone: Option<Bson>) -> Bson {
+    let mut d = Document::new();
+    d.insert("date", date.into());
+    if let Some(z) = timezone {
+        d.insert("timezone", z);
+    }
+    op("$dateToParts", Bson::Document(d))
+}
+
 /// `{$dateSubtract: spec}` (`startDate`, `unit`, `amount`).
 pub fn date_subtract(spec: Document) -> Bson {
     op("$dateSubtract", Bson::Document(spec))

@@ -83,6 +83,10 @@ pub enum Setting {
     FixNow(Option<bson::DateTime>),
     /// `CALL sqlmongo.run_ttl_monitor()`: one pass of the TTL monitor now (embedded engine only).
     RunTtlMonitor,
+    /// `SET TIME ZONE ...` / `SET timezone = ...`: the session time zone (an Olson name, `UTC` or an offset as
+    /// MongoDB's `timezone` arguments read it), kept by the client, which translates the statements after it
+    /// in that zone. Nothing runs on the backend.
+    TimeZone(String),
 }
 
 /// One output column.

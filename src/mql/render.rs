@@ -123,6 +123,9 @@ impl StatementPlan {
             Output::Setting(crate::mql::Setting::RunTtlMonitor) => {
                 out.push_str("run on admin: {sqlmongoRunTTLMonitor: 1, now: \"$$NOW\"}\n")
             }
+            Output::Setting(crate::mql::Setting::TimeZone(z)) => {
+                let _ = writeln!(out, "setting: TimeZone = {z}");
+            }
             Output::Upserted => out.push_str("affected: upserted rows\n"),
             Output::UpdatedOrInserted { insert_statements } => {
                 let _ = writeln!(
@@ -283,5 +286,6 @@ fn setting_json(setting: &crate::mql::Setting) -> serde_json::Value {
         }
         Setting::FixNow(None) => serde_json::json!({"setting": {"sqlmongo.now": null}}),
         Setting::RunTtlMonitor => serde_json::json!({"setting": "run_ttl_monitor"}),
+        Setting::TimeZone(z) => serde_json::json!({"setting": {"TimeZone": z}}),
     }
 }

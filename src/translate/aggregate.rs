@@ -21,6 +21,8 @@ pub(crate) struct GroupScope {
     pub keys: Vec<(Expr, String)>,
     /// Accumulators: output field -> accumulator document, in order.
     pub accumulators: bson::Document,
+    /// The `_id` fields of keys that are intervals (their kind survives the grouping).
+    pub interval_keys: Vec<String>,
 }
 
 impl Translator {
@@ -31,9 +33,14 @@ impl Translator {
         };
         for (k, field) in &scope.keys {
             if strip(k) == strip(e) {
+                let kind = if scope.interval_keys.contains(field) {
+                    Kind::Interval
+                } else {
+                    Kind::Unknown
+                };
                 return Ok(Some(Agg::new(
                     ex::field(&format!("_id.{field}")),
-                    Kind::Unknown,
+                    kind,
                     true,
                 )));
             }

@@ -73,6 +73,8 @@ pub struct Translator {
     pub(crate) depth: usize,
     /// The most that were at once.
     pub(crate) max_depth: usize,
+    /// The session time zone (`SET TIME ZONE`), `None` for UTC (`expr/time_fn.rs`).
+    pub(crate) time_zone: Option<String>,
 }
 
 impl Translator {
@@ -146,10 +148,21 @@ const MAX_TRANSLATION_DEPTH: usize = MAX_COMMAND_DEPTH;
 /// assert_eq!(cmd.get_str("find").unwrap(), "user_sessions");
 /// ```
 pub fn translate(sql: &str) -> Result<Plan, crate::Error> {
+    translate_in_zone(sql, None)
+}
+
+/// [`translate`] in a session time zone (`None`: UTC); a `SET TIME ZONE` among the statements applies to the
+/// ones after it.
+pub fn translate_in_zone(sql: &str, time_zone: Option<&str>) -> Result<Plan, crate::Error> {
     let statements = crate::sql::parse(sql)?;
     let mut out = Vec::with_capacity(statements.len());
+    let mut zone = time_zone.map(str::to_string);
     for (stmt, text) in statements {
-        out.push(translate_statement(&stmt, &text)?);
+        let plan = translate_statement_in_zone(&stmt, &text, zone.as_deref())?;
+        if let crate::mql::Output::Setting(crate::mql::Setting::TimeZone(z)) = &plan.output {
+            zone = (z != "UTC").then(|| z.clone());
+        }
+        out.push(plan);
     }
     Ok(Plan { statements: out })
 }
@@ -159,16 +172,28 @@ pub fn translate_statement(
     stmt: &Statement,
     text: &crate::sql::StatementText,
 ) -> Result<StatementPlan, crate::Error> {
+    translate_statement_in_zone(stmt, text, None)
+}
+
+/// Translates one parsed statement in a session time zone (an Olson name or offset as `SET TIME ZONE`
+/// accepted it; `None`: UTC).
+pub fn translate_statement_in_zone(
+    stmt: &Statement,
+    text: &crate::sql::StatementText,
+    time_zone: Option<&str>,
+) -> Result<StatementPlan, crate::Error> {
     // The walks over a deep (accepted) tree need room whatever thread the caller runs on.
-    crate::sql::with_stack(|| translate_statement_here(stmt, text))
+    crate::sql::with_stack(|| translate_statement_here(stmt, text, time_zone))
 }
 
 fn translate_statement_here(
     stmt: &Statement,
     text: &crate::sql::StatementText,
+    time_zone: Option<&str>,
 ) -> Result<StatementPlan, crate::Error> {
     let mut t = Translator {
         question_positions: question_mark_positions(stmt),
+        time_zone: time_zone.map(str::to_string),
         ..Translator::default()
     };
     let at = Position {

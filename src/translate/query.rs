@@ -323,7 +323,13 @@ pub(crate) fn sort_spec(
         out.push((f, if k.nulls_first { -1 } else { 1 }));
     }
     let f = format!("__s{i}");
-    target.insert(&f, super::select::projected(a.expr.clone()));
+    // an interval sorts by PostgreSQL's span (a month is 30 days), not by its document's fields
+    let key = if a.kind == super::expr::Kind::Interval {
+        super::expr::interval::span(a.expr.clone(), false)
+    } else {
+        a.expr.clone()
+    };
+    target.insert(&f, super::select::projected(key));
     out.push((f, dir));
     out
 }

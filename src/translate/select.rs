@@ -230,6 +230,9 @@ impl Translator {
                 a.expr
             };
             id.insert(&f, key);
+            if a.kind == super::expr::Kind::Interval {
+                scope.interval_keys.push(f.clone());
+            }
             scope.keys.push(((*k).clone(), f));
         }
         self.no_subquery_here("GROUP BY / SELECT DISTINCT", pos)?;
@@ -307,7 +310,7 @@ impl Translator {
             for (i, c) in shape.columns.iter().enumerate() {
                 let a = self.agg(&c.source)?;
                 let f = format!("c{i}");
-                project.insert(&f, projected(a.expr));
+                project.insert(&f, projected(super::expr::datetime::shown(a)));
                 out_cols.push(OutputColumn {
                     name: c.name.clone(),
                     field: f,
@@ -338,7 +341,7 @@ impl Translator {
         for (i, c) in columns.iter().enumerate() {
             let a = self.agg(&c.source)?;
             let f = format!("c{i}");
-            project.insert(&f, projected(a.expr));
+            project.insert(&f, projected(super::expr::datetime::shown(a)));
             out_cols.push(OutputColumn {
                 name: c.name.clone(),
                 field: f,

@@ -29,6 +29,26 @@ fn refuse(construct: String, at: Position) -> Error {
 
 /// `SET name = value` / `SET name TO value`.
 pub(crate) fn set(set: &Set, at: Position) -> Result<Translated, Error> {
+    if let Set::SetTimeZone { value, .. } = set {
+        return time_zone(value, at);
+    }
+    if let Set::SingleAssignment {
+        hivevar: false,
+        variable,
+        values,
+        ..
+    } = set
+    {
+        if setting_name(variable) == "timezone" {
+            return match values.as_slice() {
+                [value] => time_zone(value, at),
+                _ => Err(Error::Invalid {
+                    message: "SET timezone takes one value".into(),
+                    position: at,
+                }),
+            };
+        }
+    }
     let Set::SingleAssignment {
         hivevar: false,
         variable,
@@ -58,6 +78,37 @@ pub(crate) fn set(set: &Set, at: Position) -> Result<Translated, Error> {
         Vec::new(),
         Output::Setting(Setting::FixNow(now_value(value, at)?)),
     ))
+}
+
+/// `SET TIME ZONE z` / `SET timezone = z`: the session time zone (`LOCAL` / `DEFAULT` / `0`: UTC), which the
+/// client keeps and translates the following statements in.
+fn time_zone(value: &Expr, at: Position) -> Result<Translated, Error> {
+    let pos = match Position::from(value.span().start) {
+        p if p.line == 0 => at,
+        p => p,
+    };
+    let text = match value {
+        Expr::Identifier(id) => id.value.clone(),
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s.clone(),
+            Value::Number(n, _) => n.clone(),
+            _ => value.to_string(),
+        },
+        other => other.to_string(),
+    };
+    let utc = ["local", "default", "0", "+0", "-0"].contains(&text.to_ascii_lowercase().as_str());
+    let zone = if utc {
+        Some("UTC".to_string())
+    } else {
+        super::expr::time_fn::zone_name(&text)
+    };
+    let Some(zone) = zone else {
+        return Err(Error::Invalid {
+            message: format!("invalid value for parameter \"TimeZone\": \"{text}\" (Olson names such as 'Europe/Paris', 'UTC', or POSIX offsets: '-05:30' is east of Greenwich)"),
+            position: pos,
+        });
+    };
+    Ok((Vec::new(), Output::Setting(Setting::TimeZone(zone))))
 }
 
 /// The value of `SET sqlmongo.now`: a timestamp string, `DEFAULT` / `LOCAL` (the running clock).

@@ -134,6 +134,12 @@ fn parse_instant(s: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|d| d.timestamp_millis())
+        // a timestamp without time zone: its wall-clock fields, read as UTC (as sqlmongo holds it)
+        .or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|t| t.and_utc().timestamp_millis())
+        })
 }
 
 /// How oracle strings are read.

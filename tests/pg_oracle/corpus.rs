@@ -9,6 +9,8 @@ pub const CORPUS: &str = include_str!("../oracle_data/pg_queries.sql");
 pub const CORPUS_DIALECT: &str = include_str!("../oracle_data/pg_dialect.sql");
 /// Issue 12's cases (semi-joins with localField/foreignField, ORDER BY ... LIMIT / OFFSET in index order).
 pub const CORPUS_SCALE: &str = include_str!("../oracle_data/pg_scale.sql");
+/// Issue 17 item 3: time zones, intervals, date_bin, age, to_char.
+pub const CORPUS_TIME: &str = include_str!("../oracle_data/pg_time.sql");
 
 /// One corpus case.
 #[derive(Clone)]

@@ -134,7 +134,8 @@ pub fn run_case(stmts: &[String]) -> Result<Vec<PgOut>, String> {
             let tag = chunk.lines().last().unwrap_or("");
             let ddl = ["CREATE ", "DROP ", "ALTER ", "REFRESH "]
                 .iter()
-                .any(|p| tag.starts_with(p));
+                .any(|p| tag.starts_with(p))
+                || tag == "SET";
             let n = match tag
                 .split_whitespace()
                 .last()

@@ -1,6 +1,6 @@
 //! Date operators: parts (`$year` ... `$isoDayOfWeek`), `$dateAdd $dateSubtract $dateTrunc $dateDiff
-//! $dateToString $dateFromString $dateToParts`. Time zones: `UTC`/`GMT`/`Z` and fixed offsets (`+05:30`,
-//! `-0800`); Olson names are refused with a clear error (no time-zone database is embedded). Month
+//! $dateToString $dateFromString $dateToParts`. Time zones: `UTC`/`GMT`/`Z`, fixed offsets (`+05:30`,
+//! `-0800`) and Olson names (`Europe/Paris`) from the IANA database (chrono-tz), as mongod accepts them. Month
 //! arithmetic clamps to the end of the month, as mongod does.
 
 use super::ops::{eval_named_arg, named as named_arg};
@@ -14,11 +14,55 @@ use chrono::{
     DateTime, Datelike, Duration, FixedOffset, Months, NaiveDate, NaiveDateTime, TimeZone, Timelike,
 };
 
-fn tz(v: &Option<Bson>) -> Result<FixedOffset, CommandError> {
-    let utc = FixedOffset::east_opt(0).ok_or_else(|| err(1, "offset"))?;
+/// A `timezone` argument: a fixed offset, or an Olson name from the IANA database (chrono-tz), as mongod
+/// resolves them.
+#[derive(Clone, Copy)]
+enum Zone {
+    Fixed(FixedOffset),
+    Named(chrono_tz::Tz),
+}
+
+impl Zone {
+    /// The instant `ms` as a local date-time with that moment's offset.
+    fn at(self, ms: i64) -> Option<DateTime<FixedOffset>> {
+        match self {
+            Zone::Fixed(off) => off.timestamp_millis_opt(ms).single(),
+            Zone::Named(z) => z
+                .timestamp_millis_opt(ms)
+                .single()
+                .map(|t| t.fixed_offset()),
+        }
+    }
+
+    /// The instant of local wall time `t`: in a gap (spring forward) the wall time is read with the offset
+    /// before the gap; a repeated hour (fall back) takes the earlier instant.
+    fn instant(self, t: NaiveDateTime) -> Option<i64> {
+        match self {
+            Zone::Fixed(off) => {
+                Some(t.and_utc().timestamp_millis() - i64::from(off.local_minus_utc()) * 1000)
+            }
+            Zone::Named(z) => match z.from_local_datetime(&t) {
+                chrono::LocalResult::Single(d) => Some(d.timestamp_millis()),
+                chrono::LocalResult::Ambiguous(a, _) => Some(a.timestamp_millis()),
+                chrono::LocalResult::None => {
+                    // The offset in force just before the gap.
+                    let probe = t.and_utc().timestamp_millis() - 86_400_000;
+                    let before = z.timestamp_millis_opt(probe).single()?.fixed_offset();
+                    Some(
+                        t.and_utc().timestamp_millis()
+                            - i64::from(before.offset().local_minus_utc()) * 1000,
+                    )
+                }
+            },
+        }
+    }
+}
+
+fn tz(v: &Option<Bson>) -> Result<Zone, CommandError> {
+    let utc = Zone::Fixed(FixedOffset::east_opt(0).ok_or_else(|| err(1, "offset"))?);
     let s = match v {
         None | Some(Bson::Null) => return Ok(utc),
-        Some(Bson::String(s)) => s.trim(),
+        Some(Bson::String(s)) => s.as_str(),
         Some(other) => {
             return Err(err(
                 40517,
@@ -29,32 +73,36 @@ fn tz(v: &Option<Bson>) -> Result<FixedOffset, CommandError> {
             ))
         }
     };
-    if matches!(s, "UTC" | "GMT" | "Z" | "Etc/UTC" | "Etc/GMT" | "") {
+    if matches!(s, "UTC" | "GMT" | "Z" | "Etc/UTC" | "Etc/GMT") {
         return Ok(utc);
     }
+    let unknown = || err(40485, format!("unrecognized time zone identifier: \"{s}\""));
     let (sign, rest) = match s.as_bytes().first() {
         Some(b'+') => (1, &s[1..]),
         Some(b'-') => (-1, &s[1..]),
-        _ => return Err(err(40485, format!("unrecognized time zone identifier: \"{s}\" (the embedded engine knows UTC and fixed offsets like +05:30)"))),
+        _ => {
+            return s
+                .parse::<chrono_tz::Tz>()
+                .map(Zone::Named)
+                .map_err(|_| unknown())
+        }
     };
     let digits: String = rest.chars().filter(|c| *c != ':').collect();
     let (h, m) = match digits.len() {
         2 => (digits.parse::<i32>().ok(), Some(0)),
         4 => (
-            digits[..2].parse::<i32>().ok(),
-            digits[2..].parse::<i32>().ok(),
+            digits.get(..2).and_then(|d| d.parse::<i32>().ok()),
+            digits.get(2..).and_then(|d| d.parse::<i32>().ok()),
         ),
         _ => (None, None),
     };
     match (h, m) {
-        (Some(h), Some(m)) if h <= 23 && m <= 59 => {
+        (Some(h), Some(m)) if h <= 23 && m <= 59 && rest.is_ascii() => {
             FixedOffset::east_opt(sign * (h * 3600 + m * 60))
-                .ok_or_else(|| err(40485, format!("unrecognized time zone identifier: \"{s}\"")))
+                .map(Zone::Fixed)
+                .ok_or_else(unknown)
         }
-        _ => Err(err(
-            40485,
-            format!("unrecognized time zone identifier: \"{s}\""),
-        )),
+        _ => Err(unknown()),
     }
 }
 
@@ -74,14 +122,14 @@ fn date_ms(v: &Bson, op: Op) -> Result<i64, CommandError> {
     }
 }
 
-fn local(ms: i64, off: FixedOffset) -> Result<DateTime<FixedOffset>, CommandError> {
-    off.timestamp_millis_opt(ms)
-        .single()
-        .ok_or_else(|| err(18537, "date out of range"))
+fn local(ms: i64, zone: Zone) -> Result<DateTime<FixedOffset>, CommandError> {
+    zone.at(ms).ok_or_else(|| err(18537, "date out of range"))
 }
 
-fn to_bson_date(t: NaiveDateTime, off: FixedOffset) -> Result<Bson, CommandError> {
-    let ms = t.and_utc().timestamp_millis() - i64::from(off.local_minus_utc()) * 1000;
+fn to_bson_date(t: NaiveDateTime, zone: Zone) -> Result<Bson, CommandError> {
+    let ms = zone
+        .instant(t)
+        .ok_or_else(|| err(18537, "date out of range"))?;
     Ok(Bson::DateTime(bson::DateTime::from_millis(ms)))
 }
 
@@ -264,6 +312,16 @@ pub(super) fn named(
                     .and_then(|k| add_months(t, k))
                     .ok_or_else(|| err(5166406, format!("{} overflowed", op.name())))?;
                 return to_bson_date(r, off).map(Some);
+            } else if matches!(unit.as_str(), "day" | "week") && matches!(off, Zone::Named(_)) {
+                // Days and weeks move the wall clock in the zone (a day across a DST change is 23 or 25
+                // hours), as mongod adds units of a day and larger in local time.
+                let t = local(ms, off)?.naive_local();
+                let r = n
+                    .checked_mul(fixed_ms(&unit))
+                    .and_then(Duration::try_milliseconds)
+                    .and_then(|d| t.checked_add_signed(d))
+                    .ok_or_else(|| err(5166406, format!("{} overflowed", op.name())))?;
+                return to_bson_date(r, off).map(Some);
             } else {
                 n.checked_mul(fixed_ms(&unit))
                     .and_then(|d| ms.checked_add(d))
@@ -379,13 +437,13 @@ pub(super) fn named(
                 _ => {
                     let has_zone =
                         text.ends_with('Z') || text.rfind(['+', '-']).is_some_and(|i| i > 10);
-                    super::convert::parse_date(&text).map(|ms| {
-                        let shift = if has_zone {
-                            0
+                    super::convert::parse_date(&text).and_then(|ms| {
+                        let ms = if has_zone {
+                            ms
                         } else {
-                            i64::from(off.local_minus_utc()) * 1000
+                            off.instant(DateTime::from_timestamp_millis(ms)?.naive_utc())?
                         };
-                        Bson::DateTime(bson::DateTime::from_millis(ms - shift))
+                        Some(Bson::DateTime(bson::DateTime::from_millis(ms)))
                     })
                 }
             };

@@ -456,3 +456,72 @@ fn sort_array_by_value_and_by_fields() {
     .eval(&d, &Vars::new(now()))
     .is_err());
 }
+
+/// Olson time zones, with the MongoDB manual's examples ($dateToParts, $dateToString, $hour) and DST edges.
+#[test]
+fn olson_time_zones() {
+    let d = doc! {"date": date("2017-01-01T01:29:09.123Z")};
+    assert_eq!(
+        ev(
+            Bson::Document(
+                doc! {"$dateToParts": {"date": "$date", "timezone": "America/New_York"}}
+            ),
+            &d
+        ),
+        Some(Bson::Document(
+            doc! {"year": 2016, "month": 12, "day": 31, "hour": 20, "minute": 29, "second": 9, "millisecond": 123}
+        ))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(
+                doc! {"$dateToString": {"date": "$date", "format": "%H:%M:%S:%L%z", "timezone": "America/New_York"}}
+            ),
+            &d
+        ),
+        Some(Bson::String("20:29:09:123-0500".into()))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(doc! {"$hour": {"date": "$date", "timezone": "Asia/Kolkata"}}),
+            &d
+        ),
+        Some(Bson::Int32(6))
+    );
+    // Summer time: Paris is UTC+2 in July.
+    let summer = doc! {"t": date("2026-07-01T10:00:00Z")};
+    assert_eq!(
+        ev(
+            Bson::Document(
+                doc! {"$dateTrunc": {"date": "$t", "unit": "day", "timezone": "Europe/Paris"}}
+            ),
+            &summer
+        ),
+        Some(date("2026-06-30T22:00:00Z"))
+    );
+    // A day added across the spring-forward change keeps the wall clock (23 hours later).
+    let spring = doc! {"t": date("2026-03-28T12:00:00Z")};
+    assert_eq!(
+        ev(
+            Bson::Document(
+                doc! {"$dateAdd": {"startDate": "$t", "unit": "day", "amount": 1, "timezone": "Europe/Paris"}}
+            ),
+            &spring
+        ),
+        Some(date("2026-03-29T11:00:00Z"))
+    );
+    assert_eq!(
+        ev(
+            Bson::Document(
+                doc! {"$dateFromString": {"dateString": "2026-07-01T12:00:00", "timezone": "Europe/Paris"}}
+            ),
+            &summer
+        ),
+        Some(date("2026-07-01T10:00:00Z"))
+    );
+    let bad = Expr::compile(&Bson::Document(
+        doc! {"$hour": {"date": "$t", "timezone": "Mars/Olympus"}},
+    ))
+    .and_then(|e| e.eval(&summer, &Vars::new(now())));
+    assert_eq!(bad.map_err(|e| e.code), Err(40485));
+}

@@ -54,6 +54,10 @@ impl Translator {
             } => self.case(operand.as_deref(), conditions, else_result.as_deref()),
             Expr::Function(f) => self.function(f, e),
             Expr::Extract { field, expr, .. } => self.extract(field, expr, e),
+            Expr::AtTimeZone {
+                timestamp,
+                time_zone,
+            } => self.at_time_zone(timestamp, time_zone, e),
             Expr::Substring {
                 expr,
                 substring_from,
@@ -211,6 +215,19 @@ impl Translator {
                         None => Err(invalid("bigint out of range", e)),
                     },
                     Some(Bson::Double(d)) => Ok(constant(Bson::Double(-d))),
+                    _ if a.kind == Kind::Interval => {
+                        match super::datetime::const_iv(&a).and_then(|v| v.negate()) {
+                            Some(v) => Ok(super::datetime::interval_agg(v.to_parts())),
+                            None if a.interval.is_some() => {
+                                Err(invalid("interval out of range", e))
+                            }
+                            None => Ok(Agg::new(
+                                super::interval::negate(a.expr),
+                                Kind::Interval,
+                                a.nullable,
+                            )),
+                        }
+                    }
                     _ => Ok(Agg::new(ex::subtract(0, a.expr), a.kind, a.nullable)),
                 }
             }

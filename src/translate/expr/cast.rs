@@ -183,7 +183,24 @@ impl Translator {
             }
             DataType::Timestamp(..) | DataType::Date => match &v {
                 Bson::String(s) => match parse_timestamp(s) {
-                    Some(d) => constant(Bson::DateTime(d)),
+                    Some(d) => {
+                        let local = matches!(
+                            ty,
+                            DataType::Timestamp(
+                                _,
+                                sqlparser::ast::TimezoneInfo::None
+                                    | sqlparser::ast::TimezoneInfo::WithoutTimeZone
+                            )
+                        );
+                        let d = if local {
+                            d
+                        } else {
+                            self.zoned_literal(s, d).ok_or_else(bad)?
+                        };
+                        let mut c = constant(Bson::DateTime(d));
+                        c.local_time = local;
+                        c
+                    }
                     None => return Err(bad()),
                 },
                 Bson::DateTime(_) => constant(v),

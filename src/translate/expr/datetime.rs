@@ -4,6 +4,7 @@
 //! Time zone: timestamps are instants in UTC; `TIMESTAMP` literals without an offset are read as UTC (PG reads
 //! `timestamptz` literals in the session time zone: run PostgreSQL with `TimeZone = 'UTC'` to compare).
 
+use super::interval::{self, Iv};
 use super::literal::constant;
 use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr as ex;
@@ -11,7 +12,9 @@ use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
 use bson::{doc, Bson};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use sqlparser::ast::{BinaryOperator, DataType, DateTimeField, Expr, Interval, TypedString, Value};
+use sqlparser::ast::{
+    BinaryOperator, DataType, DateTimeField, Expr, Interval, TimezoneInfo, TypedString, Value,
+};
 
 /// The parts of an INTERVAL literal, as `$dateAdd` units and amounts, largest first.
 pub(crate) type IntervalParts = Vec<(&'static str, i64)>;
@@ -97,24 +100,6 @@ fn field_unit(f: &DateTimeField) -> Option<&'static str> {
     })
 }
 
-/// Milliseconds of an interval of fixed-length units (months and years have no fixed length).
-pub(crate) fn interval_millis(parts: &IntervalParts) -> Option<i64> {
-    let mut total: i64 = 0;
-    for (unit, n) in parts {
-        let ms: i64 = match *unit {
-            "week" => 604_800_000,
-            "day" => 86_400_000,
-            "hour" => 3_600_000,
-            "minute" => 60_000,
-            "second" => 1_000,
-            "millisecond" => 1,
-            _ => return None,
-        };
-        total = total.checked_add(n.checked_mul(ms)?)?;
-    }
-    Some(total)
-}
-
 impl Translator {
     /// `TIMESTAMP '...'`, `TIMESTAMPTZ '...'`, `DATE '...'`.
     pub(crate) fn typed_string(&mut self, ts: &TypedString, e: &Expr) -> Result<Agg, Error> {
@@ -130,7 +115,23 @@ impl Translator {
             | DataType::TimestampNtz(_)
             | DataType::Date
             | DataType::Datetime(_) => match parse_timestamp(&text) {
-                Some(d) => Ok(constant(Bson::DateTime(d))),
+                Some(d) => {
+                    // `TIMESTAMP '...'` is a timestamp without time zone (PostgreSQL's default).
+                    let local = matches!(
+                        &ts.data_type,
+                        DataType::Timestamp(_, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone)
+                    );
+                    let d = if local {
+                        d
+                    } else {
+                        self.zoned_literal(&text, d).ok_or_else(|| {
+                            invalid(format!("invalid timestamp literal '{text}'"), e)
+                        })?
+                    };
+                    let mut c = constant(Bson::DateTime(d));
+                    c.local_time = local;
+                    Ok(c)
+                }
                 None => Err(invalid(format!("invalid timestamp literal '{text}'"), e)),
             },
             DataType::Interval { .. } => self.interval_text(&text, e),
@@ -168,11 +169,15 @@ impl Translator {
                 let unit = field_unit(f).ok_or_else(|| {
                     unsupported(Refusal::Function, format!("INTERVAL unit {f}"), e)
                 })?;
-                let n: i64 = text
-                    .trim()
-                    .parse()
-                    .map_err(|_| invalid(format!("invalid interval '{text}'"), e))?;
-                Ok(interval_agg(vec![(unit, n)]))
+                match text.trim().parse::<i64>() {
+                    Ok(n) => Ok(interval_agg(vec![(unit, n)])),
+                    // `INTERVAL '2.5' MINUTE`: the fraction below the unit is dropped, as PostgreSQL's
+                    // field restriction does
+                    Err(_) => match Iv::parse(&format!("{} {unit}", text.trim())) {
+                        Some(iv) => Ok(interval_agg(iv.restrict_to(unit).to_parts())),
+                        None => Err(invalid(format!("invalid interval '{text}'"), e)),
+                    },
+                }
             }
             None => self.interval_text(&text, e),
         }
@@ -181,14 +186,19 @@ impl Translator {
     fn interval_text(&mut self, text: &str, e: &Expr) -> Result<Agg, Error> {
         match parse_interval(text) {
             Some(parts) => Ok(interval_agg(parts)),
-            None => Err(invalid(
-                format!("invalid or unsupported interval '{text}' (use whole numbers of units, e.g. '1 day 2 hours')"),
-                e,
-            )),
+            None => match Iv::parse(text) {
+                Some(iv) => Ok(interval_agg(iv.to_parts())),
+                None => Err(invalid(
+                    format!("invalid input syntax for type interval: \"{text}\""),
+                    e,
+                )),
+            },
         }
     }
 
-    /// timestamp ± interval -> `$dateAdd` / `$dateSubtract`; timestamp - timestamp -> milliseconds.
+    /// Time arithmetic: timestamp ± interval (`$dateAdd` / `$dateSubtract` for a constant interval),
+    /// timestamp - timestamp (an interval), interval ± interval, interval * / number (PostgreSQL's rules).
+    /// `None`: not time arithmetic.
     pub(crate) fn time_arithmetic(
         &mut self,
         a: &Agg,
@@ -196,53 +206,130 @@ impl Translator {
         b: &Agg,
         e: &Expr,
     ) -> Result<Option<Agg>, Error> {
-        if let Some(parts) = &b.interval {
-            let shift: fn(bson::Document) -> Bson = match op {
-                BinaryOperator::Plus => ex::date_add,
-                BinaryOperator::Minus => ex::date_subtract,
-                _ => return Err(unsupported(Refusal::Function, format!("interval {op}"), e)),
-            };
-            if a.interval.is_some() {
-                return Err(unsupported(
-                    Refusal::Function,
-                    "interval arithmetic between two intervals",
+        let (a_iv, b_iv) = (a.kind == Kind::Interval, b.kind == Kind::Interval);
+        let plus_minus = matches!(op, BinaryOperator::Plus | BinaryOperator::Minus);
+        let minus = matches!(op, BinaryOperator::Minus);
+        if a_iv && b_iv {
+            if !plus_minus {
+                return Err(invalid(
+                    format!("operator does not exist: interval {op} interval"),
                     e,
                 ));
             }
-            let mut cur = a.expr.clone();
-            for (unit, amount) in parts {
-                let mut spec = bson::Document::new();
-                spec.insert("startDate", cur);
-                spec.insert("unit", *unit);
-                spec.insert("amount", *amount);
-                cur = shift(spec);
+            if let (Some(x), Some(y)) = (const_iv(a), const_iv(b)) {
+                let y = if minus { y.negate() } else { Some(y) };
+                return match y.and_then(|y| x.plus(y)) {
+                    Some(v) => Ok(Some(interval_agg(v.to_parts()))),
+                    None => Err(invalid("interval out of range", e)),
+                };
             }
-            return Ok(Some(Agg::new(cur, Kind::Timestamp, a.nullable)));
-        }
-        if let Some(parts) = &a.interval {
-            if matches!(op, BinaryOperator::Plus) && b.interval.is_none() {
-                let swapped = interval_agg(parts.clone());
-                return self.time_arithmetic(b, op, &swapped, e);
-            }
-            return Err(unsupported(Refusal::Function, "interval arithmetic", e));
-        }
-        if a.kind == Kind::Timestamp
-            && b.kind == Kind::Timestamp
-            && matches!(op, BinaryOperator::Minus)
-        {
             return Ok(Some(Agg::new(
-                ex::subtract(a.expr.clone(), b.expr.clone()),
+                interval::add(a.expr.clone(), b.expr.clone(), minus),
                 Kind::Interval,
                 a.nullable || b.nullable,
             )));
         }
-        // A column minus a timestamp (or the reverse) is timestamp - timestamp when the other side is a date.
-        if matches!(op, BinaryOperator::Minus)
-            && ((a.kind == Kind::Timestamp && b.kind == Kind::Unknown)
+        if a_iv || b_iv {
+            let (iv, other) = if a_iv { (a, b) } else { (b, a) };
+            match op {
+                BinaryOperator::Multiply | BinaryOperator::Divide => {
+                    let divide = matches!(op, BinaryOperator::Divide);
+                    if divide && !a_iv {
+                        return Err(invalid("operator does not exist: number / interval", e));
+                    }
+                    if !matches!(
+                        other.kind,
+                        Kind::Int | Kind::Number | Kind::Unknown | Kind::Null
+                    ) {
+                        return Err(invalid(
+                            format!("operator does not exist: interval {op} {e}"),
+                            e,
+                        ));
+                    }
+                    if let (Some(x), Some(n)) =
+                        (const_iv(iv), other.constant.as_ref().and_then(number_of))
+                    {
+                        if divide && n == 0.0 {
+                            return Err(invalid("division by zero", e));
+                        }
+                        return match x.scale(n, divide) {
+                            Some(v) => Ok(Some(interval_agg(v.to_parts()))),
+                            None => Err(invalid("interval out of range", e)),
+                        };
+                    }
+                    return Ok(Some(Agg::new(
+                        interval::scale(iv.expr.clone(), other.expr.clone(), divide),
+                        Kind::Interval,
+                        true,
+                    )));
+                }
+                BinaryOperator::Plus | BinaryOperator::Minus => {
+                    if b_iv && matches!(a.kind, Kind::Int | Kind::Number | Kind::Text | Kind::Bool)
+                    {
+                        return Err(invalid(
+                            format!("operator does not exist: {op} with an interval"),
+                            e,
+                        ));
+                    }
+                    if a_iv && minus {
+                        return Err(invalid("operator does not exist: interval - timestamp", e));
+                    }
+                    let ts = other;
+                    if let Some(parts) = &iv.interval {
+                        if parts.iter().any(|(u, _)| *u == "microsecond") {
+                            return Err(unsupported(
+                                Refusal::Expression,
+                                "a timestamp shifted by a fraction of a millisecond (MongoDB dates hold milliseconds)",
+                                e,
+                            ));
+                        }
+                        let shift: fn(bson::Document) -> Bson = if minus {
+                            ex::date_subtract
+                        } else {
+                            ex::date_add
+                        };
+                        let zone = self.session_zone().filter(|_| !ts.local_time);
+                        let mut cur = ts.expr.clone();
+                        for (unit, amount) in parts {
+                            let mut spec = bson::Document::new();
+                            spec.insert("startDate", cur);
+                            spec.insert("unit", *unit);
+                            spec.insert("amount", *amount);
+                            // days and months move the wall clock of the session time zone
+                            if let (Some(z), "year" | "month" | "week" | "day") = (&zone, *unit) {
+                                spec.insert("timezone", z.clone());
+                            }
+                            cur = shift(spec);
+                        }
+                        let mut out = Agg::new(cur, Kind::Timestamp, ts.nullable);
+                        out.local_time = ts.local_time;
+                        return Ok(Some(out));
+                    }
+                    let zone = self.session_zone().filter(|_| !ts.local_time);
+                    let mut out = Agg::new(
+                        interval::shift_date(ts.expr.clone(), iv.expr.clone(), minus, zone),
+                        Kind::Timestamp,
+                        true,
+                    );
+                    out.local_time = ts.local_time;
+                    return Ok(Some(out));
+                }
+                _ => {
+                    return Err(unsupported(
+                        Refusal::Expression,
+                        format!("interval {op}"),
+                        e,
+                    ))
+                }
+            }
+        }
+        // timestamp - timestamp; a column minus a timestamp (or the reverse) too, the other side being a date.
+        if minus
+            && ((a.kind == Kind::Timestamp && matches!(b.kind, Kind::Timestamp | Kind::Unknown))
                 || (a.kind == Kind::Unknown && b.kind == Kind::Timestamp))
         {
             return Ok(Some(Agg::new(
-                ex::subtract(a.expr.clone(), b.expr.clone()),
+                interval::between(a.expr.clone(), b.expr.clone()),
                 Kind::Interval,
                 true,
             )));
@@ -257,30 +344,64 @@ impl Translator {
         inner: &Expr,
         e: &Expr,
     ) -> Result<Agg, Error> {
-        let mut a = self.agg(inner)?;
-        // EXTRACT(EPOCH FROM a - b) where a, b are columns: the difference is in milliseconds.
-        if a.kind == Kind::Unknown {
+        // EXTRACT(EPOCH FROM a - b) of two timestamps: the difference of the dates, in seconds.
+        if matches!(field, DateTimeField::Epoch) {
             if let Expr::BinaryOp {
+                left,
                 op: BinaryOperator::Minus,
-                ..
+                right,
             } = strip_nested(inner)
             {
-                if matches!(field, DateTimeField::Epoch) {
-                    a.kind = Kind::Interval;
+                let (l, r) = (self.agg(left)?, self.agg(right)?);
+                let dates = |k: Kind| matches!(k, Kind::Timestamp | Kind::Unknown);
+                if dates(l.kind) && dates(r.kind) {
+                    let both_columns = l.kind == Kind::Unknown && r.kind == Kind::Unknown;
+                    let diff = ex::subtract(l.expr, r.expr);
+                    return Ok(Agg::new(
+                        ex::divide(
+                            if both_columns {
+                                ex::to_long(diff)
+                            } else {
+                                diff
+                            },
+                            1000,
+                        ),
+                        Kind::Number,
+                        l.nullable || r.nullable,
+                    ));
                 }
             }
         }
+        let a = self.agg(inner)?;
         let x = a.expr.clone();
         if a.kind == Kind::Interval {
-            return match field {
-                DateTimeField::Epoch => Ok(Agg::new(ex::divide(x, 1000), Kind::Number, a.nullable)),
-                other => Err(unsupported(
-                    Refusal::Function,
-                    format!("EXTRACT({other} FROM interval)"),
-                    e,
-                )),
+            let name = match field {
+                DateTimeField::Epoch => {
+                    return Ok(Agg::new(interval::epoch(x), Kind::Number, a.nullable))
+                }
+                DateTimeField::Year | DateTimeField::Years => "year",
+                DateTimeField::Month | DateTimeField::Months => "month",
+                DateTimeField::Day | DateTimeField::Days => "day",
+                DateTimeField::Hour | DateTimeField::Hours => "hour",
+                DateTimeField::Minute | DateTimeField::Minutes => "minute",
+                DateTimeField::Second | DateTimeField::Seconds => "second",
+                other => {
+                    return Err(unsupported(
+                        Refusal::Function,
+                        format!("EXTRACT({other} FROM interval)"),
+                        e,
+                    ))
+                }
             };
+            let v =
+                interval::field(x, name).ok_or_else(|| Error::Internal("interval field".into()))?;
+            return Ok(Agg::new(v, Kind::Number, a.nullable));
         }
+        let x = if matches!(field, DateTimeField::Epoch) {
+            x
+        } else {
+            self.zoned(x, a.local_time)
+        };
         let expr = match field {
             DateTimeField::Epoch => ex::divide(ex::to_long(x), 1000),
             DateTimeField::Year | DateTimeField::Years => ex::year(x),
@@ -353,28 +474,81 @@ impl Translator {
             }
         };
         let a = self.agg(ts)?;
+        let local = a.local_time;
         let expr = if unit_name == "week" {
             ex::date_trunc(doc! {"date": a.expr, "unit": "week", "startOfWeek": "monday"})
         } else {
             ex::date_trunc(doc! {"date": a.expr, "unit": unit_name})
         };
-        Ok(Agg::new(expr, Kind::Timestamp, a.nullable))
+        let mut out = Agg::new(expr, Kind::Timestamp, a.nullable);
+        out.local_time = local;
+        Ok(out)
     }
 }
 
-fn interval_agg(parts: IntervalParts) -> Agg {
-    let millis = interval_millis(&parts);
-    let mut a = Agg::new(
-        match millis {
-            Some(ms) => Bson::Int64(ms),
-            None => Bson::Null,
-        },
-        Kind::Interval,
-        false,
-    );
-    a.constant = millis.map(Bson::Int64);
+/// A constant interval: its parts (for `$dateAdd`) and its run-time value `{months, days, micros}`.
+pub(crate) fn interval_agg(parts: IntervalParts) -> Agg {
+    let iv = Iv::from_parts(&parts).unwrap_or_default();
+    let mut a = Agg::new(iv.to_bson(), Kind::Interval, false);
     a.interval = Some(parts);
     a
+}
+
+/// The value of a constant interval.
+pub(crate) fn const_iv(a: &Agg) -> Option<Iv> {
+    a.interval.as_ref().and_then(Iv::from_parts)
+}
+
+/// The value to show for an expression in the SELECT list: an interval as PostgreSQL's text.
+pub(crate) fn shown(a: Agg) -> Bson {
+    if a.kind != Kind::Interval {
+        return a.expr;
+    }
+    match const_iv(&a) {
+        Some(iv) => Bson::String(iv.to_text()),
+        None => interval::format(a.expr),
+    }
+}
+
+/// The values compared for `a op b` when a side is an interval: PostgreSQL's span (a month is 30 days), in
+/// microseconds; against a value that is not an interval (a difference of two columns: milliseconds), in
+/// milliseconds.
+pub(crate) fn comparable(a: Agg, b: Agg) -> (Agg, Agg) {
+    let (ai, bi) = (a.kind == Kind::Interval, b.kind == Kind::Interval);
+    if !ai && !bi {
+        return (a, b);
+    }
+    let millis = !(ai && bi);
+    let conv = |x: Agg| -> Agg {
+        if x.kind != Kind::Interval {
+            return x;
+        }
+        let expr = match const_iv(&x) {
+            Some(iv) => {
+                let us = i128::from(iv.months) * 30 * i128::from(interval::USECS_PER_DAY)
+                    + i128::from(iv.days) * i128::from(interval::USECS_PER_DAY)
+                    + i128::from(iv.micros);
+                if millis {
+                    Bson::Double(us as f64 / 1000.0)
+                } else {
+                    Bson::Int64(us as i64)
+                }
+            }
+            None => interval::span(x.expr, millis),
+        };
+        Agg::new(expr, Kind::Number, x.nullable)
+    };
+    (conv(a), conv(b))
+}
+
+fn number_of(b: &Bson) -> Option<f64> {
+    match b {
+        Bson::Int32(i) => Some(f64::from(*i)),
+        Bson::Int64(i) => Some(*i as f64),
+        Bson::Double(d) => Some(*d),
+        Bson::Decimal128(d) => d.to_string().parse().ok(),
+        _ => None,
+    }
 }
 
 fn strip_nested(e: &Expr) -> &Expr {
@@ -397,11 +571,6 @@ mod tests {
         );
         assert_eq!(parse_interval("1 day 1 days"), None);
         assert_eq!(parse_interval("five minutes"), None);
-        assert_eq!(
-            interval_millis(&vec![("hour", 2), ("minute", 30)]),
-            Some(9_000_000)
-        );
-        assert_eq!(interval_millis(&vec![("month", 1)]), None);
         let d = parse_timestamp("2026-11-22 10:00:00").map(|d| d.timestamp_millis());
         assert_eq!(d, Some(1_795_341_600_000));
         assert_eq!(

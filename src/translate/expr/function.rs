@@ -115,6 +115,9 @@ impl Translator {
         if let Some(done) = self.json_more_function(&name, &args, e)? {
             return Ok(done);
         }
+        if let Some(done) = self.time_function(&name, &args, e)? {
+            return Ok(done);
+        }
         let argc = args.len();
         let want = |n: usize| -> Result<(), Error> {
             if argc == n {
@@ -141,15 +144,27 @@ impl Translator {
                 }
                 let mut parts = Vec::new();
                 let mut nullable = true;
+                let mut intervals = 0;
                 for a in &args {
                     let x = self.agg(a)?;
                     nullable &= x.nullable;
+                    match x.kind {
+                        Kind::Interval => intervals += 1,
+                        Kind::Null => {}
+                        _ => intervals = usize::MAX / 2,
+                    }
                     parts.push(x.expr);
                 }
                 if parts.len() == 1 {
                     parts.push(Bson::Null);
                 }
-                Ok(Agg::new(ex::if_null_all(parts), Kind::Unknown, nullable))
+                // intervals stay intervals (their documents are what the arguments hold)
+                let kind = if (1..=args.len()).contains(&intervals) {
+                    Kind::Interval
+                } else {
+                    Kind::Unknown
+                };
+                Ok(Agg::new(ex::if_null_all(parts), kind, nullable))
             }
             "nullif" => {
                 want(2)?;
@@ -302,10 +317,6 @@ impl Translator {
                     Kind::Text,
                     s.nullable || d.nullable,
                 ))
-            }
-            "date_trunc" => {
-                want(2)?;
-                self.date_trunc(args[0], args[1], e)
             }
             "strpos" => {
                 want(2)?;

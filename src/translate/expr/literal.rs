@@ -72,5 +72,6 @@ pub(crate) fn constant(v: Bson) -> Agg {
         nullable,
         constant: Some(v),
         interval: None,
+        local_time: false,
     }
 }

@@ -8,8 +8,12 @@ mod cast;
 pub(crate) mod datetime;
 mod filter;
 mod function;
+pub(crate) mod interval;
+mod interval_expr;
 mod literal;
 mod predicate;
+pub(crate) mod time_fn;
+mod to_char;
 
 pub(crate) use datetime::IntervalParts;
 pub(crate) use function::{is_aggregate_name, plain_args as function_args};
@@ -38,7 +42,7 @@ pub(crate) enum Kind {
     Text,
     /// timestamp(tz).
     Timestamp,
-    /// An interval, held as milliseconds.
+    /// An interval: a `{months, days, micros}` document at run time (`interval.rs`).
     Interval,
     /// An array.
     Array,
@@ -59,6 +63,9 @@ pub(crate) struct Agg {
     pub constant: Option<Bson>,
     /// For an INTERVAL literal: its parts (kept apart so `ts + INTERVAL` becomes `$dateAdd`).
     pub interval: Option<IntervalParts>,
+    /// A `timestamp without time zone` (a `TIMESTAMP '...'` literal, the result of `tstz AT TIME ZONE z`):
+    /// a BSON date whose UTC fields are the wall-clock time. Other dates are instants (`timestamptz`).
+    pub local_time: bool,
 }
 
 impl Agg {
@@ -70,6 +77,7 @@ impl Agg {
             nullable,
             constant: None,
             interval: None,
+            local_time: false,
         }
     }
 }

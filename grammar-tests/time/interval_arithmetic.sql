@@ -1,0 +1,1791 @@
+-- case: timestamp_minus_timestamp_is_an_interval
+SELECT expires_at - TIMESTAMPTZ '2026-01-01 00:00:00Z' AS left_ FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": {
+          "$let": {
+            "vars": {
+              "ia": {
+                "$let": {
+                  "vars": {
+                    "us": {
+                      "$multiply": [{"$subtract": ["$expires_at", ISODate("2026-01-01T00:00:00Z")]}, NumberLong(1000)]
+                    }
+                  },
+                  "in": {
+                    "$cond": [
+                      {"$eq": [{"$ifNull": ["$$us", null]}, null]},
+                      null,
+                      {
+                        "months": 0,
+                        "days": {"$toInt": {"$trunc": [{"$divide": ["$$us", NumberLong(86400000000)]}]}},
+                        "micros": {"$mod": ["$$us", NumberLong(86400000000)]}
+                      }
+                    ]
+                  }
+                }
+              }
+            },
+            "in": {
+              "$cond": [
+                {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
+                null,
+                {
+                  "$let": {
+                    "vars": {
+                      "y": {"$toInt": {"$trunc": [{"$divide": ["$$ia.months", 12]}]}},
+                      "mo": {"$mod": ["$$ia.months", 12]},
+                      "d": "$$ia.days",
+                      "t": "$$ia.micros"
+                    },
+                    "in": {
+                      "$let": {
+                        "vars": {
+                          "by": {"$cond": [{"$ne": ["$$y", 0]}, {"$lt": ["$$y", 0]}, false]},
+                          "ay": {"$ne": ["$$y", 0]}
+                        },
+                        "in": {
+                          "$let": {
+                            "vars": {
+                              "bm": {"$cond": [{"$ne": ["$$mo", 0]}, {"$lt": ["$$mo", 0]}, "$$by"]},
+                              "am": {"$or": ["$$ay", {"$ne": ["$$mo", 0]}]}
+                            },
+                            "in": {
+                              "$let": {
+                                "vars": {
+                                  "bd": {"$cond": [{"$ne": ["$$d", 0]}, {"$lt": ["$$d", 0]}, "$$bm"]},
+                                  "ad": {"$or": ["$$am", {"$ne": ["$$d", 0]}]}
+                                },
+                                "in": {
+                                  "$concat": [
+                                    {
+                                      "$cond": [
+                                        {"$eq": ["$$y", 0]},
+                                        "",
+                                        {
+                                          "$concat": [
+                                            "",
+                                            "",
+                                            {"$toString": "$$y"},
+                                            " year",
+                                            {"$cond": [{"$eq": ["$$y", 1]}, "", "s"]}
+                                          ]
+                                        }
+                                      ]
+                                    },
+                                    {
+                                      "$cond": [
+                                        {"$eq": ["$$mo", 0]},
+                                        "",
+                                        {
+                                          "$concat": [
+                                            {"$cond": ["$$ay", " ", ""]},
+                                            {"$cond": [{"$and": ["$$by", {"$gt": ["$$mo", 0]}]}, "+", ""]},
+                                            {"$toString": "$$mo"},
+                                            " mon",
+                                            {"$cond": [{"$eq": ["$$mo", 1]}, "", "s"]}
+                                          ]
+                                        }
+                                      ]
+                                    },
+                                    {
+                                      "$cond": [
+                                        {"$eq": ["$$d", 0]},
+                                        "",
+                                        {
+                                          "$concat": [
+                                            {"$cond": ["$$am", " ", ""]},
+                                            {"$cond": [{"$and": ["$$bm", {"$gt": ["$$d", 0]}]}, "+", ""]},
+                                            {"$toString": "$$d"},
+                                            " day",
+                                            {"$cond": [{"$eq": ["$$d", 1]}, "", "s"]}
+                                          ]
+                                        }
+                                      ]
+                                    },
+                                    {
+                                      "$cond": [
+                                        {"$or": [{"$not": ["$$ad"]}, {"$ne": ["$$t", 0]}]},
+                                        {
+                                          "$let": {
+                                            "vars": {"at": {"$abs": "$$t"}},
+                                            "in": {
+                                              "$concat": [
+                                                {"$cond": ["$$ad", " ", ""]},
+                                                {"$cond": [{"$lt": ["$$t", 0]}, "-", {"$cond": ["$$bd", "+", ""]}]},
+                                                {
+                                                  "$let": {
+                                                    "vars": {
+                                                      "p": {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(3600000000)]}]}}
+                                                    },
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$lt": ["$$p", 10]},
+                                                        {"$concat": ["0", {"$toString": "$$p"}]},
+                                                        {"$toString": "$$p"}
+                                                      ]
+                                                    }
+                                                  }
+                                                },
+                                                ":",
+                                                {
+                                                  "$let": {
+                                                    "vars": {
+                                                      "p": {
+                                                        "$mod": [
+                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(60000000)]}]}},
+                                                          60
+                                                        ]
+                                                      }
+                                                    },
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$lt": ["$$p", 10]},
+                                                        {"$concat": ["0", {"$toString": "$$p"}]},
+                                                        {"$toString": "$$p"}
+                                                      ]
+                                                    }
+                                                  }
+                                                },
+                                                ":",
+                                                {
+                                                  "$let": {
+                                                    "vars": {
+                                                      "p": {
+                                                        "$mod": [
+                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(1000000)]}]}},
+                                                          60
+                                                        ]
+                                                      }
+                                                    },
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$lt": ["$$p", 10]},
+                                                        {"$concat": ["0", {"$toString": "$$p"}]},
+                                                        {"$toString": "$$p"}
+                                                      ]
+                                                    }
+                                                  }
+                                                },
+                                                {
+                                                  "$let": {
+                                                    "vars": {"fr": {"$mod": ["$$at", NumberLong(1000000)]}},
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$eq": ["$$fr", 0]},
+                                                        "",
+                                                        {
+                                                          "$concat": [
+                                                            ".",
+                                                            {
+                                                              "$rtrim": {
+                                                                "input": {
+                                                                  "$substrCP": [{"$toString": {"$add": ["$$fr", NumberLong(1000000)]}}, 1, 6]
+                                                                },
+                                                                "chars": "0"
+                                                              }
+                                                            }
+                                                          ]
+                                                        }
+                                                      ]
+                                                    }
+                                                  }
+                                                }
+                                              ]
+                                            }
+                                          }
+                                        },
+                                        ""
+                                      ]
+                                    }
+                                  ]
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: left_ <- c0
+
+-- case: interval_times_column
+SELECT INTERVAL '1 day' * page_views AS d FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": {
+          "$let": {
+            "vars": {
+              "ia": {
+                "$let": {
+                  "vars": {
+                    "ia": {"months": 0, "days": 1, "micros": NumberLong(0)},
+                    "fa": {"$toDouble": "$page_views"}
+                  },
+                  "in": {
+                    "$cond": [
+                      {
+                        "$or": [
+                          {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
+                          {"$eq": [{"$ifNull": ["$$fa", null]}, null]}
+                        ]
+                      },
+                      null,
+                      {
+                        "$let": {
+                          "vars": {
+                            "mp": {"$multiply": ["$$ia.months", "$$fa"]},
+                            "dp": {"$multiply": ["$$ia.days", "$$fa"]}
+                          },
+                          "in": {
+                            "$let": {
+                              "vars": {"rm": {"$trunc": ["$$mp"]}, "rd": {"$trunc": ["$$dp"]}},
+                              "in": {
+                                "$let": {
+                                  "vars": {
+                                    "mrd": {
+                                      "$divide": [
+                                        {
+                                          "$round": [
+                                            {
+                                              "$multiply": [{"$multiply": [{"$subtract": ["$$mp", "$$rm"]}, 30.0]}, 1000000.0]
+                                            },
+                                            0
+                                          ]
+                                        },
+                                        1000000.0
+                                      ]
+                                    }
+                                  },
+                                  "in": {
+                                    "$let": {
+                                      "vars": {
+                                        "sr": {
+                                          "$divide": [
+                                            {
+                                              "$round": [
+                                                {
+                                                  "$multiply": [
+                                                    {
+                                                      "$multiply": [
+                                                        {
+                                                          "$add": [
+                                                            {"$subtract": ["$$dp", "$$rd"]},
+                                                            {"$subtract": ["$$mrd", {"$trunc": ["$$mrd"]}]}
+                                                          ]
+                                                        },
+                                                        86400.0
+                                                      ]
+                                                    },
+                                                    1000000.0
+                                                  ]
+                                                },
+                                                0
+                                              ]
+                                            },
+                                            1000000.0
+                                          ]
+                                        }
+                                      },
+                                      "in": {
+                                        "$let": {
+                                          "vars": {
+                                            "carry": {
+                                              "$cond": [
+                                                {"$gte": [{"$abs": "$$sr"}, 86400.0]},
+                                                {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
+                                                0
+                                              ]
+                                            }
+                                          },
+                                          "in": {
+                                            "months": {"$toInt": "$$rm"},
+                                            "days": {"$toInt": {"$add": ["$$rd", "$$carry", {"$trunc": ["$$mrd"]}]}},
+                                            "micros": {
+                                              "$toLong": {
+                                                "$round": [
+                                                  {
+                                                    "$add": [
+                                                      {"$multiply": ["$$ia.micros", "$$fa"]},
+                                                      {
+                                                        "$multiply": [
+                                                          {"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]},
+                                                          1000000.0
+                                                        ]
+                                                      }
+                                                    ]
+                                                  },
+                                                  0
+                                                ]
+                                              }
+                                            }
+                                          }
+                                        }
+                                      }
+                                    }
+                                  }
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    ]
+                  }
+                }
+              }
+            },
+            "in": {
+              "$cond": [
+                {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
+                null,
+                {
+                  "$let": {
+                    "vars": {
+                      "y": {"$toInt": {"$trunc": [{"$divide": ["$$ia.months", 12]}]}},
+                      "mo": {"$mod": ["$$ia.months", 12]},
+                      "d": "$$ia.days",
+                      "t": "$$ia.micros"
+                    },
+                    "in": {
+                      "$let": {
+                        "vars": {
+                          "by": {"$cond": [{"$ne": ["$$y", 0]}, {"$lt": ["$$y", 0]}, false]},
+                          "ay": {"$ne": ["$$y", 0]}
+                        },
+                        "in": {
+                          "$let": {
+                            "vars": {
+                              "bm": {"$cond": [{"$ne": ["$$mo", 0]}, {"$lt": ["$$mo", 0]}, "$$by"]},
+                              "am": {"$or": ["$$ay", {"$ne": ["$$mo", 0]}]}
+                            },
+                            "in": {
+                              "$let": {
+                                "vars": {
+                                  "bd": {"$cond": [{"$ne": ["$$d", 0]}, {"$lt": ["$$d", 0]}, "$$bm"]},
+                                  "ad": {"$or": ["$$am", {"$ne": ["$$d", 0]}]}
+                                },
+                                "in": {
+                                  "$concat": [
+                                    {
+                                      "$cond": [
+                                        {"$eq": ["$$y", 0]},
+                                        "",
+                                        {
+                                          "$concat": [
+                                            "",
+                                            "",
+                                            {"$toString": "$$y"},
+                                            " year",
+                                            {"$cond": [{"$eq": ["$$y", 1]}, "", "s"]}
+                                          ]
+                                        }
+                                      ]
+                                    },
+                                    {
+                                      "$cond": [
+                                        {"$eq": ["$$mo", 0]},
+                                        "",
+                                        {
+                                          "$concat": [
+                                            {"$cond": ["$$ay", " ", ""]},
+                                            {"$cond": [{"$and": ["$$by", {"$gt": ["$$mo", 0]}]}, "+", ""]},
+                                            {"$toString": "$$mo"},
+                                            " mon",
+                                            {"$cond": [{"$eq": ["$$mo", 1]}, "", "s"]}
+                                          ]
+                                        }
+                                      ]
+                                    },
+                                    {
+                                      "$cond": [
+                                        {"$eq": ["$$d", 0]},
+                                        "",
+                                        {
+                                          "$concat": [
+                                            {"$cond": ["$$am", " ", ""]},
+                                            {"$cond": [{"$and": ["$$bm", {"$gt": ["$$d", 0]}]}, "+", ""]},
+                                            {"$toString": "$$d"},
+                                            " day",
+                                            {"$cond": [{"$eq": ["$$d", 1]}, "", "s"]}
+                                          ]
+                                        }
+                                      ]
+                                    },
+                                    {
+                                      "$cond": [
+                                        {"$or": [{"$not": ["$$ad"]}, {"$ne": ["$$t", 0]}]},
+                                        {
+                                          "$let": {
+                                            "vars": {"at": {"$abs": "$$t"}},
+                                            "in": {
+                                              "$concat": [
+                                                {"$cond": ["$$ad", " ", ""]},
+                                                {"$cond": [{"$lt": ["$$t", 0]}, "-", {"$cond": ["$$bd", "+", ""]}]},
+                                                {
+                                                  "$let": {
+                                                    "vars": {
+                                                      "p": {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(3600000000)]}]}}
+                                                    },
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$lt": ["$$p", 10]},
+                                                        {"$concat": ["0", {"$toString": "$$p"}]},
+                                                        {"$toString": "$$p"}
+                                                      ]
+                                                    }
+                                                  }
+                                                },
+                                                ":",
+                                                {
+                                                  "$let": {
+                                                    "vars": {
+                                                      "p": {
+                                                        "$mod": [
+                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(60000000)]}]}},
+                                                          60
+                                                        ]
+                                                      }
+                                                    },
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$lt": ["$$p", 10]},
+                                                        {"$concat": ["0", {"$toString": "$$p"}]},
+                                                        {"$toString": "$$p"}
+                                                      ]
+                                                    }
+                                                  }
+                                                },
+                                                ":",
+                                                {
+                                                  "$let": {
+                                                    "vars": {
+                                                      "p": {
+                                                        "$mod": [
+                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(1000000)]}]}},
+                                                          60
+                                                        ]
+                                                      }
+                                                    },
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$lt": ["$$p", 10]},
+                                                        {"$concat": ["0", {"$toString": "$$p"}]},
+                                                        {"$toString": "$$p"}
+                                                      ]
+                                                    }
+                                                  }
+                                                },
+                                                {
+                                                  "$let": {
+                                                    "vars": {"fr": {"$mod": ["$$at", NumberLong(1000000)]}},
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$eq": ["$$fr", 0]},
+                                                        "",
+                                                        {
+                                                          "$concat": [
+                                                            ".",
+                                                            {
+                                                              "$rtrim": {
+                                                                "input": {
+                                                                  "$substrCP": [{"$toString": {"$add": ["$$fr", NumberLong(1000000)]}}, 1, 6]
+                                                                },
+                                                                "chars": "0"
+                                                              }
+                                                            }
+                                                          ]
+                                                        }
+                                                      ]
+                                                    }
+                                                  }
+                                                }
+                                              ]
+                                            }
+                                          }
+                                        },
+                                        ""
+                                      ]
+                                    }
+                                  ]
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: d <- c0
+
+-- case: interval_divided_folds
+SELECT INTERVAL '1 day' / 7 AS d
+-- expect:
+{
+  "aggregate": 1,
+  "pipeline": [{"$documents": [{}]}, {"$project": {"_id": 0, "c0": "03:25:42.857143"}}],
+  "cursor": {}
+}
+rows: d <- c0
+
+-- case: interval_plus_interval_folds
+SELECT INTERVAL '1 day' + INTERVAL '90 minutes' - INTERVAL '1 mon' AS d
+-- expect:
+{
+  "aggregate": 1,
+  "pipeline": [{"$documents": [{}]}, {"$project": {"_id": 0, "c0": "-1 mons +1 day 01:30:00"}}],
+  "cursor": {}
+}
+rows: d <- c0
+
+-- case: timestamp_plus_computed_interval
+SELECT created_at + INTERVAL '1 minute' * page_views AS t FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": {
+          "$let": {
+            "vars": {
+              "ia": {
+                "$let": {
+                  "vars": {
+                    "ia": {"months": 0, "days": 0, "micros": NumberLong(60000000)},
+                    "fa": {"$toDouble": "$page_views"}
+                  },
+                  "in": {
+                    "$cond": [
+                      {
+                        "$or": [
+                          {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
+                          {"$eq": [{"$ifNull": ["$$fa", null]}, null]}
+                        ]
+                      },
+                      null,
+                      {
+                        "$let": {
+                          "vars": {
+                            "mp": {"$multiply": ["$$ia.months", "$$fa"]},
+                            "dp": {"$multiply": ["$$ia.days", "$$fa"]}
+                          },
+                          "in": {
+                            "$let": {
+                              "vars": {"rm": {"$trunc": ["$$mp"]}, "rd": {"$trunc": ["$$dp"]}},
+                              "in": {
+                                "$let": {
+                                  "vars": {
+                                    "mrd": {
+                                      "$divide": [
+                                        {
+                                          "$round": [
+                                            {
+                                              "$multiply": [{"$multiply": [{"$subtract": ["$$mp", "$$rm"]}, 30.0]}, 1000000.0]
+                                            },
+                                            0
+                                          ]
+                                        },
+                                        1000000.0
+                                      ]
+                                    }
+                                  },
+                                  "in": {
+                                    "$let": {
+                                      "vars": {
+                                        "sr": {
+                                          "$divide": [
+                                            {
+                                              "$round": [
+                                                {
+                                                  "$multiply": [
+                                                    {
+                                                      "$multiply": [
+                                                        {
+                                                          "$add": [
+                                                            {"$subtract": ["$$dp", "$$rd"]},
+                                                            {"$subtract": ["$$mrd", {"$trunc": ["$$mrd"]}]}
+                                                          ]
+                                                        },
+                                                        86400.0
+                                                      ]
+                                                    },
+                                                    1000000.0
+                                                  ]
+                                                },
+                                                0
+                                              ]
+                                            },
+                                            1000000.0
+                                          ]
+                                        }
+                                      },
+                                      "in": {
+                                        "$let": {
+                                          "vars": {
+                                            "carry": {
+                                              "$cond": [
+                                                {"$gte": [{"$abs": "$$sr"}, 86400.0]},
+                                                {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
+                                                0
+                                              ]
+                                            }
+                                          },
+                                          "in": {
+                                            "months": {"$toInt": "$$rm"},
+                                            "days": {"$toInt": {"$add": ["$$rd", "$$carry", {"$trunc": ["$$mrd"]}]}},
+                                            "micros": {
+                                              "$toLong": {
+                                                "$round": [
+                                                  {
+                                                    "$add": [
+                                                      {"$multiply": ["$$ia.micros", "$$fa"]},
+                                                      {
+                                                        "$multiply": [
+                                                          {"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]},
+                                                          1000000.0
+                                                        ]
+                                                      }
+                                                    ]
+                                                  },
+                                                  0
+                                                ]
+                                              }
+                                            }
+                                          }
+                                        }
+                                      }
+                                    }
+                                  }
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    ]
+                  }
+                }
+              }
+            },
+            "in": {
+              "$dateAdd": {
+                "startDate": {
+                  "$dateAdd": {
+                    "startDate": {"$dateAdd": {"startDate": "$created_at", "unit": "month", "amount": "$$ia.months"}},
+                    "unit": "day",
+                    "amount": "$$ia.days"
+                  }
+                },
+                "unit": "millisecond",
+                "amount": {"$toLong": {"$trunc": [{"$divide": ["$$ia.micros", 1000]}]}}
+              }
+            }
+          }
+        }
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: t <- c0
+
+-- case: interval_comparison
+SELECT session_id FROM user_sessions WHERE expires_at - TIMESTAMPTZ '2026-01-01 00:00:00Z' > INTERVAL '1 day'
+-- expect:
+{
+  "find": "user_sessions",
+  "filter": {
+    "$expr": {
+      "$gt": [
+        {
+          "$let": {
+            "vars": {
+              "ia": {
+                "$let": {
+                  "vars": {
+                    "us": {
+                      "$multiply": [{"$subtract": ["$expires_at", ISODate("2026-01-01T00:00:00Z")]}, NumberLong(1000)]
+                    }
+                  },
+                  "in": {
+                    "$cond": [
+                      {"$eq": [{"$ifNull": ["$$us", null]}, null]},
+                      null,
+                      {
+                        "months": 0,
+                        "days": {"$toInt": {"$trunc": [{"$divide": ["$$us", NumberLong(86400000000)]}]}},
+                        "micros": {"$mod": ["$$us", NumberLong(86400000000)]}
+                      }
+                    ]
+                  }
+                }
+              }
+            },
+            "in": {
+              "$add": [
+                {"$multiply": ["$$ia.months", NumberLong(2592000000000)]},
+                {"$multiply": ["$$ia.days", NumberLong(86400000000)]},
+                "$$ia.micros"
+              ]
+            }
+          }
+        },
+        NumberLong(86400000000)
+      ]
+    }
+  },
+  "projection": {"_id": 0, "session_id": 1}
+}
+rows: session_id <- session_id
+
+-- case: extract_from_interval
+SELECT EXTRACT(HOUR FROM INTERVAL '1 minute' * page_views) AS h FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": {
+          "$let": {
+            "vars": {
+              "ia": {
+                "$let": {
+                  "vars": {
+                    "ia": {"months": 0, "days": 0, "micros": NumberLong(60000000)},
+                    "fa": {"$toDouble": "$page_views"}
+                  },
+                  "in": {
+                    "$cond": [
+                      {
+                        "$or": [
+                          {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
+                          {"$eq": [{"$ifNull": ["$$fa", null]}, null]}
+                        ]
+                      },
+                      null,
+                      {
+                        "$let": {
+                          "vars": {
+                            "mp": {"$multiply": ["$$ia.months", "$$fa"]},
+                            "dp": {"$multiply": ["$$ia.days", "$$fa"]}
+                          },
+                          "in": {
+                            "$let": {
+                              "vars": {"rm": {"$trunc": ["$$mp"]}, "rd": {"$trunc": ["$$dp"]}},
+                              "in": {
+                                "$let": {
+                                  "vars": {
+                                    "mrd": {
+                                      "$divide": [
+                                        {
+                                          "$round": [
+                                            {
+                                              "$multiply": [{"$multiply": [{"$subtract": ["$$mp", "$$rm"]}, 30.0]}, 1000000.0]
+                                            },
+                                            0
+                                          ]
+                                        },
+                                        1000000.0
+                                      ]
+                                    }
+                                  },
+                                  "in": {
+                                    "$let": {
+                                      "vars": {
+                                        "sr": {
+                                          "$divide": [
+                                            {
+                                              "$round": [
+                                                {
+                                                  "$multiply": [
+                                                    {
+                                                      "$multiply": [
+                                                        {
+                                                          "$add": [
+                                                            {"$subtract": ["$$dp", "$$rd"]},
+                                                            {"$subtract": ["$$mrd", {"$trunc": ["$$mrd"]}]}
+                                                          ]
+                                                        },
+                                                        86400.0
+                                                      ]
+                                                    },
+                                                    1000000.0
+                                                  ]
+                                                },
+                                                0
+                                              ]
+                                            },
+                                            1000000.0
+                                          ]
+                                        }
+                                      },
+                                      "in": {
+                                        "$let": {
+                                          "vars": {
+                                            "carry": {
+                                              "$cond": [
+                                                {"$gte": [{"$abs": "$$sr"}, 86400.0]},
+                                                {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
+                                                0
+                                              ]
+                                            }
+                                          },
+                                          "in": {
+                                            "months": {"$toInt": "$$rm"},
+                                            "days": {"$toInt": {"$add": ["$$rd", "$$carry", {"$trunc": ["$$mrd"]}]}},
+                                            "micros": {
+                                              "$toLong": {
+                                                "$round": [
+                                                  {
+                                                    "$add": [
+                                                      {"$multiply": ["$$ia.micros", "$$fa"]},
+                                                      {
+                                                        "$multiply": [
+                                                          {"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]},
+                                                          1000000.0
+                                                        ]
+                                                      }
+                                                    ]
+                                                  },
+                                                  0
+                                                ]
+                                              }
+                                            }
+                                          }
+                                        }
+                                      }
+                                    }
+                                  }
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    ]
+                  }
+                }
+              }
+            },
+            "in": {"$trunc": [{"$divide": ["$$ia.micros", NumberLong(3600000000)]}]}
+          }
+        }
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: h <- c0
+
+-- case: justify_interval
+SELECT justify_interval(INTERVAL '1 hour' * page_views) AS j FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": {
+          "$let": {
+            "vars": {
+              "ia": {
+                "$let": {
+                  "vars": {
+                    "ia": {
+                      "$let": {
+                        "vars": {
+                          "ia": {"months": 0, "days": 0, "micros": NumberLong(3600000000)},
+                          "fa": {"$toDouble": "$page_views"}
+                        },
+                        "in": {
+                          "$cond": [
+                            {
+                              "$or": [
+                                {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
+                                {"$eq": [{"$ifNull": ["$$fa", null]}, null]}
+                              ]
+                            },
+                            null,
+                            {
+                              "$let": {
+                                "vars": {
+                                  "mp": {"$multiply": ["$$ia.months", "$$fa"]},
+                                  "dp": {"$multiply": ["$$ia.days", "$$fa"]}
+                                },
+                                "in": {
+                                  "$let": {
+                                    "vars": {"rm": {"$trunc": ["$$mp"]}, "rd": {"$trunc": ["$$dp"]}},
+                                    "in": {
+                                      "$let": {
+                                        "vars": {
+                                          "mrd": {
+                                            "$divide": [
+                                              {
+                                                "$round": [
+                                                  {
+                                                    "$multiply": [{"$multiply": [{"$subtract": ["$$mp", "$$rm"]}, 30.0]}, 1000000.0]
+                                                  },
+                                                  0
+                                                ]
+                                              },
+                                              1000000.0
+                                            ]
+                                          }
+                                        },
+                                        "in": {
+                                          "$let": {
+                                            "vars": {
+                                              "sr": {
+                                                "$divide": [
+                                                  {
+                                                    "$round": [
+                                                      {
+                                                        "$multiply": [
+                                                          {
+                                                            "$multiply": [
+                                                              {
+                                                                "$add": [
+                                                                  {"$subtract": ["$$dp", "$$rd"]},
+                                                                  {"$subtract": ["$$mrd", {"$trunc": ["$$mrd"]}]}
+                                                                ]
+                                                              },
+                                                              86400.0
+                                                            ]
+                                                          },
+                                                          1000000.0
+                                                        ]
+                                                      },
+                                                      0
+                                                    ]
+                                                  },
+                                                  1000000.0
+                                                ]
+                                              }
+                                            },
+                                            "in": {
+                                              "$let": {
+                                                "vars": {
+                                                  "carry": {
+                                                    "$cond": [
+                                                      {"$gte": [{"$abs": "$$sr"}, 86400.0]},
+                                                      {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
+                                                      0
+                                                    ]
+                                                  }
+                                                },
+                                                "in": {
+                                                  "months": {"$toInt": "$$rm"},
+                                                  "days": {"$toInt": {"$add": ["$$rd", "$$carry", {"$trunc": ["$$mrd"]}]}},
+                                                  "micros": {
+                                                    "$toLong": {
+                                                      "$round": [
+                                                        {
+                                                          "$add": [
+                                                            {"$multiply": ["$$ia.micros", "$$fa"]},
+                                                            {
+                                                              "$multiply": [
+                                                                {"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]},
+                                                                1000000.0
+                                                              ]
+                                                            }
+                                                          ]
+                                                        },
+                                                        0
+                                                      ]
+                                                    }
+                                                  }
+                                                }
+                                              }
+                                            }
+                                          }
+                                        }
+                                      }
+                                    }
+                                  }
+                                }
+                              }
+                            }
+                          ]
+                        }
+                      }
+                    }
+                  },
+                  "in": {
+                    "$cond": [
+                      {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
+                      null,
+                      {
+                        "$let": {
+                          "vars": {
+                            "j": {
+                              "$let": {
+                                "vars": {
+                                  "j": {
+                                    "$let": {
+                                      "vars": {
+                                        "j": {
+                                          "$let": {
+                                            "vars": {"j": "$$ia"},
+                                            "in": {
+                                              "months": "$$j.months",
+                                              "days": {
+                                                "$add": [
+                                                  "$$j.days",
+                                                  {
+                                                    "$toInt": {"$trunc": [{"$divide": ["$$j.micros", NumberLong(86400000000)]}]}
+                                                  }
+                                                ]
+                                              },
+                                              "micros": {"$mod": ["$$j.micros", NumberLong(86400000000)]}
+                                            }
+                                          }
+                                        }
+                                      },
+                                      "in": {
+                                        "months": {
+                                          "$add": ["$$j.months", {"$toInt": {"$trunc": [{"$divide": ["$$j.days", 30]}]}}]
+                                        },
+                                        "days": {"$mod": ["$$j.days", 30]},
+                                        "micros": "$$j.micros"
+                                      }
+                                    }
+                                  }
+                                },
+                                "in": {
+                                  "$switch": {
+                                    "branches": [
+                                      {
+                                        "case": {
+                                          "$and": [
+                                            {"$gt": ["$$j.months", 0]},
+                                            {
+                                              "$or": [
+                                                {"$lt": ["$$j.days", 0]},
+                                                {"$and": [{"$eq": ["$$j.days", 0]}, {"$lt": ["$$j.micros", 0]}]}
+                                              ]
+                                            }
+                                          ]
+                                        },
+                                        "then": {
+                                          "months": {"$subtract": ["$$j.months", 1]},
+                                          "days": {"$add": ["$$j.days", 30]},
+                                          "micros": "$$j.micros"
+                                        }
+                                      },
+                                      {
+                                        "case": {
+                                          "$and": [
+                                            {"$lt": ["$$j.months", 0]},
+                                            {
+                                              "$or": [
+                                                {"$gt": ["$$j.days", 0]},
+                                                {"$and": [{"$eq": ["$$j.days", 0]}, {"$gt": ["$$j.micros", 0]}]}
+                                              ]
+                                            }
+                                          ]
+                                        },
+                                        "then": {
+                                          "months": {"$add": ["$$j.months", 1]},
+                                          "days": {"$subtract": ["$$j.days", 30]},
+                                          "micros": "$$j.micros"
+                                        }
+                                      }
+                                    ],
+                                    "default": "$$j"
+                                  }
+                                }
+                              }
+                            }
+                          },
+                          "in": {
+                            "$switch": {
+                              "branches": [
+                                {
+                                  "case": {"$and": [{"$gt": ["$$j.days", 0]}, {"$lt": ["$$j.micros", 0]}]},
+                                  "then": {
+                                    "months": "$$j.months",
+                                    "days": {"$subtract": ["$$j.days", 1]},
+                                    "micros": {"$add": ["$$j.micros", NumberLong(86400000000)]}
+                                  }
+                                },
+                                {
+                                  "case": {"$and": [{"$lt": ["$$j.days", 0]}, {"$gt": ["$$j.micros", 0]}]},
+                                  "then": {
+                                    "months": "$$j.months",
+                                    "days": {"$add": ["$$j.days", 1]},
+                                    "micros": {"$subtract": ["$$j.micros", NumberLong(86400000000)]}
+                                  }
+                                }
+                              ],
+                              "default": "$$j"
+                            }
+                          }
+                        }
+                      }
+                    ]
+                  }
+                }
+              }
+            },
+            "in": {
+              "$cond": [
+                {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
+                null,
+                {
+                  "$let": {
+                    "vars": {
+                      "y": {"$toInt": {"$trunc": [{"$divide": ["$$ia.months", 12]}]}},
+                      "mo": {"$mod": ["$$ia.months", 12]},
+                      "d": "$$ia.days",
+                      "t": "$$ia.micros"
+                    },
+                    "in": {
+                      "$let": {
+                        "vars": {
+                          "by": {"$cond": [{"$ne": ["$$y", 0]}, {"$lt": ["$$y", 0]}, false]},
+                          "ay": {"$ne": ["$$y", 0]}
+                        },
+                        "in": {
+                          "$let": {
+                            "vars": {
+                              "bm": {"$cond": [{"$ne": ["$$mo", 0]}, {"$lt": ["$$mo", 0]}, "$$by"]},
+                              "am": {"$or": ["$$ay", {"$ne": ["$$mo", 0]}]}
+                            },
+                            "in": {
+                              "$let": {
+                                "vars": {
+                                  "bd": {"$cond": [{"$ne": ["$$d", 0]}, {"$lt": ["$$d", 0]}, "$$bm"]},
+                                  "ad": {"$or": ["$$am", {"$ne": ["$$d", 0]}]}
+                                },
+                                "in": {
+                                  "$concat": [
+                                    {
+                                      "$cond": [
+                                        {"$eq": ["$$y", 0]},
+                                        "",
+                                        {
+                                          "$concat": [
+                                            "",
+                                            "",
+                                            {"$toString": "$$y"},
+                                            " year",
+                                            {"$cond": [{"$eq": ["$$y", 1]}, "", "s"]}
+                                          ]
+                                        }
+                                      ]
+                                    },
+                                    {
+                                      "$cond": [
+                                        {"$eq": ["$$mo", 0]},
+                                        "",
+                                        {
+                                          "$concat": [
+                                            {"$cond": ["$$ay", " ", ""]},
+                                            {"$cond": [{"$and": ["$$by", {"$gt": ["$$mo", 0]}]}, "+", ""]},
+                                            {"$toString": "$$mo"},
+                                            " mon",
+                                            {"$cond": [{"$eq": ["$$mo", 1]}, "", "s"]}
+                                          ]
+                                        }
+                                      ]
+                                    },
+                                    {
+                                      "$cond": [
+                                        {"$eq": ["$$d", 0]},
+                                        "",
+                                        {
+                                          "$concat": [
+                                            {"$cond": ["$$am", " ", ""]},
+                                            {"$cond": [{"$and": ["$$bm", {"$gt": ["$$d", 0]}]}, "+", ""]},
+                                            {"$toString": "$$d"},
+                                            " day",
+                                            {"$cond": [{"$eq": ["$$d", 1]}, "", "s"]}
+                                          ]
+                                        }
+                                      ]
+                                    },
+                                    {
+                                      "$cond": [
+                                        {"$or": [{"$not": ["$$ad"]}, {"$ne": ["$$t", 0]}]},
+                                        {
+                                          "$let": {
+                                            "vars": {"at": {"$abs": "$$t"}},
+                                            "in": {
+                                              "$concat": [
+                                                {"$cond": ["$$ad", " ", ""]},
+                                                {"$cond": [{"$lt": ["$$t", 0]}, "-", {"$cond": ["$$bd", "+", ""]}]},
+                                                {
+                                                  "$let": {
+                                                    "vars": {
+                                                      "p": {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(3600000000)]}]}}
+                                                    },
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$lt": ["$$p", 10]},
+                                                        {"$concat": ["0", {"$toString": "$$p"}]},
+                                                        {"$toString": "$$p"}
+                                                      ]
+                                                    }
+                                                  }
+                                                },
+                                                ":",
+                                                {
+                                                  "$let": {
+                                                    "vars": {
+                                                      "p": {
+                                                        "$mod": [
+                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(60000000)]}]}},
+                                                          60
+                                                        ]
+                                                      }
+                                                    },
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$lt": ["$$p", 10]},
+                                                        {"$concat": ["0", {"$toString": "$$p"}]},
+                                                        {"$toString": "$$p"}
+                                                      ]
+                                                    }
+                                                  }
+                                                },
+                                                ":",
+                                                {
+                                                  "$let": {
+                                                    "vars": {
+                                                      "p": {
+                                                        "$mod": [
+                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(1000000)]}]}},
+                                                          60
+                                                        ]
+                                                      }
+                                                    },
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$lt": ["$$p", 10]},
+                                                        {"$concat": ["0", {"$toString": "$$p"}]},
+                                                        {"$toString": "$$p"}
+                                                      ]
+                                                    }
+                                                  }
+                                                },
+                                                {
+                                                  "$let": {
+                                                    "vars": {"fr": {"$mod": ["$$at", NumberLong(1000000)]}},
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$eq": ["$$fr", 0]},
+                                                        "",
+                                                        {
+                                                          "$concat": [
+                                                            ".",
+                                                            {
+                                                              "$rtrim": {
+                                                                "input": {
+                                                                  "$substrCP": [{"$toString": {"$add": ["$$fr", NumberLong(1000000)]}}, 1, 6]
+                                                                },
+                                                                "chars": "0"
+                                                              }
+                                                            }
+                                                          ]
+                                                        }
+                                                      ]
+                                                    }
+                                                  }
+                                                }
+                                              ]
+                                            }
+                                          }
+                                        },
+                                        ""
+                                      ]
+                                    }
+                                  ]
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: j <- c0
+
+-- case: age_of_two_timestamps
+SELECT age(expires_at, created_at) AS a FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": {
+          "$let": {
+            "vars": {
+              "ia": {
+                "$let": {
+                  "vars": {"ha": "$expires_at", "la": "$created_at"},
+                  "in": {
+                    "$cond": [
+                      {
+                        "$or": [
+                          {"$eq": [{"$ifNull": ["$$ha", null]}, null]},
+                          {"$eq": [{"$ifNull": ["$$la", null]}, null]}
+                        ]
+                      },
+                      null,
+                      {
+                        "$let": {
+                          "vars": {
+                            "sg": {"$cond": [{"$lt": ["$$ha", "$$la"]}, -1, 1]},
+                            "l": {"$dateToParts": {"date": {"$max": ["$$ha", "$$la"]}}},
+                            "e": {"$dateToParts": {"date": {"$min": ["$$ha", "$$la"]}}}
+                          },
+                          "in": {
+                            "$let": {
+                              "vars": {
+                                "ms": {"$subtract": ["$$l.millisecond", "$$e.millisecond"]},
+                                "sec": {"$subtract": ["$$l.second", "$$e.second"]},
+                                "min": {"$subtract": ["$$l.minute", "$$e.minute"]},
+                                "hour": {"$subtract": ["$$l.hour", "$$e.hour"]},
+                                "day": {"$subtract": ["$$l.day", "$$e.day"]},
+                                "mon": {"$subtract": ["$$l.month", "$$e.month"]},
+                                "year": {"$subtract": ["$$l.year", "$$e.year"]},
+                                "dim": {
+                                  "$arrayElemAt": [
+                                    [
+                                      31,
+                                      {
+                                        "$cond": [
+                                          {
+                                            "$let": {
+                                              "vars": {"yr": "$$e.year"},
+                                              "in": {
+                                                "$or": [
+                                                  {
+                                                    "$and": [
+                                                      {"$eq": [{"$mod": ["$$yr", 4]}, 0]},
+                                                      {"$ne": [{"$mod": ["$$yr", 100]}, 0]}
+                                                    ]
+                                                  },
+                                                  {"$eq": [{"$mod": ["$$yr", 400]}, 0]}
+                                                ]
+                                              }
+                                            }
+                                          },
+                                          29,
+                                          28
+                                        ]
+                                      },
+                                      31,
+                                      30,
+                                      31,
+                                      30,
+                                      31,
+                                      31,
+                                      30,
+                                      31,
+                                      30,
+                                      31
+                                    ],
+                                    {"$subtract": ["$$e.month", 1]}
+                                  ]
+                                }
+                              },
+                              "in": {
+                                "$let": {
+                                  "vars": {
+                                    "ms": {"$cond": [{"$lt": ["$$ms", 0]}, {"$add": ["$$ms", 1000]}, "$$ms"]},
+                                    "sec": {"$cond": [{"$lt": ["$$ms", 0]}, {"$subtract": ["$$sec", 1]}, "$$sec"]},
+                                    "min": "$$min",
+                                    "hour": "$$hour",
+                                    "day": "$$day",
+                                    "mon": "$$mon",
+                                    "year": "$$year",
+                                    "dim": "$$dim"
+                                  },
+                                  "in": {
+                                    "$let": {
+                                      "vars": {
+                                        "ms": "$$ms",
+                                        "sec": {"$cond": [{"$lt": ["$$sec", 0]}, {"$add": ["$$sec", 60]}, "$$sec"]},
+                                        "min": {"$cond": [{"$lt": ["$$sec", 0]}, {"$subtract": ["$$min", 1]}, "$$min"]},
+                                        "hour": "$$hour",
+                                        "day": "$$day",
+                                        "mon": "$$mon",
+                                        "year": "$$year",
+                                        "dim": "$$dim"
+                                      },
+                                      "in": {
+                                        "$let": {
+                                          "vars": {
+                                            "ms": "$$ms",
+                                            "sec": "$$sec",
+                                            "min": {"$cond": [{"$lt": ["$$min", 0]}, {"$add": ["$$min", 60]}, "$$min"]},
+                                            "hour": {"$cond": [{"$lt": ["$$min", 0]}, {"$subtract": ["$$hour", 1]}, "$$hour"]},
+                                            "day": "$$day",
+                                            "mon": "$$mon",
+                                            "year": "$$year",
+                                            "dim": "$$dim"
+                                          },
+                                          "in": {
+                                            "$let": {
+                                              "vars": {
+                                                "ms": "$$ms",
+                                                "sec": "$$sec",
+                                                "min": "$$min",
+                                                "hour": {"$cond": [{"$lt": ["$$hour", 0]}, {"$add": ["$$hour", 24]}, "$$hour"]},
+                                                "day": {"$cond": [{"$lt": ["$$hour", 0]}, {"$subtract": ["$$day", 1]}, "$$day"]},
+                                                "mon": "$$mon",
+                                                "year": "$$year",
+                                                "dim": "$$dim"
+                                              },
+                                              "in": {
+                                                "$let": {
+                                                  "vars": {
+                                                    "ms": "$$ms",
+                                                    "sec": "$$sec",
+                                                    "min": "$$min",
+                                                    "hour": "$$hour",
+                                                    "day": {"$cond": [{"$lt": ["$$day", 0]}, {"$add": ["$$day", "$$dim"]}, "$$day"]},
+                                                    "mon": {"$cond": [{"$lt": ["$$day", 0]}, {"$subtract": ["$$mon", 1]}, "$$mon"]},
+                                                    "year": "$$year",
+                                                    "dim": "$$dim"
+                                                  },
+                                                  "in": {
+                                                    "$let": {
+                                                      "vars": {
+                                                        "ms": "$$ms",
+                                                        "sec": "$$sec",
+                                                        "min": "$$min",
+                                                        "hour": "$$hour",
+                                                        "day": {
+                                                          "$cond": [{"$lt": ["$$day", 0]}, {"$add": ["$$day", "$$dim"]}, "$$day"]
+                                                        },
+                                                        "mon": {"$cond": [{"$lt": ["$$day", 0]}, {"$subtract": ["$$mon", 1]}, "$$mon"]},
+                                                        "year": "$$year"
+                                                      },
+                                                      "in": {
+                                                        "$let": {
+                                                          "vars": {
+                                                            "ms": "$$ms",
+                                                            "sec": "$$sec",
+                                                            "min": "$$min",
+                                                            "hour": "$$hour",
+                                                            "day": "$$day",
+                                                            "mon": {"$cond": [{"$lt": ["$$mon", 0]}, {"$add": ["$$mon", 12]}, "$$mon"]},
+                                                            "year": {
+                                                              "$cond": [{"$lt": ["$$mon", 0]}, {"$subtract": ["$$year", 1]}, "$$year"]
+                                                            }
+                                                          },
+                                                          "in": {
+                                                            "months": {
+                                                              "$toInt": {
+                                                                "$multiply": [{"$add": [{"$multiply": ["$$year", 12]}, "$$mon"]}, "$$sg"]
+                                                              }
+                                                            },
+                                                            "days": {"$toInt": {"$multiply": ["$$day", "$$sg"]}},
+                                                            "micros": {
+                                                              "$toLong": {
+                                                                "$multiply": [
+                                                                  {
+                                                                    "$add": [
+                                                                      {
+                                                                        "$multiply": [
+                                                                          {
+                                                                            "$add": [
+                                                                              {
+                                                                                "$multiply": [
+                                                                                  {
+                                                                                    "$add": [{"$multiply": ["$$hour", NumberLong(60)]}, "$$min"]
+                                                                                  },
+                                                                                  NumberLong(60)
+                                                                                ]
+                                                                              },
+                                                                              "$$sec"
+                                                                            ]
+                                                                          },
+                                                                          NumberLong(1000000)
+                                                                        ]
+                                                                      },
+                                                                      {"$multiply": ["$$ms", NumberLong(1000)]}
+                                                                    ]
+                                                                  },
+                                                                  "$$sg"
+                                                                ]
+                                                              }
+                                                            }
+                                                          }
+                                                        }
+                                                      }
+                                                    }
+                                                  }
+                                                }
+                                              }
+                                            }
+                                          }
+                                        }
+                                      }
+                                    }
+                                  }
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    ]
+                  }
+                }
+              }
+            },
+            "in": {
+              "$cond": [
+                {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
+                null,
+                {
+                  "$let": {
+                    "vars": {
+                      "y": {"$toInt": {"$trunc": [{"$divide": ["$$ia.months", 12]}]}},
+                      "mo": {"$mod": ["$$ia.months", 12]},
+                      "d": "$$ia.days",
+                      "t": "$$ia.micros"
+                    },
+                    "in": {
+                      "$let": {
+                        "vars": {
+                          "by": {"$cond": [{"$ne": ["$$y", 0]}, {"$lt": ["$$y", 0]}, false]},
+                          "ay": {"$ne": ["$$y", 0]}
+                        },
+                        "in": {
+                          "$let": {
+                            "vars": {
+                              "bm": {"$cond": [{"$ne": ["$$mo", 0]}, {"$lt": ["$$mo", 0]}, "$$by"]},
+                              "am": {"$or": ["$$ay", {"$ne": ["$$mo", 0]}]}
+                            },
+                            "in": {
+                              "$let": {
+                                "vars": {
+                                  "bd": {"$cond": [{"$ne": ["$$d", 0]}, {"$lt": ["$$d", 0]}, "$$bm"]},
+                                  "ad": {"$or": ["$$am", {"$ne": ["$$d", 0]}]}
+                                },
+                                "in": {
+                                  "$concat": [
+                                    {
+                                      "$cond": [
+                                        {"$eq": ["$$y", 0]},
+                                        "",
+                                        {
+                                          "$concat": [
+                                            "",
+                                            "",
+                                            {"$toString": "$$y"},
+                                            " year",
+                                            {"$cond": [{"$eq": ["$$y", 1]}, "", "s"]}
+                                          ]
+                                        }
+                                      ]
+                                    },
+                                    {
+                                      "$cond": [
+                                        {"$eq": ["$$mo", 0]},
+                                        "",
+                                        {
+                                          "$concat": [
+                                            {"$cond": ["$$ay", " ", ""]},
+                                            {"$cond": [{"$and": ["$$by", {"$gt": ["$$mo", 0]}]}, "+", ""]},
+                                            {"$toString": "$$mo"},
+                                            " mon",
+                                            {"$cond": [{"$eq": ["$$mo", 1]}, "", "s"]}
+                                          ]
+                                        }
+                                      ]
+                                    },
+                                    {
+                                      "$cond": [
+                                        {"$eq": ["$$d", 0]},
+                                        "",
+                                        {
+                                          "$concat": [
+                                            {"$cond": ["$$am", " ", ""]},
+                                            {"$cond": [{"$and": ["$$bm", {"$gt": ["$$d", 0]}]}, "+", ""]},
+                                            {"$toString": "$$d"},
+                                            " day",
+                                            {"$cond": [{"$eq": ["$$d", 1]}, "", "s"]}
+                                          ]
+                                        }
+                                      ]
+                                    },
+                                    {
+                                      "$cond": [
+                                        {"$or": [{"$not": ["$$ad"]}, {"$ne": ["$$t", 0]}]},
+                                        {
+                                          "$let": {
+                                            "vars": {"at": {"$abs": "$$t"}},
+                                            "in": {
+                                              "$concat": [
+                                                {"$cond": ["$$ad", " ", ""]},
+                                                {"$cond": [{"$lt": ["$$t", 0]}, "-", {"$cond": ["$$bd", "+", ""]}]},
+                                                {
+                                                  "$let": {
+                                                    "vars": {
+                                                      "p": {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(3600000000)]}]}}
+                                                    },
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$lt": ["$$p", 10]},
+                                                        {"$concat": ["0", {"$toString": "$$p"}]},
+                                                        {"$toString": "$$p"}
+                                                      ]
+                                                    }
+                                                  }
+                                                },
+                                                ":",
+                                                {
+                                                  "$let": {
+                                                    "vars": {
+                                                      "p": {
+                                                        "$mod": [
+                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(60000000)]}]}},
+                                                          60
+                                                        ]
+                                                      }
+                                                    },
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$lt": ["$$p", 10]},
+                                                        {"$concat": ["0", {"$toString": "$$p"}]},
+                                                        {"$toString": "$$p"}
+                                                      ]
+                                                    }
+                                                  }
+                                                },
+                                                ":",
+                                                {
+                                                  "$let": {
+                                                    "vars": {
+                                                      "p": {
+                                                        "$mod": [
+                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(1000000)]}]}},
+                                                          60
+                                                        ]
+                                                      }
+                                                    },
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$lt": ["$$p", 10]},
+                                                        {"$concat": ["0", {"$toString": "$$p"}]},
+                                                        {"$toString": "$$p"}
+                                                      ]
+                                                    }
+                                                  }
+                                                },
+                                                {
+                                                  "$let": {
+                                                    "vars": {"fr": {"$mod": ["$$at", NumberLong(1000000)]}},
+                                                    "in": {
+                                                      "$cond": [
+                                                        {"$eq": ["$$fr", 0]},
+                                                        "",
+                                                        {
+                                                          "$concat": [
+                                                            ".",
+                                                            {
+                                                              "$rtrim": {
+                                                                "input": {
+                                                                  "$substrCP": [{"$toString": {"$add": ["$$fr", NumberLong(1000000)]}}, 1, 6]
+                                                                },
+                                                                "chars": "0"
+                                                              }
+                                                            }
+                                                          ]
+                                                        }
+                                                      ]
+                                                    }
+                                                  }
+                                                }
+                                              ]
+                                            }
+                                          }
+                                        },
+                                        ""
+                                      ]
+                                    }
+                                  ]
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: a <- c0
+
+-- case: fractional_interval_literal
+SELECT INTERVAL '1.5 months' AS a, INTERVAL '0.5 day' AS b, INTERVAL '1 day 01:30:00' AS c
+-- expect:
+{
+  "aggregate": 1,
+  "pipeline": [
+    {"$documents": [{}]},
+    {"$project": {"_id": 0, "c0": "1 mon 15 days", "c1": "12:00:00", "c2": "1 day 01:30:00"}}
+  ],
+  "cursor": {}
+}
+rows: a <- c0, b <- c1, c <- c2

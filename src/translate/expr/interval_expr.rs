@@ -1,0 +1,475 @@
+//! The MongoDB expressions over a computed interval, a `{months, days, micros}` document at run time
+//! (`interval.rs` has the value itself): PostgreSQL's arithmetic (`interval_mul`, `interval_div`,
+//! `justify_*`, `timestamp - timestamp`), its comparison span, `EXTRACT`, and its output text.
+
+use super::interval::{USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC};
+use crate::mql::expr as ex;
+use bson::{doc, Bson};
+
+fn f(x: &str, field: &str) -> Bson {
+    ex::var(&format!("{x}.{field}"))
+}
+
+/// `{months, days, micros}` from three expressions.
+pub(crate) fn make(months: Bson, days: Bson, micros: Bson) -> Bson {
+    Bson::Document(doc! {"months": months, "days": days, "micros": micros})
+}
+
+/// The interval `t - u` of two dates: PostgreSQL's `timestamp - timestamp` (days split out of the time,
+/// `justify_hours`), MongoDB dates holding milliseconds.
+pub(crate) fn between(t: Bson, u: Bson) -> Bson {
+    ex::let_in(
+        doc! {"us": ex::multiply(vec![ex::subtract(t, u), Bson::Int64(1000)])},
+        ex::cond(
+            ex::is_null(ex::var("us")),
+            Bson::Null,
+            make(
+                Bson::Int32(0),
+                ex::to_int(ex::trunc(ex::divide(ex::var("us"), USECS_PER_DAY))),
+                ex::modulo(ex::var("us"), USECS_PER_DAY),
+            ),
+        ),
+    )
+}
+
+/// `a ± b` field by field.
+pub(crate) fn add(a: Bson, b: Bson, minus: bool) -> Bson {
+    let comb = |x: Bson, y: Bson| {
+        if minus {
+            ex::subtract(x, y)
+        } else {
+            ex::add(vec![x, y])
+        }
+    };
+    ex::let_in(
+        doc! {"ia": a, "ib": b},
+        ex::cond(
+            crate::translate::nulls::or(vec![
+                ex::is_null(ex::var("ia")),
+                ex::is_null(ex::var("ib")),
+            ]),
+            Bson::Null,
+            make(
+                comb(f("ia", "months"), f("ib", "months")),
+                comb(f("ia", "days"), f("ib", "days")),
+                comb(f("ia", "micros"), f("ib", "micros")),
+            ),
+        ),
+    )
+}
+
+/// `-x`.
+pub(crate) fn negate(x: Bson) -> Bson {
+    ex::let_in(
+        doc! {"ia": x},
+        ex::cond(
+            ex::is_null(ex::var("ia")),
+            Bson::Null,
+            make(
+                ex::subtract(0, f("ia", "months")),
+                ex::subtract(0, f("ia", "days")),
+                ex::subtract(Bson::Int64(0), f("ia", "micros")),
+            ),
+        ),
+    )
+}
+
+/// `x * n` / `x / n`: PostgreSQL's `interval_mul` / `interval_div` in double arithmetic.
+pub(crate) fn scale(x: Bson, n: Bson, divide: bool) -> Bson {
+    let by = |v: Bson| {
+        if divide {
+            ex::divide(v, ex::var("fa"))
+        } else {
+            ex::multiply(vec![v, ex::var("fa")])
+        }
+    };
+    let tsround = |v: Bson| ex::divide(ex::round(ex::multiply(vec![v, Bson::Double(1e6)]), 0), 1e6);
+    let body = ex::let_in(
+        doc! {"mp": by(f("ia", "months")), "dp": by(f("ia", "days"))},
+        ex::let_in(
+            doc! {"rm": ex::trunc(ex::var("mp")), "rd": ex::trunc(ex::var("dp"))},
+            ex::let_in(
+                doc! {"mrd": tsround(ex::multiply(vec![ex::subtract(ex::var("mp"), ex::var("rm")), Bson::Double(30.0)]))},
+                ex::let_in(
+                    doc! {"sr": tsround(ex::multiply(vec![
+                        ex::add(vec![
+                            ex::subtract(ex::var("dp"), ex::var("rd")),
+                            ex::subtract(ex::var("mrd"), ex::trunc(ex::var("mrd"))),
+                        ]),
+                        Bson::Double(86_400.0),
+                    ]))},
+                    ex::let_in(
+                        doc! {"carry": ex::cond(
+                            ex::gte(ex::abs(ex::var("sr")), 86_400.0),
+                            ex::trunc(ex::divide(ex::var("sr"), 86_400.0)),
+                            0,
+                        )},
+                        make(
+                            ex::to_int(ex::var("rm")),
+                            ex::to_int(ex::add(vec![
+                                ex::var("rd"),
+                                ex::var("carry"),
+                                ex::trunc(ex::var("mrd")),
+                            ])),
+                            ex::to_long(ex::round(
+                                ex::add(vec![
+                                    by(f("ia", "micros")),
+                                    ex::multiply(vec![
+                                        ex::subtract(
+                                            ex::var("sr"),
+                                            ex::multiply(vec![
+                                                ex::var("carry"),
+                                                Bson::Double(86_400.0),
+                                            ]),
+                                        ),
+                                        Bson::Double(1e6),
+                                    ]),
+                                ]),
+                                0,
+                            )),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    );
+    ex::let_in(
+        doc! {"ia": x, "fa": ex::to_double(n)},
+        ex::cond(
+            crate::translate::nulls::or(vec![
+                ex::is_null(ex::var("ia")),
+                ex::is_null(ex::var("fa")),
+            ]),
+            Bson::Null,
+            body,
+        ),
+    )
+}
+
+/// `justify_hours` (`hours`), `justify_days` (`days`) or `justify_interval` (both), as PostgreSQL.
+pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
+    let mut cur = ex::var("ia");
+    if hours {
+        // whole days out of the time
+        let step = ex::let_in(
+            doc! {"j": cur},
+            make(
+                f("j", "months"),
+                ex::add(vec![
+                    f("j", "days"),
+                    ex::to_int(ex::trunc(ex::divide(f("j", "micros"), USECS_PER_DAY))),
+                ]),
+                ex::modulo(f("j", "micros"), USECS_PER_DAY),
+            ),
+        );
+        cur = step;
+    }
+    if days {
+        let step = ex::let_in(
+            doc! {"j": cur},
+            make(
+                ex::add(vec![
+                    f("j", "months"),
+                    ex::to_int(ex::trunc(ex::divide(f("j", "days"), 30))),
+                ]),
+                ex::modulo(f("j", "days"), 30),
+                f("j", "micros"),
+            ),
+        );
+        // month and day signs agree (justify_interval also looks at the time when the days are 0)
+        let pos_fix = if hours {
+            crate::translate::nulls::or(vec![
+                ex::lt(f("j", "days"), 0),
+                crate::translate::nulls::and(vec![
+                    ex::eq(f("j", "days"), 0),
+                    ex::lt(f("j", "micros"), 0),
+                ]),
+            ])
+        } else {
+            ex::lt(f("j", "days"), 0)
+        };
+        let neg_fix = if hours {
+            crate::translate::nulls::or(vec![
+                ex::gt(f("j", "days"), 0),
+                crate::translate::nulls::and(vec![
+                    ex::eq(f("j", "days"), 0),
+                    ex::gt(f("j", "micros"), 0),
+                ]),
+            ])
+        } else {
+            ex::gt(f("j", "days"), 0)
+        };
+        cur = ex::let_in(
+            doc! {"j": step},
+            ex::switch(
+                vec![
+                    (
+                        crate::translate::nulls::and(vec![ex::gt(f("j", "months"), 0), pos_fix]),
+                        make(
+                            ex::subtract(f("j", "months"), 1),
+                            ex::add(vec![f("j", "days"), Bson::Int32(30)]),
+                            f("j", "micros"),
+                        ),
+                    ),
+                    (
+                        crate::translate::nulls::and(vec![ex::lt(f("j", "months"), 0), neg_fix]),
+                        make(
+                            ex::add(vec![f("j", "months"), Bson::Int32(1)]),
+                            ex::subtract(f("j", "days"), 30),
+                            f("j", "micros"),
+                        ),
+                    ),
+                ],
+                ex::var("j"),
+            ),
+        );
+    }
+    if hours {
+        // day and time signs agree
+        cur = ex::let_in(
+            doc! {"j": cur},
+            ex::switch(
+                vec![
+                    (
+                        crate::translate::nulls::and(vec![
+                            ex::gt(f("j", "days"), 0),
+                            ex::lt(f("j", "micros"), 0),
+                        ]),
+                        make(
+                            f("j", "months"),
+                            ex::subtract(f("j", "days"), 1),
+                            ex::add(vec![f("j", "micros"), Bson::Int64(USECS_PER_DAY)]),
+                        ),
+                    ),
+                    (
+                        crate::translate::nulls::and(vec![
+                            ex::lt(f("j", "days"), 0),
+                            ex::gt(f("j", "micros"), 0),
+                        ]),
+                        make(
+                            f("j", "months"),
+                            ex::add(vec![f("j", "days"), Bson::Int32(1)]),
+                            ex::subtract(f("j", "micros"), Bson::Int64(USECS_PER_DAY)),
+                        ),
+                    ),
+                ],
+                ex::var("j"),
+            ),
+        );
+    }
+    ex::let_in(
+        doc! {"ia": x},
+        ex::cond(ex::is_null(ex::var("ia")), Bson::Null, cur),
+    )
+}
+
+/// The span PostgreSQL compares intervals by (a month is 30 days), in microseconds, or milliseconds with
+/// `millis` (to compare with the milliseconds of a date difference).
+pub(crate) fn span(x: Bson, millis: bool) -> Bson {
+    let (day, div) = if millis {
+        (86_400_000i64, Some(1000))
+    } else {
+        (USECS_PER_DAY, None)
+    };
+    let micros = match div {
+        Some(d) => ex::divide(f("ia", "micros"), d),
+        None => f("ia", "micros"),
+    };
+    ex::let_in(
+        doc! {"ia": x},
+        ex::add(vec![
+            ex::multiply(vec![f("ia", "months"), Bson::Int64(30 * day)]),
+            ex::multiply(vec![f("ia", "days"), Bson::Int64(day)]),
+            micros,
+        ]),
+    )
+}
+
+/// `EXTRACT(EPOCH FROM interval)`: years of 365.25 days, months of 30 days.
+pub(crate) fn epoch(x: Bson) -> Bson {
+    ex::let_in(
+        doc! {"ia": x},
+        ex::add(vec![
+            ex::multiply(vec![
+                ex::trunc(ex::divide(f("ia", "months"), 12)),
+                Bson::Double(365.25 * 86_400.0),
+            ]),
+            ex::multiply(vec![
+                ex::modulo(f("ia", "months"), 12),
+                Bson::Int64(30 * 86_400),
+            ]),
+            ex::multiply(vec![f("ia", "days"), Bson::Int64(86_400)]),
+            ex::divide(f("ia", "micros"), 1e6),
+        ]),
+    )
+}
+
+/// A field of an interval for `EXTRACT(field FROM interval)`: year, month, day, hour, minute, second.
+pub(crate) fn field(x: Bson, name: &str) -> Option<Bson> {
+    let body = match name {
+        "year" => ex::trunc(ex::divide(f("ia", "months"), 12)),
+        "month" => ex::modulo(f("ia", "months"), 12),
+        "day" => f("ia", "days"),
+        "hour" => ex::trunc(ex::divide(f("ia", "micros"), USECS_PER_HOUR)),
+        "minute" => ex::modulo(
+            ex::trunc(ex::divide(f("ia", "micros"), USECS_PER_MINUTE)),
+            60,
+        ),
+        "second" => ex::divide(ex::modulo(f("ia", "micros"), USECS_PER_MINUTE), 1e6),
+        _ => return None,
+    };
+    Some(ex::let_in(doc! {"ia": x}, body))
+}
+
+/// `ts + x` at run time (PostgreSQL adds the months, then the days, then the time); `minus` subtracts. The
+/// months and days move the wall clock of `zone` (the session time zone) when given.
+pub(crate) fn shift_date(ts: Bson, x: Bson, minus: bool, zone: Option<String>) -> Bson {
+    let amount = |v: Bson| {
+        if minus {
+            ex::subtract(0, v)
+        } else {
+            v
+        }
+    };
+    let zoned = |mut spec: bson::Document| {
+        if let Some(z) = &zone {
+            spec.insert("timezone", z.clone());
+        }
+        spec
+    };
+    let by_month = ex::date_add(zoned(
+        doc! {"startDate": ts, "unit": "month", "amount": amount(f("ia", "months"))},
+    ));
+    let by_day = ex::date_add(zoned(
+        doc! {"startDate": by_month, "unit": "day", "amount": amount(f("ia", "days"))},
+    ));
+    let ms = ex::to_long(ex::trunc(ex::divide(f("ia", "micros"), 1000)));
+    let by_ms =
+        ex::date_add(doc! {"startDate": by_day, "unit": "millisecond", "amount": amount(ms)});
+    ex::let_in(doc! {"ia": x}, by_ms)
+}
+
+/// PostgreSQL's text of an interval value (NULL stays NULL).
+pub(crate) fn format(x: Bson) -> Bson {
+    let s = ex::to_string;
+    let part = |v: &str, unit: &str, sep: Bson, plus: Bson| {
+        ex::cond(
+            ex::eq(ex::var(v), 0),
+            "",
+            ex::concat(vec![
+                sep,
+                plus,
+                s(ex::var(v)),
+                Bson::String(format!(" {unit}")),
+                ex::cond(ex::eq(ex::var(v), 1), "", "s"),
+            ]),
+        )
+    };
+    let ne0 = |v: &str| ex::ne(ex::var(v), 0);
+    let pad2 = |v: Bson| {
+        ex::let_in(
+            doc! {"p": v},
+            ex::cond(
+                ex::lt(ex::var("p"), 10),
+                ex::concat(vec![Bson::String("0".into()), s(ex::var("p"))]),
+                s(ex::var("p")),
+            ),
+        )
+    };
+    // "before" after each date part: whether the last non-zero part was negative.
+    let b_y = ex::cond(ne0("y"), ex::lt(ex::var("y"), 0), false);
+    let b_m = ex::cond(ne0("mo"), ex::lt(ex::var("mo"), 0), ex::var("by"));
+    let b_d = ex::cond(ne0("d"), ex::lt(ex::var("d"), 0), ex::var("bm"));
+    let any_y = ne0("y");
+    let any_m = ex::or(vec![ex::var("ay"), ne0("mo")]);
+    let any_d = ex::or(vec![ex::var("am"), ne0("d")]);
+    let sep = |any: &str| ex::cond(ex::var(any), " ", "");
+    let plus = |before: &str, v: &str| {
+        ex::cond(
+            ex::and(vec![ex::var(before), ex::gt(ex::var(v), 0)]),
+            "+",
+            "",
+        )
+    };
+    let frac = ex::let_in(
+        doc! {"fr": ex::modulo(ex::var("at"), USECS_PER_SEC)},
+        ex::cond(
+            ex::eq(ex::var("fr"), 0),
+            "",
+            ex::concat(vec![
+                Bson::String(".".into()),
+                ex::trim(
+                    ex::TrimEnds::Trailing,
+                    ex::substr_cp(
+                        s(ex::add(vec![ex::var("fr"), Bson::Int64(USECS_PER_SEC)])),
+                        1,
+                        6,
+                    ),
+                    Some(Bson::String("0".into())),
+                ),
+            ]),
+        ),
+    );
+    let time = ex::cond(
+        ex::or(vec![ex::not(ex::var("ad")), ne0("t")]),
+        ex::let_in(
+            doc! {"at": ex::abs(ex::var("t"))},
+            ex::concat(vec![
+                sep("ad"),
+                ex::cond(
+                    ex::lt(ex::var("t"), 0),
+                    "-",
+                    ex::cond(ex::var("bd"), "+", ""),
+                ),
+                pad2(ex::to_long(ex::trunc(ex::divide(
+                    ex::var("at"),
+                    USECS_PER_HOUR,
+                )))),
+                Bson::String(":".into()),
+                pad2(ex::modulo(
+                    ex::to_long(ex::trunc(ex::divide(ex::var("at"), USECS_PER_MINUTE))),
+                    60,
+                )),
+                Bson::String(":".into()),
+                pad2(ex::modulo(
+                    ex::to_long(ex::trunc(ex::divide(ex::var("at"), USECS_PER_SEC))),
+                    60,
+                )),
+                frac,
+            ]),
+        ),
+        "",
+    );
+    let text = ex::let_in(
+        doc! {
+            "y": ex::to_int(ex::trunc(ex::divide(f("ia", "months"), 12))),
+            "mo": ex::modulo(f("ia", "months"), 12),
+            "d": f("ia", "days"),
+            "t": f("ia", "micros"),
+        },
+        ex::let_in(
+            doc! {"by": b_y, "ay": any_y},
+            ex::let_in(
+                doc! {"bm": b_m, "am": any_m},
+                ex::let_in(
+                    doc! {"bd": b_d, "ad": any_d},
+                    ex::concat(vec![
+                        part(
+                            "y",
+                            "year",
+                            Bson::String(String::new()),
+                            Bson::String(String::new()),
+                        ),
+                        part("mo", "mon", sep("ay"), plus("by", "mo")),
+                        part("d", "day", sep("am"), plus("bm", "d")),
+                        time,
+                    ]),
+                ),
+            ),
+        ),
+    );
+    ex::let_in(
+        doc! {"ia": x},
+        ex::cond(ex::is_null(ex::var("ia")), Bson::Null, text),
+    )
+}

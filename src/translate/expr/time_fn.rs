@@ -1,0 +1,474 @@
+//! Time functions beyond the basics of `datetime.rs`: `AT TIME ZONE`, `date_trunc(unit, ts, zone)`,
+//! `date_part`, `date_bin`, `age`, `justify_hours` / `justify_days` / `justify_interval`, `to_char`
+//! (`to_char.rs`). Time zones are Olson names (`Europe/Paris`), `UTC`, or PostgreSQL's POSIX-style offsets
+//! (`'+05'` is five hours *west* of Greenwich, as in PostgreSQL), handed to MongoDB's `timezone` arguments.
+
+use super::datetime::const_iv;
+use super::interval;
+use super::literal::constant;
+use super::{invalid, unsupported, Agg, Kind};
+use crate::mql::expr as ex;
+use crate::translate::Refusal;
+use crate::translate::{Error, Translator};
+use bson::{doc, Bson};
+use chrono::{DateTime, NaiveDateTime, TimeZone};
+use sqlparser::ast::{DateTimeField, Expr};
+
+/// The format both sides of a wall-clock conversion use.
+const WALL: &str = "%Y-%m-%dT%H:%M:%S.%L";
+
+/// A time zone PostgreSQL accepts, as MongoDB's `timezone` argument.
+pub(crate) fn zone_name(s: &str) -> Option<String> {
+    let t = s.trim();
+    if ["utc", "gmt", "z", "zulu", "etc/utc", "etc/gmt", "universal"]
+        .contains(&t.to_ascii_lowercase().as_str())
+    {
+        return Some("UTC".into());
+    }
+    if let Some(first) = t.chars().next().filter(|c| *c == '+' || *c == '-') {
+        // POSIX: '+05' is UTC-5.
+        let rest = &t[1..];
+        let (h, m) = match rest.split_once(':') {
+            Some((h, m)) => (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?),
+            None => (rest.parse::<u32>().ok()?, 0),
+        };
+        if h > 15 || m > 59 {
+            return None;
+        }
+        let sign = if first == '+' { '-' } else { '+' };
+        return Some(format!("{sign}{h:02}:{m:02}"));
+    }
+    // Olson names only: PostgreSQL reads abbreviations ('CET', 'EST') from its own table first, with fixed
+    // offsets that the zones of the same name do not have.
+    if !t.contains('/') {
+        return None;
+    }
+    chrono_tz::TZ_VARIANTS
+        .iter()
+        .find(|z| z.name().eq_ignore_ascii_case(t))
+        .map(|z| z.name().to_string())
+}
+
+fn zone_offset_at(zone: &str, instant_ms: i64) -> Option<i64> {
+    if zone == "UTC" {
+        return Some(0);
+    }
+    if let Some(rest) = zone.strip_prefix(['+', '-']) {
+        let (h, m) = rest.split_once(':')?;
+        let secs = h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60;
+        return Some(if zone.starts_with('-') { -secs } else { secs } * 1000);
+    }
+    let tz: chrono_tz::Tz = zone.parse().ok()?;
+    let t = tz.timestamp_millis_opt(instant_ms).single()?;
+    Some(i64::from(chrono::Offset::fix(t.offset()).local_minus_utc()) * 1000)
+}
+
+/// The instant of wall time `wall_ms` (a date whose UTC fields are the wall clock) in `zone`.
+fn instant_of_wall(zone: &str, wall_ms: i64) -> Option<i64> {
+    if !zone.contains('/') {
+        return Some(wall_ms - zone_offset_at(zone, 0)?);
+    }
+    let tz: chrono_tz::Tz = zone.parse().ok()?;
+    let naive: NaiveDateTime = DateTime::from_timestamp_millis(wall_ms)?.naive_utc();
+    let t = match tz.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(t) => t,
+        chrono::LocalResult::Ambiguous(a, _) => a,
+        chrono::LocalResult::None => return None,
+    };
+    Some(t.timestamp_millis())
+}
+
+/// Whether a timestamp text names its offset (`Z`, `+02`, `-05:30` after the time).
+fn has_offset(text: &str) -> bool {
+    let t = text.trim();
+    let time = t.get(10..).unwrap_or("");
+    t.ends_with(['Z', 'z']) || time.contains(['+', '-'])
+}
+
+impl Translator {
+    /// The session time zone, when it is not UTC.
+    pub(crate) fn session_zone(&self) -> Option<String> {
+        self.time_zone.clone().filter(|z| z != "UTC")
+    }
+
+    /// A date argument of a part operator (`$hour`, `$dateToParts`, ...): in the session time zone when
+    /// there is one and the value is an instant (`{date, timezone}`), else the date itself.
+    pub(crate) fn zoned(&self, x: Bson, local: bool) -> Bson {
+        match self.session_zone() {
+            Some(z) if !local => Bson::Document(doc! {"date": x, "timezone": z}),
+            _ => x,
+        }
+    }
+
+    /// A `timestamptz` / `date` literal: without an offset it is a wall-clock time of the session time zone.
+    pub(crate) fn zoned_literal(&self, text: &str, d: bson::DateTime) -> Option<bson::DateTime> {
+        match self.session_zone() {
+            Some(z) if !has_offset(text) => {
+                instant_of_wall(&z, d.timestamp_millis()).map(bson::DateTime::from_millis)
+            }
+            _ => Some(d),
+        }
+    }
+
+    /// The functions of this module; `None` when `name` is none of them.
+    pub(crate) fn time_function(
+        &mut self,
+        name: &str,
+        args: &[&Expr],
+        e: &Expr,
+    ) -> Result<Option<Agg>, Error> {
+        let argc = args.len();
+        let want = |ok: bool| -> Result<(), Error> {
+            if ok {
+                Ok(())
+            } else {
+                Err(invalid(
+                    format!("{name}() does not take {argc} argument(s)"),
+                    e,
+                ))
+            }
+        };
+        Ok(Some(match name {
+            "date_trunc" => {
+                want(argc == 2 || argc == 3)?;
+                self.date_trunc_in(args[0], args[1], args.get(2).copied(), e)?
+            }
+            "date_part" => {
+                want(argc == 2)?;
+                let field = match self.agg(args[0])?.constant {
+                    Some(Bson::String(s)) => field_named(&s)
+                        .ok_or_else(|| invalid(format!("unit \"{s}\" not recognized"), args[0]))?,
+                    _ => {
+                        return Err(unsupported(
+                            Refusal::Function,
+                            "date_part with a non-literal field",
+                            args[0],
+                        ))
+                    }
+                };
+                self.extract(&field, args[1], e)?
+            }
+            "date_bin" => {
+                want(argc == 3)?;
+                self.date_bin(args[0], args[1], args[2])?
+            }
+            "age" => {
+                want(argc == 1 || argc == 2)?;
+                let (hi, lo) = if argc == 2 {
+                    (self.agg(args[0])?, self.agg(args[1])?)
+                } else {
+                    let mut spec = doc! {"date": ex::now(), "unit": "day"};
+                    if let Some(z) = self.session_zone() {
+                        spec.insert("timezone", z);
+                    }
+                    let today = Agg::new(ex::date_trunc(spec), Kind::Timestamp, false);
+                    (today, self.agg(args[0])?)
+                };
+                let zone = self
+                    .session_zone()
+                    .filter(|_| !(hi.local_time && lo.local_time));
+                Agg::new(age(hi.expr, lo.expr, zone), Kind::Interval, true)
+            }
+            "justify_hours" | "justify_days" | "justify_interval" => {
+                want(argc == 1)?;
+                let a = self.agg(args[0])?;
+                if !matches!(a.kind, Kind::Interval | Kind::Unknown | Kind::Null) {
+                    return Err(invalid(format!("{name}() takes an interval"), e));
+                }
+                let hours = name != "justify_days";
+                let days = name != "justify_hours";
+                Agg::new(
+                    interval::justify(a.expr, hours, days),
+                    Kind::Interval,
+                    a.nullable,
+                )
+            }
+            "to_char" => {
+                want(argc == 2)?;
+                self.format_to_char(args[0], args[1], e)?
+            }
+            _ => return Ok(None),
+        }))
+    }
+
+    /// The zone of `AT TIME ZONE z` / a `date_trunc` zone argument: a constant (checked, canonical) or an
+    /// expression MongoDB reads at run time.
+    fn zone_arg(&mut self, z: &Expr) -> Result<(Bson, Option<String>), Error> {
+        let a = self.agg(z)?;
+        match &a.constant {
+            Some(Bson::String(s)) => match zone_name(s) {
+                Some(n) => Ok((Bson::String(n.clone()), Some(n))),
+                None if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphabetic()) => Err(unsupported(
+                    Refusal::Function,
+                    format!("time zone abbreviation '{s}' (PostgreSQL reads abbreviations from its own table of fixed offsets, unlike the zones of the same name: use an Olson name such as 'Europe/Paris')"),
+                    z,
+                )),
+                None => Err(invalid(
+                    format!("time zone \"{s}\" not recognized (Olson names such as 'Europe/Paris', 'UTC', or POSIX offsets: '-05:30' is east of Greenwich)"),
+                    z,
+                )),
+            },
+            Some(Bson::Null) => Ok((Bson::Null, None)),
+            Some(_) => Err(invalid("time zone must be text", z)),
+            None => Ok((a.expr, None)),
+        }
+    }
+
+    /// `ts AT TIME ZONE z`: an instant (timestamptz) becomes its wall-clock time in `z` (a timestamp without
+    /// time zone); a wall-clock time becomes the instant it is in `z`.
+    pub(crate) fn at_time_zone(&mut self, ts: &Expr, z: &Expr, e: &Expr) -> Result<Agg, Error> {
+        let a = self.agg(ts)?;
+        if !matches!(a.kind, Kind::Timestamp | Kind::Unknown | Kind::Null) {
+            return Err(invalid("AT TIME ZONE takes a timestamp", e));
+        }
+        let (zone, zone_const) = self.zone_arg(z)?;
+        if let (Some(Bson::DateTime(d)), Some(zn)) = (&a.constant, &zone_const) {
+            let ms = d.timestamp_millis();
+            let out = if a.local_time {
+                instant_of_wall(zn, ms)
+            } else {
+                zone_offset_at(zn, ms).map(|off| ms + off)
+            };
+            let out = out.ok_or_else(|| invalid("timestamp out of range", e))?;
+            let mut c = constant(Bson::DateTime(bson::DateTime::from_millis(out)));
+            c.local_time = !a.local_time;
+            return Ok(c);
+        }
+        if zone_const.as_deref() == Some("UTC") {
+            // dates hold UTC: the same BSON date, read the other way
+            let mut out = a;
+            out.local_time = !out.local_time;
+            out.constant = None;
+            return Ok(out);
+        }
+        let expr = if a.local_time {
+            ex::date_from_string(doc! {
+                "dateString": ex::date_to_string(doc! {"date": a.expr, "format": WALL}),
+                "format": WALL,
+                "timezone": zone,
+            })
+        } else {
+            ex::date_from_string(doc! {
+                "dateString": ex::date_to_string(doc! {"date": a.expr, "format": WALL, "timezone": zone}),
+                "format": WALL,
+            })
+        };
+        let mut out = Agg::new(expr, Kind::Timestamp, a.nullable);
+        out.local_time = !a.local_time;
+        Ok(out)
+    }
+
+    /// `date_trunc(unit, ts [, zone])` -> `$dateTrunc` (weeks start on Monday, as in PostgreSQL).
+    fn date_trunc_in(
+        &mut self,
+        unit: &Expr,
+        ts: &Expr,
+        zone: Option<&Expr>,
+        e: &Expr,
+    ) -> Result<Agg, Error> {
+        let mut out = self.date_trunc(unit, ts, e)?;
+        let zone = match zone {
+            Some(z) => Some(self.zone_arg(z)?.0),
+            None if !out.local_time => self.session_zone().map(Bson::String),
+            None => None,
+        };
+        if let Some(zone) = zone {
+            if let Bson::Document(d) = &mut out.expr {
+                if let Some(Bson::Document(spec)) = d.iter_mut().next().map(|(_, v)| v) {
+                    spec.insert("timezone", zone);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `date_bin(stride, source, origin)`: `origin + floor((source - origin) / stride) * stride`.
+    fn date_bin(&mut self, stride: &Expr, source: &Expr, origin: &Expr) -> Result<Agg, Error> {
+        let s = self.agg(stride)?;
+        let Some(iv) = const_iv(&s) else {
+            return Err(unsupported(
+                Refusal::Function,
+                "date_bin with a stride that is not a constant interval",
+                stride,
+            ));
+        };
+        if iv.months != 0 {
+            return Err(invalid(
+                "timestamps cannot be binned into intervals containing months or years",
+                stride,
+            ));
+        }
+        let us = i64::from(iv.days) * interval::USECS_PER_DAY + iv.micros;
+        if us <= 0 {
+            return Err(invalid("stride must be greater than zero", stride));
+        }
+        if us % 1000 != 0 {
+            return Err(unsupported(
+                Refusal::Function,
+                "date_bin with a stride that is not whole milliseconds (MongoDB dates hold milliseconds)",
+                stride,
+            ));
+        }
+        let ms = us / 1000;
+        let src = self.agg(source)?;
+        let org = self.agg(origin)?;
+        let src_v = ex::var("src");
+        let inner = ex::let_in(
+            doc! {"r": ex::modulo(ex::subtract(src_v.clone(), org.expr), Bson::Int64(ms))},
+            ex::subtract(
+                ex::subtract(src_v, ex::var("r")),
+                ex::cond(ex::lt(ex::var("r"), 0), Bson::Int64(ms), Bson::Int64(0)),
+            ),
+        );
+        let mut out = Agg::new(
+            ex::let_in(doc! {"src": src.expr}, inner),
+            Kind::Timestamp,
+            true,
+        );
+        out.local_time = src.local_time;
+        Ok(out)
+    }
+}
+
+/// A `date_part` field name.
+fn field_named(s: &str) -> Option<DateTimeField> {
+    Some(match s.trim().to_ascii_lowercase().as_str() {
+        "epoch" => DateTimeField::Epoch,
+        "year" | "years" => DateTimeField::Year,
+        "month" | "months" => DateTimeField::Month,
+        "day" | "days" => DateTimeField::Day,
+        "hour" | "hours" => DateTimeField::Hour,
+        "minute" | "minutes" => DateTimeField::Minute,
+        "second" | "seconds" => DateTimeField::Second,
+        "milliseconds" | "millisecond" => DateTimeField::Milliseconds,
+        "dow" => DateTimeField::Dow,
+        "isodow" => DateTimeField::Isodow,
+        "doy" => DateTimeField::Doy,
+        "week" => DateTimeField::Week(None),
+        "quarter" => DateTimeField::Quarter,
+        _ => return None,
+    })
+}
+
+/// PostgreSQL's `age(hi, lo)`: the field-by-field difference of the two dates, borrowing from the next larger
+/// field (a month borrows the length of the earlier date's month), as `{months, days, micros}`.
+fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
+    let v = ex::var;
+    let parts = |d: Bson| ex::date_to_parts(d, zone.clone().map(Bson::String));
+    let p = |x: &str, f: &str| ex::var(&format!("{x}.{f}"));
+    // the earlier date's month length
+    let leap = ex::let_in(
+        doc! {"yr": p("e", "year")},
+        ex::or(vec![
+            ex::and(vec![
+                ex::eq(ex::modulo(v("yr"), 4), 0),
+                ex::ne(ex::modulo(v("yr"), 100), 0),
+            ]),
+            ex::eq(ex::modulo(v("yr"), 400), 0),
+        ]),
+    );
+    let dim = ex::array_elem_at(
+        Bson::Array(vec![
+            Bson::Int32(31),
+            ex::cond(leap, 29, 28),
+            Bson::Int32(31),
+            Bson::Int32(30),
+            Bson::Int32(31),
+            Bson::Int32(30),
+            Bson::Int32(31),
+            Bson::Int32(31),
+            Bson::Int32(30),
+            Bson::Int32(31),
+            Bson::Int32(30),
+            Bson::Int32(31),
+        ]),
+        ex::subtract(p("e", "month"), 1),
+    );
+    let borrow = |val: &str, base: Bson, next: &str| -> (Bson, Bson) {
+        // (value, next field) after one borrow
+        (
+            ex::cond(ex::lt(v(val), 0), ex::add(vec![v(val), base]), v(val)),
+            ex::cond(ex::lt(v(val), 0), ex::subtract(v(next), 1), v(next)),
+        )
+    };
+    let (ms1, sec1) = borrow("ms", Bson::Int32(1000), "sec");
+    let (sec2, min1) = borrow("sec", Bson::Int32(60), "min");
+    let (min2, hour1) = borrow("min", Bson::Int32(60), "hour");
+    let (hour2, day1) = borrow("hour", Bson::Int32(24), "day");
+    let (day2, mon1) = borrow("day", v("dim"), "mon");
+    let (mon2, year1) = borrow("mon", Bson::Int32(12), "year");
+    let sign = |x: Bson| ex::multiply(vec![x, v("sg")]);
+    let result = make_signed(
+        sign(ex::add(vec![
+            ex::multiply(vec![v("year"), Bson::Int32(12)]),
+            v("mon"),
+        ])),
+        sign(v("day")),
+        sign(ex::add(vec![
+            ex::multiply(vec![
+                ex::add(vec![
+                    ex::multiply(vec![
+                        ex::add(vec![
+                            ex::multiply(vec![v("hour"), Bson::Int64(60)]),
+                            v("min"),
+                        ]),
+                        Bson::Int64(60),
+                    ]),
+                    v("sec"),
+                ]),
+                Bson::Int64(1_000_000),
+            ]),
+            ex::multiply(vec![v("ms"), Bson::Int64(1000)]),
+        ])),
+    );
+    let diff = |f: &str| ex::subtract(p("l", f), p("e", f));
+    let body = ex::let_in(
+        doc! {
+            "ms": diff("millisecond"), "sec": diff("second"), "min": diff("minute"),
+            "hour": diff("hour"), "day": diff("day"), "mon": diff("month"), "year": diff("year"),
+            "dim": dim,
+        },
+        ex::let_in(
+            doc! {"ms": ms1, "sec": sec1, "min": v("min"), "hour": v("hour"), "day": v("day"), "mon": v("mon"), "year": v("year"), "dim": v("dim")},
+            ex::let_in(
+                doc! {"ms": v("ms"), "sec": sec2, "min": min1, "hour": v("hour"), "day": v("day"), "mon": v("mon"), "year": v("year"), "dim": v("dim")},
+                ex::let_in(
+                    doc! {"ms": v("ms"), "sec": v("sec"), "min": min2, "hour": hour1, "day": v("day"), "mon": v("mon"), "year": v("year"), "dim": v("dim")},
+                    ex::let_in(
+                        doc! {"ms": v("ms"), "sec": v("sec"), "min": v("min"), "hour": hour2, "day": day1, "mon": v("mon"), "year": v("year"), "dim": v("dim")},
+                        // a day count may need the month length twice (-31 + 28)
+                        ex::let_in(
+                            doc! {"ms": v("ms"), "sec": v("sec"), "min": v("min"), "hour": v("hour"), "day": day2.clone(), "mon": mon1.clone(), "year": v("year"), "dim": v("dim")},
+                            ex::let_in(
+                                doc! {"ms": v("ms"), "sec": v("sec"), "min": v("min"), "hour": v("hour"), "day": day2, "mon": mon1, "year": v("year")},
+                                ex::let_in(
+                                    doc! {"ms": v("ms"), "sec": v("sec"), "min": v("min"), "hour": v("hour"), "day": v("day"), "mon": mon2, "year": year1},
+                                    result,
+                                ),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    );
+    ex::let_in(
+        doc! {"ha": hi, "la": lo},
+        ex::cond(
+            crate::translate::nulls::or(vec![ex::is_null(v("ha")), ex::is_null(v("la"))]),
+            Bson::Null,
+            ex::let_in(
+                doc! {
+                    "sg": ex::cond(ex::lt(v("ha"), v("la")), -1, 1),
+                    "l": parts(ex::max(vec![v("ha"), v("la")])),
+                    "e": parts(ex::min(vec![v("ha"), v("la")])),
+                },
+                body,
+            ),
+        ),
+    )
+}
+
+fn make_signed(months: Bson, days: Bson, micros: Bson) -> Bson {
+    interval::make(ex::to_int(months), ex::to_int(days), ex::to_long(micros))
+}
