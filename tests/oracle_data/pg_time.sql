@@ -206,3 +206,11 @@ SELECT to_char(TIMESTAMPTZ '2026-01-01Z', 'IYYY-IW-ID DDD D') AS a, to_char(TIME
 SELECT to_char(TIMESTAMPTZ '2026-01-01 00:05:00Z', 'HH12:MI AM') AS a, to_char(TIMESTAMPTZ '2026-01-01 12:05:00Z', 'HH12:MI PM') AS b, to_char(TIMESTAMPTZ '2026-01-01 23:05:00Z', 'FMHH12 a.m.') AS c;
 -- name: time_to_char_lowercase_patterns
 SELECT to_char(TIMESTAMPTZ '2026-09-09 09:09:09Z', 'yyyy-mm-dd hh24:mi:ss month day mon dy') AS a;
+-- ===== timestamp vs timestamptz casts =====
+-- name: time_cast_instant_to_wall_clock_and_back
+SELECT session_id, created_at::timestamp AS wall, created_at::timestamp::timestamptz = created_at AS same FROM user_sessions ORDER BY session_id;
+-- name: time_cast_to_date_compares_by_day
+SELECT session_id, created_at::date = DATE '2026-11-22' AS on_22nd, EXTRACT(DAY FROM created_at::date) AS d FROM user_sessions ORDER BY session_id;
+-- name: time_session_zone_casts
+SET TIME ZONE 'America/New_York';
+SELECT session_id, created_at::timestamp AS ny_wall, created_at::date = DATE '2026-11-21' AS on_21st, (created_at::timestamp)::timestamptz = created_at AS round_trip FROM user_sessions ORDER BY session_id;
