@@ -27,6 +27,7 @@ const CASE_KINDS: &[(&str, Refusal)] = &[
         "time.sql/to_char_zone_abbreviation_in_a_session_zone",
         Refusal::Function,
     ),
+    ("time.sql/storing_a_computed_interval", Refusal::Statement),
     ("later.sql/order_by_using_another_operator", Refusal::Clause),
     (
         "later.sql/order_by_using_after_a_set_operation",

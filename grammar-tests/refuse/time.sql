@@ -42,3 +42,7 @@ SET TIME ZONE 'Mars/Olympus'
 SET TIME ZONE 'Europe/Paris';
 SELECT to_char(created_at, 'HH24:MI TZ') FROM t
 -- error: unsupported: to_char pattern TZ in a session time zone other than UTC (MongoDB has no zone abbreviations) at 2:28
+
+-- case: storing_a_computed_interval
+UPDATE t SET ttl = expires_at - created_at::timestamptz
+-- error: unsupported: storing an INTERVAL value at 1:20

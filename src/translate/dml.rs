@@ -150,7 +150,7 @@ impl Translator {
             return Ok(a);
         }
         let a = self.agg(v)?;
-        if a.interval.is_some() {
+        if a.interval.is_some() || a.kind == super::expr::Kind::Interval {
             return Err(unsupported(
                 Refusal::Statement,
                 "storing an INTERVAL value",

@@ -206,3 +206,36 @@ SELECT to_char(TIMESTAMPTZ '2026-01-01Z', 'IYYY-IW-ID DDD D') AS a, to_char(TIME
 SELECT to_char(TIMESTAMPTZ '2026-01-01 00:05:00Z', 'HH12:MI AM') AS a, to_char(TIMESTAMPTZ '2026-01-01 12:05:00Z', 'HH12:MI PM') AS b, to_char(TIMESTAMPTZ '2026-01-01 23:05:00Z', 'FMHH12 a.m.') AS c;
 -- name: time_to_char_lowercase_patterns
 SELECT to_char(TIMESTAMPTZ '2026-09-09 09:09:09Z', 'yyyy-mm-dd hh24:mi:ss month day mon dy') AS a;
+-- ===== timestamp vs timestamptz casts =====
+-- name: time_cast_instant_to_wall_clock_and_back
+SELECT session_id, created_at::timestamp AS wall, created_at::timestamp::timestamptz = created_at AS same FROM user_sessions ORDER BY session_id;
+-- name: time_cast_to_date_compares_by_day
+SELECT session_id, created_at::date = DATE '2026-11-22' AS on_22nd, EXTRACT(DAY FROM created_at::date) AS d FROM user_sessions ORDER BY session_id;
+-- name: time_session_zone_casts
+SET TIME ZONE 'America/New_York';
+SELECT session_id, created_at::timestamp AS ny_wall, created_at::date = DATE '2026-11-21' AS on_21st, (created_at::timestamp)::timestamptz = created_at AS round_trip FROM user_sessions ORDER BY session_id;
+-- ===== intervals and zones in other clauses =====
+-- name: time_interval_in_having
+SELECT user_id, MAX(expires_at) - MIN(created_at::timestamptz) AS span FROM user_sessions GROUP BY user_id HAVING MAX(expires_at) - MIN(created_at::timestamptz) > INTERVAL '1 hour' ORDER BY user_id;
+-- name: time_interval_from_cte
+WITH d AS (SELECT session_id, expires_at - created_at::timestamptz AS ttl FROM user_sessions) SELECT session_id, ttl FROM d ORDER BY session_id;
+-- name: time_interval_scalar_subquery
+SELECT session_id, (SELECT MAX(expires_at) FROM user_sessions) - created_at::timestamptz AS to_last FROM user_sessions ORDER BY session_id;
+-- name: time_date_trunc_zone_in_where
+SELECT session_id FROM user_sessions WHERE date_trunc('day', created_at, 'Asia/Tokyo') = TIMESTAMPTZ '2026-11-22 00:00:00+09' ORDER BY session_id;
+-- name: time_to_char_group_by_month_name
+SELECT to_char(created_at, 'FMMonth YYYY') AS m, COUNT(*) AS n FROM user_sessions GROUP BY 1 ORDER BY 1;
+-- name: time_session_zone_at_time_zone_and_to_char
+SET TIME ZONE 'Asia/Tokyo';
+SELECT session_id, to_char(created_at, 'YYYY-MM-DD HH24:MI') AS tokyo, to_char(created_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD HH24:MI') AS london FROM user_sessions ORDER BY session_id;
+-- name: time_session_zone_date_bin_is_absolute
+SET TIME ZONE 'Europe/Paris';
+SELECT session_id, date_bin(INTERVAL '1 hour', created_at, TIMESTAMPTZ '2000-01-01 00:00:00') AS h FROM user_sessions ORDER BY session_id;
+-- name: time_session_zone_computed_interval_shift
+SET TIME ZONE 'Europe/Paris';
+SELECT TIMESTAMPTZ '2026-03-28 12:00:00' + INTERVAL '1 day' * 2 AS a, TIMESTAMPTZ '2026-03-28 12:00:00' + INTERVAL '12 hours' * 4 AS b, TIMESTAMPTZ '2026-10-24 12:00:00' + (TIMESTAMPTZ '2026-10-26 00:00:00' - TIMESTAMPTZ '2026-10-25 00:00:00') AS c;
+-- name: time_session_zone_age_today_free
+SET TIME ZONE 'Asia/Kolkata';
+SELECT age(TIMESTAMPTZ '2026-06-01 00:00:00', TIMESTAMPTZ '2026-05-31 20:00:00') AS a;
+-- name: time_extract_second_and_milliseconds_from_interval
+SELECT EXTRACT(SECOND FROM INTERVAL '1 minute 5.25 seconds') AS s, EXTRACT(EPOCH FROM INTERVAL '-1 day 2 hours') AS e, EXTRACT(MINUTE FROM INTERVAL '-90 minutes') AS m;

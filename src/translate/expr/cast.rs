@@ -68,8 +68,32 @@ impl Translator {
             | DataType::CharacterVarying(_)
             | DataType::String(_) => self.text_of(a),
             DataType::Boolean | DataType::Bool => Agg::new(ex::to_bool(x), Kind::Bool, n),
-            DataType::Timestamp(..) | DataType::Date => {
-                Agg::new(ex::to_date(x), Kind::Timestamp, n)
+            DataType::Timestamp(_, tz) => {
+                let to_local = matches!(
+                    tz,
+                    sqlparser::ast::TimezoneInfo::None
+                        | sqlparser::ast::TimezoneInfo::WithoutTimeZone
+                );
+                let mut d = Agg::new(ex::to_date(x), Kind::Timestamp, n);
+                d.local_time = a.local_time;
+                if d.local_time == to_local {
+                    d
+                } else {
+                    // timestamp <-> timestamptz: the wall clock of the session time zone
+                    let zone = self.session_zone().unwrap_or_else(|| "UTC".into());
+                    super::time_fn::rezone(d, Bson::String(zone.clone()), Some(&zone))
+                        .ok_or_else(|| invalid("timestamp out of range", e))?
+                }
+            }
+            DataType::Date => {
+                // the day of the instant in the session time zone, as the instant of its midnight there
+                let mut spec = doc! {"date": ex::to_date(x), "unit": "day"};
+                if let Some(z) = self.session_zone().filter(|_| !a.local_time) {
+                    spec.insert("timezone", z);
+                }
+                let mut d = Agg::new(ex::date_trunc(spec), Kind::Timestamp, n);
+                d.local_time = a.local_time;
+                d
             }
             DataType::JSONB | DataType::JSON => Agg {
                 kind: Kind::Unknown,

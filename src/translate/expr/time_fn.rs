@@ -222,40 +222,7 @@ impl Translator {
             return Err(invalid("AT TIME ZONE takes a timestamp", e));
         }
         let (zone, zone_const) = self.zone_arg(z)?;
-        if let (Some(Bson::DateTime(d)), Some(zn)) = (&a.constant, &zone_const) {
-            let ms = d.timestamp_millis();
-            let out = if a.local_time {
-                instant_of_wall(zn, ms)
-            } else {
-                zone_offset_at(zn, ms).map(|off| ms + off)
-            };
-            let out = out.ok_or_else(|| invalid("timestamp out of range", e))?;
-            let mut c = constant(Bson::DateTime(bson::DateTime::from_millis(out)));
-            c.local_time = !a.local_time;
-            return Ok(c);
-        }
-        if zone_const.as_deref() == Some("UTC") {
-            // dates hold UTC: the same BSON date, read the other way
-            let mut out = a;
-            out.local_time = !out.local_time;
-            out.constant = None;
-            return Ok(out);
-        }
-        let expr = if a.local_time {
-            ex::date_from_string(doc! {
-                "dateString": ex::date_to_string(doc! {"date": a.expr, "format": WALL}),
-                "format": WALL,
-                "timezone": zone,
-            })
-        } else {
-            ex::date_from_string(doc! {
-                "dateString": ex::date_to_string(doc! {"date": a.expr, "format": WALL, "timezone": zone}),
-                "format": WALL,
-            })
-        };
-        let mut out = Agg::new(expr, Kind::Timestamp, a.nullable);
-        out.local_time = !a.local_time;
-        Ok(out)
+        rezone(a, zone, zone_const.as_deref()).ok_or_else(|| invalid("timestamp out of range", e))
     }
 
     /// `date_trunc(unit, ts [, zone])` -> `$dateTrunc` (weeks start on Monday, as in PostgreSQL).
@@ -348,6 +315,45 @@ fn field_named(s: &str) -> Option<DateTimeField> {
         "quarter" => DateTimeField::Quarter,
         _ => return None,
     })
+}
+
+/// `a` read in `zone` the other way: an instant becomes its wall-clock time there, a wall-clock time the
+/// instant it is there (`AT TIME ZONE`, casts between timestamp and timestamptz in a session zone). `None`:
+/// a constant out of range.
+pub(crate) fn rezone(a: Agg, zone: Bson, zone_const: Option<&str>) -> Option<Agg> {
+    if let (Some(Bson::DateTime(d)), Some(zn)) = (&a.constant, zone_const) {
+        let ms = d.timestamp_millis();
+        let out = if a.local_time {
+            instant_of_wall(zn, ms)
+        } else {
+            zone_offset_at(zn, ms).map(|off| ms + off)
+        }?;
+        let mut c = constant(Bson::DateTime(bson::DateTime::from_millis(out)));
+        c.local_time = !a.local_time;
+        return Some(c);
+    }
+    if zone_const == Some("UTC") {
+        // dates hold UTC: the same BSON date, read the other way
+        let mut out = a;
+        out.local_time = !out.local_time;
+        out.constant = None;
+        return Some(out);
+    }
+    let expr = if a.local_time {
+        ex::date_from_string(doc! {
+            "dateString": ex::date_to_string(doc! {"date": a.expr, "format": WALL}),
+            "format": WALL,
+            "timezone": zone,
+        })
+    } else {
+        ex::date_from_string(doc! {
+            "dateString": ex::date_to_string(doc! {"date": a.expr, "format": WALL, "timezone": zone}),
+            "format": WALL,
+        })
+    };
+    let mut out = Agg::new(expr, Kind::Timestamp, a.nullable);
+    out.local_time = !a.local_time;
+    Some(out)
 }
 
 /// PostgreSQL's `age(hi, lo)`: the field-by-field difference of the two dates, borrowing from the next larger
