@@ -190,6 +190,59 @@ impl Command {
         }
     }
 
+    /// The same read as an `aggregate` with `stages` appended (a `find` becomes the pipeline of its filter,
+    /// sort, skip, limit and projection, in that order); `None` for a command that is not a read.
+    pub fn into_aggregate_with(self, stages: Vec<Document>) -> Option<Command> {
+        use super::stage::Stage;
+        Some(match self {
+            Command::Aggregate {
+                collection,
+                mut pipeline,
+            } => {
+                pipeline.extend(stages);
+                Command::Aggregate {
+                    collection,
+                    pipeline,
+                }
+            }
+            Command::AggregateDb { mut pipeline } => {
+                pipeline.extend(stages);
+                Command::AggregateDb { pipeline }
+            }
+            Command::Find {
+                collection,
+                filter,
+                projection,
+                sort,
+                skip,
+                limit,
+            } => {
+                let mut pipeline: Vec<Document> = Vec::new();
+                if !filter.is_empty() {
+                    pipeline.push(Stage::Match(filter).into());
+                }
+                if let Some(s) = sort {
+                    pipeline.push(Stage::Sort(s).into());
+                }
+                if let Some(k) = skip {
+                    pipeline.push(Stage::Skip(Bson::Int64(k)).into());
+                }
+                if let Some(l) = limit {
+                    pipeline.push(Stage::Limit(Bson::Int64(l)).into());
+                }
+                if let Some(p) = projection {
+                    pipeline.push(Stage::Project(p).into());
+                }
+                pipeline.extend(stages);
+                Command::Aggregate {
+                    collection,
+                    pipeline,
+                }
+            }
+            _ => return None,
+        })
+    }
+
     /// Renders the exact command document (without `$db`).
     pub fn to_document(&self) -> Document {
         match self {

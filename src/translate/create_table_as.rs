@@ -63,38 +63,8 @@ impl Translator {
             Stage::Project(project).into(),
             Stage::Out(collection.clone()).into(),
         ];
-        let read = match last {
-            Command::Aggregate {
-                collection: source,
-                mut pipeline,
-            } => {
-                pipeline.extend(tail);
-                Command::Aggregate {
-                    collection: source,
-                    pipeline,
-                }
-            }
-            Command::AggregateDb { mut pipeline } => {
-                pipeline.extend(tail);
-                Command::AggregateDb { pipeline }
-            }
-            Command::Find {
-                collection: source,
-                filter,
-                projection,
-                sort,
-                skip,
-                limit,
-            } => {
-                let mut pipeline =
-                    super::insert_select::find_as_pipeline(filter, projection, sort, skip, limit);
-                pipeline.extend(tail);
-                Command::Aggregate {
-                    collection: source,
-                    pipeline,
-                }
-            }
-            _ => return refuse("CREATE TABLE ... AS of this query"),
+        let Some(read) = last.into_aggregate_with(tail.into()) else {
+            return refuse("CREATE TABLE ... AS of this query");
         };
         let mut out = vec![Command::Create {
             collection: collection.clone(),

@@ -54,43 +54,12 @@ impl Translator {
         for (target, col) in cols.iter().zip(&columns) {
             project.insert(target.clone(), crate::mql::expr::field(&col.field));
         }
-        let read = match last {
-            Command::Aggregate {
-                collection: source,
-                mut pipeline,
-            } => {
-                pipeline.push(Stage::Project(project).into());
-                Command::Aggregate {
-                    collection: source,
-                    pipeline,
-                }
-            }
-            Command::AggregateDb { mut pipeline } => {
-                pipeline.push(Stage::Project(project).into());
-                Command::AggregateDb { pipeline }
-            }
-            Command::Find {
-                collection: source,
-                filter,
-                projection,
-                sort,
-                skip,
-                limit,
-            } => {
-                let mut pipeline = find_as_pipeline(filter, projection, sort, skip, limit);
-                pipeline.push(Stage::Project(project).into());
-                Command::Aggregate {
-                    collection: source,
-                    pipeline,
-                }
-            }
-            _ => {
-                return Err(Error::Unsupported {
-                    kind: Refusal::Statement,
-                    construct: "INSERT ... SELECT of this query".into(),
-                    position: pos,
-                })
-            }
+        let Some(read) = last.into_aggregate_with(vec![Stage::Project(project).into()]) else {
+            return Err(Error::Unsupported {
+                kind: Refusal::Statement,
+                construct: "INSERT ... SELECT of this query".into(),
+                position: pos,
+            });
         };
         let read_step = steps.len();
         steps.push(read);
@@ -108,32 +77,4 @@ impl Translator {
         );
         Ok((steps, Output::Affected))
     }
-}
-
-/// The stages of a pipeline that reads what a `find` with these fields reads, in the same order (filter, sort,
-/// skip, limit, projection).
-pub(crate) fn find_as_pipeline(
-    filter: Document,
-    projection: Option<Document>,
-    sort: Option<Document>,
-    skip: Option<i64>,
-    limit: Option<i64>,
-) -> Vec<Document> {
-    let mut pipeline: Vec<Document> = Vec::new();
-    if !filter.is_empty() {
-        pipeline.push(Stage::Match(filter).into());
-    }
-    if let Some(s) = sort {
-        pipeline.push(Stage::Sort(s).into());
-    }
-    if let Some(k) = skip {
-        pipeline.push(Stage::Skip(Bson::Int64(k)).into());
-    }
-    if let Some(l) = limit {
-        pipeline.push(Stage::Limit(Bson::Int64(l)).into());
-    }
-    if let Some(p) = projection {
-        pipeline.push(Stage::Project(p).into());
-    }
-    pipeline
 }
