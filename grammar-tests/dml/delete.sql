@@ -71,8 +71,8 @@ DELETE FROM application_cache
 affected
 
 -- case: unsupported_predicate_refused
-DELETE FROM t WHERE a SIMILAR TO 'x'
--- error: unsupported: SIMILAR TO at 1:21
+DELETE FROM t WHERE a ~ 'x'
+-- error: unsupported: operator ~ at 1:21
 
 -- case: returning_multi_step
 DELETE FROM t WHERE a = 1 RETURNING *

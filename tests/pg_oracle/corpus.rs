@@ -7,6 +7,9 @@
 pub const CORPUS: &str = include_str!("../oracle_data/pg_queries.sql");
 /// Issue 17's cases (RETURNING on INSERT, DISTINCT ON, statistics aggregates, array / JSON functions).
 pub const CORPUS_DIALECT: &str = include_str!("../oracle_data/pg_dialect.sql");
+/// Issue 17's statement forms: UPDATE ... FROM, DELETE ... USING, GROUPING SETS, run-time LIKE, SIMILAR TO,
+/// ANY / ALL, CHECK, generate_series, unnest in FROM.
+pub const CORPUS_STMTS: &str = include_str!("../oracle_data/pg_stmts.sql");
 
 /// One corpus case.
 #[derive(Clone)]

@@ -99,6 +99,7 @@ impl Translator {
             | Expr::Between { .. }
             | Expr::Like { .. }
             | Expr::ILike { .. }
+            | Expr::SimilarTo { .. }
             | Expr::AnyOp { .. }
             | Expr::AllOp { .. } => {
                 let p = self.pred(e)?;

@@ -4,12 +4,14 @@
 
 mod agg;
 mod array_fn;
+mod array_literal;
 mod cast;
 pub(crate) mod datetime;
 mod filter;
 mod function;
 mod literal;
 mod predicate;
+mod quantified;
 
 pub(crate) use datetime::IntervalParts;
 pub(crate) use function::{is_aggregate_name, plain_args as function_args};

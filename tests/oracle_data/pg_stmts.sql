@@ -1,0 +1,71 @@
+-- Issue 17's statement forms (the stmts part): run-time LIKE / ILIKE, SIMILAR TO, ANY / ALL with every
+-- operator, UPDATE ... FROM, DELETE ... USING, GROUPING SETS / ROLLUP / CUBE, CHECK constraints,
+-- generate_series, unnest in FROM. Same format as pg_queries.sql (`-- name:` starts a case; each statement ends
+-- with `;` at the end of a line).
+-- ===== LIKE / ILIKE with patterns computed at run time =====
+-- name: stmts_like_column_pattern
+SELECT session_id, user_id, login_method FROM user_sessions WHERE login_method LIKE user_id || '%' OR 'password' LIKE login_method ORDER BY session_id;
+-- name: stmts_like_concat_pattern
+SELECT cache_key, namespace FROM application_cache WHERE cache_key LIKE namespace || ':%' ORDER BY cache_key;
+-- name: stmts_like_pattern_with_metacharacters
+CREATE TABLE pats (id INTEGER, p TEXT, s TEXT);
+INSERT INTO pats (id, p, s) VALUES (1, 'a.c', 'abc'), (2, 'a.c', 'a.c'), (3, '(x)*', '(x)*'), (4, '(x)*', 'xx'), (5, '[ab]%', '[ab]c'), (6, '[ab]%', 'a'), (7, '50\%', '50%'), (8, '50\%', '500'), (9, 'a_c', 'abc'), (10, '$^|+?', '$^|+?'), (11, NULL, 'x'), (12, 'x', NULL), (13, '%', ''), (14, 'A%', 'abc'), (15, 'a\\b', 'a\b');
+SELECT id, s LIKE p AS l, s NOT LIKE p AS nl, s ILIKE p AS il, s NOT ILIKE p AS nil FROM pats ORDER BY id;
+-- name: stmts_like_pattern_escape_clause
+CREATE TABLE pats (id INTEGER, p TEXT, s TEXT);
+INSERT INTO pats (id, p, s) VALUES (1, 'a!%', 'a%'), (2, 'a!%', 'ab'), (3, '!_x', '_x'), (4, '!_x', 'ax'), (5, 'a\%', 'a\x'), (6, '!!', '!');
+SELECT id, s LIKE p ESCAPE '!' AS bang, s LIKE p ESCAPE '' AS none FROM pats ORDER BY id;
+-- name: stmts_like_pattern_in_where_and_case
+CREATE TABLE pats (id INTEGER, p TEXT, s TEXT);
+INSERT INTO pats (id, p, s) VALUES (1, 'ab%', 'abc'), (2, '%z', 'abc'), (3, NULL, 'abc'), (4, '_b_', 'abc');
+SELECT id FROM pats WHERE s LIKE p ORDER BY id;
+SELECT id FROM pats WHERE NOT (s LIKE p) ORDER BY id;
+SELECT id, CASE WHEN s LIKE p THEN 'yes' WHEN s NOT LIKE p THEN 'no' ELSE 'unknown' END AS v FROM pats ORDER BY id;
+-- name: stmts_like_upper_pattern
+SELECT session_id FROM user_sessions WHERE UPPER(login_method) LIKE UPPER(SUBSTRING(login_method FROM 1 FOR 2)) || '%' ORDER BY session_id;
+-- name: stmts_ilike_column_pattern
+SELECT DISTINCT login_method FROM user_sessions WHERE login_method ILIKE LOWER(login_method) ORDER BY login_method;
+-- name: stmts_like_any_array
+SELECT session_id, login_method FROM user_sessions WHERE login_method LIKE ANY (ARRAY['pass%', '%_link']) ORDER BY session_id;
+-- name: stmts_like_any_array_literal
+SELECT session_id, login_method FROM user_sessions WHERE login_method ILIKE ANY ('{P%,sso}') ORDER BY session_id;
+-- name: stmts_not_like_any
+SELECT session_id FROM user_sessions WHERE NOT (login_method LIKE ANY (ARRAY['pass%', 'o%'])) ORDER BY session_id;
+-- ===== SIMILAR TO =====
+-- name: stmts_similar_to_alternation
+SELECT session_id, login_method FROM user_sessions WHERE login_method SIMILAR TO '(pass|sso)%' ORDER BY session_id;
+-- name: stmts_similar_to_classes_and_repeats
+SELECT cache_key FROM application_cache WHERE cache_key SIMILAR TO '[a-z]+:[0-9]{1,3}%' ORDER BY cache_key;
+-- name: stmts_not_similar_to
+SELECT session_id, login_method FROM user_sessions WHERE login_method NOT SIMILAR TO '%(o|a)%' ORDER BY session_id;
+-- name: stmts_similar_to_values
+SELECT 'abc' SIMILAR TO 'abc' AS a, 'abc' SIMILAR TO 'a' AS b, 'abc' SIMILAR TO '%(b|d)%' AS c, 'abc' SIMILAR TO '(b|c)%' AS d, 'a.c' SIMILAR TO 'a.c' AS e, 'abc' SIMILAR TO 'a.c' AS f, 'xyz' SIMILAR TO '[x-z]*' AS g, 'x^$' SIMILAR TO 'x^$' AS h, 'a%' SIMILAR TO 'a#%' ESCAPE '#' AS i, 'ab' SIMILAR TO 'a#%' ESCAPE '#' AS j, NULL SIMILAR TO 'a' AS k, 'aaa' SIMILAR TO 'a{2,}' AS l, 'a+' SIMILAR TO 'a\+' AS m;
+-- name: stmts_similar_to_in_select
+SELECT session_id, login_method SIMILAR TO '%_(link|auth)' AS m FROM user_sessions ORDER BY session_id;
+-- ===== ANY / ALL =====
+-- name: stmts_any_lt_array
+SELECT session_id, page_views FROM user_sessions WHERE page_views < ANY (ARRAY[0, 5]) ORDER BY session_id;
+-- name: stmts_all_gt_array
+SELECT session_id, page_views FROM user_sessions WHERE page_views > ALL (ARRAY[10, 20, 30]) ORDER BY session_id;
+-- name: stmts_any_every_operator_values
+SELECT 3 < ANY (ARRAY[1, 2]) AS a, 3 <= ANY (ARRAY[3, 1]) AS b, 3 > ANY (ARRAY[5, 2]) AS c, 3 >= ALL (ARRAY[3, 1]) AS d, 3 <> ANY (ARRAY[3, 3]) AS e, 3 <> ALL (ARRAY[1, 2]) AS f, 3 = ALL (ARRAY[3, 3]) AS g, 3 < ALL (ARRAY[4, 2]) AS h, 3 = SOME (ARRAY[1, 3]) AS i;
+-- name: stmts_any_null_rules
+SELECT 1 = ANY ('{2,NULL}'::int[]) AS a, 2 = ANY ('{2,NULL}'::int[]) AS b, 1 <> ALL ('{2,NULL}'::int[]) AS c, 2 <> ALL ('{2,NULL}'::int[]) AS d, NULL::int = ANY ('{}'::int[]) AS e, NULL::int = ALL ('{}'::int[]) AS f, NULL::int = ANY ('{1}'::int[]) AS g, 1 = ANY (NULL::int[]) AS h, 1 < ALL ('{2,NULL}'::int[]) AS i, 3 < ALL ('{2,NULL}'::int[]) AS j, 5 > ANY ('{NULL,9}'::int[]) AS k;
+-- name: stmts_any_array_literal_typed_by_operand
+SELECT 2 = ANY ('{1,2,3}') AS a, 'b' = ANY ('{a,b}') AS b, 'x' <> ALL ('{a,b}') AS c, 2.5 < ANY ('{1,3}') AS d, 'a b' = ANY ('{"a b",c}') AS e;
+-- name: stmts_any_array_column
+SELECT session_id, tags FROM user_sessions WHERE 'mobile' <> ALL (tags) ORDER BY session_id;
+-- name: stmts_any_text_lt_array_column
+SELECT session_id, tags FROM user_sessions WHERE 'c' > ANY (tags) ORDER BY session_id;
+-- name: stmts_any_all_in_select_list
+SELECT session_id, 'vip' = ANY (tags) AS has_vip, 'vip' <> ALL (tags) AS no_vip, 'm' < ALL (tags) AS all_after_m FROM user_sessions ORDER BY session_id;
+-- name: stmts_any_column_vs_literal_array
+SELECT cache_key, hit_count FROM application_cache WHERE hit_count >= ALL ('{10,20}'::int[]) OR priority = ANY ('{1,NULL}'::int[]) ORDER BY cache_key;
+-- name: stmts_any_cast_text_array
+SELECT session_id FROM user_sessions WHERE login_method = ANY ('{sso,oauth}'::text[]) ORDER BY session_id;
+-- name: stmts_all_not
+SELECT session_id, page_views FROM user_sessions WHERE NOT (page_views > ALL (ARRAY[5, 10])) ORDER BY session_id;
+-- name: stmts_any_subquery_operators
+SELECT session_id, page_views FROM user_sessions WHERE page_views > ALL (SELECT c.hit_count FROM application_cache c WHERE c.hit_count IS NOT NULL) ORDER BY session_id;
+-- name: stmts_any_subquery_lte
+SELECT cache_key, priority FROM application_cache WHERE priority <= ANY (SELECT s.page_views FROM user_sessions s WHERE s.page_views < 2) ORDER BY cache_key;
