@@ -21,6 +21,8 @@ pub(crate) struct GroupScope {
     pub keys: Vec<(Expr, String)>,
     /// Accumulators: output field -> accumulator document, in order.
     pub accumulators: bson::Document,
+    /// GROUPING SETS / ROLLUP / CUBE: the sets over `keys` (`GROUPING(...)` reads them).
+    pub grouping: Option<super::grouping_sets::GroupingSets>,
 }
 
 impl Translator {

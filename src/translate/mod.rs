@@ -16,6 +16,7 @@ mod distinct_on;
 pub(crate) mod dml;
 pub mod error;
 pub(crate) mod expr;
+mod grouping_sets;
 mod insert_returning;
 pub(crate) mod join;
 pub(crate) mod json;

@@ -69,3 +69,30 @@ SELECT session_id, page_views FROM user_sessions WHERE NOT (page_views > ALL (AR
 SELECT session_id, page_views FROM user_sessions WHERE page_views > ALL (SELECT c.hit_count FROM application_cache c WHERE c.hit_count IS NOT NULL) ORDER BY session_id;
 -- name: stmts_any_subquery_lte
 SELECT cache_key, priority FROM application_cache WHERE priority <= ANY (SELECT s.page_views FROM user_sessions s WHERE s.page_views < 2) ORDER BY cache_key;
+-- ===== GROUPING SETS / ROLLUP / CUBE =====
+-- name: stmts_rollup_two_keys
+SELECT login_method, active, COUNT(*) AS n, SUM(page_views) AS pv, GROUPING(login_method, active) AS g FROM user_sessions GROUP BY ROLLUP (login_method, active);
+-- name: stmts_cube_two_keys
+SELECT user_id, mfa_verified, COUNT(*) AS n, MAX(risk_score) AS r FROM user_sessions GROUP BY CUBE (user_id, mfa_verified);
+-- name: stmts_grouping_sets_explicit
+SELECT namespace, priority, COUNT(*) AS n, AVG(hit_count) AS h FROM application_cache GROUP BY GROUPING SETS ((namespace), (priority), ());
+-- name: stmts_grouping_sets_order_by_grouping
+SELECT login_method, GROUPING(login_method) AS g, COUNT(*) AS n FROM user_sessions GROUP BY ROLLUP (login_method) ORDER BY g, login_method NULLS FIRST;
+-- name: stmts_rollup_having
+SELECT user_id, login_method, COUNT(*) AS n FROM user_sessions GROUP BY ROLLUP (user_id, login_method) HAVING COUNT(*) > 3;
+-- name: stmts_plain_key_and_rollup
+SELECT active, login_method, COUNT(*) AS n FROM user_sessions GROUP BY active, ROLLUP (login_method);
+-- name: stmts_rollup_over_no_rows
+SELECT login_method, COUNT(*) AS n, SUM(page_views) AS s FROM user_sessions WHERE page_views > 1000 GROUP BY ROLLUP (login_method);
+-- name: stmts_grouping_sets_empty_only_over_no_rows
+SELECT COUNT(*) AS n, MAX(page_views) AS m FROM user_sessions WHERE page_views > 1000 GROUP BY GROUPING SETS ((), (login_method));
+-- name: stmts_rollup_expression_key_and_ordinal
+SELECT page_views > 10 AS big, login_method, COUNT(*) AS n FROM user_sessions GROUP BY ROLLUP (1, login_method) ORDER BY 1 NULLS FIRST, 2 NULLS FIRST, 3;
+-- name: stmts_cube_grouping_each
+SELECT namespace, priority, GROUPING(namespace) AS gn, GROUPING(priority) AS gp, GROUPING(priority, namespace) AS gpn, SUM(hit_count) AS h FROM application_cache GROUP BY CUBE (namespace, priority);
+-- name: stmts_rollup_composite_element
+SELECT user_id, login_method, active, COUNT(*) AS n FROM user_sessions GROUP BY ROLLUP ((user_id, login_method), active);
+-- name: stmts_grouping_sets_duplicate_sets
+SELECT active, COUNT(*) AS n FROM user_sessions GROUP BY GROUPING SETS ((active), (active));
+-- name: stmts_rollup_string_agg
+SELECT namespace, STRING_AGG(cache_key, ',' ORDER BY cache_key) AS keys FROM application_cache GROUP BY ROLLUP (namespace) ORDER BY GROUPING(namespace), namespace NULLS FIRST;
