@@ -93,6 +93,19 @@ pub enum Command {
         /// `updates`.
         updates: Vec<UpdateStatement>,
     },
+    /// `update` whose statements come from an earlier step of the plan (`UPDATE ... FROM`): one copy of
+    /// `statement` per document that step `step` returned, each `{"$stepRow": f}` in it replaced by that
+    /// document's field `f` (`mql::chain`); `if_empty` when the step returned none (a command needs one).
+    UpdateEach {
+        /// Collection.
+        collection: String,
+        /// The step whose documents give the statements.
+        step: usize,
+        /// The statement template.
+        statement: UpdateStatement,
+        /// The statement sent when the step returned no document (it matches nothing).
+        if_empty: UpdateStatement,
+    },
     /// `delete`.
     Delete {
         /// Collection.
@@ -175,7 +188,7 @@ impl Command {
             Command::Find { .. } => "find",
             Command::Aggregate { .. } | Command::AggregateDb { .. } => "aggregate",
             Command::Insert { .. } => "insert",
-            Command::Update { .. } => "update",
+            Command::Update { .. } | Command::UpdateEach { .. } => "update",
             Command::Delete { .. } => "delete",
             Command::FindAndModify { .. } => "findAndModify",
             Command::Count { .. } => "count",
@@ -244,6 +257,15 @@ impl Command {
             } => doc! {
                 "update": collection,
                 "updates": updates.iter().map(|u| Bson::Document(u.to_document())).collect::<Vec<_>>(),
+            },
+            Command::UpdateEach {
+                collection,
+                step,
+                statement,
+                if_empty,
+            } => doc! {
+                "update": collection,
+                "updates": [super::chain::step_each(*step, statement.to_document(), if_empty.to_document())],
             },
             Command::Delete {
                 collection,

@@ -37,6 +37,7 @@ mod upsert;
 mod view;
 pub(crate) mod visit;
 pub(crate) mod window;
+mod write_join;
 
 pub use error::{Error, Position, Refusal};
 

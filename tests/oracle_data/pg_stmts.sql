@@ -96,3 +96,82 @@ SELECT user_id, login_method, active, COUNT(*) AS n FROM user_sessions GROUP BY 
 SELECT active, COUNT(*) AS n FROM user_sessions GROUP BY GROUPING SETS ((active), (active));
 -- name: stmts_rollup_string_agg
 SELECT namespace, STRING_AGG(cache_key, ',' ORDER BY cache_key) AS keys FROM application_cache GROUP BY ROLLUP (namespace) ORDER BY GROUPING(namespace), namespace NULLS FIRST;
+-- ===== UPDATE ... FROM / DELETE ... USING =====
+-- name: stmts_update_from_one_match_per_row
+CREATE TABLE accts (id INTEGER, bal INTEGER, tag TEXT);
+CREATE TABLE pay (acct INTEGER, amount INTEGER);
+INSERT INTO accts (id, bal, tag) VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'c'), (4, NULL, 'd');
+INSERT INTO pay (acct, amount) VALUES (1, 5), (3, 7), (4, 1), (9, 100);
+UPDATE accts SET bal = accts.bal + pay.amount, tag = UPPER(accts.tag) FROM pay WHERE accts.id = pay.acct;
+SELECT id, bal, tag FROM accts ORDER BY id;
+-- name: stmts_update_from_alias_and_extra_condition
+CREATE TABLE accts (id INTEGER, bal INTEGER, tag TEXT);
+CREATE TABLE pay (acct INTEGER, amount INTEGER);
+INSERT INTO accts (id, bal, tag) VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'c');
+INSERT INTO pay (acct, amount) VALUES (1, 5), (2, -7), (3, 8);
+UPDATE accts AS a SET bal = p.amount * 2 FROM pay AS p WHERE a.id = p.acct AND p.amount > 0 AND a.tag <> 'c';
+SELECT id, bal FROM accts ORDER BY id;
+-- name: stmts_update_from_no_match
+CREATE TABLE accts (id INTEGER, bal INTEGER);
+CREATE TABLE pay (acct INTEGER, amount INTEGER);
+INSERT INTO accts (id, bal) VALUES (1, 10), (2, 20);
+INSERT INTO pay (acct, amount) VALUES (7, 5);
+UPDATE accts SET bal = pay.amount FROM pay WHERE accts.id = pay.acct;
+SELECT id, bal FROM accts ORDER BY id;
+-- name: stmts_update_from_null_values_and_keys
+CREATE TABLE accts (id INTEGER, bal INTEGER, note TEXT);
+CREATE TABLE pay (acct INTEGER, amount INTEGER, note TEXT);
+INSERT INTO accts (id, bal, note) VALUES (1, 10, 'x'), (NULL, 20, 'y'), (3, 30, 'z');
+INSERT INTO pay (acct, amount, note) VALUES (1, NULL, NULL), (NULL, 5, 'n'), (3, 4, 'w');
+UPDATE accts SET bal = pay.amount, note = pay.note FROM pay WHERE accts.id = pay.acct;
+SELECT id, bal, note FROM accts ORDER BY id NULLS LAST;
+-- name: stmts_update_from_counts_target_rows_once
+CREATE TABLE accts (id INTEGER, hits INTEGER);
+CREATE TABLE ev (acct INTEGER, kind TEXT);
+INSERT INTO accts (id, hits) VALUES (1, 0), (2, 0), (3, 0);
+INSERT INTO ev (acct, kind) VALUES (1, 'a'), (1, 'b'), (1, 'c'), (2, 'a'), (2, 'a');
+UPDATE accts SET hits = accts.hits + 1 FROM ev WHERE ev.acct = accts.id;
+SELECT id, hits FROM accts ORDER BY id;
+-- name: stmts_update_from_cross_table_seed
+UPDATE application_cache SET priority = user_sessions.page_views FROM user_sessions WHERE application_cache.cache_key = 'user:' || SUBSTRING(user_sessions.session_id FROM 2) || ':profile' AND user_sessions.page_views IS NOT NULL;
+SELECT cache_key, priority FROM application_cache ORDER BY cache_key;
+-- name: stmts_update_from_derived_values
+CREATE TABLE accts (id INTEGER, total INTEGER);
+CREATE TABLE pay (acct INTEGER, amount INTEGER);
+INSERT INTO accts (id, total) VALUES (1, 0), (2, 0), (3, 0);
+INSERT INTO pay (acct, amount) VALUES (1, 5), (1, 6), (2, 7);
+UPDATE accts SET total = s.sum_amount FROM (SELECT acct, SUM(amount) AS sum_amount FROM pay GROUP BY acct) AS s WHERE accts.id = s.acct;
+SELECT id, total FROM accts ORDER BY id;
+-- name: stmts_update_from_two_tables
+CREATE TABLE accts (id INTEGER, bal INTEGER);
+CREATE TABLE pay (acct INTEGER, amount INTEGER);
+CREATE TABLE rate (k INTEGER, m INTEGER);
+INSERT INTO accts (id, bal) VALUES (1, 10), (2, 20), (3, 30);
+INSERT INTO pay (acct, amount) VALUES (1, 5), (2, 6);
+INSERT INTO rate (k, m) VALUES (1, 3), (2, 4);
+UPDATE accts SET bal = pay.amount * rate.m FROM pay, rate WHERE accts.id = pay.acct AND rate.k = pay.acct;
+SELECT id, bal FROM accts ORDER BY id;
+-- name: stmts_delete_using
+CREATE TABLE accts (id INTEGER, bal INTEGER);
+CREATE TABLE closed (acct INTEGER, reason TEXT);
+INSERT INTO accts (id, bal) VALUES (1, 10), (2, 20), (3, 30), (4, 40);
+INSERT INTO closed (acct, reason) VALUES (1, 'x'), (1, 'y'), (3, 'fraud'), (NULL, 'z');
+DELETE FROM accts USING closed WHERE accts.id = closed.acct;
+SELECT id, bal FROM accts ORDER BY id;
+-- name: stmts_delete_using_alias_condition
+CREATE TABLE accts (id INTEGER, bal INTEGER);
+CREATE TABLE closed (acct INTEGER, reason TEXT);
+INSERT INTO accts (id, bal) VALUES (1, 10), (2, 20), (3, 30);
+INSERT INTO closed (acct, reason) VALUES (1, 'x'), (2, 'fraud'), (3, 'fraud');
+DELETE FROM accts a USING closed c WHERE a.id = c.acct AND c.reason = 'fraud' AND a.bal > 25;
+SELECT id FROM accts ORDER BY id;
+-- name: stmts_delete_using_seed_sessions
+DELETE FROM application_cache USING user_sessions WHERE application_cache.namespace = user_sessions.login_method;
+SELECT COUNT(*) AS n FROM application_cache;
+-- name: stmts_delete_using_no_match
+CREATE TABLE accts (id INTEGER);
+CREATE TABLE closed (acct INTEGER);
+INSERT INTO accts (id) VALUES (1), (2);
+INSERT INTO closed (acct) VALUES (5);
+DELETE FROM accts USING closed WHERE accts.id = closed.acct;
+SELECT id FROM accts ORDER BY id;
