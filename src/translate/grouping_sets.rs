@@ -202,7 +202,7 @@ impl GroupingSets {
             .collect();
         vec![
             Set(doc! {SET_FIELD: ex::literal(Bson::Array(numbers))}).into_document(),
-            Unwind(format!("${SET_FIELD}")).into_document(),
+            Unwind(ex::field_ref(SET_FIELD)).into_document(),
         ]
     }
 

@@ -91,7 +91,8 @@ pub(crate) fn like_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
                 ex::concat(vec![
                     Bson::String("^".into()),
                     ex::var("f.r"),
-                    ex::literal("$"),
+                    // The regex's end anchor (a string starting with it is `$literal`-wrapped).
+                    ex::literal(String::from('$')),
                 ]),
             ),
         ),

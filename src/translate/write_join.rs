@@ -13,6 +13,7 @@ use super::{Error, Position, Translated, Translator};
 use crate::mql::accumulator::Accumulator;
 use crate::mql::chain::{step_output, step_row};
 use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
+use crate::mql::expr as ex;
 use crate::mql::filter;
 use crate::mql::stage::Stage;
 use crate::mql::update::UpdateOperators;
@@ -130,7 +131,7 @@ impl Translator {
         let field = |i: usize| -> Result<String, Error> {
             columns
                 .get(i)
-                .map(|c| format!("${}", c.field))
+                .map(|c| ex::field_ref(&c.field))
                 .ok_or_else(|| Error::Internal("joined write: missing column".into()))
         };
         let mut acc = Document::new();
