@@ -175,3 +175,19 @@ INSERT INTO accts (id) VALUES (1), (2);
 INSERT INTO closed (acct) VALUES (5);
 DELETE FROM accts USING closed WHERE accts.id = closed.acct;
 SELECT id FROM accts ORDER BY id;
+-- ===== CREATE TABLE ... CHECK (rows whose checks are TRUE or NULL are kept; tests/check_constraints.rs has the refusals) =====
+-- name: stmts_check_null_passes
+CREATE TABLE items (id INTEGER PRIMARY KEY, price NUMERIC CHECK (price > 0), lo INTEGER, hi INTEGER, CONSTRAINT range_ok CHECK (lo <= hi));
+INSERT INTO items (id, price, lo, hi) VALUES (1, 5, 1, 2), (2, NULL, NULL, 3), (3, 0.5, 4, NULL);
+INSERT INTO items (id) VALUES (4);
+SELECT id, price, lo, hi FROM items ORDER BY id;
+-- name: stmts_check_update_within_bounds
+CREATE TABLE items (id INTEGER, qty INTEGER CHECK (qty >= 0), name TEXT CHECK (name <> '' AND LENGTH(name) <= 5));
+INSERT INTO items (id, qty, name) VALUES (1, 3, 'ab'), (2, 0, NULL);
+UPDATE items SET qty = qty - 3 WHERE id = 1;
+UPDATE items SET name = 'abcde' WHERE id = 2;
+SELECT id, qty, name FROM items ORDER BY id;
+-- name: stmts_check_boolean_and_in_list
+CREATE TABLE items (id INTEGER, status TEXT CHECK (status IN ('new', 'done')), flag BOOLEAN, CHECK (flag OR status = 'new'));
+INSERT INTO items (id, status, flag) VALUES (1, 'new', FALSE), (2, 'done', TRUE), (3, NULL, NULL), (4, 'done', NULL);
+SELECT id, status, flag FROM items ORDER BY id;
