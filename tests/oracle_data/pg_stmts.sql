@@ -191,3 +191,43 @@ SELECT id, qty, name FROM items ORDER BY id;
 CREATE TABLE items (id INTEGER, status TEXT CHECK (status IN ('new', 'done')), flag BOOLEAN, CHECK (flag OR status = 'new'));
 INSERT INTO items (id, status, flag) VALUES (1, 'new', FALSE), (2, 'done', TRUE), (3, NULL, NULL), (4, 'done', NULL);
 SELECT id, status, flag FROM items ORDER BY id;
+-- ===== generate_series =====
+-- name: stmts_generate_series_select_list
+SELECT generate_series(1, 5) AS n;
+-- name: stmts_generate_series_step_and_descending
+SELECT generate_series(10, 1, -3) AS a;
+-- name: stmts_generate_series_empty_and_null
+SELECT COUNT(*) AS n FROM (SELECT generate_series(5, 1) AS x) t;
+-- name: stmts_generate_series_numeric_step
+SELECT generate_series(0, 1, 0.25) AS x;
+-- name: stmts_generate_series_numeric_exact
+SELECT generate_series(0.1, 0.5, 0.1) AS x;
+-- name: stmts_generate_series_from_alias_columns
+SELECT n, n * n AS sq FROM generate_series(1, 6, 2) AS g(n) ORDER BY n;
+-- name: stmts_generate_series_from_default_name
+SELECT generate_series FROM generate_series(3, 5) ORDER BY 1;
+-- name: stmts_generate_series_from_alias_name
+SELECT g FROM generate_series(-2, 2) AS g WHERE g <> 0 ORDER BY g;
+-- name: stmts_generate_series_timestamps
+SELECT d FROM generate_series(TIMESTAMPTZ '2026-11-22T00:00:00Z', TIMESTAMPTZ '2026-11-23T00:00:00Z', INTERVAL '6 hours') AS d ORDER BY d;
+-- name: stmts_generate_series_bucket_counts
+SELECT h.n, COUNT(s.session_id) AS sessions FROM generate_series(0, 5) AS h(n) CROSS JOIN user_sessions s WHERE s.page_views >= h.n * 10 GROUP BY h.n ORDER BY h.n;
+-- name: stmts_generate_series_with_ordinality
+SELECT v, i FROM generate_series(10, 30, 10) WITH ORDINALITY AS g(v, i) ORDER BY i;
+-- name: stmts_generate_series_per_row
+SELECT s.session_id, g.k FROM user_sessions s, generate_series(1, s.actions_performed) AS g(k) WHERE s.actions_performed < 3 ORDER BY 1, 2;
+-- ===== unnest in FROM =====
+-- name: stmts_unnest_from_lateral_comma
+SELECT s.session_id, t.tag FROM user_sessions s, unnest(s.tags) AS t(tag) ORDER BY 1, 2;
+-- name: stmts_unnest_from_cross_join_lateral
+SELECT s.session_id, t.tag FROM user_sessions s CROSS JOIN LATERAL unnest(s.tags) AS t(tag) WHERE t.tag LIKE '%e%' ORDER BY 1, 2;
+-- name: stmts_unnest_from_group_by_tag
+SELECT t.tag, COUNT(*) AS n FROM user_sessions s, unnest(s.tags) AS t(tag) GROUP BY t.tag ORDER BY t.tag;
+-- name: stmts_unnest_from_array_literal
+SELECT x FROM unnest(ARRAY[3, 1, 2]) AS x ORDER BY x;
+-- name: stmts_unnest_from_with_ordinality
+SELECT c.cache_key, t.tag, t.pos FROM application_cache c, unnest(c.tags) WITH ORDINALITY AS t(tag, pos) ORDER BY 1, 3;
+-- name: stmts_unnest_from_two_arrays_zip
+SELECT a, b FROM unnest(ARRAY[1, 2, 3], ARRAY['x', 'y']) AS u(a, b) ORDER BY a;
+-- name: stmts_unnest_from_unqualified_column
+SELECT session_id, tag FROM user_sessions s, unnest(s.tags) AS t(tag) WHERE tag IN ('vip', 'beta') ORDER BY 1, 2;
