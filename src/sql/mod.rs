@@ -12,6 +12,7 @@ mod dialect;
 mod error;
 mod only;
 mod parser;
+mod question;
 
 pub use ast::{
     AlterCollection, CollectionOption, CreateCollection, DropCollection, ShowIndexes, Statement,

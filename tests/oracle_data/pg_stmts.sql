@@ -231,3 +231,14 @@ SELECT c.cache_key, t.tag, t.pos FROM application_cache c, unnest(c.tags) WITH O
 SELECT a, b FROM unnest(ARRAY[1, 2, 3], ARRAY['x', 'y']) AS u(a, b) ORDER BY a;
 -- name: stmts_unnest_from_unqualified_column
 SELECT session_id, tag FROM user_sessions s, unnest(s.tags) AS t(tag) WHERE tag IN ('vip', 'beta') ORDER BY 1, 2;
+-- ===== jsonb ? / ?| / ?& (sql/question.rs: the operator after an operand, a placeholder elsewhere) =====
+-- name: stmts_jsonb_question_key
+SELECT session_id, session_data ? 'shoppingCart' AS has_cart, session_data -> 'preferences' ? 'theme' AS has_theme FROM user_sessions ORDER BY session_id;
+-- name: stmts_jsonb_question_in_where
+SELECT session_id FROM user_sessions WHERE session_data -> 'preferences' ? 'language' ORDER BY session_id;
+-- name: stmts_jsonb_question_any_all
+SELECT session_id, session_data -> 'preferences' ?| ARRAY['theme', 'nope'] AS any_key, session_data -> 'preferences' ?& ARRAY['theme', 'language'] AS all_keys, session_data -> 'preferences' ?& '{theme}' AS lit FROM user_sessions ORDER BY session_id;
+-- name: stmts_jsonb_question_array_elements_and_values
+SELECT '["a", "b"]'::jsonb ? 'a' AS a, '["a", "b"]'::jsonb ? 'z' AS b, '"a"'::jsonb ? 'a' AS c, '{"a": null}'::jsonb ? 'a' AS d, '{"a": 1}'::jsonb ?| ARRAY['x', 'a'] AS e, '{"a": 1}'::jsonb ?& ARRAY['x', 'a'] AS f, '{"a": 1}'::jsonb ?& ARRAY[]::text[] AS g;
+-- name: stmts_jsonb_question_on_cache_values
+SELECT cache_key FROM application_cache WHERE value ?| '{v,l}' ORDER BY cache_key;
