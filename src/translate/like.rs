@@ -103,7 +103,7 @@ pub(crate) fn like_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
 /// anchored as `^(?:...)$`; `%` -> `.*`, `_` -> `.`; `|`, `*`, `+`, `?`, `{m,n}`, `)` and bracket
 /// expressions keep their regex meaning, `(` opens a non-capturing group; `.`, `^`, `$` and `\` are
 /// literal; the escape character (default `\`) followed by a character gives that character escaped.
-/// `Err` names the problem: a pattern ending in the escape character, or the escape character before `"`
+/// A trailing escape character is dropped (PostgreSQL); `Err` for the escape character before `"`
 /// (SUBSTRING's separator, not translated).
 pub(crate) fn similar_to_regex(pattern: &str, escape: Option<char>) -> Result<String, String> {
     let mut out = String::with_capacity(pattern.len() + 10);
@@ -156,9 +156,7 @@ pub(crate) fn similar_to_regex(pattern: &str, escape: Option<char>) -> Result<St
             out.push(c);
         }
     }
-    if after_escape {
-        return Err("SIMILAR TO pattern must not end with escape character".into());
-    }
+    // A trailing escape character is dropped, as PostgreSQL does.
     out.push_str(")$");
     Ok(out)
 }
@@ -201,7 +199,10 @@ mod tests {
         for (p, want) in cases {
             assert_eq!(similar_to_regex(p, Some('\\')).as_deref(), Ok(want), "{p}");
         }
-        assert!(similar_to_regex("ab\\", Some('\\')).is_err());
+        assert_eq!(
+            similar_to_regex("ab\\", Some('\\')).as_deref(),
+            Ok("^(?:ab)$")
+        );
         assert_eq!(
             similar_to_regex("a#%", Some('#')).as_deref(),
             Ok("^(?:a\\%)$")

@@ -39,7 +39,7 @@ SELECT cache_key FROM application_cache WHERE cache_key SIMILAR TO '[a-z]+:[0-9]
 -- name: stmts_not_similar_to
 SELECT session_id, login_method FROM user_sessions WHERE login_method NOT SIMILAR TO '%(o|a)%' ORDER BY session_id;
 -- name: stmts_similar_to_values
-SELECT 'abc' SIMILAR TO 'abc' AS a, 'abc' SIMILAR TO 'a' AS b, 'abc' SIMILAR TO '%(b|d)%' AS c, 'abc' SIMILAR TO '(b|c)%' AS d, 'a.c' SIMILAR TO 'a.c' AS e, 'abc' SIMILAR TO 'a.c' AS f, 'xyz' SIMILAR TO '[x-z]*' AS g, 'x^$' SIMILAR TO 'x^$' AS h, 'a%' SIMILAR TO 'a#%' ESCAPE '#' AS i, 'ab' SIMILAR TO 'a#%' ESCAPE '#' AS j, NULL SIMILAR TO 'a' AS k, 'aaa' SIMILAR TO 'a{2,}' AS l, 'a+' SIMILAR TO 'a\+' AS m;
+SELECT 'abc' SIMILAR TO 'abc' AS a, 'abc' SIMILAR TO 'a' AS b, 'abc' SIMILAR TO '%(b|d)%' AS c, 'abc' SIMILAR TO '(b|c)%' AS d, 'a.c' SIMILAR TO 'a.c' AS e, 'abc' SIMILAR TO 'a.c' AS f, 'xyz' SIMILAR TO '[x-z]*' AS g, 'x^$' SIMILAR TO 'x^$' AS h, 'a%' SIMILAR TO 'a#%' ESCAPE '#' AS i, 'ab' SIMILAR TO 'a#%' ESCAPE '#' AS j, NULL SIMILAR TO 'a' AS k, 'aaa' SIMILAR TO 'a{2,}' AS l, 'a+' SIMILAR TO 'a\+' AS m, 'ab' SIMILAR TO 'ab\' AS n;
 -- name: stmts_similar_to_in_select
 SELECT session_id, login_method SIMILAR TO '%_(link|auth)' AS m FROM user_sessions ORDER BY session_id;
 -- ===== ANY / ALL =====
