@@ -119,7 +119,15 @@ DELETE FROM t USING u WHERE t.id = u.id
 }
 {
   "delete": "t",
-  "deletes": [{"q": {"_id": {"$in": {"$stepOutput": {"step": NumberLong(0), "field": "_id"}}}}, "limit": 0}]
+  "deletes": [
+    {
+      "$stepEach": {
+        "step": NumberLong(0),
+        "template": {"q": {"_id": {"$eq": {"$stepRow": "_id"}}}, "limit": 1},
+        "ifEmpty": {"q": {"_id": {"$in": []}}, "limit": 1}
+      }
+    }
+  ]
 }
 affected
 note: UPDATE ... FROM / DELETE ... USING: runs as two commands (the join, then the writes by _id), not atomically

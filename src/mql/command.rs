@@ -106,6 +106,18 @@ pub enum Command {
         /// The statement sent when the step returned no document (it matches nothing).
         if_empty: UpdateStatement,
     },
+    /// `delete` whose statements come from an earlier step (`DELETE ... USING`): one copy of `statement` per
+    /// document of step `step`, as [`Command::UpdateEach`].
+    DeleteEach {
+        /// Collection.
+        collection: String,
+        /// The step whose documents give the statements.
+        step: usize,
+        /// The statement template.
+        statement: DeleteStatement,
+        /// The statement sent when the step returned no document (it matches nothing).
+        if_empty: DeleteStatement,
+    },
     /// `delete`.
     Delete {
         /// Collection.
@@ -189,7 +201,7 @@ impl Command {
             Command::Aggregate { .. } | Command::AggregateDb { .. } => "aggregate",
             Command::Insert { .. } => "insert",
             Command::Update { .. } | Command::UpdateEach { .. } => "update",
-            Command::Delete { .. } => "delete",
+            Command::Delete { .. } | Command::DeleteEach { .. } => "delete",
             Command::FindAndModify { .. } => "findAndModify",
             Command::Count { .. } => "count",
             Command::Distinct { .. } => "distinct",
@@ -267,6 +279,18 @@ impl Command {
                 "update": collection,
                 "updates": [super::chain::step_each(*step, statement.to_document(), if_empty.to_document())],
             },
+            Command::DeleteEach {
+                collection,
+                step,
+                statement,
+                if_empty,
+            } => {
+                let one = |d: &DeleteStatement| doc! {"q": d.filter.clone(), "limit": d.limit};
+                doc! {
+                    "delete": collection,
+                    "deletes": [super::chain::step_each(*step, one(statement), one(if_empty))],
+                }
+            }
             Command::Delete {
                 collection,
                 deletes,

@@ -5,13 +5,13 @@
 //! Two steps, not atomic (as UPDATE / DELETE with a subquery): step 0 is the query `SELECT t._id, <SET
 //! values> FROM t JOIN f ON <WHERE>` (one FROM item: the join's `$lookup`, which probes an index or a hash
 //! table for equality conditions; several items: `FROM t, f, g WHERE ...`), grouped by `_id` keeping the first
-//! joined row's values. Step 1 is `delete {q: {_id: {$in: <step 0's _ids>}}}`, or one `update` statement
-//! per row of step 0, `{q: {_id: <id>}, u: {$set: {col: <value>}}}` (`mql::chain::step_each`): the values
-//! were computed from the old row and the FROM row by step 0, so they are written as data.
+//! joined row's values. Step 1 is one `delete` statement per row of step 0 (`{q: {_id: <id>}, limit: 1}`),
+//! or one `update` statement per row, `{q: {_id: <id>}, u: {$set: {col: <value>}}}` (`mql::chain::step_each`):
+//! the values were computed from the old row and the FROM row by step 0, so they are written as data.
 
 use super::{Error, Position, Translated, Translator};
 use crate::mql::accumulator::Accumulator;
-use crate::mql::chain::{step_output, step_row};
+use crate::mql::chain::step_row;
 use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
 use crate::mql::expr as ex;
 use crate::mql::filter;
@@ -232,12 +232,19 @@ impl Translator {
         Ok((
             vec![
                 step0,
-                Command::Delete {
+                // One statement per row, each an `_id` point lookup (a `$in` of every `_id` would be matched
+                // against the whole list per candidate).
+                Command::DeleteEach {
                     collection,
-                    deletes: vec![DeleteStatement {
-                        filter: doc! {"_id": filter::in_(step_output(0, ID))},
-                        limit: 0,
-                    }],
+                    step: 0,
+                    statement: DeleteStatement {
+                        filter: doc! {"_id": filter::eq(step_row(ID))},
+                        limit: 1,
+                    },
+                    if_empty: DeleteStatement {
+                        filter: doc! {"_id": filter::in_(Bson::Array(Vec::new()))},
+                        limit: 1,
+                    },
                 },
             ],
             Output::Affected,
