@@ -97,11 +97,12 @@ struct Stmt {
 /// The read-only statements of the corpus (cases with DML are left out: they change the data).
 fn statements(only: Option<&str>) -> Result<Vec<Stmt>, String> {
     let cases = corpus::parse_corpus(&format!(
-        "{}\n{}\n{}\n{}",
+        "{}\n{}\n{}\n{}\n{}",
         corpus::CORPUS,
         corpus::CORPUS_DIALECT,
         corpus::CORPUS_SCALE,
-        corpus::CORPUS_TIME
+        corpus::CORPUS_TIME,
+        corpus::CORPUS_STMTS
     ))?;
     let mut out = Vec::new();
     for case in cases {

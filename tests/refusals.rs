@@ -45,7 +45,10 @@ const CASE_KINDS: &[(&str, Refusal)] = &[
     ),
     ("later.sql/order_by_using_in_a_view", Refusal::Clause),
     ("later.sql/order_by_using_in_a_subquery", Refusal::Clause),
-    ("later.sql/any_of_a_text_literal", Refusal::Operator),
+    (
+        "later.sql/any_of_an_untyped_text_literal",
+        Refusal::Operator,
+    ),
     (
         "later.sql/two_qualified_stars_over_a_cross_join",
         Refusal::Clause,

@@ -95,7 +95,11 @@ async fn any_of_a_text_literal_is_refused_not_compared_as_text() {
         .query("SELECT k FROM c WHERE k = ANY('{a,b}')", &[])
         .await
         .unwrap_err();
-    assert!(e.to_string().contains("ANY of a text literal"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("ANY / ALL of an untyped array literal"),
+        "{e}"
+    );
     let r = client
         .query("SELECT k FROM c WHERE k = ANY(ARRAY['a', 'b'])", &[])
         .await

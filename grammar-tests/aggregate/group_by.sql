@@ -248,9 +248,9 @@ SELECT namespace, cache_key FROM application_cache GROUP BY namespace
 SELECT COUNT(*) FROM t GROUP BY COUNT(*)
 -- error: aggregate functions are not allowed in GROUP BY at 1:33
 
--- case: group_by_rollup_refused
-SELECT a, COUNT(*) FROM t GROUP BY ROLLUP (a)
--- error: unsupported: GROUPING SETS / CUBE / ROLLUP at 1:44
+-- case: group_by_with_rollup_refused
+SELECT a, COUNT(*) FROM t GROUP BY a WITH ROLLUP
+-- error: syntax error at 1:38: Expected: end of statement, found: WITH
 
 -- case: group_limit
 SELECT user_id, MAX(last_accessed) AS latest FROM user_sessions GROUP BY user_id ORDER BY latest DESC LIMIT 10

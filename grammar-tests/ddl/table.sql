@@ -93,9 +93,21 @@ affected
 CREATE TABLE t (a INT DEFAULT 0)
 -- error: unsupported: DEFAULT (collections have no column defaults; give every value in INSERT) at 1:17
 
--- case: check_refused
+-- case: column_check
 CREATE TABLE t (a INT CHECK (a > 0))
--- error: unsupported: column option CHECK (a > 0) at 1:17
+-- expect:
+{
+  "create": "t",
+  "validator": {
+    "$and": [
+      {"$jsonSchema": {"bsonType": "object", "properties": {"a": {"bsonType": ["int", "null"]}}}},
+      {
+        "$expr": {"$not": [{"$and": [{"$ne": [{"$ifNull": ["$a", null]}, null]}, {"$lte": ["$a", 0]}]}]}
+      }
+    ]
+  }
+}
+affected
 
 -- case: foreign_key_refused
 CREATE TABLE t (a INT REFERENCES u (id))
@@ -130,3 +142,71 @@ DROP TABLE IF EXISTS t, u
 {"drop": "u"}
 affected
 tolerated error codes: 26, 27
+
+-- case: table_check_constraints
+CREATE TABLE items (id INT PRIMARY KEY, price NUMERIC CHECK (price > 0), lo INT, hi INT, CONSTRAINT range_ok CHECK (lo <= hi), CHECK (items.lo >= 0 OR hi IS NULL))
+-- expect:
+{
+  "create": "items",
+  "validator": {
+    "$and": [
+      {
+        "$jsonSchema": {
+          "bsonType": "object",
+          "required": ["id"],
+          "properties": {
+            "id": {"bsonType": ["int"]},
+            "price": {"bsonType": ["decimal", "double", "int", "long", "null"]},
+            "lo": {"bsonType": ["int", "null"]},
+            "hi": {"bsonType": ["int", "null"]}
+          }
+        }
+      },
+      {
+        "$expr": {
+          "$and": [
+            {
+              "$not": [{"$and": [{"$ne": [{"$ifNull": ["$price", null]}, null]}, {"$lte": ["$price", 0]}]}]
+            },
+            {
+              "$not": [
+                {
+                  "$and": [
+                    {"$ne": [{"$ifNull": ["$lo", null]}, null]},
+                    {"$ne": [{"$ifNull": ["$hi", null]}, null]},
+                    {"$gt": ["$lo", "$hi"]}
+                  ]
+                }
+              ]
+            },
+            {
+              "$not": [
+                {
+                  "$and": [
+                    {"$ne": [{"$ifNull": ["$lo", null]}, null]},
+                    {"$lt": ["$lo", 0]},
+                    {"$ne": [{"$ifNull": ["$hi", null]}, null]}
+                  ]
+                }
+              ]
+            }
+          ]
+        }
+      }
+    ]
+  }
+}
+{"createIndexes": "items", "indexes": [{"key": {"id": 1}, "name": "items_pkey", "unique": true}]}
+affected
+
+-- case: check_unknown_column
+CREATE TABLE items (id INT, CHECK (price > 0))
+-- error: column "price" does not exist at 1:36
+
+-- case: check_subquery_refused
+CREATE TABLE items (id INT CHECK (id IN (SELECT 1)))
+-- error: unsupported: subquery in a CHECK constraint at 1:14
+
+-- case: check_aggregate
+CREATE TABLE items (id INT CHECK (MAX(id) > 0))
+-- error: aggregate functions are not allowed in check constraints at 1:35

@@ -71,8 +71,8 @@ DELETE FROM application_cache
 affected
 
 -- case: unsupported_predicate_refused
-DELETE FROM t WHERE a SIMILAR TO 'x'
--- error: unsupported: SIMILAR TO at 1:21
+DELETE FROM t WHERE a ~ 'x'
+-- error: unsupported: operator ~ at 1:21
 
 -- case: returning_multi_step
 DELETE FROM t WHERE a = 1 RETURNING *
@@ -85,9 +85,52 @@ DELETE FROM t WHERE a = 1 RETURNING *
 returning from step 0: * (every field)
 note: RETURNING without an _id equality runs as several commands (find the rows, write them by _id, read them); it is not atomic: a concurrent write between the steps can change what is returned
 
--- case: using_refused
+-- case: using
 DELETE FROM t USING u WHERE t.id = u.id
--- error: unsupported: DELETE ... USING at 1:1
+-- expect:
+{
+  "aggregate": "t",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "u",
+        "let": {"l0": "$id"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$id", null]}, null]},
+                  {"$eq": ["$$l0", "$id"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": "$__j1"},
+    {"$project": {"_id": 0, "c0": "$_id"}},
+    {"$group": {"_id": "$c0"}}
+  ],
+  "cursor": {}
+}
+{
+  "delete": "t",
+  "deletes": [
+    {
+      "$stepEach": {
+        "step": NumberLong(0),
+        "template": {"q": {"_id": {"$eq": {"$stepRow": "_id"}}}, "limit": 1},
+        "ifEmpty": {"q": {"_id": {"$in": []}}, "limit": 1}
+      }
+    }
+  ]
+}
+affected
+note: UPDATE ... FROM / DELETE ... USING: runs as two commands (the join, then the writes by _id), not atomically
 
 -- case: delete_from_only
 DELETE FROM ONLY c WHERE v = 1

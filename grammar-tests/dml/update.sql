@@ -198,9 +198,57 @@ UPDATE t SET a = 1 RETURNING a
 returning from step 2: a <- c0
 note: RETURNING without an _id equality runs as several commands (find the rows, write them by _id, read them); it is not atomic: a concurrent write between the steps can change what is returned
 
--- case: from_refused
+-- case: from
 UPDATE t SET a = u.a FROM u WHERE t.id = u.id
--- error: unsupported: UPDATE ... FROM at 1:1
+-- expect:
+{
+  "aggregate": "t",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "u",
+        "let": {"l0": "$id"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$id", null]}, null]},
+                  {"$eq": ["$$l0", "$id"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": "$__j1"},
+    {"$project": {"_id": 0, "c0": "$_id", "c1": "$__j1.a"}},
+    {"$group": {"_id": "$c0", "v0": {"$first": "$c1"}}}
+  ],
+  "cursor": {}
+}
+{
+  "update": "t",
+  "updates": [
+    {
+      "$stepEach": {
+        "step": NumberLong(0),
+        "template": {
+          "q": {"_id": {"$eq": {"$stepRow": "_id"}}},
+          "u": {"$set": {"a": {"$stepRow": "v0"}}},
+          "multi": false,
+          "upsert": false
+        },
+        "ifEmpty": {"q": {"_id": {"$in": []}}, "u": {"$set": {"a": null}}, "multi": false, "upsert": false}
+      }
+    }
+  ]
+}
+affected
+note: UPDATE ... FROM / DELETE ... USING: runs as two commands (the join, then the writes by _id), not atomically
 
 -- case: subquery_where_refused
 UPDATE t SET a = 1 WHERE id IN (SELECT u.id FROM u)

@@ -186,7 +186,7 @@ SELECT 'abc'::INTEGER FROM t
 
 -- case: cast_to_array_refused
 SELECT tags::TEXT[] FROM t
--- error: unsupported: cast of a non-literal array (only ARRAY[...]::T[] is translated) at 1:8
+-- error: unsupported: cast of a non-literal array (only ARRAY[...]::T[] and '{...}'::T[] are translated) at 1:8
 
 -- case: cast_to_uuid_refused
 SELECT id::UUID FROM t

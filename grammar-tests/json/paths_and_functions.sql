@@ -528,6 +528,179 @@ affected
 SELECT session_data #> ARRAY[user_id] FROM user_sessions
 -- error: unsupported: a #> path other than a constant text array ('{a,b}' or ARRAY['a', 'b']) at 1:30
 
--- case: refuse_question_mark_operator
+-- case: question_mark_operator
 SELECT session_id FROM user_sessions WHERE session_data ? 'cart'
--- error: syntax error at 1:57: Expected: end of statement, found: ? (`?` is a parameter placeholder in sqlmongo, not the jsonb operator: write jsonb_exists(j, 'k'), jsonb_exists_any(j, keys) or jsonb_exists_all(j, keys))
+-- expect:
+{
+  "find": "user_sessions",
+  "filter": {
+    "$expr": {
+      "$eq": [
+        {
+          "$let": {
+            "vars": {"j": "$session_data", "k": "cart"},
+            "in": {
+              "$cond": [
+                {
+                  "$or": [{"$eq": [{"$ifNull": ["$$j", null]}, null]}, {"$eq": [{"$ifNull": ["$$k", null]}, null]}]
+                },
+                null,
+                {
+                  "$switch": {
+                    "branches": [
+                      {
+                        "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                        "then": {"$in": ["$$k", {"$map": {"input": {"$objectToArray": "$$j"}, "in": "$$this.k"}}]}
+                      },
+                      {"case": {"$isArray": ["$$j"]}, "then": {"$in": ["$$k", "$$j"]}},
+                      {"case": {"$eq": [{"$type": "$$j"}, "string"]}, "then": {"$eq": ["$$j", "$$k"]}}
+                    ],
+                    "default": false
+                  }
+                }
+              ]
+            }
+          }
+        },
+        true
+      ]
+    }
+  },
+  "projection": {"_id": 0, "session_id": 1}
+}
+rows: session_id <- session_id
+
+-- case: question_pipe_and_ampersand_operators
+SELECT session_data ?| ARRAY['cart', 'x'] AS a, session_data ?& '{cart,navigation}' AS b FROM user_sessions WHERE user_id = ?
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {"$match": {"user_id": {"$eq": {"$param": NumberLong(1)}}}},
+    {
+      "$project": {
+        "_id": 0,
+        "c0": {
+          "$let": {
+            "vars": {"j": "$session_data", "k": ["cart", "x"]},
+            "in": {
+              "$cond": [
+                {
+                  "$or": [{"$eq": [{"$ifNull": ["$$j", null]}, null]}, {"$eq": [{"$ifNull": ["$$k", null]}, null]}]
+                },
+                null,
+                {
+                  "$anyElementTrue": [
+                    {
+                      "$map": {
+                        "input": {"$ifNull": ["$$k", []]},
+                        "as": "q",
+                        "in": {
+                          "$switch": {
+                            "branches": [
+                              {
+                                "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                                "then": {"$in": ["$$q", {"$map": {"input": {"$objectToArray": "$$j"}, "in": "$$this.k"}}]}
+                              },
+                              {"case": {"$isArray": ["$$j"]}, "then": {"$in": ["$$q", "$$j"]}},
+                              {"case": {"$eq": [{"$type": "$$j"}, "string"]}, "then": {"$eq": ["$$j", "$$q"]}}
+                            ],
+                            "default": false
+                          }
+                        }
+                      }
+                    }
+                  ]
+                }
+              ]
+            }
+          }
+        },
+        "c1": {
+          "$let": {
+            "vars": {"j": "$session_data", "k": {"$literal": ["cart", "navigation"]}},
+            "in": {
+              "$cond": [
+                {
+                  "$or": [{"$eq": [{"$ifNull": ["$$j", null]}, null]}, {"$eq": [{"$ifNull": ["$$k", null]}, null]}]
+                },
+                null,
+                {
+                  "$allElementsTrue": [
+                    {
+                      "$map": {
+                        "input": {"$ifNull": ["$$k", []]},
+                        "as": "q",
+                        "in": {
+                          "$switch": {
+                            "branches": [
+                              {
+                                "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                                "then": {"$in": ["$$q", {"$map": {"input": {"$objectToArray": "$$j"}, "in": "$$this.k"}}]}
+                              },
+                              {"case": {"$isArray": ["$$j"]}, "then": {"$in": ["$$q", "$$j"]}},
+                              {"case": {"$eq": [{"$type": "$$j"}, "string"]}, "then": {"$eq": ["$$j", "$$q"]}}
+                            ],
+                            "default": false
+                          }
+                        }
+                      }
+                    }
+                  ]
+                }
+              ]
+            }
+          }
+        }
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: a <- c0, b <- c1
+
+-- case: question_mark_after_a_keyword_named_column
+SELECT k FROM t WHERE value ? 'k'
+-- expect:
+{
+  "find": "t",
+  "filter": {
+    "$expr": {
+      "$eq": [
+        {
+          "$let": {
+            "vars": {"j": "$value", "k": "k"},
+            "in": {
+              "$cond": [
+                {
+                  "$or": [{"$eq": [{"$ifNull": ["$$j", null]}, null]}, {"$eq": [{"$ifNull": ["$$k", null]}, null]}]
+                },
+                null,
+                {
+                  "$switch": {
+                    "branches": [
+                      {
+                        "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                        "then": {"$in": ["$$k", {"$map": {"input": {"$objectToArray": "$$j"}, "in": "$$this.k"}}]}
+                      },
+                      {"case": {"$isArray": ["$$j"]}, "then": {"$in": ["$$k", "$$j"]}},
+                      {"case": {"$eq": [{"$type": "$$j"}, "string"]}, "then": {"$eq": ["$$j", "$$k"]}}
+                    ],
+                    "default": false
+                  }
+                }
+              ]
+            }
+          }
+        },
+        true
+      ]
+    }
+  },
+  "projection": {"_id": 0, "k": 1}
+}
+rows: k <- k
+
+-- case: question_mark_after_where_is_a_placeholder
+SELECT k FROM t WHERE ? 'k'
+-- error: syntax error at 1:25: Expected: end of statement, found: 'k'

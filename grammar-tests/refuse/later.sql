@@ -103,9 +103,9 @@ SELECT a FROM c ORDER BY -1
 SELECT a FROM c GROUP BY -1
 -- error: position -1 is not in select list at 1:27
 
--- case: any_of_a_text_literal
+-- case: any_of_an_untyped_text_literal
 SELECT k FROM c WHERE k = ANY('{a,b}')
--- error: unsupported: = ANY of a text literal (an array literal takes the other side's type: write ARRAY['a', 'b']) at 1:31
+-- error: unsupported: ANY / ALL of an untyped array literal compared with a value of unknown type (give the literal its type: '{...}'::int[], or write ARRAY[...]) at 1:31
 
 -- case: two_qualified_stars_over_a_cross_join
 SELECT t1.*, t2.* FROM a t1 CROSS JOIN b t2

@@ -23,7 +23,19 @@ SELECT * FROM application_cache WHERE NOT ('x' = ANY(tags))
 -- expect:
 {
   "find": "application_cache",
-  "filter": {"$expr": {"$and": [{"$isArray": ["$tags"]}, {"$not": [{"$in": ["x", "$tags"]}]}]}}
+  "filter": {
+    "$expr": {
+      "$and": [
+        {"$isArray": ["$tags"]},
+        {
+          "$or": [
+            {"$eq": [{"$size": ["$tags"]}, 0]},
+            {"$and": [{"$not": [{"$in": ["x", "$tags"]}]}, {"$not": [{"$in": [null, "$tags"]}]}]}
+          ]
+        }
+      ]
+    }
+  }
 }
 rows: * (every field)
 
@@ -57,6 +69,39 @@ SELECT * FROM application_cache WHERE tags @> ARRAY['a', 'b']
 }
 rows: * (every field)
 
--- case: any_gt_refused
+-- case: any_gt
 SELECT * FROM t WHERE 5 > ANY(scores)
--- error: unsupported: ANY/ALL with an operator other than = at 1:23
+-- expect:
+{
+  "find": "t",
+  "filter": {
+    "$expr": {
+      "$and": [
+        {"$isArray": ["$scores"]},
+        {
+          "$let": {
+            "vars": {"qx": 5},
+            "in": {
+              "$anyElementTrue": [
+                {
+                  "$map": {
+                    "input": "$scores",
+                    "as": "qe",
+                    "in": {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$$qx", null]}, null]},
+                        {"$ne": [{"$ifNull": ["$$qe", null]}, null]},
+                        {"$gt": ["$$qx", "$$qe"]}
+                      ]
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        }
+      ]
+    }
+  }
+}
+rows: * (every field)

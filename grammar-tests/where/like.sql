@@ -66,17 +66,179 @@ SELECT * FROM application_cache WHERE cache_key LIKE 'product:%' OR cache_key LI
 }
 rows: * (every field)
 
--- case: like_column_pattern_refused
+-- case: like_column_pattern
 SELECT * FROM t WHERE k LIKE other_column
--- error: unsupported: LIKE with a pattern that is not a string literal at 1:30
+-- expect:
+{
+  "find": "t",
+  "filter": {
+    "$expr": {
+      "$and": [
+        {"$eq": [{"$type": "$k"}, "string"]},
+        {"$eq": [{"$type": "$other_column"}, "string"]},
+        {
+          "$regexMatch": {
+            "input": "$k",
+            "regex": {
+              "$let": {
+                "vars": {"p": "$other_column"},
+                "in": {
+                  "$let": {
+                    "vars": {
+                      "f": {
+                        "$reduce": {
+                          "input": {"$range": [0, {"$strLenCP": "$$p"}]},
+                          "initialValue": {"r": "", "e": false},
+                          "in": {
+                            "$let": {
+                              "vars": {"c": {"$substrCP": ["$$p", "$$this", 1]}},
+                              "in": {
+                                "$cond": [
+                                  "$$value.e",
+                                  {
+                                    "r": {
+                                      "$concat": [
+                                        "$$value.r",
+                                        {
+                                          "$cond": [
+                                            {
+                                              "$in": [
+                                                "$$c",
+                                                {
+                                                  "$literal": [
+                                                    "\\",
+                                                    ".",
+                                                    "+",
+                                                    "*",
+                                                    "?",
+                                                    "(",
+                                                    ")",
+                                                    "|",
+                                                    "[",
+                                                    "]",
+                                                    "{",
+                                                    "}",
+                                                    "^",
+                                                    "$",
+                                                    "#",
+                                                    "&",
+                                                    "-",
+                                                    "~",
+                                                    "/"
+                                                  ]
+                                                }
+                                              ]
+                                            },
+                                            {"$concat": ["\\", "$$c"]},
+                                            "$$c"
+                                          ]
+                                        }
+                                      ]
+                                    },
+                                    "e": false
+                                  },
+                                  {
+                                    "$cond": [
+                                      {"$eq": ["$$c", "\\"]},
+                                      {"r": "$$value.r", "e": true},
+                                      {
+                                        "$switch": {
+                                          "branches": [
+                                            {
+                                              "case": {"$eq": ["$$c", "%"]},
+                                              "then": {"r": {"$concat": ["$$value.r", ".*"]}, "e": false}
+                                            },
+                                            {
+                                              "case": {"$eq": ["$$c", "_"]},
+                                              "then": {"r": {"$concat": ["$$value.r", "."]}, "e": false}
+                                            }
+                                          ],
+                                          "default": {
+                                            "r": {
+                                              "$concat": [
+                                                "$$value.r",
+                                                {
+                                                  "$cond": [
+                                                    {
+                                                      "$in": [
+                                                        "$$c",
+                                                        {
+                                                          "$literal": [
+                                                            "\\",
+                                                            ".",
+                                                            "+",
+                                                            "*",
+                                                            "?",
+                                                            "(",
+                                                            ")",
+                                                            "|",
+                                                            "[",
+                                                            "]",
+                                                            "{",
+                                                            "}",
+                                                            "^",
+                                                            "$",
+                                                            "#",
+                                                            "&",
+                                                            "-",
+                                                            "~",
+                                                            "/"
+                                                          ]
+                                                        }
+                                                      ]
+                                                    },
+                                                    {"$concat": ["\\", "$$c"]},
+                                                    "$$c"
+                                                  ]
+                                                }
+                                              ]
+                                            },
+                                            "e": false
+                                          }
+                                        }
+                                      }
+                                    ]
+                                  }
+                                ]
+                              }
+                            }
+                          }
+                        }
+                      }
+                    },
+                    "in": {"$cond": ["$$f.e", "(", {"$concat": ["^", "$$f.r", {"$literal": "$"}]}]}
+                  }
+                }
+              }
+            },
+            "options": "s"
+          }
+        }
+      ]
+    }
+  }
+}
+rows: * (every field)
 
 -- case: like_trailing_escape_refused
 SELECT * FROM t WHERE k LIKE 'abc\'
 -- error: LIKE pattern must not end with escape character at 1:30
 
--- case: similar_to_refused
+-- case: similar_to
 SELECT * FROM t WHERE k SIMILAR TO 'a|b'
--- error: unsupported: SIMILAR TO at 1:23
+-- expect:
+{
+  "find": "t",
+  "filter": {
+    "$expr": {
+      "$and": [
+        {"$eq": [{"$type": "$k"}, "string"]},
+        {"$regexMatch": {"input": "$k", "regex": "^(?:a|b)$", "options": "s"}}
+      ]
+    }
+  }
+}
+rows: * (every field)
 
 -- case: like_on_expression
 SELECT * FROM t WHERE LOWER(k) LIKE 'a%'

@@ -16,6 +16,55 @@ use bson::{doc, Bson, Document};
 
 /// The key of a step-output placeholder.
 const KEY: &str = "$stepOutput";
+/// The key of a per-document expansion (an element of an array, replaced by one element per document).
+const EACH: &str = "$stepEach";
+/// The key of a field of the document an expansion is for.
+const ROW: &str = "$stepRow";
+
+/// An array element standing for one copy of `template` per document of step `step` (`if_empty` when there
+/// is none), each `{"$stepRow": f}` in the copy replaced by that document's `f` (NULL when missing).
+pub fn step_each(step: usize, template: Document, if_empty: Document) -> Bson {
+    Bson::Document(doc! {EACH: {"step": step as i64, "template": template, "ifEmpty": if_empty}})
+}
+
+/// The placeholder for field `field` of the document an expansion ([`step_each`]) is for.
+pub fn step_row(field: &str) -> Bson {
+    Bson::Document(doc! {ROW: field})
+}
+
+/// The step, template and empty-case statement of an expansion.
+fn each_placeholder(d: &Document) -> Option<(usize, &Document, &Document)> {
+    if d.len() != 1 {
+        return None;
+    }
+    let inner = d.get_document(EACH).ok()?;
+    let step = usize::try_from(inner.get_i64("step").ok()?).ok()?;
+    Some((
+        step,
+        inner.get_document("template").ok()?,
+        inner.get_document("ifEmpty").ok()?,
+    ))
+}
+
+/// `template` with each `{"$stepRow": f}` replaced by `row`'s `f`.
+fn fill_row(v: &Bson, row: &Document) -> Bson {
+    match v {
+        Bson::Document(d) => {
+            if d.len() == 1 {
+                if let Ok(f) = d.get_str(ROW) {
+                    return row.get(f).cloned().unwrap_or(Bson::Null);
+                }
+            }
+            Bson::Document(
+                d.iter()
+                    .map(|(k, x)| (k.clone(), fill_row(x, row)))
+                    .collect(),
+            )
+        }
+        Bson::Array(a) => Bson::Array(a.iter().map(|x| fill_row(x, row)).collect()),
+        other => other.clone(),
+    }
+}
 
 /// The field that makes a placeholder stand for the step's whole documents: a placeholder with it, as an
 /// element of an array, is replaced by the documents themselves, spliced into that array (an `insert`'s
@@ -42,6 +91,10 @@ fn scan(v: &Bson, out: &mut Vec<usize>) {
     match v {
         Bson::Document(d) => {
             if let Some((step, _)) = placeholder(d) {
+                out.push(step);
+                return;
+            }
+            if let Some((step, _, _)) = each_placeholder(d) {
                 out.push(step);
                 return;
             }
@@ -113,6 +166,15 @@ fn substitute(v: Bson, outputs: &[Option<Vec<Document>>]) -> Result<Bson, BindEr
                         );
                         continue;
                     }
+                    if let Some((step, template, if_empty)) = each_placeholder(d) {
+                        let docs = step_docs(outputs, step)?;
+                        if docs.is_empty() {
+                            out.push(Bson::Document(if_empty.clone()));
+                        }
+                        let template = Bson::Document(template.clone());
+                        out.extend(docs.iter().map(|row| fill_row(&template, row)));
+                        continue;
+                    }
                 }
                 out.push(substitute(x, outputs)?);
             }
@@ -152,5 +214,28 @@ mod tests {
         );
         let t = doc! {"x": step_output(3, "_id")};
         assert!(substitute_outputs(t, &outputs).is_err());
+    }
+
+    #[test]
+    fn an_expansion_becomes_one_element_per_document() {
+        let t = doc! {"update": "c", "updates": [step_each(
+            0,
+            doc! {"q": {"_id": {"$eq": step_row("_id")}}, "u": {"$set": {"x": step_row("v0")}}},
+            doc! {"q": {"_id": {"$in": []}}, "u": {"$set": {"x": null}}},
+        )]};
+        let outputs = vec![Some(vec![doc! {"_id": 1, "v0": "a"}, doc! {"_id": 2}])];
+        let d = substitute_outputs(t.clone(), &outputs).unwrap();
+        assert_eq!(
+            d,
+            doc! {"update": "c", "updates": [
+                {"q": {"_id": {"$eq": 1}}, "u": {"$set": {"x": "a"}}},
+                {"q": {"_id": {"$eq": 2}}, "u": {"$set": {"x": null}}},
+            ]}
+        );
+        let none = substitute_outputs(t, &[Some(vec![])]).unwrap();
+        assert_eq!(
+            none,
+            doc! {"update": "c", "updates": [{"q": {"_id": {"$in": []}}, "u": {"$set": {"x": null}}}]}
+        );
     }
 }

@@ -93,6 +93,31 @@ pub enum Command {
         /// `updates`.
         updates: Vec<UpdateStatement>,
     },
+    /// `update` whose statements come from an earlier step of the plan (`UPDATE ... FROM`): one copy of
+    /// `statement` per document that step `step` returned, each `{"$stepRow": f}` in it replaced by that
+    /// document's field `f` (`mql::chain`); `if_empty` when the step returned none (a command needs one).
+    UpdateEach {
+        /// Collection.
+        collection: String,
+        /// The step whose documents give the statements.
+        step: usize,
+        /// The statement template.
+        statement: UpdateStatement,
+        /// The statement sent when the step returned no document (it matches nothing).
+        if_empty: UpdateStatement,
+    },
+    /// `delete` whose statements come from an earlier step (`DELETE ... USING`): one copy of `statement` per
+    /// document of step `step`, as [`Command::UpdateEach`].
+    DeleteEach {
+        /// Collection.
+        collection: String,
+        /// The step whose documents give the statements.
+        step: usize,
+        /// The statement template.
+        statement: DeleteStatement,
+        /// The statement sent when the step returned no document (it matches nothing).
+        if_empty: DeleteStatement,
+    },
     /// `delete`.
     Delete {
         /// Collection.
@@ -175,8 +200,8 @@ impl Command {
             Command::Find { .. } => "find",
             Command::Aggregate { .. } | Command::AggregateDb { .. } => "aggregate",
             Command::Insert { .. } => "insert",
-            Command::Update { .. } => "update",
-            Command::Delete { .. } => "delete",
+            Command::Update { .. } | Command::UpdateEach { .. } => "update",
+            Command::Delete { .. } | Command::DeleteEach { .. } => "delete",
             Command::FindAndModify { .. } => "findAndModify",
             Command::Count { .. } => "count",
             Command::Distinct { .. } => "distinct",
@@ -298,6 +323,27 @@ impl Command {
                 "update": collection,
                 "updates": updates.iter().map(|u| Bson::Document(u.to_document())).collect::<Vec<_>>(),
             },
+            Command::UpdateEach {
+                collection,
+                step,
+                statement,
+                if_empty,
+            } => doc! {
+                "update": collection,
+                "updates": [super::chain::step_each(*step, statement.to_document(), if_empty.to_document())],
+            },
+            Command::DeleteEach {
+                collection,
+                step,
+                statement,
+                if_empty,
+            } => {
+                let one = |d: &DeleteStatement| doc! {"q": d.filter.clone(), "limit": d.limit};
+                doc! {
+                    "delete": collection,
+                    "deletes": [super::chain::step_each(*step, one(statement), one(if_empty))],
+                }
+            }
             Command::Delete {
                 collection,
                 deletes,

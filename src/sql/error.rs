@@ -19,8 +19,9 @@ impl ParseError {
     pub fn new(message: impl Into<String>, line: u64, column: u64) -> Self {
         let mut message = message.into();
         if message.ends_with("found: ?") {
-            // PostgreSQL's jsonb `?` / `?|` / `?&` operators: `?` is a parameter placeholder here.
-            message.push_str(" (`?` is a parameter placeholder in sqlmongo, not the jsonb operator: write jsonb_exists(j, 'k'), jsonb_exists_any(j, keys) or jsonb_exists_all(j, keys))");
+            // PostgreSQL's jsonb `?` / `?|` / `?&` operators: `?` is the operator only after an operand
+            // (sql/question.rs), a parameter placeholder elsewhere.
+            message.push_str(" (`?` is the jsonb operator only right after an operand, elsewhere a parameter placeholder: or write jsonb_exists(j, 'k'))");
         }
         ParseError {
             message,

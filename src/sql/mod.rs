@@ -13,6 +13,7 @@ mod dialect;
 mod error;
 mod only;
 mod parser;
+mod question;
 pub mod splitter;
 
 pub use ast::{

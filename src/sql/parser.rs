@@ -35,9 +35,11 @@ fn parse_ending(
     at_end: impl Fn(ParseError) -> ParseError,
 ) -> Result<Vec<(Statement, StatementText)>, ParseError> {
     let dialect = SqlMongoDialect::default();
-    let mut parser = Parser::new(&dialect)
-        .try_with_sql(sql)
-        .map_err(from_parser_error)?;
+    let tokens = sqlparser::tokenizer::Tokenizer::new(&dialect, sql)
+        .tokenize_with_location()
+        .map_err(|e| from_parser_error(ParserError::from(e)))?;
+    let mut parser =
+        Parser::new(&dialect).with_tokens_with_locations(super::question::rewrite(tokens));
     let lines = LineIndex::new(sql);
     let mut out = Vec::new();
     loop {

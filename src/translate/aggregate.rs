@@ -23,6 +23,8 @@ pub(crate) struct GroupScope {
     pub accumulators: bson::Document,
     /// The `_id` fields of keys that are intervals (their kind survives the grouping).
     pub interval_keys: Vec<String>,
+    /// GROUPING SETS / ROLLUP / CUBE: the sets over `keys` (`GROUPING(...)` reads them).
+    pub grouping: Option<super::grouping_sets::GroupingSets>,
 }
 
 impl Translator {

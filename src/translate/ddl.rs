@@ -393,6 +393,7 @@ impl Translator {
         let mut properties = Document::new();
         let mut required = Vec::new();
         let mut indexes = Vec::new();
+        let mut checks: Vec<&Expr> = Vec::new();
         for c in &ct.columns {
             super::names::check_field_segment(&c.name.value, ident_pos(&c.name))?;
             let types = bson_types(&c.data_type).ok_or_else(|| Error::Unsupported {
@@ -413,6 +414,7 @@ impl Translator {
                         indexes.push(IndexSpec { key: doc! {&c.name.value: 1}, name: format!("{collection}_{}_key", c.name.value), options: doc! {"unique": true} });
                         self.notes.push(format!("UNIQUE on {}: MongoDB's unique index allows only one NULL/missing value (PostgreSQL allows many)", c.name.value));
                     }
+                    ColumnOption::Check(check) => checks.push(&check.expr),
                     ColumnOption::Default(_) => return Err(Error::Unsupported { kind: Refusal::Statement, construct: "DEFAULT (collections have no column defaults; give every value in INSERT)".into(), position: ident_pos(&c.name) }),
                     other => return Err(Error::Unsupported { kind: Refusal::Statement, construct: format!("column option {other}"), position: ident_pos(&c.name) }),
                 }
@@ -454,6 +456,10 @@ impl Translator {
                     ),
                     false,
                 ),
+                TableConstraint::Check(check) => {
+                    checks.push(&check.expr);
+                    continue;
+                }
                 other => {
                     return Err(Error::Unsupported {
                         kind: Refusal::Statement,
@@ -491,9 +497,11 @@ impl Translator {
             schema.insert("required", required);
         }
         schema.insert("properties", properties);
+        let names: Vec<&str> = ct.columns.iter().map(|c| c.name.value.as_str()).collect();
+        let validator = self.check_validator(schema, &checks, &collection, &names, pos)?;
         let mut steps = vec![Command::Create {
             collection: collection.clone(),
-            options: doc! {"validator": filter::json_schema(schema)},
+            options: doc! {"validator": validator},
         }];
         if !indexes.is_empty() {
             steps.push(Command::CreateIndexes {

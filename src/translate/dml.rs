@@ -18,7 +18,7 @@ use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{
     Assignment, AssignmentTarget, BinaryOperator, Delete, Expr, FromTable, Insert, ObjectName,
-    ObjectNamePart, SetExpr, Spanned, TableObject, Update, Value,
+    ObjectNamePart, SetExpr, Spanned, TableObject, Update, UpdateTableFromKind, Value,
 };
 
 impl Translator {
@@ -183,9 +183,6 @@ impl Translator {
                 position: pos,
             })
         };
-        if from.is_some() {
-            return refuse("UPDATE ... FROM");
-        }
         if !optimizer_hints.is_empty()
             || output.is_some()
             || or.is_some()
@@ -193,6 +190,14 @@ impl Translator {
             || limit.is_some()
         {
             return refuse("this UPDATE form");
+        }
+        if let Some(from) = from {
+            let (UpdateTableFromKind::BeforeSet(from) | UpdateTableFromKind::AfterSet(from)) = from;
+            if returning.is_some() {
+                return refuse("UPDATE ... FROM ... RETURNING");
+            }
+            self.collection_of_from(std::slice::from_ref(table), pos)?;
+            return self.update_from_plan(table, assignments, from, selection.as_ref(), pos);
         }
         let collection = self.collection_of_from(std::slice::from_ref(table), pos)?;
         let (filter, mut steps) = match selection {
@@ -358,9 +363,6 @@ impl Translator {
                 position: pos,
             })
         };
-        if using.is_some() {
-            return refuse("DELETE ... USING");
-        }
         if !tables.is_empty()
             || !optimizer_hints.is_empty()
             || output.is_some()
@@ -370,6 +372,16 @@ impl Translator {
             return refuse("this DELETE form");
         }
         let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = from;
+        if let Some(using) = using {
+            if returning.is_some() {
+                return refuse("DELETE ... USING ... RETURNING");
+            }
+            self.collection_of_from(from, pos)?;
+            let [target] = from.as_slice() else {
+                return refuse("DELETE from several tables");
+            };
+            return self.delete_using_plan(target, using, selection.as_ref(), pos);
+        }
         let collection = self.collection_of_from(from, pos)?;
         let (filter, mut steps) = match selection {
             Some(w) => self.write_filter(&collection, w)?,

@@ -8,7 +8,7 @@
 //! * `JSON_EXTRACT_PATH(x, 'a', 'b')` / `JSONB_EXTRACT_PATH` / `..._TEXT` -> the same as `x->'a'->'b'`
 //!   (`->>` for `_text`); MySQL-style `JSON_EXTRACT(x, '$.a.b')` -> `x->'a'->'b'`.
 //! * `JSON_ARRAY_LENGTH(x)` / `JSONB_ARRAY_LENGTH(x)` -> `$size` (NULL for NULL; an error for a non-array).
-//! * `ARRAY[...]::T[]` -> each element cast to T.
+//! * `ARRAY[...]::T[]` and `'{a,b}'::T[]` -> each element cast to T.
 
 use super::expr::{invalid, unsupported, Agg, Kind};
 use super::{Error, Translator};
@@ -218,10 +218,18 @@ impl Translator {
                 return Ok(Agg::new(Bson::Null, Kind::Array, true));
             }
         }
+        if let Expr::Value(ValueWithSpan {
+            value: Value::SingleQuotedString(text),
+            ..
+        }) = cur
+        {
+            // `'{1,2,NULL}'::int[]`: PostgreSQL's array input, each element read as T.
+            return self.array_literal_as(text, elem_ty, e);
+        }
         let Expr::Array(arr) = cur else {
             return Err(unsupported(
                 Refusal::Function,
-                "cast of a non-literal array (only ARRAY[...]::T[] is translated)",
+                "cast of a non-literal array (only ARRAY[...]::T[] and '{...}'::T[] are translated)",
                 e,
             ));
         };

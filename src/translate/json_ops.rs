@@ -462,3 +462,43 @@ fn set_path(v: Bson, path: &[String], new: Bson, create: bool, depth: usize) -> 
     vars.insert(var, v);
     ex::let_in(vars, body)
 }
+
+impl Translator {
+    /// `j ? 'k'`, `j ?| keys`, `j ?& keys` (sql/question.rs tells the operator from the placeholder): the
+    /// same tests as `jsonb_exists` / `jsonb_exists_any` / `jsonb_exists_all`; a `'{a,b}'` literal of keys is
+    /// a text array.
+    pub(crate) fn jsonb_exists_operator(
+        &mut self,
+        l: &Expr,
+        op: &sqlparser::ast::BinaryOperator,
+        r: &Expr,
+        e: &Expr,
+    ) -> Result<Agg, Error> {
+        use sqlparser::ast::{ArrayElemTypeDef, BinaryOperator as B, CastKind};
+        let name = match op {
+            B::Question => "jsonb_exists",
+            B::QuestionPipe => "jsonb_exists_any",
+            _ => "jsonb_exists_all",
+        };
+        let keys = match r {
+            Expr::Value(v)
+                if name != "jsonb_exists" && matches!(v.value, Value::SingleQuotedString(_)) =>
+            {
+                Expr::Cast {
+                    kind: CastKind::DoubleColon,
+                    expr: Box::new(r.clone()),
+                    data_type: DataType::Array(ArrayElemTypeDef::SquareBracket(
+                        Box::new(DataType::Text),
+                        None,
+                    )),
+                    format: None,
+                }
+            }
+            _ => r.clone(),
+        };
+        match self.json_more_function(name, &[l, &keys], e)? {
+            Some(a) => Ok(a),
+            None => Err(unsupported(Refusal::Operator, format!("{op}"), e)),
+        }
+    }
+}

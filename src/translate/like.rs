@@ -1,4 +1,12 @@
-//! SQL LIKE patterns -> anchored regular expressions with every metacharacter escaped.
+//! SQL LIKE / SIMILAR TO patterns -> anchored regular expressions with every metacharacter escaped: at
+//! translation time for constant patterns, at run time (an aggregation expression building the regex from
+//! the pattern's value) for computed ones, so a regex metacharacter in a value never acts as one.
+
+use crate::mql::expr as ex;
+use bson::{doc, Bson};
+
+/// The characters escaped with a backslash in a regex built from a LIKE pattern.
+const METACHARACTERS: &str = "\\.+*?()|[]{}^$#&-~/";
 
 /// Converts a LIKE pattern to a regex: `%` -> `.*`, `_` -> `.`, the escape character (default `\`) makes the
 /// next character literal; everything else is escaped. Anchored at both ends. `None` for a pattern ending in
@@ -24,10 +32,133 @@ pub(crate) fn like_to_regex(pattern: &str, escape: Option<char>) -> Option<Strin
 }
 
 fn push_literal(out: &mut String, c: char) {
-    if "\\.+*?()|[]{}^$#&-~/".contains(c) {
+    if METACHARACTERS.contains(c) {
         out.push('\\');
     }
     out.push(c);
+}
+
+/// A LIKE pattern computed at run time -> an aggregation expression for its anchored regex (the rules of
+/// [`like_to_regex`], applied by a `$reduce` over the pattern's code points). A pattern ending in a lone
+/// escape character gives the regex `(`, which `$regexMatch` refuses (PostgreSQL: "LIKE pattern must not
+/// end with escape character").
+pub(crate) fn like_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
+    let c = ex::var("c");
+    let r = ex::var("value.r");
+    let metas: Vec<Bson> = METACHARACTERS
+        .chars()
+        .map(|m| Bson::String(m.to_string()))
+        .collect();
+    let literal = ex::cond(
+        ex::in_array(c.clone(), ex::literal(Bson::Array(metas))),
+        ex::concat(vec![Bson::String("\\".into()), c.clone()]),
+        c.clone(),
+    );
+    let append =
+        |piece: Bson| Bson::Document(doc! {"r": ex::concat(vec![r.clone(), piece]), "e": false});
+    let unescaped = ex::switch(
+        vec![
+            (ex::eq(c.clone(), "%"), append(Bson::String(".*".into()))),
+            (ex::eq(c.clone(), "_"), append(Bson::String(".".into()))),
+        ],
+        append(literal.clone()),
+    );
+    let step = match escape {
+        Some(esc) => ex::cond(
+            ex::var("value.e"),
+            append(literal),
+            ex::cond(
+                ex::eq(c.clone(), esc.to_string()),
+                Bson::Document(doc! {"r": r.clone(), "e": true}),
+                unescaped,
+            ),
+        ),
+        None => unescaped,
+    };
+    let body = ex::let_in(doc! {"c": ex::substr_cp(ex::var("p"), ex::this(), 1)}, step);
+    let folded = ex::reduce(
+        ex::range(0, ex::str_len_cp(ex::var("p"))),
+        Bson::Document(doc! {"r": "", "e": false}),
+        body,
+    );
+    ex::let_in(
+        doc! {"p": pattern},
+        ex::let_in(
+            doc! {"f": folded},
+            ex::cond(
+                ex::var("f.e"),
+                "(",
+                ex::concat(vec![
+                    Bson::String("^".into()),
+                    ex::var("f.r"),
+                    // The regex's end anchor (a string starting with it is `$literal`-wrapped).
+                    ex::literal(String::from('$')),
+                ]),
+            ),
+        ),
+    )
+}
+
+/// Converts a SIMILAR TO pattern to a regex as PostgreSQL's `similar_to_escape` does: the whole pattern
+/// anchored as `^(?:...)$`; `%` -> `.*`, `_` -> `.`; `|`, `*`, `+`, `?`, `{m,n}`, `)` and bracket
+/// expressions keep their regex meaning, `(` opens a non-capturing group; `.`, `^`, `$` and `\` are
+/// literal; the escape character (default `\`) followed by a character gives that character escaped.
+/// A trailing escape character is dropped (PostgreSQL); `Err` for the escape character before `"`
+/// (SUBSTRING's separator, not translated).
+pub(crate) fn similar_to_regex(pattern: &str, escape: Option<char>) -> Result<String, String> {
+    let mut out = String::with_capacity(pattern.len() + 10);
+    out.push_str("^(?:");
+    let mut after_escape = false;
+    // Square-bracket nesting ([[:alpha:]]) and the position inside a class: a `]` first (after an
+    // optional `^`) is a literal member.
+    let mut depth = 0usize;
+    let mut class_pos = 0usize;
+    for c in pattern.chars() {
+        if after_escape {
+            if c == '"' && depth == 0 {
+                return Err("SIMILAR TO with the escape-double-quote separator".into());
+            }
+            out.push('\\');
+            out.push(c);
+            class_pos = 3;
+            after_escape = false;
+        } else if Some(c) == escape {
+            after_escape = true;
+        } else if depth > 0 {
+            if c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+            if c == ']' && class_pos > 2 {
+                depth -= 1;
+            } else if c == '[' {
+                depth += 1;
+                class_pos = 3;
+            } else if c == '^' {
+                class_pos += 1;
+            } else {
+                class_pos = 3;
+            }
+        } else if c == '[' {
+            out.push('[');
+            depth = 1;
+            class_pos = 1;
+        } else if c == '%' {
+            out.push_str(".*");
+        } else if c == '_' {
+            out.push('.');
+        } else if c == '(' {
+            out.push_str("(?:");
+        } else if matches!(c, '\\' | '.' | '^' | '$') {
+            out.push('\\');
+            out.push(c);
+        } else {
+            out.push(c);
+        }
+    }
+    // A trailing escape character is dropped, as PostgreSQL does.
+    out.push_str(")$");
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -52,5 +183,29 @@ mod tests {
             assert_eq!(like_to_regex(p, e).as_deref(), Some(want), "{p}");
         }
         assert_eq!(like_to_regex("abc\\", Some('\\')), None);
+    }
+
+    #[test]
+    fn similar_to_follows_postgresql() {
+        let cases = [
+            ("abc", "^(?:abc)$"),
+            ("a%|b_", "^(?:a.*|b.)$"),
+            ("(a|b)*c+", "^(?:(?:a|b)*c+)$"),
+            ("[a-c]{2}.x$", "^(?:[a-c]{2}\\.x\\$)$"),
+            ("[]x]", "^(?:[]x])$"),
+            ("[^]x]", "^(?:[^]x])$"),
+            ("a\\%b", "^(?:a\\%b)$"),
+        ];
+        for (p, want) in cases {
+            assert_eq!(similar_to_regex(p, Some('\\')).as_deref(), Ok(want), "{p}");
+        }
+        assert_eq!(
+            similar_to_regex("ab\\", Some('\\')).as_deref(),
+            Ok("^(?:ab)$")
+        );
+        assert_eq!(
+            similar_to_regex("a#%", Some('#')).as_deref(),
+            Ok("^(?:a\\%)$")
+        );
     }
 }

@@ -9,6 +9,7 @@
 //! `setop.rs` (UNION / INTERSECT / EXCEPT), `ordered_agg.rs` (STRING_AGG, ARRAY_AGG, ...), `json.rs`.
 
 mod aggregate;
+mod check;
 pub(crate) mod context;
 mod create_table_as;
 pub(crate) mod cte;
@@ -17,6 +18,7 @@ mod distinct_on;
 pub(crate) mod dml;
 pub mod error;
 pub(crate) mod expr;
+mod grouping_sets;
 mod insert_returning;
 mod insert_select;
 pub(crate) mod join;
@@ -30,15 +32,18 @@ pub(crate) mod ordered_agg;
 pub(crate) mod query;
 mod returning;
 pub(crate) mod select;
+mod series;
 pub(crate) mod setop;
 mod settings;
 pub(crate) mod srf;
 pub(crate) mod stats_agg;
 mod subquery;
+mod table_fn;
 mod upsert;
 mod view;
 pub(crate) mod visit;
 pub(crate) mod window;
+mod write_join;
 
 pub use error::{Error, Position, Refusal};
 

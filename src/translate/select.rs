@@ -52,6 +52,15 @@ impl Translator {
         let (pre_filter, filter) = self.where_clause(s.selection.as_ref(), &source)?;
         let where_stages = self.take_subquery_stages();
         let group_exprs = group_by_list(&s.group_by, pos)?;
+        let grouping = super::grouping_sets::expand(group_exprs)?;
+        let expanded_keys;
+        let group_exprs = match &grouping {
+            Some(g) => {
+                expanded_keys = g.keys.clone();
+                expanded_keys.as_slice()
+            }
+            None => group_exprs,
+        };
         let SelectList {
             mut columns,
             mut wildcard,
@@ -82,7 +91,15 @@ impl Translator {
             _ => None,
         };
         let refs = on.unwrap_or(group_exprs);
-        let (sort_keys, group_keys) = resolve_references(keys, refs, &columns)?;
+        let (sort_keys, mut group_keys) = resolve_references(keys, refs, &columns)?;
+        let grouping = match grouping {
+            Some(g) if on.is_none() => {
+                let g = g.with_resolved_keys(group_keys);
+                group_keys = g.keys.clone();
+                Some(g)
+            }
+            _ => None,
+        };
         if on.is_some() {
             let exprs = columns.iter().map(|c| c.source.as_ref());
             distinct_on::check(&group_keys, &sort_keys, exprs, grouped, s.having.as_ref())?;
@@ -138,6 +155,7 @@ impl Translator {
             self.grouped_stages(
                 &shape,
                 &keys_for_group,
+                grouping.filter(|_| grouped),
                 s.having.as_ref(),
                 pos,
                 &mut pipeline,
@@ -205,6 +223,7 @@ impl Translator {
         &mut self,
         shape: &Shape<'_, '_>,
         keys_for_group: &[&Expr],
+        grouping: Option<super::grouping_sets::GroupingSets>,
         having: Option<&Expr>,
         pos: Position,
         pipeline: &mut Vec<Document>,
@@ -229,12 +248,24 @@ impl Translator {
             } else {
                 a.expr
             };
+            let key = match &grouping {
+                Some(g) => g.key_in_set(i, key),
+                None => key,
+            };
             id.insert(&f, key);
             if a.kind == super::expr::Kind::Interval {
                 scope.interval_keys.push(f.clone());
             }
             scope.keys.push(((*k).clone(), f));
         }
+        if let Some(g) = &grouping {
+            pipeline.extend(g.copy_stages());
+            id.insert(
+                super::grouping_sets::SET_FIELD,
+                ex::field(super::grouping_sets::SET_FIELD),
+            );
+        }
+        scope.grouping = grouping;
         self.no_subquery_here("GROUP BY / SELECT DISTINCT", pos)?;
         // Everything after $group is translated in the group scope.
         self.cx.group = Some(scope);
@@ -252,6 +283,7 @@ impl Translator {
         let win = win?;
         let (having_match, sort_fields) = result?;
         let after_group_stages = self.take_subquery_stages();
+        let grouping = scope.grouping.clone();
         pipeline.push(
             Stage::Group {
                 id: if id.is_empty() {
@@ -263,6 +295,9 @@ impl Translator {
             }
             .into_document(),
         );
+        if let Some(g) = &grouping {
+            pipeline.extend(g.empty_set_stages(&id));
+        }
         if id.is_empty() {
             // PG: an aggregate without GROUP BY returns exactly one row, also over no rows.
             pipeline.push(
@@ -597,6 +632,7 @@ fn refuse_unsupported_clauses(s: &Select, pos: Position) -> Result<bool, Error> 
 
 /// The GROUP BY expressions (ROLLUP / CUBE / GROUPING SETS and GROUP BY ALL refused).
 fn group_by_list(group_by: &GroupByExpr, pos: Position) -> Result<&[Expr], Error> {
+    // ROLLUP / CUBE / GROUPING SETS items are expanded by grouping_sets.rs; `WITH ROLLUP` (MySQL) is not.
     match group_by {
         GroupByExpr::Expressions(list, modifiers) => {
             if !modifiers.is_empty() {

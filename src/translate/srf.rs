@@ -1,4 +1,5 @@
-//! Set-returning functions in the SELECT list: `unnest(array)`, `jsonb_array_elements(j)`,
+//! Set-returning functions in the SELECT list: `unnest(array)`, `generate_series(...)` (series.rs),
+//! `jsonb_array_elements(j)`,
 //! `jsonb_object_keys(j)` — one output row per element, as PostgreSQL's ProjectSet.
 //!
 //! After WHERE (and before DISTINCT / DISTINCT ON, ORDER BY, LIMIT, which PostgreSQL applies to the expanded
@@ -28,6 +29,7 @@ pub(crate) fn is_set_returning(name: &str) -> bool {
     matches!(
         name,
         "unnest"
+            | "generate_series"
             | "jsonb_array_elements"
             | "json_array_elements"
             | "jsonb_object_keys"
@@ -146,6 +148,9 @@ impl Translator {
     /// The array a set-returning call expands.
     fn srf_array(&mut self, name: &str, f: &Function, e: &Expr) -> Result<Bson, Error> {
         let args = super::expr::function_args(f, e)?;
+        if name == "generate_series" {
+            return Ok(self.series_array(&args, e)?.expr);
+        }
         let [arg] = args.as_slice() else {
             return Err(if name == "unnest" {
                 unsupported(

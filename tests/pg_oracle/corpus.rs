@@ -11,6 +11,9 @@ pub const CORPUS_DIALECT: &str = include_str!("../oracle_data/pg_dialect.sql");
 pub const CORPUS_SCALE: &str = include_str!("../oracle_data/pg_scale.sql");
 /// Issue 17 item 3: time zones, intervals, date_bin, age, to_char.
 pub const CORPUS_TIME: &str = include_str!("../oracle_data/pg_time.sql");
+/// Issue 17's statement forms: UPDATE ... FROM, DELETE ... USING, GROUPING SETS, run-time LIKE, SIMILAR TO,
+/// ANY / ALL, CHECK, generate_series, unnest in FROM.
+pub const CORPUS_STMTS: &str = include_str!("../oracle_data/pg_stmts.sql");
 
 /// One corpus case.
 #[derive(Clone)]

@@ -219,6 +219,10 @@ impl Translator {
         }
         let mut base: Option<Source> = None;
         for (k, rel) in items.into_iter().enumerate() {
+            if let Some(tf) = self.table_function(rel)? {
+                self.push_table_function(tf, k, &mut base, rel)?;
+                continue;
+            }
             let (name, src) = self.relation_source(rel)?;
             if self.cx.scope.iter().any(|b| b.name == name) {
                 return Err(Error::Invalid {
@@ -257,12 +261,69 @@ impl Translator {
         Ok(out)
     }
 
+    /// A set-returning function in FROM (table_fn.rs): the rows of a collectionless pipeline when it comes
+    /// first, else its element documents `$set` into `__jk` of each row so far and unwound.
+    fn push_table_function(
+        &mut self,
+        tf: crate::translate::table_fn::TableFunction,
+        k: usize,
+        base: &mut Option<Source>,
+        rel: &TableFactor,
+    ) -> Result<(), Error> {
+        if self.cx.scope.iter().any(|b| b.name == tf.qualifier) {
+            return Err(Error::Invalid {
+                message: format!("table name \"{}\" specified more than once", tf.qualifier),
+                position: Position::from(rel.span().start),
+            });
+        }
+        let field = format!("__j{k}");
+        let mut set = Document::new();
+        set.insert(&field, tf.rows);
+        match base.as_mut() {
+            None => {
+                *base = Some(Source {
+                    collection: None,
+                    pipeline: vec![
+                        Stage::Documents(vec![Document::new()]).into_document(),
+                        Stage::Set(set).into_document(),
+                        Stage::Unwind(ex::field_ref(&field)).into_document(),
+                        Stage::ReplaceRoot(ex::field(&field)).into_document(),
+                    ],
+                    columns: Some(tf.columns.clone()),
+                    join: None,
+                });
+                self.cx.tables.push(tf.qualifier.clone());
+                self.cx.scope.push(Binding {
+                    name: tf.qualifier,
+                    prefix: None,
+                    columns: Some(tf.columns),
+                    collection: None,
+                });
+            }
+            Some(b) => {
+                b.pipeline.push(Stage::Set(set).into_document());
+                b.pipeline
+                    .push(Stage::Unwind(ex::field_ref(&field)).into_document());
+                self.cx.scope.push(Binding {
+                    name: tf.qualifier,
+                    prefix: Some(field),
+                    columns: Some(tf.columns),
+                    collection: None,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Whether a FROM item needs a pipeline (a CTE, a derived table).
     pub(crate) fn is_special_relation(&self, r: &TableFactor) -> bool {
         match r {
+            TableFactor::Table { args: Some(_), .. } => {
+                crate::translate::table_fn::is_table_function(r)
+            }
             TableFactor::Table { name, .. } => self.cte_named(name).is_some(),
             TableFactor::Derived { .. } => true,
-            _ => false,
+            other => crate::translate::table_fn::is_table_function(other),
         }
     }
 

@@ -103,6 +103,7 @@ impl Translator {
             | Expr::Between { .. }
             | Expr::Like { .. }
             | Expr::ILike { .. }
+            | Expr::SimilarTo { .. }
             | Expr::AnyOp { .. }
             | Expr::AllOp { .. } => {
                 let p = self.pred(e)?;
@@ -242,6 +243,9 @@ impl Translator {
     fn binary(&mut self, l: &Expr, op: &BinaryOperator, r: &Expr, e: &Expr) -> Result<Agg, Error> {
         use BinaryOperator as B;
         match op {
+            B::Question | B::QuestionPipe | B::QuestionAnd => {
+                self.jsonb_exists_operator(l, op, r, e)
+            }
             B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo => {
                 self.arithmetic(l, op, r, e)
             }

@@ -188,11 +188,14 @@ impl Translator {
                 let Some(f) = self.field_of(expr)? else {
                     return Ok(None);
                 };
-                let (re, opts) = self.like_regex(
+                let Some((re, opts)) = self.like_regex(
                     matches!(e, Expr::ILike { .. }),
                     pattern,
                     escape_char.as_deref(),
-                )?;
+                )?
+                else {
+                    return Ok(None);
+                };
                 if *n != negated {
                     Ok(Some(filter::field(
                         f,

@@ -69,6 +69,9 @@ impl Translator {
     /// A function call.
     pub(crate) fn function(&mut self, f: &Function, e: &Expr) -> Result<Agg, Error> {
         let name = crate::translate::names::function_name(&f.name);
+        if name == "grouping" && f.over.is_none() {
+            return self.grouping_call(f, e);
+        }
         if is_aggregate_name(&name) || f.over.is_some() {
             return self.aggregate_call(f, e);
         }

@@ -4,6 +4,7 @@
 
 mod agg;
 mod array_fn;
+mod array_literal;
 mod cast;
 pub(crate) mod datetime;
 mod filter;
@@ -12,6 +13,7 @@ pub(crate) mod interval;
 mod interval_expr;
 mod literal;
 mod predicate;
+mod quantified;
 pub(crate) mod time_fn;
 mod to_char;
 

@@ -2,7 +2,7 @@
 
 use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr::{self as ex, Cmp};
-use crate::translate::like::like_to_regex;
+use crate::translate::like::{like_regex_expr, like_to_regex, similar_to_regex};
 use crate::translate::nulls::{and, is_null, not_null, or, pred_and, pred_or, Pred};
 use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
@@ -187,21 +187,21 @@ impl Translator {
                 pattern,
                 escape_char,
             } => {
-                if *any {
-                    return Err(unsupported(Refusal::Operator, "LIKE ANY", e));
-                }
-                let (re, opts) = self.like_regex(
-                    matches!(e, Expr::ILike { .. }),
-                    pattern,
-                    escape_char.as_deref(),
-                )?;
-                let a = self.agg(expr)?;
-                let m = ex::regex_match(a.expr.clone(), re, opts);
-                // $regexMatch fails on non-strings, so the type is tested first ($and short-circuits).
-                let p = Pred::new(
-                    and(vec![is_string(&a.expr), m.clone()]),
-                    and(vec![is_string(&a.expr), ex::not(m)]),
-                );
+                let ilike = matches!(e, Expr::ILike { .. });
+                let p = if *any {
+                    self.like_any(ilike, expr, pattern, escape_char.as_deref(), e)?
+                } else {
+                    self.like(ilike, expr, pattern, escape_char.as_deref())?
+                };
+                Ok(if *negated { p.not() } else { p })
+            }
+            Expr::SimilarTo {
+                negated,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                let p = self.similar_to(expr, pattern, escape_char.as_deref())?;
                 Ok(if *negated { p.not() } else { p })
             }
             Expr::AnyOp {
@@ -221,42 +221,15 @@ impl Translator {
             }
             Expr::AnyOp {
                 left,
-                compare_op: BinaryOperator::Eq,
+                compare_op,
                 right,
                 is_some: _,
-            } => {
-                if let Expr::Value(v) = right.as_ref() {
-                    if matches!(
-                        v.value,
-                        Value::SingleQuotedString(_)
-                            | Value::EscapedStringLiteral(_)
-                            | Value::DollarQuotedString(_)
-                            | Value::UnicodeStringLiteral(_)
-                    ) {
-                        // PostgreSQL reads '{a,b}' as an array of the other side's type, which is unknown
-                        // here; compared as one string it would silently match nothing.
-                        return Err(unsupported(Refusal::Operator,
-                            "= ANY of a text literal (an array literal takes the other side's type: write ARRAY['a', 'b'])",
-                            right,
-                        ));
-                    }
-                }
-                let x = self.agg(left)?;
-                let arr = self.agg(right)?;
-                let mut base = vec![is_array(&arr.expr)];
-                base.extend(guards(&[&x]));
-                let inn = ex::in_array(x.expr, arr.expr);
-                let mut t = base.clone();
-                t.push(inn.clone());
-                let mut f = base;
-                f.push(ex::not(inn));
-                Ok(Pred::new(and(t), and(f)))
-            }
-            Expr::AnyOp { .. } | Expr::AllOp { .. } => Err(unsupported(
-                Refusal::Operator,
-                "ANY/ALL with an operator other than =",
-                e,
-            )),
+            } => self.quantified_array(left, compare_op, right, false, e),
+            Expr::AllOp {
+                left,
+                compare_op,
+                right,
+            } => self.quantified_array(left, compare_op, right, true, e),
             Expr::Value(v) if matches!(v.value, Value::Boolean(_) | Value::Null) => {
                 Ok(match v.value {
                     Value::Boolean(b) => Pred::new(Bson::Boolean(b), Bson::Boolean(!b)),
@@ -269,7 +242,6 @@ impl Translator {
                 negated,
             } => self.in_subquery(expr, subquery, *negated, e),
             Expr::Exists { subquery, negated } => self.exists_subquery(subquery, *negated, e),
-            Expr::SimilarTo { .. } => Err(unsupported(Refusal::Operator, "SIMILAR TO", e)),
             _ => {
                 // Any other boolean-valued expression (a boolean column, CASE, a function).
                 let v = self.agg(e)?;
@@ -371,33 +343,159 @@ impl Translator {
         Ok(Pred::new(and(t), and(f_parts)))
     }
 
-    /// The regex and options of a LIKE / ILIKE with a constant pattern.
+    /// The regex and options of a LIKE / ILIKE with a constant pattern; `None` for a pattern computed at
+    /// run time (a column, a parameter, an expression).
     pub(crate) fn like_regex(
         &mut self,
         ilike: bool,
         pattern: &Expr,
         escape: Option<&Expr>,
-    ) -> Result<(String, String), Error> {
+    ) -> Result<Option<(String, String)>, Error> {
         let p = match self.agg(pattern)?.constant {
             Some(Bson::String(s)) => s,
+            _ => return Ok(None),
+        };
+        let esc = self.escape_char(escape)?;
+        let re = like_to_regex(&p, esc)
+            .ok_or_else(|| invalid("LIKE pattern must not end with escape character", pattern))?;
+        Ok(Some((re, like_options(ilike))))
+    }
+
+    /// The ESCAPE character: `\\` by default, none for `ESCAPE ''`.
+    fn escape_char(&mut self, escape: Option<&Expr>) -> Result<Option<char>, Error> {
+        match escape {
+            None => Ok(Some('\\')),
+            Some(x) => match self.agg(x)?.constant {
+                Some(Bson::String(s)) if s.is_empty() => Ok(None),
+                Some(Bson::String(s)) if s.chars().count() == 1 => Ok(s.chars().next()),
+                Some(Bson::String(_)) => Err(invalid("invalid escape string", x)),
+                _ => Err(unsupported(
+                    Refusal::Operator,
+                    "an ESCAPE that is not a string literal",
+                    x,
+                )),
+            },
+        }
+    }
+
+    /// `x [I]LIKE pattern`: a constant pattern becomes a regex here, a computed one is escaped at run time
+    /// ([`like_regex_expr`]); a NULL x or pattern gives NULL.
+    fn like(
+        &mut self,
+        ilike: bool,
+        x: &Expr,
+        pattern: &Expr,
+        escape: Option<&Expr>,
+    ) -> Result<Pred, Error> {
+        let a = self.agg(x)?;
+        if let Some((re, opts)) = self.like_regex(ilike, pattern, escape)? {
+            return Ok(regex_pred(&a.expr, None, Bson::String(re), opts));
+        }
+        let p = self.agg(pattern)?;
+        if p.constant == Some(Bson::Null) {
+            return Ok(Pred::new(Bson::Boolean(false), Bson::Boolean(false)));
+        }
+        let esc = self.escape_char(escape)?;
+        let re = like_regex_expr(p.expr.clone(), esc);
+        Ok(regex_pred(&a.expr, Some(&p.expr), re, like_options(ilike)))
+    }
+
+    /// `x [I]LIKE ANY (array of patterns)`: OR over the patterns of an `ARRAY[...]` or `'{...}'` literal.
+    fn like_any(
+        &mut self,
+        ilike: bool,
+        x: &Expr,
+        patterns: &Expr,
+        escape: Option<&Expr>,
+        e: &Expr,
+    ) -> Result<Pred, Error> {
+        let mut inner = patterns;
+        while let Expr::Nested(p) = inner {
+            inner = p;
+        }
+        let items: Vec<Expr> = match inner {
+            Expr::Array(arr) => arr.elem.clone(),
+            Expr::Value(v) => match &v.value {
+                Value::SingleQuotedString(text) => {
+                    let parsed = super::array_literal::parse_array_literal(text)
+                        .map_err(|m| invalid(m, inner))?;
+                    parsed
+                        .into_iter()
+                        .map(|s| {
+                            Expr::value(match s {
+                                Some(s) => Value::SingleQuotedString(s),
+                                None => Value::Null,
+                            })
+                        })
+                        .collect()
+                }
+                _ => Vec::new(),
+            },
             _ => {
                 return Err(unsupported(
                     Refusal::Operator,
-                    "LIKE with a pattern that is not a string literal",
+                    "LIKE ANY of something other than ARRAY[...] or an array literal",
+                    e,
+                ))
+            }
+        };
+        let mut out: Option<Pred> = None;
+        for item in &items {
+            let p = self.like(ilike, x, item, escape)?;
+            out = Some(match out {
+                None => p,
+                Some(acc) => pred_or(acc, p),
+            });
+        }
+        // An empty array: FALSE.
+        Ok(out.unwrap_or_else(|| Pred::new(Bson::Boolean(false), Bson::Boolean(true))))
+    }
+
+    /// `x SIMILAR TO pattern [ESCAPE c]` with a constant pattern (PostgreSQL's SIMILAR TO -> regex rules).
+    fn similar_to(
+        &mut self,
+        x: &Expr,
+        pattern: &Expr,
+        escape: Option<&Expr>,
+    ) -> Result<Pred, Error> {
+        let a = self.agg(x)?;
+        let p = self.agg(pattern)?;
+        let text = match p.constant {
+            Some(Bson::String(s)) => s,
+            Some(Bson::Null) => return Ok(Pred::new(Bson::Boolean(false), Bson::Boolean(false))),
+            _ => {
+                return Err(unsupported(
+                    Refusal::Operator,
+                    "SIMILAR TO with a pattern that is not a string literal",
                     pattern,
                 ))
             }
         };
-        let esc = match escape {
-            None => Some('\\'),
-            Some(x) => match self.agg(x)?.constant {
-                Some(Bson::String(s)) if s.is_empty() => None,
-                Some(Bson::String(s)) if s.chars().count() == 1 => s.chars().next(),
-                _ => return Err(invalid("ESCAPE must be a single character", x)),
-            },
-        };
-        let re = like_to_regex(&p, esc)
-            .ok_or_else(|| invalid("LIKE pattern must not end with escape character", pattern))?;
-        Ok((re, if ilike { "si".into() } else { "s".into() }))
+        let esc = self.escape_char(escape)?;
+        let re = similar_to_regex(&text, esc).map_err(|m| invalid(m, pattern))?;
+        Ok(regex_pred(&a.expr, None, Bson::String(re), "s".into()))
     }
+}
+
+fn like_options(ilike: bool) -> String {
+    if ilike {
+        "si".into()
+    } else {
+        "s".into()
+    }
+}
+
+/// `$regexMatch` of x (and a computed pattern) as a predicate: $regexMatch fails on non-strings, so the
+/// types are tested first ($and short-circuits); NULL (or a non-text value) on either side gives NULL.
+fn regex_pred(x: &Bson, pattern: Option<&Bson>, re: Bson, opts: String) -> Pred {
+    let m = ex::regex_match(x.clone(), re, opts);
+    let mut base = vec![is_string(x)];
+    if let Some(p) = pattern {
+        base.push(is_string(p));
+    }
+    let mut t = base.clone();
+    t.push(m.clone());
+    let mut f = base;
+    f.push(ex::not(m));
+    Pred::new(and(t), and(f))
 }
