@@ -15,6 +15,7 @@ pub mod command;
 pub mod expr;
 pub mod filter;
 pub mod fixed_now;
+pub(crate) mod lookup_keys;
 pub mod plan;
 pub mod render;
 pub mod stage;

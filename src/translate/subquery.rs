@@ -12,13 +12,11 @@
 //!   statement fail with "more than one row returned by a subquery used as an expression", as in PostgreSQL.
 //!
 //! A correlated subquery requiring an equality with an outer column also gets `localField` / `foreignField`
-//! ([`semi_join`]): an index probe on a MongoDB server, a hash join in the embedded engine.
+//! ([`crate::mql::lookup_keys`]): an index probe on a MongoDB server, a hash join in the embedded engine.
 //!
 //! UPDATE / DELETE filters cannot run `$lookup`, so a WHERE with a subquery runs as two commands: an
 //! `aggregate` computing the `_id`s of the matching rows, then the write with `{_id: {$in: <step 0>}}`
 //! (`mql::chain`). Not atomic.
-
-mod semi_join;
 
 use super::cte::Frame;
 use super::expr::{unsupported, Agg, Kind};
@@ -43,7 +41,7 @@ impl Translator {
     ) -> Result<(String, Option<Vec<String>>), Error> {
         let (src, lets) = self.subquery_source(q, e)?;
         let field = self.next_subquery_field();
-        let stage = semi_join::with_equality_keys(src.lookup(lets, tail, &field));
+        let stage = crate::mql::lookup_keys::with_equality_keys(src.lookup(lets, tail, &field));
         self.cx.pending.push(stage);
         Ok((field, src.columns))
     }
@@ -169,7 +167,8 @@ impl Translator {
             return Ok(if negated { p.not() } else { p });
         }
         let field = self.next_subquery_field();
-        let stage = semi_join::with_equality_keys(src.lookup(lets, Vec::new(), &field));
+        let stage =
+            crate::mql::lookup_keys::with_equality_keys(src.lookup(lets, Vec::new(), &field));
         self.cx.pending.push(stage);
         let values = ex::field(&format!("{field}.{col}"));
         let size = ex::size(ex::field(&field));

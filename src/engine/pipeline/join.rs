@@ -37,6 +37,9 @@ pub struct Lookup {
     prefix: usize,
     /// The equality of the `$match` right after the prefix: foreign path (as an expression) and variable.
     key: Option<(String, Expr, String)>,
+    /// A top-level foreign field the first `$match` after the prefix requires a value of: documents where it
+    /// is null or missing are left out of the hash table.
+    non_null: Option<String>,
 }
 
 impl Lookup {
@@ -102,21 +105,47 @@ impl Lookup {
         } else {
             raw.iter().take_while(|st| !correlated(st, &lets)).count()
         };
-        let key = match raw.get(prefix) {
-            Some(Bson::Document(st)) if local.is_none() => match st.get("$match") {
-                Some(Bson::Document(m)) => eq_key(m, &lets)
-                    .map(|(path, var)| {
-                        Ok::<_, CommandError>((
-                            path.clone(),
-                            Expr::compile(&Bson::String(format!("${path}")))?,
-                            var,
-                        ))
-                    })
-                    .transpose()?,
+        let raw_lets = match d.get("let") {
+            Some(Bson::Document(l)) => l.clone(),
+            _ => Document::new(),
+        };
+        let leading_match = match raw.get(prefix) {
+            Some(Bson::Document(st)) => match st.get("$match") {
+                Some(Bson::Document(m)) => Some(m),
                 _ => None,
             },
             _ => None,
         };
+        // With localField/foreignField, a leading `$match` that also requires `{$eq: ["$foreign", "$$v"]}`
+        // with `v` bound to `"$local"` (the SQL translator's plan) lets the table hash whole values: exact
+        // (both conditions are checked) and tighter (an array is not spread into a bucket per element).
+        let repeats_local = |path: &String, var: &String| match (&local, &foreign) {
+            (Some(l), Some(f)) => {
+                f == path && raw_lets.get(var) == Some(&Bson::String(format!("${l}")))
+            }
+            _ => true,
+        };
+        let key = match leading_match {
+            Some(m) => eq_key(m, &lets)
+                .filter(|(path, var)| repeats_local(path, var))
+                .map(|(path, var)| {
+                    Ok::<_, CommandError>((
+                        path.clone(),
+                        Expr::compile(&Bson::String(format!("${path}")))?,
+                        var,
+                    ))
+                })
+                .transpose()?,
+            None => None,
+        };
+        // The joined field the leading `$match` requires to be neither null nor missing (the translator's
+        // NULL guard): foreign documents without a value never pass, so the table leaves them out.
+        let non_null = key
+            .as_ref()
+            .map(|(path, _, _)| path.clone())
+            .or_else(|| foreign.clone())
+            .filter(|f| !f.contains('.'))
+            .filter(|f| leading_match.is_some_and(|m| requires_value(m, f)));
         Ok(Lookup {
             from,
             local,
@@ -126,6 +155,7 @@ impl Lookup {
             as_field,
             prefix,
             key,
+            non_null,
         })
     }
 
@@ -237,7 +267,7 @@ impl Exec<'_> {
             })?;
             return Ok(out);
         };
-        if l.local.is_some() {
+        if l.local.is_some() && l.key.is_none() {
             let inner = l.inner_vars(d, self.vars)?;
             let mut stream = Stream::new(p, 0);
             self.equality_each(d, &mut |fd| stream.push(fd, catalog, &inner))?;
@@ -261,17 +291,32 @@ impl Exec<'_> {
             Some((path, key_expr, var)) => {
                 let v = inner.get(var).cloned().unwrap_or(Bson::Null);
                 let values = std::slice::from_ref(&v);
-                let probed = self.probe_each(l.prefix == 0, path, values, &mut |fd| {
+                // With localField/foreignField too, a candidate must also pass their equality.
+                let locals = l.local.as_deref().map(|lf| values_at(d, lf));
+                let foreign = l.foreign.as_deref();
+                let non_null = l.non_null.as_deref();
+                let mut each = |fd: &Document| {
+                    if non_null.is_some_and(|f| lacks_value(fd, f)) {
+                        return Ok(true);
+                    }
+                    if let (Some(locals), Some(f)) = (&locals, foreign) {
+                        if !equality_holds(locals, fd, f) {
+                            return Ok(true);
+                        }
+                    }
                     stream.push(fd, catalog, &inner)
-                });
-                match probed {
+                };
+                match self.probe_each(l.prefix == 0, path, values, &mut each) {
                     Some(r) => r?,
                     None => {
                         self.ensure_table(|doc, vars| {
+                            if non_null.is_some_and(|f| lacks_value(doc, f)) {
+                                return Ok(Vec::new());
+                            }
                             Ok(vec![key_expr.eval(doc, vars)?.unwrap_or(Bson::Null)])
                         })?;
                         for fd in self.bucket(values) {
-                            if !stream.push(fd, catalog, &inner)? {
+                            if !each(fd)? {
                                 break;
                             }
                         }
@@ -302,17 +347,24 @@ impl Exec<'_> {
             return Ok(());
         };
         let locals = values_at(d, local);
+        let non_null = l.non_null.as_deref();
         let mut matching = |fd: &Document| {
-            if equality_holds(&locals, fd, foreign) {
-                each(fd)
-            } else {
+            if non_null.is_some_and(|f| lacks_value(fd, f)) || !equality_holds(&locals, fd, foreign)
+            {
                 Ok(true)
+            } else {
+                each(fd)
             }
         };
         if let Some(r) = self.probe_each(true, foreign, &locals, &mut matching) {
             return r;
         }
-        self.ensure_table(|doc, _| Ok(values_at(doc, foreign)))?;
+        self.ensure_table(|doc, _| {
+            if non_null.is_some_and(|f| lacks_value(doc, f)) {
+                return Ok(Vec::new());
+            }
+            Ok(values_at(doc, foreign))
+        })?;
         for fd in self.bucket(&locals) {
             if !matching(fd)? {
                 break;
@@ -419,26 +471,7 @@ fn correlated(stage: &Bson, lets: &[(String, Expr)]) -> bool {
 /// an element of its top-level `$and`), top level or inside the expression's top-level `$and`, with `var` a
 /// `let` variable: (path, var).
 fn eq_key(m: &Document, lets: &[(String, Expr)]) -> Option<(String, String)> {
-    let mut exprs: Vec<&Bson> = m.get("$expr").into_iter().collect();
-    if let Some(Bson::Array(items)) = m.get("$and") {
-        exprs.extend(
-            items
-                .iter()
-                .filter_map(|x| x.as_document().and_then(|d| d.get("$expr"))),
-        );
-    }
-    let mut conds: Vec<&Bson> = Vec::new();
-    for e in exprs {
-        match e {
-            Bson::Document(d) if d.len() == 1 && matches!(d.get("$and"), Some(Bson::Array(_))) => {
-                if let Some(Bson::Array(items)) = d.get("$and") {
-                    conds.extend(items);
-                }
-            }
-            other => conds.push(other),
-        }
-    }
-    conds.into_iter().find_map(|c| {
+    required_exprs(m).into_iter().find_map(|c| {
         let Bson::Document(c) = c else { return None };
         let Some(Bson::Array(args)) = c.get("$eq") else {
             return None;
@@ -463,6 +496,46 @@ fn eq_key(m: &Document, lets: &[(String, Expr)]) -> Option<(String, String)> {
             _ => None,
         }
     })
+}
+
+/// The `$expr` conditions a `$match` requires: its `$expr` and those of its top-level `$and`, each split at
+/// one level of `$and`.
+fn required_exprs(m: &Document) -> Vec<&Bson> {
+    let mut exprs: Vec<&Bson> = m.get("$expr").into_iter().collect();
+    if let Some(Bson::Array(items)) = m.get("$and") {
+        exprs.extend(
+            items
+                .iter()
+                .filter_map(|x| x.as_document().and_then(|d| d.get("$expr"))),
+        );
+    }
+    let mut conds: Vec<&Bson> = Vec::new();
+    for e in exprs {
+        match e {
+            Bson::Document(d) if d.len() == 1 && matches!(d.get("$and"), Some(Bson::Array(_))) => {
+                if let Some(Bson::Array(items)) = d.get("$and") {
+                    conds.extend(items);
+                }
+            }
+            other => conds.push(other),
+        }
+    }
+    conds
+}
+
+/// Whether a `$match` requires `{$ne: [{$ifNull: ["$field", null]}, null]}`: a value that is neither null
+/// nor missing.
+fn requires_value(m: &Document, field: &str) -> bool {
+    let guard = bson::bson!({"$ne": [{"$ifNull": [format!("${field}"), null]}, null]});
+    required_exprs(m).into_iter().any(|c| *c == guard)
+}
+
+/// Whether a document lacks a value at top-level `field` (null, undefined or missing: what `$ifNull` replaces).
+fn lacks_value(d: &Document, field: &str) -> bool {
+    matches!(
+        d.get(field),
+        None | Some(Bson::Null) | Some(Bson::Undefined)
+    )
 }
 
 fn same_bracket(a: &Bson, b: &Bson) -> bool {

@@ -1,4 +1,5 @@
-//! Correlated subqueries as equality joins a MongoDB server runs fast: the `$lookup` of a correlated
+//! Correlated subqueries as equality joins a MongoDB server runs fast (a rewrite of the translator's
+//! `$lookup` stage documents, kept here with the other wire names): the `$lookup` of a correlated
 //! subquery whose sub-pipeline requires `{$eq: ["$f", "$$oN"]}` (`oN` bound to an outer column `"$c"`) also
 //! gets `localField: c, foreignField: f` (MongoDB 5.0+ takes them together with `let` + `pipeline`), so a
 //! server probes an index on `f` (or, in the embedded engine, a hash table of the foreign side) instead of
