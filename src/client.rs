@@ -2,6 +2,7 @@
 //! and [`PreparedStatement`]s keep their translation and bind new parameters on each run.
 
 pub mod cache;
+pub mod catalog;
 pub mod params;
 pub mod query;
 pub mod row;
@@ -151,7 +152,7 @@ impl Client {
         let statements = crate::sql::parse(sql)?;
         let mut out = Vec::with_capacity(statements.len());
         for (stmt, text) in statements {
-            let plan = crate::translate::translate_statement(&stmt, &text)?;
+            let plan = self.translate_statement(&stmt, &text).await?;
             let p = if plan.param_count == 0 {
                 &[][..]
             } else {
@@ -164,6 +165,19 @@ impl Client {
             out.push(result?);
         }
         Ok(out)
+    }
+
+    /// Translates one parsed statement with the catalog of the relations it names: one `listCollections`
+    /// filtered by those names, read now (so a table another client changed is seen), none for a statement
+    /// that names no collection ([`catalog::fetch`]).
+    pub async fn translate_statement(
+        &self,
+        stmt: &crate::sql::Statement,
+        text: &crate::sql::StatementText,
+    ) -> Result<StatementPlan, crate::Error> {
+        let names = crate::translate::relation_names(stmt);
+        let catalog = catalog::fetch(self.backend.as_ref(), &self.db, &names).await?;
+        crate::translate::translate_statement_with(stmt, text, &Arc::new(catalog))
     }
 
     /// Runs one query and returns its rows.

@@ -291,7 +291,7 @@ impl Runner {
                     Err(e) => return Ok(Err(e)),
                 }
             }
-            let plan = match crate::translate::translate_statement(&stmt, &text) {
+            let plan = match self.client.translate_statement(&stmt, &text).await {
                 Ok(p) => p,
                 Err(e) => return Ok(Err(locate(&e, chunk))),
             };

@@ -9,15 +9,18 @@
 //! `setop.rs` (UNION / INTERSECT / EXCEPT), `ordered_agg.rs` (STRING_AGG, ARRAY_AGG, ...), `json.rs`.
 
 mod aggregate;
+pub mod catalog;
 pub(crate) mod context;
 pub(crate) mod cte;
 mod ddl;
+pub(crate) mod declared;
 mod distinct_on;
 pub(crate) mod dml;
 pub mod error;
 pub(crate) mod expr;
 mod insert_returning;
 pub(crate) mod join;
+mod join_outer;
 pub(crate) mod json;
 pub(crate) mod json_ops;
 pub(crate) mod like;
@@ -37,6 +40,7 @@ mod view;
 pub(crate) mod visit;
 pub(crate) mod window;
 
+pub use catalog::{relation_names, Catalog};
 pub use error::{Error, Position, Refusal};
 
 use crate::mql::{Command, Output, Plan, StatementPlan};
@@ -70,6 +74,8 @@ pub struct Translator {
     pub(crate) depth: usize,
     /// The most that were at once.
     pub(crate) max_depth: usize,
+    /// Declared tables and views (`catalog.rs`); empty: every collection is schemaless.
+    pub(crate) catalog: std::sync::Arc<Catalog>,
 }
 
 impl Translator {
@@ -143,29 +149,61 @@ const MAX_TRANSLATION_DEPTH: usize = MAX_COMMAND_DEPTH;
 /// assert_eq!(cmd.get_str("find").unwrap(), "user_sessions");
 /// ```
 pub fn translate(sql: &str) -> Result<Plan, crate::Error> {
+    translate_with_catalog(sql, &std::sync::Arc::new(Catalog::new()))
+}
+
+/// Translates SQL text with a [`Catalog`] of declared tables and views: `SELECT *` over a declared table
+/// gives its declared columns, unknown columns are errors, unqualified names in joins and correlated
+/// subqueries resolve as PostgreSQL resolves them (docs/dialect.md, "Declared tables"). Relations the
+/// catalog does not list keep the schemaless rules of [`translate`].
+///
+/// ```
+/// use sqlmongo::translate::{Catalog, catalog::{Table, Column}};
+/// let mut catalog = Catalog::new();
+/// let col = |n: &str| Column { name: n.into(), ..Column::default() };
+/// catalog.tables.insert("t".into(), Table { columns: vec![col("k"), col("v")] });
+/// let plan = sqlmongo::translate::translate_with_catalog("SELECT * FROM t", &catalog.into()).unwrap();
+/// let find = plan.statements[0].steps[0].to_document();
+/// assert_eq!(find.get_document("projection").unwrap(), &bson::doc! {"_id": 0, "k": 1, "v": 1});
+/// ```
+pub fn translate_with_catalog(
+    sql: &str,
+    catalog: &std::sync::Arc<Catalog>,
+) -> Result<Plan, crate::Error> {
     let statements = crate::sql::parse(sql)?;
     let mut out = Vec::with_capacity(statements.len());
     for (stmt, text) in statements {
-        out.push(translate_statement(&stmt, &text)?);
+        out.push(translate_statement_with(&stmt, &text, catalog)?);
     }
     Ok(Plan { statements: out })
 }
 
-/// Translates one parsed statement.
+/// Translates one parsed statement (schemaless: no catalog).
 pub fn translate_statement(
     stmt: &Statement,
     text: &crate::sql::StatementText,
 ) -> Result<StatementPlan, crate::Error> {
+    translate_statement_with(stmt, text, &std::sync::Arc::new(Catalog::new()))
+}
+
+/// Translates one parsed statement with a [`Catalog`] (see [`translate_with_catalog`]).
+pub fn translate_statement_with(
+    stmt: &Statement,
+    text: &crate::sql::StatementText,
+    catalog: &std::sync::Arc<Catalog>,
+) -> Result<StatementPlan, crate::Error> {
     // The walks over a deep (accepted) tree need room whatever thread the caller runs on.
-    crate::sql::with_stack(|| translate_statement_here(stmt, text))
+    crate::sql::with_stack(|| translate_statement_here(stmt, text, catalog))
 }
 
 fn translate_statement_here(
     stmt: &Statement,
     text: &crate::sql::StatementText,
+    catalog: &std::sync::Arc<Catalog>,
 ) -> Result<StatementPlan, crate::Error> {
     let mut t = Translator {
         question_positions: question_mark_positions(stmt),
+        catalog: catalog.clone(),
         ..Translator::default()
     };
     let at = Position {

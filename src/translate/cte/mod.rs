@@ -38,8 +38,11 @@ pub(crate) struct Binding {
     pub prefix: Option<String>,
     /// Known column names.
     pub columns: Option<Vec<String>>,
-    /// The collection it reads, when it is one (its columns are then unknown).
+    /// The collection it reads, when it is one (its columns are then unknown unless declared).
     pub collection: Option<String>,
+    /// A table of the catalog: its columns are the declared ones, and `_id` is readable as a system column
+    /// (not part of `*`, as PostgreSQL's `ctid`).
+    pub declared: bool,
 }
 
 /// The scope of an enclosing query, for correlated subqueries.
@@ -159,6 +162,7 @@ impl Translator {
                 prefix: None,
                 columns: Some(Vec::new()),
                 collection: None,
+                declared: false,
             });
             return Ok(Source {
                 collection: None,
@@ -205,8 +209,9 @@ impl Translator {
                             .map(|a| a.name.value.clone())
                             .unwrap_or_else(|| last_name(name)),
                         prefix: None,
-                        columns: None,
+                        columns: self.catalog.columns(&collection),
                         collection: Some(collection.clone()),
+                        declared: self.catalog.tables.contains_key(&collection),
                     });
                 }
             }
@@ -234,6 +239,7 @@ impl Translator {
                         prefix: None,
                         columns: src.columns.clone(),
                         collection: src.collection.clone(),
+                        declared: src.pipeline.is_empty() && src.columns.is_some(),
                     });
                     base = Some(src);
                 }
@@ -246,6 +252,7 @@ impl Translator {
                     self.cx.scope.push(Binding {
                         name,
                         prefix: Some(field),
+                        declared: src.pipeline.is_empty() && src.columns.is_some(),
                         columns: src.columns,
                         collection: src.collection,
                     });
@@ -304,9 +311,9 @@ impl Translator {
                 Ok((
                     qualifier,
                     Source {
+                        columns: self.catalog.columns(&c),
                         collection: Some(c),
                         pipeline: Vec::new(),
-                        columns: None,
                         join: None,
                     },
                 ))
@@ -346,6 +353,7 @@ impl Translator {
         if let [q, rest @ ..] = parts {
             if !rest.is_empty() {
                 if let Some(b) = self.cx.scope.iter().find(|b| b.name == q.value) {
+                    super::declared::check_declared(b, q, rest)?;
                     return match (&b.prefix, grouped) {
                         (Some(p), false) => {
                             Ok(Some(ex::field_ref(&format!("{p}.{}", field_path(rest)?))))
@@ -371,6 +379,7 @@ impl Translator {
             b.columns
                 .as_ref()
                 .is_some_and(|c| c.iter().any(|x| x == &name.value))
+                || (b.declared && name.value == "_id")
         };
         let hits: Vec<&Binding> = self.cx.scope.iter().filter(|b| has(b)).collect();
         if hits.len() > 1 {
@@ -454,7 +463,7 @@ impl Translator {
 
     /// An unqualified name of the enclosing query: the relation whose known columns hold it, else its only
     /// relation of unknown columns.
-    fn outer_unqualified(&mut self, name: &Ident) -> Result<Option<String>, Error> {
+    pub(crate) fn outer_unqualified(&mut self, name: &Ident) -> Result<Option<String>, Error> {
         let Some(frame) = self.rel.outer.last() else {
             return Ok(None);
         };
@@ -574,8 +583,9 @@ impl Translator {
                 .map(|t| Binding {
                     name: t.qualifier.clone(),
                     prefix: t.prefix.clone(),
-                    columns: None,
+                    columns: t.columns.clone(),
                     collection: None,
+                    declared: t.declared,
                 })
                 .collect();
         }
@@ -590,6 +600,7 @@ impl Translator {
                     prefix: None,
                     columns: None,
                     collection: Some(t.clone()),
+                    declared: false,
                 });
             }
         }
