@@ -110,6 +110,7 @@ fn write_file(cases: &[(Case, String)], catalog: Option<&str>) -> String {
         for line in json.lines() {
             out.push_str(&format!("-- catalog: {line}\n"));
         }
+        out.push('\n');
     }
     for (i, (c, actual)) in cases.iter().enumerate() {
         if i > 0 {

@@ -20,7 +20,7 @@ mod psql;
 mod sut;
 
 use common::compare::{self, Norm};
-use corpus::{parse_corpus, Case, CORPUS, CORPUS_DIALECT};
+use corpus::{parse_corpus, Case, CORPUS, CORPUS_CATALOG, CORPUS_DIALECT};
 use libtest_mimic::{Arguments, Failed, Trial};
 use psql::PgOut;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -154,7 +154,7 @@ fn run_one(shared: &Shared, case: &Case, backend: &Backend) -> Result<(), Failed
 
 fn main() -> std::process::ExitCode {
     let args = Arguments::from_args();
-    let cases = match parse_corpus(&format!("{CORPUS}\n{CORPUS_DIALECT}")) {
+    let cases = match parse_corpus(&format!("{CORPUS}\n{CORPUS_DIALECT}\n{CORPUS_CATALOG}")) {
         Ok(mut c) => {
             c.extend(
                 generated::cases()

@@ -49,13 +49,39 @@ impl StarColumn {
 }
 
 impl Translator {
+    /// UPDATE / DELETE of a declared table: its columns in scope, so WHERE's unknown columns are errors and
+    /// a subquery's unqualified names resolve against them (the target's qualifiers are in `cx.tables`).
+    pub(crate) fn bind_declared_target(&mut self, collection: &str) {
+        let Some(columns) = self.catalog.columns(collection) else {
+            return;
+        };
+        if !self.catalog.tables.contains_key(collection) {
+            return;
+        }
+        // One binding, named by the alias when there is one (`UPDATE t AS x`: cx.tables is [t, x]).
+        let name = self
+            .cx
+            .tables
+            .last()
+            .cloned()
+            .unwrap_or_else(|| collection.to_string());
+        self.cx.scope.push(Binding {
+            name,
+            prefix: None,
+            columns: Some(columns),
+            collection: Some(collection.to_string()),
+            declared: true,
+        });
+    }
+
     /// The SELECT list with every `*` / `t.*` replaced by the columns it stands for, when a catalog-declared
-    /// relation or a join is involved and every column is known; `None` to keep the list as written
-    /// (schemaless rules).
+    /// relation, a join or `distinct` is involved and every column is known; `None` to keep the list as
+    /// written (schemaless rules).
     pub(crate) fn expand_stars(
         &self,
         projection: &[SelectItem],
         has_from: bool,
+        distinct: bool,
     ) -> Result<Option<Vec<SelectItem>>, Error> {
         let has_star = projection.iter().any(|p| {
             matches!(
@@ -70,8 +96,15 @@ impl Translator {
         let Some(relations) = relations else {
             return Ok(None);
         };
-        // Without a declared relation or a join, `*` keeps its schemaless meaning (and its translation).
-        let declared = self.cx.scope.iter().any(|b| b.declared)
+        // Without a declared relation or a join, `*` keeps its schemaless meaning (and its translation);
+        // SELECT DISTINCT * needs the columns (it groups on them).
+        let declared = distinct
+            || self.cx.scope.iter().any(|b| {
+                b.declared
+                    || b.collection
+                        .as_ref()
+                        .is_some_and(|c| self.catalog.views.contains_key(c))
+            })
             || self.cx.join.as_ref().is_some_and(|j| {
                 j.tables.iter().any(|t| t.declared) || j.tables.iter().all(|t| t.columns.is_some())
             });

@@ -192,6 +192,7 @@ impl Translator {
             return refuse("this UPDATE form");
         }
         let collection = self.collection_of_from(std::slice::from_ref(table), pos)?;
+        self.bind_declared_target(&collection);
         let (filter, mut steps) = match selection {
             Some(w) => self.write_filter(&collection, w)?,
             None => (Document::new(), Vec::new()),
@@ -368,6 +369,7 @@ impl Translator {
         }
         let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = from;
         let collection = self.collection_of_from(from, pos)?;
+        self.bind_declared_target(&collection);
         let (filter, mut steps) = match selection {
             Some(w) => self.write_filter(&collection, w)?,
             None => (Document::new(), Vec::new()),

@@ -50,7 +50,7 @@ impl Translator {
         let distinct = refuse_unsupported_clauses(s, pos)?;
         let mut source = self.source_of_from(&s.from, pos)?;
         // `*` over declared (or otherwise known) columns is those columns (declared.rs).
-        let expanded = self.expand_stars(&s.projection, !s.from.is_empty())?;
+        let expanded = self.expand_stars(&s.projection, !s.from.is_empty(), distinct)?;
         let projection: &[SelectItem] = expanded.as_deref().unwrap_or(&s.projection);
         let (pre_filter, filter) = self.where_clause(s.selection.as_ref(), &source)?;
         let where_stages = self.take_subquery_stages();

@@ -7,6 +7,9 @@
 pub const CORPUS: &str = include_str!("../oracle_data/pg_queries.sql");
 /// Issue 17's cases (RETURNING on INSERT, DISTINCT ON, statistics aggregates, array / JSON functions).
 pub const CORPUS_DIALECT: &str = include_str!("../oracle_data/pg_dialect.sql");
+/// Issue 17 item 1: declared tables (`SELECT *`, unqualified names) and the join forms they allow.
+#[allow(dead_code)]
+pub const CORPUS_CATALOG: &str = include_str!("../oracle_data/pg_catalog.sql");
 
 /// One corpus case.
 #[derive(Clone)]

@@ -464,49 +464,60 @@ impl Translator {
     /// An unqualified name of the enclosing query: the relation whose known columns hold it, else its only
     /// relation of unknown columns.
     pub(crate) fn outer_unqualified(&mut self, name: &Ident) -> Result<Option<String>, Error> {
-        let Some(frame) = self.rel.outer.last() else {
-            return Ok(None);
-        };
-        if frame.barrier {
-            return Ok(None);
-        }
-        let known: Vec<&Binding> = frame
-            .scope
-            .iter()
-            .filter(|b| {
-                b.columns
-                    .as_ref()
-                    .is_some_and(|c| c.iter().any(|x| x == &name.value))
-            })
-            .collect();
-        let target = match known.as_slice() {
-            [b] => b.name.clone(),
-            [] => {
-                let unknown: Vec<&Binding> =
-                    frame.scope.iter().filter(|b| b.columns.is_none()).collect();
-                match unknown.as_slice() {
-                    [b] => b.name.clone(),
-                    _ => return Ok(None),
+        // From the innermost enclosing query outwards, as PostgreSQL looks: a query whose relations all have
+        // known columns without the name passes the search on; a barrier (a derived table's body) or a
+        // query with a schemaless relation ends it.
+        let mut found: Option<(usize, String)> = None;
+        for (i, frame) in self.rel.outer.iter().enumerate().rev() {
+            if frame.barrier {
+                break;
+            }
+            let known: Vec<&Binding> = frame
+                .scope
+                .iter()
+                .filter(|b| {
+                    b.columns
+                        .as_ref()
+                        .is_some_and(|c| c.iter().any(|x| x == &name.value))
+                        || (b.declared && name.value == "_id")
+                })
+                .collect();
+            match known.as_slice() {
+                [b] => {
+                    found = Some((i, b.name.clone()));
+                    break;
+                }
+                [] => {
+                    let unknown: Vec<&Binding> =
+                        frame.scope.iter().filter(|b| b.columns.is_none()).collect();
+                    match unknown.as_slice() {
+                        [] => continue,
+                        [b] => found = Some((i, b.name.clone())),
+                        _ => {}
+                    }
+                    break;
+                }
+                _ => {
+                    return Err(Error::Invalid {
+                        message: format!("column reference \"{}\" is ambiguous", name.value),
+                        position: Position::from(name.span.start),
+                    })
                 }
             }
-            _ => {
-                return Err(Error::Invalid {
-                    message: format!("column reference \"{}\" is ambiguous", name.value),
-                    position: Position::from(name.span.start),
-                })
-            }
+        }
+        let Some((i, target)) = found else {
+            return Ok(None);
         };
         let q = Ident {
             value: target,
             quote_style: None,
             span: name.span,
         };
-        self.outer_column(&q, std::slice::from_ref(name))
+        self.outer_column_at(Some(i), &q, std::slice::from_ref(name))
     }
 
     /// `q.rest` naming a relation of the enclosing query: a `let` variable of the subquery's `$lookup`.
     fn outer_column(&mut self, q: &Ident, rest: &[Ident]) -> Result<Option<String>, Error> {
-        let pos = Position::from(q.span.start);
         // The innermost enclosing query with that qualifier; its subquery's `$lookup` binds the variable, and
         // every deeper `$lookup` runs inside that one's pipeline, where the variable is visible.
         let found = self
@@ -514,6 +525,17 @@ impl Translator {
             .outer
             .iter()
             .rposition(|f| f.scope.iter().any(|b| b.name == q.value));
+        self.outer_column_at(found, q, rest)
+    }
+
+    /// `q.rest` of the enclosing query of frame `found`.
+    fn outer_column_at(
+        &mut self,
+        found: Option<usize>,
+        q: &Ident,
+        rest: &[Ident],
+    ) -> Result<Option<String>, Error> {
+        let pos = Position::from(q.span.start);
         let Some(frame) = found.and_then(|i| self.rel.outer.get_mut(i)) else {
             return Ok(None);
         };
