@@ -203,6 +203,7 @@ impl Client {
         Ok(PreparedStatement {
             client: self.clone(),
             plan: Arc::new(plan),
+            sql: Arc::from(sql),
         })
     }
 
@@ -256,17 +257,21 @@ impl Client {
 pub struct PreparedStatement {
     client: Client,
     plan: Arc<StatementPlan>,
+    sql: Arc<str>,
 }
 
 impl PreparedStatement {
-    /// The translation this statement runs.
+    /// The translation `prepare` made, without a catalog (each run translates with the catalog of the
+    /// collections the statement names, through the client's statement cache, so a declared table's
+    /// columns are those declared when it runs).
     pub fn plan(&self) -> &StatementPlan {
         &self.plan
     }
 
     /// Runs the statement with `params`.
     pub async fn execute(&self, params: &[Bson]) -> Result<StatementResult, crate::Error> {
-        self.client.execute_plan(&self.plan, params).await
+        let plan = self.client.cached_plan(&self.sql).await?;
+        self.client.execute_plan(&plan, params).await
     }
 
     /// Runs the statement and returns its rows.
