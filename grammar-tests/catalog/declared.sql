@@ -688,3 +688,23 @@ returning the value of each step: k <- c0, v <- c1, note <- c2
 -- case: update_unknown_column_in_where
 UPDATE t SET v = 1 WHERE nope = 2
 -- error: column "nope" does not exist at 1:26
+
+-- case: insert_without_column_list_uses_declared_order
+INSERT INTO t VALUES ('a', 1), ('b', 2)
+-- expect:
+{"insert": "t", "documents": [{"k": "a", "v": 1}, {"k": "b", "v": 2}], "ordered": true}
+affected
+
+-- case: insert_without_column_list_fewer_values
+INSERT INTO t VALUES ('a')
+-- expect:
+{"insert": "t", "documents": [{"k": "a"}], "ordered": true}
+affected
+
+-- case: insert_too_many_values
+INSERT INTO t VALUES ('a', 1, 'n', 4)
+-- error: INSERT has more expressions than target columns at 1:1
+
+-- case: insert_unknown_column
+INSERT INTO t (k, nope) VALUES ('a', 1)
+-- error: column "nope" of relation "t" does not exist at 1:1

@@ -23,8 +23,15 @@ pub async fn fetch(
             db,
             doc! {"listCollections": 1, "filter": {"name": {"$in": names.to_vec()}}},
         )
-        .await?;
-    let reply = crate::driver::check_reply(reply)?;
+        .await
+        .and_then(crate::driver::check_reply);
+    let reply = match reply {
+        Ok(r) => r,
+        // A user without the listCollections privilege (13 Unauthorized) cannot read declarations: the
+        // statement is translated schemaless, as without CREATE TABLE (docs/dialect.md, "Declared tables").
+        Err(crate::Error::Command(e)) if e.code == 13 => return Ok(Catalog::new()),
+        Err(e) => return Err(e),
+    };
     let infos = reply
         .get_document("cursor")
         .ok()

@@ -49,6 +49,61 @@ impl StarColumn {
 }
 
 impl Translator {
+    /// `INSERT INTO t VALUES (...)` without a column list into a declared table: its first columns in
+    /// declared order, as many as the rows have values (PostgreSQL's rule); `None` otherwise.
+    pub(crate) fn implicit_insert_columns(
+        &self,
+        collection: &str,
+        ins: &sqlparser::ast::Insert,
+        pos: Position,
+    ) -> Result<Option<Vec<String>>, Error> {
+        if !ins.columns.is_empty() {
+            return Ok(None);
+        }
+        let Some(table) = self.catalog.tables.get(collection) else {
+            return Ok(None);
+        };
+        let width = match ins.source.as_ref().map(|q| q.body.as_ref()) {
+            Some(sqlparser::ast::SetExpr::Values(v)) => {
+                v.rows.first().map_or(0, |r| r.content.len())
+            }
+            _ => return Ok(None),
+        };
+        if width > table.columns.len() {
+            return Err(Error::Invalid {
+                message: "INSERT has more expressions than target columns".into(),
+                position: pos,
+            });
+        }
+        Ok(Some(
+            table.columns[..width]
+                .iter()
+                .map(|c| c.name.clone())
+                .collect(),
+        ))
+    }
+
+    /// A column of an INSERT column list into a declared table must be declared (its first segment, for a
+    /// path into a jsonb column): PostgreSQL's `column "x" of relation "t" does not exist`.
+    pub(crate) fn check_insert_column(
+        &self,
+        collection: &str,
+        path: &str,
+        pos: Position,
+    ) -> Result<(), Error> {
+        let Some(table) = self.catalog.tables.get(collection) else {
+            return Ok(());
+        };
+        let first = path.split('.').next().unwrap_or(path);
+        if table.columns.iter().any(|c| c.name == first) {
+            return Ok(());
+        }
+        Err(Error::Invalid {
+            message: format!("column \"{first}\" of relation \"{collection}\" does not exist"),
+            position: pos,
+        })
+    }
+
     /// UPDATE / DELETE of a declared table: its columns in scope, so WHERE's unknown columns are errors and
     /// a subquery's unqualified names resolve against them (the target's qualifiers are in `cx.tables`).
     pub(crate) fn bind_declared_target(&mut self, collection: &str) {

@@ -291,3 +291,12 @@ SELECT session_id FROM user_sessions WHERE created_at > (SELECT MIN(created_at) 
 SELECT session_id, cache_key FROM user_sessions JOIN application_cache ON priority = page_views WHERE EXISTS (SELECT 1 FROM user_sessions u2 WHERE u2.user_id = user_sessions.user_id AND u2.session_id <> session_id) ORDER BY session_id, cache_key;
 -- name: cat_correlated_two_levels
 SELECT cache_key FROM application_cache WHERE EXISTS (SELECT 1 FROM user_sessions WHERE page_views = priority AND EXISTS (SELECT 1 FROM user_sessions u3 WHERE u3.user_id = user_sessions.user_id AND namespace = 'user')) ORDER BY cache_key;
+-- ===== INSERT into a declared table =====
+-- name: cat_insert_without_column_list
+CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER, note TEXT);
+INSERT INTO kv VALUES ('a', 1, 'x'), ('b', 2, NULL);
+INSERT INTO kv VALUES ('c');
+SELECT * FROM kv ORDER BY k;
+-- name: cat_insert_without_column_list_returning
+CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER);
+INSERT INTO kv VALUES ('a', 1), ('b', 2) RETURNING *;
