@@ -2,6 +2,7 @@
 //! and [`PreparedStatement`]s keep their translation and bind new parameters on each run.
 
 pub mod cache;
+pub mod catalog;
 pub mod params;
 pub mod query;
 pub mod row;
@@ -175,10 +176,10 @@ impl Client {
         let mut out = Vec::new();
         for st in statements {
             let st = st?;
-            let zone = self.time_zone();
-            let plan =
-                crate::translate::translate_statement_in_zone(&st.stmt, &st.text, zone.as_deref())
-                    .map_err(|e| st.locate(e, sql))?;
+            let plan = self
+                .translate_statement(&st.stmt, &st.text)
+                .await
+                .map_err(|e| st.locate(e, sql))?;
             let p = if plan.param_count == 0 {
                 &[][..]
             } else {
@@ -192,6 +193,25 @@ impl Client {
             out.push(result?);
         }
         Ok(out)
+    }
+
+    /// Translates one parsed statement with the catalog of the relations it names: one `listCollections`
+    /// filtered by those names, read now (so a table another client changed is seen), none for a statement
+    /// that names no collection ([`catalog::fetch`]).
+    pub async fn translate_statement(
+        &self,
+        stmt: &crate::sql::Statement,
+        text: &crate::sql::StatementText,
+    ) -> Result<StatementPlan, crate::Error> {
+        let names = crate::translate::relation_names(stmt);
+        let catalog = catalog::fetch(self.backend.as_ref(), &self.db, &names).await?;
+        let zone = self.time_zone();
+        crate::translate::translate_statement_with_in_zone(
+            stmt,
+            text,
+            &Arc::new(catalog),
+            zone.as_deref(),
+        )
     }
 
     /// Runs one query and returns its rows.
@@ -217,6 +237,7 @@ impl Client {
         Ok(PreparedStatement {
             client: self.clone(),
             plan: Arc::new(plan),
+            sql: Arc::from(sql),
         })
     }
 
@@ -271,17 +292,21 @@ impl Client {
 pub struct PreparedStatement {
     client: Client,
     plan: Arc<StatementPlan>,
+    sql: Arc<str>,
 }
 
 impl PreparedStatement {
-    /// The translation this statement runs.
+    /// The translation `prepare` made, without a catalog (each run translates with the catalog of the
+    /// collections the statement names, through the client's statement cache, so a declared table's
+    /// columns are those declared when it runs).
     pub fn plan(&self) -> &StatementPlan {
         &self.plan
     }
 
     /// Runs the statement with `params`.
     pub async fn execute(&self, params: &[Bson]) -> Result<StatementResult, crate::Error> {
-        self.client.execute_plan(&self.plan, params).await
+        let plan = self.client.cached_plan(&self.sql).await?;
+        self.client.execute_plan(&plan, params).await
     }
 
     /// Runs the statement and returns its rows.

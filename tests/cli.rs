@@ -662,3 +662,52 @@ fn uri_path_names_the_database_and_exit_is_clean() {
         "{\"k\":7}\n"
     );
 }
+
+#[test]
+fn catalog_dump_feeds_offline_translation() {
+    let data = PathBuf::from(script("unused", "")).with_file_name("store");
+    let d = data.to_string_lossy().into_owned();
+    let out = sqlmongo(
+        &[
+            "--data",
+            &d,
+            "exec",
+            "CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER); CREATE VIEW vw AS SELECT k, v * 2 AS dbl FROM t",
+        ],
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let file = data.with_file_name("catalog.json");
+    let f = file.to_string_lossy().into_owned();
+    let out = sqlmongo(&["--data", &d, "catalog", "dump", "--out", &f], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let catalog: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(
+        catalog["tables"]["t"]["columns"],
+        json!([{"name": "k", "type": "text", "not_null": true}, {"name": "v", "type": "integer"}])
+    );
+    assert_eq!(catalog["views"]["vw"]["columns"], json!(["k", "dbl"]));
+    // Offline, with the file: the declared columns; without it: the schemaless `*`.
+    let with = sqlmongo(&["translate", "--catalog", &f, "SELECT * FROM t"], "");
+    assert_eq!(with.code, 0, "{}", with.stderr);
+    let plan: Value = serde_json::from_str(&with.stdout).unwrap();
+    let find = &plan[0]["commands"][0];
+    assert_eq!(
+        find["projection"],
+        json!({"_id": 0, "k": 1, "v": 1}),
+        "{}",
+        with.stdout
+    );
+    let without = sqlmongo(&["translate", "SELECT * FROM t"], "");
+    assert!(!without.stdout.contains("projection"), "{}", without.stdout);
+    let unknown = sqlmongo(&["translate", "--catalog", &f, "SELECT nope FROM vw"], "");
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.stderr.contains("column \"nope\" does not exist"),
+        "{}",
+        unknown.stderr
+    );
+    let bad = script("bad.json", "{\"tables\": 3}");
+    let out = sqlmongo(&["translate", "--catalog", &bad, "SELECT 1"], "");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}

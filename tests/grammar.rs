@@ -7,7 +7,10 @@
 //! <rendered commands, typed mongosh style>
 //! ```
 //!
-//! or `-- error: <message>` instead of `-- expect:` for a refused statement. `SQLMONGO_BLESS=1 cargo test
+//! or `-- error: <message>` instead of `-- expect:` for a refused statement. A file may start with
+//! `-- catalog: <JSON>` lines (before its first case; the lines are joined): the cases of that file are
+//! translated with that catalog of declared tables and views (`sqlmongo::translate::Catalog`, the format of
+//! `sqlmongo translate --catalog`), as the client translates over a backend that holds them. `SQLMONGO_BLESS=1 cargo test
 //! --test grammar` rewrites the expectations in place; review `git diff grammar-tests/` before committing.
 
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -18,6 +21,21 @@ struct Case {
     line: usize,
     sql: String,
     expected: String,
+}
+
+/// The `-- catalog:` JSON of a file (the lines before the first case, joined).
+fn file_catalog(text: &str) -> Option<String> {
+    let mut json = String::new();
+    for line in text.lines() {
+        if line.starts_with("-- case:") {
+            break;
+        }
+        if let Some(j) = line.strip_prefix("-- catalog:") {
+            json.push_str(j.trim());
+            json.push('\n');
+        }
+    }
+    (!json.is_empty()).then_some(json)
 }
 
 fn parse_file(text: &str) -> Result<Vec<Case>, String> {
@@ -68,8 +86,13 @@ fn parse_file(text: &str) -> Result<Vec<Case>, String> {
 }
 
 /// What the translator produces for a case, in the file's notation.
-fn render(sql: &str) -> String {
-    match sqlmongo::translate(sql) {
+fn render(sql: &str, catalog: Option<&str>) -> String {
+    let catalog = match catalog.map(sqlmongo::translate::Catalog::from_json) {
+        None => sqlmongo::translate::Catalog::new(),
+        Some(Ok(c)) => c,
+        Some(Err(e)) => return format!("error: bad -- catalog: {e}\n"),
+    };
+    match sqlmongo::translate::translate_with_catalog(sql, &std::sync::Arc::new(catalog)) {
         Ok(plan) => {
             let mut out = String::new();
             for s in &plan.statements {
@@ -81,8 +104,14 @@ fn render(sql: &str) -> String {
     }
 }
 
-fn write_file(cases: &[(Case, String)]) -> String {
+fn write_file(cases: &[(Case, String)], catalog: Option<&str>) -> String {
     let mut out = String::new();
+    if let Some(json) = catalog {
+        for line in json.lines() {
+            out.push_str(&format!("-- catalog: {line}\n"));
+        }
+        out.push('\n');
+    }
     for (i, (c, actual)) in cases.iter().enumerate() {
         if i > 0 {
             out.push('\n');
@@ -107,10 +136,11 @@ fn run_file(path: &Path, bless: bool) -> Result<(), Failed> {
     if cases.is_empty() {
         return Err(format!("{}: no cases", path.display()).into());
     }
+    let catalog = file_catalog(&text);
     let mut results = Vec::new();
     let mut failures = Vec::new();
     for c in cases {
-        let actual = render(&c.sql);
+        let actual = render(&c.sql, catalog.as_deref());
         if actual.trim_end() != c.expected.trim_end() {
             let diff = similar::TextDiff::from_lines(c.expected.trim_end(), actual.trim_end());
             failures.push(format!(
@@ -124,7 +154,7 @@ fn run_file(path: &Path, bless: bool) -> Result<(), Failed> {
         results.push((c, actual));
     }
     if bless {
-        let new = write_file(&results);
+        let new = write_file(&results, catalog.as_deref());
         if new != text {
             std::fs::write(path, new).map_err(|e| format!("{}: {e}", path.display()))?;
         }
@@ -173,12 +203,19 @@ fn corpus_doc(files: &[PathBuf], root: &Path) -> String {
         let Ok(cases) = parse_file(&text) else {
             continue;
         };
+        let catalog = file_catalog(&text);
+        if let Some(json) = &catalog {
+            out.push_str(&format!(
+                "\nTranslated with the catalog (`-- catalog:`):\n\n```json\n{}\n```\n",
+                json.trim_end()
+            ));
+        }
         for c in cases {
             out.push_str(&format!(
                 "\n### {}\n\n```sql\n{}\n```\n\n```js\n{}\n```\n",
                 c.name,
                 c.sql.trim_end(),
-                render(&c.sql).trim_end()
+                render(&c.sql, catalog.as_deref()).trim_end()
             ));
         }
     }

@@ -357,7 +357,8 @@ async fn streams_pull_batches_lazily_and_close_the_cursor_when_dropped() {
         .unwrap();
     let names = || counting.seen.lock().unwrap().clone();
     counting.seen.lock().unwrap().clear();
-    // All 250 rows: the first batch (101, mongod's default) and a getMore.
+    // All 250 rows: the catalog check of the statement's collection (one listCollections before its plan is
+    // served), the first batch (101, mongod's default) and a getMore.
     let ks: Vec<i64> = c
         .sql("SELECT k FROM big ORDER BY k")
         .scalar::<i64>()
@@ -366,7 +367,7 @@ async fn streams_pull_batches_lazily_and_close_the_cursor_when_dropped() {
         .await
         .unwrap();
     assert_eq!(ks, (0..250).collect::<Vec<i64>>());
-    assert_eq!(names(), ["aggregate", "getMore"]);
+    assert_eq!(names(), ["listCollections", "aggregate", "getMore"]);
     counting.seen.lock().unwrap().clear();
     // One row pulled: one command; the stream dropped with its cursor open: killCursors.
     {
@@ -376,15 +377,15 @@ async fn streams_pull_batches_lazily_and_close_the_cursor_when_dropped() {
             .fetch();
         assert_eq!(s.try_next().await.unwrap(), Some(0));
         assert_eq!(s.columns(), ["k"]);
-        assert_eq!(names(), ["aggregate"]);
+        assert_eq!(names(), ["listCollections", "aggregate"]);
     }
     for _ in 0..100 {
-        if names().len() == 2 {
+        if names().len() == 3 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
-    assert_eq!(names(), ["aggregate", "killCursors"]);
+    assert_eq!(names(), ["listCollections", "aggregate", "killCursors"]);
     // fetch_one takes the first row and closes the cursor.
     counting.seen.lock().unwrap().clear();
     let first: i64 = c
@@ -395,13 +396,50 @@ async fn streams_pull_batches_lazily_and_close_the_cursor_when_dropped() {
         .await
         .unwrap();
     assert_eq!(first, 10);
-    assert_eq!(names()[0], "aggregate");
+    assert_eq!(names()[..2], ["listCollections", "aggregate"]);
     assert!(!names().contains(&"getMore".to_string()));
     // A decode error is an item of the stream; a failing statement too.
     let mut s = c.sql("SELECT k FROM big").scalar::<String>().fetch();
     assert!(matches!(s.try_next().await, Err(Error::Decode(_))));
     let mut s = c.sql("SELECT k FROM").fetch();
     assert!(matches!(s.try_next().await, Err(Error::Parse(_))));
+}
+
+#[tokio::test]
+async fn a_cached_plan_follows_a_schema_change_made_by_another_client() {
+    let engine = sqlmongo::engine::Engine::in_memory();
+    let a = Client::with_engine(engine.clone(), "app");
+    let b = Client::with_engine(engine, "app");
+    a.execute(
+        "CREATE TABLE t (k TEXT, v INTEGER); INSERT INTO t (k, v) VALUES ('x', 1)",
+        &[],
+    )
+    .await
+    .unwrap();
+    let cols = |rows: Vec<sqlmongo::Row>| rows[0].columns().to_vec();
+    let first = a.sql("SELECT * FROM t").fetch_all().await.unwrap();
+    assert_eq!(cols(first), ["k", "v"]);
+    let prepared = a.prepare("SELECT * FROM t").unwrap();
+    assert_eq!(prepared.query(&[]).await.unwrap().columns, ["k", "v"]);
+    // Another client (its own statement cache) redeclares the table: a's cached plan is not served.
+    b.execute(
+        "DROP TABLE t; CREATE TABLE t (v INTEGER, k TEXT, note TEXT); INSERT INTO t (k, v) VALUES ('y', 2)",
+        &[],
+    )
+    .await
+    .unwrap();
+    let again = a.sql("SELECT * FROM t").fetch_all().await.unwrap();
+    assert_eq!(cols(again), ["v", "k", "note"]);
+    assert_eq!(
+        prepared.query(&[]).await.unwrap().columns,
+        ["v", "k", "note"]
+    );
+    // Schemaless again: today's rules (`_id` first, then the document's fields).
+    b.execute("DROP TABLE t; INSERT INTO t (k) VALUES ('z')", &[])
+        .await
+        .unwrap();
+    let schemaless = a.sql("SELECT * FROM t").fetch_all().await.unwrap();
+    assert_eq!(cols(schemaless), ["_id", "k"]);
 }
 
 #[tokio::test]

@@ -89,6 +89,15 @@ const CASE_KINDS: &[(&str, Refusal)] = &[
     ),
     ("copy.sql/copy_to_is_run_by_the_client", Refusal::Statement),
     ("copy.sql/copy_program_is_refused", Refusal::Statement),
+    (
+        "joins.sql/natural_join_without_declared_columns",
+        Refusal::Join,
+    ),
+    ("joins.sql/right_join_in_a_later_from_item", Refusal::Join),
+    (
+        "joins.sql/unqualified_name_with_a_schemaless_collection",
+        Refusal::Join,
+    ),
 ];
 
 /// The kind names of docs/dialect.md's "Refusal kinds" table (rows `| `Name` | ... |`).

@@ -316,9 +316,61 @@ SELECT a.session_id, c.cache_key FROM user_sessions a RIGHT JOIN application_cac
 }
 rows: session_id <- c0, cache_key <- c1
 
--- case: right_join_three_tables_refused
+-- case: right_join_three_tables
 SELECT a.session_id FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id RIGHT JOIN application_cache c ON c.priority = a.page_views
--- error: unsupported: RIGHT JOIN with more than two tables (write it as a LEFT JOIN) at 1:99
+-- expect:
+{
+  "aggregate": "application_cache",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "let": {"l0": "$priority"},
+        "pipeline": [
+          {
+            "$lookup": {
+              "from": "user_sessions",
+              "let": {"l0": "$user_id"},
+              "pipeline": [
+                {
+                  "$match": {
+                    "$expr": {
+                      "$and": [
+                        {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                        {"$ne": [{"$ifNull": ["$user_id", null]}, null]},
+                        {"$eq": ["$$l0", "$user_id"]}
+                      ]
+                    }
+                  }
+                }
+              ],
+              "as": "__j1"
+            }
+          },
+          {"$unwind": "$__j1"},
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                  {"$eq": ["$$l0", "$page_views"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__r"
+      }
+    },
+    {"$unwind": {"path": "$__r", "preserveNullAndEmptyArrays": true}},
+    {"$replaceRoot": {"newRoot": {"$mergeObjects": ["$__r", {"__j2": "$$ROOT"}]}}},
+    {"$unset": "__j2.__r"},
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
 
 -- case: full_join_two_tables
 SELECT a.session_id, c.cache_key FROM user_sessions a FULL JOIN application_cache c ON c.priority = a.page_views
@@ -418,15 +470,15 @@ rows: user_id <- c0, session_id <- c1
 
 -- case: using_after_several_tables_refused
 SELECT a.session_id FROM user_sessions a JOIN application_cache c ON c.priority = a.page_views JOIN user_sessions b USING (user_id)
--- error: unsupported: USING (user_id) after several tables (write ON t.user_id = b.user_id) at 1:101
+-- error: unsupported: USING (user_id) after several tables, some without declared columns (write ON t.user_id = b.user_id) at 1:101
 
 -- case: natural_join_refused
 SELECT a.session_id FROM user_sessions a NATURAL JOIN user_sessions b
--- error: unsupported: NATURAL JOIN at 1:55
+-- error: unsupported: NATURAL JOIN with a collection without declared columns (the common columns are unknown: write USING (...) or ON) at 1:55
 
 -- case: unqualified_column_refused
 SELECT session_id FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id
--- error: unsupported: unqualified column "session_id" in a query with joins (qualify it with its table) at 1:8
+-- error: unsupported: unqualified column "session_id" in a query with joins over a collection without declared columns (qualify it with its table) at 1:8
 
 -- case: bare_star_refused
 SELECT * FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id

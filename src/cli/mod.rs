@@ -70,6 +70,16 @@ pub enum Command {
         /// Print the typed golden form instead of JSON.
         #[arg(long)]
         golden: bool,
+        /// Translate with the declared tables and views of this catalog file (JSON, as `sqlmongo catalog
+        /// dump` writes it), as the client does with the backend's catalog.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<std::path::PathBuf>,
+    },
+    /// The catalog of declared tables and views (`CREATE TABLE` / `CREATE VIEW`) of the backend.
+    Catalog {
+        /// What to do with it.
+        #[command(subcommand)]
+        action: CatalogAction,
     },
     /// Run SQL scripts in order on one backend; stops at the first error (FILE:LINE:COL, exit code 1).
     Run {
@@ -180,7 +190,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match command {
         Command::Serve { options } => serve::run_cli(&options, cli.backend.clone())
             .map_err(|message| CliError { message, code: 1 }),
-        Command::Translate { sql, file, golden } => translate(sql, file, golden),
+        Command::Translate {
+            sql,
+            file,
+            golden,
+            catalog,
+        } => translate(sql, file, golden, catalog),
+        Command::Catalog {
+            action: CatalogAction::Dump { out },
+        } => catalog_dump(&cli.backend, out),
         Command::Dump { out } => dump(&cli.backend, &out),
         Command::Restore { dir, drop } => restore(&cli.backend, &dir, drop),
         Command::Run { files, options } => {
@@ -396,7 +414,64 @@ fn restore(
     Ok(())
 }
 
-fn translate(sql: Option<String>, file: Option<String>, golden: bool) -> Result<(), CliError> {
+/// `sqlmongo catalog ...`.
+#[derive(Debug, clap::Subcommand)]
+pub enum CatalogAction {
+    /// Write the catalog as JSON (the file `sqlmongo translate --catalog` reads) to standard output or FILE.
+    Dump {
+        /// The output file (standard output without it).
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
+}
+
+fn catalog_dump(
+    backend: &backend::BackendArgs,
+    out: Option<std::path::PathBuf>,
+) -> Result<(), CliError> {
+    let rt = runtime()?;
+    let client = rt.block_on(backend::connect(backend))?;
+    let catalog = rt
+        .block_on(crate::client::catalog::fetch_all(
+            client.backend().as_ref(),
+            client.database(),
+        ))
+        .map_err(|e| CliError {
+            message: format!("sqlmongo catalog dump: {e}"),
+            code: 1,
+        })?;
+    let json = catalog.to_json();
+    match out {
+        Some(path) => std::fs::write(&path, json + "\n").map_err(|e| CliError {
+            message: format!("sqlmongo catalog dump: {}: {e}", path.display()),
+            code: 1,
+        }),
+        None => {
+            let mut o = std::io::stdout().lock();
+            writeln!(o, "{json}").map_err(output_error)
+        }
+    }
+}
+
+fn translate(
+    sql: Option<String>,
+    file: Option<String>,
+    golden: bool,
+    catalog: Option<std::path::PathBuf>,
+) -> Result<(), CliError> {
+    let catalog = match catalog {
+        None => crate::translate::Catalog::new(),
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| CliError {
+                message: format!("sqlmongo translate: {}: {e}", path.display()),
+                code: 2,
+            })?;
+            crate::translate::Catalog::from_json(&text).map_err(|e| CliError {
+                message: format!("sqlmongo translate: {}: {e}", path.display()),
+                code: 2,
+            })?
+        }
+    };
     let (text, name) = match (sql, file) {
         (Some(s), _) => (s, "<argument>".to_string()),
         (None, Some(f)) => (read_source(&f)?, f),
@@ -407,7 +482,7 @@ fn translate(sql: Option<String>, file: Option<String>, golden: bool) -> Result<
             })
         }
     };
-    match crate::translate(&text) {
+    match crate::translate::translate_with_catalog(&text, &std::sync::Arc::new(catalog)) {
         Ok(plan) => {
             // Written, not println!: a closed pipe (`| head`) ends quietly instead of panicking.
             let mut out = std::io::stdout().lock();

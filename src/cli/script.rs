@@ -291,12 +291,7 @@ impl Runner {
                     Err(e) => return Ok(Err(e)),
                 }
             }
-            let zone = self.client.time_zone();
-            let plan = match crate::translate::translate_statement_in_zone(
-                &stmt,
-                &text,
-                zone.as_deref(),
-            ) {
+            let plan = match self.client.translate_statement(&stmt, &text).await {
                 Ok(p) => p,
                 Err(e) => return Ok(Err(locate(&e, chunk))),
             };

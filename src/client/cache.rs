@@ -4,9 +4,11 @@
 //!
 //! Each entry records the cache's *generation* when it was translated. [`StatementCache::invalidate`] bumps
 //! the generation and empties the cache: an entry of an older generation is never served. Translation is
-//! catalog-free today (a plan depends on its SQL text only), so nothing has to invalidate it; the client
-//! still bumps the generation after a statement that changes the catalog (CREATE / DROP / ALTER of a
-//! collection, view or index), so a translation that comes to read the catalog stays correct.
+//! also bumped after a statement of this client that changes the catalog (CREATE / DROP / ALTER of a
+//! collection, view or index). A plan translated with a [`crate::translate::Catalog`] (the declared tables it
+//! names) keeps that catalog ([`CatalogUse`]): before serving it, the client reads the catalog of those
+//! names again (one `listCollections`) and translates again when it changed, so a schema change by another
+//! client never runs a stale plan. A statement that names no collection skips the check.
 //!
 //! A hand-rolled LRU (a map with a use counter; eviction scans for the oldest entry, only when inserting
 //! into a full cache) rather than a crate: with ~100 entries the scan is far cheaper than the translation
@@ -36,8 +38,22 @@ pub struct CacheStats {
     pub capacity: usize,
 }
 
+/// The catalog a cached plan was translated with: the collection names its statement reads and what the
+/// backend declared for them then.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogUse {
+    /// The names the statement reads or writes.
+    pub names: Vec<String>,
+    /// Their catalog entries when the plan was translated.
+    pub catalog: Arc<crate::translate::Catalog>,
+}
+
+/// A cached plan, or the cache's generation for storing one after a miss.
+pub(crate) type Lookup = Result<(Arc<StatementPlan>, Option<Arc<CatalogUse>>), u64>;
+
 struct Entry {
     plan: Arc<StatementPlan>,
+    catalog: Option<Arc<CatalogUse>>,
     last_used: u64,
     generation: u64,
 }
@@ -93,25 +109,45 @@ impl StatementCache {
         sql: &str,
         translate: impl FnOnce(&str) -> Result<StatementPlan, crate::Error>,
     ) -> Result<Arc<StatementPlan>, crate::Error> {
-        let generation = {
-            let mut inner = self.lock();
-            inner.clock += 1;
-            let (clock, generation) = (inner.clock, inner.generation);
-            if let Some(e) = inner.entries.get_mut(sql) {
-                if e.generation == generation {
-                    e.last_used = clock;
-                    let plan = e.plan.clone();
-                    inner.stats.hits += 1;
-                    return Ok(plan);
-                }
-            }
-            inner.stats.misses += 1;
-            generation
+        let generation = match self.lookup(sql) {
+            Ok((plan, _)) => return Ok(plan),
+            Err(g) => g,
         };
         let plan = Arc::new(translate(sql)?);
+        self.store(sql, plan.clone(), None, generation);
+        Ok(plan)
+    }
+
+    /// The cached plan of `sql` (a hit) with the catalog it was translated with, or the generation to
+    /// [`StatementCache::store`] a new translation under (a miss).
+    pub(crate) fn lookup(&self, sql: &str) -> Lookup {
+        let mut inner = self.lock();
+        inner.clock += 1;
+        let (clock, generation) = (inner.clock, inner.generation);
+        if let Some(e) = inner.entries.get_mut(sql) {
+            if e.generation == generation {
+                e.last_used = clock;
+                let found = (e.plan.clone(), e.catalog.clone());
+                inner.stats.hits += 1;
+                return Ok(found);
+            }
+        }
+        inner.stats.misses += 1;
+        Err(generation)
+    }
+
+    /// Caches `plan` for `sql`, unless the cache was invalidated since `generation` (the translation may
+    /// predate a catalog change) or holds nothing.
+    pub(crate) fn store(
+        &self,
+        sql: &str,
+        plan: Arc<StatementPlan>,
+        catalog: Option<Arc<CatalogUse>>,
+        generation: u64,
+    ) {
         let mut inner = self.lock();
         if inner.stats.capacity == 0 || inner.generation != generation {
-            return Ok(plan);
+            return;
         }
         if !inner.entries.contains_key(sql) && inner.entries.len() >= inner.stats.capacity {
             let oldest = inner
@@ -128,13 +164,13 @@ impl StatementCache {
         inner.entries.insert(
             sql.to_string(),
             Entry {
-                plan: plan.clone(),
+                plan,
+                catalog,
                 last_used,
                 generation,
             },
         );
         inner.stats.entries = inner.entries.len();
-        Ok(plan)
     }
 
     /// Forgets every statement and bumps the generation, so a translation begun before this call is not

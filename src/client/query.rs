@@ -11,7 +11,7 @@
 //! unread) and fails with [`crate::Error::RowNotFound`] when there is none; `fetch_optional` gives `None`
 //! then.
 
-use crate::client::cache::{CacheStats, StatementCache};
+use crate::client::cache::{CacheStats, CatalogUse, StatementCache};
 use crate::client::row::{decode_value, DecodeError, Row};
 use crate::client::stream::RowStream;
 use crate::client::Client;
@@ -163,20 +163,19 @@ impl<'a> Query<'a> {
         }
     }
 
-    /// The statement's plan: from the client's cache, or translated (one statement only).
-    fn plan(&self) -> Result<Arc<StatementPlan>, crate::Error> {
+    /// The statement's plan: from the client's cache (checked against the current catalog), or translated
+    /// (one statement only).
+    async fn plan(&self) -> Result<Arc<StatementPlan>, crate::Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        self.client.statements.get_or_translate(&self.sql, |sql| {
-            translate_one(sql, self.client.time_zone().as_deref())
-        })
+        self.client.cached_plan(&self.sql).await
     }
 
     /// Runs the statement and returns the number of rows it affected (INSERT: inserted; UPDATE: matched;
     /// DELETE: deleted; 0 for DDL; a query: the number of its rows).
     pub async fn execute(self) -> Result<u64, crate::Error> {
-        let plan = self.plan()?;
+        let plan = self.plan().await?;
         // execute_plan invalidates the statement cache after DDL.
         Ok(match self.client.execute_plan(&plan, &self.params).await? {
             StatementResult::Affected(n) => n,
@@ -185,14 +184,16 @@ impl<'a> Query<'a> {
     }
 
     fn stream<T>(self, decode: fn(Row) -> Result<T, crate::Error>) -> RowStream<T> {
-        let plan = match self.plan() {
-            Ok(p) => p,
-            Err(e) => return RowStream::failed(self.client, e, decode),
-        };
-        RowStream::start(
-            self.client.backend().clone(),
-            Arc::from(self.client.database()),
-            plan,
+        if let Some(e) = self.error {
+            return RowStream::failed(self.client, e, decode);
+        }
+        // The plan is resolved on the first poll (its catalog check is a command to the backend).
+        let client = self.client.clone();
+        let sql = self.sql.into_owned();
+        RowStream::deferred(
+            client.backend().clone(),
+            Arc::from(client.database()),
+            Box::pin(async move { client.cached_plan(&sql).await }),
             self.params,
             Some(self.client.statements.clone()),
             decode,
@@ -263,16 +264,59 @@ async fn collect<T>(mut stream: RowStream<T>) -> Result<Vec<T>, crate::Error> {
     Ok(out)
 }
 
-/// Translates a text that must hold exactly one statement.
-fn translate_one(sql: &str, time_zone: Option<&str>) -> Result<StatementPlan, crate::Error> {
-    let mut plan = crate::translate::translate_in_zone(sql, time_zone)?;
-    if plan.statements.len() != 1 {
+/// Translates a text that must hold exactly one statement, with the catalog of the collections it names.
+async fn translate_one(
+    client: &Client,
+    sql: &str,
+) -> Result<(Arc<StatementPlan>, Option<Arc<CatalogUse>>), crate::Error> {
+    let mut statements = crate::sql::parse(sql)?;
+    if statements.len() != 1 {
         return Err(crate::Error::Parameter(format!(
             "a query runs exactly one statement; this text has {}",
-            plan.statements.len()
+            statements.len()
         )));
     }
-    Ok(plan.statements.remove(0))
+    let (stmt, text) = statements.remove(0);
+    let names = crate::translate::relation_names(&stmt);
+    let catalog = Arc::new(
+        crate::client::catalog::fetch(client.backend().as_ref(), client.database(), &names).await?,
+    );
+    let zone = client.time_zone();
+    let plan = crate::translate::translate_statement_with_in_zone(
+        &stmt,
+        &text,
+        &catalog,
+        zone.as_deref(),
+    )?;
+    let used = (!names.is_empty()).then(|| Arc::new(CatalogUse { names, catalog }));
+    Ok((Arc::new(plan), used))
+}
+
+impl Client {
+    /// The plan of the one-statement text `sql`: the cached one while the catalog of the collections it
+    /// names is unchanged (one `listCollections` to check; none for a statement naming no collection),
+    /// else translated now and cached.
+    pub(crate) async fn cached_plan(&self, sql: &str) -> Result<Arc<StatementPlan>, crate::Error> {
+        let generation = match self.statements.lookup(sql) {
+            Ok((plan, None)) => return Ok(plan),
+            Ok((plan, Some(used))) => {
+                let now = crate::client::catalog::fetch(
+                    self.backend().as_ref(),
+                    self.database(),
+                    &used.names,
+                )
+                .await?;
+                if now == *used.catalog {
+                    return Ok(plan);
+                }
+                self.statements.generation()
+            }
+            Err(g) => g,
+        };
+        let (plan, used) = translate_one(self, sql).await?;
+        self.statements.store(sql, plan.clone(), used, generation);
+        Ok(plan)
+    }
 }
 
 impl Client {

@@ -26,6 +26,13 @@ type OpenCursor = (i64, String);
 
 type BatchFuture = Pin<Box<dyn Future<Output = Result<Batch, crate::Error>> + Send>>;
 
+/// The plan of a stream still to be started (the statement cache's catalog check runs first).
+pub(crate) type PlanFuture =
+    Pin<Box<dyn Future<Output = Result<Arc<StatementPlan>, crate::Error>> + Send>>;
+
+/// What a deferred stream starts with once its plan is known: the plan, its parameters, the cache.
+type Starting = (PlanFuture, Vec<Bson>, Option<Arc<StatementCache>>);
+
 /// Rows (or the values decoded from them) of one statement, pulled lazily; see the module doc.
 ///
 /// Implements [`futures_core::Stream`] (use `futures::TryStreamExt` / `StreamExt` on it), and
@@ -58,6 +65,8 @@ pub struct RowStream<T> {
     lazy: Option<CursorBatches>,
     decode: fn(Row) -> Result<T, crate::Error>,
     done: bool,
+    /// Set by [`RowStream::deferred`]: the stream this one becomes on its first poll.
+    starting: Option<Starting>,
 }
 
 /// What one round trip gave: rows, maybe their column names, and the cursor to continue with.
@@ -197,6 +206,7 @@ impl<T> RowStream<T> {
             lazy: None,
             decode,
             done: false,
+            starting: None,
         }
     }
 
@@ -219,11 +229,28 @@ impl<T> RowStream<T> {
             lazy: None,
             decode,
             done: false,
+            starting: None,
         }
     }
 
-    /// The column names of the rows (known before the first row for a `SELECT` naming its columns; for
-    /// other statements once the first row has been pulled).
+    /// A stream that becomes the one `start` resolves, on its first poll (the plan needs a command to the
+    /// backend first: the catalog check of the statement cache).
+    pub(crate) fn deferred(
+        backend: Arc<dyn Backend>,
+        db: Arc<str>,
+        plan: PlanFuture,
+        params: Vec<Bson>,
+        cache: Option<Arc<StatementCache>>,
+        decode: fn(Row) -> Result<T, crate::Error>,
+    ) -> RowStream<T> {
+        let mut s = RowStream::with_error(backend, db, crate::Error::RowNotFound, decode);
+        s.pending = None;
+        s.starting = Some((plan, params, cache));
+        s
+    }
+
+    /// The column names of the rows (for a `SELECT` naming its columns, known once the stream has been
+    /// polled; for other statements once the first row has been pulled).
     pub fn columns(&self) -> &[String] {
         &self.columns
     }
@@ -259,6 +286,31 @@ impl<T> Stream for RowStream<T> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
+        if let Some((plan, _, _)) = this.starting.as_mut() {
+            match plan.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => {
+                    this.starting = None;
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(Ok(plan)) => {
+                    // Nothing of this stream has run: it becomes the started one.
+                    let (params, cache) = match this.starting.take() {
+                        Some((_, params, cache)) => (params, cache),
+                        None => (Vec::new(), None),
+                    };
+                    *this = RowStream::start(
+                        this.backend.clone(),
+                        this.db.clone(),
+                        plan,
+                        params,
+                        cache,
+                        this.decode,
+                    );
+                }
+            }
+        }
         loop {
             if this.done {
                 return Poll::Ready(None);

@@ -85,7 +85,7 @@ async fn source(client: &Client, stmt: &CopyStatement, json: bool) -> Result<Sou
             });
         }
     };
-    let plan = crate::translate::translate_statement(&sql_stmt, &text)?;
+    let plan = client.translate_statement(&sql_stmt, &text).await?;
     Ok(Source::Plan(Box::new(plan), json_columns))
 }
 

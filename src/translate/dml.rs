@@ -53,12 +53,15 @@ impl Translator {
             return refuse("INSERT into a table function");
         };
         let collection = collection_name(name)?;
-        if ins.columns.is_empty() {
+        // A declared table's column order (declared.rs) serves an INSERT without a column list.
+        let implicit = self.implicit_insert_columns(&collection, ins, pos)?;
+        if ins.columns.is_empty() && implicit.is_none() {
             return refuse("INSERT without a column list (collections have no column order)");
         }
-        let mut cols = Vec::new();
+        let mut cols = implicit.unwrap_or_default();
         for c in &ins.columns {
             let path = object_path(c)?;
+            self.check_insert_column(&collection, &path, pos)?;
             if cols.contains(&path) {
                 return Err(Error::Invalid {
                     message: format!("column \"{path}\" specified more than once"),
@@ -200,6 +203,7 @@ impl Translator {
             return self.update_from_plan(table, assignments, from, selection.as_ref(), pos);
         }
         let collection = self.collection_of_from(std::slice::from_ref(table), pos)?;
+        self.bind_declared_target(&collection);
         let (filter, mut steps) = match selection {
             Some(w) => self.write_filter(&collection, w)?,
             None => (Document::new(), Vec::new()),
@@ -383,6 +387,7 @@ impl Translator {
             return self.delete_using_plan(target, using, selection.as_ref(), pos);
         }
         let collection = self.collection_of_from(from, pos)?;
+        self.bind_declared_target(&collection);
         let (filter, mut steps) = match selection {
             Some(w) => self.write_filter(&collection, w)?,
             None => (Document::new(), Vec::new()),

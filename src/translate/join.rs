@@ -15,17 +15,17 @@
 //! The translator knows no schema, so in a query with joins every column must be qualified by its table name
 //! or alias (an unqualified column is refused rather than guessed), USING columns excepted.
 
+use super::declared::StarColumn;
 use super::expr::{invalid, unsupported};
+use super::join_outer::{join_kind, merge_star, JoinKind};
 use super::names::{collection_name, field_path};
 use super::{Error, Position, Translator};
 use crate::mql::expr as ex;
 use crate::mql::filter;
 use crate::mql::stage::Stage;
 use crate::translate::Refusal;
-use bson::{bson, Bson, Document};
-use sqlparser::ast::{
-    Expr, Ident, JoinConstraint, JoinOperator, Spanned, TableFactor, TableWithJoins,
-};
+use bson::{Bson, Document};
+use sqlparser::ast::{Expr, Ident, JoinConstraint, Spanned, TableFactor, TableWithJoins};
 
 /// One table of a FROM clause with joins.
 #[derive(Debug, Clone)]
@@ -34,6 +34,10 @@ pub(crate) struct JoinTable {
     pub qualifier: String,
     /// Where its columns live: `None` at the root, `Some("__jk")` for a joined table.
     pub prefix: Option<String>,
+    /// Its columns when known (a declared table or view, a CTE, a derived table).
+    pub columns: Option<Vec<String>>,
+    /// A table of the catalog (`_id` readable as a system column).
+    pub declared: bool,
 }
 
 /// Column resolution in a query with joins.
@@ -44,10 +48,18 @@ pub(crate) struct JoinScope {
     /// While translating the ON condition of table k: `Some(k)`; its columns are at the root of the joined
     /// collection and the columns of earlier tables are `let` variables.
     pub inner: Option<usize>,
+    /// With `inner`: the ON condition of a RIGHT / FULL join (join_outer.rs) runs inside a `$lookup` of the
+    /// tables joined so far (at their usual paths), table k being the outer row (`let` variables).
+    pub right_side: bool,
+    /// The columns of `*` over the tables so far, in PostgreSQL's order (USING / NATURAL columns first);
+    /// `None` when some table's columns are unknown.
+    pub star: Option<Vec<super::declared::StarColumn>>,
     /// The `let` variables of the `$lookup` being built: name -> outer path.
     pub lets: Vec<(String, String)>,
     /// `JOIN ... USING (col)` columns: name -> qualifier of the table whose column the unqualified name means.
     pub using: Vec<(String, String)>,
+    /// `FULL JOIN ... USING (col)` columns: name -> `COALESCE(l.col, r.col)`, what the unqualified name means.
+    pub merged: Vec<(String, Expr)>,
 }
 
 /// The stages a FROM clause adds in front of the pipeline.
@@ -83,11 +95,12 @@ impl Translator {
         let mut scope = JoinScope::default();
         let mut stages = Vec::new();
         let mut collection = String::new();
+        let mut pushdown = true;
         for (i, twj) in from.iter().enumerate() {
             let (src, qualifier) = self.join_relation(&twj.relation)?;
             if i == 0 {
                 // The first relation's stages (a CTE / derived table) run first, on its collection.
-                let Some(c) = src.collection else {
+                let Some(c) = src.collection.clone() else {
                     return Err(Error::Unsupported {
                         kind: Refusal::Join,
                         construct: "a query without FROM as the first relation of a join".into(),
@@ -95,8 +108,9 @@ impl Translator {
                     });
                 };
                 collection = c;
+                let declared = self.is_declared(&src);
                 stages.extend(src.pipeline);
-                add_table(&mut scope, qualifier, &twj.relation)?;
+                add_table(&mut scope, qualifier, &twj.relation, src.columns, declared)?;
             } else {
                 // `FROM a, b`: a cross join.
                 self.join_one(
@@ -112,65 +126,65 @@ impl Translator {
             for j in &twj.joins {
                 let (src, qualifier) = self.join_relation(&j.relation)?;
                 let at = Position::from(j.span().start);
-                let (constraint, left) = match &j.join_operator {
-                    JoinOperator::Join(c) | JoinOperator::Inner(c) => (c, false),
-                    JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (c, true),
-                    JoinOperator::CrossJoin(c) => (c, false),
-                    JoinOperator::Right(_) | JoinOperator::RightOuter(_) => {
-                        return Err(Error::Unsupported {
-                            kind: Refusal::Join,
-                            construct:
-                                "RIGHT JOIN with more than two tables (write it as a LEFT JOIN)"
-                                    .into(),
-                            position: at,
-                        })
-                    }
-                    JoinOperator::FullOuter(_) => {
-                        return Err(Error::Unsupported {
-                            kind: Refusal::Join,
-                            construct: "FULL OUTER JOIN with more than two tables".into(),
-                            position: at,
-                        })
-                    }
-                    _ => {
-                        return Err(Error::Unsupported {
-                            kind: Refusal::Join,
-                            construct: "this kind of join".into(),
-                            position: at,
-                        })
-                    }
-                };
-                let using_on;
-                let on = match constraint {
-                    JoinConstraint::On(e) => Some(e),
-                    JoinConstraint::None => None,
-                    JoinConstraint::Using(cols) => {
-                        using_on = using_condition(&mut scope, cols, &qualifier, at)?;
-                        Some(&using_on)
-                    }
-                    JoinConstraint::Natural => {
-                        return Err(Error::Unsupported {
-                            kind: Refusal::Join,
-                            construct: "NATURAL JOIN".into(),
-                            position: at,
-                        })
-                    }
-                };
-                if on.is_none() && !matches!(j.join_operator, JoinOperator::CrossJoin(_)) {
+                let (constraint, kind) = join_kind(&j.join_operator, at)?;
+                if matches!(kind, JoinKind::Right | JoinKind::Full) && i > 0 {
+                    return Err(Error::Unsupported {
+                        kind: Refusal::Join,
+                        construct:
+                            "RIGHT / FULL JOIN inside a later item of a comma-separated FROM list \
+                                    (join the tables with CROSS JOIN instead of commas)"
+                                .into(),
+                        position: at,
+                    });
+                }
+                let (on_owned, using) =
+                    self.join_constraint(&mut scope, constraint, kind, &src, &qualifier, at)?;
+                let on = on_owned.as_ref();
+                if on.is_none()
+                    && !matches!(kind, JoinKind::Cross)
+                    && !matches!(constraint, JoinConstraint::Natural)
+                {
                     return Err(Error::Invalid {
                         message: "JOIN needs an ON condition".into(),
                         position: at,
                     });
                 }
-                self.join_one(
-                    &mut scope,
-                    &mut stages,
-                    src,
-                    qualifier,
-                    &j.relation,
-                    on,
-                    left,
-                )?;
+                match kind {
+                    JoinKind::Inner | JoinKind::Cross | JoinKind::Left => self.join_one(
+                        &mut scope,
+                        &mut stages,
+                        src,
+                        qualifier.clone(),
+                        &j.relation,
+                        on,
+                        matches!(kind, JoinKind::Left),
+                    )?,
+                    JoinKind::Right | JoinKind::Full => {
+                        let Some(on) = on else {
+                            return Err(Error::Unsupported {
+                                kind: Refusal::Join,
+                                construct: "NATURAL RIGHT / FULL JOIN without common columns"
+                                    .into(),
+                                position: at,
+                            });
+                        };
+                        pushdown = false;
+                        self.outer_join(
+                            &mut scope,
+                            &mut stages,
+                            &mut collection,
+                            src,
+                            qualifier.clone(),
+                            &j.relation,
+                            on,
+                            matches!(kind, JoinKind::Full),
+                            at,
+                        )?;
+                    }
+                }
+                if let Some(names) = using {
+                    merge_star(&mut scope, &names);
+                }
             }
         }
         for t in &scope.tables {
@@ -180,7 +194,7 @@ impl Translator {
         Ok(FromPlan {
             collection,
             stages,
-            pushdown: true,
+            pushdown,
         })
     }
 
@@ -236,7 +250,7 @@ impl Translator {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn join_one(
+    pub(crate) fn join_one(
         &mut self,
         scope: &mut JoinScope,
         stages: &mut Vec<Document>,
@@ -247,7 +261,8 @@ impl Translator {
         left: bool,
     ) -> Result<(), Error> {
         let k = scope.tables.len();
-        add_table(scope, qualifier, relation)?;
+        let declared = self.is_declared(&src);
+        add_table(scope, qualifier, relation, src.columns.clone(), declared)?;
         let field = format!("__j{k}");
         let lookup = self.lookup_doc(scope, k, src, on, &field)?;
         stages.push(Stage::Lookup(lookup).into_document());
@@ -261,7 +276,7 @@ impl Translator {
 
     /// The `$lookup` of table `k` of `scope` (a collection, or a CTE / derived table with its stages) into
     /// `as_field`, with its ON condition.
-    fn lookup_doc(
+    pub(crate) fn lookup_doc(
         &mut self,
         scope: &JoinScope,
         k: usize,
@@ -273,26 +288,9 @@ impl Translator {
         let mut pipeline = src.pipeline;
         let mut lets = Document::new();
         if let Some(on) = on {
-            if super::aggregate::contains_aggregate(on) {
-                return Err(invalid(
-                    "aggregate functions are not allowed in JOIN conditions",
-                    on,
-                ));
-            }
-            let mut inner = scope.clone();
-            inner.inner = Some(k);
-            inner.lets.clear();
-            let saved = self.cx.join.replace(inner);
-            let result = self.pred(on);
-            let used = self.cx.join.take().map(|s| s.lets).unwrap_or_default();
-            self.cx.join = saved;
-            let p = result?;
-            // A subquery's `$lookup` would land in the outer pipeline, not in this join's.
-            self.no_subquery_here("JOIN ... ON", super::expr::expr_pos(on))?;
-            for (name, path) in used {
-                lets.insert(name, ex::field(&path));
-            }
-            pipeline.push(Stage::Match(filter::expr(p.t)).into_document());
+            let (l, m) = self.on_stage(scope, k, on, false)?;
+            lets = l;
+            pipeline.push(m);
         }
         // No localField / foreignField pre-filter: its array matching is not SQL equality (an empty array
         // local value matches nothing). MongoDB 5.0+ can use an index for the `$eq` inside `$expr` here.
@@ -308,82 +306,38 @@ impl Translator {
         Ok(lookup)
     }
 
-    /// `a RIGHT JOIN b ON c` (two tables) is `b LEFT JOIN a ON c`; `a FULL JOIN b ON c` is `a LEFT JOIN b ON c`
-    /// plus, by `$unionWith`, the rows of b that no row of a matches (an anti-join `$lookup` of a from b, then
-    /// `{__j1: <b row>}`). `None` when FROM is not such a two-table join.
-    fn right_or_full(&mut self, from: &[TableWithJoins]) -> Result<Option<FromPlan>, Error> {
-        let [twj] = from else { return Ok(None) };
-        let [j] = twj.joins.as_slice() else {
-            return Ok(None);
-        };
-        let (constraint, full) = match &j.join_operator {
-            JoinOperator::Right(c) | JoinOperator::RightOuter(c) => (c, false),
-            JoinOperator::FullOuter(c) => (c, true),
-            _ => return Ok(None),
-        };
-        let at = Position::from(j.span().start);
-        let JoinConstraint::On(on) = constraint else {
-            return Err(Error::Unsupported {
-                kind: Refusal::Join,
-                construct: "RIGHT / FULL JOIN without an ON condition".into(),
-                position: at,
-            });
-        };
-        let (a_coll, a_q) = table_factor(&twj.relation)?;
-        let (b_coll, b_q) = table_factor(&j.relation)?;
-        let mut scope = JoinScope::default();
-        let mut stages = Vec::new();
-        let collection = if full {
-            add_table(&mut scope, a_q.clone(), &twj.relation)?;
-            self.join_one(
-                &mut scope,
-                &mut stages,
-                plain_source(&b_coll),
-                b_q.clone(),
-                &j.relation,
-                Some(on),
-                true,
-            )?;
-            // b rows without a match: b at the root, a the joined table.
-            let mut swapped = JoinScope::default();
-            add_table(&mut swapped, b_q, &j.relation)?;
-            add_table(&mut swapped, a_q, &twj.relation)?;
-            let anti = self.lookup_doc(&swapped, 1, plain_source(&a_coll), Some(on), "__m")?;
-            stages.push(
-                Stage::UnionWith {
-                    coll: Some(b_coll),
-                    pipeline: vec![
-                        Stage::Lookup(anti).into_document(),
-                        Stage::Match(filter::field("__m", filter::size(0))).into_document(),
-                        Stage::UnsetField("__m".into()).into_document(),
-                        Stage::ReplaceRoot(bson!({"__j1": ex::root()})).into_document(),
-                    ],
-                }
-                .into_document(),
-            );
-            a_coll
-        } else {
-            add_table(&mut scope, b_q, &j.relation)?;
-            self.join_one(
-                &mut scope,
-                &mut stages,
-                plain_source(&a_coll),
-                a_q,
-                &twj.relation,
-                Some(on),
-                true,
-            )?;
-            b_coll
-        };
-        for t in &scope.tables {
-            self.cx.tables.push(t.qualifier.clone());
+    /// The ON condition of table `k` as a `$match` stage, and the `let` variables it reads: inside the joined
+    /// relation (`right_side` false: table k at the root, earlier tables as variables), or inside a
+    /// `$lookup` of the tables joined so far (`right_side`: RIGHT / FULL joins, table k as variables).
+    pub(crate) fn on_stage(
+        &mut self,
+        scope: &JoinScope,
+        k: usize,
+        on: &Expr,
+        right_side: bool,
+    ) -> Result<(Document, Document), Error> {
+        if super::aggregate::contains_aggregate(on) {
+            return Err(invalid(
+                "aggregate functions are not allowed in JOIN conditions",
+                on,
+            ));
         }
-        self.cx.join = Some(scope);
-        Ok(Some(FromPlan {
-            collection,
-            stages,
-            pushdown: !full,
-        }))
+        let mut inner = scope.clone();
+        inner.inner = Some(k);
+        inner.right_side = right_side;
+        inner.lets.clear();
+        let saved = self.cx.join.replace(inner);
+        let result = self.pred(on);
+        let used = self.cx.join.take().map(|s| s.lets).unwrap_or_default();
+        self.cx.join = saved;
+        let p = result?;
+        // A subquery's `$lookup` would land in the outer pipeline, not in this join's.
+        self.no_subquery_here("JOIN ... ON", super::expr::expr_pos(on))?;
+        let mut lets = Document::new();
+        for (name, path) in used {
+            lets.insert(name, ex::field(&path));
+        }
+        Ok((lets, Stage::Match(filter::expr(p.t)).into_document()))
     }
 
     /// In a query with joins: the path (without the leading `$`) of a column reference — `x` for the first
@@ -393,7 +347,7 @@ impl Translator {
         parts: &[Ident],
         e: &Expr,
     ) -> Result<Option<String>, Error> {
-        let Some(scope) = &mut self.cx.join else {
+        let Some(scope) = &self.cx.join else {
             return Ok(None);
         };
         if let [only] = parts {
@@ -401,12 +355,40 @@ impl Translator {
                 let qualified = [Ident::new(owner.clone()), only.clone()];
                 return self.join_column_path(&qualified, e);
             }
+            match resolve_unqualified(scope, &only.value) {
+                Unqualified::Table(q) => {
+                    let qualified = [Ident::new(q), only.clone()];
+                    return self.join_column_path(&qualified, e);
+                }
+                Unqualified::Ambiguous => {
+                    return Err(invalid(
+                        format!("column reference \"{}\" is ambiguous", only.value),
+                        e,
+                    ))
+                }
+                Unqualified::Missing => {
+                    // PostgreSQL looks in the enclosing query (a correlated subquery), else the column
+                    // does not exist.
+                    if let Some(p) = self.outer_unqualified(only)? {
+                        return Ok(Some(p.strip_prefix('$').unwrap_or(&p).to_string()));
+                    }
+                    return Err(invalid(
+                        format!("column \"{}\" does not exist", only.value),
+                        e,
+                    ));
+                }
+                Unqualified::Unknown => {}
+            }
         }
+        let Some(scope) = &mut self.cx.join else {
+            return Ok(None);
+        };
         let (Some(first), true) = (parts.first(), parts.len() > 1) else {
             return Err(unsupported(
                 Refusal::Join,
                 format!(
-                    "unqualified column \"{e}\" in a query with joins (qualify it with its table)"
+                    "unqualified column \"{e}\" in a query with joins over a collection without declared \
+                     columns (qualify it with its table)"
                 ),
                 e,
             ));
@@ -420,27 +402,42 @@ impl Translator {
                 e,
             ));
         };
+        if let (Some(cols), Some(col)) = (&scope.tables[idx].columns, parts.get(1)) {
+            let system_id = scope.tables[idx].declared && col.value == "_id";
+            if !(cols.contains(&col.value) || system_id) {
+                return Err(invalid(
+                    format!("column {}.{} does not exist", first.value, col.value),
+                    e,
+                ));
+            }
+        }
         let rest = field_path(&parts[1..])?;
         let table = &scope.tables[idx];
         let outer = |t: &JoinTable| match &t.prefix {
             None => rest.clone(),
             Some(p) => format!("{p}.{rest}"),
         };
+        let let_var = |scope: &mut JoinScope, path: String| {
+            let name = match scope.lets.iter().find(|(_, p)| *p == path) {
+                Some((n, _)) => n.clone(),
+                None => {
+                    let n = format!("l{}", scope.lets.len());
+                    scope.lets.push((n.clone(), path));
+                    n
+                }
+            };
+            // Read as a field reference, "$l0" becomes the `let` variable "$$l0".
+            ex::field_ref(&name)
+        };
         match scope.inner {
             None => Ok(Some(outer(table))),
+            // RIGHT / FULL: the tables so far inside the `$lookup`, table k (at the root outside) a variable.
+            Some(k) if scope.right_side && idx < k => Ok(Some(outer(table))),
+            Some(k) if scope.right_side && idx == k => Ok(Some(let_var(scope, rest))),
             Some(k) if idx == k => Ok(Some(rest)),
             Some(k) if idx < k => {
                 let path = outer(table);
-                let name = match scope.lets.iter().find(|(_, p)| *p == path) {
-                    Some((n, _)) => n.clone(),
-                    None => {
-                        let n = format!("l{}", scope.lets.len());
-                        scope.lets.push((n.clone(), path));
-                        n
-                    }
-                };
-                // Read as a field reference, "$l0" becomes the `let` variable "$$l0".
-                Ok(Some(ex::field_ref(&name)))
+                Ok(Some(let_var(scope, path)))
             }
             Some(_) => Err(invalid(
                 format!(
@@ -487,6 +484,16 @@ impl Translator {
                 position: pos,
             }),
         }
+    }
+
+    /// The merged column of a `FULL JOIN ... USING` named `name` (`COALESCE(l.c, r.c)`), in a query with joins.
+    pub(crate) fn merged_column(&self, name: &str) -> Option<Expr> {
+        let scope = self.cx.join.as_ref()?;
+        scope
+            .merged
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, e)| e.clone())
     }
 
     /// Whether the current query has joins.
@@ -542,68 +549,12 @@ fn all_of(mut filters: Vec<Document>) -> Document {
     }
 }
 
-/// `USING (c1, c2)` of the table `qualifier` being joined: the condition `owner.c1 = qualifier.c1 AND ...`, where
-/// the owner is the column merged by an earlier USING, or the first table when it is the only one so far
-/// (else the left side's column is ambiguous without a schema, and refused). Records the merged columns.
-fn using_condition(
-    scope: &mut JoinScope,
-    cols: &[sqlparser::ast::ObjectName],
-    qualifier: &str,
-    at: Position,
-) -> Result<Expr, Error> {
-    use sqlparser::ast::BinaryOperator;
-    let mut cond: Option<Expr> = None;
-    for c in cols {
-        let name = c.to_string();
-        if name.contains('.') || name.is_empty() {
-            return Err(Error::Invalid {
-                message: format!("invalid USING column \"{name}\""),
-                position: at,
-            });
-        }
-        let owner = match scope.using.iter().find(|(n, _)| *n == name) {
-            Some((_, o)) => o.clone(),
-            None if scope.tables.len() == 1 => scope.tables[0].qualifier.clone(),
-            None => {
-                return Err(Error::Unsupported {
-                    kind: Refusal::Join,
-                    construct: format!(
-                    "USING ({name}) after several tables (write ON t.{name} = {qualifier}.{name})"
-                ),
-                    position: at,
-                })
-            }
-        };
-        let col = |q: &str| {
-            Expr::CompoundIdentifier(vec![Ident::new(q.to_string()), Ident::new(name.clone())])
-        };
-        let eq = Expr::BinaryOp {
-            left: Box::new(col(&owner)),
-            op: BinaryOperator::Eq,
-            right: Box::new(col(qualifier)),
-        };
-        cond = Some(match cond {
-            None => eq,
-            Some(prev) => Expr::BinaryOp {
-                left: Box::new(prev),
-                op: BinaryOperator::And,
-                right: Box::new(eq),
-            },
-        });
-        if !scope.using.iter().any(|(n, _)| *n == name) {
-            scope.using.push((name, owner));
-        }
-    }
-    cond.ok_or_else(|| Error::Invalid {
-        message: "USING needs a column".into(),
-        position: at,
-    })
-}
-
-fn add_table(
+pub(crate) fn add_table(
     scope: &mut JoinScope,
     qualifier: String,
     relation: &TableFactor,
+    columns: Option<Vec<String>>,
+    declared: bool,
 ) -> Result<(), Error> {
     if scope.tables.iter().any(|t| t.qualifier == qualifier) {
         return Err(Error::Invalid {
@@ -616,7 +567,26 @@ fn add_table(
     } else {
         Some(format!("__j{}", scope.tables.len()))
     };
-    scope.tables.push(JoinTable { qualifier, prefix });
+    let mine: Option<Vec<StarColumn>> = columns
+        .as_ref()
+        .map(|cols| cols.iter().map(|c| StarColumn::of(&qualifier, c)).collect());
+    scope.star = if scope.tables.is_empty() {
+        mine
+    } else {
+        match (scope.star.take(), mine) {
+            (Some(mut l), Some(r)) => {
+                l.extend(r);
+                Some(l)
+            }
+            _ => None,
+        }
+    };
+    scope.tables.push(JoinTable {
+        qualifier,
+        prefix,
+        columns,
+        declared,
+    });
     Ok(())
 }
 
@@ -628,22 +598,70 @@ impl Translator {
             return Ok((src, qualifier));
         }
         let (coll, qualifier) = table_factor(t)?;
-        Ok((plain_source(&coll), qualifier))
+        Ok((self.plain_source(&coll), qualifier))
     }
 }
 
-/// A plain table of a join: its collection and the qualifier of its columns.
-/// A collection as a join source (no stages).
-fn plain_source(coll: &str) -> super::cte::Source {
-    super::cte::Source {
-        collection: Some(coll.to_string()),
-        pipeline: Vec::new(),
-        columns: None,
-        join: None,
+impl Translator {
+    /// A collection as a join source (no stages; its declared columns when the catalog has them).
+    pub(crate) fn plain_source(&self, coll: &str) -> super::cte::Source {
+        super::cte::Source {
+            collection: Some(coll.to_string()),
+            pipeline: Vec::new(),
+            columns: self.catalog.columns(coll),
+            join: None,
+        }
+    }
+
+    /// Whether a join source is a table of the catalog (read as it is).
+    pub(crate) fn is_declared(&self, src: &super::cte::Source) -> bool {
+        src.pipeline.is_empty()
+            && src
+                .collection
+                .as_ref()
+                .is_some_and(|c| self.catalog.tables.contains_key(c))
     }
 }
 
-fn table_factor(t: &TableFactor) -> Result<(String, String), Error> {
+/// What an unqualified name means in a query with joins.
+enum Unqualified {
+    /// The column of this table (qualifier).
+    Table(String),
+    /// Of several tables: PostgreSQL's "ambiguous".
+    Ambiguous,
+    /// Of no table, every table's columns being known.
+    Missing,
+    /// Some table's columns are unknown (a schemaless collection): refused.
+    Unknown,
+}
+
+/// Resolves an unqualified name among the tables visible here (in the ON condition of table k, tables
+/// 0..=k), by their known columns.
+fn resolve_unqualified(scope: &JoinScope, name: &str) -> Unqualified {
+    let visible = match scope.inner {
+        Some(k) => &scope.tables[..(k + 1).min(scope.tables.len())],
+        None => &scope.tables[..],
+    };
+    let mut hits = visible.iter().filter(|t| {
+        t.columns
+            .as_ref()
+            .is_some_and(|c| c.iter().any(|x| x == name))
+            || (t.declared && name == "_id")
+    });
+    let first = hits.next();
+    if hits.next().is_some() {
+        return Unqualified::Ambiguous;
+    }
+    if visible.iter().any(|t| t.columns.is_none()) {
+        return Unqualified::Unknown;
+    }
+    match first {
+        Some(t) => Unqualified::Table(t.qualifier.clone()),
+        None => Unqualified::Missing,
+    }
+}
+
+pub(crate) fn table_factor(t: &TableFactor) -> Result<(String, String), Error> {
     let pos = Position::from(t.span().start);
     match t {
         TableFactor::Table { name, alias, .. } => {

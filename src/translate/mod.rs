@@ -9,11 +9,13 @@
 //! `setop.rs` (UNION / INTERSECT / EXCEPT), `ordered_agg.rs` (STRING_AGG, ARRAY_AGG, ...), `json.rs`.
 
 mod aggregate;
+pub mod catalog;
 mod check;
 pub(crate) mod context;
 mod create_table_as;
 pub(crate) mod cte;
 mod ddl;
+pub(crate) mod declared;
 mod distinct_on;
 pub(crate) mod dml;
 pub mod error;
@@ -22,6 +24,7 @@ mod grouping_sets;
 mod insert_returning;
 mod insert_select;
 pub(crate) mod join;
+mod join_outer;
 pub(crate) mod json;
 pub(crate) mod json_ops;
 pub(crate) mod like;
@@ -45,6 +48,7 @@ pub(crate) mod visit;
 pub(crate) mod window;
 mod write_join;
 
+pub use catalog::{relation_names, Catalog};
 pub use error::{Error, Position, Refusal};
 
 use crate::mql::{Command, Output, Plan, StatementPlan};
@@ -80,6 +84,8 @@ pub struct Translator {
     pub(crate) max_depth: usize,
     /// The session time zone (`SET TIME ZONE`), `None` for UTC (`expr/time_fn.rs`).
     pub(crate) time_zone: Option<String>,
+    /// Declared tables and views (`catalog.rs`); empty: every collection is schemaless.
+    pub(crate) catalog: std::sync::Arc<Catalog>,
 }
 
 impl Translator {
@@ -159,11 +165,41 @@ pub fn translate(sql: &str) -> Result<Plan, crate::Error> {
 /// [`translate`] in a session time zone (`None`: UTC); a `SET TIME ZONE` among the statements applies to the
 /// ones after it.
 pub fn translate_in_zone(sql: &str, time_zone: Option<&str>) -> Result<Plan, crate::Error> {
+    translate_with_catalog_in_zone(sql, &std::sync::Arc::new(Catalog::new()), time_zone)
+}
+
+/// Translates SQL text with a [`Catalog`] of declared tables and views: `SELECT *` over a declared table
+/// gives its declared columns, unknown columns are errors, unqualified names in joins and correlated
+/// subqueries resolve as PostgreSQL resolves them (docs/dialect.md, "Declared tables"). Relations the
+/// catalog does not list keep the schemaless rules of [`translate`].
+///
+/// ```
+/// use sqlmongo::translate::{Catalog, catalog::{Table, Column}};
+/// let mut catalog = Catalog::new();
+/// let col = |n: &str| Column { name: n.into(), ..Column::default() };
+/// catalog.tables.insert("t".into(), Table { columns: vec![col("k"), col("v")] });
+/// let plan = sqlmongo::translate::translate_with_catalog("SELECT * FROM t", &catalog.into()).unwrap();
+/// let find = plan.statements[0].steps[0].to_document();
+/// assert_eq!(find.get_document("projection").unwrap(), &bson::doc! {"_id": 0, "k": 1, "v": 1});
+/// ```
+pub fn translate_with_catalog(
+    sql: &str,
+    catalog: &std::sync::Arc<Catalog>,
+) -> Result<Plan, crate::Error> {
+    translate_with_catalog_in_zone(sql, catalog, None)
+}
+
+/// [`translate_with_catalog`] in a session time zone (see [`translate_in_zone`]).
+pub fn translate_with_catalog_in_zone(
+    sql: &str,
+    catalog: &std::sync::Arc<Catalog>,
+    time_zone: Option<&str>,
+) -> Result<Plan, crate::Error> {
     let statements = crate::sql::parse(sql)?;
     let mut out = Vec::with_capacity(statements.len());
     let mut zone = time_zone.map(str::to_string);
     for (stmt, text) in statements {
-        let plan = translate_statement_in_zone(&stmt, &text, zone.as_deref())?;
+        let plan = translate_statement_with_in_zone(&stmt, &text, catalog, zone.as_deref())?;
         if let crate::mql::Output::Setting(crate::mql::Setting::TimeZone(z)) = &plan.output {
             zone = (z != "UTC").then(|| z.clone());
         }
@@ -172,7 +208,7 @@ pub fn translate_in_zone(sql: &str, time_zone: Option<&str>) -> Result<Plan, cra
     Ok(Plan { statements: out })
 }
 
-/// Translates one parsed statement.
+/// Translates one parsed statement (schemaless: no catalog).
 pub fn translate_statement(
     stmt: &Statement,
     text: &crate::sql::StatementText,
@@ -187,17 +223,38 @@ pub fn translate_statement_in_zone(
     text: &crate::sql::StatementText,
     time_zone: Option<&str>,
 ) -> Result<StatementPlan, crate::Error> {
+    translate_statement_with_in_zone(stmt, text, &std::sync::Arc::new(Catalog::new()), time_zone)
+}
+
+/// Translates one parsed statement with a [`Catalog`] (see [`translate_with_catalog`]).
+pub fn translate_statement_with(
+    stmt: &Statement,
+    text: &crate::sql::StatementText,
+    catalog: &std::sync::Arc<Catalog>,
+) -> Result<StatementPlan, crate::Error> {
+    translate_statement_with_in_zone(stmt, text, catalog, None)
+}
+
+/// Translates one parsed statement with a [`Catalog`] in a session time zone.
+pub fn translate_statement_with_in_zone(
+    stmt: &Statement,
+    text: &crate::sql::StatementText,
+    catalog: &std::sync::Arc<Catalog>,
+    time_zone: Option<&str>,
+) -> Result<StatementPlan, crate::Error> {
     // The walks over a deep (accepted) tree need room whatever thread the caller runs on.
-    crate::sql::with_stack(|| translate_statement_here(stmt, text, time_zone))
+    crate::sql::with_stack(|| translate_statement_here(stmt, text, catalog, time_zone))
 }
 
 fn translate_statement_here(
     stmt: &Statement,
     text: &crate::sql::StatementText,
+    catalog: &std::sync::Arc<Catalog>,
     time_zone: Option<&str>,
 ) -> Result<StatementPlan, crate::Error> {
     let mut t = Translator {
         question_positions: question_mark_positions(stmt),
+        catalog: catalog.clone(),
         time_zone: time_zone.map(str::to_string),
         ..Translator::default()
     };

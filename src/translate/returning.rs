@@ -34,6 +34,41 @@ impl Translator {
         let mut project = doc! {"_id": 0};
         let mut cols = Vec::new();
         let mut wildcard = false;
+        // `RETURNING *` of a declared table: its declared columns (declared.rs).
+        let declared = self
+            .cx
+            .tables
+            .first()
+            .and_then(|t| self.catalog.tables.get(t))
+            .map(|t| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>());
+        let expanded: Vec<SelectItem>;
+        let items = match declared {
+            Some(names)
+                if items.iter().any(|i| {
+                    matches!(
+                        i,
+                        SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+                    )
+                }) =>
+            {
+                let mut out = Vec::new();
+                for item in items {
+                    match item {
+                        SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
+                            out.extend(names.iter().map(|n| {
+                                SelectItem::UnnamedExpr(sqlparser::ast::Expr::Identifier(
+                                    sqlparser::ast::Ident::new(n.clone()),
+                                ))
+                            }))
+                        }
+                        other => out.push(other.clone()),
+                    }
+                }
+                expanded = out;
+                &expanded[..]
+            }
+            _ => items,
+        };
         for (i, item) in items.iter().enumerate() {
             let (name, e) = match item {
                 SelectItem::UnnamedExpr(e) => (column_name(e), e),

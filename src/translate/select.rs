@@ -49,6 +49,9 @@ impl Translator {
         let pos = Position::from(s.span().start);
         let distinct = refuse_unsupported_clauses(s, pos)?;
         let mut source = self.source_of_from(&s.from, pos)?;
+        // `*` over declared (or otherwise known) columns is those columns (declared.rs).
+        let expanded = self.expand_stars(&s.projection, !s.from.is_empty(), distinct)?;
+        let projection: &[SelectItem] = expanded.as_deref().unwrap_or(&s.projection);
         let (pre_filter, filter) = self.where_clause(s.selection.as_ref(), &source)?;
         let where_stages = self.take_subquery_stages();
         let group_exprs = group_by_list(&s.group_by, pos)?;
@@ -65,7 +68,7 @@ impl Translator {
             mut columns,
             mut wildcard,
             qualified_star,
-        } = select_list(&s.projection, pos)?;
+        } = select_list(projection, pos)?;
         let grouped = !group_exprs.is_empty()
             || s.having.is_some()
             || columns.iter().any(|c| contains_aggregate(&c.source))

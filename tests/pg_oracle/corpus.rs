@@ -14,6 +14,9 @@ pub const CORPUS_TIME: &str = include_str!("../oracle_data/pg_time.sql");
 /// Issue 17's statement forms: UPDATE ... FROM, DELETE ... USING, GROUPING SETS, run-time LIKE, SIMILAR TO,
 /// ANY / ALL, CHECK, generate_series, unnest in FROM.
 pub const CORPUS_STMTS: &str = include_str!("../oracle_data/pg_stmts.sql");
+/// Issue 17 item 1: declared tables (`SELECT *`, unqualified names) and the join forms they allow.
+#[allow(dead_code)]
+pub const CORPUS_CATALOG: &str = include_str!("../oracle_data/pg_catalog.sql");
 
 /// One corpus case.
 #[derive(Clone)]

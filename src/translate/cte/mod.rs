@@ -38,8 +38,11 @@ pub(crate) struct Binding {
     pub prefix: Option<String>,
     /// Known column names.
     pub columns: Option<Vec<String>>,
-    /// The collection it reads, when it is one (its columns are then unknown).
+    /// The collection it reads, when it is one (its columns are then unknown unless declared).
     pub collection: Option<String>,
+    /// A table of the catalog: its columns are the declared ones, and `_id` is readable as a system column
+    /// (not part of `*`, as PostgreSQL's `ctid`).
+    pub declared: bool,
 }
 
 /// The scope of an enclosing query, for correlated subqueries.
@@ -159,6 +162,7 @@ impl Translator {
                 prefix: None,
                 columns: Some(Vec::new()),
                 collection: None,
+                declared: false,
             });
             return Ok(Source {
                 collection: None,
@@ -205,8 +209,9 @@ impl Translator {
                             .map(|a| a.name.value.clone())
                             .unwrap_or_else(|| last_name(name)),
                         prefix: None,
-                        columns: None,
+                        columns: self.catalog.columns(&collection),
                         collection: Some(collection.clone()),
+                        declared: self.catalog.tables.contains_key(&collection),
                     });
                 }
             }
@@ -238,6 +243,7 @@ impl Translator {
                         prefix: None,
                         columns: src.columns.clone(),
                         collection: src.collection.clone(),
+                        declared: src.pipeline.is_empty() && src.columns.is_some(),
                     });
                     base = Some(src);
                 }
@@ -250,6 +256,7 @@ impl Translator {
                     self.cx.scope.push(Binding {
                         name,
                         prefix: Some(field),
+                        declared: src.pipeline.is_empty() && src.columns.is_some(),
                         columns: src.columns,
                         collection: src.collection,
                     });
@@ -298,6 +305,7 @@ impl Translator {
                     prefix: None,
                     columns: Some(tf.columns),
                     collection: None,
+                    declared: false,
                 });
             }
             Some(b) => {
@@ -309,6 +317,7 @@ impl Translator {
                     prefix: Some(field),
                     columns: Some(tf.columns),
                     collection: None,
+                    declared: false,
                 });
             }
         }
@@ -365,9 +374,9 @@ impl Translator {
                 Ok((
                     qualifier,
                     Source {
+                        columns: self.catalog.columns(&c),
                         collection: Some(c),
                         pipeline: Vec::new(),
-                        columns: None,
                         join: None,
                     },
                 ))
@@ -407,6 +416,7 @@ impl Translator {
         if let [q, rest @ ..] = parts {
             if !rest.is_empty() {
                 if let Some(b) = self.cx.scope.iter().find(|b| b.name == q.value) {
+                    super::declared::check_declared(b, q, rest)?;
                     return match (&b.prefix, grouped) {
                         (Some(p), false) => {
                             Ok(Some(ex::field_ref(&format!("{p}.{}", field_path(rest)?))))
@@ -432,6 +442,7 @@ impl Translator {
             b.columns
                 .as_ref()
                 .is_some_and(|c| c.iter().any(|x| x == &name.value))
+                || (b.declared && name.value == "_id")
         };
         let hits: Vec<&Binding> = self.cx.scope.iter().filter(|b| has(b)).collect();
         if hits.len() > 1 {
@@ -515,50 +526,61 @@ impl Translator {
 
     /// An unqualified name of the enclosing query: the relation whose known columns hold it, else its only
     /// relation of unknown columns.
-    fn outer_unqualified(&mut self, name: &Ident) -> Result<Option<String>, Error> {
-        let Some(frame) = self.rel.outer.last() else {
-            return Ok(None);
-        };
-        if frame.barrier {
-            return Ok(None);
-        }
-        let known: Vec<&Binding> = frame
-            .scope
-            .iter()
-            .filter(|b| {
-                b.columns
-                    .as_ref()
-                    .is_some_and(|c| c.iter().any(|x| x == &name.value))
-            })
-            .collect();
-        let target = match known.as_slice() {
-            [b] => b.name.clone(),
-            [] => {
-                let unknown: Vec<&Binding> =
-                    frame.scope.iter().filter(|b| b.columns.is_none()).collect();
-                match unknown.as_slice() {
-                    [b] => b.name.clone(),
-                    _ => return Ok(None),
+    pub(crate) fn outer_unqualified(&mut self, name: &Ident) -> Result<Option<String>, Error> {
+        // From the innermost enclosing query outwards, as PostgreSQL looks: a query whose relations all have
+        // known columns without the name passes the search on; a barrier (a derived table's body) or a
+        // query with a schemaless relation ends it.
+        let mut found: Option<(usize, String)> = None;
+        for (i, frame) in self.rel.outer.iter().enumerate().rev() {
+            if frame.barrier {
+                break;
+            }
+            let known: Vec<&Binding> = frame
+                .scope
+                .iter()
+                .filter(|b| {
+                    b.columns
+                        .as_ref()
+                        .is_some_and(|c| c.iter().any(|x| x == &name.value))
+                        || (b.declared && name.value == "_id")
+                })
+                .collect();
+            match known.as_slice() {
+                [b] => {
+                    found = Some((i, b.name.clone()));
+                    break;
+                }
+                [] => {
+                    let unknown: Vec<&Binding> =
+                        frame.scope.iter().filter(|b| b.columns.is_none()).collect();
+                    match unknown.as_slice() {
+                        [] => continue,
+                        [b] => found = Some((i, b.name.clone())),
+                        _ => {}
+                    }
+                    break;
+                }
+                _ => {
+                    return Err(Error::Invalid {
+                        message: format!("column reference \"{}\" is ambiguous", name.value),
+                        position: Position::from(name.span.start),
+                    })
                 }
             }
-            _ => {
-                return Err(Error::Invalid {
-                    message: format!("column reference \"{}\" is ambiguous", name.value),
-                    position: Position::from(name.span.start),
-                })
-            }
+        }
+        let Some((i, target)) = found else {
+            return Ok(None);
         };
         let q = Ident {
             value: target,
             quote_style: None,
             span: name.span,
         };
-        self.outer_column(&q, std::slice::from_ref(name))
+        self.outer_column_at(Some(i), &q, std::slice::from_ref(name))
     }
 
     /// `q.rest` naming a relation of the enclosing query: a `let` variable of the subquery's `$lookup`.
     fn outer_column(&mut self, q: &Ident, rest: &[Ident]) -> Result<Option<String>, Error> {
-        let pos = Position::from(q.span.start);
         // The innermost enclosing query with that qualifier; its subquery's `$lookup` binds the variable, and
         // every deeper `$lookup` runs inside that one's pipeline, where the variable is visible.
         let found = self
@@ -566,6 +588,17 @@ impl Translator {
             .outer
             .iter()
             .rposition(|f| f.scope.iter().any(|b| b.name == q.value));
+        self.outer_column_at(found, q, rest)
+    }
+
+    /// `q.rest` of the enclosing query of frame `found`.
+    fn outer_column_at(
+        &mut self,
+        found: Option<usize>,
+        q: &Ident,
+        rest: &[Ident],
+    ) -> Result<Option<String>, Error> {
+        let pos = Position::from(q.span.start);
         let Some(frame) = found.and_then(|i| self.rel.outer.get_mut(i)) else {
             return Ok(None);
         };
@@ -635,8 +668,9 @@ impl Translator {
                 .map(|t| Binding {
                     name: t.qualifier.clone(),
                     prefix: t.prefix.clone(),
-                    columns: None,
+                    columns: t.columns.clone(),
                     collection: None,
+                    declared: t.declared,
                 })
                 .collect();
         }
@@ -651,6 +685,7 @@ impl Translator {
                     prefix: None,
                     columns: None,
                     collection: Some(t.clone()),
+                    declared: false,
                 });
             }
         }

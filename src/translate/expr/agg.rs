@@ -120,6 +120,12 @@ impl Translator {
 
     /// A column reference: `"$path"`.
     fn column(&mut self, parts: &[sqlparser::ast::Ident], e: &Expr) -> Result<Agg, Error> {
+        if let [only] = parts {
+            // The merged column of a FULL JOIN ... USING (join_outer.rs).
+            if let Some(merged) = self.merged_column(&only.value) {
+                return self.agg(&merged);
+            }
+        }
         if let Some(path) = self.relation_column(parts)? {
             return Ok(Agg::new(Bson::String(path), Kind::Unknown, true));
         }

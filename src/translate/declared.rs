@@ -1,0 +1,281 @@
+//! What a [`super::Catalog`] changes in a query: `*` / `t.*` expanded to the declared (or otherwise known)
+//! columns, unknown columns of declared relations refused as PostgreSQL refuses them.
+//!
+//! `SELECT *` over relations whose columns are all known (declared tables, views of the catalog, CTEs and
+//! derived tables) becomes the list of those columns, relation by relation in FROM order, with the columns a
+//! `USING` / `NATURAL` join merged first (PostgreSQL's order); `_id` is not among them unless declared (it
+//! stays readable by name, as a system column). A relation of unknown columns (a schemaless collection)
+//! keeps the schemaless rules (`*` is the documents' fields).
+
+use super::cte::Binding;
+use super::{Error, Position, Translator};
+use sqlparser::ast::{Expr, Ident, SelectItem, SelectItemQualifiedWildcardKind};
+
+/// `q.rest` of a relation with known columns: `column q.x does not exist` when `x` is not one of them
+/// (`_id` excepted for a declared table).
+pub(crate) fn check_declared(b: &Binding, q: &Ident, rest: &[Ident]) -> Result<(), Error> {
+    let (Some(cols), Some(first)) = (&b.columns, rest.first()) else {
+        return Ok(());
+    };
+    if cols.contains(&first.value) || (b.declared && first.value == "_id") {
+        return Ok(());
+    }
+    Err(Error::Invalid {
+        message: format!("column {}.{} does not exist", q.value, first.value),
+        position: Position::from(q.span.start),
+    })
+}
+
+/// One column of a `*` expansion: its output name and the expression that reads it.
+#[derive(Debug, Clone)]
+pub(crate) struct StarColumn {
+    /// The output name.
+    pub name: String,
+    /// The relation (qualifier) the column belongs to; `None` for a column merged by USING / NATURAL.
+    pub owner: Option<String>,
+    /// How to read it.
+    pub expr: Expr,
+}
+
+impl StarColumn {
+    /// `q.c` of relation `q`.
+    pub fn of(q: &str, c: &str) -> StarColumn {
+        StarColumn {
+            name: c.to_string(),
+            owner: Some(q.to_string()),
+            expr: Expr::CompoundIdentifier(vec![Ident::new(q), Ident::new(c)]),
+        }
+    }
+}
+
+impl Translator {
+    /// `INSERT INTO t VALUES (...)` without a column list into a declared table: its first columns in
+    /// declared order, as many as the rows have values (PostgreSQL's rule); `None` otherwise.
+    pub(crate) fn implicit_insert_columns(
+        &self,
+        collection: &str,
+        ins: &sqlparser::ast::Insert,
+        pos: Position,
+    ) -> Result<Option<Vec<String>>, Error> {
+        if !ins.columns.is_empty() {
+            return Ok(None);
+        }
+        let Some(table) = self.catalog.tables.get(collection) else {
+            return Ok(None);
+        };
+        let width = match ins.source.as_ref().map(|q| q.body.as_ref()) {
+            Some(sqlparser::ast::SetExpr::Values(v)) => {
+                v.rows.first().map_or(0, |r| r.content.len())
+            }
+            _ => return Ok(None),
+        };
+        if width > table.columns.len() {
+            return Err(Error::Invalid {
+                message: "INSERT has more expressions than target columns".into(),
+                position: pos,
+            });
+        }
+        Ok(Some(
+            table.columns[..width]
+                .iter()
+                .map(|c| c.name.clone())
+                .collect(),
+        ))
+    }
+
+    /// A column of an INSERT column list into a declared table must be declared (its first segment, for a
+    /// path into a jsonb column): PostgreSQL's `column "x" of relation "t" does not exist`.
+    pub(crate) fn check_insert_column(
+        &self,
+        collection: &str,
+        path: &str,
+        pos: Position,
+    ) -> Result<(), Error> {
+        let Some(table) = self.catalog.tables.get(collection) else {
+            return Ok(());
+        };
+        let first = path.split('.').next().unwrap_or(path);
+        if table.columns.iter().any(|c| c.name == first) {
+            return Ok(());
+        }
+        Err(Error::Invalid {
+            message: format!("column \"{first}\" of relation \"{collection}\" does not exist"),
+            position: pos,
+        })
+    }
+
+    /// UPDATE / DELETE of a declared table: its columns in scope, so WHERE's unknown columns are errors and
+    /// a subquery's unqualified names resolve against them (the target's qualifiers are in `cx.tables`).
+    pub(crate) fn bind_declared_target(&mut self, collection: &str) {
+        let Some(columns) = self.catalog.columns(collection) else {
+            return;
+        };
+        if !self.catalog.tables.contains_key(collection) {
+            return;
+        }
+        // One binding, named by the alias when there is one (`UPDATE t AS x`: cx.tables is [t, x]).
+        let name = self
+            .cx
+            .tables
+            .last()
+            .cloned()
+            .unwrap_or_else(|| collection.to_string());
+        self.cx.scope.push(Binding {
+            name,
+            prefix: None,
+            columns: Some(columns),
+            collection: Some(collection.to_string()),
+            declared: true,
+        });
+    }
+
+    /// The SELECT list with every `*` / `t.*` replaced by the columns it stands for, when a catalog-declared
+    /// relation, a join or `distinct` is involved and every column is known; `None` to keep the list as
+    /// written (schemaless rules).
+    pub(crate) fn expand_stars(
+        &self,
+        projection: &[SelectItem],
+        has_from: bool,
+        distinct: bool,
+    ) -> Result<Option<Vec<SelectItem>>, Error> {
+        let has_star = projection.iter().any(|p| {
+            matches!(
+                p,
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+            )
+        });
+        if !has_star || !has_from {
+            return Ok(None);
+        }
+        let relations = self.star_relations();
+        let Some(relations) = relations else {
+            return Ok(None);
+        };
+        // Without a declared relation or a join, `*` keeps its schemaless meaning (and its translation);
+        // SELECT DISTINCT * needs the columns (it groups on them).
+        let declared = distinct
+            || self.cx.scope.iter().any(|b| {
+                b.declared
+                    || b.collection
+                        .as_ref()
+                        .is_some_and(|c| self.catalog.views.contains_key(c))
+            })
+            || self.cx.join.as_ref().is_some_and(|j| {
+                j.tables.iter().any(|t| t.declared) || j.tables.iter().all(|t| t.columns.is_some())
+            });
+        if !declared {
+            return Ok(None);
+        }
+        let single = self.cx.join.is_none() && self.cx.scope.len() == 1;
+        let mut out = Vec::new();
+        for item in projection {
+            let cols: Vec<StarColumn> = match item {
+                SelectItem::Wildcard(opts) => {
+                    if opts.opt_exclude.is_some()
+                        || opts.opt_except.is_some()
+                        || opts.opt_replace.is_some()
+                        || opts.opt_rename.is_some()
+                        || opts.opt_ilike.is_some()
+                    {
+                        return Ok(None);
+                    }
+                    match &relations.all {
+                        Some(all) => all.clone(),
+                        None => return Ok(None),
+                    }
+                }
+                SelectItem::QualifiedWildcard(
+                    SelectItemQualifiedWildcardKind::ObjectName(n),
+                    _,
+                ) => {
+                    let q = n.to_string();
+                    match relations.each.iter().find(|(name, _)| *name == q) {
+                        Some((_, Some(cols))) => cols.clone(),
+                        Some((_, None)) => return Ok(None),
+                        None => {
+                            return Err(Error::Invalid {
+                                message: format!("missing FROM-clause entry for table \"{q}\""),
+                                position: n
+                                    .0
+                                    .first()
+                                    .and_then(|p| p.as_ident())
+                                    .map(|i| Position::from(i.span.start))
+                                    .unwrap_or_default(),
+                            })
+                        }
+                    }
+                }
+                SelectItem::QualifiedWildcard(..) => return Ok(None),
+                other => {
+                    out.push(other.clone());
+                    continue;
+                }
+            };
+            for c in cols {
+                let plain = matches!(&c.expr, Expr::CompoundIdentifier(p) if p.last().is_some_and(|l| l.value == c.name));
+                out.push(match (single, plain) {
+                    (true, true) => SelectItem::UnnamedExpr(Expr::Identifier(Ident::new(c.name))),
+                    (false, true) => SelectItem::UnnamedExpr(c.expr),
+                    _ => SelectItem::ExprWithAlias {
+                        expr: c.expr,
+                        alias: Ident::new(c.name),
+                    },
+                });
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// The relations of the current FROM with their known columns (`None` for a schemaless one), and the
+    /// columns of `*` over all of them when all are known. `None` when FROM has no relation.
+    fn star_relations(&self) -> Option<StarRelations> {
+        if let Some(j) = &self.cx.join {
+            let each = j
+                .tables
+                .iter()
+                .map(|t| {
+                    (
+                        t.qualifier.clone(),
+                        t.columns.as_ref().map(|cols| {
+                            cols.iter()
+                                .map(|c| StarColumn::of(&t.qualifier, c))
+                                .collect()
+                        }),
+                    )
+                })
+                .collect();
+            return Some(StarRelations {
+                each,
+                all: j.star.clone(),
+            });
+        }
+        if self.cx.scope.is_empty() {
+            return None;
+        }
+        let each: Vec<(String, Option<Vec<StarColumn>>)> = self
+            .cx
+            .scope
+            .iter()
+            .map(|b| {
+                (
+                    b.name.clone(),
+                    b.columns
+                        .as_ref()
+                        .map(|cols| cols.iter().map(|c| StarColumn::of(&b.name, c)).collect()),
+                )
+            })
+            .collect();
+        let all = each
+            .iter()
+            .map(|(_, c)| c.clone())
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.into_iter().flatten().collect());
+        Some(StarRelations { each, all })
+    }
+}
+
+/// The relations `*` can stand for.
+struct StarRelations {
+    each: Vec<(String, Option<Vec<StarColumn>>)>,
+    all: Option<Vec<StarColumn>>,
+}
