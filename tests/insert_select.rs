@@ -18,7 +18,10 @@ struct Recording {
 impl Backend for Recording {
     fn run_command<'a>(&'a self, db: &'a str, command: Document) -> CommandFuture<'a> {
         let name = command.keys().next().cloned().unwrap_or_default();
-        let docs = command.get_array("documents").map_or(0, |d| d.len());
+        let docs = ["documents", "updates", "deletes"]
+            .iter()
+            .find_map(|l| command.get_array(*l).ok())
+            .map_or(0, |d| d.len());
         // The client's catalog reads (one listCollections per statement) are not the plan's commands.
         if name != "listCollections" {
             self.seen.lock().unwrap().push((name, docs));
@@ -119,6 +122,53 @@ async fn large_selections_are_inserted_in_batches_under_the_limits() {
     );
     let rows = c
         .query("SELECT COUNT(*) AS n FROM copy", &[])
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            rows.rows[0][0],
+            bson::Bson::Int32(40) | bson::Bson::Int64(40)
+        ),
+        "{:?}",
+        rows.rows
+    );
+}
+
+#[tokio::test]
+async fn per_row_writes_of_update_from_are_batched_too() {
+    let (rec, c) = recording();
+    // 40 target rows, each set to a ~300 KB value from a joined table: ~12 MB of update statements.
+    let pad = "y".repeat(300_000);
+    let targets: Vec<Document> = (0..40).map(|i| doc! {"_id": i, "k": i}).collect();
+    let sources: Vec<Document> = (0..40)
+        .map(|i| doc! {"_id": i, "k": i, "pad": pad.clone()})
+        .collect();
+    for (coll, docs) in [("t", targets), ("f", sources)] {
+        c.backend()
+            .run_command("app", doc! {"insert": coll, "documents": docs})
+            .await
+            .unwrap();
+    }
+    rec.seen.lock().unwrap().clear();
+    let n = affected(&c, "UPDATE t SET pad = f.pad FROM f WHERE t.k = f.k").await;
+    assert_eq!(n, 40);
+    let updates: Vec<usize> = rec
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(name, _)| name == "update")
+        .map(|(_, k)| *k)
+        .collect();
+    assert!(
+        updates.len() >= 2,
+        "one update command for ~12 MB: {updates:?}"
+    );
+    let rows = c
+        .query(
+            "SELECT COUNT(*) AS n FROM t WHERE LENGTH(pad) = 300000",
+            &[],
+        )
         .await
         .unwrap();
     assert!(

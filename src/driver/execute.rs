@@ -104,7 +104,7 @@ pub async fn execute_plan(
             }
             _ => cmd,
         };
-        match run_insert_batched(backend, db, cmd).await {
+        match run_write_batched(backend, db, cmd).await {
             Ok(reply) if consumed.contains(&i) => {
                 outputs[i] = Some(drain_cursor(backend, db, reply).await?);
                 last = None;
@@ -223,60 +223,81 @@ async fn execute_returned_each(
 }
 
 /// Runs one command; write errors in an `ok: 1` reply become errors too.
-/// The most an `insert` of a chained step carries per command: the documents of `INSERT ... SELECT` come
-/// from a cursor and may be many; a command document must stay under 16 MiB (mongod's `maxBsonObjectSize`)
-/// and a batch under 100,000 writes (`maxWriteBatchSize`).
-const INSERT_BATCH_BYTES: usize = 8 << 20;
-const INSERT_BATCH_DOCS: usize = 100_000;
+/// The most a write command of a plan carries per command: the documents of `INSERT ... SELECT` and the
+/// per-row statements of `UPDATE ... FROM` / `DELETE ... USING` come from a cursor and may be many; a command
+/// document must stay under 16 MiB (mongod's `maxBsonObjectSize`) and a batch under 100,000 writes
+/// (`maxWriteBatchSize`).
+const WRITE_BATCH_BYTES: usize = 8 << 20;
+const WRITE_BATCH_OPS: usize = 100_000;
 
-/// Runs `cmd`; an `insert` whose documents pass the batch limits runs as several, in order (ordered: the first
-/// failing batch stops it), and the reply's `n` is their sum.
-async fn run_insert_batched(
+/// Runs `cmd`; an `insert` / `update` / `delete` whose list (`documents` / `updates` / `deletes`) passes the
+/// batch limits runs as several commands, in order (ordered: the first failing batch stops it); the reply's
+/// `n` (and `nModified`, `upserted`) add up. An empty list runs nothing (mongod refuses an empty batch).
+async fn run_write_batched(
     backend: &dyn Backend,
     db: &str,
     mut cmd: Document,
 ) -> Result<Document, crate::Error> {
-    let is_insert = cmd.keys().next().is_some_and(|k| k == "insert");
-    let docs = match cmd.get_array("documents") {
-        // No rows to insert (`INSERT ... SELECT` of an empty query): mongod refuses an empty batch.
-        Ok(d) if is_insert && d.is_empty() => return Ok(bson::doc! {"n": 0}),
-        Ok(d) if is_insert && d.len() > 1 => d,
+    let list = match cmd.keys().next().map(String::as_str) {
+        Some("insert") => "documents",
+        Some("update") => "updates",
+        Some("delete") => "deletes",
+        _ => return run_step(backend, db, cmd).await,
+    };
+    let items = match cmd.get_array(list) {
+        Ok(d) if d.is_empty() => return Ok(bson::doc! {"n": 0, "nModified": 0}),
+        Ok(d) if d.len() > 1 => d,
         _ => return run_step(backend, db, cmd).await,
     };
     let size = |d: &Bson| match d {
         Bson::Document(d) => bson::RawDocumentBuf::try_from(d).map_or(0, |r| r.as_bytes().len()),
         _ => 0,
     };
-    let sizes: Vec<usize> = docs.iter().map(size).collect();
-    if sizes.iter().sum::<usize>() <= INSERT_BATCH_BYTES && docs.len() <= INSERT_BATCH_DOCS {
+    let sizes: Vec<usize> = items.iter().map(size).collect();
+    if sizes.iter().sum::<usize>() <= WRITE_BATCH_BYTES && items.len() <= WRITE_BATCH_OPS {
         return run_step(backend, db, cmd).await;
     }
-    let Some(Bson::Array(docs)) = cmd.remove("documents") else {
+    let Some(Bson::Array(items)) = cmd.remove(list) else {
         return run_step(backend, db, cmd).await;
     };
-    let mut n: i64 = 0;
+    let (mut n, mut modified) = (0i64, 0i64);
+    let mut upserted: Vec<Bson> = Vec::new();
     let mut batch: Vec<Bson> = Vec::new();
     let mut bytes = 0;
     let mut reply = Document::new();
-    let mut docs = docs.into_iter().zip(sizes).peekable();
-    while let Some((d, sz)) = docs.next() {
+    let mut items = items.into_iter().zip(sizes).peekable();
+    while let Some((d, sz)) = items.next() {
         batch.push(d);
         bytes += sz;
-        let full = match docs.peek() {
+        let full = match items.peek() {
             None => true,
-            Some((_, next)) => {
-                bytes + next > INSERT_BATCH_BYTES || batch.len() >= INSERT_BATCH_DOCS
-            }
+            Some((_, next)) => bytes + next > WRITE_BATCH_BYTES || batch.len() >= WRITE_BATCH_OPS,
         };
         if full {
             let mut part = cmd.clone();
-            part.insert("documents", Bson::Array(std::mem::take(&mut batch)));
+            part.insert(list, Bson::Array(std::mem::take(&mut batch)));
             bytes = 0;
             reply = run_step(backend, db, part).await?;
             n += affected_count(&reply).map_or(0, |k| k as i64);
+            if let Some(m) = reply
+                .get("nModified")
+                .and_then(Bson::as_i64)
+                .or_else(|| reply.get("nModified").and_then(Bson::as_i32).map(i64::from))
+            {
+                modified += m;
+            }
+            if let Ok(u) = reply.get_array("upserted") {
+                upserted.extend(u.iter().cloned());
+            }
         }
     }
     reply.insert("n", n);
+    if list == "updates" {
+        reply.insert("nModified", modified);
+        if !upserted.is_empty() {
+            reply.insert("upserted", upserted);
+        }
+    }
     Ok(reply)
 }
 
