@@ -473,14 +473,17 @@ pub(super) fn distinct(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
     let docs = source_docs(&state, ctx.db, name, Some(&query), &ctx.vars)?;
     // A hash set of the values seen (a linear search per value was O(n * distinct)).
     let mut seen = crate::engine::bson_hash::ValueSet::default();
+    let parts: Vec<&str> = key.split('.').collect();
+    let mut found = Vec::new();
     for d in &docs {
-        let mut found = Vec::new();
-        collect_distinct(
-            &Bson::Document(d.clone()),
-            &key.split('.').collect::<Vec<_>>(),
-            &mut found,
-        );
-        for v in found {
+        found.clear();
+        // The first path component is read from the document itself (no copy of the whole document).
+        if let Some((first, rest)) = parts.split_first() {
+            if let Some(x) = d.get(*first) {
+                collect_distinct(x, rest, &mut found);
+            }
+        }
+        for v in found.drain(..) {
             seen.insert(std::borrow::Cow::Owned(v));
         }
     }
