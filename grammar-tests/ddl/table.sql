@@ -89,9 +89,19 @@ CREATE TABLE t (a INT, b INT, UNIQUE (a, b))
 {"createIndexes": "t", "indexes": [{"key": {"a": 1, "b": 1}, "name": "t_a_b_key", "unique": true}]}
 affected
 
--- case: default_refused
+-- case: default_kept_in_the_description
 CREATE TABLE t (a INT DEFAULT 0)
--- error: unsupported: DEFAULT (collections have no column defaults; give every value in INSERT) at 1:17
+-- expect:
+{
+  "create": "t",
+  "validator": {
+    "$jsonSchema": {
+      "bsonType": "object",
+      "properties": {"a": {"bsonType": ["int", "null"], "description": "DEFAULT 0"}}
+    }
+  }
+}
+affected
 
 -- case: column_check
 CREATE TABLE t (a INT CHECK (a > 0))

@@ -107,7 +107,14 @@ fn table_of_schema(schema: &Document) -> Option<Table> {
             },
             not_null: required.contains(&name.as_str()),
             primary_key: false,
-            default: None,
+            default: match prop {
+                Bson::Document(p) => p
+                    .get_str("description")
+                    .ok()
+                    .and_then(|d| d.strip_prefix(crate::translate::column_default::DEFAULT_PREFIX))
+                    .map(str::to_string),
+                _ => None,
+            },
         })
         .collect();
     Some(Table { columns })
@@ -183,6 +190,20 @@ fn view_columns(options: &Document) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_default_is_read_from_the_description_only_with_its_prefix() {
+        let info = doc! {"name": "t", "type": "collection", "options": {"validator": {"$jsonSchema": {
+        "bsonType": "object", "properties": {
+            "a": {"bsonType": ["int", "null"], "description": "DEFAULT 1 + 2"},
+            "b": {"bsonType": ["string", "null"], "description": "a user's note"},
+            "c": {"bsonType": ["date", "null"]}}}}}};
+        let c = from_collection_infos([&info]);
+        let default = |col: &str| c.column("t", col).and_then(|x| x.default.clone());
+        assert_eq!(default("a"), Some("1 + 2".into()));
+        assert_eq!(default("b"), None);
+        assert_eq!(default("c"), None);
+    }
 
     #[test]
     fn a_validator_declares_columns_in_order() {

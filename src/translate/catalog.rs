@@ -52,7 +52,7 @@ pub struct Column {
     /// Part of the primary key (known from a catalog file; the validator does not record it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub primary_key: bool,
-    /// The DEFAULT expression as SQL text, when declared (not applied by INSERT yet).
+    /// The DEFAULT expression as SQL text, when declared (INSERT applies it: `column_default.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
 }

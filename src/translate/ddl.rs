@@ -402,21 +402,36 @@ impl Translator {
                 position: ident_pos(&c.name),
             })?;
             let mut not_null = false;
+            let mut default = None;
             for o in &c.options {
                 match &o.option {
                     ColumnOption::NotNull => not_null = true,
                     ColumnOption::Null => {}
                     ColumnOption::PrimaryKey(_) => {
                         not_null = true;
-                        indexes.push(IndexSpec { key: doc! {&c.name.value: 1}, name: format!("{collection}_pkey"), options: doc! {"unique": true} });
+                        indexes.push(IndexSpec {
+                            key: doc! {&c.name.value: 1},
+                            name: format!("{collection}_pkey"),
+                            options: doc! {"unique": true},
+                        });
                     }
                     ColumnOption::Unique(_) => {
-                        indexes.push(IndexSpec { key: doc! {&c.name.value: 1}, name: format!("{collection}_{}_key", c.name.value), options: doc! {"unique": true} });
+                        indexes.push(IndexSpec {
+                            key: doc! {&c.name.value: 1},
+                            name: format!("{collection}_{}_key", c.name.value),
+                            options: doc! {"unique": true},
+                        });
                         self.notes.push(format!("UNIQUE on {}: MongoDB's unique index allows only one NULL/missing value (PostgreSQL allows many)", c.name.value));
                     }
                     ColumnOption::Check(check) => checks.push(&check.expr),
-                    ColumnOption::Default(_) => return Err(Error::Unsupported { kind: Refusal::Statement, construct: "DEFAULT (collections have no column defaults; give every value in INSERT)".into(), position: ident_pos(&c.name) }),
-                    other => return Err(Error::Unsupported { kind: Refusal::Statement, construct: format!("column option {other}"), position: ident_pos(&c.name) }),
+                    ColumnOption::Default(e) => default = Some(self.declared_default(e)?),
+                    other => {
+                        return Err(Error::Unsupported {
+                            kind: Refusal::Statement,
+                            construct: format!("column option {other}"),
+                            position: ident_pos(&c.name),
+                        })
+                    }
                 }
             }
             let mut prop = Document::new();
@@ -425,6 +440,9 @@ impl Translator {
                     t.push(Bson::String("null".into()));
                 }
                 prop.insert("bsonType", t);
+            }
+            if let Some(d) = default {
+                prop.insert("description", d);
             }
             properties.insert(c.name.value.clone(), prop);
             if not_null {

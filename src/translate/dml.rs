@@ -55,7 +55,7 @@ impl Translator {
         let collection = collection_name(name)?;
         // A declared table's column order (declared.rs) serves an INSERT without a column list.
         let implicit = self.implicit_insert_columns(&collection, ins, pos)?;
-        if ins.columns.is_empty() && implicit.is_none() {
+        if ins.columns.is_empty() && implicit.is_none() && ins.source.is_some() {
             return refuse("INSERT without a column list (collections have no column order)");
         }
         let mut cols = implicit.unwrap_or_default();
@@ -71,7 +71,18 @@ impl Translator {
             cols.push(path);
         }
         let Some(source) = &ins.source else {
-            return refuse("INSERT without VALUES");
+            // `INSERT INTO t DEFAULT VALUES`: one row of the declared defaults.
+            let defaults = self.column_defaults(&collection, pos)?;
+            let mut rows = vec![Vec::new()];
+            self.add_default_columns(&defaults, &mut cols, &mut rows)?;
+            let all_constant = rows.iter().flatten().all(|a| a.constant.is_some());
+            if let Some(items) = &ins.returning {
+                return self.insert_returning(collection, cols, rows, ins.on.as_ref(), items, pos);
+            }
+            if let Some(on) = &ins.on {
+                return self.upsert_plan(collection, cols, rows, on, pos);
+            }
+            return Ok(insert_commands(collection, &cols, rows, all_constant));
         };
         let SetExpr::Values(values) = source.body.as_ref() else {
             if ins.returning.is_some() || ins.on.is_some() {
@@ -86,6 +97,7 @@ impl Translator {
         {
             return refuse("INSERT with ORDER BY/LIMIT/WITH");
         }
+        let defaults = self.column_defaults(&collection, pos)?;
         let mut all_constant = true;
         let mut rows: Vec<Vec<Agg>> = Vec::new();
         for row in &values.rows {
@@ -101,14 +113,14 @@ impl Translator {
                 });
             }
             let mut vals = Vec::new();
-            for v in row {
-                let a = self.insert_value(v)?;
-                if a.constant.is_none() {
-                    all_constant = false;
-                }
-                vals.push(a);
+            for (v, column) in row.iter().zip(&cols) {
+                vals.push(self.insert_item(&defaults, column, v)?);
             }
             rows.push(vals);
+        }
+        self.add_default_columns(&defaults, &mut cols, &mut rows)?;
+        if rows.iter().flatten().any(|a| a.constant.is_none()) {
+            all_constant = false;
         }
         if let Some(items) = &ins.returning {
             return self.insert_returning(collection, cols, rows, ins.on.as_ref(), items, pos);
@@ -208,7 +220,7 @@ impl Translator {
             Some(w) => self.write_filter(&collection, w)?,
             None => (Document::new(), Vec::new()),
         };
-        let update = self.set_clause(assignments)?;
+        let update = self.set_clause(&collection, assignments, pos)?;
         self.no_subquery_here("UPDATE ... SET", pos)?;
         if let Some(items) = returning {
             if !steps.is_empty() {
@@ -265,8 +277,17 @@ impl Translator {
 
     /// The `u` of an UPDATE's SET list: operators when every assignment is a constant or `x = x + n`, else a
     /// pipeline (every expression reads the old row).
-    pub(crate) fn set_clause(&mut self, assignments: &[Assignment]) -> Result<UpdateSpec, Error> {
+    pub(crate) fn set_clause(
+        &mut self,
+        collection: &str,
+        assignments: &[Assignment],
+        pos: Position,
+    ) -> Result<UpdateSpec, Error> {
         let targets = self.assignment_targets(assignments)?;
+        for (path, _) in &targets {
+            self.check_insert_column(collection, path, pos)?;
+        }
+        let defaults = self.column_defaults(collection, pos)?;
         // Operator form when every assignment is a constant or `x = x + n`.
         let mut set = Document::new();
         let mut inc = Document::new();
@@ -276,7 +297,7 @@ impl Translator {
                 inc.insert(path.clone(), n);
                 continue;
             }
-            let a = self.insert_value(value)?;
+            let a = self.insert_item(&defaults, path, value)?;
             match a.constant {
                 Some(c) => {
                     set.insert(path.clone(), c);
@@ -300,7 +321,7 @@ impl Translator {
         } else {
             let mut stage = Document::new();
             for (path, value) in &targets {
-                let a = self.insert_value(value)?;
+                let a = self.insert_item(&defaults, path, value)?;
                 stage.insert(path.clone(), a.expr);
             }
             UpdateSpec::Pipeline(vec![Stage::Set(stage).into_document()])

@@ -54,6 +54,21 @@ impl Translator {
         for (target, col) in cols.iter().zip(&columns) {
             project.insert(target.clone(), crate::mql::expr::field(&col.field));
         }
+        // The declared defaults of the columns the list leaves out (`column_default.rs`).
+        for (column, e) in self.column_defaults(&collection, pos)? {
+            if cols
+                .iter()
+                .any(|c| c.split('.').next() == Some(column.as_str()))
+            {
+                continue;
+            }
+            let a = self.insert_value(&e)?;
+            let value = match a.constant {
+                Some(c) => crate::mql::expr::literal(c),
+                None => a.expr,
+            };
+            project.insert(column, value);
+        }
         let Some(read) = last.into_aggregate_with(vec![Stage::Project(project).into()]) else {
             return Err(Error::Unsupported {
                 kind: Refusal::Statement,

@@ -11,6 +11,7 @@
 mod aggregate;
 pub mod catalog;
 mod check;
+pub(crate) mod column_default;
 pub(crate) mod context;
 mod create_table_as;
 pub(crate) mod cte;

@@ -166,6 +166,9 @@ impl Translator {
             }
             OnConflictAction::DoUpdate(du) => {
                 let targets = self.assignment_targets(&du.assignments)?;
+                for (t, _) in &targets {
+                    self.check_insert_column(&collection, t, pos)?;
+                }
                 for (t, v) in &targets {
                     if cols.iter().any(|c| {
                         c != t

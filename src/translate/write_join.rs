@@ -48,6 +48,14 @@ fn target_qualifier(target: &TableWithJoins, pos: Position) -> Result<Ident, Err
     }
 }
 
+/// The collection an UPDATE ... FROM writes (`None` when it is not a plain table name).
+fn target_collection(target: &TableWithJoins) -> Option<String> {
+    match &target.relation {
+        TableFactor::Table { name, .. } => super::names::collection_name(name).ok(),
+        _ => None,
+    }
+}
+
 /// `SELECT <items> FROM target JOIN from ON <where>` (one FROM item) or `FROM target, from... WHERE <where>`.
 fn join_query(
     target: &TableWithJoins,
@@ -179,6 +187,9 @@ impl Translator {
                 .strip_prefix(&format!("{}.", qual.value))
                 .map(str::to_string)
                 .unwrap_or(path);
+            if let Some(collection) = target_collection(target) {
+                self.check_insert_column(&collection, &path, pos)?;
+            }
             paths.push(path);
             values.push(value);
         }

@@ -300,3 +300,52 @@ SELECT * FROM kv ORDER BY k;
 -- name: cat_insert_without_column_list_returning
 CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER);
 INSERT INTO kv VALUES ('a', 1), ('b', 2) RETURNING *;
+-- ===== DEFAULT applied by INSERT (and UPDATE ... SET col = DEFAULT) =====
+-- name: cat_default_omitted_columns
+CREATE TABLE sess (id TEXT PRIMARY KEY, status TEXT NOT NULL DEFAULT 'active', hits INTEGER DEFAULT 0, note TEXT);
+INSERT INTO sess (id) VALUES ('a'), ('b');
+INSERT INTO sess (id, hits, note) VALUES ('c', 5, 'x');
+SELECT * FROM sess ORDER BY id;
+-- name: cat_default_keyword_in_values
+CREATE TABLE sess (id TEXT PRIMARY KEY, status TEXT DEFAULT 'active', hits INTEGER DEFAULT 0, note TEXT);
+INSERT INTO sess (id, status, hits, note) VALUES ('a', DEFAULT, 3, DEFAULT), ('b', 'idle', DEFAULT, 'n');
+SELECT * FROM sess ORDER BY id;
+-- name: cat_default_without_column_list
+CREATE TABLE sess (id TEXT PRIMARY KEY, status TEXT DEFAULT 'active', hits INTEGER DEFAULT 7);
+INSERT INTO sess VALUES ('a');
+INSERT INTO sess VALUES ('b', 'gone');
+INSERT INTO sess VALUES ('c', DEFAULT, 1);
+SELECT * FROM sess ORDER BY id;
+-- name: cat_default_values
+CREATE TABLE counters (label TEXT DEFAULT 'none', n INTEGER DEFAULT 1, ok BOOLEAN DEFAULT true, amount NUMERIC DEFAULT 2.50);
+INSERT INTO counters DEFAULT VALUES;
+INSERT INTO counters DEFAULT VALUES;
+SELECT label, n, ok, amount, COUNT(*) AS c FROM counters GROUP BY label, n, ok, amount;
+-- name: cat_default_expressions
+CREATE TABLE kv (k TEXT PRIMARY KEY, a INTEGER DEFAULT 1 + 2, b TEXT DEFAULT 'x' || 'y', c INTEGER DEFAULT NULL, d DOUBLE PRECISION DEFAULT -1.5);
+INSERT INTO kv (k) VALUES ('a');
+SELECT * FROM kv;
+-- name: cat_default_now_is_the_statement_time
+CREATE TABLE sess (id TEXT PRIMARY KEY, created_at TIMESTAMPTZ NOT NULL DEFAULT now(), expires_at TIMESTAMPTZ DEFAULT CURRENT_TIMESTAMP + INTERVAL '30 minutes');
+INSERT INTO sess (id) VALUES ('a'), ('b');
+SELECT id, created_at <= now() AS past, expires_at > created_at AS later, expires_at - created_at = INTERVAL '30 minutes' AS thirty FROM sess ORDER BY id;
+SELECT COUNT(DISTINCT created_at) AS one_time FROM sess;
+-- name: cat_default_insert_select
+CREATE TABLE archive (session_id TEXT, user_id TEXT, reason TEXT DEFAULT 'expired', moved INTEGER DEFAULT 1);
+INSERT INTO archive (session_id, user_id) SELECT session_id, user_id FROM user_sessions WHERE NOT active;
+SELECT reason, moved, COUNT(*) AS n FROM archive GROUP BY reason, moved;
+-- name: cat_default_returning
+CREATE TABLE sess (id TEXT PRIMARY KEY, status TEXT DEFAULT 'active', hits INTEGER DEFAULT 0);
+INSERT INTO sess (id) VALUES ('a') RETURNING *;
+INSERT INTO sess (id, hits) VALUES ('b', 4) RETURNING id, status, hits;
+-- name: cat_default_on_conflict
+CREATE TABLE sess (id TEXT PRIMARY KEY, status TEXT DEFAULT 'active', hits INTEGER DEFAULT 0);
+INSERT INTO sess (id, hits) VALUES ('a', 1);
+INSERT INTO sess (id) VALUES ('a'), ('b') ON CONFLICT (id) DO NOTHING;
+SELECT * FROM sess ORDER BY id;
+-- name: cat_update_set_default
+CREATE TABLE sess (id TEXT PRIMARY KEY, status TEXT DEFAULT 'active', hits INTEGER DEFAULT 0, note TEXT);
+INSERT INTO sess (id, status, hits, note) VALUES ('a', 'idle', 9, 'n'), ('b', 'gone', 3, 'm');
+UPDATE sess SET status = DEFAULT, note = DEFAULT WHERE id = 'a';
+UPDATE sess SET hits = DEFAULT, status = 'x' || status WHERE id = 'b';
+SELECT * FROM sess ORDER BY id;

@@ -120,6 +120,9 @@ impl Translator {
 
     /// A column reference: `"$path"`.
     fn column(&mut self, parts: &[sqlparser::ast::Ident], e: &Expr) -> Result<Agg, Error> {
+        if crate::translate::column_default::is_default_keyword(e) {
+            return Err(Translator::misplaced_default(e));
+        }
         if let [only] = parts {
             // The merged column of a FULL JOIN ... USING (join_outer.rs).
             if let Some(merged) = self.merged_column(&only.value) {
