@@ -711,3 +711,38 @@ fn catalog_dump_feeds_offline_translation() {
     let out = sqlmongo(&["translate", "--catalog", &bad, "SELECT 1"], "");
     assert_eq!(out.code, 2, "{}", out.stderr);
 }
+
+/// Text output shows instants in the session time zone (psql shows `timestamptz` in `TimeZone`), with the
+/// offset of that instant; wall-clock `timestamp` values never move; JSON keeps the UTC instant.
+#[test]
+fn text_formats_show_dates_in_the_session_time_zone() {
+    let script = "SELECT TIMESTAMPTZ '2024-07-01 10:00:00+00' AS t, TIMESTAMP '2024-07-01 10:00:00' AS wall;\n\
+                  SET TIME ZONE 'Europe/Paris';\n\
+                  SELECT TIMESTAMPTZ '2024-07-01 10:00:00+00' AS t, TIMESTAMP '2024-07-01 10:00:00' AS wall,\n\
+                  TIMESTAMPTZ '2024-01-01 10:00:00+00' AS winter;\n";
+    let csv = sqlmongo(&["run", "--format", "csv", "-"], script);
+    assert_eq!(csv.code, 0, "{}", csv.stderr);
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert!(
+        lines.contains(&"2024-07-01T10:00:00.000Z,2024-07-01T10:00:00.000"),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(
+            &"2024-07-01T12:00:00.000+02:00,2024-07-01T10:00:00.000,2024-01-01T11:00:00.000+01:00"
+        ),
+        "{lines:?}"
+    );
+    let table = sqlmongo(&["run", "--format", "table", "-"], script);
+    assert!(
+        table.stdout.contains("2024-07-01T12:00:00.000+02:00"),
+        "{}",
+        table.stdout
+    );
+    let json = sqlmongo(&["run", "--format", "jsonl", "-"], script);
+    let rows = json.json_lines();
+    assert_eq!(
+        rows[2]["t"]["$date"], "2024-07-01T10:00:00.000Z",
+        "{rows:?}"
+    );
+}

@@ -383,6 +383,7 @@ mod tests {
         Rows {
             columns: columns.iter().map(|c| c.to_string()).collect(),
             rows: data,
+            local_time: Vec::new(),
         }
     }
 
@@ -454,6 +455,7 @@ mod tests {
             let r = Rows {
                 columns: columns.clone(),
                 rows: cells.iter().map(|r| r.iter().map(|c| Bson::String(c.clone())).collect()).collect(),
+                local_time: Vec::new(),
             };
             let text = render(&r, &Display::default(), Some(width));
             let n = cells.len();

@@ -111,6 +111,7 @@ pub async fn list(client: &Client) -> Result<Rows, crate::Error> {
             "ttl".into(),
         ],
         rows,
+        local_time: Vec::new(),
     })
 }
 
@@ -202,6 +203,7 @@ pub async fn describe(client: &Client, name: &str) -> Result<Description, crate:
                 ]
             })
             .collect(),
+        local_time: Vec::new(),
     };
     let specs = indexes(client, name).await;
     let index_rows = specs
@@ -229,6 +231,7 @@ pub async fn describe(client: &Client, name: &str) -> Result<Description, crate:
     let indexes = Rows {
         columns: vec!["index".into(), "key".into(), "options".into()],
         rows: index_rows,
+        local_time: Vec::new(),
     };
     Ok(Description {
         fields,

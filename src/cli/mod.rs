@@ -17,6 +17,7 @@ pub mod serve_config;
 /// The statement splitter, now in [`crate::sql::splitter`] (the library streams scripts too).
 pub use crate::sql::splitter;
 pub mod vars;
+pub mod zoned;
 
 use clap::{Parser, Subcommand};
 use output::{Format, Printer};

@@ -72,6 +72,9 @@ pub struct Printer {
     /// Whether `out` is the process's standard output and that is a terminal (wrapping to the terminal's
     /// width and the pager apply only then).
     to_terminal: bool,
+    /// The session time zone the text formats show dates in (`SET TIME ZONE`; `None`: UTC), see
+    /// [`super::zoned`].
+    pub time_zone: Option<String>,
 }
 
 impl std::fmt::Debug for Printer {
@@ -99,6 +102,7 @@ impl Printer {
             format,
             display: Display::default(),
             to_terminal: false,
+            time_zone: None,
         }
     }
 
@@ -177,6 +181,7 @@ impl Printer {
                 }
             }
             Format::Csv => {
+                let rows = super::zoned::zoned_rows(rows, self.time_zone.as_deref());
                 if first {
                     let header: Vec<String> = rows.columns.iter().map(|c| csv_field(c)).collect();
                     writeln!(self.out, "{}", header.join(","))?;
@@ -199,7 +204,8 @@ impl Printer {
     pub fn rows(&mut self, rows: &Rows, elapsed: Option<Duration>) -> io::Result<()> {
         match self.format {
             Format::Table => {
-                let mut text = display::render(rows, &self.display, self.width());
+                let rows = super::zoned::zoned_rows(rows, self.time_zone.as_deref());
+                let mut text = display::render(&rows, &self.display, self.width());
                 if let Some(t) = elapsed {
                     text.push_str(&timing_line(t));
                     text.push('\n');
@@ -225,6 +231,7 @@ impl Printer {
                 timing_to_stderr(elapsed);
             }
             Format::Csv => {
+                let rows = super::zoned::zoned_rows(rows, self.time_zone.as_deref());
                 let header: Vec<String> = rows.columns.iter().map(|c| csv_field(c)).collect();
                 writeln!(self.out, "{}", header.join(","))?;
                 for row in &rows.rows {

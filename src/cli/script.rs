@@ -219,10 +219,11 @@ impl Runner {
         params: &[bson::Bson],
         bar: Option<&indicatif::ProgressBar>,
     ) -> Streamed {
-        let columns: Vec<String> = match &plan.output {
-            crate::mql::Output::Rows { columns } => {
-                columns.iter().map(|c| c.name.clone()).collect()
-            }
+        let (columns, local_time): (Vec<String>, Vec<bool>) = match &plan.output {
+            crate::mql::Output::Rows { columns } => (
+                columns.iter().map(|c| c.name.clone()).collect(),
+                crate::driver::execute::local_time_flags(columns),
+            ),
             _ => return Streamed::NotStreamable,
         };
         let printer = &mut self.printer;
@@ -232,6 +233,7 @@ impl Runner {
             let batch = crate::Rows {
                 columns: columns.clone(),
                 rows,
+                local_time: local_time.clone(),
             };
             let mut print = || printer.stream_rows(&batch, first);
             let printed = match bar {
@@ -331,6 +333,7 @@ impl Runner {
             let started = Instant::now();
             if self.printer.streams() {
                 // jsonl / csv: rows are printed batch by batch as the cursor delivers them.
+                self.printer.time_zone = self.client.time_zone();
                 match self.stream(&plan, params, bar).await {
                     Streamed::Done => {
                         if self.timing {
@@ -347,6 +350,7 @@ impl Runner {
             let elapsed: Option<Duration> = self.timing.then(|| started.elapsed());
             match result {
                 Ok(r) => {
+                    self.printer.time_zone = self.client.time_zone();
                     let printer = &mut self.printer;
                     let mut show = || printer.result(&r, kind, elapsed);
                     match bar {

@@ -23,6 +23,10 @@ pub struct Rows {
     pub columns: Vec<String>,
     /// The rows; each holds one value per column (NULL and missing fields as `Bson::Null`).
     pub rows: Vec<Vec<Bson>>,
+    /// Per column, whether its dates are `timestamp without time zone` values (wall-clock times, see
+    /// [`crate::mql::OutputColumn::local_time`]); empty when no column's are. Text output shows the others
+    /// in the session time zone.
+    pub local_time: Vec<bool>,
 }
 
 impl Rows {
@@ -80,6 +84,7 @@ pub async fn execute_plan(
         return Ok(StatementResult::Rows(Rows {
             columns: vec!["command".into()],
             rows,
+            local_time: Vec::new(),
         }));
     }
     // Steps whose documents a later step reads (docs/architecture.md, `mql::chain`).
@@ -425,6 +430,7 @@ pub fn shape_rows(columns: &[crate::mql::OutputColumn], docs: Vec<Document>) -> 
         return Rows {
             columns: names,
             rows,
+            local_time: Vec::new(),
         };
     }
     let rows = docs
@@ -439,6 +445,16 @@ pub fn shape_rows(columns: &[crate::mql::OutputColumn], docs: Vec<Document>) -> 
     Rows {
         columns: columns.iter().map(|c| c.name.clone()).collect(),
         rows,
+        local_time: local_time_flags(columns),
+    }
+}
+
+/// [`Rows::local_time`] of these columns: empty when none holds wall-clock times.
+pub fn local_time_flags(columns: &[crate::mql::OutputColumn]) -> Vec<bool> {
+    if columns.iter().any(|c| c.local_time) {
+        columns.iter().map(|c| c.local_time).collect()
+    } else {
+        Vec::new()
     }
 }
 

@@ -96,4 +96,19 @@ pub struct OutputColumn {
     pub name: String,
     /// The top-level field of the result documents that holds it.
     pub field: String,
+    /// Its values are `timestamp without time zone` (BSON dates whose UTC fields are the wall-clock time: a
+    /// `TIMESTAMP '...'` literal, `tstz AT TIME ZONE z`): shown as they are, never moved into the session
+    /// time zone.
+    pub local_time: bool,
+}
+
+impl OutputColumn {
+    /// A column read from `field`, of values that are not wall-clock times.
+    pub fn new(name: impl Into<String>, field: impl Into<String>) -> OutputColumn {
+        OutputColumn {
+            name: name.into(),
+            field: field.into(),
+            local_time: false,
+        }
+    }
 }

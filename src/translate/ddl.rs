@@ -92,10 +92,7 @@ pub(crate) fn show_collections() -> Translated {
 }
 
 fn col(name: &str) -> OutputColumn {
-    OutputColumn {
-        name: name.to_string(),
-        field: name.to_string(),
-    }
+    OutputColumn::new(name, name)
 }
 
 impl Translator {

@@ -93,8 +93,12 @@ impl Translator {
             }
             let a = self.agg(e)?;
             let f = format!("c{i}");
+            cols.push(OutputColumn {
+                name,
+                field: f.clone(),
+                local_time: a.local_time,
+            });
             project.insert(&f, a.expr);
-            cols.push(OutputColumn { name, field: f });
         }
         if wildcard {
             if !cols.is_empty() {

@@ -348,10 +348,12 @@ impl Translator {
             for (i, c) in shape.columns.iter().enumerate() {
                 let a = self.agg(&c.source)?;
                 let f = format!("c{i}");
+                let local_time = a.local_time;
                 project.insert(&f, projected(super::expr::datetime::shown(a)));
                 out_cols.push(OutputColumn {
                     name: c.name.clone(),
                     field: f,
+                    local_time,
                 });
             }
             for (i, k) in shape.sort_keys.iter().enumerate() {
@@ -379,10 +381,12 @@ impl Translator {
         for (i, c) in columns.iter().enumerate() {
             let a = self.agg(&c.source)?;
             let f = format!("c{i}");
+            let local_time = a.local_time;
             project.insert(&f, projected(super::expr::datetime::shown(a)));
             out_cols.push(OutputColumn {
                 name: c.name.clone(),
                 field: f,
+                local_time,
             });
         }
         let having_match = match having {
@@ -463,10 +467,7 @@ impl Translator {
                     return Ok(None);
                 }
                 p.insert(&id.value, 1);
-                out_cols.push(OutputColumn {
-                    name: c.name.clone(),
-                    field: id.value.clone(),
-                });
+                out_cols.push(OutputColumn::new(c.name.clone(), id.value.clone()));
             }
             Some(p)
         };

@@ -81,10 +81,7 @@ impl Translator {
             .names
             .iter()
             .enumerate()
-            .map(|(i, name)| OutputColumn {
-                name: name.clone(),
-                field: field(i),
-            })
+            .map(|(i, name)| OutputColumn::new(name.clone(), field(i)))
             .collect();
         Ok((
             vec![Command::Aggregate {

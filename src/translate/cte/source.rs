@@ -207,10 +207,7 @@ pub(super) fn rename_source(
     let output = Output::Rows {
         columns: cols
             .iter()
-            .map(|c| crate::mql::OutputColumn {
-                name: c.clone(),
-                field: c.clone(),
-            })
+            .map(|c| crate::mql::OutputColumn::new(c.clone(), c.clone()))
             .collect(),
     };
     let cmd = src.command(src.pipeline.clone());

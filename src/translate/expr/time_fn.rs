@@ -49,7 +49,8 @@ pub(crate) fn zone_name(s: &str) -> Option<String> {
         .map(|z| z.name().to_string())
 }
 
-fn zone_offset_at(zone: &str, instant_ms: i64) -> Option<i64> {
+/// The offset from UTC of `zone` (a name [`zone_name`] gives) at an instant, in milliseconds.
+pub(crate) fn zone_offset_at(zone: &str, instant_ms: i64) -> Option<i64> {
     if zone == "UTC" {
         return Some(0);
     }
