@@ -58,6 +58,24 @@ fn check_default_expr(e: &Expr) -> Result<(), Error> {
     }
 }
 
+/// The type an untyped literal written into a column of this catalog type is cast to; `None` for text and
+/// types the catalog does not name.
+fn declared_cast_type(ty: &str) -> Option<sqlparser::ast::DataType> {
+    use sqlparser::ast::{DataType, ExactNumberInfo, TimezoneInfo};
+    Some(match ty {
+        "timestamptz" => DataType::Timestamp(None, TimezoneInfo::WithTimeZone),
+        "timestamp" => DataType::Timestamp(None, TimezoneInfo::WithoutTimeZone),
+        "date" => DataType::Date,
+        "integer" => DataType::Integer(None),
+        "bigint" => DataType::BigInt(None),
+        "numeric" => DataType::Numeric(ExactNumberInfo::None),
+        "double precision" => DataType::DoublePrecision,
+        "boolean" => DataType::Boolean,
+        "jsonb" => DataType::JSONB,
+        _ => return None,
+    })
+}
+
 impl Translator {
     /// A `DEFAULT expr` of `CREATE TABLE`: checked as PostgreSQL checks it and translated once (so what
     /// cannot run is refused now, not at the first INSERT); returns the `description` that keeps it.
@@ -105,11 +123,12 @@ impl Translator {
     /// The value a row gets for `column` when it gives none: its default, else NULL.
     pub(crate) fn default_value(
         &mut self,
+        collection: &str,
         defaults: &[(String, Expr)],
         column: &str,
     ) -> Result<Agg, Error> {
         match defaults.iter().find(|(c, _)| c == column) {
-            Some((_, e)) => self.insert_value(e),
+            Some((_, e)) => self.column_value(collection, column, e),
             None => {
                 let mut a = Agg::new(ex::literal(Bson::Null), Kind::Null, true);
                 a.constant = Some(Bson::Null);
@@ -122,6 +141,7 @@ impl Translator {
     /// (columns without a default are left out, which reads as NULL).
     pub(crate) fn add_default_columns(
         &mut self,
+        collection: &str,
         defaults: &[(String, Expr)],
         cols: &mut Vec<String>,
         rows: &mut [Vec<Agg>],
@@ -133,7 +153,7 @@ impl Translator {
             {
                 continue;
             }
-            let value = self.insert_value(e)?;
+            let value = self.column_value(collection, column, e)?;
             cols.push(column.clone());
             for row in rows.iter_mut() {
                 row.push(value.clone());
@@ -146,14 +166,42 @@ impl Translator {
     /// translated as a value.
     pub(crate) fn insert_item(
         &mut self,
+        collection: &str,
         defaults: &[(String, Expr)],
         column: &str,
         v: &Expr,
     ) -> Result<Agg, Error> {
         if is_default_keyword(v) {
-            return self.default_value(defaults, column);
+            return self.default_value(collection, defaults, column);
         }
-        self.insert_value(v)
+        self.column_value(collection, column, v)
+    }
+
+    /// A value written into `collection.column`: an untyped literal (`'2024-01-01'`, `'42'`, `'t'`,
+    /// `'{"a": 1}'`) takes the column's declared type, as PostgreSQL assigns it (a timestamp, a number, a
+    /// boolean, a jsonb document); anything else is translated as it is (the validator checks its type).
+    pub(crate) fn column_value(
+        &mut self,
+        collection: &str,
+        column: &str,
+        v: &Expr,
+    ) -> Result<Agg, Error> {
+        let declared = self
+            .catalog
+            .column(collection, column)
+            .and_then(|c| c.ty.as_deref())
+            .and_then(declared_cast_type);
+        match declared {
+            Some(data_type) if super::expr::untyped::is_untyped_string(v) => {
+                self.insert_value(&Expr::Cast {
+                    kind: sqlparser::ast::CastKind::Cast,
+                    expr: Box::new(v.clone()),
+                    data_type,
+                    format: None,
+                })
+            }
+            _ => self.insert_value(v),
+        }
     }
 
     /// `DEFAULT` anywhere but as a whole VALUES item of an INSERT.

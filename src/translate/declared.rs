@@ -49,6 +49,41 @@ impl StarColumn {
 }
 
 impl Translator {
+    /// The kind a declared column's type gives a reference to it (`t.c` or an unqualified `c` of exactly one
+    /// declared table of this FROM): only timestamps are typed this way, so comparisons with untyped
+    /// literals and `b - a` follow PostgreSQL's timestamp rules; other columns stay of unknown kind (their
+    /// values are checked at run time, as a schemaless field's).
+    pub(crate) fn declared_kind(&self, parts: &[Ident]) -> super::expr::Kind {
+        let type_of = |b: &Binding, column: &str| -> Option<String> {
+            if !b.declared {
+                return None;
+            }
+            self.catalog
+                .column(b.collection.as_deref()?, column)
+                .and_then(|c| c.ty.clone())
+        };
+        let ty = match parts {
+            [q, c] => self
+                .cx
+                .scope
+                .iter()
+                .find(|b| b.name == q.value)
+                .and_then(|b| type_of(b, &c.value)),
+            [c] => {
+                let mut hits = self.cx.scope.iter().filter_map(|b| type_of(b, &c.value));
+                match (hits.next(), hits.next()) {
+                    (Some(t), None) => Some(t),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match ty.as_deref() {
+            Some("timestamptz" | "timestamp" | "date") => super::expr::Kind::Timestamp,
+            _ => super::expr::Kind::Unknown,
+        }
+    }
+
     /// `INSERT INTO t VALUES (...)` without a column list into a declared table: its first columns in
     /// declared order, as many as the rows have values (PostgreSQL's rule); `None` otherwise.
     pub(crate) fn implicit_insert_columns(

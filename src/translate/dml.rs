@@ -74,7 +74,7 @@ impl Translator {
             // `INSERT INTO t DEFAULT VALUES`: one row of the declared defaults.
             let defaults = self.column_defaults(&collection, pos)?;
             let mut rows = vec![Vec::new()];
-            self.add_default_columns(&defaults, &mut cols, &mut rows)?;
+            self.add_default_columns(&collection, &defaults, &mut cols, &mut rows)?;
             let all_constant = rows.iter().flatten().all(|a| a.constant.is_some());
             if let Some(items) = &ins.returning {
                 return self.insert_returning(collection, cols, rows, ins.on.as_ref(), items, pos);
@@ -114,11 +114,11 @@ impl Translator {
             }
             let mut vals = Vec::new();
             for (v, column) in row.iter().zip(&cols) {
-                vals.push(self.insert_item(&defaults, column, v)?);
+                vals.push(self.insert_item(&collection, &defaults, column, v)?);
             }
             rows.push(vals);
         }
-        self.add_default_columns(&defaults, &mut cols, &mut rows)?;
+        self.add_default_columns(&collection, &defaults, &mut cols, &mut rows)?;
         if rows.iter().flatten().any(|a| a.constant.is_none()) {
             all_constant = false;
         }
@@ -297,7 +297,7 @@ impl Translator {
                 inc.insert(path.clone(), n);
                 continue;
             }
-            let a = self.insert_item(&defaults, path, value)?;
+            let a = self.insert_item(collection, &defaults, path, value)?;
             match a.constant {
                 Some(c) => {
                     set.insert(path.clone(), c);
@@ -321,7 +321,7 @@ impl Translator {
         } else {
             let mut stage = Document::new();
             for (path, value) in &targets {
-                let a = self.insert_item(&defaults, path, value)?;
+                let a = self.insert_item(collection, &defaults, path, value)?;
                 stage.insert(path.clone(), a.expr);
             }
             UpdateSpec::Pipeline(vec![Stage::Set(stage).into_document()])

@@ -62,7 +62,7 @@ impl Translator {
             {
                 continue;
             }
-            let a = self.insert_value(&e)?;
+            let a = self.column_value(&collection, &column, &e)?;
             let value = match a.constant {
                 Some(c) => crate::mql::expr::literal(c),
                 None => a.expr,

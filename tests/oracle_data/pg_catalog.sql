@@ -349,3 +349,32 @@ INSERT INTO sess (id, status, hits, note) VALUES ('a', 'idle', 9, 'n'), ('b', 'g
 UPDATE sess SET status = DEFAULT, note = DEFAULT WHERE id = 'a';
 UPDATE sess SET hits = DEFAULT, status = 'x' || status WHERE id = 'b';
 SELECT * FROM sess ORDER BY id;
+-- ===== Untyped literals take the type they meet (declared columns, timestamp expressions) =====
+-- name: cat_untyped_literals_into_declared_columns
+CREATE TABLE s (id TEXT PRIMARY KEY, a TIMESTAMPTZ, n INTEGER, big BIGINT, amt NUMERIC, ratio DOUBLE PRECISION, ok BOOLEAN, doc JSONB);
+INSERT INTO s (id, a, n, big, amt, ratio, ok, doc) VALUES ('x', '2024-01-01 10:00:00+00', '42', '9000000000', '1.50', '0.25', 't', '{"k": [1, 2]}');
+INSERT INTO s (id, a, n, ok) VALUES ('y', '2024-02-01 08:30:00+02', '-3', 'no');
+SELECT id, a, n, big, amt, ratio, ok, doc, n + 1 AS n1, doc->'k'->1 AS k1 FROM s ORDER BY id;
+-- name: cat_untyped_literal_in_update_and_default
+CREATE TABLE s (id TEXT PRIMARY KEY, a TIMESTAMPTZ DEFAULT '2024-05-05 00:00:00+00', n INTEGER DEFAULT '5');
+INSERT INTO s (id) VALUES ('x'), ('y');
+UPDATE s SET a = '2025-01-01 00:00:00+00', n = '6' WHERE id = 'y';
+SELECT id, a, n, n * 2 AS twice FROM s ORDER BY id;
+-- name: cat_declared_timestamp_compared_with_untyped_literals
+CREATE TABLE s (id TEXT PRIMARY KEY, created TIMESTAMPTZ, expires TIMESTAMPTZ);
+INSERT INTO s (id, created, expires) VALUES ('a', TIMESTAMPTZ '2024-01-01 10:00:00+00', TIMESTAMPTZ '2024-01-01 10:30:00+00'), ('b', TIMESTAMPTZ '2024-01-02 10:00:00+00', TIMESTAMPTZ '2024-01-03 12:00:00+00'), ('c', NULL, TIMESTAMPTZ '2024-01-05 00:00:00+00');
+SELECT id FROM s WHERE created > '2024-01-01 12:00:00+00' ORDER BY id;
+SELECT id FROM s WHERE expires BETWEEN '2024-01-01 00:00:00+00' AND '2024-01-04 00:00:00+00' ORDER BY id;
+SELECT id FROM s WHERE created IN ('2024-01-01 10:00:00+00', '2024-01-02 10:00:00+00') ORDER BY id;
+SELECT id FROM s WHERE '2024-01-02 00:00:00+00' < expires ORDER BY id;
+SELECT id FROM s WHERE created <> '2024-01-01 10:00:00+00' ORDER BY id;
+-- name: cat_declared_timestamp_difference_is_an_interval
+CREATE TABLE s (id TEXT PRIMARY KEY, created TIMESTAMPTZ, expires TIMESTAMPTZ);
+INSERT INTO s (id, created, expires) VALUES ('a', TIMESTAMPTZ '2024-01-01 10:00:00+00', TIMESTAMPTZ '2024-01-01 10:30:00+00'), ('b', TIMESTAMPTZ '2024-01-02 10:00:00+00', TIMESTAMPTZ '2024-01-03 12:00:00.5+00'), ('c', NULL, TIMESTAMPTZ '2024-01-05 00:00:00+00');
+SELECT id, expires - created AS lifetime FROM s ORDER BY id;
+SELECT id FROM s WHERE expires - created > INTERVAL '1 hour' ORDER BY id;
+SELECT MAX(expires - created) AS longest FROM s;
+-- name: cat_timestamp_expressions_compared_with_untyped_literals
+SELECT session_id FROM user_sessions WHERE created_at + INTERVAL '1 day' > '2026-11-20 00:00:00+00' AND now() > '2020-01-01' ORDER BY session_id LIMIT 5;
+SELECT COUNT(*) AS n FROM user_sessions WHERE now() < '2020-01-01';
+SELECT TIMESTAMPTZ '2024-01-01 10:00:00+00' > '2024-01-01 09:00:00+00' AS later, TIMESTAMP '2024-01-01 10:00:00' = '2024-01-01 10:00:00' AS same_wall;

@@ -129,8 +129,9 @@ impl Translator {
                 return self.agg(&merged);
             }
         }
+        let kind = self.declared_kind(parts);
         if let Some(path) = self.relation_column(parts)? {
-            return Ok(Agg::new(Bson::String(path), Kind::Unknown, true));
+            return Ok(Agg::new(Bson::String(path), kind, true));
         }
         if self.cx.group.is_some() {
             return Err(invalid(
@@ -156,7 +157,7 @@ impl Translator {
             Some(p) => p,
             None => field_path(self.strip_qualifier(parts))?,
         };
-        Ok(Agg::new(ex::field(&path), Kind::Unknown, true))
+        Ok(Agg::new(ex::field(&path), kind, true))
     }
 
     /// A parameter placeholder `$n` or `?` -> `{"$literal": {"$param": n}}` (bound at execution).

@@ -76,11 +76,11 @@ impl Translator {
                 }))
             }
             Expr::BinaryOp { left, op, right } => {
-                let (field, c, op) = match (self.field_of(left)?, self.ql_value(right)?) {
-                    (Some(f), Some(c)) => (f, c, op.clone()),
-                    _ => match (self.ql_value(left)?, self.field_of(right)?) {
-                        (Some(c), Some(f)) => match flip(op) {
-                            Some(o) => (f, c, o),
+                let (field, c, op) = match (self.typed_field_of(left)?, self.ql_value(right)?) {
+                    (Some((f, k)), Some(c)) => (f, self.ql_resolve(right, c, &k)?, op.clone()),
+                    _ => match (self.ql_value(left)?, self.typed_field_of(right)?) {
+                        (Some(c), Some((f, k))) => match flip(op) {
+                            Some(o) => (f, self.ql_resolve(left, c, &k)?, o),
                             None => return Ok(None),
                         },
                         _ => return Ok(None),
@@ -122,14 +122,14 @@ impl Translator {
                 list,
                 negated: not_in,
             } => {
-                let Some(f) = self.field_of(expr)? else {
+                let Some((f, k)) = self.typed_field_of(expr)? else {
                     return Ok(None);
                 };
                 let mut values = Vec::new();
                 let mut has_null = false;
                 for item in list {
                     match self.ql_value(item)? {
-                        Some(v) => values.push(v),
+                        Some(v) => values.push(self.ql_resolve(item, v, &k)?),
                         None => {
                             if matches!(self.agg(item)?.constant, Some(Bson::Null)) {
                                 has_null = true;
@@ -155,13 +155,15 @@ impl Translator {
                 low,
                 high,
             } => {
-                let (Some(f), Some(lo), Some(hi)) = (
-                    self.field_of(expr)?,
+                let (Some((f, k)), Some(lo), Some(hi)) = (
+                    self.typed_field_of(expr)?,
                     self.ql_value(low)?,
                     self.ql_value(high)?,
                 ) else {
                     return Ok(None);
                 };
+                let lo = self.ql_resolve(low, lo, &k)?;
+                let hi = self.ql_resolve(high, hi, &k)?;
                 if *not_between != negated {
                     Ok(Some(filter::or(vec![
                         filter::field(&f, filter::lt(lo)).into(),
@@ -233,6 +235,30 @@ impl Translator {
             },
             _ => Ok(None),
         }
+    }
+
+    /// A plain field path usable in the query language, with what is known of its values.
+    fn typed_field_of(&mut self, e: &Expr) -> Result<Option<(String, Agg)>, Error> {
+        let a: Agg = match e {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => self.agg(e)?,
+            Expr::BinaryOp {
+                op: BinaryOperator::Arrow | BinaryOperator::LongArrow,
+                ..
+            } => self.json_path(e)?,
+            Expr::Nested(inner) => return self.typed_field_of(inner),
+            _ => return Ok(None),
+        };
+        Ok(ex::field_path_of(&a.expr).map(|p| (p.to_string(), a.clone())))
+    }
+
+    /// A query-language operand `c` (from `e`) compared with a field of `field`'s kind: an untyped literal
+    /// takes the field's type (`untyped.rs`).
+    fn ql_resolve(&mut self, e: &Expr, c: Bson, field: &Agg) -> Result<Bson, Error> {
+        if field.kind != Kind::Timestamp || !super::untyped::is_untyped_string(e) {
+            return Ok(c);
+        }
+        let v = self.agg(e)?;
+        Ok(self.resolve_untyped(e, v, field)?.constant.unwrap_or(c))
     }
 
     /// A plain field path usable in the query language.

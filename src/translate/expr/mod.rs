@@ -16,6 +16,7 @@ mod predicate;
 mod quantified;
 pub(crate) mod time_fn;
 mod to_char;
+pub(crate) mod untyped;
 
 pub(crate) use datetime::IntervalParts;
 pub(crate) use function::{is_aggregate_name, plain_args as function_args};

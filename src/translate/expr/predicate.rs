@@ -274,6 +274,8 @@ impl Translator {
         };
         let a = self.agg(l)?;
         let b = self.agg(r)?;
+        let a = self.resolve_untyped(l, a, &b)?;
+        let b = self.resolve_untyped(r, b, &a)?;
         if a.constant == Some(Bson::Null) || b.constant == Some(Bson::Null) {
             return Ok(Pred::new(Bson::Boolean(false), Bson::Boolean(false)));
         }
@@ -307,6 +309,7 @@ impl Translator {
         let mut items = Vec::new();
         for item in list {
             let v = self.agg(item)?;
+            let v = self.resolve_untyped(item, v, &a)?;
             match &v.constant {
                 Some(Bson::Null) => has_null = true,
                 Some(_) => values.push(v.expr.clone()),
