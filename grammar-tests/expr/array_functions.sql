@@ -157,6 +157,24 @@ UPDATE user_sessions SET tags = array_append(tags, 'seen') WHERE session_id = $1
 }
 affected
 
+-- case: pi
+SELECT pi() AS p, pi() * risk_score AS q FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": {"$literal": 3.141592653589793},
+        "c1": {"$multiply": [3.141592653589793, "$risk_score"]}
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: p <- c0, q <- c1
+
 -- case: degrees_radians
 SELECT degrees(risk_score) AS d, radians(180) AS r FROM user_sessions
 -- expect:

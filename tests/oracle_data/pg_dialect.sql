@@ -146,6 +146,8 @@ UPDATE user_sessions SET tags = array_remove(tags, 'beta');
 SELECT session_id, tags, cardinality(tags) AS c FROM user_sessions ORDER BY session_id;
 -- name: degrees_and_radians
 SELECT degrees(1) AS d1, degrees(0.5) AS dh, radians(180) AS r180, radians(-45.5) AS rn, degrees(NULL::float8) AS dn, radians(degrees(2)) AS rt;
+-- name: pi_and_degrees
+SELECT pi() AS p, degrees(pi()) AS d, radians(180) = pi() AS same, pi() * 2 AS tau;
 -- name: degrees_of_columns
 SELECT session_id, degrees(risk_score) AS d, radians(page_views) AS r FROM user_sessions ORDER BY session_id;
 -- name: octet_and_bit_length

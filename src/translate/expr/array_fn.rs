@@ -182,6 +182,12 @@ impl Translator {
                     true,
                 )
             }
+            "pi" => {
+                want(0)?;
+                let mut a = Agg::new(Bson::Double(std::f64::consts::PI), Kind::Number, false);
+                a.constant = Some(Bson::Double(std::f64::consts::PI));
+                a
+            }
             "degrees" | "radians" => {
                 want(1)?;
                 let x = self.agg(args[0])?;
