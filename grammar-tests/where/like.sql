@@ -224,6 +224,167 @@ rows: * (every field)
 SELECT * FROM t WHERE k LIKE 'abc\'
 -- error: LIKE pattern must not end with escape character at 1:30
 
+-- case: similar_to_computed_pattern
+SELECT k FROM t WHERE k SIMILAR TO p ESCAPE '!'
+-- expect:
+{
+  "find": "t",
+  "filter": {
+    "$expr": {
+      "$and": [
+        {"$eq": [{"$type": "$k"}, "string"]},
+        {"$eq": [{"$type": "$p"}, "string"]},
+        {
+          "$regexMatch": {
+            "input": "$k",
+            "regex": {
+              "$let": {
+                "vars": {"p": "$p"},
+                "in": {
+                  "$let": {
+                    "vars": {
+                      "f": {
+                        "$reduce": {
+                          "input": {"$range": [0, {"$strLenCP": "$$p"}]},
+                          "initialValue": {"r": "", "e": false, "d": 0, "k": 0},
+                          "in": {
+                            "$let": {
+                              "vars": {"c": {"$substrCP": ["$$p", "$$this", 1]}},
+                              "in": {
+                                "$cond": [
+                                  {"$eq": ["$$value.d", -1]},
+                                  "$$value",
+                                  {
+                                    "$cond": [
+                                      "$$value.e",
+                                      {
+                                        "$cond": [
+                                          {"$and": [{"$eq": ["$$c", "\""]}, {"$eq": ["$$value.d", 0]}]},
+                                          {"r": "(", "e": true, "d": -1, "k": "$$value.k"},
+                                          {
+                                            "r": {"$concat": ["$$value.r", {"$concat": ["\\", "$$c"]}]},
+                                            "e": false,
+                                            "d": "$$value.d",
+                                            "k": 3
+                                          }
+                                        ]
+                                      },
+                                      {
+                                        "$cond": [
+                                          {"$eq": ["$$c", "!"]},
+                                          {"r": "$$value.r", "e": true, "d": "$$value.d", "k": "$$value.k"},
+                                          {
+                                            "$cond": [
+                                              {"$gt": ["$$value.d", 0]},
+                                              {
+                                                "r": {
+                                                  "$concat": ["$$value.r", {"$cond": [{"$eq": ["$$c", "\\"]}, "\\\\", "$$c"]}]
+                                                },
+                                                "e": false,
+                                                "d": {
+                                                  "$cond": [
+                                                    {"$and": [{"$eq": ["$$c", "]"]}, {"$gt": ["$$value.k", 2]}]},
+                                                    {"$subtract": ["$$value.d", 1]},
+                                                    {
+                                                      "$cond": [{"$eq": ["$$c", "["]}, {"$add": ["$$value.d", 1]}, "$$value.d"]
+                                                    }
+                                                  ]
+                                                },
+                                                "k": {
+                                                  "$switch": {
+                                                    "branches": [
+                                                      {
+                                                        "case": {"$eq": ["$$c", "]"]},
+                                                        "then": {"$cond": [{"$gt": ["$$value.k", 2]}, "$$value.k", 3]}
+                                                      },
+                                                      {"case": {"$eq": ["$$c", "^"]}, "then": {"$add": ["$$value.k", 1]}}
+                                                    ],
+                                                    "default": 3
+                                                  }
+                                                }
+                                              },
+                                              {
+                                                "$switch": {
+                                                  "branches": [
+                                                    {
+                                                      "case": {"$eq": ["$$c", "["]},
+                                                      "then": {"r": {"$concat": ["$$value.r", "["]}, "e": false, "d": 1, "k": 1}
+                                                    },
+                                                    {
+                                                      "case": {"$eq": ["$$c", "%"]},
+                                                      "then": {
+                                                        "r": {"$concat": ["$$value.r", ".*"]},
+                                                        "e": false,
+                                                        "d": "$$value.d",
+                                                        "k": "$$value.k"
+                                                      }
+                                                    },
+                                                    {
+                                                      "case": {"$eq": ["$$c", "_"]},
+                                                      "then": {
+                                                        "r": {"$concat": ["$$value.r", "."]},
+                                                        "e": false,
+                                                        "d": "$$value.d",
+                                                        "k": "$$value.k"
+                                                      }
+                                                    },
+                                                    {
+                                                      "case": {"$eq": ["$$c", "("]},
+                                                      "then": {
+                                                        "r": {"$concat": ["$$value.r", "(?:"]},
+                                                        "e": false,
+                                                        "d": "$$value.d",
+                                                        "k": "$$value.k"
+                                                      }
+                                                    },
+                                                    {
+                                                      "case": {"$in": ["$$c", {"$literal": ["\\", ".", "^", "$"]}]},
+                                                      "then": {
+                                                        "r": {"$concat": ["$$value.r", {"$concat": ["\\", "$$c"]}]},
+                                                        "e": false,
+                                                        "d": "$$value.d",
+                                                        "k": "$$value.k"
+                                                      }
+                                                    }
+                                                  ],
+                                                  "default": {
+                                                    "r": {"$concat": ["$$value.r", "$$c"]},
+                                                    "e": false,
+                                                    "d": "$$value.d",
+                                                    "k": "$$value.k"
+                                                  }
+                                                }
+                                              }
+                                            ]
+                                          }
+                                        ]
+                                      }
+                                    ]
+                                  }
+                                ]
+                              }
+                            }
+                          }
+                        }
+                      }
+                    },
+                    "in": {
+                      "$cond": [{"$eq": ["$$f.d", -1]}, "(", {"$concat": ["^(?:", "$$f.r", {"$literal": ")$"}]}]
+                    }
+                  }
+                }
+              }
+            },
+            "options": "s"
+          }
+        }
+      ]
+    }
+  },
+  "projection": {"_id": 0, "k": 1}
+}
+rows: k <- k
+
 -- case: similar_to
 SELECT * FROM t WHERE k SIMILAR TO 'a|b'
 -- expect:

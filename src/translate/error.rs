@@ -75,7 +75,7 @@ pub enum Refusal {
     Aggregate,
     /// A function or a form of one: unknown functions, non-constant arguments where a constant is needed.
     Function,
-    /// An operator in a condition: SIMILAR TO with a computed pattern, an untyped array literal in `ANY`.
+    /// An operator in a condition: an untyped array literal in `ANY`.
     Operator,
     /// An expression form: `AT TIME ZONE`, interval arithmetic other than timestamp ± interval.
     Expression,

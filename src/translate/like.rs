@@ -161,6 +161,113 @@ pub(crate) fn similar_to_regex(pattern: &str, escape: Option<char>) -> Result<St
     Ok(out)
 }
 
+/// A SIMILAR TO pattern computed at run time -> an aggregation expression for its regex: [`similar_to_regex`]'s
+/// rules applied by a `$reduce` over the pattern's code points, whose state carries what the constant
+/// conversion keeps in variables (`r` the regex so far, `e` after the escape character, `d` the bracket
+/// nesting, `k` the position inside a bracket expression). The escape character before `"` (SUBSTRING's
+/// separator) gives the regex `(`, which `$regexMatch` refuses, as the constant form refuses it.
+pub(crate) fn similar_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
+    let c = ex::var("c");
+    let (r, d, k) = (ex::var("value.r"), ex::var("value.d"), ex::var("value.k"));
+    let state =
+        |r: Bson, e: bool, d: Bson, k: Bson| Bson::Document(doc! {"r": r, "e": e, "d": d, "k": k});
+    let append = |piece: Bson| ex::concat(vec![r.clone(), piece]);
+    let escaped = |x: Bson| ex::concat(vec![Bson::String("\\".into()), x]);
+    // Inside a bracket expression: the character as it is (a backslash escaped), then the nesting.
+    let in_class = state(
+        append(ex::cond(ex::eq(c.clone(), "\\"), "\\\\", c.clone())),
+        false,
+        ex::cond(
+            ex::and(vec![ex::eq(c.clone(), "]"), ex::gt(k.clone(), 2)]),
+            ex::subtract(d.clone(), 1),
+            ex::cond(
+                ex::eq(c.clone(), "["),
+                ex::add(vec![d.clone(), Bson::Int32(1)]),
+                d.clone(),
+            ),
+        ),
+        ex::switch(
+            vec![
+                (
+                    ex::eq(c.clone(), "]"),
+                    ex::cond(ex::gt(k.clone(), 2), k.clone(), Bson::Int32(3)),
+                ),
+                (
+                    ex::eq(c.clone(), "^"),
+                    ex::add(vec![k.clone(), Bson::Int32(1)]),
+                ),
+            ],
+            Bson::Int32(3),
+        ),
+    );
+    let outside = ex::switch(
+        vec![
+            (
+                ex::eq(c.clone(), "["),
+                state(append("[".into()), false, Bson::Int32(1), Bson::Int32(1)),
+            ),
+            (
+                ex::eq(c.clone(), "%"),
+                state(append(".*".into()), false, d.clone(), k.clone()),
+            ),
+            (
+                ex::eq(c.clone(), "_"),
+                state(append(".".into()), false, d.clone(), k.clone()),
+            ),
+            (
+                ex::eq(c.clone(), "("),
+                state(append("(?:".into()), false, d.clone(), k.clone()),
+            ),
+            (
+                ex::in_array(c.clone(), ex::literal(bson::bson!(["\\", ".", "^", "$"]))),
+                state(append(escaped(c.clone())), false, d.clone(), k.clone()),
+            ),
+        ],
+        state(append(c.clone()), false, d.clone(), k.clone()),
+    );
+    let unescaped = ex::cond(ex::gt(d.clone(), 0), in_class, outside);
+    let after_escape = ex::cond(
+        ex::and(vec![ex::eq(c.clone(), "\""), ex::eq(d.clone(), 0)]),
+        state("(".into(), true, Bson::Int32(-1), k.clone()),
+        state(append(escaped(c.clone())), false, d.clone(), Bson::Int32(3)),
+    );
+    let not_after_escape = match escape {
+        Some(esc) => ex::cond(
+            ex::eq(c.clone(), esc.to_string()),
+            state(r.clone(), true, d.clone(), k.clone()),
+            unescaped,
+        ),
+        None => unescaped,
+    };
+    // `d` is -1 once the pattern is refused: the regex stays `(`.
+    let step = ex::cond(
+        ex::eq(d.clone(), -1),
+        ex::var("value"),
+        ex::cond(ex::var("value.e"), after_escape, not_after_escape),
+    );
+    let body = ex::let_in(doc! {"c": ex::substr_cp(ex::var("p"), ex::this(), 1)}, step);
+    let folded = ex::reduce(
+        ex::range(0, ex::str_len_cp(ex::var("p"))),
+        state("".into(), false, Bson::Int32(0), Bson::Int32(0)),
+        body,
+    );
+    ex::let_in(
+        doc! {"p": pattern},
+        ex::let_in(
+            doc! {"f": folded},
+            ex::cond(
+                ex::eq(ex::var("f.d"), -1),
+                "(",
+                ex::concat(vec![
+                    Bson::String("^(?:".into()),
+                    ex::var("f.r"),
+                    ex::literal(String::from(")$")),
+                ]),
+            ),
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -242,3 +242,9 @@ SELECT session_id, session_data -> 'preferences' ?| ARRAY['theme', 'nope'] AS an
 SELECT '["a", "b"]'::jsonb ? 'a' AS a, '["a", "b"]'::jsonb ? 'z' AS b, '"a"'::jsonb ? 'a' AS c, '{"a": null}'::jsonb ? 'a' AS d, '{"a": 1}'::jsonb ?| ARRAY['x', 'a'] AS e, '{"a": 1}'::jsonb ?& ARRAY['x', 'a'] AS f, '{"a": 1}'::jsonb ?& ARRAY[]::text[] AS g;
 -- name: stmts_jsonb_question_on_cache_values
 SELECT cache_key FROM application_cache WHERE value ?| '{v,l}' ORDER BY cache_key;
+-- name: stmts_similar_to_computed_pattern
+CREATE TABLE pats (id INTEGER, s TEXT, p TEXT);
+INSERT INTO pats (id, s, p) VALUES (1, 'abc', 'a%'), (2, 'abc', '(a|x)bc'), (3, 'a.c', 'a.c'), (4, 'abc', 'a.c'), (5, 'abc', 'a[b]c'), (6, 'ab', '[a-c]+'), (7, 'ab', NULL), (8, NULL, '%'), (9, 'a$b', 'a$b'), (10, 'A', '_'), (11, 'a%', 'a!%');
+SELECT id, s SIMILAR TO p AS m, s NOT SIMILAR TO p AS nm FROM pats ORDER BY id;
+SELECT id, s SIMILAR TO p ESCAPE '!' AS m FROM pats WHERE id IN (10, 11) ORDER BY id;
+SELECT id FROM pats WHERE s SIMILAR TO p || '%' ORDER BY id;

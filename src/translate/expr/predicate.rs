@@ -2,7 +2,9 @@
 
 use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr::{self as ex, Cmp};
-use crate::translate::like::{like_regex_expr, like_to_regex, similar_to_regex};
+use crate::translate::like::{
+    like_regex_expr, like_to_regex, similar_regex_expr, similar_to_regex,
+};
 use crate::translate::nulls::{and, is_null, not_null, or, pred_and, pred_or, Pred};
 use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
@@ -454,7 +456,8 @@ impl Translator {
         Ok(out.unwrap_or_else(|| Pred::new(Bson::Boolean(false), Bson::Boolean(true))))
     }
 
-    /// `x SIMILAR TO pattern [ESCAPE c]` with a constant pattern (PostgreSQL's SIMILAR TO -> regex rules).
+    /// `x SIMILAR TO pattern [ESCAPE c]` (PostgreSQL's SIMILAR TO -> regex rules): a constant pattern is
+    /// converted here, a computed one at run time ([`similar_regex_expr`]).
     fn similar_to(
         &mut self,
         x: &Expr,
@@ -463,18 +466,16 @@ impl Translator {
     ) -> Result<Pred, Error> {
         let a = self.agg(x)?;
         let p = self.agg(pattern)?;
+        let esc = self.escape_char(escape)?;
         let text = match p.constant {
             Some(Bson::String(s)) => s,
             Some(Bson::Null) => return Ok(Pred::new(Bson::Boolean(false), Bson::Boolean(false))),
             _ => {
-                return Err(unsupported(
-                    Refusal::Operator,
-                    "SIMILAR TO with a pattern that is not a string literal",
-                    pattern,
-                ))
+                // Computed: converted at run time, by the same rules.
+                let re = similar_regex_expr(p.expr.clone(), esc);
+                return Ok(regex_pred(&a.expr, Some(&p.expr), re, "s".into()));
             }
         };
-        let esc = self.escape_char(escape)?;
         let re = similar_to_regex(&text, esc).map_err(|m| invalid(m, pattern))?;
         Ok(regex_pred(&a.expr, None, Bson::String(re), "s".into()))
     }
