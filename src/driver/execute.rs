@@ -172,7 +172,8 @@ async fn apply_setting(
     }
 }
 
-/// A `RETURNING` plan: each step is bound with the `_id`s of earlier steps' documents (`{"$stepIds": k}`);
+/// A `RETURNING` plan: each step is bound with the `_id`s of earlier steps' documents (`{"$stepIds": k}`) or
+/// their rows (`mql::chain`);
 /// the rows are the documents of step `step` (a drained cursor, or `findAndModify`'s `value`).
 async fn execute_returning(
     backend: &dyn Backend,
@@ -184,8 +185,20 @@ async fn execute_returning(
 ) -> Result<StatementResult, crate::Error> {
     let mut step_docs: Vec<Vec<Document>> = Vec::with_capacity(plan.steps.len());
     for i in 0..plan.steps.len() {
-        let cmd = plan.bind_step(i, params, &step_docs)?;
-        let reply = run_step(backend, db, cmd).await?;
+        let cmd = if plan.step_reads_outputs(i) {
+            // A per-row step (`UPDATE ... FROM ... RETURNING`): its statements come from an earlier step's rows.
+            let outputs: Vec<Option<Vec<Document>>> = std::mem::take(&mut step_docs)
+                .into_iter()
+                .map(Some)
+                .collect();
+            let template =
+                crate::mql::chain::substitute_outputs(plan.steps[i].to_document(), &outputs);
+            step_docs = outputs.into_iter().map(Option::unwrap_or_default).collect();
+            plan.bind_template(template?, params)?
+        } else {
+            plan.bind_step(i, params, &step_docs)?
+        };
+        let reply = run_write_batched(backend, db, cmd).await?;
         let docs = if reply.contains_key("cursor") {
             drain_cursor(backend, db, reply).await?
         } else {

@@ -208,11 +208,15 @@ impl Translator {
         }
         if let Some(from) = from {
             let (UpdateTableFromKind::BeforeSet(from) | UpdateTableFromKind::AfterSet(from)) = from;
-            if returning.is_some() {
-                return refuse("UPDATE ... FROM ... RETURNING");
-            }
             self.collection_of_from(std::slice::from_ref(table), pos)?;
-            return self.update_from_plan(table, assignments, from, selection.as_ref(), pos);
+            return self.update_from_plan(
+                table,
+                assignments,
+                from,
+                selection.as_ref(),
+                returning.as_deref(),
+                pos,
+            );
         }
         let collection = self.collection_of_from(std::slice::from_ref(table), pos)?;
         self.bind_declared_target(&collection);
@@ -398,14 +402,17 @@ impl Translator {
         }
         let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = from;
         if let Some(using) = using {
-            if returning.is_some() {
-                return refuse("DELETE ... USING ... RETURNING");
-            }
             self.collection_of_from(from, pos)?;
             let [target] = from.as_slice() else {
                 return refuse("DELETE from several tables");
             };
-            return self.delete_using_plan(target, using, selection.as_ref(), pos);
+            return self.delete_using_plan(
+                target,
+                using,
+                selection.as_ref(),
+                returning.as_deref(),
+                pos,
+            );
         }
         let collection = self.collection_of_from(from, pos)?;
         self.bind_declared_target(&collection);

@@ -8,6 +8,8 @@
 //! joined row's values. Step 1 is one `delete` statement per row of step 0 (`{q: {_id: <id>}, limit: 1}`),
 //! or one `update` statement per row, `{q: {_id: <id>}, u: {$set: {col: <value>}}}` (`mql::chain::step_each`):
 //! the values were computed from the old row and the FROM row by step 0, so they are written as data.
+//! `RETURNING expr, ...` is computed by step 0 too (a SET column there read as its new value, i.e. its SET
+//! expression): the rows are step 0's, one per target row written.
 
 use super::{Error, Position, Translated, Translator};
 use crate::mql::accumulator::Accumulator;
@@ -17,7 +19,7 @@ use crate::mql::expr as ex;
 use crate::mql::filter;
 use crate::mql::stage::Stage;
 use crate::mql::update::UpdateOperators;
-use crate::mql::{Command, Output};
+use crate::mql::{Command, Output, OutputColumn};
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{
@@ -34,6 +36,76 @@ fn refuse(what: &str, pos: Position) -> Error {
         construct: what.to_string(),
         position: pos,
     }
+}
+
+/// RETURNING items as (output names, expressions, each passed through `map`); `*` is refused (the columns of
+/// a join's relations are not all known).
+fn returning_items(
+    items: &[SelectItem],
+    pos: Position,
+    map: impl Fn(&Expr) -> Expr,
+) -> Result<(Vec<String>, Vec<Expr>), Error> {
+    let mut names = Vec::new();
+    let mut exprs = Vec::new();
+    for item in items {
+        let (name, e) = match item {
+            SelectItem::UnnamedExpr(e) => (super::select::column_name(e), e),
+            SelectItem::ExprWithAlias { expr, alias } => (alias.value.clone(), expr),
+            _ => {
+                return Err(refuse(
+                    "RETURNING * with FROM / USING (name the columns)",
+                    pos,
+                ))
+            }
+        };
+        if super::aggregate::contains_aggregate(e) {
+            return Err(super::expr::invalid(
+                "aggregate functions are not allowed in RETURNING",
+                e,
+            ));
+        }
+        names.push(name);
+        exprs.push(map(e));
+    }
+    Ok((names, exprs))
+}
+
+/// The output of a joined write: its row count, or with RETURNING the rows of step 0 (one per target row
+/// written), whose values `v<first>`, `v<first + 1>`, ... are the RETURNING items.
+fn returned_output(names: Option<Vec<String>>, first: usize) -> Output {
+    match names {
+        None => Output::Affected,
+        Some(names) => Output::Returned {
+            columns: names
+                .into_iter()
+                .enumerate()
+                .map(|(i, n)| OutputColumn::new(n, format!("v{}", first + i)))
+                .collect(),
+            step: 0,
+        },
+    }
+}
+
+/// `e` with each reference to a column the SET list writes (`col` or `target.col`) replaced by its new
+/// value, parenthesized: what RETURNING reads of the new row.
+fn substitute_set_columns(e: &Expr, target: &Ident, paths: &[String], values: &[&Expr]) -> Expr {
+    let mut out = e.clone();
+    let _ = sqlparser::ast::visit_expressions_mut(&mut out, |x| {
+        let column = match x {
+            Expr::Identifier(i) => Some(i.value.clone()),
+            Expr::CompoundIdentifier(parts)
+                if parts.len() == 2 && parts[0].value == target.value =>
+            {
+                Some(parts[1].value.clone())
+            }
+            _ => None,
+        };
+        if let Some(k) = column.and_then(|c| paths.iter().position(|p| *p == c)) {
+            *x = Expr::Nested(Box::new(values[k].clone()));
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    out
 }
 
 /// The name the target is referred to by: its alias, else its (last) table name.
@@ -173,6 +245,7 @@ impl Translator {
         assignments: &[Assignment],
         from: &[TableWithJoins],
         selection: Option<&Expr>,
+        returning: Option<&[SelectItem]>,
         pos: Position,
     ) -> Result<Translated, Error> {
         if !target.joins.is_empty() {
@@ -193,7 +266,18 @@ impl Translator {
             paths.push(path);
             values.push(value);
         }
-        let (collection, step0) = self.joined_rows_step(target, from, selection, &values, pos)?;
+        // RETURNING sees the new row: a SET column there is its SET value, computed by step 0 beside it.
+        let returned = match returning {
+            Some(items) => Some(returning_items(items, pos, |e| {
+                substitute_set_columns(e, &qual, &paths, &values)
+            })?),
+            None => None,
+        };
+        let mut all: Vec<&Expr> = values.clone();
+        if let Some((_, exprs)) = &returned {
+            all.extend(exprs.iter());
+        }
+        let (collection, step0) = self.joined_rows_step(target, from, selection, &all, pos)?;
         let mut set = Document::new();
         let mut empty_set = Document::new();
         for (i, p) in paths.iter().enumerate() {
@@ -224,7 +308,7 @@ impl Translator {
                     if_empty,
                 },
             ],
-            Output::Affected,
+            returned_output(returned.map(|(names, _)| names), values.len()),
         ))
     }
 
@@ -234,12 +318,22 @@ impl Translator {
         target: &TableWithJoins,
         using: &[TableWithJoins],
         selection: Option<&Expr>,
+        returning: Option<&[SelectItem]>,
         pos: Position,
     ) -> Result<Translated, Error> {
         if !target.joins.is_empty() {
             return Err(refuse("DELETE of a join", pos));
         }
-        let (collection, step0) = self.joined_rows_step(target, using, selection, &[], pos)?;
+        // RETURNING sees the deleted row as it was, and the USING row it was joined to.
+        let returned = match returning {
+            Some(items) => Some(returning_items(items, pos, |e| e.clone())?),
+            None => None,
+        };
+        let exprs: Vec<&Expr> = returned
+            .as_ref()
+            .map(|(_, e)| e.iter().collect())
+            .unwrap_or_default();
+        let (collection, step0) = self.joined_rows_step(target, using, selection, &exprs, pos)?;
         Ok((
             vec![
                 step0,
@@ -258,7 +352,7 @@ impl Translator {
                     },
                 },
             ],
-            Output::Affected,
+            returned_output(returned.map(|(names, _)| names), 0),
         ))
     }
 }

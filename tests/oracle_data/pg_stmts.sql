@@ -248,3 +248,20 @@ INSERT INTO pats (id, s, p) VALUES (1, 'abc', 'a%'), (2, 'abc', '(a|x)bc'), (3, 
 SELECT id, s SIMILAR TO p AS m, s NOT SIMILAR TO p AS nm FROM pats ORDER BY id;
 SELECT id, s SIMILAR TO p ESCAPE '!' AS m FROM pats WHERE id IN (10, 11) ORDER BY id;
 SELECT id FROM pats WHERE s SIMILAR TO p || '%' ORDER BY id;
+-- name: stmts_update_from_returning
+CREATE TABLE s (id TEXT PRIMARY KEY, user_id INTEGER, hits INTEGER);
+CREATE TABLE u (uid INTEGER PRIMARY KEY, bonus INTEGER, name TEXT);
+INSERT INTO s (id, user_id, hits) VALUES ('a', 1, 10), ('b', 2, 20), ('c', 3, 30), ('d', 1, NULL);
+INSERT INTO u (uid, bonus, name) VALUES (1, 5, 'ann'), (2, 7, 'bob');
+UPDATE s SET hits = s.hits + u.bonus FROM u WHERE s.user_id = u.uid RETURNING s.id, s.hits, s.hits - u.bonus AS old, u.name, s.user_id;
+SELECT * FROM s ORDER BY id;
+-- name: stmts_delete_using_returning
+CREATE TABLE s (id TEXT PRIMARY KEY, user_id INTEGER, hits INTEGER);
+CREATE TABLE u (uid INTEGER PRIMARY KEY, name TEXT);
+INSERT INTO s (id, user_id, hits) VALUES ('a', 1, 10), ('b', 2, 20), ('c', 2, 30);
+INSERT INTO u (uid, name) VALUES (1, 'ann'), (2, 'bob');
+DELETE FROM s USING u WHERE s.user_id = u.uid AND u.name = 'bob' RETURNING s.id, s.hits * 2 AS twice, u.name AS owner;
+DELETE FROM s USING u WHERE s.user_id = u.uid AND u.name = 'nobody' RETURNING s.id;
+SELECT * FROM s ORDER BY id;
+-- name: stmts_update_from_returning_sessions
+UPDATE user_sessions SET page_views = user_sessions.page_views + 1 FROM application_cache c WHERE c.priority = user_sessions.page_views AND c.namespace = 'user' RETURNING user_sessions.session_id, user_sessions.page_views;
