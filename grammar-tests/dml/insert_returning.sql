@@ -212,6 +212,33 @@ INSERT INTO c (k) VALUES ('a') RETURNING COUNT(*)
 INSERT INTO c (k) VALUES ('a') RETURNING *, k
 -- error: unsupported: RETURNING * together with other columns at 1:1
 
--- case: refuse_insert_select_returning
-INSERT INTO c (k) SELECT k FROM d RETURNING k
--- error: unsupported: INSERT ... SELECT with RETURNING or ON CONFLICT at 1:1
+-- case: insert_select_returning
+INSERT INTO c (k) SELECT k FROM d RETURNING k, upper(k) AS up
+-- expect:
+{
+  "aggregate": "d",
+  "pipeline": [
+    {"$project": {"_id": 0, "k": 1}},
+    {"$project": {"_id": 0, "__ins": {"k": "$k"}}},
+    {
+      "$set": {
+        "r0": "$__ins.k",
+        "r1": {
+          "$cond": [
+            {"$eq": [{"$ifNull": [{"$toString": "$__ins.k"}, null]}, null]},
+            null,
+            {"$toUpper": {"$toString": "$__ins.k"}}
+          ]
+        }
+      }
+    }
+  ],
+  "cursor": {}
+}
+{
+  "insert": "c",
+  "documents": [{"$stepOutput": {"step": NumberLong(0), "field": "$$ROOT.__ins"}}],
+  "ordered": true
+}
+returning from step 0: k <- r0, up <- r1
+note: INSERT ... SELECT runs as two commands (the query, then an insert of its rows): not atomic

@@ -169,4 +169,4 @@ INSERT INTO t (a, b) SELECT a FROM u
 
 -- case: on_conflict_refused
 INSERT INTO t (a) SELECT a FROM u ON CONFLICT (a) DO NOTHING
--- error: unsupported: INSERT ... SELECT with RETURNING or ON CONFLICT at 1:1
+-- error: unsupported: INSERT ... SELECT with ON CONFLICT at 1:1

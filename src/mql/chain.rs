@@ -71,6 +71,13 @@ fn fill_row(v: &Bson, row: &Document) -> Bson {
 /// `documents: [<placeholder>]` for `INSERT ... SELECT`).
 pub const WHOLE_DOCUMENTS: &str = "$$ROOT";
 
+/// The placeholder for the sub-documents at top-level field `field` of step `step`'s documents, spliced into
+/// the array it is an element of as [`WHOLE_DOCUMENTS`] splices whole documents (`INSERT ... SELECT ...
+/// RETURNING`: the rows to insert beside their RETURNING values).
+pub fn documents_at(step: usize, field: &str) -> Bson {
+    step_output(step, &format!("{WHOLE_DOCUMENTS}.{field}"))
+}
+
 /// The placeholder for "the values of `field` in the documents returned by step `step`".
 pub fn step_output(step: usize, field: &str) -> Bson {
     Bson::Document(doc! {KEY: {"step": step as i64, "field": field}})
@@ -166,6 +173,17 @@ fn substitute(v: Bson, outputs: &[Option<Vec<Document>>]) -> Result<Bson, BindEr
                         );
                         continue;
                     }
+                    if let Some((step, field)) = placeholder(d) {
+                        if let Some(sub) = field
+                            .strip_prefix(WHOLE_DOCUMENTS)
+                            .and_then(|f| f.strip_prefix('.'))
+                        {
+                            out.extend(step_docs(outputs, step)?.iter().map(|x| {
+                                Bson::Document(x.get_document(sub).cloned().unwrap_or_default())
+                            }));
+                            continue;
+                        }
+                    }
                     if let Some((step, template, if_empty)) = each_placeholder(d) {
                         let docs = step_docs(outputs, step)?;
                         if docs.is_empty() {
@@ -212,6 +230,13 @@ mod tests {
             d,
             doc! {"insert": "t", "documents": [{"_id": 1}, {"_id": 2}, {}]}
         );
+        let t = doc! {"insert": "t", "documents": [documents_at(0, "row")]};
+        let d = substitute_outputs(
+            t,
+            &[Some(vec![doc! {"row": {"a": 1}, "r0": 2}, doc! {"r0": 3}])],
+        )
+        .unwrap();
+        assert_eq!(d, doc! {"insert": "t", "documents": [{"a": 1}, {}]});
         let t = doc! {"x": step_output(3, "_id")};
         assert!(substitute_outputs(t, &outputs).is_err());
     }

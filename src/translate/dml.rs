@@ -85,10 +85,10 @@ impl Translator {
             return Ok(insert_commands(collection, &cols, rows, all_constant));
         };
         let SetExpr::Values(values) = source.body.as_ref() else {
-            if ins.returning.is_some() || ins.on.is_some() {
-                return refuse("INSERT ... SELECT with RETURNING or ON CONFLICT");
+            if ins.on.is_some() {
+                return refuse("INSERT ... SELECT with ON CONFLICT");
             }
-            return self.insert_select(collection, cols, source, pos);
+            return self.insert_select(collection, cols, source, ins.returning.as_deref(), pos);
         };
         if source.order_by.is_some()
             || source.limit_clause.is_some()

@@ -7,14 +7,22 @@
 //! client (in process on the embedded engine; batches of at most 8 MiB against a deployment). Like the other
 //! two-step plans, the statement is not atomic: a failing row (a duplicate key, the validator) stops the
 //! insert, and the rows before it stay (docs/dialect.md).
+//!
+//! With RETURNING the query's documents are `{__ins: <row>, r0: ..., r1: ...}`: the insert takes the rows
+//! (`mql::chain::documents_at`), the RETURNING values are read from the same documents (PostgreSQL's RETURNING
+//! of an INSERT sees the inserted row, defaults applied).
 
 use super::{Error, Position, Translated, Translator};
-use crate::mql::chain::{step_output, WHOLE_DOCUMENTS};
+use crate::mql::chain::{documents_at, step_output, WHOLE_DOCUMENTS};
 use crate::mql::stage::Stage;
-use crate::mql::{Command, Output};
+use crate::mql::{Command, Output, OutputColumn};
 use crate::translate::Refusal;
-use bson::{Bson, Document};
-use sqlparser::ast::Query;
+use bson::{doc, Bson, Document};
+use sqlparser::ast::{Expr, Ident, Query, SelectItem};
+
+/// The field of each document of the query step that holds the row to insert, when RETURNING needs values
+/// beside it.
+const ROW: &str = "__ins";
 
 impl Translator {
     /// Translates `INSERT INTO collection (cols) <query>`.
@@ -23,6 +31,7 @@ impl Translator {
         collection: String,
         cols: Vec<String>,
         source: &Query,
+        returning: Option<&[SelectItem]>,
         pos: Position,
     ) -> Result<Translated, Error> {
         let (mut steps, output) = self.query_to_plan(source)?;
@@ -48,7 +57,7 @@ impl Translator {
             return Err(Error::Internal("a query without a command".into()));
         };
         let mut project = Document::new();
-        if !cols.iter().any(|c| c == "_id") {
+        if !cols.iter().any(|c| c == "_id") && returning.is_none() {
             project.insert("_id", Bson::Int32(0));
         }
         for (target, col) in cols.iter().zip(&columns) {
@@ -69,7 +78,25 @@ impl Translator {
             };
             project.insert(column, value);
         }
-        let Some(read) = last.into_aggregate_with(vec![Stage::Project(project).into()]) else {
+        // With RETURNING, each document is `{ROW: <the row to insert>, r0: ..., r1: ...}`: the insert takes the
+        // rows, the RETURNING values are read from the same documents.
+        let mut stages = Vec::new();
+        let mut returned = None;
+        match returning {
+            None => stages.push(Stage::Project(project).into()),
+            Some(items) => {
+                // A declared table's columns in declared order (`*`), else the listed ones.
+                let all_columns = self
+                    .catalog
+                    .columns(&collection)
+                    .unwrap_or_else(|| cols.clone());
+                let (set, columns) = self.returned_values(&collection, &all_columns, items, pos)?;
+                stages.push(Stage::Project(doc! {"_id": 0, ROW: project}).into());
+                stages.push(Stage::Set(set).into_document());
+                returned = Some(columns);
+            }
+        }
+        let Some(read) = last.into_aggregate_with(stages) else {
             return Err(Error::Unsupported {
                 kind: Refusal::Statement,
                 construct: "INSERT ... SELECT of this query".into(),
@@ -78,7 +105,11 @@ impl Translator {
         };
         let read_step = steps.len();
         steps.push(read);
-        let Bson::Document(placeholder) = step_output(read_step, WHOLE_DOCUMENTS) else {
+        let whole = match returned {
+            Some(_) => documents_at(read_step, ROW),
+            None => step_output(read_step, WHOLE_DOCUMENTS),
+        };
+        let Bson::Document(placeholder) = whole else {
             return Err(Error::Internal("a step placeholder is a document".into()));
         };
         steps.push(Command::Insert {
@@ -90,6 +121,87 @@ impl Translator {
             "INSERT ... SELECT runs as two commands (the query, then an insert of its rows): not atomic"
                 .into(),
         );
-        Ok((steps, Output::Affected))
+        let output = match returned {
+            Some(columns) => Output::Returned {
+                columns,
+                step: read_step,
+            },
+            None => Output::Affected,
+        };
+        Ok((steps, output))
     }
+
+    /// The RETURNING items of an `INSERT ... SELECT` as a `$set` of `r0`, `r1`, ... over the documents
+    /// `{ROW: <row>}`: a column of the target is read from the row (`columns` are those the row may hold);
+    /// `*` is those columns. Returns the stage's fields and the output columns.
+    fn returned_values(
+        &mut self,
+        collection: &str,
+        columns: &[String],
+        items: &[SelectItem],
+        pos: Position,
+    ) -> Result<(Document, Vec<OutputColumn>), Error> {
+        let target = Ident::new(collection);
+        let mut set = Document::new();
+        let mut out = Vec::new();
+        let mut add = |t: &mut Translator, name: String, e: &Expr| -> Result<(), Error> {
+            if super::aggregate::contains_aggregate(e) {
+                return Err(super::expr::invalid(
+                    "aggregate functions are not allowed in RETURNING",
+                    e,
+                ));
+            }
+            let e = row_columns(e, &target, columns);
+            let a = t.agg(&e)?;
+            let f = format!("r{}", out.len());
+            out.push(OutputColumn {
+                name,
+                field: f.clone(),
+                local_time: a.local_time,
+            });
+            set.insert(f, a.expr);
+            Ok(())
+        };
+        for item in items {
+            match item {
+                SelectItem::UnnamedExpr(e) => add(self, super::select::column_name(e), e)?,
+                SelectItem::ExprWithAlias { expr, alias } => add(self, alias.value.clone(), expr)?,
+                SelectItem::Wildcard(_) => {
+                    for c in columns {
+                        add(self, c.clone(), &Expr::Identifier(Ident::new(c)))?;
+                    }
+                }
+                _ => {
+                    return Err(Error::Unsupported {
+                        kind: Refusal::Statement,
+                        construct: "this RETURNING item".into(),
+                        position: pos,
+                    })
+                }
+            }
+        }
+        Ok((set, out))
+    }
+}
+
+/// `e` with each reference to a target column (`c` or `t.c`, `c` among `columns`) read from the row
+/// being inserted (`ROW.c`).
+fn row_columns(e: &Expr, target: &Ident, columns: &[String]) -> Expr {
+    let mut out = e.clone();
+    let _ = sqlparser::ast::visit_expressions_mut(&mut out, |x| {
+        let column = match x {
+            Expr::Identifier(i) => Some(i.value.clone()),
+            Expr::CompoundIdentifier(parts)
+                if parts.len() == 2 && parts[0].value == target.value =>
+            {
+                Some(parts[1].value.clone())
+            }
+            _ => None,
+        };
+        if let Some(c) = column.filter(|c| columns.contains(c)) {
+            *x = Expr::CompoundIdentifier(vec![Ident::new(ROW), Ident::new(c)]);
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    out
 }

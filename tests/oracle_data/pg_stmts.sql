@@ -265,3 +265,14 @@ DELETE FROM s USING u WHERE s.user_id = u.uid AND u.name = 'nobody' RETURNING s.
 SELECT * FROM s ORDER BY id;
 -- name: stmts_update_from_returning_sessions
 UPDATE user_sessions SET page_views = user_sessions.page_views + 1 FROM application_cache c WHERE c.priority = user_sessions.page_views AND c.namespace = 'user' RETURNING user_sessions.session_id, user_sessions.page_views;
+-- name: stmts_insert_select_returning
+CREATE TABLE arch (id TEXT PRIMARY KEY, n INTEGER, status TEXT DEFAULT 'archived', note TEXT);
+CREATE TABLE src (k TEXT, v INTEGER);
+INSERT INTO src (k, v) VALUES ('a', 1), ('b', 2), ('c', NULL);
+INSERT INTO arch (n, id) SELECT v * 10, k FROM src RETURNING id, n + 1 AS n1, status, arch.note;
+INSERT INTO arch (id, n) SELECT k || 'x', v FROM src WHERE v > 1 RETURNING *;
+INSERT INTO arch (id) SELECT k FROM src WHERE false RETURNING id;
+SELECT * FROM arch ORDER BY id;
+-- name: stmts_insert_select_returning_sessions
+CREATE TABLE archived (session_id TEXT, user_id TEXT, views INTEGER);
+INSERT INTO archived (session_id, user_id, views) SELECT session_id, user_id, page_views FROM user_sessions WHERE NOT active RETURNING session_id, views * 2 AS double_views;
