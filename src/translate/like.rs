@@ -219,7 +219,15 @@ pub(crate) fn similar_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
                 state(append("(?:".into()), false, d.clone(), k.clone()),
             ),
             (
-                ex::in_array(c.clone(), ex::literal(bson::bson!(["\\", ".", "^", "$"]))),
+                ex::in_array(
+                    c.clone(),
+                    ex::literal(Bson::Array(
+                        "\\.^$"
+                            .chars()
+                            .map(|m| Bson::String(m.to_string()))
+                            .collect(),
+                    )),
+                ),
                 state(append(escaped(c.clone())), false, d.clone(), k.clone()),
             ),
         ],
