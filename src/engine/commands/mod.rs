@@ -7,6 +7,7 @@
 
 mod admin;
 mod current_op;
+mod field_types;
 mod hint;
 mod index_order;
 mod known_fields;
@@ -335,11 +336,23 @@ fn opt_doc<'a>(cmd: &'a Document, key: &str) -> Result<Option<&'a Document>, Com
     }
 }
 
+/// A `safeInt64` field: any number, read as mongod's `numberLong` reads it (truncated toward zero,
+/// saturating, NaN as 0); `null` is absent.
 fn opt_i64(cmd: &Document, key: &str) -> Result<Option<i64>, CommandError> {
     match cmd.get(key) {
         None | Some(Bson::Null) => Ok(None),
         Some(v) => super::numeric::Num::from_bson(v)
-            .and_then(|n| n.to_i64_exact())
+            .map(|n| match n.to_i64_exact() {
+                Some(i) => i,
+                None => {
+                    let f = n.to_f64();
+                    if f.is_nan() {
+                        0
+                    } else {
+                        f as i64
+                    }
+                }
+            })
             .map(Some)
             .ok_or_else(|| {
                 CommandError::type_mismatch(format!("BSON field '{key}' must be an integer"))

@@ -244,7 +244,7 @@ pub(super) fn kill_cursors(ctx: &Ctx, cmd: &Document) -> Result<Document, Comman
 /// Runs an aggregate's pipeline (collection, view or collectionless) and returns the documents.
 pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, CommandError> {
     let Some(Bson::Array(stages)) = cmd.get("pipeline") else {
-        return Err(CommandError::failed_to_parse(
+        return Err(CommandError::type_mismatch(
             "'pipeline' option must be specified as an array",
         ));
     };
