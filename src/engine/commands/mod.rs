@@ -46,6 +46,13 @@ pub(super) fn run(
     }
     known_fields::check(name, cmd)?;
     hint::check(inner, db, name, cmd)?;
+    // The command's own hint is in force while it runs (an update / delete statement's is set per statement).
+    let _hint = match name.as_str() {
+        "find" | "count" | "distinct" | "aggregate" | "findAndModify" | "findandmodify" => {
+            hint::scoped(db, cmd.get_str(name).unwrap_or_default(), cmd.get("hint"))
+        }
+        _ => hint::scoped(db, "", None),
+    };
     let deadline = super::ops::deadline(cmd, std::time::Instant::now())?;
     let _op = inner.ops.start(super::ops::OpInfo {
         op: super::ops::op_kind(name),
@@ -563,7 +570,11 @@ fn scan_matching_ids(
     let mut reader = partial
         .as_ref()
         .map(|fields| super::fields::FieldValues::new(fields.clone()));
-    let candidates = filter.and_then(|f| coll.candidates(f));
+    // A hint decides the records read and their order; otherwise an index that serves the filter narrows them.
+    let candidates = match hint::active(db, &base).and_then(|h| hint::hinted_records(coll, &h)) {
+        Some(rids) => Some(rids),
+        None => filter.and_then(|f| coll.candidates(f)),
+    };
     // On a full scan, a filter of top-level field predicates is first decided on those fields read from the
     // bytes: a rejected document is never parsed (the same predicates as the matcher, on the same values).
     // An index lookup visits few documents: not worth preparing for.

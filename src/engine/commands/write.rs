@@ -324,7 +324,9 @@ fn matching(
     vars: &Vars,
     first_only: bool,
 ) -> Result<Vec<RecordId>, CommandError> {
-    let rids: Vec<RecordId> = match coll.candidates(filter) {
+    // The statement's hint decides the records read and their order (hint.rs).
+    let hinted = super::hint::current().and_then(|h| super::hint::hinted_records(coll, &h));
+    let rids: Vec<RecordId> = match hinted.or_else(|| coll.candidates(filter)) {
         Some(r) => r,
         None => coll.record_ids().collect(),
     };
@@ -474,6 +476,7 @@ pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
                     "update statements must be objects",
                 ));
             };
+            let _hint = super::hint::scoped(ctx.db, name, s.get("hint"));
             let q = opt_doc(s, "q")?.cloned().unwrap_or_default();
             let u = s.get("u").ok_or_else(|| {
                 CommandError::failed_to_parse(
@@ -563,14 +566,16 @@ pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
                     "delete statements must be objects",
                 ));
             };
+            let _hint = super::hint::scoped(ctx.db, name, s.get("hint"));
             let q = opt_doc(s, "q")?.cloned().ok_or_else(|| {
                 CommandError::failed_to_parse(
                     "BSON field 'delete.deletes.q' is missing but a required field",
                 )
             })?;
+            // mongod reads the limit as a double: a non-number is 0 (field_types.rs refused other numbers).
             let limit = match s.get("limit") {
                 Some(v) => crate::engine::numeric::Num::from_bson(v)
-                    .and_then(|x| x.to_i64_exact())
+                    .map_or(Some(0), |x| x.to_i64_exact())
                     .unwrap_or(-1),
                 None => {
                     return Err(CommandError::failed_to_parse(
