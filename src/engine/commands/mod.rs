@@ -19,6 +19,7 @@ mod pushdown_tests;
 mod read;
 mod row_scan;
 mod server_status;
+mod validation_details;
 mod write;
 mod write_checks;
 
