@@ -228,7 +228,7 @@ impl Modifier {
                 }
                 for k in d.keys() {
                     if k.starts_with('$') {
-                        return Err(CommandError::new(ErrorCode::DollarPrefixedFieldName, format!("The dollar ($) prefixed field '{k}' in '{k}' is not allowed in the context of an update's replacement document.")));
+                        return Err(CommandError::new(ErrorCode::DollarPrefixedFieldName, format!("The dollar ($) prefixed field '{k}' in '{k}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.")));
                     }
                 }
                 Ok(Modifier::Replace(d.clone()))
