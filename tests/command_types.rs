@@ -279,3 +279,45 @@ fn the_point_lookup_path_refuses_what_the_general_path_refuses() {
         assert_eq!(err.code, code, "{cmd}: {}", err.errmsg);
     }
 }
+
+#[test]
+fn missing_required_fields_are_40414() {
+    let e = engine();
+    for (cmd, path) in [
+        (doc! {"insert": "c"}, "insert.documents"),
+        (doc! {"update": "c"}, "update.updates"),
+        (
+            doc! {"update": "c", "updates": [{"u": {"$set": {"a": 0}}}]},
+            "update.updates.q",
+        ),
+        (
+            doc! {"update": "c", "updates": [{"q": {}}]},
+            "update.updates.u",
+        ),
+        (doc! {"delete": "c"}, "delete.deletes"),
+        (
+            doc! {"delete": "c", "deletes": [{"limit": 0}]},
+            "delete.deletes.q",
+        ),
+        (
+            doc! {"delete": "c", "deletes": [{"q": {}}]},
+            "delete.deletes.limit",
+        ),
+    ] {
+        // Statements are parsed with the command: a missing field fails the whole command.
+        let err = e.run_command("app", &cmd).expect_err(&cmd.to_string());
+        let (code, msg) = (err.code, err.errmsg);
+        assert_eq!(
+            (code, msg),
+            (
+                40414,
+                format!("BSON field '{path}' is missing but a required field")
+            ),
+            "{cmd}"
+        );
+    }
+    let n = e
+        .run_command("app", &doc! {"count": "c", "query": {"a": 0}})
+        .unwrap();
+    assert_eq!(n.get_i32("n").unwrap(), 0);
+}

@@ -186,6 +186,28 @@ pub(super) fn check(command: &str, cmd: &Document) -> Result<(), CommandError> {
                         check_collation(v)?;
                     }
                 }
+                // Required statement fields (a `null` query counts as missing; `u` and `limit` take any
+                // type and judge `null` themselves): the whole command fails to parse.
+                let required: &[&str] = if list == "updates" {
+                    &["q", "u"]
+                } else {
+                    &["q", "limit"]
+                };
+                for r in required {
+                    let missing = match st.get(*r) {
+                        None => true,
+                        Some(Bson::Null) => *r == "q",
+                        Some(_) => false,
+                    };
+                    if missing {
+                        return Err(CommandError::location(
+                            40414,
+                            format!(
+                                "BSON field '{command}.{list}.{r}' is missing but a required field"
+                            ),
+                        ));
+                    }
+                }
             }
         }
     }

@@ -154,7 +154,8 @@ pub(super) fn insert_one(
 pub(super) fn insert(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "insert")?;
     let Some(Bson::Array(docs)) = cmd.get("documents") else {
-        return Err(CommandError::failed_to_parse(
+        return Err(CommandError::location(
+            40414,
             "BSON field 'insert.documents' is missing but a required field",
         ));
     };
@@ -457,7 +458,8 @@ fn identical(a: &Document, b: &Document) -> bool {
 pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "update")?;
     let Some(Bson::Array(stmts)) = cmd.get("updates") else {
-        return Err(CommandError::failed_to_parse(
+        return Err(CommandError::location(
+            40414,
             "BSON field 'update.updates' is missing but a required field",
         ));
     };
@@ -477,9 +479,15 @@ pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
                 ));
             };
             let _hint = super::hint::scoped(ctx.db, name, s.get("hint"));
-            let q = opt_doc(s, "q")?.cloned().unwrap_or_default();
+            let q = opt_doc(s, "q")?.cloned().ok_or_else(|| {
+                CommandError::location(
+                    40414,
+                    "BSON field 'update.updates.q' is missing but a required field",
+                )
+            })?;
             let u = s.get("u").ok_or_else(|| {
-                CommandError::failed_to_parse(
+                CommandError::location(
+                    40414,
                     "BSON field 'update.updates.u' is missing but a required field",
                 )
             })?;
@@ -536,7 +544,8 @@ fn count(n: i64) -> Bson {
 pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "delete")?;
     let Some(Bson::Array(stmts)) = cmd.get("deletes") else {
-        return Err(CommandError::failed_to_parse(
+        return Err(CommandError::location(
+            40414,
             "BSON field 'delete.deletes' is missing but a required field",
         ));
     };
@@ -568,7 +577,8 @@ pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
             };
             let _hint = super::hint::scoped(ctx.db, name, s.get("hint"));
             let q = opt_doc(s, "q")?.cloned().ok_or_else(|| {
-                CommandError::failed_to_parse(
+                CommandError::location(
+                    40414,
                     "BSON field 'delete.deletes.q' is missing but a required field",
                 )
             })?;
@@ -578,7 +588,8 @@ pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
                     .map_or(Some(0), |x| x.to_i64_exact())
                     .unwrap_or(-1),
                 None => {
-                    return Err(CommandError::failed_to_parse(
+                    return Err(CommandError::location(
+                        40414,
                         "BSON field 'delete.deletes.limit' is missing but a required field",
                     ))
                 }
