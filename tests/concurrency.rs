@@ -232,7 +232,7 @@ fn max_time_ms_stops_a_long_aggregate_and_a_long_find() {
 fn invalid_max_time_ms_values_get_mongods_errors() {
     let e = engine();
     for (v, msg) in [
-        (Bson::Int32(-1), "maxTimeMS is out of range"),
+        (Bson::Int32(-1), "-1 value for maxTimeMS is out of range"),
         (Bson::Double(2.5), "maxTimeMS has non-integral value"),
         (Bson::String("10".into()), "maxTimeMS must be a number"),
     ] {

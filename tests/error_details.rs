@@ -100,6 +100,106 @@ fn validation_failures_name_the_failing_document() {
             .unwrap(),
         "s1"
     );
+    assert_eq!(
+        w.get_document("errInfo")
+            .unwrap()
+            .get_document("details")
+            .unwrap(),
+        &doc! {"operatorName": "$jsonSchema", "schemaRulesNotSatisfied": [
+            {"operatorName": "required", "specifiedAs": {"required": ["user_id"]}, "missingProperties": ["user_id"]},
+        ]}
+    );
+}
+
+/// The manual's schema validation example: a `$jsonSchema` with `required` and typed `properties`, and a
+/// query-operator validator; each failure's `errInfo.details` names the failing rules.
+#[test]
+fn validation_failures_explain_which_rules_failed() {
+    let e = Engine::in_memory();
+    e.run_command(
+        "app",
+        &doc! {"create": "students", "validator": {"$jsonSchema": {
+            "bsonType": "object",
+            "title": "Student Object Validation",
+            "required": ["address", "major", "name", "year"],
+            "properties": {
+                "name": {"bsonType": "string", "description": "'name' must be a string and is required"},
+                "year": {"bsonType": "int", "minimum": 2017, "maximum": 3017, "description": "'year' must be an integer in [ 2017, 3017 ] and is required"},
+                "gpa": {"bsonType": ["double"], "description": "'gpa' must be a double if the field exists"},
+            },
+        }}},
+    )
+    .unwrap();
+    let reply = e
+        .run_command(
+            "app",
+            &doc! {"insert": "students", "ordered": false, "documents": [
+                {"_id": 1, "name": "Alice", "year": 2019, "major": "History", "gpa": 3, "address": {"city": "NYC"}},
+                {"_id": 2, "name": "Bob", "year": 2019, "major": "Math", "gpa": 3.5, "address": {}},
+                {"_id": 3, "name": "Eve", "year": 2016, "gpa": 3.0},
+            ]},
+        )
+        .unwrap();
+    assert_eq!(reply.get_i32("n").unwrap(), 1);
+    let errors = reply.get_array("writeErrors").unwrap();
+    assert_eq!(errors.len(), 2);
+    let first = errors[0].as_document().unwrap();
+    assert_eq!(first.get_i32("index").unwrap(), 0);
+    assert_eq!(
+        first.get_document("errInfo").unwrap(),
+        &doc! {"failingDocumentId": 1, "details": {"operatorName": "$jsonSchema", "schemaRulesNotSatisfied": [
+            {"operatorName": "properties", "propertiesNotSatisfied": [
+                {"propertyName": "gpa", "description": "'gpa' must be a double if the field exists", "details": [
+                    {"operatorName": "bsonType", "specifiedAs": {"bsonType": ["double"]}, "reason": "type did not match", "consideredValue": 3, "consideredType": "int"},
+                ]},
+            ]},
+        ]}}
+    );
+    let third = errors[1].as_document().unwrap();
+    assert_eq!(third.get_i32("index").unwrap(), 2);
+    assert_eq!(
+        third
+            .get_document("errInfo")
+            .unwrap()
+            .get_document("details")
+            .unwrap(),
+        &doc! {"operatorName": "$jsonSchema", "schemaRulesNotSatisfied": [
+            {"operatorName": "required", "specifiedAs": {"required": ["address", "major", "name", "year"]}, "missingProperties": ["address", "major"]},
+            {"operatorName": "properties", "propertiesNotSatisfied": [
+                {"propertyName": "year", "description": "'year' must be an integer in [ 2017, 3017 ] and is required", "details": [
+                    {"operatorName": "minimum", "specifiedAs": {"minimum": 2017}, "reason": "comparison failed", "consideredValue": 2016},
+                ]},
+            ]},
+        ]}
+    );
+    // A query-operator validator.
+    e.run_command(
+        "app",
+        &doc! {"create": "contacts", "validator": {"$or": [
+            {"phone": {"$type": "string"}},
+            {"status": {"$in": ["Unknown", "Incomplete"]}},
+        ]}},
+    )
+    .unwrap();
+    let err = e
+        .run_command(
+            "app",
+            &doc! {"findAndModify": "contacts", "query": {"_id": 1}, "update": {"$set": {"phone": 5, "status": "Active"}}, "upsert": true},
+        )
+        .unwrap_err();
+    assert_eq!(err.code, 121);
+    let extra = err.extra.expect("errInfo");
+    assert_eq!(
+        extra
+            .get_document("errInfo")
+            .unwrap()
+            .get_document("details")
+            .unwrap(),
+        &doc! {"operatorName": "$or", "clausesNotSatisfied": [
+            {"index": 0, "details": {"operatorName": "$type", "specifiedAs": {"phone": {"$type": "string"}}, "reason": "type did not match", "consideredValue": 5, "consideredType": "int"}},
+            {"index": 1, "details": {"operatorName": "$in", "specifiedAs": {"status": {"$in": ["Unknown", "Incomplete"]}}, "reason": "no matching value found in array", "consideredValue": "Active"}},
+        ]}
+    );
 }
 
 #[tokio::test]

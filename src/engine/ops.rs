@@ -303,7 +303,6 @@ pub fn deadline(cmd: &Document, now: Instant) -> Result<Option<Instant>, Command
         Bson::Int64(i) => *i as f64,
         Bson::Double(d) => *d,
         Bson::Decimal128(d) => d.to_string().parse::<f64>().unwrap_or(f64::NAN),
-        Bson::Null => return Ok(None),
         _ => {
             return Err(CommandError::new(
                 ErrorCode::BadValue,
@@ -311,10 +310,12 @@ pub fn deadline(cmd: &Document, now: Instant) -> Result<Option<Instant>, Command
             ))
         }
     };
-    if ms.is_nan() || ms < 0.0 || ms > i32::MAX as f64 {
+    // mongod reads the value as a long (truncated toward zero, NaN as 0) and names it in the message.
+    let long = if ms.is_nan() { 0 } else { ms as i64 };
+    if long < 0 || long > i64::from(i32::MAX) {
         return Err(CommandError::new(
             ErrorCode::BadValue,
-            "maxTimeMS is out of range",
+            format!("{long} value for maxTimeMS is out of range"),
         ));
     }
     if ms.fract() != 0.0 {
@@ -347,8 +348,12 @@ mod tests {
             Some(now + Duration::from_millis(5))
         );
         for (v, msg) in [
-            (Bson::Int32(-1), "maxTimeMS is out of range"),
-            (Bson::Int64(1 << 40), "maxTimeMS is out of range"),
+            (Bson::Int32(-1), "-1 value for maxTimeMS is out of range"),
+            (
+                Bson::Int64(1 << 40),
+                "1099511627776 value for maxTimeMS is out of range",
+            ),
+            (Bson::Null, "maxTimeMS must be a number"),
             (Bson::Double(1.5), "maxTimeMS has non-integral value"),
             (Bson::String("5".into()), "maxTimeMS must be a number"),
         ] {

@@ -239,6 +239,11 @@ impl Schema {
         Ok(s)
     }
 
+    /// Whether a value (a document or any other) satisfies the schema, keywords for other types not applying.
+    pub fn accepts(&self, v: &Bson) -> bool {
+        self.value_ok(v)
+    }
+
     /// Whether a top-level document satisfies the schema.
     pub fn matches(&self, doc: &Document) -> bool {
         if let Some(ts) = &self.types {

@@ -1,14 +1,108 @@
 //! `hint` must name an index the collection has, by name or by key pattern (or be `{$natural: 1 | -1}`):
 //! otherwise mongod fails the command with 2 BadValue "hint provided does not correspond to an existing
-//! index", and so does the engine, rather than ignoring the hint. The engine still picks its own access path
-//! (a hint changes how mongod reads, not what a query over a non-sparse, non-partial index returns).
+//! index", and so does the engine, rather than ignoring the hint.
+//!
+//! A hint is honoured: while a command runs, its hint (an update / delete statement's own) is the
+//! [`scoped`] hint of its collection, and the scans read the records the hinted index holds, in its key
+//! order ([`hinted_records`]): a sparse or partial index gives only the documents it indexes, and a find
+//! without `sort` returns them in index order, as mongod's IXSCAN does; `{$natural: 1 | -1}` reads the
+//! collection in natural order, forward or backward (COLLSCAN). `explain` shows the hinted plan.
 
 use super::super::Inner;
 use crate::engine::bson_order::compare;
-use crate::engine::storage::Collection;
+use crate::engine::storage::index::Index;
+use crate::engine::storage::{Collection, RecordId};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
+use std::cell::RefCell;
 use std::cmp::Ordering;
+
+/// The hint in force on this thread: (database, collection, hint).
+type Active = Option<(String, String, Bson)>;
+
+thread_local! {
+    static ACTIVE: RefCell<Active> = const { RefCell::new(None) };
+}
+
+/// Restores the hint that was in force before [`scoped`] when dropped.
+pub(super) struct Scope(Active);
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        ACTIVE.with(|a| *a.borrow_mut() = previous);
+    }
+}
+
+/// Puts `hint` (none: no hint) in force for collection `db.coll` until the returned scope is dropped.
+pub(super) fn scoped(db: &str, coll: &str, hint: Option<&Bson>) -> Scope {
+    let now = hint
+        .filter(|h| !matches!(h, Bson::Document(d) if d.is_empty()))
+        .map(|h| (db.to_string(), coll.to_string(), h.clone()));
+    Scope(ACTIVE.with(|a| std::mem::replace(&mut *a.borrow_mut(), now)))
+}
+
+/// The hint in force for `db.coll`, if any.
+pub(super) fn active(db: &str, coll: &str) -> Option<Bson> {
+    ACTIVE.with(|a| {
+        a.borrow()
+            .as_ref()
+            .filter(|(d, c, _)| d == db && c == coll)
+            .map(|(_, _, h)| h.clone())
+    })
+}
+
+/// The hint in force, whatever its collection (a write's statements only touch their own collection).
+pub(super) fn current() -> Option<Bson> {
+    ACTIVE.with(|a| a.borrow().as_ref().map(|(_, _, h)| h.clone()))
+}
+
+/// What a hint reads: an index, or the collection in natural order (`true`: forward).
+pub(super) enum Access<'c> {
+    /// IXSCAN over this index.
+    Index(&'c Index),
+    /// COLLSCAN, forward or backward.
+    Natural(bool),
+}
+
+/// The access path `hint` names on `coll` (`None`: no index of that name or pattern).
+pub(super) fn access<'c>(coll: &'c Collection, hint: &Bson) -> Option<Access<'c>> {
+    if let Bson::Document(d) = hint {
+        if let Some(v) = d.get("$natural") {
+            let n = crate::engine::numeric::Num::from_bson(v).map_or(1.0, |n| n.to_f64());
+            return Some(Access::Natural(n >= 0.0));
+        }
+    }
+    index_named(coll, hint).map(Access::Index)
+}
+
+/// The records `hint` reads on `coll`, in the order it reads them; `None` when the hint names nothing.
+pub(super) fn hinted_records(coll: &Collection, hint: &Bson) -> Option<Vec<RecordId>> {
+    Some(match access(coll, hint)? {
+        Access::Natural(true) => coll.record_ids().collect(),
+        Access::Natural(false) => {
+            let mut ids: Vec<RecordId> = coll.record_ids().collect();
+            ids.reverse();
+            ids
+        }
+        Access::Index(ix) => {
+            // A descending first key is walked from its high end (mongod's forward IXSCAN of {a: -1}).
+            let ascending = ix
+                .spec
+                .get_document("key")
+                .ok()
+                .and_then(|k| k.iter().next().map(|(_, v)| v.clone()))
+                .and_then(|v| crate::engine::numeric::Num::from_bson(&v).map(|n| n.to_f64()))
+                .is_none_or(|d| d >= 0.0);
+            // A multikey index holds a record under several keys: it is read once, at its first key.
+            let mut seen = std::collections::HashSet::new();
+            ix.walk(ascending)
+                .map(|(_, r)| r)
+                .filter(|r| seen.insert(*r))
+                .collect()
+        }
+    })
+}
 
 /// The hints a command carries: its own (find, aggregate, count, distinct, findAndModify) and those of its
 /// update / delete statements.
@@ -80,10 +174,18 @@ pub(super) fn check(
 
 fn names_an_index(coll: &Collection, hint: &Bson) -> bool {
     match hint {
-        Bson::String(s) => coll.indexes.iter().any(|ix| ix.name == *s),
         Bson::Document(d) if d.is_empty() => true,
         Bson::Document(d) if d.len() == 1 && d.contains_key("$natural") => true,
-        Bson::Document(d) => coll.indexes.iter().any(|ix| {
+        other => index_named(coll, other).is_some(),
+    }
+}
+
+/// The index a hint names, by name or by key pattern.
+fn index_named<'c>(coll: &'c Collection, hint: &Bson) -> Option<&'c Index> {
+    match hint {
+        Bson::String(s) => coll.indexes.iter().find(|ix| ix.name == *s),
+        Bson::Document(d) if d.is_empty() => None,
+        Bson::Document(d) => coll.indexes.iter().find(|ix| {
             ix.spec.get_document("key").is_ok_and(|key| {
                 key.len() == d.len()
                     && key
@@ -92,6 +194,6 @@ fn names_an_index(coll: &Collection, hint: &Bson) -> bool {
                         .all(|((k1, v1), (k2, v2))| k1 == k2 && compare(v1, v2) == Ordering::Equal)
             })
         }),
-        _ => false,
+        _ => None,
     }
 }

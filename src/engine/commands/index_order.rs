@@ -177,6 +177,10 @@ pub(super) fn serve(
     let Some(coll) = super::get_coll(state, db, name).filter(|c| !c.is_view()) else {
         return Ok(None);
     };
+    if super::hint::active(db, name).is_some() {
+        // A hinted read walks the hinted index (hint.rs).
+        return Ok(None);
+    }
     let filter = filter.filter(|f| !f.is_empty());
     if filter.is_some_and(|f| coll.candidates(f).is_some()) {
         return Ok(None);

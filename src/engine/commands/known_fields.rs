@@ -7,6 +7,7 @@
 //! A `collation` other than the simple one is refused (238 NotImplemented): the engine compares strings by
 //! bytes, and applying no collation silently would return and write other documents than mongod.
 
+use super::field_types;
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
@@ -152,10 +153,12 @@ pub(super) fn check(command: &str, cmd: &Document) -> Result<(), CommandError> {
     let Some(fields) = specific(command) else {
         return Ok(());
     };
+    let ctx = field_types::context(command);
     for (k, v) in cmd.iter().skip(1) {
         if !fields.contains(&k.as_str()) && !GENERIC.contains(&k.as_str()) {
             return Err(unknown(&format!("{command}.{k}")));
         }
+        field_types::check(field_types::kind(command, k), k, &format!("{ctx}.{k}"), v)?;
         if k == "collation" {
             check_collation(v)?;
         }
@@ -173,8 +176,36 @@ pub(super) fn check(command: &str, cmd: &Document) -> Result<(), CommandError> {
                     if !allowed.contains(&k.as_str()) {
                         return Err(unknown(&format!("{command}.{list}.{k}")));
                     }
+                    field_types::check(
+                        field_types::statement_kind(list, k),
+                        k,
+                        &format!("{command}.{list}.{k}"),
+                        v,
+                    )?;
                     if k == "collation" {
                         check_collation(v)?;
+                    }
+                }
+                // Required statement fields (a `null` query counts as missing; `u` and `limit` take any
+                // type and judge `null` themselves): the whole command fails to parse.
+                let required: &[&str] = if list == "updates" {
+                    &["q", "u"]
+                } else {
+                    &["q", "limit"]
+                };
+                for r in required {
+                    let missing = match st.get(*r) {
+                        None => true,
+                        Some(Bson::Null) => *r == "q",
+                        Some(_) => false,
+                    };
+                    if missing {
+                        return Err(CommandError::location(
+                            40414,
+                            format!(
+                                "BSON field '{command}.{list}.{r}' is missing but a required field"
+                            ),
+                        ));
                     }
                 }
             }

@@ -7,6 +7,7 @@
 
 mod admin;
 mod current_op;
+mod field_types;
 mod hint;
 mod index_order;
 mod known_fields;
@@ -18,6 +19,7 @@ mod pushdown_tests;
 mod read;
 mod row_scan;
 mod server_status;
+mod validation_details;
 mod write;
 mod write_checks;
 
@@ -45,6 +47,13 @@ pub(super) fn run(
     }
     known_fields::check(name, cmd)?;
     hint::check(inner, db, name, cmd)?;
+    // The command's own hint is in force while it runs (an update / delete statement's is set per statement).
+    let _hint = match name.as_str() {
+        "find" | "count" | "distinct" | "aggregate" | "findAndModify" | "findandmodify" => {
+            hint::scoped(db, cmd.get_str(name).unwrap_or_default(), cmd.get("hint"))
+        }
+        _ => hint::scoped(db, "", None),
+    };
     let deadline = super::ops::deadline(cmd, std::time::Instant::now())?;
     let _op = inner.ops.start(super::ops::OpInfo {
         op: super::ops::op_kind(name),
@@ -335,11 +344,23 @@ fn opt_doc<'a>(cmd: &'a Document, key: &str) -> Result<Option<&'a Document>, Com
     }
 }
 
+/// A `safeInt64` field: any number, read as mongod's `numberLong` reads it (truncated toward zero,
+/// saturating, NaN as 0); `null` is absent.
 fn opt_i64(cmd: &Document, key: &str) -> Result<Option<i64>, CommandError> {
     match cmd.get(key) {
         None | Some(Bson::Null) => Ok(None),
         Some(v) => super::numeric::Num::from_bson(v)
-            .and_then(|n| n.to_i64_exact())
+            .map(|n| match n.to_i64_exact() {
+                Some(i) => i,
+                None => {
+                    let f = n.to_f64();
+                    if f.is_nan() {
+                        0
+                    } else {
+                        f as i64
+                    }
+                }
+            })
             .map(Some)
             .ok_or_else(|| {
                 CommandError::type_mismatch(format!("BSON field '{key}' must be an integer"))
@@ -550,7 +571,11 @@ fn scan_matching_ids(
     let mut reader = partial
         .as_ref()
         .map(|fields| super::fields::FieldValues::new(fields.clone()));
-    let candidates = filter.and_then(|f| coll.candidates(f));
+    // A hint decides the records read and their order; otherwise an index that serves the filter narrows them.
+    let candidates = match hint::active(db, &base).and_then(|h| hint::hinted_records(coll, &h)) {
+        Some(rids) => Some(rids),
+        None => filter.and_then(|f| coll.candidates(f)),
+    };
     // On a full scan, a filter of top-level field predicates is first decided on those fields read from the
     // bytes: a rejected document is never parsed (the same predicates as the matcher, on the same values).
     // An index lookup visits few documents: not worth preparing for.

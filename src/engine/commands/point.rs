@@ -298,6 +298,10 @@ pub(super) fn find_raw(
             (b"filter", 0x03) => filter = Some(elem.value),
             (b"limit", _) => shape.limit = raw_count(elem.value()?)?,
             (b"batchSize", _) => shape.batch = raw_count(elem.value()?)?,
+            // A maxTimeMS the general path would refuse goes there, for its error.
+            (b"maxTimeMS", _) => {
+                raw_count(elem.value()?).filter(|ms| *ms <= i32::MAX as usize)?;
+            }
             (b"singleBatch", 0x08) => match elem.value()? {
                 RawBsonRef::Boolean(b) => shape.single = b,
                 _ => return None,

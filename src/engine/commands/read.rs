@@ -244,7 +244,7 @@ pub(super) fn kill_cursors(ctx: &Ctx, cmd: &Document) -> Result<Document, Comman
 /// Runs an aggregate's pipeline (collection, view or collectionless) and returns the documents.
 pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, CommandError> {
     let Some(Bson::Array(stages)) = cmd.get("pipeline") else {
-        return Err(CommandError::failed_to_parse(
+        return Err(CommandError::type_mismatch(
             "'pipeline' option must be specified as an array",
         ));
     };
@@ -562,13 +562,54 @@ pub(super) fn explain(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErro
         }
     };
     Matcher::compile(&filter)?;
+    // The explained command is parsed as it would be run: its fields' types, then its hint.
+    super::known_fields::check(verb, inner)?;
+    let hint = match verb.as_str() {
+        "update" | "delete" => inner
+            .get(if verb == "update" {
+                "updates"
+            } else {
+                "deletes"
+            })
+            .and_then(|s| s.as_array())
+            .and_then(|a| a.first())
+            .and_then(|s| s.as_document())
+            .and_then(|s| s.get("hint")),
+        _ => inner.get("hint"),
+    }
+    .filter(|h| !matches!(h, Bson::Document(d) if d.is_empty()));
     let state = ctx.inner.read_state()?;
     let (base, view) = if name.is_empty() {
         (String::new(), Vec::new())
     } else {
         resolve_view(&state, ctx.db, &name)?
     };
+    let hinted = match (get_coll(&state, ctx.db, &base), hint) {
+        (Some(c), Some(h)) if view.is_empty() => {
+            Some(super::hint::access(c, h).ok_or_else(|| {
+                CommandError::bad_value("hint provided does not correspond to an existing index")
+            })?)
+        }
+        _ => None,
+    };
     let stage = match get_coll(&state, ctx.db, &base) {
+        Some(_) if hinted.is_some() => match hinted {
+            Some(super::hint::Access::Index(ix)) => {
+                doc! {"stage": "FETCH", "inputStage": {
+                    "stage": "IXSCAN",
+                    "keyPattern": ix.spec.get_document("key").cloned().unwrap_or_default(),
+                    "indexName": ix.name.clone(),
+                    "isMultiKey": false,
+                    "isSparse": ix.sparse,
+                    "isPartial": ix.partial.is_some(),
+                    "direction": "forward",
+                }}
+            }
+            Some(super::hint::Access::Natural(forward)) => {
+                doc! {"stage": "COLLSCAN", "direction": if forward { "forward" } else { "backward" }}
+            }
+            None => doc! {"stage": "EOF"},
+        },
         Some(c) if view.is_empty() => match used_index(c, &filter) {
             Some(ix) => {
                 doc! {"stage": "FETCH", "inputStage": {"stage": "IXSCAN", "indexName": ix.0, "keyPattern": ix.1}}

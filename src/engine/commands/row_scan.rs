@@ -47,6 +47,10 @@ impl<'s> RowScan<'s> {
         name: &str,
         filter: Option<&'s Document>,
     ) -> Result<Option<RowScan<'s>>, CommandError> {
+        if super::hint::active(db, name).is_some() {
+            // A hinted read walks the hinted index (hint.rs).
+            return Ok(None);
+        }
         let filter = filter.filter(|f| !f.is_empty());
         let matcher = filter.map(Matcher::compile).transpose()?;
         let mut fields = Vec::new();

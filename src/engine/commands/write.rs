@@ -154,7 +154,8 @@ pub(super) fn insert_one(
 pub(super) fn insert(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "insert")?;
     let Some(Bson::Array(docs)) = cmd.get("documents") else {
-        return Err(CommandError::failed_to_parse(
+        return Err(CommandError::location(
+            40414,
             "BSON field 'insert.documents' is missing but a required field",
         ));
     };
@@ -228,7 +229,7 @@ impl Modifier {
                 }
                 for k in d.keys() {
                     if k.starts_with('$') {
-                        return Err(CommandError::new(ErrorCode::DollarPrefixedFieldName, format!("The dollar ($) prefixed field '{k}' in '{k}' is not allowed in the context of an update's replacement document.")));
+                        return Err(CommandError::new(ErrorCode::DollarPrefixedFieldName, format!("The dollar ($) prefixed field '{k}' in '{k}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.")));
                     }
                 }
                 Ok(Modifier::Replace(d.clone()))
@@ -324,7 +325,9 @@ fn matching(
     vars: &Vars,
     first_only: bool,
 ) -> Result<Vec<RecordId>, CommandError> {
-    let rids: Vec<RecordId> = match coll.candidates(filter) {
+    // The statement's hint decides the records read and their order (hint.rs).
+    let hinted = super::hint::current().and_then(|h| super::hint::hinted_records(coll, &h));
+    let rids: Vec<RecordId> = match hinted.or_else(|| coll.candidates(filter)) {
         Some(r) => r,
         None => coll.record_ids().collect(),
     };
@@ -455,7 +458,8 @@ fn identical(a: &Document, b: &Document) -> bool {
 pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "update")?;
     let Some(Bson::Array(stmts)) = cmd.get("updates") else {
-        return Err(CommandError::failed_to_parse(
+        return Err(CommandError::location(
+            40414,
             "BSON field 'update.updates' is missing but a required field",
         ));
     };
@@ -474,9 +478,16 @@ pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
                     "update statements must be objects",
                 ));
             };
-            let q = opt_doc(s, "q")?.cloned().unwrap_or_default();
+            let _hint = super::hint::scoped(ctx.db, name, s.get("hint"));
+            let q = opt_doc(s, "q")?.cloned().ok_or_else(|| {
+                CommandError::location(
+                    40414,
+                    "BSON field 'update.updates.q' is missing but a required field",
+                )
+            })?;
             let u = s.get("u").ok_or_else(|| {
-                CommandError::failed_to_parse(
+                CommandError::location(
+                    40414,
                     "BSON field 'update.updates.u' is missing but a required field",
                 )
             })?;
@@ -533,7 +544,8 @@ fn count(n: i64) -> Bson {
 pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "delete")?;
     let Some(Bson::Array(stmts)) = cmd.get("deletes") else {
-        return Err(CommandError::failed_to_parse(
+        return Err(CommandError::location(
+            40414,
             "BSON field 'delete.deletes' is missing but a required field",
         ));
     };
@@ -563,17 +575,21 @@ pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
                     "delete statements must be objects",
                 ));
             };
+            let _hint = super::hint::scoped(ctx.db, name, s.get("hint"));
             let q = opt_doc(s, "q")?.cloned().ok_or_else(|| {
-                CommandError::failed_to_parse(
+                CommandError::location(
+                    40414,
                     "BSON field 'delete.deletes.q' is missing but a required field",
                 )
             })?;
+            // mongod reads the limit as a double: a non-number is 0 (field_types.rs refused other numbers).
             let limit = match s.get("limit") {
                 Some(v) => crate::engine::numeric::Num::from_bson(v)
-                    .and_then(|x| x.to_i64_exact())
+                    .map_or(Some(0), |x| x.to_i64_exact())
                     .unwrap_or(-1),
                 None => {
-                    return Err(CommandError::failed_to_parse(
+                    return Err(CommandError::location(
+                        40414,
                         "BSON field 'delete.deletes.limit' is missing but a required field",
                     ))
                 }

@@ -94,5 +94,5 @@ pub(super) fn validate(
         ErrorCode::DocumentValidationFailure,
         "Document failed validation",
     )
-    .with_extra(doc! {"errInfo": {"failingDocumentId": id, "details": {"reason": "Document failed validation"}}}))
+    .with_extra(doc! {"errInfo": {"failingDocumentId": id, "details": super::validation_details::details(v, doc, vars)}}))
 }

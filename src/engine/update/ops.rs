@@ -90,7 +90,8 @@ fn validate_path(
             return Err(CommandError::new(
                 ErrorCode::DollarPrefixedFieldName,
                 format!(
-                    "The dollar ($) prefixed field '{p}' in '{path}' is not valid for storage."
+                    "The dollar ($) prefixed field '{p}' in '{path}' is not allowed in the context of an \
+                     update's replacement document. Consider using an aggregation pipeline with $replaceWith."
                 ),
             ));
         }
