@@ -679,6 +679,7 @@ async fn streams_through_the_driver_read_the_cursor_lazily() {
         .await
         .unwrap();
     let addr = server.local_addr().unwrap();
+    let stats = server.stats();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(server.serve_until(async {
         let _ = stopped.await;
@@ -686,7 +687,7 @@ async fn streams_through_the_driver_read_the_cursor_lazily() {
     let c = Client::connect(&format!("mongodb://{addr}/app?directConnection=true"), "")
         .await
         .unwrap();
-    let values: Vec<String> = (0..250).map(|i| format!("({i})")).collect();
+    let values: Vec<String> = (0..2500).map(|i| format!("({i})")).collect();
     c.sql(format!("INSERT INTO big (k) VALUES {}", values.join(", ")))
         .execute()
         .await
@@ -706,15 +707,25 @@ async fn streams_through_the_driver_read_the_cursor_lazily() {
             .scalar::<i64>()
             .fetch();
         assert_eq!(s.try_next().await.unwrap(), Some(0));
-        // The first batch is read; the rest waits on the server (its cursor is registered by the time the
-        // reply is out; `settle` allows for the server task under a loaded test run).
+        // The first batch (101) is read; the stream reads ahead at most one batch of 1,000 (getMore with
+        // batchSize), so the rest waits on the server (`settle`: the cursor is registered by the time the
+        // reply is out, allowing for the server task under a loaded test run).
+        assert!(
+            stats.opcounter("getmore") <= 1,
+            "{}",
+            stats.opcounter("getmore")
+        );
         assert_eq!(settle(&engine, 1).await, 1);
         let mut n = 1;
         while let Some(k) = s.try_next().await.unwrap() {
             assert_eq!(k, n);
             n += 1;
         }
-        assert_eq!(n, 250);
+        assert_eq!(n, 2500);
+        assert!(
+            stats.opcounter("getmore") >= 2,
+            "the rest came in batches of 1,000"
+        );
         assert_eq!(settle(&engine, 0).await, 0);
     }
     // A stream dropped with rows left: the driver kills its cursor, but in a new implicit session, which

@@ -142,6 +142,9 @@ impl Backend for MongoBackend {
                 .client
                 .database(db)
                 .run_cursor_command(command)
+                // Each getMore fetches at most one batch: the stream reads ahead by one batch, never the
+                // whole rest of the result (a getMore without batchSize returns up to 16 MiB).
+                .batch_size(STREAM_BATCH as u32)
                 .await
                 .map_err(|e| map_error("", e))?;
             let batches: super::CursorBatches = Box::pin(DriverBatches {
@@ -165,6 +168,7 @@ impl Backend for MongoBackend {
             let database = self.client.database(db);
             let mut cursor = database
                 .run_cursor_command(command)
+                .batch_size(STREAM_BATCH as u32)
                 .await
                 .map_err(|e| map_error("", e))?;
             let mut batch = Vec::with_capacity(STREAM_BATCH);
