@@ -108,6 +108,25 @@ fn count_distinct_and_aggregate_read_the_hinted_index() {
         )
         .unwrap();
     assert_eq!(ids(&r), vec![4, 1, 3, 2]);
+    // The hint is the aggregate's read of its collection, not a $lookup's read of the same collection.
+    let r = e
+        .run_command(
+            "app",
+            &doc! {"aggregate": "c", "pipeline": [
+                {"$lookup": {"from": "c", "pipeline": [{"$count": "n"}], "as": "all"}},
+                {"$project": {"n": {"$first": "$all.n"}}},
+            ], "cursor": {}, "hint": "tag_sparse"},
+        )
+        .unwrap();
+    let batch = r
+        .get_document("cursor")
+        .unwrap()
+        .get_array("firstBatch")
+        .unwrap();
+    assert_eq!(batch.len(), 2);
+    for d in batch {
+        assert_eq!(d.as_document().unwrap().get_i32("n").unwrap(), 4);
+    }
 }
 
 #[test]

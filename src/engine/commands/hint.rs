@@ -42,19 +42,31 @@ pub(super) fn scoped(db: &str, coll: &str, hint: Option<&Bson>) -> Scope {
     Scope(ACTIVE.with(|a| std::mem::replace(&mut *a.borrow_mut(), now)))
 }
 
-/// The hint in force for `db.coll`, if any.
-pub(super) fn active(db: &str, coll: &str) -> Option<Bson> {
+/// Whether a hint is in force for `db.coll` (the fast paths that choose their own access step aside).
+pub(super) fn active(db: &str, coll: &str) -> bool {
     ACTIVE.with(|a| {
         a.borrow()
             .as_ref()
-            .filter(|(d, c, _)| d == db && c == coll)
-            .map(|(_, _, h)| h.clone())
+            .is_some_and(|(d, c, _)| d == db && c == coll)
     })
 }
 
-/// The hint in force, whatever its collection (a write's statements only touch their own collection).
-pub(super) fn current() -> Option<Bson> {
-    ACTIVE.with(|a| a.borrow().as_ref().map(|(_, _, h)| h.clone()))
+/// Takes the hint in force for `db.coll`: the command's first scan of its collection reads by it, and a
+/// later scan of the same collection (a `$lookup` of the collection into itself) does not.
+pub(super) fn take(db: &str, coll: &str) -> Option<Bson> {
+    ACTIVE.with(|a| {
+        let mut a = a.borrow_mut();
+        if a.as_ref().is_some_and(|(d, c, _)| d == db && c == coll) {
+            a.take().map(|(_, _, h)| h)
+        } else {
+            None
+        }
+    })
+}
+
+/// Takes the hint in force, whatever its collection (a write statement only reads its own collection).
+pub(super) fn take_any() -> Option<Bson> {
+    ACTIVE.with(|a| a.borrow_mut().take().map(|(_, _, h)| h))
 }
 
 /// What a hint reads: an index, or the collection in natural order (`true`: forward).

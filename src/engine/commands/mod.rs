@@ -572,7 +572,7 @@ fn scan_matching_ids(
         .as_ref()
         .map(|fields| super::fields::FieldValues::new(fields.clone()));
     // A hint decides the records read and their order; otherwise an index that serves the filter narrows them.
-    let candidates = match hint::active(db, &base).and_then(|h| hint::hinted_records(coll, &h)) {
+    let candidates = match hint::take(db, &base).and_then(|h| hint::hinted_records(coll, &h)) {
         Some(rids) => Some(rids),
         None => filter.and_then(|f| coll.candidates(f)),
     };
