@@ -108,6 +108,25 @@ fn count_distinct_and_aggregate_read_the_hinted_index() {
         )
         .unwrap();
     assert_eq!(ids(&r), vec![4, 1, 3, 2]);
+    // The hint is the aggregate's read of its collection, not a $lookup's read of the same collection.
+    let r = e
+        .run_command(
+            "app",
+            &doc! {"aggregate": "c", "pipeline": [
+                {"$lookup": {"from": "c", "pipeline": [{"$count": "n"}], "as": "all"}},
+                {"$project": {"n": {"$first": "$all.n"}}},
+            ], "cursor": {}, "hint": "tag_sparse"},
+        )
+        .unwrap();
+    let batch = r
+        .get_document("cursor")
+        .unwrap()
+        .get_array("firstBatch")
+        .unwrap();
+    assert_eq!(batch.len(), 2);
+    for d in batch {
+        assert_eq!(d.as_document().unwrap().get_i32("n").unwrap(), 4);
+    }
 }
 
 #[test]
@@ -236,4 +255,49 @@ fn explain_shows_the_hinted_plan() {
             .unwrap(),
         "a_1"
     );
+}
+
+mod bounded {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn values() -> impl Strategy<Value = Bson> {
+        prop_oneof![
+            (0i32..6).prop_map(Bson::Int32),
+            (0i32..6).prop_map(|i| Bson::Double(f64::from(i) + 0.5)),
+            Just(Bson::Null),
+            proptest::collection::vec((0i32..6).prop_map(Bson::Int32), 0..3).prop_map(Bson::Array),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// A hinted read bounded by the filter (records put in key order) returns what the unbounded walk of
+        /// the whole index returns (the same predicate under `$or`, which gives no bounds), in the same order.
+        #[test]
+        fn bounded_hinted_reads_equal_the_index_walk(
+            docs in proptest::collection::vec(values(), 0..40),
+            lo in 0i32..6,
+            desc in any::<bool>(),
+        ) {
+            let e = Engine::in_memory();
+            let docs: Vec<Document> = docs
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| doc! {"_id": i as i32, "a": v})
+                .collect();
+            if !docs.is_empty() {
+                e.run_command("app", &doc! {"insert": "p", "documents": docs}).unwrap();
+            }
+            let key = if desc { -1 } else { 1 };
+            e.run_command("app", &doc! {"createIndexes": "p", "indexes": [{"key": {"a": key}, "name": "ix"}]}).unwrap();
+            let bounded = e
+                .run_command("app", &doc! {"find": "p", "filter": {"a": {"$gte": lo}}, "hint": "ix", "batchSize": 1000})
+                .unwrap();
+            let walked = e
+                .run_command("app", &doc! {"find": "p", "filter": {"$or": [{"a": {"$gte": lo}}]}, "hint": "ix", "batchSize": 1000})
+                .unwrap();
+            prop_assert_eq!(ids(&bounded), ids(&walked));
+        }
+    }
 }

@@ -42,19 +42,31 @@ pub(super) fn scoped(db: &str, coll: &str, hint: Option<&Bson>) -> Scope {
     Scope(ACTIVE.with(|a| std::mem::replace(&mut *a.borrow_mut(), now)))
 }
 
-/// The hint in force for `db.coll`, if any.
-pub(super) fn active(db: &str, coll: &str) -> Option<Bson> {
+/// Whether a hint is in force for `db.coll` (the fast paths that choose their own access step aside).
+pub(super) fn active(db: &str, coll: &str) -> bool {
     ACTIVE.with(|a| {
         a.borrow()
             .as_ref()
-            .filter(|(d, c, _)| d == db && c == coll)
-            .map(|(_, _, h)| h.clone())
+            .is_some_and(|(d, c, _)| d == db && c == coll)
     })
 }
 
-/// The hint in force, whatever its collection (a write's statements only touch their own collection).
-pub(super) fn current() -> Option<Bson> {
-    ACTIVE.with(|a| a.borrow().as_ref().map(|(_, _, h)| h.clone()))
+/// Takes the hint in force for `db.coll`: the command's first scan of its collection reads by it, and a
+/// later scan of the same collection (a `$lookup` of the collection into itself) does not.
+pub(super) fn take(db: &str, coll: &str) -> Option<Bson> {
+    ACTIVE.with(|a| {
+        let mut a = a.borrow_mut();
+        if a.as_ref().is_some_and(|(d, c, _)| d == db && c == coll) {
+            a.take().map(|(_, _, h)| h)
+        } else {
+            None
+        }
+    })
+}
+
+/// Takes the hint in force, whatever its collection (a write statement only reads its own collection).
+pub(super) fn take_any() -> Option<Bson> {
+    ACTIVE.with(|a| a.borrow_mut().take().map(|(_, _, h)| h))
 }
 
 /// What a hint reads: an index, or the collection in natural order (`true`: forward).
@@ -76,8 +88,17 @@ pub(super) fn access<'c>(coll: &'c Collection, hint: &Bson) -> Option<Access<'c>
     index_named(coll, hint).map(Access::Index)
 }
 
-/// The records `hint` reads on `coll`, in the order it reads them; `None` when the hint names nothing.
-pub(super) fn hinted_records(coll: &Collection, hint: &Bson) -> Option<Vec<RecordId>> {
+/// Up to this many records bounded by the filter are put in index order by their keys; more, and the index
+/// is walked in order keeping those records.
+const KEYED_ORDER_MAX: usize = 4096;
+
+/// The records `hint` reads on `coll` for `filter`, in the order it reads them (the filter's predicates on
+/// the index's first field bound the read, as an IXSCAN's bounds); `None` when the hint names nothing.
+pub(super) fn hinted_records(
+    coll: &Collection,
+    hint: &Bson,
+    filter: Option<&Document>,
+) -> Option<Vec<RecordId>> {
     Some(match access(coll, hint)? {
         Access::Natural(true) => coll.record_ids().collect(),
         Access::Natural(false) => {
@@ -94,10 +115,32 @@ pub(super) fn hinted_records(coll: &Collection, hint: &Bson) -> Option<Vec<Recor
                 .and_then(|k| k.iter().next().map(|(_, v)| v.clone()))
                 .and_then(|v| crate::engine::numeric::Num::from_bson(&v).map(|n| n.to_f64()))
                 .is_none_or(|d| d >= 0.0);
+            let bounded = filter.and_then(|f| coll.candidates_in(ix, f));
+            if let Some(set) = bounded.as_ref().filter(|s| s.len() <= KEYED_ORDER_MAX) {
+                // Few records: each sorted by its (first) key in the scan's direction, then natural order.
+                let mut keyed: Vec<(crate::engine::storage::index::IndexKey, RecordId)> = set
+                    .iter()
+                    .filter_map(|r| {
+                        let keys = ix.keys_of_raw(coll.get_raw(*r)?).ok()?;
+                        let key = if ascending {
+                            keys.into_iter().min()
+                        } else {
+                            keys.into_iter().max()
+                        }?;
+                        Some((key, *r))
+                    })
+                    .collect();
+                keyed.sort_by(|(ka, ra), (kb, rb)| {
+                    let by_key = if ascending { ka.cmp(kb) } else { kb.cmp(ka) };
+                    by_key.then(ra.cmp(rb))
+                });
+                return Some(keyed.into_iter().map(|(_, r)| r).collect());
+            }
             // A multikey index holds a record under several keys: it is read once, at its first key.
             let mut seen = std::collections::HashSet::new();
             ix.walk(ascending)
                 .map(|(_, r)| r)
+                .filter(|r| bounded.as_ref().is_none_or(|s| s.contains(r)))
                 .filter(|r| seen.insert(*r))
                 .collect()
         }

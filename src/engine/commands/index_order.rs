@@ -177,7 +177,7 @@ pub(super) fn serve(
     let Some(coll) = super::get_coll(state, db, name).filter(|c| !c.is_view()) else {
         return Ok(None);
     };
-    if super::hint::active(db, name).is_some() {
+    if super::hint::active(db, name) {
         // A hinted read walks the hinted index (hint.rs).
         return Ok(None);
     }

@@ -572,10 +572,11 @@ fn scan_matching_ids(
         .as_ref()
         .map(|fields| super::fields::FieldValues::new(fields.clone()));
     // A hint decides the records read and their order; otherwise an index that serves the filter narrows them.
-    let candidates = match hint::active(db, &base).and_then(|h| hint::hinted_records(coll, &h)) {
-        Some(rids) => Some(rids),
-        None => filter.and_then(|f| coll.candidates(f)),
-    };
+    let candidates =
+        match hint::take(db, &base).and_then(|h| hint::hinted_records(coll, &h, filter)) {
+            Some(rids) => Some(rids),
+            None => filter.and_then(|f| coll.candidates(f)),
+        };
     // On a full scan, a filter of top-level field predicates is first decided on those fields read from the
     // bytes: a rejected document is never parsed (the same predicates as the matcher, on the same values).
     // An index lookup visits few documents: not worth preparing for.

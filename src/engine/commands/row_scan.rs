@@ -47,7 +47,7 @@ impl<'s> RowScan<'s> {
         name: &str,
         filter: Option<&'s Document>,
     ) -> Result<Option<RowScan<'s>>, CommandError> {
-        if super::hint::active(db, name).is_some() {
+        if super::hint::active(db, name) {
             // A hinted read walks the hinted index (hint.rs).
             return Ok(None);
         }

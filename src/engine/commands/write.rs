@@ -326,7 +326,8 @@ fn matching(
     first_only: bool,
 ) -> Result<Vec<RecordId>, CommandError> {
     // The statement's hint decides the records read and their order (hint.rs).
-    let hinted = super::hint::current().and_then(|h| super::hint::hinted_records(coll, &h));
+    let hinted =
+        super::hint::take_any().and_then(|h| super::hint::hinted_records(coll, &h, Some(filter)));
     let rids: Vec<RecordId> = match hinted.or_else(|| coll.candidates(filter)) {
         Some(r) => r,
         None => coll.record_ids().collect(),

@@ -410,6 +410,27 @@ impl Collection {
         best.map(|s| s.into_iter().collect())
     }
 
+    /// The records index `ix` holds whose key the filter's predicates on the index's first field can match
+    /// (the bounds of a hinted read, which reads only what that index holds, sparse or partial); `None` when
+    /// the filter has no such predicate.
+    pub fn candidates_in(&self, ix: &Index, filter: &Document) -> Option<BTreeSet<RecordId>> {
+        let first = ix.fields.first()?;
+        let mut best: Option<BTreeSet<RecordId>> = None;
+        for (field, pred) in conjuncts(filter) {
+            if field != *first {
+                continue;
+            }
+            let Some(set) = predicate_range(ix, &pred) else {
+                continue;
+            };
+            best = Some(match best {
+                None => set,
+                Some(prev) => prev.intersection(&set).copied().collect(),
+            });
+        }
+        best
+    }
+
     /// The index named `name`.
     pub fn index(&self, name: &str) -> Option<&Index> {
         self.indexes.iter().find(|i| i.name == name)
