@@ -474,6 +474,8 @@ pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
                     "update statements must be objects",
                 ));
             };
+            // A statement's own collation replaces the collection's default for it.
+            let _collation = super::statement_collation(s)?;
             let q = opt_doc(s, "q")?.cloned().unwrap_or_default();
             let u = s.get("u").ok_or_else(|| {
                 CommandError::failed_to_parse(
@@ -563,6 +565,8 @@ pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
                     "delete statements must be objects",
                 ));
             };
+            // A statement's own collation replaces the collection's default for it.
+            let _collation = super::statement_collation(s)?;
             let q = opt_doc(s, "q")?.cloned().ok_or_else(|| {
                 CommandError::failed_to_parse(
                     "BSON field 'delete.deletes.q' is missing but a required field",
