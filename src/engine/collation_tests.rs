@@ -457,3 +457,56 @@ fn lookup_and_in_follow_the_aggregate_collation() {
     let r = run(&e, doc! {"aggregate": "c", "pipeline": [{"$project": {"i": {"$in": ["abc", ["ABC"]]}}}], "cursor": {}, "collation": ci()}).unwrap();
     assert_eq!(batch(&r)[0].get_bool("i").ok(), Some(true));
 }
+
+#[test]
+fn window_partitions_and_explain_follow_the_collation() {
+    let e = engine_with(vec![
+        doc! {"_id": 1, "k": "a", "v": 1},
+        doc! {"_id": 2, "k": "A", "v": 2},
+        doc! {"_id": 3, "k": "b", "v": 4},
+    ]);
+    let pipeline = vec![
+        Bson::Document(
+            doc! {"$setWindowFields": {"partitionBy": "$k", "sortBy": {"_id": 1}, "output": {"s": {"$sum": "$v"}}}},
+        ),
+        Bson::Document(doc! {"$sort": {"_id": 1}}),
+    ];
+    let sums = |r: &Document| {
+        batch(r)
+            .iter()
+            .map(|d| d.get_i32("s").unwrap_or(-1))
+            .collect::<Vec<_>>()
+    };
+    let r = run(
+        &e,
+        doc! {"aggregate": "c", "pipeline": pipeline.clone(), "cursor": {}, "collation": ci()},
+    )
+    .unwrap();
+    assert_eq!(sums(&r), vec![3, 3, 4]);
+    let r = run(
+        &e,
+        doc! {"aggregate": "c", "pipeline": pipeline, "cursor": {}},
+    )
+    .unwrap();
+    assert_eq!(sums(&r), vec![1, 2, 4]);
+    // explain runs under its inner command's collation: a collated index is the one that serves.
+    run(&e, doc! {"createIndexes": "c", "indexes": [{"key": {"k": 1}, "name": "k_ci", "collation": ci()}]}).unwrap();
+    let r = run(
+        &e,
+        doc! {"explain": {"find": "c", "filter": {"k": "A"}, "collation": ci()}},
+    )
+    .unwrap();
+    let plan = r
+        .get_document("queryPlanner")
+        .unwrap()
+        .get_document("winningPlan")
+        .unwrap();
+    assert_eq!(plan.get_str("stage").ok(), Some("FETCH"));
+    let r = run(&e, doc! {"explain": {"find": "c", "filter": {"k": "A"}}}).unwrap();
+    let plan = r
+        .get_document("queryPlanner")
+        .unwrap()
+        .get_document("winningPlan")
+        .unwrap();
+    assert_eq!(plan.get_str("stage").ok(), Some("COLLSCAN"));
+}

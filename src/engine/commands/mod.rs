@@ -86,6 +86,16 @@ fn command_collation(
     name: &str,
     cmd: &Document,
 ) -> Result<Option<std::sync::Arc<collation::Collation>>, CommandError> {
+    // `explain` runs its inner command under that command's collation.
+    if name == "explain" {
+        return match cmd.get("explain") {
+            Some(Bson::Document(inner)) => match inner.keys().next() {
+                Some(n) if n != "explain" => command_collation(ctx, &n.clone(), inner),
+                _ => Ok(None),
+            },
+            _ => Ok(None),
+        };
+    }
     let takes = matches!(
         name,
         "find"
@@ -96,6 +106,8 @@ fn command_collation(
             | "delete"
             | "findAndModify"
             | "findandmodify"
+            // no `collation` field, but a validator compares by the collection's default collation
+            | "insert"
     );
     if !takes {
         return Ok(None);
