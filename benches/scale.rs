@@ -3,7 +3,8 @@
 //! quadratic one). Cases: `$unwind` of one array, `$addToSet` (COUNT(DISTINCT)), STRING_AGG's `$push` +
 //! `$reduce`/`$concat` join, `$setWindowFields` (running, whole-partition, sliding documents, range,
 //! `$denseRank`), `$sort` + `$limit` (top-k) and `$group` with all-distinct keys (with the peak resident
-//! memory of the process, Linux `/proc/self/status` VmHWM).
+//! memory of the process, Linux `/proc/self/status` VmHWM); string `$sort`, `$match` and `$group` by the simple
+//! collation and (`collated_*`) by an ICU one.
 //!
 //! `cargo bench --bench scale` runs every case; `cargo bench --bench scale -- CASE [N]` one case (at N and
 //! 10N), which also makes the VmHWM figure that case's own. Without `--bench` (as `cargo test --all-targets`
@@ -32,13 +33,18 @@ fn load(e: &Engine, coll: &str, docs: impl Iterator<Item = Document>) {
     }
 }
 
-fn aggregate(e: &Engine, coll: &str, pipeline: Vec<Document>) -> Document {
+fn aggregate(
+    e: &Engine,
+    coll: &str,
+    pipeline: Vec<Document>,
+    collation: Option<Document>,
+) -> Document {
     let pipeline: Vec<Bson> = pipeline.into_iter().map(Bson::Document).collect();
-    e.run_command(
-        "bench",
-        &doc! {"aggregate": coll, "pipeline": pipeline, "cursor": {}},
-    )
-    .expect("aggregate")
+    let mut cmd = doc! {"aggregate": coll, "pipeline": pipeline, "cursor": {}};
+    if let Some(c) = collation {
+        cmd.insert("collation", c);
+    }
+    e.run_command("bench", &cmd).expect("aggregate")
 }
 
 /// Rows `{_id: i, k: <k(i)>, s: "s<i>", p: i % parts}` for i in 0..n.
@@ -55,9 +61,14 @@ fn window(output: Document) -> Vec<Document> {
     ]
 }
 
-/// One case at size n: loads, then times the command (loading is not timed).
+/// One case at size n: loads, then times the command (loading is not timed). A `collated_` case is the case
+/// of the rest of its name run under `{locale: "en", strength: 2}` (ICU comparisons and sort keys).
 fn run_case(name: &str, n: usize) -> f64 {
     let e = engine();
+    let (name, collation) = match name.strip_prefix("collated_") {
+        Some(rest) => (rest, Some(doc! {"locale": "en", "strength": 2})),
+        None => (name, None),
+    };
     let pipeline: Vec<Document> = match name {
         "unwind" => {
             let arr: Vec<Bson> = (0..n as i64).map(Bson::Int64).collect();
@@ -123,10 +134,29 @@ fn run_case(name: &str, n: usize) -> f64 {
                 doc! {"$count": "n"},
             ]
         }
+        "sort_strings" => {
+            load(
+                &e,
+                "c",
+                rows(
+                    n,
+                    |i| Bson::String(format!("Key-{}", (i * 7919) % 1_000_003)),
+                    1,
+                ),
+            );
+            vec![
+                doc! {"$sort": {"k": 1}},
+                doc! {"$group": {"_id": null, "f": {"$first": "$k"}, "n": {"$sum": 1}}},
+            ]
+        }
+        "match_strings" => {
+            load(&e, "c", rows(n, |i| Bson::String(format!("key-{i}")), 1));
+            vec![doc! {"$match": {"k": "KEY-5"}}, doc! {"$count": "n"}]
+        }
         other => panic!("unknown case {other}"),
     };
     let t = Instant::now();
-    let r = aggregate(&e, "c", pipeline);
+    let r = aggregate(&e, "c", pipeline, collation);
     let secs = t.elapsed().as_secs_f64();
     std::hint::black_box(r);
     secs
@@ -150,6 +180,11 @@ const CASES: &[(&str, usize)] = &[
     ("window_dense_rank", 1_000),
     ("top_k", 100_000),
     ("group_distinct", 100_000),
+    ("sort_strings", 100_000),
+    ("match_strings", 100_000),
+    ("collated_group_distinct", 100_000),
+    ("collated_sort_strings", 100_000),
+    ("collated_match_strings", 100_000),
 ];
 
 fn main() {

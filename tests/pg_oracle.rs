@@ -21,8 +21,8 @@ mod sut;
 
 use common::compare::{self, Norm};
 use corpus::{
-    parse_corpus, Case, CORPUS, CORPUS_CATALOG, CORPUS_DIALECT, CORPUS_SCALE, CORPUS_STMTS,
-    CORPUS_TIME,
+    parse_corpus, Case, CORPUS, CORPUS_CATALOG, CORPUS_COLLATION, CORPUS_DIALECT, CORPUS_SCALE,
+    CORPUS_STMTS, CORPUS_TIME,
 };
 use libtest_mimic::{Arguments, Failed, Trial};
 use psql::PgOut;
@@ -158,7 +158,7 @@ fn run_one(shared: &Shared, case: &Case, backend: &Backend) -> Result<(), Failed
 fn main() -> std::process::ExitCode {
     let args = Arguments::from_args();
     let cases = match parse_corpus(&format!(
-        "{CORPUS}\n{CORPUS_DIALECT}\n{CORPUS_SCALE}\n{CORPUS_TIME}\n{CORPUS_STMTS}\n{CORPUS_CATALOG}"
+        "{CORPUS}\n{CORPUS_DIALECT}\n{CORPUS_SCALE}\n{CORPUS_TIME}\n{CORPUS_STMTS}\n{CORPUS_CATALOG}\n{CORPUS_COLLATION}"
     )) {
         Ok(mut c) => {
             c.extend(

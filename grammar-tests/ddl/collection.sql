@@ -39,7 +39,7 @@ affected
 
 -- case: unknown_option
 CREATE COLLECTION c WITH (ttl = 5)
--- error: unknown collection option ttl (known: ttl_field, expire_after_seconds, capped, size, max, storage_engine, compression) at 1:27
+-- error: unknown collection option ttl (known: ttl_field, expire_after_seconds, capped, size, max, storage_engine, compression, collation) at 1:27
 
 -- case: repeated_option
 CREATE COLLECTION c WITH (capped = true, capped = false)

@@ -23,6 +23,13 @@ pub fn hash_value<H: Hasher>(v: &Bson, h: &mut H) {
         Bson::Double(d) => hash_f64(*d, h),
         // The BSON order compares a decimal through its nearest double.
         Bson::Decimal128(d) => hash_f64(decimal_to_f64(d), h),
+        // Under a collation, strings equal by it have equal sort keys.
+        Bson::String(s) | Bson::Symbol(s) if super::collation::is_active() => {
+            super::collation::with_active(|c| match c {
+                Some(c) => c.sort_key(s).hash(h),
+                None => s.hash(h),
+            })
+        }
         Bson::String(s) | Bson::Symbol(s) => s.hash(h),
         Bson::Document(d) => hash_document(d, h),
         Bson::Array(items) => {

@@ -2,7 +2,8 @@
 //!
 //! Order of types: MinKey < Null < Numbers < Symbol/String < Object < Array < BinData < ObjectId < Boolean <
 //! Date < Timestamp < Regex < DBPointer < JavaScript < JavaScriptWithScope < MaxKey. Numbers of every width
-//! compare by value (NaN below every other number); strings compare by bytes (no collation); documents
+//! compare by value (NaN below every other number); strings compare by bytes, or by the command's collation
+//! while one is active (`collation.rs`); documents
 //! compare element by element (type rank, then field name, then value); arrays element by element.
 
 use bson::{Bson, Document};
@@ -174,23 +175,48 @@ pub fn order_prefix(v: &Bson) -> u128 {
     rank | body
 }
 
-/// Compares two BSON values in MongoDB's order.
+/// Compares two BSON values in MongoDB's order, strings by the thread's active collation
+/// ([`collation::enter`](super::collation::enter)), by their bytes when none is (the simple collation).
 #[inline]
 pub fn compare(a: &Bson, b: &Bson) -> Ordering {
+    compare_in::<true>(a, b)
+}
+
+/// [`compare`] with the simple collation whatever the thread's active one: the order of index keys and of
+/// stored structures, which a command's collation must not change.
+#[inline]
+pub fn compare_simple(a: &Bson, b: &Bson) -> Ordering {
+    compare_in::<false>(a, b)
+}
+
+/// Strings in the order of the active collation (`COLLATED`) or of their bytes.
+#[inline]
+fn cmp_str<const COLLATED: bool>(x: &str, y: &str) -> Ordering {
+    if COLLATED && super::collation::is_active() {
+        return super::collation::with_active(|c| match c {
+            Some(c) => c.compare(x, y),
+            None => x.as_bytes().cmp(y.as_bytes()),
+        });
+    }
+    x.as_bytes().cmp(y.as_bytes())
+}
+
+#[inline]
+fn compare_in<const COLLATED: bool>(a: &Bson, b: &Bson) -> Ordering {
     // The common same-type scalars first, inline (the same answers as the general path).
     match (a, b) {
         (Bson::Double(x), Bson::Double(y)) => cmp_f64(*x, *y),
         (Bson::Int32(x), Bson::Int32(y)) => x.cmp(y),
         (Bson::Int64(x), Bson::Int64(y)) => x.cmp(y),
-        (Bson::String(x), Bson::String(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Bson::String(x), Bson::String(y)) => cmp_str::<COLLATED>(x, y),
         (Bson::Boolean(x), Bson::Boolean(y)) => x.cmp(y),
         (Bson::DateTime(x), Bson::DateTime(y)) => x.timestamp_millis().cmp(&y.timestamp_millis()),
-        _ => compare_general(a, b),
+        _ => compare_general::<COLLATED>(a, b),
     }
 }
 
 /// [`compare`] for any pair of values.
-fn compare_general(a: &Bson, b: &Bson) -> Ordering {
+fn compare_general<const COLLATED: bool>(a: &Bson, b: &Bson) -> Ordering {
     let (ra, rb) = (type_rank(a), type_rank(b));
     if ra != rb {
         return ra.cmp(&rb);
@@ -201,10 +227,10 @@ fn compare_general(a: &Bson, b: &Bson) -> Ordering {
             _ => Ordering::Equal,
         },
         (Bson::String(x) | Bson::Symbol(x), Bson::String(y) | Bson::Symbol(y)) => {
-            x.as_bytes().cmp(y.as_bytes())
+            cmp_str::<COLLATED>(x, y)
         }
-        (Bson::Document(x), Bson::Document(y)) => compare_documents(x, y),
-        (Bson::Array(x), Bson::Array(y)) => compare_arrays(x, y),
+        (Bson::Document(x), Bson::Document(y)) => compare_documents_in::<COLLATED>(x, y),
+        (Bson::Array(x), Bson::Array(y)) => compare_arrays_in::<COLLATED>(x, y),
         (Bson::Binary(x), Bson::Binary(y)) => x
             .bytes
             .len()
@@ -227,13 +253,13 @@ fn compare_general(a: &Bson, b: &Bson) -> Ordering {
         (Bson::JavaScriptCodeWithScope(x), Bson::JavaScriptCodeWithScope(y)) => x
             .code
             .cmp(&y.code)
-            .then_with(|| compare_documents(&x.scope, &y.scope)),
+            .then_with(|| compare_documents_in::<COLLATED>(&x.scope, &y.scope)),
         _ => Ordering::Equal,
     }
 }
 
 /// Compares two documents element by element: type rank, then field name, then value; shorter first.
-pub fn compare_documents(a: &Document, b: &Document) -> Ordering {
+fn compare_documents_in<const COLLATED: bool>(a: &Document, b: &Document) -> Ordering {
     let mut ia = a.iter();
     let mut ib = b.iter();
     loop {
@@ -245,7 +271,7 @@ pub fn compare_documents(a: &Document, b: &Document) -> Ordering {
                 let o = type_rank(va)
                     .cmp(&type_rank(vb))
                     .then_with(|| ka.as_bytes().cmp(kb.as_bytes()))
-                    .then_with(|| compare(va, vb));
+                    .then_with(|| compare_in::<COLLATED>(va, vb));
                 if o != Ordering::Equal {
                     return o;
                 }
@@ -256,8 +282,12 @@ pub fn compare_documents(a: &Document, b: &Document) -> Ordering {
 
 /// Compares two arrays element by element; a prefix sorts first.
 pub fn compare_arrays(a: &[Bson], b: &[Bson]) -> Ordering {
+    compare_arrays_in::<true>(a, b)
+}
+
+fn compare_arrays_in<const COLLATED: bool>(a: &[Bson], b: &[Bson]) -> Ordering {
     for (x, y) in a.iter().zip(b.iter()) {
-        let o = compare(x, y);
+        let o = compare_in::<COLLATED>(x, y);
         if o != Ordering::Equal {
             return o;
         }
@@ -323,8 +353,8 @@ mod tests {
         /// The inline same-type cases of `compare` answer as the general comparison does.
         #[test]
         fn fast_comparisons_agree_with_the_general_order(a in scalar(), b in scalar()) {
-            prop_assert_eq!(compare(&a, &b), compare_general(&a, &b));
-            prop_assert_eq!(compare(&b, &a), compare_general(&a, &b).reverse());
+            prop_assert_eq!(compare(&a, &b), compare_general::<true>(&a, &b));
+            prop_assert_eq!(compare(&b, &a), compare_general::<true>(&a, &b).reverse());
         }
     }
 
@@ -382,11 +412,11 @@ mod tests {
         assert_eq!(compare(&bson!("B"), &bson!("a")), Ordering::Less);
         assert_eq!(compare(&bson!("é"), &bson!("z")), Ordering::Greater);
         assert_eq!(
-            compare_documents(&doc! {"a": 1}, &doc! {"a": 1, "b": 0}),
+            compare_documents_in::<true>(&doc! {"a": 1}, &doc! {"a": 1, "b": 0}),
             Ordering::Less
         );
         assert_eq!(
-            compare_documents(&doc! {"a": 2}, &doc! {"b": 1}),
+            compare_documents_in::<true>(&doc! {"a": 2}, &doc! {"b": 1}),
             Ordering::Less
         );
         assert_eq!(

@@ -18,6 +18,7 @@
 mod bson_bytes;
 pub(crate) mod bson_hash;
 pub(crate) mod bson_order;
+pub(crate) mod collation;
 mod commands;
 mod cursor;
 pub mod error;

@@ -27,6 +27,20 @@ pub fn step_each(step: usize, template: Document, if_empty: Document) -> Bson {
     Bson::Document(doc! {EACH: {"step": step as i64, "template": template, "ifEmpty": if_empty}})
 }
 
+/// Sets `key` on a rendered update / delete statement, or on the template and empty-case statements of an
+/// expansion ([`step_each`]).
+pub fn set_in_statements(statement: &mut Document, key: &str, value: &Document) {
+    if let Ok(inner) = statement.get_document_mut(EACH) {
+        for part in ["template", "ifEmpty"] {
+            if let Ok(s) = inner.get_document_mut(part) {
+                s.insert(key, value.clone());
+            }
+        }
+    } else {
+        statement.insert(key, value.clone());
+    }
+}
+
 /// The placeholder for field `field` of the document an expansion ([`step_each`]) is for.
 pub fn step_row(field: &str) -> Bson {
     Bson::Document(doc! {ROW: field})

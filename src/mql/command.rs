@@ -191,6 +191,14 @@ pub enum Command {
         /// Collection.
         collection: String,
     },
+    /// A command run under a collation (SQL `COLLATE`): `command`'s document with `collation` set, on the
+    /// command or, for `update` / `delete`, on each statement (where MongoDB takes it).
+    Collated {
+        /// mongod's collation document (`{locale: "en", strength: 2}`).
+        collation: Document,
+        /// The command.
+        command: Box<Command>,
+    },
 }
 
 impl Command {
@@ -212,6 +220,7 @@ impl Command {
             Command::Drop { .. } => "drop",
             Command::ListCollections { .. } => "listCollections",
             Command::ListIndexes { .. } => "listIndexes",
+            Command::Collated { command, .. } => command.name(),
         }
     }
 
@@ -264,8 +273,33 @@ impl Command {
                     pipeline,
                 }
             }
+            Command::Collated { collation, command } => Command::Collated {
+                collation,
+                command: Box::new(command.into_aggregate_with(stages)?),
+            },
             _ => return None,
         })
+    }
+
+    /// This command under `collation` when it is one that takes a collation (a read, `update`, `delete`,
+    /// `findAndModify`); other commands are returned as they are.
+    pub fn with_collation(self, collation: &Document) -> Command {
+        match self {
+            Command::Find { .. }
+            | Command::Aggregate { .. }
+            | Command::AggregateDb { .. }
+            | Command::Update { .. }
+            | Command::UpdateEach { .. }
+            | Command::Delete { .. }
+            | Command::DeleteEach { .. }
+            | Command::FindAndModify { .. }
+            | Command::Count { .. }
+            | Command::Distinct { .. } => Command::Collated {
+                collation: collation.clone(),
+                command: Box::new(self),
+            },
+            other => other,
+        }
     }
 
     /// Renders the exact command document (without `$db`).
@@ -404,6 +438,29 @@ impl Command {
                 doc! {"listCollections": 1, "filter": filter.clone(), "cursor": {}}
             }
             Command::ListIndexes { collection } => doc! {"listIndexes": collection, "cursor": {}},
+            Command::Collated { collation, command } => {
+                let mut d = command.to_document();
+                let statements = match command.as_ref() {
+                    Command::Update { .. } | Command::UpdateEach { .. } => Some("updates"),
+                    Command::Delete { .. } | Command::DeleteEach { .. } => Some("deletes"),
+                    _ => None,
+                };
+                match statements {
+                    Some(key) => {
+                        if let Ok(list) = d.get_array_mut(key) {
+                            for s in list {
+                                if let Bson::Document(s) = s {
+                                    super::chain::set_in_statements(s, "collation", collation);
+                                }
+                            }
+                        }
+                    }
+                    None => {
+                        d.insert("collation", collation.clone());
+                    }
+                }
+                d
+            }
         }
     }
 }

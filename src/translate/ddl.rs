@@ -134,9 +134,15 @@ impl Translator {
                     }
                     options.insert("storageEngine", doc! {"wiredTiger": {"configString": format!("block_compressor={v}")}});
                 }
+                // The default collation of the collection's commands and indexes (PostgreSQL's ICU names).
+                "collation" => {
+                    if let Some(c) = super::collate::collation_of(&text(o)?, ident_pos(&o.key))? {
+                        options.insert("collation", c);
+                    }
+                }
                 other => {
                     return Err(Error::Invalid {
-                        message: format!("unknown collection option {other} (known: ttl_field, expire_after_seconds, capped, size, max, storage_engine, compression)"),
+                        message: format!("unknown collection option {other} (known: ttl_field, expire_after_seconds, capped, size, max, storage_engine, compression, collation)"),
                         position: ident_pos(&o.key),
                     })
                 }

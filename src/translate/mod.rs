@@ -11,6 +11,7 @@
 mod aggregate;
 pub mod catalog;
 mod check;
+mod collate;
 pub(crate) mod column_default;
 pub(crate) mod context;
 mod create_table_as;
@@ -263,6 +264,9 @@ fn translate_statement_here(
         line: text.line,
         column: text.column,
     };
+    // COLLATE clauses become the commands' collation (collate.rs).
+    let (collated, collation) = collate::extract(stmt)?;
+    let stmt = collated.as_ref().unwrap_or(stmt);
     // Errors without a position of their own point at the statement.
     let (steps, output) = t.statement(stmt, text).map_err(|e| match e {
         Error::Unsupported {
@@ -280,6 +284,13 @@ fn translate_statement_here(
         },
         other => other,
     })?;
+    let steps = match collation {
+        Some(c) => {
+            let c = c.unwrap_or_else(|| bson::doc! {"locale": "simple"});
+            steps.into_iter().map(|s| s.with_collation(&c)).collect()
+        }
+        None => steps,
+    };
     if t.max_depth > SHALLOW_TRANSLATION {
         // Only a deep expression can make a deep command; the check reads the documents without recursion.
         for step in &steps {

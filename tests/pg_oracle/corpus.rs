@@ -3,6 +3,9 @@
 //!
 //! `-- name: NAME` starts a case, whose statements each end with `;` at the end of a line.
 
+/// Issue 16: COLLATE with PostgreSQL's ICU collations (the command's collation).
+#[allow(dead_code)]
+pub const CORPUS_COLLATION: &str = include_str!("../oracle_data/pg_collation.sql");
 /// The corpus text.
 pub const CORPUS: &str = include_str!("../oracle_data/pg_queries.sql");
 /// Issue 17's cases (RETURNING on INSERT, DISTINCT ON, statistics aggregates, array / JSON functions).

@@ -59,9 +59,16 @@ pub fn ping() -> Result<(), String> {
     }
 }
 
-/// Recreates the schema and loads the data script.
+/// ICU collations the collation cases name that PostgreSQL does not predefine (tests/oracle_data/
+/// pg_collation.sql): the nondeterministic case- and accent-insensitive ones, and numeric ordering.
+const COLLATIONS: &str = "CREATE COLLATION \"und-u-ks-level1\" (provider = icu, locale = 'und-u-ks-level1', deterministic = false);
+CREATE COLLATION \"und-u-ks-level2\" (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE COLLATION \"en-u-kn-true\" (provider = icu, locale = 'en-u-kn-true');
+";
+
+/// Recreates the schema (with the ICU collations of [`COLLATIONS`]) and loads the data script.
 pub fn load(data_script: &str) -> Result<(), String> {
-    let script = format!("SET client_min_messages = warning;\nDROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n{data_script}");
+    let script = format!("SET client_min_messages = warning;\nDROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n{COLLATIONS}{data_script}");
     run_psql(&script).map(|_| ())
 }
 

@@ -35,6 +35,7 @@ const CREATE_OPTIONS: &[&str] = &[
     "pipeline",
     "storageEngine",
     "indexOptionDefaults",
+    "collation",
     "writeConcern",
     "comment",
     "lsid",
@@ -77,6 +78,17 @@ pub(super) fn create(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
             return Err(CommandError::type_mismatch("'validator' must be an object"));
         };
         Matcher::compile(v)?;
+    }
+    // The default collation is kept as mongod keeps it: resolved (every field), or not at all when simple.
+    if let Some(c) = options.get("collation") {
+        match crate::engine::collation::Collation::parse(c)? {
+            Some(c) => {
+                options.insert("collation", c.spec().clone());
+            }
+            None => {
+                options.remove("collation");
+            }
+        }
     }
     if options.get_bool("capped").unwrap_or(false) && !options.contains_key("size") {
         return Err(CommandError::invalid_options(
@@ -240,6 +252,12 @@ pub(super) fn create_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comm
             return Err(CommandError::type_mismatch("index specs must be objects"));
         };
         let mut s = s.clone();
+        // An index without a collation takes the collection's default one (as mongod).
+        if !s.contains_key("collation") {
+            if let Some(c) = coll.options.get("collation") {
+                s.insert("collation", c.clone());
+            }
+        }
         if !s.contains_key("name") {
             if let Ok(k) = s.get_document("key") {
                 let n = default_name(k);

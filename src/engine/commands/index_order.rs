@@ -105,11 +105,13 @@ pub(super) fn first_in_order(
     vars: &Vars,
     want: usize,
 ) -> Result<Option<Vec<Document>>, CommandError> {
-    let Some(ix) = coll
-        .indexes
-        .iter()
-        .find(|ix| ix.fields.len() == 1 && ix.serves(&order.field))
-    else {
+    // An index orders strings by its collation: it serves the sort only when that is the command's.
+    let active = crate::engine::collation::active();
+    let Some(ix) = coll.indexes.iter().find(|ix| {
+        ix.fields.len() == 1
+            && ix.serves(&order.field)
+            && crate::engine::collation::same(ix.collation.as_ref(), active.as_ref())
+    }) else {
         return Ok(None);
     };
     if ix.has_empty_array() {

@@ -4,11 +4,9 @@
 //! that looks right). The statements inside `update` and `delete` are checked the same way, so an update
 //! statement's `sort` (which 7.0 does not have) is refused rather than ignored.
 //!
-//! A `collation` other than the simple one is refused (238 NotImplemented): the engine compares strings by
-//! bytes, and applying no collation silently would return and write other documents than mongod.
+//! A `collation` is validated here (mongod's errors for a malformed one, `collation.rs`) before anything runs.
 
 use super::field_types;
-use crate::engine::error_codes::ErrorCode;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 
@@ -147,7 +145,7 @@ fn unknown(path: &str) -> CommandError {
     CommandError::location(40415, format!("BSON field '{path}' is an unknown field."))
 }
 
-/// Refuses a field `command` does not take (40415) and a collation the engine cannot apply (238), in the
+/// Refuses a field `command` does not take (40415) and a malformed collation, in the
 /// command and in the statements of `update` / `delete`. Commands this module does not list pass.
 pub(super) fn check(command: &str, cmd: &Document) -> Result<(), CommandError> {
     let Some(fields) = specific(command) else {
@@ -214,23 +212,9 @@ pub(super) fn check(command: &str, cmd: &Document) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// The simple collation (`{locale: "simple"}`, byte order) is what the engine applies; any other is refused.
+/// A collation mongod would accept (and the engine can apply): errors as `collation.rs` gives them.
 fn check_collation(v: &Bson) -> Result<(), CommandError> {
-    let Bson::Document(c) = v else {
-        return Err(CommandError::type_mismatch(
-            "BSON field 'collation' is the wrong type, expected type 'object'",
-        ));
-    };
-    if c.len() == 1 && c.get_str("locale").ok() == Some("simple") {
-        return Ok(());
-    }
-    Err(CommandError::new(
-        ErrorCode::NotImplemented,
-        format!(
-            "collation {c} is not supported by the embedded engine (it compares strings by their bytes, as \
-             the simple collation does); refused rather than ignored"
-        ),
-    ))
+    crate::engine::collation::Collation::parse(v).map(|_| ())
 }
 
 #[cfg(test)]
@@ -264,23 +248,23 @@ mod tests {
     }
 
     #[test]
-    fn only_the_simple_collation_is_taken() {
+    fn collations_are_validated_as_mongod_does() {
         assert!(check(
             "find",
-            &doc! {"find": "s", "collation": {"locale": "simple"}}
+            &doc! {"find": "s", "collation": {"locale": "en", "strength": 2}}
         )
         .is_ok());
         let e = check(
             "find",
-            &doc! {"find": "s", "collation": {"locale": "en", "strength": 2}},
+            &doc! {"find": "s", "collation": {"locale": "en", "strength": 9}},
         )
         .unwrap_err();
-        assert_eq!(e.code, 238);
+        assert_eq!(e.code, 9);
         let e = check(
             "delete",
-            &doc! {"delete": "s", "deletes": [{"q": {}, "limit": 0, "collation": {"locale": "en"}}]},
+            &doc! {"delete": "s", "deletes": [{"q": {}, "limit": 0, "collation": {"locale": "xx"}}]},
         )
         .unwrap_err();
-        assert_eq!(e.code, 238);
+        assert_eq!(e.code, 2);
     }
 }

@@ -23,6 +23,7 @@ mod validation_details;
 mod write;
 mod write_checks;
 
+use super::collation;
 use super::expr::Vars;
 use super::pipeline::{Catalog, Pipeline};
 use super::storage::{Collection, State};
@@ -73,6 +74,8 @@ pub(super) fn run(
         vars,
         seq: std::cell::Cell::new(0),
     };
+    // The command's collation (or its collection's / view's default) is active while it runs.
+    let _collation = collation::enter(command_collation(&ctx, name, cmd)?);
     let reply = dispatch(&ctx, name, cmd);
     // The command's changes were appended under the write lock, now released: wait for the fsync when the
     // write concern asks for it (concurrent writers share one fsync).
@@ -83,6 +86,76 @@ pub(super) fn run(
     let mut reply = reply?;
     reply.insert("ok", 1.0);
     Ok(reply)
+}
+
+/// The collation a command runs under: its `collation` field, else the default collation of the collection
+/// or view it names (`None`: simple). A view's collation cannot be overridden (167), as in mongod.
+fn command_collation(
+    ctx: &Ctx,
+    name: &str,
+    cmd: &Document,
+) -> Result<Option<std::sync::Arc<collation::Collation>>, CommandError> {
+    // `explain` runs its inner command under that command's collation.
+    if name == "explain" {
+        return match cmd.get("explain") {
+            Some(Bson::Document(inner)) => match inner.keys().next() {
+                Some(n) if n != "explain" => command_collation(ctx, &n.clone(), inner),
+                _ => Ok(None),
+            },
+            _ => Ok(None),
+        };
+    }
+    let takes = matches!(
+        name,
+        "find"
+            | "aggregate"
+            | "count"
+            | "distinct"
+            | "update"
+            | "delete"
+            | "findAndModify"
+            | "findandmodify"
+            // no `collation` field, but a validator compares by the collection's default collation
+            | "insert"
+    );
+    if !takes {
+        return Ok(None);
+    }
+    let given = collation::of_command(cmd)?;
+    // No collection anywhere has a default collation: nothing to look up (the usual case).
+    if !collation::defaults_exist() {
+        return Ok(given.flatten());
+    }
+    let Ok(Bson::String(coll)) = cmd.get(name).ok_or(()) else {
+        return Ok(given.flatten());
+    };
+    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let Some(c) = get_coll(&state, ctx.db, coll) else {
+        return Ok(given.flatten());
+    };
+    let default = collation::of_options(&c.options);
+    match given {
+        Some(g) if c.is_view() && !collation::same(g.as_ref(), default.as_ref()) => {
+            Err(CommandError::new(
+                ErrorCode::OptionNotSupportedOnView,
+                format!(
+                    "Cannot override a view's default collation {}",
+                    default.as_ref().map_or_else(
+                        || "{ locale: \"simple\" }".to_string(),
+                        |d| d.spec().to_string()
+                    )
+                ),
+            ))
+        }
+        Some(g) => Ok(g),
+        None => Ok(default),
+    }
+}
+
+/// The collation scope of one `update` / `delete` statement that names its own collation (`None`: the
+/// command's stays active).
+fn statement_collation(s: &Document) -> Result<Option<collation::Scope>, CommandError> {
+    Ok(collation::of_command(s)?.map(collation::enter))
 }
 
 /// The namespace `currentOp` shows for a command: `db.collection` for commands on a collection, `db.$cmd`
@@ -732,10 +805,27 @@ impl Catalog for StateCatalog<'_> {
         each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
     ) -> Option<Result<(), CommandError>> {
         let coll = get_coll(self.state, self.db, collection).filter(|c| !c.is_view())?;
+        // Under the command's collation an index serves string values only when it has that collation
+        // (then probed with the values' sort keys); otherwise the caller's hash join decides.
+        let active = crate::engine::collation::active();
         let ix = coll
             .indexes
             .iter()
             .find(|ix| ix.fields.len() == 1 && ix.serves(field))?;
+        let keyed: Vec<Bson>;
+        let values = if crate::engine::collation::same(ix.collation.as_ref(), active.as_ref()) {
+            match &ix.collation {
+                Some(c) => {
+                    keyed = values.iter().map(|v| c.index_key(v)).collect();
+                    &keyed[..]
+                }
+                None => values,
+            }
+        } else if values.iter().any(crate::engine::collation::has_string) {
+            return None;
+        } else {
+            values
+        };
         let mut rids: Vec<_> = values.iter().flat_map(|v| ix.lookup(v)).collect();
         // Natural order; a record holding several equal keys (`[1, 1.0]`) is listed once.
         rids.sort_unstable();

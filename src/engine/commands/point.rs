@@ -179,10 +179,15 @@ fn lookup<'c>(
     probe: &Probe<'_>,
     limit: usize,
 ) -> Option<Vec<&'c RawDocument>> {
+    // A collection with a default collation compares by it (the general path applies it); an index with a
+    // collation keys strings by sort keys.
+    if coll.options.contains_key("collation") {
+        return None;
+    }
     let ix = coll
         .indexes
         .iter()
-        .find(|ix| ix.fields.len() == 1 && ix.serves(field))?;
+        .find(|ix| ix.fields.len() == 1 && ix.serves(field) && ix.collation.is_none())?;
     let key = match probe {
         Probe::Str(s) => KeyRef::Str(s),
         Probe::Value(v) => KeyRef::Value(v),

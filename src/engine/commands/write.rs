@@ -480,6 +480,8 @@ pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
                 ));
             };
             let _hint = super::hint::scoped(ctx.db, name, s.get("hint"));
+            // A statement's own collation replaces the collection's default for it.
+            let _collation = super::statement_collation(s)?;
             let q = opt_doc(s, "q")?.cloned().ok_or_else(|| {
                 CommandError::location(
                     40414,
@@ -577,6 +579,8 @@ pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
                 ));
             };
             let _hint = super::hint::scoped(ctx.db, name, s.get("hint"));
+            // A statement's own collation replaces the collection's default for it.
+            let _collation = super::statement_collation(s)?;
             let q = opt_doc(s, "q")?.cloned().ok_or_else(|| {
                 CommandError::location(
                     40414,

@@ -10,11 +10,32 @@ use super::want_doc;
 use crate::engine::expr::{Expr, Vars};
 use crate::engine::numeric::Num;
 use crate::engine::sort::SortSpec;
-use crate::engine::storage::collection::IndexKey;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+
+/// A partition key, ordered (and equal) by the BSON order under the command's collation: partitions of
+/// strings equal by the collation are one partition, as mongod sorts them.
+#[derive(Debug, Clone)]
+struct PartKey(Bson);
+
+impl PartialEq for PartKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for PartKey {}
+impl PartialOrd for PartKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for PartKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        crate::engine::bson_order::compare(&self.0, &other.0)
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 enum Bound {
@@ -196,7 +217,7 @@ impl SetWindowFields {
 
     /// Runs the stage.
     pub fn run(&self, docs: Vec<Document>, vars: &Vars) -> Result<Vec<Document>, CommandError> {
-        let mut parts: BTreeMap<IndexKey, Vec<Document>> = BTreeMap::new();
+        let mut parts: BTreeMap<PartKey, Vec<Document>> = BTreeMap::new();
         let mem = &vars.memory;
         let mut held = 0usize;
         for d in docs {
@@ -220,7 +241,7 @@ impl SetWindowFields {
                     "An expression used to partition cannot evaluate to value of type array",
                 ));
             }
-            parts.entry(IndexKey(vec![key])).or_default().push(d);
+            parts.entry(PartKey(key)).or_default().push(d);
         }
         let mut out = Vec::new();
         for (_, mut part) in parts {
@@ -592,13 +613,13 @@ mod tests {
             docs: Vec<Document>,
             vars: &Vars,
         ) -> Result<Vec<Document>, CommandError> {
-            let mut parts: BTreeMap<IndexKey, Vec<Document>> = BTreeMap::new();
+            let mut parts: BTreeMap<PartKey, Vec<Document>> = BTreeMap::new();
             for d in docs {
                 let key = match &self.partition {
                     Some(e) => e.eval(&d, vars)?.unwrap_or(Bson::Null),
                     None => Bson::Null,
                 };
-                parts.entry(IndexKey(vec![key])).or_default().push(d);
+                parts.entry(PartKey(key)).or_default().push(d);
             }
             let mut out = Vec::new();
             for (_, mut part) in parts {

@@ -43,17 +43,18 @@ pub struct Collection {
 impl Collection {
     /// An empty collection with the given options.
     pub fn new(ns: impl Into<String>, options: Document) -> Collection {
-        let is_view = options.contains_key("viewOn");
+        let default = crate::engine::collation::of_options(&options);
+        let indexes = if options.contains_key("viewOn") {
+            Vec::new()
+        } else {
+            vec![Index::id_index(default.as_ref())]
+        };
         Collection {
             ns: ns.into(),
             options,
             records: Records::default(),
             next_rid: 1,
-            indexes: if is_view {
-                Vec::new()
-            } else {
-                vec![Index::id_index()]
-            },
+            indexes,
         }
     }
 
@@ -334,6 +335,7 @@ impl Collection {
         let mut ix = Index::from_spec(spec)?;
         if let Some(existing) = self.indexes.iter().find(|i| i.name == ix.name) {
             let same = existing.spec.get("key") == ix.spec.get("key")
+                && existing.spec.get("collation") == ix.spec.get("collation")
                 && existing.unique == ix.unique
                 && existing.expire_after_seconds == ix.expire_after_seconds
                 && existing.sparse == ix.sparse;
@@ -342,11 +344,11 @@ impl Collection {
             }
             return Err(CommandError::new(ErrorCode::IndexKeySpecsConflict, format!("An existing index has the same name as the requested index. Requested index: {}, existing index: {}", ix.spec, existing.spec)));
         }
-        if let Some(existing) = self
-            .indexes
-            .iter()
-            .find(|i| i.spec.get("key") == ix.spec.get("key"))
-        {
+        // Indexes on one key pattern may differ by collation (as in mongod).
+        if let Some(existing) = self.indexes.iter().find(|i| {
+            i.spec.get("key") == ix.spec.get("key")
+                && i.spec.get("collation") == ix.spec.get("collation")
+        }) {
             if existing.unique == ix.unique
                 && existing.expire_after_seconds == ix.expire_after_seconds
             {
@@ -393,11 +395,30 @@ impl Collection {
 
     /// Record ids that may match `filter`, from an index on an equality / range predicate of a top-level
     /// conjunct; `None` when no index applies (scan everything). Always a superset of the matches.
+    ///
+    /// Under a collation (the thread's active one, `collation.rs`) an index answers a predicate on strings
+    /// only when it has that same collation (its keys are then the collation's sort keys, and so are the
+    /// predicate's values here); predicates without strings compare alike under every collation.
     pub fn candidates(&self, filter: &Document) -> Option<Vec<RecordId>> {
+        let active = crate::engine::collation::active();
         let mut best: Option<BTreeSet<RecordId>> = None;
         for (field, pred) in conjuncts(filter) {
-            let Some(ix) = self.indexes.iter().find(|ix| ix.serves(&field)) else {
+            let same = |ix: &&Index| {
+                crate::engine::collation::same(ix.collation.as_ref(), active.as_ref())
+            };
+            let serving = || self.indexes.iter().filter(|ix| ix.serves(&field));
+            let Some(ix) = serving().find(same).or_else(|| serving().next()) else {
                 continue;
+            };
+            let pred = if crate::engine::collation::same(ix.collation.as_ref(), active.as_ref()) {
+                match &ix.collation {
+                    Some(c) => c.index_key(&pred),
+                    None => pred,
+                }
+            } else if crate::engine::collation::has_string(&pred) {
+                continue;
+            } else {
+                pred
             };
             let Some(set) = predicate_range(ix, &pred) else {
                 continue;

@@ -5,7 +5,8 @@
 use super::probe_table::ProbeTable;
 pub use super::records::RecordId;
 use super::records::{Records, Stored};
-use crate::engine::bson_order::{compare, order_prefix};
+use crate::engine::bson_order::{compare_simple as compare, order_prefix};
+use crate::engine::collation::{self, Collation};
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::expr::Vars;
 use crate::engine::matcher::Matcher;
@@ -16,6 +17,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::ops::Bound;
+use std::sync::Arc;
 
 /// An index key: the indexed values in key-pattern order, ordered by the BSON comparison order.
 #[derive(Debug, Clone)]
@@ -118,6 +120,9 @@ pub struct Index {
     pub partial: Option<Matcher>,
     /// TTL: seconds after the indexed date at which the document expires.
     pub expire_after_seconds: Option<i64>,
+    /// The index's collation (`None`: simple): its string keys are the collation's sort keys
+    /// ([`Collation::index_key`]), so its order and uniqueness are the collation's.
+    pub collation: Option<Arc<Collation>>,
     entries: BTreeMap<IndexKey, Rids>,
     /// Equality probes of a single-field index: each key's [`key_hash`] to its records and their documents,
     /// so a point lookup is one hash probe rather than a walk down `entries`, where every comparison chases
@@ -195,14 +200,22 @@ impl Index {
                 "TTL indexes are single-field indexes, compound indexes do not support TTL",
             ));
         }
+        let collation = match spec.get("collation") {
+            Some(c) => Collation::parse(c)?,
+            None => None,
+        };
         let mut full = Document::new();
         full.insert("v", 2);
         full.insert("key", key.clone());
         full.insert("name", name.clone());
         for (k, v) in spec {
-            if !matches!(k.as_str(), "key" | "name" | "v" | "ns") {
+            if !matches!(k.as_str(), "key" | "name" | "v" | "ns" | "collation") {
                 full.insert(k.clone(), v.clone());
             }
+        }
+        // As mongod: a simple-collation index shows no `collation`, another shows the resolved spec.
+        if let Some(c) = &collation {
+            full.insert("collation", c.spec().clone());
         }
         Ok(Index {
             name,
@@ -211,6 +224,7 @@ impl Index {
             sparse: matches!(spec.get("sparse"), Some(Bson::Boolean(true))),
             partial,
             expire_after_seconds,
+            collation,
             spec: full,
             entries: BTreeMap::new(),
             hashed: ProbeTable::default(),
@@ -219,11 +233,14 @@ impl Index {
         })
     }
 
-    /// The `_id_` index every collection has.
-    pub fn id_index() -> Index {
+    /// The `_id_` index every collection has, with the collection's default collation (as mongod).
+    pub fn id_index(collation: Option<&Arc<Collation>>) -> Index {
         let mut spec = Document::new();
         spec.insert("key", bson::doc! {"_id": 1});
         spec.insert("name", "_id_");
+        if let Some(c) = collation {
+            spec.insert("collation", c.spec().clone());
+        }
         let mut ix = Index::from_spec(&spec).unwrap_or_else(|_| unreachable_index());
         ix.unique = true;
         ix
@@ -232,6 +249,8 @@ impl Index {
     /// The keys `doc` contributes (several for arrays: a multikey index); none when sparse / partial exclude it.
     pub fn keys_for(&self, doc: &Document) -> Vec<IndexKey> {
         if let Some(p) = &self.partial {
+            // The partial filter compares by the index's collation, whatever command writes.
+            let _scope = collation::enter(self.collation.clone());
             if !p
                 .matches(doc, &Vars::new(bson::DateTime::from_millis(0)))
                 .unwrap_or(false)
@@ -248,6 +267,8 @@ impl Index {
             }
             per_field.push(if vals.is_empty() {
                 vec![Bson::Null]
+            } else if let Some(c) = &self.collation {
+                vals.iter().map(|v| c.index_key(v)).collect()
             } else {
                 vals
             });
@@ -284,7 +305,11 @@ impl Index {
                     Some(RawBsonRef::Array(_)) => break,
                     Some(v) => {
                         any_present = true;
-                        key.push(Bson::try_from(v).map_err(invalid)?);
+                        let v = Bson::try_from(v).map_err(invalid)?;
+                        key.push(match &self.collation {
+                            Some(c) => c.index_key(&v),
+                            None => v,
+                        });
                     }
                 }
             }
@@ -589,6 +614,7 @@ fn unreachable_index() -> Index {
         sparse: false,
         partial: None,
         expire_after_seconds: None,
+        collation: None,
         entries: BTreeMap::new(),
         hashed: ProbeTable::default(),
         seed: RandomState::default(),
