@@ -4,7 +4,9 @@
 //! inserts/s against the in-memory engine; recovery time (journal replay and checkpoint load) and bytes on
 //! disk per session document at 100k sessions (and 1M with `SQLMONGO_BENCH_1M=1`); point lookups/s with and
 //! without `--data`. `SQLMONGO_BENCH_RECOVERY_ONLY=1`: only the journal-replay / checkpoint-load comparison
-//! (wall and CPU time).
+//! (wall and CPU time). `SQLMONGO_BENCH_INSERTS_ONLY=1`: only the fsync time and the insert rates;
+//! `SQLMONGO_BENCH_CLIENTS=1,32` the client counts measured, `SQLMONGO_BENCH_REPEAT=N` each insert figure
+//! measured N times (the machine is shared: compare figures of one run).
 
 #[path = "support/engine_docs.rs"]
 mod engine_docs;
@@ -259,34 +261,60 @@ fn main() {
         fsync_time(&probe).as_secs_f64() * 1e3
     );
     let _ = std::fs::remove_dir_all(&probe);
-    for clients in [1usize, 32] {
-        let per = if clients == 1 { 2000 } else { 1000 };
-        let dir = temp(&format!("j-{clients}"));
-        let (e, s) = durable(&dir);
-        let before = s.fsyncs();
-        let rate = insert_rate(&e, clients, per, Some(doc! {"w": 1, "j": true}));
-        let fsyncs = s.fsyncs() - before;
-        println!(
-            "durable inserts (j:true), {clients} client(s): {rate:.0}/s ({:.1} commits per fsync)",
-            (clients * per) as f64 / fsyncs.max(1) as f64
-        );
-        drop(e);
-        drop(s);
-        let _ = std::fs::remove_dir_all(&dir);
+    let env_is = |k: &str| std::env::var(k).is_ok_and(|v| v == "1");
+    let client_counts: Vec<usize> = std::env::var("SQLMONGO_BENCH_CLIENTS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|c| c.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1, 32]);
+    let repeat: usize = std::env::var("SQLMONGO_BENCH_REPEAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    for _ in 0..repeat {
+        for &clients in &client_counts {
+            let per = if clients == 1 { 2000 } else { 1000 };
+            let dir = temp(&format!("j-{clients}"));
+            let (e, s) = durable(&dir);
+            let before = s.fsyncs();
+            let cpu = cpu_time();
+            let rate = insert_rate(&e, clients, per, Some(doc! {"w": 1, "j": true}));
+            let cpu = cpu_time() - cpu;
+            let fsyncs = s.fsyncs() - before;
+            println!(
+                "durable inserts (j:true), {clients} client(s): {rate:.0}/s ({:.1} commits per fsync, {:.1} us CPU per insert)",
+                (clients * per) as f64 / fsyncs.max(1) as f64,
+                cpu.as_secs_f64() * 1e6 / (clients * per) as f64
+            );
+            drop(e);
+            drop(s);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
-    for clients in [1usize, 32] {
-        let per = if clients == 1 { 20_000 } else { 2_000 };
-        let mem = insert_rate(&memory(), clients, per, None);
-        let dir = temp(&format!("nj-{clients}"));
-        let (e, s) = durable(&dir);
-        let rate = insert_rate(&e, clients, per, Some(doc! {"w": 1, "j": false}));
-        println!(
-            "j:false inserts, {clients} client(s): {rate:.0}/s; in memory {mem:.0}/s ({:.0}%)",
-            100.0 * rate / mem
-        );
-        drop(e);
-        drop(s);
-        let _ = std::fs::remove_dir_all(&dir);
+    for _ in 0..repeat {
+        for &clients in &client_counts {
+            let per = if clients == 1 { 20_000 } else { 2_000 };
+            let cpu = cpu_time();
+            let mem = insert_rate(&memory(), clients, per, None);
+            let mem_cpu = cpu_time() - cpu;
+            let dir = temp(&format!("nj-{clients}"));
+            let (e, s) = durable(&dir);
+            let cpu = cpu_time();
+            let rate = insert_rate(&e, clients, per, Some(doc! {"w": 1, "j": false}));
+            let cpu = cpu_time() - cpu;
+            let us = |c: Duration| c.as_secs_f64() * 1e6 / (clients * per) as f64;
+            println!(
+                "j:false inserts, {clients} client(s): {rate:.0}/s; in memory {mem:.0}/s ({:.0}%); {:.1} / {:.1} us CPU per insert",
+                100.0 * rate / mem,
+                us(cpu),
+                us(mem_cpu)
+            );
+            drop(e);
+            drop(s);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+    if env_is("SQLMONGO_BENCH_INSERTS_ONLY") {
+        return;
     }
     if std::env::var("SQLMONGO_BENCH_RECOVERY_ONLY").is_ok_and(|v| v == "1") {
         journal_vs_checkpoint(100_000);

@@ -111,6 +111,73 @@ pub fn projection_fields(spec: &Document, out: &mut Vec<String>) -> bool {
     true
 }
 
+/// Adds the top-level fields of the input documents that a run of pipeline stages reads to `out`, up to
+/// the first stage whose output is made only of what it read (an inclusion `$project`, `$group`, `$count`);
+/// `false` when the stages may read any field, or no such stage ends them (the documents then leave the
+/// pipeline whole). A `$lookup` reads its `localField` and what its `let` expressions read from the input
+/// document (its sub-pipeline reads the foreign documents); the fields stages add are listed too, which is
+/// harmless.
+pub fn pipeline_fields(stages: &[Bson], out: &mut Vec<String>) -> bool {
+    let top = |p: &str| p.split('.').next().unwrap_or(p).to_string();
+    for stage in stages {
+        let Some(stage) = stage.as_document().filter(|d| d.len() == 1) else {
+            return false;
+        };
+        let Some((name, spec)) = stage.iter().next() else {
+            return false;
+        };
+        match (name.as_str(), spec) {
+            ("$project", Bson::Document(p)) => return projection_fields(p, out),
+            ("$group", g @ Bson::Document(_)) => return expr_fields(g, out),
+            ("$count", _) => return true,
+            ("$match", Bson::Document(f)) => {
+                if !filter_fields(f, out) {
+                    return false;
+                }
+            }
+            ("$addFields" | "$set", a @ Bson::Document(_)) => {
+                if !expr_fields(a, out) {
+                    return false;
+                }
+            }
+            ("$unset", Bson::String(_) | Bson::Array(_)) | ("$limit" | "$skip", _) => {}
+            ("$sort", Bson::Document(keys)) => {
+                for (k, v) in keys {
+                    if !matches!(v, Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_)) {
+                        return false;
+                    }
+                    push(out, &top(k));
+                }
+            }
+            ("$unwind", Bson::String(path)) => match path.strip_prefix('$') {
+                Some(p) => push(out, &top(p)),
+                None => return false,
+            },
+            ("$lookup", Bson::Document(l)) => {
+                if let Some(local) = l.get("localField") {
+                    match local {
+                        Bson::String(p) => push(out, &top(p)),
+                        _ => return false,
+                    }
+                }
+                match l.get("let") {
+                    None => {}
+                    Some(Bson::Document(lets)) => {
+                        for (_, e) in lets {
+                            if !expr_fields(e, out) {
+                                return false;
+                            }
+                        }
+                    }
+                    Some(_) => return false,
+                }
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
 fn push(out: &mut Vec<String>, name: &str) {
     if !out.iter().any(|f| f == name) {
         out.push(name.to_string());
@@ -484,6 +551,67 @@ fn assign(
 mod tests {
     use super::*;
     use bson::{bson, doc};
+
+    #[test]
+    fn pipelines_name_the_fields_they_read_up_to_a_closing_stage() {
+        let reads = |stages: Vec<Bson>| {
+            let mut f = Vec::new();
+            pipeline_fields(&stages, &mut f).then_some(f)
+        };
+        let v = |names: &[&str]| Some(names.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        // The translator's correlated EXISTS: the lookup's local field and `let`, the `$match` on the
+        // joined array, the select list.
+        let exists = vec![
+            bson!({"$lookup": {"from": "o", "localField": "u.x", "foreignField": "u", "let": {"o0": "$u", "o1": "$s"},
+                "pipeline": [{"$match": {"$expr": {"$eq": ["$$ROOT", "$$o0"]}}}], "as": "__sq0"}}),
+            bson!({"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}}),
+            bson!({"$sort": {"t": 1}}),
+            bson!({"$limit": 3}),
+            bson!({"$project": {"_id": 0, "c0": "$s"}}),
+            bson!({"$unwind": "$$ROOT"}),
+        ];
+        assert_eq!(reads(exists), v(&["u", "s", "__sq0", "t"]));
+        assert_eq!(
+            reads(vec![
+                bson!({"$set": {"a": "$b"}}),
+                bson!({"$unwind": "$c"}),
+                bson!({"$group": {"_id": "$a", "n": {"$sum": "$d"}}}),
+            ]),
+            v(&["b", "c", "a", "d"])
+        );
+        assert_eq!(reads(vec![bson!({"$count": "n"})]), v(&[]));
+        // No closing stage: the documents leave whole. Unknown stages and whole-document reads: any field.
+        assert_eq!(reads(vec![bson!({"$match": {"a": 1}})]), None);
+        assert_eq!(
+            reads(vec![
+                bson!({"$replaceRoot": {"newRoot": "$$ROOT"}}),
+                bson!({"$project": {"a": 1}})
+            ]),
+            None
+        );
+        assert_eq!(
+            reads(vec![
+                bson!({"$lookup": {"from": "o", "let": {"r": "$$ROOT"}, "pipeline": [], "as": "j"}}),
+                bson!({"$project": {"a": 1}})
+            ]),
+            None
+        );
+        assert_eq!(
+            reads(vec![
+                bson!({"$skip": 1}),
+                bson!({"$unset": "z"}),
+                bson!({"$project": {"a": 1}})
+            ]),
+            v(&["a", "_id"])
+        );
+        assert_eq!(
+            reads(vec![
+                bson!({"$sort": {"s": {"$meta": "textScore"}}}),
+                bson!({"$project": {"a": 1}})
+            ]),
+            None
+        );
+    }
 
     #[test]
     fn projections_name_the_fields_they_read() {

@@ -337,14 +337,12 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                     return pipeline.run_from(next, docs, &catalog, &ctx.vars);
                 }
             }
-            // [$match,] $project, ...: only the fields the projection reads are parsed from each document.
+            // [$match,] $project, ... (or stages up to one, such as a correlated subquery's `$lookup`s, a
+            // `$match` and the select list's `$project`): only the fields they read are parsed from each
+            // document.
             let mut fields = Vec::new();
-            let reads = match stages
-                .get(start)
-                .and_then(Bson::as_document)
-                .and_then(|d| d.get_document("$project").ok())
-            {
-                Some(spec) if crate::engine::fields::projection_fields(spec, &mut fields) => {
+            let reads = match stages.get(start..) {
+                Some(rest) if crate::engine::fields::pipeline_fields(rest, &mut fields) => {
                     super::Reads::Fields(&fields)
                 }
                 _ => super::Reads::All,

@@ -14,7 +14,7 @@ use crate::engine::matcher::Matcher;
 use crate::engine::pipeline::{NoCatalog, Pipeline};
 use crate::engine::projection::{Context, Projection};
 use crate::engine::sort::SortSpec;
-use crate::engine::storage::{Change, Collection, RecordId, State};
+use crate::engine::storage::{Change, Collection, RecordId, State, Stored};
 use crate::engine::update::{is_operator_update, upsert_seed, ApplyCtx, UpdateSpec};
 use crate::engine::CommandError;
 use bson::{doc, Bson, Document};
@@ -128,9 +128,50 @@ pub(super) fn insert_one(
     vars: &Vars,
     log: &mut Log,
 ) -> Result<RecordId, CommandError> {
-    crate::engine::limits::check_insert(&doc)?;
+    let prepared = Prepared::checked(doc)?;
+    insert_prepared(coll, prepared, vars, log)
+}
+
+/// A document to insert, checked and encoded without the collection (so without the write lock): the
+/// limits checked, then its encoding, whose error is reported after the validator's as before.
+pub(super) struct Prepared {
+    doc: Document,
+    raw: Result<Stored, CommandError>,
+}
+
+impl Prepared {
+    /// `doc` (already with `_id` first) checked against the insert limits and encoded.
+    fn checked(doc: Document) -> Result<Prepared, CommandError> {
+        crate::engine::limits::check_insert(&doc)?;
+        let raw = Collection::encode(&doc);
+        Ok(Prepared { doc, raw })
+    }
+
+    /// An element of an insert's `documents`: `_id` first (generated when absent), checked and encoded.
+    fn element(d: &Bson) -> Result<Prepared, CommandError> {
+        match d {
+            Bson::Document(d) => prepare_insert(d.clone()).and_then(Prepared::checked),
+            _ => Err(CommandError::type_mismatch(
+                "documents to insert must be objects",
+            )),
+        }
+    }
+}
+
+/// The most documents an insert prepares before it takes the write lock (all held at once); a larger
+/// batch prepares each under the lock, as it is inserted.
+const PREPARE_AHEAD: usize = 64;
+
+fn insert_prepared(
+    coll: &mut Collection,
+    prepared: Prepared,
+    vars: &Vars,
+    log: &mut Log,
+) -> Result<RecordId, CommandError> {
+    let Prepared { doc, raw } = prepared;
     validate(coll, &doc, None, vars)?;
-    let rid = coll.insert(doc)?;
+    let rid = coll.insert_encoded(&doc, raw?)?;
+    drop(doc);
     log.put(coll, rid);
     if let Some(max) = coll
         .options
@@ -169,6 +210,13 @@ pub(super) fn insert(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
         ));
     }
     let ordered = cmd.get_bool("ordered").unwrap_or(true);
+    // The copy, `_id`, the limits and the encoding need no collection: done before the lock is taken, which
+    // then covers only the validator, the indexes and the journal append.
+    let mut ahead: Vec<Option<Result<Prepared, CommandError>>> = if docs.len() <= PREPARE_AHEAD {
+        docs.iter().map(|d| Some(Prepared::element(d))).collect()
+    } else {
+        Vec::new()
+    };
     let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
     let state = std::sync::Arc::make_mut(&mut guard);
     let mut log = Log::new(ctx, name);
@@ -176,14 +224,11 @@ pub(super) fn insert(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
     let mut n = 0i32;
     let mut errors = Vec::new();
     for (i, d) in docs.iter().enumerate() {
-        let r = match d {
-            Bson::Document(d) => {
-                prepare_insert(d.clone()).and_then(|d| insert_one(coll, d, &ctx.vars, &mut log))
-            }
-            _ => Err(CommandError::type_mismatch(
-                "documents to insert must be objects",
-            )),
+        let prepared = match ahead.get_mut(i).and_then(Option::take) {
+            Some(p) => p,
+            None => Prepared::element(d),
         };
+        let r = prepared.and_then(|p| insert_prepared(coll, p, &ctx.vars, &mut log));
         match r {
             Ok(_) => n += 1,
             Err(e) if crate::engine::ops::is_interruption(&e) => {

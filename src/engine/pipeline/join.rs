@@ -445,6 +445,20 @@ impl Exec<'_> {
 /// The query language's `localField`/`foreignField` equality between the outer document's values and a
 /// foreign document.
 fn equality_holds(locals: &[Bson], fd: &Document, foreign: &str) -> bool {
+    let holds = |fv: &Bson| {
+        locals
+            .iter()
+            .any(|lv| equal(lv, fv) && same_bracket(lv, fv))
+    };
+    // A top-level field holding no array is the one value `values_at` would list: compared in place, with
+    // no list built and nothing copied (once per candidate of every probe).
+    if !foreign.contains('.') {
+        match fd.get(foreign) {
+            Some(Bson::Array(_)) => {}
+            Some(fv) => return holds(fv),
+            None => return holds(&Bson::Null),
+        }
+    }
     let fvals = values_at(fd, foreign);
     locals
         .iter()

@@ -144,6 +144,13 @@ fn tails() -> Vec<Vec<Bson>> {
             bson!({"$match": {"$expr": {"$gt": [{"$size": "$j"}, 0]}}}),
             bson!({"$unset": "j"}),
         ],
+        // The translator's semi-join shape: the scan parses only the fields the stages read (the lookup's
+        // local field and `let`, the `$match`, the select list), the reference whole documents.
+        vec![
+            bson!({"$match": {"$expr": {"$gt": [{"$size": "$j"}, 0]}}}),
+            bson!({"$project": {"_id": 0, "c0": "$k", "n": {"$size": "$j"}}}),
+        ],
+        vec![bson!({"$project": {"k": 1, "j": 1}})],
     ]
 }
 

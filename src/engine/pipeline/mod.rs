@@ -484,6 +484,21 @@ impl Pipeline {
         }
     }
 
+    /// `$project` of one borrowed document: what [`Pipeline::apply`] of the stage gives for it (its
+    /// intermediate-size check included), without a copy of the input.
+    pub(super) fn project_one(
+        &self,
+        p: &Projection,
+        d: &Document,
+        vars: &Vars,
+    ) -> Result<Document, CommandError> {
+        crate::engine::ops::check()?;
+        let out = p.apply(d, vars)?;
+        // A projection may deepen (`may_deepen`): checked as `apply` checks it.
+        crate::engine::limits::check_intermediate(std::slice::from_ref(&out))?;
+        Ok(out)
+    }
+
     /// Runs one stage over the whole stream.
     fn apply(
         &self,

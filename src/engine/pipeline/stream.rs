@@ -6,7 +6,8 @@
 //! `$skip` / `$limit` between them runs document by document: a leading `$match` is decided on the borrowed
 //! document (only the documents it keeps are copied), and once a `$limit` of that run has let its count
 //! through, no later document can pass it, so [`Stream::push`] says to stop (mongod's pull-based execution
-//! stops there too). The stages after the run (a `$sort`, a `$group`, ...) then run on what came out.
+//! stops there too); a `$project` right after that `$match` (or first) projects the borrowed document, so
+//! the candidate is never copied whole. The stages after the run (a `$sort`, a `$group`, ...) then run on what came out.
 //! The output is the one [`Pipeline::run_range`] gives on the same documents (a property test in
 //! `join_tests.rs` holds the `$lookup` paths built on it to the nested loop).
 
@@ -78,7 +79,15 @@ impl<'p> Stream<'p> {
                 k += 1;
             }
         }
-        let mut cur = vec![d.clone()];
+        // A `$project` next reads the borrowed document: the candidate itself is never copied (a
+        // semi-join's select list of constants copies nothing of it at all).
+        let mut cur = match &stages[k..self.stop.max(k)] {
+            [Stage::Project(p), ..] => {
+                k += 1;
+                vec![self.pipeline.project_one(p, d, vars)?]
+            }
+            _ => vec![d.clone()],
+        };
         while k < self.stop && !cur.is_empty() {
             let left = &mut self.left[k - self.start];
             match &stages[k] {

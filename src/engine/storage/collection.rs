@@ -153,7 +153,17 @@ impl Collection {
     /// Inserts a document (which must already have its `_id`).
     pub fn insert(&mut self, doc: Document) -> Result<RecordId, CommandError> {
         let raw = Stored::new(encode(&doc)?);
-        let keys = self.check_unique(&doc, None)?;
+        self.insert_encoded(&doc, raw)
+    }
+
+    /// [`Collection::insert`] of a document already encoded (by [`Collection::encode`], before the write
+    /// lock was taken): `raw` must be `doc`'s encoding.
+    pub fn insert_encoded(
+        &mut self,
+        doc: &Document,
+        raw: Stored,
+    ) -> Result<RecordId, CommandError> {
+        let keys = self.check_unique(doc, None)?;
         let rid = self.next_rid;
         self.next_rid += 1;
         for (ix, k) in self.indexes.iter_mut().zip(keys) {
@@ -501,6 +511,14 @@ impl Collection {
 }
 
 /// The stored bytes of a document; over 16 MB (mongod's limit) is error 10334.
+impl Collection {
+    /// The stored form of `doc`, as [`Collection::insert`] makes it (no collection needed: a write can
+    /// encode its documents before it takes the write lock).
+    pub fn encode(doc: &Document) -> Result<Stored, CommandError> {
+        encode(doc).map(Stored::new)
+    }
+}
+
 fn encode(doc: &Document) -> Result<RawDocumentBuf, CommandError> {
     let raw = RawDocumentBuf::try_from(doc).map_err(|e| {
         CommandError::new(

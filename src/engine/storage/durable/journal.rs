@@ -2,8 +2,9 @@
 //! batches, one `write` and one `fdatasync` for every commit appended since the last flush (group commit).
 //!
 //! [`Journal::append`] only buffers (and numbers) a commit; [`Journal::sync`] makes the caller wait until its
-//! commit is on disk: the first waiter flushes everything buffered while the others wait for it, then the
-//! next waiter flushes what arrived meanwhile. A background thread flushes every `commit_interval` (mongod's
+//! commit is on disk: the first waiter flushes everything buffered while the others park, each woken by the
+//! flush that covers its commit (by sequence number, never all at once), and the first of those a flush did
+//! not cover leads the next flush at once with what arrived meanwhile. A background thread flushes every `commit_interval` (mongod's
 //! `commitIntervalMs`, 100 ms) so that writes nobody waits for (`j: false`) reach the disk too. An I/O error
 //! fails the journal for good: every later commit and sync is refused, as the disk no longer matches what
 //! was acknowledged.
@@ -15,13 +16,15 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
+use std::thread::{JoinHandle, Thread};
 use std::time::Duration;
 
 #[derive(Debug)]
 struct Inner {
     /// Frames appended and not yet handed to the file.
     buf: Vec<u8>,
+    /// The buffer of the last flush, emptied, kept for the next one (no allocation per flush).
+    spare: Vec<u8>,
     /// The last commit appended.
     appended: u64,
     /// The last commit known durable.
@@ -40,23 +43,20 @@ struct Inner {
     closed: bool,
     /// Flushes done (each one write and one fsync), for measurements.
     fsyncs: u64,
-    /// Commits the last flush carried, and how long its write and fsync took (group commit: see
-    /// [`Journal::sync`]).
-    last_batch: u64,
-    last_flush: Duration,
+    /// Threads parked in [`Journal::sync`] while another flush runs: the commit each waits for. A flush
+    /// wakes exactly those its fsync covered, and the first of the rest to flush next.
+    waiters: Vec<(u64, Thread)>,
 }
-
-/// The longest a flush waits for more commits to join it.
-const MAX_GATHER: Duration = Duration::from_millis(1);
-/// A flush stops waiting once no commit was appended for this long.
-const GATHER_QUIET: Duration = Duration::from_micros(100);
 
 /// The journal of a data directory.
 #[derive(Debug)]
 pub(super) struct Journal {
     dir: PathBuf,
     inner: Mutex<Inner>,
-    cond: Condvar,
+    /// Signalled at the end of every flush (for [`Journal::rotate`], which waits for a flush to end).
+    idle: Condvar,
+    /// Wakes the background flusher early (close).
+    tick: Condvar,
 }
 
 /// The path of the journal of `generation`.
@@ -97,6 +97,7 @@ impl Journal {
             dir,
             inner: Mutex::new(Inner {
                 buf: Vec::new(),
+                spare: Vec::new(),
                 appended: last_seq,
                 durable: last_seq,
                 flushing: false,
@@ -106,10 +107,10 @@ impl Journal {
                 failed: None,
                 closed: false,
                 fsyncs: 0,
-                last_batch: 0,
-                last_flush: Duration::ZERO,
+                waiters: Vec::new(),
             }),
-            cond: Condvar::new(),
+            idle: Condvar::new(),
+            tick: Condvar::new(),
         }
     }
 
@@ -119,99 +120,84 @@ impl Journal {
             .map_err(|_| failure("the journal lock is poisoned"))
     }
 
-    /// Buffers one commit (its encoded changes); returns its sequence number.
+    /// Buffers one commit (its encoded changes); returns its sequence number. The frame is built in place
+    /// in the buffer (no copy of the commit besides the one into the buffer).
     pub(super) fn append(&self, changes: &[u8]) -> Result<u64, CommandError> {
         let mut g = self.lock()?;
         if let Some(f) = &g.failed {
             return Err(failure(f));
         }
         let seq = g.appended + 1;
-        let mut payload = Vec::with_capacity(8 + changes.len());
-        payload.extend_from_slice(&seq.to_le_bytes());
-        payload.extend_from_slice(changes);
         let before = g.buf.len();
-        format::push_frame(&mut g.buf, &payload);
+        format::push_frame_parts(&mut g.buf, &seq.to_le_bytes(), changes);
         g.bytes += (g.buf.len() - before) as u64;
         g.appended = seq;
         Ok(seq)
     }
 
-    /// Waits until commit `seq` is durable, flushing when no one else is.
+    /// Waits until commit `seq` is durable (group commit). The first caller to find no flush running
+    /// becomes the leader: it writes and fsyncs everything appended so far, every commit queued meanwhile
+    /// included. Callers that find a flush running park until a flush covers their commit; the flush that
+    /// ends wakes exactly those (by sequence number), and the first of the others, which leads the next
+    /// flush at once with all that was appended during this one. Disk and CPU overlap: while one group's
+    /// fsync runs, the writers it does not cover go on committing.
     pub(super) fn sync(&self, seq: u64) -> Result<(), CommandError> {
+        let me = std::thread::current();
         let mut g = self.lock()?;
+        let mut parked = false;
         loop {
             if g.durable >= seq {
-                return Ok(());
+                break;
             }
             if let Some(f) = &g.failed {
-                return Err(failure(f));
+                let e = failure(f);
+                if parked {
+                    g.waiters.retain(|(_, t)| t.id() != me.id());
+                }
+                return Err(e);
             }
-            if g.flushing {
-                g = self
-                    .cond
-                    .wait(g)
-                    .map_err(|_| failure("the journal lock is poisoned"))?;
+            if !g.flushing {
+                if parked {
+                    g.waiters.retain(|(_, t)| t.id() != me.id());
+                    parked = false;
+                }
+                self.flush(g)?;
+                g = self.lock()?;
                 continue;
             }
-            if g.last_batch > 1 {
-                g = self.gather(g)?;
+            if !parked {
+                g.waiters.push((seq, me.clone()));
+                parked = true;
             }
-            g = self.flush_locked(g)?;
+            drop(g);
+            // A spurious or stale wake only costs a look at the state.
+            std::thread::park();
+            g = self.lock()?;
         }
+        if parked {
+            // Woken by the flush, which already took this thread off the list; a spurious wake that
+            // found the commit durable (a flush led by another caller) takes itself off.
+            g.waiters.retain(|(_, t)| t.id() != me.id());
+        }
+        Ok(())
     }
 
-    /// Group commit with concurrent writers (the last flush carried several commits): the writers it
-    /// released are about to append their next commits, so the flush waits for them (until no commit came
-    /// for [`GATHER_QUIET`], at most half the last flush's time and [`MAX_GATHER`]) and then carries them
-    /// all in one fsync, rather than flushing at once and leaving them to the next fsync (32 clients then
-    /// split in two groups that alternate, each waiting two fsyncs per commit).
-    fn gather<'a>(
-        &'a self,
-        mut g: MutexGuard<'a, Inner>,
-    ) -> Result<MutexGuard<'a, Inner>, CommandError> {
-        let started = std::time::Instant::now();
-        let limit = (g.last_flush / 2).min(MAX_GATHER);
-        // Others wait as for a flush meanwhile.
-        g.flushing = true;
-        let mut seen = g.appended;
-        loop {
-            let left = limit.saturating_sub(started.elapsed());
-            if left.is_zero() || g.closed {
-                break;
-            }
-            let (next, _) = self
-                .cond
-                .wait_timeout(g, GATHER_QUIET.min(left))
-                .map_err(|_| failure("the journal lock is poisoned"))?;
-            g = next;
-            if g.appended == seen {
-                break;
-            }
-            seen = g.appended;
-        }
-        g.flushing = false;
-        Ok(g)
-    }
-
-    /// Writes and fsyncs everything buffered; the lock is released during the I/O.
-    fn flush_locked<'a>(
-        &'a self,
-        mut g: MutexGuard<'a, Inner>,
-    ) -> Result<MutexGuard<'a, Inner>, CommandError> {
+    /// Writes and fsyncs everything buffered, the lock released during the I/O; then wakes the waiters the
+    /// fsync covered (and the next leader), after releasing the lock so they do not wake into it.
+    fn flush(&self, mut g: MutexGuard<'_, Inner>) -> Result<(), CommandError> {
         let target = g.appended;
-        let batch = target - g.durable;
-        let data = std::mem::take(&mut g.buf);
+        if g.durable >= target || g.flushing {
+            return Ok(());
+        }
+        let spare = std::mem::take(&mut g.spare);
+        let mut data = std::mem::replace(&mut g.buf, spare);
         let Some(mut file) = g.file.take() else {
             return Err(failure("the journal file is not open"));
         };
         g.flushing = true;
         drop(g);
-        let started = std::time::Instant::now();
         let r = file.write_all(&data).and_then(|()| file.sync_data());
-        let took = started.elapsed();
         let mut g = self.lock()?;
-        g.last_batch = batch;
-        g.last_flush = took;
         g.file = Some(file);
         g.flushing = false;
         g.fsyncs += 1;
@@ -224,14 +210,36 @@ impl Journal {
                 g.failed = Some(msg);
             }
         }
-        // Reuse the allocation for the next batch when it is not too large.
-        if g.buf.is_empty() && data.capacity() <= 16 << 20 {
-            let mut data = data;
+        // Reuse the allocation for a later batch when it is not too large.
+        if g.spare.capacity() == 0 && data.capacity() <= 16 << 20 {
             data.clear();
-            g.buf = data;
+            g.spare = data;
         }
-        self.cond.notify_all();
-        Ok(g)
+        let inner = &mut *g;
+        let mut wake: Vec<Thread> = Vec::with_capacity(inner.waiters.len());
+        if inner.failed.is_some() {
+            wake.extend(inner.waiters.drain(..).map(|(_, t)| t));
+        } else {
+            let durable = inner.durable;
+            inner.waiters.retain(|(s, t)| {
+                if *s <= durable {
+                    wake.push(t.clone());
+                    false
+                } else {
+                    true
+                }
+            });
+            // The first of the rest leads the next flush (it stays on the list until it looks).
+            if let Some((_, t)) = inner.waiters.iter().min_by_key(|(s, _)| *s) {
+                wake.push(t.clone());
+            }
+        }
+        drop(g);
+        self.idle.notify_all();
+        for t in wake {
+            t.unpark();
+        }
+        Ok(())
     }
 
     /// Flushes everything appended so far (the background flusher and close).
@@ -247,7 +255,7 @@ impl Journal {
         let mut g = self.lock()?;
         while g.flushing {
             g = self
-                .cond
+                .idle
                 .wait(g)
                 .map_err(|_| failure("the journal lock is poisoned"))?;
         }
@@ -277,7 +285,7 @@ impl Journal {
         if let Ok(mut g) = self.inner.lock() {
             g.closed = true;
         }
-        self.cond.notify_all();
+        self.tick.notify_all();
         self.flush_all()
     }
 }
@@ -288,7 +296,8 @@ pub(super) fn spawn_flusher(journal: Arc<Journal>, every: Duration) -> Option<Jo
         .name("sqlmongo-journal".into())
         .spawn(move || loop {
             {
-                // Sleeps `every` (woken early only by close; syncs notify too, hence the deadline).
+                // Sleeps `every` (woken early only by close; a spurious wake sleeps again until the
+                // deadline).
                 let deadline = std::time::Instant::now() + every;
                 let Ok(mut g) = journal.inner.lock() else {
                     return;
@@ -301,7 +310,7 @@ pub(super) fn spawn_flusher(journal: Arc<Journal>, every: Duration) -> Option<Jo
                     if now >= deadline {
                         break;
                     }
-                    let Ok((next, _)) = journal.cond.wait_timeout(g, deadline - now) else {
+                    let Ok((next, _)) = journal.tick.wait_timeout(g, deadline - now) else {
                         return;
                     };
                     g = next;
@@ -326,4 +335,130 @@ pub(super) fn spawn_flusher(journal: Arc<Journal>, every: Duration) -> Option<Jo
 /// A storage failure as a command error (mongod's code 8 UnknownError for a failed write to disk).
 pub(super) fn failure(msg: &str) -> CommandError {
     CommandError::new(ErrorCode::UnknownError, format!("storage failure: {msg}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let p = std::env::temp_dir().join(format!(
+            "sqlmongo-journal-{tag}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).expect("temp dir");
+        p
+    }
+
+    /// The commits of a journal file, in file order: (sequence number, changes).
+    fn frames(dir: &Path) -> Vec<(u64, Vec<u8>)> {
+        let bytes = std::fs::read(journal_path(dir, 0)).expect("journal");
+        let mut at = format::FILE_HEADER;
+        let mut out = Vec::new();
+        loop {
+            match format::frame_at(&bytes, at) {
+                format::FrameAt::Frame(p, next) => {
+                    let seq = u64::from_le_bytes(p[..8].try_into().expect("seq"));
+                    out.push((seq, p[8..].to_vec()));
+                    at = next;
+                }
+                format::FrameAt::End => return out,
+                format::FrameAt::Bad(why) => panic!("bad frame at {at}: {why}"),
+            }
+        }
+    }
+
+    /// Many writers appending and waiting at once (group commit with parked waiters woken by sequence
+    /// number): every `sync` returns only once its commit is durable, none hangs, the fsyncs are shared,
+    /// and the file holds every commit once, in sequence order, with its bytes.
+    #[test]
+    fn concurrent_writers_share_fsyncs_and_each_returns_once_durable() {
+        let dir = temp_dir("group");
+        let file = create_journal(&dir, 0).expect("create");
+        let j = Arc::new(Journal::new(
+            dir.clone(),
+            file,
+            0,
+            format::FILE_HEADER as u64,
+            0,
+        ));
+        let (threads, per) = (16u64, 100u64);
+        std::thread::scope(|s| {
+            for t in 0..threads {
+                let j = j.clone();
+                s.spawn(move || {
+                    for i in 0..per {
+                        let body = format!("t{t}-{i}");
+                        let seq = j.append(body.as_bytes()).expect("append");
+                        j.sync(seq).expect("sync");
+                        let g = j.inner.lock().expect("lock");
+                        assert!(g.durable >= seq, "sync({seq}) returned at {}", g.durable);
+                        assert!(!g.waiters.iter().any(|(s, _)| *s == seq));
+                    }
+                });
+            }
+        });
+        let n = threads * per;
+        let fsyncs = j.fsyncs();
+        assert!(
+            fsyncs >= 1 && fsyncs <= n,
+            "{fsyncs} fsyncs for {n} commits"
+        );
+        assert!(j.inner.lock().expect("lock").waiters.is_empty());
+        let got = frames(&dir);
+        assert_eq!(got.len() as u64, n);
+        for (k, (seq, _)) in got.iter().enumerate() {
+            assert_eq!(*seq, k as u64 + 1);
+        }
+        let mut bodies: Vec<String> = got
+            .into_iter()
+            .map(|(_, b)| String::from_utf8(b).expect("utf8"))
+            .collect();
+        bodies.sort();
+        let mut want: Vec<String> = (0..threads)
+            .flat_map(|t| (0..per).map(move |i| format!("t{t}-{i}")))
+            .collect();
+        want.sort();
+        assert_eq!(bodies, want);
+        j.close().expect("close");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A frame built in place from two parts is the frame of the joined payload.
+    #[test]
+    fn frame_parts_equal_the_joined_frame() {
+        let mut a = Vec::new();
+        format::push_frame_parts(&mut a, b"12345678", b"changes");
+        let mut b = Vec::new();
+        format::push_frame(&mut b, b"12345678changes");
+        assert_eq!(a, b);
+    }
+
+    /// The background flusher makes commits nobody waits for durable within its interval, and close
+    /// stops it at once.
+    #[test]
+    fn the_flusher_makes_unwaited_commits_durable() {
+        let dir = temp_dir("flusher");
+        let file = create_journal(&dir, 0).expect("create");
+        let j = Arc::new(Journal::new(
+            dir.clone(),
+            file,
+            0,
+            format::FILE_HEADER as u64,
+            0,
+        ));
+        let h = spawn_flusher(j.clone(), Duration::from_millis(5)).expect("flusher");
+        let seq = j.append(b"x").expect("append");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while j.inner.lock().expect("lock").durable < seq {
+            assert!(std::time::Instant::now() < deadline, "never flushed");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        j.close().expect("close");
+        h.join().expect("join");
+        assert_eq!(frames(&dir).len(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -391,7 +391,15 @@ impl Storage for DurableStorage {
     }
 
     fn commit(&self, changes: &[Change]) -> Result<u64, CommandError> {
-        let mut buf = Vec::with_capacity(256);
+        // Sized for the documents up front (one allocation: this runs under the engine's write lock).
+        let size: usize = changes
+            .iter()
+            .map(|c| match c {
+                Change::Put { doc, .. } => doc.bytes().len() + 64,
+                _ => 256,
+            })
+            .sum();
+        let mut buf = Vec::with_capacity(size);
         for c in changes {
             format::encode_change(&mut buf, c).map_err(|e| failure(&e))?;
         }
