@@ -249,7 +249,7 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
         ));
     };
     let pipeline = Pipeline::compile(stages)?;
-    let state = ctx.inner.read_state()?;
+    let state = ctx.read_state()?;
     let catalog = StateCatalog {
         state: &state,
         db: ctx.db,
@@ -469,7 +469,7 @@ pub(super) fn distinct(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
     };
     let query = opt_doc(cmd, "query")?.cloned().unwrap_or_default();
     Matcher::compile(&query)?;
-    let state = ctx.inner.read_state()?;
+    let state = ctx.read_state()?;
     let docs = source_docs(&state, ctx.db, name, Some(&query), &ctx.vars)?;
     // A hash set of the values seen (a linear search per value was O(n * distinct)).
     let mut seen = crate::engine::bson_hash::ValueSet::default();
@@ -562,7 +562,7 @@ pub(super) fn explain(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErro
         }
     };
     Matcher::compile(&filter)?;
-    let state = ctx.inner.read_state()?;
+    let state = ctx.read_state()?;
     let (base, view) = if name.is_empty() {
         (String::new(), Vec::new())
     } else {
