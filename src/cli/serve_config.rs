@@ -66,6 +66,11 @@ pub struct ServeArgs {
     /// On SIGTERM / Ctrl-C: how long the commands in flight may take to finish [default: 10].
     #[arg(long, value_name = "SECS")]
     pub shutdown_timeout_secs: Option<u64>,
+    /// Present the server as the primary of a one-member replica set named NAME (as `mongod --replSet
+    /// NAME` after `rs.initiate()`), so drivers run transactions and retryable writes on it; connect with
+    /// `directConnection=true` or `replicaSet=NAME`. Without it the server is a standalone.
+    #[arg(long = "repl-set", value_name = "NAME")]
+    pub repl_set: Option<String>,
     /// Read the serve options from this TOML file (flags given on the command line win).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -99,6 +104,7 @@ struct ConfigFile {
     metrics_addr: Option<String>,
     ttl_monitor_sleep_secs: Option<u64>,
     shutdown_timeout_secs: Option<u64>,
+    repl_set: Option<String>,
     security: Option<SecurityFile>,
 }
 
@@ -123,6 +129,8 @@ pub struct ServeSettings {
     pub shutdown_timeout: Duration,
     /// Authentication and TLS.
     pub security: SecurityArgs,
+    /// The replica set to present the server as (`--repl-set`).
+    pub repl_set: Option<String>,
 }
 
 impl ServeArgs {
@@ -155,6 +163,7 @@ impl ServeArgs {
             }
         }
         Ok(ServeSettings {
+            repl_set: self.repl_set.clone().or(file.repl_set),
             bind: self
                 .bind
                 .clone()
