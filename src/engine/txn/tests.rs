@@ -601,3 +601,43 @@ proptest! {
         prop_assert_eq!(contents(&e), contents(&serial));
     }
 }
+
+#[test]
+fn list_local_sessions_stage() {
+    let e = engine();
+    e.run_command("db", &doc! {"find": "c", "lsid": lsid(7)})
+        .unwrap();
+    e.run_command("db", &doc! {"find": "c", "lsid": lsid(8)})
+        .unwrap();
+    let listed = |spec: Document| -> Vec<Document> {
+        let r = e
+            .run_command(
+                "admin",
+                &doc! {"aggregate": 1, "pipeline": [{"$listLocalSessions": spec}, {"$sort": {"_id.id": 1}}], "cursor": {}},
+            )
+            .unwrap();
+        r.get_document("cursor")
+            .unwrap()
+            .get_array("firstBatch")
+            .unwrap()
+            .iter()
+            .map(|d| d.as_document().unwrap().clone())
+            .collect()
+    };
+    let all = listed(doc! {"allUsers": true});
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].get_document("_id").unwrap(), &lsid(7));
+    assert!(all[0].get_datetime("lastUse").is_ok());
+    assert_eq!(listed(doc! {}).len(), 2);
+    assert_eq!(
+        listed(doc! {"users": [{"user": "x", "db": "admin"}]}).len(),
+        0
+    );
+    let err = e
+        .run_command(
+            "admin",
+            &doc! {"aggregate": "c", "pipeline": [{"$listLocalSessions": {}}], "cursor": {}},
+        )
+        .unwrap_err();
+    assert_eq!(err.code, 73);
+}
