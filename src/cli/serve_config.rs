@@ -11,6 +11,7 @@
 //! metrics_addr = "127.0.0.1:9216"     # Prometheus: GET http://ADDR/metrics
 //! ttl_monitor_sleep_secs = 60         # mongod's ttlMonitorSleepSecs
 //! shutdown_timeout_secs = 10          # how long SIGTERM / Ctrl-C waits for commands in flight
+//! repl_set = "rs0"                    # present the server as a one-member replica set (transactions)
 //!
 //! [security]
 //! auth = true

@@ -72,6 +72,8 @@ pub(crate) struct Sessions {
     map: Mutex<HashMap<Vec<u8>, Arc<Session>>>,
     /// Document -> the session whose open transaction wrote it.
     locks: Mutex<HashMap<DocKey, Vec<u8>>>,
+    /// When [`Sessions::reap`] last ran (`None`: never).
+    last_reap: Mutex<Option<Instant>>,
 }
 
 /// A document a transaction wrote: namespace and a hash of its `_id` that agrees with BSON equality (`1`
@@ -270,8 +272,12 @@ impl Sessions {
         out
     }
 
-    /// Forgets sessions unused past the timeout, and aborts transactions open past their lifetime.
-    fn reap(&self) {
+    /// Forgets sessions unused past the timeout, and aborts transactions open past their lifetime (the TTL
+    /// monitor's thread calls it each pass, and the sessions' commands at most once a second).
+    pub(crate) fn reap(&self) {
+        if let Ok(mut last) = self.last_reap.lock() {
+            *last = Some(Instant::now());
+        }
         let sessions: Vec<(Vec<u8>, Arc<Session>)> = match self.map.lock() {
             Ok(m) => m.iter().map(|(k, v)| (k.clone(), Arc::clone(v))).collect(),
             Err(_) => return,
@@ -416,6 +422,14 @@ pub(crate) fn run(
         }
         return commands::run(inner, owner, db, cmd);
     };
+    let due = sessions
+        .last_reap
+        .lock()
+        .map(|l| l.is_none_or(|t| t.elapsed() > Duration::from_secs(1)))
+        .unwrap_or(false);
+    if due {
+        sessions.reap();
+    }
     let session = sessions.get_or_create(lsid)?;
     let id = session_id(lsid);
     let mut st = session.state.lock().map_err(|_| poisoned())?;
