@@ -343,6 +343,7 @@ impl Runner {
                     Streamed::Failed(e) => return Ok(Err(locate(&e, chunk))),
                 }
             }
+            transaction_warning(&plan, self.client.backend().transaction_state());
             let result = self.client.execute_plan(&plan, params).await;
             let elapsed: Option<Duration> = self.timing.then(|| started.elapsed());
             match result {
@@ -454,5 +455,28 @@ mod tests {
         assert_eq!((locate(&e, &chunk).line, locate(&e, &chunk).column), (5, 5));
         let r = located_at("f.sql", "a\n  SELEC 1", 2, 3, "oops");
         assert_eq!(r, "f.sql:2:3: oops\n    SELEC 1\n    ^");
+    }
+}
+
+/// PostgreSQL's warnings for a transaction statement that does nothing (`BEGIN` inside a block, `COMMIT` /
+/// `ROLLBACK` outside one), on standard error as psql shows them.
+fn transaction_warning(
+    plan: &crate::mql::StatementPlan,
+    state: crate::driver::transaction::TxnState,
+) {
+    use crate::driver::transaction::TxnState;
+    use crate::mql::TransactionControl as T;
+    let crate::mql::Output::Setting(crate::mql::Setting::Transaction(control)) = &plan.output
+    else {
+        return;
+    };
+    match (control, state) {
+        (T::Begin, TxnState::Active | TxnState::Failed) => {
+            eprintln!("WARNING:  there is already a transaction in progress")
+        }
+        (T::Commit | T::Rollback, TxnState::Idle) => {
+            eprintln!("WARNING:  there is no transaction in progress")
+        }
+        _ => {}
     }
 }
