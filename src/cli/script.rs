@@ -436,28 +436,6 @@ impl Runner {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn positions_are_moved_to_the_source() {
-        let chunk = Chunk {
-            text: "SELEC 1".into(),
-            line: 4,
-            column: 3,
-            context: "  SELEC 1".into(),
-            end: 0,
-        };
-        let e = crate::Error::Parse(crate::sql::ParseError::new("bad", 1, 1));
-        assert_eq!((locate(&e, &chunk).line, locate(&e, &chunk).column), (4, 3));
-        let e = crate::Error::Parse(crate::sql::ParseError::new("bad", 2, 5));
-        assert_eq!((locate(&e, &chunk).line, locate(&e, &chunk).column), (5, 5));
-        let r = located_at("f.sql", "a\n  SELEC 1", 2, 3, "oops");
-        assert_eq!(r, "f.sql:2:3: oops\n    SELEC 1\n    ^");
-    }
-}
-
 /// PostgreSQL's warnings for a transaction statement that does nothing (`BEGIN` inside a block, `COMMIT` /
 /// `ROLLBACK` outside one), on standard error as psql shows them.
 fn transaction_warning(
@@ -478,5 +456,27 @@ fn transaction_warning(
             eprintln!("WARNING:  there is no transaction in progress")
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_moved_to_the_source() {
+        let chunk = Chunk {
+            text: "SELEC 1".into(),
+            line: 4,
+            column: 3,
+            context: "  SELEC 1".into(),
+            end: 0,
+        };
+        let e = crate::Error::Parse(crate::sql::ParseError::new("bad", 1, 1));
+        assert_eq!((locate(&e, &chunk).line, locate(&e, &chunk).column), (4, 3));
+        let e = crate::Error::Parse(crate::sql::ParseError::new("bad", 2, 5));
+        assert_eq!((locate(&e, &chunk).line, locate(&e, &chunk).column), (5, 5));
+        let r = located_at("f.sql", "a\n  SELEC 1", 2, 3, "oops");
+        assert_eq!(r, "f.sql:2:3: oops\n    SELEC 1\n    ^");
     }
 }
