@@ -176,10 +176,14 @@ impl Client {
         let mut out = Vec::new();
         for st in statements {
             let st = st?;
-            let plan = self
-                .translate_statement(&st.stmt, &st.text)
-                .await
-                .map_err(|e| st.locate(e, sql))?;
+            let plan = match self.translate_statement(&st.stmt, &st.text).await {
+                Ok(plan) => plan,
+                Err(e) => {
+                    // As in PostgreSQL, an error inside a transaction block fails the block.
+                    self.backend.fail_transaction();
+                    return Err(st.locate(e, sql));
+                }
+            };
             let p = if plan.param_count == 0 {
                 &[][..]
             } else {

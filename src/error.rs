@@ -27,6 +27,11 @@ pub enum Error {
     /// `fetch_one` / `query_one` / `query_scalar` found no row.
     #[error("the query returned no rows")]
     RowNotFound,
+    /// A transaction block refused the statement: PostgreSQL's "current transaction is aborted, commands
+    /// ignored until end of transaction block" after an error inside `BEGIN` ... `COMMIT`, or a backend
+    /// without transactions.
+    #[error("{0}")]
+    Transaction(String),
 }
 
 impl From<crate::mql::BindError> for Error {

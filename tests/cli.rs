@@ -746,3 +746,37 @@ fn text_formats_show_dates_in_the_session_time_zone() {
         "{rows:?}"
     );
 }
+
+#[test]
+fn transaction_blocks_in_a_script_warn_as_psql_does() {
+    let out = sqlmongo(
+        &[
+            "--format",
+            "json",
+            "exec",
+            "CREATE COLLECTION c; BEGIN; BEGIN; INSERT INTO c (k) VALUES ('a'); ROLLBACK; COMMIT; \
+             START TRANSACTION; INSERT INTO c (k) VALUES ('b'); END; SELECT k FROM c;",
+        ],
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("WARNING:  there is already a transaction in progress"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("WARNING:  there is no transaction in progress"),
+        "{}",
+        out.stderr
+    );
+    let lines = out.json_lines();
+    assert_eq!(
+        lines.last(),
+        Some(&json!({"columns": ["k"], "rows": [["b"]]})),
+        "{}",
+        out.stdout
+    );
+}

@@ -12,7 +12,7 @@ const CASE_KINDS: &[(&str, Refusal)] = &[
     ("later.sql/left_join", Refusal::Join),
     ("later.sql/cross_join_comma", Refusal::Join),
     ("later.sql/truncate", Refusal::Statement),
-    ("later.sql/begin", Refusal::Statement),
+    ("later.sql/begin_serializable", Refusal::Statement),
     ("later.sql/values_query", Refusal::Clause),
     (
         "later.sql/sub_millisecond_timestamp_shift",

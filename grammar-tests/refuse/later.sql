@@ -47,9 +47,9 @@ rows: session_id <- c0
 TRUNCATE application_cache
 -- error: unsupported: statement TRUNCATE application_cache at 1:10
 
--- case: begin
-BEGIN
--- error: unsupported: statement BEGIN at 1:1
+-- case: begin_serializable
+BEGIN ISOLATION LEVEL SERIALIZABLE
+-- error: unsupported: transaction mode ISOLATION LEVEL SERIALIZABLE (MongoDB transactions read one snapshot: REPEATABLE READ) at 1:1
 
 -- case: values_query
 VALUES (1, 2)

@@ -346,6 +346,7 @@ impl Runner {
                     Streamed::Failed(e) => return Ok(Err(locate(&e, chunk))),
                 }
             }
+            transaction_warning(&plan, self.client.backend().transaction_state());
             let result = self.client.execute_plan(&plan, params).await;
             let elapsed: Option<Duration> = self.timing.then(|| started.elapsed());
             match result {
@@ -436,6 +437,29 @@ impl Runner {
             eprintln!("Time: {:.3} ms", started.elapsed().as_secs_f64() * 1000.0);
         }
         Ok(Ok(()))
+    }
+}
+
+/// PostgreSQL's warnings for a transaction statement that does nothing (`BEGIN` inside a block, `COMMIT` /
+/// `ROLLBACK` outside one), on standard error as psql shows them.
+fn transaction_warning(
+    plan: &crate::mql::StatementPlan,
+    state: crate::driver::transaction::TxnState,
+) {
+    use crate::driver::transaction::TxnState;
+    use crate::mql::TransactionControl as T;
+    let crate::mql::Output::Setting(crate::mql::Setting::Transaction(control)) = &plan.output
+    else {
+        return;
+    };
+    match (control, state) {
+        (T::Begin, TxnState::Active | TxnState::Failed) => {
+            eprintln!("WARNING:  there is already a transaction in progress")
+        }
+        (T::Commit | T::Rollback, TxnState::Idle) => {
+            eprintln!("WARNING:  there is no transaction in progress")
+        }
+        _ => {}
     }
 }
 

@@ -241,6 +241,10 @@ pub fn run_cli(args: &ServeArgs, mut backend: BackendArgs) -> Result<(), String>
         if let Some(t) = tls {
             server = server.with_tls(t);
         }
+        if let Some(name) = &settings.repl_set {
+            server = server.with_repl_set(name.clone());
+            tracing::info!("presenting the server as the primary of replica set {name}");
+        }
         let (metrics_stop, metrics_stopped) = tokio::sync::watch::channel(false);
         let metrics_task = match &settings.metrics_addr {
             Some(maddr) => {

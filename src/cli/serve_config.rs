@@ -11,6 +11,7 @@
 //! metrics_addr = "127.0.0.1:9216"     # Prometheus: GET http://ADDR/metrics
 //! ttl_monitor_sleep_secs = 60         # mongod's ttlMonitorSleepSecs
 //! shutdown_timeout_secs = 10          # how long SIGTERM / Ctrl-C waits for commands in flight
+//! repl_set = "rs0"                    # present the server as a one-member replica set (transactions)
 //!
 //! [security]
 //! auth = true
@@ -66,6 +67,11 @@ pub struct ServeArgs {
     /// On SIGTERM / Ctrl-C: how long the commands in flight may take to finish [default: 10].
     #[arg(long, value_name = "SECS")]
     pub shutdown_timeout_secs: Option<u64>,
+    /// Present the server as the primary of a one-member replica set named NAME (as `mongod --replSet
+    /// NAME` after `rs.initiate()`), so drivers run transactions and retryable writes on it; connect with
+    /// `directConnection=true` or `replicaSet=NAME`. Without it the server is a standalone.
+    #[arg(long = "repl-set", value_name = "NAME")]
+    pub repl_set: Option<String>,
     /// Read the serve options from this TOML file (flags given on the command line win).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -99,6 +105,7 @@ struct ConfigFile {
     metrics_addr: Option<String>,
     ttl_monitor_sleep_secs: Option<u64>,
     shutdown_timeout_secs: Option<u64>,
+    repl_set: Option<String>,
     security: Option<SecurityFile>,
 }
 
@@ -123,6 +130,8 @@ pub struct ServeSettings {
     pub shutdown_timeout: Duration,
     /// Authentication and TLS.
     pub security: SecurityArgs,
+    /// The replica set to present the server as (`--repl-set`).
+    pub repl_set: Option<String>,
 }
 
 impl ServeArgs {
@@ -155,6 +164,7 @@ impl ServeArgs {
             }
         }
         Ok(ServeSettings {
+            repl_set: self.repl_set.clone().or(file.repl_set),
             bind: self
                 .bind
                 .clone()

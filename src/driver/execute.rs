@@ -57,16 +57,98 @@ pub async fn stream_plan(
     if !streamable {
         return Ok(false);
     }
+    if backend.transaction_state() == super::transaction::TxnState::Failed {
+        return Err(crate::Error::Transaction(
+            super::transaction::ABORTED_MESSAGE.into(),
+        ));
+    }
     let Some(cmd) = plan.bind(params)?.into_iter().next() else {
         return Ok(false);
     };
     let mut sink = |docs: Vec<Document>| on_rows(shape_rows(columns, docs).rows);
-    backend.stream_cursor(db, cmd, &mut sink).await?;
+    if let Err(e) = backend.stream_cursor(db, cmd, &mut sink).await {
+        backend.fail_transaction();
+        return Err(e);
+    }
     Ok(true)
 }
 
-/// Runs `plan` with `params` against database `db`.
+/// Runs `plan` with `params` against database `db`. Inside a transaction block a failed statement fails
+/// the block (PostgreSQL's rules, `transaction.rs`); outside one, a plan of several commands that writes
+/// runs in one transaction of its own when the backend has transactions, so it applies whole or not at all.
 pub async fn execute_plan(
+    backend: &dyn Backend,
+    db: &str,
+    plan: &StatementPlan,
+    params: &[Bson],
+) -> Result<StatementResult, crate::Error> {
+    use super::transaction::TxnState;
+    if let Output::Setting(crate::mql::Setting::Transaction(control)) = &plan.output {
+        return transaction_control(backend, *control).await;
+    }
+    match backend.transaction_state() {
+        TxnState::Failed => {
+            return Err(crate::Error::Transaction(
+                super::transaction::ABORTED_MESSAGE.into(),
+            ))
+        }
+        TxnState::Active => {
+            let result = execute_plan_inner(backend, db, plan, params).await;
+            if result.is_err() {
+                backend.fail_transaction();
+            }
+            return result;
+        }
+        TxnState::Idle => {}
+    }
+    if !wants_own_transaction(plan) || backend.begin_transaction().await.is_err() {
+        return execute_plan_inner(backend, db, plan, params).await;
+    }
+    match execute_plan_inner(backend, db, plan, params).await {
+        Ok(r) => backend.end_transaction(true).await.map(|()| r),
+        Err(e) => {
+            let _ = backend.end_transaction(false).await;
+            Err(e)
+        }
+    }
+}
+
+/// A plan of several commands, at least one of them a write, all of them allowed in a transaction.
+fn wants_own_transaction(plan: &StatementPlan) -> bool {
+    if plan.steps.len() < 2 || !matches!(plan.output, Output::Affected | Output::Returned { .. }) {
+        return false;
+    }
+    let commands: Vec<Document> = plan.steps.iter().map(|s| s.to_document()).collect();
+    let writes = commands.iter().any(|c| {
+        matches!(
+            c.keys().next().map(String::as_str),
+            Some("insert" | "update" | "delete" | "findAndModify")
+        )
+    });
+    writes && super::transaction::plan_fits_transaction(&commands)
+}
+
+/// `BEGIN`, `COMMIT`, `ROLLBACK` with PostgreSQL's rules: `BEGIN` in a block and `COMMIT` / `ROLLBACK`
+/// outside one warn and do nothing; `COMMIT` of a failed block rolls it back.
+async fn transaction_control(
+    backend: &dyn Backend,
+    control: crate::mql::TransactionControl,
+) -> Result<StatementResult, crate::Error> {
+    use super::transaction::TxnState;
+    use crate::mql::TransactionControl as T;
+    match (control, backend.transaction_state()) {
+        (T::Begin, TxnState::Idle) => backend.begin_transaction().await?,
+        (T::Begin, _) => tracing::warn!("there is already a transaction in progress"),
+        (T::Commit | T::Rollback, TxnState::Idle) => {
+            tracing::warn!("there is no transaction in progress")
+        }
+        (T::Commit, TxnState::Active) => backend.end_transaction(true).await?,
+        (T::Commit, TxnState::Failed) | (T::Rollback, _) => backend.end_transaction(false).await?,
+    }
+    Ok(StatementResult::Affected(0))
+}
+
+async fn execute_plan_inner(
     backend: &dyn Backend,
     db: &str,
     plan: &StatementPlan,
@@ -169,6 +251,7 @@ async fn apply_setting(
         Setting::RunTtlMonitor => Ok(StatementResult::Affected(backend.run_ttl_pass().await?)),
         // The client keeps the session time zone (statements are translated in it): nothing to run.
         Setting::TimeZone(_) => Ok(StatementResult::Affected(0)),
+        Setting::Transaction(control) => transaction_control(backend, *control).await,
     }
 }
 

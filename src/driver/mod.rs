@@ -8,6 +8,7 @@ pub mod embedded;
 pub mod execute;
 #[cfg(feature = "mongodb")]
 pub mod mongo;
+pub mod transaction;
 
 use crate::command_error::CommandError;
 use crate::command_error::ErrorCode;
@@ -42,6 +43,9 @@ pub enum OpenedCursor {
 /// The future of [`Backend::open_cursor`].
 pub type OpenCursorFuture<'a> =
     Pin<Box<dyn Future<Output = Result<OpenedCursor, crate::Error>> + Send + 'a>>;
+
+/// The future of [`Backend::begin_transaction`] / [`Backend::end_transaction`].
+pub type TxnFuture<'a> = Pin<Box<dyn Future<Output = Result<(), crate::Error>> + Send + 'a>>;
 
 /// Something that runs MongoDB commands against a database.
 pub trait Backend: Send + Sync {
@@ -137,6 +141,33 @@ pub trait Backend: Send + Sync {
             }
         })
     }
+
+    /// Opens a transaction block (SQL `BEGIN`): the commands of the statements that follow run in one
+    /// transaction until [`Backend::end_transaction`]. The default refuses: the backend has no
+    /// transactions.
+    fn begin_transaction(&self) -> TxnFuture<'_> {
+        Box::pin(async {
+            Err(crate::Error::Transaction(
+                "this backend does not run transactions".into(),
+            ))
+        })
+    }
+
+    /// Ends the open transaction block: commits it when `commit`, else rolls it back. The default has
+    /// nothing to end.
+    fn end_transaction(&self, commit: bool) -> TxnFuture<'_> {
+        let _ = commit;
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Where the transaction block stands ([`transaction::TxnState::Idle`] when there is none).
+    fn transaction_state(&self) -> transaction::TxnState {
+        transaction::TxnState::Idle
+    }
+
+    /// Marks the open transaction block failed (a statement inside it failed): later statements are
+    /// refused until it ends. Nothing happens outside a block.
+    fn fail_transaction(&self) {}
 
     /// Ends the backend's background work (a driver's connection pools and monitors) before its runtime
     /// goes away. The default has nothing to end.

@@ -27,6 +27,12 @@ pub struct MongoBackend {
     client: mongodb::Client,
     /// `SET sqlmongo.now` / `--now`: put in place of `$$NOW` in every command (`mql::fixed_now`).
     fixed_now: std::sync::Arc<std::sync::Mutex<Option<bson::DateTime>>>,
+    /// The open transaction block's session (SQL `BEGIN`): commands that join it run in it.
+    txn: std::sync::Arc<tokio::sync::Mutex<Option<mongodb::ClientSession>>>,
+    /// Where the block stands.
+    txn_state: std::sync::Arc<std::sync::Mutex<super::transaction::TxnState>>,
+    /// Whether the deployment runs transactions (a replica set or a sharded cluster), once asked.
+    has_transactions: std::sync::Arc<std::sync::Mutex<Option<bool>>>,
 }
 
 /// Commands whose reply is a cursor, drained through the driver.
@@ -69,6 +75,9 @@ impl MongoBackend {
         MongoBackend {
             client,
             fixed_now: Default::default(),
+            txn: Default::default(),
+            txn_state: Default::default(),
+            has_transactions: Default::default(),
         }
     }
 
@@ -86,7 +95,49 @@ impl MongoBackend {
         &self.client
     }
 
+    fn state(&self) -> std::sync::MutexGuard<'_, super::transaction::TxnState> {
+        self.txn_state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs a command in the open transaction's session (a cursor drained in it).
+    async fn run_in_session(
+        &self,
+        session: &mut mongodb::ClientSession,
+        db: &str,
+        command: Document,
+    ) -> Result<Document, mongodb::error::Error> {
+        let database = self.client.database(db);
+        let name = command.keys().next().cloned().unwrap_or_default();
+        if !CURSOR_COMMANDS.contains(&name.as_str()) {
+            return database.run_command(command).session(&mut *session).await;
+        }
+        let coll = match command.get(&name) {
+            Some(Bson::String(s)) => s.clone(),
+            _ => "$cmd.".to_string() + &name,
+        };
+        let mut cursor = database
+            .run_cursor_command(command)
+            .session(&mut *session)
+            .await?;
+        let mut docs = Vec::new();
+        while cursor.advance(&mut *session).await? {
+            docs.push(Bson::Document(cursor.deserialize_current()?));
+        }
+        Ok(doc! {
+            "cursor": {"firstBatch": docs, "id": 0i64, "ns": format!("{db}.{coll}")},
+            "ok": 1.0,
+        })
+    }
+
     async fn run(&self, db: &str, command: Document) -> Result<Document, mongodb::error::Error> {
+        if *self.state() != super::transaction::TxnState::Idle
+            && super::transaction::joins(&command)
+        {
+            let mut guard = self.txn.lock().await;
+            if let Some(session) = guard.as_mut() {
+                return self.run_in_session(session, db, command).await;
+            }
+        }
         let database = self.client.database(db);
         let name = command.keys().next().cloned().unwrap_or_default();
         let explain = matches!(command.get("explain"), Some(Bson::Boolean(true)));
@@ -117,6 +168,85 @@ impl Backend for MongoBackend {
         })
     }
 
+    fn begin_transaction(&self) -> super::TxnFuture<'_> {
+        Box::pin(async move {
+            let known = *self
+                .has_transactions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let has = match known {
+                Some(h) => h,
+                None => {
+                    // A replica-set member names its set; mongos says so; a standalone has neither.
+                    let hello = self
+                        .client
+                        .database("admin")
+                        .run_command(doc! {"hello": 1})
+                        .await
+                        .map_err(|e| map_error("", e))?;
+                    let h = hello.contains_key("setName")
+                        || hello.get_str("msg").ok() == Some("isdbgrid");
+                    *self
+                        .has_transactions
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner()) = Some(h);
+                    h
+                }
+            };
+            if !has {
+                return Err(crate::Error::Transaction(
+                    "this MongoDB deployment is a standalone server, which has no transactions \
+                     (a replica set or a sharded cluster has them; `sqlmongo serve --repl-set NAME` \
+                     presents itself as one)"
+                        .into(),
+                ));
+            }
+            let mut session = self
+                .client
+                .start_session()
+                .await
+                .map_err(|e| map_error("", e))?;
+            session
+                .start_transaction()
+                .await
+                .map_err(|e| map_error("", e))?;
+            *self.txn.lock().await = Some(session);
+            *self.state() = super::transaction::TxnState::Active;
+            Ok(())
+        })
+    }
+
+    fn end_transaction(&self, commit: bool) -> super::TxnFuture<'_> {
+        Box::pin(async move {
+            let session = self.txn.lock().await.take();
+            *self.state() = super::transaction::TxnState::Idle;
+            let Some(mut session) = session else {
+                return Ok(());
+            };
+            if commit {
+                session
+                    .commit_transaction()
+                    .await
+                    .map_err(|e| map_error("", e))
+            } else {
+                // The server may have aborted it already (a failed statement): nothing left to undo.
+                let _ = session.abort_transaction().await;
+                Ok(())
+            }
+        })
+    }
+
+    fn transaction_state(&self) -> super::transaction::TxnState {
+        *self.state()
+    }
+
+    fn fail_transaction(&self) {
+        let mut state = self.state();
+        if *state == super::transaction::TxnState::Active {
+            *state = super::transaction::TxnState::Failed;
+        }
+    }
+
     fn set_fixed_now(&self, now: Option<bson::DateTime>) -> Result<(), crate::Error> {
         if let Ok(mut fixed) = self.fixed_now.lock() {
             *fixed = now;
@@ -138,6 +268,10 @@ impl Backend for MongoBackend {
     /// The driver's cursor, read as the stream is pulled (getMore in the session that opened it).
     fn open_cursor<'a>(&'a self, db: &'a str, command: Document) -> super::OpenCursorFuture<'a> {
         Box::pin(async move {
+            if *self.state() != super::transaction::TxnState::Idle {
+                // Inside a transaction block: read through `run_command` (in the block's session).
+                return Ok(super::OpenedCursor::NotHandled(command));
+            }
             let cursor = self
                 .client
                 .database(db)
@@ -165,6 +299,17 @@ impl Backend for MongoBackend {
     ) -> super::StreamFuture<'a> {
         Box::pin(async move {
             let command = self.with_fixed_now(command);
+            if *self.state() != super::transaction::TxnState::Idle {
+                // Inside a transaction block: the cursor is read in the block's session.
+                let reply = self.run(db, command).await.map_err(|e| map_error("", e))?;
+                let cursor = reply.get_document("cursor").map_err(|_| {
+                    crate::Error::Command(CommandError::new(
+                        crate::command_error::ErrorCode::UnknownError,
+                        "reply has no cursor",
+                    ))
+                })?;
+                return sink(super::execute::batch(cursor, "firstBatch"));
+            }
             let database = self.client.database(db);
             let mut cursor = database
                 .run_cursor_command(command)

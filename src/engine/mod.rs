@@ -39,6 +39,7 @@ pub(crate) mod spill;
 pub mod stats;
 pub mod storage;
 mod ttl;
+mod txn;
 pub(crate) mod update;
 pub(crate) mod validation;
 
@@ -123,6 +124,8 @@ struct Inner {
     fixed_now: std::sync::atomic::AtomicI64,
     /// `serverStatus` counters and `profile`'s settings.
     stats: stats::EngineStats,
+    /// Logical sessions, their transactions and retryable writes.
+    sessions: txn::Sessions,
 }
 
 /// An embedded engine. Cheap to clone (`Arc` inside), `Send + Sync`: many tasks may call it at once;
@@ -217,6 +220,7 @@ impl Engine {
                 memory: params,
                 fixed_now: std::sync::atomic::AtomicI64::new(i64::MIN),
                 stats: stats::EngineStats::default(),
+                sessions: txn::Sessions::default(),
             }),
             handles: Arc::new(()),
         };
@@ -270,7 +274,7 @@ impl Engine {
         command: &bson::Document,
     ) -> Result<bson::Document, CommandError> {
         limits::check_command(command)?;
-        commands::run(&self.inner, owner, db, command)
+        txn::run(&self.inner, owner, db, command)
     }
 
     /// Runs one command given as BSON bytes (as a wire client sends it) and returns the reply as BSON bytes.
@@ -302,6 +306,12 @@ impl Engine {
         command: &bson::RawDocument,
     ) -> Result<bson::RawDocumentBuf, CommandError> {
         commands::run_raw(&self.inner, owner, db, command)
+    }
+
+    /// The logical sessions the engine knows (every `lsid` it has seen, unused for less than 30 minutes),
+    /// as `$listLocalSessions` lists them: `{_id: {id: UUID}, lastUse}`, ordered by id.
+    pub fn local_sessions(&self) -> Vec<bson::Document> {
+        self.inner.sessions.list()
     }
 
     /// Runs one TTL monitor pass now; returns the number of documents deleted.

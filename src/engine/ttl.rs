@@ -29,6 +29,8 @@ pub(super) fn spawn_monitor(engine: Weak<Inner>, every: Duration) {
             if let Ok(mut c) = inner.cursors.lock() {
                 c.reap(timeout);
             };
+            // Transactions past their lifetime, sessions past their timeout.
+            inner.sessions.reap();
         });
     if let Err(e) = spawned {
         tracing::warn!("TTL monitor not started: {e}");

@@ -30,4 +30,4 @@ pub use stage::Stage;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct BindError(pub String);
-pub use plan::{Output, OutputColumn, Plan, Setting, StatementPlan};
+pub use plan::{Output, OutputColumn, Plan, Setting, StatementPlan, TransactionControl};

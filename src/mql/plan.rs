@@ -87,6 +87,20 @@ pub enum Setting {
     /// MongoDB's `timezone` arguments read it), kept by the client, which translates the statements after it
     /// in that zone. Nothing runs on the backend.
     TimeZone(String),
+    /// `BEGIN` / `START TRANSACTION`, `COMMIT` / `END`, `ROLLBACK` / `ABORT`: the backend's transaction
+    /// (docs/dialect.md, "Transactions").
+    Transaction(TransactionControl),
+}
+
+/// A transaction-control statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionControl {
+    /// `BEGIN` / `START TRANSACTION`.
+    Begin,
+    /// `COMMIT` / `END`.
+    Commit,
+    /// `ROLLBACK` / `ABORT`.
+    Rollback,
 }
 
 /// One output column.

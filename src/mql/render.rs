@@ -126,6 +126,9 @@ impl StatementPlan {
             Output::Setting(crate::mql::Setting::TimeZone(z)) => {
                 let _ = writeln!(out, "setting: TimeZone = {z}");
             }
+            Output::Setting(crate::mql::Setting::Transaction(t)) => {
+                let _ = writeln!(out, "transaction: {}", format!("{t:?}").to_lowercase());
+            }
             Output::Upserted => out.push_str("affected: upserted rows\n"),
             Output::UpdatedOrInserted { insert_statements } => {
                 let _ = writeln!(
@@ -287,5 +290,8 @@ fn setting_json(setting: &crate::mql::Setting) -> serde_json::Value {
         Setting::FixNow(None) => serde_json::json!({"setting": {"sqlmongo.now": null}}),
         Setting::RunTtlMonitor => serde_json::json!({"setting": "run_ttl_monitor"}),
         Setting::TimeZone(z) => serde_json::json!({"setting": {"TimeZone": z}}),
+        Setting::Transaction(t) => {
+            serde_json::json!({"transaction": format!("{t:?}").to_lowercase()})
+        }
     }
 }

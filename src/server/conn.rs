@@ -46,6 +46,8 @@ pub(super) struct ConnSettings {
     pub read_timeout: std::time::Duration,
     /// The server's counters.
     pub stats: std::sync::Arc<ServerStats>,
+    /// The replica set the server presents itself as, if any.
+    pub repl_set: Option<std::sync::Arc<super::ReplSet>>,
 }
 
 /// Serves one connection (plain TCP or TLS) until the peer closes it, a message is malformed, or shutdown
@@ -62,7 +64,13 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     let ConnSettings {
         read_timeout,
         stats,
+        repl_set,
     } = settings;
+    let ctx = Shared {
+        stats: &stats,
+        repl: repl_set.as_deref(),
+        stop: shutdown.clone(),
+    };
     let _counted = stats.connection_opened();
     tracing::debug!(conn = conn_id, %peer, "connection accepted");
     loop {
@@ -84,7 +92,7 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                 break;
             }
         };
-        let reply = match handle(&engine, &session, conn_id, &stats, &msg).await {
+        let reply = match handle(&engine, &session, conn_id, &ctx, &msg).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(conn = conn_id, %peer, "closing connection: {e}");
@@ -100,14 +108,22 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     }
 }
 
+/// What a connection's commands share: the server's counters, the replica set it presents, shutdown.
+pub(super) struct Shared<'a> {
+    stats: &'a ServerStats,
+    repl: Option<&'a super::ReplSet>,
+    stop: watch::Receiver<bool>,
+}
+
 /// The reply bytes for one message (`None` when the client asked for no reply).
 async fn handle(
     engine: &Engine,
     session: &Session,
     conn_id: i64,
-    stats: &ServerStats,
+    ctx: &Shared<'_>,
     msg: &wire::RawMessage,
 ) -> Result<Option<Vec<u8>>, WireError> {
+    let stats = ctx.stats;
     let request_to = msg.header.request_id;
     if let Some(reply) = find_from_bytes(engine, session, conn_id, stats, msg).await {
         return wire::encode_op_msg_bytes(next_request_id(), request_to, 0, &reply).map(Some);
@@ -146,7 +162,7 @@ async fn handle(
                 Ok(cmd) => match cmd.get("$db") {
                     Some(Bson::String(db)) => {
                         let db = db.clone();
-                        dispatch(engine, session, conn_id, stats, &db, cmd).await
+                        dispatch(engine, session, conn_id, ctx, &db, cmd).await
                     }
                     _ => error_reply(&CommandError::location(
                         40571,
@@ -183,7 +199,7 @@ async fn handle(
             };
             let name = cmd.keys().next().cloned().unwrap_or_default();
             let reply = if matches!(name.as_str(), "hello" | "isMaster" | "ismaster") {
-                dispatch(engine, session, conn_id, stats, &db, cmd).await
+                dispatch(engine, session, conn_id, ctx, &db, cmd).await
             } else {
                 error_reply(&CommandError::new(ErrorCode::UnsupportedOpQueryCommand, format!(
                         "Unsupported OP_QUERY command: {name}. The client driver may require an upgrade. \
@@ -281,17 +297,38 @@ pub(super) async fn dispatch(
     engine: &Engine,
     session: &Session,
     conn_id: i64,
-    stats: &ServerStats,
+    ctx: &Shared<'_>,
     db: &str,
     cmd: Document,
 ) -> Document {
+    let stats = ctx.stats;
     let started = std::time::Instant::now();
     let name = cmd.keys().next().map(String::as_str).unwrap_or("");
     let summary = CommandSummary::of(name, &cmd);
-    let mut reply = match run(engine, session, conn_id, db, cmd).await {
+    let is_hello = matches!(name, "hello" | "isMaster" | "ismaster");
+    if let Some(wait) = ctx
+        .repl
+        .filter(|_| is_hello)
+        .and_then(|rs| rs.hello_wait(&cmd))
+    {
+        // A driver's streaming monitor: nothing changes in a one-member set, so answer after its wait
+        // (or at shutdown).
+        let mut stop = ctx.stop.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => {}
+        }
+    }
+    let mut reply = match run(engine, session, conn_id, ctx.repl.is_some(), db, cmd).await {
         Ok(d) => d,
         Err(e) => error_reply(&e),
     };
+    if let Some(rs) = ctx.repl {
+        if is_hello && reply.get_f64("ok").is_ok_and(|ok| ok == 1.0) {
+            rs.decorate_hello(&mut reply);
+        }
+        rs.stamp(&mut reply);
+    }
     if summary.name == "serverStatus" && reply.get_f64("ok").is_ok_and(|ok| ok == 1.0) {
         stats.decorate_server_status(&mut reply);
     }
@@ -310,18 +347,29 @@ async fn run(
     engine: &Engine,
     session: &Session,
     conn_id: i64,
+    repl_set: bool,
     db: &str,
     mut cmd: Document,
 ) -> Result<Document, CommandError> {
-    if TRANSACTION_FIELDS.iter().any(|f| cmd.contains_key(*f)) {
+    let txn = TRANSACTION_FIELDS.iter().any(|f| cmd.contains_key(*f));
+    if txn && !repl_set {
         return Err(CommandError::new(
             ErrorCode::IllegalOperation,
             "Transaction numbers are only allowed on a replica set member or mongos",
         ));
     }
     let owner = session_owner(&cmd).unwrap_or(CursorOwner::Connection(conn_id));
+    // A replica set hands the engine the session of a transaction or retryable write.
+    let keep_lsid = repl_set
+        && (txn
+            || matches!(
+                cmd.keys().next().map(String::as_str),
+                Some("commitTransaction" | "abortTransaction")
+            ));
     for f in GENERIC_FIELDS {
-        cmd.remove(*f);
+        if !(keep_lsid && *f == "lsid") {
+            cmd.remove(*f);
+        }
     }
     let name = cmd
         .keys()

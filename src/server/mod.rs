@@ -5,7 +5,10 @@
 //! `OP_MSG` (with document sequences and checksums) and the legacy `OP_QUERY` handshake, one tokio task per
 //! connection; commands run on the engine with the database from `$db`, and the generic fields a driver adds
 //! (`lsid`, `$clusterTime`, `$readPreference`, ...) are dropped as a standalone mongod ignores them.
-//! Transactions and retryable writes (`txnNumber`) are refused as a standalone refuses them.
+//! Transactions and retryable writes (`txnNumber`) are refused as a standalone refuses them, unless the
+//! server presents itself as a one-member replica set ([`Server::with_repl_set`], `serve --repl-set
+//! NAME`): then `lsid` / `txnNumber` / `autocommit` / `startTransaction` go to the engine's sessions and
+//! transactions, and the replies carry what a replica-set member adds (`repl_set.rs`).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -18,11 +21,13 @@
 pub mod auth;
 mod conn;
 pub mod metrics;
+pub mod repl_set;
 pub mod stats;
 pub mod tls;
 pub mod wire;
 
 pub use auth::Security;
+pub use repl_set::ReplSet;
 pub use stats::ServerStats;
 pub use tls::{Tls, TlsFiles, TlsMode};
 
@@ -52,6 +57,7 @@ pub struct Server {
     tls: Option<Tls>,
     stats: Arc<ServerStats>,
     shutdown_timeout: Duration,
+    repl_set: Option<Arc<ReplSet>>,
 }
 
 impl Server {
@@ -67,7 +73,21 @@ impl Server {
             tls: None,
             stats: Arc::new(ServerStats::new()),
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            repl_set: None,
         })
+    }
+
+    /// The same server presented as the primary of the one-member replica set `name` (`serve --repl-set
+    /// NAME`): `hello` names the set and this member, replies carry `$clusterTime` / `operationTime`, and
+    /// sessions, transactions and retryable writes reach the engine (a standalone refuses them). Drivers
+    /// connect with `directConnection=true` or `replicaSet=NAME`.
+    pub fn with_repl_set(mut self, name: impl Into<String>) -> Server {
+        let rs = ReplSet::new(name);
+        if let Ok(addr) = self.listener.local_addr() {
+            rs.bound(addr);
+        }
+        self.repl_set = Some(Arc::new(rs));
+        self
     }
 
     /// Sets how long a client may pause in the middle of a message before its connection is closed
@@ -136,6 +156,7 @@ impl Server {
                         let settings = conn::ConnSettings {
                             read_timeout: self.read_timeout,
                             stats: self.stats.clone(),
+                            repl_set: self.repl_set.clone(),
                         };
                         tasks.spawn(async move {
                             match tls {

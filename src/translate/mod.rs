@@ -371,6 +371,9 @@ impl Translator {
                     S::Set(set) => settings::set(set, at),
                     S::Reset(r) => settings::reset(r, at),
                     S::Call(f) => settings::call(f, at),
+                    S::StartTransaction { .. } | S::Commit { .. } | S::Rollback { .. } => {
+                        settings::transaction(s, at)
+                    }
                     S::Explain { .. } => Err(Error::Unsupported {
                         kind: Refusal::Statement,
                         construct: "EXPLAIN options".into(),

@@ -187,3 +187,58 @@ pub(crate) fn call(f: &Function, at: Position) -> Result<Translated, Error> {
     }
     Ok((Vec::new(), Output::Setting(Setting::RunTtlMonitor)))
 }
+
+/// `BEGIN` / `START TRANSACTION` [ISOLATION LEVEL REPEATABLE READ | READ COMMITTED] [READ WRITE]: MongoDB's
+/// transactions read one snapshot (PostgreSQL's REPEATABLE READ); SERIALIZABLE and READ ONLY are refused
+/// rather than promised. `COMMIT` / `END` and `ROLLBACK` / `ABORT` without `AND CHAIN` or a savepoint.
+pub(crate) fn transaction(
+    stmt: &sqlparser::ast::Statement,
+    at: Position,
+) -> Result<Translated, Error> {
+    use crate::mql::TransactionControl as T;
+    use sqlparser::ast::{
+        Statement as S, TransactionAccessMode, TransactionIsolationLevel as L, TransactionMode as M,
+    };
+    let control = match stmt {
+        S::StartTransaction {
+            modes,
+            statements,
+            exception,
+            ..
+        } if statements.is_empty() && exception.is_none() => {
+            for m in modes {
+                match m {
+                    M::IsolationLevel(L::RepeatableRead | L::ReadCommitted | L::Snapshot)
+                    | M::AccessMode(TransactionAccessMode::ReadWrite) => {}
+                    other => {
+                        return Err(refuse(
+                            format!("transaction mode {other} (MongoDB transactions read one snapshot: REPEATABLE READ)"),
+                            at,
+                        ))
+                    }
+                }
+            }
+            T::Begin
+        }
+        S::Commit { chain: false, .. } => T::Commit,
+        S::Rollback {
+            chain: false,
+            savepoint: None,
+        } => T::Rollback,
+        other => {
+            return Err(refuse(
+                format!(
+                    "{} (savepoints, AND CHAIN and BEGIN ... END blocks)",
+                    other
+                        .to_string()
+                        .split_whitespace()
+                        .take(2)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+                at,
+            ))
+        }
+    };
+    Ok((Vec::new(), Output::Setting(Setting::Transaction(control))))
+}

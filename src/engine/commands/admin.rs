@@ -18,7 +18,7 @@ use bson::{doc, Bson, Document};
 pub(crate) const VERSION: &str = "7.0.0";
 
 fn commit(ctx: &Ctx, change: Change) -> Result<(), CommandError> {
-    if ctx.inner.opts.storage.wants_changes() {
+    if ctx.wants_changes() {
         ctx.commit(&[change])?;
     }
     Ok(())
@@ -113,7 +113,7 @@ pub(super) fn create(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
             "'pipeline' requires 'viewOn' to also be specified",
         ));
     }
-    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.state.write().map_err(|_| poisoned())?;
     let state = std::sync::Arc::make_mut(&mut guard);
     let db = state.databases.entry(ctx.db.to_string()).or_default();
     if db.collections.contains_key(name) {
@@ -139,7 +139,7 @@ pub(super) fn create(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
 
 pub(super) fn drop(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "drop")?;
-    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.state.write().map_err(|_| poisoned())?;
     let state = std::sync::Arc::make_mut(&mut guard);
     let removed = state
         .databases
@@ -164,7 +164,7 @@ pub(super) fn drop(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> 
 }
 
 pub(super) fn drop_database(ctx: &Ctx) -> Result<Document, CommandError> {
-    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.state.write().map_err(|_| poisoned())?;
     let state = std::sync::Arc::make_mut(&mut guard);
     if let Some(db) = state.databases.remove(ctx.db) {
         for name in db.collections.keys() {
@@ -184,7 +184,7 @@ pub(super) fn list_collections(ctx: &Ctx, cmd: &Document) -> Result<Document, Co
     let filter = opt_doc(cmd, "filter")?.cloned().unwrap_or_default();
     let m = Matcher::compile(&filter)?;
     let name_only = cmd.get_bool("nameOnly").unwrap_or(false);
-    let state = ctx.inner.read_state()?;
+    let state = ctx.read_state()?;
     let mut out = Vec::new();
     if let Some(db) = state.databases.get(ctx.db) {
         for (name, c) in &db.collections {
@@ -219,7 +219,7 @@ pub(super) fn create_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comm
             "Must specify at least one index to create",
         ));
     }
-    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.state.write().map_err(|_| poisoned())?;
     let state = std::sync::Arc::make_mut(&mut guard);
     let db = state.databases.entry(ctx.db.to_string()).or_default();
     let created_coll = !db.collections.contains_key(name);
@@ -298,7 +298,7 @@ pub(super) fn drop_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comman
             ))
         }
     };
-    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.state.write().map_err(|_| poisoned())?;
     let state = std::sync::Arc::make_mut(&mut guard);
     let Some(coll) = state
         .databases
@@ -363,7 +363,7 @@ pub(super) fn drop_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comman
 
 pub(super) fn list_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "listIndexes")?;
-    let state = ctx.inner.read_state()?;
+    let state = ctx.read_state()?;
     let Some(coll) = get_coll(&state, ctx.db, name) else {
         return Err(CommandError::new(
             ErrorCode::NamespaceNotFound,
@@ -386,7 +386,7 @@ pub(super) fn list_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comman
 
 pub(super) fn coll_mod(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "collMod")?;
-    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.state.write().map_err(|_| poisoned())?;
     let state = std::sync::Arc::make_mut(&mut guard);
     let Some(coll) = state
         .databases
@@ -536,7 +536,7 @@ pub(super) fn coll_mod(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
 }
 
 pub(super) fn list_databases(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
-    let state = ctx.inner.read_state()?;
+    let state = ctx.read_state()?;
     let name_only = cmd.get_bool("nameOnly").unwrap_or(false);
     let dbs: Vec<Bson> = state
         .databases
@@ -592,7 +592,7 @@ pub(super) fn get_parameter(cmd: &Document) -> Document {
 }
 
 pub(super) fn db_stats(ctx: &Ctx) -> Result<Document, CommandError> {
-    let state = ctx.inner.read_state()?;
+    let state = ctx.read_state()?;
     let (colls, objects, indexes, size) = state
         .databases
         .get(ctx.db)
@@ -620,7 +620,7 @@ pub(super) fn db_stats(ctx: &Ctx) -> Result<Document, CommandError> {
 
 pub(super) fn coll_stats(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     let name = coll_name(cmd, "collStats")?;
-    let state = ctx.inner.read_state()?;
+    let state = ctx.read_state()?;
     let Some(c) = get_coll(&state, ctx.db, name) else {
         return Err(CommandError::new(
             ErrorCode::NamespaceNotFound,

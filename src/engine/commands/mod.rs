@@ -31,12 +31,43 @@ use super::{CommandError, CursorOwner, Inner};
 use crate::engine::error_codes::ErrorCode;
 use bson::{Bson, Document};
 
-/// Runs a command.
+/// Runs a command on the committed state.
 pub(super) fn run(
     inner: &Inner,
     owner: &CursorOwner,
     db: &str,
     cmd: &Document,
+) -> Result<Document, CommandError> {
+    run_in(inner, owner, db, cmd, Scope::committed(inner))
+}
+
+/// Where a command reads and writes: the engine's committed state (its writes journaled), or a
+/// transaction's own state (its writes collected for the commit; see `engine::txn`).
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    /// The state the command reads and writes.
+    pub(crate) state: &'a std::sync::RwLock<std::sync::Arc<State>>,
+    /// A transaction's change list: the command's changes go there instead of to storage.
+    pub(crate) changes: Option<&'a std::sync::Mutex<Vec<super::storage::Change>>>,
+}
+
+impl<'a> Scope<'a> {
+    /// The engine's committed state.
+    pub(crate) fn committed(inner: &'a Inner) -> Scope<'a> {
+        Scope {
+            state: &inner.state,
+            changes: None,
+        }
+    }
+}
+
+/// Runs a command in `scope` (the committed state, or a transaction's).
+pub(crate) fn run_in(
+    inner: &Inner,
+    owner: &CursorOwner,
+    db: &str,
+    cmd: &Document,
+    scope: Scope<'_>,
 ) -> Result<Document, CommandError> {
     let Some((name, _)) = cmd.iter().next() else {
         return Err(CommandError::failed_to_parse("empty command document"));
@@ -73,6 +104,8 @@ pub(super) fn run(
         db,
         vars,
         seq: std::cell::Cell::new(0),
+        state: scope.state,
+        txn_changes: scope.changes,
     };
     // The command's collation (or its collection's / view's default) is active while it runs.
     let _collation = collation::enter(command_collation(&ctx, name, cmd)?);
@@ -171,7 +204,7 @@ fn op_namespace(db: &str, name: &str, cmd: &Document) -> String {
 /// Whether a write waits for its commit to be durable: `j: true` (or any true value) and `w: "majority"`
 /// do (a standalone's majority is itself, journaled); `j: false`, `w: 1` and `w: 0` do not; without a
 /// `writeConcern` the engine's `synchronous_commit` decides.
-fn wants_journal(cmd: &Document, synchronous: bool) -> bool {
+pub(crate) fn wants_journal(cmd: &Document, synchronous: bool) -> bool {
     let Some(Bson::Document(wc)) = cmd.get("writeConcern") else {
         return synchronous;
     };
@@ -265,7 +298,7 @@ pub(super) fn run_raw(
         )
     })?;
     super::limits::check_command(&cmd)?;
-    let reply = run(inner, owner, db, &cmd)?;
+    let reply = super::txn::run(inner, owner, db, &cmd)?;
     bson::RawDocumentBuf::try_from(&reply).map_err(|e| {
         CommandError::new(
             ErrorCode::InternalError,
@@ -332,14 +365,39 @@ pub(super) struct Ctx<'a> {
     vars: Vars,
     /// The sequence number of the command's last commit to storage (0: none).
     seq: std::cell::Cell<u64>,
+    /// The state the command reads and writes (the engine's, or a transaction's).
+    state: &'a std::sync::RwLock<std::sync::Arc<State>>,
+    /// In a transaction: where its changes go (they reach storage when it commits).
+    txn_changes: Option<&'a std::sync::Mutex<Vec<super::storage::Change>>>,
 }
 
 impl Ctx<'_> {
-    /// Appends changes to storage (under the write lock) and notes the commit for the sync after it.
+    /// Appends changes to storage (under the write lock) and notes the commit for the sync after it; in a
+    /// transaction, adds them to the transaction's changes instead.
     fn commit(&self, changes: &[super::storage::Change]) -> Result<(), CommandError> {
+        if let Some(txn) = self.txn_changes {
+            txn.lock()
+                .map_err(|_| poisoned())?
+                .extend_from_slice(changes);
+            return Ok(());
+        }
         let seq = self.inner.opts.storage.commit(changes)?;
         self.seq.set(self.seq.get().max(seq));
         Ok(())
+    }
+
+    /// Whether the command's writes must be described as [`super::storage::Change`]s (durable storage, or
+    /// a transaction, which applies them at commit).
+    fn wants_changes(&self) -> bool {
+        self.txn_changes.is_some() || self.inner.opts.storage.wants_changes()
+    }
+
+    /// A snapshot of the state the command reads (see [`Inner::read_state`]).
+    fn read_state(&self) -> Result<std::sync::Arc<State>, CommandError> {
+        self.state
+            .read()
+            .map(|s| std::sync::Arc::clone(&s))
+            .map_err(|_| poisoned())
     }
 
     fn ns(&self, coll: &str) -> String {
@@ -378,7 +436,7 @@ pub(super) fn read_for<'a>(
     name: &str,
     filter: Option<&Document>,
 ) -> Result<StateRef<'a>, CommandError> {
-    let guard = ctx.inner.state.read().map_err(|_| poisoned())?;
+    let guard = ctx.state.read().map_err(|_| poisoned())?;
     let short = filter.filter(|f| !f.is_empty()).is_some_and(|f| {
         get_coll(&guard, ctx.db, name)
             .filter(|c| !c.is_view())

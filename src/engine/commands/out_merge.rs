@@ -411,6 +411,8 @@ pub(super) fn run(ctx: &Ctx, cmd: &Document) -> Result<Option<Document>, Command
         db: &target.db,
         vars: ctx.vars.clone(),
         seq: std::cell::Cell::new(0),
+        state: ctx.state,
+        txn_changes: ctx.txn_changes,
     };
     let result = match output {
         Output::Out(t) => out(&octx, &t.coll, docs, bypass),
@@ -431,7 +433,7 @@ pub(super) fn run(ctx: &Ctx, cmd: &Document) -> Result<Option<Document>, Command
 /// `$out`: the new collection is built whole, then swapped in (with the old one's options and indexes).
 fn out(ctx: &Ctx, name: &str, docs: Vec<Document>, bypass: bool) -> Result<(), CommandError> {
     let ns = ctx.ns(name);
-    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.state.write().map_err(|_| poisoned())?;
     let existing = guard
         .databases
         .get(ctx.db)
@@ -474,7 +476,7 @@ fn out(ctx: &Ctx, name: &str, docs: Vec<Document>, bypass: bool) -> Result<(), C
         }
         rids.push(fresh.insert(d)?);
     }
-    if ctx.inner.opts.storage.wants_changes() {
+    if ctx.wants_changes() {
         let (db, coll) = (ctx.db.to_string(), name.to_string());
         let mut changes = Vec::with_capacity(rids.len() + specs.len() + 2);
         if existing.is_some() {
@@ -563,7 +565,7 @@ fn find_match(coll: &Collection, m: &Merge, values: &[Bson]) -> Option<(RecordId
 /// `$merge`: each document in turn, under one write lock.
 fn merge(ctx: &Ctx, m: &Merge, docs: Vec<Document>, bypass: bool) -> Result<(), CommandError> {
     let ns = ctx.ns(&m.target.coll);
-    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.state.write().map_err(|_| poisoned())?;
     let exists = guard
         .databases
         .get(ctx.db)

@@ -262,7 +262,7 @@ pub(super) fn find_docs(ctx: &Ctx, cmd: &Document) -> Result<Option<Vec<Document
         single: opt_bool(cmd, "singleBatch"),
     };
     let name = coll_name(cmd, "find")?;
-    let state = ctx.inner.state.read().map_err(|_| super::poisoned())?;
+    let state = ctx.state.read().map_err(|_| super::poisoned())?;
     let Some(coll) = get_coll(&state, ctx.db, name).filter(|c| !c.is_view()) else {
         return Ok(None);
     };

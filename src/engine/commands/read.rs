@@ -248,8 +248,16 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
             "'pipeline' option must be specified as an array",
         ));
     };
+    let sessions_listed;
+    let stages = match list_local_sessions(ctx, cmd, stages)? {
+        Some(rewritten) => {
+            sessions_listed = rewritten;
+            &sessions_listed
+        }
+        None => stages,
+    };
     let pipeline = Pipeline::compile(stages)?;
-    let state = ctx.inner.read_state()?;
+    let state = ctx.read_state()?;
     let catalog = StateCatalog {
         state: &state,
         db: ctx.db,
@@ -400,6 +408,60 @@ fn sort_limit_at(
     Some((order, wanted(start + 2)?, true))
 }
 
+/// `{aggregate: 1, pipeline: [{$listLocalSessions: {}}, ...]}`: the sessions the engine knows (see
+/// `engine::txn`), as `$documents` for the rest of the pipeline. `{}` and `allUsers: true` list every
+/// session (without authentication every session is the one user's); `users: [...]` lists the sessions of
+/// those users, and the engine's sessions carry no user. `None` for any other pipeline.
+fn list_local_sessions(
+    ctx: &Ctx,
+    cmd: &Document,
+    stages: &[Bson],
+) -> Result<Option<Vec<Bson>>, CommandError> {
+    let Some(Bson::Document(first)) = stages.first() else {
+        return Ok(None);
+    };
+    let Some(spec) = first.get("$listLocalSessions") else {
+        return Ok(None);
+    };
+    if matches!(cmd.get("aggregate"), Some(Bson::String(_))) {
+        return Err(CommandError::new(
+            ErrorCode::InvalidNamespace,
+            "$listLocalSessions must be run against the database with {aggregate: 1}",
+        ));
+    }
+    let Bson::Document(spec) = spec else {
+        return Err(CommandError::type_mismatch(
+            "$listLocalSessions must take a nested object but found: a non-object",
+        ));
+    };
+    let mut every = true;
+    for (k, v) in spec {
+        match (k.as_str(), v) {
+            ("allUsers", Bson::Boolean(_)) => {}
+            ("users", Bson::Array(users)) => every = users.is_empty(),
+            _ => {
+                return Err(CommandError::location(
+                    40415,
+                    format!("BSON field '$listLocalSessions.{k}' is an unknown field or has the wrong type."),
+                ))
+            }
+        }
+    }
+    let listed: Vec<Bson> = if every {
+        ctx.inner
+            .sessions
+            .list()
+            .into_iter()
+            .map(Bson::Document)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut out = vec![Bson::Document(doc! {"$documents": listed})];
+    out.extend(stages[1..].iter().cloned());
+    Ok(Some(out))
+}
+
 pub(super) fn aggregate(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
     if opt_bool(cmd, "explain") {
         let mut inner = cmd.clone();
@@ -467,7 +529,7 @@ pub(super) fn distinct(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
     };
     let query = opt_doc(cmd, "query")?.cloned().unwrap_or_default();
     Matcher::compile(&query)?;
-    let state = ctx.inner.read_state()?;
+    let state = ctx.read_state()?;
     let docs = source_docs(&state, ctx.db, name, Some(&query), &ctx.vars)?;
     // A hash set of the values seen (a linear search per value was O(n * distinct)).
     let mut seen = crate::engine::bson_hash::ValueSet::default();
@@ -576,7 +638,7 @@ pub(super) fn explain(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErro
         _ => inner.get("hint"),
     }
     .filter(|h| !matches!(h, Bson::Document(d) if d.is_empty()));
-    let state = ctx.inner.read_state()?;
+    let state = ctx.read_state()?;
     let (base, view) = if name.is_empty() {
         (String::new(), Vec::new())
     } else {

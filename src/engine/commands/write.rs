@@ -33,7 +33,7 @@ pub(super) struct Log<'c, 'a> {
 impl<'c, 'a> Log<'c, 'a> {
     pub(super) fn new(ctx: &'c Ctx<'a>, coll: &str) -> Self {
         Log {
-            on: ctx.inner.opts.storage.wants_changes(),
+            on: ctx.wants_changes(),
             db: ctx.db.into(),
             coll: coll.into(),
             changes: Vec::new(),
@@ -217,7 +217,7 @@ pub(super) fn insert(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
     } else {
         Vec::new()
     };
-    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.state.write().map_err(|_| poisoned())?;
     let state = std::sync::Arc::make_mut(&mut guard);
     let mut log = Log::new(ctx, name);
     let coll = writable(ctx, state, name, &mut log)?;
@@ -510,7 +510,7 @@ pub(super) fn update(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
         ));
     };
     let ordered = cmd.get_bool("ordered").unwrap_or(true);
-    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.state.write().map_err(|_| poisoned())?;
     let state = std::sync::Arc::make_mut(&mut guard);
     let mut log = Log::new(ctx, name);
     let coll = writable(ctx, state, name, &mut log)?;
@@ -598,7 +598,7 @@ pub(super) fn delete(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError
         ));
     };
     let ordered = cmd.get_bool("ordered").unwrap_or(true);
-    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.state.write().map_err(|_| poisoned())?;
     let state = std::sync::Arc::make_mut(&mut guard);
     let mut log = Log::new(ctx, name);
     let Some(coll) = state
@@ -719,7 +719,7 @@ pub(super) fn find_and_modify(ctx: &Ctx, cmd: &Document) -> Result<Document, Com
         .transpose()?;
     let afs = array_filters(cmd)?;
     let m = Matcher::compile(&query)?;
-    let mut guard = ctx.inner.state.write().map_err(|_| poisoned())?;
+    let mut guard = ctx.state.write().map_err(|_| poisoned())?;
     let state = std::sync::Arc::make_mut(&mut guard);
     let mut log = Log::new(ctx, &name);
     let coll = writable(ctx, state, &name, &mut log)?;

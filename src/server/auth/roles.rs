@@ -244,7 +244,8 @@ pub fn required(name: &str, cmd: &Document) -> Requirement {
         "hello" | "isMaster" | "ismaster" | "saslStart" | "saslContinue" | "authenticate"
         | "logout" | "ping" | "buildInfo" | "buildinfo" | "connectionStatus" | "whatsmyuri"
         | "getnonce" | "endSessions" => Nothing,
-        "listDatabases" | "killSessions" | "refreshSessions" | "usersInfo" => Authenticated,
+        "listDatabases" | "killSessions" | "refreshSessions" | "usersInfo" | "startSession"
+        | "commitTransaction" | "abortTransaction" => Authenticated,
         "find" | "getMore" | "killCursors" | "count" | "distinct" | "explain" => Db(FIND),
         "aggregate" if pipeline_writes(cmd) => Db(FIND | WRITE),
         "aggregate" => Db(FIND),
