@@ -138,16 +138,13 @@ struct Fields {
 
 impl Fields {
     fn of(cmd: &Document) -> Result<Fields, CommandError> {
+        // An `lsid` without a binary `id` names no session (as the point-lookup path, which ignores it,
+        // reads it); a transaction number then fails for want of a session.
         let lsid = match cmd.get("lsid") {
-            None => None,
             Some(Bson::Document(d)) if matches!(d.get("id"), Some(Bson::Binary(_))) => {
                 Some(d.clone())
             }
-            Some(_) => {
-                return Err(CommandError::type_mismatch(
-                    "BSON field 'OperationSessionInfo.lsid.id' is missing or not a UUID",
-                ))
-            }
+            _ => None,
         };
         let txn_number = match cmd.get("txnNumber") {
             None => None,
