@@ -22,6 +22,7 @@
 //!   the same `txnNumber` sent again gets that reply without running again.
 
 mod commit;
+mod table;
 #[cfg(test)]
 mod tests;
 
@@ -31,7 +32,7 @@ use super::{CommandError, CursorOwner, Inner};
 use crate::engine::error_codes::ErrorCode;
 use bson::{doc, Bson, Document};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// mongod's `transactionLifetimeLimitSeconds`: a transaction open longer is aborted.
@@ -138,16 +139,13 @@ struct Fields {
 
 impl Fields {
     fn of(cmd: &Document) -> Result<Fields, CommandError> {
+        // An `lsid` without a binary `id` names no session (as the point-lookup path, which ignores it,
+        // reads it); a transaction number then fails for want of a session.
         let lsid = match cmd.get("lsid") {
-            None => None,
             Some(Bson::Document(d)) if matches!(d.get("id"), Some(Bson::Binary(_))) => {
                 Some(d.clone())
             }
-            Some(_) => {
-                return Err(CommandError::type_mismatch(
-                    "BSON field 'OperationSessionInfo.lsid.id' is missing or not a UUID",
-                ))
-            }
+            _ => None,
         };
         let txn_number = match cmd.get("txnNumber") {
             None => None,
@@ -226,131 +224,6 @@ fn aborted_error(n: i64) -> CommandError {
         ErrorCode::NoSuchTransaction,
         format!("Transaction with {{ txnNumber: {n} }} has been aborted."),
     ))
-}
-
-impl Sessions {
-    fn get_or_create(&self, lsid: &Document) -> Result<Arc<Session>, CommandError> {
-        let mut map = self.map.lock().map_err(|_| poisoned())?;
-        let id = session_id(lsid);
-        Ok(Arc::clone(map.entry(id).or_insert_with(|| {
-            Arc::new(Session {
-                lsid: lsid.clone(),
-                state: Mutex::new(SessionState {
-                    last_use: Instant::now(),
-                    txn_number: -1,
-                    phase: Phase::None,
-                    retry: None,
-                }),
-            })
-        })))
-    }
-
-    /// The sessions known now (`$listLocalSessions`), as `{_id: lsid, lastUse}`; forgets those unused past
-    /// the session timeout.
-    pub(crate) fn list(&self) -> Vec<Document> {
-        self.reap();
-        let map = match self.map.lock() {
-            Ok(m) => m,
-            Err(_) => return Vec::new(),
-        };
-        let mut out: Vec<Document> = map
-            .values()
-            .map(|s| {
-                let mut d = doc! {"_id": s.lsid.clone()};
-                if let Ok(st) = s.state.try_lock() {
-                    let ago = st.last_use.elapsed();
-                    let now = bson::DateTime::now().timestamp_millis();
-                    d.insert(
-                        "lastUse",
-                        bson::DateTime::from_millis(now - ago.as_millis() as i64),
-                    );
-                }
-                d
-            })
-            .collect();
-        out.sort_by(|a, b| format!("{:?}", a.get("_id")).cmp(&format!("{:?}", b.get("_id"))));
-        out
-    }
-
-    /// Forgets sessions unused past the timeout, and aborts transactions open past their lifetime (the TTL
-    /// monitor's thread calls it each pass, and the sessions' commands at most once a second).
-    pub(crate) fn reap(&self) {
-        if let Ok(mut last) = self.last_reap.lock() {
-            *last = Some(Instant::now());
-        }
-        let sessions: Vec<(Vec<u8>, Arc<Session>)> = match self.map.lock() {
-            Ok(m) => m.iter().map(|(k, v)| (k.clone(), Arc::clone(v))).collect(),
-            Err(_) => return,
-        };
-        for (id, s) in sessions {
-            let Ok(mut st) = s.state.try_lock() else {
-                continue;
-            };
-            if st.last_use.elapsed() > SESSION_TIMEOUT {
-                self.end_locked(&id, &mut st);
-                if let Ok(mut m) = self.map.lock() {
-                    m.remove(&id);
-                }
-            } else if matches!(&st.phase, Phase::InProgress(t) if t.started.elapsed() > TRANSACTION_LIFETIME)
-            {
-                self.abort_locked(&id, &mut st);
-            }
-        }
-    }
-
-    /// Aborts the session's open transaction, if any.
-    fn abort_locked(&self, id: &[u8], st: &mut SessionState) {
-        if let Phase::InProgress(txn) = std::mem::replace(&mut st.phase, Phase::Aborted) {
-            self.release(id, &txn);
-        }
-    }
-
-    fn end_locked(&self, id: &[u8], st: &mut SessionState) {
-        if matches!(st.phase, Phase::InProgress(_)) {
-            self.abort_locked(id, st);
-        }
-    }
-
-    /// Drops the document locks of `txn`.
-    fn release(&self, id: &[u8], txn: &Txn) {
-        if let Ok(mut locks) = self.locks.lock() {
-            for (k, _) in &txn.keys {
-                if locks.get(k).is_some_and(|owner| owner == id) {
-                    locks.remove(k);
-                }
-            }
-        }
-    }
-
-    /// Ends (`endSessions`) or kills (`killSessions`) the sessions listed: their transactions are aborted
-    /// and they are forgotten. An empty `killSessions` list kills every session.
-    fn end(&self, list: &[Bson], all_if_empty: bool) -> Result<(), CommandError> {
-        let ids: Vec<Vec<u8>> = if list.is_empty() && all_if_empty {
-            self.map
-                .lock()
-                .map_err(|_| poisoned())?
-                .keys()
-                .cloned()
-                .collect()
-        } else {
-            list.iter()
-                .map(|b| match b {
-                    Bson::Document(d) => Ok(session_id(d)),
-                    _ => Err(CommandError::type_mismatch(
-                        "BSON field 'endSessions' must be an array of session ids",
-                    )),
-                })
-                .collect::<Result<_, _>>()?
-        };
-        for id in ids {
-            let removed = self.map.lock().map_err(|_| poisoned())?.remove(&id);
-            if let Some(s) = removed {
-                let mut st = s.state.lock().map_err(|_| poisoned())?;
-                self.end_locked(&id, &mut st);
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Runs a command with its session fields: on the committed state, inside its session's transaction, or
@@ -777,27 +650,4 @@ fn check_catalog(db: &str, cmd: &Document, name: &str, txn: &Txn) -> Result<(), 
         _ => {}
     }
     Ok(())
-}
-
-/// Aborts every open transaction of the engine's sessions (tests, shutdown).
-#[allow(dead_code)]
-pub(crate) fn abort_all(sessions: &Sessions) {
-    let all: Vec<(Vec<u8>, Arc<Session>)> = match sessions.map.lock() {
-        Ok(m) => m.iter().map(|(k, v)| (k.clone(), Arc::clone(v))).collect(),
-        Err(_) => return,
-    };
-    for (id, s) in all {
-        if let Ok(mut st) = s.state.lock() {
-            sessions.abort_locked(&id, &mut st);
-        }
-    }
-}
-
-/// The lock guard type of the session table, for `commit.rs`.
-pub(crate) type Locks<'a> = MutexGuard<'a, HashMap<DocKey, Vec<u8>>>;
-
-impl Sessions {
-    pub(crate) fn locks(&self) -> Result<Locks<'_>, CommandError> {
-        self.locks.lock().map_err(|_| poisoned())
-    }
 }
