@@ -249,7 +249,7 @@ fn aggregate_count_and_distinct_fields_are_typed() {
         (
             doc! {"distinct": "c", "key": 1},
             14,
-            "BSON field 'distinct.key' is the wrong type 'int', expected type 'string'",
+            "BSON field 'distinctCommandRequest.key' is the wrong type 'int', expected type 'string'",
         ),
     ];
     for (cmd, code, msg) in cases {

@@ -18,8 +18,8 @@
 //!   statement's `limit`: 9 "The limit field in delete objects must be 0 or 1. Got <n>".
 //! - aggregate's `pipeline`: 14 "'pipeline' option must be specified as an array".
 //!
-//! find is parsed under the context name `FindCommandRequest` (its C++ name), the other commands under
-//! their own name.
+//! find is parsed under the context name `FindCommandRequest` and distinct under `distinctCommandRequest`
+//! (their IDL names), the other commands under their own name; unknown fields are named the same way.
 
 use crate::engine::bson_order::type_name;
 use crate::engine::error_codes::ErrorCode;
@@ -72,6 +72,7 @@ pub(super) enum Kind {
 pub(super) fn context(command: &str) -> &str {
     match command {
         "find" => "FindCommandRequest",
+        "distinct" => "distinctCommandRequest",
         "findandmodify" => "findAndModify",
         other => other,
     }

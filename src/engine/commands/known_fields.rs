@@ -154,7 +154,7 @@ pub(super) fn check(command: &str, cmd: &Document) -> Result<(), CommandError> {
     let ctx = field_types::context(command);
     for (k, v) in cmd.iter().skip(1) {
         if !fields.contains(&k.as_str()) && !GENERIC.contains(&k.as_str()) {
-            return Err(unknown(&format!("{command}.{k}")));
+            return Err(unknown(&format!("{ctx}.{k}")));
         }
         field_types::check(field_types::kind(command, k), k, &format!("{ctx}.{k}"), v)?;
         if k == "collation" {
@@ -228,7 +228,7 @@ mod tests {
         assert_eq!(e.code, 40415);
         assert_eq!(
             e.errmsg,
-            "BSON field 'find.bogusField' is an unknown field."
+            "BSON field 'FindCommandRequest.bogusField' is an unknown field."
         );
         let e = check(
             "update",
