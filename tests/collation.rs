@@ -4,6 +4,7 @@
 //! `SQLMONGO_REQUIRE_ORACLES=1`.
 
 mod common;
+mod store_support;
 
 use sqlmongo::engine::{Engine, EngineOptions};
 use sqlmongo::server::Server;
@@ -179,4 +180,65 @@ async fn sql_collate_runs_under_the_collation() {
     .unwrap();
     let got = rows(&c, "SELECT COUNT(*) AS n FROM t").await;
     assert_eq!(got, vec![vec!["3"]]);
+}
+
+/// A collection's default collation and a collated unique index survive a reopen of a durable store (the
+/// journal replays the resolved spec and the index spec).
+#[test]
+fn collations_survive_a_reopen() {
+    use bson::doc;
+    use sqlmongo::engine::storage::durable::{DurableOptions, DurableStorage};
+    let dir = store_support::TempDir::new("collation", "reopen");
+    let open = || {
+        let storage = DurableStorage::open(&dir.0, DurableOptions::default()).expect("open");
+        Engine::try_with_options(EngineOptions {
+            ttl_monitor_interval: None,
+            storage: std::sync::Arc::new(storage),
+            ..EngineOptions::default()
+        })
+        .expect("engine")
+    };
+    {
+        let e = open();
+        e.run_command(
+            "db",
+            &doc! {"create": "u", "collation": {"locale": "en", "strength": 2}},
+        )
+        .unwrap();
+        e.run_command(
+            "db",
+            &doc! {"createIndexes": "u", "indexes": [{"key": {"name": 1}, "name": "name_1", "unique": true}]},
+        )
+        .unwrap();
+        e.run_command(
+            "db",
+            &doc! {"insert": "u", "documents": [{"_id": "A", "name": "Alice"}]},
+        )
+        .unwrap();
+    }
+    let e = open();
+    let r = e
+        .run_command(
+            "db",
+            &doc! {"find": "u", "filter": {"name": "ALICE", "_id": "a"}},
+        )
+        .unwrap();
+    let batch = r
+        .get_document("cursor")
+        .unwrap()
+        .get_array("firstBatch")
+        .unwrap();
+    assert_eq!(batch.len(), 1);
+    let r = e
+        .run_command(
+            "db",
+            &doc! {"insert": "u", "documents": [{"name": "alice"}]},
+        )
+        .unwrap();
+    let code = r.get_array("writeErrors").unwrap()[0]
+        .as_document()
+        .unwrap()
+        .get_i32("code")
+        .unwrap();
+    assert_eq!(code, 11000);
 }

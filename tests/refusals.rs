@@ -87,6 +87,9 @@ const CASE_KINDS: &[(&str, Refusal)] = &[
         "copy.sql/copy_from_a_file_is_run_by_the_client",
         Refusal::Statement,
     ),
+    ("collation.sql/two_collations", Refusal::Expression),
+    ("collation.sql/libc_collation", Refusal::Expression),
+    ("collation.sql/unknown_icu_keyword", Refusal::Expression),
     ("copy.sql/copy_to_is_run_by_the_client", Refusal::Statement),
     ("copy.sql/copy_program_is_refused", Refusal::Statement),
     (
