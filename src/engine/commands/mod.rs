@@ -6,12 +6,15 @@
 //! explain), `write` (insert, update, delete, findAndModify), `admin` (collections, indexes, handshake).
 
 mod admin;
+mod args;
+mod collation_scope;
 mod current_op;
 mod field_types;
 mod hint;
 mod index_order;
 mod known_fields;
 mod let_vars;
+mod namespace;
 mod out_merge;
 mod point;
 #[cfg(test)]
@@ -29,7 +32,10 @@ use super::pipeline::{Catalog, Pipeline};
 use super::storage::{Collection, State};
 use super::{CommandError, CursorOwner, Inner};
 use crate::engine::error_codes::ErrorCode;
+use args::{coll_name, opt_bool, opt_doc, opt_i64};
 use bson::{Bson, Document};
+use collation_scope::{command_collation, statement_collation};
+use namespace::{check_db, check_namespace};
 
 /// Runs a command on the committed state.
 pub(super) fn run(
@@ -119,76 +125,6 @@ pub(crate) fn run_in(
     let mut reply = reply?;
     reply.insert("ok", 1.0);
     Ok(reply)
-}
-
-/// The collation a command runs under: its `collation` field, else the default collation of the collection
-/// or view it names (`None`: simple). A view's collation cannot be overridden (167), as in mongod.
-fn command_collation(
-    ctx: &Ctx,
-    name: &str,
-    cmd: &Document,
-) -> Result<Option<std::sync::Arc<collation::Collation>>, CommandError> {
-    // `explain` runs its inner command under that command's collation.
-    if name == "explain" {
-        return match cmd.get("explain") {
-            Some(Bson::Document(inner)) => match inner.keys().next() {
-                Some(n) if n != "explain" => command_collation(ctx, &n.clone(), inner),
-                _ => Ok(None),
-            },
-            _ => Ok(None),
-        };
-    }
-    let takes = matches!(
-        name,
-        "find"
-            | "aggregate"
-            | "count"
-            | "distinct"
-            | "update"
-            | "delete"
-            | "findAndModify"
-            | "findandmodify"
-            // no `collation` field, but a validator compares by the collection's default collation
-            | "insert"
-    );
-    if !takes {
-        return Ok(None);
-    }
-    let given = collation::of_command(cmd)?;
-    // No collection anywhere has a default collation: nothing to look up (the usual case).
-    if !collation::defaults_exist() {
-        return Ok(given.flatten());
-    }
-    let Ok(Bson::String(coll)) = cmd.get(name).ok_or(()) else {
-        return Ok(given.flatten());
-    };
-    let state = ctx.inner.state.read().map_err(|_| poisoned())?;
-    let Some(c) = get_coll(&state, ctx.db, coll) else {
-        return Ok(given.flatten());
-    };
-    let default = collation::of_options(&c.options);
-    match given {
-        Some(g) if c.is_view() && !collation::same(g.as_ref(), default.as_ref()) => {
-            Err(CommandError::new(
-                ErrorCode::OptionNotSupportedOnView,
-                format!(
-                    "Cannot override a view's default collation {}",
-                    default.as_ref().map_or_else(
-                        || "{ locale: \"simple\" }".to_string(),
-                        |d| d.spec().to_string()
-                    )
-                ),
-            ))
-        }
-        Some(g) => Ok(g),
-        None => Ok(default),
-    }
-}
-
-/// The collation scope of one `update` / `delete` statement that names its own collation (`None`: the
-/// command's stays active).
-fn statement_collation(s: &Document) -> Result<Option<collation::Scope>, CommandError> {
-    Ok(collation::of_command(s)?.map(collation::enter))
 }
 
 /// The namespace `currentOp` shows for a command: `db.collection` for commands on a collection, `db.$cmd`
@@ -307,55 +243,6 @@ pub(super) fn run_raw(
     })
 }
 
-/// mongod 7's longest database name (a name must be shorter than 64 bytes).
-pub const MAX_DB_NAME_BYTES: usize = 63;
-/// mongod's longest namespace, `db.collection` (bytes).
-pub const MAX_NAMESPACE_BYTES: usize = 255;
-
-/// mongod's namespace length limit for the collection a command names (its first value, or a getMore's
-/// `collection`): error 73 `InvalidNamespace` past [`MAX_NAMESPACE_BYTES`].
-fn check_namespace(db: &str, cmd: &Document) -> Result<(), CommandError> {
-    let coll = match cmd.iter().next() {
-        Some((name, _)) if name == "getMore" => cmd.get("collection"),
-        Some((_, v)) => Some(v),
-        None => None,
-    };
-    if let Some(Bson::String(c)) = coll {
-        let len = db.len() + 1 + c.len();
-        if len > MAX_NAMESPACE_BYTES {
-            return Err(CommandError::new(
-                ErrorCode::InvalidNamespace,
-                format!("Fully qualified namespace is too long. Namespace: {db}.{c} Max: {MAX_NAMESPACE_BYTES}"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// mongod's database name rule (error 73 otherwise).
-fn check_db(db: &str) -> Result<(), CommandError> {
-    if db.len() > MAX_DB_NAME_BYTES {
-        return Err(CommandError::new(
-            ErrorCode::InvalidNamespace,
-            format!(
-                "db name must be at most {MAX_DB_NAME_BYTES} characters, found: {}",
-                db.len()
-            ),
-        ));
-    }
-    if db.is_empty()
-        || db
-            .bytes()
-            .any(|b| matches!(b, b'/' | b'\\' | b'.' | b' ' | b'"' | b'$' | 0))
-    {
-        return Err(CommandError::new(
-            ErrorCode::InvalidNamespace,
-            format!("Invalid database name: '{db}'"),
-        ));
-    }
-    Ok(())
-}
-
 /// One command's context.
 pub(super) struct Ctx<'a> {
     inner: &'a Inner,
@@ -448,65 +335,6 @@ pub(super) fn read_for<'a>(
     } else {
         StateRef::Snapshot(std::sync::Arc::clone(&guard))
     })
-}
-
-/// The collection name argument of a command (`{find: "user_sessions"}`).
-fn coll_name<'a>(cmd: &'a Document, key: &str) -> Result<&'a str, CommandError> {
-    match cmd.get(key) {
-        Some(Bson::String(s)) if !s.is_empty() && !s.contains('\0') && !s.starts_with('$') => Ok(s),
-        Some(Bson::String(s)) => Err(CommandError::new(
-            ErrorCode::InvalidNamespace,
-            format!("Invalid collection name: '{s}'"),
-        )),
-        _ => Err(CommandError::type_mismatch(format!(
-            "collection name has invalid type for '{key}'"
-        ))),
-    }
-}
-
-fn opt_doc<'a>(cmd: &'a Document, key: &str) -> Result<Option<&'a Document>, CommandError> {
-    match cmd.get(key) {
-        None | Some(Bson::Null) => Ok(None),
-        Some(Bson::Document(d)) => Ok(Some(d)),
-        Some(other) => Err(CommandError::type_mismatch(format!(
-            "BSON field '{key}' is the wrong type '{}', expected type 'object'",
-            super::bson_order::type_name(other)
-        ))),
-    }
-}
-
-/// A `safeInt64` field: any number, read as mongod's `numberLong` reads it (truncated toward zero,
-/// saturating, NaN as 0); `null` is absent.
-fn opt_i64(cmd: &Document, key: &str) -> Result<Option<i64>, CommandError> {
-    match cmd.get(key) {
-        None | Some(Bson::Null) => Ok(None),
-        Some(v) => super::numeric::Num::from_bson(v)
-            .map(|n| match n.to_i64_exact() {
-                Some(i) => i,
-                None => {
-                    let f = n.to_f64();
-                    if f.is_nan() {
-                        0
-                    } else {
-                        f as i64
-                    }
-                }
-            })
-            .map(Some)
-            .ok_or_else(|| {
-                CommandError::type_mismatch(format!("BSON field '{key}' must be an integer"))
-            }),
-    }
-}
-
-fn opt_bool(cmd: &Document, key: &str) -> bool {
-    match cmd.get(key) {
-        Some(Bson::Boolean(b)) => *b,
-        Some(Bson::Int32(i)) => *i != 0,
-        Some(Bson::Int64(i)) => *i != 0,
-        Some(Bson::Double(d)) => *d != 0.0,
-        _ => false,
-    }
 }
 
 /// A collection or view by name.
