@@ -63,15 +63,7 @@ async fn pymongo_collation_examples() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn node_driver_collation() {
     let oracle = concat!(env!("CARGO_MANIFEST_DIR"), "/oracle");
-    let have_node = std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !have_node
-        || !std::path::Path::new(oracle)
-            .join("node_modules/mongodb")
-            .is_dir()
-    {
+    if !common::node_with_driver(oracle) {
         let code = common::oracle_unavailable(
             "Node driver collation",
             "node or oracle/node_modules/mongodb missing",

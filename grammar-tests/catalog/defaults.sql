@@ -2,7 +2,9 @@
 -- catalog: {"name": "status", "type": "text", "not_null": true, "default": "'active'"},
 -- catalog: {"name": "hits", "type": "integer", "default": "0"},
 -- catalog: {"name": "created_at", "type": "timestamptz", "default": "now()"},
--- catalog: {"name": "note", "type": "text"}]}}}
+-- catalog: {"name": "note", "type": "text"}]},
+-- catalog: "broken": {"columns": [{"name": "k", "type": "text"}, {"name": "v", "type": "integer", "default": "1 +"}]},
+-- catalog: "reads": {"columns": [{"name": "k", "type": "text"}, {"name": "v", "type": "integer", "default": "k || 'x'"}]}}}
 
 -- case: create_table_keeps_defaults_in_the_validator
 CREATE TABLE s2 (id TEXT PRIMARY KEY, status TEXT DEFAULT 'active', created_at TIMESTAMPTZ DEFAULT now())
@@ -127,3 +129,11 @@ INSERT INTO sess (id, hits) VALUES ('a', DEFAULT + 1)
 -- case: refuse_update_of_an_undeclared_column
 UPDATE sess SET nope = 1
 -- error: column "nope" of relation "sess" does not exist at 1:1
+
+-- case: refuse_a_catalog_default_that_does_not_parse
+INSERT INTO broken (k) VALUES ('a')
+-- error: the DEFAULT of column "v" of relation "broken" does not parse (1 +): sql parser error: Expected: an expression, found: EOF at 1:1
+
+-- case: refuse_a_catalog_default_that_reads_a_column
+INSERT INTO reads (k) VALUES ('a')
+-- error: the DEFAULT of column "v" of relation "reads" reads a column or a subquery (k || 'x') at 1:1

@@ -60,6 +60,18 @@ pub fn python_with_pymongo() -> Option<String> {
     })
 }
 
+/// Whether `node` runs and the official Node.js driver is installed in `oracle` (its `node_modules`): the
+/// Node client scripts need both (`scripts/test.sh` runs `npm ci` there).
+pub fn node_with_driver(oracle: &str) -> bool {
+    std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+        && std::path::Path::new(oracle)
+            .join("node_modules/mongodb")
+            .is_dir()
+}
+
 /// Starts `command` (a `sqlmongo ... serve --port 0` command line) with its standard error piped, and reads
 /// its log until the line "listening on ADDR". Returns the child, `ADDR`, the log lines before it, and the
 /// lines after it as they come (a thread keeps reading the pipe whether or not they are received, so the
