@@ -780,3 +780,31 @@ fn transaction_blocks_in_a_script_warn_as_psql_does() {
         out.stdout
     );
 }
+
+#[test]
+fn an_error_of_any_kind_in_a_script_fails_the_transaction_block_as_psql() {
+    // A parse error and a translation refusal each fail the block: the INSERT after it is
+    // refused ("current transaction is aborted") and COMMIT rolls back the INSERT before it.
+    for bad in ["SELEC 1;", "SELECT no_such_function(k) FROM c;"] {
+        let script = format!(
+            "CREATE COLLECTION c; BEGIN; INSERT INTO c (k) VALUES ('a'); {bad}\n\
+             INSERT INTO c (k) VALUES ('b'); COMMIT; SELECT count(*) AS n FROM c;"
+        );
+        let out = sqlmongo(
+            &["--format", "json", "run", "--continue-on-error", "-"],
+            &script,
+        );
+        assert_eq!(out.code, 1, "{bad}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("current transaction is aborted"),
+            "{bad}: {}",
+            out.stderr
+        );
+        assert_eq!(
+            out.json_lines().last(),
+            Some(&json!({"columns": ["n"], "rows": [[0]]})),
+            "{bad}: {}",
+            out.stdout
+        );
+    }
+}

@@ -183,6 +183,10 @@ impl Runner {
                 Ok(()) => outcome.succeeded += 1,
                 Err(loc) => {
                     outcome.failed += 1;
+                    // As in PostgreSQL, any error inside a transaction block (a lexical, parse or
+                    // translation error as well as a failed command) fails the block: what follows is
+                    // refused until ROLLBACK / COMMIT (which then rolls back).
+                    self.client.backend().fail_transaction();
                     let src = context
                         .split('\n')
                         .nth(loc.line.saturating_sub(first_line) as usize)
