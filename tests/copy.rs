@@ -405,6 +405,56 @@ fn a_collection_without_declared_columns_takes_text_in_named_columns() {
 }
 
 #[test]
+fn declared_defaults_fill_left_out_columns_with_one_statement_time() {
+    // 2,500 rows: three insert batches, one `now()` (PostgreSQL's statement time) for all of them.
+    let d = dir();
+    let input = d.join("ids.csv");
+    let text: String = (0..2500).map(|i| format!("s{i}\n")).collect();
+    std::fs::write(&input, text).unwrap();
+    let f = sql_path(&input);
+    rt().block_on(async {
+        let client = Client::embedded();
+        client
+            .execute(
+                "CREATE TABLE sess (sid text PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(), \
+                 expires_at timestamptz DEFAULT now() + INTERVAL '30 minutes', hits integer DEFAULT '0')",
+                &[],
+            )
+            .await
+            .unwrap();
+        let done = copy_sql(&client, &format!("COPY sess (sid) FROM '{f}' (FORMAT csv)"))
+            .await
+            .unwrap();
+        assert_eq!(done.rows, 2500);
+        let got = rows(
+            &client,
+            "SELECT COUNT(*) AS n, COUNT(DISTINCT created_at) AS times, \
+             MIN(expires_at - created_at) = INTERVAL '30 minutes' AS thirty, SUM(hits) AS hits, \
+             MAX(created_at) <= now() AS past FROM sess",
+        )
+        .await;
+        assert_eq!(
+            got,
+            vec![vec![
+                Bson::Int32(2500),
+                Bson::Int32(1),
+                Bson::Boolean(true),
+                Bson::Int32(0),
+                Bson::Boolean(true)
+            ]]
+        );
+        // The column list naming every column: no default is evaluated or written.
+        let e = copy_sql(
+            &client,
+            &format!("COPY sess (sid, created_at) FROM '{f}' (FORMAT csv)"),
+        )
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("missing data for column"), "{e}");
+    });
+}
+
+#[test]
 fn json_lines_are_what_mongoexport_writes_and_mongoimport_reads() {
     let d = dir();
     let out = d.join("out.json");

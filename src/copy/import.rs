@@ -6,6 +6,7 @@
 //! reported, so a failed COPY leaves the table as it was (other clients may have seen the rows meanwhile:
 //! MongoDB has no transaction here). STDIN is read once, the undo covering bad rows too.
 
+use super::defaults::Defaults;
 use super::delimited::{Reader, RecordError};
 use super::options::{self, Format, Header, Options};
 use super::values::{self, ColumnType};
@@ -31,8 +32,10 @@ struct Column {
 struct Target {
     collection: String,
     columns: Vec<Column>,
-    /// A NOT NULL column the column list leaves out: every row fails on it.
+    /// A NOT NULL column the column list leaves out (and no DEFAULT fills): every row fails on it.
     missing_required: Option<String>,
+    /// The declared DEFAULTs of the columns the column list leaves out, evaluated once.
+    defaults: Defaults,
     opts: Options,
     /// The file's name in messages.
     file: String,
@@ -122,10 +125,16 @@ pub(super) async fn run(
             }
             missing_required = declared
                 .iter()
-                .find(|d| d.not_null && !names.contains(&d.name))
+                .find(|d| d.not_null && !names.contains(&d.name) && !Defaults::fills(d, &names))
                 .map(|d| d.name.clone());
         }
     }
+    let defaults = if json || missing_required.is_some() {
+        Defaults::default()
+    } else {
+        let copied: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
+        Defaults::evaluate(client, &collection, &declared, &copied).await?
+    };
     let names: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
     let opts = options::check(&stmt.options, false, Some(&names)).map_err(crate::Error::from)?;
     let file = match &stmt.target {
@@ -136,6 +145,7 @@ pub(super) async fn run(
         collection,
         columns: cols,
         missing_required,
+        defaults,
         opts,
         file,
     };
@@ -327,6 +337,7 @@ impl Target {
             };
             doc.insert(c.name.clone(), v);
         }
+        self.defaults.apply(&mut doc);
         Ok(doc)
     }
 

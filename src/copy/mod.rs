@@ -14,6 +14,7 @@
 //!
 //! Memory stays bounded by a batch (the undo list of a COPY FROM keeps 12 bytes per inserted row).
 
+mod defaults;
 pub mod delimited;
 mod export;
 mod import;
@@ -178,12 +179,14 @@ fn collection_of(name: &sqlparser::ast::ObjectName) -> Result<String, CopyError>
 }
 
 /// A column of the table: its name and declared type (`None`: an array column, not readable by COPY), and
-/// whether it is `NOT NULL`.
+/// whether it is `NOT NULL`; its SQL type name and `DEFAULT` expression as the catalog reads them.
 #[derive(Debug, Clone)]
 struct Declared {
     name: String,
     ty: Option<values::ColumnType>,
     not_null: bool,
+    sql_type: Option<String>,
+    default: Option<String>,
 }
 
 /// What `listCollections` says about a collection: `None` when it does not exist, else whether it is a view
@@ -217,6 +220,9 @@ async fn table_info(
         .and_then(|o| o.get_document("validator").ok())
         .and_then(|v| v.get_document("$jsonSchema").ok());
     let mut columns = Vec::new();
+    let catalog = crate::client::catalog::from_collection_infos([info]);
+    let table = catalog.tables.get(collection);
+    let catalog_column = |name: &str| table.and_then(|t| t.columns.iter().find(|c| c.name == name));
     if let Some(schema) = schema {
         let required: Vec<&str> = schema
             .get_array("required")
@@ -228,10 +234,13 @@ async fn table_info(
                     Bson::Document(p) => values::ColumnType::of_property(p),
                     _ => Some(values::ColumnType::Json),
                 };
+                let known = catalog_column(name);
                 columns.push(Declared {
                     name: name.clone(),
                     ty,
                     not_null: required.contains(&name.as_str()),
+                    sql_type: known.and_then(|c| c.ty.clone()),
+                    default: known.and_then(|c| c.default.clone()),
                 });
             }
         }

@@ -192,7 +192,19 @@ impl Translator {
             .and_then(|c| c.ty.as_deref())
             .and_then(declared_cast_type);
         match declared {
-            Some(data_type) if super::expr::untyped::is_untyped_string(v) => {
+            // A numeric literal takes a numeric column's type as PostgreSQL's assignment cast gives it
+            // (`1.50` into numeric stays 1.50, `2.5` into integer is 3, `3` into double precision is 3.0).
+            Some(data_type)
+                if super::expr::untyped::is_untyped_string(v)
+                    || (super::expr::untyped::number_literal_text(v).is_some()
+                        && matches!(
+                            data_type,
+                            sqlparser::ast::DataType::Integer(_)
+                                | sqlparser::ast::DataType::BigInt(_)
+                                | sqlparser::ast::DataType::Numeric(_)
+                                | sqlparser::ast::DataType::DoublePrecision
+                        )) =>
+            {
                 self.insert_value(&Expr::Cast {
                     kind: sqlparser::ast::CastKind::Cast,
                     expr: Box::new(v.clone()),

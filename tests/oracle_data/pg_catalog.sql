@@ -349,6 +349,13 @@ INSERT INTO sess (id, status, hits, note) VALUES ('a', 'idle', 9, 'n'), ('b', 'g
 UPDATE sess SET status = DEFAULT, note = DEFAULT WHERE id = 'a';
 UPDATE sess SET hits = DEFAULT, status = 'x' || status WHERE id = 'b';
 SELECT * FROM sess ORDER BY id;
+-- name: cat_numeric_literals_take_the_column_type
+CREATE TABLE m (id TEXT PRIMARY KEY, i INTEGER, b BIGINT, d DOUBLE PRECISION, n NUMERIC);
+INSERT INTO m VALUES ('a', 1.5, 2.5, 3, 1.50), ('b', -2.5, -3, -1.5, -0.10), ('c', 7, 8, 9.25, 1e3);
+UPDATE m SET n = 2.50, i = 4.5 WHERE id = 'b';
+SELECT id, i, b, d, n, d / 2 AS half, i / 2 AS idiv, n * 2 AS n2, CAST(n AS TEXT) AS nt FROM m ORDER BY id;
+-- name: cat_numeric_literal_cast_keeps_its_scale
+SELECT CAST(1.50 AS NUMERIC) AS a, CAST(-0.10 AS NUMERIC)::TEXT AS b, (2.500)::NUMERIC::TEXT AS c, CAST(1e3 AS NUMERIC)::TEXT AS d;
 -- ===== Untyped literals take the type they meet (declared columns, timestamp expressions) =====
 -- name: cat_untyped_literals_into_declared_columns
 CREATE TABLE s (id TEXT PRIMARY KEY, a TIMESTAMPTZ, n INTEGER, big BIGINT, amt NUMERIC, ratio DOUBLE PRECISION, ok BOOLEAN, doc JSONB);

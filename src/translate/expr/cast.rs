@@ -37,6 +37,24 @@ impl Translator {
         if let DataType::Array(def) = ty {
             return self.array_cast(inner, def, e);
         }
+        if let (
+            DataType::Numeric(sqlparser::ast::ExactNumberInfo::None)
+            | DataType::Decimal(sqlparser::ast::ExactNumberInfo::None),
+            Some(text),
+        ) = (ty, super::untyped::number_literal_text(inner))
+        {
+            // (with an exponent, `1e3`, the folded value: PostgreSQL writes it without one, `1000`.)
+            // A numeric literal is PostgreSQL's numeric already: exact, its scale kept (`1.50`).
+            if let Some(d) = text
+                .parse::<bson::Decimal128>()
+                .ok()
+                .filter(|_| !text.contains(['e', 'E']))
+            {
+                let mut a = constant(Bson::Decimal128(d));
+                a.kind = Kind::Number;
+                return Ok(a);
+            }
+        }
         let a = self.agg(inner)?;
         if let Some(c) = a.constant.clone() {
             if a.interval.is_none() {
@@ -149,6 +167,7 @@ impl Translator {
                     Bson::Int32(i) => i.to_string(),
                     Bson::Int64(i) => i.to_string(),
                     Bson::Double(d) => d.to_string(),
+                    Bson::Decimal128(d) => d.to_string(),
                     Bson::String(s) => s.trim().to_string(),
                     _ => return Err(bad()),
                 };
@@ -181,6 +200,8 @@ impl Translator {
                     Bson::Int32(i) => i.to_string(),
                     Bson::Int64(i) => i.to_string(),
                     Bson::Double(d) => d.to_string(),
+                    // exact, as numeric's text; no exponent for the literals that fold here (`-0.10`)
+                    Bson::Decimal128(d) if !d.to_string().contains('E') => d.to_string(),
                     Bson::Boolean(b) => b.to_string(),
                     _ => {
                         return Err(unsupported(

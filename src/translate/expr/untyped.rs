@@ -22,6 +22,26 @@ pub(crate) fn is_untyped_string(e: &Expr) -> bool {
     }
 }
 
+/// The text of a numeric literal (`1.50`, `-2`, `1e3`, also parenthesized), signed as written; `None` for
+/// anything else.
+pub(crate) fn number_literal_text(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Nested(inner) => number_literal_text(inner),
+        Expr::UnaryOp {
+            op: sqlparser::ast::UnaryOperator::Minus,
+            expr,
+        } => number_literal_text(expr).map(|t| match t.strip_prefix('-') {
+            Some(positive) => positive.to_string(),
+            None => format!("-{t}"),
+        }),
+        Expr::Value(v) => match &v.value {
+            Value::Number(text, _) => Some(text.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 impl Translator {
     /// `value` (translated from `e`) as the type of `other` when `e` is an untyped literal and `other` is a
     /// timestamp; else `value` as it is.
