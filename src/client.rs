@@ -218,6 +218,23 @@ impl Client {
         )
     }
 
+    /// The plan of `sql` when it is a bulk-load INSERT (`INSERT INTO t (a, b) VALUES (...), ...` of plain
+    /// literals, into a collection without declared columns), made without the general parser (about 5x
+    /// less work per row: `sql::literal_insert`); `None` for any other statement, which
+    /// [`translate_statement`](Self::translate_statement) then translates. The plan equals the general
+    /// translation's (tests/literal_insert.rs).
+    pub async fn literal_insert_plan(
+        &self,
+        sql: &str,
+    ) -> Result<Option<StatementPlan>, crate::Error> {
+        let Some(ins) = crate::sql::literal_insert::scan(sql) else {
+            return Ok(None);
+        };
+        let catalog =
+            catalog::fetch(self.backend.as_ref(), &self.db, &[ins.table.to_string()]).await?;
+        Ok(crate::translate::literal_insert::plan(&ins, &catalog))
+    }
+
     /// Runs one query and returns its rows.
     pub async fn query(&self, sql: &str, params: &[Bson]) -> Result<Rows, crate::Error> {
         let mut results = self.execute(sql, params).await?;

@@ -286,6 +286,12 @@ impl Runner {
             Some(i) => (i.text.as_str(), i.params.as_slice()),
             None => (chunk.text.as_str(), &[][..]),
         };
+        // A bulk-load INSERT of plain literals skips the general parser and translator (same plan).
+        match self.client.literal_insert_plan(sql).await {
+            Ok(Some(plan)) => return self.run_plan(plan, vars, chunk, bar).await,
+            Ok(None) => {}
+            Err(e) => return Ok(Err(locate(&e, chunk))),
+        }
         let parsed = match crate::sql::parse(sql) {
             Ok(p) => p,
             Err(e) => return Ok(Err(locate(&crate::Error::Parse(e), chunk))),
@@ -301,70 +307,84 @@ impl Runner {
                 Ok(p) => p,
                 Err(e) => return Ok(Err(locate(&e, chunk))),
             };
-            // Variables bind only statements that take parameters (a statement's own `$N` without a
-            // value still fails, as before).
-            let params = if plan.param_count == 0 { &[][..] } else { vars };
-            let kind = match plan.steps.last().map(|c| c.name()) {
-                Some("insert" | "update" | "delete" | "findAndModify") => StatementKind::Dml,
-                // The TTL pass's count is the documents it deleted.
-                None if plan.output
-                    == crate::mql::Output::Setting(crate::mql::Setting::RunTtlMonitor) =>
-                {
-                    StatementKind::Dml
+            if let Err(e) = self.run_plan(plan, vars, chunk, bar).await? {
+                return Ok(Err(e));
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// Runs one translated statement of `chunk` and prints its result.
+    async fn run_plan(
+        &mut self,
+        plan: crate::mql::StatementPlan,
+        vars: &[bson::Bson],
+        chunk: &Chunk,
+        bar: Option<&indicatif::ProgressBar>,
+    ) -> std::io::Result<Result<(), Located>> {
+        // Variables bind only statements that take parameters (a statement's own `$N` without a
+        // value still fails, as before).
+        let params = if plan.param_count == 0 { &[][..] } else { vars };
+        let kind = match plan.steps.last().map(|c| c.name()) {
+            Some("insert" | "update" | "delete" | "findAndModify") => StatementKind::Dml,
+            // The TTL pass's count is the documents it deleted.
+            None if plan.output
+                == crate::mql::Output::Setting(crate::mql::Setting::RunTtlMonitor) =>
+            {
+                StatementKind::Dml
+            }
+            _ => StatementKind::Other,
+        };
+        if self.explain {
+            let json = crate::mql::Plan {
+                statements: vec![plan.clone()],
+            }
+            .to_pretty_json();
+            let machine = self.printer.format.is_machine();
+            let printer = &mut self.printer;
+            let mut show = || -> std::io::Result<()> {
+                if machine {
+                    eprintln!("{json}");
+                    Ok(())
+                } else {
+                    printer.text(&json)
                 }
-                _ => StatementKind::Other,
             };
-            if self.explain {
-                let json = crate::mql::Plan {
-                    statements: vec![plan.clone()],
-                }
-                .to_pretty_json();
-                let machine = self.printer.format.is_machine();
-                let printer = &mut self.printer;
-                let mut show = || -> std::io::Result<()> {
-                    if machine {
-                        eprintln!("{json}");
-                        Ok(())
-                    } else {
-                        printer.text(&json)
+            match bar {
+                Some(b) => b.suspend(show)?,
+                None => show()?,
+            }
+        }
+        let started = Instant::now();
+        if self.printer.streams() {
+            // jsonl / csv: rows are printed batch by batch as the cursor delivers them.
+            self.printer.time_zone = self.client.time_zone();
+            match self.stream(&plan, params, bar).await {
+                Streamed::Done => {
+                    if self.timing {
+                        eprintln!("Time: {:.3} ms", started.elapsed().as_secs_f64() * 1000.0);
                     }
-                };
+                    return Ok(Ok(()));
+                }
+                Streamed::NotStreamable => {}
+                Streamed::Output(e) => return Err(e),
+                Streamed::Failed(e) => return Ok(Err(locate(&e, chunk))),
+            }
+        }
+        transaction_warning(&plan, self.client.backend().transaction_state());
+        let result = self.client.execute_plan(&plan, params).await;
+        let elapsed: Option<Duration> = self.timing.then(|| started.elapsed());
+        match result {
+            Ok(r) => {
+                self.printer.time_zone = self.client.time_zone();
+                let printer = &mut self.printer;
+                let mut show = || printer.result(&r, kind, elapsed);
                 match bar {
                     Some(b) => b.suspend(show)?,
                     None => show()?,
                 }
             }
-            let started = Instant::now();
-            if self.printer.streams() {
-                // jsonl / csv: rows are printed batch by batch as the cursor delivers them.
-                self.printer.time_zone = self.client.time_zone();
-                match self.stream(&plan, params, bar).await {
-                    Streamed::Done => {
-                        if self.timing {
-                            eprintln!("Time: {:.3} ms", started.elapsed().as_secs_f64() * 1000.0);
-                        }
-                        continue;
-                    }
-                    Streamed::NotStreamable => {}
-                    Streamed::Output(e) => return Err(e),
-                    Streamed::Failed(e) => return Ok(Err(locate(&e, chunk))),
-                }
-            }
-            transaction_warning(&plan, self.client.backend().transaction_state());
-            let result = self.client.execute_plan(&plan, params).await;
-            let elapsed: Option<Duration> = self.timing.then(|| started.elapsed());
-            match result {
-                Ok(r) => {
-                    self.printer.time_zone = self.client.time_zone();
-                    let printer = &mut self.printer;
-                    let mut show = || printer.result(&r, kind, elapsed);
-                    match bar {
-                        Some(b) => b.suspend(show)?,
-                        None => show()?,
-                    }
-                }
-                Err(e) => return Ok(Err(locate(&e, chunk))),
-            }
+            Err(e) => return Ok(Err(locate(&e, chunk))),
         }
         Ok(Ok(()))
     }

@@ -11,6 +11,7 @@ pub mod copy;
 mod depth;
 mod dialect;
 mod error;
+pub mod literal_insert;
 mod only;
 mod parser;
 mod question;

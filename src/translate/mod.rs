@@ -30,6 +30,7 @@ mod join_outer;
 pub(crate) mod json;
 pub(crate) mod json_ops;
 pub(crate) mod like;
+pub mod literal_insert;
 mod matview;
 pub(crate) mod names;
 pub(crate) mod nulls;

@@ -11,7 +11,7 @@ mod filter;
 mod function;
 pub(crate) mod interval;
 mod interval_expr;
-mod literal;
+pub(crate) mod literal;
 mod predicate;
 mod quantified;
 pub(crate) mod time_fn;

@@ -1,0 +1,200 @@
+//! The bulk-load fast path (`sql::literal_insert` + `translate::literal_insert`) against the general
+//! parser and translator: on generated INSERT statements (names that are and are not key words, repeated
+//! columns, rows of the wrong length, numbers at every range edge and out of range, strings with quotes,
+//! backslashes and non-ASCII text, odd spacing and comments), whenever the fast path gives a plan it is the
+//! general translation's plan, and it gives none for a statement the general path refuses. And through
+//! `sqlmongo run`, a script of such INSERTs loads the same documents as the general path does.
+
+use proptest::prelude::*;
+use sqlmongo::sql::literal_insert::scan;
+use sqlmongo::translate::{literal_insert::plan, Catalog};
+
+fn name() -> impl Strategy<Value = String> {
+    // Mostly names the scanner reads (some of them non-reserved key words), now and then a reserved one.
+    let plain = prop_oneof![
+        Just("t".to_string()),
+        Just("user_sessions".to_string()),
+        Just("Mixed_Case9".to_string()),
+        Just("_id".to_string()),
+        Just("key".to_string()),
+        Just("value".to_string()),
+        Just("data".to_string()),
+        Just("status".to_string()),
+        Just("type".to_string()),
+        "[a-z_][a-z0-9_]{0,6}",
+    ];
+    let reserved = prop_oneof![
+        Just("select".to_string()),
+        Just("order".to_string()),
+        Just("from".to_string()),
+        Just("default".to_string()),
+        Just("user".to_string()),
+        Just("values".to_string()),
+    ];
+    prop_oneof![12 => plain, 1 => reserved]
+}
+
+fn number() -> impl Strategy<Value = String> {
+    let plain = prop_oneof![
+        "[0-9]{1,3}",
+        "[0-9]{9,11}",
+        "[0-9]{18,21}",
+        Just("2147483647".to_string()),
+        Just("2147483648".to_string()),
+        Just("9223372036854775807".to_string()),
+        Just("9223372036854775808".to_string()),
+        "[0-9]{1,4}\\.[0-9]{0,4}",
+        "\\.[0-9]{1,4}",
+        "[0-9]{1,3}[eE][+-]?[0-9]{1,3}",
+        "[0-9]\\.[0-9]{1,3}[eE]-?[0-9]{1,3}",
+    ];
+    (
+        prop_oneof![6 => Just(""), 3 => Just("-"), 1 => Just("+"), 1 => Just("- ")],
+        plain,
+    )
+        .prop_map(|(sign, n)| format!("{sign}{n}"))
+}
+
+fn string() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just("a".to_string()),
+            Just("''".to_string()),
+            Just("\\".to_string()),
+            Just("\\n".to_string()),
+            Just("$x".to_string()),
+            Just("é☃".to_string()),
+            Just(" ".to_string()),
+            Just(",".to_string()),
+            Just(")".to_string()),
+            Just("--".to_string()),
+        ],
+        0..5,
+    )
+    .prop_map(|parts| format!("'{}'", parts.concat()))
+}
+
+fn literal() -> impl Strategy<Value = String> {
+    prop_oneof![
+        12 => number(),
+        9 => string(),
+        1 => prop_oneof![
+            Just("NULL".to_string()),
+            Just("null".to_string()),
+            Just("TRUE".to_string()),
+            Just("false".to_string()),
+            Just("E'x'".to_string()),
+            Just("1 + 1".to_string()),
+            Just("'a' 'b'".to_string()),
+            Just("$1".to_string()),
+        ],
+    ]
+}
+
+fn space() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => Just(" ".to_string()),
+        1 => Just("".to_string()),
+        1 => Just("\n  ".to_string()),
+        1 => Just("\t".to_string()),
+    ]
+}
+
+fn statement() -> impl Strategy<Value = String> {
+    (
+        name(),
+        proptest::collection::vec(name(), 1..4),
+        prop_oneof![3 => Just(""), 2 => Just("  "), 2 => Just("-- header\n"), 1 => Just("/* c */ ")],
+        prop_oneof![4 => Just(""), 4 => Just(";"), 2 => Just(" ;\n"), 1 => Just("; SELECT 1")],
+        any::<bool>(),
+    )
+        .prop_flat_map(|(table, columns, lead, end, keyword_case)| {
+            let n = columns.len();
+            // Mostly rows of the column list's length; now and then one short or long.
+            let width = prop_oneof![8 => Just(n), 1 => Just(n + 1), 1 => Just(n.max(2) - 1)];
+            let rows = proptest::collection::vec(
+                width.prop_flat_map(|w| proptest::collection::vec((literal(), space()), w)),
+                1..4,
+            );
+            (Just((table, columns, lead, end, keyword_case)), rows)
+        })
+        .prop_map(|((table, columns, lead, end, keyword_case), rows)| {
+            let rows: Vec<String> = rows
+                .iter()
+                .map(|r| {
+                    let items: Vec<String> = r.iter().map(|(l, s)| format!("{s}{l}")).collect();
+                    format!("({})", items.join(","))
+                })
+                .collect();
+            let (insert, values) = if keyword_case {
+                ("INSERT INTO", "VALUES")
+            } else {
+                ("insert into", "values")
+            };
+            format!(
+                "{lead}{insert} {table} ({}) {values} {}{end}",
+                columns.join(", "),
+                rows.join(",\n")
+            )
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn the_fast_plan_is_the_general_plan(sql in statement()) {
+        let general = sqlmongo::translate(&sql);
+        let fast = scan(&sql).and_then(|ins| plan(&ins, &Catalog::new()));
+        match (fast, general) {
+            (None, _) => {}
+            (Some(f), Ok(mut g)) => {
+                prop_assert_eq!(g.statements.len(), 1, "{}", sql);
+                prop_assert_eq!(f, g.statements.remove(0), "{}", sql);
+            }
+            (Some(f), Err(e)) => prop_assert!(false, "fast path accepted what the general path refuses ({e}): {sql}\n{f:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_bulk_shapes_take_the_fast_path() {
+    for sql in [
+        "INSERT INTO bulk_rows (id, user_id, session_id, score, active) VALUES\n(0, 'user-0', 'sess-000000000', 0.000000, false),\n(1, 'user-1', 'sess-000000001', 5.285714, true);",
+        "insert into cache (k, v, hits) values ('a''b', NULL, -3)",
+    ] {
+        let ins = scan(sql).expect("scanned");
+        let fast = plan(&ins, &Catalog::new()).expect("planned");
+        assert_eq!(fast, sqlmongo::translate(sql).unwrap().statements.remove(0));
+    }
+}
+
+#[test]
+fn a_declared_table_takes_the_general_path() {
+    let mut catalog = Catalog::new();
+    catalog.tables.insert("t".into(), Default::default());
+    let ins = scan("INSERT INTO t (a) VALUES (1)").unwrap();
+    assert!(plan(&ins, &catalog).is_none());
+}
+
+#[test]
+fn the_generator_reaches_the_fast_path_often() {
+    // The property above says nothing if the fast path never accepts: count how often it does.
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut accepted, total) = (0, 2000);
+    for _ in 0..total {
+        let sql = statement().new_tree(&mut runner).unwrap().current();
+        if scan(&sql)
+            .and_then(|ins| plan(&ins, &Catalog::new()))
+            .is_some()
+        {
+            accepted += 1;
+        }
+    }
+    assert!(
+        accepted * 5 > total,
+        "only {accepted} of {total} took the fast path"
+    );
+    eprintln!("fast path: {accepted} of {total} generated statements");
+}
