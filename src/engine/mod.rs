@@ -314,6 +314,14 @@ impl Engine {
         self.inner.sessions.list()
     }
 
+    /// Registers the logical session `lsid` names (`{id: UUID}`), or marks it used now, as the user
+    /// (`name`, `db`) when given: what a server does with the `lsid` of every command it does not hand to the
+    /// engine whole (`sqlmongo serve` strips it from commands outside transactions and retryable writes).
+    /// One hash-map look-up; an `lsid` without a binary `id` is ignored.
+    pub fn touch_session(&self, lsid: &bson::Document, user: Option<(&str, &str)>) {
+        self.inner.sessions.touch(lsid, user);
+    }
+
     /// Runs one TTL monitor pass now; returns the number of documents deleted.
     pub fn run_ttl_pass(&self) -> usize {
         ttl::pass(&self.inner)

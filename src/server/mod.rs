@@ -4,7 +4,9 @@
 //! [`Client::connect`](crate::Client::connect)) can talk to the embedded engine through it. It serves
 //! `OP_MSG` (with document sequences and checksums) and the legacy `OP_QUERY` handshake, one tokio task per
 //! connection; commands run on the engine with the database from `$db`, and the generic fields a driver adds
-//! (`lsid`, `$clusterTime`, `$readPreference`, ...) are dropped as a standalone mongod ignores them.
+//! (`lsid`, `$clusterTime`, `$readPreference`, ...) are dropped as a standalone mongod ignores them, once an
+//! `lsid` has registered (or refreshed) its logical session with the connection's user, as mongod's session
+//! cache does (`$listLocalSessions` lists it).
 //! Transactions and retryable writes (`txnNumber`) are refused as a standalone refuses them, unless the
 //! server presents itself as a one-member replica set ([`Server::with_repl_set`], `serve --repl-set
 //! NAME`): then `lsid` / `txnNumber` / `autocommit` / `startTransaction` go to the engine's sessions and

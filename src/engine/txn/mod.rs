@@ -102,6 +102,8 @@ struct SessionState {
     phase: Phase,
     /// The reply of the last retryable write, by its `txnNumber`.
     retry: Option<(i64, Document)>,
+    /// The user (`name`, `db`) whose commands used the session (serve with authentication), if any.
+    user: Option<(String, String)>,
 }
 
 /// Where the session's transaction `txn_number` stands.
