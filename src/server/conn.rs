@@ -356,10 +356,14 @@ pub(super) async fn dispatch(
             _ = stop.changed() => {}
         }
     }
+    let labelled = crate::engine::error_labels::applies_to(&cmd);
     let mut reply = match run(engine, session, conn_id, ctx.repl.is_some(), db, cmd).await {
         Ok(d) => d,
         Err(e) => error_reply(&e),
     };
+    if labelled {
+        crate::engine::error_labels::label_reply_of_applicable(&mut reply);
+    }
     if let Some(rs) = ctx.repl {
         if is_hello && reply.get_f64("ok").is_ok_and(|ok| ok == 1.0) {
             rs.decorate_hello(&mut reply);
