@@ -36,6 +36,22 @@ async function main() {
   checks += 1;
   await assert.rejects(c.find({}, { collation: { locale: 'en', strength: 0 } }).toArray(), (e) => e.code === 9);
   checks += 1;
+  // backwards (French secondary ordering from the end of the word) on any locale, off on fr_CA.
+  const f = db.collection('french');
+  await f.insertMany(['côté', 'coté', 'cote', 'côte'].map((w, i) => ({ _id: i, w })));
+  const words = async (collation) => (await f.find({}, { collation }).sort({ w: 1 }).toArray()).map((x) => x.w);
+  assert.deepEqual(await words({ locale: 'en', backwards: true }), ['cote', 'côte', 'coté', 'côté']);
+  checks += 1;
+  assert.deepEqual(await words({ locale: 'fr_CA', backwards: false }), ['cote', 'coté', 'côte', 'côté']);
+  checks += 1;
+  // The collation listCollections echoes is taken back verbatim.
+  const [info] = await db.listCollections({ name: 'names' }).toArray();
+  const echoed = info.options.collation;
+  assert.equal(echoed.normalization, false);
+  const copy = await db.createCollection('names_copy', { collation: echoed });
+  await copy.insertOne({ n: 'Zoë' });
+  assert.equal(await copy.countDocuments({ n: 'zoË' }, { collation: echoed }), 1);
+  checks += 1;
   await db.dropDatabase();
   await client.close();
   console.log(`node mongodb driver: ${checks} collation checks passed`);

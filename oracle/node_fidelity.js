@@ -128,6 +128,16 @@ async function main() {
   const viaLet = await d.find({ $expr: { $eq: ['$_id', '$$id'] } }, { let: { id: 1 } }).toArray();
   check(() => assert.equal(viaLet.length, 1));
 
+  // $listLocalSessions lists the session of a plain find (mongod's session cache learns every lsid).
+  const s = client.startSession();
+  await d.find({}, { session: s }).toArray();
+  const listed = await client.db('admin').aggregate([{ $listLocalSessions: {} }]).toArray();
+  const sid = s.id.id.toString('hex');
+  check(() => assert.ok(listed.some((x) => x._id.id.toString('hex') === sid), JSON.stringify(listed)));
+  const all = await client.db('admin').aggregate([{ $listLocalSessions: { allUsers: true } }]).toArray();
+  check(() => assert.ok(all.some((x) => x._id.id.toString('hex') === sid)));
+  await s.endSession();
+
   await client.close();
   console.log(`node driver: ${checks} checks passed`);
 }

@@ -104,6 +104,45 @@ def main(uri):
     check(e.count_documents({"m": "a@X.org"}, collation=ci) == 2, "collated index probe")
     check(e.count_documents({"m": "a@x.org"}) == 1, "simple query beside a collated index")
 
+    # backwards: French secondary differences compared from the end of the string (the ICU documentation's
+    # cote < côte < coté < côté), on any locale; fr_CA has it by default and can turn it off.
+    f = db["french"]
+    f.insert_many([{"_id": i, "w": w} for i, w in enumerate(["côté", "coté", "cote", "côte"])])
+    back = Collation(locale="fr", backwards=True)
+    forward = ["cote", "coté", "côte", "côté"]
+    backward = ["cote", "côte", "coté", "côté"]
+    got = [d["w"] for d in f.find().sort("w", 1).collation(back)]
+    check(got == backward, f"backwards sort: {got}")
+    got = [d["w"] for d in f.find().sort("w", 1).collation(Collation(locale="fr"))]
+    check(got == forward, f"fr sort (no backwards): {got}")
+    got = [d["w"] for d in f.find().sort("w", 1).collation(Collation(locale="fr_CA"))]
+    check(got == backward, f"fr_CA sorts backwards by default: {got}")
+    got = [d["w"] for d in f.find().sort("w", 1).collation(Collation(locale="fr_CA", backwards=False))]
+    check(got == forward, f"fr_CA with backwards false: {got}")
+    got = [d["w"] for d in f.find({"w": {"$lt": "coté"}}).sort("w", 1).collation(back)]
+    check(got == ["cote", "côte"], f"backwards range comparison: {got}")
+    f.create_index("w", name="w_back", collation=back)
+    got = [d["w"] for d in f.find({"w": {"$gte": "côte"}}).hint("w_back").collation(back)]
+    check(got == backward[1:], f"backwards index scan: {got}")
+    ix = [i for i in f.list_indexes() if i["name"] == "w_back"][0]
+    check(ix["collation"].get("backwards") is True, f"the index echoes backwards: {ix}")
+
+    # Clients round-trip what the server echoes: the resolved collation (every field, normalization: false,
+    # version) and the listed index spec are accepted back as they are.
+    echoed = d.options()["collation"]
+    check(echoed.get("normalization") is False and echoed.get("version") == "57.1"
+          and len(echoed) == 10, f"the echoed collation has every field: {echoed}")
+    copy = db.create_collection("users_copy", collation=echoed)
+    check(copy.options()["collation"] == echoed, "create takes the echoed collation back verbatim")
+    spec = [i for i in d.list_indexes() if i["name"] == "name_1"][0]
+    check(db.command({"createIndexes": "users_copy", "indexes": [dict(spec)]})["ok"] == 1,
+          "createIndexes takes the listed index spec back verbatim")
+    copy.insert_one({"name": "Bob"})
+    check(copy.count_documents({"name": "BOB"}, collation=echoed) == 1, "find takes the echoed collation back")
+    norm = Collation(locale="en", normalization=True)
+    check(f.count_documents({"w": "co\u0302te"}, collation=norm) == 1,
+          "normalization: true matches the decomposed form")
+
     # Invalid collations get mongod's errors.
     for spec, code in [({"locale": "xx_XX"}, 2), ({"locale": "en", "strength": 6}, 9), ({"strength": 2}, 4),
                        ({"locale": "en", "caseFirst": "upper", "strength": 1}, 2)]:

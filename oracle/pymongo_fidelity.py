@@ -12,6 +12,7 @@ unknown index is 2 BadValue; explain shows the hinted index); `errInfo.details` 
 """
 
 import sys
+import uuid
 
 import pymongo
 from pymongo.errors import BulkWriteError, OperationFailure, WriteError
@@ -193,6 +194,38 @@ def dollar_fields(db):
     check(r["writeErrors"][0]["code"] == 52, f"_id with a $-prefixed field: {r}")
 
 
+def uuid_of(v):
+    """A session id as a UUID (pymongo 3 gives a session's own id as Binary subtype 4, a listed one as UUID)."""
+    return v if isinstance(v, uuid.UUID) else uuid.UUID(bytes=bytes(v))
+
+
+def local_sessions(client, db):
+    # $listLocalSessions lists every session a command named (mongod's session cache), not only those that
+    # ran a transaction or a retryable write: a plain find in an explicit session shows it.
+    db.s.insert_one({"_id": 1})
+    with client.start_session() as s:
+        list(db.s.find({}, session=s))
+        sid = uuid_of(s.session_id["id"])
+        listed = list(client.admin.aggregate([{"$listLocalSessions": {}}]))
+        ids = [uuid_of(d["_id"]["id"]) for d in listed]
+        check(sid in ids, f"a plain find's session is listed: {listed}")
+        mine = [d for d in listed if uuid_of(d["_id"]["id"]) == sid][0]
+        check("lastUse" in mine, f"the listed session has lastUse: {mine}")
+        everyone = list(client.admin.aggregate([{"$listLocalSessions": {"allUsers": True}}]))
+        check(sid in [uuid_of(d["_id"]["id"]) for d in everyone], "allUsers lists it too")
+        named = list(client.admin.aggregate([{"$listLocalSessions": {"users": [{"user": "nobody", "db": "x"}]}}]))
+        check(named == [], f"another user's sessions: none without access control: {named}")
+        # A later stage sees the listed sessions as documents.
+        n = list(client.admin.aggregate([{"$listLocalSessions": {}}, {"$match": {"_id.id": s.session_id["id"]}},
+                                         {"$count": "n"}]))
+        check(n == [{"n": 1}], f"$match after $listLocalSessions: {n}")
+    try:
+        list(db.s.aggregate([{"$listLocalSessions": {}}]))
+        check(False, "$listLocalSessions on a collection is refused")
+    except OperationFailure as e:
+        check(e.code == 73, f"$listLocalSessions on a collection: {e.code}")
+
+
 def main():
     uri = sys.argv[1] if len(sys.argv) > 1 else "mongodb://127.0.0.1:27017/?directConnection=true"
     client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=5000)
@@ -201,6 +234,7 @@ def main():
     hints(db)
     validation(db)
     dollar_fields(db)
+    local_sessions(client, db)
     print(f"pymongo {pymongo.version}: {checks} checks passed")
 
 

@@ -475,3 +475,54 @@ fn serve_refuses_a_non_loopback_address_without_auth() {
         "{out:?}"
     );
 }
+
+/// `$listLocalSessions` with access control (the manual's stage page): `{}` lists the authenticated user's
+/// sessions, `allUsers: true` every user's, `users: [...]` those users'; each listed session names its user.
+/// The sessions are the drivers' implicit ones of plain commands (serve registers every command's `lsid`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_sessions_are_listed_per_user_with_access_control() {
+    let server = start(true, None).await;
+    let e = &server.engine;
+    create(e, "admin", "alice", "pw", Bson::Array(vec!["root".into()]));
+    create(e, "admin", "bob", "pw", Bson::Array(vec!["root".into()]));
+    let alice = driver(server.addr, Some(("alice", "pw", "admin")), None).await;
+    let bob = driver(server.addr, Some(("bob", "pw", "admin")), None).await;
+    for c in [&alice, &bob] {
+        assert_eq!(code(c, "app", doc! {"find": "c"}).await, None);
+    }
+    let names = |c: mongodb::Client, spec: Document| async move {
+        let mut cursor = c
+            .database("admin")
+            .aggregate(vec![doc! {"$listLocalSessions": spec}])
+            .await
+            .expect("aggregate");
+        let mut out = Vec::new();
+        while cursor.advance().await.expect("advance") {
+            let d = cursor.deserialize_current().expect("doc");
+            let name = d
+                .get_document("user")
+                .and_then(|u| u.get_str("name"))
+                .unwrap_or("")
+                .to_string();
+            out.push(name);
+        }
+        out.sort();
+        out.dedup();
+        out
+    };
+    assert_eq!(names(alice.clone(), doc! {}).await, ["alice@admin"]);
+    assert_eq!(names(bob.clone(), doc! {}).await, ["bob@admin"]);
+    assert_eq!(
+        names(alice.clone(), doc! {"allUsers": true}).await,
+        ["alice@admin", "bob@admin"]
+    );
+    assert_eq!(
+        names(
+            alice.clone(),
+            doc! {"users": [{"user": "bob", "db": "admin"}]}
+        )
+        .await,
+        ["bob@admin"]
+    );
+    server.shutdown().await;
+}

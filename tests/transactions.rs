@@ -173,3 +173,86 @@ async fn standalone_refuses_transactions_and_replica_set_takes_them() {
     assert_eq!(coll.count_documents(bson::doc! {}).await.unwrap(), 1);
     rs.shutdown().await;
 }
+
+/// mongod 4.4+: a retryable write (a `txnNumber` outside a transaction) still running when the server
+/// shuts down is interrupted with 11600 `InterruptedAtShutdown` and labelled `RetryableWriteError`, so its
+/// driver retries it; `serve` interrupts what still runs at the end of its shutdown timeout and sends that
+/// reply before closing the connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_retryable_write_running_at_shutdown_is_labelled_retryable() {
+    use bson::{doc, Document};
+    use tokio::io::AsyncWriteExt;
+    let engine = Engine::with_options(EngineOptions {
+        ttl_monitor_interval: None,
+        ..EngineOptions::default()
+    });
+    let docs: Vec<Document> = (0..4000).map(|i| doc! {"_id": i, "v": i}).collect();
+    engine
+        .run_command("db", &doc! {"insert": "c", "documents": docs})
+        .expect("insert");
+    let server = Server::bind("127.0.0.1:0", engine.clone())
+        .await
+        .expect("bind")
+        .with_repl_set("rs0")
+        .with_shutdown_timeout(Duration::from_millis(50));
+    let addr = server.local_addr().expect("addr");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.serve_until(async {
+        let _ = stopped.await;
+    }));
+    // A single-document update whose filter is slow on every document (it matches none).
+    let slow = doc! {"$expr": {"$eq": [
+        {"$reduce": {"input": {"$range": [0, 1000]}, "initialValue": 0, "in": {"$add": ["$$value", "$$this"]}}},
+        -1
+    ]}};
+    let lsid =
+        doc! {"id": bson::Binary {subtype: bson::spec::BinarySubtype::Uuid, bytes: vec![3; 16]}};
+    let cmd = doc! {"update": "c", "updates": [{"q": slow, "u": {"$set": {"x": 1}}}],
+    "lsid": lsid, "txnNumber": 1_i64, "$db": "db"};
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let bytes = sqlmongo::server::wire::encode_op_msg(1, 0, 0, &cmd).expect("encode");
+    s.write_all(&bytes).await.expect("write");
+    let started = std::time::Instant::now();
+    loop {
+        let ops = engine
+            .run_command("admin", &doc! {"currentOp": 1})
+            .expect("currentOp");
+        let busy = ops.get_array("inprog").is_ok_and(|a| {
+            a.iter().any(|o| {
+                o.as_document()
+                    .is_some_and(|o| o.get_str("op").ok() == Some("update"))
+            })
+        });
+        if busy {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the update never ran"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let _ = stop.send(());
+    let msg = tokio::time::timeout(
+        Duration::from_secs(10),
+        sqlmongo::server::wire::read_message(&mut s),
+    )
+    .await
+    .expect("a reply in time")
+    .expect("parses")
+    .expect("a reply before the connection closes");
+    let reply = Document::from_reader(&msg.body[5..]).expect("reply document");
+    assert_eq!(reply.get_i32("code").ok(), Some(11600), "{reply}");
+    assert_eq!(
+        reply.get_str("codeName").ok(),
+        Some("InterruptedAtShutdown")
+    );
+    let labels = reply.get_array("errorLabels").expect("labels");
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.as_str() == Some("RetryableWriteError")),
+        "{reply}"
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+}

@@ -13,7 +13,8 @@
 //! its order and its uniqueness are the collation's; the storage layer compares keys with the simple order.
 //!
 //! In: collation documents; out: [`Collation`] (compare, sort keys, the resolved spec mongod reports).
-//! Depends on `icu_collator`, `icu_locale_core`.
+//! Depends on `icu_collator`, `icu_locale_core`, `icu_provider` and `icu_normalizer` (the compiled data, for
+//! `backwards`).
 
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::CommandError;
@@ -146,7 +147,24 @@ const LOCALES: &[(&str, &[&str])] = &[
 /// A non-simple collation: its resolved spec and its collator.
 pub struct Collation {
     spec: Document,
-    collator: CollatorBorrowed<'static>,
+    collator: Icu,
+}
+
+/// The ICU4X collator: borrowed from the compiled data when the locale's own `backwards` applies, owned
+/// when it was built through [`BackwardsProvider`] (its data is still the compiled data's).
+enum Icu {
+    Compiled(CollatorBorrowed<'static>),
+    Backwards(Box<Collator>),
+}
+
+impl Icu {
+    #[inline]
+    fn with<R>(&self, f: impl FnOnce(&CollatorBorrowed<'_>) -> R) -> R {
+        match self {
+            Icu::Compiled(c) => f(c),
+            Icu::Backwards(c) => f(&c.as_borrowed()),
+        }
+    }
 }
 
 impl std::fmt::Debug for Collation {
@@ -230,14 +248,16 @@ impl Collation {
 
     /// Compares two strings under this collation.
     pub fn compare(&self, a: &str, b: &str) -> Ordering {
-        self.collator.compare(a, b)
+        self.collator.with(|c| c.compare(a, b))
     }
 
     /// The collation sort key of `s`: byte order of keys is this collation's order of strings, equal keys
     /// are equal strings under it.
     pub fn sort_key(&self, s: &str) -> Vec<u8> {
         let mut k = Vec::with_capacity(s.len() * 2 + 8);
-        let _ = self.collator.write_sort_key_to(s, &mut k);
+        self.collator.with(|c| {
+            let _ = c.write_sort_key_to(s, &mut k);
+        });
         k
     }
 
@@ -442,13 +462,19 @@ fn build(spec: &Document, locale: &str) -> Result<Collation, CommandError> {
             "Collation spec contains unknown field. Collation spec: {spec}"
         )));
     }
-    let collator = Collator::try_new(prefs, opts).map_err(|e| {
+    let failed = |e: icu_provider::DataError| {
         CommandError::new(
             ErrorCode::OperationFailed,
             format!("Failed to create collator: {e}. Collation spec: {spec}"),
         )
-    })?;
-    let r = collator.resolved_options();
+    };
+    let collator = match backwards {
+        Some(b) if b != backwards_default => Icu::Backwards(Box::new(
+            Collator::try_new_unstable(&BackwardsProvider(b), prefs, opts).map_err(failed)?,
+        )),
+        _ => Icu::Compiled(Collator::try_new(prefs, opts).map_err(failed)?),
+    };
+    let r = collator.with(|c| c.resolved_options());
     let strength = match r.strength {
         Strength::Primary => 1,
         Strength::Secondary => 2,
@@ -500,17 +526,6 @@ fn build(spec: &Document, locale: &str) -> Result<Collation, CommandError> {
             "'caseFirst' is invalid unless 'caseLevel' is on or 'strength' is greater than 2 in: {resolved}"
         )));
     }
-    // ICU4X sets backward secondary weights only from the locale's data (French Canadian): another value
-    // cannot be honoured, so it is refused rather than ignored.
-    if backwards != backwards_default {
-        return Err(CommandError::new(
-            ErrorCode::NotImplemented,
-            format!(
-                "collation 'backwards: {backwards}' for locale '{locale}' is not supported by the embedded \
-                 engine (its ICU4X collator takes backward secondary weights from the locale: fr_CA only)"
-            ),
-        ));
-    }
     if locale.ends_with("@collation=search") || locale.ends_with("@collation=searchjl") {
         return Err(CommandError::new(
             ErrorCode::NotImplemented,
@@ -521,6 +536,67 @@ fn build(spec: &Document, locale: &str) -> Result<Collation, CommandError> {
         spec: resolved,
         collator,
     })
+}
+
+/// The compiled collation and normalizer data with the backward-secondary bit of the locale's collation
+/// metadata set (`true`) or cleared (`false`): ICU4X reads `backwards` only from that bit (the French
+/// Canadian tailoring sets it), so this is how a collation's `backwards` option reaches the collator.
+struct BackwardsProvider(bool);
+
+/// Bit 7 of `CollationMetadata::bits`: backward secondary weights (ICU4X's `BACWARD_SECOND_LEVEL_MASK`).
+const BACKWARD_SECOND_LEVEL: u32 = 1 << 7;
+
+macro_rules! delegate {
+    ($baked:path => $($marker:path),* $(,)?) => {$(
+        impl icu_provider::DataProvider<$marker> for BackwardsProvider {
+            fn load(
+                &self,
+                req: icu_provider::DataRequest,
+            ) -> Result<icu_provider::DataResponse<$marker>, icu_provider::DataError> {
+                icu_provider::DataProvider::<$marker>::load(&$baked, req)
+            }
+        }
+    )*};
+}
+
+delegate!(icu_collator::provider::Baked =>
+    icu_collator::provider::CollationSpecialPrimariesV1,
+    icu_collator::provider::CollationRootV1,
+    icu_collator::provider::CollationTailoringV1,
+    icu_collator::provider::CollationDiacriticsV1,
+    icu_collator::provider::CollationJamoV1,
+    icu_collator::provider::CollationReorderingV1,
+);
+delegate!(icu_normalizer::provider::Baked =>
+    icu_normalizer::provider::NormalizerNfdDataV1,
+    icu_normalizer::provider::NormalizerNfdTablesV1,
+);
+
+impl icu_provider::DataProvider<icu_collator::provider::CollationMetadataV1> for BackwardsProvider {
+    fn load(
+        &self,
+        req: icu_provider::DataRequest,
+    ) -> Result<
+        icu_provider::DataResponse<icu_collator::provider::CollationMetadataV1>,
+        icu_provider::DataError,
+    > {
+        let mut resp =
+            icu_provider::DataProvider::<icu_collator::provider::CollationMetadataV1>::load(
+                &icu_collator::provider::Baked,
+                req,
+            )?;
+        let bits = resp.payload.get().bits;
+        let bits = if self.0 {
+            bits | BACKWARD_SECOND_LEVEL
+        } else {
+            bits & !BACKWARD_SECOND_LEVEL
+        };
+        resp.payload =
+            icu_provider::DataPayload::from_owned(icu_collator::provider::CollationMetadata {
+                bits,
+            });
+        Ok(resp)
+    }
 }
 
 thread_local! {

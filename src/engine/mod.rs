@@ -40,6 +40,9 @@ pub mod stats;
 pub mod storage;
 mod ttl;
 mod txn;
+/// mongod's `RetryableWriteError` label: which commands and errors carry it (a server labels the errors
+/// it makes itself with [`label_reply`](error_labels::label_reply)).
+pub use txn::labels as error_labels;
 pub(crate) mod update;
 pub(crate) mod validation;
 
@@ -314,6 +317,14 @@ impl Engine {
         self.inner.sessions.list()
     }
 
+    /// Registers the logical session `lsid` names (`{id: UUID}`), or marks it used now, as the user
+    /// (`name`, `db`) when given: what a server does with the `lsid` of every command it does not hand to the
+    /// engine whole (`sqlmongo serve` strips it from commands outside transactions and retryable writes).
+    /// One hash-map look-up; an `lsid` without a binary `id` is ignored.
+    pub fn touch_session(&self, lsid: &bson::Document, user: Option<(&str, &str)>) {
+        self.inner.sessions.touch(lsid, user);
+    }
+
     /// Runs one TTL monitor pass now; returns the number of documents deleted.
     pub fn run_ttl_pass(&self) -> usize {
         ttl::pass(&self.inner)
@@ -346,6 +357,13 @@ impl Engine {
     /// `Interrupted` at its next check. Returns how many were running. The REPL cancels its statement so.
     pub fn kill_ops_of(&self, owner: &CursorOwner) -> usize {
         self.inner.ops.kill_owned_by(owner)
+    }
+
+    /// Interrupts every running command because the server shuts down: each fails with 11600
+    /// `InterruptedAtShutdown` at its next check (a retryable write's error then carries the
+    /// `RetryableWriteError` label, so its driver retries it elsewhere). Returns how many were running.
+    pub fn interrupt_at_shutdown(&self) -> usize {
+        self.inner.ops.kill_all_at_shutdown()
     }
 
     /// The engine's current time: the fixed time when one is set, else the clock's.

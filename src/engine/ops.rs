@@ -27,11 +27,15 @@ pub const CHECK_EVERY: u32 = 256;
 pub const TIME_LIMIT_MESSAGE: &str = "operation exceeded time limit";
 /// mongod's message for a killed op.
 pub const INTERRUPTED_MESSAGE: &str = "operation was interrupted";
+/// mongod's message for an op killed because the server shuts down.
+pub const INTERRUPTED_AT_SHUTDOWN_MESSAGE: &str = "interrupted at shutdown";
 
 /// What a running op's thread and the registry share.
 #[derive(Debug)]
 pub struct OpState {
     killed: AtomicBool,
+    /// Killed because the server shuts down (11600 `InterruptedAtShutdown`).
+    at_shutdown: AtomicBool,
     deadline: Option<Instant>,
 }
 
@@ -40,12 +44,19 @@ impl OpState {
     pub fn new(deadline: Option<Instant>) -> OpState {
         OpState {
             killed: AtomicBool::new(false),
+            at_shutdown: AtomicBool::new(false),
             deadline,
         }
     }
 
     /// Marks the op killed: its next check fails with 11601 `Interrupted`.
     pub fn kill(&self) {
+        self.killed.store(true, Ordering::Relaxed);
+    }
+
+    /// Marks the op killed by a shutdown: its next check fails with 11600 `InterruptedAtShutdown`.
+    pub fn kill_at_shutdown(&self) {
+        self.at_shutdown.store(true, Ordering::Relaxed);
         self.killed.store(true, Ordering::Relaxed);
     }
 
@@ -57,6 +68,12 @@ impl OpState {
     /// The op's error if it was killed or is past its deadline.
     pub fn check(&self) -> Result<(), CommandError> {
         if self.is_killed() {
+            if self.at_shutdown.load(Ordering::Relaxed) {
+                return Err(CommandError::new(
+                    ErrorCode::InterruptedAtShutdown,
+                    INTERRUPTED_AT_SHUTDOWN_MESSAGE,
+                ));
+            }
             return Err(CommandError::new(
                 ErrorCode::Interrupted,
                 INTERRUPTED_MESSAGE,
@@ -103,10 +120,13 @@ pub fn check_now() -> Result<(), CommandError> {
     })
 }
 
-/// Whether `e` is an interruption (11601 `Interrupted`, 50 `MaxTimeMSExpired`): such an error fails a
-/// whole write command instead of becoming one statement's write error, as in mongod.
+/// Whether `e` is an interruption (11601 `Interrupted`, 11600 `InterruptedAtShutdown`, 50
+/// `MaxTimeMSExpired`): such an error fails a whole write command instead of becoming one statement's write
+/// error, as in mongod.
 pub fn is_interruption(e: &CommandError) -> bool {
-    e.code == ErrorCode::Interrupted.code() || e.code == ErrorCode::MaxTimeMSExpired.code()
+    e.code == ErrorCode::Interrupted.code()
+        || e.code == ErrorCode::InterruptedAtShutdown.code()
+        || e.code == ErrorCode::MaxTimeMSExpired.code()
 }
 
 /// One entry of the registry.
@@ -213,6 +233,17 @@ impl Ops {
             n += 1;
         }
         n
+    }
+
+    /// Marks every running op killed by a shutdown (11600 `InterruptedAtShutdown`); returns how many.
+    pub fn kill_all_at_shutdown(&self) -> usize {
+        let Ok(r) = self.running.lock() else {
+            return 0;
+        };
+        for op in r.values() {
+            op.state.kill_at_shutdown();
+        }
+        r.len()
     }
 
     /// The `inprog` entries of `currentOp`, as mongod shapes them, in opid order.

@@ -239,14 +239,14 @@ async fn find_from_bytes(
         return None;
     }
     let db = body.get_str("$db").ok()?.to_string();
-    let owner = match body
-        .get_document("lsid")
-        .ok()
-        .and_then(|l| l.get_binary("id").ok())
-    {
+    let lsid = body.get_document("lsid").ok();
+    let owner = match lsid.and_then(|l| l.get_binary("id").ok()) {
         Some(id) => CursorOwner::Session(id.bytes.to_vec()),
         None => CursorOwner::Connection(conn_id),
     };
+    if let Some(lsid) = lsid.and_then(|l| Document::try_from(l).ok()) {
+        touch_session(engine, session, &lsid);
+    }
     let collection = coll.as_str().unwrap_or("").to_string();
     let cmd = body.to_owned();
     let slow_ms = engine.slow_ms();
@@ -273,6 +273,43 @@ async fn find_from_bytes(
         slow_ms,
     );
     Some(reply)
+}
+
+/// Registers (or marks used) the logical session of a command's `lsid`, as the connection's user: mongod's
+/// session cache learns of every session a command names, so `$listLocalSessions` lists it.
+fn touch_session(engine: &Engine, session: &Session, lsid: &Document) {
+    let user = session.user();
+    engine.touch_session(lsid, user.as_ref().map(|(u, d)| (u.as_str(), d.as_str())));
+}
+
+/// With access control, `$listLocalSessions: {}` (or an empty `users`) lists the current user's sessions:
+/// the engine, which has no users, is asked for that user's by name.
+fn narrow_list_local_sessions(session: &Session, cmd: &mut Document) {
+    if !session.access_control()
+        || !matches!(
+            cmd.get("aggregate"),
+            Some(Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_))
+        )
+    {
+        return;
+    }
+    let Some((user, db)) = session.user() else {
+        return;
+    };
+    let Ok(pipeline) = cmd.get_array_mut("pipeline") else {
+        return;
+    };
+    let Some(Bson::Document(first)) = pipeline.first_mut() else {
+        return;
+    };
+    let Ok(spec) = first.get_document_mut("$listLocalSessions") else {
+        return;
+    };
+    let all = matches!(spec.get("allUsers"), Some(Bson::Boolean(true)));
+    let named = matches!(spec.get("users"), Some(Bson::Array(u)) if !u.is_empty());
+    if !all && !named {
+        spec.insert("users", vec![Bson::Document(doc! {"user": user, "db": db})]);
+    }
 }
 
 /// The session a command runs in (its `lsid.id`), which owns the cursors it opens; without one, the
@@ -319,10 +356,14 @@ pub(super) async fn dispatch(
             _ = stop.changed() => {}
         }
     }
+    let labelled = crate::engine::error_labels::applies_to(&cmd);
     let mut reply = match run(engine, session, conn_id, ctx.repl.is_some(), db, cmd).await {
         Ok(d) => d,
         Err(e) => error_reply(&e),
     };
+    if labelled {
+        crate::engine::error_labels::label_reply_of_applicable(&mut reply);
+    }
     if let Some(rs) = ctx.repl {
         if is_hello && reply.get_f64("ok").is_ok_and(|ok| ok == 1.0) {
             rs.decorate_hello(&mut reply);
@@ -359,6 +400,10 @@ async fn run(
         ));
     }
     let owner = session_owner(&cmd).unwrap_or(CursorOwner::Connection(conn_id));
+    if let Ok(lsid) = cmd.get_document("lsid") {
+        touch_session(engine, session, lsid);
+    }
+    narrow_list_local_sessions(session, &mut cmd);
     // A replica set hands the engine the session of a transaction or retryable write.
     let keep_lsid = repl_set
         && (txn

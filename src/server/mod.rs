@@ -4,7 +4,9 @@
 //! [`Client::connect`](crate::Client::connect)) can talk to the embedded engine through it. It serves
 //! `OP_MSG` (with document sequences and checksums) and the legacy `OP_QUERY` handshake, one tokio task per
 //! connection; commands run on the engine with the database from `$db`, and the generic fields a driver adds
-//! (`lsid`, `$clusterTime`, `$readPreference`, ...) are dropped as a standalone mongod ignores them.
+//! (`lsid`, `$clusterTime`, `$readPreference`, ...) are dropped as a standalone mongod ignores them, once an
+//! `lsid` has registered (or refreshed) its logical session with the connection's user, as mongod's session
+//! cache does (`$listLocalSessions` lists it).
 //! Transactions and retryable writes (`txnNumber`) are refused as a standalone refuses them, unless the
 //! server presents itself as a one-member replica set ([`Server::with_repl_set`], `serve --repl-set
 //! NAME`): then `lsid` / `txnNumber` / `autocommit` / `startTransaction` go to the engine's sessions and
@@ -43,6 +45,9 @@ use tokio::task::JoinSet;
 /// How long shutdown waits for connections to finish the command they are running (the default of
 /// [`Server::with_shutdown_timeout`]).
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long shutdown waits, after interrupting the commands still running at the end of the shutdown
+/// timeout, for their (error) replies before closing the connections.
+const INTERRUPT_GRACE: Duration = Duration::from_secs(2);
 /// How long a connection may go without sending a byte in the middle of a message before it is closed
 /// (the default of [`Server::with_read_timeout`]).
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -197,12 +202,19 @@ impl Server {
             .await
             .is_err()
         {
+            // As mongod at shutdown: the commands still running are interrupted (11600
+            // InterruptedAtShutdown, labelled RetryableWriteError for a retryable write, so its driver
+            // retries it), and their replies get a moment to go out before the connections close.
+            let interrupted = self.engine.interrupt_at_shutdown();
             tracing::warn!(
-                "shutdown: {} connection(s) still busy after {:?}; closing them",
+                "shutdown: {} connection(s) still busy after {:?}; {interrupted} command(s) interrupted",
                 tasks.len(),
                 self.shutdown_timeout
             );
-            tasks.abort_all();
+            let drain = async { while tasks.join_next().await.is_some() {} };
+            if tokio::time::timeout(INTERRUPT_GRACE, drain).await.is_err() {
+                tasks.abort_all();
+            }
         }
         Ok(())
     }

@@ -32,3 +32,12 @@ CREATE TABLE names (n TEXT);
 INSERT INTO names (n) VALUES ('Zoë'), ('zoe'), ('ZOE'), ('Zoey');
 SELECT COUNT(*) AS n FROM names WHERE n = 'zoe' COLLATE "und-u-ks-level1";
 SELECT COUNT(*) AS n FROM names WHERE n = 'zoe' COLLATE "und-u-ks-level2";
+-- name: collate_french_backwards_secondary_ordering
+CREATE TABLE words (w TEXT);
+INSERT INTO words (w) VALUES ('côté'), ('coté'), ('cote'), ('côte');
+SELECT w FROM words ORDER BY w COLLATE "fr-u-kb-true";
+SELECT w FROM words ORDER BY w COLLATE "fr-x-icu";
+SELECT w FROM words ORDER BY w COLLATE "fr-CA-x-icu";
+SELECT w FROM words ORDER BY w COLLATE "fr-CA-u-kb-false";
+SELECT COUNT(*) AS n FROM words WHERE w < 'coté' COLLATE "fr-u-kb-true";
+SELECT COUNT(*) AS n FROM words WHERE w < 'coté' COLLATE "fr-CA-u-kb-false";

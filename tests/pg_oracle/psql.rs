@@ -60,10 +60,13 @@ pub fn ping() -> Result<(), String> {
 }
 
 /// ICU collations the collation cases name that PostgreSQL does not predefine (tests/oracle_data/
-/// pg_collation.sql): the nondeterministic case- and accent-insensitive ones, and numeric ordering.
+/// pg_collation.sql): the nondeterministic case- and accent-insensitive ones, numeric ordering, and French
+/// backward secondary ordering turned on (`fr`) and off (`fr-CA`).
 const COLLATIONS: &str = "CREATE COLLATION \"und-u-ks-level1\" (provider = icu, locale = 'und-u-ks-level1', deterministic = false);
 CREATE COLLATION \"und-u-ks-level2\" (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 CREATE COLLATION \"en-u-kn-true\" (provider = icu, locale = 'en-u-kn-true');
+CREATE COLLATION \"fr-u-kb-true\" (provider = icu, locale = 'fr-u-kb-true');
+CREATE COLLATION \"fr-CA-u-kb-false\" (provider = icu, locale = 'fr-CA-u-kb-false');
 ";
 
 /// Recreates the schema (with the ICU collations of [`COLLATIONS`]) and loads the data script.

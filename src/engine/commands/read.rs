@@ -410,8 +410,8 @@ fn sort_limit_at(
 
 /// `{aggregate: 1, pipeline: [{$listLocalSessions: {}}, ...]}`: the sessions the engine knows (see
 /// `engine::txn`), as `$documents` for the rest of the pipeline. `{}` and `allUsers: true` list every
-/// session (without authentication every session is the one user's); `users: [...]` lists the sessions of
-/// those users, and the engine's sessions carry no user. `None` for any other pipeline.
+/// session (the engine has no access control: a server with it narrows `{}` to its user's sessions);
+/// `users: [{user, db}, ...]` lists the sessions those users ran commands in. `None` for any other pipeline.
 fn list_local_sessions(
     ctx: &Ctx,
     cmd: &Document,
@@ -434,11 +434,34 @@ fn list_local_sessions(
             "$listLocalSessions must take a nested object but found: a non-object",
         ));
     };
-    let mut every = true;
+    let mut users: Option<Vec<(String, String)>> = None;
     for (k, v) in spec {
         match (k.as_str(), v) {
             ("allUsers", Bson::Boolean(_)) => {}
-            ("users", Bson::Array(users)) => every = users.is_empty(),
+            ("users", Bson::Array(list)) => {
+                let mut named = Vec::with_capacity(list.len());
+                for u in list {
+                    let Bson::Document(u) = u else {
+                        return Err(CommandError::type_mismatch(format!(
+                            "BSON field '$listLocalSessions.users' is the wrong type '{}', expected type 'object'",
+                            crate::engine::bson_order::type_name(u)
+                        )));
+                    };
+                    let field = |f: &str| match u.get(f) {
+                        Some(Bson::String(s)) => Ok(s.clone()),
+                        None => Err(CommandError::location(
+                            40414,
+                            format!("BSON field '$listLocalSessions.users.{f}' is missing but a required field"),
+                        )),
+                        Some(v) => Err(CommandError::type_mismatch(format!(
+                            "BSON field '$listLocalSessions.users.{f}' is the wrong type '{}', expected type 'string'",
+                            crate::engine::bson_order::type_name(v)
+                        ))),
+                    };
+                    named.push((field("user")?, field("db")?));
+                }
+                users = Some(named);
+            }
             _ => {
                 return Err(CommandError::location(
                     40415,
@@ -447,16 +470,20 @@ fn list_local_sessions(
             }
         }
     }
-    let listed: Vec<Bson> = if every {
-        ctx.inner
-            .sessions
-            .list()
-            .into_iter()
-            .map(Bson::Document)
-            .collect()
-    } else {
-        Vec::new()
-    };
+    // `allUsers: true` lists every user's sessions whatever `users` says; an empty `users` is `{}` (the
+    // current user's: every session here).
+    if matches!(spec.get("allUsers"), Some(Bson::Boolean(true)))
+        || users.as_ref().is_some_and(Vec::is_empty)
+    {
+        users = None;
+    }
+    let listed: Vec<Bson> = ctx
+        .inner
+        .sessions
+        .list_for(users.as_deref())
+        .into_iter()
+        .map(Bson::Document)
+        .collect();
     let mut out = vec![Bson::Document(doc! {"$documents": listed})];
     out.extend(stages[1..].iter().cloned());
     Ok(Some(out))

@@ -443,14 +443,26 @@ impl Collection {
 
     /// The records index `ix` holds whose key the filter's predicates on the index's first field can match
     /// (the bounds of a hinted read, which reads only what that index holds, sparse or partial); `None` when
-    /// the filter has no such predicate.
+    /// the filter has no such predicate. As in [`candidates`](Self::candidates), a predicate on strings bounds
+    /// the read only under the index's own collation (with the values' sort keys).
     pub fn candidates_in(&self, ix: &Index, filter: &Document) -> Option<BTreeSet<RecordId>> {
         let first = ix.fields.first()?;
+        let active = crate::engine::collation::active();
         let mut best: Option<BTreeSet<RecordId>> = None;
         for (field, pred) in conjuncts(filter) {
             if field != *first {
                 continue;
             }
+            let pred = if crate::engine::collation::same(ix.collation.as_ref(), active.as_ref()) {
+                match &ix.collation {
+                    Some(c) => c.index_key(&pred),
+                    None => pred,
+                }
+            } else if crate::engine::collation::has_string(&pred) {
+                continue;
+            } else {
+                pred
+            };
             let Some(set) = predicate_range(ix, &pred) else {
                 continue;
             };

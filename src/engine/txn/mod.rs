@@ -22,6 +22,7 @@
 //!   the same `txnNumber` sent again gets that reply without running again.
 
 mod commit;
+pub mod labels;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -102,6 +103,8 @@ struct SessionState {
     phase: Phase,
     /// The reply of the last retryable write, by its `txnNumber`.
     retry: Option<(i64, Document)>,
+    /// The user (`name`, `db`) whose commands used the session (serve with authentication), if any.
+    user: Option<(String, String)>,
 }
 
 /// Where the session's transaction `txn_number` stands.
@@ -332,9 +335,11 @@ pub(crate) fn run(
             drop(st);
             commands::run(inner, owner, db, cmd)
         }
-        (Some(n), None) => retryable_write(inner, owner, db, cmd, name, n, lsid, &mut st),
+        (Some(n), None) => retryable_write(inner, owner, db, cmd, name, n, lsid, &mut st)
+            .map_err(|e| labels::label_error(cmd, e)),
         (Some(n), Some(false)) => {
             in_transaction(inner, owner, db, cmd, name, n, &fields, lsid, &id, &mut st)
+                .map_err(|e| labels::label_error(cmd, e))
         }
     }
 }

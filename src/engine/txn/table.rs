@@ -24,23 +24,59 @@ impl Sessions {
                     txn_number: -1,
                     phase: Phase::None,
                     retry: None,
+                    user: None,
                 }),
             })
         })))
     }
 
-    /// The sessions known now (`$listLocalSessions`), as `{_id: lsid, lastUse}`; forgets those unused past
-    /// the session timeout.
+    /// Registers the session `lsid` names, or marks it used now (any command that carries an `lsid`, as
+    /// mongod's session cache does), with the user it runs as. A session busy with a command is left as it
+    /// is (that command marks it). An `lsid` without a binary `id` is ignored.
+    pub(crate) fn touch(&self, lsid: &Document, user: Option<(&str, &str)>) {
+        if !matches!(lsid.get("id"), Some(Bson::Binary(_))) {
+            return;
+        }
+        let Ok(s) = self.get_or_create(lsid) else {
+            return;
+        };
+        if let Ok(mut st) = s.state.try_lock() {
+            st.last_use = Instant::now();
+            if let Some((name, db)) = user {
+                if st.user.as_ref().is_none_or(|(n, d)| n != name || d != db) {
+                    st.user = Some((name.to_string(), db.to_string()));
+                }
+            }
+        };
+    }
+
+    /// The sessions known now (`$listLocalSessions`), as `{_id: lsid, lastUse}` (and `user: {name:
+    /// "name@db"}` for a user's), those of `users` only when given; forgets those unused past the session
+    /// timeout.
+    pub(crate) fn list_for(&self, users: Option<&[(String, String)]>) -> Vec<Document> {
+        let mut all = self.list_with_users();
+        if let Some(users) = users {
+            all.retain(|(_, u)| u.as_ref().is_some_and(|u| users.contains(u)));
+        }
+        all.into_iter().map(|(d, _)| d).collect()
+    }
+
+    /// The sessions known now (`$listLocalSessions: {allUsers: true}`): see [`list_for`](Self::list_for).
     pub(crate) fn list(&self) -> Vec<Document> {
+        self.list_for(None)
+    }
+
+    fn list_with_users(&self) -> Vec<(Document, Option<(String, String)>)> {
         self.reap();
         let map = match self.map.lock() {
             Ok(m) => m,
             Err(_) => return Vec::new(),
         };
-        let mut out: Vec<Document> = map
+        let mut out: Vec<(Document, Option<(String, String)>)> = map
             .values()
             .map(|s| {
                 let mut d = doc! {"_id": s.lsid.clone()};
+                let mut user = None;
                 if let Ok(st) = s.state.try_lock() {
                     let ago = st.last_use.elapsed();
                     let now = bson::DateTime::now().timestamp_millis();
@@ -48,11 +84,15 @@ impl Sessions {
                         "lastUse",
                         bson::DateTime::from_millis(now - ago.as_millis() as i64),
                     );
+                    if let Some((name, db)) = &st.user {
+                        d.insert("user", doc! {"name": format!("{name}@{db}")});
+                    }
+                    user = st.user.clone();
                 }
-                d
+                (d, user)
             })
             .collect();
-        out.sort_by(|a, b| format!("{:?}", a.get("_id")).cmp(&format!("{:?}", b.get("_id"))));
+        out.sort_by(|a, b| format!("{:?}", a.0.get("_id")).cmp(&format!("{:?}", b.0.get("_id"))));
         out
     }
 

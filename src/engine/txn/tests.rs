@@ -633,6 +633,34 @@ fn list_local_sessions_stage() {
         listed(doc! {"users": [{"user": "x", "db": "admin"}]}).len(),
         0
     );
+    // A server registers the sessions of its users' commands ([`Engine::touch_session`]): `users` lists
+    // theirs, each naming its user; an empty `users` is `{}`.
+    e.touch_session(&lsid(9), Some(("x", "admin")));
+    e.touch_session(&doc! {"id": 1}, Some(("x", "admin")));
+    let xs = listed(doc! {"users": [{"user": "x", "db": "admin"}]});
+    assert_eq!(xs.len(), 1);
+    assert_eq!(xs[0].get_document("_id").unwrap(), &lsid(9));
+    assert_eq!(
+        xs[0].get_document("user").unwrap(),
+        &doc! {"name": "x@admin"}
+    );
+    assert_eq!(listed(doc! {"users": []}).len(), 3);
+    assert_eq!(
+        listed(doc! {"allUsers": true, "users": [{"user": "y", "db": "admin"}]}).len(),
+        3
+    );
+    for (bad, code) in [
+        (doc! {"users": [1]}, 14),
+        (doc! {"users": [{"user": "x"}]}, 40414),
+    ] {
+        let err = e
+            .run_command(
+                "admin",
+                &doc! {"aggregate": 1, "pipeline": [{"$listLocalSessions": bad}], "cursor": {}},
+            )
+            .unwrap_err();
+        assert_eq!(err.code, code);
+    }
     let err = e
         .run_command(
             "admin",

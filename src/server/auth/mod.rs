@@ -153,6 +153,19 @@ impl Session {
         }
     }
 
+    /// The user (`name`, `db`) the connection is authenticated as, if any.
+    pub(crate) fn user(&self) -> Option<(String, String)> {
+        self.lock()
+            .user
+            .as_ref()
+            .map(|a| (a.user.clone(), a.db.clone()))
+    }
+
+    /// Whether the server runs with access control (authentication required).
+    pub(crate) fn access_control(&self) -> bool {
+        self.security.required()
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while the lock was held leaves a state that is still consistent (plain values).
         self.state.lock().unwrap_or_else(|p| p.into_inner())
