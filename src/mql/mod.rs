@@ -13,6 +13,7 @@ mod bind;
 pub mod chain;
 pub mod command;
 pub mod expr;
+mod expr_node;
 pub mod filter;
 pub mod fixed_now;
 pub(crate) mod lookup_keys;
@@ -22,6 +23,7 @@ pub mod stage;
 pub mod update;
 
 pub use command::Command;
+pub use expr::Expr;
 pub use stage::Stage;
 
 /// A plan's placeholders could not be filled: parameters that do not fit the statement (count or type), or a

@@ -38,7 +38,7 @@ impl Translator {
         let p = self.pred(e)?;
         let form = if negated { p.f } else { p.t };
         Ok(match form {
-            Bson::Boolean(true) => Document::new(),
+            ex::Expr::Bson(Bson::Boolean(true)) => Document::new(),
             other => filter::expr(other),
         })
     }
