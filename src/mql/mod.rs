@@ -14,7 +14,9 @@ pub mod chain;
 pub mod command;
 pub mod expr;
 mod expr_node;
+mod expr_unary;
 pub mod filter;
+mod filter_node;
 pub mod fixed_now;
 pub(crate) mod lookup_keys;
 pub mod plan;
@@ -24,6 +26,7 @@ pub mod update;
 
 pub use command::Command;
 pub use expr::Expr;
+pub use filter_node::{Cond, Filter};
 pub use stage::Stage;
 
 /// A plan's placeholders could not be filled: parameters that do not fit the statement (count or type), or a
