@@ -3,11 +3,17 @@
 //! variables and literals. Wire names live here (and in [`super::stage`], [`super::filter`],
 //! [`super::accumulator`]); the translator calls these functions and never spells a `"$..."` itself.
 //!
-//! Expressions are plain [`Bson`] values: operands are moved in (no clones), and a built expression can be
-//! nested anywhere a value goes. Operators with a fixed number of operands take them as arguments
-//! (`cond(c, t, e)`); variadic ones take a `Vec<Bson>` (`add(vec![a, b])`). The few places that inspect a
-//! built expression use the readers at the end ([`literal_value`], [`field_path_of`], [`and_flat`]).
+//! The nodes the translator builds most (field paths, variables, `$literal`, comparisons, `$and` / `$or` /
+//! `$not`, `$ifNull` and the null tests built on it, `$cond`) are typed: their builders return an [`Expr`]
+//! (`expr_node.rs`), which the translator carries and inspects by pattern matching ([`literal_value`],
+//! [`field_path_of`], [`if_null_operands`], [`and_flat`] match on it). The long tail of operators still
+//! returns plain [`Bson`]; an `Expr` operand renders into them through `Bson::from` (the exact same
+//! document), and a `Bson` enters an `Expr` as its passthrough [`Expr::Bson`]. Operands are moved in (no
+//! clones). Operators with a fixed number of operands take them as arguments (`cond(c, t, e)`); variadic ones
+//! take a `Vec` (`add(vec![a, b])`).
 
+pub use super::expr_node::Expr;
+pub use super::expr_unary::*;
 use bson::{Bson, Document};
 
 /// `{name: arg}`.
@@ -18,8 +24,8 @@ fn op(name: &str, arg: Bson) -> Bson {
 }
 
 /// `"$path"`: the value of a field path (`a.b.c`) of the current document.
-pub fn field(path: &str) -> Bson {
-    Bson::String(field_ref(path))
+pub fn field(path: &str) -> Expr {
+    Expr::Field(path.to_string())
 }
 
 /// `"$path"` as a `String` (for places that hold a path as text, e.g. `$unwind` or `$lookup` `let`).
@@ -32,8 +38,8 @@ pub fn field_ref(path: &str) -> String {
 
 /// `"$$name"`: a variable (`$let`, `$map`, `$reduce`, `$lookup` `let`); `name` may continue with a path
 /// (`"this.v"`).
-pub fn var(name: &str) -> Bson {
-    Bson::String(var_ref(name))
+pub fn var(name: &str) -> Expr {
+    Expr::Var(name.to_string())
 }
 
 /// `"$$name"` as a `String`.
@@ -45,22 +51,22 @@ pub fn var_ref(name: &str) -> String {
 }
 
 /// `"$$ROOT"`: the whole current document.
-pub fn root() -> Bson {
+pub fn root() -> Expr {
     var("ROOT")
 }
 
 /// `"$$NOW"`: the statement's clock.
-pub fn now() -> Bson {
+pub fn now() -> Expr {
     var("NOW")
 }
 
 /// `"$$this"`: the current element in `$map` / `$reduce`.
-pub fn this() -> Bson {
+pub fn this() -> Expr {
     var("this")
 }
 
 /// `"$$value"`: the accumulated value in `$reduce`.
-pub fn value() -> Bson {
+pub fn value() -> Expr {
     var("value")
 }
 
@@ -119,52 +125,52 @@ impl Cmp {
 }
 
 /// `{$op: [a, b]}` for a comparison.
-pub fn cmp(op_: Cmp, a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
-    op(op_.name(), Bson::Array(vec![a.into(), b.into()]))
+pub fn cmp(op_: Cmp, a: impl Into<Expr>, b: impl Into<Expr>) -> Expr {
+    Expr::Cmp(op_, Box::new(a.into()), Box::new(b.into()))
 }
 
 /// `{$eq: [a, b]}`.
-pub fn eq(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+pub fn eq(a: impl Into<Expr>, b: impl Into<Expr>) -> Expr {
     cmp(Cmp::Eq, a, b)
 }
 
 /// `{$ne: [a, b]}`.
-pub fn ne(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+pub fn ne(a: impl Into<Expr>, b: impl Into<Expr>) -> Expr {
     cmp(Cmp::Ne, a, b)
 }
 
 /// `{$lt: [a, b]}`.
-pub fn lt(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+pub fn lt(a: impl Into<Expr>, b: impl Into<Expr>) -> Expr {
     cmp(Cmp::Lt, a, b)
 }
 
 /// `{$lte: [a, b]}`.
-pub fn lte(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+pub fn lte(a: impl Into<Expr>, b: impl Into<Expr>) -> Expr {
     cmp(Cmp::Lte, a, b)
 }
 
 /// `{$gt: [a, b]}`.
-pub fn gt(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+pub fn gt(a: impl Into<Expr>, b: impl Into<Expr>) -> Expr {
     cmp(Cmp::Gt, a, b)
 }
 
 /// `{$gte: [a, b]}`.
-pub fn gte(a: impl Into<Bson>, b: impl Into<Bson>) -> Bson {
+pub fn gte(a: impl Into<Expr>, b: impl Into<Expr>) -> Expr {
     cmp(Cmp::Gte, a, b)
 }
 
 /// `{$ifNull: [x, null]}`: `x` with a missing value read as null (SQL has no "missing").
-pub fn or_null(x: impl Into<Bson>) -> Bson {
+pub fn or_null(x: impl Into<Expr>) -> Expr {
     if_null(x, Bson::Null)
 }
 
 /// `{$eq: [{$ifNull: [x, null]}, null]}`: true when `x` is null or missing.
-pub fn is_null(x: impl Into<Bson>) -> Bson {
+pub fn is_null(x: impl Into<Expr>) -> Expr {
     eq(or_null(x), Bson::Null)
 }
 
 /// `{$ne: [{$ifNull: [x, null]}, null]}`: true when `x` is neither null nor missing.
-pub fn not_null(x: impl Into<Bson>) -> Bson {
+pub fn not_null(x: impl Into<Expr>) -> Expr {
     ne(or_null(x), Bson::Null)
 }
 
@@ -332,56 +338,70 @@ pub fn is_number(x: impl Into<Bson>) -> Bson {
 }
 
 /// `"$$REMOVE"`: a value that makes `$addToSet` / `$push` / a projection skip the field.
-pub fn remove() -> Bson {
+pub fn remove() -> Expr {
     var("REMOVE")
 }
 
 /// `{$and: parts}` with nested `$and`s flattened (moved, not cloned) and literal `true`s dropped; `true` when
 /// nothing is left, the part itself when one is.
-pub fn and_flat(parts: Vec<Bson>) -> Bson {
-    flat("$and", true, parts)
+pub fn and_flat<T: Into<Expr>>(parts: Vec<T>) -> Expr {
+    flat(true, parts)
 }
 
 /// `{$or: parts}` with nested `$or`s flattened and literal `false`s dropped; `false` when nothing is left.
-pub fn or_flat(parts: Vec<Bson>) -> Bson {
-    flat("$or", false, parts)
+pub fn or_flat<T: Into<Expr>>(parts: Vec<T>) -> Expr {
+    flat(false, parts)
 }
 
-fn flat(name: &str, unit: bool, parts: Vec<Bson>) -> Bson {
+/// `$and` (`unit` true) or `$or` (`unit` false), flattened.
+fn flat<T: Into<Expr>>(unit: bool, parts: Vec<T>) -> Expr {
     let mut out = Vec::new();
     for p in parts {
-        match p {
-            Bson::Boolean(b) if b == unit => {}
+        match (p.into(), unit) {
+            (Expr::Bson(Bson::Boolean(b)), _) if b == unit => {}
             // Moved, not cloned: the nested operands can be large expressions.
-            Bson::Document(mut d) if d.len() == 1 && d.contains_key(name) => {
-                if let Some(Bson::Array(inner)) = d.remove(name) {
-                    out.extend(inner);
-                }
-            }
-            other => out.push(other),
+            (Expr::And(inner), true) | (Expr::Or(inner), false) => out.extend(inner),
+            (other, _) => out.push(other),
         }
     }
     match out.len() {
-        0 => Bson::Boolean(unit),
-        1 => out.pop().unwrap_or(Bson::Boolean(unit)),
-        _ => op(name, Bson::Array(out)),
+        0 => Expr::Bson(Bson::Boolean(unit)),
+        1 => out.pop().unwrap_or(Expr::Bson(Bson::Boolean(unit))),
+        _ if unit => Expr::And(out),
+        _ => Expr::Or(out),
     }
 }
 
 /// The value inside `{$literal: v}`, when `e` is one.
-pub fn literal_value(e: &Bson) -> Option<&Bson> {
+pub fn literal_value(e: &Expr) -> Option<&Bson> {
     match e {
-        Bson::Document(d) if d.len() == 1 => d.get("$literal"),
+        Expr::Literal(v) => Some(v),
         _ => None,
     }
 }
 
 /// The field path of `"$path"` (not of a `"$$variable"`), when `e` is one.
-pub fn field_path_of(e: &Bson) -> Option<&str> {
+pub fn field_path_of(e: &Expr) -> Option<&str> {
     match e {
-        Bson::String(s) if !s.starts_with("$$") => s.strip_prefix('$'),
+        Expr::Field(p) => Some(p),
         _ => None,
     }
+}
+
+/// Whether a rendered expression (a value read back from a built `$project` stage) is never missing: a
+/// `{$literal: v}`, or an `{$ifNull: [..]}` whose fallback is a constant written as itself.
+pub fn rendered_never_missing(e: &Bson) -> bool {
+    let Bson::Document(d) = e else {
+        return false;
+    };
+    if d.len() != 1 {
+        return false;
+    }
+    d.contains_key("$literal")
+        || d.get_array("$ifNull")
+            .ok()
+            .and_then(|a| a.last())
+            .is_some_and(|x| !matches!(x, Bson::String(_) | Bson::Document(_) | Bson::Array(_)))
 }
 
 /// Whether `d` is a `{$param: n}` placeholder.
@@ -390,189 +410,30 @@ pub fn is_param(d: &Document) -> bool {
 }
 
 /// The operands of `{$ifNull: [...]}`, when `e` is one.
-pub fn if_null_operands(e: &Bson) -> Option<&Vec<Bson>> {
+pub fn if_null_operands(e: &Expr) -> Option<&[Expr]> {
     match e {
-        Bson::Document(d) if d.len() == 1 => d.get_array("$ifNull").ok(),
+        Expr::IfNull(parts) => Some(parts),
         _ => None,
     }
 }
 
-/// `{$abs: x}`: Absolute value.
-pub fn abs(x: impl Into<Bson>) -> Bson {
-    op("$abs", x.into())
-}
-
-/// `{$floor: x}`: Largest integer <= x.
-pub fn floor(x: impl Into<Bson>) -> Bson {
-    op("$floor", x.into())
-}
-
-/// `{$ceil: x}`: Smallest integer >= x.
-pub fn ceil(x: impl Into<Bson>) -> Bson {
-    op("$ceil", x.into())
-}
-
-/// `{$sqrt: x}`: Square root.
-pub fn sqrt(x: impl Into<Bson>) -> Bson {
-    op("$sqrt", x.into())
-}
-
-/// `{$exp: x}`: e to the x.
-pub fn exp(x: impl Into<Bson>) -> Bson {
-    op("$exp", x.into())
-}
-
-/// `{$ln: x}`: Natural logarithm.
-pub fn ln(x: impl Into<Bson>) -> Bson {
-    op("$ln", x.into())
-}
-
-/// `{$size: x}`: Number of elements of an array.
-pub fn size(x: impl Into<Bson>) -> Bson {
-    op("$size", x.into())
-}
-
-/// `{$type: x}`: BSON type name of x (`"missing"` for a missing value).
-pub fn type_of(x: impl Into<Bson>) -> Bson {
-    op("$type", x.into())
-}
-
-/// `{$toString: x}`: Conversion to string.
-pub fn to_string(x: impl Into<Bson>) -> Bson {
-    op("$toString", x.into())
-}
-
-/// `{$toDecimal: x}`: Conversion to decimal128.
-pub fn to_decimal(x: impl Into<Bson>) -> Bson {
-    op("$toDecimal", x.into())
-}
-
-/// `{$toLong: x}`: Conversion to int64.
-pub fn to_long(x: impl Into<Bson>) -> Bson {
-    op("$toLong", x.into())
-}
-
-/// `{$toInt: x}`: Conversion to int32.
-pub fn to_int(x: impl Into<Bson>) -> Bson {
-    op("$toInt", x.into())
-}
-
-/// `{$toDouble: x}`: Conversion to double.
-pub fn to_double(x: impl Into<Bson>) -> Bson {
-    op("$toDouble", x.into())
-}
-
-/// `{$toBool: x}`: Conversion to boolean.
-pub fn to_bool(x: impl Into<Bson>) -> Bson {
-    op("$toBool", x.into())
-}
-
-/// `{$toDate: x}`: Conversion to date.
-pub fn to_date(x: impl Into<Bson>) -> Bson {
-    op("$toDate", x.into())
-}
-
-/// `{$toLower: x}`: Lower case.
-pub fn to_lower(x: impl Into<Bson>) -> Bson {
-    op("$toLower", x.into())
-}
-
-/// `{$toUpper: x}`: Upper case.
-pub fn to_upper(x: impl Into<Bson>) -> Bson {
-    op("$toUpper", x.into())
-}
-
-/// `{$strLenCP: x}`: Length in code points.
-pub fn str_len_cp(x: impl Into<Bson>) -> Bson {
-    op("$strLenCP", x.into())
-}
-
-/// `{$strLenBytes: x}`: Length in UTF-8 bytes.
-pub fn str_len_bytes(x: impl Into<Bson>) -> Bson {
-    op("$strLenBytes", x.into())
-}
-
-/// `{$year: x}`: Year of a date.
-pub fn year(x: impl Into<Bson>) -> Bson {
-    op("$year", x.into())
-}
-
-/// `{$month: x}`: Month (1-12) of a date.
-pub fn month(x: impl Into<Bson>) -> Bson {
-    op("$month", x.into())
-}
-
-/// `{$dayOfMonth: x}`: Day of month of a date.
-pub fn day_of_month(x: impl Into<Bson>) -> Bson {
-    op("$dayOfMonth", x.into())
-}
-
-/// `{$hour: x}`: Hour of a date.
-pub fn hour(x: impl Into<Bson>) -> Bson {
-    op("$hour", x.into())
-}
-
-/// `{$minute: x}`: Minute of a date.
-pub fn minute(x: impl Into<Bson>) -> Bson {
-    op("$minute", x.into())
-}
-
-/// `{$second: x}`: Second of a date.
-pub fn second(x: impl Into<Bson>) -> Bson {
-    op("$second", x.into())
-}
-
-/// `{$millisecond: x}`: Millisecond of a date.
-pub fn millisecond(x: impl Into<Bson>) -> Bson {
-    op("$millisecond", x.into())
-}
-
-/// `{$dayOfWeek: x}`: Day of week (1 = Sunday).
-pub fn day_of_week(x: impl Into<Bson>) -> Bson {
-    op("$dayOfWeek", x.into())
-}
-
-/// `{$isoDayOfWeek: x}`: ISO day of week (1 = Monday).
-pub fn iso_day_of_week(x: impl Into<Bson>) -> Bson {
-    op("$isoDayOfWeek", x.into())
-}
-
-/// `{$dayOfYear: x}`: Day of year.
-pub fn day_of_year(x: impl Into<Bson>) -> Bson {
-    op("$dayOfYear", x.into())
-}
-
-/// `{$isoWeek: x}`: ISO week number.
-pub fn iso_week(x: impl Into<Bson>) -> Bson {
-    op("$isoWeek", x.into())
-}
-
-/// `{$min: x}`: Smallest of an array-valued expression (`{$min: x}`).
-pub fn min_of(x: impl Into<Bson>) -> Bson {
-    op("$min", x.into())
-}
-
-/// `{$max: x}`: Largest of an array-valued expression (`{$max: x}`).
-pub fn max_of(x: impl Into<Bson>) -> Bson {
-    op("$max", x.into())
-}
-
 /// `{$literal: x}`: A literal value, never read as an expression.
-pub fn literal(x: impl Into<Bson>) -> Bson {
-    op("$literal", x.into())
+pub fn literal(x: impl Into<Bson>) -> Expr {
+    Expr::Literal(x.into())
 }
 
 /// `{$cond: [cond, then, otherwise]}`: `cond ? then : otherwise` (array form).
-pub fn cond(cond: impl Into<Bson>, then: impl Into<Bson>, otherwise: impl Into<Bson>) -> Bson {
-    op(
-        "$cond",
-        Bson::Array(vec![cond.into(), then.into(), otherwise.into()]),
+pub fn cond(cond: impl Into<Expr>, then: impl Into<Expr>, otherwise: impl Into<Expr>) -> Expr {
+    Expr::Cond(
+        Box::new(cond.into()),
+        Box::new(then.into()),
+        Box::new(otherwise.into()),
     )
 }
 
 /// `{$ifNull: [x, fallback]}`: `x`, or `fallback` when `x` is null or missing.
-pub fn if_null(x: impl Into<Bson>, fallback: impl Into<Bson>) -> Bson {
-    op("$ifNull", Bson::Array(vec![x.into(), fallback.into()]))
+pub fn if_null(x: impl Into<Expr>, fallback: impl Into<Expr>) -> Expr {
+    Expr::IfNull(vec![x.into(), fallback.into()])
 }
 
 /// `{$subtract: [a, b]}`: `a - b` (numbers, or dates).
@@ -637,8 +498,8 @@ pub fn range(start: impl Into<Bson>, end: impl Into<Bson>) -> Bson {
 }
 
 /// `{$not: [x]}`: Boolean negation (`{$not: [x]}`).
-pub fn not(x: impl Into<Bson>) -> Bson {
-    op("$not", Bson::Array(vec![x.into()]))
+pub fn not(x: impl Into<Expr>) -> Expr {
+    Expr::Not(Box::new(x.into()))
 }
 
 /// `{$trunc: [x]}`: `x` truncated toward zero (`{$trunc: [x]}`).
@@ -667,13 +528,13 @@ pub fn array_to_object(pairs: impl Into<Bson>) -> Bson {
 }
 
 /// `{$and: [args...]}`: Conjunction (`{$and: [...]}`), as given (see [`and_flat`]).
-pub fn and(args: Vec<Bson>) -> Bson {
-    op("$and", Bson::Array(args))
+pub fn and<T: Into<Expr>>(args: Vec<T>) -> Expr {
+    Expr::And(args.into_iter().map(Into::into).collect())
 }
 
 /// `{$or: [args...]}`: Disjunction (`{$or: [...]}`), as given (see [`or_flat`]).
-pub fn or(args: Vec<Bson>) -> Bson {
-    op("$or", Bson::Array(args))
+pub fn or<T: Into<Expr>>(args: Vec<T>) -> Expr {
+    Expr::Or(args.into_iter().map(Into::into).collect())
 }
 
 /// `{$add: [args...]}`: Sum of the arguments (numbers, or a date plus milliseconds).
@@ -707,8 +568,8 @@ pub fn max(args: Vec<Bson>) -> Bson {
 }
 
 /// `{$ifNull: [args...]}`: The first argument that is not null or missing (the last is the fallback).
-pub fn if_null_all(args: Vec<Bson>) -> Bson {
-    op("$ifNull", Bson::Array(args))
+pub fn if_null_all<T: Into<Expr>>(args: Vec<T>) -> Expr {
+    Expr::IfNull(args.into_iter().map(Into::into).collect())
 }
 
 /// `{$setIntersection: [args...]}`: Elements common to every argument.
@@ -759,16 +620,19 @@ mod tests {
     #[test]
     fn operators_render_as_mongod_reads_them() {
         assert_eq!(
-            is_null(field("a")),
+            Bson::from(is_null(field("a"))),
             bson!({"$eq": [{"$ifNull": ["$a", null]}, null]})
         );
         assert_eq!(
-            cond(var("c"), 1, Bson::Null),
+            Bson::from(cond(var("c"), 1, Bson::Null)),
             bson!({"$cond": ["$$c", 1, null]})
         );
         assert_eq!(trunc(1.5), bson!({"$trunc": [1.5]}));
         assert_eq!(floor(field("x")), bson!({"$floor": "$x"}));
-        assert_eq!(cmp(Cmp::Lt.negated(), 1, 2), bson!({"$gte": [1, 2]}));
+        assert_eq!(
+            Bson::from(cmp(Cmp::Lt.negated(), 1, 2)),
+            bson!({"$gte": [1, 2]})
+        );
         assert_eq!(
             let_in(bson::doc! {"v": 1}, var("v")),
             bson!({"$let": {"vars": {"v": 1}, "in": "$$v"}})
@@ -783,11 +647,14 @@ mod tests {
         let a = and_flat(vec![
             x.clone(),
             and(vec![y.clone(), x.clone()]),
-            Bson::Boolean(true),
+            Expr::from(true),
         ]);
-        assert_eq!(a, bson!({"$and": ["$x", "$y", "$x"]}));
-        assert_eq!(or_flat(vec![Bson::Boolean(false), y.clone()]), y);
-        assert_eq!(and_flat(vec![]), Bson::Boolean(true));
+        assert_eq!(Bson::from(a), bson!({"$and": ["$x", "$y", "$x"]}));
+        assert_eq!(or_flat(vec![Expr::from(false), y.clone()]), y);
+        assert_eq!(
+            Bson::from(and_flat(Vec::<Expr>::new())),
+            Bson::Boolean(true)
+        );
         assert_eq!(field_path_of(&x), Some("x"));
         assert_eq!(field_path_of(&var("v")), None);
         assert_eq!(literal_value(&literal(3)), Some(&Bson::Int32(3)));

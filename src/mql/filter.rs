@@ -6,6 +6,7 @@
 //! built here (`gt(5)` is `{$gt: 5}`; two operators on one field are one document: `range(lo, hi)`).
 
 use super::expr::Cmp;
+pub use super::filter_node::{Cond, Filter};
 use bson::{Bson, Document};
 
 fn op(name: &str, arg: Bson) -> Document {

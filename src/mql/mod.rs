@@ -13,7 +13,10 @@ mod bind;
 pub mod chain;
 pub mod command;
 pub mod expr;
+mod expr_node;
+mod expr_unary;
 pub mod filter;
+mod filter_node;
 pub mod fixed_now;
 pub(crate) mod lookup_keys;
 pub mod plan;
@@ -22,6 +25,8 @@ pub mod stage;
 pub mod update;
 
 pub use command::Command;
+pub use expr::Expr;
+pub use filter_node::{Cond, Filter};
 pub use stage::Stage;
 
 /// A plan's placeholders could not be filled: parameters that do not fit the statement (count or type), or a

@@ -148,7 +148,7 @@ impl Translator {
         }
         let idx = scope.accumulators.len();
         let field = format!("a{idx}");
-        let counted = |x: &Agg| -> Bson {
+        let counted = |x: &Agg| -> ex::Expr {
             let mut parts = vec![];
             if x.nullable {
                 parts.push(not_null(&x.expr));
@@ -210,7 +210,11 @@ impl Translator {
                 // $sum skips non-numbers too, so count numeric inputs: PG's SUM is NULL when none.
                 scope.accumulators.insert(
                     &nfield,
-                    acc::sum(ex::cond(and(vec![keep, ex::is_number(x.expr)]), 1, 0)),
+                    acc::sum(ex::cond(
+                        and(vec![keep, ex::is_number(x.expr).into()]),
+                        1,
+                        0,
+                    )),
                 );
                 Ok(Agg::new(
                     ex::cond(

@@ -144,7 +144,7 @@ impl Translator {
             }
             .into_document(),
         );
-        pipeline.push(Stage::ReplaceRoot(ex::field(ROW)).into_document());
+        pipeline.push(Stage::ReplaceRoot(ex::field(ROW).into()).into_document());
         if !helpers.is_empty() {
             pipeline.push(Stage::Unset(helpers).into_document());
         }

@@ -155,7 +155,7 @@ impl Translator {
                     (Some(cs), Some(c)) => cs.push(c.clone()),
                     _ => consts = None,
                 }
-                items.push(a.expr);
+                items.push(a.expr.into());
             }
             let mut a = Agg::new(Bson::Array(items), super::expr::Kind::Array, false);
             a.constant = consts.map(Bson::Array);

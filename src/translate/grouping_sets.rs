@@ -217,6 +217,7 @@ impl GroupingSets {
             key,
             Bson::Null,
         )
+        .into()
     }
 
     /// After `$group` (whose `_id` is `id`): a row for each set without keys, kept only when no group of
@@ -252,11 +253,11 @@ impl GroupingSets {
             }
             .into_document(),
             Stage::Group {
-                id: ex::field("_id"),
+                id: ex::field("_id").into(),
                 accumulators: doc! {"d": Accumulator::First.of(ex::root())},
             }
             .into_document(),
-            ReplaceRoot(ex::field("d")).into_document(),
+            ReplaceRoot(ex::field("d").into()).into_document(),
         ]
     }
 }
@@ -315,10 +316,10 @@ impl Translator {
                 }
             }
         }
-        let expr = match terms.len() {
-            0 => Bson::Int32(0),
-            1 => terms.pop().unwrap_or(Bson::Int32(0)),
-            _ => ex::add(terms),
+        let expr: ex::Expr = match terms.len() {
+            0 => 0.into(),
+            1 => terms.remove(0),
+            _ => ex::add(terms.into_iter().map(Bson::from).collect()).into(),
         };
         Ok(Agg::new(expr, Kind::Int, false))
     }

@@ -476,7 +476,8 @@ impl Translator {
                 Ok(vec![Stage::Unset(names).into_document()])
             }
             Ok(Some(p)) => Ok(vec![
-                Stage::ReplaceRoot(ex::if_null(ex::field(&p), Document::new())).into_document(),
+                Stage::ReplaceRoot(ex::if_null(ex::field(&p), Document::new()).into())
+                    .into_document(),
                 Stage::UnsetField("_id".into()).into_document(),
             ]),
             Err(()) => Err(Error::Invalid {

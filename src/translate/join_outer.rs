@@ -195,7 +195,7 @@ impl Translator {
             me.insert(field.clone(), ex::root());
             p.push(
                 Stage::ReplaceRoot(ex::merge_objects(vec![
-                    ex::field("__r"),
+                    ex::field("__r").into(),
                     Bson::Document(me),
                 ]))
                 .into_document(),

@@ -174,7 +174,7 @@ impl Translator {
                 }
                 members.remove(pos);
             }
-            members.push((key, value));
+            members.push((key, value.into()));
         }
         if jsonb {
             members.sort_by(|(a, _), (b, _)| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
@@ -242,7 +242,7 @@ impl Translator {
                 format: None,
             };
             let a = self.agg(&cast)?;
-            items.push(a.expr);
+            items.push(a.expr.into());
         }
         Ok(Agg::new(Bson::Array(items), Kind::Array, false))
     }

@@ -115,7 +115,7 @@ pub(crate) fn step(v: Bson, s: &Step) -> Result<Bson, Error> {
                 ex::cond(
                     ex::is_array(ex::var("x")),
                     ex::array_elem_at(ex::var("x"), Bson::Int64(i)),
-                    key_of(ex::var("x"), p),
+                    key_of(ex::var("x").into(), p),
                 ),
             ),
             Err(_) => key_of(v, p),
@@ -159,8 +159,8 @@ fn contains(v: Bson, r: &Bson, depth: usize, top: bool) -> Bson {
         Bson::Document(d) => {
             let mut parts = vec![ex::eq(ex::type_of(me.clone()), "object")];
             for (k, rv) in d {
-                let has = ex::in_array(ex::literal(k.as_str()), keys_of(me.clone()));
-                let inner = contains(key_of(me.clone(), k), rv, depth + 1, false);
+                let has = ex::in_array(ex::literal(k.as_str()), keys_of(me.clone().into()));
+                let inner = contains(key_of(me.clone().into(), k), rv, depth + 1, false);
                 parts.push(ex::cond(has, inner, false));
             }
             and(parts)
@@ -169,15 +169,18 @@ fn contains(v: Bson, r: &Bson, depth: usize, top: bool) -> Bson {
             let mut parts = vec![ex::is_array(me.clone())];
             for it in items {
                 let e = format!("e{depth}");
-                parts.push(ex::cond(
-                    ex::is_array(me.clone()),
-                    ex::any_element_true(ex::map(
-                        me.clone(),
-                        Some(&e),
-                        contains(ex::var(&e), it, depth + 1, false),
-                    )),
-                    false,
-                ));
+                parts.push(
+                    ex::cond(
+                        ex::is_array(me.clone()),
+                        ex::any_element_true(ex::map(
+                            me.clone(),
+                            Some(&e),
+                            contains(ex::var(&e).into(), it, depth + 1, false),
+                        )),
+                        false,
+                    )
+                    .into(),
+                );
             }
             and(parts)
         }
@@ -210,7 +213,7 @@ impl Translator {
         &mut self,
         big: &Expr,
         small: &Expr,
-    ) -> Result<Option<(Bson, Bson)>, Error> {
+    ) -> Result<Option<(ex::Expr, ex::Expr)>, Error> {
         // Only a jsonb object written as a constant (`'{"a": 1}'` or `'{"a": 1}'::jsonb`): anything else is
         // the array containment of predicate.rs (translated once, so parameters are numbered once).
         let mut inner = small;
@@ -256,10 +259,10 @@ impl Translator {
             return Ok(None);
         };
         let a = self.agg(big)?;
-        let holds = contains(a.expr.clone(), &Bson::Document(r.clone()), 0, true);
+        let holds = contains(a.expr.clone().into(), &Bson::Document(r.clone()), 0, true);
         let present = crate::translate::nulls::not_null(&a.expr);
         Ok(Some((
-            and(vec![present.clone(), holds.clone()]),
+            and(vec![present.clone(), holds.clone().into()]),
             and(vec![present, ex::not(holds)]),
         )))
     }
@@ -275,7 +278,7 @@ impl Translator {
             "jsonb_build_array" | "json_build_array" => {
                 let mut items = Vec::new();
                 for a in args {
-                    items.push(ex::or_null(self.agg(a)?.expr));
+                    items.push(ex::or_null(self.agg(a)?.expr).into());
                 }
                 Agg::new(Bson::Array(items), Kind::Array, false)
             }
@@ -289,28 +292,28 @@ impl Translator {
                     ex::switch(
                         vec![
                             (
-                                ex::eq(ex::type_of(ex::var("j")), "object"),
-                                ex::in_array(key.clone(), keys_of(ex::var("j"))),
+                                ex::eq(ex::type_of(ex::var("j")), "object").into(),
+                                ex::in_array(key.clone(), keys_of(ex::var("j").into())),
                             ),
                             (
                                 ex::is_array(ex::var("j")),
                                 ex::in_array(key.clone(), ex::var("j")),
                             ),
                             (
-                                ex::eq(ex::type_of(ex::var("j")), "string"),
-                                ex::eq(ex::var("j"), key),
+                                ex::eq(ex::type_of(ex::var("j")), "string").into(),
+                                ex::eq(ex::var("j"), key).into(),
                             ),
                         ],
                         false,
                     )
                 };
                 let test = match name {
-                    "jsonb_exists" => one(ex::var("k")),
+                    "jsonb_exists" => one(ex::var("k").into()),
                     _ => {
                         let each = ex::map(
                             ex::if_null(ex::var("k"), Bson::Array(Vec::new())),
                             Some("q"),
-                            one(ex::var("q")),
+                            one(ex::var("q").into()),
                         );
                         if name == "jsonb_exists_any" {
                             ex::any_element_true(each)
@@ -362,7 +365,7 @@ impl Translator {
                             )),
                         },
                     };
-                let set = set_path(ex::var("t"), &path, ex::var("v"), create, 0);
+                let set = set_path(ex::var("t").into(), &path, ex::var("v").into(), create, 0);
                 let null = or(vec![
                     crate::translate::nulls::is_null(&ex::var("t")),
                     crate::translate::nulls::is_null(&ex::var("v")),
@@ -393,9 +396,9 @@ fn set_path(v: Bson, path: &[String], new: Bson, create: bool, depth: usize) -> 
     let me = ex::var(&var);
     let last = rest.is_empty();
     // Object: the key replaced (or added at the last step when `create`).
-    let child = key_of(me.clone(), first);
+    let child = key_of(me.clone().into(), first);
     let replaced = ex::merge_objects(vec![
-        me.clone(),
+        me.clone().into(),
         Bson::Document({
             let mut d = bson::Document::new();
             d.insert(
@@ -405,16 +408,16 @@ fn set_path(v: Bson, path: &[String], new: Bson, create: bool, depth: usize) -> 
             d
         }),
     ]);
-    let has = ex::in_array(ex::literal(first.as_str()), keys_of(me.clone()));
+    let has = ex::in_array(ex::literal(first.as_str()), keys_of(me.clone().into()));
     let on_object = if last && create {
         replaced
     } else {
-        ex::cond(has, replaced, me.clone())
+        ex::cond(has, replaced, me.clone()).into()
     };
     let valid_key = !first.is_empty() && !first.starts_with('$') && !first.contains('.');
     let mut branches = Vec::new();
     if valid_key {
-        branches.push((ex::eq(ex::type_of(me.clone()), "object"), on_object));
+        branches.push((ex::eq(ex::type_of(me.clone()), "object").into(), on_object));
     }
     if let Ok(i) = first.parse::<i64>() {
         let n = ex::size(me.clone());
@@ -441,8 +444,8 @@ fn set_path(v: Bson, path: &[String], new: Bson, create: bool, depth: usize) -> 
         let outside = if last && create {
             ex::cond(
                 ex::lt(ex::var(&idx), 0),
-                ex::concat_arrays(vec![Bson::Array(vec![new.clone()]), me.clone()]),
-                ex::concat_arrays(vec![me.clone(), Bson::Array(vec![new.clone()])]),
+                ex::concat_arrays(vec![Bson::Array(vec![new.clone()]), me.clone().into()]),
+                ex::concat_arrays(vec![me.clone().into(), Bson::Array(vec![new.clone()])]),
             )
         } else {
             me.clone()

@@ -51,29 +51,36 @@ pub(crate) fn like_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
         .collect();
     let literal = ex::cond(
         ex::in_array(c.clone(), ex::literal(Bson::Array(metas))),
-        ex::concat(vec![Bson::String("\\".into()), c.clone()]),
+        ex::concat(vec![Bson::String("\\".into()), c.clone().into()]),
         c.clone(),
     );
-    let append =
-        |piece: Bson| Bson::Document(doc! {"r": ex::concat(vec![r.clone(), piece]), "e": false});
+    let append = |piece: Bson| {
+        Bson::Document(doc! {"r": ex::concat(vec![r.clone().into(), piece]), "e": false})
+    };
     let unescaped = ex::switch(
         vec![
-            (ex::eq(c.clone(), "%"), append(Bson::String(".*".into()))),
-            (ex::eq(c.clone(), "_"), append(Bson::String(".".into()))),
+            (
+                ex::eq(c.clone(), "%").into(),
+                append(Bson::String(".*".into())),
+            ),
+            (
+                ex::eq(c.clone(), "_").into(),
+                append(Bson::String(".".into())),
+            ),
         ],
-        append(literal.clone()),
+        append(literal.clone().into()),
     );
     let step = match escape {
         Some(esc) => ex::cond(
             ex::var("value.e"),
-            append(literal),
+            append(literal.into()),
             ex::cond(
                 ex::eq(c.clone(), esc.to_string()),
                 Bson::Document(doc! {"r": r.clone(), "e": true}),
                 unescaped,
             ),
         ),
-        None => unescaped,
+        None => unescaped.into(),
     };
     let body = ex::let_in(doc! {"c": ex::substr_cp(ex::var("p"), ex::this(), 1)}, step);
     let folded = ex::reduce(
@@ -90,9 +97,9 @@ pub(crate) fn like_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
                 "(",
                 ex::concat(vec![
                     Bson::String("^".into()),
-                    ex::var("f.r"),
+                    ex::var("f.r").into(),
                     // The regex's end anchor (a string starting with it is `$literal`-wrapped).
-                    ex::literal(String::from('$')),
+                    ex::literal(String::from('$')).into(),
                 ]),
             ),
         ),
@@ -171,30 +178,30 @@ pub(crate) fn similar_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
     let (r, d, k) = (ex::var("value.r"), ex::var("value.d"), ex::var("value.k"));
     let state =
         |r: Bson, e: bool, d: Bson, k: Bson| Bson::Document(doc! {"r": r, "e": e, "d": d, "k": k});
-    let append = |piece: Bson| ex::concat(vec![r.clone(), piece]);
+    let append = |piece: Bson| ex::concat(vec![r.clone().into(), piece]);
     let escaped = |x: Bson| ex::concat(vec![Bson::String("\\".into()), x]);
     // Inside a bracket expression: the character as it is (a backslash escaped), then the nesting.
     let in_class = state(
-        append(ex::cond(ex::eq(c.clone(), "\\"), "\\\\", c.clone())),
+        append(ex::cond(ex::eq(c.clone(), "\\"), "\\\\", c.clone()).into()),
         false,
-        ex::cond(
+        Bson::from(ex::cond(
             ex::and(vec![ex::eq(c.clone(), "]"), ex::gt(k.clone(), 2)]),
             ex::subtract(d.clone(), 1),
             ex::cond(
                 ex::eq(c.clone(), "["),
-                ex::add(vec![d.clone(), Bson::Int32(1)]),
+                ex::add(vec![d.clone().into(), Bson::Int32(1)]),
                 d.clone(),
             ),
-        ),
+        )),
         ex::switch(
             vec![
                 (
-                    ex::eq(c.clone(), "]"),
-                    ex::cond(ex::gt(k.clone(), 2), k.clone(), Bson::Int32(3)),
+                    Bson::from(ex::eq(c.clone(), "]")),
+                    ex::cond(ex::gt(k.clone(), 2), k.clone(), Bson::Int32(3)).into(),
                 ),
                 (
-                    ex::eq(c.clone(), "^"),
-                    ex::add(vec![k.clone(), Bson::Int32(1)]),
+                    ex::eq(c.clone(), "^").into(),
+                    ex::add(vec![k.clone().into(), Bson::Int32(1)]),
                 ),
             ],
             Bson::Int32(3),
@@ -203,20 +210,35 @@ pub(crate) fn similar_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
     let outside = ex::switch(
         vec![
             (
-                ex::eq(c.clone(), "["),
+                ex::eq(c.clone(), "[").into(),
                 state(append("[".into()), false, Bson::Int32(1), Bson::Int32(1)),
             ),
             (
-                ex::eq(c.clone(), "%"),
-                state(append(".*".into()), false, d.clone(), k.clone()),
+                ex::eq(c.clone(), "%").into(),
+                state(
+                    append(".*".into()),
+                    false,
+                    d.clone().into(),
+                    k.clone().into(),
+                ),
             ),
             (
-                ex::eq(c.clone(), "_"),
-                state(append(".".into()), false, d.clone(), k.clone()),
+                ex::eq(c.clone(), "_").into(),
+                state(
+                    append(".".into()),
+                    false,
+                    d.clone().into(),
+                    k.clone().into(),
+                ),
             ),
             (
-                ex::eq(c.clone(), "("),
-                state(append("(?:".into()), false, d.clone(), k.clone()),
+                ex::eq(c.clone(), "(").into(),
+                state(
+                    append("(?:".into()),
+                    false,
+                    d.clone().into(),
+                    k.clone().into(),
+                ),
             ),
             (
                 ex::in_array(
@@ -228,21 +250,36 @@ pub(crate) fn similar_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
                             .collect(),
                     )),
                 ),
-                state(append(escaped(c.clone())), false, d.clone(), k.clone()),
+                state(
+                    append(escaped(c.clone().into())),
+                    false,
+                    d.clone().into(),
+                    k.clone().into(),
+                ),
             ),
         ],
-        state(append(c.clone()), false, d.clone(), k.clone()),
+        state(
+            append(c.clone().into()),
+            false,
+            d.clone().into(),
+            k.clone().into(),
+        ),
     );
     let unescaped = ex::cond(ex::gt(d.clone(), 0), in_class, outside);
     let after_escape = ex::cond(
         ex::and(vec![ex::eq(c.clone(), "\""), ex::eq(d.clone(), 0)]),
-        state("(".into(), true, Bson::Int32(-1), k.clone()),
-        state(append(escaped(c.clone())), false, d.clone(), Bson::Int32(3)),
+        state("(".into(), true, Bson::Int32(-1), k.clone().into()),
+        state(
+            append(escaped(c.clone().into())),
+            false,
+            d.clone().into(),
+            Bson::Int32(3),
+        ),
     );
     let not_after_escape = match escape {
         Some(esc) => ex::cond(
             ex::eq(c.clone(), esc.to_string()),
-            state(r.clone(), true, d.clone(), k.clone()),
+            state(r.clone().into(), true, d.clone().into(), k.clone().into()),
             unescaped,
         ),
         None => unescaped,
@@ -268,8 +305,8 @@ pub(crate) fn similar_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
                 "(",
                 ex::concat(vec![
                     Bson::String("^(?:".into()),
-                    ex::var("f.r"),
-                    ex::literal(String::from(")$")),
+                    ex::var("f.r").into(),
+                    ex::literal(String::from(")$")).into(),
                 ]),
             ),
         ),

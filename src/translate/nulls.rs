@@ -5,15 +5,16 @@
 //! holds; NOT swaps the forms; a boolean value is `TRUE ? true : FALSE ? false : null`.
 
 use crate::mql::expr as ex;
+use crate::mql::Expr;
 use bson::Bson;
 
 /// The TRUE and FALSE forms of a SQL predicate.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Pred {
     /// True exactly when the predicate is TRUE.
-    pub t: Bson,
+    pub t: Expr,
     /// True exactly when the predicate is FALSE.
-    pub f: Bson,
+    pub f: Expr,
 }
 
 impl Pred {
@@ -25,7 +26,7 @@ impl Pred {
         }
     }
     /// The predicate as a SQL boolean value (true / false / null).
-    pub fn to_value(&self) -> Bson {
+    pub fn to_value(&self) -> Expr {
         ex::cond(
             self.t.clone(),
             true,
@@ -33,28 +34,31 @@ impl Pred {
         )
     }
     /// A predicate that is TRUE exactly when `t` holds and FALSE exactly when `f` holds.
-    pub fn new(t: Bson, f: Bson) -> Pred {
-        Pred { t, f }
+    pub fn new(t: impl Into<Expr>, f: impl Into<Expr>) -> Pred {
+        Pred {
+            t: t.into(),
+            f: f.into(),
+        }
     }
 }
 
 /// True when `x` is NULL or missing. PG: a missing field is NULL.
-pub(crate) fn is_null(x: &Bson) -> Bson {
+pub(crate) fn is_null(x: &Expr) -> Expr {
     ex::is_null(x.clone())
 }
 
 /// True when `x` is neither NULL nor missing.
-pub(crate) fn not_null(x: &Bson) -> Bson {
+pub(crate) fn not_null(x: &Expr) -> Expr {
     ex::not_null(x.clone())
 }
 
 /// `$and` of the parts, flattening nested `$and`s and dropping literal `true`s.
-pub(crate) fn and(parts: Vec<Bson>) -> Bson {
+pub(crate) fn and<T: Into<Expr>>(parts: Vec<T>) -> Expr {
     ex::and_flat(parts)
 }
 
 /// `$or` of the parts, flattening nested `$or`s and dropping literal `false`s.
-pub(crate) fn or(parts: Vec<Bson>) -> Bson {
+pub(crate) fn or<T: Into<Expr>>(parts: Vec<T>) -> Expr {
     ex::or_flat(parts)
 }
 
@@ -84,8 +88,11 @@ mod tests {
         let p = Pred::new(bson!("$a"), bson!("$b"));
         assert_eq!(p.clone().not(), Pred::new(bson!("$b"), bson!("$a")));
         let q = pred_and(p.clone(), pred_and(p.clone(), p));
-        assert_eq!(q.t, bson!({"$and": ["$a", "$a", "$a"]}));
-        assert_eq!(q.f, bson!({"$or": ["$b", "$b", "$b"]}));
-        assert_eq!(and(vec![Bson::Boolean(true), bson!("$x")]), bson!("$x"));
+        assert_eq!(Bson::from(q.t), bson!({"$and": ["$a", "$a", "$a"]}));
+        assert_eq!(Bson::from(q.f), bson!({"$or": ["$b", "$b", "$b"]}));
+        assert_eq!(
+            Bson::from(and(vec![Bson::Boolean(true), bson!("$x")])),
+            bson!("$x")
+        );
     }
 }

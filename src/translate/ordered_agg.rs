@@ -198,7 +198,7 @@ impl Translator {
                 let k = self.agg(args[0])?;
                 let name_expr = match k.kind {
                     Kind::Text => k.expr.clone(),
-                    Kind::Int | Kind::Number | Kind::Bool => ex::to_string(k.expr.clone()),
+                    Kind::Int | Kind::Number | Kind::Bool => ex::to_string(k.expr.clone()).into(),
                     _ => ex::cond(
                         ex::eq(ex::type_of(k.expr.clone()), "string"),
                         k.expr.clone(),
@@ -227,7 +227,7 @@ impl Translator {
         let pushed = if keep.is_empty() {
             Bson::Document(element)
         } else {
-            ex::cond(and(keep), element, ex::remove())
+            ex::cond(and(keep), element, ex::remove()).into()
         };
         let a = if distinct {
             acc::add_to_set(pushed)
@@ -238,10 +238,10 @@ impl Translator {
         // After $group: order, then unwrap the values.
         let mut items = ex::if_null(reader, Bson::Array(Vec::new()));
         if let Some(by) = sort_by {
-            items = ex::sort_array(items, by);
+            items = ex::sort_array(items, by).into();
         }
         if name == "jsonb_object_agg" {
-            items = ex::sort_array(items, bson!({"l": 1, "n": 1}));
+            items = ex::sort_array(items, bson!({"l": 1, "n": 1})).into();
         }
         let nonempty = ex::gt(ex::size(items.clone()), 0);
         let result = if object {
@@ -267,7 +267,7 @@ impl Translator {
                             ex::cond(
                                 ex::eq(ex::value(), Bson::Null),
                                 ex::this(),
-                                ex::concat(vec![ex::value(), sep, ex::this()]),
+                                ex::concat(vec![ex::value().into(), sep.into(), ex::this().into()]),
                             ),
                         ),
                         Kind::Text,

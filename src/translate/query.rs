@@ -325,9 +325,9 @@ pub(crate) fn sort_spec(
     let f = format!("__s{i}");
     // an interval sorts by PostgreSQL's span (a month is 30 days), not by its document's fields
     let key = if a.kind == super::expr::Kind::Interval {
-        super::expr::interval::span(a.expr.clone(), false)
+        super::expr::interval::span(a.expr.clone().into(), false)
     } else {
-        a.expr.clone()
+        a.expr.clone().into()
     };
     target.insert(&f, super::select::projected(key));
     out.push((f, dir));

@@ -252,8 +252,8 @@ impl Translator {
                 a.expr
             };
             let key = match &grouping {
-                Some(g) => g.key_in_set(i, key),
-                None => key,
+                Some(g) => g.key_in_set(i, key.into()),
+                None => key.into(),
             };
             id.insert(&f, key);
             if a.kind == super::expr::Kind::Interval {
@@ -376,7 +376,7 @@ impl Translator {
         having: Option<&Expr>,
         project: &mut Document,
         out_cols: &mut Vec<OutputColumn>,
-    ) -> Result<(Option<Bson>, SortFields), Error> {
+    ) -> Result<(Option<ex::Expr>, SortFields), Error> {
         project.insert("_id", 0);
         for (i, c) in columns.iter().enumerate() {
             let a = self.agg(&c.source)?;
@@ -440,7 +440,7 @@ impl Translator {
                 Expr::Identifier(_) | Expr::CompoundIdentifier(_) => self.agg(&k.expr)?,
                 _ => return Ok(None),
             };
-            let Bson::String(path) = a.expr else {
+            let Some(path) = ex::field_path_of(&a.expr) else {
                 return Ok(None);
             };
             let natural_nulls_first = !k.desc;
@@ -739,7 +739,7 @@ pub(crate) fn projected(e: Bson) -> Bson {
         | Bson::Double(_)
         | Bson::Decimal128(_)
         | Bson::Boolean(_)
-        | Bson::Null => ex::literal(e),
+        | Bson::Null => ex::literal(e).into(),
         other => other,
     }
 }

@@ -63,7 +63,7 @@ impl Translator {
                     e,
                 ))
             }
-            (Some(s), false) => (s.expr.clone(), s.constant.as_ref().and_then(number)),
+            (Some(s), false) => (s.expr.clone().into(), s.constant.as_ref().and_then(number)),
             (None, false) => (Bson::Int32(1), Some(1.0)),
         };
         if step_const == Some(0.0) {
@@ -121,8 +121,8 @@ impl Translator {
         // $range takes integers: `$divide` gives a double (a decimal for numerics).
         let count = ex::to_long(count);
         let element = ex::add(vec![
-            s.clone(),
-            ex::multiply(vec![ex::var("this"), st.clone()]),
+            s.clone().into(),
+            ex::multiply(vec![ex::var("this").into(), st.clone().into()]),
         ]);
         let series = ex::map(ex::range(0, count), None, element);
         let body = ex::cond(
@@ -131,7 +131,7 @@ impl Translator {
             series,
         );
         let expr = ex::let_in(
-            doc! {"gs_a": conv(start.expr), "gs_b": conv(stop.expr), "gs_s": conv(step_expr)},
+            doc! {"gs_a": conv(start.expr.into()), "gs_b": conv(stop.expr.into()), "gs_s": conv(step_expr)},
             body,
         );
         Ok(Agg::new(expr, Kind::Array, false))

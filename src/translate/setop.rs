@@ -148,7 +148,8 @@ impl Translator {
                                 }
                                 .into_document(),
                             );
-                            pipeline.push(Stage::ReplaceRoot(ex::field("_id")).into_document());
+                            pipeline
+                                .push(Stage::ReplaceRoot(ex::field("_id").into()).into_document());
                         }
                     }
                     SetOperator::Intersect | SetOperator::Except => {
@@ -177,7 +178,7 @@ impl Translator {
                                 0,
                             ),
                             (SetOperator::Intersect, true) => {
-                                ex::min(vec![ex::field("l"), ex::field("r")])
+                                ex::min(vec![ex::field("l").into(), ex::field("r").into()]).into()
                             }
                             (_, false) => ex::cond(
                                 ex::and(vec![ex::gt(ex::field("l"), 0), ex::eq(ex::field("r"), 0)]),
@@ -187,13 +188,14 @@ impl Translator {
                             (_, true) => ex::max(vec![
                                 ex::subtract(ex::field("l"), ex::field("r")),
                                 Bson::Int32(0),
-                            ]),
+                            ])
+                            .into(),
                         };
                         pipeline.push(
                             Stage::Set(doc! {"__times": ex::range(0, times)}).into_document(),
                         );
                         pipeline.push(Stage::Unwind(ex::field_ref("__times")).into_document());
-                        pipeline.push(Stage::ReplaceRoot(ex::field("_id")).into_document());
+                        pipeline.push(Stage::ReplaceRoot(ex::field("_id").into()).into_document());
                     }
                     other => {
                         return Err(Error::Unsupported {

@@ -149,7 +149,7 @@ impl Translator {
     fn srf_array(&mut self, name: &str, f: &Function, e: &Expr) -> Result<Bson, Error> {
         let args = super::expr::function_args(f, e)?;
         if name == "generate_series" {
-            return Ok(self.series_array(&args, e)?.expr);
+            return Ok(self.series_array(&args, e)?.expr.into());
         }
         let [arg] = args.as_slice() else {
             return Err(if name == "unnest" {
@@ -177,7 +177,7 @@ impl Translator {
                 };
                 ex::map(sorted, None, ex::var("this.k"))
             }
-            _ => a.expr,
+            _ => a.expr.into(),
         })
     }
 

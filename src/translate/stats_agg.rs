@@ -60,7 +60,7 @@ pub(crate) fn squared(sd: Bson) -> Bson {
         ex::cond(
             ex::eq(ex::if_null(ex::var("sd"), Bson::Null), Bson::Null),
             Bson::Null,
-            ex::multiply(vec![ex::var("sd"), ex::var("sd")]),
+            ex::multiply(vec![ex::var("sd").into(), ex::var("sd").into()]),
         ),
     )
 }
@@ -178,7 +178,11 @@ impl Translator {
         scope.accumulators.insert(&field, accumulator.of(value));
         let sd = ex::or_null(ex::field(&field));
         Ok(Some(Agg::new(
-            if square { squared(sd) } else { sd },
+            if square {
+                squared(sd.into())
+            } else {
+                sd.into()
+            },
             Kind::Number,
             true,
         )))
@@ -229,7 +233,7 @@ impl Translator {
         let value = if name == "percentile_cont" {
             ex::to_double(x.expr.clone())
         } else {
-            x.expr.clone()
+            x.expr.clone().into()
         };
         scope
             .accumulators
@@ -252,7 +256,7 @@ impl Translator {
                             "hi": at(ex::to_long(ex::ceil(ex::var("pos")))),
                         },
                         ex::add(vec![
-                            ex::var("lo"),
+                            ex::var("lo").into(),
                             ex::multiply(vec![
                                 ex::subtract(ex::var("hi"), ex::var("lo")),
                                 ex::subtract(ex::var("pos"), ex::floor(ex::var("pos"))),
@@ -275,7 +279,7 @@ impl Translator {
                         ex::gt(ex::var("value.cc"), 0),
                         ex::eq(ex::this(), ex::var("value.c")),
                     ]),
-                    ex::add(vec![ex::var("value.cc"), Bson::Int32(1)]),
+                    ex::add(vec![ex::var("value.cc").into(), Bson::Int32(1)]),
                     Bson::Int32(1),
                 );
                 let better = ex::gt(ex::var("cc"), ex::var("value.bc"));

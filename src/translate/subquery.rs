@@ -126,7 +126,7 @@ impl Translator {
         let guard = if a.nullable {
             not_null(&a.expr)
         } else {
-            Bson::Boolean(true)
+            Bson::Boolean(true).into()
         };
         if lets.is_empty() && !col.contains('.') && !col.starts_with('$') {
             let found = self.next_subquery_field();
@@ -173,7 +173,7 @@ impl Translator {
         let values = ex::field(&format!("{field}.{col}"));
         let size = ex::size(ex::field(&field));
         let inn = ex::in_array(a.expr.clone(), values.clone());
-        let t = and(vec![guard.clone(), inn.clone()]);
+        let t = and(vec![guard.clone(), inn.clone().into()]);
         let f = or(vec![
             ex::eq(size, 0),
             and(vec![
@@ -221,10 +221,10 @@ impl Translator {
             ])
         };
         let each = |cond: Bson| ex::map(values.clone(), Some("qv"), cond);
-        let some_true = ex::any_element_true(each(holds(pos)));
-        let some_false = ex::any_element_true(each(holds(neg)));
-        let all_true = ex::all_elements_true(each(holds(pos)));
-        let all_false = ex::all_elements_true(each(holds(neg)));
+        let some_true = ex::any_element_true(each(holds(pos).into()));
+        let some_false = ex::any_element_true(each(holds(neg).into()));
+        let all_true = ex::all_elements_true(each(holds(pos).into()));
+        let all_false = ex::all_elements_true(each(holds(neg).into()));
         // $allElementsTrue of an empty array is true: no row makes ANY FALSE and ALL TRUE, as in SQL.
         Ok(if all {
             Pred::new(all_true, some_false)

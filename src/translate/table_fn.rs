@@ -205,7 +205,7 @@ impl Translator {
             if ordinality {
                 d.insert(
                     columns[arrays.len()].clone(),
-                    ex::add(vec![ex::var("ti"), Bson::Int64(1)]),
+                    ex::add(vec![ex::var("ti").into(), Bson::Int64(1)]),
                 );
             }
             ex::map(ex::range(0, ex::max(sizes)), Some("ti"), Bson::Document(d))

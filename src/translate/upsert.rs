@@ -32,7 +32,7 @@ use sqlparser::ast::{ConflictTarget, Expr, OnConflict, OnConflictAction, OnInser
 
 /// The pipeline expression that is true while an upsert inserts (the new document has no `_id` yet).
 fn inserting() -> Bson {
-    ex::eq(ex::type_of(ex::field("_id")), "missing")
+    ex::eq(ex::type_of(ex::field("_id")), "missing").into()
 }
 
 const RACE_NOTE: &str = "ON CONFLICT is race-free only with a unique index on the conflict columns (PostgreSQL \

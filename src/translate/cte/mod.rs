@@ -294,7 +294,7 @@ impl Translator {
                         Stage::Documents(vec![Document::new()]).into_document(),
                         Stage::Set(set).into_document(),
                         Stage::Unwind(ex::field_ref(&field)).into_document(),
-                        Stage::ReplaceRoot(ex::field(&field)).into_document(),
+                        Stage::ReplaceRoot(ex::field(&field).into()).into_document(),
                     ],
                     columns: Some(tf.columns.clone()),
                     join: None,

@@ -153,7 +153,7 @@ pub(super) fn to_source(
         }
         let value = match computed.as_ref().and_then(|p| p.get(&c.field)) {
             Some(v) => v.clone(),
-            None => ex::field(&c.field),
+            None => ex::field(&c.field).into(),
         };
         project.insert(&name, present(value));
         names.push(name);
@@ -173,14 +173,10 @@ pub(super) fn to_source(
 
 /// `{$ifNull: [v, null]}` (a missing value becomes a present NULL), unless `v` is never missing already.
 fn present(v: Bson) -> Bson {
-    let never_missing = ex::literal_value(&v).is_some()
-        || ex::if_null_operands(&v)
-            .and_then(|a| a.last())
-            .is_some_and(|x| !matches!(x, Bson::String(_) | Bson::Document(_) | Bson::Array(_)));
-    if never_missing {
+    if ex::rendered_never_missing(&v) {
         v
     } else {
-        ex::or_null(v)
+        ex::or_null(v).into()
     }
 }
 

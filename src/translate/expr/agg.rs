@@ -85,7 +85,7 @@ impl Translator {
             Expr::Array(arr) => {
                 let mut items = Vec::new();
                 for x in &arr.elem {
-                    items.push(self.agg(x)?.expr);
+                    items.push(self.agg(x)?.expr.into());
                 }
                 Ok(Agg::new(Bson::Array(items), Kind::Array, false))
             }
@@ -233,7 +233,7 @@ impl Translator {
                                 Err(invalid("interval out of range", e))
                             }
                             None => Ok(Agg::new(
-                                super::interval::negate(a.expr),
+                                super::interval::negate(a.expr.into()),
                                 Kind::Interval,
                                 a.nullable,
                             )),
@@ -267,7 +267,7 @@ impl Translator {
                 let ta = self.text_of(a);
                 let tb = self.text_of(b);
                 Ok(Agg::new(
-                    ex::concat(vec![ta.expr, tb.expr]),
+                    ex::concat(vec![ta.expr.into(), tb.expr.into()]),
                     Kind::Text,
                     ta.nullable || tb.nullable,
                 ))
@@ -395,7 +395,7 @@ impl Translator {
             }
         };
         for s in &steps {
-            value = step(value, s)?;
+            value = ex::Expr::from(step(value.into(), s)?);
         }
         Ok(Agg::new(value, Kind::Unknown, true))
     }
@@ -435,9 +435,9 @@ impl Translator {
             Kind::Number
         };
         let expr = match op {
-            BinaryOperator::Plus => ex::add(vec![a.expr, b.expr]),
+            BinaryOperator::Plus => ex::add(vec![a.expr.into(), b.expr.into()]),
             BinaryOperator::Minus => ex::subtract(a.expr, b.expr),
-            BinaryOperator::Multiply => ex::multiply(vec![a.expr, b.expr]),
+            BinaryOperator::Multiply => ex::multiply(vec![a.expr.into(), b.expr.into()]),
             BinaryOperator::Modulo => ex::modulo(a.expr, b.expr),
             BinaryOperator::Divide => return Ok(divide(a, b)),
             _ => return Err(Error::Internal("not arithmetic".into())),
@@ -447,7 +447,7 @@ impl Translator {
 
     fn numeric_unary(&mut self, op: fn(Bson) -> Bson, inner: &Expr) -> Result<Agg, Error> {
         let a = self.agg(inner)?;
-        Ok(Agg::new(op(a.expr), a.kind, a.nullable))
+        Ok(Agg::new(op(a.expr.into()), a.kind, a.nullable))
     }
 
     /// Converts a value to text for `||` and CONCAT (PG casts non-text operands).
@@ -497,7 +497,7 @@ impl Translator {
             let then = self.agg(&w.result)?;
             nullable |= then.nullable;
             kinds.push(then.kind);
-            branches.push((case, then.expr));
+            branches.push((case.into(), then.expr.into()));
         }
         let default = match else_result {
             Some(x) => {
@@ -506,7 +506,7 @@ impl Translator {
                 nullable |= a.nullable;
                 a.expr
             }
-            None => Bson::Null,
+            None => Bson::Null.into(),
         };
         let kind = common_kind(&kinds);
         Ok(Agg::new(ex::switch(branches, default), kind, nullable))

@@ -27,7 +27,7 @@ const RADIANS_PER_DEGREE: f64 = 0.017_453_292_519_943_295;
 
 /// `then` when the expression is an array, else NULL.
 fn array_or_null(a: &Agg, then: Bson) -> Bson {
-    ex::cond(ex::is_array(a.expr.clone()), then, Bson::Null)
+    ex::cond(ex::is_array(a.expr.clone()), then, Bson::Null).into()
 }
 
 impl Translator {
@@ -112,6 +112,7 @@ impl Translator {
                             Bson::Null,
                             ex::max(vec![ex::to_int(ex::subtract(s.expr, 1)), Bson::Int32(0)]),
                         )
+                        .into()
                     }
                 };
                 let found = ex::index_of_array(ex::var("a"), ex::or_null(x.expr), ex::var("st"));
@@ -129,7 +130,7 @@ impl Translator {
                                 ex::cond(
                                     ex::lt(ex::var("i"), 0),
                                     Bson::Null,
-                                    ex::add(vec![ex::var("i"), Bson::Int32(1)]),
+                                    ex::add(vec![ex::var("i").into(), Bson::Int32(1)]),
                                 ),
                             ),
                         ),
@@ -155,11 +156,11 @@ impl Translator {
                     (self.agg(args[1])?, x)
                 };
                 let a = ex::if_null(a.expr, Bson::Array(Vec::new()));
-                let one = Bson::Array(vec![ex::or_null(x.expr)]);
+                let one = Bson::Array(vec![ex::or_null(x.expr).into()]);
                 let parts = if name == "array_append" {
-                    vec![a, one]
+                    vec![a.into(), one]
                 } else {
-                    vec![one, a]
+                    vec![one, a.into()]
                 };
                 Agg::new(ex::concat_arrays(parts), Kind::Array, false)
             }
@@ -174,8 +175,8 @@ impl Translator {
                         both_null,
                         Bson::Null,
                         ex::concat_arrays(vec![
-                            ex::if_null(a.expr, Bson::Array(Vec::new())),
-                            ex::if_null(b.expr, Bson::Array(Vec::new())),
+                            ex::if_null(a.expr, Bson::Array(Vec::new())).into(),
+                            ex::if_null(b.expr, Bson::Array(Vec::new())).into(),
                         ]),
                     ),
                     Kind::Array,

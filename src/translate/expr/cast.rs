@@ -14,17 +14,17 @@ fn to_integer(op: fn(Bson) -> Bson, x: Bson) -> Bson {
     let away = ex::let_in(
         doc! {"d": ex::to_decimal(ex::var("v"))},
         ex::multiply(vec![
-            ex::cond(ex::lt(ex::var("d"), 0), -1, 1),
+            ex::cond(ex::lt(ex::var("d"), 0), -1, 1).into(),
             ex::floor(ex::add(vec![ex::abs(ex::var("d")), Bson::Double(0.5)])),
         ]),
     );
     let conv = op(ex::switch(
         vec![
             (
-                ex::eq(ex::type_of(ex::var("v")), "double"),
+                ex::eq(ex::type_of(ex::var("v")), "double").into(),
                 ex::round(ex::var("v"), 0),
             ),
-            (ex::eq(ex::type_of(ex::var("v")), "decimal"), away),
+            (ex::eq(ex::type_of(ex::var("v")), "decimal").into(), away),
         ],
         ex::var("v"),
     ));
@@ -68,9 +68,9 @@ impl Translator {
             | DataType::Integer(_)
             | DataType::Int4(_)
             | DataType::SmallInt(_)
-            | DataType::Int2(_) => Agg::new(to_integer(ex::to_int, x), Kind::Int, n),
+            | DataType::Int2(_) => Agg::new(to_integer(ex::to_int, x.into()), Kind::Int, n),
             DataType::BigInt(_) | DataType::Int8(_) => {
-                Agg::new(to_integer(ex::to_long, x), Kind::Int, n)
+                Agg::new(to_integer(ex::to_long, x.into()), Kind::Int, n)
             }
             DataType::Numeric(_) | DataType::Decimal(_) | DataType::Dec(_) => {
                 Agg::new(ex::to_decimal(x), Kind::Number, n)

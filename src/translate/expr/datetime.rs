@@ -224,7 +224,7 @@ impl Translator {
                 };
             }
             return Ok(Some(Agg::new(
-                interval::add(a.expr.clone(), b.expr.clone(), minus),
+                interval::add(a.expr.clone().into(), b.expr.clone().into(), minus),
                 Kind::Interval,
                 a.nullable || b.nullable,
             )));
@@ -258,7 +258,7 @@ impl Translator {
                         };
                     }
                     return Ok(Some(Agg::new(
-                        interval::scale(iv.expr.clone(), other.expr.clone(), divide),
+                        interval::scale(iv.expr.clone().into(), other.expr.clone().into(), divide),
                         Kind::Interval,
                         true,
                     )));
@@ -299,7 +299,7 @@ impl Translator {
                             if let (Some(z), "year" | "month" | "week" | "day") = (&zone, *unit) {
                                 spec.insert("timezone", z.clone());
                             }
-                            cur = shift(spec);
+                            cur = shift(spec).into();
                         }
                         let mut out = Agg::new(cur, Kind::Timestamp, ts.nullable);
                         out.local_time = ts.local_time;
@@ -307,7 +307,12 @@ impl Translator {
                     }
                     let zone = self.session_zone().filter(|_| !ts.local_time);
                     let mut out = Agg::new(
-                        interval::shift_date(ts.expr.clone(), iv.expr.clone(), minus, zone),
+                        interval::shift_date(
+                            ts.expr.clone().into(),
+                            iv.expr.clone().into(),
+                            minus,
+                            zone,
+                        ),
                         Kind::Timestamp,
                         true,
                     );
@@ -329,7 +334,7 @@ impl Translator {
                 || (a.kind == Kind::Unknown && b.kind == Kind::Timestamp))
         {
             return Ok(Some(Agg::new(
-                interval::between(a.expr.clone(), b.expr.clone()),
+                interval::between(a.expr.clone().into(), b.expr.clone().into()),
                 Kind::Interval,
                 true,
             )));
@@ -377,7 +382,11 @@ impl Translator {
         if a.kind == Kind::Interval {
             let name = match field {
                 DateTimeField::Epoch => {
-                    return Ok(Agg::new(interval::epoch(x), Kind::Number, a.nullable))
+                    return Ok(Agg::new(
+                        interval::epoch(x.into()),
+                        Kind::Number,
+                        a.nullable,
+                    ))
                 }
                 DateTimeField::Year | DateTimeField::Years => "year",
                 DateTimeField::Month | DateTimeField::Months => "month",
@@ -393,14 +402,14 @@ impl Translator {
                     ))
                 }
             };
-            let v =
-                interval::field(x, name).ok_or_else(|| Error::Internal("interval field".into()))?;
+            let v = interval::field(x.into(), name)
+                .ok_or_else(|| Error::Internal("interval field".into()))?;
             return Ok(Agg::new(v, Kind::Number, a.nullable));
         }
         let x = if matches!(field, DateTimeField::Epoch) {
             x
         } else {
-            self.zoned(x, a.local_time)
+            self.zoned(x.into(), a.local_time).into()
         };
         let expr = match field {
             DateTimeField::Epoch => ex::divide(ex::to_long(x), 1000),
@@ -502,11 +511,11 @@ pub(crate) fn const_iv(a: &Agg) -> Option<Iv> {
 /// The value to show for an expression in the SELECT list: an interval as PostgreSQL's text.
 pub(crate) fn shown(a: Agg) -> Bson {
     if a.kind != Kind::Interval {
-        return a.expr;
+        return a.expr.into();
     }
     match const_iv(&a) {
         Some(iv) => Bson::String(iv.to_text()),
-        None => interval::format(a.expr),
+        None => interval::format(a.expr.into()),
     }
 }
 
@@ -534,7 +543,7 @@ pub(crate) fn comparable(a: Agg, b: Agg) -> (Agg, Agg) {
                     Bson::Int64(us as i64)
                 }
             }
-            None => interval::span(x.expr, millis),
+            None => interval::span(x.expr.into(), millis),
         };
         Agg::new(expr, Kind::Number, x.nullable)
     };

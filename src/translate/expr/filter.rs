@@ -11,44 +11,43 @@
 //! Parameters and documents are compared with `$eq` so a bound value is never read as operators.
 //!
 //! Deviation (docs/dialect.md): on fields holding arrays the query language matches elements.
+//!
+//! The filter is built as a typed [`Filter`] (field conditions, `$and` / `$or`, `$expr`) and rendered once,
+//! in [`Translator::expr_to_filter`].
 
 use super::literal::kind_of;
 use super::{Agg, Kind};
 use crate::mql::expr as ex;
-use crate::mql::filter;
+use crate::mql::expr::Cmp;
+use crate::mql::filter::{self, Cond, Filter};
 use crate::translate::{Error, Translator};
-use bson::{bson, doc, Bson, Document};
+use bson::{Bson, Document};
 use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
-
-/// A filter that matches nothing.
-fn nothing() -> Document {
-    filter::expr(false)
-}
 
 impl Translator {
     /// A WHERE-style predicate as a query-language filter, falling back to `$expr` where needed.
     pub(crate) fn expr_to_filter(&mut self, e: &Expr) -> Result<Document, Error> {
-        self.filter(e, false)
+        Ok(self.filter(e, false)?.into())
     }
 
-    fn filter(&mut self, e: &Expr, negated: bool) -> Result<Document, Error> {
+    fn filter(&mut self, e: &Expr, negated: bool) -> Result<Filter, Error> {
         if let Some(d) = self.ql(e, negated)? {
             return Ok(d);
         }
         let p = self.pred(e)?;
         let form = if negated { p.f } else { p.t };
         Ok(match form {
-            Bson::Boolean(true) => Document::new(),
-            other => filter::expr(other),
+            ex::Expr::Bson(Bson::Boolean(true)) => Filter::All,
+            other => Filter::Expr(other),
         })
     }
 
     /// The query-language form, if the meaning is identical; `None` to fall back to `$expr`.
-    fn ql(&mut self, e: &Expr, negated: bool) -> Result<Option<Document>, Error> {
+    fn ql(&mut self, e: &Expr, negated: bool) -> Result<Option<Filter>, Error> {
         self.nested(e, |t| t.ql_at(e, negated))
     }
 
-    fn ql_at(&mut self, e: &Expr, negated: bool) -> Result<Option<Document>, Error> {
+    fn ql_at(&mut self, e: &Expr, negated: bool) -> Result<Option<Filter>, Error> {
         match e {
             Expr::Nested(inner) => self.ql(inner, negated),
             Expr::UnaryOp {
@@ -70,9 +69,9 @@ impl Translator {
                     docs.push(self.filter(p, negated)?);
                 }
                 Ok(Some(if conj {
-                    merge_and(docs)
+                    Filter::all_of(docs)
                 } else {
-                    merge_or(docs)
+                    Filter::any_of(docs)
                 }))
             }
             Expr::BinaryOp { left, op, right } => {
@@ -94,28 +93,30 @@ impl Translator {
                 } else {
                     op
                 };
-                Ok(match op {
-                    BinaryOperator::Eq => Some(eq_filter(&field, c)),
-                    BinaryOperator::NotEq => {
-                        Some(doc! {field: filter::nin(bson!([c, Bson::Null]))})
-                    }
-                    BinaryOperator::Lt => Some(doc! {field: filter::lt(c)}),
-                    BinaryOperator::LtEq => Some(doc! {field: filter::lte(c)}),
-                    BinaryOperator::Gt => Some(doc! {field: filter::gt(c)}),
-                    BinaryOperator::GtEq => Some(doc! {field: filter::gte(c)}),
-                    _ => None,
-                })
+                let cond = match op {
+                    BinaryOperator::Eq => eq_cond(c),
+                    BinaryOperator::NotEq => Cond::Nin(vec![c, Bson::Null]),
+                    BinaryOperator::Lt => Cond::Cmp(Cmp::Lt, c),
+                    BinaryOperator::LtEq => Cond::Cmp(Cmp::Lte, c),
+                    BinaryOperator::Gt => Cond::Cmp(Cmp::Gt, c),
+                    BinaryOperator::GtEq => Cond::Cmp(Cmp::Gte, c),
+                    _ => return Ok(None),
+                };
+                Ok(Some(Filter::Field(field, cond)))
             }
             Expr::IsNull(x) | Expr::IsNotNull(x) => {
                 let Some(f) = self.field_of(x)? else {
                     return Ok(None);
                 };
                 let want_null = matches!(e, Expr::IsNull(_)) != negated;
-                Ok(Some(if want_null {
-                    doc! {f: Bson::Null}
-                } else {
-                    doc! {f: filter::ne(Bson::Null)}
-                }))
+                Ok(Some(Filter::Field(
+                    f,
+                    if want_null {
+                        Cond::Value(Bson::Null)
+                    } else {
+                        Cond::Cmp(Cmp::Ne, Bson::Null)
+                    },
+                )))
             }
             Expr::InList {
                 expr,
@@ -141,12 +142,12 @@ impl Translator {
                 }
                 if *not_in != negated {
                     if has_null {
-                        return Ok(Some(nothing()));
+                        return Ok(Some(Filter::nothing()));
                     }
                     values.push(Bson::Null);
-                    Ok(Some(doc! {f: filter::nin(values)}))
+                    Ok(Some(Filter::Field(f, Cond::Nin(values))))
                 } else {
-                    Ok(Some(doc! {f: filter::in_(values)}))
+                    Ok(Some(Filter::Field(f, Cond::In(values))))
                 }
             }
             Expr::Between {
@@ -165,12 +166,12 @@ impl Translator {
                 let lo = self.ql_resolve(low, lo, &k)?;
                 let hi = self.ql_resolve(high, hi, &k)?;
                 if *not_between != negated {
-                    Ok(Some(filter::or(vec![
-                        filter::field(&f, filter::lt(lo)).into(),
-                        filter::field(&f, filter::gt(hi)).into(),
+                    Ok(Some(Filter::Or(vec![
+                        Filter::Field(f.clone(), Cond::Cmp(Cmp::Lt, lo)),
+                        Filter::Field(f, Cond::Cmp(Cmp::Gt, hi)),
                     ])))
                 } else {
-                    Ok(Some(filter::field(f, filter::range(lo, hi))))
+                    Ok(Some(Filter::Field(f, Cond::Range(lo, hi))))
                 }
             }
             Expr::Like {
@@ -198,14 +199,12 @@ impl Translator {
                 else {
                     return Ok(None);
                 };
-                if *n != negated {
-                    Ok(Some(filter::field(
-                        f,
-                        filter::string_not_matching(re, opts),
-                    )))
+                let cond = if *n != negated {
+                    filter::string_not_matching(re, opts)
                 } else {
-                    Ok(Some(filter::field(f, filter::regex(re, opts))))
-                }
+                    filter::regex(re, opts)
+                };
+                Ok(Some(Filter::Field(f, Cond::Ops(cond))))
             }
             Expr::AnyOp {
                 left,
@@ -216,21 +215,24 @@ impl Translator {
                 let (Some(c), Some(f)) = (self.ql_value(left)?, self.field_of(right)?) else {
                     return Ok(None);
                 };
-                Ok(Some(doc! {f: filter::elem_match(filter::eq(c))}))
+                Ok(Some(Filter::Field(
+                    f,
+                    Cond::Ops(filter::elem_match(filter::eq(c))),
+                )))
             }
             Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
                 let Some(f) = self.field_of(e)? else {
                     return Ok(None);
                 };
-                Ok(Some(doc! {f: !negated}))
+                Ok(Some(Filter::Field(f, Cond::Value(Bson::Boolean(!negated)))))
             }
             Expr::Value(v) => match v.value {
                 Value::Boolean(b) => Ok(Some(if b != negated {
-                    Document::new()
+                    Filter::All
                 } else {
-                    nothing()
+                    Filter::nothing()
                 })),
-                Value::Null => Ok(Some(nothing())),
+                Value::Null => Ok(Some(Filter::nothing())),
                 _ => Ok(None),
             },
             _ => Ok(None),
@@ -318,12 +320,10 @@ fn is_constant_shape(e: &Expr) -> bool {
 }
 
 /// `{f: c}`, or `{f: {$eq: c}}` when c is a parameter, document or array (never read as operators).
-fn eq_filter(field: &str, c: Bson) -> Document {
+fn eq_cond(c: Bson) -> Cond {
     match c {
-        Bson::Document(_) | Bson::Array(_) | Bson::RegularExpression(_) => {
-            doc! {field: filter::eq(c)}
-        }
-        other => doc! {field: other},
+        Bson::Document(_) | Bson::Array(_) | Bson::RegularExpression(_) => Cond::Cmp(Cmp::Eq, c),
+        other => Cond::Value(other),
     }
 }
 
@@ -363,13 +363,4 @@ fn negate(op: &BinaryOperator) -> Option<BinaryOperator> {
         BinaryOperator::GtEq => BinaryOperator::Lt,
         _ => return None,
     })
-}
-
-/// Conjunction: one document when the keys are distinct and none is an operator, else `$and`.
-fn merge_and(docs: Vec<Document>) -> Document {
-    filter::merge_and(docs)
-}
-
-fn merge_or(docs: Vec<Document>) -> Document {
-    filter::merge_or(docs)
 }

@@ -159,7 +159,7 @@ impl Translator {
                     parts.push(x.expr);
                 }
                 if parts.len() == 1 {
-                    parts.push(Bson::Null);
+                    parts.push(Bson::Null.into());
                 }
                 // intervals stay intervals (their documents are what the arguments hold)
                 let kind = if (1..=args.len()).contains(&intervals) {
@@ -190,7 +190,7 @@ impl Translator {
                 for a in &args {
                     let x = self.agg(a)?;
                     nullable &= x.nullable;
-                    parts.push(x.expr);
+                    parts.push(x.expr.into());
                 }
                 let m = if name == "greatest" {
                     ex::max(parts)
@@ -261,11 +261,11 @@ impl Translator {
                 for a in &args {
                     let x = self.agg(a)?;
                     let x = self.text_of(x);
-                    parts.push(if x.nullable {
+                    parts.push(Bson::from(if x.nullable {
                         ex::if_null(x.expr, "")
                     } else {
                         x.expr
-                    });
+                    }));
                 }
                 Ok(Agg::new(ex::concat(parts), Kind::Text, false))
             }
@@ -289,7 +289,7 @@ impl Translator {
                 let replace = ex::replace_all(s.expr, from.expr.clone(), to.expr);
                 let expr = match &from.constant {
                     Some(Bson::String(f)) if f.is_empty() => unchanged,
-                    Some(_) => replace,
+                    Some(_) => replace.into(),
                     None => ex::cond(ex::eq(from.expr, ""), unchanged, replace),
                 };
                 Ok(Agg::new(expr, Kind::Text, nullable))
@@ -396,7 +396,7 @@ impl Translator {
         let expr = if nullable {
             ex::cond(guard, Bson::Null, body)
         } else {
-            body
+            body.into()
         };
         Ok(Agg::new(expr, Kind::Int, nullable))
     }
@@ -411,7 +411,7 @@ impl Translator {
         let a = self.agg(s)?;
         let chars = match what {
             Some(w) => self.agg(w)?.expr,
-            None => Bson::String(" ".into()),
+            None => Bson::String(" ".into()).into(),
         };
         let ends = match where_ {
             Some(TrimWhereField::Leading) => TrimEnds::Leading,
@@ -419,7 +419,7 @@ impl Translator {
             _ => TrimEnds::Both,
         };
         Ok(Agg::new(
-            ex::trim(ends, a.expr, Some(chars)),
+            ex::trim(ends, a.expr, Some(chars.into())),
             Kind::Text,
             a.nullable,
         ))
@@ -465,7 +465,7 @@ fn round(a: Agg, places: Option<i32>, numeric_literal: bool) -> Agg {
                 doc! {"v": ex::to_double(a.expr)},
                 ex::add(vec![
                     ex::multiply(vec![
-                        ex::cond(ex::lt(ex::var("v"), 0), -1, 1),
+                        ex::cond(ex::lt(ex::var("v"), 0), -1, 1).into(),
                         ex::floor(ex::add(vec![
                             ex::divide(ex::abs(ex::var("v")), scale),
                             Bson::Double(0.5),
@@ -475,6 +475,7 @@ fn round(a: Agg, places: Option<i32>, numeric_literal: bool) -> Agg {
                     Bson::Double(0.0),
                 ]),
             )
+            .into()
         };
         let mut out = Agg::new(expr, Kind::Number, a.nullable);
         out.constant = None;
@@ -484,7 +485,7 @@ fn round(a: Agg, places: Option<i32>, numeric_literal: bool) -> Agg {
     let away = ex::let_in(
         doc! {"v": ex::to_decimal(a.expr.clone())},
         ex::multiply(vec![
-            ex::cond(ex::lt(ex::var("v"), 0), -1, 1),
+            ex::cond(ex::lt(ex::var("v"), 0), -1, 1).into(),
             ex::divide(
                 ex::floor(ex::add(vec![
                     ex::multiply(vec![ex::abs(ex::var("v")), scale.into()]),
@@ -501,7 +502,8 @@ fn round(a: Agg, places: Option<i32>, numeric_literal: bool) -> Agg {
             ex::eq(ex::type_of(a.expr.clone()), "double"),
             ex::round(a.expr, 0),
             away,
-        ),
+        )
+        .into(),
     };
     let mut out = Agg::new(expr, Kind::Number, a.nullable);
     out.constant = None;

@@ -7,7 +7,7 @@ use crate::mql::expr as ex;
 use bson::{doc, Bson};
 
 fn f(x: &str, field: &str) -> Bson {
-    ex::var(&format!("{x}.{field}"))
+    ex::var(&format!("{x}.{field}")).into()
 }
 
 /// `{months, days, micros}` from three expressions.
@@ -80,7 +80,7 @@ pub(crate) fn scale(x: Bson, n: Bson, divide: bool) -> Bson {
         if divide {
             ex::divide(v, ex::var("fa"))
         } else {
-            ex::multiply(vec![v, ex::var("fa")])
+            ex::multiply(vec![v, ex::var("fa").into()])
         }
     };
     let tsround = |v: Bson| ex::divide(ex::round(ex::multiply(vec![v, Bson::Double(1e6)]), 0), 1e6);
@@ -107,8 +107,8 @@ pub(crate) fn scale(x: Bson, n: Bson, divide: bool) -> Bson {
                         make(
                             ex::to_int(ex::var("rm")),
                             ex::to_int(ex::add(vec![
-                                ex::var("rd"),
-                                ex::var("carry"),
+                                ex::var("rd").into(),
+                                ex::var("carry").into(),
                                 ex::trunc(ex::var("mrd")),
                             ])),
                             ex::to_long(ex::round(
@@ -118,7 +118,7 @@ pub(crate) fn scale(x: Bson, n: Bson, divide: bool) -> Bson {
                                         ex::subtract(
                                             ex::var("sr"),
                                             ex::multiply(vec![
-                                                ex::var("carry"),
+                                                ex::var("carry").into(),
                                                 Bson::Double(86_400.0),
                                             ]),
                                         ),
@@ -162,7 +162,7 @@ pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
                 ex::modulo(f("j", "micros"), USECS_PER_DAY),
             ),
         );
-        cur = step;
+        cur = step.into();
     }
     if days {
         let step = ex::let_in(
@@ -204,7 +204,8 @@ pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
             ex::switch(
                 vec![
                     (
-                        crate::translate::nulls::and(vec![ex::gt(f("j", "months"), 0), pos_fix]),
+                        crate::translate::nulls::and(vec![ex::gt(f("j", "months"), 0), pos_fix])
+                            .into(),
                         make(
                             ex::subtract(f("j", "months"), 1),
                             ex::add(vec![f("j", "days"), Bson::Int32(30)]),
@@ -212,7 +213,8 @@ pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
                         ),
                     ),
                     (
-                        crate::translate::nulls::and(vec![ex::lt(f("j", "months"), 0), neg_fix]),
+                        crate::translate::nulls::and(vec![ex::lt(f("j", "months"), 0), neg_fix])
+                            .into(),
                         make(
                             ex::add(vec![f("j", "months"), Bson::Int32(1)]),
                             ex::subtract(f("j", "days"), 30),
@@ -222,7 +224,8 @@ pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
                 ],
                 ex::var("j"),
             ),
-        );
+        )
+        .into();
     }
     if hours {
         // day and time signs agree
@@ -234,7 +237,8 @@ pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
                         crate::translate::nulls::and(vec![
                             ex::gt(f("j", "days"), 0),
                             ex::lt(f("j", "micros"), 0),
-                        ]),
+                        ])
+                        .into(),
                         make(
                             f("j", "months"),
                             ex::subtract(f("j", "days"), 1),
@@ -245,7 +249,8 @@ pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
                         crate::translate::nulls::and(vec![
                             ex::lt(f("j", "days"), 0),
                             ex::gt(f("j", "micros"), 0),
-                        ]),
+                        ])
+                        .into(),
                         make(
                             f("j", "months"),
                             ex::add(vec![f("j", "days"), Bson::Int32(1)]),
@@ -255,7 +260,8 @@ pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
                 ],
                 ex::var("j"),
             ),
-        );
+        )
+        .into();
     }
     ex::let_in(
         doc! {"ia": x},
@@ -361,7 +367,7 @@ pub(crate) fn format(x: Bson) -> Bson {
                 plus,
                 s(ex::var(v)),
                 Bson::String(format!(" {unit}")),
-                ex::cond(ex::eq(ex::var(v), 1), "", "s"),
+                ex::cond(ex::eq(ex::var(v), 1), "", "s").into(),
             ]),
         )
     };
@@ -401,7 +407,7 @@ pub(crate) fn format(x: Bson) -> Bson {
                 ex::trim(
                     ex::TrimEnds::Trailing,
                     ex::substr_cp(
-                        s(ex::add(vec![ex::var("fr"), Bson::Int64(USECS_PER_SEC)])),
+                        s(ex::add(vec![ex::var("fr").into(), Bson::Int64(USECS_PER_SEC)]).into()),
                         1,
                         6,
                     ),
@@ -415,12 +421,13 @@ pub(crate) fn format(x: Bson) -> Bson {
         ex::let_in(
             doc! {"at": ex::abs(ex::var("t"))},
             ex::concat(vec![
-                sep("ad"),
+                sep("ad").into(),
                 ex::cond(
                     ex::lt(ex::var("t"), 0),
                     "-",
                     ex::cond(ex::var("bd"), "+", ""),
-                ),
+                )
+                .into(),
                 pad2(ex::to_long(ex::trunc(ex::divide(
                     ex::var("at"),
                     USECS_PER_HOUR,
@@ -459,10 +466,11 @@ pub(crate) fn format(x: Bson) -> Bson {
                             "year",
                             Bson::String(String::new()),
                             Bson::String(String::new()),
-                        ),
-                        part("mo", "mon", sep("ay"), plus("by", "mo")),
-                        part("d", "day", sep("am"), plus("bm", "d")),
-                        time,
+                        )
+                        .into(),
+                        part("mo", "mon", sep("ay").into(), plus("by", "mo").into()).into(),
+                        part("d", "day", sep("am").into(), plus("bm", "d").into()).into(),
+                        time.into(),
                     ]),
                 ),
             ),

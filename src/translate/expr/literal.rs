@@ -62,7 +62,7 @@ pub(crate) fn constant(v: Bson) -> Agg {
     let expr = match &v {
         Bson::String(s) if s.starts_with('$') => ex::literal(s.clone()),
         Bson::Document(_) | Bson::Array(_) => ex::literal(v.clone()),
-        _ => v.clone(),
+        _ => v.clone().into(),
     };
     let kind = kind_of(&v);
     let nullable = matches!(v, Bson::Null);

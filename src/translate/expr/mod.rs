@@ -24,6 +24,7 @@ pub(crate) use literal::literal_value;
 pub(crate) use predicate::comparison;
 
 use super::{Error, Position};
+use crate::mql::Expr as ExprNode;
 use crate::translate::Refusal;
 use bson::Bson;
 use sqlparser::ast::{Expr, Spanned};
@@ -56,8 +57,8 @@ pub(crate) enum Kind {
 /// A translated scalar expression.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Agg {
-    /// The aggregation expression.
-    pub expr: Bson,
+    /// The aggregation expression (typed where it is a field path, a literal, a comparison, ...).
+    pub expr: ExprNode,
     /// Its SQL type, where known.
     pub kind: Kind,
     /// Whether it may be NULL.
@@ -73,9 +74,9 @@ pub(crate) struct Agg {
 
 impl Agg {
     /// An expression of the given kind.
-    pub fn new(expr: Bson, kind: Kind, nullable: bool) -> Agg {
+    pub fn new(expr: impl Into<ExprNode>, kind: Kind, nullable: bool) -> Agg {
         Agg {
-            expr,
+            expr: expr.into(),
             kind,
             nullable,
             constant: None,

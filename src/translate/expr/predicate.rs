@@ -24,7 +24,7 @@ pub(crate) fn comparison(op: &BinaryOperator) -> Option<Cmp> {
     })
 }
 
-fn guards(parts: &[&Agg]) -> Vec<Bson> {
+fn guards(parts: &[&Agg]) -> Vec<ex::Expr> {
     parts
         .iter()
         .filter(|a| a.nullable)
@@ -32,11 +32,11 @@ fn guards(parts: &[&Agg]) -> Vec<Bson> {
         .collect()
 }
 
-fn is_string(x: &Bson) -> Bson {
+fn is_string(x: &ex::Expr) -> ex::Expr {
     ex::eq(ex::type_of(x.clone()), "string")
 }
 
-fn is_array(x: &Bson) -> Bson {
+fn is_array(x: &ex::Expr) -> Bson {
     ex::is_array(x.clone())
 }
 
@@ -84,11 +84,11 @@ impl Translator {
                 let a = self.agg(left)?;
                 let b = self.agg(right)?;
                 let arrays = vec![is_array(&a.expr), is_array(&b.expr)];
-                let n = ex::size(ex::set_intersection(vec![a.expr, b.expr]));
+                let n = ex::size(ex::set_intersection(vec![a.expr.into(), b.expr.into()]));
                 let mut t = arrays.clone();
-                t.push(ex::gt(n.clone(), 0));
+                t.push(ex::gt(n.clone(), 0).into());
                 let mut f = arrays;
-                f.push(ex::eq(n, 0));
+                f.push(ex::eq(n, 0).into());
                 Ok(Pred::new(and(t), and(f)))
             }
             Expr::BinaryOp {
@@ -111,7 +111,7 @@ impl Translator {
                 let mut t = arrays.clone();
                 t.push(sub.clone());
                 let mut f = arrays;
-                f.push(ex::not(sub));
+                f.push(ex::not(sub).into());
                 Ok(Pred::new(and(t), and(f)))
             }
             Expr::IsNull(x) => {
@@ -323,9 +323,9 @@ impl Translator {
         if all_const {
             let inn = ex::in_array(a.expr.clone(), values);
             let mut t = base.clone();
-            t.push(inn.clone());
+            t.push(inn.clone().into());
             let f = if has_null {
-                Bson::Boolean(false)
+                ex::Expr::from(false)
             } else {
                 let mut f = base;
                 f.push(ex::not(inn));
@@ -401,7 +401,7 @@ impl Translator {
             return Ok(Pred::new(Bson::Boolean(false), Bson::Boolean(false)));
         }
         let esc = self.escape_char(escape)?;
-        let re = like_regex_expr(p.expr.clone(), esc);
+        let re = like_regex_expr(p.expr.clone().into(), esc);
         Ok(regex_pred(&a.expr, Some(&p.expr), re, like_options(ilike)))
     }
 
@@ -472,7 +472,7 @@ impl Translator {
             Some(Bson::Null) => return Ok(Pred::new(Bson::Boolean(false), Bson::Boolean(false))),
             _ => {
                 // Computed: converted at run time, by the same rules.
-                let re = similar_regex_expr(p.expr.clone(), esc);
+                let re = similar_regex_expr(p.expr.clone().into(), esc);
                 return Ok(regex_pred(&a.expr, Some(&p.expr), re, "s".into()));
             }
         };
@@ -491,14 +491,14 @@ fn like_options(ilike: bool) -> String {
 
 /// `$regexMatch` of x (and a computed pattern) as a predicate: $regexMatch fails on non-strings, so the
 /// types are tested first ($and short-circuits); NULL (or a non-text value) on either side gives NULL.
-fn regex_pred(x: &Bson, pattern: Option<&Bson>, re: Bson, opts: String) -> Pred {
+fn regex_pred(x: &ex::Expr, pattern: Option<&ex::Expr>, re: Bson, opts: String) -> Pred {
     let m = ex::regex_match(x.clone(), re, opts);
     let mut base = vec![is_string(x)];
     if let Some(p) = pattern {
         base.push(is_string(p));
     }
     let mut t = base.clone();
-    t.push(m.clone());
+    t.push(m.clone().into());
     let mut f = base;
     f.push(ex::not(m));
     Pred::new(and(t), and(f))

@@ -117,19 +117,20 @@ impl Translator {
             let x_guard = if x.nullable {
                 not_null(&x.expr)
             } else {
-                Bson::Boolean(true)
+                Bson::Boolean(true).into()
             };
-            let t = and(vec![is_arr.clone(), x_guard.clone(), inn.clone()]);
+            let t = and(vec![is_arr.clone(), x_guard.clone().into(), inn.clone()]);
             let f = and(vec![
                 is_arr,
                 or(vec![
-                    ex::eq(ex::size(Bson::Array(vec![arr.expr.clone()])), 0),
+                    ex::eq(ex::size(Bson::Array(vec![arr.expr.clone().into()])), 0),
                     and(vec![
                         x_guard,
                         ex::not(inn),
                         ex::not(ex::in_array(Bson::Null, arr.expr.clone())),
                     ]),
-                ]),
+                ])
+                .into(),
             ]);
             return Ok(Pred::new(t, f));
         }
@@ -142,8 +143,8 @@ impl Translator {
             ])
         };
         let each = |cond: Bson| ex::map(arr.expr.clone(), Some("qe"), cond);
-        let some = |c: Cmp| ex::any_element_true(each(holds(c)));
-        let every = |c: Cmp| ex::all_elements_true(each(holds(c)));
+        let some = |c: Cmp| ex::any_element_true(each(holds(c).into()));
+        let every = |c: Cmp| ex::all_elements_true(each(holds(c).into()));
         // $allElementsTrue of an empty array is true: an empty array makes ANY FALSE and ALL TRUE.
         let (t, f) = if all {
             (every(pos), some(pos.negated()))

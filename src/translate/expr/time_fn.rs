@@ -168,7 +168,11 @@ impl Translator {
                 let zone = self
                     .session_zone()
                     .filter(|_| !(hi.local_time && lo.local_time));
-                Agg::new(age(hi.expr, lo.expr, zone), Kind::Interval, true)
+                Agg::new(
+                    age(hi.expr.into(), lo.expr.into(), zone),
+                    Kind::Interval,
+                    true,
+                )
             }
             "justify_hours" | "justify_days" | "justify_interval" => {
                 want(argc == 1)?;
@@ -179,7 +183,7 @@ impl Translator {
                 let hours = name != "justify_days";
                 let days = name != "justify_hours";
                 Agg::new(
-                    interval::justify(a.expr, hours, days),
+                    interval::justify(a.expr.into(), hours, days),
                     Kind::Interval,
                     a.nullable,
                 )
@@ -211,7 +215,7 @@ impl Translator {
             },
             Some(Bson::Null) => Ok((Bson::Null, None)),
             Some(_) => Err(invalid("time zone must be text", z)),
-            None => Ok((a.expr, None)),
+            None => Ok((a.expr.into(), None)),
         }
     }
 
@@ -241,7 +245,7 @@ impl Translator {
             None => None,
         };
         if let Some(zone) = zone {
-            if let Bson::Document(d) = &mut out.expr {
+            if let Some(d) = out.expr.as_document_mut() {
                 if let Some(Bson::Document(spec)) = d.iter_mut().next().map(|(_, v)| v) {
                     spec.insert("timezone", zone);
                 }
@@ -377,7 +381,7 @@ fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
     let dim = ex::array_elem_at(
         Bson::Array(vec![
             Bson::Int32(31),
-            ex::cond(leap, 29, 28),
+            ex::cond(leap, 29, 28).into(),
             Bson::Int32(31),
             Bson::Int32(30),
             Bson::Int32(31),
@@ -394,38 +398,43 @@ fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
     let borrow = |val: &str, base: Bson, next: &str| -> (Bson, Bson) {
         // (value, next field) after one borrow
         (
-            ex::cond(ex::lt(v(val), 0), ex::add(vec![v(val), base]), v(val)),
-            ex::cond(ex::lt(v(val), 0), ex::subtract(v(next), 1), v(next)),
+            ex::cond(
+                ex::lt(v(val), 0),
+                ex::add(vec![v(val).into(), base]),
+                v(val),
+            )
+            .into(),
+            ex::cond(ex::lt(v(val), 0), ex::subtract(v(next), 1), v(next)).into(),
         )
     };
     let (ms1, sec1) = borrow("ms", Bson::Int32(1000), "sec");
     let (sec2, min1) = borrow("sec", Bson::Int32(60), "min");
     let (min2, hour1) = borrow("min", Bson::Int32(60), "hour");
     let (hour2, day1) = borrow("hour", Bson::Int32(24), "day");
-    let (day2, mon1) = borrow("day", v("dim"), "mon");
+    let (day2, mon1) = borrow("day", v("dim").into(), "mon");
     let (mon2, year1) = borrow("mon", Bson::Int32(12), "year");
-    let sign = |x: Bson| ex::multiply(vec![x, v("sg")]);
+    let sign = |x: Bson| ex::multiply(vec![x, v("sg").into()]);
     let result = make_signed(
         sign(ex::add(vec![
-            ex::multiply(vec![v("year"), Bson::Int32(12)]),
-            v("mon"),
+            ex::multiply(vec![v("year").into(), Bson::Int32(12)]),
+            v("mon").into(),
         ])),
-        sign(v("day")),
+        sign(v("day").into()),
         sign(ex::add(vec![
             ex::multiply(vec![
                 ex::add(vec![
                     ex::multiply(vec![
                         ex::add(vec![
-                            ex::multiply(vec![v("hour"), Bson::Int64(60)]),
-                            v("min"),
+                            ex::multiply(vec![v("hour").into(), Bson::Int64(60)]),
+                            v("min").into(),
                         ]),
                         Bson::Int64(60),
                     ]),
-                    v("sec"),
+                    v("sec").into(),
                 ]),
                 Bson::Int64(1_000_000),
             ]),
-            ex::multiply(vec![v("ms"), Bson::Int64(1000)]),
+            ex::multiply(vec![v("ms").into(), Bson::Int64(1000)]),
         ])),
     );
     let diff = |f: &str| ex::subtract(p("l", f), p("e", f));
@@ -467,8 +476,8 @@ fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
             ex::let_in(
                 doc! {
                     "sg": ex::cond(ex::lt(v("ha"), v("la")), -1, 1),
-                    "l": parts(ex::max(vec![v("ha"), v("la")])),
-                    "e": parts(ex::min(vec![v("ha"), v("la")])),
+                    "l": parts(ex::max(vec![v("ha").into(), v("la").into()])),
+                    "e": parts(ex::min(vec![v("ha").into(), v("la").into()])),
                 },
                 body,
             ),

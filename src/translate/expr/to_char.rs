@@ -92,7 +92,7 @@ impl Out {
             self.pieces.push(ex::date_to_string(spec));
         } else {
             self.pieces.push(if raw.starts_with('$') {
-                ex::literal(raw)
+                ex::literal(raw).into()
             } else {
                 Bson::String(raw)
             });
@@ -157,7 +157,7 @@ impl Translator {
             }
         }
         let zone = self.session_zone().filter(|_| !a.local_time);
-        let d = self.zoned(ex::var("d"), a.local_time);
+        let d = self.zoned(ex::var("d").into(), a.local_time);
         let mut out = Out {
             format: String::new(),
             raw: String::new(),
@@ -215,8 +215,8 @@ impl Translator {
                             doc! {"h2": h},
                             ex::cond(
                                 ex::lt(ex::var("h2"), 10),
-                                ex::concat(vec![Bson::String("0".into()), num(ex::var("h2"))]),
-                                num(ex::var("h2")),
+                                ex::concat(vec![Bson::String("0".into()), num(ex::var("h2").into())]),
+                                num(ex::var("h2").into()),
                             ),
                         )
                     })
@@ -246,7 +246,7 @@ impl Translator {
                     } else {
                         (am.to_string(), pm.to_string())
                     };
-                    out.expr(ex::cond(ex::lt(ex::hour(d.clone()), 12), am, pm))
+                    out.expr(ex::cond(ex::lt(ex::hour(d.clone()), 12), am, pm).into())
                 }
                 "YYYY" => {
                     if fill {

@@ -29,7 +29,7 @@ struct Input {
     /// STRING_AGG's separator.
     sep: Bson,
     /// For the collecting aggregates: which rows contribute (FILTER, and non-NULL for STRING_AGG).
-    keep: Option<Bson>,
+    keep: Option<ex::Expr>,
 }
 
 /// The accumulator of a framed call and how its value becomes the result.
@@ -148,9 +148,9 @@ impl Translator {
                     f64::INFINITY
                 };
                 let value = if desc {
-                    ex::multiply(vec![(-1).into(), v.expr.clone()])
+                    ex::multiply(vec![(-1).into(), v.expr.clone().into()])
                 } else {
-                    v.expr.clone()
+                    v.expr.clone().into()
                 };
                 let vfield = format!("{field}v");
                 let mut set = Document::new();
@@ -197,7 +197,7 @@ fn accumulate(c: &Call<'_>, input: Input, frame: &Frame) -> Result<Accumulated, 
         ("count", None) => {
             let one = match filter {
                 Some(ft) => ex::cond(ft.clone(), 1, 0),
-                None => Bson::Int32(1),
+                None => Bson::Int32(1).into(),
             };
             out.insert(field, with_window(acc::sum(one)));
             (Kind::Int, false)
@@ -206,7 +206,7 @@ fn accumulate(c: &Call<'_>, input: Input, frame: &Frame) -> Result<Accumulated, 
             let keep = if x.nullable {
                 not_null(&x.expr)
             } else {
-                Bson::Boolean(true)
+                Bson::Boolean(true).into()
             };
             out.insert(field, with_window(acc::sum(ex::cond(keep, 1, 0))));
             (Kind::Int, false)
@@ -217,11 +217,7 @@ fn accumulate(c: &Call<'_>, input: Input, frame: &Frame) -> Result<Accumulated, 
                 &n,
                 with_window(acc::sum(ex::cond(ex::is_number(x.expr.clone()), 1, 0))),
             );
-            post = Some(ex::cond(
-                ex::gt(ex::field(&n), 0),
-                ex::field(field),
-                Bson::Null,
-            ));
+            post = Some(ex::cond(ex::gt(ex::field(&n), 0), ex::field(field), Bson::Null).into());
             (x.kind, true)
         }
         ("avg", Some(x)) => {
@@ -233,7 +229,9 @@ fn accumulate(c: &Call<'_>, input: Input, frame: &Frame) -> Result<Accumulated, 
                 .unwrap_or((crate::mql::accumulator::Accumulator::StdDevSamp, false));
             out.insert(field, with_window(sd.of(x.expr.clone())));
             if square {
-                post = Some(crate::translate::stats_agg::squared(ex::field(field)));
+                post = Some(crate::translate::stats_agg::squared(
+                    ex::field(field).into(),
+                ));
             }
             (Kind::Number, true)
         }
@@ -247,16 +245,16 @@ fn accumulate(c: &Call<'_>, input: Input, frame: &Frame) -> Result<Accumulated, 
             (x.kind, true)
         }
         ("array_agg" | "json_agg" | "jsonb_agg" | "string_agg", Some(x)) => {
-            let one = Bson::Array(vec![ex::or_null(x.expr.clone())]);
+            let one = Bson::Array(vec![ex::or_null(x.expr.clone()).into()]);
             let pushed = match &keep {
                 Some(k) => ex::cond(k.clone(), one, Bson::Array(Vec::new())),
-                None => one,
+                None => one.into(),
             };
             out.insert(field, with_window(acc::push(pushed)));
             let flat = ex::reduce(
                 ex::field(field),
                 Bson::Array(Vec::new()),
-                ex::concat_arrays(vec![ex::value(), ex::this()]),
+                ex::concat_arrays(vec![ex::value().into(), ex::this().into()]),
             );
             if name == "string_agg" {
                 post = Some(ex::reduce(
@@ -265,16 +263,16 @@ fn accumulate(c: &Call<'_>, input: Input, frame: &Frame) -> Result<Accumulated, 
                     ex::cond(
                         ex::eq(ex::value(), Bson::Null),
                         ex::this(),
-                        ex::concat(vec![ex::value(), ex::literal(sep.clone()), ex::this()]),
+                        ex::concat(vec![
+                            ex::value().into(),
+                            ex::literal(sep.clone()).into(),
+                            ex::this().into(),
+                        ]),
                     ),
                 ));
                 (Kind::Text, true)
             } else {
-                post = Some(ex::cond(
-                    ex::gt(ex::size(flat.clone()), 0),
-                    flat,
-                    Bson::Null,
-                ));
+                post = Some(ex::cond(ex::gt(ex::size(flat.clone()), 0), flat, Bson::Null).into());
                 (Kind::Array, true)
             }
         }
@@ -289,7 +287,7 @@ fn accumulate(c: &Call<'_>, input: Input, frame: &Frame) -> Result<Accumulated, 
         }
         ("nth_value", Some(x)) => {
             out.insert(field, with_window(acc::push(ex::or_null(x.expr.clone()))));
-            post = Some(ex::or_null(ex::array_elem_at(ex::field(field), nth - 1)));
+            post = Some(ex::or_null(ex::array_elem_at(ex::field(field), nth - 1)).into());
             (x.kind, true)
         }
         (_, Some(x)) => {

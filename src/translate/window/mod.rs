@@ -257,7 +257,7 @@ impl Translator {
                 pre.push(Stage::SetWindowFields(numbered).into());
                 let peers = match &partition {
                     Some(p) => bson!({"p": p.clone(), "k": ex::field(&kfield)}),
-                    None => ex::field(&kfield),
+                    None => ex::field(&kfield).into(),
                 };
                 let mut out = Document::new();
                 out.insert(&rank, acc::min(ex::field(&pos)));
@@ -359,7 +359,7 @@ pub(super) struct Call<'a> {
     /// The plain arguments.
     pub args: Vec<&'a Expr>,
     /// FILTER (WHERE p), translated.
-    pub filter: Option<Bson>,
+    pub filter: Option<ex::Expr>,
     /// PARTITION BY, as one document.
     pub partition: Option<Bson>,
     /// The window has an ORDER BY.
