@@ -54,14 +54,6 @@ impl Expr {
         }
     }
 
-    /// A mutable [`Expr::as_document`].
-    pub fn as_document_mut(&mut self) -> Option<&mut Document> {
-        match self {
-            Expr::Bson(Bson::Document(d)) => Some(d),
-            _ => None,
-        }
-    }
-
     /// The constant written as itself (`Expr::Bson` holding no document and no array), e.g. `true` or `3`.
     pub fn as_plain_value(&self) -> Option<&Bson> {
         match self {

@@ -443,8 +443,14 @@ impl Translator {
         Ok(Agg::new(expr, Kind::Number, a.nullable))
     }
 
-    /// `DATE_TRUNC('unit', ts)` -> `$dateTrunc` (PG weeks start on Monday).
-    pub(crate) fn date_trunc(&mut self, unit: &Expr, ts: &Expr, e: &Expr) -> Result<Agg, Error> {
+    /// `DATE_TRUNC('unit', ts)`: the `$dateTrunc` unit and the translated timestamp, in that order (a zone
+    /// argument, `time_fn.rs`, is translated after them); [`date_trunc_agg`] builds the call.
+    pub(crate) fn date_trunc_operands(
+        &mut self,
+        unit: &Expr,
+        ts: &Expr,
+        e: &Expr,
+    ) -> Result<(&'static str, Agg), Error> {
         let u = match unit {
             Expr::Value(v) => match &v.value {
                 Value::SingleQuotedString(s) => s.to_ascii_lowercase(),
@@ -482,17 +488,23 @@ impl Translator {
                 ))
             }
         };
-        let a = self.agg(ts)?;
-        let local = a.local_time;
-        let expr = if unit_name == "week" {
-            ex::date_trunc(doc! {"date": a.expr, "unit": "week", "startOfWeek": "monday"})
-        } else {
-            ex::date_trunc(doc! {"date": a.expr, "unit": unit_name})
-        };
-        let mut out = Agg::new(expr, Kind::Timestamp, a.nullable);
-        out.local_time = local;
-        Ok(out)
+        Ok((unit_name, self.agg(ts)?))
     }
+}
+
+/// `{$dateTrunc: {date, unit[, startOfWeek: "monday"][, timezone]}}` of a translated timestamp `a`.
+pub(crate) fn date_trunc_agg(unit_name: &str, a: Agg, zone: Option<Bson>) -> Agg {
+    let local = a.local_time;
+    let mut spec = doc! {"date": a.expr, "unit": unit_name};
+    if unit_name == "week" {
+        spec.insert("startOfWeek", "monday");
+    }
+    if let Some(zone) = zone {
+        spec.insert("timezone", zone);
+    }
+    let mut out = Agg::new(ex::date_trunc(spec), Kind::Timestamp, a.nullable);
+    out.local_time = local;
+    out
 }
 
 /// A constant interval: its parts (for `$dateAdd`) and its run-time value `{months, days, micros}`.

@@ -238,20 +238,13 @@ impl Translator {
         zone: Option<&Expr>,
         e: &Expr,
     ) -> Result<Agg, Error> {
-        let mut out = self.date_trunc(unit, ts, e)?;
+        let (unit_name, a) = self.date_trunc_operands(unit, ts, e)?;
         let zone = match zone {
             Some(z) => Some(self.zone_arg(z)?.0),
-            None if !out.local_time => self.session_zone().map(Bson::String),
+            None if !a.local_time => self.session_zone().map(Bson::String),
             None => None,
         };
-        if let Some(zone) = zone {
-            if let Some(d) = out.expr.as_document_mut() {
-                if let Some(Bson::Document(spec)) = d.iter_mut().next().map(|(_, v)| v) {
-                    spec.insert("timezone", zone);
-                }
-            }
-        }
-        Ok(out)
+        Ok(super::datetime::date_trunc_agg(unit_name, a, zone))
     }
 
     /// `date_bin(stride, source, origin)`: `origin + floor((source - origin) / stride) * stride`.
