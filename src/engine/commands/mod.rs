@@ -666,9 +666,33 @@ impl Catalog for StateCatalog<'_> {
         source_docs(self.state, self.db, collection, None, self.vars)
     }
 
+    fn scan_fields(
+        &self,
+        collection: &str,
+        fields: &[String],
+    ) -> Result<Vec<Document>, CommandError> {
+        let _level = SubPipelineLevel::enter()?;
+        let mut out = Vec::new();
+        let reads = Reads::Fields(fields);
+        scan_matching(
+            self.state,
+            self.db,
+            collection,
+            None,
+            self.vars,
+            reads,
+            &mut |d| {
+                out.push(d.clone());
+                Ok(false)
+            },
+        )?;
+        Ok(out)
+    }
+
     fn scan_each(
         &self,
         collection: &str,
+        fields: Option<&[String]>,
         each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
     ) -> Result<(), CommandError> {
         let _level = SubPipelineLevel::enter()?;
@@ -678,7 +702,7 @@ impl Catalog for StateCatalog<'_> {
             collection,
             None,
             self.vars,
-            Reads::All,
+            fields.map_or(Reads::All, Reads::Fields),
             &mut |d| Ok(!each(d)?),
         )
     }
