@@ -13,7 +13,12 @@
 //!   shape the SQL translator emits for `JOIN ... ON a = b` and correlated subqueries), probe the foreign
 //!   collection's index on that field when it has one, else a hash table of the foreign side built once
 //!   ([`join_hash`](super::join_hash)); the exact predicate still decides on every candidate, so the result
-//!   is the nested loop's (a property test holds the two to the same output).
+//!   is the nested loop's (a property test holds the two to the same output);
+//! - the conditions of that `$match` that read no `let` variable (a subquery's own WHERE, the NULL guard of
+//!   the joined field) are decided once per foreign document while the hash table is built, and only the
+//!   correlated rest per candidate ([`join_split`](super::join_split));
+//! - a foreign document is parsed only for the top-level fields the sub-pipeline reads (when it ends its
+//!   reads with a projection or a `$group`), not whole.
 
 use super::join_hash::HashTable;
 use super::join_split::{self, SplitMatch};
