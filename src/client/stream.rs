@@ -101,10 +101,10 @@ fn streamable(plan: &StatementPlan) -> Option<&[OutputColumn]> {
 
 /// The documents of a cursor reply and the cursor to continue with.
 fn cursor_batch(
-    reply: &Document,
+    mut reply: Document,
     key: &str,
 ) -> Result<(Vec<Document>, Option<OpenCursor>), crate::Error> {
-    let Ok(cursor) = reply.get_document("cursor") else {
+    let Ok(cursor) = reply.get_document_mut("cursor") else {
         return Err(crate::Error::Command(
             crate::command_error::CommandError::new(
                 crate::command_error::ErrorCode::UnknownError,
@@ -160,7 +160,7 @@ impl<T> RowStream<T> {
                             }
                         };
                         let reply = b.run_command(&d, cmd).await?;
-                        let (docs, cursor) = cursor_batch(&reply, "firstBatch")?;
+                        let (docs, cursor) = cursor_batch(reply, "firstBatch")?;
                         Ok(Batch {
                             columns: None,
                             rows: shape_rows(&s, docs).rows,
@@ -270,7 +270,7 @@ impl<T> RowStream<T> {
             let reply = b
                 .run_command(&d, doc! {"getMore": id, "collection": &coll})
                 .await?;
-            let (docs, cursor) = cursor_batch(&reply, "nextBatch")?;
+            let (docs, cursor) = cursor_batch(reply, "nextBatch")?;
             Ok(Batch {
                 columns: None,
                 rows: shape_rows(&shape, docs).rows,

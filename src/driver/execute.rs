@@ -462,9 +462,9 @@ fn affected_count(reply: &Document) -> Option<u64> {
 async fn drain_cursor(
     backend: &dyn Backend,
     db: &str,
-    reply: Document,
+    mut reply: Document,
 ) -> Result<Vec<Document>, crate::Error> {
-    let Ok(cursor) = reply.get_document("cursor") else {
+    let Ok(cursor) = reply.get_document_mut("cursor") else {
         return Err(crate::Error::Command(CommandError::new(
             ErrorCode::UnknownError,
             "reply has no cursor",
@@ -475,10 +475,10 @@ async fn drain_cursor(
     let ns = cursor.get_str("ns").unwrap_or("").to_string();
     let coll = ns.split_once('.').map(|(_, c)| c.to_string()).unwrap_or(ns);
     while id != 0 {
-        let more = backend
+        let mut more = backend
             .run_command(db, doc! {"getMore": id, "collection": &coll})
             .await?;
-        let Ok(c) = more.get_document("cursor") else {
+        let Ok(c) = more.get_document_mut("cursor") else {
             break;
         };
         docs.extend(batch(c, "nextBatch"));
@@ -487,11 +487,19 @@ async fn drain_cursor(
     Ok(docs)
 }
 
-pub(crate) fn batch(cursor: &Document, key: &str) -> Vec<Document> {
-    cursor
-        .get_array(key)
-        .map(|a| a.iter().filter_map(|d| d.as_document().cloned()).collect())
-        .unwrap_or_default()
+/// The documents of a cursor's batch, taken out of the reply (moved, not copied: a row's document reaches
+/// the rows as the engine built it).
+pub(crate) fn batch(cursor: &mut Document, key: &str) -> Vec<Document> {
+    match cursor.remove(key) {
+        Some(Bson::Array(a)) => a
+            .into_iter()
+            .filter_map(|d| match d {
+                Bson::Document(d) => Some(d),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 pub(crate) fn cursor_id(cursor: &Document) -> i64 {

@@ -62,8 +62,8 @@ pub trait Backend: Send + Sync {
         sink: &'a mut BatchSink<'a>,
     ) -> StreamFuture<'a> {
         Box::pin(async move {
-            let reply = check_reply(self.run_command(db, command).await?)?;
-            let Ok(cursor) = reply.get_document("cursor") else {
+            let mut reply = check_reply(self.run_command(db, command).await?)?;
+            let Ok(cursor) = reply.get_document_mut("cursor") else {
                 return Err(crate::Error::Command(CommandError::new(
                     ErrorCode::UnknownError,
                     "reply has no cursor",
@@ -74,11 +74,11 @@ pub trait Backend: Send + Sync {
             let ns = cursor.get_str("ns").unwrap_or("").to_string();
             let coll = ns.split_once('.').map(|(_, c)| c.to_string()).unwrap_or(ns);
             while id != 0 {
-                let more = check_reply(
+                let mut more = check_reply(
                     self.run_command(db, bson::doc! {"getMore": id, "collection": &coll})
                         .await?,
                 )?;
-                let Ok(c) = more.get_document("cursor") else {
+                let Ok(c) = more.get_document_mut("cursor") else {
                     break;
                 };
                 sink(execute::batch(c, "nextBatch"))?;

@@ -301,8 +301,8 @@ impl Backend for MongoBackend {
             let command = self.with_fixed_now(command);
             if *self.state() != super::transaction::TxnState::Idle {
                 // Inside a transaction block: the cursor is read in the block's session.
-                let reply = self.run(db, command).await.map_err(|e| map_error("", e))?;
-                let cursor = reply.get_document("cursor").map_err(|_| {
+                let mut reply = self.run(db, command).await.map_err(|e| map_error("", e))?;
+                let cursor = reply.get_document_mut("cursor").map_err(|_| {
                     crate::Error::Command(CommandError::new(
                         crate::command_error::ErrorCode::UnknownError,
                         "reply has no cursor",

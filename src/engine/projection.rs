@@ -26,6 +26,19 @@ pub struct Projection {
     inclusion: bool,
     tree: Vec<(String, Node)>,
     include_id: bool,
+    /// For a projection made only of top-level renames and constants (`{_id: 0, c0: "$a", c1: "$b"}`, the
+    /// SQL translator's select list): each output field and where it comes from, so that
+    /// [`apply_owned`](Projection::apply_owned) moves values instead of copying them.
+    renames: Option<Vec<(String, Source)>>,
+}
+
+/// Where a field of a rename projection comes from.
+#[derive(Debug, Clone)]
+enum Source {
+    /// A top-level input field; `true` at its last use (the value may be moved out).
+    Field(String, bool),
+    /// A constant.
+    Const(Bson),
 }
 
 /// Where the projection comes from (`find` allows `$slice` / `$elemMatch`).
@@ -114,11 +127,42 @@ impl Projection {
         let id_included = tree
             .iter()
             .any(|(k, n)| k == "_id" && matches!(n, Node::Include));
+        let inclusion = saw_incl || (!saw_excl && id_included);
+        let renames = if inclusion {
+            rename_plan(&tree, include_id)
+        } else {
+            None
+        };
         Ok(Projection {
-            inclusion: saw_incl || (!saw_excl && id_included),
+            inclusion,
             tree,
             include_id,
+            renames,
         })
+    }
+
+    /// [`apply`](Self::apply) to a document the caller gives up: a rename projection moves the values it
+    /// keeps (each read once) out of it rather than copying them. Same result as `apply`.
+    pub fn apply_owned(&self, doc: Document, vars: &Vars) -> Result<Document, CommandError> {
+        let Some(plan) = self.renames.as_ref().filter(|_| doc.len() <= 32) else {
+            return self.apply(&doc, vars);
+        };
+        let mut fields: Vec<(String, Bson)> = doc.into_iter().collect();
+        let mut out = Document::new();
+        for (name, source) in plan {
+            let value = match source {
+                Source::Const(v) => Some(v.clone()),
+                Source::Field(src, last) => match fields.iter_mut().find(|(k, _)| k == src) {
+                    Some((_, v)) if *last => Some(std::mem::replace(v, Bson::Null)),
+                    Some((_, v)) => Some(v.clone()),
+                    None => None,
+                },
+            };
+            if let Some(v) = value {
+                out.insert(name.clone(), v);
+            }
+        }
+        Ok(out)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -235,6 +279,40 @@ impl Projection {
             Ok(out)
         }
     }
+}
+
+/// The [`Source`]s of an inclusion projection made only of top-level renames and constants (with `_id` first
+/// when it is kept and not named), in output order; `None` for any other projection.
+fn rename_plan(tree: &[(String, Node)], include_id: bool) -> Option<Vec<(String, Source)>> {
+    let mut plan = Vec::with_capacity(tree.len() + 1);
+    if include_id {
+        if tree.iter().any(|(k, _)| k == "_id") {
+            return None;
+        }
+        plan.push(("_id".to_string(), Source::Field("_id".into(), false)));
+    }
+    for (k, node) in tree {
+        let Node::Computed(e) = node else {
+            return None;
+        };
+        let source = match (e.top_field(), e.constant()) {
+            (Some(f), _) => Source::Field(f.to_string(), false),
+            (None, Some(c)) => Source::Const(c.clone()),
+            (None, None) => return None,
+        };
+        plan.push((k.clone(), source));
+    }
+    // The last read of each input field may move its value.
+    let mut seen: Vec<String> = Vec::new();
+    for (_, source) in plan.iter_mut().rev() {
+        if let Source::Field(f, last) = source {
+            if !seen.contains(f) {
+                seen.push(f.clone());
+                *last = true;
+            }
+        }
+    }
+    Some(plan)
 }
 
 fn num(v: &Bson) -> Result<i64, CommandError> {
@@ -458,5 +536,78 @@ mod tests {
             doc! {"_id": 1, "a": 1, "s": [2, 3]}
         );
         assert!(Projection::compile(&doc! {"a": 1, "b": 0}, Context::Find).is_err());
+    }
+}
+
+#[cfg(test)]
+mod owned_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = Bson> {
+        prop_oneof![
+            (0i32..3).prop_map(Bson::Int32),
+            Just(Bson::Null),
+            Just(Bson::Undefined),
+            "[ab]{0,2}".prop_map(Bson::String),
+            (0i32..2).prop_map(|x| Bson::Document(bson::doc! {"x": x})),
+            prop::collection::vec((0i32..2).prop_map(Bson::Int32), 0..3).prop_map(Bson::Array),
+        ]
+    }
+
+    fn doc() -> impl Strategy<Value = Document> {
+        prop::collection::vec(("(_id|a|b|c|d)", value()), 0..6)
+            .prop_map(|kv| kv.into_iter().collect())
+    }
+
+    /// Projections the translator writes (renames, constants, `_id` kept or not, a field read twice) and
+    /// some that take the general path (a dotted path, an expression, an inclusion).
+    fn spec() -> impl Strategy<Value = Document> {
+        let entry = prop_oneof![
+            "(a|b|c|d|_id|x)".prop_map(|f| Bson::String(format!("${f}"))),
+            Just(Bson::String("$a.x".into())),
+            Just(bson::bson!({"$literal": 7})),
+            Just(Bson::String("text".into())),
+            Just(bson::bson!({"$add": ["$a", 1]})),
+            Just(Bson::Int32(1)),
+        ];
+        (
+            prop::collection::vec(("(c[0-4]|_id|a)", entry), 1..5),
+            prop::option::of(Just(0)),
+        )
+            .prop_map(|(kv, id)| {
+                let mut d = Document::new();
+                if let Some(z) = id {
+                    d.insert("_id", z);
+                }
+                for (k, v) in kv {
+                    d.insert(k, v);
+                }
+                d
+            })
+    }
+
+    proptest! {
+        /// The moving fast path gives what the copying projection gives.
+        #[test]
+        fn apply_owned_equals_apply(s in spec(), d in doc()) {
+            let Ok(p) = Projection::compile(&s, Context::Stage) else { return Ok(()) };
+            let vars = Vars::new(bson::DateTime::from_millis(0));
+            let want = p.apply(&d, &vars);
+            let got = p.apply_owned(d.clone(), &vars);
+            prop_assert_eq!(format!("{want:?}"), format!("{got:?}"), "{:?} on {:?}", s, d);
+        }
+    }
+
+    #[test]
+    fn renames_take_the_moving_path() {
+        let s = bson::doc! {"_id": 0, "c0": "$a", "c1": "$b", "c2": "$a", "k": {"$literal": 1}};
+        let p = Projection::compile(&s, Context::Stage).expect("compiles");
+        assert!(p.renames.is_some());
+        let vars = Vars::new(bson::DateTime::from_millis(0));
+        let got = p
+            .apply_owned(bson::doc! {"_id": 1, "a": "x", "b": [1]}, &vars)
+            .expect("projects");
+        assert_eq!(got, bson::doc! {"c0": "x", "c1": [1], "c2": "x", "k": 1});
     }
 }

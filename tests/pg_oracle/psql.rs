@@ -33,18 +33,25 @@ fn run_psql(script: &str) -> Result<String, String> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", psql_path()))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(script.as_bytes())
-            .map_err(|e| format!("writing to psql: {e}"))?;
-    }
+    // Written from a thread while the output is read: a script whose output fills the pipe (a 100k-row
+    // load's command tags) would otherwise block psql writing and this process writing at once.
+    let writer = child.stdin.take().map(|mut stdin| {
+        let script = script.to_string();
+        std::thread::spawn(move || stdin.write_all(script.as_bytes()))
+    });
     let out = child.wait_with_output().map_err(|e| format!("psql: {e}"))?;
+    let written = writer.map(|w| w.join());
     if !out.status.success() {
         return Err(format!(
             "psql failed ({}): {}",
             out.status,
             String::from_utf8_lossy(&out.stderr).trim()
         ));
+    }
+    match written {
+        Some(Err(_)) => return Err("writing to psql: the writer thread panicked".into()),
+        Some(Ok(Err(e))) => return Err(format!("writing to psql: {e}")),
+        _ => {}
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

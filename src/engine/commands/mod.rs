@@ -397,8 +397,8 @@ fn source_matching(
     limit: usize,
 ) -> Result<Vec<Document>, CommandError> {
     let mut out = Vec::new();
-    scan_matching(state, db, name, filter, vars, Reads::All, &mut |d| {
-        out.push(d.clone());
+    scan_matching_owned(state, db, name, filter, vars, Reads::All, &mut |d| {
+        out.push(d);
         Ok(limit > 0 && out.len() >= limit)
     })?;
     Ok(out)
@@ -427,6 +427,22 @@ pub(super) fn scan_matching(
     visit: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
 ) -> Result<(), CommandError> {
     scan_matching_ids(state, db, name, filter, vars, reads, &mut |_, d| visit(d))
+}
+
+/// [`scan_matching`] handing each document over to keep: a visitor that collects the documents takes them
+/// as parsed, with no copy.
+pub(super) fn scan_matching_owned(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+    reads: Reads<'_>,
+    visit: &mut dyn FnMut(Document) -> Result<bool, CommandError>,
+) -> Result<(), CommandError> {
+    scan_matching_ids(state, db, name, filter, vars, reads, &mut |_, d| {
+        visit(std::mem::take(d))
+    })
 }
 
 /// The stored documents of collection `name` that match `filter` (`limit` > 0 stops early), shared, not
@@ -464,9 +480,10 @@ fn matching_stored(
     Ok(Some(out))
 }
 
-/// A scan visitor that also gets each document's record id (`None` for a view's output); `true` stops.
+/// A scan visitor that also gets each document's record id (`None` for a view's output); `true` stops. It may
+/// take the document (the scan then parses the next one afresh).
 type IdVisitor<'a> =
-    dyn FnMut(Option<super::storage::RecordId>, &Document) -> Result<bool, CommandError> + 'a;
+    dyn FnMut(Option<super::storage::RecordId>, &mut Document) -> Result<bool, CommandError> + 'a;
 
 /// [`scan_matching`] whose visitor also gets the record id of each document (`None` for a view's output).
 fn scan_matching_ids(
@@ -492,12 +509,12 @@ fn scan_matching_ids(
             .map(|c| c.iter().map(|(_, d)| d).collect())
             .unwrap_or_default();
         let p = Pipeline::compile(&view_pipeline)?;
-        for d in p.run(docs, &StateCatalog { state, db, vars }, vars)? {
+        for mut d in p.run(docs, &StateCatalog { state, db, vars }, vars)? {
             let keep = match &matcher {
                 Some(m) => m.matches(&d, vars)?,
                 None => true,
             };
-            if keep && visit(None, &d)? {
+            if keep && visit(None, &mut d)? {
                 break;
             }
         }
@@ -557,12 +574,13 @@ fn scan_matching_ids(
                         return Ok(false);
                     }
                     if full_after {
-                        return visit(Some(rid), &crate::engine::storage::collection::parse(raw));
+                        let mut whole = crate::engine::storage::collection::parse(raw);
+                        return visit(Some(rid), &mut whole);
                     }
                     decided = true;
                 }
             }
-            let full;
+            let mut full;
             let doc = match &mut reader {
                 Some(reader) => {
                     if reader.read(raw).is_some() {
@@ -570,11 +588,11 @@ fn scan_matching_ids(
                     } else {
                         parse_fields_into(raw, reader.names(), &mut buf)?;
                     }
-                    &buf
+                    &mut buf
                 }
                 None => {
                     full = crate::engine::storage::collection::parse(raw);
-                    &full
+                    &mut full
                 }
             };
             if let Some(m) = matcher.as_ref().filter(|_| !decided) {
@@ -583,7 +601,8 @@ fn scan_matching_ids(
                 }
             }
             if full_after {
-                visit(Some(rid), &crate::engine::storage::collection::parse(raw))
+                let mut whole = crate::engine::storage::collection::parse(raw);
+                visit(Some(rid), &mut whole)
             } else {
                 visit(Some(rid), doc)
             }
@@ -666,9 +685,33 @@ impl Catalog for StateCatalog<'_> {
         source_docs(self.state, self.db, collection, None, self.vars)
     }
 
+    fn scan_fields(
+        &self,
+        collection: &str,
+        fields: &[String],
+    ) -> Result<Vec<Document>, CommandError> {
+        let _level = SubPipelineLevel::enter()?;
+        let mut out = Vec::new();
+        let reads = Reads::Fields(fields);
+        scan_matching_owned(
+            self.state,
+            self.db,
+            collection,
+            None,
+            self.vars,
+            reads,
+            &mut |d| {
+                out.push(d);
+                Ok(false)
+            },
+        )?;
+        Ok(out)
+    }
+
     fn scan_each(
         &self,
         collection: &str,
+        fields: Option<&[String]>,
         each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
     ) -> Result<(), CommandError> {
         let _level = SubPipelineLevel::enter()?;
@@ -678,7 +721,7 @@ impl Catalog for StateCatalog<'_> {
             collection,
             None,
             self.vars,
-            Reads::All,
+            fields.map_or(Reads::All, Reads::Fields),
             &mut |d| Ok(!each(d)?),
         )
     }

@@ -356,7 +356,7 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                 _ => super::Reads::All,
             };
             let mut docs = Vec::new();
-            super::scan_matching(
+            super::scan_matching_owned(
                 &state,
                 ctx.db,
                 name,
@@ -364,7 +364,7 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                 &ctx.vars,
                 reads,
                 &mut |d| {
-                    docs.push(d.clone());
+                    docs.push(d);
                     Ok(false)
                 },
             )?;

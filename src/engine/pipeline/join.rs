@@ -13,9 +13,15 @@
 //!   shape the SQL translator emits for `JOIN ... ON a = b` and correlated subqueries), probe the foreign
 //!   collection's index on that field when it has one, else a hash table of the foreign side built once
 //!   ([`join_hash`](super::join_hash)); the exact predicate still decides on every candidate, so the result
-//!   is the nested loop's (a property test holds the two to the same output).
+//!   is the nested loop's (a property test holds the two to the same output);
+//! - the conditions of that `$match` that read no `let` variable (a subquery's own WHERE, the NULL guard of
+//!   the joined field) are decided once per foreign document while the hash table is built, and only the
+//!   correlated rest per candidate ([`join_split`](super::join_split));
+//! - a foreign document is parsed only for the top-level fields the sub-pipeline reads (when it ends its
+//!   reads with a projection or a `$group`), not whole.
 
 use super::join_hash::HashTable;
+use super::join_split::{self, SplitMatch};
 use super::reshape::{set_field, unset_field};
 use super::stream::Stream;
 use super::{Catalog, Pipeline};
@@ -40,6 +46,12 @@ pub struct Lookup {
     /// A top-level foreign field the first `$match` after the prefix requires a value of: documents where it
     /// is null or missing are left out of the hash table.
     non_null: Option<String>,
+    /// With `key`: the `$match` holding it split into the conjuncts decided once per foreign document (when
+    /// the hash table is built) and those decided per candidate.
+    split: Option<SplitMatch>,
+    /// The top-level fields of a foreign document the stage reads, when that is known (the sub-pipeline ends
+    /// its reads with a projection or a `$group`): the rest of each foreign document is never parsed.
+    reads: Option<Vec<String>>,
 }
 
 impl Lookup {
@@ -146,7 +158,27 @@ impl Lookup {
             .or_else(|| foreign.clone())
             .filter(|f| !f.contains('.'))
             .filter(|f| leading_match.is_some_and(|m| requires_value(m, f)));
+        let split = match (&key, leading_match) {
+            (Some(_), Some(m)) => join_split::split(m, |c| correlated(c, &lets))?,
+            _ => None,
+        };
+        // What the sub-pipeline reads of a foreign document, plus what the stage itself reads of one: the
+        // foreign field, and the key and guarded field when no prefix stands between them and the collection.
+        let mut reads = Vec::new();
+        let reads = crate::engine::fields::pipeline_fields(raw, &mut reads).then(|| {
+            let at_source = [key.as_ref().map(|k| &k.0), non_null.as_ref()];
+            let extra = at_source.into_iter().filter(|_| prefix == 0);
+            for path in extra.chain([foreign.as_ref()]).flatten() {
+                let top = path.split('.').next().unwrap_or(path);
+                if !reads.iter().any(|x| x == top) {
+                    reads.push(top.to_string());
+                }
+            }
+            reads
+        });
         Ok(Lookup {
+            reads,
+            split,
             from,
             local,
             foreign,
@@ -279,14 +311,17 @@ impl Exec<'_> {
                 // `$limit: 1` reads up to the first match).
                 let mut stream = Stream::new(p, 0);
                 if let Some(f) = &l.from {
-                    catalog.scan_each(f, &mut |fd| stream.push(fd, catalog, self.vars))?;
+                    let reads = l.reads.as_deref();
+                    catalog.scan_each(f, reads, &mut |fd| stream.push(fd, catalog, self.vars))?;
                 }
                 self.whole = Some(stream.finish(catalog, self.vars)?);
             }
             return Ok(self.whole.clone().unwrap_or_default());
         }
         let inner = l.inner_vars(d, self.vars)?;
-        let mut stream = Stream::new(p, l.prefix);
+        // A split `$match` is decided here (its uncorrelated part by the table), so the stream starts after it.
+        let split = l.split.as_ref();
+        let mut stream = Stream::new(p, l.prefix + usize::from(split.is_some()));
         match &l.key {
             Some((path, key_expr, var)) => {
                 let v = inner.get(var).cloned().unwrap_or(Bson::Null);
@@ -295,7 +330,10 @@ impl Exec<'_> {
                 let locals = l.local.as_deref().map(|lf| values_at(d, lf));
                 let foreign = l.foreign.as_deref();
                 let non_null = l.non_null.as_deref();
-                let mut each = |fd: &Document| {
+                let vars = self.vars;
+                // `filtered`: the candidate comes from the table, which holds only documents passing the
+                // uncorrelated part of a split `$match`.
+                let mut each = |fd: &Document, filtered: bool| {
                     if non_null.is_some_and(|f| lacks_value(fd, f)) {
                         return Ok(true);
                     }
@@ -304,19 +342,32 @@ impl Exec<'_> {
                             return Ok(true);
                         }
                     }
+                    if let Some(s) = split {
+                        if !filtered && !s.pre.matches(fd, vars)? {
+                            return Ok(true);
+                        }
+                        if !s.residual.matches(fd, &inner)? {
+                            return Ok(true);
+                        }
+                    }
                     stream.push(fd, catalog, &inner)
                 };
-                match self.probe_each(l.prefix == 0, path, values, &mut each) {
+                match self.probe_each(l.prefix == 0, path, values, &mut |fd| each(fd, false)) {
                     Some(r) => r?,
                     None => {
                         self.ensure_table(|doc, vars| {
                             if non_null.is_some_and(|f| lacks_value(doc, f)) {
                                 return Ok(Vec::new());
                             }
+                            if let Some(s) = split {
+                                if !s.pre.matches(doc, vars)? {
+                                    return Ok(Vec::new());
+                                }
+                            }
                             Ok(vec![key_expr.eval(doc, vars)?.unwrap_or(Bson::Null)])
                         })?;
                         for fd in self.bucket(values) {
-                            if !each(fd)? {
+                            if !each(fd, true)? {
                                 break;
                             }
                         }
@@ -392,9 +443,10 @@ impl Exec<'_> {
 
     /// The documents the pipeline starts from: the foreign collection, or none (`$documents`).
     fn initial(&self) -> Result<Vec<Document>, CommandError> {
-        match &self.lookup.from {
-            Some(f) => self.catalog.scan(f),
-            None => Ok(Vec::new()),
+        match (&self.lookup.from, &self.lookup.reads) {
+            (Some(f), Some(fields)) => self.catalog.scan_fields(f, fields),
+            (Some(f), None) => self.catalog.scan(f),
+            (None, _) => Ok(Vec::new()),
         }
     }
 
@@ -467,7 +519,7 @@ fn equality_holds(locals: &[Bson], fd: &Document, foreign: &str) -> bool {
 
 /// Whether a pipeline stage reads one of the `let` variables (or is not deterministic): it must run per
 /// outer document. Conservative: any string `$$name...` naming a variable counts.
-fn correlated(stage: &Bson, lets: &[(String, Expr)]) -> bool {
+pub(super) fn correlated(stage: &Bson, lets: &[(String, Expr)]) -> bool {
     match stage {
         Bson::String(s) => s.strip_prefix("$$").is_some_and(|rest| {
             let name = rest.split('.').next().unwrap_or_default();

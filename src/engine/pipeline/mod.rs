@@ -15,6 +15,7 @@ pub mod group;
 mod group_spill;
 mod join;
 mod join_hash;
+mod join_split;
 impl Stage {
     /// Whether the stage builds documents out of values (which may nest its input deeper, or grow it:
     /// `{$replaceRoot: {newRoot: {a: "$$ROOT"}}}` repeated, `{$addFields: {a: "$$ROOT"}}` doubling).
@@ -56,14 +57,31 @@ pub trait Catalog {
     /// All documents of `collection` (or of the view's result), in natural order; empty if it does not exist.
     fn scan(&self, collection: &str) -> Result<Vec<Document>, CommandError>;
 
+    /// The documents [`scan`](Self::scan) gives, of which only the top-level `fields` need be present (the
+    /// others may be left out): what a reader of just those fields needs, without parsing the rest.
+    fn scan_fields(
+        &self,
+        collection: &str,
+        fields: &[String],
+    ) -> Result<Vec<Document>, CommandError> {
+        let _ = fields;
+        self.scan(collection)
+    }
+
     /// Hands `each` the documents [`scan`](Self::scan) gives, in order, until it returns `Ok(false)`:
-    /// documents after a stop are never read.
+    /// documents after a stop are never read. With `fields`, only those top-level fields need be present (as
+    /// in [`scan_fields`](Self::scan_fields)).
     fn scan_each(
         &self,
         collection: &str,
+        fields: Option<&[String]>,
         each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
     ) -> Result<(), CommandError> {
-        for d in self.scan(collection)? {
+        let docs = match fields {
+            Some(f) => self.scan_fields(collection, f)?,
+            None => self.scan(collection)?,
+        };
+        for d in docs {
             if !each(&d)? {
                 break;
             }
@@ -533,10 +551,10 @@ impl Pipeline {
                 out
             }
             Stage::Project(p) => docs
-                .iter()
+                .into_iter()
                 .map(|d| {
                     crate::engine::ops::check()?;
-                    p.apply(d, vars)
+                    p.apply_owned(d, vars)
                 })
                 .collect::<Result<_, _>>()?,
             Stage::AddFields(fields) => {
