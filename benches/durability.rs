@@ -6,7 +6,8 @@
 //! without `--data`. `SQLMONGO_BENCH_RECOVERY_ONLY=1`: only the journal-replay / checkpoint-load comparison
 //! (wall and CPU time). `SQLMONGO_BENCH_INSERTS_ONLY=1`: only the fsync time and the insert rates;
 //! `SQLMONGO_BENCH_CLIENTS=1,32` the client counts measured, `SQLMONGO_BENCH_REPEAT=N` each insert figure
-//! measured N times (the machine is shared: compare figures of one run).
+//! measured N times (the machine is shared: compare figures of one run); `SQLMONGO_BENCH_LOOKUPS_ONLY=1`:
+//! only point lookups over 100k sessions, per second of wall and of CPU time.
 
 #[path = "support/engine_docs.rs"]
 mod engine_docs;
@@ -113,20 +114,54 @@ fn dir_bytes(dir: &Path) -> u64 {
         .sum()
 }
 
-fn lookups_per_sec(e: &Engine, n: usize) -> f64 {
+/// Point lookups by `_id` (one thread): lookups per second of wall time and per second of this thread's
+/// CPU time (on a shared machine the wall figure falls with the load, the CPU one much less). The commands
+/// are built before the clock starts, so the figures are the engine's.
+fn lookups_per_sec(e: &Engine, n: usize) -> (f64, f64) {
     let k = 200_000;
-    let t = Instant::now();
-    for i in 0..k {
-        let id = format!("sess-{:08}", (i * 7919) % n);
-        let r = e
-            .run_command_raw(
-                "app",
-                &rawdoc! {"find": "user_sessions", "filter": {"_id": id}},
-            )
-            .expect("find");
+    let cmds: Vec<bson::RawDocumentBuf> = (0..k)
+        .map(|i| {
+            let id = format!("sess-{:08}", (i * 7919) % n);
+            rawdoc! {"find": "user_sessions", "filter": {"_id": id}}
+        })
+        .collect();
+    let (t, c) = (Instant::now(), thread_cpu_time());
+    for cmd in &cmds {
+        let r = e.run_command_raw("app", cmd).expect("find");
         std::hint::black_box(r);
     }
-    k as f64 / t.elapsed().as_secs_f64()
+    let (wall, cpu) = (t.elapsed(), thread_cpu_time() - c);
+    (
+        k as f64 / wall.as_secs_f64(),
+        k as f64 / cpu.as_secs_f64().max(1e-9),
+    )
+}
+
+/// CPU time of the calling thread so far.
+fn thread_cpu_time() -> Duration {
+    // SAFETY: clock_gettime writes the struct it is given.
+    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Point lookups over `n` sessions in memory and with `--data` (`SQLMONGO_BENCH_LOOKUPS_ONLY=1`).
+fn lookups(n: usize) {
+    let mem = memory();
+    load(&mem, n);
+    let dir = temp(&format!("lookups-{n}"));
+    let (e, s) = durable(&dir);
+    load(&e, n);
+    for _ in 0..3 {
+        let (mw, mc) = lookups_per_sec(&mem, n);
+        let (dw, dc) = lookups_per_sec(&e, n);
+        println!(
+            "point lookups over {n} sessions: in memory {mw:.0}/s ({mc:.0} per CPU second), --data {dw:.0}/s ({dc:.0} per CPU second)"
+        );
+    }
+    drop(e);
+    drop(s);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// CPU time (user + system, every thread) of this process so far: on a machine shared with other builds
@@ -241,10 +276,9 @@ fn recovery(n: usize) {
     );
     let mem = memory();
     load(&mem, n);
+    let ((mw, mc), (dw, dc)) = (lookups_per_sec(&mem, n), lookups_per_sec(&e, n));
     println!(
-        "point lookups over {n} sessions: in memory {:.0}/s, --data {:.0}/s",
-        lookups_per_sec(&mem, n),
-        lookups_per_sec(&e, n)
+        "point lookups over {n} sessions: in memory {mw:.0}/s ({mc:.0} per CPU second), --data {dw:.0}/s ({dc:.0} per CPU second)"
     );
     drop(e);
     let _ = std::fs::remove_dir_all(&dir);
@@ -254,6 +288,11 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    let env_is = |k: &str| std::env::var(k).is_ok_and(|v| v == "1");
+    if env_is("SQLMONGO_BENCH_LOOKUPS_ONLY") {
+        lookups(100_000);
+        return;
+    }
     let probe = temp("fsync");
     println!(
         "fsync (1 KB append + fdatasync) on {}: {:.3} ms",
@@ -261,7 +300,6 @@ fn main() {
         fsync_time(&probe).as_secs_f64() * 1e3
     );
     let _ = std::fs::remove_dir_all(&probe);
-    let env_is = |k: &str| std::env::var(k).is_ok_and(|v| v == "1");
     let client_counts: Vec<usize> = std::env::var("SQLMONGO_BENCH_CLIENTS")
         .ok()
         .map(|v| v.split(',').filter_map(|c| c.trim().parse().ok()).collect())

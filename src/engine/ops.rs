@@ -1,7 +1,7 @@
 //! Running operations: the registry `currentOp` lists and `killOp` marks, and the interrupt check the engine's
 //! loops make (`maxTimeMS`, `killOp`, a canceled statement).
 //!
-//! In: each command as it starts (its opid, kind, namespace, a copy of the command, its deadline); out: the
+//! In: each command as it starts (its opid, kind, namespace, the command lent, its deadline); out: the
 //! `inprog` entries of `currentOp` and 11601 `Interrupted` / 50 `MaxTimeMSExpired` errors from
 //! [`check`] in the op's own thread.
 //!
@@ -135,9 +135,26 @@ struct Running {
     state: Arc<OpState>,
     op: &'static str,
     ns: String,
-    command: Document,
+    command: Lent,
     owner: CursorOwner,
     started: Instant,
+}
+
+/// The command of a running op, lent by the thread that runs it rather than copied (a copy cost every
+/// command an allocation per field and value, for a listing that is rarely asked for): `currentOp` reads
+/// it, under the registry's lock, only while the op is registered, and [`Ops::run`] takes the op off the
+/// registry before the loan ends (also when the command unwinds).
+struct Lent(std::ptr::NonNull<Document>);
+
+// SAFETY: the document is only read through a shared reference (`Document` is `Sync`), under the registry's
+// lock, while the entry holding it is registered, that is while the thread that lent it is inside
+// `Ops::run`, whose borrow of the document outlives the entry (see `Lent`).
+unsafe impl Send for Lent {}
+
+impl std::fmt::Debug for Lent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lent(command)")
+    }
 }
 
 /// The registry of running ops.
@@ -158,9 +175,12 @@ impl Drop for OpGuard<'_> {
     fn drop(&mut self) {
         let previous = self.previous.take();
         CURRENT.with(|c| *c.borrow_mut() = previous);
-        if let Ok(mut r) = self.ops.running.lock() {
-            r.remove(&self.opid);
-        }
+        // Also through a poisoned lock: the entry holds a loan that ends with the op (see `Lent`).
+        self.ops
+            .running
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.opid);
     }
 }
 
@@ -170,8 +190,8 @@ pub struct OpInfo<'a> {
     pub op: &'static str,
     /// `db.collection` (or `db.$cmd`).
     pub ns: String,
-    /// The command as shown (large write arrays left out).
-    pub command: Document,
+    /// The command (`currentOp` shows it with large write arrays left out: [`shown_command`]).
+    pub command: &'a Document,
     /// On whose behalf it runs.
     pub owner: &'a CursorOwner,
     /// When it must end (`maxTimeMS`).
@@ -181,8 +201,16 @@ pub struct OpInfo<'a> {
 }
 
 impl Ops {
-    /// Registers an op and makes it its thread's current op until the guard drops.
-    pub fn start(&self, info: OpInfo<'_>) -> OpGuard<'_> {
+    /// Runs `body` as a registered op, its thread's current op while it runs; the op leaves the registry
+    /// when `body` returns or unwinds.
+    pub fn run<R>(&self, info: OpInfo<'_>, body: impl FnOnce() -> R) -> R {
+        let _op = self.start(info);
+        body()
+    }
+
+    /// Registers an op and makes it its thread's current op until the guard drops. Private: the entry
+    /// borrows the command, so the guard must not be forgotten (see [`Ops::run`] and `Lent`).
+    fn start<'a>(&'a self, info: OpInfo<'a>) -> OpGuard<'a> {
         let opid = self.next.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
         let state = info
             .state
@@ -194,7 +222,7 @@ impl Ops {
                     state: state.clone(),
                     op: info.op,
                     ns: info.ns,
-                    command: info.command,
+                    command: Lent(std::ptr::NonNull::from(info.command)),
                     owner: info.owner.clone(),
                     started: Instant::now(),
                 },
@@ -283,7 +311,9 @@ impl Ops {
                 );
                 d.insert("op", op.op);
                 d.insert("ns", op.ns.clone());
-                d.insert("command", op.command.clone());
+                // SAFETY: the entry is registered, so its command is still lent (see `Lent`).
+                let command = unsafe { op.command.0.as_ref() };
+                d.insert("command", shown_command(command));
                 d.insert("killPending", op.state.is_killed());
                 d.insert("waitingForLock", false);
                 d
@@ -397,16 +427,20 @@ mod tests {
     fn a_killed_op_fails_its_next_check_and_leaves_the_registry_when_done() {
         let ops = Ops::default();
         let owner = CursorOwner::Local;
+        let command = doc! {"aggregate": "b"};
         let guard = ops.start(OpInfo {
             op: "command",
             ns: "a.b".into(),
-            command: doc! {"aggregate": "b"},
+            command: &command,
             owner: &owner,
             deadline: None,
             state: None,
         });
         assert!(check_now().is_ok());
-        assert_eq!(ops.in_progress().len(), 1);
+        let listed = ops.in_progress();
+        assert_eq!(listed.len(), 1);
+        // The command is read from the running op's own (lent) document.
+        assert_eq!(listed[0].get_document("command").ok(), Some(&command));
         assert!(ops.kill(guard.opid));
         let e = check_now().unwrap_err();
         assert_eq!((e.code, e.errmsg.as_str()), (11601, INTERRUPTED_MESSAGE));
@@ -422,10 +456,11 @@ mod tests {
     fn a_past_deadline_fails_with_max_time_expired() {
         let ops = Ops::default();
         let owner = CursorOwner::Local;
+        let command = doc! {"find": "b"};
         let _guard = ops.start(OpInfo {
             op: "query",
             ns: "a.b".into(),
-            command: doc! {"find": "b"},
+            command: &command,
             owner: &owner,
             deadline: Some(Instant::now()),
             state: None,

@@ -93,38 +93,40 @@ pub(crate) fn run_in(
         _ => hint::scoped(db, "", None),
     };
     let deadline = super::ops::deadline(cmd, std::time::Instant::now())?;
-    let _op = inner.ops.start(super::ops::OpInfo {
+    let info = super::ops::OpInfo {
         op: super::ops::op_kind(name),
         ns: op_namespace(db, name, cmd),
-        command: super::ops::shown_command(cmd),
+        command: cmd,
         owner,
         deadline,
         state: None,
-    });
-    let mut vars = Vars::new(inner.now());
-    vars.memory = inner.memory.policy(cmd)?;
-    let vars = let_vars::command_let(name, cmd, vars)?;
-    let ctx = Ctx {
-        inner,
-        owner,
-        db,
-        vars,
-        seq: std::cell::Cell::new(0),
-        state: scope.state,
-        txn_changes: scope.changes,
     };
-    // The command's collation (or its collection's / view's default) is active while it runs.
-    let _collation = collation::enter(command_collation(&ctx, name, cmd)?);
-    let reply = dispatch(&ctx, name, cmd);
-    // The command's changes were appended under the write lock, now released: wait for the fsync when the
-    // write concern asks for it (concurrent writers share one fsync).
-    let seq = ctx.seq.get();
-    if seq > 0 && wants_journal(cmd, inner.opts.synchronous_commit) {
-        inner.opts.storage.sync(seq)?;
-    }
-    let mut reply = reply?;
-    reply.insert("ok", 1.0);
-    Ok(reply)
+    inner.ops.run(info, || {
+        let mut vars = Vars::new(inner.now());
+        vars.memory = inner.memory.policy(cmd)?;
+        let vars = let_vars::command_let(name, cmd, vars)?;
+        let ctx = Ctx {
+            inner,
+            owner,
+            db,
+            vars,
+            seq: std::cell::Cell::new(0),
+            state: scope.state,
+            txn_changes: scope.changes,
+        };
+        // The command's collation (or its collection's / view's default) is active while it runs.
+        let _collation = collation::enter(command_collation(&ctx, name, cmd)?);
+        let reply = dispatch(&ctx, name, cmd);
+        // The command's changes were appended under the write lock, now released: wait for the fsync when
+        // the write concern asks for it (concurrent writers share one fsync).
+        let seq = ctx.seq.get();
+        if seq > 0 && wants_journal(cmd, inner.opts.synchronous_commit) {
+            inner.opts.storage.sync(seq)?;
+        }
+        let mut reply = reply?;
+        reply.insert("ok", 1.0);
+        Ok(reply)
+    })
 }
 
 /// The namespace `currentOp` shows for a command: `db.collection` for commands on a collection, `db.$cmd`

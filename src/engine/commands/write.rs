@@ -6,7 +6,7 @@
 //! so every single-document write (indeed every command) is atomic. A missing collection is created on
 //! first write, as mongod does.
 
-use super::write_checks::{prepare_insert, validate};
+use super::write_checks::{insertable_as_is, prepare_insert, validate};
 use super::{coll_name, opt_bool, opt_doc, poisoned, Ctx};
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::expr::Vars;
@@ -18,6 +18,7 @@ use crate::engine::storage::{Change, Collection, RecordId, State, Stored};
 use crate::engine::update::{is_operator_update, upsert_seed, ApplyCtx, UpdateSpec};
 use crate::engine::CommandError;
 use bson::{doc, Bson, Document};
+use std::borrow::Cow;
 
 /// Changes of one command, for storage that logs them. Whatever a command changed in memory reaches the
 /// storage, also when the command fails part-way (an update stopped by a duplicate key after earlier
@@ -128,29 +129,33 @@ pub(super) fn insert_one(
     vars: &Vars,
     log: &mut Log,
 ) -> Result<RecordId, CommandError> {
-    let prepared = Prepared::checked(doc)?;
+    let prepared = Prepared::checked(Cow::Owned(doc))?;
     insert_prepared(coll, prepared, vars, log)
 }
 
 /// A document to insert, checked and encoded without the collection (so without the write lock): the
-/// limits checked, then its encoding, whose error is reported after the validator's as before.
-pub(super) struct Prepared {
-    doc: Document,
+/// limits checked, then its encoding, whose error is reported after the validator's as before. The
+/// document is the command's own when its `_id` is already first (no copy: the record is its encoding).
+pub(super) struct Prepared<'d> {
+    doc: Cow<'d, Document>,
     raw: Result<Stored, CommandError>,
 }
 
-impl Prepared {
+impl<'d> Prepared<'d> {
     /// `doc` (already with `_id` first) checked against the insert limits and encoded.
-    fn checked(doc: Document) -> Result<Prepared, CommandError> {
+    fn checked(doc: Cow<'d, Document>) -> Result<Prepared<'d>, CommandError> {
         crate::engine::limits::check_insert(&doc)?;
         let raw = Collection::encode(&doc);
         Ok(Prepared { doc, raw })
     }
 
     /// An element of an insert's `documents`: `_id` first (generated when absent), checked and encoded.
-    fn element(d: &Bson) -> Result<Prepared, CommandError> {
+    fn element(d: &'d Bson) -> Result<Prepared<'d>, CommandError> {
         match d {
-            Bson::Document(d) => prepare_insert(d.clone()).and_then(Prepared::checked),
+            Bson::Document(d) if insertable_as_is(d)? => Prepared::checked(Cow::Borrowed(d)),
+            Bson::Document(d) => {
+                prepare_insert(d.clone()).and_then(|d| Prepared::checked(Cow::Owned(d)))
+            }
             _ => Err(CommandError::type_mismatch(
                 "documents to insert must be objects",
             )),
@@ -164,7 +169,7 @@ const PREPARE_AHEAD: usize = 64;
 
 fn insert_prepared(
     coll: &mut Collection,
-    prepared: Prepared,
+    prepared: Prepared<'_>,
     vars: &Vars,
     log: &mut Log,
 ) -> Result<RecordId, CommandError> {

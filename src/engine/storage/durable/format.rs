@@ -114,21 +114,28 @@ pub(super) fn push_frame(out: &mut Vec<u8>, payload: &[u8]) {
     out.extend_from_slice(payload);
 }
 
-/// Appends a frame whose payload is `head` followed by `rest`, built in place (the same bytes as
-/// [`push_frame`] of the two joined).
-pub(super) fn push_frame_parts(out: &mut Vec<u8>, head: &[u8], rest: &[u8]) {
-    let len = head.len() + rest.len();
-    let crc = crc32c::crc32c_append(crc32c::crc32c(head), rest);
-    let mut h = [0u8; FRAME_HEADER];
-    h[..4].copy_from_slice(&FRAME_MAGIC.to_le_bytes());
-    h[4..8].copy_from_slice(&(len as u32).to_le_bytes());
-    h[8..12].copy_from_slice(&crc.to_le_bytes());
-    let hc = crc32c::crc32c(&h[..12]);
-    h[12..16].copy_from_slice(&hc.to_le_bytes());
-    out.reserve(FRAME_HEADER + len);
-    out.extend_from_slice(&h);
+/// Appends a frame whose payload is `head` followed by what `write` appends, built in place: the header's
+/// room is reserved, the payload written after it, and the header filled in from it (the same bytes as
+/// [`push_frame`] of the whole payload). When `write` fails, `out` is left as it was.
+pub(super) fn push_frame_with<E>(
+    out: &mut Vec<u8>,
+    head: &[u8],
+    write: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+) -> Result<(), E> {
+    let start = out.len();
+    out.extend_from_slice(&[0u8; FRAME_HEADER]);
     out.extend_from_slice(head);
-    out.extend_from_slice(rest);
+    if let Err(e) = write(out) {
+        out.truncate(start);
+        return Err(e);
+    }
+    let (header, payload) = out[start..].split_at_mut(FRAME_HEADER);
+    header[..4].copy_from_slice(&FRAME_MAGIC.to_le_bytes());
+    header[4..8].copy_from_slice(&(payload.len() as u32).to_le_bytes());
+    header[8..12].copy_from_slice(&crc32c::crc32c(payload).to_le_bytes());
+    let hc = crc32c::crc32c(&header[..12]);
+    header[12..16].copy_from_slice(&hc.to_le_bytes());
+    Ok(())
 }
 
 /// What is at an offset of a file.

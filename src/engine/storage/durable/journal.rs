@@ -15,6 +15,7 @@ use crate::engine::CommandError;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{JoinHandle, Thread};
 use std::time::Duration;
@@ -53,6 +54,12 @@ struct Inner {
 pub(super) struct Journal {
     dir: PathBuf,
     inner: Mutex<Inner>,
+    /// `Inner::durable` published for reads without the lock: a waiter woken by a flush sees its commit
+    /// durable here and returns without taking the lock again (the flush wakes a group at once: each
+    /// taking the lock after the wake would queue them on it, the appenders under the engine's write lock
+    /// among them). Stored after the flush has taken the waiters it covers off the list, so a thread that
+    /// finds its commit durable here is no longer on it.
+    durable: AtomicU64,
     /// Signalled at the end of every flush (for [`Journal::rotate`], which waits for a flush to end).
     idle: Condvar,
     /// Wakes the background flusher early (close).
@@ -109,6 +116,7 @@ impl Journal {
                 fsyncs: 0,
                 waiters: Vec::new(),
             }),
+            durable: AtomicU64::new(last_seq),
             idle: Condvar::new(),
             tick: Condvar::new(),
         }
@@ -120,16 +128,29 @@ impl Journal {
             .map_err(|_| failure("the journal lock is poisoned"))
     }
 
-    /// Buffers one commit (its encoded changes); returns its sequence number. The frame is built in place
-    /// in the buffer (no copy of the commit besides the one into the buffer).
+    /// Buffers one commit (its encoded changes); returns its sequence number.
+    #[cfg(test)]
     pub(super) fn append(&self, changes: &[u8]) -> Result<u64, CommandError> {
+        self.append_with(|buf| {
+            buf.extend_from_slice(changes);
+            Ok(())
+        })
+    }
+
+    /// Buffers one commit whose changes `encode` appends to the buffer; returns its sequence number. The
+    /// frame is built in place in the buffer: the changes are encoded straight into it (no buffer of their
+    /// own, no copy). When `encode` fails, nothing is buffered and the error is returned.
+    pub(super) fn append_with(
+        &self,
+        encode: impl FnOnce(&mut Vec<u8>) -> Result<(), String>,
+    ) -> Result<u64, CommandError> {
         let mut g = self.lock()?;
         if let Some(f) = &g.failed {
             return Err(failure(f));
         }
         let seq = g.appended + 1;
         let before = g.buf.len();
-        format::push_frame_parts(&mut g.buf, &seq.to_le_bytes(), changes);
+        format::push_frame_with(&mut g.buf, &seq.to_le_bytes(), encode).map_err(|e| failure(&e))?;
         g.bytes += (g.buf.len() - before) as u64;
         g.appended = seq;
         Ok(seq)
@@ -142,6 +163,9 @@ impl Journal {
     /// flush at once with all that was appended during this one. Disk and CPU overlap: while one group's
     /// fsync runs, the writers it does not cover go on committing.
     pub(super) fn sync(&self, seq: u64) -> Result<(), CommandError> {
+        if self.durable.load(Ordering::Acquire) >= seq {
+            return Ok(());
+        }
         let me = std::thread::current();
         let mut g = self.lock()?;
         let mut parked = false;
@@ -172,6 +196,10 @@ impl Journal {
             drop(g);
             // A spurious or stale wake only costs a look at the state.
             std::thread::park();
+            if self.durable.load(Ordering::Acquire) >= seq {
+                // The flush that made it durable took this thread off the list (see `durable`).
+                return Ok(());
+            }
             g = self.lock()?;
         }
         if parked {
@@ -221,6 +249,16 @@ impl Journal {
             wake.extend(inner.waiters.drain(..).map(|(_, t)| t));
         } else {
             let durable = inner.durable;
+            // The first of those this flush does not cover leads the next one (it stays on the list until
+            // it looks); it is woken first, so its fsync overlaps the wake-ups of the others.
+            if let Some((_, t)) = inner
+                .waiters
+                .iter()
+                .filter(|(s, _)| *s > durable)
+                .min_by_key(|(s, _)| *s)
+            {
+                wake.push(t.clone());
+            }
             inner.waiters.retain(|(s, t)| {
                 if *s <= durable {
                     wake.push(t.clone());
@@ -229,11 +267,9 @@ impl Journal {
                     true
                 }
             });
-            // The first of the rest leads the next flush (it stays on the list until it looks).
-            if let Some((_, t)) = inner.waiters.iter().min_by_key(|(s, _)| *s) {
-                wake.push(t.clone());
-            }
         }
+        // Published once the waiters it covers are off the list (see `durable`).
+        self.durable.store(inner.durable, Ordering::Release);
         drop(g);
         self.idle.notify_all();
         for t in wake {
@@ -426,13 +462,24 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
-    /// A frame built in place from two parts is the frame of the joined payload.
+    /// A frame built in place (the changes encoded into the buffer after its header) is the frame of the
+    /// joined payload, after what the buffer held; a failed encoding leaves the buffer as it was.
     #[test]
-    fn frame_parts_equal_the_joined_frame() {
-        let mut a = Vec::new();
-        format::push_frame_parts(&mut a, b"12345678", b"changes");
-        let mut b = Vec::new();
+    fn frames_built_in_place_equal_the_joined_frame() {
+        let mut a = b"before".to_vec();
+        format::push_frame_with(&mut a, b"12345678", |out| {
+            out.extend_from_slice(b"changes");
+            Ok::<(), ()>(())
+        })
+        .expect("frame");
+        let mut b = b"before".to_vec();
         format::push_frame(&mut b, b"12345678changes");
+        assert_eq!(a, b);
+        let failed = format::push_frame_with(&mut a, b"12345678", |out| {
+            out.extend_from_slice(b"half");
+            Err(())
+        });
+        assert!(failed.is_err());
         assert_eq!(a, b);
     }
 

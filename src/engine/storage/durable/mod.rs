@@ -391,7 +391,8 @@ impl Storage for DurableStorage {
     }
 
     fn commit(&self, changes: &[Change]) -> Result<u64, CommandError> {
-        // Sized for the documents up front (one allocation: this runs under the engine's write lock).
+        // Encoded straight into the journal's buffer (this runs under the engine's write lock): reserved
+        // for the documents up front, so the buffer grows at most once.
         let size: usize = changes
             .iter()
             .map(|c| match c {
@@ -399,11 +400,12 @@ impl Storage for DurableStorage {
                 _ => 256,
             })
             .sum();
-        let mut buf = Vec::with_capacity(size);
-        for c in changes {
-            format::encode_change(&mut buf, c).map_err(|e| failure(&e))?;
-        }
-        self.journal.append(&buf)
+        self.journal.append_with(|buf| {
+            buf.reserve(size);
+            changes
+                .iter()
+                .try_for_each(|c| format::encode_change(buf, c))
+        })
     }
 
     fn sync(&self, seq: u64) -> Result<(), CommandError> {
