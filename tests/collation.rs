@@ -182,7 +182,20 @@ fn collations_survive_a_reopen() {
     use sqlmongo::engine::storage::durable::{DurableOptions, DurableStorage};
     let dir = store_support::TempDir::new("collation", "reopen");
     let open = || {
-        let storage = DurableStorage::open(&dir.0, DurableOptions::default()).expect("open");
+        // 98 DBPathInUse: another test of this binary may be spawning a client (pymongo, node) at the moment the first engine
+        // closes: between fork and exec the child holds a copy of the lock file's descriptor, and with it
+        // the flock, for a moment. Reopening waits that out.
+        let mut tries = 0;
+        let storage = loop {
+            match DurableStorage::open(&dir.0, DurableOptions::default()) {
+                Ok(s) => break s,
+                Err(e) if e.code == 98 && tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => panic!("open: {e}"),
+            }
+        };
         Engine::try_with_options(EngineOptions {
             ttl_monitor_interval: None,
             storage: std::sync::Arc::new(storage),

@@ -210,6 +210,24 @@ impl<'a> Scan<'a> {
         (!RESERVED.contains(&lower.as_str())).then_some(w)
     }
 
+    /// `( item, item, ... )`.
+    fn parenthesized<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        self.byte(b'(')?;
+        let mut out = Vec::new();
+        loop {
+            out.push(item(self)?);
+            self.ws();
+            match self.b.get(self.i)? {
+                b',' => self.i += 1,
+                b')' => {
+                    self.i += 1;
+                    return Some(out);
+                }
+                _ => return None,
+            }
+        }
+    }
+
     fn literal(&mut self) -> Option<Literal<'a>> {
         self.ws();
         match *self.b.get(self.i)? {
@@ -340,41 +358,14 @@ pub fn scan(sql: &str) -> Option<LiteralInsert<'_>> {
     sc.keyword("insert")?;
     sc.keyword("into")?;
     let table = sc.name()?;
-    sc.byte(b'(')?;
-    let mut columns = Vec::new();
-    loop {
-        let c = sc.name()?;
-        if columns.contains(&c) {
-            return None;
-        }
-        columns.push(c);
-        sc.ws();
-        match sc.b.get(sc.i)? {
-            b',' => sc.i += 1,
-            b')' => {
-                sc.i += 1;
-                break;
-            }
-            _ => return None,
-        }
+    let columns = sc.parenthesized(Scan::name)?;
+    if (1..columns.len()).any(|i| columns[..i].contains(&columns[i])) {
+        return None;
     }
     sc.keyword("values")?;
     let mut rows = Vec::new();
     loop {
-        sc.byte(b'(')?;
-        let mut row = Vec::with_capacity(columns.len());
-        loop {
-            row.push(sc.literal()?);
-            sc.ws();
-            match sc.b.get(sc.i)? {
-                b',' => sc.i += 1,
-                b')' => {
-                    sc.i += 1;
-                    break;
-                }
-                _ => return None,
-            }
-        }
+        let row = sc.parenthesized(Scan::literal)?;
         if row.len() != columns.len() {
             return None;
         }

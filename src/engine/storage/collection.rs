@@ -420,15 +420,8 @@ impl Collection {
             let Some(ix) = serving().find(same).or_else(|| serving().next()) else {
                 continue;
             };
-            let pred = if crate::engine::collation::same(ix.collation.as_ref(), active.as_ref()) {
-                match &ix.collation {
-                    Some(c) => c.index_key(&pred),
-                    None => pred,
-                }
-            } else if crate::engine::collation::has_string(&pred) {
+            let Some(pred) = index_predicate(ix, active.as_ref(), pred) else {
                 continue;
-            } else {
-                pred
             };
             let Some(set) = predicate_range(ix, &pred) else {
                 continue;
@@ -453,15 +446,8 @@ impl Collection {
             if field != *first {
                 continue;
             }
-            let pred = if crate::engine::collation::same(ix.collation.as_ref(), active.as_ref()) {
-                match &ix.collation {
-                    Some(c) => c.index_key(&pred),
-                    None => pred,
-                }
-            } else if crate::engine::collation::has_string(&pred) {
+            let Some(pred) = index_predicate(ix, active.as_ref(), pred) else {
                 continue;
-            } else {
-                pred
             };
             let Some(set) = predicate_range(ix, &pred) else {
                 continue;
@@ -598,6 +584,25 @@ fn equal_to(ix: &Index, v: &Bson) -> BTreeSet<RecordId> {
         ix.lookup(v).collect()
     } else {
         ix.range(Bound::Included(v), Bound::Included(v))
+    }
+}
+
+/// `pred` in the terms of `ix`'s keys: a string predicate bounds an index only under the index's own
+/// collation, with the values' sort keys; `None` when it cannot bound it (another collation).
+fn index_predicate(
+    ix: &Index,
+    active: Option<&std::sync::Arc<crate::engine::collation::Collation>>,
+    pred: Bson,
+) -> Option<Bson> {
+    if crate::engine::collation::same(ix.collation.as_ref(), active) {
+        Some(match &ix.collation {
+            Some(c) => c.index_key(&pred),
+            None => pred,
+        })
+    } else if crate::engine::collation::has_string(&pred) {
+        None
+    } else {
+        Some(pred)
     }
 }
 
