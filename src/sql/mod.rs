@@ -14,6 +14,7 @@ mod error;
 pub mod literal_insert;
 mod only;
 mod parser;
+mod plain_split;
 mod question;
 pub mod splitter;
 
