@@ -24,6 +24,7 @@ mod cursor;
 pub mod error;
 pub mod error_codes;
 pub(crate) mod expr;
+pub(crate) mod field_values;
 pub(crate) mod fields;
 pub(crate) mod limits;
 pub(crate) mod matcher;

@@ -9,6 +9,7 @@
 //! [`Storage::sync`] waits for the fsync after the lock is released, so concurrent writers share one fsync.
 //! Depends on `bson` and the engine's collection model only.
 
+mod candidates;
 pub mod collection;
 pub mod durable;
 pub mod index;

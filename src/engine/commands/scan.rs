@@ -1,0 +1,301 @@
+//! Scans: the documents of a collection or view that match a filter, an index narrowing the scan when one
+//! serves it, parsing only the fields the filter and the caller read (`Reads`).
+
+use super::*;
+
+/// The documents of a collection or view (a view's pipeline applied) that match `filter`, cloned only
+/// when they match; an index narrows the scan when one serves the filter. `limit` stops early (0 = all).
+pub(crate) fn source_docs(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+) -> Result<Vec<Document>, CommandError> {
+    source_matching(state, db, name, filter, vars, 0)
+}
+
+pub(crate) fn source_matching(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+    limit: usize,
+) -> Result<Vec<Document>, CommandError> {
+    let mut out = Vec::new();
+    scan_matching_owned(state, db, name, filter, vars, Reads::All, &mut |d| {
+        out.push(d);
+        Ok(limit > 0 && out.len() >= limit)
+    })?;
+    Ok(out)
+}
+
+/// What a scan's visitor reads of each matching document.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Reads<'a> {
+    /// The whole document.
+    All,
+    /// Only these top-level fields (the others may be absent from the document the visitor gets).
+    Fields(&'a [String]),
+}
+
+/// Calls `visit` with every document of a collection or view that matches `filter`; an index narrows the
+/// scan when one serves the filter. `visit` returns `true` to stop. Stored documents are BSON bytes: only the
+/// fields the filter and the visitor read (`reads`) are parsed, and the rest of a document only when it
+/// matches and the visitor reads everything.
+pub(crate) fn scan_matching(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+    reads: Reads<'_>,
+    visit: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
+) -> Result<(), CommandError> {
+    scan_matching_ids(state, db, name, filter, vars, reads, &mut |_, d| visit(d))
+}
+
+/// [`scan_matching`] handing each document over to keep: a visitor that collects the documents takes them
+/// as parsed, with no copy.
+pub(crate) fn scan_matching_owned(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+    reads: Reads<'_>,
+    visit: &mut dyn FnMut(Document) -> Result<bool, CommandError>,
+) -> Result<(), CommandError> {
+    scan_matching_ids(state, db, name, filter, vars, reads, &mut |_, d| {
+        visit(std::mem::take(d))
+    })
+}
+
+/// The stored documents of collection `name` that match `filter` (`limit` > 0 stops early), shared, not
+/// copied: what a `find` without sort or projection hands its cursor. `None` for a view.
+pub(crate) fn matching_stored(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+    limit: usize,
+) -> Result<Option<Vec<crate::engine::storage::Stored>>, CommandError> {
+    let (base, view_pipeline) = resolve_view(state, db, name)?;
+    if !view_pipeline.is_empty() || base != name {
+        return Ok(None);
+    }
+    let Some(coll) = get_coll(state, db, name) else {
+        return Ok(Some(Vec::new()));
+    };
+    let mut out = Vec::new();
+    scan_matching_ids(
+        state,
+        db,
+        name,
+        filter,
+        vars,
+        Reads::Fields(&[]),
+        &mut |rid, _| {
+            if let Some(s) = rid.and_then(|r| coll.stored(r)) {
+                out.push(s.clone());
+            }
+            Ok(limit > 0 && out.len() >= limit)
+        },
+    )?;
+    Ok(Some(out))
+}
+
+/// A scan visitor that also gets each document's record id (`None` for a view's output); `true` stops. It may
+/// take the document (the scan then parses the next one afresh).
+type IdVisitor<'a> = dyn FnMut(Option<crate::engine::storage::RecordId>, &mut Document) -> Result<bool, CommandError>
+    + 'a;
+
+/// [`scan_matching`] whose visitor also gets the record id of each document (`None` for a view's output).
+pub(crate) fn scan_matching_ids(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+    reads: Reads<'_>,
+    visit: &mut IdVisitor<'_>,
+) -> Result<(), CommandError> {
+    let filter = filter.filter(|f| !f.is_empty());
+    let matcher = match filter {
+        Some(f) => Some(crate::engine::matcher::Matcher::compile(f)?),
+        None => None,
+    };
+    let (base, view_pipeline) = resolve_view(state, db, name)?;
+    let coll = get_coll(state, db, &base);
+    if !view_pipeline.is_empty() {
+        // A view on a missing collection still runs its pipeline, over no documents (a `$facet` or
+        // `$unionWith` stage can still produce some), as mongod does.
+        let docs: Vec<Document> = coll
+            .map(|c| c.iter().map(|(_, d)| d).collect())
+            .unwrap_or_default();
+        let p = Pipeline::compile(&view_pipeline)?;
+        for mut d in p.run(docs, &StateCatalog { state, db, vars }, vars)? {
+            let keep = match &matcher {
+                Some(m) => m.matches(&d, vars)?,
+                None => true,
+            };
+            if keep && visit(None, &mut d)? {
+                break;
+            }
+        }
+        return Ok(());
+    }
+    let Some(coll) = coll else {
+        return Ok(());
+    };
+    // The fields to parse for matching (None: all) and whether the visitor needs the whole document after.
+    let mut match_fields = Vec::new();
+    let filter_known = match filter {
+        Some(f) => crate::engine::fields::filter_fields(f, &mut match_fields),
+        None => true,
+    };
+    let (partial, full_after): (Option<Vec<String>>, bool) = match (filter_known, reads) {
+        (false, _) => (None, false),
+        (true, Reads::All) if matcher.is_none() => (None, false),
+        (true, Reads::All) => (Some(match_fields), true),
+        (true, Reads::Fields(v)) => {
+            for f in v {
+                if !match_fields.iter().any(|m| m == f) {
+                    match_fields.push(f.clone());
+                }
+            }
+            (Some(match_fields), false)
+        }
+    };
+    // One document buffer for the parsed fields, reused from one stored document to the next.
+    let mut buf = Document::new();
+    let mut reader = partial
+        .as_ref()
+        .map(|fields| crate::engine::fields::FieldValues::new(fields.clone()));
+    // A hint decides the records read and their order; otherwise an index that serves the filter narrows them.
+    let candidates =
+        match hint::take(db, &base).and_then(|h| hint::hinted_records(coll, &h, filter)) {
+            Some(rids) => Some(rids),
+            None => filter.and_then(|f| coll.candidates(f)),
+        };
+    // On a full scan, a filter of top-level field predicates is first decided on those fields read from the
+    // bytes: a rejected document is never parsed (the same predicates as the matcher, on the same values).
+    // An index lookup visits few documents: not worth preparing for.
+    let mut prefilter = matcher
+        .as_ref()
+        .filter(|_| candidates.is_none())
+        .and_then(|m| {
+            let mut fields = Vec::new();
+            crate::engine::matcher::top_level::TopLevelFilter::from_matcher(m, &mut fields)
+                .map(|t| (t, crate::engine::fields::FieldValues::new(fields)))
+        });
+    let mut step = |rid: crate::engine::storage::RecordId,
+                    raw: &bson::RawDocument|
+     -> Result<bool, CommandError> {
+        crate::engine::ops::check()?;
+        let mut decided = false;
+        if let Some((top, row)) = &mut prefilter {
+            if row.read(raw).is_some() {
+                if !top.matches(row, vars)? {
+                    return Ok(false);
+                }
+                if full_after {
+                    let mut whole = crate::engine::storage::collection::parse(raw);
+                    return visit(Some(rid), &mut whole);
+                }
+                decided = true;
+            }
+        }
+        let mut full;
+        let doc = match &mut reader {
+            Some(reader) => {
+                if reader.read(raw).is_some() {
+                    reader.move_into(&mut buf);
+                } else {
+                    parse_fields_into(raw, reader.names(), &mut buf)?;
+                }
+                &mut buf
+            }
+            None => {
+                full = crate::engine::storage::collection::parse(raw);
+                &mut full
+            }
+        };
+        if let Some(m) = matcher.as_ref().filter(|_| !decided) {
+            if !m.matches(doc, vars)? {
+                return Ok(false);
+            }
+        }
+        if full_after {
+            let mut whole = crate::engine::storage::collection::parse(raw);
+            visit(Some(rid), &mut whole)
+        } else {
+            visit(Some(rid), doc)
+        }
+    };
+    match candidates {
+        Some(rids) => {
+            for r in rids {
+                if let Some(raw) = coll.get_raw(r) {
+                    if step(r, raw)? {
+                        break;
+                    }
+                }
+            }
+        }
+        None => {
+            for (rid, raw) in coll.iter_raw() {
+                if step(rid, raw)? {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Puts the named top-level fields of stored BSON bytes into `out`, in document order. When `out` already
+/// holds the same fields in the same order (documents of one shape), only the values are replaced: no key
+/// is allocated and the map is not rebuilt.
+pub(crate) fn parse_fields_into(
+    raw: &bson::RawDocument,
+    fields: &[String],
+    out: &mut Document,
+) -> Result<(), CommandError> {
+    if fields.is_empty() {
+        out.clear();
+        return Ok(());
+    }
+    let mut found: Vec<(&str, Bson)> = Vec::with_capacity(fields.len());
+    for elem in raw.iter_elements() {
+        let elem = elem.map_err(corrupt)?;
+        let key = elem.key().as_str();
+        if fields.iter().any(|f| f == key) {
+            found.push((key, Bson::try_from(elem).map_err(corrupt)?));
+            if found.len() == fields.len() {
+                break;
+            }
+        }
+    }
+    let same_shape = out.len() == found.len() && out.keys().zip(&found).all(|(k, (f, _))| k == f);
+    if same_shape {
+        for ((_, slot), (_, v)) in out.iter_mut().zip(found) {
+            *slot = v;
+        }
+    } else {
+        out.clear();
+        for (k, v) in found {
+            out.insert(k, v);
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn corrupt(e: bson::error::Error) -> CommandError {
+    CommandError::new(
+        ErrorCode::InternalError,
+        format!("stored document unreadable: {e}"),
+    )
+}

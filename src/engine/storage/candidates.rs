@@ -1,0 +1,204 @@
+//! Index-backed candidate sets: which records a filter can match, read from an index on an equality or
+//! range predicate of a top-level conjunct instead of a scan (mongod's IXSCAN bounds), under the thread's
+//! collation.
+
+use super::collection::Collection;
+use super::index::Index;
+use super::records::RecordId;
+use bson::{Bson, Document};
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
+impl Collection {
+    /// Record ids that may match `filter`, from an index on an equality / range predicate of a top-level
+    /// conjunct; `None` when no index applies (scan everything). Always a superset of the matches.
+    ///
+    /// Under a collation (the thread's active one, `collation.rs`) an index answers a predicate on strings
+    /// only when it has that same collation (its keys are then the collation's sort keys, and so are the
+    /// predicate's values here); predicates without strings compare alike under every collation.
+    pub fn candidates(&self, filter: &Document) -> Option<Vec<RecordId>> {
+        let active = crate::engine::collation::active();
+        let mut best: Option<BTreeSet<RecordId>> = None;
+        for (field, pred) in conjuncts(filter) {
+            let same = |ix: &&Index| {
+                crate::engine::collation::same(ix.collation.as_ref(), active.as_ref())
+            };
+            let serving = || self.indexes.iter().filter(|ix| ix.serves(&field));
+            let Some(ix) = serving().find(same).or_else(|| serving().next()) else {
+                continue;
+            };
+            let Some(pred) = index_predicate(ix, active.as_ref(), pred) else {
+                continue;
+            };
+            let Some(set) = predicate_range(ix, &pred) else {
+                continue;
+            };
+            best = Some(match best {
+                None => set,
+                Some(prev) => prev.intersection(&set).copied().collect(),
+            });
+        }
+        best.map(|s| s.into_iter().collect())
+    }
+
+    /// The records index `ix` holds whose key the filter's predicates on the index's first field can match
+    /// (the bounds of a hinted read, which reads only what that index holds, sparse or partial); `None` when
+    /// the filter has no such predicate. As in [`candidates`](Self::candidates), a predicate on strings bounds
+    /// the read only under the index's own collation (with the values' sort keys).
+    pub fn candidates_in(&self, ix: &Index, filter: &Document) -> Option<BTreeSet<RecordId>> {
+        let first = ix.fields.first()?;
+        let active = crate::engine::collation::active();
+        let mut best: Option<BTreeSet<RecordId>> = None;
+        for (field, pred) in conjuncts(filter) {
+            if field != *first {
+                continue;
+            }
+            let Some(pred) = index_predicate(ix, active.as_ref(), pred) else {
+                continue;
+            };
+            let Some(set) = predicate_range(ix, &pred) else {
+                continue;
+            };
+            best = Some(match best {
+                None => set,
+                Some(prev) => prev.intersection(&set).copied().collect(),
+            });
+        }
+        best
+    }
+}
+
+/// Top-level `field: predicate` conjuncts of a filter (`$and` flattened).
+fn conjuncts(filter: &Document) -> Vec<(String, Bson)> {
+    let mut out = Vec::new();
+    for (k, v) in filter {
+        if k == "$and" {
+            if let Bson::Array(items) = v {
+                for it in items {
+                    if let Bson::Document(d) = it {
+                        out.extend(conjuncts(d));
+                    }
+                }
+            }
+        } else if !k.starts_with('$') {
+            out.push((k.clone(), v.clone()));
+        }
+    }
+    out
+}
+
+fn indexable_scalar(v: &Bson) -> bool {
+    !matches!(
+        v,
+        Bson::Document(_)
+            | Bson::Array(_)
+            | Bson::RegularExpression(_)
+            | Bson::Null
+            | Bson::Undefined
+            | Bson::MinKey
+            | Bson::MaxKey
+    )
+}
+
+/// The records an index gives for equality to `v`: a hash probe on a single-field index, else a range.
+fn equal_to(ix: &Index, v: &Bson) -> BTreeSet<RecordId> {
+    if ix.fields.len() == 1 {
+        ix.lookup(v).collect()
+    } else {
+        ix.range(Bound::Included(v), Bound::Included(v))
+    }
+}
+
+/// `pred` in the terms of `ix`'s keys: a string predicate bounds an index only under the index's own
+/// collation, with the values' sort keys; `None` when it cannot bound it (another collation).
+fn index_predicate(
+    ix: &Index,
+    active: Option<&std::sync::Arc<crate::engine::collation::Collation>>,
+    pred: Bson,
+) -> Option<Bson> {
+    if crate::engine::collation::same(ix.collation.as_ref(), active) {
+        Some(match &ix.collation {
+            Some(c) => c.index_key(&pred),
+            None => pred,
+        })
+    } else if crate::engine::collation::has_string(&pred) {
+        None
+    } else {
+        Some(pred)
+    }
+}
+
+/// The candidate set an index gives for one predicate, if it can.
+fn predicate_range(ix: &Index, pred: &Bson) -> Option<BTreeSet<RecordId>> {
+    match pred {
+        Bson::Document(d) if d.keys().next().is_some_and(|k| k.starts_with('$')) => {
+            let mut lo: Bound<&Bson> = Bound::Unbounded;
+            let mut hi: Bound<&Bson> = Bound::Unbounded;
+            let mut eq_sets: Option<BTreeSet<RecordId>> = None;
+            let mut used = false;
+            for (op, v) in d {
+                match op.as_str() {
+                    "$eq" if indexable_scalar(v) => {
+                        eq_sets = Some(equal_to(ix, v));
+                        used = true;
+                    }
+                    "$in" => {
+                        let Bson::Array(items) = v else { return None };
+                        if !items.iter().all(indexable_scalar) {
+                            return None;
+                        }
+                        let mut s = BTreeSet::new();
+                        for it in items {
+                            s.extend(equal_to(ix, it));
+                        }
+                        eq_sets = Some(s);
+                        used = true;
+                    }
+                    "$gt" if indexable_scalar(v) => {
+                        lo = Bound::Excluded(v);
+                        used = true;
+                    }
+                    "$gte" if indexable_scalar(v) => {
+                        lo = Bound::Included(v);
+                        used = true;
+                    }
+                    "$lt" if indexable_scalar(v) => {
+                        hi = Bound::Excluded(v);
+                        used = true;
+                    }
+                    "$lte" if indexable_scalar(v) => {
+                        hi = Bound::Included(v);
+                        used = true;
+                    }
+                    // A top-level field that is missing is indexed as null (the index serves only
+                    // non-sparse, non-partial indexes): the documents without it are among the null key's.
+                    // `{_id: {$exists: false}}` (the upserts that always insert) then reads no document.
+                    "$exists"
+                        if matches!(v, Bson::Boolean(false))
+                            && ix.fields.first().is_some_and(|f| !f.contains('.')) =>
+                    {
+                        eq_sets = Some(equal_to(ix, &Bson::Null));
+                        used = true;
+                    }
+                    _ => {}
+                }
+            }
+            if !used {
+                return None;
+            }
+            let range = if matches!((lo, hi), (Bound::Unbounded, Bound::Unbounded)) {
+                None
+            } else {
+                Some(ix.range(lo, hi))
+            };
+            match (eq_sets, range) {
+                (Some(a), Some(b)) => Some(a.intersection(&b).copied().collect()),
+                (Some(a), None) => Some(a),
+                (None, Some(b)) => Some(b),
+                (None, None) => None,
+            }
+        }
+        v if indexable_scalar(v) => Some(equal_to(ix, v)),
+        _ => None,
+    }
+}
