@@ -455,6 +455,49 @@ fn declared_defaults_fill_left_out_columns_with_one_statement_time() {
 }
 
 #[test]
+fn a_default_that_fails_or_is_null_for_a_not_null_column_fails_the_copy() {
+    let d = dir();
+    let input = d.join("ids.csv");
+    std::fs::write(&input, "s1\ns2\n").unwrap();
+    let f = sql_path(&input);
+    rt().block_on(async {
+        let client = Client::embedded();
+        client
+            .execute(
+                "CREATE TABLE a (sid text, n integer NOT NULL DEFAULT NULL); \
+                 CREATE TABLE b (sid text, n integer DEFAULT 1 / 0)",
+                &[],
+            )
+            .await
+            .unwrap();
+        // PostgreSQL: null value in column "n" ... violates not-null constraint; nothing inserted.
+        let e = copy_sql(&client, &format!("COPY a (sid) FROM '{f}' (FORMAT csv)"))
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "null value in column \"n\" of relation \"a\" violates not-null constraint"
+            ),
+            "{e}"
+        );
+        // PostgreSQL: division by zero (here MongoDB's "can't $divide by zero"); nothing inserted.
+        let e = copy_sql(&client, &format!("COPY b (sid) FROM '{f}' (FORMAT csv)"))
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("the DEFAULTs of relation \"b\" could not be evaluated")
+                && e.to_string().contains("divide by zero"),
+            "{e}"
+        );
+        for t in ["a", "b"] {
+            let n = rows(&client, &format!("SELECT COUNT(*) AS n FROM {t}")).await;
+            assert_eq!(n, vec![vec![Bson::Int32(0)]], "{t}");
+        }
+    });
+}
+
+#[test]
 fn json_lines_are_what_mongoexport_writes_and_mongoimport_reads() {
     let d = dir();
     let out = d.join("out.json");
