@@ -166,37 +166,70 @@ impl Client {
     /// takes parameters. Stops at the first failing statement. As PostgreSQL's simple-query protocol, a
     /// syntax error anywhere in `sql` means nothing runs; a script of any size is checked and run in the
     /// memory of its longest statement (beyond 256 KiB it is read twice, statement by statement: see
-    /// `client/script.rs`). Errors carry their position in the whole of `sql`.
+    /// `client/script.rs`). Errors carry their position in the whole of `sql`. A bulk-load INSERT of
+    /// literals (the whole of `sql`, or a statement of a streamed script) is planned without the parser
+    /// ([`literal_insert_plan`](Self::literal_insert_plan)): the same plan, less work per row.
     pub async fn execute(
         &self,
         sql: &str,
         params: &[Bson],
     ) -> Result<Vec<StatementResult>, crate::Error> {
+        // A bulk-load INSERT of literals (a library's data load) skips the parser and the translator.
+        match self.literal_insert_plan(sql).await {
+            Ok(Some(plan)) => return Ok(vec![self.run_translated(&plan, params).await?]),
+            Ok(None) => {}
+            Err(e) => {
+                self.backend.fail_transaction();
+                return Err(e);
+            }
+        }
         let statements = script::statements(sql, script::WHOLE_PARSE_LIMIT)?;
         let mut out = Vec::new();
-        for st in statements {
-            let st = st?;
-            let plan = match self.translate_statement(&st.stmt, &st.text).await {
-                Ok(plan) => plan,
-                Err(e) => {
-                    // As in PostgreSQL, an error inside a transaction block fails the block.
-                    self.backend.fail_transaction();
-                    return Err(st.locate(e, sql));
+        for item in statements {
+            let parsed = match item? {
+                script::ScriptItem::Parsed(st) => vec![st],
+                // A streamed script's bulk-load INSERTs are not parsed (unless the table is declared).
+                script::ScriptItem::Bulk(bulk) => {
+                    match self.literal_insert_plan(&bulk.text).await {
+                        Ok(Some(plan)) => {
+                            out.push(self.run_translated(&plan, params).await?);
+                            continue;
+                        }
+                        Ok(None) => bulk.parse(sql)?,
+                        Err(e) => {
+                            self.backend.fail_transaction();
+                            return Err(e);
+                        }
+                    }
                 }
             };
-            let p = if plan.param_count == 0 {
-                &[][..]
-            } else {
-                params
-            };
-            let result = execute_plan(self.backend.as_ref(), &self.db, &plan, p).await;
-            if cache::changes_catalog(&plan) {
-                self.statements.invalidate();
+            for st in parsed {
+                let plan = match self.translate_statement(&st.stmt, &st.text).await {
+                    Ok(plan) => plan,
+                    Err(e) => {
+                        // As in PostgreSQL, an error inside a transaction block fails the block.
+                        self.backend.fail_transaction();
+                        return Err(st.locate(e, sql));
+                    }
+                };
+                out.push(self.run_translated(&plan, params).await?);
             }
-            self.apply_session_setting(&plan, &result);
-            out.push(result?);
         }
         Ok(out)
+    }
+
+    /// Runs one statement of [`execute`](Self::execute): `params` bind it only when it takes parameters.
+    async fn run_translated(
+        &self,
+        plan: &StatementPlan,
+        params: &[Bson],
+    ) -> Result<StatementResult, crate::Error> {
+        let p = if plan.param_count == 0 {
+            &[][..]
+        } else {
+            params
+        };
+        self.execute_plan(plan, p).await
     }
 
     /// Translates one parsed statement with the catalog of the relations it names: one `listCollections`

@@ -198,3 +198,94 @@ fn the_generator_reaches_the_fast_path_often() {
     );
     eprintln!("fast path: {accepted} of {total} generated statements");
 }
+
+/// `Client::execute` of a script of bulk INSERTs (whole and streamed: over 256 KiB), with a declared table
+/// among them, leaves the collections exactly as the same script with every INSERT forced through the general
+/// parser (a comment inside each statement), with the same per-statement results.
+#[test]
+fn execute_of_bulk_scripts_equals_the_general_path() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    for rows_per_statement in [3usize, 20] {
+        let mut script = String::from(
+            "CREATE TABLE declared (k INT PRIMARY KEY, n NUMERIC DEFAULT 1.50, s TEXT);\n",
+        );
+        for i in 0..600usize {
+            let table = if i % 7 == 0 { "declared" } else { "plain" };
+            let rows: Vec<String> = (0..rows_per_statement)
+                .map(|j| {
+                    let k = i * rows_per_statement + j;
+                    format!("({k}, '{k}''s; row', {}.25)", k as i64 - 500)
+                })
+                .collect();
+            let cols = if table == "declared" {
+                "k, s, n"
+            } else {
+                "k, s, x"
+            };
+            script.push_str(&format!(
+                "INSERT INTO {table} ({cols}) VALUES {};\n",
+                rows.join(", ")
+            ));
+        }
+        let general = script.replace("INSERT INTO", "INSERT /* general */ INTO");
+        let run = |sql: String| {
+            rt.block_on(async move {
+                let client = sqlmongo::Client::embedded();
+                let results = client.execute(&sql, &[]).await.unwrap();
+                let mut data = Vec::new();
+                for q in [
+                    "SELECT * FROM declared ORDER BY k",
+                    "SELECT k, s, x FROM plain ORDER BY k",
+                ] {
+                    let rows = client.query(q, &[]).await.unwrap();
+                    data.push(format!("{:?}", rows.rows));
+                }
+                (format!("{results:?}"), data)
+            })
+        };
+        let (fast, slow) = (run(script.clone()), run(general));
+        if fast != slow {
+            let (a, b) = (format!("{fast:?}"), format!("{slow:?}"));
+            let at = a
+                .bytes()
+                .zip(b.bytes())
+                .position(|(x, y)| x != y)
+                .unwrap_or(0);
+            panic!(
+                "{rows_per_statement} rows per statement: fast {} / general {}",
+                &a[at.saturating_sub(200)..(at + 200).min(a.len())],
+                &b[at.saturating_sub(200)..(at + 200).min(b.len())]
+            );
+        }
+        assert!(
+            (rows_per_statement == 20) == (script.len() > 256 * 1024),
+            "both the whole and the streamed reading are exercised"
+        );
+    }
+}
+
+/// A syntax error late in a streamed script of bulk INSERTs is found before anything runs, with its
+/// position in the whole script.
+#[test]
+fn execute_checks_a_streamed_bulk_script_before_running_it() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let row = "(1, 'some text to make the script long enough to be streamed')";
+    let statement = format!(
+        "INSERT INTO t (a, b) VALUES {};\n",
+        vec![row; 100].join(", ")
+    );
+    let mut sql = statement.repeat(60);
+    sql.push_str("SELECT (1;\n");
+    assert!(sql.len() > 256 * 1024);
+    rt.block_on(async {
+        let client = sqlmongo::Client::embedded();
+        let err = client.execute(&sql, &[]).await.unwrap_err().to_string();
+        assert!(err.starts_with("syntax error at 61:10"), "{err}");
+        let n = client.query("SELECT COUNT(*) FROM t", &[]).await.unwrap();
+        assert_eq!(format!("{:?}", n.rows), "[[Int32(0)]]");
+    });
+}

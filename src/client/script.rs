@@ -43,10 +43,46 @@ pub(crate) fn statements(sql: &str, whole_limit: usize) -> Result<Statements<'_>
         let parsed = crate::sql::parse(sql)?;
         return Ok(Statements::Whole(parsed.into_iter()));
     }
+    // The check pass: a bulk-load INSERT the literal scanner accepts is valid SQL (tests/literal_insert.rs
+    // holds the scanner to the parser), so only other statements are parsed here.
     for st in Statements::streamed(sql) {
         drop(st?);
     }
     Ok(Statements::streamed(sql))
+}
+
+/// One statement of a script, as [`Statements`] hands it out.
+pub(crate) enum ScriptItem {
+    /// Parsed by the general parser.
+    Parsed(ScriptStatement),
+    /// A streamed script's bulk-load INSERT of literals ([`crate::sql::literal_insert::scan`] accepts it),
+    /// not parsed: [`Client::literal_insert_plan`](crate::Client::literal_insert_plan) plans it, or, for a
+    /// declared table, [`BulkStatement::parse`] gives it to the general path.
+    Bulk(BulkStatement),
+}
+
+/// A bulk-load INSERT's text and where it starts in the script.
+pub(crate) struct BulkStatement {
+    /// The statement's text (with its `;`).
+    pub text: String,
+    at: (u64, u64),
+}
+
+impl BulkStatement {
+    /// The statement parsed by the general parser (for the general translation).
+    pub(crate) fn parse(&self, source: &str) -> Result<Vec<ScriptStatement>, crate::Error> {
+        match crate::sql::parse_piece(&self.text) {
+            Ok(parsed) => Ok(parsed
+                .into_iter()
+                .map(|(stmt, text)| ScriptStatement {
+                    stmt,
+                    text,
+                    at: self.at,
+                })
+                .collect()),
+            Err(e) => Err(shift(e.into(), self.at, source)),
+        }
+    }
 }
 
 /// The statements of a script, in order.
@@ -72,16 +108,16 @@ impl<'a> Statements<'a> {
 }
 
 impl Iterator for Statements<'_> {
-    type Item = Result<ScriptStatement, crate::Error>;
+    type Item = Result<ScriptItem, crate::Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             Statements::Whole(it) => it.next().map(|(stmt, text)| {
-                Ok(ScriptStatement {
+                Ok(ScriptItem::Parsed(ScriptStatement {
                     stmt,
                     text,
                     at: (1, 1),
-                })
+                }))
             }),
             Statements::Streamed {
                 source,
@@ -89,7 +125,7 @@ impl Iterator for Statements<'_> {
                 ready,
             } => loop {
                 if let Some(st) = ready.pop_front() {
-                    return Some(Ok(st));
+                    return Some(Ok(ScriptItem::Parsed(st)));
                 }
                 match pieces.next()? {
                     Piece::LexError {
@@ -100,6 +136,12 @@ impl Iterator for Statements<'_> {
                     } => return Some(Err(ParseError::new(message, line, column).into())),
                     Piece::Statement(chunk) => {
                         let at = (chunk.line, chunk.column);
+                        if crate::sql::literal_insert::scan(&chunk.text).is_some() {
+                            return Some(Ok(ScriptItem::Bulk(BulkStatement {
+                                text: chunk.text,
+                                at,
+                            })));
+                        }
                         match crate::sql::parse_piece(&chunk.text) {
                             Ok(parsed) => ready.extend(
                                 parsed.into_iter().map(|(stmt, text)| ScriptStatement {
@@ -179,8 +221,14 @@ mod tests {
     fn outline(sql: &str, whole_limit: usize) -> Result<Vec<(String, u64, u64)>, String> {
         let sts = statements(sql, whole_limit).map_err(|e| format!("{e:?}"))?;
         let mut out = Vec::new();
-        for st in sts {
-            let st = st.map_err(|e| format!("{e:?}"))?;
+        let mut all = Vec::new();
+        for item in sts {
+            match item.map_err(|e| format!("{e:?}"))? {
+                ScriptItem::Parsed(st) => all.push(st),
+                ScriptItem::Bulk(b) => all.extend(b.parse(sql).map_err(|e| format!("{e:?}"))?),
+            }
+        }
+        for st in all {
             let (l, c) = (st.text.line, st.text.column);
             let (line, column) = match l {
                 1 => (st.at.0, st.at.1 + c - 1),
@@ -200,6 +248,9 @@ mod tests {
             Just("SELECT 1".to_string()),
             Just("SELECT a, 'x;y' FROM t WHERE b = 2".to_string()),
             Just("INSERT INTO t (a, b) VALUES (1, 'q'), (2, $$d;d$$)".to_string()),
+            // the bulk-load shape (not parsed while streamed)
+            Just("INSERT INTO t (a, b) VALUES (1, 'q;'), (-2.5, NULL)".to_string()),
+            Just("insert into t (a)\nvalues (1),\n (TRUE)".to_string()),
             Just("SELECT\n  a\nFROM t\nWHERE b >\n 3".to_string()),
             Just("UPDATE t SET a = a + 1 WHERE b IN (SELECT b FROM u)".to_string()),
             // syntax errors, one at the end of its text
