@@ -487,7 +487,8 @@ fn a_default_that_fails_or_is_null_for_a_not_null_column_fails_the_copy() {
         assert!(
             e.to_string()
                 .contains("the DEFAULTs of relation \"b\" could not be evaluated")
-                && e.to_string().contains("divide by zero"),
+                && e.to_string().contains("divide by zero")
+                && !e.to_string().contains("0:0"),
             "{e}"
         );
         for t in ["a", "b"] {

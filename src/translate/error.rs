@@ -15,12 +15,22 @@ impl std::fmt::Display for Position {
     }
 }
 
+/// ` at LINE:COLUMN`, or nothing for an unknown position (an error of no single place in the text, e.g. a
+/// COPY's declared DEFAULTs failing to evaluate).
+fn at(p: &Position) -> String {
+    if p.line == 0 {
+        String::new()
+    } else {
+        format!(" at {p}")
+    }
+}
+
 /// Why a statement could not be translated.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Valid PostgreSQL that sqlmongo refuses (named in SQL words).
-    #[error("unsupported: {construct} at {position}")]
+    #[error("unsupported: {construct}{}", at(position))]
     Unsupported {
         /// What kind of construct is refused (docs/dialect.md, "Refusal kinds").
         kind: Refusal,
@@ -30,7 +40,7 @@ pub enum Error {
         position: Position,
     },
     /// The user's input is wrong (unknown function, `$`-prefixed field name, bad option).
-    #[error("{message} at {position}")]
+    #[error("{message}{}", at(position))]
     Invalid {
         /// What is wrong.
         message: String,
