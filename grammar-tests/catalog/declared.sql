@@ -13,25 +13,12 @@ rows: k <- k, v <- v, note <- note
 SELECT * FROM t WHERE v > 1 ORDER BY k
 -- expect:
 {
-  "aggregate": "t",
-  "pipeline": [
-    {"$match": {"v": {"$gt": 1}}},
-    {
-      "$project": {
-        "_id": 0,
-        "c0": "$k",
-        "c1": "$v",
-        "c2": "$note",
-        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$k", null]}, null]}, 1, 0]},
-        "__s0": "$k"
-      }
-    },
-    {"$sort": {"__n0": 1, "__s0": 1}},
-    {"$unset": ["__n0", "__s0"]}
-  ],
-  "cursor": {}
+  "find": "t",
+  "filter": {"v": {"$gt": 1}},
+  "projection": {"_id": 0, "k": 1, "v": 1, "note": 1},
+  "sort": {"k": 1}
 }
-rows: k <- c0, v <- c1, note <- c2
+rows: k <- k, v <- v, note <- note
 
 -- case: qualified_star_with_alias
 SELECT a.* FROM t a
@@ -52,13 +39,7 @@ SELECT DISTINCT * FROM t
   "aggregate": "t",
   "pipeline": [
     {
-      "$group": {
-        "_id": {
-          "g0": {"$ifNull": ["$k", null]},
-          "g1": {"$ifNull": ["$v", null]},
-          "g2": {"$ifNull": ["$note", null]}
-        }
-      }
+      "$group": {"_id": {"g0": "$k", "g1": {"$ifNull": ["$v", null]}, "g2": {"$ifNull": ["$note", null]}}}
     },
     {"$project": {"_id": 0, "c0": "$_id.g0", "c1": "$_id.g1", "c2": "$_id.g2"}}
   ],
@@ -708,3 +689,81 @@ INSERT INTO t VALUES ('a', 1, 'n', 4)
 -- case: insert_unknown_column
 INSERT INTO t (k, nope) VALUES ('a', 1)
 -- error: column "nope" of relation "t" does not exist at 1:1
+
+-- case: order_by_not_null_column_desc_is_a_find_sort
+SELECT k, v FROM t ORDER BY k DESC LIMIT 3
+-- expect:
+{
+  "find": "t",
+  "filter": {},
+  "projection": {"_id": 0, "k": 1, "v": 1},
+  "sort": {"k": -1},
+  "limit": NumberLong(3)
+}
+rows: k <- k, v <- v
+
+-- case: order_by_nullable_declared_column_keeps_the_null_flag
+SELECT k, v FROM t ORDER BY v, k
+-- expect:
+{
+  "aggregate": "t",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$k",
+        "c1": "$v",
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$v", null]}, null]}, 1, 0]},
+        "__s0": "$v",
+        "__s1": "$k"
+      }
+    },
+    {"$sort": {"__n0": 1, "__s0": 1, "__s1": 1}},
+    {"$unset": ["__n0", "__s0", "__s1"]}
+  ],
+  "cursor": {}
+}
+rows: k <- c0, v <- c1
+
+-- case: order_by_not_null_column_of_a_left_join_keeps_the_null_flag
+SELECT t.k, u.w FROM u LEFT JOIN t ON t.k = u.k ORDER BY t.k
+-- expect:
+{
+  "aggregate": "u",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "t",
+        "let": {"l0": "$k"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$k", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$eq": ["$k", "$$l0"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$__j1.k",
+        "c1": "$w",
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$__j1.k", null]}, null]}, 1, 0]},
+        "__s0": "$__j1.k"
+      }
+    },
+    {"$sort": {"__n0": 1, "__s0": 1}},
+    {"$unset": ["__n0", "__s0"]}
+  ],
+  "cursor": {}
+}
+rows: k <- c0, w <- c1

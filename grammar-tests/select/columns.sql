@@ -39,22 +39,14 @@ rows: user_id <- c0, user_id <- c1
 -- case: qualified_by_table
 SELECT user_sessions.user_id FROM user_sessions
 -- expect:
-{
-  "aggregate": "user_sessions",
-  "pipeline": [{"$project": {"_id": 0, "c0": "$user_id"}}],
-  "cursor": {}
-}
-rows: user_id <- c0
+{"find": "user_sessions", "filter": {}, "projection": {"_id": 0, "user_id": 1}}
+rows: user_id <- user_id
 
 -- case: qualified_by_alias
 SELECT s.user_id FROM user_sessions s WHERE s.active = true
 -- expect:
-{
-  "aggregate": "user_sessions",
-  "pipeline": [{"$match": {"active": true}}, {"$project": {"_id": 0, "c0": "$user_id"}}],
-  "cursor": {}
-}
-rows: user_id <- c0
+{"find": "user_sessions", "filter": {"active": true}, "projection": {"_id": 0, "user_id": 1}}
+rows: user_id <- user_id
 
 -- case: quoted_identifier
 SELECT "userId" FROM user_sessions

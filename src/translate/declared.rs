@@ -49,6 +49,29 @@ impl StarColumn {
 }
 
 impl Translator {
+    /// Whether a column reference reads a column declared NOT NULL (or PRIMARY KEY) of the one relation of a
+    /// FROM without joins: the collection's validator refuses a document without a value there, so the
+    /// reference is never NULL (ORDER BY needs no NULL flag, a comparison no NULL guard, and an index can
+    /// serve the sort). Anything else (joins, whose outer sides add NULLs; derived tables; several
+    /// relations) is nullable as before.
+    pub(crate) fn declared_not_null(&self, parts: &[Ident]) -> bool {
+        if self.has_joins() {
+            return false;
+        }
+        let [b] = self.cx.scope.as_slice() else {
+            return false;
+        };
+        let (true, Some(collection)) = (b.declared, b.collection.as_deref()) else {
+            return false;
+        };
+        let column = match parts {
+            [q, c] if q.value == b.name => &c.value,
+            [c] => &c.value,
+            _ => return false,
+        };
+        self.catalog.is_not_null(collection, column)
+    }
+
     /// The kind a declared column's type gives a reference to it (`t.c` or an unqualified `c` of exactly one
     /// declared table of this FROM): only timestamps are typed this way, so comparisons with untyped
     /// literals and `b - a` follow PostgreSQL's timestamp rules; other columns stay of unknown kind (their

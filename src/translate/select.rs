@@ -433,7 +433,8 @@ impl Translator {
         limit: &Option<Bson>,
         offset: &Option<Bson>,
     ) -> Result<Option<Translated>, Error> {
-        // Sorting in find only when MongoDB's NULL placement equals PG's for every key.
+        // Sorting in find only when MongoDB's NULL placement equals PG's for every key (or the key is never
+        // NULL: a column declared NOT NULL).
         let mut sort = Document::new();
         for k in sort_keys {
             let a = match &k.expr {
@@ -444,7 +445,7 @@ impl Translator {
                 return Ok(None);
             };
             let natural_nulls_first = !k.desc;
-            if k.nulls_first != natural_nulls_first {
+            if k.nulls_first != natural_nulls_first && a.nullable {
                 return Ok(None);
             }
             sort.insert(path.trim_start_matches('$'), if k.desc { -1 } else { 1 });
@@ -455,8 +456,23 @@ impl Translator {
         } else {
             let mut p = doc! {"_id": 0};
             for c in columns {
-                let Expr::Identifier(id) = c.source.as_ref() else {
-                    return Ok(None);
+                let id = match c.source.as_ref() {
+                    Expr::Identifier(id) => id,
+                    // `t.c` of the one relation of a query that is not nested (as `SELECT *` of a declared
+                    // table expands); any doubt (an error to report) leaves it to the general path.
+                    Expr::CompoundIdentifier(parts) => match parts.as_slice() {
+                        [q, id]
+                            if self.rel.outer.is_empty()
+                                && self.cx.scope.len() == 1
+                                && self.cx.scope[0].name == q.value
+                                && super::names::field_path(std::slice::from_ref(id)).is_ok()
+                                && matches!(self.relation_column(parts), Ok(None)) =>
+                        {
+                            id
+                        }
+                        _ => return Ok(None),
+                    },
+                    _ => return Ok(None),
                 };
                 if id.value != c.name || p.contains_key(&id.value) || id.value == "_id" {
                     return Ok(None);

@@ -157,7 +157,8 @@ impl Translator {
             Some(p) => p,
             None => field_path(self.strip_qualifier(parts))?,
         };
-        Ok(Agg::new(ex::field(&path), kind, true))
+        let nullable = !self.declared_not_null(parts);
+        Ok(Agg::new(ex::field(&path), kind, nullable))
     }
 
     /// A parameter placeholder `$n` or `?` -> `{"$literal": {"$param": n}}` (bound at execution).
