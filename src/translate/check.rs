@@ -75,10 +75,10 @@ impl Translator {
                 ));
             }
             // Translated as a condition of a query over the table (`t.col` is the table's column).
-            let f = self.in_child_query(|t| {
-                t.cx.tables.push(table.to_string());
-                let p = t.pred(c)?;
-                t.no_subquery_here("a CHECK constraint", pos)?;
+            let f = self.in_child_query(|t, cx| {
+                cx.tables.push(table.to_string());
+                let p = t.pred(cx, c)?;
+                t.no_subquery_here(cx, "a CHECK constraint", pos)?;
                 Ok(p.f)
             })?;
             pass.push(ex::not(f));

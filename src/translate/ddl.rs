@@ -10,6 +10,7 @@ use crate::mql::{Command, Output, OutputColumn};
 use crate::sql::{
     AlterCollection, CollectionOption, CreateCollection, DropCollection, ShowIndexes,
 };
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{
@@ -249,7 +250,11 @@ impl Translator {
     }
 
     /// `CREATE [UNIQUE] INDEX [name] ON c (a, b DESC) [WHERE ...] [WITH (expire_after_seconds = N)]`.
-    pub(crate) fn create_index(&mut self, ci: &CreateIndex) -> Result<Translated, Error> {
+    pub(crate) fn create_index(
+        &mut self,
+        cx: &mut QueryContext,
+        ci: &CreateIndex,
+    ) -> Result<Translated, Error> {
         let CreateIndex {
             name,
             table_name,
@@ -326,7 +331,7 @@ impl Translator {
                     op: sqlparser::ast::BinaryOperator::Eq,
                     right,
                 } if matches!(left.as_ref(), Expr::Identifier(i) if i.value.eq_ignore_ascii_case("expire_after_seconds")) => {
-                    match self.agg(right)?.constant {
+                    match self.agg(cx, right)?.constant {
                         Some(Bson::Int32(n)) if n >= 0 => {
                             options.insert("expireAfterSeconds", i64::from(n));
                         }
@@ -356,7 +361,7 @@ impl Translator {
             });
         }
         if let Some(p) = predicate {
-            let f = self.expr_to_filter(p)?;
+            let f = self.expr_to_filter(cx, p)?;
             check_partial_filter(&f, p)?;
             options.insert("partialFilterExpression", f);
         }
@@ -374,7 +379,11 @@ impl Translator {
     }
 
     /// `CREATE TABLE` -> `create` with a `$jsonSchema` validator, plus unique indexes for keys.
-    pub(crate) fn create_table(&mut self, ct: &CreateTable) -> Result<Translated, Error> {
+    pub(crate) fn create_table(
+        &mut self,
+        cx: &mut QueryContext,
+        ct: &CreateTable,
+    ) -> Result<Translated, Error> {
         let pos = Position::from(ct.name.span().start);
         let refuse = |what: &str| {
             Err(Error::Unsupported {
@@ -384,7 +393,7 @@ impl Translator {
             })
         };
         if let Some(q) = &ct.query {
-            return self.create_table_as(ct, q, collection_name(&ct.name)?, pos);
+            return self.create_table_as(cx, ct, q, collection_name(&ct.name)?, pos);
         }
         if ct.like.is_some() || ct.clone.is_some() || ct.or_replace || ct.temporary || ct.external {
             return refuse("this CREATE TABLE form");
@@ -427,7 +436,7 @@ impl Translator {
                         self.notes.push(format!("UNIQUE on {}: MongoDB's unique index allows only one NULL/missing value (PostgreSQL allows many)", c.name.value));
                     }
                     ColumnOption::Check(check) => checks.push(&check.expr),
-                    ColumnOption::Default(e) => default = Some(self.declared_default(e)?),
+                    ColumnOption::Default(e) => default = Some(self.declared_default(cx, e)?),
                     other => {
                         return Err(Error::Unsupported {
                             kind: Refusal::Statement,

@@ -18,6 +18,7 @@ use crate::mql::expr as ex;
 use crate::mql::filter;
 use crate::mql::stage::Stage;
 use crate::mql::{Command, Output, OutputColumn};
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{SelectItem, Spanned};
@@ -29,14 +30,14 @@ impl Translator {
     /// The RETURNING list as a `$project` document (`None` for `*`) and output columns.
     pub(crate) fn returning_list(
         &mut self,
+        cx: &mut QueryContext,
         items: &[SelectItem],
     ) -> Result<(Option<Document>, Vec<OutputColumn>), Error> {
         let mut project = doc! {"_id": 0};
         let mut cols = Vec::new();
         let mut wildcard = false;
         // `RETURNING *` of a declared table: its declared columns (declared.rs).
-        let declared = self
-            .cx
+        let declared = cx
             .tables
             .first()
             .and_then(|t| self.catalog.tables.get(t))
@@ -91,7 +92,7 @@ impl Translator {
                     e,
                 ));
             }
-            let a = self.agg(e)?;
+            let a = self.agg(cx, e)?;
             let f = format!("c{i}");
             cols.push(OutputColumn {
                 name,
@@ -116,12 +117,13 @@ impl Translator {
     /// `UPDATE ... RETURNING`.
     pub(crate) fn update_returning(
         &mut self,
+        cx: &mut QueryContext,
         collection: String,
         filter: Document,
         update: UpdateSpec,
         items: &[SelectItem],
     ) -> Result<Translated, Error> {
-        let (project, columns) = self.returning_list(items)?;
+        let (project, columns) = self.returning_list(cx, items)?;
         let u = match &update {
             UpdateSpec::Operators(d) => Bson::Document(d.clone()),
             UpdateSpec::Pipeline(p) => Bson::Array(p.iter().cloned().map(Bson::Document).collect()),
@@ -174,11 +176,12 @@ impl Translator {
     /// `DELETE ... RETURNING`.
     pub(crate) fn delete_returning(
         &mut self,
+        cx: &mut QueryContext,
         collection: String,
         filter: Document,
         items: &[SelectItem],
     ) -> Result<Translated, Error> {
-        let (project, columns) = self.returning_list(items)?;
+        let (project, columns) = self.returning_list(cx, items)?;
         if pins_id(&filter) {
             let mut body = doc! {"query": filter, "remove": true};
             if let Some(p) = project {

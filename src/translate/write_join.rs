@@ -20,6 +20,7 @@ use crate::mql::filter;
 use crate::mql::stage::Stage;
 use crate::mql::update::UpdateOperators;
 use crate::mql::{Command, Output, OutputColumn};
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{
@@ -201,7 +202,7 @@ impl Translator {
             });
         }
         let query = join_query(target, from, selection, items)?;
-        let (mut cmds, output) = self.in_child_query(|t| t.query_to_plan(&query))?;
+        let (mut cmds, output) = self.in_child_query(|t, cx| t.query_to_plan(cx, &query))?;
         let (Some(Command::Aggregate { pipeline, .. }), true, Output::Rows { columns }) =
             (cmds.pop(), cmds.is_empty(), output)
         else {
@@ -239,8 +240,10 @@ impl Translator {
     }
 
     /// `UPDATE target SET ... FROM from WHERE ...`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn update_from_plan(
         &mut self,
+        cx: &mut QueryContext,
         target: &TableWithJoins,
         assignments: &[Assignment],
         from: &[TableWithJoins],
@@ -254,7 +257,7 @@ impl Translator {
         let qual = target_qualifier(target, pos)?;
         let mut paths = Vec::new();
         let mut values = Vec::new();
-        for (path, value) in self.assignment_targets(assignments)? {
+        for (path, value) in self.assignment_targets(cx, assignments)? {
             // `SET t.col = ...`: the target's qualifier is not part of the column.
             let path = path
                 .strip_prefix(&format!("{}.", qual.value))
