@@ -9,7 +9,7 @@ use super::expr::invalid;
 use super::nulls::and;
 use super::{Error, Position, Translator};
 use crate::mql::expr as ex;
-use crate::mql::filter;
+use crate::mql::filter::Filter;
 use bson::Document;
 use sqlparser::ast::{Expr, Visit, Visitor};
 use std::ops::ControlFlow;
@@ -58,8 +58,8 @@ impl Translator {
         table: &str,
         columns: &[&str],
         pos: Position,
-    ) -> Result<Document, Error> {
-        let schema = filter::json_schema(schema);
+    ) -> Result<Filter, Error> {
+        let schema = Filter::JsonSchema(schema);
         if checks.is_empty() {
             return Ok(schema);
         }
@@ -83,6 +83,6 @@ impl Translator {
             })?;
             pass.push(ex::not(f));
         }
-        Ok(filter::merge_and(vec![schema, filter::expr(and(pass))]))
+        Ok(Filter::all_of(vec![schema, Filter::Expr(and(pass))]))
     }
 }

@@ -5,7 +5,6 @@ use super::expr::{expr_pos, literal_value};
 use super::names::{collection_name, field_path, ident_pos};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::command::IndexSpec;
-use crate::mql::filter;
 use crate::mql::{Command, Output, OutputColumn};
 use crate::sql::{
     AlterCollection, CollectionOption, CreateCollection, DropCollection, ShowIndexes,
@@ -361,9 +360,13 @@ impl Translator {
             });
         }
         if let Some(p) = predicate {
+            // MongoDB partial filters allow equality, `$exists: true`, `$gt/$gte/$lt/$lte`, `$type`, `$and`,
+            // `$or`, `$in`.
             let f = self.expr_to_filter(cx, p)?;
-            check_partial_filter(&f, p)?;
-            options.insert("partialFilterExpression", f);
+            if let Some(op) = f.partial_index_refusal() {
+                return Err(refuse_partial(&op, p));
+            }
+            options.insert("partialFilterExpression", Document::from(f));
         }
         let name = match name {
             Some(n) => index_name(n)?,
@@ -531,7 +534,7 @@ impl Translator {
         let validator = self.check_validator(schema, &checks, &collection, &names, pos)?;
         let mut steps = vec![Command::Create {
             collection: collection.clone(),
-            options: doc! {"validator": validator},
+            options: doc! {"validator": Document::from(validator)},
         }];
         if !indexes.is_empty() {
             steps.push(Command::CreateIndexes {
@@ -661,32 +664,6 @@ fn bson_types(t: &DataType) -> Option<Option<Vec<Bson>>> {
         DataType::Array(_) => s(&["array"]),
         _ => None,
     }
-}
-
-/// MongoDB partial filters allow equality, `$exists: true`, `$gt/$gte/$lt/$lte`, `$type`, `$and`, `$or`, `$in`.
-fn check_partial_filter(f: &Document, e: &Expr) -> Result<(), Error> {
-    for (k, v) in f {
-        match k.as_str() {
-            k if filter::is_connective(k) => {
-                for part in v.as_array().into_iter().flatten() {
-                    if let Bson::Document(d) = part {
-                        check_partial_filter(d, e)?;
-                    }
-                }
-            }
-            k if filter::is_operator(k) => return Err(refuse_partial(k, e)),
-            _ => {
-                if let Bson::Document(ops) = v {
-                    for (op, val) in ops {
-                        if !filter::partial_index_allows(op, val) {
-                            return Err(refuse_partial(op, e));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 fn refuse_partial(op: &str, e: &Expr) -> Error {

@@ -10,7 +10,7 @@ use super::names::{check_field_segment, collection_name, field_path, ident_pos};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
 use crate::mql::expr as ex;
-use crate::mql::filter;
+use crate::mql::filter::{self, Filter};
 use crate::mql::stage::Stage;
 use crate::mql::update::UpdateOperators;
 use crate::mql::{Command, Output};
@@ -240,7 +240,7 @@ impl Translator {
         self.bind_declared_target(cx, &collection);
         let (filter, mut steps) = match selection {
             Some(w) => self.write_filter(cx, &collection, w)?,
-            None => (Document::new(), Vec::new()),
+            None => (Filter::All, Vec::new()),
         };
         let update = self.set_clause(cx, &collection, assignments, pos)?;
         self.no_subquery_here(cx, "UPDATE ... SET", pos)?;
@@ -251,7 +251,7 @@ impl Translator {
             return self.update_returning(cx, collection, filter, update, items);
         }
         let stmt = UpdateStatement {
-            filter,
+            filter: filter.into(),
             update,
             multi: true,
             upsert: false,
@@ -447,7 +447,7 @@ impl Translator {
         self.bind_declared_target(cx, &collection);
         let (filter, mut steps) = match selection {
             Some(w) => self.write_filter(cx, &collection, w)?,
-            None => (Document::new(), Vec::new()),
+            None => (Filter::All, Vec::new()),
         };
         if let Some(items) = returning {
             if !steps.is_empty() {
@@ -457,7 +457,10 @@ impl Translator {
         }
         steps.push(Command::Delete {
             collection,
-            deletes: vec![DeleteStatement { filter, limit: 0 }],
+            deletes: vec![DeleteStatement {
+                filter: filter.into(),
+                limit: 0,
+            }],
         });
         Ok((steps, Output::Affected))
     }

@@ -21,11 +21,11 @@ use super::join_outer::{join_kind, merge_star, JoinKind};
 use super::names::{collection_name, field_path};
 use super::{Error, Position, Translator};
 use crate::mql::expr as ex;
-use crate::mql::filter;
+use crate::mql::filter::{self, Filter};
 use crate::mql::stage::Stage;
 use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
-use bson::{Bson, Document};
+use bson::Document;
 use sqlparser::ast::{Expr, Ident, JoinConstraint, Spanned, TableFactor, TableWithJoins};
 
 /// One table of a FROM clause with joins.
@@ -211,7 +211,7 @@ impl Translator {
         cx: &mut QueryContext,
         w: &Expr,
         from: &FromPlan,
-    ) -> Result<(Document, Document), Error> {
+    ) -> Result<(Filter, Filter), Error> {
         let first = match &cx.join {
             Some(scope) if from.pushdown && !from.stages.is_empty() => {
                 scope.tables.first().map(|t| t.qualifier.clone())
@@ -219,7 +219,7 @@ impl Translator {
             _ => None,
         };
         let Some(first) = first else {
-            return Ok((Document::new(), self.expr_to_filter(cx, w)?));
+            return Ok((Filter::All, self.expr_to_filter(cx, w)?));
         };
         let mut conjuncts = Vec::new();
         flatten_and(w, &mut conjuncts);
@@ -554,12 +554,14 @@ fn flatten_and<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
 }
 
 /// One filter from several (`$and` when more than one).
-fn all_of(mut filters: Vec<Document>) -> Document {
-    filters.retain(|f| !f.is_empty());
+/// The conjunction of WHERE's conjuncts on one side of the joins: `$and` of them as they are (not merged into
+/// one document: each is one conjunct of the text); match-all parts dropped.
+fn all_of(mut filters: Vec<Filter>) -> Filter {
+    filters.retain(|f| *f != Filter::All);
     match filters.len() {
-        0 => Document::new(),
-        1 => filters.pop().unwrap_or_default(),
-        _ => filter::and(filters.into_iter().map(Bson::Document).collect()),
+        0 => Filter::All,
+        1 => filters.pop().unwrap_or(Filter::All),
+        _ => Filter::And(filters),
     }
 }
 

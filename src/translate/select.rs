@@ -13,7 +13,7 @@ use super::names::collection_name;
 use super::query::{finish_pipeline, output_column, sort_spec, QueryTail, SortKey};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::expr as ex;
-use crate::mql::filter;
+use crate::mql::filter::{self, Filter};
 use crate::mql::stage::Stage;
 use crate::mql::{Command, Output, OutputColumn};
 use crate::translate::context::QueryContext;
@@ -122,7 +122,7 @@ impl Translator {
             if let Some(cmd) = self.try_find(
                 cx,
                 source.collection_name(),
-                &filter,
+                filter.clone(),
                 wildcard,
                 &columns,
                 &sort_keys,
@@ -134,8 +134,8 @@ impl Translator {
         }
 
         let mut pipeline: Vec<Document> = Vec::new();
-        if !pre_filter.is_empty() {
-            pipeline.push(Stage::Match(pre_filter).into_document());
+        if pre_filter != Filter::All {
+            pipeline.push(Stage::Match(pre_filter.into()).into_document());
         }
         pipeline.append(&mut source.pipeline);
         self.push_where(&mut pipeline, filter, where_stages, wildcard);
@@ -182,9 +182,9 @@ impl Translator {
         cx: &mut QueryContext,
         selection: Option<&Expr>,
         source: &super::cte::Source,
-    ) -> Result<(Document, Document), Error> {
+    ) -> Result<(Filter, Filter), Error> {
         let Some(w) = selection else {
-            return Ok((Document::new(), Document::new()));
+            return Ok((Filter::All, Filter::All));
         };
         if contains_aggregate(w) {
             return Err(Error::Invalid {
@@ -196,7 +196,7 @@ impl Translator {
             // Conditions on the first table of a join may run before the `$lookup`s; not with
             // subqueries, whose `$lookup` stages `where_filter` places before the conditions reading them.
             Some(fp) if !has_subquery(w) => self.where_filters(cx, w, fp),
-            _ => Ok((Document::new(), self.where_filter(cx, w)?)),
+            _ => Ok((Filter::All, self.where_filter(cx, w)?)),
         }
     }
 
@@ -438,7 +438,7 @@ impl Translator {
         &mut self,
         cx: &mut QueryContext,
         collection: &str,
-        filter: &Document,
+        filter: Filter,
         wildcard: bool,
         columns: &[Column<'_>],
         sort_keys: &[SortKey],
@@ -501,7 +501,7 @@ impl Translator {
         };
         let cmd = Command::Find {
             collection: collection.to_string(),
-            filter: filter.clone(),
+            filter: filter.into(),
             projection,
             sort: if sort.is_empty() { None } else { Some(sort) },
             skip: skip.and_then(|b| b.as_i64()),

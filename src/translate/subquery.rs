@@ -24,7 +24,7 @@ use super::nulls::{and, not_null, or, Pred};
 use super::{Error, Position, Translator};
 use crate::mql::accumulator as acc;
 use crate::mql::expr::{self as ex, Cmp};
-use crate::mql::filter;
+use crate::mql::filter::{self, Cond, Filter};
 use crate::mql::stage::{Stage, StageKind};
 use crate::mql::Command;
 use crate::translate::context::QueryContext;
@@ -308,7 +308,7 @@ impl Translator {
         &mut self,
         cx: &mut QueryContext,
         w: &Expr,
-    ) -> Result<Document, Error> {
+    ) -> Result<Filter, Error> {
         if !has_subquery(w) {
             return self.expr_to_filter(cx, w);
         }
@@ -321,14 +321,14 @@ impl Translator {
         };
         let before = match and_chain(&plain) {
             Some(e) => self.expr_to_filter(cx, &e)?,
-            None => Document::new(),
+            None => Filter::All,
         };
         let after = match and_chain(&subs) {
             Some(e) => self.expr_to_filter(cx, &e)?,
-            None => Document::new(),
+            None => Filter::All,
         };
-        if !after.is_empty() {
-            cx.pending.push(Stage::Match(after).into_document());
+        if after != Filter::All {
+            cx.pending.push(Stage::Match(after.into()).into_document());
         }
         Ok(before)
     }
@@ -338,13 +338,13 @@ impl Translator {
     pub(crate) fn push_where(
         &mut self,
         pipeline: &mut Vec<Document>,
-        filter: Document,
+        filter: Filter,
         stages: Vec<Document>,
         wildcard: bool,
     ) {
         let fields = lookup_fields(&stages);
-        if !filter.is_empty() {
-            pipeline.push(Stage::Match(filter).into_document());
+        if filter != Filter::All {
+            pipeline.push(Stage::Match(filter.into()).into_document());
         }
         pipeline.extend(stages);
         if wildcard && !fields.is_empty() {
@@ -376,7 +376,7 @@ impl Translator {
         cx: &mut QueryContext,
         collection: &str,
         w: &Expr,
-    ) -> Result<(Document, Vec<Command>), Error> {
+    ) -> Result<(Filter, Vec<Command>), Error> {
         let filter = self.where_filter(cx, w)?;
         let stages = self.take_subquery_stages(cx);
         if stages.is_empty() {
@@ -390,7 +390,10 @@ impl Translator {
                 .into(),
         );
         Ok((
-            doc! {"_id": filter::in_(crate::mql::chain::step_output(0, "_id"))},
+            Filter::Field(
+                "_id".into(),
+                Cond::Ops(filter::in_(crate::mql::chain::step_output(0, "_id"))),
+            ),
             vec![Command::Aggregate {
                 collection: collection.to_string(),
                 pipeline,

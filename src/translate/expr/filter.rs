@@ -12,8 +12,9 @@
 //!
 //! Deviation (docs/dialect.md): on fields holding arrays the query language matches elements.
 //!
-//! The filter is built as a typed [`Filter`] (field conditions, `$and` / `$or`, `$expr`) and rendered once,
-//! in [`Translator::expr_to_filter`].
+//! The filter is built as a typed [`Filter`] (field conditions, `$and` / `$or`, `$expr`), combined and read
+//! as one by the callers (WHERE before / after joins, RETURNING's `_id` pin, partial indexes), and rendered
+//! once, where it becomes a command field or a `$match` stage.
 
 use super::literal::kind_of;
 use super::{Agg, Kind};
@@ -22,7 +23,7 @@ use crate::mql::expr::Cmp;
 use crate::mql::filter::{self, Cond, Filter};
 use crate::translate::context::QueryContext;
 use crate::translate::{Error, Translator};
-use bson::{Bson, Document};
+use bson::Bson;
 use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
 
 impl Translator {
@@ -31,8 +32,8 @@ impl Translator {
         &mut self,
         cx: &mut QueryContext,
         e: &Expr,
-    ) -> Result<Document, Error> {
-        Ok(self.filter(cx, e, false)?.into())
+    ) -> Result<Filter, Error> {
+        self.filter(cx, e, false)
     }
 
     fn filter(&mut self, cx: &mut QueryContext, e: &Expr, negated: bool) -> Result<Filter, Error> {
