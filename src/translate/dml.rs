@@ -156,6 +156,7 @@ impl Translator {
                     true,
                 );
                 a.constant = Some(ex::param(n as i64));
+                a.param = Some(n);
                 return Ok(a);
             }
         }

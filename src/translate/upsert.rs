@@ -127,11 +127,12 @@ impl Translator {
         for vals in &rows {
             let mut q = Document::new();
             for (k, i) in &keys {
-                match vals.get(*i).and_then(|a| a.constant.as_ref()) {
+                let val = vals.get(*i);
+                match val.and_then(|a| a.constant.as_ref()) {
                     Some(Bson::Null) => {
                         return refuse("a NULL conflict key (it never conflicts in PostgreSQL)")
                     }
-                    Some(Bson::Document(d)) if !ex::is_param(d) => {
+                    Some(Bson::Document(_)) if val.is_some_and(|a| a.param.is_none()) => {
                         return refuse("a document-valued conflict key")
                     }
                     Some(Bson::Array(_)) => return refuse("an array-valued conflict key"),
@@ -328,5 +329,23 @@ impl Translator {
                 insert_statements: rows.len(),
             },
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn translate(sql: &str) -> Result<crate::mql::Plan, crate::Error> {
+        crate::translate::translate(sql)
+    }
+
+    #[test]
+    fn a_parameter_is_a_conflict_key_a_document_is_not() {
+        let p = translate("INSERT INTO t (k, v) VALUES ($1, 1) ON CONFLICT (k) DO NOTHING");
+        assert!(p.is_ok(), "{p:?}");
+        let d = translate(
+            "INSERT INTO t (k, v) VALUES ('{\"a\": 1}'::jsonb, 1) ON CONFLICT (k) DO NOTHING",
+        );
+        let e = format!("{:?}", d.expect_err("a document-valued key was accepted"));
+        assert!(e.contains("document-valued conflict key"), "{e}");
     }
 }

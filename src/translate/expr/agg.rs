@@ -175,11 +175,9 @@ impl Translator {
     /// A parameter placeholder `$n` or `?` -> `{"$literal": {"$param": n}}` (bound at execution).
     fn placeholder(&mut self, v: &Value, e: &Expr) -> Result<Agg, Error> {
         let n = self.param_number(v, e)?;
-        Ok(Agg::new(
-            ex::literal(ex::param(n as i64)),
-            Kind::Unknown,
-            true,
-        ))
+        let mut a = Agg::new(ex::literal(ex::param(n as i64)), Kind::Unknown, true);
+        a.param = Some(n);
+        Ok(a)
     }
 
     /// The 1-based number of a placeholder, counting `?` in order of appearance.
