@@ -21,7 +21,7 @@ use super::join_outer::{join_kind, merge_star, JoinKind};
 use super::names::{collection_name, field_path};
 use super::{Error, Position, Translator};
 use crate::mql::expr as ex;
-use crate::mql::filter::{self, Filter};
+use crate::mql::filter::Filter;
 use crate::mql::stage::Stage;
 use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
@@ -345,7 +345,7 @@ impl Translator {
         for (name, path) in used {
             lets.insert(name, ex::field(&path));
         }
-        Ok((lets, Stage::Match(filter::expr(p.t)).into_document()))
+        Ok((lets, Stage::Match(Filter::Expr(p.t).into()).into_document()))
     }
 
     /// In a query with joins: the path (without the leading `$`) of a column reference — `x` for the first

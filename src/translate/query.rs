@@ -11,7 +11,7 @@
 
 use super::expr::{expr_pos, unsupported};
 use super::{Error, Position, Translated, Translator};
-use crate::mql::{expr as ex, filter, stage::Stage};
+use crate::mql::{expr as ex, filter::Filter, stage::Stage};
 use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{Bson, Document};
@@ -147,7 +147,7 @@ pub(crate) fn finish_pipeline(
     }
     match limit {
         // `$limit` must be positive (and a find `limit: 0` means no limit): LIMIT 0 keeps no row.
-        Some(Bson::Int64(0)) => pipeline.push(Stage::Match(filter::expr(false)).into()),
+        Some(Bson::Int64(0)) => pipeline.push(Stage::Match(Filter::nothing().into()).into()),
         Some(l) => pipeline.push(Stage::Limit(l.clone()).into()),
         None => {}
     }

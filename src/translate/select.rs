@@ -13,7 +13,7 @@ use super::names::collection_name;
 use super::query::{finish_pipeline, output_column, sort_spec, QueryTail, SortKey};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::expr as ex;
-use crate::mql::filter::{self, Filter};
+use crate::mql::filter::Filter;
 use crate::mql::stage::Stage;
 use crate::mql::{Command, Output, OutputColumn};
 use crate::translate::context::QueryContext;
@@ -323,7 +323,7 @@ impl Translator {
         }
         pipeline.extend(after_group_stages);
         if let Some(h) = having_match {
-            pipeline.push(Stage::Match(filter::expr(h)).into_document());
+            pipeline.push(Stage::Match(Filter::Expr(h).into()).into_document());
         }
         pipeline.extend(win);
         pipeline.push(Stage::Project(project).into_document());

@@ -137,8 +137,8 @@ impl Translator {
             let var = format!("i{}", &found[4..]);
             let mut let_doc = Document::new();
             let_doc.insert(var.clone(), a.expr.clone());
-            let probe =
-                Stage::Match(filter::expr(ex::eq(ex::field(&col), ex::var(&var)))).into_document();
+            let probe = Stage::Match(Filter::Expr(ex::eq(ex::field(&col), ex::var(&var))).into())
+                .into_document();
             cx.pending.push(src.lookup(
                 let_doc,
                 vec![probe, Stage::Limit(Bson::Int32(1)).into_document()],

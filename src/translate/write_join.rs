@@ -16,13 +16,14 @@ use crate::mql::accumulator::Accumulator;
 use crate::mql::chain::step_row;
 use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
 use crate::mql::expr as ex;
-use crate::mql::filter;
+use crate::mql::expr::Cmp;
+use crate::mql::filter::{Cond, Filter};
 use crate::mql::stage::Stage;
 use crate::mql::update::UpdateOperators;
 use crate::mql::{Command, Output, OutputColumn};
 use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
-use bson::{doc, Bson, Document};
+use bson::{Bson, Document};
 use sqlparser::ast::{
     Assignment, Expr, Ident, Join, JoinConstraint, JoinOperator, ObjectNamePart, SelectItem,
     SetExpr, Statement, TableFactor, TableWithJoins,
@@ -288,14 +289,14 @@ impl Translator {
             empty_set.insert(p.clone(), Bson::Null);
         }
         let statement = UpdateStatement {
-            filter: doc! {"_id": filter::eq(step_row(ID))},
+            filter: id_is(step_row(ID)),
             update: UpdateSpec::Operators(UpdateOperators::new().set(set).into()),
             multi: false,
             upsert: false,
             array_filters: None,
         };
         let if_empty = UpdateStatement {
-            filter: doc! {"_id": filter::in_(Bson::Array(Vec::new()))},
+            filter: Filter::Field("_id".into(), Cond::In(Vec::new())).into(),
             update: UpdateSpec::Operators(UpdateOperators::new().set(empty_set).into()),
             multi: false,
             upsert: false,
@@ -346,11 +347,11 @@ impl Translator {
                     collection,
                     step: 0,
                     statement: DeleteStatement {
-                        filter: doc! {"_id": filter::eq(step_row(ID))},
+                        filter: id_is(step_row(ID)),
                         limit: 1,
                     },
                     if_empty: DeleteStatement {
-                        filter: doc! {"_id": filter::in_(Bson::Array(Vec::new()))},
+                        filter: Filter::Field("_id".into(), Cond::In(Vec::new())).into(),
                         limit: 1,
                     },
                 },
@@ -358,4 +359,9 @@ impl Translator {
             returned_output(returned.map(|(names, _)| names), 0),
         ))
     }
+}
+
+/// `{_id: {$eq: v}}`: the row `v` names (`$eq`: a placeholder is never read as operators).
+fn id_is(v: Bson) -> Document {
+    Filter::Field("_id".into(), Cond::Cmp(Cmp::Eq, v)).into()
 }
