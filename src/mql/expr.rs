@@ -404,11 +404,6 @@ pub fn rendered_never_missing(e: &Bson) -> bool {
             .is_some_and(|x| !matches!(x, Bson::String(_) | Bson::Document(_) | Bson::Array(_)))
 }
 
-/// Whether `d` is a `{$param: n}` placeholder.
-pub fn is_param(d: &Document) -> bool {
-    d.contains_key("$param")
-}
-
 /// The operands of `{$ifNull: [...]}`, when `e` is one.
 pub fn if_null_operands(e: &Expr) -> Option<&[Expr]> {
     match e {

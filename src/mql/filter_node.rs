@@ -53,6 +53,8 @@ pub enum Filter {
     Or(Vec<Filter>),
     /// `{$expr: e}`: an aggregation expression as a filter.
     Expr(Expr),
+    /// `{$jsonSchema: schema}`: a collection validator's schema (`CREATE TABLE`'s declared types).
+    JsonSchema(Document),
 }
 
 impl Filter {
@@ -135,8 +137,48 @@ impl From<Filter> for Document {
             Filter::And(parts) => d = super::filter::and(render_all(parts)),
             Filter::Or(parts) => d = super::filter::or(render_all(parts)),
             Filter::Expr(e) => d = super::filter::expr(e),
+            Filter::JsonSchema(s) => d = super::filter::json_schema(s),
         }
         d
+    }
+}
+
+impl Filter {
+    /// The first operator of the filter (in rendering order) that a partial index (`partialFilterExpression`)
+    /// does not accept, by [`super::filter::partial_index_allows`]: `$expr`, `$nin`, `$ne`, `$regex`, `$not`,
+    /// ...; `$and` / `$or` are looked into. `None`: mongod accepts the filter as a partial index's.
+    pub fn partial_index_refusal(&self) -> Option<String> {
+        match self {
+            Filter::All => None,
+            Filter::Field(name, c) => field_partial_refusal(name, c),
+            Filter::Fields(fields) => fields
+                .iter()
+                .find_map(|(name, c)| field_partial_refusal(name, c)),
+            Filter::And(parts) | Filter::Or(parts) => {
+                parts.iter().find_map(Filter::partial_index_refusal)
+            }
+            Filter::Expr(_) => Some("$expr".into()),
+            Filter::JsonSchema(_) => Some("$jsonSchema".into()),
+        }
+    }
+}
+
+/// [`Filter::partial_index_refusal`] of one field condition.
+fn field_partial_refusal(name: &str, c: &Cond) -> Option<String> {
+    use super::filter::{is_operator, partial_index_allows};
+    if is_operator(name) {
+        return Some(name.to_string());
+    }
+    let refused = |op: &str, v: &Bson| (!partial_index_allows(op, v)).then(|| op.to_string());
+    match c {
+        Cond::Value(Bson::Document(ops)) | Cond::Ops(ops) => {
+            ops.iter().find_map(|(op, v)| refused(op, v))
+        }
+        Cond::Value(_) => None,
+        Cond::Cmp(c, v) => refused(c.name(), v),
+        Cond::In(v) => refused("$in", &Bson::Array(v.clone())),
+        Cond::Nin(v) => refused("$nin", &Bson::Array(v.clone())),
+        Cond::Range(lo, hi) => refused("$gte", lo).or_else(|| refused("$lte", hi)),
     }
 }
 
@@ -224,7 +266,77 @@ mod tests {
         })
     }
 
+    /// The partial-index check as it read rendered documents (translate/ddl.rs before the typed filter).
+    fn partial_refusal_of_document(f: &Document) -> Option<String> {
+        for (k, v) in f {
+            match k.as_str() {
+                k if old::is_connective(k) => {
+                    for part in v.as_array().into_iter().flatten() {
+                        if let Bson::Document(d) = part {
+                            if let Some(op) = partial_refusal_of_document(d) {
+                                return Some(op);
+                            }
+                        }
+                    }
+                }
+                k if old::is_operator(k) => return Some(k.to_string()),
+                _ => {
+                    if let Bson::Document(ops) = v {
+                        for (op, val) in ops {
+                            if !old::partial_index_allows(op, val) {
+                                return Some(op.clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn cond() -> impl Strategy<Value = Cond> {
+        prop_oneof![
+            any::<i8>().prop_map(|v| Cond::Value(Bson::Int32(v.into()))),
+            (0..6usize, any::<i8>()).prop_map(|(c, v)| {
+                let c = [Cmp::Eq, Cmp::Ne, Cmp::Lt, Cmp::Lte, Cmp::Gt, Cmp::Gte][c];
+                Cond::Cmp(c, Bson::Int32(v.into()))
+            }),
+            any::<i8>().prop_map(|v| Cond::In(vec![Bson::Int32(v.into())])),
+            any::<i8>().prop_map(|v| Cond::Nin(vec![Bson::Int32(v.into()), Bson::Null])),
+            (any::<i8>(), any::<i8>())
+                .prop_map(|(a, b)| Cond::Range(Bson::Int32(a.into()), Bson::Int32(b.into()))),
+            any::<bool>().prop_map(|b| Cond::Ops(old::exists(b))),
+            Just(Cond::Ops(old::regex("^a", ""))),
+            Just(Cond::Ops(old::string_not_matching("^a", ""))),
+        ]
+    }
+
+    /// Filters of every node kind, combined through `all_of` / `any_of` as the translator combines them.
+    fn any_filter() -> impl Strategy<Value = Filter> {
+        let leaf = prop_oneof![
+            Just(Filter::All),
+            Just(Filter::nothing()),
+            ("[a-c]|_id", cond()).prop_map(|(f, c)| Filter::Field(f, c)),
+            Just(Filter::JsonSchema(bson::doc! {"bsonType": "object"})),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Filter::all_of),
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Filter::any_of),
+                prop::collection::vec(inner, 2..4).prop_map(Filter::And),
+            ]
+        })
+    }
+
     proptest! {
+        #[test]
+        fn the_typed_partial_index_check_refuses_what_the_document_check_refused(f in any_filter()) {
+            prop_assert_eq!(
+                f.partial_index_refusal(),
+                partial_refusal_of_document(&Document::from(f.clone()))
+            );
+        }
+
         #[test]
         fn typed_connectives_render_as_the_old_merges(parts in prop::collection::vec(tree(), 0..5)) {
             let rendered: Vec<Document> = parts.iter().cloned().map(Document::from).collect();

@@ -8,6 +8,7 @@ use super::nulls::{and, not_null};
 use super::{Error, Translator};
 use crate::mql::accumulator as acc;
 use crate::mql::expr as ex;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::Bson;
 use sqlparser::ast::{
@@ -29,8 +30,12 @@ pub(crate) struct GroupScope {
 
 impl Translator {
     /// A group key or an already-grouped expression, when translating after `$group`.
-    pub(crate) fn group_lookup(&mut self, e: &Expr) -> Result<Option<Agg>, Error> {
-        let Some(scope) = &self.cx.group else {
+    pub(crate) fn group_lookup(
+        &mut self,
+        cx: &mut QueryContext,
+        e: &Expr,
+    ) -> Result<Option<Agg>, Error> {
+        let Some(scope) = &cx.group else {
             return Ok(None);
         };
         for (k, field) in &scope.keys {
@@ -51,7 +56,12 @@ impl Translator {
     }
 
     /// An aggregate function call: registers its accumulator(s) and returns the post-group expression.
-    pub(crate) fn aggregate_call(&mut self, f: &Function, e: &Expr) -> Result<Agg, Error> {
+    pub(crate) fn aggregate_call(
+        &mut self,
+        cx: &mut QueryContext,
+        f: &Function,
+        e: &Expr,
+    ) -> Result<Agg, Error> {
         let name = crate::translate::names::function_name(&f.name);
         if f.over.is_some() {
             return Err(unsupported(
@@ -71,28 +81,29 @@ impl Translator {
                 e,
             ));
         }
-        let Some(mut scope) = self.cx.group.take() else {
+        let Some(mut scope) = cx.group.take() else {
             return Err(super::expr::invalid(
                 format!("aggregate function {}() is not allowed here", f.name),
                 e,
             ));
         };
-        let result = self.aggregate_in_scope(&name, f, e, &mut scope);
-        self.cx.group = Some(scope);
+        let result = self.aggregate_in_scope(cx, &name, f, e, &mut scope);
+        cx.group = Some(scope);
         result
     }
 
     fn aggregate_in_scope(
         &mut self,
+        cx: &mut QueryContext,
         name: &str,
         f: &Function,
         e: &Expr,
         scope: &mut GroupScope,
     ) -> Result<Agg, Error> {
-        if let Some(done) = self.collecting_aggregate(name, f, e, scope)? {
+        if let Some(done) = self.collecting_aggregate(cx, name, f, e, scope)? {
             return Ok(done);
         }
-        if let Some(done) = self.statistics_aggregate(name, f, e, scope)? {
+        if let Some(done) = self.statistics_aggregate(cx, name, f, e, scope)? {
             return Ok(done);
         }
         let (distinct, star, arg) = match &f.args {
@@ -130,11 +141,11 @@ impl Translator {
         };
         // Arguments and FILTER are evaluated per input row, before the group.
         let filter = match &f.filter {
-            Some(p) => Some(self.pred(p)?.t),
+            Some(p) => Some(self.pred(cx, p)?.t),
             None => None,
         };
         let x = match arg {
-            Some(a) => Some(self.agg(a)?),
+            Some(a) => Some(self.agg(cx, a)?),
             None => None,
         };
         if let Some(a) = &x {

@@ -9,7 +9,7 @@ use super::expr::invalid;
 use super::nulls::and;
 use super::{Error, Position, Translator};
 use crate::mql::expr as ex;
-use crate::mql::filter;
+use crate::mql::filter::Filter;
 use bson::Document;
 use sqlparser::ast::{Expr, Visit, Visitor};
 use std::ops::ControlFlow;
@@ -58,8 +58,8 @@ impl Translator {
         table: &str,
         columns: &[&str],
         pos: Position,
-    ) -> Result<Document, Error> {
-        let schema = filter::json_schema(schema);
+    ) -> Result<Filter, Error> {
+        let schema = Filter::JsonSchema(schema);
         if checks.is_empty() {
             return Ok(schema);
         }
@@ -75,14 +75,14 @@ impl Translator {
                 ));
             }
             // Translated as a condition of a query over the table (`t.col` is the table's column).
-            let f = self.in_child_query(|t| {
-                t.cx.tables.push(table.to_string());
-                let p = t.pred(c)?;
-                t.no_subquery_here("a CHECK constraint", pos)?;
+            let f = self.in_child_query(|t, cx| {
+                cx.tables.push(table.to_string());
+                let p = t.pred(cx, c)?;
+                t.no_subquery_here(cx, "a CHECK constraint", pos)?;
                 Ok(p.f)
             })?;
             pass.push(ex::not(f));
         }
-        Ok(filter::merge_and(vec![schema, filter::expr(and(pass))]))
+        Ok(Filter::all_of(vec![schema, Filter::Expr(and(pass))]))
     }
 }

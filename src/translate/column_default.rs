@@ -12,6 +12,7 @@
 use super::expr::{unsupported, Agg, Kind};
 use super::{Error, Position, Translator};
 use crate::mql::expr as ex;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::Bson;
 use sqlparser::ast::{Expr, Visit, Visitor};
@@ -79,9 +80,13 @@ fn declared_cast_type(ty: &str) -> Option<sqlparser::ast::DataType> {
 impl Translator {
     /// A `DEFAULT expr` of `CREATE TABLE`: checked as PostgreSQL checks it and translated once (so what
     /// cannot run is refused now, not at the first INSERT); returns the `description` that keeps it.
-    pub(crate) fn declared_default(&mut self, e: &Expr) -> Result<String, Error> {
+    pub(crate) fn declared_default(
+        &mut self,
+        cx: &mut QueryContext,
+        e: &Expr,
+    ) -> Result<String, Error> {
         check_default_expr(e)?;
-        self.insert_value(e)?;
+        self.insert_value(cx, e)?;
         Ok(format!("{DEFAULT_PREFIX}{e}"))
     }
 
@@ -123,12 +128,13 @@ impl Translator {
     /// The value a row gets for `column` when it gives none: its default, else NULL.
     pub(crate) fn default_value(
         &mut self,
+        cx: &mut QueryContext,
         collection: &str,
         defaults: &[(String, Expr)],
         column: &str,
     ) -> Result<Agg, Error> {
         match defaults.iter().find(|(c, _)| c == column) {
-            Some((_, e)) => self.column_value(collection, column, e),
+            Some((_, e)) => self.column_value(cx, collection, column, e),
             None => {
                 let mut a = Agg::new(ex::literal(Bson::Null), Kind::Null, true);
                 a.constant = Some(Bson::Null);
@@ -141,6 +147,7 @@ impl Translator {
     /// (columns without a default are left out, which reads as NULL).
     pub(crate) fn add_default_columns(
         &mut self,
+        cx: &mut QueryContext,
         collection: &str,
         defaults: &[(String, Expr)],
         cols: &mut Vec<String>,
@@ -153,7 +160,7 @@ impl Translator {
             {
                 continue;
             }
-            let value = self.column_value(collection, column, e)?;
+            let value = self.column_value(cx, collection, column, e)?;
             cols.push(column.clone());
             for row in rows.iter_mut() {
                 row.push(value.clone());
@@ -166,15 +173,16 @@ impl Translator {
     /// translated as a value.
     pub(crate) fn insert_item(
         &mut self,
+        cx: &mut QueryContext,
         collection: &str,
         defaults: &[(String, Expr)],
         column: &str,
         v: &Expr,
     ) -> Result<Agg, Error> {
         if is_default_keyword(v) {
-            return self.default_value(collection, defaults, column);
+            return self.default_value(cx, collection, defaults, column);
         }
-        self.column_value(collection, column, v)
+        self.column_value(cx, collection, column, v)
     }
 
     /// A value written into `collection.column`: an untyped literal (`'2024-01-01'`, `'42'`, `'t'`,
@@ -182,6 +190,7 @@ impl Translator {
     /// boolean, a jsonb document); anything else is translated as it is (the validator checks its type).
     pub(crate) fn column_value(
         &mut self,
+        cx: &mut QueryContext,
         collection: &str,
         column: &str,
         v: &Expr,
@@ -205,14 +214,17 @@ impl Translator {
                                 | sqlparser::ast::DataType::DoublePrecision
                         )) =>
             {
-                self.insert_value(&Expr::Cast {
-                    kind: sqlparser::ast::CastKind::Cast,
-                    expr: Box::new(v.clone()),
-                    data_type,
-                    format: None,
-                })
+                self.insert_value(
+                    cx,
+                    &Expr::Cast {
+                        kind: sqlparser::ast::CastKind::Cast,
+                        expr: Box::new(v.clone()),
+                        data_type,
+                        format: None,
+                    },
+                )
             }
-            _ => self.insert_value(v),
+            _ => self.insert_value(cx, v),
         }
     }
 

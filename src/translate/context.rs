@@ -2,9 +2,10 @@
 //! [`Translator`] (parameters, notes, depth, CTEs and enclosing frames, counters).
 //!
 //! Every query level — the statement's query, a CTE body, a derived table, a subquery, one side of a set
-//! operation — is translated in a context of its own: [`Translator::in_child_query`] gives the nested query a
-//! fresh context and puts the enclosing one back afterwards, whatever the outcome. Everything a query level
-//! sets (its tables, FROM qualifiers, join / GROUP BY / window scopes, pending subquery stages) is a field
+//! operation — is translated in a context of its own, passed explicitly as `cx: &mut QueryContext` to every
+//! function that reads or sets it (as DataFusion passes its `PlannerContext`): [`Translator::in_child_query`]
+//! hands the nested query a fresh context, and the borrow checker, not a save / restore, keeps the levels
+//! apart. Everything a query level sets (its tables, FROM qualifiers, join / GROUP BY / window scopes, pending subquery stages) is a field
 //! here, so a field added later is scoped with the others: nothing can leak from a subquery into the query
 //! around it, or the other way (the enclosing query is seen only through `rel.outer` frames, built
 //! explicitly by `subquery.rs` / `cte/`).
@@ -40,35 +41,34 @@ pub(crate) struct QueryContext {
     pub srfs: Vec<(String, String)>,
 }
 
-impl QueryContext {
-    /// The context a query nested in this one starts with: nothing of the enclosing level is inherited (the
-    /// enclosing query's columns are reached through `rel.outer` frames, which the caller pushes).
-    pub(crate) fn child(&self) -> QueryContext {
-        QueryContext::default()
+impl Translator {
+    /// Translates a nested query (CTE body, derived table, subquery, set-operation side) with `f` in a fresh
+    /// context of its own (`f`'s `cx`, which shadows the caller's): what `f` sets there ends with it, and the
+    /// enclosing query's context is out of `f`'s reach unless `f` names it. Subquery stages the nested query left unplaced are refused (a `$lookup` nobody runs
+    /// would read as an empty subquery), as they are at the statement's end.
+    pub(crate) fn in_child_query<T>(
+        &mut self,
+        f: impl FnOnce(&mut Translator, &mut QueryContext) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut child = QueryContext::default();
+        let out = f(self, &mut child)?;
+        child.refuse_unplaced()?;
+        Ok(out)
     }
 }
 
-impl Translator {
-    /// Translates a nested query (CTE body, derived table, subquery, set-operation side) with `f` in a child
-    /// context, then restores the enclosing query's context. Subquery stages the nested query left unplaced are
-    /// refused (a `$lookup` nobody runs would read as an empty subquery), as they are at the statement's end.
-    pub(crate) fn in_child_query<T>(
-        &mut self,
-        f: impl FnOnce(&mut Translator) -> Result<T, Error>,
-    ) -> Result<T, Error> {
-        let child = self.cx.child();
-        let parent = std::mem::replace(&mut self.cx, child);
-        let result = f(self);
-        let child = std::mem::replace(&mut self.cx, parent);
-        let out = result?;
-        if !child.pending.is_empty() {
-            return Err(Error::Unsupported {
-                kind: Refusal::Subquery,
-                construct: "subquery in this position".into(),
-                position: Position::default(),
-            });
+impl QueryContext {
+    /// Refuses a query level that left subquery stages unplaced (`pending`): a `$lookup` nobody runs would
+    /// read as an empty subquery.
+    pub(crate) fn refuse_unplaced(&self) -> Result<(), Error> {
+        if self.pending.is_empty() {
+            return Ok(());
         }
-        Ok(out)
+        Err(Error::Unsupported {
+            kind: Refusal::Subquery,
+            construct: "subquery in this position".into(),
+            position: Position::default(),
+        })
     }
 }
 
@@ -77,49 +77,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_child_query_starts_empty_and_the_parent_is_restored() {
+    fn a_child_query_starts_empty() {
         let mut t = Translator::default();
-        t.cx.tables.push("outer".into());
-        t.cx.grouped_phase = true;
-        t.cx.pending.push(bson::doc! {"$lookup": {}});
+        let mut cx = QueryContext::default();
+        cx.tables.push("outer".into());
+        cx.grouped_phase = true;
         let seen = t
-            .in_child_query(|t| {
-                let empty =
-                    t.cx.tables.is_empty() && !t.cx.grouped_phase && t.cx.pending.is_empty();
-                t.cx.tables.push("inner".into());
-                t.cx.grouped_phase = true;
+            .in_child_query(|_, cx| {
+                let empty = cx.tables.is_empty() && !cx.grouped_phase && cx.pending.is_empty();
+                cx.tables.push("inner".into());
+                cx.grouped_phase = true;
                 Ok(empty)
             })
             .unwrap();
         assert!(seen, "the child inherited the parent's query state");
-        assert_eq!(t.cx.tables, vec!["outer".to_string()]);
-        assert!(t.cx.grouped_phase);
-        assert_eq!(t.cx.pending.len(), 1);
-    }
-
-    #[test]
-    fn the_parent_is_restored_after_an_error() {
-        let mut t = Translator::default();
-        t.cx.tables.push("outer".into());
-        let r: Result<(), Error> = t.in_child_query(|t| {
-            t.cx.tables.push("inner".into());
-            Err(Error::Internal("x".into()))
-        });
-        assert!(r.is_err());
-        assert_eq!(t.cx.tables, vec!["outer".to_string()]);
+        assert_eq!(cx.tables, vec!["outer".to_string()]);
+        assert!(cx.grouped_phase);
     }
 
     #[test]
     fn unplaced_subquery_stages_of_a_child_are_refused() {
         let mut t = Translator::default();
-        let r = t.in_child_query(|t| {
-            t.cx.pending.push(bson::doc! {"$lookup": {}});
+        let r = t.in_child_query(|_, cx| {
+            cx.pending.push(bson::doc! {"$lookup": {}});
             Ok(())
         });
         assert!(
             matches!(&r, Err(Error::Unsupported { construct, .. }) if construct.contains("subquery")),
             "{r:?}"
         );
-        assert!(t.cx.pending.is_empty(), "the child's stages leaked");
     }
 }

@@ -7,6 +7,7 @@ use super::names::check_field_segment;
 use super::{Error, Position, Translated, Translator};
 use crate::mql::stage::Stage;
 use crate::mql::{Command, Output};
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{Bson, Document};
 use sqlparser::ast::{CreateTable, Query};
@@ -15,6 +16,7 @@ impl Translator {
     /// Translates `CREATE TABLE name AS query`.
     pub(crate) fn create_table_as(
         &mut self,
+        cx: &mut QueryContext,
         ct: &CreateTable,
         query: &Query,
         collection: String,
@@ -33,7 +35,7 @@ impl Translator {
                 "CREATE TABLE IF NOT EXISTS ... AS (the query would still replace the table)",
             );
         }
-        let (mut steps, output) = self.query_to_plan(query)?;
+        let (mut steps, output) = self.query_to_plan(cx, query)?;
         let Output::Rows { columns } = output else {
             return refuse("CREATE TABLE ... AS of this query");
         };

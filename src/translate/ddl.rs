@@ -5,11 +5,11 @@ use super::expr::{expr_pos, literal_value};
 use super::names::{collection_name, field_path, ident_pos};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::command::IndexSpec;
-use crate::mql::filter;
 use crate::mql::{Command, Output, OutputColumn};
 use crate::sql::{
     AlterCollection, CollectionOption, CreateCollection, DropCollection, ShowIndexes,
 };
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{
@@ -249,7 +249,11 @@ impl Translator {
     }
 
     /// `CREATE [UNIQUE] INDEX [name] ON c (a, b DESC) [WHERE ...] [WITH (expire_after_seconds = N)]`.
-    pub(crate) fn create_index(&mut self, ci: &CreateIndex) -> Result<Translated, Error> {
+    pub(crate) fn create_index(
+        &mut self,
+        cx: &mut QueryContext,
+        ci: &CreateIndex,
+    ) -> Result<Translated, Error> {
         let CreateIndex {
             name,
             table_name,
@@ -326,7 +330,7 @@ impl Translator {
                     op: sqlparser::ast::BinaryOperator::Eq,
                     right,
                 } if matches!(left.as_ref(), Expr::Identifier(i) if i.value.eq_ignore_ascii_case("expire_after_seconds")) => {
-                    match self.agg(right)?.constant {
+                    match self.agg(cx, right)?.constant {
                         Some(Bson::Int32(n)) if n >= 0 => {
                             options.insert("expireAfterSeconds", i64::from(n));
                         }
@@ -356,9 +360,13 @@ impl Translator {
             });
         }
         if let Some(p) = predicate {
-            let f = self.expr_to_filter(p)?;
-            check_partial_filter(&f, p)?;
-            options.insert("partialFilterExpression", f);
+            // MongoDB partial filters allow equality, `$exists: true`, `$gt/$gte/$lt/$lte`, `$type`, `$and`,
+            // `$or`, `$in`.
+            let f = self.expr_to_filter(cx, p)?;
+            if let Some(op) = f.partial_index_refusal() {
+                return Err(refuse_partial(&op, p));
+            }
+            options.insert("partialFilterExpression", Document::from(f));
         }
         let name = match name {
             Some(n) => index_name(n)?,
@@ -374,7 +382,11 @@ impl Translator {
     }
 
     /// `CREATE TABLE` -> `create` with a `$jsonSchema` validator, plus unique indexes for keys.
-    pub(crate) fn create_table(&mut self, ct: &CreateTable) -> Result<Translated, Error> {
+    pub(crate) fn create_table(
+        &mut self,
+        cx: &mut QueryContext,
+        ct: &CreateTable,
+    ) -> Result<Translated, Error> {
         let pos = Position::from(ct.name.span().start);
         let refuse = |what: &str| {
             Err(Error::Unsupported {
@@ -384,7 +396,7 @@ impl Translator {
             })
         };
         if let Some(q) = &ct.query {
-            return self.create_table_as(ct, q, collection_name(&ct.name)?, pos);
+            return self.create_table_as(cx, ct, q, collection_name(&ct.name)?, pos);
         }
         if ct.like.is_some() || ct.clone.is_some() || ct.or_replace || ct.temporary || ct.external {
             return refuse("this CREATE TABLE form");
@@ -427,7 +439,7 @@ impl Translator {
                         self.notes.push(format!("UNIQUE on {}: MongoDB's unique index allows only one NULL/missing value (PostgreSQL allows many)", c.name.value));
                     }
                     ColumnOption::Check(check) => checks.push(&check.expr),
-                    ColumnOption::Default(e) => default = Some(self.declared_default(e)?),
+                    ColumnOption::Default(e) => default = Some(self.declared_default(cx, e)?),
                     other => {
                         return Err(Error::Unsupported {
                             kind: Refusal::Statement,
@@ -522,7 +534,7 @@ impl Translator {
         let validator = self.check_validator(schema, &checks, &collection, &names, pos)?;
         let mut steps = vec![Command::Create {
             collection: collection.clone(),
-            options: doc! {"validator": validator},
+            options: doc! {"validator": Document::from(validator)},
         }];
         if !indexes.is_empty() {
             steps.push(Command::CreateIndexes {
@@ -652,32 +664,6 @@ fn bson_types(t: &DataType) -> Option<Option<Vec<Bson>>> {
         DataType::Array(_) => s(&["array"]),
         _ => None,
     }
-}
-
-/// MongoDB partial filters allow equality, `$exists: true`, `$gt/$gte/$lt/$lte`, `$type`, `$and`, `$or`, `$in`.
-fn check_partial_filter(f: &Document, e: &Expr) -> Result<(), Error> {
-    for (k, v) in f {
-        match k.as_str() {
-            k if filter::is_connective(k) => {
-                for part in v.as_array().into_iter().flatten() {
-                    if let Bson::Document(d) = part {
-                        check_partial_filter(d, e)?;
-                    }
-                }
-            }
-            k if filter::is_operator(k) => return Err(refuse_partial(k, e)),
-            _ => {
-                if let Bson::Document(ops) = v {
-                    for (op, val) in ops {
-                        if !filter::partial_index_allows(op, val) {
-                            return Err(refuse_partial(op, e));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 fn refuse_partial(op: &str, e: &Expr) -> Error {

@@ -9,6 +9,7 @@
 
 use super::cte::Binding;
 use super::{Error, Position, Translator};
+use crate::translate::context::QueryContext;
 use sqlparser::ast::{Expr, Ident, SelectItem, SelectItemQualifiedWildcardKind};
 
 /// `q.rest` of a relation with known columns: `column q.x does not exist` when `x` is not one of them
@@ -76,7 +77,7 @@ impl Translator {
     /// declared table of this FROM): only timestamps are typed this way, so comparisons with untyped
     /// literals and `b - a` follow PostgreSQL's timestamp rules; other columns stay of unknown kind (their
     /// values are checked at run time, as a schemaless field's).
-    pub(crate) fn declared_kind(&self, parts: &[Ident]) -> super::expr::Kind {
+    pub(crate) fn declared_kind(&self, cx: &QueryContext, parts: &[Ident]) -> super::expr::Kind {
         let type_of = |b: &Binding, column: &str| -> Option<String> {
             if !b.declared {
                 return None;
@@ -86,14 +87,13 @@ impl Translator {
                 .and_then(|c| c.ty.clone())
         };
         let ty = match parts {
-            [q, c] => self
-                .cx
+            [q, c] => cx
                 .scope
                 .iter()
                 .find(|b| b.name == q.value)
                 .and_then(|b| type_of(b, &c.value)),
             [c] => {
-                let mut hits = self.cx.scope.iter().filter_map(|b| type_of(b, &c.value));
+                let mut hits = cx.scope.iter().filter_map(|b| type_of(b, &c.value));
                 match (hits.next(), hits.next()) {
                     (Some(t), None) => Some(t),
                     _ => None,
@@ -164,7 +164,7 @@ impl Translator {
 
     /// UPDATE / DELETE of a declared table: its columns in scope, so WHERE's unknown columns are errors and
     /// a subquery's unqualified names resolve against them (the target's qualifiers are in `cx.tables`).
-    pub(crate) fn bind_declared_target(&mut self, collection: &str) {
+    pub(crate) fn bind_declared_target(&mut self, cx: &mut QueryContext, collection: &str) {
         let Some(columns) = self.catalog.columns(collection) else {
             return;
         };
@@ -172,13 +172,12 @@ impl Translator {
             return;
         }
         // One binding, named by the alias when there is one (`UPDATE t AS x`: cx.tables is [t, x]).
-        let name = self
-            .cx
+        let name = cx
             .tables
             .last()
             .cloned()
             .unwrap_or_else(|| collection.to_string());
-        self.cx.scope.push(Binding {
+        cx.scope.push(Binding {
             name,
             prefix: None,
             columns: Some(columns),
@@ -192,6 +191,7 @@ impl Translator {
     /// written (schemaless rules).
     pub(crate) fn expand_stars(
         &self,
+        cx: &QueryContext,
         projection: &[SelectItem],
         has_from: bool,
         distinct: bool,
@@ -205,26 +205,26 @@ impl Translator {
         if !has_star || !has_from {
             return Ok(None);
         }
-        let relations = self.star_relations();
+        let relations = self.star_relations(cx);
         let Some(relations) = relations else {
             return Ok(None);
         };
         // Without a declared relation or a join, `*` keeps its schemaless meaning (and its translation);
         // SELECT DISTINCT * needs the columns (it groups on them).
         let declared = distinct
-            || self.cx.scope.iter().any(|b| {
+            || cx.scope.iter().any(|b| {
                 b.declared
                     || b.collection
                         .as_ref()
                         .is_some_and(|c| self.catalog.views.contains_key(c))
             })
-            || self.cx.join.as_ref().is_some_and(|j| {
+            || cx.join.as_ref().is_some_and(|j| {
                 j.tables.iter().any(|t| t.declared) || j.tables.iter().all(|t| t.columns.is_some())
             });
         if !declared {
             return Ok(None);
         }
-        let single = self.cx.join.is_none() && self.cx.scope.len() == 1;
+        let single = cx.join.is_none() && cx.scope.len() == 1;
         let mut out = Vec::new();
         for item in projection {
             let cols: Vec<StarColumn> = match item {
@@ -286,8 +286,8 @@ impl Translator {
 
     /// The relations of the current FROM with their known columns (`None` for a schemaless one), and the
     /// columns of `*` over all of them when all are known. `None` when FROM has no relation.
-    fn star_relations(&self) -> Option<StarRelations> {
-        if let Some(j) = &self.cx.join {
+    fn star_relations(&self, cx: &QueryContext) -> Option<StarRelations> {
+        if let Some(j) = &cx.join {
             let each = j
                 .tables
                 .iter()
@@ -307,11 +307,10 @@ impl Translator {
                 all: j.star.clone(),
             });
         }
-        if self.cx.scope.is_empty() {
+        if cx.scope.is_empty() {
             return None;
         }
-        let each: Vec<(String, Option<Vec<StarColumn>>)> = self
-            .cx
+        let each: Vec<(String, Option<Vec<StarColumn>>)> = cx
             .scope
             .iter()
             .map(|b| {

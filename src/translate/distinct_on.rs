@@ -18,6 +18,7 @@ use super::{Error, Translator};
 use crate::mql::accumulator::Accumulator;
 use crate::mql::expr as ex;
 use crate::mql::stage::Stage;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{Bson, Document};
 use sqlparser::ast::Expr;
@@ -105,6 +106,7 @@ impl Translator {
     /// The stages that keep the first row (in `keys` order) of each group of equal `on` values.
     pub(crate) fn distinct_on_stages(
         &mut self,
+        cx: &mut QueryContext,
         on: &[Expr],
         keys: &[SortKey],
         pipeline: &mut Vec<Document>,
@@ -112,14 +114,14 @@ impl Translator {
         let mut set = Document::new();
         let mut sort = Document::new();
         for (i, k) in keys.iter().enumerate() {
-            let a = self.agg(&k.expr)?;
+            let a = self.agg(cx, &k.expr)?;
             for (f, d) in super::query::sort_spec(&mut set, i, &a, k) {
                 sort.insert(f, d);
             }
         }
         let mut id = Document::new();
         for (i, e) in on.iter().enumerate() {
-            let a = self.agg(e)?;
+            let a = self.agg(cx, e)?;
             let key = if a.nullable {
                 ex::or_null(a.expr)
             } else {
@@ -127,7 +129,7 @@ impl Translator {
             };
             id.insert(format!("g{i}"), key);
         }
-        self.no_subquery_here("DISTINCT ON", expr_pos(&on[0]))?;
+        self.no_subquery_here(cx, "DISTINCT ON", expr_pos(&on[0]))?;
         let helpers: Vec<String> = set.keys().cloned().collect();
         if !set.is_empty() {
             pipeline.push(Stage::Set(set).into_document());

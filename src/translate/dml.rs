@@ -10,10 +10,11 @@ use super::names::{check_field_segment, collection_name, field_path, ident_pos};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
 use crate::mql::expr as ex;
-use crate::mql::filter;
+use crate::mql::filter::{self, Filter};
 use crate::mql::stage::Stage;
 use crate::mql::update::UpdateOperators;
 use crate::mql::{Command, Output};
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{
@@ -23,7 +24,11 @@ use sqlparser::ast::{
 
 impl Translator {
     /// Translates `INSERT INTO ... (cols) VALUES ...`.
-    pub(crate) fn insert_to_plan(&mut self, ins: &Insert) -> Result<Translated, Error> {
+    pub(crate) fn insert_to_plan(
+        &mut self,
+        cx: &mut QueryContext,
+        ins: &Insert,
+    ) -> Result<Translated, Error> {
         let pos = Position::from(ins.insert_token.0.span.start);
         let refuse = |what: &str| {
             Err(Error::Unsupported {
@@ -74,13 +79,21 @@ impl Translator {
             // `INSERT INTO t DEFAULT VALUES`: one row of the declared defaults.
             let defaults = self.column_defaults(&collection, pos)?;
             let mut rows = vec![Vec::new()];
-            self.add_default_columns(&collection, &defaults, &mut cols, &mut rows)?;
+            self.add_default_columns(cx, &collection, &defaults, &mut cols, &mut rows)?;
             let all_constant = rows.iter().flatten().all(|a| a.constant.is_some());
             if let Some(items) = &ins.returning {
-                return self.insert_returning(collection, cols, rows, ins.on.as_ref(), items, pos);
+                return self.insert_returning(
+                    cx,
+                    collection,
+                    cols,
+                    rows,
+                    ins.on.as_ref(),
+                    items,
+                    pos,
+                );
             }
             if let Some(on) = &ins.on {
-                return self.upsert_plan(collection, cols, rows, on, pos);
+                return self.upsert_plan(cx, collection, cols, rows, on, pos);
             }
             return Ok(insert_commands(collection, &cols, rows, all_constant));
         };
@@ -88,7 +101,7 @@ impl Translator {
             if ins.on.is_some() {
                 return refuse("INSERT ... SELECT with ON CONFLICT");
             }
-            return self.insert_select(collection, cols, source, ins.returning.as_deref(), pos);
+            return self.insert_select(cx, collection, cols, source, ins.returning.as_deref(), pos);
         };
         if source.order_by.is_some()
             || source.limit_clause.is_some()
@@ -114,26 +127,26 @@ impl Translator {
             }
             let mut vals = Vec::new();
             for (v, column) in row.iter().zip(&cols) {
-                vals.push(self.insert_item(&collection, &defaults, column, v)?);
+                vals.push(self.insert_item(cx, &collection, &defaults, column, v)?);
             }
             rows.push(vals);
         }
-        self.add_default_columns(&collection, &defaults, &mut cols, &mut rows)?;
+        self.add_default_columns(cx, &collection, &defaults, &mut cols, &mut rows)?;
         if rows.iter().flatten().any(|a| a.constant.is_none()) {
             all_constant = false;
         }
         if let Some(items) = &ins.returning {
-            return self.insert_returning(collection, cols, rows, ins.on.as_ref(), items, pos);
+            return self.insert_returning(cx, collection, cols, rows, ins.on.as_ref(), items, pos);
         }
         if let Some(on) = &ins.on {
-            return self.upsert_plan(collection, cols, rows, on, pos);
+            return self.upsert_plan(cx, collection, cols, rows, on, pos);
         }
         Ok(insert_commands(collection, &cols, rows, all_constant))
     }
 
     /// A VALUES item: constants (incl. jsonb documents and arrays) stay constants; parameters become
     /// placeholders; anything else is evaluated by MongoDB.
-    pub(crate) fn insert_value(&mut self, v: &Expr) -> Result<Agg, Error> {
+    pub(crate) fn insert_value(&mut self, cx: &mut QueryContext, v: &Expr) -> Result<Agg, Error> {
         if let Expr::Value(val) = v {
             if let Value::Placeholder(_) = val.value {
                 let n = self.param_number(&val.value, v)?;
@@ -143,6 +156,7 @@ impl Translator {
                     true,
                 );
                 a.constant = Some(ex::param(n as i64));
+                a.param = Some(n);
                 return Ok(a);
             }
         }
@@ -150,7 +164,7 @@ impl Translator {
             let mut items = Vec::new();
             let mut consts = Some(Vec::new());
             for x in &arr.elem {
-                let a = self.insert_value(x)?;
+                let a = self.insert_value(cx, x)?;
                 match (&mut consts, &a.constant) {
                     (Some(cs), Some(c)) => cs.push(c.clone()),
                     _ => consts = None,
@@ -164,7 +178,7 @@ impl Translator {
             }
             return Ok(a);
         }
-        let a = self.agg(v)?;
+        let a = self.agg(cx, v)?;
         if a.interval.is_some() || a.kind == super::expr::Kind::Interval {
             return Err(unsupported(
                 Refusal::Statement,
@@ -176,7 +190,11 @@ impl Translator {
     }
 
     /// Translates `UPDATE ... SET ... [WHERE ...]`.
-    pub(crate) fn update_to_plan(&mut self, u: &Update) -> Result<Translated, Error> {
+    pub(crate) fn update_to_plan(
+        &mut self,
+        cx: &mut QueryContext,
+        u: &Update,
+    ) -> Result<Translated, Error> {
         let Update {
             update_token,
             optimizer_hints,
@@ -208,8 +226,9 @@ impl Translator {
         }
         if let Some(from) = from {
             let (UpdateTableFromKind::BeforeSet(from) | UpdateTableFromKind::AfterSet(from)) = from;
-            self.collection_of_from(std::slice::from_ref(table), pos)?;
+            self.collection_of_from(cx, std::slice::from_ref(table), pos)?;
             return self.update_from_plan(
+                cx,
                 table,
                 assignments,
                 from,
@@ -218,22 +237,22 @@ impl Translator {
                 pos,
             );
         }
-        let collection = self.collection_of_from(std::slice::from_ref(table), pos)?;
-        self.bind_declared_target(&collection);
+        let collection = self.collection_of_from(cx, std::slice::from_ref(table), pos)?;
+        self.bind_declared_target(cx, &collection);
         let (filter, mut steps) = match selection {
-            Some(w) => self.write_filter(&collection, w)?,
-            None => (Document::new(), Vec::new()),
+            Some(w) => self.write_filter(cx, &collection, w)?,
+            None => (Filter::All, Vec::new()),
         };
-        let update = self.set_clause(&collection, assignments, pos)?;
-        self.no_subquery_here("UPDATE ... SET", pos)?;
+        let update = self.set_clause(cx, &collection, assignments, pos)?;
+        self.no_subquery_here(cx, "UPDATE ... SET", pos)?;
         if let Some(items) = returning {
             if !steps.is_empty() {
                 return refuse("UPDATE ... RETURNING with a subquery in WHERE");
             }
-            return self.update_returning(collection, filter, update, items);
+            return self.update_returning(cx, collection, filter, update, items);
         }
         let stmt = UpdateStatement {
-            filter,
+            filter: filter.into(),
             update,
             multi: true,
             upsert: false,
@@ -249,6 +268,7 @@ impl Translator {
     /// The SET list as (field path, value) pairs; `_id`, repeated and overlapping targets are refused.
     pub(crate) fn assignment_targets<'a>(
         &self,
+        cx: &QueryContext,
         assignments: &'a [Assignment],
     ) -> Result<Vec<(String, &'a Expr)>, Error> {
         let mut targets = Vec::new();
@@ -257,7 +277,7 @@ impl Translator {
                 return Err(unsupported(Refusal::Statement, "tuple assignment", value));
             };
             let path = object_path(name)?;
-            let path = self.strip_table_prefix(&path);
+            let path = self.strip_table_prefix(cx, &path);
             if path == "_id" {
                 return Err(Error::Invalid {
                     message: "_id cannot be updated".into(),
@@ -283,11 +303,12 @@ impl Translator {
     /// pipeline (every expression reads the old row).
     pub(crate) fn set_clause(
         &mut self,
+        cx: &mut QueryContext,
         collection: &str,
         assignments: &[Assignment],
         pos: Position,
     ) -> Result<UpdateSpec, Error> {
-        let targets = self.assignment_targets(assignments)?;
+        let targets = self.assignment_targets(cx, assignments)?;
         for (path, _) in &targets {
             self.check_insert_column(collection, path, pos)?;
         }
@@ -297,11 +318,11 @@ impl Translator {
         let mut inc = Document::new();
         let mut operator_form = true;
         for (path, value) in &targets {
-            if let Some(n) = self.increment_of(path, value)? {
+            if let Some(n) = self.increment_of(cx, path, value)? {
                 inc.insert(path.clone(), n);
                 continue;
             }
-            let a = self.insert_item(collection, &defaults, path, value)?;
+            let a = self.insert_item(cx, collection, &defaults, path, value)?;
             match a.constant {
                 Some(c) => {
                     set.insert(path.clone(), c);
@@ -325,7 +346,7 @@ impl Translator {
         } else {
             let mut stage = Document::new();
             for (path, value) in &targets {
-                let a = self.insert_item(collection, &defaults, path, value)?;
+                let a = self.insert_item(cx, collection, &defaults, path, value)?;
                 stage.insert(path.clone(), a.expr);
             }
             UpdateSpec::Pipeline(vec![Stage::Set(stage).into_document()])
@@ -334,28 +355,33 @@ impl Translator {
     }
 
     /// `x = x + n` / `x = n + x` / `x = x - n` with a numeric constant n: the `$inc` amount.
-    fn increment_of(&mut self, path: &str, value: &Expr) -> Result<Option<Bson>, Error> {
+    fn increment_of(
+        &mut self,
+        cx: &mut QueryContext,
+        path: &str,
+        value: &Expr,
+    ) -> Result<Option<Bson>, Error> {
         let Expr::BinaryOp { left, op, right } = value else {
             return Ok(None);
         };
-        let same = |e: &Expr, this: &mut Self| -> Result<bool, Error> {
+        let same = |e: &Expr, this: &mut Self, cx: &mut QueryContext| -> Result<bool, Error> {
             Ok(match e {
                 Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
-                    let a = this.agg(e)?;
+                    let a = this.agg(cx, e)?;
                     a.expr == ex::field(path)
                 }
                 _ => false,
             })
         };
         let (amount, negate) = match op {
-            BinaryOperator::Plus if same(left, self)? => (right, false),
-            BinaryOperator::Plus if same(right, self)? => (left, false),
-            BinaryOperator::Minus if same(left, self)? => (right, true),
+            BinaryOperator::Plus if same(left, self, cx)? => (right, false),
+            BinaryOperator::Plus if same(right, self, cx)? => (left, false),
+            BinaryOperator::Minus if same(left, self, cx)? => (right, true),
             _ => return Ok(None),
         };
         if let Expr::Value(v) = amount.as_ref() {
             if let Value::Number(..) = v.value {
-                let a = self.agg(amount)?;
+                let a = self.agg(cx, amount)?;
                 return Ok(match (a.constant, negate) {
                     (Some(Bson::Int32(n)), true) => n.checked_neg().map(Bson::Int32),
                     (Some(Bson::Int64(n)), true) => n.checked_neg().map(Bson::Int64),
@@ -371,7 +397,11 @@ impl Translator {
     }
 
     /// Translates `DELETE FROM ... [WHERE ...]`.
-    pub(crate) fn delete_to_plan(&mut self, d: &Delete) -> Result<Translated, Error> {
+    pub(crate) fn delete_to_plan(
+        &mut self,
+        cx: &mut QueryContext,
+        d: &Delete,
+    ) -> Result<Translated, Error> {
         let Delete {
             delete_token,
             optimizer_hints,
@@ -402,7 +432,7 @@ impl Translator {
         }
         let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = from;
         if let Some(using) = using {
-            self.collection_of_from(from, pos)?;
+            self.collection_of_from(cx, from, pos)?;
             let [target] = from.as_slice() else {
                 return refuse("DELETE from several tables");
             };
@@ -414,28 +444,31 @@ impl Translator {
                 pos,
             );
         }
-        let collection = self.collection_of_from(from, pos)?;
-        self.bind_declared_target(&collection);
+        let collection = self.collection_of_from(cx, from, pos)?;
+        self.bind_declared_target(cx, &collection);
         let (filter, mut steps) = match selection {
-            Some(w) => self.write_filter(&collection, w)?,
-            None => (Document::new(), Vec::new()),
+            Some(w) => self.write_filter(cx, &collection, w)?,
+            None => (Filter::All, Vec::new()),
         };
         if let Some(items) = returning {
             if !steps.is_empty() {
                 return refuse("DELETE ... RETURNING with a subquery in WHERE");
             }
-            return self.delete_returning(collection, filter, items);
+            return self.delete_returning(cx, collection, filter, items);
         }
         steps.push(Command::Delete {
             collection,
-            deletes: vec![DeleteStatement { filter, limit: 0 }],
+            deletes: vec![DeleteStatement {
+                filter: filter.into(),
+                limit: 0,
+            }],
         });
         Ok((steps, Output::Affected))
     }
 
     /// Drops a leading `table.` / `alias.` qualifier from a dotted path.
-    pub(crate) fn strip_table_prefix(&self, path: &str) -> String {
-        for t in &self.cx.tables {
+    pub(crate) fn strip_table_prefix(&self, cx: &QueryContext, path: &str) -> String {
+        for t in &cx.tables {
             if let Some(rest) = path.strip_prefix(&format!("{t}.")) {
                 return rest.to_string();
             }

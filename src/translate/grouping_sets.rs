@@ -13,6 +13,7 @@ use super::{Error, Translator};
 use crate::mql::accumulator::Accumulator;
 use crate::mql::expr as ex;
 use crate::mql::{Stage, Stage::*};
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments};
@@ -264,7 +265,12 @@ impl GroupingSets {
 
 impl Translator {
     /// `GROUPING(a, b, ...)`: bit i (from the left) is 1 when argument i is not in the row's grouping set.
-    pub(crate) fn grouping_call(&mut self, f: &Function, e: &Expr) -> Result<Agg, Error> {
+    pub(crate) fn grouping_call(
+        &mut self,
+        cx: &mut QueryContext,
+        f: &Function,
+        e: &Expr,
+    ) -> Result<Agg, Error> {
         let args: Vec<&Expr> = match &f.args {
             FunctionArguments::List(list) if list.duplicate_treatment.is_none() => list
                 .args
@@ -279,7 +285,7 @@ impl Translator {
         if args.is_empty() || args.len() > 31 {
             return Err(invalid("GROUPING must have between 1 and 31 arguments", e));
         }
-        let Some(scope) = &self.cx.group else {
+        let Some(scope) = &cx.group else {
             return Err(invalid(
                 "grouping operations are not allowed here (GROUPING reads the GROUP BY of its query)",
                 e,

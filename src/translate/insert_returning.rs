@@ -16,14 +16,17 @@ use super::{Error, Position, Translated, Translator};
 use crate::mql::command::UpdateSpec;
 use crate::mql::filter;
 use crate::mql::{Command, Output};
+use crate::translate::context::QueryContext;
 use crate::translate::expr::Agg;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{OnInsert, SelectItem};
 
 impl Translator {
     /// Translates `INSERT ... [ON CONFLICT ...] RETURNING items` whose columns and rows are translated.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn insert_returning(
         &mut self,
+        cx: &mut QueryContext,
         collection: String,
         cols: Vec<String>,
         rows: Vec<Vec<Agg>>,
@@ -34,14 +37,14 @@ impl Translator {
         let all_constant = rows.iter().flatten().all(|a| a.constant.is_some());
         let table = collection.clone();
         let (commands, output) = match on {
-            Some(on) => self.upsert_plan(collection, cols, rows, on, pos)?,
+            Some(on) => self.upsert_plan(cx, collection, cols, rows, on, pos)?,
             None => super::dml::insert_commands(collection, &cols, rows, all_constant),
         };
         let do_nothing = matches!(output, Output::Upserted);
         let two_per_row = matches!(output, Output::UpdatedOrInserted { .. });
         // RETURNING reads the inserted table's columns (`t.col` too).
-        self.cx.tables = vec![table];
-        let (project, columns) = self.returning_list(items)?;
+        cx.tables = vec![table];
+        let (project, columns) = self.returning_list(cx, items)?;
         let mut steps = Vec::new();
         let mut inserted_only = Vec::new();
         let command = |collection: &str, query: Document, update: Bson, upsert: bool| {

@@ -16,6 +16,7 @@ use super::{Error, Position, Translated, Translator};
 use crate::mql::chain::{documents_at, step_output, WHOLE_DOCUMENTS};
 use crate::mql::stage::Stage;
 use crate::mql::{Command, Output, OutputColumn};
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{Expr, Ident, Query, SelectItem};
@@ -28,13 +29,14 @@ impl Translator {
     /// Translates `INSERT INTO collection (cols) <query>`.
     pub(crate) fn insert_select(
         &mut self,
+        cx: &mut QueryContext,
         collection: String,
         cols: Vec<String>,
         source: &Query,
         returning: Option<&[SelectItem]>,
         pos: Position,
     ) -> Result<Translated, Error> {
-        let (mut steps, output) = self.query_to_plan(source)?;
+        let (mut steps, output) = self.query_to_plan(cx, source)?;
         let Output::Rows { columns } = output else {
             return Err(Error::Unsupported {
                 kind: Refusal::Statement,
@@ -71,7 +73,7 @@ impl Translator {
             {
                 continue;
             }
-            let a = self.column_value(&collection, &column, &e)?;
+            let a = self.column_value(cx, &collection, &column, &e)?;
             let value = match a.constant {
                 Some(c) => crate::mql::expr::literal(c),
                 None => a.expr,
@@ -90,7 +92,8 @@ impl Translator {
                     .catalog
                     .columns(&collection)
                     .unwrap_or_else(|| cols.clone());
-                let (set, columns) = self.returned_values(&collection, &all_columns, items, pos)?;
+                let (set, columns) =
+                    self.returned_values(cx, &collection, &all_columns, items, pos)?;
                 stages.push(Stage::Project(doc! {"_id": 0, ROW: project}).into());
                 stages.push(Stage::Set(set).into_document());
                 returned = Some(columns);
@@ -136,6 +139,7 @@ impl Translator {
     /// `*` is those columns. Returns the stage's fields and the output columns.
     fn returned_values(
         &mut self,
+        cx: &mut QueryContext,
         collection: &str,
         columns: &[String],
         items: &[SelectItem],
@@ -152,7 +156,7 @@ impl Translator {
                 ));
             }
             let e = row_columns(e, &target, columns);
-            let a = t.agg(&e)?;
+            let a = t.agg(cx, &e)?;
             let f = format!("r{}", out.len());
             out.push(OutputColumn {
                 name,

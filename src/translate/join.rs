@@ -21,10 +21,11 @@ use super::join_outer::{join_kind, merge_star, JoinKind};
 use super::names::{collection_name, field_path};
 use super::{Error, Position, Translator};
 use crate::mql::expr as ex;
-use crate::mql::filter;
+use crate::mql::filter::Filter;
 use crate::mql::stage::Stage;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
-use bson::{Bson, Document};
+use bson::Document;
 use sqlparser::ast::{Expr, Ident, JoinConstraint, Spanned, TableFactor, TableWithJoins};
 
 /// One table of a FROM clause with joins.
@@ -78,18 +79,19 @@ impl Translator {
     /// The FROM clause: one collection, or a collection with joins (sets up [`JoinScope`]).
     pub(crate) fn plan_from(
         &mut self,
+        cx: &mut QueryContext,
         from: &[TableWithJoins],
         pos: Position,
     ) -> Result<FromPlan, Error> {
         let has_joins = from.len() > 1 || from.iter().any(|t| !t.joins.is_empty());
         if !has_joins {
             return Ok(FromPlan {
-                collection: self.collection_of_from(from, pos)?,
+                collection: self.collection_of_from(cx, from, pos)?,
                 stages: Vec::new(),
                 pushdown: false,
             });
         }
-        if let Some(plan) = self.right_or_full(from)? {
+        if let Some(plan) = self.right_or_full(cx, from)? {
             return Ok(plan);
         }
         let mut scope = JoinScope::default();
@@ -114,6 +116,7 @@ impl Translator {
             } else {
                 // `FROM a, b`: a cross join.
                 self.join_one(
+                    cx,
                     &mut scope,
                     &mut stages,
                     src,
@@ -151,6 +154,7 @@ impl Translator {
                 }
                 match kind {
                     JoinKind::Inner | JoinKind::Cross | JoinKind::Left => self.join_one(
+                        cx,
                         &mut scope,
                         &mut stages,
                         src,
@@ -170,6 +174,7 @@ impl Translator {
                         };
                         pushdown = false;
                         self.outer_join(
+                            cx,
                             &mut scope,
                             &mut stages,
                             &mut collection,
@@ -188,9 +193,9 @@ impl Translator {
             }
         }
         for t in &scope.tables {
-            self.cx.tables.push(t.qualifier.clone());
+            cx.tables.push(t.qualifier.clone());
         }
-        self.cx.join = Some(scope);
+        cx.join = Some(scope);
         Ok(FromPlan {
             collection,
             stages,
@@ -203,17 +208,18 @@ impl Translator {
     /// joined); the rest after. Without joins everything is in the second filter.
     pub(crate) fn where_filters(
         &mut self,
+        cx: &mut QueryContext,
         w: &Expr,
         from: &FromPlan,
-    ) -> Result<(Document, Document), Error> {
-        let first = match &self.cx.join {
+    ) -> Result<(Filter, Filter), Error> {
+        let first = match &cx.join {
             Some(scope) if from.pushdown && !from.stages.is_empty() => {
                 scope.tables.first().map(|t| t.qualifier.clone())
             }
             _ => None,
         };
         let Some(first) = first else {
-            return Ok((Document::new(), self.expr_to_filter(w)?));
+            return Ok((Filter::All, self.expr_to_filter(cx, w)?));
         };
         let mut conjuncts = Vec::new();
         flatten_and(w, &mut conjuncts);
@@ -221,8 +227,8 @@ impl Translator {
         let mut post = Vec::new();
         // Translated in text order (parameter numbering), then sorted into the two filters.
         for c in conjuncts {
-            let only_first = self.reads_only(c, &first);
-            let f = self.expr_to_filter(c)?;
+            let only_first = self.reads_only(cx, c, &first);
+            let f = self.expr_to_filter(cx, c)?;
             if only_first {
                 pre.push(f);
             } else {
@@ -233,9 +239,8 @@ impl Translator {
     }
 
     /// Whether `e` reads columns of table `q` only (and no subquery).
-    fn reads_only(&self, e: &Expr, q: &str) -> bool {
-        let using: Vec<(String, String)> = self
-            .cx
+    fn reads_only(&self, cx: &QueryContext, e: &Expr, q: &str) -> bool {
+        let using: Vec<(String, String)> = cx
             .join
             .as_ref()
             .map(|s| s.using.clone())
@@ -252,6 +257,7 @@ impl Translator {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn join_one(
         &mut self,
+        cx: &mut QueryContext,
         scope: &mut JoinScope,
         stages: &mut Vec<Document>,
         src: super::cte::Source,
@@ -264,7 +270,7 @@ impl Translator {
         let declared = self.is_declared(&src);
         add_table(scope, qualifier, relation, src.columns.clone(), declared)?;
         let field = format!("__j{k}");
-        let lookup = self.lookup_doc(scope, k, src, on, &field)?;
+        let lookup = self.lookup_doc(cx, scope, k, src, on, &field)?;
         stages.push(Stage::Lookup(lookup).into_document());
         if left {
             stages.push(Stage::UnwindPreserving(ex::field_ref(&field)).into_document());
@@ -278,6 +284,7 @@ impl Translator {
     /// `as_field`, with its ON condition.
     pub(crate) fn lookup_doc(
         &mut self,
+        cx: &mut QueryContext,
         scope: &JoinScope,
         k: usize,
         src: super::cte::Source,
@@ -288,7 +295,7 @@ impl Translator {
         let mut pipeline = src.pipeline;
         let mut lets = Document::new();
         if let Some(on) = on {
-            let (l, m) = self.on_stage(scope, k, on, false)?;
+            let (l, m) = self.on_stage(cx, scope, k, on, false)?;
             lets = l;
             pipeline.push(m);
         }
@@ -311,6 +318,7 @@ impl Translator {
     /// `$lookup` of the tables joined so far (`right_side`: RIGHT / FULL joins, table k as variables).
     pub(crate) fn on_stage(
         &mut self,
+        cx: &mut QueryContext,
         scope: &JoinScope,
         k: usize,
         on: &Expr,
@@ -326,39 +334,40 @@ impl Translator {
         inner.inner = Some(k);
         inner.right_side = right_side;
         inner.lets.clear();
-        let saved = self.cx.join.replace(inner);
-        let result = self.pred(on);
-        let used = self.cx.join.take().map(|s| s.lets).unwrap_or_default();
-        self.cx.join = saved;
+        let saved = cx.join.replace(inner);
+        let result = self.pred(cx, on);
+        let used = cx.join.take().map(|s| s.lets).unwrap_or_default();
+        cx.join = saved;
         let p = result?;
         // A subquery's `$lookup` would land in the outer pipeline, not in this join's.
-        self.no_subquery_here("JOIN ... ON", super::expr::expr_pos(on))?;
+        self.no_subquery_here(cx, "JOIN ... ON", super::expr::expr_pos(on))?;
         let mut lets = Document::new();
         for (name, path) in used {
             lets.insert(name, ex::field(&path));
         }
-        Ok((lets, Stage::Match(filter::expr(p.t)).into_document()))
+        Ok((lets, Stage::Match(Filter::Expr(p.t).into()).into_document()))
     }
 
     /// In a query with joins: the path (without the leading `$`) of a column reference — `x` for the first
     /// table, `__jk.x` for a joined one, `$lN` for an outer column inside an ON condition. `None` without joins.
     pub(crate) fn join_column_path(
         &mut self,
+        cx: &mut QueryContext,
         parts: &[Ident],
         e: &Expr,
     ) -> Result<Option<String>, Error> {
-        let Some(scope) = &self.cx.join else {
+        let Some(scope) = &cx.join else {
             return Ok(None);
         };
         if let [only] = parts {
             if let Some((_, owner)) = scope.using.iter().find(|(c, _)| *c == only.value) {
                 let qualified = [Ident::new(owner.clone()), only.clone()];
-                return self.join_column_path(&qualified, e);
+                return self.join_column_path(cx, &qualified, e);
             }
             match resolve_unqualified(scope, &only.value) {
                 Unqualified::Table(q) => {
                     let qualified = [Ident::new(q), only.clone()];
-                    return self.join_column_path(&qualified, e);
+                    return self.join_column_path(cx, &qualified, e);
                 }
                 Unqualified::Ambiguous => {
                     return Err(invalid(
@@ -380,7 +389,7 @@ impl Translator {
                 Unqualified::Unknown => {}
             }
         }
-        let Some(scope) = &mut self.cx.join else {
+        let Some(scope) = &mut cx.join else {
             return Ok(None);
         };
         let (Some(first), true) = (parts.first(), parts.len() > 1) else {
@@ -453,11 +462,12 @@ impl Translator {
     /// joins); `_id` is MongoDB's, not a SQL column, and is dropped. A bare `*` is refused: without a schema the columns of each table are unknown.
     pub(crate) fn join_star(
         &self,
+        cx: &QueryContext,
         wildcard: bool,
         qualifier: Option<&str>,
         pos: Position,
     ) -> Result<Vec<Document>, Error> {
-        if !wildcard || self.cx.join.is_none() {
+        if !wildcard || cx.join.is_none() {
             return Ok(Vec::new());
         }
         let Some(q) = qualifier else {
@@ -469,9 +479,9 @@ impl Translator {
                 position: pos,
             });
         };
-        match self.join_prefix_of(q) {
+        match self.join_prefix_of(cx, q) {
             Ok(None) => {
-                let mut names = self.join_prefixes();
+                let mut names = self.join_prefixes(cx);
                 names.push("_id".into());
                 Ok(vec![Stage::Unset(names).into_document()])
             }
@@ -488,8 +498,8 @@ impl Translator {
     }
 
     /// The merged column of a `FULL JOIN ... USING` named `name` (`COALESCE(l.c, r.c)`), in a query with joins.
-    pub(crate) fn merged_column(&self, name: &str) -> Option<Expr> {
-        let scope = self.cx.join.as_ref()?;
+    pub(crate) fn merged_column(&self, cx: &QueryContext, name: &str) -> Option<Expr> {
+        let scope = cx.join.as_ref()?;
         scope
             .merged
             .iter()
@@ -498,22 +508,25 @@ impl Translator {
     }
 
     /// Whether the current query has joins.
-    pub(crate) fn has_joins(&self) -> bool {
-        self.cx.join.is_some()
+    pub(crate) fn has_joins(&self, cx: &QueryContext) -> bool {
+        cx.join.is_some()
     }
 
     /// The prefixes of the joined tables (`__j1`, ...), removed by `SELECT t.*` of the first table.
-    pub(crate) fn join_prefixes(&self) -> Vec<String> {
-        self.cx
-            .join
+    pub(crate) fn join_prefixes(&self, cx: &QueryContext) -> Vec<String> {
+        cx.join
             .as_ref()
             .map(|s| s.tables.iter().filter_map(|t| t.prefix.clone()).collect())
             .unwrap_or_default()
     }
 
     /// The prefix of a joined table by qualifier: `Ok(None)` for the first table, `Err` when unknown.
-    pub(crate) fn join_prefix_of(&self, qualifier: &str) -> Result<Option<String>, ()> {
-        let Some(scope) = &self.cx.join else {
+    pub(crate) fn join_prefix_of(
+        &self,
+        cx: &QueryContext,
+        qualifier: &str,
+    ) -> Result<Option<String>, ()> {
+        let Some(scope) = &cx.join else {
             return Err(());
         };
         match scope.tables.iter().find(|t| t.qualifier == qualifier) {
@@ -541,12 +554,14 @@ fn flatten_and<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
 }
 
 /// One filter from several (`$and` when more than one).
-fn all_of(mut filters: Vec<Document>) -> Document {
-    filters.retain(|f| !f.is_empty());
+/// The conjunction of WHERE's conjuncts on one side of the joins: `$and` of them as they are (not merged into
+/// one document: each is one conjunct of the text); match-all parts dropped.
+fn all_of(mut filters: Vec<Filter>) -> Filter {
+    filters.retain(|f| *f != Filter::All);
     match filters.len() {
-        0 => Document::new(),
-        1 => filters.pop().unwrap_or_default(),
-        _ => filter::and(filters.into_iter().map(Bson::Document).collect()),
+        0 => Filter::All,
+        1 => filters.pop().unwrap_or(Filter::All),
+        _ => Filter::And(filters),
     }
 }
 

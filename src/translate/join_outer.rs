@@ -24,6 +24,7 @@ use super::{Error, Position, Translator};
 use crate::mql::expr as ex;
 use crate::mql::filter;
 use crate::mql::stage::Stage;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{bson, Bson, Document};
 use sqlparser::ast::{
@@ -132,6 +133,7 @@ impl Translator {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn outer_join(
         &mut self,
+        cx: &mut QueryContext,
         scope: &mut JoinScope,
         stages: &mut Vec<Document>,
         collection: &mut String,
@@ -153,12 +155,12 @@ impl Translator {
         let before = stages.clone();
         let right_pipeline = src.pipeline.clone();
         if full {
-            self.join_one(scope, stages, src, qualifier, relation, Some(on), true)?;
+            self.join_one(cx, scope, stages, src, qualifier, relation, Some(on), true)?;
         } else {
             let declared = self.is_declared(&src);
             add_table(scope, qualifier, relation, src.columns, declared)?;
         }
-        let (lets, m) = self.on_stage(scope, k, on, true)?;
+        let (lets, m) = self.on_stage(cx, scope, k, on, true)?;
         let mut left = before;
         left.push(m);
         let lookup = |as_field: &str| {
@@ -366,6 +368,7 @@ impl Translator {
     /// `{__j1: <b row>}`). `None` when FROM is not such a two-table join.
     pub(crate) fn right_or_full(
         &mut self,
+        cx: &mut QueryContext,
         from: &[TableWithJoins],
     ) -> Result<Option<FromPlan>, Error> {
         let [twj] = from else { return Ok(None) };
@@ -402,6 +405,7 @@ impl Translator {
                 a_decl,
             )?;
             self.join_one(
+                cx,
                 &mut scope,
                 &mut stages,
                 self.plain_source(&b_coll),
@@ -414,7 +418,8 @@ impl Translator {
             let mut swapped = JoinScope::default();
             add_table(&mut swapped, b_q, &j.relation, b_cols, b_decl)?;
             add_table(&mut swapped, a_q, &twj.relation, a_cols, a_decl)?;
-            let anti = self.lookup_doc(&swapped, 1, self.plain_source(&a_coll), Some(on), "__m")?;
+            let anti =
+                self.lookup_doc(cx, &swapped, 1, self.plain_source(&a_coll), Some(on), "__m")?;
             stages.push(
                 Stage::UnionWith {
                     coll: Some(b_coll),
@@ -440,6 +445,7 @@ impl Translator {
             };
             add_table(&mut scope, b_q, &j.relation, b_cols, b_decl)?;
             self.join_one(
+                cx,
                 &mut scope,
                 &mut stages,
                 self.plain_source(&a_coll),
@@ -453,9 +459,9 @@ impl Translator {
             b_coll
         };
         for t in &scope.tables {
-            self.cx.tables.push(t.qualifier.clone());
+            cx.tables.push(t.qualifier.clone());
         }
-        self.cx.join = Some(scope);
+        cx.join = Some(scope);
         Ok(Some(FromPlan {
             collection,
             stages,

@@ -13,6 +13,7 @@
 use super::expr::{invalid, unsupported, Agg, Kind};
 use super::{Error, Translator};
 use crate::mql::expr as ex;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{bson, Bson, Document};
 use sqlparser::ast::{
@@ -24,6 +25,7 @@ impl Translator {
     /// A JSON function of this file, or `None` when `name` is not one.
     pub(crate) fn json_function(
         &mut self,
+        cx: &mut QueryContext,
         name: &str,
         f: &Function,
         e: &Expr,
@@ -32,6 +34,7 @@ impl Translator {
             "json_build_object" | "jsonb_build_object" | "json_object" => {
                 let pairs = object_pairs(f, e, name == "json_object")?;
                 Ok(Some(self.build_object(
+                    cx,
                     pairs,
                     name == "jsonb_build_object",
                     e,
@@ -62,7 +65,7 @@ impl Translator {
                         right: Box::new((*k).clone()),
                     };
                 }
-                Ok(Some(self.agg(&cur)?))
+                Ok(Some(self.agg(cx, &cur)?))
             }
             "json_extract" => {
                 let args = plain(f, e)?;
@@ -109,14 +112,14 @@ impl Translator {
                         })),
                     };
                 }
-                Ok(Some(self.agg(&cur)?))
+                Ok(Some(self.agg(cx, &cur)?))
             }
             "json_array_length" | "jsonb_array_length" => {
                 let args = plain(f, e)?;
                 let [x] = args.as_slice() else {
                     return Err(invalid(format!("{}() takes 1 argument", f.name), e));
                 };
-                let a = self.agg(x)?;
+                let a = self.agg(cx, x)?;
                 Ok(Some(Agg::new(
                     ex::cond(ex::is_null(a.expr.clone()), Bson::Null, ex::size(a.expr)),
                     Kind::Int,
@@ -129,13 +132,14 @@ impl Translator {
 
     fn build_object(
         &mut self,
+        cx: &mut QueryContext,
         pairs: Vec<(&Expr, &Expr)>,
         jsonb: bool,
         e: &Expr,
     ) -> Result<Agg, Error> {
         let mut members: Vec<(String, Bson)> = Vec::new();
         for (k, v) in pairs {
-            let key = match self.agg(k)?.constant {
+            let key = match self.agg(cx, k)?.constant {
                 Some(Bson::String(s)) => s,
                 Some(Bson::Null) => return Err(invalid("JSON object key must not be NULL", k)),
                 Some(other) if !matches!(other, Bson::Document(_) | Bson::Array(_)) => {
@@ -158,7 +162,7 @@ impl Translator {
                     k,
                 ));
             }
-            let a = self.agg(v)?;
+            let a = self.agg(cx, v)?;
             let value = if a.constant.is_some() || !a.nullable {
                 a.expr
             } else {
@@ -198,6 +202,7 @@ impl Translator {
     /// `ARRAY[...]::T[]`: each element cast to T. Other array casts are refused.
     pub(crate) fn array_cast(
         &mut self,
+        cx: &mut QueryContext,
         inner: &Expr,
         def: &ArrayElemTypeDef,
         e: &Expr,
@@ -241,7 +246,7 @@ impl Translator {
                 data_type: elem_ty.clone(),
                 format: None,
             };
-            let a = self.agg(&cast)?;
+            let a = self.agg(cx, &cast)?;
             items.push(a.expr.into());
         }
         Ok(Agg::new(Bson::Array(items), Kind::Array, false))

@@ -13,6 +13,7 @@
 use super::expr::{invalid, unsupported, Agg, Kind};
 use super::{Error, Translator};
 use crate::mql::expr as ex;
+use crate::translate::context::QueryContext;
 use crate::translate::nulls::{and, or};
 use crate::translate::Refusal;
 use bson::{doc, Bson};
@@ -211,6 +212,7 @@ impl Translator {
     /// is NULL). `None` when `small` is not a document constant.
     pub(crate) fn json_containment(
         &mut self,
+        cx: &mut QueryContext,
         big: &Expr,
         small: &Expr,
     ) -> Result<Option<(ex::Expr, ex::Expr)>, Error> {
@@ -255,10 +257,10 @@ impl Translator {
             data_type: DataType::JSONB,
             format: None,
         };
-        let Some(Bson::Document(r)) = self.agg(&as_jsonb)?.constant else {
+        let Some(Bson::Document(r)) = self.agg(cx, &as_jsonb)?.constant else {
             return Ok(None);
         };
-        let a = self.agg(big)?;
+        let a = self.agg(cx, big)?;
         let holds = contains(a.expr.clone().into(), &Bson::Document(r.clone()), 0, true);
         let present = crate::translate::nulls::not_null(&a.expr);
         Ok(Some((
@@ -270,6 +272,7 @@ impl Translator {
     /// The JSON functions of this file; `None` when `name` is none of them.
     pub(crate) fn json_more_function(
         &mut self,
+        cx: &mut QueryContext,
         name: &str,
         args: &[&Expr],
         e: &Expr,
@@ -278,7 +281,7 @@ impl Translator {
             "jsonb_build_array" | "json_build_array" => {
                 let mut items = Vec::new();
                 for a in args {
-                    items.push(ex::or_null(self.agg(a)?.expr).into());
+                    items.push(ex::or_null(self.agg(cx, a)?.expr).into());
                 }
                 Agg::new(Bson::Array(items), Kind::Array, false)
             }
@@ -286,8 +289,8 @@ impl Translator {
                 let [j, k] = args else {
                     return Err(invalid(format!("{name}() takes 2 arguments"), e));
                 };
-                let j = self.agg(j)?;
-                let k = self.agg(k)?;
+                let j = self.agg(cx, j)?;
+                let k = self.agg(cx, k)?;
                 let one = |key: Bson| {
                     ex::switch(
                         vec![
@@ -339,24 +342,25 @@ impl Translator {
                 if !(3..=4).contains(&args.len()) {
                     return Err(invalid("jsonb_set() takes 3 or 4 arguments", e));
                 }
-                let target = self.agg(args[0])?;
+                let target = self.agg(cx, args[0])?;
                 let path = path_elements(args[1])?;
                 // An untyped literal is jsonb there, as PostgreSQL resolves it.
                 let value = match args[2] {
-                    Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)) => {
-                        self.agg(&Expr::Cast {
+                    Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)) => self.agg(
+                        cx,
+                        &Expr::Cast {
                             kind: sqlparser::ast::CastKind::DoubleColon,
                             expr: Box::new(args[2].clone()),
                             data_type: DataType::JSONB,
                             format: None,
-                        })?
-                    }
-                    other => self.agg(other)?,
+                        },
+                    )?,
+                    other => self.agg(cx, other)?,
                 };
                 let create =
                     match args.get(3) {
                         None => true,
-                        Some(c) => match self.agg(c)?.constant {
+                        Some(c) => match self.agg(cx, c)?.constant {
                             Some(Bson::Boolean(b)) => b,
                             _ => return Err(unsupported(
                                 Refusal::Function,
@@ -472,6 +476,7 @@ impl Translator {
     /// a text array.
     pub(crate) fn jsonb_exists_operator(
         &mut self,
+        cx: &mut QueryContext,
         l: &Expr,
         op: &sqlparser::ast::BinaryOperator,
         r: &Expr,
@@ -499,7 +504,7 @@ impl Translator {
             }
             _ => r.clone(),
         };
-        match self.json_more_function(name, &[l, &keys], e)? {
+        match self.json_more_function(cx, name, &[l, &keys], e)? {
             Some(a) => Ok(a),
             None => Err(unsupported(Refusal::Operator, format!("{op}"), e)),
         }

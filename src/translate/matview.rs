@@ -16,6 +16,7 @@ use super::{Error, Position, Translated, Translator};
 use crate::mql::stage::Stage;
 use crate::mql::{Command, Output};
 use crate::sql::RefreshMaterializedView;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::Document;
 use sqlparser::ast::{CreateView, Ident, ObjectName};
@@ -47,6 +48,7 @@ impl Translator {
     /// Translates `CREATE MATERIALIZED VIEW name AS query`.
     pub(crate) fn create_materialized_view(
         &mut self,
+        cx: &mut QueryContext,
         v: &CreateView,
         at: Position,
     ) -> Result<Translated, Error> {
@@ -66,7 +68,7 @@ impl Translator {
         let mut definition = v.clone();
         definition.materialized = false;
         definition.name = ObjectName::from(vec![Ident::new(definition_of(&name))]);
-        let (view, _) = self.create_view(&definition, at)?;
+        let (view, _) = self.create_view(cx, &definition, at)?;
         let reads_itself = view.iter().any(|c| {
             matches!(c, Command::Create { options, .. } if options.get_str("viewOn").ok() == Some(name.as_str()))
         });

@@ -56,13 +56,14 @@ pub use error::{Error, Position, Refusal};
 
 use crate::mql::{Command, Output, Plan, StatementPlan};
 use crate::sql::Statement;
+use crate::translate::context::QueryContext;
 use sqlparser::ast::{Ident, Spanned};
 
 /// What one statement translates to: its commands and how their replies become the result.
 pub(crate) type Translated = (Vec<Command>, Output);
 
-/// Per-statement translation state (parameters seen, notes raised, depth); the state of the query level being
-/// translated is its [`context::QueryContext`] (`cx`).
+/// Per-statement translation state (parameters seen, notes raised, depth, CTEs in scope); the state of the
+/// query level being translated is a [`context::QueryContext`] passed alongside as `cx`.
 #[derive(Debug, Default)]
 pub struct Translator {
     /// Highest parameter number seen (`$n`), or count of `?` placeholders.
@@ -74,9 +75,6 @@ pub struct Translator {
     pub(crate) question_positions: Vec<(u64, u64)>,
     pub(crate) dollar_params: bool,
     pub(crate) tolerated_codes: Vec<i32>,
-    /// The query level being translated: tables, FROM qualifiers, join / GROUP BY / window scopes, pending
-    /// subqueries (`context.rs`).
-    pub(crate) cx: context::QueryContext,
     /// CTEs in scope and enclosing queries' frames (`cte/`, `subquery.rs`).
     pub(crate) rel: cte::RelState,
     /// Inside `ON CONFLICT ... DO UPDATE`: the proposed row (`EXCLUDED.col`), column path -> value.
@@ -269,7 +267,8 @@ fn translate_statement_here(
     let (collated, collation) = collate::extract(stmt)?;
     let stmt = collated.as_ref().unwrap_or(stmt);
     // Errors without a position of their own point at the statement.
-    let (steps, output) = t.statement(stmt, text).map_err(|e| match e {
+    let mut cx = QueryContext::default();
+    let (steps, output) = t.statement(&mut cx, stmt, text).map_err(|e| match e {
         Error::Unsupported {
             kind,
             construct,
@@ -308,7 +307,7 @@ fn translate_statement_here(
             }
         }
     }
-    if !t.cx.pending.is_empty() {
+    if !cx.pending.is_empty() {
         return Err(Error::Unsupported {
             kind: Refusal::Subquery,
             construct: "subquery in this position".into(),
@@ -339,6 +338,7 @@ fn translate_statement_here(
 impl Translator {
     fn statement(
         &mut self,
+        cx: &mut QueryContext,
         stmt: &Statement,
         text: &crate::sql::StatementText,
     ) -> Result<Translated, Error> {
@@ -348,7 +348,7 @@ impl Translator {
         };
         match stmt {
             Statement::Explain(inner) => {
-                let (steps, _) = self.statement(inner, text)?;
+                let (steps, _) = self.statement(cx, inner, text)?;
                 Ok((steps, Output::Explain))
             }
             Statement::CreateCollection(c) => self.create_collection(c),
@@ -361,14 +361,14 @@ impl Translator {
             Statement::Sql(s) => {
                 use sqlparser::ast::Statement as S;
                 match s.as_ref() {
-                    S::Query(q) => self.query_to_plan(q),
-                    S::Insert(i) => self.insert_to_plan(i),
-                    S::Update(u) => self.update_to_plan(u),
-                    S::Delete(d) => self.delete_to_plan(d),
-                    S::CreateIndex(ci) => self.create_index(ci),
-                    S::CreateTable(ct) => self.create_table(ct),
+                    S::Query(q) => self.query_to_plan(cx, q),
+                    S::Insert(i) => self.insert_to_plan(cx, i),
+                    S::Update(u) => self.update_to_plan(cx, u),
+                    S::Delete(d) => self.delete_to_plan(cx, d),
+                    S::CreateIndex(ci) => self.create_index(cx, ci),
+                    S::CreateTable(ct) => self.create_table(cx, ct),
                     S::Drop { .. } => self.drop(s),
-                    S::CreateView(v) => self.create_view(v, at),
+                    S::CreateView(v) => self.create_view(cx, v, at),
                     S::Set(set) => settings::set(set, at),
                     S::Reset(r) => settings::reset(r, at),
                     S::Call(f) => settings::call(f, at),
@@ -400,10 +400,10 @@ impl Translator {
     }
 
     /// Drops a leading table or alias qualifier from a column reference (`s.user_id` -> `user_id`).
-    pub(crate) fn strip_qualifier<'a>(&self, parts: &'a [Ident]) -> &'a [Ident] {
+    pub(crate) fn strip_qualifier<'a>(&self, cx: &QueryContext, parts: &'a [Ident]) -> &'a [Ident] {
         if parts.len() > 1 {
             if let Some(first) = parts.first() {
-                if self.cx.tables.iter().any(|t| t == &first.value) {
+                if cx.tables.iter().any(|t| t == &first.value) {
                     return &parts[1..];
                 }
             }

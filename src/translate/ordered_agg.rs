@@ -15,6 +15,7 @@ use super::nulls::{and, not_null};
 use super::{Error, Translator};
 use crate::mql::accumulator as acc;
 use crate::mql::expr as ex;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{bson, Bson, Document};
 use sqlparser::ast::{
@@ -48,8 +49,12 @@ pub(crate) fn is_collecting_aggregate(name: &str) -> bool {
 impl Translator {
     /// The separator of `string_agg(x, sep)` (an aggregate or a window function): a text constant, or NULL,
     /// which PostgreSQL treats as no separator; anything else is refused at `sep`.
-    pub(super) fn string_agg_separator(&mut self, sep: &Expr) -> Result<Bson, Error> {
-        match self.agg(sep)?.constant {
+    pub(super) fn string_agg_separator(
+        &mut self,
+        cx: &mut QueryContext,
+        sep: &Expr,
+    ) -> Result<Bson, Error> {
+        match self.agg(cx, sep)?.constant {
             Some(Bson::String(t)) => Ok(Bson::String(t)),
             Some(Bson::Null) => Ok(Bson::String(String::new())),
             _ => Err(unsupported(
@@ -64,6 +69,7 @@ impl Translator {
     /// post-group expression; `None` when `name` is not one of them.
     pub(crate) fn collecting_aggregate(
         &mut self,
+        cx: &mut QueryContext,
         name: &str,
         f: &Function,
         e: &Expr,
@@ -110,7 +116,7 @@ impl Translator {
             }
         };
         let filter = match &f.filter {
-            Some(p) => Some(self.pred(p)?.t),
+            Some(p) => Some(self.pred(cx, p)?.t),
             None => None,
         };
         let idx = scope.accumulators.len();
@@ -129,7 +135,7 @@ impl Translator {
                     e,
                 ));
             }
-            let x = self.agg(args[0])?;
+            let x = self.agg(cx, args[0])?;
             if !matches!(x.kind, Kind::Bool | Kind::Unknown | Kind::Null) {
                 return Err(invalid(format!("{}() needs a boolean argument", f.name), e));
             }
@@ -157,7 +163,7 @@ impl Translator {
                 e,
             ));
         }
-        let key = self.composite_sort_key(order_by)?;
+        let key = self.composite_sort_key(cx, order_by)?;
         // $sortArray: the whole key document in one direction, or its fields one by one.
         let sort_by = key.as_ref().map(|k| match k.dir {
             Some(d) => {
@@ -180,14 +186,14 @@ impl Translator {
         let (x, sep) = match name {
             "string_agg" => {
                 want(2)?;
-                let x = self.agg(args[0])?;
+                let x = self.agg(cx, args[0])?;
                 if !matches!(x.kind, Kind::Text | Kind::Unknown | Kind::Null) {
                     return Err(invalid(
                         "string_agg() needs a text value (cast it with ::TEXT)",
                         args[0],
                     ));
                 }
-                let sep = self.string_agg_separator(args[1])?;
+                let sep = self.string_agg_separator(cx, args[1])?;
                 if x.nullable {
                     keep.push(not_null(&x.expr));
                 }
@@ -195,7 +201,7 @@ impl Translator {
             }
             "json_object_agg" | "jsonb_object_agg" => {
                 want(2)?;
-                let k = self.agg(args[0])?;
+                let k = self.agg(cx, args[0])?;
                 let name_expr = match k.kind {
                     Kind::Text => k.expr.clone(),
                     Kind::Int | Kind::Number | Kind::Bool => ex::to_string(k.expr.clone()).into(),
@@ -209,11 +215,11 @@ impl Translator {
                 if name == "jsonb_object_agg" {
                     element.insert("l", ex::str_len_bytes(name_expr));
                 }
-                (self.agg(args[1])?, None)
+                (self.agg(cx, args[1])?, None)
             }
             _ => {
                 want(1)?;
-                (self.agg(args[0])?, None)
+                (self.agg(cx, args[0])?, None)
             }
         };
         if x.expr.as_document().is_some_and(acc::reads_group_key) {

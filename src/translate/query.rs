@@ -11,7 +11,8 @@
 
 use super::expr::{expr_pos, unsupported};
 use super::{Error, Position, Translated, Translator};
-use crate::mql::{expr as ex, filter, stage::Stage};
+use crate::mql::{expr as ex, filter::Filter, stage::Stage};
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{Bson, Document};
 use sqlparser::ast::{
@@ -146,7 +147,7 @@ pub(crate) fn finish_pipeline(
     }
     match limit {
         // `$limit` must be positive (and a find `limit: 0` means no limit): LIMIT 0 keeps no row.
-        Some(Bson::Int64(0)) => pipeline.push(Stage::Match(filter::expr(false)).into()),
+        Some(Bson::Int64(0)) => pipeline.push(Stage::Match(Filter::nothing().into()).into()),
         Some(l) => pipeline.push(Stage::Limit(l.clone()).into()),
         None => {}
     }
@@ -158,7 +159,11 @@ pub(crate) fn finish_pipeline(
 impl Translator {
     /// Translates a query: `WITH`, then the body (a SELECT, a set operation, a parenthesized query) with its
     /// ORDER BY / LIMIT / OFFSET / FETCH FIRST.
-    pub(crate) fn query_to_plan(&mut self, q: &Query) -> Result<Translated, Error> {
+    pub(crate) fn query_to_plan(
+        &mut self,
+        cx: &mut QueryContext,
+        q: &Query,
+    ) -> Result<Translated, Error> {
         let Query {
             with,
             body,
@@ -172,7 +177,7 @@ impl Translator {
             pipe_operators,
         } = q;
         if let Some(w) = with {
-            return self.with_query(w, q);
+            return self.with_query(cx, w, q);
         }
         if !locks.is_empty()
             || for_clause.is_some()
@@ -184,17 +189,17 @@ impl Translator {
         }
         match body.as_ref() {
             SetExpr::Select(s) => {
-                let tail = self.query_tail(q)?;
-                self.select_to_plan(s, tail)
+                let tail = self.query_tail(cx, q)?;
+                self.select_to_plan(cx, s, tail)
             }
             SetExpr::Query(inner) => {
                 if order_by.is_none() && limit_clause.is_none() && fetch.is_none() {
-                    return self.query_to_plan(inner);
+                    return self.query_to_plan(cx, inner);
                 }
                 Err(at_query("nested query with its own ORDER BY/LIMIT", q))
             }
             SetExpr::SetOperation { .. } => {
-                let tail = self.query_tail(q)?;
+                let tail = self.query_tail(cx, q)?;
                 self.set_operation_query(q, tail)
             }
             SetExpr::Values(_) => Err(at_query("VALUES as a query", q)),
@@ -203,7 +208,7 @@ impl Translator {
     }
 
     /// ORDER BY / LIMIT / OFFSET of `q`.
-    fn query_tail(&mut self, q: &Query) -> Result<QueryTail, Error> {
+    fn query_tail(&mut self, cx: &mut QueryContext, q: &Query) -> Result<QueryTail, Error> {
         let keys = match &q.order_by {
             None => Vec::new(),
             Some(OrderBy {
@@ -226,11 +231,11 @@ impl Translator {
                     return Err(at_query("LIMIT BY", q));
                 }
                 let l = match limit {
-                    Some(e) => self.count_value(e, "LIMIT")?,
+                    Some(e) => self.count_value(cx, e, "LIMIT")?,
                     None => None,
                 };
                 let o = match offset {
-                    Some(o) => self.count_value(&o.value, "OFFSET")?,
+                    Some(o) => self.count_value(cx, &o.value, "OFFSET")?,
                     None => None,
                 };
                 (l, o)
@@ -252,7 +257,7 @@ impl Translator {
                         position: Position::from(q.span().start),
                     });
                 }
-                self.fetch_first(f, q)?
+                self.fetch_first(cx, f, q)?
             }
         };
         Ok(QueryTail {
@@ -264,7 +269,12 @@ impl Translator {
 
     /// `FETCH FIRST [n] ROW[S] ONLY` (SQL's LIMIT; no count is one row). `WITH TIES` and `PERCENT` are
     /// refused.
-    fn fetch_first(&mut self, f: &Fetch, q: &Query) -> Result<Option<Bson>, Error> {
+    fn fetch_first(
+        &mut self,
+        cx: &mut QueryContext,
+        f: &Fetch,
+        q: &Query,
+    ) -> Result<Option<Bson>, Error> {
         if f.with_ties {
             return Err(at_query("FETCH FIRST ... WITH TIES", q));
         }
@@ -272,20 +282,25 @@ impl Translator {
             return Err(at_query("FETCH FIRST ... PERCENT", q));
         }
         match &f.quantity {
-            Some(e) => self.count_value(e, "FETCH FIRST"),
+            Some(e) => self.count_value(cx, e, "FETCH FIRST"),
             None => Ok(Some(Bson::Int64(1))),
         }
     }
 
     /// A LIMIT / OFFSET count: a non-negative integer constant or a parameter (None for LIMIT ALL / NULL).
-    pub(crate) fn count_value(&mut self, e: &Expr, what: &str) -> Result<Option<Bson>, Error> {
+    pub(crate) fn count_value(
+        &mut self,
+        cx: &mut QueryContext,
+        e: &Expr,
+        what: &str,
+    ) -> Result<Option<Bson>, Error> {
         if let Expr::Value(v) = e {
             if let Value::Placeholder(_) = v.value {
                 let n = self.param_number(&v.value, e)?;
                 return Ok(Some(ex::param(n as i64)));
             }
         }
-        match self.agg(e)?.constant {
+        match self.agg(cx, e)?.constant {
             Some(Bson::Null) => Ok(None),
             Some(Bson::Int32(n)) if n >= 0 => Ok(Some(Bson::Int64(i64::from(n)))),
             Some(Bson::Int64(n)) if n >= 0 => Ok(Some(Bson::Int64(n))),

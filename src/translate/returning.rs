@@ -14,10 +14,11 @@
 use super::select::column_name;
 use super::{Error, Translated, Translator};
 use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
-use crate::mql::expr as ex;
-use crate::mql::filter;
+use crate::mql::expr::{self as ex, Cmp};
+use crate::mql::filter::{self, Cond, Filter};
 use crate::mql::stage::Stage;
 use crate::mql::{Command, Output, OutputColumn};
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{SelectItem, Spanned};
@@ -29,14 +30,14 @@ impl Translator {
     /// The RETURNING list as a `$project` document (`None` for `*`) and output columns.
     pub(crate) fn returning_list(
         &mut self,
+        cx: &mut QueryContext,
         items: &[SelectItem],
     ) -> Result<(Option<Document>, Vec<OutputColumn>), Error> {
         let mut project = doc! {"_id": 0};
         let mut cols = Vec::new();
         let mut wildcard = false;
         // `RETURNING *` of a declared table: its declared columns (declared.rs).
-        let declared = self
-            .cx
+        let declared = cx
             .tables
             .first()
             .and_then(|t| self.catalog.tables.get(t))
@@ -91,7 +92,7 @@ impl Translator {
                     e,
                 ));
             }
-            let a = self.agg(e)?;
+            let a = self.agg(cx, e)?;
             let f = format!("c{i}");
             cols.push(OutputColumn {
                 name,
@@ -116,18 +117,19 @@ impl Translator {
     /// `UPDATE ... RETURNING`.
     pub(crate) fn update_returning(
         &mut self,
+        cx: &mut QueryContext,
         collection: String,
-        filter: Document,
+        filter: Filter,
         update: UpdateSpec,
         items: &[SelectItem],
     ) -> Result<Translated, Error> {
-        let (project, columns) = self.returning_list(items)?;
+        let (project, columns) = self.returning_list(cx, items)?;
         let u = match &update {
             UpdateSpec::Operators(d) => Bson::Document(d.clone()),
             UpdateSpec::Pipeline(p) => Bson::Array(p.iter().cloned().map(Bson::Document).collect()),
         };
         if pins_id(&filter) {
-            let mut body = doc! {"query": filter, "update": u, "new": true};
+            let mut body = doc! {"query": Document::from(filter), "update": u, "new": true};
             if let Some(p) = project {
                 body.insert("fields", p);
             }
@@ -137,8 +139,8 @@ impl Translator {
             ));
         }
         self.notes.push(NOT_ATOMIC.into());
-        let ids = filter::field("_id", filter::in_(ex::step_ids(0)));
-        let mut read = vec![Stage::Match(ids.clone()).into_document()];
+        let ids = step_ids_filter();
+        let mut read = vec![Stage::Match(ids.clone().into()).into_document()];
         if let Some(p) = project {
             read.push(Stage::Project(p).into_document());
         }
@@ -146,7 +148,7 @@ impl Translator {
             vec![
                 Command::Find {
                     collection: collection.clone(),
-                    filter: filter.clone(),
+                    filter: filter.clone().into(),
                     projection: Some(doc! {"_id": 1}),
                     sort: None,
                     skip: None,
@@ -155,7 +157,7 @@ impl Translator {
                 Command::Update {
                     collection: collection.clone(),
                     updates: vec![UpdateStatement {
-                        filter: and_ids(filter, ids),
+                        filter: and_ids(filter, ids).into(),
                         update,
                         multi: true,
                         upsert: false,
@@ -174,13 +176,14 @@ impl Translator {
     /// `DELETE ... RETURNING`.
     pub(crate) fn delete_returning(
         &mut self,
+        cx: &mut QueryContext,
         collection: String,
-        filter: Document,
+        filter: Filter,
         items: &[SelectItem],
     ) -> Result<Translated, Error> {
-        let (project, columns) = self.returning_list(items)?;
+        let (project, columns) = self.returning_list(cx, items)?;
         if pins_id(&filter) {
-            let mut body = doc! {"query": filter, "remove": true};
+            let mut body = doc! {"query": Document::from(filter), "remove": true};
             if let Some(p) = project {
                 body.insert("fields", p);
             }
@@ -190,7 +193,7 @@ impl Translator {
             ));
         }
         self.notes.push(NOT_ATOMIC.into());
-        let mut read = vec![Stage::Match(filter.clone()).into_document()];
+        let mut read = vec![Stage::Match(filter.clone().into()).into_document()];
         if let Some(mut p) = project {
             // Keep `_id`: the delete step needs it.
             p.remove("_id");
@@ -205,7 +208,7 @@ impl Translator {
                 Command::Delete {
                     collection,
                     deletes: vec![DeleteStatement {
-                        filter: and_ids(filter, filter::field("_id", filter::in_(ex::step_ids(0)))),
+                        filter: and_ids(filter, step_ids_filter()).into(),
                         limit: 0,
                     }],
                 },
@@ -215,37 +218,111 @@ impl Translator {
     }
 }
 
-/// Whether a filter has a top-level conjunct `_id` equality, so it matches at most one document.
-fn pins_id(filter: &Document) -> bool {
-    let id_eq = |v: &Bson| match v {
-        Bson::Document(d) => {
+/// `{_id: {$in: <the _ids of step 0>}}`: the rows the plan's first step found.
+fn step_ids_filter() -> Filter {
+    Filter::Field("_id".into(), Cond::Ops(filter::in_(ex::step_ids(0))))
+}
+
+/// Whether a filter has a top-level conjunct `_id` equality, so it matches at most one document: `_id` equal
+/// to a value (not a regular expression, which matches many, nor an array, which matches its elements), or to
+/// a document holding no operator (a literal document), or `{$eq: v}`.
+fn pins_id(f: &Filter) -> bool {
+    let id_eq = |c: &Cond| match c {
+        Cond::Value(Bson::RegularExpression(_) | Bson::Array(_)) => false,
+        Cond::Value(Bson::Document(d)) | Cond::Ops(d) => {
             filter::eq_value(d).is_some()
                 || !d.keys().any(|k| filter::is_operator(k)) && !d.is_empty()
         }
-        Bson::RegularExpression(_) | Bson::Array(_) => false,
-        _ => true,
+        Cond::Value(_) | Cond::Cmp(Cmp::Eq, _) => true,
+        Cond::Cmp(..) | Cond::In(_) | Cond::Nin(_) | Cond::Range(..) => false,
     };
-    if filter.get("_id").is_some_and(id_eq) {
-        return true;
-    }
-    match filter::and_operand(filter) {
-        Some(items) => items.iter().any(|i| match i {
-            Bson::Document(d) => pins_id(d),
-            _ => false,
-        }),
-        _ => false,
+    match f {
+        Filter::Field(name, c) => name == "_id" && id_eq(c),
+        // A document holds a key once: the last `_id` condition is the one rendered.
+        Filter::Fields(fields) => fields
+            .iter()
+            .rev()
+            .find(|(name, _)| name == "_id")
+            .is_some_and(|(_, c)| id_eq(c)),
+        Filter::And(parts) => parts.iter().any(pins_id),
+        Filter::All | Filter::Or(_) | Filter::Expr(_) | Filter::JsonSchema(_) => false,
     }
 }
 
-/// `{$and: [filter, ids]}`, flattened when the filter is empty or already a lone `$and`.
-fn and_ids(filter: Document, ids: Document) -> Document {
-    if filter.is_empty() {
-        return ids;
+/// `{$and: [filter, ids]}`, flattened when the filter matches everything or is already an `$and`.
+fn and_ids(filter: Filter, ids: Filter) -> Filter {
+    match filter {
+        Filter::All => ids,
+        Filter::And(mut items) => {
+            items.push(ids);
+            Filter::And(items)
+        }
+        other => Filter::And(vec![other, ids]),
     }
-    if let Some(items) = filter::and_parts(&filter) {
-        let mut items = items.clone();
-        items.push(Bson::Document(ids));
-        return filter::and(items);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &str, c: Cond) -> Filter {
+        Filter::Field(name.into(), c)
     }
-    filter::and(vec![filter.into(), ids.into()])
+
+    #[test]
+    fn an_id_equality_conjunct_pins_one_document() {
+        let five = || Cond::Value(5.into());
+        assert!(pins_id(&field("_id", five())));
+        assert!(pins_id(&field("_id", Cond::Cmp(Cmp::Eq, ex::param(0)))));
+        assert!(pins_id(&field(
+            "_id",
+            Cond::Value(bson::doc! {"k": 1}.into())
+        )));
+        assert!(pins_id(&Filter::all_of(vec![
+            field("_id", five()),
+            field("a", Cond::Cmp(Cmp::Gt, 1.into())),
+        ])));
+        assert!(pins_id(&Filter::And(vec![
+            Filter::nothing(),
+            field("_id", five())
+        ])));
+    }
+
+    #[test]
+    fn other_id_conditions_do_not_pin() {
+        assert!(!pins_id(&Filter::All));
+        assert!(!pins_id(&field("a", Cond::Value(5.into()))));
+        assert!(!pins_id(&field("_id", Cond::Cmp(Cmp::Gt, 5.into()))));
+        assert!(!pins_id(&field("_id", Cond::In(vec![1.into(), 2.into()]))));
+        assert!(!pins_id(&field("_id", Cond::Value(Bson::Array(vec![])))));
+        assert!(!pins_id(&field("_id", Cond::Ops(filter::regex("^a", "")))));
+        assert!(!pins_id(&Filter::any_of(vec![
+            field("_id", Cond::Value(1.into())),
+            field("_id", Cond::Value(2.into())),
+        ])));
+    }
+
+    #[test]
+    fn the_ids_of_step_0_are_anded_flat() {
+        let a = field("a", Cond::Value(1.into()));
+        assert_eq!(and_ids(Filter::All, step_ids_filter()), step_ids_filter());
+        assert_eq!(
+            Document::from(and_ids(
+                Filter::And(vec![a.clone(), Filter::nothing()]),
+                step_ids_filter()
+            )),
+            filter::and(vec![
+                Document::from(a.clone()).into(),
+                filter::nothing().into(),
+                Document::from(step_ids_filter()).into(),
+            ])
+        );
+        assert_eq!(
+            Document::from(and_ids(a.clone(), step_ids_filter())),
+            filter::and(vec![
+                Document::from(a).into(),
+                Document::from(step_ids_filter()).into()
+            ])
+        );
+    }
 }

@@ -13,9 +13,10 @@ use super::names::collection_name;
 use super::query::{finish_pipeline, output_column, sort_spec, QueryTail, SortKey};
 use super::{Error, Position, Translated, Translator};
 use crate::mql::expr as ex;
-use crate::mql::filter;
+use crate::mql::filter::Filter;
 use crate::mql::stage::Stage;
 use crate::mql::{Command, Output, OutputColumn};
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{
@@ -38,6 +39,7 @@ impl Translator {
     /// of a grouped (or DISTINCT) or a plain query.
     pub(crate) fn select_to_plan(
         &mut self,
+        cx: &mut QueryContext,
         s: &Select,
         tail: QueryTail,
     ) -> Result<Translated, Error> {
@@ -48,12 +50,12 @@ impl Translator {
         } = tail;
         let pos = Position::from(s.span().start);
         let distinct = refuse_unsupported_clauses(s, pos)?;
-        let mut source = self.source_of_from(&s.from, pos)?;
+        let mut source = self.source_of_from(cx, &s.from, pos)?;
         // `*` over declared (or otherwise known) columns is those columns (declared.rs).
-        let expanded = self.expand_stars(&s.projection, !s.from.is_empty(), distinct)?;
+        let expanded = self.expand_stars(cx, &s.projection, !s.from.is_empty(), distinct)?;
         let projection: &[SelectItem] = expanded.as_deref().unwrap_or(&s.projection);
-        let (pre_filter, filter) = self.where_clause(s.selection.as_ref(), &source)?;
-        let where_stages = self.take_subquery_stages();
+        let (pre_filter, filter) = self.where_clause(cx, s.selection.as_ref(), &source)?;
+        let where_stages = self.take_subquery_stages(cx);
         let group_exprs = group_by_list(&s.group_by, pos)?;
         let grouping = super::grouping_sets::expand(group_exprs)?;
         let expanded_keys;
@@ -79,8 +81,8 @@ impl Translator {
                 pos,
             ));
         }
-        if wildcard && self.cx.scope.iter().any(|b| b.prefix.is_some()) {
-            columns = self.cross_join_star(&s.projection, pos)?;
+        if wildcard && cx.scope.iter().any(|b| b.prefix.is_some()) {
+            columns = self.cross_join_star(cx, &s.projection, pos)?;
             wildcard = false;
         }
         if wildcard && s.from.is_empty() {
@@ -113,13 +115,14 @@ impl Translator {
             .map(|c| c.source.as_ref())
             .chain(sort_keys.iter().map(|k| &k.expr))
             .collect();
-        let star_stages = self.join_star(wildcard, qualified_star.as_deref(), pos)?;
-        let srf = self.srf_stages(columns.iter().map(|c| c.source.as_ref()), grouped)?;
+        let star_stages = self.join_star(cx, wildcard, qualified_star.as_deref(), pos)?;
+        let srf = self.srf_stages(cx, columns.iter().map(|c| c.source.as_ref()), grouped)?;
         let plain = srf.is_empty() && on.is_none() && source.is_plain();
         if !grouped && !distinct && plain && where_stages.is_empty() {
             if let Some(cmd) = self.try_find(
+                cx,
                 source.collection_name(),
-                &filter,
+                filter.clone(),
                 wildcard,
                 &columns,
                 &sort_keys,
@@ -131,14 +134,14 @@ impl Translator {
         }
 
         let mut pipeline: Vec<Document> = Vec::new();
-        if !pre_filter.is_empty() {
-            pipeline.push(Stage::Match(pre_filter).into_document());
+        if pre_filter != Filter::All {
+            pipeline.push(Stage::Match(pre_filter.into()).into_document());
         }
         pipeline.append(&mut source.pipeline);
         self.push_where(&mut pipeline, filter, where_stages, wildcard);
         pipeline.extend(srf);
         if on.is_some() {
-            self.distinct_on_stages(&group_keys, &sort_keys, &mut pipeline)?;
+            self.distinct_on_stages(cx, &group_keys, &sort_keys, &mut pipeline)?;
         }
         let shape = Shape {
             columns: &columns,
@@ -156,6 +159,7 @@ impl Translator {
                 group_keys.iter().collect()
             };
             self.grouped_stages(
+                cx,
                 &shape,
                 &keys_for_group,
                 grouping.filter(|_| grouped),
@@ -164,7 +168,7 @@ impl Translator {
                 &mut pipeline,
             )?
         } else {
-            self.plain_stages(&shape, wildcard, star_stages, &mut pipeline)?
+            self.plain_stages(cx, &shape, wildcard, star_stages, &mut pipeline)?
         };
         Ok((
             vec![source.command(pipeline)],
@@ -175,11 +179,12 @@ impl Translator {
     /// WHERE: the conditions on the first table of a join, which may run before its `$lookup`s, and the rest.
     fn where_clause(
         &mut self,
+        cx: &mut QueryContext,
         selection: Option<&Expr>,
         source: &super::cte::Source,
-    ) -> Result<(Document, Document), Error> {
+    ) -> Result<(Filter, Filter), Error> {
         let Some(w) = selection else {
-            return Ok((Document::new(), Document::new()));
+            return Ok((Filter::All, Filter::All));
         };
         if contains_aggregate(w) {
             return Err(Error::Invalid {
@@ -190,21 +195,22 @@ impl Translator {
         match &source.join {
             // Conditions on the first table of a join may run before the `$lookup`s; not with
             // subqueries, whose `$lookup` stages `where_filter` places before the conditions reading them.
-            Some(fp) if !has_subquery(w) => self.where_filters(w, fp),
-            _ => Ok((Document::new(), self.where_filter(w)?)),
+            Some(fp) if !has_subquery(w) => self.where_filters(cx, w, fp),
+            _ => Ok((Filter::All, self.where_filter(cx, w)?)),
         }
     }
 
     /// `*` over a CROSS JOIN of relations with known columns: those columns, relation by relation.
     fn cross_join_star<'a>(
         &self,
+        cx: &QueryContext,
         projection: &[SelectItem],
         pos: Position,
     ) -> Result<Vec<Column<'a>>, Error> {
         let plain_star = projection
             .iter()
             .all(|p| matches!(p, SelectItem::Wildcard(_)));
-        match self.star_columns() {
+        match self.star_columns(cx) {
             Some(cols) if plain_star => Ok(cols
                 .into_iter()
                 .map(|(name, source)| Column {
@@ -222,8 +228,10 @@ impl Translator {
     /// A grouped (or DISTINCT) query after WHERE: `$group` on the keys, the one-row fallback of an aggregate
     /// without GROUP BY, HAVING, the window stages, the `$project` and the sort; the SELECT list, HAVING and
     /// ORDER BY translate in the group scope.
+    #[allow(clippy::too_many_arguments)]
     fn grouped_stages(
         &mut self,
+        cx: &mut QueryContext,
         shape: &Shape<'_, '_>,
         keys_for_group: &[&Expr],
         grouping: Option<super::grouping_sets::GroupingSets>,
@@ -242,7 +250,7 @@ impl Translator {
                     position: expr_pos(k),
                 });
             }
-            let a = self.agg(k)?;
+            let a = self.agg(cx, k)?;
             let f = format!("g{i}");
             // A missing value would leave the key out of the `_id` document, a group apart from NULL's:
             // SQL has one NULL group.
@@ -269,23 +277,24 @@ impl Translator {
             );
         }
         scope.grouping = grouping;
-        self.no_subquery_here("GROUP BY / SELECT DISTINCT", pos)?;
+        self.no_subquery_here(cx, "GROUP BY / SELECT DISTINCT", pos)?;
         // Everything after $group is translated in the group scope.
-        self.cx.group = Some(scope);
-        self.cx.grouped_phase = true;
-        let win = self.window_stages(shape.window_exprs, shape.named_window);
+        cx.group = Some(scope);
+        cx.grouped_phase = true;
+        let win = self.window_stages(cx, shape.window_exprs, shape.named_window);
         let result = self.after_group(
+            cx,
             shape.columns,
             shape.sort_keys,
             having,
             &mut project,
             &mut out_cols,
         );
-        let scope = self.cx.group.take().unwrap_or_default();
-        self.cx.grouped_phase = false;
+        let scope = cx.group.take().unwrap_or_default();
+        cx.grouped_phase = false;
         let win = win?;
         let (having_match, sort_fields) = result?;
-        let after_group_stages = self.take_subquery_stages();
+        let after_group_stages = self.take_subquery_stages(cx);
         let grouping = scope.grouping.clone();
         pipeline.push(
             Stage::Group {
@@ -314,7 +323,7 @@ impl Translator {
         }
         pipeline.extend(after_group_stages);
         if let Some(h) = having_match {
-            pipeline.push(Stage::Match(filter::expr(h)).into_document());
+            pipeline.push(Stage::Match(Filter::Expr(h).into()).into_document());
         }
         pipeline.extend(win);
         pipeline.push(Stage::Project(project).into_document());
@@ -326,6 +335,7 @@ impl Translator {
     /// keys (a `$set` of the sort keys for `SELECT *`), the sort, and a join's `t.*` stages.
     fn plain_stages(
         &mut self,
+        cx: &mut QueryContext,
         shape: &Shape<'_, '_>,
         wildcard: bool,
         star_stages: Vec<Document>,
@@ -334,19 +344,19 @@ impl Translator {
         let mut project = Document::new();
         let mut out_cols = Vec::new();
         let mut sort_fields = Vec::new();
-        pipeline.extend(self.window_stages(shape.window_exprs, shape.named_window)?);
+        pipeline.extend(self.window_stages(cx, shape.window_exprs, shape.named_window)?);
         if wildcard {
             let mut set = Document::new();
             for (i, k) in shape.sort_keys.iter().enumerate() {
-                let a = self.agg(&k.expr)?;
+                let a = self.agg(cx, &k.expr)?;
                 sort_fields.extend(sort_spec(&mut set, i, &a, k));
             }
             let set = (!set.is_empty()).then(|| Stage::Set(set).into_document());
-            self.push_with_lookups(pipeline, set);
+            self.push_with_lookups(cx, pipeline, set);
         } else {
             project.insert("_id", 0);
             for (i, c) in shape.columns.iter().enumerate() {
-                let a = self.agg(&c.source)?;
+                let a = self.agg(cx, &c.source)?;
                 let f = format!("c{i}");
                 let local_time = a.local_time;
                 project.insert(&f, projected(super::expr::datetime::shown(a)));
@@ -357,10 +367,10 @@ impl Translator {
                 });
             }
             for (i, k) in shape.sort_keys.iter().enumerate() {
-                let a = self.agg(&k.expr)?;
+                let a = self.agg(cx, &k.expr)?;
                 sort_fields.extend(sort_spec(&mut project, i, &a, k));
             }
-            pipeline.extend(self.take_subquery_stages());
+            pipeline.extend(self.take_subquery_stages(cx));
             pipeline.push(Stage::Project(project).into_document());
         }
         self.finish_sort(pipeline, sort_fields, shape.limit, shape.offset);
@@ -371,6 +381,7 @@ impl Translator {
     /// After `$group`: the projection of the SELECT list, HAVING, and sort keys, in group scope.
     fn after_group(
         &mut self,
+        cx: &mut QueryContext,
         columns: &[Column<'_>],
         sort_keys: &[SortKey],
         having: Option<&Expr>,
@@ -379,7 +390,7 @@ impl Translator {
     ) -> Result<(Option<ex::Expr>, SortFields), Error> {
         project.insert("_id", 0);
         for (i, c) in columns.iter().enumerate() {
-            let a = self.agg(&c.source)?;
+            let a = self.agg(cx, &c.source)?;
             let f = format!("c{i}");
             let local_time = a.local_time;
             project.insert(&f, projected(super::expr::datetime::shown(a)));
@@ -392,13 +403,13 @@ impl Translator {
         let having_match = match having {
             Some(h) => {
                 super::window::refuse_windows(h, "HAVING")?;
-                Some(self.pred(h)?.t)
+                Some(self.pred(cx, h)?.t)
             }
             None => None,
         };
         let mut sort_fields = Vec::new();
         for (i, k) in sort_keys.iter().enumerate() {
-            let a = self.agg(&k.expr)?;
+            let a = self.agg(cx, &k.expr)?;
             sort_fields.extend(sort_spec(project, i, &a, k));
         }
         Ok((having_match, sort_fields))
@@ -425,8 +436,9 @@ impl Translator {
     #[allow(clippy::too_many_arguments)]
     fn try_find(
         &mut self,
+        cx: &mut QueryContext,
         collection: &str,
-        filter: &Document,
+        filter: Filter,
         wildcard: bool,
         columns: &[Column<'_>],
         sort_keys: &[SortKey],
@@ -438,7 +450,7 @@ impl Translator {
         let mut sort = Document::new();
         for k in sort_keys {
             let a = match &k.expr {
-                Expr::Identifier(_) | Expr::CompoundIdentifier(_) => self.agg(&k.expr)?,
+                Expr::Identifier(_) | Expr::CompoundIdentifier(_) => self.agg(cx, &k.expr)?,
                 _ => return Ok(None),
             };
             let Some(path) = ex::field_path_of(&a.expr) else {
@@ -479,7 +491,10 @@ impl Translator {
                 }
                 super::names::field_path(std::slice::from_ref(id))?;
                 // Resolved as every column is (a subquery's name may belong to an enclosing query).
-                if self.relation_column(std::slice::from_ref(id))?.is_some() {
+                if self
+                    .relation_column(cx, std::slice::from_ref(id))?
+                    .is_some()
+                {
                     return Ok(None);
                 }
                 p.insert(&id.value, 1);
@@ -502,7 +517,7 @@ impl Translator {
         };
         let cmd = Command::Find {
             collection: collection.to_string(),
-            filter: filter.clone(),
+            filter: filter.into(),
             projection,
             sort: if sort.is_empty() { None } else { Some(sort) },
             skip: skip.and_then(|b| b.as_i64()),
@@ -514,6 +529,7 @@ impl Translator {
     /// The one collection of FROM; joins and derived tables are refused.
     pub(crate) fn collection_of_from(
         &mut self,
+        cx: &mut QueryContext,
         from: &[TableWithJoins],
         pos: Position,
     ) -> Result<String, Error> {
@@ -543,7 +559,7 @@ impl Translator {
             TableFactor::Table { name, alias, .. } => {
                 super::names::plain_table(&twj.relation, pos)?;
                 let c = collection_name(name)?;
-                self.cx.tables.push(c.clone());
+                cx.tables.push(c.clone());
                 if let Some(a) = alias {
                     if !a.columns.is_empty() {
                         return Err(Error::Unsupported {
@@ -552,7 +568,7 @@ impl Translator {
                             position: pos,
                         });
                     }
-                    self.cx.tables.push(a.name.value.clone());
+                    cx.tables.push(a.name.value.clone());
                 }
                 Ok(c)
             }

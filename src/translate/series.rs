@@ -14,6 +14,7 @@ use super::expr::{invalid, unsupported, Agg, Kind};
 use super::nulls::{is_null, or};
 use super::{Error, Translator};
 use crate::mql::expr as ex;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson};
 use sqlparser::ast::Expr;
@@ -33,10 +34,15 @@ fn number(b: &Bson) -> Option<f64> {
 
 impl Translator {
     /// The array of `generate_series(args)`.
-    pub(crate) fn series_array(&mut self, args: &[&Expr], e: &Expr) -> Result<Agg, Error> {
+    pub(crate) fn series_array(
+        &mut self,
+        cx: &mut QueryContext,
+        args: &[&Expr],
+        e: &Expr,
+    ) -> Result<Agg, Error> {
         let (start, stop, step) = match args {
-            [a, b] => (self.agg(a)?, self.agg(b)?, None),
-            [a, b, c] => (self.agg(a)?, self.agg(b)?, Some(self.agg(c)?)),
+            [a, b] => (self.agg(cx, a)?, self.agg(cx, b)?, None),
+            [a, b, c] => (self.agg(cx, a)?, self.agg(cx, b)?, Some(self.agg(cx, c)?)),
             _ => return Err(invalid("generate_series() takes 2 or 3 arguments", e)),
         };
         let timestamps = start.kind == Kind::Timestamp || stop.kind == Kind::Timestamp;

@@ -225,7 +225,7 @@ impl Translator {
                     }
                 };
                 // Each side has its own tables, joins and windows.
-                let (cmds, output) = self.in_child_query(|t| t.query_to_plan(&sub))?;
+                let (cmds, output) = self.in_child_query(|t, cx| t.query_to_plan(cx, &sub))?;
                 // A refusal points at the operand itself.
                 let at = Position::from(sqlparser::ast::Spanned::span(body).start);
                 side_of(cmds, output, if at.line == 0 { pos } else { at })

@@ -19,6 +19,7 @@ use super::visit::{outside_subqueries, LevelVisitor};
 use super::{Error, Translator};
 use crate::mql::expr as ex;
 use crate::mql::stage::Stage;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{Expr, Function};
@@ -66,6 +67,7 @@ impl Translator {
     /// them (empty when there is none).
     pub(crate) fn srf_stages<'e>(
         &mut self,
+        cx: &mut QueryContext,
         columns: impl Iterator<Item = &'e Expr>,
         grouped: bool,
     ) -> Result<Vec<Document>, Error> {
@@ -110,8 +112,8 @@ impl Translator {
                     n,
                 ));
             }
-            arrays.push(self.srf_array(&name, f, c)?);
-            self.cx.srfs.push((c.to_string(), format!("__u{i}")));
+            arrays.push(self.srf_array(cx, &name, f, c)?);
+            cx.srfs.push((c.to_string(), format!("__u{i}")));
         }
         let mut stages = Vec::new();
         if arrays.len() == 1 {
@@ -134,7 +136,7 @@ impl Translator {
         stages.push(Stage::Set(range).into_document());
         stages.push(Stage::Unwind(ex::field_ref("__ui")).into_document());
         let mut pick = Document::new();
-        for (_, f) in &self.cx.srfs {
+        for (_, f) in &cx.srfs {
             pick.insert(
                 f,
                 ex::or_null(ex::array_elem_at(ex::field(f), ex::field("__ui"))),
@@ -146,10 +148,16 @@ impl Translator {
     }
 
     /// The array a set-returning call expands.
-    fn srf_array(&mut self, name: &str, f: &Function, e: &Expr) -> Result<Bson, Error> {
+    fn srf_array(
+        &mut self,
+        cx: &mut QueryContext,
+        name: &str,
+        f: &Function,
+        e: &Expr,
+    ) -> Result<Bson, Error> {
         let args = super::expr::function_args(f, e)?;
         if name == "generate_series" {
-            return Ok(self.series_array(&args, e)?.expr.into());
+            return Ok(self.series_array(cx, &args, e)?.expr.into());
         }
         let [arg] = args.as_slice() else {
             return Err(if name == "unnest" {
@@ -162,7 +170,7 @@ impl Translator {
                 invalid(format!("{}() takes exactly one argument", f.name), e)
             });
         };
-        let a = self.agg(arg)?;
+        let a = self.agg(cx, arg)?;
         Ok(match name {
             "jsonb_object_keys" | "json_object_keys" => {
                 let pairs = ex::map(
@@ -182,9 +190,14 @@ impl Translator {
     }
 
     /// A set-returning call where the SELECT list reads it: its element's field.
-    pub(crate) fn srf_call(&mut self, name: &str, e: &Expr) -> Result<Agg, Error> {
+    pub(crate) fn srf_call(
+        &mut self,
+        cx: &mut QueryContext,
+        name: &str,
+        e: &Expr,
+    ) -> Result<Agg, Error> {
         let key = e.to_string();
-        match self.cx.srfs.iter().find(|(k, _)| *k == key) {
+        match cx.srfs.iter().find(|(k, _)| *k == key) {
             Some((_, f)) => {
                 let kind = if name.ends_with("object_keys") {
                     Kind::Text

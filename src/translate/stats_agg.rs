@@ -19,6 +19,7 @@ use super::nulls::{and, not_null};
 use super::{Error, Translator};
 use crate::mql::accumulator::{self as acc, Accumulator};
 use crate::mql::expr as ex;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson};
 use sqlparser::ast::{
@@ -87,6 +88,7 @@ impl Translator {
     /// post-group expression; `None` when `name` is not one of them.
     pub(crate) fn statistics_aggregate(
         &mut self,
+        cx: &mut QueryContext,
         name: &str,
         f: &Function,
         e: &Expr,
@@ -97,7 +99,7 @@ impl Translator {
         }
         let FunctionArguments::List(list) = &f.args else {
             if name == "mode" && matches!(f.args, FunctionArguments::None) {
-                return self.ordered_set(name, f, e, None, scope).map(Some);
+                return self.ordered_set(cx, name, f, e, None, scope).map(Some);
             }
             return Err(invalid(format!("{}() needs arguments", f.name), e));
         };
@@ -137,7 +139,7 @@ impl Translator {
                     ))
                 }
             };
-            return self.ordered_set(name, f, e, fraction, scope).map(Some);
+            return self.ordered_set(cx, name, f, e, fraction, scope).map(Some);
         }
         if !f.within_group.is_empty() {
             return Err(invalid(
@@ -158,10 +160,10 @@ impl Translator {
             return Ok(None);
         };
         let filter = match &f.filter {
-            Some(p) => Some(self.pred(p)?.t),
+            Some(p) => Some(self.pred(cx, p)?.t),
             None => None,
         };
-        let x = self.agg(arg)?;
+        let x = self.agg(cx, arg)?;
         numeric_argument(f, &x, e)?;
         if x.expr.as_document().is_some_and(acc::reads_group_key) {
             return Err(unsupported(
@@ -191,6 +193,7 @@ impl Translator {
     /// PERCENTILE_CONT / PERCENTILE_DISC / MODE `WITHIN GROUP (ORDER BY x)`.
     fn ordered_set(
         &mut self,
+        cx: &mut QueryContext,
         name: &str,
         f: &Function,
         e: &Expr,
@@ -207,13 +210,13 @@ impl Translator {
         let (desc, _) = super::query::direction(&order.options, &order.expr)?;
         let f_value = match fraction {
             None => None,
-            Some(p) => Some(self.fraction(p)?),
+            Some(p) => Some(self.fraction(cx, p)?),
         };
         let filter = match &f.filter {
-            Some(p) => Some(self.pred(p)?.t),
+            Some(p) => Some(self.pred(cx, p)?.t),
             None => None,
         };
-        let x = self.agg(&order.expr)?;
+        let x = self.agg(cx, &order.expr)?;
         if name == "percentile_cont" {
             numeric_argument(f, &x, e)?;
         }
@@ -311,8 +314,8 @@ impl Translator {
 
     /// The fraction of PERCENTILE_CONT / PERCENTILE_DISC: a numeric constant in [0, 1] (PostgreSQL's error
     /// otherwise); a computed fraction or an array of fractions is refused.
-    fn fraction(&mut self, p: &Expr) -> Result<f64, Error> {
-        let a = self.agg(p)?;
+    fn fraction(&mut self, cx: &mut QueryContext, p: &Expr) -> Result<f64, Error> {
+        let a = self.agg(cx, p)?;
         let v = match &a.constant {
             Some(Bson::Int32(i)) => f64::from(*i),
             Some(Bson::Int64(i)) => *i as f64,

@@ -24,9 +24,10 @@ use super::nulls::{and, not_null, or, Pred};
 use super::{Error, Position, Translator};
 use crate::mql::accumulator as acc;
 use crate::mql::expr::{self as ex, Cmp};
-use crate::mql::filter;
+use crate::mql::filter::{self, Cond, Filter};
 use crate::mql::stage::{Stage, StageKind};
 use crate::mql::Command;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{BinaryOperator, Expr, Query, Value};
@@ -35,14 +36,15 @@ impl Translator {
     /// Translates a subquery and queues its `$lookup`; returns the `as` field and the subquery's columns.
     fn subquery_lookup(
         &mut self,
+        cx: &mut QueryContext,
         q: &Query,
         tail: Vec<Document>,
         e: &Expr,
     ) -> Result<(String, Option<Vec<String>>), Error> {
-        let (src, lets) = self.subquery_source(q, e)?;
+        let (src, lets) = self.subquery_source(cx, q, e)?;
         let field = self.next_subquery_field();
         let stage = crate::mql::lookup_keys::with_equality_keys(src.lookup(lets, tail, &field));
-        self.cx.pending.push(stage);
+        cx.pending.push(stage);
         Ok((field, src.columns))
     }
 
@@ -50,10 +52,11 @@ impl Translator {
     /// (empty: uncorrelated).
     fn subquery_source(
         &mut self,
+        cx: &mut QueryContext,
         q: &Query,
         e: &Expr,
     ) -> Result<(super::cte::Source, Document), Error> {
-        if self.cx.grouped_phase && self.cx.group.is_none() {
+        if cx.grouped_phase && cx.group.is_none() {
             return Err(unsupported(
                 Refusal::Subquery,
                 "subquery inside an aggregate function",
@@ -61,10 +64,9 @@ impl Translator {
             ));
         }
         let frame = Frame {
-            scope: self.frame_scope(),
-            grouped: self.cx.group.is_some() || self.cx.grouped_phase,
-            group_keys: self
-                .cx
+            scope: self.frame_scope(cx),
+            grouped: cx.group.is_some() || cx.grouped_phase,
+            group_keys: cx
                 .group
                 .as_ref()
                 .map(|g| g.keys.clone())
@@ -108,6 +110,7 @@ impl Translator {
     /// attaches its rows (`$in: [x, "$__sqN.col"]`).
     pub(crate) fn in_subquery(
         &mut self,
+        cx: &mut QueryContext,
         x: &Expr,
         q: &Query,
         negated: bool,
@@ -120,8 +123,8 @@ impl Translator {
                 e,
             ));
         }
-        let a = self.agg(x)?;
-        let (src, lets) = self.subquery_source(q, e)?;
+        let a = self.agg(cx, x)?;
+        let (src, lets) = self.subquery_source(cx, q, e)?;
         let col = Self::single_column(src.columns.clone(), e)?;
         let guard = if a.nullable {
             not_null(&a.expr)
@@ -134,9 +137,9 @@ impl Translator {
             let var = format!("i{}", &found[4..]);
             let mut let_doc = Document::new();
             let_doc.insert(var.clone(), a.expr.clone());
-            let probe =
-                Stage::Match(filter::expr(ex::eq(ex::field(&col), ex::var(&var)))).into_document();
-            self.cx.pending.push(src.lookup(
+            let probe = Stage::Match(Filter::Expr(ex::eq(ex::field(&col), ex::var(&var))).into())
+                .into_document();
+            cx.pending.push(src.lookup(
                 let_doc,
                 vec![probe, Stage::Limit(Bson::Int32(1)).into_document()],
                 &found,
@@ -147,8 +150,7 @@ impl Translator {
                 accumulators: doc! {"nulls": nulls},
             }
             .into_document();
-            self.cx
-                .pending
+            cx.pending
                 .push(src.lookup(Document::new(), vec![count_nulls], &summary));
             let matched = ex::gt(ex::size(ex::field(&found)), 0);
             let t = and(vec![guard.clone(), matched.clone()]);
@@ -169,7 +171,7 @@ impl Translator {
         let field = self.next_subquery_field();
         let stage =
             crate::mql::lookup_keys::with_equality_keys(src.lookup(lets, Vec::new(), &field));
-        self.cx.pending.push(stage);
+        cx.pending.push(stage);
         let values = ex::field(&format!("{field}.{col}"));
         let size = ex::size(ex::field(&field));
         let inn = ex::in_array(a.expr.clone(), values.clone());
@@ -191,6 +193,7 @@ impl Translator {
     /// ALL: TRUE when all are TRUE (or there is no row), FALSE when some is FALSE; else NULL.
     pub(crate) fn quantified_subquery(
         &mut self,
+        cx: &mut QueryContext,
         x: &Expr,
         op: &BinaryOperator,
         right: &Expr,
@@ -208,8 +211,8 @@ impl Translator {
             ));
         };
         let neg = pos.negated();
-        let a = self.agg(x)?;
-        let (field, cols) = self.subquery_lookup(q, Vec::new(), e)?;
+        let a = self.agg(cx, x)?;
+        let (field, cols) = self.subquery_lookup(cx, q, Vec::new(), e)?;
         let col = Self::single_column(cols, e)?;
         let values = ex::field(&format!("{field}.{col}"));
         // The comparison of x with `$$qv`, TRUE / FALSE forms (both false when either is NULL).
@@ -236,21 +239,27 @@ impl Translator {
     /// `EXISTS (SELECT ...)` (NOT EXISTS: the negation); never NULL.
     pub(crate) fn exists_subquery(
         &mut self,
+        cx: &mut QueryContext,
         q: &Query,
         negated: bool,
         e: &Expr,
     ) -> Result<Pred, Error> {
         let (field, _) =
-            self.subquery_lookup(q, vec![Stage::Limit(Bson::Int32(1)).into_document()], e)?;
+            self.subquery_lookup(cx, q, vec![Stage::Limit(Bson::Int32(1)).into_document()], e)?;
         let size = ex::size(ex::field(&field));
         let p = Pred::new(ex::gt(size.clone(), 0), ex::eq(size, 0));
         Ok(if negated { p.not() } else { p })
     }
 
     /// A scalar subquery `(SELECT ...)`: its one value, NULL without rows, an error with more than one.
-    pub(crate) fn scalar_subquery(&mut self, q: &Query, e: &Expr) -> Result<Agg, Error> {
+    pub(crate) fn scalar_subquery(
+        &mut self,
+        cx: &mut QueryContext,
+        q: &Query,
+        e: &Expr,
+    ) -> Result<Agg, Error> {
         let (field, cols) =
-            self.subquery_lookup(q, vec![Stage::Limit(Bson::Int32(2)).into_document()], e)?;
+            self.subquery_lookup(cx, q, vec![Stage::Limit(Bson::Int32(2)).into_document()], e)?;
         let col = Self::single_column(cols, e)?;
         let size = ex::size(ex::field(&field));
         // Not a constant, so it is not folded at parse time: it fails only when a second row exists.
@@ -270,16 +279,21 @@ impl Translator {
     }
 
     /// The `$lookup`s of subqueries translated since the last call (to place before the stage reading them).
-    pub(crate) fn take_subquery_stages(&mut self) -> Vec<Document> {
-        std::mem::take(&mut self.cx.pending)
+    pub(crate) fn take_subquery_stages(&mut self, cx: &mut QueryContext) -> Vec<Document> {
+        std::mem::take(&mut cx.pending)
     }
 
     /// Refuses subqueries translated in a place that cannot run a `$lookup` before it.
-    pub(crate) fn no_subquery_here(&mut self, place: &str, pos: Position) -> Result<(), Error> {
-        if self.cx.pending.is_empty() {
+    pub(crate) fn no_subquery_here(
+        &mut self,
+        cx: &mut QueryContext,
+        place: &str,
+        pos: Position,
+    ) -> Result<(), Error> {
+        if cx.pending.is_empty() {
             return Ok(());
         }
-        self.cx.pending.clear();
+        cx.pending.clear();
         Err(Error::Unsupported {
             kind: Refusal::Subquery,
             construct: format!("subquery in {place}"),
@@ -290,9 +304,13 @@ impl Translator {
     /// A WHERE clause: the returned filter holds the conjuncts without subqueries (index-usable, run first);
     /// the conjuncts with subqueries become `$lookup`s plus a second `$match`, queued as pending stages.
     /// With `?` placeholders the clause is not split (their numbering follows the text order).
-    pub(crate) fn where_filter(&mut self, w: &Expr) -> Result<Document, Error> {
+    pub(crate) fn where_filter(
+        &mut self,
+        cx: &mut QueryContext,
+        w: &Expr,
+    ) -> Result<Filter, Error> {
         if !has_subquery(w) {
-            return self.expr_to_filter(w);
+            return self.expr_to_filter(cx, w);
         }
         let mut parts = Vec::new();
         conjuncts(w, &mut parts);
@@ -302,15 +320,15 @@ impl Translator {
             parts.into_iter().partition(|p| has_subquery(p))
         };
         let before = match and_chain(&plain) {
-            Some(e) => self.expr_to_filter(&e)?,
-            None => Document::new(),
+            Some(e) => self.expr_to_filter(cx, &e)?,
+            None => Filter::All,
         };
         let after = match and_chain(&subs) {
-            Some(e) => self.expr_to_filter(&e)?,
-            None => Document::new(),
+            Some(e) => self.expr_to_filter(cx, &e)?,
+            None => Filter::All,
         };
-        if !after.is_empty() {
-            self.cx.pending.push(Stage::Match(after).into_document());
+        if after != Filter::All {
+            cx.pending.push(Stage::Match(after.into()).into_document());
         }
         Ok(before)
     }
@@ -320,13 +338,13 @@ impl Translator {
     pub(crate) fn push_where(
         &mut self,
         pipeline: &mut Vec<Document>,
-        filter: Document,
+        filter: Filter,
         stages: Vec<Document>,
         wildcard: bool,
     ) {
         let fields = lookup_fields(&stages);
-        if !filter.is_empty() {
-            pipeline.push(Stage::Match(filter).into_document());
+        if filter != Filter::All {
+            pipeline.push(Stage::Match(filter.into()).into_document());
         }
         pipeline.extend(stages);
         if wildcard && !fields.is_empty() {
@@ -338,10 +356,11 @@ impl Translator {
     /// fields (for `SELECT *`, whose documents are the result).
     pub(crate) fn push_with_lookups(
         &mut self,
+        cx: &mut QueryContext,
         pipeline: &mut Vec<Document>,
         stage: Option<Document>,
     ) {
-        let stages = self.take_subquery_stages();
+        let stages = self.take_subquery_stages(cx);
         let fields = lookup_fields(&stages);
         pipeline.extend(stages);
         pipeline.extend(stage);
@@ -354,11 +373,12 @@ impl Translator {
     /// rows and the filter `{_id: {$in: <its output>}}`.
     pub(crate) fn write_filter(
         &mut self,
+        cx: &mut QueryContext,
         collection: &str,
         w: &Expr,
-    ) -> Result<(Document, Vec<Command>), Error> {
-        let filter = self.where_filter(w)?;
-        let stages = self.take_subquery_stages();
+    ) -> Result<(Filter, Vec<Command>), Error> {
+        let filter = self.where_filter(cx, w)?;
+        let stages = self.take_subquery_stages(cx);
         if stages.is_empty() {
             return Ok((filter, Vec::new()));
         }
@@ -370,7 +390,10 @@ impl Translator {
                 .into(),
         );
         Ok((
-            doc! {"_id": filter::in_(crate::mql::chain::step_output(0, "_id"))},
+            Filter::Field(
+                "_id".into(),
+                Cond::Ops(filter::in_(crate::mql::chain::step_output(0, "_id"))),
+            ),
             vec![Command::Aggregate {
                 collection: collection.to_string(),
                 pipeline,

@@ -11,6 +11,7 @@
 use super::expr::{Agg, Kind};
 use super::{Error, Position, Translator};
 use crate::mql::expr as ex;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{Bson, Document};
 use sqlparser::ast::{
@@ -64,6 +65,7 @@ impl Translator {
     /// The FROM item as a set-returning function, or `None` when it is another kind of item.
     pub(crate) fn table_function(
         &mut self,
+        cx: &mut QueryContext,
         r: &TableFactor,
     ) -> Result<Option<TableFunction>, Error> {
         if !is_table_function(r) {
@@ -128,7 +130,7 @@ impl Translator {
                 message: "generate_series() takes 2 or 3 arguments".into(),
                 position: pos,
             })?;
-            vec![self.series_array(&args, e)?]
+            vec![self.series_array(cx, &args, e)?]
         } else {
             if args.is_empty() {
                 return Err(Error::Invalid {
@@ -136,7 +138,9 @@ impl Translator {
                     position: pos,
                 });
             }
-            args.iter().map(|a| self.agg(a)).collect::<Result<_, _>>()?
+            args.iter()
+                .map(|a| self.agg(cx, a))
+                .collect::<Result<_, _>>()?
         };
         // Column names: the aliases, else the function's (PostgreSQL: a one-column function's column is
         // named after the alias, else after the function).

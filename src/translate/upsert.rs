@@ -26,6 +26,7 @@ use crate::mql::filter;
 use crate::mql::stage::Stage;
 use crate::mql::update::UpdateOperators;
 use crate::mql::{Command, Output};
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{Bson, Document};
 use sqlparser::ast::{ConflictTarget, Expr, OnConflict, OnConflictAction, OnInsert};
@@ -77,6 +78,7 @@ impl Translator {
     /// Translates the ON CONFLICT clause of an INSERT whose columns and per-row values are translated.
     pub(crate) fn upsert_plan(
         &mut self,
+        cx: &mut QueryContext,
         collection: String,
         cols: Vec<String>,
         rows: Vec<Vec<Agg>>,
@@ -119,17 +121,18 @@ impl Translator {
             }
             _ => return refuse("ON CONFLICT without conflict columns"),
         }
-        self.cx.tables = vec![collection.clone()];
+        cx.tables = vec![collection.clone()];
         self.notes.push(RACE_NOTE.into());
         let mut queries = Vec::new();
         for vals in &rows {
             let mut q = Document::new();
             for (k, i) in &keys {
-                match vals.get(*i).and_then(|a| a.constant.as_ref()) {
+                let val = vals.get(*i);
+                match val.and_then(|a| a.constant.as_ref()) {
                     Some(Bson::Null) => {
                         return refuse("a NULL conflict key (it never conflicts in PostgreSQL)")
                     }
-                    Some(Bson::Document(d)) if !ex::is_param(d) => {
+                    Some(Bson::Document(_)) if val.is_some_and(|a| a.param.is_none()) => {
                         return refuse("a document-valued conflict key")
                     }
                     Some(Bson::Array(_)) => return refuse("an array-valued conflict key"),
@@ -165,7 +168,7 @@ impl Translator {
                 Output::Upserted
             }
             OnConflictAction::DoUpdate(du) => {
-                let targets = self.assignment_targets(&du.assignments)?;
+                let targets = self.assignment_targets(cx, &du.assignments)?;
                 for (t, _) in &targets {
                     self.check_insert_column(&collection, t, pos)?;
                 }
@@ -192,6 +195,7 @@ impl Translator {
                 };
                 if let Some(w) = &du.selection {
                     return self.upsert_where(
+                        cx,
                         collection,
                         &cols,
                         &rows,
@@ -237,7 +241,7 @@ impl Translator {
                         for (i, (c, a)) in cols.iter().zip(vals).enumerate() {
                             let assigned = targets.iter().find(|(t, _)| t == c);
                             let otherwise = match assigned {
-                                Some((_, v)) => self.insert_value(v)?.expr,
+                                Some((_, v)) => self.insert_value(cx, v)?.expr,
                                 None if keys.iter().any(|(_, k)| *k == i) => continue,
                                 None => ex::field(c),
                             };
@@ -247,7 +251,7 @@ impl Translator {
                             if cols.contains(t) {
                                 continue;
                             }
-                            let upd = self.insert_value(v)?.expr;
+                            let upd = self.insert_value(cx, v)?.expr;
                             set.insert(t.clone(), ex::cond(inserting(), ex::remove(), upd));
                         }
                         UpdateSpec::Pipeline(vec![Stage::Set(set).into_document()])
@@ -278,6 +282,7 @@ impl Translator {
     #[allow(clippy::too_many_arguments)]
     fn upsert_where(
         &mut self,
+        cx: &mut QueryContext,
         collection: String,
         cols: &[String],
         rows: &[Vec<Agg>],
@@ -293,10 +298,10 @@ impl Translator {
             self.excluded = Some(cols.iter().cloned().zip(vals.iter().cloned()).collect());
             let mut set = Document::new();
             for (t, v) in targets {
-                let a = self.insert_value(v)?;
+                let a = self.insert_value(cx, v)?;
                 set.insert(t.clone(), a.expr);
             }
-            let when = self.pred(cond)?.t;
+            let when = self.pred(cx, cond)?.t;
             self.excluded = None;
             let mut existing = q.clone();
             existing.extend(filter::expr(when));
@@ -324,5 +329,23 @@ impl Translator {
                 insert_statements: rows.len(),
             },
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn translate(sql: &str) -> Result<crate::mql::Plan, crate::Error> {
+        crate::translate::translate(sql)
+    }
+
+    #[test]
+    fn a_parameter_is_a_conflict_key_a_document_is_not() {
+        let p = translate("INSERT INTO t (k, v) VALUES ($1, 1) ON CONFLICT (k) DO NOTHING");
+        assert!(p.is_ok(), "{p:?}");
+        let d = translate(
+            "INSERT INTO t (k, v) VALUES ('{\"a\": 1}'::jsonb, 1) ON CONFLICT (k) DO NOTHING",
+        );
+        let e = format!("{:?}", d.expect_err("a document-valued key was accepted"));
+        assert!(e.contains("document-valued conflict key"), "{e}");
     }
 }

@@ -10,6 +10,7 @@ use super::names::collection_name;
 use super::{Error, Position, Translated, Translator};
 use crate::mql::stage::{Stage, StageKind};
 use crate::mql::{Command, Output};
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{CreateTableOptions, CreateView};
@@ -18,6 +19,7 @@ impl Translator {
     /// Translates `CREATE VIEW`.
     pub(crate) fn create_view(
         &mut self,
+        cx: &mut QueryContext,
         v: &CreateView,
         at: Position,
     ) -> Result<Translated, Error> {
@@ -32,7 +34,7 @@ impl Translator {
             return refuse("CREATE OR REPLACE VIEW (DROP VIEW, then CREATE VIEW)");
         }
         if v.materialized {
-            return self.create_materialized_view(v, at);
+            return self.create_materialized_view(cx, v, at);
         }
         if v.temporary {
             return refuse("CREATE TEMPORARY VIEW");

@@ -16,12 +16,14 @@ use crate::mql::accumulator::Accumulator;
 use crate::mql::chain::step_row;
 use crate::mql::command::{DeleteStatement, UpdateSpec, UpdateStatement};
 use crate::mql::expr as ex;
-use crate::mql::filter;
+use crate::mql::expr::Cmp;
+use crate::mql::filter::{Cond, Filter};
 use crate::mql::stage::Stage;
 use crate::mql::update::UpdateOperators;
 use crate::mql::{Command, Output, OutputColumn};
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
-use bson::{doc, Bson, Document};
+use bson::{Bson, Document};
 use sqlparser::ast::{
     Assignment, Expr, Ident, Join, JoinConstraint, JoinOperator, ObjectNamePart, SelectItem,
     SetExpr, Statement, TableFactor, TableWithJoins,
@@ -201,7 +203,7 @@ impl Translator {
             });
         }
         let query = join_query(target, from, selection, items)?;
-        let (mut cmds, output) = self.in_child_query(|t| t.query_to_plan(&query))?;
+        let (mut cmds, output) = self.in_child_query(|t, cx| t.query_to_plan(cx, &query))?;
         let (Some(Command::Aggregate { pipeline, .. }), true, Output::Rows { columns }) =
             (cmds.pop(), cmds.is_empty(), output)
         else {
@@ -239,8 +241,10 @@ impl Translator {
     }
 
     /// `UPDATE target SET ... FROM from WHERE ...`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn update_from_plan(
         &mut self,
+        cx: &mut QueryContext,
         target: &TableWithJoins,
         assignments: &[Assignment],
         from: &[TableWithJoins],
@@ -254,7 +258,7 @@ impl Translator {
         let qual = target_qualifier(target, pos)?;
         let mut paths = Vec::new();
         let mut values = Vec::new();
-        for (path, value) in self.assignment_targets(assignments)? {
+        for (path, value) in self.assignment_targets(cx, assignments)? {
             // `SET t.col = ...`: the target's qualifier is not part of the column.
             let path = path
                 .strip_prefix(&format!("{}.", qual.value))
@@ -285,14 +289,14 @@ impl Translator {
             empty_set.insert(p.clone(), Bson::Null);
         }
         let statement = UpdateStatement {
-            filter: doc! {"_id": filter::eq(step_row(ID))},
+            filter: id_is(step_row(ID)),
             update: UpdateSpec::Operators(UpdateOperators::new().set(set).into()),
             multi: false,
             upsert: false,
             array_filters: None,
         };
         let if_empty = UpdateStatement {
-            filter: doc! {"_id": filter::in_(Bson::Array(Vec::new()))},
+            filter: Filter::Field("_id".into(), Cond::In(Vec::new())).into(),
             update: UpdateSpec::Operators(UpdateOperators::new().set(empty_set).into()),
             multi: false,
             upsert: false,
@@ -343,11 +347,11 @@ impl Translator {
                     collection,
                     step: 0,
                     statement: DeleteStatement {
-                        filter: doc! {"_id": filter::eq(step_row(ID))},
+                        filter: id_is(step_row(ID)),
                         limit: 1,
                     },
                     if_empty: DeleteStatement {
-                        filter: doc! {"_id": filter::in_(Bson::Array(Vec::new()))},
+                        filter: Filter::Field("_id".into(), Cond::In(Vec::new())).into(),
                         limit: 1,
                     },
                 },
@@ -355,4 +359,9 @@ impl Translator {
             returned_output(returned.map(|(names, _)| names), 0),
         ))
     }
+}
+
+/// `{_id: {$eq: v}}`: the row `v` names (`$eq`: a placeholder is never read as operators).
+fn id_is(v: Bson) -> Document {
+    Filter::Field("_id".into(), Cond::Cmp(Cmp::Eq, v)).into()
 }

@@ -15,6 +15,7 @@
 
 mod source;
 
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 pub(crate) use source::Source;
 use source::{rename_source, to_source};
@@ -85,18 +86,29 @@ pub(super) fn unsupported_at(kind: Refusal, what: impl Into<String>, position: P
 impl Translator {
     /// `WITH a AS (...), b AS (...) <query>`: the CTEs are translated in order (each sees the earlier ones)
     /// and inlined where the query reads them.
-    pub(crate) fn with_query(&mut self, w: &With, q: &Query) -> Result<Translated, Error> {
+    pub(crate) fn with_query(
+        &mut self,
+        cx: &mut QueryContext,
+        w: &With,
+        q: &Query,
+    ) -> Result<Translated, Error> {
         let pos = Position::from(w.span().start);
         if w.recursive {
             return Err(unsupported_at(Refusal::Relation, "WITH RECURSIVE", pos));
         }
         let base = self.rel.ctes.len();
-        let result = self.with_query_inner(w, q, base);
+        let result = self.with_query_inner(cx, w, q, base);
         self.rel.ctes.truncate(base);
         result
     }
 
-    fn with_query_inner(&mut self, w: &With, q: &Query, base: usize) -> Result<Translated, Error> {
+    fn with_query_inner(
+        &mut self,
+        cx: &mut QueryContext,
+        w: &With,
+        q: &Query,
+        base: usize,
+    ) -> Result<Translated, Error> {
         for cte in &w.cte_tables {
             let pos = Position::from(cte.alias.name.span.start);
             if cte.from.is_some() {
@@ -115,13 +127,17 @@ impl Translator {
         }
         // `WITH ... UPDATE / DELETE`: the CTEs serve the statement's subqueries.
         match q.body.as_ref() {
-            SetExpr::Update(sqlparser::ast::Statement::Update(u)) => return self.update_to_plan(u),
-            SetExpr::Delete(sqlparser::ast::Statement::Delete(d)) => return self.delete_to_plan(d),
+            SetExpr::Update(sqlparser::ast::Statement::Update(u)) => {
+                return self.update_to_plan(cx, u)
+            }
+            SetExpr::Delete(sqlparser::ast::Statement::Delete(d)) => {
+                return self.delete_to_plan(cx, d)
+            }
             _ => {}
         }
         let mut body = q.clone();
         body.with = None;
-        self.query_to_plan(&body)
+        self.query_to_plan(cx, &body)
     }
 
     /// A query used as a relation (CTE body, derived table, subquery): translated in its own scope.
@@ -139,7 +155,7 @@ impl Translator {
                 ..Frame::default()
             });
         }
-        let result = self.in_child_query(|t| t.query_to_plan(q));
+        let result = self.in_child_query(|t, cx| t.query_to_plan(cx, q));
         if barrier {
             self.rel.outer.pop();
         }
@@ -151,13 +167,14 @@ impl Translator {
     /// `collection_of_from` (so `find` stays possible).
     pub(crate) fn source_of_from(
         &mut self,
+        cx: &mut QueryContext,
         from: &[TableWithJoins],
         pos: Position,
     ) -> Result<Source, Error> {
-        self.cx.scope.clear();
+        cx.scope.clear();
         if from.is_empty() {
             // SELECT without FROM: one empty row, with no columns.
-            self.cx.scope.push(Binding {
+            cx.scope.push(Binding {
                 name: String::new(),
                 prefix: None,
                 columns: Some(Vec::new()),
@@ -190,7 +207,7 @@ impl Translator {
             // Joins (INNER / LEFT / CROSS / `FROM a, b`) of collections, and joins with ON of CTEs / derived
             // tables: `$lookup` stages (join.rs). A CROSS JOIN of CTEs / derived tables stays below, where their
             // known columns resolve unqualified names and `*`.
-            let fp = self.plan_from(from, pos)?;
+            let fp = self.plan_from(cx, from, pos)?;
             return Ok(Source {
                 collection: Some(fp.collection.clone()),
                 pipeline: fp.stages.clone(),
@@ -200,10 +217,10 @@ impl Translator {
         }
         if items.len() == 1 && !special {
             // A plain table.
-            let collection = self.collection_of_from(from, pos)?;
+            let collection = self.collection_of_from(cx, from, pos)?;
             if let [twj] = from {
                 if let TableFactor::Table { name, alias, .. } = &twj.relation {
-                    self.cx.scope.push(Binding {
+                    cx.scope.push(Binding {
                         name: alias
                             .as_ref()
                             .map(|a| a.name.value.clone())
@@ -224,12 +241,12 @@ impl Translator {
         }
         let mut base: Option<Source> = None;
         for (k, rel) in items.into_iter().enumerate() {
-            if let Some(tf) = self.table_function(rel)? {
-                self.push_table_function(tf, k, &mut base, rel)?;
+            if let Some(tf) = self.table_function(cx, rel)? {
+                self.push_table_function(cx, tf, k, &mut base, rel)?;
                 continue;
             }
             let (name, src) = self.relation_source(rel)?;
-            if self.cx.scope.iter().any(|b| b.name == name) {
+            if cx.scope.iter().any(|b| b.name == name) {
                 return Err(Error::Invalid {
                     message: format!("table name \"{name}\" specified more than once"),
                     position: Position::from(rel.span().start),
@@ -237,8 +254,8 @@ impl Translator {
             }
             match base.as_mut() {
                 None => {
-                    self.cx.tables.push(name.clone());
-                    self.cx.scope.push(Binding {
+                    cx.tables.push(name.clone());
+                    cx.scope.push(Binding {
                         name,
                         prefix: None,
                         columns: src.columns.clone(),
@@ -253,7 +270,7 @@ impl Translator {
                         .push(src.lookup(Document::new(), Vec::new(), &field));
                     b.pipeline
                         .push(Stage::Unwind(ex::field_ref(&field)).into_document());
-                    self.cx.scope.push(Binding {
+                    cx.scope.push(Binding {
                         name,
                         prefix: Some(field),
                         declared: src.pipeline.is_empty() && src.columns.is_some(),
@@ -272,12 +289,13 @@ impl Translator {
     /// first, else its element documents `$set` into `__jk` of each row so far and unwound.
     fn push_table_function(
         &mut self,
+        cx: &mut QueryContext,
         tf: crate::translate::table_fn::TableFunction,
         k: usize,
         base: &mut Option<Source>,
         rel: &TableFactor,
     ) -> Result<(), Error> {
-        if self.cx.scope.iter().any(|b| b.name == tf.qualifier) {
+        if cx.scope.iter().any(|b| b.name == tf.qualifier) {
             return Err(Error::Invalid {
                 message: format!("table name \"{}\" specified more than once", tf.qualifier),
                 position: Position::from(rel.span().start),
@@ -299,8 +317,8 @@ impl Translator {
                     columns: Some(tf.columns.clone()),
                     join: None,
                 });
-                self.cx.tables.push(tf.qualifier.clone());
-                self.cx.scope.push(Binding {
+                cx.tables.push(tf.qualifier.clone());
+                cx.scope.push(Binding {
                     name: tf.qualifier,
                     prefix: None,
                     columns: Some(tf.columns),
@@ -312,7 +330,7 @@ impl Translator {
                 b.pipeline.push(Stage::Set(set).into_document());
                 b.pipeline
                     .push(Stage::Unwind(ex::field_ref(&field)).into_document());
-                self.cx.scope.push(Binding {
+                cx.scope.push(Binding {
                     name: tf.qualifier,
                     prefix: Some(field),
                     columns: Some(tf.columns),
@@ -411,11 +429,15 @@ impl Translator {
 
     /// A column reference that is not a plain field of the current relation: a column of a joined relation
     /// (`__j1.x`) or of an enclosing query (`$$o0`, bound by the subquery's `$lookup` `let`).
-    pub(crate) fn relation_column(&mut self, parts: &[Ident]) -> Result<Option<String>, Error> {
-        let grouped = self.cx.group.is_some();
+    pub(crate) fn relation_column(
+        &mut self,
+        cx: &mut QueryContext,
+        parts: &[Ident],
+    ) -> Result<Option<String>, Error> {
+        let grouped = cx.group.is_some();
         if let [q, rest @ ..] = parts {
             if !rest.is_empty() {
-                if let Some(b) = self.cx.scope.iter().find(|b| b.name == q.value) {
+                if let Some(b) = cx.scope.iter().find(|b| b.name == q.value) {
                     super::declared::check_declared(b, q, rest)?;
                     return match (&b.prefix, grouped) {
                         (Some(p), false) => {
@@ -444,17 +466,14 @@ impl Translator {
                 .is_some_and(|c| c.iter().any(|x| x == &name.value))
                 || (b.declared && name.value == "_id")
         };
-        let hits: Vec<&Binding> = self.cx.scope.iter().filter(|b| has(b)).collect();
+        let hits: Vec<&Binding> = cx.scope.iter().filter(|b| has(b)).collect();
         if hits.len() > 1 {
             return Err(Error::Invalid {
                 message: format!("column reference \"{}\" is ambiguous", name.value),
                 position: Position::from(name.span.start),
             });
         }
-        if hits.is_empty()
-            && !self.cx.scope.is_empty()
-            && self.cx.scope.iter().all(|b| b.columns.is_some())
-        {
+        if hits.is_empty() && !cx.scope.is_empty() && cx.scope.iter().all(|b| b.columns.is_some()) {
             // Every relation of this FROM has a known column list without the name: PostgreSQL looks in the
             // enclosing query, else the column does not exist.
             if let Some(path) = self.outer_unqualified(name)? {
@@ -465,7 +484,7 @@ impl Translator {
                 position: Position::from(name.span.start),
             });
         }
-        if hits.is_empty() && self.may_be_outer(name) {
+        if hits.is_empty() && self.may_be_outer(cx, name) {
             // Deviation 17, failing closed: the subquery's collection may lack the name (its columns are not
             // known) and an enclosing query may have it, where PostgreSQL would resolve it.
             return Err(Error::Unsupported {
@@ -474,8 +493,7 @@ impl Translator {
                     "unqualified column \"{n}\" in a subquery over a collection: it may belong to the subquery's \
                      collection or to an enclosing query (qualify it: {t}.{n}, or the enclosing table's name)",
                     n = name.value,
-                    t = self
-                        .cx
+                    t = cx
                         .scope
                         .iter()
                         .find(|b| b.columns.is_none())
@@ -494,13 +512,8 @@ impl Translator {
     /// enclosing query instead of this query's collection: some enclosing relation (up to a derived table's
     /// boundary) knows the column, or reads another collection, whose columns are not known either. An
     /// enclosing relation over the same collection cannot hold a column the inner one lacks.
-    fn may_be_outer(&self, name: &Ident) -> bool {
-        let inner: Vec<&Binding> = self
-            .cx
-            .scope
-            .iter()
-            .filter(|b| b.columns.is_none())
-            .collect();
+    fn may_be_outer(&self, cx: &QueryContext, name: &Ident) -> bool {
+        let inner: Vec<&Binding> = cx.scope.iter().filter(|b| b.columns.is_none()).collect();
         if inner.is_empty() {
             return false;
         }
@@ -641,9 +654,12 @@ impl Translator {
 
     /// The columns of `SELECT *` over the current FROM, as `relation.column` references, when every relation's
     /// columns are known.
-    pub(crate) fn star_columns(&self) -> Option<Vec<(String, sqlparser::ast::Expr)>> {
+    pub(crate) fn star_columns(
+        &self,
+        cx: &QueryContext,
+    ) -> Option<Vec<(String, sqlparser::ast::Expr)>> {
         let mut out = Vec::new();
-        for b in &self.cx.scope {
+        for b in &cx.scope {
             for c in b.columns.as_ref()? {
                 out.push((
                     c.clone(),
@@ -659,8 +675,8 @@ impl Translator {
 
     /// The enclosing query's scope as seen from a subquery: its qualifiers (UPDATE / DELETE, which set none:
     /// their table names).
-    pub(crate) fn frame_scope(&self) -> Vec<Binding> {
-        if let Some(j) = &self.cx.join {
+    pub(crate) fn frame_scope(&self, cx: &QueryContext) -> Vec<Binding> {
+        if let Some(j) = &cx.join {
             // A FROM with joins (join.rs): the first table at the root, the k-th under `__jk`.
             return j
                 .tables
@@ -674,11 +690,11 @@ impl Translator {
                 })
                 .collect();
         }
-        if !self.cx.scope.is_empty() {
-            return self.cx.scope.clone();
+        if !cx.scope.is_empty() {
+            return cx.scope.clone();
         }
         let mut scope: Vec<Binding> = Vec::new();
-        for t in &self.cx.tables {
+        for t in &cx.tables {
             if !scope.iter().any(|b| &b.name == t) {
                 scope.push(Binding {
                     name: t.clone(),

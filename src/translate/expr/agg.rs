@@ -3,6 +3,7 @@
 use super::literal::{constant, literal_value};
 use super::{expr_pos, invalid, unsupported, Agg, Kind};
 use crate::mql::expr as ex;
+use crate::translate::context::QueryContext;
 use crate::translate::names::field_path;
 use crate::translate::nulls::not_null;
 use crate::translate::Refusal;
@@ -12,29 +13,29 @@ use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
 
 impl Translator {
     /// A scalar expression with what is known of its type.
-    pub(crate) fn agg(&mut self, e: &Expr) -> Result<Agg, Error> {
-        self.nested(e, |t| t.agg_at(e))
+    pub(crate) fn agg(&mut self, cx: &mut QueryContext, e: &Expr) -> Result<Agg, Error> {
+        self.nested(e, |t| t.agg_at(cx, e))
     }
 
-    fn agg_at(&mut self, e: &Expr) -> Result<Agg, Error> {
-        if let Some(found) = self.window_lookup(e) {
+    fn agg_at(&mut self, cx: &mut QueryContext, e: &Expr) -> Result<Agg, Error> {
+        if let Some(found) = self.window_lookup(cx, e) {
             return Ok(found);
         }
-        if let Some(found) = self.group_lookup(e)? {
+        if let Some(found) = self.group_lookup(cx, e)? {
             return Ok(found);
         }
         match e {
-            Expr::Identifier(i) => self.column(std::slice::from_ref(i), e),
-            Expr::CompoundIdentifier(parts) => self.column(parts, e),
-            Expr::Nested(inner) => self.agg(inner),
+            Expr::Identifier(i) => self.column(cx, std::slice::from_ref(i), e),
+            Expr::CompoundIdentifier(parts) => self.column(cx, parts, e),
+            Expr::Nested(inner) => self.agg(cx, inner),
             Expr::Value(v) => match literal_value(&v.value, e)? {
                 Some(b) => Ok(constant(b)),
                 None => self.placeholder(&v.value, e),
             },
             Expr::TypedString(ts) => self.typed_string(ts, e),
             Expr::Interval(iv) => self.interval_literal(iv, e),
-            Expr::UnaryOp { op, expr } => self.unary(*op, expr, e),
-            Expr::BinaryOp { left, op, right } => self.binary(left, op, right, e),
+            Expr::UnaryOp { op, expr } => self.unary(cx, *op, expr, e),
+            Expr::BinaryOp { left, op, right } => self.binary(cx, left, op, right, e),
             Expr::Cast {
                 expr,
                 data_type,
@@ -44,27 +45,33 @@ impl Translator {
                 if format.is_some() {
                     return Err(unsupported(Refusal::Type, "CAST ... FORMAT", e));
                 }
-                self.cast(expr, data_type, e)
+                self.cast(cx, expr, data_type, e)
             }
             Expr::Case {
                 operand,
                 conditions,
                 else_result,
                 ..
-            } => self.case(operand.as_deref(), conditions, else_result.as_deref()),
-            Expr::Function(f) => self.function(f, e),
-            Expr::Extract { field, expr, .. } => self.extract(field, expr, e),
+            } => self.case(cx, operand.as_deref(), conditions, else_result.as_deref()),
+            Expr::Function(f) => self.function(cx, f, e),
+            Expr::Extract { field, expr, .. } => self.extract(cx, field, expr, e),
             Expr::AtTimeZone {
                 timestamp,
                 time_zone,
-            } => self.at_time_zone(timestamp, time_zone, e),
+            } => self.at_time_zone(cx, timestamp, time_zone, e),
             Expr::Substring {
                 expr,
                 substring_from,
                 substring_for,
                 ..
-            } => self.substring(expr, substring_from.as_deref(), substring_for.as_deref(), e),
-            Expr::Position { expr, r#in } => self.position(expr, r#in),
+            } => self.substring(
+                cx,
+                expr,
+                substring_from.as_deref(),
+                substring_for.as_deref(),
+                e,
+            ),
+            Expr::Position { expr, r#in } => self.position(cx, expr, r#in),
             Expr::Trim {
                 expr,
                 trim_where,
@@ -78,14 +85,14 @@ impl Translator {
                         e,
                     ));
                 }
-                self.trim(expr, trim_where.as_ref(), trim_what.as_deref())
+                self.trim(cx, expr, trim_where.as_ref(), trim_what.as_deref())
             }
-            Expr::Ceil { expr, .. } => self.numeric_unary(ex::ceil, expr),
-            Expr::Floor { expr, .. } => self.numeric_unary(ex::floor, expr),
+            Expr::Ceil { expr, .. } => self.numeric_unary(cx, ex::ceil, expr),
+            Expr::Floor { expr, .. } => self.numeric_unary(cx, ex::floor, expr),
             Expr::Array(arr) => {
                 let mut items = Vec::new();
                 for x in &arr.elem {
-                    items.push(self.agg(x)?.expr.into());
+                    items.push(self.agg(cx, x)?.expr.into());
                 }
                 Ok(Agg::new(Bson::Array(items), Kind::Array, false))
             }
@@ -106,12 +113,12 @@ impl Translator {
             | Expr::SimilarTo { .. }
             | Expr::AnyOp { .. }
             | Expr::AllOp { .. } => {
-                let p = self.pred(e)?;
+                let p = self.pred(cx, e)?;
                 Ok(Agg::new(p.to_value(), Kind::Bool, true))
             }
-            Expr::Subquery(q) => self.scalar_subquery(q, e),
+            Expr::Subquery(q) => self.scalar_subquery(cx, q, e),
             Expr::InSubquery { .. } | Expr::Exists { .. } => {
-                let p = self.pred(e)?;
+                let p = self.pred(cx, e)?;
                 Ok(Agg::new(p.to_value(), Kind::Bool, true))
             }
             other => Err(unsupported(Refusal::Expression, describe(other), e)),
@@ -119,21 +126,26 @@ impl Translator {
     }
 
     /// A column reference: `"$path"`.
-    fn column(&mut self, parts: &[sqlparser::ast::Ident], e: &Expr) -> Result<Agg, Error> {
+    fn column(
+        &mut self,
+        cx: &mut QueryContext,
+        parts: &[sqlparser::ast::Ident],
+        e: &Expr,
+    ) -> Result<Agg, Error> {
         if crate::translate::column_default::is_default_keyword(e) {
             return Err(Translator::misplaced_default(e));
         }
         if let [only] = parts {
             // The merged column of a FULL JOIN ... USING (join_outer.rs).
-            if let Some(merged) = self.merged_column(&only.value) {
-                return self.agg(&merged);
+            if let Some(merged) = self.merged_column(cx, &only.value) {
+                return self.agg(cx, &merged);
             }
         }
-        let kind = self.declared_kind(parts);
-        if let Some(path) = self.relation_column(parts)? {
+        let kind = self.declared_kind(cx, parts);
+        if let Some(path) = self.relation_column(cx, parts)? {
             return Ok(Agg::new(Bson::String(path), kind, true));
         }
-        if self.cx.group.is_some() {
+        if cx.group.is_some() {
             return Err(invalid(
                 format!(
                     "column \"{}\" must appear in the GROUP BY clause or be used in an aggregate function",
@@ -153,9 +165,9 @@ impl Translator {
                     .unwrap_or_else(|| constant(Bson::Null)));
             }
         }
-        let path = match self.join_column_path(parts, e)? {
+        let path = match self.join_column_path(cx, parts, e)? {
             Some(p) => p,
-            None => field_path(self.strip_qualifier(parts))?,
+            None => field_path(self.strip_qualifier(cx, parts))?,
         };
         let nullable = !self.declared_not_null(parts);
         Ok(Agg::new(ex::field(&path), kind, nullable))
@@ -164,11 +176,9 @@ impl Translator {
     /// A parameter placeholder `$n` or `?` -> `{"$literal": {"$param": n}}` (bound at execution).
     fn placeholder(&mut self, v: &Value, e: &Expr) -> Result<Agg, Error> {
         let n = self.param_number(v, e)?;
-        Ok(Agg::new(
-            ex::literal(ex::param(n as i64)),
-            Kind::Unknown,
-            true,
-        ))
+        let mut a = Agg::new(ex::literal(ex::param(n as i64)), Kind::Unknown, true);
+        a.param = Some(n);
+        Ok(a)
     }
 
     /// The 1-based number of a placeholder, counting `?` in order of appearance.
@@ -208,15 +218,21 @@ impl Translator {
         Ok(n)
     }
 
-    fn unary(&mut self, op: UnaryOperator, inner: &Expr, e: &Expr) -> Result<Agg, Error> {
+    fn unary(
+        &mut self,
+        cx: &mut QueryContext,
+        op: UnaryOperator,
+        inner: &Expr,
+        e: &Expr,
+    ) -> Result<Agg, Error> {
         match op {
             UnaryOperator::Not => {
-                let p = self.pred(e)?;
+                let p = self.pred(cx, e)?;
                 Ok(Agg::new(p.to_value(), Kind::Bool, true))
             }
-            UnaryOperator::Plus => self.agg(inner),
+            UnaryOperator::Plus => self.agg(cx, inner),
             UnaryOperator::Minus => {
-                let a = self.agg(inner)?;
+                let a = self.agg(cx, inner)?;
                 match &a.constant {
                     Some(Bson::Int32(i)) => Ok(match i.checked_neg() {
                         Some(n) => constant(Bson::Int32(n)),
@@ -251,18 +267,25 @@ impl Translator {
         }
     }
 
-    fn binary(&mut self, l: &Expr, op: &BinaryOperator, r: &Expr, e: &Expr) -> Result<Agg, Error> {
+    fn binary(
+        &mut self,
+        cx: &mut QueryContext,
+        l: &Expr,
+        op: &BinaryOperator,
+        r: &Expr,
+        e: &Expr,
+    ) -> Result<Agg, Error> {
         use BinaryOperator as B;
         match op {
             B::Question | B::QuestionPipe | B::QuestionAnd => {
-                self.jsonb_exists_operator(l, op, r, e)
+                self.jsonb_exists_operator(cx, l, op, r, e)
             }
             B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo => {
-                self.arithmetic(l, op, r, e)
+                self.arithmetic(cx, l, op, r, e)
             }
             B::StringConcat => {
-                let a = self.agg(l)?;
-                let b = self.agg(r)?;
+                let a = self.agg(cx, l)?;
+                let b = self.agg(cx, r)?;
                 // PG: 'a' || NULL is NULL; $concat also yields null for a null/missing operand, but errors on
                 // non-strings, so non-text operands are converted first.
                 let ta = self.text_of(a);
@@ -273,7 +296,7 @@ impl Translator {
                     ta.nullable || tb.nullable,
                 ))
             }
-            B::Arrow | B::LongArrow | B::HashArrow | B::HashLongArrow => self.json_path(e),
+            B::Arrow | B::LongArrow | B::HashArrow | B::HashLongArrow => self.json_path(cx, e),
             B::Eq
             | B::NotEq
             | B::Lt
@@ -285,7 +308,7 @@ impl Translator {
             | B::PGOverlap
             | B::AtArrow
             | B::ArrowAt => {
-                let p = self.pred(e)?;
+                let p = self.pred(cx, e)?;
                 Ok(Agg::new(p.to_value(), Kind::Bool, true))
             }
             other => Err(unsupported(
@@ -298,7 +321,7 @@ impl Translator {
 
     /// `a->'b'->>'c'` as a field path; with an integer step (`->0`, `->-1`), a `#>` path or a computed base,
     /// each step typed as PostgreSQL's (`json_ops.rs`).
-    pub(crate) fn json_path(&mut self, e: &Expr) -> Result<Agg, Error> {
+    pub(crate) fn json_path(&mut self, cx: &mut QueryContext, e: &Expr) -> Result<Agg, Error> {
         use crate::translate::json_ops::{index_literal, path_elements, step, Step};
         let mut steps = Vec::new();
         let mut base_keys: Vec<String> = Vec::new();
@@ -352,8 +375,8 @@ impl Translator {
                     }
                     cur = left;
                 }
-                Expr::Identifier(i) if self.has_joins() => {
-                    let p = self.join_column_path(std::slice::from_ref(i), cur)?;
+                Expr::Identifier(i) if self.has_joins(cx) => {
+                    let p = self.join_column_path(cx, std::slice::from_ref(i), cur)?;
                     base_keys.extend(p);
                     break;
                 }
@@ -363,9 +386,9 @@ impl Translator {
                     break;
                 }
                 Expr::CompoundIdentifier(parts) => {
-                    match self.join_column_path(parts, cur)? {
+                    match self.join_column_path(cx, parts, cur)? {
                         Some(p) => base_keys.push(p),
-                        None => base_keys.push(field_path(self.strip_qualifier(parts))?),
+                        None => base_keys.push(field_path(self.strip_qualifier(cx, parts))?),
                     }
                     break;
                 }
@@ -378,9 +401,9 @@ impl Translator {
         }
         steps.reverse();
         let mut value = match computed {
-            Some(base) => self.agg(base)?.expr,
+            Some(base) => self.agg(cx, base)?.expr,
             None => {
-                if self.cx.group.is_some() {
+                if cx.group.is_some() {
                     return Err(invalid(
                         format!("\"{e}\" must appear in the GROUP BY clause or be used in an aggregate function"),
                         e,
@@ -403,13 +426,14 @@ impl Translator {
 
     fn arithmetic(
         &mut self,
+        cx: &mut QueryContext,
         l: &Expr,
         op: &BinaryOperator,
         r: &Expr,
         e: &Expr,
     ) -> Result<Agg, Error> {
-        let a = self.agg(l)?;
-        let b = self.agg(r)?;
+        let a = self.agg(cx, l)?;
+        let b = self.agg(cx, r)?;
         // Time arithmetic first: timestamp ± interval, timestamp - timestamp.
         if let Some(t) = self.time_arithmetic(&a, op, &b, e)? {
             return Ok(t);
@@ -446,8 +470,13 @@ impl Translator {
         Ok(Agg::new(expr, kind, nullable))
     }
 
-    fn numeric_unary(&mut self, op: fn(Bson) -> Bson, inner: &Expr) -> Result<Agg, Error> {
-        let a = self.agg(inner)?;
+    fn numeric_unary(
+        &mut self,
+        cx: &mut QueryContext,
+        op: fn(Bson) -> Bson,
+        inner: &Expr,
+    ) -> Result<Agg, Error> {
+        let a = self.agg(cx, inner)?;
         Ok(Agg::new(op(a.expr.into()), a.kind, a.nullable))
     }
 
@@ -467,6 +496,7 @@ impl Translator {
 
     fn case(
         &mut self,
+        cx: &mut QueryContext,
         operand: Option<&Expr>,
         conditions: &[sqlparser::ast::CaseWhen],
         else_result: Option<&Expr>,
@@ -475,14 +505,14 @@ impl Translator {
         let mut kinds = Vec::new();
         let mut nullable = else_result.is_none();
         let op = match operand {
-            Some(o) => Some(self.agg(o)?),
+            Some(o) => Some(self.agg(cx, o)?),
             None => None,
         };
         for w in conditions {
             let case = match &op {
                 // Simple CASE: `CASE x WHEN v` is `x = v`, which is never TRUE when either is NULL.
                 Some(o) => {
-                    let v = self.agg(&w.condition)?;
+                    let v = self.agg(cx, &w.condition)?;
                     let mut guards = Vec::new();
                     if o.nullable {
                         guards.push(not_null(&o.expr));
@@ -493,16 +523,16 @@ impl Translator {
                     guards.push(ex::eq(o.expr.clone(), v.expr));
                     crate::translate::nulls::and(guards)
                 }
-                None => self.pred(&w.condition)?.t,
+                None => self.pred(cx, &w.condition)?.t,
             };
-            let then = self.agg(&w.result)?;
+            let then = self.agg(cx, &w.result)?;
             nullable |= then.nullable;
             kinds.push(then.kind);
             branches.push((case.into(), then.expr.into()));
         }
         let default = match else_result {
             Some(x) => {
-                let a = self.agg(x)?;
+                let a = self.agg(cx, x)?;
                 kinds.push(a.kind);
                 nullable |= a.nullable;
                 a.expr

@@ -17,6 +17,7 @@
 use super::function::null_guard;
 use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr as ex;
+use crate::translate::context::QueryContext;
 use crate::translate::nulls::{is_null, or};
 use crate::translate::{Error, Refusal, Translator};
 use bson::Bson;
@@ -34,6 +35,7 @@ impl Translator {
     /// The functions of this file; `None` when `name` is none of them.
     pub(crate) fn array_function(
         &mut self,
+        cx: &mut QueryContext,
         name: &str,
         f: &Function,
         args: &[&Expr],
@@ -53,8 +55,8 @@ impl Translator {
         let out = match name {
             "array_length" => {
                 want(2)?;
-                let a = self.agg(args[0])?;
-                match self.agg(args[1])?.constant {
+                let a = self.agg(cx, args[0])?;
+                match self.agg(cx, args[1])?.constant {
                     Some(Bson::Int32(1)) => {}
                     Some(Bson::Null) => return Ok(Some(Agg::new(Bson::Null, Kind::Int, true))),
                     _ => {
@@ -81,7 +83,7 @@ impl Translator {
             }
             "cardinality" => {
                 want(1)?;
-                let a = self.agg(args[0])?;
+                let a = self.agg(cx, args[0])?;
                 // Bound first: `{$size: []}` would read an array literal as the argument list.
                 Agg::new(
                     ex::let_in(
@@ -100,12 +102,12 @@ impl Translator {
                 if !(2..=3).contains(&argc) {
                     return Err(invalid("array_position() takes 2 or 3 arguments", e));
                 }
-                let a = self.agg(args[0])?;
-                let x = self.agg(args[1])?;
+                let a = self.agg(cx, args[0])?;
+                let x = self.agg(cx, args[1])?;
                 let start = match args.get(2) {
                     None => Bson::Int32(0),
                     Some(s) => {
-                        let s = self.agg(s)?;
+                        let s = self.agg(cx, s)?;
                         // PostgreSQL: a NULL start is NULL; a start before 1 searches from the first.
                         ex::cond(
                             is_null(&s.expr),
@@ -141,8 +143,8 @@ impl Translator {
             }
             "array_remove" => {
                 want(2)?;
-                let a = self.agg(args[0])?;
-                let x = self.agg(args[1])?;
+                let a = self.agg(cx, args[0])?;
+                let x = self.agg(cx, args[1])?;
                 let kept =
                     ex::filter_array(a.expr.clone(), ex::ne(ex::this(), ex::or_null(x.expr)));
                 Agg::new(array_or_null(&a, kept), Kind::Array, true)
@@ -150,10 +152,10 @@ impl Translator {
             "array_append" | "array_prepend" => {
                 want(2)?;
                 let (a, x) = if name == "array_append" {
-                    (self.agg(args[0])?, self.agg(args[1])?)
+                    (self.agg(cx, args[0])?, self.agg(cx, args[1])?)
                 } else {
-                    let x = self.agg(args[0])?;
-                    (self.agg(args[1])?, x)
+                    let x = self.agg(cx, args[0])?;
+                    (self.agg(cx, args[1])?, x)
                 };
                 let a = ex::if_null(a.expr, Bson::Array(Vec::new()));
                 let one = Bson::Array(vec![ex::or_null(x.expr).into()]);
@@ -166,8 +168,8 @@ impl Translator {
             }
             "array_cat" => {
                 want(2)?;
-                let a = self.agg(args[0])?;
-                let b = self.agg(args[1])?;
+                let a = self.agg(cx, args[0])?;
+                let b = self.agg(cx, args[1])?;
                 let both_null =
                     crate::translate::nulls::and(vec![is_null(&a.expr), is_null(&b.expr)]);
                 Agg::new(
@@ -191,7 +193,7 @@ impl Translator {
             }
             "degrees" | "radians" => {
                 want(1)?;
-                let x = self.agg(args[0])?;
+                let x = self.agg(cx, args[0])?;
                 let d = ex::to_double(x.expr.clone());
                 let r = Bson::Double(RADIANS_PER_DEGREE);
                 let v = if name == "degrees" {
@@ -203,7 +205,7 @@ impl Translator {
             }
             "octet_length" | "bit_length" => {
                 want(1)?;
-                let s = self.agg(args[0])?;
+                let s = self.agg(cx, args[0])?;
                 let s = self.text_of(s);
                 let bytes = ex::str_len_bytes(s.expr.clone());
                 let v = if name == "bit_length" {
@@ -214,7 +216,7 @@ impl Translator {
                 null_guard(&s, v, Kind::Int)
             }
             "current_timestamp" | "localtimestamp" if argc == 1 => {
-                let p = match self.agg(args[0])?.constant {
+                let p = match self.agg(cx, args[0])?.constant {
                     Some(Bson::Int32(p)) if p >= 0 => p,
                     Some(Bson::Int32(p)) => {
                         return Err(invalid(
@@ -237,7 +239,7 @@ impl Translator {
                     args: Vec::new(),
                     clauses: Vec::new(),
                 });
-                let now = self.function(&bare, e)?;
+                let now = self.function(cx, &bare, e)?;
                 if p >= 3 {
                     now
                 } else {

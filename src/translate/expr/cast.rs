@@ -4,6 +4,7 @@ use super::datetime::parse_timestamp;
 use super::literal::constant;
 use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr as ex;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
 use bson::{doc, Bson};
@@ -33,9 +34,15 @@ fn to_integer(op: fn(Bson) -> Bson, x: Bson) -> Bson {
 
 impl Translator {
     /// `CAST(x AS type)` / `x::type`.
-    pub(crate) fn cast(&mut self, inner: &Expr, ty: &DataType, e: &Expr) -> Result<Agg, Error> {
+    pub(crate) fn cast(
+        &mut self,
+        cx: &mut QueryContext,
+        inner: &Expr,
+        ty: &DataType,
+        e: &Expr,
+    ) -> Result<Agg, Error> {
         if let DataType::Array(def) = ty {
-            return self.array_cast(inner, def, e);
+            return self.array_cast(cx, inner, def, e);
         }
         if let (
             DataType::Numeric(sqlparser::ast::ExactNumberInfo::None)
@@ -55,7 +62,7 @@ impl Translator {
                 return Ok(a);
             }
         }
-        let a = self.agg(inner)?;
+        let a = self.agg(cx, inner)?;
         if let Some(c) = a.constant.clone() {
             if a.interval.is_none() {
                 return self.cast_constant(c, ty, e);

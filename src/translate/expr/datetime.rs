@@ -8,6 +8,7 @@ use super::interval::{self, Iv};
 use super::literal::constant;
 use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr as ex;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
 use bson::{doc, Bson};
@@ -345,6 +346,7 @@ impl Translator {
     /// `EXTRACT(field FROM x)`.
     pub(crate) fn extract(
         &mut self,
+        cx: &mut QueryContext,
         field: &DateTimeField,
         inner: &Expr,
         e: &Expr,
@@ -357,7 +359,7 @@ impl Translator {
                 right,
             } = strip_nested(inner)
             {
-                let (l, r) = (self.agg(left)?, self.agg(right)?);
+                let (l, r) = (self.agg(cx, left)?, self.agg(cx, right)?);
                 let dates = |k: Kind| matches!(k, Kind::Timestamp | Kind::Unknown);
                 if dates(l.kind) && dates(r.kind) {
                     let both_columns = l.kind == Kind::Unknown && r.kind == Kind::Unknown;
@@ -377,7 +379,7 @@ impl Translator {
                 }
             }
         }
-        let a = self.agg(inner)?;
+        let a = self.agg(cx, inner)?;
         let x = a.expr.clone();
         if a.kind == Kind::Interval {
             let name = match field {
@@ -447,6 +449,7 @@ impl Translator {
     /// argument, `time_fn.rs`, is translated after them); [`date_trunc_agg`] builds the call.
     pub(crate) fn date_trunc_operands(
         &mut self,
+        cx: &mut QueryContext,
         unit: &Expr,
         ts: &Expr,
         e: &Expr,
@@ -488,7 +491,7 @@ impl Translator {
                 ))
             }
         };
-        Ok((unit_name, self.agg(ts)?))
+        Ok((unit_name, self.agg(cx, ts)?))
     }
 }
 

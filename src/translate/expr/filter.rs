@@ -12,29 +12,35 @@
 //!
 //! Deviation (docs/dialect.md): on fields holding arrays the query language matches elements.
 //!
-//! The filter is built as a typed [`Filter`] (field conditions, `$and` / `$or`, `$expr`) and rendered once,
-//! in [`Translator::expr_to_filter`].
+//! The filter is built as a typed [`Filter`] (field conditions, `$and` / `$or`, `$expr`), combined and read
+//! as one by the callers (WHERE before / after joins, RETURNING's `_id` pin, partial indexes), and rendered
+//! once, where it becomes a command field or a `$match` stage.
 
 use super::literal::kind_of;
 use super::{Agg, Kind};
 use crate::mql::expr as ex;
 use crate::mql::expr::Cmp;
 use crate::mql::filter::{self, Cond, Filter};
+use crate::translate::context::QueryContext;
 use crate::translate::{Error, Translator};
-use bson::{Bson, Document};
+use bson::Bson;
 use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
 
 impl Translator {
     /// A WHERE-style predicate as a query-language filter, falling back to `$expr` where needed.
-    pub(crate) fn expr_to_filter(&mut self, e: &Expr) -> Result<Document, Error> {
-        Ok(self.filter(e, false)?.into())
+    pub(crate) fn expr_to_filter(
+        &mut self,
+        cx: &mut QueryContext,
+        e: &Expr,
+    ) -> Result<Filter, Error> {
+        self.filter(cx, e, false)
     }
 
-    fn filter(&mut self, e: &Expr, negated: bool) -> Result<Filter, Error> {
-        if let Some(d) = self.ql(e, negated)? {
+    fn filter(&mut self, cx: &mut QueryContext, e: &Expr, negated: bool) -> Result<Filter, Error> {
+        if let Some(d) = self.ql(cx, e, negated)? {
             return Ok(d);
         }
-        let p = self.pred(e)?;
+        let p = self.pred(cx, e)?;
         let form = if negated { p.f } else { p.t };
         Ok(match form {
             ex::Expr::Bson(Bson::Boolean(true)) => Filter::All,
@@ -43,17 +49,27 @@ impl Translator {
     }
 
     /// The query-language form, if the meaning is identical; `None` to fall back to `$expr`.
-    fn ql(&mut self, e: &Expr, negated: bool) -> Result<Option<Filter>, Error> {
-        self.nested(e, |t| t.ql_at(e, negated))
+    fn ql(
+        &mut self,
+        cx: &mut QueryContext,
+        e: &Expr,
+        negated: bool,
+    ) -> Result<Option<Filter>, Error> {
+        self.nested(e, |t| t.ql_at(cx, e, negated))
     }
 
-    fn ql_at(&mut self, e: &Expr, negated: bool) -> Result<Option<Filter>, Error> {
+    fn ql_at(
+        &mut self,
+        cx: &mut QueryContext,
+        e: &Expr,
+        negated: bool,
+    ) -> Result<Option<Filter>, Error> {
         match e {
-            Expr::Nested(inner) => self.ql(inner, negated),
+            Expr::Nested(inner) => self.ql(cx, inner, negated),
             Expr::UnaryOp {
                 op: UnaryOperator::Not,
                 expr,
-            } => Ok(Some(self.filter(expr, !negated)?)),
+            } => Ok(Some(self.filter(cx, expr, !negated)?)),
             Expr::BinaryOp {
                 left,
                 op: op @ (BinaryOperator::And | BinaryOperator::Or),
@@ -66,7 +82,7 @@ impl Translator {
                 flatten(right, op, &mut parts);
                 let mut docs = Vec::new();
                 for p in parts {
-                    docs.push(self.filter(p, negated)?);
+                    docs.push(self.filter(cx, p, negated)?);
                 }
                 Ok(Some(if conj {
                     Filter::all_of(docs)
@@ -75,16 +91,19 @@ impl Translator {
                 }))
             }
             Expr::BinaryOp { left, op, right } => {
-                let (field, c, op) = match (self.typed_field_of(left)?, self.ql_value(right)?) {
-                    (Some((f, k)), Some(c)) => (f, self.ql_resolve(right, c, &k)?, op.clone()),
-                    _ => match (self.ql_value(left)?, self.typed_field_of(right)?) {
-                        (Some(c), Some((f, k))) => match flip(op) {
-                            Some(o) => (f, self.ql_resolve(left, c, &k)?, o),
-                            None => return Ok(None),
+                let (field, c, op) =
+                    match (self.typed_field_of(cx, left)?, self.ql_value(cx, right)?) {
+                        (Some((f, k)), Some(c)) => {
+                            (f, self.ql_resolve(cx, right, c, &k)?, op.clone())
+                        }
+                        _ => match (self.ql_value(cx, left)?, self.typed_field_of(cx, right)?) {
+                            (Some(c), Some((f, k))) => match flip(op) {
+                                Some(o) => (f, self.ql_resolve(cx, left, c, &k)?, o),
+                                None => return Ok(None),
+                            },
+                            _ => return Ok(None),
                         },
-                        _ => return Ok(None),
-                    },
-                };
+                    };
                 let op = if negated {
                     match negate(&op) {
                         Some(o) => o,
@@ -105,7 +124,7 @@ impl Translator {
                 Ok(Some(Filter::Field(field, cond)))
             }
             Expr::IsNull(x) | Expr::IsNotNull(x) => {
-                let Some(f) = self.field_of(x)? else {
+                let Some(f) = self.field_of(cx, x)? else {
                     return Ok(None);
                 };
                 let want_null = matches!(e, Expr::IsNull(_)) != negated;
@@ -123,16 +142,16 @@ impl Translator {
                 list,
                 negated: not_in,
             } => {
-                let Some((f, k)) = self.typed_field_of(expr)? else {
+                let Some((f, k)) = self.typed_field_of(cx, expr)? else {
                     return Ok(None);
                 };
                 let mut values = Vec::new();
                 let mut has_null = false;
                 for item in list {
-                    match self.ql_value(item)? {
-                        Some(v) => values.push(self.ql_resolve(item, v, &k)?),
+                    match self.ql_value(cx, item)? {
+                        Some(v) => values.push(self.ql_resolve(cx, item, v, &k)?),
                         None => {
-                            if matches!(self.agg(item)?.constant, Some(Bson::Null)) {
+                            if matches!(self.agg(cx, item)?.constant, Some(Bson::Null)) {
                                 has_null = true;
                             } else {
                                 return Ok(None);
@@ -157,14 +176,14 @@ impl Translator {
                 high,
             } => {
                 let (Some((f, k)), Some(lo), Some(hi)) = (
-                    self.typed_field_of(expr)?,
-                    self.ql_value(low)?,
-                    self.ql_value(high)?,
+                    self.typed_field_of(cx, expr)?,
+                    self.ql_value(cx, low)?,
+                    self.ql_value(cx, high)?,
                 ) else {
                     return Ok(None);
                 };
-                let lo = self.ql_resolve(low, lo, &k)?;
-                let hi = self.ql_resolve(high, hi, &k)?;
+                let lo = self.ql_resolve(cx, low, lo, &k)?;
+                let hi = self.ql_resolve(cx, high, hi, &k)?;
                 if *not_between != negated {
                     Ok(Some(Filter::Or(vec![
                         Filter::Field(f.clone(), Cond::Cmp(Cmp::Lt, lo)),
@@ -188,10 +207,11 @@ impl Translator {
                 pattern,
                 escape_char,
             } => {
-                let Some(f) = self.field_of(expr)? else {
+                let Some(f) = self.field_of(cx, expr)? else {
                     return Ok(None);
                 };
                 let Some((re, opts)) = self.like_regex(
+                    cx,
                     matches!(e, Expr::ILike { .. }),
                     pattern,
                     escape_char.as_deref(),
@@ -212,7 +232,8 @@ impl Translator {
                 right,
                 ..
             } if !negated => {
-                let (Some(c), Some(f)) = (self.ql_value(left)?, self.field_of(right)?) else {
+                let (Some(c), Some(f)) = (self.ql_value(cx, left)?, self.field_of(cx, right)?)
+                else {
                     return Ok(None);
                 };
                 Ok(Some(Filter::Field(
@@ -221,7 +242,7 @@ impl Translator {
                 )))
             }
             Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
-                let Some(f) = self.field_of(e)? else {
+                let Some(f) = self.field_of(cx, e)? else {
                     return Ok(None);
                 };
                 Ok(Some(Filter::Field(f, Cond::Value(Bson::Boolean(!negated)))))
@@ -240,14 +261,18 @@ impl Translator {
     }
 
     /// A plain field path usable in the query language, with what is known of its values.
-    fn typed_field_of(&mut self, e: &Expr) -> Result<Option<(String, Agg)>, Error> {
+    fn typed_field_of(
+        &mut self,
+        cx: &mut QueryContext,
+        e: &Expr,
+    ) -> Result<Option<(String, Agg)>, Error> {
         let a: Agg = match e {
-            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => self.agg(e)?,
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => self.agg(cx, e)?,
             Expr::BinaryOp {
                 op: BinaryOperator::Arrow | BinaryOperator::LongArrow,
                 ..
-            } => self.json_path(e)?,
-            Expr::Nested(inner) => return self.typed_field_of(inner),
+            } => self.json_path(cx, e)?,
+            Expr::Nested(inner) => return self.typed_field_of(cx, inner),
             _ => return Ok(None),
         };
         Ok(ex::field_path_of(&a.expr).map(|p| (p.to_string(), a.clone())))
@@ -255,30 +280,36 @@ impl Translator {
 
     /// A query-language operand `c` (from `e`) compared with a field of `field`'s kind: an untyped literal
     /// takes the field's type (`untyped.rs`).
-    fn ql_resolve(&mut self, e: &Expr, c: Bson, field: &Agg) -> Result<Bson, Error> {
+    fn ql_resolve(
+        &mut self,
+        cx: &mut QueryContext,
+        e: &Expr,
+        c: Bson,
+        field: &Agg,
+    ) -> Result<Bson, Error> {
         if field.kind != Kind::Timestamp || !super::untyped::is_untyped_string(e) {
             return Ok(c);
         }
-        let v = self.agg(e)?;
-        Ok(self.resolve_untyped(e, v, field)?.constant.unwrap_or(c))
+        let v = self.agg(cx, e)?;
+        Ok(self.resolve_untyped(cx, e, v, field)?.constant.unwrap_or(c))
     }
 
     /// A plain field path usable in the query language.
-    fn field_of(&mut self, e: &Expr) -> Result<Option<String>, Error> {
+    fn field_of(&mut self, cx: &mut QueryContext, e: &Expr) -> Result<Option<String>, Error> {
         let a: Agg = match e {
-            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => self.agg(e)?,
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => self.agg(cx, e)?,
             Expr::BinaryOp {
                 op: BinaryOperator::Arrow | BinaryOperator::LongArrow,
                 ..
-            } => self.json_path(e)?,
-            Expr::Nested(inner) => return self.field_of(inner),
+            } => self.json_path(cx, e)?,
+            Expr::Nested(inner) => return self.field_of(cx, inner),
             _ => return Ok(None),
         };
         Ok(ex::field_path_of(&a.expr).map(str::to_string))
     }
 
     /// A constant (or a bound parameter) usable as a query-language operand; NULL and `$$NOW` are not.
-    fn ql_value(&mut self, e: &Expr) -> Result<Option<Bson>, Error> {
+    fn ql_value(&mut self, cx: &mut QueryContext, e: &Expr) -> Result<Option<Bson>, Error> {
         match e {
             Expr::Value(v) if matches!(v.value, Value::Placeholder(_)) => {
                 let n = self.param_number(&v.value, e)?;
@@ -289,7 +320,7 @@ impl Translator {
                 if !is_constant_shape(e) {
                     return Ok(None);
                 }
-                let a = self.agg(e)?;
+                let a = self.agg(cx, e)?;
                 Ok(match a.constant {
                     Some(Bson::Null) | None => None,
                     Some(c) if a.interval.is_none() && kind_of(&c) != Kind::Interval => Some(c),

@@ -3,6 +3,7 @@
 
 use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr::{self as ex, TrimEnds};
+use crate::translate::context::QueryContext;
 use crate::translate::nulls::is_null;
 use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
@@ -67,16 +68,21 @@ pub(crate) fn is_aggregate_name(name: &str) -> bool {
 
 impl Translator {
     /// A function call.
-    pub(crate) fn function(&mut self, f: &Function, e: &Expr) -> Result<Agg, Error> {
+    pub(crate) fn function(
+        &mut self,
+        cx: &mut QueryContext,
+        f: &Function,
+        e: &Expr,
+    ) -> Result<Agg, Error> {
         let name = crate::translate::names::function_name(&f.name);
         if name == "grouping" && f.over.is_none() {
-            return self.grouping_call(f, e);
+            return self.grouping_call(cx, f, e);
         }
         if is_aggregate_name(&name) || f.over.is_some() {
-            return self.aggregate_call(f, e);
+            return self.aggregate_call(cx, f, e);
         }
         if crate::translate::srf::is_set_returning(&name) {
-            return self.srf_call(&name, e);
+            return self.srf_call(cx, &name, e);
         }
         let Function {
             name: _,
@@ -108,17 +114,17 @@ impl Translator {
                 e,
             ));
         }
-        if let Some(done) = self.json_function(&name, f, e)? {
+        if let Some(done) = self.json_function(cx, &name, f, e)? {
             return Ok(done);
         }
         let args = plain_args(f, e)?;
-        if let Some(done) = self.array_function(&name, f, &args, e)? {
+        if let Some(done) = self.array_function(cx, &name, f, &args, e)? {
             return Ok(done);
         }
-        if let Some(done) = self.json_more_function(&name, &args, e)? {
+        if let Some(done) = self.json_more_function(cx, &name, &args, e)? {
             return Ok(done);
         }
-        if let Some(done) = self.time_function(&name, &args, e)? {
+        if let Some(done) = self.time_function(cx, &name, &args, e)? {
             return Ok(done);
         }
         let argc = args.len();
@@ -149,7 +155,7 @@ impl Translator {
                 let mut nullable = true;
                 let mut intervals = 0;
                 for a in &args {
-                    let x = self.agg(a)?;
+                    let x = self.agg(cx, a)?;
                     nullable &= x.nullable;
                     match x.kind {
                         Kind::Interval => intervals += 1,
@@ -171,8 +177,8 @@ impl Translator {
             }
             "nullif" => {
                 want(2)?;
-                let a = self.agg(args[0])?;
-                let b = self.agg(args[1])?;
+                let a = self.agg(cx, args[0])?;
+                let b = self.agg(cx, args[1])?;
                 let same = crate::translate::nulls::and(vec![
                     crate::translate::nulls::not_null(&a.expr),
                     crate::translate::nulls::not_null(&b.expr),
@@ -188,7 +194,7 @@ impl Translator {
                 let mut parts = Vec::new();
                 let mut nullable = true;
                 for a in &args {
-                    let x = self.agg(a)?;
+                    let x = self.agg(cx, a)?;
                     nullable &= x.nullable;
                     parts.push(x.expr.into());
                 }
@@ -201,12 +207,12 @@ impl Translator {
             }
             "abs" => {
                 want(1)?;
-                let a = self.agg(args[0])?;
+                let a = self.agg(cx, args[0])?;
                 Ok(Agg::new(ex::abs(a.expr), a.kind, a.nullable))
             }
             "ceil" | "ceiling" | "floor" | "sqrt" | "exp" | "ln" => {
                 want(1)?;
-                let a = self.agg(args[0])?;
+                let a = self.agg(cx, args[0])?;
                 let op = match name.as_str() {
                     "ceil" | "ceiling" => ex::ceil,
                     "floor" => ex::floor,
@@ -220,9 +226,9 @@ impl Translator {
                 if argc != 1 && argc != 2 {
                     return Err(invalid("ROUND() takes 1 or 2 arguments", e));
                 }
-                let a = self.agg(args[0])?;
+                let a = self.agg(cx, args[0])?;
                 let places = match args.get(1) {
-                    Some(p) => match self.agg(p)?.constant {
+                    Some(p) => match self.agg(cx, p)?.constant {
                         Some(Bson::Int32(n)) => Some(n),
                         _ => {
                             return Err(unsupported(
@@ -239,7 +245,7 @@ impl Translator {
             }
             "lower" | "upper" => {
                 want(1)?;
-                let a = self.agg(args[0])?;
+                let a = self.agg(cx, args[0])?;
                 let a = self.text_of(a);
                 let cased = if name == "lower" {
                     ex::to_lower(a.expr.clone())
@@ -251,7 +257,7 @@ impl Translator {
             }
             "length" | "char_length" | "character_length" => {
                 want(1)?;
-                let a = self.agg(args[0])?;
+                let a = self.agg(cx, args[0])?;
                 let a = self.text_of(a);
                 Ok(null_guard(&a, ex::str_len_cp(a.expr.clone()), Kind::Int))
             }
@@ -259,7 +265,7 @@ impl Translator {
                 // PG's CONCAT skips NULL arguments.
                 let mut parts = Vec::new();
                 for a in &args {
-                    let x = self.agg(a)?;
+                    let x = self.agg(cx, a)?;
                     let x = self.text_of(x);
                     parts.push(Bson::from(if x.nullable {
                         ex::if_null(x.expr, "")
@@ -271,9 +277,9 @@ impl Translator {
             }
             "replace" => {
                 want(3)?;
-                let s = self.agg(args[0])?;
-                let from = self.agg(args[1])?;
-                let to = self.agg(args[2])?;
+                let s = self.agg(cx, args[0])?;
+                let from = self.agg(cx, args[1])?;
+                let to = self.agg(cx, args[2])?;
                 let nullable = s.nullable || from.nullable || to.nullable;
                 // PostgreSQL leaves the text unchanged when the pattern is empty; MongoDB's $replaceAll
                 // inserts the replacement between every character. Still NULL when any argument is.
@@ -296,9 +302,9 @@ impl Translator {
             }
             "split_part" => {
                 want(3)?;
-                let s = self.agg(args[0])?;
-                let d = self.agg(args[1])?;
-                let n = match self.agg(args[2])?.constant {
+                let s = self.agg(cx, args[0])?;
+                let d = self.agg(cx, args[1])?;
+                let n = match self.agg(cx, args[2])?.constant {
                     Some(Bson::Int32(n)) if n != 0 => n,
                     _ => {
                         return Err(unsupported(
@@ -323,7 +329,7 @@ impl Translator {
             }
             "strpos" => {
                 want(2)?;
-                self.position(args[1], args[0])
+                self.position(cx, args[1], args[0])
             }
             _ => Err(invalid(
                 format!("unknown or unsupported function {}()", f.name),
@@ -335,15 +341,16 @@ impl Translator {
     /// `SUBSTRING(s FROM start [FOR len])` with constant bounds (PG's 1-based rules, including start < 1).
     pub(crate) fn substring(
         &mut self,
+        cx: &mut QueryContext,
         s: &Expr,
         from: Option<&Expr>,
         len: Option<&Expr>,
         e: &Expr,
     ) -> Result<Agg, Error> {
-        let a = self.agg(s)?;
+        let a = self.agg(cx, s)?;
         let a = self.text_of(a);
         let start = match from {
-            Some(x) => match self.agg(x)?.constant {
+            Some(x) => match self.agg(cx, x)?.constant {
                 Some(Bson::Int32(n)) => i64::from(n),
                 _ => {
                     return Err(unsupported(
@@ -356,7 +363,7 @@ impl Translator {
             None => 1,
         };
         let count = match len {
-            Some(x) => match self.agg(x)?.constant {
+            Some(x) => match self.agg(cx, x)?.constant {
                 Some(Bson::Int32(n)) if n >= 0 => Some(i64::from(n)),
                 Some(Bson::Int32(_)) => {
                     return Err(invalid("negative substring length not allowed", x))
@@ -384,9 +391,14 @@ impl Translator {
     }
 
     /// `POSITION(needle IN haystack)`: 1-based, 0 when absent.
-    pub(crate) fn position(&mut self, needle: &Expr, haystack: &Expr) -> Result<Agg, Error> {
-        let n = self.agg(needle)?;
-        let h = self.agg(haystack)?;
+    pub(crate) fn position(
+        &mut self,
+        cx: &mut QueryContext,
+        needle: &Expr,
+        haystack: &Expr,
+    ) -> Result<Agg, Error> {
+        let n = self.agg(cx, needle)?;
+        let h = self.agg(cx, haystack)?;
         let body = ex::add(vec![
             ex::index_of_cp(h.expr.clone(), n.expr.clone()),
             Bson::Int32(1),
@@ -404,13 +416,14 @@ impl Translator {
     /// `TRIM([BOTH|LEADING|TRAILING] [chars FROM] s)`; PG trims spaces only by default.
     pub(crate) fn trim(
         &mut self,
+        cx: &mut QueryContext,
         s: &Expr,
         where_: Option<&TrimWhereField>,
         what: Option<&Expr>,
     ) -> Result<Agg, Error> {
-        let a = self.agg(s)?;
+        let a = self.agg(cx, s)?;
         let chars = match what {
-            Some(w) => self.agg(w)?.expr,
+            Some(w) => self.agg(cx, w)?.expr,
             None => Bson::String(" ".into()).into(),
         };
         let ends = match where_ {

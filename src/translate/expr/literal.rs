@@ -71,6 +71,7 @@ pub(crate) fn constant(v: Bson) -> Agg {
         kind,
         nullable,
         constant: Some(v),
+        param: None,
         interval: None,
         local_time: false,
     }

@@ -65,6 +65,9 @@ pub(crate) struct Agg {
     pub nullable: bool,
     /// The constant value, when the expression is a literal (used for folding and query-language filters).
     pub constant: Option<Bson>,
+    /// The statement parameter this value is (`$n` / `?`, 1-based), when it is one: its `constant` (where set)
+    /// is the `{$param: n}` placeholder bound at execution, not a value known here.
+    pub param: Option<usize>,
     /// For an INTERVAL literal: its parts (kept apart so `ts + INTERVAL` becomes `$dateAdd`).
     pub interval: Option<IntervalParts>,
     /// A `timestamp without time zone` (a `TIMESTAMP '...'` literal, the result of `tstz AT TIME ZONE z`):
@@ -80,6 +83,7 @@ impl Agg {
             kind,
             nullable,
             constant: None,
+            param: None,
             interval: None,
             local_time: false,
         }

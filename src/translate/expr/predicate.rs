@@ -2,6 +2,7 @@
 
 use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr::{self as ex, Cmp};
+use crate::translate::context::QueryContext;
 use crate::translate::like::{
     like_regex_expr, like_to_regex, similar_regex_expr, similar_to_regex,
 };
@@ -42,17 +43,17 @@ fn is_array(x: &ex::Expr) -> Bson {
 
 impl Translator {
     /// A SQL predicate as its TRUE / FALSE aggregation forms.
-    pub(crate) fn pred(&mut self, e: &Expr) -> Result<Pred, Error> {
-        self.nested(e, |t| t.pred_at(e))
+    pub(crate) fn pred(&mut self, cx: &mut QueryContext, e: &Expr) -> Result<Pred, Error> {
+        self.nested(e, |t| t.pred_at(cx, e))
     }
 
-    fn pred_at(&mut self, e: &Expr) -> Result<Pred, Error> {
+    fn pred_at(&mut self, cx: &mut QueryContext, e: &Expr) -> Result<Pred, Error> {
         match e {
-            Expr::Nested(inner) => self.pred(inner),
+            Expr::Nested(inner) => self.pred(cx, inner),
             Expr::UnaryOp {
                 op: UnaryOperator::Not,
                 expr,
-            } => Ok(self.pred(expr)?.not()),
+            } => Ok(self.pred(cx, expr)?.not()),
             Expr::BinaryOp {
                 op: op @ (BinaryOperator::And | BinaryOperator::Or),
                 ..
@@ -64,7 +65,7 @@ impl Translator {
                 super::filter::flatten(e, op, &mut parts);
                 let mut out: Option<Pred> = None;
                 for part in parts {
-                    let p = self.pred(part)?;
+                    let p = self.pred(cx, part)?;
                     out = Some(match out {
                         None => p,
                         Some(acc) if and => pred_and(acc, p),
@@ -74,15 +75,15 @@ impl Translator {
                 out.ok_or_else(|| Error::Internal("empty AND / OR chain".into()))
             }
             Expr::BinaryOp { left, op, right } if comparison(op).is_some() => {
-                self.comparison(left, op, right)
+                self.comparison(cx, left, op, right)
             }
             Expr::BinaryOp {
                 left,
                 op: BinaryOperator::PGOverlap,
                 right,
             } => {
-                let a = self.agg(left)?;
-                let b = self.agg(right)?;
+                let a = self.agg(cx, left)?;
+                let b = self.agg(cx, right)?;
                 let arrays = vec![is_array(&a.expr), is_array(&b.expr)];
                 let n = ex::size(ex::set_intersection(vec![a.expr.into(), b.expr.into()]));
                 let mut t = arrays.clone();
@@ -101,11 +102,11 @@ impl Translator {
                 } else {
                     (right, left)
                 };
-                if let Some((t, f)) = self.json_containment(big, small)? {
+                if let Some((t, f)) = self.json_containment(cx, big, small)? {
                     return Ok(Pred::new(t, f));
                 }
-                let a = self.agg(big)?;
-                let b = self.agg(small)?;
+                let a = self.agg(cx, big)?;
+                let b = self.agg(cx, small)?;
                 let arrays = vec![is_array(&a.expr), is_array(&b.expr)];
                 let sub = ex::set_is_subset(b.expr, a.expr);
                 let mut t = arrays.clone();
@@ -115,11 +116,11 @@ impl Translator {
                 Ok(Pred::new(and(t), and(f)))
             }
             Expr::IsNull(x) => {
-                let a = self.agg(x)?;
+                let a = self.agg(cx, x)?;
                 Ok(Pred::new(is_null(&a.expr), not_null(&a.expr)))
             }
             Expr::IsNotNull(x) => {
-                let a = self.agg(x)?;
+                let a = self.agg(cx, x)?;
                 Ok(Pred::new(not_null(&a.expr), is_null(&a.expr)))
             }
             Expr::IsTrue(x)
@@ -128,7 +129,7 @@ impl Translator {
             | Expr::IsNotFalse(x)
             | Expr::IsUnknown(x)
             | Expr::IsNotUnknown(x) => {
-                let p = self.pred(x)?;
+                let p = self.pred(cx, x)?;
                 let holds = match e {
                     Expr::IsTrue(_) | Expr::IsNotTrue(_) => p.t,
                     Expr::IsFalse(_) | Expr::IsNotFalse(_) => p.f,
@@ -146,8 +147,8 @@ impl Translator {
                 })
             }
             Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
-                let x = self.agg(a)?;
-                let y = self.agg(b)?;
+                let x = self.agg(cx, a)?;
+                let y = self.agg(cx, b)?;
                 let same = ex::eq(ex::or_null(x.expr), ex::or_null(y.expr));
                 let differ = ex::not(same.clone());
                 Ok(if matches!(e, Expr::IsDistinctFrom(..)) {
@@ -161,7 +162,7 @@ impl Translator {
                 list,
                 negated,
             } => {
-                let p = self.in_list(expr, list)?;
+                let p = self.in_list(cx, expr, list)?;
                 Ok(if *negated { p.not() } else { p })
             }
             Expr::Between {
@@ -170,8 +171,8 @@ impl Translator {
                 low,
                 high,
             } => {
-                let ge = self.comparison(expr, &BinaryOperator::GtEq, low)?;
-                let le = self.comparison(expr, &BinaryOperator::LtEq, high)?;
+                let ge = self.comparison(cx, expr, &BinaryOperator::GtEq, low)?;
+                let le = self.comparison(cx, expr, &BinaryOperator::LtEq, high)?;
                 let p = pred_and(ge, le);
                 Ok(if *negated { p.not() } else { p })
             }
@@ -191,9 +192,9 @@ impl Translator {
             } => {
                 let ilike = matches!(e, Expr::ILike { .. });
                 let p = if *any {
-                    self.like_any(ilike, expr, pattern, escape_char.as_deref(), e)?
+                    self.like_any(cx, ilike, expr, pattern, escape_char.as_deref(), e)?
                 } else {
-                    self.like(ilike, expr, pattern, escape_char.as_deref())?
+                    self.like(cx, ilike, expr, pattern, escape_char.as_deref())?
                 };
                 Ok(if *negated { p.not() } else { p })
             }
@@ -203,7 +204,7 @@ impl Translator {
                 pattern,
                 escape_char,
             } => {
-                let p = self.similar_to(expr, pattern, escape_char.as_deref())?;
+                let p = self.similar_to(cx, expr, pattern, escape_char.as_deref())?;
                 Ok(if *negated { p.not() } else { p })
             }
             Expr::AnyOp {
@@ -212,26 +213,26 @@ impl Translator {
                 right,
                 is_some: _,
             } if matches!(right.as_ref(), Expr::Subquery(_)) => {
-                self.quantified_subquery(left, compare_op, right, false, e)
+                self.quantified_subquery(cx, left, compare_op, right, false, e)
             }
             Expr::AllOp {
                 left,
                 compare_op,
                 right,
             } if matches!(right.as_ref(), Expr::Subquery(_)) => {
-                self.quantified_subquery(left, compare_op, right, true, e)
+                self.quantified_subquery(cx, left, compare_op, right, true, e)
             }
             Expr::AnyOp {
                 left,
                 compare_op,
                 right,
                 is_some: _,
-            } => self.quantified_array(left, compare_op, right, false, e),
+            } => self.quantified_array(cx, left, compare_op, right, false, e),
             Expr::AllOp {
                 left,
                 compare_op,
                 right,
-            } => self.quantified_array(left, compare_op, right, true, e),
+            } => self.quantified_array(cx, left, compare_op, right, true, e),
             Expr::Value(v) if matches!(v.value, Value::Boolean(_) | Value::Null) => {
                 Ok(match v.value {
                     Value::Boolean(b) => Pred::new(Bson::Boolean(b), Bson::Boolean(!b)),
@@ -242,11 +243,11 @@ impl Translator {
                 expr,
                 subquery,
                 negated,
-            } => self.in_subquery(expr, subquery, *negated, e),
-            Expr::Exists { subquery, negated } => self.exists_subquery(subquery, *negated, e),
+            } => self.in_subquery(cx, expr, subquery, *negated, e),
+            Expr::Exists { subquery, negated } => self.exists_subquery(cx, subquery, *negated, e),
             _ => {
                 // Any other boolean-valued expression (a boolean column, CASE, a function).
-                let v = self.agg(e)?;
+                let v = self.agg(cx, e)?;
                 if matches!(
                     v.kind,
                     Kind::Int | Kind::Number | Kind::Text | Kind::Timestamp | Kind::Interval
@@ -267,6 +268,7 @@ impl Translator {
     /// `a op b` with NULL guards: neither form holds when either side is NULL.
     pub(crate) fn comparison(
         &mut self,
+        cx: &mut QueryContext,
         l: &Expr,
         op: &BinaryOperator,
         r: &Expr,
@@ -274,10 +276,10 @@ impl Translator {
         let Some(pos) = comparison(op) else {
             return Err(Error::Internal("not a comparison".into()));
         };
-        let a = self.agg(l)?;
-        let b = self.agg(r)?;
-        let a = self.resolve_untyped(l, a, &b)?;
-        let b = self.resolve_untyped(r, b, &a)?;
+        let a = self.agg(cx, l)?;
+        let b = self.agg(cx, r)?;
+        let a = self.resolve_untyped(cx, l, a, &b)?;
+        let b = self.resolve_untyped(cx, r, b, &a)?;
         if a.constant == Some(Bson::Null) || b.constant == Some(Bson::Null) {
             return Ok(Pred::new(Bson::Boolean(false), Bson::Boolean(false)));
         }
@@ -303,15 +305,15 @@ impl Translator {
         Ok(Pred::new(and(t), and(f)))
     }
 
-    fn in_list(&mut self, x: &Expr, list: &[Expr]) -> Result<Pred, Error> {
-        let a = self.agg(x)?;
+    fn in_list(&mut self, cx: &mut QueryContext, x: &Expr, list: &[Expr]) -> Result<Pred, Error> {
+        let a = self.agg(cx, x)?;
         let mut values = Vec::new();
         let mut has_null = false;
         let mut all_const = true;
         let mut items = Vec::new();
         for item in list {
-            let v = self.agg(item)?;
-            let v = self.resolve_untyped(item, v, &a)?;
+            let v = self.agg(cx, item)?;
+            let v = self.resolve_untyped(cx, item, v, &a)?;
             match &v.constant {
                 Some(Bson::Null) => has_null = true,
                 Some(_) => values.push(v.expr.clone()),
@@ -352,25 +354,30 @@ impl Translator {
     /// run time (a column, a parameter, an expression).
     pub(crate) fn like_regex(
         &mut self,
+        cx: &mut QueryContext,
         ilike: bool,
         pattern: &Expr,
         escape: Option<&Expr>,
     ) -> Result<Option<(String, String)>, Error> {
-        let p = match self.agg(pattern)?.constant {
+        let p = match self.agg(cx, pattern)?.constant {
             Some(Bson::String(s)) => s,
             _ => return Ok(None),
         };
-        let esc = self.escape_char(escape)?;
+        let esc = self.escape_char(cx, escape)?;
         let re = like_to_regex(&p, esc)
             .ok_or_else(|| invalid("LIKE pattern must not end with escape character", pattern))?;
         Ok(Some((re, like_options(ilike))))
     }
 
     /// The ESCAPE character: `\\` by default, none for `ESCAPE ''`.
-    fn escape_char(&mut self, escape: Option<&Expr>) -> Result<Option<char>, Error> {
+    fn escape_char(
+        &mut self,
+        cx: &mut QueryContext,
+        escape: Option<&Expr>,
+    ) -> Result<Option<char>, Error> {
         match escape {
             None => Ok(Some('\\')),
-            Some(x) => match self.agg(x)?.constant {
+            Some(x) => match self.agg(cx, x)?.constant {
                 Some(Bson::String(s)) if s.is_empty() => Ok(None),
                 Some(Bson::String(s)) if s.chars().count() == 1 => Ok(s.chars().next()),
                 Some(Bson::String(_)) => Err(invalid("invalid escape string", x)),
@@ -387,20 +394,21 @@ impl Translator {
     /// ([`like_regex_expr`]); a NULL x or pattern gives NULL.
     fn like(
         &mut self,
+        cx: &mut QueryContext,
         ilike: bool,
         x: &Expr,
         pattern: &Expr,
         escape: Option<&Expr>,
     ) -> Result<Pred, Error> {
-        let a = self.agg(x)?;
-        if let Some((re, opts)) = self.like_regex(ilike, pattern, escape)? {
+        let a = self.agg(cx, x)?;
+        if let Some((re, opts)) = self.like_regex(cx, ilike, pattern, escape)? {
             return Ok(regex_pred(&a.expr, None, Bson::String(re), opts));
         }
-        let p = self.agg(pattern)?;
+        let p = self.agg(cx, pattern)?;
         if p.constant == Some(Bson::Null) {
             return Ok(Pred::new(Bson::Boolean(false), Bson::Boolean(false)));
         }
-        let esc = self.escape_char(escape)?;
+        let esc = self.escape_char(cx, escape)?;
         let re = like_regex_expr(p.expr.clone().into(), esc);
         Ok(regex_pred(&a.expr, Some(&p.expr), re, like_options(ilike)))
     }
@@ -408,6 +416,7 @@ impl Translator {
     /// `x [I]LIKE ANY (array of patterns)`: OR over the patterns of an `ARRAY[...]` or `'{...}'` literal.
     fn like_any(
         &mut self,
+        cx: &mut QueryContext,
         ilike: bool,
         x: &Expr,
         patterns: &Expr,
@@ -446,7 +455,7 @@ impl Translator {
         };
         let mut out: Option<Pred> = None;
         for item in &items {
-            let p = self.like(ilike, x, item, escape)?;
+            let p = self.like(cx, ilike, x, item, escape)?;
             out = Some(match out {
                 None => p,
                 Some(acc) => pred_or(acc, p),
@@ -460,13 +469,14 @@ impl Translator {
     /// converted here, a computed one at run time ([`similar_regex_expr`]).
     fn similar_to(
         &mut self,
+        cx: &mut QueryContext,
         x: &Expr,
         pattern: &Expr,
         escape: Option<&Expr>,
     ) -> Result<Pred, Error> {
-        let a = self.agg(x)?;
-        let p = self.agg(pattern)?;
-        let esc = self.escape_char(escape)?;
+        let a = self.agg(cx, x)?;
+        let p = self.agg(cx, pattern)?;
+        let esc = self.escape_char(cx, escape)?;
         let text = match p.constant {
             Some(Bson::String(s)) => s,
             Some(Bson::Null) => return Ok(Pred::new(Bson::Boolean(false), Bson::Boolean(false))),

@@ -8,6 +8,7 @@ use super::array_literal::parse_array_literal;
 use super::literal::constant;
 use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr::{self as ex, Cmp};
+use crate::translate::context::QueryContext;
 use crate::translate::nulls::{and, not_null, or, Pred};
 use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
@@ -66,7 +67,12 @@ impl Translator {
     }
 
     /// The array operand of ANY / ALL: an untyped array literal takes the element type of `x`.
-    fn quantified_operand(&mut self, x: &Agg, right: &Expr) -> Result<Agg, Error> {
+    fn quantified_operand(
+        &mut self,
+        cx: &mut QueryContext,
+        x: &Agg,
+        right: &Expr,
+    ) -> Result<Agg, Error> {
         if let Some(text) = text_literal(right) {
             let Some(ty) = element_type(x.kind) else {
                 return Err(unsupported(
@@ -78,7 +84,7 @@ impl Translator {
             };
             return self.array_literal_as(text, &ty, right);
         }
-        let a = self.agg(right)?;
+        let a = self.agg(cx, right)?;
         if matches!(
             a.kind,
             Kind::Int | Kind::Number | Kind::Text | Kind::Bool | Kind::Timestamp | Kind::Interval
@@ -94,6 +100,7 @@ impl Translator {
     /// `x op ANY (array)` (`all: false`) or `x op ALL (array)`.
     pub(crate) fn quantified_array(
         &mut self,
+        cx: &mut QueryContext,
         left: &Expr,
         op: &BinaryOperator,
         right: &Expr,
@@ -107,8 +114,8 @@ impl Translator {
                 e,
             ));
         };
-        let x = self.agg(left)?;
-        let arr = self.quantified_operand(&x, right)?;
+        let x = self.agg(cx, left)?;
+        let arr = self.quantified_operand(cx, &x, right)?;
         let is_arr = ex::is_array(arr.expr.clone());
         if pos == Cmp::Eq && !all {
             // `= ANY`: `$in` decides TRUE; FALSE needs a non-NULL x absent from an array without NULLs

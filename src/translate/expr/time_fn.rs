@@ -8,6 +8,7 @@ use super::interval;
 use super::literal::constant;
 use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr as ex;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
 use bson::{doc, Bson};
@@ -114,6 +115,7 @@ impl Translator {
     /// The functions of this module; `None` when `name` is none of them.
     pub(crate) fn time_function(
         &mut self,
+        cx: &mut QueryContext,
         name: &str,
         args: &[&Expr],
         e: &Expr,
@@ -132,11 +134,11 @@ impl Translator {
         Ok(Some(match name {
             "date_trunc" => {
                 want(argc == 2 || argc == 3)?;
-                self.date_trunc_in(args[0], args[1], args.get(2).copied(), e)?
+                self.date_trunc_in(cx, args[0], args[1], args.get(2).copied(), e)?
             }
             "date_part" => {
                 want(argc == 2)?;
-                let field = match self.agg(args[0])?.constant {
+                let field = match self.agg(cx, args[0])?.constant {
                     Some(Bson::String(s)) => field_named(&s)
                         .ok_or_else(|| invalid(format!("unit \"{s}\" not recognized"), args[0]))?,
                     _ => {
@@ -147,23 +149,23 @@ impl Translator {
                         ))
                     }
                 };
-                self.extract(&field, args[1], e)?
+                self.extract(cx, &field, args[1], e)?
             }
             "date_bin" => {
                 want(argc == 3)?;
-                self.date_bin(args[0], args[1], args[2])?
+                self.date_bin(cx, args[0], args[1], args[2])?
             }
             "age" => {
                 want(argc == 1 || argc == 2)?;
                 let (hi, lo) = if argc == 2 {
-                    (self.agg(args[0])?, self.agg(args[1])?)
+                    (self.agg(cx, args[0])?, self.agg(cx, args[1])?)
                 } else {
                     let mut spec = doc! {"date": ex::now(), "unit": "day"};
                     if let Some(z) = self.session_zone() {
                         spec.insert("timezone", z);
                     }
                     let today = Agg::new(ex::date_trunc(spec), Kind::Timestamp, false);
-                    (today, self.agg(args[0])?)
+                    (today, self.agg(cx, args[0])?)
                 };
                 let zone = self
                     .session_zone()
@@ -176,7 +178,7 @@ impl Translator {
             }
             "justify_hours" | "justify_days" | "justify_interval" => {
                 want(argc == 1)?;
-                let a = self.agg(args[0])?;
+                let a = self.agg(cx, args[0])?;
                 if !matches!(a.kind, Kind::Interval | Kind::Unknown | Kind::Null) {
                     return Err(invalid(format!("{name}() takes an interval"), e));
                 }
@@ -190,7 +192,7 @@ impl Translator {
             }
             "to_char" => {
                 want(argc == 2)?;
-                self.format_to_char(args[0], args[1], e)?
+                self.format_to_char(cx, args[0], args[1], e)?
             }
             _ => return Ok(None),
         }))
@@ -198,8 +200,12 @@ impl Translator {
 
     /// The zone of `AT TIME ZONE z` / a `date_trunc` zone argument: a constant (checked, canonical) or an
     /// expression MongoDB reads at run time.
-    fn zone_arg(&mut self, z: &Expr) -> Result<(Bson, Option<String>), Error> {
-        let a = self.agg(z)?;
+    fn zone_arg(
+        &mut self,
+        cx: &mut QueryContext,
+        z: &Expr,
+    ) -> Result<(Bson, Option<String>), Error> {
+        let a = self.agg(cx, z)?;
         match &a.constant {
             Some(Bson::String(s)) => match zone_name(s) {
                 Some(n) => Ok((Bson::String(n.clone()), Some(n))),
@@ -221,26 +227,33 @@ impl Translator {
 
     /// `ts AT TIME ZONE z`: an instant (timestamptz) becomes its wall-clock time in `z` (a timestamp without
     /// time zone); a wall-clock time becomes the instant it is in `z`.
-    pub(crate) fn at_time_zone(&mut self, ts: &Expr, z: &Expr, e: &Expr) -> Result<Agg, Error> {
-        let a = self.agg(ts)?;
+    pub(crate) fn at_time_zone(
+        &mut self,
+        cx: &mut QueryContext,
+        ts: &Expr,
+        z: &Expr,
+        e: &Expr,
+    ) -> Result<Agg, Error> {
+        let a = self.agg(cx, ts)?;
         if !matches!(a.kind, Kind::Timestamp | Kind::Unknown | Kind::Null) {
             return Err(invalid("AT TIME ZONE takes a timestamp", e));
         }
-        let (zone, zone_const) = self.zone_arg(z)?;
+        let (zone, zone_const) = self.zone_arg(cx, z)?;
         rezone(a, zone, zone_const.as_deref()).ok_or_else(|| invalid("timestamp out of range", e))
     }
 
     /// `date_trunc(unit, ts [, zone])` -> `$dateTrunc` (weeks start on Monday, as in PostgreSQL).
     fn date_trunc_in(
         &mut self,
+        cx: &mut QueryContext,
         unit: &Expr,
         ts: &Expr,
         zone: Option<&Expr>,
         e: &Expr,
     ) -> Result<Agg, Error> {
-        let (unit_name, a) = self.date_trunc_operands(unit, ts, e)?;
+        let (unit_name, a) = self.date_trunc_operands(cx, unit, ts, e)?;
         let zone = match zone {
-            Some(z) => Some(self.zone_arg(z)?.0),
+            Some(z) => Some(self.zone_arg(cx, z)?.0),
             None if !a.local_time => self.session_zone().map(Bson::String),
             None => None,
         };
@@ -248,8 +261,14 @@ impl Translator {
     }
 
     /// `date_bin(stride, source, origin)`: `origin + floor((source - origin) / stride) * stride`.
-    fn date_bin(&mut self, stride: &Expr, source: &Expr, origin: &Expr) -> Result<Agg, Error> {
-        let s = self.agg(stride)?;
+    fn date_bin(
+        &mut self,
+        cx: &mut QueryContext,
+        stride: &Expr,
+        source: &Expr,
+        origin: &Expr,
+    ) -> Result<Agg, Error> {
+        let s = self.agg(cx, stride)?;
         let Some(iv) = const_iv(&s) else {
             return Err(unsupported(
                 Refusal::Function,
@@ -275,8 +294,8 @@ impl Translator {
             ));
         }
         let ms = us / 1000;
-        let src = self.agg(source)?;
-        let org = self.agg(origin)?;
+        let src = self.agg(cx, source)?;
+        let org = self.agg(cx, origin)?;
         let src_v = ex::var("src");
         let inner = ex::let_in(
             doc! {"r": ex::modulo(ex::subtract(src_v.clone(), org.expr), Bson::Int64(ms))},

@@ -5,6 +5,7 @@
 
 use super::{unsupported, Agg, Kind};
 use crate::mql::expr as ex;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
 use bson::{doc, Bson};
@@ -126,9 +127,15 @@ fn names(list: &[&str], abbrev: bool, c: Case, pad: bool) -> Bson {
 
 impl Translator {
     /// `to_char(ts, fmt)` for a timestamp and a constant format.
-    pub(crate) fn format_to_char(&mut self, ts: &Expr, fmt: &Expr, e: &Expr) -> Result<Agg, Error> {
-        let a = self.agg(ts)?;
-        let format = match self.agg(fmt)?.constant {
+    pub(crate) fn format_to_char(
+        &mut self,
+        cx: &mut QueryContext,
+        ts: &Expr,
+        fmt: &Expr,
+        e: &Expr,
+    ) -> Result<Agg, Error> {
+        let a = self.agg(cx, ts)?;
+        let format = match self.agg(cx, fmt)?.constant {
             Some(Bson::String(s)) => s,
             Some(Bson::Null) => return Ok(super::literal::constant(Bson::Null)),
             _ => {

@@ -7,6 +7,7 @@
 //! session time zone when it has no offset, as a `TIMESTAMP '...'` when the other side is a wall-clock time.
 
 use super::{Agg, Kind};
+use crate::translate::context::QueryContext;
 use crate::translate::{Error, Translator};
 use sqlparser::ast::{CastKind, DataType, Expr, TimezoneInfo, Value};
 
@@ -47,6 +48,7 @@ impl Translator {
     /// timestamp; else `value` as it is.
     pub(crate) fn resolve_untyped(
         &mut self,
+        cx: &mut QueryContext,
         e: &Expr,
         value: Agg,
         other: &Agg,
@@ -59,11 +61,14 @@ impl Translator {
         } else {
             TimezoneInfo::WithTimeZone
         };
-        self.agg(&Expr::Cast {
-            kind: CastKind::Cast,
-            expr: Box::new(e.clone()),
-            data_type: DataType::Timestamp(None, tz),
-            format: None,
-        })
+        self.agg(
+            cx,
+            &Expr::Cast {
+                kind: CastKind::Cast,
+                expr: Box::new(e.clone()),
+                data_type: DataType::Timestamp(None, tz),
+                format: None,
+            },
+        )
     }
 }

@@ -16,6 +16,7 @@ use super::{positive_constant, Call};
 use crate::mql::accumulator::{self as acc, Accumulator};
 use crate::mql::expr as ex;
 use crate::mql::stage::Stage;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{DuplicateTreatment, FunctionArguments};
@@ -46,6 +47,7 @@ impl Translator {
     /// An aggregate or value function over the call's frame.
     pub(super) fn framed_call(
         &mut self,
+        cx: &mut QueryContext,
         c: &Call<'_>,
         stages: &mut Vec<Document>,
     ) -> Result<(Kind, bool), Error> {
@@ -59,7 +61,7 @@ impl Translator {
             }
         }
         let frame = window_frame(c.spec.window_frame.as_ref(), c.ordered, c.e)?;
-        let input = self.framed_input(c)?;
+        let input = self.framed_input(cx, c)?;
         let Accumulated {
             out,
             post,
@@ -67,7 +69,7 @@ impl Translator {
             nullable,
         } = accumulate(c, input, &frame)?;
         stages.extend(c.pre.iter().cloned());
-        self.over_frame(c, &frame, out, stages)?;
+        self.over_frame(cx, c, &frame, out, stages)?;
         let field = c.field;
         if let Some(p) = post {
             let mut set = Document::new();
@@ -81,7 +83,7 @@ impl Translator {
     }
 
     /// The call's arguments: the value, NTH_VALUE's position, STRING_AGG's separator; FILTER applied.
-    fn framed_input(&mut self, c: &Call<'_>) -> Result<Input, Error> {
+    fn framed_input(&mut self, cx: &mut QueryContext, c: &Call<'_>) -> Result<Input, Error> {
         let (name, args, filter) = (c.name.as_str(), &c.args, &c.filter);
         let mut nth = 0i64;
         let mut sep = Bson::Null;
@@ -90,15 +92,15 @@ impl Translator {
             None
         } else if name == "nth_value" {
             c.need_args(2)?;
-            nth = positive_constant(self, args[1], "nth_value()")?;
-            Some(self.agg(args[0])?)
+            nth = positive_constant(self, cx, args[1], "nth_value()")?;
+            Some(self.agg(cx, args[0])?)
         } else if name == "string_agg" {
             c.need_args(2)?;
-            sep = self.string_agg_separator(args[1])?;
-            Some(self.agg(args[0])?)
+            sep = self.string_agg_separator(cx, args[1])?;
+            Some(self.agg(cx, args[0])?)
         } else {
             c.need_args(1)?;
-            Some(self.agg(args[0])?)
+            Some(self.agg(cx, args[0])?)
         };
         // Collecting aggregates push one-element arrays ([] for a skipped row) and flatten them after.
         let keep = match (&x, name) {
@@ -124,6 +126,7 @@ impl Translator {
     /// The `$setWindowFields` stage(s) computing `out` over the frame.
     fn over_frame(
         &mut self,
+        cx: &mut QueryContext,
         c: &Call<'_>,
         frame: &Frame,
         out: Document,
@@ -141,7 +144,7 @@ impl Translator {
                     ));
                 };
                 let (desc, nulls_first) = crate::translate::query::direction(&o.options, &o.expr)?;
-                let v = self.agg(&o.expr)?;
+                let v = self.agg(cx, &o.expr)?;
                 let inf = if nulls_first {
                     f64::NEG_INFINITY
                 } else {

@@ -29,6 +29,7 @@ use super::{Error, Translator};
 use crate::mql::accumulator as acc;
 use crate::mql::expr as ex;
 use crate::mql::stage::Stage;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{bson, doc, Bson, Document};
 pub(crate) use calls::refuse_windows;
@@ -57,8 +58,8 @@ pub(crate) struct SortKeyDoc {
 
 impl Translator {
     /// A window call already computed by the window stages: `$__wN`.
-    pub(crate) fn window_lookup(&self, e: &Expr) -> Option<Agg> {
-        let scope = self.cx.windows.as_ref()?;
+    pub(crate) fn window_lookup(&self, cx: &QueryContext, e: &Expr) -> Option<Agg> {
+        let scope = cx.windows.as_ref()?;
         scope
             .calls
             .iter()
@@ -71,10 +72,11 @@ impl Translator {
     /// `named` is the WINDOW clause (`WINDOW w AS (...)`), which `OVER w` / `OVER (w ...)` refer to.
     pub(crate) fn window_stages(
         &mut self,
+        cx: &mut QueryContext,
         exprs: &[&Expr],
         named: &[NamedWindowDefinition],
     ) -> Result<Vec<Document>, Error> {
-        self.cx.windows = None;
+        cx.windows = None;
         let mut calls: Vec<Expr> = Vec::new();
         for e in exprs {
             collect_windows(e, &mut calls)?;
@@ -92,10 +94,10 @@ impl Translator {
         for (i, (original, call)) in calls.iter().enumerate() {
             let Expr::Function(f) = call else { continue };
             let field = format!("__w{i}");
-            let (kind, nullable) = self.window_call(f, call, &field, &mut stages)?;
+            let (kind, nullable) = self.window_call(cx, f, call, &field, &mut stages)?;
             scope.calls.push((original.clone(), field, kind, nullable));
         }
-        self.cx.windows = Some(scope);
+        cx.windows = Some(scope);
         Ok(stages)
     }
 
@@ -104,6 +106,7 @@ impl Translator {
     /// value `sI` per key; `fields` lists them with their directions.
     pub(crate) fn composite_sort_key(
         &mut self,
+        cx: &mut QueryContext,
         order_by: &[OrderByExpr],
     ) -> Result<Option<SortKeyDoc>, Error> {
         if order_by.is_empty() {
@@ -117,7 +120,7 @@ impl Translator {
         {
             let (desc, nulls_first) = (k.desc, k.nulls_first);
             let dir = if desc { -1 } else { 1 };
-            let a = self.agg(&k.expr)?;
+            let a = self.agg(cx, &k.expr)?;
             // MongoDB puts NULLs first ascending and last descending.
             if nulls_first == desc && a.nullable {
                 key.insert(format!("n{i}"), ex::cond(is_null(&a.expr), 1, 0));
@@ -140,18 +143,19 @@ impl Translator {
     /// Returns the result's kind and nullability.
     fn window_call(
         &mut self,
+        cx: &mut QueryContext,
         f: &Function,
         e: &Expr,
         field: &str,
         stages: &mut Vec<Document>,
     ) -> Result<(Kind, bool), Error> {
-        let call = self.window_call_spec(f, e, field)?;
+        let call = self.window_call_spec(cx, f, e, field)?;
         let result = match call.name.as_str() {
             "row_number" | "rank" | "dense_rank" | "percent_rank" | "cume_dist" | "ntile" => {
-                self.ranking_call(&call, stages)
+                self.ranking_call(cx, &call, stages)
             }
-            "lag" | "lead" => self.offset_call(&call, stages),
-            name if FRAMED.contains(&name) => self.framed_call(&call, stages),
+            "lag" | "lead" => self.offset_call(cx, &call, stages),
+            name if FRAMED.contains(&name) => self.framed_call(cx, &call, stages),
             _ => Err(unsupported(
                 Refusal::Window,
                 format!("window function {}()", f.name),
@@ -168,6 +172,7 @@ impl Translator {
     /// on (with the stages that set that field).
     fn window_call_spec<'a>(
         &mut self,
+        cx: &mut QueryContext,
         f: &'a Function,
         e: &'a Expr,
         field: &'a str,
@@ -188,7 +193,7 @@ impl Translator {
         }
         // FILTER (WHERE p) on a window aggregate: rows where p is not TRUE count as NULL inputs.
         let filter = match &f.filter {
-            Some(p) => Some(self.pred(p)?.t),
+            Some(p) => Some(self.pred(cx, p)?.t),
             None => None,
         };
         if crate::translate::stats_agg::is_ordered_set(&name) {
@@ -212,11 +217,11 @@ impl Translator {
         } else {
             let mut d = Document::new();
             for (i, p) in spec.partition_by.iter().enumerate() {
-                d.insert(format!("p{i}"), ex::or_null(self.agg(p)?.expr));
+                d.insert(format!("p{i}"), ex::or_null(self.agg(cx, p)?.expr));
             }
             Some(Bson::Document(d))
         };
-        let key = self.composite_sort_key(&spec.order_by)?;
+        let key = self.composite_sort_key(cx, &spec.order_by)?;
         let ordered = key.is_some();
         let kfield = format!("{field}k");
         let mut key_set = Document::new();
@@ -407,8 +412,13 @@ impl Call<'_> {
 }
 
 /// A positive integer constant argument (NTILE buckets, NTH_VALUE position).
-pub(super) fn positive_constant(t: &mut Translator, x: &Expr, what: &str) -> Result<i64, Error> {
-    match t.agg(x)?.constant {
+pub(super) fn positive_constant(
+    t: &mut Translator,
+    cx: &mut QueryContext,
+    x: &Expr,
+    what: &str,
+) -> Result<i64, Error> {
+    match t.agg(cx, x)?.constant {
         Some(Bson::Int32(v)) if v > 0 => Ok(i64::from(v)),
         Some(Bson::Int64(v)) if v > 0 => Ok(v),
         _ => Err(unsupported(

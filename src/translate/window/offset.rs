@@ -6,6 +6,7 @@ use super::Call;
 use crate::mql::accumulator as acc;
 use crate::mql::expr as ex;
 use crate::mql::stage::Stage;
+use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 
@@ -13,6 +14,7 @@ impl Translator {
     /// `LAG(x [, offset [, default]])` / `LEAD(...)`.
     pub(super) fn offset_call(
         &mut self,
+        cx: &mut QueryContext,
         c: &Call<'_>,
         stages: &mut Vec<Document>,
     ) -> Result<(Kind, bool), Error> {
@@ -20,10 +22,10 @@ impl Translator {
         if args.is_empty() || args.len() > 3 || c.star {
             return Err(invalid(format!("{}() takes 1 to 3 arguments", f.name), c.e));
         }
-        let x = self.agg(args[0])?;
+        let x = self.agg(cx, args[0])?;
         let by = match args.get(1) {
             None => 1,
-            Some(n) => match self.agg(n)?.constant {
+            Some(n) => match self.agg(cx, n)?.constant {
                 Some(Bson::Int32(v)) if v >= 0 => i64::from(v),
                 Some(Bson::Int64(v)) if v >= 0 => v,
                 _ => {
@@ -41,7 +43,7 @@ impl Translator {
         let mut shift =
             doc! {"output": ex::or_null(x.expr), "by": if c.name == "lag" { -by } else { by }};
         if let Some(d) = args.get(2) {
-            let a = self.agg(d)?;
+            let a = self.agg(cx, d)?;
             match a.constant {
                 Some(v) => {
                     shift.insert("default", ex::literal(v));

@@ -8,27 +8,34 @@ use super::{positive_constant, Call};
 use crate::mql::accumulator as acc;
 use crate::mql::expr as ex;
 use crate::mql::stage::Stage;
+use crate::translate::context::QueryContext;
 use bson::{doc, Document};
 
 impl Translator {
     /// ROW_NUMBER / RANK / DENSE_RANK / PERCENT_RANK / CUME_DIST / NTILE.
     pub(super) fn ranking_call(
         &mut self,
+        cx: &mut QueryContext,
         c: &Call<'_>,
         stages: &mut Vec<Document>,
     ) -> Result<(Kind, bool), Error> {
         match c.name.as_str() {
             "row_number" | "rank" | "dense_rank" => numbering(c, stages),
             "percent_rank" | "cume_dist" => relative_rank(c, stages),
-            _ => self.ntile(c, stages),
+            _ => self.ntile(cx, c, stages),
         }
     }
 
     /// NTILE(n): PostgreSQL's buckets, the first (count mod n) holding one row more.
-    fn ntile(&mut self, c: &Call<'_>, stages: &mut Vec<Document>) -> Result<(Kind, bool), Error> {
+    fn ntile(
+        &mut self,
+        cx: &mut QueryContext,
+        c: &Call<'_>,
+        stages: &mut Vec<Document>,
+    ) -> Result<(Kind, bool), Error> {
         c.need_args(1)?;
         let field = c.field;
-        let buckets = positive_constant(self, c.args[0], "ntile()")?;
+        let buckets = positive_constant(self, cx, c.args[0], "ntile()")?;
         let rn = format!("{field}r");
         let n = format!("{field}n");
         let mut out = Document::new();
