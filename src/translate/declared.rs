@@ -55,11 +55,11 @@ impl Translator {
     /// reference is never NULL (ORDER BY needs no NULL flag, a comparison no NULL guard, and an index can
     /// serve the sort). Anything else (joins, whose outer sides add NULLs; derived tables; several
     /// relations) is nullable as before.
-    pub(crate) fn declared_not_null(&self, parts: &[Ident]) -> bool {
-        if self.has_joins() {
+    pub(crate) fn declared_not_null(&self, cx: &QueryContext, parts: &[Ident]) -> bool {
+        if self.has_joins(cx) {
             return false;
         }
-        let [b] = self.cx.scope.as_slice() else {
+        let [b] = cx.scope.as_slice() else {
             return false;
         };
         let (true, Some(collection)) = (b.declared, b.collection.as_deref()) else {

@@ -475,10 +475,10 @@ impl Translator {
                     Expr::CompoundIdentifier(parts) => match parts.as_slice() {
                         [q, id]
                             if self.rel.outer.is_empty()
-                                && self.cx.scope.len() == 1
-                                && self.cx.scope[0].name == q.value
+                                && cx.scope.len() == 1
+                                && cx.scope[0].name == q.value
                                 && super::names::field_path(std::slice::from_ref(id)).is_ok()
-                                && matches!(self.relation_column(parts), Ok(None)) =>
+                                && matches!(self.relation_column(cx, parts), Ok(None)) =>
                         {
                             id
                         }

@@ -169,7 +169,7 @@ impl Translator {
             Some(p) => p,
             None => field_path(self.strip_qualifier(cx, parts))?,
         };
-        let nullable = !self.declared_not_null(parts);
+        let nullable = !self.declared_not_null(cx, parts);
         Ok(Agg::new(ex::field(&path), kind, nullable))
     }
 
