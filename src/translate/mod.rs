@@ -22,6 +22,7 @@ mod distinct_on;
 pub(crate) mod dml;
 pub mod error;
 pub(crate) mod expr;
+mod find;
 mod grouping_sets;
 mod insert_returning;
 mod insert_select;
