@@ -21,6 +21,14 @@ pub(super) fn step(allocated: u64, max: u64) -> u64 {
     allocated.clamp(MIN_STEP, max.max(MIN_STEP))
 }
 
+/// Whether a flush of `flush` bytes should have zeros written ahead of it (`allocated` bytes in the file,
+/// steps of at most `max`): when a step holds 64 such flushes or more. A flush that writes a large part of
+/// a step (the background flush of `j: false` commits, every 100 ms) amortizes the file's size change
+/// over its data, and the zeros would only double what it writes.
+pub(super) fn worth_it(flush: u64, allocated: u64, max: u64) -> bool {
+    max > 0 && flush.saturating_mul(64) <= step(allocated, max)
+}
+
 /// `n` rounded up to a multiple of 4096 (a page: preallocated ends fall on page boundaries).
 pub(super) fn page_up(n: u64) -> u64 {
     n.div_ceil(4096) * 4096
@@ -118,6 +126,11 @@ mod tests {
         assert_eq!(page_up(1), 4096);
         assert_eq!(page_up(4096), 4096);
         assert_eq!(page_up(4097), 8192);
+        assert!(worth_it(4_000, 32, 64 << 20));
+        assert!(worth_it(16 << 10, 32, 64 << 20));
+        assert!(!worth_it((16 << 10) + 1, 32, 64 << 20));
+        assert!(worth_it(1 << 20, 64 << 20, 64 << 20));
+        assert!(!worth_it(4_000, 32, 0));
     }
 
     #[test]
