@@ -8,6 +8,9 @@
 //! `SQLMONGO_BENCH_CLIENTS=1,32` the client counts measured, `SQLMONGO_BENCH_REPEAT=N` each insert figure
 //! measured N times (the machine is shared: compare figures of one run); `SQLMONGO_BENCH_LOOKUPS_ONLY=1`:
 //! only point lookups over 100k sessions, per second of wall and of CPU time.
+//! `SQLMONGO_BENCH_PREALLOC=BYTES`: the journal's largest preallocation step (`0`: none, every flush
+//! appends; default `DurableOptions`'), to compare both in one run. `SQLMONGO_BENCH_DURABLE_FIRST=1`: the
+//! `j: false` figure's durable run before its in-memory one.
 
 #[path = "support/engine_docs.rs"]
 mod engine_docs;
@@ -32,7 +35,7 @@ fn durable(dir: &Path) -> (Engine, Arc<DurableStorage>) {
     // A dropped engine releases the directory once a checkpoint its thread is writing has finished.
     let deadline = Instant::now() + Duration::from_secs(60);
     let storage = loop {
-        match DurableStorage::open(dir, DurableOptions::default()) {
+        match DurableStorage::open(dir, options()) {
             Ok(s) => break Arc::new(s),
             Err(e) if e.code == 98 && Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(50))
@@ -49,6 +52,18 @@ fn durable(dir: &Path) -> (Engine, Arc<DurableStorage>) {
     (engine, storage)
 }
 
+/// The store's options: the defaults, with `SQLMONGO_BENCH_PREALLOC` as the preallocation step.
+fn options() -> DurableOptions {
+    let mut opts = DurableOptions::default();
+    if let Some(b) = std::env::var("SQLMONGO_BENCH_PREALLOC")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        opts.journal_preallocation = b;
+    }
+    opts
+}
+
 fn memory() -> Engine {
     Engine::with_options(EngineOptions {
         ttl_monitor_interval: None,
@@ -56,18 +71,30 @@ fn memory() -> Engine {
     })
 }
 
-fn fsync_time(dir: &Path) -> Duration {
+/// This machine's time for a 1 KB write and its `fdatasync`: appended (the file grows: its size is made
+/// durable too) and over zeros written (and synced) before, as the preallocated journal writes.
+fn fsync_time(dir: &Path) -> (Duration, Duration) {
     use std::io::Write;
+    use std::os::unix::fs::FileExt;
     std::fs::create_dir_all(dir).unwrap();
-    let mut f = std::fs::File::create(dir.join("fsync-probe")).unwrap();
     let block = vec![7u8; 1024];
     let n = 200;
+    let mut f = std::fs::File::create(dir.join("fsync-probe")).unwrap();
     let t = Instant::now();
     for _ in 0..n {
         f.write_all(&block).unwrap();
         f.sync_data().unwrap();
     }
-    t.elapsed() / n
+    let append = t.elapsed() / n;
+    let f = std::fs::File::create(dir.join("fsync-probe-zeros")).unwrap();
+    f.write_all_at(&vec![0u8; n as usize * 1024], 0).unwrap();
+    f.sync_data().unwrap();
+    let t = Instant::now();
+    for i in 0..n {
+        f.write_all_at(&block, u64::from(i) * 1024).unwrap();
+        f.sync_data().unwrap();
+    }
+    (append, t.elapsed() / n)
 }
 
 /// `clients` threads insert `per_client` session documents each with `wc`; returns inserts/s.
@@ -294,10 +321,12 @@ fn main() {
         return;
     }
     let probe = temp("fsync");
+    let (append, over) = fsync_time(&probe);
     println!(
-        "fsync (1 KB append + fdatasync) on {}: {:.3} ms",
+        "fsync on {}: 1 KB append + fdatasync {:.3} ms; 1 KB over preallocated zeros + fdatasync {:.3} ms",
         std::env::temp_dir().display(),
-        fsync_time(&probe).as_secs_f64() * 1e3
+        append.as_secs_f64() * 1e3,
+        over.as_secs_f64() * 1e3
     );
     let _ = std::fs::remove_dir_all(&probe);
     let client_counts: Vec<usize> = std::env::var("SQLMONGO_BENCH_CLIENTS")
@@ -331,14 +360,21 @@ fn main() {
     for _ in 0..repeat {
         for &clients in &client_counts {
             let per = if clients == 1 { 20_000 } else { 2_000 };
-            let cpu = cpu_time();
-            let mem = insert_rate(&memory(), clients, per, None);
-            let mem_cpu = cpu_time() - cpu;
+            let in_memory = || {
+                let cpu = cpu_time();
+                let mem = insert_rate(&memory(), clients, per, None);
+                (mem, cpu_time() - cpu)
+            };
+            // SQLMONGO_BENCH_DURABLE_FIRST=1: the durable run before the in-memory one (the first of
+            // two runs finds the allocator's memory as the previous figure left it).
+            let durable_first = env_is("SQLMONGO_BENCH_DURABLE_FIRST");
+            let mut before = (!durable_first).then(in_memory);
             let dir = temp(&format!("nj-{clients}"));
             let (e, s) = durable(&dir);
             let cpu = cpu_time();
             let rate = insert_rate(&e, clients, per, Some(doc! {"w": 1, "j": false}));
             let cpu = cpu_time() - cpu;
+            let (mem, mem_cpu) = before.take().unwrap_or_else(in_memory);
             let us = |c: Duration| c.as_secs_f64() * 1e6 / (clients * per) as f64;
             println!(
                 "j:false inserts, {clients} client(s): {rate:.0}/s; in memory {mem:.0}/s ({:.0}%); {:.1} / {:.1} us CPU per insert",

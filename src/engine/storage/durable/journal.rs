@@ -8,8 +8,14 @@
 //! `commitIntervalMs`, 100 ms) so that writes nobody waits for (`j: false`) reach the disk too. An I/O error
 //! fails the journal for good: every later commit and sync is refused, as the disk no longer matches what
 //! was acknowledged.
+//!
+//! The file is preallocated (see [`super::prealloc`]): zeros are written ahead of its end, a step at a time
+//! (doubling from 1 MB up to [`super::DurableOptions::journal_preallocation`]), by the flusher thread when
+//! a flush finds less than half a step left, so that flushes overwrite allocated blocks and their
+//! `fdatasync` has only data to write. A flush that finds no room preallocates itself first.
 
 use super::format::{self, Kind};
+use super::prealloc;
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::CommandError;
 use std::fs::File;
@@ -19,6 +25,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{JoinHandle, Thread};
 use std::time::Duration;
+
+/// A preallocation claimed (`Inner::extending` set): zeros to write over `[from, to)` of `file`.
+struct Step {
+    file: Arc<File>,
+    generation: u64,
+    from: u64,
+    to: u64,
+}
 
 #[derive(Debug)]
 struct Inner {
@@ -30,14 +44,22 @@ struct Inner {
     appended: u64,
     /// The last commit known durable.
     durable: u64,
-    /// A flush is writing (it holds the file).
+    /// A flush is writing (one at a time).
     flushing: bool,
-    /// The open journal file (taken out while a flush writes to it).
-    file: Option<File>,
+    /// The open journal file.
+    file: Arc<File>,
     /// Its generation.
     generation: u64,
-    /// Bytes in the current journal file, including what is buffered.
+    /// Bytes of commits in the current journal file, including what is buffered.
     bytes: u64,
+    /// Where the next flush writes: the end of the last commit written to the file.
+    end: u64,
+    /// The file's length: past `end`, zeros written ahead.
+    allocated: u64,
+    /// A preallocation is writing zeros (one at a time).
+    extending: bool,
+    /// The flusher thread is asked to preallocate the next step.
+    extend_wanted: bool,
     /// Set by the first I/O failure.
     failed: Option<String>,
     /// Set when the storage closes (stops the flusher thread).
@@ -60,10 +82,13 @@ pub(super) struct Journal {
     /// among them). Stored after the flush has taken the waiters it covers off the list, so a thread that
     /// finds its commit durable here is no longer on it.
     durable: AtomicU64,
-    /// Signalled at the end of every flush (for [`Journal::rotate`], which waits for a flush to end).
+    /// Signalled at the end of every flush and preallocation (for [`Journal::rotate`] and for a flush that
+    /// waits for a preallocation to end).
     idle: Condvar,
-    /// Wakes the background flusher early (close).
+    /// Wakes the background flusher early (close, or a preallocation wanted).
     tick: Condvar,
+    /// The largest preallocation step; 0: none (every flush appends).
+    max_step: u64,
 }
 
 /// The path of the journal of `generation`.
@@ -80,7 +105,7 @@ pub(super) fn create_journal(dir: &Path, generation: u64) -> Result<File, String
     let path = journal_path(dir, generation);
     let mut f = std::fs::OpenOptions::new()
         .create_new(true)
-        .append(true)
+        .write(true)
         .open(&path)
         .map_err(|e| io_error("cannot create", &path, &e))?;
     f.write_all(&format::file_header(Kind::Journal, generation))
@@ -91,15 +116,18 @@ pub(super) fn create_journal(dir: &Path, generation: u64) -> Result<File, String
 }
 
 impl Journal {
-    /// A journal appending to `file` (generation `generation`, `bytes` long), whose commits continue after
-    /// `last_seq`.
+    /// A journal writing to `file` (generation `generation`, whose commits end at `bytes`; what follows is
+    /// a preallocated tail), whose commits continue after `last_seq`; `max_step` bounds its preallocation
+    /// steps (0: none).
     pub(super) fn new(
         dir: PathBuf,
         file: File,
         generation: u64,
         bytes: u64,
         last_seq: u64,
+        max_step: u64,
     ) -> Journal {
+        let allocated = file.metadata().map_or(bytes, |m| m.len()).max(bytes);
         Journal {
             dir,
             inner: Mutex::new(Inner {
@@ -108,9 +136,13 @@ impl Journal {
                 appended: last_seq,
                 durable: last_seq,
                 flushing: false,
-                file: Some(file),
+                file: Arc::new(file),
                 generation,
                 bytes,
+                end: bytes,
+                allocated,
+                extending: false,
+                extend_wanted: false,
                 failed: None,
                 closed: false,
                 fsyncs: 0,
@@ -119,6 +151,7 @@ impl Journal {
             durable: AtomicU64::new(last_seq),
             idle: Condvar::new(),
             tick: Condvar::new(),
+            max_step,
         }
     }
 
@@ -219,18 +252,45 @@ impl Journal {
         }
         let spare = std::mem::take(&mut g.spare);
         let mut data = std::mem::replace(&mut g.buf, spare);
-        let Some(mut file) = g.file.take() else {
-            return Err(failure("the journal file is not open"));
-        };
+        let file = Arc::clone(&g.file);
+        let (at, allocated) = (g.end, g.allocated);
+        let end = at + data.len() as u64;
         g.flushing = true;
         drop(g);
-        let r = file.write_all(&data).and_then(|()| file.sync_data());
+        // Zeros ahead pay when flushes are small and frequent (waited-for commits); a large flush (the
+        // background one of `j: false` writes) has its size change amortized over its data: it appends.
+        let zeros = prealloc::worth_it(data.len() as u64, allocated, self.max_step);
+        let mut appending = false;
+        let r = if end > allocated && self.max_step > 0 {
+            self.preallocate(end, zeros)
+                .map(|claimed| appending = claimed)
+        } else {
+            Ok(())
+        }
+        .and_then(|()| prealloc::write_all_at(&file, &data, at))
+        .and_then(|()| file.sync_data());
         let mut g = self.lock()?;
-        g.file = Some(file);
         g.flushing = false;
+        if appending {
+            g.extending = false;
+        }
         g.fsyncs += 1;
+        let mut extend = false;
         match r {
-            Ok(()) => g.durable = g.durable.max(target),
+            Ok(()) => {
+                g.durable = g.durable.max(target);
+                g.end = end;
+                g.allocated = g.allocated.max(end);
+                // Less than half a step left: the flusher thread preallocates the next one.
+                if zeros
+                    && !g.extending
+                    && !g.extend_wanted
+                    && g.allocated - end < prealloc::step(g.allocated, self.max_step) / 2
+                {
+                    g.extend_wanted = true;
+                    extend = true;
+                }
+            }
             Err(e) => {
                 let path = journal_path(&self.dir, g.generation);
                 let msg = io_error("cannot write the journal", &path, &e);
@@ -272,10 +332,66 @@ impl Journal {
         self.durable.store(inner.durable, Ordering::Release);
         drop(g);
         self.idle.notify_all();
+        if extend {
+            self.tick.notify_all();
+        }
         for t in wake {
             t.unpark();
         }
         Ok(())
+    }
+
+    /// Preallocates the journal up to `want` bytes at least (a flush that needs the room now), waiting
+    /// for a preallocation under way to end first (one at a time: it may have made the room). Without
+    /// `zeros`, claims the room past the file's end for the caller's own write instead (no preallocation
+    /// may start meanwhile: its zeros would land on that write): returns whether it did, and the caller
+    /// then clears `Inner::extending` once its write is done.
+    fn preallocate(&self, want: u64, zeros: bool) -> std::io::Result<bool> {
+        let lost = || std::io::Error::other("the journal lock is poisoned");
+        let mut g = self.inner.lock().map_err(|_| lost())?;
+        loop {
+            if g.allocated >= want {
+                return Ok(false);
+            }
+            if !g.extending {
+                break;
+            }
+            g = self.idle.wait(g).map_err(|_| lost())?;
+        }
+        if !zeros {
+            g.extending = true;
+            return Ok(true);
+        }
+        let step = self.claim_step(&mut g, want);
+        drop(g);
+        self.write_step(step).map(|()| false)
+    }
+
+    /// Claims the next preallocation (nobody else's is under way): from what is allocated to `want` at
+    /// least and one step past it, on a page boundary.
+    fn claim_step(&self, g: &mut Inner, want: u64) -> Step {
+        let from = g.allocated;
+        g.extending = true;
+        Step {
+            file: Arc::clone(&g.file),
+            generation: g.generation,
+            from,
+            to: prealloc::page_up(want.max(from + prealloc::step(from, self.max_step))),
+        }
+    }
+
+    /// Writes a claimed preallocation's zeros without the lock; the room counts once they are durable (a
+    /// step of a generation since rotated away is dropped).
+    fn write_step(&self, step: Step) -> std::io::Result<()> {
+        let r = prealloc::write_zeros(&step.file, step.from, step.to);
+        if let Ok(mut g) = self.inner.lock() {
+            g.extending = false;
+            if r.is_ok() && g.generation == step.generation {
+                g.allocated = g.allocated.max(step.to);
+            }
+        }
+        self.idle.notify_all();
+        r
     }
 
     /// Flushes everything appended so far (the background flusher and close).
@@ -300,9 +416,16 @@ impl Journal {
             g.failed = Some(e.clone());
             failure(&e)
         })?;
-        g.file = Some(file);
+        g.file = Arc::new(file);
         g.generation = next;
         g.bytes = format::FILE_HEADER as u64;
+        g.end = g.bytes;
+        g.allocated = g.bytes;
+        // The new file's first step is preallocated ahead of its first flush (a preallocation of the old
+        // file still running is discarded when it ends: its generation is past).
+        g.extend_wanted = self.max_step > 0;
+        drop(g);
+        self.tick.notify_all();
         Ok(next)
     }
 
@@ -316,13 +439,22 @@ impl Journal {
         self.inner.lock().map(|g| g.fsyncs).unwrap_or(0)
     }
 
-    /// Stops the flusher and flushes what is left.
+    /// Stops the flusher, flushes what is left and waits for a preallocation under way (its thread writes
+    /// to the file: a store reopened after this must find no writer left).
     pub(super) fn close(&self) -> Result<(), CommandError> {
         if let Ok(mut g) = self.inner.lock() {
             g.closed = true;
         }
         self.tick.notify_all();
-        self.flush_all()
+        let r = self.flush_all();
+        let mut g = self.lock()?;
+        while g.extending {
+            g = self
+                .idle
+                .wait(g)
+                .map_err(|_| failure("the journal lock is poisoned"))?;
+        }
+        r
     }
 }
 
@@ -331,25 +463,34 @@ pub(super) fn spawn_flusher(journal: Arc<Journal>, every: Duration) -> Option<Jo
     let spawned = std::thread::Builder::new()
         .name("sqlmongo-journal".into())
         .spawn(move || loop {
-            {
-                // Sleeps `every` (woken early only by close; a spurious wake sleeps again until the
-                // deadline).
-                let deadline = std::time::Instant::now() + every;
+            // Sleeps `every`, woken early by close and to preallocate (a spurious wake sleeps again until
+            // the deadline).
+            let deadline = std::time::Instant::now() + every;
+            loop {
                 let Ok(mut g) = journal.inner.lock() else {
                     return;
                 };
-                loop {
-                    if g.closed {
-                        return;
+                if g.closed {
+                    return;
+                }
+                if g.extend_wanted {
+                    g.extend_wanted = false;
+                    if !g.extending && g.failed.is_none() && cfg!(any(unix, windows)) {
+                        // A thread of its own writes the zeros, so that this one keeps flushing every
+                        // `every` meanwhile.
+                        let want = g.allocated + 1;
+                        let step = journal.claim_step(&mut g, want);
+                        drop(g);
+                        preallocate_ahead(&journal, step);
                     }
-                    let now = std::time::Instant::now();
-                    if now >= deadline {
-                        break;
-                    }
-                    let Ok((next, _)) = journal.tick.wait_timeout(g, deadline - now) else {
-                        return;
-                    };
-                    g = next;
+                    continue;
+                }
+                let now = std::time::Instant::now();
+                if now >= deadline {
+                    break;
+                }
+                if journal.tick.wait_timeout(g, deadline - now).is_err() {
+                    return;
                 }
             }
             if let Err(e) = journal.flush_all() {
@@ -364,6 +505,31 @@ pub(super) fn spawn_flusher(journal: Arc<Journal>, every: Duration) -> Option<Jo
                 "the journal flusher did not start: {e}; j:false writes wait for the next sync"
             );
             None
+        }
+    }
+}
+
+/// Writes a claimed preallocation in a thread of its own (or in this one when no thread starts). A
+/// failure is left to the flush that needs the room: it preallocates itself, and fails the journal if it
+/// cannot write.
+fn preallocate_ahead(journal: &Arc<Journal>, step: Step) {
+    let write = |j: &Journal, step: Step| {
+        if let Err(e) = j.write_step(step) {
+            tracing::warn!("cannot preallocate the journal in {}: {e}", j.dir.display());
+        }
+    };
+    let (j, slot) = (Arc::clone(journal), Arc::new(Mutex::new(Some(step))));
+    let theirs = Arc::clone(&slot);
+    let spawned = std::thread::Builder::new()
+        .name("sqlmongo-prealloc".into())
+        .spawn(move || {
+            if let Some(step) = theirs.lock().ok().and_then(|mut s| s.take()) {
+                write(&j, step);
+            }
+        });
+    if spawned.is_err() {
+        if let Some(step) = slot.lock().ok().and_then(|mut s| s.take()) {
+            write(journal, step);
         }
     }
 }
@@ -401,6 +567,7 @@ mod tests {
                     at = next;
                 }
                 format::FrameAt::End => return out,
+                format::FrameAt::Bad(_) if prealloc::zeros_from(&bytes, at) => return out,
                 format::FrameAt::Bad(why) => panic!("bad frame at {at}: {why}"),
             }
         }
@@ -419,6 +586,7 @@ mod tests {
             0,
             format::FILE_HEADER as u64,
             0,
+            1 << 20,
         ));
         let (threads, per) = (16u64, 100u64);
         std::thread::scope(|s| {
@@ -483,6 +651,66 @@ mod tests {
         assert_eq!(a, b);
     }
 
+    /// Commits past several preallocation steps: a flush that finds no room preallocates itself, the
+    /// flusher's helper thread the next steps ahead; after close (which waits for a preallocation under
+    /// way) the file holds every commit, then zeros up to a page boundary.
+    #[test]
+    fn the_journal_is_preallocated_ahead_of_its_commits() {
+        let dir = temp_dir("prealloc");
+        let file = create_journal(&dir, 0).expect("create");
+        let j = Arc::new(Journal::new(
+            dir.clone(),
+            file,
+            0,
+            format::FILE_HEADER as u64,
+            0,
+            2 << 20,
+        ));
+        let h = spawn_flusher(j.clone(), Duration::from_millis(5)).expect("flusher");
+        let n = 2_500;
+        for i in 0..n {
+            let seq = j.append(&[7u8; 1_000]).expect("append");
+            if i % 4 == 0 {
+                j.sync(seq).expect("sync");
+            }
+        }
+        j.close().expect("close");
+        h.join().expect("join");
+        let len = std::fs::metadata(journal_path(&dir, 0)).expect("len").len();
+        let g = j.inner.lock().expect("lock");
+        assert!(!g.extending);
+        assert_eq!(g.allocated, len);
+        assert!(g.end > 2_500_000 && g.end < len, "{} of {len}", g.end);
+        assert_eq!(len % 4096, 0);
+        drop(g);
+        assert_eq!(frames(&dir).len(), n);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Flushes that each fill a large part of a step (`j: false` commits flushed in the background)
+    /// append: no zeros are written ahead of them.
+    #[test]
+    fn large_flushes_append_without_zeros() {
+        let dir = temp_dir("append");
+        let file = create_journal(&dir, 0).expect("create");
+        let j = Journal::new(dir.clone(), file, 0, format::FILE_HEADER as u64, 0, 2 << 20);
+        for _ in 0..30 {
+            let mut seq = 0;
+            for _ in 0..100 {
+                seq = j.append(&[7u8; 1_000]).expect("append");
+            }
+            j.sync(seq).expect("sync");
+        }
+        j.close().expect("close");
+        let len = std::fs::metadata(journal_path(&dir, 0)).expect("len").len();
+        let g = j.inner.lock().expect("lock");
+        assert_eq!((g.end, g.allocated), (len, len));
+        assert!(!g.extending);
+        drop(g);
+        assert_eq!(frames(&dir).len(), 3_000);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     /// The background flusher makes commits nobody waits for durable within its interval, and close
     /// stops it at once.
     #[test]
@@ -495,6 +723,7 @@ mod tests {
             0,
             format::FILE_HEADER as u64,
             0,
+            1 << 20,
         ));
         let h = spawn_flusher(j.clone(), Duration::from_millis(5)).expect("flusher");
         let seq = j.append(b"x").expect("append");

@@ -5,7 +5,8 @@
 //! Files of a data directory:
 //! - `sqlmongo.format`: the format version (a directory of another version is refused);
 //! - `sqlmongo.lock`: locked while a process has the store open (a second one gets `DBPathInUse`);
-//! - `journal-G.wal`: the commits made after checkpoint `G`, one checksummed frame each;
+//! - `journal-G.wal`: the commits made after checkpoint `G`, one checksummed frame each, then zeros
+//!   written ahead (preallocated, see [`prealloc`]);
 //! - `checkpoint-G.ckpt`: the state when journal `G` began (absent for `G` = 0, the empty state).
 //!
 //! A checkpoint starts when the journal passes [`DurableOptions::checkpoint_bytes`]: under the engine's
@@ -20,6 +21,7 @@
 
 mod format;
 mod journal;
+mod prealloc;
 mod recover;
 
 pub use format::FORMAT_VERSION;
@@ -43,6 +45,18 @@ pub struct DurableOptions {
     pub commit_interval: Duration,
     /// Journal size past which a checkpoint is taken (bounds recovery time and disk use).
     pub checkpoint_bytes: u64,
+    /// The largest step by which the journal file is preallocated (zeros written ahead of its end, in
+    /// steps doubling from 1 MB, so that a flush's `fdatasync` has no file size to make durable); 0: no
+    /// preallocation, every flush appends. A step is at most a quarter of `checkpoint_bytes` (the journal
+    /// starts anew at a checkpoint: zeros far past that size would never be used).
+    pub journal_preallocation: u64,
+}
+
+impl DurableOptions {
+    /// The journal's largest preallocation step (0: none).
+    fn max_step(&self) -> u64 {
+        self.journal_preallocation.min(self.checkpoint_bytes / 4)
+    }
 }
 
 impl Default for DurableOptions {
@@ -50,6 +64,7 @@ impl Default for DurableOptions {
         DurableOptions {
             commit_interval: Duration::from_millis(100),
             checkpoint_bytes: 64 << 20,
+            journal_preallocation: 64 << 20,
         }
     }
 }
@@ -156,16 +171,30 @@ impl DurableStorage {
                 )));
             }
             let file = journal::create_journal(&dir, 0).map_err(open_error)?;
-            let j = Journal::new(dir.clone(), file, 0, format::FILE_HEADER as u64, 0);
+            let j = Journal::new(
+                dir.clone(),
+                file,
+                0,
+                format::FILE_HEADER as u64,
+                0,
+                opts.max_step(),
+            );
             (State::default(), j, Recovery::default())
         } else {
             let r = recover::recover(&dir, &files, false).map_err(open_error)?;
             let path = journal::journal_path(&dir, r.generation);
             let file = std::fs::OpenOptions::new()
-                .append(true)
+                .write(true)
                 .open(&path)
                 .map_err(|e| open_error(format!("cannot open {}: {e}", path.display())))?;
-            let j = Journal::new(dir.clone(), file, r.generation, r.journal_len, r.last_seq);
+            let j = Journal::new(
+                dir.clone(),
+                file,
+                r.generation,
+                r.journal_len,
+                r.last_seq,
+                opts.max_step(),
+            );
             (r.state, j, r.report)
         };
         if recovery.checkpoint.is_some() || recovery.journal_commits > 0 {

@@ -2,11 +2,14 @@
 //!
 //! Never lies: a commit is applied whole or not at all (one frame, one checksum); a damaged or torn end of
 //! the newest journal (no intact frame after the damage) is what a crash leaves, so it is cut at the last
-//! whole commit with a warning; damage followed by intact frames, damage in a checkpoint or an older journal,
+//! whole commit with a warning; zeros from the end of the last whole commit to the end of the file are the
+//! journal's preallocated tail (or the part of one a crash left), its end, not damage (a frame never starts
+//! with a zero byte); damage followed by intact frames, damage in a checkpoint or an older journal,
 //! a missing file or a file of another format version is an error naming the file and the offset.
 
 use super::format::{self, FrameAt, Item, ItemRef, Kind, Reader};
 use super::journal::journal_path;
+use super::prealloc::zeros_from;
 use super::{checkpoint_path, Recovery, TailCut};
 use crate::engine::storage::{State, Stored};
 use std::path::Path;
@@ -230,6 +233,8 @@ fn replay_journal(
                 report.journal_commits += 1;
                 at = next;
             }
+            // The preallocated tail: the end of the commits.
+            FrameAt::Bad(_) if zeros_from(&bytes, at) => return Ok((at as u64, last_seq)),
             FrameAt::Bad(why) => {
                 if !newest {
                     return Err(damaged(path, at, why));
