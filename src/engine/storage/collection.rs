@@ -228,6 +228,18 @@ impl Collection {
         Ok(())
     }
 
+    /// The id the next insert takes (tests copying a collection record by record).
+    #[cfg(test)]
+    pub(crate) fn next_rid(&self) -> RecordId {
+        self.next_rid
+    }
+
+    /// Sets the id the next insert takes (tests copying a collection record by record).
+    #[cfg(test)]
+    pub(crate) fn set_next_rid(&mut self, rid: RecordId) {
+        self.next_rid = rid;
+    }
+
     /// One record as stored, shared (what a journal entry carries).
     pub fn stored(&self, rid: RecordId) -> Option<&Stored> {
         self.records.stored(rid)

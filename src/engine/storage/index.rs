@@ -14,7 +14,7 @@ use crate::engine::CommandError;
 use bson::{Bson, Document, RawBsonRef, RawDocument};
 use foldhash::fast::RandomState;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::ops::Bound;
 use std::sync::Arc;
@@ -46,52 +46,15 @@ impl Ord for IndexKey {
     }
 }
 
-/// The records holding one index key: most keys (every key of a unique index) have one, which is stored
-/// inline rather than in a set of its own.
-#[derive(Debug, Clone)]
-enum Rids {
-    One(RecordId),
-    Many(BTreeSet<RecordId>),
-}
+/// The ordered entries of an index: one (key, record) pair per key a record holds, in key order and, for
+/// one key, in record order (as a B-tree index holds them). Persistent: a copy of the collection (a
+/// transaction's own state, a reader's snapshot) shares the tree, and a write copies only the nodes on its
+/// path, so the first write of a transaction to a collection of n documents costs O(log n), not O(n).
+type Entries = imbl::OrdSet<(IndexKey, RecordId)>;
 
-impl Rids {
-    fn insert(&mut self, rid: RecordId) {
-        match self {
-            Rids::One(r) if *r == rid => {}
-            Rids::One(r) => *self = Rids::Many(BTreeSet::from([*r, rid])),
-            Rids::Many(set) => {
-                set.insert(rid);
-            }
-        }
-    }
-
-    /// Removes `rid`; `true` when no record is left.
-    pub(crate) fn remove(&mut self, rid: RecordId) -> bool {
-        match self {
-            Rids::One(r) => *r == rid,
-            Rids::Many(set) => {
-                set.remove(&rid);
-                if set.len() == 1 {
-                    if let Some(last) = set.iter().next().copied() {
-                        *self = Rids::One(last);
-                    }
-                }
-                set_is_empty(self)
-            }
-        }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = RecordId> + '_ {
-        let (one, many) = match self {
-            Rids::One(r) => (Some(*r), None),
-            Rids::Many(set) => (None, Some(set.iter().copied())),
-        };
-        one.into_iter().chain(many.into_iter().flatten())
-    }
-}
-
-fn set_is_empty(r: &Rids) -> bool {
-    matches!(r, Rids::Many(s) if s.is_empty())
+/// The first and the last entry a key can have (record ids are issued from 1 and never reach `u64::MAX`).
+fn key_bounds(k: IndexKey) -> std::ops::RangeInclusive<(IndexKey, RecordId)> {
+    (k.clone(), RecordId::MIN)..=(k, RecordId::MAX)
 }
 
 /// Why [`Index::rebuild`] failed.
@@ -123,7 +86,7 @@ pub struct Index {
     /// The index's collation (`None`: simple): its string keys are the collation's sort keys
     /// ([`Collation::index_key`]), so its order and uniqueness are the collation's.
     pub collation: Option<Arc<Collation>>,
-    entries: BTreeMap<IndexKey, Rids>,
+    entries: Entries,
     /// Equality probes of a single-field index: each key's [`key_hash`] to its records and their documents,
     /// so a point lookup is one hash probe rather than a walk down `entries`, where every comparison chases
     /// pointers into the heap (5 µs over 100k string keys, against 0.3 µs). Keys sharing a hash share an
@@ -226,7 +189,7 @@ impl Index {
             expire_after_seconds,
             collation,
             spec: full,
-            entries: BTreeMap::new(),
+            entries: Entries::new(),
             hashed: ProbeTable::default(),
             seed: RandomState::default(),
             unhashable: false,
@@ -341,7 +304,7 @@ impl Index {
     /// where adding them one by one walks the map for each key. The result is what adding the records one
     /// by one in record order gives: the records of a key in record order, the first record's key kept.
     pub(crate) fn rebuild(&mut self, records: &Records) -> Result<(), RebuildError> {
-        self.entries = BTreeMap::new();
+        self.entries = Entries::new();
         self.hashed = ProbeTable::default();
         self.unhashable = false;
         if self.fields.len() == 1 {
@@ -377,20 +340,28 @@ impl Index {
                 .then_with(|| a.1.cmp(&b.1))
                 .then_with(|| a.2.cmp(&b.2))
         });
-        let mut grouped: Vec<(IndexKey, Rids)> = Vec::with_capacity(keyed.len());
+        let mut entries = Entries::new();
+        let mut last: Option<(IndexKey, RecordId)> = None;
         for (_, k, rid) in keyed {
-            match grouped.last_mut() {
-                Some((last, rids)) if *last == k => {
-                    if self.unique && !matches!(rids, Rids::One(r) if *r == rid) {
+            if let Some((lk, lr)) = &last {
+                if *lk == k {
+                    if *lr == rid {
+                        // A multikey record holding one key twice (`[5, 5.0]`): the first stays.
+                        continue;
+                    }
+                    if self.unique {
                         return Err(RebuildError::Duplicate(k));
                     }
-                    rids.insert(rid);
                 }
-                _ => grouped.push((k, Rids::One(rid))),
+            }
+            if let Some(done) = last.replace((k, rid)) {
+                entries.insert(done);
             }
         }
-        // From sorted, distinct keys: `BTreeMap` builds its nodes in one pass.
-        self.entries = grouped.into_iter().collect();
+        if let Some(done) = last {
+            entries.insert(done);
+        }
+        self.entries = entries;
         Ok(())
     }
 
@@ -401,11 +372,9 @@ impl Index {
                 Some(h) => self.hashed.insert(h, rid, doc),
                 None => self.unhashable = true,
             }
-            match self.entries.entry(k) {
-                std::collections::btree_map::Entry::Vacant(v) => {
-                    v.insert(Rids::One(rid));
-                }
-                std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().insert(rid),
+            // A record holding one key twice (a multikey `[5, 5.0]`) keeps its first entry.
+            if !self.entries.contains(&(k.clone(), rid)) {
+                self.entries.insert((k, rid));
             }
         }
     }
@@ -416,11 +385,7 @@ impl Index {
             if let Some(h) = self.hash_of(&k) {
                 self.hashed.remove(h, rid);
             }
-            if let Some(set) = self.entries.get_mut(&k) {
-                if set.remove(rid) {
-                    self.entries.remove(&k);
-                }
-            }
+            self.entries.remove(&(k, rid));
         }
     }
 
@@ -442,8 +407,9 @@ impl Index {
     /// The record holding `key` other than `except`, if any (unique check).
     pub(crate) fn conflict(&self, key: &IndexKey, except: Option<RecordId>) -> Option<RecordId> {
         self.entries
-            .get(key)
-            .and_then(|set| set.iter().find(|r| Some(*r) != except))
+            .range(key_bounds(key.clone()))
+            .map(|(_, r)| *r)
+            .find(|r| Some(*r) != except)
     }
 
     /// Whether this index can answer predicates on `field` alone (its first field, every document indexed).
@@ -464,12 +430,14 @@ impl Index {
             Some(found) => (Some(found.map(|(rid, _)| rid)), None),
             None => (
                 None,
-                self.entries
-                    .get(&IndexKey(vec![match key {
-                        KeyRef::Str(s) => Bson::String(s.to_string()),
-                        KeyRef::Value(v) => v.clone(),
-                    }]))
-                    .map(Rids::iter),
+                Some(
+                    self.entries
+                        .range(key_bounds(IndexKey(vec![match key {
+                            KeyRef::Str(s) => Bson::String(s.to_string()),
+                            KeyRef::Value(v) => v.clone(),
+                        }])))
+                        .map(|(_, r)| *r),
+                ),
             ),
         };
         hashed
@@ -509,15 +477,15 @@ impl Index {
         &self,
         ascending: bool,
     ) -> Box<dyn Iterator<Item = (&IndexKey, RecordId)> + '_> {
-        fn per_key<'a>(
-            (k, rids): (&'a IndexKey, &'a Rids),
-        ) -> impl Iterator<Item = (&'a IndexKey, RecordId)> + 'a {
-            rids.iter().map(move |r| (k, r))
-        }
+        let all = self.entries.iter().map(|(k, r)| (k, *r));
         if ascending {
-            Box::new(self.entries.iter().flat_map(per_key))
+            Box::new(all)
         } else {
-            Box::new(self.entries.iter().rev().flat_map(per_key))
+            // Keys from the high end, the records of one key still in natural order.
+            Box::new(Descending {
+                entries: self.entries.iter().rev().peekable(),
+                run: Vec::new(),
+            })
         }
     }
 
@@ -528,11 +496,13 @@ impl Index {
             // One map lookup: the empty array is a key of its own.
             return self
                 .entries
-                .contains_key(&IndexKey(vec![Bson::Array(Vec::new())]));
+                .range(key_bounds(IndexKey(vec![Bson::Array(Vec::new())])))
+                .next()
+                .is_some();
         }
         self.entries
-            .keys()
-            .any(|k| matches!(k.0.first(), Some(Bson::Array(a)) if a.is_empty()))
+            .iter()
+            .any(|(k, _)| matches!(k.0.first(), Some(Bson::Array(a)) if a.is_empty()))
     }
 
     /// Records whose first key value is in the range.
@@ -551,19 +521,64 @@ impl Index {
                     return out;
                 }
             }
-            for (_, set) in self.entries.range((lo_k, hi_k)) {
-                out.extend(set.iter());
+            let lo_e = match lo_k {
+                Bound::Included(k) => Bound::Included((k, RecordId::MIN)),
+                Bound::Excluded(k) => Bound::Excluded((k, RecordId::MAX)),
+                Bound::Unbounded => Bound::Unbounded,
+            };
+            let hi_e = match hi_k {
+                Bound::Included(k) => Bound::Included((k, RecordId::MAX)),
+                Bound::Excluded(k) => Bound::Excluded((k, RecordId::MIN)),
+                Bound::Unbounded => Bound::Unbounded,
+            };
+            if let (
+                Bound::Excluded(a) | Bound::Included(a),
+                Bound::Excluded(b) | Bound::Included(b),
+            ) = (&lo_e, &hi_e)
+            {
+                if a >= b
+                    && !(a == b
+                        && matches!(lo_e, Bound::Included(_))
+                        && matches!(hi_e, Bound::Included(_)))
+                {
+                    return out;
+                }
             }
+            out.extend(self.entries.range((lo_e, hi_e)).map(|(_, r)| *r));
         } else {
             // Compound: scan and test the first component (keys are longer than the bound).
-            for (k, set) in &self.entries {
+            for (k, r) in &self.entries {
                 let Some(first) = k.0.first() else { continue };
                 if in_bounds(first, &lo, &hi) {
-                    out.extend(set.iter());
+                    out.insert(*r);
                 }
             }
         }
         out
+    }
+}
+
+/// Index entries from the highest key down, the records of one key in natural (ascending) order: the
+/// reversed walk of the entries, each key's run of records turned back.
+struct Descending<'a, I: Iterator<Item = &'a (IndexKey, RecordId)>> {
+    entries: std::iter::Peekable<I>,
+    /// The rest of the current key's run, highest record first (taken from the end).
+    run: Vec<(&'a IndexKey, RecordId)>,
+}
+
+impl<'a, I: Iterator<Item = &'a (IndexKey, RecordId)>> Iterator for Descending<'a, I> {
+    type Item = (&'a IndexKey, RecordId);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.run.pop() {
+            return Some(e);
+        }
+        let (k, r) = self.entries.next()?;
+        self.run.push((k, *r));
+        while let Some((k2, r)) = self.entries.next_if(|(next, _)| next == k) {
+            self.run.push((k2, *r));
+        }
+        self.run.pop()
     }
 }
 
@@ -615,7 +630,7 @@ fn unreachable_index() -> Index {
         partial: None,
         expire_after_seconds: None,
         collation: None,
-        entries: BTreeMap::new(),
+        entries: Entries::new(),
         hashed: ProbeTable::default(),
         seed: RandomState::default(),
         unhashable: false,
