@@ -580,7 +580,7 @@ mod tests {
             );
             for (rid, raw) in c.records.iter() {
                 for k in ix.keys_for(&parse(raw)) {
-                    let [v] = k.0.as_slice() else { continue };
+                    let [v] = &k.0[..] else { continue };
                     let found = ix
                         .lookup_stored(crate::engine::storage::index::KeyRef::Value(v))
                         .map(|mut it| it.any(|(r, d)| r == rid && d.raw() == raw));

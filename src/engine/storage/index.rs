@@ -19,9 +19,11 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::ops::Bound;
 use std::sync::Arc;
 
-/// An index key: the indexed values in key-pattern order, ordered by the BSON comparison order.
+/// An index key: the indexed values in key-pattern order, ordered by the BSON comparison order. One
+/// allocation of exactly its values, shared by the entries of every record holding the same key (a
+/// non-unique index stores each distinct key once, as the per-key record sets it replaced did).
 #[derive(Debug, Clone)]
-pub struct IndexKey(pub Vec<Bson>);
+pub struct IndexKey(pub Arc<[Bson]>);
 
 impl PartialEq for IndexKey {
     fn eq(&self, other: &Self) -> bool {
@@ -251,7 +253,7 @@ impl Index {
             }
             keys = next;
         }
-        keys.into_iter().map(IndexKey).collect()
+        keys.into_iter().map(|k| IndexKey(k.into())).collect()
     }
 
     /// The keys of a stored document, exactly as [`keys_for`](Self::keys_for) gives them for its parsed
@@ -280,7 +282,7 @@ impl Index {
                 if self.sparse && !any_present {
                     return Ok(Vec::new());
                 }
-                return Ok(vec![IndexKey(key)]);
+                return Ok(vec![IndexKey(key.into())]);
             }
         }
         let doc = if self.partial.is_some() {
@@ -354,6 +356,11 @@ impl Index {
                     }
                 }
             }
+            // Records of one key (same values, same types) share its allocation.
+            let k = match &last {
+                Some((held, _)) if held.0 == k.0 => held.clone(),
+                _ => k,
+            };
             if let Some(done) = last.replace((k, rid)) {
                 entries.insert(done);
             }
@@ -372,6 +379,11 @@ impl Index {
                 Some(h) => self.hashed.insert(h, rid, doc),
                 None => self.unhashable = true,
             }
+            // The allocation of the same key (same values, same types) held by another record is shared.
+            let k = match self.entries.range(key_bounds(k.clone())).next() {
+                Some((held, _)) if held.0 == k.0 => held.clone(),
+                _ => k,
+            };
             // A record holding one key twice (a multikey `[5, 5.0]`) keeps its first entry.
             if !self.entries.contains(&(k.clone(), rid)) {
                 self.entries.insert((k, rid));
@@ -432,10 +444,10 @@ impl Index {
                 None,
                 Some(
                     self.entries
-                        .range(key_bounds(IndexKey(vec![match key {
+                        .range(key_bounds(IndexKey(Arc::new([match key {
                             KeyRef::Str(s) => Bson::String(s.to_string()),
                             KeyRef::Value(v) => v.clone(),
-                        }])))
+                        }]))))
                         .map(|(_, r)| *r),
                 ),
             ),
@@ -465,7 +477,7 @@ impl Index {
 
     /// The probe hash of a key of a single-field index (`None`: not hashed; see `unhashable`).
     fn hash_of(&self, k: &IndexKey) -> Option<u64> {
-        match k.0.as_slice() {
+        match &k.0[..] {
             [v] if self.fields.len() == 1 => key_hash(&self.seed, v),
             _ => None,
         }
@@ -496,7 +508,7 @@ impl Index {
             // One map lookup: the empty array is a key of its own.
             return self
                 .entries
-                .range(key_bounds(IndexKey(vec![Bson::Array(Vec::new())])))
+                .range(key_bounds(IndexKey(Arc::new([Bson::Array(Vec::new())]))))
                 .next()
                 .is_some();
         }
@@ -639,8 +651,8 @@ fn unreachable_index() -> Index {
 
 fn map_bound(b: Bound<&Bson>) -> Bound<IndexKey> {
     match b {
-        Bound::Included(v) => Bound::Included(IndexKey(vec![v.clone()])),
-        Bound::Excluded(v) => Bound::Excluded(IndexKey(vec![v.clone()])),
+        Bound::Included(v) => Bound::Included(IndexKey(Arc::new([v.clone()]))),
+        Bound::Excluded(v) => Bound::Excluded(IndexKey(Arc::new([v.clone()]))),
         Bound::Unbounded => Bound::Unbounded,
     }
 }
@@ -729,6 +741,40 @@ pub fn default_name(key: &Document) -> String {
 mod tests {
     use super::*;
     use bson::doc;
+
+    /// The records of one key share one allocation of it, whether added one by one or rebuilt; a key
+    /// equal in the BSON order but of another type (`1` and `1.0`) keeps its own, so each record's key
+    /// reads back as it was written.
+    #[test]
+    fn records_of_one_key_share_its_allocation() {
+        let mut ix = Index::from_spec(&doc! {"key": {"k": 1}, "name": "k_1"}).expect("spec");
+        let stored = Stored::new(bson::rawdoc! {});
+        for (rid, v) in [
+            (1, Bson::from("a")),
+            (2, Bson::from("a")),
+            (3, Bson::from("a")),
+        ] {
+            ix.add(rid, ix.keys_for(&doc! {"k": v}), &stored);
+        }
+        ix.add(4, ix.keys_for(&doc! {"k": 1}), &stored);
+        ix.add(5, ix.keys_for(&doc! {"k": 1.0}), &stored);
+        let keys: Vec<(Arc<[Bson]>, RecordId)> =
+            ix.walk(true).map(|(k, r)| (k.0.clone(), r)).collect();
+        assert_eq!(
+            keys.iter().map(|(_, r)| *r).collect::<Vec<_>>(),
+            [4, 5, 1, 2, 3]
+        );
+        assert!(!Arc::ptr_eq(&keys[0].0, &keys[1].0));
+        assert_eq!(keys[1].0[0], Bson::Double(1.0));
+        assert!(Arc::ptr_eq(&keys[2].0, &keys[3].0) && Arc::ptr_eq(&keys[3].0, &keys[4].0));
+        let mut records = Records::default();
+        for (rid, v) in [(1, "a"), (2, "a"), (3, "b")] {
+            records.insert(rid, Stored::new(bson::rawdoc! {"k": v}));
+        }
+        ix.rebuild(&records).expect("rebuild");
+        let keys: Vec<Arc<[Bson]>> = ix.walk(true).map(|(k, _)| k.0.clone()).collect();
+        assert!(Arc::ptr_eq(&keys[0], &keys[1]) && !Arc::ptr_eq(&keys[1], &keys[2]));
+    }
 
     /// A borrowed-string probe finds what the same key as a `Bson` finds, on the hashed map and, once a
     /// decimal key has moved the index to its ordered map, there too.
