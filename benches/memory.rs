@@ -7,6 +7,11 @@
 //! (the insert), the `_id_` index alone (the same keys again, as a unique `{_id: -1}` index), and one index of
 //! each shape a session store has: `user_id` (strings, 20 documents a key), `expires_at` (TTL dates, 14 a key)
 //! and `active` (two keys).
+//!
+//! 2026-12-05, 100k documents of 930 B, bytes per document before -> after the index keys became one exact
+//! shared allocation and the entries a persistent set: records 969 -> 969; `_id_` 653 -> 286; `user_id` 120
+//! -> 102; `expires_at` 147 -> 114; `active` 69 -> 136 (an entry per record, where a set per key was
+//! smaller); all together 1,957 -> 1,607 (2.10x -> 1.73x the BSON size); resident growth 1,900 -> 1,481.
 
 use bson::{doc, Bson, Document};
 use sqlmongo::engine::{Engine, EngineOptions};
