@@ -228,6 +228,18 @@ impl Collection {
         Ok(())
     }
 
+    /// The id the next insert takes (tests copying a collection record by record).
+    #[cfg(test)]
+    pub(crate) fn next_rid(&self) -> RecordId {
+        self.next_rid
+    }
+
+    /// Sets the id the next insert takes (tests copying a collection record by record).
+    #[cfg(test)]
+    pub(crate) fn set_next_rid(&mut self, rid: RecordId) {
+        self.next_rid = rid;
+    }
+
     /// One record as stored, shared (what a journal entry carries).
     pub fn stored(&self, rid: RecordId) -> Option<&Stored> {
         self.records.stored(rid)
@@ -568,7 +580,7 @@ mod tests {
             );
             for (rid, raw) in c.records.iter() {
                 for k in ix.keys_for(&parse(raw)) {
-                    let [v] = k.0.as_slice() else { continue };
+                    let [v] = &k.0[..] else { continue };
                     let found = ix
                         .lookup_stored(crate::engine::storage::index::KeyRef::Value(v))
                         .map(|mut it| it.any(|(r, d)| r == rid && d.raw() == raw));

@@ -14,14 +14,16 @@ use crate::engine::CommandError;
 use bson::{Bson, Document, RawBsonRef, RawDocument};
 use foldhash::fast::RandomState;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::ops::Bound;
 use std::sync::Arc;
 
-/// An index key: the indexed values in key-pattern order, ordered by the BSON comparison order.
+/// An index key: the indexed values in key-pattern order, ordered by the BSON comparison order. One
+/// allocation of exactly its values, shared by the entries of every record holding the same key (a
+/// non-unique index stores each distinct key once, as the per-key record sets it replaced did).
 #[derive(Debug, Clone)]
-pub struct IndexKey(pub Vec<Bson>);
+pub struct IndexKey(pub Arc<[Bson]>);
 
 impl PartialEq for IndexKey {
     fn eq(&self, other: &Self) -> bool {
@@ -46,52 +48,15 @@ impl Ord for IndexKey {
     }
 }
 
-/// The records holding one index key: most keys (every key of a unique index) have one, which is stored
-/// inline rather than in a set of its own.
-#[derive(Debug, Clone)]
-enum Rids {
-    One(RecordId),
-    Many(BTreeSet<RecordId>),
-}
+/// The ordered entries of an index: one (key, record) pair per key a record holds, in key order and, for
+/// one key, in record order (as a B-tree index holds them). Persistent: a copy of the collection (a
+/// transaction's own state, a reader's snapshot) shares the tree, and a write copies only the nodes on its
+/// path, so the first write of a transaction to a collection of n documents costs O(log n), not O(n).
+type Entries = imbl::OrdSet<(IndexKey, RecordId)>;
 
-impl Rids {
-    fn insert(&mut self, rid: RecordId) {
-        match self {
-            Rids::One(r) if *r == rid => {}
-            Rids::One(r) => *self = Rids::Many(BTreeSet::from([*r, rid])),
-            Rids::Many(set) => {
-                set.insert(rid);
-            }
-        }
-    }
-
-    /// Removes `rid`; `true` when no record is left.
-    pub(crate) fn remove(&mut self, rid: RecordId) -> bool {
-        match self {
-            Rids::One(r) => *r == rid,
-            Rids::Many(set) => {
-                set.remove(&rid);
-                if set.len() == 1 {
-                    if let Some(last) = set.iter().next().copied() {
-                        *self = Rids::One(last);
-                    }
-                }
-                set_is_empty(self)
-            }
-        }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = RecordId> + '_ {
-        let (one, many) = match self {
-            Rids::One(r) => (Some(*r), None),
-            Rids::Many(set) => (None, Some(set.iter().copied())),
-        };
-        one.into_iter().chain(many.into_iter().flatten())
-    }
-}
-
-fn set_is_empty(r: &Rids) -> bool {
-    matches!(r, Rids::Many(s) if s.is_empty())
+/// The first and the last entry a key can have (record ids are issued from 1 and never reach `u64::MAX`).
+fn key_bounds(k: IndexKey) -> std::ops::RangeInclusive<(IndexKey, RecordId)> {
+    (k.clone(), RecordId::MIN)..=(k, RecordId::MAX)
 }
 
 /// Why [`Index::rebuild`] failed.
@@ -123,7 +88,7 @@ pub struct Index {
     /// The index's collation (`None`: simple): its string keys are the collation's sort keys
     /// ([`Collation::index_key`]), so its order and uniqueness are the collation's.
     pub collation: Option<Arc<Collation>>,
-    entries: BTreeMap<IndexKey, Rids>,
+    entries: Entries,
     /// Equality probes of a single-field index: each key's [`key_hash`] to its records and their documents,
     /// so a point lookup is one hash probe rather than a walk down `entries`, where every comparison chases
     /// pointers into the heap (5 µs over 100k string keys, against 0.3 µs). Keys sharing a hash share an
@@ -226,7 +191,7 @@ impl Index {
             expire_after_seconds,
             collation,
             spec: full,
-            entries: BTreeMap::new(),
+            entries: Entries::new(),
             hashed: ProbeTable::default(),
             seed: RandomState::default(),
             unhashable: false,
@@ -288,7 +253,7 @@ impl Index {
             }
             keys = next;
         }
-        keys.into_iter().map(IndexKey).collect()
+        keys.into_iter().map(|k| IndexKey(k.into())).collect()
     }
 
     /// The keys of a stored document, exactly as [`keys_for`](Self::keys_for) gives them for its parsed
@@ -317,7 +282,7 @@ impl Index {
                 if self.sparse && !any_present {
                     return Ok(Vec::new());
                 }
-                return Ok(vec![IndexKey(key)]);
+                return Ok(vec![IndexKey(key.into())]);
             }
         }
         let doc = if self.partial.is_some() {
@@ -341,7 +306,7 @@ impl Index {
     /// where adding them one by one walks the map for each key. The result is what adding the records one
     /// by one in record order gives: the records of a key in record order, the first record's key kept.
     pub(crate) fn rebuild(&mut self, records: &Records) -> Result<(), RebuildError> {
-        self.entries = BTreeMap::new();
+        self.entries = Entries::new();
         self.hashed = ProbeTable::default();
         self.unhashable = false;
         if self.fields.len() == 1 {
@@ -377,20 +342,33 @@ impl Index {
                 .then_with(|| a.1.cmp(&b.1))
                 .then_with(|| a.2.cmp(&b.2))
         });
-        let mut grouped: Vec<(IndexKey, Rids)> = Vec::with_capacity(keyed.len());
+        let mut entries = Entries::new();
+        let mut last: Option<(IndexKey, RecordId)> = None;
         for (_, k, rid) in keyed {
-            match grouped.last_mut() {
-                Some((last, rids)) if *last == k => {
-                    if self.unique && !matches!(rids, Rids::One(r) if *r == rid) {
+            if let Some((lk, lr)) = &last {
+                if *lk == k {
+                    if *lr == rid {
+                        // A multikey record holding one key twice (`[5, 5.0]`): the first stays.
+                        continue;
+                    }
+                    if self.unique {
                         return Err(RebuildError::Duplicate(k));
                     }
-                    rids.insert(rid);
                 }
-                _ => grouped.push((k, Rids::One(rid))),
+            }
+            // Records of one key (same values, same types) share its allocation.
+            let k = match &last {
+                Some((held, _)) if held.0 == k.0 => held.clone(),
+                _ => k,
+            };
+            if let Some(done) = last.replace((k, rid)) {
+                entries.insert(done);
             }
         }
-        // From sorted, distinct keys: `BTreeMap` builds its nodes in one pass.
-        self.entries = grouped.into_iter().collect();
+        if let Some(done) = last {
+            entries.insert(done);
+        }
+        self.entries = entries;
         Ok(())
     }
 
@@ -401,11 +379,14 @@ impl Index {
                 Some(h) => self.hashed.insert(h, rid, doc),
                 None => self.unhashable = true,
             }
-            match self.entries.entry(k) {
-                std::collections::btree_map::Entry::Vacant(v) => {
-                    v.insert(Rids::One(rid));
-                }
-                std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().insert(rid),
+            // The allocation of the same key (same values, same types) held by another record is shared.
+            let k = match self.entries.range(key_bounds(k.clone())).next() {
+                Some((held, _)) if held.0 == k.0 => held.clone(),
+                _ => k,
+            };
+            // A record holding one key twice (a multikey `[5, 5.0]`) keeps its first entry.
+            if !self.entries.contains(&(k.clone(), rid)) {
+                self.entries.insert((k, rid));
             }
         }
     }
@@ -416,11 +397,7 @@ impl Index {
             if let Some(h) = self.hash_of(&k) {
                 self.hashed.remove(h, rid);
             }
-            if let Some(set) = self.entries.get_mut(&k) {
-                if set.remove(rid) {
-                    self.entries.remove(&k);
-                }
-            }
+            self.entries.remove(&(k, rid));
         }
     }
 
@@ -442,8 +419,9 @@ impl Index {
     /// The record holding `key` other than `except`, if any (unique check).
     pub(crate) fn conflict(&self, key: &IndexKey, except: Option<RecordId>) -> Option<RecordId> {
         self.entries
-            .get(key)
-            .and_then(|set| set.iter().find(|r| Some(*r) != except))
+            .range(key_bounds(key.clone()))
+            .map(|(_, r)| *r)
+            .find(|r| Some(*r) != except)
     }
 
     /// Whether this index can answer predicates on `field` alone (its first field, every document indexed).
@@ -464,12 +442,14 @@ impl Index {
             Some(found) => (Some(found.map(|(rid, _)| rid)), None),
             None => (
                 None,
-                self.entries
-                    .get(&IndexKey(vec![match key {
-                        KeyRef::Str(s) => Bson::String(s.to_string()),
-                        KeyRef::Value(v) => v.clone(),
-                    }]))
-                    .map(Rids::iter),
+                Some(
+                    self.entries
+                        .range(key_bounds(IndexKey(Arc::new([match key {
+                            KeyRef::Str(s) => Bson::String(s.to_string()),
+                            KeyRef::Value(v) => v.clone(),
+                        }]))))
+                        .map(|(_, r)| *r),
+                ),
             ),
         };
         hashed
@@ -497,7 +477,7 @@ impl Index {
 
     /// The probe hash of a key of a single-field index (`None`: not hashed; see `unhashable`).
     fn hash_of(&self, k: &IndexKey) -> Option<u64> {
-        match k.0.as_slice() {
+        match &k.0[..] {
             [v] if self.fields.len() == 1 => key_hash(&self.seed, v),
             _ => None,
         }
@@ -509,15 +489,15 @@ impl Index {
         &self,
         ascending: bool,
     ) -> Box<dyn Iterator<Item = (&IndexKey, RecordId)> + '_> {
-        fn per_key<'a>(
-            (k, rids): (&'a IndexKey, &'a Rids),
-        ) -> impl Iterator<Item = (&'a IndexKey, RecordId)> + 'a {
-            rids.iter().map(move |r| (k, r))
-        }
+        let all = self.entries.iter().map(|(k, r)| (k, *r));
         if ascending {
-            Box::new(self.entries.iter().flat_map(per_key))
+            Box::new(all)
         } else {
-            Box::new(self.entries.iter().rev().flat_map(per_key))
+            // Keys from the high end, the records of one key still in natural order.
+            Box::new(Descending {
+                entries: self.entries.iter().rev().peekable(),
+                run: Vec::new(),
+            })
         }
     }
 
@@ -528,11 +508,13 @@ impl Index {
             // One map lookup: the empty array is a key of its own.
             return self
                 .entries
-                .contains_key(&IndexKey(vec![Bson::Array(Vec::new())]));
+                .range(key_bounds(IndexKey(Arc::new([Bson::Array(Vec::new())]))))
+                .next()
+                .is_some();
         }
         self.entries
-            .keys()
-            .any(|k| matches!(k.0.first(), Some(Bson::Array(a)) if a.is_empty()))
+            .iter()
+            .any(|(k, _)| matches!(k.0.first(), Some(Bson::Array(a)) if a.is_empty()))
     }
 
     /// Records whose first key value is in the range.
@@ -551,19 +533,64 @@ impl Index {
                     return out;
                 }
             }
-            for (_, set) in self.entries.range((lo_k, hi_k)) {
-                out.extend(set.iter());
+            let lo_e = match lo_k {
+                Bound::Included(k) => Bound::Included((k, RecordId::MIN)),
+                Bound::Excluded(k) => Bound::Excluded((k, RecordId::MAX)),
+                Bound::Unbounded => Bound::Unbounded,
+            };
+            let hi_e = match hi_k {
+                Bound::Included(k) => Bound::Included((k, RecordId::MAX)),
+                Bound::Excluded(k) => Bound::Excluded((k, RecordId::MIN)),
+                Bound::Unbounded => Bound::Unbounded,
+            };
+            if let (
+                Bound::Excluded(a) | Bound::Included(a),
+                Bound::Excluded(b) | Bound::Included(b),
+            ) = (&lo_e, &hi_e)
+            {
+                if a >= b
+                    && !(a == b
+                        && matches!(lo_e, Bound::Included(_))
+                        && matches!(hi_e, Bound::Included(_)))
+                {
+                    return out;
+                }
             }
+            out.extend(self.entries.range((lo_e, hi_e)).map(|(_, r)| *r));
         } else {
             // Compound: scan and test the first component (keys are longer than the bound).
-            for (k, set) in &self.entries {
+            for (k, r) in &self.entries {
                 let Some(first) = k.0.first() else { continue };
                 if in_bounds(first, &lo, &hi) {
-                    out.extend(set.iter());
+                    out.insert(*r);
                 }
             }
         }
         out
+    }
+}
+
+/// Index entries from the highest key down, the records of one key in natural (ascending) order: the
+/// reversed walk of the entries, each key's run of records turned back.
+struct Descending<'a, I: Iterator<Item = &'a (IndexKey, RecordId)>> {
+    entries: std::iter::Peekable<I>,
+    /// The rest of the current key's run, highest record first (taken from the end).
+    run: Vec<(&'a IndexKey, RecordId)>,
+}
+
+impl<'a, I: Iterator<Item = &'a (IndexKey, RecordId)>> Iterator for Descending<'a, I> {
+    type Item = (&'a IndexKey, RecordId);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.run.pop() {
+            return Some(e);
+        }
+        let (k, r) = self.entries.next()?;
+        self.run.push((k, *r));
+        while let Some((k2, r)) = self.entries.next_if(|(next, _)| next == k) {
+            self.run.push((k2, *r));
+        }
+        self.run.pop()
     }
 }
 
@@ -615,7 +642,7 @@ fn unreachable_index() -> Index {
         partial: None,
         expire_after_seconds: None,
         collation: None,
-        entries: BTreeMap::new(),
+        entries: Entries::new(),
         hashed: ProbeTable::default(),
         seed: RandomState::default(),
         unhashable: false,
@@ -624,8 +651,8 @@ fn unreachable_index() -> Index {
 
 fn map_bound(b: Bound<&Bson>) -> Bound<IndexKey> {
     match b {
-        Bound::Included(v) => Bound::Included(IndexKey(vec![v.clone()])),
-        Bound::Excluded(v) => Bound::Excluded(IndexKey(vec![v.clone()])),
+        Bound::Included(v) => Bound::Included(IndexKey(Arc::new([v.clone()]))),
+        Bound::Excluded(v) => Bound::Excluded(IndexKey(Arc::new([v.clone()]))),
         Bound::Unbounded => Bound::Unbounded,
     }
 }
@@ -714,6 +741,40 @@ pub fn default_name(key: &Document) -> String {
 mod tests {
     use super::*;
     use bson::doc;
+
+    /// The records of one key share one allocation of it, whether added one by one or rebuilt; a key
+    /// equal in the BSON order but of another type (`1` and `1.0`) keeps its own, so each record's key
+    /// reads back as it was written.
+    #[test]
+    fn records_of_one_key_share_its_allocation() {
+        let mut ix = Index::from_spec(&doc! {"key": {"k": 1}, "name": "k_1"}).expect("spec");
+        let stored = Stored::new(bson::rawdoc! {});
+        for (rid, v) in [
+            (1, Bson::from("a")),
+            (2, Bson::from("a")),
+            (3, Bson::from("a")),
+        ] {
+            ix.add(rid, ix.keys_for(&doc! {"k": v}), &stored);
+        }
+        ix.add(4, ix.keys_for(&doc! {"k": 1}), &stored);
+        ix.add(5, ix.keys_for(&doc! {"k": 1.0}), &stored);
+        let keys: Vec<(Arc<[Bson]>, RecordId)> =
+            ix.walk(true).map(|(k, r)| (k.0.clone(), r)).collect();
+        assert_eq!(
+            keys.iter().map(|(_, r)| *r).collect::<Vec<_>>(),
+            [4, 5, 1, 2, 3]
+        );
+        assert!(!Arc::ptr_eq(&keys[0].0, &keys[1].0));
+        assert_eq!(keys[1].0[0], Bson::Double(1.0));
+        assert!(Arc::ptr_eq(&keys[2].0, &keys[3].0) && Arc::ptr_eq(&keys[3].0, &keys[4].0));
+        let mut records = Records::default();
+        for (rid, v) in [(1, "a"), (2, "a"), (3, "b")] {
+            records.insert(rid, Stored::new(bson::rawdoc! {"k": v}));
+        }
+        ix.rebuild(&records).expect("rebuild");
+        let keys: Vec<Arc<[Bson]>> = ix.walk(true).map(|(k, _)| k.0.clone()).collect();
+        assert!(Arc::ptr_eq(&keys[0], &keys[1]) && !Arc::ptr_eq(&keys[1], &keys[2]));
+    }
 
     /// A borrowed-string probe finds what the same key as a `Bson` finds, on the hashed map and, once a
     /// decimal key has moved the index to its ordered map, there too.

@@ -18,6 +18,8 @@ mod probe_table;
 mod rebuild_tests;
 pub mod records;
 mod replay;
+#[cfg(test)]
+mod snapshot_tests;
 
 pub use collection::{Collection, RecordId};
 pub use records::Stored;

@@ -6,10 +6,18 @@
 //! line (a general-purpose map reads a control byte group, then the bucket: two misses). A hash held by
 //! several records (a non-unique key, or keys sharing a hash) keeps them in a side map and its slot says so.
 //! Removal shifts the following slots back (no tombstones), so a probe stops at the first empty slot.
-//! Depends on `std` and [`Stored`] only.
+//!
+//! The slots are kept in shared pages of `PAGE` slots, and the side map is persistent: a copy of the table
+//! (a transaction's own state, a reader's snapshot) copies a pointer per page, and a write then copies only
+//! the page (and the side map's path) it changes, never the whole table. Depends on `std`, `imbl` and
+//! [`Stored`] only.
 
 use super::records::{RecordId, Stored};
-use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// Slots per page: 8 KB, the most a write copies when a snapshot shares the page.
+const PAGE_BITS: u32 = 8;
+const PAGE: usize = 1 << PAGE_BITS;
 
 /// `rid` of an empty slot (record ids start at 1 and only grow; this one is never issued).
 const EMPTY: RecordId = u64::MAX;
@@ -39,21 +47,31 @@ impl Slot {
     }
 }
 
+/// The records of each hash held by more than one, in record order.
+type Shared = imbl::OrdMap<(u64, RecordId), Stored>;
+
+/// The entries of one hash in the side map.
+fn run_of(hash: u64) -> std::ops::RangeInclusive<(u64, RecordId)> {
+    (hash, RecordId::MIN)..=(hash, RecordId::MAX)
+}
+
 /// Probe hash → records (with their documents); see the module documentation.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ProbeTable {
-    /// A power of two long (or empty).
-    slots: Vec<Slot>,
+    /// The slots, a power of two of them (or none), `PAGE` to a page (one shorter page for a small table).
+    pages: Vec<Arc<[Slot]>>,
+    /// Number of slots.
+    len: usize,
     /// Occupied slots.
     used: usize,
     /// The records of each hash held by more than one, in record order.
-    shared: HashMap<u64, BTreeMap<RecordId, Stored>>,
+    shared: Shared,
 }
 
 /// The records a probe found: one from its slot, or several from the side map.
 pub(crate) enum Found<'a> {
     One(Option<(RecordId, &'a Stored)>),
-    Many(std::collections::btree_map::Iter<'a, RecordId, Stored>),
+    Many(imbl::ordmap::RangedIter<'a, (u64, RecordId), Stored, imbl::shared_ptr::DefaultSharedPtr>),
 }
 
 impl<'a> Iterator for Found<'a> {
@@ -62,25 +80,50 @@ impl<'a> Iterator for Found<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             Found::One(one) => one.take(),
-            Found::Many(it) => it.next().map(|(r, d)| (*r, d)),
+            Found::Many(it) => it.next().map(|((_, r), d)| (*r, d)),
         }
     }
 }
 
+/// `n` empty slots in pages.
+fn empty_pages(n: usize) -> Vec<Arc<[Slot]>> {
+    (0..n.div_ceil(PAGE))
+        .map(|_| (0..n.min(PAGE)).map(|_| Slot::empty()).collect())
+        .collect()
+}
+
 impl ProbeTable {
+    /// Slot `i`.
+    fn slot(&self, i: usize) -> &Slot {
+        &self.pages[i >> PAGE_BITS][i & (PAGE - 1)]
+    }
+
+    /// Slot `i` to write: its page is copied first when a copy of the table shares it.
+    fn slot_mut(&mut self, i: usize) -> &mut Slot {
+        let page = &mut self.pages[i >> PAGE_BITS];
+        if Arc::get_mut(page).is_none() {
+            *page = page.iter().cloned().collect();
+        }
+        match Arc::get_mut(page) {
+            Some(p) => &mut p[i & (PAGE - 1)],
+            // A page just made has no other owner.
+            None => unreachable!("a fresh page is shared"),
+        }
+    }
+
     /// The slot a hash starts probing at (a multiplicative mix, so that the low bits of the hash alone do
     /// not decide it).
     fn home(&self, hash: u64) -> usize {
-        let bits = self.slots.len().trailing_zeros();
+        let bits = self.len.trailing_zeros();
         (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
     }
 
     /// The index of the slot holding `hash`, or of the empty slot where the probe for it stops.
     fn find(&self, hash: u64) -> usize {
-        let mask = self.slots.len() - 1;
+        let mask = self.len - 1;
         let mut i = self.home(hash);
         loop {
-            let s = &self.slots[i];
+            let s = self.slot(i);
             if s.is_empty() || s.hash == hash {
                 return i;
             }
@@ -90,16 +133,13 @@ impl ProbeTable {
 
     /// The records under `hash`, in record order.
     pub(crate) fn get(&self, hash: u64) -> Found<'_> {
-        if self.slots.is_empty() {
+        if self.len == 0 {
             return Found::One(None);
         }
-        let s = &self.slots[self.find(hash)];
+        let s = self.slot(self.find(hash));
         match (s.rid, &s.doc) {
             (EMPTY, _) => Found::One(None),
-            (SHARED, _) => match self.shared.get(&hash) {
-                Some(m) => Found::Many(m.iter()),
-                None => Found::One(None),
-            },
+            (SHARED, _) => Found::Many(self.shared.range(run_of(hash))),
             (rid, Some(d)) => Found::One(Some((rid, d))),
             (_, None) => Found::One(None),
         }
@@ -112,14 +152,13 @@ impl ProbeTable {
 
     /// [`ProbeTable::insert`] of a document handle the caller already holds.
     fn insert_owned(&mut self, hash: u64, rid: RecordId, doc: Stored) {
-        if (self.used + 1) * 4 > self.slots.len() * 3 {
+        if (self.used + 1) * 4 > self.len * 3 {
             self.grow();
         }
         let i = self.find(hash);
-        let s = &mut self.slots[i];
-        match s.rid {
+        match self.slot(i).rid {
             EMPTY => {
-                *s = Slot {
+                *self.slot_mut(i) = Slot {
                     hash,
                     rid,
                     doc: Some(doc),
@@ -127,61 +166,63 @@ impl ProbeTable {
                 self.used += 1;
             }
             SHARED => {
-                self.shared.entry(hash).or_default().insert(rid, doc);
+                self.shared.insert((hash, rid), doc);
             }
-            r if r == rid => s.doc = Some(doc),
+            r if r == rid => self.slot_mut(i).doc = Some(doc),
             r => {
-                let mut m = BTreeMap::new();
-                if let Some(d) = s.doc.take() {
-                    m.insert(r, d);
-                }
-                m.insert(rid, doc);
+                let s = self.slot_mut(i);
+                let old = s.doc.take();
                 s.rid = SHARED;
-                self.shared.insert(hash, m);
+                if let Some(d) = old {
+                    self.shared.insert((hash, r), d);
+                }
+                self.shared.insert((hash, rid), doc);
             }
         }
     }
 
     /// Points `rid`'s entry under `hash` (if any) at `doc`.
     pub(crate) fn repoint(&mut self, hash: u64, rid: RecordId, doc: &Stored) {
-        if self.slots.is_empty() {
+        if self.len == 0 {
             return;
         }
         let i = self.find(hash);
-        let s = &mut self.slots[i];
-        match s.rid {
+        match self.slot(i).rid {
             SHARED => {
-                if let Some(d) = self.shared.get_mut(&hash).and_then(|m| m.get_mut(&rid)) {
+                if let Some(d) = self.shared.get_mut(&(hash, rid)) {
                     *d = doc.clone();
                 }
             }
-            r if r == rid => s.doc = Some(doc.clone()),
+            r if r == rid => self.slot_mut(i).doc = Some(doc.clone()),
             _ => {}
         }
     }
 
     /// Removes `rid` from under `hash`.
     pub(crate) fn remove(&mut self, hash: u64, rid: RecordId) {
-        if self.slots.is_empty() {
+        if self.len == 0 {
             return;
         }
         let i = self.find(hash);
-        match self.slots[i].rid {
+        match self.slot(i).rid {
             SHARED => {
-                let Some(m) = self.shared.get_mut(&hash) else {
+                if self.shared.remove(&(hash, rid)).is_none() {
                     return;
-                };
-                m.remove(&rid);
-                if m.len() <= 1 {
-                    let last = m.pop_first();
-                    self.shared.remove(&hash);
-                    match last {
-                        Some((r, d)) => {
-                            self.slots[i].rid = r;
-                            self.slots[i].doc = Some(d);
-                        }
-                        None => self.vacate(i),
+                }
+                let mut left = self.shared.range(run_of(hash));
+                let (first, second) = (left.next().map(|((_, r), d)| (*r, d.clone())), left.next());
+                if second.is_some() {
+                    return;
+                }
+                // One record left under the hash (or none): it goes back to its slot.
+                match first {
+                    Some((r, d)) => {
+                        self.shared.remove(&(hash, r));
+                        let s = self.slot_mut(i);
+                        s.rid = r;
+                        s.doc = Some(d);
                     }
+                    None => self.vacate(i),
                 }
             }
             r if r == rid => self.vacate(i),
@@ -191,14 +232,14 @@ impl ProbeTable {
 
     /// Empties slot `i`, shifting back the slots after it whose probe passed through it.
     fn vacate(&mut self, mut i: usize) {
-        let mask = self.slots.len() - 1;
+        let mask = self.len - 1;
         let mut j = i;
         loop {
             j = (j + 1) & mask;
-            if self.slots[j].is_empty() {
+            if self.slot(j).is_empty() {
                 break;
             }
-            let home = self.home(self.slots[j].hash);
+            let home = self.home(self.slot(j).hash);
             // Slot j may move to i when its home is not in the cyclic range (i, j].
             let stays = if i <= j {
                 i < home && home <= j
@@ -206,11 +247,12 @@ impl ProbeTable {
                 i < home || home <= j
             };
             if !stays {
-                self.slots.swap(i, j);
+                let moved = std::mem::replace(self.slot_mut(j), Slot::empty());
+                *self.slot_mut(i) = moved;
                 i = j;
             }
         }
-        self.slots[i] = Slot::empty();
+        *self.slot_mut(i) = Slot::empty();
         self.used -= 1;
     }
 
@@ -221,7 +263,7 @@ impl ProbeTable {
     /// cache miss per entry. The table is the same set of entries as inserting them one by one.
     pub(crate) fn insert_many(&mut self, mut entries: Vec<(u64, RecordId, Stored)>) {
         self.reserve(entries.len());
-        if self.slots.is_empty() {
+        if self.len == 0 {
             return;
         }
         entries.sort_unstable_by_key(|e| (self.home(e.0), e.1));
@@ -233,26 +275,38 @@ impl ProbeTable {
     /// Makes room for `n` more entries without growing on the way (a bulk build).
     pub(crate) fn reserve(&mut self, n: usize) {
         let want = self.used.saturating_add(n);
-        if want.saturating_mul(4) <= self.slots.len().saturating_mul(3) {
+        if want.saturating_mul(4) <= self.len.saturating_mul(3) {
             return;
         }
-        let mut cap = self.slots.len().max(8);
+        let mut cap = self.len.max(8);
         while want.saturating_mul(4) > cap.saturating_mul(3) {
             cap = cap.saturating_mul(2);
         }
-        let old = std::mem::replace(&mut self.slots, (0..cap).map(|_| Slot::empty()).collect());
-        for s in old.into_iter().filter(|s| !s.is_empty()) {
-            let i = self.find(s.hash);
-            self.slots[i] = s;
-        }
+        self.resize(cap);
     }
 
     fn grow(&mut self) {
-        let cap = (self.slots.len() * 2).max(8);
-        let old = std::mem::replace(&mut self.slots, (0..cap).map(|_| Slot::empty()).collect());
-        for s in old.into_iter().filter(|s| !s.is_empty()) {
-            let i = self.find(s.hash);
-            self.slots[i] = s;
+        self.resize((self.len * 2).max(8));
+    }
+
+    /// Moves every entry into a table of `cap` slots.
+    fn resize(&mut self, cap: usize) {
+        let old = std::mem::replace(&mut self.pages, empty_pages(cap));
+        self.len = cap;
+        for mut page in old {
+            // A page no copy shares gives its entries up; a shared one is copied from.
+            let slots: Vec<Slot> = match Arc::get_mut(&mut page) {
+                Some(p) => p
+                    .iter_mut()
+                    .filter(|s| !s.is_empty())
+                    .map(|s| std::mem::replace(s, Slot::empty()))
+                    .collect(),
+                None => page.to_vec(),
+            };
+            for s in slots.into_iter().filter(|s| !s.is_empty()) {
+                let i = self.find(s.hash);
+                *self.slot_mut(i) = s;
+            }
         }
     }
 
@@ -260,14 +314,11 @@ impl ProbeTable {
     #[cfg(test)]
     pub(crate) fn entries(&self) -> impl Iterator<Item = (RecordId, &Stored)> + '_ {
         let one = self
-            .slots
+            .pages
             .iter()
+            .flat_map(|p| p.iter())
             .filter_map(|s| s.doc.as_ref().map(|d| (s.rid, d)));
-        one.chain(
-            self.shared
-                .values()
-                .flat_map(|m| m.iter().map(|(r, d)| (*r, d))),
-        )
+        one.chain(self.shared.iter().map(|((_, r), d)| (*r, d)))
     }
 }
 
@@ -275,6 +326,10 @@ impl ProbeTable {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// Hash -> record -> tag of the document.
+    type Model = BTreeMap<u64, BTreeMap<RecordId, i64>>;
 
     fn doc(tag: i64) -> Stored {
         Stored::new(bson::rawdoc! {"t": tag})
@@ -282,6 +337,71 @@ mod tests {
 
     fn tag(d: &Stored) -> i64 {
         d.raw().get_i64("t").unwrap_or(-1)
+    }
+
+    /// Over many pages: a copy shares the pages until a write, which copies only the page it changes; the
+    /// copy and the original then answer each for itself, through growth, removals' shifts and side-map runs.
+    #[test]
+    fn copies_share_pages_until_written() {
+        let mut t = ProbeTable::default();
+        let mut model: BTreeMap<u64, BTreeMap<RecordId, i64>> = BTreeMap::new();
+        // 3,000 hashes, every tenth held by two records (the side map).
+        for h in 0..3_000u64 {
+            let hash = h.wrapping_mul(0x2545_F491_4F6C_DD1D);
+            let rids: &[RecordId] = if h % 10 == 0 {
+                &[h + 1, h + 10_000]
+            } else {
+                &[h + 1]
+            };
+            for &r in rids {
+                t.insert(hash, r, &doc(h as i64));
+                model.entry(hash).or_default().insert(r, h as i64);
+            }
+        }
+        assert!(t.pages.len() > 4, "{} pages", t.pages.len());
+        let copy = t.clone();
+        let copy_model = model.clone();
+        let shared = |a: &ProbeTable, b: &ProbeTable| {
+            a.pages
+                .iter()
+                .zip(&b.pages)
+                .filter(|(x, y)| Arc::ptr_eq(x, y))
+                .count()
+        };
+        assert_eq!(shared(&t, &copy), t.pages.len());
+        let hash = 7u64.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        t.repoint(hash, 8, &doc(-7));
+        if let Some(v) = model.get_mut(&hash).and_then(|m| m.get_mut(&8)) {
+            *v = -7;
+        }
+        assert_eq!(shared(&t, &copy), t.pages.len() - 1, "one page copied");
+        for h in (0..3_000u64).step_by(3) {
+            let hash = h.wrapping_mul(0x2545_F491_4F6C_DD1D);
+            t.remove(hash, h + 1);
+            if let Some(m) = model.get_mut(&hash) {
+                m.remove(&(h + 1));
+                if m.is_empty() {
+                    model.remove(&hash);
+                }
+            }
+        }
+        for h in 3_000..6_000u64 {
+            let hash = h.wrapping_mul(0x2545_F491_4F6C_DD1D);
+            t.insert(hash, h + 1, &doc(h as i64));
+            model.entry(hash).or_default().insert(h + 1, h as i64);
+        }
+        for (table, model) in [(&t, &model), (&copy, &copy_model)] {
+            for h in 0..6_000u64 {
+                let hash = h.wrapping_mul(0x2545_F491_4F6C_DD1D);
+                let got: Vec<(RecordId, i64)> = table.get(hash).map(|(r, d)| (r, tag(d))).collect();
+                let want: Vec<(RecordId, i64)> = model
+                    .get(&hash)
+                    .map(|m| m.iter().map(|(r, v)| (*r, *v)).collect())
+                    .unwrap_or_default();
+                assert_eq!(got, want, "hash of {h}");
+            }
+            assert_eq!(table.used, model.len());
+        }
     }
 
     proptest! {
@@ -295,6 +415,7 @@ mod tests {
         ) {
             let mut t = ProbeTable::default();
             let mut model: BTreeMap<u64, BTreeMap<RecordId, i64>> = BTreeMap::new();
+            let mut copies: Vec<(ProbeTable, Model)> = Vec::new();
             // Hashes whose home slots collide often: only a few distinct high bits after the mix.
             let hash_of = |h: u64| h.wrapping_mul(0x1000_0000_0000_0001) ^ (h % 3);
             for (op, h, rid, v) in ops {
@@ -331,6 +452,21 @@ mod tests {
                 }
                 prop_assert_eq!(t.entries().count(), model.values().map(BTreeMap::len).sum::<usize>());
                 prop_assert_eq!(t.used, model.len());
+                // A copy taken now keeps answering as the model did, whatever the original does next.
+                if op == 1 {
+                    copies.push((t.clone(), model.clone()));
+                }
+            }
+            for (copy, model) in &copies {
+                for h in 0..24 {
+                    let hash = hash_of(h);
+                    let got: Vec<(RecordId, i64)> = copy.get(hash).map(|(r, d)| (r, tag(d))).collect();
+                    let want: Vec<(RecordId, i64)> = model
+                        .get(&hash)
+                        .map(|m| m.iter().map(|(r, v)| (*r, *v)).collect())
+                        .unwrap_or_default();
+                    prop_assert_eq!(got, want, "copy, hash {}", h);
+                }
             }
         }
     }
