@@ -117,6 +117,18 @@ pub(super) fn run_find(
             return Ok(Results::Stored(stored));
         }
     }
+    // A whole collection in the order of an index on the sort field: its stored documents as they are, in the
+    // index's order (nothing sorted, nothing parsed until a batch hands it out).
+    if let (Some(s), None, 0) = (opt_doc(cmd, "sort")?, &projection, limit) {
+        if let Some(order) = super::index_order::Order::from_sort(s) {
+            if let Some(mut stored) =
+                super::index_order::serve_stored(state, ctx.db, name, filter, &order, &ctx.vars)?
+            {
+                stored.drain(..skip.min(stored.len()));
+                return Ok(Results::Stored(stored));
+            }
+        }
+    }
     // A sort an index serves: walk it in order, stopping after skip + limit documents.
     let order = match opt_doc(cmd, "sort")? {
         Some(s) if limit > 0 => super::index_order::Order::from_sort(s),
