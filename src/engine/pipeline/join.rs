@@ -52,7 +52,13 @@ pub struct Lookup {
     /// The top-level fields of a foreign document the stage reads, when that is known (the sub-pipeline ends
     /// its reads with a projection or a `$group`): the rest of each foreign document is never parsed.
     reads: Option<Vec<String>>,
+    /// The result is a function of the `let` values alone (no `localField`, nothing random): outer documents
+    /// with the same values share one run of the sub-pipeline ([`Exec::memo`]).
+    memoizable: bool,
 }
+
+/// The most joined documents [`Exec::memo`] keeps (over all its entries); past it, new results are not kept.
+const MEMO_DOCS: usize = 100_000;
 
 impl Lookup {
     /// Compiles the stage document.
@@ -176,7 +182,9 @@ impl Lookup {
             }
             reads
         });
+        let memoizable = local.is_none() && !raw.iter().any(|st| correlated(st, &[]));
         Ok(Lookup {
+            memoizable,
             reads,
             split,
             from,
@@ -226,6 +234,8 @@ impl Lookup {
             base: None,
             table: None,
             whole: None,
+            memo: std::collections::HashMap::new(),
+            memo_docs: 0,
         }
     }
 
@@ -280,6 +290,11 @@ pub(super) struct Exec<'a> {
     table: Option<HashTable>,
     /// The whole result, when nothing depends on the outer document.
     whole: Option<Vec<Document>>,
+    /// For a [memoizable](Lookup::memoizable) stage: the result for each tuple of `let` values seen (keyed by
+    /// their BSON bytes, so only identical values of identical types share a result), up to [`MEMO_DOCS`]
+    /// documents in all (`memo_docs`).
+    memo: std::collections::HashMap<Vec<u8>, Vec<Document>>,
+    memo_docs: usize,
 }
 
 impl Exec<'_> {
@@ -319,6 +334,41 @@ impl Exec<'_> {
             return Ok(self.whole.clone().unwrap_or_default());
         }
         let inner = l.inner_vars(d, self.vars)?;
+        if !l.memoizable {
+            return self.correlated(d, &inner);
+        }
+        let mut key = Document::new();
+        for (name, _) in &l.lets {
+            if let Some(v) = inner.get(name) {
+                key.insert(name.clone(), v.clone());
+            }
+        }
+        let key = bson::RawDocumentBuf::try_from(&key)
+            .map(|k| k.into_bytes())
+            .map_err(|e| {
+                CommandError::new(
+                    crate::engine::error_codes::ErrorCode::InternalError,
+                    format!("$lookup let values: {e}"),
+                )
+            })?;
+        if let Some(hit) = self.memo.get(&key) {
+            return Ok(hit.clone());
+        }
+        let out = self.correlated(d, &inner)?;
+        if self.memo_docs + out.len() <= MEMO_DOCS {
+            self.memo_docs += out.len().max(1);
+            self.memo.insert(key, out.clone());
+        }
+        Ok(out)
+    }
+
+    /// The sub-pipeline of a correlated stage for outer document `d`, whose `let` variables are in `inner`.
+    fn correlated(&mut self, d: &Document, inner: &Vars) -> Result<Vec<Document>, CommandError> {
+        let l = self.lookup;
+        let catalog = self.catalog;
+        let Some(p) = &l.pipeline else {
+            return Ok(Vec::new());
+        };
         // A split `$match` is decided here (its uncorrelated part by the table), so the stream starts after it.
         let split = l.split.as_ref();
         let mut stream = Stream::new(p, l.prefix + usize::from(split.is_some()));
