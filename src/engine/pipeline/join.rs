@@ -396,11 +396,11 @@ impl Exec<'_> {
                         if !filtered && !s.pre.matches(fd, vars)? {
                             return Ok(true);
                         }
-                        if !s.residual.matches(fd, &inner)? {
+                        if !s.residual.matches(fd, inner)? {
                             return Ok(true);
                         }
                     }
-                    stream.push(fd, catalog, &inner)
+                    stream.push(fd, catalog, inner)
                 };
                 match self.probe_each(l.prefix == 0, path, values, &mut |fd| each(fd, false)) {
                     Some(r) => r?,
@@ -427,13 +427,13 @@ impl Exec<'_> {
             None => {
                 self.ensure_base()?;
                 for fd in self.base.iter().flatten() {
-                    if !stream.push(fd, catalog, &inner)? {
+                    if !stream.push(fd, catalog, inner)? {
                         break;
                     }
                 }
             }
         }
-        stream.finish(catalog, &inner)
+        stream.finish(catalog, inner)
     }
 
     /// Hands `each` the `localField`/`foreignField` matches of `d` (before any pipeline), in natural order,
