@@ -105,6 +105,42 @@ pub(super) fn first_in_order(
     vars: &Vars,
     want: usize,
 ) -> Result<Option<Vec<Document>>, CommandError> {
+    let mut out = Vec::with_capacity(want.min(1024));
+    let walked = walk_in_order(coll, order, filter, vars, want, &mut |_, doc| {
+        out.push(doc.unwrap_or_default());
+    })?;
+    Ok(walked.then_some(out))
+}
+
+/// Every stored document of `coll` matching `filter` in `order` (the collection's own records, shared, not
+/// copied, nor parsed unless a filter needs it), by walking a single-field index on the field; `None` when no
+/// index serves or the walk cannot place a document (an array value).
+pub(super) fn stored_in_order(
+    coll: &Collection,
+    order: &Order,
+    filter: Option<&Matcher>,
+    vars: &Vars,
+) -> Result<Option<Vec<crate::engine::storage::Stored>>, CommandError> {
+    let mut out = Vec::new();
+    let walked = walk_in_order(coll, order, filter, vars, usize::MAX, &mut |rid, _| {
+        if let Some(s) = coll.stored(rid) {
+            out.push(s.clone());
+        }
+    })?;
+    Ok(walked.then_some(out))
+}
+
+/// Walks a single-field index serving `order`, handing `take` the record id of each document matching
+/// `filter` (and the document, parsed, when `want` is not `usize::MAX`) until `want` were taken; `false` when
+/// no index serves or the walk cannot place a document (an array value): the caller then sorts.
+fn walk_in_order(
+    coll: &Collection,
+    order: &Order,
+    filter: Option<&Matcher>,
+    vars: &Vars,
+    want: usize,
+    take: &mut dyn FnMut(crate::engine::storage::RecordId, Option<Document>),
+) -> Result<bool, CommandError> {
     // An index orders strings by its collation: it serves the sort only when that is the command's.
     let active = crate::engine::collation::active();
     let Some(ix) = coll.indexes.iter().find(|ix| {
@@ -112,32 +148,34 @@ pub(super) fn first_in_order(
             && ix.serves(&order.field)
             && crate::engine::collation::same(ix.collation.as_ref(), active.as_ref())
     }) else {
-        return Ok(None);
+        return Ok(false);
     };
     if ix.has_empty_array() {
-        return Ok(None);
+        return Ok(false);
     }
+    let is_array = |raw: &bson::RawDocument| {
+        matches!(raw.get(&order.field), Ok(Some(bson::RawBsonRef::Array(_))))
+    };
     if order.nulls != Nulls::InOrder {
         // An array holding null sorts among the others by that null, where the walk (which skips null keys in
         // that pass) would not meet it in time.
         for rid in ix.lookup(&Bson::Null) {
-            if let Some(raw) = coll.get_raw(rid) {
-                if matches!(raw.get(&order.field), Ok(Some(bson::RawBsonRef::Array(_)))) {
-                    return Ok(None);
-                }
+            if coll.get_raw(rid).is_some_and(is_array) {
+                return Ok(false);
             }
         }
     }
-    let mut out = Vec::with_capacity(want.min(1024));
     if want == 0 {
-        return Ok(Some(out));
+        return Ok(true);
     }
+    let parse_all = want != usize::MAX;
     // Passes over the index: null keys where the order puts them, or apart (before / after the others).
     let passes: &[Option<bool>] = match order.nulls {
         Nulls::InOrder => &[None],
         Nulls::Last => &[Some(false), Some(true)],
         Nulls::First => &[Some(true), Some(false)],
     };
+    let mut taken = 0;
     for pass in passes {
         for (key, rid) in ix.walk(order.asc) {
             let is_null = key.0.first().is_none_or(|v| type_rank(v) == 5);
@@ -147,22 +185,28 @@ pub(super) fn first_in_order(
             let Some(raw) = coll.get_raw(rid) else {
                 continue;
             };
-            let doc = parse(raw);
-            if matches!(doc.get(&order.field), Some(Bson::Array(_))) {
-                return Ok(None);
+            if is_array(raw) {
+                return Ok(false);
             }
-            if let Some(m) = filter {
-                if !m.matches(&doc, vars)? {
+            let doc = if parse_all || filter.is_some() {
+                crate::engine::ops::check()?;
+                Some(parse(raw))
+            } else {
+                None
+            };
+            if let (Some(m), Some(d)) = (filter, &doc) {
+                if !m.matches(d, vars)? {
                     continue;
                 }
             }
-            out.push(doc);
-            if out.len() >= want {
-                return Ok(Some(out));
+            take(rid, doc.filter(|_| parse_all));
+            taken += 1;
+            if taken >= want {
+                return Ok(true);
             }
         }
     }
-    Ok(Some(out))
+    Ok(true)
 }
 
 /// [`first_in_order`] on collection `name` of `db` with a filter document: `None` when the walk does not apply
@@ -189,6 +233,30 @@ pub(super) fn serve(
     }
     let matcher = filter.map(Matcher::compile).transpose()?;
     first_in_order(coll, order, matcher.as_ref(), vars, want)
+}
+
+/// [`stored_in_order`] on collection `name` of `db` with a filter document: every matching stored document in
+/// `order`; `None` when the walk does not apply (as [`serve`]).
+pub(super) fn serve_stored(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    order: &Order,
+    vars: &Vars,
+) -> Result<Option<Vec<crate::engine::storage::Stored>>, CommandError> {
+    let Some(coll) = super::get_coll(state, db, name).filter(|c| !c.is_view()) else {
+        return Ok(None);
+    };
+    if super::hint::active(db, name) {
+        return Ok(None);
+    }
+    let filter = filter.filter(|f| !f.is_empty());
+    if filter.is_some_and(|f| coll.candidates(f).is_some()) {
+        return Ok(None);
+    }
+    let matcher = filter.map(Matcher::compile).transpose()?;
+    stored_in_order(coll, order, matcher.as_ref(), vars)
 }
 
 #[cfg(test)]
@@ -294,6 +362,9 @@ mod tests {
             // find
             let got = run(&e, doc! {"find": "ix", "filter": filter.clone(), "sort": {"f": dir}, "skip": skip as i64, "limit": limit as i64});
             let all = run(&e, doc! {"find": "plain", "filter": filter.clone(), "sort": {"f": dir}, "batchSize": 1000});
+            // ... no limit: the stored documents in index order
+            let unlimited = run(&e, doc! {"find": "ix", "filter": filter.clone(), "sort": {"f": dir}, "skip": skip as i64, "batchSize": 1000});
+            prop_assert_eq!(&unlimited, &all.iter().skip(skip).cloned().collect::<Vec<_>>());
             let want: Vec<Document> = all.into_iter().skip(skip).take(limit).collect();
             prop_assert_eq!(&got, &want);
             // aggregate: [$match], $sort, $limit

@@ -99,3 +99,77 @@ proptest! {
         prop_assert_eq!(run(&e, pushed), run(&e, whole));
     }
 }
+
+/// `find` projections: inclusion / rename / computed shapes (pushed down) and the forms that must read the
+/// whole document (exclusion, `$slice`, `$elemMatch`, `$$ROOT`).
+fn find_projections() -> Vec<Document> {
+    let mut out = projections();
+    out.extend([
+        doc! {"_id": 0, "a": 1},
+        doc! {"a": {"$slice": 1}},
+        doc! {"a": {"$elemMatch": {"x": 1}}, "b": 1},
+        doc! {"b": 1, "c": {"$slice": [0, 1]}},
+    ]);
+    out
+}
+
+fn find(e: &Engine, coll: &str, cmd: Document) -> Result<Vec<Document>, String> {
+    let mut full = doc! {"find": coll, "batchSize": 1_000_000};
+    full.extend(cmd);
+    e.run_command("t", &full)
+        .map(|reply| {
+            reply
+                .get_document("cursor")
+                .and_then(|c| c.get_array("firstBatch"))
+                .map(|a| a.iter().filter_map(|x| x.as_document().cloned()).collect())
+                .unwrap_or_default()
+        })
+        .map_err(|e| e.errmsg)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A `find` with a projection parses only the fields the projection, the sort and the filter read; its
+    /// documents (and errors) are those of the same `find` on a view of the collection, which parses whole
+    /// documents.
+    #[test]
+    fn find_projection_pushdown_is_the_whole_document_find(
+        rows in prop::collection::vec(prop::collection::vec(value(), 5), 0..12),
+        shape in 0..find_projections().len(),
+        filtered in any::<bool>(),
+        sort in prop_oneof![Just(None), Just(Some(doc! {"b": 1})), Just(Some(doc! {"c.x": -1, "_id": 1}))],
+        skip in 0i64..3,
+        limit in 0i64..4,
+    ) {
+        let e = Engine::in_memory();
+        e.run_command("t", &doc! {"create": "c"}).map_err(|e| TestCaseError::fail(e.errmsg))?;
+        e.run_command("t", &doc! {"create": "v", "viewOn": "c", "pipeline": []})
+            .map_err(|e| TestCaseError::fail(e.errmsg))?;
+        let docs: Vec<Document> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, vals)| {
+                let mut d = doc! {"_id": i as i32};
+                for (name, v) in ["a", "b", "c", "d", "z"].iter().zip(vals) {
+                    if let Some(v) = v {
+                        d.insert(*name, v);
+                    }
+                }
+                d
+            })
+            .collect();
+        if !docs.is_empty() {
+            e.run_command("t", &doc! {"insert": "c", "documents": docs})
+                .map_err(|e| TestCaseError::fail(e.errmsg))?;
+        }
+        let mut cmd = doc! {"projection": find_projections()[shape].clone(), "skip": skip, "limit": limit};
+        if filtered {
+            cmd.insert("filter", doc! {"z": {"$ne": 1}});
+        }
+        if let Some(s) = sort {
+            cmd.insert("sort", s);
+        }
+        prop_assert_eq!(find(&e, "c", cmd.clone()), find(&e, "v", cmd));
+    }
+}

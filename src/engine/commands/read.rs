@@ -5,8 +5,8 @@
 //! filter or the leading `$match`; the full filter is still applied to every candidate.
 
 use super::{
-    coll_name, get_coll, opt_bool, opt_doc, opt_i64, poisoned, resolve_view, source_docs,
-    source_matching, Ctx, StateCatalog,
+    coll_name, get_coll, opt_bool, opt_doc, opt_i64, poisoned, resolve_view, source_docs, Ctx,
+    StateCatalog,
 };
 use crate::engine::bson_order::compare;
 use crate::engine::cursor::{Refusal, Results, DEFAULT_BATCH, MAX_OPEN_CURSORS};
@@ -96,8 +96,8 @@ pub(super) fn run_find(
     if limit < 0 {
         return Err(CommandError::bad_value("limit value must be non-negative"));
     }
-    let projection = opt_doc(cmd, "projection")?
-        .filter(|p| !p.is_empty())
+    let projection_spec = opt_doc(cmd, "projection")?.filter(|p| !p.is_empty());
+    let projection = projection_spec
         .map(|p| Projection::compile(p, Context::Find))
         .transpose()?;
     let (skip, limit) = (skip as usize, limit as usize);
@@ -117,6 +117,18 @@ pub(super) fn run_find(
             return Ok(Results::Stored(stored));
         }
     }
+    // A whole collection in the order of an index on the sort field: its stored documents as they are, in the
+    // index's order (nothing sorted, nothing parsed until a batch hands it out).
+    if let (Some(s), None, 0) = (opt_doc(cmd, "sort")?, &projection, limit) {
+        if let Some(order) = super::index_order::Order::from_sort(s) {
+            if let Some(mut stored) =
+                super::index_order::serve_stored(state, ctx.db, name, filter, &order, &ctx.vars)?
+            {
+                stored.drain(..skip.min(stored.len()));
+                return Ok(Results::Stored(stored));
+            }
+        }
+    }
     // A sort an index serves: walk it in order, stopping after skip + limit documents.
     let order = match opt_doc(cmd, "sort")? {
         Some(s) if limit > 0 => super::index_order::Order::from_sort(s),
@@ -128,10 +140,22 @@ pub(super) fn run_find(
         }
         None => None,
     };
+    // With a projection, only the fields it and the sort read are parsed from each stored document.
+    let mut read_fields = Vec::new();
+    let reads = match projection_spec {
+        Some(p) if find_reads(p, opt_doc(cmd, "sort")?, &mut read_fields) => {
+            super::Reads::Fields(&read_fields)
+        }
+        _ => super::Reads::All,
+    };
     let mut out = match served {
         Some(docs) => docs,
         None => {
-            let mut out = source_matching(state, ctx.db, name, filter, &ctx.vars, early_stop)?;
+            let mut out = Vec::new();
+            super::scan_matching_owned(state, ctx.db, name, filter, &ctx.vars, reads, &mut |d| {
+                out.push(d);
+                Ok(early_stop > 0 && out.len() >= early_stop)
+            })?;
             if let Some(s) = &sort {
                 out = if limit > 0 {
                     s.top_bounded(out, skip + limit, &ctx.vars.memory)?
@@ -142,19 +166,39 @@ pub(super) fn run_find(
             out
         }
     };
-    if skip > 0 {
-        out = out.into_iter().skip(skip).collect();
-    }
+    out.drain(..skip.min(out.len()));
     if limit > 0 {
         out.truncate(limit);
     }
     if let Some(p) = projection {
         out = out
-            .iter()
-            .map(|d| p.apply(d, &ctx.vars))
+            .into_iter()
+            .map(|d| p.apply_owned(d, &ctx.vars))
             .collect::<Result<_, _>>()?;
     }
     Ok(Results::Docs(out))
+}
+
+/// The top-level fields a `find`'s projection and sort read, added to `out`; `false` when they may read any
+/// field (an exclusion projection, `$slice` (which keeps every other field), `$$ROOT`, a `$meta` sort...).
+fn find_reads(projection: &Document, sort: Option<&Document>, out: &mut Vec<String>) -> bool {
+    let find_only = projection.iter().any(|(k, v)| {
+        k.contains('$')
+            || matches!(v, Bson::Document(d) if d.contains_key("$slice") || d.contains_key("$elemMatch"))
+    });
+    if find_only || !crate::engine::fields::projection_fields(projection, out) {
+        return false;
+    }
+    for (k, v) in sort.into_iter().flatten() {
+        if !matches!(v, Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_)) {
+            return false;
+        }
+        let top = k.split('.').next().unwrap_or(k);
+        if !out.iter().any(|f| f == top) {
+            out.push(top.to_string());
+        }
+    }
+    true
 }
 
 pub(super) fn find(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {

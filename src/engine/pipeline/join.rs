@@ -52,7 +52,13 @@ pub struct Lookup {
     /// The top-level fields of a foreign document the stage reads, when that is known (the sub-pipeline ends
     /// its reads with a projection or a `$group`): the rest of each foreign document is never parsed.
     reads: Option<Vec<String>>,
+    /// The result is a function of the `let` and `localField` values (nothing random): outer documents with
+    /// the same values share one run of the stage ([`Exec::memo`]).
+    memoizable: bool,
 }
+
+/// The most joined documents [`Exec::memo`] keeps (over all its entries); past it, new results are not kept.
+const MEMO_DOCS: usize = 100_000;
 
 impl Lookup {
     /// Compiles the stage document.
@@ -176,7 +182,9 @@ impl Lookup {
             }
             reads
         });
+        let memoizable = !raw.iter().any(|st| correlated(st, &[]));
         Ok(Lookup {
+            memoizable,
             reads,
             split,
             from,
@@ -226,6 +234,8 @@ impl Lookup {
             base: None,
             table: None,
             whole: None,
+            memo: std::collections::HashMap::new(),
+            memo_docs: 0,
         }
     }
 
@@ -280,6 +290,11 @@ pub(super) struct Exec<'a> {
     table: Option<HashTable>,
     /// The whole result, when nothing depends on the outer document.
     whole: Option<Vec<Document>>,
+    /// For a [memoizable](Lookup::memoizable) stage: the result for each tuple of `let` and `localField`
+    /// values seen (keyed by their BSON bytes, so only identical values of identical types share a result), up to [`MEMO_DOCS`]
+    /// documents in all (`memo_docs`).
+    memo: std::collections::HashMap<Vec<u8>, Vec<Document>>,
+    memo_docs: usize,
 }
 
 impl Exec<'_> {
@@ -289,6 +304,44 @@ impl Exec<'_> {
     /// sub-pipeline ([`Stream`]): only those its leading `$match` keeps are copied, and a `$limit` that is
     /// full (EXISTS' `$limit: 1`) ends the walk.
     pub(super) fn matches(&mut self, d: &Document) -> Result<Vec<Document>, CommandError> {
+        let l = self.lookup;
+        let uncorrelated =
+            l.local.is_none() && l.pipeline.as_ref().is_some_and(|p| l.prefix == p.len());
+        if !l.memoizable || uncorrelated {
+            return self.compute(d);
+        }
+        // The result is a function of the `let` values and the `localField` values: outer documents with the
+        // same ones share it.
+        let mut lets = Vec::with_capacity(l.lets.len());
+        for (_, e) in &l.lets {
+            lets.push(e.eval(d, self.vars)?.unwrap_or(Bson::Null));
+        }
+        let locals = l
+            .local
+            .as_deref()
+            .map(|lf| values_at(d, lf))
+            .unwrap_or_default();
+        let key = bson::RawDocumentBuf::try_from(&bson::doc! {"l": lets, "f": locals})
+            .map(|k| k.into_bytes())
+            .map_err(|e| {
+                CommandError::new(
+                    crate::engine::error_codes::ErrorCode::InternalError,
+                    format!("$lookup let values: {e}"),
+                )
+            })?;
+        if let Some(hit) = self.memo.get(&key) {
+            return Ok(hit.clone());
+        }
+        let out = self.compute(d)?;
+        if self.memo_docs + out.len() <= MEMO_DOCS {
+            self.memo_docs += out.len().max(1);
+            self.memo.insert(key, out.clone());
+        }
+        Ok(out)
+    }
+
+    /// [`matches`](Self::matches) computed (not from the memo).
+    fn compute(&mut self, d: &Document) -> Result<Vec<Document>, CommandError> {
         let l = self.lookup;
         let catalog = self.catalog;
         let Some(p) = &l.pipeline else {
@@ -319,6 +372,16 @@ impl Exec<'_> {
             return Ok(self.whole.clone().unwrap_or_default());
         }
         let inner = l.inner_vars(d, self.vars)?;
+        self.correlated(d, &inner)
+    }
+
+    /// The sub-pipeline of a correlated stage for outer document `d`, whose `let` variables are in `inner`.
+    fn correlated(&mut self, d: &Document, inner: &Vars) -> Result<Vec<Document>, CommandError> {
+        let l = self.lookup;
+        let catalog = self.catalog;
+        let Some(p) = &l.pipeline else {
+            return Ok(Vec::new());
+        };
         // A split `$match` is decided here (its uncorrelated part by the table), so the stream starts after it.
         let split = l.split.as_ref();
         let mut stream = Stream::new(p, l.prefix + usize::from(split.is_some()));
@@ -346,11 +409,11 @@ impl Exec<'_> {
                         if !filtered && !s.pre.matches(fd, vars)? {
                             return Ok(true);
                         }
-                        if !s.residual.matches(fd, &inner)? {
+                        if !s.residual.matches(fd, inner)? {
                             return Ok(true);
                         }
                     }
-                    stream.push(fd, catalog, &inner)
+                    stream.push(fd, catalog, inner)
                 };
                 match self.probe_each(l.prefix == 0, path, values, &mut |fd| each(fd, false)) {
                     Some(r) => r?,
@@ -377,13 +440,13 @@ impl Exec<'_> {
             None => {
                 self.ensure_base()?;
                 for fd in self.base.iter().flatten() {
-                    if !stream.push(fd, catalog, &inner)? {
+                    if !stream.push(fd, catalog, inner)? {
                         break;
                     }
                 }
             }
         }
-        stream.finish(catalog, &inner)
+        stream.finish(catalog, inner)
     }
 
     /// Hands `each` the `localField`/`foreignField` matches of `d` (before any pipeline), in natural order,

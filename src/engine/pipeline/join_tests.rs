@@ -338,3 +338,64 @@ fn semi_join_stops_at_the_first_match() {
         t.elapsed()
     );
 }
+
+/// A correlated sub-pipeline runs once per distinct tuple of `let` values: a per-key `$group` (the SQL
+/// translator's correlated `COUNT(*)`) over 4,000 foreign documents for 4,000 outer documents sharing 7 keys
+/// stays fast; equal values of different types (1, 1.0, 1L) are not shared (the sub-pipeline may show the type).
+#[test]
+fn correlated_sub_pipeline_runs_once_per_let_value() {
+    let e = Engine::in_memory();
+    let docs: Vec<Document> = (0..4000).map(|i| doc! {"_id": i, "g": i % 7}).collect();
+    run(&e, doc! {"insert": "ou", "documents": docs.clone()});
+    run(&e, doc! {"insert": "fo", "documents": docs});
+    let t = std::time::Instant::now();
+    let out = batch(&run(
+        &e,
+        doc! {"aggregate": "ou", "pipeline": [
+            {"$lookup": {"from": "fo", "let": {"v": "$g"}, "pipeline": [
+                {"$match": {"$expr": {"$gte": ["$g", "$$v"]}}},
+                {"$group": {"_id": null, "n": {"$sum": 1}}},
+            ], "as": "j"}},
+            {"$unwind": "$j"},
+            {"$group": {"_id": "$j.n", "k": {"$sum": 1}}},
+            {"$sort": {"_id": 1}},
+        ], "cursor": {}},
+    ));
+    assert_eq!(out.len(), 7);
+    assert_eq!(out[0].get_i32("_id").ok(), Some(571));
+    // Per outer document: 4,000 x 4,000 expression evaluations (tens of seconds in a debug build).
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        t.elapsed()
+    );
+    run(
+        &e,
+        doc! {"insert": "ty", "documents": [{"_id": 1, "k": 1}, {"_id": 2, "k": 1.0}, {"_id": 3, "k": 1_i64}, {"_id": 4, "k": 1}]},
+    );
+    let out = batch(&run(
+        &e,
+        doc! {"aggregate": "ty", "pipeline": [
+            {"$lookup": {"from": "ty", "let": {"v": "$k"}, "pipeline": [
+                {"$match": {"_id": 1}}, {"$project": {"_id": 0, "v": "$$v"}},
+            ], "as": "j"}},
+            {"$project": {"j": 1}},
+        ], "cursor": {}},
+    ));
+    let seen: Vec<Bson> = out
+        .iter()
+        .filter_map(|d| {
+            d.get_array("j")
+                .ok()?
+                .first()?
+                .as_document()?
+                .get("v")
+                .cloned()
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [bson!(1), bson!(1.0), Bson::Int64(1), bson!(1)],
+        "{out:?}"
+    );
+}
