@@ -220,19 +220,32 @@ pub(super) fn serve(
     vars: &Vars,
     want: usize,
 ) -> Result<Option<Vec<Document>>, CommandError> {
+    let Some((coll, matcher)) = walkable(state, db, name, filter)? else {
+        return Ok(None);
+    };
+    first_in_order(coll, order, matcher.as_ref(), vars, want)
+}
+
+/// The collection an index walk reads and the filter's matcher; `None` when the walk does not apply: a view
+/// or a missing collection, a hinted read (it walks the hinted index: hint.rs), a filter an index narrows
+/// better.
+fn walkable<'s>(
+    state: &'s State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+) -> Result<Option<(&'s Collection, Option<Matcher>)>, CommandError> {
     let Some(coll) = super::get_coll(state, db, name).filter(|c| !c.is_view()) else {
         return Ok(None);
     };
     if super::hint::active(db, name) {
-        // A hinted read walks the hinted index (hint.rs).
         return Ok(None);
     }
     let filter = filter.filter(|f| !f.is_empty());
     if filter.is_some_and(|f| coll.candidates(f).is_some()) {
         return Ok(None);
     }
-    let matcher = filter.map(Matcher::compile).transpose()?;
-    first_in_order(coll, order, matcher.as_ref(), vars, want)
+    Ok(Some((coll, filter.map(Matcher::compile).transpose()?)))
 }
 
 /// [`stored_in_order`] on collection `name` of `db` with a filter document: every matching stored document in
@@ -245,17 +258,9 @@ pub(super) fn serve_stored(
     order: &Order,
     vars: &Vars,
 ) -> Result<Option<Vec<crate::engine::storage::Stored>>, CommandError> {
-    let Some(coll) = super::get_coll(state, db, name).filter(|c| !c.is_view()) else {
+    let Some((coll, matcher)) = walkable(state, db, name, filter)? else {
         return Ok(None);
     };
-    if super::hint::active(db, name) {
-        return Ok(None);
-    }
-    let filter = filter.filter(|f| !f.is_empty());
-    if filter.is_some_and(|f| coll.candidates(f).is_some()) {
-        return Ok(None);
-    }
-    let matcher = filter.map(Matcher::compile).transpose()?;
     stored_in_order(coll, order, matcher.as_ref(), vars)
 }
 
