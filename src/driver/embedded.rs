@@ -6,8 +6,30 @@
 use super::transaction::{TxnBlock, TxnState};
 use super::{Backend, CommandFuture, TxnFuture};
 use crate::engine::Engine;
-use bson::Document;
+use bson::{oid::ObjectId, Bson, Document};
 use std::sync::{Arc, Mutex};
+
+/// An `insert` command with an `_id` put first in each document that has none, as MongoDB's drivers do
+/// before they send an insert: the engine then stores each document as it is, without a copy of its own to
+/// put the `_id` in (the documents here are owned; the engine only borrows the command).
+fn with_ids(mut command: Document) -> Document {
+    if command.keys().next().map(String::as_str) != Some("insert") {
+        return command;
+    }
+    if let Ok(docs) = command.get_array_mut("documents") {
+        for d in docs.iter_mut() {
+            if let Bson::Document(doc) = d {
+                if !doc.contains_key("_id") {
+                    let mut out = Document::new();
+                    out.insert("_id", ObjectId::new());
+                    out.extend(std::mem::take(doc));
+                    *doc = out;
+                }
+            }
+        }
+    }
+    command
+}
 
 /// A backend over the embedded engine. Its clones share one transaction block (one logical session).
 #[derive(Debug, Clone)]
@@ -49,7 +71,7 @@ impl EmbeddedBackend {
 impl Backend for EmbeddedBackend {
     fn run_command<'a>(&'a self, db: &'a str, command: Document) -> CommandFuture<'a> {
         Box::pin(async move {
-            let command = self.block().attach(command);
+            let command = self.block().attach(with_ids(command));
             self.run_now(db, &command)
         })
     }
@@ -88,5 +110,28 @@ impl Backend for EmbeddedBackend {
     fn set_fixed_now(&self, now: Option<bson::DateTime>) -> Result<(), crate::Error> {
         self.engine.set_fixed_now(now);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_ids;
+    use bson::{doc, Bson};
+
+    /// A document without `_id` gets a new ObjectId first, its fields after in their order; a document with
+    /// an `_id` anywhere is left to the engine; other commands are untouched.
+    #[test]
+    fn inserts_get_an_id_first_as_drivers_send_them() {
+        let cmd =
+            with_ids(doc! {"insert": "c", "documents": [{"a": 1, "b": "x"}, {"b": 2, "_id": 7}]});
+        let docs = cmd.get_array("documents").expect("documents");
+        let Some(Bson::Document(first)) = docs.first() else {
+            panic!("{docs:?}")
+        };
+        assert_eq!(first.keys().collect::<Vec<_>>(), ["_id", "a", "b"]);
+        assert!(matches!(first.get("_id"), Some(Bson::ObjectId(_))));
+        assert_eq!(docs[1], Bson::Document(doc! {"b": 2, "_id": 7}));
+        let update = doc! {"update": "c", "documents": [{"a": 1}]};
+        assert_eq!(with_ids(update.clone()), update);
     }
 }

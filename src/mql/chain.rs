@@ -130,6 +130,11 @@ impl StatementPlan {
     /// The steps whose output a later step reads, in plan order (each once).
     pub fn consumed_steps(&self) -> Vec<usize> {
         let mut out = Vec::new();
+        // A placeholder names an earlier step: a plan of one step has none (and a bulk INSERT's thousands
+        // of rows are not rendered again to find that out).
+        if self.steps.len() < 2 {
+            return out;
+        }
         for c in &self.steps {
             scan(&Bson::Document(c.to_document()), &mut out);
         }
@@ -141,6 +146,9 @@ impl StatementPlan {
     /// Whether step `i` reads the output of an earlier step.
     pub fn step_reads_outputs(&self, i: usize) -> bool {
         let mut out = Vec::new();
+        if self.steps.len() < 2 {
+            return false;
+        }
         if let Some(c) = self.steps.get(i) {
             scan(&Bson::Document(c.to_document()), &mut out);
         }

@@ -374,21 +374,33 @@ impl Index {
 
     /// Adds `rid`'s keys; `doc` is the record as stored, which the hashed entries point at.
     pub(crate) fn add(&mut self, rid: RecordId, keys: Vec<IndexKey>, doc: &Stored) {
+        let multikey = keys.len() > 1;
         for k in keys {
-            match self.hash_of(&k) {
+            let h = self.hash_of(&k);
+            // No record holds a key of this probe hash (so none holds this key): nothing to share.
+            let unheld = h.is_some() && !self.unhashable && self.probe_is_empty(h);
+            match h {
                 Some(h) => self.hashed.insert(h, rid, doc),
                 None => self.unhashable = true,
             }
             // The allocation of the same key (same values, same types) held by another record is shared.
-            let k = match self.entries.range(key_bounds(k.clone())).next() {
+            let k = match (!unheld)
+                .then(|| self.entries.range(key_bounds(k.clone())).next())
+                .flatten()
+            {
                 Some((held, _)) if held.0 == k.0 => held.clone(),
                 _ => k,
             };
             // A record holding one key twice (a multikey `[5, 5.0]`) keeps its first entry.
-            if !self.entries.contains(&(k.clone(), rid)) {
+            if !multikey || !self.entries.contains(&(k.clone(), rid)) {
                 self.entries.insert((k, rid));
             }
         }
+    }
+
+    /// Whether no entry of the probe table has hash `h` (`None`: not known, say no).
+    fn probe_is_empty(&self, h: Option<u64>) -> bool {
+        h.is_some_and(|h| self.hashed.get(h).next().is_none())
     }
 
     /// Removes `rid`'s keys.
@@ -418,6 +430,11 @@ impl Index {
 
     /// The record holding `key` other than `except`, if any (unique check).
     pub(crate) fn conflict(&self, key: &IndexKey, except: Option<RecordId>) -> Option<RecordId> {
+        // The probe table holds every entry of a hashed single-field index, under the hash of its key: an
+        // empty probe means no record holds the key (the common case of a new unique key), without a seek.
+        if !self.unhashable && self.probe_is_empty(self.hash_of(key)) {
+            return None;
+        }
         self.entries
             .range(key_bounds(key.clone()))
             .map(|(_, r)| *r)
