@@ -85,6 +85,13 @@ fn options() -> Options {
             ("--timeout-secs", Some(n)) => o.timeout = Duration::from_secs(n as u64),
             ("--only", _) => o.only = Some(value),
             ("--skip", _) => o.skip = Some(value),
+            (flag, _) if bench && flag.starts_with("--") && flag != "--bench" => {
+                eprintln!(
+                    "pg_parity: unknown option {flag}\nusage: cargo bench --bench pg_parity -- [--sessions N] [--cache N] \
+                     [--reps R] [--timeout-secs T] [--only SUBSTR[,...]] [--skip SUBSTR[,...]]"
+                );
+                std::process::exit(2);
+            }
             _ => {
                 i += 1;
                 continue;
@@ -135,9 +142,20 @@ fn statements(only: Option<&str>, skip: Option<&str>) -> Result<Vec<Stmt>, Strin
     Ok(out)
 }
 
+/// What one statement did on PostgreSQL.
+#[derive(Clone, Copy)]
+enum PgTime {
+    /// Best of the repetitions, ms.
+    Ms(f64),
+    /// An error other than the timeout.
+    Failed,
+    /// Stopped by `statement_timeout` (SQLSTATE 57014).
+    Timeout,
+}
+
 /// PostgreSQL's time of each statement (best of `reps`, ms), from one `psql` session with `\timing`;
-/// `None` for a statement PostgreSQL failed or stopped at `timeout` (`statement_timeout`).
-fn pg_times(stmts: &[Stmt], reps: usize, timeout: Duration) -> Result<Vec<Option<f64>>, String> {
+/// a statement PostgreSQL failed or stopped at `timeout` (`statement_timeout`) is told apart.
+fn pg_times(stmts: &[Stmt], reps: usize, timeout: Duration) -> Result<Vec<PgTime>, String> {
     const MARK: &str = "@@pg-parity@@";
     let mut script = format!(
         "\\timing on\n\\o /dev/null\nANALYZE;\nSET statement_timeout = {};\n",
@@ -146,7 +164,7 @@ fn pg_times(stmts: &[Stmt], reps: usize, timeout: Duration) -> Result<Vec<Option
     for (i, s) in stmts.iter().enumerate() {
         for _ in 0..reps {
             script.push_str(&format!(
-                "\\echo {MARK} {i}\n{}\n\\echo {MARK}error {i} :ERROR\n",
+                "\\echo {MARK} {i}\n{}\n\\echo {MARK}error {i} :ERROR :SQLSTATE\n",
                 s.sql.trim()
             ));
         }
@@ -167,6 +185,7 @@ fn pg_times(stmts: &[Stmt], reps: usize, timeout: Duration) -> Result<Vec<Option
     let text = String::from_utf8_lossy(&out.stdout);
     let mut best: Vec<Option<f64>> = vec![None; stmts.len()];
     let mut failed = vec![false; stmts.len()];
+    let mut timed_out = vec![false; stmts.len()];
     let mut current: Option<usize> = None;
     for line in text.lines() {
         if let Some(rest) = line
@@ -177,6 +196,8 @@ fn pg_times(stmts: &[Stmt], reps: usize, timeout: Duration) -> Result<Vec<Option
             let i: Option<usize> = parts.next().and_then(|i| i.parse().ok());
             if let (Some(i), Some("true")) = (i, parts.next()) {
                 failed[i] = true;
+                // 57014 query_canceled: the statement_timeout
+                timed_out[i] |= parts.next() == Some("57014");
             }
             current = None;
         } else if let Some(rest) = line.strip_prefix(MARK) {
@@ -192,12 +213,15 @@ fn pg_times(stmts: &[Stmt], reps: usize, timeout: Duration) -> Result<Vec<Option
             current = None;
         }
     }
-    for (b, f) in best.iter_mut().zip(failed) {
-        if f {
-            *b = None;
-        }
-    }
-    Ok(best)
+    Ok(best
+        .into_iter()
+        .zip(failed.into_iter().zip(timed_out))
+        .map(|(b, (f, t))| match (b, f, t) {
+            (_, _, true) => PgTime::Timeout,
+            (Some(ms), false, _) => PgTime::Ms(ms),
+            _ => PgTime::Failed,
+        })
+        .collect())
 }
 
 /// What one statement did on sqlmongo.
@@ -379,11 +403,17 @@ fn main() -> std::process::ExitCode {
         // progress as it goes (a long run stopped early still shows what it measured)
         let i = sm.len();
         match (&outcome, pg[i]) {
-            (SmTime::Ms(m), Some(p)) => {
+            (SmTime::Ms(m), PgTime::Ms(p)) => {
                 eprintln!("  {:<46} PG {p:>10.3} ms  sqlmongo {m:>10.3} ms", s.id)
             }
-            (SmTime::Ms(m), None) => {
+            (SmTime::Ms(m), PgTime::Failed) => {
                 eprintln!("  {:<46} PG failed      sqlmongo {m:>10.3} ms", s.id)
+            }
+            (SmTime::Ms(m), PgTime::Timeout) => {
+                eprintln!("  {:<46} PG timed out   sqlmongo {m:>10.3} ms", s.id)
+            }
+            (SmTime::Timeout, PgTime::Timeout) => {
+                eprintln!("  {:<46} both timed out", s.id)
             }
             (SmTime::Timeout, _) => eprintln!("  {:<46} sqlmongo timed out", s.id),
             (SmTime::Failed(e), _) => eprintln!("  {:<46} sqlmongo failed: {e}", s.id),
@@ -403,7 +433,7 @@ fn main() -> std::process::ExitCode {
     } else {
         // as a smoke test: every statement ran on both sides
         let failed = sm.iter().filter(|s| !matches!(s, SmTime::Ms(_))).count()
-            + pg.iter().filter(|p| p.is_none()).count();
+            + pg.iter().filter(|p| !matches!(p, PgTime::Ms(_))).count();
         if failed == 0 {
             std::process::ExitCode::SUCCESS
         } else {
@@ -412,7 +442,7 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn report(stmts: &[Stmt], pg: &[Option<f64>], sm: &[SmTime]) {
+fn report(stmts: &[Stmt], pg: &[PgTime], sm: &[SmTime]) {
     let mut ratios: Vec<(f64, &str, f64, f64)> = Vec::new();
     let mut problems: HashMap<&str, String> = HashMap::new();
     println!(
@@ -421,7 +451,7 @@ fn report(stmts: &[Stmt], pg: &[Option<f64>], sm: &[SmTime]) {
     );
     for ((s, p), m) in stmts.iter().zip(pg).zip(sm) {
         match (p, m) {
-            (Some(p), SmTime::Ms(m)) => {
+            (PgTime::Ms(p), SmTime::Ms(m)) => {
                 // sub-0.05 ms timings are at psql's resolution: floor both at 0.05 ms
                 let r = m.max(0.05) / p.max(0.05);
                 ratios.push((r, &s.id, *p, *m));
@@ -430,10 +460,18 @@ fn report(stmts: &[Stmt], pg: &[Option<f64>], sm: &[SmTime]) {
             (_, SmTime::Failed(e)) => {
                 problems.insert(&s.id, format!("sqlmongo failed: {e}"));
             }
+            // Past the timeout on both sides (e.g. a join of the generator's few distinct keys, ~10^9 rows
+            // at 100k sessions): nothing to compare, and not a sqlmongo defect.
+            (PgTime::Timeout, SmTime::Timeout) => {
+                problems.insert(&s.id, "both timed out".into());
+            }
             (_, SmTime::Timeout) => {
                 problems.insert(&s.id, "sqlmongo timed out".into());
             }
-            (None, _) => {
+            (PgTime::Timeout, SmTime::Ms(m)) => {
+                problems.insert(&s.id, format!("PostgreSQL timed out; sqlmongo {m:.1} ms"));
+            }
+            (PgTime::Failed, _) => {
                 problems.insert(&s.id, "PostgreSQL failed".into());
             }
         }
@@ -464,7 +502,15 @@ fn report(stmts: &[Stmt], pg: &[Option<f64>], sm: &[SmTime]) {
     }
     let mut problems: Vec<_> = problems.into_iter().collect();
     problems.sort();
-    println!("not compared: {}", problems.len());
+    let tally = |what: &str| problems.iter().filter(|(_, w)| w.starts_with(what)).count();
+    println!(
+        "not compared: {} (both timed out {}, sqlmongo timed out {}, PostgreSQL timed out {}, failed {})",
+        problems.len(),
+        tally("both timed out"),
+        tally("sqlmongo timed out"),
+        tally("PostgreSQL timed out"),
+        tally("sqlmongo failed") + tally("PostgreSQL failed"),
+    );
     for (id, why) in problems {
         let why: String = why.chars().take(160).collect();
         println!("  {id:<46} {why}");

@@ -13,7 +13,7 @@ pub use query::{Query, QueryAs};
 pub use row::Row;
 pub use stream::RowStream;
 
-use crate::driver::execute::{execute_plan, Rows, StatementResult};
+use crate::driver::execute::{execute_owned_plan, execute_plan, Rows, StatementResult};
 use crate::driver::Backend;
 use crate::mql::StatementPlan;
 use bson::Bson;
@@ -176,7 +176,7 @@ impl Client {
     ) -> Result<Vec<StatementResult>, crate::Error> {
         // A bulk-load INSERT of literals (a library's data load) skips the parser and the translator.
         match self.literal_insert_plan(sql).await {
-            Ok(Some(plan)) => return Ok(vec![self.run_translated(&plan, params).await?]),
+            Ok(Some(plan)) => return Ok(vec![self.run_translated(plan, params).await?]),
             Ok(None) => {}
             Err(e) => {
                 self.backend.fail_transaction();
@@ -192,7 +192,7 @@ impl Client {
                 script::ScriptItem::Bulk(bulk) => {
                     match self.literal_insert_plan(&bulk.text).await {
                         Ok(Some(plan)) => {
-                            out.push(self.run_translated(&plan, params).await?);
+                            out.push(self.run_translated(plan, params).await?);
                             continue;
                         }
                         Ok(None) => bulk.parse(sql)?,
@@ -212,7 +212,7 @@ impl Client {
                         return Err(st.locate(e, sql));
                     }
                 };
-                out.push(self.run_translated(&plan, params).await?);
+                out.push(self.run_translated(plan, params).await?);
             }
         }
         Ok(out)
@@ -221,7 +221,7 @@ impl Client {
     /// Runs one statement of [`execute`](Self::execute): `params` bind it only when it takes parameters.
     async fn run_translated(
         &self,
-        plan: &StatementPlan,
+        plan: StatementPlan,
         params: &[Bson],
     ) -> Result<StatementResult, crate::Error> {
         let p = if plan.param_count == 0 {
@@ -229,7 +229,7 @@ impl Client {
         } else {
             params
         };
-        self.execute_plan(plan, p).await
+        self.execute_owned_plan(plan, p).await
     }
 
     /// Translates one parsed statement with the catalog of the relations it names: one `listCollections`
@@ -338,6 +338,19 @@ impl Client {
         }
         self.apply_session_setting(plan, &result);
         result
+    }
+
+    /// [`execute_plan`](Self::execute_plan) of a plan the caller gives away: a one-command plan's documents
+    /// are moved into the command instead of copied (a bulk INSERT's thousand rows).
+    pub(crate) async fn execute_owned_plan(
+        &self,
+        plan: StatementPlan,
+        params: &[Bson],
+    ) -> Result<StatementResult, crate::Error> {
+        if cache::changes_catalog(&plan) || matches!(plan.output, crate::mql::Output::Setting(_)) {
+            return self.execute_plan(&plan, params).await;
+        }
+        execute_owned_plan(self.backend.as_ref(), &self.db, plan, params).await
     }
 }
 

@@ -372,7 +372,7 @@ impl Runner {
             }
         }
         transaction_warning(&plan, self.client.backend().transaction_state());
-        let result = self.client.execute_plan(&plan, params).await;
+        let result = self.client.execute_owned_plan(plan, params).await;
         let elapsed: Option<Duration> = self.timing.then(|| started.elapsed());
         match result {
             Ok(r) => {

@@ -113,6 +113,43 @@ pub async fn execute_plan(
     }
 }
 
+/// [`execute_plan`] of a plan the caller gives away: a plan of one command without parameters whose
+/// result is a count or rows has its command rendered by moving the plan's documents (a bulk INSERT's rows
+/// are not copied); any other plan runs as [`execute_plan`] runs it.
+pub async fn execute_owned_plan(
+    backend: &dyn Backend,
+    db: &str,
+    mut plan: StatementPlan,
+    params: &[Bson],
+) -> Result<StatementResult, crate::Error> {
+    use super::transaction::TxnState;
+    let movable = plan.steps.len() == 1
+        && plan.param_count == 0
+        && params.is_empty()
+        && matches!(plan.output, Output::Affected | Output::Rows { .. });
+    if !movable {
+        return execute_plan(backend, db, &plan, params).await;
+    }
+    let commands = std::mem::take(&mut plan.steps)
+        .into_iter()
+        .map(crate::mql::Command::into_document)
+        .collect();
+    // As execute_plan: a one-command plan never takes a transaction of its own.
+    match backend.transaction_state() {
+        TxnState::Failed => Err(crate::Error::Transaction(
+            super::transaction::ABORTED_MESSAGE.into(),
+        )),
+        TxnState::Active => {
+            let result = execute_commands(backend, db, &plan, params, commands).await;
+            if result.is_err() {
+                backend.fail_transaction();
+            }
+            result
+        }
+        TxnState::Idle => execute_commands(backend, db, &plan, params, commands).await,
+    }
+}
+
 /// A plan of several commands, at least one of them a write, all of them allowed in a transaction.
 fn wants_own_transaction(plan: &StatementPlan) -> bool {
     if plan.steps.len() < 2 || !matches!(plan.output, Output::Affected | Output::Returned { .. }) {
@@ -158,6 +195,18 @@ async fn execute_plan_inner(
         return apply_setting(backend, setting).await;
     }
     let commands = plan.bind(params)?;
+    execute_commands(backend, db, plan, params, commands).await
+}
+
+/// The rest of [`execute_plan_inner`], given the plan's bound `commands` (rendered from `plan`, or moved out of
+/// it by [`execute_owned_plan`]: then `plan.steps` is empty, which only a multi-step plan reads).
+async fn execute_commands(
+    backend: &dyn Backend,
+    db: &str,
+    plan: &StatementPlan,
+    params: &[Bson],
+    commands: Vec<Document>,
+) -> Result<StatementResult, crate::Error> {
     if matches!(plan.output, Output::Explain) {
         let rows = commands
             .into_iter()
@@ -351,7 +400,7 @@ async fn run_write_batched(
         _ => return run_step(backend, db, cmd).await,
     };
     let size = |d: &Bson| match d {
-        Bson::Document(d) => bson::RawDocumentBuf::try_from(d).map_or(0, |r| r.as_bytes().len()),
+        Bson::Document(d) => crate::mql::encoded_len::encoded_len(d),
         _ => 0,
     };
     let sizes: Vec<usize> = items.iter().map(size).collect();

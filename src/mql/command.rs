@@ -302,6 +302,23 @@ impl Command {
         }
     }
 
+    /// [`to_document`](Self::to_document) of a command given away: an insert's documents are moved, not
+    /// copied.
+    pub fn into_document(self) -> Document {
+        match self {
+            Command::Insert {
+                collection,
+                documents,
+                ordered,
+            } => doc! {
+                "insert": collection,
+                "documents": documents.into_iter().map(Bson::Document).collect::<Vec<_>>(),
+                "ordered": ordered,
+            },
+            other => other.to_document(),
+        }
+    }
+
     /// Renders the exact command document (without `$db`).
     pub fn to_document(&self) -> Document {
         match self {

@@ -12,6 +12,7 @@ pub mod accumulator;
 mod bind;
 pub mod chain;
 pub mod command;
+pub(crate) mod encoded_len;
 pub mod expr;
 mod expr_node;
 mod expr_unary;
