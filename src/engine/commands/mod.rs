@@ -15,6 +15,8 @@ mod index_order;
 mod known_fields;
 mod let_vars;
 mod namespace;
+#[cfg(test)]
+mod never_tests;
 mod out_merge;
 mod point;
 #[cfg(test)]
