@@ -143,12 +143,19 @@ fn an_always_false_filter_does_not_scan() {
     let docs: Vec<Document> = (0..100_000).map(|i| doc! {"_id": i, "k": i % 7}).collect();
     e.run_command("t", &doc! {"insert": "c", "documents": docs})
         .expect("insert");
+    // The best of 5 runs: the machine may be busy.
     let time = |filter: Document| {
-        let t = std::time::Instant::now();
-        let r = e
-            .run_command("t", &doc! {"find": "c", "filter": filter})
-            .expect("find");
-        (ids(&r).len(), t.elapsed())
+        let mut best = std::time::Duration::MAX;
+        let mut n = 0;
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            let r = e
+                .run_command("t", &doc! {"find": "c", "filter": filter.clone()})
+                .expect("find");
+            best = best.min(t.elapsed());
+            n = ids(&r).len();
+        }
+        (n, best)
     };
     let (n, scan) = time(doc! {"k": 9});
     assert_eq!(n, 0);
