@@ -3,7 +3,8 @@
 //! Pipeline order: [joins: `$match` (WHERE on the first table) -> `$lookup`/`$unwind` (join.rs)] -> `$match`
 //! (WHERE) -> `$group` (GROUP BY / aggregates) -> one-row fallback (aggregates without GROUP BY over no rows) ->
 //! `$match` (HAVING) -> `$setWindowFields` (window calls, window/) -> `$project` (SELECT list + sort keys) ->
-//! `$sort` -> `$skip` -> `$limit` -> `$unset` (sort keys). Set operations are in setop.rs. PG sorts NULLs last ascending and first descending, MongoDB the other way,
+//! `$sort` -> `$skip` -> `$limit` -> `$unset` (sort keys); with a LIMIT and no grouping, `$set` (sort keys) ->
+//! `$sort` -> `$skip` -> `$limit` -> `$project` (top_k.rs). Set operations are in setop.rs. PG sorts NULLs last ascending and first descending, MongoDB the other way,
 //! so a sort key that needs it gets a NULL flag sorted before it.
 
 use super::aggregate::{contains_aggregate, GroupScope};
