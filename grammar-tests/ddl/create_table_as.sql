@@ -24,17 +24,14 @@ CREATE TABLE recent AS SELECT session_id AS sid, user_id FROM user_sessions WHER
   "pipeline": [
     {"$match": {"active": true}},
     {
-      "$project": {
-        "_id": 0,
-        "c0": "$session_id",
-        "c1": "$user_id",
+      "$set": {
         "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
         "__s0": "$created_at"
       }
     },
     {"$sort": {"__n0": -1, "__s0": -1}},
     {"$limit": NumberLong(100)},
-    {"$unset": ["__n0", "__s0"]},
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$user_id"}},
     {"$project": {"_id": 0, "sid": "$c0", "user_id": "$c1"}},
     {"$out": "recent"}
   ],

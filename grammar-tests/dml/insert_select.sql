@@ -90,17 +90,10 @@ INSERT INTO t (a) SELECT a FROM u ORDER BY a DESC LIMIT 10
 {
   "aggregate": "u",
   "pipeline": [
-    {
-      "$project": {
-        "_id": 0,
-        "c0": "$a",
-        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$a", null]}, null]}, 1, 0]},
-        "__s0": "$a"
-      }
-    },
+    {"$set": {"__n0": {"$cond": [{"$eq": [{"$ifNull": ["$a", null]}, null]}, 1, 0]}, "__s0": "$a"}},
     {"$sort": {"__n0": -1, "__s0": -1}},
     {"$limit": NumberLong(10)},
-    {"$unset": ["__n0", "__s0"]},
+    {"$project": {"_id": 0, "c0": "$a"}},
     {"$project": {"_id": 0, "a": "$c0"}}
   ],
   "cursor": {}

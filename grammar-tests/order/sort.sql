@@ -224,9 +224,7 @@ SELECT session_id FROM user_sessions WHERE user_id = 'u1' ORDER BY last_accessed
   "pipeline": [
     {"$match": {"user_id": "u1"}},
     {
-      "$project": {
-        "_id": 0,
-        "c0": "$session_id",
+      "$set": {
         "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$last_accessed", null]}, null]}, 1, 0]},
         "__s0": "$last_accessed"
       }
@@ -234,7 +232,7 @@ SELECT session_id FROM user_sessions WHERE user_id = 'u1' ORDER BY last_accessed
     {"$sort": {"__n0": -1, "__s0": -1}},
     {"$skip": NumberLong(5)},
     {"$limit": NumberLong(5)},
-    {"$unset": ["__n0", "__s0"]}
+    {"$project": {"_id": 0, "c0": "$session_id"}}
   ],
   "cursor": {}
 }
@@ -256,18 +254,11 @@ SELECT a FROM t ORDER BY a OFFSET 2 ROWS FETCH NEXT ROW ONLY
 {
   "aggregate": "t",
   "pipeline": [
-    {
-      "$project": {
-        "_id": 0,
-        "c0": "$a",
-        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$a", null]}, null]}, 1, 0]},
-        "__s0": "$a"
-      }
-    },
+    {"$set": {"__n0": {"$cond": [{"$eq": [{"$ifNull": ["$a", null]}, null]}, 1, 0]}, "__s0": "$a"}},
     {"$sort": {"__n0": 1, "__s0": 1}},
     {"$skip": NumberLong(2)},
     {"$limit": NumberLong(1)},
-    {"$unset": ["__n0", "__s0"]}
+    {"$project": {"_id": 0, "c0": "$a"}}
   ],
   "cursor": {}
 }

@@ -132,10 +132,7 @@ SELECT DISTINCT ON (1) user_id AS u, page_views FROM user_sessions ORDER BY u, p
     {"$replaceRoot": {"newRoot": "$__row"}},
     {"$unset": ["__n0", "__s0", "__n1", "__s1"]},
     {
-      "$project": {
-        "_id": 0,
-        "c0": "$user_id",
-        "c1": "$page_views",
+      "$set": {
         "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$user_id", null]}, null]}, 1, 0]},
         "__s0": "$user_id",
         "__n1": {"$cond": [{"$eq": [{"$ifNull": ["$page_views", null]}, null]}, 1, 0]},
@@ -145,7 +142,7 @@ SELECT DISTINCT ON (1) user_id AS u, page_views FROM user_sessions ORDER BY u, p
     {"$sort": {"__n0": 1, "__s0": 1, "__n1": 1, "__s1": 1}},
     {"$skip": NumberLong(1)},
     {"$limit": NumberLong(5)},
-    {"$unset": ["__n0", "__s0", "__n1", "__s1"]}
+    {"$project": {"_id": 0, "c0": "$user_id", "c1": "$page_views"}}
   ],
   "cursor": {}
 }

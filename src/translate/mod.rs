@@ -46,6 +46,7 @@ pub(crate) mod srf;
 pub(crate) mod stats_agg;
 mod subquery;
 mod table_fn;
+mod top_k;
 mod upsert;
 mod view;
 pub(crate) mod visit;

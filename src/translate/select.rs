@@ -3,7 +3,8 @@
 //! Pipeline order: [joins: `$match` (WHERE on the first table) -> `$lookup`/`$unwind` (join.rs)] -> `$match`
 //! (WHERE) -> `$group` (GROUP BY / aggregates) -> one-row fallback (aggregates without GROUP BY over no rows) ->
 //! `$match` (HAVING) -> `$setWindowFields` (window calls, window/) -> `$project` (SELECT list + sort keys) ->
-//! `$sort` -> `$skip` -> `$limit` -> `$unset` (sort keys). Set operations are in setop.rs. PG sorts NULLs last ascending and first descending, MongoDB the other way,
+//! `$sort` -> `$skip` -> `$limit` -> `$unset` (sort keys); with a LIMIT and no grouping, `$set` (sort keys) ->
+//! `$sort` -> `$skip` -> `$limit` -> `$project` (top_k.rs). Set operations are in setop.rs. PG sorts NULLs last ascending and first descending, MongoDB the other way,
 //! so a sort key that needs it gets a NULL flag sorted before it.
 
 use super::aggregate::{contains_aggregate, GroupScope};
@@ -11,6 +12,7 @@ use super::distinct_on;
 use super::expr::expr_pos;
 use super::names::collection_name;
 use super::query::{finish_pipeline, output_column, sort_spec, QueryTail, SortKey};
+use super::top_k;
 use super::{Error, Position, Translated, Translator};
 use crate::mql::expr as ex;
 use crate::mql::filter::Filter;
@@ -344,7 +346,9 @@ impl Translator {
         let mut project = Document::new();
         let mut out_cols = Vec::new();
         let mut sort_fields = Vec::new();
-        pipeline.extend(self.window_stages(cx, shape.window_exprs, shape.named_window)?);
+        let windows = self.window_stages(cx, shape.window_exprs, shape.named_window)?;
+        let windowed = !windows.is_empty();
+        pipeline.extend(windows);
         if wildcard {
             let mut set = Document::new();
             for (i, k) in shape.sort_keys.iter().enumerate() {
@@ -366,10 +370,24 @@ impl Translator {
                     local_time,
                 });
             }
+            let list_stages = cx.pending.len();
+            let mut keys = Document::new();
             for (i, k) in shape.sort_keys.iter().enumerate() {
                 let a = self.agg(cx, &k.expr)?;
-                sort_fields.extend(sort_spec(&mut project, i, &a, k));
+                sort_fields.extend(sort_spec(&mut keys, i, &a, k));
             }
+            // ORDER BY ... LIMIT: sorted and cut before the SELECT list is computed (top_k.rs), unless a key
+            // needs stages of its own (a subquery, a window).
+            let keys_alone = cx.pending.len() == list_stages
+                && !windowed
+                && !shape.sort_keys.iter().any(|k| has_subquery(&k.expr));
+            if keys_alone && star_stages.is_empty() && top_k::applies(&sort_fields, shape.limit) {
+                pipeline.extend(top_k::stages(keys, &sort_fields, shape.limit, shape.offset));
+                pipeline.extend(self.take_subquery_stages(cx));
+                pipeline.push(Stage::Project(project).into_document());
+                return Ok(out_cols);
+            }
+            project.extend(keys);
             pipeline.extend(self.take_subquery_stages(cx));
             pipeline.push(Stage::Project(project).into_document());
         }

@@ -44,3 +44,69 @@ SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id ORDER BY user_
 SELECT COUNT(*) AS n FROM user_sessions LIMIT 0;
 -- name: scale_limit_zero_offset
 SELECT session_id FROM user_sessions ORDER BY session_id LIMIT 0 OFFSET 5;
+-- ===== ORDER BY ... LIMIT with a computed SELECT list: sorted and cut before the list is computed =====
+-- name: topk_computed_list_pk_offset
+SELECT session_id, page_views * 2 AS dbl, upper(user_id) AS u, 1 AS one FROM user_sessions ORDER BY session_id LIMIT 4 OFFSET 2;
+-- name: topk_computed_list_pk_desc
+SELECT session_id, TRUE AS yes, 'x' || session_id AS tagged FROM user_sessions ORDER BY session_id DESC LIMIT 3;
+-- name: topk_nullable_key_nulls_last_default
+SELECT user_id, session_id, 'x' || session_id AS tagged FROM user_sessions ORDER BY user_id, session_id LIMIT 9;
+-- name: topk_nullable_key_desc_default_nulls_first
+SELECT last_accessed, session_id, 1 AS one FROM user_sessions ORDER BY last_accessed DESC, session_id LIMIT 8 OFFSET 1;
+-- name: topk_nullable_key_desc_nulls_last
+SELECT risk_score, session_id || '!' AS s FROM user_sessions ORDER BY risk_score DESC NULLS LAST, session_id LIMIT 6;
+-- name: topk_nullable_key_asc_nulls_first_missing_fields
+SELECT cart_total, session_id, 0 AS z FROM user_sessions ORDER BY cart_total NULLS FIRST, session_id LIMIT 14;
+-- name: topk_single_nullable_key_ties_output_key_only
+SELECT user_id, TRUE AS t FROM user_sessions ORDER BY user_id LIMIT 7;
+-- name: topk_single_nullable_key_desc_ties_output_key_only
+SELECT user_id, 2 AS two FROM user_sessions ORDER BY user_id DESC NULLS LAST LIMIT 12 OFFSET 3;
+-- name: topk_sort_by_alias_of_computed
+SELECT session_id, page_views + actions_performed AS total FROM user_sessions ORDER BY total DESC NULLS LAST, session_id LIMIT 5;
+-- name: topk_sort_by_expression_not_selected
+SELECT session_id, 0 AS z FROM user_sessions ORDER BY length(user_id) NULLS FIRST, session_id DESC LIMIT 6;
+-- name: topk_ordinal_keys
+SELECT page_views, session_id, 2 AS two FROM user_sessions ORDER BY 1 NULLS FIRST, 2 LIMIT 5;
+-- name: topk_filtered
+SELECT session_id, risk_score * 100 AS pct FROM user_sessions WHERE active ORDER BY created_at DESC, session_id LIMIT 3;
+-- name: topk_scalar_subquery_column
+SELECT session_id, (SELECT MAX(hit_count) FROM application_cache) AS m FROM user_sessions ORDER BY session_id DESC LIMIT 3;
+-- name: topk_correlated_subquery_column
+SELECT s.session_id, (SELECT COUNT(*) FROM application_cache c WHERE c.priority = s.page_views) AS n FROM user_sessions s ORDER BY s.session_id LIMIT 4 OFFSET 1;
+-- name: topk_subquery_in_the_key
+SELECT session_id, 1 AS one FROM user_sessions ORDER BY (SELECT COUNT(*) FROM application_cache c WHERE c.priority = user_sessions.page_views), session_id LIMIT 4;
+-- name: topk_window_in_the_list
+SELECT session_id, row_number() OVER (ORDER BY session_id) AS rn FROM user_sessions ORDER BY session_id DESC LIMIT 3;
+-- name: topk_offset_past_the_end
+SELECT session_id, 1 AS one FROM user_sessions ORDER BY session_id LIMIT 3 OFFSET 100000;
+-- name: topk_same_key_twice
+SELECT user_id, 1 AS one FROM user_sessions ORDER BY user_id, user_id DESC LIMIT 5;
+-- name: topk_fetch_first
+SELECT session_id, page_views - 1 AS p FROM user_sessions ORDER BY session_id DESC FETCH FIRST 2 ROWS ONLY;
+-- ===== WHERE conditions that are never true (NULL comparisons): no row, no scan =====
+-- name: never_eq_null_and
+SELECT session_id FROM user_sessions WHERE user_id = NULL AND active ORDER BY session_id;
+-- name: never_eq_null_or
+SELECT session_id FROM user_sessions WHERE user_id = NULL OR page_views > 40 ORDER BY session_id;
+-- name: never_not_eq_null
+SELECT COUNT(*) AS n FROM user_sessions WHERE NOT (user_id = NULL);
+-- name: never_in_null
+SELECT session_id FROM user_sessions WHERE user_id IN (NULL) ORDER BY session_id;
+-- name: never_not_in_with_null
+SELECT session_id FROM user_sessions WHERE user_id NOT IN ('u01', NULL);
+-- name: never_aggregates_still_one_row
+SELECT COUNT(*) AS n, SUM(page_views) AS s, MAX(user_id) AS m FROM user_sessions WHERE user_id <> NULL;
+-- name: never_grouped_no_rows
+SELECT user_id, COUNT(*) AS n FROM user_sessions WHERE page_views > NULL GROUP BY user_id;
+-- name: never_or_of_two
+SELECT session_id FROM user_sessions WHERE user_id = NULL OR page_views IN (NULL);
+-- name: never_with_order_limit
+SELECT session_id, 1 AS one FROM user_sessions WHERE user_id = NULL ORDER BY session_id LIMIT 3;
+-- name: never_literal_comparison
+SELECT session_id FROM user_sessions WHERE 1 = 0;
+-- name: never_update_matches_nothing
+UPDATE user_sessions SET page_views = -7 WHERE user_id = NULL AND active;
+SELECT COUNT(*) AS n FROM user_sessions WHERE page_views = -7;
+-- name: never_delete_matches_nothing
+DELETE FROM user_sessions WHERE session_id IN (NULL) OR user_id = NULL;
+SELECT COUNT(*) AS n FROM user_sessions;

@@ -96,18 +96,25 @@ fn plain(field: &str) -> bool {
     !field.is_empty() && !field.contains('.') && !field.starts_with('$')
 }
 
-/// The first `want` documents of `coll` matching `filter` in `order`, read by walking a single-field index on
-/// the field; `None` when no index serves or the walk cannot place a document (an array value).
+/// The documents of `coll` matching `filter` in `order` after the first `skip`, at most `limit` of them, read
+/// by walking a single-field index on the field; `None` when no index serves or the walk cannot place a
+/// document (an array value). Without a filter the skipped documents are counted, not parsed.
 pub(super) fn first_in_order(
     coll: &Collection,
     order: &Order,
     filter: Option<&Matcher>,
     vars: &Vars,
-    want: usize,
+    skip: usize,
+    limit: usize,
 ) -> Result<Option<Vec<Document>>, CommandError> {
-    let mut out = Vec::with_capacity(want.min(1024));
-    let walked = walk_in_order(coll, order, filter, vars, want, &mut |_, doc| {
-        out.push(doc.unwrap_or_default());
+    let Some(want) = skip.checked_add(limit) else {
+        return Ok(None);
+    };
+    let mut out = Vec::with_capacity(limit.min(1024));
+    let walked = walk_in_order(coll, order, filter, vars, want, skip, &mut |_, doc| {
+        if let Some(doc) = doc {
+            out.push(doc);
+        }
     })?;
     Ok(walked.then_some(out))
 }
@@ -122,23 +129,32 @@ pub(super) fn stored_in_order(
     vars: &Vars,
 ) -> Result<Option<Vec<crate::engine::storage::Stored>>, CommandError> {
     let mut out = Vec::new();
-    let walked = walk_in_order(coll, order, filter, vars, usize::MAX, &mut |rid, _| {
-        if let Some(s) = coll.stored(rid) {
-            out.push(s.clone());
-        }
-    })?;
+    let walked = walk_in_order(
+        coll,
+        order,
+        filter,
+        vars,
+        usize::MAX,
+        usize::MAX,
+        &mut |rid, _| {
+            if let Some(s) = coll.stored(rid) {
+                out.push(s.clone());
+            }
+        },
+    )?;
     Ok(walked.then_some(out))
 }
 
 /// Walks a single-field index serving `order`, handing `take` the record id of each document matching
-/// `filter` (and the document, parsed, when `want` is not `usize::MAX`) until `want` were taken; `false` when
-/// no index serves or the walk cannot place a document (an array value): the caller then sorts.
+/// `filter` (and the document, parsed, from the `parse_from`-th one taken on) until `want` were taken; `false`
+/// when no index serves or the walk cannot place a document (an array value): the caller then sorts.
 fn walk_in_order(
     coll: &Collection,
     order: &Order,
     filter: Option<&Matcher>,
     vars: &Vars,
     want: usize,
+    parse_from: usize,
     take: &mut dyn FnMut(crate::engine::storage::RecordId, Option<Document>),
 ) -> Result<bool, CommandError> {
     // An index orders strings by its collation: it serves the sort only when that is the command's.
@@ -168,7 +184,6 @@ fn walk_in_order(
     if want == 0 {
         return Ok(true);
     }
-    let parse_all = want != usize::MAX;
     // Passes over the index: null keys where the order puts them, or apart (before / after the others).
     let passes: &[Option<bool>] = match order.nulls {
         Nulls::InOrder => &[None],
@@ -188,7 +203,8 @@ fn walk_in_order(
             if is_array(raw) {
                 return Ok(false);
             }
-            let doc = if parse_all || filter.is_some() {
+            let parsed = taken >= parse_from;
+            let doc = if parsed || filter.is_some() {
                 crate::engine::ops::check()?;
                 Some(parse(raw))
             } else {
@@ -199,7 +215,7 @@ fn walk_in_order(
                     continue;
                 }
             }
-            take(rid, doc.filter(|_| parse_all));
+            take(rid, doc.filter(|_| parsed));
             taken += 1;
             if taken >= want {
                 return Ok(true);
@@ -211,6 +227,7 @@ fn walk_in_order(
 
 /// [`first_in_order`] on collection `name` of `db` with a filter document: `None` when the walk does not apply
 /// (a view, a missing collection, an index that narrows the filter better, no index on the field).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn serve(
     state: &State,
     db: &str,
@@ -218,12 +235,13 @@ pub(super) fn serve(
     filter: Option<&Document>,
     order: &Order,
     vars: &Vars,
-    want: usize,
+    skip: usize,
+    limit: usize,
 ) -> Result<Option<Vec<Document>>, CommandError> {
     let Some((coll, matcher)) = walkable(state, db, name, filter)? else {
         return Ok(None);
     };
-    first_in_order(coll, order, matcher.as_ref(), vars, want)
+    first_in_order(coll, order, matcher.as_ref(), vars, skip, limit)
 }
 
 /// The collection an index walk reads and the filter's matcher; `None` when the walk does not apply: a view
@@ -262,6 +280,61 @@ pub(super) fn serve_stored(
         return Ok(None);
     };
     stored_in_order(coll, order, matcher.as_ref(), vars)
+}
+
+/// `$sort` + [`$skip` +] `$limit` served by an index walk (see [`sort_limit_at`]).
+pub(super) struct SortLimit {
+    /// The order walked.
+    pub order: Order,
+    /// Documents skipped.
+    pub skip: usize,
+    /// Documents returned at most.
+    pub limit: usize,
+    /// The translator's null-placement `$set` comes first (it runs on the walked documents).
+    pub set_stage: bool,
+    /// The index of the stage after the `$limit`.
+    pub after: usize,
+}
+
+/// `$sort` + [`$skip` +] `$limit` at `stages[start..]`, plain or after the translator's null-placement `$set`:
+/// the order, the skip and limit, whether the `$set` comes first and where the stages after the `$limit`
+/// start.
+pub(super) fn sort_limit_at(stages: &[Bson], start: usize) -> Option<SortLimit> {
+    let count = |b: Option<&Bson>, stage: &str| match b?.as_document()?.get(stage)? {
+        Bson::Int32(k) if *k >= 0 => Some(*k as usize),
+        Bson::Int64(k) if *k >= 0 => usize::try_from(*k).ok(),
+        _ => None,
+    };
+    // [$skip: s,] $limit: k at stages[i..]: s, k and the index after the $limit.
+    let cut = |i: usize| {
+        let (skip, i) = match count(stages.get(i), "$skip") {
+            Some(s) => (s, i + 1),
+            None => (0, i),
+        };
+        let limit = count(stages.get(i), "$limit").filter(|k| *k > 0)?;
+        skip.checked_add(limit)?;
+        Some((skip, limit, i + 1))
+    };
+    let (order, set_stage, next) = match stages
+        .get(start)
+        .and_then(Bson::as_document)
+        .and_then(|d| d.get_document("$sort").ok())
+    {
+        Some(sort) => (Order::from_sort(sort)?, false, start + 1),
+        None => (
+            Order::from_null_flag_stages(stages.get(start)?, stages.get(start + 1)?)?,
+            true,
+            start + 2,
+        ),
+    };
+    let (skip, limit, after) = cut(next)?;
+    Some(SortLimit {
+        order,
+        skip,
+        limit,
+        set_stage,
+        after,
+    })
 }
 
 #[cfg(test)]
@@ -339,7 +412,7 @@ mod tests {
             asc in any::<bool>(),
             nulls_last in any::<bool>(),
             limit in 1usize..8,
-            skip in 0usize..3,
+            skip in 0usize..10,
             filtered in any::<bool>(),
         ) {
             let e = Engine::in_memory();

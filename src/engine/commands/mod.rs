@@ -14,7 +14,11 @@ mod hint;
 mod index_order;
 mod known_fields;
 mod let_vars;
+#[cfg(test)]
+mod lookup_filter_tests;
 mod namespace;
+#[cfg(test)]
+mod never_tests;
 mod out_merge;
 mod point;
 #[cfg(test)]
@@ -428,6 +432,25 @@ impl Catalog for StateCatalog<'_> {
             self.db,
             collection,
             None,
+            self.vars,
+            fields.map_or(Reads::All, Reads::Fields),
+            &mut |d| Ok(!each(d)?),
+        )
+    }
+
+    fn scan_filtered_each(
+        &self,
+        collection: &str,
+        filter: &Document,
+        fields: Option<&[String]>,
+        each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
+    ) -> Result<(), CommandError> {
+        let _level = SubPipelineLevel::enter()?;
+        scan_matching(
+            self.state,
+            self.db,
+            collection,
+            Some(filter),
             self.vars,
             fields.map_or(Reads::All, Reads::Fields),
             &mut |d| Ok(!each(d)?),

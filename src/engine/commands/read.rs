@@ -136,7 +136,7 @@ pub(super) fn run_find(
     };
     let served = match &order {
         Some(o) => {
-            super::index_order::serve(state, ctx.db, name, filter, o, &ctx.vars, skip + limit)?
+            super::index_order::serve(state, ctx.db, name, filter, o, &ctx.vars, skip, limit)?
         }
         None => None,
     };
@@ -149,6 +149,7 @@ pub(super) fn run_find(
         _ => super::Reads::All,
     };
     let mut out = match served {
+        // The walk skipped the first `skip` itself.
         Some(docs) => docs,
         None => {
             let mut out = Vec::new();
@@ -163,10 +164,10 @@ pub(super) fn run_find(
                     s.sort_bounded(out, &ctx.vars.memory)?
                 };
             }
+            out.drain(..skip.min(out.len()));
             out
         }
     };
-    out.drain(..skip.min(out.len()));
     if limit > 0 {
         out.truncate(limit);
     }
@@ -371,22 +372,23 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
             // [$match,] $sort, [$skip,] $limit (or the translator's null-placement $set before them) on a
             // field an index serves: the index is walked in order for the first skip + limit documents; the
             // stages from the $sort's successor on then run on them.
-            if let Some((order, want, set_stage)) = sort_limit_at(stages, start) {
+            if let Some(at) = super::index_order::sort_limit_at(stages, start) {
                 if let Some(docs) = super::index_order::serve(
                     &state,
                     ctx.db,
                     name,
                     pipeline.leading_match(),
-                    &order,
+                    &at.order,
                     &ctx.vars,
-                    want,
+                    at.skip,
+                    at.limit,
                 )? {
-                    let docs = match set_stage {
+                    let docs = match at.set_stage {
                         true => pipeline.run_range(start, start + 1, docs, &catalog, &ctx.vars)?,
                         false => docs,
                     };
-                    let next = start + if set_stage { 2 } else { 1 };
-                    return pipeline.run_from(next, docs, &catalog, &ctx.vars);
+                    // The walk did the `$sort`, `$skip` and `$limit`.
+                    return pipeline.run_from(at.after, docs, &catalog, &ctx.vars);
                 }
             }
             // [$match,] $project, ... (or stages up to one, such as a correlated subquery's `$lookup`s, a
@@ -416,40 +418,6 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
         }
     };
     pipeline.run(input, &catalog, &ctx.vars)
-}
-
-/// `$sort` + [`$skip` +] `$limit` at `stages[start..]`, plain or after the translator's null-placement `$set`:
-/// the order, how many sorted documents the stages after the `$sort` read (skip + limit) and whether the `$set`
-/// comes first.
-fn sort_limit_at(
-    stages: &[Bson],
-    start: usize,
-) -> Option<(super::index_order::Order, usize, bool)> {
-    use super::index_order::Order;
-    let count = |b: Option<&Bson>, stage: &str| match b?.as_document()?.get(stage)? {
-        Bson::Int32(k) if *k >= 0 => Some(*k as usize),
-        Bson::Int64(k) if *k >= 0 => usize::try_from(*k).ok(),
-        _ => None,
-    };
-    // [$skip: s,] $limit: k at stages[i..]: s + k.
-    let wanted = |i: usize| {
-        let (skip, i) = match count(stages.get(i), "$skip") {
-            Some(s) => (s, i + 1),
-            None => (0, i),
-        };
-        let limit = count(stages.get(i), "$limit").filter(|k| *k > 0)?;
-        skip.checked_add(limit)
-    };
-    if let Some(sort) = stages
-        .get(start)
-        .and_then(Bson::as_document)
-        .and_then(|d| d.get_document("$sort").ok())
-    {
-        let order = Order::from_sort(sort)?;
-        return Some((order, wanted(start + 1)?, false));
-    }
-    let order = Order::from_null_flag_stages(stages.get(start)?, stages.get(start + 1)?)?;
-    Some((order, wanted(start + 2)?, true))
 }
 
 /// `{aggregate: 1, pipeline: [{$listLocalSessions: {}}, ...]}`: the sessions the engine knows (see

@@ -361,11 +361,16 @@ impl Exec<'_> {
         if l.prefix == p.len() {
             if self.whole.is_none() {
                 // Uncorrelated: once per execution, the foreign collection streamed in (an EXISTS'
-                // `$limit: 1` reads up to the first match).
+                // `$limit: 1` reads up to the first match); a leading `$match` an index narrows reads only
+                // the documents the index gives (the stream still applies it).
                 let mut stream = Stream::new(p, 0);
                 if let Some(f) = &l.from {
                     let reads = l.reads.as_deref();
-                    catalog.scan_each(f, reads, &mut |fd| stream.push(fd, catalog, self.vars))?;
+                    let mut each = |fd: &Document| stream.push(fd, catalog, self.vars);
+                    match p.leading_match() {
+                        Some(m) => catalog.scan_filtered_each(f, m, reads, &mut each)?,
+                        None => catalog.scan_each(f, reads, &mut each)?,
+                    }
                 }
                 self.whole = Some(stream.finish(catalog, self.vars)?);
             }

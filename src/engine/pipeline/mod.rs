@@ -89,6 +89,19 @@ pub trait Catalog {
         Ok(())
     }
 
+    /// [`scan_each`](Self::scan_each) of the documents that may match `filter` (a superset, in natural
+    /// order: callers still apply it), read through an index that narrows the filter where one serves.
+    fn scan_filtered_each(
+        &self,
+        collection: &str,
+        filter: &Document,
+        fields: Option<&[String]>,
+        each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
+    ) -> Result<(), CommandError> {
+        let _ = filter;
+        self.scan_each(collection, fields, each)
+    }
+
     /// Hands `each` the documents of `collection` whose top-level `field` may equal one of `values` (a
     /// superset: callers check), in natural order, read through an index on `field`, until `each` returns
     /// `Ok(false)`; `None` when no index serves (no such index, a view, a missing collection): callers then

@@ -16,7 +16,13 @@ impl Collection {
     /// Under a collation (the thread's active one, `collation.rs`) an index answers a predicate on strings
     /// only when it has that same collation (its keys are then the collation's sort keys, and so are the
     /// predicate's values here); predicates without strings compare alike under every collation.
+    ///
+    /// A filter that can match nothing ([`never_matches`]: `{$expr: false}`, `{f: {$in: []}}` among its
+    /// conjuncts) has no candidates, with or without an index (mongod's EOF plan for an always-false filter).
     pub fn candidates(&self, filter: &Document) -> Option<Vec<RecordId>> {
+        if never_matches(filter) {
+            return Some(Vec::new());
+        }
         let active = crate::engine::collation::active();
         let mut best: Option<BTreeSet<RecordId>> = None;
         for (field, pred) in conjuncts(filter) {
@@ -66,6 +72,30 @@ impl Collection {
         }
         best
     }
+}
+
+/// Whether `filter` matches no document whatever the documents hold, as mongod's match-expression optimizer
+/// decides it (an always-false expression): `$expr` of the constant `false` or `null`, a field predicate
+/// with `$in: []`, an `$and` with such a member, an `$or` whose members are all such. Anything else (an
+/// expression that is false only at run time, `$nor`, `$not`) is `false`: the filter is then evaluated.
+pub(crate) fn never_matches(filter: &Document) -> bool {
+    filter.iter().any(|(k, v)| match (k.as_str(), v) {
+        ("$expr", Bson::Boolean(false) | Bson::Null) => true,
+        ("$and", Bson::Array(items)) => items
+            .iter()
+            .any(|it| matches!(it, Bson::Document(d) if never_matches(d))),
+        ("$or", Bson::Array(items)) => {
+            !items.is_empty()
+                && items
+                    .iter()
+                    .all(|it| matches!(it, Bson::Document(d) if never_matches(d)))
+        }
+        (k, Bson::Document(ops)) if !k.starts_with('$') => {
+            ops.keys().next().is_some_and(|o| o.starts_with('$'))
+                && matches!(ops.get("$in"), Some(Bson::Array(a)) if a.is_empty())
+        }
+        _ => false,
+    })
 }
 
 /// Top-level `field: predicate` conjuncts of a filter (`$and` flattened).

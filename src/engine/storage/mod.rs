@@ -10,6 +10,8 @@
 //! Depends on `bson` and the engine's collection model only.
 
 mod candidates;
+#[cfg(test)]
+pub(crate) use candidates::never_matches;
 pub mod collection;
 pub mod durable;
 pub mod index;
