@@ -76,6 +76,7 @@ proptest! {
         filtered in any::<bool>(),
         sorted in any::<bool>(),
         window in 0..=windows().len(),
+        unioned in any::<bool>(),
     ) {
         let e = Engine::in_memory();
         e.run_command("t", &doc! {"create": "c"}).map_err(|e| TestCaseError::fail(e.errmsg))?;
@@ -112,6 +113,12 @@ proptest! {
         let mut whole = head;
         whole.push(bson!({"$replaceRoot": {"newRoot": "$$ROOT"}}));
         whole.extend(tail);
+        if unioned {
+            // The same stages as a `$unionWith` sub-pipeline, after the collection's own documents.
+            let union = |p: Vec<Bson>| vec![bson!({"$unionWith": {"coll": "c", "pipeline": p}})];
+            prop_assert_eq!(run(&e, union(pushed)), run(&e, union(whole)));
+            return Ok(());
+        }
         prop_assert_eq!(run(&e, pushed), run(&e, whole));
     }
 }
