@@ -149,6 +149,11 @@ pub fn pipeline_fields(stages: &[Bson], out: &mut Vec<String>) -> bool {
                     push(out, &top(k));
                 }
             }
+            ("$setWindowFields", Bson::Document(w)) => {
+                if !window_fields(w, out) {
+                    return false;
+                }
+            }
             ("$unwind", Bson::String(path)) => match path.strip_prefix('$') {
                 Some(p) => push(out, &top(p)),
                 None => return false,
@@ -176,6 +181,40 @@ pub fn pipeline_fields(stages: &[Bson], out: &mut Vec<String>) -> bool {
         }
     }
     false
+}
+
+/// Adds the top-level fields a `$setWindowFields` specification reads to `out` (its `partitionBy`, its
+/// `sortBy` keys, what its outputs' arguments read); `false` when it may read any field (an unknown option, a
+/// sort on something other than a direction, an output operator that names fields by plain strings).
+fn window_fields(spec: &Document, out: &mut Vec<String>) -> bool {
+    for (k, v) in spec {
+        match (k.as_str(), v) {
+            ("partitionBy", e) => {
+                if !expr_fields(e, out) {
+                    return false;
+                }
+            }
+            ("sortBy", Bson::Document(keys)) => {
+                for (key, dir) in keys {
+                    if !matches!(dir, Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_)) {
+                        return false;
+                    }
+                    push(out, key.split('.').next().unwrap_or(key));
+                }
+            }
+            // Each output is `{$op: arg[, window: {documents | range: [bounds], unit}]}`: the bounds and
+            // the unit are constants, which read nothing.
+            ("output", Bson::Document(outputs)) => {
+                for (_, o) in outputs {
+                    if !matches!(o, Bson::Document(_)) || !expr_fields(o, out) {
+                        return false;
+                    }
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 fn push(out: &mut Vec<String>, name: &str) {
@@ -241,6 +280,34 @@ mod tests {
             ]),
             v(&["a", "_id"])
         );
+        // The translator's window functions: the partition, the sort keys, the outputs' arguments.
+        assert_eq!(
+            reads(vec![
+                bson!({"$set": {"__w0k": 0}}),
+                bson!({"$setWindowFields": {"partitionBy": {"p0": {"$ifNull": ["$u", null]}},
+                    "sortBy": {"__w0k": 1, "t.x": -1},
+                    "output": {"__w0": {"$sum": "$n", "window": {"documents": ["unbounded", "current"]}},
+                        "__w1": {"$shift": {"output": "$s", "by": -1, "default": "$d"}}, "__w2": {"$rank": {}}}}}),
+                bson!({"$unset": "__w0k"}),
+                bson!({"$project": {"_id": 0, "c0": "$__w0", "c1": "$k"}}),
+            ]),
+            v(&["u", "__w0k", "t", "n", "s", "d", "__w0", "k"])
+        );
+        for window in [
+            bson!({"partitionBy": "$$ROOT", "output": {"w": {"$sum": 1}}}),
+            bson!({"sortBy": {"s": {"$meta": "textScore"}}, "output": {"w": {"$sum": 1}}}),
+            bson!({"output": {"w": {"$top": {"sortBy": {"s": 1}, "output": "$a"}}}}),
+            bson!({"output": {"w": 1}}),
+            bson!({"output": {"w": {"$sum": 1}}, "other": 1}),
+        ] {
+            assert_eq!(
+                reads(vec![
+                    bson!({"$setWindowFields": window}),
+                    bson!({"$project": {"a": 1}})
+                ]),
+                None
+            );
+        }
         assert_eq!(
             reads(vec![
                 bson!({"$sort": {"s": {"$meta": "textScore"}}}),

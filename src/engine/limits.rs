@@ -53,6 +53,26 @@ fn digits(mut i: usize) -> usize {
 
 /// Measures `doc`: its exact BSON size and its depth, iteratively.
 pub fn shape(doc: &Document) -> Shape {
+    // A document of scalars (what projections and most stages make) in one pass with no stack; the first
+    // container hands the whole document to the general walk.
+    let mut bytes = 5;
+    for (k, v) in doc {
+        bytes += 1 + k.len() + 1;
+        match v {
+            Bson::Document(_) | Bson::Array(_) | Bson::JavaScriptCodeWithScope(_) => {
+                return shape_nested(doc)
+            }
+            other => bytes += scalar_len(other),
+        }
+    }
+    Shape {
+        bytes,
+        depth: usize::from(!doc.is_empty()),
+    }
+}
+
+/// [`shape`] of any document: a walk with an explicit stack.
+fn shape_nested(doc: &Document) -> Shape {
     let mut bytes = 5;
     let mut depth = 0;
     let mut stack = vec![Frame::Doc(doc.iter())];
@@ -470,6 +490,17 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn flat_shapes_are_the_general_walk(vs in proptest::collection::vec(arb_bson(), 0..6)) {
+            let mut d = Document::new();
+            for (i, v) in vs.into_iter().enumerate() {
+                d.insert(format!("k{i}"), v);
+            }
+            let (fast, general) = (shape(&d), shape_nested(&d));
+            prop_assert_eq!((fast.bytes, fast.depth), (general.bytes, general.depth));
+            prop_assert_eq!(fast.bytes, d.to_vec().unwrap().len());
+        }
+
         #[test]
         fn shape_is_the_encoded_size_and_the_recursive_depth(v in arb_bson()) {
             let d = doc! {"v": v};

@@ -21,6 +21,7 @@ pub(crate) mod bson_order;
 pub(crate) mod collation;
 mod commands;
 mod cursor;
+mod decimal_bits;
 pub mod error;
 pub mod error_codes;
 pub(crate) mod expr;

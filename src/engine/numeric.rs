@@ -127,6 +127,11 @@ pub fn double_to_decimal(d: f64) -> Option<Decimal> {
 
 /// Decimal128 to `rust_decimal`, if representable.
 pub fn decimal128_to_decimal(d: &Decimal128) -> Option<Decimal> {
+    super::decimal_bits::to_decimal(d).or_else(|| decimal128_to_decimal_by_text(d))
+}
+
+/// [`decimal128_to_decimal`] through the text form (the general route).
+fn decimal128_to_decimal_by_text(d: &Decimal128) -> Option<Decimal> {
     let s = d.to_string();
     Decimal::from_str(&s)
         .ok()
@@ -135,6 +140,14 @@ pub fn decimal128_to_decimal(d: &Decimal128) -> Option<Decimal> {
 
 /// `rust_decimal` to a BSON Decimal128.
 pub fn decimal_to_bson(d: Decimal) -> Bson {
+    match super::decimal_bits::from_decimal(d) {
+        Some(x) => Bson::Decimal128(x),
+        None => decimal_to_bson_by_text(d),
+    }
+}
+
+/// [`decimal_to_bson`] through the text form (the general route).
+fn decimal_to_bson_by_text(d: Decimal) -> Bson {
     match Decimal128::from_str(&d.to_string()) {
         Ok(x) => Bson::Decimal128(x),
         Err(_) => Bson::Double(d.to_f64().unwrap_or(f64::NAN)),
@@ -285,6 +298,64 @@ mod tests {
         }
     }
 
+    /// Decimal128 values of every kind: any 16 bytes (NaN, infinities, non-canonical encodings), and finite
+    /// values with exponents around rust_decimal's scales and coefficients of every width.
+    fn decimal128() -> impl Strategy<Value = Decimal128> {
+        let finite = (
+            any::<bool>(),
+            6176u64 - 40..6176 + 40,
+            0u32..114,
+            any::<u128>(),
+        )
+            .prop_map(|(neg, exp, bits, c)| {
+                let c = if bits == 0 { 0 } else { c >> (128 - bits) };
+                let hi =
+                    (u64::from(neg) << 63) | (exp << 49) | ((c >> 64) as u64 & ((1 << 49) - 1));
+                let mut b = [0u8; 16];
+                b[..8].copy_from_slice(&(c as u64).to_le_bytes());
+                b[8..].copy_from_slice(&hi.to_le_bytes());
+                Decimal128::from_bytes(b)
+            });
+        prop_oneof![
+            3 => finite,
+            1 => any::<[u8; 16]>().prop_map(Decimal128::from_bytes),
+            1 => prop_oneof![Just("0"), Just("-0"), Just("0E-3"), Just("1E+3"), Just("-1.10"), Just("NaN"), Just("-Infinity")]
+                .prop_map(|t| t.parse::<Decimal128>().expect("a decimal")),
+        ]
+    }
+
+    fn decimal() -> impl Strategy<Value = Decimal> {
+        (-(1i128 << 96) + 1..(1i128 << 96), 0u32..=28)
+            .prop_map(|(m, scale)| Decimal::from_i128_with_scale(m, scale))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+        /// Reading a Decimal128's bits gives what its text gives, scale and sign included, whenever it answers.
+        #[test]
+        fn decimal128_bits_read_what_the_text_reads(d in decimal128()) {
+            let by_text = decimal128_to_decimal_by_text(&d);
+            if let Some(fast) = crate::engine::decimal_bits::to_decimal(&d) {
+                prop_assert_eq!(Some(fast.serialize()), by_text.map(|x| x.serialize()), "{}", d);
+            }
+            prop_assert_eq!(
+                decimal128_to_decimal(&d).map(|x| x.serialize()),
+                by_text.map(|x| x.serialize())
+            );
+        }
+
+        /// Writing a Decimal's bits gives the Decimal128 its text gives.
+        #[test]
+        fn decimal_bits_write_what_the_text_writes(d in decimal()) {
+            let by_text = decimal_to_bson_by_text(d);
+            if let Some(fast) = crate::engine::decimal_bits::from_decimal(d) {
+                prop_assert_eq!(Bson::Decimal128(fast), by_text.clone(), "{}", d);
+            }
+            prop_assert_eq!(decimal_to_bson(d), by_text);
+        }
+    }
+
     proptest! {
         /// The inline cases of `arith` (sums of one type) give what the general rules give, type included.
         #[test]
@@ -311,6 +382,28 @@ mod tests {
             arith(Op::Add, Num::Int(1), Num::Double(0.5)),
             Num::Double(1.5)
         );
+    }
+
+    #[test]
+    fn decimal_bits_answer_the_usual_values() {
+        for t in [
+            "1.10",
+            "-12345678901234567890.123",
+            "1E+3",
+            "0.0000000000000000000000000001",
+            "7",
+        ] {
+            let d: Decimal128 = t.parse().expect("a decimal");
+            let fast = crate::engine::decimal_bits::to_decimal(&d).expect("read from the bits");
+            assert_eq!(Some(fast), decimal128_to_decimal_by_text(&d), "{t}");
+            let back = crate::engine::decimal_bits::from_decimal(fast).expect("written as bits");
+            assert_eq!(Bson::Decimal128(back), decimal_to_bson_by_text(fast), "{t}");
+        }
+        // Past rust_decimal's range or special: the text route answers.
+        for t in ["NaN", "Infinity", "1E-29", "1E+40", "0", "-0E-2"] {
+            let d: Decimal128 = t.parse().expect("a decimal");
+            assert_eq!(crate::engine::decimal_bits::to_decimal(&d), None, "{t}");
+        }
     }
 
     #[test]

@@ -26,9 +26,9 @@ pub struct Projection {
     inclusion: bool,
     tree: Vec<(String, Node)>,
     include_id: bool,
-    /// For a projection made only of top-level renames and constants (`{_id: 0, c0: "$a", c1: "$b"}`, the
-    /// SQL translator's select list): each output field and where it comes from, so that
-    /// [`apply_owned`](Projection::apply_owned) moves values instead of copying them.
+    /// For a projection made only of top-level computed fields (`{_id: 0, c0: "$a", c1: {$toLower: "$b"}}`,
+    /// the SQL translator's select list): each output field and where it comes from, so that
+    /// [`apply_owned`](Projection::apply_owned) moves the renamed values instead of copying them.
     renames: Option<Vec<(String, Source)>>,
 }
 
@@ -39,6 +39,8 @@ enum Source {
     Field(String, bool),
     /// A constant.
     Const(Bson),
+    /// Any other expression (evaluated on the input document before any value is moved out of it).
+    Expr(Expr),
 }
 
 /// Where the projection comes from (`find` allows `$slice` / `$elemMatch`).
@@ -147,10 +149,20 @@ impl Projection {
         let Some(plan) = self.renames.as_ref().filter(|_| doc.len() <= 32) else {
             return self.apply(&doc, vars);
         };
+        // Expressions first, in output order (their errors are the first ones `apply` meets), on the
+        // document as it came.
+        let mut evaluated = Vec::new();
+        for (_, source) in plan {
+            if let Source::Expr(e) = source {
+                evaluated.push(e.eval(&doc, vars)?);
+            }
+        }
+        let mut evaluated = evaluated.into_iter();
         let mut fields: Vec<(String, Bson)> = doc.into_iter().collect();
         let mut out = Document::new();
         for (name, source) in plan {
             let value = match source {
+                Source::Expr(_) => evaluated.next().flatten(),
                 Source::Const(v) => Some(v.clone()),
                 Source::Field(src, last) => match fields.iter_mut().find(|(k, _)| k == src) {
                     Some((_, v)) if *last => Some(std::mem::replace(v, Bson::Null)),
@@ -281,7 +293,7 @@ impl Projection {
     }
 }
 
-/// The [`Source`]s of an inclusion projection made only of top-level renames and constants (with `_id` first
+/// The [`Source`]s of an inclusion projection made only of top-level computed fields (with `_id` first
 /// when it is kept and not named), in output order; `None` for any other projection.
 fn rename_plan(tree: &[(String, Node)], include_id: bool) -> Option<Vec<(String, Source)>> {
     let mut plan = Vec::with_capacity(tree.len() + 1);
@@ -298,7 +310,7 @@ fn rename_plan(tree: &[(String, Node)], include_id: bool) -> Option<Vec<(String,
         let source = match (e.top_field(), e.constant()) {
             (Some(f), _) => Source::Field(f.to_string(), false),
             (None, Some(c)) => Source::Const(c.clone()),
-            (None, None) => return None,
+            (None, None) => Source::Expr(e.clone()),
         };
         plan.push((k.clone(), source));
     }
@@ -560,8 +572,8 @@ mod owned_tests {
             .prop_map(|kv| kv.into_iter().collect())
     }
 
-    /// Projections the translator writes (renames, constants, `_id` kept or not, a field read twice) and
-    /// some that take the general path (a dotted path, an expression, an inclusion).
+    /// Projections the translator writes (renames, constants, expressions reading renamed fields, `_id` kept
+    /// or not, a field read twice) and some that take the general path (an inclusion).
     fn spec() -> impl Strategy<Value = Document> {
         let entry = prop_oneof![
             "(a|b|c|d|_id|x)".prop_map(|f| Bson::String(format!("${f}"))),
@@ -569,6 +581,8 @@ mod owned_tests {
             Just(bson::bson!({"$literal": 7})),
             Just(Bson::String("text".into())),
             Just(bson::bson!({"$add": ["$a", 1]})),
+            Just(bson::bson!({"$ifNull": ["$a", "$b"]})),
+            Just(bson::bson!({"$cond": [{"$eq": [{"$ifNull": ["$b", null]}, null]}, 1, 0]})),
             Just(Bson::Int32(1)),
         ];
         (
@@ -609,5 +623,13 @@ mod owned_tests {
             .apply_owned(bson::doc! {"_id": 1, "a": "x", "b": [1]}, &vars)
             .expect("projects");
         assert_eq!(got, bson::doc! {"c0": "x", "c1": [1], "c2": "x", "k": 1});
+        // Expressions too: evaluated before the renamed values move out.
+        let s = bson::doc! {"_id": 0, "c0": "$a", "c1": {"$toUpper": "$a"}, "c2": "$a.x"};
+        let p = Projection::compile(&s, Context::Stage).expect("compiles");
+        assert!(p.renames.is_some());
+        let got = p
+            .apply_owned(bson::doc! {"_id": 1, "a": "x"}, &vars)
+            .expect("projects");
+        assert_eq!(got, bson::doc! {"c0": "x", "c1": "X"});
     }
 }

@@ -33,6 +33,20 @@ fn projections() -> Vec<Document> {
         doc! {"a": 0},
         doc! {"_id": 0, "r": "$$ROOT"},
         doc! {"_id": "$b", "s": {"$size": {"$ifNull": ["$d", []]}}},
+        doc! {"_id": 0, "c0": "$a", "w": "$w", "r": "$r", "s": "$s"},
+    ]
+}
+
+/// `$setWindowFields` stages of the translator's shapes, put before the projection: what they read (the
+/// partition, the sort keys, the outputs' arguments) is parsed, nothing else.
+fn windows() -> Vec<Bson> {
+    vec![
+        bson!({"$setWindowFields": {"partitionBy": "$b", "sortBy": {"a": 1},
+            "output": {"w": {"$sum": "$c"}, "r": {"$rank": {}}}}}),
+        bson!({"$setWindowFields": {"partitionBy": {"p0": {"$ifNull": ["$d", null]}}, "sortBy": {"_id": -1},
+            "output": {"w": {"$push": "$a", "window": {"documents": [-1, 0]}},
+                "s": {"$shift": {"output": "$c", "by": 1, "default": "$z"}}}}}),
+        bson!({"$setWindowFields": {"output": {"w": {"$max": "$c.x"}}}}),
     ]
 }
 
@@ -61,6 +75,8 @@ proptest! {
         shape in 0..projections().len(),
         filtered in any::<bool>(),
         sorted in any::<bool>(),
+        window in 0..=windows().len(),
+        unioned in any::<bool>(),
     ) {
         let e = Engine::in_memory();
         e.run_command("t", &doc! {"create": "c"}).map_err(|e| TestCaseError::fail(e.errmsg))?;
@@ -85,7 +101,8 @@ proptest! {
         if filtered {
             head.push(bson!({"$match": {"z": {"$ne": 1}}}));
         }
-        let mut tail = vec![bson!({"$project": projections()[shape].clone()})];
+        let mut tail: Vec<Bson> = windows().into_iter().skip(window).take(1).collect();
+        tail.push(bson!({"$project": projections()[shape].clone()}));
         if sorted {
             tail.push(bson!({"$sort": {"_id": -1}}));
         }
@@ -96,6 +113,12 @@ proptest! {
         let mut whole = head;
         whole.push(bson!({"$replaceRoot": {"newRoot": "$$ROOT"}}));
         whole.extend(tail);
+        if unioned {
+            // The same stages as a `$unionWith` sub-pipeline, after the collection's own documents.
+            let union = |p: Vec<Bson>| vec![bson!({"$unionWith": {"coll": "c", "pipeline": p}})];
+            prop_assert_eq!(run(&e, union(pushed)), run(&e, union(whole)));
+            return Ok(());
+        }
         prop_assert_eq!(run(&e, pushed), run(&e, whole));
     }
 }

@@ -258,6 +258,13 @@ impl Expr {
         }
     }
 
+    /// Whether evaluating the expression can neither fail nor depend on anything but the document: a
+    /// constant, a field path, `$$ROOT` / `$$CURRENT` (and paths under them). Such an expression's value may
+    /// be left uncomputed where it would be thrown away (a `$first` past its group's first document).
+    pub fn is_plain_read(&self) -> bool {
+        matches!(self.node, Node::Const(_) | Node::Field(_) | Node::Root(_))
+    }
+
     /// The field name when the expression is a plain top-level field path `$a` (no dot).
     pub fn top_field(&self) -> Option<&str> {
         match &self.node {

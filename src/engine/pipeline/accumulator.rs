@@ -239,6 +239,11 @@ impl Accumulator {
             l.push((key, v));
             return Ok(added);
         }
+        // `$first` keeps its group's first value only: past it, a value that reading cannot fail to make
+        // (a field, `$$ROOT`: the DISTINCT ON row) is not made (cloned) at all.
+        if matches!(self.kind, Kind::First) && !first && self.arg.is_plain_read() {
+            return Ok(0);
+        }
         let v = self.arg.eval(doc, vars)?;
         self.fold(st, first, v.map(Cow::Owned))
     }

@@ -75,3 +75,32 @@ fn row_plans_cover_top_level_fields_and_constants() {
         plan(doc! {"_id": null, "t": {"$top": {"sortBy": {"a": 1}, "output": "$b"}}}).is_none()
     );
 }
+
+proptest! {
+    /// `$first` of a plain read (`$$ROOT`, a field, a constant), which skips the values past a group's first
+    /// document, gives what the same read behind a `$let` gives (evaluated for every document).
+    #[test]
+    fn first_of_a_plain_read_is_the_evaluated_first(
+        rows in prop::collection::vec((key(), prop::option::of(key())), 0..60),
+        read in 0usize..4,
+    ) {
+        let arg = [Bson::from("$$ROOT"), Bson::from("$v"), Bson::from("$v.i"), Bson::Int32(7)][read].clone();
+        let plain = Group::compile(&doc! {"_id": "$k", "f": {"$first": arg.clone()}}).expect("compiles");
+        let evaluated = Group::compile(&doc! {"_id": "$k", "f": {"$first": {"$let": {"vars": {}, "in": arg}}}})
+            .expect("compiles");
+        let docs: Vec<Document> = rows
+            .iter()
+            .map(|(k, v)| {
+                let mut d = doc! {"k": k.clone()};
+                if let Some(v) = v {
+                    d.insert("v", v.clone());
+                }
+                d
+            })
+            .collect();
+        let vars = Vars::new(bson::DateTime::from_millis(0));
+        let got = plain.run(docs.clone(), &vars).expect("runs");
+        let want = evaluated.run(docs, &vars).expect("runs");
+        prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
+    }
+}

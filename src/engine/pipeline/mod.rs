@@ -142,7 +142,9 @@ enum Stage {
     Lookup(Box<join::Lookup>),
     Facet(Vec<(String, Pipeline)>),
     ReplaceRoot(Expr),
-    UnionWith(Option<String>, Option<Pipeline>),
+    /// The collection, the sub-pipeline, and the top-level fields the sub-pipeline reads of the
+    /// collection's documents (`None`: any field; see `fields::pipeline_fields`).
+    UnionWith(Option<String>, Option<Pipeline>, Option<Vec<String>>),
     SortByCount(Expr),
     Bucket(Box<reshape::Bucket>),
     Documents(Expr),
@@ -266,22 +268,29 @@ impl Pipeline {
                 }
                 "$replaceWith" => Stage::ReplaceRoot(Expr::compile(arg)?),
                 "$unionWith" => match arg {
-                    Bson::String(s) => Stage::UnionWith(Some(s.clone()), None),
+                    Bson::String(s) => Stage::UnionWith(Some(s.clone()), None, None),
                     Bson::Document(d) => {
                         let coll = match d.get("coll") {
                             Some(Bson::String(s)) => Some(s.clone()),
                             None => None,
                             Some(_) => return Err(CommandError::type_mismatch("$unionWith 'coll' must be a string")),
                         };
+                        let mut reads = None;
                         let pipe = match d.get("pipeline") {
-                            Some(Bson::Array(p)) => Some(Pipeline::compile(p)?),
+                            Some(Bson::Array(p)) => {
+                                let mut fields = Vec::new();
+                                if crate::engine::fields::pipeline_fields(p, &mut fields) {
+                                    reads = Some(fields);
+                                }
+                                Some(Pipeline::compile(p)?)
+                            }
                             None => None,
                             Some(_) => return Err(CommandError::type_mismatch("$unionWith 'pipeline' must be an array")),
                         };
                         if coll.is_none() && !pipe.as_ref().is_some_and(|p| p.starts_with_documents()) {
                             return Err(CommandError::failed_to_parse("$unionWith requires 'coll' unless its pipeline starts with $documents"));
                         }
-                        Stage::UnionWith(coll, pipe)
+                        Stage::UnionWith(coll, pipe, reads)
                     }
                     _ => return Err(CommandError::failed_to_parse("the $unionWith stage specification must be an object or string")),
                 },
@@ -642,11 +651,13 @@ impl Pipeline {
                 }
                 out
             }
-            Stage::UnionWith(coll, pipe) => {
+            Stage::UnionWith(coll, pipe, reads) => {
                 let mut docs = docs;
-                let base = match coll {
-                    Some(c) => catalog.scan(c)?,
-                    None => Vec::new(),
+                // Only the fields the sub-pipeline reads are parsed (it ends in a stage made of them).
+                let base = match (coll, reads) {
+                    (Some(c), Some(fields)) => catalog.scan_fields(c, fields)?,
+                    (Some(c), None) => catalog.scan(c)?,
+                    (None, _) => Vec::new(),
                 };
                 let extra = match pipe {
                     Some(p) => p.run(base, catalog, vars)?,
