@@ -273,8 +273,12 @@ fn a_crash_at_each_step_of_an_incremental_checkpoint_recovers_every_write() {
             && err.errmsg.contains("checkpoint-00000000000000000002.ckpt"),
         "{err}"
     );
-    // An online dump reads the chain too.
+    // An online dump reads the chain too, and leaves alone a checkpoint being written (a `.tmp` file:
+    // only the process holding the store's lock removes a leftover one).
+    let writing = after.0.join(format!("checkpoint-{:020}.ckpt.tmp", 3));
+    std::fs::write(&writing, &ckpt2[..100]).unwrap();
     let snap = DurableStorage::read_snapshot(&after.0).unwrap();
+    assert!(writing.exists());
     let s_docs = snap
         .collections
         .iter()

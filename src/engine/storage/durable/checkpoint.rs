@@ -94,7 +94,7 @@ pub(super) fn write(
     files.push((generation, written.records));
     // The older files are now redundant: every journal before this generation, every checkpoint outside
     // the chain.
-    let listed = recover::list(dir)?;
+    let listed = recover::list(dir, false)?;
     for g in &listed.checkpoints {
         if *g < generation && !files.iter().any(|f| f.0 == *g) {
             let _ = std::fs::remove_file(checkpoint_path(dir, *g));

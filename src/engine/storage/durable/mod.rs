@@ -187,7 +187,7 @@ impl DurableStorage {
                 return Err(open_error(format!("cannot lock {}: {e}", lock_path.display())))
             }
         }
-        let files = recover::list(&dir).map_err(open_error)?;
+        let files = recover::list(&dir, true).map_err(open_error)?;
         check_format(&dir, &files)?;
         let (state, journal, recovery, chain) = if files.journals.is_empty() {
             if let Some(g) = files.checkpoints.last() {
@@ -255,7 +255,7 @@ impl DurableStorage {
         let dir = dir.as_ref();
         let mut last = String::new();
         for _ in 0..10 {
-            let files = recover::list(dir).map_err(open_error)?;
+            let files = recover::list(dir, false).map_err(open_error)?;
             if files.journals.is_empty() {
                 return Err(open_error(format!(
                     "{} holds no sqlmongo store (no journal file)",

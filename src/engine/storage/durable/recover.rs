@@ -27,8 +27,10 @@ pub(super) struct Files {
     pub journals: Vec<u64>,
 }
 
-/// Lists the data files of `dir`; leftover temporary files of an interrupted checkpoint are removed.
-pub(super) fn list(dir: &Path) -> Result<Files, String> {
+/// Lists the data files of `dir`; with `clean`, leftover temporary files of an interrupted checkpoint are
+/// removed (only by the process that holds the lock: a reader without it, an online dump, would remove the
+/// checkpoint the store's process is writing).
+pub(super) fn list(dir: &Path, clean: bool) -> Result<Files, String> {
     let mut files = Files::default();
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
@@ -37,7 +39,9 @@ pub(super) fn list(dir: &Path) -> Result<Files, String> {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         if name.ends_with(".tmp") {
-            let _ = std::fs::remove_file(entry.path());
+            if clean {
+                let _ = std::fs::remove_file(entry.path());
+            }
             continue;
         }
         let gen = |prefix: &str, suffix: &str| {
