@@ -106,7 +106,10 @@ fn an_incremental_checkpoint_writes_what_changed_not_the_store() {
             );
         }
         run(&e, doc! {"insert": "s", "documents": [{"_id": -1}]});
-        run(&e, doc! {"delete": "s", "deletes": [{"q": {"_id": 555}, "limit": 1}]});
+        run(
+            &e,
+            doc! {"delete": "s", "deletes": [{"q": {"_id": 555}, "limit": 1}]},
+        );
         e.checkpoint().unwrap();
         let w = s.checkpoints_written();
         assert_eq!(w.len(), 2);
@@ -145,7 +148,11 @@ fn a_full_checkpoint_ends_the_chain_and_its_files() {
         }
         e.checkpoint().unwrap();
     }
-    let kinds: Vec<bool> = s.checkpoints_written().iter().map(|w| w.incremental).collect();
+    let kinds: Vec<bool> = s
+        .checkpoints_written()
+        .iter()
+        .map(|w| w.incremental)
+        .collect();
     // Each increment counts ~650 (10 chunks: their records and a marker each): 4 of them stay within
     // half the full one's 6,400 records, the fifth would pass it.
     assert_eq!(
@@ -189,7 +196,11 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn name(dir: &Path, g: u64, ext: &str) -> PathBuf {
-    let kind = if ext == "wal" { "journal" } else { "checkpoint" };
+    let kind = if ext == "wal" {
+        "journal"
+    } else {
+        "checkpoint"
+    };
     dir.join(format!("{kind}-{g:020}.{ext}"))
 }
 
@@ -205,7 +216,10 @@ fn a_crash_at_each_step_of_an_incremental_checkpoint_recovers_every_write() {
         &e,
         doc! {"update": "s", "updates": [{"q": {"_id": 70}, "u": {"$set": {"v": 1}}}]},
     );
-    run(&e, doc! {"createIndexes": "s", "indexes": [{"key": {"user": 1}, "name": "user_1"}]});
+    run(
+        &e,
+        doc! {"createIndexes": "s", "indexes": [{"key": {"user": 1}, "name": "user_1"}]},
+    );
     run(&e, doc! {"insert": "t", "documents": [{"_id": 1}]});
     let before = TempDir::new("incr", "before");
     copy_dir(&dir.0, &before.0); // journal 1 holds the three commits
@@ -236,12 +250,27 @@ fn a_crash_at_each_step_of_an_incremental_checkpoint_recovers_every_write() {
         copy_dir(&before.0, d);
         std::fs::write(name(d, 2, "wal"), &j2).unwrap();
     });
-    for cut in [0, 20, 32, 100, ckpt2.len() / 2, ckpt2.len() - 1, ckpt2.len()] {
-        check(&format!("checkpoint 2 written to {cut} bytes, not renamed"), &|d| {
-            copy_dir(&before.0, d);
-            std::fs::write(name(d, 2, "wal"), &j2).unwrap();
-            std::fs::write(d.join(format!("checkpoint-{:020}.ckpt.tmp", 2)), &ckpt2[..cut]).unwrap();
-        });
+    for cut in [
+        0,
+        20,
+        32,
+        100,
+        ckpt2.len() / 2,
+        ckpt2.len() - 1,
+        ckpt2.len(),
+    ] {
+        check(
+            &format!("checkpoint 2 written to {cut} bytes, not renamed"),
+            &|d| {
+                copy_dir(&before.0, d);
+                std::fs::write(name(d, 2, "wal"), &j2).unwrap();
+                std::fs::write(
+                    d.join(format!("checkpoint-{:020}.ckpt.tmp", 2)),
+                    &ckpt2[..cut],
+                )
+                .unwrap();
+            },
+        );
     }
     check("renamed, nothing deleted yet", &|d| {
         copy_dir(&before.0, d);
@@ -266,10 +295,9 @@ fn a_crash_at_each_step_of_an_incremental_checkpoint_recovers_every_write() {
     std::fs::remove_file(name(&d.0, 1, "ckpt")).unwrap();
     let err = DurableStorage::open(&d.0, opts(100.0)).unwrap_err();
     assert!(
-        err.errmsg.contains("checkpoint-00000000000000000001.ckpt is missing")
-            && err
-                .errmsg
-                .contains("incremental checkpoint")
+        err.errmsg
+            .contains("checkpoint-00000000000000000001.ckpt is missing")
+            && err.errmsg.contains("incremental checkpoint")
             && err.errmsg.contains("checkpoint-00000000000000000002.ckpt"),
         "{err}"
     );
@@ -359,7 +387,9 @@ fn apply(e: &Engine, op: &Op) -> Result<Document, i32> {
         Op::Insert { coll, ids, v } => {
             let docs: Vec<Bson> = ids
                 .iter()
-                .map(|i| Bson::Document(doc! {"_id": i32::from(*i), "v": *v, "k": i32::from(*i) % 5}))
+                .map(|i| {
+                    Bson::Document(doc! {"_id": i32::from(*i), "v": *v, "k": i32::from(*i) % 5})
+                })
                 .collect();
             doc! {"insert": c(coll), "documents": docs, "ordered": false}
         }

@@ -47,10 +47,7 @@ fn changed_records(base: &State, state: &State) -> u64 {
     let mut n = 0u64;
     for (db, d) in &state.databases {
         for (name, c) in &d.collections {
-            let old = base
-                .databases
-                .get(db)
-                .and_then(|d| d.collections.get(name));
+            let old = base.databases.get(db).and_then(|d| d.collections.get(name));
             match old {
                 Some(old) if Arc::ptr_eq(old, c) => {}
                 Some(old) => {

@@ -122,7 +122,9 @@ pub(super) fn load(
             .get_mut(db)
             .and_then(|d| d.collection_mut(name))
         else {
-            return Err(fail(format!("records of {db}.{name}, which is not created")));
+            return Err(fail(format!(
+                "records of {db}.{name}, which is not created"
+            )));
         };
         for (rid, raw) in c.chunks.into_values().flatten() {
             coll.put_unindexed(rid, Stored::copy_of(raw))
@@ -136,11 +138,7 @@ pub(super) fn load(
 
 /// Reads one checkpoint file of a chain over what the files before it left in `colls`; returns the
 /// records it holds.
-fn read_file<'a>(
-    path: &Path,
-    bytes: &'a [u8],
-    colls: &mut Colls<'a>,
-) -> Result<u64, String> {
+fn read_file<'a>(path: &Path, bytes: &'a [u8], colls: &mut Colls<'a>) -> Result<u64, String> {
     for c in colls.values_mut().flat_map(|d| d.values_mut()) {
         c.seen = false;
     }
@@ -190,7 +188,9 @@ fn read_file<'a>(
                         c.catalog.clear();
                         c.seen = true;
                     } else if !c.seen {
-                        return Err(bad("an index of a collection the checkpoint did not create"));
+                        return Err(bad(
+                            "an index of a collection the checkpoint did not create",
+                        ));
                     }
                     c.catalog.push(change);
                 }
@@ -199,7 +199,9 @@ fn read_file<'a>(
                         .get_mut(db)
                         .and_then(|d| d.get_mut(coll))
                         .filter(|c| c.seen)
-                        .ok_or_else(|| bad("a chunk of a collection the checkpoint did not create"))?;
+                        .ok_or_else(|| {
+                            bad("a chunk of a collection the checkpoint did not create")
+                        })?;
                     c.chunks.remove(&chunk);
                 }
                 ItemRef::Put { db, coll, rid, raw } => {

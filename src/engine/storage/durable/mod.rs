@@ -384,7 +384,9 @@ fn check_format(dir: &Path, files: &recover::Files) -> Result<(), CommandError> 
                     }
                     Ok(())
                 }
-                Some(v) => Err(CommandError::new(ErrorCode::UnsupportedFormat, format!(
+                Some(v) => Err(CommandError::new(
+                    ErrorCode::UnsupportedFormat,
+                    format!(
                         "{} holds format version {v}; this sqlmongo reads versions {} and {} only",
                         dir.display(),
                         format::READS[0],
