@@ -188,7 +188,7 @@ impl DurableStorage {
             }
         }
         let files = recover::list(&dir, true).map_err(open_error)?;
-        check_format(&dir, &files)?;
+        let upgrade = check_format(&dir, &files)?;
         let (state, journal, recovery, chain) = if files.journals.is_empty() {
             if let Some(g) = files.checkpoints.last() {
                 return Err(open_error(format!(
@@ -232,6 +232,15 @@ impl DurableStorage {
                 recovery.journal_commits,
                 recovery.elapsed.as_secs_f64()
             );
+        }
+        if let Some(v) = upgrade {
+            // A version 1 store opened as it is; from now on this build may write incremental checkpoints
+            // into it, which a version 1 build cannot read: the stamp says so (only once it recovered).
+            tracing::info!(
+                "{}: format version {v} upgraded to {FORMAT_VERSION} (a build that reads version {v} only will refuse it)",
+                dir.display()
+            );
+            write_stamp(&dir, &dir.join(FORMAT_FILE))?;
         }
         let journal = Arc::new(journal);
         let flusher = journal::spawn_flusher(journal.clone(), opts.commit_interval);
@@ -354,8 +363,9 @@ fn check_format_read_only(dir: &Path) -> Result<(), CommandError> {
     }
 }
 
-/// Checks (or, for a new directory, writes) the format stamp.
-fn check_format(dir: &Path, files: &recover::Files) -> Result<(), CommandError> {
+/// Checks (or, for a new directory, writes) the format stamp; returns the older version a store is
+/// stamped with (to restamp once it is recovered).
+fn check_format(dir: &Path, files: &recover::Files) -> Result<Option<u32>, CommandError> {
     let path = dir.join(FORMAT_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) => {
@@ -373,16 +383,7 @@ fn check_format(dir: &Path, files: &recover::Files) -> Result<(), CommandError> 
                             path.display()
                         )));
                     }
-                    if v != FORMAT_VERSION {
-                        // A version 1 store opens as it is; from now on this build may write incremental
-                        // checkpoints into it, which a version 1 build cannot read: the stamp says so.
-                        tracing::info!(
-                            "{}: format version {v} upgraded to {FORMAT_VERSION} (a build that reads version {v} only will refuse it)",
-                            dir.display()
-                        );
-                        return write_stamp(dir, &path);
-                    }
-                    Ok(())
+                    Ok((v != FORMAT_VERSION).then_some(v))
                 }
                 Some(v) => Err(CommandError::new(
                     ErrorCode::UnsupportedFormat,
@@ -406,7 +407,7 @@ fn check_format(dir: &Path, files: &recover::Files) -> Result<(), CommandError> 
                     path.display()
                 )));
             }
-            write_stamp(dir, &path)
+            write_stamp(dir, &path).map(|()| None)
         }
         Err(e) => Err(open_error(format!("cannot read {}: {e}", path.display()))),
     }
