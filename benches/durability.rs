@@ -8,7 +8,8 @@
 //! `SQLMONGO_BENCH_CLIENTS=1,32` the client counts measured, `SQLMONGO_BENCH_REPEAT=N` each insert figure
 //! measured N times (the machine is shared: compare figures of one run); `SQLMONGO_BENCH_LOOKUPS_ONLY=1`:
 //! only point lookups over 100k sessions, per second of wall and of CPU time.
-//! `SQLMONGO_BENCH_PREALLOC=BYTES`: the journal's largest preallocation step (`0`: none, every flush
+//! `SQLMONGO_BENCH_CHECKPOINT_ONLY=1`: only the checkpoint after 1,000 updates over 100k and 1M sessions,
+//! incremental and full. `SQLMONGO_BENCH_PREALLOC=BYTES`: the journal's largest preallocation step (`0`: none, every flush
 //! appends; default `DurableOptions`'), to compare both in one run. `SQLMONGO_BENCH_DURABLE_FIRST=1`: the
 //! `j: false` figure's durable run before its in-memory one.
 
@@ -311,11 +312,68 @@ fn recovery(n: usize) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The checkpoint after 1,000 updates over `n` sessions: incremental (the chunks they touched) and full
+/// (`incremental_ratio` 0, what every checkpoint wrote before), wall and CPU time and bytes written
+/// (`SQLMONGO_BENCH_CHECKPOINT_ONLY=1`).
+fn checkpoint_cost(n: usize) {
+    for ratio in [0.5, 0.0] {
+        let dir = temp(&format!("ckpt-{n}"));
+        let storage = Arc::new(
+            DurableStorage::open(
+                &dir,
+                DurableOptions {
+                    checkpoint_bytes: u64::MAX / 2,
+                    incremental_ratio: ratio,
+                    ..options()
+                },
+            )
+            .expect("open"),
+        );
+        let e = Engine::try_with_options(EngineOptions {
+            ttl_monitor_interval: None,
+            storage: storage.clone(),
+            ..EngineOptions::default()
+        })
+        .expect("engine");
+        load(&e, n);
+        e.checkpoint().expect("checkpoint");
+        for i in 0..1000 {
+            let id = format!("sess-{:08}", (i * 7919) % n);
+            e.run_command(
+                "app",
+                &doc! {"update": "user_sessions", "updates": [{"q": {"_id": id}, "u": {"$set": {"touched": i as i64}}}]},
+            )
+            .expect("update");
+        }
+        let (t, c) = (Instant::now(), cpu_time());
+        e.checkpoint().expect("checkpoint");
+        let (wall, cpu) = (t.elapsed(), cpu_time() - c);
+        let w = storage.checkpoints_written();
+        let last = w.last().copied().expect("written");
+        println!(
+            "checkpoint after 1000 updates over {n} sessions ({}): {:.1} ms wall, {:.1} ms CPU, {} records, {:.2} MB",
+            if last.incremental { "incremental" } else { "full" },
+            wall.as_secs_f64() * 1e3,
+            cpu.as_secs_f64() * 1e3,
+            last.records,
+            last.bytes as f64 / 1e6
+        );
+        drop(e);
+        drop(storage);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
     let env_is = |k: &str| std::env::var(k).is_ok_and(|v| v == "1");
+    if env_is("SQLMONGO_BENCH_CHECKPOINT_ONLY") {
+        checkpoint_cost(100_000);
+        checkpoint_cost(1_000_000);
+        return;
+    }
     if env_is("SQLMONGO_BENCH_LOOKUPS_ONLY") {
         lookups(100_000);
         return;

@@ -523,12 +523,12 @@ fn an_unknown_format_version_is_refused() {
     // A file stamped with another version is refused too.
     std::fs::write(
         dir.0.join("sqlmongo.format"),
-        "sqlmongo data directory, format 1\n",
+        "sqlmongo data directory, format 2\n",
     )
     .unwrap();
     let j = journal(&dir.0, 0);
     let mut bytes = std::fs::read(&j).unwrap();
-    bytes[8] = 2;
+    bytes[8] = 99;
     std::fs::write(&j, &bytes).unwrap();
     let err = DurableStorage::open(&dir.0, DurableOptions::default()).unwrap_err();
     assert!(

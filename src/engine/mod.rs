@@ -428,17 +428,17 @@ impl Inner {
     }
 }
 
-/// Takes a checkpoint: the journal moves to a new generation under the write lock, the state is copied
-/// (records shared), and the copy is written without the lock.
+/// Takes a checkpoint: the journal moves to a new generation under the write lock, the state is shared
+/// (one `Arc`, as a reader takes it: writers copy on write), and it is written without the lock.
 fn checkpoint(inner: &Inner) -> Result<(), CommandError> {
     let poisoned = || CommandError::new(ErrorCode::InternalError, "engine state lock poisoned");
     let _one = inner.checkpointing.lock().map_err(|_| poisoned())?;
-    let (generation, snapshot) = {
+    let (generation, state) = {
         let state = inner.state.write().map_err(|_| poisoned())?;
         let generation = inner.opts.storage.begin_checkpoint()?;
-        (generation, state.snapshot())
+        (generation, Arc::clone(&state))
     };
-    inner.opts.storage.finish_checkpoint(generation, &snapshot)
+    inner.opts.storage.finish_checkpoint(generation, &state)
 }
 
 /// Starts the thread that takes a checkpoint whenever the storage says one is due. It holds a weak

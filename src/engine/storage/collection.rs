@@ -245,6 +245,11 @@ impl Collection {
         self.records.stored(rid)
     }
 
+    /// The record table (an incremental checkpoint compares its chunks with an older copy's).
+    pub fn records(&self) -> &Records {
+        &self.records
+    }
+
     /// Records in natural order, as stored, with their ids.
     pub fn stored_records(&self) -> impl Iterator<Item = (RecordId, &Stored)> {
         self.records.iter_stored()

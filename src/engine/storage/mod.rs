@@ -137,13 +137,10 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     fn begin_checkpoint(&self) -> Result<u64, CommandError> {
         Ok(0)
     }
-    /// Writes the checkpoint of generation `generation` (the state when it began), without the engine's
-    /// lock, and then drops the files it makes obsolete.
-    fn finish_checkpoint(
-        &self,
-        _generation: u64,
-        _snapshot: &Snapshot,
-    ) -> Result<(), CommandError> {
+    /// Writes the checkpoint of generation `generation` (`state`: the state when it began, shared with the
+    /// engine, which copies what it writes to afterwards), without the engine's lock, and then drops the
+    /// files it makes obsolete. A store may keep `state` to tell what the next checkpoint must write.
+    fn finish_checkpoint(&self, _generation: u64, _state: &Arc<State>) -> Result<(), CommandError> {
         Ok(())
     }
 }

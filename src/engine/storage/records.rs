@@ -12,7 +12,7 @@ use bson::{RawDocument, RawDocumentBuf};
 use std::sync::{Arc, LazyLock};
 
 /// Ids per chunk.
-const CHUNK: u64 = 64;
+pub const CHUNK: u64 = 64;
 
 /// Identifies a record within its collection; increases with insertion order (natural order).
 pub type RecordId = u64;
@@ -164,6 +164,49 @@ impl Records {
             .iter()
             .flatten()
             .map(|c| c.slots.iter().filter_map(Option::as_ref))
+    }
+
+    /// The number of chunk slots (`CHUNK` ids each; empty ones included): chunk numbers run below it.
+    pub fn chunk_slots(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Whether chunk `c` of `self` and of `other` are the same allocation, or both absent: an incremental
+    /// checkpoint writes only the chunks that are not (a write copies the chunk it changes, so a chunk
+    /// shared with an older copy of the records is unchanged since that copy was taken).
+    pub fn same_chunk(&self, other: &Records, c: usize) -> bool {
+        match (
+            self.chunks.get(c).and_then(Option::as_ref),
+            other.chunks.get(c).and_then(Option::as_ref),
+        ) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
+    /// The records of chunk `c` (ids `c * 64 ..`), in id order, as stored.
+    pub fn chunk_records(&self, c: usize) -> impl Iterator<Item = (RecordId, &Stored)> {
+        let base = c as u64 * CHUNK;
+        self.chunks
+            .get(c)
+            .and_then(Option::as_ref)
+            .into_iter()
+            .flat_map(move |chunk| {
+                chunk
+                    .slots
+                    .iter()
+                    .zip(base..)
+                    .filter_map(|(slot, rid)| slot.as_ref().map(|d| (rid, d)))
+            })
+    }
+
+    /// The number of records in chunk `c`.
+    pub fn chunk_len(&self, c: usize) -> usize {
+        self.chunks
+            .get(c)
+            .and_then(Option::as_ref)
+            .map_or(0, |ch| ch.live as usize)
     }
 
     /// Record ids in natural order.

@@ -10,8 +10,12 @@
 use super::super::{Change, Stored};
 use bson::{Document, RawDocument, RawDocumentBuf};
 
-/// The format this build writes and reads; a file stamped with another version is refused.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format this build writes. Version 2 added incremental checkpoints ([`TAG_BASE`], [`TAG_CHUNK`]);
+/// version 1 files (full checkpoints only, the same journal frames) are read as they are. A file of any
+/// other version is refused.
+pub const FORMAT_VERSION: u32 = 2;
+/// The versions this build reads.
+pub(super) const READS: [u32; 2] = [1, 2];
 /// File magic.
 pub(super) const FILE_MAGIC: &[u8; 8] = b"SQLMONGO";
 /// File header size.
@@ -41,6 +45,11 @@ const TAG_PUT: u8 = 5;
 const TAG_DELETE: u8 = 6;
 /// The last item of a checkpoint: a checkpoint without it is incomplete.
 pub(super) const TAG_END: u8 = 7;
+/// The first item of an incremental checkpoint: the generation of the checkpoint it builds on.
+const TAG_BASE: u8 = 8;
+/// In an incremental checkpoint: the records of a chunk of ids (`records::CHUNK` ids from chunk number
+/// times that) are replaced by the records of the chunk that follow (none: the chunk is now empty).
+const TAG_CHUNK: u8 = 9;
 
 /// A file header.
 pub(super) fn file_header(kind: Kind, generation: u64) -> [u8; FILE_HEADER] {
@@ -69,9 +78,10 @@ pub(super) fn check_file_header(bytes: &[u8], kind: Kind, generation: u64) -> Re
         return Err("the file header's checksum does not match (offset 0)".into());
     }
     let version = u32le(h, 8);
-    if version != FORMAT_VERSION {
+    if !READS.contains(&version) {
         return Err(format!(
-            "format version {version}, but this sqlmongo reads version {FORMAT_VERSION} only"
+            "format version {version}, but this sqlmongo reads versions {} and {} only",
+            READS[0], READS[1]
         ));
     }
     if u32le(h, 12) != kind as u32 {
@@ -217,6 +227,20 @@ pub(super) fn encode_put(out: &mut Vec<u8>, db: &str, coll: &str, rid: u64, doc:
     out.extend_from_slice(doc.bytes());
 }
 
+/// Appends the first item of an incremental checkpoint: it builds on checkpoint `base`.
+pub(super) fn encode_base(out: &mut Vec<u8>, base: u64) {
+    out.push(TAG_BASE);
+    out.extend_from_slice(&base.to_le_bytes());
+}
+
+/// Appends the marker of a replaced chunk of `db.coll` (its records follow as puts).
+pub(super) fn encode_chunk(out: &mut Vec<u8>, db: &str, coll: &str, chunk: u64) {
+    out.push(TAG_CHUNK);
+    put_str(out, db);
+    put_str(out, coll);
+    out.extend_from_slice(&chunk.to_le_bytes());
+}
+
 /// Appends the encoding of `change` to `out`.
 pub(super) fn encode_change(out: &mut Vec<u8>, change: &Change) -> Result<(), String> {
     match change {
@@ -287,6 +311,17 @@ pub(super) enum ItemRef<'a> {
         /// The document.
         raw: &'a RawDocument,
     },
+    /// An incremental checkpoint's base generation.
+    Base(u64),
+    /// A replaced chunk of an incremental checkpoint.
+    Chunk {
+        /// Database.
+        db: &'a str,
+        /// Collection.
+        coll: &'a str,
+        /// Chunk number.
+        chunk: u64,
+    },
     /// Any other item.
     Owned(Item),
 }
@@ -339,8 +374,20 @@ impl<'a> Reader<'a> {
     /// The next item, a record borrowed from the payload (a checkpoint's records: no name or document is
     /// copied here); other items as [`item`](Self::item) reads them.
     pub(super) fn item_ref(&mut self) -> Result<ItemRef<'a>, String> {
-        if self.bytes.get(self.at) != Some(&TAG_PUT) {
-            return self.item().map(ItemRef::Owned);
+        match self.bytes.get(self.at) {
+            Some(&TAG_PUT) => {}
+            Some(&TAG_BASE) => {
+                self.at += 1;
+                return self.u64().map(ItemRef::Base);
+            }
+            Some(&TAG_CHUNK) => {
+                self.at += 1;
+                let db = self.str_ref()?;
+                let coll = self.str_ref()?;
+                let chunk = self.u64()?;
+                return Ok(ItemRef::Chunk { db, coll, chunk });
+            }
+            _ => return self.item().map(ItemRef::Owned),
         }
         self.at += 1;
         let db = self.str_ref()?;

@@ -7,20 +7,24 @@
 //! - `sqlmongo.lock`: locked while a process has the store open (a second one gets `DBPathInUse`);
 //! - `journal-G.wal`: the commits made after checkpoint `G`, one checksummed frame each, then zeros
 //!   written ahead (preallocated, see [`prealloc`]);
-//! - `checkpoint-G.ckpt`: the state when journal `G` began (absent for `G` = 0, the empty state).
+//! - `checkpoint-G.ckpt`: the state when journal `G` began (absent for `G` = 0, the empty state): full,
+//!   or incremental on an older checkpoint (see [`checkpoint`]).
 //!
 //! A checkpoint starts when the journal passes [`DurableOptions::checkpoint_bytes`]: under the engine's
-//! write lock the journal moves to generation `G + 1` and the state is copied (records are shared, not
-//! copied); the copy is written to `checkpoint-(G+1).ckpt.tmp`, fsynced and renamed; then the files of
-//! generation `G` are deleted. Recovery (see [`recover`]) loads the newest checkpoint and replays the
-//! journals from its generation on. Why a hand-written journal rather than redb or fjall: the engine's
+//! write lock the journal moves to generation `G + 1` and the state is shared (one `Arc`: writers copy
+//! on write); it is written to `checkpoint-(G+1).ckpt.tmp` (only the chunks of records changed since the
+//! checkpoint before, when incremental), fsynced and renamed; then the journals before `G + 1` and the
+//! checkpoints its chain does not need are deleted. Recovery (see [`recover`]) loads the newest
+//! checkpoint and the chain it builds on, and replays the journals from its generation on. Why a hand-written journal rather than redb or fjall: the engine's
 //! state stays in memory, so the disk needs only an append-only redo log and a snapshot, and group commit
 //! needs control of the fsync point (a commit is appended under the engine's lock and waited for after it
 //! is released); an embedded B-tree or LSM store would keep a second copy of every index and pay its own
 //! write path per commit. The format is small: see [`format`].
 
+mod checkpoint;
 mod format;
 mod journal;
+mod load;
 mod prealloc;
 mod recover;
 
@@ -31,7 +35,6 @@ use crate::engine::error_codes::ErrorCode;
 use crate::engine::CommandError;
 use journal::{failure, Journal};
 use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -50,6 +53,11 @@ pub struct DurableOptions {
     /// preallocation, every flush appends. A step is at most a quarter of `checkpoint_bytes` (the journal
     /// starts anew at a checkpoint: zeros far past that size would never be used).
     pub journal_preallocation: u64,
+    /// Incremental checkpoints: a checkpoint writes only the chunks of records changed since the one
+    /// before, until the incremental checkpoints on the last full one would hold more than this fraction
+    /// of its records (recovery reads them all), when a full one is written instead. 0: every checkpoint
+    /// is full.
+    pub incremental_ratio: f64,
 }
 
 impl DurableOptions {
@@ -65,6 +73,7 @@ impl Default for DurableOptions {
             commit_interval: Duration::from_millis(100),
             checkpoint_bytes: 64 << 20,
             journal_preallocation: 64 << 20,
+            incremental_ratio: 0.5,
         }
     }
 }
@@ -76,6 +85,8 @@ pub struct Recovery {
     pub checkpoint: Option<u64>,
     /// Records the checkpoint held.
     pub checkpoint_records: u64,
+    /// Checkpoint files read: the full one and the incremental ones on it.
+    pub checkpoint_files: usize,
     /// Commits replayed from the journals.
     pub journal_commits: u64,
     /// A torn or damaged end of the newest journal that was cut off.
@@ -97,6 +108,17 @@ pub struct TailCut {
     pub reason: String,
 }
 
+/// What one checkpoint wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckpointWritten {
+    /// Whether it was incremental (only the chunks of records changed since the checkpoint before).
+    pub incremental: bool,
+    /// Records written.
+    pub records: u64,
+    /// Bytes written.
+    pub bytes: u64,
+}
+
 /// The durable store of a data directory. Opening it takes the directory's lock and recovers its state;
 /// dropping it flushes the journal and releases the lock.
 #[derive(Debug)]
@@ -107,6 +129,10 @@ pub struct DurableStorage {
     loaded: Mutex<Option<State>>,
     recovery: Recovery,
     flusher: Mutex<Option<JoinHandle<()>>>,
+    /// The checkpoints recovery reads now, and the state the newest holds.
+    chain: Mutex<Option<checkpoint::Chain>>,
+    /// What the checkpoints since open wrote.
+    written: Mutex<Vec<checkpoint::Written>>,
     /// Held for the life of the store (the lock is released when the file is closed).
     _lock: File,
 }
@@ -161,9 +187,9 @@ impl DurableStorage {
                 return Err(open_error(format!("cannot lock {}: {e}", lock_path.display())))
             }
         }
-        let files = recover::list(&dir).map_err(open_error)?;
-        check_format(&dir, &files)?;
-        let (state, journal, recovery) = if files.journals.is_empty() {
+        let files = recover::list(&dir, true).map_err(open_error)?;
+        let upgrade = check_format(&dir, &files)?;
+        let (state, journal, recovery, chain) = if files.journals.is_empty() {
             if let Some(g) = files.checkpoints.last() {
                 return Err(open_error(format!(
                     "{} is missing (checkpoint {g} is there): restore the directory from a backup",
@@ -179,7 +205,7 @@ impl DurableStorage {
                 0,
                 opts.max_step(),
             );
-            (State::default(), j, Recovery::default())
+            (State::default(), j, Recovery::default(), None)
         } else {
             let r = recover::recover(&dir, &files, false).map_err(open_error)?;
             let path = journal::journal_path(&dir, r.generation);
@@ -195,7 +221,7 @@ impl DurableStorage {
                 r.last_seq,
                 opts.max_step(),
             );
-            (r.state, j, r.report)
+            (r.state, j, r.report, r.chain)
         };
         if recovery.checkpoint.is_some() || recovery.journal_commits > 0 {
             tracing::info!(
@@ -207,6 +233,15 @@ impl DurableStorage {
                 recovery.elapsed.as_secs_f64()
             );
         }
+        if let Some(v) = upgrade {
+            // A version 1 store opened as it is; from now on this build may write incremental checkpoints
+            // into it, which a version 1 build cannot read: the stamp says so (only once it recovered).
+            tracing::info!(
+                "{}: format version {v} upgraded to {FORMAT_VERSION} (a build that reads version {v} only will refuse it)",
+                dir.display()
+            );
+            write_stamp(&dir, &dir.join(FORMAT_FILE))?;
+        }
         let journal = Arc::new(journal);
         let flusher = journal::spawn_flusher(journal.clone(), opts.commit_interval);
         Ok(DurableStorage {
@@ -216,6 +251,8 @@ impl DurableStorage {
             loaded: Mutex::new(Some(state)),
             recovery,
             flusher: Mutex::new(flusher),
+            chain: Mutex::new(chain),
+            written: Mutex::new(Vec::new()),
             _lock: lock,
         })
     }
@@ -227,7 +264,7 @@ impl DurableStorage {
         let dir = dir.as_ref();
         let mut last = String::new();
         for _ in 0..10 {
-            let files = recover::list(dir).map_err(open_error)?;
+            let files = recover::list(dir, false).map_err(open_error)?;
             if files.journals.is_empty() {
                 return Err(open_error(format!(
                     "{} holds no sqlmongo store (no journal file)",
@@ -261,52 +298,20 @@ impl DurableStorage {
         self.journal.fsyncs()
     }
 
-    fn write_checkpoint(&self, generation: u64, snapshot: &Snapshot) -> Result<(), String> {
-        let path = checkpoint_path(&self.dir, generation);
-        let tmp = path.with_extension("ckpt.tmp");
-        let mut f =
-            File::create(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-        let werr = |e: std::io::Error| format!("cannot write {}: {e}", tmp.display());
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut f);
-        w.write_all(&format::file_header(format::Kind::Checkpoint, generation))
-            .map_err(werr)?;
-        let mut payload = Vec::with_capacity(1 << 20);
-        let mut frame = Vec::with_capacity(1 << 20);
-        let mut emit = |payload: &mut Vec<u8>, w: &mut std::io::BufWriter<&mut File>| {
-            frame.clear();
-            format::push_frame(&mut frame, payload);
-            payload.clear();
-            w.write_all(&frame)
-        };
-        for coll in &snapshot.collections {
-            for change in coll.catalog_changes() {
-                format::encode_change(&mut payload, &change)?;
-            }
-            for (rid, doc) in &coll.records {
-                format::encode_put(&mut payload, &coll.db, &coll.name, *rid, doc);
-                if payload.len() >= 1 << 20 {
-                    emit(&mut payload, &mut w).map_err(werr)?;
-                }
-            }
-        }
-        payload.push(format::TAG_END);
-        emit(&mut payload, &mut w).map_err(werr)?;
-        w.flush().map_err(werr)?;
-        drop(w);
-        f.sync_all().map_err(werr)?;
-        drop(f);
-        std::fs::rename(&tmp, &path)
-            .map_err(|e| format!("cannot rename {} to {}: {e}", tmp.display(), path.display()))?;
-        sync_dir(&self.dir)?;
-        // The older generations are now redundant.
-        let files = recover::list(&self.dir)?;
-        for g in files.checkpoints.iter().filter(|g| **g < generation) {
-            let _ = std::fs::remove_file(checkpoint_path(&self.dir, *g));
-        }
-        for g in files.journals.iter().filter(|g| **g < generation) {
-            let _ = std::fs::remove_file(journal::journal_path(&self.dir, *g));
-        }
-        sync_dir(&self.dir)
+    /// What each checkpoint written since open was: incremental or full, records and bytes written.
+    pub fn checkpoints_written(&self) -> Vec<CheckpointWritten> {
+        self.written
+            .lock()
+            .map(|w| {
+                w.iter()
+                    .map(|w| CheckpointWritten {
+                        incremental: w.incremental,
+                        records: w.records,
+                        bytes: w.bytes,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -345,16 +350,22 @@ fn check_format_read_only(dir: &Path) -> Result<(), CommandError> {
         .and_then(|l| l.strip_prefix("sqlmongo data directory, format "))
         .and_then(|v| v.trim().parse::<u32>().ok());
     match version {
-        Some(FORMAT_VERSION) => Ok(()),
+        Some(v) if format::READS.contains(&v) => Ok(()),
         _ => Err(CommandError::new(
             ErrorCode::UnsupportedFormat,
-            format!("{}: not format version {FORMAT_VERSION}", path.display()),
+            format!(
+                "{}: not format version {} or {}",
+                path.display(),
+                format::READS[0],
+                format::READS[1]
+            ),
         )),
     }
 }
 
-/// Checks (or, for a new directory, writes) the format stamp.
-fn check_format(dir: &Path, files: &recover::Files) -> Result<(), CommandError> {
+/// Checks (or, for a new directory, writes) the format stamp; returns the older version a store is
+/// stamped with (to restamp once it is recovered).
+fn check_format(dir: &Path, files: &recover::Files) -> Result<Option<u32>, CommandError> {
     let path = dir.join(FORMAT_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) => {
@@ -364,7 +375,7 @@ fn check_format(dir: &Path, files: &recover::Files) -> Result<(), CommandError> 
                 .and_then(|l| l.strip_prefix("sqlmongo data directory, format "))
                 .and_then(|v| v.trim().parse::<u32>().ok());
             match version {
-                Some(FORMAT_VERSION) => {
+                Some(v) if format::READS.contains(&v) => {
                     if files.journals.is_empty() && files.checkpoints.is_empty() {
                         return Err(open_error(format!(
                             "{} has no journal or checkpoint files although {} says it holds a store: they are missing (restore the directory from a backup)",
@@ -372,11 +383,15 @@ fn check_format(dir: &Path, files: &recover::Files) -> Result<(), CommandError> 
                             path.display()
                         )));
                     }
-                    Ok(())
+                    Ok((v != FORMAT_VERSION).then_some(v))
                 }
-                Some(v) => Err(CommandError::new(ErrorCode::UnsupportedFormat, format!(
-                        "{} holds format version {v}; this sqlmongo reads version {FORMAT_VERSION} only",
-                        dir.display()
+                Some(v) => Err(CommandError::new(
+                    ErrorCode::UnsupportedFormat,
+                    format!(
+                        "{} holds format version {v}; this sqlmongo reads versions {} and {} only",
+                        dir.display(),
+                        format::READS[0],
+                        format::READS[1]
                     ),
                 )),
                 None => Err(open_error(format!(
@@ -392,18 +407,23 @@ fn check_format(dir: &Path, files: &recover::Files) -> Result<(), CommandError> 
                     path.display()
                 )));
             }
-            let tmp = dir.join(format!("{FORMAT_FILE}.tmp"));
-            std::fs::write(
-                &tmp,
-                format!("sqlmongo data directory, format {FORMAT_VERSION}\n"),
-            )
-            .and_then(|()| File::open(&tmp)?.sync_all())
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|e| open_error(format!("cannot write {}: {e}", path.display())))?;
-            sync_dir(dir).map_err(open_error)
+            write_stamp(dir, &path).map(|()| None)
         }
         Err(e) => Err(open_error(format!("cannot read {}: {e}", path.display()))),
     }
+}
+
+/// Writes the format stamp of this build (through a temporary file, fsynced and renamed).
+fn write_stamp(dir: &Path, path: &Path) -> Result<(), CommandError> {
+    let tmp = dir.join(format!("{FORMAT_FILE}.tmp"));
+    std::fs::write(
+        &tmp,
+        format!("sqlmongo data directory, format {FORMAT_VERSION}\n"),
+    )
+    .and_then(|()| File::open(&tmp)?.sync_all())
+    .and_then(|()| std::fs::rename(&tmp, path))
+    .map_err(|e| open_error(format!("cannot write {}: {e}", path.display())))?;
+    sync_dir(dir).map_err(open_error)
 }
 
 impl Storage for DurableStorage {
@@ -453,14 +473,32 @@ impl Storage for DurableStorage {
         self.journal.rotate()
     }
 
-    fn finish_checkpoint(&self, generation: u64, snapshot: &Snapshot) -> Result<(), CommandError> {
+    fn finish_checkpoint(&self, generation: u64, state: &Arc<State>) -> Result<(), CommandError> {
         let started = Instant::now();
-        self.write_checkpoint(generation, snapshot).map_err(|e| {
-            tracing::error!("checkpoint {generation} failed: {e}");
-            failure(&e)
-        })?;
+        let mut chain = self
+            .chain
+            .lock()
+            .map_err(|_| failure("the checkpoint chain's lock is poisoned"))?;
+        let (next, written) =
+            checkpoint::write(&self.dir, &self.opts, chain.as_ref(), generation, state).map_err(
+                |e| {
+                    tracing::error!("checkpoint {generation} failed: {e}");
+                    failure(&e)
+                },
+            )?;
+        *chain = Some(next);
+        if let Ok(mut w) = self.written.lock() {
+            w.push(written);
+        }
         tracing::debug!(
-            "checkpoint {generation} written in {:.3} s",
+            "checkpoint {generation} ({}, {} records, {} bytes) written in {:.3} s",
+            if written.incremental {
+                "incremental"
+            } else {
+                "full"
+            },
+            written.records,
+            written.bytes,
             started.elapsed().as_secs_f64()
         );
         Ok(())

@@ -7,12 +7,15 @@
 //! with a zero byte); damage followed by intact frames, damage in a checkpoint or an older journal,
 //! a missing file or a file of another format version is an error naming the file and the offset.
 
-use super::format::{self, FrameAt, Item, ItemRef, Kind, Reader};
+use super::checkpoint::Chain;
+use super::format::{self, FrameAt, Item, Kind, Reader};
 use super::journal::journal_path;
+use super::load::{self, damaged};
 use super::prealloc::zeros_from;
-use super::{checkpoint_path, Recovery, TailCut};
-use crate::engine::storage::{State, Stored};
+use super::{Recovery, TailCut};
+use crate::engine::storage::State;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// The data files of a directory, by kind and generation.
@@ -24,8 +27,10 @@ pub(super) struct Files {
     pub journals: Vec<u64>,
 }
 
-/// Lists the data files of `dir`; leftover temporary files of an interrupted checkpoint are removed.
-pub(super) fn list(dir: &Path) -> Result<Files, String> {
+/// Lists the data files of `dir`; with `clean`, leftover temporary files of an interrupted checkpoint are
+/// removed (only by the process that holds the lock: a reader without it, an online dump, would remove the
+/// checkpoint the store's process is writing).
+pub(super) fn list(dir: &Path, clean: bool) -> Result<Files, String> {
     let mut files = Files::default();
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
@@ -34,7 +39,9 @@ pub(super) fn list(dir: &Path) -> Result<Files, String> {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         if name.ends_with(".tmp") {
-            let _ = std::fs::remove_file(entry.path());
+            if clean {
+                let _ = std::fs::remove_file(entry.path());
+            }
             continue;
         }
         let gen = |prefix: &str, suffix: &str| {
@@ -64,6 +71,9 @@ pub(super) struct Recovered {
     pub journal_len: u64,
     pub last_seq: u64,
     pub report: Recovery,
+    /// The checkpoints recovery loaded and the state they hold (what the next checkpoint may build on);
+    /// `None` when there was none, or read-only.
+    pub chain: Option<Chain>,
 }
 
 /// Recovers the state of `dir` (whose files are `files`, at least one journal among them). `read_only`:
@@ -73,10 +83,19 @@ pub(super) fn recover(dir: &Path, files: &Files, read_only: bool) -> Result<Reco
     let started = Instant::now();
     let mut report = Recovery::default();
     let mut state = State::default();
+    let mut chain = None;
     let start = match files.checkpoints.last() {
         Some(&g) => {
-            report.checkpoint_records = load_checkpoint(&checkpoint_path(dir, g), g, &mut state)?;
+            let (chain_files, records) = load::load(dir, g, &mut state)?;
+            report.checkpoint_records = records;
             report.checkpoint = Some(g);
+            report.checkpoint_files = chain_files.len();
+            if !read_only {
+                chain = Some(Chain {
+                    files: chain_files,
+                    state: Arc::new(state.clone()),
+                });
+            }
             g
         }
         None => 0,
@@ -115,71 +134,8 @@ pub(super) fn recover(dir: &Path, files: &Files, read_only: bool) -> Result<Reco
         journal_len,
         last_seq,
         report,
+        chain,
     })
-}
-
-fn damaged(path: &Path, offset: usize, why: &str) -> String {
-    format!(
-        "{} is damaged at offset {offset}: {why}; the store was not opened (restore the directory from a backup, or move the file away to open what precedes it)",
-        path.display()
-    )
-}
-
-/// Loads a checkpoint into `state`; returns its number of records. Records are stored as they come and
-/// each collection's indexes are built once at the end, from all its records (sorted, not inserted one
-/// by one).
-fn load_checkpoint(path: &Path, generation: u64, state: &mut State) -> Result<u64, String> {
-    let bytes = read(path)?;
-    format::check_file_header(&bytes, Kind::Checkpoint, generation)
-        .map_err(|why| format!("{}: {why}", path.display()))?;
-    let mut at = format::FILE_HEADER;
-    let mut records = 0;
-    // Collections holding records not indexed yet, in the order their first record came.
-    let mut pending: Vec<(String, String)> = Vec::new();
-    loop {
-        match format::frame_at(&bytes, at) {
-            FrameAt::Frame(payload, next) => {
-                let mut r = Reader::new(payload);
-                while !r.done() {
-                    match r.item_ref().map_err(|why| damaged(path, at, &why))? {
-                        ItemRef::Owned(Item::End) => {
-                            if next != bytes.len() || !r.done() {
-                                return Err(damaged(path, next, "data after the end marker"));
-                            }
-                            for (db, coll) in &pending {
-                                state
-                                    .rebuild_indexes(db, coll)
-                                    .map_err(|why| damaged(path, at, &why))?;
-                            }
-                            return Ok(records);
-                        }
-                        ItemRef::Owned(Item::Change(c)) => {
-                            state.apply(c).map_err(|why| damaged(path, at, &why))?;
-                        }
-                        ItemRef::Put { db, coll, rid, raw } => {
-                            records += 1;
-                            let same = |(d, c): &(String, String)| d == db && c == coll;
-                            if !pending.last().is_some_and(same) && !pending.iter().any(same) {
-                                pending.push((db.to_string(), coll.to_string()));
-                            }
-                            state
-                                .put_unindexed(db, coll, rid, Stored::copy_of(raw))
-                                .map_err(|why| damaged(path, at, &why))?;
-                        }
-                    }
-                }
-                at = next;
-            }
-            FrameAt::End => {
-                return Err(damaged(
-                    path,
-                    at,
-                    "the checkpoint ends before its end marker",
-                ))
-            }
-            FrameAt::Bad(why) => return Err(damaged(path, at, why)),
-        }
-    }
 }
 
 /// Replays one journal; returns its length (after a cut tail) and its last commit's sequence number.

@@ -1,0 +1,219 @@
+//! Writing checkpoints: full, or incremental (only the chunks of records changed since the last one).
+//!
+//! The store keeps the state its newest checkpoint holds (an `Arc<State>` shared with the engine, which
+//! copies what it writes to: a collection's record table on its first write after a checkpoint, a chunk of
+//! 64 record slots on its first write). A chunk of the new state that is the same allocation as in the
+//! kept state is unchanged, so an incremental checkpoint compares chunk pointers (one per 64 ids) and
+//! writes: its base's generation, every collection's catalog (options and index specs: small), and the
+//! chunks that differ, each a `TAG_CHUNK` marker followed by the chunk's records. A chain of incremental
+//! checkpoints ends at a full one; a full one is written instead when the chain's records would pass
+//! [`DurableOptions::incremental_ratio`] of the full one's (recovery reads the whole chain), or the chain
+//! would pass [`MAX_CHAIN`] files. The files of a checkpoint are written to `*.tmp`, fsynced and renamed;
+//! only then are the journals before it and the checkpoints outside its chain deleted.
+
+use super::recover;
+use super::{checkpoint_path, format, journal, sync_dir, DurableOptions};
+use crate::engine::storage::{Collection, State};
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The most files a chain (one full checkpoint and the incremental ones on it) may hold.
+pub(super) const MAX_CHAIN: usize = 32;
+
+/// The checkpoints on disk that recovery reads, and the state the newest one holds.
+#[derive(Debug, Clone)]
+pub(super) struct Chain {
+    /// The chain's generations with the records each file holds: the full checkpoint first.
+    pub files: Vec<(u64, u64)>,
+    /// The state the newest checkpoint holds.
+    pub state: Arc<State>,
+}
+
+/// What a checkpoint wrote.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Written {
+    /// Whether it was incremental.
+    pub incremental: bool,
+    /// Records written.
+    pub records: u64,
+    /// Bytes written.
+    pub bytes: u64,
+}
+
+/// Records (and replaced-chunk markers) an incremental checkpoint of `state` on `base` would write.
+fn changed_records(base: &State, state: &State) -> u64 {
+    let mut n = 0u64;
+    for (db, d) in &state.databases {
+        for (name, c) in &d.collections {
+            let old = base.databases.get(db).and_then(|d| d.collections.get(name));
+            match old {
+                Some(old) if Arc::ptr_eq(old, c) => {}
+                Some(old) => {
+                    let (a, b) = (c.records(), old.records());
+                    for k in 0..a.chunk_slots().max(b.chunk_slots()) {
+                        if !a.same_chunk(b, k) {
+                            n += 1 + a.chunk_len(k) as u64;
+                        }
+                    }
+                }
+                None => n += c.len() as u64,
+            }
+        }
+    }
+    n
+}
+
+/// Writes checkpoint `generation` of `state`: incremental on `chain` when that is worth it (see the
+/// module doc), else full. Returns the new chain and what was written; deletes the files no longer needed.
+pub(super) fn write(
+    dir: &Path,
+    opts: &DurableOptions,
+    chain: Option<&Chain>,
+    generation: u64,
+    state: &Arc<State>,
+) -> Result<(Chain, Written), String> {
+    let base = chain.filter(|c| {
+        if opts.incremental_ratio <= 0.0 || c.files.len() >= MAX_CHAIN {
+            return false;
+        }
+        let full = c.files.first().map_or(0, |f| f.1) as f64;
+        let deltas: u64 = c.files.iter().skip(1).map(|f| f.1).sum();
+        let next = changed_records(&c.state, state);
+        (deltas + next) as f64 <= opts.incremental_ratio * full.max(1.0)
+    });
+    let written = write_file(dir, generation, state, base)?;
+    let mut files = match base {
+        Some(c) => c.files.clone(),
+        None => Vec::new(),
+    };
+    files.push((generation, written.records));
+    // The older files are now redundant: every journal before this generation, every checkpoint outside
+    // the chain.
+    let listed = recover::list(dir, false)?;
+    for g in &listed.checkpoints {
+        if *g < generation && !files.iter().any(|f| f.0 == *g) {
+            let _ = std::fs::remove_file(checkpoint_path(dir, *g));
+        }
+    }
+    for g in listed.journals.iter().filter(|g| **g < generation) {
+        let _ = std::fs::remove_file(journal::journal_path(dir, *g));
+    }
+    sync_dir(dir)?;
+    let chain = Chain {
+        files,
+        state: Arc::clone(state),
+    };
+    Ok((chain, written))
+}
+
+/// The changes that recreate a collection's catalog: create, then its indexes but `_id_`.
+fn catalog(out: &mut Vec<u8>, db: &str, name: &str, c: &Collection) -> Result<(), String> {
+    format::encode_change(
+        out,
+        &crate::engine::storage::Change::Create {
+            db: db.to_string(),
+            coll: name.to_string(),
+            options: c.options.clone(),
+        },
+    )?;
+    for ix in &c.indexes {
+        let ix_name = ix.spec.get_str("name").unwrap_or_default();
+        if ix_name == "_id_" {
+            continue;
+        }
+        format::encode_change(
+            out,
+            &crate::engine::storage::Change::Index {
+                db: db.to_string(),
+                coll: name.to_string(),
+                name: ix_name.to_string(),
+                spec: Some(ix.spec.clone()),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes `checkpoint-G.ckpt` (through a `.tmp` file, fsynced and renamed): full, or only what changed
+/// since `base`'s newest checkpoint.
+fn write_file(
+    dir: &Path,
+    generation: u64,
+    state: &State,
+    base: Option<&Chain>,
+) -> Result<Written, String> {
+    let path = checkpoint_path(dir, generation);
+    let tmp = path.with_extension("ckpt.tmp");
+    let mut f = File::create(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    let werr = |e: std::io::Error| format!("cannot write {}: {e}", tmp.display());
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut f);
+    w.write_all(&format::file_header(format::Kind::Checkpoint, generation))
+        .map_err(werr)?;
+    let mut bytes = format::FILE_HEADER as u64;
+    let mut payload = Vec::with_capacity(1 << 20);
+    let mut frame = Vec::with_capacity(1 << 20);
+    let mut emit = |payload: &mut Vec<u8>, w: &mut std::io::BufWriter<&mut File>| {
+        frame.clear();
+        format::push_frame(&mut frame, payload);
+        payload.clear();
+        bytes += frame.len() as u64;
+        w.write_all(&frame)
+    };
+    if let Some(b) = base {
+        let prev = b.files.last().map_or(0, |f| f.0);
+        format::encode_base(&mut payload, prev);
+    }
+    let mut records = 0u64;
+    for (db, d) in &state.databases {
+        for (name, c) in &d.collections {
+            catalog(&mut payload, db, name, c)?;
+            let old = base.and_then(|b| b.state.databases.get(db)?.collections.get(name));
+            match old {
+                Some(old) => {
+                    if Arc::ptr_eq(old, c) {
+                        continue;
+                    }
+                    let (a, b) = (c.records(), old.records());
+                    for k in 0..a.chunk_slots().max(b.chunk_slots()) {
+                        if a.same_chunk(b, k) {
+                            continue;
+                        }
+                        format::encode_chunk(&mut payload, db, name, k as u64);
+                        for (rid, doc) in a.chunk_records(k) {
+                            format::encode_put(&mut payload, db, name, rid, doc);
+                            records += 1;
+                        }
+                        if payload.len() >= 1 << 20 {
+                            emit(&mut payload, &mut w).map_err(werr)?;
+                        }
+                    }
+                }
+                None => {
+                    for (rid, doc) in c.stored_records() {
+                        format::encode_put(&mut payload, db, name, rid, doc);
+                        records += 1;
+                        if payload.len() >= 1 << 20 {
+                            emit(&mut payload, &mut w).map_err(werr)?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    payload.push(format::TAG_END);
+    emit(&mut payload, &mut w).map_err(werr)?;
+    w.flush().map_err(werr)?;
+    drop(w);
+    f.sync_all().map_err(werr)?;
+    drop(f);
+    std::fs::rename(&tmp, &path)
+        .map_err(|e| format!("cannot rename {} to {}: {e}", tmp.display(), path.display()))?;
+    sync_dir(dir)?;
+    Ok(Written {
+        incremental: base.is_some(),
+        records,
+        bytes,
+    })
+}
