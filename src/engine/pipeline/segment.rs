@@ -314,6 +314,9 @@ fn flag(v: &Bson) -> Option<bool> {
     }
 }
 
+/// An input document's leading sort keys and its position.
+type Keyed = (Vec<Bson>, usize);
+
 /// The input documents' positions in the order of the leading sort keys computed by `exprs` (ties in input
 /// order), each with its keys; `None` when an expression fails on one (the general path then runs, and
 /// raises the error only if the document reaches the stage).
@@ -322,7 +325,7 @@ fn input_order(
     prefix: &SortSpec,
     exprs: &[Expr],
     vars: &Vars,
-) -> Option<(Vec<(Vec<Bson>, usize)>, SortSpec)> {
+) -> Option<(Vec<Keyed>, SortSpec)> {
     let mut keyed = Vec::with_capacity(docs.len());
     for (i, d) in docs.iter().enumerate() {
         let mut key = Vec::with_capacity(exprs.len());
