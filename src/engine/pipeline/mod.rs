@@ -4,11 +4,11 @@
 //! update); out: the result documents. Other collections are read through [`Catalog`]. Stages: `$match
 //! $project $addFields/$set $unset $group $sort $skip $limit $count $unwind $lookup $facet
 //! $replaceRoot/$replaceWith $unionWith $setWindowFields $sortByCount $bucket $documents $sample`.
-//! `$sort` followed by `$limit` (or `$skip` + `$limit`) keeps only the top k (skip + limit). A `$lookup` and the per-document stages after
-//! it (`$match $project $addFields $unset $unwind $replaceRoot`, more `$lookup`s; a closing `$group`, top-k or `$limit`:
-//! `segment.rs`) run
-//! one input document at a time, so no stage holds every document's joined array at once, and a `$lookup`
-//! directly followed by the `$unwind` of its `as` field never builds the array. Depends on `expr`, `matcher`, `sort`,
+//! `$sort` followed by `$limit` (or `$skip` + `$limit`) keeps only the top k (skip + limit). A `$lookup` and
+//! the per-document stages after it (`$match $project $addFields $unset $unwind $replaceRoot`, more
+//! `$lookup`s; into a closing `$group`, top-k or `$limit`: `segment.rs`) run one input document at a time, so
+//! no stage holds every document's joined array at once, and a `$lookup` directly followed by the `$unwind`
+//! of its `as` field never builds the array. Depends on `expr`, `matcher`, `sort`,
 //! `projection` and `path`.
 
 mod accumulator;
