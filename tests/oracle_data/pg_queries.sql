@@ -717,6 +717,8 @@ SELECT a.session_id, b.session_id AS other FROM user_sessions a INNER JOIN user_
 SELECT a.session_id, b.session_id AS later FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND b.created_at > a.created_at AND b.page_views > 40 ORDER BY a.session_id, later;
 -- name: join_left_unmatched_is_null
 SELECT a.session_id FROM user_sessions a LEFT JOIN user_sessions b ON a.ip_address = b.ip_address AND a.session_id <> b.session_id WHERE b.session_id IS NULL ORDER BY a.session_id;
+-- name: join_left_unmatched_not_is_not_null
+SELECT a.session_id FROM user_sessions a LEFT JOIN user_sessions b ON a.ip_address = b.ip_address AND a.session_id <> b.session_id WHERE NOT (b.session_id IS NOT NULL) ORDER BY a.session_id;
 -- name: join_left_where_on_joined_column
 SELECT a.session_id, b.page_views AS bv FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id <> b.session_id WHERE b.page_views > 50 ORDER BY a.session_id, bv;
 -- name: join_two_tables_int_key
