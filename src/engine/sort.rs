@@ -159,54 +159,136 @@ impl SortSpec {
     }
 
     /// The `limit` smallest documents in order (top-k; `$sort` followed by `$limit`): exactly the first
-    /// `limit` documents of the stable [`sort`](Self::sort), in O(n + k log k) time and O(k) keys. Candidates
-    /// collect in a buffer of up to `2 * limit`; when it fills, a selection keeps the `limit` smallest by
-    /// (key, input position), so ties keep their input order as the stable sort does.
-    /// Within `mem.sort_bytes`: when the `limit` documents kept pass the limit, the
-    /// documents go through [`sort_bounded`](Self::sort_bounded) (which spills, or fails with 292 without
-    /// `allowDiskUse`) and the first `limit` are kept.
+    /// `limit` documents of the stable [`sort`](Self::sort), in O(n + k log k) time and O(k) keys
+    /// ([`TopK`] fed the documents one by one).
     pub fn top_bounded(
         &self,
         docs: Vec<Document>,
         limit: usize,
         mem: &MemoryPolicy,
     ) -> Result<Vec<Document>, CommandError> {
-        if limit == 0 {
-            return Ok(Vec::new());
+        let mut top = TopK::new(self, limit, mem);
+        for d in docs {
+            top.push(d)?;
         }
-        let by = |a: &Entry, b: &Entry| self.compare_keys(&a.0, &b.0).then(a.1.cmp(&b.1));
-        let cap = limit.saturating_mul(2).max(limit + 1);
-        let mut kept: Vec<Entry> = Vec::new();
-        let mut bytes = 0usize;
-        let mut input = docs.into_iter().enumerate();
-        while let Some((i, d)) = input.next() {
-            let key = self.key(&d);
-            let size = Self::entry_bytes(&key, &d);
-            bytes += size;
-            kept.push((key, i, d, size));
-            if kept.len() >= cap {
-                kept.select_nth_unstable_by(limit - 1, by);
-                kept.truncate(limit);
-                bytes = kept.iter().map(|e| e.3).sum();
-            }
-            if bytes > mem.sort_bytes {
-                if !mem.allow_disk_use {
-                    return Err(memory::sort_exceeded(mem.sort_bytes));
-                }
-                // What was cut cannot be in the result; the rest, in input order, sorted externally.
-                kept.sort_by_key(|e| e.1);
-                let rest: Vec<Document> = kept
-                    .into_iter()
-                    .map(|e| e.2)
-                    .chain(input.map(|(_, d)| d))
-                    .collect();
-                let mut out = self.sort_bounded(rest, mem)?;
-                out.truncate(limit);
-                return Ok(out);
-            }
+        top.finish()
+    }
+
+    /// The spec of the first `n` keys (for a stream already ordered by them).
+    pub fn prefix(&self, n: usize) -> SortSpec {
+        SortSpec {
+            keys: self.keys[..n.min(self.keys.len())].to_vec(),
         }
-        kept.sort_by(by);
-        kept.truncate(limit);
+    }
+
+    /// The top-level field of each key, in order (`None` for a dotted path).
+    pub fn top_level_fields(&self) -> Vec<Option<&str>> {
+        self.keys
+            .iter()
+            .map(|(path, _)| match path.as_slice() {
+                [one] => Some(one.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The key of one field's value as a sort key on that field picks it (an array by its extreme element,
+    /// missing as null), for the key at `i`.
+    pub fn key_of_value(&self, i: usize, v: Option<&Bson>) -> Bson {
+        let asc = self.keys.get(i).is_none_or(|k| k.1);
+        let mut vals = Vec::new();
+        match v {
+            Some(v) => collect(v, &[], &mut vals),
+            None => vals.push(None),
+        }
+        pick(vals, asc)
+    }
+}
+
+/// A bounded top-k fed one document at a time (`$sort` + `$limit` over a stream): what
+/// [`SortSpec::top_bounded`] gives for the same documents in the same order. Candidates collect in a buffer
+/// of up to `2 * limit`; when it fills, a selection keeps the `limit` smallest by (key, input position), so
+/// ties keep their input order as the stable sort does. Within `mem.sort_bytes`: when the documents kept pass
+/// it, they and the rest of the stream go through [`SortSpec::sort_bounded`] (which spills, or fails with 292
+/// without `allowDiskUse`) and the first `limit` are kept.
+pub struct TopK<'a> {
+    spec: &'a SortSpec,
+    limit: usize,
+    mem: &'a MemoryPolicy,
+    kept: Vec<Entry>,
+    bytes: usize,
+    seen: usize,
+    /// Past the memory limit: every document from then on, in input order, for the external sort.
+    overflow: Option<Vec<Document>>,
+}
+
+impl<'a> TopK<'a> {
+    /// An empty top-`limit` of `spec`.
+    pub fn new(spec: &'a SortSpec, limit: usize, mem: &'a MemoryPolicy) -> TopK<'a> {
+        TopK {
+            spec,
+            limit,
+            mem,
+            kept: Vec::new(),
+            bytes: 0,
+            seen: 0,
+            overflow: None,
+        }
+    }
+
+    /// How many documents the result holds so far (at most `limit`).
+    pub(crate) fn held(&self) -> usize {
+        match &self.overflow {
+            Some(o) => o.len().min(self.limit),
+            None => self.kept.len().min(self.limit),
+        }
+    }
+
+    /// Offers one document.
+    pub fn push(&mut self, d: Document) -> Result<(), CommandError> {
+        if self.limit == 0 {
+            return Ok(());
+        }
+        if let Some(o) = &mut self.overflow {
+            o.push(d);
+            return Ok(());
+        }
+        let spec = self.spec;
+        let by = |a: &Entry, b: &Entry| spec.compare_keys(&a.0, &b.0).then(a.1.cmp(&b.1));
+        let key = spec.key(&d);
+        let size = SortSpec::entry_bytes(&key, &d);
+        self.bytes += size;
+        self.kept.push((key, self.seen, d, size));
+        self.seen += 1;
+        let cap = self.limit.saturating_mul(2).max(self.limit + 1);
+        if self.kept.len() >= cap {
+            self.kept.select_nth_unstable_by(self.limit - 1, by);
+            self.kept.truncate(self.limit);
+            self.bytes = self.kept.iter().map(|e| e.3).sum();
+        }
+        if self.bytes > self.mem.sort_bytes {
+            if !self.mem.allow_disk_use {
+                return Err(memory::sort_exceeded(self.mem.sort_bytes));
+            }
+            // What was cut cannot be in the result; the rest, in input order, sorted externally at the end.
+            let mut kept = std::mem::take(&mut self.kept);
+            kept.sort_by_key(|e| e.1);
+            self.overflow = Some(kept.into_iter().map(|e| e.2).collect());
+        }
+        Ok(())
+    }
+
+    /// The `limit` smallest documents offered, in order.
+    pub fn finish(self) -> Result<Vec<Document>, CommandError> {
+        if let Some(rest) = self.overflow {
+            let mut out = self.spec.sort_bounded(rest, self.mem)?;
+            out.truncate(self.limit);
+            return Ok(out);
+        }
+        let spec = self.spec;
+        let mut kept = self.kept;
+        kept.sort_by(|a, b| spec.compare_keys(&a.0, &b.0).then(a.1.cmp(&b.1)));
+        kept.truncate(self.limit);
         Ok(kept.into_iter().map(|e| e.2).collect())
     }
 }

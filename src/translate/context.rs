@@ -39,6 +39,9 @@ pub(crate) struct QueryContext {
     /// Set-returning calls of the SELECT list (`unnest(...)`, `srf.rs`): the call as written and the field
     /// holding its current element.
     pub srfs: Vec<(String, String)>,
+    /// The `q.c IS NULL` top-level WHERE terms of the SELECT whose FROM is being planned, taken by
+    /// `plan_from` (`anti_join.rs`).
+    pub where_is_null: Vec<(String, String)>,
 }
 
 impl Translator {

@@ -94,6 +94,11 @@ impl Translator {
         if let Some(plan) = self.right_or_full(cx, from)? {
             return Ok(plan);
         }
+        // `LEFT JOIN b ... WHERE b.c IS NULL` terms an anti-join may serve (anti_join.rs).
+        let mut is_null = std::mem::take(&mut cx.where_is_null);
+        if super::anti_join::has_right_or_full(from) {
+            is_null.clear();
+        }
         let mut scope = JoinScope::default();
         let mut stages = Vec::new();
         let mut collection = String::new();
@@ -152,8 +157,23 @@ impl Translator {
                         position: at,
                     });
                 }
-                match kind {
-                    JoinKind::Inner | JoinKind::Cross | JoinKind::Left => self.join_one(
+                let anti = match (kind, on) {
+                    (JoinKind::Left, Some(on)) => is_null
+                        .iter()
+                        .any(|(q, c)| *q == qualifier && super::anti_join::strict_in_on(on, q, c)),
+                    _ => false,
+                };
+                match (kind, on) {
+                    (JoinKind::Left, Some(on)) if anti => self.anti_join_one(
+                        cx,
+                        &mut scope,
+                        &mut stages,
+                        src,
+                        qualifier.clone(),
+                        &j.relation,
+                        on,
+                    )?,
+                    (JoinKind::Inner | JoinKind::Cross | JoinKind::Left, _) => self.join_one(
                         cx,
                         &mut scope,
                         &mut stages,
@@ -163,7 +183,7 @@ impl Translator {
                         on,
                         matches!(kind, JoinKind::Left),
                     )?,
-                    JoinKind::Right | JoinKind::Full => {
+                    (JoinKind::Right | JoinKind::Full, _) => {
                         let Some(on) = on else {
                             return Err(Error::Unsupported {
                                 kind: Refusal::Join,

@@ -9,6 +9,7 @@
 //! `setop.rs` (UNION / INTERSECT / EXCEPT), `ordered_agg.rs` (STRING_AGG, ARRAY_AGG, ...), `json.rs`.
 
 mod aggregate;
+mod anti_join;
 pub mod catalog;
 mod check;
 mod collate;

@@ -52,7 +52,10 @@ impl Translator {
         } = tail;
         let pos = Position::from(s.span().start);
         let distinct = refuse_unsupported_clauses(s, pos)?;
-        let mut source = self.source_of_from(cx, &s.from, pos)?;
+        cx.where_is_null = super::anti_join::is_null_terms(s.selection.as_ref());
+        let source = self.source_of_from(cx, &s.from, pos);
+        cx.where_is_null.clear();
+        let mut source = source?;
         // `*` over declared (or otherwise known) columns is those columns (declared.rs).
         let expanded = self.expand_stars(cx, &s.projection, !s.from.is_empty(), distinct)?;
         let projection: &[SelectItem] = expanded.as_deref().unwrap_or(&s.projection);

@@ -717,6 +717,8 @@ SELECT a.session_id, b.session_id AS other FROM user_sessions a INNER JOIN user_
 SELECT a.session_id, b.session_id AS later FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND b.created_at > a.created_at AND b.page_views > 40 ORDER BY a.session_id, later;
 -- name: join_left_unmatched_is_null
 SELECT a.session_id FROM user_sessions a LEFT JOIN user_sessions b ON a.ip_address = b.ip_address AND a.session_id <> b.session_id WHERE b.session_id IS NULL ORDER BY a.session_id;
+-- name: join_left_unmatched_not_is_not_null
+SELECT a.session_id FROM user_sessions a LEFT JOIN user_sessions b ON a.ip_address = b.ip_address AND a.session_id <> b.session_id WHERE NOT (b.session_id IS NOT NULL) ORDER BY a.session_id;
 -- name: join_left_where_on_joined_column
 SELECT a.session_id, b.page_views AS bv FROM user_sessions a LEFT JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id <> b.session_id WHERE b.page_views > 50 ORDER BY a.session_id, bv;
 -- name: join_two_tables_int_key
@@ -1131,3 +1133,14 @@ DELETE FROM user_sessions WHERE active AND page_views > 10;
 REFRESH MATERIALIZED VIEW CONCURRENTLY mv_active;
 SELECT session_id, page_views FROM mv_active ORDER BY session_id;
 DROP MATERIALIZED VIEW mv_active;
+-- name: join_anti_left_is_null_null_keys_duplicates
+CREATE TABLE aj_a (id INTEGER, k INTEGER, v TEXT);
+CREATE TABLE aj_b (id INTEGER, k INTEGER, w TEXT);
+INSERT INTO aj_a (id, k, v) VALUES (1, 1, 'x'), (2, 2, NULL), (3, NULL, 'y'), (4, 4, 'z'), (5, 1, 'q'), (6, NULL, NULL);
+INSERT INTO aj_b (id, k, w) VALUES (10, 1, 'p'), (11, 1, NULL), (12, NULL, 'n'), (13, 2, NULL), (14, NULL, NULL), (15, 5, 'r');
+SELECT a.id, a.k, b.k AS bk FROM aj_a a LEFT JOIN aj_b b ON a.k = b.k WHERE b.k IS NULL ORDER BY a.id;
+SELECT a.id FROM aj_a a LEFT JOIN aj_b b ON b.k = a.k AND b.id > 10 WHERE b.k IS NULL AND a.id < 6 ORDER BY a.id;
+SELECT a.id, b.w FROM aj_a a LEFT JOIN aj_b b ON a.k = b.k WHERE b.w IS NULL ORDER BY a.id, b.w;
+SELECT a.id FROM aj_a a LEFT JOIN aj_b b ON a.k = b.k OR a.id = 6 WHERE b.k IS NULL ORDER BY a.id;
+SELECT a.id FROM aj_a a LEFT JOIN aj_b b ON a.id < b.id AND a.k <> b.k WHERE b.id IS NULL ORDER BY a.id DESC LIMIT 2;
+SELECT count(*) AS n FROM aj_a a LEFT JOIN aj_b b ON a.k = b.k WHERE b.k IS NULL;

@@ -173,6 +173,46 @@ fn tails() -> Vec<Vec<Bson>> {
             bson!({"$project": {"_id": 0, "c0": "$k", "n": {"$size": "$j"}}}),
         ],
         vec![bson!({"$project": {"k": 1, "j": 1}})],
+        // Closed by a top-k: the translator's `ORDER BY a.x, b.y LIMIT n OFFSET m` of a join (flag + value
+        // keys computed from the outer document first: taken in their order, the walk stops early), ...
+        vec![
+            bson!({"$unwind": "$j"}),
+            bson!({"$project": {"_id": 0, "c0": "$_id", "c1": "$j._id",
+                "n0": {"$cond": [{"$eq": [{"$ifNull": ["$g", null]}, null]}, 1, 0]}, "s0": "$g",
+                "s1": "$j._id"}}),
+            bson!({"$sort": {"n0": 1, "s0": 1, "s1": 1}}),
+            bson!({"$skip": 2}),
+            bson!({"$limit": 3}),
+            bson!({"$unset": ["n0", "s0", "s1"]}),
+        ],
+        // ... descending, on an outer key with ties and arrays, the inner order left to input order ...
+        vec![
+            bson!({"$unwind": {"path": "$j", "preserveNullAndEmptyArrays": true}}),
+            bson!({"$set": {"jg": "$j.g"}}),
+            bson!({"$sort": {"k": -1, "jg": 1}}),
+            bson!({"$limit": 4}),
+        ],
+        // ... on a field the segment writes (no early stop), ...
+        vec![
+            bson!({"$unwind": "$j"}),
+            bson!({"$match": {"j.g": {"$ne": 0}}}),
+            bson!({"$sort": {"j.g": 1, "g": -1}}),
+            bson!({"$limit": 2}),
+        ],
+        // ... and an inclusion projection's kept field first.
+        vec![
+            bson!({"$project": {"g": 1, "n": {"$size": "$j"}}}),
+            bson!({"$sort": {"g": 1, "n": -1}}),
+            bson!({"$skip": 1}),
+            bson!({"$limit": 2}),
+        ],
+        // Closed by a `$limit` alone: the walk ends once enough documents came out.
+        vec![
+            bson!({"$unwind": "$j"}),
+            bson!({"$skip": 1}),
+            bson!({"$limit": 3}),
+        ],
+        vec![bson!({"$limit": 2})],
     ]
 }
 
@@ -397,5 +437,39 @@ fn correlated_sub_pipeline_runs_once_per_let_value() {
         seen,
         [bson!(1), bson!(1.0), Bson::Int64(1), bson!(1)],
         "{out:?}"
+    );
+}
+
+/// `ORDER BY outer key, inner key LIMIT n` over a join whose every outer document matches every foreign
+/// one (3,000 x 3,000 = 9M joined rows): the outer documents are taken in the order of the leading key and
+/// the walk stops after the first, as an incremental sort does; nothing holds the 9M rows.
+#[test]
+fn join_top_k_on_outer_keys_stops_early() {
+    let e = Engine::in_memory();
+    let docs: Vec<Document> = (0..3000)
+        .map(|i| doc! {"_id": (i * 7919) % 3000, "u": "same"})
+        .collect();
+    run(&e, doc! {"insert": "ou", "documents": docs.clone()});
+    run(&e, doc! {"insert": "fo", "documents": docs});
+    let t = std::time::Instant::now();
+    let out = batch(&run(
+        &e,
+        doc! {"aggregate": "ou", "pipeline": [
+            {"$lookup": {"from": "fo", "localField": "u", "foreignField": "u", "as": "j"}},
+            {"$unwind": "$j"},
+            {"$project": {"_id": 0, "a": "$_id", "b": "$j._id"}},
+            {"$sort": {"a": 1, "b": -1}},
+            {"$skip": 3},
+            {"$limit": 2},
+        ], "cursor": {}},
+    ));
+    assert_eq!(
+        out,
+        vec![doc! {"a": 0, "b": 2996}, doc! {"a": 0, "b": 2995}]
+    );
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        t.elapsed()
     );
 }

@@ -4,10 +4,11 @@
 //! update); out: the result documents. Other collections are read through [`Catalog`]. Stages: `$match
 //! $project $addFields/$set $unset $group $sort $skip $limit $count $unwind $lookup $facet
 //! $replaceRoot/$replaceWith $unionWith $setWindowFields $sortByCount $bucket $documents $sample`.
-//! `$sort` directly followed by `$limit` keeps only the top k. A `$lookup` and the per-document stages after
-//! it (`$match $project $addFields $unset $unwind $replaceRoot`, more `$lookup`s, and a closing `$group`) run
-//! one input document at a time, so no stage holds every document's joined array at once, and a `$lookup`
-//! directly followed by the `$unwind` of its `as` field never builds the array. Depends on `expr`, `matcher`, `sort`,
+//! `$sort` followed by `$limit` (or `$skip` + `$limit`) keeps only the top k (skip + limit). A `$lookup` and
+//! the per-document stages after it (`$match $project $addFields $unset $unwind $replaceRoot`, more
+//! `$lookup`s; into a closing `$group`, top-k or `$limit`: `segment.rs`) run one input document at a time, so
+//! no stage holds every document's joined array at once, and a `$lookup` directly followed by the `$unwind`
+//! of its `as` field never builds the array. Depends on `expr`, `matcher`, `sort`,
 //! `projection` and `path`.
 
 mod accumulator;
@@ -38,6 +39,7 @@ impl Stage {
 #[cfg(test)]
 mod join_tests;
 mod reshape;
+mod segment;
 #[cfg(test)]
 mod spill_tests;
 mod stream;
@@ -156,6 +158,8 @@ enum Stage {
 #[derive(Debug, Clone)]
 pub struct Pipeline {
     stages: Vec<Stage>,
+    /// The stage documents as given (what a plan reads of a stage beyond its compiled form).
+    raw: Vec<Bson>,
 }
 
 fn stage_doc(s: &Bson) -> Result<(&str, &Bson), CommandError> {
@@ -318,7 +322,10 @@ impl Pipeline {
             };
             out.push(stage);
         }
-        Ok(Pipeline { stages: out })
+        Ok(Pipeline {
+            stages: out,
+            raw: stages.to_vec(),
+        })
     }
 
     /// Whether the first stage is `$documents` (a collectionless pipeline).
@@ -411,6 +418,13 @@ impl Pipeline {
                     continue;
                 }
             }
+            // `$sort`, `$skip: k`, `$limit: n`: the top k + n, then the `$skip` and `$limit` (mongod moves
+            // the limit before the skip the same way).
+            if let (Stage::Sort(s), Some(want)) = (stage, self.skip_limit_at(i + 1, end)) {
+                docs = s.top_bounded(docs, want, &vars.memory)?;
+                i += 1;
+                continue;
+            }
             docs = self.apply(stage, docs, catalog, vars)?;
             i += 1;
         }
@@ -429,99 +443,6 @@ impl Pipeline {
                 | Stage::ReplaceRoot(_)
                 | Stage::Lookup(_)
         )
-    }
-
-    /// Runs the `$lookup` at `start` and the per-document stages after it (up to `end`), one input document
-    /// at a time, into a closing `$group` when one follows; returns the output and the next stage to run.
-    fn run_segment(
-        &self,
-        start: usize,
-        end: usize,
-        docs: Vec<Document>,
-        catalog: &dyn Catalog,
-        vars: &Vars,
-    ) -> Result<(Vec<Document>, usize), CommandError> {
-        let mut stop = start + 1;
-        while stop < end && Self::per_document(&self.stages[stop]) {
-            stop += 1;
-        }
-        let group = match self.stages.get(stop) {
-            Some(Stage::Group(g)) if stop < end => Some(g),
-            _ => None,
-        };
-        let mut execs: Vec<Option<join::Exec<'_>>> = self.stages[start..stop]
-            .iter()
-            .map(|st| match st {
-                Stage::Lookup(l) => Some(l.start(catalog, vars)),
-                _ => None,
-            })
-            .collect();
-        let mut state = group::GroupState::new(vars);
-        let mut out = Vec::new();
-        for d in docs {
-            crate::engine::ops::check()?;
-            let mut cur = vec![d];
-            let mut k = start;
-            while k < stop && !cur.is_empty() {
-                let exec = execs.get_mut(k - start).and_then(Option::as_mut);
-                match (&self.stages[k], exec) {
-                    (Stage::Lookup(l), Some(exec)) => {
-                        // `$lookup` + `$unwind` of its field: one document per match, no array built.
-                        let unwind = match self.stages.get(k + 1) {
-                            Some(Stage::Unwind(u))
-                                if k + 1 < stop && !l.as_field().contains('.') =>
-                            {
-                                u.plain_on(l.as_field())
-                            }
-                            _ => None,
-                        };
-                        let mut next = Vec::with_capacity(cur.len());
-                        for mut d in cur {
-                            let matched = exec.matches(&d)?;
-                            match unwind {
-                                Some((index, preserve)) => join::unwind_into(
-                                    d,
-                                    l.as_field(),
-                                    matched,
-                                    index,
-                                    preserve,
-                                    &mut next,
-                                ),
-                                None => {
-                                    reshape::set_field(
-                                        &mut d,
-                                        l.as_field(),
-                                        Bson::Array(
-                                            matched.into_iter().map(Bson::Document).collect(),
-                                        ),
-                                    );
-                                    next.push(d);
-                                }
-                            }
-                        }
-                        crate::engine::limits::check_intermediate(&next)?;
-                        cur = next;
-                        k += if unwind.is_some() { 2 } else { 1 };
-                    }
-                    (stage, _) => {
-                        cur = self.apply(stage, cur, catalog, vars)?;
-                        k += 1;
-                    }
-                }
-            }
-            match group {
-                Some(g) => {
-                    for d in &cur {
-                        g.step(&mut state, d, vars)?;
-                    }
-                }
-                None => out.extend(cur),
-            }
-        }
-        match group {
-            Some(g) => Ok((g.finish(state, vars)?, stop + 1)),
-            None => Ok((out, stop)),
-        }
     }
 
     /// `$project` of one borrowed document: what [`Pipeline::apply`] of the stage gives for it (its

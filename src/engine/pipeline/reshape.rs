@@ -144,6 +144,13 @@ impl Unwind {
         (self.path == field).then_some((self.index.as_deref(), self.preserve))
     }
 
+    /// The paths the stage writes: the unwound one and its `includeArrayIndex` field.
+    pub(super) fn written(&self) -> Vec<&str> {
+        std::iter::once(self.path.as_str())
+            .chain(self.index.as_deref())
+            .collect()
+    }
+
     /// Runs the stage.
     pub fn run(&self, docs: Vec<Document>) -> Result<Vec<Document>, CommandError> {
         let mut out = Vec::with_capacity(docs.len());

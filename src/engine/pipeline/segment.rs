@@ -1,0 +1,340 @@
+//! A `$lookup` and the per-document stages after it (a segment: `$match $project $addFields $unset $unwind
+//! $replaceRoot`, more `$lookup`s), run one input document at a time, and where the segment's output goes:
+//!
+//! - a closing `$group` takes each output document as it comes (no joined document is kept);
+//! - a closing `$sort` + `$limit` (or `$sort` + `$skip` + `$limit`) keeps only the top k + n in a bounded
+//!   top-k ([`TopK`]), instead of every joined row before the sort (mongod's top-k sort over a streamed
+//!   join); when the leading sort keys are computed from fields of the input document the segment does
+//!   not change (the translator's `ORDER BY a.x, ... LIMIT n` of a join), the input documents are taken in
+//!   the order of those keys and the walk stops at the first change of them once k + n documents are kept
+//!   (an incremental sort: the later inputs can only sort after every kept one);
+//! - a closing `$limit` (or `$skip` + `$limit`) ends the walk once enough documents came out;
+//! - anything else receives the whole output.
+//!
+//! In: the pipeline, the segment's bounds, the input documents; out: the documents the closing stage
+//! receives (or gives, for `$group` and the top-k) and the index of the next stage to run. A property test in
+//! `join_tests.rs` holds every path to the stage-by-stage run. Depends on `join`, `group`, `sort`, `expr`.
+
+use super::{group, join, reshape, Pipeline, Stage};
+use crate::engine::expr::{Expr, Vars};
+use crate::engine::sort::{SortSpec, TopK};
+use crate::engine::CommandError;
+use bson::{Bson, Document};
+use std::cmp::Ordering;
+
+/// Where the output of a segment goes.
+enum Sink<'p> {
+    /// Every output document, for the stage at the index.
+    All,
+    /// A closing `$group`.
+    Group(&'p group::Group),
+    /// A `$sort` (the index is the stage after it) of which only the first `want` documents are needed.
+    Top(&'p SortSpec, usize),
+    /// Only the first `want` documents are needed (a closing `[$skip,] $limit`).
+    First(usize),
+}
+
+impl Pipeline {
+    /// `k + n` when the stages at `i` are `$skip: k`, `$limit: n` (both before `end`).
+    pub(super) fn skip_limit_at(&self, i: usize, end: usize) -> Option<usize> {
+        match (self.stages.get(i), self.stages.get(i + 1)) {
+            (Some(Stage::Skip(k)), Some(Stage::Limit(n))) if i + 1 < end => {
+                Some(k.saturating_add(*n))
+            }
+            _ => None,
+        }
+    }
+
+    /// The sink at `stop` (the first stage after the segment) and the index of the stage to run after it.
+    fn sink_at(&self, stop: usize, end: usize) -> (Sink<'_>, usize) {
+        if stop >= end {
+            return (Sink::All, stop);
+        }
+        let limit_at = |i: usize| match self.stages.get(i) {
+            Some(Stage::Limit(n)) if i < end => Some(*n),
+            _ => self.skip_limit_at(i, end),
+        };
+        match &self.stages[stop] {
+            Stage::Group(g) => (Sink::Group(g), stop + 1),
+            // The `$limit` (and `$skip`) after the sort run again on the top k: they cut it as they cut the
+            // whole sorted stream.
+            Stage::Sort(s) => match limit_at(stop + 1) {
+                Some(want) => (Sink::Top(s, want), stop + 1),
+                None => (Sink::All, stop),
+            },
+            _ => match limit_at(stop) {
+                Some(want) => (Sink::First(want), stop),
+                None => (Sink::All, stop),
+            },
+        }
+    }
+
+    /// Runs the `$lookup` at `start` and the per-document stages after it (up to `end`), one input document
+    /// at a time, into the stage that closes them (see the module documentation); returns the output and
+    /// the next stage to run.
+    pub(super) fn run_segment(
+        &self,
+        start: usize,
+        end: usize,
+        docs: Vec<Document>,
+        catalog: &dyn super::Catalog,
+        vars: &Vars,
+    ) -> Result<(Vec<Document>, usize), CommandError> {
+        let mut stop = start + 1;
+        while stop < end && Self::per_document(&self.stages[stop]) {
+            stop += 1;
+        }
+        let (sink, next) = self.sink_at(stop, end);
+        let mut execs: Vec<Option<join::Exec<'_>>> = self.stages[start..stop]
+            .iter()
+            .map(|st| match st {
+                Stage::Lookup(l) => Some(l.start(catalog, vars)),
+                _ => None,
+            })
+            .collect();
+        let mut one = |d: Document| self.segment_one(d, start, stop, &mut execs, catalog, vars);
+        match sink {
+            Sink::Group(g) => {
+                let mut state = group::GroupState::new(vars);
+                for d in docs {
+                    crate::engine::ops::check()?;
+                    for o in &one(d)? {
+                        g.step(&mut state, o, vars)?;
+                    }
+                }
+                Ok((g.finish(state, vars)?, next))
+            }
+            Sink::Top(spec, want) => {
+                let mut top = TopK::new(spec, want, &vars.memory);
+                let order = match self.presorted(start, stop, spec) {
+                    Some((prefix, exprs)) => input_order(&docs, &prefix, &exprs, vars),
+                    None => None,
+                };
+                match order {
+                    Some((order, prefix)) => {
+                        let mut docs: Vec<Option<Document>> = docs.into_iter().map(Some).collect();
+                        for (k, (key, i)) in order.iter().enumerate() {
+                            crate::engine::ops::check()?;
+                            if let Some(d) = docs.get_mut(*i).and_then(Option::take) {
+                                for o in one(d)? {
+                                    top.push(o)?;
+                                }
+                            }
+                            // At a change of the leading keys, with the top full: every later input sorts
+                            // after every document kept.
+                            let changes = order.get(k + 1).is_some_and(|(next, _)| {
+                                prefix.compare_keys(key, next) != Ordering::Equal
+                            });
+                            if changes && top.held() >= want {
+                                break;
+                            }
+                        }
+                    }
+                    None => {
+                        for d in docs {
+                            crate::engine::ops::check()?;
+                            for o in one(d)? {
+                                top.push(o)?;
+                            }
+                        }
+                    }
+                }
+                Ok((top.finish()?, next))
+            }
+            Sink::First(want) => {
+                let mut out = Vec::new();
+                for d in docs {
+                    crate::engine::ops::check()?;
+                    out.extend(one(d)?);
+                    if out.len() >= want {
+                        break;
+                    }
+                }
+                Ok((out, next))
+            }
+            Sink::All => {
+                let mut out = Vec::new();
+                for d in docs {
+                    crate::engine::ops::check()?;
+                    out.extend(one(d)?);
+                }
+                Ok((out, next))
+            }
+        }
+    }
+
+    /// The output of the segment `start..stop` for one input document.
+    fn segment_one(
+        &self,
+        d: Document,
+        start: usize,
+        stop: usize,
+        execs: &mut [Option<join::Exec<'_>>],
+        catalog: &dyn super::Catalog,
+        vars: &Vars,
+    ) -> Result<Vec<Document>, CommandError> {
+        let mut cur = vec![d];
+        let mut k = start;
+        while k < stop && !cur.is_empty() {
+            let exec = execs.get_mut(k - start).and_then(Option::as_mut);
+            match (&self.stages[k], exec) {
+                (Stage::Lookup(l), Some(exec)) => {
+                    // `$lookup` + `$unwind` of its field: one document per match, no array built.
+                    let unwind = match self.stages.get(k + 1) {
+                        Some(Stage::Unwind(u)) if k + 1 < stop && !l.as_field().contains('.') => {
+                            u.plain_on(l.as_field())
+                        }
+                        _ => None,
+                    };
+                    let mut next = Vec::with_capacity(cur.len());
+                    for mut d in cur {
+                        let matched = exec.matches(&d)?;
+                        match unwind {
+                            Some((index, preserve)) => join::unwind_into(
+                                d,
+                                l.as_field(),
+                                matched,
+                                index,
+                                preserve,
+                                &mut next,
+                            ),
+                            None => {
+                                reshape::set_field(
+                                    &mut d,
+                                    l.as_field(),
+                                    Bson::Array(matched.into_iter().map(Bson::Document).collect()),
+                                );
+                                next.push(d);
+                            }
+                        }
+                    }
+                    crate::engine::limits::check_intermediate(&next)?;
+                    cur = next;
+                    k += if unwind.is_some() { 2 } else { 1 };
+                }
+                (stage, _) => {
+                    cur = self.apply(stage, cur, catalog, vars)?;
+                    k += 1;
+                }
+            }
+        }
+        Ok(cur)
+    }
+
+    /// For a segment `start..stop` closed by a sort on `spec`: the longest run of leading sort keys (at least
+    /// one) whose values are computed from fields of the input document that no stage of the segment
+    /// writes, with the expressions computing them from the input document. The segment may hold
+    /// `$lookup`s, `$unwind`s, `$match`es and `$unset`s, then one closing `$project` or `$addFields`.
+    fn presorted(
+        &self,
+        start: usize,
+        stop: usize,
+        spec: &SortSpec,
+    ) -> Option<(SortSpec, Vec<Expr>)> {
+        let mut written: Vec<String> = Vec::new();
+        let top = |p: &str| p.split('.').next().unwrap_or(p).to_string();
+        let mut reshape: Option<&Document> = None;
+        for k in start..stop {
+            if reshape.is_some() {
+                return None;
+            }
+            match &self.stages[k] {
+                Stage::Lookup(l) => written.push(top(l.as_field())),
+                Stage::Unwind(u) => written.extend(u.written().into_iter().map(top)),
+                Stage::Unset(paths) => written.extend(paths.iter().map(|p| top(p))),
+                Stage::Match(..) => {}
+                Stage::Project(_) | Stage::AddFields(_) => {
+                    let raw = self.raw.get(k)?.as_document()?;
+                    reshape = Some(
+                        raw.get("$project")
+                            .or_else(|| raw.get("$addFields"))
+                            .or_else(|| raw.get("$set"))?
+                            .as_document()?,
+                    );
+                }
+                _ => return None,
+            }
+        }
+        let is_project = matches!(self.stages.get(stop - 1), Some(Stage::Project(_)));
+        let exclusion = |(k, v): (&String, &Bson)| {
+            matches!(v, Bson::Decimal128(_)) || (k != "_id" && flag(v) == Some(false))
+        };
+        if is_project && reshape.is_some_and(|p| p.iter().any(exclusion)) {
+            // An exclusion projection keeps fields it does not name (a nested or written one among them).
+            return None;
+        }
+        let mut exprs = Vec::new();
+        for field in spec.top_level_fields() {
+            let Some(field) = field else { break };
+            let source: Bson = match reshape {
+                Some(p) => match p.get(field) {
+                    Some(v) if is_project => match flag(v) {
+                        Some(true) => Bson::String(format!("${field}")),
+                        Some(false) => break,
+                        // A nested projection (`{a: {b: 1}}`) is not an expression.
+                        None if matches!(v, Bson::Document(d) if d.keys().next().is_some_and(|f| !f.starts_with('$'))) => {
+                            break
+                        }
+                        None => v.clone(),
+                    },
+                    Some(v) => v.clone(),
+                    None if is_project && field != "_id" => break,
+                    None => {
+                        if p.keys().any(|k| k.split('.').next() == Some(field)) {
+                            break;
+                        }
+                        Bson::String(format!("${field}"))
+                    }
+                },
+                None => Bson::String(format!("${field}")),
+            };
+            let mut reads = Vec::new();
+            if !crate::engine::fields::expr_fields(&source, &mut reads)
+                || reads.iter().any(|r| written.iter().any(|w| w == r))
+            {
+                break;
+            }
+            match Expr::compile(&source) {
+                Ok(e) => exprs.push(e),
+                Err(_) => break,
+            }
+        }
+        (!exprs.is_empty()).then(|| (spec.prefix(exprs.len()), exprs))
+    }
+}
+
+/// A `$project` value read as an inclusion flag (`1`, `true`, `0`, `false`), as the projection reads it.
+fn flag(v: &Bson) -> Option<bool> {
+    match v {
+        Bson::Boolean(b) => Some(*b),
+        Bson::Int32(n) => Some(*n != 0),
+        Bson::Int64(n) => Some(*n != 0),
+        Bson::Double(x) => Some(*x != 0.0),
+        _ => None,
+    }
+}
+
+/// An input document's leading sort keys and its position.
+type Keyed = (Vec<Bson>, usize);
+
+/// The input documents' positions in the order of the leading sort keys computed by `exprs` (ties in input
+/// order), each with its keys; `None` when an expression fails on one (the general path then runs, and
+/// raises the error only if the document reaches the stage).
+fn input_order(
+    docs: &[Document],
+    prefix: &SortSpec,
+    exprs: &[Expr],
+    vars: &Vars,
+) -> Option<(Vec<Keyed>, SortSpec)> {
+    let mut keyed = Vec::with_capacity(docs.len());
+    for (i, d) in docs.iter().enumerate() {
+        let mut key = Vec::with_capacity(exprs.len());
+        for (k, e) in exprs.iter().enumerate() {
+            let v = e.eval(d, vars).ok()?;
+            key.push(prefix.key_of_value(k, v.as_ref()));
+        }
+        keyed.push((key, i));
+    }
+    keyed.sort_by(|a, b| prefix.compare_keys(&a.0, &b.0).then(a.1.cmp(&b.1)));
+    Some((keyed, prefix.clone()))
+}
