@@ -28,17 +28,10 @@ SELECT a.id FROM a LEFT JOIN b ON a.k = b.k WHERE b.k IS NULL ORDER BY a.id LIMI
     {"$match": {"__j1": {"$size": 0}}},
     {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
     {"$match": {"__j1.k": null}},
-    {
-      "$project": {
-        "_id": 0,
-        "c0": "$id",
-        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$id", null]}, null]}, 1, 0]},
-        "__s0": "$id"
-      }
-    },
+    {"$set": {"__n0": {"$cond": [{"$eq": [{"$ifNull": ["$id", null]}, null]}, 1, 0]}, "__s0": "$id"}},
     {"$sort": {"__n0": 1, "__s0": 1}},
     {"$limit": NumberLong(5)},
-    {"$unset": ["__n0", "__s0"]}
+    {"$project": {"_id": 0, "c0": "$id"}}
   ],
   "cursor": {}
 }

@@ -442,6 +442,7 @@ impl Catalog for StateCatalog<'_> {
         &self,
         collection: &str,
         filter: &Document,
+        vars: &Vars,
         fields: Option<&[String]>,
         each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
     ) -> Result<(), CommandError> {
@@ -451,7 +452,7 @@ impl Catalog for StateCatalog<'_> {
             self.db,
             collection,
             Some(filter),
-            self.vars,
+            vars,
             fields.map_or(Reads::All, Reads::Fields),
             &mut |d| Ok(!each(d)?),
         )

@@ -368,7 +368,7 @@ impl Exec<'_> {
                     let reads = l.reads.as_deref();
                     let mut each = |fd: &Document| stream.push(fd, catalog, self.vars);
                     match p.leading_match() {
-                        Some(m) => catalog.scan_filtered_each(f, m, reads, &mut each)?,
+                        Some(m) => catalog.scan_filtered_each(f, m, self.vars, reads, &mut each)?,
                         None => catalog.scan_each(f, reads, &mut each)?,
                     }
                 }

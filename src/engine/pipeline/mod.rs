@@ -92,15 +92,17 @@ pub trait Catalog {
     }
 
     /// [`scan_each`](Self::scan_each) of the documents that may match `filter` (a superset, in natural
-    /// order: callers still apply it), read through an index that narrows the filter where one serves.
+    /// order: callers still apply it), read through an index that narrows the filter where one serves;
+    /// the variables `filter` reads (an enclosing `$lookup`'s `let`) are those of `vars`.
     fn scan_filtered_each(
         &self,
         collection: &str,
         filter: &Document,
+        vars: &Vars,
         fields: Option<&[String]>,
         each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
     ) -> Result<(), CommandError> {
-        let _ = filter;
+        let _ = (filter, vars);
         self.scan_each(collection, fields, each)
     }
 
