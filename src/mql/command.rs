@@ -310,11 +310,7 @@ impl Command {
                 collection,
                 documents,
                 ordered,
-            } => doc! {
-                "insert": collection,
-                "documents": documents.into_iter().map(Bson::Document).collect::<Vec<_>>(),
-                "ordered": ordered,
-            },
+            } => insert_document(collection, documents.into_iter(), ordered),
             other => other.to_document(),
         }
     }
@@ -362,11 +358,7 @@ impl Command {
                 collection,
                 documents,
                 ordered,
-            } => doc! {
-                "insert": collection,
-                "documents": documents.iter().cloned().map(Bson::Document).collect::<Vec<_>>(),
-                "ordered": *ordered,
-            },
+            } => insert_document(collection.clone(), documents.iter().cloned(), *ordered),
             Command::Update {
                 collection,
                 updates,
@@ -575,5 +567,18 @@ impl UpdateStatement {
             );
         }
         d
+    }
+}
+
+/// An `insert` command document.
+fn insert_document(
+    collection: String,
+    documents: impl Iterator<Item = Document>,
+    ordered: bool,
+) -> Document {
+    doc! {
+        "insert": collection,
+        "documents": documents.map(Bson::Document).collect::<Vec<_>>(),
+        "ordered": ordered,
     }
 }
