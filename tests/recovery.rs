@@ -322,6 +322,37 @@ fn a_second_opener_gets_a_clear_lock_error() {
     assert!(err.errmsg.contains("sqlmongo.lock"), "{err}");
 }
 
+/// A lock released within a moment (a child this process forked holds the closed store's lock until its
+/// `exec`) is waited out: the reopen succeeds. Shown with a second descriptor of the store's own lock file,
+/// which is what the forked child holds.
+#[cfg(unix)]
+#[test]
+fn a_lock_held_for_a_moment_after_close_is_waited_out() {
+    let dir = TempDir::new("recovery", "lock-moment");
+    let first = open(&dir.0);
+    // The first store's lock file descriptor, duplicated as fork duplicates it.
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.0.join("sqlmongo.lock"))
+        .unwrap();
+    drop(first);
+    // SAFETY: flock on a descriptor this test owns.
+    let r = unsafe {
+        libc::flock(
+            std::os::fd::AsRawFd::as_raw_fd(&lock),
+            libc::LOCK_EX | libc::LOCK_NB,
+        )
+    };
+    assert_eq!(r, 0, "the closed store released its lock");
+    let holder = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        drop(lock);
+    });
+    let reopened = DurableStorage::open(&dir.0, DurableOptions::default());
+    holder.join().unwrap();
+    assert!(reopened.is_ok(), "{:?}", reopened.err());
+}
+
 fn journal(dir: &Path, generation: u64) -> PathBuf {
     dir.join(format!("journal-{generation:020}.wal"))
 }

@@ -173,7 +173,7 @@ impl DurableStorage {
             .write(true)
             .open(&lock_path)
             .map_err(|e| open_error(format!("cannot open {}: {e}", lock_path.display())))?;
-        match try_lock(&lock) {
+        match lock_waiting_out_forks(&lock) {
             Ok(true) => {}
             Ok(false) => {
                 return Err(CommandError::new(ErrorCode::DBPathInUse, format!(
@@ -313,6 +313,20 @@ impl DurableStorage {
             })
             .unwrap_or_default()
     }
+}
+
+/// [`try_lock`], tried again for up to a second while it fails: when this process has just closed the
+/// store, a child it forked meanwhile (any `std::process::Command`) holds a copy of the lock file's descriptor,
+/// and with it the lock, until its `exec` closes it. A store another process really holds still fails, after
+/// that second.
+fn lock_waiting_out_forks(file: &File) -> std::io::Result<bool> {
+    for _ in 0..50 {
+        if try_lock(file)? {
+            return Ok(true);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    try_lock(file)
 }
 
 /// Takes an exclusive lock on `file` without waiting: `Ok(false)` when another process holds it. The lock
