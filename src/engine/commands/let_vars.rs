@@ -30,7 +30,7 @@ pub(super) fn command_let(name: &str, cmd: &Document, vars: Vars) -> Result<Vars
         let value = crate::engine::expr::Expr::compile(expr)?
             .eval(&empty, &vars)?
             .unwrap_or(Bson::Null);
-        vars.user.push((var.clone(), value));
+        vars.push(var, value);
     }
     Ok(vars)
 }

@@ -664,7 +664,7 @@ fn merge_vars(m: &Merge, incoming: &Document, base: &Vars) -> Result<Vars, Comma
     let mut vars = base.with("new", Bson::Document(incoming.clone()));
     for (name, e) in &m.lets {
         let v = e.eval(incoming, base)?.unwrap_or(Bson::Null);
-        vars.user.push((name.clone(), v));
+        vars.push(name, v);
     }
     Ok(vars)
 }

@@ -527,10 +527,14 @@ pub(super) fn higher_order(
                     as usize,
             };
             let mut out = Vec::new();
+            let mut inner = vars.clone();
+            let slot = inner.push(&var_name, Bson::Null);
             for it in items {
-                let inner = vars.with(&var_name, it.clone());
+                if let Some(v) = inner.slot_mut(slot) {
+                    *v = it;
+                }
                 if truthy(cond.eval(root, &inner)?.as_ref()) {
-                    out.push(it);
+                    out.push(inner.take_slot(slot));
                     if out.len() >= limit {
                         break;
                     }
@@ -542,8 +546,12 @@ pub(super) fn higher_order(
             let body =
                 named(args, "in").ok_or_else(|| err(16882, "Missing 'in' parameter to $map"))?;
             let mut out = Vec::with_capacity(items.len());
+            let mut inner = vars.clone();
+            let slot = inner.push(&var_name, Bson::Null);
             for it in items {
-                let inner = vars.with(&var_name, it);
+                if let Some(v) = inner.slot_mut(slot) {
+                    *v = it;
+                }
                 out.push(body.eval(root, &inner)?.unwrap_or(Bson::Null));
             }
             Ok(Some(Bson::Array(out)))

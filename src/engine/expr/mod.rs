@@ -20,14 +20,16 @@ mod tests;
 use super::CommandError;
 use bson::{Bson, Document};
 pub use ops::Op;
+use std::sync::Arc;
 
 /// Variables visible to an expression: `$$NOW`, and `$let` / `$lookup` `let` bindings.
 #[derive(Debug, Clone)]
 pub struct Vars {
     /// The value of `$$NOW` for the whole command (fixed per command, like mongod).
     pub now: bson::DateTime,
-    /// User variables (`$$name`), innermost last.
-    pub user: Vec<(String, Bson)>,
+    /// User variables (`$$name`), innermost last. Values are shared: a scope (`$let`, `$map`, a `$reduce` body)
+    /// copies the list of bindings, never the values, so a `$$s` bound to a big array costs nothing per step.
+    user: Vec<(Arc<str>, Arc<Bson>)>,
     /// The memory limits the command's blocking stages run under (and whether they may spill).
     pub memory: crate::engine::memory::MemoryPolicy,
 }
@@ -47,15 +49,39 @@ impl Vars {
         self.user
             .iter()
             .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v)
+            .find(|(n, _)| &**n == name)
+            .map(|(_, v)| &**v)
     }
 
-    /// A copy with `name` bound to `value`.
+    /// A copy with `name` bound to `value` (the other values are shared, not copied).
     pub fn with(&self, name: &str, value: Bson) -> Vars {
         let mut v = self.clone();
-        v.user.push((name.to_string(), value));
+        v.push(name, value);
         v
+    }
+
+    /// Binds `name` to `value` in this scope (innermost); returns the binding's slot for [`Vars::slot_mut`].
+    pub fn push(&mut self, name: &str, value: Bson) -> usize {
+        self.user.push((Arc::from(name), Arc::new(value)));
+        self.user.len() - 1
+    }
+
+    /// The value in `slot` (from [`Vars::push`]), to update in place: copied first only if a scope still
+    /// shares it.
+    pub(crate) fn slot_mut(&mut self, slot: usize) -> Option<&mut Bson> {
+        self.user.get_mut(slot).map(|(_, v)| Arc::make_mut(v))
+    }
+
+    /// The value in `slot`.
+    pub(crate) fn get_slot(&self, slot: usize) -> Option<&Bson> {
+        self.user.get(slot).map(|(_, v)| &**v)
+    }
+
+    /// The value in `slot`, taken out (left null).
+    pub(crate) fn take_slot(&mut self, slot: usize) -> Bson {
+        self.slot_mut(slot)
+            .map(std::mem::take)
+            .unwrap_or(Bson::Null)
     }
 }
 

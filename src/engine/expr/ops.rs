@@ -378,7 +378,7 @@ pub(super) fn eval_named(
             if let Some(Node::Doc(defs)) = named(args, "vars") {
                 for (name, e) in defs {
                     let v = e.eval(root, vars)?.unwrap_or(Bson::Null);
-                    inner.user.push((name.clone(), v));
+                    inner.push(name, v);
                 }
             }
             match named(args, "in") {

@@ -77,7 +77,7 @@ fn append(
     value_at: usize,
     root: &Document,
 ) -> Result<bool, CommandError> {
-    if !matches!(vars.user[value_at].1, Bson::String(_)) {
+    if !matches!(vars.get_slot(value_at), Some(Bson::String(_))) {
         return Ok(false);
     }
     let mut parts = Vec::with_capacity(rest.len());
@@ -85,7 +85,7 @@ fn append(
         parts.push(n.eval(root, vars)?);
     }
     if parts.iter().all(|p| matches!(p, Some(Bson::String(_)))) {
-        if let Bson::String(acc) = &mut vars.user[value_at].1 {
+        if let Some(Bson::String(acc)) = vars.slot_mut(value_at) {
             let more = parts
                 .iter()
                 .map(|p| match p {
@@ -104,9 +104,11 @@ fn append(
     }
     // A null, missing or non-string part: `$concat`'s own answer (null, or its type error).
     let mut vals = Vec::with_capacity(parts.len() + 1);
-    vals.push(Some(vars.user[value_at].1.clone()));
+    vals.push(Some(vars.take_slot(value_at)));
     vals.extend(parts);
-    vars.user[value_at].1 = strings::eval(Op::Concat, vals)?.unwrap_or(Bson::Null);
+    if let Some(v) = vars.slot_mut(value_at) {
+        *v = strings::eval(Op::Concat, vals)?.unwrap_or(Bson::Null);
+    }
     Ok(true)
 }
 
@@ -120,12 +122,12 @@ pub(super) fn reduce(
 ) -> Result<Bson, CommandError> {
     let shape = shape(body);
     let mut inner = vars.clone();
-    let value_at = inner.user.len();
-    inner.user.push(("value".to_string(), initial));
-    inner.user.push(("this".to_string(), Bson::Null));
-    let this_at = value_at + 1;
+    let value_at = inner.push("value", initial);
+    let this_at = inner.push("this", Bson::Null);
     for it in items {
-        inner.user[this_at].1 = it;
+        if let Some(this) = inner.slot_mut(this_at) {
+            *this = it;
+        }
         let done = match &shape {
             Some(Shape::Append(rest) | Shape::FirstOrAppend(rest)) => {
                 append(rest, &mut inner, value_at, root)?
@@ -139,10 +141,12 @@ pub(super) fn reduce(
             if crate::engine::limits::value_deeper_than(&v, crate::engine::limits::MAX_BSON_DEPTH) {
                 return Err(crate::engine::limits::too_deep());
             }
-            inner.user[value_at].1 = v;
+            if let Some(value) = inner.slot_mut(value_at) {
+                *value = v;
+            }
         }
     }
-    Ok(std::mem::take(&mut inner.user[value_at].1))
+    Ok(inner.take_slot(value_at))
 }
 
 #[cfg(test)]

@@ -8,6 +8,9 @@ use crate::engine::bson_order::type_name;
 use crate::engine::numeric::Num;
 use crate::engine::CommandError;
 use bson::{doc, Bson, Document};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 fn tname(v: &Option<Bson>) -> &'static str {
     v.as_ref().map(type_name).unwrap_or("missing")
@@ -389,7 +392,7 @@ fn regex(
     re: &Option<Bson>,
     options: &Option<Bson>,
     op: Op,
-) -> Result<Option<regex::Regex>, CommandError> {
+) -> Result<Option<Rc<regex::Regex>>, CommandError> {
     let (pattern, mut opts) = match re {
         None | Some(Bson::Null) => return Ok(None),
         Some(Bson::String(p)) => (p.clone(), String::new()),
@@ -430,6 +433,9 @@ fn regex(
             ))
         }
     }
+    if let Some(re) = cached_regex(&pattern, &opts) {
+        return Ok(Some(re));
+    }
     let mut b = regex::RegexBuilder::new(&pattern);
     for c in opts.chars() {
         match c {
@@ -446,7 +452,40 @@ fn regex(
             }
         };
     }
-    b.build()
-        .map(Some)
-        .map_err(|e| err(51111, format!("Invalid Regex in {}: {e}", op.name())))
+    let re = b
+        .build()
+        .map_err(|e| err(51111, format!("Invalid Regex in {}: {e}", op.name())))?;
+    let re = Rc::new(re);
+    remember_regex(pattern, opts, Rc::clone(&re));
+    Ok(Some(re))
+}
+
+/// Regexes this thread compiled, by options and pattern: a `$regexMatch` runs once per document, and its pattern
+/// is most often a constant or one of a few computed values (`LIKE namespace || ':%'`), so each distinct pattern is
+/// compiled once instead of once per document (mongod compiles a constant pattern once at parse time).
+const REGEX_CACHE_ENTRIES: usize = 256;
+
+thread_local! {
+    static REGEX_CACHE: RefCell<HashMap<(String, String), Rc<regex::Regex>>> = RefCell::new(HashMap::new());
+}
+
+/// The cached compilation of `pattern` with `opts`, if this thread has one.
+fn cached_regex(pattern: &str, opts: &str) -> Option<Rc<regex::Regex>> {
+    REGEX_CACHE.with(|c| {
+        c.borrow()
+            .get(&(pattern.to_string(), opts.to_string()))
+            .cloned()
+    })
+}
+
+/// Keeps a compiled regex; the cache is emptied when full (patterns computed per document that are all distinct
+/// gain nothing from it, and must not grow it without bound).
+fn remember_regex(pattern: String, opts: String, re: Rc<regex::Regex>) {
+    REGEX_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= REGEX_CACHE_ENTRIES {
+            c.clear();
+        }
+        c.insert((pattern, opts), re);
+    });
 }

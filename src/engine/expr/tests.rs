@@ -525,3 +525,93 @@ fn olson_time_zones() {
     .and_then(|e| e.eval(&summer, &Vars::new(now())));
     assert_eq!(bad.map_err(|e| e.code), Err(40485));
 }
+
+/// Scopes share their values (`Vars` copies bindings, not values): nested `$let` / `$reduce` / `$map` /
+/// `$filter` still see the innermost binding of each name, and a body's bindings never leak out of its step.
+#[test]
+fn nested_scopes_see_their_own_bindings() {
+    let d = doc! {"a": [1, 2, 3]};
+    // $reduce whose body opens a $let over an outer array: 0 -> 1+3 -> 6+3 -> 12+3.
+    let spec = doc! {"$let": {"vars": {"s": "$a"}, "in": {"$reduce": {
+        "input": "$$s", "initialValue": 0,
+        "in": {"$let": {"vars": {"t": {"$add": ["$$value", "$$this"]}}, "in": {"$add": ["$$t", {"$size": "$$s"}]}}}
+    }}}};
+    assert_eq!(ev(Bson::Document(spec), &d), Some(Bson::Int32(15)));
+    // $map inside $map: the inner `this` shadows nothing of the outer `x`.
+    let spec = doc! {"$map": {"input": [1, 2], "as": "x", "in": {"$map": {"input": [10, 20], "in": {"$add": ["$$x", "$$this"]}}}}};
+    assert_eq!(
+        ev(Bson::Document(spec), &d),
+        Some(Bson::Array(vec![
+            Bson::Array(vec![Bson::Int32(11), Bson::Int32(21)]),
+            Bson::Array(vec![Bson::Int32(12), Bson::Int32(22)]),
+        ]))
+    );
+    // $filter keeps the elements themselves, even when its condition rebinds `this` in a $let.
+    let spec = doc! {"$filter": {"input": [{"k": 1}, {"k": 5}, {"k": 7}], "cond": {
+        "$let": {"vars": {"this": {"$multiply": ["$$this.k", 2]}}, "in": {"$gt": ["$$this", 9]}}
+    }}};
+    assert_eq!(
+        ev(Bson::Document(spec), &d),
+        Some(Bson::Array(vec![
+            Bson::Document(doc! {"k": 5}),
+            Bson::Document(doc! {"k": 7})
+        ]))
+    );
+    // A $reduce value that a nested scope held while the step ran is updated, not aliased.
+    let spec = doc! {"$reduce": {"input": ["a", "b", "c"], "initialValue": "", "in": {
+        "$let": {"vars": {"old": "$$value"}, "in": {"$concat": ["$$old", "$$this"]}}
+    }}};
+    assert_eq!(
+        ev(Bson::Document(spec), &d),
+        Some(Bson::String("abc".into()))
+    );
+}
+
+/// Compiled regexes are cached by pattern and options: the same pattern with other options, and computed
+/// patterns that differ per document, each get their own compilation.
+#[test]
+fn regex_cache_keys_on_pattern_and_options() {
+    let d = doc! {"s": "Cache:Key", "p": "^cache"};
+    for _ in 0..2 {
+        assert_eq!(
+            ev(
+                Bson::Document(doc! {"$regexMatch": {"input": "$s", "regex": "$p"}}),
+                &d
+            ),
+            Some(Bson::Boolean(false))
+        );
+        assert_eq!(
+            ev(
+                Bson::Document(
+                    doc! {"$regexMatch": {"input": "$s", "regex": "$p", "options": "i"}}
+                ),
+                &d
+            ),
+            Some(Bson::Boolean(true))
+        );
+    }
+    for i in 0..600 {
+        let d = doc! {"s": format!("k{i}"), "p": format!("^k{i}$")};
+        assert_eq!(
+            ev(
+                Bson::Document(doc! {"$regexMatch": {"input": "$s", "regex": "$p"}}),
+                &d
+            ),
+            Some(Bson::Boolean(true))
+        );
+        let other = doc! {"s": format!("k{i}"), "p": format!("^k{}$", i + 1)};
+        assert_eq!(
+            ev(
+                Bson::Document(doc! {"$regexMatch": {"input": "$s", "regex": "$p"}}),
+                &other
+            ),
+            Some(Bson::Boolean(false))
+        );
+    }
+    let bad = Expr::compile(&Bson::Document(
+        doc! {"$regexMatch": {"input": "$s", "regex": "$p", "options": "q"}},
+    ))
+    .unwrap()
+    .eval(&d, &Vars::new(now()));
+    assert_eq!(bad.map_err(|e| e.code), Err(51108));
+}

@@ -273,7 +273,7 @@ impl Lookup {
         let mut inner = vars.clone();
         for (name, e) in &self.lets {
             let v = e.eval(d, vars)?.unwrap_or(Bson::Null);
-            inner.user.push((name.clone(), v));
+            inner.push(name, v);
         }
         Ok(inner)
     }

@@ -131,7 +131,7 @@ mod tests {
             .matches(&doc! {"g": 0, "f": 2, "h": 1}, &vars)
             .expect("ok"));
         let mut inner = vars.clone();
-        inner.user.push(("v".into(), Bson::Int32(2)));
+        inner.push("v", Bson::Int32(2));
         assert!(s.residual.matches(&doc! {"f": 2}, &inner).expect("ok"));
         assert!(!s
             .residual
