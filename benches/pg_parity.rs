@@ -9,8 +9,12 @@
 //!
 //! ```text
 //! cargo bench --bench pg_parity -- [--sessions N] [--cache N] [--reps R] [--timeout-secs T] [--only SUBSTR[,SUBSTR...]]
-//!     [--skip SUBSTR[,SUBSTR...]]
+//!     [--skip SUBSTR[,SUBSTR...]] [--key-pools scaled|fixed]
 //! ```
+//! `--key-pools`: `scaled` (default) draws user ids, IP addresses and device fingerprints from pools that grow with
+//! `--sessions` (about 4 sessions per user, as in a real session store); `fixed` keeps the corpus' 10 users, 12 IPs
+//! and 8 fingerprints at any size, where every self-join on them is quadratic in its output (see
+//! `data::KeyPools`).
 //! `--skip`: leave out the statements whose name contains one of the substrings (e.g. `cte_cross_join_rows`,
 //! whose result at 100k sessions is 1.4 billion rows, which neither side returns in any reasonable time).
 //! Defaults: 100,000 sessions, 200,000 cache entries, best of 3, 60 s per statement (a statement past it is
@@ -50,6 +54,8 @@ struct Options {
     timeout: Duration,
     only: Option<String>,
     skip: Option<String>,
+    /// Key pools that grow with the row count (`--key-pools scaled`, the default) or the corpus' fixed ones.
+    scaled_pools: bool,
 }
 
 fn options() -> Options {
@@ -63,6 +69,7 @@ fn options() -> Options {
             timeout: Duration::from_secs(60),
             only: None,
             skip: None,
+            scaled_pools: true,
         }
     } else {
         Options {
@@ -72,6 +79,7 @@ fn options() -> Options {
             timeout: Duration::from_secs(60),
             only: None,
             skip: None,
+            scaled_pools: true,
         }
     };
     let mut i = 1;
@@ -85,10 +93,14 @@ fn options() -> Options {
             ("--timeout-secs", Some(n)) => o.timeout = Duration::from_secs(n as u64),
             ("--only", _) => o.only = Some(value),
             ("--skip", _) => o.skip = Some(value),
+            ("--key-pools", _) if value == "fixed" || value == "scaled" => {
+                o.scaled_pools = value == "scaled"
+            }
             (flag, _) if bench && flag.starts_with("--") && flag != "--bench" => {
                 eprintln!(
                     "pg_parity: unknown option {flag}\nusage: cargo bench --bench pg_parity -- [--sessions N] [--cache N] \
-                     [--reps R] [--timeout-secs T] [--only SUBSTR[,...]] [--skip SUBSTR[,...]]"
+                     [--reps R] [--timeout-secs T] [--only SUBSTR[,...]] [--skip SUBSTR[,...]] \
+                     [--key-pools scaled|fixed]"
                 );
                 std::process::exit(2);
             }
@@ -306,7 +318,12 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let data = data::script_scaled(data::SEED, o.sessions, o.cache);
+    let pools = if o.scaled_pools {
+        data::KeyPools::scaled(o.sessions)
+    } else {
+        data::KeyPools::fixed()
+    };
+    let data = data::script_scaled(data::SEED, o.sessions, o.cache, &pools);
     println!(
         "pg_parity: {} sessions, {} cache entries ({:.1} MB of SQL), {} read statements, best of {}",
         o.sessions,

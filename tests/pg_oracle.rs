@@ -10,6 +10,7 @@
 mod common;
 #[path = "pg_oracle/corpus.rs"]
 mod corpus;
+#[allow(dead_code)] // KeyPools::scaled is the parity bench's (benches/pg_parity.rs)
 #[path = "pg_oracle/data.rs"]
 mod data;
 #[path = "pg_oracle/generated.rs"]

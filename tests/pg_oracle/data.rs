@@ -119,10 +119,57 @@ fn tags(rng: &mut StdRng, pool: &[&str]) -> String {
     format!("ARRAY[{}]", items.join(", "))
 }
 
-fn session_row(rng: &mut StdRng, i: usize) -> Vec<String> {
-    let users = [
-        "u01", "u02", "u03", "u04", "u05", "u06", "u07", "u08", "U09", "",
-    ];
+/// How many distinct values the key columns draw from.
+///
+/// The corpus (60 sessions) uses small fixed pools so that every join, group and tie trap fires. At scale, fixed
+/// pools of 10 users, 12 IP addresses and 8 device fingerprints make every self-join on them produce n^2 / 10 rows
+/// (a billion at 100k sessions, which PostgreSQL does not finish either): a real session store has about as many
+/// users as it has sessions per user. [`KeyPools::scaled`] keeps the traps (an upper-case `U09`, the empty string,
+/// NULLs) and grows the pools with the row count.
+#[derive(Debug, Clone)]
+pub struct KeyPools {
+    /// User ids (the empty string and an upper-case one among them).
+    pub users: Vec<String>,
+    /// Values of the third octet of `10.0.X.Y` (Y in 1..5).
+    pub ip_subnets: u32,
+    /// Device fingerprints `fp_0 ..`.
+    pub fingerprints: u32,
+}
+
+impl KeyPools {
+    /// The corpus' pools: 10 user ids, 12 IP addresses, 8 fingerprints, whatever the row count.
+    pub fn fixed() -> KeyPools {
+        let users = [
+            "u01", "u02", "u03", "u04", "u05", "u06", "u07", "u08", "U09", "",
+        ];
+        KeyPools {
+            users: users.iter().map(|u| u.to_string()).collect(),
+            ip_subnets: 3,
+            fingerprints: 8,
+        }
+    }
+
+    /// Pools that grow with `sessions`: about 4 sessions per user id, 20 per IP address, 2 per fingerprint
+    /// (never fewer values than [`KeyPools::fixed`]).
+    pub fn scaled(sessions: usize) -> KeyPools {
+        let fixed = KeyPools::fixed();
+        let n_users = (sessions / 4).max(fixed.users.len());
+        let mut users: Vec<String> = (1..n_users - 1).map(|k| format!("u{k:02}")).collect();
+        users.push("U09".to_string());
+        users.push(String::new());
+        KeyPools {
+            users,
+            ip_subnets: u32::try_from(sessions / 80)
+                .unwrap_or(u32::MAX)
+                .max(fixed.ip_subnets),
+            fingerprints: u32::try_from(sessions / 2)
+                .unwrap_or(u32::MAX)
+                .max(fixed.fingerprints),
+        }
+    }
+}
+
+fn session_row(rng: &mut StdRng, i: usize, pools: &KeyPools) -> Vec<String> {
     let methods = ["password", "oauth", "sso", "magic_link", "Password"];
     let themes = ["dark", "light", "dark", "auto"];
     let langs = ["en", "fr", "de", "en-US"];
@@ -156,7 +203,9 @@ fn session_row(rng: &mut StdRng, i: usize) -> Vec<String> {
     );
     vec![
         text(&format!("s{i:03}")),
-        maybe_null(rng, 0.05, |rng| text(pick(rng, &users))),
+        maybe_null(rng, 0.05, |rng| {
+            text(&pools.users[rng.random_range(0..pools.users.len())])
+        }),
         ts(created),
         maybe_null(rng, 0.1, |_| ts(last)),
         ts(expires),
@@ -171,12 +220,12 @@ fn session_row(rng: &mut StdRng, i: usize) -> Vec<String> {
         maybe_null(rng, 0.15, |rng| {
             text(&format!(
                 "10.0.{}.{}",
-                rng.random_range(0..3),
+                rng.random_range(0..pools.ip_subnets),
                 rng.random_range(1..5)
             ))
         }),
         maybe_null(rng, 0.2, |rng| {
-            text(&format!("fp_{}", rng.random_range(0..8)))
+            text(&format!("fp_{}", rng.random_range(0..pools.fingerprints)))
         }),
         maybe_null(rng, 0.1, |_| format!("{risk}")),
         maybe_null(rng, 0.1, |rng| format!("{}", rng.random_range(-3..60))),
@@ -276,15 +325,18 @@ fn inserts(table: &str, cols: &[&str], rows: Vec<Vec<String>>, omit: &[usize], o
 /// The whole data script: schema plus data, generated from `seed` (60 sessions, 40 cache entries: the
 /// corpus' expectations are written for these).
 pub fn script(seed: u64) -> String {
-    script_scaled(seed, 60, 40)
+    script_scaled(seed, 60, 40, &KeyPools::fixed())
 }
 
 /// The data script with `sessions` rows of `user_sessions` and `caches` rows of `application_cache`, drawn
-/// as [`script`] draws them (the PostgreSQL parity bench, benches/pg_parity.rs, runs the corpus on it).
-pub fn script_scaled(seed: u64, sessions: usize, caches: usize) -> String {
+/// as [`script`] draws them, key columns from `pools` (the PostgreSQL parity bench, benches/pg_parity.rs, runs
+/// the corpus on it).
+pub fn script_scaled(seed: u64, sessions: usize, caches: usize, pools: &KeyPools) -> String {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut out = String::from(SCHEMA);
-    let sessions: Vec<Vec<String>> = (0..sessions).map(|i| session_row(&mut rng, i)).collect();
+    let sessions: Vec<Vec<String>> = (0..sessions)
+        .map(|i| session_row(&mut rng, i, pools))
+        .collect();
     // rows 20..29 lack ip_address, risk_score, tags and cart_total altogether
     inserts(
         "user_sessions",
