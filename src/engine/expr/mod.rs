@@ -27,7 +27,7 @@ use std::sync::Arc;
 pub struct Vars {
     /// The value of `$$NOW` for the whole command (fixed per command, like mongod).
     pub now: bson::DateTime,
-    /// User variables (`$$name`), innermost last. Values are shared: a scope (`$let`, `$map`, a `$reduce` body)
+    /// User variables (`$$name`), one binding per name. Values are shared: a scope (`$let`, `$map`, a `$reduce` body)
     /// copies the list of bindings, never the values, so a `$$s` bound to a big array costs nothing per step.
     user: Vec<(Arc<str>, Arc<Bson>)>,
     /// The memory limits the command's blocking stages run under (and whether they may spill).
@@ -44,7 +44,7 @@ impl Vars {
         }
     }
 
-    /// The innermost binding of `name`.
+    /// The binding of `name`.
     pub fn get(&self, name: &str) -> Option<&Bson> {
         self.user
             .iter()
@@ -61,7 +61,15 @@ impl Vars {
     }
 
     /// Binds `name` to `value` in this scope (innermost); returns the binding's slot for [`Vars::slot_mut`].
+    ///
+    /// A name bound already is rebound in place: a scope is a copy of its parent's bindings, so the parent keeps
+    /// its value, and each name has one binding here (the translator's chains of `$let`s that rebind the same
+    /// names level after level keep a short list, not one entry per level).
     pub fn push(&mut self, name: &str, value: Bson) -> usize {
+        if let Some(slot) = self.user.iter().position(|(n, _)| &**n == name) {
+            self.user[slot].1 = Arc::new(value);
+            return slot;
+        }
         self.user.push((Arc::from(name), Arc::new(value)));
         self.user.len() - 1
     }
