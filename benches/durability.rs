@@ -9,7 +9,8 @@
 //! measured N times (the machine is shared: compare figures of one run); `SQLMONGO_BENCH_LOOKUPS_ONLY=1`:
 //! only point lookups over 100k sessions, per second of wall and of CPU time.
 //! `SQLMONGO_BENCH_CHECKPOINT_ONLY=1`: only the checkpoint after 1,000 updates over 100k and 1M sessions,
-//! incremental and full. `SQLMONGO_BENCH_PREALLOC=BYTES`: the journal's largest preallocation step (`0`: none, every flush
+//! incremental and full, and the reopen after four more such rounds (recovery from a chain of incremental
+//! checkpoints against one full checkpoint). `SQLMONGO_BENCH_PREALLOC=BYTES`: the journal's largest preallocation step (`0`: none, every flush
 //! appends; default `DurableOptions`'), to compare both in one run. `SQLMONGO_BENCH_DURABLE_FIRST=1`: the
 //! `j: false` figure's durable run before its in-memory one.
 
@@ -358,8 +359,43 @@ fn checkpoint_cost(n: usize) {
             last.records,
             last.bytes as f64 / 1e6
         );
+        // Four more rounds of 1,000 updates and a checkpoint, then reopen: recovery from the chain (a full
+        // checkpoint and the incremental ones after it) against recovery from one full checkpoint.
+        let update = |e: &Engine, round: i64| {
+            for i in 0..1000 {
+                let id = format!("sess-{:08}", (i * 7919 + round as usize * 104_729) % n);
+                e.run_command(
+                    "app",
+                    &doc! {"update": "user_sessions", "updates": [{"q": {"_id": id}, "u": {"$set": {"touched": round}}}]},
+                )
+                .expect("update");
+            }
+        };
+        for round in 1..5 {
+            update(&e, round);
+            e.checkpoint().expect("checkpoint");
+        }
+        let chain = storage.checkpoints_written().len();
         drop(e);
         drop(storage);
+        let opts = DurableOptions {
+            checkpoint_bytes: u64::MAX / 2,
+            incremental_ratio: ratio,
+            ..options()
+        };
+        let (e, s, took) = timed_open(&dir, opts);
+        assert_eq!(s.recovery().checkpoint_records as usize, n);
+        println!(
+            "reopen of {n} sessions after {chain} checkpoints ({}): {took}, {} checkpoint files read",
+            if ratio > 0.0 {
+                "a full one and incremental ones after it"
+            } else {
+                "each full"
+            },
+            s.recovery().checkpoint_files
+        );
+        drop(e);
+        drop(s);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
