@@ -16,6 +16,7 @@ mod reduce;
 mod strings;
 #[cfg(test)]
 mod tests;
+mod wildcard;
 
 use super::CommandError;
 use bson::{Bson, Document};

@@ -331,7 +331,20 @@ pub(super) fn named(
         }
         RegexMatch | RegexFind | RegexFindAll => {
             let input = arg("input")?;
-            let re = regex(&arg("regex")?, &arg("options")?, op)?;
+            let (pattern, options) = (arg("regex")?, arg("options")?);
+            if let (RegexMatch, Some(Bson::String(s)), Some(Bson::String(p))) =
+                (op, &input, &pattern)
+            {
+                let o = match &options {
+                    None | Some(Bson::Null) => Some(""),
+                    Some(Bson::String(o)) => Some(o.as_str()),
+                    _ => None,
+                };
+                if let Some(w) = o.and_then(|o| super::wildcard::Wildcard::parse(p, o)) {
+                    return Ok(Some(Bson::Boolean(w.is_match(s))));
+                }
+            }
+            let re = regex(&pattern, &options, op)?;
             let s = match &input {
                 None | Some(Bson::Null) | Some(Bson::Undefined) => {
                     return Ok(Some(match op {
