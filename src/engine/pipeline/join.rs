@@ -43,6 +43,11 @@ pub struct Lookup {
     prefix: usize,
     /// The equality of the `$match` right after the prefix: foreign path (as an expression) and variable.
     key: Option<(String, Expr, String)>,
+    /// Further equalities `{$eq: ["$path", "$$var"]}` the same `$match` requires (a join on several columns,
+    /// without `localField`): the table hashes the tuple of all of them, so a bucket holds only the foreign
+    /// documents equal on every column (NULLs and unequal tuples sharing a hash are still decided by the
+    /// `$match`).
+    more_keys: Vec<(Expr, String)>,
     /// A top-level foreign field the first `$match` after the prefix requires a value of: documents where it
     /// is null or missing are left out of the hash table.
     non_null: Option<String>,
@@ -61,8 +66,42 @@ pub struct Lookup {
 const MEMO_DOCS: usize = 100_000;
 
 impl Lookup {
-    /// Compiles the stage document.
+    /// Compiles the stage document (as the last stage of its pipeline).
+    #[cfg(test)]
     pub fn compile(d: &Document) -> Result<Lookup, CommandError> {
+        Lookup::compile_before(d, &[])
+    }
+
+    /// Compiles the stage document of a `$lookup` followed by the stages `rest` of its pipeline. When `rest`
+    /// reads only some fields of the joined documents ([`joined_reads`]), the sub-pipeline gets a closing
+    /// inclusion `$project` of those: the foreign side is parsed, hashed and copied for those fields only,
+    /// never whole (the joined rows then hold what the query reads; mongod's dependency analysis likewise
+    /// narrows a `$lookup`'s foreign documents).
+    pub fn compile_before(d: &Document, rest: &[Bson]) -> Result<Lookup, CommandError> {
+        let narrowed = match (d.get("as"), d.get("pipeline")) {
+            (Some(Bson::String(as_field)), None | Some(Bson::Array(_))) => {
+                joined_reads(as_field, rest).map(|fields| {
+                    let mut d = d.clone();
+                    let mut stages = match d.get("pipeline") {
+                        Some(Bson::Array(p)) => p.clone(),
+                        _ => Vec::new(),
+                    };
+                    stages.push(Bson::Document(bson::doc! {"$project": inclusion(&fields)}));
+                    d.insert("pipeline", stages);
+                    d
+                })
+            }
+            _ => None,
+        };
+        // The stage as given decides what is valid; the narrowed one only replaces it.
+        let exact = Lookup::compile_exact(d)?;
+        Ok(narrowed
+            .and_then(|n| Lookup::compile_exact(&n).ok())
+            .unwrap_or(exact))
+    }
+
+    /// Compiles the stage document as it is.
+    fn compile_exact(d: &Document) -> Result<Lookup, CommandError> {
         let s = |k: &str| -> Result<Option<String>, CommandError> {
             match d.get(k) {
                 Some(Bson::String(s)) => Ok(Some(s.clone())),
@@ -143,8 +182,23 @@ impl Lookup {
             }
             _ => true,
         };
+        let eqs = leading_match.map(|m| eq_keys(m, &lets)).unwrap_or_default();
+        let mut more_keys = Vec::new();
+        if local.is_none() {
+            for (path, var) in eqs.iter().skip(1) {
+                if eqs.first().is_some_and(|(p, _)| p == path) {
+                    continue;
+                }
+                more_keys.push((
+                    Expr::compile(&Bson::String(format!("${path}")))?,
+                    var.clone(),
+                ));
+            }
+        }
         let key = match leading_match {
-            Some(m) => eq_key(m, &lets)
+            Some(_) => eqs
+                .into_iter()
+                .next()
                 .filter(|(path, var)| repeats_local(path, var))
                 .map(|(path, var)| {
                     Ok::<_, CommandError>((
@@ -195,6 +249,7 @@ impl Lookup {
             as_field,
             prefix,
             key,
+            more_keys,
             non_null,
         })
     }
@@ -394,6 +449,17 @@ impl Exec<'_> {
             Some((path, key_expr, var)) => {
                 let v = inner.get(var).cloned().unwrap_or(Bson::Null);
                 let values = std::slice::from_ref(&v);
+                // Several join columns: the table is keyed by the tuple of their values.
+                let more = &l.more_keys;
+                let tuple = (!more.is_empty()).then(|| {
+                    let mut t = Vec::with_capacity(more.len() + 1);
+                    t.push(v.clone());
+                    t.extend(
+                        more.iter()
+                            .map(|(_, var)| inner.get(var).cloned().unwrap_or(Bson::Null)),
+                    );
+                    Bson::Array(t)
+                });
                 // With localField/foreignField too, a candidate must also pass their equality.
                 let locals = l.local.as_deref().map(|lf| values_at(d, lf));
                 let foreign = l.foreign.as_deref();
@@ -432,9 +498,19 @@ impl Exec<'_> {
                                     return Ok(Vec::new());
                                 }
                             }
-                            Ok(vec![key_expr.eval(doc, vars)?.unwrap_or(Bson::Null)])
+                            let first = key_expr.eval(doc, vars)?.unwrap_or(Bson::Null);
+                            if more.is_empty() {
+                                return Ok(vec![first]);
+                            }
+                            let mut t = Vec::with_capacity(more.len() + 1);
+                            t.push(first);
+                            for (e, _) in more {
+                                t.push(e.eval(doc, vars)?.unwrap_or(Bson::Null));
+                            }
+                            Ok(vec![Bson::Array(t)])
                         })?;
-                        for fd in self.bucket(values) {
+                        let probe = tuple.as_ref().map_or(values, std::slice::from_ref);
+                        for fd in self.bucket(probe) {
                             if !each(fd, true)? {
                                 break;
                             }
@@ -562,6 +638,60 @@ impl Exec<'_> {
     }
 }
 
+/// The top-level fields of the joined documents (the `as` field's elements) that the stages after a
+/// `$lookup` read: `None` when they may read a joined document whole (or any field), or name one by a path
+/// a projection cannot keep. The `$unwind` of the `as` field right after the `$lookup` reads the array
+/// itself, not its documents: it is passed over.
+pub(super) fn joined_reads(as_field: &str, rest: &[Bson]) -> Option<Vec<String>> {
+    if as_field.is_empty() || as_field.contains('.') || as_field.starts_with('$') {
+        return None;
+    }
+    let unwinds_it = |st: &Bson| match st.as_document().and_then(|d| d.get("$unwind")) {
+        Some(Bson::String(p)) => p.strip_prefix('$') == Some(as_field),
+        Some(Bson::Document(u)) => {
+            u.get_str("path").ok().and_then(|p| p.strip_prefix('$')) == Some(as_field)
+        }
+        _ => false,
+    };
+    let rest = match rest.first() {
+        Some(st) if unwinds_it(st) => &rest[1..],
+        _ => rest,
+    };
+    let mut paths = Vec::new();
+    if !crate::engine::fields::pipeline_paths(rest, &mut paths) {
+        return None;
+    }
+    let mut fields: Vec<String> = Vec::new();
+    for p in &paths {
+        if p == as_field {
+            return None;
+        }
+        let Some(sub) = p.strip_prefix(as_field).and_then(|r| r.strip_prefix('.')) else {
+            continue;
+        };
+        let top = sub.split('.').next().unwrap_or(sub);
+        if top.is_empty() || top.starts_with('$') {
+            return None;
+        }
+        if !fields.iter().any(|f| f == top) {
+            fields.push(top.to_string());
+        }
+    }
+    Some(fields)
+}
+
+/// The inclusion `$project` keeping `fields` (and `_id` only when listed; `{_id: 1}` when nothing is).
+fn inclusion(fields: &[String]) -> Document {
+    let mut p = Document::new();
+    if !fields.iter().any(|f| f == "_id") {
+        p.insert("_id", if fields.is_empty() { 1 } else { 0 });
+    }
+    for f in fields {
+        p.insert(f.clone(), 1);
+    }
+    p
+}
+
 /// The query language's `localField`/`foreignField` equality between the outer document's values and a
 /// foreign document.
 fn equality_holds(locals: &[Bson], fd: &Document, foreign: &str) -> bool {
@@ -603,33 +733,36 @@ pub(super) fn correlated(stage: &Bson, lets: &[(String, Expr)]) -> bool {
 
 /// The `{$eq: ["$path", "$$var"]}` (either order) a `$match` requires through its `$expr` (or the `$expr` of
 /// an element of its top-level `$and`), top level or inside the expression's top-level `$and`, with `var` a
-/// `let` variable: (path, var).
-fn eq_key(m: &Document, lets: &[(String, Expr)]) -> Option<(String, String)> {
-    required_exprs(m).into_iter().find_map(|c| {
-        let Bson::Document(c) = c else { return None };
-        let Some(Bson::Array(args)) = c.get("$eq") else {
-            return None;
-        };
-        let (Some(Bson::String(a)), Some(Bson::String(b)), 1, 2) =
-            (args.first(), args.get(1), c.len(), args.len())
-        else {
-            return None;
-        };
-        let var = |s: &str| {
-            s.strip_prefix("$$")
-                .filter(|n| lets.iter().any(|(l, _)| l == n))
-                .map(str::to_string)
-        };
-        let path = |s: &str| {
-            s.strip_prefix('$')
-                .filter(|p| !p.is_empty() && !p.starts_with('$'))
-                .map(str::to_string)
-        };
-        match (path(a), var(b), var(a), path(b)) {
-            (Some(p), Some(v), _, _) | (_, _, Some(v), Some(p)) => Some((p, v)),
-            _ => None,
-        }
-    })
+/// `let` variable: every such (path, var), in order.
+fn eq_keys(m: &Document, lets: &[(String, Expr)]) -> Vec<(String, String)> {
+    required_exprs(m)
+        .into_iter()
+        .filter_map(|c| {
+            let Bson::Document(c) = c else { return None };
+            let Some(Bson::Array(args)) = c.get("$eq") else {
+                return None;
+            };
+            let (Some(Bson::String(a)), Some(Bson::String(b)), 1, 2) =
+                (args.first(), args.get(1), c.len(), args.len())
+            else {
+                return None;
+            };
+            let var = |s: &str| {
+                s.strip_prefix("$$")
+                    .filter(|n| lets.iter().any(|(l, _)| l == n))
+                    .map(str::to_string)
+            };
+            let path = |s: &str| {
+                s.strip_prefix('$')
+                    .filter(|p| !p.is_empty() && !p.starts_with('$'))
+                    .map(str::to_string)
+            };
+            match (path(a), var(b), var(a), path(b)) {
+                (Some(p), Some(v), _, _) | (_, _, Some(v), Some(p)) => Some((p, v)),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// The `$expr` conditions a `$match` requires: its `$expr` and those of its top-level `$and`, each split at
