@@ -42,12 +42,12 @@ pub struct Lookup {
     /// How many leading stages of `pipeline` read no `let` variable: their output is computed once.
     prefix: usize,
     /// The equality of the `$match` right after the prefix: foreign path (as an expression) and variable.
-    key: Option<(String, Expr, String)>,
+    key: Option<EqKey>,
     /// Further equalities `{$eq: ["$path", "$$var"]}` the same `$match` requires (a join on several columns,
     /// without `localField`): the table hashes the tuple of all of them, so a bucket holds only the foreign
     /// documents equal on every column (NULLs and unequal tuples sharing a hash are still decided by the
     /// `$match`).
-    more_keys: Vec<(Expr, String)>,
+    more_keys: Vec<EqKey>,
     /// A top-level foreign field the first `$match` after the prefix requires a value of: documents where it
     /// is null or missing are left out of the hash table.
     non_null: Option<String>,
@@ -182,39 +182,28 @@ impl Lookup {
             }
             _ => true,
         };
-        let eqs = leading_match.map(|m| eq_keys(m, &lets)).unwrap_or_default();
+        let eqs = match leading_match {
+            Some(m) => eq_keys(m, &lets)?,
+            None => Vec::new(),
+        };
         let mut more_keys = Vec::new();
         if local.is_none() {
-            for (path, var) in eqs.iter().skip(1) {
-                if eqs.first().is_some_and(|(p, _)| p == path) {
+            for k in eqs.iter().skip(1) {
+                if eqs.first().is_some_and(|f| f.path == k.path) {
                     continue;
                 }
-                more_keys.push((
-                    Expr::compile(&Bson::String(format!("${path}")))?,
-                    var.clone(),
-                ));
+                more_keys.push(k.clone());
             }
         }
-        let key = match leading_match {
-            Some(_) => eqs
-                .into_iter()
-                .next()
-                .filter(|(path, var)| repeats_local(path, var))
-                .map(|(path, var)| {
-                    Ok::<_, CommandError>((
-                        path.clone(),
-                        Expr::compile(&Bson::String(format!("${path}")))?,
-                        var,
-                    ))
-                })
-                .transpose()?,
-            None => None,
-        };
+        let key = eqs
+            .into_iter()
+            .next()
+            .filter(|k| (k.plain || local.is_none()) && repeats_local(&k.path, &k.var));
         // The joined field the leading `$match` requires to be neither null nor missing (the translator's
         // NULL guard): foreign documents without a value never pass, so the table leaves them out.
         let non_null = key
             .as_ref()
-            .map(|(path, _, _)| path.clone())
+            .map(|k| k.path.clone())
             .or_else(|| foreign.clone())
             .filter(|f| !f.contains('.'))
             .filter(|f| leading_match.is_some_and(|m| requires_value(m, f)));
@@ -226,7 +215,7 @@ impl Lookup {
         // foreign field, and the key and guarded field when no prefix stands between them and the collection.
         let mut reads = Vec::new();
         let reads = crate::engine::fields::pipeline_fields(raw, &mut reads).then(|| {
-            let at_source = [key.as_ref().map(|k| &k.0), non_null.as_ref()];
+            let at_source = [key.as_ref().map(|k| &k.path), non_null.as_ref()];
             let extra = at_source.into_iter().filter(|_| prefix == 0);
             for path in extra.chain([foreign.as_ref()]).flatten() {
                 let top = path.split('.').next().unwrap_or(path);
@@ -446,20 +435,21 @@ impl Exec<'_> {
         let split = l.split.as_ref();
         let mut stream = Stream::new(p, l.prefix + usize::from(split.is_some()));
         match &l.key {
-            Some((path, key_expr, var)) => {
-                let v = inner.get(var).cloned().unwrap_or(Bson::Null);
+            Some(key) => {
+                let v = key.outer_value(inner)?;
                 let values = std::slice::from_ref(&v);
                 // Several join columns: the table is keyed by the tuple of their values.
                 let more = &l.more_keys;
-                let tuple = (!more.is_empty()).then(|| {
+                let tuple = if more.is_empty() {
+                    None
+                } else {
                     let mut t = Vec::with_capacity(more.len() + 1);
                     t.push(v.clone());
-                    t.extend(
-                        more.iter()
-                            .map(|(_, var)| inner.get(var).cloned().unwrap_or(Bson::Null)),
-                    );
-                    Bson::Array(t)
-                });
+                    for k in more {
+                        t.push(k.outer_value(inner)?);
+                    }
+                    Some(Bson::Array(t))
+                };
                 // With localField/foreignField too, a candidate must also pass their equality.
                 let locals = l.local.as_deref().map(|lf| values_at(d, lf));
                 let foreign = l.foreign.as_deref();
@@ -486,7 +476,8 @@ impl Exec<'_> {
                     }
                     stream.push(fd, catalog, inner)
                 };
-                match self.probe_each(l.prefix == 0, path, values, &mut |fd| each(fd, false)) {
+                let at_source = l.prefix == 0 && key.plain;
+                match self.probe_each(at_source, &key.path, values, &mut |fd| each(fd, false)) {
                     Some(r) => r?,
                     None => {
                         self.ensure_table(|doc, vars| {
@@ -498,14 +489,14 @@ impl Exec<'_> {
                                     return Ok(Vec::new());
                                 }
                             }
-                            let first = key_expr.eval(doc, vars)?.unwrap_or(Bson::Null);
+                            let first = key.foreign.eval(doc, vars)?.unwrap_or(Bson::Null);
                             if more.is_empty() {
                                 return Ok(vec![first]);
                             }
                             let mut t = Vec::with_capacity(more.len() + 1);
                             t.push(first);
-                            for (e, _) in more {
-                                t.push(e.eval(doc, vars)?.unwrap_or(Bson::Null));
+                            for k in more {
+                                t.push(k.foreign.eval(doc, vars)?.unwrap_or(Bson::Null));
                             }
                             Ok(vec![Bson::Array(t)])
                         })?;
@@ -731,38 +722,94 @@ pub(super) fn correlated(stage: &Bson, lets: &[(String, Expr)]) -> bool {
     }
 }
 
-/// The `{$eq: ["$path", "$$var"]}` (either order) a `$match` requires through its `$expr` (or the `$expr` of
-/// an element of its top-level `$and`), top level or inside the expression's top-level `$and`, with `var` a
-/// `let` variable: every such (path, var), in order.
-fn eq_keys(m: &Document, lets: &[(String, Expr)]) -> Vec<(String, String)> {
-    required_exprs(m)
-        .into_iter()
-        .filter_map(|c| {
-            let Bson::Document(c) = c else { return None };
-            let Some(Bson::Array(args)) = c.get("$eq") else {
-                return None;
-            };
-            let (Some(Bson::String(a)), Some(Bson::String(b)), 1, 2) =
-                (args.first(), args.get(1), c.len(), args.len())
-            else {
-                return None;
-            };
-            let var = |s: &str| {
-                s.strip_prefix("$$")
-                    .filter(|n| lets.iter().any(|(l, _)| l == n))
-                    .map(str::to_string)
-            };
-            let path = |s: &str| {
-                s.strip_prefix('$')
-                    .filter(|p| !p.is_empty() && !p.starts_with('$'))
-                    .map(str::to_string)
-            };
-            match (path(a), var(b), var(a), path(b)) {
-                (Some(p), Some(v), _, _) | (_, _, Some(v), Some(p)) => Some((p, v)),
+/// One equality a correlated `$match` requires between a foreign document and the outer one: what the hash
+/// table is keyed by.
+#[derive(Debug, Clone)]
+struct EqKey {
+    /// The foreign field (a path).
+    path: String,
+    /// The foreign side's value (`"$path"`, or `{$ifNull: ["$path", null]}`).
+    foreign: Expr,
+    /// The `let` variable the outer side reads.
+    var: String,
+    /// The outer side's value, from the `let` variables (`"$$var"`, `"$$var.a.b"`, or its `$ifNull`).
+    local: Expr,
+    /// Both sides plain (`"$path"` and `"$$var"`): an index on `path` may serve the probe.
+    plain: bool,
+}
+
+impl EqKey {
+    /// The outer side's value for the `let` variables in `inner` (null when missing).
+    fn outer_value(&self, inner: &Vars) -> Result<Bson, CommandError> {
+        Ok(self
+            .local
+            .eval(&Document::new(), inner)?
+            .unwrap_or(Bson::Null))
+    }
+}
+
+/// The equalities a `$match` requires through its `$expr` (or the `$expr` of an element of its top-level
+/// `$and`), top level or inside the expression's top-level `$and`, in order: `{$eq: ["$path", "$$var"]}`
+/// (either order; `$$var.a.b` too), and `{$eq: [{$ifNull: ["$path", null]}, {$ifNull: ["$$var", null]}]}`
+/// (SQL's `IS NOT DISTINCT FROM`), with `var` a `let` variable.
+fn eq_keys(m: &Document, lets: &[(String, Expr)]) -> Result<Vec<EqKey>, CommandError> {
+    let var = |s: &str| {
+        let rest = s.strip_prefix("$$")?;
+        let name = rest.split('.').next().unwrap_or(rest);
+        lets.iter()
+            .any(|(l, _)| l == name)
+            .then(|| (name.to_string(), rest.len() == name.len()))
+    };
+    let path = |s: &str| {
+        s.strip_prefix('$')
+            .filter(|p| !p.is_empty() && !p.starts_with('$'))
+            .map(str::to_string)
+    };
+    // A side of the equality: (operand, whether wrapped in `{$ifNull: [operand, null]}`).
+    let operand = |b: &Bson| -> Option<(String, bool)> {
+        match b {
+            Bson::String(s) => Some((s.clone(), false)),
+            Bson::Document(d) if d.len() == 1 => match d.get("$ifNull") {
+                Some(Bson::Array(a)) if a.len() == 2 && a[1] == Bson::Null => match &a[0] {
+                    Bson::String(s) => Some((s.clone(), true)),
+                    _ => None,
+                },
                 _ => None,
-            }
-        })
-        .collect()
+            },
+            _ => None,
+        }
+    };
+    let mut out = Vec::new();
+    for c in required_exprs(m) {
+        let Bson::Document(c) = c else { continue };
+        let Some(Bson::Array(args)) = c.get("$eq") else {
+            continue;
+        };
+        let (Some(a), Some(b), 1, 2) = (args.first(), args.get(1), c.len(), args.len()) else {
+            continue;
+        };
+        let (Some((x, xn)), Some((y, yn))) = (operand(a), operand(b)) else {
+            continue;
+        };
+        if xn != yn {
+            continue;
+        }
+        let found = match (path(&x), var(&y), var(&x), path(&y)) {
+            (Some(p), Some(v), _, _) => Some((p, v, a, b)),
+            (_, _, Some(v), Some(p)) => Some((p, v, b, a)),
+            _ => None,
+        };
+        if let Some((p, (v, bare), foreign, local)) = found {
+            out.push(EqKey {
+                path: p,
+                foreign: Expr::compile(foreign)?,
+                var: v,
+                local: Expr::compile(local)?,
+                plain: bare && !xn,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The `$expr` conditions a `$match` requires: its `$expr` and those of its top-level `$and`, each split at

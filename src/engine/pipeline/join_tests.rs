@@ -146,6 +146,21 @@ fn lookups() -> Vec<Document> {
             {"$unwind": {"path": "$f", "preserveNullAndEmptyArrays": true}},
             {"$limit": 3},
         ], "as": "j"},
+        // `IS NOT DISTINCT FROM` (NULL and missing equal), and equalities on paths below a variable and
+        // below a foreign field: hashed too.
+        doc! {"from": "fo", "let": {"v": "$k", "i": "$_id"}, "pipeline": [
+            {"$match": {"$expr": {"$and": [
+                {"$eq": [{"$ifNull": ["$$v", null]}, {"$ifNull": ["$f", null]}]},
+                {"$lt": ["$$i", "$_id"]},
+            ]}}},
+        ], "as": "j"},
+        doc! {"from": "fo", "let": {"o": "$$ROOT", "v": "$k"}, "pipeline": [
+            {"$match": {"$expr": {"$and": [{"$eq": ["$f.x", "$$v.x"]}, {"$eq": ["$$o.g", "$g"]}]}}},
+        ], "as": "j"},
+        doc! {"from": "fo", "let": {"o": "$$ROOT"}, "pipeline": [
+            {"$match": {"$expr": {"$eq": ["$$o.k", "$f"]}}},
+            {"$project": {"_id": 1}},
+        ], "as": "j"},
         // A join on two columns (`ON a.k = b.f AND a.g = b.g`): the table hashes the pair.
         doc! {"from": "fo", "let": {"v": "$k", "w": "$g"}, "pipeline": [
             {"$match": {"$expr": {"$and": [
@@ -340,14 +355,14 @@ proptest! {
         check(outer, foreign, indexed, shape, tail)?;
     }
 
-    /// The hash on several join columns (the last two shapes) gives the nested loop's documents, on keys
-    /// drawn from few values so that most outer documents have matches.
+    /// The hash on several join columns, on `IS NOT DISTINCT FROM` and on paths below a variable (the last
+    /// five shapes) gives the nested loop's documents.
     #[test]
     fn multi_column_hash_join_equals_the_nested_loop(
         outer in docs("k", 12),
         foreign in docs("f", 12),
         indexed in any::<bool>(),
-        shape in (lookups().len() - 2)..lookups().len(),
+        shape in (lookups().len() - 5)..lookups().len(),
         tail in prop_oneof![Just(0), Just(1), Just(tails().len() - 4)],
     ) {
         check(outer, foreign, indexed, shape, tail)?;
