@@ -4,7 +4,7 @@
 //! In: the stage document, input documents, the catalog; out: each input document with the `as` array of
 //! joined documents. Equality follows the query language: an array on either side matches by element, a
 //! missing or null local value matches foreign documents whose field is null or missing. Depends on
-//! `expr`, `bson_order`, `Pipeline`, `join_hash`.
+//! `expr`, `bson_order`, `Pipeline`, `join_hash`, `join_keys`, `join_narrow`.
 //!
 //! Nothing is computed once per outer document that does not depend on it (mongod's behaviour):
 //! - the leading stages of `pipeline` that read no `let` variable (and are deterministic) run once per
@@ -17,10 +17,16 @@
 //! - the conditions of that `$match` that read no `let` variable (a subquery's own WHERE, the NULL guard of
 //!   the joined field) are decided once per foreign document while the hash table is built, and only the
 //!   correlated rest per candidate ([`join_split`](super::join_split));
+//! - the equalities of that `$match` on several columns (and `IS NOT DISTINCT FROM`, and paths below a
+//!   variable: [`join_keys`](super::join_keys)) key the hash table together, as a tuple;
 //! - a foreign document is parsed only for the top-level fields the sub-pipeline reads (when it ends its
-//!   reads with a projection or a `$group`), not whole.
+//!   reads with a projection or a `$group`), not whole; when the stages after the `$lookup` read only some
+//!   fields of the joined documents, the sub-pipeline is given a closing projection of those
+//!   ([`join_narrow`](super::join_narrow)).
 
 use super::join_hash::HashTable;
+use super::join_keys::{eq_keys, requires_value, EqKey};
+use super::join_narrow::{inclusion, joined_reads};
 use super::join_split::{self, SplitMatch};
 use super::reshape::{set_field, unset_field};
 use super::stream::Stream;
@@ -629,60 +635,6 @@ impl Exec<'_> {
     }
 }
 
-/// The top-level fields of the joined documents (the `as` field's elements) that the stages after a
-/// `$lookup` read: `None` when they may read a joined document whole (or any field), or name one by a path
-/// a projection cannot keep. The `$unwind` of the `as` field right after the `$lookup` reads the array
-/// itself, not its documents: it is passed over.
-pub(super) fn joined_reads(as_field: &str, rest: &[Bson]) -> Option<Vec<String>> {
-    if as_field.is_empty() || as_field.contains('.') || as_field.starts_with('$') {
-        return None;
-    }
-    let unwinds_it = |st: &Bson| match st.as_document().and_then(|d| d.get("$unwind")) {
-        Some(Bson::String(p)) => p.strip_prefix('$') == Some(as_field),
-        Some(Bson::Document(u)) => {
-            u.get_str("path").ok().and_then(|p| p.strip_prefix('$')) == Some(as_field)
-        }
-        _ => false,
-    };
-    let rest = match rest.first() {
-        Some(st) if unwinds_it(st) => &rest[1..],
-        _ => rest,
-    };
-    let mut paths = Vec::new();
-    if !crate::engine::fields::pipeline_paths(rest, &mut paths) {
-        return None;
-    }
-    let mut fields: Vec<String> = Vec::new();
-    for p in &paths {
-        if p == as_field {
-            return None;
-        }
-        let Some(sub) = p.strip_prefix(as_field).and_then(|r| r.strip_prefix('.')) else {
-            continue;
-        };
-        let top = sub.split('.').next().unwrap_or(sub);
-        if top.is_empty() || top.starts_with('$') {
-            return None;
-        }
-        if !fields.iter().any(|f| f == top) {
-            fields.push(top.to_string());
-        }
-    }
-    Some(fields)
-}
-
-/// The inclusion `$project` keeping `fields` (and `_id` only when listed; `{_id: 1}` when nothing is).
-fn inclusion(fields: &[String]) -> Document {
-    let mut p = Document::new();
-    if !fields.iter().any(|f| f == "_id") {
-        p.insert("_id", if fields.is_empty() { 1 } else { 0 });
-    }
-    for f in fields {
-        p.insert(f.clone(), 1);
-    }
-    p
-}
-
 /// The query language's `localField`/`foreignField` equality between the outer document's values and a
 /// foreign document.
 fn equality_holds(locals: &[Bson], fd: &Document, foreign: &str) -> bool {
@@ -720,128 +672,6 @@ pub(super) fn correlated(stage: &Bson, lets: &[(String, Expr)]) -> bool {
         Bson::Array(items) => items.iter().any(|x| correlated(x, lets)),
         _ => false,
     }
-}
-
-/// One equality a correlated `$match` requires between a foreign document and the outer one: what the hash
-/// table is keyed by.
-#[derive(Debug, Clone)]
-struct EqKey {
-    /// The foreign field (a path).
-    path: String,
-    /// The foreign side's value (`"$path"`, or `{$ifNull: ["$path", null]}`).
-    foreign: Expr,
-    /// The `let` variable the outer side reads.
-    var: String,
-    /// The outer side's value, from the `let` variables (`"$$var"`, `"$$var.a.b"`, or its `$ifNull`).
-    local: Expr,
-    /// Both sides plain (`"$path"` and `"$$var"`): an index on `path` may serve the probe.
-    plain: bool,
-}
-
-impl EqKey {
-    /// The outer side's value for the `let` variables in `inner` (null when missing).
-    fn outer_value(&self, inner: &Vars) -> Result<Bson, CommandError> {
-        Ok(self
-            .local
-            .eval(&Document::new(), inner)?
-            .unwrap_or(Bson::Null))
-    }
-}
-
-/// The equalities a `$match` requires through its `$expr` (or the `$expr` of an element of its top-level
-/// `$and`), top level or inside the expression's top-level `$and`, in order: `{$eq: ["$path", "$$var"]}`
-/// (either order; `$$var.a.b` too), and `{$eq: [{$ifNull: ["$path", null]}, {$ifNull: ["$$var", null]}]}`
-/// (SQL's `IS NOT DISTINCT FROM`), with `var` a `let` variable.
-fn eq_keys(m: &Document, lets: &[(String, Expr)]) -> Result<Vec<EqKey>, CommandError> {
-    let var = |s: &str| {
-        let rest = s.strip_prefix("$$")?;
-        let name = rest.split('.').next().unwrap_or(rest);
-        lets.iter()
-            .any(|(l, _)| l == name)
-            .then(|| (name.to_string(), rest.len() == name.len()))
-    };
-    let path = |s: &str| {
-        s.strip_prefix('$')
-            .filter(|p| !p.is_empty() && !p.starts_with('$'))
-            .map(str::to_string)
-    };
-    // A side of the equality: (operand, whether wrapped in `{$ifNull: [operand, null]}`).
-    let operand = |b: &Bson| -> Option<(String, bool)> {
-        match b {
-            Bson::String(s) => Some((s.clone(), false)),
-            Bson::Document(d) if d.len() == 1 => match d.get("$ifNull") {
-                Some(Bson::Array(a)) if a.len() == 2 && a[1] == Bson::Null => match &a[0] {
-                    Bson::String(s) => Some((s.clone(), true)),
-                    _ => None,
-                },
-                _ => None,
-            },
-            _ => None,
-        }
-    };
-    let mut out = Vec::new();
-    for c in required_exprs(m) {
-        let Bson::Document(c) = c else { continue };
-        let Some(Bson::Array(args)) = c.get("$eq") else {
-            continue;
-        };
-        let (Some(a), Some(b), 1, 2) = (args.first(), args.get(1), c.len(), args.len()) else {
-            continue;
-        };
-        let (Some((x, xn)), Some((y, yn))) = (operand(a), operand(b)) else {
-            continue;
-        };
-        if xn != yn {
-            continue;
-        }
-        let found = match (path(&x), var(&y), var(&x), path(&y)) {
-            (Some(p), Some(v), _, _) => Some((p, v, a, b)),
-            (_, _, Some(v), Some(p)) => Some((p, v, b, a)),
-            _ => None,
-        };
-        if let Some((p, (v, bare), foreign, local)) = found {
-            out.push(EqKey {
-                path: p,
-                foreign: Expr::compile(foreign)?,
-                var: v,
-                local: Expr::compile(local)?,
-                plain: bare && !xn,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// The `$expr` conditions a `$match` requires: its `$expr` and those of its top-level `$and`, each split at
-/// one level of `$and`.
-fn required_exprs(m: &Document) -> Vec<&Bson> {
-    let mut exprs: Vec<&Bson> = m.get("$expr").into_iter().collect();
-    if let Some(Bson::Array(items)) = m.get("$and") {
-        exprs.extend(
-            items
-                .iter()
-                .filter_map(|x| x.as_document().and_then(|d| d.get("$expr"))),
-        );
-    }
-    let mut conds: Vec<&Bson> = Vec::new();
-    for e in exprs {
-        match e {
-            Bson::Document(d) if d.len() == 1 && matches!(d.get("$and"), Some(Bson::Array(_))) => {
-                if let Some(Bson::Array(items)) = d.get("$and") {
-                    conds.extend(items);
-                }
-            }
-            other => conds.push(other),
-        }
-    }
-    conds
-}
-
-/// Whether a `$match` requires `{$ne: [{$ifNull: ["$field", null]}, null]}`: a value that is neither null
-/// nor missing.
-fn requires_value(m: &Document, field: &str) -> bool {
-    let guard = bson::bson!({"$ne": [{"$ifNull": [format!("${field}"), null]}, null]});
-    required_exprs(m).into_iter().any(|c| *c == guard)
 }
 
 /// Whether a document lacks a value at top-level `field` (null, undefined or missing: what `$ifNull` replaces).

@@ -541,7 +541,7 @@ fn join_top_k_on_outer_keys_stops_early() {
 
 #[test]
 fn joined_reads_name_the_joined_fields_the_later_stages_read() {
-    use super::join::joined_reads;
+    use super::join_narrow::joined_reads;
     let reads = |rest: Vec<Bson>| joined_reads("j", &rest);
     let names = |n: &[&str]| Some(n.iter().map(|s| s.to_string()).collect::<Vec<_>>());
     let select =

@@ -16,6 +16,8 @@ pub mod group;
 mod group_spill;
 mod join;
 mod join_hash;
+mod join_keys;
+mod join_narrow;
 mod join_split;
 impl Stage {
     /// Whether the stage builds documents out of values (which may nest its input deeper, or grow it:
