@@ -35,6 +35,7 @@ use crate::engine::bson_order::equal;
 use crate::engine::expr::{Expr, Vars};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
+use std::rc::Rc;
 
 /// A compiled `$lookup`.
 #[derive(Debug, Clone)]
@@ -264,7 +265,7 @@ impl Lookup {
         let mut exec = self.start(catalog, vars);
         let mut out = Vec::with_capacity(docs.len());
         for mut d in docs {
-            let matched = exec.matches(&d)?;
+            let matched = owned(exec.matches(&d)?);
             set_field(
                 &mut d,
                 &self.as_field,
@@ -329,6 +330,15 @@ impl Lookup {
     }
 }
 
+/// The joined documents of one outer document: shared with the stage's caches (the uncorrelated result, the
+/// memo), so that an outer document served from them costs no copy of the list.
+pub(super) type Matched = Rc<Vec<Document>>;
+
+/// The documents of `m`, moved out when nothing else holds them, else copied.
+pub(super) fn owned(m: Matched) -> Vec<Document> {
+    Rc::try_unwrap(m).unwrap_or_else(|m| (*m).clone())
+}
+
 /// One execution of a `$lookup` stage: what it computed once, for every outer document.
 pub(super) struct Exec<'a> {
     lookup: &'a Lookup,
@@ -339,11 +349,11 @@ pub(super) struct Exec<'a> {
     /// `base` by the hash of the join key.
     table: Option<HashTable>,
     /// The whole result, when nothing depends on the outer document.
-    whole: Option<Vec<Document>>,
+    whole: Option<Matched>,
     /// For a [memoizable](Lookup::memoizable) stage: the result for each tuple of `let` and `localField`
     /// values seen (keyed by their BSON bytes, so only identical values of identical types share a result), up to [`MEMO_DOCS`]
     /// documents in all (`memo_docs`).
-    memo: std::collections::HashMap<Vec<u8>, Vec<Document>>,
+    memo: std::collections::HashMap<Vec<u8>, Matched>,
     memo_docs: usize,
 }
 
@@ -353,7 +363,7 @@ impl Exec<'_> {
     /// The candidates (an index probe, a hash bucket, the cached prefix) are borrowed and streamed into the
     /// sub-pipeline ([`Stream`]): only those its leading `$match` keeps are copied, and a `$limit` that is
     /// full (EXISTS' `$limit: 1`) ends the walk.
-    pub(super) fn matches(&mut self, d: &Document) -> Result<Vec<Document>, CommandError> {
+    pub(super) fn matches(&mut self, d: &Document) -> Result<Matched, CommandError> {
         let l = self.lookup;
         let uncorrelated =
             l.local.is_none() && l.pipeline.as_ref().is_some_and(|p| l.prefix == p.len());
@@ -380,18 +390,18 @@ impl Exec<'_> {
                 )
             })?;
         if let Some(hit) = self.memo.get(&key) {
-            return Ok(hit.clone());
+            return Ok(Rc::clone(hit));
         }
         let out = self.compute(d)?;
         if self.memo_docs + out.len() <= MEMO_DOCS {
             self.memo_docs += out.len().max(1);
-            self.memo.insert(key, out.clone());
+            self.memo.insert(key, Rc::clone(&out));
         }
         Ok(out)
     }
 
     /// [`matches`](Self::matches) computed (not from the memo).
-    fn compute(&mut self, d: &Document) -> Result<Vec<Document>, CommandError> {
+    fn compute(&mut self, d: &Document) -> Result<Matched, CommandError> {
         let l = self.lookup;
         let catalog = self.catalog;
         let Some(p) = &l.pipeline else {
@@ -400,13 +410,13 @@ impl Exec<'_> {
                 out.push(fd.clone());
                 Ok(true)
             })?;
-            return Ok(out);
+            return Ok(Rc::new(out));
         };
         if l.local.is_some() && l.key.is_none() {
             let inner = l.inner_vars(d, self.vars)?;
             let mut stream = Stream::new(p, 0);
             self.equality_each(d, &mut |fd| stream.push(fd, catalog, &inner))?;
-            return stream.finish(catalog, &inner);
+            return Ok(Rc::new(stream.finish(catalog, &inner)?));
         }
         if l.prefix == p.len() {
             if self.whole.is_none() {
@@ -422,12 +432,12 @@ impl Exec<'_> {
                         None => catalog.scan_each(f, reads, &mut each)?,
                     }
                 }
-                self.whole = Some(stream.finish(catalog, self.vars)?);
+                self.whole = Some(Rc::new(stream.finish(catalog, self.vars)?));
             }
             return Ok(self.whole.clone().unwrap_or_default());
         }
         let inner = l.inner_vars(d, self.vars)?;
-        self.correlated(d, &inner)
+        Ok(Rc::new(self.correlated(d, &inner)?))
     }
 
     /// The sub-pipeline of a correlated stage for outer document `d`, whose `let` variables are in `inner`.
@@ -730,7 +740,7 @@ fn collect(v: &Bson, parts: &[&str], out: &mut Vec<Bson>) {
 pub(super) fn unwind_into(
     mut d: Document,
     as_field: &str,
-    matched: Vec<Document>,
+    matched: Matched,
     index: Option<&str>,
     preserve: bool,
     out: &mut Vec<Document>,
@@ -746,7 +756,7 @@ pub(super) fn unwind_into(
         return;
     }
     let n = matched.len();
-    for (i, fd) in matched.into_iter().enumerate() {
+    let mut one = |i: usize, fd: Document| {
         let mut nd = if i + 1 == n {
             std::mem::take(&mut d)
         } else {
@@ -757,5 +767,13 @@ pub(super) fn unwind_into(
             set_field(&mut nd, ix, Bson::Int64(i as i64));
         }
         out.push(nd);
+    };
+    // Shared with a cache: each joined document copied once, into its row.
+    match Rc::try_unwrap(matched) {
+        Ok(docs) => docs.into_iter().enumerate().for_each(|(i, fd)| one(i, fd)),
+        Err(shared) => shared
+            .iter()
+            .enumerate()
+            .for_each(|(i, fd)| one(i, fd.clone())),
     }
 }

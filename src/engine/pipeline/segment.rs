@@ -217,7 +217,12 @@ impl Pipeline {
                                 reshape::set_field(
                                     &mut d,
                                     l.as_field(),
-                                    Bson::Array(matched.into_iter().map(Bson::Document).collect()),
+                                    Bson::Array(
+                                        join::owned(matched)
+                                            .into_iter()
+                                            .map(Bson::Document)
+                                            .collect(),
+                                    ),
                                 );
                                 next.push(d);
                             }
