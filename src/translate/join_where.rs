@@ -102,7 +102,7 @@ fn qualifiers(e: &Expr) -> Vec<String> {
     super::visit::any_outside_subqueries(e, |x| {
         if let Expr::CompoundIdentifier(parts) = x {
             if let Some(q) = parts.first() {
-                if !out.iter().any(|o| *o == q.value) {
+                if !out.contains(&q.value) {
                     out.push(q.value.clone());
                 }
             }
