@@ -94,34 +94,48 @@ UPDATE accts SET bal = pay.amount * rate.m FROM pay, rate WHERE accts.id = pay.a
 {
   "aggregate": "accts",
   "pipeline": [
-    {"$lookup": {"from": "pay", "pipeline": [], "as": "__j1"}},
-    {"$unwind": "$__j1"},
-    {"$lookup": {"from": "rate", "pipeline": [], "as": "__j2"}},
-    {"$unwind": "$__j2"},
     {
-      "$match": {
-        "$and": [
+      "$lookup": {
+        "from": "pay",
+        "let": {"l0": "$id"},
+        "pipeline": [
           {
-            "$expr": {
-              "$and": [
-                {"$ne": [{"$ifNull": ["$id", null]}, null]},
-                {"$ne": [{"$ifNull": ["$__j1.acct", null]}, null]},
-                {"$eq": ["$id", "$__j1.acct"]}
-              ]
-            }
-          },
-          {
-            "$expr": {
-              "$and": [
-                {"$ne": [{"$ifNull": ["$__j2.k", null]}, null]},
-                {"$ne": [{"$ifNull": ["$__j1.acct", null]}, null]},
-                {"$eq": ["$__j2.k", "$__j1.acct"]}
-              ]
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$acct", null]}, null]},
+                  {"$eq": ["$$l0", "$acct"]}
+                ]
+              }
             }
           }
-        ]
+        ],
+        "as": "__j1"
       }
     },
+    {"$unwind": "$__j1"},
+    {
+      "$lookup": {
+        "from": "rate",
+        "let": {"l0": "$__j1.acct"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$k", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$eq": ["$k", "$$l0"]}
+                ]
+              }
+            }
+          }
+        ],
+        "as": "__j2"
+      }
+    },
+    {"$unwind": "$__j2"},
     {"$project": {"_id": 0, "c0": "$_id", "c1": {"$multiply": ["$__j1.amount", "$__j2.m"]}}},
     {"$group": {"_id": "$c0", "v0": {"$first": "$c1"}}}
   ],

@@ -11,6 +11,10 @@ use bson::{Bson, Document};
 
 /// Adds the top-level fields `filter` (query language) reads to `out`; `false` when it may read any field.
 pub fn filter_fields(filter: &Document, out: &mut Vec<String>) -> bool {
+    filter_reads(filter, &mut Reads { out, full: false })
+}
+
+fn filter_reads(filter: &Document, out: &mut Reads<'_>) -> bool {
     for (k, v) in filter {
         match k.as_str() {
             "$and" | "$or" | "$nor" => {
@@ -19,19 +23,19 @@ pub fn filter_fields(filter: &Document, out: &mut Vec<String>) -> bool {
                     let Bson::Document(d) = item else {
                         return false;
                     };
-                    if !filter_fields(d, out) {
+                    if !filter_reads(d, out) {
                         return false;
                     }
                 }
             }
             "$expr" => {
-                if !expr_fields(v, out) {
+                if !expr_reads(v, out) {
                     return false;
                 }
             }
             "$comment" => {}
             other if other.starts_with('$') => return false,
-            path => push(out, path.split('.').next().unwrap_or(path)),
+            path => out.push(path),
         }
     }
     true
@@ -40,19 +44,23 @@ pub fn filter_fields(filter: &Document, out: &mut Vec<String>) -> bool {
 /// Adds the top-level fields an aggregation expression (or a stage specification made of expressions, such
 /// as a `$group` document) reads to `out`; `false` when it may read any field.
 pub fn expr_fields(spec: &Bson, out: &mut Vec<String>) -> bool {
+    expr_reads(spec, &mut Reads { out, full: false })
+}
+
+fn expr_reads(spec: &Bson, out: &mut Reads<'_>) -> bool {
     match spec {
         Bson::String(s) => {
             if let Some(var) = s.strip_prefix("$$") {
                 let name = var.split('.').next().unwrap_or(var);
                 !matches!(name, "ROOT" | "CURRENT")
             } else if let Some(path) = s.strip_prefix('$') {
-                push(out, path.split('.').next().unwrap_or(path));
+                out.push(path);
                 true
             } else {
                 true
             }
         }
-        Bson::Array(items) => items.iter().all(|i| expr_fields(i, out)),
+        Bson::Array(items) => items.iter().all(|i| expr_reads(i, out)),
         Bson::Document(d) => {
             for (k, v) in d {
                 match k.as_str() {
@@ -61,7 +69,7 @@ pub fn expr_fields(spec: &Bson, out: &mut Vec<String>) -> bool {
                     "$getField" | "$setField" | "$unsetField" | "$top" | "$bottom" | "$topN"
                     | "$bottomN" | "$function" | "$accumulator" => return false,
                     _ => {
-                        if !expr_fields(v, out) {
+                        if !expr_reads(v, out) {
                             return false;
                         }
                     }
@@ -77,6 +85,10 @@ pub fn expr_fields(spec: &Bson, out: &mut Vec<String>) -> bool {
 /// included paths' first names, the fields its computed values read); `false` when it may read any field (an
 /// exclusion projection keeps every other field, `$$ROOT`, ...).
 pub fn projection_fields(spec: &Document, out: &mut Vec<String>) -> bool {
+    projection_reads(spec, &mut Reads { out, full: false })
+}
+
+fn projection_reads(spec: &Document, out: &mut Reads<'_>) -> bool {
     let mut id = true;
     for (k, v) in spec {
         let top = k.split('.').next().unwrap_or(k);
@@ -91,22 +103,22 @@ pub fn projection_fields(spec: &Document, out: &mut Vec<String>) -> bool {
         match flag {
             Some(false) if k == "_id" => id = false,
             Some(false) => return false,
-            Some(true) => push(out, top),
+            Some(true) => out.push(k),
             None => {
                 // A computed value, or a nested projection (`{a: {b: 1}}`): its reads, and the field itself
                 // for a nested or dotted one (arrays on the way are walked).
                 let nested = matches!(v, Bson::Document(d) if d.keys().next().is_some_and(|f| !f.starts_with('$')));
                 if nested || k.contains('.') {
-                    push(out, top);
+                    out.push(top);
                 }
-                if !expr_fields(v, out) {
+                if !expr_reads(v, out) {
                     return false;
                 }
             }
         }
     }
     if id {
-        push(out, "_id");
+        out.push("_id");
     }
     true
 }
@@ -118,7 +130,17 @@ pub fn projection_fields(spec: &Document, out: &mut Vec<String>) -> bool {
 /// document (its sub-pipeline reads the foreign documents); the fields stages add are listed too, which is
 /// harmless.
 pub fn pipeline_fields(stages: &[Bson], out: &mut Vec<String>) -> bool {
-    let top = |p: &str| p.split('.').next().unwrap_or(p).to_string();
+    pipeline_reads(stages, &mut Reads { out, full: false })
+}
+
+/// [`pipeline_fields`] with whole dotted paths (`a.b.c`) instead of their top-level names: a path read means
+/// the value at it (and under it) is read; a prefix of a path listed is not read as a whole unless listed
+/// itself.
+pub fn pipeline_paths(stages: &[Bson], out: &mut Vec<String>) -> bool {
+    pipeline_reads(stages, &mut Reads { out, full: true })
+}
+
+fn pipeline_reads(stages: &[Bson], out: &mut Reads<'_>) -> bool {
     for stage in stages {
         let Some(stage) = stage.as_document().filter(|d| d.len() == 1) else {
             return false;
@@ -127,41 +149,48 @@ pub fn pipeline_fields(stages: &[Bson], out: &mut Vec<String>) -> bool {
             return false;
         };
         match (name.as_str(), spec) {
-            ("$project", Bson::Document(p)) => return projection_fields(p, out),
-            ("$group", g @ Bson::Document(_)) => return expr_fields(g, out),
+            ("$project", Bson::Document(p)) => return projection_reads(p, out),
+            ("$group", g @ Bson::Document(_)) => return expr_reads(g, out),
             ("$count", _) => return true,
             ("$match", Bson::Document(f)) => {
-                if !filter_fields(f, out) {
+                if !filter_reads(f, out) {
                     return false;
                 }
             }
             ("$addFields" | "$set", a @ Bson::Document(_)) => {
-                if !expr_fields(a, out) {
+                if !expr_reads(a, out) {
                     return false;
                 }
             }
-            ("$unset", Bson::String(_) | Bson::Array(_)) | ("$limit" | "$skip", _) => {}
+            // `$unionWith` reads nothing of the input documents (it adds others after them).
+            ("$unset", Bson::String(_) | Bson::Array(_))
+            | ("$limit" | "$skip", _)
+            | ("$unionWith", _) => {}
             ("$sort", Bson::Document(keys)) => {
                 for (k, v) in keys {
                     if !matches!(v, Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_)) {
                         return false;
                     }
-                    push(out, &top(k));
+                    out.push(k);
                 }
             }
             ("$setWindowFields", Bson::Document(w)) => {
-                if !window_fields(w, out) {
+                if !window_reads(w, out) {
                     return false;
                 }
             }
             ("$unwind", Bson::String(path)) => match path.strip_prefix('$') {
-                Some(p) => push(out, &top(p)),
+                Some(p) => out.push(p),
                 None => return false,
+            },
+            ("$unwind", Bson::Document(u)) => match u.get("path") {
+                Some(Bson::String(path)) if path.starts_with('$') => out.push(&path[1..]),
+                _ => return false,
             },
             ("$lookup", Bson::Document(l)) => {
                 if let Some(local) = l.get("localField") {
                     match local {
-                        Bson::String(p) => push(out, &top(p)),
+                        Bson::String(p) => out.push(p),
                         _ => return false,
                     }
                 }
@@ -169,7 +198,7 @@ pub fn pipeline_fields(stages: &[Bson], out: &mut Vec<String>) -> bool {
                     None => {}
                     Some(Bson::Document(lets)) => {
                         for (_, e) in lets {
-                            if !expr_fields(e, out) {
+                            if !expr_reads(e, out) {
                                 return false;
                             }
                         }
@@ -186,11 +215,11 @@ pub fn pipeline_fields(stages: &[Bson], out: &mut Vec<String>) -> bool {
 /// Adds the top-level fields a `$setWindowFields` specification reads to `out` (its `partitionBy`, its
 /// `sortBy` keys, what its outputs' arguments read); `false` when it may read any field (an unknown option, a
 /// sort on something other than a direction, an output operator that names fields by plain strings).
-fn window_fields(spec: &Document, out: &mut Vec<String>) -> bool {
+fn window_reads(spec: &Document, out: &mut Reads<'_>) -> bool {
     for (k, v) in spec {
         match (k.as_str(), v) {
             ("partitionBy", e) => {
-                if !expr_fields(e, out) {
+                if !expr_reads(e, out) {
                     return false;
                 }
             }
@@ -199,14 +228,14 @@ fn window_fields(spec: &Document, out: &mut Vec<String>) -> bool {
                     if !matches!(dir, Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_)) {
                         return false;
                     }
-                    push(out, key.split('.').next().unwrap_or(key));
+                    out.push(key);
                 }
             }
             // Each output is `{$op: arg[, window: {documents | range: [bounds], unit}]}`: the bounds and
             // the unit are constants, which read nothing.
             ("output", Bson::Document(outputs)) => {
                 for (_, o) in outputs {
-                    if !matches!(o, Bson::Document(_)) || !expr_fields(o, out) {
+                    if !matches!(o, Bson::Document(_)) || !expr_reads(o, out) {
                         return false;
                     }
                 }
@@ -217,9 +246,22 @@ fn window_fields(spec: &Document, out: &mut Vec<String>) -> bool {
     true
 }
 
-fn push(out: &mut Vec<String>, name: &str) {
-    if !out.iter().any(|f| f == name) {
-        out.push(name.to_string());
+/// Where the readers above list what they read: top-level names, or (`full`) whole dotted paths.
+struct Reads<'a> {
+    out: &'a mut Vec<String>,
+    full: bool,
+}
+
+impl Reads<'_> {
+    fn push(&mut self, path: &str) {
+        let name = if self.full {
+            path
+        } else {
+            path.split('.').next().unwrap_or(path)
+        };
+        if !self.out.iter().any(|f| f == name) {
+            self.out.push(name.to_string());
+        }
     }
 }
 

@@ -98,52 +98,17 @@ impl SortSpec {
 
     /// [`sort`](Self::sort) within `mem.sort_bytes`: past the limit, sorted runs are written to a spill
     /// file and merged (an external merge sort: same comparison, same stable order), or, without
-    /// `allowDiskUse`, 292 `QueryExceededMemoryLimitNoDiskUseAllowed`.
+    /// `allowDiskUse`, 292 `QueryExceededMemoryLimitNoDiskUseAllowed` ([`Sorter`] fed the documents).
     pub fn sort_bounded(
         &self,
         docs: Vec<Document>,
         mem: &MemoryPolicy,
     ) -> Result<Vec<Document>, CommandError> {
-        let total = docs.len();
-        let mut buf: Vec<(Vec<Bson>, Document)> = Vec::new();
-        let mut bytes = 0usize;
-        let mut spill: Option<SpillFile> = None;
+        let mut sorter = Sorter::new(self, mem);
         for d in docs {
-            let key = self.key(&d);
-            bytes += Self::entry_bytes(&key, &d);
-            buf.push((key, d));
-            if bytes > mem.sort_bytes {
-                if !mem.allow_disk_use {
-                    return Err(memory::sort_exceeded(mem.sort_bytes));
-                }
-                let file = match &mut spill {
-                    Some(f) => f,
-                    None => spill.insert(SpillFile::create(&mem.temp_dir)?),
-                };
-                self.write_run(file, &mut buf)?;
-                bytes = 0;
-            }
+            sorter.push(d)?;
         }
-        let Some(mut file) = spill else {
-            buf.sort_by(|a, b| self.compare_keys(&a.0, &b.0));
-            return Ok(buf.into_iter().map(|(_, d)| d).collect());
-        };
-        if !buf.is_empty() {
-            self.write_run(&mut file, &mut buf)?;
-        }
-        let mut out = Vec::with_capacity(total);
-        let runs = file
-            .readers()
-            .into_iter()
-            .map(|r| r.map(|d| d.map(|d| (self.key(&d), d))))
-            .collect();
-        let cmp =
-            |a: &(Vec<Bson>, Document), b: &(Vec<Bson>, Document)| self.compare_keys(&a.0, &b.0);
-        spill::merge(runs, &cmp, &mut |(_, d), _| {
-            out.push(d);
-            Ok(())
-        })?;
-        Ok(out)
+        sorter.finish()
     }
 
     /// Sorts `buf` (stable) and writes it as one run; empties it.
@@ -202,6 +167,80 @@ impl SortSpec {
             None => vals.push(None),
         }
         pick(vals, asc)
+    }
+}
+
+/// A sort fed one document at a time (a `$sort` over a stream, such as the rows of a join): each document's
+/// key is extracted once; past `mem.sort_bytes` of buffered documents and keys, the buffer is sorted and
+/// written to a spill file as a run (so the stream never sits in memory twice), and [`finish`](Self::finish)
+/// merges the runs. Gives what [`SortSpec::sort`] gives for the same documents in the same order (stable);
+/// without `allowDiskUse`, past the limit: 292 `QueryExceededMemoryLimitNoDiskUseAllowed`.
+pub struct Sorter<'a> {
+    spec: &'a SortSpec,
+    mem: &'a MemoryPolicy,
+    buf: Vec<(Vec<Bson>, Document)>,
+    bytes: usize,
+    total: usize,
+    spill: Option<SpillFile>,
+}
+
+impl<'a> Sorter<'a> {
+    /// An empty sort on `spec`.
+    pub fn new(spec: &'a SortSpec, mem: &'a MemoryPolicy) -> Sorter<'a> {
+        Sorter {
+            spec,
+            mem,
+            buf: Vec::new(),
+            bytes: 0,
+            total: 0,
+            spill: None,
+        }
+    }
+
+    /// Adds one document.
+    pub fn push(&mut self, d: Document) -> Result<(), CommandError> {
+        let key = self.spec.key(&d);
+        self.bytes += SortSpec::entry_bytes(&key, &d);
+        self.buf.push((key, d));
+        self.total += 1;
+        if self.bytes > self.mem.sort_bytes {
+            if !self.mem.allow_disk_use {
+                return Err(memory::sort_exceeded(self.mem.sort_bytes));
+            }
+            let file = match &mut self.spill {
+                Some(f) => f,
+                None => self.spill.insert(SpillFile::create(&self.mem.temp_dir)?),
+            };
+            self.spec.write_run(file, &mut self.buf)?;
+            self.bytes = 0;
+        }
+        Ok(())
+    }
+
+    /// Every document added, in order.
+    pub fn finish(self) -> Result<Vec<Document>, CommandError> {
+        let spec = self.spec;
+        let mut buf = self.buf;
+        let Some(mut file) = self.spill else {
+            buf.sort_by(|a, b| spec.compare_keys(&a.0, &b.0));
+            return Ok(buf.into_iter().map(|(_, d)| d).collect());
+        };
+        if !buf.is_empty() {
+            spec.write_run(&mut file, &mut buf)?;
+        }
+        let mut out = Vec::with_capacity(self.total);
+        let runs = file
+            .readers()
+            .into_iter()
+            .map(|r| r.map(|d| d.map(|d| (spec.key(&d), d))))
+            .collect();
+        let cmp =
+            |a: &(Vec<Bson>, Document), b: &(Vec<Bson>, Document)| spec.compare_keys(&a.0, &b.0);
+        spill::merge(runs, &cmp, &mut |(_, d), _| {
+            out.push(d);
+            Ok(())
+        })?;
+        Ok(out)
     }
 }
 

@@ -42,6 +42,11 @@ pub(crate) struct QueryContext {
     /// The `q.c IS NULL` top-level WHERE terms of the SELECT whose FROM is being planned, taken by
     /// `plan_from` (`anti_join.rs`).
     pub where_is_null: Vec<(String, String)>,
+    /// The WHERE terms of the SELECT whose FROM is being planned that may move into an inner join's ON
+    /// condition, taken by `plan_from` (`join_where.rs`).
+    pub where_to_on: Vec<sqlparser::ast::Expr>,
+    /// The WHERE terms `plan_from` moved into ON conditions: `where_filters` leaves them out.
+    pub where_moved: Vec<sqlparser::ast::Expr>,
 }
 
 impl Translator {

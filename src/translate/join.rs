@@ -18,6 +18,7 @@
 use super::declared::StarColumn;
 use super::expr::{invalid, unsupported};
 use super::join_outer::{join_kind, merge_star, JoinKind};
+use super::join_where;
 use super::names::{collection_name, field_path};
 use super::{Error, Position, Translator};
 use crate::mql::expr as ex;
@@ -99,6 +100,11 @@ impl Translator {
         if super::anti_join::has_right_or_full(from) {
             is_null.clear();
         }
+        // WHERE terms an inner join's ON condition takes (join_where.rs).
+        let mut moving: Vec<(Expr, bool)> = std::mem::take(&mut cx.where_to_on)
+            .into_iter()
+            .map(|e| (e, false))
+            .collect();
         let mut scope = JoinScope::default();
         let mut stages = Vec::new();
         let mut collection = String::new();
@@ -120,6 +126,8 @@ impl Translator {
                 add_table(&mut scope, qualifier, &twj.relation, src.columns, declared)?;
             } else {
                 // `FROM a, b`: a cross join.
+                let moved = take_where(&mut moving, &scope, &qualifier);
+                let on = join_where::and_all(None, moved);
                 self.join_one(
                     cx,
                     &mut scope,
@@ -127,7 +135,7 @@ impl Translator {
                     src,
                     qualifier,
                     &twj.relation,
-                    None,
+                    on.as_ref(),
                     false,
                 )?;
             }
@@ -147,8 +155,7 @@ impl Translator {
                 }
                 let (on_owned, using) =
                     self.join_constraint(&mut scope, constraint, kind, &src, &qualifier, at)?;
-                let on = on_owned.as_ref();
-                if on.is_none()
+                if on_owned.is_none()
                     && !matches!(kind, JoinKind::Cross)
                     && !matches!(constraint, JoinConstraint::Natural)
                 {
@@ -157,6 +164,14 @@ impl Translator {
                         position: at,
                     });
                 }
+                let on_owned = match kind {
+                    JoinKind::Inner | JoinKind::Cross => {
+                        let moved = take_where(&mut moving, &scope, &qualifier);
+                        join_where::and_all(on_owned, moved)
+                    }
+                    _ => on_owned,
+                };
+                let on = on_owned.as_ref();
                 let anti = match (kind, on) {
                     (JoinKind::Left, Some(on)) => is_null
                         .iter()
@@ -215,6 +230,7 @@ impl Translator {
         for t in &scope.tables {
             cx.tables.push(t.qualifier.clone());
         }
+        cx.where_moved = moving.into_iter().filter(|m| m.1).map(|m| m.0).collect();
         cx.join = Some(scope);
         Ok(FromPlan {
             collection,
@@ -238,11 +254,14 @@ impl Translator {
             }
             _ => None,
         };
+        // The terms an ON condition took (join_where.rs) are not repeated here.
+        let moved = std::mem::take(&mut cx.where_moved);
         let Some(first) = first else {
             return Ok((Filter::All, self.expr_to_filter(cx, w)?));
         };
         let mut conjuncts = Vec::new();
         flatten_and(w, &mut conjuncts);
+        conjuncts.retain(|c| !moved.contains(c));
         let mut pre = Vec::new();
         let mut post = Vec::new();
         // Translated in text order (parameter numbering), then sorted into the two filters.
@@ -556,21 +575,13 @@ impl Translator {
     }
 }
 
-/// The top-level AND operands of `e`.
-fn flatten_and<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
-    use sqlparser::ast::BinaryOperator;
-    match e {
-        Expr::BinaryOp {
-            left,
-            op: BinaryOperator::And,
-            right,
-        } => {
-            flatten_and(left, out);
-            flatten_and(right, out);
-        }
-        Expr::Nested(inner) => flatten_and(inner, out),
-        other => out.push(other),
-    }
+use join_where::flatten_and;
+
+/// The WHERE terms not moved yet that the join of table `q` (after the tables of `scope`) completes.
+fn take_where(moving: &mut [(Expr, bool)], scope: &JoinScope, q: &str) -> Vec<Expr> {
+    let mut tables: Vec<String> = scope.tables.iter().map(|t| t.qualifier.clone()).collect();
+    tables.push(q.to_string());
+    join_where::take_for(moving, &tables, q)
 }
 
 /// One filter from several (`$and` when more than one).

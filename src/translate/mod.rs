@@ -29,6 +29,7 @@ mod insert_returning;
 mod insert_select;
 pub(crate) mod join;
 mod join_outer;
+mod join_where;
 pub(crate) mod json;
 pub(crate) mod json_ops;
 pub(crate) mod like;

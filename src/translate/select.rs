@@ -53,8 +53,10 @@ impl Translator {
         let pos = Position::from(s.span().start);
         let distinct = refuse_unsupported_clauses(s, pos)?;
         cx.where_is_null = super::anti_join::is_null_terms(s.selection.as_ref());
+        cx.where_to_on = super::join_where::movable_terms(&s.from, s.selection.as_ref());
         let source = self.source_of_from(cx, &s.from, pos);
         cx.where_is_null.clear();
+        cx.where_to_on.clear();
         let mut source = source?;
         // `*` over declared (or otherwise known) columns is those columns (declared.rs).
         let expanded = self.expand_stars(cx, &s.projection, !s.from.is_empty(), distinct)?;

@@ -4,7 +4,7 @@
 //! In: the stage document, input documents, the catalog; out: each input document with the `as` array of
 //! joined documents. Equality follows the query language: an array on either side matches by element, a
 //! missing or null local value matches foreign documents whose field is null or missing. Depends on
-//! `expr`, `bson_order`, `Pipeline`, `join_hash`.
+//! `expr`, `bson_order`, `Pipeline`, `join_hash`, `join_keys`, `join_narrow`.
 //!
 //! Nothing is computed once per outer document that does not depend on it (mongod's behaviour):
 //! - the leading stages of `pipeline` that read no `let` variable (and are deterministic) run once per
@@ -17,10 +17,16 @@
 //! - the conditions of that `$match` that read no `let` variable (a subquery's own WHERE, the NULL guard of
 //!   the joined field) are decided once per foreign document while the hash table is built, and only the
 //!   correlated rest per candidate ([`join_split`](super::join_split));
+//! - the equalities of that `$match` on several columns (and `IS NOT DISTINCT FROM`, and paths below a
+//!   variable: [`join_keys`](super::join_keys)) key the hash table together, as a tuple;
 //! - a foreign document is parsed only for the top-level fields the sub-pipeline reads (when it ends its
-//!   reads with a projection or a `$group`), not whole.
+//!   reads with a projection or a `$group`), not whole; when the stages after the `$lookup` read only some
+//!   fields of the joined documents, the sub-pipeline is given a closing projection of those
+//!   ([`join_narrow`](super::join_narrow)).
 
 use super::join_hash::HashTable;
+use super::join_keys::{eq_keys, requires_value, EqKey};
+use super::join_narrow::{inclusion, joined_reads};
 use super::join_split::{self, SplitMatch};
 use super::reshape::{set_field, unset_field};
 use super::stream::Stream;
@@ -29,6 +35,7 @@ use crate::engine::bson_order::equal;
 use crate::engine::expr::{Expr, Vars};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
+use std::rc::Rc;
 
 /// A compiled `$lookup`.
 #[derive(Debug, Clone)]
@@ -42,7 +49,12 @@ pub struct Lookup {
     /// How many leading stages of `pipeline` read no `let` variable: their output is computed once.
     prefix: usize,
     /// The equality of the `$match` right after the prefix: foreign path (as an expression) and variable.
-    key: Option<(String, Expr, String)>,
+    key: Option<EqKey>,
+    /// Further equalities `{$eq: ["$path", "$$var"]}` the same `$match` requires (a join on several columns,
+    /// without `localField`): the table hashes the tuple of all of them, so a bucket holds only the foreign
+    /// documents equal on every column (NULLs and unequal tuples sharing a hash are still decided by the
+    /// `$match`).
+    more_keys: Vec<EqKey>,
     /// A top-level foreign field the first `$match` after the prefix requires a value of: documents where it
     /// is null or missing are left out of the hash table.
     non_null: Option<String>,
@@ -61,8 +73,42 @@ pub struct Lookup {
 const MEMO_DOCS: usize = 100_000;
 
 impl Lookup {
-    /// Compiles the stage document.
+    /// Compiles the stage document (as the last stage of its pipeline).
+    #[cfg(test)]
     pub fn compile(d: &Document) -> Result<Lookup, CommandError> {
+        Lookup::compile_before(d, &[])
+    }
+
+    /// Compiles the stage document of a `$lookup` followed by the stages `rest` of its pipeline. When `rest`
+    /// reads only some fields of the joined documents ([`joined_reads`]), the sub-pipeline gets a closing
+    /// inclusion `$project` of those: the foreign side is parsed, hashed and copied for those fields only,
+    /// never whole (the joined rows then hold what the query reads; mongod's dependency analysis likewise
+    /// narrows a `$lookup`'s foreign documents).
+    pub fn compile_before(d: &Document, rest: &[Bson]) -> Result<Lookup, CommandError> {
+        let narrowed = match (d.get("as"), d.get("pipeline")) {
+            (Some(Bson::String(as_field)), None | Some(Bson::Array(_))) => {
+                joined_reads(as_field, rest).map(|fields| {
+                    let mut d = d.clone();
+                    let mut stages = match d.get("pipeline") {
+                        Some(Bson::Array(p)) => p.clone(),
+                        _ => Vec::new(),
+                    };
+                    stages.push(Bson::Document(bson::doc! {"$project": inclusion(&fields)}));
+                    d.insert("pipeline", stages);
+                    d
+                })
+            }
+            _ => None,
+        };
+        // The stage as given decides what is valid; the narrowed one only replaces it.
+        let exact = Lookup::compile_exact(d)?;
+        Ok(narrowed
+            .and_then(|n| Lookup::compile_exact(&n).ok())
+            .unwrap_or(exact))
+    }
+
+    /// Compiles the stage document as it is.
+    fn compile_exact(d: &Document) -> Result<Lookup, CommandError> {
         let s = |k: &str| -> Result<Option<String>, CommandError> {
             match d.get(k) {
                 Some(Bson::String(s)) => Ok(Some(s.clone())),
@@ -143,24 +189,28 @@ impl Lookup {
             }
             _ => true,
         };
-        let key = match leading_match {
-            Some(m) => eq_key(m, &lets)
-                .filter(|(path, var)| repeats_local(path, var))
-                .map(|(path, var)| {
-                    Ok::<_, CommandError>((
-                        path.clone(),
-                        Expr::compile(&Bson::String(format!("${path}")))?,
-                        var,
-                    ))
-                })
-                .transpose()?,
-            None => None,
+        let eqs = match leading_match {
+            Some(m) => eq_keys(m, &lets)?,
+            None => Vec::new(),
         };
+        let mut more_keys = Vec::new();
+        if local.is_none() {
+            for k in eqs.iter().skip(1) {
+                if eqs.first().is_some_and(|f| f.path == k.path) {
+                    continue;
+                }
+                more_keys.push(k.clone());
+            }
+        }
+        let key = eqs
+            .into_iter()
+            .next()
+            .filter(|k| (k.plain || local.is_none()) && repeats_local(&k.path, &k.var));
         // The joined field the leading `$match` requires to be neither null nor missing (the translator's
         // NULL guard): foreign documents without a value never pass, so the table leaves them out.
         let non_null = key
             .as_ref()
-            .map(|(path, _, _)| path.clone())
+            .map(|k| k.path.clone())
             .or_else(|| foreign.clone())
             .filter(|f| !f.contains('.'))
             .filter(|f| leading_match.is_some_and(|m| requires_value(m, f)));
@@ -172,7 +222,7 @@ impl Lookup {
         // foreign field, and the key and guarded field when no prefix stands between them and the collection.
         let mut reads = Vec::new();
         let reads = crate::engine::fields::pipeline_fields(raw, &mut reads).then(|| {
-            let at_source = [key.as_ref().map(|k| &k.0), non_null.as_ref()];
+            let at_source = [key.as_ref().map(|k| &k.path), non_null.as_ref()];
             let extra = at_source.into_iter().filter(|_| prefix == 0);
             for path in extra.chain([foreign.as_ref()]).flatten() {
                 let top = path.split('.').next().unwrap_or(path);
@@ -195,6 +245,7 @@ impl Lookup {
             as_field,
             prefix,
             key,
+            more_keys,
             non_null,
         })
     }
@@ -214,7 +265,7 @@ impl Lookup {
         let mut exec = self.start(catalog, vars);
         let mut out = Vec::with_capacity(docs.len());
         for mut d in docs {
-            let matched = exec.matches(&d)?;
+            let matched = owned(exec.matches(&d)?);
             set_field(
                 &mut d,
                 &self.as_field,
@@ -279,6 +330,15 @@ impl Lookup {
     }
 }
 
+/// The joined documents of one outer document: shared with the stage's caches (the uncorrelated result, the
+/// memo), so that an outer document served from them costs no copy of the list.
+pub(super) type Matched = Rc<Vec<Document>>;
+
+/// The documents of `m`, moved out when nothing else holds them, else copied.
+pub(super) fn owned(m: Matched) -> Vec<Document> {
+    Rc::try_unwrap(m).unwrap_or_else(|m| (*m).clone())
+}
+
 /// One execution of a `$lookup` stage: what it computed once, for every outer document.
 pub(super) struct Exec<'a> {
     lookup: &'a Lookup,
@@ -289,11 +349,11 @@ pub(super) struct Exec<'a> {
     /// `base` by the hash of the join key.
     table: Option<HashTable>,
     /// The whole result, when nothing depends on the outer document.
-    whole: Option<Vec<Document>>,
+    whole: Option<Matched>,
     /// For a [memoizable](Lookup::memoizable) stage: the result for each tuple of `let` and `localField`
     /// values seen (keyed by their BSON bytes, so only identical values of identical types share a result), up to [`MEMO_DOCS`]
     /// documents in all (`memo_docs`).
-    memo: std::collections::HashMap<Vec<u8>, Vec<Document>>,
+    memo: std::collections::HashMap<Vec<u8>, Matched>,
     memo_docs: usize,
 }
 
@@ -303,7 +363,7 @@ impl Exec<'_> {
     /// The candidates (an index probe, a hash bucket, the cached prefix) are borrowed and streamed into the
     /// sub-pipeline ([`Stream`]): only those its leading `$match` keeps are copied, and a `$limit` that is
     /// full (EXISTS' `$limit: 1`) ends the walk.
-    pub(super) fn matches(&mut self, d: &Document) -> Result<Vec<Document>, CommandError> {
+    pub(super) fn matches(&mut self, d: &Document) -> Result<Matched, CommandError> {
         let l = self.lookup;
         let uncorrelated =
             l.local.is_none() && l.pipeline.as_ref().is_some_and(|p| l.prefix == p.len());
@@ -330,18 +390,18 @@ impl Exec<'_> {
                 )
             })?;
         if let Some(hit) = self.memo.get(&key) {
-            return Ok(hit.clone());
+            return Ok(Rc::clone(hit));
         }
         let out = self.compute(d)?;
         if self.memo_docs + out.len() <= MEMO_DOCS {
             self.memo_docs += out.len().max(1);
-            self.memo.insert(key, out.clone());
+            self.memo.insert(key, Rc::clone(&out));
         }
         Ok(out)
     }
 
     /// [`matches`](Self::matches) computed (not from the memo).
-    fn compute(&mut self, d: &Document) -> Result<Vec<Document>, CommandError> {
+    fn compute(&mut self, d: &Document) -> Result<Matched, CommandError> {
         let l = self.lookup;
         let catalog = self.catalog;
         let Some(p) = &l.pipeline else {
@@ -350,13 +410,13 @@ impl Exec<'_> {
                 out.push(fd.clone());
                 Ok(true)
             })?;
-            return Ok(out);
+            return Ok(Rc::new(out));
         };
         if l.local.is_some() && l.key.is_none() {
             let inner = l.inner_vars(d, self.vars)?;
             let mut stream = Stream::new(p, 0);
             self.equality_each(d, &mut |fd| stream.push(fd, catalog, &inner))?;
-            return stream.finish(catalog, &inner);
+            return Ok(Rc::new(stream.finish(catalog, &inner)?));
         }
         if l.prefix == p.len() {
             if self.whole.is_none() {
@@ -372,12 +432,12 @@ impl Exec<'_> {
                         None => catalog.scan_each(f, reads, &mut each)?,
                     }
                 }
-                self.whole = Some(stream.finish(catalog, self.vars)?);
+                self.whole = Some(Rc::new(stream.finish(catalog, self.vars)?));
             }
             return Ok(self.whole.clone().unwrap_or_default());
         }
         let inner = l.inner_vars(d, self.vars)?;
-        self.correlated(d, &inner)
+        Ok(Rc::new(self.correlated(d, &inner)?))
     }
 
     /// The sub-pipeline of a correlated stage for outer document `d`, whose `let` variables are in `inner`.
@@ -391,9 +451,21 @@ impl Exec<'_> {
         let split = l.split.as_ref();
         let mut stream = Stream::new(p, l.prefix + usize::from(split.is_some()));
         match &l.key {
-            Some((path, key_expr, var)) => {
-                let v = inner.get(var).cloned().unwrap_or(Bson::Null);
+            Some(key) => {
+                let v = key.outer_value(inner)?;
                 let values = std::slice::from_ref(&v);
+                // Several join columns: the table is keyed by the tuple of their values.
+                let more = &l.more_keys;
+                let tuple = if more.is_empty() {
+                    None
+                } else {
+                    let mut t = Vec::with_capacity(more.len() + 1);
+                    t.push(v.clone());
+                    for k in more {
+                        t.push(k.outer_value(inner)?);
+                    }
+                    Some(Bson::Array(t))
+                };
                 // With localField/foreignField too, a candidate must also pass their equality.
                 let locals = l.local.as_deref().map(|lf| values_at(d, lf));
                 let foreign = l.foreign.as_deref();
@@ -420,7 +492,8 @@ impl Exec<'_> {
                     }
                     stream.push(fd, catalog, inner)
                 };
-                match self.probe_each(l.prefix == 0, path, values, &mut |fd| each(fd, false)) {
+                let at_source = l.prefix == 0 && key.plain;
+                match self.probe_each(at_source, &key.path, values, &mut |fd| each(fd, false)) {
                     Some(r) => r?,
                     None => {
                         self.ensure_table(|doc, vars| {
@@ -432,9 +505,19 @@ impl Exec<'_> {
                                     return Ok(Vec::new());
                                 }
                             }
-                            Ok(vec![key_expr.eval(doc, vars)?.unwrap_or(Bson::Null)])
+                            let first = key.foreign.eval(doc, vars)?.unwrap_or(Bson::Null);
+                            if more.is_empty() {
+                                return Ok(vec![first]);
+                            }
+                            let mut t = Vec::with_capacity(more.len() + 1);
+                            t.push(first);
+                            for k in more {
+                                t.push(k.foreign.eval(doc, vars)?.unwrap_or(Bson::Null));
+                            }
+                            Ok(vec![Bson::Array(t)])
                         })?;
-                        for fd in self.bucket(values) {
+                        let probe = tuple.as_ref().map_or(values, std::slice::from_ref);
+                        for fd in self.bucket(probe) {
                             if !each(fd, true)? {
                                 break;
                             }
@@ -601,69 +684,6 @@ pub(super) fn correlated(stage: &Bson, lets: &[(String, Expr)]) -> bool {
     }
 }
 
-/// The `{$eq: ["$path", "$$var"]}` (either order) a `$match` requires through its `$expr` (or the `$expr` of
-/// an element of its top-level `$and`), top level or inside the expression's top-level `$and`, with `var` a
-/// `let` variable: (path, var).
-fn eq_key(m: &Document, lets: &[(String, Expr)]) -> Option<(String, String)> {
-    required_exprs(m).into_iter().find_map(|c| {
-        let Bson::Document(c) = c else { return None };
-        let Some(Bson::Array(args)) = c.get("$eq") else {
-            return None;
-        };
-        let (Some(Bson::String(a)), Some(Bson::String(b)), 1, 2) =
-            (args.first(), args.get(1), c.len(), args.len())
-        else {
-            return None;
-        };
-        let var = |s: &str| {
-            s.strip_prefix("$$")
-                .filter(|n| lets.iter().any(|(l, _)| l == n))
-                .map(str::to_string)
-        };
-        let path = |s: &str| {
-            s.strip_prefix('$')
-                .filter(|p| !p.is_empty() && !p.starts_with('$'))
-                .map(str::to_string)
-        };
-        match (path(a), var(b), var(a), path(b)) {
-            (Some(p), Some(v), _, _) | (_, _, Some(v), Some(p)) => Some((p, v)),
-            _ => None,
-        }
-    })
-}
-
-/// The `$expr` conditions a `$match` requires: its `$expr` and those of its top-level `$and`, each split at
-/// one level of `$and`.
-fn required_exprs(m: &Document) -> Vec<&Bson> {
-    let mut exprs: Vec<&Bson> = m.get("$expr").into_iter().collect();
-    if let Some(Bson::Array(items)) = m.get("$and") {
-        exprs.extend(
-            items
-                .iter()
-                .filter_map(|x| x.as_document().and_then(|d| d.get("$expr"))),
-        );
-    }
-    let mut conds: Vec<&Bson> = Vec::new();
-    for e in exprs {
-        match e {
-            Bson::Document(d) if d.len() == 1 && matches!(d.get("$and"), Some(Bson::Array(_))) => {
-                if let Some(Bson::Array(items)) = d.get("$and") {
-                    conds.extend(items);
-                }
-            }
-            other => conds.push(other),
-        }
-    }
-    conds
-}
-
-/// Whether a `$match` requires `{$ne: [{$ifNull: ["$field", null]}, null]}`: a value that is neither null
-/// nor missing.
-fn requires_value(m: &Document, field: &str) -> bool {
-    let guard = bson::bson!({"$ne": [{"$ifNull": [format!("${field}"), null]}, null]});
-    required_exprs(m).into_iter().any(|c| *c == guard)
-}
-
 /// Whether a document lacks a value at top-level `field` (null, undefined or missing: what `$ifNull` replaces).
 fn lacks_value(d: &Document, field: &str) -> bool {
     matches!(
@@ -720,7 +740,7 @@ fn collect(v: &Bson, parts: &[&str], out: &mut Vec<Bson>) {
 pub(super) fn unwind_into(
     mut d: Document,
     as_field: &str,
-    matched: Vec<Document>,
+    matched: Matched,
     index: Option<&str>,
     preserve: bool,
     out: &mut Vec<Document>,
@@ -736,7 +756,7 @@ pub(super) fn unwind_into(
         return;
     }
     let n = matched.len();
-    for (i, fd) in matched.into_iter().enumerate() {
+    let mut one = |i: usize, fd: Document| {
         let mut nd = if i + 1 == n {
             std::mem::take(&mut d)
         } else {
@@ -747,5 +767,13 @@ pub(super) fn unwind_into(
             set_field(&mut nd, ix, Bson::Int64(i as i64));
         }
         out.push(nd);
+    };
+    // Shared with a cache: each joined document copied once, into its row.
+    match Rc::try_unwrap(matched) {
+        Ok(docs) => docs.into_iter().enumerate().for_each(|(i, fd)| one(i, fd)),
+        Err(shared) => shared
+            .iter()
+            .enumerate()
+            .for_each(|(i, fd)| one(i, fd.clone())),
     }
 }

@@ -146,6 +146,37 @@ fn lookups() -> Vec<Document> {
             {"$unwind": {"path": "$f", "preserveNullAndEmptyArrays": true}},
             {"$limit": 3},
         ], "as": "j"},
+        // `IS NOT DISTINCT FROM` (NULL and missing equal), and equalities on paths below a variable and
+        // below a foreign field: hashed too.
+        doc! {"from": "fo", "let": {"v": "$k", "i": "$_id"}, "pipeline": [
+            {"$match": {"$expr": {"$and": [
+                {"$eq": [{"$ifNull": ["$$v", null]}, {"$ifNull": ["$f", null]}]},
+                {"$lt": ["$$i", "$_id"]},
+            ]}}},
+        ], "as": "j"},
+        doc! {"from": "fo", "let": {"o": "$$ROOT", "v": "$k"}, "pipeline": [
+            {"$match": {"$expr": {"$and": [{"$eq": ["$f.x", "$$v.x"]}, {"$eq": ["$$o.g", "$g"]}]}}},
+        ], "as": "j"},
+        doc! {"from": "fo", "let": {"o": "$$ROOT"}, "pipeline": [
+            {"$match": {"$expr": {"$eq": ["$$o.k", "$f"]}}},
+            {"$project": {"_id": 1}},
+        ], "as": "j"},
+        // A join on two columns (`ON a.k = b.f AND a.g = b.g`): the table hashes the pair.
+        doc! {"from": "fo", "let": {"v": "$k", "w": "$g"}, "pipeline": [
+            {"$match": {"$expr": {"$and": [
+                {"$ne": [{"$ifNull": ["$f", null]}, null]},
+                {"$ne": [{"$ifNull": ["$$v", null]}, null]},
+                {"$eq": ["$$v", "$f"]},
+                {"$eq": ["$$w", "$g"]},
+            ]}}},
+        ], "as": "j"},
+        // ... with a third, non-equality condition and an uncorrelated one beside them.
+        doc! {"from": "fo", "let": {"v": "$k", "w": "$g", "i": "$_id"}, "pipeline": [
+            {"$match": {"$expr": {"$and": [
+                {"$eq": ["$g", "$$w"]}, {"$ne": [{"$ifNull": ["$g", null]}, null]},
+                {"$eq": ["$f", "$$v"]}, {"$lt": ["$$i", "$_id"]},
+            ]}}},
+        ], "as": "j"},
     ]
 }
 
@@ -213,6 +244,27 @@ fn tails() -> Vec<Vec<Bson>> {
             bson!({"$limit": 3}),
         ],
         vec![bson!({"$limit": 2})],
+        // Closed by a whole `$sort` (streamed into the sorter), the joined documents narrowed to the fields
+        // the stages after the `$lookup` read.
+        vec![
+            bson!({"$unwind": "$j"}),
+            bson!({"$project": {"_id": 0, "c0": "$k", "c1": "$j.g", "s": "$j.f"}}),
+            bson!({"$sort": {"c1": 1, "s": -1}}),
+        ],
+        vec![
+            bson!({"$unwind": {"path": "$j", "preserveNullAndEmptyArrays": true}}),
+            bson!({"$match": {"j.g": {"$ne": 1}}}),
+            bson!({"$project": {"_id": 0, "c0": "$_id", "c1": "$j._id"}}),
+            bson!({"$sort": {"c1": -1}}),
+            bson!({"$unset": "c0"}),
+        ],
+        vec![
+            bson!({"$unwind": "$j"}),
+            bson!({"$group": {"_id": "$j.g", "n": {"$sum": 1}, "f": {"$push": "$j.f"}}}),
+            bson!({"$sort": {"_id": 1}}),
+        ],
+        // The joined array kept (not unwound): its documents narrowed the same way.
+        vec![bson!({"$project": {"_id": 0, "c0": "$k", "js": "$j.g"}})],
     ]
 }
 
@@ -299,6 +351,19 @@ proptest! {
         indexed in any::<bool>(),
         shape in 0..lookups().len(),
         tail in 0..tails().len(),
+    ) {
+        check(outer, foreign, indexed, shape, tail)?;
+    }
+
+    /// The hash on several join columns, on `IS NOT DISTINCT FROM` and on paths below a variable (the last
+    /// five shapes) gives the nested loop's documents.
+    #[test]
+    fn multi_column_hash_join_equals_the_nested_loop(
+        outer in docs("k", 12),
+        foreign in docs("f", 12),
+        indexed in any::<bool>(),
+        shape in (lookups().len() - 5)..lookups().len(),
+        tail in prop_oneof![Just(0), Just(1), Just(tails().len() - 4)],
     ) {
         check(outer, foreign, indexed, shape, tail)?;
     }
@@ -472,4 +537,53 @@ fn join_top_k_on_outer_keys_stops_early() {
         "{:?}",
         t.elapsed()
     );
+}
+
+#[test]
+fn joined_reads_name_the_joined_fields_the_later_stages_read() {
+    use super::join_narrow::joined_reads;
+    let reads = |rest: Vec<Bson>| joined_reads("j", &rest);
+    let names = |n: &[&str]| Some(n.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    let select =
+        bson!({"$project": {"_id": 0, "c0": "$k", "c1": "$j.a.b", "c2": {"$ifNull": ["$j.c", 0]}}});
+    assert_eq!(
+        reads(vec![bson!({"$unwind": "$j"}), select.clone()]),
+        names(&["a", "c"])
+    );
+    assert_eq!(
+        reads(vec![
+            bson!({"$unwind": {"path": "$j", "preserveNullAndEmptyArrays": true}}),
+            bson!({"$match": {"j._id": null}}),
+            bson!({"$sort": {"j.d": 1}}),
+            select.clone(),
+        ]),
+        names(&["_id", "d", "a", "c"])
+    );
+    assert_eq!(reads(vec![bson!({"$count": "n"})]), names(&[]));
+    // The joined documents read whole, anything read, or no closing stage: not narrowed.
+    assert_eq!(reads(vec![bson!({"$project": {"j": 1}})]), None);
+    assert_eq!(
+        reads(vec![bson!({"$project": {"x": {"$size": "$j"}}})]),
+        None
+    );
+    assert_eq!(
+        reads(vec![
+            bson!({"$unwind": "$j"}),
+            bson!({"$replaceRoot": {"newRoot": "$j"}})
+        ]),
+        None
+    );
+    assert_eq!(reads(vec![bson!({"$project": {"x": "$$ROOT"}})]), None);
+    assert_eq!(reads(vec![bson!({"$unwind": "$j"})]), None);
+    assert_eq!(reads(vec![]), None);
+    // Only the `$unwind` right after the `$lookup` is passed over.
+    assert_eq!(
+        reads(vec![
+            bson!({"$match": {"k": 1}}),
+            bson!({"$unwind": "$j"}),
+            select
+        ]),
+        None
+    );
+    assert_eq!(joined_reads("j.x", &[bson!({"$count": "n"})]), None);
 }

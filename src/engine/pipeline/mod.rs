@@ -16,6 +16,8 @@ pub mod group;
 mod group_spill;
 mod join;
 mod join_hash;
+mod join_keys;
+mod join_narrow;
 mod join_split;
 impl Stage {
     /// Whether the stage builds documents out of values (which may nest its input deeper, or grow it:
@@ -255,7 +257,7 @@ impl Pipeline {
                     _ => return Err(CommandError::location(40156, "the count field must be a non-empty string, must not start with '$' and must not contain '.'")),
                 },
                 "$unwind" => Stage::Unwind(reshape::Unwind::compile(arg)?),
-                "$lookup" => Stage::Lookup(Box::new(join::Lookup::compile(want_doc(arg, name)?)?)),
+                "$lookup" => Stage::Lookup(Box::new(join::Lookup::compile_before(want_doc(arg, name)?, &stages[i + 1..])?)),
                 "$facet" => {
                     let d = want_doc(arg, name)?;
                     let mut facets = Vec::new();

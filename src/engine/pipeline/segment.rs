@@ -8,6 +8,9 @@
 //!   not change (the translator's `ORDER BY a.x, ... LIMIT n` of a join), the input documents are taken in
 //!   the order of those keys and the walk stops at the first change of them once k + n documents are kept
 //!   (an incremental sort: the later inputs can only sort after every kept one);
+//! - a closing `$sort` without a `$limit` takes each output document as it comes ([`Sorter`]: its key
+//!   extracted once, sorted runs spilled past the memory limit), so the joined rows are never all held
+//!   unsorted beside their keys;
 //! - a closing `$limit` (or `$skip` + `$limit`) ends the walk once enough documents came out;
 //! - anything else receives the whole output.
 //!
@@ -17,7 +20,7 @@
 
 use super::{group, join, reshape, Pipeline, Stage};
 use crate::engine::expr::{Expr, Vars};
-use crate::engine::sort::{SortSpec, TopK};
+use crate::engine::sort::{SortSpec, Sorter, TopK};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 use std::cmp::Ordering;
@@ -30,6 +33,8 @@ enum Sink<'p> {
     Group(&'p group::Group),
     /// A `$sort` (the index is the stage after it) of which only the first `want` documents are needed.
     Top(&'p SortSpec, usize),
+    /// A `$sort` of the whole output (the index is the stage after it).
+    Sort(&'p SortSpec),
     /// Only the first `want` documents are needed (a closing `[$skip,] $limit`).
     First(usize),
 }
@@ -60,7 +65,7 @@ impl Pipeline {
             // whole sorted stream.
             Stage::Sort(s) => match limit_at(stop + 1) {
                 Some(want) => (Sink::Top(s, want), stop + 1),
-                None => (Sink::All, stop),
+                None => (Sink::Sort(s), stop + 1),
             },
             _ => match limit_at(stop) {
                 Some(want) => (Sink::First(want), stop),
@@ -141,6 +146,16 @@ impl Pipeline {
                 }
                 Ok((top.finish()?, next))
             }
+            Sink::Sort(spec) => {
+                let mut sorter = Sorter::new(spec, &vars.memory);
+                for d in docs {
+                    crate::engine::ops::check()?;
+                    for o in one(d)? {
+                        sorter.push(o)?;
+                    }
+                }
+                Ok((sorter.finish()?, next))
+            }
             Sink::First(want) => {
                 let mut out = Vec::new();
                 for d in docs {
@@ -202,7 +217,12 @@ impl Pipeline {
                                 reshape::set_field(
                                     &mut d,
                                     l.as_field(),
-                                    Bson::Array(matched.into_iter().map(Bson::Document).collect()),
+                                    Bson::Array(
+                                        join::owned(matched)
+                                            .into_iter()
+                                            .map(Bson::Document)
+                                            .collect(),
+                                    ),
                                 );
                                 next.push(d);
                             }
