@@ -6,7 +6,9 @@
 //! - `x IN (...)`: TRUE when x is not NULL and `$in: [x, "$__sqN.col"]`; FALSE when the subquery is empty, or
 //!   when x is not NULL, not in the values and no value is NULL; else NULL (PostgreSQL's three-valued IN).
 //!   An uncorrelated IN subquery instead probes for x (`let` + `$match` on `$eq`) and counts rows and NULLs in
-//!   a second, uncorrelated `$lookup`: no document carries the subquery's rows.
+//!   a second, uncorrelated `$lookup`: no document carries the subquery's rows. A correlated one probes
+//!   three times, each sub-pipeline ending in `$limit: 1` (`any_all.rs`).
+//! - `x op ANY / ALL (...)`: `any_all.rs` (a summary of the rows: count, NULLs, least and greatest value).
 //! - `EXISTS (...)`: `$size` of `__sqN` (the subquery gets `$limit: 1`) > 0; never NULL.
 //! - scalar: the only row's column (NULL for no row); the subquery gets `$limit: 2` and a second row makes the
 //!   statement fail with "more than one row returned by a subquery used as an expression", as in PostgreSQL.
@@ -23,7 +25,7 @@ use super::expr::{unsupported, Agg, Kind};
 use super::nulls::{and, not_null, or, Pred};
 use super::{Error, Position, Translator};
 use crate::mql::accumulator as acc;
-use crate::mql::expr::{self as ex, Cmp};
+use crate::mql::expr as ex;
 use crate::mql::filter::{self, Cond, Filter};
 use crate::mql::stage::{Stage, StageKind};
 use crate::mql::Command;
@@ -50,7 +52,7 @@ impl Translator {
 
     /// Translates a subquery as a relation; returns it and the `let` variables of its outer references
     /// (empty: uncorrelated).
-    fn subquery_source(
+    pub(super) fn subquery_source(
         &mut self,
         cx: &mut QueryContext,
         q: &Query,
@@ -80,14 +82,14 @@ impl Translator {
     }
 
     /// A fresh `as` field for a subquery's `$lookup` (`__sqN`).
-    fn next_subquery_field(&mut self) -> String {
+    pub(super) fn next_subquery_field(&mut self) -> String {
         let field = format!("__sq{}", self.rel.next);
         self.rel.next += 1;
         field
     }
 
     /// The one column of a subquery used as a value.
-    fn single_column(cols: Option<Vec<String>>, e: &Expr) -> Result<String, Error> {
+    pub(super) fn single_column(cols: Option<Vec<String>>, e: &Expr) -> Result<String, Error> {
         match cols {
             Some(c) if c.len() == 1 => Ok(c.into_iter().next().unwrap_or_default()),
             Some(c) if c.len() > 1 => Err(super::expr::invalid("subquery has too many columns", e)),
@@ -107,6 +109,7 @@ impl Translator {
     /// the once-computed uncorrelated stages in MongoDB), and `__sqM` one row counting the subquery's rows and
     /// NULLs (uncorrelated: computed once). TRUE when x is not NULL and some row equals it; FALSE when there
     /// is no row, or x is not NULL, no row equals it and none is NULL; else NULL. A correlated subquery
+    /// probes its rows three times (`any_all.rs` `in_correlated`); one whose column is not a plain field name
     /// attaches its rows (`$in: [x, "$__sqN.col"]`).
     pub(crate) fn in_subquery(
         &mut self,
@@ -131,7 +134,11 @@ impl Translator {
         } else {
             Bson::Boolean(true).into()
         };
-        if lets.is_empty() && !col.contains('.') && !col.starts_with('$') {
+        if !lets.is_empty() && plain_column(&col) {
+            let p = self.in_correlated(cx, &a, &src, lets, &col);
+            return Ok(if negated { p.not() } else { p });
+        }
+        if lets.is_empty() && plain_column(&col) {
             let found = self.next_subquery_field();
             let summary = self.next_subquery_field();
             let var = format!("i{}", &found[4..]);
@@ -186,54 +193,6 @@ impl Translator {
         ]);
         let p = Pred::new(t, f);
         Ok(if negated { p.not() } else { p })
-    }
-
-    /// `x op ANY (SELECT ...)` / `x op ALL (SELECT ...)`: each value compared with SQL NULL rules, then
-    /// ANY: TRUE when some comparison is TRUE, FALSE when all are FALSE (or there is no row);
-    /// ALL: TRUE when all are TRUE (or there is no row), FALSE when some is FALSE; else NULL.
-    pub(crate) fn quantified_subquery(
-        &mut self,
-        cx: &mut QueryContext,
-        x: &Expr,
-        op: &BinaryOperator,
-        right: &Expr,
-        all: bool,
-        e: &Expr,
-    ) -> Result<Pred, Error> {
-        let Expr::Subquery(q) = right else {
-            return Err(Error::Internal("not a subquery".into()));
-        };
-        let Some(pos) = super::expr::comparison(op) else {
-            return Err(unsupported(
-                Refusal::Subquery,
-                format!("{op} ANY/ALL (SELECT ...)"),
-                e,
-            ));
-        };
-        let neg = pos.negated();
-        let a = self.agg(cx, x)?;
-        let (field, cols) = self.subquery_lookup(cx, q, Vec::new(), e)?;
-        let col = Self::single_column(cols, e)?;
-        let values = ex::field(&format!("{field}.{col}"));
-        // The comparison of x with `$$qv`, TRUE / FALSE forms (both false when either is NULL).
-        let holds = |c: Cmp| {
-            and(vec![
-                not_null(&a.expr),
-                not_null(&ex::var("qv")),
-                ex::cmp(c, a.expr.clone(), ex::var("qv")),
-            ])
-        };
-        let each = |cond: Bson| ex::map(values.clone(), Some("qv"), cond);
-        let some_true = ex::any_element_true(each(holds(pos).into()));
-        let some_false = ex::any_element_true(each(holds(neg).into()));
-        let all_true = ex::all_elements_true(each(holds(pos).into()));
-        let all_false = ex::all_elements_true(each(holds(neg).into()));
-        // $allElementsTrue of an empty array is true: no row makes ANY FALSE and ALL TRUE, as in SQL.
-        Ok(if all {
-            Pred::new(all_true, some_false)
-        } else {
-            Pred::new(some_true, all_false)
-        })
     }
 
     /// `EXISTS (SELECT ...)` (NOT EXISTS: the negation); never NULL.
@@ -400,6 +359,11 @@ impl Translator {
             }],
         ))
     }
+}
+
+/// Whether a subquery's column name is a plain top-level field name (`"$name"` reads it).
+pub(super) fn plain_column(col: &str) -> bool {
+    !col.contains('.') && !col.starts_with('$')
 }
 
 /// Whether an expression holds a subquery.
