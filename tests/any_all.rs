@@ -169,3 +169,40 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    /// A WHERE subquery reading only the first table of a join runs before the join
+    /// (`subquery.rs` `where_before_joins`): held to the plan that runs it after the join, reached by adding
+    /// `OR (j.id IS NULL AND j.id IS NOT NULL)` (always FALSE, and reading the joined table).
+    #[test]
+    fn subqueries_before_joins_equal_them_after(
+        outer in proptest::collection::vec((small(), small()), 0..6),
+        inner in proptest::collection::vec((small(), small()), 0..6),
+        joined in proptest::collection::vec((small(), small()), 0..6),
+    ) {
+        let c = seed(&outer, &inner);
+        let mut script = String::from("CREATE TABLE jj (id INTEGER, k INTEGER, z INTEGER);");
+        for (i, (k, z)) in joined.iter().enumerate() {
+            script.push_str(&format!("INSERT INTO jj (id, k, z) VALUES ({i}, {}, {});", lit(*k), lit(*z)));
+        }
+        let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        rt.block_on(c.execute(&script, &[])).expect("seed jj");
+        for join in ["JOIN", "LEFT JOIN"] {
+            for cond in [
+                "o.x IN (SELECT i.y FROM ii i)",
+                "o.x NOT IN (SELECT i.y FROM ii i WHERE i.k = o.k)",
+                "o.x > ALL (SELECT i.y FROM ii i WHERE i.k = o.k) AND o.k > 0",
+                "NOT EXISTS (SELECT 1 FROM ii i WHERE i.y = o.x) AND j.z IS NOT NULL",
+            ] {
+                let sql = |extra: &str| format!(
+                    "SELECT o.id, j.id AS jid FROM oo o {join} jj j ON j.k = o.k WHERE ({cond}){extra} \
+                     ORDER BY o.id, jid NULLS FIRST"
+                );
+                let before = sql("");
+                let after = sql(" OR (j.id IS NULL AND j.id IS NOT NULL)");
+                prop_assert_eq!(rows(&c, &before), rows(&c, &after), "{}", before);
+            }
+        }
+    }
+}

@@ -259,7 +259,7 @@ impl Translator {
     }
 
     /// Whether `e` reads columns of table `q` only (and no subquery).
-    fn reads_only(&self, cx: &QueryContext, e: &Expr, q: &str) -> bool {
+    pub(super) fn reads_only(&self, cx: &QueryContext, e: &Expr, q: &str) -> bool {
         let using: Vec<(String, String)> = cx
             .join
             .as_ref()
@@ -586,7 +586,7 @@ fn flatten_and<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
 /// The conjunction of WHERE's conjuncts on one side of the joins: `$and` of them as they are (not merged into
 /// one document: each is one conjunct of the text); match-all parts dropped, and a part that matches nothing
 /// (a folded constant) is the whole.
-fn all_of(mut filters: Vec<Filter>) -> Filter {
+pub(super) fn all_of(mut filters: Vec<Filter>) -> Filter {
     filters.retain(|f| *f != Filter::All);
     if filters.contains(&Filter::nothing()) {
         return Filter::nothing();

@@ -292,6 +292,76 @@ impl Translator {
         Ok(before)
     }
 
+    /// WHERE over joins when it has subqueries: (stages to run before the joins, the filter after them). The
+    /// conjuncts reading only the first table run before the joins' `$lookup`s, so a subquery there runs once
+    /// per row of the first table, not once per joined row: the plain ones as a `$match`, those with a
+    /// subquery as its `$lookup`s, a `$match` and an `$unset` of the lookup fields. The rest run after the
+    /// joins (their subqueries' stages and `$match` queued as pending, as [`Translator::where_filter`] does).
+    /// A subquery conjunct reads only the first table when its filter and its `$lookup`s' `let` /
+    /// `localField` name no joined table's field (`__jN...`). With `?` placeholders nothing moves.
+    pub(crate) fn where_before_joins(
+        &mut self,
+        cx: &mut QueryContext,
+        w: &Expr,
+        from: &super::join::FromPlan,
+    ) -> Result<(Vec<Document>, Filter), Error> {
+        let first = match &cx.join {
+            Some(scope) if from.pushdown && !from.stages.is_empty() && !has_question_mark(w) => {
+                scope.tables.first().map(|t| t.qualifier.clone())
+            }
+            _ => None,
+        };
+        let Some(first) = first else {
+            return Ok((Vec::new(), self.where_filter(cx, w)?));
+        };
+        let mut parts = Vec::new();
+        conjuncts(w, &mut parts);
+        let (mut pre, mut pre_sub, mut pre_stages) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut post, mut post_sub, mut post_stages) = (Vec::new(), Vec::new(), Vec::new());
+        // Translated in text order (the subquery fields' numbering), then sorted.
+        for c in parts {
+            if has_subquery(c) {
+                let f = self.expr_to_filter(cx, c)?;
+                let stages = self.take_subquery_stages(cx);
+                if reads_no_joined_table(&f, &stages) {
+                    pre_sub.push(f);
+                    pre_stages.extend(stages);
+                } else {
+                    post_sub.push(f);
+                    post_stages.extend(stages);
+                }
+            } else {
+                let only_first = self.reads_only(cx, c, &first);
+                let f = self.expr_to_filter(cx, c)?;
+                if only_first {
+                    pre.push(f);
+                } else {
+                    post.push(f);
+                }
+            }
+        }
+        let mut stages = Vec::new();
+        let before = super::join::all_of(pre);
+        if before != Filter::All {
+            stages.push(Stage::Match(before.into()).into_document());
+        }
+        if !pre_stages.is_empty() {
+            let fields = lookup_fields(&pre_stages);
+            stages.extend(pre_stages);
+            let f = super::join::all_of(pre_sub);
+            if f != Filter::All {
+                stages.push(Stage::Match(f.into()).into_document());
+            }
+            stages.push(Stage::Unset(fields).into());
+        }
+        cx.pending.extend(post_stages);
+        let after = super::join::all_of(post_sub);
+        if after != Filter::All {
+            cx.pending.push(Stage::Match(after.into()).into_document());
+        }
+        Ok((stages, super::join::all_of(post)))
+    }
+
     /// Appends WHERE to a pipeline: `$match` of the plain conjuncts, the subqueries' `$lookup`s and their
     /// `$match` (from [`Translator::where_filter`]), and for `SELECT *` an `$unset` of the lookup fields.
     pub(crate) fn push_where(
@@ -378,6 +448,33 @@ fn has_subquery(e: &Expr) -> bool {
         }
     }
     e.visit(&mut Finder).is_break()
+}
+
+/// Whether a WHERE conjunct's filter and its subqueries' `$lookup`s (their `let` and `localField`, not their
+/// own pipelines) read no field of a joined table (a `"$__jN..."` path or a `__jN...` query-language key):
+/// then it reads only the first table of the joins.
+fn reads_no_joined_table(filter: &Filter, stages: &[Document]) -> bool {
+    fn names_joined(b: &Bson) -> bool {
+        match b {
+            Bson::String(s) => s.starts_with("$__j") || s.starts_with("__j"),
+            Bson::Array(items) => items.iter().any(names_joined),
+            Bson::Document(d) => d
+                .iter()
+                .any(|(k, v)| k.starts_with("__j") || names_joined(v)),
+            _ => false,
+        }
+    }
+    if names_joined(&Bson::Document(filter.clone().into())) {
+        return false;
+    }
+    stages
+        .iter()
+        .all(|st| match StageKind::Lookup.document(st) {
+            Some(l) => !l
+                .iter()
+                .any(|(k, v)| matches!(k.as_str(), "let" | "localField") && names_joined(v)),
+            None => !names_joined(&Bson::Document(st.clone())),
+        })
 }
 
 /// Whether an expression holds a `?` placeholder.
