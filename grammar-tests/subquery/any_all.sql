@@ -7,13 +7,14 @@ SELECT s.session_id FROM user_sessions s WHERE s.page_views NOT IN (SELECT o.pag
     {
       "$lookup": {
         "from": "user_sessions",
-        "localField": "user_id",
-        "foreignField": "user_id",
+        "localField": "page_views",
+        "foreignField": "page_views",
         "let": {"o0": "$user_id", "o1": "$session_id", "i0": "$page_views"},
         "pipeline": [
           {
             "$match": {
               "$and": [
+                {"$expr": {"$eq": ["$page_views", "$$i0"]}},
                 {
                   "$expr": {
                     "$and": [
@@ -36,7 +37,6 @@ SELECT s.session_id FROM user_sessions s WHERE s.page_views NOT IN (SELECT o.pag
             }
           },
           {"$project": {"_id": 0, "page_views": {"$ifNull": ["$page_views", null]}}},
-          {"$match": {"$expr": {"$eq": ["$page_views", "$$i0"]}}},
           {"$limit": 1}
         ],
         "as": "__sq0"

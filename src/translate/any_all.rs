@@ -31,7 +31,7 @@ use crate::mql::accumulator as acc;
 use crate::mql::expr::{self as ex, Cmp, Expr};
 use crate::mql::filter::Filter;
 use crate::mql::lookup_keys::with_equality_keys;
-use crate::mql::stage::Stage;
+use crate::mql::stage::{Stage, StageKind};
 use crate::translate::context::QueryContext;
 use crate::translate::expr::unsupported;
 use crate::translate::Refusal;
@@ -167,15 +167,24 @@ impl Translator {
         found_lets.insert(var.clone(), a.expr.clone());
         let limit = || Stage::Limit(Bson::Int32(1)).into_document();
         let only = |cond: Expr| Stage::Match(Filter::Expr(cond).into()).into_document();
-        let probe = only(ex::eq(ex::field(col), ex::var(&var)));
         let null_row = only(ex::is_null(ex::field(col)));
-        for (l, tail, field) in [
-            (found_lets, vec![probe, limit()], &found),
-            (lets.clone(), vec![limit()], &any),
-            (lets, vec![null_row, limit()], &nulls),
-        ] {
+        let found_stage = match probe_first(src, col, &var) {
+            Some(pipeline) => {
+                let early = Source {
+                    pipeline,
+                    ..src.clone()
+                };
+                early.lookup(found_lets, vec![limit()], &found)
+            }
+            None => {
+                let probe = only(ex::eq(ex::field(col), ex::var(&var)));
+                src.lookup(found_lets, vec![probe, limit()], &found)
+            }
+        };
+        cx.pending.push(with_equality_keys(found_stage));
+        for (tail, field) in [(vec![limit()], &any), (vec![null_row, limit()], &nulls)] {
             cx.pending
-                .push(with_equality_keys(src.lookup(l, tail, field)));
+                .push(with_equality_keys(src.lookup(lets.clone(), tail, field)));
         }
         let guard = if a.nullable {
             not_null(&a.expr)
@@ -190,6 +199,47 @@ impl Translator {
         ]);
         Pred::new(t, f)
     }
+}
+
+/// The subquery's stages with the probe for x (`{$eq: ["$f", "$$var"]}`) first in its leading `$match`, when
+/// they are `$match` stages and then the `$project` of `col` as the plain field `f` (`"$f"` or
+/// `{$ifNull: ["$f", null]}`): the equality with x is then the `$lookup`'s key (`localField` /
+/// `foreignField` on a MongoDB server, the hash key in the engine), so the probe reads the rows holding x,
+/// not every row of the correlated group. `None` for any other shape (the probe stays after the `$project`).
+fn probe_first(src: &Source, col: &str, var: &str) -> Option<Vec<Document>> {
+    let (last, matches) = src.pipeline.split_last()?;
+    let first = matches.first()?;
+    let all_match = matches
+        .iter()
+        .all(|st| StageKind::Match.document(st).is_some());
+    let project = StageKind::Project.document(last)?;
+    let value = match project.get(col)? {
+        Bson::Document(d) if d.len() == 1 => match d.get("$ifNull") {
+            Some(Bson::Array(parts)) if parts.len() == 2 && parts[1] == Bson::Null => {
+                parts[0].clone()
+            }
+            _ => return None,
+        },
+        other => other.clone(),
+    };
+    let field = match &value {
+        Bson::String(s) if !s.starts_with("$$") => s.strip_prefix('$')?,
+        _ => return None,
+    };
+    if !all_match || field.contains('.') || project.len() != 2 {
+        return None;
+    }
+    let m = StageKind::Match.document(first)?;
+    let eq = crate::mql::filter::expr(ex::eq(ex::field(field), ex::var(var)));
+    let mut parts = vec![Bson::Document(eq)];
+    match crate::mql::filter::and_operand(m) {
+        Some(items) if m.len() == 1 => parts.extend(items.iter().cloned()),
+        _ => parts.push(Bson::Document(m.clone())),
+    }
+    let merged = crate::mql::filter::and(parts);
+    let mut out = src.pipeline.clone();
+    out[0] = Stage::Match(merged).into_document();
+    Some(out)
 }
 
 /// The one summary document of a quantified subquery's rows (`{nulls, lo, hi}` in `field`, an empty array
