@@ -206,3 +206,31 @@ proptest! {
         }
     }
 }
+
+/// Comparisons of bound parameters are decided by the engine before any document is read (a constant `$expr`,
+/// `engine::expr::constant_false`), with PostgreSQL's answers: `$1 = $2` with equal / different values, and
+/// under NOT and OR.
+#[test]
+fn parameter_comparisons_are_constant_conditions() {
+    let c = seed(&[(Some(1), Some(1)), (Some(2), None), (None, Some(3))], &[]);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let ids = |sql: &str, a: i32, b: i32| -> Vec<Bson> {
+        rt.block_on(c.sql(sql).bind(a).bind(b).fetch_all())
+            .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+            .into_iter()
+            .flat_map(|r| r.into_values())
+            .collect()
+    };
+    let all: Vec<Bson> = (0..3).map(Bson::Int32).collect();
+    let q = "SELECT id FROM oo WHERE $1 = $2 ORDER BY id";
+    assert_eq!(ids(q, 1, 0), Vec::<Bson>::new());
+    assert_eq!(ids(q, 4, 4), all);
+    let q = "SELECT id FROM oo WHERE NOT ($1 > $2) OR x = 3 ORDER BY id";
+    assert_eq!(ids(q, 1, 0), vec![Bson::Int32(2)]);
+    assert_eq!(ids(q, 0, 1), all);
+    let q = "SELECT id FROM oo WHERE k > 0 AND $1 <> $2 ORDER BY id";
+    assert_eq!(ids(q, 5, 5), Vec::<Bson>::new());
+    assert_eq!(ids(q, 5, 6), vec![Bson::Int32(0), Bson::Int32(1)]);
+}
