@@ -213,20 +213,8 @@ fn probe_first(src: &Source, col: &str, var: &str) -> Option<Vec<Document>> {
         .iter()
         .all(|st| StageKind::Match.document(st).is_some());
     let project = StageKind::Project.document(last)?;
-    let value = match project.get(col)? {
-        Bson::Document(d) if d.len() == 1 => match d.get("$ifNull") {
-            Some(Bson::Array(parts)) if parts.len() == 2 && parts[1] == Bson::Null => {
-                parts[0].clone()
-            }
-            _ => return None,
-        },
-        other => other.clone(),
-    };
-    let field = match &value {
-        Bson::String(s) if !s.starts_with("$$") => s.strip_prefix('$')?,
-        _ => return None,
-    };
-    if !all_match || field.contains('.') || project.len() != 2 {
+    let field = ex::rendered_plain_field(project.get(col)?)?;
+    if !all_match || project.len() != 2 {
         return None;
     }
     let m = StageKind::Match.document(first)?;

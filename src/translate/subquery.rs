@@ -456,7 +456,7 @@ fn has_subquery(e: &Expr) -> bool {
 fn reads_no_joined_table(filter: &Filter, stages: &[Document]) -> bool {
     fn names_joined(b: &Bson) -> bool {
         match b {
-            Bson::String(s) => s.starts_with("$__j") || s.starts_with("__j"),
+            Bson::String(s) => s.starts_with(&ex::field_ref("__j")) || s.starts_with("__j"),
             Bson::Array(items) => items.iter().any(names_joined),
             Bson::Document(d) => d
                 .iter()
