@@ -30,6 +30,8 @@ fn filter() -> impl Strategy<Value = Document> {
         Just(doc! {"$expr": {"$or": [{"$eq": ["$f", 1]}, {"$eq": [1, 0]}]}}),
         Just(doc! {"$expr": {"$eq": [{"$literal": "$f"}, "$f"]}}),
         Just(doc! {"$expr": {"$eq": ["$$NOW", 0]}}),
+        // Reads the current document without a `$` string.
+        Just(doc! {"$expr": {"$eq": [{"$getField": "f"}, 1]}}),
         Just(doc! {"f": {"$in": []}}),
         Just(doc! {"g": {"$in": [], "$exists": true}}),
         Just(doc! {"f": {"$not": {"$in": []}}}),

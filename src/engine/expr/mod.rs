@@ -323,14 +323,17 @@ pub fn constant_false(spec: &Bson) -> bool {
 }
 
 /// Whether an expression reads no field path and no variable (no string starting with `$` outside
-/// `$literal`) and calls nothing random.
+/// `$literal`, no `$getField` / `$setField` / `$unsetField`, which may read the current document without
+/// naming it) and calls nothing random.
 fn reads_nothing(spec: &Bson) -> bool {
     match spec {
         Bson::String(s) => !s.starts_with('$'),
         Bson::Array(items) => items.iter().all(reads_nothing),
         Bson::Document(d) => d.iter().all(|(k, v)| match k.as_str() {
             "$literal" => true,
-            "$rand" | "$function" | "$accumulator" | "$meta" | "$let" => false,
+            // `$getField` reads `$$CURRENT` when it names no `input` (`{$getField: "a.b"}`).
+            "$rand" | "$function" | "$accumulator" | "$meta" | "$let" | "$getField"
+            | "$setField" | "$unsetField" => false,
             _ => reads_nothing(v),
         }),
         _ => true,
