@@ -290,28 +290,34 @@ SELECT session_id FROM user_sessions WHERE page_views = ANY (SELECT ac.hit_count
     {
       "$lookup": {
         "from": "application_cache",
-        "pipeline": [{"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}}],
+        "let": {"i0": "$page_views"},
+        "pipeline": [
+          {"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}},
+          {"$match": {"$expr": {"$eq": ["$hit_count", "$$i0"]}}},
+          {"$limit": 1}
+        ],
         "as": "__sq0"
+      }
+    },
+    {
+      "$lookup": {
+        "from": "application_cache",
+        "pipeline": [
+          {"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$hit_count", null]}, null]}, 1, 0]}}
+            }
+          }
+        ],
+        "as": "__sq1"
       }
     },
     {
       "$match": {
         "$expr": {
-          "$anyElementTrue": [
-            {
-              "$map": {
-                "input": "$__sq0.hit_count",
-                "as": "qv",
-                "in": {
-                  "$and": [
-                    {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
-                    {"$ne": [{"$ifNull": ["$$qv", null]}, null]},
-                    {"$eq": ["$page_views", "$$qv"]}
-                  ]
-                }
-              }
-            }
-          ]
+          "$and": [{"$ne": [{"$ifNull": ["$page_views", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]
         }
       }
     },
@@ -332,7 +338,15 @@ SELECT session_id FROM user_sessions WHERE page_views > ALL (SELECT ac.hit_count
         "from": "application_cache",
         "pipeline": [
           {"$match": {"namespace": "api"}},
-          {"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}}
+          {"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}},
+          {
+            "$group": {
+              "_id": null,
+              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$hit_count", null]}, null]}, 1, 0]}},
+              "lo": {"$min": "$hit_count"},
+              "hi": {"$max": "$hit_count"}
+            }
+          }
         ],
         "as": "__sq0"
       }
@@ -340,19 +354,19 @@ SELECT session_id FROM user_sessions WHERE page_views > ALL (SELECT ac.hit_count
     {
       "$match": {
         "$expr": {
-          "$allElementsTrue": [
+          "$or": [
+            {"$eq": [{"$size": "$__sq0"}, 0]},
             {
-              "$map": {
-                "input": "$__sq0.hit_count",
-                "as": "qv",
-                "in": {
-                  "$and": [
-                    {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
-                    {"$ne": [{"$ifNull": ["$$qv", null]}, null]},
-                    {"$gt": ["$page_views", "$$qv"]}
+              "$and": [
+                {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
+                {"$not": [{"$gt": [{"$arrayElemAt": ["$__sq0.nulls", 0]}, 0]}]},
+                {
+                  "$or": [
+                    {"$eq": [{"$ifNull": [{"$arrayElemAt": ["$__sq0.hi", 0]}, null]}, null]},
+                    {"$gt": ["$page_views", {"$arrayElemAt": ["$__sq0.hi", 0]}]}
                   ]
                 }
-              }
+              ]
             }
           ]
         }

@@ -404,6 +404,21 @@ pub fn rendered_never_missing(e: &Bson) -> bool {
             .is_some_and(|x| !matches!(x, Bson::String(_) | Bson::Document(_) | Bson::Array(_)))
 }
 
+/// The top-level field a rendered expression (read back from a built `$project` stage) reads as it is:
+/// `"$f"` or `{$ifNull: ["$f", null]}` (a missing field as NULL), `f` without dots; `None` for anything else.
+pub fn rendered_plain_field(e: &Bson) -> Option<&str> {
+    let path = match e {
+        Bson::Document(d) if d.len() == 1 => match d.get_array("$ifNull").ok()?.as_slice() {
+            [Bson::String(p), Bson::Null] => p,
+            _ => return None,
+        },
+        Bson::String(p) => p,
+        _ => return None,
+    };
+    path.strip_prefix('$')
+        .filter(|f| !f.is_empty() && !f.starts_with('$') && !f.contains('.'))
+}
+
 /// The operands of `{$ifNull: [...]}`, when `e` is one.
 pub fn if_null_operands(e: &Expr) -> Option<&[Expr]> {
     match e {

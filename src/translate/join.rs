@@ -26,7 +26,7 @@ use crate::mql::filter::Filter;
 use crate::mql::stage::Stage;
 use crate::translate::context::QueryContext;
 use crate::translate::Refusal;
-use bson::Document;
+use bson::{Bson, Document};
 use sqlparser::ast::{Expr, Ident, JoinConstraint, Spanned, TableFactor, TableWithJoins};
 
 /// One table of a FROM clause with joins.
@@ -278,7 +278,7 @@ impl Translator {
     }
 
     /// Whether `e` reads columns of table `q` only (and no subquery).
-    fn reads_only(&self, cx: &QueryContext, e: &Expr, q: &str) -> bool {
+    pub(super) fn reads_only(&self, cx: &QueryContext, e: &Expr, q: &str) -> bool {
         let using: Vec<(String, String)> = cx
             .join
             .as_ref()
@@ -310,11 +310,20 @@ impl Translator {
         add_table(scope, qualifier, relation, src.columns.clone(), declared)?;
         let field = format!("__j{k}");
         let lookup = self.lookup_doc(cx, scope, k, src, on, &field)?;
+        let never = Stage::Match(Filter::nothing().into()).into_document();
+        // An inner join whose ON folded to false (`ON 1 = 0`, `ON false`) has no row at all: said after the
+        // join by a `$match` that matches nothing, which the engine answers without reading the collections
+        // and which a MongoDB server moves before the `$lookup` (it reads no joined field).
+        let empty = !left
+            && matches!(lookup.get("pipeline"), Some(Bson::Array(p)) if p.last() == Some(&Bson::Document(never.clone())));
         stages.push(Stage::Lookup(lookup).into_document());
         if left {
             stages.push(Stage::UnwindPreserving(ex::field_ref(&field)).into_document());
         } else {
             stages.push(Stage::Unwind(ex::field_ref(&field)).into_document());
+        }
+        if empty {
+            stages.push(never);
         }
         Ok(())
     }
@@ -586,9 +595,13 @@ fn take_where(moving: &mut [(Expr, bool)], scope: &JoinScope, q: &str) -> Vec<Ex
 
 /// One filter from several (`$and` when more than one).
 /// The conjunction of WHERE's conjuncts on one side of the joins: `$and` of them as they are (not merged into
-/// one document: each is one conjunct of the text); match-all parts dropped.
-fn all_of(mut filters: Vec<Filter>) -> Filter {
+/// one document: each is one conjunct of the text); match-all parts dropped, and a part that matches nothing
+/// (a folded constant) is the whole.
+pub(super) fn all_of(mut filters: Vec<Filter>) -> Filter {
     filters.retain(|f| *f != Filter::All);
+    if filters.contains(&Filter::nothing()) {
+        return Filter::nothing();
+    }
     match filters.len() {
         0 => Filter::All,
         1 => filters.pop().unwrap_or(Filter::All),

@@ -10,6 +10,7 @@
 
 mod aggregate;
 mod anti_join;
+mod any_all;
 pub mod catalog;
 mod check;
 mod collate;
@@ -24,6 +25,7 @@ pub(crate) mod dml;
 pub mod error;
 pub(crate) mod expr;
 mod find;
+pub(crate) mod fold;
 mod grouping_sets;
 mod insert_returning;
 mod insert_select;

@@ -4,6 +4,7 @@
 //! one true exactly when it is FALSE (both false when it is NULL/unknown). WHERE keeps rows whose TRUE form
 //! holds; NOT swaps the forms; a boolean value is `TRUE ? true : FALSE ? false : null`.
 
+use super::fold::is_bool;
 use crate::mql::expr as ex;
 use crate::mql::Expr;
 use bson::Bson;
@@ -27,6 +28,13 @@ impl Pred {
     }
     /// The predicate as a SQL boolean value (true / false / null).
     pub fn to_value(&self) -> Expr {
+        // Folded: a constant predicate is a constant value.
+        match (&self.t, &self.f) {
+            (t, _) if is_bool(t, true) => return Expr::from(true),
+            (t, f) if is_bool(t, false) && is_bool(f, true) => return Expr::from(false),
+            (t, f) if is_bool(t, false) && is_bool(f, false) => return Expr::Bson(Bson::Null),
+            _ => {}
+        }
         ex::cond(
             self.t.clone(),
             true,
@@ -52,13 +60,23 @@ pub(crate) fn not_null(x: &Expr) -> Expr {
     ex::not_null(x.clone())
 }
 
-/// `$and` of the parts, flattening nested `$and`s and dropping literal `true`s.
+/// `$and` of the parts, flattening nested `$and`s and dropping literal `true`s; `false` when a part is the
+/// literal `false` (constant folding, `fold.rs`).
 pub(crate) fn and<T: Into<Expr>>(parts: Vec<T>) -> Expr {
+    let parts: Vec<Expr> = parts.into_iter().map(Into::into).collect();
+    if parts.iter().any(|p| is_bool(p, false)) {
+        return Expr::from(false);
+    }
     ex::and_flat(parts)
 }
 
-/// `$or` of the parts, flattening nested `$or`s and dropping literal `false`s.
+/// `$or` of the parts, flattening nested `$or`s and dropping literal `false`s; `true` when a part is the
+/// literal `true`.
 pub(crate) fn or<T: Into<Expr>>(parts: Vec<T>) -> Expr {
+    let parts: Vec<Expr> = parts.into_iter().map(Into::into).collect();
+    if parts.iter().any(|p| is_bool(p, true)) {
+        return Expr::from(true);
+    }
     ex::or_flat(parts)
 }
 

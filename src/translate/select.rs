@@ -141,9 +141,7 @@ impl Translator {
         }
 
         let mut pipeline: Vec<Document> = Vec::new();
-        if pre_filter != Filter::All {
-            pipeline.push(Stage::Match(pre_filter.into()).into_document());
-        }
+        pipeline.extend(pre_filter);
         pipeline.append(&mut source.pipeline);
         self.push_where(&mut pipeline, filter, where_stages, wildcard);
         pipeline.extend(srf);
@@ -189,9 +187,9 @@ impl Translator {
         cx: &mut QueryContext,
         selection: Option<&Expr>,
         source: &super::cte::Source,
-    ) -> Result<(Filter, Filter), Error> {
+    ) -> Result<(Vec<Document>, Filter), Error> {
         let Some(w) = selection else {
-            return Ok((Filter::All, Filter::All));
+            return Ok((Vec::new(), Filter::All));
         };
         if contains_aggregate(w) {
             return Err(Error::Invalid {
@@ -200,10 +198,18 @@ impl Translator {
             });
         }
         match &source.join {
-            // Conditions on the first table of a join may run before the `$lookup`s; not with
-            // subqueries, whose `$lookup` stages `where_filter` places before the conditions reading them.
-            Some(fp) if !has_subquery(w) => self.where_filters(cx, w, fp),
-            _ => Ok((Filter::All, self.where_filter(cx, w)?)),
+            // Conditions on the first table of a join may run before the `$lookup`s, with the `$lookup`s of
+            // their subqueries (`where_before_joins`).
+            Some(fp) if !has_subquery(w) => {
+                let (pre, post) = self.where_filters(cx, w, fp)?;
+                let stages = match pre {
+                    Filter::All => Vec::new(),
+                    f => vec![Stage::Match(f.into()).into_document()],
+                };
+                Ok((stages, post))
+            }
+            Some(fp) => self.where_before_joins(cx, w, fp),
+            None => Ok((Vec::new(), self.where_filter(cx, w)?)),
         }
     }
 

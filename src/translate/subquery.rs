@@ -6,7 +6,9 @@
 //! - `x IN (...)`: TRUE when x is not NULL and `$in: [x, "$__sqN.col"]`; FALSE when the subquery is empty, or
 //!   when x is not NULL, not in the values and no value is NULL; else NULL (PostgreSQL's three-valued IN).
 //!   An uncorrelated IN subquery instead probes for x (`let` + `$match` on `$eq`) and counts rows and NULLs in
-//!   a second, uncorrelated `$lookup`: no document carries the subquery's rows.
+//!   a second, uncorrelated `$lookup`: no document carries the subquery's rows. A correlated one probes
+//!   three times, each sub-pipeline ending in `$limit: 1` (`any_all.rs`).
+//! - `x op ANY / ALL (...)`: `any_all.rs` (a summary of the rows: count, NULLs, least and greatest value).
 //! - `EXISTS (...)`: `$size` of `__sqN` (the subquery gets `$limit: 1`) > 0; never NULL.
 //! - scalar: the only row's column (NULL for no row); the subquery gets `$limit: 2` and a second row makes the
 //!   statement fail with "more than one row returned by a subquery used as an expression", as in PostgreSQL.
@@ -23,7 +25,7 @@ use super::expr::{unsupported, Agg, Kind};
 use super::nulls::{and, not_null, or, Pred};
 use super::{Error, Position, Translator};
 use crate::mql::accumulator as acc;
-use crate::mql::expr::{self as ex, Cmp};
+use crate::mql::expr as ex;
 use crate::mql::filter::{self, Cond, Filter};
 use crate::mql::stage::{Stage, StageKind};
 use crate::mql::Command;
@@ -50,7 +52,7 @@ impl Translator {
 
     /// Translates a subquery as a relation; returns it and the `let` variables of its outer references
     /// (empty: uncorrelated).
-    fn subquery_source(
+    pub(super) fn subquery_source(
         &mut self,
         cx: &mut QueryContext,
         q: &Query,
@@ -80,14 +82,14 @@ impl Translator {
     }
 
     /// A fresh `as` field for a subquery's `$lookup` (`__sqN`).
-    fn next_subquery_field(&mut self) -> String {
+    pub(super) fn next_subquery_field(&mut self) -> String {
         let field = format!("__sq{}", self.rel.next);
         self.rel.next += 1;
         field
     }
 
     /// The one column of a subquery used as a value.
-    fn single_column(cols: Option<Vec<String>>, e: &Expr) -> Result<String, Error> {
+    pub(super) fn single_column(cols: Option<Vec<String>>, e: &Expr) -> Result<String, Error> {
         match cols {
             Some(c) if c.len() == 1 => Ok(c.into_iter().next().unwrap_or_default()),
             Some(c) if c.len() > 1 => Err(super::expr::invalid("subquery has too many columns", e)),
@@ -107,6 +109,7 @@ impl Translator {
     /// the once-computed uncorrelated stages in MongoDB), and `__sqM` one row counting the subquery's rows and
     /// NULLs (uncorrelated: computed once). TRUE when x is not NULL and some row equals it; FALSE when there
     /// is no row, or x is not NULL, no row equals it and none is NULL; else NULL. A correlated subquery
+    /// probes its rows three times (`any_all.rs` `in_correlated`); one whose column is not a plain field name
     /// attaches its rows (`$in: [x, "$__sqN.col"]`).
     pub(crate) fn in_subquery(
         &mut self,
@@ -131,7 +134,11 @@ impl Translator {
         } else {
             Bson::Boolean(true).into()
         };
-        if lets.is_empty() && !col.contains('.') && !col.starts_with('$') {
+        if !lets.is_empty() && plain_column(&col) {
+            let p = self.in_correlated(cx, &a, &src, lets, &col);
+            return Ok(if negated { p.not() } else { p });
+        }
+        if lets.is_empty() && plain_column(&col) {
             let found = self.next_subquery_field();
             let summary = self.next_subquery_field();
             let var = format!("i{}", &found[4..]);
@@ -186,54 +193,6 @@ impl Translator {
         ]);
         let p = Pred::new(t, f);
         Ok(if negated { p.not() } else { p })
-    }
-
-    /// `x op ANY (SELECT ...)` / `x op ALL (SELECT ...)`: each value compared with SQL NULL rules, then
-    /// ANY: TRUE when some comparison is TRUE, FALSE when all are FALSE (or there is no row);
-    /// ALL: TRUE when all are TRUE (or there is no row), FALSE when some is FALSE; else NULL.
-    pub(crate) fn quantified_subquery(
-        &mut self,
-        cx: &mut QueryContext,
-        x: &Expr,
-        op: &BinaryOperator,
-        right: &Expr,
-        all: bool,
-        e: &Expr,
-    ) -> Result<Pred, Error> {
-        let Expr::Subquery(q) = right else {
-            return Err(Error::Internal("not a subquery".into()));
-        };
-        let Some(pos) = super::expr::comparison(op) else {
-            return Err(unsupported(
-                Refusal::Subquery,
-                format!("{op} ANY/ALL (SELECT ...)"),
-                e,
-            ));
-        };
-        let neg = pos.negated();
-        let a = self.agg(cx, x)?;
-        let (field, cols) = self.subquery_lookup(cx, q, Vec::new(), e)?;
-        let col = Self::single_column(cols, e)?;
-        let values = ex::field(&format!("{field}.{col}"));
-        // The comparison of x with `$$qv`, TRUE / FALSE forms (both false when either is NULL).
-        let holds = |c: Cmp| {
-            and(vec![
-                not_null(&a.expr),
-                not_null(&ex::var("qv")),
-                ex::cmp(c, a.expr.clone(), ex::var("qv")),
-            ])
-        };
-        let each = |cond: Bson| ex::map(values.clone(), Some("qv"), cond);
-        let some_true = ex::any_element_true(each(holds(pos).into()));
-        let some_false = ex::any_element_true(each(holds(neg).into()));
-        let all_true = ex::all_elements_true(each(holds(pos).into()));
-        let all_false = ex::all_elements_true(each(holds(neg).into()));
-        // $allElementsTrue of an empty array is true: no row makes ANY FALSE and ALL TRUE, as in SQL.
-        Ok(if all {
-            Pred::new(all_true, some_false)
-        } else {
-            Pred::new(some_true, all_false)
-        })
     }
 
     /// `EXISTS (SELECT ...)` (NOT EXISTS: the negation); never NULL.
@@ -333,6 +292,76 @@ impl Translator {
         Ok(before)
     }
 
+    /// WHERE over joins when it has subqueries: (stages to run before the joins, the filter after them). The
+    /// conjuncts reading only the first table run before the joins' `$lookup`s, so a subquery there runs once
+    /// per row of the first table, not once per joined row: the plain ones as a `$match`, those with a
+    /// subquery as its `$lookup`s, a `$match` and an `$unset` of the lookup fields. The rest run after the
+    /// joins (their subqueries' stages and `$match` queued as pending, as [`Translator::where_filter`] does).
+    /// A subquery conjunct reads only the first table when its filter and its `$lookup`s' `let` /
+    /// `localField` name no joined table's field (`__jN...`). With `?` placeholders nothing moves.
+    pub(crate) fn where_before_joins(
+        &mut self,
+        cx: &mut QueryContext,
+        w: &Expr,
+        from: &super::join::FromPlan,
+    ) -> Result<(Vec<Document>, Filter), Error> {
+        let first = match &cx.join {
+            Some(scope) if from.pushdown && !from.stages.is_empty() && !has_question_mark(w) => {
+                scope.tables.first().map(|t| t.qualifier.clone())
+            }
+            _ => None,
+        };
+        let Some(first) = first else {
+            return Ok((Vec::new(), self.where_filter(cx, w)?));
+        };
+        let mut parts = Vec::new();
+        conjuncts(w, &mut parts);
+        let (mut pre, mut pre_sub, mut pre_stages) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut post, mut post_sub, mut post_stages) = (Vec::new(), Vec::new(), Vec::new());
+        // Translated in text order (the subquery fields' numbering), then sorted.
+        for c in parts {
+            if has_subquery(c) {
+                let f = self.expr_to_filter(cx, c)?;
+                let stages = self.take_subquery_stages(cx);
+                if reads_no_joined_table(&f, &stages) {
+                    pre_sub.push(f);
+                    pre_stages.extend(stages);
+                } else {
+                    post_sub.push(f);
+                    post_stages.extend(stages);
+                }
+            } else {
+                let only_first = self.reads_only(cx, c, &first);
+                let f = self.expr_to_filter(cx, c)?;
+                if only_first {
+                    pre.push(f);
+                } else {
+                    post.push(f);
+                }
+            }
+        }
+        let mut stages = Vec::new();
+        let before = super::join::all_of(pre);
+        if before != Filter::All {
+            stages.push(Stage::Match(before.into()).into_document());
+        }
+        if !pre_stages.is_empty() {
+            let fields = lookup_fields(&pre_stages);
+            stages.extend(pre_stages);
+            let f = super::join::all_of(pre_sub);
+            if f != Filter::All {
+                stages.push(Stage::Match(f.into()).into_document());
+            }
+            stages.push(Stage::Unset(fields).into());
+        }
+        cx.pending.extend(post_stages);
+        let after = super::join::all_of(post_sub);
+        if after != Filter::All {
+            cx.pending.push(Stage::Match(after.into()).into_document());
+        }
+        Ok((stages, super::join::all_of(post)))
+    }
+
     /// Appends WHERE to a pipeline: `$match` of the plain conjuncts, the subqueries' `$lookup`s and their
     /// `$match` (from [`Translator::where_filter`]), and for `SELECT *` an `$unset` of the lookup fields.
     pub(crate) fn push_where(
@@ -402,6 +431,11 @@ impl Translator {
     }
 }
 
+/// Whether a subquery's column name is a plain top-level field name (`"$name"` reads it).
+pub(super) fn plain_column(col: &str) -> bool {
+    !col.contains('.') && !col.starts_with('$')
+}
+
 /// Whether an expression holds a subquery.
 fn has_subquery(e: &Expr) -> bool {
     use sqlparser::ast::Visit;
@@ -414,6 +448,33 @@ fn has_subquery(e: &Expr) -> bool {
         }
     }
     e.visit(&mut Finder).is_break()
+}
+
+/// Whether a WHERE conjunct's filter and its subqueries' `$lookup`s (their `let` and `localField`, not their
+/// own pipelines) read no field of a joined table (a `"$__jN..."` path or a `__jN...` query-language key):
+/// then it reads only the first table of the joins.
+fn reads_no_joined_table(filter: &Filter, stages: &[Document]) -> bool {
+    fn names_joined(b: &Bson) -> bool {
+        match b {
+            Bson::String(s) => s.starts_with(&ex::field_ref("__j")) || s.starts_with("__j"),
+            Bson::Array(items) => items.iter().any(names_joined),
+            Bson::Document(d) => d
+                .iter()
+                .any(|(k, v)| k.starts_with("__j") || names_joined(v)),
+            _ => false,
+        }
+    }
+    if names_joined(&Bson::Document(filter.clone().into())) {
+        return false;
+    }
+    stages
+        .iter()
+        .all(|st| match StageKind::Lookup.document(st) {
+            Some(l) => !l
+                .iter()
+                .any(|(k, v)| matches!(k.as_str(), "let" | "localField") && names_joined(v)),
+            None => !names_joined(&Bson::Document(st.clone())),
+        })
 }
 
 /// Whether an expression holds a `?` placeholder.

@@ -708,6 +708,32 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application
 SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM (SELECT c.cache_key FROM application_cache c WHERE c.hit_count = s.page_views) d) ORDER BY s.session_id;
 -- name: scalar_two_levels_up_in_select
 SELECT s.session_id, (SELECT COUNT(*) FROM application_cache c WHERE c.priority IN (SELECT o.page_views FROM user_sessions o WHERE o.user_id = s.user_id)) AS n FROM user_sessions s ORDER BY s.session_id;
+-- name: any_all_summary_every_operator
+SELECT session_id, page_views > ANY (SELECT hit_count FROM application_cache WHERE hit_count < 30) AS gt_any, page_views <= ANY (SELECT priority FROM application_cache) AS le_any, page_views >= ALL (SELECT hit_count FROM application_cache WHERE hit_count < 3) AS ge_all, page_views < ALL (SELECT priority FROM application_cache) AS lt_all, page_views <> ANY (SELECT priority FROM application_cache WHERE priority = 1) AS ne_any, page_views = ALL (SELECT priority FROM application_cache WHERE priority = 1) AS eq_all FROM user_sessions ORDER BY session_id;
+-- name: any_all_summary_empty_and_null_x
+SELECT session_id, page_views > ANY (SELECT hit_count FROM application_cache WHERE hit_count > 100000) AS any_empty, page_views > ALL (SELECT hit_count FROM application_cache WHERE hit_count > 100000) AS all_empty, CAST(NULL AS INTEGER) < ALL (SELECT hit_count FROM application_cache WHERE hit_count > 100000) AS null_all_empty, CAST(NULL AS INTEGER) < ANY (SELECT hit_count FROM application_cache) AS null_any FROM user_sessions ORDER BY session_id;
+-- name: any_all_summary_under_not
+SELECT session_id FROM user_sessions WHERE NOT (page_views >= ALL (SELECT priority FROM application_cache)) AND NOT (page_views < ANY (SELECT hit_count FROM application_cache WHERE hit_count < 4)) ORDER BY session_id;
+-- name: any_all_correlated_summary
+SELECT s.session_id, s.page_views < ANY (SELECT o.page_views FROM user_sessions o WHERE o.user_id = s.user_id AND o.session_id <> s.session_id) AS lt_any, s.page_views >= ALL (SELECT o.page_views FROM user_sessions o WHERE o.user_id = s.user_id) AS ge_all, s.actions_performed <> ANY (SELECT o.actions_performed FROM user_sessions o WHERE o.login_method = s.login_method AND o.page_views > 50) AS ne_any, s.page_views = ALL (SELECT o.page_views FROM user_sessions o WHERE o.user_id = s.user_id AND o.session_id = s.session_id) AS eq_all_self FROM user_sessions s ORDER BY s.session_id;
+-- name: in_correlated_probes_null_rules
+SELECT s.session_id, s.page_views IN (SELECT o.actions_performed FROM user_sessions o WHERE o.user_id = s.user_id) AS in_v, s.page_views NOT IN (SELECT o.actions_performed FROM user_sessions o WHERE o.user_id = s.user_id AND o.session_id <> s.session_id) AS not_in_v, s.page_views = ANY (SELECT o.page_views FROM user_sessions o WHERE o.login_method = s.login_method AND o.session_id > s.session_id) AS eq_any, s.page_views <> ALL (SELECT o.page_views FROM user_sessions o WHERE o.device_fingerprint = s.device_fingerprint AND o.page_views IS NOT NULL AND o.session_id <> s.session_id) AS ne_all FROM user_sessions s ORDER BY s.session_id;
+-- name: not_in_correlated_where_and_not
+SELECT s.session_id FROM user_sessions s WHERE NOT (s.page_views NOT IN (SELECT o.page_views FROM user_sessions o WHERE o.user_id = s.user_id AND o.session_id < s.session_id)) ORDER BY s.session_id;
+-- name: constant_conditions_fold
+SELECT session_id FROM user_sessions WHERE page_views > 1 AND 1 = 0;
+SELECT session_id FROM user_sessions WHERE (1 = 0 OR page_views > 40) AND 2 > 1 ORDER BY session_id;
+SELECT session_id FROM user_sessions WHERE NULL OR 1 = 1 ORDER BY session_id;
+SELECT session_id FROM user_sessions WHERE NOT (NULL AND 1 = 0) ORDER BY session_id;
+SELECT session_id FROM user_sessions WHERE NOT (NULL AND 1 = 1);
+SELECT session_id, 1 = 1 AS t, 1 = 0 AS f, 1.5 > 1 AS g, 'a' = 'a' AS s, NOT (2 < 1) AS n FROM user_sessions ORDER BY session_id LIMIT 3;
+SELECT COUNT(*) AS n, MAX(page_views) AS m FROM user_sessions WHERE 1 = 0;
+-- name: constant_join_conditions_fold
+SELECT COUNT(*) AS n FROM user_sessions a JOIN application_cache c ON 1 = 0;
+SELECT a.session_id, c.cache_key FROM user_sessions a LEFT JOIN application_cache c ON 1 = 0 WHERE a.page_views > 55 ORDER BY a.session_id;
+SELECT a.session_id FROM user_sessions a JOIN user_sessions b ON false;
+SELECT a.session_id FROM user_sessions a CROSS JOIN application_cache c WHERE 1 = 0;
+SELECT a.session_id, b.session_id AS b FROM user_sessions a JOIN user_sessions b ON a.session_id = b.session_id AND 1 = 1 WHERE a.page_views > 50 ORDER BY a.session_id;
 -- ===== joins ($lookup with let + pipeline) =====
 -- name: join_self_inner_user
 SELECT a.session_id, b.session_id AS other FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id AND a.session_id < b.session_id ORDER BY a.session_id, other;

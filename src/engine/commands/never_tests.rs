@@ -24,6 +24,14 @@ fn filter() -> impl Strategy<Value = Document> {
         Just(doc! {"$expr": Bson::Null}),
         Just(doc! {"$expr": true}),
         Just(doc! {"$expr": {"$eq": ["$f", 1]}}),
+        Just(doc! {"$expr": {"$eq": [1, 0]}}),
+        Just(doc! {"$expr": {"$and": [{"$eq": [{"$literal": 2}, 2]}, {"$gt": [1, 0]}]}}),
+        Just(doc! {"$expr": {"$and": [{"$eq": [{"$literal": 2}, 2]}, {"$lt": [1, 0]}]}}),
+        Just(doc! {"$expr": {"$or": [{"$eq": ["$f", 1]}, {"$eq": [1, 0]}]}}),
+        Just(doc! {"$expr": {"$eq": [{"$literal": "$f"}, "$f"]}}),
+        Just(doc! {"$expr": {"$eq": ["$$NOW", 0]}}),
+        // Reads the current document without a `$` string.
+        Just(doc! {"$expr": {"$eq": [{"$getField": "f"}, 1]}}),
         Just(doc! {"f": {"$in": []}}),
         Just(doc! {"g": {"$in": [], "$exists": true}}),
         Just(doc! {"f": {"$not": {"$in": []}}}),
@@ -164,6 +172,9 @@ fn an_always_false_filter_does_not_scan() {
         doc! {"k": {"$in": []}},
         doc! {"$and": [{"$expr": false}, {"k": 1}]},
         doc! {"$or": [{"$expr": false}, {"k": {"$in": []}}]},
+        // Constant expressions (the SQL translator's bound parameters): decided once, before any document.
+        doc! {"$expr": {"$eq": [1, 0]}},
+        doc! {"$expr": {"$and": [{"$eq": [{"$literal": 2}, 2]}, {"$gt": [{"$literal": 1}, 3]}]}},
     ] {
         let (n, t) = time(f.clone());
         assert_eq!(n, 0, "{f}");

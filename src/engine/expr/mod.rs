@@ -342,3 +342,35 @@ pub fn truthy(v: Option<&Bson>) -> bool {
 pub(crate) fn nullish(v: &Option<Bson>) -> bool {
     matches!(v, None | Some(Bson::Null) | Some(Bson::Undefined))
 }
+
+/// Whether the `$expr` operand `spec` is false whatever the document: the constant `false` / `null`, or an
+/// expression reading no field, no variable and nothing random (a comparison of bound parameters, `{$eq: [1,
+/// 0]}`) whose value is falsy (mongod folds constant expressions the same way before planning). An
+/// expression that fails to compile or to evaluate is not decided here (the evaluation reports it).
+pub fn constant_false(spec: &Bson) -> bool {
+    match spec {
+        Bson::Boolean(false) | Bson::Null => true,
+        Bson::Document(_) | Bson::Array(_) if reads_nothing(spec) => Expr::compile(spec)
+            .and_then(|e| e.eval(&Document::new(), &Vars::new(bson::DateTime::from_millis(0))))
+            .is_ok_and(|v| !truthy(v.as_ref())),
+        _ => false,
+    }
+}
+
+/// Whether an expression reads no field path and no variable (no string starting with `$` outside
+/// `$literal`, no `$getField` / `$setField` / `$unsetField`, which may read the current document without
+/// naming it) and calls nothing random.
+fn reads_nothing(spec: &Bson) -> bool {
+    match spec {
+        Bson::String(s) => !s.starts_with('$'),
+        Bson::Array(items) => items.iter().all(reads_nothing),
+        Bson::Document(d) => d.iter().all(|(k, v)| match k.as_str() {
+            "$literal" => true,
+            // `$getField` reads `$$CURRENT` when it names no `input` (`{$getField: "a.b"}`).
+            "$rand" | "$function" | "$accumulator" | "$meta" | "$let" | "$getField"
+            | "$setField" | "$unsetField" => false,
+            _ => reads_nothing(v),
+        }),
+        _ => true,
+    }
+}

@@ -346,7 +346,7 @@ impl Pipeline {
     }
 
     /// The index just after the last `$match` no document passes (`{$expr: false}`: the SQL translator's
-    /// `LIMIT 0`), when there is one: the stages before it cannot change the (empty) result, so they need not
+    /// `LIMIT 0`, or a constant falsy `$expr`: `expr::constant_false`), when there is one: the stages before it cannot change the (empty) result, so they need not
     /// run, nor the collection be read (mongod moves such a `$match` to the front and answers from an empty
     /// plan).
     pub fn after_always_false(&self) -> Option<usize> {
@@ -354,7 +354,7 @@ impl Pipeline {
             .iter()
             .rposition(|s| {
                 matches!(s, Stage::Match(_, d)
-                    if d.len() == 1 && matches!(d.get("$expr"), Some(Bson::Boolean(false))))
+                    if d.len() == 1 && d.get("$expr").is_some_and(crate::engine::expr::constant_false))
             })
             .map(|i| i + 1)
     }

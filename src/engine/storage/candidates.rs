@@ -75,12 +75,13 @@ impl Collection {
 }
 
 /// Whether `filter` matches no document whatever the documents hold, as mongod's match-expression optimizer
-/// decides it (an always-false expression): `$expr` of the constant `false` or `null`, a field predicate
+/// decides it (an always-false expression): `$expr` of the constant `false` or `null` or of a constant
+/// expression that is falsy (`{$eq: [1, 0]}`, bound parameters: `expr::constant_false`), a field predicate
 /// with `$in: []`, an `$and` with such a member, an `$or` whose members are all such. Anything else (an
 /// expression that is false only at run time, `$nor`, `$not`) is `false`: the filter is then evaluated.
 pub(crate) fn never_matches(filter: &Document) -> bool {
     filter.iter().any(|(k, v)| match (k.as_str(), v) {
-        ("$expr", Bson::Boolean(false) | Bson::Null) => true,
+        ("$expr", e) => crate::engine::expr::constant_false(e),
         ("$and", Bson::Array(items)) => items
             .iter()
             .any(|it| matches!(it, Bson::Document(d) if never_matches(d))),

@@ -84,10 +84,22 @@ impl Translator {
                 for p in parts {
                     docs.push(self.filter(cx, p, negated)?);
                 }
+                // Folded: a conjunct that matches nothing makes the conjunction match nothing; a disjunct
+                // that matches nothing is dropped (`fold.rs`).
+                let nothing = Filter::nothing();
                 Ok(Some(if conj {
-                    Filter::all_of(docs)
+                    if docs.contains(&nothing) {
+                        nothing
+                    } else {
+                        Filter::all_of(docs)
+                    }
                 } else {
-                    Filter::any_of(docs)
+                    docs.retain(|d| *d != nothing);
+                    if docs.is_empty() {
+                        nothing
+                    } else {
+                        Filter::any_of(docs)
+                    }
                 }))
             }
             Expr::BinaryOp { left, op, right } => {

@@ -283,6 +283,9 @@ impl Translator {
         if a.constant == Some(Bson::Null) || b.constant == Some(Bson::Null) {
             return Ok(Pred::new(Bson::Boolean(false), Bson::Boolean(false)));
         }
+        if let Some(v) = crate::translate::fold::fold_cmp(pos, &a, &b) {
+            return Ok(Pred::new(Bson::Boolean(v), Bson::Boolean(!v)));
+        }
         let (a, b) = super::datetime::comparable(a, b);
         // NULL and missing sort below every value, so `a > c` / `a >= c` with a non-NULL c is already false
         // for a NULL a (and symmetrically for `<`): those guards are dropped, keeping the predicate index-usable.
