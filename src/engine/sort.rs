@@ -78,12 +78,17 @@ impl SortSpec {
         Ordering::Equal
     }
 
-    /// Sorts documents in place (stable).
-    pub fn sort(&self, docs: &mut Vec<Document>) {
-        let mut keyed: Vec<(Vec<Bson>, Document)> =
-            docs.drain(..).map(|d| (self.key(&d), d)).collect();
-        keyed.sort_by(|a, b| self.compare_keys(&a.0, &b.0));
+    /// Sorts documents in place (stable), stopped by the op's interrupt (`maxTimeMS`, `killOp`) while it
+    /// sorts.
+    pub fn sort(&self, docs: &mut Vec<Document>) -> Result<(), CommandError> {
+        let mut keyed: Vec<(Vec<Bson>, Document)> = Vec::with_capacity(docs.len());
+        for d in docs.drain(..) {
+            crate::engine::ops::check()?;
+            keyed.push((self.key(&d), d));
+        }
+        crate::engine::ops::sort_checked(&mut keyed, |a, b| self.compare_keys(&a.0, &b.0))?;
         docs.extend(keyed.into_iter().map(|(_, d)| d));
+        Ok(())
     }
 }
 
@@ -109,6 +114,7 @@ impl SortSpec {
         let mut bytes = 0usize;
         let mut spill: Option<SpillFile> = None;
         for d in docs {
+            crate::engine::ops::check()?;
             let key = self.key(&d);
             bytes += Self::entry_bytes(&key, &d);
             buf.push((key, d));
@@ -125,7 +131,7 @@ impl SortSpec {
             }
         }
         let Some(mut file) = spill else {
-            buf.sort_by(|a, b| self.compare_keys(&a.0, &b.0));
+            crate::engine::ops::sort_checked(&mut buf, |a, b| self.compare_keys(&a.0, &b.0))?;
             return Ok(buf.into_iter().map(|(_, d)| d).collect());
         };
         if !buf.is_empty() {
@@ -140,6 +146,7 @@ impl SortSpec {
         let cmp =
             |a: &(Vec<Bson>, Document), b: &(Vec<Bson>, Document)| self.compare_keys(&a.0, &b.0);
         spill::merge(runs, &cmp, &mut |(_, d), _| {
+            crate::engine::ops::check()?;
             out.push(d);
             Ok(())
         })?;
@@ -152,7 +159,7 @@ impl SortSpec {
         file: &mut SpillFile,
         buf: &mut Vec<(Vec<Bson>, Document)>,
     ) -> Result<(), CommandError> {
-        buf.sort_by(|a, b| self.compare_keys(&a.0, &b.0));
+        crate::engine::ops::sort_checked(buf, |a, b| self.compare_keys(&a.0, &b.0))?;
         file.write_run(buf.iter().map(|(_, d)| d))?;
         buf.clear();
         Ok(())
@@ -359,11 +366,11 @@ mod tests {
             doc! {"_id": 3, "a": [9, 1]},
             doc! {"_id": 4, "a": "x"},
         ];
-        s.sort(&mut docs);
+        s.sort(&mut docs).expect("sorts");
         let ids: Vec<i32> = docs.iter().map(|d| d.get_i32("_id").unwrap()).collect();
         assert_eq!(ids, vec![2, 3, 1, 4]);
         let s = SortSpec::compile(&doc! {"a": -1}).unwrap();
-        s.sort(&mut docs);
+        s.sort(&mut docs).expect("sorts");
         let ids: Vec<i32> = docs.iter().map(|d| d.get_i32("_id").unwrap()).collect();
         assert_eq!(ids, vec![4, 3, 1, 2]);
         assert_eq!(
@@ -419,7 +426,7 @@ mod tests {
         ) {
             let s = SortSpec::compile(&spec).expect("spec");
             let mut sorted = docs.clone();
-            s.sort(&mut sorted);
+            s.sort(&mut sorted).expect("sorts");
             sorted.truncate(limit);
             prop_assert_eq!(s.top_bounded(docs, limit, &MemoryPolicy::default()).unwrap(), sorted);
         }

@@ -526,11 +526,15 @@ pub(super) fn higher_order(
                     .ok_or_else(|| err(327391, "$filter: limit must be a positive integer"))?
                     as usize,
             };
+            // The variable bound once and overwritten per element (no copy of the scope per element).
+            let mut inner = vars.with(&var_name, Bson::Null);
+            let at = inner.user.len() - 1;
             let mut out = Vec::new();
             for it in items {
-                let inner = vars.with(&var_name, it.clone());
+                crate::engine::ops::check()?;
+                inner.user[at].1 = it;
                 if truthy(cond.eval(root, &inner)?.as_ref()) {
-                    out.push(it);
+                    out.push(std::mem::replace(&mut inner.user[at].1, Bson::Null));
                     if out.len() >= limit {
                         break;
                     }
@@ -541,9 +545,12 @@ pub(super) fn higher_order(
         Op::Map => {
             let body =
                 named(args, "in").ok_or_else(|| err(16882, "Missing 'in' parameter to $map"))?;
+            let mut inner = vars.with(&var_name, Bson::Null);
+            let at = inner.user.len() - 1;
             let mut out = Vec::with_capacity(items.len());
             for it in items {
-                let inner = vars.with(&var_name, it);
+                crate::engine::ops::check()?;
+                inner.user[at].1 = it;
                 out.push(body.eval(root, &inner)?.unwrap_or(Bson::Null));
             }
             Ok(Some(Bson::Array(out)))
@@ -556,6 +563,14 @@ pub(super) fn higher_order(
                 items, initial, body, root, vars,
             )?))
         }
+    }
+}
+
+/// The field `f` of `v` when it is a document, else (and when missing) `null`.
+fn field_of<'a>(v: &'a Bson, f: &str, null: &'a Bson) -> &'a Bson {
+    match v {
+        Bson::Document(d) => crate::engine::path::get(d, f).unwrap_or(null),
+        _ => null,
     }
 }
 
@@ -598,35 +613,30 @@ pub(super) fn sort_array(
             for (f, d) in fields {
                 keys.push((f.clone(), dir_of(d)? == Ordering::Greater));
             }
-            let field = |v: &Bson, f: &str| -> Bson {
-                match v {
-                    Bson::Document(d) => crate::engine::path::get(d, f)
-                        .cloned()
-                        .unwrap_or(Bson::Null),
-                    _ => Bson::Null,
-                }
-            };
-            items.sort_by(|a, b| {
+            // Borrowed, not copied, per comparison (a copy of a document key per comparison was most
+            // of the sort of ARRAY_AGG ... ORDER BY's `{k, v}` elements).
+            let null = Bson::Null;
+            crate::engine::ops::sort_checked(&mut items, |a, b| {
                 for (f, desc) in &keys {
-                    let o = compare(&field(a, f), &field(b, f));
+                    let o = compare(field_of(a, f, &null), field_of(b, f, &null));
                     let o = if *desc { o.reverse() } else { o };
                     if o != Ordering::Equal {
                         return o;
                     }
                 }
                 Ordering::Equal
-            });
+            })?;
         }
         other => {
             let desc = dir_of(other)? == Ordering::Greater;
-            items.sort_by(|a, b| {
+            crate::engine::ops::sort_checked(&mut items, |a, b| {
                 let o = compare(a, b);
                 if desc {
                     o.reverse()
                 } else {
                     o
                 }
-            });
+            })?;
         }
     }
     Ok(Some(Bson::Array(items)))

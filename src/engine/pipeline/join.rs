@@ -435,6 +435,7 @@ impl Exec<'_> {
                             Ok(vec![key_expr.eval(doc, vars)?.unwrap_or(Bson::Null)])
                         })?;
                         for fd in self.bucket(values) {
+                            crate::engine::ops::check()?;
                             if !each(fd, true)? {
                                 break;
                             }
@@ -485,6 +486,7 @@ impl Exec<'_> {
             Ok(values_at(doc, foreign))
         })?;
         for fd in self.bucket(&locals) {
+            crate::engine::ops::check()?;
             if !matching(fd)? {
                 break;
             }
@@ -543,6 +545,7 @@ impl Exec<'_> {
         let base = self.base.as_deref().unwrap_or_default();
         let mut keyed = Vec::with_capacity(base.len());
         for doc in base {
+            crate::engine::ops::check()?;
             keyed.push(keys(doc, self.vars)?);
         }
         self.table = Some(HashTable::build(keyed.len(), |i| {
