@@ -214,15 +214,36 @@ impl Lookup {
         let mut exec = self.start(catalog, vars);
         let mut out = Vec::with_capacity(docs.len());
         for mut d in docs {
+            crate::engine::ops::check()?;
             let matched = exec.matches(&d)?;
-            set_field(
-                &mut d,
-                &self.as_field,
-                Bson::Array(matched.into_iter().map(Bson::Document).collect()),
-            );
+            set_field(&mut d, &self.as_field, self.joined_array(matched)?);
             out.push(d);
         }
         Ok(out)
+    }
+
+    /// The `as` array of one outer document: mongod's 4568 when the matched documents total more than its
+    /// `internalLookupStageIntermediateDocumentMaxSizeBytes` (100 MB; an intermediate document may pass
+    /// 16 MB, as in mongod, when later stages cut it down). A `$lookup` whose `$unwind` is absorbed builds
+    /// no array and is not bounded here.
+    pub(super) fn joined_array(&self, matched: Vec<Document>) -> Result<Bson, CommandError> {
+        let limit = crate::engine::limits::MAX_INTERMEDIATE_BYTES;
+        let mut total = 0usize;
+        for m in &matched {
+            total = total.saturating_add(crate::engine::limits::shape(m).bytes);
+            if total > limit {
+                return Err(CommandError::location(
+                    4568,
+                    format!(
+                        "Total size of documents in {} matching pipeline's $lookup stage exceeds {limit} bytes",
+                        self.from.as_deref().unwrap_or("$documents")
+                    ),
+                ));
+            }
+        }
+        Ok(Bson::Array(
+            matched.into_iter().map(Bson::Document).collect(),
+        ))
     }
 
     /// Starts one execution of the stage (its caches live as long as the returned value).

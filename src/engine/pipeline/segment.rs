@@ -199,11 +199,7 @@ impl Pipeline {
                                 &mut next,
                             ),
                             None => {
-                                reshape::set_field(
-                                    &mut d,
-                                    l.as_field(),
-                                    Bson::Array(matched.into_iter().map(Bson::Document).collect()),
-                                );
+                                reshape::set_field(&mut d, l.as_field(), l.joined_array(matched)?);
                                 next.push(d);
                             }
                         }
