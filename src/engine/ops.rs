@@ -172,6 +172,17 @@ pub fn sort_checked<T>(
     Ok(())
 }
 
+/// Runs `f` as an op already killed (`killOp` before it started): what each loop's check does with it.
+#[cfg(test)]
+pub(crate) fn run_killed<R>(f: impl FnOnce() -> R) -> R {
+    let state = Arc::new(OpState::new(None));
+    state.kill();
+    let previous = CURRENT.with(|c| c.borrow_mut().replace(state));
+    let r = f();
+    CURRENT.with(|c| *c.borrow_mut() = previous);
+    r
+}
+
 /// Whether `e` is an interruption (11601 `Interrupted`, 11600 `InterruptedAtShutdown`, 50
 /// `MaxTimeMSExpired`): such an error fails a whole write command instead of becoming one statement's write
 /// error, as in mongod.
