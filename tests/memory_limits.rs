@@ -255,3 +255,65 @@ fn window_functions_and_expressions_are_bounded() {
     assert!(msg.starts_with("$range would use too much memory"), "{msg}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_lookup_array_past_the_intermediate_limit_is_4568_and_an_absorbed_unwind_streams() {
+    let dir = temp_dir("lookup");
+    let e = engine(&dir);
+    // 11 foreign documents of 10 MB each, all matching: a 110 MB `as` array.
+    for i in 0..11 {
+        e.run_command(
+            DB,
+            &doc! {"insert": "big", "documents": [{"_id": i, "f": 1, "s": "x".repeat(10 << 20)}]},
+        )
+        .expect("insert");
+    }
+    let lookup =
+        doc! {"$lookup": {"from": "big", "localField": "f", "foreignField": "f", "as": "j"}};
+    let head = vec![doc! {"$limit": 1}, doc! {"$set": {"f": 1}}, lookup];
+    let mut array = head.clone();
+    array.push(doc! {"$project": {"n": {"$size": "$j"}}});
+    let (code, msg) = aggregate(&e, array, None).unwrap_err();
+    assert_eq!(code, 4568, "{msg}");
+    assert_eq!(
+        msg,
+        "Total size of documents in big matching pipeline's $lookup stage exceeds 104857600 bytes"
+    );
+    let mut unwound = head;
+    unwound.push(doc! {"$unwind": "$j"});
+    unwound.push(doc! {"$project": {"_id": "$j._id"}});
+    assert_eq!(aggregate(&e, unwound, None).expect("streams").len(), 11);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_window_fused_with_the_stages_after_it_answers_as_stage_by_stage() {
+    let dir = temp_dir("window-fused");
+    let e = engine(&dir);
+    let frames = [
+        Bson::Document(doc! {"documents": ["unbounded", "current"]}),
+        Bson::Document(doc! {"documents": ["unbounded", "unbounded"]}),
+        Bson::Document(doc! {"documents": [-2, 1]}),
+        Bson::Document(doc! {"range": [-3, 0]}),
+    ];
+    for frame in frames {
+        let window = doc! {"$setWindowFields": {"partitionBy": {"$mod": ["$g", 7]}, "sortBy": {"k": 1},
+        "output": {"w": {"$push": {"$cond": [{"$gt": ["$k", 500]}, ["$k"], []]}, "window": frame.clone()}}}};
+        let after = vec![
+            doc! {"$set": {"w": {"$reduce": {"input": "$w", "initialValue": [], "in": {"$concatArrays": ["$$value", "$$this"]}}}}},
+            doc! {"$match": {"$expr": {"$gt": [{"$size": "$w"}, 0]}}},
+            doc! {"$project": {"pad": 0}},
+        ];
+        // A `$sort` right after the window stops the fusion: the stages then run one after the other.
+        let mut fused = vec![window.clone()];
+        fused.extend(after.clone());
+        fused.push(doc! {"$sort": {"_id": 1}});
+        let mut staged = vec![window, doc! {"$sort": {"_id": 1}}];
+        staged.extend(after);
+        let a = aggregate(&e, fused, None).expect("fused");
+        let b = by_id(aggregate(&e, staged, None).expect("stage by stage"));
+        assert!(!a.is_empty());
+        assert_eq!(a, b, "frame {frame}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

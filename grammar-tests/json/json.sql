@@ -76,9 +76,7 @@ SELECT ARRAY_AGG(page_views ORDER BY page_views) AS v FROM user_sessions
         "_id": 0,
         "c0": {
           "$cond": [
-            {
-              "$gt": [{"$size": {"$sortArray": {"input": {"$ifNull": ["$a0", []]}, "sortBy": {"k": 1}}}}, 0]
-            },
+            {"$gt": [{"$size": {"$ifNull": ["$a0", []]}}, 0]},
             {
               "$map": {
                 "input": {"$sortArray": {"input": {"$ifNull": ["$a0", []]}, "sortBy": {"k": 1}}},
@@ -140,9 +138,7 @@ SELECT JSON_OBJECT_AGG(cache_key, hit_count ORDER BY cache_key) AS o FROM applic
         "_id": 0,
         "c0": {
           "$cond": [
-            {
-              "$gt": [{"$size": {"$sortArray": {"input": {"$ifNull": ["$a0", []]}, "sortBy": {"k": 1}}}}, 0]
-            },
+            {"$gt": [{"$size": {"$ifNull": ["$a0", []]}}, 0]},
             {
               "$arrayToObject": [
                 {
@@ -350,22 +346,14 @@ SELECT ARRAY_AGG(session_id) OVER (PARTITION BY user_id ORDER BY created_at) AS 
     {
       "$set": {
         "__w0": {
-          "$cond": [
-            {
-              "$gt": [
-                {
-                  "$size": {
-                    "$reduce": {"input": "$__w0", "initialValue": [], "in": {"$concatArrays": ["$$value", "$$this"]}}
-                  }
-                },
-                0
-              ]
+          "$let": {
+            "vars": {
+              "flat": {
+                "$reduce": {"input": "$__w0", "initialValue": [], "in": {"$concatArrays": ["$$value", "$$this"]}}
+              }
             },
-            {
-              "$reduce": {"input": "$__w0", "initialValue": [], "in": {"$concatArrays": ["$$value", "$$this"]}}
-            },
-            null
-          ]
+            "in": {"$cond": [{"$gt": [{"$size": "$$flat"}, 0]}, "$$flat", null]}
+          }
         }
       }
     },

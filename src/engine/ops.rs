@@ -120,6 +120,69 @@ pub fn check_now() -> Result<(), CommandError> {
     })
 }
 
+/// The elements [`sort_checked`] sorts in one `sort_by` between two looks at the op.
+pub const SORT_CHUNK: usize = 1 << 14;
+
+/// Sorts `items` stably by `cmp`, as `sort_by` does, looking at the op between bounded steps: chunks of
+/// [`SORT_CHUNK`] elements are sorted one by one, then merged pairwise ([`check`] per element merged), so
+/// a sort of millions of values stops within one chunk's sort of a kill or a deadline. A comparator cannot
+/// fail (`sort_by` may panic on one that stops being a total order), hence the chunks.
+pub fn sort_checked<T>(
+    items: &mut Vec<T>,
+    mut cmp: impl FnMut(&T, &T) -> std::cmp::Ordering,
+) -> Result<(), CommandError> {
+    if items.len() <= SORT_CHUNK {
+        items.sort_by(&mut cmp);
+        return check();
+    }
+    for chunk in items.chunks_mut(SORT_CHUNK) {
+        check_now()?;
+        chunk.sort_by(&mut cmp);
+    }
+    let n = items.len();
+    let mut width = SORT_CHUNK;
+    while width < n {
+        check_now()?;
+        let mut rest = std::mem::take(items).into_iter();
+        let mut out = Vec::with_capacity(n);
+        loop {
+            let left: Vec<T> = rest.by_ref().take(width).collect();
+            if left.is_empty() {
+                break;
+            }
+            let mut right = rest.by_ref().take(width).peekable();
+            let mut left = left.into_iter().peekable();
+            // Stable: the left run's element first unless the right one sorts strictly before it.
+            while let (Some(a), Some(b)) = (left.peek(), right.peek()) {
+                check()?;
+                let take_right = cmp(b, a) == std::cmp::Ordering::Less;
+                let next = if take_right {
+                    right.next()
+                } else {
+                    left.next()
+                };
+                out.extend(next);
+            }
+            out.extend(left);
+            out.extend(right);
+        }
+        *items = out;
+        width = width.saturating_mul(2);
+    }
+    Ok(())
+}
+
+/// Runs `f` as an op already killed (`killOp` before it started): what each loop's check does with it.
+#[cfg(test)]
+pub(crate) fn run_killed<R>(f: impl FnOnce() -> R) -> R {
+    let state = Arc::new(OpState::new(None));
+    state.kill();
+    let previous = CURRENT.with(|c| c.borrow_mut().replace(state));
+    let r = f();
+    CURRENT.with(|c| *c.borrow_mut() = previous);
+    r
+}
+
 /// Whether `e` is an interruption (11601 `Interrupted`, 11600 `InterruptedAtShutdown`, 50
 /// `MaxTimeMSExpired`): such an error fails a whole write command instead of becoming one statement's write
 /// error, as in mongod.
@@ -394,6 +457,46 @@ pub fn deadline(cmd: &Document, now: Instant) -> Result<Option<Instant>, Command
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// The chunked, checked sort gives `sort_by`'s order, ties in input order (sizes across one, two and
+        /// three chunks, few distinct keys so ties are many).
+        #[test]
+        fn sort_checked_is_a_stable_sort(
+            len in prop_oneof![0usize..40, (SORT_CHUNK - 3)..(SORT_CHUNK + 3), (2 * SORT_CHUNK + 1)..(3 * SORT_CHUNK)],
+            seed in any::<u64>(),
+            desc in any::<bool>(),
+        ) {
+            let mut x = seed | 1;
+            let items: Vec<(u32, usize)> = (0..len)
+                .map(|i| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    ((x % 50) as u32, i)
+                })
+                .collect();
+            let cmp = |a: &(u32, usize), b: &(u32, usize)| if desc { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) };
+            let mut fast = items.clone();
+            sort_checked(&mut fast, cmp).expect("no op: never interrupted");
+            let mut slow = items;
+            slow.sort_by(cmp);
+            prop_assert_eq!(fast, slow);
+        }
+    }
+
+    #[test]
+    fn sort_checked_stops_a_killed_op() {
+        let state = Arc::new(OpState::new(None));
+        state.kill();
+        let previous = CURRENT.with(|c| c.borrow_mut().replace(state));
+        let mut items: Vec<u64> = (0..(3 * SORT_CHUNK as u64)).rev().collect();
+        let e = sort_checked(&mut items, |a, b| a.cmp(b)).expect_err("killed");
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+        assert_eq!(e.code, ErrorCode::Interrupted.code());
+    }
 
     #[test]
     fn max_time_values_are_checked_as_mongod_checks_them() {

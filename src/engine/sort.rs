@@ -78,12 +78,17 @@ impl SortSpec {
         Ordering::Equal
     }
 
-    /// Sorts documents in place (stable).
-    pub fn sort(&self, docs: &mut Vec<Document>) {
-        let mut keyed: Vec<(Vec<Bson>, Document)> =
-            docs.drain(..).map(|d| (self.key(&d), d)).collect();
-        keyed.sort_by(|a, b| self.compare_keys(&a.0, &b.0));
+    /// Sorts documents in place (stable), stopped by the op's interrupt (`maxTimeMS`, `killOp`) while it
+    /// sorts.
+    pub fn sort(&self, docs: &mut Vec<Document>) -> Result<(), CommandError> {
+        let mut keyed: Vec<(Vec<Bson>, Document)> = Vec::with_capacity(docs.len());
+        for d in docs.drain(..) {
+            crate::engine::ops::check()?;
+            keyed.push((self.key(&d), d));
+        }
+        crate::engine::ops::sort_checked(&mut keyed, |a, b| self.compare_keys(&a.0, &b.0))?;
         docs.extend(keyed.into_iter().map(|(_, d)| d));
+        Ok(())
     }
 }
 
@@ -117,7 +122,7 @@ impl SortSpec {
         file: &mut SpillFile,
         buf: &mut Vec<(Vec<Bson>, Document)>,
     ) -> Result<(), CommandError> {
-        buf.sort_by(|a, b| self.compare_keys(&a.0, &b.0));
+        crate::engine::ops::sort_checked(buf, |a, b| self.compare_keys(&a.0, &b.0))?;
         file.write_run(buf.iter().map(|(_, d)| d))?;
         buf.clear();
         Ok(())
@@ -199,6 +204,7 @@ impl<'a> Sorter<'a> {
 
     /// Adds one document.
     pub fn push(&mut self, d: Document) -> Result<(), CommandError> {
+        crate::engine::ops::check()?;
         let key = self.spec.key(&d);
         self.bytes += SortSpec::entry_bytes(&key, &d);
         self.buf.push((key, d));
@@ -222,7 +228,7 @@ impl<'a> Sorter<'a> {
         let spec = self.spec;
         let mut buf = self.buf;
         let Some(mut file) = self.spill else {
-            buf.sort_by(|a, b| spec.compare_keys(&a.0, &b.0));
+            crate::engine::ops::sort_checked(&mut buf, |a, b| spec.compare_keys(&a.0, &b.0))?;
             return Ok(buf.into_iter().map(|(_, d)| d).collect());
         };
         if !buf.is_empty() {
@@ -237,6 +243,7 @@ impl<'a> Sorter<'a> {
         let cmp =
             |a: &(Vec<Bson>, Document), b: &(Vec<Bson>, Document)| spec.compare_keys(&a.0, &b.0);
         spill::merge(runs, &cmp, &mut |(_, d), _| {
+            crate::engine::ops::check()?;
             out.push(d);
             Ok(())
         })?;
@@ -398,11 +405,11 @@ mod tests {
             doc! {"_id": 3, "a": [9, 1]},
             doc! {"_id": 4, "a": "x"},
         ];
-        s.sort(&mut docs);
+        s.sort(&mut docs).expect("sorts");
         let ids: Vec<i32> = docs.iter().map(|d| d.get_i32("_id").unwrap()).collect();
         assert_eq!(ids, vec![2, 3, 1, 4]);
         let s = SortSpec::compile(&doc! {"a": -1}).unwrap();
-        s.sort(&mut docs);
+        s.sort(&mut docs).expect("sorts");
         let ids: Vec<i32> = docs.iter().map(|d| d.get_i32("_id").unwrap()).collect();
         assert_eq!(ids, vec![4, 3, 1, 2]);
         assert_eq!(
@@ -458,7 +465,7 @@ mod tests {
         ) {
             let s = SortSpec::compile(&spec).expect("spec");
             let mut sorted = docs.clone();
-            s.sort(&mut sorted);
+            s.sort(&mut sorted).expect("sorts");
             sorted.truncate(limit);
             prop_assert_eq!(s.top_bounded(docs, limit, &MemoryPolicy::default()).unwrap(), sorted);
         }

@@ -243,13 +243,15 @@ impl Translator {
         scope.accumulators.insert(&field, a);
         // After $group: order, then unwrap the values.
         let mut items = ex::if_null(reader, Bson::Array(Vec::new()));
+        // Whether there is any row: the size of the unsorted array (sorting keeps it), so the array is
+        // sorted once, not twice.
+        let nonempty = ex::gt(ex::size(items.clone()), 0);
         if let Some(by) = sort_by {
             items = ex::sort_array(items, by).into();
         }
         if name == "jsonb_object_agg" {
             items = ex::sort_array(items, bson!({"l": 1, "n": 1})).into();
         }
-        let nonempty = ex::gt(ex::size(items.clone()), 0);
         let result = if object {
             let pairs = ex::map(
                 items,

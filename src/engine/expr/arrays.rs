@@ -530,6 +530,7 @@ pub(super) fn higher_order(
             let mut inner = vars.clone();
             let slot = inner.push(&var_name, Bson::Null);
             for it in items {
+                crate::engine::ops::check()?;
                 if let Some(v) = inner.slot_mut(slot) {
                     *v = it;
                 }
@@ -549,6 +550,7 @@ pub(super) fn higher_order(
             let mut inner = vars.clone();
             let slot = inner.push(&var_name, Bson::Null);
             for it in items {
+                crate::engine::ops::check()?;
                 if let Some(v) = inner.slot_mut(slot) {
                     *v = it;
                 }
@@ -564,6 +566,14 @@ pub(super) fn higher_order(
                 items, initial, body, root, vars,
             )?))
         }
+    }
+}
+
+/// The field `f` of `v` when it is a document, else (and when missing) `null`.
+fn field_of<'a>(v: &'a Bson, f: &str, null: &'a Bson) -> &'a Bson {
+    match v {
+        Bson::Document(d) => crate::engine::path::get(d, f).unwrap_or(null),
+        _ => null,
     }
 }
 
@@ -606,35 +616,30 @@ pub(super) fn sort_array(
             for (f, d) in fields {
                 keys.push((f.clone(), dir_of(d)? == Ordering::Greater));
             }
-            let field = |v: &Bson, f: &str| -> Bson {
-                match v {
-                    Bson::Document(d) => crate::engine::path::get(d, f)
-                        .cloned()
-                        .unwrap_or(Bson::Null),
-                    _ => Bson::Null,
-                }
-            };
-            items.sort_by(|a, b| {
+            // Borrowed, not copied, per comparison (a copy of a document key per comparison was most
+            // of the sort of ARRAY_AGG ... ORDER BY's `{k, v}` elements).
+            let null = Bson::Null;
+            crate::engine::ops::sort_checked(&mut items, |a, b| {
                 for (f, desc) in &keys {
-                    let o = compare(&field(a, f), &field(b, f));
+                    let o = compare(field_of(a, f, &null), field_of(b, f, &null));
                     let o = if *desc { o.reverse() } else { o };
                     if o != Ordering::Equal {
                         return o;
                     }
                 }
                 Ordering::Equal
-            });
+            })?;
         }
         other => {
             let desc = dir_of(other)? == Ordering::Greater;
-            items.sort_by(|a, b| {
+            crate::engine::ops::sort_checked(&mut items, |a, b| {
                 let o = compare(a, b);
                 if desc {
                     o.reverse()
                 } else {
                     o
                 }
-            });
+            })?;
         }
     }
     Ok(Some(Bson::Array(items)))

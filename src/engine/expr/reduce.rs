@@ -2,7 +2,11 @@
 //! copied the accumulated value twice per element), and the string-joining bodies the SQL translator writes
 //! for STRING_AGG (`{$concat: ["$$value", sep, "$$this"]}`, possibly under `{$cond: [{$eq: ["$$value",
 //! null]}, "$$this", ...]}`) append to the accumulated string in place: linear in the output instead of
-//! quadratic. Every other body, and every value those fast paths do not cover, takes the general evaluation.
+//! quadratic. So do the flattening bodies it writes for ARRAY_AGG / STRING_AGG with FILTER or over a
+//! window (`{$concatArrays: ["$$value", "$$this"]}`): the arrays are appended to the accumulated array
+//! in place, each appended element's depth bounded instead of the whole value's at every step. Every
+//! other body, and every value those fast paths do not cover, takes the general evaluation. The loop
+//! looks at the op's interrupt ([`ops::check`](crate::engine::ops::check)) per element.
 //!
 //! In: the input items, the initial value and the `in` body; out: the reduced value. Depends on `strings`.
 
@@ -37,8 +41,22 @@ fn append_shape(node: &Node) -> Option<&[Node]> {
     }
 }
 
+/// The arguments after `$$value` when `node` is `{$concatArrays: ["$$value", rest...]}` and `rest` does
+/// not read `$$value`.
+fn append_arrays_shape(node: &Node) -> Option<&[Node]> {
+    match node {
+        Node::Op(Op::ConcatArrays, args) => {
+            let (first, rest) = args.split_first()?;
+            (is_value(first) && !rest.iter().any(|n| mentions(n, "value"))).then_some(rest)
+        }
+        _ => None,
+    }
+}
+
 /// A body with an in-place path.
 enum Shape<'a> {
+    /// `{$concatArrays: ["$$value", rest...]}`.
+    AppendArrays(&'a [Node]),
     /// `{$concat: ["$$value", rest...]}`.
     Append(&'a [Node]),
     /// `{$cond: [{$eq: ["$$value", null]}, <then>, {$concat: ["$$value", rest...]}]}`: a string `$$value`
@@ -47,6 +65,9 @@ enum Shape<'a> {
 }
 
 fn shape(body: &Node) -> Option<Shape<'_>> {
+    if let Some(rest) = append_arrays_shape(body) {
+        return Some(Shape::AppendArrays(rest));
+    }
     if let Some(rest) = append_shape(body) {
         return Some(Shape::Append(rest));
     }
@@ -112,6 +133,60 @@ fn append(
     Ok(true)
 }
 
+/// Appends the arrays `rest` evaluates to onto the array `$$value` (at `value_at` in `vars`) when it is one;
+/// `false` when it is not (nothing changed: the general path evaluates the body). `$concatArrays`' own
+/// answer otherwise: null at the first null or missing part, its type error at the first other non-array.
+fn append_arrays(
+    rest: &[Node],
+    vars: &mut Vars,
+    value_at: usize,
+    root: &Document,
+) -> Result<bool, CommandError> {
+    if !matches!(vars.get_slot(value_at), Some(Bson::Array(_))) {
+        return Ok(false);
+    }
+    let mut parts = Vec::with_capacity(rest.len());
+    for n in rest {
+        parts.push(n.eval(root, vars)?);
+    }
+    for p in &parts {
+        match p {
+            None | Some(Bson::Null) | Some(Bson::Undefined) => {
+                if let Some(v) = vars.slot_mut(value_at) {
+                    *v = Bson::Null;
+                }
+                return Ok(true);
+            }
+            Some(Bson::Array(_)) => {}
+            Some(other) => {
+                return Err(super::err(
+                    28664,
+                    format!(
+                        "$concatArrays only supports arrays, not {}",
+                        crate::engine::bson_order::type_name(other)
+                    ),
+                ))
+            }
+        }
+    }
+    // What the general path bounds after each step: the value nests at most `MAX_BSON_DEPTH` deep, that is
+    // each of its elements one less.
+    let limit = crate::engine::limits::MAX_BSON_DEPTH - 1;
+    if let Some(Bson::Array(acc)) = vars.slot_mut(value_at) {
+        for p in parts {
+            if let Some(Bson::Array(items)) = p {
+                for it in items {
+                    if crate::engine::limits::value_deeper_than(&it, limit) {
+                        return Err(crate::engine::limits::too_deep());
+                    }
+                    acc.push(it);
+                }
+            }
+        }
+    }
+    Ok(true)
+}
+
 /// Folds `body` over `items` from `initial`, `$$value` the running value and `$$this` the element.
 pub(super) fn reduce(
     items: Vec<Bson>,
@@ -125,6 +200,7 @@ pub(super) fn reduce(
     let value_at = inner.push("value", initial);
     let this_at = inner.push("this", Bson::Null);
     for it in items {
+        crate::engine::ops::check()?;
         if let Some(this) = inner.slot_mut(this_at) {
             *this = it;
         }
@@ -132,6 +208,7 @@ pub(super) fn reduce(
             Some(Shape::Append(rest) | Shape::FirstOrAppend(rest)) => {
                 append(rest, &mut inner, value_at, root)?
             }
+            Some(Shape::AppendArrays(rest)) => append_arrays(rest, &mut inner, value_at, root)?,
             None => false,
         };
         if !done {
@@ -178,6 +255,7 @@ mod tests {
             1 => Just(Bson::Null),
             1 => Just(Bson::Undefined),
             1 => (0i32..3).prop_map(Bson::Int32),
+            2 => prop::collection::vec((0i32..3).prop_map(Bson::Int32), 0..3).prop_map(Bson::Array),
         ]
     }
 
@@ -190,6 +268,12 @@ mod tests {
             // Not the fast shapes: $$value read again.
             bson!({"$concat": ["$$value", "$$value"]}),
             bson!({"$concat": ["$$this", "$$value"]}),
+            // The flattening bodies (ARRAY_AGG / STRING_AGG with FILTER, over a window).
+            bson!({"$concatArrays": ["$$value", "$$this"]}),
+            bson!({"$concatArrays": ["$$value", "$$this", [1]]}),
+            bson!({"$concatArrays": ["$$value", "$$this", "$sep"]}),
+            // Not the fast shape: $$value read again.
+            bson!({"$concatArrays": ["$$value", "$$value"]}),
         ]
     }
 
@@ -198,8 +282,8 @@ mod tests {
         #[test]
         fn reduce_is_the_old_loop(
             items in prop::collection::vec(item(), 0..12),
-            initial in prop_oneof![Just(Bson::Null), Just(bson!("")), Just(bson!("x")), Just(bson!(1))],
-            which in 0usize..6,
+            initial in prop_oneof![Just(Bson::Null), Just(bson!("")), Just(bson!("x")), Just(bson!(1)), Just(bson!([])), Just(bson!([0]))],
+            which in 0usize..10,
             sep in prop_oneof![Just(bson!(";")), Just(Bson::Null)],
         ) {
             let body = Expr::compile(&bodies()[which]).expect("compiles").node;
@@ -209,6 +293,46 @@ mod tests {
             let slow = reference(items, initial, &body, &root, &vars);
             prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
         }
+    }
+
+    #[test]
+    fn array_agg_shape_appends_in_place_and_bounds_depth() {
+        let body = Expr::compile(&bodies()[6]).expect("compiles").node;
+        assert!(matches!(shape(&body), Some(Shape::AppendArrays(_))));
+        let vars = Vars::new(bson::DateTime::from_millis(0));
+        let r = reduce(
+            vec![bson!([1]), bson!([]), bson!([2, 3])],
+            bson!([]),
+            &body,
+            &Document::new(),
+            &vars,
+        )
+        .expect("reduces");
+        assert_eq!(r, bson!([1, 2, 3]));
+        // An element as deep as a value may be, then one level deeper: the fast path answers as the general
+        // path (which bounds the whole value after each step) answers.
+        let general =
+            Expr::compile(&bson!({"$concatArrays": [{"$ifNull": ["$$value", []]}, "$$this"]}))
+                .expect("compiles")
+                .node;
+        assert!(shape(&general).is_none());
+        let mut deep = Bson::Int32(0);
+        for _ in 0..crate::engine::limits::MAX_BSON_DEPTH - 1 {
+            deep = Bson::Array(vec![deep]);
+        }
+        let run = |body: &Node, item: &Bson| {
+            reduce(vec![item.clone()], bson!([]), body, &Document::new(), &vars)
+        };
+        let fits = Bson::Array(vec![deep.clone()]);
+        assert!(run(&body, &fits).is_ok());
+        assert_eq!(
+            format!("{:?}", run(&body, &fits)),
+            format!("{:?}", run(&general, &fits))
+        );
+        let deeper = Bson::Array(vec![Bson::Array(vec![deep])]);
+        let e = run(&body, &deeper);
+        assert_eq!(format!("{e:?}"), format!("{:?}", run(&general, &deeper)));
+        assert!(e.is_err());
     }
 
     #[test]

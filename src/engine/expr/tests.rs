@@ -615,3 +615,28 @@ fn regex_cache_keys_on_pattern_and_options() {
     .eval(&d, &Vars::new(now()));
     assert_eq!(bad.map_err(|e| e.code), Err(51108));
 }
+
+/// Under a killed op, the per-element loops (`$map`, `$filter`, `$reduce` and its array append) and
+/// `$sortArray`'s chunked sort fail with 11601 instead of running to the end; the same expressions answer
+/// outside an op.
+#[test]
+fn array_loops_stop_when_the_op_is_killed() {
+    let n = crate::engine::ops::SORT_CHUNK as i32 * 2 + 5;
+    let root = doc! {"a": (0..n).rev().map(Bson::Int32).collect::<Vec<_>>(),
+    "d": (0..n).rev().map(|k| Bson::Document(doc! {"k": k})).collect::<Vec<_>>()};
+    for e in [
+        doc! {"$map": {"input": "$a", "in": {"$add": ["$$this", 1]}}},
+        doc! {"$filter": {"input": "$a", "cond": {"$gt": ["$$this", 5]}}},
+        doc! {"$reduce": {"input": "$a", "initialValue": 0, "in": {"$add": ["$$value", "$$this"]}}},
+        doc! {"$reduce": {"input": {"$map": {"input": "$a", "in": ["$$this"]}}, "initialValue": [],
+        "in": {"$concatArrays": ["$$value", "$$this"]}}},
+        doc! {"$sortArray": {"input": "$a", "sortBy": 1}},
+        doc! {"$sortArray": {"input": "$d", "sortBy": {"k": 1}}},
+    ] {
+        let x = Expr::compile(&Bson::Document(e.clone())).expect("compiles");
+        let vars = Vars::new(now());
+        assert!(x.eval(&root, &vars).is_ok(), "{e}");
+        let killed = crate::engine::ops::run_killed(|| x.eval(&root, &vars));
+        assert_eq!(killed.map_err(|e| e.code).err(), Some(11601), "{e}");
+    }
+}

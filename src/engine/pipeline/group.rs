@@ -197,6 +197,7 @@ impl Group {
     pub fn run(&self, input: Vec<Document>, vars: &Vars) -> Result<Vec<Document>, CommandError> {
         let mut state = GroupState::new(vars);
         for d in &input {
+            crate::engine::ops::check()?;
             self.step(&mut state, d, vars)?;
         }
         self.finish(state, vars)
@@ -210,6 +211,7 @@ impl Group {
     ) -> Result<Vec<Document>, CommandError> {
         let mut state = GroupState::new(vars);
         for (key, doc) in input {
+            crate::engine::ops::check()?;
             self.step_keyed(&mut state, key, &doc, vars)?;
         }
         self.finish(state, vars)
@@ -337,6 +339,7 @@ impl Group {
         // Only the `N` accumulators evaluate their `n` against the group's key document.
         let needs_key = self.needs_key();
         for (key, states) in groups {
+            crate::engine::ops::check()?;
             out.push(self.output(key, states, needs_key, vars)?);
         }
         Ok(out)

@@ -265,15 +265,36 @@ impl Lookup {
         let mut exec = self.start(catalog, vars);
         let mut out = Vec::with_capacity(docs.len());
         for mut d in docs {
+            crate::engine::ops::check()?;
             let matched = owned(exec.matches(&d)?);
-            set_field(
-                &mut d,
-                &self.as_field,
-                Bson::Array(matched.into_iter().map(Bson::Document).collect()),
-            );
+            set_field(&mut d, &self.as_field, self.joined_array(matched)?);
             out.push(d);
         }
         Ok(out)
+    }
+
+    /// The `as` array of one outer document: mongod's 4568 when the matched documents total more than its
+    /// `internalLookupStageIntermediateDocumentMaxSizeBytes` (100 MB; an intermediate document may pass
+    /// 16 MB, as in mongod, when later stages cut it down). A `$lookup` whose `$unwind` is absorbed builds
+    /// no array and is not bounded here.
+    pub(super) fn joined_array(&self, matched: Vec<Document>) -> Result<Bson, CommandError> {
+        let limit = crate::engine::limits::MAX_INTERMEDIATE_BYTES;
+        let mut total = 0usize;
+        for m in &matched {
+            total = total.saturating_add(crate::engine::limits::shape(m).bytes);
+            if total > limit {
+                return Err(CommandError::location(
+                    4568,
+                    format!(
+                        "Total size of documents in {} matching pipeline's $lookup stage exceeds {limit} bytes",
+                        self.from.as_deref().unwrap_or("$documents")
+                    ),
+                ));
+            }
+        }
+        Ok(Bson::Array(
+            matched.into_iter().map(Bson::Document).collect(),
+        ))
     }
 
     /// Starts one execution of the stage (its caches live as long as the returned value).
@@ -518,6 +539,7 @@ impl Exec<'_> {
                         })?;
                         let probe = tuple.as_ref().map_or(values, std::slice::from_ref);
                         for fd in self.bucket(probe) {
+                            crate::engine::ops::check()?;
                             if !each(fd, true)? {
                                 break;
                             }
@@ -568,6 +590,7 @@ impl Exec<'_> {
             Ok(values_at(doc, foreign))
         })?;
         for fd in self.bucket(&locals) {
+            crate::engine::ops::check()?;
             if !matching(fd)? {
                 break;
             }
@@ -626,6 +649,7 @@ impl Exec<'_> {
         let base = self.base.as_deref().unwrap_or_default();
         let mut keyed = Vec::with_capacity(base.len());
         for doc in base {
+            crate::engine::ops::check()?;
             keyed.push(keys(doc, self.vars)?);
         }
         self.table = Some(HashTable::build(keyed.len(), |i| {

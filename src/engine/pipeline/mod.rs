@@ -415,6 +415,12 @@ impl Pipeline {
                 i = next;
                 continue;
             }
+            if let Stage::Window(w) = stage {
+                let (out, next) = self.run_window(w, i, end, docs, catalog, vars)?;
+                docs = out;
+                i = next;
+                continue;
+            }
             if let (Stage::Sort(s), Some(Stage::Limit(n))) = (stage, self.stages.get(i + 1)) {
                 if i + 1 < end {
                     docs = s.top_bounded(docs, *n, &vars.memory)?;
@@ -433,6 +439,49 @@ impl Pipeline {
             i += 1;
         }
         Ok(docs)
+    }
+
+    /// Runs the `$setWindowFields` at `i` and the per-document stages after it (up to `end`, not a
+    /// `$lookup`) one output document at a time, as each partition is computed: what the window adds (a
+    /// running or whole-partition `$push` is an array per document) is reduced by the stages after it (the
+    /// translator's `$reduce` to a string or a flat array) before the next partition is computed, so the
+    /// stage's outputs are never all held at once. Returns the output and the next stage to run.
+    fn run_window(
+        &self,
+        w: &window::SetWindowFields,
+        i: usize,
+        end: usize,
+        docs: Vec<Document>,
+        catalog: &dyn Catalog,
+        vars: &Vars,
+    ) -> Result<(Vec<Document>, usize), CommandError> {
+        let mut stop = i + 1;
+        while stop < end
+            && Self::per_document(&self.stages[stop])
+            && !matches!(self.stages[stop], Stage::Lookup(_))
+        {
+            stop += 1;
+        }
+        let mut out = Vec::new();
+        if stop == i + 1 {
+            w.run_each(docs, vars, |d| {
+                out.push(d);
+                Ok(())
+            })?;
+        } else {
+            w.run_each(docs, vars, |d| {
+                let mut cur = vec![d];
+                for stage in &self.stages[i + 1..stop] {
+                    cur = self.apply(stage, cur, catalog, vars)?;
+                    if cur.is_empty() {
+                        break;
+                    }
+                }
+                out.append(&mut cur);
+                Ok(())
+            })?;
+        }
+        Ok((out, stop))
     }
 
     /// Whether a stage maps each document to documents of its own, independently of the others.
@@ -556,6 +605,7 @@ impl Pipeline {
             Stage::Facet(facets) => {
                 let mut out = Document::new();
                 for (name, p) in facets {
+                    crate::engine::ops::check_now()?;
                     let r = p.run(docs.clone(), catalog, vars)?;
                     out.insert(
                         name.clone(),

@@ -174,6 +174,7 @@ impl Unwind {
                         _ => items.clone(),
                     };
                     for (i, it) in items.into_iter().enumerate() {
+                        crate::engine::ops::check()?;
                         let mut nd = d.clone();
                         set_field(&mut nd, &self.path, it);
                         if let Some(ix) = &self.index {
@@ -272,6 +273,7 @@ impl Bucket {
     pub fn run(&self, docs: Vec<Document>, vars: &Vars) -> Result<Vec<Document>, CommandError> {
         let mut keyed = Vec::with_capacity(docs.len());
         for d in docs {
+            crate::engine::ops::check()?;
             let v = self.group_by.eval(&d, vars)?.unwrap_or(Bson::Null);
             let slot = self.boundaries.windows(2).position(|w| {
                 compare(&v, &w[0]) != Ordering::Less

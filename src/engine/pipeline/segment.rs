@@ -217,12 +217,7 @@ impl Pipeline {
                                 reshape::set_field(
                                     &mut d,
                                     l.as_field(),
-                                    Bson::Array(
-                                        join::owned(matched)
-                                            .into_iter()
-                                            .map(Bson::Document)
-                                            .collect(),
-                                    ),
+                                    l.joined_array(join::owned(matched))?,
                                 );
                                 next.push(d);
                             }

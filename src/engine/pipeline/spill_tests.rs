@@ -125,7 +125,7 @@ proptest! {
     fn external_sort_is_the_in_memory_sort(docs in docs(), spec in sort_specs(), limit in 1usize..3000) {
         let s = SortSpec::compile(&spec).expect("spec");
         let mut want = docs.clone();
-        s.sort(&mut want);
+        s.sort(&mut want).expect("sorts");
         let got = s.sort_bounded(docs, &vars(limit, true).memory).expect("sorts");
         prop_assert_eq!(got, want);
     }
@@ -135,7 +135,7 @@ proptest! {
     fn bounded_top_is_sort_then_limit(docs in docs(), spec in sort_specs(), k in 1usize..90, limit in 1usize..3000) {
         let s = SortSpec::compile(&spec).expect("spec");
         let mut want = docs.clone();
-        s.sort(&mut want);
+        s.sort(&mut want).expect("sorts");
         want.truncate(k);
         let got = s.top_bounded(docs, k, &vars(limit, true).memory).expect("sorts");
         prop_assert_eq!(got, want);

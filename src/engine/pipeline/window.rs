@@ -37,6 +37,14 @@ impl Ord for PartKey {
     }
 }
 
+/// One document's value of a window output.
+enum Slot {
+    /// Its value (`None`: the field is removed).
+    Value(Option<Bson>),
+    /// The same value as the document before it (the same window).
+    Repeat,
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Bound {
     Unbounded,
@@ -217,10 +225,28 @@ impl SetWindowFields {
 
     /// Runs the stage.
     pub fn run(&self, docs: Vec<Document>, vars: &Vars) -> Result<Vec<Document>, CommandError> {
+        let mut out = Vec::with_capacity(docs.len());
+        self.run_each(docs, vars, |d| {
+            out.push(d);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Runs the stage, handing each output document to `sink` as soon as its partition is computed (the
+    /// pipeline runs the per-document stages after the window there, so one partition's outputs are held at
+    /// a time, not the whole stage's). The loops look at the op's interrupt.
+    pub fn run_each(
+        &self,
+        docs: Vec<Document>,
+        vars: &Vars,
+        mut sink: impl FnMut(Document) -> Result<(), CommandError>,
+    ) -> Result<(), CommandError> {
         let mut parts: BTreeMap<PartKey, Vec<Document>> = BTreeMap::new();
         let mem = &vars.memory;
         let mut held = 0usize;
         for d in docs {
+            crate::engine::ops::check()?;
             // The partitions held (mongod's spillable document cache): past the limit without
             // allowDiskUse, mongod's error; with it the documents stay in memory (no spill here yet).
             held += crate::engine::memory::doc_bytes(&d) + crate::engine::memory::ENTRY_OVERHEAD;
@@ -243,11 +269,11 @@ impl SetWindowFields {
             }
             parts.entry(PartKey(key)).or_default().push(d);
         }
-        let mut out = Vec::new();
         for (_, mut part) in parts {
+            crate::engine::ops::check_now()?;
             let keys: Vec<Vec<Bson>> = match &self.sort {
                 Some(s) => {
-                    s.sort(&mut part);
+                    s.sort(&mut part)?;
                     part.iter().map(|d| s.key(d)).collect()
                 }
                 None => vec![Vec::new(); part.len()],
@@ -256,18 +282,33 @@ impl SetWindowFields {
             for (_, op) in &self.outputs {
                 columns.push(self.column(op, &part, &keys, vars)?);
             }
-            let mut columns: Vec<_> = columns.into_iter().map(Vec::into_iter).collect();
+            let mut columns: Vec<_> = columns
+                .into_iter()
+                .map(|c| (c.into_iter().peekable(), None::<Bson>))
+                .collect();
             for mut d in part {
-                for ((name, _), col) in self.outputs.iter().zip(columns.iter_mut()) {
-                    match col.next().flatten() {
+                crate::engine::ops::check()?;
+                for ((name, _), (col, last)) in self.outputs.iter().zip(columns.iter_mut()) {
+                    let v = match col.next() {
+                        Some(Slot::Value(v)) => {
+                            // Kept for the documents after this one that repeat it.
+                            if matches!(col.peek(), Some(Slot::Repeat)) {
+                                last.clone_from(&v);
+                            }
+                            v
+                        }
+                        Some(Slot::Repeat) => last.clone(),
+                        None => None,
+                    };
+                    match v {
                         Some(v) => super::reshape::set_field(&mut d, name, v),
                         None => super::reshape::unset_field(&mut d, name),
                     }
                 }
-                out.push(d);
+                sink(d)?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     fn same_key(&self, a: &[Bson], b: &[Bson]) -> bool {
@@ -285,7 +326,7 @@ impl SetWindowFields {
         part: &[Document],
         keys: &[Vec<Bson>],
         vars: &Vars,
-    ) -> Result<Vec<Option<Bson>>, CommandError> {
+    ) -> Result<Vec<Slot>, CommandError> {
         let n = part.len();
         let mut col = Vec::with_capacity(n);
         match op {
@@ -296,14 +337,14 @@ impl SetWindowFields {
                     if i == 0 || !self.same_key(&keys[i - 1], &keys[i]) {
                         rank = if dense { rank + 1 } else { i as i64 + 1 };
                     }
-                    col.push(Some(Bson::Int64(rank)));
+                    col.push(Slot::Value(Some(Bson::Int64(rank))));
                 }
             }
             Op::Acc(acc, frame) => {
                 let windows = self.windows(frame, part, keys)?;
                 if let Some((max, arg)) = acc.extreme() {
                     if let Some(col) = sliding_extreme(max, arg, part, &windows, vars) {
-                        return Ok(col);
+                        return Ok(col.into_iter().map(Slot::Value).collect());
                     }
                 }
                 // The state folded over part[lo..next] and the result of the previous window.
@@ -324,15 +365,20 @@ impl SetWindowFields {
                     Ok(())
                 };
                 for &(lo, hi) in &windows {
+                    crate::engine::ops::check()?;
                     if lo > hi || lo >= n {
-                        col.push(Some(acc.over(std::iter::empty(), vars)?));
+                        col.push(Slot::Value(Some(acc.over(std::iter::empty(), vars)?)));
+                        // The next document repeats nothing: its slot's previous value is this one.
+                        prev = None;
                         continue;
                     }
                     let hi = hi.min(n - 1);
                     if let Some((w, v)) = &prev {
                         if *w == (lo, hi) {
                             account(v)?;
-                            col.push(Some(v.clone()));
+                            // The same window as the document before: its value, copied only when
+                            // the document is emitted (a whole-partition frame holds one value, not n).
+                            col.push(Slot::Repeat);
                             continue;
                         }
                     }
@@ -343,6 +389,7 @@ impl SetWindowFields {
                         _ => (lo, lo, acc.init()),
                     };
                     while next <= hi {
+                        crate::engine::ops::check()?;
                         acc.step(&mut st, next == start, &part[next], vars)?;
                         next += 1;
                     }
@@ -350,12 +397,13 @@ impl SetWindowFields {
                     account(&v)?;
                     run = Some((start, next, st));
                     prev = Some(((lo, hi), v.clone()));
-                    col.push(Some(v));
+                    col.push(Slot::Value(Some(v)));
                 }
             }
             _ => {
                 for i in 0..n {
-                    col.push(self.eval_op(op, part, keys, i, vars)?);
+                    crate::engine::ops::check()?;
+                    col.push(Slot::Value(self.eval_op(op, part, keys, i, vars)?));
                 }
             }
         }
@@ -490,6 +538,8 @@ impl SetWindowFields {
                 Ok((lo as usize, hi as usize))
             }
             Frame::Range(a, b, unit) => {
+                // O(n) per document: looked at per window.
+                crate::engine::ops::check()?;
                 let val = |k: &Vec<Bson>| range_value(k);
                 let Some(cur) = val(&keys[i]) else {
                     return Err(CommandError::location(
@@ -625,7 +675,7 @@ mod tests {
             for (_, mut part) in parts {
                 let keys: Vec<Vec<Bson>> = match &self.sort {
                     Some(s) => {
-                        s.sort(&mut part);
+                        s.sort(&mut part)?;
                         part.iter().map(|d| s.key(d)).collect()
                     }
                     None => vec![Vec::new(); part.len()],

@@ -275,7 +275,17 @@ fn accumulate(c: &Call<'_>, input: Input, frame: &Frame) -> Result<Accumulated, 
                 ));
                 (Kind::Text, true)
             } else {
-                post = Some(ex::cond(ex::gt(ex::size(flat.clone()), 0), flat, Bson::Null).into());
+                // The flattened array bound once (`$$flat`): tested for rows and returned, not built twice.
+                let mut vars = bson::Document::new();
+                vars.insert("flat", flat);
+                post = Some(ex::let_in(
+                    vars,
+                    ex::cond(
+                        ex::gt(ex::size(ex::var("flat")), 0),
+                        ex::var("flat"),
+                        Bson::Null,
+                    ),
+                ));
                 (Kind::Array, true)
             }
         }
