@@ -7,23 +7,12 @@ use bson::Bson;
 use proptest::prelude::*;
 use sqlmongo::Client;
 
+#[path = "common/sql_rows.rs"]
+mod sql_rows;
+use sql_rows::{lit, rows};
+
 fn key() -> impl Strategy<Value = Option<i32>> {
     prop_oneof![1 => Just(None), 4 => (0i32..3).prop_map(Some)]
-}
-
-fn lit(k: Option<i32>) -> String {
-    k.map_or_else(|| "NULL".to_string(), |v| v.to_string())
-}
-
-fn rows(c: &Client, sql: &str) -> Vec<Vec<Bson>> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    rt.block_on(c.sql(sql).fetch_all())
-        .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
-        .into_iter()
-        .map(|r| r.into_values())
-        .collect()
 }
 
 type Row = (Option<i32>, Option<i32>, Option<i32>);
