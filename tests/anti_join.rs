@@ -2,7 +2,6 @@
 //! LEFT JOIN plan on generated data (NULL keys on both sides, duplicate keys on the right). The general plan
 //! is reached by writing the same condition as `NOT (b.c IS NOT NULL)`, which the rewrite does not look at.
 
-use bson::Bson;
 use proptest::prelude::*;
 use sqlmongo::Client;
 

@@ -3,7 +3,6 @@
 //! keys, duplicate keys, INTEGER against NUMERIC equal values). The general plan is reached by naming the
 //! same columns unqualified (the tables' column names differ), which the move leaves alone.
 
-use bson::Bson;
 use proptest::prelude::*;
 use sqlmongo::Client;
 
