@@ -25,13 +25,12 @@
 //!   ([`join_narrow`](super::join_narrow)).
 
 use super::join_hash::HashTable;
-use super::join_keys::{eq_keys, requires_value, EqKey};
+use super::join_keys::{eq_keys, equality_holds, requires_value, values_at, EqKey};
 use super::join_narrow::{inclusion, joined_reads};
 use super::join_split::{self, SplitMatch};
 use super::reshape::{set_field, unset_field};
 use super::stream::Stream;
 use super::{Catalog, Pipeline};
-use crate::engine::bson_order::equal;
 use crate::engine::expr::{Expr, Vars};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
@@ -669,29 +668,6 @@ impl Exec<'_> {
     }
 }
 
-/// The query language's `localField`/`foreignField` equality between the outer document's values and a
-/// foreign document.
-fn equality_holds(locals: &[Bson], fd: &Document, foreign: &str) -> bool {
-    let holds = |fv: &Bson| {
-        locals
-            .iter()
-            .any(|lv| equal(lv, fv) && same_bracket(lv, fv))
-    };
-    // A top-level field holding no array is the one value `values_at` would list: compared in place, with
-    // no list built and nothing copied (once per candidate of every probe).
-    if !foreign.contains('.') {
-        match fd.get(foreign) {
-            Some(Bson::Array(_)) => {}
-            Some(fv) => return holds(fv),
-            None => return holds(&Bson::Null),
-        }
-    }
-    let fvals = values_at(fd, foreign);
-    locals
-        .iter()
-        .any(|lv| fvals.iter().any(|fv| equal(lv, fv) && same_bracket(lv, fv)))
-}
-
 /// Whether a pipeline stage reads one of the `let` variables (or is not deterministic): it must run per
 /// outer document. Conservative: any string `$$name...` naming a variable counts.
 pub(super) fn correlated(stage: &Bson, lets: &[(String, Expr)]) -> bool {
@@ -714,49 +690,6 @@ fn lacks_value(d: &Document, field: &str) -> bool {
         d.get(field),
         None | Some(Bson::Null) | Some(Bson::Undefined)
     )
-}
-
-fn same_bracket(a: &Bson, b: &Bson) -> bool {
-    crate::engine::bson_order::type_rank(a) == crate::engine::bson_order::type_rank(b)
-}
-
-/// Values at a path for join equality: array elements (and the array itself), null for missing.
-fn values_at(doc: &Document, path: &str) -> Vec<Bson> {
-    let mut out = Vec::new();
-    let parts: Vec<&str> = path.split('.').collect();
-    match parts.split_first() {
-        Some((first, rest)) => match doc.get(*first) {
-            Some(v) => collect(v, rest, &mut out),
-            None => out.push(Bson::Null),
-        },
-        None => out.push(Bson::Null),
-    }
-    if out.is_empty() {
-        out.push(Bson::Null);
-    }
-    out
-}
-
-fn collect(v: &Bson, parts: &[&str], out: &mut Vec<Bson>) {
-    let Some((part, rest)) = parts.split_first() else {
-        if let Bson::Array(items) = v {
-            out.extend(items.iter().cloned());
-        }
-        out.push(v.clone());
-        return;
-    };
-    match v {
-        Bson::Document(d) => match d.get(*part) {
-            Some(x) => collect(x, rest, out),
-            None => out.push(Bson::Null),
-        },
-        Bson::Array(items) => {
-            for it in items {
-                collect(it, parts, out);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// `$lookup` immediately followed by `$unwind` of its `as` field (mongod coalesces the two): each joined

@@ -5,8 +5,10 @@
 //!
 //! In: the `$match` document and the `let` variables; out: the keys, each with the expression computing its
 //! foreign value and its outer value. The keys only choose candidates; the `$match` still decides each
-//! (`join_tests.rs` holds the hash paths to the nested loop). Depends on `expr`.
+//! (`join_tests.rs` holds the hash paths to the nested loop). Also the `localField`/`foreignField` equality
+//! (`equality_holds`, `values_at`). Depends on `expr`.
 
+use crate::engine::bson_order::equal;
 use crate::engine::expr::{Expr, Vars};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
@@ -131,4 +133,71 @@ fn required_exprs(m: &Document) -> Vec<&Bson> {
 pub(super) fn requires_value(m: &Document, field: &str) -> bool {
     let guard = bson::bson!({"$ne": [{"$ifNull": [format!("${field}"), null]}, null]});
     required_exprs(m).into_iter().any(|c| *c == guard)
+}
+
+/// The query language's `localField`/`foreignField` equality between the outer document's values and a
+/// foreign document.
+pub(super) fn equality_holds(locals: &[Bson], fd: &Document, foreign: &str) -> bool {
+    let holds = |fv: &Bson| {
+        locals
+            .iter()
+            .any(|lv| equal(lv, fv) && same_bracket(lv, fv))
+    };
+    // A top-level field holding no array is the one value `values_at` would list: compared in place, with
+    // no list built and nothing copied (once per candidate of every probe).
+    if !foreign.contains('.') {
+        match fd.get(foreign) {
+            Some(Bson::Array(_)) => {}
+            Some(fv) => return holds(fv),
+            None => return holds(&Bson::Null),
+        }
+    }
+    let fvals = values_at(fd, foreign);
+    locals
+        .iter()
+        .any(|lv| fvals.iter().any(|fv| equal(lv, fv) && same_bracket(lv, fv)))
+}
+
+/// Whether two values are in the same type bracket (equality across brackets never holds in a join).
+fn same_bracket(a: &Bson, b: &Bson) -> bool {
+    crate::engine::bson_order::type_rank(a) == crate::engine::bson_order::type_rank(b)
+}
+
+/// Values at a path for join equality: array elements (and the array itself), null for missing.
+pub(super) fn values_at(doc: &Document, path: &str) -> Vec<Bson> {
+    let mut out = Vec::new();
+    let parts: Vec<&str> = path.split('.').collect();
+    match parts.split_first() {
+        Some((first, rest)) => match doc.get(*first) {
+            Some(v) => collect(v, rest, &mut out),
+            None => out.push(Bson::Null),
+        },
+        None => out.push(Bson::Null),
+    }
+    if out.is_empty() {
+        out.push(Bson::Null);
+    }
+    out
+}
+
+fn collect(v: &Bson, parts: &[&str], out: &mut Vec<Bson>) {
+    let Some((part, rest)) = parts.split_first() else {
+        if let Bson::Array(items) = v {
+            out.extend(items.iter().cloned());
+        }
+        out.push(v.clone());
+        return;
+    };
+    match v {
+        Bson::Document(d) => match d.get(*part) {
+            Some(x) => collect(x, rest, out),
+            None => out.push(Bson::Null),
+        },
+        Bson::Array(items) => {
+            for it in items {
+                collect(it, parts, out);
+            }
+        }
+        _ => {}
+    }
 }
