@@ -19,7 +19,10 @@ enum Tok {
 /// A parsed wildcard pattern.
 #[derive(Debug)]
 pub(super) struct Wildcard {
+    /// The pattern's elements, between its anchors.
     toks: Vec<Tok>,
+    /// What [`glob`] walks: `toks` with `Star` on each unanchored side.
+    walk: Vec<Tok>,
     /// `^`: the match starts at the input's start (else anywhere).
     start: bool,
     /// `$`: the match ends at the input's end (else anywhere).
@@ -93,8 +96,18 @@ impl Wildcard {
                 c => toks.push(Tok::Lit(c)),
             }
         }
+        // The whole match as one walk: an unanchored side matches any run of characters.
+        let mut walk = Vec::with_capacity(toks.len() + 2);
+        if !start {
+            walk.push(Tok::Star);
+        }
+        walk.extend(toks.iter().copied());
+        if !end && walk.last() != Some(&Tok::Star) {
+            walk.push(Tok::Star);
+        }
         Some(Wildcard {
             toks,
+            walk,
             start,
             end,
             dot_all,
@@ -107,16 +120,8 @@ impl Wildcard {
             // `.` and `.*` stop at a newline: leave that to the regex engine.
             return self.regex_fallback(input);
         }
-        let mut toks: Vec<Tok> = Vec::with_capacity(self.toks.len() + 2);
-        if !self.start {
-            toks.push(Tok::Star);
-        }
-        toks.extend(self.toks.iter().copied());
-        if !self.end && toks.last() != Some(&Tok::Star) {
-            toks.push(Tok::Star);
-        }
         let text: Vec<char> = input.chars().collect();
-        glob(&toks, &text)
+        glob(&self.walk, &text)
     }
 
     /// The regex crate's answer (inputs with a newline and no `s` option).
