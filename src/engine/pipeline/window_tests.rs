@@ -1,0 +1,146 @@
+//! Tests of `$setWindowFields`: the one-pass evaluation against the frame-by-frame reference.
+
+use super::*;
+use bson::{bson, doc};
+use proptest::prelude::*;
+
+impl SetWindowFields {
+    /// The old evaluation, kept as the reference: every output of every document computed on its own,
+    /// its window found and folded frame by frame.
+    fn run_frame_by_frame(
+        &self,
+        docs: Vec<Document>,
+        vars: &Vars,
+    ) -> Result<Vec<Document>, CommandError> {
+        let mut parts: BTreeMap<PartKey, Vec<Document>> = BTreeMap::new();
+        for d in docs {
+            let key = match &self.partition {
+                Some(e) => e.eval(&d, vars)?.unwrap_or(Bson::Null),
+                None => Bson::Null,
+            };
+            parts.entry(PartKey(key)).or_default().push(d);
+        }
+        let mut out = Vec::new();
+        for (_, mut part) in parts {
+            let keys: Vec<Vec<Bson>> = match &self.sort {
+                Some(s) => {
+                    s.sort(&mut part)?;
+                    part.iter().map(|d| s.key(d)).collect()
+                }
+                None => vec![Vec::new(); part.len()],
+            };
+            let mut results: Vec<Vec<Option<Bson>>> =
+                vec![Vec::with_capacity(self.outputs.len()); part.len()];
+            for (_, op) in &self.outputs {
+                for (i, slot) in results.iter_mut().enumerate() {
+                    slot.push(self.eval_op(op, &part, &keys, i, vars)?);
+                }
+            }
+            for (mut d, vals) in part.into_iter().zip(results) {
+                for ((name, _), v) in self.outputs.iter().zip(vals) {
+                    match v {
+                        Some(v) => super::super::reshape::set_field(&mut d, name, v),
+                        None => super::super::reshape::unset_field(&mut d, name),
+                    }
+                }
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn rows() -> impl Strategy<Value = Vec<Document>> {
+    let k = prop_oneof![
+        8 => (0i32..6).prop_map(Bson::Int32),
+        2 => (0i64..6).prop_map(Bson::Int64),
+        2 => prop_oneof![Just(0.5), Just(2.0), Just(4.5)].prop_map(Bson::Double),
+        1 => Just(Bson::Null),
+    ];
+    let v = prop_oneof![
+        6 => (-3i32..4).prop_map(Bson::Int32),
+        2 => prop_oneof![Just(0.25), Just(-1.5), Just(3.0)].prop_map(Bson::Double),
+        1 => "[ab]".prop_map(Bson::String),
+        1 => Just(Bson::Null),
+    ];
+    prop::collection::vec((k, prop::option::of(v), 0i32..3), 0..25).prop_map(|rows| {
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, (k, v, p))| {
+                let mut d = doc! {"_id": i as i64, "k": k, "p": p};
+                if let Some(v) = v {
+                    d.insert("v", v);
+                }
+                d
+            })
+            .collect()
+    })
+}
+
+fn frames() -> Vec<Bson> {
+    vec![
+        Bson::Null,
+        bson!({"documents": ["unbounded", "current"]}),
+        bson!({"documents": ["unbounded", "unbounded"]}),
+        bson!({"documents": ["unbounded", -1]}),
+        bson!({"documents": ["unbounded", 2]}),
+        bson!({"documents": [-2, 1]}),
+        bson!({"documents": ["current", "unbounded"]}),
+        bson!({"documents": [1, 3]}),
+        bson!({"range": ["unbounded", "current"]}),
+        bson!({"range": [-2, 0]}),
+        bson!({"range": [0, 1.5]}),
+        bson!({"range": ["current", "unbounded"]}),
+        bson!({"range": [2, -2]}),
+    ]
+}
+
+const OPS: &[&str] = &[
+    "$sum",
+    "$avg",
+    "$min",
+    "$max",
+    "$push",
+    "$addToSet",
+    "$first",
+    "$last",
+    "$stdDevPop",
+    "$rank",
+    "$denseRank",
+    "$documentNumber",
+];
+
+proptest! {
+    /// The one-pass evaluation gives what frame-by-frame evaluation gives (errors included).
+    #[test]
+    fn one_pass_is_frame_by_frame(
+        docs in rows(),
+        outs in prop::collection::vec((0..OPS.len(), 0usize..13), 1..4),
+        desc in any::<bool>(),
+        partitioned in any::<bool>(),
+    ) {
+        let mut output = Document::new();
+        for (n, (op, frame)) in outs.into_iter().enumerate() {
+            let op = OPS[op];
+            let mut spec = if op.ends_with("Rank") || op == "$documentNumber" {
+                doc! {op: {}}
+            } else {
+                doc! {op: "$v"}
+            };
+            let frame = &frames()[frame];
+            if frame.as_null().is_none() && spec.keys().all(|k| !k.ends_with("Rank") && k != "$documentNumber") {
+                spec.insert("window", frame.clone());
+            }
+            output.insert(format!("o{n}"), spec);
+        }
+        let mut stage = doc! {"sortBy": {"k": if desc { -1 } else { 1 }}, "output": output};
+        if partitioned {
+            stage.insert("partitionBy", "$p");
+        }
+        let w = SetWindowFields::compile(&stage).expect("compiles");
+        let vars = Vars::new(bson::DateTime::from_millis(0));
+        let fast = w.run(docs.clone(), &vars);
+        let slow = w.run_frame_by_frame(docs, &vars);
+        prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+    }
+}
