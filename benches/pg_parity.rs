@@ -292,10 +292,21 @@ fn watchdog(
 }
 
 fn peak_rss_mb() -> Option<f64> {
+    status_mb("VmHWM:")
+}
+
+/// A `/proc/self/status` figure in MB (`VmHWM:` peak, `VmRSS:` current resident memory).
+fn status_mb(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+/// Resets the peak (`VmHWM`) to the current resident memory (Linux: `5` written to `clear_refs`), so the peak
+/// read after a statement is that statement's own; false where the kernel does not allow it.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 fn main() -> std::process::ExitCode {
@@ -373,13 +384,18 @@ fn main() -> std::process::ExitCode {
                 .or_else(|| d.get_i32("dataSize").ok().map(f64::from))
         })
         .unwrap_or(0.0);
+    let resident = status_mb("VmRSS:").unwrap_or(0.0);
     println!(
-        "load: PostgreSQL {:.2} s, sqlmongo {:.2} s; data BSON size {:.1} MB; peak RSS after load {:.0} MB",
+        "load: PostgreSQL {:.2} s, sqlmongo {:.2} s; data BSON size {:.1} MB; peak RSS after load {:.0} MB, \
+         resident after load {resident:.0} MB = {:.2}x the data's BSON size",
         pg_load.as_secs_f64(),
         sm_load.as_secs_f64(),
         data_size / 1e6,
-        peak_rss_mb().unwrap_or(0.0)
+        peak_rss_mb().unwrap_or(0.0),
+        resident * 1e6 / data_size.max(1.0)
     );
+    let mut overall_peak = peak_rss_mb().unwrap_or(0.0);
+    let mut stmt_peaks: Vec<(f64, &str, usize)> = Vec::new();
 
     let pg = match pg_times(&stmts, o.reps, o.timeout) {
         Ok(p) => p,
@@ -396,6 +412,8 @@ fn main() -> std::process::ExitCode {
     for s in &stmts {
         let mut best: Option<f64> = None;
         let mut outcome = None;
+        let mut returned = 0;
+        let peak_reset = reset_peak_rss();
         for _ in 0..o.reps {
             number += 1;
             running.store(number, Ordering::Relaxed);
@@ -404,7 +422,10 @@ fn main() -> std::process::ExitCode {
             let ms = t.elapsed().as_secs_f64() * 1e3;
             running.store(0, Ordering::Relaxed);
             match r {
-                Ok(_) => best = Some(best.map_or(ms, |b| b.min(ms))),
+                Ok(rows) => {
+                    returned = rows.rows.len();
+                    best = Some(best.map_or(ms, |b| b.min(ms)))
+                }
                 Err(e) if ms >= o.timeout.as_secs_f64() * 1e3 => {
                     let _ = e;
                     outcome = Some(SmTime::Timeout);
@@ -417,6 +438,12 @@ fn main() -> std::process::ExitCode {
             }
         }
         let outcome = outcome.unwrap_or(SmTime::Ms(best.unwrap_or(0.0)));
+        if let Some(peak) = peak_rss_mb() {
+            overall_peak = overall_peak.max(peak);
+            if peak_reset {
+                stmt_peaks.push((peak, &s.id, returned));
+            }
+        }
         // progress as it goes (a long run stopped early still shows what it measured)
         let i = sm.len();
         match (&outcome, pg[i]) {
@@ -441,10 +468,18 @@ fn main() -> std::process::ExitCode {
 
     report(&stmts, &pg, &sm);
     println!(
-        "peak RSS {:.0} MB = {:.2}x the data's BSON size",
-        peak_rss_mb().unwrap_or(0.0),
-        peak_rss_mb().unwrap_or(0.0) * 1e6 / data_size.max(1.0)
+        "peak RSS {overall_peak:.0} MB = {:.2}x the data's BSON size",
+        overall_peak * 1e6 / data_size.max(1.0)
     );
+    // Which statements drove the peak (each one's own peak: the result rows `Client::query` returns are
+    // part of it, as they are of a caller's memory).
+    stmt_peaks.sort_by(|a, b| b.0.total_cmp(&a.0));
+    if !stmt_peaks.is_empty() {
+        println!("highest peak RSS per statement (MB, rows returned):");
+        for (peak, id, rows) in stmt_peaks.iter().take(10) {
+            println!("  {id:<46} {peak:>8.0} MB  {rows:>10} rows");
+        }
+    }
     if std::env::args().any(|a| a == "--bench") {
         std::process::ExitCode::SUCCESS
     } else {

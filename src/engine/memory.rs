@@ -306,6 +306,71 @@ pub fn doc_bytes(d: &Document) -> usize {
         .sum::<usize>()
 }
 
+/// The bytes a heap allocation of `n` bytes takes in a general-purpose allocator: a word of header and
+/// 16-byte size classes (glibc's malloc; mimalloc's classes are close). An estimate, as mongod's are.
+fn alloc_bytes(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        (n + 8 + 15) & !15
+    }
+}
+
+/// The heap bytes a value owns beyond its inline `Bson` (strings, arrays, nested documents).
+fn heap_bytes(v: &Bson) -> usize {
+    match v {
+        Bson::String(s) | Bson::Symbol(s) | Bson::JavaScriptCode(s) => alloc_bytes(s.capacity()),
+        Bson::Document(d) => doc_heap_bytes(d),
+        Bson::Array(a) => {
+            alloc_bytes(a.capacity() * std::mem::size_of::<Bson>())
+                + a.iter().map(heap_bytes).sum::<usize>()
+        }
+        Bson::Binary(b) => alloc_bytes(b.bytes.capacity()),
+        Bson::RegularExpression(r) => alloc_bytes(r.pattern.len()) + alloc_bytes(r.options.len()),
+        Bson::JavaScriptCodeWithScope(c) => alloc_bytes(c.code.len()) + doc_heap_bytes(&c.scope),
+        Bson::DbPointer(_) => 32,
+        _ => 0,
+    }
+}
+
+/// The heap bytes of a document: its ordered map (an entries vector of hash, name and value, and a hash
+/// table of positions, both grown by doubling) and what its names and values own.
+fn doc_heap_bytes(d: &Document) -> usize {
+    let n = d.len();
+    if n == 0 {
+        return 0;
+    }
+    let buckets = if n < 4 {
+        4
+    } else if n < 8 {
+        8
+    } else {
+        (n * 8 / 7).next_power_of_two()
+    };
+    let entry =
+        std::mem::size_of::<usize>() + std::mem::size_of::<String>() + std::mem::size_of::<Bson>();
+    let entries = alloc_bytes(n.next_power_of_two() * entry);
+    let table = alloc_bytes(buckets * (std::mem::size_of::<usize>() + 1) + 16);
+    entries
+        + table
+        + d.iter()
+            .map(|(k, v)| alloc_bytes(k.len()) + heap_bytes(v))
+            .sum::<usize>()
+}
+
+/// The approximate bytes a value takes in this engine's memory (its inline `Bson` and what it owns on the
+/// heap): several times its BSON size ([`value_bytes`]) for small fields. What a stage spills by (its
+/// resident size), while the limits a command can fail on (292, 4568, the accumulator limits) count
+/// [`value_bytes`] as mongod's count its own compact representation.
+pub fn resident_value_bytes(v: &Bson) -> usize {
+    std::mem::size_of::<Bson>() + heap_bytes(v)
+}
+
+/// [`resident_value_bytes`] of a document held on its own (e.g. in a sort buffer).
+pub fn resident_doc_bytes(d: &Document) -> usize {
+    std::mem::size_of::<Document>() + doc_heap_bytes(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,6 +101,15 @@ impl SortSpec {
         memory::doc_bytes(doc) + key.iter().map(memory::value_bytes).sum::<usize>() + ENTRY_OVERHEAD
     }
 
+    /// The bytes a buffered document and its key take in memory ([`memory::resident_doc_bytes`]): what a
+    /// sort spills by, where [`entry_bytes`](Self::entry_bytes) (the BSON size, as mongod counts its compact
+    /// documents) is what the 292 limit counts.
+    fn entry_resident(key: &[Bson], doc: &Document) -> usize {
+        memory::resident_doc_bytes(doc)
+            + key.iter().map(memory::resident_value_bytes).sum::<usize>()
+            + ENTRY_OVERHEAD
+    }
+
     /// [`sort`](Self::sort) within `mem.sort_bytes`: past the limit, sorted runs are written to a spill
     /// file and merged (an external merge sort: same comparison, same stable order), or, without
     /// `allowDiskUse`, 292 `QueryExceededMemoryLimitNoDiskUseAllowed` ([`Sorter`] fed the documents).
@@ -176,15 +185,19 @@ impl SortSpec {
 }
 
 /// A sort fed one document at a time (a `$sort` over a stream, such as the rows of a join): each document's
-/// key is extracted once; past `mem.sort_bytes` of buffered documents and keys, the buffer is sorted and
-/// written to a spill file as a run (so the stream never sits in memory twice), and [`finish`](Self::finish)
-/// merges the runs. Gives what [`SortSpec::sort`] gives for the same documents in the same order (stable);
-/// without `allowDiskUse`, past the limit: 292 `QueryExceededMemoryLimitNoDiskUseAllowed`.
+/// key is extracted once; past `mem.sort_bytes` of buffered documents and keys (their resident size,
+/// [`memory::resident_doc_bytes`]), the buffer is sorted and written to a spill file as a run (so the stream
+/// never sits in memory twice), and [`finish`](Self::finish) merges the runs. Gives what [`SortSpec::sort`]
+/// gives for the same documents in the same order (stable); without `allowDiskUse`, past the limit (counted
+/// in BSON bytes, as mongod counts): 292 `QueryExceededMemoryLimitNoDiskUseAllowed`.
 pub struct Sorter<'a> {
     spec: &'a SortSpec,
     mem: &'a MemoryPolicy,
     buf: Vec<(Vec<Bson>, Document)>,
+    /// The buffer's BSON bytes (the 292 limit without disk use).
     bytes: usize,
+    /// The buffer's resident bytes (past the limit, with disk use, a run is spilled).
+    resident: usize,
     total: usize,
     spill: Option<SpillFile>,
 }
@@ -197,6 +210,7 @@ impl<'a> Sorter<'a> {
             mem,
             buf: Vec::new(),
             bytes: 0,
+            resident: 0,
             total: 0,
             spill: None,
         }
@@ -206,35 +220,44 @@ impl<'a> Sorter<'a> {
     pub fn push(&mut self, d: Document) -> Result<(), CommandError> {
         crate::engine::ops::check()?;
         let key = self.spec.key(&d);
-        self.bytes += SortSpec::entry_bytes(&key, &d);
+        if self.mem.allow_disk_use {
+            self.resident += SortSpec::entry_resident(&key, &d);
+        } else {
+            self.bytes += SortSpec::entry_bytes(&key, &d);
+        }
         self.buf.push((key, d));
         self.total += 1;
         if self.bytes > self.mem.sort_bytes {
-            if !self.mem.allow_disk_use {
-                return Err(memory::sort_exceeded(self.mem.sort_bytes));
-            }
+            return Err(memory::sort_exceeded(self.mem.sort_bytes));
+        }
+        if self.resident > self.mem.sort_bytes {
             let file = match &mut self.spill {
                 Some(f) => f,
                 None => self.spill.insert(SpillFile::create(&self.mem.temp_dir)?),
             };
             self.spec.write_run(file, &mut self.buf)?;
-            self.bytes = 0;
+            self.resident = 0;
         }
         Ok(())
     }
 
     /// Every document added, in order.
     pub fn finish(self) -> Result<Vec<Document>, CommandError> {
+        self.finish_first(usize::MAX)
+    }
+
+    /// The first `limit` documents added, in order (a merge of spilled runs stops there).
+    pub fn finish_first(self, limit: usize) -> Result<Vec<Document>, CommandError> {
         let spec = self.spec;
         let mut buf = self.buf;
         let Some(mut file) = self.spill else {
             crate::engine::ops::sort_checked(&mut buf, |a, b| spec.compare_keys(&a.0, &b.0))?;
-            return Ok(buf.into_iter().map(|(_, d)| d).collect());
+            return Ok(buf.into_iter().take(limit).map(|(_, d)| d).collect());
         };
         if !buf.is_empty() {
             spec.write_run(&mut file, &mut buf)?;
         }
-        let mut out = Vec::with_capacity(self.total);
+        let mut out = Vec::with_capacity(self.total.min(limit));
         let runs = file
             .readers()
             .into_iter()
@@ -242,10 +265,13 @@ impl<'a> Sorter<'a> {
             .collect();
         let cmp =
             |a: &(Vec<Bson>, Document), b: &(Vec<Bson>, Document)| spec.compare_keys(&a.0, &b.0);
-        spill::merge(runs, &cmp, &mut |(_, d), _| {
+        if limit == 0 {
+            return Ok(out);
+        }
+        spill::merge_while(runs, &cmp, &mut |(_, d), _| {
             crate::engine::ops::check()?;
             out.push(d);
-            Ok(())
+            Ok(out.len() < limit)
         })?;
         Ok(out)
     }
@@ -255,17 +281,18 @@ impl<'a> Sorter<'a> {
 /// [`SortSpec::top_bounded`] gives for the same documents in the same order. Candidates collect in a buffer
 /// of up to `2 * limit`; when it fills, a selection keeps the `limit` smallest by (key, input position), so
 /// ties keep their input order as the stable sort does. Within `mem.sort_bytes`: when the documents kept pass
-/// it, they and the rest of the stream go through [`SortSpec::sort_bounded`] (which spills, or fails with 292
-/// without `allowDiskUse`) and the first `limit` are kept.
+/// it (their resident size with `allowDiskUse`; without it their BSON size, and 292), they and the rest of the
+/// stream go through a spilling [`Sorter`] and the first `limit` of its merge are kept.
 pub struct TopK<'a> {
     spec: &'a SortSpec,
     limit: usize,
     mem: &'a MemoryPolicy,
     kept: Vec<Entry>,
+    /// The bytes of `kept` (resident with `allowDiskUse`, else BSON).
     bytes: usize,
     seen: usize,
-    /// Past the memory limit: every document from then on, in input order, for the external sort.
-    overflow: Option<Vec<Document>>,
+    /// Past the memory limit: every document from then on, in input order, in an external sort.
+    overflow: Option<Sorter<'a>>,
 }
 
 impl<'a> TopK<'a> {
@@ -285,7 +312,7 @@ impl<'a> TopK<'a> {
     /// How many documents the result holds so far (at most `limit`).
     pub(crate) fn held(&self) -> usize {
         match &self.overflow {
-            Some(o) => o.len().min(self.limit),
+            Some(o) => o.total.min(self.limit),
             None => self.kept.len().min(self.limit),
         }
     }
@@ -296,13 +323,16 @@ impl<'a> TopK<'a> {
             return Ok(());
         }
         if let Some(o) = &mut self.overflow {
-            o.push(d);
-            return Ok(());
+            return o.push(d);
         }
         let spec = self.spec;
         let by = |a: &Entry, b: &Entry| spec.compare_keys(&a.0, &b.0).then(a.1.cmp(&b.1));
         let key = spec.key(&d);
-        let size = SortSpec::entry_bytes(&key, &d);
+        let size = if self.mem.allow_disk_use {
+            SortSpec::entry_resident(&key, &d)
+        } else {
+            SortSpec::entry_bytes(&key, &d)
+        };
         self.bytes += size;
         self.kept.push((key, self.seen, d, size));
         self.seen += 1;
@@ -319,7 +349,11 @@ impl<'a> TopK<'a> {
             // What was cut cannot be in the result; the rest, in input order, sorted externally at the end.
             let mut kept = std::mem::take(&mut self.kept);
             kept.sort_by_key(|e| e.1);
-            self.overflow = Some(kept.into_iter().map(|e| e.2).collect());
+            let mut sorter = Sorter::new(spec, self.mem);
+            for e in kept {
+                sorter.push(e.2)?;
+            }
+            self.overflow = Some(sorter);
         }
         Ok(())
     }
@@ -327,9 +361,7 @@ impl<'a> TopK<'a> {
     /// The `limit` smallest documents offered, in order.
     pub fn finish(self) -> Result<Vec<Document>, CommandError> {
         if let Some(rest) = self.overflow {
-            let mut out = self.spec.sort_bounded(rest, self.mem)?;
-            out.truncate(self.limit);
-            return Ok(out);
+            return rest.finish_first(self.limit);
         }
         let spec = self.spec;
         let mut kept = self.kept;

@@ -230,6 +230,19 @@ pub fn merge<T, I>(
 where
     I: Iterator<Item = Result<T, CommandError>>,
 {
+    merge_while(runs, cmp, &mut |item, run| out(item, run).map(|()| true))
+}
+
+/// [`merge`] that stops as soon as `out` returns false (the first `k` of a top-k: the rest of the runs is
+/// not read).
+pub fn merge_while<T, I>(
+    runs: Vec<I>,
+    cmp: &dyn Fn(&T, &T) -> Ordering,
+    out: &mut dyn FnMut(T, usize) -> Result<bool, CommandError>,
+) -> Result<(), CommandError>
+where
+    I: Iterator<Item = Result<T, CommandError>>,
+{
     let mut runs = runs;
     let mut heap = BinaryHeap::with_capacity(runs.len());
     for (run, it) in runs.iter_mut().enumerate() {
@@ -249,7 +262,9 @@ where
                 cmp,
             });
         }
-        out(item, run)?;
+        if !out(item, run)? {
+            break;
+        }
     }
     Ok(())
 }
