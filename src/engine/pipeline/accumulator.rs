@@ -59,6 +59,30 @@ pub(super) enum AccState {
     Count(i64),
 }
 
+/// What one step added to an accumulator's state: its BSON bytes (what the accumulator and `$group` limits
+/// count without disk use, as mongod counts) and its resident bytes (what a spilling `$group` spills by).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Grown {
+    pub(super) bson: usize,
+    pub(super) resident: usize,
+}
+
+impl Grown {
+    /// A value kept, plus `extra` bytes of bookkeeping on both counts.
+    fn of(v: &Bson, extra: usize) -> Grown {
+        Grown {
+            bson: memory::value_bytes(v) + extra,
+            resident: memory::resident_value_bytes(v) + extra,
+        }
+    }
+
+    /// Adds another growth.
+    pub(super) fn add(&mut self, other: Grown) {
+        self.bson += other.bson;
+        self.resident += other.resident;
+    }
+}
+
 impl Accumulator {
     /// Compiles `{$sum: expr}` and friends.
     pub fn compile(spec: &Bson) -> Result<Accumulator, CommandError> {
@@ -226,23 +250,25 @@ impl Accumulator {
         first: bool,
         doc: &Document,
         vars: &Vars,
-    ) -> Result<usize, CommandError> {
+    ) -> Result<Grown, CommandError> {
         if let (Kind::Count, AccState::Count(c)) = (&self.kind, &mut *st) {
             *c += 1;
-            return Ok(0);
+            return Ok(Grown::default());
         }
         if let (Kind::Ranked(sort, _, _), AccState::Keyed(l)) = (&self.kind, &mut *st) {
             let key = sort.key(doc);
             let v = self.arg.eval(doc, vars)?.unwrap_or(Bson::Null);
-            let added =
-                key.iter().map(memory::value_bytes).sum::<usize>() + memory::value_bytes(&v) + 32;
+            let mut added = Grown::of(&v, 32);
+            for k in &key {
+                added.add(Grown::of(k, 0));
+            }
             l.push((key, v));
             return Ok(added);
         }
         // `$first` keeps its group's first value only: past it, a value that reading cannot fail to make
         // (a field, `$$ROOT`: the DISTINCT ON row) is not made (cloned) at all.
         if matches!(self.kind, Kind::First) && !first && self.arg.is_plain_read() {
-            return Ok(0);
+            return Ok(Grown::default());
         }
         let v = self.arg.eval(doc, vars)?;
         self.fold(st, first, v.map(Cow::Owned))
@@ -256,8 +282,8 @@ impl Accumulator {
         st: &mut AccState,
         first: bool,
         v: Option<Cow<'_, Bson>>,
-    ) -> Result<usize, CommandError> {
-        let mut added = 0;
+    ) -> Result<Grown, CommandError> {
+        let mut added = Grown::default();
         match (&self.kind, st) {
             (Kind::Count, AccState::Count(c)) => *c += 1,
             (Kind::Sum, AccState::Num(acc)) => {
@@ -293,7 +319,7 @@ impl Accumulator {
                         }
                     };
                     if better {
-                        added = memory::value_bytes(&x);
+                        added = Grown::of(&x, 0);
                         *cur = Some(x.into_owned());
                     }
                 }
@@ -306,13 +332,13 @@ impl Accumulator {
             }
             (Kind::Push, AccState::List(l)) => {
                 if let Some(x) = v {
-                    added = memory::value_bytes(&x) + 16;
+                    added = Grown::of(&x, 16);
                     l.push(x.into_owned());
                 }
             }
             (Kind::AddToSet, AccState::Set(set)) => {
                 if let Some(x) = v {
-                    let size = memory::value_bytes(&x) + 24;
+                    let size = Grown::of(&x, 24);
                     if set.insert(x) {
                         added = size;
                     }
@@ -321,9 +347,9 @@ impl Accumulator {
             (Kind::FirstN(..), AccState::List(l)) | (Kind::ExtremeN(..), AccState::List(l)) => {
                 let x = v.map_or(Bson::Null, Cow::into_owned);
                 if matches!(self.kind, Kind::ExtremeN(..)) && matches!(x, Bson::Null) {
-                    return Ok(0);
+                    return Ok(Grown::default());
                 }
-                added = memory::value_bytes(&x) + 16;
+                added = Grown::of(&x, 16);
                 l.push(x);
             }
             (Kind::StdDevPop, AccState::Welford(n, mean, m2))
@@ -339,7 +365,10 @@ impl Accumulator {
             (Kind::MergeObjects, AccState::Doc(d)) => {
                 match v.map(Cow::into_owned) {
                     Some(Bson::Document(x)) => {
-                        added = memory::doc_bytes(&x);
+                        added = Grown {
+                            bson: memory::doc_bytes(&x),
+                            resident: memory::resident_doc_bytes(&x),
+                        };
                         for (k, val) in x {
                             d.insert(k, val);
                         }

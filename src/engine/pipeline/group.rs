@@ -6,7 +6,7 @@
 //! give null over nothing; `$push`/`$addToSet` skip missing values. Depends on `expr`, `numeric`, `sort`.
 
 pub use super::accumulator::Accumulator;
-pub(super) use super::accumulator::{AccState, Kind};
+pub(super) use super::accumulator::{AccState, Grown, Kind};
 use crate::engine::bson_hash::SlotTable;
 use crate::engine::bson_order::compare;
 use crate::engine::expr::{Expr, Vars};
@@ -26,8 +26,10 @@ pub struct GroupState {
     /// there are more than [`LINEAR_GROUPS`].
     pub(super) index: SlotTable,
     pub(super) groups: Vec<(Bson, Vec<AccState>)>,
-    /// Approximate bytes the groups hold.
+    /// Approximate BSON bytes the groups hold (the 292 limit without disk use).
     pub(super) bytes: usize,
+    /// Approximate resident bytes the groups hold (past the limit, with disk use, they spill).
+    pub(super) resident: usize,
     /// The limits (`None`: unbounded).
     pub(super) mem: Option<MemoryPolicy>,
     /// Runs of groups written past the limit, each sorted by key.
@@ -73,15 +75,17 @@ impl GroupState {
         }
     }
 
-    /// Counts `added` bytes; past the limit, spills (or fails).
-    fn account(&mut self, added: usize) -> Result<(), CommandError> {
-        self.bytes += added;
+    /// Counts `added` bytes; past the limit, spills (by the resident size) or, without disk use, fails (by
+    /// the BSON size).
+    fn account(&mut self, added: Grown) -> Result<(), CommandError> {
+        self.bytes += added.bson;
+        self.resident += added.resident;
         match &self.mem {
-            Some(mem) if self.bytes > mem.group_bytes => {
-                if !mem.allow_disk_use {
-                    return Err(memory::group_exceeded());
-                }
+            Some(mem) if mem.allow_disk_use && self.resident > mem.group_bytes => {
                 self.spill_groups()
+            }
+            Some(mem) if !mem.allow_disk_use && self.bytes > mem.group_bytes => {
+                Err(memory::group_exceeded())
             }
             _ => Ok(()),
         }
@@ -106,6 +110,9 @@ impl GroupState {
     fn add(&mut self, key: Bson, hash: Option<u64>, fields: &[(String, Accumulator)]) -> usize {
         let slot = self.groups.len();
         self.bytes += memory::value_bytes(&key) + memory::ENTRY_OVERHEAD + 16 * fields.len();
+        self.resident += memory::resident_value_bytes(&key)
+            + memory::ENTRY_OVERHEAD
+            + std::mem::size_of::<AccState>() * fields.len();
         self.groups
             .push((key, fields.iter().map(|(_, a)| a.init()).collect()));
         if slot >= LINEAR_GROUPS {
@@ -257,14 +264,14 @@ impl Group {
         vars: &Vars,
     ) -> Result<(), CommandError> {
         let states = &mut state.groups[slot].1;
-        let mut added = 0;
+        let mut added = Grown::default();
         for (j, ((_, acc), st)) in self.fields.iter().zip(states.iter_mut()).enumerate() {
             let a = acc.step(st, first, doc, vars)?;
-            if a > 0 && acc.collects() {
+            if a.bson > 0 && acc.collects() {
                 let idx = slot * self.fields.len() + j;
-                track(&mut state.collected, idx, a, acc, state.mem.as_ref())?;
+                track(&mut state.collected, idx, a.bson, acc, state.mem.as_ref())?;
             }
-            added += a;
+            added.add(a);
         }
         state.account(added)
     }
@@ -311,7 +318,7 @@ impl Group {
         let key = plan.id.value(row).unwrap_or(&Bson::Null);
         let (slot, first) = state.slot_of(key, &self.fields);
         let states = &mut state.groups[slot].1;
-        let mut added = 0;
+        let mut added = Grown::default();
         for (j, (((_, acc), st), arg)) in self
             .fields
             .iter()
@@ -320,11 +327,11 @@ impl Group {
             .enumerate()
         {
             let a = acc.fold(st, first, arg.value(row).map(Cow::Borrowed))?;
-            if a > 0 && acc.collects() {
+            if a.bson > 0 && acc.collects() {
                 let idx = slot * self.fields.len() + j;
-                track(&mut state.collected, idx, a, acc, state.mem.as_ref())?;
+                track(&mut state.collected, idx, a.bson, acc, state.mem.as_ref())?;
             }
-            added += a;
+            added.add(a);
         }
         state.account(added)
     }

@@ -183,6 +183,7 @@ impl GroupState {
         let mut groups = std::mem::take(&mut self.groups);
         self.index = SlotTable::default();
         self.bytes = 0;
+        self.resident = 0;
         self.collected.clear();
         if groups.is_empty() {
             return Ok(());

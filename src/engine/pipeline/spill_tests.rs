@@ -216,3 +216,58 @@ fn push_and_add_to_set_stop_at_the_accumulator_limit() {
         assert_eq!(out.len(), 2);
     }
 }
+
+#[test]
+fn spilling_counts_resident_bytes_and_292_counts_bson_bytes() {
+    // 1,000 groups of small integer keys: ~85 kB of BSON, several times that in memory.
+    let docs: Vec<Document> = (0..1000).map(|i| doc! {"k": i, "v": i}).collect();
+    let g = Group::compile(&doc! {"_id": "$k", "n": {"$sum": "$v"}}).expect("compiles");
+    let bson: usize = {
+        let mut st = super::group::GroupState::new(&vars(usize::MAX, true));
+        for d in &docs {
+            g.step(&mut st, d, &vars(usize::MAX, true)).expect("steps");
+        }
+        assert!(
+            st.resident > 2 * st.bytes,
+            "{} vs {}",
+            st.resident,
+            st.bytes
+        );
+        st.bytes
+    };
+    // A limit between the two: with disk use the groups spill (and the result is unchanged) ...
+    let limit = bson + bson / 2;
+    let v = vars(limit, true);
+    let mut st = super::group::GroupState::new(&v);
+    for d in &docs {
+        g.step(&mut st, d, &v).expect("steps");
+    }
+    assert!(st.spill.is_some(), "spilled by resident size");
+    let spilled = normalized(g.finish(st, &v).expect("merges"));
+    let in_memory = normalized(g.run(docs.clone(), &vars(usize::MAX, true)).expect("runs"));
+    assert_eq!(spilled, in_memory);
+    // ... and without it, what mongod would hold is within the limit: no 292.
+    assert_eq!(
+        g.run(docs.clone(), &vars(limit, false))
+            .expect("runs")
+            .len(),
+        1000
+    );
+    // The same for a sort: spills by resident size, fails only past the BSON size.
+    let s = SortSpec::compile(&doc! {"v": -1}).expect("spec");
+    let sorted = s
+        .sort_bounded(docs.clone(), &vars(usize::MAX, true).memory)
+        .expect("sorts");
+    let small = 60 * docs.len();
+    assert_eq!(
+        s.sort_bounded(docs.clone(), &vars(small, true).memory)
+            .expect("spills"),
+        sorted
+    );
+    assert_eq!(
+        s.sort_bounded(docs.clone(), &vars(small, false).memory)
+            .unwrap_err()
+            .code,
+        292
+    );
+}
