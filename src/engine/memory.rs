@@ -1,11 +1,14 @@
 //! Memory bounds of the blocking stages, as mongod bounds them.
 //!
 //! `$sort` (pipeline and `find`), `$group` (and `$bucket`, `$sortByCount`, which group), and
-//! `$setWindowFields` count the approximate bytes they hold (the BSON size of the documents, keys and
-//! accumulator values plus a fixed per-entry overhead). Past the stage's limit (mongod's server parameters,
-//! 100 MB each by default) a stage spills to temporary files ([`spill`](super::spill)) when the command
-//! allows disk use (`allowDiskUse`, default [`MemoryOptions::allow_disk_use_by_default`], true as in mongod
-//! 6+), and fails with 292 `QueryExceededMemoryLimitNoDiskUseAllowed` when it does not.
+//! `$setWindowFields` count the approximate bytes they hold. Past the stage's limit (mongod's server
+//! parameters, 100 MB each by default) a stage spills to temporary files ([`spill`](super::spill)) when the
+//! command allows disk use (`allowDiskUse`, default [`MemoryOptions::allow_disk_use_by_default`], true as in
+//! mongod 6+), and fails with 292 `QueryExceededMemoryLimitNoDiskUseAllowed` when it does not. Two sizes are
+//! counted: spilling goes by the resident size ([`resident_doc_bytes`]: what the documents take in this
+//! engine's memory, ~8x their BSON size for session documents), so a stage's memory stays near its limit;
+//! the 292 failure goes by the BSON size ([`doc_bytes`], plus a fixed per-entry overhead), close to what
+//! mongod counts for its compact documents, so a command that fits on mongod without disk use fits here.
 //!
 //! In: the engine's [`MemoryOptions`], `setParameter` commands and a command's `allowDiskUse`; out: the
 //! [`MemoryPolicy`] one command runs under (carried in its [`Vars`](super::expr::Vars)). Depends on `bson`.
