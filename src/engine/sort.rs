@@ -153,6 +153,22 @@ impl SortSpec {
         top.finish()
     }
 
+    /// The spec that orders documents `{leading: value, field: document}` by `leading` ascending, then by
+    /// this spec's keys within `field` (`None`: by `leading` only): how a spilled `$setWindowFields` sorts
+    /// its documents by partition, then by its `sortBy`.
+    pub fn nested_under(inner: Option<&SortSpec>, leading: &str, field: &str) -> SortSpec {
+        let mut keys = vec![(vec![leading.to_string()], true)];
+        if let Some(inner) = inner {
+            keys.extend(inner.keys.iter().map(|(path, asc)| {
+                let mut p = Vec::with_capacity(path.len() + 1);
+                p.push(field.to_string());
+                p.extend(path.iter().cloned());
+                (p, *asc)
+            }));
+        }
+        SortSpec { keys }
+    }
+
     /// The spec of the first `n` keys (for a stream already ordered by them).
     pub fn prefix(&self, n: usize) -> SortSpec {
         SortSpec {
@@ -244,6 +260,37 @@ impl<'a> Sorter<'a> {
     /// Every document added, in order.
     pub fn finish(self) -> Result<Vec<Document>, CommandError> {
         self.finish_first(usize::MAX)
+    }
+
+    /// Hands every document added to `each`, in order, without holding them all (a merge of the spilled
+    /// runs streams).
+    pub fn finish_each(
+        self,
+        each: &mut dyn FnMut(Document) -> Result<(), CommandError>,
+    ) -> Result<(), CommandError> {
+        let spec = self.spec;
+        let mut buf = self.buf;
+        let Some(mut file) = self.spill else {
+            crate::engine::ops::sort_checked(&mut buf, |a, b| spec.compare_keys(&a.0, &b.0))?;
+            for (_, d) in buf {
+                each(d)?;
+            }
+            return Ok(());
+        };
+        if !buf.is_empty() {
+            spec.write_run(&mut file, &mut buf)?;
+        }
+        let runs = file
+            .readers()
+            .into_iter()
+            .map(|r| r.map(|d| d.map(|d| (spec.key(&d), d))))
+            .collect();
+        let cmp =
+            |a: &(Vec<Bson>, Document), b: &(Vec<Bson>, Document)| spec.compare_keys(&a.0, &b.0);
+        spill::merge(runs, &cmp, &mut |(_, d), _| {
+            crate::engine::ops::check()?;
+            each(d)
+        })
     }
 
     /// The first `limit` documents added, in order (a merge of spilled runs stops there).

@@ -8,8 +8,9 @@
 use super::group::Accumulator;
 use super::want_doc;
 use crate::engine::expr::{Expr, Vars};
+use crate::engine::memory;
 use crate::engine::numeric::Num;
-use crate::engine::sort::SortSpec;
+use crate::engine::sort::{SortSpec, Sorter};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 use std::cmp::Ordering;
@@ -76,6 +77,9 @@ enum Op {
 pub struct SetWindowFields {
     partition: Option<Expr>,
     sort: Option<SortSpec>,
+    /// How a spilled stage orders its documents (`{p: partition value, d: document}`): by partition, then
+    /// by `sortBy`.
+    spilled_sort: SortSpec,
     outputs: Vec<(String, Op)>,
 }
 
@@ -216,9 +220,11 @@ impl SetWindowFields {
             };
             outputs.push((name.clone(), op));
         }
+        let spilled_sort = SortSpec::nested_under(sort.as_ref(), "p", "d");
         Ok(SetWindowFields {
             partition,
             sort,
+            spilled_sort,
             outputs,
         })
     }
@@ -236,6 +242,12 @@ impl SetWindowFields {
     /// Runs the stage, handing each output document to `sink` as soon as its partition is computed (the
     /// pipeline runs the per-document stages after the window there, so one partition's outputs are held at
     /// a time, not the whole stage's). The loops look at the op's interrupt.
+    ///
+    /// The documents are held by partition up to `window_bytes` (mongod's
+    /// `internalDocumentSourceSetWindowFieldsMaxMemoryBytes`): past it without `allowDiskUse`, mongod's
+    /// 5643011 (counted in BSON bytes); with it (counted in resident bytes), the documents held and every
+    /// later one go through an external sort by (partition, `sortBy`) whose merge is read one partition at a
+    /// time: the same outputs in the same order, with one partition in memory.
     pub fn run_each(
         &self,
         docs: Vec<Document>,
@@ -245,68 +257,132 @@ impl SetWindowFields {
         let mut parts: BTreeMap<PartKey, Vec<Document>> = BTreeMap::new();
         let mem = &vars.memory;
         let mut held = 0usize;
+        let mut spilled: Option<Sorter> = None;
         for d in docs {
             crate::engine::ops::check()?;
-            // The partitions held (mongod's spillable document cache): past the limit without
-            // allowDiskUse, mongod's error; with it the documents stay in memory (no spill here yet).
-            held += crate::engine::memory::doc_bytes(&d) + crate::engine::memory::ENTRY_OVERHEAD;
-            if held > mem.window_bytes && !mem.allow_disk_use {
-                return Err(CommandError::location(
-                    5643011,
-                    "Exceeded max memory. Set 'allowDiskUse: true' to spill to disk",
-                ));
+            let key = self.partition_key(&d, vars)?;
+            if let Some(sorter) = &mut spilled {
+                sorter.push(bson::doc! {"p": key, "d": d})?;
+                continue;
             }
-            let key = match &self.partition {
-                Some(e) => e.eval(&d, vars)?.unwrap_or(Bson::Null),
-                None => Bson::Null,
-            };
-            // mongod partitions by sorting, so an array partition value is an error (SERVER-53702).
-            if matches!(key, Bson::Array(_)) {
-                return Err(CommandError::location(
-                    5254301,
-                    "An expression used to partition cannot evaluate to value of type array",
-                ));
+            if mem.allow_disk_use {
+                held += memory::resident_doc_bytes(&d) + memory::ENTRY_OVERHEAD;
+            } else {
+                held += memory::doc_bytes(&d) + memory::ENTRY_OVERHEAD;
+                if held > mem.window_bytes {
+                    return Err(CommandError::location(
+                        5643011,
+                        "Exceeded max memory. Set 'allowDiskUse: true' to spill to disk",
+                    ));
+                }
             }
             parts.entry(PartKey(key)).or_default().push(d);
-        }
-        for (_, mut part) in parts {
-            crate::engine::ops::check_now()?;
-            let keys: Vec<Vec<Bson>> = match &self.sort {
-                Some(s) => {
-                    s.sort(&mut part)?;
-                    part.iter().map(|d| s.key(d)).collect()
-                }
-                None => vec![Vec::new(); part.len()],
-            };
-            let mut columns = Vec::with_capacity(self.outputs.len());
-            for (_, op) in &self.outputs {
-                columns.push(self.column(op, &part, &keys, vars)?);
-            }
-            let mut columns: Vec<_> = columns
-                .into_iter()
-                .map(|c| (c.into_iter().peekable(), None::<Bson>))
-                .collect();
-            for mut d in part {
-                crate::engine::ops::check()?;
-                for ((name, _), (col, last)) in self.outputs.iter().zip(columns.iter_mut()) {
-                    let v = match col.next() {
-                        Some(Slot::Value(v)) => {
-                            // Kept for the documents after this one that repeat it.
-                            if matches!(col.peek(), Some(Slot::Repeat)) {
-                                last.clone_from(&v);
-                            }
-                            v
-                        }
-                        Some(Slot::Repeat) => last.clone(),
-                        None => None,
-                    };
-                    match v {
-                        Some(v) => super::reshape::set_field(&mut d, name, v),
-                        None => super::reshape::unset_field(&mut d, name),
+            if mem.allow_disk_use && held > mem.window_bytes {
+                // Partition by partition: within one, the documents keep their input order (the sort is
+                // stable), and partitions never tie on the leading key.
+                let mut sorter = Sorter::new(&self.spilled_sort, mem);
+                for (key, part) in std::mem::take(&mut parts) {
+                    for d in part {
+                        sorter.push(bson::doc! {"p": key.0.clone(), "d": d})?;
                     }
                 }
-                sink(d)?;
+                spilled = Some(sorter);
             }
+        }
+        if let Some(sorter) = spilled {
+            let mut current: Option<Bson> = None;
+            let mut part = Vec::new();
+            sorter.finish_each(&mut |mut w| {
+                let key = w.remove("p").unwrap_or(Bson::Null);
+                let d = match w.remove("d") {
+                    Some(Bson::Document(d)) => d,
+                    _ => {
+                        return Err(CommandError::new(
+                            crate::engine::error_codes::ErrorCode::InternalError,
+                            "a spilled window document lost its body",
+                        ))
+                    }
+                };
+                if current
+                    .as_ref()
+                    .is_some_and(|c| crate::engine::bson_order::compare(c, &key) != Ordering::Equal)
+                {
+                    self.emit_partition(std::mem::take(&mut part), vars, &mut sink)?;
+                }
+                current = Some(key);
+                part.push(d);
+                Ok(())
+            })?;
+            if !part.is_empty() {
+                self.emit_partition(part, vars, &mut sink)?;
+            }
+            return Ok(());
+        }
+        for (_, part) in parts {
+            crate::engine::ops::check_now()?;
+            self.emit_partition(part, vars, &mut sink)?;
+        }
+        Ok(())
+    }
+
+    /// The partition value of a document (missing: null; an array is mongod's error).
+    fn partition_key(&self, d: &Document, vars: &Vars) -> Result<Bson, CommandError> {
+        let key = match &self.partition {
+            Some(e) => e.eval(d, vars)?.unwrap_or(Bson::Null),
+            None => Bson::Null,
+        };
+        // mongod partitions by sorting, so an array partition value is an error (SERVER-53702).
+        if matches!(key, Bson::Array(_)) {
+            return Err(CommandError::location(
+                5254301,
+                "An expression used to partition cannot evaluate to value of type array",
+            ));
+        }
+        Ok(key)
+    }
+
+    /// Computes one partition's outputs and hands its documents to `sink`, in `sortBy` order.
+    fn emit_partition(
+        &self,
+        mut part: Vec<Document>,
+        vars: &Vars,
+        sink: &mut impl FnMut(Document) -> Result<(), CommandError>,
+    ) -> Result<(), CommandError> {
+        let keys: Vec<Vec<Bson>> = match &self.sort {
+            Some(s) => {
+                s.sort(&mut part)?;
+                part.iter().map(|d| s.key(d)).collect()
+            }
+            None => vec![Vec::new(); part.len()],
+        };
+        let mut columns = Vec::with_capacity(self.outputs.len());
+        for (_, op) in &self.outputs {
+            columns.push(self.column(op, &part, &keys, vars)?);
+        }
+        let mut columns: Vec<_> = columns
+            .into_iter()
+            .map(|c| (c.into_iter().peekable(), None::<Bson>))
+            .collect();
+        for mut d in part {
+            crate::engine::ops::check()?;
+            for ((name, _), (col, last)) in self.outputs.iter().zip(columns.iter_mut()) {
+                let v = match col.next() {
+                    Some(Slot::Value(v)) => {
+                        // Kept for the documents after this one that repeat it.
+                        if matches!(col.peek(), Some(Slot::Repeat)) {
+                            last.clone_from(&v);
+                        }
+                        v
+                    }
+                    Some(Slot::Repeat) => last.clone(),
+                    None => None,
+                };
+                match v {
+                    Some(v) => super::reshape::set_field(&mut d, name, v),
+                    None => super::reshape::unset_field(&mut d, name),
+                }
+            }
+            sink(d)?;
         }
         Ok(())
     }
