@@ -12,7 +12,11 @@
 //! incremental and full, and the reopen after four more such rounds (recovery from a chain of incremental
 //! checkpoints against one full checkpoint). `SQLMONGO_BENCH_PREALLOC=BYTES`: the journal's largest preallocation step (`0`: none, every flush
 //! appends; default `DurableOptions`'), to compare both in one run. `SQLMONGO_BENCH_DURABLE_FIRST=1`: the
-//! `j: false` figure's durable run before its in-memory one.
+//! `j: false` figure's durable run before its in-memory one (both send the same `writeConcern`).
+//! `SQLMONGO_BENCH_JFALSE_ONLY=1`: only the `j: false` figures; `SQLMONGO_BENCH_PER=N`: inserts per client
+//! in them (default 20,000 with 1 client, 2,000 with more: 10x that measures through checkpoints);
+//! `SQLMONGO_BENCH_SIDE=memory|durable`: that run alone (to profile one side, e.g. under `perf record`);
+//! `SQLMONGO_BENCH_FLUSH_BYTES=BYTES`: the journal's `flush_bytes` (`0`: flushed only every interval).
 
 #[path = "support/engine_docs.rs"]
 mod engine_docs;

@@ -5,7 +5,9 @@
 //! commit is on disk: the first waiter flushes everything buffered while the others park, each woken by the
 //! flush that covers its commit (by sequence number, never all at once), and the first of those a flush did
 //! not cover leads the next flush at once with what arrived meanwhile. A background thread flushes every `commit_interval` (mongod's
-//! `commitIntervalMs`, 100 ms) so that writes nobody waits for (`j: false`) reach the disk too. An I/O error
+//! `commitIntervalMs`, 100 ms) so that writes nobody waits for (`j: false`) reach the disk too, and at once
+//! when the buffer passes `flush_bytes` (the append that fills it wakes the thread), so that a steady load
+//! reaches the file in pieces still in cache rather than in one large write per interval. An I/O error
 //! fails the journal for good: every later commit and sync is refused, as the disk no longer matches what
 //! was acknowledged.
 //!
