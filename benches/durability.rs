@@ -12,7 +12,11 @@
 //! incremental and full, and the reopen after four more such rounds (recovery from a chain of incremental
 //! checkpoints against one full checkpoint). `SQLMONGO_BENCH_PREALLOC=BYTES`: the journal's largest preallocation step (`0`: none, every flush
 //! appends; default `DurableOptions`'), to compare both in one run. `SQLMONGO_BENCH_DURABLE_FIRST=1`: the
-//! `j: false` figure's durable run before its in-memory one.
+//! `j: false` figure's durable run before its in-memory one (both send the same `writeConcern`).
+//! `SQLMONGO_BENCH_JFALSE_ONLY=1`: only the `j: false` figures; `SQLMONGO_BENCH_PER=N`: inserts per client
+//! in them (default 20,000 with 1 client, 2,000 with more: 10x that measures through checkpoints);
+//! `SQLMONGO_BENCH_SIDE=memory|durable`: that run alone (to profile one side, e.g. under `perf record`);
+//! `SQLMONGO_BENCH_FLUSH_BYTES=BYTES`: the journal's `flush_bytes` (`0`: flushed only every interval).
 
 #[path = "support/engine_docs.rs"]
 mod engine_docs;
@@ -62,6 +66,12 @@ fn options() -> DurableOptions {
         .and_then(|v| v.parse().ok())
     {
         opts.journal_preallocation = b;
+    }
+    if let Some(b) = std::env::var("SQLMONGO_BENCH_FLUSH_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        opts.flush_bytes = b;
     }
     opts
 }
@@ -431,7 +441,11 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1);
-    for _ in 0..repeat {
+    let per_client: Option<usize> = std::env::var("SQLMONGO_BENCH_PER")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let j_false_only = env_is("SQLMONGO_BENCH_JFALSE_ONLY");
+    for _ in 0..if j_false_only { 0 } else { repeat } {
         for &clients in &client_counts {
             let per = if clients == 1 { 2000 } else { 1000 };
             let dir = temp(&format!("j-{clients}"));
@@ -453,15 +467,37 @@ fn main() {
     }
     for _ in 0..repeat {
         for &clients in &client_counts {
-            let per = if clients == 1 { 20_000 } else { 2_000 };
+            let per = per_client.unwrap_or(if clients == 1 { 20_000 } else { 2_000 });
             let in_memory = || {
                 let cpu = cpu_time();
-                let mem = insert_rate(&memory(), clients, per, None);
+                // The same command as the durable run's (the in-memory engine ignores the
+                // `writeConcern`, but parses and checks it alike).
+                let wc = Some(doc! {"w": 1, "j": false});
+                let mem = insert_rate(&memory(), clients, per, wc);
                 (mem, cpu_time() - cpu)
             };
             // SQLMONGO_BENCH_DURABLE_FIRST=1: the durable run before the in-memory one (the first of
             // two runs finds the allocator's memory as the previous figure left it).
             let durable_first = env_is("SQLMONGO_BENCH_DURABLE_FIRST");
+            // SQLMONGO_BENCH_SIDE=memory|durable: that run alone (to profile one side).
+            let side = std::env::var("SQLMONGO_BENCH_SIDE").unwrap_or_default();
+            if side == "memory" || side == "durable" {
+                let dir = temp(&format!("nj-{clients}"));
+                let (rate, cpu) = if side == "memory" {
+                    in_memory()
+                } else {
+                    let (e, _s) = durable(&dir);
+                    let cpu = cpu_time();
+                    let rate = insert_rate(&e, clients, per, Some(doc! {"w": 1, "j": false}));
+                    (rate, cpu_time() - cpu)
+                };
+                println!(
+                    "j:false inserts, {clients} client(s), {side} only: {rate:.0}/s, {:.1} us CPU per insert",
+                    cpu.as_secs_f64() * 1e6 / (clients * per) as f64
+                );
+                let _ = std::fs::remove_dir_all(&dir);
+                continue;
+            }
             let mut before = (!durable_first).then(in_memory);
             let dir = temp(&format!("nj-{clients}"));
             let (e, s) = durable(&dir);

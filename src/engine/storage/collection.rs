@@ -250,6 +250,20 @@ impl Collection {
         &self.records
     }
 
+    /// A copy holding only the catalog and the record table (shared chunk by chunk), without the
+    /// indexes: what an incremental checkpoint keeps to compare the next one with. Keeping the whole
+    /// collection would share its index pages too, and every write until the next checkpoint would copy
+    /// the page it changes.
+    pub fn records_only(&self) -> Collection {
+        Collection {
+            ns: self.ns.clone(),
+            options: self.options.clone(),
+            records: self.records.clone(),
+            next_rid: self.next_rid,
+            indexes: Vec::new(),
+        }
+    }
+
     /// Records in natural order, as stored, with their ids.
     pub fn stored_records(&self) -> impl Iterator<Item = (RecordId, &Stored)> {
         self.records.iter_stored()

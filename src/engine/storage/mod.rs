@@ -43,6 +43,27 @@ pub struct State {
     pub databases: BTreeMap<String, Database>,
 }
 
+impl State {
+    /// Every collection's catalog and record table, without indexes (see
+    /// [`Collection::records_only`]).
+    pub fn records_only(&self) -> State {
+        State {
+            databases: self
+                .databases
+                .iter()
+                .map(|(name, d)| {
+                    let collections = d
+                        .collections
+                        .iter()
+                        .map(|(c, coll)| (c.clone(), Arc::new(coll.records_only())))
+                        .collect();
+                    (name.clone(), Database { collections })
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One database.
 #[derive(Debug, Default, Clone)]
 pub struct Database {

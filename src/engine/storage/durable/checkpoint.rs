@@ -1,8 +1,8 @@
 //! Writing checkpoints: full, or incremental (only the chunks of records changed since the last one).
 //!
-//! The store keeps the state its newest checkpoint holds (an `Arc<State>` shared with the engine, which
-//! copies what it writes to: a collection's record table on its first write after a checkpoint, a chunk of
-//! 64 record slots on its first write). A chunk of the new state that is the same allocation as in the
+//! The store keeps the record tables of the state its newest checkpoint holds (shared chunk by chunk
+//! with the engine, which copies a chunk of 64 record slots on its first write to it; the indexes are
+//! not kept, so the engine's writes copy no index page for them). A chunk of the new state that is the same allocation as in the
 //! kept state is unchanged, so an incremental checkpoint compares chunk pointers (one per 64 ids) and
 //! writes: its base's generation, every collection's catalog (options and index specs: small), and the
 //! chunks that differ, each a `TAG_CHUNK` marker followed by the chunk's records. A chain of incremental
@@ -101,9 +101,11 @@ pub(super) fn write(
         let _ = std::fs::remove_file(journal::journal_path(dir, *g));
     }
     sync_dir(dir)?;
+    // Only the record tables are compared next time: the indexes are not kept (the engine's writes
+    // would copy every index page they touch until then).
     let chain = Chain {
         files,
-        state: Arc::clone(state),
+        state: Arc::new(state.records_only()),
     };
     Ok((chain, written))
 }
@@ -148,27 +150,28 @@ fn write_file(
     let tmp = path.with_extension("ckpt.tmp");
     let mut f = File::create(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
     let werr = |e: std::io::Error| format!("cannot write {}: {e}", tmp.display());
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut f);
-    w.write_all(&format::file_header(format::Kind::Checkpoint, generation))
-        .map_err(werr)?;
-    let mut bytes = format::FILE_HEADER as u64;
-    let mut payload = Vec::with_capacity(1 << 20);
-    let mut frame = Vec::with_capacity(1 << 20);
-    let mut emit = |payload: &mut Vec<u8>, w: &mut std::io::BufWriter<&mut File>| {
-        frame.clear();
-        format::push_frame(&mut frame, payload);
-        payload.clear();
-        bytes += frame.len() as u64;
-        w.write_all(&frame)
+    // Frames are built in place in one buffer (the records encoded straight after a reserved header),
+    // which goes to the file as it is once it holds about a megabyte: each record is copied once here.
+    let mut out = Vec::with_capacity((1 << 20) + (64 << 10));
+    out.extend_from_slice(&format::file_header(format::Kind::Checkpoint, generation));
+    let mut frame = format::open_frame(&mut out);
+    let mut bytes = 0u64;
+    let mut emit = |out: &mut Vec<u8>, frame: &mut usize, f: &mut File| {
+        format::close_frame(out, *frame);
+        bytes += out.len() as u64;
+        let r = f.write_all(out);
+        out.clear();
+        *frame = format::open_frame(out);
+        r
     };
     if let Some(b) = base {
         let prev = b.files.last().map_or(0, |f| f.0);
-        format::encode_base(&mut payload, prev);
+        format::encode_base(&mut out, prev);
     }
     let mut records = 0u64;
     for (db, d) in &state.databases {
         for (name, c) in &d.collections {
-            catalog(&mut payload, db, name, c)?;
+            catalog(&mut out, db, name, c)?;
             let old = base.and_then(|b| b.state.databases.get(db)?.collections.get(name));
             match old {
                 Some(old) => {
@@ -180,32 +183,30 @@ fn write_file(
                         if a.same_chunk(b, k) {
                             continue;
                         }
-                        format::encode_chunk(&mut payload, db, name, k as u64);
+                        format::encode_chunk(&mut out, db, name, k as u64);
                         for (rid, doc) in a.chunk_records(k) {
-                            format::encode_put(&mut payload, db, name, rid, doc);
+                            format::encode_put(&mut out, db, name, rid, doc);
                             records += 1;
                         }
-                        if payload.len() >= 1 << 20 {
-                            emit(&mut payload, &mut w).map_err(werr)?;
+                        if out.len() >= 1 << 20 {
+                            emit(&mut out, &mut frame, &mut f).map_err(werr)?;
                         }
                     }
                 }
                 None => {
                     for (rid, doc) in c.stored_records() {
-                        format::encode_put(&mut payload, db, name, rid, doc);
+                        format::encode_put(&mut out, db, name, rid, doc);
                         records += 1;
-                        if payload.len() >= 1 << 20 {
-                            emit(&mut payload, &mut w).map_err(werr)?;
+                        if out.len() >= 1 << 20 {
+                            emit(&mut out, &mut frame, &mut f).map_err(werr)?;
                         }
                     }
                 }
             }
         }
     }
-    payload.push(format::TAG_END);
-    emit(&mut payload, &mut w).map_err(werr)?;
-    w.flush().map_err(werr)?;
-    drop(w);
+    out.push(format::TAG_END);
+    emit(&mut out, &mut frame, &mut f).map_err(werr)?;
     f.sync_all().map_err(werr)?;
     drop(f);
     std::fs::rename(&tmp, &path)

@@ -113,6 +113,7 @@ fn u64le(b: &[u8], at: usize) -> u64 {
 }
 
 /// Appends a frame holding `payload` to `out`.
+#[cfg(test)]
 pub(super) fn push_frame(out: &mut Vec<u8>, payload: &[u8]) {
     let mut h = [0u8; FRAME_HEADER];
     h[..4].copy_from_slice(&FRAME_MAGIC.to_le_bytes());
@@ -132,20 +133,33 @@ pub(super) fn push_frame_with<E>(
     head: &[u8],
     write: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let start = out.len();
-    out.extend_from_slice(&[0u8; FRAME_HEADER]);
+    let start = open_frame(out);
     out.extend_from_slice(head);
     if let Err(e) = write(out) {
         out.truncate(start);
         return Err(e);
     }
+    close_frame(out, start);
+    Ok(())
+}
+
+/// Opens a frame built in place at the end of `out`: reserves its header and returns where it starts;
+/// the payload is what is appended to `out` until [`close_frame`].
+pub(super) fn open_frame(out: &mut Vec<u8>) -> usize {
+    let start = out.len();
+    out.extend_from_slice(&[0u8; FRAME_HEADER]);
+    start
+}
+
+/// Closes the frame [`open_frame`] opened at `start`: its payload is everything after its header, which
+/// is filled in from it (the same bytes as [`push_frame`] of that payload).
+pub(super) fn close_frame(out: &mut [u8], start: usize) {
     let (header, payload) = out[start..].split_at_mut(FRAME_HEADER);
     header[..4].copy_from_slice(&FRAME_MAGIC.to_le_bytes());
     header[4..8].copy_from_slice(&(payload.len() as u32).to_le_bytes());
     header[8..12].copy_from_slice(&crc32c::crc32c(payload).to_le_bytes());
     let hc = crc32c::crc32c(&header[..12]);
     header[12..16].copy_from_slice(&hc.to_le_bytes());
-    Ok(())
 }
 
 /// What is at an offset of a file.

@@ -93,7 +93,7 @@ pub(super) fn recover(dir: &Path, files: &Files, read_only: bool) -> Result<Reco
             if !read_only {
                 chain = Some(Chain {
                     files: chain_files,
-                    state: Arc::new(state.clone()),
+                    state: Arc::new(state.records_only()),
                 });
             }
             g
