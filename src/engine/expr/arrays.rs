@@ -4,7 +4,7 @@
 //! $getField $setField $sortArray`, and the expression forms of `$max $min $sum $avg`.
 
 use super::ops::{eval_named_arg, named};
-use super::{err, nullish, truthy, Node, Op, Vars};
+use super::{err, nullish, truthy, Args, Node, Op, Vars};
 use crate::engine::bson_order::{compare, equal, type_name};
 use crate::engine::numeric::{self, Num};
 use crate::engine::CommandError;
@@ -47,7 +47,7 @@ fn array_arg<'a>(v: &'a Option<Bson>, op: Op, pos: &str) -> Result<&'a Vec<Bson>
     }
 }
 
-pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, CommandError> {
+pub(super) fn eval(op: Op, vals: Args) -> Result<Option<Bson>, CommandError> {
     use Op::*;
     let null = Ok(Some(Bson::Null));
     match op {

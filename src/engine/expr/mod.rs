@@ -23,6 +23,13 @@ use bson::{Bson, Document};
 pub use ops::Op;
 use std::sync::Arc;
 
+/// How many operator arguments are evaluated into an inline array before spilling to the heap: every
+/// fixed-arity operator but `$indexOf*` (up to four) fits, and so do most `$add` / `$concat` / `$and` lists.
+pub(crate) const INLINE_ARGS: usize = 4;
+
+/// The evaluated arguments of an operator (missing ones `None`).
+pub(crate) type Args = smallvec::SmallVec<[Option<Bson>; INLINE_ARGS]>;
+
 /// Variables visible to an expression: `$$NOW`, and `$let` / `$lookup` `let` bindings.
 #[derive(Debug, Clone)]
 pub struct Vars {
@@ -75,6 +82,20 @@ impl Vars {
         self.user.len() - 1
     }
 
+    /// [`Vars::push`] with a name shared with the compiled expression (no copy of the name when it is new here).
+    pub(crate) fn push_shared(&mut self, name: &Arc<str>, value: Bson) -> usize {
+        if let Some(slot) = self
+            .user
+            .iter()
+            .position(|(n, _)| Arc::ptr_eq(n, name) || **n == **name)
+        {
+            self.user[slot].1 = Arc::new(value);
+            return slot;
+        }
+        self.user.push((name.clone(), Arc::new(value)));
+        self.user.len() - 1
+    }
+
     /// The value in `slot` (from [`Vars::push`]), to update in place: copied first only if a scope still
     /// shares it.
     pub(crate) fn slot_mut(&mut self, slot: usize) -> Option<&mut Bson> {
@@ -107,6 +128,28 @@ pub(crate) enum Node {
     Arr(Vec<Node>),
     Op(Op, Vec<Node>),
     Named(Op, Vec<(String, Node)>),
+    /// `$let`, its named arguments taken apart at compile time.
+    Let(Box<Let>),
+    /// `$switch`, its named arguments taken apart at compile time.
+    Switch(Box<Switch>),
+}
+
+/// A compiled `$let`: each variable's expression is evaluated in the enclosing scope (a missing value binds
+/// null), then the body in a scope with all of them bound.
+#[derive(Debug, Clone)]
+pub(crate) struct Let {
+    /// The bindings in their order; the names are shared with the scopes that bind them (no copy per
+    /// evaluation).
+    pub vars: Vec<(Arc<str>, Node)>,
+    pub body: Node,
+}
+
+/// A compiled `$switch`: the first branch whose `case` is truthy gives the value, else `default` (an
+/// error when there is none).
+#[derive(Debug, Clone)]
+pub(crate) struct Switch {
+    pub branches: Vec<(Node, Node)>,
+    pub default: Option<Node>,
 }
 
 /// A compiled aggregation expression.
@@ -153,9 +196,21 @@ fn compile_string(s: &str) -> Result<Node, CommandError> {
 pub(crate) fn compile_node(spec: &Bson) -> Result<Node, CommandError> {
     match spec {
         Bson::String(s) => compile_string(s),
-        Bson::Array(items) => Ok(Node::Arr(
-            items.iter().map(compile_node).collect::<Result<_, _>>()?,
-        )),
+        Bson::Array(items) => {
+            let items: Vec<Node> = items.iter().map(compile_node).collect::<Result<_, _>>()?;
+            // An array of constants is a constant (its evaluation builds the same array every time).
+            if items.iter().all(|n| matches!(n, Node::Const(_))) {
+                let values = items
+                    .into_iter()
+                    .filter_map(|n| match n {
+                        Node::Const(v) => Some(v),
+                        _ => None,
+                    })
+                    .collect();
+                return Ok(Node::Const(Bson::Array(values)));
+            }
+            Ok(Node::Arr(items))
+        }
         Bson::Document(d) => {
             let Some((first, arg)) = d.iter().next() else {
                 return Ok(Node::Const(Bson::Document(Document::new())));
@@ -189,6 +244,17 @@ pub(crate) fn compile_node(spec: &Bson) -> Result<Node, CommandError> {
                     ));
                 }
                 fields.push((k.clone(), compile_node(v)?));
+            }
+            // A document of constants is a constant (`{months: 0, days: 1, micros: 0}`): built once, not per
+            // evaluation. A constant is never missing, so no field would have been left out.
+            if fields.iter().all(|(_, n)| matches!(n, Node::Const(_))) {
+                let mut out = Document::new();
+                for (k, n) in fields {
+                    if let Node::Const(v) = n {
+                        out.insert(k, v);
+                    }
+                }
+                return Ok(Node::Const(Bson::Document(out)));
             }
             Ok(Node::Doc(fields))
         }
@@ -264,6 +330,25 @@ impl Node {
             }
             Node::Op(op, args) => ops::eval_op(*op, args, root, vars)?,
             Node::Named(op, args) => ops::eval_named(*op, args, root, vars)?,
+            Node::Let(l) => {
+                let mut inner = vars.clone();
+                for (name, e) in &l.vars {
+                    let v = e.eval(root, vars)?.unwrap_or(Bson::Null);
+                    inner.push_shared(name, v);
+                }
+                l.body.eval(root, &inner)?
+            }
+            Node::Switch(s) => {
+                for (case, then) in &s.branches {
+                    if truthy(case.eval(root, vars)?.as_ref()) {
+                        return then.eval(root, vars);
+                    }
+                }
+                match &s.default {
+                    Some(d) => d.eval(root, vars)?,
+                    None => return Err(err(40066, "$switch could not find a matching branch for an input, and no default was specified.")),
+                }
+            }
         })
     }
 }

@@ -21,6 +21,13 @@ fn mentions(node: &Node, name: &str) -> bool {
         Node::Var(n, _) => n == name,
         Node::Doc(fields) | Node::Named(_, fields) => fields.iter().any(|(_, n)| mentions(n, name)),
         Node::Arr(items) | Node::Op(_, items) => items.iter().any(|n| mentions(n, name)),
+        Node::Let(l) => l.vars.iter().any(|(_, n)| mentions(n, name)) || mentions(&l.body, name),
+        Node::Switch(s) => {
+            s.branches
+                .iter()
+                .any(|(c, t)| mentions(c, name) || mentions(t, name))
+                || s.default.as_ref().is_some_and(|d| mentions(d, name))
+        }
         Node::Const(_) | Node::Remove | Node::Now | Node::Field(_) | Node::Root(_) => false,
     }
 }
@@ -124,7 +131,7 @@ fn append(
         return Ok(true);
     }
     // A null, missing or non-string part: `$concat`'s own answer (null, or its type error).
-    let mut vals = Vec::with_capacity(parts.len() + 1);
+    let mut vals = super::Args::with_capacity(parts.len() + 1);
     vals.push(Some(vars.take_slot(value_at)));
     vals.extend(parts);
     if let Some(v) = vars.slot_mut(value_at) {

@@ -33,6 +33,70 @@ fn guards(parts: &[&Agg]) -> Vec<ex::Expr> {
         .collect()
 }
 
+/// `a pos b` of two comparable operands with NULL guards: neither form holds when either side is NULL.
+fn compared(pos: Cmp, a: Agg, b: Agg) -> Pred {
+    // NULL and missing sort below every value, so `a > c` / `a >= c` with a non-NULL c is already false
+    // for a NULL a (and symmetrically for `<`): those guards are dropped, keeping the predicate index-usable.
+    let mut g = Vec::new();
+    let a_guard = a.nullable && (b.nullable || !matches!(pos, Cmp::Gt | Cmp::Gte));
+    let b_guard = b.nullable && (a.nullable || !matches!(pos, Cmp::Lt | Cmp::Lte));
+    if a_guard {
+        g.push(not_null(&a.expr));
+    }
+    if b_guard {
+        g.push(not_null(&b.expr));
+    }
+    let mut t = g;
+    t.push(ex::cmp(pos, a.expr.clone(), b.expr.clone()));
+    // The FALSE form keeps both guards: NOT (a > c) must not hold for a NULL a.
+    let mut f = guards(&[&a, &b]);
+    f.push(ex::cmp(pos.negated(), a.expr.clone(), b.expr.clone()));
+    if computed(&a.expr) || computed(&b.expr) {
+        // As a value, `t ? true : f ? false : null` computes a computed operand up to three times (an
+        // interval product is ~100 operators): bind the operands once instead. Same value: with both
+        // non-null exactly one of `pos` and its negation holds; with a NULL one, neither form holds.
+        let (value, negated) = bound_comparison(pos, &a, &b);
+        return Pred::with_values(and(t), and(f), value, negated);
+    }
+    Pred::new(and(t), and(f))
+}
+
+/// Whether evaluating `x` costs more than reading it: anything but a field path or a constant.
+fn computed(x: &ex::Expr) -> bool {
+    !matches!(x, ex::Expr::Field(_) | ex::Expr::Literal(_)) && x.as_plain_value().is_none()
+}
+
+/// The SQL value of `a pos b` and of its negation, each reading the operands once:
+/// `{$let: {vars: {l: a, r: b}, in: {$cond: [<l or r NULL>, null, {pos: ["$$l", "$$r"]}]}}}` (only the
+/// nullable operands checked; a constant or field operand is read in place).
+fn bound_comparison(pos: Cmp, a: &Agg, b: &Agg) -> (ex::Expr, ex::Expr) {
+    let mut vars = bson::Document::new();
+    let mut side = |name: &str, x: &Agg| -> ex::Expr {
+        if computed(&x.expr) {
+            vars.insert(name, Bson::from(x.expr.clone()));
+            ex::var(name)
+        } else {
+            x.expr.clone()
+        }
+    };
+    let (l, r) = (side("l", a), side("r", b));
+    let nulls: Vec<ex::Expr> = [(a.nullable, &l), (b.nullable, &r)]
+        .into_iter()
+        .filter(|(nullable, _)| *nullable)
+        .map(|(_, x)| is_null(x))
+        .collect();
+    let value = |c: Cmp| -> ex::Expr {
+        let test = ex::cmp(c, l.clone(), r.clone());
+        let body = if nulls.is_empty() {
+            test
+        } else {
+            ex::cond(or(nulls.clone()), Bson::Null, test)
+        };
+        ex::Expr::Bson(ex::let_in(vars.clone(), body))
+    };
+    (value(pos), value(pos.negated()))
+}
+
 fn is_string(x: &ex::Expr) -> ex::Expr {
     ex::eq(ex::type_of(x.clone()), "string")
 }
@@ -117,11 +181,11 @@ impl Translator {
             }
             Expr::IsNull(x) => {
                 let a = self.agg(cx, x)?;
-                Ok(Pred::new(is_null(&a.expr), not_null(&a.expr)))
+                Ok(Pred::two_valued(is_null(&a.expr), not_null(&a.expr)))
             }
             Expr::IsNotNull(x) => {
                 let a = self.agg(cx, x)?;
-                Ok(Pred::new(not_null(&a.expr), is_null(&a.expr)))
+                Ok(Pred::two_valued(not_null(&a.expr), is_null(&a.expr)))
             }
             Expr::IsTrue(x)
             | Expr::IsNotTrue(x)
@@ -152,9 +216,9 @@ impl Translator {
                 let same = ex::eq(ex::or_null(x.expr), ex::or_null(y.expr));
                 let differ = ex::not(same.clone());
                 Ok(if matches!(e, Expr::IsDistinctFrom(..)) {
-                    Pred::new(differ, same)
+                    Pred::two_valued(differ, same)
                 } else {
-                    Pred::new(same, differ)
+                    Pred::two_valued(same, differ)
                 })
             }
             Expr::InList {
@@ -287,25 +351,7 @@ impl Translator {
             return Ok(Pred::new(Bson::Boolean(v), Bson::Boolean(!v)));
         }
         let (a, b) = super::datetime::comparable(a, b);
-        // NULL and missing sort below every value, so `a > c` / `a >= c` with a non-NULL c is already false
-        // for a NULL a (and symmetrically for `<`): those guards are dropped, keeping the predicate index-usable.
-        let mut g = Vec::new();
-        let a_guard =
-            a.nullable && (b.nullable || !matches!(op, BinaryOperator::Gt | BinaryOperator::GtEq));
-        let b_guard =
-            b.nullable && (a.nullable || !matches!(op, BinaryOperator::Lt | BinaryOperator::LtEq));
-        if a_guard {
-            g.push(not_null(&a.expr));
-        }
-        if b_guard {
-            g.push(not_null(&b.expr));
-        }
-        let mut t = g;
-        t.push(ex::cmp(pos, a.expr.clone(), b.expr.clone()));
-        // The FALSE form keeps both guards: NOT (a > c) must not hold for a NULL a.
-        let mut f = guards(&[&a, &b]);
-        f.push(ex::cmp(pos.negated(), a.expr, b.expr));
-        Ok(Pred::new(and(t), and(f)))
+        Ok(compared(pos, a, b))
     }
 
     fn in_list(&mut self, cx: &mut QueryContext, x: &Expr, list: &[Expr]) -> Result<Pred, Error> {
@@ -516,3 +562,7 @@ fn regex_pred(x: &ex::Expr, pattern: Option<&ex::Expr>, re: Bson, opts: String) 
     f.push(ex::not(m));
     Pred::new(and(t), and(f))
 }
+
+#[cfg(test)]
+#[path = "predicate_tests.rs"]
+mod tests;
