@@ -2,7 +2,7 @@
 //! missing < null < everything else), numbers follow mongod's promotion rules (`numeric`), dates take part
 //! in `$add` / `$subtract`.
 
-use super::{err, nullish, truthy, Args, Op};
+use super::{err, nullish, truthy, Op};
 use crate::engine::bson_order::{compare, type_name};
 use crate::engine::numeric::{self, Num};
 use crate::engine::CommandError;
@@ -28,7 +28,7 @@ fn num(v: &Option<Bson>) -> Option<Num> {
     v.as_ref().and_then(Num::from_bson)
 }
 
-pub(super) fn eval(op: Op, vals: Args) -> Result<Option<Bson>, CommandError> {
+pub(super) fn eval(op: Op, vals: &mut [Option<Bson>]) -> Result<Option<Bson>, CommandError> {
     use Op::*;
     let bool_ = |b: bool| Ok(Some(Bson::Boolean(b)));
     match op {
@@ -47,7 +47,7 @@ pub(super) fn eval(op: Op, vals: Args) -> Result<Option<Bson>, CommandError> {
         Add => add(vals),
         Multiply => {
             let mut acc = Num::Int(1);
-            for v in &vals {
+            for v in vals.iter() {
                 if nullish(v) {
                     return Ok(Some(Bson::Null));
                 }
@@ -128,10 +128,10 @@ pub(super) fn eval(op: Op, vals: Args) -> Result<Option<Bson>, CommandError> {
     }
 }
 
-fn add(vals: Args) -> Result<Option<Bson>, CommandError> {
+fn add(vals: &mut [Option<Bson>]) -> Result<Option<Bson>, CommandError> {
     let mut acc = Num::Int(0);
     let mut date: Option<i64> = None;
-    for v in &vals {
+    for v in vals.iter() {
         if nullish(v) {
             return Ok(Some(Bson::Null));
         }

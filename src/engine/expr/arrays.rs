@@ -4,7 +4,7 @@
 //! $getField $setField $sortArray`, and the expression forms of `$max $min $sum $avg`.
 
 use super::ops::{eval_named_arg, named};
-use super::{err, nullish, truthy, Args, Node, Op, Vars};
+use super::{err, nullish, truthy, Node, Op, Vars};
 use crate::engine::bson_order::{compare, equal, type_name};
 use crate::engine::numeric::{self, Num};
 use crate::engine::CommandError;
@@ -47,7 +47,7 @@ fn array_arg<'a>(v: &'a Option<Bson>, op: Op, pos: &str) -> Result<&'a Vec<Bson>
     }
 }
 
-pub(super) fn eval(op: Op, vals: Args) -> Result<Option<Bson>, CommandError> {
+pub(super) fn eval(op: Op, vals: &mut [Option<Bson>]) -> Result<Option<Bson>, CommandError> {
     use Op::*;
     let null = Ok(Some(Bson::Null));
     match op {
@@ -114,7 +114,7 @@ pub(super) fn eval(op: Op, vals: Args) -> Result<Option<Bson>, CommandError> {
         },
         ConcatArrays => {
             let mut out = Vec::new();
-            for v in &vals {
+            for v in vals.iter() {
                 match v {
                     None | Some(Bson::Null) | Some(Bson::Undefined) => return null,
                     Some(Bson::Array(a)) => out.extend(a.iter().cloned()),
@@ -309,7 +309,7 @@ pub(super) fn eval(op: Op, vals: Args) -> Result<Option<Bson>, CommandError> {
                     None => vec![],
                 }
             } else {
-                vals.into_iter().flatten().collect()
+                vals.iter_mut().filter_map(std::mem::take).collect()
             };
             Ok(Some(match op {
                 Sum => numeric::sum(items.iter().filter_map(Num::from_bson)).to_bson(),
@@ -352,8 +352,8 @@ pub(super) fn eval(op: Op, vals: Args) -> Result<Option<Bson>, CommandError> {
         }
         MergeObjects => {
             let mut out = Document::new();
-            for v in vals {
-                match v {
+            for v in vals.iter_mut() {
+                match v.take() {
                     None | Some(Bson::Null) | Some(Bson::Undefined) => {}
                     Some(Bson::Document(d)) => {
                         for (k, x) in d {

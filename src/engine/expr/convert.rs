@@ -2,7 +2,7 @@
 //! $toObjectId $convert`. Null and missing convert to null; an impossible conversion is error 241
 //! `ConversionFailure` (or `onError` in `$convert`).
 
-use super::{nullish, Args, Node, Op, Vars};
+use super::{nullish, Node, Op, Vars};
 use crate::engine::bson_order::type_name;
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::numeric::{self, Num};
@@ -238,8 +238,8 @@ fn target_name(t: &Bson) -> Result<String, CommandError> {
     })
 }
 
-pub(super) fn eval(op: Op, vals: Args) -> Result<Option<Bson>, CommandError> {
-    let v = vals.into_iter().next().flatten();
+pub(super) fn eval(op: Op, vals: &mut [Option<Bson>]) -> Result<Option<Bson>, CommandError> {
+    let v = vals.first_mut().and_then(Option::take);
     match op {
         Op::Type => {
             return Ok(Some(Bson::String(

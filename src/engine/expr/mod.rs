@@ -9,6 +9,8 @@
 
 mod arith;
 mod arrays;
+#[cfg(test)]
+mod compiled_tests;
 mod convert;
 mod dates;
 mod ops;
@@ -61,6 +63,17 @@ impl Vars {
             .map(|(_, v)| &**v)
     }
 
+    /// The binding of an interned `name` ([`intern`]): found by pointer when the scope bound the same
+    /// interned name (the usual case), else by text.
+    pub(crate) fn get_shared(&self, name: &Arc<str>) -> Option<&Bson> {
+        self.user
+            .iter()
+            .rev()
+            .find(|(n, _)| Arc::ptr_eq(n, name))
+            .or_else(|| self.user.iter().rev().find(|(n, _)| **n == **name))
+            .map(|(_, v)| &**v)
+    }
+
     /// A copy with `name` bound to `value` (the other values are shared, not copied).
     pub fn with(&self, name: &str, value: Bson) -> Vars {
         let mut v = self.clone();
@@ -74,21 +87,14 @@ impl Vars {
     /// its value, and each name has one binding here (the translator's chains of `$let`s that rebind the same
     /// names level after level keep a short list, not one entry per level).
     pub fn push(&mut self, name: &str, value: Bson) -> usize {
-        if let Some(slot) = self.user.iter().position(|(n, _)| &**n == name) {
-            self.user[slot].1 = Arc::new(value);
-            return slot;
-        }
-        self.user.push((Arc::from(name), Arc::new(value)));
-        self.user.len() - 1
+        self.push_shared(&intern(name), value)
     }
 
     /// [`Vars::push`] with a name shared with the compiled expression (no copy of the name when it is new here).
     pub(crate) fn push_shared(&mut self, name: &Arc<str>, value: Bson) -> usize {
-        if let Some(slot) = self
-            .user
-            .iter()
-            .position(|(n, _)| Arc::ptr_eq(n, name) || **n == **name)
-        {
+        // One binding per name: an interned name is found by pointer (no text compared per binding).
+        let at = self.user.iter().position(|(n, _)| Arc::ptr_eq(n, name));
+        if let Some(slot) = at.or_else(|| self.user.iter().position(|(n, _)| **n == **name)) {
             self.user[slot].1 = Arc::new(value);
             return slot;
         }
@@ -115,6 +121,26 @@ impl Vars {
     }
 }
 
+/// The shared copy of a variable name: compiled `$let` names and `$$name` references, and the names scopes
+/// bind, are interned per thread (up to 4,096 names; past that a fresh copy, still compared by text), so a
+/// scope finds a binding by pointer instead of comparing names.
+pub(crate) fn intern(name: &str) -> Arc<str> {
+    thread_local! {
+        static NAMES: std::cell::RefCell<std::collections::HashSet<Arc<str>>> = Default::default();
+    }
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some(n) = names.get(name) {
+            return n.clone();
+        }
+        let n: Arc<str> = Arc::from(name);
+        if names.len() < 4096 {
+            names.insert(n.clone());
+        }
+        n
+    })
+}
+
 /// A compiled expression node.
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
@@ -123,7 +149,8 @@ pub(crate) enum Node {
     Now,
     Field(Vec<String>),
     Root(Vec<String>),
-    Var(String, Vec<String>),
+    /// `$$name.path`: a user variable (the name interned, [`intern`]).
+    Var(Arc<str>, Vec<String>),
     Doc(Vec<(String, Node)>),
     Arr(Vec<Node>),
     Op(Op, Vec<Node>),
@@ -179,7 +206,7 @@ fn compile_string(s: &str) -> Result<Node, CommandError> {
             "ROOT" | "CURRENT" => Node::Root(rest),
             "" => return Err(err(16869, "empty variable name")),
             n if n.starts_with(|c: char| c.is_ascii_lowercase() || !c.is_ascii()) => {
-                Node::Var(n.to_string(), rest)
+                Node::Var(intern(n), rest)
             }
             n => return Err(err(17276, format!("Use of undefined variable: {n}"))),
         });
@@ -308,7 +335,7 @@ impl Node {
             }
             Node::Var(name, parts) => {
                 let v = vars
-                    .get(name)
+                    .get_shared(name)
                     .ok_or_else(|| err(17276, format!("Use of undefined variable: {name}")))?;
                 descend(v, parts)
             }

@@ -18,7 +18,7 @@ use bson::{Bson, Document};
 /// counts too).
 fn mentions(node: &Node, name: &str) -> bool {
     match node {
-        Node::Var(n, _) => n == name,
+        Node::Var(n, _) => &**n == name,
         Node::Doc(fields) | Node::Named(_, fields) => fields.iter().any(|(_, n)| mentions(n, name)),
         Node::Arr(items) | Node::Op(_, items) => items.iter().any(|n| mentions(n, name)),
         Node::Let(l) => l.vars.iter().any(|(_, n)| mentions(n, name)) || mentions(&l.body, name),
@@ -33,7 +33,7 @@ fn mentions(node: &Node, name: &str) -> bool {
 }
 
 fn is_value(node: &Node) -> bool {
-    matches!(node, Node::Var(n, parts) if n == "value" && parts.is_empty())
+    matches!(node, Node::Var(n, parts) if &**n == "value" && parts.is_empty())
 }
 
 /// The arguments after `$$value` when `node` is `{$concat: ["$$value", rest...]}` and `rest` does not read
@@ -135,7 +135,7 @@ fn append(
     vals.push(Some(vars.take_slot(value_at)));
     vals.extend(parts);
     if let Some(v) = vars.slot_mut(value_at) {
-        *v = strings::eval(Op::Concat, vals)?.unwrap_or(Bson::Null);
+        *v = strings::eval(Op::Concat, &mut vals)?.unwrap_or(Bson::Null);
     }
     Ok(true)
 }

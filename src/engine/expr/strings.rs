@@ -3,7 +3,7 @@
 //! $regexFindAll`. Code-point operators count Unicode scalar values, byte operators UTF-8 bytes.
 
 use super::ops::eval_named_arg;
-use super::{err, nullish, Args, Node, Op, Vars};
+use super::{err, nullish, Node, Op, Vars};
 use crate::engine::bson_order::type_name;
 use crate::engine::numeric::Num;
 use crate::engine::CommandError;
@@ -65,7 +65,7 @@ fn string_arg<'a>(v: &'a Option<Bson>, op: Op, what: &str) -> Result<&'a str, Co
     }
 }
 
-pub(super) fn eval(op: Op, vals: Args) -> Result<Option<Bson>, CommandError> {
+pub(super) fn eval(op: Op, vals: &mut [Option<Bson>]) -> Result<Option<Bson>, CommandError> {
     use Op::*;
     match op {
         Concat => {
@@ -78,7 +78,7 @@ pub(super) fn eval(op: Op, vals: Args) -> Result<Option<Bson>, CommandError> {
                 .fold(0usize, usize::saturating_add);
             crate::engine::limits::check_string("$concat", len)?;
             let mut out = String::with_capacity(len);
-            for v in &vals {
+            for v in vals.iter() {
                 match v {
                     None | Some(Bson::Null) | Some(Bson::Undefined) => return Ok(Some(Bson::Null)),
                     Some(Bson::String(s)) => out.push_str(s),
