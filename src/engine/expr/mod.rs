@@ -363,7 +363,31 @@ impl Node {
                     let v = e.eval(root, vars)?.unwrap_or(Bson::Null);
                     inner.push_shared(name, v);
                 }
-                l.body.eval(root, &inner)?
+                // The translator's plans chain `$let`s (an `age()` is a dozen levels rebinding nine names),
+                // often through a `$cond`: a `$let` in tail position binds into this scope, already a copy of
+                // the enclosing one, instead of copying it again. Its values are computed first, in the scope
+                // as it is, then bound: what a copy would see.
+                let mut body = &l.body;
+                loop {
+                    match body {
+                        Node::Let(next) => {
+                            let mut values: smallvec::SmallVec<[Bson; 4]> =
+                                smallvec::SmallVec::new();
+                            for (_, e) in &next.vars {
+                                values.push(e.eval(root, &inner)?.unwrap_or(Bson::Null));
+                            }
+                            for ((name, _), v) in next.vars.iter().zip(values) {
+                                inner.push_shared(name, v);
+                            }
+                            body = &next.body;
+                        }
+                        Node::Op(Op::Cond, args) if args.len() == 3 => {
+                            let c = truthy(args[0].eval(root, &inner)?.as_ref());
+                            body = &args[if c { 1 } else { 2 }];
+                        }
+                        _ => break body.eval(root, &inner)?,
+                    }
+                }
             }
             Node::Switch(s) => {
                 for (case, then) in &s.branches {
