@@ -26,7 +26,7 @@ pub use ops::Op;
 use std::sync::Arc;
 
 /// How many operator arguments are evaluated into an inline array before spilling to the heap: every
-/// fixed-arity operator but `$indexOf*` (up to four) fits, and so do most `$add` / `$concat` / `$and` lists.
+/// fixed-arity operator fits (`$indexOf*` takes the most, four), and so do most `$add` / `$concat` lists.
 pub(crate) const INLINE_ARGS: usize = 4;
 
 /// The evaluated arguments of an operator (missing ones `None`).
