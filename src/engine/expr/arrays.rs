@@ -95,15 +95,7 @@ pub(super) fn eval(op: Op, vals: &mut [Option<Bson>]) -> Result<Option<Bson>, Co
             )),
         },
         In => match &vals[1] {
-            Some(Bson::Array(a)) => {
-                let v = vals[0].clone().unwrap_or(Bson::Null);
-                Ok(Some(Bson::Boolean(match &vals[0] {
-                    None => false,
-                    Some(_) => a
-                        .iter()
-                        .any(|x| equal(x, &v) && compare(x, &v) == Ordering::Equal),
-                })))
-            }
+            Some(Bson::Array(a)) => Ok(Some(Bson::Boolean(in_array(&vals[0], a)))),
             other => Err(err(
                 40081,
                 format!(
@@ -446,6 +438,16 @@ pub(super) fn get_field(
                 type_name(&other)
             ),
         )),
+    }
+}
+
+/// `$in`: whether `needle` is an element of `a` (a missing needle never is).
+pub(super) fn in_array(needle: &Option<Bson>, a: &[Bson]) -> bool {
+    match needle {
+        None => false,
+        Some(v) => a
+            .iter()
+            .any(|x| equal(x, v) && compare(x, v) == Ordering::Equal),
     }
 }
 

@@ -2,7 +2,8 @@
 //! (bindings taken apart, names interned) against the same binding made by `$map` over a one-element array,
 //! `$switch` and named `$cond` against nested array-form `$cond`s, arrays and documents of constants (folded
 //! to one constant) against the same built field by field, and operators with more arguments than the inline
-//! array holds. Same value, or the same error code.
+//! array holds, and `$in` over a constant list (searched in place) against the list built per evaluation.
+//! Same value, or the same error code.
 
 use super::{Expr, Vars};
 use bson::{doc, Bson, Document};
@@ -35,6 +36,8 @@ fn expr() -> impl Strategy<Value = Bson> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..7).prop_map(|v| op("$add", Bson::Array(v))),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| op("$eq", Bson::Array(vec![a, b]))),
+            (inner.clone(), prop::collection::vec(leaf(), 0..4))
+                .prop_map(|(x, list)| op("$in", Bson::Array(vec![x, Bson::Array(list)]))),
             (inner.clone(), inner.clone())
                 .prop_map(|(a, b)| op("$ifNull", Bson::Array(vec![a, b]))),
             (inner.clone(), inner.clone(), inner.clone()).prop_map(|(c, t, e)| {

@@ -365,6 +365,14 @@ pub(super) fn eval_op(
             }
             return last.eval(root, vars);
         }
+        // A constant list (`x IN (...)`, the characters LIKE escapes) is searched where it is, not copied per
+        // evaluation.
+        In => {
+            if let [needle, Node::Const(Bson::Array(items))] = args {
+                let v = needle.eval(root, vars)?;
+                return Ok(Some(Bson::Boolean(arrays::in_array(&v, items))));
+            }
+        }
         _ => {}
     }
     // Evaluated in place (never moved: the inline array is ~460 bytes) and lent to the family as a slice.
