@@ -50,13 +50,7 @@ INSERT INTO c (k, v) VALUES ('a', 1) RETURNING v * 2 AS doubled, UPPER(k) AS k, 
       ]
     },
     "c2": "$v",
-    "c3": {
-      "$cond": [
-        {"$ne": [{"$ifNull": ["$_id", null]}, null]},
-        true,
-        {"$cond": [{"$eq": [{"$ifNull": ["$_id", null]}, null]}, false, null]}
-      ]
-    }
+    "c3": {"$ne": [{"$ifNull": ["$_id", null]}, null]}
   }
 }
 returning the value of each step: doubled <- c0, k <- c1, v <- c2, has_id <- c3

@@ -2,7 +2,9 @@
 //!
 //! A SQL predicate is translated to two aggregation expressions: one true exactly when the predicate is TRUE,
 //! one true exactly when it is FALSE (both false when it is NULL/unknown). WHERE keeps rows whose TRUE form
-//! holds; NOT swaps the forms; a boolean value is `TRUE ? true : FALSE ? false : null`.
+//! holds; NOT swaps the forms; a boolean value is `TRUE ? true : FALSE ? false : null`, unless the predicate
+//! carries a value form of its own that reads its operands once (a comparison of computed operands binds them
+//! with `$let` instead of computing them up to three times; `IS NULL`, never unknown, is its TRUE form).
 
 use super::fold::is_bool;
 use crate::mql::expr as ex;
@@ -16,6 +18,9 @@ pub(crate) struct Pred {
     pub t: Expr,
     /// True exactly when the predicate is FALSE.
     pub f: Expr,
+    /// The predicate's SQL value (true / false / null) and its negation's, each in one expression that
+    /// evaluates the operands once; `None` builds the value from `t` and `f`.
+    values: Option<Box<(Expr, Expr)>>,
 }
 
 impl Pred {
@@ -24,6 +29,7 @@ impl Pred {
         Pred {
             t: self.f,
             f: self.t,
+            values: self.values.map(|v| Box::new((v.1, v.0))),
         }
     }
     /// The predicate as a SQL boolean value (true / false / null).
@@ -34,6 +40,9 @@ impl Pred {
             (t, f) if is_bool(t, false) && is_bool(f, true) => return Expr::from(false),
             (t, f) if is_bool(t, false) && is_bool(f, false) => return Expr::Bson(Bson::Null),
             _ => {}
+        }
+        if let Some(v) = &self.values {
+            return v.0.clone();
         }
         ex::cond(
             self.t.clone(),
@@ -46,7 +55,28 @@ impl Pred {
         Pred {
             t: t.into(),
             f: f.into(),
+            values: None,
         }
+    }
+    /// [`Pred::new`] with the value forms of the predicate (`value`: true / false / null) and of its
+    /// negation (`negated`), each the same as the value `t` and `f` make, computed once.
+    pub fn with_values(
+        t: impl Into<Expr>,
+        f: impl Into<Expr>,
+        value: impl Into<Expr>,
+        negated: impl Into<Expr>,
+    ) -> Pred {
+        Pred {
+            t: t.into(),
+            f: f.into(),
+            values: Some(Box::new((value.into(), negated.into()))),
+        }
+    }
+    /// A predicate that is never unknown (`IS NULL`, `IS DISTINCT FROM`): its value is its TRUE form, the
+    /// negation's its FALSE form (both boolean-valued).
+    pub fn two_valued(t: impl Into<Expr>, f: impl Into<Expr>) -> Pred {
+        let (t, f) = (t.into(), f.into());
+        Pred::with_values(t.clone(), f.clone(), t, f)
     }
 }
 
@@ -82,18 +112,12 @@ pub(crate) fn or<T: Into<Expr>>(parts: Vec<T>) -> Expr {
 
 /// SQL AND: TRUE when both are TRUE; FALSE when either is FALSE.
 pub(crate) fn pred_and(a: Pred, b: Pred) -> Pred {
-    Pred {
-        t: and(vec![a.t, b.t]),
-        f: or(vec![a.f, b.f]),
-    }
+    Pred::new(and(vec![a.t, b.t]), or(vec![a.f, b.f]))
 }
 
 /// SQL OR: TRUE when either is TRUE; FALSE when both are FALSE.
 pub(crate) fn pred_or(a: Pred, b: Pred) -> Pred {
-    Pred {
-        t: or(vec![a.t, b.t]),
-        f: and(vec![a.f, b.f]),
-    }
+    Pred::new(or(vec![a.t, b.t]), and(vec![a.f, b.f]))
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ fn num(v: &Option<Bson>) -> Option<Num> {
     v.as_ref().and_then(Num::from_bson)
 }
 
-pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, CommandError> {
+pub(super) fn eval(op: Op, vals: &mut [Option<Bson>]) -> Result<Option<Bson>, CommandError> {
     use Op::*;
     let bool_ = |b: bool| Ok(Some(Bson::Boolean(b)));
     match op {
@@ -47,7 +47,7 @@ pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, Comm
         Add => add(vals),
         Multiply => {
             let mut acc = Num::Int(1);
-            for v in &vals {
+            for v in vals.iter() {
                 if nullish(v) {
                     return Ok(Some(Bson::Null));
                 }
@@ -128,10 +128,10 @@ pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, Comm
     }
 }
 
-fn add(vals: Vec<Option<Bson>>) -> Result<Option<Bson>, CommandError> {
+fn add(vals: &mut [Option<Bson>]) -> Result<Option<Bson>, CommandError> {
     let mut acc = Num::Int(0);
     let mut date: Option<i64> = None;
-    for v in &vals {
+    for v in vals.iter() {
         if nullish(v) {
             return Ok(Some(Bson::Null));
         }

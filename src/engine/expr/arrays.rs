@@ -47,7 +47,7 @@ fn array_arg<'a>(v: &'a Option<Bson>, op: Op, pos: &str) -> Result<&'a Vec<Bson>
     }
 }
 
-pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, CommandError> {
+pub(super) fn eval(op: Op, vals: &mut [Option<Bson>]) -> Result<Option<Bson>, CommandError> {
     use Op::*;
     let null = Ok(Some(Bson::Null));
     match op {
@@ -95,15 +95,7 @@ pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, Comm
             )),
         },
         In => match &vals[1] {
-            Some(Bson::Array(a)) => {
-                let v = vals[0].clone().unwrap_or(Bson::Null);
-                Ok(Some(Bson::Boolean(match &vals[0] {
-                    None => false,
-                    Some(_) => a
-                        .iter()
-                        .any(|x| equal(x, &v) && compare(x, &v) == Ordering::Equal),
-                })))
-            }
+            Some(Bson::Array(a)) => Ok(Some(Bson::Boolean(in_array(&vals[0], a)))),
             other => Err(err(
                 40081,
                 format!(
@@ -114,7 +106,7 @@ pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, Comm
         },
         ConcatArrays => {
             let mut out = Vec::new();
-            for v in &vals {
+            for v in vals.iter() {
                 match v {
                     None | Some(Bson::Null) | Some(Bson::Undefined) => return null,
                     Some(Bson::Array(a)) => out.extend(a.iter().cloned()),
@@ -309,7 +301,7 @@ pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, Comm
                     None => vec![],
                 }
             } else {
-                vals.into_iter().flatten().collect()
+                vals.iter_mut().filter_map(std::mem::take).collect()
             };
             Ok(Some(match op {
                 Sum => numeric::sum(items.iter().filter_map(Num::from_bson)).to_bson(),
@@ -352,8 +344,8 @@ pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, Comm
         }
         MergeObjects => {
             let mut out = Document::new();
-            for v in vals {
-                match v {
+            for v in vals.iter_mut() {
+                match v.take() {
                     None | Some(Bson::Null) | Some(Bson::Undefined) => {}
                     Some(Bson::Document(d)) => {
                         for (k, x) in d {
@@ -446,6 +438,16 @@ pub(super) fn get_field(
                 type_name(&other)
             ),
         )),
+    }
+}
+
+/// `$in`: whether `needle` is an element of `a` (a missing needle never is).
+pub(super) fn in_array(needle: &Option<Bson>, a: &[Bson]) -> bool {
+    match needle {
+        None => false,
+        Some(v) => a
+            .iter()
+            .any(|x| equal(x, v) && compare(x, v) == Ordering::Equal),
     }
 }
 

@@ -238,8 +238,8 @@ fn target_name(t: &Bson) -> Result<String, CommandError> {
     })
 }
 
-pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, CommandError> {
-    let v = vals.into_iter().next().flatten();
+pub(super) fn eval(op: Op, vals: &mut [Option<Bson>]) -> Result<Option<Bson>, CommandError> {
+    let v = vals.first_mut().and_then(Option::take);
     match op {
         Op::Type => {
             return Ok(Some(Bson::String(

@@ -9,6 +9,8 @@
 
 mod arith;
 mod arrays;
+#[cfg(test)]
+mod compiled_tests;
 mod convert;
 mod dates;
 mod ops;
@@ -22,6 +24,13 @@ use super::CommandError;
 use bson::{Bson, Document};
 pub use ops::Op;
 use std::sync::Arc;
+
+/// How many operator arguments are evaluated into an inline array before spilling to the heap: every
+/// fixed-arity operator fits (`$indexOf*` takes the most, four), and so do most `$add` / `$concat` lists.
+pub(crate) const INLINE_ARGS: usize = 4;
+
+/// The evaluated arguments of an operator (missing ones `None`).
+pub(crate) type Args = smallvec::SmallVec<[Option<Bson>; INLINE_ARGS]>;
 
 /// Variables visible to an expression: `$$NOW`, and `$let` / `$lookup` `let` bindings.
 #[derive(Debug, Clone)]
@@ -54,6 +63,17 @@ impl Vars {
             .map(|(_, v)| &**v)
     }
 
+    /// The binding of an interned `name` ([`intern`]): found by pointer when the scope bound the same
+    /// interned name (the usual case), else by text.
+    pub(crate) fn get_shared(&self, name: &Arc<str>) -> Option<&Bson> {
+        self.user
+            .iter()
+            .rev()
+            .find(|(n, _)| Arc::ptr_eq(n, name))
+            .or_else(|| self.user.iter().rev().find(|(n, _)| **n == **name))
+            .map(|(_, v)| &**v)
+    }
+
     /// A copy with `name` bound to `value` (the other values are shared, not copied).
     pub fn with(&self, name: &str, value: Bson) -> Vars {
         let mut v = self.clone();
@@ -67,11 +87,18 @@ impl Vars {
     /// its value, and each name has one binding here (the translator's chains of `$let`s that rebind the same
     /// names level after level keep a short list, not one entry per level).
     pub fn push(&mut self, name: &str, value: Bson) -> usize {
-        if let Some(slot) = self.user.iter().position(|(n, _)| &**n == name) {
+        self.push_shared(&intern(name), value)
+    }
+
+    /// [`Vars::push`] with a name shared with the compiled expression (no copy of the name when it is new here).
+    pub(crate) fn push_shared(&mut self, name: &Arc<str>, value: Bson) -> usize {
+        // One binding per name: an interned name is found by pointer (no text compared per binding).
+        let at = self.user.iter().position(|(n, _)| Arc::ptr_eq(n, name));
+        if let Some(slot) = at.or_else(|| self.user.iter().position(|(n, _)| **n == **name)) {
             self.user[slot].1 = Arc::new(value);
             return slot;
         }
-        self.user.push((Arc::from(name), Arc::new(value)));
+        self.user.push((name.clone(), Arc::new(value)));
         self.user.len() - 1
     }
 
@@ -94,6 +121,26 @@ impl Vars {
     }
 }
 
+/// The shared copy of a variable name: compiled `$let` names and `$$name` references, and the names scopes
+/// bind, are interned per thread (up to 4,096 names; past that a fresh copy, still compared by text), so a
+/// scope finds a binding by pointer instead of comparing names.
+pub(crate) fn intern(name: &str) -> Arc<str> {
+    thread_local! {
+        static NAMES: std::cell::RefCell<std::collections::HashSet<Arc<str>>> = Default::default();
+    }
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some(n) = names.get(name) {
+            return n.clone();
+        }
+        let n: Arc<str> = Arc::from(name);
+        if names.len() < 4096 {
+            names.insert(n.clone());
+        }
+        n
+    })
+}
+
 /// A compiled expression node.
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
@@ -102,11 +149,34 @@ pub(crate) enum Node {
     Now,
     Field(Vec<String>),
     Root(Vec<String>),
-    Var(String, Vec<String>),
+    /// `$$name.path`: a user variable (the name interned, [`intern`]).
+    Var(Arc<str>, Vec<String>),
     Doc(Vec<(String, Node)>),
     Arr(Vec<Node>),
     Op(Op, Vec<Node>),
     Named(Op, Vec<(String, Node)>),
+    /// `$let`, its named arguments taken apart at compile time.
+    Let(Box<Let>),
+    /// `$switch`, its named arguments taken apart at compile time.
+    Switch(Box<Switch>),
+}
+
+/// A compiled `$let`: each variable's expression is evaluated in the enclosing scope (a missing value binds
+/// null), then the body in a scope with all of them bound.
+#[derive(Debug, Clone)]
+pub(crate) struct Let {
+    /// The bindings in their order; the names are shared with the scopes that bind them (no copy per
+    /// evaluation).
+    pub vars: Vec<(Arc<str>, Node)>,
+    pub body: Node,
+}
+
+/// A compiled `$switch`: the first branch whose `case` is truthy gives the value, else `default` (an
+/// error when there is none).
+#[derive(Debug, Clone)]
+pub(crate) struct Switch {
+    pub branches: Vec<(Node, Node)>,
+    pub default: Option<Node>,
 }
 
 /// A compiled aggregation expression.
@@ -136,7 +206,7 @@ fn compile_string(s: &str) -> Result<Node, CommandError> {
             "ROOT" | "CURRENT" => Node::Root(rest),
             "" => return Err(err(16869, "empty variable name")),
             n if n.starts_with(|c: char| c.is_ascii_lowercase() || !c.is_ascii()) => {
-                Node::Var(n.to_string(), rest)
+                Node::Var(intern(n), rest)
             }
             n => return Err(err(17276, format!("Use of undefined variable: {n}"))),
         });
@@ -153,9 +223,21 @@ fn compile_string(s: &str) -> Result<Node, CommandError> {
 pub(crate) fn compile_node(spec: &Bson) -> Result<Node, CommandError> {
     match spec {
         Bson::String(s) => compile_string(s),
-        Bson::Array(items) => Ok(Node::Arr(
-            items.iter().map(compile_node).collect::<Result<_, _>>()?,
-        )),
+        Bson::Array(items) => {
+            let items: Vec<Node> = items.iter().map(compile_node).collect::<Result<_, _>>()?;
+            // An array of constants is a constant (its evaluation builds the same array every time).
+            if items.iter().all(|n| matches!(n, Node::Const(_))) {
+                let values = items
+                    .into_iter()
+                    .filter_map(|n| match n {
+                        Node::Const(v) => Some(v),
+                        _ => None,
+                    })
+                    .collect();
+                return Ok(Node::Const(Bson::Array(values)));
+            }
+            Ok(Node::Arr(items))
+        }
         Bson::Document(d) => {
             let Some((first, arg)) = d.iter().next() else {
                 return Ok(Node::Const(Bson::Document(Document::new())));
@@ -189,6 +271,17 @@ pub(crate) fn compile_node(spec: &Bson) -> Result<Node, CommandError> {
                     ));
                 }
                 fields.push((k.clone(), compile_node(v)?));
+            }
+            // A document of constants is a constant (`{months: 0, days: 1, micros: 0}`): built once, not per
+            // evaluation. A constant is never missing, so no field would have been left out.
+            if fields.iter().all(|(_, n)| matches!(n, Node::Const(_))) {
+                let mut out = Document::new();
+                for (k, n) in fields {
+                    if let Node::Const(v) = n {
+                        out.insert(k, v);
+                    }
+                }
+                return Ok(Node::Const(Bson::Document(out)));
             }
             Ok(Node::Doc(fields))
         }
@@ -242,7 +335,7 @@ impl Node {
             }
             Node::Var(name, parts) => {
                 let v = vars
-                    .get(name)
+                    .get_shared(name)
                     .ok_or_else(|| err(17276, format!("Use of undefined variable: {name}")))?;
                 descend(v, parts)
             }
@@ -264,6 +357,49 @@ impl Node {
             }
             Node::Op(op, args) => ops::eval_op(*op, args, root, vars)?,
             Node::Named(op, args) => ops::eval_named(*op, args, root, vars)?,
+            Node::Let(l) => {
+                let mut inner = vars.clone();
+                for (name, e) in &l.vars {
+                    let v = e.eval(root, vars)?.unwrap_or(Bson::Null);
+                    inner.push_shared(name, v);
+                }
+                // The translator's plans chain `$let`s (an `age()` is a dozen levels rebinding nine names),
+                // often through a `$cond`: a `$let` in tail position binds into this scope, already a copy of
+                // the enclosing one, instead of copying it again. Its values are computed first, in the scope
+                // as it is, then bound: what a copy would see.
+                let mut body = &l.body;
+                loop {
+                    match body {
+                        Node::Let(next) => {
+                            let mut values: smallvec::SmallVec<[Bson; 4]> =
+                                smallvec::SmallVec::new();
+                            for (_, e) in &next.vars {
+                                values.push(e.eval(root, &inner)?.unwrap_or(Bson::Null));
+                            }
+                            for ((name, _), v) in next.vars.iter().zip(values) {
+                                inner.push_shared(name, v);
+                            }
+                            body = &next.body;
+                        }
+                        Node::Op(Op::Cond, args) if args.len() == 3 => {
+                            let c = truthy(args[0].eval(root, &inner)?.as_ref());
+                            body = &args[if c { 1 } else { 2 }];
+                        }
+                        _ => break body.eval(root, &inner)?,
+                    }
+                }
+            }
+            Node::Switch(s) => {
+                for (case, then) in &s.branches {
+                    if truthy(case.eval(root, vars)?.as_ref()) {
+                        return then.eval(root, vars);
+                    }
+                }
+                match &s.default {
+                    Some(d) => d.eval(root, vars)?,
+                    None => return Err(err(40066, "$switch could not find a matching branch for an input, and no default was specified.")),
+                }
+            }
         })
     }
 }

@@ -1,7 +1,7 @@
 //! The operator table: names, argument shapes and arities, and the evaluation dispatch to the operator
 //! families (`arith`, `strings`, `dates`, `convert`, `arrays`).
 
-use super::{arith, arrays, compile_node, convert, dates, err, strings, truthy, Node, Vars};
+use super::{arith, arrays, compile_node, convert, dates, err, strings, truthy, Args, Node, Vars};
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
@@ -195,7 +195,7 @@ pub(super) fn compile_op(name: &str, arg: &Bson) -> Result<Node, CommandError> {
             args.push((k.clone(), node));
         }
         validate_named(op, &args)?;
-        return Ok(Node::Named(op, args));
+        return Ok(take_apart(op, args));
     }
     let args: Vec<Node> = match arg {
         Bson::Array(items) => items.iter().map(compile_node).collect::<Result<_, _>>()?,
@@ -254,6 +254,58 @@ fn validate_named(op: Op, args: &[(String, Node)]) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// The node of a named-argument operator: `$let`, `$switch` and `$cond` have their arguments taken apart
+/// here (once, not looked up by name per evaluation); the others keep them by name.
+fn take_apart(op: Op, mut args: Vec<(String, Node)>) -> Node {
+    fn take(args: &mut [(String, Node)], k: &str) -> Option<Node> {
+        args.iter()
+            .position(|(n, _)| n == k)
+            .map(|i| std::mem::replace(&mut args[i].1, Node::Remove))
+    }
+    match op {
+        Op::Let => {
+            let vars = match take(&mut args, "vars") {
+                Some(Node::Doc(defs)) => defs
+                    .into_iter()
+                    .map(|(name, e)| (super::intern(&name), e))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            // `in` is required (validate_named): `Remove` (missing) never shows.
+            let body = take(&mut args, "in").unwrap_or(Node::Remove);
+            Node::Let(Box::new(super::Let { vars, body }))
+        }
+        Op::Switch => {
+            let mut branches = Vec::new();
+            if let Some(Node::Arr(items)) = take(&mut args, "branches") {
+                for b in items {
+                    if let Node::Arr(pair) = b {
+                        let mut pair = pair.into_iter();
+                        if let (Some(case), Some(then), None) =
+                            (pair.next(), pair.next(), pair.next())
+                        {
+                            branches.push((case, then));
+                        }
+                    }
+                }
+            }
+            let default = take(&mut args, "default");
+            Node::Switch(Box::new(super::Switch { branches, default }))
+        }
+        Op::Cond => {
+            let (Some(c), Some(t), Some(e)) = (
+                take(&mut args, "if"),
+                take(&mut args, "then"),
+                take(&mut args, "else"),
+            ) else {
+                return Node::Named(op, args);
+            };
+            Node::Op(Op::Cond, vec![c, t, e])
+        }
+        _ => Node::Named(op, args),
+    }
+}
+
 /// The named argument `k`.
 pub(super) fn named<'a>(args: &'a [(String, Node)], k: &str) -> Option<&'a Node> {
     args.iter().find(|(n, _)| n == k).map(|(_, v)| v)
@@ -270,14 +322,6 @@ pub(super) fn eval_named_arg(
         Some(n) => n.eval(root, vars),
         None => Ok(None),
     }
-}
-
-fn eval_all(
-    args: &[Node],
-    root: &Document,
-    vars: &Vars,
-) -> Result<Vec<Option<Bson>>, CommandError> {
-    args.iter().map(|a| a.eval(root, vars)).collect()
 }
 
 pub(super) fn eval_op(
@@ -321,9 +365,22 @@ pub(super) fn eval_op(
             }
             return last.eval(root, vars);
         }
+        // A constant list (`x IN (...)`, the characters LIKE escapes) is searched where it is, not copied per
+        // evaluation.
+        In => {
+            if let [needle, Node::Const(Bson::Array(items))] = args {
+                let v = needle.eval(root, vars)?;
+                return Ok(Some(Bson::Boolean(arrays::in_array(&v, items))));
+            }
+        }
         _ => {}
     }
-    let vals = eval_all(args, root, vars)?;
+    // Evaluated in place (never moved: the inline array is ~460 bytes) and lent to the family as a slice.
+    let mut vals = Args::new();
+    for a in args {
+        vals.push(a.eval(root, vars)?);
+    }
+    let vals = vals.as_mut_slice();
     match op {
         Add | Subtract | Multiply | Divide | Mod | Abs | Ceil | Floor | Trunc | Round | Sqrt
         | Pow | Exp | Ln | Log10 | Log | Eq | Ne | Gt | Gte | Lt | Lte | Cmp | Not => {
@@ -335,10 +392,10 @@ pub(super) fn eval_op(
         | IsNumber => convert::eval(op, vals),
         Year | Month | DayOfMonth | Hour | Minute | Second | Millisecond | DayOfWeek
         | DayOfYear | Week | IsoWeek | IsoWeekYear | IsoDayOfWeek => {
-            dates::part(op, vals.into_iter().next().flatten(), None)
+            dates::part(op, vals.first_mut().and_then(Option::take), None)
         }
         GetField => arrays::get_field(
-            vals.into_iter().next().flatten(),
+            vals.first_mut().and_then(Option::take),
             Some(Bson::Document(root.clone())),
         ),
         _ => arrays::eval(op, vals),
@@ -354,38 +411,6 @@ pub(super) fn eval_named(
     use Op::*;
     let arg = |k: &str| eval_named_arg(args, k, root, vars);
     match op {
-        Cond => {
-            let c = truthy(arg("if")?.as_ref());
-            arg(if c { "then" } else { "else" })
-        }
-        Switch => {
-            if let Some(Node::Arr(branches)) = named(args, "branches") {
-                for b in branches {
-                    if let Node::Arr(pair) = b {
-                        if pair.len() == 2 && truthy(pair[0].eval(root, vars)?.as_ref()) {
-                            return pair[1].eval(root, vars);
-                        }
-                    }
-                }
-            }
-            match named(args, "default") {
-                Some(d) => d.eval(root, vars),
-                None => Err(err(40066, "$switch could not find a matching branch for an input, and no default was specified.")),
-            }
-        }
-        Let => {
-            let mut inner = vars.clone();
-            if let Some(Node::Doc(defs)) = named(args, "vars") {
-                for (name, e) in defs {
-                    let v = e.eval(root, vars)?.unwrap_or(Bson::Null);
-                    inner.push(name, v);
-                }
-            }
-            match named(args, "in") {
-                Some(n) => n.eval(root, &inner),
-                None => Ok(None),
-            }
-        }
         Filter | Map | Reduce => arrays::higher_order(op, args, root, vars),
         SortArray => arrays::sort_array(args, root, vars),
         DateAdd | DateSubtract | DateTrunc | DateDiff | DateToString | DateFromString

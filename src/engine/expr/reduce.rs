@@ -18,15 +18,22 @@ use bson::{Bson, Document};
 /// counts too).
 fn mentions(node: &Node, name: &str) -> bool {
     match node {
-        Node::Var(n, _) => n == name,
+        Node::Var(n, _) => &**n == name,
         Node::Doc(fields) | Node::Named(_, fields) => fields.iter().any(|(_, n)| mentions(n, name)),
         Node::Arr(items) | Node::Op(_, items) => items.iter().any(|n| mentions(n, name)),
+        Node::Let(l) => l.vars.iter().any(|(_, n)| mentions(n, name)) || mentions(&l.body, name),
+        Node::Switch(s) => {
+            s.branches
+                .iter()
+                .any(|(c, t)| mentions(c, name) || mentions(t, name))
+                || s.default.as_ref().is_some_and(|d| mentions(d, name))
+        }
         Node::Const(_) | Node::Remove | Node::Now | Node::Field(_) | Node::Root(_) => false,
     }
 }
 
 fn is_value(node: &Node) -> bool {
-    matches!(node, Node::Var(n, parts) if n == "value" && parts.is_empty())
+    matches!(node, Node::Var(n, parts) if &**n == "value" && parts.is_empty())
 }
 
 /// The arguments after `$$value` when `node` is `{$concat: ["$$value", rest...]}` and `rest` does not read
@@ -124,11 +131,11 @@ fn append(
         return Ok(true);
     }
     // A null, missing or non-string part: `$concat`'s own answer (null, or its type error).
-    let mut vals = Vec::with_capacity(parts.len() + 1);
+    let mut vals = super::Args::with_capacity(parts.len() + 1);
     vals.push(Some(vars.take_slot(value_at)));
     vals.extend(parts);
     if let Some(v) = vars.slot_mut(value_at) {
-        *v = strings::eval(Op::Concat, vals)?.unwrap_or(Bson::Null);
+        *v = strings::eval(Op::Concat, &mut vals)?.unwrap_or(Bson::Null);
     }
     Ok(true)
 }

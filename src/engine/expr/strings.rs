@@ -65,7 +65,7 @@ fn string_arg<'a>(v: &'a Option<Bson>, op: Op, what: &str) -> Result<&'a str, Co
     }
 }
 
-pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, CommandError> {
+pub(super) fn eval(op: Op, vals: &mut [Option<Bson>]) -> Result<Option<Bson>, CommandError> {
     use Op::*;
     match op {
         Concat => {
@@ -78,7 +78,7 @@ pub(super) fn eval(op: Op, vals: Vec<Option<Bson>>) -> Result<Option<Bson>, Comm
                 .fold(0usize, usize::saturating_add);
             crate::engine::limits::check_string("$concat", len)?;
             let mut out = String::with_capacity(len);
-            for v in &vals {
+            for v in vals.iter() {
                 match v {
                     None | Some(Bson::Null) | Some(Bson::Undefined) => return Ok(Some(Bson::Null)),
                     Some(Bson::String(s)) => out.push_str(s),

@@ -33,6 +33,70 @@ fn guards(parts: &[&Agg]) -> Vec<ex::Expr> {
         .collect()
 }
 
+/// `a pos b` of two comparable operands with NULL guards: neither form holds when either side is NULL.
+fn compared(pos: Cmp, a: Agg, b: Agg) -> Pred {
+    // NULL and missing sort below every value, so `a > c` / `a >= c` with a non-NULL c is already false
+    // for a NULL a (and symmetrically for `<`): those guards are dropped, keeping the predicate index-usable.
+    let mut g = Vec::new();
+    let a_guard = a.nullable && (b.nullable || !matches!(pos, Cmp::Gt | Cmp::Gte));
+    let b_guard = b.nullable && (a.nullable || !matches!(pos, Cmp::Lt | Cmp::Lte));
+    if a_guard {
+        g.push(not_null(&a.expr));
+    }
+    if b_guard {
+        g.push(not_null(&b.expr));
+    }
+    let mut t = g;
+    t.push(ex::cmp(pos, a.expr.clone(), b.expr.clone()));
+    // The FALSE form keeps both guards: NOT (a > c) must not hold for a NULL a.
+    let mut f = guards(&[&a, &b]);
+    f.push(ex::cmp(pos.negated(), a.expr.clone(), b.expr.clone()));
+    if computed(&a.expr) || computed(&b.expr) {
+        // As a value, `t ? true : f ? false : null` computes a computed operand up to three times (an
+        // interval product is ~100 operators): bind the operands once instead. Same value: with both
+        // non-null exactly one of `pos` and its negation holds; with a NULL one, neither form holds.
+        let (value, negated) = bound_comparison(pos, &a, &b);
+        return Pred::with_values(and(t), and(f), value, negated);
+    }
+    Pred::new(and(t), and(f))
+}
+
+/// Whether evaluating `x` costs more than reading it: anything but a field path or a constant.
+fn computed(x: &ex::Expr) -> bool {
+    !matches!(x, ex::Expr::Field(_) | ex::Expr::Literal(_)) && x.as_plain_value().is_none()
+}
+
+/// The SQL value of `a pos b` and of its negation, each reading the operands once:
+/// `{$let: {vars: {l: a, r: b}, in: {$cond: [<l or r NULL>, null, {pos: ["$$l", "$$r"]}]}}}` (only the
+/// nullable operands checked; a constant or field operand is read in place).
+fn bound_comparison(pos: Cmp, a: &Agg, b: &Agg) -> (ex::Expr, ex::Expr) {
+    let mut vars = bson::Document::new();
+    let mut side = |name: &str, x: &Agg| -> ex::Expr {
+        if computed(&x.expr) {
+            vars.insert(name, Bson::from(x.expr.clone()));
+            ex::var(name)
+        } else {
+            x.expr.clone()
+        }
+    };
+    let (l, r) = (side("l", a), side("r", b));
+    let nulls: Vec<ex::Expr> = [(a.nullable, &l), (b.nullable, &r)]
+        .into_iter()
+        .filter(|(nullable, _)| *nullable)
+        .map(|(_, x)| is_null(x))
+        .collect();
+    let value = |c: Cmp| -> ex::Expr {
+        let test = ex::cmp(c, l.clone(), r.clone());
+        let body = if nulls.is_empty() {
+            test
+        } else {
+            ex::cond(or(nulls.clone()), Bson::Null, test)
+        };
+        ex::Expr::Bson(ex::let_in(vars.clone(), body))
+    };
+    (value(pos), value(pos.negated()))
+}
+
 fn is_string(x: &ex::Expr) -> ex::Expr {
     ex::eq(ex::type_of(x.clone()), "string")
 }
@@ -117,11 +181,11 @@ impl Translator {
             }
             Expr::IsNull(x) => {
                 let a = self.agg(cx, x)?;
-                Ok(Pred::new(is_null(&a.expr), not_null(&a.expr)))
+                Ok(Pred::two_valued(is_null(&a.expr), not_null(&a.expr)))
             }
             Expr::IsNotNull(x) => {
                 let a = self.agg(cx, x)?;
-                Ok(Pred::new(not_null(&a.expr), is_null(&a.expr)))
+                Ok(Pred::two_valued(not_null(&a.expr), is_null(&a.expr)))
             }
             Expr::IsTrue(x)
             | Expr::IsNotTrue(x)
@@ -152,9 +216,9 @@ impl Translator {
                 let same = ex::eq(ex::or_null(x.expr), ex::or_null(y.expr));
                 let differ = ex::not(same.clone());
                 Ok(if matches!(e, Expr::IsDistinctFrom(..)) {
-                    Pred::new(differ, same)
+                    Pred::two_valued(differ, same)
                 } else {
-                    Pred::new(same, differ)
+                    Pred::two_valued(same, differ)
                 })
             }
             Expr::InList {
@@ -287,25 +351,7 @@ impl Translator {
             return Ok(Pred::new(Bson::Boolean(v), Bson::Boolean(!v)));
         }
         let (a, b) = super::datetime::comparable(a, b);
-        // NULL and missing sort below every value, so `a > c` / `a >= c` with a non-NULL c is already false
-        // for a NULL a (and symmetrically for `<`): those guards are dropped, keeping the predicate index-usable.
-        let mut g = Vec::new();
-        let a_guard =
-            a.nullable && (b.nullable || !matches!(op, BinaryOperator::Gt | BinaryOperator::GtEq));
-        let b_guard =
-            b.nullable && (a.nullable || !matches!(op, BinaryOperator::Lt | BinaryOperator::LtEq));
-        if a_guard {
-            g.push(not_null(&a.expr));
-        }
-        if b_guard {
-            g.push(not_null(&b.expr));
-        }
-        let mut t = g;
-        t.push(ex::cmp(pos, a.expr.clone(), b.expr.clone()));
-        // The FALSE form keeps both guards: NOT (a > c) must not hold for a NULL a.
-        let mut f = guards(&[&a, &b]);
-        f.push(ex::cmp(pos.negated(), a.expr, b.expr));
-        Ok(Pred::new(and(t), and(f)))
+        Ok(compared(pos, a, b))
     }
 
     fn in_list(&mut self, cx: &mut QueryContext, x: &Expr, list: &[Expr]) -> Result<Pred, Error> {
@@ -515,4 +561,113 @@ fn regex_pred(x: &ex::Expr, pattern: Option<&ex::Expr>, re: Bson, opts: String) 
     let mut f = base;
     f.push(ex::not(m));
     Pred::new(and(t), and(f))
+}
+
+#[cfg(test)]
+mod tests {
+    // A comparison's value form (computed operands bound once with `$let`) against the value its TRUE / FALSE
+    // forms make (`t ? true : f ? false : null`, the general path), both evaluated by the embedded engine on
+    // generated operands: every operator, NULL and missing on either side, operands computed, field paths or
+    // constants, and the negation (NOT) of each.
+
+    use super::*;
+    use crate::engine::expr::{Expr as Compiled, Vars};
+    use bson::{doc, Document};
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = Option<Bson>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(Bson::Null)),
+            (-2i32..3).prop_map(|i| Some(Bson::Int32(i))),
+            (-2i64..3).prop_map(|i| Some(Bson::Int64(i))),
+            prop_oneof![Just(f64::NAN), Just(-0.0), Just(1.0), Just(f64::INFINITY)]
+                .prop_map(|d| Some(Bson::Double(d))),
+            "[ab]{0,2}".prop_map(|s| Some(Bson::String(s))),
+            (0i64..2).prop_map(|m| Some(Bson::DateTime(bson::DateTime::from_millis(m)))),
+            (0i32..2, 0i32..2)
+                .prop_map(|(m, d)| Some(Bson::Document(doc! {"months": m, "days": d}))),
+        ]
+    }
+
+    /// How an operand is written in the plan.
+    #[derive(Debug, Clone, Copy)]
+    enum Form {
+        /// Read through an operator (`{$let: {vars: {}, in: "$x"}}`), as a computed operand is.
+        Computed,
+        /// A field path.
+        Field,
+        /// The value itself, as a constant.
+        Constant,
+    }
+
+    fn form() -> impl Strategy<Value = Form> {
+        prop_oneof![
+            Just(Form::Computed),
+            Just(Form::Field),
+            Just(Form::Constant)
+        ]
+    }
+
+    fn operand(form: Form, field: &str, v: &Option<Bson>, nullable: bool) -> Agg {
+        let expr = match form {
+            Form::Computed => ex::Expr::Bson(ex::let_in(Document::new(), format!("${field}"))),
+            Form::Field => ex::Expr::Field(field.to_string()),
+            Form::Constant => ex::Expr::Literal(v.clone().unwrap_or(Bson::Null)),
+        };
+        Agg::new(expr, Kind::Number, nullable)
+    }
+
+    fn eval(e: ex::Expr, doc: &Document) -> Result<Option<Bson>, String> {
+        Compiled::compile(&Bson::from(e))
+            .and_then(|c| c.eval(doc, &Vars::new(bson::DateTime::from_millis(0))))
+            .map_err(|e| e.to_string())
+    }
+
+    const OPS: [Cmp; 6] = [Cmp::Eq, Cmp::Ne, Cmp::Lt, Cmp::Lte, Cmp::Gt, Cmp::Gte];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn bound_comparison_equals_the_true_false_forms(
+            op in 0usize..6,
+            (x, y) in (value(), value()),
+            (fx, fy) in (form(), form()),
+            (nx, ny) in (any::<bool>(), any::<bool>()),
+        ) {
+            let nullish = |v: &Option<Bson>| matches!(v, None | Some(Bson::Null));
+            // A side declared non-nullable never is NULL (the translator's promise).
+            let (nx, ny) = (nx || nullish(&x), ny || nullish(&y));
+            let mut doc = Document::new();
+            for (k, v) in [("x", &x), ("y", &y)] {
+                if let Some(v) = v {
+                    doc.insert(k, v.clone());
+                }
+            }
+            let p = compared(OPS[op], operand(fx, "x", &x, nx), operand(fy, "y", &y, ny));
+            let general = Pred::new(p.t.clone(), p.f.clone());
+            let bound = matches!(fx, Form::Computed) || matches!(fy, Form::Computed);
+            // Compared as text: a NaN constant is not equal to itself.
+            let text = |e: ex::Expr| Bson::from(e).to_string();
+            prop_assert_eq!(text(p.to_value()) != text(general.to_value()), bound, "the value form is taken exactly for computed operands");
+            prop_assert_eq!(eval(p.to_value(), &doc), eval(general.to_value(), &doc));
+            prop_assert_eq!(eval(p.clone().not().to_value(), &doc), eval(general.not().to_value(), &doc));
+        }
+    }
+
+    #[test]
+    fn is_null_is_never_unknown() {
+        let p = Pred::two_valued(
+            is_null(&ex::Expr::Field("x".into())),
+            not_null(&ex::Expr::Field("x".into())),
+        );
+        for doc in [doc! {}, doc! {"x": Bson::Null}, doc! {"x": 1}] {
+            let general = Pred::new(p.t.clone(), p.f.clone());
+            assert_eq!(eval(p.to_value(), &doc), eval(general.to_value(), &doc));
+            assert_eq!(
+                eval(p.clone().not().to_value(), &doc),
+                eval(general.not().to_value(), &doc)
+            );
+        }
+    }
 }
