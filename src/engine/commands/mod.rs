@@ -10,6 +10,8 @@ mod args;
 mod collation_scope;
 mod current_op;
 mod field_types;
+#[cfg(test)]
+mod find_kept_tests;
 mod hint;
 mod index_order;
 mod known_fields;
