@@ -575,9 +575,7 @@ impl Pipeline {
             Stage::Unset(paths) => {
                 let mut docs = docs;
                 for d in docs.iter_mut() {
-                    for p in paths {
-                        reshape::unset_field(d, p);
-                    }
+                    reshape::unset_fields(d, paths);
                 }
                 docs
             }
