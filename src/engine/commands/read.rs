@@ -403,6 +403,23 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                     return pipeline.run_from(at.after, docs, &catalog, &ctx.vars);
                 }
             }
+            // [$match,] per-document stages, $sort, [$skip,] $limit whose first key is an indexed field
+            // (or a copy of one): the index is walked in order, stopping once the top-k is settled.
+            if let Some(plan) = super::index_topk::plan(stages, start) {
+                if let Some(docs) = super::index_topk::run(
+                    &state,
+                    ctx.db,
+                    name,
+                    pipeline.leading_match(),
+                    &plan,
+                    &pipeline,
+                    start,
+                    &catalog,
+                    &ctx.vars,
+                )? {
+                    return pipeline.run_from(plan.after, docs, &catalog, &ctx.vars);
+                }
+            }
             // [$match,] $project, ... (or stages up to one, such as a correlated subquery's `$lookup`s, a
             // `$match` and the select list's `$project`): only the fields they read are parsed from each
             // document.
