@@ -8,6 +8,7 @@
 //! hash of a counter, 63 bits, never 0), so a client cannot guess another's cursor, and at most
 //! [`MAX_OPEN_CURSORS`] are open at once (idle ones are reaped first).
 
+use super::field_values::FieldValues;
 use super::projection::Projection;
 use super::storage::Stored;
 use bson::{Bson, Document};
@@ -55,7 +56,28 @@ pub enum Results {
 #[derive(Debug)]
 enum Rest {
     Docs(VecDeque<Document>),
-    Stored(VecDeque<Stored>, Option<Arc<Projection>>),
+    Stored(VecDeque<Stored>, Option<Box<Kept>>),
+}
+
+/// The projection of [`Results::Kept`] and the reader of its fields, kept from batch to batch (it learns the
+/// documents' shape: `FieldValues`).
+#[derive(Debug)]
+struct Kept {
+    projection: Arc<Projection>,
+    reader: FieldValues,
+}
+
+impl Kept {
+    /// The projected document of stored bytes: its kept fields read in place, in document order; bytes the
+    /// reader does not decode go through the `bson` crate (`Projection::read_top_level`).
+    fn read(&mut self, raw: &bson::RawDocument) -> Document {
+        if self.reader.read(raw).is_none() {
+            return self.projection.read_top_level(raw);
+        }
+        let mut out = Document::new();
+        self.reader.move_into(&mut out);
+        self.projection.keep_top_level(out)
+    }
 }
 
 impl Rest {
@@ -131,7 +153,7 @@ fn take(rest: &mut Rest, n: usize) -> Vec<Bson> {
                 let Some(s) = stored.pop_front() else { break };
                 bytes += s.bytes().len();
                 match kept {
-                    Some(p) => p.read_top_level(s.raw()),
+                    Some(k) => k.read(s.raw()),
                     None => super::storage::collection::parse(s.raw()),
                 }
             }
@@ -176,7 +198,16 @@ impl Cursors {
         let mut rest = match docs {
             Results::Docs(d) => Rest::Docs(d.into()),
             Results::Stored(s) => Rest::Stored(s.into(), None),
-            Results::Kept(s, p) => Rest::Stored(s.into(), Some(p)),
+            Results::Kept(s, p) => {
+                let reader = FieldValues::new(p.kept_fields());
+                Rest::Stored(
+                    s.into(),
+                    Some(Box::new(Kept {
+                        projection: p,
+                        reader,
+                    })),
+                )
+            }
         };
         let first = take(&mut rest, batch);
         if rest.is_empty() || single_batch {

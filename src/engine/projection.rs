@@ -157,6 +157,21 @@ impl Projection {
         self.top_level
     }
 
+    /// The fields a [top-level inclusion](Self::is_top_level_inclusion) keeps (`_id` first when kept).
+    pub fn kept_fields(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.tree.len() + 1);
+        if self.include_id {
+            out.push("_id".to_string());
+        }
+        out.extend(
+            self.tree
+                .iter()
+                .filter(|(k, _)| k != "_id")
+                .map(|(k, _)| k.clone()),
+        );
+        out
+    }
+
     /// Whether a [top-level inclusion](Self::is_top_level_inclusion) keeps field `k` after `_id`.
     fn keeps_after_id(&self, k: &str) -> bool {
         k != "_id" && self.tree.iter().any(|(n, _)| n == k)
