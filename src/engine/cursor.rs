@@ -8,10 +8,13 @@
 //! hash of a counter, 63 bits, never 0), so a client cannot guess another's cursor, and at most
 //! [`MAX_OPEN_CURSORS`] are open at once (idle ones are reaped first).
 
+use super::field_values::FieldValues;
+use super::projection::Projection;
 use super::storage::Stored;
 use bson::{Bson, Document};
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Default first-batch size of `find` and `aggregate` (mongod: 101 documents).
@@ -44,19 +47,51 @@ pub enum Results {
     /// Stored documents as they are, shared with the collection (and the snapshot the command read): a
     /// cursor keeps a pointer per document, not a copy, and parses each only when a batch hands it out.
     Stored(Vec<Stored>),
+    /// Stored documents as [`Results::Stored`] holds them, handed out through a projection of top-level
+    /// fields ([`Projection::is_top_level_inclusion`]): each is decoded for the fields it keeps only, when a
+    /// batch hands it out.
+    Kept(Vec<Stored>, Arc<Projection>),
 }
 
 #[derive(Debug)]
 enum Rest {
     Docs(VecDeque<Document>),
-    Stored(VecDeque<Stored>),
+    Stored(VecDeque<Stored>, Option<Box<Kept>>),
+}
+
+/// The projection of [`Results::Kept`] and the reader of its fields, kept from batch to batch (it learns the
+/// documents' shape: `FieldValues`).
+#[derive(Debug)]
+struct Kept {
+    projection: Arc<Projection>,
+    reader: FieldValues,
+}
+
+impl Kept {
+    /// The projected document of stored bytes: its kept fields read in place, in document order; bytes the
+    /// reader does not decode go through the `bson` crate (`Projection::read_top_level`).
+    fn read(&mut self, raw: &bson::RawDocument) -> Document {
+        if self.reader.read(raw).is_none() {
+            return self.projection.read_top_level(raw);
+        }
+        let mut out = Document::new();
+        self.reader.move_into(&mut out);
+        self.projection.keep_top_level(out)
+    }
 }
 
 impl Rest {
     fn is_empty(&self) -> bool {
         match self {
             Rest::Docs(d) => d.is_empty(),
-            Rest::Stored(s) => s.is_empty(),
+            Rest::Stored(s, _) => s.is_empty(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Rest::Docs(d) => d.len(),
+            Rest::Stored(s, _) => s.len(),
         }
     }
 }
@@ -103,11 +138,7 @@ pub struct Batch {
 }
 
 fn take(rest: &mut Rest, n: usize) -> Vec<Bson> {
-    let len = match rest {
-        Rest::Docs(d) => d.len(),
-        Rest::Stored(s) => s.len(),
-    };
-    let mut out = Vec::with_capacity(n.min(len));
+    let mut out = Vec::with_capacity(n.min(rest.len()));
     let mut bytes = 0usize;
     while out.len() < n {
         let d = match rest {
@@ -118,10 +149,13 @@ fn take(rest: &mut Rest, n: usize) -> Vec<Bson> {
                 bytes += approx_size(&d);
                 d
             }
-            Rest::Stored(stored) => {
+            Rest::Stored(stored, kept) => {
                 let Some(s) = stored.pop_front() else { break };
                 bytes += s.bytes().len();
-                super::storage::collection::parse(s.raw())
+                match kept {
+                    Some(k) => k.read(s.raw()),
+                    None => super::storage::collection::parse(s.raw()),
+                }
             }
         };
         out.push(Bson::Document(d));
@@ -163,7 +197,17 @@ impl Cursors {
     ) -> Result<Batch, Refusal> {
         let mut rest = match docs {
             Results::Docs(d) => Rest::Docs(d.into()),
-            Results::Stored(s) => Rest::Stored(s.into()),
+            Results::Stored(s) => Rest::Stored(s.into(), None),
+            Results::Kept(s, p) => {
+                let reader = FieldValues::new(p.kept_fields());
+                Rest::Stored(
+                    s.into(),
+                    Some(Box::new(Kept {
+                        projection: p,
+                        reader,
+                    })),
+                )
+            }
         };
         let first = take(&mut rest, batch);
         if rest.is_empty() || single_batch {

@@ -36,6 +36,9 @@ pub struct FieldValues {
     shape: Vec<KnownKey>,
     /// Scratch for [`move_into`](Self::move_into): the slots found, in document order.
     order: Vec<usize>,
+    /// Slots whose embedded document values are read as an empty document, not decoded
+    /// ([`shallow_documents`](Self::shallow_documents)); empty: none.
+    shallow: Vec<bool>,
 }
 
 /// A key seen at some element ordinal and the slot its name fills ([`FieldValues::shape`]).
@@ -118,7 +121,16 @@ impl FieldValues {
             found_prefix: 0,
             shape: Vec::new(),
             order: Vec::new(),
+            shallow: Vec::new(),
         }
+    }
+
+    /// Reads an embedded document value (BSON type 3) of the slots marked `true` as an empty document
+    /// instead of decoding it: for a reader whose predicates decide a document by its type alone
+    /// (`TopLevelFilter::shallow_slots`). The bytes are still checked as for any value (length within the
+    /// document); other types decode as before.
+    pub fn shallow_documents(&mut self, slots: Vec<bool>) {
+        self.shallow = slots;
     }
 
     /// The field names, in slot order.
@@ -231,7 +243,12 @@ impl FieldValues {
         let end = slots.end;
         for i in slots {
             let at = self.at[i];
-            if at != usize::MAX {
+            if at != usize::MAX && b[at] == 0x03 && self.shallow.get(i).copied().unwrap_or(false) {
+                match &mut self.values[i] {
+                    Bson::Document(d) => d.clear(),
+                    other => *other = Bson::Document(Document::new()),
+                }
+            } else if at != usize::MAX {
                 assign(
                     &mut self.values[i],
                     b,

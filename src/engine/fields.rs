@@ -141,7 +141,7 @@ pub fn pipeline_paths(stages: &[Bson], out: &mut Vec<String>) -> bool {
 }
 
 fn pipeline_reads(stages: &[Bson], out: &mut Reads<'_>) -> bool {
-    for stage in stages {
+    for (i, stage) in stages.iter().enumerate() {
         let Some(stage) = stage.as_document().filter(|d| d.len() == 1) else {
             return false;
         };
@@ -150,6 +150,13 @@ fn pipeline_reads(stages: &[Bson], out: &mut Reads<'_>) -> bool {
         };
         match (name.as_str(), spec) {
             ("$project", Bson::Document(p)) => return projection_reads(p, out),
+            // The translator's DISTINCT ON: a `$group` keeping one input document per key
+            // (`{__row: {$first: "$$ROOT"}}`) whose `$replaceRoot` makes it the document again: the key and
+            // what the stages after read.
+            ("$group", Bson::Document(g)) if row_group(g, stages.get(i + 1)) => {
+                return g.get("_id").is_some_and(|k| expr_reads(k, out))
+                    && pipeline_reads(&stages[i + 2..], out);
+            }
             ("$group", g @ Bson::Document(_)) => return expr_reads(g, out),
             ("$count", _) => return true,
             ("$match", Bson::Document(f)) => {
@@ -210,6 +217,36 @@ fn pipeline_reads(stages: &[Bson], out: &mut Reads<'_>) -> bool {
         }
     }
     false
+}
+
+/// Whether `$group: g` keeps whole input documents only (every field but `_id` is `{$first | $last:
+/// "$$ROOT"}`) and `next` is the `$replaceRoot` / `$replaceWith` that makes one of them the document: the
+/// stage's outputs are then input documents, and read what they are read for after it.
+fn row_group(g: &Document, next: Option<&Bson>) -> bool {
+    let Some(next) = next.and_then(Bson::as_document).filter(|d| d.len() == 1) else {
+        return false;
+    };
+    let root = match (next.get("$replaceRoot"), next.get("$replaceWith")) {
+        (Some(Bson::Document(r)), None) if r.len() == 1 => r.get("newRoot"),
+        (None, Some(w)) => Some(w),
+        _ => None,
+    };
+    let Some(row) = root
+        .and_then(Bson::as_str)
+        .and_then(|r| r.strip_prefix('$'))
+    else {
+        return false;
+    };
+    let keeps_root = |v: &Bson| {
+        v.as_document().is_some_and(|a| {
+            a.len() == 1
+                && matches!(a.iter().next(), Some((op, Bson::String(r)))
+                    if (op == "$first" || op == "$last") && r == "$$ROOT")
+        })
+    };
+    !row.starts_with('$')
+        && g.get(row).is_some_and(keeps_root)
+        && g.iter().all(|(k, v)| k == "_id" || keeps_root(v))
 }
 
 /// Adds the top-level fields a `$setWindowFields` specification reads to `out` (its `partitionBy`, its

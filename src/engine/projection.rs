@@ -30,6 +30,11 @@ pub struct Projection {
     /// the SQL translator's select list): each output field and where it comes from, so that
     /// [`apply_owned`](Projection::apply_owned) moves the renamed values instead of copying them.
     renames: Option<Vec<(String, Source)>>,
+    /// Whether this is an inclusion of top-level fields only (`{_id: 0, a: 1, b: true}`, the SQL
+    /// translator's `find` select lists): its result is the document's fields that it names, in the
+    /// document's order (`_id` first when kept), which [`keep_top_level`](Projection::keep_top_level)
+    /// and [`read_top_level`](Projection::read_top_level) give without copying a value.
+    top_level: bool,
 }
 
 /// Where a field of a rename projection comes from.
@@ -135,17 +140,101 @@ impl Projection {
         } else {
             None
         };
+        let top_level = inclusion && tree.iter().all(|(_, n)| matches!(n, Node::Include));
         Ok(Projection {
             inclusion,
             tree,
             include_id,
             renames,
+            top_level,
         })
+    }
+
+    /// Whether the projection includes top-level fields only (no computed field, path, `$slice` or
+    /// `$elemMatch`): then [`keep_top_level`](Self::keep_top_level) and
+    /// [`read_top_level`](Self::read_top_level) give what [`apply`](Self::apply) gives.
+    pub fn is_top_level_inclusion(&self) -> bool {
+        self.top_level
+    }
+
+    /// The fields a [top-level inclusion](Self::is_top_level_inclusion) keeps (`_id` first when kept).
+    pub fn kept_fields(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.tree.len() + 1);
+        if self.include_id {
+            out.push("_id".to_string());
+        }
+        out.extend(
+            self.tree
+                .iter()
+                .filter(|(k, _)| k != "_id")
+                .map(|(k, _)| k.clone()),
+        );
+        out
+    }
+
+    /// Whether a [top-level inclusion](Self::is_top_level_inclusion) keeps field `k` after `_id`.
+    fn keeps_after_id(&self, k: &str) -> bool {
+        k != "_id" && self.tree.iter().any(|(n, _)| n == k)
+    }
+
+    /// [`apply`](Self::apply) of a [top-level inclusion](Self::is_top_level_inclusion) to a document the
+    /// caller gives up: its kept values are moved, none copied; a document that holds only kept fields
+    /// (`_id` first, if at all), such as a scan that parsed only those gives, is the result as it is.
+    pub fn keep_top_level(&self, doc: Document) -> Document {
+        let mut keys = doc.keys();
+        let already = match keys.next() {
+            None => true,
+            Some(first) => {
+                ((self.include_id && first == "_id") || self.keeps_after_id(first))
+                    && keys.all(|k| self.keeps_after_id(k))
+            }
+        };
+        if already {
+            return doc;
+        }
+        let mut fields: Vec<(String, Bson)> = doc.into_iter().collect();
+        let mut out = Document::new();
+        if self.include_id {
+            if let Some((_, id)) = fields.iter_mut().find(|(k, _)| k == "_id") {
+                out.insert("_id", std::mem::replace(id, Bson::Null));
+            }
+        }
+        for (k, v) in fields {
+            if self.keeps_after_id(&k) {
+                out.insert(k, v);
+            }
+        }
+        out
+    }
+
+    /// [`apply`](Self::apply) of a [top-level inclusion](Self::is_top_level_inclusion) to a stored
+    /// document: only the kept fields are decoded from its bytes. Bytes the `bson` crate refuses read as
+    /// the empty document, as `storage::collection::parse` reads them.
+    pub fn read_top_level(&self, raw: &bson::RawDocument) -> Document {
+        let mut out = Document::new();
+        for elem in raw.iter_elements() {
+            let Ok(elem) = elem else {
+                return Document::new();
+            };
+            let key = elem.key().as_str();
+            if (self.include_id && key == "_id") || self.keeps_after_id(key) {
+                match Bson::try_from(elem) {
+                    Ok(v) => {
+                        out.insert(key, v);
+                    }
+                    Err(_) => return Document::new(),
+                }
+            }
+        }
+        self.keep_top_level(out)
     }
 
     /// [`apply`](Self::apply) to a document the caller gives up: a rename projection moves the values it
     /// keeps (each read once) out of it rather than copying them. Same result as `apply`.
     pub fn apply_owned(&self, doc: Document, vars: &Vars) -> Result<Document, CommandError> {
+        if self.top_level {
+            return Ok(self.keep_top_level(doc));
+        }
         let Some(plan) = self.renames.as_ref().filter(|_| doc.len() <= 32) else {
             return self.apply(&doc, vars);
         };
@@ -610,6 +699,40 @@ mod owned_tests {
             let want = p.apply(&d, &vars);
             let got = p.apply_owned(d.clone(), &vars);
             prop_assert_eq!(format!("{want:?}"), format!("{got:?}"), "{:?} on {:?}", s, d);
+        }
+
+        /// A projection of top-level fields (`{_id: 0, a: 1, c: true}`) moved out of a document
+        /// (`keep_top_level`) and decoded from its bytes (`read_top_level`) gives what the copying
+        /// projection gives, `_id` first wherever the document holds it.
+        #[test]
+        fn top_level_inclusion_equals_apply(
+            fields in prop::collection::vec(("(a|b|c|d|x|_id)", prop_oneof![Just(Bson::Int32(1)), Just(Bson::Boolean(true))]), 1..4),
+            id in prop::option::of(0i32..2),
+            d in doc(),
+        ) {
+            let mut s = Document::new();
+            if let Some(id) = id {
+                s.insert("_id", id);
+            }
+            for (k, v) in fields {
+                s.insert(k, v);
+            }
+            let Ok(p) = Projection::compile(&s, Context::Find) else { return Ok(()) };
+            prop_assert!(p.is_top_level_inclusion(), "{:?}", s);
+            let vars = Vars::new(bson::DateTime::from_millis(0));
+            let want = p.apply(&d, &vars).expect("projects");
+            let raw = bson::RawDocumentBuf::try_from(&d).expect("encodes");
+            prop_assert_eq!(&p.read_top_level(&raw), &want, "{:?} on {:?}", s, d);
+            prop_assert_eq!(&p.keep_top_level(d.clone()), &want, "{:?} on {:?}", s, d);
+            prop_assert_eq!(&p.apply_owned(d.clone(), &vars).expect("projects"), &want);
+            // What a scan that parsed the kept fields only hands over.
+            let mut parsed = Document::new();
+            for (k, v) in &d {
+                if k == "_id" && p.include_id || p.keeps_after_id(k) {
+                    parsed.insert(k.clone(), v.clone());
+                }
+            }
+            prop_assert_eq!(&p.keep_top_level(parsed), &want, "{:?} on {:?}", s, d);
         }
     }
 

@@ -82,7 +82,7 @@ impl Order {
     }
 }
 
-fn direction(d: &Bson) -> Option<bool> {
+pub(super) fn direction(d: &Bson) -> Option<bool> {
     match d {
         Bson::Int32(1) | Bson::Int64(1) => Some(true),
         Bson::Int32(-1) | Bson::Int64(-1) => Some(false),
@@ -115,6 +115,7 @@ pub(super) fn first_in_order(
         if let Some(doc) = doc {
             out.push(doc);
         }
+        false
     })?;
     Ok(walked.then_some(out))
 }
@@ -140,22 +141,24 @@ pub(super) fn stored_in_order(
             if let Some(s) = coll.stored(rid) {
                 out.push(s.clone());
             }
+            false
         },
     )?;
     Ok(walked.then_some(out))
 }
 
 /// Walks a single-field index serving `order`, handing `take` the record id of each document matching
-/// `filter` (and the document, parsed, from the `parse_from`-th one taken on) until `want` were taken; `false`
-/// when no index serves or the walk cannot place a document (an array value): the caller then sorts.
-fn walk_in_order(
+/// `filter` (and the document, parsed, from the `parse_from`-th one taken on) until `want` were taken or
+/// `take` returns `true` (stop); `false` when no index serves or the walk cannot place a document (an array
+/// value): the caller then sorts.
+pub(super) fn walk_in_order(
     coll: &Collection,
     order: &Order,
     filter: Option<&Matcher>,
     vars: &Vars,
     want: usize,
     parse_from: usize,
-    take: &mut dyn FnMut(crate::engine::storage::RecordId, Option<Document>),
+    take: &mut dyn FnMut(crate::engine::storage::RecordId, Option<Document>) -> bool,
 ) -> Result<bool, CommandError> {
     // An index orders strings by its collation: it serves the sort only when that is the command's.
     let active = crate::engine::collation::active();
@@ -215,9 +218,9 @@ fn walk_in_order(
                     continue;
                 }
             }
-            take(rid, doc.filter(|_| parsed));
+            let stop = take(rid, doc.filter(|_| parsed));
             taken += 1;
-            if taken >= want {
+            if stop || taken >= want {
                 return Ok(true);
             }
         }
@@ -247,7 +250,7 @@ pub(super) fn serve(
 /// The collection an index walk reads and the filter's matcher; `None` when the walk does not apply: a view
 /// or a missing collection, a hinted read (it walks the hinted index: hint.rs), a filter an index narrows
 /// better.
-fn walkable<'s>(
+pub(super) fn walkable<'s>(
     state: &'s State,
     db: &str,
     name: &str,

@@ -10,8 +10,11 @@ mod args;
 mod collation_scope;
 mod current_op;
 mod field_types;
+#[cfg(test)]
+mod find_kept_tests;
 mod hint;
 mod index_order;
+mod index_topk;
 mod known_fields;
 mod let_vars;
 #[cfg(test)]

@@ -196,3 +196,113 @@ proptest! {
         prop_assert_eq!(find(&e, "c", cmd.clone()), find(&e, "v", cmd));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The translator's DISTINCT ON (`$sort`, `$group: {_id: key, __row: {$first: "$$ROOT"}}`, `$replaceRoot:
+    /// {newRoot: "$__row"}`, then the select list) parses only the fields the key, the sort and the stages
+    /// after the `$replaceRoot` read: its documents (and errors) are those of the same stages over whole
+    /// documents.
+    #[test]
+    fn distinct_on_pushdown_is_the_whole_document_pipeline(
+        rows in prop::collection::vec(prop::collection::vec(value(), 5), 0..12),
+        shape in 0..projections().len(),
+        filtered in any::<bool>(),
+        last in any::<bool>(),
+        with in any::<bool>(),
+        key in prop_oneof![Just(bson!({"g0": {"$ifNull": ["$b", null]}})), Just(bson!("$c.x")), Just(bson!(null))],
+    ) {
+        let e = Engine::in_memory();
+        e.run_command("t", &doc! {"create": "c"}).map_err(|e| TestCaseError::fail(e.errmsg))?;
+        let docs: Vec<Document> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, vals)| {
+                let mut d = doc! {"_id": i as i32};
+                for (name, v) in ["a", "b", "c", "d", "z"].iter().zip(vals) {
+                    if let Some(v) = v {
+                        d.insert(*name, v);
+                    }
+                }
+                d
+            })
+            .collect();
+        if !docs.is_empty() {
+            e.run_command("t", &doc! {"insert": "c", "documents": docs})
+                .map_err(|e| TestCaseError::fail(e.errmsg))?;
+        }
+        let mut head = Vec::new();
+        if filtered {
+            head.push(bson!({"$match": {"z": {"$ne": 1}}}));
+        }
+        let op = if last { "$last" } else { "$first" };
+        let replace = if with {
+            bson!({"$replaceWith": "$__row"})
+        } else {
+            bson!({"$replaceRoot": {"newRoot": "$__row"}})
+        };
+        let tail = vec![
+            bson!({"$set": {"__s0": "$b", "__s1": "$a"}}),
+            bson!({"$sort": {"__s0": 1, "__s1": -1, "_id": 1}}),
+            bson!({"$group": {"_id": key, "__row": {op: "$$ROOT"}}}),
+            replace,
+            bson!({"$unset": ["__s0", "__s1"]}),
+            bson!({"$project": projections()[shape].clone()}),
+            bson!({"$sort": {"_id": 1}}),
+        ];
+        let mut pushed = head.clone();
+        pushed.extend(tail.clone());
+        let mut whole = head;
+        whole.push(bson!({"$replaceRoot": {"newRoot": "$$ROOT"}}));
+        whole.extend(tail);
+        prop_assert_eq!(run(&e, pushed), run(&e, whole));
+    }
+}
+
+/// The DISTINCT ON shape reads the key and what follows its `$replaceRoot`; other `$group`s of `$$ROOT`
+/// read every field.
+#[test]
+fn distinct_on_reads_the_key_and_the_select_list() {
+    let stages = |group: Bson, next: Bson| {
+        vec![
+            bson!({"$sort": {"s": 1}}),
+            bson!({"$group": group}),
+            next,
+            bson!({"$project": {"_id": 0, "c0": "$a"}}),
+        ]
+    };
+    let mut out = Vec::new();
+    assert!(crate::engine::fields::pipeline_fields(
+        &stages(
+            bson!({"_id": "$k", "__row": {"$first": "$$ROOT"}}),
+            bson!({"$replaceRoot": {"newRoot": "$__row"}})
+        ),
+        &mut out
+    ));
+    assert_eq!(out, ["s", "k", "a"]);
+    for (group, next) in [
+        (
+            bson!({"_id": "$k", "__row": {"$first": "$$ROOT"}, "n": {"$sum": 1}}),
+            bson!({"$replaceRoot": {"newRoot": "$__row"}}),
+        ),
+        (
+            bson!({"_id": "$k", "__row": {"$push": "$$ROOT"}}),
+            bson!({"$replaceRoot": {"newRoot": "$__row"}}),
+        ),
+        (
+            bson!({"_id": "$k", "__row": {"$first": "$$ROOT"}}),
+            bson!({"$replaceRoot": {"newRoot": "$$ROOT"}}),
+        ),
+        (
+            bson!({"_id": "$k", "__row": {"$first": "$$ROOT"}}),
+            bson!({"$unwind": "$__row"}),
+        ),
+    ] {
+        let mut out = Vec::new();
+        assert!(
+            !crate::engine::fields::pipeline_fields(&stages(group.clone(), next.clone()), &mut out),
+            "{group} {next}"
+        );
+    }
+}

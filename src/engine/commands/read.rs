@@ -106,7 +106,19 @@ pub(super) fn run_find(
     } else {
         0
     };
-    if sort.is_none() && projection.is_none() {
+    // Without a projection, or with one of top-level fields only (the translator's select lists), the
+    // cursor can hold the stored documents themselves: each is decoded (for the kept fields only) when a
+    // batch hands it out.
+    let kept = match &projection {
+        None => Some(None),
+        Some(p) if p.is_top_level_inclusion() => Some(Some(p)),
+        Some(_) => None,
+    };
+    let results = |stored: Vec<crate::engine::storage::Stored>| match kept {
+        Some(Some(p)) => Results::Kept(stored, std::sync::Arc::new(p.clone())),
+        _ => Results::Stored(stored),
+    };
+    if sort.is_none() && kept.is_some() {
         if let Some(mut stored) =
             super::matching_stored(state, ctx.db, name, filter, &ctx.vars, early_stop)?
         {
@@ -114,18 +126,18 @@ pub(super) fn run_find(
             if limit > 0 {
                 stored.truncate(limit);
             }
-            return Ok(Results::Stored(stored));
+            return Ok(results(stored));
         }
     }
     // A whole collection in the order of an index on the sort field: its stored documents as they are, in the
     // index's order (nothing sorted, nothing parsed until a batch hands it out).
-    if let (Some(s), None, 0) = (opt_doc(cmd, "sort")?, &projection, limit) {
+    if let (Some(s), true, 0) = (opt_doc(cmd, "sort")?, kept.is_some(), limit) {
         if let Some(order) = super::index_order::Order::from_sort(s) {
             if let Some(mut stored) =
                 super::index_order::serve_stored(state, ctx.db, name, filter, &order, &ctx.vars)?
             {
                 stored.drain(..skip.min(stored.len()));
-                return Ok(Results::Stored(stored));
+                return Ok(results(stored));
             }
         }
     }
@@ -389,6 +401,23 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                     };
                     // The walk did the `$sort`, `$skip` and `$limit`.
                     return pipeline.run_from(at.after, docs, &catalog, &ctx.vars);
+                }
+            }
+            // [$match,] per-document stages, $sort, [$skip,] $limit whose first key is an indexed field
+            // (or a copy of one): the index is walked in order, stopping once the top-k is settled.
+            if let Some(plan) = super::index_topk::plan(stages, start) {
+                if let Some(docs) = super::index_topk::run(
+                    &state,
+                    ctx.db,
+                    name,
+                    pipeline.leading_match(),
+                    &plan,
+                    &pipeline,
+                    start,
+                    &catalog,
+                    &ctx.vars,
+                )? {
+                    return pipeline.run_from(plan.after, docs, &catalog, &ctx.vars);
                 }
             }
             // [$match,] $project, ... (or stages up to one, such as a correlated subquery's `$lookup`s, a

@@ -183,14 +183,27 @@ pub(crate) fn scan_matching_ids(
     // On a full scan, a filter of top-level field predicates is first decided on those fields read from the
     // bytes: a rejected document is never parsed (the same predicates as the matcher, on the same values).
     // An index lookup visits few documents: not worth preparing for.
+    // Its row decodes no embedded document that its predicates decide by type alone (`$ne: null`, `$exists`,
+    // `$type`: `shallow_slots`), and a document it accepts is read for the visitor's fields only.
     let mut prefilter = matcher
         .as_ref()
         .filter(|_| candidates.is_none())
         .and_then(|m| {
             let mut fields = Vec::new();
-            crate::engine::matcher::top_level::TopLevelFilter::from_matcher(m, &mut fields)
-                .map(|t| (t, crate::engine::fields::FieldValues::new(fields)))
+            crate::engine::matcher::top_level::TopLevelFilter::from_matcher(m, &mut fields).map(
+                |t| {
+                    let mut row = crate::engine::fields::FieldValues::new(fields);
+                    row.shallow_documents(t.shallow_slots(row.names().len()));
+                    (t, row)
+                },
+            )
         });
+    let mut visit_reader = match (&prefilter, reads) {
+        (Some(_), Reads::Fields(v)) if !full_after => {
+            Some(crate::engine::fields::FieldValues::new(v.to_vec()))
+        }
+        _ => None,
+    };
     let mut step = |rid: crate::engine::storage::RecordId,
                     raw: &bson::RawDocument|
      -> Result<bool, CommandError> {
@@ -204,6 +217,14 @@ pub(crate) fn scan_matching_ids(
                 if full_after {
                     let mut whole = crate::engine::storage::collection::parse(raw);
                     return visit(Some(rid), &mut whole);
+                }
+                if let Some(r) = &mut visit_reader {
+                    if r.read(raw).is_some() {
+                        r.move_into(&mut buf);
+                    } else {
+                        parse_fields_into(raw, r.names(), &mut buf)?;
+                    }
+                    return visit(Some(rid), &mut buf);
                 }
                 decided = true;
             }

@@ -159,6 +159,28 @@ fn walk_value(v: &Bson, rest: &[String], leaf: &mut dyn FnMut(Option<&Bson>) -> 
 }
 
 impl Pred {
+    /// Whether the predicate decides every embedded document value alike, whatever the document holds: no
+    /// equality, `$in` or comparison operand is itself a document (`$ne: null`, `$exists`, `$type`, a
+    /// scalar comparison, `$regex`, `$size`, `$elemMatch`...: each compares the type first). A reader may
+    /// then hand it any document, such as an empty one, in place of a decoded one
+    /// (`FieldValues::shallow_documents`). Arrays are not covered: their elements count.
+    pub fn same_for_every_document(&self) -> bool {
+        match self {
+            Pred::Eq(x) | Pred::Cmp(_, x) => !matches!(x, Bson::Document(_)),
+            Pred::In(vals, _) => !vals.iter().any(|x| matches!(x, Bson::Document(_))),
+            Pred::Exists
+            | Pred::Type(_)
+            | Pred::Regex(_)
+            | Pred::Mod(..)
+            | Pred::Size(_)
+            | Pred::ElemMatchObj(_)
+            | Pred::ElemMatchVal(_)
+            | Pred::Never => true,
+            Pred::Not(p) => p.same_for_every_document(),
+            Pred::And(ps) => ps.iter().all(Pred::same_for_every_document),
+        }
+    }
+
     /// Whether the predicate holds for the path `parts` of `doc`.
     pub fn matches_path(
         &self,

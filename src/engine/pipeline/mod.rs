@@ -367,6 +367,14 @@ impl Pipeline {
         }
     }
 
+    /// The `$sort` stage at index `i`, when that stage is one.
+    pub fn sort_at(&self, i: usize) -> Option<&SortSpec> {
+        match self.stages.get(i) {
+            Some(Stage::Sort(s)) => Some(s),
+            _ => None,
+        }
+    }
+
     /// Number of stages.
     pub fn len(&self) -> usize {
         self.stages.len()
@@ -575,9 +583,7 @@ impl Pipeline {
             Stage::Unset(paths) => {
                 let mut docs = docs;
                 for d in docs.iter_mut() {
-                    for p in paths {
-                        reshape::unset_field(d, p);
-                    }
+                    reshape::unset_fields(d, paths);
                 }
                 docs
             }

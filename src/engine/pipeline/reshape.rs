@@ -44,6 +44,34 @@ pub fn set_field(doc: &mut Document, path: &str, value: Bson) {
     }
 }
 
+/// [`unset_field`] of each of `paths` in turn. Top-level fields are removed last field first: removing a
+/// field shifts every field after it, so the translator's helper fields (`__n0`, `__s0`, ... set after the
+/// others and unset together) go without moving any other.
+pub fn unset_fields(doc: &mut Document, paths: &[String]) {
+    if paths.len() < 2 || paths.iter().any(|p| p.contains('.')) {
+        for p in paths {
+            unset_field(doc, p);
+        }
+        return;
+    }
+    let present: Vec<&String> = paths.iter().filter(|p| doc.contains_key(p)).collect();
+    if present.len() < 2 {
+        for p in present {
+            doc.remove(p);
+        }
+        return;
+    }
+    let mut order: Vec<(usize, &String)> = Vec::with_capacity(present.len());
+    for (i, k) in doc.keys().enumerate() {
+        if let Some(p) = present.iter().find(|p| **p == k) {
+            order.push((i, p));
+        }
+    }
+    for (_, p) in order.into_iter().rev() {
+        doc.remove(p);
+    }
+}
+
 /// Removes a dotted path as `$unset` / `$project: {a: 0}` do (through arrays of documents).
 pub fn unset_field(doc: &mut Document, path: &str) {
     match path.split_once('.') {
@@ -421,6 +449,26 @@ mod tests {
             }
             let u = Unwind::compile(&Bson::Document(spec)).expect("compiles");
             prop_assert_eq!(u.run(docs.clone()).expect("runs"), u.run_copying(docs));
+        }
+
+        /// Removing the top-level fields last first leaves what removing them in the given order leaves
+        /// (field order included).
+        #[test]
+        fn unset_fields_is_one_unset_after_the_other(
+            keys in prop::collection::vec(prop_oneof![Just("a"), Just("b"), Just("__n0"), Just("__s0"), Just("c")], 0..6),
+            paths in prop::collection::vec(prop_oneof![Just("a"), Just("__n0"), Just("__s0"), Just("x"), Just("c.d")], 0..4),
+        ) {
+            let mut d = Document::new();
+            for (i, k) in keys.into_iter().enumerate() {
+                d.insert(k, if i % 2 == 0 { Bson::Int32(i as i32) } else { Bson::Document(doc! {"d": 1, "e": 2}) });
+            }
+            let paths: Vec<String> = paths.into_iter().map(String::from).collect();
+            let mut one_by_one = d.clone();
+            for p in &paths {
+                unset_field(&mut one_by_one, p);
+            }
+            unset_fields(&mut d, &paths);
+            prop_assert_eq!(format!("{d:?}"), format!("{one_by_one:?}"));
         }
     }
 }
