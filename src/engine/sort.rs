@@ -268,12 +268,35 @@ impl<'a> Sorter<'a> {
         self,
         each: &mut dyn FnMut(Document) -> Result<(), CommandError>,
     ) -> Result<(), CommandError> {
+        self.drain(&mut |d| each(d).map(|()| true))
+    }
+
+    /// The first `limit` documents added, in order (a merge of spilled runs stops there).
+    pub fn finish_first(self, limit: usize) -> Result<Vec<Document>, CommandError> {
+        let mut out = Vec::with_capacity(self.total.min(limit));
+        if limit > 0 {
+            self.drain(&mut |d| {
+                out.push(d);
+                Ok(out.len() < limit)
+            })?;
+        }
+        Ok(out)
+    }
+
+    /// Hands the documents to `each` in order until it returns false: the buffer sorted when nothing
+    /// spilled, else the last run written and every run merged.
+    fn drain(
+        self,
+        each: &mut dyn FnMut(Document) -> Result<bool, CommandError>,
+    ) -> Result<(), CommandError> {
         let spec = self.spec;
         let mut buf = self.buf;
         let Some(mut file) = self.spill else {
             crate::engine::ops::sort_checked(&mut buf, |a, b| spec.compare_keys(&a.0, &b.0))?;
             for (_, d) in buf {
-                each(d)?;
+                if !each(d)? {
+                    break;
+                }
             }
             return Ok(());
         };
@@ -287,40 +310,10 @@ impl<'a> Sorter<'a> {
             .collect();
         let cmp =
             |a: &(Vec<Bson>, Document), b: &(Vec<Bson>, Document)| spec.compare_keys(&a.0, &b.0);
-        spill::merge(runs, &cmp, &mut |(_, d), _| {
+        spill::merge_while(runs, &cmp, &mut |(_, d), _| {
             crate::engine::ops::check()?;
             each(d)
         })
-    }
-
-    /// The first `limit` documents added, in order (a merge of spilled runs stops there).
-    pub fn finish_first(self, limit: usize) -> Result<Vec<Document>, CommandError> {
-        let spec = self.spec;
-        let mut buf = self.buf;
-        let Some(mut file) = self.spill else {
-            crate::engine::ops::sort_checked(&mut buf, |a, b| spec.compare_keys(&a.0, &b.0))?;
-            return Ok(buf.into_iter().take(limit).map(|(_, d)| d).collect());
-        };
-        if !buf.is_empty() {
-            spec.write_run(&mut file, &mut buf)?;
-        }
-        let mut out = Vec::with_capacity(self.total.min(limit));
-        let runs = file
-            .readers()
-            .into_iter()
-            .map(|r| r.map(|d| d.map(|d| (spec.key(&d), d))))
-            .collect();
-        let cmp =
-            |a: &(Vec<Bson>, Document), b: &(Vec<Bson>, Document)| spec.compare_keys(&a.0, &b.0);
-        if limit == 0 {
-            return Ok(out);
-        }
-        spill::merge_while(runs, &cmp, &mut |(_, d), _| {
-            crate::engine::ops::check()?;
-            out.push(d);
-            Ok(out.len() < limit)
-        })?;
-        Ok(out)
     }
 }
 
