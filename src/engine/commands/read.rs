@@ -130,8 +130,12 @@ pub(super) fn run_find(
         }
     }
     // A whole collection in the order of an index on the sort field: its stored documents as they are, in the
-    // index's order (nothing sorted, nothing parsed until a batch hands it out).
-    if let (Some(s), true, 0) = (opt_doc(cmd, "sort")?, kept.is_some(), limit) {
+    // index's order (nothing sorted, nothing parsed until a batch hands it out). With a projection, only
+    // without a filter: a filter decided per document in index order costs more than the scan's prefiltered
+    // reads and a sort of what matched (10x at 10k sessions for a selective one).
+    let unfiltered = filter.is_none_or(|f| f.is_empty());
+    let walk_all = kept.is_some() && (projection.is_none() || unfiltered);
+    if let (Some(s), true, 0) = (opt_doc(cmd, "sort")?, walk_all, limit) {
         if let Some(order) = super::index_order::Order::from_sort(s) {
             if let Some(mut stored) =
                 super::index_order::serve_stored(state, ctx.db, name, filter, &order, &ctx.vars)?
