@@ -255,18 +255,7 @@ mod tests {
     }
 
     fn run(e: &Engine, pipeline: &[Bson]) -> Result<Vec<Document>, String> {
-        e.run_command(
-            "t",
-            &doc! {"aggregate": "c", "pipeline": pipeline.to_vec(), "cursor": {"batchSize": 1_000_000}},
-        )
-        .map(|reply| {
-            reply
-                .get_document("cursor")
-                .and_then(|c| c.get_array("firstBatch"))
-                .map(|a| a.iter().filter_map(|x| x.as_document().cloned()).collect())
-                .unwrap_or_default()
-        })
-        .map_err(|e| e.errmsg)
+        super::super::pushdown_tests::run(e, pipeline.to_vec())
     }
 
     proptest! {

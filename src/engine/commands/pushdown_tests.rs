@@ -50,7 +50,8 @@ fn windows() -> Vec<Bson> {
     ]
 }
 
-fn run(e: &Engine, pipeline: Vec<Bson>) -> Result<Vec<Document>, String> {
+/// The first batch of an aggregate over `t.c` (every document: the batch is large), or its error message.
+pub(super) fn run(e: &Engine, pipeline: Vec<Bson>) -> Result<Vec<Document>, String> {
     e.run_command(
         "t",
         &doc! {"aggregate": "c", "pipeline": pipeline, "cursor": {"batchSize": 1_000_000}},
