@@ -1,4 +1,4 @@
-//! `a LEFT JOIN b ON ... WHERE b.c IS NULL` as an anti-join: when every matched row has `b.c` non-NULL (`b.c`
+//! `a LEFT JOIN b ON ... WHERE b.c IS NULL` (or `NOT (b.c IS NOT NULL)`) as an anti-join: when every matched row has `b.c` non-NULL (`b.c`
 //! is an operand of a comparison `=`, `<>`, `<`, `<=`, `>`, `>=` that is a top-level AND term of the ON
 //! condition: such a comparison is TRUE only between two non-NULL values), the WHERE term keeps exactly
 //! the rows of `a` that match no row of `b`, once each with `b`'s columns NULL. The `$lookup` then stops at
@@ -13,7 +13,7 @@ use crate::mql::stage::Stage;
 use crate::translate::context::QueryContext;
 use bson::{Bson, Document};
 use sqlparser::ast::{
-    BinaryOperator, Expr, Ident, Join, JoinOperator, TableFactor, TableWithJoins,
+    BinaryOperator, Expr, Ident, Join, JoinOperator, TableFactor, TableWithJoins, UnaryOperator,
 };
 
 /// The `q.c IS NULL` terms (qualifier, column) among the top-level AND terms of a WHERE condition.
@@ -41,7 +41,27 @@ fn collect_is_null(e: &Expr, out: &mut Vec<(String, String)>) {
                 out.push(qc);
             }
         }
+        // `NOT (q.c IS NOT NULL)`: the same two-valued test.
+        Expr::UnaryOp {
+            op: UnaryOperator::Not,
+            expr,
+        } => {
+            if let Some(x) = is_not_null_operand(expr) {
+                if let Some(qc) = qualified(x) {
+                    out.push(qc);
+                }
+            }
+        }
         _ => {}
+    }
+}
+
+/// `x` of `x IS NOT NULL` (through parentheses).
+fn is_not_null_operand(e: &Expr) -> Option<&Expr> {
+    match e {
+        Expr::Nested(x) => is_not_null_operand(x),
+        Expr::IsNotNull(x) => Some(x),
+        _ => None,
     }
 }
 

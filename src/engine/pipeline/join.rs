@@ -262,6 +262,7 @@ impl Lookup {
         vars: &Vars,
     ) -> Result<Vec<Document>, CommandError> {
         let mut exec = self.start(catalog, vars);
+        exec.expect_outer(docs.len());
         let mut out = Vec::with_capacity(docs.len());
         for mut d in docs {
             crate::engine::ops::check()?;
@@ -307,6 +308,7 @@ impl Lookup {
             whole: None,
             memo: std::collections::HashMap::new(),
             memo_docs: 0,
+            outer: None,
         }
     }
 
@@ -375,9 +377,23 @@ pub(super) struct Exec<'a> {
     /// documents in all (`memo_docs`).
     memo: std::collections::HashMap<Vec<u8>, Matched>,
     memo_docs: usize,
+    /// How many outer documents the stage will see, when the caller knows it ([`Exec::expect_outer`]).
+    outer: Option<usize>,
 }
 
+/// At most this many outer documents, a correlated `$lookup` with no index to probe scans the foreign
+/// collection per outer document through its leading `$match` (fields parsed only as the filter needs them,
+/// the matches whole: mongod's nested loop) instead of parsing every foreign document whole into a hash
+/// table once: one session joined to a cache of 20k entries reads 20k `priority` fields, not 20k documents.
+const FEW_OUTER: usize = 2;
+
 impl Exec<'_> {
+    /// Tells the execution how many outer documents it will be asked for (a hint: any number may still
+    /// come; a few take the per-document scan of [`FEW_OUTER`]).
+    pub(super) fn expect_outer(&mut self, n: usize) {
+        self.outer = Some(n);
+    }
+
     /// The joined documents of outer document `d`, in the nested loop's order.
     ///
     /// The candidates (an index probe, a hash bucket, the cached prefix) are borrowed and streamed into the
@@ -457,7 +473,44 @@ impl Exec<'_> {
             return Ok(self.whole.clone().unwrap_or_default());
         }
         let inner = l.inner_vars(d, self.vars)?;
+        if let Some(out) = self.few_outer(p, &inner)? {
+            return Ok(Rc::new(out));
+        }
         Ok(Rc::new(self.correlated(d, &inner)?))
+    }
+
+    /// With at most [`FEW_OUTER`] outer documents expected and no table built yet, a stage whose leading
+    /// `$match` is correlated and reads the collection itself (no prefix, no `localField`), and that no
+    /// index probe serves: the whole sub-pipeline over a filtered scan of the foreign collection (the
+    /// nested loop, with the filter's fields parsed first). `None` when another path serves.
+    fn few_outer(&self, p: &Pipeline, inner: &Vars) -> Result<Option<Vec<Document>>, CommandError> {
+        let l = self.lookup;
+        let few = self.outer.is_some_and(|n| n <= FEW_OUTER);
+        let (Some(from), Some(m)) = (l.from.as_deref(), p.leading_match()) else {
+            return Ok(None);
+        };
+        if !few || self.table.is_some() || l.prefix != 0 || l.local.is_some() {
+            return Ok(None);
+        }
+        // An index on the key serves each probe better (a probe for no value visits nothing: it only asks
+        // whether one serves).
+        let indexed = |k: &EqKey| {
+            k.plain
+                && self
+                    .catalog
+                    .probe_each(from, &k.path, &[], &mut |_| Ok(false))
+                    .is_some()
+        };
+        if l.key.as_ref().is_some_and(indexed) {
+            return Ok(None);
+        }
+        let catalog = self.catalog;
+        let mut stream = Stream::new(p, 0);
+        let reads = l.reads.as_deref();
+        catalog.scan_filtered_each(from, m, inner, reads, &mut |fd| {
+            stream.push(fd, catalog, inner)
+        })?;
+        Ok(Some(stream.finish(catalog, inner)?))
     }
 
     /// The sub-pipeline of a correlated stage for outer document `d`, whose `let` variables are in `inner`.

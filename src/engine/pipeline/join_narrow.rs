@@ -11,7 +11,7 @@ use bson::{Bson, Document};
 /// The top-level fields of the joined documents (the `as` field's elements) that the stages after a
 /// `$lookup` read: `None` when they may read a joined document whole (or any field), or name one by a path
 /// a projection cannot keep. The `$unwind` of the `as` field right after the `$lookup` reads the array
-/// itself, not its documents: it is passed over.
+/// itself, not its documents: it is passed over (wherever it stands).
 pub(super) fn joined_reads(as_field: &str, rest: &[Bson]) -> Option<Vec<String>> {
     if as_field.is_empty() || as_field.contains('.') || as_field.starts_with('$') {
         return None;
@@ -23,12 +23,16 @@ pub(super) fn joined_reads(as_field: &str, rest: &[Bson]) -> Option<Vec<String>>
         }
         _ => false,
     };
-    let rest = match rest.first() {
-        Some(st) if unwinds_it(st) => &rest[1..],
-        _ => rest,
-    };
+    // An `$unwind` of the `as` field reads the array, not its documents; `{as: {$size: n}}` in a `$match`
+    // (the translator's anti-join test) counts the joined documents and reads none of their fields: a
+    // narrowed document counts and unwinds the same.
+    let rest: Vec<Bson> = rest
+        .iter()
+        .filter(|st| !unwinds_it(st))
+        .map(|st| without_size_tests(as_field, st))
+        .collect();
     let mut paths = Vec::new();
-    if !crate::engine::fields::pipeline_paths(rest, &mut paths) {
+    if !crate::engine::fields::pipeline_paths(&rest, &mut paths) {
         return None;
     }
     let mut fields: Vec<String> = Vec::new();
@@ -48,6 +52,23 @@ pub(super) fn joined_reads(as_field: &str, rest: &[Bson]) -> Option<Vec<String>>
         }
     }
     Some(fields)
+}
+
+/// `stage` without the top-level conditions of a `$match` on `as_field` that only test its size.
+fn without_size_tests(as_field: &str, stage: &Bson) -> Bson {
+    let Some(Bson::Document(m)) = stage.as_document().and_then(|d| d.get("$match")) else {
+        return stage.clone();
+    };
+    let size_only = |v: &Bson| {
+        v.as_document()
+            .is_some_and(|c| !c.is_empty() && c.keys().all(|k| k == "$size"))
+    };
+    if !m.get(as_field).is_some_and(size_only) {
+        return stage.clone();
+    }
+    let mut m = m.clone();
+    m.remove(as_field);
+    Bson::Document(bson::doc! {"$match": m})
 }
 
 /// The inclusion `$project` keeping `fields` (and `_id` only when listed; `{_id: 1}` when nothing is).

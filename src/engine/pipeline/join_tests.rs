@@ -265,6 +265,18 @@ fn tails() -> Vec<Vec<Bson>> {
         ],
         // The joined array kept (not unwound): its documents narrowed the same way.
         vec![bson!({"$project": {"_id": 0, "c0": "$k", "js": "$j.g"}})],
+        // The translator's anti-join: a `$size` test counts the joined documents and reads none of their
+        // fields, so they are narrowed to what the later stages read (here `g`).
+        vec![
+            bson!({"$match": {"j": {"$size": 0}, "k": {"$ne": 2}}}),
+            bson!({"$unwind": {"path": "$j", "preserveNullAndEmptyArrays": true}}),
+            bson!({"$match": {"j.g": null}}),
+            bson!({"$project": {"_id": 0, "c0": "$k"}}),
+        ],
+        vec![
+            bson!({"$match": {"j": {"$size": 1}}}),
+            bson!({"$project": {"_id": 0, "c0": "$k", "c1": "$j.g"}}),
+        ],
     ]
 }
 
@@ -355,15 +367,28 @@ proptest! {
         check(outer, foreign, indexed, shape, tail)?;
     }
 
+    /// One or two outer documents (a scan of the foreign side per outer document instead of a hash table
+    /// when no index serves) give the nested loop's documents.
+    #[test]
+    fn few_outer_documents_equal_the_nested_loop(
+        outer in docs("k", 3),
+        foreign in docs("f", 12),
+        indexed in any::<bool>(),
+        shape in 0..lookups().len(),
+        tail in 0..tails().len(),
+    ) {
+        check(outer, foreign, indexed, shape, tail)?;
+    }
+
     /// The hash on several join columns, on `IS NOT DISTINCT FROM` and on paths below a variable (the last
-    /// five shapes) gives the nested loop's documents.
+    /// five shapes) gives the nested loop's documents, also under the anti-join tail.
     #[test]
     fn multi_column_hash_join_equals_the_nested_loop(
         outer in docs("k", 12),
         foreign in docs("f", 12),
         indexed in any::<bool>(),
         shape in (lookups().len() - 5)..lookups().len(),
-        tail in prop_oneof![Just(0), Just(1), Just(tails().len() - 4)],
+        tail in prop_oneof![Just(0), Just(1), Just(tails().len() - 6), Just(tails().len() - 2)],
     ) {
         check(outer, foreign, indexed, shape, tail)?;
     }
@@ -576,14 +601,33 @@ fn joined_reads_name_the_joined_fields_the_later_stages_read() {
     assert_eq!(reads(vec![bson!({"$project": {"x": "$$ROOT"}})]), None);
     assert_eq!(reads(vec![bson!({"$unwind": "$j"})]), None);
     assert_eq!(reads(vec![]), None);
-    // Only the `$unwind` right after the `$lookup` is passed over.
+    // An `$unwind` of the joined array is passed over wherever it stands.
     assert_eq!(
         reads(vec![
             bson!({"$match": {"k": 1}}),
             bson!({"$unwind": "$j"}),
             select
         ]),
-        None
+        names(&["a", "c"])
     );
     assert_eq!(joined_reads("j.x", &[bson!({"$count": "n"})]), None);
+    // A `$size` test of the joined array reads no field of its documents; other tests of it read them whole.
+    let anti = |test: Bson| {
+        reads(vec![
+            bson!({"$match": {"j": test, "k": 1}}),
+            bson!({"$unwind": {"path": "$j", "preserveNullAndEmptyArrays": true}}),
+            bson!({"$match": {"j.s": null}}),
+            bson!({"$project": {"_id": 0, "c0": "$k"}}),
+        ])
+    };
+    assert_eq!(anti(bson!({"$size": 0})), names(&["s"]));
+    assert_eq!(anti(bson!({"$size": 0, "$ne": []})), None);
+    assert_eq!(anti(bson!({"$eq": []})), None);
+    assert_eq!(
+        reads(vec![
+            bson!({"$match": {"j": {"$size": 1}}}),
+            bson!({"$project": {"x": "$j"}})
+        ]),
+        None
+    );
 }

@@ -97,6 +97,10 @@ impl Pipeline {
                 _ => None,
             })
             .collect();
+        // The first `$lookup` sees the input documents, one call each.
+        if let Some(Some(first)) = execs.first_mut() {
+            first.expect_outer(docs.len());
+        }
         let mut one = |d: Document| self.segment_one(d, start, stop, &mut execs, catalog, vars);
         match sink {
             Sink::Group(g) => {
