@@ -546,6 +546,9 @@ impl Exec<'_> {
                 let vars = self.vars;
                 // `filtered`: the candidate comes from the table, which holds only documents passing the
                 // uncorrelated part of a split `$match`.
+                // The split's conjuncts on the outer values alone, decided at the first candidate.
+                let mut outer_ok: Option<bool> = None;
+                let empty = Document::new();
                 let mut each = |fd: &Document, filtered: bool| {
                     if non_null.is_some_and(|f| lacks_value(fd, f)) {
                         return Ok(true);
@@ -558,6 +561,16 @@ impl Exec<'_> {
                     if let Some(s) = split {
                         if !filtered && !s.pre.matches(fd, vars)? {
                             return Ok(true);
+                        }
+                        if let Some(o) = &s.outer {
+                            let ok = match outer_ok {
+                                Some(ok) => ok,
+                                None => *outer_ok.insert(o.matches(&empty, inner)?),
+                            };
+                            if !ok {
+                                // No candidate passes: the walk ends.
+                                return Ok(false);
+                            }
                         }
                         if !s.residual.matches(fd, inner)? {
                             return Ok(true);

@@ -2,6 +2,8 @@
 //! variable are decided once per foreign document, when the hash table of the foreign side is built (a
 //! document failing them lands in no bucket), and only the rest is decided per candidate of each outer
 //! document (mongod likewise moves the uncorrelated part of a `$match` before its sub-pipeline cache).
+//! The correlated conjuncts that read no field of the foreign document (the translator's NULL guard of the
+//! outer value, `$$l0` not null) are decided once per outer document, at its first candidate.
 //!
 //! In: the `$match` document and the `let` variables; out: two matchers whose conjunction is the whole
 //! `$match` (top-level fields, `$and` elements and the arguments of an `$expr`'s `$and` are the conjuncts).
@@ -17,7 +19,10 @@ use bson::{Bson, Document};
 pub(super) struct SplitMatch {
     /// The conjuncts that read no `let` variable: one decision per foreign document and execution.
     pub(super) pre: Matcher,
-    /// The conjuncts that read one (the join equality among them): decided per candidate.
+    /// The conjuncts that read one and no field of the foreign document: decided once per outer document
+    /// (at its first candidate; when false, no candidate passes).
+    pub(super) outer: Option<Matcher>,
+    /// The other conjuncts that read one (the join equality among them): decided per candidate.
     pub(super) residual: Matcher,
 }
 
@@ -32,7 +37,9 @@ pub(super) fn split(
     let (late, early): (Vec<Document>, Vec<Document>) = parts
         .into_iter()
         .partition(|c| correlated(&Bson::Document(c.clone())));
-    if early.is_empty() {
+    let (outer, late): (Vec<Document>, Vec<Document>) =
+        late.into_iter().partition(|c| !reads_document(c));
+    if early.is_empty() && outer.is_empty() {
         return Ok(None);
     }
     let all = |cs: Vec<Document>| -> Option<Matcher> {
@@ -50,10 +57,54 @@ pub(super) fn split(
         };
         Matcher::compile(&filter).ok()
     };
-    Ok(match (all(early), all(late)) {
-        (Some(pre), Some(residual)) => Some(SplitMatch { pre, residual }),
+    let outer = match outer.is_empty() {
+        true => Some(None),
+        false => all(outer).map(Some),
+    };
+    Ok(match (all(early), outer, all(late)) {
+        (Some(pre), Some(outer), Some(residual)) => Some(SplitMatch {
+            pre,
+            outer,
+            residual,
+        }),
         _ => None,
     })
+}
+
+/// Whether a conjunct may read the document it is matched against (or is not deterministic): a top-level
+/// field condition, or an `$expr` naming a field path, `$$ROOT` / `$$CURRENT`, `$getField` and friends, or
+/// something random. Conservative: any string starting with one `$` counts, even inside `$literal`.
+fn reads_document(c: &Document) -> bool {
+    fn reads(v: &Bson) -> bool {
+        match v {
+            Bson::String(s) => match s.strip_prefix("$$") {
+                Some(var) => {
+                    let name = var.split('.').next().unwrap_or_default();
+                    matches!(name, "ROOT" | "CURRENT")
+                }
+                None => s.starts_with('$'),
+            },
+            // `$getField` and friends read `$$CURRENT` without naming it.
+            Bson::Document(d) => d.iter().any(|(k, v)| {
+                matches!(
+                    k.as_str(),
+                    "$rand"
+                        | "$function"
+                        | "$accumulator"
+                        | "$meta"
+                        | "$getField"
+                        | "$setField"
+                        | "$unsetField"
+                ) || reads(v)
+            }),
+            Bson::Array(items) => items.iter().any(reads),
+            _ => false,
+        }
+    }
+    match c.get("$expr") {
+        Some(e) if c.len() == 1 => reads(e),
+        _ => true,
+    }
 }
 
 /// The conjuncts of a filter document: each top-level field, the elements of a top-level `$and` (split in
@@ -136,6 +187,30 @@ mod tests {
         assert!(!s
             .residual
             .matches(&doc! {"f": 3, "g": 1}, &inner)
+            .expect("ok"));
+        // the outer value's NULL guard reads no field of the foreign document: decided per outer document
+        let m = doc! {"$expr": {"$and": [
+            {"$ne": [{"$ifNull": ["$$v", null]}, null]},
+            {"$eq": ["$f", "$$v"]},
+            {"$gt": ["$$v", {"$getField": "g"}]},
+            {"$lt": ["$$ROOT.g", "$$v"]},
+        ]}};
+        let s = split(&m, |c| correlated(c, &lets))
+            .expect("splits")
+            .expect("has an outer part");
+        let outer = s.outer.expect("outer conjuncts");
+        let mut null_v = vars.clone();
+        null_v.push("v", Bson::Null);
+        assert!(outer.matches(&doc! {}, &inner).expect("ok"));
+        assert!(!outer.matches(&doc! {}, &null_v).expect("ok"));
+        // the residual keeps the equality, `$getField` and `$$ROOT`
+        assert!(!s
+            .residual
+            .matches(&doc! {"f": 3, "g": 0}, &inner)
+            .expect("ok"));
+        assert!(!s
+            .residual
+            .matches(&doc! {"f": 2, "g": 5}, &inner)
             .expect("ok"));
         // all correlated: nothing to split
         let m = doc! {"$expr": {"$eq": ["$f", "$$v"]}};
