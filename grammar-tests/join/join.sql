@@ -51,7 +51,8 @@ SELECT a.session_id, b.session_id AS other FROM user_sessions a LEFT JOIN user_s
                   {"$eq": ["$$l0", "$user_id"]},
                   {"$ne": [{"$ifNull": ["$page_views", null]}, null]},
                   {"$ne": [{"$ifNull": ["$$l1", null]}, null]},
-                  {"$gt": ["$page_views", "$$l1"]}
+                  {"$gt": ["$page_views", "$$l1"]},
+                  {"$gt": ["$risk_score", 0.5]}
                 ]
               }
             }
@@ -60,8 +61,7 @@ SELECT a.session_id, b.session_id AS other FROM user_sessions a LEFT JOIN user_s
         "as": "__j1"
       }
     },
-    {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
-    {"$match": {"__j1.risk_score": {"$gt": 0.5}}},
+    {"$unwind": "$__j1"},
     {
       "$project": {
         "_id": 0,
@@ -510,7 +510,8 @@ SELECT a.session_id, b.session_id AS o FROM user_sessions a LEFT JOIN user_sessi
                 "$and": [
                   {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
                   {"$ne": [{"$ifNull": ["$user_id", null]}, null]},
-                  {"$eq": ["$$l0", "$user_id"]}
+                  {"$eq": ["$$l0", "$user_id"]},
+                  {"$gt": ["$page_views", 3]}
                 ]
               }
             }
@@ -519,8 +520,7 @@ SELECT a.session_id, b.session_id AS o FROM user_sessions a LEFT JOIN user_sessi
         "as": "__j1"
       }
     },
-    {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
-    {"$match": {"__j1.page_views": {"$gt": 3}}},
+    {"$unwind": "$__j1"},
     {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__j1.session_id"}}
   ],
   "cursor": {}

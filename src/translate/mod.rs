@@ -40,6 +40,7 @@ mod matview;
 pub(crate) mod names;
 pub(crate) mod nulls;
 pub(crate) mod ordered_agg;
+mod outer_join_reduce;
 pub(crate) mod query;
 mod returning;
 pub(crate) mod select;

@@ -52,9 +52,12 @@ impl Translator {
         } = tail;
         let pos = Position::from(s.span().start);
         let distinct = refuse_unsupported_clauses(s, pos)?;
+        // LEFT JOINs that WHERE makes inner are planned as inner joins (outer_join_reduce.rs).
+        let reduced = super::outer_join_reduce::reduce(&s.from, s.selection.as_ref());
+        let from = reduced.as_deref().unwrap_or(&s.from);
         cx.where_is_null = super::anti_join::is_null_terms(s.selection.as_ref());
-        cx.where_to_on = super::join_where::movable_terms(&s.from, s.selection.as_ref());
-        let source = self.source_of_from(cx, &s.from, pos);
+        cx.where_to_on = super::join_where::movable_terms(from, s.selection.as_ref());
+        let source = self.source_of_from(cx, from, pos);
         cx.where_is_null.clear();
         cx.where_to_on.clear();
         let mut source = source?;
