@@ -49,19 +49,17 @@ fn strict_qualifier(t: &Expr) -> Option<String> {
     let column = |e: &Expr| qualified(e).map(|(q, _)| q);
     match t {
         Expr::Nested(x) => strict_qualifier(x),
-        Expr::BinaryOp { left, op, right }
-            if matches!(
-                op,
+        Expr::BinaryOp {
+            left,
+            op:
                 BinaryOperator::Eq
-                    | BinaryOperator::NotEq
-                    | BinaryOperator::Lt
-                    | BinaryOperator::LtEq
-                    | BinaryOperator::Gt
-                    | BinaryOperator::GtEq
-            ) =>
-        {
-            column(left).or_else(|| column(right))
-        }
+                | BinaryOperator::NotEq
+                | BinaryOperator::Lt
+                | BinaryOperator::LtEq
+                | BinaryOperator::Gt
+                | BinaryOperator::GtEq,
+            right,
+        } => column(left).or_else(|| column(right)),
         Expr::IsNotNull(x) => column(x),
         Expr::InList { expr, .. } | Expr::Between { expr, .. } => column(expr),
         Expr::Like { expr, .. } | Expr::ILike { expr, .. } => column(expr),
