@@ -132,8 +132,9 @@ fn insert_rate_from(
         for c in 0..clients {
             let e = e.clone();
             let wc = wc.clone();
+            let ids = ids.clone();
             s.spawn(move || {
-                for i in ids.clone() {
+                for i in ids {
                     let mut d = engine_docs::session(c * 10_000_000 + i);
                     d.insert("_id", format!("c{c}-{i}"));
                     let mut cmd = doc! {"insert": "user_sessions", "documents": [d]};
