@@ -15,6 +15,10 @@
 //! `j: false` figure's durable run before its in-memory one (both send the same `writeConcern`).
 //! `SQLMONGO_BENCH_JFALSE_ONLY=1`: only the `j: false` figures; `SQLMONGO_BENCH_PER=N`: inserts per client
 //! in them (default 20,000 with 1 client, 2,000 with more: 10x that measures through checkpoints);
+//! `SQLMONGO_BENCH_N=N` with `CHECKPOINT_ONLY`: only `N` sessions; `SQLMONGO_BENCH_REOPENS=N`: each reopen
+//! timed `N` times (the reopens are alike: their spread is the machine's noise).
+//! `SQLMONGO_BENCH_SLICES=N`: each `j: false` figure measured in `N` alternating slices of both sides
+//! (robust to the machine's load changing during a run; the default, 1, runs each side whole).
 //! `SQLMONGO_BENCH_SIDE=memory|durable`: that run alone (to profile one side, e.g. under `perf record`);
 //! `SQLMONGO_BENCH_FLUSH_BYTES=BYTES`: the journal's `flush_bytes` (`0`: flushed only every interval).
 
@@ -111,13 +115,26 @@ fn fsync_time(dir: &Path) -> (Duration, Duration) {
 
 /// `clients` threads insert `per_client` session documents each with `wc`; returns inserts/s.
 fn insert_rate(e: &Engine, clients: usize, per_client: usize, wc: Option<Document>) -> f64 {
+    insert_rate_from(e, clients, 0..per_client, wc)
+}
+
+/// [`insert_rate`] of the documents numbered `ids` of each client (a run in slices inserts the next ones
+/// each time).
+fn insert_rate_from(
+    e: &Engine,
+    clients: usize,
+    ids: std::ops::Range<usize>,
+    wc: Option<Document>,
+) -> f64 {
+    let per_client = ids.len();
     let t = Instant::now();
     std::thread::scope(|s| {
         for c in 0..clients {
             let e = e.clone();
             let wc = wc.clone();
+            let ids = ids.clone();
             s.spawn(move || {
-                for i in 0..per_client {
+                for i in ids {
                     let mut d = engine_docs::session(c * 10_000_000 + i);
                     d.insert("_id", format!("c{c}-{i}"));
                     let mut cmd = doc! {"insert": "user_sessions", "documents": [d]};
@@ -211,6 +228,15 @@ fn cpu_time() -> Duration {
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     tv(u.ru_utime) + tv(u.ru_stime)
+}
+
+/// System CPU time (every thread) of this process so far: the part of [`cpu_time`] spent in the kernel
+/// (page faults, writes, fsyncs).
+fn sys_time() -> Duration {
+    // SAFETY: getrusage writes the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    Duration::new(u.ru_stime.tv_sec as u64, u.ru_stime.tv_usec as u32 * 1000)
 }
 
 /// Opens `dir` and reports wall and CPU time of the open.
@@ -327,6 +353,10 @@ fn recovery(n: usize) {
 /// (`incremental_ratio` 0, what every checkpoint wrote before), wall and CPU time and bytes written
 /// (`SQLMONGO_BENCH_CHECKPOINT_ONLY=1`).
 fn checkpoint_cost(n: usize) {
+    let reopens: usize = std::env::var("SQLMONGO_BENCH_REOPENS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
     for ratio in [0.5, 0.0] {
         let dir = temp(&format!("ckpt-{n}"));
         let storage = Arc::new(
@@ -393,19 +423,21 @@ fn checkpoint_cost(n: usize) {
             incremental_ratio: ratio,
             ..options()
         };
-        let (e, s, took) = timed_open(&dir, opts);
-        assert_eq!(s.recovery().checkpoint_records as usize, n);
-        println!(
-            "reopen of {n} sessions after {chain} checkpoints ({}): {took}, {} checkpoint files read",
-            if ratio > 0.0 {
-                "a full one and incremental ones after it"
-            } else {
-                "each full"
-            },
-            s.recovery().checkpoint_files
-        );
-        drop(e);
-        drop(s);
+        for _ in 0..reopens {
+            let (e, s, took) = timed_open(&dir, opts.clone());
+            assert_eq!(s.recovery().checkpoint_records as usize, n);
+            println!(
+                "reopen of {n} sessions after {chain} checkpoints ({}): {took}, {} checkpoint files read",
+                if ratio > 0.0 {
+                    "a full one and incremental ones after it"
+                } else {
+                    "each full"
+                },
+                s.recovery().checkpoint_files
+            );
+            drop(e);
+            drop(s);
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
@@ -416,8 +448,16 @@ fn main() {
     }
     let env_is = |k: &str| std::env::var(k).is_ok_and(|v| v == "1");
     if env_is("SQLMONGO_BENCH_CHECKPOINT_ONLY") {
-        checkpoint_cost(100_000);
-        checkpoint_cost(1_000_000);
+        match std::env::var("SQLMONGO_BENCH_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            Some(n) => checkpoint_cost(n),
+            None => {
+                checkpoint_cost(100_000);
+                checkpoint_cost(1_000_000);
+            }
+        }
         return;
     }
     if env_is("SQLMONGO_BENCH_LOOKUPS_ONLY") {
@@ -469,12 +509,12 @@ fn main() {
         for &clients in &client_counts {
             let per = per_client.unwrap_or(if clients == 1 { 20_000 } else { 2_000 });
             let in_memory = || {
-                let cpu = cpu_time();
+                let (cpu, sys) = (cpu_time(), sys_time());
                 // The same command as the durable run's (the in-memory engine ignores the
                 // `writeConcern`, but parses and checks it alike).
                 let wc = Some(doc! {"w": 1, "j": false});
                 let mem = insert_rate(&memory(), clients, per, wc);
-                (mem, cpu_time() - cpu)
+                (mem, cpu_time() - cpu, sys_time() - sys)
             };
             // SQLMONGO_BENCH_DURABLE_FIRST=1: the durable run before the in-memory one (the first of
             // two runs finds the allocator's memory as the previous figure left it).
@@ -483,13 +523,13 @@ fn main() {
             let side = std::env::var("SQLMONGO_BENCH_SIDE").unwrap_or_default();
             if side == "memory" || side == "durable" {
                 let dir = temp(&format!("nj-{clients}"));
-                let (rate, cpu) = if side == "memory" {
+                let (rate, cpu, _) = if side == "memory" {
                     in_memory()
                 } else {
                     let (e, _s) = durable(&dir);
-                    let cpu = cpu_time();
+                    let (cpu, sys) = (cpu_time(), sys_time());
                     let rate = insert_rate(&e, clients, per, Some(doc! {"w": 1, "j": false}));
-                    (rate, cpu_time() - cpu)
+                    (rate, cpu_time() - cpu, sys_time() - sys)
                 };
                 println!(
                     "j:false inserts, {clients} client(s), {side} only: {rate:.0}/s, {:.1} us CPU per insert",
@@ -498,26 +538,75 @@ fn main() {
                 let _ = std::fs::remove_dir_all(&dir);
                 continue;
             }
+            // SQLMONGO_BENCH_SLICES=N (N > 1): both sides run in N alternating slices of their inserts
+            // into the same two engines, so that a change in the machine's load (other processes on its
+            // 2 cores) falls on both alike; the figures are the sums over the slices.
+            let slices: usize = std::env::var("SQLMONGO_BENCH_SLICES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1);
+            if slices > 1 {
+                let dir = temp(&format!("nj-{clients}"));
+                let (e, s) = durable(&dir);
+                let mem = memory();
+                let wc = Some(doc! {"w": 1, "j": false});
+                let step = per.div_ceil(slices);
+                let mut totals = [(Duration::ZERO, Duration::ZERO, Duration::ZERO); 2];
+                for k in 0..slices {
+                    let ids = (k * step)..((k + 1) * step).min(per);
+                    // The side that goes first alternates too.
+                    for side in [k % 2, 1 - k % 2] {
+                        let engine = if side == 0 { &mem } else { &e };
+                        let (t, cpu, sys) = (Instant::now(), cpu_time(), sys_time());
+                        insert_rate_from(engine, clients, ids.clone(), wc.clone());
+                        let tot = &mut totals[side];
+                        tot.0 += t.elapsed();
+                        tot.1 += cpu_time() - cpu;
+                        tot.2 += sys_time() - sys;
+                    }
+                }
+                let n = (clients * per) as f64;
+                let us = |c: Duration| c.as_secs_f64() * 1e6 / n;
+                let [m, d] = totals;
+                println!(
+                    "j:false inserts, {clients} client(s), {slices} alternating slices: {:.0}/s; in memory {:.0}/s ({:.0}%); {:.1} / {:.1} us CPU per insert (system {:.1} / {:.1}); {} checkpoint(s) during the durable run",
+                    n / d.0.as_secs_f64(),
+                    n / m.0.as_secs_f64(),
+                    100.0 * m.0.as_secs_f64() / d.0.as_secs_f64(),
+                    us(d.1),
+                    us(m.1),
+                    us(d.2),
+                    us(m.2),
+                    s.checkpoints_written().len()
+                );
+                drop(e);
+                drop(s);
+                let _ = std::fs::remove_dir_all(&dir);
+                continue;
+            }
             let mut before = (!durable_first).then(in_memory);
             let dir = temp(&format!("nj-{clients}"));
             let (e, s) = durable(&dir);
-            let cpu = cpu_time();
+            let (cpu, sys) = (cpu_time(), sys_time());
             let rate = insert_rate(&e, clients, per, Some(doc! {"w": 1, "j": false}));
-            let cpu = cpu_time() - cpu;
-            let (mem, mem_cpu) = before.take().unwrap_or_else(in_memory);
+            let (cpu, sys) = (cpu_time() - cpu, sys_time() - sys);
+            let (mem, mem_cpu, mem_sys) = before.take().unwrap_or_else(in_memory);
             let us = |c: Duration| c.as_secs_f64() * 1e6 / (clients * per) as f64;
             println!(
-                "j:false inserts, {clients} client(s): {rate:.0}/s; in memory {mem:.0}/s ({:.0}%); {:.1} / {:.1} us CPU per insert",
+                "j:false inserts, {clients} client(s): {rate:.0}/s; in memory {mem:.0}/s ({:.0}%); {:.1} / {:.1} us CPU per insert (system {:.1} / {:.1}); {} checkpoint(s) during the durable run",
                 100.0 * rate / mem,
                 us(cpu),
-                us(mem_cpu)
+                us(mem_cpu),
+                us(sys),
+                us(mem_sys),
+                s.checkpoints_written().len()
             );
             drop(e);
             drop(s);
             let _ = std::fs::remove_dir_all(&dir);
         }
     }
-    if env_is("SQLMONGO_BENCH_INSERTS_ONLY") {
+    if env_is("SQLMONGO_BENCH_INSERTS_ONLY") || j_false_only {
         return;
     }
     if std::env::var("SQLMONGO_BENCH_RECOVERY_ONLY").is_ok_and(|v| v == "1") {

@@ -7,6 +7,7 @@
 
 use super::checkpoint_path;
 use super::format::{self, FrameAt, Item, ItemRef, Kind, Reader};
+use super::mapped::{self, FileBytes};
 use crate::engine::storage::records::CHUNK;
 use crate::engine::storage::{Change, State, Stored};
 use bson::RawDocument;
@@ -53,12 +54,12 @@ fn base_of(path: &Path, bytes: &[u8]) -> Result<Option<u64>, String> {
 }
 
 /// Reads checkpoint `newest` and the chain it builds on, oldest (the full one) first.
-fn read_chain(dir: &Path, newest: u64) -> Result<Vec<(u64, PathBuf, Vec<u8>)>, String> {
+fn read_chain(dir: &Path, newest: u64) -> Result<Vec<(u64, PathBuf, FileBytes)>, String> {
     let mut chain = Vec::new();
     let mut g = newest;
     loop {
         let path = checkpoint_path(dir, g);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match mapped::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && g != newest => {
                 return Err(format!(
@@ -77,7 +78,7 @@ fn read_chain(dir: &Path, newest: u64) -> Result<Vec<(u64, PathBuf, Vec<u8>)>, S
             None => break,
             Some(b) if b < g => g = b,
             Some(b) => {
-                let (_, path, _) = chain.pop().unwrap_or_default();
+                let path = chain.pop().map(|c| c.1).unwrap_or_default();
                 return Err(damaged(
                     &path,
                     format::FILE_HEADER,
@@ -90,12 +91,14 @@ fn read_chain(dir: &Path, newest: u64) -> Result<Vec<(u64, PathBuf, Vec<u8>)>, S
     Ok(chain)
 }
 
-/// Loads checkpoint `newest` (and its chain) into `state`, which is empty. Returns the chain's
+/// Loads checkpoint `newest` (and its chain) into `state`, which is empty, a large collection's records
+/// copied as `copying` says (see [`copy_records`]). Returns the chain's
 /// generations with the records each file holds (the full one first) and the number of records loaded.
 pub(super) fn load(
     dir: &Path,
     newest: u64,
     state: &mut State,
+    copying: Copying,
 ) -> Result<(Vec<(u64, u64)>, u64), String> {
     let chain = read_chain(dir, newest)?;
     let mut colls: Colls = BTreeMap::new();
@@ -126,14 +129,90 @@ pub(super) fn load(
                 "records of {db}.{name}, which is not created"
             )));
         };
-        for (rid, raw) in c.chunks.into_values().flatten() {
-            coll.put_unindexed(rid, Stored::copy_of(raw))
-                .map_err(|e| fail(format!("record {rid} of {db}.{name}: {e}")))?;
-            records += 1;
+        let n: usize = c.chunks.values().map(Vec::len).sum();
+        let threads = if n >= copying.min_records {
+            copying.threads
+        } else {
+            1
+        };
+        for part in copy_records(c.chunks.into_values().collect(), threads) {
+            for (rid, doc) in part {
+                coll.put_unindexed(rid, doc)
+                    .map_err(|e| fail(format!("record {rid} of {db}.{name}: {e}")))?;
+                records += 1;
+            }
         }
         state.rebuild_indexes(db, name).map_err(fail)?;
     }
     Ok((files, records))
+}
+
+/// How a load copies records out of the checkpoint files: on up to `threads` threads for a collection of
+/// at least `min_records` records, else on the calling thread.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Copying {
+    /// Threads (the calling one included).
+    pub threads: usize,
+    /// The fewest records worth more than one thread.
+    pub min_records: usize,
+}
+
+impl Copying {
+    /// This machine's: the processors available (at most 4) for collections of 50,000 records or more.
+    pub(super) fn for_machine() -> Copying {
+        Copying {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+            min_records: 50_000,
+        }
+    }
+}
+
+/// Copies a collection's records (its chunks in id order, each record borrowed from a file's bytes) into
+/// their own allocations, in id order: parts of consecutive chunks, one per thread, on up to `threads`
+/// threads. The copy is most of a load's time (each record's memory is new to the process, so the kernel
+/// zeroes it page by page as it is first written), and spreads over the processors; the result is the
+/// same for any `threads` (pinned by a property test).
+pub(super) fn copy_records(
+    chunks: Vec<Vec<(u64, &RawDocument)>>,
+    threads: usize,
+) -> Vec<Vec<(u64, Stored)>> {
+    let total: usize = chunks.iter().map(Vec::len).sum();
+    let copy = |part: &[Vec<(u64, &RawDocument)>]| -> Vec<(u64, Stored)> {
+        let mut out = Vec::with_capacity(part.iter().map(Vec::len).sum());
+        out.extend(
+            part.iter()
+                .flatten()
+                .map(|(rid, raw)| (*rid, Stored::copy_of(raw))),
+        );
+        out
+    };
+    if threads <= 1 || total < 2 {
+        return vec![copy(&chunks)];
+    }
+    // Parts of about `total / threads` records each, cut between chunks.
+    let mut parts: Vec<&[Vec<(u64, &RawDocument)>]> = Vec::with_capacity(threads);
+    let (mut start, mut held) = (0, 0);
+    for (i, c) in chunks.iter().enumerate() {
+        held += c.len();
+        if held * threads >= total * (parts.len() + 1) && parts.len() + 1 < threads {
+            parts.push(&chunks[start..=i]);
+            start = i + 1;
+        }
+    }
+    parts.push(&chunks[start..]);
+    std::thread::scope(|s| {
+        let (first, rest) = parts
+            .split_first()
+            .map_or((&[][..], &[][..]), |(f, r)| (*f, r));
+        let handles: Vec<_> = rest.iter().map(|p| s.spawn(move || copy(p))).collect();
+        let mut out = vec![copy(first)];
+        // A copy thread cannot fail but by running out of memory (which aborts): a panic is passed on.
+        out.extend(handles.into_iter().map(|h| match h.join() {
+            Ok(v) => v,
+            Err(p) => std::panic::resume_unwind(p),
+        }));
+        out
+    })
 }
 
 /// Reads one checkpoint file of a chain over what the files before it left in `colls`; returns the

@@ -25,6 +25,9 @@ mod checkpoint;
 mod format;
 mod journal;
 mod load;
+#[cfg(test)]
+mod load_tests;
+mod mapped;
 mod prealloc;
 mod recover;
 

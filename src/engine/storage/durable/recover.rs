@@ -86,7 +86,8 @@ pub(super) fn recover(dir: &Path, files: &Files, read_only: bool) -> Result<Reco
     let mut chain = None;
     let start = match files.checkpoints.last() {
         Some(&g) => {
-            let (chain_files, records) = load::load(dir, g, &mut state)?;
+            let (chain_files, records) =
+                load::load(dir, g, &mut state, load::Copying::for_machine())?;
             report.checkpoint_records = records;
             report.checkpoint = Some(g);
             report.checkpoint_files = chain_files.len();
