@@ -76,12 +76,7 @@ SELECT page_views FROM user_sessions INTERSECT SELECT priority FROM application_
         "r": {"$sum": {"$cond": [{"$eq": ["$__side", 1]}, 1, 0]}}
       }
     },
-    {
-      "$set": {
-        "__times": {"$range": [0, {"$cond": [{"$and": [{"$gt": ["$l", 0]}, {"$gt": ["$r", 0]}]}, 1, 0]}]}
-      }
-    },
-    {"$unwind": "$__times"},
+    {"$match": {"l": {"$gt": 0}, "r": {"$gt": 0}}},
     {"$replaceRoot": {"newRoot": "$_id"}}
   ],
   "cursor": {}

@@ -59,12 +59,19 @@ impl SortSpec {
     pub fn key(&self, doc: &Document) -> Vec<Bson> {
         self.keys
             .iter()
-            .map(|(path, asc)| {
-                let mut vals = Vec::new();
-                collect_doc(doc, path, &mut vals);
-                pick(vals, *asc)
+            .map(|(path, asc)| match plain_value(doc, path) {
+                Some(v) => v.cloned().unwrap_or(Bson::Null),
+                None => Self::key_part_general(doc, path, *asc),
             })
             .collect()
+    }
+
+    /// One key part by the general rules (every value the path reaches through arrays, the extreme
+    /// picked): what [`key`](Self::key) gives where [`plain_value`] declines.
+    fn key_part_general(doc: &Document, path: &[String], asc: bool) -> Bson {
+        let mut vals = Vec::new();
+        collect_doc(doc, path, &mut vals);
+        pick(vals, asc)
     }
 
     /// Compares two precomputed keys.
@@ -79,7 +86,8 @@ impl SortSpec {
     }
 
     /// Sorts documents in place (stable), stopped by the op's interrupt (`maxTimeMS`, `killOp`) while it
-    /// sorts.
+    /// sorts (the reference the tests hold the stages' sorts to).
+    #[cfg(test)]
     pub fn sort(&self, docs: &mut Vec<Document>) -> Result<(), CommandError> {
         let mut keyed: Vec<(Vec<Bson>, Document)> = Vec::with_capacity(docs.len());
         for d in docs.drain(..) {
@@ -411,6 +419,31 @@ impl<'a> TopK<'a> {
     }
 }
 
+/// The value `path` reaches in `doc` when no array is on the way nor at its end: `Some(None)` when it is
+/// missing (a sort key of null), `Some(Some(v))` for the value itself; `None` when an array is met (the
+/// general rules pick among its elements). Reads the document once, with no allocation.
+fn plain_value<'d>(doc: &'d Document, path: &[String]) -> Option<Option<&'d Bson>> {
+    let (first, rest) = path.split_first()?;
+    let mut cur = match doc.get(first.as_str()) {
+        Some(v) => v,
+        None => return Some(None),
+    };
+    for part in rest {
+        cur = match cur {
+            Bson::Document(d) => match d.get(part.as_str()) {
+                Some(v) => v,
+                None => return Some(None),
+            },
+            Bson::Array(_) => return None,
+            _ => return Some(None),
+        };
+    }
+    match cur {
+        Bson::Array(_) => None,
+        v => Some(Some(v)),
+    }
+}
+
 /// [`collect`] from a document (the document itself as the starting value).
 fn collect_doc(doc: &Document, path: &[String], out: &mut Vec<Option<Bson>>) {
     let Some((part, rest)) = path.split_first() else {
@@ -523,6 +556,36 @@ mod tests {
     }
 
     proptest! {
+        /// The key read in place (no array on the path) is the key of the general rules, on top-level,
+        /// nested and missing paths, through arrays and scalars.
+        #[test]
+        fn plain_key_is_the_general_key(
+            docs in docs(),
+            spec in prop_oneof![
+                Just(doc! {"a": 1}),
+                Just(doc! {"a": -1, "b": 1}),
+                Just(doc! {"n.a": 1, "n.b": -1}),
+                Just(doc! {"a.b": -1, "c": 1}),
+            ],
+        ) {
+            let s = SortSpec::compile(&spec).expect("spec");
+            for d in docs {
+                // The same fields nested one level down as well, as a document and inside an array.
+                let mut d = d;
+                let inner = d.clone();
+                d.insert("n", inner.clone());
+                if d.get_i64("_id").is_ok_and(|i| i % 3 == 0) {
+                    d.insert("n", vec![Bson::Document(inner)]);
+                }
+                let general: Vec<Bson> = s
+                    .keys
+                    .iter()
+                    .map(|(path, asc)| SortSpec::key_part_general(&d, path, *asc))
+                    .collect();
+                prop_assert_eq!(s.key(&d), general);
+            }
+        }
+
         /// Top-k is the stable full sort cut at k (ties in input order included).
         #[test]
         fn top_is_sort_then_limit(

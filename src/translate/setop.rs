@@ -4,8 +4,8 @@
 //! becomes NULL) so the sides line up by position, as in SQL, and the names come from the left side.
 //! UNION ALL appends the right side with `$unionWith`. UNION groups on all columns (`$group` on a document of
 //! them, then `$replaceRoot`). INTERSECT / EXCEPT tag each row with its side, group on all columns counting
-//! the rows of each side, and keep the rows present on both sides (INTERSECT) or only on the left (EXCEPT); the
-//! ALL forms repeat a row min(l, r) or l - r times (`$range` + `$unwind`). Grouping compares values with
+//! the rows of each side, and keep (a `$match` on the counts) the rows present on both sides (INTERSECT) or
+//! only on the left (EXCEPT); the ALL forms repeat a row min(l, r) or l - r times (`$range` + `$unwind`). Grouping compares values with
 //! BSON equality, under which NULL equals NULL, as PostgreSQL's set operations do. ORDER BY / LIMIT / OFFSET
 //! after a set operation may name output columns (by name or position) only.
 
@@ -14,6 +14,7 @@ use super::{Error, Position, Translated, Translator};
 use crate::mql::accumulator as acc;
 use crate::mql::command::ReadStages;
 use crate::mql::expr as ex;
+use crate::mql::filter;
 use crate::mql::stage::Stage;
 use crate::mql::{Command, Output, OutputColumn};
 use crate::translate::Refusal;
@@ -171,25 +172,32 @@ impl Translator {
                             }
                             .into_document(),
                         );
-                        let times = match (op, all) {
-                            (SetOperator::Intersect, false) => ex::cond(
-                                ex::and(vec![ex::gt(ex::field("l"), 0), ex::gt(ex::field("r"), 0)]),
-                                1,
-                                0,
-                            ),
-                            (SetOperator::Intersect, true) => {
-                                ex::min(vec![ex::field("l").into(), ex::field("r").into()]).into()
+                        if !all {
+                            // Each row once, when it is on both sides (INTERSECT) or on the left only
+                            // (EXCEPT): a filter on the counts, no repetition to build.
+                            let mut keep = filter::field("l", filter::gt(0));
+                            keep.extend(if matches!(op, SetOperator::Intersect) {
+                                filter::field("r", filter::gt(0))
+                            } else {
+                                filter::field("r", filter::eq(0))
+                            });
+                            pipeline.push(Stage::Match(keep).into_document());
+                            pipeline
+                                .push(Stage::ReplaceRoot(ex::field("_id").into()).into_document());
+                            return Ok(Side {
+                                collection: l.collection,
+                                pipeline,
+                                names: l.names,
+                            });
+                        }
+                        let times: Bson = match op {
+                            SetOperator::Intersect => {
+                                ex::min(vec![ex::field("l").into(), ex::field("r").into()])
                             }
-                            (_, false) => ex::cond(
-                                ex::and(vec![ex::gt(ex::field("l"), 0), ex::eq(ex::field("r"), 0)]),
-                                1,
-                                0,
-                            ),
-                            (_, true) => ex::max(vec![
+                            _ => ex::max(vec![
                                 ex::subtract(ex::field("l"), ex::field("r")),
                                 Bson::Int32(0),
-                            ])
-                            .into(),
+                            ]),
                         };
                         pipeline.push(
                             Stage::Set(doc! {"__times": ex::range(0, times)}).into_document(),

@@ -359,14 +359,14 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                     }
                 }
                 // [$match,] $group, ...: documents stream from the scan into the grouping, uncopied.
-                // Only the fields the grouping reads are parsed from each stored document.
+                // Only the fields the grouping reads are parsed from each stored document (for a
+                // grouping that keeps whole documents, DISTINCT ON's `$first: "$$ROOT"` + `$replaceRoot`,
+                // its key and what the stages after it read).
                 let mut fields = Vec::new();
-                let known = match stages.get(start) {
-                    Some(spec @ Bson::Document(_)) => {
-                        crate::engine::fields::expr_fields(spec, &mut fields)
-                    }
-                    _ => false,
-                };
+                let known = crate::engine::fields::pipeline_fields(
+                    stages.get(start..).unwrap_or(&[]),
+                    &mut fields,
+                );
                 let reads = if known {
                     super::Reads::Fields(&fields)
                 } else {

@@ -39,6 +39,8 @@ impl Stage {
 }
 
 #[cfg(test)]
+mod chain_tests;
+#[cfg(test)]
 mod join_tests;
 mod reshape;
 mod segment;
@@ -51,7 +53,7 @@ use super::expr::{Expr, Vars};
 use super::matcher::Matcher;
 use super::numeric::Num;
 use super::projection::{Context, Projection};
-use super::sort::SortSpec;
+use super::sort::{SortSpec, Sorter, TopK};
 use super::CommandError;
 use bson::{Bson, Document};
 use group::Group;
@@ -417,7 +419,10 @@ impl Pipeline {
         while i < end {
             crate::engine::ops::check()?;
             let stage = &self.stages[i];
-            if let Stage::Lookup(_) = stage {
+            // A `$lookup`, or any per-document stage: it and the per-document stages after it run one
+            // document at a time (each document through all of them while it is in cache), into the
+            // stage that closes them (segment.rs).
+            if Self::per_document(stage) {
                 let (out, next) = self.run_segment(i, end, docs, catalog, vars)?;
                 docs = out;
                 i = next;
@@ -470,26 +475,70 @@ impl Pipeline {
         {
             stop += 1;
         }
-        let mut out = Vec::new();
-        if stop == i + 1 {
-            w.run_each(docs, vars, |d| {
-                out.push(d);
-                Ok(())
-            })?;
-        } else {
-            w.run_each(docs, vars, |d| {
-                let mut cur = vec![d];
-                for stage in &self.stages[i + 1..stop] {
-                    cur = self.apply(stage, cur, catalog, vars)?;
-                    if cur.is_empty() {
-                        break;
-                    }
+        // A closing `$sort` (and `[$skip,] $limit` after it) takes each document as it comes, its key read
+        // while the document is in cache.
+        let (mut sorter, mut top, next) = match self.stages.get(stop) {
+            Some(Stage::Sort(s)) if stop < end => {
+                let want = match self.stages.get(stop + 1) {
+                    Some(Stage::Limit(n)) if stop + 1 < end => Some(*n),
+                    _ => self.skip_limit_at(stop + 1, end),
+                };
+                match want {
+                    Some(n) => (None, Some(TopK::new(s, n, &vars.memory)), stop + 1),
+                    None => (Some(Sorter::new(s, &vars.memory)), None, stop + 1),
                 }
-                out.append(&mut cur);
-                Ok(())
-            })?;
+            }
+            _ => (None, None, stop),
+        };
+        let mut out = Vec::new();
+        let mut cur = Vec::with_capacity(1);
+        w.run_each(docs, vars, |d| {
+            cur.push(d);
+            for stage in &self.stages[i + 1..stop] {
+                self.step_each(stage, &mut cur, catalog, vars)?;
+                if cur.is_empty() {
+                    break;
+                }
+            }
+            for d in cur.drain(..) {
+                if let Some(s) = &mut sorter {
+                    s.push(d)?;
+                } else if let Some(t) = &mut top {
+                    t.push(d)?;
+                } else {
+                    out.push(d);
+                }
+            }
+            Ok(())
+        })?;
+        if let Some(s) = sorter {
+            out = s.finish()?;
+        } else if let Some(t) = top {
+            out = t.finish()?;
         }
-        Ok((out, stop))
+        Ok((out, next))
+    }
+
+    /// Runs one stage over the documents of `cur` in place: one document through a stage that maps one to
+    /// one is taken without the vectors [`apply`](Self::apply) builds.
+    fn step_each(
+        &self,
+        stage: &Stage,
+        cur: &mut Vec<Document>,
+        catalog: &dyn Catalog,
+        vars: &Vars,
+    ) -> Result<(), CommandError> {
+        if cur.len() == 1 && Self::maps_one(stage) {
+            if let Some(d) = cur.pop() {
+                if let Some(o) = self.apply_one(stage, d, vars)? {
+                    cur.push(o);
+                }
+            }
+            return Ok(());
+        }
+        let docs = std::mem::take(cur);
+        *cur = self.apply(stage, docs, catalog, vars)?;
+        Ok(())
     }
 
     /// Whether a stage maps each document to documents of its own, independently of the others.
@@ -565,18 +614,7 @@ impl Pipeline {
                 let mut out = Vec::with_capacity(docs.len());
                 for d in docs {
                     crate::engine::ops::check()?;
-                    let mut vals = Vec::with_capacity(fields.len());
-                    for (_, e) in fields {
-                        vals.push(e.eval(&d, vars)?);
-                    }
-                    let mut d = d;
-                    for ((k, _), v) in fields.iter().zip(vals) {
-                        match v {
-                            Some(v) => reshape::set_field(&mut d, k, v),
-                            None => reshape::unset_field(&mut d, k),
-                        }
-                    }
-                    out.push(d);
+                    out.push(add_fields(fields, d, vars)?);
                 }
                 out
             }
@@ -623,12 +661,7 @@ impl Pipeline {
             Stage::ReplaceRoot(e) => {
                 let mut out = Vec::with_capacity(docs.len());
                 for d in &docs {
-                    match e.eval(d, vars)? {
-                        Some(Bson::Document(nd)) => out.push(nd),
-                        other => {
-                            return Err(CommandError::location(40228, format!("'newRoot' expression must evaluate to an object, but resulting value was: {}. Type of resulting value: '{}'. Input document: {}", other.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "MISSING".into()), other.as_ref().map(super::bson_order::type_name).unwrap_or("missing"), d)));
-                        }
-                    }
+                    out.push(replace_root(e, d, vars)?);
                 }
                 out
             }
@@ -679,5 +712,85 @@ impl Pipeline {
             Stage::Sample(n) => reshape::sample(docs, *n),
             Stage::Window(w) => w.run(docs, vars)?,
         })
+    }
+}
+
+/// `$addFields` of one document: every expression evaluated against the input document, then set (a
+/// missing value removes the field).
+fn add_fields(
+    fields: &[(String, Expr)],
+    mut d: Document,
+    vars: &Vars,
+) -> Result<Document, CommandError> {
+    let mut vals = Vec::with_capacity(fields.len());
+    for (_, e) in fields {
+        vals.push(e.eval(&d, vars)?);
+    }
+    for ((k, _), v) in fields.iter().zip(vals) {
+        match v {
+            Some(v) => reshape::set_field(&mut d, k, v),
+            None => reshape::unset_field(&mut d, k),
+        }
+    }
+    Ok(d)
+}
+
+/// `$replaceRoot` of one document: its new root, which must be a document (40228).
+fn replace_root(e: &Expr, d: &Document, vars: &Vars) -> Result<Document, CommandError> {
+    match e.eval(d, vars)? {
+        Some(Bson::Document(nd)) => Ok(nd),
+        other => Err(CommandError::location(40228, format!("'newRoot' expression must evaluate to an object, but resulting value was: {}. Type of resulting value: '{}'. Input document: {}", other.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "MISSING".into()), other.as_ref().map(super::bson_order::type_name).unwrap_or("missing"), d))),
+    }
+}
+
+impl Pipeline {
+    /// Whether a stage maps one document to at most one ([`apply_one`](Self::apply_one) runs it).
+    fn maps_one(stage: &Stage) -> bool {
+        matches!(
+            stage,
+            Stage::Match(..)
+                | Stage::Project(_)
+                | Stage::AddFields(_)
+                | Stage::Unset(_)
+                | Stage::ReplaceRoot(_)
+        )
+    }
+
+    /// One document through a stage for which [`maps_one`](Self::maps_one) holds: what
+    /// [`apply`](Self::apply) gives for `vec![d]` (its intermediate-size check included), without the
+    /// vectors. `None`: the document is filtered out.
+    fn apply_one(
+        &self,
+        stage: &Stage,
+        d: Document,
+        vars: &Vars,
+    ) -> Result<Option<Document>, CommandError> {
+        crate::engine::ops::check()?;
+        let out = match stage {
+            Stage::Match(m, _) => {
+                if !m.matches(&d, vars)? {
+                    return Ok(None);
+                }
+                d
+            }
+            Stage::Project(p) => p.apply_owned(d, vars)?,
+            Stage::AddFields(fields) => add_fields(fields, d, vars)?,
+            Stage::Unset(paths) => {
+                let mut d = d;
+                reshape::unset_fields(&mut d, paths);
+                d
+            }
+            Stage::ReplaceRoot(e) => replace_root(e, &d, vars)?,
+            _ => {
+                return Err(CommandError::new(
+                    super::error_codes::ErrorCode::InternalError,
+                    "apply_one of a stage that does not map one document to one",
+                ))
+            }
+        };
+        if stage.may_deepen() {
+            crate::engine::limits::check_intermediate(std::slice::from_ref(&out))?;
+        }
+        Ok(Some(out))
     }
 }

@@ -232,7 +232,7 @@ impl Pipeline {
                     k += if unwind.is_some() { 2 } else { 1 };
                 }
                 (stage, _) => {
-                    cur = self.apply(stage, cur, catalog, vars)?;
+                    self.step_each(stage, &mut cur, catalog, vars)?;
                     k += 1;
                 }
             }

@@ -38,6 +38,9 @@ impl Ord for PartKey {
     }
 }
 
+/// A document with its `sortBy` key.
+type Keyed = (Vec<Bson>, Document);
+
 /// One document's value of a window output.
 enum Slot {
     /// Its value (`None`: the field is removed).
@@ -254,7 +257,9 @@ impl SetWindowFields {
         vars: &Vars,
         mut sink: impl FnMut(Document) -> Result<(), CommandError>,
     ) -> Result<(), CommandError> {
-        let mut parts: BTreeMap<PartKey, Vec<Document>> = BTreeMap::new();
+        // Each document with its sort key, read once while the partition key is (the document is in
+        // cache then; the key serves the sort and every rank and range window after it).
+        let mut parts: BTreeMap<PartKey, Vec<Keyed>> = BTreeMap::new();
         let mem = &vars.memory;
         let mut held = 0usize;
         let mut spilled: Option<Sorter> = None;
@@ -276,13 +281,14 @@ impl SetWindowFields {
                     ));
                 }
             }
-            parts.entry(PartKey(key)).or_default().push(d);
+            let sort_key = self.sort_key(&d);
+            parts.entry(PartKey(key)).or_default().push((sort_key, d));
             if mem.allow_disk_use && held > mem.window_bytes {
                 // Partition by partition: within one, the documents keep their input order (the sort is
                 // stable), and partitions never tie on the leading key.
                 let mut sorter = Sorter::new(&self.spilled_sort, mem);
                 for (key, part) in std::mem::take(&mut parts) {
-                    for d in part {
+                    for (_, d) in part {
                         sorter.push(bson::doc! {"p": key.0.clone(), "d": d})?;
                     }
                 }
@@ -310,7 +316,7 @@ impl SetWindowFields {
                     self.emit_partition(std::mem::take(&mut part), vars, &mut sink)?;
                 }
                 current = Some(key);
-                part.push(d);
+                part.push((self.sort_key(&d), d));
                 Ok(())
             })?;
             if !part.is_empty() {
@@ -341,20 +347,26 @@ impl SetWindowFields {
         Ok(key)
     }
 
+    /// The `sortBy` key of a document (empty without `sortBy`).
+    fn sort_key(&self, d: &Document) -> Vec<Bson> {
+        match &self.sort {
+            Some(s) => s.key(d),
+            None => Vec::new(),
+        }
+    }
+
     /// Computes one partition's outputs and hands its documents to `sink`, in `sortBy` order.
     fn emit_partition(
         &self,
-        mut part: Vec<Document>,
+        mut keyed: Vec<Keyed>,
         vars: &Vars,
         sink: &mut impl FnMut(Document) -> Result<(), CommandError>,
     ) -> Result<(), CommandError> {
-        let keys: Vec<Vec<Bson>> = match &self.sort {
-            Some(s) => {
-                s.sort(&mut part)?;
-                part.iter().map(|d| s.key(d)).collect()
-            }
-            None => vec![Vec::new(); part.len()],
-        };
+        if let Some(s) = &self.sort {
+            // Stable: documents of equal keys keep their input order.
+            crate::engine::ops::sort_checked(&mut keyed, |a, b| s.compare_keys(&a.0, &b.0))?;
+        }
+        let (keys, part): (Vec<Vec<Bson>>, Vec<Document>) = keyed.into_iter().unzip();
         let mut columns = Vec::with_capacity(self.outputs.len());
         for (_, op) in &self.outputs {
             columns.push(self.column(op, &part, &keys, vars)?);
