@@ -15,6 +15,10 @@ use bson::{doc, Bson};
 use chrono::{DateTime, NaiveDateTime, TimeZone};
 use sqlparser::ast::{DateTimeField, Expr};
 
+#[cfg(test)]
+#[path = "time_fn_tests.rs"]
+mod tests;
+
 /// The format both sides of a wall-clock conversion use.
 const WALL: &str = "%Y-%m-%dT%H:%M:%S.%L";
 
@@ -375,10 +379,16 @@ pub(crate) fn rezone(a: Agg, zone: Bson, zone_const: Option<&str>) -> Option<Agg
 
 /// PostgreSQL's `age(hi, lo)`: the field-by-field difference of the two dates, borrowing from the next larger
 /// field (a month borrows the length of the earlier date's month), as `{months, days, micros}`.
+///
+/// The borrows below the day are one subtraction of the times of day (milliseconds since midnight: a
+/// negative difference borrows one day); the borrow of a month into the year leaves `12 * years + months`
+/// as it is, so the months are that total less the day's borrow. PostgreSQL borrows a month while the days
+/// are negative, but one borrow always suffices: the days are at least `-(day of the earlier date)`, and
+/// that day is at most its month's length.
 fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
     let v = ex::var;
     let parts = |d: Bson| ex::date_to_parts(d, zone.clone().map(Bson::String));
-    let p = |x: &str, f: &str| ex::var(&format!("{x}.{f}"));
+    let p = |x: &str, f: &str| Bson::from(ex::var(&format!("{x}.{f}")));
     // the earlier date's month length
     let leap = ex::let_in(
         doc! {"yr": p("e", "year")},
@@ -407,77 +417,37 @@ fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
         ]),
         ex::subtract(p("e", "month"), 1),
     );
-    let borrow = |val: &str, base: Bson, next: &str| -> (Bson, Bson) {
-        // (value, next field) after one borrow
-        (
-            ex::cond(
-                ex::lt(v(val), 0),
-                ex::add(vec![v(val).into(), base]),
-                v(val),
-            )
-            .into(),
-            ex::cond(ex::lt(v(val), 0), ex::subtract(v(next), 1), v(next)).into(),
-        )
+    let time_of_day = |x: &str| {
+        ex::add(vec![
+            ex::multiply(vec![p(x, "hour"), Bson::Int32(3_600_000)]),
+            ex::multiply(vec![p(x, "minute"), Bson::Int32(60_000)]),
+            ex::multiply(vec![p(x, "second"), Bson::Int32(1000)]),
+            p(x, "millisecond"),
+        ])
     };
-    let (ms1, sec1) = borrow("ms", Bson::Int32(1000), "sec");
-    let (sec2, min1) = borrow("sec", Bson::Int32(60), "min");
-    let (min2, hour1) = borrow("min", Bson::Int32(60), "hour");
-    let (hour2, day1) = borrow("hour", Bson::Int32(24), "day");
-    let (day2, mon1) = borrow("day", v("dim").into(), "mon");
-    let (mon2, year1) = borrow("mon", Bson::Int32(12), "year");
+    let diff = |f: &str| Bson::from(ex::subtract(p("l", f), p("e", f)));
     let sign = |x: Bson| ex::multiply(vec![x, v("sg").into()]);
+    let negative = |x: &str| Bson::from(ex::lt(v(x), 0));
     let result = make_signed(
-        sign(ex::add(vec![
-            ex::multiply(vec![v("year").into(), Bson::Int32(12)]),
-            v("mon").into(),
-        ])),
-        sign(v("day").into()),
-        sign(ex::add(vec![
-            ex::multiply(vec![
-                ex::add(vec![
-                    ex::multiply(vec![
-                        ex::add(vec![
-                            ex::multiply(vec![v("hour").into(), Bson::Int64(60)]),
-                            v("min").into(),
-                        ]),
-                        Bson::Int64(60),
-                    ]),
-                    v("sec").into(),
-                ]),
-                Bson::Int64(1_000_000),
-            ]),
-            ex::multiply(vec![v("ms").into(), Bson::Int64(1000)]),
-        ])),
+        sign(Bson::from(ex::subtract(
+            v("mon"),
+            ex::cond(negative("day"), 1, 0),
+        ))),
+        sign(ex::cond(negative("day"), ex::add(vec![v("day").into(), dim]), v("day")).into()),
+        sign(ex::multiply(vec![v("t").into(), Bson::Int64(1000)])),
     );
-    let diff = |f: &str| ex::subtract(p("l", f), p("e", f));
     let body = ex::let_in(
         doc! {
-            "ms": diff("millisecond"), "sec": diff("second"), "min": diff("minute"),
-            "hour": diff("hour"), "day": diff("day"), "mon": diff("month"), "year": diff("year"),
-            "dim": dim,
+            "t": ex::subtract(time_of_day("l"), time_of_day("e")),
+            "day": diff("day"),
+            "mon": ex::add(vec![ex::multiply(vec![diff("year"), Bson::Int32(12)]), diff("month")]),
         },
         ex::let_in(
-            doc! {"ms": ms1, "sec": sec1, "min": v("min"), "hour": v("hour"), "day": v("day"), "mon": v("mon"), "year": v("year"), "dim": v("dim")},
-            ex::let_in(
-                doc! {"ms": v("ms"), "sec": sec2, "min": min1, "hour": v("hour"), "day": v("day"), "mon": v("mon"), "year": v("year"), "dim": v("dim")},
-                ex::let_in(
-                    doc! {"ms": v("ms"), "sec": v("sec"), "min": min2, "hour": hour1, "day": v("day"), "mon": v("mon"), "year": v("year"), "dim": v("dim")},
-                    ex::let_in(
-                        doc! {"ms": v("ms"), "sec": v("sec"), "min": v("min"), "hour": hour2, "day": day1, "mon": v("mon"), "year": v("year"), "dim": v("dim")},
-                        // a day count may need the month length twice (-31 + 28)
-                        ex::let_in(
-                            doc! {"ms": v("ms"), "sec": v("sec"), "min": v("min"), "hour": v("hour"), "day": day2.clone(), "mon": mon1.clone(), "year": v("year"), "dim": v("dim")},
-                            ex::let_in(
-                                doc! {"ms": v("ms"), "sec": v("sec"), "min": v("min"), "hour": v("hour"), "day": day2, "mon": mon1, "year": v("year")},
-                                ex::let_in(
-                                    doc! {"ms": v("ms"), "sec": v("sec"), "min": v("min"), "hour": v("hour"), "day": v("day"), "mon": mon2, "year": year1},
-                                    result,
-                                ),
-                            ),
-                        ),
-                    ),
-                ),
-            ),
+            doc! {
+                "t": ex::cond(negative("t"), ex::add(vec![v("t").into(), Bson::Int32(86_400_000)]), v("t")),
+                "day": ex::cond(negative("t"), ex::subtract(v("day"), 1), v("day")),
+            },
+            result,
         ),
     );
     ex::let_in(
