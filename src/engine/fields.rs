@@ -14,6 +14,11 @@ pub fn filter_fields(filter: &Document, out: &mut Vec<String>) -> bool {
     filter_reads(filter, &mut Reads { out, full: false })
 }
 
+/// [`filter_fields`] with whole dotted paths (`a.b.c`), as [`pipeline_paths`] gives them.
+pub fn filter_paths(filter: &Document, out: &mut Vec<String>) -> bool {
+    filter_reads(filter, &mut Reads { out, full: true })
+}
+
 fn filter_reads(filter: &Document, out: &mut Reads<'_>) -> bool {
     for (k, v) in filter {
         match k.as_str() {
