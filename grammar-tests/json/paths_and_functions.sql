@@ -247,24 +247,41 @@ SELECT jsonb_exists(session_data, 'cart') AS e, jsonb_exists_any(session_data, A
                 },
                 null,
                 {
-                  "$anyElementTrue": [
+                  "$or": [
                     {
-                      "$map": {
-                        "input": {"$ifNull": ["$$k", []]},
-                        "as": "q",
-                        "in": {
-                          "$switch": {
-                            "branches": [
-                              {
-                                "case": {"$eq": [{"$type": "$$j"}, "object"]},
-                                "then": {"$in": ["$$q", {"$map": {"input": {"$objectToArray": "$$j"}, "in": "$$this.k"}}]}
-                              },
-                              {"case": {"$isArray": ["$$j"]}, "then": {"$in": ["$$q", "$$j"]}},
-                              {"case": {"$eq": [{"$type": "$$j"}, "string"]}, "then": {"$eq": ["$$j", "$$q"]}}
-                            ],
-                            "default": false
+                      "$switch": {
+                        "branches": [
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                            "then": {
+                              "$ne": [{"$type": {"$getField": {"field": {"$literal": "a"}, "input": "$$j"}}}, "missing"]
+                            }
+                          },
+                          {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "a"}, "$$j"]}},
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                            "then": {"$eq": ["$$j", {"$literal": "a"}]}
                           }
-                        }
+                        ],
+                        "default": false
+                      }
+                    },
+                    {
+                      "$switch": {
+                        "branches": [
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                            "then": {
+                              "$ne": [{"$type": {"$getField": {"field": {"$literal": "b"}, "input": "$$j"}}}, "missing"]
+                            }
+                          },
+                          {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "b"}, "$$j"]}},
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                            "then": {"$eq": ["$$j", {"$literal": "b"}]}
+                          }
+                        ],
+                        "default": false
                       }
                     }
                   ]
@@ -283,24 +300,41 @@ SELECT jsonb_exists(session_data, 'cart') AS e, jsonb_exists_any(session_data, A
                 },
                 null,
                 {
-                  "$allElementsTrue": [
+                  "$and": [
                     {
-                      "$map": {
-                        "input": {"$ifNull": ["$$k", []]},
-                        "as": "q",
-                        "in": {
-                          "$switch": {
-                            "branches": [
-                              {
-                                "case": {"$eq": [{"$type": "$$j"}, "object"]},
-                                "then": {"$in": ["$$q", {"$map": {"input": {"$objectToArray": "$$j"}, "in": "$$this.k"}}]}
-                              },
-                              {"case": {"$isArray": ["$$j"]}, "then": {"$in": ["$$q", "$$j"]}},
-                              {"case": {"$eq": [{"$type": "$$j"}, "string"]}, "then": {"$eq": ["$$j", "$$q"]}}
-                            ],
-                            "default": false
+                      "$switch": {
+                        "branches": [
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                            "then": {
+                              "$ne": [{"$type": {"$getField": {"field": {"$literal": "a"}, "input": "$$j"}}}, "missing"]
+                            }
+                          },
+                          {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "a"}, "$$j"]}},
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                            "then": {"$eq": ["$$j", {"$literal": "a"}]}
                           }
-                        }
+                        ],
+                        "default": false
+                      }
+                    },
+                    {
+                      "$switch": {
+                        "branches": [
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                            "then": {
+                              "$ne": [{"$type": {"$getField": {"field": {"$literal": "b"}, "input": "$$j"}}}, "missing"]
+                            }
+                          },
+                          {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "b"}, "$$j"]}},
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                            "then": {"$eq": ["$$j", {"$literal": "b"}]}
+                          }
+                        ],
+                        "default": false
                       }
                     }
                   ]
@@ -549,24 +583,44 @@ SELECT session_data ?| ARRAY['cart', 'x'] AS a, session_data ?& '{cart,navigatio
                 },
                 null,
                 {
-                  "$anyElementTrue": [
+                  "$or": [
                     {
-                      "$map": {
-                        "input": {"$ifNull": ["$$k", []]},
-                        "as": "q",
-                        "in": {
-                          "$switch": {
-                            "branches": [
-                              {
-                                "case": {"$eq": [{"$type": "$$j"}, "object"]},
-                                "then": {"$in": ["$$q", {"$map": {"input": {"$objectToArray": "$$j"}, "in": "$$this.k"}}]}
-                              },
-                              {"case": {"$isArray": ["$$j"]}, "then": {"$in": ["$$q", "$$j"]}},
-                              {"case": {"$eq": [{"$type": "$$j"}, "string"]}, "then": {"$eq": ["$$j", "$$q"]}}
-                            ],
-                            "default": false
+                      "$switch": {
+                        "branches": [
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                            "then": {
+                              "$ne": [
+                                {"$type": {"$getField": {"field": {"$literal": "cart"}, "input": "$$j"}}},
+                                "missing"
+                              ]
+                            }
+                          },
+                          {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "cart"}, "$$j"]}},
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                            "then": {"$eq": ["$$j", {"$literal": "cart"}]}
                           }
-                        }
+                        ],
+                        "default": false
+                      }
+                    },
+                    {
+                      "$switch": {
+                        "branches": [
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                            "then": {
+                              "$ne": [{"$type": {"$getField": {"field": {"$literal": "x"}, "input": "$$j"}}}, "missing"]
+                            }
+                          },
+                          {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "x"}, "$$j"]}},
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                            "then": {"$eq": ["$$j", {"$literal": "x"}]}
+                          }
+                        ],
+                        "default": false
                       }
                     }
                   ]

@@ -330,12 +330,19 @@ impl Translator {
                     )
                 };
                 // Constant keys are written into the tests (one `$getField` each).
-                let constant_keys: Option<Vec<String>> = match &k.constant {
+                // (An `ARRAY['a', 'b']` is a plain array of its strings, not a `constant`.)
+                let array = match (&k.constant, Bson::from(k.expr.clone())) {
+                    (Some(c), _) => Some(c.clone()),
+                    (None, a @ Bson::Array(_)) => Some(a),
+                    _ => None,
+                };
+                let constant_keys: Option<Vec<String>> = match &array {
                     Some(Bson::String(s)) if name == "jsonb_exists" => Some(vec![s.clone()]),
                     Some(Bson::Array(items)) if name != "jsonb_exists" && !items.is_empty() => items
                         .iter()
                         .map(|i| match i {
-                            Bson::String(s) => Some(s.clone()),
+                            // A string starting with `$` in an array expression is a field path.
+                            Bson::String(s) if !s.starts_with('$') => Some(s.clone()),
                             _ => None,
                         })
                         .collect(),

@@ -3,7 +3,8 @@
 //! and documents: `$let`s of several bindings shadowing each other, bindings to constants, to other
 //! variables and to documents read by path, `$map` / `$filter` / `$reduce` binding the same names inside
 //! them, a variable of the command (`$lookup`'s `let`), undefined names, and operators that fail in a
-//! branch not taken. Same value, or the same error code.
+//! branch not taken. Same value, or the same error code. And `$concat` with its constant strings read in
+//! place against the same `$concat` with every argument computed.
 
 use super::{Expr, Vars};
 use bson::{doc, Bson, Document};
@@ -134,4 +135,47 @@ fn an_expression_evaluated_inside_another_gets_its_own_frame() {
     // A frame open (as while another expression runs) does not disturb the next one's slots.
     assert_eq!(inner.eval(&d, &vars).unwrap(), Some(Bson::Int32(11)));
     assert_eq!(outer.eval(&d, &vars).unwrap(), Some(Bson::Int32(3)));
+}
+
+fn concat_arg() -> impl Strategy<Value = Bson> {
+    prop_oneof![
+        Just(Bson::String(String::new())),
+        Just(Bson::String(" year".into())),
+        Just(Bson::String("é".into())),
+        Just(Bson::Null),
+        Just(Bson::Int32(1)),
+        Just(Bson::String("$f".into())),
+        Just(Bson::String("$s".into())),
+        Just(Bson::String("$missing".into())),
+        Just(Bson::Document(doc! {"$toString": "$s"})),
+        Just(Bson::Document(doc! {"$divide": [1, 0]})),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+    /// `$concat` with constant strings read in place against every argument computed
+    /// (`{$cond: [true, c, null]}` around each constant, evaluated unfolded).
+    #[test]
+    fn concat_of_constants_in_place_equals_every_argument_computed(
+        args in prop::collection::vec(concat_arg(), 0..7),
+        f in prop_oneof![Just(Bson::Int32(2)), Just(Bson::String("v".into())), Just(Bson::Null)],
+    ) {
+        let d = doc! {"f": f, "s": "t"};
+        let e = Bson::Document(doc! {"$concat": args.clone()});
+        let computed: Vec<Bson> = args
+            .iter()
+            .map(|a| match a {
+                Bson::String(s) if !s.starts_with('$') => {
+                    Bson::Document(doc! {"$cond": [true, a.clone(), Bson::Null]})
+                }
+                other => other.clone(),
+            })
+            .collect();
+        let g = Bson::Document(doc! {"$concat": computed});
+        let vars = Vars::new(bson::DateTime::from_millis(0));
+        let fast = Expr::compile(&e).and_then(|c| c.eval(&d, &vars)).map_err(|e| e.code);
+        let general = Expr::compile_unresolved(&g).and_then(|c| c.eval(&d, &vars)).map_err(|e| e.code);
+        prop_assert_eq!(fast, general, "{}", e);
+    }
 }
