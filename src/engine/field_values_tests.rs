@@ -5,8 +5,8 @@
 //! the whole document.
 
 use super::FieldValues;
-use crate::engine::matcher::Matcher;
 use crate::engine::expr::{Expr, Vars};
+use crate::engine::matcher::Matcher;
 use bson::{doc, Bson, Document};
 use proptest::prelude::*;
 
@@ -33,9 +33,8 @@ fn value() -> impl Strategy<Value = Bson> {
 }
 
 fn path() -> impl Strategy<Value = String> {
-    prop::collection::vec(0usize..4, 1..4).prop_map(|ks| {
-        ks.iter().map(|k| KEYS[*k]).collect::<Vec<_>>().join(".")
-    })
+    prop::collection::vec(0usize..4, 1..4)
+        .prop_map(|ks| ks.iter().map(|k| KEYS[*k]).collect::<Vec<_>>().join("."))
 }
 
 fn read(doc: &Document, paths: &[String]) -> Document {

@@ -338,22 +338,26 @@ impl Translator {
                 };
                 let constant_keys: Option<Vec<String>> = match &array {
                     Some(Bson::String(s)) if name == "jsonb_exists" => Some(vec![s.clone()]),
-                    Some(Bson::Array(items)) if name != "jsonb_exists" && !items.is_empty() => items
-                        .iter()
-                        .map(|i| match i {
-                            // A string starting with `$` in an array expression is a field path.
-                            Bson::String(s) if !s.starts_with('$') => Some(s.clone()),
-                            _ => None,
-                        })
-                        .collect(),
+                    Some(Bson::Array(items)) if name != "jsonb_exists" && !items.is_empty() => {
+                        items
+                            .iter()
+                            .map(|i| match i {
+                                // A string starting with `$` in an array expression is a field path.
+                                Bson::String(s) if !s.starts_with('$') => Some(s.clone()),
+                                _ => None,
+                            })
+                            .collect()
+                    }
                     _ => None,
                 };
                 let test = match (name, constant_keys) {
                     ("jsonb_exists", Some(keys)) => one(ex::literal(keys[0].as_str()).into()),
                     ("jsonb_exists", None) => one(ex::var("k").into()),
                     (_, Some(keys)) => {
-                        let each: Vec<Bson> =
-                            keys.iter().map(|s| one(ex::literal(s.as_str()).into())).collect();
+                        let each: Vec<Bson> = keys
+                            .iter()
+                            .map(|s| one(ex::literal(s.as_str()).into()))
+                            .collect();
                         if name == "jsonb_exists_any" {
                             or(each.into_iter().map(ex::Expr::from).collect()).into()
                         } else {

@@ -85,18 +85,17 @@ pub(crate) fn like_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
     if let Some((e, _)) = &esc {
         let e = e.to_string();
         // A lone escape character can only be the last token.
-        branches.push((ex::eq(t.clone(), e.as_str()).into(), Bson::String("(".into())));
+        branches.push((
+            ex::eq(t.clone(), e.as_str()).into(),
+            Bson::String("(".into()),
+        ));
         branches.push((
             ex::eq(ex::substr_cp(t.clone(), 0, 1), e.as_str()).into(),
             escaped(ex::substr_cp(t.clone(), 1, 1)),
         ));
     }
     let piece = ex::switch(branches, escaped(t.into()));
-    let pieces = ex::map(
-        ex::regex_find_all(pattern, tokens, "s"),
-        Some("t"),
-        piece,
-    );
+    let pieces = ex::map(ex::regex_find_all(pattern, tokens, "s"), Some("t"), piece);
     let joined = ex::reduce(
         pieces,
         "^",

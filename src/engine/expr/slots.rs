@@ -77,7 +77,9 @@ impl Drop for FrameGuard {
 pub(crate) fn read(k: u32, parts: &[String]) -> Option<Bson> {
     FRAMES.with(|f| {
         let f = f.borrow();
-        f.values.get(f.base + k as usize).and_then(|v| descend(v, parts))
+        f.values
+            .get(f.base + k as usize)
+            .and_then(|v| descend(v, parts))
     })
 }
 
@@ -127,12 +129,9 @@ impl Resolver {
                 },
                 Some(Binding::Dynamic) | None => Node::Var(name, parts),
             },
-            Node::Doc(fields) => Node::Doc(
-                fields
-                    .into_iter()
-                    .map(|(k, n)| (k, self.node(n)))
-                    .collect(),
-            ),
+            Node::Doc(fields) => {
+                Node::Doc(fields.into_iter().map(|(k, n)| (k, self.node(n))).collect())
+            }
             Node::Arr(items) => Node::Arr(items.into_iter().map(|n| self.node(n)).collect()),
             Node::Op(op, args) => {
                 let args: Vec<Node> = args.into_iter().map(|n| self.node(n)).collect();

@@ -62,7 +62,10 @@ fn expr() -> impl Strategy<Value = Bson> {
                 )
             }),
             (inner.clone(), inner.clone()).prop_map(|(input, cond)| {
-                op("$filter", Bson::Document(doc! {"input": input, "cond": cond}))
+                op(
+                    "$filter",
+                    Bson::Document(doc! {"input": input, "cond": cond}),
+                )
             }),
             (inner.clone(), inner.clone(), inner.clone()).prop_map(|(input, init, body)| {
                 op(

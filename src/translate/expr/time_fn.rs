@@ -433,7 +433,14 @@ fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
             v("mon"),
             ex::cond(negative("day"), 1, 0),
         ))),
-        sign(ex::cond(negative("day"), ex::add(vec![v("day").into(), dim]), v("day")).into()),
+        sign(
+            ex::cond(
+                negative("day"),
+                ex::add(vec![v("day").into(), dim]),
+                v("day"),
+            )
+            .into(),
+        ),
         sign(ex::multiply(vec![v("t").into(), Bson::Int64(1000)])),
     );
     let body = ex::let_in(

@@ -132,7 +132,6 @@ fn age_field_by_field(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
     )
 }
 
-
 fn eval(plan: Bson, a: i64, b: i64) -> Option<Bson> {
     let d = doc! {"a": bson::DateTime::from_millis(a), "b": bson::DateTime::from_millis(b)};
     Compiled::compile(&plan)
@@ -146,15 +145,23 @@ fn instant() -> impl Strategy<Value = i64> {
         // 2023-01-01 .. 2026-01-01, anywhere
         1_672_531_200_000i64..1_767_225_600_000,
         // the last and first days of months, to the millisecond
-        (2023i32..2026, 1u32..13, prop::sample::select(vec![1u32, 28, 29, 30, 31]), 0i64..86_400_000).prop_map(
-            |(y, m, d, ms)| {
+        (
+            2023i32..2026,
+            1u32..13,
+            prop::sample::select(vec![1u32, 28, 29, 30, 31]),
+            0i64..86_400_000
+        )
+            .prop_map(|(y, m, d, ms)| {
                 let day = (1..=d)
                     .rev()
                     .find_map(|d| chrono::NaiveDate::from_ymd_opt(y, m, d))
                     .unwrap_or_default();
-                day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp_millis() + ms
-            }
-        ),
+                day.and_hms_opt(0, 0, 0)
+                    .unwrap_or_default()
+                    .and_utc()
+                    .timestamp_millis()
+                    + ms
+            }),
     ]
 }
 
