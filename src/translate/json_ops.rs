@@ -160,7 +160,7 @@ fn has_key(key: Bson, o: Bson) -> Bson {
             return ex::ne(ex::type_of(ex::get_field(k, o)), "missing").into();
         }
     }
-    ex::in_array(key, keys_of(o)).into()
+    ex::in_array(key, keys_of(o))
 }
 
 /// Whether a JSON value `v` (an expression, not NULL) contains the constant `r`, PostgreSQL's `@>`.

@@ -169,7 +169,7 @@ pub(crate) fn scan_matching_ids(
         (true, Reads::All) => (Some(match_fields), true),
         (true, Reads::Fields(v)) => {
             for f in top_level(v) {
-                if !match_fields.iter().any(|m| *m == f) {
+                if !match_fields.contains(&f) {
                     match_fields.push(f);
                 }
             }

@@ -425,14 +425,11 @@ fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
             p(x, "millisecond"),
         ])
     };
-    let diff = |f: &str| Bson::from(ex::subtract(p("l", f), p("e", f)));
+    let diff = |f: &str| ex::subtract(p("l", f), p("e", f));
     let sign = |x: Bson| ex::multiply(vec![x, v("sg").into()]);
     let negative = |x: &str| Bson::from(ex::lt(v(x), 0));
     let result = make_signed(
-        sign(Bson::from(ex::subtract(
-            v("mon"),
-            ex::cond(negative("day"), 1, 0),
-        ))),
+        sign(ex::subtract(v("mon"), ex::cond(negative("day"), 1, 0))),
         sign(
             ex::cond(
                 negative("day"),
