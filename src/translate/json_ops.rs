@@ -152,15 +152,14 @@ fn keys_of(o: Bson) -> Bson {
     ex::map(ex::object_to_array(o), None, ex::var("this.k"))
 }
 
-/// Whether the object `o` has the key `key` (an expression): for a constant key, whether `$getField`
-/// finds it (one lookup, no array of the keys built per document); else whether it is among its keys.
-fn has_key(key: Bson, o: Bson) -> Bson {
-    if let Bson::Document(d) = &key {
-        if let (1, Some(Bson::String(k))) = (d.len(), d.get("$literal")) {
-            return ex::ne(ex::type_of(ex::get_field(k, o)), "missing").into();
-        }
+/// Whether the object `o` has the key `key` (an expression; `constant` when it is a constant string):
+/// for a constant key, whether `$getField` finds it (one lookup, no array of the keys built per document);
+/// else whether it is among its keys.
+fn has_key(key: Bson, constant: Option<&str>, o: Bson) -> Bson {
+    match constant {
+        Some(k) => ex::ne(ex::type_of(ex::get_field(k, o)), "missing").into(),
+        None => ex::in_array(key, keys_of(o)),
     }
-    ex::in_array(key, keys_of(o))
 }
 
 /// Whether a JSON value `v` (an expression, not NULL) contains the constant `r`, PostgreSQL's `@>`.
@@ -310,12 +309,12 @@ impl Translator {
                 };
                 let j = self.agg(cx, j)?;
                 let k = self.agg(cx, k)?;
-                let one = |key: Bson| {
+                let one = |key: Bson, constant: Option<&str>| {
                     ex::switch(
                         vec![
                             (
                                 ex::eq(ex::type_of(ex::var("j")), "object").into(),
-                                has_key(key.clone(), ex::var("j").into()),
+                                has_key(key.clone(), constant, ex::var("j").into()),
                             ),
                             (
                                 ex::is_array(ex::var("j")),
@@ -351,12 +350,14 @@ impl Translator {
                     _ => None,
                 };
                 let test = match (name, constant_keys) {
-                    ("jsonb_exists", Some(keys)) => one(ex::literal(keys[0].as_str()).into()),
-                    ("jsonb_exists", None) => one(ex::var("k").into()),
+                    ("jsonb_exists", Some(keys)) => {
+                        one(ex::literal(keys[0].as_str()).into(), Some(&keys[0]))
+                    }
+                    ("jsonb_exists", None) => one(ex::var("k").into(), None),
                     (_, Some(keys)) => {
                         let each: Vec<Bson> = keys
                             .iter()
-                            .map(|s| one(ex::literal(s.as_str()).into()))
+                            .map(|s| one(ex::literal(s.as_str()).into(), Some(s)))
                             .collect();
                         if name == "jsonb_exists_any" {
                             or(each.into_iter().map(ex::Expr::from).collect()).into()
@@ -368,7 +369,7 @@ impl Translator {
                         let each = ex::map(
                             ex::if_null(ex::var("k"), Bson::Array(Vec::new())),
                             Some("q"),
-                            one(ex::var("q").into()),
+                            one(ex::var("q").into(), None),
                         );
                         if name == "jsonb_exists_any" {
                             ex::any_element_true(each)
