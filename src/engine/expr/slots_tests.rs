@@ -182,3 +182,39 @@ proptest! {
         prop_assert_eq!(fast, general, "{}", e);
     }
 }
+
+#[test]
+fn a_variable_bound_to_a_path_of_another_reads_the_path() {
+    let vars = Vars::new(bson::DateTime::from_millis(0));
+    let d = doc! {"f": 1};
+    for (e, want) in [
+        // `b` is `a.x`, not an alias of `a`.
+        (
+            doc! {"$let": {"vars": {"a": {"x": {"$add": ["$f", 1]}}},
+            "in": {"$let": {"vars": {"b": "$$a.x"}, "in": "$$b"}}}},
+            Some(Bson::Int32(2)),
+        ),
+        // An alias of an alias, shadowed by `$map`'s `as` inside.
+        (
+            doc! {"$let": {"vars": {"a": {"$add": ["$f", 1]}},
+            "in": {"$let": {"vars": {"b": "$$a"},
+                "in": {"$map": {"input": [10], "as": "b", "in": {"$add": ["$$b", "$$a"]}}}}}}},
+            Some(Bson::Array(vec![Bson::Int32(12)])),
+        ),
+        // A constant document read by path; a missing path binds null.
+        (
+            doc! {"$let": {"vars": {"c": {"$literal": {"y": 3}}},
+            "in": {"$let": {"vars": {"m": "$$c.z"}, "in": {"$type": "$$m"}}}}},
+            Some(Bson::String("null".into())),
+        ),
+    ] {
+        let e = Bson::Document(e);
+        let resolved = Expr::compile(&e).unwrap().eval(&d, &vars).unwrap();
+        let general = Expr::compile_unresolved(&e)
+            .unwrap()
+            .eval(&d, &vars)
+            .unwrap();
+        assert_eq!(resolved, want, "{e}");
+        assert_eq!(general, want, "{e}");
+    }
+}
