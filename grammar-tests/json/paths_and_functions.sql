@@ -220,10 +220,15 @@ SELECT jsonb_exists(session_data, 'cart') AS e, jsonb_exists_any(session_data, A
                     "branches": [
                       {
                         "case": {"$eq": [{"$type": "$$j"}, "object"]},
-                        "then": {"$in": ["$$k", {"$map": {"input": {"$objectToArray": "$$j"}, "in": "$$this.k"}}]}
+                        "then": {
+                          "$ne": [{"$type": {"$getField": {"field": {"$literal": "cart"}, "input": "$$j"}}}, "missing"]
+                        }
                       },
-                      {"case": {"$isArray": ["$$j"]}, "then": {"$in": ["$$k", "$$j"]}},
-                      {"case": {"$eq": [{"$type": "$$j"}, "string"]}, "then": {"$eq": ["$$j", "$$k"]}}
+                      {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "cart"}, "$$j"]}},
+                      {
+                        "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                        "then": {"$eq": ["$$j", {"$literal": "cart"}]}
+                      }
                     ],
                     "default": false
                   }
@@ -242,24 +247,41 @@ SELECT jsonb_exists(session_data, 'cart') AS e, jsonb_exists_any(session_data, A
                 },
                 null,
                 {
-                  "$anyElementTrue": [
+                  "$or": [
                     {
-                      "$map": {
-                        "input": {"$ifNull": ["$$k", []]},
-                        "as": "q",
-                        "in": {
-                          "$switch": {
-                            "branches": [
-                              {
-                                "case": {"$eq": [{"$type": "$$j"}, "object"]},
-                                "then": {"$in": ["$$q", {"$map": {"input": {"$objectToArray": "$$j"}, "in": "$$this.k"}}]}
-                              },
-                              {"case": {"$isArray": ["$$j"]}, "then": {"$in": ["$$q", "$$j"]}},
-                              {"case": {"$eq": [{"$type": "$$j"}, "string"]}, "then": {"$eq": ["$$j", "$$q"]}}
-                            ],
-                            "default": false
+                      "$switch": {
+                        "branches": [
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                            "then": {
+                              "$ne": [{"$type": {"$getField": {"field": {"$literal": "a"}, "input": "$$j"}}}, "missing"]
+                            }
+                          },
+                          {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "a"}, "$$j"]}},
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                            "then": {"$eq": ["$$j", {"$literal": "a"}]}
                           }
-                        }
+                        ],
+                        "default": false
+                      }
+                    },
+                    {
+                      "$switch": {
+                        "branches": [
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                            "then": {
+                              "$ne": [{"$type": {"$getField": {"field": {"$literal": "b"}, "input": "$$j"}}}, "missing"]
+                            }
+                          },
+                          {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "b"}, "$$j"]}},
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                            "then": {"$eq": ["$$j", {"$literal": "b"}]}
+                          }
+                        ],
+                        "default": false
                       }
                     }
                   ]
@@ -278,24 +300,41 @@ SELECT jsonb_exists(session_data, 'cart') AS e, jsonb_exists_any(session_data, A
                 },
                 null,
                 {
-                  "$allElementsTrue": [
+                  "$and": [
                     {
-                      "$map": {
-                        "input": {"$ifNull": ["$$k", []]},
-                        "as": "q",
-                        "in": {
-                          "$switch": {
-                            "branches": [
-                              {
-                                "case": {"$eq": [{"$type": "$$j"}, "object"]},
-                                "then": {"$in": ["$$q", {"$map": {"input": {"$objectToArray": "$$j"}, "in": "$$this.k"}}]}
-                              },
-                              {"case": {"$isArray": ["$$j"]}, "then": {"$in": ["$$q", "$$j"]}},
-                              {"case": {"$eq": [{"$type": "$$j"}, "string"]}, "then": {"$eq": ["$$j", "$$q"]}}
-                            ],
-                            "default": false
+                      "$switch": {
+                        "branches": [
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                            "then": {
+                              "$ne": [{"$type": {"$getField": {"field": {"$literal": "a"}, "input": "$$j"}}}, "missing"]
+                            }
+                          },
+                          {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "a"}, "$$j"]}},
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                            "then": {"$eq": ["$$j", {"$literal": "a"}]}
                           }
-                        }
+                        ],
+                        "default": false
+                      }
+                    },
+                    {
+                      "$switch": {
+                        "branches": [
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                            "then": {
+                              "$ne": [{"$type": {"$getField": {"field": {"$literal": "b"}, "input": "$$j"}}}, "missing"]
+                            }
+                          },
+                          {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "b"}, "$$j"]}},
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                            "then": {"$eq": ["$$j", {"$literal": "b"}]}
+                          }
+                        ],
+                        "default": false
                       }
                     }
                   ]
@@ -327,98 +366,47 @@ SELECT session_id FROM user_sessions WHERE session_data @> '{"preferences": {"th
               "$and": [
                 {"$eq": [{"$type": "$$c0"}, "object"]},
                 {
-                  "$cond": [
-                    {
-                      "$in": [
-                        {"$literal": "preferences"},
-                        {"$map": {"input": {"$objectToArray": "$$c0"}, "in": "$$this.k"}}
-                      ]
-                    },
-                    {
-                      "$let": {
-                        "vars": {
-                          "c1": {
-                            "$let": {
-                              "vars": {"o": "$$c0"},
-                              "in": {"$cond": [{"$eq": [{"$type": "$$o"}, "object"]}, "$$o.preferences", null]}
-                            }
-                          }
-                        },
-                        "in": {
-                          "$and": [
-                            {"$eq": [{"$type": "$$c1"}, "object"]},
-                            {
-                              "$cond": [
-                                {
-                                  "$in": [
-                                    {"$literal": "theme"},
-                                    {"$map": {"input": {"$objectToArray": "$$c1"}, "in": "$$this.k"}}
-                                  ]
-                                },
-                                {
-                                  "$let": {
-                                    "vars": {
-                                      "c2": {
-                                        "$let": {
-                                          "vars": {"o": "$$c1"},
-                                          "in": {"$cond": [{"$eq": [{"$type": "$$o"}, "object"]}, "$$o.theme", null]}
-                                        }
-                                      }
-                                    },
-                                    "in": {"$eq": ["$$c2", {"$literal": "dark"}]}
-                                  }
-                                },
-                                false
-                              ]
-                            }
+                  "$let": {
+                    "vars": {"c1": {"$getField": {"field": {"$literal": "preferences"}, "input": "$$c0"}}},
+                    "in": {
+                      "$and": [
+                        {"$eq": [{"$type": "$$c1"}, "object"]},
+                        {
+                          "$eq": [
+                            {"$getField": {"field": {"$literal": "theme"}, "input": "$$c1"}},
+                            {"$literal": "dark"}
                           ]
                         }
-                      }
-                    },
-                    false
-                  ]
+                      ]
+                    }
+                  }
                 },
                 {
-                  "$cond": [
-                    {
-                      "$in": [{"$literal": "tags"}, {"$map": {"input": {"$objectToArray": "$$c0"}, "in": "$$this.k"}}]
-                    },
-                    {
-                      "$let": {
-                        "vars": {
-                          "c1": {
-                            "$let": {
-                              "vars": {"o": "$$c0"},
-                              "in": {"$cond": [{"$eq": [{"$type": "$$o"}, "object"]}, "$$o.tags", null]}
-                            }
-                          }
-                        },
-                        "in": {
-                          "$and": [
+                  "$let": {
+                    "vars": {"c1": {"$getField": {"field": {"$literal": "tags"}, "input": "$$c0"}}},
+                    "in": {
+                      "$and": [
+                        {"$isArray": ["$$c1"]},
+                        {
+                          "$cond": [
                             {"$isArray": ["$$c1"]},
                             {
-                              "$cond": [
-                                {"$isArray": ["$$c1"]},
+                              "$anyElementTrue": [
                                 {
-                                  "$anyElementTrue": [
-                                    {
-                                      "$map": {
-                                        "input": "$$c1",
-                                        "as": "e1",
-                                        "in": {"$let": {"vars": {"c2": "$$e1"}, "in": {"$eq": ["$$c2", {"$literal": "a"}]}}}
-                                      }
-                                    }
-                                  ]
-                                },
-                                false
+                                  "$map": {
+                                    "input": "$$c1",
+                                    "as": "e1",
+                                    "in": {"$let": {"vars": {"c2": "$$e1"}, "in": {"$eq": ["$$c2", {"$literal": "a"}]}}}
+                                  }
+                                }
                               ]
-                            }
+                            },
+                            false
                           ]
                         }
-                      }
-                    },
-                    false
-                  ]
+                      ]
+                    }
+                  }
                 }
               ]
             }
@@ -550,10 +538,15 @@ SELECT session_id FROM user_sessions WHERE session_data ? 'cart'
                     "branches": [
                       {
                         "case": {"$eq": [{"$type": "$$j"}, "object"]},
-                        "then": {"$in": ["$$k", {"$map": {"input": {"$objectToArray": "$$j"}, "in": "$$this.k"}}]}
+                        "then": {
+                          "$ne": [{"$type": {"$getField": {"field": {"$literal": "cart"}, "input": "$$j"}}}, "missing"]
+                        }
                       },
-                      {"case": {"$isArray": ["$$j"]}, "then": {"$in": ["$$k", "$$j"]}},
-                      {"case": {"$eq": [{"$type": "$$j"}, "string"]}, "then": {"$eq": ["$$j", "$$k"]}}
+                      {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "cart"}, "$$j"]}},
+                      {
+                        "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                        "then": {"$eq": ["$$j", {"$literal": "cart"}]}
+                      }
                     ],
                     "default": false
                   }
@@ -590,24 +583,44 @@ SELECT session_data ?| ARRAY['cart', 'x'] AS a, session_data ?& '{cart,navigatio
                 },
                 null,
                 {
-                  "$anyElementTrue": [
+                  "$or": [
                     {
-                      "$map": {
-                        "input": {"$ifNull": ["$$k", []]},
-                        "as": "q",
-                        "in": {
-                          "$switch": {
-                            "branches": [
-                              {
-                                "case": {"$eq": [{"$type": "$$j"}, "object"]},
-                                "then": {"$in": ["$$q", {"$map": {"input": {"$objectToArray": "$$j"}, "in": "$$this.k"}}]}
-                              },
-                              {"case": {"$isArray": ["$$j"]}, "then": {"$in": ["$$q", "$$j"]}},
-                              {"case": {"$eq": [{"$type": "$$j"}, "string"]}, "then": {"$eq": ["$$j", "$$q"]}}
-                            ],
-                            "default": false
+                      "$switch": {
+                        "branches": [
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                            "then": {
+                              "$ne": [
+                                {"$type": {"$getField": {"field": {"$literal": "cart"}, "input": "$$j"}}},
+                                "missing"
+                              ]
+                            }
+                          },
+                          {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "cart"}, "$$j"]}},
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                            "then": {"$eq": ["$$j", {"$literal": "cart"}]}
                           }
-                        }
+                        ],
+                        "default": false
+                      }
+                    },
+                    {
+                      "$switch": {
+                        "branches": [
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                            "then": {
+                              "$ne": [{"$type": {"$getField": {"field": {"$literal": "x"}, "input": "$$j"}}}, "missing"]
+                            }
+                          },
+                          {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "x"}, "$$j"]}},
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                            "then": {"$eq": ["$$j", {"$literal": "x"}]}
+                          }
+                        ],
+                        "default": false
                       }
                     }
                   ]
@@ -626,24 +639,47 @@ SELECT session_data ?| ARRAY['cart', 'x'] AS a, session_data ?& '{cart,navigatio
                 },
                 null,
                 {
-                  "$allElementsTrue": [
+                  "$and": [
                     {
-                      "$map": {
-                        "input": {"$ifNull": ["$$k", []]},
-                        "as": "q",
-                        "in": {
-                          "$switch": {
-                            "branches": [
-                              {
-                                "case": {"$eq": [{"$type": "$$j"}, "object"]},
-                                "then": {"$in": ["$$q", {"$map": {"input": {"$objectToArray": "$$j"}, "in": "$$this.k"}}]}
-                              },
-                              {"case": {"$isArray": ["$$j"]}, "then": {"$in": ["$$q", "$$j"]}},
-                              {"case": {"$eq": [{"$type": "$$j"}, "string"]}, "then": {"$eq": ["$$j", "$$q"]}}
-                            ],
-                            "default": false
+                      "$switch": {
+                        "branches": [
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                            "then": {
+                              "$ne": [
+                                {"$type": {"$getField": {"field": {"$literal": "cart"}, "input": "$$j"}}},
+                                "missing"
+                              ]
+                            }
+                          },
+                          {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "cart"}, "$$j"]}},
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                            "then": {"$eq": ["$$j", {"$literal": "cart"}]}
                           }
-                        }
+                        ],
+                        "default": false
+                      }
+                    },
+                    {
+                      "$switch": {
+                        "branches": [
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "object"]},
+                            "then": {
+                              "$ne": [
+                                {"$type": {"$getField": {"field": {"$literal": "navigation"}, "input": "$$j"}}},
+                                "missing"
+                              ]
+                            }
+                          },
+                          {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "navigation"}, "$$j"]}},
+                          {
+                            "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                            "then": {"$eq": ["$$j", {"$literal": "navigation"}]}
+                          }
+                        ],
+                        "default": false
                       }
                     }
                   ]
@@ -681,10 +717,15 @@ SELECT k FROM t WHERE value ? 'k'
                     "branches": [
                       {
                         "case": {"$eq": [{"$type": "$$j"}, "object"]},
-                        "then": {"$in": ["$$k", {"$map": {"input": {"$objectToArray": "$$j"}, "in": "$$this.k"}}]}
+                        "then": {
+                          "$ne": [{"$type": {"$getField": {"field": {"$literal": "k"}, "input": "$$j"}}}, "missing"]
+                        }
                       },
-                      {"case": {"$isArray": ["$$j"]}, "then": {"$in": ["$$k", "$$j"]}},
-                      {"case": {"$eq": [{"$type": "$$j"}, "string"]}, "then": {"$eq": ["$$j", "$$k"]}}
+                      {"case": {"$isArray": ["$$j"]}, "then": {"$in": [{"$literal": "k"}, "$$j"]}},
+                      {
+                        "case": {"$eq": [{"$type": "$$j"}, "string"]},
+                        "then": {"$eq": ["$$j", {"$literal": "k"}]}
+                      }
                     ],
                     "default": false
                   }

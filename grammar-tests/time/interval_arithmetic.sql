@@ -1389,189 +1389,105 @@ SELECT age(expires_at, created_at) AS a FROM user_sessions
                           "in": {
                             "$let": {
                               "vars": {
-                                "ms": {"$subtract": ["$$l.millisecond", "$$e.millisecond"]},
-                                "sec": {"$subtract": ["$$l.second", "$$e.second"]},
-                                "min": {"$subtract": ["$$l.minute", "$$e.minute"]},
-                                "hour": {"$subtract": ["$$l.hour", "$$e.hour"]},
+                                "t": {
+                                  "$subtract": [
+                                    {
+                                      "$add": [
+                                        {"$multiply": ["$$l.hour", 3600000]},
+                                        {"$multiply": ["$$l.minute", 60000]},
+                                        {"$multiply": ["$$l.second", 1000]},
+                                        "$$l.millisecond"
+                                      ]
+                                    },
+                                    {
+                                      "$add": [
+                                        {"$multiply": ["$$e.hour", 3600000]},
+                                        {"$multiply": ["$$e.minute", 60000]},
+                                        {"$multiply": ["$$e.second", 1000]},
+                                        "$$e.millisecond"
+                                      ]
+                                    }
+                                  ]
+                                },
                                 "day": {"$subtract": ["$$l.day", "$$e.day"]},
-                                "mon": {"$subtract": ["$$l.month", "$$e.month"]},
-                                "year": {"$subtract": ["$$l.year", "$$e.year"]},
-                                "dim": {
-                                  "$arrayElemAt": [
-                                    [
-                                      31,
-                                      {
-                                        "$cond": [
-                                          {
-                                            "$let": {
-                                              "vars": {"yr": "$$e.year"},
-                                              "in": {
-                                                "$or": [
-                                                  {
-                                                    "$and": [
-                                                      {"$eq": [{"$mod": ["$$yr", 4]}, 0]},
-                                                      {"$ne": [{"$mod": ["$$yr", 100]}, 0]}
-                                                    ]
-                                                  },
-                                                  {"$eq": [{"$mod": ["$$yr", 400]}, 0]}
-                                                ]
-                                              }
-                                            }
-                                          },
-                                          29,
-                                          28
-                                        ]
-                                      },
-                                      31,
-                                      30,
-                                      31,
-                                      30,
-                                      31,
-                                      31,
-                                      30,
-                                      31,
-                                      30,
-                                      31
-                                    ],
-                                    {"$subtract": ["$$e.month", 1]}
+                                "mon": {
+                                  "$add": [
+                                    {"$multiply": [{"$subtract": ["$$l.year", "$$e.year"]}, 12]},
+                                    {"$subtract": ["$$l.month", "$$e.month"]}
                                   ]
                                 }
                               },
                               "in": {
                                 "$let": {
                                   "vars": {
-                                    "ms": {"$cond": [{"$lt": ["$$ms", 0]}, {"$add": ["$$ms", 1000]}, "$$ms"]},
-                                    "sec": {"$cond": [{"$lt": ["$$ms", 0]}, {"$subtract": ["$$sec", 1]}, "$$sec"]},
-                                    "min": "$$min",
-                                    "hour": "$$hour",
-                                    "day": "$$day",
-                                    "mon": "$$mon",
-                                    "year": "$$year",
-                                    "dim": "$$dim"
+                                    "t": {"$cond": [{"$lt": ["$$t", 0]}, {"$add": ["$$t", 86400000]}, "$$t"]},
+                                    "day": {"$cond": [{"$lt": ["$$t", 0]}, {"$subtract": ["$$day", 1]}, "$$day"]}
                                   },
                                   "in": {
-                                    "$let": {
-                                      "vars": {
-                                        "ms": "$$ms",
-                                        "sec": {"$cond": [{"$lt": ["$$sec", 0]}, {"$add": ["$$sec", 60]}, "$$sec"]},
-                                        "min": {"$cond": [{"$lt": ["$$sec", 0]}, {"$subtract": ["$$min", 1]}, "$$min"]},
-                                        "hour": "$$hour",
-                                        "day": "$$day",
-                                        "mon": "$$mon",
-                                        "year": "$$year",
-                                        "dim": "$$dim"
-                                      },
-                                      "in": {
-                                        "$let": {
-                                          "vars": {
-                                            "ms": "$$ms",
-                                            "sec": "$$sec",
-                                            "min": {"$cond": [{"$lt": ["$$min", 0]}, {"$add": ["$$min", 60]}, "$$min"]},
-                                            "hour": {"$cond": [{"$lt": ["$$min", 0]}, {"$subtract": ["$$hour", 1]}, "$$hour"]},
-                                            "day": "$$day",
-                                            "mon": "$$mon",
-                                            "year": "$$year",
-                                            "dim": "$$dim"
-                                          },
-                                          "in": {
-                                            "$let": {
-                                              "vars": {
-                                                "ms": "$$ms",
-                                                "sec": "$$sec",
-                                                "min": "$$min",
-                                                "hour": {"$cond": [{"$lt": ["$$hour", 0]}, {"$add": ["$$hour", 24]}, "$$hour"]},
-                                                "day": {"$cond": [{"$lt": ["$$hour", 0]}, {"$subtract": ["$$day", 1]}, "$$day"]},
-                                                "mon": "$$mon",
-                                                "year": "$$year",
-                                                "dim": "$$dim"
-                                              },
-                                              "in": {
-                                                "$let": {
-                                                  "vars": {
-                                                    "ms": "$$ms",
-                                                    "sec": "$$sec",
-                                                    "min": "$$min",
-                                                    "hour": "$$hour",
-                                                    "day": {"$cond": [{"$lt": ["$$day", 0]}, {"$add": ["$$day", "$$dim"]}, "$$day"]},
-                                                    "mon": {"$cond": [{"$lt": ["$$day", 0]}, {"$subtract": ["$$mon", 1]}, "$$mon"]},
-                                                    "year": "$$year",
-                                                    "dim": "$$dim"
-                                                  },
-                                                  "in": {
-                                                    "$let": {
-                                                      "vars": {
-                                                        "ms": "$$ms",
-                                                        "sec": "$$sec",
-                                                        "min": "$$min",
-                                                        "hour": "$$hour",
-                                                        "day": {
-                                                          "$cond": [{"$lt": ["$$day", 0]}, {"$add": ["$$day", "$$dim"]}, "$$day"]
-                                                        },
-                                                        "mon": {"$cond": [{"$lt": ["$$day", 0]}, {"$subtract": ["$$mon", 1]}, "$$mon"]},
-                                                        "year": "$$year"
-                                                      },
-                                                      "in": {
-                                                        "$let": {
-                                                          "vars": {
-                                                            "ms": "$$ms",
-                                                            "sec": "$$sec",
-                                                            "min": "$$min",
-                                                            "hour": "$$hour",
-                                                            "day": "$$day",
-                                                            "mon": {"$cond": [{"$lt": ["$$mon", 0]}, {"$add": ["$$mon", 12]}, "$$mon"]},
-                                                            "year": {
-                                                              "$cond": [{"$lt": ["$$mon", 0]}, {"$subtract": ["$$year", 1]}, "$$year"]
-                                                            }
-                                                          },
-                                                          "in": {
-                                                            "months": {
-                                                              "$toInt": {
-                                                                "$multiply": [{"$add": [{"$multiply": ["$$year", 12]}, "$$mon"]}, "$$sg"]
+                                    "months": {
+                                      "$toInt": {
+                                        "$multiply": [{"$subtract": ["$$mon", {"$cond": [{"$lt": ["$$day", 0]}, 1, 0]}]}, "$$sg"]
+                                      }
+                                    },
+                                    "days": {
+                                      "$toInt": {
+                                        "$multiply": [
+                                          {
+                                            "$cond": [
+                                              {"$lt": ["$$day", 0]},
+                                              {
+                                                "$add": [
+                                                  "$$day",
+                                                  {
+                                                    "$arrayElemAt": [
+                                                      [
+                                                        31,
+                                                        {
+                                                          "$cond": [
+                                                            {
+                                                              "$let": {
+                                                                "vars": {"yr": "$$e.year"},
+                                                                "in": {
+                                                                  "$or": [
+                                                                    {
+                                                                      "$and": [
+                                                                        {"$eq": [{"$mod": ["$$yr", 4]}, 0]},
+                                                                        {"$ne": [{"$mod": ["$$yr", 100]}, 0]}
+                                                                      ]
+                                                                    },
+                                                                    {"$eq": [{"$mod": ["$$yr", 400]}, 0]}
+                                                                  ]
+                                                                }
                                                               }
                                                             },
-                                                            "days": {"$toInt": {"$multiply": ["$$day", "$$sg"]}},
-                                                            "micros": {
-                                                              "$toLong": {
-                                                                "$multiply": [
-                                                                  {
-                                                                    "$add": [
-                                                                      {
-                                                                        "$multiply": [
-                                                                          {
-                                                                            "$add": [
-                                                                              {
-                                                                                "$multiply": [
-                                                                                  {
-                                                                                    "$add": [{"$multiply": ["$$hour", NumberLong(60)]}, "$$min"]
-                                                                                  },
-                                                                                  NumberLong(60)
-                                                                                ]
-                                                                              },
-                                                                              "$$sec"
-                                                                            ]
-                                                                          },
-                                                                          NumberLong(1000000)
-                                                                        ]
-                                                                      },
-                                                                      {"$multiply": ["$$ms", NumberLong(1000)]}
-                                                                    ]
-                                                                  },
-                                                                  "$$sg"
-                                                                ]
-                                                              }
-                                                            }
-                                                          }
-                                                        }
-                                                      }
-                                                    }
+                                                            29,
+                                                            28
+                                                          ]
+                                                        },
+                                                        31,
+                                                        30,
+                                                        31,
+                                                        30,
+                                                        31,
+                                                        31,
+                                                        30,
+                                                        31,
+                                                        30,
+                                                        31
+                                                      ],
+                                                      {"$subtract": ["$$e.month", 1]}
+                                                    ]
                                                   }
-                                                }
-                                              }
-                                            }
-                                          }
-                                        }
+                                                ]
+                                              },
+                                              "$$day"
+                                            ]
+                                          },
+                                          "$$sg"
+                                        ]
                                       }
-                                    }
+                                    },
+                                    "micros": {"$toLong": {"$multiply": [{"$multiply": ["$$t", NumberLong(1000)]}, "$$sg"]}}
                                   }
                                 }
                               }

@@ -4,6 +4,10 @@
 use super::bson_bytes::{key_is, nul_at, read_8, read_i32, value_len};
 use bson::{Bson, Document, RawDocument};
 
+#[cfg(test)]
+#[path = "field_values_tests.rs"]
+mod tests;
+
 /// The values of a fixed list of top-level fields, read from one stored document at a time into slots
 /// addressed by the field's position in the list: one walk over the BSON bytes (keys compared as bytes,
 /// skipped values never decoded, stopping once every field is found), no map built, string buffers reused
@@ -39,6 +43,77 @@ pub struct FieldValues {
     /// Slots whose embedded document values are read as an empty document, not decoded
     /// ([`shallow_documents`](Self::shallow_documents)); empty: none.
     shallow: Vec<bool>,
+    /// Per slot, the part of an embedded document or array its readers need ([`prune_to`](Self::prune_to));
+    /// `None` (or no entry): all of it.
+    pruned: Vec<Option<Subpaths>>,
+}
+
+/// The part of an embedded value that its readers need: the keys on their paths, each kept whole (`None`)
+/// or in part. An array keeps every element, its documents (and arrays) pruned the same way, as a path
+/// through an array reaches into each of its elements.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Subpaths(Vec<(String, Option<Subpaths>)>);
+
+impl Subpaths {
+    /// Adds the path `parts` (under this value); `false` when it cannot be pruned by (an empty or numeric
+    /// component: a numeric one may be an array index, which reaches one element and not a key).
+    fn insert(&mut self, parts: &[&str]) -> bool {
+        let Some((first, rest)) = parts.split_first() else {
+            return false;
+        };
+        if first.is_empty() || first.bytes().all(|c| c.is_ascii_digit()) {
+            return false;
+        }
+        let at = match self.0.iter().position(|(k, _)| k == first) {
+            Some(i) => i,
+            None => {
+                self.0.push((first.to_string(), Some(Subpaths::default())));
+                self.0.len() - 1
+            }
+        };
+        if rest.is_empty() {
+            self.0[at].1 = None;
+            return true;
+        }
+        match &mut self.0[at].1 {
+            None => true,
+            Some(sub) => sub.insert(rest),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<Option<&Subpaths>> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, sub)| sub.as_ref())
+    }
+}
+
+/// The keys of `raw` on the paths of `tree`, in document order.
+fn pruned_document(raw: &RawDocument, tree: &Subpaths) -> Option<Document> {
+    let mut out = Document::new();
+    for elem in raw.iter() {
+        let (k, v) = elem.ok()?;
+        if let Some(sub) = tree.get(k.as_str()) {
+            out.insert(k.as_str(), pruned_value(v, sub)?);
+        }
+    }
+    Some(out)
+}
+
+/// A value with its embedded documents pruned to `tree` (`None`: whole).
+fn pruned_value(v: bson::RawBsonRef<'_>, tree: Option<&Subpaths>) -> Option<Bson> {
+    match (v, tree) {
+        (bson::RawBsonRef::Document(d), Some(t)) => Some(Bson::Document(pruned_document(d, t)?)),
+        (bson::RawBsonRef::Array(a), Some(t)) => {
+            let mut out = Vec::new();
+            for x in a {
+                out.push(pruned_value(x.ok()?, Some(t))?);
+            }
+            Some(Bson::Array(out))
+        }
+        (v, _) => Bson::try_from(v).ok(),
+    }
 }
 
 /// A key seen at some element ordinal and the slot its name fills ([`FieldValues::shape`]).
@@ -122,7 +197,41 @@ impl FieldValues {
             shape: Vec::new(),
             order: Vec::new(),
             shallow: Vec::new(),
+            pruned: Vec::new(),
         }
+    }
+
+    /// Reads the embedded documents (and arrays) of each slot only along the dotted `paths` that start with
+    /// its name (`session_data.preferences.theme` decodes `{preferences: {theme}}` of `session_data`), for
+    /// readers that read nothing else of them: a slot named by a path of its own, or by none, or by a path
+    /// with a numeric component (an array index), is read whole. What a path reads through the value
+    /// (arrays included, missing and null alike) is what it reads through the whole value.
+    pub fn prune_to(&mut self, paths: &[String]) {
+        self.pruned = self
+            .names
+            .iter()
+            .map(|name| {
+                let mut tree = Subpaths::default();
+                let mut any = false;
+                for p in paths {
+                    let Some(rest) = p.strip_prefix(name.as_str()) else {
+                        continue;
+                    };
+                    if rest.is_empty() {
+                        return None;
+                    }
+                    let Some(rest) = rest.strip_prefix('.') else {
+                        continue;
+                    };
+                    let parts: Vec<&str> = rest.split('.').collect();
+                    if !tree.insert(&parts) {
+                        return None;
+                    }
+                    any = true;
+                }
+                any.then_some(tree)
+            })
+            .collect();
     }
 
     /// Reads an embedded document value (BSON type 3) of the slots marked `true` as an empty document
@@ -248,6 +357,22 @@ impl FieldValues {
                     Bson::Document(d) => d.clear(),
                     other => *other = Bson::Document(Document::new()),
                 }
+            } else if let (true, Some(Some(tree))) = (
+                at != usize::MAX && matches!(b[at], 0x03 | 0x04),
+                self.pruned.get(i),
+            ) {
+                let v = at + 1 + self.names[i].len() + 1;
+                let len = usize::try_from(read_i32(b, v)?).ok()?;
+                let inner = RawDocument::from_bytes(b.get(v..v.checked_add(len)?)?).ok()?;
+                self.values[i] = if b[at] == 0x03 {
+                    Bson::Document(pruned_document(inner, tree)?)
+                } else {
+                    let mut out = Vec::new();
+                    for x in inner.iter() {
+                        out.push(pruned_value(x.ok()?.1, Some(tree))?);
+                    }
+                    Bson::Array(out)
+                };
             } else if at != usize::MAX {
                 assign(
                     &mut self.values[i],

@@ -14,6 +14,11 @@ pub fn filter_fields(filter: &Document, out: &mut Vec<String>) -> bool {
     filter_reads(filter, &mut Reads { out, full: false })
 }
 
+/// [`filter_fields`] with whole dotted paths (`a.b.c`), as [`pipeline_paths`] gives them.
+pub fn filter_paths(filter: &Document, out: &mut Vec<String>) -> bool {
+    filter_reads(filter, &mut Reads { out, full: true })
+}
+
 fn filter_reads(filter: &Document, out: &mut Reads<'_>) -> bool {
     for (k, v) in filter {
         match k.as_str() {
@@ -65,6 +70,15 @@ fn expr_reads(spec: &Bson, out: &mut Reads<'_>) -> bool {
             for (k, v) in d {
                 match k.as_str() {
                     "$literal" => {}
+                    // With an `input`, these read what their arguments read (the field name is a string
+                    // or an expression); without one, they read the current document.
+                    "$getField" | "$setField" | "$unsetField"
+                        if v.as_document().is_some_and(|a| a.contains_key("input")) =>
+                    {
+                        if !expr_reads(v, out) {
+                            return false;
+                        }
+                    }
                     // These read fields named by plain strings (or a sort specification's keys).
                     "$getField" | "$setField" | "$unsetField" | "$top" | "$bottom" | "$topN"
                     | "$bottomN" | "$function" | "$accumulator" => return false,
@@ -448,6 +462,13 @@ mod tests {
         assert!(expr_fields(&group, &mut f));
         assert_eq!(f, ["login_method", "x", "y", "tags"]);
         assert!(!expr_fields(&bson!({"$getField": "a"}), &mut Vec::new()));
+        // With an input, only what the input reads.
+        let mut f = Vec::new();
+        assert!(expr_fields(
+            &bson!({"$getField": {"field": {"$literal": "x"}, "input": "$a.b"}}),
+            &mut f
+        ));
+        assert_eq!(f, vec!["a".to_string()]);
         assert!(!expr_fields(
             &bson!({"$mergeObjects": ["$$CURRENT", {}]}),
             &mut Vec::new()

@@ -279,6 +279,19 @@ pub fn regex_match(
     op("$regexMatch", Bson::Document(d))
 }
 
+/// `{$regexFindAll: {input, regex, options}}`: every match, `{match, idx, captures}` each.
+pub fn regex_find_all(
+    input: impl Into<Bson>,
+    regex: impl Into<Bson>,
+    options: impl Into<Bson>,
+) -> Bson {
+    let mut d = Document::new();
+    d.insert("input", input.into());
+    d.insert("regex", regex.into());
+    d.insert("options", options.into());
+    op("$regexFindAll", Bson::Document(d))
+}
+
 /// `{$dateTrunc: spec}` (`date`, `unit`, optional `startOfWeek`, ...).
 pub fn date_trunc(spec: Document) -> Bson {
     op("$dateTrunc", Bson::Document(spec))

@@ -152,6 +152,16 @@ fn keys_of(o: Bson) -> Bson {
     ex::map(ex::object_to_array(o), None, ex::var("this.k"))
 }
 
+/// Whether the object `o` has the key `key` (an expression; `constant` when it is a constant string):
+/// for a constant key, whether `$getField` finds it (one lookup, no array of the keys built per document);
+/// else whether it is among its keys.
+fn has_key(key: Bson, constant: Option<&str>, o: Bson) -> Bson {
+    match constant {
+        Some(k) => ex::ne(ex::type_of(ex::get_field(k, o)), "missing").into(),
+        None => ex::in_array(key, keys_of(o)),
+    }
+}
+
 /// Whether a JSON value `v` (an expression, not NULL) contains the constant `r`, PostgreSQL's `@>`.
 fn contains(v: Bson, r: &Bson, depth: usize, top: bool) -> Bson {
     let var = format!("c{depth}");
@@ -160,9 +170,17 @@ fn contains(v: Bson, r: &Bson, depth: usize, top: bool) -> Bson {
         Bson::Document(d) => {
             let mut parts = vec![ex::eq(ex::type_of(me.clone()), "object")];
             for (k, rv) in d {
-                let has = ex::in_array(ex::literal(k.as_str()), keys_of(me.clone().into()));
-                let inner = contains(key_of(me.clone().into(), k), rv, depth + 1, false);
-                parts.push(ex::cond(has, inner, false));
+                // `me` is an object here (`$and` stops at its first false): the key's value, missing when
+                // the key is absent, which no object, array or scalar test below accepts.
+                let value = ex::get_field(k, me.clone());
+                parts.push(match rv {
+                    Bson::Document(_) | Bson::Array(_) => {
+                        contains(value, rv, depth + 1, false).into()
+                    }
+                    // Not bound by a `$let`: a missing value must stay missing, not turn into null.
+                    Bson::Null => ex::eq(ex::type_of(value), "null"),
+                    scalar => ex::eq(value, ex::literal(scalar.clone())),
+                });
             }
             and(parts)
         }
@@ -291,12 +309,12 @@ impl Translator {
                 };
                 let j = self.agg(cx, j)?;
                 let k = self.agg(cx, k)?;
-                let one = |key: Bson| {
+                let one = |key: Bson, constant: Option<&str>| {
                     ex::switch(
                         vec![
                             (
                                 ex::eq(ex::type_of(ex::var("j")), "object").into(),
-                                ex::in_array(key.clone(), keys_of(ex::var("j").into())),
+                                has_key(key.clone(), constant, ex::var("j").into()),
                             ),
                             (
                                 ex::is_array(ex::var("j")),
@@ -310,13 +328,48 @@ impl Translator {
                         false,
                     )
                 };
-                let test = match name {
-                    "jsonb_exists" => one(ex::var("k").into()),
+                // Constant keys are written into the tests (one `$getField` each).
+                // (An `ARRAY['a', 'b']` is a plain array of its strings, not a `constant`.)
+                let array = match (&k.constant, Bson::from(k.expr.clone())) {
+                    (Some(c), _) => Some(c.clone()),
+                    (None, a @ Bson::Array(_)) => Some(a),
+                    _ => None,
+                };
+                let constant_keys: Option<Vec<String>> = match &array {
+                    Some(Bson::String(s)) if name == "jsonb_exists" => Some(vec![s.clone()]),
+                    Some(Bson::Array(items)) if name != "jsonb_exists" && !items.is_empty() => {
+                        items
+                            .iter()
+                            .map(|i| match i {
+                                // A string starting with `$` in an array expression is a field path.
+                                Bson::String(s) if !s.starts_with('$') => Some(s.clone()),
+                                _ => None,
+                            })
+                            .collect()
+                    }
+                    _ => None,
+                };
+                let test = match (name, constant_keys) {
+                    ("jsonb_exists", Some(keys)) => {
+                        one(ex::literal(keys[0].as_str()).into(), Some(&keys[0]))
+                    }
+                    ("jsonb_exists", None) => one(ex::var("k").into(), None),
+                    (_, Some(keys)) => {
+                        let each: Vec<Bson> = keys
+                            .iter()
+                            .map(|s| one(ex::literal(s.as_str()).into(), Some(s)))
+                            .collect();
+                        if name == "jsonb_exists_any" {
+                            or(each.into_iter().map(ex::Expr::from).collect()).into()
+                        } else {
+                            and(each.into_iter().map(ex::Expr::from).collect()).into()
+                        }
+                    }
                     _ => {
                         let each = ex::map(
                             ex::if_null(ex::var("k"), Bson::Array(Vec::new())),
                             Some("q"),
-                            one(ex::var("q").into()),
+                            one(ex::var("q").into(), None),
                         );
                         if name == "jsonb_exists_any" {
                             ex::any_element_true(each)

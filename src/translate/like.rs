@@ -39,10 +39,78 @@ fn push_literal(out: &mut String, c: char) {
 }
 
 /// A LIKE pattern computed at run time -> an aggregation expression for its anchored regex (the rules of
-/// [`like_to_regex`], applied by a `$reduce` over the pattern's code points). A pattern ending in a lone
-/// escape character gives the regex `(`, which `$regexMatch` refuses (PostgreSQL: "LIKE pattern must not
-/// end with escape character").
+/// [`like_to_regex`]). The pattern is cut into tokens by one `$regexFindAll` (the escape character and
+/// the one after it, `%`, `_`, one regex metacharacter, or a run of other characters), each token becomes
+/// its piece of the regex, and the pieces are joined: a handful of steps per pattern, not a document per
+/// code point. A pattern ending in a lone escape character gives a regex with an unclosed `(`, which
+/// `$regexMatch` refuses (PostgreSQL: "LIKE pattern must not end with escape character").
 pub(crate) fn like_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
+    if matches!(escape, Some('%' | '_')) {
+        return like_regex_expr_by_chars(pattern, escape);
+    }
+    let class: String = METACHARACTERS.chars().flat_map(|c| ['\\', c]).collect();
+    let esc = escape.map(|e| {
+        let mut s = String::new();
+        // Escaped when a regex metacharacter (the others are themselves, in a class too).
+        push_literal(&mut s, e);
+        (e, s)
+    });
+    let mut tokens = String::new();
+    if let Some((_, e)) = &esc {
+        tokens.push_str(&format!("{e}.|{e}|"));
+    }
+    tokens.push_str(&format!("%|_|[{class}]|[^{class}%_"));
+    if let Some((_, e)) = &esc {
+        tokens.push_str(e);
+    }
+    tokens.push_str("]+");
+    let t = ex::var("t.match");
+    let metas: Vec<Bson> = METACHARACTERS
+        .chars()
+        .map(|m| Bson::String(m.to_string()))
+        .collect();
+    let metas = ex::literal(Bson::Array(metas));
+    let escaped = |c: Bson| -> Bson {
+        ex::cond(
+            ex::in_array(c.clone(), metas.clone()),
+            ex::concat(vec![Bson::String("\\".into()), c.clone()]),
+            c,
+        )
+        .into()
+    };
+    let mut branches = vec![
+        (ex::eq(t.clone(), "%").into(), Bson::String(".*".into())),
+        (ex::eq(t.clone(), "_").into(), Bson::String(".".into())),
+    ];
+    if let Some((e, _)) = &esc {
+        let e = e.to_string();
+        // A lone escape character can only be the last token.
+        branches.push((
+            ex::eq(t.clone(), e.as_str()).into(),
+            Bson::String("(".into()),
+        ));
+        branches.push((
+            ex::eq(ex::substr_cp(t.clone(), 0, 1), e.as_str()).into(),
+            escaped(ex::substr_cp(t.clone(), 1, 1)),
+        ));
+    }
+    let piece = ex::switch(branches, escaped(t.into()));
+    let pieces = ex::map(ex::regex_find_all(pattern, tokens, "s"), Some("t"), piece);
+    let joined = ex::reduce(
+        pieces,
+        "^",
+        ex::concat(vec![ex::value().into(), ex::this().into()]),
+    );
+    // The regex's end anchor (a string starting with it is `$literal`-wrapped).
+    ex::concat(vec![joined, ex::literal(String::from('$')).into()])
+}
+
+/// [`like_regex_expr`] one code point at a time: the rules of [`like_to_regex`] applied by a `$reduce` over
+/// the pattern's code points, its state a `{r, e}` document (the regex so far, whether the last character
+/// was the escape). Used when the escape character is `%` or `_` (where the tokens of [`like_regex_expr`]
+/// would be ambiguous), and by the tests as the reference. A pattern ending in a lone escape character
+/// gives the regex `(`.
+pub(crate) fn like_regex_expr_by_chars(pattern: Bson, escape: Option<char>) -> Bson {
     let c = ex::var("c");
     let r = ex::var("value.r");
     let metas: Vec<Bson> = METACHARACTERS
@@ -316,6 +384,50 @@ pub(crate) fn similar_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::expr::{Expr as Compiled, Vars};
+    use proptest::prelude::*;
+
+    /// The regex a run-time pattern plan computes, evaluated by the embedded engine.
+    fn computed(plan: Bson) -> Option<Bson> {
+        Compiled::compile(&plan)
+            .and_then(|c| {
+                c.eval(
+                    &bson::Document::new(),
+                    &Vars::new(bson::DateTime::from_millis(0)),
+                )
+            })
+            .expect("the plan evaluates")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The tokenizing plan and the one-code-point-at-a-time plan compute the regex the constant
+        /// translation writes (a lone trailing escape: a regex that does not compile), for any escape.
+        #[test]
+        fn run_time_patterns_equal_the_constant_translation(
+            chars in prop::collection::vec(
+                prop::sample::select(vec!["a", "B", "%", "_", "\\", ".", "*", "(", "[", "]", "^", "$", "-", "&", "#", "~", "/", "{", "é", "\n", "!", "<", "xyz"]),
+                0..9,
+            ),
+            escape in prop::sample::select(vec![None, Some('\\'), Some('!'), Some('a'), Some('%'), Some('_'), Some('.'), Some('é')]),
+        ) {
+            let p: String = chars.concat();
+            let want = like_to_regex(&p, escape);
+            for plan in [
+                like_regex_expr(ex::literal(p.as_str()).into(), escape),
+                like_regex_expr_by_chars(ex::literal(p.as_str()).into(), escape),
+            ] {
+                let got = computed(plan);
+                match (&want, got) {
+                    (Some(w), got) => prop_assert_eq!(got, Some(Bson::String(w.clone())), "{:?} {:?}", p, escape),
+                    (None, Some(Bson::String(re))) => {
+                        prop_assert!(regex::Regex::new(&re).is_err(), "{:?} {:?} -> {}", p, escape, re)
+                    }
+                    (None, other) => prop_assert!(false, "{:?} {:?} -> {:?}", p, escape, other),
+                }
+            }
+        }
+    }
 
     #[test]
     fn metacharacters_are_escaped() {

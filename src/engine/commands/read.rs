@@ -427,9 +427,10 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
             // [$match,] $project, ... (or stages up to one, such as a correlated subquery's `$lookup`s, a
             // `$match` and the select list's `$project`): only the fields they read are parsed from each
             // document.
+            // Dotted paths: an embedded document is decoded only along the paths read in it.
             let mut fields = Vec::new();
             let reads = match stages.get(start..) {
-                Some(rest) if crate::engine::fields::pipeline_fields(rest, &mut fields) => {
+                Some(rest) if crate::engine::fields::pipeline_paths(rest, &mut fields) => {
                     super::Reads::Fields(&fields)
                 }
                 _ => super::Reads::All,

@@ -36,7 +36,9 @@ pub(crate) fn source_matching(
 pub(crate) enum Reads<'a> {
     /// The whole document.
     All,
-    /// Only these top-level fields (the others may be absent from the document the visitor gets).
+    /// Only these fields (the others may be absent from the document the visitor gets): top-level names, or
+    /// dotted paths (the value at a path is all the visitor reads of the field it starts with, whose other
+    /// parts may be absent).
     Fields(&'a [String]),
 }
 
@@ -150,10 +152,15 @@ pub(crate) fn scan_matching_ids(
     let Some(coll) = coll else {
         return Ok(());
     };
-    // The fields to parse for matching (None: all) and whether the visitor needs the whole document after.
+    // The fields to parse for matching (None: all) and whether the visitor needs the whole document after;
+    // the paths the filter and the visitor read (embedded documents are decoded along them only).
     let mut match_fields = Vec::new();
+    let mut paths = Vec::new();
     let filter_known = match filter {
-        Some(f) => crate::engine::fields::filter_fields(f, &mut match_fields),
+        Some(f) => {
+            crate::engine::fields::filter_fields(f, &mut match_fields)
+                && crate::engine::fields::filter_paths(f, &mut paths)
+        }
         None => true,
     };
     let (partial, full_after): (Option<Vec<String>>, bool) = match (filter_known, reads) {
@@ -161,19 +168,22 @@ pub(crate) fn scan_matching_ids(
         (true, Reads::All) if matcher.is_none() => (None, false),
         (true, Reads::All) => (Some(match_fields), true),
         (true, Reads::Fields(v)) => {
-            for f in v {
-                if !match_fields.iter().any(|m| m == f) {
-                    match_fields.push(f.clone());
+            for f in top_level(v) {
+                if !match_fields.contains(&f) {
+                    match_fields.push(f);
                 }
             }
+            paths.extend(v.iter().cloned());
             (Some(match_fields), false)
         }
     };
     // One document buffer for the parsed fields, reused from one stored document to the next.
     let mut buf = Document::new();
-    let mut reader = partial
-        .as_ref()
-        .map(|fields| crate::engine::fields::FieldValues::new(fields.clone()));
+    let mut reader = partial.as_ref().map(|fields| {
+        let mut r = crate::engine::fields::FieldValues::new(fields.clone());
+        r.prune_to(&paths);
+        r
+    });
     // A hint decides the records read and their order; otherwise an index that serves the filter narrows them.
     let candidates =
         match hint::take(db, &base).and_then(|h| hint::hinted_records(coll, &h, filter)) {
@@ -200,7 +210,9 @@ pub(crate) fn scan_matching_ids(
         });
     let mut visit_reader = match (&prefilter, reads) {
         (Some(_), Reads::Fields(v)) if !full_after => {
-            Some(crate::engine::fields::FieldValues::new(v.to_vec()))
+            let mut r = crate::engine::fields::FieldValues::new(top_level(v));
+            r.prune_to(v);
+            Some(r)
         }
         _ => None,
     };
@@ -275,6 +287,18 @@ pub(crate) fn scan_matching_ids(
         }
     }
     Ok(())
+}
+
+/// The top-level fields of `paths` (their first components), each once, in order.
+fn top_level(paths: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in paths {
+        let name = p.split('.').next().unwrap_or(p);
+        if !out.iter().any(|f| f == name) {
+            out.push(name.to_string());
+        }
+    }
+    out
 }
 
 /// Puts the named top-level fields of stored BSON bytes into `out`, in document order. When `out` already

@@ -15,6 +15,9 @@ mod convert;
 mod dates;
 mod ops;
 mod reduce;
+mod slots;
+#[cfg(test)]
+mod slots_tests;
 mod strings;
 #[cfg(test)]
 mod tests;
@@ -159,6 +162,11 @@ pub(crate) enum Node {
     Let(Box<Let>),
     /// `$switch`, its named arguments taken apart at compile time.
     Switch(Box<Switch>),
+    /// `$$name.path` where `name` is a `$let` variable of the same expression: slot `.0` of the evaluation's
+    /// frame ([`slots`]).
+    Slot(u32, Vec<String>),
+    /// A `$let` whose variables live in frame slots ([`slots`]).
+    SlotLet(Box<slots::SlotLet>),
 }
 
 /// A compiled `$let`: each variable's expression is evaluated in the enclosing scope (a missing value binds
@@ -183,6 +191,8 @@ pub(crate) struct Switch {
 #[derive(Debug, Clone)]
 pub struct Expr {
     node: Node,
+    /// How many `$let` slots an evaluation's frame needs ([`slots`]).
+    slots: usize,
 }
 
 pub(crate) fn err(code: i32, msg: impl Into<String>) -> CommandError {
@@ -389,6 +399,14 @@ impl Node {
                     }
                 }
             }
+            Node::Slot(k, parts) => slots::read(*k, parts),
+            Node::SlotLet(l) => {
+                for (k, e) in &l.vars {
+                    let v = e.eval(root, vars)?.unwrap_or(Bson::Null);
+                    slots::write(*k, v);
+                }
+                return l.body.eval(root, vars);
+            }
             Node::Switch(s) => {
                 for (case, then) in &s.branches {
                     if truthy(case.eval(root, vars)?.as_ref()) {
@@ -407,13 +425,26 @@ impl Node {
 impl Expr {
     /// Compiles an expression from its document form, validating operators and arities.
     pub fn compile(spec: &Bson) -> Result<Expr, CommandError> {
+        let (node, slots) = slots::resolve(compile_node(spec)?);
+        Ok(Expr { node, slots })
+    }
+
+    /// [`compile`](Self::compile) without resolving `$let` variables to slots (every variable looked up
+    /// by name, nothing propagated): the general evaluation the resolved one is held equal to.
+    #[cfg(test)]
+    pub(crate) fn compile_unresolved(spec: &Bson) -> Result<Expr, CommandError> {
         Ok(Expr {
             node: compile_node(spec)?,
+            slots: 0,
         })
     }
 
     /// Evaluates against `root` (`$$ROOT`/`$$CURRENT`); `Ok(None)` means the result is missing.
     pub fn eval(&self, root: &Document, vars: &Vars) -> Result<Option<Bson>, CommandError> {
+        if self.slots == 0 {
+            return self.node.eval(root, vars);
+        }
+        let _frame = slots::FrameGuard::open(self.slots);
         self.node.eval(root, vars)
     }
 

@@ -365,6 +365,16 @@ pub(super) fn eval_op(
             }
             return last.eval(root, vars);
         }
+        // Constant strings (the separators and unit names of a formatted interval) are appended where they
+        // are, not copied into an argument first; the other arguments are evaluated first, all of them, as
+        // the general path does.
+        Concat
+            if args
+                .iter()
+                .any(|a| matches!(a, Node::Const(Bson::String(_)))) =>
+        {
+            return super::strings::concat_in_place(args, root, vars);
+        }
         // A constant list (`x IN (...)`, the characters LIKE escapes) is searched where it is, not copied per
         // evaluation.
         In => {

@@ -22,13 +22,21 @@ fn mentions(node: &Node, name: &str) -> bool {
         Node::Doc(fields) | Node::Named(_, fields) => fields.iter().any(|(_, n)| mentions(n, name)),
         Node::Arr(items) | Node::Op(_, items) => items.iter().any(|n| mentions(n, name)),
         Node::Let(l) => l.vars.iter().any(|(_, n)| mentions(n, name)) || mentions(&l.body, name),
+        Node::SlotLet(l) => {
+            l.vars.iter().any(|(_, n)| mentions(n, name)) || mentions(&l.body, name)
+        }
         Node::Switch(s) => {
             s.branches
                 .iter()
                 .any(|(c, t)| mentions(c, name) || mentions(t, name))
                 || s.default.as_ref().is_some_and(|d| mentions(d, name))
         }
-        Node::Const(_) | Node::Remove | Node::Now | Node::Field(_) | Node::Root(_) => false,
+        Node::Const(_)
+        | Node::Remove
+        | Node::Now
+        | Node::Field(_)
+        | Node::Root(_)
+        | Node::Slot(..) => false,
     }
 }
 

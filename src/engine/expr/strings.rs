@@ -400,6 +400,51 @@ pub(super) fn named(
     }
 }
 
+/// `$concat` whose constant string arguments are read where they are: the same value and the same error as
+/// evaluating every argument into a list and joining it (`eval`'s `Concat`).
+pub(super) fn concat_in_place(
+    args: &[Node],
+    root: &Document,
+    vars: &Vars,
+) -> Result<Option<Bson>, CommandError> {
+    let mut vals: smallvec::SmallVec<[Option<Option<Bson>>; super::INLINE_ARGS]> =
+        smallvec::SmallVec::with_capacity(args.len());
+    for a in args {
+        vals.push(match a {
+            Node::Const(Bson::String(_)) => None,
+            other => Some(other.eval(root, vars)?),
+        });
+    }
+    let value = |i: usize| -> Option<&Bson> {
+        match (&args[i], &vals[i]) {
+            (Node::Const(c), None) => Some(c),
+            (_, Some(v)) => v.as_ref(),
+            _ => None,
+        }
+    };
+    let len = (0..args.len())
+        .map(|i| match value(i) {
+            Some(Bson::String(s)) => s.len(),
+            _ => 0,
+        })
+        .fold(0usize, usize::saturating_add);
+    crate::engine::limits::check_string("$concat", len)?;
+    let mut out = String::with_capacity(len);
+    for i in 0..args.len() {
+        match value(i) {
+            None | Some(Bson::Null) | Some(Bson::Undefined) => return Ok(Some(Bson::Null)),
+            Some(Bson::String(s)) => out.push_str(s),
+            Some(other) => {
+                return Err(err(
+                    16702,
+                    format!("$concat only supports strings, not {}", type_name(other)),
+                ))
+            }
+        }
+    }
+    Ok(Some(Bson::String(out)))
+}
+
 /// Compiles the `regex` / `options` arguments (a BSON regex or a string); `None` when the regex is null.
 fn regex(
     re: &Option<Bson>,

@@ -1,0 +1,285 @@
+//! `$let` variables resolved at compile time: each `$let` binding of a compiled expression gets a slot of
+//! one frame per evaluation, and each `$$name` that names it reads the slot by index. No scope is copied
+//! per `$let`, no value is reference-counted per binding, no name is searched per read.
+//!
+//! Scoping is lexical, so a slot is written only by its own `$let` and read only inside that `$let`'s body:
+//! a `$let` cannot be entered again while its body runs (expressions do not recurse), so overwriting a slot
+//! never disturbs a reader, and a frame needs no saving or restoring between bindings.
+//!
+//! Also here, at the same pass: a variable bound to a constant is that constant where it is read (and the
+//! operators it then makes constant are folded, where that cannot depend on the collation or fail), and a
+//! variable bound to another `$let`'s variable reads that variable's slot (the translator's chains of
+//! `$let`s rebind unchanged values level after level: `{ms: "$$ms", ...}`). A binding nothing reads any
+//! more is dropped, and a `$let` with none left is its body.
+//!
+//! Names bound by `$map` / `$filter` (`as`) and `$reduce` (`$$this`, `$$value`), and the variables of the
+//! enclosing command (`$lookup`'s `let`), stay looked up by name in [`Vars`]: they shadow a `$let` of the
+//! same name inside their bodies as before.
+//!
+//! In: the compiled tree ([`super::compile_node`]); out: the resolved tree and its frame size. Depends on
+//! `ops` (folding).
+
+use super::{descend, Node, Op, Vars};
+use bson::{Bson, Document};
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// A `$let` whose variables live in frame slots.
+#[derive(Debug, Clone)]
+pub(crate) struct SlotLet {
+    /// Each binding's slot and expression (evaluated in the enclosing scope; missing binds null).
+    pub vars: Vec<(u32, Node)>,
+    pub body: Node,
+}
+
+/// This thread's frames: the slots of every evaluation in progress (an expression evaluated while
+/// another one runs gets the slots after the other's), and where the innermost one starts.
+struct Frames {
+    values: Vec<Bson>,
+    base: usize,
+}
+
+thread_local! {
+    static FRAMES: RefCell<Frames> = const { RefCell::new(Frames { values: Vec::new(), base: 0 }) };
+}
+
+/// A frame of `n` slots for one evaluation; the frame is given back when this is dropped (also on an
+/// error).
+pub(crate) struct FrameGuard {
+    saved_base: usize,
+    start: usize,
+}
+
+impl FrameGuard {
+    /// Opens a frame of `n` null slots.
+    pub(crate) fn open(n: usize) -> FrameGuard {
+        FRAMES.with(|f| {
+            let mut f = f.borrow_mut();
+            let start = f.values.len();
+            f.values.resize(start + n, Bson::Null);
+            let saved_base = std::mem::replace(&mut f.base, start);
+            FrameGuard { saved_base, start }
+        })
+    }
+}
+
+impl Drop for FrameGuard {
+    fn drop(&mut self) {
+        FRAMES.with(|f| {
+            let mut f = f.borrow_mut();
+            f.values.truncate(self.start);
+            f.base = self.saved_base;
+        })
+    }
+}
+
+/// The value in slot `k` of the current frame, followed along `parts`.
+pub(crate) fn read(k: u32, parts: &[String]) -> Option<Bson> {
+    FRAMES.with(|f| {
+        let f = f.borrow();
+        f.values
+            .get(f.base + k as usize)
+            .and_then(|v| descend(v, parts))
+    })
+}
+
+/// Writes slot `k` of the current frame.
+pub(crate) fn write(k: u32, v: Bson) {
+    let old = FRAMES.with(|f| {
+        let mut f = f.borrow_mut();
+        let at = f.base + k as usize;
+        f.values.get_mut(at).map(|slot| std::mem::replace(slot, v))
+    });
+    // The old value is dropped outside the borrow.
+    drop(old);
+}
+
+/// What a name means at a point of the tree.
+#[derive(Clone)]
+enum Binding {
+    /// A `$let` variable in this slot.
+    Slot(u32),
+    /// A `$let` variable bound to this constant.
+    Const(Bson),
+    /// Bound by `$map` / `$filter` / `$reduce`: looked up by name at run time.
+    Dynamic,
+}
+
+struct Resolver {
+    scope: Vec<(Arc<str>, Binding)>,
+    slots: u32,
+}
+
+impl Resolver {
+    fn lookup(&self, name: &str) -> Option<&Binding> {
+        self.scope
+            .iter()
+            .rev()
+            .find(|(n, _)| &**n == name)
+            .map(|(_, b)| b)
+    }
+
+    fn node(&mut self, node: Node) -> Node {
+        match node {
+            Node::Var(name, parts) => match self.lookup(&name) {
+                Some(Binding::Slot(k)) => Node::Slot(*k, parts),
+                Some(Binding::Const(v)) => match descend(v, &parts) {
+                    Some(v) => Node::Const(v),
+                    None => Node::Remove,
+                },
+                Some(Binding::Dynamic) | None => Node::Var(name, parts),
+            },
+            Node::Doc(fields) => {
+                Node::Doc(fields.into_iter().map(|(k, n)| (k, self.node(n))).collect())
+            }
+            Node::Arr(items) => Node::Arr(items.into_iter().map(|n| self.node(n)).collect()),
+            Node::Op(op, args) => {
+                let args: Vec<Node> = args.into_iter().map(|n| self.node(n)).collect();
+                fold(op, args)
+            }
+            Node::Named(op, args) => self.named(op, args),
+            Node::Let(l) => self.let_(*l),
+            Node::SlotLet(l) => Node::SlotLet(l),
+            Node::Switch(mut s) => {
+                s.branches = std::mem::take(&mut s.branches)
+                    .into_iter()
+                    .map(|(c, t)| (self.node(c), self.node(t)))
+                    .collect();
+                s.default = s.default.take().map(|d| self.node(d));
+                Node::Switch(s)
+            }
+            other @ (Node::Const(_)
+            | Node::Remove
+            | Node::Now
+            | Node::Field(_)
+            | Node::Root(_)
+            | Node::Slot(..)) => other,
+        }
+    }
+
+    fn named(&mut self, op: Op, args: Vec<(String, Node)>) -> Node {
+        let binds: Vec<Arc<str>> = match op {
+            Op::Map | Op::Filter => {
+                let name = match args.iter().find(|(k, _)| k == "as") {
+                    Some((_, Node::Const(Bson::String(s)))) => s.as_str(),
+                    _ => "this",
+                };
+                vec![super::intern(name)]
+            }
+            Op::Reduce => vec![super::intern("this"), super::intern("value")],
+            _ => Vec::new(),
+        };
+        let body_arg = match op {
+            Op::Map | Op::Reduce => "in",
+            Op::Filter => "cond",
+            _ => "",
+        };
+        let args = args
+            .into_iter()
+            .map(|(k, n)| {
+                if k == body_arg {
+                    let depth = self.scope.len();
+                    for b in &binds {
+                        self.scope.push((b.clone(), Binding::Dynamic));
+                    }
+                    let n = self.node(n);
+                    self.scope.truncate(depth);
+                    (k, n)
+                } else {
+                    let n = self.node(n);
+                    (k, n)
+                }
+            })
+            .collect();
+        Node::Named(op, args)
+    }
+
+    fn let_(&mut self, l: super::Let) -> Node {
+        // The values are resolved in the enclosing scope.
+        let values: Vec<(Arc<str>, Node)> = l
+            .vars
+            .into_iter()
+            .map(|(name, e)| (name, self.node(e)))
+            .collect();
+        let depth = self.scope.len();
+        let mut kept = Vec::new();
+        for (name, e) in values {
+            let binding = match e {
+                Node::Const(v) => Binding::Const(v),
+                // A missing value binds null.
+                Node::Remove => Binding::Const(Bson::Null),
+                // Another `$let`'s variable, as it is: its slot (not written while this body runs).
+                Node::Slot(k, parts) if parts.is_empty() => Binding::Slot(k),
+                e => {
+                    let k = self.slots;
+                    self.slots += 1;
+                    kept.push((k, e));
+                    Binding::Slot(k)
+                }
+            };
+            self.scope.push((name, binding));
+        }
+        let body = self.node(l.body);
+        self.scope.truncate(depth);
+        // A binding nothing reads is still evaluated: its evaluation may fail, as mongod's would.
+        if kept.is_empty() {
+            body
+        } else {
+            Node::SlotLet(Box::new(SlotLet { vars: kept, body }))
+        }
+    }
+}
+
+/// Resolves the `$let` variables of `node` to slots; returns the tree and the number of slots its
+/// evaluation needs.
+pub(crate) fn resolve(node: Node) -> (Node, usize) {
+    let mut r = Resolver {
+        scope: Vec::new(),
+        slots: 0,
+    };
+    let node = r.node(node);
+    (node, r.slots as usize)
+}
+
+/// Whether a constant may take part in a folded comparison: no string anywhere in it (a collation
+/// would compare strings differently), and nothing nested.
+fn collation_free(v: &Bson) -> bool {
+    !matches!(
+        v,
+        Bson::String(_) | Bson::Symbol(_) | Bson::Array(_) | Bson::Document(_)
+    )
+}
+
+/// `{op: args}`, computed now when every argument is a constant and the operator's value depends on
+/// nothing else (no collation, no document, no clock) and it succeeds; an operator that fails keeps
+/// failing where it is evaluated (it may be in a branch never taken).
+fn fold(op: Op, args: Vec<Node>) -> Node {
+    use Op::*;
+    let consts: Option<Vec<&Bson>> = args
+        .iter()
+        .map(|n| match n {
+            Node::Const(v) => Some(v),
+            _ => None,
+        })
+        .collect();
+    let Some(consts) = consts else {
+        return Node::Op(op, args);
+    };
+    let pure = match op {
+        Add | Subtract | Multiply | Divide | Mod | Abs | Ceil | Floor | Trunc | Round | Sqrt
+        | Pow | Exp | Ln | Log10 | Log | And | Or | Not | Cond | IfNull | Concat | StrLenCP
+        | StrLenBytes | SubstrCP | ToString | ToInt | ToLong | ToDouble | ToDecimal | ToBool
+        | Type | IsNumber | IsArray | Size | ArrayElemAt => true,
+        Eq | Ne | Gt | Gte | Lt | Lte | Cmp => consts.iter().all(|v| collation_free(v)),
+        _ => false,
+    };
+    if !pure {
+        return Node::Op(op, args);
+    }
+    let node = Node::Op(op, args);
+    match node.eval(&Document::new(), &Vars::new(bson::DateTime::from_millis(0))) {
+        Ok(Some(v)) => Node::Const(v),
+        Ok(None) => Node::Remove,
+        Err(_) => node,
+    }
+}

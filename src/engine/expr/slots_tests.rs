@@ -1,0 +1,220 @@
+//! `$let` variables resolved to frame slots (with constants and aliases propagated and constant operators
+//! folded) against the same expression with every variable looked up by name, on generated expressions
+//! and documents: `$let`s of several bindings shadowing each other, bindings to constants, to other
+//! variables and to documents read by path, `$map` / `$filter` / `$reduce` binding the same names inside
+//! them, a variable of the command (`$lookup`'s `let`), undefined names, and operators that fail in a
+//! branch not taken. Same value, or the same error code. And `$concat` with its constant strings read in
+//! place against the same `$concat` with every argument computed.
+
+use super::{Expr, Vars};
+use bson::{doc, Bson, Document};
+use proptest::prelude::*;
+
+const NAMES: [&str; 4] = ["a", "b", "this", "value"];
+
+fn leaf() -> impl Strategy<Value = Bson> {
+    prop_oneof![
+        (-2i32..3).prop_map(Bson::Int32),
+        Just(Bson::Null),
+        Just(Bson::String("s".into())),
+        Just(Bson::String("$f".into())),
+        Just(Bson::String("$arr".into())),
+        (0usize..4).prop_map(|i| Bson::String(format!("$${}", NAMES[i]))),
+        (0usize..4).prop_map(|i| Bson::String(format!("$${}.x", NAMES[i]))),
+        Just(Bson::String("$$ext".into())),
+        Just(Bson::String("$$undefinedvar".into())),
+        Just(Bson::Document(doc! {"$literal": {"x": 5}})),
+        Just(Bson::Document(doc! {"$divide": [1, 0]})),
+    ]
+}
+
+fn op(name: &str, arg: Bson) -> Bson {
+    let mut d = Document::new();
+    d.insert(name, arg);
+    Bson::Document(d)
+}
+
+fn expr() -> impl Strategy<Value = Bson> {
+    leaf().prop_recursive(5, 60, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(|v| op("$add", Bson::Array(v))),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| op("$eq", Bson::Array(vec![a, b]))),
+            (inner.clone(), inner.clone())
+                .prop_map(|(a, b)| op("$ifNull", Bson::Array(vec![a, b]))),
+            (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(c, t, e)| op("$cond", Bson::Array(vec![c, t, e]))),
+            inner.clone().prop_map(|a| op("$type", a)),
+            (
+                prop::collection::vec((0usize..4, inner.clone()), 1..4),
+                inner.clone()
+            )
+                .prop_map(|(vs, body)| {
+                    let mut vars = Document::new();
+                    for (i, v) in vs {
+                        vars.insert(NAMES[i], v);
+                    }
+                    op("$let", Bson::Document(doc! {"vars": vars, "in": body}))
+                }),
+            (inner.clone(), 0usize..4, inner.clone()).prop_map(|(input, i, body)| {
+                op(
+                    "$map",
+                    Bson::Document(doc! {"input": input, "as": NAMES[i], "in": body}),
+                )
+            }),
+            (inner.clone(), inner.clone()).prop_map(|(input, cond)| {
+                op(
+                    "$filter",
+                    Bson::Document(doc! {"input": input, "cond": cond}),
+                )
+            }),
+            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(input, init, body)| {
+                op(
+                    "$reduce",
+                    Bson::Document(doc! {"input": input, "initialValue": init, "in": body}),
+                )
+            }),
+            (inner.clone(), inner.clone()).prop_map(|(x, y)| Bson::Document(doc! {"x": x, "y": y})),
+            prop::collection::vec(inner, 0..3).prop_map(Bson::Array),
+        ]
+    })
+}
+
+fn eval(e: &Expr, d: &Document) -> Result<Option<Bson>, i32> {
+    let mut vars = Vars::new(bson::DateTime::from_millis(0));
+    vars.push("ext", Bson::Document(doc! {"x": 7}));
+    e.eval(d, &vars).map_err(|e| e.code)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+    #[test]
+    fn slots_equal_variables_by_name(
+        e in expr(),
+        f in prop_oneof![Just(None), Just(Some(Bson::Null)), (0i32..3).prop_map(|i| Some(Bson::Int32(i)))],
+    ) {
+        let mut d = doc! {"arr": [1, {"x": 2}, [3]]};
+        if let Some(f) = f {
+            d.insert("f", f);
+        }
+        let resolved = Expr::compile(&e);
+        let general = Expr::compile_unresolved(&e);
+        match (resolved, general) {
+            (Ok(r), Ok(g)) => prop_assert_eq!(eval(&r, &d), eval(&g, &d), "{}", e),
+            (r, g) => prop_assert_eq!(r.map(|_| ()).map_err(|e| e.code), g.map(|_| ()).map_err(|e| e.code)),
+        }
+    }
+}
+
+#[test]
+fn aliases_and_constants_leave_no_binding() {
+    // The translator's chains: constants and unchanged values rebound level after level.
+    let e = Expr::compile(&Bson::Document(doc! {"$let": {
+        "vars": {"k": "theme", "n": 3, "d": {"$add": ["$f", 1]}},
+        "in": {"$let": {"vars": {"k": "$$k", "d": "$$d", "m": {"$add": ["$$n", 1]}},
+            "in": {"$concat": ["$$k", {"$toString": {"$add": ["$$d", "$$m"]}}]}}}
+    }}))
+    .unwrap();
+    // One slot: `d`; `k`, `n`, `m` are constants, the inner `d` is the outer one.
+    assert_eq!(e.slots, 1, "{e:?}");
+    assert_eq!(
+        eval(&e, &doc! {"f": 1}),
+        Ok(Some(Bson::String("theme6".into())))
+    );
+}
+
+#[test]
+fn an_expression_evaluated_inside_another_gets_its_own_frame() {
+    let outer = Expr::compile(&Bson::Document(
+        doc! {"$let": {"vars": {"a": {"$add": ["$f", 1]}}, "in": {"$add": ["$$a", "$f"]}}},
+    ))
+    .unwrap();
+    let inner = Expr::compile(&Bson::Document(
+        doc! {"$let": {"vars": {"a": {"$add": ["$f", 10]}}, "in": "$$a"}},
+    ))
+    .unwrap();
+    let vars = Vars::new(bson::DateTime::from_millis(0));
+    let d = doc! {"f": 1};
+    let _held = super::slots::FrameGuard::open(outer.slots);
+    // A frame open (as while another expression runs) does not disturb the next one's slots.
+    assert_eq!(inner.eval(&d, &vars).unwrap(), Some(Bson::Int32(11)));
+    assert_eq!(outer.eval(&d, &vars).unwrap(), Some(Bson::Int32(3)));
+}
+
+fn concat_arg() -> impl Strategy<Value = Bson> {
+    prop_oneof![
+        Just(Bson::String(String::new())),
+        Just(Bson::String(" year".into())),
+        Just(Bson::String("é".into())),
+        Just(Bson::Null),
+        Just(Bson::Int32(1)),
+        Just(Bson::String("$f".into())),
+        Just(Bson::String("$s".into())),
+        Just(Bson::String("$missing".into())),
+        Just(Bson::Document(doc! {"$toString": "$s"})),
+        Just(Bson::Document(doc! {"$divide": [1, 0]})),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+    /// `$concat` with constant strings read in place against every argument computed
+    /// (`{$cond: [true, c, null]}` around each constant, evaluated unfolded).
+    #[test]
+    fn concat_of_constants_in_place_equals_every_argument_computed(
+        args in prop::collection::vec(concat_arg(), 0..7),
+        f in prop_oneof![Just(Bson::Int32(2)), Just(Bson::String("v".into())), Just(Bson::Null)],
+    ) {
+        let d = doc! {"f": f, "s": "t"};
+        let e = Bson::Document(doc! {"$concat": args.clone()});
+        let computed: Vec<Bson> = args
+            .iter()
+            .map(|a| match a {
+                Bson::String(s) if !s.starts_with('$') => {
+                    Bson::Document(doc! {"$cond": [true, a.clone(), Bson::Null]})
+                }
+                other => other.clone(),
+            })
+            .collect();
+        let g = Bson::Document(doc! {"$concat": computed});
+        let vars = Vars::new(bson::DateTime::from_millis(0));
+        let fast = Expr::compile(&e).and_then(|c| c.eval(&d, &vars)).map_err(|e| e.code);
+        let general = Expr::compile_unresolved(&g).and_then(|c| c.eval(&d, &vars)).map_err(|e| e.code);
+        prop_assert_eq!(fast, general, "{}", e);
+    }
+}
+
+#[test]
+fn a_variable_bound_to_a_path_of_another_reads_the_path() {
+    let vars = Vars::new(bson::DateTime::from_millis(0));
+    let d = doc! {"f": 1};
+    for (e, want) in [
+        // `b` is `a.x`, not an alias of `a`.
+        (
+            doc! {"$let": {"vars": {"a": {"x": {"$add": ["$f", 1]}}},
+            "in": {"$let": {"vars": {"b": "$$a.x"}, "in": "$$b"}}}},
+            Some(Bson::Int32(2)),
+        ),
+        // An alias of an alias, shadowed by `$map`'s `as` inside.
+        (
+            doc! {"$let": {"vars": {"a": {"$add": ["$f", 1]}},
+            "in": {"$let": {"vars": {"b": "$$a"},
+                "in": {"$map": {"input": [10], "as": "b", "in": {"$add": ["$$b", "$$a"]}}}}}}},
+            Some(Bson::Array(vec![Bson::Int32(12)])),
+        ),
+        // A constant document read by path; a missing path binds null.
+        (
+            doc! {"$let": {"vars": {"c": {"$literal": {"y": 3}}},
+            "in": {"$let": {"vars": {"m": "$$c.z"}, "in": {"$type": "$$m"}}}}},
+            Some(Bson::String("null".into())),
+        ),
+    ] {
+        let e = Bson::Document(e);
+        let resolved = Expr::compile(&e).unwrap().eval(&d, &vars).unwrap();
+        let general = Expr::compile_unresolved(&e)
+            .unwrap()
+            .eval(&d, &vars)
+            .unwrap();
+        assert_eq!(resolved, want, "{e}");
+        assert_eq!(general, want, "{e}");
+    }
+}
