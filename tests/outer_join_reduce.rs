@@ -9,11 +9,7 @@ use sqlmongo::Client;
 
 #[path = "common/sql_rows.rs"]
 mod sql_rows;
-use sql_rows::{lit, rows};
-
-fn key() -> impl Strategy<Value = Option<i32>> {
-    prop_oneof![1 => Just(None), 4 => (0i32..4).prop_map(Some)]
-}
+use sql_rows::{key, lit, rows};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]

@@ -66,7 +66,7 @@ fn is_not_null_operand(e: &Expr) -> Option<&Expr> {
 }
 
 /// `q.c` (through parentheses) as (qualifier, column).
-fn qualified(e: &Expr) -> Option<(String, String)> {
+pub(crate) fn qualified(e: &Expr) -> Option<(String, String)> {
     match e {
         Expr::Nested(x) => qualified(x),
         Expr::CompoundIdentifier(parts) => match parts.as_slice() {
@@ -78,7 +78,7 @@ fn qualified(e: &Expr) -> Option<(String, String)> {
 }
 
 /// An identifier as PostgreSQL compares it: unquoted ones folded to lower case.
-fn folded(i: &Ident) -> String {
+pub(crate) fn folded(i: &Ident) -> String {
     match i.quote_style {
         None => i.value.to_lowercase(),
         Some(_) => i.value.clone(),

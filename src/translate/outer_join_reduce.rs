@@ -8,10 +8,10 @@
 //! In: the FROM list and the WHERE condition; out: the FROM list with such LEFT JOINs written as inner joins,
 //! or `None` when nothing changes. A FROM with a RIGHT or FULL join is left alone (as the anti-join does).
 
-use super::anti_join::has_right_or_full;
+use super::anti_join::{folded, has_right_or_full, qualified};
 use super::join_where::flatten_and;
 use sqlparser::ast::{
-    BinaryOperator, Expr, Ident, JoinOperator, ObjectNamePart, TableFactor, TableWithJoins,
+    BinaryOperator, Expr, JoinOperator, ObjectNamePart, TableFactor, TableWithJoins,
 };
 
 /// The FROM list with every LEFT JOIN whose table a WHERE term rejects NULLs of written as an inner join;
@@ -67,18 +67,6 @@ fn strict_qualifier(t: &Expr) -> Option<String> {
     }
 }
 
-/// `q.c` (through parentheses) as (qualifier, column), folded as PostgreSQL folds unquoted names.
-fn qualified(e: &Expr) -> Option<(String, String)> {
-    match e {
-        Expr::Nested(x) => qualified(x),
-        Expr::CompoundIdentifier(parts) => match parts.as_slice() {
-            [q, c] => Some((folded(q), folded(c))),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// The name a FROM item's columns are qualified by: its alias, else a table's own name.
 fn qualifier(t: &TableFactor) -> Option<String> {
     match t {
@@ -92,14 +80,6 @@ fn qualifier(t: &TableFactor) -> Option<String> {
             _ => None,
         },
         _ => None,
-    }
-}
-
-/// An identifier as PostgreSQL compares it: unquoted ones folded to lower case.
-fn folded(i: &Ident) -> String {
-    match i.quote_style {
-        None => i.value.to_lowercase(),
-        Some(_) => i.value.clone(),
     }
 }
 

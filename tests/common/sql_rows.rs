@@ -1,7 +1,9 @@
 //! Small helpers of the generated-SQL property tests (`tests/any_all.rs`, `tests/anti_join.rs`,
-//! `tests/join_where.rs`): a value as an SQL literal, and a statement's rows from a [`Client`].
+//! `tests/join_where.rs`, `tests/outer_join_reduce.rs`): a value as an SQL literal, a statement's rows from a
+//! [`Client`], and a generated join key.
 
 use bson::Bson;
+use proptest::prelude::*;
 use sqlmongo::Client;
 
 /// `k` as an SQL literal (`NULL` for `None`).
@@ -19,4 +21,10 @@ pub fn rows(c: &Client, sql: &str) -> Vec<Vec<Bson>> {
         .into_iter()
         .map(|r| r.into_values())
         .collect()
+}
+
+/// A join key: NULL one time in five, else one of four values (duplicates on both sides).
+#[allow(dead_code)] // not every test that includes this file generates keys
+pub fn key() -> impl Strategy<Value = Option<i32>> {
+    prop_oneof![1 => Just(None), 4 => (0i32..4).prop_map(Some)]
 }
