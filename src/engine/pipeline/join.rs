@@ -4,7 +4,8 @@
 //! In: the stage document, input documents, the catalog; out: each input document with the `as` array of
 //! joined documents. Equality follows the query language: an array on either side matches by element, a
 //! missing or null local value matches foreign documents whose field is null or missing. Depends on
-//! `expr`, `bson_order`, `Pipeline`, `join_hash`, `join_keys`, `join_narrow`.
+//! `expr`, `bson_order`, `Pipeline`, `join_hash`, `join_keys`, `join_narrow`; the `$unwind` it absorbs is
+//! in `join_unwind`.
 //!
 //! Nothing is computed once per outer document that does not depend on it (mongod's behaviour):
 //! - the leading stages of `pipeline` that read no `let` variable (and are deterministic) run once per
@@ -28,7 +29,7 @@ use super::join_hash::HashTable;
 use super::join_keys::{eq_keys, equality_holds, requires_value, values_at, EqKey};
 use super::join_narrow::{inclusion, joined_reads};
 use super::join_split::{self, SplitMatch};
-use super::reshape::{set_field, unset_field};
+use super::reshape::set_field;
 use super::stream::Stream;
 use super::{Catalog, Pipeline};
 use crate::engine::expr::{Expr, Vars};
@@ -756,47 +757,4 @@ fn lacks_value(d: &Document, field: &str) -> bool {
         d.get(field),
         None | Some(Bson::Null) | Some(Bson::Undefined)
     )
-}
-
-/// `$lookup` immediately followed by `$unwind` of its `as` field (mongod coalesces the two): each joined
-/// document becomes one output document, without the array ever being built.
-pub(super) fn unwind_into(
-    mut d: Document,
-    as_field: &str,
-    matched: Matched,
-    index: Option<&str>,
-    preserve: bool,
-    out: &mut Vec<Document>,
-) {
-    if matched.is_empty() {
-        if preserve {
-            unset_field(&mut d, as_field);
-            if let Some(ix) = index {
-                set_field(&mut d, ix, Bson::Null);
-            }
-            out.push(d);
-        }
-        return;
-    }
-    let n = matched.len();
-    let mut one = |i: usize, fd: Document| {
-        let mut nd = if i + 1 == n {
-            std::mem::take(&mut d)
-        } else {
-            d.clone()
-        };
-        set_field(&mut nd, as_field, Bson::Document(fd));
-        if let Some(ix) = index {
-            set_field(&mut nd, ix, Bson::Int64(i as i64));
-        }
-        out.push(nd);
-    };
-    // Shared with a cache: each joined document copied once, into its row.
-    match Rc::try_unwrap(matched) {
-        Ok(docs) => docs.into_iter().enumerate().for_each(|(i, fd)| one(i, fd)),
-        Err(shared) => shared
-            .iter()
-            .enumerate()
-            .for_each(|(i, fd)| one(i, fd.clone())),
-    }
 }

@@ -19,6 +19,7 @@ mod join_hash;
 mod join_keys;
 mod join_narrow;
 mod join_split;
+mod join_unwind;
 impl Stage {
     /// Whether the stage builds documents out of values (which may nest its input deeper, or grow it:
     /// `{$replaceRoot: {newRoot: {a: "$$ROOT"}}}` repeated, `{$addFields: {a: "$$ROOT"}}` doubling).

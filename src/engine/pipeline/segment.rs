@@ -18,7 +18,7 @@
 //! receives (or gives, for `$group` and the top-k) and the index of the next stage to run. A property test in
 //! `join_tests.rs` holds every path to the stage-by-stage run. Depends on `join`, `group`, `sort`, `expr`.
 
-use super::{group, join, reshape, Pipeline, Stage};
+use super::{group, join, join_unwind, reshape, Pipeline, Stage};
 use crate::engine::expr::{Expr, Vars};
 use crate::engine::sort::{SortSpec, Sorter, TopK};
 use crate::engine::CommandError;
@@ -209,7 +209,7 @@ impl Pipeline {
                     for mut d in cur {
                         let matched = exec.matches(&d)?;
                         match unwind {
-                            Some((index, preserve)) => join::unwind_into(
+                            Some((index, preserve)) => join_unwind::unwind_into(
                                 d,
                                 l.as_field(),
                                 matched,
