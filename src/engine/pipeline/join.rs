@@ -545,11 +545,11 @@ impl Exec<'_> {
                 let foreign = l.foreign.as_deref();
                 let non_null = l.non_null.as_deref();
                 let vars = self.vars;
-                // `filtered`: the candidate comes from the table, which holds only documents passing the
-                // uncorrelated part of a split `$match`.
                 // The split's conjuncts on the outer values alone, decided at the first candidate.
                 let mut outer_ok: Option<bool> = None;
                 let empty = Document::new();
+                // `filtered`: the candidate comes from the table, which holds only documents passing the
+                // uncorrelated part of a split `$match`.
                 let mut each = |fd: &Document, filtered: bool| {
                     if non_null.is_some_and(|f| lacks_value(fd, f)) {
                         return Ok(true);
