@@ -373,21 +373,12 @@ pub(crate) fn rezone(a: Agg, zone: Bson, zone_const: Option<&str>) -> Option<Agg
     Some(out)
 }
 
-/// PostgreSQL's `age(hi, lo)`: the field-by-field difference of the two dates, borrowing from the next larger
-/// field (a month borrows the length of the earlier date's month), as `{months, days, micros}`.
-///
-/// The borrows below the day are one subtraction of the times of day (milliseconds since midnight: a
-/// negative difference borrows one day); the borrow of a month into the year leaves `12 * years + months`
-/// as it is, so the months are that total less the day's borrow. PostgreSQL borrows a month while the days
-/// are negative, but one borrow always suffices: the days are at least `-(day of the earlier date)`, and
-/// that day is at most its month's length.
-fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
+/// The length in days of the month of the earlier date's parts (`$$e`, a `$dateToParts` document).
+fn earlier_month_days() -> Bson {
     let v = ex::var;
-    let parts = |d: Bson| ex::date_to_parts(d, zone.clone().map(Bson::String));
-    let p = |x: &str, f: &str| Bson::from(ex::var(&format!("{x}.{f}")));
-    // the earlier date's month length
+    let p = |f: &str| Bson::from(ex::var(&format!("e.{f}")));
     let leap = ex::let_in(
-        doc! {"yr": p("e", "year")},
+        doc! {"yr": p("year")},
         ex::or(vec![
             ex::and(vec![
                 ex::eq(ex::modulo(v("yr"), 4), 0),
@@ -396,7 +387,7 @@ fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
             ex::eq(ex::modulo(v("yr"), 400), 0),
         ]),
     );
-    let dim = ex::array_elem_at(
+    ex::array_elem_at(
         Bson::Array(vec![
             Bson::Int32(31),
             ex::cond(leap, 29, 28).into(),
@@ -411,8 +402,23 @@ fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
             Bson::Int32(30),
             Bson::Int32(31),
         ]),
-        ex::subtract(p("e", "month"), 1),
-    );
+        ex::subtract(p("month"), 1),
+    )
+}
+
+/// PostgreSQL's `age(hi, lo)`: the field-by-field difference of the two dates, borrowing from the next larger
+/// field (a month borrows the length of the earlier date's month), as `{months, days, micros}`.
+///
+/// The borrows below the day are one subtraction of the times of day (milliseconds since midnight: a
+/// negative difference borrows one day); the borrow of a month into the year leaves `12 * years + months`
+/// as it is, so the months are that total less the day's borrow. PostgreSQL borrows a month while the days
+/// are negative, but one borrow always suffices: the days are at least `-(day of the earlier date)`, and
+/// that day is at most its month's length.
+fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
+    let v = ex::var;
+    let parts = |d: Bson| ex::date_to_parts(d, zone.clone().map(Bson::String));
+    let p = |x: &str, f: &str| Bson::from(ex::var(&format!("{x}.{f}")));
+    let dim = earlier_month_days();
     let time_of_day = |x: &str| {
         ex::add(vec![
             ex::multiply(vec![p(x, "hour"), Bson::Int32(3_600_000)]),
@@ -489,34 +495,7 @@ mod tests {
         let v = ex::var;
         let parts = |d: Bson| ex::date_to_parts(d, zone.clone().map(Bson::String));
         let p = |x: &str, f: &str| ex::var(&format!("{x}.{f}"));
-        // the earlier date's month length
-        let leap = ex::let_in(
-            doc! {"yr": p("e", "year")},
-            ex::or(vec![
-                ex::and(vec![
-                    ex::eq(ex::modulo(v("yr"), 4), 0),
-                    ex::ne(ex::modulo(v("yr"), 100), 0),
-                ]),
-                ex::eq(ex::modulo(v("yr"), 400), 0),
-            ]),
-        );
-        let dim = ex::array_elem_at(
-            Bson::Array(vec![
-                Bson::Int32(31),
-                ex::cond(leap, 29, 28).into(),
-                Bson::Int32(31),
-                Bson::Int32(30),
-                Bson::Int32(31),
-                Bson::Int32(30),
-                Bson::Int32(31),
-                Bson::Int32(31),
-                Bson::Int32(30),
-                Bson::Int32(31),
-                Bson::Int32(30),
-                Bson::Int32(31),
-            ]),
-            ex::subtract(p("e", "month"), 1),
-        );
+        let dim = super::earlier_month_days();
         let borrow = |val: &str, base: Bson, next: &str| -> (Bson, Bson) {
             // (value, next field) after one borrow
             (
