@@ -272,11 +272,7 @@ pub fn regex_match(
     regex: impl Into<Bson>,
     options: impl Into<Bson>,
 ) -> Bson {
-    let mut d = Document::new();
-    d.insert("input", input.into());
-    d.insert("regex", regex.into());
-    d.insert("options", options.into());
-    op("$regexMatch", Bson::Document(d))
+    regex_op("$regexMatch", input.into(), regex.into(), options.into())
 }
 
 /// `{$regexFindAll: {input, regex, options}}`: every match, `{match, idx, captures}` each.
@@ -285,11 +281,16 @@ pub fn regex_find_all(
     regex: impl Into<Bson>,
     options: impl Into<Bson>,
 ) -> Bson {
+    regex_op("$regexFindAll", input.into(), regex.into(), options.into())
+}
+
+/// `{name: {input, regex, options}}`.
+fn regex_op(name: &str, input: Bson, regex: Bson, options: Bson) -> Bson {
     let mut d = Document::new();
-    d.insert("input", input.into());
-    d.insert("regex", regex.into());
-    d.insert("options", options.into());
-    op("$regexFindAll", Bson::Document(d))
+    d.insert("input", input);
+    d.insert("regex", regex);
+    d.insert("options", options);
+    op(name, Bson::Document(d))
 }
 
 /// `{$dateTrunc: spec}` (`date`, `unit`, optional `startOfWeek`, ...).
