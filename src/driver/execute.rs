@@ -255,8 +255,18 @@ async fn execute_commands(
             let Some(reply) = last else {
                 return Ok(StatementResult::Rows(Rows::default()));
             };
-            let docs = drain_cursor(backend, db, reply).await?;
-            Ok(StatementResult::Rows(shape_rows(columns, docs)))
+            if columns.is_empty() {
+                // `SELECT *`: the columns are the fields of every document, known at the end.
+                let docs = drain_cursor(backend, db, reply).await?;
+                return Ok(StatementResult::Rows(shape_rows(columns, docs)));
+            }
+            // Each batch becomes rows as it arrives: the documents are never all held beside the rows.
+            let mut rows = shape_rows(columns, Vec::new());
+            drain_cursor_each(backend, db, reply, &mut |docs| {
+                rows.rows.extend(shape_rows(columns, docs).rows);
+            })
+            .await?;
+            Ok(StatementResult::Rows(rows))
         }
         Output::Upserted => {
             let n = last
@@ -511,15 +521,27 @@ fn affected_count(reply: &Document) -> Option<u64> {
 async fn drain_cursor(
     backend: &dyn Backend,
     db: &str,
-    mut reply: Document,
+    reply: Document,
 ) -> Result<Vec<Document>, crate::Error> {
+    let mut docs: Vec<Document> = Vec::new();
+    drain_cursor_each(backend, db, reply, &mut |batch| docs.extend(batch)).await?;
+    Ok(docs)
+}
+
+/// Hands each batch of a cursor reply to `each`: `firstBatch`, then `getMore` until the id is 0.
+async fn drain_cursor_each(
+    backend: &dyn Backend,
+    db: &str,
+    mut reply: Document,
+    each: &mut (dyn FnMut(Vec<Document>) + Send),
+) -> Result<(), crate::Error> {
     let Ok(cursor) = reply.get_document_mut("cursor") else {
         return Err(crate::Error::Command(CommandError::new(
             ErrorCode::UnknownError,
             "reply has no cursor",
         )));
     };
-    let mut docs: Vec<Document> = batch(cursor, "firstBatch");
+    each(batch(cursor, "firstBatch"));
     let mut id = cursor_id(cursor);
     let ns = cursor.get_str("ns").unwrap_or("").to_string();
     let coll = ns.split_once('.').map(|(_, c)| c.to_string()).unwrap_or(ns);
@@ -530,10 +552,10 @@ async fn drain_cursor(
         let Ok(c) = more.get_document_mut("cursor") else {
             break;
         };
-        docs.extend(batch(c, "nextBatch"));
+        each(batch(c, "nextBatch"));
         id = cursor_id(c);
     }
-    Ok(docs)
+    Ok(())
 }
 
 /// The documents of a cursor's batch, taken out of the reply (moved, not copied: a row's document reaches

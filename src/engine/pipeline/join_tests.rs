@@ -244,6 +244,26 @@ fn tails() -> Vec<Vec<Bson>> {
             bson!({"$limit": 3}),
         ],
         vec![bson!({"$limit": 2})],
+        // Closed by a whole `$sort` whose leading keys come from the outer document (the translator's
+        // `ORDER BY a.x, b.y` of a join without LIMIT): the inputs taken in the order of those keys, the
+        // outputs of equal leading keys sorted together.
+        vec![
+            bson!({"$unwind": "$j"}),
+            bson!({"$project": {"_id": 0, "c0": "$_id", "c1": "$j._id",
+                "n0": {"$cond": [{"$eq": [{"$ifNull": ["$g", null]}, null]}, 1, 0]}, "s0": "$g",
+                "s1": "$j._id"}}),
+            bson!({"$sort": {"n0": 1, "s0": 1, "s1": 1}}),
+            bson!({"$unset": ["n0", "s0", "s1"]}),
+        ],
+        vec![
+            bson!({"$unwind": {"path": "$j", "preserveNullAndEmptyArrays": true}}),
+            bson!({"$set": {"jg": "$j.g"}}),
+            bson!({"$sort": {"k": -1, "jg": 1}}),
+        ],
+        vec![
+            bson!({"$project": {"g": 1, "k": 1, "n": {"$size": "$j"}}}),
+            bson!({"$sort": {"g": 1, "k": -1}}),
+        ],
         // Closed by a whole `$sort` (streamed into the sorter), the joined documents narrowed to the fields
         // the stages after the `$lookup` read.
         vec![
@@ -389,6 +409,20 @@ proptest! {
         indexed in any::<bool>(),
         shape in (lookups().len() - 5)..lookups().len(),
         tail in prop_oneof![Just(0), Just(1), Just(tails().len() - 6), Just(tails().len() - 2)],
+    ) {
+        check(outer, foreign, indexed, shape, tail)?;
+    }
+
+    /// A whole `$sort` whose leading keys are computed from the outer document (taken in their order, the
+    /// outputs of equal leading keys sorted together) gives the nested loop's documents in the order of one
+    /// sort of the whole output.
+    #[test]
+    fn incremental_sort_on_outer_keys_equals_one_sort(
+        outer in docs("k", 12),
+        foreign in docs("f", 12),
+        indexed in any::<bool>(),
+        shape in 0..lookups().len(),
+        tail in (tails().len() - 9)..(tails().len() - 6),
     ) {
         check(outer, foreign, indexed, shape, tail)?;
     }

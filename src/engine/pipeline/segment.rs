@@ -151,6 +151,41 @@ impl Pipeline {
                 Ok((top.finish()?, next))
             }
             Sink::Sort(spec) => {
+                // Leading sort keys computed from the input document (`ORDER BY a.x, b.y` of a join): the
+                // inputs are taken in the order of those keys and only the outputs of inputs with equal
+                // leading keys are sorted together (an incremental sort), so the whole join is never one
+                // sort. Without `allowDiskUse` the whole output's size decides the 292 error: general path.
+                let order = match self.presorted(start, stop, spec) {
+                    Some((prefix, exprs)) if vars.memory.allow_disk_use => {
+                        input_order(&docs, &prefix, &exprs, vars)
+                    }
+                    _ => None,
+                };
+                if let Some((order, prefix)) = order {
+                    let mut docs: Vec<Option<Document>> = docs.into_iter().map(Some).collect();
+                    let mut out = Vec::new();
+                    let mut group = Sorter::new(spec, &vars.memory);
+                    for (k, (key, i)) in order.iter().enumerate() {
+                        crate::engine::ops::check()?;
+                        if let Some(d) = docs.get_mut(*i).and_then(Option::take) {
+                            for o in one(d)? {
+                                group.push(o)?;
+                            }
+                        }
+                        let ends = order.get(k + 1).is_none_or(|(next, _)| {
+                            prefix.compare_keys(key, next) != Ordering::Equal
+                        });
+                        if ends {
+                            let done =
+                                std::mem::replace(&mut group, Sorter::new(spec, &vars.memory));
+                            done.finish_each(&mut |d| {
+                                out.push(d);
+                                Ok(())
+                            })?;
+                        }
+                    }
+                    return Ok((out, next));
+                }
                 let mut sorter = Sorter::new(spec, &vars.memory);
                 for d in docs {
                     crate::engine::ops::check()?;
