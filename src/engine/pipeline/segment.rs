@@ -90,6 +90,19 @@ impl Pipeline {
             stop += 1;
         }
         let (sink, next) = self.sink_at(stop, end);
+        // A whole sort after a `$lookup` that per-document stages precede (a CTE's select list before the
+        // join): they run first over every input, so the sort's leading keys can be read from the
+        // documents the `$lookup` takes (the incremental sort below). The sort needs every document anyway.
+        if let Sink::Sort(spec) = sink {
+            if !matches!(self.stages[start], Stage::Lookup(_)) {
+                let lookup =
+                    (start + 1..stop).find(|&k| matches!(self.stages[k], Stage::Lookup(_)));
+                if let Some(l) = lookup.filter(|&l| self.presorted(l, stop, spec).is_some()) {
+                    let docs = self.run_range(start, l, docs, catalog, vars)?;
+                    return self.run_segment(l, end, docs, catalog, vars);
+                }
+            }
+        }
         let mut execs: Vec<Option<join::Exec<'_>>> = self.stages[start..stop]
             .iter()
             .map(|st| match st {
