@@ -9,6 +9,7 @@ mod admin;
 mod args;
 mod collation_scope;
 mod current_op;
+mod cursor_cmds;
 mod field_types;
 #[cfg(test)]
 mod find_kept_tests;
@@ -174,8 +175,8 @@ pub(crate) fn wants_journal(cmd: &Document, synchronous: bool) -> bool {
 fn dispatch(ctx: &Ctx, name: &str, cmd: &Document) -> Result<Document, CommandError> {
     let reply = match name {
         "find" => read::find(&ctx, cmd)?,
-        "getMore" => read::get_more(&ctx, cmd)?,
-        "killCursors" => read::kill_cursors(&ctx, cmd)?,
+        "getMore" => cursor_cmds::get_more(&ctx, cmd)?,
+        "killCursors" => cursor_cmds::kill_cursors(&ctx, cmd)?,
         "aggregate" => read::aggregate(&ctx, cmd)?,
         "count" => read::count(&ctx, cmd)?,
         "distinct" => read::distinct(&ctx, cmd)?,

@@ -1,78 +1,23 @@
-//! Read commands: `find`, `getMore`, `killCursors`, `aggregate`, `count`, `distinct`, `explain`.
+//! Read commands: `find`, `aggregate`, `count`, `distinct`, `explain` (`getMore`, `killCursors`: cursor_cmds.rs).
 //!
 //! In: the command document; out: mongod's reply shapes (`cursor: {firstBatch | nextBatch, id, ns}`,
 //! `n`, `values`, `queryPlanner`). Index selection (`Collection::candidates`) narrows the scan for the
 //! filter or the leading `$match`; the full filter is still applied to every candidate.
 
+use super::cursor_cmds::{batch_size, cursor_reply};
 use super::{
-    coll_name, get_coll, opt_bool, opt_doc, opt_i64, poisoned, resolve_view, source_docs, Ctx,
-    StateCatalog,
+    coll_name, get_coll, opt_bool, opt_doc, opt_i64, resolve_view, source_docs, Ctx, StateCatalog,
 };
 use crate::engine::bson_order::compare;
-use crate::engine::cursor::{Refusal, Results, DEFAULT_BATCH, MAX_OPEN_CURSORS};
+use crate::engine::cursor::Results;
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::matcher::Matcher;
-use crate::engine::pipeline::Pipeline;
+use crate::engine::pipeline::{Output, Pipeline};
 use crate::engine::projection::{Context, Projection};
 use crate::engine::sort::SortSpec;
 use crate::engine::storage::State;
 use crate::engine::CommandError;
 use bson::{doc, Bson, Document};
-
-fn batch_size(cmd: &Document, key: &str) -> Result<usize, CommandError> {
-    match opt_i64(cmd, key)? {
-        None => Ok(DEFAULT_BATCH),
-        Some(n) if n < 0 => Err(CommandError::bad_value(format!(
-            "BatchSize value must be non-negative, but received: {n}"
-        ))),
-        Some(n) => Ok(n as usize),
-    }
-}
-
-fn cursor_reply(
-    ctx: &Ctx,
-    ns: &str,
-    docs: Results,
-    batch: usize,
-    single: bool,
-) -> Result<Document, CommandError> {
-    let b = ctx
-        .inner
-        .cursors
-        .lock()
-        .map_err(|_| poisoned())?
-        .open(
-            ns,
-            ctx.owner,
-            docs,
-            batch,
-            single,
-            ctx.inner.opts.cursor_timeout,
-        )
-        .map_err(|e| refused(e, 0, ns))?;
-    Ok(doc! {"cursor": {"firstBatch": b.docs, "id": b.id, "ns": ns}})
-}
-
-/// The error for a refused operation on cursor `id` asked for on namespace `ns`, with mongod's messages.
-fn refused(r: Refusal, id: i64, ns: &str) -> CommandError {
-    match r {
-        Refusal::NotFound => CommandError::new(ErrorCode::CursorNotFound, format!("cursor id {id} not found")),
-        Refusal::NotOwner => CommandError::new(
-            ErrorCode::Unauthorized,
-            format!("cursor id {id} was not created by the authenticated user"),
-        ),
-        Refusal::OtherNamespace(theirs) => CommandError::new(
-            ErrorCode::Unauthorized,
-            format!("Requested getMore on namespace '{ns}', but cursor belongs to a different namespace {theirs}"),
-        ),
-        Refusal::TooMany => CommandError::new(
-            ErrorCode::ExceededMemoryLimit,
-            format!(
-                "too many open cursors (at most {MAX_OPEN_CURSORS}): exhaust or kill some (killCursors) before opening more"
-            ),
-        ),
-    }
-}
 
 /// Runs a find's filter / sort / skip / limit / projection over a collection or view. Without sort or
 /// projection on a collection, the result is the matching stored documents themselves (shared with the
@@ -237,73 +182,13 @@ pub(super) fn find(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> 
     )
 }
 
-pub(super) fn get_more(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
-    let id = match cmd.get("getMore") {
-        Some(Bson::Int64(i)) => *i,
-        Some(Bson::Int32(i)) => *i as i64,
-        _ => {
-            return Err(CommandError::type_mismatch(
-                "getMore cursor id must be a long",
-            ))
-        }
-    };
-    let coll = coll_name(cmd, "collection")?;
-    let ns = ctx.ns(coll);
-    if cmd.get("maxTimeMS").is_some_and(|v| *v != Bson::Null) {
-        // mongod takes a getMore's maxTimeMS only for awaitData cursors (which the engine has none of).
-        return Err(CommandError::bad_value(
-            "cannot set maxTimeMS on getMore command for a non-awaitData cursor",
-        ));
-    }
-    let batch = match opt_i64(cmd, "batchSize")? {
-        Some(n) if n > 0 => n as usize,
-        _ => usize::MAX,
-    };
-    let mut cursors = ctx.inner.cursors.lock().map_err(|_| poisoned())?;
-    let b = cursors
-        .more(id, &ns, ctx.owner, batch)
-        .map_err(|r| refused(r, id, &ns))?;
-    Ok(doc! {"cursor": {"nextBatch": b.docs, "id": b.id, "ns": ns}})
-}
-
-pub(super) fn kill_cursors(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
-    let ns = ctx.ns(coll_name(cmd, "killCursors")?);
-    let Some(Bson::Array(ids)) = cmd.get("cursors") else {
-        return Err(CommandError::failed_to_parse(
-            "killCursors requires a 'cursors' array",
-        ));
-    };
-    let ids = ids
-        .iter()
-        .map(|id| match id {
-            Bson::Int64(i) => Ok(*i),
-            Bson::Int32(i) => Ok(*i as i64),
-            _ => Err(CommandError::type_mismatch("cursor ids must be longs")),
-        })
-        .collect::<Result<Vec<i64>, _>>()?;
-    let mut killed = Vec::new();
-    let mut not_found = Vec::new();
-    let mut cursors = ctx.inner.cursors.lock().map_err(|_| poisoned())?;
-    // As mongod authorizes the whole command first: one cursor of someone else's and none is killed.
-    if let Some(&id) = ids
-        .iter()
-        .find(|&&id| cursors.owned_by_other(id, ctx.owner))
-    {
-        return Err(refused(Refusal::NotOwner, id, &ns));
-    }
-    for id in ids {
-        match cursors.kill(id, ctx.owner) {
-            Ok(()) => killed.push(id),
-            Err(_) => not_found.push(id),
-        }
-    }
-    Ok(
-        doc! {"cursorsKilled": killed, "cursorsNotFound": not_found, "cursorsAlive": [], "cursorsUnknown": []},
-    )
-}
-
 /// Runs an aggregate's pipeline (collection, view or collectionless) and returns the documents.
 pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, CommandError> {
+    aggregate_output(ctx, cmd)?.into_docs()
+}
+
+/// [`run_aggregate`]'s documents, a large sorted join's kept as bytes ([`Output::Stored`]) for a cursor.
+fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
     let Some(Bson::Array(stages)) = cmd.get("pipeline") else {
         return Err(CommandError::type_mismatch(
             "'pipeline' option must be specified as an array",
@@ -338,7 +223,9 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
             let name = coll_name(cmd, "aggregate")?;
             // A `$match` nothing passes (LIMIT 0): nothing before it needs to run.
             if let Some(after) = pipeline.after_always_false() {
-                return pipeline.run_from(after, Vec::new(), &catalog, &ctx.vars);
+                return pipeline
+                    .run_from(after, Vec::new(), &catalog, &ctx.vars)
+                    .map(Output::Docs);
             }
             // The leading $match is applied while scanning.
             let start = usize::from(pipeline.leading_match().is_some());
@@ -355,7 +242,9 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                             super::row_scan::Row::Doc(d) => group.step(&mut st, d, &ctx.vars),
                         })?;
                         let grouped = group.finish(st, &ctx.vars)?;
-                        return pipeline.run_from(start + 1, grouped, &catalog, &ctx.vars);
+                        return pipeline
+                            .run_from(start + 1, grouped, &catalog, &ctx.vars)
+                            .map(Output::Docs);
                     }
                 }
                 // [$match,] $group, ...: documents stream from the scan into the grouping, uncopied.
@@ -383,7 +272,9 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                     &mut |d| group.step(&mut st, d, &ctx.vars).map(|()| false),
                 )?;
                 let grouped = group.finish(st, &ctx.vars)?;
-                return pipeline.run_from(start + 1, grouped, &catalog, &ctx.vars);
+                return pipeline
+                    .run_from(start + 1, grouped, &catalog, &ctx.vars)
+                    .map(Output::Docs);
             }
             // [$match,] $sort, [$skip,] $limit (or the translator's null-placement $set before them) on a
             // field an index serves: the index is walked in order for the first skip + limit documents; the
@@ -404,7 +295,9 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                         false => docs,
                     };
                     // The walk did the `$sort`, `$skip` and `$limit`.
-                    return pipeline.run_from(at.after, docs, &catalog, &ctx.vars);
+                    return pipeline
+                        .run_from(at.after, docs, &catalog, &ctx.vars)
+                        .map(Output::Docs);
                 }
             }
             // [$match,] per-document stages, $sort, [$skip,] $limit whose first key is an indexed field
@@ -421,7 +314,9 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                     &catalog,
                     &ctx.vars,
                 )? {
-                    return pipeline.run_from(plan.after, docs, &catalog, &ctx.vars);
+                    return pipeline
+                        .run_from(plan.after, docs, &catalog, &ctx.vars)
+                        .map(Output::Docs);
                 }
             }
             // [$match,] $project, ... (or stages up to one, such as a correlated subquery's `$lookup`s, a
@@ -448,10 +343,10 @@ pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, 
                     Ok(false)
                 },
             )?;
-            return pipeline.run_from(start, docs, &catalog, &ctx.vars);
+            return pipeline.run_output(start, docs, &catalog, &ctx.vars);
         }
     };
-    pipeline.run(input, &catalog, &ctx.vars)
+    pipeline.run_output(0, input, &catalog, &ctx.vars)
 }
 
 /// `{aggregate: 1, pipeline: [{$listLocalSessions: {}}, ...]}`: the sessions the engine knows (see
@@ -551,7 +446,7 @@ pub(super) fn aggregate(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandEr
     if let Some(reply) = super::out_merge::run(ctx, cmd)? {
         return Ok(reply);
     }
-    let docs = run_aggregate(ctx, cmd)?;
+    let out = aggregate_output(ctx, cmd)?;
     let ns = match cmd.get("aggregate") {
         Some(Bson::String(s)) => ctx.ns(s),
         _ => format!("{}.$cmd.aggregate", ctx.db),
@@ -559,7 +454,10 @@ pub(super) fn aggregate(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandEr
     cursor_reply(
         ctx,
         &ns,
-        Results::Docs(docs),
+        match out {
+            Output::Docs(docs) => Results::Docs(docs),
+            Output::Stored(docs) => Results::Stored(docs),
+        },
         batch_size(&cursor, "batchSize")?,
         false,
     )

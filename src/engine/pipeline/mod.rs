@@ -41,6 +41,8 @@ impl Stage {
 
 #[cfg(test)]
 mod chain_tests;
+mod compact_out;
+pub use compact_out::Output;
 #[cfg(test)]
 mod join_tests;
 mod reshape;

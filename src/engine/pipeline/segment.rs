@@ -18,6 +18,7 @@
 //! receives (or gives, for `$group` and the top-k) and the index of the next stage to run. A property test in
 //! `join_tests.rs` holds every path to the stage-by-stage run. Depends on `join`, `group`, `sort`, `expr`.
 
+use super::compact_out::Compact;
 use super::{group, join, join_unwind, reshape, Pipeline, Stage};
 use crate::engine::expr::{Expr, Vars};
 use crate::engine::sort::{SortSpec, Sorter, TopK};
@@ -85,6 +86,20 @@ impl Pipeline {
         catalog: &dyn super::Catalog,
         vars: &Vars,
     ) -> Result<(Vec<Document>, usize), CommandError> {
+        self.run_segment_out(start, end, docs, catalog, vars, None)
+    }
+
+    /// [`run_segment`](Self::run_segment); with `compact`, a closing whole `$sort` hands each document it
+    /// emits to it (through the pipeline's last stages, stored as bytes) instead of returning it.
+    pub(super) fn run_segment_out(
+        &self,
+        start: usize,
+        end: usize,
+        docs: Vec<Document>,
+        catalog: &dyn super::Catalog,
+        vars: &Vars,
+        mut compact: Option<&mut Compact>,
+    ) -> Result<(Vec<Document>, usize), CommandError> {
         let mut stop = start + 1;
         while stop < end && Self::per_document(&self.stages[stop]) {
             stop += 1;
@@ -99,7 +114,7 @@ impl Pipeline {
                     (start + 1..stop).find(|&k| matches!(self.stages[k], Stage::Lookup(_)));
                 if let Some(l) = lookup.filter(|&l| self.presorted(l, stop, spec).is_some()) {
                     let docs = self.run_range(start, l, docs, catalog, vars)?;
-                    return self.run_segment(l, end, docs, catalog, vars);
+                    return self.run_segment_out(l, end, docs, catalog, vars, compact);
                 }
             }
         }
@@ -191,13 +206,10 @@ impl Pipeline {
                         if ends {
                             let done =
                                 std::mem::replace(&mut group, Sorter::new(spec, &vars.memory));
-                            done.finish_each(&mut |d| {
-                                out.push(d);
-                                Ok(())
-                            })?;
+                            done.finish_each(&mut |d| self.emit(d, &mut out, &mut compact, vars))?;
                         }
                     }
-                    return Ok((out, next));
+                    return Ok((out, compact.map_or(next, |c| c.end)));
                 }
                 let mut sorter = Sorter::new(spec, &vars.memory);
                 for d in docs {
@@ -206,7 +218,12 @@ impl Pipeline {
                         sorter.push(o)?;
                     }
                 }
-                Ok((sorter.finish()?, next))
+                if compact.is_none() {
+                    return Ok((sorter.finish()?, next));
+                }
+                let mut out = Vec::new();
+                sorter.finish_each(&mut |d| self.emit(d, &mut out, &mut compact, vars))?;
+                Ok((out, compact.map_or(next, |c| c.end)))
             }
             Sink::First(want) => {
                 let mut out = Vec::new();
