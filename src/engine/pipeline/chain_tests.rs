@@ -1,6 +1,8 @@
 //! Per-document stages run one document at a time (each document through every stage of the run, into a
 //! closing `$sort`, top-k, `$group` or `$limit`, and after a `$setWindowFields`) give what the stages give
-//! run one after the other over the whole stream, on generated documents and pipelines.
+//! run one after the other over the whole stream, on generated documents and pipelines; and a closing whole
+//! `$sort`'s output taken through the last stages as it leaves the sort, parsed or kept as bytes
+//! (`compact_out.rs`), gives the same documents.
 
 use super::{NoCatalog, Pipeline};
 use crate::engine::expr::Vars;
@@ -112,6 +114,40 @@ proptest! {
             // A closing `$limit` stops the walk once enough documents came out (as mongod pulls them):
             // a document after that, on which a stage fails, is never read.
             (Ok(_), Err(_)) if tails()[tail].iter().any(|s| s.as_document().is_some_and(|d| d.contains_key("$limit"))) => {}
+            (g, w) => prop_assert!(false, "{:?}: {:?} vs {:?}", stages, g.map(|d| d.len()), w.map(|d| d.len())),
+        }
+    }
+
+    #[test]
+    fn sorted_output_as_bytes_equals_stage_by_stage(
+        docs in docs(),
+        head in 0usize..7,
+        tail in 0usize..3,
+        held in 0usize..4,
+    ) {
+        let ends = [
+            vec![bson!({"$sort": {"a": -1, "_id": 1}}), bson!({"$unset": "b"})],
+            vec![
+                bson!({"$sort": {"b": 1}}),
+                bson!({"$project": {"a": 1, "t": {"$ifNull": ["$b", "none"]}}}),
+                bson!({"$match": {"t": {"$ne": "x"}}}),
+            ],
+            vec![bson!({"$sort": {"_id": -1}})],
+        ];
+        let mut stages = heads()[head].clone();
+        stages.extend(ends[tail].iter().cloned());
+        let p = Pipeline::compile(&stages).expect("compiles");
+        let vars = Vars::new(bson::DateTime::from_millis(0));
+        super::compact_out::TEST_HELD_DOCS.with(|h| h.set(Some(held)));
+        let got = p.run_output(0, docs.clone(), &NoCatalog, &vars).and_then(|o| o.into_docs());
+        super::compact_out::TEST_HELD_DOCS.with(|h| h.set(None));
+        let mut want = Ok(docs);
+        for st in &p.stages {
+            want = want.and_then(|d| p.apply(st, d, &NoCatalog, &vars));
+        }
+        match (got, want) {
+            (Ok(g), Ok(w)) => prop_assert_eq!(format!("{g:?}"), format!("{w:?}"), "{:?}", stages),
+            (Err(_), Err(_)) => {}
             (g, w) => prop_assert!(false, "{:?}: {:?} vs {:?}", stages, g.map(|d| d.len()), w.map(|d| d.len())),
         }
     }

@@ -1,9 +1,9 @@
-//! The output of a pipeline whose last blocking stage is a whole `$sort` closing a join's segment, followed
-//! only by per-document stages (the translator's `ORDER BY` of a join: `$lookup ... $project`, `$sort`,
-//! `$unset`): each document the sort emits goes through those last stages and is kept as its BSON bytes
-//! ([`Stored`]), the form a cursor hands out batch by batch. A joined result of millions of rows is then held
-//! at its BSON size, not as parsed documents (several times larger, each page of them fresh memory), and the
-//! last stages build no second vector of documents.
+//! The output of a pipeline that ends with a whole `$sort` closing a run of per-document stages, followed only
+//! by per-document stages (the translator's `ORDER BY`: `[$lookup ...] $project`, `$sort`, `$unset`): each
+//! document the sort emits goes through those last stages as it leaves the sort, and once the output passes
+//! [`HELD_DOCS`] documents they are kept as their BSON bytes ([`Stored`]), the form a cursor hands out batch
+//! by batch. A joined result of millions of rows is then held at its BSON size, not as parsed documents
+//! (several times larger, every page of them fresh memory), and the last stages build no second vector.
 //!
 //! In: the pipeline, its input, the catalog; out: [`Output`]. Depends on `segment` (the sort's emission).
 
@@ -43,11 +43,20 @@ impl Output {
     }
 }
 
-/// Where a closing sort's documents go: through the stages `maps..end`, then into `docs` as bytes.
+/// Up to this many output documents stay parsed; past it every one is kept as bytes (the first ones
+/// encoded then). Encoding and the cursor's parsing cost more than moving a document, which only pays on a
+/// large result.
+pub const HELD_DOCS: usize = 100_000;
+
+/// Where a closing sort's documents go: through the stages `maps..end`, then into `held` (parsed) or, past
+/// [`HELD_DOCS`], `docs` (bytes).
 pub(super) struct Compact {
     maps: usize,
     pub(super) end: usize,
+    held: Vec<Document>,
     docs: Vec<Stored>,
+    /// [`HELD_DOCS`], lowered by the tests.
+    limit: usize,
 }
 
 impl Pipeline {
@@ -72,21 +81,23 @@ impl Pipeline {
             while seg > start && Self::per_document(&self.stages[seg - 1]) {
                 seg -= 1;
             }
-            if (seg..sort).any(|k| matches!(self.stages[k], Stage::Lookup(_))) {
+            if seg < sort {
                 let docs = self.run_range(start, seg, input, catalog, vars)?;
                 let mut compact = Compact {
                     maps,
                     end: n,
+                    held: Vec::new(),
                     docs: Vec::new(),
+                    limit: held_docs(),
                 };
                 let (rest, next) =
                     self.run_segment_out(seg, n, docs, catalog, vars, Some(&mut compact))?;
                 if next >= n && rest.is_empty() {
-                    return Ok(Output::Stored(compact.docs));
+                    return Ok(compact.output());
                 }
                 // The segment closed elsewhere (cannot happen with the shape checked above): the rest runs
                 // on documents.
-                let mut out = compact.into_docs()?;
+                let mut out = compact.output().into_docs()?;
                 out.extend(self.run_range(next, n, rest, catalog, vars)?);
                 return Ok(Output::Docs(out));
             }
@@ -116,20 +127,50 @@ impl Pipeline {
                 None => return Ok(()),
             }
         }
-        let raw = RawDocumentBuf::try_from(&d).map_err(|e| {
-            CommandError::new(
-                ErrorCode::InternalError,
-                format!("cannot encode a result document: {e}"),
-            )
-        })?;
-        c.docs.push(Stored::new(raw));
+        if c.docs.is_empty() && c.held.len() < c.limit {
+            c.held.push(d);
+            return Ok(());
+        }
+        for h in std::mem::take(&mut c.held) {
+            c.docs.push(encode(&h)?);
+        }
+        c.docs.push(encode(&d)?);
         Ok(())
     }
 }
 
 impl Compact {
-    /// The documents kept so far, parsed.
-    fn into_docs(self) -> Result<Vec<Document>, CommandError> {
-        Output::Stored(self.docs).into_docs()
+    /// The documents emitted, in order.
+    fn output(self) -> Output {
+        match self.docs.is_empty() {
+            true => Output::Docs(self.held),
+            false => Output::Stored(self.docs),
+        }
     }
+}
+
+/// A result document's bytes.
+fn encode(d: &Document) -> Result<Stored, CommandError> {
+    let raw = RawDocumentBuf::try_from(d).map_err(|e| {
+        CommandError::new(
+            ErrorCode::InternalError,
+            format!("cannot encode a result document: {e}"),
+        )
+    })?;
+    Ok(Stored::new(raw))
+}
+
+#[cfg(test)]
+thread_local! {
+    /// [`HELD_DOCS`] for the pipelines this thread runs (tests run the bytes path on small results).
+    pub(super) static TEST_HELD_DOCS: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// [`HELD_DOCS`], or a test's lower bound.
+fn held_docs() -> usize {
+    #[cfg(test)]
+    if let Some(n) = TEST_HELD_DOCS.with(std::cell::Cell::get) {
+        return n;
+    }
+    HELD_DOCS
 }

@@ -346,10 +346,14 @@ fn check(
     }
     pipeline.push(bson!({"$lookup": spec.clone()}));
     pipeline.extend(tail.clone());
+    // A sorted output past 0, 1 or 2 documents kept as bytes (`compact_out.rs`), or never.
+    let held = [Some(0), Some(1), Some(2), None][(outer.len() + shape) % 4];
+    super::compact_out::TEST_HELD_DOCS.with(|h| h.set(held));
     let got = batch(&run(
         &e,
         doc! {"aggregate": "ou", "pipeline": pipeline.clone(), "cursor": {"batchSize": 1_000_000}},
     ));
+    super::compact_out::TEST_HELD_DOCS.with(|h| h.set(None));
     // The reference: the nested loop per outer document, then the tail stage by stage.
     let catalog = Docs(vec![("ou".into(), outer.clone()), ("fo".into(), foreign)]);
     let vars = Vars::new(bson::DateTime::from_millis(0));
