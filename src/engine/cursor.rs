@@ -21,6 +21,11 @@ use std::time::{Duration, Instant};
 pub const DEFAULT_BATCH: usize = 101;
 /// A batch never grows past this many bytes (mongod: 16 MiB).
 const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
+/// A `getMore` without `batchSize` from the process itself ([`CursorOwner::Local`]: the SQL executor, the
+/// library) over documents kept as bytes hands out at most this many: the batch is handed over parsed,
+/// several times its BSON size, and 16 MiB of small documents would be hundreds of thousands parsed at once
+/// (each batch fresh memory). A wire client gets mongod's batches: a reply is bytes there.
+pub const LOCAL_PARSED_BATCH: usize = 4096;
 /// The most cursors open at once over the whole engine (mongod has no fixed cap; each open cursor holds its
 /// remaining results in memory, so the engine bounds them). Opening one more first closes cursors idle past
 /// the timeout, then fails with 146 `ExceededMemoryLimit`.
@@ -262,6 +267,10 @@ impl Cursors {
             return Err(Refusal::OtherNamespace(open.ns.clone()));
         }
         open.last_used = Instant::now();
+        let batch = match (owner, &open.rest) {
+            (CursorOwner::Local, Rest::Stored(..)) if batch == usize::MAX => LOCAL_PARSED_BATCH,
+            _ => batch,
+        };
         let docs = take(&mut open.rest, batch);
         if open.rest.is_empty() {
             self.open.remove(&id);
@@ -304,5 +313,62 @@ impl Cursors {
     /// Number of open cursors.
     pub fn len(&self) -> usize {
         self.open.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::doc;
+
+    fn stored(n: usize) -> Results {
+        Results::Stored(
+            (0..n)
+                .map(|i| {
+                    let raw =
+                        bson::RawDocumentBuf::try_from(&doc! {"_id": i as i64}).expect("encodes");
+                    Stored::new(raw)
+                })
+                .collect(),
+        )
+    }
+
+    /// The process's own `getMore` without `batchSize` over documents kept as bytes gets batches of
+    /// [`LOCAL_PARSED_BATCH`]; a wire client's gets every document (under 16 MiB) at once; both see every
+    /// document once, in order.
+    #[test]
+    fn local_get_more_of_stored_documents_is_bounded() {
+        let n = LOCAL_PARSED_BATCH * 2 + 5;
+        for (owner, want) in [
+            (
+                CursorOwner::Local,
+                vec![LOCAL_PARSED_BATCH, LOCAL_PARSED_BATCH, 4],
+            ),
+            (CursorOwner::Connection(1), vec![n - 1]),
+        ] {
+            let mut c = Cursors::default();
+            let first = c
+                .open("d.c", &owner, stored(n), 1, false, Duration::from_secs(60))
+                .expect("opens");
+            let mut seen: Vec<Bson> = first.docs;
+            let mut id = first.id;
+            let mut sizes = Vec::new();
+            while id != 0 {
+                let b = c.more(id, "d.c", &owner, usize::MAX).expect("more");
+                sizes.push(b.docs.len());
+                seen.extend(b.docs);
+                id = b.id;
+            }
+            assert_eq!(sizes, want, "{owner:?}");
+            let ids: Vec<i64> = seen
+                .iter()
+                .map(|d| {
+                    d.as_document()
+                        .and_then(|d| d.get_i64("_id").ok())
+                        .expect("_id")
+                })
+                .collect();
+            assert_eq!(ids, (0..n as i64).collect::<Vec<_>>());
+        }
     }
 }
