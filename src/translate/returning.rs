@@ -98,6 +98,7 @@ impl Translator {
                 name,
                 field: f.clone(),
                 local_time: a.local_time,
+                interval: a.kind == super::expr::Kind::Interval,
             });
             project.insert(&f, a.expr);
         }

@@ -534,6 +534,15 @@ pub(crate) fn shown(a: Agg) -> Bson {
     }
 }
 
+/// The value of a SELECT-list column and whether it is a computed interval left for the row layer to print
+/// (`to_client`: the rows go to the client, [`crate::mql::OutputColumn::interval`]); otherwise [`shown`].
+pub(crate) fn output_value(a: Agg, to_client: bool) -> (Bson, bool) {
+    if to_client && a.kind == Kind::Interval && const_iv(&a).is_none() {
+        return (a.expr.into(), true);
+    }
+    (shown(a), false)
+}
+
 /// The values compared for `a op b` when a side is an interval: PostgreSQL's span (a month is 30 days), in
 /// microseconds; against a value that is not an interval (a difference of two columns: milliseconds), in
 /// milliseconds.

@@ -251,55 +251,13 @@ impl Iv {
         })
     }
 
-    /// PostgreSQL's output text (IntervalStyle `postgres`).
+    /// PostgreSQL's output text (IntervalStyle `postgres`), as the row layer prints a computed interval.
     pub(crate) fn to_text(self) -> String {
-        let mut out = String::new();
-        let (mut is_zero, mut is_before) = (true, false);
-        let year = self.months / 12;
-        let mon = self.months % 12;
-        for (v, unit) in [
-            (i64::from(year), "year"),
-            (i64::from(mon), "mon"),
-            (i64::from(self.days), "day"),
-        ] {
-            if v == 0 {
-                continue;
-            }
-            if !is_zero {
-                out.push(' ');
-            }
-            if is_before && v > 0 {
-                out.push('+');
-            }
-            out.push_str(&format!("{v} {unit}{}", if v != 1 { "s" } else { "" }));
-            is_before = v < 0;
-            is_zero = false;
-        }
-        if is_zero || self.micros != 0 {
-            let t = self.micros.unsigned_abs();
-            let minus = self.micros < 0;
-            out.push_str(&format!(
-                "{}{}{:02}:{:02}:{:02}",
-                if is_zero { "" } else { " " },
-                if minus {
-                    "-"
-                } else if is_before {
-                    "+"
-                } else {
-                    ""
-                },
-                t / USECS_PER_HOUR as u64,
-                t / USECS_PER_MINUTE as u64 % 60,
-                t / USECS_PER_SEC as u64 % 60,
-            ));
-            let frac = t % USECS_PER_SEC as u64;
-            if frac != 0 {
-                let f = format!("{frac:06}");
-                out.push('.');
-                out.push_str(f.trim_end_matches('0'));
-            }
-        }
-        out
+        crate::mql::interval_text::interval_text(
+            i64::from(self.months),
+            i64::from(self.days),
+            self.micros,
+        )
     }
 }
 

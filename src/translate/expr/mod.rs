@@ -11,6 +11,8 @@ mod filter;
 mod function;
 pub(crate) mod interval;
 mod interval_expr;
+#[cfg(test)]
+mod interval_text_tests;
 pub(crate) mod literal;
 mod predicate;
 mod quantified;
