@@ -484,6 +484,11 @@ impl Translator {
     pub(crate) fn text_of(&mut self, a: Agg) -> Agg {
         match a.kind {
             Kind::Text | Kind::Null => a,
+            // PostgreSQL's text of the interval, printed in the pipeline (the query reads it)
+            Kind::Interval => {
+                let nullable = a.nullable;
+                Agg::new(super::datetime::shown(a), Kind::Text, nullable)
+            }
             _ => {
                 if let Some(Bson::String(_)) = &a.constant {
                     return a;
