@@ -48,28 +48,23 @@ SELECT INTERVAL '1 day' * page_views AS d FROM user_sessions
             "vars": {"ia": {"months": 0, "days": 1, "micros": NumberLong(0)}, "fa": {"$toDouble": "$page_views"}},
             "in": {
               "$cond": [
-                {
-                  "$or": [
-                    {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
-                    {"$eq": [{"$ifNull": ["$$fa", null]}, null]}
-                  ]
-                },
+                {"$eq": [{"$ifNull": ["$$fa", null]}, null]},
                 null,
                 {
                   "$let": {
-                    "vars": {"mp": {"$multiply": ["$$ia.months", "$$fa"]}, "dp": {"$multiply": ["$$ia.days", "$$fa"]}},
+                    "vars": {"dp": {"$multiply": ["$$ia.days", "$$fa"]}},
                     "in": {
                       "$let": {
-                        "vars": {"rm": {"$trunc": ["$$mp"]}, "rd": {"$trunc": ["$$dp"]}},
+                        "vars": {"rd": {"$trunc": ["$$dp"]}},
                         "in": {
                           "$let": {
                             "vars": {
-                              "mrd": {
+                              "sr": {
                                 "$divide": [
                                   {
                                     "$round": [
                                       {
-                                        "$multiply": [{"$multiply": [{"$subtract": ["$$mp", "$$rm"]}, 30.0]}, 1000000.0]
+                                        "$multiply": [{"$multiply": [{"$subtract": ["$$dp", "$$rd"]}, 86400.0]}, 1000000.0]
                                       },
                                       0
                                     ]
@@ -81,62 +76,30 @@ SELECT INTERVAL '1 day' * page_views AS d FROM user_sessions
                             "in": {
                               "$let": {
                                 "vars": {
-                                  "sr": {
-                                    "$divide": [
-                                      {
-                                        "$round": [
-                                          {
-                                            "$multiply": [
-                                              {
-                                                "$multiply": [
-                                                  {
-                                                    "$add": [
-                                                      {"$subtract": ["$$dp", "$$rd"]},
-                                                      {"$subtract": ["$$mrd", {"$trunc": ["$$mrd"]}]}
-                                                    ]
-                                                  },
-                                                  86400.0
-                                                ]
-                                              },
-                                              1000000.0
-                                            ]
-                                          },
-                                          0
-                                        ]
-                                      },
-                                      1000000.0
+                                  "carry": {
+                                    "$cond": [
+                                      {"$gte": [{"$abs": "$$sr"}, 86400.0]},
+                                      {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
+                                      0
                                     ]
                                   }
                                 },
                                 "in": {
-                                  "$let": {
-                                    "vars": {
-                                      "carry": {
-                                        "$cond": [
-                                          {"$gte": [{"$abs": "$$sr"}, 86400.0]},
-                                          {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
-                                          0
-                                        ]
-                                      }
-                                    },
-                                    "in": {
-                                      "months": {"$toInt": "$$rm"},
-                                      "days": {"$toInt": {"$add": ["$$rd", "$$carry", {"$trunc": ["$$mrd"]}]}},
-                                      "micros": {
-                                        "$toLong": {
-                                          "$round": [
+                                  "months": 0,
+                                  "days": {"$toInt": {"$add": ["$$rd", "$$carry"]}},
+                                  "micros": {
+                                    "$toLong": {
+                                      "$round": [
+                                        {
+                                          "$add": [
+                                            {"$multiply": ["$$ia.micros", "$$fa"]},
                                             {
-                                              "$add": [
-                                                {"$multiply": ["$$ia.micros", "$$fa"]},
-                                                {
-                                                  "$multiply": [{"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]}, 1000000.0]
-                                                }
-                                              ]
-                                            },
-                                            0
+                                              "$multiply": [{"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]}, 1000000.0]
+                                            }
                                           ]
-                                        }
-                                      }
+                                        },
+                                        0
+                                      ]
                                     }
                                   }
                                 }
@@ -199,111 +162,12 @@ SELECT created_at + INTERVAL '1 minute' * page_views AS t FROM user_sessions
                   },
                   "in": {
                     "$cond": [
-                      {
-                        "$or": [
-                          {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
-                          {"$eq": [{"$ifNull": ["$$fa", null]}, null]}
-                        ]
-                      },
+                      {"$eq": [{"$ifNull": ["$$fa", null]}, null]},
                       null,
                       {
-                        "$let": {
-                          "vars": {
-                            "mp": {"$multiply": ["$$ia.months", "$$fa"]},
-                            "dp": {"$multiply": ["$$ia.days", "$$fa"]}
-                          },
-                          "in": {
-                            "$let": {
-                              "vars": {"rm": {"$trunc": ["$$mp"]}, "rd": {"$trunc": ["$$dp"]}},
-                              "in": {
-                                "$let": {
-                                  "vars": {
-                                    "mrd": {
-                                      "$divide": [
-                                        {
-                                          "$round": [
-                                            {
-                                              "$multiply": [{"$multiply": [{"$subtract": ["$$mp", "$$rm"]}, 30.0]}, 1000000.0]
-                                            },
-                                            0
-                                          ]
-                                        },
-                                        1000000.0
-                                      ]
-                                    }
-                                  },
-                                  "in": {
-                                    "$let": {
-                                      "vars": {
-                                        "sr": {
-                                          "$divide": [
-                                            {
-                                              "$round": [
-                                                {
-                                                  "$multiply": [
-                                                    {
-                                                      "$multiply": [
-                                                        {
-                                                          "$add": [
-                                                            {"$subtract": ["$$dp", "$$rd"]},
-                                                            {"$subtract": ["$$mrd", {"$trunc": ["$$mrd"]}]}
-                                                          ]
-                                                        },
-                                                        86400.0
-                                                      ]
-                                                    },
-                                                    1000000.0
-                                                  ]
-                                                },
-                                                0
-                                              ]
-                                            },
-                                            1000000.0
-                                          ]
-                                        }
-                                      },
-                                      "in": {
-                                        "$let": {
-                                          "vars": {
-                                            "carry": {
-                                              "$cond": [
-                                                {"$gte": [{"$abs": "$$sr"}, 86400.0]},
-                                                {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
-                                                0
-                                              ]
-                                            }
-                                          },
-                                          "in": {
-                                            "months": {"$toInt": "$$rm"},
-                                            "days": {"$toInt": {"$add": ["$$rd", "$$carry", {"$trunc": ["$$mrd"]}]}},
-                                            "micros": {
-                                              "$toLong": {
-                                                "$round": [
-                                                  {
-                                                    "$add": [
-                                                      {"$multiply": ["$$ia.micros", "$$fa"]},
-                                                      {
-                                                        "$multiply": [
-                                                          {"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]},
-                                                          1000000.0
-                                                        ]
-                                                      }
-                                                    ]
-                                                  },
-                                                  0
-                                                ]
-                                              }
-                                            }
-                                          }
-                                        }
-                                      }
-                                    }
-                                  }
-                                }
-                              }
-                            }
-                          }
-                        }
+                        "months": 0,
+                        "days": 0,
+                        "micros": {"$toLong": {"$round": [{"$multiply": ["$$ia.micros", "$$fa"]}, 0]}}
                       }
                     ]
                   }
@@ -401,111 +265,12 @@ SELECT EXTRACT(HOUR FROM INTERVAL '1 minute' * page_views) AS h FROM user_sessio
                   },
                   "in": {
                     "$cond": [
-                      {
-                        "$or": [
-                          {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
-                          {"$eq": [{"$ifNull": ["$$fa", null]}, null]}
-                        ]
-                      },
+                      {"$eq": [{"$ifNull": ["$$fa", null]}, null]},
                       null,
                       {
-                        "$let": {
-                          "vars": {
-                            "mp": {"$multiply": ["$$ia.months", "$$fa"]},
-                            "dp": {"$multiply": ["$$ia.days", "$$fa"]}
-                          },
-                          "in": {
-                            "$let": {
-                              "vars": {"rm": {"$trunc": ["$$mp"]}, "rd": {"$trunc": ["$$dp"]}},
-                              "in": {
-                                "$let": {
-                                  "vars": {
-                                    "mrd": {
-                                      "$divide": [
-                                        {
-                                          "$round": [
-                                            {
-                                              "$multiply": [{"$multiply": [{"$subtract": ["$$mp", "$$rm"]}, 30.0]}, 1000000.0]
-                                            },
-                                            0
-                                          ]
-                                        },
-                                        1000000.0
-                                      ]
-                                    }
-                                  },
-                                  "in": {
-                                    "$let": {
-                                      "vars": {
-                                        "sr": {
-                                          "$divide": [
-                                            {
-                                              "$round": [
-                                                {
-                                                  "$multiply": [
-                                                    {
-                                                      "$multiply": [
-                                                        {
-                                                          "$add": [
-                                                            {"$subtract": ["$$dp", "$$rd"]},
-                                                            {"$subtract": ["$$mrd", {"$trunc": ["$$mrd"]}]}
-                                                          ]
-                                                        },
-                                                        86400.0
-                                                      ]
-                                                    },
-                                                    1000000.0
-                                                  ]
-                                                },
-                                                0
-                                              ]
-                                            },
-                                            1000000.0
-                                          ]
-                                        }
-                                      },
-                                      "in": {
-                                        "$let": {
-                                          "vars": {
-                                            "carry": {
-                                              "$cond": [
-                                                {"$gte": [{"$abs": "$$sr"}, 86400.0]},
-                                                {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
-                                                0
-                                              ]
-                                            }
-                                          },
-                                          "in": {
-                                            "months": {"$toInt": "$$rm"},
-                                            "days": {"$toInt": {"$add": ["$$rd", "$$carry", {"$trunc": ["$$mrd"]}]}},
-                                            "micros": {
-                                              "$toLong": {
-                                                "$round": [
-                                                  {
-                                                    "$add": [
-                                                      {"$multiply": ["$$ia.micros", "$$fa"]},
-                                                      {
-                                                        "$multiply": [
-                                                          {"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]},
-                                                          1000000.0
-                                                        ]
-                                                      }
-                                                    ]
-                                                  },
-                                                  0
-                                                ]
-                                              }
-                                            }
-                                          }
-                                        }
-                                      }
-                                    }
-                                  }
-                                }
-                              }
-                            }
-                          }
-                        }
+                        "months": 0,
+                        "days": 0,
+                        "micros": {"$toLong": {"$round": [{"$multiply": ["$$ia.micros", "$$fa"]}, 0]}}
                       }
                     ]
                   }
@@ -542,111 +307,12 @@ SELECT justify_interval(INTERVAL '1 hour' * page_views) AS j FROM user_sessions
                   },
                   "in": {
                     "$cond": [
-                      {
-                        "$or": [
-                          {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
-                          {"$eq": [{"$ifNull": ["$$fa", null]}, null]}
-                        ]
-                      },
+                      {"$eq": [{"$ifNull": ["$$fa", null]}, null]},
                       null,
                       {
-                        "$let": {
-                          "vars": {
-                            "mp": {"$multiply": ["$$ia.months", "$$fa"]},
-                            "dp": {"$multiply": ["$$ia.days", "$$fa"]}
-                          },
-                          "in": {
-                            "$let": {
-                              "vars": {"rm": {"$trunc": ["$$mp"]}, "rd": {"$trunc": ["$$dp"]}},
-                              "in": {
-                                "$let": {
-                                  "vars": {
-                                    "mrd": {
-                                      "$divide": [
-                                        {
-                                          "$round": [
-                                            {
-                                              "$multiply": [{"$multiply": [{"$subtract": ["$$mp", "$$rm"]}, 30.0]}, 1000000.0]
-                                            },
-                                            0
-                                          ]
-                                        },
-                                        1000000.0
-                                      ]
-                                    }
-                                  },
-                                  "in": {
-                                    "$let": {
-                                      "vars": {
-                                        "sr": {
-                                          "$divide": [
-                                            {
-                                              "$round": [
-                                                {
-                                                  "$multiply": [
-                                                    {
-                                                      "$multiply": [
-                                                        {
-                                                          "$add": [
-                                                            {"$subtract": ["$$dp", "$$rd"]},
-                                                            {"$subtract": ["$$mrd", {"$trunc": ["$$mrd"]}]}
-                                                          ]
-                                                        },
-                                                        86400.0
-                                                      ]
-                                                    },
-                                                    1000000.0
-                                                  ]
-                                                },
-                                                0
-                                              ]
-                                            },
-                                            1000000.0
-                                          ]
-                                        }
-                                      },
-                                      "in": {
-                                        "$let": {
-                                          "vars": {
-                                            "carry": {
-                                              "$cond": [
-                                                {"$gte": [{"$abs": "$$sr"}, 86400.0]},
-                                                {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
-                                                0
-                                              ]
-                                            }
-                                          },
-                                          "in": {
-                                            "months": {"$toInt": "$$rm"},
-                                            "days": {"$toInt": {"$add": ["$$rd", "$$carry", {"$trunc": ["$$mrd"]}]}},
-                                            "micros": {
-                                              "$toLong": {
-                                                "$round": [
-                                                  {
-                                                    "$add": [
-                                                      {"$multiply": ["$$ia.micros", "$$fa"]},
-                                                      {
-                                                        "$multiply": [
-                                                          {"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]},
-                                                          1000000.0
-                                                        ]
-                                                      }
-                                                    ]
-                                                  },
-                                                  0
-                                                ]
-                                              }
-                                            }
-                                          }
-                                        }
-                                      }
-                                    }
-                                  }
-                                }
-                              }
-                            }
-                          }
-                        }
+                        "months": 0,
+                        "days": 0,
+                        "micros": {"$toLong": {"$round": [{"$multiply": ["$$ia.micros", "$$fa"]}, 0]}}
                       }
                     ]
                   }

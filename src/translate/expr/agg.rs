@@ -249,11 +249,16 @@ impl Translator {
                             None if a.interval.is_some() => {
                                 Err(invalid("interval out of range", e))
                             }
-                            None => Ok(Agg::new(
-                                super::interval::negate(a.expr.into()),
-                                Kind::Interval,
-                                a.nullable,
-                            )),
+                            None => {
+                                let no_months = a.no_months;
+                                let mut out = Agg::new(
+                                    super::interval::negate(a.expr.into()),
+                                    Kind::Interval,
+                                    a.nullable,
+                                );
+                                out.no_months = no_months;
+                                Ok(out)
+                            }
                         }
                     }
                     _ => Ok(Agg::new(ex::subtract(0, a.expr), a.kind, a.nullable)),

@@ -224,11 +224,13 @@ impl Translator {
                     None => Err(invalid("interval out of range", e)),
                 };
             }
-            return Ok(Some(Agg::new(
+            let mut out = Agg::new(
                 interval::add(a.expr.clone().into(), b.expr.clone().into(), minus),
                 Kind::Interval,
                 a.nullable || b.nullable,
-            )));
+            );
+            out.no_months = known_of(a).no_months && known_of(b).no_months;
+            return Ok(Some(out));
         }
         if a_iv || b_iv {
             let (iv, other) = if a_iv { (a, b) } else { (b, a) };
@@ -258,11 +260,19 @@ impl Translator {
                             None => Err(invalid("interval out of range", e)),
                         };
                     }
-                    return Ok(Some(Agg::new(
-                        interval::scale(iv.expr.clone().into(), other.expr.clone().into(), divide),
+                    let known = known_of(iv);
+                    let mut out = Agg::new(
+                        interval::scale(
+                            iv.expr.clone().into(),
+                            other.expr.clone().into(),
+                            divide,
+                            known,
+                        ),
                         Kind::Interval,
                         true,
-                    )));
+                    );
+                    out.no_months = known.no_months;
+                    return Ok(Some(out));
                 }
                 BinaryOperator::Plus | BinaryOperator::Minus => {
                     if b_iv && matches!(a.kind, Kind::Int | Kind::Number | Kind::Text | Kind::Bool)
@@ -334,11 +344,13 @@ impl Translator {
             && ((a.kind == Kind::Timestamp && matches!(b.kind, Kind::Timestamp | Kind::Unknown))
                 || (a.kind == Kind::Unknown && b.kind == Kind::Timestamp))
         {
-            return Ok(Some(Agg::new(
+            let mut out = Agg::new(
                 interval::between(a.expr.clone().into(), b.expr.clone().into()),
                 Kind::Interval,
                 true,
-            )));
+            );
+            out.no_months = true;
+            return Ok(Some(out));
         }
         Ok(None)
     }
@@ -516,6 +528,22 @@ pub(crate) fn interval_agg(parts: IntervalParts) -> Agg {
     let mut a = Agg::new(iv.to_bson(), Kind::Interval, false);
     a.interval = Some(parts);
     a
+}
+
+/// What is known of an interval operand's fields (`interval_expr::Known`): a constant's zero fields, a
+/// computed interval's `no_months`.
+pub(crate) fn known_of(a: &Agg) -> interval::Known {
+    match const_iv(a) {
+        Some(iv) => interval::Known {
+            no_months: iv.months == 0,
+            no_days: iv.days == 0,
+            nullable: false,
+        },
+        None => interval::Known {
+            no_months: a.no_months,
+            ..interval::Known::ANY
+        },
+    }
 }
 
 /// The value of a constant interval.

@@ -74,8 +74,32 @@ pub(crate) fn negate(x: Bson) -> Bson {
     )
 }
 
-/// `x * n` / `x / n`: PostgreSQL's `interval_mul` / `interval_div` in double arithmetic.
-pub(crate) fn scale(x: Bson, n: Bson, divide: bool) -> Bson {
+/// What is known of an interval operand at translation time: fields that are 0 in every value (a
+/// difference of two timestamps has no months; `INTERVAL '5 hours'` neither months nor days), and whether
+/// it may be NULL. The arithmetic leaves out the steps those fields would feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Known {
+    /// `months` is 0.
+    pub no_months: bool,
+    /// `days` is 0.
+    pub no_days: bool,
+    /// The value may be NULL.
+    pub nullable: bool,
+}
+
+impl Known {
+    /// Nothing known.
+    pub(crate) const ANY: Known = Known {
+        no_months: false,
+        no_days: false,
+        nullable: true,
+    };
+}
+
+/// `x * n` / `x / n`: PostgreSQL's `interval_mul` / `interval_div` in double arithmetic. With `known`
+/// zero months the month fraction that cascades into days and time is 0, and with zero days too the result
+/// is the scaled time alone (the general plan computes the same values: `scale_tests.rs`).
+pub(crate) fn scale(x: Bson, n: Bson, divide: bool, known: Known) -> Bson {
     let by = |v: Bson| {
         if divide {
             ex::divide(v, ex::var("fa"))
@@ -84,65 +108,94 @@ pub(crate) fn scale(x: Bson, n: Bson, divide: bool) -> Bson {
         }
     };
     let tsround = |v: Bson| ex::divide(ex::round(ex::multiply(vec![v, Bson::Double(1e6)]), 0), 1e6);
-    let body = ex::let_in(
-        doc! {"mp": by(f("ia", "months")), "dp": by(f("ia", "days"))},
+    // whole days out of the scaled time remainder `sr` (seconds), then the interval
+    let finish = |months: Bson, days: Bson, month_days: Option<Bson>| {
         ex::let_in(
-            doc! {"rm": ex::trunc(ex::var("mp")), "rd": ex::trunc(ex::var("dp"))},
+            doc! {"carry": ex::cond(
+                ex::gte(ex::abs(ex::var("sr")), 86_400.0),
+                ex::trunc(ex::divide(ex::var("sr"), 86_400.0)),
+                0,
+            )},
+            make(
+                months,
+                ex::to_int(ex::add(
+                    [days, ex::var("carry").into()]
+                        .into_iter()
+                        .chain(month_days)
+                        .collect(),
+                )),
+                ex::to_long(ex::round(
+                    ex::add(vec![
+                        by(f("ia", "micros")),
+                        ex::multiply(vec![
+                            ex::subtract(
+                                ex::var("sr"),
+                                ex::multiply(vec![ex::var("carry").into(), Bson::Double(86_400.0)]),
+                            ),
+                            Bson::Double(1e6),
+                        ]),
+                    ]),
+                    0,
+                )),
+            ),
+        )
+    };
+    let body = if known.no_months && known.no_days {
+        make(
+            Bson::Int32(0),
+            Bson::Int32(0),
+            ex::to_long(ex::round(by(f("ia", "micros")), 0)),
+        )
+    } else if known.no_months {
+        ex::let_in(
+            doc! {"dp": by(f("ia", "days"))},
             ex::let_in(
-                doc! {"mrd": tsround(ex::multiply(vec![ex::subtract(ex::var("mp"), ex::var("rm")), Bson::Double(30.0)]))},
+                doc! {"rd": ex::trunc(ex::var("dp"))},
                 ex::let_in(
                     doc! {"sr": tsround(ex::multiply(vec![
-                        ex::add(vec![
-                            ex::subtract(ex::var("dp"), ex::var("rd")),
-                            ex::subtract(ex::var("mrd"), ex::trunc(ex::var("mrd"))),
-                        ]),
+                        ex::subtract(ex::var("dp"), ex::var("rd")),
                         Bson::Double(86_400.0),
                     ]))},
+                    finish(Bson::Int32(0), ex::var("rd").into(), None),
+                ),
+            ),
+        )
+    } else {
+        ex::let_in(
+            doc! {"mp": by(f("ia", "months")), "dp": by(f("ia", "days"))},
+            ex::let_in(
+                doc! {"rm": ex::trunc(ex::var("mp")), "rd": ex::trunc(ex::var("dp"))},
+                ex::let_in(
+                    doc! {"mrd": tsround(ex::multiply(vec![ex::subtract(ex::var("mp"), ex::var("rm")), Bson::Double(30.0)]))},
                     ex::let_in(
-                        doc! {"carry": ex::cond(
-                            ex::gte(ex::abs(ex::var("sr")), 86_400.0),
-                            ex::trunc(ex::divide(ex::var("sr"), 86_400.0)),
-                            0,
-                        )},
-                        make(
+                        doc! {"sr": tsround(ex::multiply(vec![
+                            ex::add(vec![
+                                ex::subtract(ex::var("dp"), ex::var("rd")),
+                                ex::subtract(ex::var("mrd"), ex::trunc(ex::var("mrd"))),
+                            ]),
+                            Bson::Double(86_400.0),
+                        ]))},
+                        finish(
                             ex::to_int(ex::var("rm")),
-                            ex::to_int(ex::add(vec![
-                                ex::var("rd").into(),
-                                ex::var("carry").into(),
-                                ex::trunc(ex::var("mrd")),
-                            ])),
-                            ex::to_long(ex::round(
-                                ex::add(vec![
-                                    by(f("ia", "micros")),
-                                    ex::multiply(vec![
-                                        ex::subtract(
-                                            ex::var("sr"),
-                                            ex::multiply(vec![
-                                                ex::var("carry").into(),
-                                                Bson::Double(86_400.0),
-                                            ]),
-                                        ),
-                                        Bson::Double(1e6),
-                                    ]),
-                                ]),
-                                0,
-                            )),
+                            ex::var("rd").into(),
+                            Some(ex::trunc(ex::var("mrd"))),
                         ),
                     ),
                 ),
             ),
-        ),
-    );
+        )
+    };
+    let null_test = if known.nullable {
+        crate::translate::nulls::or(vec![
+            ex::is_null(ex::var("ia")),
+            ex::is_null(ex::var("fa")),
+        ])
+    } else {
+        ex::is_null(ex::var("fa"))
+    };
     ex::let_in(
         doc! {"ia": x, "fa": ex::to_double(n)},
-        ex::cond(
-            crate::translate::nulls::or(vec![
-                ex::is_null(ex::var("ia")),
-                ex::is_null(ex::var("fa")),
-            ]),
-            Bson::Null,
-            body,
-        ),
+        ex::cond(null_test, Bson::Null, body),
     )
 }
 

@@ -16,6 +16,8 @@ mod interval_text_tests;
 pub(crate) mod literal;
 mod predicate;
 mod quantified;
+#[cfg(test)]
+mod scale_tests;
 pub(crate) mod time_fn;
 mod to_char;
 pub(crate) mod untyped;
@@ -75,6 +77,9 @@ pub(crate) struct Agg {
     /// A `timestamp without time zone` (a `TIMESTAMP '...'` literal, the result of `tstz AT TIME ZONE z`):
     /// a BSON date whose UTC fields are the wall-clock time. Other dates are instants (`timestamptz`).
     pub local_time: bool,
+    /// For a computed interval: its `months` are 0 in every value (a difference of two timestamps and
+    /// what keeps its months), so arithmetic on it leaves the month steps out (`interval_expr::Known`).
+    pub no_months: bool,
 }
 
 impl Agg {
@@ -88,6 +93,7 @@ impl Agg {
             param: None,
             interval: None,
             local_time: false,
+            no_months: false,
         }
     }
 }
