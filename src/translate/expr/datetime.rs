@@ -224,8 +224,17 @@ impl Translator {
                     None => Err(invalid("interval out of range", e)),
                 };
             }
+            // a constant right operand (`a - c` too) is added field by field in place
+            let expr = match const_iv(b) {
+                Some(c) => interval::add_constant(a.expr.clone().into(), c, minus),
+                None if !minus => match const_iv(a) {
+                    Some(c) => interval::add_constant(b.expr.clone().into(), c, false),
+                    None => interval::add(a.expr.clone().into(), b.expr.clone().into(), minus),
+                },
+                None => interval::add(a.expr.clone().into(), b.expr.clone().into(), minus),
+            };
             let mut out = Agg::new(
-                interval::add(a.expr.clone().into(), b.expr.clone().into(), minus),
+                expr,
                 Kind::Interval,
                 a.nullable || b.nullable,
             );

@@ -9,7 +9,7 @@ use super::datetime::IntervalParts;
 use bson::{doc, Bson};
 
 pub(crate) use super::interval_expr::{
-    add, between, epoch, field, format, justify, make, negate, scale, shift_date, span, Known,
+    add, add_constant, between, epoch, field, format, justify, make, negate, scale, shift_date, span, Known,
 };
 
 /// Microseconds in a day.

@@ -2,7 +2,7 @@
 //! (`interval.rs` has the value itself): PostgreSQL's arithmetic (`interval_mul`, `interval_div`,
 //! `justify_*`, `timestamp - timestamp`), its comparison span, `EXTRACT`, and its output text.
 
-use super::interval::{USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC};
+use super::interval::{Iv, USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC};
 use crate::mql::expr as ex;
 use bson::{doc, Bson};
 
@@ -53,6 +53,32 @@ pub(crate) fn add(a: Bson, b: Bson, minus: bool) -> Bson {
                 comb(f("ia", "months"), f("ib", "months")),
                 comb(f("ia", "days"), f("ib", "days")),
                 comb(f("ia", "micros"), f("ib", "micros")),
+            ),
+        ),
+    )
+}
+
+/// `a ± c` of a computed interval and a constant one: each field of `a` with the constant's added (left as
+/// it is where that is 0); NULL when `a` is.
+pub(crate) fn add_constant(a: Bson, c: Iv, minus: bool) -> Bson {
+    let comb = |field: &str, k: Bson, zero: bool| {
+        if zero {
+            f("ia", field)
+        } else if minus {
+            ex::subtract(f("ia", field), k)
+        } else {
+            ex::add(vec![f("ia", field), k])
+        }
+    };
+    ex::let_in(
+        doc! {"ia": a},
+        ex::cond(
+            ex::is_null(ex::var("ia")),
+            Bson::Null,
+            make(
+                comb("months", Bson::Int32(c.months), c.months == 0),
+                comb("days", Bson::Int32(c.days), c.days == 0),
+                comb("micros", Bson::Int64(c.micros), c.micros == 0),
             ),
         ),
     )

@@ -1,6 +1,7 @@
 //! `interval * n` / `interval / n` with fields known to be 0 (`interval_expr::Known`: a constant's zero
 //! months or days, a timestamp difference's months) against the general plan, both evaluated by the embedded
-//! engine on generated intervals and factors: the same value, the same type of each field, NULL alike.
+//! engine on generated intervals and factors: the same value, the same type of each field, NULL alike; and
+//! `interval ± constant` added in place against the general sum of two interval documents.
 
 use super::interval::{self, Known};
 use crate::engine::expr::{Expr as Compiled, Vars};
@@ -66,6 +67,34 @@ proptest! {
             let known = Known { no_months, no_days, nullable };
             let plan = interval::scale(ex::field("iv").into(), ex::field("n").into(), divide, known);
             prop_assert_eq!(&eval(&plan, &iv, &n), &want, "known {:?}", known);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+    /// `a ± c` with a constant `c` added in place against the general `add` of two interval documents.
+    #[test]
+    fn constant_added_in_place_equals_the_general_sum(
+        months in prop_oneof![Just(0i32), -40i32..40],
+        days in prop_oneof![Just(0i32), -400i32..400],
+        micros in micros(),
+        c in (prop_oneof![Just(0i32), -30i32..30], prop_oneof![Just(0i32), -60i32..60], prop_oneof![Just(0i64), -100_000_000_000i64..100_000_000_000]),
+        minus in any::<bool>(),
+        null_iv in prop::bool::weighted(0.05),
+    ) {
+        let iv = if null_iv {
+            Bson::Null
+        } else {
+            Bson::Document(doc! {"months": months, "days": days, "micros": micros})
+        };
+        let c = super::interval::Iv { months: c.0, days: c.1, micros: c.2 };
+        let general = interval::add(ex::field("iv").into(), c.to_bson(), minus);
+        let in_place = interval::add_constant(ex::field("iv").into(), c, minus);
+        prop_assert_eq!(eval(&in_place, &iv, &Bson::Null), eval(&general, &iv, &Bson::Null));
+        if !minus {
+            let general = interval::add(c.to_bson(), ex::field("iv").into(), false);
+            prop_assert_eq!(eval(&in_place, &iv, &Bson::Null), eval(&general, &iv, &Bson::Null));
         }
     }
 }
