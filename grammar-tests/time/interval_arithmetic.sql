@@ -326,103 +326,80 @@ SELECT justify_interval(INTERVAL '1 hour' * page_views) AS j FROM user_sessions
                 {
                   "$let": {
                     "vars": {
-                      "j": {
-                        "$let": {
-                          "vars": {
-                            "j": {
+                      "m": "$$ia.months",
+                      "d": {
+                        "$add": [
+                          "$$ia.days",
+                          {"$toInt": {"$trunc": [{"$divide": ["$$ia.micros", NumberLong(86400000000)]}]}}
+                        ]
+                      },
+                      "t": {"$mod": ["$$ia.micros", NumberLong(86400000000)]}
+                    },
+                    "in": {
+                      "$let": {
+                        "vars": {
+                          "m": {"$add": ["$$m", {"$toInt": {"$trunc": [{"$divide": ["$$d", 30]}]}}]},
+                          "d": {"$mod": ["$$d", 30]}
+                        },
+                        "in": {
+                          "$let": {
+                            "vars": {
+                              "fx": {
+                                "$cond": [
+                                  {
+                                    "$and": [
+                                      {"$gt": ["$$m", 0]},
+                                      {
+                                        "$or": [{"$lt": ["$$d", 0]}, {"$and": [{"$eq": ["$$d", 0]}, {"$lt": ["$$t", 0]}]}]
+                                      }
+                                    ]
+                                  },
+                                  1,
+                                  {
+                                    "$cond": [
+                                      {
+                                        "$and": [
+                                          {"$lt": ["$$m", 0]},
+                                          {
+                                            "$or": [{"$gt": ["$$d", 0]}, {"$and": [{"$eq": ["$$d", 0]}, {"$gt": ["$$t", 0]}]}]
+                                          }
+                                        ]
+                                      },
+                                      -1,
+                                      0
+                                    ]
+                                  }
+                                ]
+                              }
+                            },
+                            "in": {
                               "$let": {
                                 "vars": {
-                                  "j": {
-                                    "$let": {
-                                      "vars": {"j": "$$ia"},
-                                      "in": {
-                                        "months": "$$j.months",
-                                        "days": {
-                                          "$add": [
-                                            "$$j.days",
-                                            {"$toInt": {"$trunc": [{"$divide": ["$$j.micros", NumberLong(86400000000)]}]}}
-                                          ]
-                                        },
-                                        "micros": {"$mod": ["$$j.micros", NumberLong(86400000000)]}
-                                      }
-                                    }
-                                  }
+                                  "m": {"$subtract": ["$$m", "$$fx"]},
+                                  "d": {"$add": ["$$d", {"$multiply": ["$$fx", 30]}]}
                                 },
                                 "in": {
-                                  "months": {"$add": ["$$j.months", {"$toInt": {"$trunc": [{"$divide": ["$$j.days", 30]}]}}]},
-                                  "days": {"$mod": ["$$j.days", 30]},
-                                  "micros": "$$j.micros"
+                                  "$let": {
+                                    "vars": {
+                                      "fd": {
+                                        "$cond": [
+                                          {"$and": [{"$gt": ["$$d", 0]}, {"$lt": ["$$t", 0]}]},
+                                          1,
+                                          {"$cond": [{"$and": [{"$lt": ["$$d", 0]}, {"$gt": ["$$t", 0]}]}, -1, 0]}
+                                        ]
+                                      }
+                                    },
+                                    "in": {
+                                      "months": "$$m",
+                                      "days": {"$subtract": ["$$d", "$$fd"]},
+                                      "micros": {"$add": ["$$t", {"$multiply": ["$$fd", NumberLong(86400000000)]}]}
+                                    }
+                                  }
                                 }
                               }
                             }
-                          },
-                          "in": {
-                            "$switch": {
-                              "branches": [
-                                {
-                                  "case": {
-                                    "$and": [
-                                      {"$gt": ["$$j.months", 0]},
-                                      {
-                                        "$or": [
-                                          {"$lt": ["$$j.days", 0]},
-                                          {"$and": [{"$eq": ["$$j.days", 0]}, {"$lt": ["$$j.micros", 0]}]}
-                                        ]
-                                      }
-                                    ]
-                                  },
-                                  "then": {
-                                    "months": {"$subtract": ["$$j.months", 1]},
-                                    "days": {"$add": ["$$j.days", 30]},
-                                    "micros": "$$j.micros"
-                                  }
-                                },
-                                {
-                                  "case": {
-                                    "$and": [
-                                      {"$lt": ["$$j.months", 0]},
-                                      {
-                                        "$or": [
-                                          {"$gt": ["$$j.days", 0]},
-                                          {"$and": [{"$eq": ["$$j.days", 0]}, {"$gt": ["$$j.micros", 0]}]}
-                                        ]
-                                      }
-                                    ]
-                                  },
-                                  "then": {
-                                    "months": {"$add": ["$$j.months", 1]},
-                                    "days": {"$subtract": ["$$j.days", 30]},
-                                    "micros": "$$j.micros"
-                                  }
-                                }
-                              ],
-                              "default": "$$j"
-                            }
                           }
                         }
-                      }
-                    },
-                    "in": {
-                      "$switch": {
-                        "branches": [
-                          {
-                            "case": {"$and": [{"$gt": ["$$j.days", 0]}, {"$lt": ["$$j.micros", 0]}]},
-                            "then": {
-                              "months": "$$j.months",
-                              "days": {"$subtract": ["$$j.days", 1]},
-                              "micros": {"$add": ["$$j.micros", NumberLong(86400000000)]}
-                            }
-                          },
-                          {
-                            "case": {"$and": [{"$lt": ["$$j.days", 0]}, {"$gt": ["$$j.micros", 0]}]},
-                            "then": {
-                              "months": "$$j.months",
-                              "days": {"$add": ["$$j.days", 1]},
-                              "micros": {"$subtract": ["$$j.micros", NumberLong(86400000000)]}
-                            }
-                          }
-                        ],
-                        "default": "$$j"
                       }
                     }
                   }

@@ -225,126 +225,97 @@ pub(crate) fn scale(x: Bson, n: Bson, divide: bool, known: Known) -> Bson {
     )
 }
 
-/// `justify_hours` (`hours`), `justify_days` (`days`) or `justify_interval` (both), as PostgreSQL.
+/// `justify_hours` (`hours`), `justify_days` (`days`) or `justify_interval` (both), as PostgreSQL
+/// (`interval_justify_*`): whole days out of the time, whole months of 30 days out of the days, then the
+/// signs of months / days / time made to agree by borrowing one unit. The fields are carried as three
+/// variables (`m`, `d`, `t`) and one document is built at the end.
 pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
-    let mut cur = ex::var("ia");
-    if hours {
-        // whole days out of the time
-        let step = ex::let_in(
-            doc! {"j": cur},
-            make(
-                f("j", "months"),
-                ex::add(vec![
-                    f("j", "days"),
-                    ex::to_int(ex::trunc(ex::divide(f("j", "micros"), USECS_PER_DAY))),
+    let v = |n: &str| -> Bson { ex::var(n).into() };
+    // the sign fix of one step: 1 (borrow), -1 (lend) or 0
+    let fix = |pos: ex::Expr, neg: ex::Expr| ex::cond(pos, 1, ex::cond(neg, -1, 0));
+    // months and days agree: m - fx, d + 30 fx (justify_interval also looks at the time when d is 0)
+    let months_fix = |tail: Bson| {
+        let (pos, neg) = if hours {
+            (
+                ex::or(vec![
+                    ex::lt(v("d"), 0),
+                    ex::and(vec![ex::eq(v("d"), 0), ex::lt(v("t"), 0)]),
                 ]),
-                ex::modulo(f("j", "micros"), USECS_PER_DAY),
-            ),
-        );
-        cur = step.into();
-    }
-    if days {
-        let step = ex::let_in(
-            doc! {"j": cur},
-            make(
-                ex::add(vec![
-                    f("j", "months"),
-                    ex::to_int(ex::trunc(ex::divide(f("j", "days"), 30))),
+                ex::or(vec![
+                    ex::gt(v("d"), 0),
+                    ex::and(vec![ex::eq(v("d"), 0), ex::gt(v("t"), 0)]),
                 ]),
-                ex::modulo(f("j", "days"), 30),
-                f("j", "micros"),
-            ),
-        );
-        // month and day signs agree (justify_interval also looks at the time when the days are 0)
-        let pos_fix = if hours {
-            crate::translate::nulls::or(vec![
-                ex::lt(f("j", "days"), 0),
-                crate::translate::nulls::and(vec![
-                    ex::eq(f("j", "days"), 0),
-                    ex::lt(f("j", "micros"), 0),
-                ]),
-            ])
+            )
         } else {
-            ex::lt(f("j", "days"), 0)
+            (ex::lt(v("d"), 0), ex::gt(v("d"), 0))
         };
-        let neg_fix = if hours {
-            crate::translate::nulls::or(vec![
-                ex::gt(f("j", "days"), 0),
-                crate::translate::nulls::and(vec![
-                    ex::eq(f("j", "days"), 0),
-                    ex::gt(f("j", "micros"), 0),
-                ]),
-            ])
-        } else {
-            ex::gt(f("j", "days"), 0)
-        };
-        cur = ex::let_in(
-            doc! {"j": step},
-            ex::switch(
-                vec![
-                    (
-                        crate::translate::nulls::and(vec![ex::gt(f("j", "months"), 0), pos_fix])
-                            .into(),
-                        make(
-                            ex::subtract(f("j", "months"), 1),
-                            ex::add(vec![f("j", "days"), Bson::Int32(30)]),
-                            f("j", "micros"),
-                        ),
-                    ),
-                    (
-                        crate::translate::nulls::and(vec![ex::lt(f("j", "months"), 0), neg_fix])
-                            .into(),
-                        make(
-                            ex::add(vec![f("j", "months"), Bson::Int32(1)]),
-                            ex::subtract(f("j", "days"), 30),
-                            f("j", "micros"),
-                        ),
-                    ),
-                ],
-                ex::var("j"),
+        ex::let_in(
+            doc! {"fx": fix(
+                ex::and(vec![ex::gt(v("m"), 0), pos]),
+                ex::and(vec![ex::lt(v("m"), 0), neg]),
+            )},
+            ex::let_in(
+                doc! {
+                    "m": ex::subtract(v("m"), v("fx")),
+                    "d": ex::add(vec![v("d"), ex::multiply(vec![v("fx"), Bson::Int32(30)])]),
+                },
+                tail,
             ),
         )
-        .into();
-    }
-    if hours {
-        // day and time signs agree
-        cur = ex::let_in(
-            doc! {"j": cur},
-            ex::switch(
-                vec![
-                    (
-                        crate::translate::nulls::and(vec![
-                            ex::gt(f("j", "days"), 0),
-                            ex::lt(f("j", "micros"), 0),
-                        ])
-                        .into(),
-                        make(
-                            f("j", "months"),
-                            ex::subtract(f("j", "days"), 1),
-                            ex::add(vec![f("j", "micros"), Bson::Int64(USECS_PER_DAY)]),
-                        ),
-                    ),
-                    (
-                        crate::translate::nulls::and(vec![
-                            ex::lt(f("j", "days"), 0),
-                            ex::gt(f("j", "micros"), 0),
-                        ])
-                        .into(),
-                        make(
-                            f("j", "months"),
-                            ex::add(vec![f("j", "days"), Bson::Int32(1)]),
-                            ex::subtract(f("j", "micros"), Bson::Int64(USECS_PER_DAY)),
-                        ),
-                    ),
-                ],
-                ex::var("j"),
-            ),
+    };
+    // days and time agree: d - fd, t + fd days
+    let time_fix = ex::let_in(
+        doc! {"fd": fix(
+            ex::and(vec![ex::gt(v("d"), 0), ex::lt(v("t"), 0)]),
+            ex::and(vec![ex::lt(v("d"), 0), ex::gt(v("t"), 0)]),
+        )},
+        make(
+            v("m"),
+            ex::subtract(v("d"), v("fd")),
+            ex::add(vec![
+                v("t"),
+                ex::multiply(vec![v("fd"), Bson::Int64(USECS_PER_DAY)]),
+            ]),
+        ),
+    );
+    // whole months out of the days
+    let month_step = |tail: Bson| {
+        ex::let_in(
+            doc! {
+                "m": ex::add(vec![v("m"), ex::to_int(ex::trunc(ex::divide(v("d"), 30)))]),
+                "d": ex::modulo(v("d"), 30),
+            },
+            months_fix(tail),
         )
-        .into();
-    }
+    };
+    let body = match (hours, days) {
+        (true, _) => {
+            let tail = if days {
+                month_step(time_fix)
+            } else {
+                time_fix
+            };
+            ex::let_in(
+                doc! {
+                    "m": f("ia", "months"),
+                    "d": ex::add(vec![
+                        f("ia", "days"),
+                        ex::to_int(ex::trunc(ex::divide(f("ia", "micros"), USECS_PER_DAY))),
+                    ]),
+                    "t": ex::modulo(f("ia", "micros"), USECS_PER_DAY),
+                },
+                tail,
+            )
+        }
+        (false, true) => ex::let_in(
+            doc! {"m": f("ia", "months"), "d": f("ia", "days")},
+            month_step(make(v("m"), v("d"), f("ia", "micros"))),
+        ),
+        (false, false) => v("ia"),
+    };
     ex::let_in(
         doc! {"ia": x},
-        ex::cond(ex::is_null(ex::var("ia")), Bson::Null, cur),
+        ex::cond(ex::is_null(ex::var("ia")), Bson::Null, body),
     )
 }
 

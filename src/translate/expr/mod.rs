@@ -13,6 +13,8 @@ pub(crate) mod interval;
 mod interval_expr;
 #[cfg(test)]
 mod interval_text_tests;
+#[cfg(test)]
+mod justify_tests;
 pub(crate) mod literal;
 mod predicate;
 mod quantified;
