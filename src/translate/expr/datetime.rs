@@ -233,11 +233,7 @@ impl Translator {
                 },
                 None => interval::add(a.expr.clone().into(), b.expr.clone().into(), minus),
             };
-            let mut out = Agg::new(
-                expr,
-                Kind::Interval,
-                a.nullable || b.nullable,
-            );
+            let mut out = Agg::new(expr, Kind::Interval, a.nullable || b.nullable);
             out.no_months = known_of(a).no_months && known_of(b).no_months;
             return Ok(Some(out));
         }

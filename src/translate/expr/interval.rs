@@ -3,13 +3,15 @@
 //! (IntervalStyle `postgres`: `1 year 2 mons 3 days 04:05:06.5`), and the MongoDB expressions over a computed
 //! interval, which is a document `{months, days, micros}` at run time (MongoDB has no interval type; months
 //! and days are not fixed lengths, so the three fields stay apart as in PostgreSQL). A computed interval in
-//! the SELECT list is printed to PostgreSQL's text by [`format`] in the pipeline.
+//! the statement's result is printed to PostgreSQL's text by the row layer (`mql::interval_text`); where the
+//! query reads its text (a CTE, a set operation, `||`), by [`format`] in the pipeline.
 
 use super::datetime::IntervalParts;
 use bson::{doc, Bson};
 
 pub(crate) use super::interval_expr::{
-    add, add_constant, between, epoch, field, format, justify, make, negate, scale, shift_date, span, Known,
+    add, add_constant, between, epoch, field, format, justify, make, negate, scale, shift_date,
+    span, Known,
 };
 
 /// Microseconds in a day.

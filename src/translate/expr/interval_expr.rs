@@ -212,10 +212,7 @@ pub(crate) fn scale(x: Bson, n: Bson, divide: bool, known: Known) -> Bson {
         )
     };
     let null_test = if known.nullable {
-        crate::translate::nulls::or(vec![
-            ex::is_null(ex::var("ia")),
-            ex::is_null(ex::var("fa")),
-        ])
+        crate::translate::nulls::or(vec![ex::is_null(ex::var("ia")), ex::is_null(ex::var("fa"))])
     } else {
         ex::is_null(ex::var("fa"))
     };
@@ -290,11 +287,7 @@ pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
     };
     let body = match (hours, days) {
         (true, _) => {
-            let tail = if days {
-                month_step(time_fix)
-            } else {
-                time_fix
-            };
+            let tail = if days { month_step(time_fix) } else { time_fix };
             ex::let_in(
                 doc! {
                     "m": f("ia", "months"),

@@ -135,7 +135,6 @@ fn justify_by_documents(x: Bson, hours: bool, days: bool) -> Bson {
     )
 }
 
-
 fn eval(plan: &Bson, iv: &Bson) -> Result<Option<Bson>, i32> {
     let d = doc! {"iv": iv.clone()};
     Compiled::compile(plan)

@@ -22,7 +22,8 @@ fn factor() -> impl Strategy<Value = Bson> {
         (-1_000_000i64..1_000_000).prop_map(Bson::Int64),
         (-1000.0f64..1000.0).prop_map(Bson::Double),
         (-3.0f64..3.0).prop_map(Bson::Double),
-        prop::sample::select(vec![0.5, -0.5, 1.0 / 3.0, 7.0, 0.1, 1e-7, 40.0]).prop_map(Bson::Double),
+        prop::sample::select(vec![0.5, -0.5, 1.0 / 3.0, 7.0, 0.1, 1e-7, 40.0])
+            .prop_map(Bson::Double),
         Just(Bson::Null),
     ]
 }
