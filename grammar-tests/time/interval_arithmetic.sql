@@ -10,208 +10,18 @@ SELECT expires_at - TIMESTAMPTZ '2026-01-01 00:00:00Z' AS left_ FROM user_sessio
         "c0": {
           "$let": {
             "vars": {
-              "ia": {
-                "$let": {
-                  "vars": {
-                    "us": {
-                      "$multiply": [{"$subtract": ["$expires_at", ISODate("2026-01-01T00:00:00Z")]}, NumberLong(1000)]
-                    }
-                  },
-                  "in": {
-                    "$cond": [
-                      {"$eq": [{"$ifNull": ["$$us", null]}, null]},
-                      null,
-                      {
-                        "months": 0,
-                        "days": {"$toInt": {"$trunc": [{"$divide": ["$$us", NumberLong(86400000000)]}]}},
-                        "micros": {"$mod": ["$$us", NumberLong(86400000000)]}
-                      }
-                    ]
-                  }
-                }
+              "us": {
+                "$multiply": [{"$subtract": ["$expires_at", ISODate("2026-01-01T00:00:00Z")]}, NumberLong(1000)]
               }
             },
             "in": {
               "$cond": [
-                {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
+                {"$eq": [{"$ifNull": ["$$us", null]}, null]},
                 null,
                 {
-                  "$let": {
-                    "vars": {
-                      "y": {"$toInt": {"$trunc": [{"$divide": ["$$ia.months", 12]}]}},
-                      "mo": {"$mod": ["$$ia.months", 12]},
-                      "d": "$$ia.days",
-                      "t": "$$ia.micros"
-                    },
-                    "in": {
-                      "$let": {
-                        "vars": {
-                          "by": {"$cond": [{"$ne": ["$$y", 0]}, {"$lt": ["$$y", 0]}, false]},
-                          "ay": {"$ne": ["$$y", 0]}
-                        },
-                        "in": {
-                          "$let": {
-                            "vars": {
-                              "bm": {"$cond": [{"$ne": ["$$mo", 0]}, {"$lt": ["$$mo", 0]}, "$$by"]},
-                              "am": {"$or": ["$$ay", {"$ne": ["$$mo", 0]}]}
-                            },
-                            "in": {
-                              "$let": {
-                                "vars": {
-                                  "bd": {"$cond": [{"$ne": ["$$d", 0]}, {"$lt": ["$$d", 0]}, "$$bm"]},
-                                  "ad": {"$or": ["$$am", {"$ne": ["$$d", 0]}]}
-                                },
-                                "in": {
-                                  "$concat": [
-                                    {
-                                      "$cond": [
-                                        {"$eq": ["$$y", 0]},
-                                        "",
-                                        {
-                                          "$concat": [
-                                            "",
-                                            "",
-                                            {"$toString": "$$y"},
-                                            " year",
-                                            {"$cond": [{"$eq": ["$$y", 1]}, "", "s"]}
-                                          ]
-                                        }
-                                      ]
-                                    },
-                                    {
-                                      "$cond": [
-                                        {"$eq": ["$$mo", 0]},
-                                        "",
-                                        {
-                                          "$concat": [
-                                            {"$cond": ["$$ay", " ", ""]},
-                                            {"$cond": [{"$and": ["$$by", {"$gt": ["$$mo", 0]}]}, "+", ""]},
-                                            {"$toString": "$$mo"},
-                                            " mon",
-                                            {"$cond": [{"$eq": ["$$mo", 1]}, "", "s"]}
-                                          ]
-                                        }
-                                      ]
-                                    },
-                                    {
-                                      "$cond": [
-                                        {"$eq": ["$$d", 0]},
-                                        "",
-                                        {
-                                          "$concat": [
-                                            {"$cond": ["$$am", " ", ""]},
-                                            {"$cond": [{"$and": ["$$bm", {"$gt": ["$$d", 0]}]}, "+", ""]},
-                                            {"$toString": "$$d"},
-                                            " day",
-                                            {"$cond": [{"$eq": ["$$d", 1]}, "", "s"]}
-                                          ]
-                                        }
-                                      ]
-                                    },
-                                    {
-                                      "$cond": [
-                                        {"$or": [{"$not": ["$$ad"]}, {"$ne": ["$$t", 0]}]},
-                                        {
-                                          "$let": {
-                                            "vars": {"at": {"$abs": "$$t"}},
-                                            "in": {
-                                              "$concat": [
-                                                {"$cond": ["$$ad", " ", ""]},
-                                                {"$cond": [{"$lt": ["$$t", 0]}, "-", {"$cond": ["$$bd", "+", ""]}]},
-                                                {
-                                                  "$let": {
-                                                    "vars": {
-                                                      "p": {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(3600000000)]}]}}
-                                                    },
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$lt": ["$$p", 10]},
-                                                        {"$concat": ["0", {"$toString": "$$p"}]},
-                                                        {"$toString": "$$p"}
-                                                      ]
-                                                    }
-                                                  }
-                                                },
-                                                ":",
-                                                {
-                                                  "$let": {
-                                                    "vars": {
-                                                      "p": {
-                                                        "$mod": [
-                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(60000000)]}]}},
-                                                          60
-                                                        ]
-                                                      }
-                                                    },
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$lt": ["$$p", 10]},
-                                                        {"$concat": ["0", {"$toString": "$$p"}]},
-                                                        {"$toString": "$$p"}
-                                                      ]
-                                                    }
-                                                  }
-                                                },
-                                                ":",
-                                                {
-                                                  "$let": {
-                                                    "vars": {
-                                                      "p": {
-                                                        "$mod": [
-                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(1000000)]}]}},
-                                                          60
-                                                        ]
-                                                      }
-                                                    },
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$lt": ["$$p", 10]},
-                                                        {"$concat": ["0", {"$toString": "$$p"}]},
-                                                        {"$toString": "$$p"}
-                                                      ]
-                                                    }
-                                                  }
-                                                },
-                                                {
-                                                  "$let": {
-                                                    "vars": {"fr": {"$mod": ["$$at", NumberLong(1000000)]}},
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$eq": ["$$fr", 0]},
-                                                        "",
-                                                        {
-                                                          "$concat": [
-                                                            ".",
-                                                            {
-                                                              "$rtrim": {
-                                                                "input": {
-                                                                  "$substrCP": [{"$toString": {"$add": ["$$fr", NumberLong(1000000)]}}, 1, 6]
-                                                                },
-                                                                "chars": "0"
-                                                              }
-                                                            }
-                                                          ]
-                                                        }
-                                                      ]
-                                                    }
-                                                  }
-                                                }
-                                              ]
-                                            }
-                                          }
-                                        },
-                                        ""
-                                      ]
-                                    }
-                                  ]
-                                }
-                              }
-                            }
-                          }
-                        }
-                      }
-                    }
-                  }
+                  "months": 0,
+                  "days": {"$toInt": {"$trunc": [{"$divide": ["$$us", NumberLong(86400000000)]}]}},
+                  "micros": {"$mod": ["$$us", NumberLong(86400000000)]}
                 }
               ]
             }
@@ -235,299 +45,63 @@ SELECT INTERVAL '1 day' * page_views AS d FROM user_sessions
         "_id": 0,
         "c0": {
           "$let": {
-            "vars": {
-              "ia": {
-                "$let": {
-                  "vars": {
-                    "ia": {"months": 0, "days": 1, "micros": NumberLong(0)},
-                    "fa": {"$toDouble": "$page_views"}
-                  },
-                  "in": {
-                    "$cond": [
-                      {
-                        "$or": [
-                          {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
-                          {"$eq": [{"$ifNull": ["$$fa", null]}, null]}
-                        ]
-                      },
-                      null,
-                      {
-                        "$let": {
-                          "vars": {
-                            "mp": {"$multiply": ["$$ia.months", "$$fa"]},
-                            "dp": {"$multiply": ["$$ia.days", "$$fa"]}
-                          },
-                          "in": {
-                            "$let": {
-                              "vars": {"rm": {"$trunc": ["$$mp"]}, "rd": {"$trunc": ["$$dp"]}},
-                              "in": {
-                                "$let": {
-                                  "vars": {
-                                    "mrd": {
-                                      "$divide": [
-                                        {
-                                          "$round": [
-                                            {
-                                              "$multiply": [{"$multiply": [{"$subtract": ["$$mp", "$$rm"]}, 30.0]}, 1000000.0]
-                                            },
-                                            0
-                                          ]
-                                        },
-                                        1000000.0
-                                      ]
-                                    }
-                                  },
-                                  "in": {
-                                    "$let": {
-                                      "vars": {
-                                        "sr": {
-                                          "$divide": [
-                                            {
-                                              "$round": [
-                                                {
-                                                  "$multiply": [
-                                                    {
-                                                      "$multiply": [
-                                                        {
-                                                          "$add": [
-                                                            {"$subtract": ["$$dp", "$$rd"]},
-                                                            {"$subtract": ["$$mrd", {"$trunc": ["$$mrd"]}]}
-                                                          ]
-                                                        },
-                                                        86400.0
-                                                      ]
-                                                    },
-                                                    1000000.0
-                                                  ]
-                                                },
-                                                0
-                                              ]
-                                            },
-                                            1000000.0
-                                          ]
-                                        }
-                                      },
-                                      "in": {
-                                        "$let": {
-                                          "vars": {
-                                            "carry": {
-                                              "$cond": [
-                                                {"$gte": [{"$abs": "$$sr"}, 86400.0]},
-                                                {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
-                                                0
-                                              ]
-                                            }
-                                          },
-                                          "in": {
-                                            "months": {"$toInt": "$$rm"},
-                                            "days": {"$toInt": {"$add": ["$$rd", "$$carry", {"$trunc": ["$$mrd"]}]}},
-                                            "micros": {
-                                              "$toLong": {
-                                                "$round": [
-                                                  {
-                                                    "$add": [
-                                                      {"$multiply": ["$$ia.micros", "$$fa"]},
-                                                      {
-                                                        "$multiply": [
-                                                          {"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]},
-                                                          1000000.0
-                                                        ]
-                                                      }
-                                                    ]
-                                                  },
-                                                  0
-                                                ]
-                                              }
-                                            }
-                                          }
-                                        }
-                                      }
-                                    }
-                                  }
-                                }
-                              }
-                            }
-                          }
-                        }
-                      }
-                    ]
-                  }
-                }
-              }
-            },
+            "vars": {"ia": {"months": 0, "days": 1, "micros": NumberLong(0)}, "fa": {"$toDouble": "$page_views"}},
             "in": {
               "$cond": [
-                {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
+                {"$eq": [{"$ifNull": ["$$fa", null]}, null]},
                 null,
                 {
                   "$let": {
-                    "vars": {
-                      "y": {"$toInt": {"$trunc": [{"$divide": ["$$ia.months", 12]}]}},
-                      "mo": {"$mod": ["$$ia.months", 12]},
-                      "d": "$$ia.days",
-                      "t": "$$ia.micros"
-                    },
+                    "vars": {"dp": {"$multiply": ["$$ia.days", "$$fa"]}},
                     "in": {
                       "$let": {
-                        "vars": {
-                          "by": {"$cond": [{"$ne": ["$$y", 0]}, {"$lt": ["$$y", 0]}, false]},
-                          "ay": {"$ne": ["$$y", 0]}
-                        },
+                        "vars": {"rd": {"$trunc": ["$$dp"]}},
                         "in": {
                           "$let": {
                             "vars": {
-                              "bm": {"$cond": [{"$ne": ["$$mo", 0]}, {"$lt": ["$$mo", 0]}, "$$by"]},
-                              "am": {"$or": ["$$ay", {"$ne": ["$$mo", 0]}]}
+                              "sr": {
+                                "$divide": [
+                                  {
+                                    "$round": [
+                                      {
+                                        "$multiply": [{"$multiply": [{"$subtract": ["$$dp", "$$rd"]}, 86400.0]}, 1000000.0]
+                                      },
+                                      0
+                                    ]
+                                  },
+                                  1000000.0
+                                ]
+                              }
                             },
                             "in": {
                               "$let": {
                                 "vars": {
-                                  "bd": {"$cond": [{"$ne": ["$$d", 0]}, {"$lt": ["$$d", 0]}, "$$bm"]},
-                                  "ad": {"$or": ["$$am", {"$ne": ["$$d", 0]}]}
+                                  "carry": {
+                                    "$cond": [
+                                      {"$gte": [{"$abs": "$$sr"}, 86400.0]},
+                                      {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
+                                      0
+                                    ]
+                                  }
                                 },
                                 "in": {
-                                  "$concat": [
-                                    {
-                                      "$cond": [
-                                        {"$eq": ["$$y", 0]},
-                                        "",
+                                  "months": 0,
+                                  "days": {"$toInt": {"$add": ["$$rd", "$$carry"]}},
+                                  "micros": {
+                                    "$toLong": {
+                                      "$round": [
                                         {
-                                          "$concat": [
-                                            "",
-                                            "",
-                                            {"$toString": "$$y"},
-                                            " year",
-                                            {"$cond": [{"$eq": ["$$y", 1]}, "", "s"]}
-                                          ]
-                                        }
-                                      ]
-                                    },
-                                    {
-                                      "$cond": [
-                                        {"$eq": ["$$mo", 0]},
-                                        "",
-                                        {
-                                          "$concat": [
-                                            {"$cond": ["$$ay", " ", ""]},
-                                            {"$cond": [{"$and": ["$$by", {"$gt": ["$$mo", 0]}]}, "+", ""]},
-                                            {"$toString": "$$mo"},
-                                            " mon",
-                                            {"$cond": [{"$eq": ["$$mo", 1]}, "", "s"]}
-                                          ]
-                                        }
-                                      ]
-                                    },
-                                    {
-                                      "$cond": [
-                                        {"$eq": ["$$d", 0]},
-                                        "",
-                                        {
-                                          "$concat": [
-                                            {"$cond": ["$$am", " ", ""]},
-                                            {"$cond": [{"$and": ["$$bm", {"$gt": ["$$d", 0]}]}, "+", ""]},
-                                            {"$toString": "$$d"},
-                                            " day",
-                                            {"$cond": [{"$eq": ["$$d", 1]}, "", "s"]}
-                                          ]
-                                        }
-                                      ]
-                                    },
-                                    {
-                                      "$cond": [
-                                        {"$or": [{"$not": ["$$ad"]}, {"$ne": ["$$t", 0]}]},
-                                        {
-                                          "$let": {
-                                            "vars": {"at": {"$abs": "$$t"}},
-                                            "in": {
-                                              "$concat": [
-                                                {"$cond": ["$$ad", " ", ""]},
-                                                {"$cond": [{"$lt": ["$$t", 0]}, "-", {"$cond": ["$$bd", "+", ""]}]},
-                                                {
-                                                  "$let": {
-                                                    "vars": {
-                                                      "p": {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(3600000000)]}]}}
-                                                    },
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$lt": ["$$p", 10]},
-                                                        {"$concat": ["0", {"$toString": "$$p"}]},
-                                                        {"$toString": "$$p"}
-                                                      ]
-                                                    }
-                                                  }
-                                                },
-                                                ":",
-                                                {
-                                                  "$let": {
-                                                    "vars": {
-                                                      "p": {
-                                                        "$mod": [
-                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(60000000)]}]}},
-                                                          60
-                                                        ]
-                                                      }
-                                                    },
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$lt": ["$$p", 10]},
-                                                        {"$concat": ["0", {"$toString": "$$p"}]},
-                                                        {"$toString": "$$p"}
-                                                      ]
-                                                    }
-                                                  }
-                                                },
-                                                ":",
-                                                {
-                                                  "$let": {
-                                                    "vars": {
-                                                      "p": {
-                                                        "$mod": [
-                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(1000000)]}]}},
-                                                          60
-                                                        ]
-                                                      }
-                                                    },
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$lt": ["$$p", 10]},
-                                                        {"$concat": ["0", {"$toString": "$$p"}]},
-                                                        {"$toString": "$$p"}
-                                                      ]
-                                                    }
-                                                  }
-                                                },
-                                                {
-                                                  "$let": {
-                                                    "vars": {"fr": {"$mod": ["$$at", NumberLong(1000000)]}},
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$eq": ["$$fr", 0]},
-                                                        "",
-                                                        {
-                                                          "$concat": [
-                                                            ".",
-                                                            {
-                                                              "$rtrim": {
-                                                                "input": {
-                                                                  "$substrCP": [{"$toString": {"$add": ["$$fr", NumberLong(1000000)]}}, 1, 6]
-                                                                },
-                                                                "chars": "0"
-                                                              }
-                                                            }
-                                                          ]
-                                                        }
-                                                      ]
-                                                    }
-                                                  }
-                                                }
-                                              ]
+                                          "$add": [
+                                            {"$multiply": ["$$ia.micros", "$$fa"]},
+                                            {
+                                              "$multiply": [{"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]}, 1000000.0]
                                             }
-                                          }
+                                          ]
                                         },
-                                        ""
+                                        0
                                       ]
                                     }
-                                  ]
+                                  }
                                 }
                               }
                             }
@@ -588,111 +162,12 @@ SELECT created_at + INTERVAL '1 minute' * page_views AS t FROM user_sessions
                   },
                   "in": {
                     "$cond": [
-                      {
-                        "$or": [
-                          {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
-                          {"$eq": [{"$ifNull": ["$$fa", null]}, null]}
-                        ]
-                      },
+                      {"$eq": [{"$ifNull": ["$$fa", null]}, null]},
                       null,
                       {
-                        "$let": {
-                          "vars": {
-                            "mp": {"$multiply": ["$$ia.months", "$$fa"]},
-                            "dp": {"$multiply": ["$$ia.days", "$$fa"]}
-                          },
-                          "in": {
-                            "$let": {
-                              "vars": {"rm": {"$trunc": ["$$mp"]}, "rd": {"$trunc": ["$$dp"]}},
-                              "in": {
-                                "$let": {
-                                  "vars": {
-                                    "mrd": {
-                                      "$divide": [
-                                        {
-                                          "$round": [
-                                            {
-                                              "$multiply": [{"$multiply": [{"$subtract": ["$$mp", "$$rm"]}, 30.0]}, 1000000.0]
-                                            },
-                                            0
-                                          ]
-                                        },
-                                        1000000.0
-                                      ]
-                                    }
-                                  },
-                                  "in": {
-                                    "$let": {
-                                      "vars": {
-                                        "sr": {
-                                          "$divide": [
-                                            {
-                                              "$round": [
-                                                {
-                                                  "$multiply": [
-                                                    {
-                                                      "$multiply": [
-                                                        {
-                                                          "$add": [
-                                                            {"$subtract": ["$$dp", "$$rd"]},
-                                                            {"$subtract": ["$$mrd", {"$trunc": ["$$mrd"]}]}
-                                                          ]
-                                                        },
-                                                        86400.0
-                                                      ]
-                                                    },
-                                                    1000000.0
-                                                  ]
-                                                },
-                                                0
-                                              ]
-                                            },
-                                            1000000.0
-                                          ]
-                                        }
-                                      },
-                                      "in": {
-                                        "$let": {
-                                          "vars": {
-                                            "carry": {
-                                              "$cond": [
-                                                {"$gte": [{"$abs": "$$sr"}, 86400.0]},
-                                                {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
-                                                0
-                                              ]
-                                            }
-                                          },
-                                          "in": {
-                                            "months": {"$toInt": "$$rm"},
-                                            "days": {"$toInt": {"$add": ["$$rd", "$$carry", {"$trunc": ["$$mrd"]}]}},
-                                            "micros": {
-                                              "$toLong": {
-                                                "$round": [
-                                                  {
-                                                    "$add": [
-                                                      {"$multiply": ["$$ia.micros", "$$fa"]},
-                                                      {
-                                                        "$multiply": [
-                                                          {"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]},
-                                                          1000000.0
-                                                        ]
-                                                      }
-                                                    ]
-                                                  },
-                                                  0
-                                                ]
-                                              }
-                                            }
-                                          }
-                                        }
-                                      }
-                                    }
-                                  }
-                                }
-                              }
-                            }
-                          }
-                        }
+                        "months": 0,
+                        "days": 0,
+                        "micros": {"$toLong": {"$round": [{"$multiply": ["$$ia.micros", "$$fa"]}, 0]}}
                       }
                     ]
                   }
@@ -790,111 +265,12 @@ SELECT EXTRACT(HOUR FROM INTERVAL '1 minute' * page_views) AS h FROM user_sessio
                   },
                   "in": {
                     "$cond": [
-                      {
-                        "$or": [
-                          {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
-                          {"$eq": [{"$ifNull": ["$$fa", null]}, null]}
-                        ]
-                      },
+                      {"$eq": [{"$ifNull": ["$$fa", null]}, null]},
                       null,
                       {
-                        "$let": {
-                          "vars": {
-                            "mp": {"$multiply": ["$$ia.months", "$$fa"]},
-                            "dp": {"$multiply": ["$$ia.days", "$$fa"]}
-                          },
-                          "in": {
-                            "$let": {
-                              "vars": {"rm": {"$trunc": ["$$mp"]}, "rd": {"$trunc": ["$$dp"]}},
-                              "in": {
-                                "$let": {
-                                  "vars": {
-                                    "mrd": {
-                                      "$divide": [
-                                        {
-                                          "$round": [
-                                            {
-                                              "$multiply": [{"$multiply": [{"$subtract": ["$$mp", "$$rm"]}, 30.0]}, 1000000.0]
-                                            },
-                                            0
-                                          ]
-                                        },
-                                        1000000.0
-                                      ]
-                                    }
-                                  },
-                                  "in": {
-                                    "$let": {
-                                      "vars": {
-                                        "sr": {
-                                          "$divide": [
-                                            {
-                                              "$round": [
-                                                {
-                                                  "$multiply": [
-                                                    {
-                                                      "$multiply": [
-                                                        {
-                                                          "$add": [
-                                                            {"$subtract": ["$$dp", "$$rd"]},
-                                                            {"$subtract": ["$$mrd", {"$trunc": ["$$mrd"]}]}
-                                                          ]
-                                                        },
-                                                        86400.0
-                                                      ]
-                                                    },
-                                                    1000000.0
-                                                  ]
-                                                },
-                                                0
-                                              ]
-                                            },
-                                            1000000.0
-                                          ]
-                                        }
-                                      },
-                                      "in": {
-                                        "$let": {
-                                          "vars": {
-                                            "carry": {
-                                              "$cond": [
-                                                {"$gte": [{"$abs": "$$sr"}, 86400.0]},
-                                                {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
-                                                0
-                                              ]
-                                            }
-                                          },
-                                          "in": {
-                                            "months": {"$toInt": "$$rm"},
-                                            "days": {"$toInt": {"$add": ["$$rd", "$$carry", {"$trunc": ["$$mrd"]}]}},
-                                            "micros": {
-                                              "$toLong": {
-                                                "$round": [
-                                                  {
-                                                    "$add": [
-                                                      {"$multiply": ["$$ia.micros", "$$fa"]},
-                                                      {
-                                                        "$multiply": [
-                                                          {"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]},
-                                                          1000000.0
-                                                        ]
-                                                      }
-                                                    ]
-                                                  },
-                                                  0
-                                                ]
-                                              }
-                                            }
-                                          }
-                                        }
-                                      }
-                                    }
-                                  }
-                                }
-                              }
-                            }
-                          }
-                        }
+                        "months": 0,
+                        "days": 0,
+                        "micros": {"$toLong": {"$round": [{"$multiply": ["$$ia.micros", "$$fa"]}, 0]}}
                       }
                     ]
                   }
@@ -926,236 +302,17 @@ SELECT justify_interval(INTERVAL '1 hour' * page_views) AS j FROM user_sessions
               "ia": {
                 "$let": {
                   "vars": {
-                    "ia": {
-                      "$let": {
-                        "vars": {
-                          "ia": {"months": 0, "days": 0, "micros": NumberLong(3600000000)},
-                          "fa": {"$toDouble": "$page_views"}
-                        },
-                        "in": {
-                          "$cond": [
-                            {
-                              "$or": [
-                                {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
-                                {"$eq": [{"$ifNull": ["$$fa", null]}, null]}
-                              ]
-                            },
-                            null,
-                            {
-                              "$let": {
-                                "vars": {
-                                  "mp": {"$multiply": ["$$ia.months", "$$fa"]},
-                                  "dp": {"$multiply": ["$$ia.days", "$$fa"]}
-                                },
-                                "in": {
-                                  "$let": {
-                                    "vars": {"rm": {"$trunc": ["$$mp"]}, "rd": {"$trunc": ["$$dp"]}},
-                                    "in": {
-                                      "$let": {
-                                        "vars": {
-                                          "mrd": {
-                                            "$divide": [
-                                              {
-                                                "$round": [
-                                                  {
-                                                    "$multiply": [{"$multiply": [{"$subtract": ["$$mp", "$$rm"]}, 30.0]}, 1000000.0]
-                                                  },
-                                                  0
-                                                ]
-                                              },
-                                              1000000.0
-                                            ]
-                                          }
-                                        },
-                                        "in": {
-                                          "$let": {
-                                            "vars": {
-                                              "sr": {
-                                                "$divide": [
-                                                  {
-                                                    "$round": [
-                                                      {
-                                                        "$multiply": [
-                                                          {
-                                                            "$multiply": [
-                                                              {
-                                                                "$add": [
-                                                                  {"$subtract": ["$$dp", "$$rd"]},
-                                                                  {"$subtract": ["$$mrd", {"$trunc": ["$$mrd"]}]}
-                                                                ]
-                                                              },
-                                                              86400.0
-                                                            ]
-                                                          },
-                                                          1000000.0
-                                                        ]
-                                                      },
-                                                      0
-                                                    ]
-                                                  },
-                                                  1000000.0
-                                                ]
-                                              }
-                                            },
-                                            "in": {
-                                              "$let": {
-                                                "vars": {
-                                                  "carry": {
-                                                    "$cond": [
-                                                      {"$gte": [{"$abs": "$$sr"}, 86400.0]},
-                                                      {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
-                                                      0
-                                                    ]
-                                                  }
-                                                },
-                                                "in": {
-                                                  "months": {"$toInt": "$$rm"},
-                                                  "days": {"$toInt": {"$add": ["$$rd", "$$carry", {"$trunc": ["$$mrd"]}]}},
-                                                  "micros": {
-                                                    "$toLong": {
-                                                      "$round": [
-                                                        {
-                                                          "$add": [
-                                                            {"$multiply": ["$$ia.micros", "$$fa"]},
-                                                            {
-                                                              "$multiply": [
-                                                                {"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]},
-                                                                1000000.0
-                                                              ]
-                                                            }
-                                                          ]
-                                                        },
-                                                        0
-                                                      ]
-                                                    }
-                                                  }
-                                                }
-                                              }
-                                            }
-                                          }
-                                        }
-                                      }
-                                    }
-                                  }
-                                }
-                              }
-                            }
-                          ]
-                        }
-                      }
-                    }
+                    "ia": {"months": 0, "days": 0, "micros": NumberLong(3600000000)},
+                    "fa": {"$toDouble": "$page_views"}
                   },
                   "in": {
                     "$cond": [
-                      {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
+                      {"$eq": [{"$ifNull": ["$$fa", null]}, null]},
                       null,
                       {
-                        "$let": {
-                          "vars": {
-                            "j": {
-                              "$let": {
-                                "vars": {
-                                  "j": {
-                                    "$let": {
-                                      "vars": {
-                                        "j": {
-                                          "$let": {
-                                            "vars": {"j": "$$ia"},
-                                            "in": {
-                                              "months": "$$j.months",
-                                              "days": {
-                                                "$add": [
-                                                  "$$j.days",
-                                                  {
-                                                    "$toInt": {"$trunc": [{"$divide": ["$$j.micros", NumberLong(86400000000)]}]}
-                                                  }
-                                                ]
-                                              },
-                                              "micros": {"$mod": ["$$j.micros", NumberLong(86400000000)]}
-                                            }
-                                          }
-                                        }
-                                      },
-                                      "in": {
-                                        "months": {
-                                          "$add": ["$$j.months", {"$toInt": {"$trunc": [{"$divide": ["$$j.days", 30]}]}}]
-                                        },
-                                        "days": {"$mod": ["$$j.days", 30]},
-                                        "micros": "$$j.micros"
-                                      }
-                                    }
-                                  }
-                                },
-                                "in": {
-                                  "$switch": {
-                                    "branches": [
-                                      {
-                                        "case": {
-                                          "$and": [
-                                            {"$gt": ["$$j.months", 0]},
-                                            {
-                                              "$or": [
-                                                {"$lt": ["$$j.days", 0]},
-                                                {"$and": [{"$eq": ["$$j.days", 0]}, {"$lt": ["$$j.micros", 0]}]}
-                                              ]
-                                            }
-                                          ]
-                                        },
-                                        "then": {
-                                          "months": {"$subtract": ["$$j.months", 1]},
-                                          "days": {"$add": ["$$j.days", 30]},
-                                          "micros": "$$j.micros"
-                                        }
-                                      },
-                                      {
-                                        "case": {
-                                          "$and": [
-                                            {"$lt": ["$$j.months", 0]},
-                                            {
-                                              "$or": [
-                                                {"$gt": ["$$j.days", 0]},
-                                                {"$and": [{"$eq": ["$$j.days", 0]}, {"$gt": ["$$j.micros", 0]}]}
-                                              ]
-                                            }
-                                          ]
-                                        },
-                                        "then": {
-                                          "months": {"$add": ["$$j.months", 1]},
-                                          "days": {"$subtract": ["$$j.days", 30]},
-                                          "micros": "$$j.micros"
-                                        }
-                                      }
-                                    ],
-                                    "default": "$$j"
-                                  }
-                                }
-                              }
-                            }
-                          },
-                          "in": {
-                            "$switch": {
-                              "branches": [
-                                {
-                                  "case": {"$and": [{"$gt": ["$$j.days", 0]}, {"$lt": ["$$j.micros", 0]}]},
-                                  "then": {
-                                    "months": "$$j.months",
-                                    "days": {"$subtract": ["$$j.days", 1]},
-                                    "micros": {"$add": ["$$j.micros", NumberLong(86400000000)]}
-                                  }
-                                },
-                                {
-                                  "case": {"$and": [{"$lt": ["$$j.days", 0]}, {"$gt": ["$$j.micros", 0]}]},
-                                  "then": {
-                                    "months": "$$j.months",
-                                    "days": {"$add": ["$$j.days", 1]},
-                                    "micros": {"$subtract": ["$$j.micros", NumberLong(86400000000)]}
-                                  }
-                                }
-                              ],
-                              "default": "$$j"
-                            }
-                          }
-                        }
+                        "months": 0,
+                        "days": 0,
+                        "micros": {"$toLong": {"$round": [{"$multiply": ["$$ia.micros", "$$fa"]}, 0]}}
                       }
                     ]
                   }
@@ -1169,172 +326,75 @@ SELECT justify_interval(INTERVAL '1 hour' * page_views) AS j FROM user_sessions
                 {
                   "$let": {
                     "vars": {
-                      "y": {"$toInt": {"$trunc": [{"$divide": ["$$ia.months", 12]}]}},
-                      "mo": {"$mod": ["$$ia.months", 12]},
-                      "d": "$$ia.days",
-                      "t": "$$ia.micros"
+                      "m": "$$ia.months",
+                      "d": {
+                        "$add": [
+                          "$$ia.days",
+                          {"$toInt": {"$trunc": [{"$divide": ["$$ia.micros", NumberLong(86400000000)]}]}}
+                        ]
+                      },
+                      "t": {"$mod": ["$$ia.micros", NumberLong(86400000000)]}
                     },
                     "in": {
                       "$let": {
                         "vars": {
-                          "by": {"$cond": [{"$ne": ["$$y", 0]}, {"$lt": ["$$y", 0]}, false]},
-                          "ay": {"$ne": ["$$y", 0]}
+                          "m": {"$add": ["$$m", {"$toInt": {"$trunc": [{"$divide": ["$$d", 30]}]}}]},
+                          "d": {"$mod": ["$$d", 30]}
                         },
                         "in": {
                           "$let": {
                             "vars": {
-                              "bm": {"$cond": [{"$ne": ["$$mo", 0]}, {"$lt": ["$$mo", 0]}, "$$by"]},
-                              "am": {"$or": ["$$ay", {"$ne": ["$$mo", 0]}]}
+                              "fx": {
+                                "$cond": [
+                                  {
+                                    "$and": [
+                                      {"$gt": ["$$m", 0]},
+                                      {
+                                        "$or": [{"$lt": ["$$d", 0]}, {"$and": [{"$eq": ["$$d", 0]}, {"$lt": ["$$t", 0]}]}]
+                                      }
+                                    ]
+                                  },
+                                  1,
+                                  {
+                                    "$cond": [
+                                      {
+                                        "$and": [
+                                          {"$lt": ["$$m", 0]},
+                                          {
+                                            "$or": [{"$gt": ["$$d", 0]}, {"$and": [{"$eq": ["$$d", 0]}, {"$gt": ["$$t", 0]}]}]
+                                          }
+                                        ]
+                                      },
+                                      -1,
+                                      0
+                                    ]
+                                  }
+                                ]
+                              }
                             },
                             "in": {
                               "$let": {
                                 "vars": {
-                                  "bd": {"$cond": [{"$ne": ["$$d", 0]}, {"$lt": ["$$d", 0]}, "$$bm"]},
-                                  "ad": {"$or": ["$$am", {"$ne": ["$$d", 0]}]}
+                                  "m": {"$subtract": ["$$m", "$$fx"]},
+                                  "d": {"$add": ["$$d", {"$multiply": ["$$fx", 30]}]}
                                 },
                                 "in": {
-                                  "$concat": [
-                                    {
-                                      "$cond": [
-                                        {"$eq": ["$$y", 0]},
-                                        "",
-                                        {
-                                          "$concat": [
-                                            "",
-                                            "",
-                                            {"$toString": "$$y"},
-                                            " year",
-                                            {"$cond": [{"$eq": ["$$y", 1]}, "", "s"]}
-                                          ]
-                                        }
-                                      ]
+                                  "$let": {
+                                    "vars": {
+                                      "fd": {
+                                        "$cond": [
+                                          {"$and": [{"$gt": ["$$d", 0]}, {"$lt": ["$$t", 0]}]},
+                                          1,
+                                          {"$cond": [{"$and": [{"$lt": ["$$d", 0]}, {"$gt": ["$$t", 0]}]}, -1, 0]}
+                                        ]
+                                      }
                                     },
-                                    {
-                                      "$cond": [
-                                        {"$eq": ["$$mo", 0]},
-                                        "",
-                                        {
-                                          "$concat": [
-                                            {"$cond": ["$$ay", " ", ""]},
-                                            {"$cond": [{"$and": ["$$by", {"$gt": ["$$mo", 0]}]}, "+", ""]},
-                                            {"$toString": "$$mo"},
-                                            " mon",
-                                            {"$cond": [{"$eq": ["$$mo", 1]}, "", "s"]}
-                                          ]
-                                        }
-                                      ]
-                                    },
-                                    {
-                                      "$cond": [
-                                        {"$eq": ["$$d", 0]},
-                                        "",
-                                        {
-                                          "$concat": [
-                                            {"$cond": ["$$am", " ", ""]},
-                                            {"$cond": [{"$and": ["$$bm", {"$gt": ["$$d", 0]}]}, "+", ""]},
-                                            {"$toString": "$$d"},
-                                            " day",
-                                            {"$cond": [{"$eq": ["$$d", 1]}, "", "s"]}
-                                          ]
-                                        }
-                                      ]
-                                    },
-                                    {
-                                      "$cond": [
-                                        {"$or": [{"$not": ["$$ad"]}, {"$ne": ["$$t", 0]}]},
-                                        {
-                                          "$let": {
-                                            "vars": {"at": {"$abs": "$$t"}},
-                                            "in": {
-                                              "$concat": [
-                                                {"$cond": ["$$ad", " ", ""]},
-                                                {"$cond": [{"$lt": ["$$t", 0]}, "-", {"$cond": ["$$bd", "+", ""]}]},
-                                                {
-                                                  "$let": {
-                                                    "vars": {
-                                                      "p": {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(3600000000)]}]}}
-                                                    },
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$lt": ["$$p", 10]},
-                                                        {"$concat": ["0", {"$toString": "$$p"}]},
-                                                        {"$toString": "$$p"}
-                                                      ]
-                                                    }
-                                                  }
-                                                },
-                                                ":",
-                                                {
-                                                  "$let": {
-                                                    "vars": {
-                                                      "p": {
-                                                        "$mod": [
-                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(60000000)]}]}},
-                                                          60
-                                                        ]
-                                                      }
-                                                    },
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$lt": ["$$p", 10]},
-                                                        {"$concat": ["0", {"$toString": "$$p"}]},
-                                                        {"$toString": "$$p"}
-                                                      ]
-                                                    }
-                                                  }
-                                                },
-                                                ":",
-                                                {
-                                                  "$let": {
-                                                    "vars": {
-                                                      "p": {
-                                                        "$mod": [
-                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(1000000)]}]}},
-                                                          60
-                                                        ]
-                                                      }
-                                                    },
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$lt": ["$$p", 10]},
-                                                        {"$concat": ["0", {"$toString": "$$p"}]},
-                                                        {"$toString": "$$p"}
-                                                      ]
-                                                    }
-                                                  }
-                                                },
-                                                {
-                                                  "$let": {
-                                                    "vars": {"fr": {"$mod": ["$$at", NumberLong(1000000)]}},
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$eq": ["$$fr", 0]},
-                                                        "",
-                                                        {
-                                                          "$concat": [
-                                                            ".",
-                                                            {
-                                                              "$rtrim": {
-                                                                "input": {
-                                                                  "$substrCP": [{"$toString": {"$add": ["$$fr", NumberLong(1000000)]}}, 1, 6]
-                                                                },
-                                                                "chars": "0"
-                                                              }
-                                                            }
-                                                          ]
-                                                        }
-                                                      ]
-                                                    }
-                                                  }
-                                                }
-                                              ]
-                                            }
-                                          }
-                                        },
-                                        ""
-                                      ]
+                                    "in": {
+                                      "months": "$$m",
+                                      "days": {"$subtract": ["$$d", "$$fd"]},
+                                      "micros": {"$add": ["$$t", {"$multiply": ["$$fd", NumberLong(86400000000)]}]}
                                     }
-                                  ]
+                                  }
                                 }
                               }
                             }
@@ -1366,315 +426,125 @@ SELECT age(expires_at, created_at) AS a FROM user_sessions
         "_id": 0,
         "c0": {
           "$let": {
-            "vars": {
-              "ia": {
-                "$let": {
-                  "vars": {"ha": "$expires_at", "la": "$created_at"},
-                  "in": {
-                    "$cond": [
-                      {
-                        "$or": [
-                          {"$eq": [{"$ifNull": ["$$ha", null]}, null]},
-                          {"$eq": [{"$ifNull": ["$$la", null]}, null]}
-                        ]
-                      },
-                      null,
-                      {
-                        "$let": {
-                          "vars": {
-                            "sg": {"$cond": [{"$lt": ["$$ha", "$$la"]}, -1, 1]},
-                            "l": {"$dateToParts": {"date": {"$max": ["$$ha", "$$la"]}}},
-                            "e": {"$dateToParts": {"date": {"$min": ["$$ha", "$$la"]}}}
-                          },
-                          "in": {
-                            "$let": {
-                              "vars": {
-                                "t": {
-                                  "$subtract": [
-                                    {
-                                      "$add": [
-                                        {"$multiply": ["$$l.hour", 3600000]},
-                                        {"$multiply": ["$$l.minute", 60000]},
-                                        {"$multiply": ["$$l.second", 1000]},
-                                        "$$l.millisecond"
-                                      ]
-                                    },
-                                    {
-                                      "$add": [
-                                        {"$multiply": ["$$e.hour", 3600000]},
-                                        {"$multiply": ["$$e.minute", 60000]},
-                                        {"$multiply": ["$$e.second", 1000]},
-                                        "$$e.millisecond"
-                                      ]
-                                    }
-                                  ]
-                                },
-                                "day": {"$subtract": ["$$l.day", "$$e.day"]},
-                                "mon": {
-                                  "$add": [
-                                    {"$multiply": [{"$subtract": ["$$l.year", "$$e.year"]}, 12]},
-                                    {"$subtract": ["$$l.month", "$$e.month"]}
-                                  ]
-                                }
-                              },
-                              "in": {
-                                "$let": {
-                                  "vars": {
-                                    "t": {"$cond": [{"$lt": ["$$t", 0]}, {"$add": ["$$t", 86400000]}, "$$t"]},
-                                    "day": {"$cond": [{"$lt": ["$$t", 0]}, {"$subtract": ["$$day", 1]}, "$$day"]}
-                                  },
-                                  "in": {
-                                    "months": {
-                                      "$toInt": {
-                                        "$multiply": [{"$subtract": ["$$mon", {"$cond": [{"$lt": ["$$day", 0]}, 1, 0]}]}, "$$sg"]
-                                      }
-                                    },
-                                    "days": {
-                                      "$toInt": {
-                                        "$multiply": [
-                                          {
-                                            "$cond": [
-                                              {"$lt": ["$$day", 0]},
-                                              {
-                                                "$add": [
-                                                  "$$day",
-                                                  {
-                                                    "$arrayElemAt": [
-                                                      [
-                                                        31,
-                                                        {
-                                                          "$cond": [
-                                                            {
-                                                              "$let": {
-                                                                "vars": {"yr": "$$e.year"},
-                                                                "in": {
-                                                                  "$or": [
-                                                                    {
-                                                                      "$and": [
-                                                                        {"$eq": [{"$mod": ["$$yr", 4]}, 0]},
-                                                                        {"$ne": [{"$mod": ["$$yr", 100]}, 0]}
-                                                                      ]
-                                                                    },
-                                                                    {"$eq": [{"$mod": ["$$yr", 400]}, 0]}
-                                                                  ]
-                                                                }
-                                                              }
-                                                            },
-                                                            29,
-                                                            28
-                                                          ]
-                                                        },
-                                                        31,
-                                                        30,
-                                                        31,
-                                                        30,
-                                                        31,
-                                                        31,
-                                                        30,
-                                                        31,
-                                                        30,
-                                                        31
-                                                      ],
-                                                      {"$subtract": ["$$e.month", 1]}
-                                                    ]
-                                                  }
-                                                ]
-                                              },
-                                              "$$day"
-                                            ]
-                                          },
-                                          "$$sg"
-                                        ]
-                                      }
-                                    },
-                                    "micros": {"$toLong": {"$multiply": [{"$multiply": ["$$t", NumberLong(1000)]}, "$$sg"]}}
-                                  }
-                                }
-                              }
-                            }
-                          }
-                        }
-                      }
-                    ]
-                  }
-                }
-              }
-            },
+            "vars": {"ha": "$expires_at", "la": "$created_at"},
             "in": {
               "$cond": [
-                {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
+                {
+                  "$or": [
+                    {"$eq": [{"$ifNull": ["$$ha", null]}, null]},
+                    {"$eq": [{"$ifNull": ["$$la", null]}, null]}
+                  ]
+                },
                 null,
                 {
                   "$let": {
                     "vars": {
-                      "y": {"$toInt": {"$trunc": [{"$divide": ["$$ia.months", 12]}]}},
-                      "mo": {"$mod": ["$$ia.months", 12]},
-                      "d": "$$ia.days",
-                      "t": "$$ia.micros"
+                      "sg": {"$cond": [{"$lt": ["$$ha", "$$la"]}, -1, 1]},
+                      "l": {"$dateToParts": {"date": {"$max": ["$$ha", "$$la"]}}},
+                      "e": {"$dateToParts": {"date": {"$min": ["$$ha", "$$la"]}}}
                     },
                     "in": {
                       "$let": {
                         "vars": {
-                          "by": {"$cond": [{"$ne": ["$$y", 0]}, {"$lt": ["$$y", 0]}, false]},
-                          "ay": {"$ne": ["$$y", 0]}
+                          "t": {
+                            "$subtract": [
+                              {
+                                "$add": [
+                                  {"$multiply": ["$$l.hour", 3600000]},
+                                  {"$multiply": ["$$l.minute", 60000]},
+                                  {"$multiply": ["$$l.second", 1000]},
+                                  "$$l.millisecond"
+                                ]
+                              },
+                              {
+                                "$add": [
+                                  {"$multiply": ["$$e.hour", 3600000]},
+                                  {"$multiply": ["$$e.minute", 60000]},
+                                  {"$multiply": ["$$e.second", 1000]},
+                                  "$$e.millisecond"
+                                ]
+                              }
+                            ]
+                          },
+                          "day": {"$subtract": ["$$l.day", "$$e.day"]},
+                          "mon": {
+                            "$add": [
+                              {"$multiply": [{"$subtract": ["$$l.year", "$$e.year"]}, 12]},
+                              {"$subtract": ["$$l.month", "$$e.month"]}
+                            ]
+                          }
                         },
                         "in": {
                           "$let": {
                             "vars": {
-                              "bm": {"$cond": [{"$ne": ["$$mo", 0]}, {"$lt": ["$$mo", 0]}, "$$by"]},
-                              "am": {"$or": ["$$ay", {"$ne": ["$$mo", 0]}]}
+                              "t": {"$cond": [{"$lt": ["$$t", 0]}, {"$add": ["$$t", 86400000]}, "$$t"]},
+                              "day": {"$cond": [{"$lt": ["$$t", 0]}, {"$subtract": ["$$day", 1]}, "$$day"]}
                             },
                             "in": {
-                              "$let": {
-                                "vars": {
-                                  "bd": {"$cond": [{"$ne": ["$$d", 0]}, {"$lt": ["$$d", 0]}, "$$bm"]},
-                                  "ad": {"$or": ["$$am", {"$ne": ["$$d", 0]}]}
-                                },
-                                "in": {
-                                  "$concat": [
+                              "months": {
+                                "$toInt": {
+                                  "$multiply": [{"$subtract": ["$$mon", {"$cond": [{"$lt": ["$$day", 0]}, 1, 0]}]}, "$$sg"]
+                                }
+                              },
+                              "days": {
+                                "$toInt": {
+                                  "$multiply": [
                                     {
                                       "$cond": [
-                                        {"$eq": ["$$y", 0]},
-                                        "",
+                                        {"$lt": ["$$day", 0]},
                                         {
-                                          "$concat": [
-                                            "",
-                                            "",
-                                            {"$toString": "$$y"},
-                                            " year",
-                                            {"$cond": [{"$eq": ["$$y", 1]}, "", "s"]}
-                                          ]
-                                        }
-                                      ]
-                                    },
-                                    {
-                                      "$cond": [
-                                        {"$eq": ["$$mo", 0]},
-                                        "",
-                                        {
-                                          "$concat": [
-                                            {"$cond": ["$$ay", " ", ""]},
-                                            {"$cond": [{"$and": ["$$by", {"$gt": ["$$mo", 0]}]}, "+", ""]},
-                                            {"$toString": "$$mo"},
-                                            " mon",
-                                            {"$cond": [{"$eq": ["$$mo", 1]}, "", "s"]}
-                                          ]
-                                        }
-                                      ]
-                                    },
-                                    {
-                                      "$cond": [
-                                        {"$eq": ["$$d", 0]},
-                                        "",
-                                        {
-                                          "$concat": [
-                                            {"$cond": ["$$am", " ", ""]},
-                                            {"$cond": [{"$and": ["$$bm", {"$gt": ["$$d", 0]}]}, "+", ""]},
-                                            {"$toString": "$$d"},
-                                            " day",
-                                            {"$cond": [{"$eq": ["$$d", 1]}, "", "s"]}
-                                          ]
-                                        }
-                                      ]
-                                    },
-                                    {
-                                      "$cond": [
-                                        {"$or": [{"$not": ["$$ad"]}, {"$ne": ["$$t", 0]}]},
-                                        {
-                                          "$let": {
-                                            "vars": {"at": {"$abs": "$$t"}},
-                                            "in": {
-                                              "$concat": [
-                                                {"$cond": ["$$ad", " ", ""]},
-                                                {"$cond": [{"$lt": ["$$t", 0]}, "-", {"$cond": ["$$bd", "+", ""]}]},
-                                                {
-                                                  "$let": {
-                                                    "vars": {
-                                                      "p": {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(3600000000)]}]}}
-                                                    },
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$lt": ["$$p", 10]},
-                                                        {"$concat": ["0", {"$toString": "$$p"}]},
-                                                        {"$toString": "$$p"}
-                                                      ]
-                                                    }
-                                                  }
-                                                },
-                                                ":",
-                                                {
-                                                  "$let": {
-                                                    "vars": {
-                                                      "p": {
-                                                        "$mod": [
-                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(60000000)]}]}},
-                                                          60
-                                                        ]
-                                                      }
-                                                    },
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$lt": ["$$p", 10]},
-                                                        {"$concat": ["0", {"$toString": "$$p"}]},
-                                                        {"$toString": "$$p"}
-                                                      ]
-                                                    }
-                                                  }
-                                                },
-                                                ":",
-                                                {
-                                                  "$let": {
-                                                    "vars": {
-                                                      "p": {
-                                                        "$mod": [
-                                                          {"$toLong": {"$trunc": [{"$divide": ["$$at", NumberLong(1000000)]}]}},
-                                                          60
-                                                        ]
-                                                      }
-                                                    },
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$lt": ["$$p", 10]},
-                                                        {"$concat": ["0", {"$toString": "$$p"}]},
-                                                        {"$toString": "$$p"}
-                                                      ]
-                                                    }
-                                                  }
-                                                },
-                                                {
-                                                  "$let": {
-                                                    "vars": {"fr": {"$mod": ["$$at", NumberLong(1000000)]}},
-                                                    "in": {
-                                                      "$cond": [
-                                                        {"$eq": ["$$fr", 0]},
-                                                        "",
-                                                        {
-                                                          "$concat": [
-                                                            ".",
-                                                            {
-                                                              "$rtrim": {
-                                                                "input": {
-                                                                  "$substrCP": [{"$toString": {"$add": ["$$fr", NumberLong(1000000)]}}, 1, 6]
-                                                                },
-                                                                "chars": "0"
-                                                              }
-                                                            }
-                                                          ]
+                                          "$add": [
+                                            "$$day",
+                                            {
+                                              "$arrayElemAt": [
+                                                [
+                                                  31,
+                                                  {
+                                                    "$cond": [
+                                                      {
+                                                        "$let": {
+                                                          "vars": {"yr": "$$e.year"},
+                                                          "in": {
+                                                            "$or": [
+                                                              {
+                                                                "$and": [
+                                                                  {"$eq": [{"$mod": ["$$yr", 4]}, 0]},
+                                                                  {"$ne": [{"$mod": ["$$yr", 100]}, 0]}
+                                                                ]
+                                                              },
+                                                              {"$eq": [{"$mod": ["$$yr", 400]}, 0]}
+                                                            ]
+                                                          }
                                                         }
-                                                      ]
-                                                    }
-                                                  }
-                                                }
+                                                      },
+                                                      29,
+                                                      28
+                                                    ]
+                                                  },
+                                                  31,
+                                                  30,
+                                                  31,
+                                                  30,
+                                                  31,
+                                                  31,
+                                                  30,
+                                                  31,
+                                                  30,
+                                                  31
+                                                ],
+                                                {"$subtract": ["$$e.month", 1]}
                                               ]
                                             }
-                                          }
+                                          ]
                                         },
-                                        ""
+                                        "$$day"
                                       ]
-                                    }
+                                    },
+                                    "$$sg"
                                   ]
                                 }
-                              }
+                              },
+                              "micros": {"$toLong": {"$multiply": [{"$multiply": ["$$t", NumberLong(1000)]}, "$$sg"]}}
                             }
                           }
                         }

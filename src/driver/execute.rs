@@ -603,13 +603,19 @@ pub fn shape_rows(columns: &[crate::mql::OutputColumn], docs: Vec<Document>) -> 
             local_time: Vec::new(),
         };
     }
+    let intervals: Vec<bool> = columns.iter().map(|c| c.interval).collect();
+    let any_interval = intervals.contains(&true);
     let rows = docs
         .into_iter()
         .map(|mut d| {
-            columns
+            let mut row: Vec<Bson> = columns
                 .iter()
                 .map(|c| take_field(&mut d, &c.field))
-                .collect()
+                .collect();
+            if any_interval {
+                crate::mql::interval_text::print_intervals(&mut row, &intervals);
+            }
+            row
         })
         .collect();
     Rows {

@@ -19,6 +19,7 @@ mod expr_unary;
 pub mod filter;
 mod filter_node;
 pub mod fixed_now;
+pub mod interval_text;
 pub(crate) mod lookup_keys;
 pub mod plan;
 pub mod render;

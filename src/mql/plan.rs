@@ -114,6 +114,10 @@ pub struct OutputColumn {
     /// `TIMESTAMP '...'` literal, `tstz AT TIME ZONE z`): shown as they are, never moved into the session
     /// time zone.
     pub local_time: bool,
+    /// Its values are computed intervals, `{months, days, micros}` documents that the row layer prints as
+    /// PostgreSQL's text ([`crate::mql::interval_text`]) rather than the pipeline: set only on the columns of
+    /// the rows a statement returns to the client, never where the query itself reads the text.
+    pub interval: bool,
 }
 
 impl OutputColumn {
@@ -123,6 +127,7 @@ impl OutputColumn {
             name: name.into(),
             field: field.into(),
             local_time: false,
+            interval: false,
         }
     }
 }

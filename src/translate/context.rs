@@ -47,6 +47,10 @@ pub(crate) struct QueryContext {
     pub where_to_on: Vec<sqlparser::ast::Expr>,
     /// The WHERE terms `plan_from` moved into ON conditions: `where_filters` leaves them out.
     pub where_moved: Vec<sqlparser::ast::Expr>,
+    /// This level's rows are the statement's result, returned to the client (set for the query of a
+    /// `SELECT` statement, taken by the SELECT that produces them): computed intervals are printed by the row
+    /// layer instead of the pipeline (`select.rs`, `OutputColumn::interval`).
+    pub rows_to_client: bool,
 }
 
 impl Translator {

@@ -162,6 +162,7 @@ impl Translator {
                 name,
                 field: f.clone(),
                 local_time: a.local_time,
+                interval: a.kind == super::expr::Kind::Interval,
             });
             set.insert(f, a.expr);
             Ok(())

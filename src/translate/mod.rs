@@ -368,7 +368,12 @@ impl Translator {
             Statement::Sql(s) => {
                 use sqlparser::ast::Statement as S;
                 match s.as_ref() {
-                    S::Query(q) => self.query_to_plan(cx, q),
+                    S::Query(q) => {
+                        cx.rows_to_client = true;
+                        let plan = self.query_to_plan(cx, q);
+                        cx.rows_to_client = false;
+                        plan
+                    }
                     S::Insert(i) => self.insert_to_plan(cx, i),
                     S::Update(u) => self.update_to_plan(cx, u),
                     S::Delete(d) => self.delete_to_plan(cx, d),

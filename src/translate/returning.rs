@@ -98,8 +98,14 @@ impl Translator {
                 name,
                 field: f.clone(),
                 local_time: a.local_time,
+                interval: a.kind == super::expr::Kind::Interval,
             });
-            project.insert(&f, a.expr);
+            // a constant interval is a `{months, days, micros}` document: a literal, not a projection spec
+            let value: Bson = match a.interval.is_some() {
+                true => ex::literal(a.expr).into(),
+                false => a.expr.into(),
+            };
+            project.insert(&f, value);
         }
         if wildcard {
             if !cols.is_empty() {

@@ -51,6 +51,7 @@ impl Translator {
             offset,
         } = tail;
         let pos = Position::from(s.span().start);
+        let to_client = std::mem::take(&mut cx.rows_to_client);
         let distinct = refuse_unsupported_clauses(s, pos)?;
         // LEFT JOINs that WHERE makes inner are planned as inner joins (outer_join_reduce.rs).
         let reduced = super::outer_join_reduce::reduce(&s.from, s.selection.as_ref());
@@ -158,6 +159,7 @@ impl Translator {
             named_window: &s.named_window,
             limit: &limit,
             offset: &offset,
+            to_client,
         };
         let out_cols = if grouped || distinct {
             // SELECT DISTINCT without grouping groups on the SELECT list.
@@ -300,7 +302,7 @@ impl Translator {
         let win = self.window_stages(cx, shape.window_exprs, shape.named_window);
         let result = self.after_group(
             cx,
-            shape.columns,
+            (shape.columns, shape.to_client),
             shape.sort_keys,
             having,
             &mut project,
@@ -377,11 +379,13 @@ impl Translator {
                 let a = self.agg(cx, &c.source)?;
                 let f = format!("c{i}");
                 let local_time = a.local_time;
-                project.insert(&f, projected(super::expr::datetime::shown(a)));
+                let (value, interval) = super::expr::datetime::output_value(a, shape.to_client);
+                project.insert(&f, projected(value));
                 out_cols.push(OutputColumn {
                     name: c.name.clone(),
                     field: f,
                     local_time,
+                    interval,
                 });
             }
             let list_stages = cx.pending.len();
@@ -414,7 +418,7 @@ impl Translator {
     fn after_group(
         &mut self,
         cx: &mut QueryContext,
-        columns: &[Column<'_>],
+        (columns, to_client): (&[Column<'_>], bool),
         sort_keys: &[SortKey],
         having: Option<&Expr>,
         project: &mut Document,
@@ -425,11 +429,13 @@ impl Translator {
             let a = self.agg(cx, &c.source)?;
             let f = format!("c{i}");
             let local_time = a.local_time;
-            project.insert(&f, projected(super::expr::datetime::shown(a)));
+            let (value, interval) = super::expr::datetime::output_value(a, to_client);
+            project.insert(&f, projected(value));
             out_cols.push(OutputColumn {
                 name: c.name.clone(),
                 field: f,
                 local_time,
+                interval,
             });
         }
         let having_match = match having {
@@ -533,6 +539,9 @@ struct Shape<'c, 'a> {
     named_window: &'c [sqlparser::ast::NamedWindowDefinition],
     limit: &'c Option<Bson>,
     offset: &'c Option<Bson>,
+    /// The rows go to the client (the statement's own query): a computed interval column is returned as
+    /// its `{months, days, micros}` document and printed by the row layer (`OutputColumn::interval`).
+    to_client: bool,
 }
 
 /// The SELECT list read: its columns, or a star (`*`, or `t.*` with the qualifier).

@@ -239,3 +239,16 @@ SET TIME ZONE 'Asia/Kolkata';
 SELECT age(TIMESTAMPTZ '2026-06-01 00:00:00', TIMESTAMPTZ '2026-05-31 20:00:00') AS a;
 -- name: time_extract_second_and_milliseconds_from_interval
 SELECT EXTRACT(SECOND FROM INTERVAL '1 minute 5.25 seconds') AS s, EXTRACT(EPOCH FROM INTERVAL '-1 day 2 hours') AS e, EXTRACT(MINUTE FROM INTERVAL '-90 minutes') AS m;
+-- ===== computed intervals printed by the row layer (the statement's rows) or the pipeline (read by the query) =====
+-- name: time_interval_returning_update
+UPDATE user_sessions SET page_views = page_views + 1 WHERE session_id IN ('s001', 's002', 's003') RETURNING session_id, expires_at - created_at::timestamptz AS ttl, INTERVAL '1 day 2 hours' AS c, INTERVAL '90 minutes' * page_views AS m;
+-- name: time_interval_returning_delete
+DELETE FROM user_sessions WHERE session_id IN ('s001', 's002') RETURNING session_id, justify_hours(expires_at - created_at::timestamptz) AS ttl;
+-- name: time_interval_union_all_texts
+SELECT session_id, expires_at - created_at::timestamptz AS iv FROM user_sessions UNION ALL SELECT session_id, INTERVAL '1 hour' * page_views FROM user_sessions;
+-- name: time_interval_from_derived_table_and_outer
+SELECT t.session_id, t.iv, (expires_at - created_at::timestamptz) * 2 AS twice FROM (SELECT session_id, expires_at, created_at, INTERVAL '1 mon -3 days' * page_views AS iv FROM user_sessions) t ORDER BY t.session_id;
+-- name: time_interval_distinct_and_grouped_outputs
+SELECT DISTINCT INTERVAL '1 day' * (page_views % 3) - INTERVAL '5 hours' AS iv FROM user_sessions ORDER BY iv;
+-- name: time_interval_concatenated_and_outputs
+SELECT session_id, 'ttl ' || (expires_at - created_at::timestamptz) AS t, (expires_at - created_at::timestamptz) AS iv FROM user_sessions WHERE session_id IN ('s001', 's002', 's003') ORDER BY session_id;

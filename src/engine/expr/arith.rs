@@ -305,14 +305,7 @@ fn round(op: Op, v: &Option<Bson>, place: Option<Bson>) -> Result<Option<Bson>, 
     } else {
         RoundingStrategy::ToZero
     };
-    let on_decimal = |d: Decimal| -> Decimal {
-        if place >= 0 {
-            d.round_dp_with_strategy(place.min(28) as u32, strategy)
-        } else {
-            let scale = Decimal::from(10i64.pow((-place).min(18) as u32));
-            (d / scale).round_dp_with_strategy(0, strategy) * scale
-        }
-    };
+    let on_decimal = |d: Decimal| round_decimal(d, place, strategy);
     Ok(Some(match n {
         Num::Int(_) | Num::Long(_) if place >= 0 => n.to_bson(),
         Num::Int(i) => {
@@ -324,26 +317,108 @@ fn round(op: Op, v: &Option<Bson>, place: Option<Bson>) -> Result<Option<Bson>, 
         }
         Num::Long(i) => Bson::Int64(on_decimal(Decimal::from(i)).to_i64().unwrap_or(i)),
         Num::Decimal(d) => numeric::decimal_to_bson(on_decimal(d)),
-        Num::Double(d) => {
-            if !d.is_finite() {
-                return Ok(Some(Bson::Double(d)));
-            }
-            // Round through the shortest decimal representation of the double, as mongod does.
-            match Decimal::from_str_exact(&format!("{d}"))
-                .ok()
-                .or_else(|| Decimal::from_scientific(&format!("{d:e}")).ok())
-            {
-                Some(x) => Bson::Double(on_decimal(x).to_f64().unwrap_or(d)),
-                None => {
-                    let m = 10f64.powi(place as i32);
-                    let r = if op == Op::Round {
-                        (d * m).round_ties_even() / m
-                    } else {
-                        (d * m).trunc() / m
-                    };
-                    Bson::Double(r)
-                }
+        Num::Double(d) => Bson::Double(round_double(op, d, place, strategy)),
+    }))
+}
+
+/// Below this magnitude a double's integer and half-integer neighbours are doubles, so rounding it to a
+/// whole number directly gives what rounding its shortest decimal representation gives (no integer or
+/// half-integer lies between a double and the decimal that reads back as it).
+const DIRECT_ROUNDING_BELOW: f64 = 4_503_599_627_370_496.0; // 2^52
+
+/// `$round` / `$trunc` of a double to `place` digits: to a whole number (the translator's plans) directly,
+/// else through the double's shortest decimal representation, as mongod does.
+fn round_double(op: Op, d: f64, place: i64, strategy: RoundingStrategy) -> f64 {
+    if place == 0 && d.abs() < DIRECT_ROUNDING_BELOW {
+        let r = if op == Op::Round {
+            d.round_ties_even()
+        } else {
+            d.trunc()
+        };
+        // a zero's sign is the decimal path's (which depends on how the double reads as a decimal)
+        if r != 0.0 {
+            return r;
+        }
+    }
+    round_double_by_decimal(op, d, place, strategy)
+}
+
+/// The general `$round` / `$trunc` of a double: its shortest decimal representation rounded.
+fn round_double_by_decimal(op: Op, d: f64, place: i64, strategy: RoundingStrategy) -> f64 {
+    if !d.is_finite() {
+        return d;
+    }
+    match Decimal::from_str_exact(&format!("{d}"))
+        .ok()
+        .or_else(|| Decimal::from_scientific(&format!("{d:e}")).ok())
+    {
+        Some(x) => round_decimal(x, place, strategy).to_f64().unwrap_or(d),
+        None => {
+            let m = 10f64.powi(place as i32);
+            if op == Op::Round {
+                (d * m).round_ties_even() / m
+            } else {
+                (d * m).trunc() / m
             }
         }
-    }))
+    }
+}
+
+/// A decimal rounded to `place` digits (negative: tens, hundreds, ...) with `strategy`.
+fn round_decimal(d: Decimal, place: i64, strategy: RoundingStrategy) -> Decimal {
+    if place >= 0 {
+        d.round_dp_with_strategy(place.min(28) as u32, strategy)
+    } else {
+        let scale = Decimal::from(10i64.pow((-place).min(18) as u32));
+        (d / scale).round_dp_with_strategy(0, strategy) * scale
+    }
+}
+
+#[cfg(test)]
+mod round_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn doubles() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            -10.0f64..10.0,
+            -1e7f64..1e7,
+            (-1_000_000i64..1_000_000).prop_map(|n| n as f64 + 0.5),
+            (-1_000_000i64..1_000_000).prop_map(|n| n as f64 / 8.0),
+            any::<f64>(),
+            prop::sample::select(vec![
+                0.0,
+                -0.0,
+                0.5,
+                -0.5,
+                1.5,
+                2.5,
+                -2.5,
+                0.49999999999999994,
+                4503599627370495.5,
+                -4503599627370495.5,
+                4503599627370497.0,
+                9.2e18
+            ]),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20000))]
+        /// Rounding a double to a whole number directly = through its shortest decimal (bit for bit).
+        #[test]
+        fn direct_whole_rounding_equals_the_decimal_path(d in doubles(), round in any::<bool>()) {
+            let (op, strategy) = if round {
+                (Op::Round, RoundingStrategy::MidpointNearestEven)
+            } else {
+                (Op::Trunc, RoundingStrategy::ToZero)
+            };
+            let direct = round_double(op, d, 0, strategy);
+            let general = round_double_by_decimal(op, d, 0, strategy);
+            prop_assert!(
+                direct.to_bits() == general.to_bits() || (direct.is_nan() && general.is_nan()),
+                "{} of {}: {} vs {}", op.name(), d, direct, general
+            );
+        }
+    }
 }

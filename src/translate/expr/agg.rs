@@ -249,11 +249,16 @@ impl Translator {
                             None if a.interval.is_some() => {
                                 Err(invalid("interval out of range", e))
                             }
-                            None => Ok(Agg::new(
-                                super::interval::negate(a.expr.into()),
-                                Kind::Interval,
-                                a.nullable,
-                            )),
+                            None => {
+                                let no_months = a.no_months;
+                                let mut out = Agg::new(
+                                    super::interval::negate(a.expr.into()),
+                                    Kind::Interval,
+                                    a.nullable,
+                                );
+                                out.no_months = no_months;
+                                Ok(out)
+                            }
                         }
                     }
                     _ => Ok(Agg::new(ex::subtract(0, a.expr), a.kind, a.nullable)),
@@ -484,6 +489,11 @@ impl Translator {
     pub(crate) fn text_of(&mut self, a: Agg) -> Agg {
         match a.kind {
             Kind::Text | Kind::Null => a,
+            // PostgreSQL's text of the interval, printed in the pipeline (the query reads it)
+            Kind::Interval => {
+                let nullable = a.nullable;
+                Agg::new(super::datetime::shown(a), Kind::Text, nullable)
+            }
             _ => {
                 if let Some(Bson::String(_)) = &a.constant {
                     return a;

@@ -224,11 +224,18 @@ impl Translator {
                     None => Err(invalid("interval out of range", e)),
                 };
             }
-            return Ok(Some(Agg::new(
-                interval::add(a.expr.clone().into(), b.expr.clone().into(), minus),
-                Kind::Interval,
-                a.nullable || b.nullable,
-            )));
+            // a constant right operand (`a - c` too) is added field by field in place
+            let expr = match const_iv(b) {
+                Some(c) => interval::add_constant(a.expr.clone().into(), c, minus),
+                None if !minus => match const_iv(a) {
+                    Some(c) => interval::add_constant(b.expr.clone().into(), c, false),
+                    None => interval::add(a.expr.clone().into(), b.expr.clone().into(), minus),
+                },
+                None => interval::add(a.expr.clone().into(), b.expr.clone().into(), minus),
+            };
+            let mut out = Agg::new(expr, Kind::Interval, a.nullable || b.nullable);
+            out.no_months = known_of(a).no_months && known_of(b).no_months;
+            return Ok(Some(out));
         }
         if a_iv || b_iv {
             let (iv, other) = if a_iv { (a, b) } else { (b, a) };
@@ -258,11 +265,19 @@ impl Translator {
                             None => Err(invalid("interval out of range", e)),
                         };
                     }
-                    return Ok(Some(Agg::new(
-                        interval::scale(iv.expr.clone().into(), other.expr.clone().into(), divide),
+                    let known = known_of(iv);
+                    let mut out = Agg::new(
+                        interval::scale(
+                            iv.expr.clone().into(),
+                            other.expr.clone().into(),
+                            divide,
+                            known,
+                        ),
                         Kind::Interval,
                         true,
-                    )));
+                    );
+                    out.no_months = known.no_months;
+                    return Ok(Some(out));
                 }
                 BinaryOperator::Plus | BinaryOperator::Minus => {
                     if b_iv && matches!(a.kind, Kind::Int | Kind::Number | Kind::Text | Kind::Bool)
@@ -334,11 +349,13 @@ impl Translator {
             && ((a.kind == Kind::Timestamp && matches!(b.kind, Kind::Timestamp | Kind::Unknown))
                 || (a.kind == Kind::Unknown && b.kind == Kind::Timestamp))
         {
-            return Ok(Some(Agg::new(
+            let mut out = Agg::new(
                 interval::between(a.expr.clone().into(), b.expr.clone().into()),
                 Kind::Interval,
                 true,
-            )));
+            );
+            out.no_months = true;
+            return Ok(Some(out));
         }
         Ok(None)
     }
@@ -518,6 +535,22 @@ pub(crate) fn interval_agg(parts: IntervalParts) -> Agg {
     a
 }
 
+/// What is known of an interval operand's fields (`interval_expr::Known`): a constant's zero fields, a
+/// computed interval's `no_months`.
+pub(crate) fn known_of(a: &Agg) -> interval::Known {
+    match const_iv(a) {
+        Some(iv) => interval::Known {
+            no_months: iv.months == 0,
+            no_days: iv.days == 0,
+            nullable: false,
+        },
+        None => interval::Known {
+            no_months: a.no_months,
+            ..interval::Known::ANY
+        },
+    }
+}
+
 /// The value of a constant interval.
 pub(crate) fn const_iv(a: &Agg) -> Option<Iv> {
     a.interval.as_ref().and_then(Iv::from_parts)
@@ -532,6 +565,15 @@ pub(crate) fn shown(a: Agg) -> Bson {
         Some(iv) => Bson::String(iv.to_text()),
         None => interval::format(a.expr.into()),
     }
+}
+
+/// The value of a SELECT-list column and whether it is a computed interval left for the row layer to print
+/// (`to_client`: the rows go to the client, [`crate::mql::OutputColumn::interval`]); otherwise [`shown`].
+pub(crate) fn output_value(a: Agg, to_client: bool) -> (Bson, bool) {
+    if to_client && a.kind == Kind::Interval && const_iv(&a).is_none() {
+        return (a.expr.into(), true);
+    }
+    (shown(a), false)
 }
 
 /// The values compared for `a op b` when a side is an interval: PostgreSQL's span (a month is 30 days), in

@@ -3,13 +3,15 @@
 //! (IntervalStyle `postgres`: `1 year 2 mons 3 days 04:05:06.5`), and the MongoDB expressions over a computed
 //! interval, which is a document `{months, days, micros}` at run time (MongoDB has no interval type; months
 //! and days are not fixed lengths, so the three fields stay apart as in PostgreSQL). A computed interval in
-//! the SELECT list is printed to PostgreSQL's text by [`format`] in the pipeline.
+//! the statement's result is printed to PostgreSQL's text by the row layer (`mql::interval_text`); where the
+//! query reads its text (a CTE, a set operation, `||`), by [`format`] in the pipeline.
 
 use super::datetime::IntervalParts;
 use bson::{doc, Bson};
 
 pub(crate) use super::interval_expr::{
-    add, between, epoch, field, format, justify, make, negate, scale, shift_date, span,
+    add, add_constant, between, epoch, field, format, justify, make, negate, scale, shift_date,
+    span, Known,
 };
 
 /// Microseconds in a day.
@@ -251,55 +253,13 @@ impl Iv {
         })
     }
 
-    /// PostgreSQL's output text (IntervalStyle `postgres`).
+    /// PostgreSQL's output text (IntervalStyle `postgres`), as the row layer prints a computed interval.
     pub(crate) fn to_text(self) -> String {
-        let mut out = String::new();
-        let (mut is_zero, mut is_before) = (true, false);
-        let year = self.months / 12;
-        let mon = self.months % 12;
-        for (v, unit) in [
-            (i64::from(year), "year"),
-            (i64::from(mon), "mon"),
-            (i64::from(self.days), "day"),
-        ] {
-            if v == 0 {
-                continue;
-            }
-            if !is_zero {
-                out.push(' ');
-            }
-            if is_before && v > 0 {
-                out.push('+');
-            }
-            out.push_str(&format!("{v} {unit}{}", if v != 1 { "s" } else { "" }));
-            is_before = v < 0;
-            is_zero = false;
-        }
-        if is_zero || self.micros != 0 {
-            let t = self.micros.unsigned_abs();
-            let minus = self.micros < 0;
-            out.push_str(&format!(
-                "{}{}{:02}:{:02}:{:02}",
-                if is_zero { "" } else { " " },
-                if minus {
-                    "-"
-                } else if is_before {
-                    "+"
-                } else {
-                    ""
-                },
-                t / USECS_PER_HOUR as u64,
-                t / USECS_PER_MINUTE as u64 % 60,
-                t / USECS_PER_SEC as u64 % 60,
-            ));
-            let frac = t % USECS_PER_SEC as u64;
-            if frac != 0 {
-                let f = format!("{frac:06}");
-                out.push('.');
-                out.push_str(f.trim_end_matches('0'));
-            }
-        }
-        out
+        crate::mql::interval_text::interval_text(
+            i64::from(self.months),
+            i64::from(self.days),
+            self.micros,
+        )
     }
 }
 

@@ -2,7 +2,7 @@
 //! (`interval.rs` has the value itself): PostgreSQL's arithmetic (`interval_mul`, `interval_div`,
 //! `justify_*`, `timestamp - timestamp`), its comparison span, `EXTRACT`, and its output text.
 
-use super::interval::{USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC};
+use super::interval::{Iv, USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC};
 use crate::mql::expr as ex;
 use bson::{doc, Bson};
 
@@ -58,6 +58,32 @@ pub(crate) fn add(a: Bson, b: Bson, minus: bool) -> Bson {
     )
 }
 
+/// `a ± c` of a computed interval and a constant one: each field of `a` with the constant's added (left as
+/// it is where that is 0); NULL when `a` is.
+pub(crate) fn add_constant(a: Bson, c: Iv, minus: bool) -> Bson {
+    let comb = |field: &str, k: Bson, zero: bool| {
+        if zero {
+            f("ia", field)
+        } else if minus {
+            ex::subtract(f("ia", field), k)
+        } else {
+            ex::add(vec![f("ia", field), k])
+        }
+    };
+    ex::let_in(
+        doc! {"ia": a},
+        ex::cond(
+            ex::is_null(ex::var("ia")),
+            Bson::Null,
+            make(
+                comb("months", Bson::Int32(c.months), c.months == 0),
+                comb("days", Bson::Int32(c.days), c.days == 0),
+                comb("micros", Bson::Int64(c.micros), c.micros == 0),
+            ),
+        ),
+    )
+}
+
 /// `-x`.
 pub(crate) fn negate(x: Bson) -> Bson {
     ex::let_in(
@@ -74,8 +100,32 @@ pub(crate) fn negate(x: Bson) -> Bson {
     )
 }
 
-/// `x * n` / `x / n`: PostgreSQL's `interval_mul` / `interval_div` in double arithmetic.
-pub(crate) fn scale(x: Bson, n: Bson, divide: bool) -> Bson {
+/// What is known of an interval operand at translation time: fields that are 0 in every value (a
+/// difference of two timestamps has no months; `INTERVAL '5 hours'` neither months nor days), and whether
+/// it may be NULL. The arithmetic leaves out the steps those fields would feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Known {
+    /// `months` is 0.
+    pub no_months: bool,
+    /// `days` is 0.
+    pub no_days: bool,
+    /// The value may be NULL.
+    pub nullable: bool,
+}
+
+impl Known {
+    /// Nothing known.
+    pub(crate) const ANY: Known = Known {
+        no_months: false,
+        no_days: false,
+        nullable: true,
+    };
+}
+
+/// `x * n` / `x / n`: PostgreSQL's `interval_mul` / `interval_div` in double arithmetic. With `known`
+/// zero months the month fraction that cascades into days and time is 0, and with zero days too the result
+/// is the scaled time alone (the general plan computes the same values: `scale_tests.rs`).
+pub(crate) fn scale(x: Bson, n: Bson, divide: bool, known: Known) -> Bson {
     let by = |v: Bson| {
         if divide {
             ex::divide(v, ex::var("fa"))
@@ -84,188 +134,181 @@ pub(crate) fn scale(x: Bson, n: Bson, divide: bool) -> Bson {
         }
     };
     let tsround = |v: Bson| ex::divide(ex::round(ex::multiply(vec![v, Bson::Double(1e6)]), 0), 1e6);
-    let body = ex::let_in(
-        doc! {"mp": by(f("ia", "months")), "dp": by(f("ia", "days"))},
+    // whole days out of the scaled time remainder `sr` (seconds), then the interval
+    let finish = |months: Bson, days: Bson, month_days: Option<Bson>| {
         ex::let_in(
-            doc! {"rm": ex::trunc(ex::var("mp")), "rd": ex::trunc(ex::var("dp"))},
+            doc! {"carry": ex::cond(
+                ex::gte(ex::abs(ex::var("sr")), 86_400.0),
+                ex::trunc(ex::divide(ex::var("sr"), 86_400.0)),
+                0,
+            )},
+            make(
+                months,
+                ex::to_int(ex::add(
+                    [days, ex::var("carry").into()]
+                        .into_iter()
+                        .chain(month_days)
+                        .collect(),
+                )),
+                ex::to_long(ex::round(
+                    ex::add(vec![
+                        by(f("ia", "micros")),
+                        ex::multiply(vec![
+                            ex::subtract(
+                                ex::var("sr"),
+                                ex::multiply(vec![ex::var("carry").into(), Bson::Double(86_400.0)]),
+                            ),
+                            Bson::Double(1e6),
+                        ]),
+                    ]),
+                    0,
+                )),
+            ),
+        )
+    };
+    let body = if known.no_months && known.no_days {
+        make(
+            Bson::Int32(0),
+            Bson::Int32(0),
+            ex::to_long(ex::round(by(f("ia", "micros")), 0)),
+        )
+    } else if known.no_months {
+        ex::let_in(
+            doc! {"dp": by(f("ia", "days"))},
             ex::let_in(
-                doc! {"mrd": tsround(ex::multiply(vec![ex::subtract(ex::var("mp"), ex::var("rm")), Bson::Double(30.0)]))},
+                doc! {"rd": ex::trunc(ex::var("dp"))},
                 ex::let_in(
                     doc! {"sr": tsround(ex::multiply(vec![
-                        ex::add(vec![
-                            ex::subtract(ex::var("dp"), ex::var("rd")),
-                            ex::subtract(ex::var("mrd"), ex::trunc(ex::var("mrd"))),
-                        ]),
+                        ex::subtract(ex::var("dp"), ex::var("rd")),
                         Bson::Double(86_400.0),
                     ]))},
+                    finish(Bson::Int32(0), ex::var("rd").into(), None),
+                ),
+            ),
+        )
+    } else {
+        ex::let_in(
+            doc! {"mp": by(f("ia", "months")), "dp": by(f("ia", "days"))},
+            ex::let_in(
+                doc! {"rm": ex::trunc(ex::var("mp")), "rd": ex::trunc(ex::var("dp"))},
+                ex::let_in(
+                    doc! {"mrd": tsround(ex::multiply(vec![ex::subtract(ex::var("mp"), ex::var("rm")), Bson::Double(30.0)]))},
                     ex::let_in(
-                        doc! {"carry": ex::cond(
-                            ex::gte(ex::abs(ex::var("sr")), 86_400.0),
-                            ex::trunc(ex::divide(ex::var("sr"), 86_400.0)),
-                            0,
-                        )},
-                        make(
+                        doc! {"sr": tsround(ex::multiply(vec![
+                            ex::add(vec![
+                                ex::subtract(ex::var("dp"), ex::var("rd")),
+                                ex::subtract(ex::var("mrd"), ex::trunc(ex::var("mrd"))),
+                            ]),
+                            Bson::Double(86_400.0),
+                        ]))},
+                        finish(
                             ex::to_int(ex::var("rm")),
-                            ex::to_int(ex::add(vec![
-                                ex::var("rd").into(),
-                                ex::var("carry").into(),
-                                ex::trunc(ex::var("mrd")),
-                            ])),
-                            ex::to_long(ex::round(
-                                ex::add(vec![
-                                    by(f("ia", "micros")),
-                                    ex::multiply(vec![
-                                        ex::subtract(
-                                            ex::var("sr"),
-                                            ex::multiply(vec![
-                                                ex::var("carry").into(),
-                                                Bson::Double(86_400.0),
-                                            ]),
-                                        ),
-                                        Bson::Double(1e6),
-                                    ]),
-                                ]),
-                                0,
-                            )),
+                            ex::var("rd").into(),
+                            Some(ex::trunc(ex::var("mrd"))),
                         ),
                     ),
                 ),
             ),
-        ),
-    );
+        )
+    };
+    let null_test = if known.nullable {
+        crate::translate::nulls::or(vec![ex::is_null(ex::var("ia")), ex::is_null(ex::var("fa"))])
+    } else {
+        ex::is_null(ex::var("fa"))
+    };
     ex::let_in(
         doc! {"ia": x, "fa": ex::to_double(n)},
-        ex::cond(
-            crate::translate::nulls::or(vec![
-                ex::is_null(ex::var("ia")),
-                ex::is_null(ex::var("fa")),
-            ]),
-            Bson::Null,
-            body,
-        ),
+        ex::cond(null_test, Bson::Null, body),
     )
 }
 
-/// `justify_hours` (`hours`), `justify_days` (`days`) or `justify_interval` (both), as PostgreSQL.
+/// `justify_hours` (`hours`), `justify_days` (`days`) or `justify_interval` (both), as PostgreSQL
+/// (`interval_justify_*`): whole days out of the time, whole months of 30 days out of the days, then the
+/// signs of months / days / time made to agree by borrowing one unit. The fields are carried as three
+/// variables (`m`, `d`, `t`) and one document is built at the end.
 pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
-    let mut cur = ex::var("ia");
-    if hours {
-        // whole days out of the time
-        let step = ex::let_in(
-            doc! {"j": cur},
-            make(
-                f("j", "months"),
-                ex::add(vec![
-                    f("j", "days"),
-                    ex::to_int(ex::trunc(ex::divide(f("j", "micros"), USECS_PER_DAY))),
+    let v = |n: &str| -> Bson { ex::var(n).into() };
+    // the sign fix of one step: 1 (borrow), -1 (lend) or 0
+    let fix = |pos: ex::Expr, neg: ex::Expr| ex::cond(pos, 1, ex::cond(neg, -1, 0));
+    // months and days agree: m - fx, d + 30 fx (justify_interval also looks at the time when d is 0)
+    let months_fix = |tail: Bson| {
+        let (pos, neg) = if hours {
+            (
+                ex::or(vec![
+                    ex::lt(v("d"), 0),
+                    ex::and(vec![ex::eq(v("d"), 0), ex::lt(v("t"), 0)]),
                 ]),
-                ex::modulo(f("j", "micros"), USECS_PER_DAY),
-            ),
-        );
-        cur = step.into();
-    }
-    if days {
-        let step = ex::let_in(
-            doc! {"j": cur},
-            make(
-                ex::add(vec![
-                    f("j", "months"),
-                    ex::to_int(ex::trunc(ex::divide(f("j", "days"), 30))),
+                ex::or(vec![
+                    ex::gt(v("d"), 0),
+                    ex::and(vec![ex::eq(v("d"), 0), ex::gt(v("t"), 0)]),
                 ]),
-                ex::modulo(f("j", "days"), 30),
-                f("j", "micros"),
-            ),
-        );
-        // month and day signs agree (justify_interval also looks at the time when the days are 0)
-        let pos_fix = if hours {
-            crate::translate::nulls::or(vec![
-                ex::lt(f("j", "days"), 0),
-                crate::translate::nulls::and(vec![
-                    ex::eq(f("j", "days"), 0),
-                    ex::lt(f("j", "micros"), 0),
-                ]),
-            ])
+            )
         } else {
-            ex::lt(f("j", "days"), 0)
+            (ex::lt(v("d"), 0), ex::gt(v("d"), 0))
         };
-        let neg_fix = if hours {
-            crate::translate::nulls::or(vec![
-                ex::gt(f("j", "days"), 0),
-                crate::translate::nulls::and(vec![
-                    ex::eq(f("j", "days"), 0),
-                    ex::gt(f("j", "micros"), 0),
-                ]),
-            ])
-        } else {
-            ex::gt(f("j", "days"), 0)
-        };
-        cur = ex::let_in(
-            doc! {"j": step},
-            ex::switch(
-                vec![
-                    (
-                        crate::translate::nulls::and(vec![ex::gt(f("j", "months"), 0), pos_fix])
-                            .into(),
-                        make(
-                            ex::subtract(f("j", "months"), 1),
-                            ex::add(vec![f("j", "days"), Bson::Int32(30)]),
-                            f("j", "micros"),
-                        ),
-                    ),
-                    (
-                        crate::translate::nulls::and(vec![ex::lt(f("j", "months"), 0), neg_fix])
-                            .into(),
-                        make(
-                            ex::add(vec![f("j", "months"), Bson::Int32(1)]),
-                            ex::subtract(f("j", "days"), 30),
-                            f("j", "micros"),
-                        ),
-                    ),
-                ],
-                ex::var("j"),
+        ex::let_in(
+            doc! {"fx": fix(
+                ex::and(vec![ex::gt(v("m"), 0), pos]),
+                ex::and(vec![ex::lt(v("m"), 0), neg]),
+            )},
+            ex::let_in(
+                doc! {
+                    "m": ex::subtract(v("m"), v("fx")),
+                    "d": ex::add(vec![v("d"), ex::multiply(vec![v("fx"), Bson::Int32(30)])]),
+                },
+                tail,
             ),
         )
-        .into();
-    }
-    if hours {
-        // day and time signs agree
-        cur = ex::let_in(
-            doc! {"j": cur},
-            ex::switch(
-                vec![
-                    (
-                        crate::translate::nulls::and(vec![
-                            ex::gt(f("j", "days"), 0),
-                            ex::lt(f("j", "micros"), 0),
-                        ])
-                        .into(),
-                        make(
-                            f("j", "months"),
-                            ex::subtract(f("j", "days"), 1),
-                            ex::add(vec![f("j", "micros"), Bson::Int64(USECS_PER_DAY)]),
-                        ),
-                    ),
-                    (
-                        crate::translate::nulls::and(vec![
-                            ex::lt(f("j", "days"), 0),
-                            ex::gt(f("j", "micros"), 0),
-                        ])
-                        .into(),
-                        make(
-                            f("j", "months"),
-                            ex::add(vec![f("j", "days"), Bson::Int32(1)]),
-                            ex::subtract(f("j", "micros"), Bson::Int64(USECS_PER_DAY)),
-                        ),
-                    ),
-                ],
-                ex::var("j"),
-            ),
+    };
+    // days and time agree: d - fd, t + fd days
+    let time_fix = ex::let_in(
+        doc! {"fd": fix(
+            ex::and(vec![ex::gt(v("d"), 0), ex::lt(v("t"), 0)]),
+            ex::and(vec![ex::lt(v("d"), 0), ex::gt(v("t"), 0)]),
+        )},
+        make(
+            v("m"),
+            ex::subtract(v("d"), v("fd")),
+            ex::add(vec![
+                v("t"),
+                ex::multiply(vec![v("fd"), Bson::Int64(USECS_PER_DAY)]),
+            ]),
+        ),
+    );
+    // whole months out of the days
+    let month_step = |tail: Bson| {
+        ex::let_in(
+            doc! {
+                "m": ex::add(vec![v("m"), ex::to_int(ex::trunc(ex::divide(v("d"), 30)))]),
+                "d": ex::modulo(v("d"), 30),
+            },
+            months_fix(tail),
         )
-        .into();
-    }
+    };
+    let body = match (hours, days) {
+        (true, _) => {
+            let tail = if days { month_step(time_fix) } else { time_fix };
+            ex::let_in(
+                doc! {
+                    "m": f("ia", "months"),
+                    "d": ex::add(vec![
+                        f("ia", "days"),
+                        ex::to_int(ex::trunc(ex::divide(f("ia", "micros"), USECS_PER_DAY))),
+                    ]),
+                    "t": ex::modulo(f("ia", "micros"), USECS_PER_DAY),
+                },
+                tail,
+            )
+        }
+        (false, true) => ex::let_in(
+            doc! {"m": f("ia", "months"), "d": f("ia", "days")},
+            month_step(make(v("m"), v("d"), f("ia", "micros"))),
+        ),
+        (false, false) => v("ia"),
+    };
     ex::let_in(
         doc! {"ia": x},
-        ex::cond(ex::is_null(ex::var("ia")), Bson::Null, cur),
+        ex::cond(ex::is_null(ex::var("ia")), Bson::Null, body),
     )
 }
 

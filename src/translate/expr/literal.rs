@@ -74,5 +74,6 @@ pub(crate) fn constant(v: Bson) -> Agg {
         param: None,
         interval: None,
         local_time: false,
+        no_months: false,
     }
 }

@@ -11,9 +11,15 @@ mod filter;
 mod function;
 pub(crate) mod interval;
 mod interval_expr;
+#[cfg(test)]
+mod interval_text_tests;
+#[cfg(test)]
+mod justify_tests;
 pub(crate) mod literal;
 mod predicate;
 mod quantified;
+#[cfg(test)]
+mod scale_tests;
 pub(crate) mod time_fn;
 mod to_char;
 pub(crate) mod untyped;
@@ -73,6 +79,9 @@ pub(crate) struct Agg {
     /// A `timestamp without time zone` (a `TIMESTAMP '...'` literal, the result of `tstz AT TIME ZONE z`):
     /// a BSON date whose UTC fields are the wall-clock time. Other dates are instants (`timestamptz`).
     pub local_time: bool,
+    /// For a computed interval: its `months` are 0 in every value (a difference of two timestamps and
+    /// what keeps its months), so arithmetic on it leaves the month steps out (`interval_expr::Known`).
+    pub no_months: bool,
 }
 
 impl Agg {
@@ -86,6 +95,7 @@ impl Agg {
             param: None,
             interval: None,
             local_time: false,
+            no_months: false,
         }
     }
 }

@@ -1,0 +1,106 @@
+//! `interval * n` / `interval / n` with fields known to be 0 (`interval_expr::Known`: a constant's zero
+//! months or days, a timestamp difference's months) against the general plan, both evaluated by the embedded
+//! engine on generated intervals and factors: the same value, the same type of each field, NULL alike; and
+//! `interval ± constant` added in place against the general sum of two interval documents.
+
+// Test code (its module is declared `#[cfg(test)]`), which may run the engine: the layering check
+// (tests/layers.rs) reads a `#[cfg(test)]` block as such.
+#[cfg(test)]
+mod cases {
+    use super::super::interval::{self, Known};
+    use crate::engine::expr::{Expr as Compiled, Vars};
+    use crate::mql::expr as ex;
+    use bson::{doc, Bson};
+    use proptest::prelude::*;
+
+    fn eval(plan: &Bson, iv: &Bson, n: &Bson) -> Result<Option<Bson>, i32> {
+        let d = doc! {"iv": iv.clone(), "n": n.clone()};
+        Compiled::compile(plan)
+            .and_then(|c| c.eval(&d, &Vars::new(bson::DateTime::from_millis(0))))
+            .map_err(|e| e.code)
+    }
+
+    fn factor() -> impl Strategy<Value = Bson> {
+        prop_oneof![
+            (-1000i32..1000).prop_map(Bson::Int32),
+            (-1_000_000i64..1_000_000).prop_map(Bson::Int64),
+            (-1000.0f64..1000.0).prop_map(Bson::Double),
+            (-3.0f64..3.0).prop_map(Bson::Double),
+            prop::sample::select(vec![0.5, -0.5, 1.0 / 3.0, 7.0, 0.1, 1e-7, 40.0])
+                .prop_map(Bson::Double),
+            Just(Bson::Null),
+        ]
+    }
+
+    fn micros() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            -200_000_000_000i64..200_000_000_000,
+            (-100_000i64..100_000).prop_map(|s| s * 1_000_000),
+            Just(0i64),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn known_zero_fields_scale_as_the_general_plan(
+            months in prop_oneof![Just(0i32), -40i32..40],
+            days in prop_oneof![Just(0i32), -400i32..400],
+            micros in micros(),
+            n in factor(),
+            divide in any::<bool>(),
+            null_iv in prop::bool::weighted(0.05),
+        ) {
+            let divide = divide && !matches!(&n, Bson::Int32(0) | Bson::Int64(0))
+                && !matches!(&n, Bson::Double(x) if *x == 0.0);
+            let iv = if null_iv {
+                Bson::Null
+            } else {
+                Bson::Document(doc! {"months": months, "days": days, "micros": micros})
+            };
+            let general = interval::scale(ex::field("iv").into(), ex::field("n").into(), divide, Known::ANY);
+            let want = eval(&general, &iv, &n);
+            let cases = [
+                (months == 0, days == 0 && months == 0, true),
+                (months == 0, false, true),
+                (months == 0 && !null_iv, days == 0 && months == 0, false),
+            ];
+            for (no_months, no_days, nullable) in cases {
+                if !nullable && null_iv {
+                    continue;
+                }
+                let known = Known { no_months, no_days, nullable };
+                let plan = interval::scale(ex::field("iv").into(), ex::field("n").into(), divide, known);
+                prop_assert_eq!(&eval(&plan, &iv, &n), &want, "known {:?}", known);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// `a ± c` with a constant `c` added in place against the general `add` of two interval documents.
+        #[test]
+        fn constant_added_in_place_equals_the_general_sum(
+            months in prop_oneof![Just(0i32), -40i32..40],
+            days in prop_oneof![Just(0i32), -400i32..400],
+            micros in micros(),
+            c in (prop_oneof![Just(0i32), -30i32..30], prop_oneof![Just(0i32), -60i32..60], prop_oneof![Just(0i64), -100_000_000_000i64..100_000_000_000]),
+            minus in any::<bool>(),
+            null_iv in prop::bool::weighted(0.05),
+        ) {
+            let iv = if null_iv {
+                Bson::Null
+            } else {
+                Bson::Document(doc! {"months": months, "days": days, "micros": micros})
+            };
+            let c = interval::Iv { months: c.0, days: c.1, micros: c.2 };
+            let general = interval::add(ex::field("iv").into(), c.to_bson(), minus);
+            let in_place = interval::add_constant(ex::field("iv").into(), c, minus);
+            prop_assert_eq!(eval(&in_place, &iv, &Bson::Null), eval(&general, &iv, &Bson::Null));
+            if !minus {
+                let general = interval::add(c.to_bson(), ex::field("iv").into(), false);
+                prop_assert_eq!(eval(&in_place, &iv, &Bson::Null), eval(&general, &iv, &Bson::Null));
+            }
+        }
+    }
+}
