@@ -20,7 +20,14 @@
 //! `SQLMONGO_BENCH_SLICES=N`: each `j: false` figure measured in `N` alternating slices of both sides
 //! (robust to the machine's load changing during a run; the default, 1, runs each side whole).
 //! `SQLMONGO_BENCH_SIDE=memory|durable`: that run alone (to profile one side, e.g. under `perf record`);
-//! `SQLMONGO_BENCH_FLUSH_BYTES=BYTES`: the journal's `flush_bytes` (`0`: flushed only every interval).
+//! `SQLMONGO_BENCH_FLUSH_BYTES=BYTES`: the journal's `flush_bytes` (`0`: flushed only every interval);
+//! `SQLMONGO_BENCH_DIRECT=BYTES`: its `direct_write_bytes` (`0`: every flush through the page cache).
+//!
+//! The `j: false` figure (default mode): per repetition one run of each side on a fresh engine, the order
+//! alternating from one repetition to the next; each line gives both rates, the CPU per insert of both
+//! sides (its system part, the journal thread's), context switches and page faults per 1,000 inserts; with
+//! `SQLMONGO_BENCH_REPEAT=N` (N >= 2) a summary per client count follows: the median durable / in-memory
+//! ratio with its minimum and maximum, and the median of each figure.
 
 #[path = "support/engine_docs.rs"]
 mod engine_docs;
@@ -70,6 +77,12 @@ fn options() -> DurableOptions {
         .and_then(|v| v.parse().ok())
     {
         opts.journal_preallocation = b;
+    }
+    if let Some(b) = std::env::var("SQLMONGO_BENCH_DIRECT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        opts.direct_write_bytes = b;
     }
     if let Some(b) = std::env::var("SQLMONGO_BENCH_FLUSH_BYTES")
         .ok()
@@ -442,6 +455,123 @@ fn checkpoint_cost(n: usize) {
     }
 }
 
+/// What one `j: false` run measured (process-wide counters, so one run at a time).
+#[derive(Clone, Copy, Default)]
+struct JfalseRun {
+    inserts: usize,
+    rate: f64,
+    /// CPU time (every thread), its system part, per insert, in µs.
+    cpu_us: f64,
+    sys_us: f64,
+    /// CPU time of the journal's flusher thread per insert, in µs (durable runs).
+    journal_us: f64,
+    /// Voluntary and involuntary context switches per 1,000 inserts; minor page faults per 1,000.
+    vcsw: f64,
+    ivcsw: f64,
+    faults: f64,
+    checkpoints: usize,
+    direct_writes: u64,
+}
+
+impl JfalseRun {
+    /// The figures of `d` (durable) against `m` (in memory).
+    fn compare(d: &JfalseRun, m: &JfalseRun) -> String {
+        format!(
+            "CPU per insert {:.2} / {:.2} us (system {:.2} / {:.2}; the journal thread {:.2}); context switches per 1k inserts {:.0}+{:.0} / {:.0}+{:.0} (voluntary+involuntary); page faults per 1k {:.0} / {:.0}; {} checkpoint(s), {} direct journal writes",
+            d.cpu_us, m.cpu_us, d.sys_us, m.sys_us, d.journal_us, d.vcsw, d.ivcsw, m.vcsw, m.ivcsw,
+            d.faults, m.faults, d.checkpoints, d.direct_writes
+        )
+    }
+
+    /// The median of each figure over `runs`.
+    fn median<'a>(runs: impl Iterator<Item = &'a JfalseRun> + Clone) -> JfalseRun {
+        let med = |f: fn(&JfalseRun) -> f64| {
+            let mut v: Vec<f64> = runs.clone().map(f).collect();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        JfalseRun {
+            inserts: runs.clone().next().map_or(0, |r| r.inserts),
+            rate: med(|r| r.rate),
+            cpu_us: med(|r| r.cpu_us),
+            sys_us: med(|r| r.sys_us),
+            journal_us: med(|r| r.journal_us),
+            vcsw: med(|r| r.vcsw),
+            ivcsw: med(|r| r.ivcsw),
+            faults: med(|r| r.faults),
+            checkpoints: med(|r| r.checkpoints as f64) as usize,
+            direct_writes: med(|r| r.direct_writes as f64) as u64,
+        }
+    }
+}
+
+/// The process's (voluntary, involuntary) context switches and minor page faults so far.
+fn switches_and_faults() -> (i64, i64, i64) {
+    // SAFETY: getrusage writes the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    (u.ru_nvcsw, u.ru_nivcsw, u.ru_minflt)
+}
+
+/// CPU time of this process's threads named `name` so far (Linux `/proc/self/task/*/schedstat`: ns on a
+/// CPU; 0 elsewhere).
+fn threads_cpu(name: &str) -> Duration {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Duration::ZERO;
+    };
+    let mut ns = 0u64;
+    for t in tasks.flatten() {
+        let comm = std::fs::read_to_string(t.path().join("comm")).unwrap_or_default();
+        if comm.trim_end() == name {
+            let stat = std::fs::read_to_string(t.path().join("schedstat")).unwrap_or_default();
+            ns += stat
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    Duration::from_nanos(ns)
+}
+
+/// One `j: false` run: `clients` threads insert `per` session documents each into a fresh engine, in
+/// memory (`dir` `None`) or durable in `dir` (removed after). Both sides send the same command (the
+/// in-memory engine parses and checks the `writeConcern` alike).
+fn jfalse_run(dir: Option<&Path>, clients: usize, per: usize) -> JfalseRun {
+    let (engine, storage) = match dir {
+        Some(dir) => {
+            let (e, s) = durable(dir);
+            (e, Some(s))
+        }
+        None => (memory(), None),
+    };
+    let journal = || threads_cpu("sqlmongo-journa");
+    let (cpu, sys, j, (vcsw, ivcsw, faults)) =
+        (cpu_time(), sys_time(), journal(), switches_and_faults());
+    let rate = insert_rate(&engine, clients, per, Some(doc! {"w": 1, "j": false}));
+    let n = (clients * per) as f64;
+    let (vcsw2, ivcsw2, faults2) = switches_and_faults();
+    let us = |d: Duration| d.as_secs_f64() * 1e6 / n;
+    let run = JfalseRun {
+        inserts: clients * per,
+        rate,
+        cpu_us: us(cpu_time() - cpu),
+        sys_us: us(sys_time() - sys),
+        journal_us: us(journal().saturating_sub(j)),
+        vcsw: (vcsw2 - vcsw) as f64 * 1e3 / n,
+        ivcsw: (ivcsw2 - ivcsw) as f64 * 1e3 / n,
+        faults: (faults2 - faults) as f64 * 1e3 / n,
+        checkpoints: storage.as_ref().map_or(0, |s| s.checkpoints_written().len()),
+        direct_writes: storage.as_ref().map_or(0, |s| s.direct_writes()),
+    };
+    drop(engine);
+    drop(storage);
+    if let Some(dir) = dir {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    run
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -485,6 +615,9 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok());
     let j_false_only = env_is("SQLMONGO_BENCH_JFALSE_ONLY");
+    // The `j: false` runs of each client count, (in memory, durable), for the summary.
+    let mut runs: std::collections::BTreeMap<usize, Vec<(JfalseRun, JfalseRun)>> =
+        Default::default();
     for _ in 0..if j_false_only { 0 } else { repeat } {
         for &clients in &client_counts {
             let per = if clients == 1 { 2000 } else { 1000 };
@@ -584,27 +717,60 @@ fn main() {
                 let _ = std::fs::remove_dir_all(&dir);
                 continue;
             }
-            let mut before = (!durable_first).then(in_memory);
+            // The default: one run of each side, in an order that alternates from one repetition to the
+            // next (SQLMONGO_BENCH_DURABLE_FIRST=1: the durable one first in the first repetition), each
+            // on a fresh engine; the summary after the last repetition gives the median ratio and its
+            // spread.
+            let rep = runs.entry(clients).or_default();
+            let durable_goes_first = (rep.len() % 2 == 1) != durable_first;
             let dir = temp(&format!("nj-{clients}"));
-            let (e, s) = durable(&dir);
-            let (cpu, sys) = (cpu_time(), sys_time());
-            let rate = insert_rate(&e, clients, per, Some(doc! {"w": 1, "j": false}));
-            let (cpu, sys) = (cpu_time() - cpu, sys_time() - sys);
-            let (mem, mem_cpu, mem_sys) = before.take().unwrap_or_else(in_memory);
-            let us = |c: Duration| c.as_secs_f64() * 1e6 / (clients * per) as f64;
+            if rep.is_empty() {
+                // A warm-up of each side, not measured: the first run of the process would otherwise
+                // pay for growing the allocator's heap.
+                jfalse_run(None, clients, per.div_ceil(4));
+                jfalse_run(Some(&dir), clients, per.div_ceil(4));
+            }
+            let (m, d) = if durable_goes_first {
+                let d = jfalse_run(Some(&dir), clients, per);
+                (jfalse_run(None, clients, per), d)
+            } else {
+                let m = jfalse_run(None, clients, per);
+                (m, jfalse_run(Some(&dir), clients, per))
+            };
             println!(
-                "j:false inserts, {clients} client(s): {rate:.0}/s; in memory {mem:.0}/s ({:.0}%); {:.1} / {:.1} us CPU per insert (system {:.1} / {:.1}); {} checkpoint(s) during the durable run",
-                100.0 * rate / mem,
-                us(cpu),
-                us(mem_cpu),
-                us(sys),
-                us(mem_sys),
-                s.checkpoints_written().len()
+                "j:false inserts, {clients} client(s), {} first: {:.0}/s; in memory {:.0}/s ({:.0}%); {}",
+                if durable_goes_first { "durable" } else { "memory" },
+                d.rate,
+                m.rate,
+                100.0 * d.rate / m.rate,
+                JfalseRun::compare(&d, &m)
             );
-            drop(e);
-            drop(s);
-            let _ = std::fs::remove_dir_all(&dir);
+            rep.push((m, d));
         }
+    }
+    for (clients, rep) in &runs {
+        if rep.len() < 2 {
+            continue;
+        }
+        let mut ratios: Vec<f64> = rep.iter().map(|(m, d)| 100.0 * d.rate / m.rate).collect();
+        ratios.sort_by(f64::total_cmp);
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let m = JfalseRun::median(rep.iter().map(|r| &r.0));
+        let d = JfalseRun::median(rep.iter().map(|r| &r.1));
+        println!(
+            "j:false, {clients} client(s), {} runs of {} inserts a side: durable/in memory median {:.0}% (min {:.0}%, max {:.0}%); median rates {:.0}/s / {:.0}/s; medians {}",
+            rep.len(),
+            rep[0].0.inserts,
+            median(ratios.clone()),
+            ratios[0],
+            ratios[ratios.len() - 1],
+            median(rep.iter().map(|r| r.1.rate).collect()),
+            median(rep.iter().map(|r| r.0.rate).collect()),
+            JfalseRun::compare(&d, &m)
+        );
     }
     if env_is("SQLMONGO_BENCH_INSERTS_ONLY") || j_false_only {
         return;
