@@ -470,6 +470,9 @@ struct JfalseRun {
     ivcsw: f64,
     faults: f64,
     checkpoints: usize,
+    /// Of them incremental; bytes they wrote per insert.
+    incremental: usize,
+    ckpt_bytes: f64,
     direct_writes: u64,
 }
 
@@ -477,9 +480,9 @@ impl JfalseRun {
     /// The figures of `d` (durable) against `m` (in memory).
     fn compare(d: &JfalseRun, m: &JfalseRun) -> String {
         format!(
-            "CPU per insert {:.2} / {:.2} us (system {:.2} / {:.2}; the journal thread {:.2}); context switches per 1k inserts {:.0}+{:.0} / {:.0}+{:.0} (voluntary+involuntary); page faults per 1k {:.0} / {:.0}; {} checkpoint(s), {} direct journal writes",
+            "CPU per insert {:.2} / {:.2} us (system {:.2} / {:.2}; the journal thread {:.2}); context switches per 1k inserts {:.0}+{:.0} / {:.0}+{:.0} (voluntary+involuntary); page faults per 1k {:.0} / {:.0}; {} checkpoint(s) ({} incremental, {:.0} B written per insert), {} direct journal writes",
             d.cpu_us, m.cpu_us, d.sys_us, m.sys_us, d.journal_us, d.vcsw, d.ivcsw, m.vcsw, m.ivcsw,
-            d.faults, m.faults, d.checkpoints, d.direct_writes
+            d.faults, m.faults, d.checkpoints, d.incremental, d.ckpt_bytes, d.direct_writes
         )
     }
 
@@ -500,6 +503,8 @@ impl JfalseRun {
             ivcsw: med(|r| r.ivcsw),
             faults: med(|r| r.faults),
             checkpoints: med(|r| r.checkpoints as f64) as usize,
+            incremental: med(|r| r.incremental as f64) as usize,
+            ckpt_bytes: med(|r| r.ckpt_bytes),
             direct_writes: med(|r| r.direct_writes as f64) as u64,
         }
     }
@@ -561,7 +566,22 @@ fn jfalse_run(dir: Option<&Path>, clients: usize, per: usize) -> JfalseRun {
         vcsw: (vcsw2 - vcsw) as f64 * 1e3 / n,
         ivcsw: (ivcsw2 - ivcsw) as f64 * 1e3 / n,
         faults: (faults2 - faults) as f64 * 1e3 / n,
-        checkpoints: storage.as_ref().map_or(0, |s| s.checkpoints_written().len()),
+        checkpoints: storage
+            .as_ref()
+            .map_or(0, |s| s.checkpoints_written().len()),
+        incremental: storage.as_ref().map_or(0, |s| {
+            s.checkpoints_written()
+                .iter()
+                .filter(|w| w.incremental)
+                .count()
+        }),
+        ckpt_bytes: storage.as_ref().map_or(0.0, |s| {
+            s.checkpoints_written()
+                .iter()
+                .map(|w| w.bytes as f64)
+                .sum::<f64>()
+                / n
+        }),
         direct_writes: storage.as_ref().map_or(0, |s| s.direct_writes()),
     };
     drop(engine);

@@ -230,7 +230,10 @@ fn direct_writes_under_concurrent_writers_keep_every_commit_in_order() {
                 s.spawn(move || {
                     for i in 0..per {
                         // Bodies of different lengths, so commits straddle block boundaries.
-                        let body = format!("t{t}-{i}-{}", "b".repeat(((t * 37 + i * 11) % 900) as usize));
+                        let body = format!(
+                            "t{t}-{i}-{}",
+                            "b".repeat(((t * 37 + i * 11) % 900) as usize)
+                        );
                         let seq = j.append(body.as_bytes()).expect("append");
                         if (t + i) % 3 == 0 {
                             j.sync(seq).expect("sync");
@@ -244,7 +247,10 @@ fn direct_writes_under_concurrent_writers_keep_every_commit_in_order() {
         h.join().expect("join");
         let direct_writes = j.direct_writes();
         if super::direct::open(&journal_path(&dir, 0)).is_some() {
-            assert!(direct_writes > 0, "no direct write (max_step {max_step}, direct {direct})");
+            assert!(
+                direct_writes > 0,
+                "no direct write (max_step {max_step}, direct {direct})"
+            );
         }
         let got = frames(&dir);
         assert_eq!(got.len() as u64, threads * per);

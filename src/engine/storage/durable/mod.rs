@@ -58,9 +58,9 @@ pub struct DurableOptions {
     /// starts anew at a checkpoint: zeros far past that size would never be used).
     pub journal_preallocation: u64,
     /// Incremental checkpoints: a checkpoint writes only the chunks of records changed since the one
-    /// before, until the incremental checkpoints on the last full one would hold more than this fraction
-    /// of its records (recovery reads them all), when a full one is written instead. 0: every checkpoint
-    /// is full.
+    /// before, until the chain (the last full checkpoint and the incremental ones on it, which recovery
+    /// reads whole) would hold more than the store's records plus this fraction of them, when a full one
+    /// is written instead. 0: every checkpoint is full.
     pub incremental_ratio: f64,
     /// Buffered journal bytes past which the background flusher writes them at once instead of at the
     /// end of its interval (0: only every `commit_interval`). Under a steady `j: false` load the journal
