@@ -104,6 +104,100 @@ pub(super) fn refused(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::InvalidInput
 }
 
+/// Writes a file front to back (a checkpoint) from a buffer that starts with a prefix (see
+/// [`start_buffer`]): each piece directly when the file was opened for it, else through the page cache.
+pub(super) struct Sequential<'f> {
+    file: &'f File,
+    direct: Option<File>,
+    /// The file offset of the buffer's first byte past its prefix.
+    pos: u64,
+    pad: usize,
+    prefix: usize,
+    room: usize,
+    /// A piece was written directly: its last block was padded with zeros, cut off by [`Self::finish`].
+    padded: bool,
+}
+
+impl<'f> Sequential<'f> {
+    /// A writer of `file` (at `path`, empty), directly when `direct` and the filesystem allows; starts
+    /// `buf` (pieces of about `room` bytes go through it).
+    pub(super) fn new(
+        file: &'f File,
+        path: &Path,
+        direct: bool,
+        buf: &mut Vec<u8>,
+        room: usize,
+    ) -> Sequential<'f> {
+        let direct = if direct { open(path) } else { None };
+        let (pad, prefix) = if direct.is_some() {
+            start_buffer(buf, &[], room)
+        } else {
+            buf.clear();
+            buf.reserve(room);
+            (0, 0)
+        };
+        Sequential {
+            file,
+            direct,
+            pos: 0,
+            pad,
+            prefix,
+            room,
+            padded: false,
+        }
+    }
+
+    /// Writes what `buf` holds past its prefix after what was written before, and starts `buf` again;
+    /// returns the bytes written.
+    pub(super) fn write(&mut self, buf: &mut Vec<u8>) -> std::io::Result<u64> {
+        let new = buf.len() - self.prefix;
+        let (pos, end) = (self.pos, self.pos + new as u64);
+        let mut done = false;
+        if let Some(d) = &self.direct {
+            match write(d, buf, self.pad, pos - pos % BLOCK) {
+                Ok(Some(_)) => {
+                    done = true;
+                    self.padded = true;
+                }
+                Ok(None) => {}
+                Err(e) if refused(&e) => self.direct = None,
+                Err(e) => return Err(e),
+            }
+        }
+        if !done {
+            super::prealloc::write_all_at(self.file, &buf[self.prefix..self.prefix + new], pos)?;
+        }
+        self.pos = end;
+        (self.pad, self.prefix) = match &self.direct {
+            Some(_) => {
+                // The buffer holds the file's bytes from the start of the block `pos` is in.
+                let from = self.pad + (end - end % BLOCK - (pos - pos % BLOCK)) as usize;
+                let head = buf[from..self.pad + (end - pos + pos % BLOCK) as usize].to_vec();
+                start_buffer(buf, &head, self.room)
+            }
+            None => {
+                buf.clear();
+                (0, 0)
+            }
+        };
+        Ok(new as u64)
+    }
+
+    /// The prefix `buf` starts with (the bytes before the next piece).
+    #[cfg(test)]
+    pub(super) fn prefix(&self) -> usize {
+        self.prefix
+    }
+
+    /// Ends the file at the bytes written (a direct write padded its last block with zeros).
+    pub(super) fn finish(self) -> std::io::Result<u64> {
+        if self.padded {
+            self.file.set_len(self.pos)?;
+        }
+        Ok(self.pos)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +236,35 @@ mod tests {
         assert_eq!(got[..5000], first[..]);
         assert_eq!(got[5000..12_000], commits[..]);
         assert!(got[12_000..].iter().all(|b| *b == 0));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A file written in pieces of every size (across blocks, shorter than a block, one byte), directly
+    /// or through the page cache, holds exactly the bytes written.
+    #[test]
+    fn a_file_written_in_pieces_holds_the_bytes_written() {
+        let dir = std::env::temp_dir().join(format!("sqlmongo-direct-seq-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        for direct in [true, false] {
+            let path = dir.join(format!("f-{direct}"));
+            let file = File::create(&path).expect("create");
+            let mut buf = Vec::new();
+            let mut w = Sequential::new(&file, &path, direct, &mut buf, 64 << 10);
+            let mut want = Vec::new();
+            for (k, n) in [5000usize, 1, 4096, 100, 12_288, 3, 70_000, 4095]
+                .into_iter()
+                .enumerate()
+            {
+                assert_eq!(buf.len(), w.prefix());
+                let piece: Vec<u8> = (0..n).map(|i| ((i * 7 + k) % 255) as u8 + 1).collect();
+                buf.extend_from_slice(&piece);
+                want.extend_from_slice(&piece);
+                assert_eq!(w.write(&mut buf).expect("write"), n as u64);
+            }
+            assert_eq!(w.finish().expect("finish"), want.len() as u64);
+            assert_eq!(std::fs::read(&path).expect("read"), want);
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -71,7 +71,8 @@ pub struct DurableOptions {
     /// Journal flushes of at least this many bytes of commits (the background flushes of a steady
     /// `j: false` load) are written with `O_DIRECT` on Linux, from the journal's buffer straight to the
     /// device instead of through a copy into the page cache; smaller ones (group commits of waited-for
-    /// writes) are written through the page cache. Every flush is fsynced alike. 0: never.
+    /// writes) are written through the page cache. Every flush is fsynced alike. Checkpoint files are
+    /// then written directly too (in pieces of about a megabyte). 0: never.
     pub direct_write_bytes: u64,
 }
 
