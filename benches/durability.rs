@@ -21,7 +21,8 @@
 //! (robust to the machine's load changing during a run; the default, 1, runs each side whole).
 //! `SQLMONGO_BENCH_SIDE=memory|durable`: that run alone (to profile one side, e.g. under `perf record`);
 //! `SQLMONGO_BENCH_FLUSH_BYTES=BYTES`: the journal's `flush_bytes` (`0`: flushed only every interval);
-//! `SQLMONGO_BENCH_DIRECT=BYTES`: its `direct_write_bytes` (`0`: every flush through the page cache).
+//! `SQLMONGO_BENCH_DIRECT=BYTES`: its `direct_write_bytes` (`0`: every flush through the page cache);
+//! `SQLMONGO_BENCH_DIRECT_CHECKPOINTS=1`: checkpoint files written directly too.
 //!
 //! The `j: false` figure (default mode): per repetition one run of each side on a fresh engine, the order
 //! alternating from one repetition to the next; each line gives both rates, the CPU per insert of both
@@ -83,6 +84,9 @@ fn options() -> DurableOptions {
         .and_then(|v| v.parse().ok())
     {
         opts.direct_write_bytes = b;
+    }
+    if std::env::var("SQLMONGO_BENCH_DIRECT_CHECKPOINTS").is_ok_and(|v| v == "1") {
+        opts.direct_checkpoints = true;
     }
     if let Some(b) = std::env::var("SQLMONGO_BENCH_FLUSH_BYTES")
         .ok()

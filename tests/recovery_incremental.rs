@@ -222,6 +222,42 @@ fn a_growing_store_extends_its_chain_instead_of_rewriting_it() {
     assert_eq!(everything(&e), want);
 }
 
+/// Checkpoints written directly (`direct_checkpoints`): a full one and incremental ones on it reopen to
+/// the same documents as the engine held.
+#[test]
+fn checkpoints_written_directly_reopen_to_the_same_documents() {
+    let dir = TempDir::new("incr", "direct");
+    let o = DurableOptions {
+        direct_checkpoints: true,
+        ..opts(0.5)
+    };
+    let (e, s) = open(&dir.0, o.clone());
+    load(&e, 3_000);
+    e.checkpoint().unwrap();
+    for round in 0..3 {
+        for k in 0..5 {
+            run(
+                &e,
+                doc! {"update": "s", "updates": [{"q": {"_id": k * 97 + round}, "u": {"$set": {"r": round, "pad": "z".repeat(300 + k as usize)}}}]},
+            );
+        }
+        e.checkpoint().unwrap();
+    }
+    assert_eq!(
+        s.checkpoints_written()
+            .iter()
+            .map(|w| w.incremental)
+            .collect::<Vec<_>>(),
+        [false, true, true, true]
+    );
+    let want = everything(&e);
+    drop(e);
+    drop(s);
+    let (e, s) = open(&dir.0, o);
+    assert_eq!(s.recovery().checkpoint_files, 4);
+    assert_eq!(everything(&e), want);
+}
+
 fn files_of(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()

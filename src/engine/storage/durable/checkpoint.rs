@@ -97,7 +97,7 @@ pub(super) fn write(
         let live = live_records(state) as f64;
         (chain + next) as f64 <= (1.0 + opts.incremental_ratio) * live.max(1.0)
     });
-    let written = write_file(dir, generation, state, base, opts.direct_write_bytes > 0)?;
+    let written = write_file(dir, generation, state, base, opts.direct_checkpoints)?;
     let mut files = match base {
         Some(c) => c.files.clone(),
         None => Vec::new(),

@@ -246,7 +246,8 @@ fn direct_writes_under_concurrent_writers_keep_every_commit_in_order() {
         j.close().expect("close");
         h.join().expect("join");
         let direct_writes = j.direct_writes();
-        if super::direct::open(&journal_path(&dir, 0)).is_some() {
+        // (With a threshold, whether a flush reaches it depends on the timing: only the mix is checked.)
+        if direct == 1 && super::direct::open(&journal_path(&dir, 0)).is_some() {
             assert!(
                 direct_writes > 0,
                 "no direct write (max_step {max_step}, direct {direct})"
