@@ -20,10 +20,22 @@
 //! `SQLMONGO_BENCH_SLICES=N`: each `j: false` figure measured in `N` alternating slices of both sides
 //! (robust to the machine's load changing during a run; the default, 1, runs each side whole).
 //! `SQLMONGO_BENCH_SIDE=memory|durable`: that run alone (to profile one side, e.g. under `perf record`);
-//! `SQLMONGO_BENCH_FLUSH_BYTES=BYTES`: the journal's `flush_bytes` (`0`: flushed only every interval).
+//! `SQLMONGO_BENCH_FLUSH_BYTES=BYTES`: the journal's `flush_bytes` (`0`: flushed only every interval);
+//! `SQLMONGO_BENCH_DIRECT=BYTES`: its `direct_write_bytes` (`0`: every flush through the page cache);
+//! `SQLMONGO_BENCH_DIRECT_CHECKPOINTS=1`: checkpoint files written directly too.
+//!
+//! The `j: false` figure (default mode): per repetition one run of each side on a fresh engine, the order
+//! alternating from one repetition to the next; each line gives both rates, the CPU per insert of both
+//! sides (its system part, the journal thread's), context switches and page faults per 1,000 inserts; with
+//! `SQLMONGO_BENCH_REPEAT=N` (N >= 2) a summary per client count follows: the median durable / in-memory
+//! ratio with its minimum and maximum, and the median of each figure.
 
 #[path = "support/engine_docs.rs"]
 mod engine_docs;
+#[path = "support/jfalse_run.rs"]
+mod jfalse_run;
+
+use jfalse_run::{jfalse_run, JfalseRun};
 
 use bson::{doc, rawdoc, Document};
 use sqlmongo::engine::storage::durable::{DurableOptions, DurableStorage};
@@ -70,6 +82,15 @@ fn options() -> DurableOptions {
         .and_then(|v| v.parse().ok())
     {
         opts.journal_preallocation = b;
+    }
+    if let Some(b) = std::env::var("SQLMONGO_BENCH_DIRECT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        opts.direct_write_bytes = b;
+    }
+    if std::env::var("SQLMONGO_BENCH_DIRECT_CHECKPOINTS").is_ok_and(|v| v == "1") {
+        opts.direct_checkpoints = true;
     }
     if let Some(b) = std::env::var("SQLMONGO_BENCH_FLUSH_BYTES")
         .ok()
@@ -485,6 +506,9 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok());
     let j_false_only = env_is("SQLMONGO_BENCH_JFALSE_ONLY");
+    // The `j: false` runs of each client count, (in memory, durable), for the summary.
+    let mut runs: std::collections::BTreeMap<usize, Vec<(JfalseRun, JfalseRun)>> =
+        Default::default();
     for _ in 0..if j_false_only { 0 } else { repeat } {
         for &clients in &client_counts {
             let per = if clients == 1 { 2000 } else { 1000 };
@@ -584,27 +608,60 @@ fn main() {
                 let _ = std::fs::remove_dir_all(&dir);
                 continue;
             }
-            let mut before = (!durable_first).then(in_memory);
+            // The default: one run of each side, in an order that alternates from one repetition to the
+            // next (SQLMONGO_BENCH_DURABLE_FIRST=1: the durable one first in the first repetition), each
+            // on a fresh engine; the summary after the last repetition gives the median ratio and its
+            // spread.
+            let rep = runs.entry(clients).or_default();
+            let durable_goes_first = (rep.len() % 2 == 1) != durable_first;
             let dir = temp(&format!("nj-{clients}"));
-            let (e, s) = durable(&dir);
-            let (cpu, sys) = (cpu_time(), sys_time());
-            let rate = insert_rate(&e, clients, per, Some(doc! {"w": 1, "j": false}));
-            let (cpu, sys) = (cpu_time() - cpu, sys_time() - sys);
-            let (mem, mem_cpu, mem_sys) = before.take().unwrap_or_else(in_memory);
-            let us = |c: Duration| c.as_secs_f64() * 1e6 / (clients * per) as f64;
+            if rep.is_empty() {
+                // A warm-up of each side, not measured: the first run of the process would otherwise
+                // pay for growing the allocator's heap.
+                jfalse_run(None, clients, per.div_ceil(4));
+                jfalse_run(Some(&dir), clients, per.div_ceil(4));
+            }
+            let (m, d) = if durable_goes_first {
+                let d = jfalse_run(Some(&dir), clients, per);
+                (jfalse_run(None, clients, per), d)
+            } else {
+                let m = jfalse_run(None, clients, per);
+                (m, jfalse_run(Some(&dir), clients, per))
+            };
             println!(
-                "j:false inserts, {clients} client(s): {rate:.0}/s; in memory {mem:.0}/s ({:.0}%); {:.1} / {:.1} us CPU per insert (system {:.1} / {:.1}); {} checkpoint(s) during the durable run",
-                100.0 * rate / mem,
-                us(cpu),
-                us(mem_cpu),
-                us(sys),
-                us(mem_sys),
-                s.checkpoints_written().len()
+                "j:false inserts, {clients} client(s), {} first: {:.0}/s; in memory {:.0}/s ({:.0}%); {}",
+                if durable_goes_first { "durable" } else { "memory" },
+                d.rate,
+                m.rate,
+                100.0 * d.rate / m.rate,
+                JfalseRun::compare(&d, &m)
             );
-            drop(e);
-            drop(s);
-            let _ = std::fs::remove_dir_all(&dir);
+            rep.push((m, d));
         }
+    }
+    for (clients, rep) in &runs {
+        if rep.len() < 2 {
+            continue;
+        }
+        let mut ratios: Vec<f64> = rep.iter().map(|(m, d)| 100.0 * d.rate / m.rate).collect();
+        ratios.sort_by(f64::total_cmp);
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let m = JfalseRun::median(rep.iter().map(|r| &r.0));
+        let d = JfalseRun::median(rep.iter().map(|r| &r.1));
+        println!(
+            "j:false, {clients} client(s), {} runs of {} inserts a side: durable/in memory median {:.0}% (min {:.0}%, max {:.0}%); median rates {:.0}/s / {:.0}/s; medians {}",
+            rep.len(),
+            rep[0].0.inserts,
+            median(ratios.clone()),
+            ratios[0],
+            ratios[ratios.len() - 1],
+            median(rep.iter().map(|r| r.1.rate).collect()),
+            median(rep.iter().map(|r| r.0.rate).collect()),
+            JfalseRun::compare(&d, &m)
+        );
     }
     if env_is("SQLMONGO_BENCH_INSERTS_ONLY") || j_false_only {
         return;

@@ -176,6 +176,88 @@ fn a_full_checkpoint_ends_the_chain_and_its_files() {
     assert_eq!(everything(&e), want);
 }
 
+/// A store that only grows (inserts between checkpoints) adds its new chunks to the chain: every
+/// checkpoint after the first is incremental and writes about what was inserted since the one before,
+/// not the store; deletes that leave the chain holding more than the store and half of it again end it
+/// with a full one; a reopen reads the chain to the same documents.
+#[test]
+fn a_growing_store_extends_its_chain_instead_of_rewriting_it() {
+    let dir = TempDir::new("incr", "grow");
+    let (e, s) = open(&dir.0, opts(0.5));
+    let round = 1_280i64;
+    for r in 0..6 {
+        let docs: Vec<Document> = (r * round..(r + 1) * round)
+            .map(|i| doc! {"_id": i, "v": i})
+            .collect();
+        run(&e, doc! {"insert": "s", "documents": docs});
+        e.checkpoint().unwrap();
+    }
+    let w = s.checkpoints_written();
+    assert_eq!(
+        w.iter().map(|w| w.incremental).collect::<Vec<_>>(),
+        [false, true, true, true, true, true],
+        "{w:?}"
+    );
+    // Each incremental one writes the 1,280 records inserted since the one before (20 chunks of 64),
+    // and the chunk the one before ended in again when it was not full.
+    for w in &w[1..] {
+        assert!(
+            w.records >= round as u64 && w.records < round as u64 + 64,
+            "{w:?}"
+        );
+    }
+    // Deleting most of the store: the chain (7,680 records) would pass 1.5 times what is left.
+    run(
+        &e,
+        doc! {"delete": "s", "deletes": [{"q": {"_id": {"$gte": 2_000}}, "limit": 0}]},
+    );
+    e.checkpoint().unwrap();
+    let last = *s.checkpoints_written().last().unwrap();
+    assert!(!last.incremental && last.records == 2_000, "{last:?}");
+    let want = everything(&e);
+    drop(e);
+    drop(s);
+    let (e, s) = open(&dir.0, opts(0.5));
+    assert_eq!(s.recovery().checkpoint_files, 1);
+    assert_eq!(everything(&e), want);
+}
+
+/// Checkpoints written directly (`direct_checkpoints`): a full one and incremental ones on it reopen to
+/// the same documents as the engine held.
+#[test]
+fn checkpoints_written_directly_reopen_to_the_same_documents() {
+    let dir = TempDir::new("incr", "direct");
+    let o = DurableOptions {
+        direct_checkpoints: true,
+        ..opts(0.5)
+    };
+    let (e, s) = open(&dir.0, o.clone());
+    load(&e, 3_000);
+    e.checkpoint().unwrap();
+    for round in 0..3 {
+        for k in 0..5 {
+            run(
+                &e,
+                doc! {"update": "s", "updates": [{"q": {"_id": k * 97 + round}, "u": {"$set": {"r": round, "pad": "z".repeat(300 + k as usize)}}}]},
+            );
+        }
+        e.checkpoint().unwrap();
+    }
+    assert_eq!(
+        s.checkpoints_written()
+            .iter()
+            .map(|w| w.incremental)
+            .collect::<Vec<_>>(),
+        [false, true, true, true]
+    );
+    let want = everything(&e);
+    drop(e);
+    drop(s);
+    let (e, s) = open(&dir.0, o);
+    assert_eq!(s.recovery().checkpoint_files, 4);
+    assert_eq!(everything(&e), want);
+}
+
 fn files_of(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()

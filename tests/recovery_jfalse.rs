@@ -108,12 +108,12 @@ fn a_full_buffer_is_flushed_before_the_interval_ends() {
             doc! {"insert": "s", "documents": [{"_id": format!("d{i}"), "pad": &pad}], "writeConcern": {"j": false}},
         );
     }
+    // Written, then fsynced: the counter moves once the fsync returns, after the bytes are readable.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !on_disk(&dir.0, "s", "d50") {
+    while !on_disk(&dir.0, "s", "d50") || s.fsyncs() < 1 {
         assert!(Instant::now() < deadline, "never flushed early");
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(s.fsyncs() >= 1);
 }
 
 /// `(writer, i)` of each record of `coll` in the snapshot, in natural (record id, commit) order.
@@ -130,17 +130,26 @@ fn order_of(snap: &sqlmongo::engine::storage::Snapshot, coll: &str) -> Vec<(i32,
 }
 
 /// Sixteen threads insert `j: false` into four collections with a unique index, the journal flushed in
-/// small pieces and checkpoints starting meanwhile (incremental ones, keeping record tables only). Once
+/// small pieces and checkpoints starting meanwhile (incremental ones, keeping record tables only), its
+/// flushes written through the page cache or directly (`direct_write_bytes`: every flush, or the default's
+/// large ones only). Once
 /// the interval has passed, the files (read while the engine runs) hold every write, and each writer's
 /// writes to a collection in the order it made them; a reopen finds the same records, and the unique
 /// index answers for each of them.
 #[test]
 fn concurrent_j_false_writers_leave_every_write_on_disk_in_commit_order() {
-    for (flush_bytes, checkpoint_bytes) in [(4_096, 256 << 10), (1 << 20, 64 << 20)] {
+    let default_direct = DurableOptions::default().direct_write_bytes;
+    for (flush_bytes, checkpoint_bytes, direct_write_bytes) in [
+        (4_096, 256 << 10, 0),
+        (1 << 20, 64 << 20, default_direct),
+        (4_096, 256 << 10, 1),
+        (256 << 10, 64 << 20, 1),
+    ] {
         let dir = TempDir::new("jfalse", "concurrent");
         let opts = DurableOptions {
             flush_bytes,
             checkpoint_bytes,
+            direct_write_bytes,
             ..DurableOptions::default()
         };
         let (writers, per) = (16, 300);
@@ -203,4 +212,80 @@ fn concurrent_j_false_writers_leave_every_write_on_disk_in_commit_order() {
             }
         }
     }
+}
+
+/// Whether files in `dir` can be opened for direct writes (`O_DIRECT`; not on tmpfs, not off Linux).
+fn direct_supported(dir: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let probe = dir.join("direct-probe");
+        let ok = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .custom_flags(libc::O_DIRECT)
+            .open(&probe)
+            .is_ok();
+        let _ = std::fs::remove_file(&probe);
+        ok
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        false
+    }
+}
+
+/// Writers mixing `j: true` and `j: false` inserts with every journal flush written directly (group
+/// commits included) and checkpoints starting meanwhile: an acknowledged `j: true` insert is in the files
+/// the moment it is acknowledged (read while the engine runs), and a reopen finds every write, each
+/// writer's in the order it made them.
+#[test]
+fn acknowledged_writes_survive_with_direct_journal_writes() {
+    let dir = TempDir::new("jfalse", "direct");
+    let opts = DurableOptions {
+        flush_bytes: 16 << 10,
+        checkpoint_bytes: 512 << 10,
+        direct_write_bytes: 1,
+        ..DurableOptions::default()
+    };
+    let (writers, per) = (8, 200);
+    let (e, s) = open_with(&dir.0, opts.clone());
+    std::thread::scope(|scope| {
+        for w in 0..writers {
+            let e = e.clone();
+            let dir = &dir.0;
+            scope.spawn(move || {
+                for i in 0..per {
+                    let j = (w + i) % 2 == 0;
+                    let coll = format!("c{}", w % 2);
+                    run(
+                        &e,
+                        doc! {"insert": &coll, "documents": [{"_id": format!("{w}-{i}"), "w": w, "i": i, "pad": "q".repeat(((w * 31 + i * 7) % 700) as usize)}], "writeConcern": {"w": 1, "j": j}},
+                    );
+                    if j && i % 40 == 0 {
+                        assert!(on_disk(dir, &coll, &format!("{w}-{i}")), "{w}-{i} acknowledged with j:true, not on disk");
+                    }
+                }
+            });
+        }
+    });
+    if direct_supported(&dir.0) {
+        assert!(s.direct_writes() > 0, "no flush was written directly");
+    }
+    drop(e);
+    drop(s);
+    let (e, _s) = open_with(&dir.0, opts);
+    let snap = e.snapshot().expect("snapshot");
+    let mut total = 0;
+    for c in 0..2 {
+        let got = order_of(&snap, &format!("c{c}"));
+        total += got.len();
+        for w in (0..writers).filter(|w| w % 2 == c) {
+            let mine: Vec<i32> = got.iter().filter(|r| r.0 == w).map(|r| r.1).collect();
+            assert_eq!(mine, (0..per).collect::<Vec<_>>(), "writer {w}");
+        }
+    }
+    assert_eq!(total, (writers * per) as usize);
 }

@@ -6,16 +6,17 @@
 //! kept state is unchanged, so an incremental checkpoint compares chunk pointers (one per 64 ids) and
 //! writes: its base's generation, every collection's catalog (options and index specs: small), and the
 //! chunks that differ, each a `TAG_CHUNK` marker followed by the chunk's records. A chain of incremental
-//! checkpoints ends at a full one; a full one is written instead when the chain's records would pass
-//! [`DurableOptions::incremental_ratio`] of the full one's (recovery reads the whole chain), or the chain
-//! would pass [`MAX_CHAIN`] files. The files of a checkpoint are written to `*.tmp`, fsynced and renamed;
+//! checkpoints ends at a full one; a full one is written instead when the chain's records would pass the
+//! store's by more than [`DurableOptions::incremental_ratio`] of them (recovery reads the whole chain: at
+//! most 1 + ratio times the store), or the chain would pass [`MAX_CHAIN`] files. A store that only grows
+//! (inserts) adds its new chunks to the chain, read once each, instead of being rewritten whole every
+//! other checkpoint. The files of a checkpoint are written to `*.tmp`, fsynced and renamed;
 //! only then are the journals before it and the checkpoints outside its chain deleted.
 
-use super::recover;
 use super::{checkpoint_path, format, journal, sync_dir, DurableOptions};
+use super::{direct, recover};
 use crate::engine::storage::{Collection, State};
 use std::fs::File;
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -65,6 +66,16 @@ fn changed_records(base: &State, state: &State) -> u64 {
     n
 }
 
+/// The records of `state`.
+fn live_records(state: &State) -> u64 {
+    state
+        .databases
+        .values()
+        .flat_map(|d| d.collections.values())
+        .map(|c| c.len() as u64)
+        .sum()
+}
+
 /// Writes checkpoint `generation` of `state`: incremental on `chain` when that is worth it (see the
 /// module doc), else full. Returns the new chain and what was written; deletes the files no longer needed.
 pub(super) fn write(
@@ -78,12 +89,15 @@ pub(super) fn write(
         if opts.incremental_ratio <= 0.0 || c.files.len() >= MAX_CHAIN {
             return false;
         }
-        let full = c.files.first().map_or(0, |f| f.1) as f64;
-        let deltas: u64 = c.files.iter().skip(1).map(|f| f.1).sum();
+        // Recovery reads the whole chain: the records it holds past the store's own (those later files
+        // replaced, and the chunk markers) are bounded by the ratio of the store. Records only added (a
+        // growing store) are read once: the chain grows without a full rewrite of what it holds.
+        let chain: u64 = c.files.iter().map(|f| f.1).sum();
         let next = changed_records(&c.state, state);
-        (deltas + next) as f64 <= opts.incremental_ratio * full.max(1.0)
+        let live = live_records(state) as f64;
+        (chain + next) as f64 <= (1.0 + opts.incremental_ratio) * live.max(1.0)
     });
-    let written = write_file(dir, generation, state, base)?;
+    let written = write_file(dir, generation, state, base, opts.direct_checkpoints)?;
     let mut files = match base {
         Some(c) => c.files.clone(),
         None => Vec::new(),
@@ -139,30 +153,33 @@ fn catalog(out: &mut Vec<u8>, db: &str, name: &str, c: &Collection) -> Result<()
 }
 
 /// Writes `checkpoint-G.ckpt` (through a `.tmp` file, fsynced and renamed): full, or only what changed
-/// since `base`'s newest checkpoint.
+/// since `base`'s newest checkpoint; with `direct`, in direct writes (see [`direct`]) where the
+/// filesystem allows.
 fn write_file(
     dir: &Path,
     generation: u64,
     state: &State,
     base: Option<&Chain>,
+    direct: bool,
 ) -> Result<Written, String> {
     let path = checkpoint_path(dir, generation);
     let tmp = path.with_extension("ckpt.tmp");
-    let mut f = File::create(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    let file = File::create(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
     let werr = |e: std::io::Error| format!("cannot write {}: {e}", tmp.display());
     // Frames are built in place in one buffer (the records encoded straight after a reserved header),
-    // which goes to the file as it is once it holds about a megabyte: each record is copied once here.
-    let mut out = Vec::with_capacity((1 << 20) + (64 << 10));
+    // which goes to the file as it is once it holds about a megabyte: each record is copied once here
+    // (and not again into the page cache, when written directly).
+    let mut out = Vec::new();
+    let mut f = direct::Sequential::new(&file, &tmp, direct, &mut out, (1 << 20) + (64 << 10));
     out.extend_from_slice(&format::file_header(format::Kind::Checkpoint, generation));
     let mut frame = format::open_frame(&mut out);
     let mut bytes = 0u64;
-    let mut emit = |out: &mut Vec<u8>, frame: &mut usize, f: &mut File| {
+    let mut emit = |out: &mut Vec<u8>, frame: &mut usize, f: &mut direct::Sequential| {
         format::close_frame(out, *frame);
-        bytes += out.len() as u64;
-        let r = f.write_all(out);
-        out.clear();
+        let r = f.write(out);
+        bytes += *r.as_ref().unwrap_or(&0);
         *frame = format::open_frame(out);
-        r
+        r.map(|_| ())
     };
     if let Some(b) = base {
         let prev = b.files.last().map_or(0, |f| f.0);
@@ -207,8 +224,9 @@ fn write_file(
     }
     out.push(format::TAG_END);
     emit(&mut out, &mut frame, &mut f).map_err(werr)?;
-    f.sync_all().map_err(werr)?;
-    drop(f);
+    f.finish().map_err(werr)?;
+    file.sync_all().map_err(werr)?;
+    drop(file);
     std::fs::rename(&tmp, &path)
         .map_err(|e| format!("cannot rename {} to {}: {e}", tmp.display(), path.display()))?;
     sync_dir(dir)?;

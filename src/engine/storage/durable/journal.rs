@@ -17,13 +17,13 @@
 //! `fdatasync` has only data to write. A flush that finds no room preallocates itself first.
 
 use super::format::{self, Kind};
-use super::prealloc;
+use super::{direct, prealloc};
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::CommandError;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{JoinHandle, Thread};
 use std::time::Duration;
@@ -38,8 +38,16 @@ struct Step {
 
 #[derive(Debug)]
 struct Inner {
-    /// Frames appended and not yet handed to the file.
+    /// Frames appended and not yet handed to the file, after `prefix` bytes that are not commits (see
+    /// [`super::direct`]: with direct writes, zeros up to an aligned address, then the bytes of the file's
+    /// block before the first frame).
     buf: Vec<u8>,
+    /// The bytes at the start of `buf` before its frames (0 without direct writes).
+    prefix: usize,
+    /// The zeros at the start of `buf` before the aligned address (`prefix` less the block's head).
+    pad: usize,
+    /// The journal file opened for direct writes (`O_DIRECT`), when that is supported and wanted.
+    direct: Option<Arc<File>>,
     /// The buffer of the last flush, emptied, kept for the next one (no allocation per flush).
     spare: Vec<u8>,
     /// The last commit appended.
@@ -100,6 +108,13 @@ pub(super) struct Journal {
     /// written once by the appenders, read once more by the write, out of cache both times). One wake
     /// per that many bytes, never one per commit.
     flush_bytes: u64,
+    /// Flushes of at least this many bytes of commits are written directly (`O_DIRECT`, see
+    /// [`super::direct`]); 0: never.
+    direct_bytes: u64,
+    /// Set when the kernel refused a direct write: later flushes write buffered.
+    direct_refused: AtomicBool,
+    /// Flushes written directly, for measurements and tests.
+    direct_writes: AtomicU64,
 }
 
 /// The path of the journal of `generation`.
@@ -143,6 +158,9 @@ impl Journal {
             dir,
             inner: Mutex::new(Inner {
                 buf: Vec::new(),
+                prefix: 0,
+                pad: 0,
+                direct: None,
                 spare: Vec::new(),
                 appended: last_seq,
                 durable: last_seq,
@@ -165,7 +183,34 @@ impl Journal {
             tick: Condvar::new(),
             max_step,
             flush_bytes: 0,
+            direct_bytes: 0,
+            direct_refused: AtomicBool::new(false),
+            direct_writes: AtomicU64::new(0),
         }
+    }
+
+    /// The journal, whose flushes of at least `bytes` of commits are written directly (`O_DIRECT`) where
+    /// the file system allows (0: never; see [`super::direct`]).
+    pub(super) fn with_direct_writes(mut self, bytes: u64) -> Journal {
+        self.direct_bytes = bytes;
+        let room = self.room();
+        if bytes > 0 {
+            if let Ok(g) = self.inner.get_mut() {
+                let path = journal_path(&self.dir, g.generation);
+                if let (Some(file), Ok(head)) =
+                    (direct::open(&path), direct::read_head(&path, g.end))
+                {
+                    g.direct = Some(Arc::new(file));
+                    (g.pad, g.prefix) = direct::start_buffer(&mut g.buf, &head, room);
+                }
+            }
+        }
+        self
+    }
+
+    /// The bytes a journal buffer is reserved for (so that the appends of one flush do not move it).
+    fn room(&self) -> usize {
+        (self.flush_bytes.max(self.direct_bytes) as usize).saturating_add(256 << 10)
     }
 
     /// The journal, whose flusher also flushes as soon as `bytes` are buffered (0: only every interval;
@@ -202,9 +247,9 @@ impl Journal {
             return Err(failure(f));
         }
         let seq = g.appended + 1;
-        let before = g.buf.len();
+        let before = g.buf.len() - g.prefix;
         format::push_frame_with(&mut g.buf, &seq.to_le_bytes(), encode).map_err(|e| failure(&e))?;
-        let after = g.buf.len();
+        let after = g.buf.len() - g.prefix;
         g.bytes += (after - before) as u64;
         g.appended = seq;
         // The append that fills the buffer past `flush_bytes` wakes the flusher (once: a flush empties
@@ -284,14 +329,23 @@ impl Journal {
         }
         let spare = std::mem::take(&mut g.spare);
         let mut data = std::mem::replace(&mut g.buf, spare);
+        let (pad, prefix) = (g.pad, g.prefix);
         let file = Arc::clone(&g.file);
         let (at, allocated) = (g.end, g.allocated);
-        let end = at + data.len() as u64;
+        let frames = data.len() - prefix;
+        let end = at + frames as u64;
+        let direct = g.direct.clone();
+        if direct.is_some() {
+            // The next buffer starts with the bytes of the block this flush ends in (this buffer holds
+            // them: it holds the file's bytes from the start of the block it starts in).
+            let head = &data[data.len() - (end % direct::BLOCK) as usize..];
+            (g.pad, g.prefix) = direct::start_buffer(&mut g.buf, head, self.room());
+        }
         g.flushing = true;
         drop(g);
         // Zeros ahead pay when flushes are small and frequent (waited-for commits); a large flush (the
         // background one of `j: false` writes) has its size change amortized over its data: it appends.
-        let zeros = prealloc::worth_it(data.len() as u64, allocated, self.max_step);
+        let zeros = prealloc::worth_it(frames as u64, allocated, self.max_step);
         let mut appending = false;
         let r = if end > allocated && self.max_step > 0 {
             self.preallocate(end, zeros)
@@ -299,8 +353,8 @@ impl Journal {
         } else {
             Ok(())
         }
-        .and_then(|()| prealloc::write_all_at(&file, &data, at))
-        .and_then(|()| file.sync_data());
+        .and_then(|()| self.write(&file, direct.as_deref(), &mut data, (pad, prefix), at))
+        .and_then(|written| file.sync_data().map(|()| written));
         let mut g = self.lock()?;
         g.flushing = false;
         if appending {
@@ -309,10 +363,10 @@ impl Journal {
         g.fsyncs += 1;
         let mut extend = false;
         match r {
-            Ok(()) => {
+            Ok(written) => {
                 g.durable = g.durable.max(target);
                 g.end = end;
-                g.allocated = g.allocated.max(end);
+                g.allocated = g.allocated.max(written);
                 // Less than half a step left: the flusher thread preallocates the next one.
                 if zeros
                     && !g.extending
@@ -371,6 +425,43 @@ impl Journal {
             t.unpark();
         }
         Ok(())
+    }
+
+    /// Writes the commits of `data` (after its `prefix`) at `at` of the journal: directly when `direct` is
+    /// open, there are at least `direct_bytes` of them and the buffer is aligned (the block before `at`
+    /// rewritten from the prefix, the last block padded with zeros), buffered otherwise. Returns where the
+    /// bytes written end.
+    fn write(
+        &self,
+        file: &File,
+        direct: Option<&File>,
+        data: &mut Vec<u8>,
+        (pad, prefix): (usize, usize),
+        at: u64,
+    ) -> std::io::Result<u64> {
+        let frames = data.len() - prefix;
+        let wanted = self.direct_bytes > 0
+            && frames as u64 >= self.direct_bytes
+            && !self.direct_refused.load(Ordering::Relaxed);
+        if let Some(d) = direct.filter(|_| wanted) {
+            match direct::write(d, data, pad, at - at % direct::BLOCK) {
+                Ok(Some(written)) => {
+                    self.direct_writes.fetch_add(1, Ordering::Relaxed);
+                    return Ok(written);
+                }
+                Ok(None) => {}
+                Err(e) if direct::refused(&e) => {
+                    tracing::warn!(
+                        "direct writes refused in {} ({e}): the journal is written through the page cache",
+                        self.dir.display()
+                    );
+                    self.direct_refused.store(true, Ordering::Relaxed);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        prealloc::write_all_at(file, &data[prefix..prefix + frames], at)?;
+        Ok(at + frames as u64)
     }
 
     /// Preallocates the journal up to `want` bytes at least (a flush that needs the room now), waiting
@@ -450,6 +541,19 @@ impl Journal {
         })?;
         g.file = Arc::new(file);
         g.generation = next;
+        if self.direct_bytes > 0 {
+            // The new file's first block starts with its header.
+            g.direct = direct::open(&journal_path(&self.dir, next)).map(Arc::new);
+            let head = format::file_header(Kind::Journal, next);
+            let room = self.room();
+            let inner = &mut *g;
+            (inner.pad, inner.prefix) = if inner.direct.is_some() {
+                direct::start_buffer(&mut inner.buf, &head, room)
+            } else {
+                inner.buf.clear();
+                (0, 0)
+            };
+        }
         g.bytes = format::FILE_HEADER as u64;
         g.end = g.bytes;
         g.allocated = g.bytes;
@@ -469,6 +573,11 @@ impl Journal {
     /// Flushes done so far.
     pub(super) fn fsyncs(&self) -> u64 {
         self.inner.lock().map(|g| g.fsyncs).unwrap_or(0)
+    }
+
+    /// Flushes written directly (`O_DIRECT`) so far.
+    pub(super) fn direct_writes(&self) -> u64 {
+        self.direct_writes.load(Ordering::Relaxed)
     }
 
     /// Stops the flusher, flushes what is left and waits for a preallocation under way (its thread writes
@@ -577,201 +686,5 @@ pub(super) fn failure(msg: &str) -> CommandError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn temp_dir(tag: &str) -> PathBuf {
-        let p = std::env::temp_dir().join(format!(
-            "sqlmongo-journal-{tag}-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).expect("temp dir");
-        p
-    }
-
-    /// The commits of a journal file, in file order: (sequence number, changes).
-    fn frames(dir: &Path) -> Vec<(u64, Vec<u8>)> {
-        let bytes = std::fs::read(journal_path(dir, 0)).expect("journal");
-        let mut at = format::FILE_HEADER;
-        let mut out = Vec::new();
-        loop {
-            match format::frame_at(&bytes, at) {
-                format::FrameAt::Frame(p, next) => {
-                    let seq = u64::from_le_bytes(p[..8].try_into().expect("seq"));
-                    out.push((seq, p[8..].to_vec()));
-                    at = next;
-                }
-                format::FrameAt::End => return out,
-                format::FrameAt::Bad(_) if prealloc::zeros_from(&bytes, at) => return out,
-                format::FrameAt::Bad(why) => panic!("bad frame at {at}: {why}"),
-            }
-        }
-    }
-
-    /// Many writers appending and waiting at once (group commit with parked waiters woken by sequence
-    /// number): every `sync` returns only once its commit is durable, none hangs, the fsyncs are shared,
-    /// and the file holds every commit once, in sequence order, with its bytes.
-    #[test]
-    fn concurrent_writers_share_fsyncs_and_each_returns_once_durable() {
-        let dir = temp_dir("group");
-        let file = create_journal(&dir, 0).expect("create");
-        let j = Arc::new(Journal::new(
-            dir.clone(),
-            file,
-            0,
-            format::FILE_HEADER as u64,
-            0,
-            1 << 20,
-        ));
-        let (threads, per) = (16u64, 100u64);
-        std::thread::scope(|s| {
-            for t in 0..threads {
-                let j = j.clone();
-                s.spawn(move || {
-                    for i in 0..per {
-                        let body = format!("t{t}-{i}");
-                        let seq = j.append(body.as_bytes()).expect("append");
-                        j.sync(seq).expect("sync");
-                        let g = j.inner.lock().expect("lock");
-                        assert!(g.durable >= seq, "sync({seq}) returned at {}", g.durable);
-                        assert!(!g.waiters.iter().any(|(s, _)| *s == seq));
-                    }
-                });
-            }
-        });
-        let n = threads * per;
-        let fsyncs = j.fsyncs();
-        assert!(
-            fsyncs >= 1 && fsyncs <= n,
-            "{fsyncs} fsyncs for {n} commits"
-        );
-        assert!(j.inner.lock().expect("lock").waiters.is_empty());
-        let got = frames(&dir);
-        assert_eq!(got.len() as u64, n);
-        for (k, (seq, _)) in got.iter().enumerate() {
-            assert_eq!(*seq, k as u64 + 1);
-        }
-        let mut bodies: Vec<String> = got
-            .into_iter()
-            .map(|(_, b)| String::from_utf8(b).expect("utf8"))
-            .collect();
-        bodies.sort();
-        let mut want: Vec<String> = (0..threads)
-            .flat_map(|t| (0..per).map(move |i| format!("t{t}-{i}")))
-            .collect();
-        want.sort();
-        assert_eq!(bodies, want);
-        j.close().expect("close");
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    /// A frame built in place (the changes encoded into the buffer after its header) is the frame of the
-    /// joined payload, after what the buffer held; a failed encoding leaves the buffer as it was.
-    #[test]
-    fn frames_built_in_place_equal_the_joined_frame() {
-        let mut a = b"before".to_vec();
-        format::push_frame_with(&mut a, b"12345678", |out| {
-            out.extend_from_slice(b"changes");
-            Ok::<(), ()>(())
-        })
-        .expect("frame");
-        let mut b = b"before".to_vec();
-        format::push_frame(&mut b, b"12345678changes");
-        assert_eq!(a, b);
-        let failed = format::push_frame_with(&mut a, b"12345678", |out| {
-            out.extend_from_slice(b"half");
-            Err(())
-        });
-        assert!(failed.is_err());
-        assert_eq!(a, b);
-    }
-
-    /// Commits past several preallocation steps: a flush that finds no room preallocates itself, the
-    /// flusher's helper thread the next steps ahead; after close (which waits for a preallocation under
-    /// way) the file holds every commit, then zeros up to a page boundary.
-    #[test]
-    fn the_journal_is_preallocated_ahead_of_its_commits() {
-        let dir = temp_dir("prealloc");
-        let file = create_journal(&dir, 0).expect("create");
-        let j = Arc::new(Journal::new(
-            dir.clone(),
-            file,
-            0,
-            format::FILE_HEADER as u64,
-            0,
-            2 << 20,
-        ));
-        let h = spawn_flusher(j.clone(), Duration::from_millis(5)).expect("flusher");
-        let n = 2_500;
-        for i in 0..n {
-            let seq = j.append(&[7u8; 1_000]).expect("append");
-            if i % 4 == 0 {
-                j.sync(seq).expect("sync");
-            }
-        }
-        j.close().expect("close");
-        h.join().expect("join");
-        let len = std::fs::metadata(journal_path(&dir, 0)).expect("len").len();
-        let g = j.inner.lock().expect("lock");
-        assert!(!g.extending);
-        assert_eq!(g.allocated, len);
-        assert!(g.end > 2_500_000 && g.end < len, "{} of {len}", g.end);
-        assert_eq!(len % 4096, 0);
-        drop(g);
-        assert_eq!(frames(&dir).len(), n);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    /// Flushes that each fill a large part of a step (`j: false` commits flushed in the background)
-    /// append: no zeros are written ahead of them.
-    #[test]
-    fn large_flushes_append_without_zeros() {
-        let dir = temp_dir("append");
-        let file = create_journal(&dir, 0).expect("create");
-        let j = Journal::new(dir.clone(), file, 0, format::FILE_HEADER as u64, 0, 2 << 20);
-        for _ in 0..30 {
-            let mut seq = 0;
-            for _ in 0..100 {
-                seq = j.append(&[7u8; 1_000]).expect("append");
-            }
-            j.sync(seq).expect("sync");
-        }
-        j.close().expect("close");
-        let len = std::fs::metadata(journal_path(&dir, 0)).expect("len").len();
-        let g = j.inner.lock().expect("lock");
-        assert_eq!((g.end, g.allocated), (len, len));
-        assert!(!g.extending);
-        drop(g);
-        assert_eq!(frames(&dir).len(), 3_000);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    /// The background flusher makes commits nobody waits for durable within its interval, and close
-    /// stops it at once.
-    #[test]
-    fn the_flusher_makes_unwaited_commits_durable() {
-        let dir = temp_dir("flusher");
-        let file = create_journal(&dir, 0).expect("create");
-        let j = Arc::new(Journal::new(
-            dir.clone(),
-            file,
-            0,
-            format::FILE_HEADER as u64,
-            0,
-            1 << 20,
-        ));
-        let h = spawn_flusher(j.clone(), Duration::from_millis(5)).expect("flusher");
-        let seq = j.append(b"x").expect("append");
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while j.inner.lock().expect("lock").durable < seq {
-            assert!(std::time::Instant::now() < deadline, "never flushed");
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        j.close().expect("close");
-        h.join().expect("join");
-        assert_eq!(frames(&dir).len(), 1);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-}
+#[path = "journal_tests.rs"]
+mod tests;
