@@ -203,6 +203,9 @@ impl Translator {
         negated: bool,
         e: &Expr,
     ) -> Result<Pred, Error> {
+        // A nested EXISTS correlated two levels up runs as two one-level semi-joins (exists_swap.rs).
+        let swapped = super::exists_swap::swap_nested_exists(q);
+        let q = swapped.as_ref().unwrap_or(q);
         let (field, _) =
             self.subquery_lookup(cx, q, vec![Stage::Limit(Bson::Int32(1)).into_document()], e)?;
         let size = ex::size(ex::field(&field));
