@@ -162,21 +162,8 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application
     {
       "$lookup": {
         "from": "t",
-        "localField": "page_views",
-        "foreignField": "a",
-        "let": {"o0": "$page_views"},
+        "let": {"i1": "$page_views"},
         "pipeline": [
-          {
-            "$match": {
-              "$expr": {
-                "$and": [
-                  {"$ne": [{"$ifNull": ["$a", null]}, null]},
-                  {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
-                  {"$eq": ["$a", "$$o0"]}
-                ]
-              }
-            }
-          },
           {
             "$lookup": {
               "from": "application_cache",
@@ -185,13 +172,20 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application
             }
           },
           {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
-          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$project": {"_id": 0, "a": {"$ifNull": ["$a", null]}}},
+          {"$match": {"$expr": {"$eq": ["$a", "$$i1"]}}},
           {"$limit": 1}
         ],
         "as": "__sq1"
       }
     },
-    {"$match": {"$expr": {"$gt": [{"$size": "$__sq1"}, 0]}}},
+    {
+      "$match": {
+        "$expr": {
+          "$and": [{"$ne": [{"$ifNull": ["$page_views", null]}, null]}, {"$gt": [{"$size": "$__sq1"}, 0]}]
+        }
+      }
+    },
     {"$project": {"_id": 0, "c0": "$session_id"}}
   ],
   "cursor": {}
@@ -207,27 +201,14 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application
     {
       "$lookup": {
         "from": "user_sessions",
-        "localField": "user_id",
-        "foreignField": "user_id",
-        "let": {"o0": "$user_id"},
+        "let": {"i1": "$user_id"},
         "pipeline": [
-          {
-            "$match": {
-              "$expr": {
-                "$and": [
-                  {"$ne": [{"$ifNull": ["$user_id", null]}, null]},
-                  {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
-                  {"$eq": ["$user_id", "$$o0"]}
-                ]
-              }
-            }
-          },
           {
             "$lookup": {
               "from": "application_cache",
               "localField": "page_views",
               "foreignField": "priority",
-              "let": {"o1": "$page_views"},
+              "let": {"o0": "$page_views"},
               "pipeline": [
                 {
                   "$match": {
@@ -236,9 +217,9 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application
                       {
                         "$expr": {
                           "$and": [
-                            {"$ne": [{"$ifNull": ["$$o1", null]}, null]},
+                            {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
                             {"$ne": [{"$ifNull": ["$priority", null]}, null]},
-                            {"$eq": ["$$o1", "$priority"]}
+                            {"$eq": ["$$o0", "$priority"]}
                           ]
                         }
                       }
@@ -252,13 +233,18 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application
             }
           },
           {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
-          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
+          {"$match": {"$expr": {"$eq": ["$user_id", "$$i1"]}}},
           {"$limit": 1}
         ],
         "as": "__sq1"
       }
     },
-    {"$match": {"$expr": {"$gt": [{"$size": "$__sq1"}, 0]}}},
+    {
+      "$match": {
+        "$expr": {"$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$gt": [{"$size": "$__sq1"}, 0]}]}
+      }
+    },
     {"$project": {"_id": 0, "c0": "$session_id"}}
   ],
   "cursor": {}

@@ -23,6 +23,11 @@
 //! - every column reference in both WHEREs is qualified (`alias.column`), the two levels' names differ, and no
 //!   other subquery appears: which level a conjunct reads is then plain, and moving it keeps its meaning;
 //! - A reads `c` only, and the conjuncts moved inward read only `c` and `o` (else nothing is gained).
+//!
+//! When the outer level's one reference to the enclosing query is an equality `o.col = x`, the swapped EXISTS
+//! is planned as a probe of an uncorrelated subquery ([`Swapped::probe`]): `x` not NULL and equal to a row of
+//! `SELECT o.col FROM t2 o WHERE <the rest>`. That subquery's stages (the inner semi-join included) then run
+//! once per statement, not once per row of the enclosing query.
 
 use sqlparser::ast::{
     BinaryOperator, Expr, GroupByExpr, Ident, Query, Select, SelectFlavor, SelectItem, SetExpr,
@@ -30,8 +35,17 @@ use sqlparser::ast::{
 };
 use std::ops::ControlFlow;
 
+/// A nested EXISTS with its levels swapped.
+pub(crate) struct Swapped {
+    /// The swapped subquery.
+    pub query: Query,
+    /// When the outer level's only reference to the enclosing query is one equality `o.col = x`: `x` and
+    /// the uncorrelated `SELECT o.col FROM t2 o WHERE <the other conjuncts>` (module doc).
+    pub probe: Option<(Expr, Query)>,
+}
+
 /// The swapped form of `q` (an EXISTS subquery), or `None` when it is not the shape of the module doc.
-pub(crate) fn swap_nested_exists(q: &Query) -> Option<Query> {
+pub(crate) fn swap_nested_exists(q: &Query) -> Option<Swapped> {
     let outer_sel = plain_select(q)?;
     let c = table_name(&outer_sel.from)?;
     let mut a_parts = Vec::new();
@@ -87,16 +101,77 @@ pub(crate) fn swap_nested_exists(q: &Query) -> Option<Query> {
     a.extend(b_c);
     sel.selection = and_all(a);
     *new_inner.body = SetExpr::Select(Box::new(sel));
+    let exists = Expr::Exists {
+        subquery: Box::new(new_inner),
+        negated: false,
+    };
+    let probe = probe_of(inner, inner_sel, &o, &b_o, &exists);
     // The new outer level: the second level's table, the conjuncts reading o (and s), and EXISTS (new inner).
     let mut new_outer = inner.clone();
     let mut sel = inner_sel.clone();
-    b_o.push(Expr::Exists {
-        subquery: Box::new(new_inner),
-        negated: false,
-    });
+    b_o.push(exists);
     sel.selection = and_all(b_o);
     *new_outer.body = SetExpr::Select(Box::new(sel));
-    Some(new_outer)
+    Some(Swapped {
+        query: new_outer,
+        probe,
+    })
+}
+
+/// `EXISTS (SELECT .. FROM t2 o WHERE o.col = x AND R(o))`, R reading only `o` (and the new inner EXISTS,
+/// which reads only `o`), is TRUE exactly when some row of `SELECT o.col FROM t2 o WHERE R(o)` equals a
+/// non-NULL `x` (an `=` is TRUE only between two non-NULL equal values), and FALSE otherwise: an uncorrelated
+/// subquery probed by `x`. `None` when the conjuncts are not that shape.
+fn probe_of(
+    inner: &Query,
+    inner_sel: &Select,
+    o: &Ident,
+    b_o: &[Expr],
+    exists: &Expr,
+) -> Option<(Expr, Query)> {
+    let reads_only_o = |e: &Expr| {
+        qualifiers(e).is_some_and(|q| !q.is_empty() && q.iter().all(|n| same_name(n, o)))
+    };
+    let mut probe: Option<(Expr, Expr)> = None;
+    let mut rest: Vec<Expr> = Vec::new();
+    for p in b_o {
+        if reads_only_o(p) {
+            rest.push(p.clone());
+            continue;
+        }
+        let Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Eq,
+            right,
+        } = p
+        else {
+            return None;
+        };
+        let outer_side = |e: &Expr| {
+            qualifiers(e).is_some_and(|q| !q.is_empty() && q.iter().all(|n| !same_name(n, o)))
+        };
+        let column = |e: &Expr| {
+            matches!(e, Expr::CompoundIdentifier(parts) if parts.len() == 2) && reads_only_o(e)
+        };
+        let pair = if column(left) && outer_side(right) {
+            ((**left).clone(), (**right).clone())
+        } else if column(right) && outer_side(left) {
+            ((**right).clone(), (**left).clone())
+        } else {
+            return None;
+        };
+        if probe.replace(pair).is_some() {
+            return None;
+        }
+    }
+    let (col, x) = probe?;
+    rest.push(exists.clone());
+    let mut q = inner.clone();
+    let mut sel = inner_sel.clone();
+    sel.projection = vec![SelectItem::UnnamedExpr(col)];
+    sel.selection = and_all(rest);
+    *q.body = SetExpr::Select(Box::new(sel));
+    Some((x, q))
 }
 
 /// The query's SELECT when the query is a plain one-table SELECT (module doc).
@@ -268,7 +343,35 @@ mod tests {
     }
 
     fn swapped(sql: &str) -> Option<String> {
-        swap_nested_exists(&exists_query(sql)).map(|q| q.to_string())
+        swap_nested_exists(&exists_query(sql)).map(|s| s.query.to_string())
+    }
+
+    fn probe(sql: &str) -> Option<(String, String)> {
+        swap_nested_exists(&exists_query(sql))?
+            .probe
+            .map(|(x, q)| (x.to_string(), q.to_string()))
+    }
+
+    #[test]
+    fn one_equality_with_the_enclosing_query_is_a_probe() {
+        let sql = "SELECT 1 FROM a c WHERE c.h > 1 AND EXISTS (SELECT 1 FROM b o WHERE s.u = o.u AND o.p = c.p AND o.q > 0)";
+        assert_eq!(
+            probe(sql),
+            Some((
+                "s.u".to_string(),
+                "SELECT o.u FROM b o WHERE o.q > 0 AND EXISTS (SELECT 1 FROM a c WHERE c.h > 1 AND o.p = c.p)"
+                    .to_string()
+            ))
+        );
+        for sql in [
+            "SELECT 1 FROM a c WHERE EXISTS (SELECT 1 FROM b o WHERE o.u = s.u AND o.v = s.v AND o.p = c.p)",
+            "SELECT 1 FROM a c WHERE EXISTS (SELECT 1 FROM b o WHERE o.u > s.u AND o.p = c.p)",
+            "SELECT 1 FROM a c WHERE EXISTS (SELECT 1 FROM b o WHERE o.u + 1 = s.u AND o.p = c.p)",
+            "SELECT 1 FROM a c WHERE EXISTS (SELECT 1 FROM b o WHERE o.u = s.u + o.v AND o.p = c.p)",
+        ] {
+            assert!(swapped(sql).is_some(), "{sql}");
+            assert_eq!(probe(sql), None, "{sql}");
+        }
     }
 
     #[test]
