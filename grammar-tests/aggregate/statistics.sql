@@ -88,7 +88,7 @@ SELECT session_id, VAR_SAMP(page_views) OVER (PARTITION BY user_id) AS v FROM us
         }
       }
     },
-    {"$unset": ["__w0k", "__w0c"]},
+    {"$unset": "__w0k"},
     {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
   ],
   "cursor": {}

@@ -132,13 +132,9 @@ INSERT INTO t (a) SELECT a FROM u UNION ALL SELECT b FROM v
 {
   "aggregate": "u",
   "pipeline": [
-    {"$project": {"_id": 0, "a": 1}},
     {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}},
     {
-      "$unionWith": {
-        "coll": "v",
-        "pipeline": [{"$project": {"_id": 0, "b": 1}}, {"$project": {"_id": 0, "u0": {"$ifNull": ["$b", null]}}}]
-      }
+      "$unionWith": {"coll": "v", "pipeline": [{"$project": {"_id": 0, "u0": {"$ifNull": ["$b", null]}}}]}
     },
     {"$project": {"_id": 0, "a": "$u0"}}
   ],

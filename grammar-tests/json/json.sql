@@ -342,7 +342,6 @@ SELECT ARRAY_AGG(session_id) OVER (PARTITION BY user_id ORDER BY created_at) AS 
         }
       }
     },
-    {"$unset": "__w0d"},
     {
       "$set": {
         "__w0": {
@@ -357,7 +356,7 @@ SELECT ARRAY_AGG(session_id) OVER (PARTITION BY user_id ORDER BY created_at) AS 
         }
       }
     },
-    {"$unset": ["__w0k", "__w0c"]},
+    {"$unset": ["__w0d", "__w0k"]},
     {"$project": {"_id": 0, "c0": "$__w0"}}
   ],
   "cursor": {}

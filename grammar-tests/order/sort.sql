@@ -282,13 +282,9 @@ SELECT a FROM c UNION ALL SELECT a FROM d FETCH FIRST 2 ROWS ONLY
 {
   "aggregate": "c",
   "pipeline": [
-    {"$project": {"_id": 0, "a": 1}},
     {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}},
     {
-      "$unionWith": {
-        "coll": "d",
-        "pipeline": [{"$project": {"_id": 0, "a": 1}}, {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}}]
-      }
+      "$unionWith": {"coll": "d", "pipeline": [{"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}}]}
     },
     {"$limit": NumberLong(2)}
   ],
@@ -409,13 +405,9 @@ SELECT a FROM c UNION SELECT a FROM d ORDER BY 1 USING >
 {
   "aggregate": "c",
   "pipeline": [
-    {"$project": {"_id": 0, "a": 1}},
     {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}},
     {
-      "$unionWith": {
-        "coll": "d",
-        "pipeline": [{"$project": {"_id": 0, "a": 1}}, {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}}]
-      }
+      "$unionWith": {"coll": "d", "pipeline": [{"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}}]}
     },
     {"$group": {"_id": {"u0": "$u0"}}},
     {"$replaceRoot": {"newRoot": "$_id"}},

@@ -4,15 +4,11 @@ SELECT user_id FROM user_sessions UNION ALL SELECT namespace FROM application_ca
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$project": {"_id": 0, "user_id": 1}},
     {"$project": {"_id": 0, "u0": {"$ifNull": ["$user_id", null]}}},
     {
       "$unionWith": {
         "coll": "application_cache",
-        "pipeline": [
-          {"$project": {"_id": 0, "namespace": 1}},
-          {"$project": {"_id": 0, "u0": {"$ifNull": ["$namespace", null]}}}
-        ]
+        "pipeline": [{"$project": {"_id": 0, "u0": {"$ifNull": ["$namespace", null]}}}]
       }
     }
   ],
@@ -26,13 +22,13 @@ SELECT user_id AS who, page_views FROM user_sessions UNION SELECT namespace, hit
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$project": {"_id": 0, "c0": "$user_id", "c1": "$page_views"}},
-    {"$project": {"_id": 0, "u0": {"$ifNull": ["$c0", null]}, "u1": {"$ifNull": ["$c1", null]}}},
+    {
+      "$project": {"_id": 0, "u0": {"$ifNull": ["$user_id", null]}, "u1": {"$ifNull": ["$page_views", null]}}
+    },
     {
       "$unionWith": {
         "coll": "application_cache",
         "pipeline": [
-          {"$project": {"_id": 0, "namespace": 1, "hit_count": 1}},
           {
             "$project": {"_id": 0, "u0": {"$ifNull": ["$namespace", null]}, "u1": {"$ifNull": ["$hit_count", null]}}
           }
@@ -56,26 +52,14 @@ SELECT page_views FROM user_sessions INTERSECT SELECT priority FROM application_
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$project": {"_id": 0, "page_views": 1}},
-    {"$project": {"_id": 0, "u0": {"$ifNull": ["$page_views", null]}}},
-    {"$set": {"__side": 0}},
+    {"$project": {"_id": 0, "u0": {"$ifNull": ["$page_views", null]}, "__l": {"$literal": 1}}},
     {
       "$unionWith": {
         "coll": "application_cache",
-        "pipeline": [
-          {"$project": {"_id": 0, "priority": 1}},
-          {"$project": {"_id": 0, "u0": {"$ifNull": ["$priority", null]}}},
-          {"$set": {"__side": 1}}
-        ]
+        "pipeline": [{"$project": {"_id": 0, "u0": {"$ifNull": ["$priority", null]}, "__r": {"$literal": 1}}}]
       }
     },
-    {
-      "$group": {
-        "_id": {"u0": "$u0"},
-        "l": {"$sum": {"$cond": [{"$eq": ["$__side", 0]}, 1, 0]}},
-        "r": {"$sum": {"$cond": [{"$eq": ["$__side", 1]}, 1, 0]}}
-      }
-    },
+    {"$group": {"_id": {"u0": "$u0"}, "l": {"$sum": "$__l"}, "r": {"$sum": "$__r"}}},
     {"$match": {"l": {"$gt": 0}, "r": {"$gt": 0}}},
     {"$replaceRoot": {"newRoot": "$_id"}}
   ],
@@ -89,27 +73,17 @@ SELECT user_id FROM user_sessions EXCEPT ALL SELECT user_id FROM user_sessions W
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$project": {"_id": 0, "user_id": 1}},
-    {"$project": {"_id": 0, "u0": {"$ifNull": ["$user_id", null]}}},
-    {"$set": {"__side": 0}},
+    {"$project": {"_id": 0, "u0": {"$ifNull": ["$user_id", null]}, "__l": {"$literal": 1}}},
     {
       "$unionWith": {
         "coll": "user_sessions",
         "pipeline": [
           {"$match": {"active": true}},
-          {"$project": {"_id": 0, "user_id": 1}},
-          {"$project": {"_id": 0, "u0": {"$ifNull": ["$user_id", null]}}},
-          {"$set": {"__side": 1}}
+          {"$project": {"_id": 0, "u0": {"$ifNull": ["$user_id", null]}, "__r": {"$literal": 1}}}
         ]
       }
     },
-    {
-      "$group": {
-        "_id": {"u0": "$u0"},
-        "l": {"$sum": {"$cond": [{"$eq": ["$__side", 0]}, 1, 0]}},
-        "r": {"$sum": {"$cond": [{"$eq": ["$__side", 1]}, 1, 0]}}
-      }
-    },
+    {"$group": {"_id": {"u0": "$u0"}, "l": {"$sum": "$__l"}, "r": {"$sum": "$__r"}}},
     {"$set": {"__times": {"$range": [0, {"$max": [{"$subtract": ["$l", "$r"]}, 0]}]}}},
     {"$unwind": "$__times"},
     {"$replaceRoot": {"newRoot": "$_id"}}
@@ -144,13 +118,9 @@ SELECT a FROM c UNION ALL SELECT a FROM d LIMIT 0
 {
   "aggregate": "c",
   "pipeline": [
-    {"$project": {"_id": 0, "a": 1}},
     {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}},
     {
-      "$unionWith": {
-        "coll": "d",
-        "pipeline": [{"$project": {"_id": 0, "a": 1}}, {"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}}]
-      }
+      "$unionWith": {"coll": "d", "pipeline": [{"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}}]}
     },
     {"$match": {"$expr": false}}
   ],

@@ -161,22 +161,69 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application
   "pipeline": [
     {
       "$lookup": {
-        "from": "application_cache",
-        "let": {"o0": "$page_views"},
+        "from": "t",
+        "let": {"i1": "$page_views"},
         "pipeline": [
           {
             "$lookup": {
-              "from": "t",
+              "from": "application_cache",
+              "pipeline": [{"$project": {"_id": 0, "?column?": {"$literal": 1}}}, {"$limit": 1}],
+              "as": "__sq0"
+            }
+          },
+          {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
+          {"$project": {"_id": 0, "a": {"$ifNull": ["$a", null]}}},
+          {"$match": {"$expr": {"$eq": ["$a", "$$i1"]}}},
+          {"$limit": 1}
+        ],
+        "as": "__sq1"
+      }
+    },
+    {
+      "$match": {
+        "$expr": {
+          "$and": [{"$ne": [{"$ifNull": ["$page_views", null]}, null]}, {"$gt": [{"$size": "$__sq1"}, 0]}]
+        }
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id"}}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0
+
+-- case: two_levels_up_swapped_into_two_semi_joins
+SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application_cache c WHERE c.hit_count > 100 AND EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.page_views = c.priority))
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "user_sessions",
+        "let": {"i1": "$user_id"},
+        "pipeline": [
+          {
+            "$lookup": {
+              "from": "application_cache",
+              "localField": "page_views",
+              "foreignField": "priority",
+              "let": {"o0": "$page_views"},
               "pipeline": [
                 {
                   "$match": {
-                    "$expr": {
-                      "$and": [
-                        {"$ne": [{"$ifNull": ["$a", null]}, null]},
-                        {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
-                        {"$eq": ["$a", "$$o0"]}
-                      ]
-                    }
+                    "$and": [
+                      {"hit_count": {"$gt": 100}},
+                      {
+                        "$expr": {
+                          "$and": [
+                            {"$ne": [{"$ifNull": ["$$o0", null]}, null]},
+                            {"$ne": [{"$ifNull": ["$priority", null]}, null]},
+                            {"$eq": ["$$o0", "$priority"]}
+                          ]
+                        }
+                      }
+                    ]
                   }
                 },
                 {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
@@ -186,13 +233,18 @@ SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM application
             }
           },
           {"$match": {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}}},
-          {"$project": {"_id": 0, "?column?": {"$literal": 1}}},
+          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
+          {"$match": {"$expr": {"$eq": ["$user_id", "$$i1"]}}},
           {"$limit": 1}
         ],
         "as": "__sq1"
       }
     },
-    {"$match": {"$expr": {"$gt": [{"$size": "$__sq1"}, 0]}}},
+    {
+      "$match": {
+        "$expr": {"$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$gt": [{"$size": "$__sq1"}, 0]}]}
+      }
+    },
     {"$project": {"_id": 0, "c0": "$session_id"}}
   ],
   "cursor": {}

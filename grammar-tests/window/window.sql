@@ -82,9 +82,8 @@ SELECT session_id, SUM(page_views) OVER (PARTITION BY user_id ORDER BY created_a
         }
       }
     },
-    {"$unset": "__w0d"},
     {"$set": {"__w0": {"$cond": [{"$gt": ["$__w0c", 0]}, "$__w0", null]}}},
-    {"$unset": ["__w0k", "__w0c"]},
+    {"$unset": ["__w0d", "__w0k", "__w0c"]},
     {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
   ],
   "cursor": {}
@@ -258,9 +257,8 @@ SELECT SUM(page_views) OVER (ORDER BY page_views DESC RANGE BETWEEN 5 PRECEDING 
         }
       }
     },
-    {"$unset": "__w0v"},
     {"$set": {"__w0": {"$cond": [{"$gt": ["$__w0c", 0]}, "$__w0", null]}}},
-    {"$unset": ["__w0k", "__w0c"]},
+    {"$unset": ["__w0v", "__w0k", "__w0c"]},
     {"$project": {"_id": 0, "c0": "$__w0"}}
   ],
   "cursor": {}
@@ -295,8 +293,7 @@ SELECT RANK() OVER (ORDER BY user_id, page_views DESC) FROM user_sessions
     },
     {"$setWindowFields": {"partitionBy": "$__w0k", "output": {"__w0r0": {"$min": "$__w0p"}}}},
     {"$setWindowFields": {"sortBy": {"__w0r0": 1}, "output": {"__w0": {"$rank": {}}}}},
-    {"$unset": "__w0k"},
-    {"$unset": ["__w0p", "__w0r0"]},
+    {"$unset": ["__w0k", "__w0p", "__w0r0"]},
     {"$project": {"_id": 0, "c0": "$__w0"}}
   ],
   "cursor": {}
@@ -419,9 +416,8 @@ SELECT NTH_VALUE(session_id, 2) OVER (PARTITION BY user_id ORDER BY created_at) 
         }
       }
     },
-    {"$unset": "__w0d"},
     {"$set": {"__w0": {"$ifNull": [{"$arrayElemAt": ["$__w0", NumberLong(1)]}, null]}}},
-    {"$unset": ["__w0k", "__w0c"]},
+    {"$unset": ["__w0d", "__w0k"]},
     {"$project": {"_id": 0, "c0": "$__w0"}}
   ],
   "cursor": {}
@@ -475,6 +471,63 @@ rows: session_id <- c0, r <- c1
 -- case: named_window_unknown
 SELECT RANK() OVER nope FROM user_sessions WINDOW w AS (ORDER BY created_at)
 -- error: window "nope" does not exist at 1:8
+
+-- case: calls_sharing_a_window_share_one_stage
+SELECT session_id, ROW_NUMBER() OVER w AS rn, SUM(page_views) OVER w AS running, COUNT(*) OVER (w ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS last2, RANK() OVER (ORDER BY page_views) AS r FROM user_sessions WINDOW w AS (PARTITION BY user_id ORDER BY session_id)
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$session_id", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$session_id", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
+        "sortBy": {"__w0k": 1},
+        "output": {
+          "__w0": {"$documentNumber": {}},
+          "__w1d": {"$denseRank": {}},
+          "__w2": {"$sum": 1, "window": {"documents": [NumberLong(-1), "current"]}}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
+        "sortBy": {"__w1d": 1},
+        "output": {
+          "__w1": {"$sum": "$page_views", "window": {"range": ["unbounded", "current"]}},
+          "__w1c": {
+            "$sum": {"$cond": [{"$isNumber": "$page_views"}, 1, 0]},
+            "window": {"range": ["unbounded", "current"]}
+          }
+        }
+      }
+    },
+    {"$set": {"__w1": {"$cond": [{"$gt": ["$__w1c", 0]}, "$__w1", null]}}},
+    {
+      "$set": {
+        "__w3k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$page_views", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$page_views", null]}
+        }
+      }
+    },
+    {"$setWindowFields": {"sortBy": {"__w3k": 1}, "output": {"__w3": {"$rank": {}}}}},
+    {"$unset": ["__w0k", "__w1d", "__w1c", "__w3k"]},
+    {
+      "$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0", "c2": "$__w1", "c3": "$__w2", "c4": "$__w3"}
+    }
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, rn <- c1, running <- c2, last2 <- c3, r <- c4
 
 -- case: named_window_partition_override_refused
 SELECT RANK() OVER (w PARTITION BY active) FROM user_sessions WINDOW w AS (ORDER BY created_at)

@@ -23,6 +23,7 @@ pub(crate) mod declared;
 mod distinct_on;
 pub(crate) mod dml;
 pub mod error;
+mod exists_swap;
 pub(crate) mod expr;
 mod find;
 pub(crate) mod fold;

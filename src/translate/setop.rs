@@ -1,10 +1,12 @@
 //! Set operations: UNION [ALL], INTERSECT [ALL], EXCEPT [ALL] -> one `aggregate` with `$unionWith`.
 //!
 //! Each side is translated as a query of its own; its result columns are renamed to `u0, u1, ...` (missing
-//! becomes NULL) so the sides line up by position, as in SQL, and the names come from the left side.
+//! becomes NULL) so the sides line up by position, as in SQL, and the names come from the left side. When the
+//! side ends with its own `$project`, that projection computes `u0, u1, ...` directly (one `$project` per
+//! side, the INTERSECT / EXCEPT side tag in it).
 //! UNION ALL appends the right side with `$unionWith`. UNION groups on all columns (`$group` on a document of
-//! them, then `$replaceRoot`). INTERSECT / EXCEPT tag each row with its side, group on all columns counting
-//! the rows of each side, and keep (a `$match` on the counts) the rows present on both sides (INTERSECT) or
+//! them, then `$replaceRoot`). INTERSECT / EXCEPT tag each row with its side (`__l: 1` on the left,
+//! `__r: 1` on the right), group on all columns counting the rows of each side (`$sum` of each tag), and keep (a `$match` on the counts) the rows present on both sides (INTERSECT) or
 //! only on the left (EXCEPT); the ALL forms repeat a row min(l, r) or l - r times (`$range` + `$unwind`). Grouping compares values with
 //! BSON equality, under which NULL equals NULL, as PostgreSQL's set operations do. ORDER BY / LIMIT / OFFSET
 //! after a set operation may name output columns (by name or position) only.
@@ -14,8 +16,9 @@ use super::{Error, Position, Translated, Translator};
 use crate::mql::accumulator as acc;
 use crate::mql::command::ReadStages;
 use crate::mql::expr as ex;
+use crate::mql::expr::Expr;
 use crate::mql::filter;
-use crate::mql::stage::Stage;
+use crate::mql::stage::{Stage, StageKind};
 use crate::mql::{Command, Output, OutputColumn};
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
@@ -154,8 +157,8 @@ impl Translator {
                         }
                     }
                     SetOperator::Intersect | SetOperator::Except => {
-                        pipeline.push(Stage::Set(doc! {"__side": 0}).into_document());
-                        right_pipeline.push(Stage::Set(doc! {"__side": 1}).into_document());
+                        tag_side(&mut pipeline, "__l");
+                        tag_side(&mut right_pipeline, "__r");
                         pipeline.push(
                             Stage::UnionWith {
                                 coll: Some(r.collection),
@@ -163,12 +166,14 @@ impl Translator {
                             }
                             .into_document(),
                         );
-                        let side_count =
-                            |side: i32| acc::sum(ex::cond(ex::eq(ex::field("__side"), side), 1, 0));
+                        // Each side's rows counted by summing its tag (missing on the other side's rows).
                         pipeline.push(
                             Stage::Group {
                                 id: key.into(),
-                                accumulators: doc! {"l": side_count(0), "r": side_count(1)},
+                                accumulators: doc! {
+                                    "l": acc::sum(ex::field("__l")),
+                                    "r": acc::sum(ex::field("__r")),
+                                },
                             }
                             .into_document(),
                         );
@@ -281,17 +286,79 @@ fn side_of(cmds: Vec<Command>, output: Output, pos: Position) -> Result<Side, Er
     if let Some(pr) = projection {
         pipeline.push(Stage::Project(pr).into_document());
     }
-    let mut project = doc! {"_id": 0};
-    for (i, c) in columns.iter().enumerate() {
-        project.insert(
-            format!("u{i}"),
-            ex::or_null(ex::field(&c.field.to_string())),
-        );
-    }
+    // The side's own last `$project` computes the columns: one projection straight to `u0, u1, ...` (each
+    // column's expression moved in), not a second `$project` renaming the first.
+    let fused = pipeline
+        .last()
+        .and_then(|last| StageKind::Project.document(last))
+        .and_then(|p| fused_projection(p, &columns));
+    let project = match fused {
+        Some(p) => {
+            pipeline.pop();
+            p
+        }
+        None => {
+            let mut project = doc! {"_id": 0};
+            for (i, c) in columns.iter().enumerate() {
+                project.insert(
+                    format!("u{i}"),
+                    ex::or_null(ex::field(&c.field.to_string())),
+                );
+            }
+            project
+        }
+    };
     pipeline.push(Stage::Project(project).into_document());
     Ok(Side {
         collection,
         pipeline,
         names: columns.into_iter().map(|c| c.name).collect(),
     })
+}
+
+/// `{_id: 0, u0: ..., u1: ...}` computing the columns straight from the input of `last` (a side's final
+/// `$project`), when each column is a field of it computed by an expression (`"$f"`, `{$op: ...}`) or
+/// included as it is (`f: 1`, `f` without dots); `None` otherwise (the columns are then renamed by a second
+/// `$project`). A missing value becomes NULL in both.
+fn fused_projection(last: &Document, columns: &[OutputColumn]) -> Option<Document> {
+    let mut project = doc! {"_id": 0};
+    for (i, c) in columns.iter().enumerate() {
+        let name = c.field.to_string();
+        let value: Bson = match last.get(&name)? {
+            Bson::String(s) if s.starts_with('$') => Bson::String(s.clone()),
+            Bson::Document(d) if d.len() == 1 && d.keys().all(|k| k.starts_with('$')) => {
+                Bson::Document(d.clone())
+            }
+            Bson::Boolean(true) if !name.contains('.') && name != "_id" => ex::field(&name).into(),
+            Bson::Int32(v) if *v != 0 && !name.contains('.') && name != "_id" => {
+                ex::field(&name).into()
+            }
+            Bson::Int64(v) if *v != 0 && !name.contains('.') && name != "_id" => {
+                ex::field(&name).into()
+            }
+            _ => return None,
+        };
+        let value = if ex::rendered_never_missing(&value) {
+            value
+        } else {
+            ex::or_null(Expr::from(value)).into()
+        };
+        project.insert(format!("u{i}"), value);
+    }
+    Some(project)
+}
+
+/// Marks a side's rows with `tag` (1): in its final projection when it ends with one, else by a `$set`.
+fn tag_side(pipeline: &mut Vec<Document>, tag: &str) {
+    if let Some(last) = pipeline.last_mut() {
+        if let Ok(p) = last.get_document_mut(StageKind::Project.name()) {
+            if p.contains_key("u0") {
+                p.insert(tag, ex::literal(1));
+                return;
+            }
+        }
+    }
+    let mut set = Document::new();
+    set.insert(tag, 1);
+    pipeline.push(Stage::Set(set).into_document());
 }

@@ -203,11 +203,57 @@ impl Translator {
         negated: bool,
         e: &Expr,
     ) -> Result<Pred, Error> {
+        // A nested EXISTS correlated two levels up runs as two one-level semi-joins (exists_swap.rs).
+        let swapped = super::exists_swap::swap_nested_exists(q);
+        if let Some((x, probed)) = swapped.as_ref().and_then(|s| s.probe.as_ref()) {
+            if let Some(p) = self.exists_probe(cx, x, probed, e)? {
+                return Ok(if negated { p.not() } else { p });
+            }
+        }
+        let q = swapped.as_ref().map_or(q, |s| &s.query);
         let (field, _) =
             self.subquery_lookup(cx, q, vec![Stage::Limit(Bson::Int32(1)).into_document()], e)?;
         let size = ex::size(ex::field(&field));
         let p = Pred::new(ex::gt(size.clone(), 0), ex::eq(size, 0));
         Ok(if negated { p.not() } else { p })
+    }
+
+    /// `EXISTS (SELECT .. FROM t WHERE t.col = x AND R(t))` given as `x` and the uncorrelated
+    /// `SELECT t.col FROM t WHERE R(t)` (exists_swap.rs): TRUE when `x` is not NULL and some row equals it
+    /// (`let` x, the subquery's stages, `$match` on `$eq`, `$limit: 1`: its stages run once and are probed,
+    /// as an uncorrelated IN), else FALSE. `None` when the subquery turns out correlated or its column is
+    /// not a plain field (the caller plans the EXISTS as written).
+    fn exists_probe(
+        &mut self,
+        cx: &mut QueryContext,
+        x: &Expr,
+        q: &Query,
+        e: &Expr,
+    ) -> Result<Option<Pred>, Error> {
+        let a = self.agg(cx, x)?;
+        let (src, lets) = self.subquery_source(cx, q, e)?;
+        let col = match src.columns.as_deref() {
+            Some([c]) if lets.is_empty() && plain_column(c) => c.clone(),
+            _ => return Ok(None),
+        };
+        let found = self.next_subquery_field();
+        let var = format!("i{}", &found[4..]);
+        let mut let_doc = Document::new();
+        let_doc.insert(var.clone(), a.expr.clone());
+        let probe = Stage::Match(Filter::Expr(ex::eq(ex::field(&col), ex::var(&var))).into())
+            .into_document();
+        cx.pending.push(src.lookup(
+            let_doc,
+            vec![probe, Stage::Limit(Bson::Int32(1)).into_document()],
+            &found,
+        ));
+        let matched = ex::gt(ex::size(ex::field(&found)), 0);
+        let t = if a.nullable {
+            and(vec![not_null(&a.expr), matched])
+        } else {
+            matched
+        };
+        Ok(Some(Pred::new(t.clone(), ex::not(t))))
     }
 
     /// A scalar subquery `(SELECT ...)`: its one value, NULL without rows, an error with more than one.

@@ -49,7 +49,7 @@ impl Translator {
         &mut self,
         cx: &mut QueryContext,
         c: &Call<'_>,
-        stages: &mut Vec<Document>,
+        stages: &mut Vec<Stage>,
     ) -> Result<(Kind, bool), Error> {
         if let FunctionArguments::List(l) = &c.f.args {
             if matches!(l.duplicate_treatment, Some(DuplicateTreatment::Distinct)) {
@@ -74,10 +74,10 @@ impl Translator {
         if let Some(p) = post {
             let mut set = Document::new();
             set.insert(field, p);
-            stages.push(Stage::Set(set).into());
-            stages.push(Stage::Unset(vec![c.kfield.clone(), format!("{field}c")]).into());
+            stages.push(Stage::Set(set));
+            stages.push(Stage::Unset(vec![c.kfield.clone(), format!("{field}c")]));
         } else {
-            stages.push(Stage::UnsetField(c.kfield.clone()).into());
+            stages.push(Stage::UnsetField(c.kfield.clone()));
         }
         Ok((kind, nullable))
     }
@@ -130,7 +130,7 @@ impl Translator {
         c: &Call<'_>,
         frame: &Frame,
         out: Document,
-        stages: &mut Vec<Document>,
+        stages: &mut Vec<Stage>,
     ) -> Result<(), Error> {
         let field = c.field;
         match frame {
@@ -158,9 +158,9 @@ impl Translator {
                 let vfield = format!("{field}v");
                 let mut set = Document::new();
                 set.insert(&vfield, ex::cond(is_null(&v.expr), inf, value));
-                stages.push(Stage::Set(set).into());
+                stages.push(Stage::Set(set));
                 stages.push(c.base(&vfield, 1, out));
-                stages.push(Stage::UnsetField(vfield).into());
+                stages.push(Stage::UnsetField(vfield));
             }
             Frame::Peers(..) => {
                 let d = format!("{field}d");
@@ -168,7 +168,7 @@ impl Translator {
                 first.insert(&d, acc::dense_rank());
                 stages.push(c.sorted(first));
                 stages.push(c.base(&d, 1, out));
-                stages.push(Stage::UnsetField(d).into());
+                stages.push(Stage::UnsetField(d));
             }
             _ => stages.push(c.sorted(out)),
         }

@@ -20,6 +20,7 @@
 mod calls;
 mod frame;
 mod framed;
+mod merge;
 mod offset;
 mod ranking;
 
@@ -89,7 +90,7 @@ impl Translator {
             .into_iter()
             .map(|c| resolve_named(c, named))
             .collect::<Result<_, _>>()?;
-        let mut stages = Vec::new();
+        let mut stages: Vec<Stage> = Vec::new();
         let mut scope = WindowScope::default();
         for (i, (original, call)) in calls.iter().enumerate() {
             let Expr::Function(f) = call else { continue };
@@ -98,7 +99,10 @@ impl Translator {
             scope.calls.push((original.clone(), field, kind, nullable));
         }
         cx.windows = Some(scope);
-        Ok(stages)
+        Ok(merge::merge_window_stages(stages)
+            .into_iter()
+            .map(Stage::into_document)
+            .collect())
     }
 
     /// The composite sort key of an ORDER BY list, with PostgreSQL's NULL placement; `None` for an empty list.
@@ -147,7 +151,7 @@ impl Translator {
         f: &Function,
         e: &Expr,
         field: &str,
-        stages: &mut Vec<Document>,
+        stages: &mut Vec<Stage>,
     ) -> Result<(Kind, bool), Error> {
         let call = self.window_call_spec(cx, f, e, field)?;
         let result = match call.name.as_str() {
@@ -163,7 +167,7 @@ impl Translator {
             )),
         };
         if !call.cleanup.is_empty() {
-            stages.push(Stage::Unset(call.cleanup).into());
+            stages.push(Stage::Unset(call.cleanup));
         }
         result
     }
@@ -225,7 +229,7 @@ impl Translator {
         let ordered = key.is_some();
         let kfield = format!("{field}k");
         let mut key_set = Document::new();
-        let mut pre: Vec<Document> = Vec::new();
+        let mut pre: Vec<Stage> = Vec::new();
         let mut cleanup: Vec<String> = Vec::new();
         // The field the window stages sort on, and its direction.
         let (sort_field, dir) = match key {
@@ -233,7 +237,7 @@ impl Translator {
                 expr, dir: Some(d), ..
             }) => {
                 key_set.insert(&kfield, expr);
-                pre.push(Stage::Set(key_set.clone()).into());
+                pre.push(Stage::Set(key_set.clone()));
                 (kfield.clone(), d)
             }
             Some(SortKeyDoc {
@@ -244,7 +248,7 @@ impl Translator {
                 // Mixed directions: number the rows in the multi-field order, then give every row the first
                 // number of its peer group (its RANK); that number orders the rows in one direction.
                 key_set.insert(&kfield, expr);
-                pre.push(Stage::Set(key_set.clone()).into());
+                pre.push(Stage::Set(key_set.clone()));
                 let pos = format!("{field}p");
                 let rank = format!("{field}r0");
                 let mut sort = Document::new();
@@ -259,14 +263,16 @@ impl Translator {
                 let mut out = Document::new();
                 out.insert(&pos, acc::document_number());
                 numbered.insert("output", out);
-                pre.push(Stage::SetWindowFields(numbered).into());
+                pre.push(Stage::SetWindowFields(numbered));
                 let peers = match &partition {
                     Some(p) => bson!({"p": p.clone(), "k": ex::field(&kfield)}),
                     None => ex::field(&kfield).into(),
                 };
                 let mut out = Document::new();
                 out.insert(&rank, acc::min(ex::field(&pos)));
-                pre.push(Stage::SetWindowFields(doc! {"partitionBy": peers, "output": out}).into());
+                pre.push(Stage::SetWindowFields(
+                    doc! {"partitionBy": peers, "output": out},
+                ));
                 cleanup.push(pos);
                 cleanup.push(rank.clone());
                 (rank, 1)
@@ -274,7 +280,7 @@ impl Translator {
             // No ORDER BY: every row is a peer of every other.
             None => {
                 key_set.insert(&kfield, 0);
-                pre.push(Stage::Set(key_set.clone()).into());
+                pre.push(Stage::Set(key_set.clone()));
                 (kfield.clone(), 1)
             }
         };
@@ -374,14 +380,14 @@ pub(super) struct Call<'a> {
     /// 1 or -1.
     pub dir: i32,
     /// Stages that set the sort field, run before the call's own.
-    pub pre: Vec<Document>,
+    pub pre: Vec<Stage>,
     /// Helper fields unset after the call's stages.
     pub cleanup: Vec<String>,
 }
 
 impl Call<'_> {
     /// A `$setWindowFields` stage over the call's partition, sorted on `sort_field`.
-    pub(super) fn base(&self, sort_field: &str, dir: i32, output: Document) -> Document {
+    pub(super) fn base(&self, sort_field: &str, dir: i32, output: Document) -> Stage {
         let mut s = Document::new();
         if let Some(p) = &self.partition {
             s.insert("partitionBy", p.clone());
@@ -390,11 +396,11 @@ impl Call<'_> {
         sort.insert(sort_field, dir);
         s.insert("sortBy", sort);
         s.insert("output", output);
-        Stage::SetWindowFields(s).into()
+        Stage::SetWindowFields(s)
     }
 
     /// The stages on the call's own sort field.
-    pub(super) fn sorted(&self, output: Document) -> Document {
+    pub(super) fn sorted(&self, output: Document) -> Stage {
         self.base(&self.sort_field, self.dir, output)
     }
 

@@ -16,7 +16,7 @@ impl Translator {
         &mut self,
         cx: &mut QueryContext,
         c: &Call<'_>,
-        stages: &mut Vec<Document>,
+        stages: &mut Vec<Stage>,
     ) -> Result<(Kind, bool), Error> {
         let (f, args) = (c.f, &c.args);
         if args.is_empty() || args.len() > 3 || c.star {
@@ -61,7 +61,7 @@ impl Translator {
         out.insert(c.field, acc::shift(shift));
         stages.extend(c.pre.iter().cloned());
         stages.push(c.sorted(out));
-        stages.push(Stage::UnsetField(c.kfield.clone()).into());
+        stages.push(Stage::UnsetField(c.kfield.clone()));
         Ok((x.kind, true))
     }
 }

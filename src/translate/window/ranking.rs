@@ -17,7 +17,7 @@ impl Translator {
         &mut self,
         cx: &mut QueryContext,
         c: &Call<'_>,
-        stages: &mut Vec<Document>,
+        stages: &mut Vec<Stage>,
     ) -> Result<(Kind, bool), Error> {
         match c.name.as_str() {
             "row_number" | "rank" | "dense_rank" => numbering(c, stages),
@@ -31,7 +31,7 @@ impl Translator {
         &mut self,
         cx: &mut QueryContext,
         c: &Call<'_>,
-        stages: &mut Vec<Document>,
+        stages: &mut Vec<Stage>,
     ) -> Result<(Kind, bool), Error> {
         c.need_args(1)?;
         let field = c.field;
@@ -62,26 +62,26 @@ impl Translator {
         );
         let mut set = Document::new();
         set.insert(field, ex::to_long(value));
-        stages.push(Stage::Set(set).into());
-        stages.push(Stage::Unset(vec![c.kfield.clone(), rn, n]).into());
+        stages.push(Stage::Set(set));
+        stages.push(Stage::Unset(vec![c.kfield.clone(), rn, n]));
         Ok((Kind::Int, false))
     }
 }
 
 /// ROW_NUMBER / RANK / DENSE_RANK: one operator on the sort field.
-fn numbering(c: &Call<'_>, stages: &mut Vec<Document>) -> Result<(Kind, bool), Error> {
+fn numbering(c: &Call<'_>, stages: &mut Vec<Stage>) -> Result<(Kind, bool), Error> {
     c.need_args(0)?;
     let mut o = Document::new();
     o.insert(c.field, acc::ranking(&c.name));
     stages.extend(c.pre.iter().cloned());
     stages.push(c.sorted(o));
-    stages.push(Stage::UnsetField(c.kfield.clone()).into());
+    stages.push(Stage::UnsetField(c.kfield.clone()));
     Ok((Kind::Int, false))
 }
 
 /// PERCENT_RANK: (rank - 1) / (count - 1), 0 for one row; CUME_DIST: rows up to the current row's last peer
 /// / count.
-fn relative_rank(c: &Call<'_>, stages: &mut Vec<Document>) -> Result<(Kind, bool), Error> {
+fn relative_rank(c: &Call<'_>, stages: &mut Vec<Stage>) -> Result<(Kind, bool), Error> {
     c.need_args(0)?;
     let field = c.field;
     let r = format!("{field}r");
@@ -102,7 +102,7 @@ fn relative_rank(c: &Call<'_>, stages: &mut Vec<Document>) -> Result<(Kind, bool
         );
         let mut set = Document::new();
         set.insert(field, value);
-        stages.push(Stage::Set(set).into());
+        stages.push(Stage::Set(set));
     } else {
         let d = format!("{field}d");
         let mut first = Document::new();
@@ -117,9 +117,9 @@ fn relative_rank(c: &Call<'_>, stages: &mut Vec<Document>) -> Result<(Kind, bool
         stages.push(c.base(&d, 1, second));
         let mut set = Document::new();
         set.insert(field, ex::divide(ex::field(&r), ex::field(&n)));
-        stages.push(Stage::Set(set).into());
-        stages.push(Stage::UnsetField(d).into());
+        stages.push(Stage::Set(set));
+        stages.push(Stage::UnsetField(d));
     }
-    stages.push(Stage::Unset(vec![c.kfield.clone(), r, n]).into());
+    stages.push(Stage::Unset(vec![c.kfield.clone(), r, n]));
     Ok((Kind::Number, false))
 }
