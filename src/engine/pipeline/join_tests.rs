@@ -684,3 +684,54 @@ fn joined_reads_name_the_joined_fields_the_later_stages_read() {
         None
     );
 }
+
+/// When several outer documents fail in the incremental sort's segment (or in the stages before its
+/// `$lookup`), the error is the one the walk in input order meets first, as the general path reports it.
+#[test]
+fn incremental_sort_reports_the_first_error_in_input_order() {
+    let e = Engine::in_memory();
+    run(&e, doc! {"create": "ou"});
+    run(&e, doc! {"create": "fo"});
+    // Sorted by `g` the string document comes first; in input order the int one fails first.
+    // Before the `$lookup` (`$size` of `w`) only the second document fails, after it the first.
+    let outer = vec![
+        doc! {"_id": 0, "k": 1, "g": 5, "v": 7, "w": [1]},
+        doc! {"_id": 1, "k": 1, "g": 1, "v": "text", "w": 1.5},
+        doc! {"_id": 2, "k": 1, "g": 3, "v": [1], "w": [2]},
+    ];
+    run(&e, doc! {"insert": "ou", "documents": outer});
+    run(&e, doc! {"insert": "fo", "documents": [{"_id": 0, "f": 1}]});
+    let lookup =
+        bson!({"$lookup": {"from": "fo", "localField": "k", "foreignField": "f", "as": "j"}});
+    let size = bson!({"$size": "$v"});
+    let shapes = [
+        // The failing expression in the segment's closing `$project`.
+        vec![
+            lookup.clone(),
+            bson!({"$unwind": "$j"}),
+            bson!({"$project": {"_id": 0, "s0": "$g", "n": size.clone()}}),
+            bson!({"$sort": {"s0": 1}}),
+        ],
+        // Also in a stage before the `$lookup`, on a later document.
+        vec![
+            bson!({"$set": {"m": {"$size": "$w"}}}),
+            lookup,
+            bson!({"$unwind": "$j"}),
+            bson!({"$project": {"_id": 0, "s0": "$g", "n": size}}),
+            bson!({"$sort": {"s0": 1}}),
+        ],
+    ];
+    for pipeline in shapes {
+        let err = e
+            .run_command(
+                "t",
+                &doc! {"aggregate": "ou", "pipeline": pipeline.clone(), "cursor": {}},
+            )
+            .expect_err("fails");
+        assert!(
+            err.errmsg.contains("Type of argument: int"),
+            "{pipeline:?}: {}",
+            err.errmsg
+        );
+    }
+}

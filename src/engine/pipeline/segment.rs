@@ -113,8 +113,21 @@ impl Pipeline {
                 let lookup =
                     (start + 1..stop).find(|&k| matches!(self.stages[k], Stage::Lookup(_)));
                 if let Some(l) = lookup.filter(|&l| self.presorted(l, stop, spec).is_some()) {
-                    let docs = self.run_range(start, l, docs, catalog, vars)?;
-                    return self.run_segment_out(l, end, docs, catalog, vars, compact);
+                    let mut heads = Vec::with_capacity(docs.len());
+                    for d in docs {
+                        match self.segment_one(d, start, l, &mut [], catalog, vars) {
+                            Ok(o) => heads.extend(o),
+                            // The error the document-at-a-time walk meets first: an earlier input's in
+                            // the rest of the segment, else this one.
+                            Err(e) => {
+                                return Err(self
+                                    .run_segment(l, stop, heads, catalog, vars)
+                                    .err()
+                                    .unwrap_or(e))
+                            }
+                        }
+                    }
+                    return self.run_segment_out(l, end, heads, catalog, vars, compact);
                 }
             }
         }
@@ -196,8 +209,20 @@ impl Pipeline {
                     for (k, (key, i)) in order.iter().enumerate() {
                         crate::engine::ops::check()?;
                         if let Some(d) = docs.get_mut(*i).and_then(Option::take) {
-                            for o in one(d)? {
-                                group.push(o)?;
+                            match one(d) {
+                                Ok(outs) => {
+                                    for o in outs {
+                                        group.push(o)?;
+                                    }
+                                }
+                                // The error the walk in input order meets first: an earlier input not
+                                // taken yet may fail too.
+                                Err(e) => {
+                                    for d in docs.iter_mut().take(*i).filter_map(Option::take) {
+                                        one(d)?;
+                                    }
+                                    return Err(e);
+                                }
                             }
                         }
                         let ends = order.get(k + 1).is_none_or(|(next, _)| {
