@@ -196,8 +196,11 @@ impl Pipeline {
                 // inputs are taken in the order of those keys and only the outputs of inputs with equal
                 // leading keys are sorted together (an incremental sort), so the whole join is never one
                 // sort. Without `allowDiskUse` the whole output's size decides the 292 error: general path.
+                // Only a segment with a `$lookup` multiplies its inputs; without one, ordering every input
+                // first costs more than sorting what comes out (a `$match` may keep few).
+                let joins = (start..stop).any(|k| matches!(self.stages[k], Stage::Lookup(_)));
                 let order = match self.presorted(start, stop, spec) {
-                    Some((prefix, exprs)) if vars.memory.allow_disk_use => {
+                    Some((prefix, exprs)) if vars.memory.allow_disk_use && joins => {
                         input_order(&docs, &prefix, &exprs, vars)
                     }
                     _ => None,
