@@ -29,6 +29,7 @@
 //! `SELECT o.col FROM t2 o WHERE <the rest>`. That subquery's stages (the inner semi-join included) then run
 //! once per statement, not once per row of the enclosing query.
 
+use super::join_where::flatten_and;
 use sqlparser::ast::{
     BinaryOperator, Expr, GroupByExpr, Ident, Query, Select, SelectFlavor, SelectItem, SetExpr,
     TableFactor, TableWithJoins, Visit, Visitor,
@@ -49,7 +50,7 @@ pub(crate) fn swap_nested_exists(q: &Query) -> Option<Swapped> {
     let outer_sel = plain_select(q)?;
     let c = table_name(&outer_sel.from)?;
     let mut a_parts = Vec::new();
-    conjuncts(outer_sel.selection.as_ref()?, &mut a_parts);
+    flatten_and(outer_sel.selection.as_ref()?, &mut a_parts);
     // Exactly one conjunct is an EXISTS; the others are A.
     let mut inner: Option<&Query> = None;
     let mut a: Vec<Expr> = Vec::new();
@@ -69,7 +70,7 @@ pub(crate) fn swap_nested_exists(q: &Query) -> Option<Swapped> {
         return None;
     }
     let mut b_parts = Vec::new();
-    conjuncts(inner_sel.selection.as_ref()?, &mut b_parts);
+    flatten_and(inner_sel.selection.as_ref()?, &mut b_parts);
     let mut b_o: Vec<Expr> = Vec::new();
     let mut b_c: Vec<Expr> = Vec::new();
     for p in b_parts {
@@ -289,22 +290,6 @@ fn qualifiers(e: &Expr) -> Option<Vec<Ident>> {
     match e.visit(&mut names) {
         ControlFlow::Break(()) => None,
         ControlFlow::Continue(()) => Some(names.0),
-    }
-}
-
-/// The conjuncts of an AND chain (parentheses looked through).
-fn conjuncts<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
-    match e {
-        Expr::BinaryOp {
-            left,
-            op: BinaryOperator::And,
-            right,
-        } => {
-            conjuncts(left, out);
-            conjuncts(right, out);
-        }
-        Expr::Nested(x) => conjuncts(x, out),
-        other => out.push(other),
     }
 }
 

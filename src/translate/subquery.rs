@@ -139,18 +139,8 @@ impl Translator {
             return Ok(if negated { p.not() } else { p });
         }
         if lets.is_empty() && plain_column(&col) {
-            let found = self.next_subquery_field();
+            let found = self.probe_lookup(cx, &src, &col, &a);
             let summary = self.next_subquery_field();
-            let var = format!("i{}", &found[4..]);
-            let mut let_doc = Document::new();
-            let_doc.insert(var.clone(), a.expr.clone());
-            let probe = Stage::Match(Filter::Expr(ex::eq(ex::field(&col), ex::var(&var))).into())
-                .into_document();
-            cx.pending.push(src.lookup(
-                let_doc,
-                vec![probe, Stage::Limit(Bson::Int32(1)).into_document()],
-                &found,
-            ));
             let nulls = acc::sum(ex::cond(ex::is_null(ex::field(&col)), 1, 0));
             let count_nulls = Stage::Group {
                 id: Bson::Null,
@@ -236,17 +226,7 @@ impl Translator {
             Some([c]) if lets.is_empty() && plain_column(c) => c.clone(),
             _ => return Ok(None),
         };
-        let found = self.next_subquery_field();
-        let var = format!("i{}", &found[4..]);
-        let mut let_doc = Document::new();
-        let_doc.insert(var.clone(), a.expr.clone());
-        let probe = Stage::Match(Filter::Expr(ex::eq(ex::field(&col), ex::var(&var))).into())
-            .into_document();
-        cx.pending.push(src.lookup(
-            let_doc,
-            vec![probe, Stage::Limit(Bson::Int32(1)).into_document()],
-            &found,
-        ));
+        let found = self.probe_lookup(cx, &src, &col, &a);
         let matched = ex::gt(ex::size(ex::field(&found)), 0);
         let t = if a.nullable {
             and(vec![not_null(&a.expr), matched])
@@ -254,6 +234,30 @@ impl Translator {
             matched
         };
         Ok(Some(Pred::new(t.clone(), ex::not(t))))
+    }
+
+    /// Queues the `$lookup` probing an uncorrelated subquery's column `col` for the value `a` (`let` it,
+    /// the subquery's stages, `$match` on `$eq`, `$limit: 1`) and returns the field it fills (empty: no
+    /// row equals the value).
+    fn probe_lookup(
+        &mut self,
+        cx: &mut QueryContext,
+        src: &super::cte::Source,
+        col: &str,
+        a: &Agg,
+    ) -> String {
+        let found = self.next_subquery_field();
+        let var = format!("i{}", &found[4..]);
+        let mut let_doc = Document::new();
+        let_doc.insert(var.clone(), a.expr.clone());
+        let probe = Stage::Match(Filter::Expr(ex::eq(ex::field(col), ex::var(&var))).into())
+            .into_document();
+        cx.pending.push(src.lookup(
+            let_doc,
+            vec![probe, Stage::Limit(Bson::Int32(1)).into_document()],
+            &found,
+        ));
+        found
     }
 
     /// A scalar subquery `(SELECT ...)`: its one value, NULL without rows, an error with more than one.
