@@ -459,34 +459,35 @@ pub(crate) fn format(x: Bson) -> Bson {
             ]),
         ),
     );
+    // Whole seconds exactly: the whole-second part of `at` divided (a multiple of 10^6, so the quotient is
+    // exact once rounded even where `at` itself, past 2^53, is not a double), then hours and minutes of a
+    // value below 2^53.
+    let whole = |unit: i64| ex::to_long(ex::trunc(ex::divide(ex::var("as"), unit / USECS_PER_SEC)));
     let time = ex::cond(
         ex::or(vec![ex::not(ex::var("ad")), ne0("t")]),
         ex::let_in(
             doc! {"at": ex::abs(ex::var("t"))},
-            ex::concat(vec![
-                sep("ad").into(),
-                ex::cond(
-                    ex::lt(ex::var("t"), 0),
-                    "-",
-                    ex::cond(ex::var("bd"), "+", ""),
-                )
-                .into(),
-                pad2(ex::to_long(ex::trunc(ex::divide(
-                    ex::var("at"),
-                    USECS_PER_HOUR,
-                )))),
-                Bson::String(":".into()),
-                pad2(ex::modulo(
-                    ex::to_long(ex::trunc(ex::divide(ex::var("at"), USECS_PER_MINUTE))),
-                    60,
-                )),
-                Bson::String(":".into()),
-                pad2(ex::modulo(
-                    ex::to_long(ex::trunc(ex::divide(ex::var("at"), USECS_PER_SEC))),
-                    60,
-                )),
-                frac,
-            ]),
+            ex::let_in(
+                doc! {"as": ex::to_long(ex::round(
+                    ex::divide(ex::subtract(ex::var("at"), ex::modulo(ex::var("at"), USECS_PER_SEC)), USECS_PER_SEC),
+                    0,
+                ))},
+                ex::concat(vec![
+                    sep("ad").into(),
+                    ex::cond(
+                        ex::lt(ex::var("t"), 0),
+                        "-",
+                        ex::cond(ex::var("bd"), "+", ""),
+                    )
+                    .into(),
+                    pad2(whole(USECS_PER_HOUR)),
+                    Bson::String(":".into()),
+                    pad2(ex::modulo(whole(USECS_PER_MINUTE), 60)),
+                    Bson::String(":".into()),
+                    pad2(ex::modulo(ex::var("as"), 60)),
+                    frac,
+                ]),
+            ),
         ),
         "",
     );
