@@ -416,7 +416,6 @@ fn earlier_month_days() -> Bson {
 /// that day is at most its month's length.
 fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
     let v = ex::var;
-    let parts = |d: Bson| ex::date_to_parts(d, zone.clone().map(Bson::String));
     let p = |x: &str, f: &str| Bson::from(ex::var(&format!("{x}.{f}")));
     let dim = earlier_month_days();
     let time_of_day = |x: &str| {
@@ -456,6 +455,14 @@ fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
             result,
         ),
     );
+    age_frame(hi, lo, zone, body)
+}
+
+/// `age(hi, lo)`'s frame around `body`: NULL when either is NULL, else `body` with `$$sg` (-1 when `hi` is
+/// the earlier), `$$l` / `$$e` the later and earlier instants' `$dateToParts` (in `zone`).
+fn age_frame(hi: Bson, lo: Bson, zone: Option<String>, body: Bson) -> Bson {
+    let v = ex::var;
+    let parts = |d: Bson| ex::date_to_parts(d, zone.clone().map(Bson::String));
     ex::let_in(
         doc! {"ha": hi, "la": lo},
         ex::cond(
@@ -493,7 +500,6 @@ mod tests {
     /// field (a month borrows the length of the earlier date's month), as `{months, days, micros}`.
     fn age_field_by_field(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
         let v = ex::var;
-        let parts = |d: Bson| ex::date_to_parts(d, zone.clone().map(Bson::String));
         let p = |x: &str, f: &str| ex::var(&format!("{x}.{f}"));
         let dim = super::earlier_month_days();
         let borrow = |val: &str, base: Bson, next: &str| -> (Bson, Bson) {
@@ -569,21 +575,7 @@ mod tests {
                 ),
             ),
         );
-        ex::let_in(
-            doc! {"ha": hi, "la": lo},
-            ex::cond(
-                crate::translate::nulls::or(vec![ex::is_null(v("ha")), ex::is_null(v("la"))]),
-                Bson::Null,
-                ex::let_in(
-                    doc! {
-                        "sg": ex::cond(ex::lt(v("ha"), v("la")), -1, 1),
-                        "l": parts(ex::max(vec![v("ha").into(), v("la").into()])),
-                        "e": parts(ex::min(vec![v("ha").into(), v("la").into()])),
-                    },
-                    body,
-                ),
-            ),
-        )
+        super::age_frame(hi, lo, zone, body)
     }
 
     fn eval(plan: Bson, a: i64, b: i64) -> Option<Bson> {
