@@ -546,16 +546,7 @@ impl Pipeline {
 
     /// Whether a stage maps each document to documents of its own, independently of the others.
     fn per_document(stage: &Stage) -> bool {
-        matches!(
-            stage,
-            Stage::Match(..)
-                | Stage::Project(_)
-                | Stage::AddFields(_)
-                | Stage::Unset(_)
-                | Stage::Unwind(_)
-                | Stage::ReplaceRoot(_)
-                | Stage::Lookup(_)
-        )
+        Self::maps_one(stage) || matches!(stage, Stage::Unwind(_) | Stage::Lookup(_))
     }
 
     /// `$project` of one borrowed document: what [`Pipeline::apply`] of the stage gives for it (its

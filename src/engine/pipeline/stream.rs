@@ -128,15 +128,6 @@ impl<'p> Stream<'p> {
 
 /// Whether a stage can run document by document in a [`Stream`].
 fn streamable(stage: &Stage) -> bool {
-    matches!(
-        stage,
-        Stage::Match(..)
-            | Stage::Project(_)
-            | Stage::AddFields(_)
-            | Stage::Unset(_)
-            | Stage::ReplaceRoot(_)
-            | Stage::Unwind(_)
-            | Stage::Skip(_)
-            | Stage::Limit(_)
-    )
+    Pipeline::maps_one(stage)
+        || matches!(stage, Stage::Unwind(_) | Stage::Skip(_) | Stage::Limit(_))
 }
