@@ -238,6 +238,53 @@ impl Projection {
         let Some(plan) = self.renames.as_ref().filter(|_| doc.len() <= 32) else {
             return self.apply(&doc, vars);
         };
+        Ok(Self::apply_renames(plan, doc, vars, 0)?.0)
+    }
+
+    /// For a projection of top-level computed fields only (the translator's select list) whose last
+    /// `names.len()` output fields are `names` (in any order, each once): for each name, its position among
+    /// them. `None` for any other projection.
+    pub fn tail_of(&self, names: &[&str]) -> Option<Vec<usize>> {
+        let plan = self.renames.as_ref()?;
+        let tail = plan.get(plan.len().checked_sub(names.len())?..)?;
+        let at: Vec<usize> = names
+            .iter()
+            .map(|n| tail.iter().position(|(f, _)| f == n))
+            .collect::<Option<_>>()?;
+        let mut seen = at.clone();
+        seen.sort_unstable();
+        seen.dedup();
+        (seen.len() == names.len()).then_some(at)
+    }
+
+    /// [`apply_owned`](Self::apply_owned) of a projection [`tail_of`](Self::tail_of) accepted, with the
+    /// values of its last `tail` fields returned beside the document instead of in it (`None`: the field
+    /// would be missing): the document is the projected one with those fields removed.
+    pub fn apply_owned_split(
+        &self,
+        doc: Document,
+        vars: &Vars,
+        tail: usize,
+    ) -> Result<(Document, Vec<Option<Bson>>), CommandError> {
+        let plan = self.renames.as_ref().filter(|p| p.len() >= tail);
+        match plan {
+            Some(plan) if doc.len() <= 32 => Self::apply_renames(plan, doc, vars, tail),
+            _ => {
+                let mut out = self.apply(&doc, vars)?;
+                let names = plan.map_or(&[][..], |p| &p[p.len() - tail..]);
+                let vals = names.iter().map(|(n, _)| out.remove(n)).collect();
+                Ok((out, vals))
+            }
+        }
+    }
+
+    /// A rename projection's result, its last `tail` fields' values apart.
+    fn apply_renames(
+        plan: &[(String, Source)],
+        doc: Document,
+        vars: &Vars,
+        tail: usize,
+    ) -> Result<(Document, Vec<Option<Bson>>), CommandError> {
         // Expressions first, in output order (their errors are the first ones `apply` meets), on the
         // document as it came.
         let mut evaluated = Vec::new();
@@ -249,7 +296,9 @@ impl Projection {
         let mut evaluated = evaluated.into_iter();
         let mut fields: Vec<(String, Bson)> = doc.into_iter().collect();
         let mut out = Document::new();
-        for (name, source) in plan {
+        let mut apart = Vec::with_capacity(tail);
+        let kept = plan.len() - tail.min(plan.len());
+        for (i, (name, source)) in plan.iter().enumerate() {
             let value = match source {
                 Source::Expr(_) => evaluated.next().flatten(),
                 Source::Const(v) => Some(v.clone()),
@@ -259,11 +308,13 @@ impl Projection {
                     None => None,
                 },
             };
-            if let Some(v) = value {
+            if i >= kept {
+                apart.push(value);
+            } else if let Some(v) = value {
                 out.insert(name.clone(), v);
             }
         }
-        Ok(out)
+        Ok((out, apart))
     }
 
     #[allow(clippy::too_many_arguments)]

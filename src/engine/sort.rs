@@ -195,6 +195,21 @@ impl SortSpec {
             .collect()
     }
 
+    /// Key part `i` of a document whose top-level field `i` holds `v` (`None`: missing), the value moved
+    /// in: what [`key`](Self::key) gives for that field (an array sorts by its extreme element, an empty
+    /// one as undefined, a missing field as null).
+    pub fn key_of_owned(&self, i: usize, v: Option<Bson>) -> Bson {
+        match v {
+            None => Bson::Null,
+            Some(Bson::Array(items)) if items.is_empty() => Bson::Undefined,
+            Some(Bson::Array(items)) => {
+                let asc = self.keys.get(i).is_none_or(|k| k.1);
+                pick(items.into_iter().map(Some).collect(), asc)
+            }
+            Some(v) => v,
+        }
+    }
+
     /// The key of one field's value as a sort key on that field picks it (an array by its extreme element,
     /// missing as null), for the key at `i`.
     pub fn key_of_value(&self, i: usize, v: Option<&Bson>) -> Bson {
@@ -224,6 +239,11 @@ pub struct Sorter<'a> {
     resident: usize,
     total: usize,
     spill: Option<SpillFile>,
+    /// Whether a document came with its key ([`push_keyed`](Self::push_keyed)): runs spilled from then on
+    /// hold each key beside its document.
+    keyed: bool,
+    /// For each spilled run, whether it holds the keys.
+    runs_keyed: Vec<bool>,
 }
 
 impl<'a> Sorter<'a> {
@@ -237,13 +257,27 @@ impl<'a> Sorter<'a> {
             resident: 0,
             total: 0,
             spill: None,
+            keyed: false,
+            runs_keyed: Vec::new(),
         }
     }
 
     /// Adds one document.
     pub fn push(&mut self, d: Document) -> Result<(), CommandError> {
-        crate::engine::ops::check()?;
         let key = self.spec.key(&d);
+        self.add(key, d, false)
+    }
+
+    /// Adds one document with its key computed by the caller: what [`push`](Self::push) gives for the
+    /// document holding the key's values in the spec's fields (see [`SortSpec::key_of_owned`]), where the
+    /// document itself no longer holds them (a `$project` + `$sort` + `$unset` of the keys).
+    pub fn push_keyed(&mut self, key: Vec<Bson>, d: Document) -> Result<(), CommandError> {
+        self.add(key, d, true)
+    }
+
+    fn add(&mut self, key: Vec<Bson>, d: Document, keyed: bool) -> Result<(), CommandError> {
+        crate::engine::ops::check()?;
+        self.keyed |= keyed;
         if self.mem.allow_disk_use {
             self.resident += SortSpec::entry_resident(&key, &d);
         } else {
@@ -259,7 +293,13 @@ impl<'a> Sorter<'a> {
                 Some(f) => f,
                 None => self.spill.insert(SpillFile::create(&self.mem.temp_dir)?),
             };
-            self.spec.write_run(file, &mut self.buf)?;
+            write_keyed_run(
+                self.spec,
+                file,
+                &mut self.buf,
+                self.keyed,
+                &mut self.runs_keyed,
+            )?;
             self.resident = 0;
         }
         Ok(())
@@ -308,13 +348,22 @@ impl<'a> Sorter<'a> {
             }
             return Ok(());
         };
+        let mut runs_keyed = self.runs_keyed;
         if !buf.is_empty() {
-            spec.write_run(&mut file, &mut buf)?;
+            write_keyed_run(spec, &mut file, &mut buf, self.keyed, &mut runs_keyed)?;
         }
         let runs = file
             .readers()
             .into_iter()
-            .map(|r| r.map(|d| d.map(|d| (spec.key(&d), d))))
+            .zip(runs_keyed)
+            .map(|(r, keyed)| {
+                r.map(move |d| {
+                    d.and_then(|d| match keyed {
+                        true => unwrap_keyed(d),
+                        false => Ok((spec.key(&d), d)),
+                    })
+                })
+            })
             .collect();
         let cmp =
             |a: &(Vec<Bson>, Document), b: &(Vec<Bson>, Document)| spec.compare_keys(&a.0, &b.0);
@@ -416,6 +465,39 @@ impl<'a> TopK<'a> {
         kept.sort_by(|a, b| spec.compare_keys(&a.0, &b.0).then(a.1.cmp(&b.1)));
         kept.truncate(self.limit);
         Ok(kept.into_iter().map(|e| e.2).collect())
+    }
+}
+
+/// Sorts `buf` (stable) and writes it as one run, each document alone or, when `keyed`, inside
+/// `{k: [key...], d: document}` (a document that no longer holds its key); empties `buf`.
+fn write_keyed_run(
+    spec: &SortSpec,
+    file: &mut SpillFile,
+    buf: &mut Vec<(Vec<Bson>, Document)>,
+    keyed: bool,
+    runs_keyed: &mut Vec<bool>,
+) -> Result<(), CommandError> {
+    runs_keyed.push(keyed);
+    if !keyed {
+        return spec.write_run(file, buf);
+    }
+    crate::engine::ops::sort_checked(buf, |a, b| spec.compare_keys(&a.0, &b.0))?;
+    file.write_run(buf.drain(..).map(|(k, d)| {
+        let mut e = Document::new();
+        e.insert("k", Bson::Array(k));
+        e.insert("d", Bson::Document(d));
+        e
+    }))
+}
+
+/// The key and document of an entry [`write_keyed_run`] wrote.
+fn unwrap_keyed(mut e: Document) -> Result<(Vec<Bson>, Document), CommandError> {
+    match (e.remove("k"), e.remove("d")) {
+        (Some(Bson::Array(k)), Some(Bson::Document(d))) => Ok((k, d)),
+        _ => Err(CommandError::new(
+            super::error_codes::ErrorCode::InternalError,
+            "a spilled sort entry lost its key",
+        )),
     }
 }
 

@@ -136,6 +136,72 @@ proptest! {
     }
 }
 
+/// Closing `$project` + `$sort` + `$unset` shapes: the first two are taken by `sort_keys.rs` (the
+/// projection's last fields are the sort's keys, unset after it), the last two are not (a field after the
+/// keys; a key not among the last fields).
+fn keyed_ends() -> Vec<Vec<Bson>> {
+    let null_flag = |f: &str| bson!({"$cond": [{"$eq": [{"$ifNull": [f, null]}, null]}, 1, 0]});
+    vec![
+        vec![
+            bson!({"$project": {"_id": 0, "c0": "$a", "__n0": null_flag("$a"), "__s0": "$a", "__n1": null_flag("$b"), "__s1": "$b"}}),
+            bson!({"$sort": {"__n0": 1, "__s0": -1, "__n1": 1, "__s1": 1}}),
+            bson!({"$unset": ["__n0", "__s0", "__n1", "__s1"]}),
+        ],
+        vec![
+            bson!({"$project": {"_id": 0, "c": "$b", "x": {"$add": ["$a", 1]}, "k": "$b", "j": "$_id"}}),
+            bson!({"$sort": {"k": -1, "j": 1}}),
+            bson!({"$unset": ["j", "k"]}),
+        ],
+        vec![
+            bson!({"$project": {"c": "$a", "k": "$b", "z": {"$literal": 1}}}),
+            bson!({"$sort": {"k": 1}}),
+            bson!({"$unset": ["k"]}),
+        ],
+        vec![
+            bson!({"$project": {"_id": 0, "k": "$b", "c": "$a"}}),
+            bson!({"$sort": {"k": 1}}),
+            bson!({"$unset": "k"}),
+        ],
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A sort fed its keys by the projection before it (in memory or spilled, the output parsed or kept as
+    /// bytes, through `run` or `run_output`) gives what the stages give one after the other.
+    #[test]
+    fn projected_sort_keys_equal_stage_by_stage(
+        docs in docs(),
+        head in 0usize..8,
+        end in 0usize..4,
+        spill in prop::option::of(1usize..3000),
+        held in 0usize..3,
+        output in any::<bool>(),
+    ) {
+        let mut stages = heads().get(head).cloned().unwrap_or_default();
+        let sort = stages.len() + 1;
+        stages.extend(keyed_ends()[end].iter().cloned());
+        let p = Pipeline::compile(&stages).expect("compiles");
+        prop_assert_eq!(p.sort_keys(sort, p.stages.len()).is_some(), end < 2);
+        let mut vars = Vars::new(bson::DateTime::from_millis(0));
+        if let Some(limit) = spill {
+            vars.memory.sort_bytes = limit;
+            vars.memory.window_bytes = 1 << 20;
+            vars.memory.allow_disk_use = true;
+        }
+        let got = if output {
+            super::compact_out::TEST_HELD_DOCS.with(|h| h.set(Some(held)));
+            let got = p.run_output(0, docs.clone(), &NoCatalog, &vars).and_then(|o| o.into_docs());
+            super::compact_out::TEST_HELD_DOCS.with(|h| h.set(None));
+            got
+        } else {
+            p.run(docs.clone(), &NoCatalog, &vars)
+        };
+        check(&p, &stages, docs, got, false)?;
+    }
+}
+
 /// `got` against the reference, each stage over the whole stream in turn: the same documents, or both an
 /// error (`got` may succeed where the reference fails when the walk is `limited`).
 fn check(

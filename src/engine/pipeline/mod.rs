@@ -47,6 +47,7 @@ pub use compact_out::Output;
 mod join_tests;
 mod reshape;
 mod segment;
+mod sort_keys;
 #[cfg(test)]
 mod spill_tests;
 mod stream;

@@ -26,6 +26,17 @@ use crate::engine::CommandError;
 use bson::{Bson, Document};
 use std::cmp::Ordering;
 
+/// A document for a closing sort, with its key when the segment's projection gave it apart.
+type ForSort = (Option<Vec<Bson>>, Document);
+
+/// Adds a [`ForSort`] document to a sort.
+fn push(sorter: &mut Sorter<'_>, (key, d): ForSort) -> Result<(), CommandError> {
+    match key {
+        Some(key) => sorter.push_keyed(key, d),
+        None => sorter.push(d),
+    }
+}
+
 /// Where the output of a segment goes.
 enum Sink<'p> {
     /// Every output document, for the stage at the index.
@@ -142,7 +153,25 @@ impl Pipeline {
         if let Some(Some(first)) = execs.first_mut() {
             first.expect_outer(docs.len());
         }
-        let mut one = |d: Document| self.segment_one(d, start, stop, &mut execs, catalog, vars);
+        // A closing `$project` whose last fields are the whole sort's keys (see `sort_keys`): its values go
+        // into the sort beside each document (`sorted` below) instead of into the document.
+        let keys = match sink {
+            Sink::Sort(_) if stop > start => self.sort_keys(stop, end),
+            _ => None,
+        };
+        let body = if keys.is_some() { stop - 1 } else { stop };
+        let mut one = |d: Document| self.segment_one(d, start, body, &mut execs, catalog, vars);
+        // The segment's outputs for one input, each with its key when the projection gives it.
+        let mut sorted = |d: Document, spec: &SortSpec| -> Result<Vec<ForSort>, CommandError> {
+            let outs = one(d)?;
+            match &keys {
+                None => Ok(outs.into_iter().map(|o| (None, o)).collect()),
+                Some(k) => outs
+                    .into_iter()
+                    .map(|o| k.apply(spec, o, vars).map(|(key, o)| (Some(key), o)))
+                    .collect(),
+            }
+        };
         match sink {
             Sink::Group(g) => {
                 let mut state = group::GroupState::new(vars);
@@ -212,17 +241,17 @@ impl Pipeline {
                     for (k, (key, i)) in order.iter().enumerate() {
                         crate::engine::ops::check()?;
                         if let Some(d) = docs.get_mut(*i).and_then(Option::take) {
-                            match one(d) {
+                            match sorted(d, spec) {
                                 Ok(outs) => {
                                     for o in outs {
-                                        group.push(o)?;
+                                        push(&mut group, o)?;
                                     }
                                 }
                                 // The error the walk in input order meets first: an earlier input not
                                 // taken yet may fail too.
                                 Err(e) => {
                                     for d in docs.iter_mut().take(*i).filter_map(Option::take) {
-                                        one(d)?;
+                                        sorted(d, spec)?;
                                     }
                                     return Err(e);
                                 }
@@ -242,8 +271,8 @@ impl Pipeline {
                 let mut sorter = Sorter::new(spec, &vars.memory);
                 for d in docs {
                     crate::engine::ops::check()?;
-                    for o in one(d)? {
-                        sorter.push(o)?;
+                    for o in sorted(d, spec)? {
+                        push(&mut sorter, o)?;
                     }
                 }
                 if compact.is_none() {

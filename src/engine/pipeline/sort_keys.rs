@@ -1,0 +1,70 @@
+//! A `$project` whose last fields are the keys of the whole `$sort` right after it, removed again by the
+//! `$unset` right after the sort (the translator's `ORDER BY`: `{$project: {c0: ..., __n0: ..., __s0: ...}}`,
+//! `{$sort: {__n0: 1, __s0: 1}}`, `{$unset: ["__n0", "__s0"]}`): the projection's last values go straight
+//! into the sort as each document's key ([`Sorter::push_keyed`](crate::engine::sort::Sorter::push_keyed))
+//! instead of being inserted into the document, read back by the sort and removed after it. The documents
+//! the sort emits already lack the fields; the `$unset` after it changes nothing and is skipped.
+//!
+//! In: the pipeline's stages; out: the projection split into document and key. Depends on `projection`,
+//! `sort`.
+
+use super::{Pipeline, Stage};
+use crate::engine::expr::Vars;
+use crate::engine::projection::Projection;
+use crate::engine::sort::SortSpec;
+use crate::engine::CommandError;
+use bson::{Bson, Document};
+
+/// The `$project` before a `$sort` whose last fields are exactly the sort's keys.
+pub(super) struct SortKeys<'p> {
+    project: &'p Projection,
+    /// For each key part of the sort, the position of its field among the projection's last fields.
+    at: Vec<usize>,
+}
+
+impl Pipeline {
+    /// For the `$sort` at `sort` (before `end`): the split of the `$project` before it when that
+    /// projection's last fields are exactly the sort's top-level key fields and the stage after the sort is
+    /// an `$unset` of exactly those fields.
+    pub(super) fn sort_keys(&self, sort: usize, end: usize) -> Option<SortKeys<'_>> {
+        if sort + 1 >= end {
+            return None;
+        }
+        let (Some(Stage::Project(project)), Some(Stage::Sort(spec)), Some(Stage::Unset(paths))) = (
+            self.stages.get(sort.checked_sub(1)?),
+            self.stages.get(sort),
+            self.stages.get(sort + 1),
+        ) else {
+            return None;
+        };
+        let fields: Vec<&str> = spec.top_level_fields().into_iter().collect::<Option<_>>()?;
+        let same = paths.len() == fields.len()
+            && paths.iter().all(|p| fields.contains(&p.as_str()))
+            && fields.iter().all(|f| paths.iter().any(|p| p == f));
+        if !same {
+            return None;
+        }
+        let at = project.tail_of(&fields)?;
+        Some(SortKeys { project, at })
+    }
+}
+
+impl SortKeys<'_> {
+    /// Projects one document: the document without the key fields, and its key on `spec` (what the sort
+    /// would read from the projected document).
+    pub(super) fn apply(
+        &self,
+        spec: &SortSpec,
+        d: Document,
+        vars: &Vars,
+    ) -> Result<(Vec<Bson>, Document), CommandError> {
+        let (doc, mut vals) = self.project.apply_owned_split(d, vars, self.at.len())?;
+        let key = self
+            .at
+            .iter()
+            .enumerate()
+            .map(|(i, &a)| spec.key_of_owned(i, vals.get_mut(a).and_then(Option::take)))
+            .collect();
+        Ok((key, doc))
+    }
+}
