@@ -65,15 +65,7 @@ SELECT SUM(page_views) FROM user_sessions
       "$group": {
         "_id": null,
         "a0": {"$sum": "$page_views"},
-        "a0n": {
-          "$sum": {
-            "$cond": [
-              {"$and": [{"$ne": [{"$ifNull": ["$page_views", null]}, null]}, {"$isNumber": "$page_views"}]},
-              1,
-              0
-            ]
-          }
-        }
+        "a0n": {"$sum": {"$cond": [{"$isNumber": "$page_views"}, 1, 0]}}
       }
     },
     {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
@@ -198,15 +190,7 @@ SELECT SUM(data_size) / (1024 * 1024) AS total_mb FROM application_cache
       "$group": {
         "_id": null,
         "a0": {"$sum": "$data_size"},
-        "a0n": {
-          "$sum": {
-            "$cond": [
-              {"$and": [{"$ne": [{"$ifNull": ["$data_size", null]}, null]}, {"$isNumber": "$data_size"}]},
-              1,
-              0
-            ]
-          }
-        }
+        "a0n": {"$sum": {"$cond": [{"$isNumber": "$data_size"}, 1, 0]}}
       }
     },
     {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
@@ -248,20 +232,7 @@ SELECT SUM(hit_count * data_size) FROM application_cache
       "$group": {
         "_id": null,
         "a0": {"$sum": {"$multiply": ["$hit_count", "$data_size"]}},
-        "a0n": {
-          "$sum": {
-            "$cond": [
-              {
-                "$and": [
-                  {"$ne": [{"$ifNull": [{"$multiply": ["$hit_count", "$data_size"]}, null]}, null]},
-                  {"$isNumber": {"$multiply": ["$hit_count", "$data_size"]}}
-                ]
-              },
-              1,
-              0
-            ]
-          }
-        }
+        "a0n": {"$sum": {"$cond": [{"$isNumber": {"$multiply": ["$hit_count", "$data_size"]}}, 1, 0]}}
       }
     },
     {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},

@@ -67,7 +67,6 @@ SELECT SUM(data_size) FILTER (WHERE namespace = 'products') FROM application_cac
             "$cond": [
               {
                 "$and": [
-                  {"$ne": [{"$ifNull": ["$data_size", null]}, null]},
                   {"$ne": [{"$ifNull": ["$namespace", null]}, null]},
                   {"$eq": ["$namespace", "products"]},
                   {"$isNumber": "$data_size"}

@@ -39,15 +39,7 @@ SELECT namespace, SUM(hit_count) FROM application_cache GROUP BY 1
       "$group": {
         "_id": {"g0": {"$ifNull": ["$namespace", null]}},
         "a0": {"$sum": "$hit_count"},
-        "a0n": {
-          "$sum": {
-            "$cond": [
-              {"$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$isNumber": "$hit_count"}]},
-              1,
-              0
-            ]
-          }
-        }
+        "a0n": {"$sum": {"$cond": [{"$isNumber": "$hit_count"}, 1, 0]}}
       }
     },
     {
@@ -117,11 +109,9 @@ SELECT namespace, COUNT(*) AS n FROM application_cache GROUP BY namespace ORDER 
 {
   "aggregate": "application_cache",
   "pipeline": [
+    {"$group": {"_id": {"g0": {"$ifNull": ["$namespace", null]}}, "a0": {"$sum": 1}}},
     {
-      "$group": {"_id": {"g0": {"$ifNull": ["$namespace", null]}}, "a0": {"$sum": 1}, "a1": {"$sum": 1}}
-    },
-    {
-      "$project": {"_id": 0, "c0": "$_id.g0", "c1": {"$ifNull": ["$a0", 0]}, "__s0": {"$ifNull": ["$a1", 0]}}
+      "$project": {"_id": 0, "c0": "$_id.g0", "c1": {"$ifNull": ["$a0", 0]}, "__s0": {"$ifNull": ["$a0", 0]}}
     },
     {"$sort": {"__s0": -1}},
     {"$unset": ["__s0"]}
@@ -159,8 +149,8 @@ SELECT user_id, COUNT(*) AS sessions FROM user_sessions GROUP BY user_id HAVING 
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}, "a0": {"$sum": 1}, "a1": {"$sum": 1}}},
-    {"$match": {"$expr": {"$gt": [{"$ifNull": ["$a1", 0]}, 5]}}},
+    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}, "a0": {"$sum": 1}}},
+    {"$match": {"$expr": {"$gt": [{"$ifNull": ["$a0", 0]}, 5]}}},
     {"$project": {"_id": 0, "c0": "$_id.g0", "c1": {"$ifNull": ["$a0", 0]}}}
   ],
   "cursor": {}
@@ -173,10 +163,10 @@ SELECT COUNT(*) FROM user_sessions HAVING COUNT(*) > 0
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$group": {"_id": null, "a0": {"$sum": 1}, "a1": {"$sum": 1}}},
+    {"$group": {"_id": null, "a0": {"$sum": 1}}},
     {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
     {"$limit": 1},
-    {"$match": {"$expr": {"$gt": [{"$ifNull": ["$a1", 0]}, 0]}}},
+    {"$match": {"$expr": {"$gt": [{"$ifNull": ["$a0", 0]}, 0]}}},
     {"$project": {"_id": 0, "c0": {"$ifNull": ["$a0", 0]}}}
   ],
   "cursor": {}
@@ -258,20 +248,14 @@ SELECT user_id, MAX(last_accessed) AS latest FROM user_sessions GROUP BY user_id
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {
-      "$group": {
-        "_id": {"g0": {"$ifNull": ["$user_id", null]}},
-        "a0": {"$max": "$last_accessed"},
-        "a1": {"$max": "$last_accessed"}
-      }
-    },
+    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}, "a0": {"$max": "$last_accessed"}}},
     {
       "$project": {
         "_id": 0,
         "c0": "$_id.g0",
         "c1": {"$ifNull": ["$a0", null]},
-        "__n0": {"$cond": [{"$eq": [{"$ifNull": [{"$ifNull": ["$a1", null]}, null]}, null]}, 1, 0]},
-        "__s0": {"$ifNull": ["$a1", null]}
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": [{"$ifNull": ["$a0", null]}, null]}, null]}, 1, 0]},
+        "__s0": {"$ifNull": ["$a0", null]}
       }
     },
     {"$sort": {"__n0": -1, "__s0": -1}},

@@ -14,9 +14,7 @@ SELECT a, b, SUM(v), GROUPING(a, b) FROM t GROUP BY ROLLUP (a, b)
           "__gs": "$__gs"
         },
         "a0": {"$sum": "$v"},
-        "a0n": {
-          "$sum": {"$cond": [{"$and": [{"$ne": [{"$ifNull": ["$v", null]}, null]}, {"$isNumber": "$v"}]}, 1, 0]}
-        }
+        "a0n": {"$sum": {"$cond": [{"$isNumber": "$v"}, 1, 0]}}
       }
     },
     {"$unionWith": {"pipeline": [{"$documents": [{"_id": {"g0": null, "g1": null, "__gs": 2}}]}]}},

@@ -8,9 +8,7 @@ SELECT user_id, STDDEV(page_views) AS sd, STDDEV_POP(page_views) AS sp, VARIANCE
       "$group": {
         "_id": {"g0": {"$ifNull": ["$user_id", null]}},
         "a0": {"$stdDevSamp": "$page_views"},
-        "a1": {"$stdDevPop": "$page_views"},
-        "a2": {"$stdDevSamp": "$page_views"},
-        "a3": {"$stdDevPop": "$page_views"}
+        "a1": {"$stdDevPop": "$page_views"}
       }
     },
     {
@@ -21,7 +19,7 @@ SELECT user_id, STDDEV(page_views) AS sd, STDDEV_POP(page_views) AS sp, VARIANCE
         "c2": {"$ifNull": ["$a1", null]},
         "c3": {
           "$let": {
-            "vars": {"sd": {"$ifNull": ["$a2", null]}},
+            "vars": {"sd": {"$ifNull": ["$a0", null]}},
             "in": {
               "$cond": [{"$eq": [{"$ifNull": ["$$sd", null]}, null]}, null, {"$multiply": ["$$sd", "$$sd"]}]
             }
@@ -29,7 +27,7 @@ SELECT user_id, STDDEV(page_views) AS sd, STDDEV_POP(page_views) AS sp, VARIANCE
         },
         "c4": {
           "$let": {
-            "vars": {"sd": {"$ifNull": ["$a3", null]}},
+            "vars": {"sd": {"$ifNull": ["$a1", null]}},
             "in": {
               "$cond": [{"$eq": [{"$ifNull": ["$$sd", null]}, null]}, null, {"$multiply": ["$$sd", "$$sd"]}]
             }

@@ -18,17 +18,7 @@ WITH s AS (SELECT COUNT(*) AS sessions FROM user_sessions WHERE active = TRUE), 
               "_id": null,
               "a0": {"$sum": 1},
               "a1": {"$sum": "$data_size"},
-              "a1n": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [{"$ne": [{"$ifNull": ["$data_size", null]}, null]}, {"$isNumber": "$data_size"}]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              }
+              "a1n": {"$sum": {"$cond": [{"$isNumber": "$data_size"}, 1, 0]}}
             }
           },
           {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},

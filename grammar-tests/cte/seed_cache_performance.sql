@@ -52,77 +52,15 @@ ORDER BY cp.total_entries DESC
         "_id": {"g0": {"$ifNull": ["$cache_namespace", null]}},
         "a0": {"$sum": 1},
         "a1": {"$sum": "$data_size"},
-        "a1n": {
-          "$sum": {
-            "$cond": [
-              {"$and": [{"$ne": [{"$ifNull": ["$data_size", null]}, null]}, {"$isNumber": "$data_size"}]},
-              1,
-              0
-            ]
-          }
-        },
+        "a1n": {"$sum": {"$cond": [{"$isNumber": "$data_size"}, 1, 0]}},
         "a3": {"$avg": "$data_size"},
         "a4": {"$sum": "$hit_count"},
-        "a4n": {
-          "$sum": {
-            "$cond": [
-              {"$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$isNumber": "$hit_count"}]},
-              1,
-              0
-            ]
-          }
-        },
+        "a4n": {"$sum": {"$cond": [{"$isNumber": "$hit_count"}, 1, 0]}},
         "a6": {"$sum": "$miss_count"},
-        "a6n": {
-          "$sum": {
-            "$cond": [
-              {"$and": [{"$ne": [{"$ifNull": ["$miss_count", null]}, null]}, {"$isNumber": "$miss_count"}]},
-              1,
-              0
-            ]
-          }
-        },
+        "a6n": {"$sum": {"$cond": [{"$isNumber": "$miss_count"}, 1, 0]}},
         "a8": {"$sum": {"$add": ["$hit_count", "$miss_count"]}},
-        "a8n": {
-          "$sum": {
-            "$cond": [
-              {
-                "$and": [
-                  {"$ne": [{"$ifNull": [{"$add": ["$hit_count", "$miss_count"]}, null]}, null]},
-                  {"$isNumber": {"$add": ["$hit_count", "$miss_count"]}}
-                ]
-              },
-              1,
-              0
-            ]
-          }
-        },
-        "a10": {"$sum": "$hit_count"},
-        "a10n": {
-          "$sum": {
-            "$cond": [
-              {"$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$isNumber": "$hit_count"}]},
-              1,
-              0
-            ]
-          }
-        },
-        "a12": {"$sum": {"$add": ["$hit_count", "$miss_count"]}},
-        "a12n": {
-          "$sum": {
-            "$cond": [
-              {
-                "$and": [
-                  {"$ne": [{"$ifNull": [{"$add": ["$hit_count", "$miss_count"]}, null]}, null]},
-                  {"$isNumber": {"$add": ["$hit_count", "$miss_count"]}}
-                ]
-              },
-              1,
-              0
-            ]
-          }
-        },
-        "a14": {
+        "a8n": {"$sum": {"$cond": [{"$isNumber": {"$add": ["$hit_count", "$miss_count"]}}, 1, 0]}},
+        "a10": {
           "$sum": {
             "$cond": [
               {
@@ -133,7 +71,7 @@ ORDER BY cp.total_entries DESC
             ]
           }
         },
-        "a15": {
+        "a11": {
           "$sum": {
             "$cond": [
               {
@@ -147,9 +85,9 @@ ORDER BY cp.total_entries DESC
             ]
           }
         },
-        "a16": {"$avg": "$hit_count"},
-        "a17": {"$max": "$last_accessed"},
-        "a18": {"$min": "$last_accessed"}
+        "a12": {"$avg": "$hit_count"},
+        "a13": {"$max": "$last_accessed"},
+        "a14": {"$min": "$last_accessed"}
       }
     },
     {
@@ -177,8 +115,8 @@ ORDER BY cp.total_entries DESC
                                 "$multiply": [
                                   {
                                     "$divide": [
-                                      {"$toDouble": {"$cond": [{"$gt": [{"$ifNull": ["$a10n", 0]}, 0]}, "$a10", null]}},
-                                      {"$cond": [{"$gt": [{"$ifNull": ["$a12n", 0]}, 0]}, "$a12", null]}
+                                      {"$toDouble": {"$cond": [{"$gt": [{"$ifNull": ["$a4n", 0]}, 0]}, "$a4", null]}},
+                                      {"$cond": [{"$gt": [{"$ifNull": ["$a8n", 0]}, 0]}, "$a8", null]}
                                     ]
                                   },
                                   100
@@ -208,11 +146,11 @@ ORDER BY cp.total_entries DESC
             null
           ]
         },
-        "expired_entries": {"$ifNull": ["$a14", 0]},
-        "long_lived_entries": {"$ifNull": ["$a15", 0]},
-        "avg_hits_per_entry": {"$ifNull": ["$a16", null]},
-        "most_recent_access": {"$ifNull": ["$a17", null]},
-        "oldest_access": {"$ifNull": ["$a18", null]}
+        "expired_entries": {"$ifNull": ["$a10", 0]},
+        "long_lived_entries": {"$ifNull": ["$a11", 0]},
+        "avg_hits_per_entry": {"$ifNull": ["$a12", null]},
+        "most_recent_access": {"$ifNull": ["$a13", null]},
+        "oldest_access": {"$ifNull": ["$a14", null]}
       }
     },
     {

@@ -37,15 +37,7 @@ INSERT INTO user_stats (user_id, sessions, views) SELECT user_id, COUNT(*), SUM(
         "_id": {"g0": {"$ifNull": ["$user_id", null]}},
         "a0": {"$sum": 1},
         "a1": {"$sum": "$page_views"},
-        "a1n": {
-          "$sum": {
-            "$cond": [
-              {"$and": [{"$ne": [{"$ifNull": ["$page_views", null]}, null]}, {"$isNumber": "$page_views"}]},
-              1,
-              0
-            ]
-          }
-        }
+        "a1n": {"$sum": {"$cond": [{"$isNumber": "$page_views"}, 1, 0]}}
       }
     },
     {

@@ -545,47 +545,13 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
           "$addToSet": {"$cond": [{"$ne": [{"$ifNull": ["$ip_address", null]}, null]}, "$ip_address", "$$REMOVE"]}
         },
         "a14": {"$sum": "$page_views"},
-        "a14n": {
-          "$sum": {
-            "$cond": [
-              {"$and": [{"$ne": [{"$ifNull": ["$page_views", null]}, null]}, {"$isNumber": "$page_views"}]},
-              1,
-              0
-            ]
-          }
-        },
+        "a14n": {"$sum": {"$cond": [{"$isNumber": "$page_views"}, 1, 0]}},
         "a16": {"$sum": "$actions_performed"},
-        "a16n": {
-          "$sum": {
-            "$cond": [
-              {
-                "$and": [
-                  {"$ne": [{"$ifNull": ["$actions_performed", null]}, null]},
-                  {"$isNumber": "$actions_performed"}
-                ]
-              },
-              1,
-              0
-            ]
-          }
-        },
+        "a16n": {"$sum": {"$cond": [{"$isNumber": "$actions_performed"}, 1, 0]}},
         "a18": {"$avg": "$page_views"},
         "a19": {"$avg": "$actions_performed"},
         "a20": {"$sum": "$data_transferred"},
-        "a20n": {
-          "$sum": {
-            "$cond": [
-              {
-                "$and": [
-                  {"$ne": [{"$ifNull": ["$data_transferred", null]}, null]},
-                  {"$isNumber": "$data_transferred"}
-                ]
-              },
-              1,
-              0
-            ]
-          }
-        }
+        "a20n": {"$sum": {"$cond": [{"$isNumber": "$data_transferred"}, 1, 0]}}
       }
     },
     {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
@@ -823,30 +789,10 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
               "_id": {"g0": {"$ifNull": ["$namespace", null]}},
               "a0": {"$sum": 1},
               "a1": {"$sum": "$data_size"},
-              "a1n": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [{"$ne": [{"$ifNull": ["$data_size", null]}, null]}, {"$isNumber": "$data_size"}]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              },
+              "a1n": {"$sum": {"$cond": [{"$isNumber": "$data_size"}, 1, 0]}},
               "a3": {"$avg": "$data_size"},
               "a4": {"$sum": "$hit_count"},
-              "a4n": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$isNumber": "$hit_count"}]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              },
+              "a4n": {"$sum": {"$cond": [{"$isNumber": "$hit_count"}, 1, 0]}},
               "a6": {"$avg": "$hit_count"},
               "a7": {
                 "$sum": {
@@ -1305,11 +1251,7 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
         },
         "a1": {"$avg": {"$divide": [{"$toDouble": "$__j1.unused_entries"}, "$__j1.total_entries"]}},
         "a2": {"$avg": "$__j1.total_size_mb"},
-        "a3": {"$avg": "$__j1.avg_hits_per_entry"},
-        "a4": {"$avg": {"$divide": [{"$toDouble": "$__j1.unused_entries"}, "$__j1.total_entries"]}},
-        "a5": {"$avg": "$__j1.avg_hits_per_entry"},
-        "a6": {"$avg": {"$divide": [{"$toDouble": "$__j1.unused_entries"}, "$__j1.total_entries"]}},
-        "a7": {"$avg": "$__j1.total_size_mb"}
+        "a3": {"$avg": "$__j1.avg_hits_per_entry"}
       }
     },
     {
@@ -1486,11 +1428,11 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
                 "$switch": {
                   "branches": [
                     {
-                      "case": {"$or": [{"$gt": ["$_id.g7", 10]}, {"$gt": [{"$ifNull": ["$a4", null]}, 0.5]}]},
+                      "case": {"$or": [{"$gt": ["$_id.g7", 10]}, {"$gt": [{"$ifNull": ["$a1", null]}, 0.5]}]},
                       "then": "needs_attention"
                     },
                     {
-                      "case": {"$and": [{"$gt": ["$_id.g2", 30]}, {"$gt": [{"$ifNull": ["$a5", null]}, 10]}]},
+                      "case": {"$and": [{"$gt": ["$_id.g2", 30]}, {"$gt": [{"$ifNull": ["$a3", null]}, 10]}]},
                       "then": "optimal"
                     }
                   ],
@@ -1522,7 +1464,7 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
             "$switch": {
               "branches": [
                 {
-                  "case": {"$gt": [{"$ifNull": ["$a6", null]}, 0.3]},
+                  "case": {"$gt": [{"$ifNull": ["$a1", null]}, 0.3]},
                   "then": "Optimize cache TTL settings and review caching strategies"
                 }
               ],
@@ -1544,7 +1486,7 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
             "$switch": {
               "branches": [
                 {
-                  "case": {"$gt": [{"$ifNull": ["$a7", null]}, 512]},
+                  "case": {"$gt": [{"$ifNull": ["$a2", null]}, 512]},
                   "then": "Consider cache data compression and size optimization"
                 }
               ],
@@ -1828,17 +1770,7 @@ FROM real_time_metrics
             "$group": {
               "_id": null,
               "a0": {"$sum": "$data_size"},
-              "a0n": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [{"$ne": [{"$ifNull": ["$data_size", null]}, null]}, {"$isNumber": "$data_size"}]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              }
+              "a0n": {"$sum": {"$cond": [{"$isNumber": "$data_size"}, 1, 0]}}
             }
           },
           {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},

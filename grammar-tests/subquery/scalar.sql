@@ -205,17 +205,7 @@ SELECT (SELECT COUNT(*) FROM user_sessions WHERE active = TRUE) AS active_sessio
             "$group": {
               "_id": null,
               "a0": {"$sum": "$data_size"},
-              "a0n": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [{"$ne": [{"$ifNull": ["$data_size", null]}, null]}, {"$isNumber": "$data_size"}]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              }
+              "a0n": {"$sum": {"$cond": [{"$isNumber": "$data_size"}, 1, 0]}}
             }
           },
           {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
@@ -275,7 +265,7 @@ SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING COUNT(*
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}, "a0": {"$sum": 1}, "a1": {"$sum": 1}}},
+    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}, "a0": {"$sum": 1}}},
     {
       "$lookup": {
         "from": "application_cache",
@@ -319,7 +309,7 @@ SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING COUNT(*
             },
             {
               "$gt": [
-                {"$ifNull": ["$a1", 0]},
+                {"$ifNull": ["$a0", 0]},
                 {
                   "$cond": [
                     {"$gt": [{"$size": "$__sq0"}, 1]},

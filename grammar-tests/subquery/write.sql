@@ -310,17 +310,7 @@ WITH hot AS (SELECT namespace FROM application_cache GROUP BY namespace HAVING S
             "$group": {
               "_id": {"g0": {"$ifNull": ["$namespace", null]}},
               "a0": {"$sum": "$hit_count"},
-              "a0n": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$isNumber": "$hit_count"}]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              }
+              "a0n": {"$sum": {"$cond": [{"$isNumber": "$hit_count"}, 1, 0]}}
             }
           },
           {
@@ -342,17 +332,7 @@ WITH hot AS (SELECT namespace FROM application_cache GROUP BY namespace HAVING S
             "$group": {
               "_id": {"g0": {"$ifNull": ["$namespace", null]}},
               "a0": {"$sum": "$hit_count"},
-              "a0n": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$isNumber": "$hit_count"}]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              }
+              "a0n": {"$sum": {"$cond": [{"$isNumber": "$hit_count"}, 1, 0]}}
             }
           },
           {

@@ -214,11 +214,11 @@ SELECT user_id, COUNT(*) AS n, RANK() OVER (ORDER BY COUNT(*) DESC) AS r FROM us
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}, "a0": {"$sum": 1}, "a1": {"$sum": 1}}},
+    {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}, "a0": {"$sum": 1}}},
     {"$set": {"__w0k": {"s0": {"$ifNull": [{"$ifNull": ["$a0", 0]}, null]}}}},
     {"$setWindowFields": {"sortBy": {"__w0k": -1}, "output": {"__w0": {"$rank": {}}}}},
     {"$unset": "__w0k"},
-    {"$project": {"_id": 0, "c0": "$_id.g0", "c1": {"$ifNull": ["$a1", 0]}, "c2": "$__w0"}}
+    {"$project": {"_id": 0, "c0": "$_id.g0", "c1": {"$ifNull": ["$a0", 0]}, "c2": "$__w0"}}
   ],
   "cursor": {}
 }

@@ -28,6 +28,24 @@ pub(crate) struct GroupScope {
     pub grouping: Option<super::grouping_sets::GroupingSets>,
 }
 
+impl GroupScope {
+    /// Registers `accumulator` under `field`, unless an equal accumulator is registered already (the same
+    /// aggregate written twice, as in a select list and its HAVING or ORDER BY: computed once); returns the
+    /// field that holds it. A taken name gets a suffix.
+    pub(crate) fn accumulate(&mut self, field: &str, accumulator: impl Into<Bson>) -> String {
+        let accumulator = accumulator.into();
+        if let Some((name, _)) = self.accumulators.iter().find(|(_, a)| **a == accumulator) {
+            return name.clone();
+        }
+        let mut name = field.to_string();
+        while self.accumulators.contains_key(&name) {
+            name.push('_');
+        }
+        self.accumulators.insert(name.clone(), accumulator);
+        name
+    }
+}
+
 impl Translator {
     /// A group key or an already-grouped expression, when translating after `$group`.
     pub(crate) fn group_lookup(
@@ -176,12 +194,12 @@ impl Translator {
                     Some(ft) => acc::sum(ex::cond(ft.clone(), 1, 0)),
                     None => acc::sum(1),
                 };
-                scope.accumulators.insert(&field, count);
+                let field = scope.accumulate(&field, count);
                 Ok(Agg::new(ex::if_null(reader(&field), 0), Kind::Int, false))
             }
             (_, false, Some(x)) if distinct => {
                 let keep = counted(&x);
-                scope.accumulators.insert(
+                let field = scope.accumulate(
                     &field,
                     acc::add_to_set(ex::cond(keep, x.expr, ex::remove())),
                 );
@@ -205,9 +223,7 @@ impl Translator {
             }
             ("count", false, Some(x)) => {
                 let keep = counted(&x);
-                scope
-                    .accumulators
-                    .insert(&field, acc::sum(ex::cond(keep, 1, 0)));
+                let field = scope.accumulate(&field, acc::sum(ex::cond(keep, 1, 0)));
                 Ok(Agg::new(ex::if_null(reader(&field), 0), Kind::Int, false))
             }
             ("sum", false, Some(x)) => {
@@ -215,18 +231,13 @@ impl Translator {
                     Some(ft) => ex::cond(ft.clone(), x.expr.clone(), Bson::Null),
                     None => x.expr.clone(),
                 };
-                let keep = counted(&x);
-                let nfield = format!("a{idx}n");
-                scope.accumulators.insert(&field, acc::sum(value));
-                // $sum skips non-numbers too, so count numeric inputs: PG's SUM is NULL when none.
-                scope.accumulators.insert(
-                    &nfield,
-                    acc::sum(ex::cond(
-                        and(vec![keep, ex::is_number(x.expr).into()]),
-                        1,
-                        0,
-                    )),
-                );
+                let field = scope.accumulate(&field, acc::sum(value));
+                // $sum skips non-numbers too, so count numeric inputs: PG's SUM is NULL when none. A
+                // number is never NULL: the FILTER, if any, and the type test suffice.
+                let mut keep: Vec<ex::Expr> = filter.iter().cloned().collect();
+                keep.push(ex::is_number(x.expr).into());
+                let nfield =
+                    scope.accumulate(&format!("a{idx}n"), acc::sum(ex::cond(and(keep), 1, 0)));
                 Ok(Agg::new(
                     ex::cond(
                         ex::gt(ex::if_null(reader(&nfield), 0), 0),
@@ -247,7 +258,7 @@ impl Translator {
                     "min" => acc::min(value),
                     _ => acc::max(value),
                 };
-                scope.accumulators.insert(&field, a);
+                let field = scope.accumulate(&field, a);
                 let kind = if name == "avg" { Kind::Number } else { x.kind };
                 Ok(Agg::new(ex::or_null(reader(&field)), kind, true))
             }

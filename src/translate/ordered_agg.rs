@@ -121,7 +121,6 @@ impl Translator {
         };
         let idx = scope.accumulators.len();
         let field = format!("a{idx}");
-        let reader = ex::field(&field);
         let mut keep = Vec::new();
         if let Some(ft) = &filter {
             keep.push(ft.clone());
@@ -148,8 +147,12 @@ impl Translator {
             } else {
                 acc::min(value)
             };
-            scope.accumulators.insert(&field, a);
-            return Ok(Some(Agg::new(ex::or_null(reader), Kind::Bool, true)));
+            let field = scope.accumulate(&field, a);
+            return Ok(Some(Agg::new(
+                ex::or_null(ex::field(&field)),
+                Kind::Bool,
+                true,
+            )));
         }
         // The element pushed for each row: {k: sort key, v: value} (+ n: key name for object aggregates).
         let mut element = Document::new();
@@ -240,9 +243,9 @@ impl Translator {
         } else {
             acc::push(pushed)
         };
-        scope.accumulators.insert(&field, a);
+        let field = scope.accumulate(&field, a);
         // After $group: order, then unwrap the values.
-        let mut items = ex::if_null(reader, Bson::Array(Vec::new()));
+        let mut items = ex::if_null(ex::field(&field), Bson::Array(Vec::new()));
         // Whether there is any row: the size of the unsorted array (sorting keeps it), so the array is
         // sorted once, not twice.
         let nonempty = ex::gt(ex::size(items.clone()), 0);

@@ -177,7 +177,7 @@ impl Translator {
             None => x.expr,
         };
         let field = format!("a{}", scope.accumulators.len());
-        scope.accumulators.insert(&field, accumulator.of(value));
+        let field = scope.accumulate(&field, accumulator.of(value));
         let sd = ex::or_null(ex::field(&field));
         Ok(Some(Agg::new(
             if square {
@@ -238,9 +238,7 @@ impl Translator {
         } else {
             x.expr.clone().into()
         };
-        scope
-            .accumulators
-            .insert(&field, acc::push(ex::cond(and(keep), value, ex::remove())));
+        let field = scope.accumulate(&field, acc::push(ex::cond(and(keep), value, ex::remove())));
         let sorted = ex::sort_array(
             ex::if_null(ex::field(&field), Bson::Array(Vec::new())),
             Bson::Int32(if desc { -1 } else { 1 }),
