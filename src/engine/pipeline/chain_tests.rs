@@ -151,6 +151,7 @@ fn keyed_ends() -> Vec<Vec<Bson>> {
             bson!({"$project": {"_id": 0, "c": "$b", "x": {"$add": ["$a", 1]}, "k": "$b", "j": "$_id"}}),
             bson!({"$sort": {"k": -1, "j": 1}}),
             bson!({"$unset": ["j", "k"]}),
+            bson!({"$addFields": {"t": {"$literal": 1}}}),
         ],
         vec![
             bson!({"$project": {"c": "$a", "k": "$b", "z": {"$literal": 1}}}),

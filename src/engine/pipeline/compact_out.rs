@@ -140,6 +140,11 @@ impl Pipeline {
 }
 
 impl Compact {
+    /// Starts the stages run on each emitted document at `i` (those before it have nothing to do).
+    pub(super) fn skip_to(&mut self, i: usize) {
+        self.maps = self.maps.max(i);
+    }
+
     /// The documents emitted, in order.
     fn output(self) -> Output {
         match self.docs.is_empty() {

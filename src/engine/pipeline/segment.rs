@@ -160,6 +160,15 @@ impl Pipeline {
             _ => None,
         };
         let body = if keys.is_some() { stop - 1 } else { stop };
+        // The `$unset` after such a sort has nothing left to remove: it is skipped.
+        let next = match (&keys, compact.as_deref_mut()) {
+            (None, _) => next,
+            (Some(_), Some(c)) => {
+                c.skip_to(next + 1);
+                next + 1
+            }
+            (Some(_), None) => next + 1,
+        };
         let mut one = |d: Document| self.segment_one(d, start, body, &mut execs, catalog, vars);
         // The segment's outputs for one input, each with its key when the projection gives it.
         let mut sorted = |d: Document, spec: &SortSpec| -> Result<Vec<ForSort>, CommandError> {
