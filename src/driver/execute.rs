@@ -608,10 +608,18 @@ pub fn shape_rows(columns: &[crate::mql::OutputColumn], docs: Vec<Document>) -> 
     let rows = docs
         .into_iter()
         .map(|mut d| {
-            let mut row: Vec<Bson> = columns
-                .iter()
-                .map(|c| take_field(&mut d, &c.field))
-                .collect();
+            // The plan's last projection gives exactly the columns' fields, in order: their values are
+            // taken in one pass (no lookup by name).
+            let in_order =
+                d.len() == columns.len() && d.keys().zip(columns).all(|(k, c)| *k == c.field);
+            let mut row: Vec<Bson> = if in_order {
+                d.into_iter().map(|(_, v)| v).collect()
+            } else {
+                columns
+                    .iter()
+                    .map(|c| take_field(&mut d, &c.field))
+                    .collect()
+            };
             if any_interval {
                 crate::mql::interval_text::print_intervals(&mut row, &intervals);
             }
@@ -677,6 +685,42 @@ mod tests {
             .build()
             .map(|rt| rt.block_on(f))
             .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    proptest::proptest! {
+        /// Rows are the columns' fields by name, whether the documents hold exactly those fields in the
+        /// columns' order (taken in one pass) or not (other order, missing, extra fields).
+        #[test]
+        fn rows_hold_each_columns_field_by_name(
+            docs in proptest::collection::vec(
+                proptest::collection::vec((0usize..4, 0i32..9), 0..5),
+                0..6,
+            ),
+        ) {
+            let columns: Vec<crate::mql::OutputColumn> = (0..3)
+                .map(|i| crate::mql::OutputColumn::new(format!("n{i}"), format!("c{i}")))
+                .collect();
+            let docs: Vec<Document> = docs
+                .into_iter()
+                .map(|fields| {
+                    let mut d = Document::new();
+                    for (f, v) in fields {
+                        d.insert(format!("c{f}"), v);
+                    }
+                    d
+                })
+                .collect();
+            let want: Vec<Vec<Bson>> = docs
+                .iter()
+                .map(|d| {
+                    columns
+                        .iter()
+                        .map(|c| d.get(&c.field).cloned().unwrap_or(Bson::Null))
+                        .collect()
+                })
+                .collect();
+            proptest::prop_assert_eq!(shape_rows(&columns, docs).rows, want);
+        }
     }
 
     #[test]
