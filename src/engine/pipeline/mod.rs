@@ -51,6 +51,9 @@ mod segment;
 mod spill_tests;
 mod stream;
 mod window;
+mod window_join;
+#[cfg(test)]
+mod window_join_tests;
 
 use super::expr::{Expr, Vars};
 use super::matcher::Matcher;
@@ -661,17 +664,7 @@ impl Pipeline {
             }
             Stage::UnionWith(coll, pipe, reads) => {
                 let mut docs = docs;
-                // Only the fields the sub-pipeline reads are parsed (it ends in a stage made of them).
-                let base = match (coll, reads) {
-                    (Some(c), Some(fields)) => catalog.scan_fields(c, fields)?,
-                    (Some(c), None) => catalog.scan(c)?,
-                    (None, _) => Vec::new(),
-                };
-                let extra = match pipe {
-                    Some(p) => p.run(base, catalog, vars)?,
-                    None => base,
-                };
-                docs.extend(extra);
+                docs.extend(segment::union_docs(coll, pipe, reads, catalog, vars)?);
                 docs
             }
             Stage::SortByCount(e) => {
