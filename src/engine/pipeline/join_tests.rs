@@ -665,6 +665,33 @@ fn joined_reads_name_the_joined_fields_the_later_stages_read() {
         names(&["a", "c"])
     );
     assert_eq!(joined_reads("j.x", &[bson!({"$count": "n"})]), None);
+    // Nothing after an `$unset` of the joined array reads its documents (a FULL JOIN's unmatched rows).
+    let root = bson!({"$replaceRoot": {"newRoot": {"r": "$$ROOT"}}});
+    assert_eq!(
+        reads(vec![
+            bson!({"$match": {"j": {"$size": 0}}}),
+            bson!({"$unset": "j"}),
+            root.clone()
+        ]),
+        names(&[])
+    );
+    assert_eq!(
+        reads(vec![
+            bson!({"$set": {"x": "$j.g"}}),
+            bson!({"$unset": ["k", "j"]}),
+            root.clone()
+        ]),
+        names(&["g"])
+    );
+    assert_eq!(
+        reads(vec![
+            bson!({"$set": {"x": "$j"}}),
+            bson!({"$unset": "j"}),
+            root.clone()
+        ]),
+        None
+    );
+    assert_eq!(reads(vec![bson!({"$unset": "k"}), root]), None);
     // A `$size` test of the joined array reads no field of its documents; other tests of it read them whole.
     let anti = |test: Bson| {
         reads(vec![

@@ -69,6 +69,13 @@ fn union_tails() -> Vec<Vec<Bson>> {
             bson!({"$limit": 9}),
         ],
         vec![outer.clone(), bson!({"$unionWith": "fo"})],
+        // The anti-join of a FULL JOIN's right side (the joined documents only counted, then unset: they are
+        // narrowed to nothing), as the whole tail.
+        vec![
+            bson!({"$match": {"j": {"$size": 0}}}),
+            bson!({"$unset": "j"}),
+            bson!({"$replaceRoot": {"newRoot": {"r": "$$ROOT"}}}),
+        ],
         // Two `$unionWith`s, the first one's documents through a later `$lookup`, sorted on an outer key.
         vec![
             bson!({"$unwind": "$j"}),
