@@ -14,6 +14,7 @@
 mod accumulator;
 pub mod group;
 mod group_spill;
+mod hoist;
 mod join;
 mod join_hash;
 mod join_keys;
@@ -216,6 +217,9 @@ pub(crate) fn want_count(v: &Bson, stage: &str) -> Result<usize, CommandError> {
 impl Pipeline {
     /// Compiles and validates the stages.
     pub fn compile(stages: &[Bson]) -> Result<Pipeline, CommandError> {
+        // A `$match` on outer fields after a `$lookup` runs before it (hoist.rs).
+        let hoisted = hoist::hoist_matches(stages);
+        let stages = hoisted.as_slice();
         let mut out = Vec::with_capacity(stages.len());
         for (i, s) in stages.iter().enumerate() {
             let (name, arg) = stage_doc(s)?;

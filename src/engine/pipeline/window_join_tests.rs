@@ -69,6 +69,17 @@ fn union_tails() -> Vec<Vec<Bson>> {
             bson!({"$limit": 9}),
         ],
         vec![outer.clone(), bson!({"$unionWith": "fo"})],
+        // `WHERE` on an outer field after a FULL JOIN's union (copied before the `$lookup`) and after the
+        // `$unwind` (moved); on a joined field (left).
+        vec![
+            outer.clone(),
+            bson!({"$match": {"k": {"$ne": 1}}}),
+            unmatched.clone(),
+            bson!({"$match": {"g": {"$in": [null, 1, 2]}, "j.g": {"$ne": 0}}}),
+            bson!({"$match": {"$or": [{"g": null}, {"k": {"$gte": 1}}]}}),
+            bson!({"$project": {"_id": 0, "c0": "$_id", "c1": "$j._id", "s0": "$g"}}),
+            bson!({"$sort": {"s0": 1, "c1": 1}}),
+        ],
         // The anti-join of a FULL JOIN's right side (the joined documents only counted, then unset: they are
         // narrowed to nothing), as the whole tail.
         vec![
