@@ -29,6 +29,9 @@ use crate::engine::CommandError;
 use bson::{Bson, Document};
 use std::cmp::Ordering;
 
+/// The spec of a sort's leading keys and the expressions computing them from an input document.
+type Lead = (SortSpec, Vec<Expr>);
+
 /// How a window over a join runs by groups of inputs.
 pub(super) struct WindowPlan<'p> {
     window: &'p SetWindowFields,
@@ -38,7 +41,7 @@ pub(super) struct WindowPlan<'p> {
     post: usize,
     /// The closing whole `$sort` at `post`, with its leading keys computed from an input document when
     /// they are (the spec of those keys and their expressions).
-    sort: Option<(&'p SortSpec, Option<(SortSpec, Vec<Expr>)>)>,
+    sort: Option<(&'p SortSpec, Option<Lead>)>,
     /// The first stage after what the plan runs.
     next: usize,
 }
