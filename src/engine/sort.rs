@@ -316,14 +316,23 @@ impl<'a> Sorter<'a> {
         self,
         each: &mut dyn FnMut(Document) -> Result<(), CommandError>,
     ) -> Result<(), CommandError> {
-        self.drain(&mut |d| each(d).map(|()| true))
+        self.drain(&mut |_, d| each(d).map(|()| true))
+    }
+
+    /// [`finish_each`](Self::finish_each), each document with its sort key (for a merge with another
+    /// sorted stream on the same spec).
+    pub fn finish_each_keyed(
+        self,
+        each: &mut dyn FnMut(Vec<Bson>, Document) -> Result<(), CommandError>,
+    ) -> Result<(), CommandError> {
+        self.drain(&mut |k, d| each(k, d).map(|()| true))
     }
 
     /// The first `limit` documents added, in order (a merge of spilled runs stops there).
     pub fn finish_first(self, limit: usize) -> Result<Vec<Document>, CommandError> {
         let mut out = Vec::with_capacity(self.total.min(limit));
         if limit > 0 {
-            self.drain(&mut |d| {
+            self.drain(&mut |_, d| {
                 out.push(d);
                 Ok(out.len() < limit)
             })?;
@@ -331,18 +340,18 @@ impl<'a> Sorter<'a> {
         Ok(out)
     }
 
-    /// Hands the documents to `each` in order until it returns false: the buffer sorted when nothing
+    /// Hands the documents (with their keys) to `each` in order until it returns false: the buffer sorted when nothing
     /// spilled, else the last run written and every run merged.
     fn drain(
         self,
-        each: &mut dyn FnMut(Document) -> Result<bool, CommandError>,
+        each: &mut dyn FnMut(Vec<Bson>, Document) -> Result<bool, CommandError>,
     ) -> Result<(), CommandError> {
         let spec = self.spec;
         let mut buf = self.buf;
         let Some(mut file) = self.spill else {
             crate::engine::ops::sort_checked(&mut buf, |a, b| spec.compare_keys(&a.0, &b.0))?;
-            for (_, d) in buf {
-                if !each(d)? {
+            for (k, d) in buf {
+                if !each(k, d)? {
                     break;
                 }
             }
@@ -367,9 +376,9 @@ impl<'a> Sorter<'a> {
             .collect();
         let cmp =
             |a: &(Vec<Bson>, Document), b: &(Vec<Bson>, Document)| spec.compare_keys(&a.0, &b.0);
-        spill::merge_while(runs, &cmp, &mut |(_, d), _| {
+        spill::merge_while(runs, &cmp, &mut |(k, d), _| {
             crate::engine::ops::check()?;
-            each(d)
+            each(k, d)
         })
     }
 }

@@ -78,8 +78,19 @@ impl Pipeline {
         if maps >= start + 2 && matches!(self.stages[maps - 1], Stage::Sort(_)) {
             let sort = maps - 1;
             let mut seg = sort;
-            while seg > start && Self::per_document(&self.stages[seg - 1]) {
+            while seg > start && Self::in_segment(&self.stages[seg - 1]) {
                 seg -= 1;
+            }
+            // A window over a join run by groups of inputs (window_join.rs) is part of the segment.
+            if seg > start && matches!(self.stages[seg - 1], Stage::Window(_)) {
+                let at = seg - 1;
+                let mut s = at;
+                while s > start && Self::per_document(&self.stages[s - 1]) {
+                    s -= 1;
+                }
+                if s < at && self.window_plan(s, at, n, vars).is_some() {
+                    seg = s;
+                }
             }
             if seg < sort {
                 let docs = self.run_range(start, seg, input, catalog, vars)?;
@@ -143,6 +154,11 @@ impl Compact {
     /// Starts the stages run on each emitted document at `i` (those before it have nothing to do).
     pub(super) fn skip_to(&mut self, i: usize) {
         self.maps = self.maps.max(i);
+    }
+
+    /// The first of the pipeline's last per-document stages (the stage after the closing sort).
+    pub(super) fn maps(&self) -> usize {
+        self.maps
     }
 
     /// The documents emitted, in order.

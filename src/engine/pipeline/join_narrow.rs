@@ -11,7 +11,8 @@ use bson::{Bson, Document};
 /// The top-level fields of the joined documents (the `as` field's elements) that the stages after a
 /// `$lookup` read: `None` when they may read a joined document whole (or any field), or name one by a path
 /// a projection cannot keep. The `$unwind` of the `as` field right after the `$lookup` reads the array
-/// itself, not its documents: it is passed over (wherever it stands).
+/// itself, not its documents: it is passed over (wherever it stands); an `$unset` of the `as` field ends what
+/// may read them.
 pub(super) fn joined_reads(as_field: &str, rest: &[Bson]) -> Option<Vec<String>> {
     if as_field.is_empty() || as_field.contains('.') || as_field.starts_with('$') {
         return None;
@@ -26,11 +27,23 @@ pub(super) fn joined_reads(as_field: &str, rest: &[Bson]) -> Option<Vec<String>>
     // An `$unwind` of the `as` field reads the array, not its documents; `{as: {$size: n}}` in a `$match`
     // (the translator's anti-join test) counts the joined documents and reads none of their fields: a
     // narrowed document counts and unwinds the same.
-    let rest: Vec<Bson> = rest
+    // After an `$unset` of the `as` field nothing reads the joined documents (the translator's anti-join:
+    // `{$match: {as: {$size: 0}}}`, `{$unset: as}`, then `$$ROOT` made the joined row): the stages from it
+    // on are left out, and a projection of `_id` closes what is read before it.
+    let unsets_it = |st: &Bson| match st.as_document().and_then(|d| d.get("$unset")) {
+        Some(Bson::String(p)) => p == as_field,
+        Some(Bson::Array(ps)) => ps.iter().any(|p| p.as_str() == Some(as_field)),
+        _ => false,
+    };
+    let cut = rest.iter().position(unsets_it);
+    let mut rest: Vec<Bson> = rest[..cut.unwrap_or(rest.len())]
         .iter()
         .filter(|st| !unwinds_it(st))
         .map(|st| without_size_tests(as_field, st))
         .collect();
+    if cut.is_some() {
+        rest.push(Bson::Document(bson::doc! {"$project": {"_id": 1}}));
+    }
     let mut paths = Vec::new();
     if !crate::engine::fields::pipeline_paths(&rest, &mut paths) {
         return None;

@@ -50,7 +50,7 @@ fn key() -> impl Strategy<Value = Option<Bson>> {
     ]
 }
 
-fn docs(field: &'static str, max: usize) -> impl Strategy<Value = Vec<Document>> {
+pub(super) fn docs(field: &'static str, max: usize) -> impl Strategy<Value = Vec<Document>> {
     prop::collection::vec((key(), -2i32..3), 0..max).prop_map(move |rows| {
         rows.into_iter()
             .enumerate()
@@ -66,7 +66,7 @@ fn docs(field: &'static str, max: usize) -> impl Strategy<Value = Vec<Document>>
 }
 
 /// The `$lookup` shapes under test (the translator's among them).
-fn lookups() -> Vec<Document> {
+pub(super) fn lookups() -> Vec<Document> {
     let guarded = bson!({"$and": [
         {"$ne": [{"$ifNull": ["$f", null]}, null]},
         {"$ne": [{"$ifNull": ["$$v", null]}, null]},
@@ -312,12 +312,14 @@ fn batch(reply: &Document) -> Vec<Document> {
         .unwrap_or_default()
 }
 
-fn check(
+/// The pipeline `[head,] $lookup (shape), tail...` on the engine against the nested loop per outer document
+/// and then `tail` stage by stage.
+pub(super) fn check(
     outer: Vec<Document>,
     foreign: Vec<Document>,
     indexed: bool,
     shape: usize,
-    tail: usize,
+    tail: Vec<Bson>,
     head: bool,
 ) -> Result<(), TestCaseError> {
     let e = Engine::in_memory();
@@ -336,7 +338,6 @@ fn check(
         run(&e, doc! {"insert": "fo", "documents": foreign.clone()});
     }
     let spec = lookups()[shape].clone();
-    let tail = tails()[tail].clone();
     // A per-document stage before the `$lookup` (a CTE's select list): it rewrites the outer sort key.
     let head_stage =
         bson!({"$set": {"g": {"$cond": [{"$eq": ["$g", 0]}, null, {"$subtract": [0, "$g"]}]}}});
@@ -402,7 +403,7 @@ proptest! {
         shape in 0..lookups().len(),
         tail in 0..tails().len(),
     ) {
-        check(outer, foreign, indexed, shape, tail, false)?;
+        check(outer, foreign, indexed, shape, tails()[tail].clone(), false)?;
     }
 
     /// One or two outer documents (a scan of the foreign side per outer document instead of a hash table
@@ -415,7 +416,7 @@ proptest! {
         shape in 0..lookups().len(),
         tail in 0..tails().len(),
     ) {
-        check(outer, foreign, indexed, shape, tail, false)?;
+        check(outer, foreign, indexed, shape, tails()[tail].clone(), false)?;
     }
 
     /// The hash on several join columns, on `IS NOT DISTINCT FROM` and on paths below a variable (the last
@@ -428,7 +429,7 @@ proptest! {
         shape in (lookups().len() - 5)..lookups().len(),
         tail in prop_oneof![Just(0), Just(1), Just(tails().len() - 6), Just(tails().len() - 2)],
     ) {
-        check(outer, foreign, indexed, shape, tail, false)?;
+        check(outer, foreign, indexed, shape, tails()[tail].clone(), false)?;
     }
 
     /// A whole `$sort` whose leading keys are computed from the outer document (taken in their order, the
@@ -443,7 +444,7 @@ proptest! {
         tail in (tails().len() - 9)..(tails().len() - 6),
         head in any::<bool>(),
     ) {
-        check(outer, foreign, indexed, shape, tail, head)?;
+        check(outer, foreign, indexed, shape, tails()[tail].clone(), head)?;
     }
 }
 
@@ -664,6 +665,33 @@ fn joined_reads_name_the_joined_fields_the_later_stages_read() {
         names(&["a", "c"])
     );
     assert_eq!(joined_reads("j.x", &[bson!({"$count": "n"})]), None);
+    // Nothing after an `$unset` of the joined array reads its documents (a FULL JOIN's unmatched rows).
+    let root = bson!({"$replaceRoot": {"newRoot": {"r": "$$ROOT"}}});
+    assert_eq!(
+        reads(vec![
+            bson!({"$match": {"j": {"$size": 0}}}),
+            bson!({"$unset": "j"}),
+            root.clone()
+        ]),
+        names(&[])
+    );
+    assert_eq!(
+        reads(vec![
+            bson!({"$set": {"x": "$j.g"}}),
+            bson!({"$unset": ["k", "j"]}),
+            root.clone()
+        ]),
+        names(&["g"])
+    );
+    assert_eq!(
+        reads(vec![
+            bson!({"$set": {"x": "$j"}}),
+            bson!({"$unset": "j"}),
+            root.clone()
+        ]),
+        None
+    );
+    assert_eq!(reads(vec![bson!({"$unset": "k"}), root]), None);
     // A `$size` test of the joined array reads no field of its documents; other tests of it read them whole.
     let anti = |test: Bson| {
         reads(vec![

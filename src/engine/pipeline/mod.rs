@@ -14,6 +14,7 @@
 mod accumulator;
 pub mod group;
 mod group_spill;
+mod hoist;
 mod join;
 mod join_hash;
 mod join_keys;
@@ -52,6 +53,9 @@ mod sort_keys;
 mod spill_tests;
 mod stream;
 mod window;
+mod window_join;
+#[cfg(test)]
+mod window_join_tests;
 
 use super::expr::{Expr, Vars};
 use super::matcher::Matcher;
@@ -214,6 +218,9 @@ pub(crate) fn want_count(v: &Bson, stage: &str) -> Result<usize, CommandError> {
 impl Pipeline {
     /// Compiles and validates the stages.
     pub fn compile(stages: &[Bson]) -> Result<Pipeline, CommandError> {
+        // A `$match` on outer fields after a `$lookup` runs before it (hoist.rs).
+        let hoisted = hoist::hoist_matches(stages);
+        let stages = hoisted.as_slice();
         let mut out = Vec::with_capacity(stages.len());
         for (i, s) in stages.iter().enumerate() {
             let (name, arg) = stage_doc(s)?;
@@ -662,17 +669,7 @@ impl Pipeline {
             }
             Stage::UnionWith(coll, pipe, reads) => {
                 let mut docs = docs;
-                // Only the fields the sub-pipeline reads are parsed (it ends in a stage made of them).
-                let base = match (coll, reads) {
-                    (Some(c), Some(fields)) => catalog.scan_fields(c, fields)?,
-                    (Some(c), None) => catalog.scan(c)?,
-                    (None, _) => Vec::new(),
-                };
-                let extra = match pipe {
-                    Some(p) => p.run(base, catalog, vars)?,
-                    None => base,
-                };
-                docs.extend(extra);
+                docs.extend(segment::union_docs(coll, pipe, reads, catalog, vars)?);
                 docs
             }
             Stage::SortByCount(e) => {

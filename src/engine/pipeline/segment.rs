@@ -19,6 +19,7 @@
 //! `join_tests.rs` holds every path to the stage-by-stage run. Depends on `join`, `group`, `sort`, `expr`.
 
 use super::compact_out::Compact;
+use super::sort_keys::SortKeys;
 use super::{group, join, join_unwind, reshape, Pipeline, Stage};
 use crate::engine::expr::{Expr, Vars};
 use crate::engine::sort::{SortSpec, Sorter, TopK};
@@ -34,6 +35,22 @@ fn push(sorter: &mut Sorter<'_>, (key, d): ForSort) -> Result<(), CommandError> 
     match key {
         Some(key) => sorter.push_keyed(key, d),
         None => sorter.push(d),
+    }
+}
+
+/// A segment's outputs for a closing sort, each with its key when `keys` gives it apart.
+fn keyed(
+    keys: &Option<SortKeys<'_>>,
+    spec: &SortSpec,
+    outs: Vec<Document>,
+    vars: &Vars,
+) -> Result<Vec<ForSort>, CommandError> {
+    match keys {
+        None => Ok(outs.into_iter().map(|o| (None, o)).collect()),
+        Some(k) => outs
+            .into_iter()
+            .map(|o| k.apply(spec, o, vars).map(|(key, o)| (Some(key), o)))
+            .collect(),
     }
 }
 
@@ -112,10 +129,22 @@ impl Pipeline {
         mut compact: Option<&mut Compact>,
     ) -> Result<(Vec<Document>, usize), CommandError> {
         let mut stop = start + 1;
-        while stop < end && Self::per_document(&self.stages[stop]) {
+        while stop < end && Self::in_segment(&self.stages[stop]) {
             stop += 1;
         }
         let (sink, next) = self.sink_at(stop, end);
+        // The segment's `$unionWith`s: the input documents pass them; their documents follow, each through
+        // the segment's stages after its `$unionWith`.
+        let unions: Vec<usize> = (start..stop)
+            .filter(|&k| matches!(self.stages[k], Stage::UnionWith(..)))
+            .collect();
+        // Closed by a `$setWindowFields` whose partitions are computed from the input documents: by groups
+        // of inputs (window_join.rs).
+        if stop < end && matches!(self.stages[stop], Stage::Window(_)) && unions.is_empty() {
+            if let Some(plan) = self.window_plan(start, stop, end, vars) {
+                return self.window_join(&plan, start, end, docs, catalog, vars, compact);
+            }
+        }
         // A whole sort after a `$lookup` that per-document stages precede (a CTE's select list before the
         // join): they run first over every input, so the sort's leading keys can be read from the
         // documents the `$lookup` takes (the incremental sort below). The sort needs every document anyway.
@@ -123,7 +152,10 @@ impl Pipeline {
             if !matches!(self.stages[start], Stage::Lookup(_)) {
                 let lookup =
                     (start + 1..stop).find(|&k| matches!(self.stages[k], Stage::Lookup(_)));
-                if let Some(l) = lookup.filter(|&l| self.presorted(l, stop, spec).is_some()) {
+                let unions_after = |l: usize| unions.iter().all(|&u| u > l);
+                if let Some(l) =
+                    lookup.filter(|&l| unions_after(l) && self.presorted(l, stop, spec).is_some())
+                {
                     let mut heads = Vec::with_capacity(docs.len());
                     for d in docs {
                         match self.segment_one(d, start, l, &mut [], catalog, vars) {
@@ -154,9 +186,9 @@ impl Pipeline {
             first.expect_outer(docs.len());
         }
         // A closing `$project` whose last fields are the whole sort's keys (see `sort_keys`): its values go
-        // into the sort beside each document (`sorted` below) instead of into the document.
+        // into the sort beside each document (`keyed` below) instead of into the document.
         let keys = match sink {
-            Sink::Sort(_) if stop > start => self.sort_keys(stop, end),
+            Sink::Sort(_) if stop > start && unions.is_empty() => self.sort_keys(stop, end),
             _ => None,
         };
         let body = if keys.is_some() { stop - 1 } else { stop };
@@ -169,27 +201,22 @@ impl Pipeline {
             }
             (Some(_), None) => next + 1,
         };
-        let mut one = |d: Document| self.segment_one(d, start, body, &mut execs, catalog, vars);
-        // The segment's outputs for one input, each with its key when the projection gives it.
-        let mut sorted = |d: Document, spec: &SortSpec| -> Result<Vec<ForSort>, CommandError> {
-            let outs = one(d)?;
-            match &keys {
-                None => Ok(outs.into_iter().map(|o| (None, o)).collect()),
-                Some(k) => outs
-                    .into_iter()
-                    .map(|o| k.apply(spec, o, vars).map(|(key, o)| (Some(key), o)))
-                    .collect(),
-            }
+        // One document through the segment from the stage at `from` (`start` for an input document).
+        let mut from = |d: Document, from: usize| {
+            self.segment_from(d, start, from, body, &mut execs, catalog, vars)
         };
         match sink {
             Sink::Group(g) => {
                 let mut state = group::GroupState::new(vars);
                 for d in docs {
                     crate::engine::ops::check()?;
-                    for o in &one(d)? {
+                    for o in &from(d, start)? {
                         g.step(&mut state, o, vars)?;
                     }
                 }
+                self.union_outputs(&unions, catalog, vars, &mut from, &mut |o| {
+                    g.step(&mut state, &o, vars)
+                })?;
                 Ok((g.finish(state, vars)?, next))
             }
             Sink::Top(spec, want) => {
@@ -204,7 +231,7 @@ impl Pipeline {
                         for (k, (key, i)) in order.iter().enumerate() {
                             crate::engine::ops::check()?;
                             if let Some(d) = docs.get_mut(*i).and_then(Option::take) {
-                                for o in one(d)? {
+                                for o in from(d, start)? {
                                     top.push(o)?;
                                 }
                             }
@@ -221,12 +248,15 @@ impl Pipeline {
                     None => {
                         for d in docs {
                             crate::engine::ops::check()?;
-                            for o in one(d)? {
+                            for o in from(d, start)? {
                                 top.push(o)?;
                             }
                         }
                     }
                 }
+                // The `$unionWith`s' documents come after every input's (in any order of the inputs'
+                // walk): the top keeps the same ones.
+                self.union_outputs(&unions, catalog, vars, &mut from, &mut |o| top.push(o))?;
                 Ok((top.finish()?, next))
             }
             Sink::Sort(spec) => {
@@ -245,12 +275,36 @@ impl Pipeline {
                 };
                 if let Some((order, prefix)) = order {
                     let mut docs: Vec<Option<Document>> = docs.into_iter().map(Some).collect();
+                    // The `$unionWith`s' outputs sorted on their own, merged into the inputs' as these
+                    // come out (on equal keys the inputs' first: they come first in the stream). Their
+                    // error comes after any input's, as in the walk.
+                    let mut tail = Vec::new();
+                    if !unions.is_empty() {
+                        let mut sorter = Sorter::new(spec, &vars.memory);
+                        let sorted = self
+                            .union_outputs(&unions, catalog, vars, &mut from, &mut |o| {
+                                sorter.push(o)
+                            })
+                            .and_then(|()| {
+                                sorter.finish_each_keyed(&mut |k, d| {
+                                    tail.push((k, d));
+                                    Ok(())
+                                })
+                            });
+                        if let Err(e) = sorted {
+                            for d in docs.iter_mut().filter_map(Option::take) {
+                                from(d, start)?;
+                            }
+                            return Err(e);
+                        }
+                    }
+                    let mut tail = tail.into_iter().peekable();
                     let mut out = Vec::new();
                     let mut group = Sorter::new(spec, &vars.memory);
                     for (k, (key, i)) in order.iter().enumerate() {
                         crate::engine::ops::check()?;
                         if let Some(d) = docs.get_mut(*i).and_then(Option::take) {
-                            match sorted(d, spec) {
+                            match from(d, start).and_then(|o| keyed(&keys, spec, o, vars)) {
                                 Ok(outs) => {
                                     for o in outs {
                                         push(&mut group, o)?;
@@ -260,7 +314,7 @@ impl Pipeline {
                                 // taken yet may fail too.
                                 Err(e) => {
                                     for d in docs.iter_mut().take(*i).filter_map(Option::take) {
-                                        sorted(d, spec)?;
+                                        keyed(&keys, spec, from(d, start)?, vars)?;
                                     }
                                     return Err(e);
                                 }
@@ -272,18 +326,29 @@ impl Pipeline {
                         if ends {
                             let done =
                                 std::mem::replace(&mut group, Sorter::new(spec, &vars.memory));
-                            done.finish_each(&mut |d| self.emit(d, &mut out, &mut compact, vars))?;
+                            done.finish_each_keyed(&mut |key, d| {
+                                while let Some((_, t)) = tail
+                                    .next_if(|(t, _)| spec.compare_keys(t, &key) == Ordering::Less)
+                                {
+                                    self.emit(t, &mut out, &mut compact, vars)?;
+                                }
+                                self.emit(d, &mut out, &mut compact, vars)
+                            })?;
                         }
+                    }
+                    for (_, t) in tail {
+                        self.emit(t, &mut out, &mut compact, vars)?;
                     }
                     return Ok((out, compact.map_or(next, |c| c.end)));
                 }
                 let mut sorter = Sorter::new(spec, &vars.memory);
                 for d in docs {
                     crate::engine::ops::check()?;
-                    for o in sorted(d, spec)? {
+                    for o in keyed(&keys, spec, from(d, start)?, vars)? {
                         push(&mut sorter, o)?;
                     }
                 }
+                self.union_outputs(&unions, catalog, vars, &mut from, &mut |o| sorter.push(o))?;
                 if compact.is_none() {
                     return Ok((sorter.finish()?, next));
                 }
@@ -295,9 +360,18 @@ impl Pipeline {
                 let mut out = Vec::new();
                 for d in docs {
                     crate::engine::ops::check()?;
-                    out.extend(one(d)?);
+                    out.extend(from(d, start)?);
                     if out.len() >= want {
-                        break;
+                        return Ok((out, next));
+                    }
+                }
+                for &u in &unions {
+                    for d in self.union_docs(u, catalog, vars)? {
+                        crate::engine::ops::check()?;
+                        out.extend(from(d, u + 1)?);
+                        if out.len() >= want {
+                            return Ok((out, next));
+                        }
                     }
                 }
                 Ok((out, next))
@@ -306,15 +380,46 @@ impl Pipeline {
                 let mut out = Vec::new();
                 for d in docs {
                     crate::engine::ops::check()?;
-                    out.extend(one(d)?);
+                    out.extend(from(d, start)?);
                 }
+                self.union_outputs(&unions, catalog, vars, &mut from, &mut |o| {
+                    out.push(o);
+                    Ok(())
+                })?;
                 Ok((out, next))
             }
         }
     }
 
+    /// Whether a stage runs inside a segment: a per-document stage, or a `$unionWith` (the documents
+    /// before it pass it unchanged; its own follow them).
+    pub(super) fn in_segment(stage: &Stage) -> bool {
+        Self::per_document(stage) || matches!(stage, Stage::UnionWith(..))
+    }
+
+    /// Hands `each` the outputs of the `$unionWith`s at `unions` (in order): each one's documents, each
+    /// through the segment from the stage after it (`from`).
+    fn union_outputs(
+        &self,
+        unions: &[usize],
+        catalog: &dyn super::Catalog,
+        vars: &Vars,
+        from: &mut dyn FnMut(Document, usize) -> Result<Vec<Document>, CommandError>,
+        each: &mut dyn FnMut(Document) -> Result<(), CommandError>,
+    ) -> Result<(), CommandError> {
+        for &u in unions {
+            for d in self.union_docs(u, catalog, vars)? {
+                crate::engine::ops::check()?;
+                for o in from(d, u + 1)? {
+                    each(o)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The output of the segment `start..stop` for one input document.
-    fn segment_one(
+    pub(super) fn segment_one(
         &self,
         d: Document,
         start: usize,
@@ -323,8 +428,24 @@ impl Pipeline {
         catalog: &dyn super::Catalog,
         vars: &Vars,
     ) -> Result<Vec<Document>, CommandError> {
+        self.segment_from(d, start, start, stop, execs, catalog, vars)
+    }
+
+    /// The output of the segment `start..stop` (whose `$lookup`s' executions are `execs`) for one
+    /// document entering it at stage `from` (a `$unionWith`'s document enters after it).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn segment_from(
+        &self,
+        d: Document,
+        start: usize,
+        from: usize,
+        stop: usize,
+        execs: &mut [Option<join::Exec<'_>>],
+        catalog: &dyn super::Catalog,
+        vars: &Vars,
+    ) -> Result<Vec<Document>, CommandError> {
         let mut cur = vec![d];
-        let mut k = start;
+        let mut k = from;
         while k < stop && !cur.is_empty() {
             let exec = execs.get_mut(k - start).and_then(Option::as_mut);
             match (&self.stages[k], exec) {
@@ -362,6 +483,8 @@ impl Pipeline {
                     cur = next;
                     k += if unwind.is_some() { 2 } else { 1 };
                 }
+                // The documents before a `$unionWith` pass it (its own are run after them).
+                (Stage::UnionWith(..), _) => k += 1,
                 (stage, _) => {
                     self.step_each(stage, &mut cur, catalog, vars)?;
                     k += 1;
@@ -374,8 +497,10 @@ impl Pipeline {
     /// For a segment `start..stop` closed by a sort on `spec`: the longest run of leading sort keys (at least
     /// one) whose values are computed from fields of the input document that no stage of the segment
     /// writes, with the expressions computing them from the input document. The segment may hold
-    /// `$lookup`s, `$unwind`s, `$match`es and `$unset`s, then one closing `$project` or `$addFields`.
-    fn presorted(
+    /// `$lookup`s, `$unwind`s, `$match`es, `$unset`s, `$unionWith`s (whose documents the caller sorts
+    /// apart), `$addFields` and `$setWindowFields` (their fields written), then one closing `$project` or
+    /// `$addFields`.
+    pub(super) fn presorted(
         &self,
         start: usize,
         stop: usize,
@@ -392,7 +517,12 @@ impl Pipeline {
                 Stage::Lookup(l) => written.push(top(l.as_field())),
                 Stage::Unwind(u) => written.extend(u.written().into_iter().map(top)),
                 Stage::Unset(paths) => written.extend(paths.iter().map(|p| top(p))),
-                Stage::Match(..) => {}
+                // A `$unionWith`'s documents are sorted apart (see the whole sort above).
+                Stage::Match(..) | Stage::UnionWith(..) => {}
+                Stage::Window(w) => written.extend(w.output_names().map(top)),
+                Stage::AddFields(fields) if k + 1 < stop => {
+                    written.extend(fields.iter().map(|(f, _)| top(f)));
+                }
                 Stage::Project(_) | Stage::AddFields(_) => {
                     let raw = self.raw.get(k)?.as_document()?;
                     reshape = Some(
@@ -487,4 +617,39 @@ fn input_order(
     }
     keyed.sort_by(|a, b| prefix.compare_keys(&a.0, &b.0).then(a.1.cmp(&b.1)));
     Some((keyed, prefix.clone()))
+}
+
+impl Pipeline {
+    /// The documents the `$unionWith` at `u` adds.
+    fn union_docs(
+        &self,
+        u: usize,
+        catalog: &dyn super::Catalog,
+        vars: &Vars,
+    ) -> Result<Vec<Document>, CommandError> {
+        match &self.stages[u] {
+            Stage::UnionWith(coll, pipe, reads) => union_docs(coll, pipe, reads, catalog, vars),
+            _ => Ok(Vec::new()),
+        }
+    }
+}
+
+/// The documents a `$unionWith` adds: its collection's (only the fields its sub-pipeline reads parsed), through
+/// its sub-pipeline.
+pub(super) fn union_docs(
+    coll: &Option<String>,
+    pipe: &Option<Pipeline>,
+    reads: &Option<Vec<String>>,
+    catalog: &dyn super::Catalog,
+    vars: &Vars,
+) -> Result<Vec<Document>, CommandError> {
+    let base = match (coll, reads) {
+        (Some(c), Some(fields)) => catalog.scan_fields(c, fields)?,
+        (Some(c), None) => catalog.scan(c)?,
+        (None, _) => Vec::new(),
+    };
+    match pipe {
+        Some(p) => p.run(base, catalog, vars),
+        None => Ok(base),
+    }
 }

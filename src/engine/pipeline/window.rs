@@ -232,6 +232,16 @@ impl SetWindowFields {
         })
     }
 
+    /// The `partitionBy` expression (`None`: one partition).
+    pub(super) fn partition(&self) -> Option<&Expr> {
+        self.partition.as_ref()
+    }
+
+    /// The fields the stage writes.
+    pub(super) fn output_names(&self) -> impl Iterator<Item = &str> {
+        self.outputs.iter().map(|(name, _)| name.as_str())
+    }
+
     /// Runs the stage.
     pub fn run(&self, docs: Vec<Document>, vars: &Vars) -> Result<Vec<Document>, CommandError> {
         let mut out = Vec::with_capacity(docs.len());
