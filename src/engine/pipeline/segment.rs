@@ -174,17 +174,7 @@ impl Pipeline {
                 }
             }
         }
-        let mut execs: Vec<Option<join::Exec<'_>>> = self.stages[start..stop]
-            .iter()
-            .map(|st| match st {
-                Stage::Lookup(l) => Some(l.start(catalog, vars)),
-                _ => None,
-            })
-            .collect();
-        // The first `$lookup` sees the input documents, one call each.
-        if let Some(Some(first)) = execs.first_mut() {
-            first.expect_outer(docs.len());
-        }
+        let mut execs = self.lookup_execs(start, stop, docs.len(), catalog, vars);
         // A closing `$project` whose last fields are the whole sort's keys (see `sort_keys`): its values go
         // into the sort beside each document (`keyed` below) instead of into the document.
         let keys = match sink {
@@ -416,6 +406,29 @@ impl Pipeline {
             }
         }
         Ok(())
+    }
+
+    /// The executions of the `$lookup`s of the segment `start..stop` (`None` for its other stages); the
+    /// first stage's, when a `$lookup`, sees the `outer` input documents, one call each.
+    pub(super) fn lookup_execs<'a>(
+        &'a self,
+        start: usize,
+        stop: usize,
+        outer: usize,
+        catalog: &'a dyn super::Catalog,
+        vars: &'a Vars,
+    ) -> Vec<Option<join::Exec<'a>>> {
+        let mut execs: Vec<Option<join::Exec<'a>>> = self.stages[start..stop]
+            .iter()
+            .map(|st| match st {
+                Stage::Lookup(l) => Some(l.start(catalog, vars)),
+                _ => None,
+            })
+            .collect();
+        if let Some(Some(first)) = execs.first_mut() {
+            first.expect_outer(outer);
+        }
+        execs
     }
 
     /// The output of the segment `start..stop` for one input document.

@@ -21,7 +21,7 @@
 
 use super::compact_out::Compact;
 use super::window::SetWindowFields;
-use super::{join, Pipeline, Stage};
+use super::{Pipeline, Stage};
 use crate::engine::bson_order::compare;
 use crate::engine::expr::{Expr, Vars};
 use crate::engine::sort::{SortSpec, Sorter};
@@ -246,16 +246,7 @@ impl Pipeline {
         vars: &Vars,
         compact: &mut Option<&mut Compact>,
     ) -> Result<Vec<Document>, CommandError> {
-        let mut execs: Vec<Option<join::Exec<'_>>> = self.stages[start..plan.at]
-            .iter()
-            .map(|st| match st {
-                Stage::Lookup(l) => Some(l.start(catalog, vars)),
-                _ => None,
-            })
-            .collect();
-        if let Some(Some(first)) = execs.first_mut() {
-            first.expect_outer(docs.len());
-        }
+        let mut execs = self.lookup_execs(start, plan.at, docs.len(), catalog, vars);
         let mem = &vars.memory;
         let spec = plan.sort.as_ref().map(|(s, _)| *s);
         let per_group = plan.sort.as_ref().is_some_and(|(_, lead)| lead.is_some());
