@@ -370,9 +370,9 @@ impl Translator {
                 use sqlparser::ast::Statement as S;
                 match s.as_ref() {
                     S::Query(q) => {
-                        cx.rows_to_client = true;
+                        cx.intervals = context::Intervals::Client;
                         let plan = self.query_to_plan(cx, q);
-                        cx.rows_to_client = false;
+                        cx.intervals = context::Intervals::Text;
                         plan
                     }
                     S::Insert(i) => self.insert_to_plan(cx, i),

@@ -18,7 +18,7 @@ use crate::mql::expr as ex;
 use crate::mql::filter::Filter;
 use crate::mql::stage::Stage;
 use crate::mql::{Output, OutputColumn};
-use crate::translate::context::QueryContext;
+use crate::translate::context::{Intervals, QueryContext};
 use crate::translate::Refusal;
 use bson::{Bson, Document};
 use sqlparser::ast::{
@@ -51,7 +51,7 @@ impl Translator {
             offset,
         } = tail;
         let pos = Position::from(s.span().start);
-        let to_client = std::mem::take(&mut cx.rows_to_client);
+        let intervals = std::mem::take(&mut cx.intervals);
         let distinct = refuse_unsupported_clauses(s, pos)?;
         // LEFT JOINs that WHERE makes inner are planned as inner joins (outer_join_reduce.rs).
         let reduced = super::outer_join_reduce::reduce(&s.from, s.selection.as_ref());
@@ -159,7 +159,7 @@ impl Translator {
             named_window: &s.named_window,
             limit: &limit,
             offset: &offset,
-            to_client,
+            intervals,
         };
         let out_cols = if grouped || distinct {
             // SELECT DISTINCT without grouping groups on the SELECT list.
@@ -302,7 +302,7 @@ impl Translator {
         let win = self.window_stages(cx, shape.window_exprs, shape.named_window);
         let result = self.after_group(
             cx,
-            (shape.columns, shape.to_client),
+            (shape.columns, shape.intervals),
             shape.sort_keys,
             having,
             &mut project,
@@ -379,7 +379,7 @@ impl Translator {
                 let a = self.agg(cx, &c.source)?;
                 let f = format!("c{i}");
                 let local_time = a.local_time;
-                let (value, interval) = super::expr::datetime::output_value(a, shape.to_client);
+                let (value, interval) = super::expr::datetime::output_value(a, shape.intervals);
                 project.insert(&f, projected(value));
                 out_cols.push(OutputColumn {
                     name: c.name.clone(),
@@ -418,7 +418,7 @@ impl Translator {
     fn after_group(
         &mut self,
         cx: &mut QueryContext,
-        (columns, to_client): (&[Column<'_>], bool),
+        (columns, intervals): (&[Column<'_>], Intervals),
         sort_keys: &[SortKey],
         having: Option<&Expr>,
         project: &mut Document,
@@ -429,7 +429,7 @@ impl Translator {
             let a = self.agg(cx, &c.source)?;
             let f = format!("c{i}");
             let local_time = a.local_time;
-            let (value, interval) = super::expr::datetime::output_value(a, to_client);
+            let (value, interval) = super::expr::datetime::output_value(a, intervals);
             project.insert(&f, projected(value));
             out_cols.push(OutputColumn {
                 name: c.name.clone(),
@@ -539,9 +539,9 @@ struct Shape<'c, 'a> {
     named_window: &'c [sqlparser::ast::NamedWindowDefinition],
     limit: &'c Option<Bson>,
     offset: &'c Option<Bson>,
-    /// The rows go to the client (the statement's own query): a computed interval column is returned as
-    /// its `{months, days, micros}` document and printed by the row layer (`OutputColumn::interval`).
-    to_client: bool,
+    /// How interval columns are handed out (`context::Intervals`): as documents to the row layer (the
+    /// statement's own query) or to the query around (a set-operation side, a CTE, a derived table), or text.
+    intervals: Intervals,
 }
 
 /// The SELECT list read: its columns, or a star (`*`, or `t.*` with the qualifier).
