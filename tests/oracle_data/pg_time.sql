@@ -252,3 +252,24 @@ SELECT t.session_id, t.iv, (expires_at - created_at::timestamptz) * 2 AS twice F
 SELECT DISTINCT INTERVAL '1 day' * (page_views % 3) - INTERVAL '5 hours' AS iv FROM user_sessions ORDER BY iv;
 -- name: time_interval_concatenated_and_outputs
 SELECT session_id, 'ttl ' || (expires_at - created_at::timestamptz) AS t, (expires_at - created_at::timestamptz) AS iv FROM user_sessions WHERE session_id IN ('s001', 's002', 's003') ORDER BY session_id;
+-- ===== intervals through set operations, CTEs and derived tables: ordered and compared by span =====
+-- name: time_interval_union_all_ordered_by_span
+SELECT session_id, INTERVAL '1 day' * (page_views % 3) AS iv FROM user_sessions UNION ALL SELECT session_id, INTERVAL '1 hour' * page_views FROM user_sessions ORDER BY iv, session_id;
+-- name: time_interval_union_keeps_the_first_of_equal_spans
+SELECT INTERVAL '1 day' * (page_views % 2) AS iv FROM user_sessions UNION SELECT INTERVAL '24 hours' * (page_views % 2) FROM user_sessions ORDER BY iv;
+-- name: time_interval_intersect_by_span
+SELECT INTERVAL '1 day' * (page_views % 4) AS iv FROM user_sessions INTERSECT SELECT INTERVAL '24 hours' * (page_views % 3) FROM user_sessions ORDER BY iv DESC;
+-- name: time_interval_except_by_span
+SELECT INTERVAL '1 day' * (page_views % 4) AS iv FROM user_sessions EXCEPT SELECT INTERVAL '24 hours' * (page_views % 3) FROM user_sessions ORDER BY 1;
+-- name: time_interval_set_operation_in_derived_table_ordered_outside
+SELECT session_id, iv FROM (SELECT session_id, INTERVAL '1 day' * (page_views % 3) AS iv FROM user_sessions UNION ALL SELECT session_id, INTERVAL '1 hour' * page_views FROM user_sessions) u ORDER BY iv DESC, session_id;
+-- name: time_interval_parenthesized_side_ordered_by_span
+SELECT session_id, INTERVAL '1 mon' AS iv FROM user_sessions WHERE session_id = 's001' UNION ALL (SELECT session_id, INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views FROM user_sessions ORDER BY 2 DESC NULLS LAST, session_id LIMIT 4) ORDER BY iv, session_id;
+-- name: time_interval_cte_ordered_and_compared
+WITH d AS (SELECT session_id, INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views AS iv FROM user_sessions) SELECT session_id, iv, iv > INTERVAL '1 day' AS over_day FROM d WHERE iv < INTERVAL '3 days' ORDER BY iv DESC, session_id;
+-- name: time_interval_cte_renamed_columns
+WITH d(s, iv) AS (SELECT session_id, expires_at - created_at::timestamptz FROM user_sessions) SELECT s, iv, iv * 2 AS twice FROM d ORDER BY iv, s;
+-- name: time_interval_derived_table_star
+SELECT * FROM (SELECT session_id, INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s ORDER BY iv, session_id;
+-- name: time_interval_derived_table_joined_prints_text
+SELECT u.session_id, d.iv FROM user_sessions u JOIN (SELECT session_id, INTERVAL '1 hour' * page_views AS iv FROM user_sessions) d ON d.session_id = u.session_id ORDER BY u.session_id;
