@@ -375,10 +375,12 @@ impl Translator {
             self.push_with_lookups(cx, pipeline, set);
         } else {
             project.insert("_id", 0);
+            let mut nullable = Vec::with_capacity(shape.columns.len());
             for (i, c) in shape.columns.iter().enumerate() {
                 let a = self.agg(cx, &c.source)?;
                 let f = format!("c{i}");
                 let local_time = a.local_time;
+                nullable.push(a.nullable);
                 let (value, interval) = super::expr::datetime::output_value(a, shape.intervals);
                 project.insert(&f, projected(value));
                 out_cols.push(OutputColumn {
@@ -390,9 +392,30 @@ impl Translator {
             }
             let list_stages = cx.pending.len();
             let mut keys = Document::new();
+            // Without a LIMIT (no sort-first plan), a key that is an interval column of the list is read from
+            // the column (a `$set` after the `$project`), not computed a second (and third: the NULL flag) time.
+            let limited = shape.limit.as_ref().is_some_and(|l| *l != Bson::Int64(0));
+            let mut from_columns = Document::new();
             for (i, k) in shape.sort_keys.iter().enumerate() {
-                let a = self.agg(cx, &k.expr)?;
-                sort_fields.extend(sort_spec(&mut keys, i, &a, k));
+                let column = shape
+                    .columns
+                    .iter()
+                    .position(|c| c.source.as_ref() == &k.expr)
+                    .filter(|&j| out_cols[j].interval && !limited);
+                match column {
+                    Some(j) => {
+                        let a = super::expr::Agg::new(
+                            ex::field(&out_cols[j].field),
+                            super::expr::Kind::Interval,
+                            nullable[j],
+                        );
+                        sort_fields.extend(sort_spec(&mut from_columns, i, &a, k));
+                    }
+                    None => {
+                        let a = self.agg(cx, &k.expr)?;
+                        sort_fields.extend(sort_spec(&mut keys, i, &a, k));
+                    }
+                }
             }
             // ORDER BY ... LIMIT: sorted and cut before the SELECT list is computed (top_k.rs), unless a key
             // needs stages of its own (a subquery, a window).
@@ -408,6 +431,9 @@ impl Translator {
             project.extend(keys);
             pipeline.extend(self.take_subquery_stages(cx));
             pipeline.push(Stage::Project(project).into_document());
+            if !from_columns.is_empty() {
+                pipeline.push(Stage::Set(from_columns).into_document());
+            }
         }
         self.finish_sort(pipeline, sort_fields, shape.limit, shape.offset);
         pipeline.extend(star_stages);
