@@ -22,10 +22,29 @@ pub(crate) struct GroupScope {
     pub keys: Vec<(Expr, String)>,
     /// Accumulators: output field -> accumulator document, in order.
     pub accumulators: bson::Document,
-    /// The `_id` fields of keys that are intervals (their kind survives the grouping).
+    /// The `_id` fields of keys that are intervals (their kind survives the grouping). Without grouping sets
+    /// such a key groups on its span and its value is the accumulator [`interval_key_value`].
     pub interval_keys: Vec<String>,
     /// GROUPING SETS / ROLLUP / CUBE: the sets over `keys` (`GROUPING(...)` reads them).
     pub grouping: Option<super::grouping_sets::GroupingSets>,
+}
+
+/// The accumulator holding the value of interval group key `field` (the group's first): the key itself is
+/// the span.
+pub(crate) fn interval_key_value(field: &str) -> String {
+    format!("{field}v")
+}
+
+impl GroupScope {
+    /// Where a group key's value is read after `$group`: `_id.<field>`, or an interval key's value
+    /// ([`interval_key_value`]) when the key is its span.
+    pub(crate) fn key_path(&self, field: &str) -> String {
+        if self.grouping.is_none() && self.interval_keys.iter().any(|f| f == field) {
+            interval_key_value(field)
+        } else {
+            format!("_id.{field}")
+        }
+    }
 }
 
 impl Translator {
@@ -46,7 +65,7 @@ impl Translator {
                     Kind::Unknown
                 };
                 return Ok(Some(Agg::new(
-                    ex::field(&format!("_id.{field}")),
+                    ex::field(&scope.key_path(field)),
                     kind,
                     true,
                 )));
@@ -234,6 +253,36 @@ impl Translator {
                         Bson::Null,
                     ),
                     x.kind,
+                    true,
+                ))
+            }
+            ("min" | "max", false, Some(x)) if x.kind == Kind::Interval => {
+                // By PostgreSQL's order (the span), not the document's fields: `{s: span, v: value}`
+                // documents compare by `s` first; NULL (or filtered out) is no candidate.
+                let mut keep = vec![not_null(&ex::var("v"))];
+                keep.extend(filter.clone());
+                let candidate = ex::let_in(
+                    bson::doc! {"v": x.expr},
+                    ex::cond(
+                        and(keep),
+                        bson::doc! {
+                            "s": super::expr::interval::span(ex::var("v").into(), false),
+                            "v": ex::var("v"),
+                        },
+                        Bson::Null,
+                    ),
+                );
+                scope.accumulators.insert(
+                    &field,
+                    if name == "min" {
+                        acc::min(candidate)
+                    } else {
+                        acc::max(candidate)
+                    },
+                );
+                Ok(Agg::new(
+                    ex::or_null(reader(&format!("{field}.v"))),
+                    Kind::Interval,
                     true,
                 ))
             }

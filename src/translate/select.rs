@@ -14,6 +14,7 @@ use super::names::collection_name;
 use super::query::{finish_pipeline, output_column, sort_spec, QueryTail, SortKey};
 use super::top_k;
 use super::{Error, Position, Translated, Translator};
+use crate::mql::accumulator as acc;
 use crate::mql::expr as ex;
 use crate::mql::filter::Filter;
 use crate::mql::stage::Stage;
@@ -277,12 +278,22 @@ impl Translator {
             } else {
                 a.expr
             };
+            let interval = a.kind == super::expr::Kind::Interval;
             let key = match &grouping {
                 Some(g) => g.key_in_set(i, key.into()),
+                // PostgreSQL's interval equality is on the span (`1 day` = `24:00:00`): an interval key groups
+                // on its span, and its value is the group's first (`aggregate::interval_key_value`).
+                None if interval => {
+                    scope.accumulators.insert(
+                        super::aggregate::interval_key_value(&f),
+                        acc::Accumulator::First.of(key.clone()),
+                    );
+                    super::expr::interval::span(key.into(), false)
+                }
                 None => key.into(),
             };
             id.insert(&f, key);
-            if a.kind == super::expr::Kind::Interval {
+            if interval {
                 scope.interval_keys.push(f.clone());
             }
             scope.keys.push(((*k).clone(), f));

@@ -71,7 +71,12 @@ impl Translator {
             group_keys: cx
                 .group
                 .as_ref()
-                .map(|g| g.keys.clone())
+                .map(|g| {
+                    g.keys
+                        .iter()
+                        .map(|(k, f)| (k.clone(), g.key_path(f)))
+                        .collect()
+                })
                 .unwrap_or_default(),
             ..Frame::default()
         };

@@ -273,3 +273,13 @@ WITH d(s, iv) AS (SELECT session_id, expires_at - created_at::timestamptz FROM u
 SELECT * FROM (SELECT session_id, INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s ORDER BY iv, session_id;
 -- name: time_interval_derived_table_joined_prints_text
 SELECT u.session_id, d.iv FROM user_sessions u JOIN (SELECT session_id, INTERVAL '1 hour' * page_views AS iv FROM user_sessions) d ON d.session_id = u.session_id ORDER BY u.session_id;
+-- name: time_interval_group_by_span
+SELECT EXTRACT(EPOCH FROM iv) AS secs, COUNT(*) AS n FROM (SELECT INTERVAL '1 day' * (page_views % 2) + INTERVAL '24 hours' * ((page_views + 1) % 2) * (page_views % 3) AS iv FROM user_sessions) s GROUP BY iv ORDER BY 1;
+-- name: time_interval_group_by_span_keeps_the_first
+SELECT iv, COUNT(*) AS n FROM (SELECT INTERVAL '1 day' * (page_views % 2) AS iv FROM user_sessions WHERE page_views % 4 < 2 UNION ALL SELECT INTERVAL '24 hours' * (page_views % 2) FROM user_sessions WHERE page_views % 4 >= 2) s GROUP BY iv ORDER BY iv;
+-- name: time_interval_distinct_by_span
+SELECT COUNT(*) AS n, COUNT(iv) AS non_null FROM (SELECT DISTINCT INTERVAL '1 day' * (page_views % 2) + INTERVAL '24 hours' * ((page_views + 1) % 2) AS iv FROM user_sessions) d;
+-- name: time_interval_min_max_by_span
+SELECT user_id, MIN(iv) AS lo, MAX(iv) AS hi, MAX(iv) FILTER (WHERE iv < INTERVAL '1 day') AS hi_under_day FROM (SELECT user_id, INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s GROUP BY user_id ORDER BY user_id;
+-- name: time_interval_min_max_of_one_day_and_25_hours
+SELECT MIN(iv) AS lo, MAX(iv) AS hi FROM (SELECT INTERVAL '1 day' * (page_views % 2) + INTERVAL '25 hours' * ((page_views + 1) % 2) AS iv FROM user_sessions) s;

@@ -60,7 +60,8 @@ pub(crate) struct Frame {
     pub barrier: bool,
     /// The enclosing query is past `$group`: its columns are not plain fields, only its group keys (below).
     pub grouped: bool,
-    /// The enclosing query's GROUP BY keys and their fields under `_id`, when it is past `$group`.
+    /// The enclosing query's GROUP BY keys and where their values are (`_id.<field>`, `GroupScope::key_path`),
+    /// when it is past `$group`.
     pub group_keys: Vec<(sqlparser::ast::Expr, String)>,
 }
 
@@ -681,7 +682,7 @@ impl Translator {
                     position: pos,
                 });
             };
-            ex::field_ref(&format!("_id.{field}"))
+            ex::field_ref(field)
         } else {
             let Some(b) = frame.scope.iter().find(|b| b.name == q.value) else {
                 return Ok(None);
