@@ -262,6 +262,7 @@ impl Translator {
         let mut out_cols = Vec::new();
         let mut id = Document::new();
         let mut scope = GroupScope::default();
+        let mut computed_keys = Document::new();
         for (i, k) in keys_for_group.iter().enumerate() {
             if contains_aggregate(k) {
                 return Err(Error::Invalid {
@@ -282,8 +283,16 @@ impl Translator {
             let key = match &grouping {
                 Some(g) => g.key_in_set(i, key.into()),
                 // PostgreSQL's interval equality is on the span (`1 day` = `24:00:00`): an interval key groups
-                // on its span, and its value is the group's first (`aggregate::interval_key_value`).
+                // on its span, and its value is the group's first (`aggregate::interval_key_value`); a
+                // computed one is computed once, into a field of its own before the `$group`.
                 None if interval => {
+                    let key = if matches!(key, ex::Expr::Field(_) | ex::Expr::Literal(_)) {
+                        key
+                    } else {
+                        let bound = format!("__gk{i}");
+                        computed_keys.insert(&bound, Bson::from(key));
+                        ex::field(&bound)
+                    };
                     scope.accumulators.insert(
                         super::aggregate::interval_key_value(&f),
                         acc::Accumulator::First.of(key.clone()),
@@ -297,6 +306,9 @@ impl Translator {
                 scope.interval_keys.push(f.clone());
             }
             scope.keys.push(((*k).clone(), f));
+        }
+        if !computed_keys.is_empty() {
+            pipeline.push(Stage::Set(computed_keys).into_document());
         }
         if let Some(g) = &grouping {
             pipeline.extend(g.copy_stages());
