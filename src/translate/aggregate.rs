@@ -229,6 +229,54 @@ impl Translator {
                     .insert(&field, acc::sum(ex::cond(keep, 1, 0)));
                 Ok(Agg::new(ex::if_null(reader(&field), 0), Kind::Int, false))
             }
+            ("sum" | "avg", false, Some(x)) if x.kind == Kind::Interval => {
+                // PostgreSQL's interval SUM adds field by field (`interval_pl`: no carry between months, days
+                // and time); AVG divides that sum by the count (`interval_div`). NULL over no value.
+                let mut keep = vec![not_null(&ex::var("v"))];
+                keep.extend(filter.clone());
+                let keep = and(keep);
+                let summed = |part: Option<&str>| {
+                    let value: Bson = match part {
+                        Some(p) => ex::var(&format!("v.{p}")).into(),
+                        None => Bson::Int32(1),
+                    };
+                    acc::sum(ex::let_in(
+                        bson::doc! {"v": x.expr.clone()},
+                        ex::cond(keep.clone(), value, 0),
+                    ))
+                };
+                let names = ["months", "days", "micros"];
+                let fields: Vec<String> = names.iter().map(|p| format!("{field}{p}")).collect();
+                for (f, p) in fields.iter().zip(names) {
+                    scope.accumulators.insert(f, summed(Some(p)));
+                }
+                let nfield = format!("{field}n");
+                scope.accumulators.insert(&nfield, summed(None));
+                let sum = super::expr::interval::make(
+                    reader(&fields[0]).into(),
+                    reader(&fields[1]).into(),
+                    reader(&fields[2]).into(),
+                );
+                let value = if name == "avg" {
+                    super::expr::interval::scale(
+                        sum,
+                        reader(&nfield).into(),
+                        true,
+                        super::expr::interval::Known::ANY,
+                    )
+                } else {
+                    sum
+                };
+                Ok(Agg::new(
+                    ex::cond(
+                        ex::gt(ex::if_null(reader(&nfield), 0), 0),
+                        value,
+                        Bson::Null,
+                    ),
+                    Kind::Interval,
+                    true,
+                ))
+            }
             ("sum", false, Some(x)) => {
                 let value = match &filter {
                     Some(ft) => ex::cond(ft.clone(), x.expr.clone(), Bson::Null),

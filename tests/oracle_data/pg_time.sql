@@ -283,3 +283,7 @@ SELECT COUNT(*) AS n, COUNT(iv) AS non_null FROM (SELECT DISTINCT INTERVAL '1 da
 SELECT user_id, MIN(iv) AS lo, MAX(iv) AS hi, MAX(iv) FILTER (WHERE iv < INTERVAL '1 day') AS hi_under_day FROM (SELECT user_id, INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s GROUP BY user_id ORDER BY user_id;
 -- name: time_interval_min_max_of_one_day_and_25_hours
 SELECT MIN(iv) AS lo, MAX(iv) AS hi FROM (SELECT INTERVAL '1 day' * (page_views % 2) + INTERVAL '25 hours' * ((page_views + 1) % 2) AS iv FROM user_sessions) s;
+-- name: time_interval_sum_and_avg
+SELECT page_views % 2 AS k, SUM(INTERVAL '1 mon 5 days' * page_views - INTERVAL '7 hours 3 minutes' * page_views) AS s, AVG(INTERVAL '1 mon 5 days' * page_views - INTERVAL '7 hours 3 minutes' * page_views) AS a FROM user_sessions GROUP BY 1 ORDER BY 1;
+-- name: time_interval_sum_and_avg_filtered_and_empty
+SELECT SUM(expires_at - created_at::timestamptz) FILTER (WHERE page_views > 3) AS s, AVG(expires_at - created_at::timestamptz) FILTER (WHERE page_views > 3) AS a, AVG(expires_at - created_at::timestamptz) FILTER (WHERE page_views < 0) AS none, SUM(iv) AS from_derived FROM (SELECT *, INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s;
