@@ -161,3 +161,66 @@ proptest! {
         prop_assert!(close(as_f64(&got[0][1]), secs(spans.iter().max())), "{}: {:?}", sql, got);
     }
 }
+
+/// Differences of two timestamps and products of a time-only interval are canonical (equal spans are equal
+/// documents: `Agg::canonical`) and group on the document itself; the same values made non-canonical (`+
+/// INTERVAL '0 seconds'`) group on their span: the same groups, values and counts.
+mod canonical {
+    use super::*;
+
+    fn timestamp(ms: i64) -> String {
+        let t = chrono::DateTime::from_timestamp_millis(1_700_000_000_000 + ms).expect("in range");
+        t.format("%Y-%m-%d %H:%M:%S%.3f+00").to_string()
+    }
+
+    /// A start and a difference: whole hours and days (equal spans from different starts), negative too,
+    /// milliseconds now and then; NULL one time in eight.
+    fn pair() -> impl Strategy<Value = Option<(i64, i64)>> {
+        let diff = prop_oneof![
+            3 => (-60i64..60).prop_map(|h| h * 3_600_000),
+            1 => (-3i64..4).prop_map(|d| d * 86_400_000),
+            1 => -100_000_000_000i64..100_000_000_000,
+        ];
+        prop_oneof![1 => Just(None), 7 => (0i64..10_000_000_000, diff).prop_map(Some)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn canonical_keys_group_as_the_span_does(pairs in proptest::collection::vec(pair(), 0..14)) {
+            let cl = Client::embedded();
+            let mut script =
+                String::from("CREATE TABLE ts (id INTEGER, a TIMESTAMPTZ, b TIMESTAMPTZ, s INTEGER);");
+            for (i, p) in pairs.iter().enumerate() {
+                let (a, b, s) = match p {
+                    Some((a, d)) => (
+                        format!("'{}'", timestamp(*a)),
+                        format!("'{}'", timestamp(a + d)),
+                        (d / 1000 % 100_000).to_string(),
+                    ),
+                    None => ("NULL".into(), "NULL".into(), "NULL".into()),
+                };
+                script.push_str(&format!("INSERT INTO ts VALUES ({i}, {a}, {b}, {s});"));
+            }
+            let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+            rt.block_on(cl.execute(&script, &[])).expect("seed");
+            for (canonical, general) in [
+                ("b - a", "(b - a) + INTERVAL '0 seconds'"),
+                ("INTERVAL '1 second' * s", "INTERVAL '1 second' * s + INTERVAL '0 seconds'"),
+            ] {
+                let grouped = |iv: &str| {
+                    rows(&cl, &format!("SELECT {iv} AS iv, COUNT(*) AS n FROM ts GROUP BY 1 ORDER BY 1"))
+                };
+                let distinct = |iv: &str| rows(&cl, &format!("SELECT DISTINCT {iv} AS iv FROM ts ORDER BY 1"));
+                prop_assert_eq!(grouped(canonical), grouped(general), "{}", canonical);
+                prop_assert_eq!(distinct(canonical), distinct(general), "{}", canonical);
+            }
+            // and the groups are the spans: one per distinct difference
+            let mut spans: Vec<Option<i64>> = pairs.iter().map(|p| p.map(|(_, d)| d)).collect();
+            spans.sort();
+            spans.dedup();
+            let got = rows(&cl, "SELECT b - a AS iv, COUNT(*) AS n FROM ts GROUP BY 1 ORDER BY 1");
+            prop_assert_eq!(got.len(), spans.len());
+        }
+    }
+}

@@ -22,9 +22,11 @@ pub(crate) struct GroupScope {
     pub keys: Vec<(Expr, String)>,
     /// Accumulators: output field -> accumulator document, in order.
     pub accumulators: bson::Document,
-    /// The `_id` fields of keys that are intervals (their kind survives the grouping). Without grouping sets
-    /// such a key groups on its span and its value is the accumulator [`interval_key_value`].
+    /// The `_id` fields of keys that are intervals (their kind survives the grouping).
     pub interval_keys: Vec<String>,
+    /// Of those, the keys grouped on their span (not canonical, no grouping sets): their value is the
+    /// accumulator [`interval_key_value`].
+    pub span_keys: Vec<String>,
     /// GROUPING SETS / ROLLUP / CUBE: the sets over `keys` (`GROUPING(...)` reads them).
     pub grouping: Option<super::grouping_sets::GroupingSets>,
 }
@@ -39,7 +41,7 @@ impl GroupScope {
     /// Where a group key's value is read after `$group`: `_id.<field>`, or an interval key's value
     /// ([`interval_key_value`]) when the key is its span.
     pub(crate) fn key_path(&self, field: &str) -> String {
-        if self.grouping.is_none() && self.interval_keys.iter().any(|f| f == field) {
+        if self.span_keys.iter().any(|f| f == field) {
             interval_key_value(field)
         } else {
             format!("_id.{field}")

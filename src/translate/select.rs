@@ -283,12 +283,14 @@ impl Translator {
                 a.expr
             };
             let interval = a.kind == super::expr::Kind::Interval;
+            let canonical = a.canonical;
             let key = match &grouping {
                 Some(g) => g.key_in_set(i, key.into()),
                 // PostgreSQL's interval equality is on the span (`1 day` = `24:00:00`): an interval key groups
                 // on its span, and its value is the group's first (`aggregate::interval_key_value`); a
-                // computed one is computed once, into a field of its own before the `$group`.
-                None if interval => {
+                // computed one is computed once, into a field of its own before the `$group`. A canonical
+                // interval (`Agg::canonical`: equal spans are equal documents) groups on itself.
+                None if interval && !canonical => {
                     let key = if matches!(key, ex::Expr::Field(_) | ex::Expr::Literal(_)) {
                         key
                     } else {
@@ -300,6 +302,7 @@ impl Translator {
                         super::aggregate::interval_key_value(&f),
                         acc::Accumulator::First.of(key.clone()),
                     );
+                    scope.span_keys.push(f.clone());
                     super::expr::interval::span(key.into(), false)
                 }
                 None => key.into(),

@@ -277,6 +277,8 @@ impl Translator {
                         true,
                     );
                     out.no_months = known.no_months;
+                    // a constant of time alone scaled is time alone (`interval_expr::scale`)
+                    out.canonical = known.no_months && known.no_days;
                     return Ok(Some(out));
                 }
                 BinaryOperator::Plus | BinaryOperator::Minus => {
@@ -355,6 +357,7 @@ impl Translator {
                 true,
             );
             out.no_months = true;
+            out.canonical = true;
             return Ok(Some(out));
         }
         Ok(None)
