@@ -287,3 +287,9 @@ SELECT MIN(iv) AS lo, MAX(iv) AS hi FROM (SELECT INTERVAL '1 day' * (page_views 
 SELECT page_views % 2 AS k, SUM(INTERVAL '1 mon 5 days' * page_views - INTERVAL '7 hours 3 minutes' * page_views) AS s, AVG(INTERVAL '1 mon 5 days' * page_views - INTERVAL '7 hours 3 minutes' * page_views) AS a FROM user_sessions GROUP BY 1 ORDER BY 1;
 -- name: time_interval_sum_and_avg_filtered_and_empty
 SELECT SUM(expires_at - created_at::timestamptz) FILTER (WHERE page_views > 3) AS s, AVG(expires_at - created_at::timestamptz) FILTER (WHERE page_views > 3) AS a, AVG(expires_at - created_at::timestamptz) FILTER (WHERE page_views < 0) AS none, SUM(iv) AS from_derived FROM (SELECT *, INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s;
+-- name: time_interval_greatest_least_by_span
+SELECT session_id, GREATEST(INTERVAL '1 hour' * page_views, INTERVAL '1 day') AS g, LEAST(iv, INTERVAL '25 hours', NULL) AS l FROM (SELECT session_id, page_views, INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s ORDER BY session_id;
+-- name: time_interval_in_json_and_arrays_as_text
+SELECT session_id, json_build_object('ttl', expires_at - created_at::timestamptz) AS j, jsonb_build_array(iv) AS a FROM (SELECT session_id, expires_at, created_at, INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s ORDER BY session_id;
+-- name: time_interval_collected_as_text
+SELECT user_id, array_agg(iv ORDER BY session_id) AS a, json_agg(expires_at - created_at::timestamptz ORDER BY session_id) AS j FROM (SELECT user_id, session_id, expires_at, created_at, INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s GROUP BY user_id ORDER BY user_id;
