@@ -293,3 +293,5 @@ SELECT session_id, GREATEST(INTERVAL '1 hour' * page_views, INTERVAL '1 day') AS
 SELECT session_id, json_build_object('ttl', expires_at - created_at::timestamptz) AS j, jsonb_build_array(iv) AS a FROM (SELECT session_id, expires_at, created_at, INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s ORDER BY session_id;
 -- name: time_interval_collected_as_text
 SELECT user_id, array_agg(iv ORDER BY session_id) AS a, json_agg(expires_at - created_at::timestamptz ORDER BY session_id) AS j FROM (SELECT user_id, session_id, expires_at, created_at, INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s GROUP BY user_id ORDER BY user_id;
+-- name: time_interval_scalar_subquery_compared_and_printed
+SELECT session_id, INTERVAL '1 hour' * page_views AS iv, (SELECT MAX(INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views) FROM user_sessions) AS top FROM user_sessions WHERE INTERVAL '1 hour' * page_views >= (SELECT MIN(x) FROM (SELECT INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views AS x FROM user_sessions) s) + INTERVAL '20 hours' ORDER BY session_id;

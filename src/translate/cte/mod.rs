@@ -168,7 +168,9 @@ impl Translator {
         self.query_source_as(q, renames, true, Intervals::Values, pos)
     }
 
-    fn query_source_as(
+    /// A query as a relation with its intervals handed out as `intervals` says, and the columns holding
+    /// interval documents.
+    pub(crate) fn query_source_as(
         &mut self,
         q: &Query,
         renames: &[String],
