@@ -34,6 +34,9 @@ use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{BinaryOperator, Expr, Query, Value};
 
+/// A queued subquery `$lookup`: its `as` field, the subquery's columns, and those holding interval documents.
+type SubqueryLookup = (String, Option<Vec<String>>, Vec<String>);
+
 impl Translator {
     /// Translates a subquery and queues its `$lookup`; returns the `as` field and the subquery's columns.
     fn subquery_lookup(
@@ -56,7 +59,7 @@ impl Translator {
         tail: Vec<Document>,
         intervals: Intervals,
         e: &Expr,
-    ) -> Result<(String, Option<Vec<String>>, Vec<String>), Error> {
+    ) -> Result<SubqueryLookup, Error> {
         let (src, lets, interval_columns) = self.subquery_source_as(cx, q, intervals, e)?;
         let field = self.next_subquery_field();
         let stage = crate::mql::lookup_keys::with_equality_keys(src.lookup(lets, tail, &field));
