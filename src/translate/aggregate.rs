@@ -24,8 +24,17 @@ pub(crate) struct GroupScope {
     pub accumulators: bson::Document,
     /// The `_id` fields of keys that are intervals (their kind survives the grouping).
     pub interval_keys: Vec<String>,
+    /// Of those, the keys grouped on their span (not canonical, no grouping sets): their value is the
+    /// accumulator [`interval_key_value`].
+    pub span_keys: Vec<String>,
     /// GROUPING SETS / ROLLUP / CUBE: the sets over `keys` (`GROUPING(...)` reads them).
     pub grouping: Option<super::grouping_sets::GroupingSets>,
+}
+
+/// The accumulator holding the value of interval group key `field` (the group's first): the key itself is
+/// the span.
+pub(crate) fn interval_key_value(field: &str) -> String {
+    format!("{field}v")
 }
 
 impl GroupScope {
@@ -43,6 +52,16 @@ impl GroupScope {
         }
         self.accumulators.insert(name.clone(), accumulator);
         name
+    }
+
+    /// Where a group key's value is read after `$group`: `_id.<field>`, or an interval key's value
+    /// ([`interval_key_value`]) when the key is its span.
+    pub(crate) fn key_path(&self, field: &str) -> String {
+        if self.span_keys.iter().any(|f| f == field) {
+            interval_key_value(field)
+        } else {
+            format!("_id.{field}")
+        }
     }
 }
 
@@ -64,7 +83,7 @@ impl Translator {
                     Kind::Unknown
                 };
                 return Ok(Some(Agg::new(
-                    ex::field(&format!("_id.{field}")),
+                    ex::field(&scope.key_path(field)),
                     kind,
                     true,
                 )));
@@ -226,6 +245,53 @@ impl Translator {
                 let field = scope.accumulate(&field, acc::sum(ex::cond(keep, 1, 0)));
                 Ok(Agg::new(ex::if_null(reader(&field), 0), Kind::Int, false))
             }
+            ("sum" | "avg", false, Some(x)) if x.kind == Kind::Interval => {
+                // PostgreSQL's interval SUM adds field by field (`interval_pl`: no carry between months, days
+                // and time); AVG divides that sum by the count (`interval_div`). NULL over no value.
+                let mut keep = vec![not_null(&ex::var("v"))];
+                keep.extend(filter.clone());
+                let keep = and(keep);
+                let summed = |part: Option<&str>| {
+                    let value: Bson = match part {
+                        Some(p) => ex::var(&format!("v.{p}")).into(),
+                        None => Bson::Int32(1),
+                    };
+                    acc::sum(ex::let_in(
+                        bson::doc! {"v": x.expr.clone()},
+                        ex::cond(keep.clone(), value, 0),
+                    ))
+                };
+                let names = ["months", "days", "micros"];
+                let fields: Vec<String> = names
+                    .iter()
+                    .map(|p| scope.accumulate(&format!("{field}{p}"), summed(Some(p))))
+                    .collect();
+                let nfield = scope.accumulate(&format!("{field}n"), summed(None));
+                let sum = super::expr::interval::make(
+                    reader(&fields[0]).into(),
+                    reader(&fields[1]).into(),
+                    reader(&fields[2]).into(),
+                );
+                let value = if name == "avg" {
+                    super::expr::interval::scale(
+                        sum,
+                        reader(&nfield).into(),
+                        true,
+                        super::expr::interval::Known::ANY,
+                    )
+                } else {
+                    sum
+                };
+                Ok(Agg::new(
+                    ex::cond(
+                        ex::gt(ex::if_null(reader(&nfield), 0), 0),
+                        value,
+                        Bson::Null,
+                    ),
+                    Kind::Interval,
+                    true,
+                ))
+            }
             ("sum", false, Some(x)) => {
                 let value = match &filter {
                     Some(ft) => ex::cond(ft.clone(), x.expr.clone(), Bson::Null),
@@ -245,6 +311,36 @@ impl Translator {
                         Bson::Null,
                     ),
                     x.kind,
+                    true,
+                ))
+            }
+            ("min" | "max", false, Some(x)) if x.kind == Kind::Interval => {
+                // By PostgreSQL's order (the span), not the document's fields: `{s: span, v: value}`
+                // documents compare by `s` first; NULL (or filtered out) is no candidate.
+                let mut keep = vec![not_null(&ex::var("v"))];
+                keep.extend(filter.clone());
+                let candidate = ex::let_in(
+                    bson::doc! {"v": x.expr},
+                    ex::cond(
+                        and(keep),
+                        bson::doc! {
+                            "s": super::expr::interval::span(ex::var("v").into(), false),
+                            "v": ex::var("v"),
+                        },
+                        Bson::Null,
+                    ),
+                );
+                let field = scope.accumulate(
+                    &field,
+                    if name == "min" {
+                        acc::min(candidate)
+                    } else {
+                        acc::max(candidate)
+                    },
+                );
+                Ok(Agg::new(
+                    ex::or_null(reader(&format!("{field}.v"))),
+                    Kind::Interval,
                     true,
                 ))
             }

@@ -47,10 +47,25 @@ pub(crate) struct QueryContext {
     pub where_to_on: Vec<sqlparser::ast::Expr>,
     /// The WHERE terms `plan_from` moved into ON conditions: `where_filters` leaves them out.
     pub where_moved: Vec<sqlparser::ast::Expr>,
-    /// This level's rows are the statement's result, returned to the client (set for the query of a
-    /// `SELECT` statement, taken by the SELECT that produces them): computed intervals are printed by the row
-    /// layer instead of the pipeline (`select.rs`, `OutputColumn::interval`).
-    pub rows_to_client: bool,
+    /// How this level's SELECT list hands out intervals (set by the level's reader, taken by the SELECT or set
+    /// operation that produces the rows).
+    pub intervals: Intervals,
+}
+
+/// How a query level's output columns hold intervals.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Intervals {
+    /// As PostgreSQL's text, formatted by the pipeline (a level whose reader knows no interval: a subquery, a
+    /// view body).
+    #[default]
+    Text,
+    /// The statement's result, returned to the client: a computed interval is its `{months, days, micros}`
+    /// document, printed by the row layer (`OutputColumn::interval`); a constant is its text.
+    Client,
+    /// Read by the query around it (a set-operation side, a CTE, a derived table): every interval column, a
+    /// constant too, is its document and flagged `OutputColumn::interval`, so the reader orders and compares
+    /// it by PostgreSQL's span and prints it only at the end.
+    Values,
 }
 
 impl Translator {

@@ -103,7 +103,33 @@ impl Translator {
         };
         match ty.as_deref() {
             Some("timestamptz" | "timestamp" | "date") => super::expr::Kind::Timestamp,
+            _ if self.relation_interval(cx, parts) => super::expr::Kind::Interval,
             _ => super::expr::Kind::Unknown,
+        }
+    }
+
+    /// Whether a column reference names a column of a CTE or derived table that holds interval documents
+    /// (`Binding::intervals`): qualified by the relation, or unqualified and of the one relation that has it.
+    fn relation_interval(&self, cx: &QueryContext, parts: &[Ident]) -> bool {
+        let has = |b: &Binding, c: &str| {
+            b.columns
+                .as_ref()
+                .is_some_and(|cs| cs.iter().any(|x| x == c))
+        };
+        match parts {
+            [q, c] => cx
+                .scope
+                .iter()
+                .find(|b| b.name == q.value)
+                .is_some_and(|b| b.intervals.contains(&c.value)),
+            [c] => {
+                let mut hits = cx.scope.iter().filter(|b| has(b, &c.value));
+                match (hits.next(), hits.next()) {
+                    (Some(b), None) => b.intervals.contains(&c.value),
+                    _ => false,
+                }
+            }
+            _ => false,
         }
     }
 
@@ -183,6 +209,7 @@ impl Translator {
             columns: Some(columns),
             collection: Some(collection.to_string()),
             declared: true,
+            intervals: Vec::new(),
         });
     }
 
@@ -211,7 +238,9 @@ impl Translator {
         };
         // Without a declared relation or a join, `*` keeps its schemaless meaning (and its translation);
         // SELECT DISTINCT * needs the columns (it groups on them).
+        // A relation with interval columns too: its `*` reads them as intervals (the row layer prints them).
         let declared = distinct
+            || cx.scope.iter().any(|b| !b.intervals.is_empty())
             || cx.scope.iter().any(|b| {
                 b.declared
                     || b.collection

@@ -163,7 +163,10 @@ impl Translator {
                 ));
             }
             let a = self.agg(cx, v)?;
-            let value = if a.constant.is_some() || !a.nullable {
+            // an interval is its text in JSON, as PostgreSQL's `to_json(interval)`
+            let value: crate::mql::Expr = if a.kind == super::expr::Kind::Interval {
+                ex::or_null(super::expr::datetime::shown(a))
+            } else if a.constant.is_some() || !a.nullable {
                 a.expr
             } else {
                 ex::or_null(a.expr)

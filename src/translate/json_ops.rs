@@ -299,7 +299,9 @@ impl Translator {
             "jsonb_build_array" | "json_build_array" => {
                 let mut items = Vec::new();
                 for a in args {
-                    items.push(ex::or_null(self.agg(cx, a)?.expr).into());
+                    // an interval is its text in JSON
+                    let x = self.agg(cx, a)?;
+                    items.push(ex::or_null(super::expr::datetime::shown(x)).into());
                 }
                 Agg::new(Bson::Array(items), Kind::Array, false)
             }

@@ -3,7 +3,7 @@
 //! Input: statements from [`crate::sql`]; output: typed MongoDB commands plus the output shape. Pure and
 //! synchronous. Every construct is translated exactly or refused with [`Error::Unsupported`] naming it.
 //! `Translator` is one struct with an `impl` block per clause file: `query.rs` (WITH / ORDER BY / LIMIT /
-//! OFFSET of every query), `select.rs` (SELECT), `context.rs` (the state of one query level), `aggregate.rs`
+//! OFFSET of every query), `select.rs` (SELECT; its list and clause checks in `select_list.rs`), `context.rs` (the state of one query level), `aggregate.rs`
 //! (GROUP BY, aggregate functions), `dml.rs`, `ddl.rs`, `expr/` (expressions and filters), `nulls.rs`
 //! (three-valued logic), `like.rs`, `names.rs`, `join.rs` (`$lookup`), `window/` (`$setWindowFields`; frames, call lookup),
 //! `setop.rs` (UNION / INTERSECT / EXCEPT), `ordered_agg.rs` (STRING_AGG, ARRAY_AGG, ...), `json.rs`.
@@ -45,6 +45,7 @@ mod outer_join_reduce;
 pub(crate) mod query;
 mod returning;
 pub(crate) mod select;
+mod select_list;
 mod series;
 pub(crate) mod setop;
 mod settings;
@@ -370,9 +371,9 @@ impl Translator {
                 use sqlparser::ast::Statement as S;
                 match s.as_ref() {
                     S::Query(q) => {
-                        cx.rows_to_client = true;
+                        cx.intervals = context::Intervals::Client;
                         let plan = self.query_to_plan(cx, q);
-                        cx.rows_to_client = false;
+                        cx.intervals = context::Intervals::Text;
                         plan
                     }
                     S::Insert(i) => self.insert_to_plan(cx, i),

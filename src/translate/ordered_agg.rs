@@ -232,7 +232,13 @@ impl Translator {
                 e,
             ));
         }
-        element.insert("v", ex::or_null(x.expr.clone()));
+        // an interval is collected as its text (an array or JSON of intervals prints them so)
+        let value: Bson = if x.kind == Kind::Interval {
+            super::expr::datetime::shown(x.clone())
+        } else {
+            x.expr.clone().into()
+        };
+        element.insert("v", ex::or_null(value));
         let pushed = if keep.is_empty() {
             Bson::Document(element)
         } else {

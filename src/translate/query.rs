@@ -200,7 +200,7 @@ impl Translator {
             }
             SetExpr::SetOperation { .. } => {
                 let tail = self.query_tail(cx, q)?;
-                self.set_operation_query(q, tail)
+                self.set_operation_query(cx, q, tail)
             }
             SetExpr::Values(_) => Err(at_query("VALUES as a query", q)),
             _ => Err(at_query("this kind of query", q)),

@@ -11,19 +11,23 @@ use super::aggregate::{contains_aggregate, GroupScope};
 use super::distinct_on;
 use super::expr::expr_pos;
 use super::names::collection_name;
-use super::query::{finish_pipeline, output_column, sort_spec, QueryTail, SortKey};
+use super::query::{finish_pipeline, sort_spec, QueryTail, SortKey};
+pub(crate) use super::select_list::column_name;
+use super::select_list::{
+    group_by_list, refuse_at, refuse_unsupported_clauses, resolve_references, select_list,
+    SelectList,
+};
 use super::top_k;
 use super::{Error, Position, Translated, Translator};
+use crate::mql::accumulator as acc;
 use crate::mql::expr as ex;
 use crate::mql::filter::Filter;
 use crate::mql::stage::Stage;
 use crate::mql::{Output, OutputColumn};
-use crate::translate::context::QueryContext;
+use crate::translate::context::{Intervals, QueryContext};
 use crate::translate::Refusal;
 use bson::{Bson, Document};
-use sqlparser::ast::{
-    Distinct, Expr, GroupByExpr, Select, SelectItem, Spanned, TableFactor, TableWithJoins,
-};
+use sqlparser::ast::{Distinct, Expr, Select, SelectItem, Spanned, TableFactor, TableWithJoins};
 use std::borrow::Cow;
 
 /// `$sort` entries: field and direction.
@@ -51,7 +55,7 @@ impl Translator {
             offset,
         } = tail;
         let pos = Position::from(s.span().start);
-        let to_client = std::mem::take(&mut cx.rows_to_client);
+        let intervals = std::mem::take(&mut cx.intervals);
         let distinct = refuse_unsupported_clauses(s, pos)?;
         // LEFT JOINs that WHERE makes inner are planned as inner joins (outer_join_reduce.rs).
         let reduced = super::outer_join_reduce::reduce(&s.from, s.selection.as_ref());
@@ -159,7 +163,7 @@ impl Translator {
             named_window: &s.named_window,
             limit: &limit,
             offset: &offset,
-            to_client,
+            intervals,
         };
         let out_cols = if grouped || distinct {
             // SELECT DISTINCT without grouping groups on the SELECT list.
@@ -261,6 +265,7 @@ impl Translator {
         let mut out_cols = Vec::new();
         let mut id = Document::new();
         let mut scope = GroupScope::default();
+        let mut computed_keys = Document::new();
         for (i, k) in keys_for_group.iter().enumerate() {
             if contains_aggregate(k) {
                 return Err(Error::Invalid {
@@ -277,15 +282,39 @@ impl Translator {
             } else {
                 a.expr
             };
+            let interval = a.kind == super::expr::Kind::Interval;
+            let canonical = a.canonical;
             let key = match &grouping {
                 Some(g) => g.key_in_set(i, key.into()),
+                // PostgreSQL's interval equality is on the span (`1 day` = `24:00:00`): an interval key groups
+                // on its span, and its value is the group's first (`aggregate::interval_key_value`); a
+                // computed one is computed once, into a field of its own before the `$group`. A canonical
+                // interval (`Agg::canonical`: equal spans are equal documents) groups on itself.
+                None if interval && !canonical => {
+                    let key = if matches!(key, ex::Expr::Field(_) | ex::Expr::Literal(_)) {
+                        key
+                    } else {
+                        let bound = format!("__gk{i}");
+                        computed_keys.insert(&bound, Bson::from(key));
+                        ex::field(&bound)
+                    };
+                    scope.accumulators.insert(
+                        super::aggregate::interval_key_value(&f),
+                        acc::Accumulator::First.of(key.clone()),
+                    );
+                    scope.span_keys.push(f.clone());
+                    super::expr::interval::span(key.into(), false)
+                }
                 None => key.into(),
             };
             id.insert(&f, key);
-            if a.kind == super::expr::Kind::Interval {
+            if interval {
                 scope.interval_keys.push(f.clone());
             }
             scope.keys.push(((*k).clone(), f));
+        }
+        if !computed_keys.is_empty() {
+            pipeline.push(Stage::Set(computed_keys).into_document());
         }
         if let Some(g) = &grouping {
             pipeline.extend(g.copy_stages());
@@ -302,7 +331,7 @@ impl Translator {
         let win = self.window_stages(cx, shape.window_exprs, shape.named_window);
         let result = self.after_group(
             cx,
-            (shape.columns, shape.to_client),
+            (shape.columns, shape.intervals),
             shape.sort_keys,
             having,
             &mut project,
@@ -375,11 +404,13 @@ impl Translator {
             self.push_with_lookups(cx, pipeline, set);
         } else {
             project.insert("_id", 0);
+            let mut nullable = Vec::with_capacity(shape.columns.len());
             for (i, c) in shape.columns.iter().enumerate() {
                 let a = self.agg(cx, &c.source)?;
                 let f = format!("c{i}");
                 let local_time = a.local_time;
-                let (value, interval) = super::expr::datetime::output_value(a, shape.to_client);
+                nullable.push(a.nullable);
+                let (value, interval) = super::expr::datetime::output_value(a, shape.intervals);
                 project.insert(&f, projected(value));
                 out_cols.push(OutputColumn {
                     name: c.name.clone(),
@@ -390,9 +421,30 @@ impl Translator {
             }
             let list_stages = cx.pending.len();
             let mut keys = Document::new();
+            // Without a LIMIT (no sort-first plan), a key that is an interval column of the list is read from
+            // the column (a `$set` after the `$project`), not computed a second (and third: the NULL flag) time.
+            let limited = shape.limit.as_ref().is_some_and(|l| *l != Bson::Int64(0));
+            let mut from_columns = Document::new();
             for (i, k) in shape.sort_keys.iter().enumerate() {
-                let a = self.agg(cx, &k.expr)?;
-                sort_fields.extend(sort_spec(&mut keys, i, &a, k));
+                let column = shape
+                    .columns
+                    .iter()
+                    .position(|c| c.source.as_ref() == &k.expr)
+                    .filter(|&j| out_cols[j].interval && !limited);
+                match column {
+                    Some(j) => {
+                        let a = super::expr::Agg::new(
+                            ex::field(&out_cols[j].field),
+                            super::expr::Kind::Interval,
+                            nullable[j],
+                        );
+                        sort_fields.extend(sort_spec(&mut from_columns, i, &a, k));
+                    }
+                    None => {
+                        let a = self.agg(cx, &k.expr)?;
+                        sort_fields.extend(sort_spec(&mut keys, i, &a, k));
+                    }
+                }
             }
             // ORDER BY ... LIMIT: sorted and cut before the SELECT list is computed (top_k.rs), unless a key
             // needs stages of its own (a subquery, a window).
@@ -408,6 +460,9 @@ impl Translator {
             project.extend(keys);
             pipeline.extend(self.take_subquery_stages(cx));
             pipeline.push(Stage::Project(project).into_document());
+            if !from_columns.is_empty() {
+                pipeline.push(Stage::Set(from_columns).into_document());
+            }
         }
         self.finish_sort(pipeline, sort_fields, shape.limit, shape.offset);
         pipeline.extend(star_stages);
@@ -418,7 +473,7 @@ impl Translator {
     fn after_group(
         &mut self,
         cx: &mut QueryContext,
-        (columns, to_client): (&[Column<'_>], bool),
+        (columns, intervals): (&[Column<'_>], Intervals),
         sort_keys: &[SortKey],
         having: Option<&Expr>,
         project: &mut Document,
@@ -429,7 +484,7 @@ impl Translator {
             let a = self.agg(cx, &c.source)?;
             let f = format!("c{i}");
             let local_time = a.local_time;
-            let (value, interval) = super::expr::datetime::output_value(a, to_client);
+            let (value, interval) = super::expr::datetime::output_value(a, intervals);
             project.insert(&f, projected(value));
             out_cols.push(OutputColumn {
                 name: c.name.clone(),
@@ -539,175 +594,9 @@ struct Shape<'c, 'a> {
     named_window: &'c [sqlparser::ast::NamedWindowDefinition],
     limit: &'c Option<Bson>,
     offset: &'c Option<Bson>,
-    /// The rows go to the client (the statement's own query): a computed interval column is returned as
-    /// its `{months, days, micros}` document and printed by the row layer (`OutputColumn::interval`).
-    to_client: bool,
-}
-
-/// The SELECT list read: its columns, or a star (`*`, or `t.*` with the qualifier).
-struct SelectList<'a> {
-    columns: Vec<Column<'a>>,
-    wildcard: bool,
-    qualified_star: Option<String>,
-}
-
-fn refuse_at(what: &str, pos: Position) -> Error {
-    Error::Unsupported {
-        kind: Refusal::Clause,
-        construct: what.to_string(),
-        position: pos,
-    }
-}
-
-/// Refuses the SELECT modifiers and clauses PostgreSQL has no equivalent for (or sqlmongo does not
-/// translate); returns whether the SELECT is DISTINCT.
-fn refuse_unsupported_clauses(s: &Select, pos: Position) -> Result<bool, Error> {
-    let Select {
-        select_token: _,
-        optimizer_hints,
-        distinct,
-        select_modifiers,
-        top,
-        top_before_distinct: _,
-        projection: _,
-        exclude,
-        into,
-        from: _,
-        lateral_views,
-        prewhere,
-        selection: _,
-        connect_by,
-        group_by: _,
-        cluster_by,
-        distribute_by,
-        sort_by,
-        having: _,
-        named_window: _,
-        qualify,
-        window_before_qualify: _,
-        value_table_mode,
-        flavor: _,
-    } = s;
-    if !optimizer_hints.is_empty()
-        || select_modifiers.is_some()
-        || top.is_some()
-        || exclude.is_some()
-        || into.is_some()
-    {
-        return Err(refuse_at("this SELECT modifier", pos));
-    }
-    if !lateral_views.is_empty()
-        || prewhere.is_some()
-        || !connect_by.is_empty()
-        || !cluster_by.is_empty()
-        || !distribute_by.is_empty()
-        || !sort_by.is_empty()
-        || qualify.is_some()
-        || value_table_mode.is_some()
-    {
-        return Err(refuse_at("this SELECT clause", pos));
-    }
-    match distinct {
-        None | Some(Distinct::All) => Ok(false),
-        Some(Distinct::Distinct) => Ok(true),
-        Some(Distinct::On(_)) => Ok(false),
-    }
-}
-
-/// The GROUP BY expressions (ROLLUP / CUBE / GROUPING SETS and GROUP BY ALL refused).
-fn group_by_list(group_by: &GroupByExpr, pos: Position) -> Result<&[Expr], Error> {
-    // ROLLUP / CUBE / GROUPING SETS items are expanded by grouping_sets.rs; `WITH ROLLUP` (MySQL) is not.
-    match group_by {
-        GroupByExpr::Expressions(list, modifiers) => {
-            if !modifiers.is_empty() {
-                return Err(refuse_at("GROUP BY modifiers (ROLLUP/CUBE/...)", pos));
-            }
-            Ok(list.as_slice())
-        }
-        GroupByExpr::All(_) => Err(refuse_at("GROUP BY ALL", pos)),
-    }
-}
-
-/// The SELECT list: named columns, or one star.
-fn select_list(projection: &[SelectItem], pos: Position) -> Result<SelectList<'_>, Error> {
-    let mut wildcard = false;
-    let mut qualified_star: Option<String> = None;
-    let mut columns = Vec::new();
-    for item in projection {
-        match item {
-            SelectItem::UnnamedExpr(e) => columns.push(Column {
-                name: column_name(e),
-                source: Cow::Borrowed(e),
-            }),
-            SelectItem::ExprWithAlias { expr, alias } => columns.push(Column {
-                name: alias.value.clone(),
-                source: Cow::Borrowed(expr),
-            }),
-            SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) if wildcard => {
-                // A second star (`t1.*, t2.*`): each star alone stands for a whole row, and two would have
-                // to be merged field by field (same-named columns collide); only one is translated.
-                return Err(Error::Unsupported {
-                    kind: Refusal::Clause,
-                    construct: "more than one * in the SELECT list (name the columns)".into(),
-                    position: star_position(item).unwrap_or(pos),
-                });
-            }
-            SelectItem::Wildcard(opts) => {
-                if opts.opt_exclude.is_some()
-                    || opts.opt_except.is_some()
-                    || opts.opt_replace.is_some()
-                    || opts.opt_rename.is_some()
-                    || opts.opt_ilike.is_some()
-                {
-                    return Err(refuse_at("wildcard options", pos));
-                }
-                wildcard = true;
-            }
-            SelectItem::QualifiedWildcard(kind, _) => {
-                qualified_star = Some(kind.to_string().trim_end_matches(".*").to_string());
-                wildcard = true
-            }
-            SelectItem::ExprWithAliases { .. } => return Err(refuse_at("multiple aliases", pos)),
-        }
-    }
-    if wildcard && !columns.is_empty() {
-        return Err(refuse_at("* together with other columns", pos));
-    }
-    Ok(SelectList {
-        columns,
-        wildcard,
-        qualified_star,
-    })
-}
-
-/// ORDER BY and GROUP BY items with their ordinals and output-column aliases resolved to the SELECT
-/// expressions (PostgreSQL's rules, query.rs `output_column`).
-fn resolve_references(
-    keys: Vec<SortKey>,
-    group_exprs: &[Expr],
-    columns: &[Column<'_>],
-) -> Result<(Vec<SortKey>, Vec<Expr>), Error> {
-    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-    let is_alias = |i: usize| !matches!(columns[i].source.as_ref(), Expr::Identifier(x) if x.value == columns[i].name);
-    let resolve = |e: &Expr| -> Result<Expr, Error> {
-        Ok(match output_column(e, &names, is_alias)? {
-            Some(i) => columns[i].source.as_ref().clone(),
-            None => e.clone(),
-        })
-    };
-    let mut sort_keys = Vec::with_capacity(keys.len());
-    for k in keys {
-        sort_keys.push(SortKey {
-            expr: resolve(&k.expr)?,
-            desc: k.desc,
-            nulls_first: k.nulls_first,
-        });
-    }
-    let mut group_keys = Vec::with_capacity(group_exprs.len());
-    for g in group_exprs {
-        group_keys.push(resolve(g)?);
-    }
-    Ok((sort_keys, group_keys))
+    /// How interval columns are handed out (`context::Intervals`): as documents to the row layer (the
+    /// statement's own query) or to the query around (a set-operation side, a CTE, a derived table), or text.
+    intervals: Intervals,
 }
 
 /// A value for a `$project` field: numbers and booleans are inclusion flags there (and a bare null is not an
@@ -724,25 +613,6 @@ pub(crate) fn projected(e: Bson) -> Bson {
     }
 }
 
-/// PG's output column name for an unaliased expression.
-pub(crate) fn column_name(e: &Expr) -> String {
-    match e {
-        Expr::Identifier(i) => i.value.clone(),
-        Expr::CompoundIdentifier(parts) => {
-            parts.last().map(|p| p.value.clone()).unwrap_or_default()
-        }
-        Expr::Nested(inner) => column_name(inner),
-        Expr::Cast { expr, .. } => column_name(expr),
-        Expr::Function(f) => crate::translate::names::function_name(&f.name),
-        Expr::Case { .. } => "case".into(),
-        Expr::Extract { .. } => "extract".into(),
-        Expr::Substring { .. } => "substring".into(),
-        Expr::Position { .. } => "position".into(),
-        Expr::Trim { .. } => "btrim".into(),
-        _ => "?column?".into(),
-    }
-}
-
 /// Whether `e` contains a subquery (scalar, `IN (SELECT ...)`, `EXISTS`).
 fn has_subquery(e: &Expr) -> bool {
     use std::ops::ControlFlow;
@@ -751,20 +621,4 @@ fn has_subquery(e: &Expr) -> bool {
         _ => ControlFlow::Continue(()),
     })
     .is_break()
-}
-
-/// Where a `*` / `t.*` item starts, when its tokens say.
-fn star_position(item: &SelectItem) -> Option<Position> {
-    match item {
-        SelectItem::Wildcard(w) => Some(Position::from(w.wildcard_token.0.span.start)),
-        SelectItem::QualifiedWildcard(
-            sqlparser::ast::SelectItemQualifiedWildcardKind::ObjectName(name),
-            _,
-        ) => name
-            .0
-            .first()
-            .and_then(|p| p.as_ident())
-            .map(|i| Position::from(i.span.start)),
-        _ => None,
-    }
 }

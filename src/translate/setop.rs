@@ -10,6 +10,14 @@
 //! only on the left (EXCEPT); the ALL forms repeat a row min(l, r) or l - r times (`$range` + `$unwind`). Grouping compares values with
 //! BSON equality, under which NULL equals NULL, as PostgreSQL's set operations do. ORDER BY / LIMIT / OFFSET
 //! after a set operation may name output columns (by name or position) only.
+//!
+//! Intervals: each side hands out its interval columns as `{months, days, micros}` documents
+//! (`context::Intervals::Values`), so the set operation compares and orders them as PostgreSQL does, by the
+//! span (a month is 30 days, a day 24 hours: `interval::span`): an interval column's group key is its span, and
+//! the row keeps the first value of its group (`$first`: the left side's first, as PostgreSQL's hashed set
+//! operations keep the first row they read, so `1 day` UNION `24:00:00` is `1 day`); an ORDER BY key on it
+//! sorts by the span. The text is printed at the end: by the row layer for the statement's own rows, by the
+//! query around for a side or relation that reads documents, else by a last `$set` (`interval::format`).
 
 use super::query::{finish_pipeline, output_column, QueryTail};
 use super::{Error, Position, Translated, Translator};
@@ -20,6 +28,8 @@ use crate::mql::expr::Expr;
 use crate::mql::filter;
 use crate::mql::stage::{Stage, StageKind};
 use crate::mql::{Command, Output, OutputColumn};
+use crate::translate::context::{Intervals, QueryContext};
+use crate::translate::expr::interval;
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{Query, SetExpr, SetOperator, SetQuantifier, Spanned};
@@ -29,6 +39,8 @@ struct Side {
     collection: String,
     pipeline: Vec<Document>,
     names: Vec<String>,
+    /// Which columns hold interval documents.
+    intervals: Vec<bool>,
 }
 
 impl Translator {
@@ -36,9 +48,11 @@ impl Translator {
     /// keys may name output columns (by name or position) only.
     pub(crate) fn set_operation_query(
         &mut self,
+        cx: &mut QueryContext,
         q: &Query,
         tail: QueryTail,
     ) -> Result<Translated, Error> {
+        let mode = std::mem::take(&mut cx.intervals);
         let pos = Position::from(q.span().start);
         let side = self.set_side(q, &q.body, pos)?;
         let mut pipeline = side.pipeline;
@@ -66,6 +80,16 @@ impl Translator {
                 set.insert(&flag, ex::cond(ex::eq(ex::field(&f), Bson::Null), 1, 0));
                 sort.push((flag, dir));
             }
+            // an interval sorts by its span, not by its document's fields
+            let f = if side.intervals[idx] {
+                let span = format!("__k{idx}");
+                if !set.contains_key(&span) {
+                    set.insert(&span, interval::span(ex::field(&f).into(), false));
+                }
+                span
+            } else {
+                f
+            };
             if !sort.iter().any(|(s, _)| *s == f) {
                 sort.push((f, dir));
             }
@@ -81,11 +105,24 @@ impl Translator {
             tail.limit.as_ref(),
             tail.offset.as_ref(),
         );
+        // The text of the intervals: here when the reader takes text, else the reader's (row layer, query around).
+        let documents = mode != Intervals::Text;
+        if !documents && side.intervals.contains(&true) {
+            let mut text = Document::new();
+            for (i, _) in side.intervals.iter().enumerate().filter(|(_, iv)| **iv) {
+                text.insert(field(i), interval::format(ex::field(&field(i)).into()));
+            }
+            pipeline.push(Stage::Set(text).into_document());
+        }
         let columns = side
             .names
             .iter()
             .enumerate()
-            .map(|(i, name)| OutputColumn::new(name.clone(), field(i)))
+            .map(|(i, name)| {
+                let mut c = OutputColumn::new(name.clone(), field(i));
+                c.interval = documents && side.intervals[i];
+                c
+            })
             .collect();
         Ok((
             vec![Command::Aggregate {
@@ -128,10 +165,24 @@ impl Translator {
                         position: pos,
                     });
                 }
-                let n = l.names.len();
+                let intervals: Vec<bool> = l
+                    .intervals
+                    .iter()
+                    .zip(&r.intervals)
+                    .map(|(a, b)| *a || *b)
+                    .collect();
+                // The group key: the columns, an interval by its span (PostgreSQL's equality), its value the
+                // first of the group (`__f<i>`, put back by `group_rows`).
                 let mut key = Document::new();
-                for i in 0..n {
-                    key.insert(format!("u{i}"), ex::field(&format!("u{i}")));
+                let mut firsts = Document::new();
+                for (i, iv) in intervals.iter().enumerate() {
+                    let u = format!("u{i}");
+                    if *iv {
+                        key.insert(&u, interval::span(ex::field(&u).into(), false));
+                        firsts.insert(format!("__f{i}"), acc::Accumulator::First.of(ex::field(&u)));
+                    } else {
+                        key.insert(&u, ex::field(&u));
+                    }
                 }
                 let mut pipeline = l.pipeline;
                 let mut right_pipeline = r.pipeline;
@@ -148,12 +199,11 @@ impl Translator {
                             pipeline.push(
                                 Stage::Group {
                                     id: key.into(),
-                                    accumulators: Document::new(),
+                                    accumulators: firsts,
                                 }
                                 .into_document(),
                             );
-                            pipeline
-                                .push(Stage::ReplaceRoot(ex::field("_id").into()).into_document());
+                            pipeline.push(group_rows(&intervals));
                         }
                     }
                     SetOperator::Intersect | SetOperator::Except => {
@@ -167,13 +217,15 @@ impl Translator {
                             .into_document(),
                         );
                         // Each side's rows counted by summing its tag (missing on the other side's rows).
+                        let mut accumulators = doc! {
+                            "l": acc::sum(ex::field("__l")),
+                            "r": acc::sum(ex::field("__r")),
+                        };
+                        accumulators.extend(firsts);
                         pipeline.push(
                             Stage::Group {
                                 id: key.into(),
-                                accumulators: doc! {
-                                    "l": acc::sum(ex::field("__l")),
-                                    "r": acc::sum(ex::field("__r")),
-                                },
+                                accumulators,
                             }
                             .into_document(),
                         );
@@ -187,12 +239,12 @@ impl Translator {
                                 filter::field("r", filter::eq(0))
                             });
                             pipeline.push(Stage::Match(keep).into_document());
-                            pipeline
-                                .push(Stage::ReplaceRoot(ex::field("_id").into()).into_document());
+                            pipeline.push(group_rows(&intervals));
                             return Ok(Side {
                                 collection: l.collection,
                                 pipeline,
                                 names: l.names,
+                                intervals,
                             });
                         }
                         let times: Bson = match op {
@@ -208,7 +260,7 @@ impl Translator {
                             Stage::Set(doc! {"__times": ex::range(0, times)}).into_document(),
                         );
                         pipeline.push(Stage::Unwind(ex::field_ref("__times")).into_document());
-                        pipeline.push(Stage::ReplaceRoot(ex::field("_id").into()).into_document());
+                        pipeline.push(group_rows(&intervals));
                     }
                     other => {
                         return Err(Error::Unsupported {
@@ -222,6 +274,7 @@ impl Translator {
                     collection: l.collection,
                     pipeline,
                     names: l.names,
+                    intervals,
                 })
             }
             SetExpr::Select(_) | SetExpr::Query(_) => {
@@ -237,8 +290,11 @@ impl Translator {
                         s
                     }
                 };
-                // Each side has its own tables, joins and windows.
-                let (cmds, output) = self.in_child_query(|t, cx| t.query_to_plan(cx, &sub))?;
+                // Each side has its own tables, joins and windows; its intervals are documents.
+                let (cmds, output) = self.in_child_query(|t, cx| {
+                    cx.intervals = Intervals::Values;
+                    t.query_to_plan(cx, &sub)
+                })?;
                 // A refusal points at the operand itself.
                 let at = Position::from(sqlparser::ast::Spanned::span(body).start);
                 side_of(cmds, output, if at.line == 0 { pos } else { at })
@@ -312,6 +368,7 @@ fn side_of(cmds: Vec<Command>, output: Output, pos: Position) -> Result<Side, Er
     Ok(Side {
         collection,
         pipeline,
+        intervals: columns.iter().map(|c| c.interval).collect(),
         names: columns.into_iter().map(|c| c.name).collect(),
     })
 }
@@ -361,4 +418,19 @@ fn tag_side(pipeline: &mut Vec<Document>, tag: &str) {
     let mut set = Document::new();
     set.insert(tag, 1);
     pipeline.push(Stage::Set(set).into_document());
+}
+
+/// The rows of a set operation's groups: the key (`_id`), with each interval column's first value of the group
+/// (`__f<i>`) in place of its span.
+fn group_rows(intervals: &[bool]) -> Document {
+    let mut firsts = Document::new();
+    for (i, _) in intervals.iter().enumerate().filter(|(_, iv)| **iv) {
+        firsts.insert(format!("u{i}"), ex::field(&format!("__f{i}")));
+    }
+    let root: Bson = if firsts.is_empty() {
+        ex::field("_id").into()
+    } else {
+        ex::merge_objects(vec![ex::field("_id").into(), Bson::Document(firsts)])
+    };
+    Stage::ReplaceRoot(root).into_document()
 }

@@ -29,10 +29,13 @@ use crate::mql::expr as ex;
 use crate::mql::filter::{self, Cond, Filter};
 use crate::mql::stage::{Stage, StageKind};
 use crate::mql::Command;
-use crate::translate::context::QueryContext;
+use crate::translate::context::{Intervals, QueryContext};
 use crate::translate::Refusal;
 use bson::{doc, Bson, Document};
 use sqlparser::ast::{BinaryOperator, Expr, Query, Value};
+
+/// A queued subquery `$lookup`: its `as` field, the subquery's columns, and those holding interval documents.
+type SubqueryLookup = (String, Option<Vec<String>>, Vec<String>);
 
 impl Translator {
     /// Translates a subquery and queues its `$lookup`; returns the `as` field and the subquery's columns.
@@ -43,11 +46,25 @@ impl Translator {
         tail: Vec<Document>,
         e: &Expr,
     ) -> Result<(String, Option<Vec<String>>), Error> {
-        let (src, lets) = self.subquery_source(cx, q, e)?;
+        let (field, columns, _) = self.subquery_lookup_as(cx, q, tail, Intervals::Text, e)?;
+        Ok((field, columns))
+    }
+
+    /// [`Self::subquery_lookup`] with the subquery's intervals handed out as `intervals` says; also returns its
+    /// columns holding interval documents.
+    fn subquery_lookup_as(
+        &mut self,
+        cx: &mut QueryContext,
+        q: &Query,
+        tail: Vec<Document>,
+        intervals: Intervals,
+        e: &Expr,
+    ) -> Result<SubqueryLookup, Error> {
+        let (src, lets, interval_columns) = self.subquery_source_as(cx, q, intervals, e)?;
         let field = self.next_subquery_field();
         let stage = crate::mql::lookup_keys::with_equality_keys(src.lookup(lets, tail, &field));
         cx.pending.push(stage);
-        Ok((field, src.columns))
+        Ok((field, src.columns, interval_columns))
     }
 
     /// Translates a subquery as a relation; returns it and the `let` variables of its outer references
@@ -58,6 +75,17 @@ impl Translator {
         q: &Query,
         e: &Expr,
     ) -> Result<(super::cte::Source, Document), Error> {
+        let (src, lets, _) = self.subquery_source_as(cx, q, Intervals::Text, e)?;
+        Ok((src, lets))
+    }
+
+    fn subquery_source_as(
+        &mut self,
+        cx: &mut QueryContext,
+        q: &Query,
+        intervals: Intervals,
+        e: &Expr,
+    ) -> Result<(super::cte::Source, Document, Vec<String>), Error> {
         if cx.grouped_phase && cx.group.is_none() {
             return Err(unsupported(
                 Refusal::Subquery,
@@ -71,14 +99,20 @@ impl Translator {
             group_keys: cx
                 .group
                 .as_ref()
-                .map(|g| g.keys.clone())
+                .map(|g| {
+                    g.keys
+                        .iter()
+                        .map(|(k, f)| (k.clone(), g.key_path(f)))
+                        .collect()
+                })
                 .unwrap_or_default(),
             ..Frame::default()
         };
         self.rel.outer.push(frame);
-        let result = self.query_source(q, &[], false, super::expr::expr_pos(e));
+        let result = self.query_source_as(q, &[], false, intervals, super::expr::expr_pos(e));
         let frame = self.rel.outer.pop().unwrap_or_default();
-        Ok((result?, frame.lets))
+        let (src, interval_columns) = result?;
+        Ok((src, frame.lets, interval_columns))
     }
 
     /// A fresh `as` field for a subquery's `$lookup` (`__sqN`).
@@ -267,9 +301,16 @@ impl Translator {
         q: &Query,
         e: &Expr,
     ) -> Result<Agg, Error> {
-        let (field, cols) =
-            self.subquery_lookup(cx, q, vec![Stage::Limit(Bson::Int32(2)).into_document()], e)?;
+        // an interval column stays its document, read as an interval here
+        let limit = vec![Stage::Limit(Bson::Int32(2)).into_document()];
+        let (field, cols, intervals) =
+            self.subquery_lookup_as(cx, q, limit, Intervals::Values, e)?;
         let col = Self::single_column(cols, e)?;
+        let kind = if intervals.contains(&col) {
+            Kind::Interval
+        } else {
+            Kind::Unknown
+        };
         let size = ex::size(ex::field(&field));
         // Not a constant, so it is not folded at parse time: it fails only when a second row exists.
         let fail = ex::to_int(ex::concat(vec![
@@ -282,7 +323,7 @@ impl Translator {
                 fail,
                 ex::array_elem_at(ex::field(&format!("{field}.{col}")), 0),
             ),
-            Kind::Unknown,
+            kind,
             true,
         ))
     }

@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use sqlmongo::Client;
 
 /// `k` as an SQL literal (`NULL` for `None`).
+#[allow(dead_code)] // not every test that includes this file writes its literals with it
 pub fn lit(k: Option<i32>) -> String {
     k.map_or_else(|| "NULL".to_string(), |v| v.to_string())
 }

@@ -252,3 +252,46 @@ SELECT t.session_id, t.iv, (expires_at - created_at::timestamptz) * 2 AS twice F
 SELECT DISTINCT INTERVAL '1 day' * (page_views % 3) - INTERVAL '5 hours' AS iv FROM user_sessions ORDER BY iv;
 -- name: time_interval_concatenated_and_outputs
 SELECT session_id, 'ttl ' || (expires_at - created_at::timestamptz) AS t, (expires_at - created_at::timestamptz) AS iv FROM user_sessions WHERE session_id IN ('s001', 's002', 's003') ORDER BY session_id;
+-- ===== intervals through set operations, CTEs and derived tables: ordered and compared by span =====
+-- name: time_interval_union_all_ordered_by_span
+SELECT session_id, INTERVAL '1 day' * (page_views % 3) AS iv FROM user_sessions UNION ALL SELECT session_id, INTERVAL '1 hour' * page_views FROM user_sessions ORDER BY iv, session_id;
+-- name: time_interval_union_keeps_the_first_of_equal_spans
+SELECT INTERVAL '1 day' * (page_views % 2) AS iv FROM user_sessions UNION SELECT INTERVAL '24 hours' * (page_views % 2) FROM user_sessions ORDER BY iv;
+-- name: time_interval_intersect_by_span
+SELECT INTERVAL '1 day' * (page_views % 4) AS iv FROM user_sessions INTERSECT SELECT INTERVAL '24 hours' * (page_views % 3) FROM user_sessions ORDER BY iv DESC;
+-- name: time_interval_except_by_span
+SELECT INTERVAL '1 day' * (page_views % 4) AS iv FROM user_sessions EXCEPT SELECT INTERVAL '24 hours' * (page_views % 3) FROM user_sessions ORDER BY 1;
+-- name: time_interval_set_operation_in_derived_table_ordered_outside
+SELECT session_id, iv FROM (SELECT session_id, INTERVAL '1 day' * (page_views % 3) AS iv FROM user_sessions UNION ALL SELECT session_id, INTERVAL '1 hour' * page_views FROM user_sessions) u ORDER BY iv DESC, session_id;
+-- name: time_interval_parenthesized_side_ordered_by_span
+SELECT session_id, INTERVAL '1 mon' AS iv FROM user_sessions WHERE session_id = 's001' UNION ALL (SELECT session_id, INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views FROM user_sessions ORDER BY 2 DESC NULLS LAST, session_id LIMIT 4) ORDER BY iv, session_id;
+-- name: time_interval_cte_ordered_and_compared
+WITH d AS (SELECT session_id, INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views AS iv FROM user_sessions) SELECT session_id, iv, iv > INTERVAL '1 day' AS over_day FROM d WHERE iv < INTERVAL '3 days' ORDER BY iv DESC, session_id;
+-- name: time_interval_cte_renamed_columns
+WITH d(s, iv) AS (SELECT session_id, expires_at - created_at::timestamptz FROM user_sessions) SELECT s, iv, iv * 2 AS twice FROM d ORDER BY iv, s;
+-- name: time_interval_derived_table_star
+SELECT * FROM (SELECT session_id, INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s ORDER BY iv, session_id;
+-- name: time_interval_derived_table_joined_prints_text
+SELECT u.session_id, d.iv FROM user_sessions u JOIN (SELECT session_id, INTERVAL '1 hour' * page_views AS iv FROM user_sessions) d ON d.session_id = u.session_id ORDER BY u.session_id;
+-- name: time_interval_group_by_span
+SELECT EXTRACT(EPOCH FROM iv) AS secs, COUNT(*) AS n FROM (SELECT INTERVAL '1 day' * (page_views % 2) + INTERVAL '24 hours' * ((page_views + 1) % 2) * (page_views % 3) AS iv FROM user_sessions) s GROUP BY iv ORDER BY 1;
+-- name: time_interval_group_by_span_keeps_the_first
+SELECT iv, COUNT(*) AS n FROM (SELECT INTERVAL '1 day' * (page_views % 2) AS iv FROM user_sessions WHERE page_views % 4 < 2 UNION ALL SELECT INTERVAL '24 hours' * (page_views % 2) FROM user_sessions WHERE page_views % 4 >= 2) s GROUP BY iv ORDER BY iv;
+-- name: time_interval_distinct_by_span
+SELECT COUNT(*) AS n, COUNT(iv) AS non_null FROM (SELECT DISTINCT INTERVAL '1 day' * (page_views % 2) + INTERVAL '24 hours' * ((page_views + 1) % 2) AS iv FROM user_sessions) d;
+-- name: time_interval_min_max_by_span
+SELECT user_id, MIN(iv) AS lo, MAX(iv) AS hi, MAX(iv) FILTER (WHERE iv < INTERVAL '1 day') AS hi_under_day FROM (SELECT user_id, INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s GROUP BY user_id ORDER BY user_id;
+-- name: time_interval_min_max_of_one_day_and_25_hours
+SELECT MIN(iv) AS lo, MAX(iv) AS hi FROM (SELECT INTERVAL '1 day' * (page_views % 2) + INTERVAL '25 hours' * ((page_views + 1) % 2) AS iv FROM user_sessions) s;
+-- name: time_interval_sum_and_avg
+SELECT page_views % 2 AS k, SUM(INTERVAL '1 mon 5 days' * page_views - INTERVAL '7 hours 3 minutes' * page_views) AS s, AVG(INTERVAL '1 mon 5 days' * page_views - INTERVAL '7 hours 3 minutes' * page_views) AS a FROM user_sessions GROUP BY 1 ORDER BY 1;
+-- name: time_interval_sum_and_avg_filtered_and_empty
+SELECT SUM(expires_at - created_at::timestamptz) FILTER (WHERE page_views > 3) AS s, AVG(expires_at - created_at::timestamptz) FILTER (WHERE page_views > 3) AS a, AVG(expires_at - created_at::timestamptz) FILTER (WHERE page_views < 0) AS none, SUM(iv) AS from_derived FROM (SELECT *, INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s;
+-- name: time_interval_greatest_least_by_span
+SELECT session_id, GREATEST(INTERVAL '1 hour' * page_views, INTERVAL '1 day') AS g, LEAST(iv, INTERVAL '25 hours', NULL) AS l FROM (SELECT session_id, page_views, INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s ORDER BY session_id;
+-- name: time_interval_in_json_and_arrays_as_text
+SELECT session_id, json_build_object('ttl', expires_at - created_at::timestamptz) AS j, jsonb_build_array(iv) AS a FROM (SELECT session_id, expires_at, created_at, INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s ORDER BY session_id;
+-- name: time_interval_collected_as_text
+SELECT user_id, array_agg(iv ORDER BY session_id) AS a, json_agg(expires_at - created_at::timestamptz ORDER BY session_id) AS j FROM (SELECT user_id, session_id, expires_at, created_at, INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s GROUP BY user_id ORDER BY user_id;
+-- name: time_interval_scalar_subquery_compared_and_printed
+SELECT session_id, INTERVAL '1 hour' * page_views AS iv, (SELECT MAX(INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views) FROM user_sessions) AS top FROM user_sessions WHERE INTERVAL '1 hour' * page_views >= (SELECT MIN(x) FROM (SELECT INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views AS x FROM user_sessions) s) + INTERVAL '20 hours' ORDER BY session_id;

@@ -15,7 +15,7 @@
 
 mod source;
 
-use crate::translate::context::QueryContext;
+use crate::translate::context::{Intervals, QueryContext};
 use crate::translate::Refusal;
 pub(crate) use source::Source;
 use source::{rename_source, to_source};
@@ -44,6 +44,8 @@ pub(crate) struct Binding {
     /// A table of the catalog: its columns are the declared ones, and `_id` is readable as a system column
     /// (not part of `*`, as PostgreSQL's `ctid`).
     pub declared: bool,
+    /// The columns holding interval documents (of a CTE or derived table): read as intervals.
+    pub intervals: Vec<String>,
 }
 
 /// The scope of an enclosing query, for correlated subqueries.
@@ -58,15 +60,16 @@ pub(crate) struct Frame {
     pub barrier: bool,
     /// The enclosing query is past `$group`: its columns are not plain fields, only its group keys (below).
     pub grouped: bool,
-    /// The enclosing query's GROUP BY keys and their fields under `_id`, when it is past `$group`.
+    /// The enclosing query's GROUP BY keys and where their values are (`_id.<field>`, `GroupScope::key_path`),
+    /// when it is past `$group`.
     pub group_keys: Vec<(sqlparser::ast::Expr, String)>,
 }
 
 /// Statement-wide translator state for relations: CTEs and enclosing queries, and the name counters.
 #[derive(Debug, Default)]
 pub(crate) struct RelState {
-    /// CTEs in scope, innermost last.
-    pub ctes: Vec<(String, Source)>,
+    /// CTEs in scope, innermost last: name, source, and its columns holding interval documents.
+    pub ctes: Vec<(String, Source, Vec<String>)>,
     /// Enclosing queries, innermost last.
     pub outer: Vec<Frame>,
     /// Counter for `__sqN` fields.
@@ -115,15 +118,15 @@ impl Translator {
                 return Err(unsupported_at(Refusal::Relation, "CTE ... FROM", pos));
             }
             let name = cte.alias.name.value.clone();
-            if self.rel.ctes[base..].iter().any(|(n, _)| n == &name) {
+            if self.rel.ctes[base..].iter().any(|(n, ..)| n == &name) {
                 return Err(Error::Invalid {
                     message: format!("WITH query name \"{name}\" specified more than once"),
                     position: pos,
                 });
             }
             let renames = alias_columns(&cte.alias);
-            let src = self.query_source(&cte.query, &renames, true, pos)?;
-            self.rel.ctes.push((name, src));
+            let (src, intervals) = self.relation_query(&cte.query, &renames, pos)?;
+            self.rel.ctes.push((name, src, intervals));
         }
         // `WITH ... UPDATE / DELETE`: the CTEs serve the statement's subqueries.
         match q.body.as_ref() {
@@ -140,8 +143,9 @@ impl Translator {
         self.query_to_plan(cx, &body)
     }
 
-    /// A query used as a relation (CTE body, derived table, subquery): translated in its own scope.
-    /// `barrier`: a relation (derived table, CTE, view body), which does not see its FROM siblings (not LATERAL).
+    /// A query used as a relation (CTE body, derived table, subquery): translated in its own scope, its
+    /// intervals as text. `barrier`: a relation (derived table, CTE, view body), which does not see its FROM
+    /// siblings (not LATERAL).
     pub(crate) fn query_source(
         &mut self,
         q: &Query,
@@ -149,13 +153,41 @@ impl Translator {
         barrier: bool,
         pos: Position,
     ) -> Result<Source, Error> {
+        let (src, _) = self.query_source_as(q, renames, barrier, Intervals::Text, pos)?;
+        Ok(src)
+    }
+
+    /// A CTE body or derived table: its interval columns stay documents (`Intervals::Values`), named in the
+    /// second value, so the query reading it orders and compares them as intervals.
+    fn relation_query(
+        &mut self,
+        q: &Query,
+        renames: &[String],
+        pos: Position,
+    ) -> Result<(Source, Vec<String>), Error> {
+        self.query_source_as(q, renames, true, Intervals::Values, pos)
+    }
+
+    /// A query as a relation with its intervals handed out as `intervals` says, and the columns holding
+    /// interval documents.
+    pub(crate) fn query_source_as(
+        &mut self,
+        q: &Query,
+        renames: &[String],
+        barrier: bool,
+        intervals: Intervals,
+        pos: Position,
+    ) -> Result<(Source, Vec<String>), Error> {
         if barrier {
             self.rel.outer.push(Frame {
                 barrier: true,
                 ..Frame::default()
             });
         }
-        let result = self.in_child_query(|t, cx| t.query_to_plan(cx, q));
+        let result = self.in_child_query(|t, cx| {
+            cx.intervals = intervals;
+            t.query_to_plan(cx, q)
+        });
         if barrier {
             self.rel.outer.pop();
         }
@@ -180,6 +212,7 @@ impl Translator {
                 columns: Some(Vec::new()),
                 collection: None,
                 declared: false,
+                intervals: Vec::new(),
             });
             return Ok(Source {
                 collection: None,
@@ -229,6 +262,7 @@ impl Translator {
                         columns: self.catalog.columns(&collection),
                         collection: Some(collection.clone()),
                         declared: self.catalog.tables.contains_key(&collection),
+                        intervals: Vec::new(),
                     });
                 }
             }
@@ -245,7 +279,7 @@ impl Translator {
                 self.push_table_function(cx, tf, k, &mut base, rel)?;
                 continue;
             }
-            let (name, src) = self.relation_source(rel)?;
+            let (name, src, intervals) = self.relation_source_with_intervals(rel)?;
             if cx.scope.iter().any(|b| b.name == name) {
                 return Err(Error::Invalid {
                     message: format!("table name \"{name}\" specified more than once"),
@@ -261,6 +295,7 @@ impl Translator {
                         columns: src.columns.clone(),
                         collection: src.collection.clone(),
                         declared: src.pipeline.is_empty() && src.columns.is_some(),
+                        intervals,
                     });
                     base = Some(src);
                 }
@@ -276,6 +311,7 @@ impl Translator {
                         declared: src.pipeline.is_empty() && src.columns.is_some(),
                         columns: src.columns,
                         collection: src.collection,
+                        intervals,
                     });
                 }
             }
@@ -324,6 +360,7 @@ impl Translator {
                     columns: Some(tf.columns),
                     collection: None,
                     declared: false,
+                    intervals: Vec::new(),
                 });
             }
             Some(b) => {
@@ -336,6 +373,7 @@ impl Translator {
                     columns: Some(tf.columns),
                     collection: None,
                     declared: false,
+                    intervals: Vec::new(),
                 });
             }
         }
@@ -354,7 +392,7 @@ impl Translator {
         }
     }
 
-    fn cte_named(&self, name: &sqlparser::ast::ObjectName) -> Option<&Source> {
+    fn cte_named(&self, name: &sqlparser::ast::ObjectName) -> Option<(&Source, &[String])> {
         if name.0.len() != 1 {
             return None;
         }
@@ -363,12 +401,24 @@ impl Translator {
             .ctes
             .iter()
             .rev()
-            .find(|(c, _)| c == &n)
-            .map(|(_, s)| s)
+            .find(|(c, ..)| c == &n)
+            .map(|(_, s, iv)| (s, iv.as_slice()))
     }
 
-    /// One FROM item of a cross join (or a single CTE / derived table): its qualifier and source.
+    /// One FROM item of a join: its qualifier and source, interval columns of a CTE or derived table as text
+    /// (a joined relation's columns carry no type).
     pub(crate) fn relation_source(&mut self, rel: &TableFactor) -> Result<(String, Source), Error> {
+        let (name, mut src, intervals) = self.relation_source_with_intervals(rel)?;
+        source::intervals_as_text(&mut src, &intervals);
+        Ok((name, src))
+    }
+
+    /// One FROM item of a cross join (or a single CTE / derived table): its qualifier, source, and the columns
+    /// holding interval documents.
+    fn relation_source_with_intervals(
+        &mut self,
+        rel: &TableFactor,
+    ) -> Result<(String, Source, Vec<String>), Error> {
         let pos = Position::from(rel.span().start);
         match rel {
             TableFactor::Table { name, alias, .. } => {
@@ -377,9 +427,11 @@ impl Translator {
                     .as_ref()
                     .map(|a| a.name.value.clone())
                     .unwrap_or_else(|| last_name(name));
-                if let Some(src) = self.cte_named(name).cloned() {
+                if let Some((src, intervals)) = self.cte_named(name) {
+                    let (src, intervals) = (src.clone(), intervals.to_vec());
                     let renames = alias.as_ref().map(alias_columns).unwrap_or_default();
-                    return Ok((qualifier, rename_source(src, &renames, pos)?));
+                    let (src, intervals) = rename_source(src, &intervals, &renames, pos)?;
+                    return Ok((qualifier, src, intervals));
                 }
                 if alias.as_ref().is_some_and(|a| !a.columns.is_empty()) {
                     return Err(unsupported_at(
@@ -397,6 +449,7 @@ impl Translator {
                         pipeline: Vec::new(),
                         join: None,
                     },
+                    Vec::new(),
                 ))
             }
             TableFactor::Derived {
@@ -412,12 +465,12 @@ impl Translator {
                     return Err(unsupported_at(Refusal::Relation, "TABLESAMPLE", pos));
                 }
                 let renames = alias.as_ref().map(alias_columns).unwrap_or_default();
-                let src = self.query_source(subquery, &renames, true, pos)?;
+                let (src, intervals) = self.relation_query(subquery, &renames, pos)?;
                 let qualifier = alias
                     .as_ref()
                     .map(|a| a.name.value.clone())
                     .unwrap_or_else(|| "subquery".to_string());
-                Ok((qualifier, src))
+                Ok((qualifier, src, intervals))
             }
             _ => Err(unsupported_at(
                 Refusal::Relation,
@@ -631,7 +684,7 @@ impl Translator {
                     position: pos,
                 });
             };
-            ex::field_ref(&format!("_id.{field}"))
+            ex::field_ref(field)
         } else {
             let Some(b) = frame.scope.iter().find(|b| b.name == q.value) else {
                 return Ok(None);
@@ -687,6 +740,7 @@ impl Translator {
                     columns: t.columns.clone(),
                     collection: None,
                     declared: t.declared,
+                    intervals: Vec::new(),
                 })
                 .collect();
         }
@@ -702,6 +756,7 @@ impl Translator {
                     columns: None,
                     collection: Some(t.clone()),
                     declared: false,
+                    intervals: Vec::new(),
                 });
             }
         }

@@ -67,13 +67,14 @@ impl Source {
     }
 }
 
-/// A translated query as a source: its one read command's stages, then the rename to column names.
+/// A translated query as a source: its one read command's stages, then the rename to column names; and the
+/// (renamed) columns holding interval documents (`OutputColumn::interval`).
 pub(super) fn to_source(
     steps: Vec<Command>,
     output: Output,
     renames: &[String],
     pos: Position,
-) -> Result<Source, Error> {
+) -> Result<(Source, Vec<String>), Error> {
     let [step] = <[Command; 1]>::try_from(steps)
         .map_err(|_| unsupported_at(Refusal::Relation, "this query as a relation", pos))?;
     let ReadStages {
@@ -102,12 +103,15 @@ pub(super) fn to_source(
                 pos,
             ));
         }
-        return Ok(Source {
-            collection,
-            pipeline,
-            columns: None,
-            join: None,
-        });
+        return Ok((
+            Source {
+                collection,
+                pipeline,
+                columns: None,
+                join: None,
+            },
+            Vec::new(),
+        ));
     }
     if renames.len() > columns.len() {
         return Err(Error::Invalid {
@@ -133,6 +137,7 @@ pub(super) fn to_source(
         pipeline.pop();
     }
     let mut names: Vec<String> = Vec::new();
+    let mut intervals: Vec<String> = Vec::new();
     let mut project = doc! {"_id": 0};
     for (i, c) in columns.iter().enumerate() {
         let name = renames.get(i).cloned().unwrap_or_else(|| c.name.clone());
@@ -156,6 +161,9 @@ pub(super) fn to_source(
             None => ex::field(&c.field).into(),
         };
         project.insert(&name, present(value));
+        if c.interval {
+            intervals.push(name.clone());
+        }
         names.push(name);
     }
     let stage = Stage::Project(project).into_document();
@@ -163,12 +171,31 @@ pub(super) fn to_source(
     if pipeline.last() != Some(&stage) {
         pipeline.push(stage);
     }
-    Ok(Source {
-        collection,
-        pipeline,
-        columns: Some(names),
-        join: None,
-    })
+    Ok((
+        Source {
+            collection,
+            pipeline,
+            columns: Some(names),
+            join: None,
+        },
+        intervals,
+    ))
+}
+
+/// Prints the interval documents of `intervals` (columns of `src`) as their text, for a reader that knows no
+/// column types (a joined relation).
+pub(super) fn intervals_as_text(src: &mut Source, intervals: &[String]) {
+    if intervals.is_empty() {
+        return;
+    }
+    let mut text = Document::new();
+    for c in intervals {
+        text.insert(
+            c,
+            crate::translate::expr::interval::format(ex::field(c).into()),
+        );
+    }
+    src.pipeline.push(Stage::Set(text).into_document());
 }
 
 /// `{$ifNull: [v, null]}` (a missing value becomes a present NULL), unless `v` is never missing already.
@@ -184,14 +211,16 @@ fn output_is_wildcard(o: &Output) -> bool {
     matches!(o, Output::Rows { columns } if columns.is_empty())
 }
 
-/// A CTE read under an alias with column aliases: a renaming `$project` appended.
+/// A CTE read under an alias with column aliases: a renaming `$project` appended (its interval columns
+/// `intervals` renamed with it).
 pub(super) fn rename_source(
     src: Source,
+    intervals: &[String],
     renames: &[String],
     pos: Position,
-) -> Result<Source, Error> {
+) -> Result<(Source, Vec<String>), Error> {
     if renames.is_empty() {
-        return Ok(src);
+        return Ok((src, intervals.to_vec()));
     }
     let Some(cols) = &src.columns else {
         return Err(unsupported_at(
@@ -203,7 +232,11 @@ pub(super) fn rename_source(
     let output = Output::Rows {
         columns: cols
             .iter()
-            .map(|c| crate::mql::OutputColumn::new(c.clone(), c.clone()))
+            .map(|c| {
+                let mut o = crate::mql::OutputColumn::new(c.clone(), c.clone());
+                o.interval = intervals.contains(c);
+                o
+            })
             .collect(),
     };
     let cmd = src.command(src.pipeline.clone());

@@ -250,13 +250,14 @@ impl Translator {
                                 Err(invalid("interval out of range", e))
                             }
                             None => {
-                                let no_months = a.no_months;
+                                let (no_months, canonical) = (a.no_months, a.canonical);
                                 let mut out = Agg::new(
                                     super::interval::negate(a.expr.into()),
                                     Kind::Interval,
                                     a.nullable,
                                 );
                                 out.no_months = no_months;
+                                out.canonical = canonical;
                                 Ok(out)
                             }
                         }

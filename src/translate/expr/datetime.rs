@@ -8,7 +8,7 @@ use super::interval::{self, Iv};
 use super::literal::constant;
 use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr as ex;
-use crate::translate::context::QueryContext;
+use crate::translate::context::{Intervals, QueryContext};
 use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
 use bson::{doc, Bson};
@@ -277,6 +277,8 @@ impl Translator {
                         true,
                     );
                     out.no_months = known.no_months;
+                    // a constant of time alone scaled is time alone (`interval_expr::scale`)
+                    out.canonical = known.no_months && known.no_days;
                     return Ok(Some(out));
                 }
                 BinaryOperator::Plus | BinaryOperator::Minus => {
@@ -355,6 +357,7 @@ impl Translator {
                 true,
             );
             out.no_months = true;
+            out.canonical = true;
             return Ok(Some(out));
         }
         Ok(None)
@@ -567,11 +570,17 @@ pub(crate) fn shown(a: Agg) -> Bson {
     }
 }
 
-/// The value of a SELECT-list column and whether it is a computed interval left for the row layer to print
-/// (`to_client`: the rows go to the client, [`crate::mql::OutputColumn::interval`]); otherwise [`shown`].
-pub(crate) fn output_value(a: Agg, to_client: bool) -> (Bson, bool) {
-    if to_client && a.kind == Kind::Interval && const_iv(&a).is_none() {
-        return (a.expr.into(), true);
+/// The value of a SELECT-list column and whether it is an interval document
+/// ([`crate::mql::OutputColumn::interval`]): under `Client` a computed interval, left for the row layer to
+/// print; under `Values` every interval, a constant too (a `$literal`: a document in `$project` would be read as
+/// a projection); otherwise [`shown`].
+pub(crate) fn output_value(a: Agg, mode: Intervals) -> (Bson, bool) {
+    if a.kind == Kind::Interval {
+        match (mode, const_iv(&a)) {
+            (Intervals::Client, None) | (Intervals::Values, None) => return (a.expr.into(), true),
+            (Intervals::Values, Some(iv)) => return (ex::literal(iv.to_bson()).into(), true),
+            _ => {}
+        }
     }
     (shown(a), false)
 }

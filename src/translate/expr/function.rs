@@ -191,18 +191,47 @@ impl Translator {
                 if argc < 1 {
                     return Err(invalid(format!("{}() needs arguments", f.name), e));
                 }
-                let mut parts = Vec::new();
-                let mut nullable = true;
+                let mut xs = Vec::new();
                 for a in &args {
-                    let x = self.agg(cx, a)?;
-                    nullable &= x.nullable;
-                    parts.push(x.expr.into());
+                    xs.push(self.agg(cx, a)?);
                 }
-                let m = if name == "greatest" {
+                let nullable = xs.iter().all(|x| x.nullable);
+                // intervals by their span: `{s: span, i, v}` candidates (NULL none), the value of the extreme;
+                // of equal spans the first argument, as PostgreSQL keeps it (`i` its position, negated for
+                // GREATEST)
+                let interval = xs.iter().any(|x| x.kind == Kind::Interval);
+                let greatest = name == "greatest";
+                let parts: Vec<Bson> = xs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        if !interval {
+                            return x.expr.into();
+                        }
+                        let i = i as i32;
+                        ex::let_in(
+                            doc! {"v": x.expr},
+                            ex::cond(
+                                ex::is_null(ex::var("v")),
+                                Bson::Null,
+                                doc! {
+                                    "s": super::interval::span(ex::var("v").into(), false),
+                                    "i": if greatest { -i } else { i },
+                                    "v": ex::var("v"),
+                                },
+                            ),
+                        )
+                    })
+                    .collect();
+                let m = if greatest {
                     ex::max(parts)
                 } else {
                     ex::min(parts)
                 };
+                if interval {
+                    let v = ex::let_in(doc! {"m": m}, ex::var("m.v"));
+                    return Ok(Agg::new(v, Kind::Interval, nullable));
+                }
                 Ok(Agg::new(m, Kind::Unknown, nullable))
             }
             "abs" => {

@@ -75,5 +75,6 @@ pub(crate) fn constant(v: Bson) -> Agg {
         interval: None,
         local_time: false,
         no_months: false,
+        canonical: false,
     }
 }

@@ -82,6 +82,10 @@ pub(crate) struct Agg {
     /// For a computed interval: its `months` are 0 in every value (a difference of two timestamps and
     /// what keeps its months), so arithmetic on it leaves the month steps out (`interval_expr::Known`).
     pub no_months: bool,
+    /// For a computed interval: its fields are a function of its span (no months; the days and the time of
+    /// one sign, the time under a day, as a difference of two timestamps; or the time alone), so equal spans
+    /// are equal documents: it groups on the document itself, not on its span (`select.rs`).
+    pub canonical: bool,
 }
 
 impl Agg {
@@ -96,6 +100,7 @@ impl Agg {
             interval: None,
             local_time: false,
             no_months: false,
+            canonical: false,
         }
     }
 }
