@@ -1,0 +1,166 @@
+//! Projections: inclusion, exclusion and `$slice` by example; the moving (`apply_owned`) path against `apply`
+//! on generated documents and projections.
+
+use super::*;
+
+mod basic {
+    use super::*;
+    use bson::doc;
+
+    fn p(spec: Document, d: Document) -> Document {
+        Projection::compile(&spec, Context::Find)
+            .unwrap()
+            .apply(&d, &Vars::new(bson::DateTime::from_millis(0)))
+            .unwrap()
+    }
+
+    #[test]
+    fn inclusion_exclusion_nested() {
+        let d = doc! {"_id": 1, "a": 1, "b": {"c": 2, "d": 3}, "arr": [{"x": 1, "y": 2}, 7], "s": [1, 2, 3, 4]};
+        assert_eq!(
+            p(doc! {"b.c": 1}, d.clone()),
+            doc! {"_id": 1, "b": {"c": 2}}
+        );
+        assert_eq!(p(doc! {"a": 1, "_id": 0}, d.clone()), doc! {"a": 1});
+        assert_eq!(
+            p(doc! {"arr.x": 1}, d.clone()),
+            doc! {"_id": 1, "arr": [{"x": 1}]}
+        );
+        assert_eq!(
+            p(doc! {"b": 0, "arr": 0, "s": 0}, d.clone()),
+            doc! {"_id": 1, "a": 1}
+        );
+        assert_eq!(
+            p(doc! {"arr.x": 0, "a": 0, "b": 0, "s": 0}, d.clone()),
+            doc! {"_id": 1, "arr": [{"y": 2}, 7]}
+        );
+        assert_eq!(
+            p(
+                doc! {"s": {"$slice": -2}, "_id": 0, "a": 0, "b": 0, "arr": 0},
+                d.clone()
+            ),
+            doc! {"s": [3, 4]}
+        );
+        assert_eq!(
+            p(doc! {"s": {"$slice": [1, 2]}, "a": 1}, d.clone()),
+            doc! {"_id": 1, "a": 1, "s": [2, 3]}
+        );
+        assert!(Projection::compile(&doc! {"a": 1, "b": 0}, Context::Find).is_err());
+    }
+}
+
+mod owned {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = Bson> {
+        prop_oneof![
+            (0i32..3).prop_map(Bson::Int32),
+            Just(Bson::Null),
+            Just(Bson::Undefined),
+            "[ab]{0,2}".prop_map(Bson::String),
+            (0i32..2).prop_map(|x| Bson::Document(bson::doc! {"x": x})),
+            prop::collection::vec((0i32..2).prop_map(Bson::Int32), 0..3).prop_map(Bson::Array),
+        ]
+    }
+
+    fn doc() -> impl Strategy<Value = Document> {
+        prop::collection::vec(("(_id|a|b|c|d)", value()), 0..6)
+            .prop_map(|kv| kv.into_iter().collect())
+    }
+
+    /// Projections the translator writes (renames, constants, expressions reading renamed fields, `_id` kept
+    /// or not, a field read twice) and some that take the general path (an inclusion).
+    fn spec() -> impl Strategy<Value = Document> {
+        let entry = prop_oneof![
+            "(a|b|c|d|_id|x)".prop_map(|f| Bson::String(format!("${f}"))),
+            Just(Bson::String("$a.x".into())),
+            Just(bson::bson!({"$literal": 7})),
+            Just(Bson::String("text".into())),
+            Just(bson::bson!({"$add": ["$a", 1]})),
+            Just(bson::bson!({"$ifNull": ["$a", "$b"]})),
+            Just(bson::bson!({"$cond": [{"$eq": [{"$ifNull": ["$b", null]}, null]}, 1, 0]})),
+            Just(Bson::Int32(1)),
+        ];
+        (
+            prop::collection::vec(("(c[0-4]|_id|a)", entry), 1..5),
+            prop::option::of(Just(0)),
+        )
+            .prop_map(|(kv, id)| {
+                let mut d = Document::new();
+                if let Some(z) = id {
+                    d.insert("_id", z);
+                }
+                for (k, v) in kv {
+                    d.insert(k, v);
+                }
+                d
+            })
+    }
+
+    proptest! {
+        /// The moving fast path gives what the copying projection gives.
+        #[test]
+        fn apply_owned_equals_apply(s in spec(), d in doc()) {
+            let Ok(p) = Projection::compile(&s, Context::Stage) else { return Ok(()) };
+            let vars = Vars::new(bson::DateTime::from_millis(0));
+            let want = p.apply(&d, &vars);
+            let got = p.apply_owned(d.clone(), &vars);
+            prop_assert_eq!(format!("{want:?}"), format!("{got:?}"), "{:?} on {:?}", s, d);
+        }
+
+        /// A projection of top-level fields (`{_id: 0, a: 1, c: true}`) moved out of a document
+        /// (`keep_top_level`) and decoded from its bytes (`read_top_level`) gives what the copying
+        /// projection gives, `_id` first wherever the document holds it.
+        #[test]
+        fn top_level_inclusion_equals_apply(
+            fields in prop::collection::vec(("(a|b|c|d|x|_id)", prop_oneof![Just(Bson::Int32(1)), Just(Bson::Boolean(true))]), 1..4),
+            id in prop::option::of(0i32..2),
+            d in doc(),
+        ) {
+            let mut s = Document::new();
+            if let Some(id) = id {
+                s.insert("_id", id);
+            }
+            for (k, v) in fields {
+                s.insert(k, v);
+            }
+            let Ok(p) = Projection::compile(&s, Context::Find) else { return Ok(()) };
+            prop_assert!(p.is_top_level_inclusion(), "{:?}", s);
+            let vars = Vars::new(bson::DateTime::from_millis(0));
+            let want = p.apply(&d, &vars).expect("projects");
+            let raw = bson::RawDocumentBuf::try_from(&d).expect("encodes");
+            prop_assert_eq!(&p.read_top_level(&raw), &want, "{:?} on {:?}", s, d);
+            prop_assert_eq!(&p.keep_top_level(d.clone()), &want, "{:?} on {:?}", s, d);
+            prop_assert_eq!(&p.apply_owned(d.clone(), &vars).expect("projects"), &want);
+            // What a scan that parsed the kept fields only hands over.
+            let mut parsed = Document::new();
+            for (k, v) in &d {
+                if k == "_id" && p.include_id || p.keeps_after_id(k) {
+                    parsed.insert(k.clone(), v.clone());
+                }
+            }
+            prop_assert_eq!(&p.keep_top_level(parsed), &want, "{:?} on {:?}", s, d);
+        }
+    }
+
+    #[test]
+    fn renames_take_the_moving_path() {
+        let s = bson::doc! {"_id": 0, "c0": "$a", "c1": "$b", "c2": "$a", "k": {"$literal": 1}};
+        let p = Projection::compile(&s, Context::Stage).expect("compiles");
+        assert!(p.renames.is_some());
+        let vars = Vars::new(bson::DateTime::from_millis(0));
+        let got = p
+            .apply_owned(bson::doc! {"_id": 1, "a": "x", "b": [1]}, &vars)
+            .expect("projects");
+        assert_eq!(got, bson::doc! {"c0": "x", "c1": [1], "c2": "x", "k": 1});
+        // Expressions too: evaluated before the renamed values move out.
+        let s = bson::doc! {"_id": 0, "c0": "$a", "c1": {"$toUpper": "$a"}, "c2": "$a.x"};
+        let p = Projection::compile(&s, Context::Stage).expect("compiles");
+        assert!(p.renames.is_some());
+        let got = p
+            .apply_owned(bson::doc! {"_id": 1, "a": "x"}, &vars)
+            .expect("projects");
+        assert_eq!(got, bson::doc! {"c0": "x", "c1": "X"});
+    }
+}
