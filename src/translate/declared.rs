@@ -258,12 +258,7 @@ impl Translator {
         for item in projection {
             let cols: Vec<StarColumn> = match item {
                 SelectItem::Wildcard(opts) => {
-                    if opts.opt_exclude.is_some()
-                        || opts.opt_except.is_some()
-                        || opts.opt_replace.is_some()
-                        || opts.opt_rename.is_some()
-                        || opts.opt_ilike.is_some()
-                    {
+                    if super::select_list::has_options(opts) {
                         return Ok(None);
                     }
                     match &relations.all {

@@ -6,7 +6,7 @@ use super::query::{output_column, SortKey};
 use super::select::Column;
 use super::{Error, Position};
 use crate::translate::Refusal;
-use sqlparser::ast::{Distinct, Expr, GroupByExpr, Select, SelectItem};
+use sqlparser::ast::{Distinct, Expr, GroupByExpr, Select, SelectItem, WildcardAdditionalOptions};
 use std::borrow::Cow;
 
 /// The SELECT list read: its columns, or a star (`*`, or `t.*` with the qualifier).
@@ -122,12 +122,7 @@ pub(super) fn select_list(
                 });
             }
             SelectItem::Wildcard(opts) => {
-                if opts.opt_exclude.is_some()
-                    || opts.opt_except.is_some()
-                    || opts.opt_replace.is_some()
-                    || opts.opt_rename.is_some()
-                    || opts.opt_ilike.is_some()
-                {
+                if has_options(opts) {
                     return Err(refuse_at("wildcard options", pos));
                 }
                 wildcard = true;
@@ -212,4 +207,13 @@ fn star_position(item: &SelectItem) -> Option<Position> {
             .map(|i| Position::from(i.span.start)),
         _ => None,
     }
+}
+
+/// Whether a `*` carries options (`EXCLUDE`, `EXCEPT`, `REPLACE`, `RENAME`, `ILIKE`: not PostgreSQL's; refused).
+pub(crate) fn has_options(opts: &WildcardAdditionalOptions) -> bool {
+    opts.opt_exclude.is_some()
+        || opts.opt_except.is_some()
+        || opts.opt_replace.is_some()
+        || opts.opt_rename.is_some()
+        || opts.opt_ilike.is_some()
 }
