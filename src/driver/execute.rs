@@ -613,7 +613,11 @@ pub fn shape_rows(columns: &[crate::mql::OutputColumn], docs: Vec<Document>) -> 
             let in_order =
                 d.len() == columns.len() && d.keys().zip(columns).all(|(k, c)| *k == c.field);
             let mut row: Vec<Bson> = if in_order {
-                d.into_iter().map(|(_, v)| v).collect()
+                // Extended into a new vector, not collected: a collect would reuse the document's entries'
+                // larger allocation for the row (kept for the row's life).
+                let mut row = Vec::with_capacity(columns.len());
+                row.extend(d.into_iter().map(|(_, v)| v));
+                row
             } else {
                 columns
                     .iter()
