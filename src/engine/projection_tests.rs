@@ -49,6 +49,40 @@ mod basic {
     }
 }
 
+mod split {
+    use super::*;
+    use bson::doc;
+
+    /// `apply_owned_split` = `apply` with the last fields removed and returned, on the rename path
+    /// (<= 32 input fields) and on the general one (more), missing values as `None`; `tail_of` takes only
+    /// the last fields.
+    #[test]
+    fn split_is_apply_with_the_tail_removed() {
+        let spec =
+            doc! {"_id": 0, "c0": "$a", "k": {"$add": ["$b", 1]}, "m": "$missing", "s": "$a"};
+        let p = Projection::compile(&spec, Context::Stage).unwrap();
+        let vars = Vars::new(bson::DateTime::from_millis(0));
+        assert_eq!(p.tail_of(&["s", "m", "k"]), Some(vec![2, 1, 0]));
+        assert_eq!(p.tail_of(&["c0"]), None);
+        assert_eq!(p.tail_of(&["s", "s"]), None);
+        for extra in [0, 40] {
+            let mut d = doc! {"a": "x", "b": 2};
+            for i in 0..extra {
+                d.insert(format!("f{i}"), i);
+            }
+            let (doc, tail) = p.apply_owned_split(d.clone(), &vars, 3).unwrap();
+            let mut want = p.apply(&d, &vars).unwrap();
+            let want_tail = vec![want.remove("k"), want.remove("m"), want.remove("s")];
+            assert_eq!(doc, want, "{extra} extra fields");
+            assert_eq!(tail, want_tail, "{extra} extra fields");
+            assert_eq!(
+                tail,
+                vec![Some(Bson::Int32(3)), None, Some(Bson::String("x".into()))]
+            );
+        }
+    }
+}
+
 mod owned {
     use super::*;
     use proptest::prelude::*;
