@@ -544,6 +544,13 @@ impl Exec<'_> {
                 let locals = l.local.as_deref().map(|lf| values_at(d, lf));
                 let foreign = l.foreign.as_deref();
                 let non_null = l.non_null.as_deref();
+                // A null key with the key field required non-null: the only documents equal to it (null or
+                // missing key: an index probe for null gives exactly those) all fail that requirement, so no
+                // candidate passes. Not probed at all: an anonymous session (`user_id` NULL) joined on
+                // `user_id` would otherwise visit every other anonymous one.
+                if non_null.is_some() && v == Bson::Null {
+                    return stream.finish(catalog, inner);
+                }
                 let vars = self.vars;
                 // The split's conjuncts on the outer values alone, decided at the first candidate.
                 let mut outer_ok: Option<bool> = None;
@@ -638,6 +645,11 @@ impl Exec<'_> {
         };
         let locals = values_at(d, local);
         let non_null = l.non_null.as_deref();
+        // Only null local values with the foreign field required non-null: what equals them (null or
+        // missing foreign values) never passes (see `correlated`).
+        if non_null.is_some() && locals.iter().all(|v| *v == Bson::Null) {
+            return Ok(());
+        }
         let mut matching = |fd: &Document| {
             if non_null.is_some_and(|f| lacks_value(fd, f)) || !equality_holds(&locals, fd, foreign)
             {
