@@ -7,6 +7,7 @@
 
 pub use super::accumulator::Accumulator;
 pub(super) use super::accumulator::{AccState, Grown, Kind};
+use super::group_key::FieldsKey;
 use crate::engine::bson_hash::SlotTable;
 use crate::engine::bson_order::compare;
 use crate::engine::expr::{Expr, Vars};
@@ -151,6 +152,8 @@ pub struct RowPlan {
 enum Source {
     Field(usize),
     Const(Bson),
+    /// The grouping value of a [`FieldsKey`], its fields in these slots.
+    Key(Vec<usize>),
 }
 
 impl Source {
@@ -158,6 +161,7 @@ impl Source {
         match self {
             Source::Field(i) => row.get(*i),
             Source::Const(v) => Some(v),
+            Source::Key(_) => None,
         }
     }
 }
@@ -166,6 +170,9 @@ impl Source {
 #[derive(Debug, Clone)]
 pub struct Group {
     id: Expr,
+    /// `id` when it is the translator's key document of fields (grouped by their values, see
+    /// `group_key.rs`).
+    key: Option<FieldsKey>,
     fields: Vec<(String, Accumulator)>,
 }
 
@@ -196,6 +203,7 @@ impl Group {
         }
         Ok(Group {
             id: Expr::compile(id)?,
+            key: FieldsKey::detect(id),
             fields,
         })
     }
@@ -219,6 +227,10 @@ impl Group {
         let mut state = GroupState::new(vars);
         for (key, doc) in input {
             crate::engine::ops::check()?;
+            let key = match &self.key {
+                Some(k) => k.of_output(key),
+                None => key,
+            };
             self.step_keyed(&mut state, key, &doc, vars)?;
         }
         self.finish(state, vars)
@@ -231,6 +243,11 @@ impl Group {
         doc: &Document,
         vars: &Vars,
     ) -> Result<(), CommandError> {
+        if let Some(k) = &self.key {
+            // The key document's fields: grouped by their values, borrowed for one field.
+            let (slot, first) = state.slot_of(&k.of_doc(doc), &self.fields);
+            return self.step_slot(state, slot, first, doc, vars);
+        }
         if let Some(key) = self.id.eval_top_field(doc) {
             // A plain `$field` key: looked up by reference, cloned only for a new group.
             let key = key.unwrap_or(&Bson::Null);
@@ -281,27 +298,31 @@ impl Group {
     /// (`$top`/`$bottom` and their `N` forms sort by document fields); the fields read are added to
     /// `fields` (deduplicated).
     pub fn row_plan(&self, fields: &mut Vec<String>) -> Option<RowPlan> {
-        let mut source = |e: &Expr| -> Option<Source> {
-            if let Some(name) = e.top_field() {
-                let slot = match fields.iter().position(|f| f == name) {
-                    Some(i) => i,
-                    None => {
-                        fields.push(name.to_string());
-                        fields.len() - 1
-                    }
-                };
-                Some(Source::Field(slot))
-            } else {
-                e.constant().cloned().map(Source::Const)
+        fn slot(fields: &mut Vec<String>, name: &str) -> usize {
+            match fields.iter().position(|f| f == name) {
+                Some(i) => i,
+                None => {
+                    fields.push(name.to_string());
+                    fields.len() - 1
+                }
             }
+        }
+        fn source(fields: &mut Vec<String>, e: &Expr) -> Option<Source> {
+            match e.top_field() {
+                Some(name) => Some(Source::Field(slot(fields, name))),
+                None => e.constant().cloned().map(Source::Const),
+            }
+        }
+        let id = match &self.key {
+            Some(k) => Source::Key(k.fields().iter().map(|f| slot(fields, f)).collect()),
+            None => source(fields, &self.id)?,
         };
-        let id = source(&self.id)?;
         let mut args = Vec::with_capacity(self.fields.len());
         for (_, acc) in &self.fields {
             if matches!(acc.kind, Kind::Ranked(..)) {
                 return None;
             }
-            args.push(source(&acc.arg)?);
+            args.push(source(fields, &acc.arg)?);
         }
         Some(RowPlan { id, args })
     }
@@ -315,8 +336,11 @@ impl Group {
         state: &mut GroupState,
         row: &FieldValues,
     ) -> Result<(), CommandError> {
-        let key = plan.id.value(row).unwrap_or(&Bson::Null);
-        let (slot, first) = state.slot_of(key, &self.fields);
+        let key = match (&plan.id, &self.key) {
+            (Source::Key(slots), Some(k)) => k.of_row(row, slots),
+            (id, _) => Cow::Borrowed(id.value(row).unwrap_or(&Bson::Null)),
+        };
+        let (slot, first) = state.slot_of(&key, &self.fields);
         let states = &mut state.groups[slot].1;
         let mut added = Grown::default();
         for (j, (((_, acc), st), arg)) in self
@@ -371,7 +395,13 @@ impl Group {
         vars: &Vars,
     ) -> Result<Document, CommandError> {
         let mut d = Document::new();
-        d.insert("_id", key);
+        d.insert(
+            "_id",
+            match &self.key {
+                Some(k) => k.output(key),
+                None => key,
+            },
+        );
         // (An empty document does not allocate.)
         let key_doc = if needs_key {
             d.clone()

@@ -104,3 +104,105 @@ proptest! {
         prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
     }
 }
+
+/// A stored field's value in [`fields_key_groups_are_the_evaluated_key`]: absent, null, undefined or a key.
+fn field() -> impl Strategy<Value = Option<Bson>> {
+    prop_oneof![
+        Just(None),
+        Just(Some(Bson::Null)),
+        Just(Some(Bson::Undefined)),
+        key().prop_map(Some),
+        (0i32..3).prop_map(|i| Some(Bson::Array(vec![Bson::Int32(i)]))),
+    ]
+}
+
+/// [`fields_key_groups_are_the_evaluated_key`]'s input documents.
+fn keyed_docs(rows: &[(Option<Bson>, Option<Bson>, i32)]) -> Vec<Document> {
+    rows.iter()
+        .map(|(a, b, v)| {
+            let mut d = Document::new();
+            if let Some(a) = a {
+                d.insert("a", a.clone());
+            }
+            if let Some(b) = b {
+                d.insert("b", b.clone());
+            }
+            d.insert("v", *v);
+            d
+        })
+        .collect()
+}
+
+proptest! {
+    /// The translator's `_id: {g0: {$ifNull: ["$a", null]}, ...}` grouped by the fields' values
+    /// (`group_key.rs`), from documents and from rows read off their bytes, in memory and spilled, gives
+    /// what the same key document evaluated per document gives (behind a `$let`: no shortcut).
+    #[test]
+    fn fields_key_groups_are_the_evaluated_key(
+        rows in prop::collection::vec((field(), field(), 0i32..5), 0..80),
+        two in any::<bool>(),
+        spill in any::<bool>(),
+    ) {
+        let mut id = doc! {"g0": {"$ifNull": ["$a", null]}};
+        if two {
+            id.insert("g1", doc! {"$ifNull": ["$b", null]});
+        }
+        let accs = doc! {"n": {"$sum": 1}, "s": {"$sum": "$v"}, "f": {"$first": "$b"}};
+        let mut spec = doc! {"_id": id.clone()};
+        spec.extend(accs.clone());
+        let mut evaluated = doc! {"_id": {"$let": {"vars": {}, "in": id}}};
+        evaluated.extend(accs);
+        let fast = Group::compile(&spec).expect("compiles");
+        prop_assert!(fast.key.is_some());
+        let slow = Group::compile(&evaluated).expect("compiles");
+        prop_assert!(slow.key.is_none());
+        let docs = keyed_docs(&rows);
+        let mut vars = Vars::new(bson::DateTime::from_millis(0));
+        if spill {
+            vars.memory.group_bytes = 1;
+            vars.memory.allow_disk_use = true;
+        }
+        let want = slow.run(docs.clone(), &Vars::new(bson::DateTime::from_millis(0))).expect("runs");
+        let mut got = fast.run(docs.clone(), &vars).expect("runs");
+        if spill {
+            // A spilled grouping gives its groups in key order: compared as a set.
+            let key = |d: &Document| format!("{d:?}");
+            let mut w = want.clone();
+            w.sort_by_key(key);
+            got.sort_by_key(key);
+            prop_assert_eq!(format!("{got:?}"), format!("{w:?}"));
+        } else {
+            prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
+        }
+        // From rows: the fields read straight from each document's bytes.
+        let mut names = Vec::new();
+        let plan = fast.row_plan(&mut names).expect("a row plan");
+        let mut row = FieldValues::new(names);
+        let mut st = GroupState::new(&Vars::new(bson::DateTime::from_millis(0)));
+        for d in &docs {
+            let raw = bson::RawDocumentBuf::try_from(d).expect("encodes");
+            row.read(&raw).expect("reads");
+            fast.step_row(&plan, &mut st, &row).expect("steps");
+        }
+        let from_rows = fast.finish(st, &Vars::new(bson::DateTime::from_millis(0))).expect("finishes");
+        prop_assert_eq!(format!("{from_rows:?}"), format!("{want:?}"));
+    }
+}
+
+#[test]
+fn fields_keys_are_only_the_translators_shape() {
+    let detect = |id: Bson| FieldsKey::detect(&id).is_some();
+    assert!(detect(bson::bson!({"g0": {"$ifNull": ["$a", null]}})));
+    assert!(detect(
+        bson::bson!({"g0": {"$ifNull": ["$a", null]}, "g1": {"$ifNull": ["$b", null]}})
+    ));
+    // A plain field in the document keeps a missing value missing (`{}`), not null: not this shape.
+    assert!(!detect(bson::bson!({"g0": "$a"})));
+    assert!(!detect(bson::bson!({"g0": {"$ifNull": ["$a.b", null]}})));
+    assert!(!detect(bson::bson!({"g0": {"$ifNull": ["$a", 0]}})));
+    assert!(!detect(bson::bson!({"g0": {"$ifNull": ["$$v", null]}})));
+    assert!(!detect(bson::bson!({"$ifNull": ["$a", null]})));
+    assert!(!detect(bson::bson!({"g.0": {"$ifNull": ["$a", null]}})));
+    assert!(!detect(bson::bson!({})));
+    assert!(!detect(bson::bson!("$a")));
+}

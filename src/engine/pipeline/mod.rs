@@ -13,6 +13,7 @@
 
 mod accumulator;
 pub mod group;
+mod group_key;
 mod group_spill;
 mod hoist;
 mod join;

@@ -1,0 +1,130 @@
+//! A `$group` key made of top-level fields with null for none, `_id: {g0: {$ifNull: ["$a", null]}, g1:
+//! ...}` (the translator's `GROUP BY a, b`), grouped by the fields' values themselves: one field's value
+//! read by reference (no key document evaluated per input document, no copy but for a new group), several
+//! as an array of them; the key document is built once per group, at the output.
+//!
+//! Why the groups are the same: two key documents `{g0: x, ...}` with the same names compare equal (and in
+//! the same order) exactly when their values do, field by field, which is how the array of the values
+//! compares; `$ifNull` makes missing, null and undefined one value, null, as [`FieldsKey::value`] does.
+//!
+//! In: the `_id` specification; out: the grouping value of a document or a row, and the output key.
+//! Depends on `path`, `fields`.
+
+use crate::engine::fields::FieldValues;
+use bson::{Bson, Document};
+use std::borrow::Cow;
+
+/// What `$ifNull: [x, null]` gives for a missing, null or undefined `x`.
+static NULL: Bson = Bson::Null;
+
+/// `_id: {name: {$ifNull: ["$field", null]}, ...}` over top-level fields.
+#[derive(Debug, Clone)]
+pub(super) struct FieldsKey {
+    /// The key document's field names, in order.
+    names: Vec<String>,
+    /// The top-level field each takes its value from.
+    fields: Vec<String>,
+}
+
+impl FieldsKey {
+    /// The key when `id` has that shape (field names neither empty, dotted nor `$`-prefixed, field paths
+    /// top-level); `None` otherwise (the expression is compiled as usual).
+    pub(super) fn detect(id: &Bson) -> Option<FieldsKey> {
+        let Bson::Document(spec) = id else {
+            return None;
+        };
+        if spec.is_empty() {
+            return None;
+        }
+        let mut names = Vec::with_capacity(spec.len());
+        let mut fields = Vec::with_capacity(spec.len());
+        for (name, v) in spec {
+            if name.is_empty() || name.starts_with('$') || name.contains('.') {
+                return None;
+            }
+            let Bson::Document(op) = v else { return None };
+            let Some(Bson::Array(args)) = op.get("$ifNull").filter(|_| op.len() == 1) else {
+                return None;
+            };
+            let [Bson::String(path), Bson::Null] = args.as_slice() else {
+                return None;
+            };
+            let field = path.strip_prefix('$')?;
+            if field.is_empty() || field.starts_with('$') || field.contains('.') {
+                return None;
+            }
+            names.push(name.clone());
+            fields.push(field.to_string());
+        }
+        Some(FieldsKey { names, fields })
+    }
+
+    /// The top-level fields read, in order.
+    pub(super) fn fields(&self) -> &[String] {
+        &self.fields
+    }
+
+    /// `$ifNull: [v, null]` of a field's value (`None`: missing).
+    fn value(v: Option<&Bson>) -> &Bson {
+        match v {
+            None | Some(Bson::Null) | Some(Bson::Undefined) => &NULL,
+            Some(v) => v,
+        }
+    }
+
+    /// The grouping value of `doc`: its field's value (borrowed) for one field, the array of them for more.
+    pub(super) fn of_doc<'a>(&self, doc: &'a Document) -> Cow<'a, Bson> {
+        self.of(|i| crate::engine::path::field(doc, &self.fields[i]))
+    }
+
+    /// [`of_doc`](Self::of_doc) of a row whose slot `slots[i]` holds field `i`.
+    pub(super) fn of_row<'a>(&self, row: &'a FieldValues, slots: &[usize]) -> Cow<'a, Bson> {
+        self.of(|i| slots.get(i).and_then(|&s| row.get(s)))
+    }
+
+    fn of<'a>(&self, get: impl Fn(usize) -> Option<&'a Bson>) -> Cow<'a, Bson> {
+        if self.fields.len() == 1 {
+            return Cow::Borrowed(Self::value(get(0)));
+        }
+        Cow::Owned(Bson::Array(
+            (0..self.fields.len())
+                .map(|i| Self::value(get(i)).clone())
+                .collect(),
+        ))
+    }
+
+    /// The `_id` of the group whose grouping value is `v`: the key document.
+    pub(super) fn output(&self, v: Bson) -> Bson {
+        let mut d = Document::new();
+        match v {
+            Bson::Array(vs) if self.names.len() > 1 => {
+                for (name, v) in self.names.iter().zip(vs) {
+                    d.insert(name.clone(), v);
+                }
+            }
+            v => {
+                if let Some(name) = self.names.first() {
+                    d.insert(name.clone(), v);
+                }
+            }
+        }
+        Bson::Document(d)
+    }
+
+    /// The grouping value of a key document (what [`output`](Self::output) was given): for keys computed
+    /// elsewhere ([`super::group::Group::run_keyed`]).
+    pub(super) fn of_output(&self, key: Bson) -> Bson {
+        let Bson::Document(mut d) = key else {
+            return key;
+        };
+        let mut vals: Vec<Bson> = self
+            .names
+            .iter()
+            .map(|n| d.remove(n).unwrap_or(Bson::Null))
+            .collect();
+        if vals.len() == 1 {
+            return vals.pop().unwrap_or(Bson::Null);
+        }
+        Bson::Array(vals)
+    }
+}
