@@ -103,6 +103,10 @@ impl SortSpec {
 /// One buffered entry of a bounded top-k: its key, input position, document and counted bytes.
 type Entry = (Vec<Bson>, usize, Document, usize);
 
+/// One sorted run of a spilled [`Sorter`]'s merge, each document with its key: read from the spill file,
+/// or the buffer still in memory.
+type Run<'a> = Box<dyn Iterator<Item = Result<(Vec<Bson>, Document), CommandError>> + 'a>;
+
 impl SortSpec {
     /// The bytes a bounded sort counts for a document and its key.
     fn entry_bytes(key: &[Bson], doc: &Document) -> usize {
@@ -341,14 +345,14 @@ impl<'a> Sorter<'a> {
     }
 
     /// Hands the documents (with their keys) to `each` in order until it returns false: the buffer sorted when nothing
-    /// spilled, else the last run written and every run merged.
+    /// spilled, else every run written merged with the buffer sorted (the last run, kept in memory).
     fn drain(
         self,
         each: &mut dyn FnMut(Vec<Bson>, Document) -> Result<bool, CommandError>,
     ) -> Result<(), CommandError> {
         let spec = self.spec;
         let mut buf = self.buf;
-        let Some(mut file) = self.spill else {
+        let Some(file) = self.spill else {
             crate::engine::ops::sort_checked(&mut buf, |a, b| spec.compare_keys(&a.0, &b.0))?;
             for (k, d) in buf {
                 if !each(k, d)? {
@@ -357,23 +361,23 @@ impl<'a> Sorter<'a> {
             }
             return Ok(());
         };
-        let mut runs_keyed = self.runs_keyed;
-        if !buf.is_empty() {
-            write_keyed_run(spec, &mut file, &mut buf, self.keyed, &mut runs_keyed)?;
-        }
-        let runs = file
+        // The documents still buffered (within the limit) are the last run, merged from memory: written
+        // and read back they would cost an encoding and a decoding each, for nothing.
+        crate::engine::ops::sort_checked(&mut buf, |a, b| spec.compare_keys(&a.0, &b.0))?;
+        let mut runs: Vec<Run<'_>> = file
             .readers()
             .into_iter()
-            .zip(runs_keyed)
+            .zip(self.runs_keyed)
             .map(|(r, keyed)| {
-                r.map(move |d| {
+                Box::new(r.map(move |d| {
                     d.and_then(|d| match keyed {
                         true => unwrap_keyed(d),
                         false => Ok((spec.key(&d), d)),
                     })
-                })
+                })) as Run<'_>
             })
             .collect();
+        runs.push(Box::new(buf.into_iter().map(Ok)));
         let cmp =
             |a: &(Vec<Bson>, Document), b: &(Vec<Bson>, Document)| spec.compare_keys(&a.0, &b.0);
         spill::merge_while(runs, &cmp, &mut |(k, d), _| {
