@@ -332,16 +332,23 @@ pub(super) fn named(
         RegexMatch | RegexFind | RegexFindAll => {
             let input = arg("input")?;
             let (pattern, options) = (arg("regex")?, arg("options")?);
-            if let (RegexMatch, Some(Bson::String(s)), Some(Bson::String(p))) =
-                (op, &input, &pattern)
-            {
+            // A wildcard pattern (a valid regex: nothing to report) is matched without a regex, and a null
+            // input needs none (a pattern computed per document, `LIKE user_id || '%'`, would otherwise be
+            // compiled for every document whose input is null).
+            if let (RegexMatch, Some(Bson::String(p))) = (op, &pattern) {
                 let o = match &options {
                     None | Some(Bson::Null) => Some(""),
                     Some(Bson::String(o)) => Some(o.as_str()),
                     _ => None,
                 };
                 if let Some(w) = o.and_then(|o| super::wildcard::Wildcard::parse(p, o)) {
-                    return Ok(Some(Bson::Boolean(w.is_match(s))));
+                    match &input {
+                        Some(Bson::String(s)) => return Ok(Some(Bson::Boolean(w.is_match(s)))),
+                        None | Some(Bson::Null) | Some(Bson::Undefined) => {
+                            return Ok(Some(Bson::Boolean(false)))
+                        }
+                        _ => {}
+                    }
                 }
             }
             let re = regex(&pattern, &options, op)?;

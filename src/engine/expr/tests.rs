@@ -616,6 +616,34 @@ fn regex_cache_keys_on_pattern_and_options() {
     assert_eq!(bad.map_err(|e| e.code), Err(51108));
 }
 
+/// A null or missing input is no match whether the pattern is a wildcard (answered without a regex) or not;
+/// an invalid pattern is reported even then (it is compiled first), and a non-string input is 51104.
+#[test]
+fn regex_match_of_a_null_input() {
+    let m = |d: Document| {
+        Expr::compile(&Bson::Document(
+            doc! {"$regexMatch": {"input": "$s", "regex": "$p", "options": "s"}},
+        ))
+        .unwrap()
+        .eval(&d, &Vars::new(now()))
+        .map_err(|e| e.code)
+    };
+    for p in ["^u7.*$", "^u(7|8)$", "a\\d"] {
+        assert_eq!(m(doc! {"p": p}), Ok(Some(Bson::Boolean(false))), "{p}");
+        assert_eq!(
+            m(doc! {"p": p, "s": Bson::Null}),
+            Ok(Some(Bson::Boolean(false))),
+            "{p}"
+        );
+        assert_eq!(m(doc! {"p": p, "s": 7}), Err(51104), "{p}");
+    }
+    assert_eq!(
+        m(doc! {"p": "^u7.*$", "s": "u70"}),
+        Ok(Some(Bson::Boolean(true)))
+    );
+    assert_eq!(m(doc! {"p": "(", "s": Bson::Null}), Err(51111));
+}
+
 /// Under a killed op, the per-element loops (`$map`, `$filter`, `$reduce` and its array append) and
 /// `$sortArray`'s chunked sort fail with 11601 instead of running to the end; the same expressions answer
 /// outside an op.
