@@ -103,6 +103,14 @@ fn run_case(name: &str, n: usize) -> f64 {
             load(&e, "c", rows(n, |i| Bson::Int64(i as i64), 1));
             window(doc! {"r": {"$sum": "$k"}})
         }
+        "window_many_partitions" => {
+            // `SUM(k) OVER (PARTITION BY p)` with about four rows per partition (sessions per user).
+            load(&e, "c", rows(n, |i| Bson::Int64(i as i64), n / 4));
+            vec![
+                doc! {"$setWindowFields": {"partitionBy": {"p0": {"$ifNull": ["$p", null]}}, "output": {"r": {"$sum": "$k"}}}},
+                doc! {"$count": "n"},
+            ]
+        }
         "window_sliding_sum" => {
             load(&e, "c", rows(n, |i| Bson::Int64(i as i64), 1));
             window(doc! {"r": {"$sum": "$k", "window": {"documents": [-100, 100]}}})
@@ -175,6 +183,7 @@ const CASES: &[(&str, usize)] = &[
     ("string_agg", 8_000),
     ("window_running_sum", 1_000),
     ("window_partition_sum", 1_000),
+    ("window_many_partitions", 10_000),
     ("window_sliding_sum", 10_000),
     ("window_range_max", 1_000),
     ("window_dense_rank", 1_000),

@@ -66,11 +66,9 @@ SELECT session_id, VAR_SAMP(page_views) OVER (PARTITION BY user_id) AS v FROM us
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$set": {"__w0k": 0}},
     {
       "$setWindowFields": {
         "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
-        "sortBy": {"__w0k": 1},
         "output": {"__w0": {"$stdDevSamp": "$page_views"}}
       }
     },
@@ -86,7 +84,6 @@ SELECT session_id, VAR_SAMP(page_views) OVER (PARTITION BY user_id) AS v FROM us
         }
       }
     },
-    {"$unset": "__w0k"},
     {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
   ],
   "cursor": {}

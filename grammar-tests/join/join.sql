@@ -365,7 +365,6 @@ SELECT a.session_id FROM user_sessions a JOIN user_sessions b ON a.user_id = b.u
     },
     {"$unwind": {"path": "$__r", "preserveNullAndEmptyArrays": true}},
     {"$replaceRoot": {"newRoot": {"$mergeObjects": ["$__r", {"__j2": "$$ROOT"}]}}},
-    {"$unset": "__j2.__r"},
     {"$project": {"_id": 0, "c0": "$session_id"}}
   ],
   "cursor": {}

@@ -356,7 +356,6 @@ SELECT ARRAY_AGG(session_id) OVER (PARTITION BY user_id ORDER BY created_at) AS 
         }
       }
     },
-    {"$unset": ["__w0d", "__w0k"]},
     {"$project": {"_id": 0, "c0": "$__w0"}}
   ],
   "cursor": {}

@@ -434,7 +434,6 @@ SELECT a, ROW_NUMBER() OVER (ORDER BY a USING >) AS r FROM c
       }
     },
     {"$setWindowFields": {"sortBy": {"__w0k": -1}, "output": {"__w0": {"$documentNumber": {}}}}},
-    {"$unset": "__w0k"},
     {"$project": {"_id": 0, "c0": "$a", "c1": "$__w0"}}
   ],
   "cursor": {}

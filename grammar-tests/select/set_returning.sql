@@ -53,7 +53,6 @@ SELECT unnest(tags) AS t, unnest(ARRAY[1, 2]) AS n FROM user_sessions
         "__u1": {"$ifNull": [{"$arrayElemAt": ["$__u1", "$__ui"]}, null]}
       }
     },
-    {"$unset": "__ui"},
     {"$project": {"_id": 0, "c0": "$__u0", "c1": "$__u1"}}
   ],
   "cursor": {}

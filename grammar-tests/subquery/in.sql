@@ -404,7 +404,6 @@ SELECT session_id FROM user_sessions WHERE session_id IN (SELECT session_id FROM
               "output": {"__w0": {"$documentNumber": {}}}
             }
           },
-          {"$unset": "__w0k"},
           {
             "$project": {
               "_id": 0,
@@ -439,7 +438,6 @@ SELECT session_id FROM user_sessions WHERE session_id IN (SELECT session_id FROM
               "output": {"__w0": {"$documentNumber": {}}}
             }
           },
-          {"$unset": "__w0k"},
           {
             "$project": {
               "_id": 0,

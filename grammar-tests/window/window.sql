@@ -19,7 +19,6 @@ SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY created_at) 
         "output": {"__w0": {"$documentNumber": {}}}
       }
     },
-    {"$unset": "__w0k"},
     {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
   ],
   "cursor": {}
@@ -41,7 +40,6 @@ SELECT session_id, RANK() OVER (ORDER BY page_views) AS r FROM user_sessions
       }
     },
     {"$setWindowFields": {"sortBy": {"__w0k": 1}, "output": {"__w0": {"$rank": {}}}}},
-    {"$unset": "__w0k"},
     {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
   ],
   "cursor": {}
@@ -83,7 +81,6 @@ SELECT session_id, SUM(page_views) OVER (PARTITION BY user_id ORDER BY created_a
       }
     },
     {"$set": {"__w0": {"$cond": [{"$gt": ["$__w0c", 0]}, "$__w0", null]}}},
-    {"$unset": ["__w0d", "__w0k", "__w0c"]},
     {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
   ],
   "cursor": {}
@@ -96,15 +93,9 @@ SELECT session_id, COUNT(*) OVER (PARTITION BY user_id) AS n FROM user_sessions
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$set": {"__w0k": 0}},
     {
-      "$setWindowFields": {
-        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
-        "sortBy": {"__w0k": 1},
-        "output": {"__w0": {"$sum": 1}}
-      }
+      "$setWindowFields": {"partitionBy": {"p0": {"$ifNull": ["$user_id", null]}}, "output": {"__w0": {"$sum": 1}}}
     },
-    {"$unset": "__w0k"},
     {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
   ],
   "cursor": {}
@@ -131,7 +122,6 @@ SELECT session_id, AVG(page_views) OVER (ORDER BY created_at ROWS BETWEEN 2 PREC
         "output": {"__w0": {"$avg": "$page_views", "window": {"documents": [NumberLong(-2), NumberLong(1)]}}}
       }
     },
-    {"$unset": "__w0k"},
     {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
   ],
   "cursor": {}
@@ -166,7 +156,6 @@ SELECT session_id, LAG(page_views, 1, 0) OVER (ORDER BY created_at) AS prev FROM
         }
       }
     },
-    {"$unset": "__w0k"},
     {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
   ],
   "cursor": {}
@@ -201,7 +190,6 @@ SELECT session_id, PERCENT_RANK() OVER (ORDER BY risk_score DESC) AS pr FROM use
         }
       }
     },
-    {"$unset": ["__w0k", "__w0r", "__w0n"]},
     {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
   ],
   "cursor": {}
@@ -217,7 +205,6 @@ SELECT user_id, COUNT(*) AS n, RANK() OVER (ORDER BY COUNT(*) DESC) AS r FROM us
     {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}, "a0": {"$sum": 1}}},
     {"$set": {"__w0k": {"s0": {"$ifNull": [{"$ifNull": ["$a0", 0]}, null]}}}},
     {"$setWindowFields": {"sortBy": {"__w0k": -1}, "output": {"__w0": {"$rank": {}}}}},
-    {"$unset": "__w0k"},
     {"$project": {"_id": 0, "c0": "$_id.g0", "c1": {"$ifNull": ["$a0", 0]}, "c2": "$__w0"}}
   ],
   "cursor": {}
@@ -258,7 +245,6 @@ SELECT SUM(page_views) OVER (ORDER BY page_views DESC RANGE BETWEEN 5 PRECEDING 
       }
     },
     {"$set": {"__w0": {"$cond": [{"$gt": ["$__w0c", 0]}, "$__w0", null]}}},
-    {"$unset": ["__w0v", "__w0k", "__w0c"]},
     {"$project": {"_id": 0, "c0": "$__w0"}}
   ],
   "cursor": {}
@@ -293,7 +279,6 @@ SELECT RANK() OVER (ORDER BY user_id, page_views DESC) FROM user_sessions
     },
     {"$setWindowFields": {"partitionBy": "$__w0k", "output": {"__w0r0": {"$min": "$__w0p"}}}},
     {"$setWindowFields": {"sortBy": {"__w0r0": 1}, "output": {"__w0": {"$rank": {}}}}},
-    {"$unset": ["__w0k", "__w0p", "__w0r0"]},
     {"$project": {"_id": 0, "c0": "$__w0"}}
   ],
   "cursor": {}
@@ -379,7 +364,6 @@ SELECT NTILE(4) OVER (ORDER BY page_views) AS q FROM user_sessions
         }
       }
     },
-    {"$unset": ["__w0k", "__w0r", "__w0n"]},
     {"$project": {"_id": 0, "c0": "$__w0"}}
   ],
   "cursor": {}
@@ -417,7 +401,6 @@ SELECT NTH_VALUE(session_id, 2) OVER (PARTITION BY user_id ORDER BY created_at) 
       }
     },
     {"$set": {"__w0": {"$ifNull": [{"$arrayElemAt": ["$__w0", NumberLong(1)]}, null]}}},
-    {"$unset": ["__w0d", "__w0k"]},
     {"$project": {"_id": 0, "c0": "$__w0"}}
   ],
   "cursor": {}
@@ -461,7 +444,6 @@ SELECT session_id, RANK() OVER w AS r FROM user_sessions WINDOW w AS (PARTITION 
         "output": {"__w0": {"$rank": {}}}
       }
     },
-    {"$unset": "__w0k"},
     {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0"}}
   ],
   "cursor": {}
@@ -520,7 +502,6 @@ SELECT session_id, ROW_NUMBER() OVER w AS rn, SUM(page_views) OVER w AS running,
       }
     },
     {"$setWindowFields": {"sortBy": {"__w3k": 1}, "output": {"__w3": {"$rank": {}}}}},
-    {"$unset": ["__w0k", "__w1d", "__w1c", "__w3k"]},
     {
       "$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0", "c2": "$__w1", "c3": "$__w2", "c4": "$__w3"}
     }
@@ -540,3 +521,171 @@ SELECT SUM(ROW_NUMBER() OVER (ORDER BY session_id)) FROM user_sessions
 -- case: string_agg_window_delimiter_must_be_text
 SELECT string_agg(ip_address, ip_address) OVER (ORDER BY created_at) FROM user_sessions
 -- error: unsupported: string_agg() delimiter other than a text constant at 1:31
+
+-- case: order_by_reuses_the_window_sort
+SELECT session_id, NTILE(4) OVER (ORDER BY session_id) AS b, LAG(session_id) OVER (ORDER BY session_id) AS prev FROM user_sessions ORDER BY session_id LIMIT 5
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$session_id", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$session_id", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "sortBy": {"__w0k": 1},
+        "output": {
+          "__w0r": {"$documentNumber": {}},
+          "__w0n": {"$sum": 1},
+          "__w1": {"$shift": {"output": {"$ifNull": ["$session_id", null]}, "by": NumberLong(-1)}}
+        }
+      }
+    },
+    {
+      "$set": {
+        "__w0": {
+          "$toLong": {
+            "$cond": [
+              {
+                "$lt": [
+                  {"$subtract": ["$__w0r", 1]},
+                  {
+                    "$multiply": [
+                      {"$mod": ["$__w0n", NumberLong(4)]},
+                      {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
+                    ]
+                  }
+                ]
+              },
+              {
+                "$add": [
+                  {
+                    "$floor": {
+                      "$divide": [
+                        {"$subtract": ["$__w0r", 1]},
+                        {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
+                      ]
+                    }
+                  },
+                  1
+                ]
+              },
+              {
+                "$add": [
+                  {"$mod": ["$__w0n", NumberLong(4)]},
+                  {
+                    "$floor": {
+                      "$divide": [
+                        {
+                          "$subtract": [
+                            {"$subtract": ["$__w0r", 1]},
+                            {
+                              "$multiply": [
+                                {"$mod": ["$__w0n", NumberLong(4)]},
+                                {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
+                              ]
+                            }
+                          ]
+                        },
+                        {"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}
+                      ]
+                    }
+                  },
+                  1
+                ]
+              }
+            ]
+          }
+        }
+      }
+    },
+    {"$project": {"_id": 0, "c0": "$session_id", "c1": "$__w0", "c2": "$__w1"}},
+    {"$limit": NumberLong(5)}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, b <- c1, prev <- c2
+
+-- case: order_by_after_a_partitioned_window_sorts
+SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY session_id) AS rn FROM user_sessions ORDER BY session_id
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$session_id", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$session_id", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
+        "sortBy": {"__w0k": 1},
+        "output": {"__w0": {"$documentNumber": {}}}
+      }
+    },
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$session_id",
+        "c1": "$__w0",
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$session_id", null]}, null]}, 1, 0]},
+        "__s0": "$session_id"
+      }
+    },
+    {"$sort": {"__n0": 1, "__s0": 1}},
+    {"$unset": ["__n0", "__s0"]}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, rn <- c1
+
+-- case: order_by_after_mixed_directions_sorts
+SELECT session_id, RANK() OVER (ORDER BY user_id, session_id DESC) AS r FROM user_sessions ORDER BY user_id, session_id DESC
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$set": {
+        "__w0k": {
+          "n0": {"$cond": [{"$eq": [{"$ifNull": ["$user_id", null]}, null]}, 1, 0]},
+          "s0": {"$ifNull": ["$user_id", null]},
+          "n1": {"$cond": [{"$eq": [{"$ifNull": ["$session_id", null]}, null]}, 1, 0]},
+          "s1": {"$ifNull": ["$session_id", null]}
+        }
+      }
+    },
+    {
+      "$setWindowFields": {
+        "sortBy": {"__w0k.n0": 1, "__w0k.s0": 1, "__w0k.n1": -1, "__w0k.s1": -1},
+        "output": {"__w0p": {"$documentNumber": {}}}
+      }
+    },
+    {"$setWindowFields": {"partitionBy": "$__w0k", "output": {"__w0r0": {"$min": "$__w0p"}}}},
+    {"$setWindowFields": {"sortBy": {"__w0r0": 1}, "output": {"__w0": {"$rank": {}}}}},
+    {
+      "$project": {
+        "_id": 0,
+        "c0": "$session_id",
+        "c1": "$__w0",
+        "__n0": {"$cond": [{"$eq": [{"$ifNull": ["$user_id", null]}, null]}, 1, 0]},
+        "__s0": "$user_id",
+        "__n1": {"$cond": [{"$eq": [{"$ifNull": ["$session_id", null]}, null]}, 1, 0]},
+        "__s1": "$session_id"
+      }
+    },
+    {"$sort": {"__n0": 1, "__s0": 1, "__n1": -1, "__s1": -1}},
+    {"$unset": ["__n0", "__s0", "__n1", "__s1"]}
+  ],
+  "cursor": {}
+}
+rows: session_id <- c0, r <- c1

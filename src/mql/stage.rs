@@ -168,6 +168,16 @@ pub enum StageKind {
     Facet,
     /// `$group`.
     Group,
+    /// `$set`.
+    Set,
+    /// `$addFields`.
+    AddFields,
+    /// `$unset`.
+    Unset,
+    /// `$unwind`.
+    Unwind,
+    /// `$setWindowFields`.
+    SetWindowFields,
 }
 
 impl StageKind {
@@ -181,6 +191,11 @@ impl StageKind {
             StageKind::Documents => "$documents",
             StageKind::Facet => "$facet",
             StageKind::Group => "$group",
+            StageKind::Set => "$set",
+            StageKind::AddFields => "$addFields",
+            StageKind::Unset => "$unset",
+            StageKind::Unwind => "$unwind",
+            StageKind::SetWindowFields => "$setWindowFields",
         }
     }
 

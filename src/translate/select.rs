@@ -374,6 +374,7 @@ impl Translator {
         }
         pipeline.extend(win);
         pipeline.push(Stage::Project(project).into_document());
+        super::window::drop_unset_before_project(pipeline);
         self.finish_sort(pipeline, sort_fields, shape.limit, shape.offset);
         Ok(out_cols)
     }
@@ -393,6 +394,13 @@ impl Translator {
         let mut sort_fields = Vec::new();
         let windows = self.window_stages(cx, shape.window_exprs, shape.named_window)?;
         let windowed = !windows.is_empty();
+        // The rows leave the windows in the ORDER BY's order already: no sort after them.
+        let ordered = super::window::keeps_order(
+            shape.window_exprs,
+            shape.named_window,
+            shape.sort_keys,
+            &windows,
+        );
         pipeline.extend(windows);
         if wildcard {
             let mut set = Document::new();
@@ -425,6 +433,7 @@ impl Translator {
             // the column (a `$set` after the `$project`), not computed a second (and third: the NULL flag) time.
             let limited = shape.limit.as_ref().is_some_and(|l| *l != Bson::Int64(0));
             let mut from_columns = Document::new();
+            let mut interval_key = false;
             for (i, k) in shape.sort_keys.iter().enumerate() {
                 let column = shape
                     .columns
@@ -442,6 +451,7 @@ impl Translator {
                     }
                     None => {
                         let a = self.agg(cx, &k.expr)?;
+                        interval_key |= a.kind == super::expr::Kind::Interval;
                         sort_fields.extend(sort_spec(&mut keys, i, &a, k));
                     }
                 }
@@ -457,9 +467,17 @@ impl Translator {
                 pipeline.push(Stage::Project(project).into_document());
                 return Ok(out_cols);
             }
+            let subqueries = self.take_subquery_stages(cx);
+            // Sorted by the windows: no key fields and no `$sort`, unless a key is an interval (sorted by its
+            // span, which the window key is not) or stages between might reorder rows.
+            if ordered && !interval_key && from_columns.is_empty() && keeps_rows(&subqueries) {
+                keys = Document::new();
+                sort_fields.clear();
+            }
             project.extend(keys);
-            pipeline.extend(self.take_subquery_stages(cx));
+            pipeline.extend(subqueries);
             pipeline.push(Stage::Project(project).into_document());
+            super::window::drop_unset_before_project(pipeline);
             if !from_columns.is_empty() {
                 pipeline.push(Stage::Set(from_columns).into_document());
             }
@@ -611,6 +629,17 @@ pub(crate) fn projected(e: Bson) -> Bson {
         | Bson::Null => ex::literal(e).into(),
         other => other,
     }
+}
+
+/// Whether subquery stages keep their input rows in their order (`$lookup`, `$unwind`, `$set` / `$addFields`,
+/// `$unset`: each row's outputs where the row was).
+fn keeps_rows(stages: &[Document]) -> bool {
+    use crate::mql::stage::StageKind as K;
+    stages.iter().all(|s| {
+        [K::Lookup, K::Unwind, K::Set, K::AddFields, K::Unset]
+            .iter()
+            .any(|k| k.is(s))
+    })
 }
 
 /// Whether `e` contains a subquery (scalar, `IN (SELECT ...)`, `EXISTS`).

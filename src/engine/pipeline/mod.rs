@@ -57,6 +57,7 @@ mod window;
 mod window_join;
 #[cfg(test)]
 mod window_join_tests;
+mod window_parts;
 
 use super::expr::{Expr, Vars};
 use super::matcher::Matcher;

@@ -7,6 +7,7 @@
 
 use super::group::Accumulator;
 use super::want_doc;
+use super::window_parts::Partitions;
 use crate::engine::expr::{Expr, Vars};
 use crate::engine::memory;
 use crate::engine::numeric::Num;
@@ -14,29 +15,6 @@ use crate::engine::sort::{SortSpec, Sorter};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
-
-/// A partition key, ordered (and equal) by the BSON order under the command's collation: partitions of
-/// strings equal by the collation are one partition, as mongod sorts them.
-#[derive(Debug, Clone)]
-struct PartKey(Bson);
-
-impl PartialEq for PartKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for PartKey {}
-impl PartialOrd for PartKey {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for PartKey {
-    fn cmp(&self, other: &Self) -> Ordering {
-        crate::engine::bson_order::compare(&self.0, &other.0)
-    }
-}
 
 /// A document with its `sortBy` key.
 type Keyed = (Vec<Bson>, Document);
@@ -269,14 +247,14 @@ impl SetWindowFields {
     ) -> Result<(), CommandError> {
         // Each document with its sort key, read once while the partition key is (the document is in
         // cache then; the key serves the sort and every rank and range window after it).
-        let mut parts: BTreeMap<PartKey, Vec<Keyed>> = BTreeMap::new();
+        let mut parts: Partitions<Keyed> = Partitions::new();
         let mem = &vars.memory;
         let mut held = 0usize;
         let mut spilled: Option<Sorter> = None;
         for d in docs {
             crate::engine::ops::check()?;
-            let key = self.partition_key(&d, vars)?;
             if let Some(sorter) = &mut spilled {
+                let key = self.partition_key(&d, vars)?;
                 sorter.push(bson::doc! {"p": key, "d": d})?;
                 continue;
             }
@@ -292,14 +270,20 @@ impl SetWindowFields {
                 }
             }
             let sort_key = self.sort_key(&d);
-            parts.entry(PartKey(key)).or_default().push((sort_key, d));
+            // A plain field's value is looked up by reference (cloned once per partition).
+            let slot = match self.partition.as_ref().and_then(|e| e.eval_top_field(&d)) {
+                Some(v) => parts.slot(checked_partition(v.unwrap_or(&Bson::Null))?),
+                None => parts.slot(&self.partition_key(&d, vars)?),
+            };
+            parts.push_at(slot, (sort_key, d));
             if mem.allow_disk_use && held > mem.window_bytes {
                 // Partition by partition: within one, the documents keep their input order (the sort is
                 // stable), and partitions never tie on the leading key.
                 let mut sorter = Sorter::new(&self.spilled_sort, mem);
-                for (key, part) in std::mem::take(&mut parts) {
+                for (key, part) in std::mem::replace(&mut parts, Partitions::new()).into_unsorted()
+                {
                     for (_, d) in part {
-                        sorter.push(bson::doc! {"p": key.0.clone(), "d": d})?;
+                        sorter.push(bson::doc! {"p": key.clone(), "d": d})?;
                     }
                 }
                 spilled = Some(sorter);
@@ -334,7 +318,7 @@ impl SetWindowFields {
             }
             return Ok(());
         }
-        for (_, part) in parts {
+        for (_, part) in parts.into_sorted() {
             crate::engine::ops::check_now()?;
             self.emit_partition(part, vars, &mut sink)?;
         }
@@ -347,13 +331,7 @@ impl SetWindowFields {
             Some(e) => e.eval(d, vars)?.unwrap_or(Bson::Null),
             None => Bson::Null,
         };
-        // mongod partitions by sorting, so an array partition value is an error (SERVER-53702).
-        if matches!(key, Bson::Array(_)) {
-            return Err(CommandError::location(
-                5254301,
-                "An expression used to partition cannot evaluate to value of type array",
-            ));
-        }
+        checked_partition(&key)?;
         Ok(key)
     }
 
@@ -726,6 +704,18 @@ fn sliding_extreme(
         ));
     }
     Some(col)
+}
+
+/// A partition value, refused when it is an array: mongod partitions by sorting, so an array partition
+/// value is an error (SERVER-53702).
+fn checked_partition(key: &Bson) -> Result<&Bson, CommandError> {
+    if matches!(key, Bson::Array(_)) {
+        return Err(CommandError::location(
+            5254301,
+            "An expression used to partition cannot evaluate to value of type array",
+        ));
+    }
+    Ok(key)
 }
 
 /// The value a range window measures: the first sort key as a number (a date as its milliseconds).

@@ -3,6 +3,29 @@
 use super::*;
 use bson::{bson, doc};
 use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+/// A partition key, ordered (and equal) by the BSON order under the command's collation: partitions of
+/// strings equal by the collation are one partition, as mongod sorts them.
+#[derive(Debug, Clone)]
+struct PartKey(Bson);
+
+impl PartialEq for PartKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for PartKey {}
+impl PartialOrd for PartKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for PartKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        crate::engine::bson_order::compare(&self.0, &other.0)
+    }
+}
 
 impl SetWindowFields {
     /// The old evaluation, kept as the reference: every output of every document computed on its own,
@@ -63,11 +86,23 @@ fn rows() -> impl Strategy<Value = Vec<Document>> {
         1 => "[ab]".prop_map(Bson::String),
         1 => Just(Bson::Null),
     ];
-    prop::collection::vec((k, prop::option::of(v), 0i32..3), 0..25).prop_map(|rows| {
+    // Partition values: numbers equal across types (one partition in the BSON order, one hash), null and
+    // missing (one partition), strings.
+    let p = prop_oneof![
+        6 => (0i32..3).prop_map(Bson::Int32),
+        2 => (0i64..3).prop_map(Bson::Int64),
+        2 => prop_oneof![Just(1.0), Just(2.0), Just(0.5)].prop_map(Bson::Double),
+        1 => Just(Bson::Null),
+        1 => "[ab]".prop_map(Bson::String),
+    ];
+    prop::collection::vec((k, prop::option::of(v), prop::option::of(p)), 0..25).prop_map(|rows| {
         rows.into_iter()
             .enumerate()
             .map(|(i, (k, v, p))| {
-                let mut d = doc! {"_id": i as i64, "k": k, "p": p};
+                let mut d = doc! {"_id": i as i64, "k": k};
+                if let Some(p) = p {
+                    d.insert("p", p);
+                }
                 if let Some(v) = v {
                     d.insert("v", v);
                 }
@@ -117,7 +152,7 @@ proptest! {
         docs in rows(),
         outs in prop::collection::vec((0..OPS.len(), 0usize..13), 1..4),
         desc in any::<bool>(),
-        partitioned in any::<bool>(),
+        partitioned in 0usize..3,
     ) {
         let mut output = Document::new();
         for (n, (op, frame)) in outs.into_iter().enumerate() {
@@ -134,8 +169,11 @@ proptest! {
             output.insert(format!("o{n}"), spec);
         }
         let mut stage = doc! {"sortBy": {"k": if desc { -1 } else { 1 }}, "output": output};
-        if partitioned {
+        // A plain field (its value read by reference) or a computed value (a document holding it).
+        if partitioned == 1 {
             stage.insert("partitionBy", "$p");
+        } else if partitioned == 2 {
+            stage.insert("partitionBy", doc! {"q": "$p"});
         }
         let w = SetWindowFields::compile(&stage).expect("compiles");
         let vars = Vars::new(bson::DateTime::from_millis(0));

@@ -68,8 +68,14 @@ impl Translator {
             kind,
             nullable,
         } = accumulate(c, input, &frame)?;
-        stages.extend(c.pre.iter().cloned());
-        self.over_frame(cx, c, &frame, out, stages)?;
+        if c.ordered || frame != Frame::Partition {
+            stages.extend(c.pre.iter().cloned());
+            self.over_frame(cx, c, &frame, out, stages)?;
+        } else {
+            // The whole partition without ORDER BY: no sort key (mongod needs `sortBy` for bounded
+            // windows and ranks only).
+            stages.push(c.unsorted(out));
+        }
         let field = c.field;
         if let Some(p) = post {
             let mut set = Document::new();

@@ -204,12 +204,12 @@ fn window_reads(spec: &Document) -> HashSet<String> {
     r
 }
 
-fn top(path: &str) -> &str {
+pub(super) fn top(path: &str) -> &str {
     path.split('.').next().unwrap_or(path)
 }
 
 /// The top-level fields an expression reads: every `"$f..."` string (variables `$$v` are not fields).
-fn field_reads(v: &Bson) -> HashSet<String> {
+pub(super) fn field_reads(v: &Bson) -> HashSet<String> {
     let mut out = HashSet::new();
     walk(v, &mut |s| {
         if let Some(path) = s.strip_prefix('$') {
@@ -231,7 +231,7 @@ fn walk(v: &Bson, f: &mut impl FnMut(&str)) {
 }
 
 /// `$$ROOT` / `$$CURRENT` anywhere: the whole document is read, so helper fields must go when they did.
-fn reads_whole_document(v: &Bson) -> bool {
+pub(super) fn reads_whole_document(v: &Bson) -> bool {
     let mut found = false;
     walk(v, &mut |s| {
         let var = s

@@ -22,6 +22,7 @@ mod frame;
 mod framed;
 mod merge;
 mod offset;
+mod order;
 mod ranking;
 
 use super::expr::{invalid, unsupported, Agg, Kind};
@@ -35,6 +36,7 @@ use crate::translate::Refusal;
 use bson::{bson, doc, Bson, Document};
 pub(crate) use calls::refuse_windows;
 use calls::{collect_windows, resolve_named};
+pub(crate) use order::{drop_unset_before_project, keeps_order};
 use sqlparser::ast::{
     Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, NamedWindowDefinition,
     OrderByExpr, WindowSpec, WindowType,
@@ -395,6 +397,16 @@ impl Call<'_> {
         let mut sort = Document::new();
         sort.insert(sort_field, dir);
         s.insert("sortBy", sort);
+        s.insert("output", output);
+        Stage::SetWindowFields(s)
+    }
+
+    /// A `$setWindowFields` stage over the call's partition without `sortBy` (whole-partition outputs).
+    pub(super) fn unsorted(&self, output: Document) -> Stage {
+        let mut s = Document::new();
+        if let Some(p) = &self.partition {
+            s.insert("partitionBy", p.clone());
+        }
         s.insert("output", output);
         Stage::SetWindowFields(s)
     }

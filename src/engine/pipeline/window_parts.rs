@@ -1,0 +1,78 @@
+//! The partitions of a `$setWindowFields`: documents grouped by their `partitionBy` value with a hash table
+//! (BSON-order equality under the command's collation, as `$group` keys), then handed out ordered by that
+//! value, as mongod sorts them (by partition, then `sortBy`).
+//!
+//! In: each document with its partition value (borrowed while it names an existing partition: a value is
+//! cloned once per partition, not per document); out: the partitions in BSON order. Depends on
+//! `bson_hash::SlotTable`, `bson_order`.
+
+use crate::engine::bson_hash::SlotTable;
+use crate::engine::bson_order::compare;
+use bson::Bson;
+
+/// Documents (with whatever the caller keeps beside each, `T`) grouped by partition value.
+pub(super) struct Partitions<T> {
+    table: SlotTable,
+    parts: Vec<(Bson, Vec<T>)>,
+}
+
+impl<T> Partitions<T> {
+    /// No partition yet.
+    pub(super) fn new() -> Self {
+        Partitions {
+            table: SlotTable::default(),
+            parts: Vec::new(),
+        }
+    }
+
+    /// The index of the partition of `key` (a new partition when no key equal to it was seen: `key` is
+    /// cloned then only), for [`push_at`](Self::push_at).
+    pub(super) fn slot(&mut self, key: &Bson) -> usize {
+        // One partition (no `partitionBy`, or one value so far): no hash needed while the key is its key.
+        if let [(k, _)] = self.parts.as_slice() {
+            if self.table.is_empty() && k == key {
+                return 0;
+            }
+        }
+        if self.table.is_empty() && self.parts.len() == 1 {
+            let h = self.table.hash(&self.parts[0].0);
+            let parts = &self.parts;
+            self.table.insert(h, 0, |i| &parts[i].0);
+        }
+        let h = self.table.hash(key);
+        let found = {
+            let parts = &self.parts;
+            self.table.find(h, key, |i| &parts[i].0)
+        };
+        match found {
+            Some(i) => i,
+            None => {
+                let i = self.parts.len();
+                self.parts.push((key.clone(), Vec::new()));
+                if i > 0 {
+                    let parts = &self.parts;
+                    self.table.insert(h, i, |j| &parts[j].0);
+                }
+                i
+            }
+        }
+    }
+
+    /// Adds `item` to the partition at `slot` (from [`slot`](Self::slot)).
+    pub(super) fn push_at(&mut self, slot: usize, item: T) {
+        if let Some((_, items)) = self.parts.get_mut(slot) {
+            items.push(item);
+        }
+    }
+
+    /// The partitions in the order of their values (each value once; equal values are one partition).
+    pub(super) fn into_sorted(mut self) -> Vec<(Bson, Vec<T>)> {
+        self.parts.sort_by(|a, b| compare(&a.0, &b.0));
+        self.parts
+    }
+
+    /// The partitions in the order they were first seen.
+    pub(super) fn into_unsorted(self) -> Vec<(Bson, Vec<T>)> {
+        self.parts
+    }
+}
