@@ -9,6 +9,8 @@
 use super::datetime::IntervalParts;
 use bson::{doc, Bson};
 
+#[cfg(test)]
+pub(crate) use super::interval_expr::scale_plan;
 pub(crate) use super::interval_expr::{
     add, add_constant, between, epoch, field, format, justify, make, negate, scale, shift_date,
     span, Known,

@@ -124,8 +124,48 @@ impl Known {
 
 /// `x * n` / `x / n`: PostgreSQL's `interval_mul` / `interval_div` in double arithmetic. With `known`
 /// zero months the month fraction that cascades into days and time is 0, and with zero days too the result
-/// is the scaled time alone (the general plan computes the same values: `scale_tests.rs`).
+/// is the scaled time alone. A product by a whole factor (an integer column, `n % 2`) has no fraction of a
+/// month or day to cascade either: each field is scaled alone, tested at run time (`fa` equal to its
+/// truncation) unless `n` is a constant (the general plan computes the same values: `scale_tests.rs`).
 pub(crate) fn scale(x: Bson, n: Bson, divide: bool, known: Known) -> Bson {
+    scale_plan(x, n, divide, known, true)
+}
+
+/// Whether `n` is a constant number, and if so whether it is whole.
+fn whole_constant(n: &Bson) -> Option<bool> {
+    match n {
+        Bson::Int32(_) | Bson::Int64(_) => Some(true),
+        Bson::Double(x) => Some(x.trunc() == *x),
+        _ => None,
+    }
+}
+
+/// [`scale`], with the whole-factor branch or (`whole_branch` false: the general plan it is held equal to)
+/// without it.
+pub(crate) fn scale_plan(x: Bson, n: Bson, divide: bool, known: Known, whole_branch: bool) -> Bson {
+    // the fields scaled one by one: exact when the factor is whole (the general plan's month and day
+    // remainders are then 0, and so is the carry)
+    let whole = |known: Known| {
+        let by = |v: Bson| ex::multiply(vec![v, ex::var("fa").into()]);
+        make(
+            if known.no_months {
+                Bson::Int32(0)
+            } else {
+                ex::to_int(by(f("ia", "months"))).into()
+            },
+            if known.no_days {
+                Bson::Int32(0)
+            } else {
+                ex::to_int(by(f("ia", "days"))).into()
+            },
+            ex::to_long(ex::round(by(f("ia", "micros")), 0)).into(),
+        )
+    };
+    let whole_test = if divide || !whole_branch || (known.no_months && known.no_days) {
+        Some(false)
+    } else {
+        whole_constant(&n)
+    };
     let by = |v: Bson| {
         if divide {
             ex::divide(v, ex::var("fa"))
@@ -210,6 +250,16 @@ pub(crate) fn scale(x: Bson, n: Bson, divide: bool, known: Known) -> Bson {
                 ),
             ),
         )
+    };
+    let body = match whole_test {
+        Some(false) => body,
+        Some(true) => whole(known),
+        None => ex::cond(
+            ex::eq(ex::var("fa"), ex::trunc(ex::var("fa"))),
+            whole(known),
+            body,
+        )
+        .into(),
     };
     let null_test = if known.nullable {
         crate::translate::nulls::or(vec![ex::is_null(ex::var("ia")), ex::is_null(ex::var("fa"))])

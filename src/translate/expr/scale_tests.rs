@@ -103,4 +103,59 @@ mod cases {
             }
         }
     }
+
+    fn whole_factor() -> impl Strategy<Value = Bson> {
+        prop_oneof![
+            (-1000i32..1000).prop_map(Bson::Int32),
+            (-3i32..3).prop_map(Bson::Int32),
+            (-3_000_000_000i64..3_000_000_000).prop_map(Bson::Int64),
+            (-100_000i64..100_000).prop_map(|x| Bson::Double(x as f64)),
+            prop::sample::select(vec![
+                0.0,
+                -0.0,
+                1e15,
+                -1e20,
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                0.5,
+                -2.5,
+                1e-7
+            ])
+            .prop_map(Bson::Double),
+            Just(Bson::Null),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// The whole-factor branch of `interval * n` (each field scaled alone) against the general plan
+        /// without it: same value, same field types, NULL alike, an error alike; with the factor a column
+        /// (the run-time test) and a constant (decided at translation).
+        #[test]
+        fn whole_factor_scales_as_the_general_plan(
+            months in prop_oneof![Just(0i32), -40i32..40, Just(i32::MAX / 3)],
+            days in prop_oneof![Just(0i32), -400i32..400],
+            micros in prop_oneof![micros(), Just(i64::MAX / 7)],
+            n in whole_factor(),
+            null_iv in prop::bool::weighted(0.05),
+        ) {
+            let iv = if null_iv {
+                Bson::Null
+            } else {
+                Bson::Document(doc! {"months": months, "days": days, "micros": micros})
+            };
+            let known = Known { no_months: months == 0, no_days: days == 0, nullable: true };
+            for known in [Known::ANY, known] {
+                let general = interval::scale_plan(ex::field("iv").into(), ex::field("n").into(), false, known, false);
+                let want = eval(&general, &iv, &n);
+                let plan = interval::scale(ex::field("iv").into(), ex::field("n").into(), false, known);
+                prop_assert_eq!(&eval(&plan, &iv, &n), &want, "column factor, known {:?}", known);
+                if !matches!(n, Bson::Null) {
+                    let plan = interval::scale(ex::field("iv").into(), n.clone(), false, known);
+                    prop_assert_eq!(&eval(&plan, &iv, &Bson::Null), &want, "constant factor, known {:?}", known);
+                }
+            }
+        }
+    }
 }
