@@ -217,32 +217,26 @@ SELECT session_id FROM user_sessions WHERE expires_at - TIMESTAMPTZ '2026-01-01 
         {
           "$let": {
             "vars": {
-              "ia": {
-                "$let": {
-                  "vars": {
-                    "us": {
-                      "$multiply": [{"$subtract": ["$expires_at", ISODate("2026-01-01T00:00:00Z")]}, NumberLong(1000)]
-                    }
-                  },
-                  "in": {
-                    "$cond": [
-                      {"$eq": [{"$ifNull": ["$$us", null]}, null]},
-                      null,
-                      {
-                        "months": 0,
-                        "days": {"$toInt": {"$trunc": [{"$divide": ["$$us", NumberLong(86400000000)]}]}},
-                        "micros": {"$mod": ["$$us", NumberLong(86400000000)]}
-                      }
-                    ]
-                  }
-                }
+              "us": {
+                "$multiply": [{"$subtract": ["$expires_at", ISODate("2026-01-01T00:00:00Z")]}, NumberLong(1000)]
               }
             },
             "in": {
-              "$add": [
-                {"$multiply": ["$$ia.months", NumberLong(2592000000000)]},
-                {"$multiply": ["$$ia.days", NumberLong(86400000000)]},
-                "$$ia.micros"
+              "$cond": [
+                {"$eq": [{"$ifNull": ["$$us", null]}, null]},
+                null,
+                {
+                  "$add": [
+                    {"$multiply": [0, NumberLong(2592000000000)]},
+                    {
+                      "$multiply": [
+                        {"$toInt": {"$trunc": [{"$divide": ["$$us", NumberLong(86400000000)]}]}},
+                        NumberLong(86400000000)
+                      ]
+                    },
+                    {"$mod": ["$$us", NumberLong(86400000000)]}
+                  ]
+                }
               ]
             }
           }

@@ -272,6 +272,16 @@ impl Translator {
                 let keep = and(keep);
                 let arg = scope.computed(x.expr.clone());
                 let summed = |part: Option<&str>| {
+                    // A field of a value in a field is read by its path: `$sum` skips the missing field of
+                    // a NULL, where the general form adds 0 (the same sum), and no copy of the whole value is
+                    // bound per accumulator.
+                    if let (ex::Expr::Field(path), Some(p)) = (&arg, part) {
+                        let read = ex::field(&format!("{path}.{p}"));
+                        return acc::sum(match &filter {
+                            Some(ft) => Bson::from(ex::cond(ft.clone(), read, 0)),
+                            None => Bson::from(read),
+                        });
+                    }
                     let value: Bson = match part {
                         Some(p) => ex::var(&format!("v.{p}")).into(),
                         None => Bson::Int32(1),

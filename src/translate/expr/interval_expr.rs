@@ -363,25 +363,92 @@ pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
 }
 
 /// The span PostgreSQL compares intervals by (a month is 30 days), in microseconds, or milliseconds with
-/// `millis` (to compare with the milliseconds of a date difference).
+/// `millis` (to compare with the milliseconds of a date difference). Computed where `x` builds its
+/// document ([`with_fields`]), not from a document built to be taken apart.
 pub(crate) fn span(x: Bson, millis: bool) -> Bson {
+    span_plan(x, millis, true)
+}
+
+/// [`span`], or (`in_place` false: the plan it is held equal to) of `x` bound and read by field.
+pub(crate) fn span_plan(x: Bson, millis: bool, in_place: bool) -> Bson {
     let (day, div) = if millis {
         (86_400_000i64, Some(1000))
     } else {
         (USECS_PER_DAY, None)
     };
-    let micros = match div {
-        Some(d) => ex::divide(f("ia", "micros"), d),
-        None => f("ia", "micros"),
-    };
-    ex::let_in(
-        doc! {"ia": x},
+    let of = move |months: Bson, days: Bson, micros: Bson| {
+        let micros = match div {
+            Some(d) => ex::divide(micros, d),
+            None => micros,
+        };
         ex::add(vec![
-            ex::multiply(vec![f("ia", "months"), Bson::Int64(30 * day)]),
-            ex::multiply(vec![f("ia", "days"), Bson::Int64(day)]),
+            ex::multiply(vec![months, Bson::Int64(30 * day)]),
+            ex::multiply(vec![days, Bson::Int64(day)]),
             micros,
-        ]),
-    )
+        ])
+    };
+    if in_place {
+        with_fields(x, &of)
+    } else {
+        ex::let_in(
+            doc! {"ia": x},
+            of(f("ia", "months"), f("ia", "days"), f("ia", "micros")),
+        )
+    }
+}
+
+/// `of(months, days, micros)` of interval `x`, computed where `x`'s plan builds its document: through its
+/// `$let`s and the branches of its `$cond`s down to each `{months, days, micros}` it builds, which becomes
+/// `of` of its three expressions (a NULL branch stays NULL); any other value is bound to `ia` and read by
+/// field, as a document. `of` must use each argument once, in order, and name no variable of its own (it
+/// runs inside `x`'s `$let`s), and map NULL fields to NULL: then the value is the same.
+fn with_fields(x: Bson, of: &dyn Fn(Bson, Bson, Bson) -> Bson) -> Bson {
+    let bound = |x: Bson| {
+        ex::let_in(
+            doc! {"ia": x},
+            of(f("ia", "months"), f("ia", "days"), f("ia", "micros")),
+        )
+    };
+    let Bson::Document(mut d) = x else {
+        return match x {
+            Bson::Null => Bson::Null,
+            other => bound(other),
+        };
+    };
+    let keys: Vec<&str> = d.keys().map(String::as_str).collect();
+    let (fields, one_let, one_cond) = (
+        keys == ["months", "days", "micros"],
+        keys == ["$let"],
+        keys == ["$cond"],
+    );
+    if fields {
+        let (m, dd, u) = (
+            d.remove("months").unwrap_or(Bson::Null),
+            d.remove("days").unwrap_or(Bson::Null),
+            d.remove("micros").unwrap_or(Bson::Null),
+        );
+        return of(m, dd, u);
+    }
+    let let_shape = matches!(d.get("$let"), Some(Bson::Document(l))
+        if l.keys().map(String::as_str).eq(["vars", "in"]));
+    if one_let && let_shape {
+        if let Some(Bson::Document(mut l)) = d.remove("$let") {
+            let body = l.remove("in").unwrap_or(Bson::Null);
+            l.insert("in", with_fields(body, of));
+            return Bson::Document(doc! {"$let": l});
+        }
+    }
+    let cond_shape = matches!(d.get("$cond"), Some(Bson::Array(a)) if a.len() == 3);
+    if one_cond && cond_shape {
+        if let Some(Bson::Array(mut a)) = d.remove("$cond") {
+            let e = a.pop().unwrap_or(Bson::Null);
+            let t = a.pop().unwrap_or(Bson::Null);
+            a.push(with_fields(t, of));
+            a.push(with_fields(e, of));
+            return Bson::Document(doc! {"$cond": a});
+        }
+    }
+    bound(Bson::Document(d))
 }
 
 /// `EXTRACT(EPOCH FROM interval)`: years of 365.25 days, months of 30 days.

@@ -158,4 +158,55 @@ mod cases {
             }
         }
     }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The span computed where an interval's plan builds its document (`interval::span`) against the
+        /// span of the document bound and read by field, over the plans of the interval operations
+        /// (products, sums, negation, justify, a date difference, a field, NULL): same value and type.
+        #[test]
+        fn span_in_place_equals_the_span_of_the_built_document(
+            months in prop_oneof![Just(0i32), -40i32..40],
+            days in prop_oneof![Just(0i32), -400i32..400],
+            micros in micros(),
+            n in prop_oneof![factor(), whole_factor()],
+            null_iv in prop::bool::weighted(0.05),
+            millis in any::<bool>(),
+            t in prop_oneof![Just(None), (-10_000_000_000i64..10_000_000_000).prop_map(Some)],
+        ) {
+            let iv = if null_iv {
+                Bson::Null
+            } else {
+                Bson::Document(doc! {"months": months, "days": days, "micros": micros})
+            };
+            let c = interval::Iv { months: 1, days: -2, micros: 3_600_000_000 };
+            let field = || -> Bson { ex::field("iv").into() };
+            let num = || -> Bson { ex::field("n").into() };
+            let scaled = interval::scale(field(), num(), false, Known::ANY);
+            let plans = [
+                field(),
+                Bson::Null,
+                c.to_bson(),
+                scaled.clone(),
+                interval::scale(c.to_bson(), num(), false, Known { no_months: false, no_days: false, nullable: false }),
+                interval::scale(field(), num(), true, Known::ANY),
+                interval::add(scaled.clone(), field(), true),
+                interval::add_constant(scaled.clone(), c, false),
+                interval::negate(scaled),
+                interval::justify(field(), true, true),
+                interval::between(ex::field("t").into(), Bson::DateTime(bson::DateTime::from_millis(0))),
+            ];
+            let t = t.map_or(Bson::Null, |ms| Bson::DateTime(bson::DateTime::from_millis(ms)));
+            let d = doc! {"iv": iv, "n": n, "t": t};
+            let run = |plan: &Bson| {
+                Compiled::compile(plan)
+                    .and_then(|c| c.eval(&d, &Vars::new(bson::DateTime::from_millis(0))))
+                    .map_err(|e| e.code)
+            };
+            for x in plans {
+                let want = run(&interval::span_plan(x.clone(), millis, false));
+                prop_assert_eq!(run(&interval::span(x.clone(), millis)), want, "{}", x);
+            }
+        }
+    }
 }
