@@ -397,6 +397,15 @@ pub(crate) fn span_plan(x: Bson, millis: bool, in_place: bool) -> Bson {
     }
 }
 
+/// Whether `path` is a field path (`$iv`, `$s.iv`) or a user variable (`$$v`, `$$v.x`), which a longer
+/// path reads into; not `$$NOW` and the other system variables.
+fn readable_by_path(path: &str) -> bool {
+    match path.strip_prefix("$$") {
+        Some(var) => var.starts_with(|c: char| c.is_ascii_lowercase()),
+        None => path.len() > 1 && path.starts_with('$'),
+    }
+}
+
 /// `of(months, days, micros)` of interval `x`, computed where `x`'s plan builds its document: through its
 /// `$let`s and the branches of its `$cond`s down to each `{months, days, micros}` it builds, which becomes
 /// `of` of its three expressions (a NULL branch stays NULL); any other value is bound to `ia` and read by
@@ -412,6 +421,13 @@ fn with_fields(x: Bson, of: &dyn Fn(Bson, Bson, Bson) -> Bson) -> Bson {
     let Bson::Document(mut d) = x else {
         return match x {
             Bson::Null => Bson::Null,
+            // a field or a variable of the query read by path: `$iv.months` is `$$ia.months` of `ia` bound
+            // to `$iv` (a missing value is NULL bound and a missing field read alike)
+            Bson::String(path) if readable_by_path(&path) => of(
+                Bson::String(format!("{path}.months")),
+                Bson::String(format!("{path}.days")),
+                Bson::String(format!("{path}.micros")),
+            ),
             other => bound(other),
         };
     };

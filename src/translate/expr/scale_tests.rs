@@ -9,6 +9,7 @@
 mod cases {
     use super::super::interval::{self, Known};
     use crate::engine::expr::{Expr as Compiled, Vars};
+    use crate::mql::accumulator as acc;
     use crate::mql::expr as ex;
     use bson::{doc, Bson};
     use proptest::prelude::*;
@@ -173,6 +174,7 @@ mod cases {
             null_iv in prop::bool::weighted(0.05),
             millis in any::<bool>(),
             t in prop_oneof![Just(None), (-10_000_000_000i64..10_000_000_000).prop_map(Some)],
+            odd in prop_oneof![Just(0u8), Just(0u8), Just(0u8), 1u8..4],
         ) {
             let iv = if null_iv {
                 Bson::Null
@@ -197,7 +199,16 @@ mod cases {
                 interval::between(ex::field("t").into(), Bson::DateTime(bson::DateTime::from_millis(0))),
             ];
             let t = t.map_or(Bson::Null, |ms| Bson::DateTime(bson::DateTime::from_millis(ms)));
-            let d = doc! {"iv": iv, "n": n, "t": t};
+            // also an array of intervals and a document missing a field, read by path as by binding
+            let iv = match odd {
+                1 => Bson::Array(vec![iv, Bson::Int32(3), Bson::Document(doc! {"days": 2})]),
+                2 => Bson::Document(doc! {"months": 1, "micros": Bson::Int64(5)}),
+                _ => iv,
+            };
+            let mut d = doc! {"n": n, "t": t};
+            if odd != 3 {
+                d.insert("iv", iv);
+            }
             let run = |plan: &Bson| {
                 Compiled::compile(plan)
                     .and_then(|c| c.eval(&d, &Vars::new(bson::DateTime::from_millis(0))))
@@ -207,6 +218,81 @@ mod cases {
                 let want = run(&interval::span_plan(x.clone(), millis, false));
                 prop_assert_eq!(run(&interval::span(x.clone(), millis)), want, "{}", x);
             }
+            // a variable of the query, read by path
+            let in_var = |span: Bson| ex::let_in(doc! {"v": field()}, span);
+            let want = run(&in_var(interval::span_plan(Bson::String("$$v".into()), millis, false)));
+            prop_assert_eq!(run(&in_var(interval::span(Bson::String("$$v".into()), millis))), want);
+        }
+    }
+
+    fn sum_field() -> impl Strategy<Value = Option<Bson>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(Bson::Null)),
+            (-40i32..40, -400i32..400, micros()).prop_map(|(m, d, u)| Some(Bson::Document(
+                doc! {"months": m, "days": d, "micros": u}
+            ))),
+            (i32::MAX - 5..i32::MAX, 0i32..2, micros()).prop_map(|(m, d, u)| Some(Bson::Document(
+                doc! {"months": m, "days": d, "micros": u}
+            ))),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// An interval SUM's fields read by path (`{$sum: "$__av0.months"}`, under a FILTER
+        /// `{$cond: [filter, "$__av0.months", 0]}`) against the general accumulator that binds the value and
+        /// adds 0 for a NULL or filtered-out one, run by the engine's `$group` over generated rows (NULL,
+        /// missing, sums past 32 bits): the same sums, of the same types.
+        #[test]
+        fn interval_sum_read_by_path_equals_the_bound_form(
+            rows in prop::collection::vec((sum_field(), prop::option::of(any::<bool>())), 0..12),
+            filtered in any::<bool>(),
+        ) {
+            let docs: Vec<Bson> = rows
+                .iter()
+                .map(|(v, k)| {
+                    let mut d = doc! {};
+                    if let Some(v) = v {
+                        d.insert("__av0", v.clone());
+                    }
+                    if let Some(k) = k {
+                        d.insert("k", *k);
+                    }
+                    Bson::Document(d)
+                })
+                .collect();
+            let filter: Option<ex::Expr> = filtered.then(|| ex::eq(ex::field("k"), true));
+            let mut keep = vec![crate::translate::nulls::not_null(&ex::var("v"))];
+            keep.extend(filter.clone());
+            let keep = crate::translate::nulls::and(keep);
+            let mut general = doc! {"_id": null};
+            let mut by_path = doc! {"_id": null};
+            for p in ["months", "days", "micros"] {
+                general.insert(p, acc::sum(ex::let_in(
+                    doc! {"v": "$__av0"},
+                    ex::cond(keep.clone(), ex::var(&format!("v.{p}")), 0),
+                )));
+                let read = ex::field(&format!("__av0.{p}"));
+                by_path.insert(p, acc::sum(match &filter {
+                    Some(ft) => Bson::from(ex::cond(ft.clone(), read, 0)),
+                    None => Bson::from(read),
+                }));
+            }
+            let engine = crate::engine::Engine::in_memory();
+            let run = |group: &bson::Document| {
+                engine
+                    .run_command("t", &doc! {
+                        "aggregate": 1,
+                        "pipeline": [{"$documents": docs.clone()}, {"$group": group.clone()}],
+                        "cursor": {},
+                    })
+                    .map(|r| r.get_document("cursor").ok().and_then(|c| c.get_array("firstBatch").ok()).cloned())
+                    .map_err(|e| e.code)
+            };
+            let want = run(&general);
+            prop_assert!(matches!(&want, Ok(Some(r)) if r.len() == usize::from(!docs.is_empty())), "{:?}", want);
+            prop_assert_eq!(run(&by_path), want);
         }
     }
 }
