@@ -151,14 +151,14 @@ pub(crate) fn scale_plan(x: Bson, n: Bson, divide: bool, known: Known, whole_bra
             if known.no_months {
                 Bson::Int32(0)
             } else {
-                ex::to_int(by(f("ia", "months"))).into()
+                ex::to_int(by(f("ia", "months")))
             },
             if known.no_days {
                 Bson::Int32(0)
             } else {
-                ex::to_int(by(f("ia", "days"))).into()
+                ex::to_int(by(f("ia", "days")))
             },
-            ex::to_long(ex::round(by(f("ia", "micros")), 0)).into(),
+            ex::to_long(ex::round(by(f("ia", "micros")), 0)),
         )
     };
     let whole_test = if divide || !whole_branch || (known.no_months && known.no_days) {
