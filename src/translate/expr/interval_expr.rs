@@ -397,74 +397,37 @@ pub(crate) fn span_plan(x: Bson, millis: bool, in_place: bool) -> Bson {
     }
 }
 
-/// Whether `path` is a field path (`$iv`, `$s.iv`) or a user variable (`$$v`, `$$v.x`), which a longer
-/// path reads into; not `$$NOW` and the other system variables.
-fn readable_by_path(path: &str) -> bool {
-    match path.strip_prefix("$$") {
-        Some(var) => var.starts_with(|c: char| c.is_ascii_lowercase()),
-        None => path.len() > 1 && path.starts_with('$'),
-    }
-}
-
 /// `of(months, days, micros)` of interval `x`, computed where `x`'s plan builds its document: through its
-/// `$let`s and the branches of its `$cond`s down to each `{months, days, micros}` it builds, which becomes
-/// `of` of its three expressions (a NULL branch stays NULL); any other value is bound to `ia` and read by
-/// field, as a document. `of` must use each argument once, in order, and name no variable of its own (it
-/// runs inside `x`'s `$let`s), and map NULL fields to NULL: then the value is the same.
+/// `$let`s and the branches of its `$cond`s ([`ex::map_results`]) down to each `{months, days, micros}` it
+/// builds, which becomes `of` of its three expressions (a NULL branch stays NULL); a field or a variable is
+/// read by path; any other value is bound to `ia` and read by field, as a document. `of` must use each
+/// argument once, in order, and name no variable of its own (it runs inside `x`'s `$let`s), and map NULL
+/// fields to NULL: then the value is the same.
 fn with_fields(x: Bson, of: &dyn Fn(Bson, Bson, Bson) -> Bson) -> Bson {
-    let bound = |x: Bson| {
-        ex::let_in(
-            doc! {"ia": x},
+    let leaf = |x: Bson| match x {
+        Bson::Null => Bson::Null,
+        // `$iv.months` is `$$ia.months` of `ia` bound to `$iv` (a missing value is NULL bound and a
+        // missing field read alike)
+        Bson::String(path) if ex::extends_by_path(&path) => of(
+            Bson::String(format!("{path}.months")),
+            Bson::String(format!("{path}.days")),
+            Bson::String(format!("{path}.micros")),
+        ),
+        Bson::Document(mut d)
+            if d.keys()
+                .map(String::as_str)
+                .eq(["months", "days", "micros"]) =>
+        {
+            let mut take = |k: &str| d.remove(k).unwrap_or(Bson::Null);
+            let (m, dd, u) = (take("months"), take("days"), take("micros"));
+            of(m, dd, u)
+        }
+        other => ex::let_in(
+            doc! {"ia": other},
             of(f("ia", "months"), f("ia", "days"), f("ia", "micros")),
-        )
+        ),
     };
-    let Bson::Document(mut d) = x else {
-        return match x {
-            Bson::Null => Bson::Null,
-            // a field or a variable of the query read by path: `$iv.months` is `$$ia.months` of `ia` bound
-            // to `$iv` (a missing value is NULL bound and a missing field read alike)
-            Bson::String(path) if readable_by_path(&path) => of(
-                Bson::String(format!("{path}.months")),
-                Bson::String(format!("{path}.days")),
-                Bson::String(format!("{path}.micros")),
-            ),
-            other => bound(other),
-        };
-    };
-    let keys: Vec<&str> = d.keys().map(String::as_str).collect();
-    let (fields, one_let, one_cond) = (
-        keys == ["months", "days", "micros"],
-        keys == ["$let"],
-        keys == ["$cond"],
-    );
-    if fields {
-        let (m, dd, u) = (
-            d.remove("months").unwrap_or(Bson::Null),
-            d.remove("days").unwrap_or(Bson::Null),
-            d.remove("micros").unwrap_or(Bson::Null),
-        );
-        return of(m, dd, u);
-    }
-    let let_shape = matches!(d.get("$let"), Some(Bson::Document(l))
-        if l.keys().map(String::as_str).eq(["vars", "in"]));
-    if one_let && let_shape {
-        if let Some(Bson::Document(mut l)) = d.remove("$let") {
-            let body = l.remove("in").unwrap_or(Bson::Null);
-            l.insert("in", with_fields(body, of));
-            return Bson::Document(doc! {"$let": l});
-        }
-    }
-    let cond_shape = matches!(d.get("$cond"), Some(Bson::Array(a)) if a.len() == 3);
-    if one_cond && cond_shape {
-        if let Some(Bson::Array(mut a)) = d.remove("$cond") {
-            let e = a.pop().unwrap_or(Bson::Null);
-            let t = a.pop().unwrap_or(Bson::Null);
-            a.push(with_fields(t, of));
-            a.push(with_fields(e, of));
-            return Bson::Document(doc! {"$cond": a});
-        }
-    }
-    bound(Bson::Document(d))
+    ex::map_results(x, &leaf)
 }
 
 /// `EXTRACT(EPOCH FROM interval)`: years of 365.25 days, months of 30 days.
