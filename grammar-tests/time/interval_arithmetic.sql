@@ -51,55 +51,65 @@ SELECT INTERVAL '1 day' * page_views AS d FROM user_sessions
                 {"$eq": [{"$ifNull": ["$$fa", null]}, null]},
                 null,
                 {
-                  "$let": {
-                    "vars": {"dp": {"$multiply": ["$$ia.days", "$$fa"]}},
-                    "in": {
+                  "$cond": [
+                    {"$eq": ["$$fa", {"$trunc": ["$$fa"]}]},
+                    {
+                      "months": 0,
+                      "days": {"$toInt": {"$multiply": ["$$ia.days", "$$fa"]}},
+                      "micros": {"$toLong": {"$round": [{"$multiply": ["$$ia.micros", "$$fa"]}, 0]}}
+                    },
+                    {
                       "$let": {
-                        "vars": {"rd": {"$trunc": ["$$dp"]}},
+                        "vars": {"dp": {"$multiply": ["$$ia.days", "$$fa"]}},
                         "in": {
                           "$let": {
-                            "vars": {
-                              "sr": {
-                                "$divide": [
-                                  {
-                                    "$round": [
-                                      {
-                                        "$multiply": [{"$multiply": [{"$subtract": ["$$dp", "$$rd"]}, 86400.0]}, 1000000.0]
-                                      },
-                                      0
-                                    ]
-                                  },
-                                  1000000.0
-                                ]
-                              }
-                            },
+                            "vars": {"rd": {"$trunc": ["$$dp"]}},
                             "in": {
                               "$let": {
                                 "vars": {
-                                  "carry": {
-                                    "$cond": [
-                                      {"$gte": [{"$abs": "$$sr"}, 86400.0]},
-                                      {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
-                                      0
+                                  "sr": {
+                                    "$divide": [
+                                      {
+                                        "$round": [
+                                          {
+                                            "$multiply": [{"$multiply": [{"$subtract": ["$$dp", "$$rd"]}, 86400.0]}, 1000000.0]
+                                          },
+                                          0
+                                        ]
+                                      },
+                                      1000000.0
                                     ]
                                   }
                                 },
                                 "in": {
-                                  "months": 0,
-                                  "days": {"$toInt": {"$add": ["$$rd", "$$carry"]}},
-                                  "micros": {
-                                    "$toLong": {
-                                      "$round": [
-                                        {
-                                          "$add": [
-                                            {"$multiply": ["$$ia.micros", "$$fa"]},
+                                  "$let": {
+                                    "vars": {
+                                      "carry": {
+                                        "$cond": [
+                                          {"$gte": [{"$abs": "$$sr"}, 86400.0]},
+                                          {"$trunc": [{"$divide": ["$$sr", 86400.0]}]},
+                                          0
+                                        ]
+                                      }
+                                    },
+                                    "in": {
+                                      "months": 0,
+                                      "days": {"$toInt": {"$add": ["$$rd", "$$carry"]}},
+                                      "micros": {
+                                        "$toLong": {
+                                          "$round": [
                                             {
-                                              "$multiply": [{"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]}, 1000000.0]
-                                            }
+                                              "$add": [
+                                                {"$multiply": ["$$ia.micros", "$$fa"]},
+                                                {
+                                                  "$multiply": [{"$subtract": ["$$sr", {"$multiply": ["$$carry", 86400.0]}]}, 1000000.0]
+                                                }
+                                              ]
+                                            },
+                                            0
                                           ]
-                                        },
-                                        0
-                                      ]
+                                        }
+                                      }
                                     }
                                   }
                                 }
@@ -109,7 +119,7 @@ SELECT INTERVAL '1 day' * page_views AS d FROM user_sessions
                         }
                       }
                     }
-                  }
+                  ]
                 }
               ]
             }
@@ -207,32 +217,26 @@ SELECT session_id FROM user_sessions WHERE expires_at - TIMESTAMPTZ '2026-01-01 
         {
           "$let": {
             "vars": {
-              "ia": {
-                "$let": {
-                  "vars": {
-                    "us": {
-                      "$multiply": [{"$subtract": ["$expires_at", ISODate("2026-01-01T00:00:00Z")]}, NumberLong(1000)]
-                    }
-                  },
-                  "in": {
-                    "$cond": [
-                      {"$eq": [{"$ifNull": ["$$us", null]}, null]},
-                      null,
-                      {
-                        "months": 0,
-                        "days": {"$toInt": {"$trunc": [{"$divide": ["$$us", NumberLong(86400000000)]}]}},
-                        "micros": {"$mod": ["$$us", NumberLong(86400000000)]}
-                      }
-                    ]
-                  }
-                }
+              "us": {
+                "$multiply": [{"$subtract": ["$expires_at", ISODate("2026-01-01T00:00:00Z")]}, NumberLong(1000)]
               }
             },
             "in": {
-              "$add": [
-                {"$multiply": ["$$ia.months", NumberLong(2592000000000)]},
-                {"$multiply": ["$$ia.days", NumberLong(86400000000)]},
-                "$$ia.micros"
+              "$cond": [
+                {"$eq": [{"$ifNull": ["$$us", null]}, null]},
+                null,
+                {
+                  "$add": [
+                    {"$multiply": [0, NumberLong(2592000000000)]},
+                    {
+                      "$multiply": [
+                        {"$toInt": {"$trunc": [{"$divide": ["$$us", NumberLong(86400000000)]}]}},
+                        NumberLong(86400000000)
+                      ]
+                    },
+                    {"$mod": ["$$us", NumberLong(86400000000)]}
+                  ]
+                }
               ]
             }
           }

@@ -15,6 +15,7 @@ pub mod command;
 pub(crate) mod encoded_len;
 pub mod expr;
 mod expr_node;
+mod expr_results;
 mod expr_unary;
 pub mod filter;
 mod filter_node;

@@ -29,6 +29,9 @@ pub(crate) struct GroupScope {
     pub span_keys: Vec<String>,
     /// GROUPING SETS / ROLLUP / CUBE: the sets over `keys` (`GROUPING(...)` reads them).
     pub grouping: Option<super::grouping_sets::GroupingSets>,
+    /// Values computed once per document before the `$group`, by a `$set` (field -> expression): an
+    /// argument several accumulators read ([`GroupScope::computed`]).
+    pub computed: bson::Document,
 }
 
 /// The accumulator holding the value of interval group key `field` (the group's first): the key itself is
@@ -52,6 +55,22 @@ impl GroupScope {
         }
         self.accumulators.insert(name.clone(), accumulator);
         name
+    }
+
+    /// The field of a `$set` before the `$group` that holds `value` (an aggregate argument that several
+    /// accumulators read, as the three fields of an interval SUM: computed once per document, not once per
+    /// accumulator); an equal value registered already is read from its field. A plain field path is itself.
+    pub(crate) fn computed(&mut self, value: ex::Expr) -> ex::Expr {
+        if matches!(value, ex::Expr::Field(_) | ex::Expr::Literal(_)) {
+            return value;
+        }
+        let value = Bson::from(value);
+        if let Some((name, _)) = self.computed.iter().find(|(_, v)| **v == value) {
+            return ex::field(name);
+        }
+        let name = format!("__av{}", self.computed.len());
+        self.computed.insert(name.clone(), value);
+        ex::field(&name)
     }
 
     /// Where a group key's value is read after `$group`: `_id.<field>`, or an interval key's value
@@ -251,13 +270,24 @@ impl Translator {
                 let mut keep = vec![not_null(&ex::var("v"))];
                 keep.extend(filter.clone());
                 let keep = and(keep);
+                let arg = scope.computed(x.expr.clone());
                 let summed = |part: Option<&str>| {
+                    // A field of a value in a field is read by its path: `$sum` skips the missing field of
+                    // a NULL, where the general form adds 0 (the same sum), and no copy of the whole value is
+                    // bound per accumulator.
+                    if let (ex::Expr::Field(path), Some(p)) = (&arg, part) {
+                        let read = ex::field(&format!("{path}.{p}"));
+                        return acc::sum(match &filter {
+                            Some(ft) => Bson::from(ex::cond(ft.clone(), read, 0)),
+                            None => Bson::from(read),
+                        });
+                    }
                     let value: Bson = match part {
                         Some(p) => ex::var(&format!("v.{p}")).into(),
                         None => Bson::Int32(1),
                     };
                     acc::sum(ex::let_in(
-                        bson::doc! {"v": x.expr.clone()},
+                        bson::doc! {"v": arg.clone()},
                         ex::cond(keep.clone(), value, 0),
                     ))
                 };

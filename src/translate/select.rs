@@ -316,6 +316,8 @@ impl Translator {
         if !computed_keys.is_empty() {
             pipeline.push(Stage::Set(computed_keys).into_document());
         }
+        // where the aggregates' computed arguments go (`GroupScope::computed`), once they are known
+        let computed_at = pipeline.len();
         if let Some(g) = &grouping {
             pipeline.extend(g.copy_stages());
             id.insert(
@@ -343,6 +345,9 @@ impl Translator {
         let (having_match, sort_fields) = result?;
         let after_group_stages = self.take_subquery_stages(cx);
         let grouping = scope.grouping.clone();
+        if !scope.computed.is_empty() {
+            pipeline.insert(computed_at, Stage::Set(scope.computed).into_document());
+        }
         pipeline.push(
             Stage::Group {
                 id: if id.is_empty() {

@@ -13,6 +13,8 @@ pub(crate) use super::interval_expr::{
     add, add_constant, between, epoch, field, format, justify, make, negate, scale, shift_date,
     span, Known,
 };
+#[cfg(test)]
+pub(crate) use super::interval_expr::{scale_plan, span_plan};
 
 /// Microseconds in a day.
 pub(crate) const USECS_PER_DAY: i64 = 86_400_000_000;

@@ -124,8 +124,48 @@ impl Known {
 
 /// `x * n` / `x / n`: PostgreSQL's `interval_mul` / `interval_div` in double arithmetic. With `known`
 /// zero months the month fraction that cascades into days and time is 0, and with zero days too the result
-/// is the scaled time alone (the general plan computes the same values: `scale_tests.rs`).
+/// is the scaled time alone. A product by a whole factor (an integer column, `n % 2`) has no fraction of a
+/// month or day to cascade either: each field is scaled alone, tested at run time (`fa` equal to its
+/// truncation) unless `n` is a constant (the general plan computes the same values: `scale_tests.rs`).
 pub(crate) fn scale(x: Bson, n: Bson, divide: bool, known: Known) -> Bson {
+    scale_plan(x, n, divide, known, true)
+}
+
+/// Whether `n` is a constant number, and if so whether it is whole.
+fn whole_constant(n: &Bson) -> Option<bool> {
+    match n {
+        Bson::Int32(_) | Bson::Int64(_) => Some(true),
+        Bson::Double(x) => Some(x.trunc() == *x),
+        _ => None,
+    }
+}
+
+/// [`scale`], with the whole-factor branch or (`whole_branch` false: the general plan it is held equal to)
+/// without it.
+pub(crate) fn scale_plan(x: Bson, n: Bson, divide: bool, known: Known, whole_branch: bool) -> Bson {
+    // the fields scaled one by one: exact when the factor is whole (the general plan's month and day
+    // remainders are then 0, and so is the carry)
+    let whole = |known: Known| {
+        let by = |v: Bson| ex::multiply(vec![v, ex::var("fa").into()]);
+        make(
+            if known.no_months {
+                Bson::Int32(0)
+            } else {
+                ex::to_int(by(f("ia", "months")))
+            },
+            if known.no_days {
+                Bson::Int32(0)
+            } else {
+                ex::to_int(by(f("ia", "days")))
+            },
+            ex::to_long(ex::round(by(f("ia", "micros")), 0)),
+        )
+    };
+    let whole_test = if divide || !whole_branch || (known.no_months && known.no_days) {
+        Some(false)
+    } else {
+        whole_constant(&n)
+    };
     let by = |v: Bson| {
         if divide {
             ex::divide(v, ex::var("fa"))
@@ -210,6 +250,16 @@ pub(crate) fn scale(x: Bson, n: Bson, divide: bool, known: Known) -> Bson {
                 ),
             ),
         )
+    };
+    let body = match whole_test {
+        Some(false) => body,
+        Some(true) => whole(known),
+        None => ex::cond(
+            ex::eq(ex::var("fa"), ex::trunc(ex::var("fa"))),
+            whole(known),
+            body,
+        )
+        .into(),
     };
     let null_test = if known.nullable {
         crate::translate::nulls::or(vec![ex::is_null(ex::var("ia")), ex::is_null(ex::var("fa"))])
@@ -313,25 +363,71 @@ pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
 }
 
 /// The span PostgreSQL compares intervals by (a month is 30 days), in microseconds, or milliseconds with
-/// `millis` (to compare with the milliseconds of a date difference).
+/// `millis` (to compare with the milliseconds of a date difference). Computed where `x` builds its
+/// document ([`with_fields`]), not from a document built to be taken apart.
 pub(crate) fn span(x: Bson, millis: bool) -> Bson {
+    span_plan(x, millis, true)
+}
+
+/// [`span`], or (`in_place` false: the plan it is held equal to) of `x` bound and read by field.
+pub(crate) fn span_plan(x: Bson, millis: bool, in_place: bool) -> Bson {
     let (day, div) = if millis {
         (86_400_000i64, Some(1000))
     } else {
         (USECS_PER_DAY, None)
     };
-    let micros = match div {
-        Some(d) => ex::divide(f("ia", "micros"), d),
-        None => f("ia", "micros"),
-    };
-    ex::let_in(
-        doc! {"ia": x},
+    let of = move |months: Bson, days: Bson, micros: Bson| {
+        let micros = match div {
+            Some(d) => ex::divide(micros, d),
+            None => micros,
+        };
         ex::add(vec![
-            ex::multiply(vec![f("ia", "months"), Bson::Int64(30 * day)]),
-            ex::multiply(vec![f("ia", "days"), Bson::Int64(day)]),
+            ex::multiply(vec![months, Bson::Int64(30 * day)]),
+            ex::multiply(vec![days, Bson::Int64(day)]),
             micros,
-        ]),
-    )
+        ])
+    };
+    if in_place {
+        with_fields(x, &of)
+    } else {
+        ex::let_in(
+            doc! {"ia": x},
+            of(f("ia", "months"), f("ia", "days"), f("ia", "micros")),
+        )
+    }
+}
+
+/// `of(months, days, micros)` of interval `x`, computed where `x`'s plan builds its document: through its
+/// `$let`s and the branches of its `$cond`s ([`ex::map_results`]) down to each `{months, days, micros}` it
+/// builds, which becomes `of` of its three expressions (a NULL branch stays NULL); a field or a variable is
+/// read by path; any other value is bound to `ia` and read by field, as a document. `of` must use each
+/// argument once, in order, and name no variable of its own (it runs inside `x`'s `$let`s), and map NULL
+/// fields to NULL: then the value is the same.
+fn with_fields(x: Bson, of: &dyn Fn(Bson, Bson, Bson) -> Bson) -> Bson {
+    let leaf = |x: Bson| match x {
+        Bson::Null => Bson::Null,
+        // `$iv.months` is `$$ia.months` of `ia` bound to `$iv` (a missing value is NULL bound and a
+        // missing field read alike)
+        Bson::String(path) if ex::extends_by_path(&path) => of(
+            Bson::String(format!("{path}.months")),
+            Bson::String(format!("{path}.days")),
+            Bson::String(format!("{path}.micros")),
+        ),
+        Bson::Document(mut d)
+            if d.keys()
+                .map(String::as_str)
+                .eq(["months", "days", "micros"]) =>
+        {
+            let mut take = |k: &str| d.remove(k).unwrap_or(Bson::Null);
+            let (m, dd, u) = (take("months"), take("days"), take("micros"));
+            of(m, dd, u)
+        }
+        other => ex::let_in(
+            doc! {"ia": other},
+            of(f("ia", "months"), f("ia", "days"), f("ia", "micros")),
+        ),
+    };
+    ex::map_results(x, &leaf)
 }
 
 /// `EXTRACT(EPOCH FROM interval)`: years of 365.25 days, months of 30 days.
