@@ -206,3 +206,31 @@ fn fields_keys_are_only_the_translators_shape() {
     assert!(!detect(bson::bson!({})));
     assert!(!detect(bson::bson!("$a")));
 }
+
+/// Keys computed elsewhere ([`Group::run_keyed`]) are key documents: a fields-key grouping takes their values
+/// apart and gives the same documents back as `_id`.
+#[test]
+fn run_keyed_takes_key_documents_apart() {
+    let vars = Vars::new(bson::DateTime::from_millis(0));
+    for two in [false, true] {
+        let mut id = doc! {"g0": {"$ifNull": ["$a", null]}};
+        if two {
+            id.insert("g1", doc! {"$ifNull": ["$b", null]});
+        }
+        let g = Group::compile(&doc! {"_id": id, "n": {"$sum": 1}}).expect("compiles");
+        assert!(g.key.is_some());
+        let key = |a: i32| {
+            let mut k = doc! {"g0": a};
+            if two {
+                k.insert("g1", "x");
+            }
+            Bson::Document(k)
+        };
+        let input = vec![(key(1), doc! {}), (key(2), doc! {}), (key(1), doc! {})];
+        let got = g.run_keyed(input, &vars).expect("runs");
+        assert_eq!(
+            got,
+            vec![doc! {"_id": key(1), "n": 2}, doc! {"_id": key(2), "n": 1}]
+        );
+    }
+}
