@@ -6,6 +6,8 @@
 //! memory of the process, Linux `/proc/self/status` VmHWM); string `$sort`, `$match` and `$group` by the simple
 //! collation and (`collated_*`) by an ICU one.
 //!
+//! Each line gives wall and CPU time (of the process: on a shared machine the CPU ratio is the one to read).
+//!
 //! `cargo bench --bench scale` runs every case; `cargo bench --bench scale -- CASE [N]` one case (at N and
 //! 10N), which also makes the VmHWM figure that case's own. Without `--bench` (as `cargo test --all-targets`
 //! runs it) every case runs once at a tiny n.
@@ -63,7 +65,17 @@ fn window(output: Document) -> Vec<Document> {
 
 /// One case at size n: loads, then times the command (loading is not timed). A `collated_` case is the case
 /// of the rest of its name run under `{locale: "en", strength: 2}` (ICU comparisons and sort keys).
-fn run_case(name: &str, n: usize) -> f64 {
+/// CPU time of the process so far (the aggregate's own when nothing else runs: robust to other load on a
+/// shared machine, where wall times are not).
+fn cpu_time() -> f64 {
+    // SAFETY: clock_gettime writes the struct it is given.
+    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+/// Runs one case at `n`: (wall seconds, CPU seconds) of its aggregate.
+fn run_case(name: &str, n: usize) -> (f64, f64) {
     let e = engine();
     let (name, collation) = match name.strip_prefix("collated_") {
         Some(rest) => (rest, Some(doc! {"locale": "en", "strength": 2})),
@@ -163,11 +175,12 @@ fn run_case(name: &str, n: usize) -> f64 {
         }
         other => panic!("unknown case {other}"),
     };
-    let t = Instant::now();
+    let (t, cpu) = (Instant::now(), cpu_time());
     let r = aggregate(&e, "c", pipeline, collation);
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_time() - cpu;
     std::hint::black_box(r);
-    secs
+    (secs, cpu)
 }
 
 fn peak_rss_mb() -> Option<f64> {
@@ -213,17 +226,20 @@ fn main() {
     };
     for (name, n) in selected {
         if !bench_mode {
-            run_case(&name, 50);
+            let _ = run_case(&name, 50);
             continue;
         }
-        let a = run_case(&name, n);
-        let b = run_case(&name, n * 10);
+        let (a, a_cpu) = run_case(&name, n);
+        let (b, b_cpu) = run_case(&name, n * 10);
         println!(
-            "{name:<22} n={n:<9} {:>10.4} s   10n={:<9} {:>10.4} s   ratio {:>6.1}   peak RSS {:.0} MB",
+            "{name:<22} n={n:<9} {:>10.4} s   10n={:<9} {:>10.4} s   ratio {:>6.1}   CPU {:.4} / {:.4} s ratio {:>6.1}   peak RSS {:.0} MB",
             a,
             n * 10,
             b,
             b / a,
+            a_cpu,
+            b_cpu,
+            b_cpu / a_cpu.max(1e-9),
             peak_rss_mb().unwrap_or(0.0)
         );
     }
