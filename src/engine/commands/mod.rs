@@ -30,6 +30,8 @@ mod pushdown_tests;
 mod read;
 mod row_scan;
 mod scan;
+#[cfg(test)]
+mod scan_reads_tests;
 mod server_status;
 mod validation_details;
 mod write;

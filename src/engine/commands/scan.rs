@@ -163,10 +163,20 @@ pub(crate) fn scan_matching_ids(
         }
         None => true,
     };
+    // `after`: the visitor reads fields the filter does not: they are parsed once a document matches, not
+    // before (a correlated sub-pipeline's `$expr` on one field of a 200k-document collection reads that
+    // field of each, and the joined columns of the few that match).
+    let mut after = false;
     let (partial, full_after): (Option<Vec<String>>, bool) = match (filter_known, reads) {
         (false, _) => (None, false),
         (true, Reads::All) if matcher.is_none() => (None, false),
         (true, Reads::All) => (Some(match_fields), true),
+        (true, Reads::Fields(v))
+            if matcher.is_some() && top_level(v).iter().any(|f| !match_fields.contains(f)) =>
+        {
+            after = true;
+            (Some(match_fields), false)
+        }
         (true, Reads::Fields(v)) => {
             for f in top_level(v) {
                 if !match_fields.contains(&f) {
@@ -179,6 +189,7 @@ pub(crate) fn scan_matching_ids(
     };
     // One document buffer for the parsed fields, reused from one stored document to the next.
     let mut buf = Document::new();
+    let mut after_buf = Document::new();
     let mut reader = partial.as_ref().map(|fields| {
         let mut r = crate::engine::fields::FieldValues::new(fields.clone());
         r.prune_to(&paths);
@@ -210,6 +221,15 @@ pub(crate) fn scan_matching_ids(
         });
     let mut visit_reader = match (&prefilter, reads) {
         (Some(_), Reads::Fields(v)) if !full_after => {
+            let mut r = crate::engine::fields::FieldValues::new(top_level(v));
+            r.prune_to(v);
+            Some(r)
+        }
+        _ => None,
+    };
+    // With `after` and no prefilter: the visitor's fields of a matching document, into a buffer of their own.
+    let mut after_reader = match reads {
+        Reads::Fields(v) if after => {
             let mut r = crate::engine::fields::FieldValues::new(top_level(v));
             r.prune_to(v);
             Some(r)
@@ -264,6 +284,13 @@ pub(crate) fn scan_matching_ids(
         if full_after {
             let mut whole = crate::engine::storage::collection::parse(raw);
             visit(Some(rid), &mut whole)
+        } else if let Some(r) = &mut after_reader {
+            if r.read(raw).is_some() {
+                r.move_into(&mut after_buf);
+            } else {
+                parse_fields_into(raw, r.names(), &mut after_buf)?;
+            }
+            visit(Some(rid), &mut after_buf)
         } else {
             visit(Some(rid), doc)
         }
