@@ -74,6 +74,9 @@ pub(crate) struct FromPlan {
     /// Whether WHERE conditions on the first table alone may run before the joins (not for FULL JOIN,
     /// whose right-only rows must meet WHERE too).
     pub pushdown: bool,
+    /// How many of `stages` are the first relation's own (a CTE's or derived table's): conditions on its
+    /// columns run after them (they compute the columns), before the joins.
+    pub first_stages: usize,
 }
 
 impl Translator {
@@ -90,6 +93,7 @@ impl Translator {
                 collection: self.collection_of_from(cx, from, pos)?,
                 stages: Vec::new(),
                 pushdown: false,
+                first_stages: 0,
             });
         }
         if let Some(plan) = self.right_or_full(cx, from)? {
@@ -109,6 +113,7 @@ impl Translator {
         let mut stages = Vec::new();
         let mut collection = String::new();
         let mut pushdown = true;
+        let mut first_stages = 0;
         for (i, twj) in from.iter().enumerate() {
             let (src, qualifier) = self.join_relation(&twj.relation)?;
             if i == 0 {
@@ -122,6 +127,7 @@ impl Translator {
                 };
                 collection = c;
                 let declared = self.is_declared(&src);
+                first_stages = src.pipeline.len();
                 stages.extend(src.pipeline);
                 add_table(&mut scope, qualifier, &twj.relation, src.columns, declared)?;
             } else {
@@ -236,6 +242,7 @@ impl Translator {
             collection,
             stages,
             pushdown,
+            first_stages,
         })
     }
 

@@ -466,6 +466,8 @@ impl Translator {
             collection,
             stages,
             pushdown: !full,
+            // Both relations are plain collections.
+            first_stages: 0,
         }))
     }
 }

@@ -31,6 +31,7 @@ mod grouping_sets;
 mod insert_returning;
 mod insert_select;
 pub(crate) mod join;
+mod join_not_null;
 mod join_outer;
 mod join_where;
 pub(crate) mod json;

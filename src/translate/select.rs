@@ -66,10 +66,21 @@ impl Translator {
         cx.where_is_null.clear();
         cx.where_to_on.clear();
         let mut source = source?;
+        // Rows of the first table an inner join's ON rejects by a NULL column: filtered before the joins.
+        let required = super::join_not_null::required_columns(from);
+        let not_null = match &source.join {
+            Some(fp) if fp.pushdown && !fp.stages.is_empty() && !required.is_empty() => {
+                self.join_not_null_filters(cx, &required)?
+            }
+            _ => Vec::new(),
+        };
         // `*` over declared (or otherwise known) columns is those columns (declared.rs).
         let expanded = self.expand_stars(cx, &s.projection, !s.from.is_empty(), distinct)?;
         let projection: &[SelectItem] = expanded.as_deref().unwrap_or(&s.projection);
-        let (pre_filter, filter) = self.where_clause(cx, s.selection.as_ref(), &source)?;
+        let (mut pre_filter, filter) = self.where_clause(cx, s.selection.as_ref(), &source)?;
+        if !not_null.is_empty() {
+            pre_filter = merge_pre_filter(super::join::all_of(not_null), pre_filter);
+        }
         let where_stages = self.take_subquery_stages(cx);
         let group_exprs = group_by_list(&s.group_by, pos)?;
         let grouping = super::grouping_sets::expand(group_exprs)?;
@@ -149,6 +160,14 @@ impl Translator {
         }
 
         let mut pipeline: Vec<Document> = Vec::new();
+        // The conditions that run before the joins follow the first relation's own stages (a CTE or derived
+        // table computes the columns they read).
+        let first = source
+            .join
+            .as_ref()
+            .map_or(0, |fp| fp.first_stages)
+            .min(source.pipeline.len());
+        pipeline.extend(source.pipeline.drain(..first));
         pipeline.extend(pre_filter);
         pipeline.append(&mut source.pipeline);
         self.push_where(&mut pipeline, filter, where_stages, wildcard);
@@ -655,4 +674,25 @@ fn has_subquery(e: &Expr) -> bool {
         _ => ControlFlow::Continue(()),
     })
     .is_break()
+}
+
+/// The `$match` of the join-implied NOT NULL filters (join_not_null.rs) in front of WHERE's stages that run
+/// before the joins: merged into a leading `$match` there, else a `$match` of its own first.
+fn merge_pre_filter(implied: Filter, mut pre: Vec<Document>) -> Vec<Document> {
+    let first = pre
+        .first()
+        .and_then(|d| d.get_document("$match").ok())
+        .filter(|_| pre.first().is_some_and(|d| d.len() == 1))
+        .cloned();
+    match first {
+        Some(m) => {
+            pre[0] = Stage::Match(crate::mql::filter::merge_and(vec![implied.into(), m]).into())
+                .into_document();
+            pre
+        }
+        None => {
+            pre.insert(0, Stage::Match(implied.into()).into_document());
+            pre
+        }
+    }
 }
