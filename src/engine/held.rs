@@ -46,6 +46,7 @@ impl Held {
     }
 
     /// Whether the document is held encoded.
+    #[cfg(test)]
     pub fn is_raw(&self) -> bool {
         matches!(self, Held::Raw(_))
     }
