@@ -56,6 +56,33 @@ fn rows(n: usize, k: impl Fn(usize) -> Bson, parts: usize) -> impl Iterator<Item
     })
 }
 
+/// Session-like rows (the PostgreSQL-parity corpus' `user_sessions` columns, scalars only): what a
+/// blocking stage of a translated `ORDER BY` or window holds, ~1 KB each as built, ~200 bytes encoded.
+fn sessions(n: usize) -> impl Iterator<Item = Document> {
+    (0..n).map(move |i| {
+        let at = bson::DateTime::from_millis(1_700_000_000_000 + (i as i64 * 7919) % 86_400_000);
+        doc! {
+            "_id": i as i64,
+            "session_id": format!("sess-{:08}", (i * 7919) % 1_000_003),
+            "user_id": format!("user-{:05}", i / 4),
+            "created_at": at,
+            "last_accessed": at,
+            "active": i % 3 != 0,
+            "ip_address": format!("10.0.{}.{}", i % 250, i % 7),
+            "risk_score": (i % 100) as f64 / 100.0,
+            "page_views": (i % 50) as i32,
+            "login_method": "password",
+        }
+    })
+}
+
+/// The translator's null-ordering key of a column (`{nN: <is null>, sN: <value>}` parts).
+fn null_flag(field: &str) -> Bson {
+    Bson::Document(
+        doc! {"$cond": [{"$eq": [{"$ifNull": [format!("${field}"), null]}, null]}, 1, 0]},
+    )
+}
+
 fn window(output: Document) -> Vec<Document> {
     vec![
         doc! {"$setWindowFields": {"sortBy": {"k": 1}, "output": output}},
@@ -135,6 +162,30 @@ fn run_case(name: &str, n: usize) -> (f64, f64) {
             load(&e, "c", rows(n, |i| Bson::Int64(i as i64 / 3), 1));
             window(doc! {"r": {"$denseRank": {}}})
         }
+        "held_sort" => {
+            // `SELECT session_id, user_id, page_views, created_at FROM user_sessions ORDER BY session_id
+            // DESC` as translated: every row held by the sort (as built, or encoded past the limit).
+            load(&e, "c", sessions(n));
+            vec![
+                doc! {"$project": {"_id": 0, "c0": "$session_id", "c1": "$user_id", "c2": "$page_views",
+                "c3": "$created_at", "__n0": null_flag("session_id"), "__s0": "$session_id"}},
+                doc! {"$sort": {"__n0": -1, "__s0": -1}},
+                doc! {"$unset": ["__n0", "__s0"]},
+                doc! {"$group": {"_id": null, "f": {"$first": "$c0"}, "n": {"$sum": 1}}},
+            ]
+        }
+        "held_window" => {
+            // `LAG(page_views) OVER (ORDER BY session_id), LEAD(page_views, 2) OVER (...)` as translated:
+            // one partition of every row, held by the window stage.
+            load(&e, "c", sessions(n));
+            vec![
+                doc! {"$set": {"__w0k": {"n0": null_flag("session_id"), "s0": {"$ifNull": ["$session_id", null]}}}},
+                doc! {"$setWindowFields": {"sortBy": {"__w0k": 1}, "output": {
+                "prev": {"$shift": {"output": "$page_views", "by": -1}},
+                "next2": {"$shift": {"output": "$page_views", "by": 2}}}}},
+                doc! {"$group": {"_id": null, "f": {"$last": "$prev"}, "n": {"$sum": 1}}},
+            ]
+        }
         "top_k" => {
             load(
                 &e,
@@ -200,6 +251,8 @@ const CASES: &[(&str, usize)] = &[
     ("window_sliding_sum", 10_000),
     ("window_range_max", 1_000),
     ("window_dense_rank", 1_000),
+    ("held_sort", 10_000),
+    ("held_window", 10_000),
     ("top_k", 100_000),
     ("group_distinct", 100_000),
     ("sort_strings", 100_000),

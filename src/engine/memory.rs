@@ -311,7 +311,7 @@ pub fn doc_bytes(d: &Document) -> usize {
 
 /// The bytes a heap allocation of `n` bytes takes in a general-purpose allocator: a word of header and
 /// 16-byte size classes (glibc's malloc; mimalloc's classes are close). An estimate, as mongod's are.
-fn alloc_bytes(n: usize) -> usize {
+pub(crate) fn alloc_bytes(n: usize) -> usize {
     if n == 0 {
         0
     } else {

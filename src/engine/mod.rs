@@ -27,6 +27,7 @@ pub mod error_codes;
 pub(crate) mod expr;
 pub(crate) mod field_values;
 pub(crate) mod fields;
+pub(crate) mod held;
 pub(crate) mod limits;
 pub(crate) mod matcher;
 pub mod memory;

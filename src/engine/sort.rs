@@ -5,6 +5,7 @@
 //! In: a sort document and documents; out: the documents in order (stable). Depends on `bson`, `bson_order`.
 
 use super::bson_order::compare;
+use super::held::{self, Held};
 use super::memory::{self, MemoryPolicy, ENTRY_OVERHEAD};
 use super::spill::{self, SpillFile};
 use super::CommandError;
@@ -114,12 +115,10 @@ impl SortSpec {
     }
 
     /// The bytes a buffered document and its key take in memory ([`memory::resident_doc_bytes`]): what a
-    /// sort spills by, where [`entry_bytes`](Self::entry_bytes) (the BSON size, as mongod counts its compact
-    /// documents) is what the 292 limit counts.
+    /// top-k spills by, where [`entry_bytes`](Self::entry_bytes) (the BSON size, as mongod counts its
+    /// compact documents) is what the 292 limit counts.
     fn entry_resident(key: &[Bson], doc: &Document) -> usize {
-        memory::resident_doc_bytes(doc)
-            + key.iter().map(memory::resident_value_bytes).sum::<usize>()
-            + ENTRY_OVERHEAD
+        memory::resident_doc_bytes(doc) + held::key_resident(key) + ENTRY_OVERHEAD
     }
 
     /// [`sort`](Self::sort) within `mem.sort_bytes`: past the limit, sorted runs are written to a spill
@@ -135,18 +134,6 @@ impl SortSpec {
             sorter.push(d)?;
         }
         sorter.finish()
-    }
-
-    /// Sorts `buf` (stable) and writes it as one run; empties it.
-    fn write_run(
-        &self,
-        file: &mut SpillFile,
-        buf: &mut Vec<(Vec<Bson>, Document)>,
-    ) -> Result<(), CommandError> {
-        crate::engine::ops::sort_checked(buf, |a, b| self.compare_keys(&a.0, &b.0))?;
-        file.write_run(buf.iter().map(|(_, d)| d))?;
-        buf.clear();
-        Ok(())
     }
 
     /// The `limit` smallest documents in order (top-k; `$sort` followed by `$limit`): exactly the first
@@ -228,19 +215,24 @@ impl SortSpec {
 }
 
 /// A sort fed one document at a time (a `$sort` over a stream, such as the rows of a join): each document's
-/// key is extracted once; past `mem.sort_bytes` of buffered documents and keys (their resident size,
-/// [`memory::resident_doc_bytes`]), the buffer is sorted and written to a spill file as a run (so the stream
-/// never sits in memory twice), and [`finish`](Self::finish) merges the runs. Gives what [`SortSpec::sort`]
+/// key is extracted once. Past `mem.sort_bytes` of buffered documents and keys (their resident size,
+/// [`memory::resident_doc_bytes`]), the documents held are encoded ([`Held`]: their BSON bytes, several
+/// times smaller) and so is every later one; past the limit again (the encoded documents' size), the buffer
+/// is sorted and written to a spill file as a run (so the stream never sits in memory twice), and
+/// [`finish`](Self::finish) merges the runs, decoding each document once. Gives what [`SortSpec::sort`]
 /// gives for the same documents in the same order (stable); without `allowDiskUse`, past the limit (counted
 /// in BSON bytes, as mongod counts): 292 `QueryExceededMemoryLimitNoDiskUseAllowed`.
 pub struct Sorter<'a> {
     spec: &'a SortSpec,
     mem: &'a MemoryPolicy,
-    buf: Vec<(Vec<Bson>, Document)>,
+    buf: Vec<(Vec<Bson>, Held)>,
     /// The buffer's BSON bytes (the 292 limit without disk use).
     bytes: usize,
-    /// The buffer's resident bytes (past the limit, with disk use, a run is spilled).
+    /// The buffer's resident bytes (past the limit its documents are encoded, then, with disk use, a run
+    /// is spilled).
     resident: usize,
+    /// Whether the documents are held encoded (the limit was passed once).
+    compact: bool,
     total: usize,
     spill: Option<SpillFile>,
     /// Whether a document came with its key ([`push_keyed`](Self::push_keyed)): runs spilled from then on
@@ -259,6 +251,7 @@ impl<'a> Sorter<'a> {
             buf: Vec::new(),
             bytes: 0,
             resident: 0,
+            compact: false,
             total: 0,
             spill: None,
             keyed: false,
@@ -269,30 +262,49 @@ impl<'a> Sorter<'a> {
     /// Adds one document.
     pub fn push(&mut self, d: Document) -> Result<(), CommandError> {
         let key = self.spec.key(&d);
-        self.add(key, d, false)
+        self.add(key, Held::Doc(d), false)
     }
 
     /// Adds one document with its key computed by the caller: what [`push`](Self::push) gives for the
     /// document holding the key's values in the spec's fields (see [`SortSpec::key_of_owned`]), where the
     /// document itself no longer holds them (a `$project` + `$sort` + `$unset` of the keys).
     pub fn push_keyed(&mut self, key: Vec<Bson>, d: Document) -> Result<(), CommandError> {
+        self.add(key, Held::Doc(d), true)
+    }
+
+    /// [`push_keyed`](Self::push_keyed) of a document a stage held (as built or encoded).
+    pub(crate) fn push_held(&mut self, key: Vec<Bson>, d: Held) -> Result<(), CommandError> {
         self.add(key, d, true)
     }
 
-    fn add(&mut self, key: Vec<Bson>, d: Document, keyed: bool) -> Result<(), CommandError> {
+    fn add(&mut self, key: Vec<Bson>, mut d: Held, keyed: bool) -> Result<(), CommandError> {
         crate::engine::ops::check()?;
         self.keyed |= keyed;
-        if self.mem.allow_disk_use {
-            self.resident += SortSpec::entry_resident(&key, &d);
-        } else {
-            self.bytes += SortSpec::entry_bytes(&key, &d);
+        if !self.mem.allow_disk_use {
+            self.bytes += d.bson_bytes()
+                + key.iter().map(memory::value_bytes).sum::<usize>()
+                + ENTRY_OVERHEAD;
+            if self.bytes > self.mem.sort_bytes {
+                return Err(memory::sort_exceeded(self.mem.sort_bytes));
+            }
         }
+        if self.compact {
+            d.compact()?;
+        }
+        self.resident += held::key_resident(&key) + ENTRY_OVERHEAD + d.resident();
         self.buf.push((key, d));
         self.total += 1;
-        if self.bytes > self.mem.sort_bytes {
-            return Err(memory::sort_exceeded(self.mem.sort_bytes));
+        if self.resident > self.mem.sort_bytes && !self.compact {
+            // Past the limit as built: the documents held are encoded, and the count is what they take now.
+            self.compact = true;
+            self.resident = 0;
+            for (k, d) in &mut self.buf {
+                crate::engine::ops::check()?;
+                d.compact()?;
+                self.resident += held::key_resident(k) + ENTRY_OVERHEAD + d.resident();
+            }
         }
-        if self.resident > self.mem.sort_bytes {
+        if self.resident > self.mem.sort_bytes && self.mem.allow_disk_use {
             let file = match &mut self.spill {
                 Some(f) => f,
                 None => self.spill.insert(SpillFile::create(&self.mem.temp_dir)?),
@@ -307,6 +319,12 @@ impl<'a> Sorter<'a> {
             self.resident = 0;
         }
         Ok(())
+    }
+
+    /// Whether the documents are held encoded, and whether a run was spilled (for the tests).
+    #[cfg(test)]
+    pub(crate) fn held_state(&self) -> (bool, bool) {
+        (self.compact, self.spill.is_some())
     }
 
     /// Every document added, in order.
@@ -345,7 +363,8 @@ impl<'a> Sorter<'a> {
     }
 
     /// Hands the documents (with their keys) to `each` in order until it returns false: the buffer sorted when nothing
-    /// spilled, else every run written merged with the buffer sorted (the last run, kept in memory).
+    /// spilled, else every run written merged with the buffer sorted (the last run, kept in memory). A
+    /// document held encoded is decoded as it is handed on.
     fn drain(
         self,
         each: &mut dyn FnMut(Vec<Bson>, Document) -> Result<bool, CommandError>,
@@ -355,7 +374,7 @@ impl<'a> Sorter<'a> {
         let Some(file) = self.spill else {
             crate::engine::ops::sort_checked(&mut buf, |a, b| spec.compare_keys(&a.0, &b.0))?;
             for (k, d) in buf {
-                if !each(k, d)? {
+                if !each(k, d.into_doc()?)? {
                     break;
                 }
             }
@@ -377,7 +396,9 @@ impl<'a> Sorter<'a> {
                 })) as Run<'_>
             })
             .collect();
-        runs.push(Box::new(buf.into_iter().map(Ok)));
+        runs.push(Box::new(
+            buf.into_iter().map(|(k, d)| d.into_doc().map(|d| (k, d))),
+        ));
         let cmp =
             |a: &(Vec<Bson>, Document), b: &(Vec<Bson>, Document)| spec.compare_keys(&a.0, &b.0);
         spill::merge_while(runs, &cmp, &mut |(k, d), _| {
@@ -482,25 +503,45 @@ impl<'a> TopK<'a> {
 }
 
 /// Sorts `buf` (stable) and writes it as one run, each document alone or, when `keyed`, inside
-/// `{k: [key...], d: document}` (a document that no longer holds its key); empties `buf`.
+/// `{k: [key...], d: document}` (a document that no longer holds its key); empties `buf`. Documents held
+/// encoded are written as they are.
 fn write_keyed_run(
     spec: &SortSpec,
     file: &mut SpillFile,
-    buf: &mut Vec<(Vec<Bson>, Document)>,
+    buf: &mut Vec<(Vec<Bson>, Held)>,
     keyed: bool,
     runs_keyed: &mut Vec<bool>,
 ) -> Result<(), CommandError> {
     runs_keyed.push(keyed);
-    if !keyed {
-        return spec.write_run(file, buf);
-    }
     crate::engine::ops::sort_checked(buf, |a, b| spec.compare_keys(&a.0, &b.0))?;
-    file.write_run(buf.drain(..).map(|(k, d)| {
-        let mut e = Document::new();
-        e.insert("k", Bson::Array(k));
-        e.insert("d", Bson::Document(d));
-        e
-    }))
+    if !keyed {
+        file.write_raw_run(buf.iter().map(|(_, d)| d.to_bytes()))?;
+    } else {
+        file.write_raw_run(buf.drain(..).map(|(k, d)| keyed_entry(k, &d.to_bytes()?)))?;
+    }
+    buf.clear();
+    Ok(())
+}
+
+/// The BSON bytes of `{k: [key...], d: <doc>}`, `doc` given as its bytes (spliced in, not decoded).
+fn keyed_entry(key: Vec<Bson>, doc: &[u8]) -> Result<Vec<u8>, CommandError> {
+    let mut head = Held::encode(&bson::doc! {"k": Bson::Array(key)})?
+        .to_bytes()?
+        .into_owned();
+    // Drop the terminator, append the embedded document, close again and fix the length.
+    head.pop();
+    head.push(0x03);
+    head.extend_from_slice(b"d\0");
+    head.extend_from_slice(doc);
+    head.push(0);
+    let len = i32::try_from(head.len()).map_err(|_| {
+        CommandError::new(
+            super::error_codes::ErrorCode::InternalError,
+            "a spilled sort entry is too large",
+        )
+    })?;
+    head[..4].copy_from_slice(&len.to_le_bytes());
+    Ok(head)
 }
 
 /// The key and document of an entry [`write_keyed_run`] wrote.

@@ -84,6 +84,23 @@ impl SpillFile {
         Ok(())
     }
 
+    /// Appends one run of documents given as their BSON bytes (documents a stage already holds encoded:
+    /// written as they are).
+    pub fn write_raw_run<B: AsRef<[u8]>>(
+        &mut self,
+        docs: impl IntoIterator<Item = Result<B, CommandError>>,
+    ) -> Result<(), CommandError> {
+        let start = self.len;
+        let mut w = BufWriter::with_capacity(BUFFER, Appender { spill: self });
+        for d in docs {
+            w.write_all(d?.as_ref()).map_err(|e| io_error("write", e))?;
+        }
+        w.flush().map_err(|e| io_error("write", e))?;
+        drop(w);
+        self.runs.push((start, self.len));
+        Ok(())
+    }
+
     /// Number of runs written.
     #[cfg(test)]
     pub fn runs(&self) -> usize {

@@ -271,3 +271,167 @@ fn spilling_counts_resident_bytes_and_292_counts_bson_bytes() {
         292
     );
 }
+
+/// The session-like rows the compact-form tests hold: ~1 KB each as built, ~150 bytes encoded.
+fn session_rows(n: i64) -> Vec<Document> {
+    (0..n)
+        .map(|i| {
+            doc! {
+                "_id": i, "sid": format!("sess-{:06}", (i * 7919) % 1009), "user": format!("u{}", i % 7),
+                "at": bson::DateTime::from_millis(i * 1000), "active": i % 2 == 0, "score": i as f64 / 3.0,
+                "views": (i % 5) as i32, "key": {"n0": 0, "s0": format!("sess-{:06}", (i * 7919) % 1009)},
+            }
+        })
+        .collect()
+}
+
+/// The resident bytes of `docs` held with their keys under `spec`: as built, and encoded.
+fn held_sizes(docs: &[Document], spec: &SortSpec) -> (usize, usize) {
+    let sizes = sizes_held(docs, spec);
+    assert!(sizes.1 * 2 < sizes.0, "{sizes:?}");
+    sizes
+}
+
+/// [`held_sizes`] of any documents.
+fn sizes_held(docs: &[Document], spec: &SortSpec) -> (usize, usize) {
+    use crate::engine::held::{key_resident, Held};
+    use crate::engine::memory::ENTRY_OVERHEAD;
+    let mut sizes = (0, 0);
+    for d in docs {
+        let k = key_resident(&spec.key(d)) + ENTRY_OVERHEAD;
+        sizes.0 += k + Held::Doc(d.clone()).resident();
+        sizes.1 += k + Held::encode(d).expect("encodes").resident();
+    }
+    sizes
+}
+
+/// Vars whose spill directory cannot be made: a stage that spills fails.
+fn no_spill_vars(limit: usize) -> Vars {
+    let mut v = vars(limit, true);
+    v.memory.temp_dir = Arc::new(PathBuf::from("/dev/null/no-spill-here"));
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A sort past its limit as built and within it encoded holds its documents encoded and spills
+    /// nothing: the stable in-memory sort.
+    #[test]
+    fn encoded_sort_is_the_in_memory_sort(docs in docs(), spec in sort_specs()) {
+        let s = SortSpec::compile(&spec).expect("spec");
+        let (plain, encoded) = sizes_held(&docs, &s);
+        prop_assume!(plain > encoded);
+        let mut want = docs.clone();
+        s.sort(&mut want).expect("sorts");
+        let got = s.sort_bounded(docs, &no_spill_vars(encoded).memory).expect("sorts in memory");
+        prop_assert_eq!(got, want);
+    }
+
+    /// The same for `$setWindowFields`: its partitions held encoded give the outputs held as built.
+    #[test]
+    fn encoded_window_is_the_in_memory_window(docs in docs(), partitioned in any::<bool>(), desc in any::<bool>()) {
+        let mut stage = doc! {
+            "sortBy": {"a": if desc { -1 } else { 1 }, "_id": 1},
+            "output": {"prev": {"$shift": {"output": "$v", "by": -1}}, "r": {"$rank": {}},
+                       "s": {"$sum": "$n", "window": {"documents": [-1, 1]}}},
+        };
+        if partitioned {
+            stage.insert("partitionBy", "$n");
+        }
+        let w = super::window::SetWindowFields::compile(&stage).expect("compiles");
+        let (plain, encoded) =
+            sizes_held(&docs, &SortSpec::compile(&doc! {"a": if desc { -1 } else { 1 }, "_id": 1}).expect("spec"));
+        prop_assume!(plain > encoded);
+        let want = w.run(docs.clone(), &vars(usize::MAX, true)).expect("runs");
+        let got = w.run(docs, &no_spill_vars(encoded)).expect("runs encoded");
+        prop_assert_eq!(got, want);
+    }
+}
+
+#[test]
+fn a_sort_past_its_limit_holds_its_documents_encoded_before_it_spills() {
+    let docs = session_rows(400);
+    let s = SortSpec::compile(&doc! {"sid": -1, "_id": 1}).expect("spec");
+    let want = s
+        .sort_bounded(docs.clone(), &vars(usize::MAX, true).memory)
+        .expect("sorts");
+    let run = |limit: usize, allow: bool| {
+        let v = vars(limit, allow);
+        let mut sorter = crate::engine::sort::Sorter::new(&s, &v.memory);
+        for d in docs.clone() {
+            sorter.push(d).expect("pushes");
+        }
+        let state = sorter.held_state();
+        (state, sorter.finish().expect("finishes"))
+    };
+    // Within the limit as built: nothing changes.
+    assert_eq!(run(usize::MAX, true), ((false, false), want.clone()));
+    // Past it as built, within it encoded: held encoded, no spill, the same order (with or without disk
+    // use: encoding is not spilling, and the 292 limit counts BSON bytes).
+    let (plain, encoded) = held_sizes(&docs, &s);
+    let limit = (plain + encoded) / 2;
+    assert_eq!(run(limit, true), ((true, false), want.clone()));
+    assert_eq!(run(limit, false), ((true, false), want.clone()));
+    // Past it encoded: spilled runs of encoded documents, merged.
+    assert_eq!(run(encoded / 3, true), ((true, true), want.clone()));
+    // Keyed entries (a document that no longer holds its key) spill as `{k, d}` around the encoded bytes.
+    let v = vars(encoded / 3, true);
+    let mut sorter = crate::engine::sort::Sorter::new(&s, &v.memory);
+    for mut d in docs.clone() {
+        let key = vec![
+            d.remove("sid").unwrap_or(Bson::Null),
+            d.get("_id").cloned().unwrap_or(Bson::Null),
+        ];
+        sorter.push_keyed(key, d).expect("pushes");
+    }
+    assert_eq!(sorter.held_state(), (true, true));
+    let mut got = Vec::new();
+    sorter
+        .finish_each_keyed(&mut |k, d| {
+            got.push((k, d));
+            Ok(())
+        })
+        .expect("merges");
+    let want_keyed: Vec<(Vec<Bson>, Document)> = want
+        .into_iter()
+        .map(|mut d| {
+            let k = vec![
+                d.remove("sid").unwrap_or(Bson::Null),
+                d.get("_id").cloned().unwrap_or(Bson::Null),
+            ];
+            (k, d)
+        })
+        .collect();
+    assert_eq!(got, want_keyed);
+}
+
+#[test]
+fn a_window_past_its_limit_holds_its_documents_encoded_before_it_spills() {
+    let docs = session_rows(400);
+    let w = super::window::SetWindowFields::compile(&doc! {
+        "partitionBy": "$user", "sortBy": {"key": 1, "_id": 1},
+        "output": {"prev": {"$shift": {"output": "$views", "by": -1}}, "n": {"$documentNumber": {}},
+                   "sum": {"$sum": "$score", "window": {"documents": ["unbounded", "current"]}}},
+    })
+    .expect("compiles");
+    let want = w.run(docs.clone(), &vars(usize::MAX, true)).expect("runs");
+    let (plain, encoded) = held_sizes(
+        &docs,
+        &SortSpec::compile(&doc! {"key": 1, "_id": 1}).expect("spec"),
+    );
+    // Past the limit as built, within it encoded: no spill file is made (the spill directory cannot be
+    // created: a spill would fail), the same outputs.
+    let no_spill = |limit: usize| {
+        let mut v = vars(limit, true);
+        v.memory.temp_dir = Arc::new(PathBuf::from("/dev/null/no-spill-here"));
+        w.run(docs.clone(), &v)
+    };
+    assert_eq!(no_spill((plain + encoded) / 2).expect("runs encoded"), want);
+    assert!(
+        no_spill(encoded / 2).is_err(),
+        "spills past the encoded size"
+    );
+    // Past it encoded: spilled, the same outputs.
+    assert_eq!(w.run(docs, &vars(encoded / 2, true)).expect("spills"), want);
+}

@@ -9,6 +9,7 @@ use super::group::Accumulator;
 use super::want_doc;
 use super::window_parts::Partitions;
 use crate::engine::expr::{Expr, Vars};
+use crate::engine::held::{self, Held};
 use crate::engine::memory;
 use crate::engine::numeric::Num;
 use crate::engine::sort::{SortSpec, Sorter};
@@ -236,9 +237,11 @@ impl SetWindowFields {
     ///
     /// The documents are held by partition up to `window_bytes` (mongod's
     /// `internalDocumentSourceSetWindowFieldsMaxMemoryBytes`): past it without `allowDiskUse`, mongod's
-    /// 5643011 (counted in BSON bytes); with it (counted in resident bytes), the documents held and every
-    /// later one go through an external sort by (partition, `sortBy`) whose merge is read one partition at a
-    /// time: the same outputs in the same order, with one partition in memory.
+    /// 5643011 (counted in BSON bytes). Counted in resident bytes, past it the documents held and every
+    /// later one are held encoded ([`Held`], decoded a partition at a time as it is computed); past it again
+    /// with `allowDiskUse`, the documents held and every later one go through an external sort by
+    /// (partition, `sortBy`) whose merge is read one partition at a time: the same outputs in the same
+    /// order, with one partition in memory.
     pub fn run_each(
         &self,
         docs: Vec<Document>,
@@ -247,22 +250,23 @@ impl SetWindowFields {
     ) -> Result<(), CommandError> {
         // Each document with its sort key, read once while the partition key is (the document is in
         // cache then; the key serves the sort and every rank and range window after it).
-        let mut parts: Partitions<Keyed> = Partitions::new();
+        let mut parts: Partitions<(Vec<Bson>, Held)> = Partitions::new();
         let mem = &vars.memory;
+        // Resident bytes held (past the limit: encode, then spill), and BSON bytes (the 5643011 limit).
         let mut held = 0usize;
+        let mut bson_held = 0usize;
+        let mut compact = false;
         let mut spilled: Option<Sorter> = None;
         for d in docs {
             crate::engine::ops::check()?;
             if let Some(sorter) = &mut spilled {
-                let key = self.partition_key(&d, vars)?;
-                sorter.push(bson::doc! {"p": key, "d": d})?;
+                let key = spill_key(self.partition_key(&d, vars)?, self.sort_key(&d));
+                sorter.push_keyed(key, d)?;
                 continue;
             }
-            if mem.allow_disk_use {
-                held += memory::resident_doc_bytes(&d) + memory::ENTRY_OVERHEAD;
-            } else {
-                held += memory::doc_bytes(&d) + memory::ENTRY_OVERHEAD;
-                if held > mem.window_bytes {
+            if !mem.allow_disk_use {
+                bson_held += memory::doc_bytes(&d) + memory::ENTRY_OVERHEAD;
+                if bson_held > mem.window_bytes {
                     return Err(CommandError::location(
                         5643011,
                         "Exceeded max memory. Set 'allowDiskUse: true' to spill to disk",
@@ -275,15 +279,30 @@ impl SetWindowFields {
                 Some(v) => parts.slot(checked_partition(v.unwrap_or(&Bson::Null))?),
                 None => parts.slot(&self.partition_key(&d, vars)?),
             };
+            let d = match compact {
+                true => Held::encode(&d)?,
+                false => Held::Doc(d),
+            };
+            held += entry_resident(&sort_key, &d);
             parts.push_at(slot, (sort_key, d));
+            if held > mem.window_bytes && !compact {
+                // Past the limit as built: what is held is encoded, and counted as it is now.
+                compact = true;
+                held = 0;
+                for (k, d) in parts.items_mut() {
+                    crate::engine::ops::check()?;
+                    d.compact()?;
+                    held += entry_resident(k, d);
+                }
+            }
             if mem.allow_disk_use && held > mem.window_bytes {
                 // Partition by partition: within one, the documents keep their input order (the sort is
                 // stable), and partitions never tie on the leading key.
                 let mut sorter = Sorter::new(&self.spilled_sort, mem);
                 for (key, part) in std::mem::replace(&mut parts, Partitions::new()).into_unsorted()
                 {
-                    for (_, d) in part {
-                        sorter.push(bson::doc! {"p": key.clone(), "d": d})?;
+                    for (k, d) in part {
+                        sorter.push_held(spill_key(key.clone(), k), d)?;
                     }
                 }
                 spilled = Some(sorter);
@@ -292,16 +311,11 @@ impl SetWindowFields {
         if let Some(sorter) = spilled {
             let mut current: Option<Bson> = None;
             let mut part = Vec::new();
-            sorter.finish_each(&mut |mut w| {
-                let key = w.remove("p").unwrap_or(Bson::Null);
-                let d = match w.remove("d") {
-                    Some(Bson::Document(d)) => d,
-                    _ => {
-                        return Err(CommandError::new(
-                            crate::engine::error_codes::ErrorCode::InternalError,
-                            "a spilled window document lost its body",
-                        ))
-                    }
+            sorter.finish_each_keyed(&mut |mut k, d| {
+                // The spill key: the partition value, then the `sortBy` key.
+                let key = match k.is_empty() {
+                    true => Bson::Null,
+                    false => k.remove(0),
                 };
                 if current
                     .as_ref()
@@ -310,7 +324,7 @@ impl SetWindowFields {
                     self.emit_partition(std::mem::take(&mut part), vars, &mut sink)?;
                 }
                 current = Some(key);
-                part.push((self.sort_key(&d), d));
+                part.push((k, d));
                 Ok(())
             })?;
             if !part.is_empty() {
@@ -320,6 +334,10 @@ impl SetWindowFields {
         }
         for (_, part) in parts.into_sorted() {
             crate::engine::ops::check_now()?;
+            let part = part
+                .into_iter()
+                .map(|(k, d)| d.into_doc().map(|d| (k, d)))
+                .collect::<Result<Vec<Keyed>, CommandError>>()?;
             self.emit_partition(part, vars, &mut sink)?;
         }
         Ok(())
@@ -704,6 +722,20 @@ fn sliding_extreme(
         ));
     }
     Some(col)
+}
+
+/// The key a spilled stage sorts a document by (its [`spilled_sort`](SetWindowFields): the partition
+/// value, then the `sortBy` key): what that spec reads from `{p: partition, d: document}`.
+fn spill_key(partition: Bson, sort_key: Vec<Bson>) -> Vec<Bson> {
+    let mut key = Vec::with_capacity(sort_key.len() + 1);
+    key.push(partition);
+    key.extend(sort_key);
+    key
+}
+
+/// The resident bytes of one held document with its `sortBy` key.
+fn entry_resident(key: &[Bson], d: &Held) -> usize {
+    d.resident() + held::key_resident(key) + memory::ENTRY_OVERHEAD
 }
 
 /// A partition value, refused when it is an array: mongod partitions by sorting, so an array partition

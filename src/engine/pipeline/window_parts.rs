@@ -65,6 +65,13 @@ impl<T> Partitions<T> {
         }
     }
 
+    /// Every item held, partition by partition.
+    pub(super) fn items_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.parts
+            .iter_mut()
+            .flat_map(|(_, items)| items.iter_mut())
+    }
+
     /// The partitions in the order of their values (each value once; equal values are one partition).
     pub(super) fn into_sorted(mut self) -> Vec<(Bson, Vec<T>)> {
         self.parts.sort_by(|a, b| compare(&a.0, &b.0));
