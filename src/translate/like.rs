@@ -142,10 +142,8 @@ pub(crate) fn like_regex_expr_of_parts(pattern: &Bson, escape: Option<char>) -> 
                 let name = format!("lp{i}");
                 vars.insert(&name, part.clone());
                 let v = ex::var(&name);
-                guards.push(ex::and(vec![
-                    ex::eq(ex::type_of(v.clone()), "string"),
-                    ex::not(ex::regex_match(v.clone(), special.as_str(), "")),
-                ]));
+                guards.push(ex::eq(ex::type_of(v.clone()), "string"));
+                guards.push(ex::not(ex::regex_match(v.clone(), special.as_str(), "")));
                 pieces.push(v.into());
             }
         }
