@@ -51,7 +51,7 @@ SELECT MAX(n) AS most FROM (SELECT user_id, COUNT(*) AS n FROM user_sessions GRO
   "aggregate": "user_sessions",
   "pipeline": [
     {"$group": {"_id": {"g0": {"$ifNull": ["$user_id", null]}}, "a0": {"$sum": 1}}},
-    {"$project": {"_id": 0, "user_id": {"$ifNull": ["$_id.g0", null]}, "n": {"$ifNull": ["$a0", 0]}}},
+    {"$project": {"_id": 0, "n": {"$ifNull": ["$a0", 0]}}},
     {"$group": {"_id": null, "a0": {"$max": "$n"}}},
     {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
     {"$limit": 1},

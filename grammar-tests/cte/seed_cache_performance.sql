@@ -97,8 +97,6 @@ ORDER BY cp.total_entries DESC
         "total_entries": {"$ifNull": ["$a0", 0]},
         "total_size_bytes": {"$ifNull": [{"$cond": [{"$gt": [{"$ifNull": ["$a1n", 0]}, 0]}, "$a1", null]}, null]},
         "avg_entry_size": {"$ifNull": ["$a3", null]},
-        "total_hits": {"$ifNull": [{"$cond": [{"$gt": [{"$ifNull": ["$a4n", 0]}, 0]}, "$a4", null]}, null]},
-        "total_misses": {"$ifNull": [{"$cond": [{"$gt": [{"$ifNull": ["$a6n", 0]}, 0]}, "$a6", null]}, null]},
         "hit_ratio_percent": {
           "$ifNull": [
             {
@@ -148,9 +146,7 @@ ORDER BY cp.total_entries DESC
         },
         "expired_entries": {"$ifNull": ["$a10", 0]},
         "long_lived_entries": {"$ifNull": ["$a11", 0]},
-        "avg_hits_per_entry": {"$ifNull": ["$a12", null]},
-        "most_recent_access": {"$ifNull": ["$a13", null]},
-        "oldest_access": {"$ifNull": ["$a14", null]}
+        "avg_hits_per_entry": {"$ifNull": ["$a12", null]}
       }
     },
     {

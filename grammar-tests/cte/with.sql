@@ -11,13 +11,7 @@ WITH active AS (SELECT session_id, user_id FROM user_sessions WHERE active = TRU
   "aggregate": "user_sessions",
   "pipeline": [
     {"$match": {"active": true}},
-    {
-      "$project": {
-        "_id": 0,
-        "session_id": {"$ifNull": ["$session_id", null]},
-        "user_id": {"$ifNull": ["$user_id", null]}
-      }
-    },
+    {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
     {"$match": {"user_id": {"$nin": ["u1", null]}}},
     {"$project": {"_id": 0, "c0": "$user_id"}}
   ],

@@ -331,13 +331,8 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
       "$project": {
         "_id": 0,
         "user_id": {"$ifNull": ["$user_id", null]},
-        "session_id": {"$ifNull": ["$session_id", null]},
-        "created_at": {"$ifNull": ["$created_at", null]},
-        "last_accessed": {"$ifNull": ["$last_accessed", null]},
-        "expires_at": {"$ifNull": ["$expires_at", null]},
         "ip_address": {"$ifNull": ["$ip_address", null]},
         "device_fingerprint": {"$ifNull": ["$device_fingerprint", null]},
-        "risk_score": {"$ifNull": ["$risk_score", null]},
         "session_duration_minutes": {
           "$ifNull": [
             {
@@ -387,15 +382,10 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
         },
         "cart_items": {"$ifNull": ["$session_data.shoppingCart.items", null]},
         "cart_total": {"$ifNull": [{"$toDecimal": "$session_data.shoppingCart.total"}, null]},
-        "preferred_theme": {"$ifNull": ["$session_data.preferences.theme", null]},
-        "preferred_language": {"$ifNull": ["$session_data.preferences.language", null]},
-        "last_page": {"$ifNull": ["$session_data.navigation.lastPage", null]},
-        "referrer": {"$ifNull": ["$session_data.navigation.referrer", null]},
         "page_views": {"$ifNull": ["$page_views", null]},
         "actions_performed": {"$ifNull": ["$actions_performed", null]},
         "data_transferred": {"$ifNull": ["$data_transferred", null]},
         "mfa_verified": {"$ifNull": ["$mfa_verified", null]},
-        "login_method": {"$ifNull": ["$login_method", null]},
         "risk_level": {
           "$ifNull": [
             {
@@ -572,33 +562,7 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
         "high_risk_sessions": {"$ifNull": ["$a10", 0]},
         "mfa_verified_sessions": {"$ifNull": ["$a11", 0]},
         "unique_devices": {"$ifNull": [{"$size": {"$ifNull": ["$a12", []]}}, null]},
-        "unique_ip_addresses": {"$ifNull": [{"$size": {"$ifNull": ["$a13", []]}}, null]},
-        "total_page_views": {"$ifNull": [{"$cond": [{"$gt": [{"$ifNull": ["$a14n", 0]}, 0]}, "$a14", null]}, null]},
-        "total_actions": {"$ifNull": [{"$cond": [{"$gt": [{"$ifNull": ["$a16n", 0]}, 0]}, "$a16", null]}, null]},
-        "avg_page_views_per_session": {"$ifNull": ["$a18", null]},
-        "avg_actions_per_session": {"$ifNull": ["$a19", null]},
-        "total_data_mb_transferred": {
-          "$ifNull": [
-            {
-              "$let": {
-                "vars": {"a": {"$cond": [{"$gt": [{"$ifNull": ["$a20n", 0]}, 0]}, "$a20", null]}, "b": 1048576},
-                "in": {
-                  "$cond": [
-                    {
-                      "$and": [
-                        {"$in": [{"$type": "$$a"}, ["int", "long"]]},
-                        {"$in": [{"$type": "$$b"}, ["int", "long"]]}
-                      ]
-                    },
-                    {"$trunc": [{"$divide": ["$$a", "$$b"]}]},
-                    {"$divide": ["$$a", "$$b"]}
-                  ]
-                }
-              }
-            },
-            null
-          ]
-        }
+        "unique_ip_addresses": {"$ifNull": [{"$size": {"$ifNull": ["$a13", []]}}, null]}
       }
     },
     {
@@ -610,13 +574,8 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
             "$project": {
               "_id": 0,
               "namespace": {"$ifNull": ["$namespace", null]},
-              "cache_key": {"$ifNull": ["$cache_key", null]},
-              "created_at": {"$ifNull": ["$created_at", null]},
-              "expires_at": {"$ifNull": ["$expires_at", null]},
-              "last_accessed": {"$ifNull": ["$last_accessed", null]},
               "data_size": {"$ifNull": ["$data_size", null]},
               "hit_count": {"$ifNull": ["$hit_count", null]},
-              "tags": {"$ifNull": ["$tags", null]},
               "ttl_hours": {
                 "$ifNull": [
                   {
@@ -624,17 +583,6 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
                   },
                   null
                 ]
-              },
-              "lifetime_minutes": {
-                "$ifNull": [
-                  {
-                    "$divide": [{"$divide": [{"$toLong": {"$subtract": ["$last_accessed", "$created_at"]}}, 1000]}, 60]
-                  },
-                  null
-                ]
-              },
-              "idle_minutes": {
-                "$ifNull": [{"$divide": [{"$divide": [{"$subtract": ["$$NOW", "$last_accessed"]}, 1000]}, 60]}, null]
               },
               "size_category": {
                 "$ifNull": [

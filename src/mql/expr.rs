@@ -577,6 +577,23 @@ pub fn concat(args: Vec<Bson>) -> Bson {
     op("$concat", Bson::Array(args))
 }
 
+/// The operands of `{$concat: [args...]}`, when `e` is one.
+pub fn concat_operands(e: &Bson) -> Option<&Vec<Bson>> {
+    match e {
+        Bson::Document(d) if d.len() == 1 => d.get_array("$concat").ok(),
+        _ => None,
+    }
+}
+
+/// The string `e` always is: a string constant written as itself (not a `$` path) or `{$literal: "..."}`.
+pub fn constant_string(e: &Bson) -> Option<&str> {
+    match e {
+        Bson::String(s) if !s.starts_with('$') => Some(s),
+        Bson::Document(d) if d.len() == 1 => d.get_str("$literal").ok(),
+        _ => None,
+    }
+}
+
 /// `{$concatArrays: [args...]}`: Array concatenation.
 pub fn concat_arrays(args: Vec<Bson>) -> Bson {
     op("$concatArrays", Bson::Array(args))

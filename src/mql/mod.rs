@@ -23,6 +23,7 @@ pub mod fixed_now;
 pub mod interval_text;
 pub(crate) mod lookup_keys;
 pub mod plan;
+pub mod prune;
 pub mod render;
 pub mod stage;
 pub mod update;

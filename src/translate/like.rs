@@ -105,6 +105,77 @@ pub(crate) fn like_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
     ex::concat(vec![joined, ex::literal(String::from('$')).into()])
 }
 
+/// [`like_regex_expr`] for a pattern computed as a `$concat` of constant strings and computed parts (or one
+/// computed part): the constant parts are converted here, and a computed part that holds no character LIKE
+/// or a regex reads specially (`%`, `_`, the escape character, a regex metacharacter: one test by a constant
+/// regex per document) is its own regex piece, so the regex is one `$concat` of the pieces (`LIKE namespace ||
+/// ':%'`: `^` + the namespace + `:.*$`) instead of the tokenizing plan. A computed part holding such a
+/// character (or not a string) takes the tokenizing plan. `None` when the pattern is not of this shape or a
+/// constant part ends in a lone escape character (the escape would reach into the next part).
+pub(crate) fn like_regex_expr_of_parts(pattern: &Bson, escape: Option<char>) -> Option<Bson> {
+    let single = [pattern.clone()];
+    let parts: &[Bson] = match ex::concat_operands(pattern) {
+        Some(parts) => parts,
+        None if ex::constant_string(pattern).is_none() => &single,
+        None => return None,
+    };
+    let mut class: String = METACHARACTERS.chars().flat_map(|c| ['\\', c]).collect();
+    class.push_str("%_");
+    if let Some(e) = escape {
+        push_literal(&mut class, e);
+    }
+    let special = format!("[{class}]");
+    let mut vars = bson::Document::new();
+    let mut guards = Vec::new();
+    let mut pieces = vec![Bson::String("^".into())];
+    for (i, part) in parts.iter().enumerate() {
+        match ex::constant_string(part) {
+            Some(s) => {
+                let re = like_to_regex(s, escape)?;
+                // Without its anchors.
+                let inner = &re[1..re.len() - 1];
+                if !inner.is_empty() {
+                    pieces.push(ex::literal(inner).into());
+                }
+            }
+            None => {
+                let name = format!("lp{i}");
+                vars.insert(&name, part.clone());
+                let v = ex::var(&name);
+                guards.push(ex::eq(ex::type_of(v.clone()), "string"));
+                guards.push(ex::not(ex::regex_match(v.clone(), special.as_str(), "")));
+                pieces.push(v.into());
+            }
+        }
+    }
+    if vars.is_empty() {
+        return None;
+    }
+    pieces.push(ex::literal(String::from('$')).into());
+    let computed: Vec<Bson> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| match ex::constant_string(part) {
+            Some(_) => part.clone(),
+            None => ex::var(&format!("lp{i}")).into(),
+        })
+        .collect();
+    let whole = if computed.len() == 1 {
+        computed.into_iter().next().unwrap_or(Bson::Null)
+    } else {
+        ex::concat(computed)
+    };
+    let general = if matches!(escape, Some('%' | '_')) {
+        like_regex_expr_by_chars(whole, escape)
+    } else {
+        like_regex_expr(whole, escape)
+    };
+    Some(ex::let_in(
+        vars,
+        ex::cond(ex::and(guards), ex::concat(pieces), general),
+    ))
+}
+
 /// [`like_regex_expr`] one code point at a time: the rules of [`like_to_regex`] applied by a `$reduce` over
 /// the pattern's code points, its state a `{r, e}` document (the regex so far, whether the last character
 /// was the escape). Used when the escape character is `%` or `_` (where the tokens of [`like_regex_expr`]
@@ -426,6 +497,62 @@ mod tests {
                     (None, other) => prop_assert!(false, "{:?} {:?} -> {:?}", p, escape, other),
                 }
             }
+        }
+    }
+
+    /// A part of a computed pattern: a constant, or a field of the document holding a value.
+    fn part() -> impl Strategy<Value = (bool, Bson)> {
+        let text = prop::collection::vec(
+            prop::sample::select(vec![
+                "a", "B", "%", "_", "\\", ".", "*", "(", "-", "é", "!", "xyz", ":",
+            ]),
+            0..4,
+        )
+        .prop_map(|v| v.concat());
+        prop_oneof![
+            text.clone().prop_map(|t| (true, Bson::String(t))),
+            text.clone().prop_map(|t| (false, Bson::String(t))),
+            Just((false, Bson::Null)),
+            Just((false, Bson::Int32(7))),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The regex of a pattern computed from parts, with its computed parts used as they are when they
+        /// hold nothing special, equals the tokenizing plan's for the whole pattern (the same string, or the
+        /// same error), evaluated by the embedded engine on documents holding the parts.
+        #[test]
+        fn pieces_as_they_are_equal_the_tokenizing_plan(
+            parts in prop::collection::vec(part(), 1..4),
+            escape in prop::sample::select(vec![None, Some('\\'), Some('!'), Some('%'), Some('.'), Some('a')]),
+        ) {
+            let mut doc = bson::Document::new();
+            let mut operands = Vec::new();
+            for (i, (constant, v)) in parts.iter().enumerate() {
+                if *constant {
+                    operands.push(ex::literal(v.clone()).into());
+                } else {
+                    let f = format!("f{i}");
+                    doc.insert(&f, v.clone());
+                    operands.push(Bson::from(ex::field(&f)));
+                }
+            }
+            let pattern = if operands.len() == 1 { operands[0].clone() } else { ex::concat(operands) };
+            let Some(fast) = like_regex_expr_of_parts(&pattern, escape) else {
+                return Ok(());
+            };
+            let general = if matches!(escape, Some('%' | '_')) {
+                like_regex_expr_by_chars(pattern.clone(), escape)
+            } else {
+                like_regex_expr(pattern.clone(), escape)
+            };
+            let run = |plan: &Bson| {
+                Compiled::compile(plan)
+                    .and_then(|c| c.eval(&doc, &Vars::new(bson::DateTime::from_millis(0))))
+                    .map_err(|e| e.code)
+            };
+            prop_assert_eq!(run(&fast), run(&general), "{:?} {:?}", pattern, escape);
         }
     }
 

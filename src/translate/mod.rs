@@ -294,6 +294,14 @@ fn translate_statement_here(
         },
         other => other,
     })?;
+    let mut steps = steps;
+    for step in &mut steps {
+        if let crate::mql::Command::Aggregate { pipeline, .. }
+        | crate::mql::Command::AggregateDb { pipeline } = step
+        {
+            crate::mql::prune::prune_unread_fields(pipeline);
+        }
+    }
     let steps = match collation {
         Some(c) => {
             let c = c.unwrap_or_else(|| bson::doc! {"locale": "simple"});

@@ -9,6 +9,7 @@
 
 mod arith;
 mod arrays;
+mod borrowed;
 #[cfg(test)]
 mod compiled_tests;
 mod convert;
@@ -392,7 +393,7 @@ impl Node {
                             body = &next.body;
                         }
                         Node::Op(Op::Cond, args) if args.len() == 3 => {
-                            let c = truthy(args[0].eval(root, &inner)?.as_ref());
+                            let c = args[0].truthy_value(root, &inner)?;
                             body = &args[if c { 1 } else { 2 }];
                         }
                         _ => break body.eval(root, &inner)?,
@@ -409,7 +410,7 @@ impl Node {
             }
             Node::Switch(s) => {
                 for (case, then) in &s.branches {
-                    if truthy(case.eval(root, vars)?.as_ref()) {
+                    if case.truthy_value(root, vars)? {
                         return then.eval(root, vars);
                     }
                 }

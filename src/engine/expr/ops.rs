@@ -1,7 +1,7 @@
 //! The operator table: names, argument shapes and arities, and the evaluation dispatch to the operator
 //! families (`arith`, `strings`, `dates`, `convert`, `arrays`).
 
-use super::{arith, arrays, compile_node, convert, dates, err, strings, truthy, Args, Node, Vars};
+use super::{arith, arrays, compile_node, convert, dates, err, strings, Args, Node, Vars};
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
@@ -335,7 +335,7 @@ pub(super) fn eval_op(
     match op {
         And => {
             for a in args {
-                if !truthy(a.eval(root, vars)?.as_ref()) {
+                if !a.truthy_value(root, vars)? {
                     return Ok(Some(Bson::Boolean(false)));
                 }
             }
@@ -343,14 +343,14 @@ pub(super) fn eval_op(
         }
         Or => {
             for a in args {
-                if truthy(a.eval(root, vars)?.as_ref()) {
+                if a.truthy_value(root, vars)? {
                     return Ok(Some(Bson::Boolean(true)));
                 }
             }
             return Ok(Some(Bson::Boolean(false)));
         }
         Cond => {
-            let c = truthy(args[0].eval(root, vars)?.as_ref());
+            let c = args[0].truthy_value(root, vars)?;
             return args[if c { 1 } else { 2 }].eval(root, vars);
         }
         IfNull => {
@@ -375,15 +375,12 @@ pub(super) fn eval_op(
         {
             return super::strings::concat_in_place(args, root, vars);
         }
-        // A constant list (`x IN (...)`, the characters LIKE escapes) is searched where it is, not copied per
-        // evaluation.
-        In => {
-            if let [needle, Node::Const(Bson::Array(items))] = args {
-                let v = needle.eval(root, vars)?;
-                return Ok(Some(Bson::Boolean(arrays::in_array(&v, items))));
-            }
-        }
         _ => {}
+    }
+    // Operators that only look at their arguments read them where they are (a constant list of `$in` too:
+    // `x IN (...)`, the characters LIKE escapes).
+    if let Some(v) = super::borrowed::inspect(op, args, root, vars)? {
+        return Ok(v);
     }
     // Evaluated in place (never moved: the inline array is ~460 bytes) and lent to the family as a slice.
     let mut vals = Args::new();

@@ -9,7 +9,9 @@
 //! Also here, at the same pass: a variable bound to a constant is that constant where it is read (and the
 //! operators it then makes constant are folded, where that cannot depend on the collation or fail), and a
 //! variable bound to another `$let`'s variable reads that variable's slot (the translator's chains of
-//! `$let`s rebind unchanged values level after level: `{ms: "$$ms", ...}`). A binding nothing reads any
+//! `$let`s rebind unchanged values level after level: `{ms: "$$ms", ...}`), and a variable bound to a field
+//! path is that path where it is read (`$$j.a` is `$session_data.a`; `$$j` alone the field or null), read
+//! in place by the operators that only look at it (`borrowed.rs`) instead of copied. A binding nothing reads any
 //! more is dropped, and a `$let` with none left is its body.
 //!
 //! Names bound by `$map` / `$filter` (`as`) and `$reduce` (`$$this`, `$$value`), and the variables of the
@@ -101,6 +103,8 @@ enum Binding {
     Slot(u32),
     /// A `$let` variable bound to this constant.
     Const(Bson),
+    /// A `$let` variable bound to this field path of the document (`{j: "$session_data"}`).
+    Field(Vec<String>),
     /// Bound by `$map` / `$filter` / `$reduce`: looked up by name at run time.
     Dynamic,
 }
@@ -127,6 +131,15 @@ impl Resolver {
                     Some(v) => Node::Const(v),
                     None => Node::Remove,
                 },
+                // The path read where the variable is: `$$j.a` is `$session_data.a`, `$$j` the field, null
+                // when missing (a `$let` binds a missing value as null).
+                Some(Binding::Field(path)) if parts.is_empty() => Node::Op(
+                    Op::IfNull,
+                    vec![Node::Field(path.clone()), Node::Const(Bson::Null)],
+                ),
+                Some(Binding::Field(path)) => {
+                    Node::Field(path.iter().chain(parts.iter()).cloned().collect())
+                }
                 Some(Binding::Dynamic) | None => Node::Var(name, parts),
             },
             Node::Doc(fields) => {
@@ -210,6 +223,9 @@ impl Resolver {
                 Node::Remove => Binding::Const(Bson::Null),
                 // Another `$let`'s variable, as it is: its slot (not written while this body runs).
                 Node::Slot(k, parts) if parts.is_empty() => Binding::Slot(k),
+                // A field path: read where the variable is read (no copy of the value into a slot). The
+                // document does not change while the body runs.
+                Node::Field(path) => Binding::Field(path),
                 e => {
                     let k = self.slots;
                     self.slots += 1;

@@ -19,6 +19,11 @@ fn leaf() -> impl Strategy<Value = Bson> {
         Just(Bson::String("s".into())),
         Just(Bson::String("$f".into())),
         Just(Bson::String("$arr".into())),
+        Just(Bson::String("$arr.x".into())),
+        Just(Bson::String("$d".into())),
+        Just(Bson::String("$d.y".into())),
+        Just(Bson::String("$d.y.z".into())),
+        Just(Bson::String("$missing".into())),
         (0usize..4).prop_map(|i| Bson::String(format!("$${}", NAMES[i]))),
         (0usize..4).prop_map(|i| Bson::String(format!("$${}.x", NAMES[i]))),
         Just(Bson::String("$$ext".into())),
@@ -44,6 +49,42 @@ fn expr() -> impl Strategy<Value = Bson> {
             (inner.clone(), inner.clone(), inner.clone())
                 .prop_map(|(c, t, e)| op("$cond", Bson::Array(vec![c, t, e]))),
             inner.clone().prop_map(|a| op("$type", a)),
+            (0usize..7, inner.clone(), inner.clone()).prop_map(|(i, a, b)| {
+                let name = ["$gt", "$lte", "$cmp", "$ne", "$in", "$and", "$or"][i];
+                op(name, Bson::Array(vec![a, b]))
+            }),
+            (0usize..4, inner.clone()).prop_map(|(i, a)| {
+                op(
+                    ["$isArray", "$size", "$not", "$isNumber"][i],
+                    Bson::Array(vec![a]),
+                )
+            }),
+            (inner.clone(), inner.clone(), prop::bool::ANY).prop_map(|(f, input, named)| {
+                if named {
+                    op(
+                        "$getField",
+                        Bson::Document(doc! {"field": f, "input": input}),
+                    )
+                } else {
+                    op("$getField", f)
+                }
+            }),
+            (
+                prop::sample::select(vec!["x", "y", "z", "f"]),
+                inner.clone()
+            )
+                .prop_map(|(f, input)| {
+                    op(
+                        "$getField",
+                        Bson::Document(doc! {"field": f, "input": input}),
+                    )
+                }),
+            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(c, t, e)| {
+                op(
+                    "$switch",
+                    Bson::Document(doc! {"branches": [{"case": c, "then": t}], "default": e}),
+                )
+            }),
             (
                 prop::collection::vec((0usize..4, inner.clone()), 1..4),
                 inner.clone()
@@ -85,21 +126,46 @@ fn eval(e: &Expr, d: &Document) -> Result<Option<Bson>, i32> {
     e.eval(d, &vars).map_err(|e| e.code)
 }
 
+/// [`eval`] with every value computed (no value lent: `borrowed.rs` switched off).
+fn eval_general(e: &Expr, d: &Document) -> Result<Option<Bson>, i32> {
+    super::borrowed::GENERAL.with(|g| g.set(true));
+    let out = eval(e, d);
+    super::borrowed::GENERAL.with(|g| g.set(false));
+    out
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4000))]
+    /// Also the values lent (`borrowed.rs`: operators reading their arguments where they are, variables
+    /// bound to field paths read as the paths) against every value computed and every variable bound.
     #[test]
     fn slots_equal_variables_by_name(
         e in expr(),
         f in prop_oneof![Just(None), Just(Some(Bson::Null)), (0i32..3).prop_map(|i| Some(Bson::Int32(i)))],
+        nested in prop_oneof![
+            Just(None),
+            Just(Some(Bson::Null)),
+            Just(Some(Bson::Document(doc! {"x": 1, "y": {"z": [2, {"z": 3}]}}))),
+            Just(Some(Bson::Document(doc! {"y": [{"z": 1}, {"w": 2}, [{"z": 4}]]}))),
+            Just(Some(Bson::Array(vec![Bson::Document(doc! {"y": {"z": 5}}), Bson::Int32(1)]))),
+            Just(Some(Bson::String("x".into()))),
+        ],
     ) {
-        let mut d = doc! {"arr": [1, {"x": 2}, [3]]};
+        let mut d = doc! {"arr": [1, {"x": 2}, [3], [{"x": [4]}]]};
         if let Some(f) = f {
             d.insert("f", f);
+        }
+        if let Some(n) = nested {
+            d.insert("d", n);
         }
         let resolved = Expr::compile(&e);
         let general = Expr::compile_unresolved(&e);
         match (resolved, general) {
-            (Ok(r), Ok(g)) => prop_assert_eq!(eval(&r, &d), eval(&g, &d), "{}", e),
+            (Ok(r), Ok(g)) => {
+                let want = eval_general(&g, &d);
+                prop_assert_eq!(eval(&r, &d), want.clone(), "{}", e);
+                prop_assert_eq!(eval(&g, &d), want, "{}", e);
+            }
             (r, g) => prop_assert_eq!(r.map(|_| ()).map_err(|e| e.code), g.map(|_| ()).map_err(|e| e.code)),
         }
     }

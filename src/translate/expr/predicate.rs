@@ -4,7 +4,7 @@ use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr::{self as ex, Cmp};
 use crate::translate::context::QueryContext;
 use crate::translate::like::{
-    like_regex_expr, like_to_regex, similar_regex_expr, similar_to_regex,
+    like_regex_expr, like_regex_expr_of_parts, like_to_regex, similar_regex_expr, similar_to_regex,
 };
 use crate::translate::nulls::{and, is_null, not_null, or, pred_and, pred_or, Pred};
 use crate::translate::Refusal;
@@ -458,7 +458,9 @@ impl Translator {
             return Ok(Pred::new(Bson::Boolean(false), Bson::Boolean(false)));
         }
         let esc = self.escape_char(cx, escape)?;
-        let re = like_regex_expr(p.expr.clone().into(), esc);
+        let pattern: Bson = p.expr.clone().into();
+        let re = like_regex_expr_of_parts(&pattern, esc)
+            .unwrap_or_else(|| like_regex_expr(pattern, esc));
         Ok(regex_pred(&a.expr, Some(&p.expr), re, like_options(ilike)))
     }
 

@@ -1,0 +1,262 @@
+//! Values read where they are instead of copied: [`Node::value`] lends a field of the document, a
+//! variable's value, a constant of the tree, a field of one of those (`$getField`) or the argument `$ifNull`
+//! chooses, and computes anything else. The operators that only look at their arguments (`$type`,
+//! `$isArray`, `$isNumber`, `$size`, the comparisons, `$not`, `$in`, and the conditions of `$and` / `$or` /
+//! `$cond` / `$switch`) read them this way, so a test on a large value (`{$type: "$session_data"}`, `{$eq:
+//! [{$ifNull: ["$doc", null]}, null]}`) no longer copies it per document.
+//!
+//! Same value and the same errors as [`Node::eval`] (held equal by the property test in
+//! `slots_tests.rs`); a path that crosses an array is computed by `eval`'s own traversal.
+
+use super::{descend, err, ops::named, truthy, Node, Op, Vars};
+use crate::engine::bson_order::{compare, equal, type_name};
+use crate::engine::CommandError;
+use bson::{Bson, Document};
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+/// A value lent or computed; `None` is missing.
+pub(crate) type Val<'a> = Option<Cow<'a, Bson>>;
+
+#[cfg(test)]
+thread_local! {
+    /// Tests only: every value computed by the general path (`eval`), the reference the lent reads are
+    /// held equal to.
+    pub(crate) static GENERAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether values are lent (always, outside the tests that switch it off).
+#[inline]
+fn lending() -> bool {
+    #[cfg(test)]
+    {
+        !GENERAL.with(|g| g.get())
+    }
+    #[cfg(not(test))]
+    {
+        true
+    }
+}
+
+/// `v` followed along `parts` by reference while it goes through documents; an array on the way is
+/// traversed as [`descend`] does (a new array).
+fn descend_ref<'a>(mut v: &'a Bson, parts: &[String]) -> Val<'a> {
+    for (i, part) in parts.iter().enumerate() {
+        match v {
+            Bson::Document(d) => v = crate::engine::path::field(d, part)?,
+            Bson::Array(_) => return descend(v, &parts[i..]).map(Cow::Owned),
+            _ => return None,
+        }
+    }
+    Some(Cow::Borrowed(v))
+}
+
+/// The field path `parts` of `root`, by reference (as `super::field`).
+fn field_ref<'a>(root: &'a Document, parts: &[String]) -> Val<'a> {
+    let (first, rest) = parts.split_first()?;
+    descend_ref(crate::engine::path::field(root, first)?, rest)
+}
+
+fn is_nullish(v: &Val<'_>) -> bool {
+    matches!(
+        v.as_deref(),
+        None | Some(Bson::Null) | Some(Bson::Undefined)
+    )
+}
+
+/// `$getField` of `input` (already evaluated) by the field name `field`, as `arrays::get_field`.
+fn get_field_of<'a>(field: Val<'_>, input: Val<'a>) -> Result<Val<'a>, CommandError> {
+    let Some(Bson::String(f)) = field.as_deref() else {
+        return Err(err(
+            5654602,
+            "$getField requires 'field' to evaluate to type String",
+        ));
+    };
+    match input {
+        None => Ok(None),
+        Some(v) => match v {
+            Cow::Borrowed(Bson::Document(d)) => Ok(d.get(f).map(Cow::Borrowed)),
+            Cow::Owned(Bson::Document(mut d)) => Ok(d.remove(f).map(Cow::Owned)),
+            Cow::Borrowed(Bson::Null | Bson::Undefined)
+            | Cow::Owned(Bson::Null | Bson::Undefined) => Ok(Some(Cow::Owned(Bson::Null))),
+            other => Err(err(
+                3041705,
+                format!(
+                    "$getField requires 'input' to evaluate to type Object, but got {}",
+                    type_name(&other)
+                ),
+            )),
+        },
+    }
+}
+
+fn cmp_val(a: &Val<'_>, b: &Val<'_>) -> Ordering {
+    match (a.as_deref(), b.as_deref()) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Less,
+        (Some(_), None) => Ordering::Greater,
+        (Some(x), Some(y)) => compare(x, y),
+    }
+}
+
+fn tname(v: &Val<'_>) -> &'static str {
+    v.as_deref().map(type_name).unwrap_or("missing")
+}
+
+impl Node {
+    /// The node's value, lent when it is read as it is (see the module doc), else computed.
+    pub(crate) fn value<'a>(
+        &'a self,
+        root: &'a Document,
+        vars: &'a Vars,
+    ) -> Result<Val<'a>, CommandError> {
+        if !lending() {
+            return Ok(self.eval(root, vars)?.map(Cow::Owned));
+        }
+        Ok(match self {
+            Node::Const(v) => Some(Cow::Borrowed(v)),
+            Node::Field(parts) => field_ref(root, parts),
+            Node::Root(parts) if !parts.is_empty() => field_ref(root, parts),
+            Node::Var(name, parts) => {
+                let v = vars
+                    .get_shared(name)
+                    .ok_or_else(|| err(17276, format!("Use of undefined variable: {name}")))?;
+                descend_ref(v, parts)
+            }
+            Node::Op(Op::IfNull, args) if args.len() >= 2 => {
+                let mut chosen = None;
+                for a in args {
+                    let v = a.value(root, vars)?;
+                    if !is_nullish(&v) {
+                        return Ok(v);
+                    }
+                    chosen = v;
+                }
+                // None was: the last argument's value.
+                chosen
+            }
+            // `{$getField: "a"}`: a field of the current document.
+            Node::Op(Op::GetField, args) if args.len() == 1 => {
+                let field = args[0].value(root, vars)?;
+                let Some(Bson::String(f)) = field.as_deref() else {
+                    return Err(err(
+                        5654602,
+                        "$getField requires 'field' to evaluate to type String",
+                    ));
+                };
+                root.get(f).map(Cow::Borrowed)
+            }
+            Node::Named(Op::GetField, args) => {
+                // The input first, then the field name, as `eval` does.
+                let input = match named(args, "input") {
+                    Some(n) => n.value(root, vars)?,
+                    None => {
+                        let field = match named(args, "field") {
+                            Some(n) => n.value(root, vars)?,
+                            None => None,
+                        };
+                        let Some(Bson::String(f)) = field.as_deref() else {
+                            return Err(err(
+                                5654602,
+                                "$getField requires 'field' to evaluate to type String",
+                            ));
+                        };
+                        return Ok(root.get(f).map(Cow::Borrowed));
+                    }
+                };
+                let field = match named(args, "field") {
+                    Some(n) => n.value(root, vars)?,
+                    None => None,
+                };
+                get_field_of(field, input)?
+            }
+            _ => self.eval(root, vars)?.map(Cow::Owned),
+        })
+    }
+
+    /// Whether the node's value is truthy, read by [`Node::value`].
+    pub(crate) fn truthy_value(&self, root: &Document, vars: &Vars) -> Result<bool, CommandError> {
+        Ok(truthy(self.value(root, vars)?.as_deref()))
+    }
+}
+
+/// The operators that only look at their arguments, read by [`Node::value`]; `None` for any other
+/// operator (evaluated by the general path).
+pub(super) fn inspect(
+    op: Op,
+    args: &[Node],
+    root: &Document,
+    vars: &Vars,
+) -> Result<Option<Option<Bson>>, CommandError> {
+    use Op::*;
+    if !lending() {
+        return Ok(None);
+    }
+    let bool_ = |b: bool| Ok(Some(Some(Bson::Boolean(b))));
+    match (op, args) {
+        (Type, [a]) => {
+            let v = a.value(root, vars)?;
+            Ok(Some(Some(Bson::String(tname(&v).to_string()))))
+        }
+        (IsNumber, [a]) => {
+            let v = a.value(root, vars)?;
+            bool_(v.as_deref().is_some_and(crate::engine::numeric::is_number))
+        }
+        (IsArray, [a]) => bool_(matches!(
+            a.value(root, vars)?.as_deref(),
+            Some(Bson::Array(_))
+        )),
+        (Not, [a]) => bool_(!a.truthy_value(root, vars)?),
+        (Size, [a]) => {
+            let v = a.value(root, vars)?;
+            match v.as_deref() {
+                Some(Bson::Array(items)) => Ok(Some(Some(Bson::Int32(items.len() as i32)))),
+                _ => Err(err(
+                    17124,
+                    format!(
+                        "The argument to $size must be an array. Type of argument: {}",
+                        tname(&v)
+                    ),
+                )),
+            }
+        }
+        (Eq | Ne | Gt | Gte | Lt | Lte | Cmp, [a, b]) => {
+            let x = a.value(root, vars)?;
+            let y = b.value(root, vars)?;
+            let o = cmp_val(&x, &y);
+            Ok(Some(Some(match op {
+                Eq => Bson::Boolean(o == Ordering::Equal),
+                Ne => Bson::Boolean(o != Ordering::Equal),
+                Gt => Bson::Boolean(o == Ordering::Greater),
+                Gte => Bson::Boolean(o != Ordering::Less),
+                Lt => Bson::Boolean(o == Ordering::Less),
+                Lte => Bson::Boolean(o != Ordering::Greater),
+                _ => Bson::Int32(match o {
+                    Ordering::Less => -1,
+                    Ordering::Equal => 0,
+                    Ordering::Greater => 1,
+                }),
+            })))
+        }
+        (In, [needle, haystack]) => {
+            let n = needle.value(root, vars)?;
+            let h = haystack.value(root, vars)?;
+            match h.as_deref() {
+                Some(Bson::Array(items)) => bool_(match n.as_deref() {
+                    None => false,
+                    Some(v) => items
+                        .iter()
+                        .any(|x| equal(x, v) && compare(x, v) == Ordering::Equal),
+                }),
+                _ => Err(err(
+                    40081,
+                    format!(
+                        "$in requires an array as a second argument, found: {}",
+                        tname(&h)
+                    ),
+                )),
+            }
+        }
+        _ => Ok(None),
+    }
+}
