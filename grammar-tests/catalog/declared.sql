@@ -77,6 +77,7 @@ SELECT v, w FROM t JOIN u ON t.k = u.k WHERE w > 2
 {
   "aggregate": "t",
   "pipeline": [
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$k", null]}, null]}}},
     {
       "$lookup": {
         "from": "u",
@@ -119,6 +120,7 @@ SELECT * FROM t JOIN u ON t.k = u.k
 {
   "aggregate": "t",
   "pipeline": [
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$k", null]}, null]}}},
     {
       "$lookup": {
         "from": "u",
@@ -541,6 +543,7 @@ SELECT v, n FROM t JOIN vw ON vw.k = t.k
 {
   "aggregate": "t",
   "pipeline": [
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$k", null]}, null]}}},
     {
       "$lookup": {
         "from": "vw",

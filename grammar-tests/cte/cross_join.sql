@@ -146,6 +146,7 @@ WITH a AS (SELECT user_id FROM user_sessions) SELECT a.user_id FROM a JOIN appli
   "aggregate": "user_sessions",
   "pipeline": [
     {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$user_id", null]}, null]}}},
     {
       "$lookup": {
         "from": "application_cache",
@@ -228,6 +229,7 @@ WITH hot AS (SELECT cache_key, priority FROM application_cache WHERE hit_count >
         "priority": {"$ifNull": ["$priority", null]}
       }
     },
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$priority", null]}, null]}}},
     {
       "$lookup": {
         "from": "user_sessions",

@@ -91,6 +91,7 @@ DELETE FROM t USING u WHERE t.id = u.id
 {
   "aggregate": "t",
   "pipeline": [
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$id", null]}, null]}}},
     {
       "$lookup": {
         "from": "u",

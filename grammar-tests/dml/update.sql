@@ -204,6 +204,7 @@ UPDATE t SET a = u.a FROM u WHERE t.id = u.id
 {
   "aggregate": "t",
   "pipeline": [
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$id", null]}, null]}}},
     {
       "$lookup": {
         "from": "u",

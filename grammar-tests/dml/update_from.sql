@@ -4,6 +4,7 @@ UPDATE accts SET bal = accts.bal + pay.amount, tag = 'paid' FROM pay WHERE accts
 {
   "aggregate": "accts",
   "pipeline": [
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$id", null]}, null]}}},
     {
       "$lookup": {
         "from": "pay",
@@ -167,6 +168,7 @@ UPDATE accts SET bal = accts.bal - pay.amount FROM pay WHERE accts.id = pay.acct
 {
   "aggregate": "accts",
   "pipeline": [
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$id", null]}, null]}}},
     {
       "$lookup": {
         "from": "pay",
@@ -240,6 +242,7 @@ DELETE FROM accts USING closed WHERE accts.id = closed.acct AND closed.reason = 
 {
   "aggregate": "accts",
   "pipeline": [
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$id", null]}, null]}}},
     {
       "$lookup": {
         "from": "closed",
@@ -289,6 +292,7 @@ DELETE FROM accts USING closed WHERE accts.id = closed.acct RETURNING accts.id, 
 {
   "aggregate": "accts",
   "pipeline": [
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$id", null]}, null]}}},
     {
       "$lookup": {
         "from": "closed",

@@ -4,6 +4,7 @@ SELECT s.session_id, c.cache_key FROM user_sessions s JOIN application_cache c O
 {
   "aggregate": "user_sessions",
   "pipeline": [
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$page_views", null]}, null]}}},
     {
       "$lookup": {
         "from": "application_cache",
@@ -37,6 +38,14 @@ SELECT a.session_id, b.session_id AS other FROM user_sessions a LEFT JOIN user_s
 {
   "aggregate": "user_sessions",
   "pipeline": [
+    {
+      "$match": {
+        "$and": [
+          {"$expr": {"$ne": [{"$ifNull": ["$user_id", null]}, null]}},
+          {"$expr": {"$ne": [{"$ifNull": ["$page_views", null]}, null]}}
+        ]
+      }
+    },
     {
       "$lookup": {
         "from": "user_sessions",
@@ -84,6 +93,14 @@ SELECT a.session_id, b.user_id, c.cache_key FROM user_sessions a JOIN user_sessi
 {
   "aggregate": "user_sessions",
   "pipeline": [
+    {
+      "$match": {
+        "$and": [
+          {"$expr": {"$ne": [{"$ifNull": ["$user_id", null]}, null]}},
+          {"$expr": {"$ne": [{"$ifNull": ["$actions_performed", null]}, null]}}
+        ]
+      }
+    },
     {
       "$lookup": {
         "from": "user_sessions",
@@ -174,6 +191,7 @@ SELECT a.* FROM user_sessions a JOIN user_sessions b ON a.user_id = b.user_id
 {
   "aggregate": "user_sessions",
   "pipeline": [
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$user_id", null]}, null]}}},
     {
       "$lookup": {
         "from": "user_sessions",
@@ -255,6 +273,7 @@ SELECT c.namespace, COUNT(*) AS n FROM user_sessions s JOIN application_cache c 
 {
   "aggregate": "user_sessions",
   "pipeline": [
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$page_views", null]}, null]}}},
     {
       "$lookup": {
         "from": "application_cache",
@@ -497,7 +516,15 @@ SELECT a.session_id, b.session_id AS o FROM user_sessions a LEFT JOIN user_sessi
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {"$match": {"$and": [{"session_id": {"$eq": {"$param": NumberLong(1)}}}, {"active": true}]}},
+    {
+      "$match": {
+        "$and": [
+          {"$expr": {"$ne": [{"$ifNull": ["$user_id", null]}, null]}},
+          {"session_id": {"$eq": {"$param": NumberLong(1)}}},
+          {"active": true}
+        ]
+      }
+    },
     {
       "$lookup": {
         "from": "user_sessions",

@@ -344,6 +344,7 @@ SELECT a.session_id FROM user_sessions a JOIN application_cache c ON c.priority 
 {
   "aggregate": "user_sessions",
   "pipeline": [
+    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$page_views", null]}, null]}}},
     {
       "$lookup": {
         "from": "application_cache",

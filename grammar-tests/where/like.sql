@@ -86,19 +86,15 @@ SELECT * FROM t WHERE k LIKE other_column
                   "$cond": [
                     {
                       "$and": [
+                        {"$eq": [{"$type": "$$lp0"}, "string"]},
                         {
-                          "$and": [
-                            {"$eq": [{"$type": "$$lp0"}, "string"]},
+                          "$not": [
                             {
-                              "$not": [
-                                {
-                                  "$regexMatch": {
-                                    "input": "$$lp0",
-                                    "regex": "[\\\\\\.\\+\\*\\?\\(\\)\\|\\[\\]\\{\\}\\^\\$\\#\\&\\-\\~\\/%_\\\\]",
-                                    "options": ""
-                                  }
-                                }
-                              ]
+                              "$regexMatch": {
+                                "input": "$$lp0",
+                                "regex": "[\\\\\\.\\+\\*\\?\\(\\)\\|\\[\\]\\{\\}\\^\\$\\#\\&\\-\\~\\/%_\\\\]",
+                                "options": ""
+                              }
                             }
                           ]
                         }

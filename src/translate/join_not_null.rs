@@ -23,8 +23,7 @@ use crate::mql::filter::{Cond, Filter};
 use crate::translate::context::QueryContext;
 use bson::Bson;
 use sqlparser::ast::{
-    BinaryOperator, Expr, JoinConstraint, JoinOperator, ObjectNamePart, TableFactor,
-    TableWithJoins,
+    BinaryOperator, Expr, JoinConstraint, JoinOperator, ObjectNamePart, TableFactor, TableWithJoins,
 };
 
 /// The first table's columns (as written, `q.c`) that an inner join's ON condition requires non-NULL, each
@@ -42,7 +41,8 @@ pub(crate) fn required_columns(from: &[TableWithJoins]) -> Vec<Expr> {
     };
     for j in &first.joins {
         let on = match &j.join_operator {
-            JoinOperator::Inner(JoinConstraint::On(on)) | JoinOperator::Join(JoinConstraint::On(on)) => on,
+            JoinOperator::Inner(JoinConstraint::On(on))
+            | JoinOperator::Join(JoinConstraint::On(on)) => on,
             _ => continue,
         };
         let mut terms = Vec::new();
@@ -160,7 +160,9 @@ mod tests {
             ["a.k"]
         );
         assert_eq!(
-            required("SELECT 1 FROM s AS a INNER JOIN b ON b.k = A.k JOIN c ON c.y < a.y AND a.k = c.k"),
+            required(
+                "SELECT 1 FROM s AS a INNER JOIN b ON b.k = A.k JOIN c ON c.y < a.y AND a.k = c.k"
+            ),
             ["A.k", "a.y"]
         );
         assert_eq!(

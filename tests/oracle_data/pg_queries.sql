@@ -1084,6 +1084,14 @@ SELECT c.cache_key, t.n FROM application_cache c LEFT JOIN (SELECT page_views, C
 WITH hot AS (SELECT cache_key, priority FROM application_cache WHERE hit_count > 100) SELECT h.cache_key, s.session_id FROM hot h JOIN user_sessions s ON s.page_views = h.priority ORDER BY h.cache_key, s.session_id;
 -- name: join_two_ctes_renamed_columns
 WITH a AS (SELECT user_id AS u, page_views AS pv FROM user_sessions), b AS (SELECT namespace AS ns, hit_count AS hc FROM application_cache) SELECT a.u, b.ns FROM a JOIN b ON b.hc = a.pv ORDER BY a.u NULLS FIRST, b.ns NULLS FIRST;
+-- name: join_cte_first_where_on_computed_column
+WITH x AS (SELECT user_id AS u, page_views + 1 AS p, session_id AS sid FROM user_sessions) SELECT x.sid, x.p, a.session_id FROM x JOIN user_sessions a ON x.u = a.user_id WHERE x.u = 'u03' AND x.p > 3 ORDER BY 1, 3;
+-- name: join_derived_first_where_on_renamed_column
+SELECT d.k, d.n, c.cache_key FROM (SELECT page_views AS k, COALESCE(actions_performed, -1) AS n FROM user_sessions) d JOIN application_cache c ON c.priority = d.k WHERE d.n >= 0 AND d.k < 4 ORDER BY 1, 2, 3;
+-- name: join_null_keys_of_first_table_with_where
+SELECT s.session_id, t.session_id AS other FROM user_sessions s JOIN user_sessions t ON s.user_id = t.user_id AND s.page_views < t.page_views WHERE s.active ORDER BY 1, 2;
+-- name: join_null_keys_first_table_in_list_and_like
+SELECT s.session_id, c.cache_key FROM user_sessions s JOIN application_cache c ON s.page_views IN (1, 2, 3) AND s.user_id LIKE 'u0%' AND c.priority = s.page_views ORDER BY 1, 2;
 -- ===== issue 13: silently wrong results =====
 -- name: order_by_using_gt
 SELECT session_id, page_views FROM user_sessions ORDER BY page_views USING >, session_id;
