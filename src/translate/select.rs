@@ -681,8 +681,8 @@ fn has_subquery(e: &Expr) -> bool {
 fn merge_pre_filter(implied: Filter, mut pre: Vec<Document>) -> Vec<Document> {
     let first = pre
         .first()
-        .and_then(|d| d.get_document("$match").ok())
-        .filter(|_| pre.first().is_some_and(|d| d.len() == 1))
+        .filter(|d| d.len() == 1)
+        .and_then(|d| crate::mql::stage::StageKind::Match.document(d))
         .cloned();
     match first {
         Some(m) => {
