@@ -14,17 +14,16 @@
 //! of the first FROM item (its `JOIN ... ON`s), and nothing when a RIGHT or FULL join is among them (the first
 //! table's rows may then be added back).
 
-use super::anti_join::{folded, has_right_or_full, qualified};
+use super::anti_join::{has_right_or_full, qualified};
 use super::expr::Kind;
 use super::join_where::flatten_and;
+use super::outer_join_reduce::{qualifier, strict_operands};
 use super::{Error, Translator};
 use crate::mql::expr as ex;
 use crate::mql::filter::{Cond, Filter};
 use crate::translate::context::QueryContext;
 use bson::Bson;
-use sqlparser::ast::{
-    BinaryOperator, Expr, JoinConstraint, JoinOperator, ObjectNamePart, TableFactor, TableWithJoins,
-};
+use sqlparser::ast::{Expr, JoinConstraint, JoinOperator, TableWithJoins};
 
 /// The first table's columns (as written, `q.c`) that an inner join's ON condition requires non-NULL, each
 /// once, in text order.
@@ -60,44 +59,6 @@ pub(crate) fn required_columns(from: &[TableWithJoins]) -> Vec<Expr> {
         }
     }
     out
-}
-
-/// The operands of a term that make it not TRUE when they are NULL (see the module documentation).
-fn strict_operands(t: &Expr) -> Vec<&Expr> {
-    match t {
-        Expr::Nested(x) => strict_operands(x),
-        Expr::BinaryOp {
-            left,
-            op:
-                BinaryOperator::Eq
-                | BinaryOperator::NotEq
-                | BinaryOperator::Lt
-                | BinaryOperator::LtEq
-                | BinaryOperator::Gt
-                | BinaryOperator::GtEq,
-            right,
-        } => vec![left.as_ref(), right.as_ref()],
-        Expr::IsNotNull(x) => vec![x.as_ref()],
-        Expr::InList { expr, .. } | Expr::Between { expr, .. } => vec![expr.as_ref()],
-        Expr::Like { expr, .. } | Expr::ILike { expr, .. } => vec![expr.as_ref()],
-        _ => Vec::new(),
-    }
-}
-
-/// The name a FROM item's columns are qualified by: its alias, else a table's own name.
-fn qualifier(t: &TableFactor) -> Option<String> {
-    match t {
-        TableFactor::Table { alias: Some(a), .. } | TableFactor::Derived { alias: Some(a), .. } => {
-            Some(folded(&a.name))
-        }
-        TableFactor::Table {
-            name, alias: None, ..
-        } => match name.0.last() {
-            Some(ObjectNamePart::Identifier(i)) => Some(folded(i)),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 impl Translator {

@@ -44,11 +44,20 @@ pub(crate) fn reduce(from: &[TableWithJoins], w: Option<&Expr>) -> Option<Vec<Ta
     changed.then_some(out)
 }
 
-/// The qualifier `q` of a term that is not TRUE when `q.c` is NULL (see the module documentation).
+/// The qualifier `q` of a term that is not TRUE when `q.c` is NULL (see the module documentation): its
+/// first qualified strict operand's.
 fn strict_qualifier(t: &Expr) -> Option<String> {
-    let column = |e: &Expr| qualified(e).map(|(q, _)| q);
+    strict_operands(t)
+        .into_iter()
+        .find_map(|e| qualified(e).map(|(q, _)| q))
+}
+
+/// The operands of a top-level AND term that make it not TRUE when they are NULL: both sides of a comparison
+/// `=`, `<>`, `<`, `<=`, `>`, `>=`, the operand of `IS NOT NULL`, `[NOT] IN (list)`, `[NOT] BETWEEN`, `[NOT]
+/// [I]LIKE`; none for any other term.
+pub(super) fn strict_operands(t: &Expr) -> Vec<&Expr> {
     match t {
-        Expr::Nested(x) => strict_qualifier(x),
+        Expr::Nested(x) => strict_operands(x),
         Expr::BinaryOp {
             left,
             op:
@@ -59,16 +68,16 @@ fn strict_qualifier(t: &Expr) -> Option<String> {
                 | BinaryOperator::Gt
                 | BinaryOperator::GtEq,
             right,
-        } => column(left).or_else(|| column(right)),
-        Expr::IsNotNull(x) => column(x),
-        Expr::InList { expr, .. } | Expr::Between { expr, .. } => column(expr),
-        Expr::Like { expr, .. } | Expr::ILike { expr, .. } => column(expr),
-        _ => None,
+        } => vec![left.as_ref(), right.as_ref()],
+        Expr::IsNotNull(x) => vec![x.as_ref()],
+        Expr::InList { expr, .. } | Expr::Between { expr, .. } => vec![expr.as_ref()],
+        Expr::Like { expr, .. } | Expr::ILike { expr, .. } => vec![expr.as_ref()],
+        _ => Vec::new(),
     }
 }
 
 /// The name a FROM item's columns are qualified by: its alias, else a table's own name.
-fn qualifier(t: &TableFactor) -> Option<String> {
+pub(super) fn qualifier(t: &TableFactor) -> Option<String> {
     match t {
         TableFactor::Table { alias: Some(a), .. } | TableFactor::Derived { alias: Some(a), .. } => {
             Some(folded(&a.name))
