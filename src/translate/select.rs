@@ -686,7 +686,7 @@ fn merge_pre_filter(implied: Filter, mut pre: Vec<Document>) -> Vec<Document> {
         .cloned();
     match first {
         Some(m) => {
-            pre[0] = Stage::Match(crate::mql::filter::merge_and(vec![implied.into(), m]).into())
+            pre[0] = Stage::Match(crate::mql::filter::merge_and(vec![implied.into(), m]))
                 .into_document();
             pre
         }
