@@ -61,8 +61,8 @@ proptest! {
         rows in prop::collection::vec(prop::collection::vec(value(), 4), 0..16),
         set in 0..sets().len(),
         keys in prop::collection::vec((0..KEYS.len(), any::<bool>()), 1..4),
-        skip in prop::option::of(0i64..20),
-        limit in 1i64..20,
+        skip in prop::option::of(prop_oneof![3 => 0i64..3, 1 => 3i64..20]),
+        limit in prop_oneof![3 => 1i64..4, 1 => 4i64..20],
         filtered in any::<bool>(),
         projected in any::<bool>(),
     ) {
