@@ -488,6 +488,15 @@ fn assign(
                 other => *other = Bson::Int32(x),
             }
         }
+        0x07 => {
+            let bytes: [u8; 12] = b.get(v..v.checked_add(12)?)?.try_into().ok()?;
+            *slot = Bson::ObjectId(bson::oid::ObjectId::from_bytes(bytes));
+        }
+        // NUMERIC columns: decoded here, not by a search for the element from the document's start.
+        0x13 => {
+            let bytes: [u8; 16] = b.get(v..v.checked_add(16)?)?.try_into().ok()?;
+            *slot = Bson::Decimal128(bson::Decimal128::from_bytes(bytes));
+        }
         0x12 => {
             let x = i64::from_le_bytes(read_8(b, v)?);
             match slot {

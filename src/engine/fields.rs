@@ -546,6 +546,8 @@ mod tests {
             Just(Bson::Null),
             any::<i64>().prop_map(Bson::Int64),
             (0usize..3).prop_map(|n| Bson::Array(vec![Bson::Int32(1); n])),
+            any::<[u8; 16]>().prop_map(|b| Bson::Decimal128(bson::Decimal128::from_bytes(b))),
+            any::<[u8; 12]>().prop_map(|b| Bson::ObjectId(bson::oid::ObjectId::from_bytes(b))),
         ];
         proptest::collection::vec((0..KEYS.len(), value), 0..8).prop_map(|pairs| {
             pairs

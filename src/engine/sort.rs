@@ -86,6 +86,18 @@ impl SortSpec {
         Ordering::Equal
     }
 
+    /// Compares a key given part by part (`a`, borrowed) with a precomputed key `b`, as
+    /// [`compare_keys`](Self::compare_keys) compares two precomputed keys.
+    pub fn compare_parts<'x>(&self, a: impl IntoIterator<Item = &'x Bson>, b: &[Bson]) -> Ordering {
+        for ((x, y), (_, asc)) in a.into_iter().zip(b.iter()).zip(self.keys.iter()) {
+            let o = compare(x, y);
+            if o != Ordering::Equal {
+                return if *asc { o } else { o.reverse() };
+            }
+        }
+        Ordering::Equal
+    }
+
     /// Sorts documents in place (stable), stopped by the op's interrupt (`maxTimeMS`, `killOp`) while it
     /// sorts (the reference the tests hold the stages' sorts to).
     #[cfg(test)]

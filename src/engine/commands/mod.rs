@@ -27,6 +27,9 @@ mod out_merge;
 mod point;
 #[cfg(test)]
 mod pushdown_tests;
+mod raw_topk;
+#[cfg(test)]
+mod raw_topk_tests;
 mod read;
 mod row_scan;
 mod scan;

@@ -319,6 +319,25 @@ fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
                         .map(Output::Docs);
                 }
             }
+            // [$match,] [$set,] $sort, [$skip,] $limit over a scan: the top-k by keys read from the stored
+            // bytes; only the documents it keeps are parsed, and the stages after it run on them alone.
+            if let Some(plan) = super::raw_topk::plan(stages, start) {
+                if let Some(docs) = super::raw_topk::run(
+                    &state,
+                    ctx.db,
+                    name,
+                    pipeline.leading_match(),
+                    &plan,
+                    &pipeline,
+                    stages,
+                    &catalog,
+                    &ctx.vars,
+                )? {
+                    return pipeline
+                        .run_from(plan.after, docs, &catalog, &ctx.vars)
+                        .map(Output::Docs);
+                }
+            }
             // [$match,] $project, ... (or stages up to one, such as a correlated subquery's `$lookup`s, a
             // `$match` and the select list's `$project`): only the fields they read are parsed from each
             // document.

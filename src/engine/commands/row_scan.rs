@@ -87,6 +87,16 @@ impl<'s> RowScan<'s> {
         vars: &Vars,
         visit: &mut dyn FnMut(Row<'_>) -> Result<(), CommandError>,
     ) -> Result<(), CommandError> {
+        self.run_raw(vars, &mut |row, _| visit(row))
+    }
+
+    /// [`run`](Self::run) whose visitor also gets each matching document's stored bytes (borrowed from the
+    /// state the scan reads, so a visitor may keep them for the whole command).
+    pub(super) fn run_raw(
+        self,
+        vars: &Vars,
+        visit: &mut dyn FnMut(Row<'_>, &'s RawDocument) -> Result<(), CommandError>,
+    ) -> Result<(), CommandError> {
         let Some(coll) = self.coll else {
             return Ok(());
         };
@@ -94,7 +104,7 @@ impl<'s> RowScan<'s> {
         // With no field to read (a count without filter...), documents are not touched at all.
         let reads_fields = !self.fields.is_empty();
         let mut row = FieldValues::with_prefix(self.fields, self.filter_fields);
-        let mut step = |raw: &RawDocument| -> Result<(), CommandError> {
+        let mut step = |raw: &'s RawDocument| -> Result<(), CommandError> {
             crate::engine::ops::check()?;
             if row.read_prefix(raw).is_some() {
                 if let Some(t) = top {
@@ -103,7 +113,7 @@ impl<'s> RowScan<'s> {
                     }
                 }
                 if row.read_rest(raw).is_some() {
-                    return visit(Row::Fields(&row));
+                    return visit(Row::Fields(&row), raw);
                 }
             }
             let doc = Document::try_from(raw).map_err(corrupt)?;
@@ -112,7 +122,7 @@ impl<'s> RowScan<'s> {
                 None => true,
             };
             if keep {
-                visit(Row::Doc(&doc))
+                visit(Row::Doc(&doc), raw)
             } else {
                 Ok(())
             }

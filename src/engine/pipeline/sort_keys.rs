@@ -23,6 +23,15 @@ pub(super) struct SortKeys<'p> {
 }
 
 impl Pipeline {
+    /// The fields and compiled expressions of the `$set` / `$addFields` stage at index `i`, when that stage
+    /// is one.
+    pub(crate) fn add_fields_at(&self, i: usize) -> Option<&[(String, crate::engine::expr::Expr)]> {
+        match self.stages.get(i) {
+            Some(Stage::AddFields(fields)) => Some(fields),
+            _ => None,
+        }
+    }
+
     /// For the `$sort` at `sort` (before `end`): the split of the `$project` before it when that
     /// projection's last fields are exactly the sort's top-level key fields and the stage after the sort is
     /// an `$unset` of exactly those fields.
