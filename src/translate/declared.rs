@@ -73,6 +73,26 @@ impl Translator {
         self.catalog.is_not_null(collection, column)
     }
 
+    /// Whether column `column` of the declared table `collection` has a type that holds one scalar per
+    /// document (text, the integer and floating types, numeric, boolean, timestamps): the collection's
+    /// validator refuses an array there, so `{column: {$ne: null}}` is exactly `column IS NOT NULL`.
+    pub(crate) fn declared_scalar(&self, collection: &str, column: &str) -> bool {
+        matches!(
+            self.catalog.column(collection, column).and_then(|c| c.ty.as_deref()),
+            Some(
+                "text"
+                    | "integer"
+                    | "bigint"
+                    | "numeric"
+                    | "double precision"
+                    | "boolean"
+                    | "timestamptz"
+                    | "timestamp"
+                    | "date"
+            )
+        )
+    }
+
     /// The kind a declared column's type gives a reference to it (`t.c` or an unqualified `c` of exactly one
     /// declared table of this FROM): only timestamps are typed this way, so comparisons with untyped
     /// literals and `b - a` follow PostgreSQL's timestamp rules; other columns stay of unknown kind (their

@@ -63,11 +63,13 @@ pub(crate) fn required_columns(from: &[TableWithJoins]) -> Vec<Expr> {
 
 impl Translator {
     /// The filters of [`required_columns`] (see the module documentation), translated with the join's scope
-    /// (`cx.join` set); a column that is not a plain field of the first table gives none.
+    /// (`cx.join` set); a column that is not a plain field of the first table gives none. `root_table`: the
+    /// first table's collection when it is a declared table (its column types are then known).
     pub(crate) fn join_not_null_filters(
         &mut self,
         cx: &mut QueryContext,
         columns: &[Expr],
+        root_table: Option<&str>,
     ) -> Result<Vec<Filter>, Error> {
         let mut out = Vec::new();
         for c in columns {
@@ -79,10 +81,15 @@ impl Translator {
             if path.starts_with("__j") {
                 continue;
             }
-            let scalar = matches!(
-                a.kind,
-                Kind::Bool | Kind::Int | Kind::Number | Kind::Text | Kind::Timestamp
-            );
+            let declared = match (root_table, qualified(c)) {
+                (Some(t), Some((_, column))) => self.declared_scalar(t, &column),
+                _ => false,
+            };
+            let scalar = declared
+                || matches!(
+                    a.kind,
+                    Kind::Bool | Kind::Int | Kind::Number | Kind::Text | Kind::Timestamp
+                );
             out.push(if scalar {
                 Filter::Field(path, Cond::Cmp(ex::Cmp::Ne, Bson::Null))
             } else {

@@ -70,7 +70,13 @@ impl Translator {
         let required = super::join_not_null::required_columns(from);
         let not_null = match &source.join {
             Some(fp) if fp.pushdown && !fp.stages.is_empty() && !required.is_empty() => {
-                self.join_not_null_filters(cx, &required)?
+                let declared = cx
+                    .join
+                    .as_ref()
+                    .and_then(|j| j.tables.first())
+                    .is_some_and(|t| t.declared);
+                let root = declared.then_some(fp.collection.as_str());
+                self.join_not_null_filters(cx, &required, root)?
             }
             _ => Vec::new(),
         };
