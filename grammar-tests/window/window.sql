@@ -396,7 +396,10 @@ SELECT NTH_VALUE(session_id, 2) OVER (PARTITION BY user_id ORDER BY created_at) 
         "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
         "sortBy": {"__w0d": 1},
         "output": {
-          "__w0": {"$push": {"$ifNull": ["$session_id", null]}, "window": {"range": ["unbounded", "current"]}}
+          "__w0": {
+            "$firstN": {"input": {"$ifNull": ["$session_id", null]}, "n": NumberLong(2)},
+            "window": {"range": ["unbounded", "current"]}
+          }
         }
       }
     },

@@ -94,6 +94,14 @@ pub fn push(x: impl Into<Bson>) -> Document {
     Accumulator::Push.of(x)
 }
 
+/// `{$firstN: {input: x, n}}`: the first `n` values (nulls and missing values kept as null; mongod 5.2+).
+pub fn first_n(x: impl Into<Bson>, n: i64) -> Document {
+    let mut spec = Document::new();
+    spec.insert("input", x.into());
+    spec.insert("n", n);
+    one("$firstN", Bson::Document(spec))
+}
+
 /// `{$addToSet: x}`.
 pub fn add_to_set(x: impl Into<Bson>) -> Document {
     Accumulator::AddToSet.of(x)

@@ -32,8 +32,10 @@ pub(super) enum Kind {
     MergeObjects,
     /// `$top`/`$bottom`/`$topN`/`$bottomN`: sort, n (None = single value), bottom?
     Ranked(SortSpec, Option<Expr>, bool),
-    /// `$firstN`/`$lastN`: n, last?
-    FirstN(Expr, bool),
+    /// `$firstN`/`$lastN`: n, last?, and for `$firstN` with a constant positive integer `n` that `n`: the
+    /// values past the first `n` are never kept (a running window's state stays `n` long, not its
+    /// frame's length; `finish` still checks `n` and keeps the first `n`, so the result is the same).
+    FirstN(Expr, bool, Option<usize>),
     /// `$maxN`/`$minN`: n, max?
     ExtremeN(Expr, bool),
 }
@@ -168,8 +170,11 @@ impl Accumulator {
                     CommandError::failed_to_parse(format!("{op} requires 'input'"))
                 })?;
                 let kind = match op.as_str() {
-                    "$firstN" => Kind::FirstN(n, false),
-                    "$lastN" => Kind::FirstN(n, true),
+                    "$firstN" => {
+                        let cap = first_n_cap(&n);
+                        Kind::FirstN(n, false, cap)
+                    }
+                    "$lastN" => Kind::FirstN(n, true, None),
                     "$maxN" => Kind::ExtremeN(n, true),
                     _ => Kind::ExtremeN(n, false),
                 };
@@ -344,6 +349,7 @@ impl Accumulator {
                     }
                 }
             }
+            (Kind::FirstN(_, false, Some(cap)), AccState::List(l)) if l.len() >= *cap => {}
             (Kind::FirstN(..), AccState::List(l)) | (Kind::ExtremeN(..), AccState::List(l)) => {
                 let x = v.map_or(Bson::Null, Cow::into_owned);
                 if matches!(self.kind, Kind::ExtremeN(..)) && matches!(x, Bson::Null) {
@@ -406,7 +412,7 @@ impl Accumulator {
                 }
             }
             (_, AccState::Value(v)) => v.unwrap_or(Bson::Null),
-            (Kind::FirstN(n, last), AccState::List(l)) => {
+            (Kind::FirstN(n, last, _), AccState::List(l)) => {
                 let n = count_arg(n, group_key, vars)?;
                 let len = l.len();
                 if *last {
@@ -464,6 +470,25 @@ impl Accumulator {
             }
             (_, AccState::Keyed(_)) => Bson::Null,
         })
+    }
+}
+
+/// The `n` of a `$firstN` when it is a constant positive integer (what [`count_arg`] always returns then).
+fn first_n_cap(n: &Expr) -> Option<usize> {
+    let i = n.constant().and_then(Num::from_bson)?.to_i64_exact()?;
+    usize::try_from(i).ok().filter(|&i| i > 0)
+}
+
+/// Test support: the accumulator without the `$firstN` cap (the general path: every value kept, the first
+/// `n` taken at `finish`).
+#[cfg(test)]
+impl Accumulator {
+    pub(super) fn uncapped(&self) -> Accumulator {
+        let mut a = self.clone();
+        if let Kind::FirstN(_, _, cap) = &mut a.kind {
+            *cap = None;
+        }
+        a
     }
 }
 

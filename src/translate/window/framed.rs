@@ -305,7 +305,12 @@ fn accumulate(c: &Call<'_>, input: Input, frame: &Frame) -> Result<Accumulated, 
             (Kind::Bool, true)
         }
         ("nth_value", Some(x)) => {
-            out.insert(field, with_window(acc::push(ex::or_null(x.expr.clone()))));
+            // The frame's first `nth` values (not the whole frame: a running frame's state stays `nth`
+            // long), then the last of them when there are `nth`.
+            out.insert(
+                field,
+                with_window(acc::first_n(ex::or_null(x.expr.clone()), nth)),
+            );
             post = Some(ex::or_null(ex::array_elem_at(ex::field(field), nth - 1)).into());
             (x.kind, true)
         }
