@@ -77,7 +77,7 @@ SELECT v, w FROM t JOIN u ON t.k = u.k WHERE w > 2
 {
   "aggregate": "t",
   "pipeline": [
-    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$k", null]}, null]}}},
+    {"$match": {"k": {"$ne": null}}},
     {
       "$lookup": {
         "from": "u",
@@ -120,7 +120,7 @@ SELECT * FROM t JOIN u ON t.k = u.k
 {
   "aggregate": "t",
   "pipeline": [
-    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$k", null]}, null]}}},
+    {"$match": {"k": {"$ne": null}}},
     {
       "$lookup": {
         "from": "u",
@@ -543,7 +543,7 @@ SELECT v, n FROM t JOIN vw ON vw.k = t.k
 {
   "aggregate": "t",
   "pipeline": [
-    {"$match": {"$expr": {"$ne": [{"$ifNull": ["$k", null]}, null]}}},
+    {"$match": {"k": {"$ne": null}}},
     {
       "$lookup": {
         "from": "vw",

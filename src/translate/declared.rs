@@ -78,7 +78,9 @@ impl Translator {
     /// validator refuses an array there, so `{column: {$ne: null}}` is exactly `column IS NOT NULL`.
     pub(crate) fn declared_scalar(&self, collection: &str, column: &str) -> bool {
         matches!(
-            self.catalog.column(collection, column).and_then(|c| c.ty.as_deref()),
+            self.catalog
+                .column(collection, column)
+                .and_then(|c| c.ty.as_deref()),
             Some(
                 "text"
                     | "integer"
