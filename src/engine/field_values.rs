@@ -174,6 +174,17 @@ impl KnownKey {
     }
 }
 
+/// The slot of `name` in a row's field list (the fields a [`FieldValues`] row reads), added when missing.
+pub fn field_slot(fields: &mut Vec<String>, name: &str) -> usize {
+    match fields.iter().position(|f| f == name) {
+        Some(i) => i,
+        None => {
+            fields.push(name.to_string());
+            fields.len() - 1
+        }
+    }
+}
+
 impl FieldValues {
     /// Slots for these field names (top-level, no dots), all read at once.
     pub fn new(names: Vec<String>) -> FieldValues {

@@ -17,6 +17,7 @@
 
 use super::row_scan::{Row, RowScan};
 use crate::engine::expr::Vars;
+use crate::engine::field_values::field_slot as slot;
 use crate::engine::fields::FieldValues;
 use crate::engine::memory::ENTRY_OVERHEAD;
 use crate::engine::pipeline::{Catalog, Pipeline};
@@ -161,17 +162,6 @@ pub(super) fn plan(stages: &[Bson], start: usize) -> Option<RawTopK> {
         want: skip.checked_add(limit)?,
         after: next + 1,
     })
-}
-
-/// The slot of `name` in the row's field list, added when missing.
-fn slot(fields: &mut Vec<String>, name: &str) -> usize {
-    match fields.iter().position(|f| f == name) {
-        Some(i) => i,
-        None => {
-            fields.push(name.to_string());
-            fields.len() - 1
-        }
-    }
 }
 
 /// One kept candidate: its key, input position and stored bytes.

@@ -298,15 +298,7 @@ impl Group {
     /// (`$top`/`$bottom` and their `N` forms sort by document fields); the fields read are added to
     /// `fields` (deduplicated).
     pub fn row_plan(&self, fields: &mut Vec<String>) -> Option<RowPlan> {
-        fn slot(fields: &mut Vec<String>, name: &str) -> usize {
-            match fields.iter().position(|f| f == name) {
-                Some(i) => i,
-                None => {
-                    fields.push(name.to_string());
-                    fields.len() - 1
-                }
-            }
-        }
+        use crate::engine::field_values::field_slot as slot;
         fn source(fields: &mut Vec<String>, e: &Expr) -> Option<Source> {
             match e.top_field() {
                 Some(name) => Some(Source::Field(slot(fields, name))),
