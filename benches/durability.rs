@@ -18,7 +18,8 @@
 //! `SQLMONGO_BENCH_N=N` with `CHECKPOINT_ONLY`: only `N` sessions; `SQLMONGO_BENCH_REOPENS=N`: each reopen
 //! timed `N` times (the reopens are alike: their spread is the machine's noise).
 //! `SQLMONGO_BENCH_SLICES=N`: each `j: false` figure measured in `N` alternating slices of both sides
-//! (robust to the machine's load changing during a run; the default, 1, runs each side whole).
+//! (robust to the machine's load changing during a run; the default, 1, runs each side whole); with
+//! `SQLMONGO_BENCH_REPEAT=N` (N >= 2) a summary per client count gives the median ratio and its spread.
 //! `SQLMONGO_BENCH_SIDE=memory|durable`: that run alone (to profile one side, e.g. under `perf record`);
 //! `SQLMONGO_BENCH_FLUSH_BYTES=BYTES`: the journal's `flush_bytes` (`0`: flushed only every interval);
 //! `SQLMONGO_BENCH_DIRECT=BYTES`: its `direct_write_bytes` (`0`: every flush through the page cache);
@@ -509,6 +510,8 @@ fn main() {
     // The `j: false` runs of each client count, (in memory, durable), for the summary.
     let mut runs: std::collections::BTreeMap<usize, Vec<(JfalseRun, JfalseRun)>> =
         Default::default();
+    // The durable / in-memory ratios (%) of the runs in slices of each client count, for their summary.
+    let mut sliced: std::collections::BTreeMap<usize, Vec<f64>> = Default::default();
     for _ in 0..if j_false_only { 0 } else { repeat } {
         for &clients in &client_counts {
             let per = if clients == 1 { 2000 } else { 1000 };
@@ -592,6 +595,10 @@ fn main() {
                 let n = (clients * per) as f64;
                 let us = |c: Duration| c.as_secs_f64() * 1e6 / n;
                 let [m, d] = totals;
+                sliced
+                    .entry(clients)
+                    .or_default()
+                    .push(100.0 * m.0.as_secs_f64() / d.0.as_secs_f64());
                 println!(
                     "j:false inserts, {clients} client(s), {slices} alternating slices: {:.0}/s; in memory {:.0}/s ({:.0}%); {:.1} / {:.1} us CPU per insert (system {:.1} / {:.1}); {} checkpoint(s) during the durable run",
                     n / d.0.as_secs_f64(),
@@ -638,6 +645,19 @@ fn main() {
             );
             rep.push((m, d));
         }
+    }
+    for (clients, ratios) in &mut sliced {
+        if ratios.len() < 2 {
+            continue;
+        }
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "j:false, {clients} client(s), {} runs in alternating slices: durable/in memory median {:.0}% (min {:.0}%, max {:.0}%)",
+            ratios.len(),
+            ratios[ratios.len() / 2],
+            ratios[0],
+            ratios[ratios.len() - 1]
+        );
     }
     for (clients, rep) in &runs {
         if rep.len() < 2 {
