@@ -22,15 +22,7 @@ SELECT COUNT(*) FILTER (WHERE hit_count = 0) AS unused, COUNT(*) FILTER (WHERE h
     {
       "$group": {
         "_id": null,
-        "a0": {
-          "$sum": {
-            "$cond": [
-              {"$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$eq": ["$hit_count", 0]}]},
-              1,
-              0
-            ]
-          }
-        },
+        "a0": {"$sum": {"$cond": [{"$eq": ["$hit_count", 0]}, 1, 0]}},
         "a1": {"$sum": {"$cond": [{"$gt": ["$hit_count", 100]}, 1, 0]}}
       }
     },
@@ -51,31 +43,9 @@ SELECT SUM(data_size) FILTER (WHERE namespace = 'products') FROM application_cac
     {
       "$group": {
         "_id": null,
-        "a0": {
-          "$sum": {
-            "$cond": [
-              {
-                "$and": [{"$ne": [{"$ifNull": ["$namespace", null]}, null]}, {"$eq": ["$namespace", "products"]}]
-              },
-              "$data_size",
-              null
-            ]
-          }
-        },
+        "a0": {"$sum": {"$cond": [{"$eq": ["$namespace", "products"]}, "$data_size", null]}},
         "a0n": {
-          "$sum": {
-            "$cond": [
-              {
-                "$and": [
-                  {"$ne": [{"$ifNull": ["$namespace", null]}, null]},
-                  {"$eq": ["$namespace", "products"]},
-                  {"$isNumber": "$data_size"}
-                ]
-              },
-              1,
-              0
-            ]
-          }
+          "$sum": {"$cond": [{"$and": [{"$eq": ["$namespace", "products"]}, {"$isNumber": "$data_size"}]}, 1, 0]}
         }
       }
     },
@@ -117,11 +87,7 @@ SELECT COUNT(DISTINCT user_id) FILTER (WHERE mfa_verified = true) FROM user_sess
           "$addToSet": {
             "$cond": [
               {
-                "$and": [
-                  {"$ne": [{"$ifNull": ["$user_id", null]}, null]},
-                  {"$ne": [{"$ifNull": ["$mfa_verified", null]}, null]},
-                  {"$eq": ["$mfa_verified", true]}
-                ]
+                "$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$eq": ["$mfa_verified", true]}]
               },
               "$user_id",
               "$$REMOVE"

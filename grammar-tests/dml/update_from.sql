@@ -255,7 +255,6 @@ DELETE FROM accts USING closed WHERE accts.id = closed.acct AND closed.reason = 
                   {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
                   {"$ne": [{"$ifNull": ["$acct", null]}, null]},
                   {"$eq": ["$$l0", "$acct"]},
-                  {"$ne": [{"$ifNull": ["$reason", null]}, null]},
                   {"$eq": ["$reason", "fraud"]}
                 ]
               }

@@ -33,15 +33,7 @@ SELECT CASE WHEN hit_count = 0 THEN 'unused' END FROM application_cache
       "$project": {
         "_id": 0,
         "c0": {
-          "$switch": {
-            "branches": [
-              {
-                "case": {"$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$eq": ["$hit_count", 0]}]},
-                "then": "unused"
-              }
-            ],
-            "default": null
-          }
+          "$switch": {"branches": [{"case": {"$eq": ["$hit_count", 0]}, "then": "unused"}], "default": null}
         }
       }
     }

@@ -132,7 +132,7 @@ SELECT a.id FROM a LEFT JOIN b ON a.k = b.k OR a.id = 1 WHERE b.k IS NULL
                       {"$eq": ["$$l0", "$k"]}
                     ]
                   },
-                  {"$and": [{"$ne": [{"$ifNull": ["$$l1", null]}, null]}, {"$eq": ["$$l1", 1]}]}
+                  {"$eq": ["$$l1", 1]}
                 ]
               }
             }

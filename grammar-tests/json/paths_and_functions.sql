@@ -127,48 +127,21 @@ SELECT session_id FROM user_sessions WHERE session_data->'items'->0->>'sku' = 'x
   "find": "user_sessions",
   "filter": {
     "$expr": {
-      "$and": [
+      "$eq": [
         {
-          "$ne": [
-            {
-              "$ifNull": [
-                {
-                  "$let": {
-                    "vars": {
-                      "o": {
-                        "$let": {
-                          "vars": {"a": "$session_data.items"},
-                          "in": {"$cond": [{"$isArray": ["$$a"]}, {"$arrayElemAt": ["$$a", NumberLong(0)]}, null]}
-                        }
-                      }
-                    },
-                    "in": {"$cond": [{"$eq": [{"$type": "$$o"}, "object"]}, "$$o.sku", null]}
-                  }
-                },
-                null
-              ]
-            },
-            null
-          ]
-        },
-        {
-          "$eq": [
-            {
-              "$let": {
-                "vars": {
-                  "o": {
-                    "$let": {
-                      "vars": {"a": "$session_data.items"},
-                      "in": {"$cond": [{"$isArray": ["$$a"]}, {"$arrayElemAt": ["$$a", NumberLong(0)]}, null]}
-                    }
-                  }
-                },
-                "in": {"$cond": [{"$eq": [{"$type": "$$o"}, "object"]}, "$$o.sku", null]}
+          "$let": {
+            "vars": {
+              "o": {
+                "$let": {
+                  "vars": {"a": "$session_data.items"},
+                  "in": {"$cond": [{"$isArray": ["$$a"]}, {"$arrayElemAt": ["$$a", NumberLong(0)]}, null]}
+                }
               }
             },
-            "x"
-          ]
-        }
+            "in": {"$cond": [{"$eq": [{"$type": "$$o"}, "object"]}, "$$o.sku", null]}
+          }
+        },
+        "x"
       ]
     }
   },

@@ -411,62 +411,10 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
           "$addToSet": {"$cond": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, "$user_id", "$$REMOVE"]}
         },
         "a2": {"$avg": "$session_duration_minutes"},
-        "a3": {
-          "$sum": {
-            "$cond": [
-              {
-                "$and": [
-                  {"$ne": [{"$ifNull": ["$session_status", null]}, null]},
-                  {"$eq": ["$session_status", "active"]}
-                ]
-              },
-              1,
-              0
-            ]
-          }
-        },
-        "a4": {
-          "$sum": {
-            "$cond": [
-              {
-                "$and": [
-                  {"$ne": [{"$ifNull": ["$session_status", null]}, null]},
-                  {"$eq": ["$session_status", "recent"]}
-                ]
-              },
-              1,
-              0
-            ]
-          }
-        },
-        "a5": {
-          "$sum": {
-            "$cond": [
-              {
-                "$and": [
-                  {"$ne": [{"$ifNull": ["$session_status", null]}, null]},
-                  {"$eq": ["$session_status", "idle"]}
-                ]
-              },
-              1,
-              0
-            ]
-          }
-        },
-        "a6": {
-          "$sum": {
-            "$cond": [
-              {
-                "$and": [
-                  {"$ne": [{"$ifNull": ["$session_status", null]}, null]},
-                  {"$eq": ["$session_status", "stale"]}
-                ]
-              },
-              1,
-              0
-            ]
-          }
-        },
+        "a3": {"$sum": {"$cond": [{"$eq": ["$session_status", "active"]}, 1, 0]}},
+        "a4": {"$sum": {"$cond": [{"$eq": ["$session_status", "recent"]}, 1, 0]}},
+        "a5": {"$sum": {"$cond": [{"$eq": ["$session_status", "idle"]}, 1, 0]}},
+        "a6": {"$sum": {"$cond": [{"$eq": ["$session_status", "stale"]}, 1, 0]}},
         "a7": {
           "$sum": {
             "$cond": [
@@ -500,28 +448,8 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
             ]
           }
         },
-        "a10": {
-          "$sum": {
-            "$cond": [
-              {
-                "$and": [{"$ne": [{"$ifNull": ["$risk_level", null]}, null]}, {"$eq": ["$risk_level", "high"]}]
-              },
-              1,
-              0
-            ]
-          }
-        },
-        "a11": {
-          "$sum": {
-            "$cond": [
-              {
-                "$and": [{"$ne": [{"$ifNull": ["$mfa_verified", null]}, null]}, {"$eq": ["$mfa_verified", true]}]
-              },
-              1,
-              0
-            ]
-          }
-        },
+        "a10": {"$sum": {"$cond": [{"$eq": ["$risk_level", "high"]}, 1, 0]}},
+        "a11": {"$sum": {"$cond": [{"$eq": ["$mfa_verified", true]}, 1, 0]}},
         "a12": {
           "$addToSet": {
             "$cond": [
@@ -619,12 +547,7 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
                   {
                     "$switch": {
                       "branches": [
-                        {
-                          "case": {
-                            "$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$eq": ["$hit_count", 0]}]
-                          },
-                          "then": "ineffective"
-                        },
+                        {"case": {"$eq": ["$hit_count", 0]}, "then": "ineffective"},
                         {
                           "case": {
                             "$gt": [
@@ -742,15 +665,7 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
               "a4": {"$sum": "$hit_count"},
               "a4n": {"$sum": {"$cond": [{"$isNumber": "$hit_count"}, 1, 0]}},
               "a6": {"$avg": "$hit_count"},
-              "a7": {
-                "$sum": {
-                  "$cond": [
-                    {"$and": [{"$ne": [{"$ifNull": ["$hit_count", null]}, null]}, {"$eq": ["$hit_count", 0]}]},
-                    1,
-                    0
-                  ]
-                }
-              },
+              "a7": {"$sum": {"$cond": [{"$eq": ["$hit_count", 0]}, 1, 0]}},
               "a8": {"$avg": "$ttl_hours"},
               "a9": {"$sum": {"$cond": [{"$gt": ["$ttl_hours", 24]}, 1, 0]}},
               "a10": {
@@ -762,174 +677,18 @@ GROUP BY sa.total_active_sessions, sa.unique_active_users, sa.avg_session_durati
                   ]
                 }
               },
-              "a11": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [
-                        {"$ne": [{"$ifNull": ["$size_category", null]}, null]},
-                        {"$eq": ["$size_category", "large"]}
-                      ]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              },
-              "a12": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [
-                        {"$ne": [{"$ifNull": ["$size_category", null]}, null]},
-                        {"$eq": ["$size_category", "medium"]}
-                      ]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              },
-              "a13": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [
-                        {"$ne": [{"$ifNull": ["$size_category", null]}, null]},
-                        {"$eq": ["$size_category", "small"]}
-                      ]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              },
-              "a14": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [
-                        {"$ne": [{"$ifNull": ["$size_category", null]}, null]},
-                        {"$eq": ["$size_category", "tiny"]}
-                      ]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              },
-              "a15": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [
-                        {"$ne": [{"$ifNull": ["$traffic_level", null]}, null]},
-                        {"$eq": ["$traffic_level", "high_traffic"]}
-                      ]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              },
-              "a16": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [
-                        {"$ne": [{"$ifNull": ["$traffic_level", null]}, null]},
-                        {"$eq": ["$traffic_level", "medium_traffic"]}
-                      ]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              },
-              "a17": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [
-                        {"$ne": [{"$ifNull": ["$traffic_level", null]}, null]},
-                        {"$eq": ["$traffic_level", "low_traffic"]}
-                      ]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              },
-              "a18": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [
-                        {"$ne": [{"$ifNull": ["$traffic_level", null]}, null]},
-                        {"$eq": ["$traffic_level", "unused"]}
-                      ]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              },
-              "a19": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [
-                        {"$ne": [{"$ifNull": ["$effectiveness_rating", null]}, null]},
-                        {"$eq": ["$effectiveness_rating", "highly_effective"]}
-                      ]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              },
-              "a20": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [
-                        {"$ne": [{"$ifNull": ["$effectiveness_rating", null]}, null]},
-                        {"$eq": ["$effectiveness_rating", "effective"]}
-                      ]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              },
-              "a21": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [
-                        {"$ne": [{"$ifNull": ["$effectiveness_rating", null]}, null]},
-                        {"$eq": ["$effectiveness_rating", "moderately_effective"]}
-                      ]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              },
-              "a22": {
-                "$sum": {
-                  "$cond": [
-                    {
-                      "$and": [
-                        {"$ne": [{"$ifNull": ["$effectiveness_rating", null]}, null]},
-                        {"$eq": ["$effectiveness_rating", "ineffective"]}
-                      ]
-                    },
-                    1,
-                    0
-                  ]
-                }
-              }
+              "a11": {"$sum": {"$cond": [{"$eq": ["$size_category", "large"]}, 1, 0]}},
+              "a12": {"$sum": {"$cond": [{"$eq": ["$size_category", "medium"]}, 1, 0]}},
+              "a13": {"$sum": {"$cond": [{"$eq": ["$size_category", "small"]}, 1, 0]}},
+              "a14": {"$sum": {"$cond": [{"$eq": ["$size_category", "tiny"]}, 1, 0]}},
+              "a15": {"$sum": {"$cond": [{"$eq": ["$traffic_level", "high_traffic"]}, 1, 0]}},
+              "a16": {"$sum": {"$cond": [{"$eq": ["$traffic_level", "medium_traffic"]}, 1, 0]}},
+              "a17": {"$sum": {"$cond": [{"$eq": ["$traffic_level", "low_traffic"]}, 1, 0]}},
+              "a18": {"$sum": {"$cond": [{"$eq": ["$traffic_level", "unused"]}, 1, 0]}},
+              "a19": {"$sum": {"$cond": [{"$eq": ["$effectiveness_rating", "highly_effective"]}, 1, 0]}},
+              "a20": {"$sum": {"$cond": [{"$eq": ["$effectiveness_rating", "effective"]}, 1, 0]}},
+              "a21": {"$sum": {"$cond": [{"$eq": ["$effectiveness_rating", "moderately_effective"]}, 1, 0]}},
+              "a22": {"$sum": {"$cond": [{"$eq": ["$effectiveness_rating", "ineffective"]}, 1, 0]}}
             }
           },
           {

@@ -234,6 +234,10 @@ SELECT AVG(risk_score) FILTER (WHERE login_method = 'sso') AS a FROM user_sessio
 SELECT MIN(page_views) FILTER (WHERE active) AS lo, MAX(page_views) FILTER (WHERE active) AS hi FROM user_sessions;
 -- name: count_filter_empty
 SELECT COUNT(*) FILTER (WHERE user_id = 'nobody') AS n, SUM(page_views) FILTER (WHERE user_id = 'nobody') AS s FROM user_sessions;
+-- name: count_filter_eq_on_null_and_missing_values
+SELECT COUNT(*) FILTER (WHERE risk_score = 0.5) AS a, COUNT(*) FILTER (WHERE NOT (ip_address = '10.0.0.1')) AS b, COUNT(*) FILTER (WHERE ip_address = '10.0.0.1' OR page_views = 7) AS c, SUM(page_views) FILTER (WHERE cart_total = 0) AS d FROM user_sessions;
+-- name: case_eq_on_missing_value_and_its_negation
+SELECT session_id, CASE WHEN ip_address = '10.0.0.1' THEN 'one' WHEN NOT (ip_address = '10.0.0.1') THEN 'other' ELSE 'unknown' END AS k, CASE WHEN page_views = 7 IS NOT TRUE THEN 'not seven' END AS s FROM user_sessions ORDER BY session_id;
 -- name: count_filter_null_trap
 SELECT COUNT(*) FILTER (WHERE page_views <> 5) AS n FROM user_sessions;
 -- name: agg_arithmetic

@@ -36,10 +36,11 @@ fn guards(parts: &[&Agg]) -> Vec<ex::Expr> {
 /// `a pos b` of two comparable operands with NULL guards: neither form holds when either side is NULL.
 fn compared(pos: Cmp, a: Agg, b: Agg) -> Pred {
     // NULL and missing sort below every value, so `a > c` / `a >= c` with a non-NULL c is already false
-    // for a NULL a (and symmetrically for `<`): those guards are dropped, keeping the predicate index-usable.
+    // for a NULL a (and symmetrically for `<`), and `$eq` of a NULL (or missing) a and a non-NULL c is
+    // false: those guards are dropped, keeping the predicate index-usable and shorter to evaluate.
     let mut g = Vec::new();
-    let a_guard = a.nullable && (b.nullable || !matches!(pos, Cmp::Gt | Cmp::Gte));
-    let b_guard = b.nullable && (a.nullable || !matches!(pos, Cmp::Lt | Cmp::Lte));
+    let a_guard = a.nullable && (b.nullable || !matches!(pos, Cmp::Gt | Cmp::Gte | Cmp::Eq));
+    let b_guard = b.nullable && (a.nullable || !matches!(pos, Cmp::Lt | Cmp::Lte | Cmp::Eq));
     if a_guard {
         g.push(not_null(&a.expr));
     }
