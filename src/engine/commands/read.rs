@@ -250,9 +250,10 @@ fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
                 // [$match,] $group, ...: documents stream from the scan into the grouping, uncopied.
                 // Only the fields the grouping reads are parsed from each stored document (for a
                 // grouping that keeps whole documents, DISTINCT ON's `$first: "$$ROOT"` + `$replaceRoot`,
-                // its key and what the stages after it read).
+                // its key and what the stages after it read). Dotted paths: an embedded document is decoded
+                // only along the paths the grouping reads in it.
                 let mut fields = Vec::new();
-                let known = crate::engine::fields::pipeline_fields(
+                let known = crate::engine::fields::pipeline_paths(
                     stages.get(start..).unwrap_or(&[]),
                     &mut fields,
                 );

@@ -2,7 +2,8 @@
 //! that match (`scan.rs`: `after`): against the same stages behind a `$skip: 0` (no leading `$match`: whole
 //! documents are parsed and filtered in the pipeline), on generated documents, filters and projections —
 //! through an aggregate (`[$match, $project]`), a `find` with a projection, and a correlated `$lookup` run
-//! for one outer document (its filtered scan of the foreign collection).
+//! for one outer document (its filtered scan of the foreign collection). A `$group` reading dotted paths
+//! decodes embedded documents only along them: against the same grouping of whole documents.
 
 use crate::engine::Engine;
 use bson::{doc, Bson, Document};
@@ -15,6 +16,11 @@ fn value() -> impl Strategy<Value = Option<Bson>> {
         1 => Just(Some(Bson::Null)),
         1 => prop::collection::vec((0i32..4).prop_map(Bson::Int32), 0..3).prop_map(|v| Some(Bson::Array(v))),
         1 => (0i32..4).prop_map(|i| Some(Bson::Document(doc! {"c": i, "d": [i, "x"]}))),
+        1 => (0i32..4).prop_map(|i| Some(Bson::Array(vec![
+            Bson::Document(doc! {"c": i}),
+            Bson::Document(doc! {"c": {"e": i}, "d": 1}),
+            Bson::Int32(i),
+        ]))),
         1 => Just(None),
     ]
 }
@@ -124,5 +130,44 @@ proptest! {
             ], "cursor": {"batchSize": 1000}}))
         };
         prop_assert_eq!(lookup(false), lookup(true));
+    }
+}
+
+/// Groupings reading dotted paths in `b` (and whole fields, and `$$ROOT` that reads everything).
+fn grouping() -> impl Strategy<Value = Document> {
+    prop_oneof![
+        Just(doc! {"_id": "$b.c", "n": {"$sum": 1}, "d": {"$push": "$b.d"}}),
+        Just(
+            doc! {"_id": {"g0": {"$ifNull": ["$b.c.e", null]}}, "s": {"$sum": "$b.c"}, "f": {"$first": "$b"}}
+        ),
+        Just(doc! {"_id": "$k", "x": {"$max": "$b.d"}, "a": {"$addToSet": "$a"}}),
+        Just(doc! {"_id": null, "r": {"$push": "$$ROOT"}}),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn grouping_by_paths_equals_grouping_whole_documents(
+        rows in docs(),
+        filter in filter(),
+        grouping in grouping(),
+    ) {
+        let e = Engine::in_memory();
+        if !rows.is_empty() {
+            e.run_command("t", &doc! {"insert": "f", "documents": rows}).expect("insert");
+        }
+        let aggregate = |lead: bool| {
+            let mut stages: Vec<Bson> = Vec::new();
+            if lead {
+                stages.push(Bson::Document(doc! {"$skip": 0_i64}));
+            }
+            stages.push(Bson::Document(doc! {"$match": filter.clone()}));
+            stages.push(Bson::Document(doc! {"$group": grouping.clone()}));
+            stages.push(Bson::Document(doc! {"$sort": {"_id": 1}}));
+            batch(e.run_command("t", &doc! {"aggregate": "f", "pipeline": stages, "cursor": {"batchSize": 1000}}))
+        };
+        prop_assert_eq!(aggregate(false), aggregate(true));
     }
 }
