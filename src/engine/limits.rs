@@ -340,19 +340,24 @@ pub const MAX_INTERMEDIATE_BYTES: usize = 100 * 1024 * 1024;
 /// reply recurses through it or copies it again.
 pub fn check_intermediate(docs: &[Document]) -> Result<(), CommandError> {
     for d in docs {
-        let s = shape(d);
-        if s.depth > MAX_BSON_DEPTH {
-            return Err(too_deep());
-        }
-        if s.bytes > MAX_INTERMEDIATE_BYTES {
-            return Err(CommandError::new(
-                ErrorCode::ExceededMemoryLimit,
-                format!(
-                    "a pipeline stage produced a document of {} bytes, over the {MAX_INTERMEDIATE_BYTES}-byte limit",
-                    s.bytes
-                ),
-            ));
-        }
+        check_intermediate_shape(shape(d))?;
+    }
+    Ok(())
+}
+
+/// [`check_intermediate`] of one document given by its [`Shape`].
+pub fn check_intermediate_shape(s: Shape) -> Result<(), CommandError> {
+    if s.depth > MAX_BSON_DEPTH {
+        return Err(too_deep());
+    }
+    if s.bytes > MAX_INTERMEDIATE_BYTES {
+        return Err(CommandError::new(
+            ErrorCode::ExceededMemoryLimit,
+            format!(
+                "a pipeline stage produced a document of {} bytes, over the {MAX_INTERMEDIATE_BYTES}-byte limit",
+                s.bytes
+            ),
+        ));
     }
     Ok(())
 }

@@ -283,6 +283,14 @@ fn tails() -> Vec<Vec<Bson>> {
             bson!({"$group": {"_id": "$j.g", "n": {"$sum": 1}, "f": {"$push": "$j.f"}}}),
             bson!({"$sort": {"_id": 1}}),
         ],
+        // Unwound straight into a `$group` (join_unwind::unwind_each): whole unwound documents kept, the
+        // unmatched ones preserved.
+        vec![
+            bson!({"$unwind": {"path": "$j", "preserveNullAndEmptyArrays": true}}),
+            bson!({"$group": {"_id": "$k", "rows": {"$push": "$$ROOT"},
+                "c": {"$sum": {"$cond": [{"$ne": [{"$ifNull": ["$j.g", null]}, null]}, 1, 0]}}}}),
+            bson!({"$sort": {"_id": 1}}),
+        ],
         // The joined array kept (not unwound): its documents narrowed the same way.
         vec![bson!({"$project": {"_id": 0, "c0": "$k", "js": "$j.g"}})],
         // The translator's anti-join: a `$size` test counts the joined documents and reads none of their

@@ -2,11 +2,13 @@
 //! document becomes one output document (a copy of the outer document with it in the `as` field), without the
 //! array ever being built.
 //!
-//! In: an outer document and its joined documents (shared with a cache or owned); out: the unwound documents.
-//! Depends on `reshape`.
+//! In: an outer document and its joined documents (shared with a cache or owned); out: the unwound documents,
+//! or (into a `$group`) each of them handed on in turn in one document reused. Depends on `reshape`, `limits`.
 
 use super::join::Matched;
 use super::reshape::{set_field, unset_field};
+use crate::engine::limits::{check_intermediate, check_intermediate_shape, shape, Shape};
+use crate::engine::CommandError;
 use bson::{Bson, Document};
 use std::rc::Rc;
 
@@ -50,5 +52,86 @@ pub(super) fn unwind_into(
             .iter()
             .enumerate()
             .for_each(|(i, fd)| one(i, fd.clone())),
+    }
+}
+
+/// [`unwind_into`] without `includeArrayIndex`, for a consumer that reads each unwound document and keeps none
+/// (a `$group`): the documents are handed to `each` in turn, made in the outer document itself (the joined
+/// document written into its `as` field before each call) instead of each in a copy of it. The same
+/// documents in the same order, with the same checks: every unwound document of the outer one passes
+/// [`check_intermediate`] before the first goes on (each one's shape from the outer document's and the
+/// joined document's, as the BSON sizes add up).
+pub(super) fn unwind_each(
+    mut d: Document,
+    as_field: &str,
+    matched: Matched,
+    preserve: bool,
+    each: &mut dyn FnMut(&Document) -> Result<(), CommandError>,
+) -> Result<(), CommandError> {
+    if matched.is_empty() {
+        if preserve {
+            unset_field(&mut d, as_field);
+            check_intermediate(std::slice::from_ref(&d))?;
+            each(&d)?;
+        }
+        return Ok(());
+    }
+    // The field where `set_field` puts it (in place when the outer document has it, else last), a null of
+    // no bytes for now: the document with a joined `m` there is this one plus `m`'s bytes, one level deeper
+    // where `m` nests.
+    set_field(&mut d, as_field, Bson::Null);
+    let base = shape(&d);
+    for m in matched.iter() {
+        let s = shape(m);
+        check_intermediate_shape(Shape {
+            bytes: base.bytes + s.bytes,
+            depth: base.depth.max(1 + s.depth),
+        })?;
+    }
+    let mut one = |fd: Document| -> Result<(), CommandError> {
+        set_field(&mut d, as_field, Bson::Document(fd));
+        each(&d)
+    };
+    match Rc::try_unwrap(matched) {
+        Ok(docs) => docs.into_iter().try_for_each(&mut one),
+        Err(shared) => shared.iter().try_for_each(|fd| one(fd.clone())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::doc;
+
+    /// The shape `unwind_each` checks (the outer document's with a null in the field, plus the joined
+    /// document's) is the shape of the unwound document itself.
+    #[test]
+    fn the_shape_checked_is_the_unwound_documents() {
+        let outers = [
+            doc! {},
+            doc! {"a": 1},
+            doc! {"j": [1, 2], "a": "x"},
+            doc! {"a": {"b": {"c": [1, {"d": 2}]}}},
+        ];
+        let joined = [
+            doc! {},
+            doc! {"x": 1.5},
+            doc! {"x": {"y": [doc! {}, doc! {"z": null}]}},
+        ];
+        for o in &outers {
+            for m in &joined {
+                let mut base = o.clone();
+                set_field(&mut base, "j", Bson::Null);
+                let (b, s) = (shape(&base), shape(m));
+                let mut unwound = o.clone();
+                set_field(&mut unwound, "j", Bson::Document(m.clone()));
+                let want = shape(&unwound);
+                assert_eq!(
+                    (b.bytes + s.bytes, b.depth.max(1 + s.depth)),
+                    (want.bytes, want.depth),
+                    "{o:?} with {m:?}"
+                );
+            }
+        }
     }
 }

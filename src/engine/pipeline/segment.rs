@@ -191,6 +191,23 @@ impl Pipeline {
             }
             (Some(_), None) => next + 1,
         };
+        // `$lookup` + `$unwind` of its field into a `$group`: each joined document grouped in turn in the
+        // outer document (join_unwind::unwind_each), not in a copy of it per match.
+        if let (Sink::Group(g), Some((as_field, preserve)), true) =
+            (&sink, self.lookup_unwind_at(start, body), unions.is_empty())
+        {
+            if let Some(Some(exec)) = execs.first_mut() {
+                let mut state = group::GroupState::new(vars);
+                for d in docs {
+                    crate::engine::ops::check()?;
+                    let matched = exec.matches(&d)?;
+                    join_unwind::unwind_each(d, as_field, matched, preserve, &mut |o| {
+                        g.step(&mut state, o, vars)
+                    })?;
+                }
+                return Ok((g.finish(state, vars)?, next));
+            }
+        }
         // One document through the segment from the stage at `from` (`start` for an input document).
         let mut from = |d: Document, from: usize| {
             self.segment_from(d, start, from, body, &mut execs, catalog, vars)
@@ -442,6 +459,23 @@ impl Pipeline {
         vars: &Vars,
     ) -> Result<Vec<Document>, CommandError> {
         self.segment_from(d, start, start, stop, execs, catalog, vars)
+    }
+
+    /// When the segment `start..stop` is a `$lookup` and an `$unwind` of its (top-level) `as` field without
+    /// `includeArrayIndex`: that field and the `$unwind`'s `preserveNullAndEmptyArrays`.
+    fn lookup_unwind_at(&self, start: usize, stop: usize) -> Option<(&str, bool)> {
+        let (Some(Stage::Lookup(l)), Some(Stage::Unwind(u)), true) = (
+            self.stages.get(start),
+            self.stages.get(start + 1),
+            stop == start + 2,
+        ) else {
+            return None;
+        };
+        let field = l.as_field();
+        match u.plain_on(field) {
+            Some((None, preserve)) if !field.contains('.') => Some((field, preserve)),
+            _ => None,
+        }
     }
 
     /// The output of the segment `start..stop` (whose `$lookup`s' executions are `execs`) for one
