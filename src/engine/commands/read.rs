@@ -209,6 +209,19 @@ fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
         db: ctx.db,
         vars: &ctx.vars,
     };
+    // An uncorrelated `$lookup` read only by the `$match`es after it runs once, here (init_plan.rs); the
+    // pipeline as given was compiled first, so it alone decides what is valid.
+    let inlined;
+    let (pipeline, stages) =
+        match crate::engine::pipeline::init_plan::inline_uncorrelated(stages, &catalog, &ctx.vars)
+            .and_then(|s| Pipeline::compile(&s).ok().map(|p| (p, s)))
+        {
+            Some((p, s)) => {
+                inlined = s;
+                (p, &inlined)
+            }
+            None => (pipeline, stages),
+        };
     let input = match cmd.get("aggregate") {
         Some(Bson::Int32(1)) | Some(Bson::Int64(1)) | Some(Bson::Double(_)) => {
             if !pipeline.starts_with_documents() {
