@@ -204,24 +204,43 @@ fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
     };
     let pipeline = Pipeline::compile(stages)?;
     let state = ctx.read_state()?;
+    aggregate_on(ctx, &state, cmd, stages, pipeline)
+}
+
+/// [`aggregate_output`] of the compiled `pipeline` (of `stages`) over `state`.
+fn aggregate_on(
+    ctx: &Ctx,
+    state: &State,
+    cmd: &Document,
+    stages: &[Bson],
+    pipeline: Pipeline,
+) -> Result<Output, CommandError> {
     let catalog = StateCatalog {
-        state: &state,
+        state,
         db: ctx.db,
         vars: &ctx.vars,
     };
-    // An uncorrelated `$lookup` read only by the `$match`es after it runs once, here (init_plan.rs); the
-    // pipeline as given was compiled first, so it alone decides what is valid.
+    // An uncorrelated `$lookup` read only by the `$match`es after it runs once, here (init_plan.rs), as an
+    // aggregate of its own (with the scan's fast paths: a `$group` over fields read from the stored bytes,
+    // a top-k); the pipeline as given was compiled first, so it alone decides what is valid.
+    let sub = |from: &str, sub: &[Bson]| -> Result<Vec<Document>, CommandError> {
+        let _level = super::SubPipelineLevel::enter()?;
+        let p = Pipeline::compile(sub)?;
+        let cmd = doc! {"aggregate": from, "pipeline": sub.to_vec()};
+        aggregate_on(ctx, state, &cmd, sub, p)?.into_docs()
+    };
     let inlined;
-    let (pipeline, stages) =
-        match crate::engine::pipeline::init_plan::inline_uncorrelated(stages, &catalog, &ctx.vars)
-            .and_then(|s| Pipeline::compile(&s).ok().map(|p| (p, s)))
-        {
-            Some((p, s)) => {
-                inlined = s;
-                (p, &inlined)
-            }
-            None => (pipeline, stages),
-        };
+    let (pipeline, stages) = match crate::engine::pipeline::init_plan::inline_uncorrelated(
+        stages, &catalog, &ctx.vars, &sub,
+    )
+    .and_then(|s| Pipeline::compile(&s).ok().map(|p| (p, s)))
+    {
+        Some((p, s)) => {
+            inlined = s;
+            (p, inlined.as_slice())
+        }
+        None => (pipeline, stages),
+    };
     let input = match cmd.get("aggregate") {
         Some(Bson::Int32(1)) | Some(Bson::Int64(1)) | Some(Bson::Double(_)) => {
             if !pipeline.starts_with_documents() {
@@ -246,7 +265,7 @@ fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
                 // Fastest: the filter is made of top-level field predicates and the grouping reads
                 // top-level fields and constants only: both work on fields read from the BSON bytes.
                 if let Some(mut scan) =
-                    super::row_scan::RowScan::new(&state, ctx.db, name, pipeline.leading_match())?
+                    super::row_scan::RowScan::new(state, ctx.db, name, pipeline.leading_match())?
                 {
                     if let Some(plan) = group.row_plan(scan.fields()) {
                         let mut st = crate::engine::pipeline::group::GroupState::new(&ctx.vars);

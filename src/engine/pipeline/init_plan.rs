@@ -23,9 +23,14 @@
 //! the original on generated data.
 
 use super::join::{correlated, owned, Lookup};
+use super::join_narrow::{inclusion, joined_reads};
 use super::Catalog;
 use crate::engine::expr::{reads_nothing, Expr, Vars};
 use bson::{Bson, Document};
+
+/// Runs a sub-pipeline over a collection as an aggregate of its own: `(from, pipeline)` to its documents.
+pub type SubRun<'a> =
+    dyn Fn(&str, &[Bson]) -> Result<Vec<Document>, crate::engine::CommandError> + 'a;
 
 /// The stages with every uncorrelated `$lookup` that qualifies (see the module documentation) run once and
 /// written into the `$match`es after it; `None` when none qualifies or a run fails.
@@ -33,6 +38,7 @@ pub fn inline_uncorrelated(
     stages: &[Bson],
     catalog: &dyn Catalog,
     vars: &Vars,
+    sub: &SubRun<'_>,
 ) -> Option<Vec<Bson>> {
     let qualifies = |st: &Bson| {
         st.as_document()
@@ -48,7 +54,7 @@ pub fn inline_uncorrelated(
     let mut changed = false;
     let mut i = 0;
     while i < out.len() {
-        match inline_at(&out, i, catalog, vars) {
+        match inline_at(&out, i, catalog, vars, sub) {
             Some(next) => {
                 out = next;
                 changed = true;
@@ -60,7 +66,13 @@ pub fn inline_uncorrelated(
 }
 
 /// `stages` with the `$lookup` at `i` run and written into the `$match`es after it, when it qualifies.
-fn inline_at(stages: &[Bson], i: usize, catalog: &dyn Catalog, vars: &Vars) -> Option<Vec<Bson>> {
+fn inline_at(
+    stages: &[Bson],
+    i: usize,
+    catalog: &dyn Catalog,
+    vars: &Vars,
+    sub: &SubRun<'_>,
+) -> Option<Vec<Bson>> {
     let spec = stages
         .get(i)?
         .as_document()?
@@ -89,9 +101,27 @@ fn inline_at(stages: &[Bson], i: usize, catalog: &dyn Catalog, vars: &Vars) -> O
         }
     }
     let lookup = Lookup::compile_before(spec, rest).ok()?;
-    let mut exec = lookup.start(catalog, vars);
-    let matched = exec.matches(&Document::new()).ok()?;
-    let array = lookup.joined_array(owned(matched)).ok()?;
+    let pipeline = spec.get_array("pipeline").ok()?;
+    let starts_with_documents = pipeline
+        .first()
+        .and_then(Bson::as_document)
+        .is_some_and(|d| d.contains_key("$documents"));
+    let matched = match spec.get_str("from") {
+        // As an aggregate of its own over the collection, closed by the projection of the fields read
+        // that the stage itself would add (join_narrow.rs).
+        Ok(from) if !starts_with_documents => {
+            let mut p = pipeline.clone();
+            if let Some(fields) = joined_reads(as_field, rest) {
+                p.push(Bson::Document(bson::doc! {"$project": inclusion(&fields)}));
+            }
+            sub(from, &p).ok()?
+        }
+        _ => {
+            let mut exec = lookup.start(catalog, vars);
+            owned(exec.matches(&Document::new()).ok()?)
+        }
+    };
+    let array = lookup.joined_array(matched).ok()?;
     let whole = bson::doc! {as_field: array};
     let mut new_rest = Vec::with_capacity(rest.len());
     for (k, st) in rest.iter().enumerate() {
