@@ -295,7 +295,7 @@ fn aggregate_on(
                 };
                 let mut st = crate::engine::pipeline::group::GroupState::new(&ctx.vars);
                 super::scan_matching(
-                    &state,
+                    state,
                     ctx.db,
                     name,
                     pipeline.leading_match(),
@@ -313,7 +313,7 @@ fn aggregate_on(
             // stages from the $sort's successor on then run on them.
             if let Some(at) = super::index_order::sort_limit_at(stages, start) {
                 if let Some(docs) = super::index_order::serve(
-                    &state,
+                    state,
                     ctx.db,
                     name,
                     pipeline.leading_match(),
@@ -336,7 +336,7 @@ fn aggregate_on(
             // (or a copy of one): the index is walked in order, stopping once the top-k is settled.
             if let Some(plan) = super::index_topk::plan(stages, start) {
                 if let Some(docs) = super::index_topk::run(
-                    &state,
+                    state,
                     ctx.db,
                     name,
                     pipeline.leading_match(),
@@ -355,7 +355,7 @@ fn aggregate_on(
             // bytes; only the documents it keeps are parsed, and the stages after it run on them alone.
             if let Some(plan) = super::raw_topk::plan(stages, start) {
                 if let Some(docs) = super::raw_topk::run(
-                    &state,
+                    state,
                     ctx.db,
                     name,
                     pipeline.leading_match(),
@@ -383,7 +383,7 @@ fn aggregate_on(
             };
             let mut docs = Vec::new();
             super::scan_matching_owned(
-                &state,
+                state,
                 ctx.db,
                 name,
                 pipeline.leading_match(),

@@ -6,9 +6,11 @@
 //!
 //! The commands are unchanged (`sqlmongo translate` shows what runs, and mongod caches the same uncorrelated
 //! sub-pipeline); only the engine's execution is. Exactness:
-//! - the `as` array is the stage's own ([`Lookup::joined_array`](super::join::Lookup::joined_array) of the
-//!   stage compiled with its successors, as the pipeline compiles it), so `$size`, `$arrayElemAt` and the
-//!   paths under it read the same values; a path `$as.f` is replaced by its value on `{as: array}`;
+//! - the `as` array is the stage's own: its sub-pipeline over `from`, closed by the projection of the
+//!   fields read that the stage adds itself (`join_narrow`), run by the caller as an aggregate of its own
+//!   (the scan's fast paths, `SubRun`), or by the stage when it reads `$documents`; bounded as the stage
+//!   bounds it (`Lookup::joined_array`). So `$size`, `$arrayElemAt` and the paths under it read the same
+//!   values; a path `$as.f` is replaced by its value on `{as: array}`;
 //! - the stage is dropped only when nothing after it reads the `as` field any more (the stages' reads are
 //!   known, and end in a stage that builds its documents from what it read) and the substituted `$match`es
 //!   stand before any stage that could write it;
