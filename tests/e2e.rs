@@ -298,6 +298,29 @@ fn subqueries_follow_sql_null_rules() {
             .await
             .unwrap_err();
         assert!(format!("{err}").contains("more than one row returned by a subquery"), "{err}");
+        // In WHERE (where the engine runs the uncorrelated subquery once and filters on its value), and in
+        // the first step of an UPDATE and a DELETE: the same error, and nothing written.
+        for sql in [
+            "SELECT session_id FROM user_sessions WHERE page_views > (SELECT page_views FROM user_sessions WHERE user_id = 'u1')",
+            "UPDATE user_sessions SET page_views = 0 WHERE page_views > (SELECT page_views FROM user_sessions WHERE user_id = 'u1')",
+            "DELETE FROM user_sessions WHERE page_views < (SELECT page_views FROM user_sessions WHERE user_id = 'u1')",
+        ] {
+            let err = c.query(sql, &[]).await.unwrap_err();
+            assert!(format!("{err}").contains("more than one row returned by a subquery"), "{sql}: {err}");
+        }
+        let rows = c
+            .query("SELECT COUNT(*) FROM user_sessions WHERE page_views = 0", &[])
+            .await
+            .unwrap();
+        assert_eq!(rows.rows[0].get_i64(0), Some(0));
+        // No row: NULL, so no row passes; one row of NULL likewise.
+        for sql in [
+            "SELECT session_id FROM user_sessions WHERE page_views > (SELECT page_views FROM user_sessions WHERE user_id = 'nobody')",
+            "SELECT session_id FROM user_sessions WHERE page_views < (SELECT page_views FROM user_sessions WHERE session_id = 's3')",
+        ] {
+            let rows = c.query(sql, &[]).await.unwrap();
+            assert!(rows.rows.is_empty(), "{sql}");
+        }
         // Correlated EXISTS with a parameter inside the subquery.
         let rows = c
             .query("SELECT s.session_id FROM user_sessions s WHERE EXISTS (SELECT 1 FROM user_sessions o WHERE o.user_id = s.user_id AND o.page_views > $1) ORDER BY s.session_id", &[Bson::Int32(5)])

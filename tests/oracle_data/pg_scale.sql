@@ -110,3 +110,49 @@ SELECT COUNT(*) AS n FROM user_sessions WHERE page_views = -7;
 -- name: never_delete_matches_nothing
 DELETE FROM user_sessions WHERE session_id IN (NULL) OR user_id = NULL;
 SELECT COUNT(*) AS n FROM user_sessions;
+-- ===== uncorrelated scalar subqueries (the engine runs them once, PostgreSQL's InitPlan), NOT IN with NULLs =====
+-- name: initplan_where_avg_plus_constant
+SELECT COUNT(*) AS n FROM user_sessions WHERE risk_score > (SELECT AVG(risk_score) + 0.1 FROM user_sessions);
+-- name: initplan_where_no_row_is_null
+SELECT session_id FROM user_sessions WHERE page_views > (SELECT page_views FROM user_sessions WHERE session_id = 'no such session') ORDER BY session_id;
+-- name: initplan_where_null_value
+SELECT session_id FROM user_sessions WHERE page_views <> (SELECT MAX(page_views) FROM user_sessions WHERE page_views > 1000000) ORDER BY session_id;
+-- name: initplan_where_coalesce_of_no_row
+SELECT session_id FROM user_sessions WHERE COALESCE((SELECT page_views FROM user_sessions WHERE session_id = 'none'), -1) < page_views ORDER BY session_id;
+-- name: initplan_where_mixed_numeric_types
+SELECT session_id FROM user_sessions WHERE cart_total >= (SELECT AVG(page_views) FROM user_sessions) OR data_transferred < (SELECT MIN(risk_score) FROM user_sessions) ORDER BY session_id;
+-- name: initplan_where_equality_order_limit
+SELECT session_id, risk_score FROM user_sessions WHERE session_id = (SELECT session_id FROM user_sessions ORDER BY risk_score DESC NULLS LAST, session_id LIMIT 1);
+-- name: initplan_where_two_subqueries_and_or
+SELECT session_id FROM user_sessions WHERE (page_views > (SELECT AVG(page_views) FROM user_sessions) AND risk_score < (SELECT AVG(risk_score) FROM user_sessions)) OR page_views IS NULL ORDER BY session_id;
+-- name: initplan_where_nested
+SELECT session_id FROM user_sessions WHERE page_views > (SELECT AVG(page_views) FROM user_sessions WHERE risk_score > (SELECT AVG(risk_score) FROM user_sessions)) ORDER BY session_id;
+-- name: initplan_select_list_and_where
+SELECT session_id, (SELECT MAX(page_views) FROM user_sessions) - page_views AS gap FROM user_sessions WHERE page_views * 2 > (SELECT MAX(page_views) FROM user_sessions) ORDER BY session_id;
+-- name: initplan_in_cte
+WITH hi AS (SELECT session_id, page_views FROM user_sessions WHERE page_views >= (SELECT AVG(page_views) FROM user_sessions)) SELECT COUNT(*) AS n, MIN(page_views) AS lo FROM hi;
+-- name: initplan_having
+SELECT user_id, COUNT(*) AS n FROM user_sessions GROUP BY user_id HAVING COUNT(*) > (SELECT COUNT(*) FROM user_sessions) / 20 ORDER BY user_id;
+-- name: initplan_update_where_avg
+UPDATE user_sessions SET active = NOT active, page_views = 0 WHERE risk_score > (SELECT AVG(risk_score) FROM user_sessions);
+SELECT session_id, page_views FROM user_sessions ORDER BY session_id;
+-- name: initplan_update_where_order_limit
+UPDATE user_sessions SET active = FALSE WHERE session_id = (SELECT session_id FROM user_sessions ORDER BY risk_score DESC NULLS LAST, session_id LIMIT 1);
+SELECT session_id, active FROM user_sessions ORDER BY session_id;
+-- name: initplan_delete_where_null_subquery
+DELETE FROM user_sessions WHERE page_views < (SELECT page_views FROM user_sessions WHERE session_id = 'none');
+SELECT COUNT(*) AS n FROM user_sessions;
+-- name: initplan_delete_where_avg
+DELETE FROM user_sessions WHERE page_views < (SELECT AVG(page_views) FROM user_sessions);
+SELECT session_id FROM user_sessions ORDER BY session_id;
+-- name: not_in_delete_nulls_on_both_sides
+DELETE FROM application_cache WHERE priority NOT IN (SELECT page_views FROM user_sessions);
+SELECT cache_key FROM application_cache ORDER BY cache_key;
+-- name: not_in_delete_non_null_subquery
+DELETE FROM application_cache WHERE priority NOT IN (SELECT page_views FROM user_sessions WHERE page_views IS NOT NULL);
+SELECT cache_key, priority FROM application_cache ORDER BY cache_key;
+-- name: not_in_delete_empty_subquery
+DELETE FROM application_cache WHERE priority NOT IN (SELECT page_views FROM user_sessions WHERE page_views > 1000000);
+SELECT COUNT(*) AS n FROM application_cache;
+-- name: not_in_select_text_keys
+SELECT COUNT(*) AS n FROM user_sessions WHERE user_id NOT IN (SELECT namespace FROM application_cache WHERE namespace IS NOT NULL);

@@ -204,10 +204,42 @@ fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
     };
     let pipeline = Pipeline::compile(stages)?;
     let state = ctx.read_state()?;
+    aggregate_on(ctx, &state, cmd, stages, pipeline)
+}
+
+/// [`aggregate_output`] of the compiled `pipeline` (of `stages`) over `state`.
+fn aggregate_on(
+    ctx: &Ctx,
+    state: &State,
+    cmd: &Document,
+    stages: &[Bson],
+    pipeline: Pipeline,
+) -> Result<Output, CommandError> {
     let catalog = StateCatalog {
-        state: &state,
+        state,
         db: ctx.db,
         vars: &ctx.vars,
+    };
+    // An uncorrelated `$lookup` read only by the `$match`es after it runs once, here (init_plan.rs), as an
+    // aggregate of its own (with the scan's fast paths: a `$group` over fields read from the stored bytes,
+    // a top-k); the pipeline as given was compiled first, so it alone decides what is valid.
+    let sub = |from: &str, sub: &[Bson]| -> Result<Vec<Document>, CommandError> {
+        let _level = super::SubPipelineLevel::enter()?;
+        let p = Pipeline::compile(sub)?;
+        let cmd = doc! {"aggregate": from, "pipeline": sub.to_vec()};
+        aggregate_on(ctx, state, &cmd, sub, p)?.into_docs()
+    };
+    let inlined;
+    let (pipeline, stages) = match crate::engine::pipeline::init_plan::inline_uncorrelated(
+        stages, &catalog, &ctx.vars, &sub,
+    )
+    .and_then(|s| Pipeline::compile(&s).ok().map(|p| (p, s)))
+    {
+        Some((p, s)) => {
+            inlined = s;
+            (p, inlined.as_slice())
+        }
+        None => (pipeline, stages),
     };
     let input = match cmd.get("aggregate") {
         Some(Bson::Int32(1)) | Some(Bson::Int64(1)) | Some(Bson::Double(_)) => {
@@ -233,7 +265,7 @@ fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
                 // Fastest: the filter is made of top-level field predicates and the grouping reads
                 // top-level fields and constants only: both work on fields read from the BSON bytes.
                 if let Some(mut scan) =
-                    super::row_scan::RowScan::new(&state, ctx.db, name, pipeline.leading_match())?
+                    super::row_scan::RowScan::new(state, ctx.db, name, pipeline.leading_match())?
                 {
                     if let Some(plan) = group.row_plan(scan.fields()) {
                         let mut st = crate::engine::pipeline::group::GroupState::new(&ctx.vars);
@@ -264,7 +296,7 @@ fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
                 };
                 let mut st = crate::engine::pipeline::group::GroupState::new(&ctx.vars);
                 super::scan_matching(
-                    &state,
+                    state,
                     ctx.db,
                     name,
                     pipeline.leading_match(),
@@ -282,7 +314,7 @@ fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
             // stages from the $sort's successor on then run on them.
             if let Some(at) = super::index_order::sort_limit_at(stages, start) {
                 if let Some(docs) = super::index_order::serve(
-                    &state,
+                    state,
                     ctx.db,
                     name,
                     pipeline.leading_match(),
@@ -305,7 +337,7 @@ fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
             // (or a copy of one): the index is walked in order, stopping once the top-k is settled.
             if let Some(plan) = super::index_topk::plan(stages, start) {
                 if let Some(docs) = super::index_topk::run(
-                    &state,
+                    state,
                     ctx.db,
                     name,
                     pipeline.leading_match(),
@@ -324,7 +356,7 @@ fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
             // bytes; only the documents it keeps are parsed, and the stages after it run on them alone.
             if let Some(plan) = super::raw_topk::plan(stages, start) {
                 if let Some(docs) = super::raw_topk::run(
-                    &state,
+                    state,
                     ctx.db,
                     name,
                     pipeline.leading_match(),
@@ -352,7 +384,7 @@ fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
             };
             let mut docs = Vec::new();
             super::scan_matching_owned(
-                &state,
+                state,
                 ctx.db,
                 name,
                 pipeline.leading_match(),

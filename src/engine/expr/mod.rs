@@ -528,7 +528,7 @@ pub fn constant_false(spec: &Bson) -> bool {
 /// Whether an expression reads no field path and no variable (no string starting with `$` outside
 /// `$literal`, no `$getField` / `$setField` / `$unsetField`, which may read the current document without
 /// naming it) and calls nothing random.
-fn reads_nothing(spec: &Bson) -> bool {
+pub(crate) fn reads_nothing(spec: &Bson) -> bool {
     match spec {
         Bson::String(s) => !s.starts_with('$'),
         Bson::Array(items) => items.iter().all(reads_nothing),

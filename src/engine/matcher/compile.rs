@@ -177,7 +177,7 @@ fn compile_in(op: &str, v: &Bson) -> Result<Pred, CommandError> {
             other => vals.push(other.clone()),
         }
     }
-    Ok(Pred::In(vals, res))
+    Ok(Pred::In(super::in_set::InSet::new(vals), res))
 }
 
 fn whole_number(op: &str, v: &Bson) -> Result<i64, CommandError> {

@@ -4,6 +4,7 @@
 //! In: the operator part of `{field: {...}}` already compiled to a [`Pred`]; out: a bool per document.
 //! Depends on `bson_order` (comparison within a type bracket), `numeric`, `regex`.
 
+use super::in_set::InSet;
 use super::types::TypeSet;
 use super::Node;
 use crate::engine::bson_order::{compare, compare_arrays, equal, type_rank};
@@ -87,7 +88,7 @@ pub enum Pred {
     /// `$gt` / `$gte` / `$lt` / `$lte`, within the operand's type bracket.
     Cmp(CmpOp, Bson),
     /// `$in`: equality to any value or a match of any regex.
-    In(Vec<Bson>, Vec<Re>),
+    In(InSet, Vec<Re>),
     /// `$exists: true` (false is `Not(Exists)`).
     Exists,
     /// `$type`.
@@ -167,7 +168,7 @@ impl Pred {
     pub fn same_for_every_document(&self) -> bool {
         match self {
             Pred::Eq(x) | Pred::Cmp(_, x) => !matches!(x, Bson::Document(_)),
-            Pred::In(vals, _) => !vals.iter().any(|x| matches!(x, Bson::Document(_))),
+            Pred::In(vals, _) => !vals.values().iter().any(|x| matches!(x, Bson::Document(_))),
             Pred::Exists
             | Pred::Type(_)
             | Pred::Regex(_)
@@ -242,6 +243,7 @@ impl Pred {
                     Pred::Eq(x) => matches!(x, Bson::Array(_)) && equal(x, arr),
                     Pred::Cmp(op, x) => matches!(x, Bson::Array(_)) && cmp_scalar(*op, x, arr),
                     Pred::In(vals, _) => vals
+                        .values()
                         .iter()
                         .any(|x| matches!(x, Bson::Array(_)) && equal(x, arr)),
                     Pred::Type(ts) => ts.contains(arr),
@@ -263,8 +265,7 @@ impl Pred {
             Pred::Eq(x) => eq_value(x, v),
             Pred::Cmp(op, x) => cmp_value(*op, x, v),
             Pred::In(vals, res) => {
-                vals.iter().any(|x| eq_value(x, v))
-                    || res.iter().any(|r| any_elem(v, |e| r.matches(e)))
+                vals.any_eq(v) || res.iter().any(|r| any_elem(v, |e| r.matches(e)))
             }
             Pred::Exists => v.is_some(),
             Pred::Type(ts) => any_elem(v, |e| ts.contains(e)) || v.is_some_and(|a| ts.contains(a)),
@@ -330,7 +331,7 @@ fn eq_scalar(x: &Bson, v: &Bson) -> bool {
 }
 
 #[inline]
-fn eq_value(x: &Bson, v: Option<&Bson>) -> bool {
+pub(super) fn eq_value(x: &Bson, v: Option<&Bson>) -> bool {
     match v {
         None => matches!(x, Bson::Null),
         Some(Bson::Array(items)) => {

@@ -7,6 +7,7 @@
 //! `numeric`, `expr` (for `$expr`), `validation` (for `$jsonSchema`), `regex`.
 
 mod compile;
+mod in_set;
 pub mod leaf;
 #[cfg(test)]
 mod tests;

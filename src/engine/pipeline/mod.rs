@@ -16,6 +16,7 @@ pub mod group;
 mod group_key;
 mod group_spill;
 mod hoist;
+pub mod init_plan;
 mod join;
 mod join_hash;
 mod join_keys;
