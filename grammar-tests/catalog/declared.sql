@@ -1,6 +1,7 @@
 -- catalog: {"tables": {"t": {"columns": [{"name": "k", "type": "text", "not_null": true, "primary_key": true}, {"name": "v", "type": "integer"}, {"name": "note", "type": "text"}]},
 -- catalog: "u": {"columns": [{"name": "k", "type": "text"}, {"name": "w", "type": "integer"}]},
--- catalog: "x": {"columns": [{"name": "k", "type": "text"}, {"name": "z", "type": "integer"}]}},
+-- catalog: "x": {"columns": [{"name": "k", "type": "text"}, {"name": "z", "type": "integer"}]},
+-- catalog: "counts": {"columns": [{"name": "id", "type": "integer", "primary_key": true}, {"name": "hits", "type": "integer", "not_null": true}, {"name": "misses", "type": "integer"}]}},
 -- catalog: "views": {"vw": {"columns": ["k", "n"]}}}
 
 -- case: star_is_the_declared_columns
@@ -770,3 +771,28 @@ SELECT t.k, u.w FROM u LEFT JOIN t ON t.k = u.k ORDER BY t.k
   "cursor": {}
 }
 rows: k <- c0, w <- c1
+
+-- case: increment_of_a_not_null_column_is_inc
+UPDATE counts SET hits = hits + 1 WHERE id = 1
+-- expect:
+{
+  "update": "counts",
+  "updates": [{"q": {"id": 1}, "u": {"$inc": {"hits": 1}}, "multi": true, "upsert": false}]
+}
+affected
+
+-- case: increment_of_a_nullable_column_is_a_pipeline_update
+UPDATE counts SET hits = hits + 1, misses = misses - 1 WHERE id = 1
+-- expect:
+{
+  "update": "counts",
+  "updates": [
+    {
+      "q": {"id": 1},
+      "u": [{"$set": {"hits": {"$add": ["$hits", 1]}, "misses": {"$subtract": ["$misses", 1]}}}],
+      "multi": true,
+      "upsert": false
+    }
+  ]
+}
+affected

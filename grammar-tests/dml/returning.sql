@@ -91,7 +91,7 @@ UPDATE application_cache SET hit_count = hit_count + 1 WHERE cache_key = 'k' RET
   "updates": [
     {
       "q": {"$and": [{"cache_key": "k"}, {"_id": {"$in": {"$stepIds": NumberLong(0)}}}]},
-      "u": {"$inc": {"hit_count": 1}},
+      "u": [{"$set": {"hit_count": {"$add": ["$hit_count", 1]}}}],
       "multi": true,
       "upsert": false
     }
@@ -106,7 +106,6 @@ UPDATE application_cache SET hit_count = hit_count + 1 WHERE cache_key = 'k' RET
   "cursor": {}
 }
 returning from step 2: cache_key <- c0, doubled <- c1
-note: x = x + n is translated to $inc, which treats a NULL or missing x as 0 (PostgreSQL leaves it NULL)
 note: RETURNING without an _id equality runs as several commands (find the rows, write them by _id, read them); it is not atomic: a concurrent write between the steps can change what is returned
 
 -- case: delete_by_id

@@ -28,20 +28,27 @@ UPDATE application_cache SET hit_count = hit_count + 1 WHERE cache_key = 'k1'
 -- expect:
 {
   "update": "application_cache",
-  "updates": [{"q": {"cache_key": "k1"}, "u": {"$inc": {"hit_count": 1}}, "multi": true, "upsert": false}]
+  "updates": [
+    {
+      "q": {"cache_key": "k1"},
+      "u": [{"$set": {"hit_count": {"$add": ["$hit_count", 1]}}}],
+      "multi": true,
+      "upsert": false
+    }
+  ]
 }
 affected
-note: x = x + n is translated to $inc, which treats a NULL or missing x as 0 (PostgreSQL leaves it NULL)
 
 -- case: decrement
 UPDATE t SET n = n - 2 WHERE id = 1
 -- expect:
 {
   "update": "t",
-  "updates": [{"q": {"id": 1}, "u": {"$inc": {"n": -2}}, "multi": true, "upsert": false}]
+  "updates": [
+    {"q": {"id": 1}, "u": [{"$set": {"n": {"$subtract": ["$n", 2]}}}], "multi": true, "upsert": false}
+  ]
 }
 affected
-note: x = x + n is translated to $inc, which treats a NULL or missing x as 0 (PostgreSQL leaves it NULL)
 
 -- case: increment_and_set
 UPDATE application_cache SET hit_count = hit_count + 1, namespace = 'x' WHERE cache_key = 'k1'
@@ -51,14 +58,13 @@ UPDATE application_cache SET hit_count = hit_count + 1, namespace = 'x' WHERE ca
   "updates": [
     {
       "q": {"cache_key": "k1"},
-      "u": {"$set": {"namespace": "x"}, "$inc": {"hit_count": 1}},
+      "u": [{"$set": {"hit_count": {"$add": ["$hit_count", 1]}, "namespace": "x"}}],
       "multi": true,
       "upsert": false
     }
   ]
 }
 affected
-note: x = x + n is translated to $inc, which treats a NULL or missing x as 0 (PostgreSQL leaves it NULL)
 
 -- case: now_pipeline
 UPDATE user_sessions SET last_accessed = NOW() WHERE session_id = $1

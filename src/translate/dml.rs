@@ -299,8 +299,10 @@ impl Translator {
         Ok(targets)
     }
 
-    /// The `u` of an UPDATE's SET list: operators when every assignment is a constant or `x = x + n`, else a
-    /// pipeline (every expression reads the old row).
+    /// The `u` of an UPDATE's SET list: operators when every assignment is a constant or `x = x + n` of a
+    /// column declared NOT NULL (`$inc`, exact there), else a pipeline (every expression reads the old row;
+    /// `x + n` of a NULL or missing `x` is NULL, as in PostgreSQL, where `$inc` would fail on a null and
+    /// write `n` into a missing field).
     pub(crate) fn set_clause(
         &mut self,
         cx: &mut QueryContext,
@@ -318,9 +320,11 @@ impl Translator {
         let mut inc = Document::new();
         let mut operator_form = true;
         for (path, value) in &targets {
-            if let Some(n) = self.increment_of(cx, path, value)? {
-                inc.insert(path.clone(), n);
-                continue;
+            if self.catalog.is_not_null(collection, path) {
+                if let Some(n) = self.increment_of(cx, path, value)? {
+                    inc.insert(path.clone(), n);
+                    continue;
+                }
             }
             let a = self.insert_item(cx, collection, &defaults, path, value)?;
             match a.constant {
@@ -340,7 +344,6 @@ impl Translator {
             }
             if !inc.is_empty() {
                 d = d.inc(inc);
-                self.notes.push("x = x + n is translated to $inc, which treats a NULL or missing x as 0 (PostgreSQL leaves it NULL)".into());
             }
             UpdateSpec::Operators(d.into())
         } else {

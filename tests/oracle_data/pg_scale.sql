@@ -107,6 +107,9 @@ SELECT session_id FROM user_sessions WHERE 1 = 0;
 -- name: never_update_matches_nothing
 UPDATE user_sessions SET page_views = -7 WHERE user_id = NULL AND active;
 SELECT COUNT(*) AS n FROM user_sessions WHERE page_views = -7;
+-- name: update_increment_of_null_and_missing_stays_null
+UPDATE user_sessions SET page_views = page_views + 1, actions_performed = 2 + actions_performed, risk_score = risk_score - 0.5 WHERE session_id IS NOT NULL;
+SELECT session_id, page_views, actions_performed, risk_score FROM user_sessions ORDER BY session_id;
 -- name: never_delete_matches_nothing
 DELETE FROM user_sessions WHERE session_id IN (NULL) OR user_id = NULL;
 SELECT COUNT(*) AS n FROM user_sessions;
