@@ -338,24 +338,11 @@ SELECT ARRAY_AGG(session_id) OVER (PARTITION BY user_id ORDER BY created_at) AS 
         "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
         "sortBy": {"__w0d": 1},
         "output": {
-          "__w0": {"$push": [{"$ifNull": ["$session_id", null]}], "window": {"range": ["unbounded", "current"]}}
+          "__w0": {"$push": {"$ifNull": ["$session_id", null]}, "window": {"range": ["unbounded", "current"]}}
         }
       }
     },
-    {
-      "$set": {
-        "__w0": {
-          "$let": {
-            "vars": {
-              "flat": {
-                "$reduce": {"input": "$__w0", "initialValue": [], "in": {"$concatArrays": ["$$value", "$$this"]}}
-              }
-            },
-            "in": {"$cond": [{"$gt": [{"$size": "$$flat"}, 0]}, "$$flat", null]}
-          }
-        }
-      }
-    },
+    {"$set": {"__w0": {"$cond": [{"$gt": [{"$size": "$__w0"}, 0]}, "$__w0", null]}}},
     {"$project": {"_id": 0, "c0": "$__w0"}}
   ],
   "cursor": {}

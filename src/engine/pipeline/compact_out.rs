@@ -90,6 +90,10 @@ impl Pipeline {
                 }
                 if s < at && self.window_plan(s, at, n, vars).is_some() {
                     seg = s;
+                } else if seg < sort && matches!(self.stages[seg], Stage::AddFields(_)) {
+                    // The `$set` right after the window runs with it, as each partition is computed
+                    // (once per run of repeated outputs: window_chain.rs), not over its whole output.
+                    seg += 1;
                 }
             }
             if seg < sort {

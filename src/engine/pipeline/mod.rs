@@ -55,6 +55,9 @@ mod sort_keys;
 mod spill_tests;
 mod stream;
 mod window;
+mod window_chain;
+#[cfg(test)]
+mod window_chain_tests;
 mod window_join;
 #[cfg(test)]
 mod window_join_tests;
@@ -64,7 +67,7 @@ use super::expr::{Expr, Vars};
 use super::matcher::Matcher;
 use super::numeric::Num;
 use super::projection::{Context, Projection};
-use super::sort::{SortSpec, Sorter, TopK};
+use super::sort::SortSpec;
 use super::CommandError;
 use bson::{Bson, Document};
 use group::Group;
@@ -466,71 +469,6 @@ impl Pipeline {
             i += 1;
         }
         Ok(docs)
-    }
-
-    /// Runs the `$setWindowFields` at `i` and the per-document stages after it (up to `end`, not a
-    /// `$lookup`) one output document at a time, as each partition is computed: what the window adds (a
-    /// running or whole-partition `$push` is an array per document) is reduced by the stages after it (the
-    /// translator's `$reduce` to a string or a flat array) before the next partition is computed, so the
-    /// stage's outputs are never all held at once. Returns the output and the next stage to run.
-    fn run_window(
-        &self,
-        w: &window::SetWindowFields,
-        i: usize,
-        end: usize,
-        docs: Vec<Document>,
-        catalog: &dyn Catalog,
-        vars: &Vars,
-    ) -> Result<(Vec<Document>, usize), CommandError> {
-        let mut stop = i + 1;
-        while stop < end
-            && Self::per_document(&self.stages[stop])
-            && !matches!(self.stages[stop], Stage::Lookup(_))
-        {
-            stop += 1;
-        }
-        // A closing `$sort` (and `[$skip,] $limit` after it) takes each document as it comes, its key read
-        // while the document is in cache.
-        let (mut sorter, mut top, next) = match self.stages.get(stop) {
-            Some(Stage::Sort(s)) if stop < end => {
-                let want = match self.stages.get(stop + 1) {
-                    Some(Stage::Limit(n)) if stop + 1 < end => Some(*n),
-                    _ => self.skip_limit_at(stop + 1, end),
-                };
-                match want {
-                    Some(n) => (None, Some(TopK::new(s, n, &vars.memory)), stop + 1),
-                    None => (Some(Sorter::new(s, &vars.memory)), None, stop + 1),
-                }
-            }
-            _ => (None, None, stop),
-        };
-        let mut out = Vec::new();
-        let mut cur = Vec::with_capacity(1);
-        w.run_each(docs, vars, |d| {
-            cur.push(d);
-            for stage in &self.stages[i + 1..stop] {
-                self.step_each(stage, &mut cur, catalog, vars)?;
-                if cur.is_empty() {
-                    break;
-                }
-            }
-            for d in cur.drain(..) {
-                if let Some(s) = &mut sorter {
-                    s.push(d)?;
-                } else if let Some(t) = &mut top {
-                    t.push(d)?;
-                } else {
-                    out.push(d);
-                }
-            }
-            Ok(())
-        })?;
-        if let Some(s) = sorter {
-            out = s.finish()?;
-        } else if let Some(t) = top {
-            out = t.finish()?;
-        }
-        Ok((out, next))
     }
 
     /// Runs one stage over the documents of `cur` in place: one document through a stage that maps one to

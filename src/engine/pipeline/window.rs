@@ -15,6 +15,8 @@ use crate::engine::numeric::Num;
 use crate::engine::sort::{SortSpec, Sorter};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
+use emit::{check_held, held_bytes, Column, Running};
+pub(super) use emit::{Emitted, MASKED};
 use std::cmp::Ordering;
 
 /// A document with its `sortBy` key.
@@ -248,6 +250,20 @@ impl SetWindowFields {
         vars: &Vars,
         mut sink: impl FnMut(Document) -> Result<(), CommandError>,
     ) -> Result<(), CommandError> {
+        self.run_each_marked(docs, vars, |mut d, em| {
+            em.fill(&mut d, em.repeat);
+            sink(d)
+        })
+    }
+
+    /// [`run_each`](Self::run_each), where a document whose output repeats the previous document's value
+    /// may hold `null` at that output's place, as [`Emitted`] says (the caller fills it or replaces it).
+    pub(super) fn run_each_marked(
+        &self,
+        docs: Vec<Document>,
+        vars: &Vars,
+        mut sink: impl FnMut(Document, &Emitted<'_>) -> Result<(), CommandError>,
+    ) -> Result<(), CommandError> {
         // Each document with its sort key, read once while the partition key is (the document is in
         // cache then; the key serves the sort and every rank and range window after it).
         let mut parts: Partitions<(Vec<Bson>, Held)> = Partitions::new();
@@ -361,50 +377,6 @@ impl SetWindowFields {
         }
     }
 
-    /// Computes one partition's outputs and hands its documents to `sink`, in `sortBy` order.
-    fn emit_partition(
-        &self,
-        mut keyed: Vec<Keyed>,
-        vars: &Vars,
-        sink: &mut impl FnMut(Document) -> Result<(), CommandError>,
-    ) -> Result<(), CommandError> {
-        if let Some(s) = &self.sort {
-            // Stable: documents of equal keys keep their input order.
-            crate::engine::ops::sort_checked(&mut keyed, |a, b| s.compare_keys(&a.0, &b.0))?;
-        }
-        let (keys, part): (Vec<Vec<Bson>>, Vec<Document>) = keyed.into_iter().unzip();
-        let mut columns = Vec::with_capacity(self.outputs.len());
-        for (_, op) in &self.outputs {
-            columns.push(self.column(op, &part, &keys, vars)?);
-        }
-        let mut columns: Vec<_> = columns
-            .into_iter()
-            .map(|c| (c.into_iter().peekable(), None::<Bson>))
-            .collect();
-        for mut d in part {
-            crate::engine::ops::check()?;
-            for ((name, _), (col, last)) in self.outputs.iter().zip(columns.iter_mut()) {
-                let v = match col.next() {
-                    Some(Slot::Value(v)) => {
-                        // Kept for the documents after this one that repeat it.
-                        if matches!(col.peek(), Some(Slot::Repeat)) {
-                            last.clone_from(&v);
-                        }
-                        v
-                    }
-                    Some(Slot::Repeat) => last.clone(),
-                    None => None,
-                };
-                match v {
-                    Some(v) => super::reshape::set_field(&mut d, name, v),
-                    None => super::reshape::unset_field(&mut d, name),
-                }
-            }
-            sink(d)?;
-        }
-        Ok(())
-    }
-
     fn same_key(&self, a: &[Bson], b: &[Bson]) -> bool {
         self.sort
             .as_ref()
@@ -412,15 +384,16 @@ impl SetWindowFields {
     }
 
     /// One output over a sorted partition, in one pass where the operator allows: ranks from the previous
-    /// document's, and an accumulator's windows folded incrementally while each window extends the
-    /// previous one (running frames, the whole partition, peers of a range frame), folded anew otherwise.
-    fn column(
+    /// document's; an accumulator whose windows only grow at their end (running frames, the whole
+    /// partition, peers of a running range) folded as the documents are handed on ([`Running`]); other
+    /// windows folded incrementally while each extends the previous one, folded anew otherwise.
+    fn column<'a>(
         &self,
-        op: &Op,
+        op: &'a Op,
         part: &[Document],
         keys: &[Vec<Bson>],
         vars: &Vars,
-    ) -> Result<Vec<Slot>, CommandError> {
+    ) -> Result<Column<'a>, CommandError> {
         let n = part.len();
         let mut col = Vec::with_capacity(n);
         match op {
@@ -435,29 +408,26 @@ impl SetWindowFields {
                 }
             }
             Op::Acc(acc, frame) => {
-                let windows = self.windows(frame, part, keys)?;
+                let mut windows = self.windows(frame, part, keys)?;
                 if let Some((max, arg)) = acc.extreme() {
                     if let Some(col) = sliding_extreme(max, arg, part, &windows, vars) {
-                        return Ok(col.into_iter().map(Slot::Value).collect());
+                        let col: Vec<Slot> = col.into_iter().map(Slot::Value).collect();
+                        return Ok(Column::Eager(col.into_iter().peekable()));
                     }
+                }
+                for w in windows.iter_mut() {
+                    w.1 = w.1.min(n.saturating_sub(1));
+                }
+                if let Some(r) = Running::new(acc, &windows) {
+                    return Ok(Column::Running(r));
                 }
                 // The state folded over part[lo..next] and the result of the previous window.
                 let mut run: Option<(usize, usize, super::group::AccState)> = None;
-                let mut prev: Option<((usize, usize), Bson)> = None;
-                // The values this window function holds (a running `$push` grows quadratically): past
-                // the limit, mongod's 5414201 (window function state does not spill).
+                let mut prev: Option<(usize, usize)> = None;
+                // The values this column holds (one per document whose window differs from the one
+                // before): past the limit, mongod's 5414201 (window function state does not spill).
                 let limit = vars.memory.window_bytes;
                 let mut used = 0usize;
-                let mut account = |v: &Bson| -> Result<(), CommandError> {
-                    if !matches!(v, Bson::Array(_) | Bson::Document(_) | Bson::String(_)) {
-                        return Ok(());
-                    }
-                    used += crate::engine::memory::value_bytes(v);
-                    if used > limit {
-                        return Err(CommandError::location(5414201, format!("Exceeded memory limit in DocumentSourceSetWindowFields, used {used} bytes but max allowed is {limit}")));
-                    }
-                    Ok(())
-                };
                 for &(lo, hi) in &windows {
                     crate::engine::ops::check()?;
                     if lo > hi || lo >= n {
@@ -466,15 +436,10 @@ impl SetWindowFields {
                         prev = None;
                         continue;
                     }
-                    let hi = hi.min(n - 1);
-                    if let Some((w, v)) = &prev {
-                        if *w == (lo, hi) {
-                            account(v)?;
-                            // The same window as the document before: its value, copied only when
-                            // the document is emitted (a whole-partition frame holds one value, not n).
-                            col.push(Slot::Repeat);
-                            continue;
-                        }
+                    if prev == Some((lo, hi)) {
+                        // The same window as the document before: its value, held once.
+                        col.push(Slot::Repeat);
+                        continue;
                     }
                     let (start, mut next, mut st) = match run.take() {
                         Some((start, next, st)) if start == lo && next <= hi + 1 => {
@@ -488,9 +453,10 @@ impl SetWindowFields {
                         next += 1;
                     }
                     let v = acc.finish(st.clone(), &Document::new(), vars)?;
-                    account(&v)?;
+                    used += held_bytes(&v);
+                    check_held(used, limit)?;
                     run = Some((start, next, st));
-                    prev = Some(((lo, hi), v.clone()));
+                    prev = Some((lo, hi));
                     col.push(Slot::Value(Some(v)));
                 }
             }
@@ -501,7 +467,7 @@ impl SetWindowFields {
                 }
             }
         }
-        Ok(col)
+        Ok(Column::Eager(col.into_iter().peekable()))
     }
 
     /// Each document's window `(lo, hi)` (inclusive; `lo > hi` when empty). A range frame over sort values
@@ -768,6 +734,9 @@ fn range_bounds(a: Bound, b: Bound, cur: f64, scale: f64) -> (f64, f64) {
     };
     (at(a, f64::NEG_INFINITY), at(b, f64::INFINITY))
 }
+
+#[path = "window_emit.rs"]
+mod emit;
 
 #[cfg(test)]
 #[path = "window_tests.rs"]

@@ -96,6 +96,7 @@ fn rows() -> impl Strategy<Value = Vec<Document>> {
         2 => prop_oneof![Just(0.25), Just(-1.5), Just(3.0)].prop_map(Bson::Double),
         1 => "[ab]".prop_map(Bson::String),
         1 => Just(Bson::Null),
+        1 => prop::collection::vec((0i32..3).prop_map(Bson::Int32), 0..3).prop_map(Bson::Array),
     ];
     // Partition values: numbers equal across types (one partition in the BSON order, one hash), null and
     // missing (one partition), strings.
@@ -106,7 +107,7 @@ fn rows() -> impl Strategy<Value = Vec<Document>> {
         1 => Just(Bson::Null),
         1 => "[ab]".prop_map(Bson::String),
     ];
-    prop::collection::vec((k, prop::option::of(v), prop::option::of(p)), 0..25).prop_map(|rows| {
+    prop::collection::vec((k, prop::option::of(v), prop::option::of(p)), 0..60).prop_map(|rows| {
         rows.into_iter()
             .enumerate()
             .map(|(i, (k, v, p))| {
@@ -248,5 +249,38 @@ proptest! {
         // documents spill: nothing to compare then.
         prop_assume!(!matches!(&spilled, Err(e) if e.code == 5414201));
         prop_assert_eq!(format!("{spilled:?}"), format!("{in_memory:?}"));
+    }
+}
+
+/// A running `$push` holds its state (the array so far), not one array per document: over a partition whose
+/// arrays add up past the limit while the last one fits, it runs (as on mongod); a state past the limit is
+/// mongod's 5414201. A whole-partition value counts once, not once per document.
+#[test]
+fn a_running_push_counts_its_state_not_every_output() {
+    let docs: Vec<Document> = (0..200).map(|i| doc! {"_id": i, "v": "abcdefgh"}).collect();
+    let one = |window: Bson, limit: usize| {
+        let w = SetWindowFields::compile(&doc! {
+            "sortBy": {"_id": 1},
+            "output": {"a": {"$push": "$v", "window": window}},
+        })
+        .expect("compiles");
+        let mut vars = Vars::new(bson::DateTime::from_millis(0));
+        vars.memory.window_bytes = limit;
+        w.run(docs.clone(), &vars)
+    };
+    let state =
+        crate::engine::memory::value_bytes(&Bson::Array(vec![
+            Bson::String("abcdefgh".into());
+            200
+        ]));
+    for window in [
+        bson!({"documents": ["unbounded", "current"]}),
+        bson!({"documents": ["unbounded", "unbounded"]}),
+        bson!({"range": ["unbounded", "current"]}),
+    ] {
+        let out = one(window.clone(), state + 10).expect("the state fits");
+        assert_eq!(out.len(), 200);
+        let err = one(window, state / 2).expect_err("the state does not fit");
+        assert_eq!(err.code, 5414201);
     }
 }

@@ -253,6 +253,20 @@ fn accumulate(c: &Call<'_>, input: Input, frame: &Frame) -> Result<Accumulated, 
             out.insert(field, with_window(a));
             (x.kind, true)
         }
+        ("array_agg" | "json_agg" | "jsonb_agg", Some(x)) if keep.is_none() => {
+            // Every row of the frame contributes: the values themselves (an array value is one
+            // element, as `$push` adds it), NULL for an empty frame.
+            out.insert(field, with_window(acc::push(ex::or_null(x.expr.clone()))));
+            post = Some(
+                ex::cond(
+                    ex::gt(ex::size(ex::field(field)), 0),
+                    ex::field(field),
+                    Bson::Null,
+                )
+                .into(),
+            );
+            (Kind::Array, true)
+        }
         ("array_agg" | "json_agg" | "jsonb_agg" | "string_agg", Some(x)) => {
             let one = Bson::Array(vec![ex::or_null(x.expr.clone()).into()]);
             let pushed = match &keep {
