@@ -225,6 +225,8 @@ fn aggregate_on(
     // a top-k); the pipeline as given was compiled first, so it alone decides what is valid.
     let sub = |from: &str, sub: &[Bson]| -> Result<Vec<Document>, CommandError> {
         let _level = super::SubPipelineLevel::enter()?;
+        // The command's hint is its own read's, not this sub-pipeline's (kept in force for the outer scan).
+        let _no_hint = super::hint::scoped(ctx.db, from, None);
         let p = Pipeline::compile(sub)?;
         let cmd = doc! {"aggregate": from, "pipeline": sub.to_vec()};
         aggregate_on(ctx, state, &cmd, sub, p)?.into_docs()
