@@ -102,6 +102,16 @@ fn inline_at(
             _ => break,
         }
     }
+    // Before anything runs: a `$match` to write the array into, and no later stage reading the field (a
+    // scalar subquery in the select list is read by the `$project`: the sub-pipeline is left to the stage,
+    // not run here in vain). The check after the substitution below still decides.
+    let mut later = Vec::new();
+    if run == 0
+        || !crate::engine::fields::pipeline_paths(rest.get(run..)?, &mut later)
+        || later.iter().any(|p| p.split('.').next() == Some(as_field))
+    {
+        return None;
+    }
     let lookup = Lookup::compile_before(spec, rest).ok()?;
     let pipeline = spec.get_array("pipeline").ok()?;
     let starts_with_documents = pipeline

@@ -192,3 +192,33 @@ fn the_scalar_subquery_becomes_a_filter_on_constants() {
     );
     assert_eq!(rewritten.len(), 2);
 }
+
+/// A scalar subquery read by the select list (a `$project` after the `$lookup`, no `$match` to write it into)
+/// is left to the stage without running its sub-pipeline first (it would run twice).
+#[test]
+fn a_subquery_the_select_list_reads_is_not_run_in_vain() {
+    let catalog = Docs(vec![doc! {"w": 1.0}]);
+    let vars = Vars::new(bson::DateTime::from_millis(0));
+    let runs = std::cell::Cell::new(0);
+    let counting = |from: &str, p: &[Bson]| {
+        runs.set(runs.get() + 1);
+        sub_run(&catalog)(from, p)
+    };
+    let lookup = Bson::Document(
+        doc! {"$lookup": {"from": "fo", "pipeline": subqueries(0)[0].clone(), "as": "__sq0"}},
+    );
+    let read_by_project = vec![
+        lookup.clone(),
+        Bson::Document(doc! {"$project": {"_id": 0, "c0": {"$first": "$__sq0.m"}}}),
+    ];
+    assert!(inline_uncorrelated(&read_by_project, &catalog, &vars, &counting).is_none());
+    assert_eq!(runs.get(), 0);
+    // Read by a `$match` and again later: the same refusal, before the run.
+    let read_again = vec![
+        lookup,
+        Bson::Document(doc! {"$match": matches()[0].clone()}),
+        Bson::Document(doc! {"$project": {"_id": 0, "s": "$__sq0"}}),
+    ];
+    assert!(inline_uncorrelated(&read_again, &catalog, &vars, &counting).is_none());
+    assert_eq!(runs.get(), 0);
+}
