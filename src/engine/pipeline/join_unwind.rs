@@ -103,6 +103,25 @@ mod tests {
     use super::*;
     use bson::doc;
 
+    /// A joined document that nests the unwound one past the depth limit is refused before any unwound
+    /// document is handed on (as the materialized output is checked whole first).
+    #[test]
+    fn a_pair_past_the_depth_limit_fails_before_any_is_handed_on() {
+        let mut deep = doc! {"x": 1};
+        for _ in 0..crate::engine::limits::MAX_BSON_DEPTH {
+            deep = doc! {"d": deep};
+        }
+        let matched = Rc::new(vec![doc! {"ok": 1}, deep]);
+        let mut handed = 0;
+        let err = unwind_each(doc! {"a": 1}, "j", matched, false, &mut |_| {
+            handed += 1;
+            Ok(())
+        })
+        .expect_err("too deep");
+        assert_eq!(err.code, crate::engine::limits::too_deep().code);
+        assert_eq!(handed, 0);
+    }
+
     /// The shape `unwind_each` checks (the outer document's with a null in the field, plus the joined
     /// document's) is the shape of the unwound document itself.
     #[test]
