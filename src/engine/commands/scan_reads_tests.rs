@@ -77,6 +77,21 @@ fn batch(r: Result<Document, crate::engine::CommandError>) -> Result<String, i32
     .map_err(|e| e.code)
 }
 
+/// The first batch of `[$match: filter, tail...]` over collection `f`; with `lead`, behind a `$skip: 0` (no
+/// leading `$match`: whole documents parsed and filtered in the pipeline).
+fn filtered(e: &Engine, lead: bool, filter: &Document, tail: Vec<Document>) -> Result<String, i32> {
+    let mut stages: Vec<Bson> = Vec::new();
+    if lead {
+        stages.push(Bson::Document(doc! {"$skip": 0_i64}));
+    }
+    stages.push(Bson::Document(doc! {"$match": filter.clone()}));
+    stages.extend(tail.into_iter().map(Bson::Document));
+    batch(e.run_command(
+        "t",
+        &doc! {"aggregate": "f", "pipeline": stages, "cursor": {"batchSize": 1000}},
+    ))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
@@ -97,13 +112,7 @@ proptest! {
             e.run_command("t", &doc! {"insert": "f", "documents": rows}).expect("insert");
         }
         let aggregate = |lead: bool| {
-            let mut stages: Vec<Bson> = Vec::new();
-            if lead {
-                stages.push(Bson::Document(doc! {"$skip": 0_i64}));
-            }
-            stages.push(Bson::Document(doc! {"$match": filter.clone()}));
-            stages.push(Bson::Document(doc! {"$project": projection.clone()}));
-            batch(e.run_command("t", &doc! {"aggregate": "f", "pipeline": stages, "cursor": {"batchSize": 1000}}))
+            filtered(&e, lead, &filter, vec![doc! {"$project": projection.clone()}])
         };
         let whole = aggregate(true);
         prop_assert_eq!(aggregate(false), whole.clone());
@@ -159,14 +168,7 @@ proptest! {
             e.run_command("t", &doc! {"insert": "f", "documents": rows}).expect("insert");
         }
         let aggregate = |lead: bool| {
-            let mut stages: Vec<Bson> = Vec::new();
-            if lead {
-                stages.push(Bson::Document(doc! {"$skip": 0_i64}));
-            }
-            stages.push(Bson::Document(doc! {"$match": filter.clone()}));
-            stages.push(Bson::Document(doc! {"$group": grouping.clone()}));
-            stages.push(Bson::Document(doc! {"$sort": {"_id": 1}}));
-            batch(e.run_command("t", &doc! {"aggregate": "f", "pipeline": stages, "cursor": {"batchSize": 1000}}))
+            filtered(&e, lead, &filter, vec![doc! {"$group": grouping.clone()}, doc! {"$sort": {"_id": 1}}])
         };
         prop_assert_eq!(aggregate(false), aggregate(true));
     }
