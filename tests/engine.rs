@@ -478,6 +478,51 @@ fn json_schema_validator_rejects_with_121() {
     );
 }
 
+/// The validator is compiled once per options, not per document: a `collMod` that changes it (or its level)
+/// takes effect on the very next write, and a write before it still sees the old one.
+#[test]
+fn collmod_validator_takes_effect_on_the_next_write() {
+    let e = engine();
+    run(
+        &e,
+        doc! {"create": "sessions", "validator": {"n": {"$gte": 0}}},
+    );
+    let codes = |r: &bson::Document| -> Vec<i32> {
+        r.get_array("writeErrors")
+            .map(|a| {
+                a.iter()
+                    .filter_map(|w| w.as_document()?.get_i32("code").ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let insert = |n: i32| run(&e, doc! {"insert": "sessions", "documents": [{"n": n}]});
+    assert!(codes(&insert(5)).is_empty());
+    assert_eq!(codes(&insert(-1)), [121]);
+    run(
+        &e,
+        doc! {"collMod": "sessions", "validator": {"n": {"$gte": 10}}},
+    );
+    assert_eq!(codes(&insert(5)), [121]);
+    assert!(codes(&insert(20)).is_empty());
+    // An update is checked against the new validator too.
+    let r = run(
+        &e,
+        doc! {"update": "sessions", "updates": [{"q": {"n": 20}, "u": {"$set": {"n": 7}}}]},
+    );
+    assert_eq!(codes(&r), [121]);
+    run(&e, doc! {"collMod": "sessions", "validationLevel": "off"});
+    assert!(codes(&insert(-100)).is_empty());
+    run(
+        &e,
+        doc! {"collMod": "sessions", "validationLevel": "strict", "validator": {"n": {"$lt": 0}}},
+    );
+    assert_eq!(codes(&insert(5)), [121]);
+    assert!(codes(&insert(-5)).is_empty());
+    let r = run(&e, doc! {"count": "sessions"});
+    assert_eq!(r.get_i32("n").ok(), Some(4), "{r:?}");
+}
+
 #[test]
 fn catalog_commands_and_errors() {
     let e = engine();

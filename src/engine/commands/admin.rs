@@ -191,7 +191,7 @@ pub(super) fn list_collections(ctx: &Ctx, cmd: &Document) -> Result<Document, Co
             let kind = if c.is_view() { "view" } else { "collection" };
             let mut entry = doc! {"name": name.clone(), "type": kind};
             if !name_only {
-                entry.insert("options", c.options.clone());
+                entry.insert("options", c.options().clone());
                 entry.insert("info", doc! {"readOnly": c.is_view()});
                 if !c.is_view() {
                     entry.insert("idIndex", doc! {"v": 2, "key": {"_id": 1}, "name": "_id_"});
@@ -254,7 +254,7 @@ pub(super) fn create_indexes(ctx: &Ctx, cmd: &Document) -> Result<Document, Comm
         let mut s = s.clone();
         // An index without a collation takes the collection's default one (as mongod).
         if !s.contains_key("collation") {
-            if let Some(c) = coll.options.get("collation") {
+            if let Some(c) = coll.options().get("collation") {
                 s.insert("collation", c.clone());
             }
         }
@@ -399,7 +399,7 @@ pub(super) fn coll_mod(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
         ));
     };
     let mut reply = Document::new();
-    let before = coll.options.clone();
+    let before = coll.options().clone();
     // Options are changed in place as they are read; whatever changed is committed even when a later
     // option fails, so that the journal matches memory.
     let mut apply = || -> Result<(), CommandError> {
@@ -475,7 +475,7 @@ pub(super) fn coll_mod(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
                         return Err(CommandError::type_mismatch("'validator' must be an object"));
                     };
                     Matcher::compile(vd)?;
-                    coll.options.insert("validator", vd.clone());
+                    coll.set_option("validator", vd.clone());
                 }
                 "validationLevel" | "validationAction" => {
                     let Bson::String(s) = v else {
@@ -491,7 +491,7 @@ pub(super) fn coll_mod(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
                     if !ok {
                         return Err(CommandError::bad_value(format!("invalid {k}: {s}")));
                     }
-                    coll.options.insert(k.clone(), s.clone());
+                    coll.set_option(k, s.clone());
                 }
                 "viewOn" | "pipeline" => {
                     if !coll.is_view() {
@@ -504,7 +504,7 @@ pub(super) fn coll_mod(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
                             Pipeline::compile(p)?;
                         }
                     }
-                    coll.options.insert(k.clone(), v.clone());
+                    coll.set_option(k, v.clone());
                 }
                 "writeConcern" | "comment" | "lsid" | "$db" | "$readPreference"
                 | "$clusterTime" | "apiVersion" => {}
@@ -518,11 +518,11 @@ pub(super) fn coll_mod(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
         Ok(())
     };
     let outcome = apply();
-    if coll.options == before {
+    if *coll.options() == before {
         outcome?;
         return Ok(reply);
     }
-    let options = coll.options.clone();
+    let options = coll.options().clone();
     commit(
         ctx,
         Change::Create {
@@ -630,6 +630,6 @@ pub(super) fn coll_stats(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandE
     // O(n) (a sum over the stored records, as `dbStats`): computed once
     let size = c.data_size();
     Ok(
-        doc! {"ns": ctx.ns(name), "size": size as i64, "count": c.len() as i64, "avgObjSize": if c.is_empty() { 0 } else { (size / c.len() as u64) as i64 }, "nindexes": c.indexes.len() as i32, "capped": c.options.get_bool("capped").unwrap_or(false)},
+        doc! {"ns": ctx.ns(name), "size": size as i64, "count": c.len() as i64, "avgObjSize": if c.is_empty() { 0 } else { (size / c.len() as u64) as i64 }, "nindexes": c.indexes.len() as i32, "capped": c.options().get_bool("capped").unwrap_or(false)},
     )
 }

@@ -53,7 +53,7 @@ pub(super) fn command_collation(
     let Some(c) = get_coll(&state, ctx.db, coll) else {
         return Ok(given.flatten());
     };
-    let default = collation::of_options(&c.options);
+    let default = collation::of_options(c.options());
     match given {
         Some(g) if c.is_view() && !collation::same(g.as_ref(), default.as_ref()) => {
             Err(CommandError::new(

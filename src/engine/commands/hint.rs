@@ -202,7 +202,7 @@ pub(super) fn check(
     else {
         return Ok(());
     };
-    if coll.options.contains_key("viewOn") {
+    if coll.options().contains_key("viewOn") {
         return Ok(());
     }
     for h in hints {

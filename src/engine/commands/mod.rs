@@ -370,8 +370,12 @@ fn resolve_view(state: &State, db: &str, name: &str) -> Result<(String, Vec<Bson
     for _ in 0..20 {
         match get_coll(state, db, &cur) {
             Some(c) if c.is_view() => {
-                let on = c.options.get_str("viewOn").unwrap_or_default().to_string();
-                let p = match c.options.get("pipeline") {
+                let on = c
+                    .options()
+                    .get_str("viewOn")
+                    .unwrap_or_default()
+                    .to_string();
+                let p = match c.options().get("pipeline") {
                     Some(Bson::Array(a)) => a.clone(),
                     _ => Vec::new(),
                 };

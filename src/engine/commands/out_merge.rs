@@ -446,14 +446,14 @@ fn out(ctx: &Ctx, name: &str, docs: Vec<Document>, bypass: bool) -> Result<(), C
                 format!("Cannot write to view {ns}"),
             ))
         }
-        Some(c) if c.options.get_bool("capped").unwrap_or(false) => {
+        Some(c) if c.options().get_bool("capped").unwrap_or(false) => {
             return Err(CommandError::location(
                 17152,
                 format!("namespace '{ns}' is capped so it can't be used for $out"),
             ))
         }
         Some(c) => (
-            c.options.clone(),
+            c.options().clone(),
             c.indexes
                 .iter()
                 .filter(|ix| ix.name != "_id_")

@@ -181,7 +181,7 @@ fn lookup<'c>(
 ) -> Option<Vec<&'c RawDocument>> {
     // A collection with a default collation compares by it (the general path applies it); an index with a
     // collation keys strings by sort keys.
-    if coll.options.contains_key("collation") {
+    if coll.options().contains_key("collation") {
         return None;
     }
     let ix = coll

@@ -179,12 +179,12 @@ fn insert_prepared(
     drop(doc);
     log.put(coll, rid);
     if let Some(max) = coll
-        .options
+        .options()
         .get("max")
         .and_then(crate::engine::numeric::Num::from_bson)
         .and_then(|n| n.to_i64_exact())
     {
-        if coll.options.get_bool("capped").unwrap_or(false) {
+        if coll.options().get_bool("capped").unwrap_or(false) {
             while coll.len() as i64 > max.max(1) {
                 let Some(oldest) = coll.record_ids().next() else {
                     break;

@@ -3,7 +3,6 @@
 
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::expr::Vars;
-use crate::engine::matcher::Matcher;
 use crate::engine::storage::Collection;
 use crate::engine::CommandError;
 use bson::{doc, oid::ObjectId, Bson, Document};
@@ -80,14 +79,17 @@ pub(super) fn validate(
     old: Option<&Document>,
     vars: &Vars,
 ) -> Result<(), CommandError> {
-    let Ok(v) = coll.options.get_document("validator") else {
+    let options = coll.options();
+    let Ok(v) = options.get_document("validator") else {
         return Ok(());
     };
-    if v.is_empty() || coll.options.get_str("validationLevel").ok() == Some("off") {
+    if v.is_empty() || options.get_str("validationLevel").ok() == Some("off") {
         return Ok(());
     }
-    let m = Matcher::compile(v)?;
-    if coll.options.get_str("validationLevel").ok() == Some("moderate") {
+    let Some(m) = coll.validator()? else {
+        return Ok(());
+    };
+    if options.get_str("validationLevel").ok() == Some("moderate") {
         if let Some(old) = old {
             if !m.matches(old, vars)? {
                 return Ok(());
@@ -97,7 +99,7 @@ pub(super) fn validate(
     if m.matches(doc, vars)? {
         return Ok(());
     }
-    if coll.options.get_str("validationAction").ok() == Some("warn") {
+    if options.get_str("validationAction").ok() == Some("warn") {
         tracing::warn!(
             "document failed validation in {} (validationAction: warn)",
             coll.ns

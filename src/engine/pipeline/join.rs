@@ -72,6 +72,27 @@ pub struct Lookup {
 /// The most joined documents [`Exec::memo`] keeps (over all its entries); past it, new results are not kept.
 const MEMO_DOCS: usize = 100_000;
 
+/// After this many outer documents, the memo of a stage that probes by its join key is dropped if it served
+/// fewer than a quarter of them: a probe costs about what a memo miss does (the key's bytes, an entry, a copy
+/// of every result it shares), so with mostly distinct keys (events joined to their sessions) it only slowed
+/// the join and held every result (PostgreSQL's Memoize is likewise left out for distinct keys).
+const MEMO_PROBATION: usize = 1024;
+
+#[cfg(test)]
+thread_local! {
+    /// [`MEMO_PROBATION`] for the pipelines this thread runs (tests drop the memo within a few documents).
+    pub(super) static TEST_MEMO_PROBATION: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// [`MEMO_PROBATION`], or a test's.
+fn memo_probation() -> usize {
+    #[cfg(test)]
+    if let Some(n) = TEST_MEMO_PROBATION.with(std::cell::Cell::get) {
+        return n;
+    }
+    MEMO_PROBATION
+}
+
 impl Lookup {
     /// Compiles the stage document (as the last stage of its pipeline).
     #[cfg(test)]
@@ -309,6 +330,9 @@ impl Lookup {
             whole: None,
             memo: std::collections::HashMap::new(),
             memo_docs: 0,
+            memo_seen: 0,
+            memo_hits: 0,
+            memo_off: false,
             outer: None,
         }
     }
@@ -378,6 +402,11 @@ pub(super) struct Exec<'a> {
     /// documents in all (`memo_docs`).
     memo: std::collections::HashMap<Vec<u8>, Matched>,
     memo_docs: usize,
+    /// Outer documents looked up in the memo, and how many it served ([`MEMO_PROBATION`]).
+    memo_seen: usize,
+    memo_hits: usize,
+    /// The memo was dropped: every outer document is computed.
+    memo_off: bool,
     /// How many outer documents the stage will see, when the caller knows it ([`Exec::expect_outer`]).
     outer: Option<usize>,
 }
@@ -404,9 +433,18 @@ impl Exec<'_> {
         let l = self.lookup;
         let uncorrelated =
             l.local.is_none() && l.pipeline.as_ref().is_some_and(|p| l.prefix == p.len());
-        if !l.memoizable || uncorrelated {
+        if !l.memoizable || uncorrelated || self.memo_off {
             return self.compute(d);
         }
+        if self.memo_seen >= memo_probation()
+            && self.memo_hits * 4 < self.memo_seen
+            && (l.key.is_some() || l.local.is_some())
+        {
+            self.memo_off = true;
+            self.memo = std::collections::HashMap::new();
+            return self.compute(d);
+        }
+        self.memo_seen += 1;
         // The result is a function of the `let` values and the `localField` values: outer documents with the
         // same ones share it.
         let mut lets = Vec::with_capacity(l.lets.len());
@@ -427,6 +465,7 @@ impl Exec<'_> {
                 )
             })?;
         if let Some(hit) = self.memo.get(&key) {
+            self.memo_hits += 1;
             return Ok(Rc::clone(hit));
         }
         let out = self.compute(d)?;

@@ -28,8 +28,13 @@ enum KeyChange {
 pub struct Collection {
     /// Namespace `db.coll` (for error messages).
     pub ns: String,
-    /// `create` options (validator, capped, size, max, viewOn, pipeline, ...).
-    pub options: Document,
+    /// `create` options (validator, capped, size, max, viewOn, pipeline, ...): read with
+    /// [`Collection::options`], changed with [`Collection::set_option`] / [`Collection::set_options`] (which
+    /// forget the compiled validator).
+    options: Document,
+    /// The `validator` option compiled, once per options (every insert and update checks it: compiling it per
+    /// document cost ~23k instructions, more than the insert itself). `None` inside: no validator.
+    validator: std::sync::OnceLock<Option<std::sync::Arc<crate::engine::matcher::Matcher>>>,
     /// Each document as its BSON bytes: about its wire size in memory (a parsed `Document` takes four to six
     /// times that), and a scan reads one contiguous buffer per document.
     records: Records,
@@ -50,10 +55,45 @@ impl Collection {
         Collection {
             ns: ns.into(),
             options,
+            validator: std::sync::OnceLock::new(),
             records: Records::default(),
             next_rid: 1,
             indexes,
         }
+    }
+
+    /// The `create` options (as changed by `collMod`).
+    pub fn options(&self) -> &Document {
+        &self.options
+    }
+
+    /// Sets option `key` (`collMod`); the compiled validator is forgotten.
+    pub fn set_option(&mut self, key: &str, value: impl Into<Bson>) {
+        self.options.insert(key, value.into());
+        self.validator = std::sync::OnceLock::new();
+    }
+
+    /// Replaces the options (a replayed `collMod`); the compiled validator is forgotten.
+    pub fn set_options(&mut self, options: Document) {
+        self.options = options;
+        self.validator = std::sync::OnceLock::new();
+    }
+
+    /// The `validator` option compiled (`None` when there is none or it is empty), compiled at the first call
+    /// after the options were set.
+    pub fn validator(
+        &self,
+    ) -> Result<Option<std::sync::Arc<crate::engine::matcher::Matcher>>, CommandError> {
+        if let Some(v) = self.validator.get() {
+            return Ok(v.clone());
+        }
+        let compiled = match self.options.get_document("validator") {
+            Ok(v) if !v.is_empty() => Some(std::sync::Arc::new(
+                crate::engine::matcher::Matcher::compile(v)?,
+            )),
+            _ => None,
+        };
+        Ok(self.validator.get_or_init(|| compiled).clone())
     }
 
     /// Whether this is a view.
@@ -258,6 +298,7 @@ impl Collection {
         Collection {
             ns: self.ns.clone(),
             options: self.options.clone(),
+            validator: std::sync::OnceLock::new(),
             records: self.records.clone(),
             next_rid: self.next_rid,
             indexes: Vec::new(),

@@ -73,7 +73,7 @@ impl State {
                 collections.push(CollectionSnapshot {
                     db: db.clone(),
                     name: name.clone(),
-                    options: c.options.clone(),
+                    options: c.options().clone(),
                     indexes: c.indexes.iter().map(|i| i.spec.clone()).collect(),
                     records: c.stored_records().map(|(r, s)| (r, s.clone())).collect(),
                 });
@@ -90,7 +90,7 @@ impl State {
                 let d = self.databases.entry(db.clone()).or_default();
                 match d.collection_mut(&coll) {
                     // collMod logs the collection's new options as a Create of an existing collection.
-                    Some(c) => c.options = options,
+                    Some(c) => c.set_options(options),
                     None => {
                         let ns = format!("{db}.{coll}");
                         d.collections

@@ -32,7 +32,7 @@ fn value(v: u8) -> Bson {
 
 /// A collection with the same records (same ids) and indexes as `c`, built from nothing.
 fn fresh_copy(c: &Collection) -> Collection {
-    let mut out = Collection::new(c.ns.clone(), c.options.clone());
+    let mut out = Collection::new(c.ns.clone(), c.options().clone());
     for ix in c.indexes.iter().skip(1) {
         out.add_index(&ix.spec).expect("index");
     }

@@ -199,7 +199,7 @@ fn merge(
         let snapshot = CollectionSnapshot {
             db: db.clone(),
             name: coll.clone(),
-            options: created.options.clone(),
+            options: created.options().clone(),
             indexes: created.indexes.iter().map(|i| i.spec.clone()).collect(),
             records: created
                 .stored_records()

@@ -131,7 +131,7 @@ fn catalog(out: &mut Vec<u8>, db: &str, name: &str, c: &Collection) -> Result<()
         &crate::engine::storage::Change::Create {
             db: db.to_string(),
             coll: name.to_string(),
-            options: c.options.clone(),
+            options: c.options().clone(),
         },
     )?;
     for ix in &c.indexes {

@@ -18,7 +18,7 @@ fn dump(state: &State) -> Vec<String> {
     let mut out = Vec::new();
     for (db, d) in &state.databases {
         for (name, c) in &d.collections {
-            out.push(format!("{db}.{name} {:?}", c.options));
+            out.push(format!("{db}.{name} {:?}", c.options()));
             out.extend(
                 c.stored_records()
                     .map(|(rid, s)| format!("  {rid} {:?}", s.bytes())),
