@@ -289,3 +289,172 @@ fn execute_checks_a_streamed_bulk_script_before_running_it() {
         assert_eq!(format!("{:?}", n.rows), "[[Int32(0)]]");
     });
 }
+
+/// A declared table of every column type the translator types (with DEFAULTs and a NOT NULL), whose INSERTs
+/// of literals take the tree built from the literals (`LiteralInsert::to_statement`) through the general
+/// translator.
+const DECLARED: &str =
+    "CREATE TABLE typed (i INT, b BIGINT, n NUMERIC, d DOUBLE PRECISION, s TEXT, f BOOLEAN, \
+     t TIMESTAMPTZ, j JSONB, k TEXT NOT NULL DEFAULT 'x', m INT DEFAULT 7, tag TEXT[])";
+
+fn typed_literal() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => literal(),
+        2 => prop_oneof![Just("NULL".to_string()), "-?[0-9]{1,4}", "[0-9]{1,3}\\.[0-9]{1,2}"],
+        2 => prop_oneof![
+            Just("'2026-12-06 10:00:00+02'".to_string()),
+            Just("'2026-12-06'".to_string()),
+            Just("'not a time'".to_string()),
+            Just("'t'".to_string()),
+            Just("'yes'".to_string()),
+            Just("'42'".to_string()),
+            Just("' 7 '".to_string()),
+            Just("'1.50'".to_string()),
+            Just("'{\"a\": [1, 2.5]}'".to_string()),
+            Just("'{oops'".to_string()),
+            Just("'{a,b}'".to_string()),
+        ],
+    ]
+}
+
+fn declared_statement() -> impl Strategy<Value = String> {
+    let columns = proptest::sample::subsequence(
+        vec!["i", "b", "n", "d", "s", "f", "t", "j", "k", "m", "tag"],
+        1..5,
+    )
+    .prop_shuffle();
+    (columns, any::<bool>())
+        .prop_flat_map(|(columns, keyword_case)| {
+            let n = columns.len();
+            let rows =
+                proptest::collection::vec(proptest::collection::vec(typed_literal(), n), 1..4);
+            (Just((columns, keyword_case)), rows)
+        })
+        .prop_map(|((columns, keyword_case), rows)| {
+            let rows: Vec<String> = rows.iter().map(|r| format!("({})", r.join(", "))).collect();
+            let insert = if keyword_case {
+                "INSERT INTO"
+            } else {
+                "insert into"
+            };
+            format!(
+                "{insert} typed ({}) VALUES {}",
+                columns.join(", "),
+                rows.join(", ")
+            )
+        })
+}
+
+/// The fast plan of `sql` (`None`: the general path) and the general translation's, on a client where
+/// [`DECLARED`] ran.
+fn fast_and_general(
+    rt: &tokio::runtime::Runtime,
+    client: &sqlmongo::Client,
+    sql: &str,
+) -> (
+    Option<sqlmongo::mql::StatementPlan>,
+    Result<sqlmongo::mql::StatementPlan, String>,
+) {
+    rt.block_on(async {
+        let fast = client.literal_insert_plan(sql).await.unwrap();
+        let general = match sqlmongo::sql::parse(sql) {
+            Ok(mut parsed) if parsed.len() == 1 => {
+                let (stmt, text) = parsed.remove(0);
+                client
+                    .translate_statement(&stmt, &text)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Ok(_) => Err("not one statement".to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        (fast, general)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1500))]
+
+    /// Into a declared table, the plan from the tree built from the literals is the general translation's
+    /// (typed values, DEFAULTs of the columns left out); a statement the translator refuses gets no fast
+    /// plan (the general path reports it).
+    #[test]
+    fn the_declared_fast_plan_is_the_general_plan(sql in declared_statement()) {
+        thread_local! {
+            static CLIENT: (tokio::runtime::Runtime, sqlmongo::Client) = {
+                let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+                let client = sqlmongo::Client::embedded();
+                rt.block_on(client.execute(DECLARED, &[])).unwrap();
+                (rt, client)
+            };
+        }
+        CLIENT.with(|(rt, client)| {
+            let (fast, general) = fast_and_general(rt, client, &sql);
+            match (fast, general) {
+                (None, _) => Ok(()),
+                (Some(f), Ok(g)) => {
+                    prop_assert_eq!(f, g, "{}", sql);
+                    Ok(())
+                }
+                (Some(f), Err(e)) => {
+                    prop_assert!(false, "fast path accepted what the general path refuses ({e}): {sql}\n{f:?}");
+                    Ok(())
+                }
+            }
+        })?;
+    }
+
+    /// The tree built from a scanned statement's literals is the parser's tree (spans aside).
+    #[test]
+    fn the_built_tree_is_the_parsed_tree(sql in statement()) {
+        if let Some(ins) = scan(&sql) {
+            if let Ok(mut parsed) = sqlmongo::sql::parse(&sql) {
+                let built = ins.to_statement();
+                prop_assert!(built.is_some(), "{}", sql);
+                if let (Some((built, text)), 1) = (built, parsed.len()) {
+                    let (stmt, parsed_text) = parsed.remove(0);
+                    prop_assert_eq!(built, stmt, "{}", sql);
+                    prop_assert_eq!(text.text, parsed_text.text, "{}", sql);
+                }
+            }
+        }
+    }
+}
+
+/// The declared fast path is taken for most generated statements (the property above is not vacuous), and a
+/// refused value still fails with its position through `execute`.
+#[test]
+fn declared_inserts_take_the_fast_path() {
+    use proptest::strategy::ValueTree;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let client = sqlmongo::Client::embedded();
+    rt.block_on(client.execute(DECLARED, &[])).unwrap();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut accepted, total) = (0, 400);
+    for _ in 0..total {
+        let sql = declared_statement()
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        if fast_and_general(&rt, &client, &sql).0.is_some() {
+            accepted += 1;
+        }
+    }
+    assert!(
+        accepted * 6 > total,
+        "only {accepted} of {total} took the fast path"
+    );
+    let sql = "INSERT INTO typed (i, s) VALUES (1, 'a'), (2, 'b')";
+    let (fast, general) = fast_and_general(&rt, &client, sql);
+    assert_eq!(fast.expect("fast"), general.expect("general"));
+    let err = rt
+        .block_on(client.execute(
+            "INSERT INTO typed (i, t) VALUES (1, '2026-12-06'), (2, 'not a time')",
+            &[],
+        ))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("1:") && err.contains("not a time"), "{err}");
+}

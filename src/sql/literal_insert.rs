@@ -16,11 +16,12 @@ use std::borrow::Cow;
 /// A literal of a VALUES row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal<'a> {
-    /// A number as written (digits, at most one `.`, an optional exponent), with the sign of a leading
-    /// `-` (a `+` is dropped).
+    /// A number as written (digits, at most one `.`, an optional exponent), with its leading sign.
     Number {
         /// A `-` preceded it.
         negative: bool,
+        /// A `+` preceded it (the parser reads it as a unary plus, which the value ignores).
+        plus: bool,
         /// The unsigned number's text.
         text: &'a str,
     },
@@ -234,6 +235,7 @@ impl<'a> Scan<'a> {
             b'\'' => self.string(),
             b'-' | b'+' => {
                 let negative = self.b[self.i] == b'-';
+                let plus = !negative;
                 self.i += 1;
                 // `--` starts a comment; `- -1`, `-+1` and the like go the general way.
                 if self
@@ -244,12 +246,17 @@ impl<'a> Scan<'a> {
                     return None;
                 }
                 let text = self.number()?;
-                Some(Literal::Number { negative, text })
+                Some(Literal::Number {
+                    negative,
+                    plus,
+                    text,
+                })
             }
             c if c.is_ascii_digit() || c == b'.' => {
                 let text = self.number()?;
                 Some(Literal::Number {
                     negative: false,
+                    plus: false,
                     text,
                 })
             }
@@ -393,6 +400,76 @@ pub fn scan(sql: &str) -> Option<LiteralInsert<'_>> {
     })
 }
 
+impl LiteralInsert<'_> {
+    /// The statement as the general parser gives it (its tree, without the spans of its values): the
+    /// INSERT's head is parsed (one row of NULLs), then the rows are put in as the parser reads each literal
+    /// (`-x` is a unary minus of the number `x`). A declared table's INSERT is translated from it by the
+    /// general translator, which gives column types, DEFAULTs and checks their meaning, without tokenizing and
+    /// parsing every value. `None` when the head does not parse as expected (the general path then reads
+    /// the text).
+    pub fn to_statement(&self) -> Option<(super::Statement, super::StatementText)> {
+        use sqlparser::ast::{Expr, SetExpr, UnaryOperator, Value};
+        let head = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            self.table,
+            self.columns.join(", "),
+            vec!["NULL"; self.columns.len()].join(", ")
+        );
+        let mut parsed = super::parse(&head).ok()?;
+        let (super::Statement::Sql(mut stmt), _) = parsed.pop()? else {
+            return None;
+        };
+        if !parsed.is_empty() {
+            return None;
+        }
+        let sqlparser::ast::Statement::Insert(ins) = stmt.as_mut() else {
+            return None;
+        };
+        let SetExpr::Values(values) = ins.source.as_mut()?.body.as_mut() else {
+            return None;
+        };
+        let template = values.rows.pop()?;
+        if !values.rows.is_empty() || template.content.len() != self.columns.len() {
+            return None;
+        }
+        let value = |v: &Literal<'_>| -> Expr {
+            let plain = |v: Value| Expr::Value(v.into());
+            match v {
+                Literal::Null => plain(Value::Null),
+                Literal::Bool(b) => plain(Value::Boolean(*b)),
+                Literal::Str(s) => plain(Value::SingleQuotedString(s.to_string())),
+                Literal::Number {
+                    negative,
+                    plus,
+                    text,
+                } => {
+                    let n = plain(Value::Number(text.to_string(), false));
+                    let sign = match (negative, plus) {
+                        (true, _) => UnaryOperator::Minus,
+                        (false, true) => UnaryOperator::Plus,
+                        (false, false) => return n,
+                    };
+                    Expr::UnaryOp {
+                        op: sign,
+                        expr: Box::new(n),
+                    }
+                }
+            }
+        };
+        for row in &self.rows {
+            let mut r = template.clone();
+            r.content = row.iter().map(value).collect();
+            values.rows.push(r);
+        }
+        let text = super::StatementText {
+            text: self.text.to_string(),
+            line: 1,
+            column: 1,
+        };
+        Some((super::Statement::Sql(stmt), text))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,6 +492,7 @@ mod tests {
                     Literal::Str(Cow::Owned("x'y".into())),
                     Literal::Number {
                         negative: true,
+                        plus: false,
                         text: "1.5e3"
                     }
                 ],

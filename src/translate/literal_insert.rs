@@ -43,7 +43,7 @@ fn value(v: &Literal<'_>) -> Option<Bson> {
         Literal::Null => Bson::Null,
         Literal::Bool(b) => Bson::Boolean(*b),
         Literal::Str(s) => Bson::String(s.to_string()),
-        Literal::Number { negative, text } => {
+        Literal::Number { negative, text, .. } => {
             let dummy = sqlparser::ast::Expr::Value(sqlparser::ast::Value::Null.into());
             let n = number_literal(text, &dummy).ok()?;
             if !negative {
