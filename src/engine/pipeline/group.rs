@@ -406,6 +406,17 @@ impl Group {
         Ok(d)
     }
 
+    /// Whether the key is grouped by the values of a [`FieldsKey`] (else by the key document).
+    pub(super) fn has_fields_key(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// Groups by the key document, as evaluated, even where the key is a [`FieldsKey`]: the same groups
+    /// (group_key.rs), kept in the form a grouping sharing its state with one of another key uses.
+    pub(super) fn forget_fields_key(&mut self) {
+        self.key = None;
+    }
+
     /// The compiled accumulators, by output field.
     pub(super) fn fields(&self) -> &[(String, Accumulator)] {
         &self.fields

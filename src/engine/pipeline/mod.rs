@@ -14,6 +14,7 @@
 mod accumulator;
 pub mod group;
 mod group_key;
+mod group_sets;
 mod group_spill;
 mod hoist;
 pub mod init_plan;
