@@ -76,8 +76,17 @@ fn as_num(v: &Bson) -> Option<Num> {
     }
 }
 
-/// Converts a Decimal128 to the nearest f64 (through its canonical string form).
+/// Converts a Decimal128 to the nearest f64 (what its canonical string form parses to; straight from the bits
+/// where one exact operation gives it, `decimal_bits::to_f64`).
 pub fn decimal_to_f64(d: &bson::Decimal128) -> f64 {
+    if let Some(f) = super::decimal_bits::to_f64(d) {
+        return f;
+    }
+    decimal_text_to_f64(d)
+}
+
+/// [`decimal_to_f64`] through the canonical string form, always.
+fn decimal_text_to_f64(d: &bson::Decimal128) -> f64 {
     let s = d.to_string();
     match s.as_str() {
         "Infinity" => f64::INFINITY,
@@ -305,6 +314,31 @@ mod tests {
     use super::*;
     use bson::{bson, doc};
     use proptest::prelude::*;
+
+    fn decimal() -> impl Strategy<Value = bson::Decimal128> {
+        let coefficient = prop_oneof![
+            0u128..1000,
+            (1u128 << 53) - 3..(1u128 << 53) + 3,
+            0u128..1 << 60,
+            0u128..10u128.pow(34),
+        ];
+        prop_oneof![
+            4 => (any::<bool>(), coefficient, -40i32..40).prop_map(|(neg, c, e)| {
+                let sign = if neg { "-" } else { "" };
+                format!("{sign}{c}E{e}").parse().expect("a decimal")
+            }),
+            1 => any::<[u8; 16]>().prop_map(bson::Decimal128::from_bytes),
+        ]
+    }
+
+    proptest! {
+        /// The conversion from the bits gives what the text route gives, bit for bit (NaN as NaN).
+        #[test]
+        fn decimal_to_f64_equals_the_text_route(d in decimal()) {
+            let (fast, text) = (decimal_to_f64(&d), decimal_text_to_f64(&d));
+            prop_assert!(fast.to_bits() == text.to_bits() || (fast.is_nan() && text.is_nan()), "{d}: {fast} vs {text}");
+        }
+    }
 
     fn scalar() -> impl Strategy<Value = Bson> {
         prop_oneof![

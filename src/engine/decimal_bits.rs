@@ -75,3 +75,31 @@ pub fn from_decimal(d: Decimal) -> Option<Decimal128> {
     bytes[8..16].copy_from_slice(&hi.to_le_bytes());
     Some(Decimal128::from_bytes(bytes))
 }
+
+/// Powers of ten exactly representable as f64 (10^0 ..= 10^22).
+const EXACT_POWERS: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// `d` as the nearest f64, when one IEEE operation gives it exactly rounded: a nonzero coefficient below
+/// 2^53 (exact as f64) times or divided by a power of ten up to 10^22 (exact as f64), whose single
+/// correctly rounded product or quotient is the nearest f64 to the value (Clinger's fast path), as
+/// parsing the decimal's text gives; `None` otherwise (callers then take the text route).
+pub fn to_f64(d: &Decimal128) -> Option<f64> {
+    let b = d.bytes();
+    let lo = u64::from_le_bytes(b[0..8].try_into().ok()?);
+    let hi = u64::from_le_bytes(b[8..16].try_into().ok()?);
+    if (hi >> 61) & 0b11 == 0b11 {
+        return None;
+    }
+    let exponent = ((hi >> 49) & 0x3fff) as i32 - BIAS;
+    let coefficient = (u128::from(hi & ((1 << 49) - 1)) << 64) | u128::from(lo);
+    if coefficient == 0 || coefficient >= 1 << 53 {
+        return None;
+    }
+    let c = coefficient as f64;
+    let power = *EXACT_POWERS.get(usize::try_from(exponent.unsigned_abs()).ok()?)?;
+    let v = if exponent < 0 { c / power } else { c * power };
+    Some(if hi >> 63 == 1 { -v } else { v })
+}

@@ -94,6 +94,14 @@ SELECT namespace, priority, GROUPING(namespace) AS gn, GROUPING(priority) AS gp,
 SELECT user_id, login_method, active, COUNT(*) AS n FROM user_sessions GROUP BY ROLLUP ((user_id, login_method), active);
 -- name: stmts_grouping_sets_duplicate_sets
 SELECT active, COUNT(*) AS n FROM user_sessions GROUP BY GROUPING SETS ((active), (active));
+-- name: stmts_rollup_all_null_keys
+SELECT NULLIF(login_method, login_method) AS k, GROUPING(NULLIF(login_method, login_method)) AS g, COUNT(*) AS n, SUM(cart_total) AS c FROM user_sessions GROUP BY ROLLUP (NULLIF(login_method, login_method)) ORDER BY g, k NULLS FIRST;
+-- name: stmts_cube_over_no_rows_filtered
+SELECT login_method, active, COUNT(*) AS n, SUM(page_views) AS s, AVG(risk_score) AS r, MAX(cart_total) AS m FROM user_sessions WHERE page_views < 0 GROUP BY CUBE (login_method, active);
+-- name: stmts_grouping_sets_repeated_with_mixed_numbers
+SELECT login_method, active, GROUPING(login_method, active) AS g, COUNT(*) AS n, SUM(cart_total) AS c, MIN(risk_score) AS lo, MAX(page_views) AS hi, AVG(data_transferred) AS a FROM user_sessions WHERE active GROUP BY GROUPING SETS ((login_method, active), (login_method), (login_method, active), ()) ORDER BY g, login_method NULLS FIRST, active NULLS FIRST, n;
+-- name: stmts_rollup_nullable_keys_with_filter
+SELECT mfa_verified, login_method, COUNT(*) AS n, SUM(page_views) AS pv FROM user_sessions WHERE page_views >= 2 GROUP BY ROLLUP (mfa_verified, login_method) ORDER BY 1 NULLS FIRST, 2 NULLS FIRST, 3;
 -- name: stmts_rollup_string_agg
 SELECT namespace, STRING_AGG(cache_key, ',' ORDER BY cache_key) AS keys FROM application_cache GROUP BY ROLLUP (namespace) ORDER BY GROUPING(namespace), namespace NULLS FIRST;
 -- ===== UPDATE ... FROM / DELETE ... USING =====

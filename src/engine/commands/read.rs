@@ -263,6 +263,44 @@ fn aggregate_on(
             }
             // The leading $match is applied while scanning.
             let start = usize::from(pipeline.leading_match().is_some());
+            // [$match,] $set of a constant array + $unwind of it + $group (GROUPING SETS): one grouping
+            // per element over each document, fused (group_sets.rs); fields read from the bytes when they can.
+            if let Some(sets) = pipeline.group_sets_at(start) {
+                let mut st = crate::engine::pipeline::group::GroupState::new(&ctx.vars);
+                let scan =
+                    super::row_scan::RowScan::new(state, ctx.db, name, pipeline.leading_match())?;
+                if let Some(mut scan) = scan {
+                    if let Some(plans) = sets.row_plans(scan.fields()) {
+                        scan.run(&ctx.vars, &mut |row| match row {
+                            super::row_scan::Row::Fields(r) => sets.step_row(&plans, &mut st, r),
+                            super::row_scan::Row::Doc(d) => sets.step(&mut st, d, &ctx.vars),
+                        })?;
+                        let grouped = sets.finish(st, &ctx.vars)?;
+                        return pipeline
+                            .run_from(start + 3, grouped, &catalog, &ctx.vars)
+                            .map(Output::Docs);
+                    }
+                }
+                let mut fields = Vec::new();
+                let tail = stages.get(start + 2..).unwrap_or(&[]);
+                let reads = match crate::engine::fields::pipeline_paths(tail, &mut fields) {
+                    true => super::Reads::Fields(&fields),
+                    false => super::Reads::All,
+                };
+                super::scan_matching(
+                    state,
+                    ctx.db,
+                    name,
+                    pipeline.leading_match(),
+                    &ctx.vars,
+                    reads,
+                    &mut |d| sets.step(&mut st, d, &ctx.vars).map(|()| false),
+                )?;
+                let grouped = sets.finish(st, &ctx.vars)?;
+                return pipeline
+                    .run_from(start + 3, grouped, &catalog, &ctx.vars)
+                    .map(Output::Docs);
+            }
             if let Some(group) = pipeline.group_at(start) {
                 // Fastest: the filter is made of top-level field predicates and the grouping reads
                 // top-level fields and constants only: both work on fields read from the BSON bytes.

@@ -468,6 +468,11 @@ impl Expr {
         matches!(self.node, Node::Const(_) | Node::Field(_) | Node::Root(_))
     }
 
+    /// Whether the expression is `$$ROOT` / `$$CURRENT` itself: the whole document, no path under it.
+    pub fn is_whole_root(&self) -> bool {
+        matches!(&self.node, Node::Root(parts) if parts.is_empty())
+    }
+
     /// The field name when the expression is a plain top-level field path `$a` (no dot).
     pub fn top_field(&self) -> Option<&str> {
         match &self.node {

@@ -231,3 +231,31 @@ fn check(
     }
     Ok(())
 }
+
+proptest! {
+    /// `$replaceRoot` of a document the stage owns (the field taken out) gives what evaluating the new root
+    /// on the borrowed document gives: the same document, or the same error (40228) for a non-document.
+    #[test]
+    fn replace_root_of_an_owned_document_equals_the_evaluated_root(
+        rows in docs(),
+        inner in value(),
+        root in prop_oneof![Just("$d"), Just("$a"), Just("$d.e"), Just("$$ROOT")],
+    ) {
+        let vars = Vars::new(bson::DateTime::from_millis(0));
+        let e = crate::engine::expr::Expr::compile(&Bson::String(root.into())).expect("compiles");
+        for (i, mut d) in rows.into_iter().enumerate() {
+            match (i % 3, &inner) {
+                (0, Some(v)) => {
+                    d.insert("d", doc! {"e": v.clone(), "f": i as i32});
+                }
+                (1, Some(v)) => {
+                    d.insert("d", v.clone());
+                }
+                _ => {}
+            }
+            let owned = super::replace_root_owned(&e, d.clone(), &vars).map_err(|e| e.code);
+            let general = super::replace_root(&e, &d, &vars).map_err(|e| e.code);
+            prop_assert_eq!(owned, general);
+        }
+    }
+}

@@ -211,9 +211,9 @@ impl Group {
     /// Runs the grouping.
     pub fn run(&self, input: Vec<Document>, vars: &Vars) -> Result<Vec<Document>, CommandError> {
         let mut state = GroupState::new(vars);
-        for d in &input {
+        for d in input {
             crate::engine::ops::check()?;
-            self.step(&mut state, d, vars)?;
+            self.step_owned(&mut state, d, vars)?;
         }
         self.finish(state, vars)
     }
@@ -256,6 +256,43 @@ impl Group {
         }
         let key = self.id.eval(doc, vars)?.unwrap_or(Bson::Null);
         self.step_keyed(state, key, doc, vars)
+    }
+
+    /// [`step`](Self::step) of a document the caller gives up: a grouping whose one accumulator is `$first`
+    /// / `$last` of `$$ROOT` (DISTINCT ON; the grouping sets' row for no input) keeps the document itself
+    /// instead of a copy (the same fold, of the value `$$ROOT` evaluates to); any other reads it as `step`.
+    pub fn step_owned(
+        &self,
+        state: &mut GroupState,
+        doc: Document,
+        vars: &Vars,
+    ) -> Result<(), CommandError> {
+        let [(_, acc)] = self.fields.as_slice() else {
+            return self.step(state, &doc, vars);
+        };
+        if !(matches!(acc.kind, Kind::First | Kind::Last) && acc.arg.is_whole_root()) {
+            return self.step(state, &doc, vars);
+        }
+        let (slot, first) = match (&self.key, self.id.eval_top_field(&doc)) {
+            (Some(k), _) => state.slot_of(&k.of_doc(&doc), &self.fields),
+            (None, Some(key)) => state.slot_of(key.unwrap_or(&Bson::Null), &self.fields),
+            (None, None) => {
+                let key = self.id.eval(&doc, vars)?.unwrap_or(Bson::Null);
+                match state.find(&key) {
+                    (Some(i), _) => (i, false),
+                    (None, hash) => (state.add(key, hash, &self.fields), true),
+                }
+            }
+        };
+        // Past its group's first document `$first` keeps nothing (nor does `step` make the value).
+        if !first && matches!(acc.kind, Kind::First) {
+            return state.account(Grown::default());
+        }
+        let added = match state.groups[slot].1.first_mut() {
+            Some(st) => acc.fold(st, first, Some(Cow::Owned(Bson::Document(doc))))?,
+            None => Grown::default(),
+        };
+        state.account(added)
     }
 
     fn step_keyed(
@@ -404,6 +441,17 @@ impl Group {
             d.insert(name.clone(), acc.finish(st, &key_doc, vars)?);
         }
         Ok(d)
+    }
+
+    /// Whether the key is grouped by the values of a [`FieldsKey`] (else by the key document).
+    pub(super) fn has_fields_key(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// Groups by the key document, as evaluated, even where the key is a [`FieldsKey`]: the same groups
+    /// (group_key.rs), kept in the form a grouping sharing its state with one of another key uses.
+    pub(super) fn forget_fields_key(&mut self) {
+        self.key = None;
     }
 
     /// The compiled accumulators, by output field.

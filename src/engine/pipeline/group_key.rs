@@ -1,5 +1,7 @@
 //! A `$group` key made of top-level fields with null for none, `_id: {g0: {$ifNull: ["$a", null]}, g1:
-//! ...}` (the translator's `GROUP BY a, b`), grouped by the fields' values themselves: one field's value
+//! ...}` (the translator's `GROUP BY a, b`; a part may also be a number or null constant, as a grouping set's
+//! rolled-up key and set number are once `group_sets.rs` fixed the set), grouped by the fields' values
+//! themselves: one field's value
 //! read by reference (no key document evaluated per input document, no copy but for a new group), several
 //! as an array of them; the key document is built once per group, at the output.
 //!
@@ -17,13 +19,36 @@ use std::borrow::Cow;
 /// What `$ifNull: [x, null]` gives for a missing, null or undefined `x`.
 static NULL: Bson = Bson::Null;
 
-/// `_id: {name: {$ifNull: ["$field", null]}, ...}` over top-level fields.
+/// `_id: {name: {$ifNull: ["$field", null]}, ...}` over top-level fields (and constants).
 #[derive(Debug, Clone)]
 pub(super) struct FieldsKey {
     /// The key document's field names, in order.
     names: Vec<String>,
-    /// The top-level field each takes its value from.
+    /// Per name: the index into `fields` of the top-level field it takes its value from, or its constant.
+    parts: Vec<Part>,
+    /// The top-level fields read, in order of first use.
     fields: Vec<String>,
+}
+
+/// Where one part of a [`FieldsKey`] comes from.
+#[derive(Debug, Clone)]
+enum Part {
+    /// `{$ifNull: ["$field", null]}`: the field at this index of `fields`.
+    Field(usize),
+    /// `null` or `{$literal: number}`.
+    Const(Bson),
+}
+
+/// The value of a constant key part: `null`, or `{$literal: n}` of a number.
+fn constant(v: &Bson) -> Option<Bson> {
+    match v {
+        Bson::Null => Some(Bson::Null),
+        Bson::Document(d) if d.len() == 1 => match d.get("$literal")? {
+            n @ (Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_) | Bson::Null) => Some(n.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 impl FieldsKey {
@@ -37,10 +62,16 @@ impl FieldsKey {
             return None;
         }
         let mut names = Vec::with_capacity(spec.len());
-        let mut fields = Vec::with_capacity(spec.len());
+        let mut parts = Vec::with_capacity(spec.len());
+        let mut fields: Vec<String> = Vec::with_capacity(spec.len());
         for (name, v) in spec {
             if name.is_empty() || name.starts_with('$') || name.contains('.') {
                 return None;
+            }
+            if let Some(c) = constant(v) {
+                names.push(name.clone());
+                parts.push(Part::Const(c));
+                continue;
             }
             let Bson::Document(op) = v else { return None };
             let Some(Bson::Array(args)) = op.get("$ifNull").filter(|_| op.len() == 1) else {
@@ -54,9 +85,20 @@ impl FieldsKey {
                 return None;
             }
             names.push(name.clone());
-            fields.push(field.to_string());
+            let i = match fields.iter().position(|f| f == field) {
+                Some(i) => i,
+                None => {
+                    fields.push(field.to_string());
+                    fields.len() - 1
+                }
+            };
+            parts.push(Part::Field(i));
         }
-        Some(FieldsKey { names, fields })
+        Some(FieldsKey {
+            names,
+            parts,
+            fields,
+        })
     }
 
     /// The top-level fields read, in order.
@@ -72,24 +114,26 @@ impl FieldsKey {
         }
     }
 
-    /// The grouping value of `doc`: its field's value (borrowed) for one field, the array of them for more.
-    pub(super) fn of_doc<'a>(&self, doc: &'a Document) -> Cow<'a, Bson> {
+    /// The grouping value of `doc`: its part's value (borrowed) for one part, the array of them for more.
+    pub(super) fn of_doc<'a>(&'a self, doc: &'a Document) -> Cow<'a, Bson> {
         self.of(|i| crate::engine::path::field(doc, &self.fields[i]))
     }
 
     /// [`of_doc`](Self::of_doc) of a row whose slot `slots[i]` holds field `i`.
-    pub(super) fn of_row<'a>(&self, row: &'a FieldValues, slots: &[usize]) -> Cow<'a, Bson> {
+    pub(super) fn of_row<'a>(&'a self, row: &'a FieldValues, slots: &[usize]) -> Cow<'a, Bson> {
         self.of(|i| slots.get(i).and_then(|&s| row.get(s)))
     }
 
-    fn of<'a>(&self, get: impl Fn(usize) -> Option<&'a Bson>) -> Cow<'a, Bson> {
-        if self.fields.len() == 1 {
-            return Cow::Borrowed(Self::value(get(0)));
+    fn of<'a>(&'a self, get: impl Fn(usize) -> Option<&'a Bson>) -> Cow<'a, Bson> {
+        let part = |p: &'a Part| match p {
+            Part::Field(i) => Self::value(get(*i)),
+            Part::Const(c) => c,
+        };
+        if let [one] = self.parts.as_slice() {
+            return Cow::Borrowed(part(one));
         }
         Cow::Owned(Bson::Array(
-            (0..self.fields.len())
-                .map(|i| Self::value(get(i)).clone())
-                .collect(),
+            self.parts.iter().map(|p| part(p).clone()).collect(),
         ))
     }
 

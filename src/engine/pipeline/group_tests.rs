@@ -234,3 +234,47 @@ fn run_keyed_takes_key_documents_apart() {
         );
     }
 }
+
+proptest! {
+    /// A document given up to the grouping ([`Group::step_owned`]: `$first` / `$last` of `$$ROOT` keep it
+    /// uncopied) groups as the same document read by reference ([`Group::step`]), for every key shape.
+    #[test]
+    fn owned_documents_group_as_borrowed_ones(
+        rows in prop::collection::vec((key(), prop::option::of(key())), 0..60),
+        id in prop_oneof![
+            Just(Bson::String("$k".into())),
+            Just(bson::bson!({"g0": {"$ifNull": ["$k", null]}})),
+            Just(bson::bson!({"$ifNull": ["$k", 0]})),
+        ],
+        acc in prop_oneof![
+            Just(bson::bson!({"$first": "$$ROOT"})),
+            Just(bson::bson!({"$last": "$$ROOT"})),
+            Just(bson::bson!({"$last": "$$CURRENT"})),
+            Just(bson::bson!({"$first": "$v"})),
+            Just(bson::bson!({"$push": "$$ROOT"})),
+        ],
+    ) {
+        let g = Group::compile(&doc! {"_id": id, "d": acc}).expect("compiles");
+        let docs: Vec<Document> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (k, v))| {
+                let mut d = doc! {"i": i as i32, "k": k.clone()};
+                if let Some(v) = v {
+                    d.insert("v", v.clone());
+                }
+                d
+            })
+            .collect();
+        let vars = Vars::new(bson::DateTime::from_millis(0));
+        let mut owned = GroupState::new(&vars);
+        let mut borrowed = GroupState::new(&vars);
+        for d in docs {
+            g.step(&mut borrowed, &d, &vars).expect("steps");
+            g.step_owned(&mut owned, d, &vars).expect("steps");
+        }
+        prop_assert_eq!((owned.bytes, owned.resident), (borrowed.bytes, borrowed.resident));
+        let (owned, borrowed) = (g.finish(owned, &vars), g.finish(borrowed, &vars));
+        prop_assert_eq!(format!("{owned:?}"), format!("{borrowed:?}"));
+    }
+}

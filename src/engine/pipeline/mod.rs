@@ -14,6 +14,7 @@
 mod accumulator;
 pub mod group;
 mod group_key;
+mod group_sets;
 mod group_spill;
 mod hoist;
 pub mod init_plan;
@@ -603,8 +604,8 @@ impl Pipeline {
             }
             Stage::ReplaceRoot(e) => {
                 let mut out = Vec::with_capacity(docs.len());
-                for d in &docs {
-                    out.push(replace_root(e, d, vars)?);
+                for d in docs {
+                    out.push(replace_root_owned(e, d, vars)?);
                 }
                 out
             }
@@ -668,6 +669,19 @@ fn add_fields(
     Ok(d)
 }
 
+/// [`replace_root`] of a document the stage owns: a new root that is a top-level field holding a document
+/// is taken out of it (what evaluating `$field` gives, without the copy); anything else is evaluated.
+fn replace_root_owned(e: &Expr, mut d: Document, vars: &Vars) -> Result<Document, CommandError> {
+    if let Some(f) = e.top_field() {
+        if matches!(d.get(f), Some(Bson::Document(_))) {
+            if let Some(Bson::Document(nd)) = d.remove(f) {
+                return Ok(nd);
+            }
+        }
+    }
+    replace_root(e, &d, vars)
+}
+
 /// `$replaceRoot` of one document: its new root, which must be a document (40228).
 fn replace_root(e: &Expr, d: &Document, vars: &Vars) -> Result<Document, CommandError> {
     match e.eval(d, vars)? {
@@ -713,7 +727,7 @@ impl Pipeline {
                 reshape::unset_fields(&mut d, paths);
                 d
             }
-            Stage::ReplaceRoot(e) => replace_root(e, &d, vars)?,
+            Stage::ReplaceRoot(e) => replace_root_owned(e, d, vars)?,
             _ => {
                 return Err(CommandError::new(
                     super::error_codes::ErrorCode::InternalError,

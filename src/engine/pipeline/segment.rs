@@ -217,12 +217,12 @@ impl Pipeline {
                 let mut state = group::GroupState::new(vars);
                 for d in docs {
                     crate::engine::ops::check()?;
-                    for o in &from(d, start)? {
-                        g.step(&mut state, o, vars)?;
+                    for o in from(d, start)? {
+                        g.step_owned(&mut state, o, vars)?;
                     }
                 }
                 self.union_outputs(&unions, catalog, vars, &mut from, &mut |o| {
-                    g.step(&mut state, &o, vars)
+                    g.step_owned(&mut state, o, vars)
                 })?;
                 Ok((g.finish(state, vars)?, next))
             }
