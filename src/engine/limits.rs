@@ -53,22 +53,41 @@ fn digits(mut i: usize) -> usize {
 
 /// Measures `doc`: its exact BSON size and its depth, iteratively.
 pub fn shape(doc: &Document) -> Shape {
-    // A document of scalars (what projections and most stages make) in one pass with no stack; the first
-    // container hands the whole document to the general walk.
+    // A document of scalars and of documents of scalars (what projections and most stages make: an
+    // interval `{months, days, micros}` in a row) in one pass with no stack; anything deeper hands the
+    // whole document to the general walk.
+    let mut bytes = 5;
+    let mut depth = usize::from(!doc.is_empty());
+    for (k, v) in doc {
+        bytes += 1 + k.len() + 1;
+        match v {
+            Bson::Document(inner) => match flat_len(inner) {
+                Some(n) => {
+                    bytes += n;
+                    if !inner.is_empty() {
+                        depth = 2;
+                    }
+                }
+                None => return shape_nested(doc),
+            },
+            Bson::Array(_) | Bson::JavaScriptCodeWithScope(_) => return shape_nested(doc),
+            other => bytes += scalar_len(other),
+        }
+    }
+    Shape { bytes, depth }
+}
+
+/// The encoded size of a document of scalars alone; `None` when it holds a document or an array.
+fn flat_len(doc: &Document) -> Option<usize> {
     let mut bytes = 5;
     for (k, v) in doc {
         bytes += 1 + k.len() + 1;
         match v {
-            Bson::Document(_) | Bson::Array(_) | Bson::JavaScriptCodeWithScope(_) => {
-                return shape_nested(doc)
-            }
+            Bson::Document(_) | Bson::Array(_) | Bson::JavaScriptCodeWithScope(_) => return None,
             other => bytes += scalar_len(other),
         }
     }
-    Shape {
-        bytes,
-        depth: usize::from(!doc.is_empty()),
-    }
+    Some(bytes)
 }
 
 /// [`shape`] of any document: a walk with an explicit stack.
@@ -504,6 +523,30 @@ mod tests {
             let (fast, general) = (shape(&d), shape_nested(&d));
             prop_assert_eq!((fast.bytes, fast.depth), (general.bytes, general.depth));
             prop_assert_eq!(fast.bytes, d.to_vec().unwrap().len());
+        }
+
+        /// Rows holding documents of scalars (an interval `{months, days, micros}`, an empty one) beside
+        /// scalars, measured in one pass, against the general walk and the encoded size.
+        #[test]
+        fn documents_of_scalars_are_the_general_walk(
+            vs in proptest::collection::vec(prop_oneof![
+                arb_bson(),
+                proptest::collection::vec(("[a-z]{1,6}", arb_bson()), 0..4)
+                    .prop_map(|kv| Bson::Document(kv.into_iter().collect())),
+                (any::<i32>(), any::<i32>(), any::<i64>()).prop_map(|(m, d, u)| {
+                    Bson::Document(doc! {"months": m, "days": d, "micros": u})
+                }),
+                Just(Bson::Document(Document::new())),
+            ], 0..6)
+        ) {
+            let mut d = Document::new();
+            for (i, v) in vs.into_iter().enumerate() {
+                d.insert(format!("k{i}"), v);
+            }
+            let (fast, general) = (shape(&d), shape_nested(&d));
+            prop_assert_eq!((fast.bytes, fast.depth), (general.bytes, general.depth));
+            prop_assert_eq!(fast.bytes, d.to_vec().unwrap().len());
+            prop_assert_eq!(fast.depth, depth_rec(&Bson::Document(d.clone())));
         }
 
         #[test]

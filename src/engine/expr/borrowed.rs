@@ -220,6 +220,18 @@ pub(super) fn inspect(
                 )),
             }
         }
+        // `{$eq: [{$ifNull: [x, null]}, null]}`, the translator's NULL test (`$ne`: its negation), is whether
+        // `x` is null or missing: read where it is, also in a `$let` slot (an interval document bound to a
+        // variable is not copied to be tested).
+        (Eq | Ne, [Node::Op(IfNull, pair), Node::Const(Bson::Null)])
+            if matches!(pair.as_slice(), [_, Node::Const(Bson::Null)]) =>
+        {
+            let nullish = match &pair[0] {
+                Node::Slot(k, parts) => super::slots::nullish(*k, parts),
+                x => is_nullish(&x.value(root, vars)?),
+            };
+            bool_(nullish == (op == Eq))
+        }
         (Eq | Ne | Gt | Gte | Lt | Lte | Cmp, [a, b]) => {
             let x = a.value(root, vars)?;
             let y = b.value(root, vars)?;

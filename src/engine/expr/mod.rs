@@ -330,6 +330,84 @@ fn field(doc: &Document, parts: &[String]) -> Option<Bson> {
     descend(v, rest)
 }
 
+// The arms of `Node::eval` that build or hold much on the stack (a document, an array, a scope with its
+// values, a `$switch`) are evaluated out of line: `Node::eval` recurses once per node, and the frame it
+// needs is the largest of its arms' once inlined (2.3 KB), which every constant, field and operator node
+// paid for.
+
+#[inline(never)]
+fn eval_doc(
+    fields: &[(String, Node)],
+    root: &Document,
+    vars: &Vars,
+) -> Result<Option<Bson>, CommandError> {
+    let mut out = Document::new();
+    for (k, n) in fields {
+        if let Some(v) = n.eval(root, vars)? {
+            out.insert(k.clone(), v);
+        }
+    }
+    Ok(Some(Bson::Document(out)))
+}
+
+#[inline(never)]
+fn eval_arr(items: &[Node], root: &Document, vars: &Vars) -> Result<Option<Bson>, CommandError> {
+    let mut out = Vec::with_capacity(items.len());
+    for n in items {
+        out.push(n.eval(root, vars)?.unwrap_or(Bson::Null));
+    }
+    Ok(Some(Bson::Array(out)))
+}
+
+#[inline(never)]
+fn eval_let(l: &Let, root: &Document, vars: &Vars) -> Result<Option<Bson>, CommandError> {
+    let mut inner = vars.clone();
+    for (name, e) in &l.vars {
+        let v = e.eval(root, vars)?.unwrap_or(Bson::Null);
+        inner.push_shared(name, v);
+    }
+    // The translator's plans chain `$let`s (an `age()` is a dozen levels rebinding nine names),
+    // often through a `$cond`: a `$let` in tail position binds into this scope, already a copy of
+    // the enclosing one, instead of copying it again. Its values are computed first, in the scope
+    // as it is, then bound: what a copy would see.
+    let mut body = &l.body;
+    loop {
+        match body {
+            Node::Let(next) => {
+                let mut values: smallvec::SmallVec<[Bson; 4]> = smallvec::SmallVec::new();
+                for (_, e) in &next.vars {
+                    values.push(e.eval(root, &inner)?.unwrap_or(Bson::Null));
+                }
+                for ((name, _), v) in next.vars.iter().zip(values) {
+                    inner.push_shared(name, v);
+                }
+                body = &next.body;
+            }
+            Node::Op(Op::Cond, args) if args.len() == 3 => {
+                let c = args[0].truthy_value(root, &inner)?;
+                body = &args[if c { 1 } else { 2 }];
+            }
+            _ => return body.eval(root, &inner),
+        }
+    }
+}
+
+#[inline(never)]
+fn eval_switch(s: &Switch, root: &Document, vars: &Vars) -> Result<Option<Bson>, CommandError> {
+    for (case, then) in &s.branches {
+        if case.truthy_value(root, vars)? {
+            return then.eval(root, vars);
+        }
+    }
+    match &s.default {
+        Some(d) => d.eval(root, vars),
+        None => Err(err(
+            40066,
+            "$switch could not find a matching branch for an input, and no default was specified.",
+        )),
+    }
+}
+
 impl Node {
     pub(crate) fn eval(&self, root: &Document, vars: &Vars) -> Result<Option<Bson>, CommandError> {
         Ok(match self {
@@ -350,56 +428,11 @@ impl Node {
                     .ok_or_else(|| err(17276, format!("Use of undefined variable: {name}")))?;
                 descend(v, parts)
             }
-            Node::Doc(fields) => {
-                let mut out = Document::new();
-                for (k, n) in fields {
-                    if let Some(v) = n.eval(root, vars)? {
-                        out.insert(k.clone(), v);
-                    }
-                }
-                Some(Bson::Document(out))
-            }
-            Node::Arr(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for n in items {
-                    out.push(n.eval(root, vars)?.unwrap_or(Bson::Null));
-                }
-                Some(Bson::Array(out))
-            }
+            Node::Doc(fields) => eval_doc(fields, root, vars)?,
+            Node::Arr(items) => eval_arr(items, root, vars)?,
             Node::Op(op, args) => ops::eval_op(*op, args, root, vars)?,
             Node::Named(op, args) => ops::eval_named(*op, args, root, vars)?,
-            Node::Let(l) => {
-                let mut inner = vars.clone();
-                for (name, e) in &l.vars {
-                    let v = e.eval(root, vars)?.unwrap_or(Bson::Null);
-                    inner.push_shared(name, v);
-                }
-                // The translator's plans chain `$let`s (an `age()` is a dozen levels rebinding nine names),
-                // often through a `$cond`: a `$let` in tail position binds into this scope, already a copy of
-                // the enclosing one, instead of copying it again. Its values are computed first, in the scope
-                // as it is, then bound: what a copy would see.
-                let mut body = &l.body;
-                loop {
-                    match body {
-                        Node::Let(next) => {
-                            let mut values: smallvec::SmallVec<[Bson; 4]> =
-                                smallvec::SmallVec::new();
-                            for (_, e) in &next.vars {
-                                values.push(e.eval(root, &inner)?.unwrap_or(Bson::Null));
-                            }
-                            for ((name, _), v) in next.vars.iter().zip(values) {
-                                inner.push_shared(name, v);
-                            }
-                            body = &next.body;
-                        }
-                        Node::Op(Op::Cond, args) if args.len() == 3 => {
-                            let c = args[0].truthy_value(root, &inner)?;
-                            body = &args[if c { 1 } else { 2 }];
-                        }
-                        _ => break body.eval(root, &inner)?,
-                    }
-                }
-            }
+            Node::Let(l) => eval_let(l, root, vars)?,
             Node::Slot(k, parts) => slots::read(*k, parts),
             Node::SlotLet(l) => {
                 for (k, e) in &l.vars {
@@ -408,17 +441,7 @@ impl Node {
                 }
                 return l.body.eval(root, vars);
             }
-            Node::Switch(s) => {
-                for (case, then) in &s.branches {
-                    if case.truthy_value(root, vars)? {
-                        return then.eval(root, vars);
-                    }
-                }
-                match &s.default {
-                    Some(d) => d.eval(root, vars)?,
-                    None => return Err(err(40066, "$switch could not find a matching branch for an input, and no default was specified.")),
-                }
-            }
+            Node::Switch(s) => return eval_switch(s, root, vars),
         })
     }
 }

@@ -85,6 +85,28 @@ pub(crate) fn read(k: u32, parts: &[String]) -> Option<Bson> {
     })
 }
 
+/// Whether [`read`] of slot `k` along `parts` is null, undefined or missing, found without copying the
+/// value (a path through an array reads an array: not null).
+pub(crate) fn nullish(k: u32, parts: &[String]) -> bool {
+    FRAMES.with(|f| {
+        let f = f.borrow();
+        let Some(mut v) = f.values.get(f.base + k as usize) else {
+            return true;
+        };
+        for part in parts {
+            match v {
+                Bson::Document(d) => match crate::engine::path::field(d, part) {
+                    Some(x) => v = x,
+                    None => return true,
+                },
+                Bson::Array(_) => return false,
+                _ => return true,
+            }
+        }
+        matches!(v, Bson::Null | Bson::Undefined)
+    })
+}
+
 /// Writes slot `k` of the current frame.
 pub(crate) fn write(k: u32, v: Bson) {
     let old = FRAMES.with(|f| {

@@ -44,6 +44,14 @@ fn expr() -> impl Strategy<Value = Bson> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(|v| op("$add", Bson::Array(v))),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| op("$eq", Bson::Array(vec![a, b]))),
+            // the translator's NULL test (`borrowed.rs` reads a slot's value in place for it)
+            (inner.clone(), prop::bool::ANY).prop_map(|(a, eq)| {
+                let test = op("$ifNull", Bson::Array(vec![a, Bson::Null]));
+                op(
+                    if eq { "$eq" } else { "$ne" },
+                    Bson::Array(vec![test, Bson::Null]),
+                )
+            }),
             (inner.clone(), inner.clone())
                 .prop_map(|(a, b)| op("$ifNull", Bson::Array(vec![a, b]))),
             (inner.clone(), inner.clone(), inner.clone())
@@ -282,5 +290,52 @@ fn a_variable_bound_to_a_path_of_another_reads_the_path() {
             .unwrap();
         assert_eq!(resolved, want, "{e}");
         assert_eq!(general, want, "{e}");
+    }
+}
+
+fn tested_value() -> impl Strategy<Value = Bson> {
+    let scalar = prop_oneof![
+        Just(Bson::Null),
+        Just(Bson::Undefined),
+        (-2i32..3).prop_map(Bson::Int32),
+        Just(Bson::String("s".into())),
+    ];
+    scalar.prop_recursive(3, 16, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(Bson::Array),
+            prop::collection::vec(
+                (
+                    prop::sample::select(vec!["x", "y"]).prop_map(String::from),
+                    inner
+                ),
+                0..3
+            )
+            .prop_map(|kv| Bson::Document(kv.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+    /// The NULL test `{$eq: [{$ifNull: ["$$a.path", null]}, null]}` (and `$ne`) of a variable held in a
+    /// slot, read in place (`slots::nullish`), against the value computed: null, undefined, missing,
+    /// documents and arrays on the path.
+    #[test]
+    fn null_test_of_a_slot_equals_the_value_computed(
+        v in tested_value(),
+        path in prop::sample::select(vec!["", ".x", ".x.y", ".y"]),
+        eq in prop::bool::ANY,
+    ) {
+        // `$ifNull` of a missing field: computed per document, so `a` lives in a slot (not a constant).
+        let e = Bson::Document(doc! {"$let": {
+            "vars": {"a": {"$ifNull": ["$missing", {"$literal": v.clone()}]}},
+            "in": {(if eq { "$eq" } else { "$ne" }): [{"$ifNull": [format!("$$a{path}"), null]}, null]},
+        }});
+        let resolved = Expr::compile(&e).map_err(|e| e.code);
+        prop_assert!(resolved.as_ref().is_ok_and(|r| r.slots == 1), "{}", e);
+        let d = doc! {};
+        let got = resolved.and_then(|r| eval(&r, &d));
+        let want = Expr::compile_unresolved(&e).map_err(|e| e.code).and_then(|g| eval_general(&g, &d));
+        prop_assert_eq!(got, want, "{}", e);
     }
 }
