@@ -72,10 +72,13 @@ pub struct Lookup {
 /// The most joined documents [`Exec::memo`] keeps (over all its entries); past it, new results are not kept.
 const MEMO_DOCS: usize = 100_000;
 
-/// After this many outer documents, the memo of a stage that probes by its join key is dropped if it served
-/// fewer than a quarter of them: a probe costs about what a memo miss does (the key's bytes, an entry, a copy
-/// of every result it shares), so with mostly distinct keys (events joined to their sessions) it only slowed
-/// the join and held every result (PostgreSQL's Memoize is likewise left out for distinct keys).
+/// After this many outer documents, the memo of a stage that probes its hash table is dropped if it served
+/// fewer than a quarter of them: a probe of the table (documents already parsed) costs about what a memo miss
+/// does (the key's bytes, an entry, a copy of every result it shares), so with mostly distinct keys (EXISTS
+/// per session, NOT IN per event) it only slowed the join and held every result (PostgreSQL's Memoize is
+/// likewise left out for distinct keys). An index probe parses the document it finds, several times a memo
+/// miss's cost: that memo is kept (events joined to their sessions repeat a key about every other event, and
+/// its first thousand lookups hit far less often than the later ones).
 const MEMO_PROBATION: usize = 1024;
 
 #[cfg(test)]
@@ -438,7 +441,7 @@ impl Exec<'_> {
         }
         if self.memo_seen >= memo_probation()
             && self.memo_hits * 4 < self.memo_seen
-            && (l.key.is_some() || l.local.is_some())
+            && self.table.is_some()
         {
             self.memo_off = true;
             self.memo = std::collections::HashMap::new();
