@@ -100,6 +100,47 @@ impl Translator {
     /// literals and `b - a` follow PostgreSQL's timestamp rules; other columns stay of unknown kind (their
     /// values are checked at run time, as a schemaless field's).
     pub(crate) fn declared_kind(&self, cx: &QueryContext, parts: &[Ident]) -> super::expr::Kind {
+        match self.declared_type(cx, parts).as_deref() {
+            Some("timestamptz" | "timestamp" | "date") => super::expr::Kind::Timestamp,
+            _ if self.relation_interval(cx, parts) => super::expr::Kind::Interval,
+            _ => super::expr::Kind::Unknown,
+        }
+    }
+
+    /// Whether `e` is an SQL integer by the declared types (a whole number or NULL at run time): an
+    /// integer literal, a declared `integer` / `bigint` / `smallint` column, and `+ - * %` or a sign of
+    /// such. An interval's product by one needs no run-time test of a fraction (`interval_expr::scale_whole`).
+    pub(crate) fn whole_number(&self, cx: &QueryContext, e: &Expr) -> bool {
+        use sqlparser::ast::{BinaryOperator as B, UnaryOperator as U, Value};
+        let integer = |parts: &[Ident]| {
+            matches!(
+                self.declared_type(cx, parts).as_deref(),
+                Some("integer" | "bigint" | "smallint")
+            )
+        };
+        match e {
+            Expr::Nested(x) => self.whole_number(cx, x),
+            Expr::UnaryOp {
+                op: U::Minus | U::Plus,
+                expr,
+            } => self.whole_number(cx, expr),
+            Expr::BinaryOp {
+                left,
+                op: B::Plus | B::Minus | B::Multiply | B::Modulo,
+                right,
+            } => self.whole_number(cx, left) && self.whole_number(cx, right),
+            Expr::Identifier(c) => integer(std::slice::from_ref(c)),
+            Expr::CompoundIdentifier(parts) => integer(parts),
+            Expr::Value(v) => {
+                matches!(&v.value, Value::Number(n, _) if n.bytes().all(|b| b.is_ascii_digit()))
+            }
+            _ => false,
+        }
+    }
+
+    /// The declared type of a column reference (`t.c`, or an unqualified `c` of exactly one declared table
+    /// of this FROM), as the catalog spells it.
+    fn declared_type(&self, cx: &QueryContext, parts: &[Ident]) -> Option<String> {
         let type_of = |b: &Binding, column: &str| -> Option<String> {
             if !b.declared {
                 return None;
@@ -108,7 +149,7 @@ impl Translator {
                 .column(b.collection.as_deref()?, column)
                 .and_then(|c| c.ty.clone())
         };
-        let ty = match parts {
+        match parts {
             [q, c] => cx
                 .scope
                 .iter()
@@ -122,11 +163,6 @@ impl Translator {
                 }
             }
             _ => None,
-        };
-        match ty.as_deref() {
-            Some("timestamptz" | "timestamp" | "date") => super::expr::Kind::Timestamp,
-            _ if self.relation_interval(cx, parts) => super::expr::Kind::Interval,
-            _ => super::expr::Kind::Unknown,
         }
     }
 

@@ -281,6 +281,8 @@ SELECT iv, COUNT(*) AS n FROM (SELECT INTERVAL '1 day' * (page_views % 2) AS iv 
 SELECT COUNT(*) AS n, COUNT(iv) AS non_null FROM (SELECT DISTINCT INTERVAL '1 day' * (page_views % 2) + INTERVAL '24 hours' * ((page_views + 1) % 2) AS iv FROM user_sessions) d;
 -- name: time_interval_min_max_by_span
 SELECT user_id, MIN(iv) AS lo, MAX(iv) AS hi, MAX(iv) FILTER (WHERE iv < INTERVAL '1 day') AS hi_under_day FROM (SELECT user_id, INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s GROUP BY user_id ORDER BY user_id;
+-- name: time_interval_times_integer_columns
+SELECT session_id, INTERVAL '1 mon 2 days 03:00:00.5' * page_views AS a, INTERVAL '1 day' * (-page_views % 3) AS b, INTERVAL '1 hour' * (data_transferred % 1000) AS c, (expires_at - created_at) * (page_views - 2) AS d, 3 * INTERVAL '-1 day 1 minute' * actions_performed AS e FROM user_sessions ORDER BY session_id;
 -- name: time_interval_min_max_of_one_day_and_25_hours
 SELECT MIN(iv) AS lo, MAX(iv) AS hi FROM (SELECT INTERVAL '1 day' * (page_views % 2) + INTERVAL '25 hours' * ((page_views + 1) % 2) AS iv FROM user_sessions) s;
 -- name: time_interval_sum_and_avg

@@ -441,7 +441,13 @@ impl Translator {
         let a = self.agg(cx, l)?;
         let b = self.agg(cx, r)?;
         // Time arithmetic first: timestamp ± interval, timestamp - timestamp.
-        if let Some(t) = self.time_arithmetic(&a, op, &b, e)? {
+        // the number operand of an interval product known whole by the declared types
+        let whole = match (a.kind == Kind::Interval, b.kind == Kind::Interval) {
+            (true, false) => self.whole_number(cx, r),
+            (false, true) => self.whole_number(cx, l),
+            _ => false,
+        };
+        if let Some(t) = self.time_arithmetic(&a, op, &b, e, whole)? {
             return Ok(t);
         }
         if a.interval.is_some() || b.interval.is_some() {

@@ -199,6 +199,7 @@ impl Translator {
 
     /// Time arithmetic: timestamp ± interval (`$dateAdd` / `$dateSubtract` for a constant interval),
     /// timestamp - timestamp (an interval), interval ± interval, interval * / number (PostgreSQL's rules).
+    /// `whole`: the number operand of an interval product is an SQL integer by the declared types.
     /// `None`: not time arithmetic.
     pub(crate) fn time_arithmetic(
         &mut self,
@@ -206,6 +207,7 @@ impl Translator {
         op: &BinaryOperator,
         b: &Agg,
         e: &Expr,
+        whole: bool,
     ) -> Result<Option<Agg>, Error> {
         let (a_iv, b_iv) = (a.kind == Kind::Interval, b.kind == Kind::Interval);
         let plus_minus = matches!(op, BinaryOperator::Plus | BinaryOperator::Minus);
@@ -266,16 +268,24 @@ impl Translator {
                         };
                     }
                     let known = known_of(iv);
-                    let mut out = Agg::new(
+                    // an SQL integer factor (`whole`: by the declared types) has no fraction: no run-time
+                    // test, a constant's fields in place
+                    let expr = if !divide && (whole || other.kind == Kind::Int) {
+                        interval::scale_whole(
+                            iv.expr.clone().into(),
+                            const_iv(iv),
+                            other.expr.clone().into(),
+                            known,
+                        )
+                    } else {
                         interval::scale(
                             iv.expr.clone().into(),
                             other.expr.clone().into(),
                             divide,
                             known,
-                        ),
-                        Kind::Interval,
-                        true,
-                    );
+                        )
+                    };
+                    let mut out = Agg::new(expr, Kind::Interval, true);
                     out.no_months = known.no_months;
                     // a constant of time alone scaled is time alone (`interval_expr::scale`)
                     out.canonical = known.no_months && known.no_days;

@@ -10,8 +10,8 @@ use super::datetime::IntervalParts;
 use bson::{doc, Bson};
 
 pub(crate) use super::interval_expr::{
-    add, add_constant, between, epoch, field, format, justify, make, negate, scale, shift_date,
-    span, Known,
+    add, add_constant, between, epoch, field, format, justify, make, negate, scale, scale_whole,
+    shift_date, span, Known,
 };
 #[cfg(test)]
 pub(crate) use super::interval_expr::{scale_plan, span_plan};

@@ -131,6 +131,68 @@ pub(crate) fn scale(x: Bson, n: Bson, divide: bool, known: Known) -> Bson {
     scale_plan(x, n, divide, known, true)
 }
 
+/// `x * n` with `n` known whole and finite at translation when not NULL (an SQL integer: a column,
+/// `n % 2`): [`scale`]'s whole-factor branch without its run-time test, and the fields of a constant `x`
+/// (`c`, e.g. `INTERVAL '1 day'`) scaled as constants instead of read from a bound document (a zero field
+/// is a zero of its type, a field of 1 the factor itself). The same values as [`scale`] for such a factor
+/// (`scale_tests.rs`).
+pub(crate) fn scale_whole(x: Bson, c: Option<Iv>, n: Bson, known: Known) -> Bson {
+    let fa = || -> Bson { ex::var("fa").into() };
+    // a field of the result: the constant `k` times the factor, or the bound interval's field times it
+    let scaled = |field: &str, k: Option<Bson>| -> Bson {
+        match k {
+            Some(Bson::Int32(1) | Bson::Int64(1)) => fa(),
+            Some(k) => ex::multiply(vec![k, fa()]),
+            None => ex::multiply(vec![f("ia", field), fa()]),
+        }
+    };
+    let (months, days, micros) = match c {
+        Some(c) => (
+            Some(Bson::Int32(c.months)),
+            Some(Bson::Int32(c.days)),
+            Some(Bson::Int64(c.micros)),
+        ),
+        None => (None, None, None),
+    };
+    let body = make(
+        if known.no_months || months == Some(Bson::Int32(0)) {
+            Bson::Int32(0)
+        } else {
+            ex::to_int(scaled("months", months))
+        },
+        if known.no_days || days == Some(Bson::Int32(0)) {
+            Bson::Int32(0)
+        } else {
+            ex::to_int(scaled("days", days))
+        },
+        if micros == Some(Bson::Int64(0)) {
+            Bson::Int64(0)
+        } else {
+            ex::to_long(ex::round(scaled("micros", micros), 0))
+        },
+    );
+    match c {
+        Some(_) => ex::let_in(
+            doc! {"fa": ex::to_double(n)},
+            ex::cond(ex::is_null(ex::var("fa")), Bson::Null, body),
+        ),
+        None => {
+            let null_test = if known.nullable {
+                crate::translate::nulls::or(vec![
+                    ex::is_null(ex::var("ia")),
+                    ex::is_null(ex::var("fa")),
+                ])
+            } else {
+                ex::is_null(ex::var("fa"))
+            };
+            ex::let_in(
+                doc! {"ia": x, "fa": ex::to_double(n)},
+                ex::cond(null_test, Bson::Null, body),
+            )
+        }
+    }
+}
+
 /// Whether `n` is a constant number, and if so whether it is whole.
 fn whole_constant(n: &Bson) -> Option<bool> {
     match n {

@@ -160,6 +160,62 @@ mod cases {
         }
     }
 
+    fn integer_factor() -> impl Strategy<Value = Option<Bson>> {
+        prop_oneof![
+            (-1000i32..1000).prop_map(|x| Some(Bson::Int32(x))),
+            (-3i32..3).prop_map(|x| Some(Bson::Int32(x))),
+            prop::sample::select(vec![i32::MIN, i32::MAX, 0, 1, -1])
+                .prop_map(|x| Some(Bson::Int32(x))),
+            (-3_000_000_000i64..3_000_000_000).prop_map(|x| Some(Bson::Int64(x))),
+            prop::sample::select(vec![i64::MIN, i64::MAX, (1 << 53) + 1, -(1 << 40)])
+                .prop_map(|x| Some(Bson::Int64(x))),
+            Just(Some(Bson::Null)),
+            Just(None),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// `interval * n` of an SQL integer factor (`scale_whole`: no run-time whole test, a constant
+        /// interval's fields in place) against the general plan without the whole branch, the factor an
+        /// int / bigint / NULL / missing field and the interval a field (NULL, known zero fields) or a
+        /// constant: same value, same field types, NULL alike, an error alike.
+        #[test]
+        fn integer_factor_scales_as_the_general_plan(
+            months in prop_oneof![Just(0i32), Just(1i32), -40i32..40, Just(i32::MAX / 3)],
+            days in prop_oneof![Just(0i32), Just(1i32), -400i32..400],
+            micros in prop_oneof![micros(), Just(1i64), Just(i64::MAX / 7)],
+            n in integer_factor(),
+            null_iv in prop::bool::weighted(0.05),
+        ) {
+            let mut d = doc! {};
+            if let Some(n) = &n {
+                d.insert("n", n.clone());
+            }
+            let c = interval::Iv { months, days, micros };
+            d.insert("iv", if null_iv { Bson::Null } else { c.to_bson() });
+            let run = |plan: &Bson| {
+                Compiled::compile(plan)
+                    .and_then(|c| c.eval(&d, &Vars::new(bson::DateTime::from_millis(0))))
+                    .map_err(|e| e.code)
+            };
+            let num = || -> Bson { ex::field("n").into() };
+            let field = || -> Bson { ex::field("iv").into() };
+            let zeros = Known { no_months: months == 0, no_days: days == 0, nullable: true };
+            for known in [Known::ANY, zeros] {
+                let want = run(&interval::scale_plan(field(), num(), false, known, false));
+                let plan = interval::scale_whole(field(), None, num(), known);
+                prop_assert_eq!(&run(&plan), &want, "field, known {:?}", known);
+            }
+            if !null_iv {
+                let known = Known { nullable: false, ..zeros };
+                let want = run(&interval::scale_plan(c.to_bson(), num(), false, known, false));
+                let plan = interval::scale_whole(c.to_bson(), Some(c), num(), known);
+                prop_assert_eq!(&run(&plan), &want, "constant {:?}", c);
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
         /// The span computed where an interval's plan builds its document (`interval::span`) against the
