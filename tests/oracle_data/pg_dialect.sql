@@ -188,6 +188,12 @@ SELECT session_id, jsonb_object_keys(session_data) AS k FROM user_sessions ORDER
 SELECT jsonb_object_keys('{"bbb": 1, "a": 2, "cc": 3, "ab": 4}'::jsonb) AS k;
 -- name: jsonb_object_keys_nested
 SELECT DISTINCT jsonb_object_keys(session_data->'preferences') AS k FROM user_sessions ORDER BY k;
+-- name: jsonb_object_keys_null_empty_nested
+CREATE TABLE jk (id INTEGER, j JSONB);
+INSERT INTO jk (id, j) VALUES (1, '{"b": [1, {"k": 2}], "a": null, "k": {"v": 1, "k": [3]}}'), (2, NULL), (3, '{}'), (4, '{"v": "x", "kk": 1.5, "k": null}'), (5, '{"k": {}}');
+SELECT id, jsonb_object_keys(j) AS k FROM jk ORDER BY id, k;
+SELECT id, jsonb_object_keys(j->'k') AS k FROM jk WHERE id <> 4 ORDER BY id, k;
+SELECT id, k, length(k) AS n FROM (SELECT id, jsonb_object_keys(j) AS k FROM jk) t ORDER BY n, k, id;
 -- name: jsonb_array_elements_of_a_literal
 SELECT jsonb_array_elements('[1, "a", null, {"k": 2}]'::jsonb) AS e;
 -- ===== JSON: array indexes, #> paths, jsonb functions, containment =====

@@ -365,21 +365,7 @@ pub(super) fn eval(op: Op, vals: &mut [Option<Bson>]) -> Result<Option<Bson>, Co
             }
             Ok(Some(Bson::Document(out)))
         }
-        ObjectToArray => match &vals[0] {
-            None | Some(Bson::Null) | Some(Bson::Undefined) => null,
-            Some(Bson::Document(d)) => Ok(Some(Bson::Array(
-                d.iter()
-                    .map(|(k, v)| Bson::Document(doc! {"k": k.clone(), "v": v.clone()}))
-                    .collect(),
-            ))),
-            other => Err(err(
-                40390,
-                format!(
-                    "$objectToArray requires a document input, found: {}",
-                    tname(other)
-                ),
-            )),
-        },
+        ObjectToArray => object_to_array(vals[0].as_ref(), false),
         ArrayToObject => match &vals[0] {
             None | Some(Bson::Null) | Some(Bson::Undefined) => null,
             Some(Bson::Array(a)) => {
@@ -489,6 +475,101 @@ pub(super) fn set_field(
     Ok(Some(Bson::Document(d)))
 }
 
+/// `$objectToArray` of `input`: its `{k, v}` pairs, or with `keys_only` its `{k}`
+/// documents (for a reader that looks at nothing but `k`); null for null or missing, error 40390 for
+/// another type.
+pub(super) fn object_to_array(
+    input: Option<&Bson>,
+    keys_only: bool,
+) -> Result<Option<Bson>, CommandError> {
+    match input {
+        None | Some(Bson::Null) | Some(Bson::Undefined) => Ok(Some(Bson::Null)),
+        Some(Bson::Document(d)) => Ok(Some(Bson::Array(
+            d.iter()
+                .map(|(k, v)| match keys_only {
+                    true => Bson::Document(doc! {"k": k.clone()}),
+                    false => Bson::Document(doc! {"k": k.clone(), "v": v.clone()}),
+                })
+                .collect(),
+        ))),
+        Some(other) => Err(err(
+            40390,
+            format!(
+                "$objectToArray requires a document input, found: {}",
+                type_name(other)
+            ),
+        )),
+    }
+}
+
+/// Whether `node` reads the variable `name` only under its field `k` (`$$name.k...`), never whole nor
+/// another field of it. Conservative: an inner binding of the same name counts as a read of it, and
+/// `$$CURRENT` / `$$ROOT` are not the variable.
+fn reads_only_key(node: &Node, name: &str) -> bool {
+    match node {
+        Node::Var(n, parts) => &**n != name || parts.first().is_some_and(|p| p == "k"),
+        Node::Doc(fields) | Node::Named(_, fields) => fields.iter().all(|(k, n)| {
+            // `as: name` of an inner `$map` / `$filter` rebinds the name: not looked through.
+            !matches!(n, Node::Const(Bson::String(s)) if k == "as" && s == name)
+                && reads_only_key(n, name)
+        }),
+        Node::Arr(items) | Node::Op(_, items) => items.iter().all(|n| reads_only_key(n, name)),
+        Node::Let(l) => {
+            l.vars
+                .iter()
+                .all(|(n, e)| &**n != name && reads_only_key(e, name))
+                && reads_only_key(&l.body, name)
+        }
+        Node::SlotLet(l) => {
+            l.vars.iter().all(|(_, e)| reads_only_key(e, name)) && reads_only_key(&l.body, name)
+        }
+        Node::Switch(s) => {
+            s.branches
+                .iter()
+                .all(|(c, t)| reads_only_key(c, name) && reads_only_key(t, name))
+                && s.default.as_ref().is_none_or(|d| reads_only_key(d, name))
+        }
+        Node::Const(_)
+        | Node::Remove
+        | Node::Now
+        | Node::Field(_)
+        | Node::Root(_)
+        | Node::Slot(..) => true,
+    }
+}
+
+/// The input of `$map: {input: {$objectToArray: x}, as, in}` whose `in` reads only `$$as.k`
+/// (`jsonb_object_keys`): `{k}` documents from `x` read in place, its values never copied. `None` for any
+/// other `$map` (the general path).
+fn keys_only_input(
+    op: Op,
+    args: &[(String, Node)],
+    root: &Document,
+    vars: &Vars,
+) -> Result<Option<Option<Bson>>, CommandError> {
+    if op != Op::Map || !super::borrowed::lending() {
+        return Ok(None);
+    }
+    let Some(Node::Op(Op::ObjectToArray, x)) = named(args, "input") else {
+        return Ok(None);
+    };
+    let [x] = x.as_slice() else {
+        return Ok(None);
+    };
+    let name = match named(args, "as") {
+        Some(Node::Const(Bson::String(s))) => s.as_str(),
+        Some(_) => return Ok(None),
+        None => "this",
+    };
+    match named(args, "in") {
+        Some(body) if reads_only_key(body, name) => Ok(Some(object_to_array(
+            x.value(root, vars)?.as_deref(),
+            true,
+        )?)),
+        _ => Ok(None),
+    }
+}
+
 /// `$filter`, `$map`, `$reduce`.
 pub(super) fn higher_order(
     op: Op,
@@ -496,7 +577,10 @@ pub(super) fn higher_order(
     root: &Document,
     vars: &Vars,
 ) -> Result<Option<Bson>, CommandError> {
-    let input = eval_named_arg(args, "input", root, vars)?;
+    let input = match keys_only_input(op, args, root, vars)? {
+        Some(keys) => keys,
+        None => eval_named_arg(args, "input", root, vars)?,
+    };
     let items = match input {
         None | Some(Bson::Null) | Some(Bson::Undefined) => return Ok(Some(Bson::Null)),
         Some(Bson::Array(a)) => a,

@@ -27,7 +27,7 @@ thread_local! {
 
 /// Whether values are lent (always, outside the tests that switch it off).
 #[inline]
-fn lending() -> bool {
+pub(super) fn lending() -> bool {
     #[cfg(test)]
     {
         !GENERAL.with(|g| g.get())
@@ -207,6 +207,12 @@ pub(super) fn inspect(
             Some(Bson::Array(_))
         )),
         (Not, [a]) => bool_(!a.truthy_value(root, vars)?),
+        // `jsonb_object_keys` and the like: the document is read where it is, its keys and values copied
+        // once into the `{k, v}` pairs (not the whole document first).
+        (ObjectToArray, [a]) => Ok(Some(super::arrays::object_to_array(
+            a.value(root, vars)?.as_deref(),
+            false,
+        )?)),
         (Size, [a]) => {
             let v = a.value(root, vars)?;
             match v.as_deref() {
