@@ -4,8 +4,8 @@
 //! In: the stage document, input documents, the catalog; out: each input document with the `as` array of
 //! joined documents. Equality follows the query language: an array on either side matches by element, a
 //! missing or null local value matches foreign documents whose field is null or missing. Depends on
-//! `expr`, `bson_order`, `Pipeline`, `join_hash`, `join_keys`, `join_narrow`; the `$unwind` it absorbs is
-//! in `join_unwind`.
+//! `expr`, `bson_order`, `Pipeline`, `join_hash`, `join_keys`, `join_memo`, `join_narrow`; the `$unwind` it
+//! absorbs is in `join_unwind`.
 //!
 //! Nothing is computed once per outer document that does not depend on it (mongod's behaviour):
 //! - the leading stages of `pipeline` that read no `let` variable (and are deterministic) run once per
@@ -27,6 +27,7 @@
 
 use super::join_hash::HashTable;
 use super::join_keys::{eq_keys, equality_holds, requires_value, values_at, EqKey};
+use super::join_memo::Memo;
 use super::join_narrow::{inclusion, joined_reads};
 use super::join_split::{self, SplitMatch};
 use super::reshape::set_field;
@@ -65,35 +66,8 @@ pub struct Lookup {
     /// its reads with a projection or a `$group`): the rest of each foreign document is never parsed.
     reads: Option<Vec<String>>,
     /// The result is a function of the `let` and `localField` values (nothing random): outer documents with
-    /// the same values share one run of the stage ([`Exec::memo`]).
+    /// the same values share one run of the stage ([`Memo`]).
     memoizable: bool,
-}
-
-/// The most joined documents [`Exec::memo`] keeps (over all its entries); past it, new results are not kept.
-const MEMO_DOCS: usize = 100_000;
-
-/// After this many outer documents, the memo of a stage that probes its hash table is dropped if it served
-/// fewer than a quarter of them: a probe of the table (documents already parsed) costs about what a memo miss
-/// does (the key's bytes, an entry, a copy of every result it shares), so with mostly distinct keys (EXISTS
-/// per session, NOT IN per event) it only slowed the join and held every result (PostgreSQL's Memoize is
-/// likewise left out for distinct keys). An index probe parses the document it finds, several times a memo
-/// miss's cost: that memo is kept (events joined to their sessions repeat a key about every other event, and
-/// its first thousand lookups hit far less often than the later ones).
-const MEMO_PROBATION: usize = 1024;
-
-#[cfg(test)]
-thread_local! {
-    /// [`MEMO_PROBATION`] for the pipelines this thread runs (tests drop the memo within a few documents).
-    pub(super) static TEST_MEMO_PROBATION: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
-}
-
-/// [`MEMO_PROBATION`], or a test's.
-fn memo_probation() -> usize {
-    #[cfg(test)]
-    if let Some(n) = TEST_MEMO_PROBATION.with(std::cell::Cell::get) {
-        return n;
-    }
-    MEMO_PROBATION
 }
 
 impl Lookup {
@@ -331,11 +305,7 @@ impl Lookup {
             base: None,
             table: None,
             whole: None,
-            memo: std::collections::HashMap::new(),
-            memo_docs: 0,
-            memo_seen: 0,
-            memo_hits: 0,
-            memo_off: false,
+            memo: Memo::default(),
             outer: None,
         }
     }
@@ -401,15 +371,8 @@ pub(super) struct Exec<'a> {
     /// The whole result, when nothing depends on the outer document.
     whole: Option<Matched>,
     /// For a [memoizable](Lookup::memoizable) stage: the result for each tuple of `let` and `localField`
-    /// values seen (keyed by their BSON bytes, so only identical values of identical types share a result), up to [`MEMO_DOCS`]
-    /// documents in all (`memo_docs`).
-    memo: std::collections::HashMap<Vec<u8>, Matched>,
-    memo_docs: usize,
-    /// Outer documents looked up in the memo, and how many it served ([`MEMO_PROBATION`]).
-    memo_seen: usize,
-    memo_hits: usize,
-    /// The memo was dropped: every outer document is computed.
-    memo_off: bool,
+    /// values seen ([`Memo`]).
+    memo: Memo,
     /// How many outer documents the stage will see, when the caller knows it ([`Exec::expect_outer`]).
     outer: Option<usize>,
 }
@@ -436,18 +399,9 @@ impl Exec<'_> {
         let l = self.lookup;
         let uncorrelated =
             l.local.is_none() && l.pipeline.as_ref().is_some_and(|p| l.prefix == p.len());
-        if !l.memoizable || uncorrelated || self.memo_off {
+        if !l.memoizable || uncorrelated || !self.memo.in_use(self.table.is_some()) {
             return self.compute(d);
         }
-        if self.memo_seen >= memo_probation()
-            && self.memo_hits * 4 < self.memo_seen
-            && self.table.is_some()
-        {
-            self.memo_off = true;
-            self.memo = std::collections::HashMap::new();
-            return self.compute(d);
-        }
-        self.memo_seen += 1;
         // The result is a function of the `let` values and the `localField` values: outer documents with the
         // same ones share it.
         let mut lets = Vec::with_capacity(l.lets.len());
@@ -468,14 +422,10 @@ impl Exec<'_> {
                 )
             })?;
         if let Some(hit) = self.memo.get(&key) {
-            self.memo_hits += 1;
-            return Ok(Rc::clone(hit));
+            return Ok(hit);
         }
         let out = self.compute(d)?;
-        if self.memo_docs + out.len() <= MEMO_DOCS {
-            self.memo_docs += out.len().max(1);
-            self.memo.insert(key, Rc::clone(&out));
-        }
+        self.memo.keep(key, &out);
         Ok(out)
     }
 

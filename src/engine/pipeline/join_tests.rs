@@ -360,13 +360,13 @@ pub(super) fn check(
     super::compact_out::TEST_HELD_DOCS.with(|h| h.set(held));
     // The memo of a keyed stage dropped after 0 or 2 outer documents (mostly distinct keys), or kept.
     let probation = [Some(0), Some(2), None][(outer.len() + 2 * shape) % 3];
-    super::join::TEST_MEMO_PROBATION.with(|p| p.set(probation));
+    super::join_memo::TEST_MEMO_PROBATION.with(|p| p.set(probation));
     let got = batch(&run(
         &e,
         doc! {"aggregate": "ou", "pipeline": pipeline.clone(), "cursor": {"batchSize": 1_000_000}},
     ));
     super::compact_out::TEST_HELD_DOCS.with(|h| h.set(None));
-    super::join::TEST_MEMO_PROBATION.with(|p| p.set(None));
+    super::join_memo::TEST_MEMO_PROBATION.with(|p| p.set(None));
     // The reference: the nested loop per outer document, then the tail stage by stage.
     let catalog = Docs(vec![("ou".into(), outer.clone()), ("fo".into(), foreign)]);
     let vars = Vars::new(bson::DateTime::from_millis(0));

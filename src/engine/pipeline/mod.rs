@@ -21,6 +21,7 @@ pub mod init_plan;
 mod join;
 mod join_hash;
 mod join_keys;
+mod join_memo;
 mod join_narrow;
 mod join_split;
 mod join_unwind;
