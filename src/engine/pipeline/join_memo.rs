@@ -76,3 +76,49 @@ impl Memo {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` lookups of distinct keys (each kept after its miss), while the memo is in use.
+    fn looked_up(m: &mut Memo, hashed: bool, n: usize) {
+        for i in 0..n {
+            if !m.in_use(hashed) {
+                return;
+            }
+            let key = i.to_le_bytes().to_vec();
+            if m.get(&key).is_none() {
+                m.keep(key, &Rc::new(Vec::new()));
+            }
+        }
+    }
+
+    /// Distinct keys over a hash table: dropped after the probation (and its entries freed); repeated keys, or
+    /// an index probe, keep it.
+    #[test]
+    fn the_memo_steps_aside_only_when_it_only_costs() {
+        let mut distinct = Memo::default();
+        looked_up(&mut distinct, true, 3 * PROBATION);
+        assert!(!distinct.in_use(true));
+        assert!(distinct.map.is_empty());
+        assert_eq!(distinct.seen, PROBATION);
+
+        let mut indexed = Memo::default();
+        looked_up(&mut indexed, false, 3 * PROBATION);
+        assert!(indexed.in_use(false));
+        assert_eq!(indexed.seen, 3 * PROBATION);
+
+        // Every key seen twice in a row: half the lookups hit.
+        let mut repeated = Memo::default();
+        for i in 0..3 * PROBATION {
+            let key = (i / 2).to_le_bytes().to_vec();
+            assert!(repeated.in_use(true));
+            if repeated.get(&key).is_none() {
+                repeated.keep(key, &Rc::new(Vec::new()));
+            }
+        }
+        assert!(repeated.in_use(true));
+        assert!(repeated.hits * 2 >= repeated.seen - 1);
+    }
+}
