@@ -55,20 +55,7 @@ SELECT ARRAY_AGG(page_views ORDER BY page_views) AS v FROM user_sessions
 {
   "aggregate": "user_sessions",
   "pipeline": [
-    {
-      "$group": {
-        "_id": null,
-        "a0": {
-          "$push": {
-            "k": {
-              "n0": {"$cond": [{"$eq": [{"$ifNull": ["$page_views", null]}, null]}, 1, 0]},
-              "s0": {"$ifNull": ["$page_views", null]}
-            },
-            "v": {"$ifNull": ["$page_views", null]}
-          }
-        }
-      }
-    },
+    {"$group": {"_id": null, "a0": {"$push": {"$ifNull": ["$page_views", null]}}}},
     {"$unionWith": {"pipeline": [{"$documents": [{}]}]}},
     {"$limit": 1},
     {
@@ -78,10 +65,15 @@ SELECT ARRAY_AGG(page_views ORDER BY page_views) AS v FROM user_sessions
           "$cond": [
             {"$gt": [{"$size": {"$ifNull": ["$a0", []]}}, 0]},
             {
-              "$map": {
-                "input": {"$sortArray": {"input": {"$ifNull": ["$a0", []]}, "sortBy": {"k": 1}}},
-                "in": "$$this.v"
-              }
+              "$concatArrays": [
+                {
+                  "$sortArray": {
+                    "input": {"$filter": {"input": {"$ifNull": ["$a0", []]}, "cond": {"$ne": ["$$this", null]}}},
+                    "sortBy": 1
+                  }
+                },
+                {"$filter": {"input": {"$ifNull": ["$a0", []]}, "cond": {"$eq": ["$$this", null]}}}
+              ]
             },
             null
           ]

@@ -12,6 +12,7 @@
 use super::aggregate::GroupScope;
 use super::expr::{invalid, unsupported, Agg, Kind};
 use super::nulls::{and, not_null};
+use super::window::SortKeyDoc;
 use super::{Error, Translator};
 use crate::mql::accumulator as acc;
 use crate::mql::expr as ex;
@@ -238,11 +239,30 @@ impl Translator {
         } else {
             x.expr.clone().into()
         };
-        element.insert("v", ex::or_null(value));
-        let pushed = if keep.is_empty() {
-            Bson::Document(element)
+        let value = ex::or_null(value);
+        // ORDER BY the aggregated value itself: the values alone are pushed and sorted (no key document
+        // per row, the same order: the key is the value).
+        let by_value = if object
+            || order_by.len() != 1
+            || args
+                .first()
+                .is_none_or(|a| strip(&order_by[0].expr) != strip(a))
+        {
+            None
         } else {
-            ex::cond(and(keep), element, ex::remove()).into()
+            key.as_ref()
+                .and_then(|k| value_sort(k, &Bson::from(value.clone())))
+        };
+        let pushed: Bson = if by_value.is_some() {
+            value.into()
+        } else {
+            element.insert("v", value);
+            Bson::Document(element)
+        };
+        let pushed = if keep.is_empty() {
+            pushed
+        } else {
+            ex::cond(and(keep), pushed, ex::remove()).into()
         };
         let a = if distinct {
             acc::add_to_set(pushed)
@@ -255,7 +275,9 @@ impl Translator {
         // Whether there is any row: the size of the unsorted array (sorting keeps it), so the array is
         // sorted once, not twice.
         let nonempty = ex::gt(ex::size(items.clone()), 0);
-        if let Some(by) = sort_by {
+        if let Some(sort) = &by_value {
+            items = sort.apply(items.into()).into();
+        } else if let Some(by) = sort_by {
             items = ex::sort_array(items, by).into();
         }
         if name == "jsonb_object_agg" {
@@ -273,7 +295,11 @@ impl Translator {
                 true,
             )
         } else {
-            let values = ex::map(items, None, ex::var("this.v"));
+            let values: Bson = if by_value.is_some() {
+                items.into()
+            } else {
+                ex::map(items, None, ex::var("this.v"))
+            };
             match sep {
                 Some(sep) => {
                     let sep = ex::literal(sep);
@@ -295,5 +321,52 @@ impl Translator {
             }
         };
         Ok(Some(result))
+    }
+}
+
+/// How an array of values (not key documents) is put in the order of an ORDER BY on the values themselves.
+struct ValueSort {
+    /// 1 or -1.
+    dir: i32,
+    /// PostgreSQL's NULL placement is not MongoDB's for this direction (ASC NULLS LAST, DESC NULLS FIRST):
+    /// the NULL elements are moved to the other end.
+    move_nulls: bool,
+}
+
+/// The [`ValueSort`] of `key` (one ORDER BY item, from `composite_sort_key`) when its sort value is exactly
+/// `value`, the pushed value; `None` otherwise (the key documents are pushed).
+fn value_sort(key: &SortKeyDoc, value: &Bson) -> Option<ValueSort> {
+    let doc = key.expr.as_document()?;
+    let dir = key.dir?;
+    let move_nulls = match doc.keys().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["s0"] => false,
+        ["n0", "s0"] => true,
+        _ => return None,
+    };
+    (doc.get("s0") == Some(value)).then_some(ValueSort { dir, move_nulls })
+}
+
+impl ValueSort {
+    /// `items` (an array expression of values) sorted: `$sortArray` by whole values, the NULLs (which sort
+    /// first ascending in MongoDB) moved to the end ascending / the front descending when PostgreSQL wants so.
+    fn apply(&self, items: Bson) -> Bson {
+        if !self.move_nulls {
+            return ex::sort_array(items, self.dir);
+        }
+        let is_null = |b: bool| -> Bson {
+            let test = if b {
+                ex::eq(ex::this(), Bson::Null)
+            } else {
+                ex::ne(ex::this(), Bson::Null)
+            };
+            ex::filter_array(items.clone(), test)
+        };
+        let sorted = ex::sort_array(is_null(false), self.dir);
+        let nulls = is_null(true);
+        if self.dir == 1 {
+            ex::concat_arrays(vec![sorted, nulls])
+        } else {
+            ex::concat_arrays(vec![nulls, sorted])
+        }
     }
 }

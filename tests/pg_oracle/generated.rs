@@ -57,5 +57,31 @@ pub fn cases() -> Vec<(String, Vec<String>)> {
             ));
         }
     }
+    // ORDER BY the aggregated value itself (the values alone are pushed and sorted): every direction and
+    // NULL placement, DISTINCT, FILTER, per column type.
+    for c in [
+        "page_views",
+        "risk_score",
+        "cart_total",
+        "data_transferred",
+        "created_at",
+        "active",
+        "user_id",
+        "ip_address",
+        "device_fingerprint",
+    ] {
+        let text = matches!(c, "user_id" | "ip_address" | "device_fingerprint");
+        let strings = if text {
+            format!(", STRING_AGG({c}, ',' ORDER BY {c}) AS s, STRING_AGG(DISTINCT {c}, '|' ORDER BY {c} DESC) AS sd, JSON_AGG({c} ORDER BY {c} DESC NULLS LAST) AS j")
+        } else {
+            String::new()
+        };
+        out.push((
+            format!("gen_collect_ordered_by_value_{c}"),
+            vec![format!(
+                "SELECT login_method, ARRAY_AGG({c} ORDER BY {c}) AS a, ARRAY_AGG({c} ORDER BY {c} DESC) AS d, ARRAY_AGG({c} ORDER BY {c} NULLS FIRST) AS af, ARRAY_AGG({c} ORDER BY {c} DESC NULLS LAST) AS dl, ARRAY_AGG(DISTINCT {c} ORDER BY {c} DESC) AS dd, ARRAY_AGG({c} ORDER BY {c}) FILTER (WHERE page_views > 20) AS f{strings} FROM user_sessions GROUP BY login_method ORDER BY login_method;"
+            )],
+        ));
+    }
     out
 }
