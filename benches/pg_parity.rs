@@ -9,8 +9,10 @@
 //!
 //! ```text
 //! cargo bench --bench pg_parity -- [--sessions N] [--cache N] [--reps R] [--timeout-secs T] [--only SUBSTR[,SUBSTR...]]
-//!     [--skip SUBSTR[,SUBSTR...]] [--key-pools scaled|fixed]
+//!     [--skip SUBSTR[,SUBSTR...]] [--key-pools scaled|fixed] [--dump-data FILE]
 //! ```
+//! `--dump-data FILE`: write the data script (schema + INSERTs) for those sizes to FILE and stop, to profile one
+//! statement with `sqlmongo run FILE stmt.sql` (no PostgreSQL needed).
 //! `--key-pools`: `scaled` (default) draws user ids, IP addresses and device fingerprints from pools that grow with
 //! `--sessions` (about 4 sessions per user, as in a real session store); `fixed` keeps the corpus' 10 users, 12 IPs
 //! and 8 fingerprints at any size, where every self-join on them is quadratic in its output (see
@@ -56,6 +58,8 @@ struct Options {
     skip: Option<String>,
     /// Key pools that grow with the row count (`--key-pools scaled`, the default) or the corpus' fixed ones.
     scaled_pools: bool,
+    /// `--dump-data FILE`: write the data script there and stop (for profiling `sqlmongo run` on it).
+    dump: Option<String>,
 }
 
 fn options() -> Options {
@@ -70,6 +74,7 @@ fn options() -> Options {
             only: None,
             skip: None,
             scaled_pools: true,
+            dump: None,
         }
     } else {
         Options {
@@ -80,6 +85,7 @@ fn options() -> Options {
             only: None,
             skip: None,
             scaled_pools: true,
+            dump: None,
         }
     };
     let mut i = 1;
@@ -93,6 +99,7 @@ fn options() -> Options {
             ("--timeout-secs", Some(n)) => o.timeout = Duration::from_secs(n as u64),
             ("--only", _) => o.only = Some(value),
             ("--skip", _) => o.skip = Some(value),
+            ("--dump-data", _) => o.dump = Some(value),
             ("--key-pools", _) if value == "fixed" || value == "scaled" => {
                 o.scaled_pools = value == "scaled"
             }
@@ -100,7 +107,7 @@ fn options() -> Options {
                 eprintln!(
                     "pg_parity: unknown option {flag}\nusage: cargo bench --bench pg_parity -- [--sessions N] [--cache N] \
                      [--reps R] [--timeout-secs T] [--only SUBSTR[,...]] [--skip SUBSTR[,...]] \
-                     [--key-pools scaled|fixed]"
+                     [--key-pools scaled|fixed] [--dump-data FILE]"
                 );
                 std::process::exit(2);
             }
@@ -335,6 +342,15 @@ fn main() -> std::process::ExitCode {
         data::KeyPools::fixed()
     };
     let data = data::script_scaled(data::SEED, o.sessions, o.cache, &pools);
+    if let Some(path) = &o.dump {
+        return match std::fs::write(path, &data) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("pg_parity: {path}: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     println!(
         "pg_parity: {} sessions, {} cache entries ({:.1} MB of SQL), {} read statements, best of {}",
         o.sessions,
