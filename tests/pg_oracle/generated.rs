@@ -1,6 +1,7 @@
 //! Generated PostgreSQL-differential cases for issue 17's forms: every percentile fraction of a grid over
-//! every numeric column, DISTINCT ON over key x ORDER BY column x direction, and the deviation family per
-//! grouping. Deterministic (no randomness): the same list every run.
+//! every numeric column, DISTINCT ON over key x ORDER BY column x direction, the deviation family per
+//! grouping, and NTILE's bucket counts over partitions of every size. Deterministic (no randomness): the
+//! same list every run.
 
 /// `(name, statements)` of each generated case.
 pub fn cases() -> Vec<(String, Vec<String>)> {
@@ -53,6 +54,33 @@ pub fn cases() -> Vec<(String, Vec<String>)> {
                 format!("gen_deviation_{c}_by_{g}"),
                 vec![format!(
                     "SELECT {g}, STDDEV_SAMP({c}) AS ss, STDDEV_POP({c}) AS sp, VAR_SAMP({c}) AS vs, VAR_POP({c}) AS vp, MODE() WITHIN GROUP (ORDER BY {c}) AS m FROM user_sessions GROUP BY {g} ORDER BY {g};"
+                )],
+            ));
+        }
+    }
+    // NTILE: every bucket count against partitions of every size (one row, fewer rows than buckets, count a
+    // multiple of the buckets or not, no rows at all).
+    let buckets = [1, 2, 3, 4, 5, 7, 11, 64];
+    for (p, ptag) in [
+        ("", "whole"),
+        ("PARTITION BY user_id ", "by_user"),
+        ("PARTITION BY login_method ", "by_login"),
+        ("PARTITION BY active ", "by_active"),
+    ] {
+        for (w, wtag) in [
+            ("", "all"),
+            (" WHERE page_views >= 20", "some"),
+            (" WHERE page_views < 0", "none"),
+        ] {
+            let cols: Vec<String> = buckets
+                .iter()
+                .map(|b| format!("NTILE({b}) OVER ({p}ORDER BY session_id) AS n{b}"))
+                .collect();
+            out.push((
+                format!("gen_ntile_{ptag}_{wtag}"),
+                vec![format!(
+                    "SELECT session_id, {} FROM user_sessions{w} ORDER BY session_id;",
+                    cols.join(", ")
                 )],
             ));
         }
