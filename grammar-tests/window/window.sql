@@ -310,56 +310,19 @@ SELECT NTILE(4) OVER (ORDER BY page_views) AS q FROM user_sessions
       "$set": {
         "__w0": {
           "$toLong": {
-            "$cond": [
-              {
-                "$lt": [
-                  {"$subtract": ["$__w0r", 1]},
-                  {
-                    "$multiply": [
-                      {"$mod": ["$__w0n", NumberLong(4)]},
-                      {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
-                    ]
-                  }
-                ]
+            "$let": {
+              "vars": {
+                "q": {"$floor": {"$divide": ["$__w0n", NumberLong(4)]}},
+                "r": {"$mod": ["$__w0n", NumberLong(4)]}
               },
-              {
-                "$add": [
-                  {
-                    "$floor": {
-                      "$divide": [
-                        {"$subtract": ["$__w0r", 1]},
-                        {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
-                      ]
-                    }
-                  },
-                  1
-                ]
-              },
-              {
-                "$add": [
-                  {"$mod": ["$__w0n", NumberLong(4)]},
-                  {
-                    "$floor": {
-                      "$divide": [
-                        {
-                          "$subtract": [
-                            {"$subtract": ["$__w0r", 1]},
-                            {
-                              "$multiply": [
-                                {"$mod": ["$__w0n", NumberLong(4)]},
-                                {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
-                              ]
-                            }
-                          ]
-                        },
-                        {"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}
-                      ]
-                    }
-                  },
-                  1
+              "in": {
+                "$cond": [
+                  {"$lte": ["$__w0r", {"$multiply": ["$$r", {"$add": ["$$q", 1]}]}]},
+                  {"$ceil": {"$divide": ["$__w0r", {"$add": ["$$q", 1]}]}},
+                  {"$ceil": {"$divide": [{"$subtract": ["$__w0r", "$$r"]}, "$$q"]}}
                 ]
               }
-            ]
+            }
           }
         }
       }
@@ -553,56 +516,19 @@ SELECT session_id, NTILE(4) OVER (ORDER BY session_id) AS b, LAG(session_id) OVE
       "$set": {
         "__w0": {
           "$toLong": {
-            "$cond": [
-              {
-                "$lt": [
-                  {"$subtract": ["$__w0r", 1]},
-                  {
-                    "$multiply": [
-                      {"$mod": ["$__w0n", NumberLong(4)]},
-                      {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
-                    ]
-                  }
-                ]
+            "$let": {
+              "vars": {
+                "q": {"$floor": {"$divide": ["$__w0n", NumberLong(4)]}},
+                "r": {"$mod": ["$__w0n", NumberLong(4)]}
               },
-              {
-                "$add": [
-                  {
-                    "$floor": {
-                      "$divide": [
-                        {"$subtract": ["$__w0r", 1]},
-                        {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
-                      ]
-                    }
-                  },
-                  1
-                ]
-              },
-              {
-                "$add": [
-                  {"$mod": ["$__w0n", NumberLong(4)]},
-                  {
-                    "$floor": {
-                      "$divide": [
-                        {
-                          "$subtract": [
-                            {"$subtract": ["$__w0r", 1]},
-                            {
-                              "$multiply": [
-                                {"$mod": ["$__w0n", NumberLong(4)]},
-                                {"$add": [{"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}, 1]}
-                              ]
-                            }
-                          ]
-                        },
-                        {"$floor": {"$divide": ["$__w0n", NumberLong(4)]}}
-                      ]
-                    }
-                  },
-                  1
+              "in": {
+                "$cond": [
+                  {"$lte": ["$__w0r", {"$multiply": ["$$r", {"$add": ["$$q", 1]}]}]},
+                  {"$ceil": {"$divide": ["$__w0r", {"$add": ["$$q", 1]}]}},
+                  {"$ceil": {"$divide": [{"$subtract": ["$__w0r", "$$r"]}, "$$q"]}}
                 ]
               }
-            ]
+            }
           }
         }
       }

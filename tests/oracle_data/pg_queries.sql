@@ -1013,6 +1013,12 @@ SELECT ARRAY_AGG(page_views ORDER BY login_method NULLS FIRST, page_views DESC) 
 SELECT session_id, NTILE(7) OVER (ORDER BY session_id) AS bucket FROM user_sessions ORDER BY session_id;
 -- name: win_ntile_more_buckets_than_rows
 SELECT session_id, NTILE(5) OVER (PARTITION BY user_id ORDER BY session_id) AS bucket FROM user_sessions ORDER BY session_id;
+-- name: win_ntile_bucket_counts_each_partition_size
+SELECT session_id, NTILE(1) OVER (PARTITION BY user_id ORDER BY session_id) AS b1, NTILE(2) OVER (PARTITION BY user_id ORDER BY session_id) AS b2, NTILE(3) OVER (PARTITION BY login_method ORDER BY session_id) AS b3, NTILE(13) OVER (PARTITION BY active ORDER BY session_id) AS b13, NTILE(4) OVER (ORDER BY page_views NULLS FIRST, session_id DESC) AS b4, NTILE(1000) OVER (ORDER BY session_id) AS bbig FROM user_sessions ORDER BY session_id;
+-- name: win_ntile_one_row
+SELECT s.session_id, NTILE(3) OVER (ORDER BY s.session_id) AS b FROM user_sessions s WHERE s.session_id = (SELECT MIN(session_id) FROM user_sessions);
+-- name: win_ntile_no_rows
+SELECT session_id, NTILE(2) OVER (ORDER BY session_id) AS b FROM user_sessions WHERE page_views < 0;
 -- name: win_nth_value_frames
 SELECT session_id, NTH_VALUE(session_id, 2) OVER (PARTITION BY user_id ORDER BY session_id) AS second_so_far, NTH_VALUE(page_views, 3) OVER (PARTITION BY user_id ORDER BY session_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS third FROM user_sessions ORDER BY session_id;
 -- name: join_right_two_tables

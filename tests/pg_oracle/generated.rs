@@ -1,6 +1,7 @@
 //! Generated PostgreSQL-differential cases for issue 17's forms: every percentile fraction of a grid over
-//! every numeric column, DISTINCT ON over key x ORDER BY column x direction, and the deviation family per
-//! grouping. Deterministic (no randomness): the same list every run.
+//! every numeric column, DISTINCT ON over key x ORDER BY column x direction, the deviation family per
+//! grouping, and NTILE's bucket counts over partitions of every size. Deterministic (no randomness): the
+//! same list every run.
 
 /// `(name, statements)` of each generated case.
 pub fn cases() -> Vec<(String, Vec<String>)> {
@@ -82,6 +83,33 @@ pub fn cases() -> Vec<(String, Vec<String>)> {
                 "SELECT login_method, ARRAY_AGG({c} ORDER BY {c}) AS a, ARRAY_AGG({c} ORDER BY {c} DESC) AS d, ARRAY_AGG({c} ORDER BY {c} NULLS FIRST) AS af, ARRAY_AGG({c} ORDER BY {c} DESC NULLS LAST) AS dl, ARRAY_AGG(DISTINCT {c} ORDER BY {c} DESC) AS dd, ARRAY_AGG({c} ORDER BY {c}) FILTER (WHERE page_views > 20) AS f{strings} FROM user_sessions GROUP BY login_method ORDER BY login_method;"
             )],
         ));
+    }
+    // NTILE: every bucket count against partitions of every size (one row, fewer rows than buckets, count a
+    // multiple of the buckets or not, no rows at all).
+    let buckets = [1, 2, 3, 4, 5, 7, 11, 64];
+    for (p, ptag) in [
+        ("", "whole"),
+        ("PARTITION BY user_id ", "by_user"),
+        ("PARTITION BY login_method ", "by_login"),
+        ("PARTITION BY active ", "by_active"),
+    ] {
+        for (w, wtag) in [
+            ("", "all"),
+            (" WHERE page_views >= 20", "some"),
+            (" WHERE page_views < 0", "none"),
+        ] {
+            let cols: Vec<String> = buckets
+                .iter()
+                .map(|b| format!("NTILE({b}) OVER ({p}ORDER BY session_id) AS n{b}"))
+                .collect();
+            out.push((
+                format!("gen_ntile_{ptag}_{wtag}"),
+                vec![format!(
+                    "SELECT session_id, {} FROM user_sessions{w} ORDER BY session_id;",
+                    cols.join(", ")
+                )],
+            ));
+        }
     }
     out
 }

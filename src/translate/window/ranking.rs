@@ -43,22 +43,22 @@ impl Translator {
         out.insert(&n, acc::sum(1));
         stages.extend(c.pre.iter().cloned());
         stages.push(c.sorted(out));
-        // PostgreSQL's NTILE: the first (count mod n) buckets hold one row more.
-        let i = ex::subtract(ex::field(&rn), 1);
-        let q = ex::floor(ex::divide(ex::field(&n), buckets));
-        let r = ex::modulo(ex::field(&n), buckets);
-        let big = ex::multiply(vec![r.clone(), ex::add(vec![q.clone(), 1.into()])]);
-        let value = ex::cond(
-            ex::lt(i.clone(), big.clone()),
-            ex::add(vec![
-                ex::floor(ex::divide(i.clone(), ex::add(vec![q.clone(), 1.into()]))),
-                1.into(),
-            ]),
-            ex::add(vec![
-                r,
-                ex::floor(ex::divide(ex::subtract(i, big), q)),
-                1.into(),
-            ]),
+        // PostgreSQL's NTILE: q = count div n rows a bucket, the first r = count mod n buckets holding
+        // one row more. Row number k (from 1) is in bucket ceil(k / (q + 1)) while k <= r * (q + 1), else
+        // in ceil((k - r) / q) (q >= 1 there: with q = 0 every row is in the first branch). q and r are
+        // bound once per row.
+        let k = || ex::field(&rn);
+        let q1 = || ex::add(vec![ex::var("q").into(), 1.into()]);
+        let value = ex::let_in(
+            doc! {
+                "q": ex::floor(ex::divide(ex::field(&n), buckets)),
+                "r": ex::modulo(ex::field(&n), buckets),
+            },
+            ex::cond(
+                ex::lte(k(), ex::multiply(vec![ex::var("r").into(), q1()])),
+                ex::ceil(ex::divide(k(), q1())),
+                ex::ceil(ex::divide(ex::subtract(k(), ex::var("r")), ex::var("q"))),
+            ),
         );
         let mut set = Document::new();
         set.insert(field, ex::to_long(value));
