@@ -476,6 +476,7 @@ impl Catalog for StateCatalog<'_> {
         collection: &str,
         field: &str,
         values: &[Bson],
+        fields: Option<&[String]>,
         each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
     ) -> Option<Result<(), CommandError>> {
         let coll = get_coll(self.state, self.db, collection).filter(|c| !c.is_view())?;
@@ -504,13 +505,24 @@ impl Catalog for StateCatalog<'_> {
         // Natural order; a record holding several equal keys (`[1, 1.0]`) is listed once.
         rids.sort_unstable();
         rids.dedup();
+        // With `fields`: only the top-level fields read are parsed, into one buffer.
+        let names = fields.map(scan::top_level);
+        let mut buf = Document::new();
         for r in rids {
-            if let Some(d) = coll.get(r) {
-                match each(&d) {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(e) => return Some(Err(e)),
-                }
+            let found = match &names {
+                Some(names) => match coll.get_raw(r) {
+                    Some(raw) => match scan::parse_fields_into(raw, names, &mut buf) {
+                        Ok(()) => Some(each(&buf)),
+                        Err(e) => Some(Err(e)),
+                    },
+                    None => None,
+                },
+                None => coll.get(r).map(|d| each(&d)),
+            };
+            match found {
+                Some(Ok(true)) | None => {}
+                Some(Ok(false)) => break,
+                Some(Err(e)) => return Some(Err(e)),
             }
         }
         Some(Ok(()))

@@ -317,7 +317,8 @@ pub(crate) fn scan_matching_ids(
 }
 
 /// The top-level fields of `paths` (their first components), each once, in order.
-fn top_level(paths: &[String]) -> Vec<String> {
+/// The top-level field names the `paths` start with, each once, in order.
+pub(crate) fn top_level(paths: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for p in paths {
         let name = p.split('.').next().unwrap_or(p);

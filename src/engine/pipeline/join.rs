@@ -37,6 +37,7 @@ use crate::engine::expr::{Expr, Vars};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// A compiled `$lookup`.
 #[derive(Debug, Clone)]
@@ -44,7 +45,9 @@ pub struct Lookup {
     from: Option<String>,
     local: Option<String>,
     foreign: Option<String>,
-    lets: Vec<(String, Expr)>,
+    /// The `let` variables: names interned ([`intern`](crate::engine::expr::intern)) once, so binding them per
+    /// outer document copies no name.
+    lets: Vec<(Arc<str>, Expr)>,
     pipeline: Option<Pipeline>,
     as_field: String,
     /// How many leading stages of `pipeline` read no `let` variable: their output is computed once.
@@ -158,7 +161,7 @@ impl Lookup {
                 ));
             };
             for (k, v) in l {
-                lets.push((k.clone(), Expr::compile(v)?));
+                lets.push((crate::engine::expr::intern(k), Expr::compile(v)?));
             }
         }
         // With localField/foreignField the pipeline runs over each document's matches: nothing to cache.
@@ -341,12 +344,25 @@ impl Lookup {
 
     /// `vars` plus the `let` variables evaluated on the outer document `d`.
     fn inner_vars(&self, d: &Document, vars: &Vars) -> Result<Vars, CommandError> {
-        let mut inner = vars.clone();
-        for (name, e) in &self.lets {
-            let v = e.eval(d, vars)?.unwrap_or(Bson::Null);
-            inner.push(name, v);
+        Ok(self.bind(vars, self.let_values(d, vars)?))
+    }
+
+    /// The `let` values of outer document `d` (null where an expression gives nothing).
+    fn let_values(&self, d: &Document, vars: &Vars) -> Result<Vec<Bson>, CommandError> {
+        let mut values = Vec::with_capacity(self.lets.len());
+        for (_, e) in &self.lets {
+            values.push(e.eval(d, vars)?.unwrap_or(Bson::Null));
         }
-        Ok(inner)
+        Ok(values)
+    }
+
+    /// `vars` plus the `let` variables bound to `values` (from [`let_values`](Self::let_values)).
+    fn bind(&self, vars: &Vars, values: Vec<Bson>) -> Vars {
+        let mut inner = vars.clone();
+        for ((name, _), v) in self.lets.iter().zip(values) {
+            inner.push_shared(name, v);
+        }
+        inner
     }
 }
 
@@ -400,20 +416,18 @@ impl Exec<'_> {
         let uncorrelated =
             l.local.is_none() && l.pipeline.as_ref().is_some_and(|p| l.prefix == p.len());
         if !l.memoizable || uncorrelated || !self.memo.in_use(self.table.is_some()) {
-            return self.compute(d);
+            return self.compute(d, None);
         }
         // The result is a function of the `let` values and the `localField` values: outer documents with the
         // same ones share it.
-        let mut lets = Vec::with_capacity(l.lets.len());
-        for (_, e) in &l.lets {
-            lets.push(e.eval(d, self.vars)?.unwrap_or(Bson::Null));
-        }
+        let lets = l.let_values(d, self.vars)?;
         let locals = l
             .local
             .as_deref()
             .map(|lf| values_at(d, lf))
             .unwrap_or_default();
-        let key = bson::RawDocumentBuf::try_from(&bson::doc! {"l": lets, "f": locals})
+        let mut kd = bson::doc! {"l": lets, "f": locals};
+        let key = bson::RawDocumentBuf::try_from(&kd)
             .map(|k| k.into_bytes())
             .map_err(|e| {
                 CommandError::new(
@@ -424,14 +438,25 @@ impl Exec<'_> {
         if let Some(hit) = self.memo.get(&key) {
             return Ok(hit);
         }
-        let out = self.compute(d)?;
+        // The `let` values back out of the key document: evaluated once per outer document.
+        let lets = match kd.remove("l") {
+            Some(Bson::Array(lets)) => Some(lets),
+            _ => None,
+        };
+        let out = self.compute(d, lets)?;
         self.memo.keep(key, &out);
         Ok(out)
     }
 
-    /// [`matches`](Self::matches) computed (not from the memo).
-    fn compute(&mut self, d: &Document) -> Result<Matched, CommandError> {
+    /// [`matches`](Self::matches) computed (not from the memo); `lets`: the `let` values of `d` when the
+    /// caller evaluated them already.
+    fn compute(&mut self, d: &Document, lets: Option<Vec<Bson>>) -> Result<Matched, CommandError> {
         let l = self.lookup;
+        let vars = self.vars;
+        let inner_vars = |lets: Option<Vec<Bson>>| match lets {
+            Some(values) => Ok(l.bind(vars, values)),
+            None => l.inner_vars(d, vars),
+        };
         let catalog = self.catalog;
         let Some(p) = &l.pipeline else {
             let mut out = Vec::new();
@@ -442,7 +467,7 @@ impl Exec<'_> {
             return Ok(Rc::new(out));
         };
         if l.local.is_some() && l.key.is_none() {
-            let inner = l.inner_vars(d, self.vars)?;
+            let inner = inner_vars(lets)?;
             let mut stream = Stream::new(p, 0);
             self.equality_each(d, &mut |fd| stream.push(fd, catalog, &inner))?;
             return Ok(Rc::new(stream.finish(catalog, &inner)?));
@@ -465,7 +490,7 @@ impl Exec<'_> {
             }
             return Ok(self.whole.clone().unwrap_or_default());
         }
-        let inner = l.inner_vars(d, self.vars)?;
+        let inner = inner_vars(lets)?;
         if let Some(out) = self.few_outer(p, &inner)? {
             return Ok(Rc::new(out));
         }
@@ -491,7 +516,7 @@ impl Exec<'_> {
             k.plain
                 && self
                     .catalog
-                    .probe_each(from, &k.path, &[], &mut |_| Ok(false))
+                    .probe_each(from, &k.path, &[], None, &mut |_| Ok(false))
                     .is_some()
         };
         if l.key.as_ref().is_some_and(indexed) {
@@ -670,7 +695,8 @@ impl Exec<'_> {
 
     /// Hands `each` the foreign documents whose top-level `field` may equal one of `values`, from the
     /// foreign collection's index, until it returns `Ok(false)`; `None` when that cannot serve (a prefix
-    /// runs first, a dotted path, an array value, no index).
+    /// runs first, a dotted path, an array value, no index). Only the fields the stage reads are parsed, as
+    /// for the hash table's documents ([`initial`](Self::initial)).
     fn probe_each(
         &self,
         at_source: bool,
@@ -682,7 +708,8 @@ impl Exec<'_> {
         if !at_source || field.contains('.') || values.iter().any(|v| matches!(v, Bson::Array(_))) {
             return None;
         }
-        self.catalog.probe_each(from, field, values, each)
+        let reads = self.lookup.reads.as_deref();
+        self.catalog.probe_each(from, field, values, reads, each)
     }
 
     /// The documents the pipeline starts from: the foreign collection, or none (`$documents`).
@@ -741,11 +768,11 @@ impl Exec<'_> {
 
 /// Whether a pipeline stage reads one of the `let` variables (or is not deterministic): it must run per
 /// outer document. Conservative: any string `$$name...` naming a variable counts.
-pub(super) fn correlated(stage: &Bson, lets: &[(String, Expr)]) -> bool {
+pub(super) fn correlated(stage: &Bson, lets: &[(Arc<str>, Expr)]) -> bool {
     match stage {
         Bson::String(s) => s.strip_prefix("$$").is_some_and(|rest| {
             let name = rest.split('.').next().unwrap_or_default();
-            lets.iter().any(|(n, _)| n == name)
+            lets.iter().any(|(n, _)| &**n == name)
         }),
         Bson::Document(d) => d
             .iter()

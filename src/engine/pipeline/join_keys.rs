@@ -43,12 +43,15 @@ impl EqKey {
 /// `$and`), top level or inside the expression's top-level `$and`, in order: `{$eq: ["$path", "$$var"]}`
 /// (either order; `$$var.a.b` too), and `{$eq: [{$ifNull: ["$path", null]}, {$ifNull: ["$$var", null]}]}`
 /// (SQL's `IS NOT DISTINCT FROM`), with `var` a `let` variable.
-pub(super) fn eq_keys(m: &Document, lets: &[(String, Expr)]) -> Result<Vec<EqKey>, CommandError> {
+pub(super) fn eq_keys(
+    m: &Document,
+    lets: &[(std::sync::Arc<str>, Expr)],
+) -> Result<Vec<EqKey>, CommandError> {
     let var = |s: &str| {
         let rest = s.strip_prefix("$$")?;
         let name = rest.split('.').next().unwrap_or(rest);
         lets.iter()
-            .any(|(l, _)| l == name)
+            .any(|(l, _)| &**l == name)
             .then(|| (name.to_string(), rest.len() == name.len()))
     };
     let path = |s: &str| {

@@ -160,7 +160,7 @@ mod tests {
     #[test]
     fn uncorrelated_conjuncts_are_hoisted_and_the_rest_stays() {
         let lets = vec![(
-            "v".to_string(),
+            std::sync::Arc::<str>::from("v"),
             Expr::compile(&Bson::String("$k".into())).expect("compiles"),
         )];
         let m = doc! {"g": {"$gt": 0}, "$and": [

@@ -129,12 +129,14 @@ pub trait Catalog {
     /// Hands `each` the documents of `collection` whose top-level `field` may equal one of `values` (a
     /// superset: callers check), in natural order, read through an index on `field`, until `each` returns
     /// `Ok(false)`; `None` when no index serves (no such index, a view, a missing collection): callers then
-    /// scan. Documents after a stop are never read.
+    /// scan. Documents after a stop are never read. With `fields`, a document handed on may hold only the
+    /// top-level fields those paths start with (the rest left unparsed), as in [`Catalog::scan_fields`].
     fn probe_each(
         &self,
         _collection: &str,
         _field: &str,
         _values: &[Bson],
+        _fields: Option<&[String]>,
         _each: &mut dyn FnMut(&Document) -> Result<bool, CommandError>,
     ) -> Option<Result<(), CommandError>> {
         None
