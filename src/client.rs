@@ -254,8 +254,10 @@ impl Client {
     /// The plan of `sql` when it is a bulk-load INSERT (`INSERT INTO t (a, b) VALUES (...), ...` of plain
     /// literals), made without the general parser (`sql::literal_insert`): into a collection without
     /// declared columns, built straight from the literals (about 5x less work per row); into a declared
-    /// table, translated by the general translator from the statement's tree built from the literals (its
-    /// column types, DEFAULTs and checks apply; no value is tokenized or parsed). `None` for any other
+    /// table, built from the literals typed by their columns (`translate::literal_insert::declared_plan`:
+    /// the translator's assignment casts, its constant DEFAULTs), else (a DEFAULT such as `now()`)
+    /// translated by the general translator from the statement's tree built from the literals (no value
+    /// is tokenized or parsed). `None` for any other
     /// statement, or one the translator refuses (the general path then reports the error at its position),
     /// which [`translate_statement`](Self::translate_statement) then translates. The plan equals the general
     /// translation's (tests/literal_insert.rs).
@@ -266,22 +268,28 @@ impl Client {
         let Some(ins) = crate::sql::literal_insert::scan(sql) else {
             return Ok(None);
         };
-        let catalog =
-            catalog::fetch(self.backend.as_ref(), &self.db, &[ins.table.to_string()]).await?;
+        let catalog = Arc::new(
+            catalog::fetch(self.backend.as_ref(), &self.db, &[ins.table.to_string()]).await?,
+        );
         if let Some(plan) = crate::translate::literal_insert::plan(&ins, &catalog) {
             return Ok(Some(plan));
         }
         if !catalog.tables.contains_key(ins.table) || catalog.views.contains_key(ins.table) {
             return Ok(None);
         }
+        let zone = self.time_zone();
+        if let Some(plan) =
+            crate::translate::literal_insert::declared_plan(&ins, &catalog, zone.as_deref())
+        {
+            return Ok(Some(plan));
+        }
         let Some((stmt, text)) = ins.to_statement() else {
             return Ok(None);
         };
-        let zone = self.time_zone();
         Ok(crate::translate::translate_statement_with_in_zone(
             &stmt,
             &text,
-            &Arc::new(catalog),
+            &catalog,
             zone.as_deref(),
         )
         .ok())

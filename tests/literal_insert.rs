@@ -290,59 +290,168 @@ fn execute_checks_a_streamed_bulk_script_before_running_it() {
     });
 }
 
-/// A declared table of every column type the translator types (with DEFAULTs and a NOT NULL), whose INSERTs
-/// of literals take the tree built from the literals (`LiteralInsert::to_statement`) through the general
-/// translator.
+/// Declared tables of every column type the translator types (with DEFAULTs and a NOT NULL), whose INSERTs
+/// of literals are planned from the literals typed by their columns (`translate::literal_insert::
+/// declared_plan`), or, when a DEFAULT is not a constant (`typed_now`'s `now()`), from the tree built
+/// from the literals (`LiteralInsert::to_statement`) through the general translator.
 const DECLARED: &str =
     "CREATE TABLE typed (i INT, b BIGINT, n NUMERIC, d DOUBLE PRECISION, s TEXT, f BOOLEAN, \
-     t TIMESTAMPTZ, j JSONB, k TEXT NOT NULL DEFAULT 'x', m INT DEFAULT 7, tag TEXT[])";
+     t TIMESTAMPTZ, j JSONB, k TEXT NOT NULL DEFAULT 'x', m INT DEFAULT 7, tag TEXT[]); \
+     CREATE TABLE typed_more (v VARCHAR(3), ts TIMESTAMP, nn INT NOT NULL, x NUMERIC DEFAULT 1.50, \
+     e TEXT DEFAULT 'a', z BIGINT DEFAULT -2, w DOUBLE PRECISION DEFAULT 2, g BOOLEAN DEFAULT 'yes', \
+     q JSONB DEFAULT '{\"a\": 1}', h TIMESTAMPTZ DEFAULT '2026-01-01 00:00:00'); \
+     CREATE TABLE typed_now (i INT, at TIMESTAMPTZ DEFAULT now(), s TEXT)";
+
+/// The columns of each table of [`DECLARED`].
+const TABLES: &[(&str, &[&str])] = &[
+    (
+        "typed",
+        &["i", "b", "n", "d", "s", "f", "t", "j", "k", "m", "tag"],
+    ),
+    (
+        "typed_more",
+        &["v", "ts", "nn", "x", "e", "z", "w", "g", "q", "h"],
+    ),
+    ("typed_now", &["i", "at", "s"]),
+];
+
+/// The session time zones the declared statements are translated in.
+const ZONES: &[&str] = &["UTC", "Europe/Berlin", "-05:30"];
 
 fn typed_literal() -> impl Strategy<Value = String> {
+    // Weighted so that most rows translate (a whole row of values that fold), and many do not.
     prop_oneof![
-        3 => literal(),
-        2 => prop_oneof![Just("NULL".to_string()), "-?[0-9]{1,4}", "[0-9]{1,3}\\.[0-9]{1,2}"],
+        2 => literal(),
+        3 => prop_oneof![Just("NULL".to_string()), "-?[0-9]{1,3}"],
         2 => prop_oneof![
+            Just("NULL".to_string()),
+            "-?[0-9]{1,4}",
+            "[0-9]{1,3}\\.[0-9]{1,2}",
+            Just("-0".to_string()),
+            Just("1e3".to_string()),
+            Just("2.5".to_string()),
+            Just("-2.5".to_string()),
+            Just("0.5".to_string()),
+            Just("1.50".to_string()),
+            Just("+5".to_string()),
+            Just("2147483648".to_string()),
+            Just("-2147483649".to_string()),
+            Just("9223372036854775808".to_string()),
+            Just("1e400".to_string()),
+        ],
+        3 => prop_oneof![
             Just("'2026-12-06 10:00:00+02'".to_string()),
+            Just("'2026-12-06 10:00:00'".to_string()),
+            Just("'2026-12-06T10:00:00Z'".to_string()),
+            Just("'2026-03-29 02:30:00'".to_string()),
+            Just("'2026-10-25 02:30:00'".to_string()),
             Just("'2026-12-06'".to_string()),
+            Just("'infinity'".to_string()),
+            Just("'-infinity'".to_string()),
             Just("'not a time'".to_string()),
             Just("'t'".to_string()),
             Just("'yes'".to_string()),
+            Just("'on'".to_string()),
+            Just("' OFF '".to_string()),
+            Just("'maybe'".to_string()),
             Just("'42'".to_string()),
+            Just("'  42 '".to_string()),
             Just("' 7 '".to_string()),
+            Just("'2.5'".to_string()),
+            Just("'1e3'".to_string()),
+            Just("'-0'".to_string()),
             Just("'1.50'".to_string()),
+            Just("'9223372036854775808'".to_string()),
+            Just("'NaN'".to_string()),
+            Just("'-Infinity'".to_string()),
+            Just("'abcdef'".to_string()),
+            Just("'ab'".to_string()),
             Just("'{\"a\": [1, 2.5]}'".to_string()),
+            Just("'[1, null, \"x\"]'".to_string()),
+            Just("'\"s\"'".to_string()),
+            Just("'null'".to_string()),
+            Just("'{\"$x\": 1}'".to_string()),
+            Just("'{\"a.b\": 1}'".to_string()),
+            Just("'12345678901'".to_string()),
             Just("'{oops'".to_string()),
             Just("'{a,b}'".to_string()),
+            Just("''".to_string()),
         ],
     ]
 }
 
-fn declared_statement() -> impl Strategy<Value = String> {
-    let columns = proptest::sample::subsequence(
-        vec!["i", "b", "n", "d", "s", "f", "t", "j", "k", "m", "tag"],
-        1..5,
-    )
-    .prop_shuffle();
-    (columns, any::<bool>())
-        .prop_flat_map(|(columns, keyword_case)| {
+/// An INSERT of literals into one of the [`DECLARED`] tables, and the session time zone (an index into
+/// [`ZONES`]) to translate it in.
+fn declared_statement() -> impl Strategy<Value = (String, usize)> {
+    (0..TABLES.len(), 0..ZONES.len(), any::<bool>())
+        .prop_flat_map(|(table, zone, keyword_case)| {
+            let all = TABLES[table].1;
+            let columns =
+                proptest::sample::subsequence(all.to_vec(), 1..all.len().min(4) + 1).prop_shuffle();
+            (Just((table, zone, keyword_case)), columns)
+        })
+        .prop_flat_map(|((table, zone, keyword_case), columns)| {
             let n = columns.len();
             let rows =
                 proptest::collection::vec(proptest::collection::vec(typed_literal(), n), 1..4);
-            (Just((columns, keyword_case)), rows)
+            (Just((table, zone, keyword_case, columns)), rows)
         })
-        .prop_map(|((columns, keyword_case), rows)| {
+        .prop_map(|((table, zone, keyword_case, columns), rows)| {
             let rows: Vec<String> = rows.iter().map(|r| format!("({})", r.join(", "))).collect();
             let insert = if keyword_case {
                 "INSERT INTO"
             } else {
                 "insert into"
             };
-            format!(
-                "{insert} typed ({}) VALUES {}",
+            let sql = format!(
+                "{insert} {} ({}) VALUES {}",
+                TABLES[table].0,
                 columns.join(", "),
                 rows.join(", ")
-            )
+            );
+            (sql, zone)
         })
+}
+
+/// A client per [`ZONES`] zone on one engine where [`DECLARED`] ran.
+fn declared_clients(rt: &tokio::runtime::Runtime) -> Vec<sqlmongo::Client> {
+    let engine = sqlmongo::engine::Engine::in_memory();
+    ZONES
+        .iter()
+        .enumerate()
+        .map(|(i, zone)| {
+            let client = sqlmongo::Client::with_engine(engine.clone(), "sqlmongo");
+            if i == 0 {
+                rt.block_on(client.execute(DECLARED, &[])).unwrap();
+            }
+            rt.block_on(client.execute(&format!("SET TIME ZONE '{zone}'"), &[]))
+                .unwrap();
+            client
+        })
+        .collect()
+}
+
+/// The plan of `sql` from the literals typed by their columns (`declared_plan`, `None`: not taken).
+fn typed_plan(
+    rt: &tokio::runtime::Runtime,
+    client: &sqlmongo::Client,
+    sql: &str,
+) -> Option<sqlmongo::mql::StatementPlan> {
+    let ins = scan(sql)?;
+    rt.block_on(async {
+        let catalog = sqlmongo::client::catalog::fetch(
+            client.backend().as_ref(),
+            client.database(),
+            &[ins.table.to_string()],
+        )
+        .await
+        .unwrap();
+        sqlmongo::translate::literal_insert::declared_plan(
+            &ins,
+            &std::sync::Arc::new(catalog),
+            client.time_zone().as_deref(),
+        )
+    })
 }
 
 /// The fast plan of `sql` (`None`: the general path) and the general translation's, on a client where
@@ -375,25 +484,32 @@ fn fast_and_general(
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1500))]
 
-    /// Into a declared table, the plan from the tree built from the literals is the general translation's
-    /// (typed values, DEFAULTs of the columns left out); a statement the translator refuses gets no fast
-    /// plan (the general path reports it).
+    /// Into a declared table, the plan from the literals is the general translation's (typed values,
+    /// DEFAULTs of the columns left out), in every session time zone; a statement the translator refuses
+    /// gets no fast plan (the general path reports it).
     #[test]
-    fn the_declared_fast_plan_is_the_general_plan(sql in declared_statement()) {
+    fn the_declared_fast_plan_is_the_general_plan((sql, zone) in declared_statement()) {
         thread_local! {
-            static CLIENT: (tokio::runtime::Runtime, sqlmongo::Client) = {
+            static CLIENTS: (tokio::runtime::Runtime, Vec<sqlmongo::Client>) = {
                 let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-                let client = sqlmongo::Client::embedded();
-                rt.block_on(client.execute(DECLARED, &[])).unwrap();
-                (rt, client)
+                let clients = declared_clients(&rt);
+                (rt, clients)
             };
         }
-        CLIENT.with(|(rt, client)| {
+        CLIENTS.with(|(rt, clients)| {
+            let client = &clients[zone];
             let (fast, general) = fast_and_general(rt, client, &sql);
+            let typed = typed_plan(rt, client, &sql);
+            // Plans compared as printed: a NaN (`'NaN'` into double precision) is not equal to itself.
+            match (&typed, &fast) {
+                (Some(t), Some(f)) => prop_assert_eq!(format!("{t:?}"), format!("{f:?}"), "{}", sql),
+                (Some(_), None) => prop_assert!(false, "typed plan not used: {}", sql),
+                _ => {}
+            }
             match (fast, general) {
                 (None, _) => Ok(()),
                 (Some(f), Ok(g)) => {
-                    prop_assert_eq!(f, g, "{}", sql);
+                    prop_assert_eq!(format!("{f:?}"), format!("{g:?}"), "{} (time zone {})", sql, ZONES[zone]);
                     Ok(())
                 }
                 (Some(f), Err(e)) => {
@@ -421,34 +537,48 @@ proptest! {
     }
 }
 
-/// The declared fast path is taken for most generated statements (the property above is not vacuous), and a
-/// refused value still fails with its position through `execute`.
+/// The declared fast paths are taken for most generated statements (the property above is not vacuous):
+/// the typed plan for most, the built tree for the table whose DEFAULT is `now()`; and a refused value
+/// still fails with its position through `execute`.
 #[test]
 fn declared_inserts_take_the_fast_path() {
     use proptest::strategy::ValueTree;
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let client = sqlmongo::Client::embedded();
-    rt.block_on(client.execute(DECLARED, &[])).unwrap();
+    let clients = declared_clients(&rt);
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let (mut accepted, total) = (0, 400);
+    let (mut accepted, mut typed, total) = (0, 0, 600);
     for _ in 0..total {
-        let sql = declared_statement()
+        let (sql, zone) = declared_statement()
             .new_tree(&mut runner)
             .unwrap()
             .current();
-        if fast_and_general(&rt, &client, &sql).0.is_some() {
+        let client = &clients[zone];
+        if fast_and_general(&rt, client, &sql).0.is_some() {
             accepted += 1;
         }
+        if typed_plan(&rt, client, &sql).is_some() {
+            typed += 1;
+        }
     }
+    eprintln!("declared: {accepted} fast, {typed} typed, of {total}");
     assert!(
-        accepted * 6 > total,
-        "only {accepted} of {total} took the fast path"
+        accepted * 6 > total && typed * 8 > total,
+        "only {accepted} (typed: {typed}) of {total} took the fast path"
     );
+    let client = &clients[0];
     let sql = "INSERT INTO typed (i, s) VALUES (1, 'a'), (2, 'b')";
-    let (fast, general) = fast_and_general(&rt, &client, sql);
+    let (fast, general) = fast_and_general(&rt, client, sql);
     assert_eq!(fast.expect("fast"), general.expect("general"));
+    assert!(typed_plan(&rt, client, sql).is_some());
+    let sql = "INSERT INTO typed_now (i) VALUES (1), (2)";
+    let (fast, general) = fast_and_general(&rt, client, sql);
+    assert_eq!(fast.expect("fast"), general.expect("general"));
+    assert!(
+        typed_plan(&rt, client, sql).is_none(),
+        "now() is no constant"
+    );
     let err = rt
         .block_on(client.execute(
             "INSERT INTO typed (i, t) VALUES (1, '2026-12-06'), (2, 'not a time')",

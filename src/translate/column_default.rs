@@ -61,7 +61,7 @@ fn check_default_expr(e: &Expr) -> Result<(), Error> {
 
 /// The type an untyped literal written into a column of this catalog type is cast to; `None` for text and
 /// types the catalog does not name.
-fn declared_cast_type(ty: &str) -> Option<sqlparser::ast::DataType> {
+pub(crate) fn declared_cast_type(ty: &str) -> Option<sqlparser::ast::DataType> {
     use sqlparser::ast::{DataType, ExactNumberInfo, TimezoneInfo};
     Some(match ty {
         "timestamptz" => DataType::Timestamp(None, TimezoneInfo::WithTimeZone),
@@ -75,6 +75,28 @@ fn declared_cast_type(ty: &str) -> Option<sqlparser::ast::DataType> {
         "jsonb" => DataType::JSONB,
         _ => return None,
     })
+}
+
+/// Whether a value written into a column that [`declared_cast_type`] types as `data_type` is cast to it, as
+/// PostgreSQL's assignment cast types it: an untyped string literal (`'2024-01-01'`, `'42'`, `'t'`), or a
+/// number literal (`-1.5`, not `+1.5`) into a numeric column (`1.50` into numeric stays 1.50, `2.5` into
+/// integer is 3, `3` into double precision is 3.0). Anything else is translated as it is (the validator
+/// checks its type).
+pub(crate) fn takes_assignment_cast(
+    data_type: &sqlparser::ast::DataType,
+    untyped_string: bool,
+    number_literal: bool,
+) -> bool {
+    use sqlparser::ast::DataType;
+    untyped_string
+        || (number_literal
+            && matches!(
+                data_type,
+                DataType::Integer(_)
+                    | DataType::BigInt(_)
+                    | DataType::Numeric(_)
+                    | DataType::DoublePrecision
+            ))
 }
 
 impl Translator {
@@ -201,18 +223,12 @@ impl Translator {
             .and_then(|c| c.ty.as_deref())
             .and_then(declared_cast_type);
         match declared {
-            // A numeric literal takes a numeric column's type as PostgreSQL's assignment cast gives it
-            // (`1.50` into numeric stays 1.50, `2.5` into integer is 3, `3` into double precision is 3.0).
             Some(data_type)
-                if super::expr::untyped::is_untyped_string(v)
-                    || (super::expr::untyped::number_literal_text(v).is_some()
-                        && matches!(
-                            data_type,
-                            sqlparser::ast::DataType::Integer(_)
-                                | sqlparser::ast::DataType::BigInt(_)
-                                | sqlparser::ast::DataType::Numeric(_)
-                                | sqlparser::ast::DataType::DoublePrecision
-                        )) =>
+                if takes_assignment_cast(
+                    &data_type,
+                    super::expr::untyped::is_untyped_string(v),
+                    super::expr::untyped::number_literal_text(v).is_some(),
+                ) =>
             {
                 self.insert_value(
                     cx,

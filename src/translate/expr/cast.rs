@@ -2,6 +2,7 @@
 
 use super::datetime::parse_timestamp;
 use super::literal::constant;
+use super::time_fn::zoned_literal_in;
 use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr as ex;
 use crate::translate::context::QueryContext;
@@ -32,6 +33,21 @@ fn to_integer(op: fn(Bson) -> Bson, x: Bson) -> Bson {
     ex::let_in(doc! {"v": x}, conv)
 }
 
+/// `CAST(n AS numeric)` of a number literal whose signed text is `text`: a numeric literal is PostgreSQL's
+/// numeric already, exact, its scale kept (`1.50`). `None` for another type, or a text with an exponent
+/// (`1e3`: the folded value, which PostgreSQL writes without one, `1000`).
+pub(crate) fn numeric_literal(ty: &DataType, text: &str) -> Option<Bson> {
+    if !matches!(
+        ty,
+        DataType::Numeric(sqlparser::ast::ExactNumberInfo::None)
+            | DataType::Decimal(sqlparser::ast::ExactNumberInfo::None)
+    ) || text.contains(['e', 'E'])
+    {
+        return None;
+    }
+    text.parse::<bson::Decimal128>().ok().map(Bson::Decimal128)
+}
+
 impl Translator {
     /// `CAST(x AS type)` / `x::type`.
     pub(crate) fn cast(
@@ -44,23 +60,12 @@ impl Translator {
         if let DataType::Array(def) = ty {
             return self.array_cast(cx, inner, def, e);
         }
-        if let (
-            DataType::Numeric(sqlparser::ast::ExactNumberInfo::None)
-            | DataType::Decimal(sqlparser::ast::ExactNumberInfo::None),
-            Some(text),
-        ) = (ty, super::untyped::number_literal_text(inner))
+        if let Some(d) =
+            super::untyped::number_literal_text(inner).and_then(|text| numeric_literal(ty, &text))
         {
-            // (with an exponent, `1e3`, the folded value: PostgreSQL writes it without one, `1000`.)
-            // A numeric literal is PostgreSQL's numeric already: exact, its scale kept (`1.50`).
-            if let Some(d) = text
-                .parse::<bson::Decimal128>()
-                .ok()
-                .filter(|_| !text.contains(['e', 'E']))
-            {
-                let mut a = constant(Bson::Decimal128(d));
-                a.kind = Kind::Number;
-                return Ok(a);
-            }
+            let mut a = constant(d);
+            a.kind = Kind::Number;
+            return Ok(a);
         }
         let a = self.agg(cx, inner)?;
         if let Some(c) = a.constant.clone() {
@@ -131,150 +136,176 @@ impl Translator {
         })
     }
 
-    /// A cast of a constant, folded at translation time.
+    /// A cast of a constant, folded at translation time ([`fold_cast`] in the session time zone).
     pub(crate) fn cast_constant(&mut self, v: Bson, ty: &DataType, e: &Expr) -> Result<Agg, Error> {
-        if v == Bson::Null {
-            return Ok(constant(Bson::Null));
+        let zone = self.session_zone();
+        let (value, local_time) = fold_cast(v, ty, zone.as_deref()).map_err(|r| match r {
+            CastRefusal::Invalid(message) => invalid(message, e),
+            CastRefusal::Unsupported(construct) => unsupported(Refusal::Type, construct, e),
+        })?;
+        let numeric = matches!(
+            ty,
+            DataType::Numeric(_) | DataType::Decimal(_) | DataType::Dec(_)
+        );
+        let mut a = constant(value);
+        if numeric && a.constant != Some(Bson::Null) {
+            a.kind = Kind::Number;
         }
-        let bad = || invalid(format!("invalid input for type {ty}: {v}"), e);
-        Ok(match ty {
-            DataType::Int(_)
-            | DataType::Integer(_)
-            | DataType::Int4(_)
-            | DataType::SmallInt(_)
-            | DataType::Int2(_)
-            | DataType::BigInt(_)
-            | DataType::Int8(_) => {
-                let big = matches!(ty, DataType::BigInt(_) | DataType::Int8(_));
-                let i: i64 = match &v {
-                    Bson::Int32(i) => i64::from(*i),
-                    Bson::Int64(i) => *i,
-                    Bson::Double(d) => {
-                        // numeric literal: half away from zero
-                        let r = d.abs().add_half_floor() * d.signum();
-                        if !r.is_finite() || r.abs() > 9.2e18 {
-                            return Err(bad());
-                        }
-                        r as i64
-                    }
-                    Bson::String(s) => s.trim().parse().map_err(|_| bad())?,
-                    Bson::Boolean(b) => i64::from(*b),
-                    _ => return Err(bad()),
-                };
-                if big {
-                    constant(Bson::Int64(i))
-                } else {
-                    constant(Bson::Int32(
-                        i32::try_from(i).map_err(|_| invalid("integer out of range", e))?,
-                    ))
-                }
-            }
-            DataType::Numeric(_) | DataType::Decimal(_) | DataType::Dec(_) => {
-                let text = match &v {
-                    Bson::Int32(i) => i.to_string(),
-                    Bson::Int64(i) => i.to_string(),
-                    Bson::Double(d) => d.to_string(),
-                    Bson::Decimal128(d) => d.to_string(),
-                    Bson::String(s) => s.trim().to_string(),
-                    _ => return Err(bad()),
-                };
-                let d: bson::Decimal128 = text.parse().map_err(|_| bad())?;
-                let mut a = constant(Bson::Decimal128(d));
-                a.kind = Kind::Number;
-                a
-            }
-            DataType::Double(_)
-            | DataType::DoublePrecision
-            | DataType::Float(_)
-            | DataType::Float8
-            | DataType::Real
-            | DataType::Float4 => {
-                let f: f64 = match &v {
-                    Bson::Int32(i) => f64::from(*i),
-                    Bson::Int64(i) => *i as f64,
-                    Bson::Double(d) => *d,
-                    Bson::String(s) => s.trim().parse().map_err(|_| bad())?,
-                    _ => return Err(bad()),
-                };
-                constant(Bson::Double(f))
-            }
-            DataType::Text
-            | DataType::Varchar(_)
-            | DataType::CharacterVarying(_)
-            | DataType::String(_) => {
-                let s = match &v {
-                    Bson::String(s) => s.clone(),
-                    Bson::Int32(i) => i.to_string(),
-                    Bson::Int64(i) => i.to_string(),
-                    Bson::Double(d) => d.to_string(),
-                    // exact, as numeric's text; no exponent for the literals that fold here (`-0.10`)
-                    Bson::Decimal128(d) if !d.to_string().contains('E') => d.to_string(),
-                    Bson::Boolean(b) => b.to_string(),
-                    _ => {
-                        return Err(unsupported(
-                            Refusal::Type,
-                            format!("cast of {v} to text"),
-                            e,
-                        ))
-                    }
-                };
-                constant(Bson::String(s))
-            }
-            DataType::Boolean | DataType::Bool => {
-                let b = match &v {
-                    Bson::Boolean(b) => *b,
-                    Bson::Int32(i) => *i != 0,
-                    Bson::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-                        "t" | "true" | "y" | "yes" | "on" | "1" => true,
-                        "f" | "false" | "n" | "no" | "off" | "0" => false,
-                        _ => return Err(bad()),
-                    },
-                    _ => return Err(bad()),
-                };
-                constant(Bson::Boolean(b))
-            }
-            DataType::Timestamp(..) | DataType::Date => match &v {
-                Bson::String(s) => match parse_timestamp(s) {
-                    Some(d) => {
-                        let local = matches!(
-                            ty,
-                            DataType::Timestamp(
-                                _,
-                                sqlparser::ast::TimezoneInfo::None
-                                    | sqlparser::ast::TimezoneInfo::WithoutTimeZone
-                            )
-                        );
-                        let d = if local {
-                            d
-                        } else {
-                            self.zoned_literal(s, d).ok_or_else(bad)?
-                        };
-                        let mut c = constant(Bson::DateTime(d));
-                        c.local_time = local;
-                        c
-                    }
-                    None => return Err(bad()),
-                },
-                Bson::DateTime(_) => constant(v),
-                _ => return Err(bad()),
-            },
-            DataType::JSONB | DataType::JSON => match &v {
-                Bson::String(s) => constant(json_text_to_bson(s, e)?),
-                _ => constant(v),
-            },
-            other => return Err(unsupported(Refusal::Type, format!("cast to {other}"), e)),
-        })
+        a.local_time = local_time;
+        Ok(a)
     }
 }
 
-/// Parses JSON text into BSON (objects as documents), refusing `$`-prefixed and NUL-containing keys.
-pub(crate) fn json_text_to_bson(s: &str, e: &Expr) -> Result<Bson, Error> {
-    let v: serde_json::Value =
-        serde_json::from_str(s).map_err(|err| invalid(format!("invalid JSON: {err}"), e))?;
-    json_to_bson(&v, e)
+/// Why a constant does not cast: the translator reports it at the cast ([`invalid`] / [`unsupported`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum CastRefusal {
+    /// The value is not of the type (`invalid input for type integer: "x"`, `integer out of range`).
+    Invalid(String),
+    /// A cast the translator does not fold or make (the construct, in SQL words).
+    Unsupported(String),
 }
 
-fn json_to_bson(v: &serde_json::Value, e: &Expr) -> Result<Bson, Error> {
+/// `CAST(v AS ty)` of a constant `v`, as PostgreSQL computes it: the value, and whether it is a wall-clock
+/// time (`timestamp` without time zone). `zone` is the session time zone (`None`: UTC), in which a
+/// `timestamptz` text without an offset is read. The one folding of constant casts: the translator's
+/// [`Translator::cast_constant`] and the bulk-load plan of a declared table (`translate::literal_insert`).
+pub(crate) fn fold_cast(
+    v: Bson,
+    ty: &DataType,
+    zone: Option<&str>,
+) -> Result<(Bson, bool), CastRefusal> {
+    if v == Bson::Null {
+        return Ok((Bson::Null, false));
+    }
+    let bad = |v: &Bson| CastRefusal::Invalid(format!("invalid input for type {ty}: {v}"));
+    Ok(match ty {
+        DataType::Int(_)
+        | DataType::Integer(_)
+        | DataType::Int4(_)
+        | DataType::SmallInt(_)
+        | DataType::Int2(_)
+        | DataType::BigInt(_)
+        | DataType::Int8(_) => {
+            let big = matches!(ty, DataType::BigInt(_) | DataType::Int8(_));
+            let i: i64 = match &v {
+                Bson::Int32(i) => i64::from(*i),
+                Bson::Int64(i) => *i,
+                Bson::Double(d) => {
+                    // numeric literal: half away from zero
+                    let r = d.abs().add_half_floor() * d.signum();
+                    if !r.is_finite() || r.abs() > 9.2e18 {
+                        return Err(bad(&v));
+                    }
+                    r as i64
+                }
+                Bson::String(s) => s.trim().parse().map_err(|_| bad(&v))?,
+                Bson::Boolean(b) => i64::from(*b),
+                _ => return Err(bad(&v)),
+            };
+            if big {
+                (Bson::Int64(i), false)
+            } else {
+                let i = i32::try_from(i)
+                    .map_err(|_| CastRefusal::Invalid("integer out of range".into()))?;
+                (Bson::Int32(i), false)
+            }
+        }
+        DataType::Numeric(_) | DataType::Decimal(_) | DataType::Dec(_) => {
+            let d: bson::Decimal128 = match &v {
+                Bson::Int32(i) => i.to_string().parse(),
+                Bson::Int64(i) => i.to_string().parse(),
+                Bson::Double(d) => d.to_string().parse(),
+                Bson::Decimal128(d) => d.to_string().parse(),
+                Bson::String(s) => s.trim().parse(),
+                _ => return Err(bad(&v)),
+            }
+            .map_err(|_| bad(&v))?;
+            (Bson::Decimal128(d), false)
+        }
+        DataType::Double(_)
+        | DataType::DoublePrecision
+        | DataType::Float(_)
+        | DataType::Float8
+        | DataType::Real
+        | DataType::Float4 => {
+            let f: f64 = match &v {
+                Bson::Int32(i) => f64::from(*i),
+                Bson::Int64(i) => *i as f64,
+                Bson::Double(d) => *d,
+                Bson::String(s) => s.trim().parse().map_err(|_| bad(&v))?,
+                _ => return Err(bad(&v)),
+            };
+            (Bson::Double(f), false)
+        }
+        DataType::Text
+        | DataType::Varchar(_)
+        | DataType::CharacterVarying(_)
+        | DataType::String(_) => {
+            let s = match v {
+                Bson::String(s) => s,
+                Bson::Int32(i) => i.to_string(),
+                Bson::Int64(i) => i.to_string(),
+                Bson::Double(d) => d.to_string(),
+                // exact, as numeric's text; no exponent for the literals that fold here (`-0.10`)
+                Bson::Decimal128(d) if !d.to_string().contains('E') => d.to_string(),
+                Bson::Boolean(b) => b.to_string(),
+                v => return Err(CastRefusal::Unsupported(format!("cast of {v} to text"))),
+            };
+            (Bson::String(s), false)
+        }
+        DataType::Boolean | DataType::Bool => {
+            let b = match &v {
+                Bson::Boolean(b) => *b,
+                Bson::Int32(i) => *i != 0,
+                Bson::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                    "t" | "true" | "y" | "yes" | "on" | "1" => true,
+                    "f" | "false" | "n" | "no" | "off" | "0" => false,
+                    _ => return Err(bad(&v)),
+                },
+                _ => return Err(bad(&v)),
+            };
+            (Bson::Boolean(b), false)
+        }
+        DataType::Timestamp(..) | DataType::Date => match &v {
+            Bson::String(s) => match parse_timestamp(s) {
+                Some(d) => {
+                    let local = matches!(
+                        ty,
+                        DataType::Timestamp(
+                            _,
+                            sqlparser::ast::TimezoneInfo::None
+                                | sqlparser::ast::TimezoneInfo::WithoutTimeZone
+                        )
+                    );
+                    let d = if local {
+                        d
+                    } else {
+                        zoned_literal_in(zone, s, d).ok_or_else(|| bad(&v))?
+                    };
+                    (Bson::DateTime(d), local)
+                }
+                None => return Err(bad(&v)),
+            },
+            Bson::DateTime(_) => (v, false),
+            _ => return Err(bad(&v)),
+        },
+        DataType::JSONB | DataType::JSON => match v {
+            Bson::String(s) => (json_text_value(&s).map_err(CastRefusal::Invalid)?, false),
+            v => (v, false),
+        },
+        other => return Err(CastRefusal::Unsupported(format!("cast to {other}"))),
+    })
+}
+
+/// Parses JSON text into BSON (objects as documents), refusing `$`-prefixed, dotted and NUL-containing
+/// keys; the refusal's message otherwise.
+pub(crate) fn json_text_value(s: &str) -> Result<Bson, String> {
+    let v: serde_json::Value =
+        serde_json::from_str(s).map_err(|err| format!("invalid JSON: {err}"))?;
+    json_to_bson(&v)
+}
+
+fn json_to_bson(v: &serde_json::Value) -> Result<Bson, String> {
     Ok(match v {
         serde_json::Value::Null => Bson::Null,
         serde_json::Value::Bool(b) => Bson::Boolean(*b),
@@ -289,18 +320,18 @@ fn json_to_bson(v: &serde_json::Value, e: &Expr) -> Result<Bson, Error> {
             }
         }
         serde_json::Value::String(s) => Bson::String(s.clone()),
-        serde_json::Value::Array(a) => Bson::Array(
-            a.iter()
-                .map(|x| json_to_bson(x, e))
-                .collect::<Result<_, _>>()?,
-        ),
+        serde_json::Value::Array(a) => {
+            Bson::Array(a.iter().map(json_to_bson).collect::<Result<_, _>>()?)
+        }
         serde_json::Value::Object(o) => {
             let mut d = bson::Document::new();
             for (k, x) in o {
                 if k.starts_with('$') || k.contains('\0') || k.contains('.') {
-                    return Err(invalid(format!("JSON key \"{k}\" is not allowed (starts with '$' or contains '.' or NUL)"), e));
+                    return Err(format!(
+                        "JSON key \"{k}\" is not allowed (starts with '$' or contains '.' or NUL)"
+                    ));
                 }
-                d.insert(k.clone(), json_to_bson(x, e)?);
+                d.insert(k.clone(), json_to_bson(x)?);
             }
             Bson::Document(d)
         }

@@ -9,7 +9,12 @@ use sqlparser::ast::{Expr, Value};
 
 /// A numeric literal: integers as int32 (int64 when larger), others as double.
 pub(crate) fn number_literal(text: &str, e: &Expr) -> Result<Bson, Error> {
-    let t = text.replace('_', "");
+    // (digit separators are rare: no copy of the text without one)
+    let t: std::borrow::Cow<'_, str> = if text.contains('_') {
+        text.replace('_', "").into()
+    } else {
+        text.into()
+    };
     if !t.contains(['.', 'e', 'E']) {
         if let Ok(i) = t.parse::<i32>() {
             return Ok(Bson::Int32(i));

@@ -5,7 +5,7 @@
 mod agg;
 mod array_fn;
 mod array_literal;
-mod cast;
+pub(crate) mod cast;
 pub(crate) mod datetime;
 mod filter;
 mod function;

@@ -87,6 +87,21 @@ fn has_offset(text: &str) -> bool {
     t.ends_with(['Z', 'z']) || time.contains(['+', '-'])
 }
 
+/// [`Translator::zoned_literal`] in time zone `zone` (`None`: UTC): the instant of a timestamptz literal
+/// `text`, read as `d` (its fields as UTC), whose wall clock is in `zone` when it names no offset.
+pub(crate) fn zoned_literal_in(
+    zone: Option<&str>,
+    text: &str,
+    d: bson::DateTime,
+) -> Option<bson::DateTime> {
+    match zone {
+        Some(z) if !has_offset(text) => {
+            instant_of_wall(z, d.timestamp_millis()).map(bson::DateTime::from_millis)
+        }
+        _ => Some(d),
+    }
+}
+
 impl Translator {
     /// The session time zone, when it is not UTC.
     pub(crate) fn session_zone(&self) -> Option<String> {
@@ -104,12 +119,7 @@ impl Translator {
 
     /// A `timestamptz` / `date` literal: without an offset it is a wall-clock time of the session time zone.
     pub(crate) fn zoned_literal(&self, text: &str, d: bson::DateTime) -> Option<bson::DateTime> {
-        match self.session_zone() {
-            Some(z) if !has_offset(text) => {
-                instant_of_wall(&z, d.timestamp_millis()).map(bson::DateTime::from_millis)
-            }
-            _ => Some(d),
-        }
+        zoned_literal_in(self.session_zone().as_deref(), text, d)
     }
 
     /// The functions of this module; `None` when `name` is none of them.
