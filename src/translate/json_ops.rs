@@ -14,7 +14,7 @@ use super::expr::{invalid, unsupported, Agg, Kind};
 use super::{Error, Translator};
 use crate::mql::expr as ex;
 use crate::translate::context::QueryContext;
-use crate::translate::nulls::{and, or};
+use crate::translate::nulls::{and, or, Pred};
 use crate::translate::Refusal;
 use bson::{doc, Bson};
 use sqlparser::ast::{DataType, Expr, UnaryOperator, Value};
@@ -226,14 +226,14 @@ fn contains(v: Bson, r: &Bson, depth: usize, top: bool) -> Bson {
 }
 
 impl Translator {
-    /// `big @> small` where `small` is a jsonb document constant: the TRUE and FALSE forms (NULL when `big`
-    /// is NULL). `None` when `small` is not a document constant.
+    /// `big @> small` where `small` is a jsonb document constant: the predicate (NULL when `big` is NULL).
+    /// `None` when `small` is not a document constant.
     pub(crate) fn json_containment(
         &mut self,
         cx: &mut QueryContext,
         big: &Expr,
         small: &Expr,
-    ) -> Result<Option<(ex::Expr, ex::Expr)>, Error> {
+    ) -> Result<Option<Pred>, Error> {
         // Only a jsonb object written as a constant (`'{"a": 1}'` or `'{"a": 1}'::jsonb`): anything else is
         // the array containment of predicate.rs (translated once, so parameters are numbered once).
         let mut inner = small;
@@ -281,9 +281,13 @@ impl Translator {
         let a = self.agg(cx, big)?;
         let holds = contains(a.expr.clone().into(), &Bson::Document(r.clone()), 0, true);
         let present = crate::translate::nulls::not_null(&a.expr);
-        Ok(Some((
+        // The value forms test the containment once (`$cond: [present, holds, null]`), where building them
+        // from the TRUE and FALSE forms would test it again for every row it does not hold in.
+        Ok(Some(Pred::with_values(
             and(vec![present.clone(), holds.clone().into()]),
-            and(vec![present, ex::not(holds)]),
+            and(vec![present.clone(), ex::not(holds.clone())]),
+            ex::cond(present.clone(), holds.clone(), Bson::Null),
+            ex::cond(present, ex::not(holds), Bson::Null),
         )))
     }
 

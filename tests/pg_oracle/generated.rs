@@ -111,5 +111,57 @@ pub fn cases() -> Vec<(String, Vec<String>)> {
             ));
         }
     }
+    // Containment and overlap as values (true / false / NULL, each computed once), negated, and tested for
+    // NULL, over array and jsonb columns that hold NULLs, empty arrays and other shapes.
+    for (t, key, col, rights) in [
+        (
+            "user_sessions",
+            "session_id",
+            "tags",
+            &["ARRAY['beta']", "ARRAY['beta', 'eu']", "ARRAY[]::text[]"][..],
+        ),
+        (
+            "application_cache",
+            "cache_key",
+            "tags",
+            &["ARRAY['hot']", "ARRAY['user', 'page']"][..],
+        ),
+    ] {
+        for (i, r) in rights.iter().enumerate() {
+            out.push((
+                format!("gen_array_contains_overlap_{t}_{i}"),
+                vec![format!(
+                    "SELECT {key}, {col} @> {r} AS c, NOT ({col} @> {r}) AS nc, {r} <@ {col} AS cb, {col} && {r} AS o, NOT ({col} && {r}) AS no, ({col} @> {r}) IS NULL AS cn, ({col} && {r}) IS NOT TRUE AS ont FROM {t} ORDER BY {key};"
+                )],
+            ));
+        }
+    }
+    for (t, key, col, rights) in [
+        (
+            "user_sessions",
+            "session_id",
+            "session_data",
+            &[
+                r#"'{"preferences": {"theme": "dark"}}'"#,
+                r#"'{"shoppingCart": {"items": [{"sku": "s1"}]}}'"#,
+                "'{}'",
+            ][..],
+        ),
+        (
+            "application_cache",
+            "cache_key",
+            "value",
+            &[r#"'{"meta": {"gz": true}}'"#, r#"'{"kind": "json"}'"#][..],
+        ),
+    ] {
+        for (i, r) in rights.iter().enumerate() {
+            out.push((
+                format!("gen_jsonb_contains_value_{t}_{i}"),
+                vec![format!(
+                    "SELECT {key}, {col} @> {r} AS c, NOT ({col} @> {r}) AS nc, ({col} @> {r}) IS NULL AS cn, CASE WHEN {col} @> {r} THEN 1 WHEN NOT ({col} @> {r}) THEN 0 END AS k FROM {t} ORDER BY {key};"
+                )],
+            ));
+        }
+    }
     out
 }

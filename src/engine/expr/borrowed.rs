@@ -40,7 +40,7 @@ pub(super) fn lending() -> bool {
 
 /// `v` followed along `parts` by reference while it goes through documents; an array on the way is
 /// traversed as [`descend`] does (a new array).
-fn descend_ref<'a>(mut v: &'a Bson, parts: &[String]) -> Val<'a> {
+pub(super) fn descend_ref<'a>(mut v: &'a Bson, parts: &[String]) -> Val<'a> {
     for (i, part) in parts.iter().enumerate() {
         match v {
             Bson::Document(d) => v = crate::engine::path::field(d, part)?,
@@ -62,6 +62,42 @@ fn is_nullish(v: &Val<'_>) -> bool {
         v.as_deref(),
         None | Some(Bson::Null) | Some(Bson::Undefined)
     )
+}
+
+/// `$getField: {field, input}`, the field lent where it is: in the current document, in a lent input, or
+/// in a `$let` variable's slot (copied out alone, not with the whole document).
+pub(super) fn get_field_named<'a>(
+    args: &'a [(String, Node)],
+    root: &'a Document,
+    vars: &'a Vars,
+) -> Result<Val<'a>, CommandError> {
+    let field_of = |root: &'a Document, vars: &'a Vars| match named(args, "field") {
+        Some(n) => n.value(root, vars),
+        None => Ok(None),
+    };
+    // The input first, then the field name, as `eval` does.
+    let input = match named(args, "input") {
+        // A slot is read in place and only the field copied out (reading a slot needs no evaluation, so
+        // the field name's evaluation comes first here without changing any result or error).
+        Some(Node::Slot(k, parts)) => {
+            let field = field_of(root, vars)?;
+            return super::slots::peek(*k, parts, |input| {
+                Ok(get_field_of(field, input)?.map(|v| Cow::Owned(v.into_owned())))
+            });
+        }
+        Some(n) => n.value(root, vars)?,
+        None => {
+            let field = field_of(root, vars)?;
+            let Some(Bson::String(f)) = field.as_deref() else {
+                return Err(err(
+                    5654602,
+                    "$getField requires 'field' to evaluate to type String",
+                ));
+            };
+            return Ok(root.get(f).map(Cow::Borrowed));
+        }
+    };
+    get_field_of(field_of(root, vars)?, input)
 }
 
 /// `$getField` of `input` (already evaluated) by the field name `field`, as `arrays::get_field`.
@@ -146,30 +182,7 @@ impl Node {
                 };
                 root.get(f).map(Cow::Borrowed)
             }
-            Node::Named(Op::GetField, args) => {
-                // The input first, then the field name, as `eval` does.
-                let input = match named(args, "input") {
-                    Some(n) => n.value(root, vars)?,
-                    None => {
-                        let field = match named(args, "field") {
-                            Some(n) => n.value(root, vars)?,
-                            None => None,
-                        };
-                        let Some(Bson::String(f)) = field.as_deref() else {
-                            return Err(err(
-                                5654602,
-                                "$getField requires 'field' to evaluate to type String",
-                            ));
-                        };
-                        return Ok(root.get(f).map(Cow::Borrowed));
-                    }
-                };
-                let field = match named(args, "field") {
-                    Some(n) => n.value(root, vars)?,
-                    None => None,
-                };
-                get_field_of(field, input)?
-            }
+            Node::Named(Op::GetField, args) => get_field_named(args, root, vars)?,
             _ => self.eval(root, vars)?.map(Cow::Owned),
         })
     }
@@ -194,6 +207,9 @@ pub(super) fn inspect(
     }
     let bool_ = |b: bool| Ok(Some(Some(Bson::Boolean(b))));
     match (op, args) {
+        (Type, [Node::Slot(k, parts)]) => Ok(Some(Some(Bson::String(
+            super::slots::peek(*k, parts, |v| tname(&v)).to_string(),
+        )))),
         (Type, [a]) => {
             let v = a.value(root, vars)?;
             Ok(Some(Some(Bson::String(tname(&v).to_string()))))

@@ -401,10 +401,11 @@ pub(super) fn eval_op(
         | DayOfYear | Week | IsoWeek | IsoWeekYear | IsoDayOfWeek => {
             dates::part(op, vals.first_mut().and_then(Option::take), None)
         }
-        GetField => arrays::get_field(
-            vals.first_mut().and_then(Option::take),
-            Some(Bson::Document(root.clone())),
-        ),
+        // `{$getField: "a"}`: the field of the current document (the document is not copied to read it).
+        GetField => match vals.first_mut().and_then(Option::take) {
+            Some(Bson::String(f)) => Ok(root.get(&f).cloned()),
+            other => arrays::get_field(other, None),
+        },
         _ => arrays::eval(op, vals),
     }
 }
@@ -437,6 +438,10 @@ pub(super) fn eval_named(
             root,
             vars,
         ),
+        GetField if super::borrowed::lending() => {
+            Ok(super::borrowed::get_field_named(args, root, vars)?
+                .map(std::borrow::Cow::into_owned))
+        }
         GetField => {
             let input = match named(args, "input") {
                 Some(n) => n.eval(root, vars)?,

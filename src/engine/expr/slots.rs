@@ -85,6 +85,25 @@ pub(crate) fn read(k: u32, parts: &[String]) -> Option<Bson> {
     })
 }
 
+/// `f` of the value in slot `k` of the current frame followed along `parts`, lent where it is instead of
+/// copied out as [`read`] does (a path through an array is computed, as `read` computes it): for the
+/// operators that look at a part of a bound document (`$getField` of a `$let` variable, `$type`). `f` must
+/// not read or write slots.
+pub(crate) fn peek<R>(
+    k: u32,
+    parts: &[String],
+    f: impl FnOnce(super::borrowed::Val<'_>) -> R,
+) -> R {
+    FRAMES.with(|frames| {
+        let frames = frames.borrow();
+        let v = frames
+            .values
+            .get(frames.base + k as usize)
+            .and_then(|v| super::borrowed::descend_ref(v, parts));
+        f(v)
+    })
+}
+
 /// Whether [`read`] of slot `k` along `parts` is null, undefined or missing, found without copying the
 /// value (a path through an array reads an array: not null).
 pub(crate) fn nullish(k: u32, parts: &[String]) -> bool {

@@ -179,6 +179,75 @@ proptest! {
     }
 }
 
+/// A value a `$let` computes (so it lives in a slot), of any shape `$getField` and `$type` meet.
+fn slot_value() -> impl Strategy<Value = Bson> {
+    let scalar = prop_oneof![
+        Just(Bson::Null),
+        (-2i32..3).prop_map(Bson::Int32),
+        Just(Bson::String("x".into())),
+        Just(Bson::Boolean(true)),
+    ];
+    scalar.prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(
+                (prop::sample::select(vec!["x", "y", "z"]), inner.clone()),
+                0..3
+            )
+            .prop_map(|kv| {
+                let mut d = Document::new();
+                for (k, v) in kv {
+                    d.insert(k, v);
+                }
+                Bson::Document(d)
+            }),
+            prop::collection::vec(inner, 0..3).prop_map(Bson::Array),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+    /// `$getField` of a `$let` variable (and of a path into it) and `$type` of it read the slot in place
+    /// (`slots::peek`): the same value or error as the value copied out of the slot, with every value
+    /// computed.
+    #[test]
+    fn a_slot_is_read_in_place_as_copied(
+        v in slot_value(),
+        field in prop_oneof![
+            Just(Bson::String("x".into())),
+            Just(Bson::String("y".into())),
+            Just(Bson::String("w".into())),
+            Just(Bson::Int32(1)),
+            Just(Bson::String("$f".into())),
+        ],
+        path in prop::sample::select(vec!["$$a", "$$a.x", "$$a.y.z"]),
+        named in prop::bool::ANY,
+    ) {
+        // `$ifNull` of a missing field: computed per document, so `a` is a slot, not a constant.
+        let bound = Bson::Document(doc! {"$ifNull": ["$missing", {"$literal": v}]});
+        let body = if named {
+            doc! {"$getField": {"field": field, "input": path}}
+        } else {
+            doc! {"$type": path}
+        };
+        let e = Bson::Document(doc! {"$let": {"vars": {"a": bound}, "in": {"$getField": {
+            "field": "r", "input": {"r": body, "t": {"$type": {"$getField": {"field": "x", "input": path}}}}
+        }}}});
+        let d = doc! {"f": "x"};
+        let resolved = Expr::compile(&e);
+        let general = Expr::compile_unresolved(&e);
+        match (resolved, general) {
+            (Ok(r), Ok(g)) => {
+                prop_assert!(r.slots > 0, "{}", e);
+                let want = eval_general(&g, &d);
+                prop_assert_eq!(eval(&r, &d), want.clone(), "{}", e);
+                prop_assert_eq!(eval_general(&r, &d), want, "{}", e);
+            }
+            (r, g) => prop_assert_eq!(r.map(|_| ()).map_err(|e| e.code), g.map(|_| ()).map_err(|e| e.code)),
+        }
+    }
+}
+
 #[test]
 fn aliases_and_constants_leave_no_binding() {
     // The translator's chains: constants and unchanged values rebound level after level.

@@ -153,9 +153,16 @@ impl Translator {
                 let n = ex::size(ex::set_intersection(vec![a.expr.into(), b.expr.into()]));
                 let mut t = arrays.clone();
                 t.push(ex::gt(n.clone(), 0).into());
-                let mut f = arrays;
-                f.push(ex::eq(n, 0).into());
-                Ok(Pred::new(and(t), and(f)))
+                let mut f = arrays.clone();
+                f.push(ex::eq(n.clone(), 0).into());
+                // The value forms compute the intersection once.
+                let both = and(arrays);
+                Ok(Pred::with_values(
+                    and(t),
+                    and(f),
+                    ex::cond(both.clone(), ex::gt(n.clone(), 0), Bson::Null),
+                    ex::cond(both, ex::eq(n, 0), Bson::Null),
+                ))
             }
             Expr::BinaryOp {
                 left,
@@ -167,8 +174,8 @@ impl Translator {
                 } else {
                     (right, left)
                 };
-                if let Some((t, f)) = self.json_containment(cx, big, small)? {
-                    return Ok(Pred::new(t, f));
+                if let Some(p) = self.json_containment(cx, big, small)? {
+                    return Ok(p);
                 }
                 let a = self.agg(cx, big)?;
                 let b = self.agg(cx, small)?;
@@ -176,9 +183,16 @@ impl Translator {
                 let sub = ex::set_is_subset(b.expr, a.expr);
                 let mut t = arrays.clone();
                 t.push(sub.clone());
-                let mut f = arrays;
-                f.push(ex::not(sub).into());
-                Ok(Pred::new(and(t), and(f)))
+                let mut f = arrays.clone();
+                f.push(ex::not(sub.clone()).into());
+                // The value forms compute the subset test once (not once more for every row it fails in).
+                let both = and(arrays);
+                Ok(Pred::with_values(
+                    and(t),
+                    and(f),
+                    ex::cond(both.clone(), sub.clone(), Bson::Null),
+                    ex::cond(both, ex::not(sub), Bson::Null),
+                ))
             }
             Expr::IsNull(x) => {
                 let a = self.agg(cx, x)?;
