@@ -220,6 +220,8 @@ fn compare_in<const COLLATED: bool>(a: &Bson, b: &Bson) -> Ordering {
         (Bson::String(x), Bson::String(y)) => cmp_str::<COLLATED>(x, y),
         (Bson::Boolean(x), Bson::Boolean(y)) => x.cmp(y),
         (Bson::DateTime(x), Bson::DateTime(y)) => x.timestamp_millis().cmp(&y.timestamp_millis()),
+        // Every `_id_` index entry of a generated `_id` compares here.
+        (Bson::ObjectId(x), Bson::ObjectId(y)) => x.bytes().cmp(&y.bytes()),
         _ => compare_general::<COLLATED>(a, b),
     }
 }
@@ -353,6 +355,12 @@ mod tests {
             any::<bool>().prop_map(Bson::Boolean),
             (-3i64..3).prop_map(|m| Bson::DateTime(bson::DateTime::from_millis(m))),
             Just(Bson::Null),
+            any::<[u8; 12]>().prop_map(|b| Bson::ObjectId(bson::oid::ObjectId::from_bytes(b))),
+            (0u8..3, 0u8..3).prop_map(|(a, b)| {
+                let mut bytes = [a; 12];
+                bytes[11] = b;
+                Bson::ObjectId(bson::oid::ObjectId::from_bytes(bytes))
+            }),
         ]
     }
 
