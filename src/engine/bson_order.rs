@@ -398,6 +398,26 @@ mod tests {
             prop_assert_eq!(compare(&a, &b), compare_general::<true>(&a, &b));
             prop_assert_eq!(compare(&b, &a), compare_general::<true>(&a, &b).reverse());
         }
+
+        /// ObjectIds (the generated `_id`s every `_id_` index insert compares) compare inline as the
+        /// general order does: equal ids, ids differing in one byte only, random ids.
+        #[test]
+        fn object_ids_agree_with_the_general_order(
+            a in any::<[u8; 12]>(),
+            b in any::<[u8; 12]>(),
+            same_but in proptest::option::of((0usize..12, 0u8..3)),
+        ) {
+            let b = match same_but {
+                Some((at, x)) => {
+                    let mut c = a;
+                    c[at] = c[at].wrapping_add(x);
+                    c
+                }
+                None => b,
+            };
+            let (a, b) = (Bson::ObjectId(bson::oid::ObjectId::from_bytes(a)), Bson::ObjectId(bson::oid::ObjectId::from_bytes(b)));
+            prop_assert_eq!(compare(&a, &b), compare_general::<true>(&a, &b));
+        }
     }
 
     #[test]
