@@ -17,10 +17,16 @@ fn with_ids(mut command: Document) -> Document {
         return command;
     }
     if let Ok(docs) = command.get_array_mut("documents") {
+        // Room for the `_id` and the fields of the widest document: no document grows as it is rebuilt.
+        let widest = docs.iter().map(|d| match d {
+            Bson::Document(d) => d.len(),
+            _ => 0,
+        });
+        let room = crate::mql::room::Room::new(widest.max().unwrap_or(0) + 1);
         for d in docs.iter_mut() {
             if let Bson::Document(doc) = d {
                 if !doc.contains_key("_id") {
-                    let mut out = Document::new();
+                    let mut out = room.document();
                     out.insert("_id", ObjectId::new());
                     out.extend(std::mem::take(doc));
                     *doc = out;

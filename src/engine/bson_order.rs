@@ -220,6 +220,8 @@ fn compare_in<const COLLATED: bool>(a: &Bson, b: &Bson) -> Ordering {
         (Bson::String(x), Bson::String(y)) => cmp_str::<COLLATED>(x, y),
         (Bson::Boolean(x), Bson::Boolean(y)) => x.cmp(y),
         (Bson::DateTime(x), Bson::DateTime(y)) => x.timestamp_millis().cmp(&y.timestamp_millis()),
+        // Every `_id_` index entry of a generated `_id` compares here.
+        (Bson::ObjectId(x), Bson::ObjectId(y)) => x.bytes().cmp(&y.bytes()),
         _ => compare_general::<COLLATED>(a, b),
     }
 }
@@ -353,6 +355,12 @@ mod tests {
             any::<bool>().prop_map(Bson::Boolean),
             (-3i64..3).prop_map(|m| Bson::DateTime(bson::DateTime::from_millis(m))),
             Just(Bson::Null),
+            any::<[u8; 12]>().prop_map(|b| Bson::ObjectId(bson::oid::ObjectId::from_bytes(b))),
+            (0u8..3, 0u8..3).prop_map(|(a, b)| {
+                let mut bytes = [a; 12];
+                bytes[11] = b;
+                Bson::ObjectId(bson::oid::ObjectId::from_bytes(bytes))
+            }),
         ]
     }
 
@@ -389,6 +397,26 @@ mod tests {
         fn fast_comparisons_agree_with_the_general_order(a in scalar(), b in scalar()) {
             prop_assert_eq!(compare(&a, &b), compare_general::<true>(&a, &b));
             prop_assert_eq!(compare(&b, &a), compare_general::<true>(&a, &b).reverse());
+        }
+
+        /// ObjectIds (the generated `_id`s every `_id_` index insert compares) compare inline as the
+        /// general order does: equal ids, ids differing in one byte only, random ids.
+        #[test]
+        fn object_ids_agree_with_the_general_order(
+            a in any::<[u8; 12]>(),
+            b in any::<[u8; 12]>(),
+            same_but in proptest::option::of((0usize..12, 0u8..3)),
+        ) {
+            let b = match same_but {
+                Some((at, x)) => {
+                    let mut c = a;
+                    c[at] = c[at].wrapping_add(x);
+                    c
+                }
+                None => b,
+            };
+            let (a, b) = (Bson::ObjectId(bson::oid::ObjectId::from_bytes(a)), Bson::ObjectId(bson::oid::ObjectId::from_bytes(b)));
+            prop_assert_eq!(compare(&a, &b), compare_general::<true>(&a, &b));
         }
     }
 

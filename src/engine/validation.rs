@@ -347,9 +347,10 @@ impl Schema {
     }
 
     fn string_ok(&self, s: &str) -> bool {
-        let n = s.chars().count();
-        !(self.min_length.is_some_and(|m| n < m)
-            || self.max_length.is_some_and(|m| n > m)
+        // Counted only when a length bound asks (most schemas have none).
+        let n = || s.chars().count();
+        !(self.min_length.is_some_and(|m| n() < m)
+            || self.max_length.is_some_and(|m| n() > m)
             || self
                 .pattern
                 .as_ref()

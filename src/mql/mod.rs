@@ -25,6 +25,7 @@ pub(crate) mod lookup_keys;
 pub mod plan;
 pub mod prune;
 pub mod render;
+pub mod room;
 pub mod stage;
 pub mod update;
 

@@ -293,6 +293,40 @@ fn read_cstring(b: &[u8], pos: usize) -> Result<(String, usize), WireError> {
 
 /// Reads one BSON document at `pos`, which must end by `end`; returns it and the position after it.
 fn read_doc(b: &[u8], pos: usize, end: usize) -> Result<(Document, usize), WireError> {
+    read_doc_in(b, pos, end, &Document::new())
+}
+
+/// An empty document with room for `fields` fields (a document of that many, cleared, keeps its size):
+/// what the documents of one sequence are read into, sized by the one before (an `insert_many` batch
+/// shares a shape), so none grows (reallocates and rehashes) field by field as it is read.
+fn room(fields: usize) -> Document {
+    let mut d = Document::new();
+    for i in 0..fields {
+        d.insert(i.to_string(), bson::Bson::Null);
+    }
+    d.clear();
+    d
+}
+
+/// `bytes` (a whole document) read into a clone of `room`: the elements and values of
+/// `Document::from_reader`, in its order; `None` on any error (the caller reads it again for the error).
+fn decode_into(bytes: &[u8], room: &Document) -> Option<Document> {
+    let raw = bson::RawDocument::from_bytes(bytes).ok()?;
+    let mut doc = room.clone();
+    for element in raw.iter() {
+        let (k, v) = element.ok()?;
+        doc.insert(k.as_str(), bson::Bson::try_from(v).ok()?);
+    }
+    Some(doc)
+}
+
+/// [`read_doc`] into a clone of `room` (see [`room`]).
+fn read_doc_in(
+    b: &[u8],
+    pos: usize,
+    end: usize,
+    room: &Document,
+) -> Result<(Document, usize), WireError> {
     let len = read_i32(b, pos)?;
     if len < 5 {
         return Err(malformed(format!(
@@ -318,8 +352,11 @@ fn read_doc(b: &[u8], pos: usize, end: usize) -> Result<(Document, usize), WireE
     }
     // The `bson` decoder recurses once per level: the depth is bounded first, without recursion.
     crate::engine::limits::check_command_bytes(&b[pos..stop]).map_err(WireError::Refused)?;
-    let doc = Document::from_reader(&b[pos..stop])
-        .map_err(|e| malformed(format!("invalid BSON at byte {pos}: {e}")))?;
+    let doc = match decode_into(&b[pos..stop], room) {
+        Some(doc) => doc,
+        None => Document::from_reader(&b[pos..stop])
+            .map_err(|e| malformed(format!("invalid BSON at byte {pos}: {e}")))?,
+    };
     Ok((doc, stop))
 }
 
@@ -370,9 +407,13 @@ fn parse_op_msg(header: &Header, body: &[u8]) -> Result<OpMsg, WireError> {
                         malformed(format!("document sequence size {size} at byte {pos}"))
                     })?;
                 let (name, mut p) = read_cstring(&body[..stop], pos + 4)?;
-                let mut docs = Vec::new();
+                let mut docs: Vec<Document> = Vec::new();
+                let (mut shape, mut fields) = (room(0), 0);
                 while p < stop {
-                    let (d, next) = read_doc(body, p, stop)?;
+                    let (d, next) = read_doc_in(body, p, stop, &shape)?;
+                    if d.len() > fields {
+                        (shape, fields) = (room(d.len()), d.len());
+                    }
                     docs.push(d);
                     p = next;
                 }
@@ -637,5 +678,57 @@ mod tests {
         };
         assert_eq!(oq.full_collection_name, "admin.$cmd");
         assert_eq!(oq.query, q);
+    }
+
+    /// A value of the generated wire documents: scalars (NaN, strings with NUL bytes), arrays, documents.
+    fn wire_value() -> impl proptest::strategy::Strategy<Value = bson::Bson> {
+        use bson::Bson;
+        use proptest::prelude::*;
+        let scalar = prop_oneof![
+            any::<f64>().prop_map(Bson::Double),
+            Just(Bson::Double(f64::NAN)),
+            any::<i32>().prop_map(Bson::Int32),
+            any::<i64>().prop_map(Bson::Int64),
+            "[a\u{0}é]{0,3}".prop_map(Bson::String),
+            any::<bool>().prop_map(Bson::Boolean),
+            Just(Bson::Null),
+            any::<[u8; 12]>().prop_map(|b| Bson::ObjectId(bson::oid::ObjectId::from_bytes(b))),
+        ];
+        scalar.prop_recursive(2, 8, 3, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(Bson::Array),
+                proptest::collection::vec(("[ab]", inner), 0..3)
+                    .prop_map(|kv| Bson::Document(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// A document read into a room (any size) is the document `from_reader` reads: same fields,
+        /// order, values and types (compared by their encoding, so NaN too); bytes it cannot read (a
+        /// corrupted byte) are bytes `from_reader` refuses.
+        #[test]
+        fn a_document_read_into_a_room_is_the_document_read(
+            fields in proptest::collection::vec(("[_a-c]{1,2}", wire_value()), 0..6),
+            fields_room in 0usize..8,
+            flip in proptest::option::of((0usize..200, 1u8..=255)),
+        ) {
+            let d: Document = fields.into_iter().collect();
+            let mut bytes = d.to_vec().expect("encodable");
+            // The length prefix is not flipped: `read_doc` cuts the document's bytes by it.
+            if let Some((at, x)) = flip {
+                let at = 4 + at % (bytes.len() - 4);
+                bytes[at] ^= x;
+            }
+            let general = Document::from_reader(&bytes[..]).ok();
+            match decode_into(&bytes, &room(fields_room)) {
+                Some(fast) => {
+                    let general = general.expect("from_reader reads what the room reads");
+                    proptest::prop_assert_eq!(fast.to_vec().ok(), general.to_vec().ok());
+                    proptest::prop_assert!(fast.keys().eq(general.keys()));
+                }
+                None => proptest::prop_assert!(general.is_none(), "{:?}", general),
+            }
+        }
     }
 }

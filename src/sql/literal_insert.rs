@@ -212,9 +212,19 @@ impl<'a> Scan<'a> {
     }
 
     /// `( item, item, ... )`.
-    fn parenthesized<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+    fn parenthesized<T>(&mut self, item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        self.parenthesized_of(0, item)
+    }
+
+    /// [`parenthesized`](Self::parenthesized) with room for `expected` items up front (a row's values:
+    /// as many as the columns), so the list does not grow item by item.
+    fn parenthesized_of<T>(
+        &mut self,
+        expected: usize,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
         self.byte(b'(')?;
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(expected);
         loop {
             out.push(item(self)?);
             self.ws();
@@ -372,7 +382,7 @@ pub fn scan(sql: &str) -> Option<LiteralInsert<'_>> {
     sc.keyword("values")?;
     let mut rows = Vec::new();
     loop {
-        let row = sc.parenthesized(Scan::literal)?;
+        let row = sc.parenthesized_of(columns.len(), Scan::literal)?;
         if row.len() != columns.len() {
             return None;
         }

@@ -13,6 +13,7 @@ use super::context::QueryContext;
 use super::expr::cast::{fold_cast, numeric_literal};
 use super::expr::literal::number_literal;
 use super::{Catalog, Position, Translator};
+use crate::mql::room::Room;
 use crate::mql::{Command, Output, StatementPlan};
 use crate::sql::literal_insert::{Literal, LiteralInsert};
 use bson::{Bson, Document};
@@ -25,8 +26,9 @@ pub fn plan(ins: &LiteralInsert<'_>, catalog: &Catalog) -> Option<StatementPlan>
         return None;
     }
     let mut documents = Vec::with_capacity(ins.rows.len());
+    let room = Room::new(ins.columns.len());
     for row in &ins.rows {
-        let mut d = Document::new();
+        let mut d = room.document();
         for (column, v) in ins.columns.iter().zip(row) {
             d.insert(*column, value(v)?);
         }
@@ -57,8 +59,9 @@ pub fn declared_plan(
     let defaults = left_out_defaults(ins, catalog, time_zone)?;
     let zone = time_zone.filter(|z| *z != "UTC");
     let mut documents = Vec::with_capacity(ins.rows.len());
+    let room = Room::new(ins.columns.len() + defaults.len());
     for row in &ins.rows {
-        let mut d = Document::new();
+        let mut d = room.document();
         for ((column, v), cast) in ins.columns.iter().zip(row).zip(&casts) {
             d.insert(*column, typed_value(v, cast.as_ref(), zone)?);
         }

@@ -80,16 +80,21 @@ pub(super) fn validate(
     vars: &Vars,
 ) -> Result<(), CommandError> {
     let options = coll.options();
-    let Ok(v) = options.get_document("validator") else {
+    let Some(Bson::Document(v)) = options.get("validator") else {
         return Ok(());
     };
-    if v.is_empty() || options.get_str("validationLevel").ok() == Some("off") {
+    // Read in place: `get_str` builds an error (and a copy of the key) for the usual missing option.
+    let level = match options.get("validationLevel") {
+        Some(Bson::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    if v.is_empty() || level == Some("off") {
         return Ok(());
     }
     let Some(m) = coll.validator()? else {
         return Ok(());
     };
-    if options.get_str("validationLevel").ok() == Some("moderate") {
+    if level == Some("moderate") {
         if let Some(old) = old {
             if !m.matches(old, vars)? {
                 return Ok(());

@@ -7,7 +7,7 @@
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::path;
 use crate::engine::CommandError;
-use bson::{Bson, Document, RawDocument, RawDocumentBuf};
+use bson::{Bson, Document, RawDocument};
 
 use super::index::RebuildError;
 pub use super::index::{default_name, Index, IndexKey};
@@ -190,7 +190,7 @@ impl Collection {
 
     /// Inserts a document (which must already have its `_id`).
     pub fn insert(&mut self, doc: Document) -> Result<RecordId, CommandError> {
-        let raw = Stored::new(encode(&doc)?);
+        let raw = encode(&doc)?;
         self.insert_encoded(&doc, raw)
     }
 
@@ -221,7 +221,7 @@ impl Collection {
         old: &Document,
         doc: &Document,
     ) -> Result<(), CommandError> {
-        let raw = Stored::new(encode(doc)?);
+        let raw = encode(doc)?;
         if self.records.get(rid).is_none() {
             return Err(CommandError::new(
                 ErrorCode::UnknownError,
@@ -525,28 +525,28 @@ impl Collection {
     /// The stored form of `doc`, as [`Collection::insert`] makes it (no collection needed: a write can
     /// encode its documents before it takes the write lock).
     pub fn encode(doc: &Document) -> Result<Stored, CommandError> {
-        encode(doc).map(Stored::new)
+        encode(doc)
     }
 }
 
-fn encode(doc: &Document) -> Result<RawDocumentBuf, CommandError> {
-    let raw = RawDocumentBuf::try_from(doc).map_err(|e| {
+fn encode(doc: &Document) -> Result<Stored, CommandError> {
+    let raw = super::encode::document_bytes(doc).map_err(|e| {
         CommandError::new(
             ErrorCode::BadValue,
             format!("cannot store the document: {e}"),
         )
     })?;
-    if raw.as_bytes().len() > MAX_DOCUMENT_BYTES {
+    if raw.len() > MAX_DOCUMENT_BYTES {
         return Err(CommandError::new(
             ErrorCode::BSONObjectTooLarge,
             format!(
                 "BSONObj size: {} (0x{:X}) is invalid. Size must be between 0 and 16793600(16MB)",
-                raw.as_bytes().len(),
-                raw.as_bytes().len()
+                raw.len(),
+                raw.len()
             ),
         ));
     }
-    Ok(raw)
+    Ok(Stored::from_encoded(raw))
 }
 
 /// mongod's maximum document size (16 MB plus the 16 KB it allows for internal fields).

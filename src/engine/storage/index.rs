@@ -6,9 +6,8 @@ use super::probe_table::ProbeTable;
 pub use super::records::RecordId;
 use super::records::{Records, Stored};
 use crate::engine::bson_order::{compare_simple as compare, order_prefix};
-use crate::engine::collation::{self, Collation};
+use crate::engine::collation::Collation;
 use crate::engine::error_codes::ErrorCode;
-use crate::engine::expr::Vars;
 use crate::engine::matcher::Matcher;
 use crate::engine::prefetch::{prefetch, prefetch_last};
 use crate::engine::CommandError;
@@ -213,51 +212,6 @@ impl Index {
         let mut ix = Index::from_spec(&spec).unwrap_or_else(|_| unreachable_index());
         ix.unique = true;
         ix
-    }
-
-    /// The keys `doc` contributes (several for arrays: a multikey index); none when sparse / partial exclude it.
-    pub fn keys_for(&self, doc: &Document) -> Vec<IndexKey> {
-        if let Some(p) = &self.partial {
-            // The partial filter compares by the index's collation, whatever command writes.
-            let _scope = collation::enter(self.collation.clone());
-            if !p
-                .matches(doc, &Vars::new(bson::DateTime::from_millis(0)))
-                .unwrap_or(false)
-            {
-                return Vec::new();
-            }
-        }
-        let mut per_field: Vec<Vec<Bson>> = Vec::with_capacity(self.fields.len());
-        let mut any_present = false;
-        for f in &self.fields {
-            let vals = index_values(doc, f);
-            if !vals.is_empty() {
-                any_present = true;
-            }
-            per_field.push(if vals.is_empty() {
-                vec![Bson::Null]
-            } else if let Some(c) = &self.collation {
-                vals.iter().map(|v| c.index_key(v)).collect()
-            } else {
-                vals
-            });
-        }
-        if self.sparse && !any_present {
-            return Vec::new();
-        }
-        let mut keys: Vec<Vec<Bson>> = vec![Vec::new()];
-        for vals in per_field {
-            let mut next = Vec::with_capacity(keys.len() * vals.len());
-            for k in &keys {
-                for v in &vals {
-                    let mut k2 = k.clone();
-                    k2.push(v.clone());
-                    next.push(k2);
-                }
-            }
-            keys = next;
-        }
-        keys.into_iter().map(|k| IndexKey(k.into())).collect()
     }
 
     /// The keys of a stored document, exactly as [`keys_for`](Self::keys_for) gives them for its parsed
@@ -703,55 +657,6 @@ fn in_bounds(v: &Bson, lo: &Bound<&Bson>, hi: &Bound<&Bson>) -> bool {
         Bound::Unbounded => true,
     };
     lo_ok && hi_ok
-}
-
-/// The values a document has at an index path: array elements (and the array itself for exact array
-/// equality are not indexed separately here), dotted paths through arrays of documents.
-fn index_values(doc: &Document, field: &str) -> Vec<Bson> {
-    let mut out = Vec::new();
-    let parts: Vec<&str> = field.split('.').collect();
-    // The document's own level, without wrapping (and so copying) the whole document in a `Bson`.
-    if let Some((first, rest)) = parts.split_first() {
-        if let Some(v) = doc.get(*first) {
-            collect_values(v, rest, &mut out);
-        }
-    }
-    out
-}
-
-fn collect_values(v: &Bson, parts: &[&str], out: &mut Vec<Bson>) {
-    let Some((part, rest)) = parts.split_first() else {
-        match v {
-            Bson::Array(items) if !items.is_empty() => {
-                out.extend(items.iter().cloned());
-                // An array value also matches equality with the whole array.
-                out.push(v.clone());
-            }
-            Bson::Array(_) => out.push(Bson::Array(vec![])),
-            other => out.push(other.clone()),
-        }
-        return;
-    };
-    match v {
-        Bson::Document(d) => {
-            if let Some(x) = d.get(*part) {
-                collect_values(x, rest, out);
-            }
-        }
-        Bson::Array(items) => {
-            if let Ok(i) = part.parse::<usize>() {
-                if let Some(x) = items.get(i) {
-                    collect_values(x, rest, out);
-                }
-            }
-            for item in items {
-                if let Bson::Document(_) = item {
-                    collect_values(item, parts, out);
-                }
-            }
-        }
-        _ => {}
-    }
 }
 
 /// mongod's default index name: `a_1_b_-1`.

@@ -14,7 +14,9 @@ mod candidates;
 pub(crate) use candidates::never_matches;
 pub mod collection;
 pub mod durable;
+mod encode;
 pub mod index;
+mod index_keys;
 mod probe_table;
 #[cfg(test)]
 mod rebuild_tests;

@@ -31,6 +31,12 @@ impl Stored {
         Stored(Arc::from(raw.into_bytes()))
     }
 
+    /// Takes the bytes the storage encoder wrote for a document (`encode.rs`: `bson`'s bytes, so a valid
+    /// document; one copy, into the shared allocation).
+    pub(super) fn from_encoded(bytes: Vec<u8>) -> Stored {
+        Stored(Arc::from(bytes))
+    }
+
     /// A copy of a document's bytes, in one allocation (recovery reads documents out of a file's buffer).
     pub fn copy_of(raw: &RawDocument) -> Stored {
         Stored(Arc::from(raw.as_bytes()))
