@@ -627,22 +627,6 @@ SELECT k FROM t WHERE v IN (SELECT w FROM u WHERE k = 'a')
       }
     },
     {
-      "$lookup": {
-        "from": "u",
-        "pipeline": [
-          {"$match": {"k": "a"}},
-          {"$project": {"_id": 0, "w": {"$ifNull": ["$w", null]}}},
-          {
-            "$group": {
-              "_id": null,
-              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$w", null]}, null]}, 1, 0]}}
-            }
-          }
-        ],
-        "as": "__sq1"
-      }
-    },
-    {
       "$match": {
         "$expr": {"$and": [{"$ne": [{"$ifNull": ["$v", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]}
       }

@@ -276,21 +276,6 @@ UPDATE t SET a = 1 WHERE id IN (SELECT u.id FROM u)
       }
     },
     {
-      "$lookup": {
-        "from": "u",
-        "pipeline": [
-          {"$project": {"_id": 0, "id": {"$ifNull": ["$id", null]}}},
-          {
-            "$group": {
-              "_id": null,
-              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$id", null]}, null]}, 1, 0]}}
-            }
-          }
-        ],
-        "as": "__sq1"
-      }
-    },
-    {
       "$match": {
         "$expr": {"$and": [{"$ne": [{"$ifNull": ["$id", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]}
       }

@@ -423,22 +423,6 @@ SELECT k FROM c WHERE k IN (SELECT k FROM c WHERE v > 1)
       }
     },
     {
-      "$lookup": {
-        "from": "c",
-        "pipeline": [
-          {"$match": {"v": {"$gt": 1}}},
-          {"$project": {"_id": 0, "k": {"$ifNull": ["$k", null]}}},
-          {
-            "$group": {
-              "_id": null,
-              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$k", null]}, null]}, 1, 0]}}
-            }
-          }
-        ],
-        "as": "__sq1"
-      }
-    },
-    {
       "$match": {
         "$expr": {"$and": [{"$ne": [{"$ifNull": ["$k", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]}
       }

@@ -18,22 +18,6 @@ SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_
       }
     },
     {
-      "$lookup": {
-        "from": "user_sessions",
-        "pipeline": [
-          {"$match": {"risk_score": {"$gt": 0.8}}},
-          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
-          {
-            "$group": {
-              "_id": null,
-              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$user_id", null]}, null]}, 1, 0]}}
-            }
-          }
-        ],
-        "as": "__sq1"
-      }
-    },
-    {
       "$match": {
         "$expr": {"$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]}
       }
@@ -202,22 +186,6 @@ SELECT session_id FROM user_sessions WHERE active = TRUE AND user_id IN (SELECT 
       }
     },
     {
-      "$lookup": {
-        "from": "user_sessions",
-        "pipeline": [
-          {"$match": {"mfa_verified": true}},
-          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
-          {
-            "$group": {
-              "_id": null,
-              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$user_id", null]}, null]}, 1, 0]}}
-            }
-          }
-        ],
-        "as": "__sq1"
-      }
-    },
-    {
       "$match": {
         "$expr": {"$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]}
       }
@@ -245,22 +213,6 @@ SELECT session_id FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_
           {"$limit": 1}
         ],
         "as": "__sq0"
-      }
-    },
-    {
-      "$lookup": {
-        "from": "user_sessions",
-        "pipeline": [
-          {"$match": {"login_method": {"$eq": {"$param": NumberLong(1)}}}},
-          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
-          {
-            "$group": {
-              "_id": null,
-              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$user_id", null]}, null]}, 1, 0]}}
-            }
-          }
-        ],
-        "as": "__sq1"
       }
     },
     {
@@ -297,21 +249,6 @@ SELECT session_id FROM user_sessions WHERE page_views = ANY (SELECT ac.hit_count
           {"$limit": 1}
         ],
         "as": "__sq0"
-      }
-    },
-    {
-      "$lookup": {
-        "from": "application_cache",
-        "pipeline": [
-          {"$project": {"_id": 0, "hit_count": {"$ifNull": ["$hit_count", null]}}},
-          {
-            "$group": {
-              "_id": null,
-              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$hit_count", null]}, null]}, 1, 0]}}
-            }
-          }
-        ],
-        "as": "__sq1"
       }
     },
     {
@@ -417,44 +354,6 @@ SELECT session_id FROM user_sessions WHERE session_id IN (SELECT session_id FROM
           {"$limit": 1}
         ],
         "as": "__sq0"
-      }
-    },
-    {
-      "$lookup": {
-        "from": "user_sessions",
-        "pipeline": [
-          {
-            "$set": {
-              "__w0k": {
-                "n0": {"$cond": [{"$eq": [{"$ifNull": ["$created_at", null]}, null]}, 1, 0]},
-                "s0": {"$ifNull": ["$created_at", null]}
-              }
-            }
-          },
-          {
-            "$setWindowFields": {
-              "partitionBy": {"p0": {"$ifNull": ["$user_id", null]}},
-              "sortBy": {"__w0k": -1},
-              "output": {"__w0": {"$documentNumber": {}}}
-            }
-          },
-          {
-            "$project": {
-              "_id": 0,
-              "session_id": {"$ifNull": ["$session_id", null]},
-              "rn": {"$ifNull": ["$__w0", null]}
-            }
-          },
-          {"$match": {"rn": 1}},
-          {"$project": {"_id": 0, "session_id": {"$ifNull": ["$session_id", null]}}},
-          {
-            "$group": {
-              "_id": null,
-              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$session_id", null]}, null]}, 1, 0]}}
-            }
-          }
-        ],
-        "as": "__sq1"
       }
     },
     {

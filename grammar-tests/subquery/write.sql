@@ -18,22 +18,6 @@ DELETE FROM user_sessions WHERE user_id IN (SELECT user_id FROM user_sessions WH
       }
     },
     {
-      "$lookup": {
-        "from": "user_sessions",
-        "pipeline": [
-          {"$match": {"risk_score": {"$gt": 0.8}}},
-          {"$project": {"_id": 0, "user_id": {"$ifNull": ["$user_id", null]}}},
-          {
-            "$group": {
-              "_id": null,
-              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$user_id", null]}, null]}, 1, 0]}}
-            }
-          }
-        ],
-        "as": "__sq1"
-      }
-    },
-    {
       "$match": {
         "$expr": {"$and": [{"$ne": [{"$ifNull": ["$user_id", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]}
       }
@@ -200,21 +184,6 @@ EXPLAIN DELETE FROM t WHERE a IN (SELECT u.b FROM u)
       }
     },
     {
-      "$lookup": {
-        "from": "u",
-        "pipeline": [
-          {"$project": {"_id": 0, "b": {"$ifNull": ["$b", null]}}},
-          {
-            "$group": {
-              "_id": null,
-              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$b", null]}, null]}, 1, 0]}}
-            }
-          }
-        ],
-        "as": "__sq1"
-      }
-    },
-    {
       "$match": {
         "$expr": {"$and": [{"$ne": [{"$ifNull": ["$a", null]}, null]}, {"$gt": [{"$size": "$__sq0"}, 0]}]}
       }
@@ -253,28 +222,6 @@ WITH old AS (SELECT session_id FROM user_sessions WHERE expires_at < NOW()) DELE
           {"$limit": 1}
         ],
         "as": "__sq0"
-      }
-    },
-    {
-      "$lookup": {
-        "from": "user_sessions",
-        "pipeline": [
-          {
-            "$match": {
-              "$expr": {
-                "$and": [{"$ne": [{"$ifNull": ["$expires_at", null]}, null]}, {"$lt": ["$expires_at", "$$NOW"]}]
-              }
-            }
-          },
-          {"$project": {"_id": 0, "session_id": {"$ifNull": ["$session_id", null]}}},
-          {
-            "$group": {
-              "_id": null,
-              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$session_id", null]}, null]}, 1, 0]}}
-            }
-          }
-        ],
-        "as": "__sq1"
       }
     },
     {
@@ -322,32 +269,6 @@ WITH hot AS (SELECT namespace FROM application_cache GROUP BY namespace HAVING S
           {"$limit": 1}
         ],
         "as": "__sq0"
-      }
-    },
-    {
-      "$lookup": {
-        "from": "application_cache",
-        "pipeline": [
-          {
-            "$group": {
-              "_id": {"g0": {"$ifNull": ["$namespace", null]}},
-              "a0": {"$sum": "$hit_count"},
-              "a0n": {"$sum": {"$cond": [{"$isNumber": "$hit_count"}, 1, 0]}}
-            }
-          },
-          {
-            "$match": {"$expr": {"$gt": [{"$cond": [{"$gt": [{"$ifNull": ["$a0n", 0]}, 0]}, "$a0", null]}, 1000]}}
-          },
-          {"$project": {"_id": 0, "namespace": {"$ifNull": ["$_id.g0", null]}}},
-          {"$project": {"_id": 0, "namespace": {"$ifNull": ["$namespace", null]}}},
-          {
-            "$group": {
-              "_id": null,
-              "nulls": {"$sum": {"$cond": [{"$eq": [{"$ifNull": ["$namespace", null]}, null]}, 1, 0]}}
-            }
-          }
-        ],
-        "as": "__sq1"
       }
     },
     {

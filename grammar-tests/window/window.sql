@@ -278,7 +278,7 @@ SELECT RANK() OVER (ORDER BY user_id, page_views DESC) FROM user_sessions
       }
     },
     {"$setWindowFields": {"partitionBy": "$__w0k", "output": {"__w0r0": {"$min": "$__w0p"}}}},
-    {"$setWindowFields": {"sortBy": {"__w0r0": 1}, "output": {"__w0": {"$rank": {}}}}},
+    {"$set": {"__w0": "$__w0r0"}},
     {"$project": {"_id": 0, "c0": "$__w0"}}
   ],
   "cursor": {}
@@ -600,7 +600,7 @@ SELECT session_id, RANK() OVER (ORDER BY user_id, session_id DESC) AS r FROM use
       }
     },
     {"$setWindowFields": {"partitionBy": "$__w0k", "output": {"__w0r0": {"$min": "$__w0p"}}}},
-    {"$setWindowFields": {"sortBy": {"__w0r0": 1}, "output": {"__w0": {"$rank": {}}}}},
+    {"$set": {"__w0": "$__w0r0"}},
     {
       "$project": {
         "_id": 0,

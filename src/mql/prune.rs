@@ -13,8 +13,23 @@ use bson::{Bson, Document};
 use std::collections::HashSet;
 
 /// Drops from each `$project` of `pipeline` (and of the pipelines inside its `$lookup`, `$facet` and
-/// `$unionWith` stages) the computed fields nothing after it reads.
-pub fn prune_unread_fields(pipeline: &mut [Document]) {
+/// `$unionWith` stages) the computed fields nothing after it reads, and each `$lookup` whose `as` field
+/// nothing after it reads (a `$lookup` only adds that field: the documents are the same without it; an IN
+/// subquery in WHERE reads its matches, never its row and NULL counts).
+pub fn prune_unread_fields(pipeline: &mut Vec<Document>) {
+    // From the end: a `$lookup` dropped no longer reads its `let` fields.
+    for i in (0..pipeline.len()).rev() {
+        let Some(Bson::Document(l)) = pipeline[i].get("$lookup") else {
+            continue;
+        };
+        let Some(Bson::String(out)) = l.get("as") else {
+            continue;
+        };
+        let out = first(out).to_string();
+        if reads_after(&pipeline[i + 1..]).is_some_and(|r| !r.contains(&out)) {
+            pipeline.remove(i);
+        }
+    }
     for i in 0..pipeline.len() {
         inner_pipelines(&mut pipeline[i]);
         let Some(needed) = reads_after(&pipeline[i + 1..]) else {
@@ -44,7 +59,7 @@ fn inner_pipelines(stage: &mut Document) {
     }
 }
 
-fn prune_array(p: &mut [Bson]) {
+fn prune_array(p: &mut Vec<Bson>) {
     // Only a pipeline of documents (anything else is left to the server to refuse).
     let Some(mut docs) = p
         .iter()
@@ -57,9 +72,7 @@ fn prune_array(p: &mut [Bson]) {
         return;
     };
     prune_unread_fields(&mut docs);
-    for (slot, d) in p.iter_mut().zip(docs) {
-        *slot = Bson::Document(d);
-    }
+    *p = docs.into_iter().map(Bson::Document).collect();
 }
 
 /// Removes the fields of a computing `$project` that `needed` does not hold (`_id` stays as written). An
@@ -232,14 +245,18 @@ mod tests {
             Just(doc! {"$replaceRoot": {"newRoot": "$$ROOT"}}),
             Just(doc! {"$set": {"r": {"$getField": "c1"}}}),
             Just(doc! {"$count": "n"}),
-            field.prop_map(|a| doc! {"$set": {"w": {"$let": {"vars": {"d": "$$CURRENT"}, "in": format!("$$d.{a}")}}}}),
+            field.clone().prop_map(|a| doc! {"$set": {"w": {"$let": {"vars": {"d": "$$CURRENT"}, "in": format!("$$d.{a}")}}}}),
+            // A `$lookup` (dropped when its field is not read after it), over an existing field or a new one.
+            (field.clone(), field.clone()).prop_map(|(a, out)| doc! {"$lookup": {"from": "t", "let": {"v": format!("${a}")}, "pipeline": [{"$match": {"$expr": {"$eq": ["$k", "$$v"]}}}, {"$project": {"_id": 0, "k": 1}}], "as": out}}),
+            field.prop_map(|a| doc! {"$lookup": {"from": "t", "localField": a, "foreignField": "k", "as": "x"}}),
+            Just(doc! {"$lookup": {"from": "t", "pipeline": [{"$group": {"_id": null, "n": {"$sum": 1}}}], "as": "c2"}}),
         ]
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
-        /// A pipeline with its unread `$project` fields dropped returns what it returned with them, run by the
-        /// embedded engine on generated documents (fields missing, null, numbers).
+        /// A pipeline with its unread `$project` fields and `$lookup`s dropped returns what it returned with
+        /// them, run by the embedded engine on generated documents (fields missing, null, numbers).
         #[test]
         fn pruned_pipelines_return_the_same_documents(
             docs in prop::collection::vec(

@@ -1,7 +1,7 @@
 //! Generated PostgreSQL-differential cases for issue 17's forms: every percentile fraction of a grid over
 //! every numeric column, DISTINCT ON over key x ORDER BY column x direction, the deviation family per
-//! grouping, and NTILE's bucket counts over partitions of every size. Deterministic (no randomness): the
-//! same list every run.
+//! grouping, NTILE's bucket counts over partitions of every size, and window ORDER BYs in mixed directions.
+//! Deterministic (no randomness): the same list every run.
 
 /// `(name, statements)` of each generated case.
 pub fn cases() -> Vec<(String, Vec<String>)> {
@@ -163,5 +163,44 @@ pub fn cases() -> Vec<(String, Vec<String>)> {
             ));
         }
     }
+    // Window ORDER BY in mixed directions for the functions that never compare peers (ROW_NUMBER, NTILE,
+    // LAG / LEAD, ROWS frames: sorted field by field), beside RANK and a default (peers) frame over the same
+    // window: every column type as the first key, each NULL placement, partitions with NULL keys; session_id
+    // last makes the order total (ties on the first key).
+    for c in [
+        "page_views",
+        "risk_score",
+        "cart_total",
+        "data_transferred",
+        "created_at",
+        "active",
+        "login_method",
+    ] {
+        for (d1, d2, dtag) in [
+            (" DESC", "", "desc_asc"),
+            (" DESC NULLS LAST", "", "desclast_asc"),
+            (" NULLS FIRST", " DESC", "ascfirst_desc"),
+            ("", " DESC", "asc_desc"),
+        ] {
+            for (p, ptag) in [
+                ("", "whole"),
+                ("PARTITION BY login_method ", "by_login"),
+                ("PARTITION BY active ", "by_active"),
+            ] {
+                let w = format!("{p}ORDER BY {c}{d1}, session_id{d2}");
+                out.push((
+                    format!("gen_window_mixed_{c}_{dtag}_{ptag}"),
+                    vec![format!(
+                        "SELECT session_id, ROW_NUMBER() OVER ({w}) AS rn, NTILE(3) OVER ({w}) AS nt, LAG(session_id) OVER ({w}) AS lg, LEAD(page_views, 2, -1) OVER ({w}) AS ld, SUM(page_views) OVER ({w} ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS sm, FIRST_VALUE({c}) OVER ({w} ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS fv, LAST_VALUE(session_id) OVER ({w} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS lv, COUNT({c}) OVER ({w} ROWS UNBOUNDED PRECEDING) AS cn, RANK() OVER ({p}ORDER BY {c}{d1}, active{d2}) AS rk, MAX(page_views) OVER ({p}ORDER BY {c}{d1}, active{d2}) AS mx FROM user_sessions ORDER BY session_id;"
+                    )],
+                ));
+            }
+        }
+    }
+    // Three keys in mixed directions, NULL placement on each.
+    out.push((
+        "gen_window_mixed_three_keys".to_string(),
+        vec!["SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY login_method DESC NULLS FIRST, page_views NULLS FIRST, session_id DESC) AS rn, LAG(page_views, 1, 0) OVER (ORDER BY active NULLS FIRST, risk_score DESC NULLS LAST, session_id) AS lg, ARRAY_AGG(session_id) OVER (ORDER BY cart_total DESC, created_at NULLS FIRST, session_id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS ag FROM user_sessions ORDER BY session_id;".to_string()],
+    ));
     out
 }

@@ -168,6 +168,8 @@ impl Translator {
                 stages.push(c.base(&vfield, 1, out));
                 stages.push(Stage::UnsetField(vfield));
             }
+            // Mixed directions: the peer groups' RANKs are numbers in the rows' order already.
+            Frame::Peers(..) if c.peer_rank.is_some() => stages.push(c.sorted(out)),
             Frame::Peers(..) => {
                 let d = format!("{field}d");
                 let mut first = Document::new();

@@ -4,9 +4,11 @@
 //! `$group` / HAVING in a grouped query) and before the final `$project`, which reads the field. The ORDER BY
 //! of a window becomes one composite sort key `__wNk: {n0: <null flag>, s0: <value>, ...}` so that `$rank`
 //! and range windows (which take exactly one sort field) work on several keys, and NULLs sort where
-//! PostgreSQL puts them (last ascending, first descending, or as NULLS FIRST/LAST says); keys in mixed
-//! directions are first numbered in their multi-field order, and the lowest number of each peer group (its
-//! RANK) then serves as the single sort field. Peers (rows equal on
+//! PostgreSQL puts them (last ascending, first descending, or as NULLS FIRST/LAST says). Keys in mixed
+//! directions sort field by field (`sortBy: {__wNk.s0: -1, __wNk.s1: 1}`) for a function that never compares
+//! rows as peers (ROW_NUMBER, NTILE, LAG / LEAD, ROWS frames); for one that does (ranks, RANGE frames: one
+//! sort field only), they are first numbered in their multi-field order, and the lowest number of each peer
+//! group (its RANK) then serves as the single sort field. Peers (rows equal on
 //! the ORDER BY) matter for PostgreSQL's default frame `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`:
 //! a first `$setWindowFields` numbers the peer groups (`$denseRank`), a second one aggregates over a `range`
 //! window on that number, so peers share their result. RANGE with offsets is a `range` window on the single
@@ -20,13 +22,13 @@
 mod calls;
 mod frame;
 mod framed;
+mod key;
 mod merge;
 mod offset;
 mod order;
 mod ranking;
 
 use super::expr::{invalid, unsupported, Agg, Kind};
-use super::nulls::is_null;
 use super::{Error, Translator};
 use crate::mql::accumulator as acc;
 use crate::mql::expr as ex;
@@ -109,7 +111,8 @@ impl Translator {
 
     /// The composite sort key of an ORDER BY list, with PostgreSQL's NULL placement; `None` for an empty list.
     /// The key document has a NULL flag `nI` (when PostgreSQL's NULL placement differs from MongoDB's) and the
-    /// value `sI` per key; `fields` lists them with their directions.
+    /// value `sI` per key (negated, `{$multiply: [-1, x]}`, for a numeric key turned to the other direction so
+    /// that keys in mixed directions sort in one where they can); `fields` lists them with their directions.
     pub(crate) fn composite_sort_key(
         &mut self,
         cx: &mut QueryContext,
@@ -118,30 +121,19 @@ impl Translator {
         if order_by.is_empty() {
             return Ok(None);
         }
-        let mut key = Document::new();
-        let mut fields = Vec::new();
-        for (i, k) in crate::translate::query::sort_keys(order_by)?
-            .iter()
-            .enumerate()
-        {
-            let (desc, nulls_first) = (k.desc, k.nulls_first);
-            let dir = if desc { -1 } else { 1 };
+        let keys = crate::translate::query::sort_keys(order_by)?;
+        let mut items = Vec::with_capacity(keys.len());
+        for k in &keys {
             let a = self.agg(cx, &k.expr)?;
-            // MongoDB puts NULLs first ascending and last descending.
-            if nulls_first == desc && a.nullable {
-                key.insert(format!("n{i}"), ex::cond(is_null(&a.expr), 1, 0));
-                fields.push((format!("n{i}"), dir));
-            }
-            key.insert(format!("s{i}"), ex::or_null(a.expr));
-            fields.push((format!("s{i}"), dir));
+            items.push(key::KeyItem {
+                numeric: matches!(a.kind, Kind::Int | Kind::Number),
+                nullable: a.nullable,
+                expr: a.expr,
+                desc: k.desc,
+                nulls_first: k.nulls_first,
+            });
         }
-        let first = fields.first().map(|f| f.1).unwrap_or(1);
-        let uniform = fields.iter().all(|f| f.1 == first);
-        Ok(Some(SortKeyDoc {
-            expr: Bson::Document(key),
-            dir: if uniform { Some(first) } else { None },
-            fields,
-        }))
+        Ok(Some(key::key_doc(items, true)))
     }
 
     /// Translates one window call into its stages (appended to `stages`), by function family: ranking
@@ -229,18 +221,34 @@ impl Translator {
         };
         let key = self.composite_sort_key(cx, &spec.order_by)?;
         let ordered = key.is_some();
+        let peers = needs_peers(&name, spec, ordered, e);
         let kfield = format!("{field}k");
         let mut key_set = Document::new();
         let mut pre: Vec<Stage> = Vec::new();
         let mut cleanup: Vec<String> = Vec::new();
-        // The field the window stages sort on, and its direction.
-        let (sort_field, dir) = match key {
+        // The `sortBy` of the call's own window stage.
+        let mut sort_by = Document::new();
+        let mut peer_rank = None;
+        match key {
             Some(SortKeyDoc {
                 expr, dir: Some(d), ..
             }) => {
                 key_set.insert(&kfield, expr);
                 pre.push(Stage::Set(key_set.clone()));
-                (kfield.clone(), d)
+                sort_by.insert(&kfield, d);
+            }
+            Some(SortKeyDoc {
+                expr,
+                dir: None,
+                fields,
+            }) if !peers => {
+                // Mixed directions, for a function that never compares rows as peers (a row number, an
+                // offset, a ROWS frame): the key's fields each in its own direction, one stage.
+                key_set.insert(&kfield, expr);
+                pre.push(Stage::Set(key_set.clone()));
+                for (f, d) in &fields {
+                    sort_by.insert(format!("{kfield}.{f}"), *d);
+                }
             }
             Some(SortKeyDoc {
                 expr,
@@ -277,15 +285,16 @@ impl Translator {
                 ));
                 cleanup.push(pos);
                 cleanup.push(rank.clone());
-                (rank, 1)
+                sort_by.insert(&rank, 1);
+                peer_rank = Some(rank);
             }
             // No ORDER BY: every row is a peer of every other.
             None => {
                 key_set.insert(&kfield, 0);
                 pre.push(Stage::Set(key_set.clone()));
-                (kfield.clone(), 1)
+                sort_by.insert(&kfield, 1);
             }
-        };
+        }
         Ok(Call {
             f,
             e,
@@ -298,8 +307,8 @@ impl Translator {
             filter,
             partition,
             ordered,
-            sort_field,
-            dir,
+            sort_by,
+            peer_rank,
             pre,
             cleanup,
         })
@@ -377,10 +386,12 @@ pub(super) struct Call<'a> {
     pub partition: Option<Bson>,
     /// The window has an ORDER BY.
     pub ordered: bool,
-    /// The field the window stages sort on, and its direction.
-    pub sort_field: String,
-    /// 1 or -1.
-    pub dir: i32,
+    /// The `sortBy` of the call's own window stage: the key field in its direction, the key's fields each in
+    /// its own (mixed directions, no peers compared), or the peer-group number of mixed directions.
+    pub sort_by: Document,
+    /// Mixed directions compared as peers: the field holding each row's RANK (the first row number of its
+    /// peer group), which `sort_by` sorts on. It is RANK itself, and a number a `range` window can run on.
+    pub peer_rank: Option<String>,
     /// Stages that set the sort field, run before the call's own.
     pub pre: Vec<Stage>,
     /// Helper fields unset after the call's stages.
@@ -411,9 +422,15 @@ impl Call<'_> {
         Stage::SetWindowFields(s)
     }
 
-    /// The stages on the call's own sort field.
+    /// The stage on the call's own sort (`sort_by`).
     pub(super) fn sorted(&self, output: Document) -> Stage {
-        self.base(&self.sort_field, self.dir, output)
+        let mut s = Document::new();
+        if let Some(p) = &self.partition {
+            s.insert("partitionBy", p.clone());
+        }
+        s.insert("sortBy", self.sort_by.clone());
+        s.insert("output", output);
+        Stage::SetWindowFields(s)
     }
 
     /// Exactly `n` plain arguments.
@@ -426,6 +443,20 @@ impl Call<'_> {
                 self.e,
             ))
         }
+    }
+}
+
+/// Whether the call compares rows as peers (equal on the whole ORDER BY), which needs one sort field: the
+/// ranks, and the frames over peers or values (`range` windows). A row number, an offset and a ROWS frame only
+/// need the rows in order. A frame clause in error counts as needing peers (the error is reported later).
+fn needs_peers(name: &str, spec: &WindowSpec, ordered: bool, e: &Expr) -> bool {
+    match name {
+        "rank" | "dense_rank" | "percent_rank" | "cume_dist" => true,
+        n if FRAMED.contains(&n) => !matches!(
+            frame::window_frame(spec.window_frame.as_ref(), ordered, e),
+            Ok(frame::Frame::Rows(..) | frame::Frame::Partition)
+        ),
+        _ => false,
     }
 }
 

@@ -1,5 +1,5 @@
 //! Ranking window functions: ROW_NUMBER, RANK, DENSE_RANK (`$documentNumber`, `$rank`, `$denseRank` on the
-//! call's sort field), PERCENT_RANK and CUME_DIST (computed from a rank and the partition's row count), and
+//! call's sort; RANK over keys in mixed directions is the peer-group number the sort is on), PERCENT_RANK and CUME_DIST (computed from a rank and the partition's row count), and
 //! NTILE (PostgreSQL's bucket sizes from the row number and the count).
 
 use super::super::expr::Kind;
@@ -71,6 +71,15 @@ impl Translator {
 /// ROW_NUMBER / RANK / DENSE_RANK: one operator on the sort field.
 fn numbering(c: &Call<'_>, stages: &mut Vec<Stage>) -> Result<(Kind, bool), Error> {
     c.need_args(0)?;
+    if let (Some(rank), "rank") = (&c.peer_rank, c.name.as_str()) {
+        // Mixed directions: the peer group's first row number is the RANK.
+        stages.extend(c.pre.iter().cloned());
+        let mut set = Document::new();
+        set.insert(c.field, ex::field(rank));
+        stages.push(Stage::Set(set));
+        stages.push(Stage::UnsetField(c.kfield.clone()));
+        return Ok((Kind::Int, false));
+    }
     let mut o = Document::new();
     o.insert(c.field, acc::ranking(&c.name));
     stages.extend(c.pre.iter().cloned());
