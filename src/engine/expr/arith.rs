@@ -326,6 +326,10 @@ fn round(op: Op, v: &Option<Bson>, place: Option<Bson>) -> Result<Option<Bson>, 
 /// half-integer lies between a double and the decimal that reads back as it).
 const DIRECT_ROUNDING_BELOW: f64 = 4_503_599_627_370_496.0; // 2^52
 
+/// From this magnitude a double's shortest decimal representation has at most 28 fractional digits, so
+/// [`round_double_by_decimal`] reads it exactly (`Decimal::from_str_exact`).
+const EXACT_DECIMAL_FROM: f64 = 1e-10;
+
 /// `$round` / `$trunc` of a double to `place` digits: to a whole number (the translator's plans) directly,
 /// else through the double's shortest decimal representation, as mongod does.
 fn round_double(op: Op, d: f64, place: i64, strategy: RoundingStrategy) -> f64 {
@@ -335,9 +339,15 @@ fn round_double(op: Op, d: f64, place: i64, strategy: RoundingStrategy) -> f64 {
         } else {
             d.trunc()
         };
-        // a zero's sign is the decimal path's (which depends on how the double reads as a decimal)
         if r != 0.0 {
             return r;
+        }
+        // A whole zero is the decimal path's `+0` (a zero decimal of scale 0 reads back as `+0.0`, whatever
+        // its sign) wherever that path reads the double exactly: any zero, and `|d| ≥ 1e-10`, whose
+        // shortest decimal (17 significant digits at most) ends by 10^-27, within a decimal's 28 places.
+        // Below that the double may not read as a decimal and the sign is the float fallback's.
+        if d == 0.0 || d.abs() >= EXACT_DECIMAL_FROM {
+            return 0.0;
         }
     }
     round_double_by_decimal(op, d, place, strategy)
@@ -385,6 +395,11 @@ mod round_tests {
             -1e7f64..1e7,
             (-1_000_000i64..1_000_000).prop_map(|n| n as f64 + 0.5),
             (-1_000_000i64..1_000_000).prop_map(|n| n as f64 / 8.0),
+            // whole zeros: fractions of a day or a month, and the smallest magnitudes around the bound
+            -1.0f64..1.0,
+            (-40i64..40).prop_map(|n| n as f64 / 30.0),
+            (-400i32..400)
+                .prop_map(|e| 10f64.powi(e / 10 - 20) * if e % 2 == 0 { 1.0 } else { -1.0 }),
             any::<f64>(),
             prop::sample::select(vec![
                 0.0,
@@ -398,7 +413,19 @@ mod round_tests {
                 4503599627370495.5,
                 -4503599627370495.5,
                 4503599627370497.0,
-                9.2e18
+                9.2e18,
+                1e-10,
+                -1e-10,
+                9.999999999999999e-11,
+                -9.999999999999999e-11,
+                f64::from_bits(1e-10f64.to_bits() + 1),
+                -1.2345678901234567e-10,
+                1e-300,
+                -1e-300,
+                5e-324,
+                -5e-324,
+                0.9999999999999999,
+                -0.9999999999999999
             ]),
         ]
     }
