@@ -8,7 +8,7 @@
 //! hash of a counter, 63 bits, never 0), so a client cannot guess another's cursor, and at most
 //! [`MAX_OPEN_CURSORS`] are open at once (idle ones are reaped first).
 
-use super::field_values::FieldValues;
+use super::bson_decode;
 use super::projection::Projection;
 use super::storage::Stored;
 use bson::{Bson, Document};
@@ -64,24 +64,38 @@ enum Rest {
     Stored(VecDeque<Stored>, Option<Box<Kept>>),
 }
 
-/// The projection of [`Results::Kept`] and the reader of its fields, kept from batch to batch (it learns the
-/// documents' shape: `FieldValues`).
+/// The projection of [`Results::Kept`] and the names of the fields it keeps (`_id` first when kept).
 #[derive(Debug)]
 struct Kept {
     projection: Arc<Projection>,
-    reader: FieldValues,
+    names: Vec<Box<[u8]>>,
 }
 
 impl Kept {
-    /// The projected document of stored bytes: its kept fields read in place, in document order; bytes the
-    /// reader does not decode go through the `bson` crate (`Projection::read_top_level`).
-    fn read(&mut self, raw: &bson::RawDocument) -> Document {
-        if self.reader.read(raw).is_none() {
+    fn new(projection: Arc<Projection>) -> Kept {
+        let names = projection
+            .kept_fields()
+            .into_iter()
+            .map(|n| n.into_bytes().into_boxed_slice())
+            .collect();
+        Kept { projection, names }
+    }
+
+    /// The projected document of stored bytes: its kept fields decoded straight from the bytes, in document
+    /// order, the others skipped unread; bytes that do not decode go through the `bson` crate
+    /// (`Projection::read_top_level`, which reads them as the empty document).
+    fn read(&self, raw: &bson::RawDocument) -> Document {
+        let names = &self.names;
+        let Some(doc) =
+            bson_decode::document_keeping(raw.as_bytes(), |k| names.iter().any(|n| **n == *k))
+        else {
             return self.projection.read_top_level(raw);
+        };
+        // Only kept fields were decoded; a kept `_id` stored after another field moves to the front.
+        if doc.keys().skip(1).any(|k| k == "_id") {
+            return self.projection.keep_top_level(doc);
         }
-        let mut out = Document::new();
-        self.reader.move_into(&mut out);
-        self.projection.keep_top_level(out)
+        doc
     }
 }
 
@@ -203,16 +217,7 @@ impl Cursors {
         let mut rest = match docs {
             Results::Docs(d) => Rest::Docs(d.into()),
             Results::Stored(s) => Rest::Stored(s.into(), None),
-            Results::Kept(s, p) => {
-                let reader = FieldValues::new(p.kept_fields());
-                Rest::Stored(
-                    s.into(),
-                    Some(Box::new(Kept {
-                        projection: p,
-                        reader,
-                    })),
-                )
-            }
+            Results::Kept(s, p) => Rest::Stored(s.into(), Some(Box::new(Kept::new(p)))),
         };
         let first = take(&mut rest, batch);
         if rest.is_empty() || single_batch {

@@ -112,7 +112,7 @@ fn pruned_value(v: bson::RawBsonRef<'_>, tree: Option<&Subpaths>) -> Option<Bson
             }
             Some(Bson::Array(out))
         }
-        (v, _) => Bson::try_from(v).ok(),
+        (v, _) => super::bson_decode::value(v),
     }
 }
 
@@ -385,14 +385,7 @@ impl FieldValues {
                     Bson::Array(out)
                 };
             } else if at != usize::MAX {
-                assign(
-                    &mut self.values[i],
-                    b,
-                    at,
-                    self.names[i].len(),
-                    raw,
-                    &self.names[i],
-                )?;
+                assign(&mut self.values[i], b, at, self.names[i].len())?;
             }
         }
         self.decoded = end;
@@ -438,15 +431,8 @@ impl FieldValues {
 }
 
 /// Decodes the element at `at` (type byte, key of `klen` bytes, value) into `slot`, reusing its string
-/// buffer; types other than the common scalars are decoded by the `bson` crate.
-fn assign(
-    slot: &mut Bson,
-    b: &[u8],
-    at: usize,
-    klen: usize,
-    raw: &RawDocument,
-    key: &str,
-) -> Option<()> {
+/// buffer; other types by [`bson_decode`](super::bson_decode).
+fn assign(slot: &mut Bson, b: &[u8], at: usize, klen: usize) -> Option<()> {
     let v = at + 1 + klen + 1;
     // Values of the slot's current type are overwritten in place (nothing dropped); a string equal to the
     // slot's (a grouping key, a status) is not copied again.
@@ -515,15 +501,10 @@ fn assign(
                 other => *other = Bson::Int64(x),
             }
         }
-        _ => {
-            for elem in raw.iter_elements() {
-                let elem = elem.ok()?;
-                if elem.key().as_str() == key {
-                    *slot = Bson::try_from(elem).ok()?;
-                    return Some(());
-                }
-            }
-            return None;
+        // Embedded documents, arrays and the rare types: decoded from their bytes in place.
+        kind => {
+            let len = super::bson_bytes::value_len(b, kind, v)?;
+            *slot = super::bson_decode::element_value(kind, b.get(v..v.checked_add(len)?)?)?;
         }
     }
     Some(())

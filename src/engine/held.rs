@@ -92,7 +92,7 @@ impl Held {
 /// Decodes BSON bytes into a document.
 pub fn decode(b: &[u8]) -> Result<Document, CommandError> {
     let raw = RawDocument::from_bytes(b).map_err(|e| internal("decode", e))?;
-    Document::try_from(raw).map_err(|e| internal("decode", e))
+    super::bson_decode::try_document(raw).map_err(|e| internal("decode", e))
 }
 
 /// The resident bytes of a sort key held beside a document.

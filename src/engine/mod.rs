@@ -16,6 +16,7 @@
 //! ```
 
 mod bson_bytes;
+pub(crate) mod bson_decode;
 pub(crate) mod bson_hash;
 pub(crate) mod bson_order;
 pub(crate) mod collation;

@@ -218,7 +218,7 @@ impl Projection {
             };
             let key = elem.key().as_str();
             if (self.include_id && key == "_id") || self.keeps_after_id(key) {
-                match Bson::try_from(elem) {
+                match super::bson_decode::try_element(elem) {
                     Ok(v) => {
                         out.insert(key, v);
                     }

@@ -342,7 +342,7 @@ pub(super) fn run<'s>(
     kept.sort_by_key(|e| e.1);
     let mut docs = Vec::with_capacity(kept.len());
     for (_, _, raw) in kept {
-        docs.push(Document::try_from(raw).map_err(super::corrupt)?);
+        docs.push(crate::engine::bson_decode::try_document(raw).map_err(super::corrupt)?);
     }
     let start = plan.set_at.unwrap_or(plan.sort_at);
     pipeline

@@ -116,7 +116,7 @@ impl<'s> RowScan<'s> {
                     return visit(Row::Fields(&row), raw);
                 }
             }
-            let doc = Document::try_from(raw).map_err(corrupt)?;
+            let doc = crate::engine::bson_decode::try_document(raw).map_err(corrupt)?;
             let keep = match matcher {
                 Some(m) => m.matches(&doc, vars)?,
                 None => true,

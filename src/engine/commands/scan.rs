@@ -346,7 +346,10 @@ pub(crate) fn parse_fields_into(
         let elem = elem.map_err(corrupt)?;
         let key = elem.key().as_str();
         if fields.iter().any(|f| f == key) {
-            found.push((key, Bson::try_from(elem).map_err(corrupt)?));
+            found.push((
+                key,
+                crate::engine::bson_decode::try_element(elem).map_err(corrupt)?,
+            ));
             if found.len() == fields.len() {
                 break;
             }

@@ -31,7 +31,7 @@ impl Output {
             Output::Stored(s) => s
                 .iter()
                 .map(|s| {
-                    Document::try_from(s.raw()).map_err(|e| {
+                    crate::engine::bson_decode::try_document(s.raw()).map_err(|e| {
                         CommandError::new(
                             ErrorCode::InternalError,
                             format!("cannot read a result document: {e}"),

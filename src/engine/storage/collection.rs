@@ -504,7 +504,7 @@ impl Collection {
             Some((f, r)) => (f, Some(r)),
             None => (p, None),
         };
-        let top = Bson::try_from(raw.get(first).ok()??).ok()?;
+        let top = crate::engine::bson_decode::try_value(raw.get(first).ok()??).ok()?;
         match rest {
             None => Some(top),
             Some(r) => match &top {
@@ -555,7 +555,7 @@ const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024 + 16 * 1024;
 /// A stored document, parsed. The bytes were written by `encode` from a `Document`, so they are valid BSON;
 /// parsing cannot fail short of memory corruption (an empty document is returned then, never a panic).
 pub fn parse(raw: &RawDocument) -> Document {
-    Document::try_from(raw).unwrap_or_default()
+    crate::engine::bson_decode::try_document(raw).unwrap_or_default()
 }
 
 #[cfg(test)]
