@@ -317,6 +317,8 @@ fn reset_peak_rss() -> bool {
 }
 
 fn main() -> std::process::ExitCode {
+    // the allocator settings of the `sqlmongo` binary (src/cli/allocator.rs)
+    sqlmongo::cli::allocator::tune();
     let o = options();
     if let Err(why) = psql::ping() {
         let msg = format!(

@@ -263,6 +263,8 @@ const CASES: &[(&str, usize)] = &[
 ];
 
 fn main() {
+    // the allocator settings of the `sqlmongo` binary (src/cli/allocator.rs)
+    sqlmongo::cli::allocator::tune();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let bench_mode = args.iter().any(|a| a == "--bench");
     let rest: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();

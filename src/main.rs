@@ -8,6 +8,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    sqlmongo::cli::allocator::tune();
     let cli = sqlmongo::cli::Cli::parse();
     if let Err(e) = sqlmongo::cli::run(cli) {
         if !e.message.is_empty() {

@@ -4,6 +4,7 @@
 //! sources into statements and runs them with located error reports, [`output`] prints results (`table`,
 //! `json`, `jsonl`, `csv`), [`repl`] is the shell and [`meta`] answers its `\d` commands. See docs/cli.md.
 
+pub mod allocator;
 pub mod backend;
 pub mod display;
 pub mod expanded;
