@@ -265,8 +265,7 @@ SELECT k, row_number() OVER (ORDER BY k) AS rn FROM t ORDER BY k DESC LIMIT 3
 {
   "aggregate": "t",
   "pipeline": [
-    {"$set": {"__w0k": {"s0": {"$ifNull": ["$k", null]}}}},
-    {"$setWindowFields": {"sortBy": {"__w0k": 1}, "output": {"__w0": {"$documentNumber": {}}}}},
+    {"$setWindowFields": {"sortBy": {"k": 1}, "output": {"__w0": {"$documentNumber": {}}}}},
     {"$project": {"_id": 0, "c0": "$k", "c1": "$__w0", "__s0": "$k"}},
     {"$sort": {"__s0": -1}},
     {"$limit": NumberLong(3)},

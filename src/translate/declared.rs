@@ -49,6 +49,19 @@ impl StarColumn {
     }
 }
 
+/// The declared types that hold one scalar per document (the validator refuses an array there).
+const SCALAR_TYPES: &[&str] = &[
+    "text",
+    "integer",
+    "bigint",
+    "numeric",
+    "double precision",
+    "boolean",
+    "timestamptz",
+    "timestamp",
+    "date",
+];
+
 impl Translator {
     /// Whether a column reference reads a column declared NOT NULL (or PRIMARY KEY) of the one relation of a
     /// FROM without joins: the collection's validator refuses a document without a value there, so the
@@ -77,22 +90,25 @@ impl Translator {
     /// document (text, the integer and floating types, numeric, boolean, timestamps): the collection's
     /// validator refuses an array there, so `{column: {$ne: null}}` is exactly `column IS NOT NULL`.
     pub(crate) fn declared_scalar(&self, collection: &str, column: &str) -> bool {
-        matches!(
-            self.catalog
-                .column(collection, column)
-                .and_then(|c| c.ty.as_deref()),
-            Some(
-                "text"
-                    | "integer"
-                    | "bigint"
-                    | "numeric"
-                    | "double precision"
-                    | "boolean"
-                    | "timestamptz"
-                    | "timestamp"
-                    | "date"
-            )
-        )
+        self.catalog
+            .column(collection, column)
+            .and_then(|c| c.ty.as_deref())
+            .is_some_and(|t| SCALAR_TYPES.contains(&t))
+    }
+
+    /// Whether `e` is a reference to a declared column (`t.c` or an unqualified `c` of exactly one declared
+    /// table of this FROM) of a type that holds one scalar per document (as [`declared_scalar`]): never an
+    /// array or a document, so a sort on the field orders it as on the value itself.
+    ///
+    /// [`declared_scalar`]: Self::declared_scalar
+    pub(crate) fn declared_scalar_ref(&self, cx: &QueryContext, e: &Expr) -> bool {
+        let parts = match e {
+            Expr::Identifier(i) => std::slice::from_ref(i),
+            Expr::CompoundIdentifier(parts) => parts.as_slice(),
+            _ => return false,
+        };
+        self.declared_type(cx, parts)
+            .is_some_and(|t| SCALAR_TYPES.contains(&t.as_str()))
     }
 
     /// The kind a declared column's type gives a reference to it (`t.c` or an unqualified `c` of exactly one

@@ -197,6 +197,40 @@ pub fn cases() -> Vec<(String, Vec<String>)> {
             }
         }
     }
+    // Window ORDER BY on columns themselves: sorted on the field, without a key document, where every key's
+    // NULLs sort where MongoDB puts them (ASC NULLS FIRST, DESC NULLS LAST); with a NULL flag otherwise.
+    // Ranks and peer frames on one key (ties on it), ROW_NUMBER / NTILE / LAG on two, every column type,
+    // each direction and NULL placement, partitions with NULL keys.
+    for c in [
+        "page_views",
+        "risk_score",
+        "cart_total",
+        "data_transferred",
+        "created_at",
+        "active",
+        "login_method",
+    ] {
+        for (d, dtag) in [
+            ("", "asc"),
+            (" NULLS FIRST", "ascfirst"),
+            (" DESC", "desc"),
+            (" DESC NULLS LAST", "desclast"),
+        ] {
+            for (p, ptag) in [
+                ("", "whole"),
+                ("PARTITION BY login_method ", "by_login"),
+                ("PARTITION BY active ", "by_active"),
+            ] {
+                let w = format!("{p}ORDER BY {c}{d}");
+                out.push((
+                    format!("gen_window_plain_{c}_{dtag}_{ptag}"),
+                    vec![format!(
+                        "SELECT session_id, RANK() OVER ({w}) AS rk, DENSE_RANK() OVER ({w}) AS dr, PERCENT_RANK() OVER ({w}) AS pr, CUME_DIST() OVER ({w}) AS cd, SUM(page_views) OVER ({w}) AS s, COUNT(*) OVER ({w} RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS cf, ROW_NUMBER() OVER ({w}, session_id DESC) AS rn, NTILE(4) OVER ({w}, session_id) AS nt, LAG(session_id) OVER ({w}, session_id) AS lg, FIRST_VALUE(session_id) OVER ({w}, session_id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS fv FROM user_sessions ORDER BY session_id;"
+                    )],
+                ));
+            }
+        }
+    }
     // Three keys in mixed directions, NULL placement on each.
     out.push((
         "gen_window_mixed_three_keys".to_string(),

@@ -12,8 +12,9 @@
 //! the ORDER BY) matter for PostgreSQL's default frame `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`:
 //! a first `$setWindowFields` numbers the peer groups (`$denseRank`), a second one aggregates over a `range`
 //! window on that number, so peers share their result. RANGE with offsets is a `range` window on the single
-//! ORDER BY value (negated for DESC, NULL as -/+ infinity). Aggregates keep PostgreSQL's NULL rules (SUM over no
-//! number is NULL, COUNT(x) skips NULLs).
+//! ORDER BY value (negated for DESC, NULL as -/+ infinity). Where every ORDER BY key is a top-level field of a
+//! scalar type whose NULLs sort where MongoDB puts them, the stage sorts on those fields, without a key.
+//! Aggregates keep PostgreSQL's NULL rules (SUM over no number is NULL, COUNT(x) skips NULLs).
 //!
 //! `window_call` reads what every call shares (`Call`: arguments, FILTER, partition, sort field) and hands the
 //! call to its function family: ranking.rs (ROW_NUMBER, RANK, ..., NTILE), offset.rs (LAG / LEAD), framed.rs
@@ -118,8 +119,21 @@ impl Translator {
         cx: &mut QueryContext,
         order_by: &[OrderByExpr],
     ) -> Result<Option<SortKeyDoc>, Error> {
-        if order_by.is_empty() {
+        let items = self.sort_key_items(cx, order_by)?;
+        if items.is_empty() {
             return Ok(None);
+        }
+        Ok(Some(key::key_doc(items, true)))
+    }
+
+    /// Each ORDER BY item translated (empty for an empty list).
+    fn sort_key_items(
+        &mut self,
+        cx: &mut QueryContext,
+        order_by: &[OrderByExpr],
+    ) -> Result<Vec<key::KeyItem>, Error> {
+        if order_by.is_empty() {
+            return Ok(Vec::new());
         }
         let keys = crate::translate::query::sort_keys(order_by)?;
         let mut items = Vec::with_capacity(keys.len());
@@ -127,13 +141,17 @@ impl Translator {
             let a = self.agg(cx, &k.expr)?;
             items.push(key::KeyItem {
                 numeric: matches!(a.kind, Kind::Int | Kind::Number),
+                scalar: matches!(
+                    a.kind,
+                    Kind::Bool | Kind::Int | Kind::Number | Kind::Text | Kind::Timestamp
+                ) || self.declared_scalar_ref(cx, &k.expr),
                 nullable: a.nullable,
                 expr: a.expr,
                 desc: k.desc,
                 nulls_first: k.nulls_first,
             });
         }
-        Ok(Some(key::key_doc(items, true)))
+        Ok(items)
     }
 
     /// Translates one window call into its stages (appended to `stages`), by function family: ranking
@@ -219,9 +237,9 @@ impl Translator {
             }
             Some(Bson::Document(d))
         };
-        let key = self.composite_sort_key(cx, &spec.order_by)?;
-        let ordered = key.is_some();
+        let ordered = !spec.order_by.is_empty();
         let peers = needs_peers(&name, spec, ordered, e);
+        let items = self.sort_key_items(cx, &spec.order_by)?;
         let kfield = format!("{field}k");
         let mut key_set = Document::new();
         let mut pre: Vec<Stage> = Vec::new();
@@ -229,15 +247,24 @@ impl Translator {
         // The `sortBy` of the call's own window stage.
         let mut sort_by = Document::new();
         let mut peer_rank = None;
+        // Keys on the documents' own fields: sorted on them, no key document (key.rs). Otherwise numeric
+        // keys are negated into one direction only for a function that compares peers (one sort field);
+        // the others sort field by field.
+        let key = match key::plain_sort(&items, peers) {
+            Some(plain) => Sorting::Plain(plain),
+            None if items.is_empty() => Sorting::Unordered,
+            None => Sorting::Key(key::key_doc(items, peers)),
+        };
         match key {
-            Some(SortKeyDoc {
+            Sorting::Plain(plain) => sort_by = plain,
+            Sorting::Key(SortKeyDoc {
                 expr, dir: Some(d), ..
             }) => {
                 key_set.insert(&kfield, expr);
                 pre.push(Stage::Set(key_set.clone()));
                 sort_by.insert(&kfield, d);
             }
-            Some(SortKeyDoc {
+            Sorting::Key(SortKeyDoc {
                 expr,
                 dir: None,
                 fields,
@@ -250,7 +277,7 @@ impl Translator {
                     sort_by.insert(format!("{kfield}.{f}"), *d);
                 }
             }
-            Some(SortKeyDoc {
+            Sorting::Key(SortKeyDoc {
                 expr,
                 dir: None,
                 fields,
@@ -289,7 +316,7 @@ impl Translator {
                 peer_rank = Some(rank);
             }
             // No ORDER BY: every row is a peer of every other.
-            None => {
+            Sorting::Unordered => {
                 key_set.insert(&kfield, 0);
                 pre.push(Stage::Set(key_set.clone()));
                 sort_by.insert(&kfield, 1);
@@ -313,6 +340,16 @@ impl Translator {
             cleanup,
         })
     }
+}
+
+/// How a window call's rows are sorted.
+enum Sorting {
+    /// On the documents' own fields (`sortBy`), no key document.
+    Plain(Document),
+    /// On a composite key document.
+    Key(SortKeyDoc),
+    /// No ORDER BY.
+    Unordered,
 }
 
 /// The window aggregates (FILTER is allowed on these only).
