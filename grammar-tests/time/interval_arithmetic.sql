@@ -303,100 +303,88 @@ SELECT justify_interval(INTERVAL '1 hour' * page_views) AS j FROM user_sessions
         "c0": {
           "$let": {
             "vars": {
-              "ia": {
-                "$let": {
-                  "vars": {
-                    "ia": {"months": 0, "days": 0, "micros": NumberLong(3600000000)},
-                    "fa": {"$toDouble": "$page_views"}
-                  },
-                  "in": {
-                    "$cond": [
-                      {"$eq": [{"$ifNull": ["$$fa", null]}, null]},
-                      null,
-                      {
-                        "months": 0,
-                        "days": 0,
-                        "micros": {"$toLong": {"$round": [{"$multiply": ["$$ia.micros", "$$fa"]}, 0]}}
-                      }
-                    ]
-                  }
-                }
-              }
+              "ia": {"months": 0, "days": 0, "micros": NumberLong(3600000000)},
+              "fa": {"$toDouble": "$page_views"}
             },
             "in": {
               "$cond": [
-                {"$eq": [{"$ifNull": ["$$ia", null]}, null]},
+                {"$eq": [{"$ifNull": ["$$fa", null]}, null]},
                 null,
                 {
                   "$let": {
                     "vars": {
-                      "m": "$$ia.months",
-                      "d": {
-                        "$add": [
-                          "$$ia.days",
-                          {"$toInt": {"$trunc": [{"$divide": ["$$ia.micros", NumberLong(86400000000)]}]}}
-                        ]
-                      },
-                      "t": {"$mod": ["$$ia.micros", NumberLong(86400000000)]}
+                      "m": 0,
+                      "d": 0,
+                      "u": {"$toLong": {"$round": [{"$multiply": ["$$ia.micros", "$$fa"]}, 0]}}
                     },
                     "in": {
                       "$let": {
                         "vars": {
-                          "m": {"$add": ["$$m", {"$toInt": {"$trunc": [{"$divide": ["$$d", 30]}]}}]},
-                          "d": {"$mod": ["$$d", 30]}
+                          "d": {
+                            "$add": ["$$d", {"$toInt": {"$trunc": [{"$divide": ["$$u", NumberLong(86400000000)]}]}}]
+                          },
+                          "t": {"$mod": ["$$u", NumberLong(86400000000)]}
                         },
                         "in": {
                           "$let": {
                             "vars": {
-                              "fx": {
-                                "$cond": [
-                                  {
-                                    "$and": [
-                                      {"$gt": ["$$m", 0]},
-                                      {
-                                        "$or": [{"$lt": ["$$d", 0]}, {"$and": [{"$eq": ["$$d", 0]}, {"$lt": ["$$t", 0]}]}]
-                                      }
-                                    ]
-                                  },
-                                  1,
-                                  {
-                                    "$cond": [
-                                      {
-                                        "$and": [
-                                          {"$lt": ["$$m", 0]},
-                                          {
-                                            "$or": [{"$gt": ["$$d", 0]}, {"$and": [{"$eq": ["$$d", 0]}, {"$gt": ["$$t", 0]}]}]
-                                          }
-                                        ]
-                                      },
-                                      -1,
-                                      0
-                                    ]
-                                  }
-                                ]
-                              }
+                              "m": {"$add": ["$$m", {"$toInt": {"$trunc": [{"$divide": ["$$d", 30]}]}}]},
+                              "d": {"$mod": ["$$d", 30]}
                             },
                             "in": {
                               "$let": {
                                 "vars": {
-                                  "m": {"$subtract": ["$$m", "$$fx"]},
-                                  "d": {"$add": ["$$d", {"$multiply": ["$$fx", 30]}]}
+                                  "fx": {
+                                    "$cond": [
+                                      {
+                                        "$and": [
+                                          {"$gt": ["$$m", 0]},
+                                          {
+                                            "$or": [{"$lt": ["$$d", 0]}, {"$and": [{"$eq": ["$$d", 0]}, {"$lt": ["$$t", 0]}]}]
+                                          }
+                                        ]
+                                      },
+                                      1,
+                                      {
+                                        "$cond": [
+                                          {
+                                            "$and": [
+                                              {"$lt": ["$$m", 0]},
+                                              {
+                                                "$or": [{"$gt": ["$$d", 0]}, {"$and": [{"$eq": ["$$d", 0]}, {"$gt": ["$$t", 0]}]}]
+                                              }
+                                            ]
+                                          },
+                                          -1,
+                                          0
+                                        ]
+                                      }
+                                    ]
+                                  }
                                 },
                                 "in": {
                                   "$let": {
                                     "vars": {
-                                      "fd": {
-                                        "$cond": [
-                                          {"$and": [{"$gt": ["$$d", 0]}, {"$lt": ["$$t", 0]}]},
-                                          1,
-                                          {"$cond": [{"$and": [{"$lt": ["$$d", 0]}, {"$gt": ["$$t", 0]}]}, -1, 0]}
-                                        ]
-                                      }
+                                      "m": {"$subtract": ["$$m", "$$fx"]},
+                                      "d": {"$add": ["$$d", {"$multiply": ["$$fx", 30]}]}
                                     },
                                     "in": {
-                                      "months": "$$m",
-                                      "days": {"$subtract": ["$$d", "$$fd"]},
-                                      "micros": {"$add": ["$$t", {"$multiply": ["$$fd", NumberLong(86400000000)]}]}
+                                      "$let": {
+                                        "vars": {
+                                          "fd": {
+                                            "$cond": [
+                                              {"$and": [{"$gt": ["$$d", 0]}, {"$lt": ["$$t", 0]}]},
+                                              1,
+                                              {"$cond": [{"$and": [{"$lt": ["$$d", 0]}, {"$gt": ["$$t", 0]}]}, -1, 0]}
+                                            ]
+                                          }
+                                        },
+                                        "in": {
+                                          "months": "$$m",
+                                          "days": {"$subtract": ["$$d", "$$fd"]},
+                                          "micros": {"$add": ["$$t", {"$multiply": ["$$fd", NumberLong(86400000000)]}]}
+                                        }
+                                      }
                                     }
                                   }
                                 }
@@ -444,46 +432,20 @@ SELECT age(expires_at, created_at) AS a FROM user_sessions
                   "$let": {
                     "vars": {
                       "sg": {"$cond": [{"$lt": ["$$ha", "$$la"]}, -1, 1]},
-                      "l": {"$dateToParts": {"date": {"$max": ["$$ha", "$$la"]}}},
-                      "e": {"$dateToParts": {"date": {"$min": ["$$ha", "$$la"]}}}
+                      "l": {"$max": ["$$ha", "$$la"]},
+                      "e": {"$min": ["$$ha", "$$la"]}
                     },
                     "in": {
                       "$let": {
                         "vars": {
-                          "t": {
-                            "$subtract": [
-                              {
-                                "$add": [
-                                  {"$multiply": ["$$l.hour", 3600000]},
-                                  {"$multiply": ["$$l.minute", 60000]},
-                                  {"$multiply": ["$$l.second", 1000]},
-                                  "$$l.millisecond"
-                                ]
-                              },
-                              {
-                                "$add": [
-                                  {"$multiply": ["$$e.hour", 3600000]},
-                                  {"$multiply": ["$$e.minute", 60000]},
-                                  {"$multiply": ["$$e.second", 1000]},
-                                  "$$e.millisecond"
-                                ]
-                              }
-                            ]
-                          },
-                          "day": {"$subtract": ["$$l.day", "$$e.day"]},
-                          "mon": {
-                            "$add": [
-                              {"$multiply": [{"$subtract": ["$$l.year", "$$e.year"]}, 12]},
-                              {"$subtract": ["$$l.month", "$$e.month"]}
-                            ]
-                          }
+                          "t": {"$mod": [{"$subtract": ["$$l", "$$e"]}, NumberLong(86400000)]},
+                          "tl": {"$subtract": ["$$l", {"$dateTrunc": {"date": "$$l", "unit": "day"}}]},
+                          "day": {"$subtract": [{"$dayOfMonth": "$$l"}, {"$dayOfMonth": "$$e"}]},
+                          "mon": {"$dateDiff": {"startDate": "$$e", "endDate": "$$l", "unit": "month"}}
                         },
                         "in": {
                           "$let": {
-                            "vars": {
-                              "t": {"$cond": [{"$lt": ["$$t", 0]}, {"$add": ["$$t", 86400000]}, "$$t"]},
-                              "day": {"$cond": [{"$lt": ["$$t", 0]}, {"$subtract": ["$$day", 1]}, "$$day"]}
-                            },
+                            "vars": {"day": {"$subtract": ["$$day", {"$cond": [{"$gt": ["$$t", "$$tl"]}, 1, 0]}]}},
                             "in": {
                               "months": {
                                 "$toInt": {
@@ -491,64 +453,62 @@ SELECT age(expires_at, created_at) AS a FROM user_sessions
                                 }
                               },
                               "days": {
-                                "$toInt": {
-                                  "$multiply": [
-                                    {
-                                      "$cond": [
-                                        {"$lt": ["$$day", 0]},
-                                        {
-                                          "$add": [
-                                            "$$day",
-                                            {
-                                              "$arrayElemAt": [
-                                                [
-                                                  31,
-                                                  {
-                                                    "$cond": [
-                                                      {
-                                                        "$let": {
-                                                          "vars": {"yr": "$$e.year"},
-                                                          "in": {
-                                                            "$or": [
-                                                              {
-                                                                "$and": [
-                                                                  {"$eq": [{"$mod": ["$$yr", 4]}, 0]},
-                                                                  {"$ne": [{"$mod": ["$$yr", 100]}, 0]}
-                                                                ]
-                                                              },
-                                                              {"$eq": [{"$mod": ["$$yr", 400]}, 0]}
-                                                            ]
-                                                          }
+                                "$multiply": [
+                                  {
+                                    "$cond": [
+                                      {"$lt": ["$$day", 0]},
+                                      {
+                                        "$add": [
+                                          "$$day",
+                                          {
+                                            "$arrayElemAt": [
+                                              [
+                                                31,
+                                                {
+                                                  "$cond": [
+                                                    {
+                                                      "$let": {
+                                                        "vars": {"yr": {"$year": "$$e"}},
+                                                        "in": {
+                                                          "$or": [
+                                                            {
+                                                              "$and": [
+                                                                {"$eq": [{"$mod": ["$$yr", 4]}, 0]},
+                                                                {"$ne": [{"$mod": ["$$yr", 100]}, 0]}
+                                                              ]
+                                                            },
+                                                            {"$eq": [{"$mod": ["$$yr", 400]}, 0]}
+                                                          ]
                                                         }
-                                                      },
-                                                      29,
-                                                      28
-                                                    ]
-                                                  },
-                                                  31,
-                                                  30,
-                                                  31,
-                                                  30,
-                                                  31,
-                                                  31,
-                                                  30,
-                                                  31,
-                                                  30,
-                                                  31
-                                                ],
-                                                {"$subtract": ["$$e.month", 1]}
-                                              ]
-                                            }
-                                          ]
-                                        },
-                                        "$$day"
-                                      ]
-                                    },
-                                    "$$sg"
-                                  ]
-                                }
+                                                      }
+                                                    },
+                                                    29,
+                                                    28
+                                                  ]
+                                                },
+                                                31,
+                                                30,
+                                                31,
+                                                30,
+                                                31,
+                                                31,
+                                                30,
+                                                31,
+                                                30,
+                                                31
+                                              ],
+                                              {"$subtract": [{"$month": "$$e"}, 1]}
+                                            ]
+                                          }
+                                        ]
+                                      },
+                                      "$$day"
+                                    ]
+                                  },
+                                  "$$sg"
+                                ]
                               },
-                              "micros": {"$toLong": {"$multiply": [{"$multiply": ["$$t", NumberLong(1000)]}, "$$sg"]}}
+                              "micros": {"$multiply": ["$$t", NumberLong(1000), "$$sg"]}
                             }
                           }
                         }

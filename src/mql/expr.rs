@@ -304,6 +304,12 @@ pub fn date_add(spec: Document) -> Bson {
     op("$dateAdd", Bson::Document(spec))
 }
 
+/// `{$dateDiff: spec}` (`startDate`, `endDate`, `unit`, optional `timezone`): the number of `unit` boundaries
+/// between the dates (for months, `12 * years + months` of the two dates' fields).
+pub fn date_diff(spec: Document) -> Bson {
+    op("$dateDiff", Bson::Document(spec))
+}
+
 /// `{$dateToString: spec}` (`date`, optional `format`, `timezone`).
 pub fn date_to_string(spec: Document) -> Bson {
     op("$dateToString", Bson::Document(spec))

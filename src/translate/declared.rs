@@ -123,6 +123,18 @@ impl Translator {
         }
     }
 
+    /// Whether `e` reads a column declared `timestamptz` (`t.c`, or an unqualified `c` of exactly one
+    /// declared table of this FROM): the collection's validator admits only a date or NULL there, so a cast
+    /// of it to `timestamptz` gives its value back.
+    pub(crate) fn declared_timestamptz(&self, cx: &QueryContext, e: &Expr) -> bool {
+        let parts = match e {
+            Expr::Identifier(c) => std::slice::from_ref(c),
+            Expr::CompoundIdentifier(parts) => parts.as_slice(),
+            _ => return false,
+        };
+        self.declared_type(cx, parts).as_deref() == Some("timestamptz")
+    }
+
     /// Whether `e` is an SQL integer by the declared types (a whole number or NULL at run time): an
     /// integer literal, a declared `integer` / `bigint` / `smallint` column, and `+ - * %` or a sign of
     /// such. An interval's product by one needs no run-time test of a fraction (`interval_expr::scale_whole`).

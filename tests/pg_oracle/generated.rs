@@ -236,5 +236,49 @@ pub fn cases() -> Vec<(String, Vec<String>)> {
         "gen_window_mixed_three_keys".to_string(),
         vec!["SELECT session_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY login_method DESC NULLS FIRST, page_views NULLS FIRST, session_id DESC) AS rn, LAG(page_views, 1, 0) OVER (ORDER BY active NULLS FIRST, risk_score DESC NULLS LAST, session_id) AS lg, ARRAY_AGG(session_id) OVER (ORDER BY cart_total DESC, created_at NULLS FIRST, session_id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS ag FROM user_sessions ORDER BY session_id;".to_string()],
     ));
+    // age() and justify_*() without a time zone (the plan computed from the dates themselves): the data's
+    // columns against anchors at month ends, leap days, a millisecond either side of midnight, before 1970,
+    // in both orders (negative ages) and against a nullable column; the difference of two declared
+    // timestamptz columns (no cast) scaled by big, negative and zero factors, justified.
+    for (i, anchor) in [
+        "2000-02-29 12:00:00Z",
+        "2024-01-31 23:59:59.999Z",
+        "2023-03-01 00:00:00.001Z",
+        "2026-11-30 10:00:00Z",
+        "2026-12-31 23:59:59.5Z",
+        "1969-12-31 18:30:00.250Z",
+        "2027-02-28 00:00:00Z",
+    ]
+    .iter()
+    .enumerate()
+    {
+        out.push((
+            format!("gen_age_anchor_{i}"),
+            vec![format!(
+                "SELECT session_id, age(created_at, TIMESTAMPTZ '{anchor}') AS a, age(TIMESTAMPTZ '{anchor}', expires_at) AS b, age(last_accessed, TIMESTAMPTZ '{anchor}') AS c, justify_days(age(expires_at, TIMESTAMPTZ '{anchor}')) AS d FROM user_sessions ORDER BY session_id;"
+            )],
+        ));
+    }
+    out.push((
+        "gen_age_columns".to_string(),
+        vec!["SELECT session_id, age(expires_at, created_at) AS a, age(created_at, expires_at) AS b, age(last_accessed, created_at) AS c, age(created_at, last_accessed) AS d, age(expires_at, expires_at) AS z FROM user_sessions ORDER BY session_id;".to_string()],
+    ));
+    for k in [
+        "0",
+        "1",
+        "-1",
+        "40",
+        "-7",
+        "1000",
+        "page_views",
+        "-page_views",
+    ] {
+        out.push((
+            format!("gen_justify_difference_times_{}", k.replace('-', "neg_")),
+            vec![format!(
+                "SELECT session_id, expires_at - created_at::timestamptz AS d, justify_days((expires_at - created_at::timestamptz) * {k}) AS jd, justify_hours((created_at - expires_at::timestamptz) * {k}) AS jh, justify_interval((expires_at - created_at::timestamptz) * {k}) AS ji, justify_interval((created_at::timestamptz - last_accessed) * {k}) AS jn FROM user_sessions ORDER BY session_id;"
+            )],
+        ));
+    }
     out
 }

@@ -48,6 +48,17 @@ pub(crate) fn numeric_literal(ty: &DataType, text: &str) -> Option<Bson> {
     text.parse::<bson::Decimal128>().ok().map(Bson::Decimal128)
 }
 
+/// Whether `ty` is `timestamp with time zone` (`timestamptz`) without a precision (which would round).
+fn is_timestamptz(ty: &DataType) -> bool {
+    matches!(
+        ty,
+        DataType::Timestamp(
+            None,
+            sqlparser::ast::TimezoneInfo::WithTimeZone | sqlparser::ast::TimezoneInfo::Tz
+        )
+    )
+}
+
 impl Translator {
     /// `CAST(x AS type)` / `x::type`.
     pub(crate) fn cast(
@@ -68,6 +79,10 @@ impl Translator {
             return Ok(a);
         }
         let a = self.agg(cx, inner)?;
+        if is_timestamptz(ty) && !a.local_time && self.declared_timestamptz(cx, inner) {
+            // the collection's validator admits a date or NULL there: `$toDate` would give the value back
+            return Ok(a);
+        }
         if let Some(c) = a.constant.clone() {
             if a.interval.is_none() {
                 return self.cast_constant(c, ty, e);

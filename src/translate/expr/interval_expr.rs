@@ -337,8 +337,54 @@ pub(crate) fn scale_plan(x: Bson, n: Bson, divide: bool, known: Known, whole_bra
 /// `justify_hours` (`hours`), `justify_days` (`days`) or `justify_interval` (both), as PostgreSQL
 /// (`interval_justify_*`): whole days out of the time, whole months of 30 days out of the days, then the
 /// signs of months / days / time made to agree by borrowing one unit. The fields are carried as three
-/// variables (`m`, `d`, `t`) and one document is built at the end.
+/// variables (`m`, `d`, `t`) and one document is built at the end. Computed where `x` builds its document
+/// (through its `$let`s and `$cond` branches, [`ex::map_results`]): the three expressions `x` would put in
+/// its `{months, days, micros}` are bound at once, evaluated where `x` evaluated them, instead of a
+/// document built to be taken apart; any other value of `x` is bound and read by field ([`justify_plan`]).
 pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
+    justify_plan(x, hours, days, true)
+}
+
+/// [`justify`], or (`in_place` false: the plan it is held equal to) of `x` bound and read by field.
+pub(crate) fn justify_plan(x: Bson, hours: bool, days: bool, in_place: bool) -> Bson {
+    let bound = |x: Bson| {
+        ex::let_in(
+            doc! {"ia": x},
+            ex::cond(
+                ex::is_null(ex::var("ia")),
+                Bson::Null,
+                justify_fields(
+                    f("ia", "months"),
+                    f("ia", "days"),
+                    f("ia", "micros"),
+                    hours,
+                    days,
+                ),
+            ),
+        )
+    };
+    if !in_place {
+        return bound(x);
+    }
+    let leaf = |x: Bson| match x {
+        Bson::Null => Bson::Null,
+        Bson::Document(mut d)
+            if d.keys()
+                .map(String::as_str)
+                .eq(["months", "days", "micros"]) =>
+        {
+            let mut take = |k: &str| d.remove(k).unwrap_or(Bson::Null);
+            let (m, dd, u) = (take("months"), take("days"), take("micros"));
+            justify_fields(m, dd, u, hours, days)
+        }
+        other => bound(other),
+    };
+    ex::map_results(x, &leaf)
+}
+
+/// [`justify`] of the interval whose fields are `months`, `days` and `micros` (bound first, as `m`, `d`
+/// and `u`, in the scope the three are given in).
+fn justify_fields(months: Bson, days_: Bson, micros: Bson, hours: bool, days: bool) -> Bson {
     let v = |n: &str| -> Bson { ex::var(n).into() };
     // the sign fix of one step: 1 (borrow), -1 (lend) or 0
     let fix = |pos: ex::Expr, neg: ex::Expr| ex::cond(pos, 1, ex::cond(neg, -1, 0));
@@ -397,31 +443,25 @@ pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
             months_fix(tail),
         )
     };
-    let body = match (hours, days) {
+    let whole = |tail: Bson| ex::let_in(doc! {"m": months, "d": days_, "u": micros}, tail);
+    match (hours, days) {
         (true, _) => {
             let tail = if days { month_step(time_fix) } else { time_fix };
-            ex::let_in(
+            // whole days out of the time
+            whole(ex::let_in(
                 doc! {
-                    "m": f("ia", "months"),
                     "d": ex::add(vec![
-                        f("ia", "days"),
-                        ex::to_int(ex::trunc(ex::divide(f("ia", "micros"), USECS_PER_DAY))),
+                        v("d"),
+                        ex::to_int(ex::trunc(ex::divide(v("u"), USECS_PER_DAY))),
                     ]),
-                    "t": ex::modulo(f("ia", "micros"), USECS_PER_DAY),
+                    "t": ex::modulo(v("u"), USECS_PER_DAY),
                 },
                 tail,
-            )
+            ))
         }
-        (false, true) => ex::let_in(
-            doc! {"m": f("ia", "months"), "d": f("ia", "days")},
-            month_step(make(v("m"), v("d"), f("ia", "micros"))),
-        ),
-        (false, false) => v("ia"),
-    };
-    ex::let_in(
-        doc! {"ia": x},
-        ex::cond(ex::is_null(ex::var("ia")), Bson::Null, body),
-    )
+        (false, true) => whole(month_step(make(v("m"), v("d"), v("u")))),
+        (false, false) => whole(make(v("m"), v("d"), v("u"))),
+    }
 }
 
 /// The span PostgreSQL compares intervals by (a month is 30 days), in microseconds, or milliseconds with

@@ -186,4 +186,66 @@ mod cases {
             prop_assert_eq!(eval(&new, &iv), eval(&old, &iv));
         }
     }
+
+    fn eval_doc(plan: &Bson, d: &bson::Document) -> Result<Option<Bson>, i32> {
+        Compiled::compile(plan)
+            .and_then(|c| c.eval(d, &Vars::new(bson::DateTime::from_millis(0))))
+            .map_err(|e| e.code)
+    }
+
+    /// A date in milliseconds, NULL, or missing.
+    fn date() -> impl Strategy<Value = Option<Option<i64>>> {
+        prop_oneof![
+            8 => (-4_000_000_000_000i64..4_000_000_000_000).prop_map(|ms| Some(Some(ms))),
+            1 => Just(Some(None)),
+            1 => Just(None),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// `justify_*` computed where its operand builds its document against the operand bound and read
+        /// by field, over the plans that build one (a date difference, its product, a sum, a justified
+        /// value, a constant), through their `$let`s and `$cond`s, and a field path: same value and types.
+        #[test]
+        fn justify_in_place_equals_bound(
+            a in date(),
+            b in date(),
+            k in prop_oneof![Just(0i32), -50i32..50, any::<i32>()],
+            kd in prop::bool::weighted(0.2),
+            months in -30i32..30,
+            days in -70i32..70,
+            micros in -200_000_000_000i64..200_000_000_000,
+            shape in 0usize..6,
+            which in 0usize..3,
+        ) {
+            let (hours, days_) = [(true, false), (false, true), (true, true)][which];
+            let mut d = bson::Document::new();
+            for (name, v) in [("a", a), ("b", b)] {
+                match v {
+                    Some(Some(ms)) => { d.insert(name, bson::DateTime::from_millis(ms)); }
+                    Some(None) => { d.insert(name, Bson::Null); }
+                    None => {}
+                }
+            }
+            if kd {
+                d.insert("k", f64::from(k) / 4.0);
+            } else {
+                d.insert("k", k);
+            }
+            d.insert("iv", doc! {"months": months, "days": days, "micros": micros});
+            let diff = || interval::between(ex::field("a").into(), ex::field("b").into());
+            let x = match shape {
+                0 => diff(),
+                1 => interval::scale(diff(), ex::field("k").into(), false, interval::Known::ANY),
+                2 => interval::add(diff(), ex::field("iv").into(), true),
+                3 => interval::justify(diff(), true, false),
+                4 => make(Bson::Int32(months), Bson::Int32(days), Bson::Int64(micros)),
+                _ => ex::field("iv").into(),
+            };
+            let new = interval::justify_plan(x.clone(), hours, days_, true);
+            let old = interval::justify_plan(x, hours, days_, false);
+            prop_assert_eq!(eval_doc(&new, &d), eval_doc(&old, &d));
+        }
+    }
 }

@@ -383,12 +383,11 @@ pub(crate) fn rezone(a: Agg, zone: Bson, zone_const: Option<&str>) -> Option<Agg
     Some(out)
 }
 
-/// The length in days of the month of the earlier date's parts (`$$e`, a `$dateToParts` document).
-fn earlier_month_days() -> Bson {
+/// The length in days of month `month` (1-12) of year `year`.
+fn month_days(year: Bson, month: Bson) -> Bson {
     let v = ex::var;
-    let p = |f: &str| Bson::from(ex::var(&format!("e.{f}")));
     let leap = ex::let_in(
-        doc! {"yr": p("year")},
+        doc! {"yr": year},
         ex::or(vec![
             ex::and(vec![
                 ex::eq(ex::modulo(v("yr"), 4), 0),
@@ -412,8 +411,14 @@ fn earlier_month_days() -> Bson {
             Bson::Int32(30),
             Bson::Int32(31),
         ]),
-        ex::subtract(p("month"), 1),
+        ex::subtract(month, 1),
     )
+}
+
+/// The length in days of the month of the earlier date's parts (`$$e`, a `$dateToParts` document).
+fn earlier_month_days() -> Bson {
+    let p = |f: &str| Bson::from(ex::var(&format!("e.{f}")));
+    month_days(p("year"), p("month"))
 }
 
 /// PostgreSQL's `age(hi, lo)`: the field-by-field difference of the two dates, borrowing from the next larger
@@ -424,7 +429,18 @@ fn earlier_month_days() -> Bson {
 /// as it is, so the months are that total less the day's borrow. PostgreSQL borrows a month while the days
 /// are negative, but one borrow always suffices: the days are at least `-(day of the earlier date)`, and
 /// that day is at most its month's length.
+///
+/// In a time zone the fields are the wall clock's there, read from the dates' `$dateToParts`; without one,
+/// [`age_utc`] computes the same values from the dates themselves.
 fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
+    match zone {
+        Some(z) => age_in_zone(hi, lo, Some(z)),
+        None => age_utc(hi, lo),
+    }
+}
+
+/// [`age`] from the `$dateToParts` of both dates, read in `zone` (`None`: UTC).
+fn age_in_zone(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
     let v = ex::var;
     let p = |x: &str, f: &str| Bson::from(ex::var(&format!("{x}.{f}")));
     let dim = earlier_month_days();
@@ -465,14 +481,62 @@ fn age(hi: Bson, lo: Bson, zone: Option<String>) -> Bson {
             result,
         ),
     );
-    age_frame(hi, lo, zone, body)
+    age_frame(
+        hi,
+        lo,
+        &|d| ex::date_to_parts(d, zone.clone().map(Bson::String)),
+        body,
+    )
+}
+
+/// [`age`] in UTC (no session time zone, or two wall-clock times): the same values computed from the two
+/// dates, with no `$dateToParts` document built and read back. UTC days are whole days, so the difference
+/// of the times of day after its borrow is `(l - e) mod 1 day` (`l >= e`), and the day was borrowed exactly
+/// when that is more than `l`'s time of day (it is `tl - te + 1 day` then, else `tl - te <= tl`). The months
+/// are `$dateDiff`'s month boundaries (`12 * years + months`), the days the difference of the days of the
+/// month less that borrow; the month length is computed only where a month is borrowed. Every field of the
+/// result has the type [`age_in_zone`] gives it (`int`, `int`, `long`).
+fn age_utc(hi: Bson, lo: Bson) -> Bson {
+    let v = |n: &str| -> Bson { ex::var(n).into() };
+    let borrow = || ex::lt(ex::var("day"), 0);
+    let body = ex::let_in(
+        doc! {
+            "t": ex::modulo(ex::subtract(v("l"), v("e")), Bson::Int64(86_400_000)),
+            "tl": ex::subtract(v("l"), ex::date_trunc(doc! {"date": v("l"), "unit": "day"})),
+            "day": ex::subtract(ex::day_of_month(v("l")), ex::day_of_month(v("e"))),
+            "mon": ex::date_diff(doc! {"startDate": v("e"), "endDate": v("l"), "unit": "month"}),
+        },
+        ex::let_in(
+            doc! {"day": ex::subtract(v("day"), ex::cond(ex::gt(ex::var("t"), ex::var("tl")), 1, 0))},
+            interval::make(
+                ex::to_int(ex::multiply(vec![
+                    ex::subtract(v("mon"), ex::cond(borrow(), 1, 0)),
+                    v("sg"),
+                ])),
+                ex::multiply(vec![
+                    ex::cond(
+                        borrow(),
+                        ex::add(vec![
+                            v("day"),
+                            month_days(ex::year(v("e")), ex::month(v("e"))),
+                        ]),
+                        v("day"),
+                    )
+                    .into(),
+                    v("sg"),
+                ]),
+                ex::multiply(vec![v("t"), Bson::Int64(1000), v("sg")]),
+            ),
+        ),
+    );
+    age_frame(hi, lo, &|d| d, body)
 }
 
 /// `age(hi, lo)`'s frame around `body`: NULL when either is NULL, else `body` with `$$sg` (-1 when `hi` is
-/// the earlier), `$$l` / `$$e` the later and earlier instants' `$dateToParts` (in `zone`).
-fn age_frame(hi: Bson, lo: Bson, zone: Option<String>, body: Bson) -> Bson {
+/// the earlier), `$$l` / `$$e` the later and earlier instants, as `bind` makes them (their `$dateToParts`,
+/// or the dates themselves).
+fn age_frame(hi: Bson, lo: Bson, bind: &dyn Fn(Bson) -> Bson, body: Bson) -> Bson {
     let v = ex::var;
-    let parts = |d: Bson| ex::date_to_parts(d, zone.clone().map(Bson::String));
     ex::let_in(
         doc! {"ha": hi, "la": lo},
         ex::cond(
@@ -481,8 +545,8 @@ fn age_frame(hi: Bson, lo: Bson, zone: Option<String>, body: Bson) -> Bson {
             ex::let_in(
                 doc! {
                     "sg": ex::cond(ex::lt(v("ha"), v("la")), -1, 1),
-                    "l": parts(ex::max(vec![v("ha").into(), v("la").into()])),
-                    "e": parts(ex::min(vec![v("ha").into(), v("la").into()])),
+                    "l": bind(ex::max(vec![v("ha").into(), v("la").into()])),
+                    "e": bind(ex::min(vec![v("ha").into(), v("la").into()])),
                 },
                 body,
             ),
@@ -585,11 +649,23 @@ mod tests {
                 ),
             ),
         );
-        super::age_frame(hi, lo, zone, body)
+        super::age_frame(
+            hi,
+            lo,
+            &|d| ex::date_to_parts(d, zone.clone().map(Bson::String)),
+            body,
+        )
     }
 
     fn eval(plan: Bson, a: i64, b: i64) -> Option<Bson> {
-        let d = doc! {"a": bson::DateTime::from_millis(a), "b": bson::DateTime::from_millis(b)};
+        // 0 stands for NULL (`a`) or missing (`b`)
+        let mut d = doc! {"a": bson::DateTime::from_millis(a), "b": bson::DateTime::from_millis(b)};
+        if a == 0 {
+            d.insert("a", Bson::Null);
+        }
+        if b == 0 {
+            d.remove("b");
+        }
         Compiled::compile(&plan)
             .and_then(|c| c.eval(&d, &Vars::new(bson::DateTime::from_millis(0))))
             .expect("the plan evaluates")
@@ -600,9 +676,17 @@ mod tests {
         prop_oneof![
             // 2023-01-01 .. 2026-01-01, anywhere
             1_672_531_200_000i64..1_767_225_600_000,
+            // 1890 .. 2110: before 1970 (negative milliseconds), across 1900 and 2100 (no leap day) and 2000
+            -2_524_521_600_000i64..4_417_977_600_000,
             // the last and first days of months, to the millisecond
             (
-                2023i32..2026,
+                prop_oneof![
+                    2023i32..2026,
+                    Just(1900),
+                    Just(1969),
+                    Just(2000),
+                    Just(2100)
+                ],
                 1u32..13,
                 prop::sample::select(vec![1u32, 28, 29, 30, 31]),
                 0i64..86_400_000
@@ -626,10 +710,15 @@ mod tests {
         #[test]
         fn age_equals_the_step_by_step_plan(
             a in instant(),
-            b in prop_oneof![instant(), Just(0i64)],
+            b in prop_oneof![8 => instant(), 1 => Just(0i64), 1 => Just(1i64)],
+            a_null in prop::bool::weighted(0.03),
+            b_missing in prop::bool::weighted(0.03),
             zone in prop::sample::select(vec![None, Some("Europe/Paris"), Some("America/New_York"), Some("UTC")]),
         ) {
+            // equal instants; NULL and missing operands (0, see `eval`)
             let b = if b == 0 { a } else { b };
+            let a = if a_null || a == 0 { 0 } else { a };
+            let b = if b_missing || b == 0 { 0 } else { b };
             let zone = zone.map(str::to_string);
             let new = super::age(ex::field("a").into(), ex::field("b").into(), zone.clone());
             let old = age_field_by_field(ex::field("a").into(), ex::field("b").into(), zone);
