@@ -98,6 +98,86 @@ SELECT session_data #>> '{items,0,sku}' AS sku FROM user_sessions
 }
 rows: sku <- c0
 
+-- case: hash_arrow_key_runs
+SELECT session_data #> '{cart,items,0,sku}' AS a, session_data->0->'a'->'b'->>'c' AS b FROM user_sessions
+-- expect:
+{
+  "aggregate": "user_sessions",
+  "pipeline": [
+    {
+      "$project": {
+        "_id": 0,
+        "c0": {
+          "$let": {
+            "vars": {
+              "o": {
+                "$let": {
+                  "vars": {
+                    "x": {
+                      "$let": {
+                        "vars": {"o": "$session_data"},
+                        "in": {
+                          "$cond": [
+                            {
+                              "$and": [{"$eq": [{"$type": "$$o"}, "object"]}, {"$eq": [{"$type": "$$o.cart"}, "object"]}]
+                            },
+                            "$$o.cart.items",
+                            null
+                          ]
+                        }
+                      }
+                    }
+                  },
+                  "in": {
+                    "$cond": [
+                      {"$isArray": ["$$x"]},
+                      {"$arrayElemAt": ["$$x", NumberLong(0)]},
+                      {
+                        "$let": {
+                          "vars": {"o": "$$x"},
+                          "in": {"$cond": [{"$eq": [{"$type": "$$o"}, "object"]}, "$$o.0", null]}
+                        }
+                      }
+                    ]
+                  }
+                }
+              }
+            },
+            "in": {"$cond": [{"$eq": [{"$type": "$$o"}, "object"]}, "$$o.sku", null]}
+          }
+        },
+        "c1": {
+          "$let": {
+            "vars": {
+              "o": {
+                "$let": {
+                  "vars": {"a": "$session_data"},
+                  "in": {"$cond": [{"$isArray": ["$$a"]}, {"$arrayElemAt": ["$$a", NumberLong(0)]}, null]}
+                }
+              }
+            },
+            "in": {
+              "$cond": [
+                {
+                  "$and": [
+                    {"$eq": [{"$type": "$$o"}, "object"]},
+                    {"$eq": [{"$type": "$$o.a"}, "object"]},
+                    {"$eq": [{"$type": "$$o.a.b"}, "object"]}
+                  ]
+                },
+                "$$o.a.b.c",
+                null
+              ]
+            }
+          }
+        }
+      }
+    }
+  ],
+  "cursor": {}
+}
+rows: a <- c0, b <- c1
+
 -- case: key_of_a_computed_value
 SELECT jsonb_build_object('a', page_views)->'a' AS a FROM user_sessions
 -- expect:

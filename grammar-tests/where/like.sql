@@ -92,7 +92,7 @@ SELECT * FROM t WHERE k LIKE other_column
                             {
                               "$regexMatch": {
                                 "input": "$$lp0",
-                                "regex": "[\\\\\\.\\+\\*\\?\\(\\)\\|\\[\\]\\{\\}\\^\\$\\#\\&\\-\\~\\/%_\\\\]",
+                                "regex": "[\\\\\\.\\+\\*\\?\\(\\)\\|\\[\\]\\{\\}\\^\\$\\#\\&\\-\\~\\/\\\\]",
                                 "options": ""
                               }
                             }
@@ -100,7 +100,19 @@ SELECT * FROM t WHERE k LIKE other_column
                         }
                       ]
                     },
-                    {"$concat": ["^", "$$lp0", {"$literal": "$"}]},
+                    {
+                      "$concat": [
+                        "^",
+                        {
+                          "$replaceAll": {
+                            "input": {"$replaceAll": {"input": "$$lp0", "find": "%", "replacement": ".*"}},
+                            "find": "_",
+                            "replacement": "."
+                          }
+                        },
+                        {"$literal": "$"}
+                      ]
+                    },
                     {
                       "$concat": [
                         {

@@ -98,8 +98,67 @@ pub(crate) fn path_elements(e: &Expr) -> Result<Vec<String>, Error> {
     }
 }
 
+/// `v` (any expression) followed by `path`: each run of keys (`-> 'k'`, a `#>` element that is no integer)
+/// read as one `$let` ([`key_chain`]), each other step on its own ([`step`]).
+pub(crate) fn steps(mut v: Bson, path: &[Step]) -> Result<Bson, Error> {
+    let mut i = 0;
+    while i < path.len() {
+        let mut keys = Vec::new();
+        while let Some(k) = path.get(i).and_then(plain_key) {
+            keys.push(k);
+            i += 1;
+        }
+        if keys.is_empty() {
+            v = step(v, &path[i])?;
+            i += 1;
+        } else {
+            v = key_chain(v, &keys);
+        }
+    }
+    Ok(v)
+}
+
+/// The key of a step that can only be a key (never an index).
+fn plain_key(s: &Step) -> Option<&str> {
+    match s {
+        Step::Key(k) => Some(k),
+        Step::Either(p) if p.parse::<i64>().is_err() => Some(p),
+        _ => None,
+    }
+}
+
+/// Whether `k` is read as a path segment (`$$o.k`); other keys are read by `$getField`.
+fn path_key(k: &str) -> bool {
+    !(k.is_empty() || k.starts_with('$') || k.contains('.') || k.contains('\0'))
+}
+
+/// `v` followed by the keys `keys` (PostgreSQL: NULL as soon as a level is no object): one `$let` binding
+/// `v`, every level's type tested where it is (`$type` of `$$o.k1`, no copy) and only the last level's
+/// value read, `{$cond: [{$and: [o is an object, o.k1 is an object, ...]}, "$$o.k1.k2", null]}`, instead
+/// of a `$let` per key holding a copy of each level. No level before the last is an array when it is
+/// read, so the dotted read is the step-by-step one (a missing last key stays missing, as a single step
+/// leaves it).
+fn key_chain(v: Bson, keys: &[&str]) -> Bson {
+    if keys.len() == 1 || !keys.iter().all(|k| path_key(k)) {
+        return keys.iter().fold(v, |v, k| key_of(v, k));
+    }
+    let mut tests = vec![ex::eq(ex::type_of(ex::var("o")), "object")];
+    let mut path = String::from("o");
+    for k in &keys[..keys.len() - 1] {
+        path.push('.');
+        path.push_str(k);
+        tests.push(ex::eq(ex::type_of(ex::var(&path)), "object"));
+    }
+    path.push('.');
+    path.push_str(keys[keys.len() - 1]);
+    ex::let_in(
+        doc! {"o": v},
+        ex::cond(ex::and(tests), ex::var(&path), Bson::Null),
+    )
+}
+
 /// `v` (any expression) followed by one step.
-pub(crate) fn step(v: Bson, s: &Step) -> Result<Bson, Error> {
+fn step(v: Bson, s: &Step) -> Result<Bson, Error> {
     Ok(match s {
         Step::Key(k) => key_of(v, k),
         Step::Index(i) => ex::let_in(

@@ -106,11 +106,12 @@ pub(crate) fn like_regex_expr(pattern: Bson, escape: Option<char>) -> Bson {
 }
 
 /// [`like_regex_expr`] for a pattern computed as a `$concat` of constant strings and computed parts (or one
-/// computed part): the constant parts are converted here, and a computed part that holds no character LIKE
-/// or a regex reads specially (`%`, `_`, the escape character, a regex metacharacter: one test by a constant
-/// regex per document) is its own regex piece, so the regex is one `$concat` of the pieces (`LIKE namespace ||
-/// ':%'`: `^` + the namespace + `:.*$`) instead of the tokenizing plan. A computed part holding such a
-/// character (or not a string) takes the tokenizing plan. `None` when the pattern is not of this shape or a
+/// computed part): the constant parts are converted here, and a computed part that holds neither the escape
+/// character nor a regex metacharacter (one test by a constant regex per document) is its own regex piece,
+/// its wildcards `%` and `_` turned into `.*` and `.` by two `$replaceAll`, so the regex is one `$concat` of
+/// the pieces (`LIKE namespace || ':%'`: `^` + the namespace + `:.*$`; `api_v2` gives `api.v2`) instead of
+/// the tokenizing plan. A computed part holding such a character (or not a string) takes the tokenizing
+/// plan. `None` when the pattern is not of this shape or a
 /// constant part ends in a lone escape character (the escape would reach into the next part).
 pub(crate) fn like_regex_expr_of_parts(pattern: &Bson, escape: Option<char>) -> Option<Bson> {
     let single = [pattern.clone()];
@@ -119,8 +120,9 @@ pub(crate) fn like_regex_expr_of_parts(pattern: &Bson, escape: Option<char>) -> 
         None if ex::constant_string(pattern).is_none() => &single,
         None => return None,
     };
+    // What a computed part must not hold to be its own piece: a regex metacharacter or the escape
+    // character. Its `%` and `_` (when not the escape character) become `.*` and `.` by `$replaceAll`.
     let mut class: String = METACHARACTERS.chars().flat_map(|c| ['\\', c]).collect();
-    class.push_str("%_");
     if let Some(e) = escape {
         push_literal(&mut class, e);
     }
@@ -144,7 +146,7 @@ pub(crate) fn like_regex_expr_of_parts(pattern: &Bson, escape: Option<char>) -> 
                 let v = ex::var(&name);
                 guards.push(ex::eq(ex::type_of(v.clone()), "string"));
                 guards.push(ex::not(ex::regex_match(v.clone(), special.as_str(), "")));
-                pieces.push(v.into());
+                pieces.push(ex::replace_all(ex::replace_all(v, "%", ".*"), "_", "."));
             }
         }
     }
@@ -519,8 +521,8 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
-        /// The regex of a pattern computed from parts, with its computed parts used as they are when they
-        /// hold nothing special, equals the tokenizing plan's for the whole pattern (the same string, or the
+        /// The regex of a pattern computed from parts, with its computed parts used as they are (their
+        /// wildcards replaced) when they hold no metacharacter nor the escape character, equals the tokenizing plan's for the whole pattern (the same string, or the
         /// same error), evaluated by the embedded engine on documents holding the parts.
         #[test]
         fn pieces_as_they_are_equal_the_tokenizing_plan(

@@ -163,6 +163,113 @@ pub fn cases() -> Vec<(String, Vec<String>)> {
             ));
         }
     }
+    // JSON paths: runs of keys read as one `$let` (every level's type tested, the last read), index steps
+    // (the element copied out alone, also from a computed step), `#>` paths mixing keys and indexes, over
+    // NULL, JSON null, scalars, arrays where objects are expected and the other way round, missing keys,
+    // keys holding LIKE / regex metacharacters, a computed base.
+    let json_rows = [
+        "(1, NULL)",
+        "(2, 'null')",
+        "(3, '{}')",
+        "(4, '[]')",
+        r#"(5, '{"a": {"b": {"c": 1, "d": [1, 2]}}, "x": 1}')"#,
+        r#"(6, '{"a": [{"b": {"c": 2}}, {"b": 3}]}')"#,
+        r#"(7, '{"a": {"b": [{"c": "u"}, {"c": null}, 5]}}')"#,
+        r#"(8, '{"a": "s", "b": null}')"#,
+        r#"(9, '{"a": {"b": null}}')"#,
+        r#"(10, '{"a": {"b": {"c": {"e": "deep"}}}}')"#,
+        r#"(11, '{"a_b": {"c%d": {"e-f": "seven", "g(h)": [true]}}, "a": {"b": {}}}')"#,
+        r#"(12, '{"a": {"b": {"c": [[1, 2], {"e": 4}]}}}')"#,
+        r#"(13, '[{"a": {"b": "one"}}, [2, 3]]')"#,
+        r#"(14, '{"a": {"b": {"0": "zero", "c": ""}}}')"#,
+        "(15, '\"a\"')",
+        "(16, '7')",
+    ];
+    // (A column followed by text keys is the field path `$j.a.b`: MongoDB's path rules on arrays, a
+    // documented deviation; these paths start with `#>`, an index or a computed value. `->>` / `#>>` here
+    // end on strings: of a number they give the number, not its text.)
+    let json_paths = [
+        "j#>'{a}'",
+        "j#>'{a,b}'",
+        "j#>'{a,b,c}'",
+        "j#>>'{a,b,c,e}'",
+        "j#>'{a,b,0}'",
+        "j#>'{a,0,b,c}'",
+        "j#>'{a,b,-1}'",
+        "j#>'{0,a,b}'",
+        "j#>'{1,0}'",
+        "j#>'{a,b,c,1,e}'",
+        "j#>'{a,b,c,0,1}'",
+        "j#>>'{a_b,c%d,e-f}'",
+        "j#>'{a_b,c%d,g(h),0}'",
+        "j#>'{a,b,0}'->>'c'",
+        "(j#>'{a,b}')->'c'->>'e'",
+        "j->0->'a'->'b'",
+        "j->0->'a'->>'b'",
+        "j->1-> -1",
+        "j-> -2->'a'->'b'->'c'",
+        "jsonb_build_object('k', j)->'k'->'a'->'b'",
+        "jsonb_build_object('k', j)->'k'->'a'->'b'->'c'",
+        "jsonb_build_object('k', j)->'k'->0->'a'->'b'",
+        "jsonb_build_object('k', j#>'{a}')->'k'->'b'->'c'",
+        "(j#>>'{a,b,c}') IS NULL",
+    ];
+    for (i, path) in json_paths.iter().enumerate() {
+        out.push((
+            format!("gen_json_path_{i}"),
+            vec![
+                "CREATE TABLE jp (id INTEGER, j JSONB);".to_string(),
+                format!("INSERT INTO jp (id, j) VALUES {};", json_rows.join(", ")),
+                format!("SELECT id, {path} AS v FROM jp ORDER BY id;"),
+            ],
+        ));
+    }
+    // LIKE of a pattern computed from a column and constants: the column's wildcards turned into regex
+    // pieces in place (`_`, `%`), the tokenizing plan for an escape character or a regex metacharacter in
+    // it; NULL, empty strings, ESCAPE clauses.
+    let like_rows = [
+        "(1, 'api', 'api:x')",
+        "(2, 'api_v2', 'api_v2:k')",
+        "(3, 'api_v2', 'apixv2:k')",
+        "(4, 'api_v2', 'api_v2')",
+        "(5, 'a%b', 'a123b:')",
+        "(6, 'a%b', 'ab:q')",
+        "(7, '', ':z')",
+        "(8, '', 'z:')",
+        "(9, NULL, 'api:x')",
+        "(10, 'api', NULL)",
+        "(11, 'a.b', 'a.b:1')",
+        "(12, 'a.b', 'axb:1')",
+        "(13, 'x\\_y', 'x_y:1')",
+        "(14, 'x\\_y', 'xzy:1')",
+        "(15, 'p!_q', 'p_q:1')",
+        "(16, 'p!_q', 'p!zq:1')",
+        "(17, '_%_', 'ab:')",
+        "(18, '_%_', 'a:')",
+        "(19, 'é_', 'éa:')",
+        "(20, '(a)*', '(a)*:')",
+        "(21, 'A_', 'ab:')",
+    ];
+    let like_preds = [
+        "s LIKE p || ':%'",
+        "s LIKE '%' || p",
+        "s LIKE p",
+        "s LIKE p || '%' ESCAPE '!'",
+        "s LIKE '_' || p || '%'",
+        "s ILIKE p || ':%'",
+        "s NOT LIKE p || ':%'",
+    ];
+    for (i, pred) in like_preds.iter().enumerate() {
+        out.push((
+            format!("gen_like_computed_pattern_{i}"),
+            vec![
+                "CREATE TABLE lp (id INTEGER, p TEXT, s TEXT);".to_string(),
+                format!("INSERT INTO lp (id, p, s) VALUES {};", like_rows.join(", ")),
+                format!("SELECT id, {pred} AS m FROM lp ORDER BY id;"),
+                format!("SELECT id FROM lp WHERE {pred} ORDER BY id;"),
+            ],
+        ));
+    }
     // Window ORDER BY in mixed directions for the functions that never compare peers (ROW_NUMBER, NTILE,
     // LAG / LEAD, ROWS frames: sorted field by field), beside RANK and a default (peers) frame over the same
     // window: every column type as the first key, each NULL placement, partitions with NULL keys; session_id

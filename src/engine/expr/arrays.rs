@@ -16,15 +16,48 @@ fn tname(v: &Option<Bson>) -> &'static str {
 }
 
 fn int(v: &Option<Bson>, what: &str) -> Result<i64, CommandError> {
-    v.as_ref()
-        .and_then(Num::from_bson)
+    int_of(v.as_ref(), what)
+}
+
+fn int_of(v: Option<&Bson>, what: &str) -> Result<i64, CommandError> {
+    v.and_then(Num::from_bson)
         .and_then(|n| n.to_i64_exact())
         .ok_or_else(|| {
             err(
                 28689,
-                format!("{what} must be an integral number, found {}", tname(v)),
+                format!(
+                    "{what} must be an integral number, found {}",
+                    v.map(type_name).unwrap_or("missing")
+                ),
             )
         })
+}
+
+/// `$arrayElemAt` of an array and an index (already evaluated; read where they are): the element copied
+/// alone (negative: from the end; missing past either end), null for a null or missing argument.
+pub(super) fn array_elem_at(
+    array: Option<&Bson>,
+    index: Option<&Bson>,
+) -> Result<Option<Bson>, CommandError> {
+    let nullish = |v: Option<&Bson>| matches!(v, None | Some(Bson::Null) | Some(Bson::Undefined));
+    if nullish(array) || nullish(index) {
+        return Ok(Some(Bson::Null));
+    }
+    let a = match array {
+        Some(Bson::Array(a)) => a,
+        other => {
+            return Err(err(
+                28689,
+                format!(
+                    "$arrayElemAt's first argument must be an array, but is {}",
+                    other.map(type_name).unwrap_or("missing")
+                ),
+            ))
+        }
+    };
+    let i = int_of(index, "$arrayElemAt's second argument")?;
+    let idx = if i < 0 { a.len() as i64 + i } else { i };
+    Ok(usize::try_from(idx).ok().and_then(|k| a.get(k)).cloned())
 }
 
 fn set_add(set: &mut Vec<Bson>, v: Bson) {
@@ -62,26 +95,7 @@ pub(super) fn eval(op: Op, vals: &mut [Option<Bson>]) -> Result<Option<Bson>, Co
             )),
         },
         IsArray => Ok(Some(Bson::Boolean(matches!(vals[0], Some(Bson::Array(_)))))),
-        ArrayElemAt => {
-            if nullish(&vals[0]) || nullish(&vals[1]) {
-                return null;
-            }
-            let a = match &vals[0] {
-                Some(Bson::Array(a)) => a,
-                other => {
-                    return Err(err(
-                        28689,
-                        format!(
-                            "$arrayElemAt's first argument must be an array, but is {}",
-                            tname(other)
-                        ),
-                    ))
-                }
-            };
-            let i = int(&vals[1], "$arrayElemAt's second argument")?;
-            let idx = if i < 0 { a.len() as i64 + i } else { i };
-            Ok(usize::try_from(idx).ok().and_then(|k| a.get(k)).cloned())
-        }
+        ArrayElemAt => array_elem_at(vals[0].as_ref(), vals[1].as_ref()),
         First | Last => match &vals[0] {
             None | Some(Bson::Null) | Some(Bson::Undefined) => null,
             Some(Bson::Array(a)) => Ok(if op == First { a.first() } else { a.last() }.cloned()),

@@ -1,8 +1,8 @@
 //! Values read where they are instead of copied: [`Node::value`] lends a field of the document, a
 //! variable's value, a constant of the tree, a field of one of those (`$getField`) or the argument `$ifNull`
 //! chooses, and computes anything else. The operators that only look at their arguments (`$type`,
-//! `$isArray`, `$isNumber`, `$size`, the comparisons, `$not`, `$in`, and the conditions of `$and` / `$or` /
-//! `$cond` / `$switch`) read them this way, so a test on a large value (`{$type: "$session_data"}`, `{$eq:
+//! `$isArray`, `$isNumber`, `$size`, the comparisons, `$not`, `$in`, `$arrayElemAt`, and the conditions of
+//! `$and` / `$or` / `$cond` / `$switch`) read them this way, so a test on a large value (`{$type: "$session_data"}`, `{$eq:
 //! [{$ifNull: ["$doc", null]}, null]}`) no longer copies it per document.
 //!
 //! Same value and the same errors as [`Node::eval`] (held equal by the property test in
@@ -218,11 +218,34 @@ pub(super) fn inspect(
             let v = a.value(root, vars)?;
             bool_(v.as_deref().is_some_and(crate::engine::numeric::is_number))
         }
+        (IsArray, [Node::Slot(k, parts)]) => bool_(super::slots::peek(*k, parts, |v| {
+            matches!(v.as_deref(), Some(Bson::Array(_)))
+        })),
         (IsArray, [a]) => bool_(matches!(
             a.value(root, vars)?.as_deref(),
             Some(Bson::Array(_))
         )),
         (Not, [a]) => bool_(!a.truthy_value(root, vars)?),
+        // A JSON index step (`->0`, `-> -1`, `#> '{items,0}'`): the element copied out alone, not the
+        // array first; an array in a `$let` slot (a computed step before it: `->0->1`) is read in place,
+        // the index evaluated first (reading a slot cannot fail, so no error changes order).
+        (ArrayElemAt, [Node::Slot(k, parts), i]) => {
+            let index = i.value(root, vars)?;
+            super::slots::peek(*k, parts, |array| {
+                Ok(Some(super::arrays::array_elem_at(
+                    array.as_deref(),
+                    index.as_deref(),
+                )?))
+            })
+        }
+        (ArrayElemAt, [a, i]) => {
+            let array = a.value(root, vars)?;
+            let index = i.value(root, vars)?;
+            Ok(Some(super::arrays::array_elem_at(
+                array.as_deref(),
+                index.as_deref(),
+            )?))
+        }
         // `jsonb_object_keys` and the like: the document is read where it is, its keys and values copied
         // once into the `{k, v}` pairs (not the whole document first).
         (ObjectToArray, [a]) => Ok(Some(super::arrays::object_to_array(

@@ -57,6 +57,12 @@ fn expr() -> impl Strategy<Value = Bson> {
             (inner.clone(), inner.clone(), inner.clone())
                 .prop_map(|(c, t, e)| op("$cond", Bson::Array(vec![c, t, e]))),
             inner.clone().prop_map(|a| op("$type", a)),
+            // a JSON index step (`borrowed.rs` copies out the element alone, from a slot in place too)
+            (
+                inner.clone(),
+                prop_oneof![inner.clone(), (-3i64..4).prop_map(Bson::Int64)]
+            )
+                .prop_map(|(a, i)| op("$arrayElemAt", Bson::Array(vec![a, i]))),
             (0usize..7, inner.clone(), inner.clone()).prop_map(|(i, a, b)| {
                 let name = ["$gt", "$lte", "$cmp", "$ne", "$in", "$and", "$or"][i];
                 op(name, Bson::Array(vec![a, b]))
@@ -207,8 +213,8 @@ fn slot_value() -> impl Strategy<Value = Bson> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
-    /// `$getField` of a `$let` variable (and of a path into it) and `$type` of it read the slot in place
-    /// (`slots::peek`): the same value or error as the value copied out of the slot, with every value
+    /// `$getField` of a `$let` variable (and of a path into it), `$type`, `$isArray` and `$arrayElemAt` of
+    /// it read the slot in place (`slots::peek`): the same value or error as the value copied out of the slot, with every value
     /// computed.
     #[test]
     fn a_slot_is_read_in_place_as_copied(
@@ -221,14 +227,22 @@ proptest! {
             Just(Bson::String("$f".into())),
         ],
         path in prop::sample::select(vec!["$$a", "$$a.x", "$$a.y.z"]),
-        named in prop::bool::ANY,
+        kind in 0usize..4,
+        index in prop_oneof![
+            (-3i64..4).prop_map(Bson::Int64),
+            Just(Bson::Null),
+            Just(Bson::String("x".into())),
+            Just(Bson::Double(1.5)),
+            Just(Bson::String("$f".into())),
+        ],
     ) {
         // `$ifNull` of a missing field: computed per document, so `a` is a slot, not a constant.
         let bound = Bson::Document(doc! {"$ifNull": ["$missing", {"$literal": v}]});
-        let body = if named {
-            doc! {"$getField": {"field": field, "input": path}}
-        } else {
-            doc! {"$type": path}
+        let body = match kind {
+            0 => doc! {"$getField": {"field": field, "input": path}},
+            1 => doc! {"$type": path},
+            2 => doc! {"$isArray": [path]},
+            _ => doc! {"$arrayElemAt": [path, index]},
         };
         let e = Bson::Document(doc! {"$let": {"vars": {"a": bound}, "in": {"$getField": {
             "field": "r", "input": {"r": body, "t": {"$type": {"$getField": {"field": "x", "input": path}}}}

@@ -328,7 +328,7 @@ impl Translator {
     /// `a->'b'->>'c'` as a field path; with an integer step (`->0`, `->-1`), a `#>` path or a computed base,
     /// each step typed as PostgreSQL's (`json_ops.rs`).
     pub(crate) fn json_path(&mut self, cx: &mut QueryContext, e: &Expr) -> Result<Agg, Error> {
-        use crate::translate::json_ops::{index_literal, path_elements, step, Step};
+        use crate::translate::json_ops::{index_literal, path_elements, steps as steps_of, Step};
         let mut steps = Vec::new();
         let mut base_keys: Vec<String> = Vec::new();
         let mut computed: Option<&Expr> = None;
@@ -424,8 +424,8 @@ impl Translator {
                 ex::field(&keys.join("."))
             }
         };
-        for s in &steps {
-            value = ex::Expr::from(step(value.into(), s)?);
+        if !steps.is_empty() {
+            value = ex::Expr::from(steps_of(value.into(), &steps)?);
         }
         Ok(Agg::new(value, Kind::Unknown, true))
     }
