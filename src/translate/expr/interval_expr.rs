@@ -366,20 +366,28 @@ pub(crate) fn justify_plan(x: Bson, hours: bool, days: bool, in_place: bool) -> 
     if !in_place {
         return bound(x);
     }
-    let leaf = |x: Bson| match x {
-        Bson::Null => Bson::Null,
+    let leaf = |x: Bson| match parts(x) {
+        Ok((m, d, u)) => justify_fields(m, d, u, hours, days),
+        Err(Bson::Null) => Bson::Null,
+        Err(other) => bound(other),
+    };
+    ex::map_results(x, &leaf)
+}
+
+/// The three expressions of an interval document `{months, days, micros}` a plan builds (exactly those
+/// keys, in that order); any other value is given back.
+fn parts(x: Bson) -> Result<(Bson, Bson, Bson), Bson> {
+    match x {
         Bson::Document(mut d)
             if d.keys()
                 .map(String::as_str)
                 .eq(["months", "days", "micros"]) =>
         {
             let mut take = |k: &str| d.remove(k).unwrap_or(Bson::Null);
-            let (m, dd, u) = (take("months"), take("days"), take("micros"));
-            justify_fields(m, dd, u, hours, days)
+            Ok((take("months"), take("days"), take("micros")))
         }
-        other => bound(other),
-    };
-    ex::map_results(x, &leaf)
+        other => Err(other),
+    }
 }
 
 /// [`justify`] of the interval whose fields are `months`, `days` and `micros` (bound first, as `m`, `d`
@@ -506,25 +514,17 @@ pub(crate) fn span_plan(x: Bson, millis: bool, in_place: bool) -> Bson {
 /// argument once, in order, and name no variable of its own (it runs inside `x`'s `$let`s), and map NULL
 /// fields to NULL: then the value is the same.
 fn with_fields(x: Bson, of: &dyn Fn(Bson, Bson, Bson) -> Bson) -> Bson {
-    let leaf = |x: Bson| match x {
-        Bson::Null => Bson::Null,
+    let leaf = |x: Bson| match parts(x) {
+        Ok((m, d, u)) => of(m, d, u),
+        Err(Bson::Null) => Bson::Null,
         // `$iv.months` is `$$ia.months` of `ia` bound to `$iv` (a missing value is NULL bound and a
         // missing field read alike)
-        Bson::String(path) if ex::extends_by_path(&path) => of(
+        Err(Bson::String(path)) if ex::extends_by_path(&path) => of(
             Bson::String(format!("{path}.months")),
             Bson::String(format!("{path}.days")),
             Bson::String(format!("{path}.micros")),
         ),
-        Bson::Document(mut d)
-            if d.keys()
-                .map(String::as_str)
-                .eq(["months", "days", "micros"]) =>
-        {
-            let mut take = |k: &str| d.remove(k).unwrap_or(Bson::Null);
-            let (m, dd, u) = (take("months"), take("days"), take("micros"));
-            of(m, dd, u)
-        }
-        other => ex::let_in(
+        Err(other) => ex::let_in(
             doc! {"ia": other},
             of(f("ia", "months"), f("ia", "days"), f("ia", "micros")),
         ),
