@@ -338,6 +338,44 @@ mod tests {
         )
     }
 
+    /// A kept batch's document is the projection applied to the whole decoded document: fields in stored
+    /// order, `_id` moved first when it was stored after another kept field, excluded when not kept;
+    /// malformed bytes read as the empty document.
+    #[test]
+    fn kept_documents_are_the_projection_of_the_stored_ones() {
+        use super::super::projection::Context;
+        let stored = [
+            doc! {"_id": 1, "a": 1, "b": {"x": [1, "y"]}, "c": 3},
+            doc! {"a": 1, "_id": 2, "c": 3},
+            doc! {"c": 3, "b": null, "a": "s", "_id": 3},
+            doc! {"z": 1},
+        ];
+        for spec in [
+            doc! {"a": 1, "b": 1},
+            doc! {"_id": 0, "a": 1, "c": 1},
+            doc! {"c": 1},
+            doc! {"_id": 1},
+        ] {
+            let p = Arc::new(Projection::compile(&spec, Context::Find).expect("compiles"));
+            let kept = Kept::new(p.clone());
+            for d in &stored {
+                let raw = bson::RawDocumentBuf::try_from(d).expect("encodes");
+                let want = p.keep_top_level(d.clone());
+                // as ordered lists: `Document`'s equality ignores the order of the fields
+                let fields = |d: Document| d.into_iter().collect::<Vec<_>>();
+                assert_eq!(fields(kept.read(&raw)), fields(want), "{spec} of {d}");
+            }
+        }
+        let p = Arc::new(Projection::compile(&doc! {"a": 1}, Context::Find).expect("compiles"));
+        let mut bytes = bson::RawDocumentBuf::try_from(&doc! {"a": "text"})
+            .expect("encodes")
+            .into_bytes();
+        let at = bytes.len() - 3;
+        bytes[at] = 0xff; // not UTF-8
+        let raw = bson::RawDocument::from_bytes(&bytes).expect("framing intact");
+        assert_eq!(Kept::new(p).read(raw), Document::new());
+    }
+
     /// The process's own `getMore` without `batchSize` over documents kept as bytes gets batches of
     /// [`LOCAL_PARSED_BATCH`]; a wire client's gets every document (under 16 MiB) at once; both see every
     /// document once, in order.
