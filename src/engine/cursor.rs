@@ -86,9 +86,23 @@ impl Kept {
     /// (`Projection::read_top_level`, which reads them as the empty document).
     fn read(&self, raw: &bson::RawDocument) -> Document {
         let names = &self.names;
-        let Some(doc) =
-            bson_decode::document_keeping(raw.as_bytes(), |k| names.iter().any(|n| **n == *k))
-        else {
+        // Stored fields usually come in the projection's order: the name after the last one found is tried
+        // first, so a wide document is not a search of every name per field.
+        let mut next = 0;
+        let keep = |k: &[u8]| {
+            if names.get(next).is_some_and(|n| **n == *k) {
+                next += 1;
+                return true;
+            }
+            match names.iter().position(|n| **n == *k) {
+                Some(i) => {
+                    next = i + 1;
+                    true
+                }
+                None => false,
+            }
+        };
+        let Some(doc) = bson_decode::document_keeping(raw.as_bytes(), keep) else {
             return self.projection.read_top_level(raw);
         };
         // Only kept fields were decoded; a kept `_id` stored after another field moves to the front.
