@@ -2,6 +2,7 @@
 //! the projection pushdown whose field lists [`super::fields`] works out.
 
 use super::bson_bytes::{key_is, nul_at, read_8, read_i32, value_len};
+use super::doc_template::Template;
 use bson::{Bson, Document, RawDocument};
 
 #[cfg(test)]
@@ -40,6 +41,10 @@ pub struct FieldValues {
     shape: Vec<KnownKey>,
     /// Scratch for [`move_into`](Self::move_into): the slots found, in document order.
     order: Vec<usize>,
+    /// The document shape [`move_into`](Self::move_into) last built from nothing, and its slots in order: the
+    /// next document of that shape is a copy of it (no key hashed, no table grown).
+    template: Template,
+    template_order: Vec<usize>,
     /// Slots whose embedded document values are read as an empty document, not decoded
     /// ([`shallow_documents`](Self::shallow_documents)); empty: none.
     shallow: Vec<bool>,
@@ -207,6 +212,8 @@ impl FieldValues {
             found_prefix: 0,
             shape: Vec::new(),
             order: Vec::new(),
+            template: Template::default(),
+            template_order: Vec::new(),
             shallow: Vec::new(),
             pruned: Vec::new(),
         }
@@ -417,12 +424,26 @@ impl FieldValues {
                 std::mem::swap(slot, &mut self.values[i]);
             }
         } else {
-            out.clear();
-            for &i in &order {
-                out.insert(
-                    self.names[i].clone(),
-                    std::mem::replace(&mut self.values[i], Bson::Null),
+            if self.template_order != order {
+                // Slots are distinct fields: the template cannot repeat a key.
+                self.template = Template::new(order.iter().map(|&i| self.names[i].as_str()))
+                    .unwrap_or_default();
+                self.template_order.clone_from(&order);
+            }
+            if self.template.len() == order.len() {
+                *out = self.template.fill(
+                    order
+                        .iter()
+                        .map(|&i| std::mem::replace(&mut self.values[i], Bson::Null)),
                 );
+            } else {
+                out.clear();
+                for &i in &order {
+                    out.insert(
+                        self.names[i].clone(),
+                        std::mem::replace(&mut self.values[i], Bson::Null),
+                    );
+                }
             }
         }
         self.decoded = 0;

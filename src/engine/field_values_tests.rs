@@ -84,3 +84,35 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// One row read over documents of changing shapes (fields missing, in other orders), each moved into
+    /// an empty document as a scan hands it on: each is the document's fields that the row names, in the
+    /// document's order (the shape's template is remade when the shape changes).
+    #[test]
+    fn moved_rows_follow_each_documents_shape(
+        docs in prop::collection::vec(
+            prop::collection::vec(("(a|b|c|d)", value()), 0..5),
+            1..6,
+        ),
+        names in prop::collection::vec("(a|b|c|e)", 1..4),
+    ) {
+        let mut unique: Vec<String> = Vec::new();
+        for n in names {
+            if !unique.contains(&n) {
+                unique.push(n);
+            }
+        }
+        let mut row = FieldValues::new(unique.clone());
+        for kv in docs {
+            let doc: Document = kv.into_iter().collect();
+            let buf = bson::RawDocumentBuf::try_from(&doc).expect("encodes");
+            row.read(&buf).expect("reads");
+            let mut out = Document::new();
+            row.move_into(&mut out);
+            let want: Vec<(&String, &Bson)> = doc.iter().filter(|(k, _)| unique.contains(k)).collect();
+            let got: Vec<(&String, &Bson)> = out.iter().collect();
+            prop_assert_eq!(want, got);
+        }
+    }
+}

@@ -23,6 +23,7 @@ pub(crate) mod collation;
 mod commands;
 mod cursor;
 mod decimal_bits;
+pub(crate) mod doc_template;
 pub mod error;
 pub mod error_codes;
 pub(crate) mod expr;

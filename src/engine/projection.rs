@@ -5,10 +5,16 @@
 //! inclusion and exclusion cannot be mixed (except `_id`), included fields keep the document's order and
 //! computed fields follow in the projection's order. Depends on `bson`, `expr`, `matcher`.
 
+use super::doc_template::Template;
 use super::expr::{Expr, Vars};
 use super::matcher::Matcher;
 use super::CommandError;
 use bson::{Bson, Document};
+use std::sync::OnceLock;
+
+/// The most rename-projection templates kept (one per `tail`; a projection of more fields builds the
+/// documents of larger tails key by key).
+const MAX_TEMPLATES: usize = 64;
 
 #[derive(Debug, Clone)]
 enum Node {
@@ -30,6 +36,11 @@ pub struct Projection {
     /// the SQL translator's select list): each output field and where it comes from, so that
     /// [`apply_owned`](Projection::apply_owned) moves the renamed values instead of copying them.
     renames: Option<Vec<(String, Source)>>,
+    /// For a rename projection, per number of last fields given apart (`tail`), the output document of the
+    /// other fields as a [`Template`], made at its first use.
+    templates: Vec<OnceLock<Template>>,
+    /// For a rename projection, each input field it reads (once) and the outputs that take it, in order.
+    sources: Vec<(String, Vec<usize>)>,
     /// Whether this is an inclusion of top-level fields only (`{_id: 0, a: 1, b: true}`, the SQL
     /// translator's `find` select lists): its result is the document's fields that it names, in the
     /// document's order (`_id` first when kept), which [`keep_top_level`](Projection::keep_top_level)
@@ -40,8 +51,8 @@ pub struct Projection {
 /// Where a field of a rename projection comes from.
 #[derive(Debug, Clone)]
 enum Source {
-    /// A top-level input field; `true` at its last use (the value may be moved out).
-    Field(String, bool),
+    /// A top-level input field (its value moved to the last output reading it, copied to the others).
+    Field(String),
     /// A constant.
     Const(Bson),
     /// Any other expression (evaluated on the input document before any value is moved out of it).
@@ -141,11 +152,18 @@ impl Projection {
             None
         };
         let top_level = inclusion && tree.iter().all(|(_, n)| matches!(n, Node::Include));
+        let templates = renames
+            .as_ref()
+            .map_or(0, |p| p.len() + 1)
+            .min(MAX_TEMPLATES);
+        let sources = renames.as_deref().map(rename_sources).unwrap_or_default();
         Ok(Projection {
             inclusion,
             tree,
             include_id,
             renames,
+            templates: (0..templates).map(|_| OnceLock::new()).collect(),
+            sources,
             top_level,
         })
     }
@@ -238,7 +256,7 @@ impl Projection {
         let Some(plan) = self.renames.as_ref().filter(|_| doc.len() <= 32) else {
             return self.apply(&doc, vars);
         };
-        Ok(Self::apply_renames(plan, doc, vars, 0)?.0)
+        Ok(self.apply_renames(plan, doc, vars, 0)?.0)
     }
 
     /// For a projection of top-level computed fields only (the translator's select list) whose last
@@ -268,7 +286,7 @@ impl Projection {
     ) -> Result<(Document, Vec<Option<Bson>>), CommandError> {
         let plan = self.renames.as_ref().filter(|p| p.len() >= tail);
         match plan {
-            Some(plan) if doc.len() <= 32 => Self::apply_renames(plan, doc, vars, tail),
+            Some(plan) if doc.len() <= 32 => self.apply_renames(plan, doc, vars, tail),
             _ => {
                 let mut out = self.apply(&doc, vars)?;
                 let names = plan.map_or(&[][..], |p| &p[p.len() - tail..]);
@@ -280,6 +298,7 @@ impl Projection {
 
     /// A rename projection's result, its last `tail` fields' values apart.
     fn apply_renames(
+        &self,
         plan: &[(String, Source)],
         doc: Document,
         vars: &Vars,
@@ -287,33 +306,63 @@ impl Projection {
     ) -> Result<(Document, Vec<Option<Bson>>), CommandError> {
         // Expressions first, in output order (their errors are the first ones `apply` meets), on the
         // document as it came.
-        let mut evaluated = Vec::new();
+        let mut values = Vec::with_capacity(plan.len());
         for (_, source) in plan {
-            if let Source::Expr(e) = source {
-                evaluated.push(e.eval(&doc, vars)?);
-            }
-        }
-        let mut evaluated = evaluated.into_iter();
-        let mut fields: Vec<(String, Bson)> = doc.into_iter().collect();
-        let mut out = Document::new();
-        let mut apart = Vec::with_capacity(tail);
-        let kept = plan.len() - tail.min(plan.len());
-        for (i, (name, source)) in plan.iter().enumerate() {
-            let value = match source {
-                Source::Expr(_) => evaluated.next().flatten(),
+            values.push(match source {
+                Source::Expr(e) => e.eval(&doc, vars)?,
                 Source::Const(v) => Some(v.clone()),
-                Source::Field(src, last) => match fields.iter_mut().find(|(k, _)| k == src) {
-                    Some((_, v)) if *last => Some(std::mem::replace(v, Bson::Null)),
-                    Some((_, v)) => Some(v.clone()),
-                    None => None,
-                },
-            };
-            if i >= kept {
-                apart.push(value);
-            } else if let Some(v) = value {
-                out.insert(name.clone(), v);
-            }
+                Source::Field(..) => None,
+            });
         }
+        // Each input field, in one pass, to the outputs that read it (copies for all but the last, which
+        // takes the value); a repeated key gives its first value, as a lookup would. Documents of one shape
+        // name the sources in the same order: the search starts after the last one found.
+        let sources = &self.sources;
+        let mut left = sources.len();
+        let mut hint = 0;
+        for (k, v) in doc {
+            if left == 0 {
+                break;
+            }
+            let n = sources.len();
+            let Some(j) = (0..n).map(|j| (hint + j) % n).find(|&j| sources[j].0 == k) else {
+                continue;
+            };
+            hint = j + 1;
+            let Some((&last, rest)) = sources[j].1.split_last() else {
+                continue;
+            };
+            if values[last].is_some() {
+                continue;
+            }
+            left -= 1;
+            for &i in rest {
+                values[i] = Some(v.clone());
+            }
+            values[last] = Some(v);
+        }
+        let kept = plan.len() - tail.min(plan.len());
+        let apart = values.split_off(kept);
+        // Every kept field has a value (the usual case): a copy of the output's template; else key by key.
+        let template = self.templates.get(tail).map(|t| {
+            t.get_or_init(|| {
+                Template::new(plan[..kept].iter().map(|(n, _)| n.as_str())).unwrap_or_default()
+            })
+        });
+        let out = match template {
+            Some(t) if t.len() == kept && values.iter().all(Option::is_some) => {
+                t.fill(values.into_iter().flatten())
+            }
+            _ => {
+                let mut out = Document::new();
+                for ((name, _), v) in plan.iter().zip(values) {
+                    if let Some(v) = v {
+                        out.insert(name.clone(), v);
+                    }
+                }
+                out
+            }
+        };
         Ok((out, apart))
     }
 
@@ -435,34 +484,38 @@ impl Projection {
 
 /// The [`Source`]s of an inclusion projection made only of top-level computed fields (with `_id` first
 /// when it is kept and not named), in output order; `None` for any other projection.
+/// The input fields of a rename plan, each once in order of first use, with the outputs reading it.
+fn rename_sources(plan: &[(String, Source)]) -> Vec<(String, Vec<usize>)> {
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, (_, source)) in plan.iter().enumerate() {
+        if let Source::Field(f) = source {
+            match out.iter_mut().find(|(g, _)| g == f) {
+                Some((_, at)) => at.push(i),
+                None => out.push((f.clone(), vec![i])),
+            }
+        }
+    }
+    out
+}
+
 fn rename_plan(tree: &[(String, Node)], include_id: bool) -> Option<Vec<(String, Source)>> {
     let mut plan = Vec::with_capacity(tree.len() + 1);
     if include_id {
         if tree.iter().any(|(k, _)| k == "_id") {
             return None;
         }
-        plan.push(("_id".to_string(), Source::Field("_id".into(), false)));
+        plan.push(("_id".to_string(), Source::Field("_id".into())));
     }
     for (k, node) in tree {
         let Node::Computed(e) = node else {
             return None;
         };
         let source = match (e.top_field(), e.constant()) {
-            (Some(f), _) => Source::Field(f.to_string(), false),
+            (Some(f), _) => Source::Field(f.to_string()),
             (None, Some(c)) => Source::Const(c.clone()),
             (None, None) => Source::Expr(e.clone()),
         };
         plan.push((k.clone(), source));
-    }
-    // The last read of each input field may move its value.
-    let mut seen: Vec<String> = Vec::new();
-    for (_, source) in plan.iter_mut().rev() {
-        if let Source::Field(f, last) = source {
-            if !seen.contains(f) {
-                seen.push(f.clone());
-                *last = true;
-            }
-        }
     }
     Some(plan)
 }
