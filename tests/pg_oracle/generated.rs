@@ -387,5 +387,67 @@ pub fn cases() -> Vec<(String, Vec<String>)> {
             )],
         ));
     }
+    // Interval text inside the query (JSON, arrays, `||`: the pipeline's formatter, computed where each
+    // operand builds its value) and GREATEST / LEAST by span: constants with zero and non-zero parts of mixed
+    // signs times integer, negated, big and fractional factors, date differences scaled and divided, sums
+    // of mixed signs, justified values, NULLs (a NULL factor, a NULL argument), and arguments equal in span
+    // but not in parts (`1 day` / `24 hours`, `1 mon` / `30 days`: the first is kept).
+    for (i, e) in [
+        "INTERVAL '1 hour' * page_views",
+        "INTERVAL '1 mon -2 days 03:00:00.25' * page_views",
+        "INTERVAL '-1 day 1 minute' * (page_views - 40)",
+        "INTERVAL '1 year 1 day' * -page_views",
+        "INTERVAL '2 days' * (page_views % 3) - INTERVAL '30 hours'",
+        "INTERVAL '1 mon 5 days' * page_views - INTERVAL '7 hours 3 minutes' * actions_performed",
+        "INTERVAL '1 day 2 hours' * 1000000",
+        "INTERVAL '1 mon 1 day 1 hour' * 0.37",
+        "(expires_at - created_at::timestamptz) * (page_views - 50)",
+        "(created_at::timestamptz - expires_at) / 7",
+        "-(expires_at - created_at::timestamptz)",
+        "justify_interval((expires_at - created_at::timestamptz) * (page_views - 30))",
+        "(expires_at - created_at::timestamptz) * CASE WHEN page_views % 5 = 0 THEN NULL ELSE page_views END",
+    ]
+    .iter()
+    .enumerate()
+    {
+        out.push((
+            format!("gen_interval_text_in_query_{i}"),
+            vec![format!(
+                "SELECT session_id, json_build_object('i', {e}) AS j, jsonb_build_array({e}, NULL) AS a, 'is ' || ({e}) AS t FROM user_sessions ORDER BY session_id;"
+            )],
+        ));
+    }
+    for (i, (a, b)) in [
+        (
+            "INTERVAL '1 day' * (page_views % 3)",
+            "INTERVAL '24 hours' * (page_views % 4)",
+        ),
+        (
+            "INTERVAL '1 mon' * (page_views % 2)",
+            "INTERVAL '30 days' * ((page_views + 1) % 2)",
+        ),
+        (
+            "INTERVAL '-1 day 3 hours' * (page_views % 7 - 3)",
+            "INTERVAL '1 hour' * (page_views - 60)",
+        ),
+        (
+            "expires_at - created_at::timestamptz",
+            "INTERVAL '2 days 1 mon' * (page_views % 3) - INTERVAL '60 days'",
+        ),
+        (
+            "(expires_at - created_at::timestamptz) * 0.5",
+            "CASE WHEN page_views % 4 = 0 THEN NULL ELSE INTERVAL '1 day' * page_views / 8 END",
+        ),
+    ]
+    .iter()
+    .enumerate()
+    {
+        out.push((
+            format!("gen_interval_greatest_least_{i}"),
+            vec![format!(
+                "SELECT session_id, GREATEST({a}, {b}) AS g, LEAST({a}, {b}) AS l, GREATEST({b}, NULL, {a}) AS g3, LEAST({b}, INTERVAL '1 day', {a}) AS l3, json_build_object('g', GREATEST({a}, {b})) AS j FROM user_sessions ORDER BY session_id;"
+            )],
+        ));
+    }
     out
 }

@@ -14,7 +14,7 @@ pub(crate) use super::interval_expr::{
     shift_date, span, Known,
 };
 #[cfg(test)]
-pub(crate) use super::interval_expr::{justify_plan, scale_plan, span_plan};
+pub(crate) use super::interval_expr::{format_plan, justify_plan, scale_plan, span_plan};
 
 /// Microseconds in a day.
 pub(crate) const USECS_PER_DAY: i64 = 86_400_000_000;

@@ -596,8 +596,41 @@ pub(crate) fn shift_date(ts: Bson, x: Bson, minus: bool, zone: Option<String>) -
     ex::let_in(doc! {"ia": x}, by_ms)
 }
 
-/// PostgreSQL's text of an interval value (NULL stays NULL).
+/// PostgreSQL's text of an interval value (NULL stays NULL). Computed where `x` builds its document
+/// (through its `$let`s and `$cond` branches, [`ex::map_results`]): the three expressions `x` would put in
+/// its `{months, days, micros}` are bound at once, so fields known at translation (a product of
+/// `INTERVAL '1 hour'` has no months or days) are constants the engine folds the text of; any other value
+/// of `x` is bound and read by field ([`format_plan`]).
 pub(crate) fn format(x: Bson) -> Bson {
+    format_plan(x, true)
+}
+
+/// [`format`], or (`in_place` false: the plan it is held equal to) of `x` bound and read by field.
+pub(crate) fn format_plan(x: Bson, in_place: bool) -> Bson {
+    let bound = |x: Bson| {
+        ex::let_in(
+            doc! {"ia": x},
+            ex::cond(
+                ex::is_null(ex::var("ia")),
+                Bson::Null,
+                text_of(f("ia", "months"), f("ia", "days"), f("ia", "micros")),
+            ),
+        )
+    };
+    if !in_place {
+        return bound(x);
+    }
+    let leaf = |x: Bson| match parts(x) {
+        Ok((m, d, u)) => text_of(m, d, u),
+        Err(Bson::Null) => Bson::Null,
+        Err(other) => bound(other),
+    };
+    ex::map_results(x, &leaf)
+}
+
+/// The text of the interval whose fields are `months`, `days` and `micros` (bound first, in this order, in
+/// the scope the three are given in; NULL fields give NULL).
+fn text_of(months: Bson, days: Bson, micros: Bson) -> Bson {
     let s = ex::to_string;
     let part = |v: &str, unit: &str, sep: Bson, plus: Bson| {
         ex::cond(
@@ -691,10 +724,8 @@ pub(crate) fn format(x: Bson) -> Bson {
     );
     let text = ex::let_in(
         doc! {
-            "y": ex::to_int(ex::trunc(ex::divide(f("ia", "months"), 12))),
-            "mo": ex::modulo(f("ia", "months"), 12),
-            "d": f("ia", "days"),
-            "t": f("ia", "micros"),
+            "y": ex::to_int(ex::trunc(ex::divide(ex::var("mm"), 12))),
+            "mo": ex::modulo(ex::var("mm"), 12),
         },
         ex::let_in(
             doc! {"by": b_y, "ay": any_y},
@@ -718,8 +749,5 @@ pub(crate) fn format(x: Bson) -> Bson {
             ),
         ),
     );
-    ex::let_in(
-        doc! {"ia": x},
-        ex::cond(ex::is_null(ex::var("ia")), Bson::Null, text),
-    )
+    ex::let_in(doc! {"mm": months, "d": days, "t": micros}, text)
 }
