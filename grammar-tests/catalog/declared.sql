@@ -780,3 +780,86 @@ UPDATE counts SET hits = hits + 1, misses = misses - 1 WHERE id = 1
   ]
 }
 affected
+
+-- case: right_join_primary_key_is_null_anti_join
+SELECT u.w FROM t RIGHT JOIN u ON t.v = u.w WHERE t.k IS NULL
+-- expect:
+{
+  "aggregate": "u",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "t",
+        "let": {"l0": "$w"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$and": [
+                  {"$ne": [{"$ifNull": ["$v", null]}, null]},
+                  {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                  {"$eq": ["$v", "$$l0"]}
+                ]
+              }
+            }
+          },
+          {"$limit": 1}
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$match": {"__j1": {"$size": 0}}},
+    {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
+    {"$match": {"__j1.k": null}},
+    {"$project": {"_id": 0, "c0": "$w"}}
+  ],
+  "cursor": {}
+}
+rows: w <- c0
+
+-- case: left_join_non_strict_on_primary_key_is_null_anti_join
+SELECT u.w FROM u LEFT JOIN t ON t.v = u.w OR t.note = u.k WHERE t.k IS NULL
+-- expect:
+{
+  "aggregate": "u",
+  "pipeline": [
+    {
+      "$lookup": {
+        "from": "t",
+        "let": {"l0": "$w", "l1": "$k"},
+        "pipeline": [
+          {
+            "$match": {
+              "$expr": {
+                "$or": [
+                  {
+                    "$and": [
+                      {"$ne": [{"$ifNull": ["$v", null]}, null]},
+                      {"$ne": [{"$ifNull": ["$$l0", null]}, null]},
+                      {"$eq": ["$v", "$$l0"]}
+                    ]
+                  },
+                  {
+                    "$and": [
+                      {"$ne": [{"$ifNull": ["$note", null]}, null]},
+                      {"$ne": [{"$ifNull": ["$$l1", null]}, null]},
+                      {"$eq": ["$note", "$$l1"]}
+                    ]
+                  }
+                ]
+              }
+            }
+          },
+          {"$limit": 1}
+        ],
+        "as": "__j1"
+      }
+    },
+    {"$match": {"__j1": {"$size": 0}}},
+    {"$unwind": {"path": "$__j1", "preserveNullAndEmptyArrays": true}},
+    {"$match": {"__j1.k": null}},
+    {"$project": {"_id": 0, "c0": "$w"}}
+  ],
+  "cursor": {}
+}
+rows: w <- c0

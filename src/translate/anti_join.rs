@@ -1,10 +1,12 @@
 //! `a LEFT JOIN b ON ... WHERE b.c IS NULL` (or `NOT (b.c IS NOT NULL)`) as an anti-join: when every matched row has `b.c` non-NULL (`b.c`
 //! is an operand of a comparison `=`, `<>`, `<`, `<=`, `>`, `>=` that is a top-level AND term of the ON
-//! condition: such a comparison is TRUE only between two non-NULL values), the WHERE term keeps exactly
+//! condition: such a comparison is TRUE only between two non-NULL values; or `b` is a declared table and
+//! `c` its NOT NULL / PRIMARY KEY column), the WHERE term keeps exactly
 //! the rows of `a` that match no row of `b`, once each with `b`'s columns NULL. The `$lookup` then stops at
 //! the first match (`$limit: 1`, as NOT EXISTS does) and the rows whose array is non-empty are dropped
 //! before the `$unwind`; the WHERE term still runs after (true on every row left). Without such a term the
-//! plan is the plain LEFT JOIN's.
+//! plan is the plain LEFT JOIN's. A two-table `a RIGHT JOIN b ... WHERE a.c IS NULL` is `b LEFT JOIN a`
+//! (join_outer.rs) and becomes the same anti-join.
 
 use super::join::{add_table, JoinScope};
 use super::{Error, Translator};
@@ -128,6 +130,24 @@ pub(crate) fn has_right_or_full(from: &[TableWithJoins]) -> bool {
 }
 
 impl Translator {
+    /// Whether column `c` of the joined relation `q` (read from `src`) is non-NULL in every row the ON
+    /// condition `on` matches: an operand of a strict comparison of `on` ([`strict_in_on`]), or a column a
+    /// declared table holds NOT NULL (PRIMARY KEY), which its validator keeps from ever being NULL.
+    pub(crate) fn never_null_in_match(
+        &self,
+        src: &super::cte::Source,
+        on: &Expr,
+        q: &str,
+        c: &str,
+    ) -> bool {
+        strict_in_on(on, q, c)
+            || (self.is_declared(src)
+                && src
+                    .collection
+                    .as_deref()
+                    .is_some_and(|t| self.catalog.is_not_null(t, c)))
+    }
+
     /// The LEFT JOIN of table `k` of `scope` as an anti-join (module comment): `$lookup` ending in
     /// `$limit: 1`, the rows with an empty array kept, `$unwind` keeping them (with the field removed).
     #[allow(clippy::too_many_arguments)]

@@ -181,7 +181,7 @@ impl Translator {
                 let anti = match (kind, on) {
                     (JoinKind::Left, Some(on)) => is_null
                         .iter()
-                        .any(|(q, c)| *q == qualifier && super::anti_join::strict_in_on(on, q, c)),
+                        .any(|(q, c)| *q == qualifier && self.never_null_in_match(&src, on, q, c)),
                     _ => false,
                 };
                 match (kind, on) {

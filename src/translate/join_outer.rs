@@ -444,16 +444,26 @@ impl Translator {
                 _ => None,
             };
             add_table(&mut scope, b_q, &j.relation, b_cols, b_decl)?;
-            self.join_one(
-                cx,
-                &mut scope,
-                &mut stages,
-                self.plain_source(&a_coll),
-                a_q,
-                &twj.relation,
-                Some(on),
-                true,
-            )?;
+            // `WHERE a.c IS NULL` of a column never NULL in a match: the anti-join (anti_join.rs).
+            let a_src = self.plain_source(&a_coll);
+            let anti = cx
+                .where_is_null
+                .iter()
+                .any(|(q, c)| *q == a_q && self.never_null_in_match(&a_src, on, q, c));
+            if anti {
+                self.anti_join_one(cx, &mut scope, &mut stages, a_src, a_q, &twj.relation, on)?;
+            } else {
+                self.join_one(
+                    cx,
+                    &mut scope,
+                    &mut stages,
+                    a_src,
+                    a_q,
+                    &twj.relation,
+                    Some(on),
+                    true,
+                )?;
+            }
             // `*` lists a's columns first, as written.
             scope.star = star;
             b_coll

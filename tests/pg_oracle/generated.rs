@@ -448,6 +448,47 @@ pub fn cases() -> Vec<(String, Vec<String>)> {
                 "SELECT session_id, GREATEST({a}, {b}) AS g, LEAST({a}, {b}) AS l, GREATEST({b}, NULL, {a}) AS g3, LEAST({b}, INTERVAL '1 day', {a}) AS l3, json_build_object('g', GREATEST({a}, {b})) AS j FROM user_sessions ORDER BY session_id;"
             )],
         ));
+    // Anti-joins (`WHERE x.c IS NULL` after an outer join): a column non-NULL in every match (strict in ON,
+    // or a declared PRIMARY KEY) takes the `$limit: 1` plan, a nullable one (`priority`, `user_id`) the plain
+    // one; join keys of mixed numeric types (integer against double precision), NULL keys, text keys, no
+    // match at all (an empty right side), RIGHT as well as LEFT, and the `NOT (... IS NOT NULL)` spelling.
+    let ons = [
+        ("int", "s.page_views = c.priority"),
+        ("mixed", "s.risk_score = c.score"),
+        ("text", "s.user_id = c.namespace"),
+        (
+            "or",
+            "s.page_views = c.priority OR s.login_method = c.namespace",
+        ),
+        (
+            "empty",
+            "s.page_views = c.priority AND c.hit_count > 1000000",
+        ),
+    ];
+    for (tag, on) in ons {
+        for (w, wtag) in [
+            ("s.session_id IS NULL", "pk"),
+            ("NOT (s.session_id IS NOT NULL)", "notpk"),
+            ("s.user_id IS NULL", "nullable"),
+        ] {
+            out.push((
+                format!("gen_anti_join_right_{tag}_{wtag}"),
+                vec![format!(
+                    "SELECT c.cache_key, s.user_id FROM user_sessions s RIGHT JOIN application_cache c ON {on} WHERE {w} ORDER BY c.cache_key, s.user_id;"
+                )],
+            ));
+        }
+        for (w, wtag) in [
+            ("c.cache_key IS NULL AND s.page_views > 10", "pk"),
+            ("c.priority IS NULL", "nullable"),
+        ] {
+            out.push((
+                format!("gen_anti_join_left_{tag}_{wtag}"),
+                vec![format!(
+                    "SELECT s.session_id, c.priority FROM user_sessions s LEFT JOIN application_cache c ON {on} WHERE {w} ORDER BY s.session_id, c.priority;"
+                )],
+            ));
+        }
     }
     out
 }
