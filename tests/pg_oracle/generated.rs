@@ -448,6 +448,7 @@ pub fn cases() -> Vec<(String, Vec<String>)> {
                 "SELECT session_id, GREATEST({a}, {b}) AS g, LEAST({a}, {b}) AS l, GREATEST({b}, NULL, {a}) AS g3, LEAST({b}, INTERVAL '1 day', {a}) AS l3, json_build_object('g', GREATEST({a}, {b})) AS j FROM user_sessions ORDER BY session_id;"
             )],
         ));
+    }
     // Anti-joins (`WHERE x.c IS NULL` after an outer join): a column non-NULL in every match (strict in ON,
     // or a declared PRIMARY KEY) takes the `$limit: 1` plan, a nullable one (`priority`, `user_id`) the plain
     // one; join keys of mixed numeric types (integer against double precision), NULL keys, text keys, no
