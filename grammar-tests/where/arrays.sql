@@ -78,28 +78,8 @@ SELECT * FROM t WHERE 5 > ANY(scores)
     "$expr": {
       "$and": [
         {"$isArray": ["$scores"]},
-        {
-          "$let": {
-            "vars": {"qx": 5},
-            "in": {
-              "$anyElementTrue": [
-                {
-                  "$map": {
-                    "input": "$scores",
-                    "as": "qe",
-                    "in": {
-                      "$and": [
-                        {"$ne": [{"$ifNull": ["$$qx", null]}, null]},
-                        {"$ne": [{"$ifNull": ["$$qe", null]}, null]},
-                        {"$gt": ["$$qx", "$$qe"]}
-                      ]
-                    }
-                  }
-                }
-              ]
-            }
-          }
-        }
+        {"$ne": [{"$ifNull": [{"$min": ["$scores"]}, null]}, null]},
+        {"$gt": [5, {"$min": ["$scores"]}]}
       ]
     }
   }

@@ -491,5 +491,44 @@ pub fn cases() -> Vec<(String, Vec<String>)> {
             ));
         }
     }
+    // `x op ANY / ALL (array)` for every comparison: array columns holding NULL elements, duplicates, empty
+    // and NULL arrays, NULL operands, int / double mixed on either side (7 = 7.0), text, constant arrays
+    // with a NULL; as values, negated, and in WHERE.
+    let qa_rows = [
+        "(1, 2, 2.0, 'b', ARRAY[1,2,3], ARRAY[1.5,2.0], ARRAY['a','b','c'])",
+        "(2, NULL, NULL, NULL, ARRAY[1,2], ARRAY[2.5], ARRAY['a'])",
+        "(3, 5, 5.5, 'z', NULL, NULL, NULL)",
+        "(4, 1, 1.0, 'a', ARRAY[]::integer[], ARRAY[]::double precision[], ARRAY[]::text[])",
+        "(5, 3, 3.0, 'c', ARRAY[3,NULL], ARRAY[3.0,NULL], ARRAY['c',NULL])",
+        "(6, 0, -1.5, 'a', ARRAY[NULL]::integer[], ARRAY[NULL]::double precision[], ARRAY[NULL]::text[])",
+        "(7, 2, 2.5, 'b', ARRAY[2,2,2], ARRAY[2.5,2.5], ARRAY['b','b'])",
+        "(8, 4, 1.0, 'd', ARRAY[5,NULL,1], ARRAY[0.5,NULL], ARRAY['e',NULL,'a'])",
+        "(9, 7, 7.0, 'm', ARRAY[7], ARRAY[7], ARRAY['m'])",
+        "(10, -1, 0.0, '', ARRAY[-1,0], ARRAY[-0.5,0], ARRAY['','a'])",
+        "(11, NULL, 2.0, NULL, ARRAY[]::integer[], ARRAY[NULL]::double precision[], ARRAY[]::text[])",
+        "(12, 2, 2.0, 'b', ARRAY[NULL,NULL]::integer[], ARRAY[2,2.0], ARRAY['b',NULL,'b'])",
+    ];
+    for (op, tag) in [
+        ("=", "eq"),
+        ("<>", "ne"),
+        ("<", "lt"),
+        ("<=", "le"),
+        (">", "gt"),
+        (">=", "ge"),
+    ] {
+        out.push((
+            format!("gen_quantified_array_{tag}"),
+            vec![
+                "CREATE TABLE qa (id INTEGER, x INTEGER, d DOUBLE PRECISION, t TEXT, ai INTEGER[], ad DOUBLE PRECISION[], at TEXT[]);".to_string(),
+                format!("INSERT INTO qa (id, x, d, t, ai, ad, at) VALUES {};", qa_rows.join(", ")),
+                format!(
+                    "SELECT id, x {op} ANY (ai) AS a1, x {op} ALL (ai) AS a2, d {op} ANY (ai) AS a3, d {op} ALL (ai) AS a4, x {op} ANY (ad) AS a5, x {op} ALL (ad) AS a6, t {op} ANY (at) AS a7, t {op} ALL (at) AS a8, 2 {op} ALL (ai) AS a9, NOT (x {op} ALL (ai)) AS a10, NOT (d {op} ANY (ad)) AS a11, x {op} ALL ('{{1,NULL,3}}'::int[]) AS a12, x {op} ANY (ARRAY[2, 2.0]) AS a13, d {op} ALL (ARRAY[2, 2.0]) AS a14, (x {op} ALL (ai)) IS NULL AS a15 FROM qa ORDER BY id;"
+                ),
+                format!("SELECT id FROM qa WHERE x {op} ALL (ai) ORDER BY id;"),
+                format!("SELECT id FROM qa WHERE NOT (t {op} ANY (at)) ORDER BY id;"),
+                format!("SELECT id FROM qa WHERE d {op} ANY (ad) OR x {op} ALL (ad) ORDER BY id;"),
+            ],
+        ));
+    }
     out
 }

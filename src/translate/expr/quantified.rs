@@ -3,16 +3,20 @@
 //! with PostgreSQL's NULL rules: ANY is TRUE when some element compares TRUE, FALSE when every element
 //! compares FALSE (an empty array: FALSE, even for a NULL x), else NULL; ALL is the dual (an empty array:
 //! TRUE). A NULL array gives NULL. Subqueries are `subquery.rs`'s.
+//!
+//! `= ANY` is `$in` (and `<> ALL` its negation); the other forms read of the array only `$min` / `$max` of
+//! its elements, whether one is NULL and whether it is empty (`Extremes`), never a `$map` over it.
 
 use super::array_literal::parse_array_literal;
 use super::literal::constant;
 use super::{invalid, unsupported, Agg, Kind};
 use crate::mql::expr::{self as ex, Cmp};
+use crate::mql::Expr as MqlExpr;
 use crate::translate::context::QueryContext;
 use crate::translate::nulls::{and, not_null, or, Pred};
 use crate::translate::Refusal;
 use crate::translate::{Error, Translator};
-use bson::{doc, Bson};
+use bson::Bson;
 use sqlparser::ast::{
     BinaryOperator, DataType, ExactNumberInfo, Expr, TimezoneInfo, Value, ValueWithSpan,
 };
@@ -116,52 +120,91 @@ impl Translator {
         };
         let x = self.agg(cx, left)?;
         let arr = self.quantified_operand(cx, &x, right)?;
-        let is_arr = ex::is_array(arr.expr.clone());
-        if pos == Cmp::Eq && !all {
+        let is_arr: MqlExpr = ex::is_array(arr.expr.clone()).into();
+        let x_guard: MqlExpr = if x.nullable {
+            not_null(&x.expr)
+        } else {
+            Bson::Boolean(true).into()
+        };
+        // An empty array (`$size` of the operand as one argument: a constant array is not an argument list).
+        let empty = || ex::eq(ex::size(Bson::Array(vec![arr.expr.clone().into()])), 0);
+        // No element is NULL.
+        let no_nulls = || ex::not(ex::in_array(Bson::Null, arr.expr.clone()));
+        if (pos == Cmp::Eq && !all) || (pos == Cmp::Ne && all) {
             // `= ANY`: `$in` decides TRUE; FALSE needs a non-NULL x absent from an array without NULLs
-            // (or an empty array).
-            let inn = ex::in_array(x.expr.clone(), arr.expr.clone());
-            let x_guard = if x.nullable {
-                not_null(&x.expr)
-            } else {
-                Bson::Boolean(true).into()
-            };
-            let t = and(vec![is_arr.clone(), x_guard.clone().into(), inn.clone()]);
+            // (or an empty array). `<> ALL` is its negation.
+            let inn: MqlExpr = ex::in_array(x.expr.clone(), arr.expr.clone()).into();
+            let t = and(vec![is_arr.clone(), x_guard.clone(), inn.clone()]);
             let f = and(vec![
                 is_arr,
-                or(vec![
-                    ex::eq(ex::size(Bson::Array(vec![arr.expr.clone().into()])), 0),
-                    and(vec![
-                        x_guard,
-                        ex::not(inn),
-                        ex::not(ex::in_array(Bson::Null, arr.expr.clone())),
-                    ]),
-                ])
-                .into(),
+                or(vec![empty(), and(vec![x_guard, ex::not(inn), no_nulls()])]),
             ]);
-            return Ok(Pred::new(t, f));
+            let eq_any = Pred::new(t, f);
+            return Ok(if all { eq_any.not() } else { eq_any });
         }
-        // Per element `$$qe` against `$$qx`: TRUE / FALSE forms, both false when either is NULL.
-        let holds = |c: Cmp| {
-            and(vec![
-                not_null(&ex::var("qx")),
-                not_null(&ex::var("qe")),
-                ex::cmp(c, ex::var("qx"), ex::var("qe")),
-            ])
+        // The other forms need of the elements only their least and greatest non-NULL values (`$min` /
+        // `$max` of the array skip NULLs and order values as the comparison operators do: BSON order, the
+        // collation), whether one is NULL and whether there is one (see `Extremes`).
+        let m = Extremes {
+            x: x.expr.clone(),
+            lo: ex::min(vec![arr.expr.clone().into()]).into(),
+            hi: ex::max(vec![arr.expr.clone().into()]).into(),
         };
-        let each = |cond: Bson| ex::map(arr.expr.clone(), Some("qe"), cond);
-        let some = |c: Cmp| ex::any_element_true(each(holds(c).into()));
-        let every = |c: Cmp| ex::all_elements_true(each(holds(c).into()));
-        // $allElementsTrue of an empty array is true: an empty array makes ANY FALSE and ALL TRUE.
+        let neg = pos.negated();
+        let definite =
+            |holds: MqlExpr| or(vec![empty(), and(vec![x_guard.clone(), no_nulls(), holds])]);
         let (t, f) = if all {
-            (every(pos), some(pos.negated()))
+            (
+                definite(m.all_hold(pos)),
+                and(vec![x_guard.clone(), m.some_holds(neg)]),
+            )
         } else {
-            (some(pos), every(pos.negated()))
+            (
+                and(vec![x_guard.clone(), m.some_holds(pos)]),
+                definite(m.all_hold(neg)),
+            )
         };
-        let bind = |body: Bson| ex::let_in(doc! {"qx": x.expr.clone()}, body);
         Ok(Pred::new(
-            and(vec![is_arr.clone(), bind(t)]),
-            and(vec![is_arr, bind(f)]),
+            and(vec![is_arr.clone(), t]),
+            and(vec![is_arr, f]),
         ))
+    }
+}
+
+/// The least and greatest non-NULL elements of an array (`lo`, `hi`: NULL when there is none) and x: what
+/// `x op ANY / ALL (array)` decides by when x is not NULL. Over a total order, `x > e` for some element
+/// exactly when `x > lo`, for every one exactly when `x > hi`; `x <> e` for some exactly when
+/// `x <> lo OR x <> hi`; `x = e` for every one exactly when `x = lo AND x = hi`.
+struct Extremes {
+    x: MqlExpr,
+    lo: MqlExpr,
+    hi: MqlExpr,
+}
+
+impl Extremes {
+    /// For x not NULL: `x c e` for some non-NULL element e.
+    fn some_holds(&self, c: Cmp) -> MqlExpr {
+        let (lo, hi, x) = (self.lo.clone(), self.hi.clone(), self.x.clone());
+        match c {
+            Cmp::Gt | Cmp::Gte => and(vec![not_null(&lo), ex::cmp(c, x, lo)]),
+            Cmp::Lt | Cmp::Lte => and(vec![not_null(&hi), ex::cmp(c, x, hi)]),
+            Cmp::Ne | Cmp::Eq => and(vec![
+                not_null(&lo),
+                or(vec![ex::ne(x.clone(), lo), ex::ne(x, hi)]),
+            ]),
+        }
+    }
+
+    /// For x not NULL: `x c e` for every non-NULL element e, or there is none (`c` is not `<>`).
+    fn all_hold(&self, c: Cmp) -> MqlExpr {
+        let (lo, hi, x) = (self.lo.clone(), self.hi.clone(), self.x.clone());
+        match c {
+            Cmp::Gt | Cmp::Gte => or(vec![ex::is_null(hi.clone()), ex::cmp(c, x, hi)]),
+            Cmp::Lt | Cmp::Lte => or(vec![ex::is_null(lo.clone()), ex::cmp(c, x, lo)]),
+            Cmp::Eq | Cmp::Ne => or(vec![
+                ex::is_null(lo.clone()),
+                and(vec![ex::eq(x.clone(), lo), ex::eq(x, hi)]),
+            ]),
+        }
     }
 }
