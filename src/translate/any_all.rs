@@ -250,29 +250,37 @@ impl Summary {
 
     /// For x not NULL: `x c v` for some non-NULL value v (`c` is not `=`).
     fn some_holds(&self, c: Cmp) -> Expr {
-        let (lo, hi) = (self.at("lo"), self.at("hi"));
-        let x = self.x.clone();
-        match c {
-            Cmp::Gt | Cmp::Gte => and(vec![not_null(&lo), ex::cmp(c, x, lo)]),
-            Cmp::Lt | Cmp::Lte => and(vec![not_null(&hi), ex::cmp(c, x, hi)]),
-            Cmp::Ne | Cmp::Eq => and(vec![
-                not_null(&lo),
-                or(vec![ex::ne(x.clone(), lo), ex::ne(x, hi)]),
-            ]),
-        }
+        some_holds(c, self.x.clone(), self.at("lo"), self.at("hi"))
     }
 
     /// For x not NULL: `x c v` for every non-NULL value v, or there is none (`c` is not `<>`).
     fn all_hold(&self, c: Cmp) -> Expr {
-        let (lo, hi) = (self.at("lo"), self.at("hi"));
-        let x = self.x.clone();
-        match c {
-            Cmp::Gt | Cmp::Gte => or(vec![ex::is_null(hi.clone()), ex::cmp(c, x, hi)]),
-            Cmp::Lt | Cmp::Lte => or(vec![ex::is_null(lo.clone()), ex::cmp(c, x, lo)]),
-            Cmp::Eq | Cmp::Ne => or(vec![
-                ex::is_null(lo.clone()),
-                and(vec![ex::eq(x.clone(), lo), ex::eq(x, hi)]),
-            ]),
-        }
+        all_hold(c, self.x.clone(), self.at("lo"), self.at("hi"))
+    }
+}
+
+/// For x not NULL, of a set of values whose smallest and greatest non-NULL ones are `lo` and `hi` (NULL when
+/// there is none; the comparisons and collation of `$min` / `$max` are those of `$lt` / `$gt`): `x c v` for
+/// some non-NULL value v (`c` is not `=`).
+pub(crate) fn some_holds(c: Cmp, x: Expr, lo: Expr, hi: Expr) -> Expr {
+    match c {
+        Cmp::Gt | Cmp::Gte => and(vec![not_null(&lo), ex::cmp(c, x, lo)]),
+        Cmp::Lt | Cmp::Lte => and(vec![not_null(&hi), ex::cmp(c, x, hi)]),
+        Cmp::Ne | Cmp::Eq => and(vec![
+            not_null(&lo),
+            or(vec![ex::ne(x.clone(), lo), ex::ne(x, hi)]),
+        ]),
+    }
+}
+
+/// As [`some_holds`]: `x c v` for every non-NULL value v, or there is none (`c` is not `<>`).
+pub(crate) fn all_hold(c: Cmp, x: Expr, lo: Expr, hi: Expr) -> Expr {
+    match c {
+        Cmp::Gt | Cmp::Gte => or(vec![ex::is_null(hi.clone()), ex::cmp(c, x, hi)]),
+        Cmp::Lt | Cmp::Lte => or(vec![ex::is_null(lo.clone()), ex::cmp(c, x, lo)]),
+        Cmp::Eq | Cmp::Ne => or(vec![
+            ex::is_null(lo.clone()),
+            and(vec![ex::eq(x.clone(), lo), ex::eq(x, hi)]),
+        ]),
     }
 }

@@ -184,27 +184,11 @@ struct Extremes {
 impl Extremes {
     /// For x not NULL: `x c e` for some non-NULL element e.
     fn some_holds(&self, c: Cmp) -> MqlExpr {
-        let (lo, hi, x) = (self.lo.clone(), self.hi.clone(), self.x.clone());
-        match c {
-            Cmp::Gt | Cmp::Gte => and(vec![not_null(&lo), ex::cmp(c, x, lo)]),
-            Cmp::Lt | Cmp::Lte => and(vec![not_null(&hi), ex::cmp(c, x, hi)]),
-            Cmp::Ne | Cmp::Eq => and(vec![
-                not_null(&lo),
-                or(vec![ex::ne(x.clone(), lo), ex::ne(x, hi)]),
-            ]),
-        }
+        crate::translate::any_all::some_holds(c, self.x.clone(), self.lo.clone(), self.hi.clone())
     }
 
     /// For x not NULL: `x c e` for every non-NULL element e, or there is none (`c` is not `<>`).
     fn all_hold(&self, c: Cmp) -> MqlExpr {
-        let (lo, hi, x) = (self.lo.clone(), self.hi.clone(), self.x.clone());
-        match c {
-            Cmp::Gt | Cmp::Gte => or(vec![ex::is_null(hi.clone()), ex::cmp(c, x, hi)]),
-            Cmp::Lt | Cmp::Lte => or(vec![ex::is_null(lo.clone()), ex::cmp(c, x, lo)]),
-            Cmp::Eq | Cmp::Ne => or(vec![
-                ex::is_null(lo.clone()),
-                and(vec![ex::eq(x.clone(), lo), ex::eq(x, hi)]),
-            ]),
-        }
+        crate::translate::any_all::all_hold(c, self.x.clone(), self.lo.clone(), self.hi.clone())
     }
 }
