@@ -347,19 +347,20 @@ pub(crate) fn justify(x: Bson, hours: bool, days: bool) -> Bson {
 
 /// [`justify`], or (`in_place` false: the plan it is held equal to) of `x` bound and read by field.
 pub(crate) fn justify_plan(x: Bson, hours: bool, days: bool, in_place: bool) -> Bson {
+    of_parts(x, in_place, &|m, d, u| justify_fields(m, d, u, hours, days))
+}
+
+/// `g` of the three fields of interval `x` (NULL stays NULL): where `x` builds its document (`in_place`:
+/// through its `$let`s and `$cond` branches, [`ex::map_results`]), else, and for any value not built there,
+/// of `x` bound and read by field.
+fn of_parts(x: Bson, in_place: bool, g: &dyn Fn(Bson, Bson, Bson) -> Bson) -> Bson {
     let bound = |x: Bson| {
         ex::let_in(
             doc! {"ia": x},
             ex::cond(
                 ex::is_null(ex::var("ia")),
                 Bson::Null,
-                justify_fields(
-                    f("ia", "months"),
-                    f("ia", "days"),
-                    f("ia", "micros"),
-                    hours,
-                    days,
-                ),
+                g(f("ia", "months"), f("ia", "days"), f("ia", "micros")),
             ),
         )
     };
@@ -367,7 +368,7 @@ pub(crate) fn justify_plan(x: Bson, hours: bool, days: bool, in_place: bool) -> 
         return bound(x);
     }
     let leaf = |x: Bson| match parts(x) {
-        Ok((m, d, u)) => justify_fields(m, d, u, hours, days),
+        Ok((m, d, u)) => g(m, d, u),
         Err(Bson::Null) => Bson::Null,
         Err(other) => bound(other),
     };
@@ -607,25 +608,7 @@ pub(crate) fn format(x: Bson) -> Bson {
 
 /// [`format`], or (`in_place` false: the plan it is held equal to) of `x` bound and read by field.
 pub(crate) fn format_plan(x: Bson, in_place: bool) -> Bson {
-    let bound = |x: Bson| {
-        ex::let_in(
-            doc! {"ia": x},
-            ex::cond(
-                ex::is_null(ex::var("ia")),
-                Bson::Null,
-                text_of(f("ia", "months"), f("ia", "days"), f("ia", "micros")),
-            ),
-        )
-    };
-    if !in_place {
-        return bound(x);
-    }
-    let leaf = |x: Bson| match parts(x) {
-        Ok((m, d, u)) => text_of(m, d, u),
-        Err(Bson::Null) => Bson::Null,
-        Err(other) => bound(other),
-    };
-    ex::map_results(x, &leaf)
+    of_parts(x, in_place, &text_of)
 }
 
 /// The text of the interval whose fields are `months`, `days` and `micros` (bound first, in this order, in
