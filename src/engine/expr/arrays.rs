@@ -308,10 +308,11 @@ pub(super) fn eval(op: Op, vals: &mut [Option<Bson>]) -> Result<Option<Bson>, Co
             })))
         }
         Max | Min | Sum | Avg => {
+            // The one argument's array is taken, not copied (its value is not read again).
             let items: Vec<Bson> = if vals.len() == 1 {
-                match &vals[0] {
-                    Some(Bson::Array(a)) => a.clone(),
-                    Some(v) => vec![v.clone()],
+                match vals[0].take() {
+                    Some(Bson::Array(a)) => a,
+                    Some(v) => vec![v],
                     None => vec![],
                 }
             } else {
