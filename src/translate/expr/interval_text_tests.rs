@@ -8,6 +8,7 @@
 #[cfg(test)]
 mod cases {
     use super::super::interval;
+    use super::super::justify_tests::cases::{date, eval_doc};
     use crate::engine::expr::{Expr as Compiled, Vars};
     use crate::mql::expr as ex;
     use crate::mql::interval_text::{interval_text, interval_value_text};
@@ -70,21 +71,6 @@ mod cases {
             prop_assert_eq!(&row, &pipeline_text(&v));
             prop_assert_eq!(row, Some(Bson::String(interval_text(i64::from(m), i64::from(d), micros))));
         }
-    }
-
-    fn eval_doc(plan: &Bson, d: &bson::Document) -> Result<Option<Bson>, i32> {
-        Compiled::compile(plan)
-            .and_then(|c| c.eval(d, &Vars::new(bson::DateTime::from_millis(0))))
-            .map_err(|e| e.code)
-    }
-
-    /// A date in milliseconds, NULL, or missing.
-    fn date() -> impl Strategy<Value = Option<Option<i64>>> {
-        prop_oneof![
-            8 => (-4_000_000_000_000i64..4_000_000_000_000).prop_map(|ms| Some(Some(ms))),
-            1 => Just(Some(None)),
-            1 => Just(None),
-        ]
     }
 
     /// A stored interval document: its fields Int32, Int64 or integral doubles (mixed), or NULL, missing

@@ -5,7 +5,7 @@
 // Test code (its module is declared `#[cfg(test)]`), which may run the engine: the layering check
 // (tests/layers.rs) reads a `#[cfg(test)]` block as such.
 #[cfg(test)]
-mod cases {
+pub(super) mod cases {
     use super::super::interval::{self, make, USECS_PER_DAY};
     use crate::engine::expr::{Expr as Compiled, Vars};
     use crate::mql::expr as ex;
@@ -187,14 +187,18 @@ mod cases {
         }
     }
 
-    fn eval_doc(plan: &Bson, d: &bson::Document) -> Result<Option<Bson>, i32> {
+    /// A plan evaluated by the engine on `d`; an error as its code (shared with `interval_text_tests`).
+    pub(in crate::translate::expr) fn eval_doc(
+        plan: &Bson,
+        d: &bson::Document,
+    ) -> Result<Option<Bson>, i32> {
         Compiled::compile(plan)
             .and_then(|c| c.eval(d, &Vars::new(bson::DateTime::from_millis(0))))
             .map_err(|e| e.code)
     }
 
     /// A date in milliseconds, NULL, or missing.
-    fn date() -> impl Strategy<Value = Option<Option<i64>>> {
+    pub(in crate::translate::expr) fn date() -> impl Strategy<Value = Option<Option<i64>>> {
         prop_oneof![
             8 => (-4_000_000_000_000i64..4_000_000_000_000).prop_map(|ms| Some(Some(ms))),
             1 => Just(Some(None)),
