@@ -33,6 +33,7 @@ mod raw_topk_tests;
 mod read;
 mod row_scan;
 mod scan;
+mod scan_order;
 #[cfg(test)]
 mod scan_reads_tests;
 mod server_status;

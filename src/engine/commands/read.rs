@@ -422,14 +422,19 @@ fn aggregate_on(
                 }
                 _ => super::Reads::All,
             };
+            // A full `$sort` on an indexed field after per-document stages: the scan reads in the index's
+            // order, and the sort finds its input in order (scan_order.rs).
+            let order = super::scan_order::sorted_by(stages, start)
+                .filter(|_| !super::hint::active(ctx.db, name));
             let mut docs = Vec::new();
-            super::scan_matching_owned(
+            super::scan_matching_owned_in_order(
                 state,
                 ctx.db,
                 name,
                 pipeline.leading_match(),
                 &ctx.vars,
                 reads,
+                order.as_ref(),
                 &mut |d| {
                     docs.push(d);
                     Ok(false)

@@ -124,6 +124,40 @@ pub(crate) fn scan_matching_ids(
     reads: Reads<'_>,
     visit: &mut IdVisitor<'_>,
 ) -> Result<(), CommandError> {
+    scan_in_order(state, db, name, filter, vars, reads, None, visit)
+}
+
+/// [`scan_matching_owned`] reading a full scan's records in `order` (by walking an index on its field)
+/// instead of natural order when an index can place every record (`scan_order.rs`); otherwise, and when a
+/// hint or an index serving the filter decides the records, as [`scan_matching_owned`].
+#[allow(clippy::too_many_arguments)]
+pub(super) fn scan_matching_owned_in_order(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+    reads: Reads<'_>,
+    order: Option<&super::index_order::Order>,
+    visit: &mut dyn FnMut(Document) -> Result<bool, CommandError>,
+) -> Result<(), CommandError> {
+    scan_in_order(state, db, name, filter, vars, reads, order, &mut |_, d| {
+        visit(std::mem::take(d))
+    })
+}
+
+/// [`scan_matching_ids`], a full scan reading its records in `order` when an index can place every record.
+#[allow(clippy::too_many_arguments)]
+fn scan_in_order(
+    state: &State,
+    db: &str,
+    name: &str,
+    filter: Option<&Document>,
+    vars: &Vars,
+    reads: Reads<'_>,
+    order: Option<&super::index_order::Order>,
+    visit: &mut IdVisitor<'_>,
+) -> Result<(), CommandError> {
     let filter = filter.filter(|f| !f.is_empty());
     let matcher = match filter {
         Some(f) => Some(crate::engine::matcher::Matcher::compile(f)?),
@@ -295,7 +329,12 @@ pub(crate) fn scan_matching_ids(
             visit(Some(rid), doc)
         }
     };
-    match candidates {
+    // A full scan ahead of a sort on an indexed field reads in that index's order (`scan_order.rs`).
+    let in_order = match (&candidates, order) {
+        (None, Some(o)) => super::scan_order::records_in_order(coll, o, vars)?,
+        _ => None,
+    };
+    match candidates.or(in_order) {
         Some(rids) => {
             for r in rids {
                 if let Some(raw) = coll.get_raw(r) {
