@@ -331,7 +331,7 @@ fn scan_in_order(
     };
     // A full scan ahead of a sort on an indexed field reads in that index's order (`scan_order.rs`).
     let in_order = match (&candidates, order) {
-        (None, Some(o)) => super::scan_order::records_in_order(coll, o, vars)?,
+        (None, Some(o)) => super::scan_order::records_in_order(coll, o)?,
         _ => None,
     };
     match candidates.or(in_order) {

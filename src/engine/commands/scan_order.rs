@@ -11,12 +11,12 @@
 //! ties (documents whose sort keys are all equal) could differ. Tied documents have an equal first key, which
 //! is the indexed field's value; the index holds the records of one key in natural order, so ties meet the
 //! stable sort in natural order, as they do after a natural-order scan. An index that cannot place every
-//! record once (an array value, sorted by one of its elements; a sparse or partial index) makes the walk give
-//! up ([`super::index_order::walk_in_order`]): the scan then reads in natural order. Stages that depend on
+//! record exactly once (an array of several values; a sparse or partial index) or holds an empty array
+//! makes the walk give up ([`records_in_order`]): the scan then reads in natural order. Stages that depend on
 //! the input order (`$limit`, `$skip`, `$group`, `$lookup`, ...) before the `$sort` rule the reordering out.
 
-use super::index_order::{direction, walk_in_order, Nulls, Order};
-use crate::engine::expr::Vars;
+use super::index_order::{direction, Nulls, Order};
+use crate::engine::bson_order::type_rank;
 use crate::engine::storage::{Collection, RecordId};
 use bson::{Bson, Document};
 use std::collections::HashMap;
@@ -241,39 +241,62 @@ pub(super) fn sorted_by(stages: &[Bson], start: usize) -> Option<Order> {
     }
 }
 
-/// Every record of `coll` in `order`, by walking a single-field index on the field; `None` when no index
-/// serves it or the walk cannot place every record (module comment).
+/// Every record of `coll` in `order`, by walking a single-field index on the field (the records of one key
+/// in natural order); `None` when no index serves it or the index does not hold every record exactly once
+/// (module comment). A record's one key is its value, or the one value of a one-element array, which sorts
+/// by that element: either way where the sort puts it. The null keys go where the order's null placement
+/// puts them (a one-element array holding null among them: its ties are the records of that key alone).
 pub(super) fn records_in_order(
     coll: &Collection,
     order: &Order,
-    vars: &Vars,
 ) -> Result<Option<Vec<RecordId>>, crate::engine::CommandError> {
-    let Some(ix) = coll
-        .indexes
-        .iter()
-        .find(|ix| ix.fields.len() == 1 && ix.serves(&order.field))
-    else {
+    // An index orders strings by its collation: it serves the sort only when that is the command's.
+    let active = crate::engine::collation::active();
+    let Some(ix) = coll.indexes.iter().find(|ix| {
+        ix.fields.len() == 1
+            && ix.serves(&order.field)
+            && !ix.sparse
+            && ix.partial.is_none()
+            && crate::engine::collation::same(ix.collation.as_ref(), active.as_ref())
+    }) else {
         return Ok(None);
     };
-    // A sparse or partial index holds only some records.
-    if ix.sparse || ix.partial.is_some() {
+    // An empty array sorts beside null, not where the index holds it.
+    if ix.has_empty_array() {
         return Ok(None);
     }
-    let mut rids = Vec::with_capacity(coll.len());
-    let walked = walk_in_order(
-        coll,
-        order,
-        None,
-        vars,
-        usize::MAX,
-        usize::MAX,
-        &mut |rid, _| {
+    let n = coll.len();
+    let mut rids = Vec::with_capacity(n);
+    let mut nulls = Vec::new();
+    for (seen, (key, rid)) in ix.walk(order.asc).enumerate() {
+        if seen % 4096 == 0 {
+            crate::engine::ops::check()?;
+        }
+        // More keys than records: some record holds several (an array of several values).
+        if seen >= n {
+            return Ok(None);
+        }
+        let is_null = key.0.first().is_none_or(|v| type_rank(v) == 5);
+        if is_null && order.nulls != Nulls::InOrder {
+            nulls.push(rid);
+        } else {
             rids.push(rid);
-            false
-        },
-    )?;
-    // Each record once: an index of several keys per record (an array of several values) gives up.
-    Ok((walked && rids.len() == coll.len()).then_some(rids))
+        }
+    }
+    if rids.len() + nulls.len() != n {
+        return Ok(None);
+    }
+    Ok(Some(match order.nulls {
+        Nulls::InOrder => rids,
+        Nulls::Last => {
+            rids.append(&mut nulls);
+            rids
+        }
+        Nulls::First => {
+            nulls.append(&mut rids);
+            nulls
+        }
+    }))
 }
 
 #[cfg(test)]
