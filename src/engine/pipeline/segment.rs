@@ -14,9 +14,14 @@
 //! - a closing `$limit` (or `$skip` + `$limit`) ends the walk once enough documents came out;
 //! - anything else receives the whole output.
 //!
+//! Inside the segment, a `$lookup` + `$unwind` of its field and the `$match`es and `$project` after them make
+//! each joined row in the input document itself and build only what comes out (`join_through`); into a
+//! closing `$group` or a whole sort with its keys apart, each row goes on from there.
+//!
 //! In: the pipeline, the segment's bounds, the input documents; out: the documents the closing stage
 //! receives (or gives, for `$group` and the top-k) and the index of the next stage to run. A property test in
-//! `join_tests.rs` holds every path to the stage-by-stage run. Depends on `join`, `group`, `sort`, `expr`.
+//! `join_tests.rs` holds every path to the stage-by-stage run. Depends on `join`, `join_through`, `group`,
+//! `sort`, `expr`.
 
 use super::compact_out::Compact;
 use super::sort_keys::SortKeys;
