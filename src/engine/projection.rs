@@ -287,13 +287,71 @@ impl Projection {
         let plan = self.renames.as_ref().filter(|p| p.len() >= tail);
         match plan {
             Some(plan) if doc.len() <= 32 => self.apply_renames(plan, doc, vars, tail),
-            _ => {
-                let mut out = self.apply(&doc, vars)?;
-                let names = plan.map_or(&[][..], |p| &p[p.len() - tail..]);
-                let vals = names.iter().map(|(n, _)| out.remove(n)).collect();
-                Ok((out, vals))
-            }
+            _ => self.apply_then_split(&doc, vars, plan.map(Vec::as_slice), tail),
         }
+    }
+
+    /// [`apply`](Self::apply) to a borrowed document: a rename projection copies only the values it keeps
+    /// (each read once), as [`apply_owned`](Self::apply_owned) moves them. Same result as `apply`.
+    pub fn apply_ref(&self, doc: &Document, vars: &Vars) -> Result<Document, CommandError> {
+        Ok(self.apply_ref_split(doc, vars, 0)?.0)
+    }
+
+    /// [`apply_owned_split`](Self::apply_owned_split) of a borrowed document (the kept values copied).
+    pub fn apply_ref_split(
+        &self,
+        doc: &Document,
+        vars: &Vars,
+        tail: usize,
+    ) -> Result<(Document, Vec<Option<Bson>>), CommandError> {
+        let plan = self.renames.as_ref().filter(|p| p.len() >= tail);
+        match plan {
+            Some(plan) => {
+                let mut values = self.rename_exprs(plan, doc, vars)?;
+                for (field, outputs) in &self.sources {
+                    if let Some(v) = doc.get(field) {
+                        for &i in outputs {
+                            values[i] = Some(v.clone());
+                        }
+                    }
+                }
+                Ok(self.rename_output(plan, values, tail))
+            }
+            None => self.apply_then_split(doc, vars, None, tail),
+        }
+    }
+
+    /// `apply`, then the values of the last `tail` fields of `plan` (when given) taken out of the result.
+    fn apply_then_split(
+        &self,
+        doc: &Document,
+        vars: &Vars,
+        plan: Option<&[(String, Source)]>,
+        tail: usize,
+    ) -> Result<(Document, Vec<Option<Bson>>), CommandError> {
+        let mut out = self.apply(doc, vars)?;
+        let names = plan.map_or(&[][..], |p| &p[p.len() - tail..]);
+        let vals = names.iter().map(|(n, _)| out.remove(n)).collect();
+        Ok((out, vals))
+    }
+
+    /// A rename projection's computed values (expressions and constants, in output order: their errors
+    /// are the first ones `apply` meets) on the document as it came; `None` at the fields it copies.
+    fn rename_exprs(
+        &self,
+        plan: &[(String, Source)],
+        doc: &Document,
+        vars: &Vars,
+    ) -> Result<Vec<Option<Bson>>, CommandError> {
+        let mut values = Vec::with_capacity(plan.len());
+        for (_, source) in plan {
+            values.push(match source {
+                Source::Expr(e) => e.eval(doc, vars)?,
+                Source::Const(v) => Some(v.clone()),
+                Source::Field(..) => None,
+            });
+        }
+        Ok(values)
     }
 
     /// A rename projection's result, its last `tail` fields' values apart.
@@ -304,16 +362,7 @@ impl Projection {
         vars: &Vars,
         tail: usize,
     ) -> Result<(Document, Vec<Option<Bson>>), CommandError> {
-        // Expressions first, in output order (their errors are the first ones `apply` meets), on the
-        // document as it came.
-        let mut values = Vec::with_capacity(plan.len());
-        for (_, source) in plan {
-            values.push(match source {
-                Source::Expr(e) => e.eval(&doc, vars)?,
-                Source::Const(v) => Some(v.clone()),
-                Source::Field(..) => None,
-            });
-        }
+        let mut values = self.rename_exprs(plan, &doc, vars)?;
         // Each input field, in one pass, to the outputs that read it (copies for all but the last, which
         // takes the value); a repeated key gives its first value, as a lookup would. Documents of one shape
         // name the sources in the same order: the search starts after the last one found.
@@ -341,6 +390,16 @@ impl Projection {
             }
             values[last] = Some(v);
         }
+        Ok(self.rename_output(plan, values, tail))
+    }
+
+    /// A rename projection's output from the values of its fields (`None`: missing), the last `tail` apart.
+    fn rename_output(
+        &self,
+        plan: &[(String, Source)],
+        mut values: Vec<Option<Bson>>,
+        tail: usize,
+    ) -> (Document, Vec<Option<Bson>>) {
         let kept = plan.len() - tail.min(plan.len());
         let apart = values.split_off(kept);
         // Every kept field has a value (the usual case): a copy of the output's template; else key by key.
@@ -363,7 +422,7 @@ impl Projection {
                 out
             }
         };
-        Ok((out, apart))
+        (out, apart)
     }
 
     #[allow(clippy::too_many_arguments)]

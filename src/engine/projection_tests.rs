@@ -135,7 +135,8 @@ mod owned {
     }
 
     proptest! {
-        /// The moving fast path gives what the copying projection gives.
+        /// The moving fast path, and the borrowing one (`apply_ref`, `apply_ref_split`), give what the
+        /// copying projection gives.
         #[test]
         fn apply_owned_equals_apply(s in spec(), docs in prop::collection::vec(doc(), 1..4), tail in 0usize..3) {
             let Ok(p) = Projection::compile(&s, Context::Stage) else { return Ok(()) };
@@ -149,10 +150,15 @@ mod owned {
                 let want = p.apply(d, &vars);
                 let got = p.apply_owned(d.clone(), &vars);
                 prop_assert_eq!(format!("{want:?}"), format!("{got:?}"), "{:?} on {:?}", s, d);
+                let borrowed = p.apply_ref(d, &vars);
+                prop_assert_eq!(format!("{want:?}"), format!("{borrowed:?}"), "{:?} on {:?}", s, d);
                 if p.tail_of(tail_names).is_some() {
                     let Ok(mut want) = want else { continue };
                     let apart: Vec<Option<Bson>> = tail_names.iter().map(|n| want.remove(*n)).collect();
                     let (doc, vals) = p.apply_owned_split(d.clone(), &vars, tail).expect("projects");
+                    prop_assert_eq!(format!("{want:?}"), format!("{doc:?}"), "{:?} on {:?}", s, d);
+                    prop_assert_eq!(&apart, &vals, "{:?} on {:?}", s, d);
+                    let (doc, vals) = p.apply_ref_split(d, &vars, tail).expect("projects");
                     prop_assert_eq!(format!("{want:?}"), format!("{doc:?}"), "{:?} on {:?}", s, d);
                     prop_assert_eq!(apart, vals, "{:?} on {:?}", s, d);
                 }

@@ -283,7 +283,7 @@ fn tails() -> Vec<Vec<Bson>> {
             bson!({"$group": {"_id": "$j.g", "n": {"$sum": 1}, "f": {"$push": "$j.f"}}}),
             bson!({"$sort": {"_id": 1}}),
         ],
-        // Unwound straight into a `$group` (join_unwind::unwind_each): whole unwound documents kept, the
+        // Unwound straight into a `$group` (join_through, join_unwind::unwind_each): whole unwound documents kept, the
         // unmatched ones preserved.
         vec![
             bson!({"$unwind": {"path": "$j", "preserveNullAndEmptyArrays": true}}),

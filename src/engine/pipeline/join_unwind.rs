@@ -3,7 +3,8 @@
 //! array ever being built.
 //!
 //! In: an outer document and its joined documents (shared with a cache or owned); out: the unwound documents,
-//! or (into a `$group`) each of them handed on in turn in one document reused. Depends on `reshape`, `limits`.
+//! or (into a `$group`, or through `join_through`'s `$match`es and `$project`) each of them handed on in turn
+//! in one document reused. Depends on `reshape`, `limits`.
 
 use super::join::Matched;
 use super::reshape::{set_field, unset_field};
@@ -55,31 +56,40 @@ pub(super) fn unwind_into(
     }
 }
 
-/// [`unwind_into`] without `includeArrayIndex`, for a consumer that reads each unwound document and keeps none
-/// (a `$group`): the documents are handed to `each` in turn, made in the outer document itself (the joined
-/// document written into its `as` field before each call) instead of each in a copy of it. The same
-/// documents in the same order, with the same checks: every unwound document of the outer one passes
+/// [`unwind_into`] made one unwound document at a time in the outer document itself, for a consumer that
+/// reads each and keeps none or few (a `$group`, a `$match` then a `$project`: `join_through`): the joined
+/// document is written into its `as` field (and its position into `index`, which must lie outside that
+/// field: [`in_place_index`]) before each call of `each`, instead of each unwound document being a copy.
+/// `each` also learns whether the document is the last one (it may then take it). The same documents in
+/// the same order as [`unwind_into`], with the same checks: every unwound document of the outer one passes
 /// [`check_intermediate`] before the first goes on (each one's shape from the outer document's and the
 /// joined document's, as the BSON sizes add up).
 pub(super) fn unwind_each(
     mut d: Document,
     as_field: &str,
     matched: Matched,
+    index: Option<&str>,
     preserve: bool,
-    each: &mut dyn FnMut(&Document) -> Result<(), CommandError>,
+    each: &mut dyn FnMut(&mut Document, bool) -> Result<(), CommandError>,
 ) -> Result<(), CommandError> {
     if matched.is_empty() {
         if preserve {
             unset_field(&mut d, as_field);
+            if let Some(ix) = index {
+                set_field(&mut d, ix, Bson::Null);
+            }
             check_intermediate(std::slice::from_ref(&d))?;
-            each(&d)?;
+            each(&mut d, true)?;
         }
         return Ok(());
     }
     // The field where `set_field` puts it (in place when the outer document has it, else last), a null of
     // no bytes for now: the document with a joined `m` there is this one plus `m`'s bytes, one level deeper
-    // where `m` nests.
+    // where `m` nests. The index is a 64-bit integer of the same size in every unwound document.
     set_field(&mut d, as_field, Bson::Null);
+    if let Some(ix) = index {
+        set_field(&mut d, ix, Bson::Int64(0));
+    }
     let base = shape(&d);
     for m in matched.iter() {
         let s = shape(m);
@@ -88,14 +98,32 @@ pub(super) fn unwind_each(
             depth: base.depth.max(1 + s.depth),
         })?;
     }
-    let mut one = |fd: Document| -> Result<(), CommandError> {
+    let n = matched.len();
+    let mut one = |i: usize, fd: Document| -> Result<(), CommandError> {
+        crate::engine::ops::check()?;
         set_field(&mut d, as_field, Bson::Document(fd));
-        each(&d)
+        if let Some(ix) = index {
+            set_field(&mut d, ix, Bson::Int64(i as i64));
+        }
+        each(&mut d, i + 1 == n)
     };
+    // Shared with a cache: each joined document copied once, into its row.
     match Rc::try_unwrap(matched) {
-        Ok(docs) => docs.into_iter().try_for_each(&mut one),
-        Err(shared) => shared.iter().try_for_each(|fd| one(fd.clone())),
+        Ok(docs) => docs
+            .into_iter()
+            .enumerate()
+            .try_for_each(|(i, fd)| one(i, fd)),
+        Err(shared) => shared
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, fd)| one(i, fd.clone())),
     }
+}
+
+/// Whether [`unwind_each`] can write the `includeArrayIndex` field `index` in place beside the `as` field
+/// `as_field`: there is none, or it lies outside that field.
+pub(super) fn in_place_index(as_field: &str, index: Option<&str>) -> bool {
+    index.is_none_or(|ix| ix.split('.').next() != Some(as_field))
 }
 
 #[cfg(test)]
@@ -113,7 +141,7 @@ mod tests {
         }
         let matched = Rc::new(vec![doc! {"ok": 1}, deep]);
         let mut handed = 0;
-        let err = unwind_each(doc! {"a": 1}, "j", matched, false, &mut |_| {
+        let err = unwind_each(doc! {"a": 1}, "j", matched, None, false, &mut |_, _| {
             handed += 1;
             Ok(())
         })

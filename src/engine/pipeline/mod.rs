@@ -24,6 +24,9 @@ mod join_keys;
 mod join_memo;
 mod join_narrow;
 mod join_split;
+mod join_through;
+#[cfg(test)]
+mod join_through_tests;
 mod join_unwind;
 impl Stage {
     /// Whether the stage builds documents out of values (which may nest its input deeper, or grow it:
@@ -511,7 +514,7 @@ impl Pipeline {
         vars: &Vars,
     ) -> Result<Document, CommandError> {
         crate::engine::ops::check()?;
-        let out = p.apply(d, vars)?;
+        let out = p.apply_ref(d, vars)?;
         // A projection may deepen (`may_deepen`): checked as `apply` checks it.
         crate::engine::limits::check_intermediate(std::slice::from_ref(&out))?;
         Ok(out)

@@ -14,9 +14,14 @@
 //! - a closing `$limit` (or `$skip` + `$limit`) ends the walk once enough documents came out;
 //! - anything else receives the whole output.
 //!
+//! Inside the segment, a `$lookup` + `$unwind` of its field and the `$match`es and `$project` after them make
+//! each joined row in the input document itself and build only what comes out (`join_through`); into a
+//! closing `$group` or a whole sort with its keys apart, each row goes on from there.
+//!
 //! In: the pipeline, the segment's bounds, the input documents; out: the documents the closing stage
 //! receives (or gives, for `$group` and the top-k) and the index of the next stage to run. A property test in
-//! `join_tests.rs` holds every path to the stage-by-stage run. Depends on `join`, `group`, `sort`, `expr`.
+//! `join_tests.rs` holds every path to the stage-by-stage run. Depends on `join`, `join_through`, `group`,
+//! `sort`, `expr`.
 
 use super::compact_out::Compact;
 use super::sort_keys::SortKeys;
@@ -25,10 +30,11 @@ use crate::engine::expr::{Expr, Vars};
 use crate::engine::sort::{SortSpec, Sorter, TopK};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
+use std::cell::RefCell;
 use std::cmp::Ordering;
 
 /// A document for a closing sort, with its key when the segment's projection gave it apart.
-type ForSort = (Option<Vec<Bson>>, Document);
+pub(super) type ForSort = (Option<Vec<Bson>>, Document);
 
 /// Adds a [`ForSort`] document to a sort.
 fn push(sorter: &mut Sorter<'_>, (key, d): ForSort) -> Result<(), CommandError> {
@@ -174,7 +180,8 @@ impl Pipeline {
                 }
             }
         }
-        let mut execs = self.lookup_execs(start, stop, docs.len(), catalog, vars);
+        // Shared by the closures below that run documents through the segment (one at a time).
+        let execs = RefCell::new(self.lookup_execs(start, stop, docs.len(), catalog, vars));
         // A closing `$project` whose last fields are the whole sort's keys (see `sort_keys`): its values go
         // into the sort beside each document (`keyed` below) instead of into the document.
         let keys = match sink {
@@ -191,26 +198,49 @@ impl Pipeline {
             }
             (Some(_), None) => next + 1,
         };
-        // `$lookup` + `$unwind` of its field into a `$group`: each joined document grouped in turn in the
-        // outer document (join_unwind::unwind_each), not in a copy of it per match.
-        if let (Sink::Group(g), Some((as_field, preserve)), true) =
-            (&sink, self.lookup_unwind_at(start, body), unions.is_empty())
-        {
-            if let Some(Some(exec)) = execs.first_mut() {
+        // `$lookup` + `$unwind` of its field (+ `$match`es, `$project`) into a `$group`: each joined row
+        // grouped in turn in the outer document (join_through), not in a copy of it per match.
+        let through = self.through_at(start, body).filter(|t| t.next() == body);
+        if let (Sink::Group(g), Some(t), true) = (&sink, &through, unions.is_empty()) {
+            if let Some(Some(exec)) = execs.borrow_mut().first_mut() {
                 let mut state = group::GroupState::new(vars);
                 for d in docs {
                     crate::engine::ops::check()?;
                     let matched = exec.matches(&d)?;
-                    join_unwind::unwind_each(d, as_field, matched, preserve, &mut |o| {
-                        g.step(&mut state, o, vars)
-                    })?;
+                    t.group(self, g, &mut state, d, matched, vars)?;
                 }
                 return Ok((g.finish(state, vars)?, next));
             }
         }
         // One document through the segment from the stage at `from` (`start` for an input document).
         let mut from = |d: Document, from: usize| {
-            self.segment_from(d, start, from, body, &mut execs, catalog, vars)
+            self.segment_from(d, start, from, body, &mut execs.borrow_mut(), catalog, vars)
+        };
+        // An input document through the segment into a whole sort, each output with its key when `keys`
+        // gives it apart (each joined row of a closing `$lookup` + `$unwind` projected straight into its key
+        // and document: join_through).
+        let through_keyed = match (&keys, &sink) {
+            (Some(_), Sink::Sort(_)) => self.through_to(start, body),
+            _ => None,
+        };
+        let for_sort = |d: Document, spec: &SortSpec| -> Result<Vec<ForSort>, CommandError> {
+            match (&keys, &through_keyed) {
+                (Some(k), Some(t)) => {
+                    self.segment_keyed(t, k, spec, d, start, &mut execs.borrow_mut(), catalog, vars)
+                }
+                _ => {
+                    let outs = self.segment_from(
+                        d,
+                        start,
+                        start,
+                        body,
+                        &mut execs.borrow_mut(),
+                        catalog,
+                        vars,
+                    )?;
+                    keyed(&keys, spec, outs, vars)
+                }
+            }
         };
         match sink {
             Sink::Group(g) => {
@@ -311,7 +341,7 @@ impl Pipeline {
                     for (k, (key, i)) in order.iter().enumerate() {
                         crate::engine::ops::check()?;
                         if let Some(d) = docs.get_mut(*i).and_then(Option::take) {
-                            match from(d, start).and_then(|o| keyed(&keys, spec, o, vars)) {
+                            match for_sort(d, spec) {
                                 Ok(outs) => {
                                     for o in outs {
                                         push(&mut group, o)?;
@@ -321,7 +351,7 @@ impl Pipeline {
                                 // taken yet may fail too.
                                 Err(e) => {
                                     for d in docs.iter_mut().take(*i).filter_map(Option::take) {
-                                        keyed(&keys, spec, from(d, start)?, vars)?;
+                                        for_sort(d, spec)?;
                                     }
                                     return Err(e);
                                 }
@@ -351,7 +381,7 @@ impl Pipeline {
                 let mut sorter = Sorter::new(spec, &vars.memory);
                 for d in docs {
                     crate::engine::ops::check()?;
-                    for o in keyed(&keys, spec, from(d, start)?, vars)? {
+                    for o in for_sort(d, spec)? {
                         push(&mut sorter, o)?;
                     }
                 }
@@ -461,23 +491,6 @@ impl Pipeline {
         self.segment_from(d, start, start, stop, execs, catalog, vars)
     }
 
-    /// When the segment `start..stop` is a `$lookup` and an `$unwind` of its (top-level) `as` field without
-    /// `includeArrayIndex`: that field and the `$unwind`'s `preserveNullAndEmptyArrays`.
-    fn lookup_unwind_at(&self, start: usize, stop: usize) -> Option<(&str, bool)> {
-        let (Some(Stage::Lookup(l)), Some(Stage::Unwind(u)), true) = (
-            self.stages.get(start),
-            self.stages.get(start + 1),
-            stop == start + 2,
-        ) else {
-            return None;
-        };
-        let field = l.as_field();
-        match u.plain_on(field) {
-            Some((None, preserve)) if !field.contains('.') => Some((field, preserve)),
-            _ => None,
-        }
-    }
-
     /// The output of the segment `start..stop` (whose `$lookup`s' executions are `execs`) for one
     /// document entering it at stage `from` (a `$unionWith`'s document enters after it).
     #[allow(clippy::too_many_arguments)]
@@ -495,9 +508,22 @@ impl Pipeline {
         let mut k = from;
         while k < stop && !cur.is_empty() {
             let exec = execs.get_mut(k - start).and_then(Option::as_mut);
-            match (&self.stages[k], exec) {
-                (Stage::Lookup(l), Some(exec)) => {
-                    // `$lookup` + `$unwind` of its field: one document per match, no array built.
+            let through = exec.as_ref().and_then(|_| self.through_at(k, stop));
+            match (&self.stages[k], exec, through) {
+                (Stage::Lookup(_), Some(exec), Some(t)) => {
+                    // `$lookup` + `$unwind` of its field (+ `$match`es, `$project`): each joined row made
+                    // in the input document, only what the stages let out built (join_through).
+                    let mut next = Vec::with_capacity(cur.len());
+                    for d in cur {
+                        let matched = exec.matches(&d)?;
+                        t.outputs(self, d, matched, vars, &mut next)?;
+                    }
+                    cur = next;
+                    k = t.next();
+                }
+                (Stage::Lookup(l), Some(exec), None) => {
+                    // `$lookup` + `$unwind` of its field (its index inside the joined document): one
+                    // document per match, no array built.
                     let unwind = match self.stages.get(k + 1) {
                         Some(Stage::Unwind(u)) if k + 1 < stop && !l.as_field().contains('.') => {
                             u.plain_on(l.as_field())
@@ -531,8 +557,8 @@ impl Pipeline {
                     k += if unwind.is_some() { 2 } else { 1 };
                 }
                 // The documents before a `$unionWith` pass it (its own are run after them).
-                (Stage::UnionWith(..), _) => k += 1,
-                (stage, _) => {
+                (Stage::UnionWith(..), _, _) => k += 1,
+                (stage, _, _) => {
                     self.step_each(stage, &mut cur, catalog, vars)?;
                     k += 1;
                 }

@@ -67,13 +67,28 @@ impl SortKeys<'_> {
         d: Document,
         vars: &Vars,
     ) -> Result<(Vec<Bson>, Document), CommandError> {
-        let (doc, mut vals) = self.project.apply_owned_split(d, vars, self.at.len())?;
-        let key = self
-            .at
+        let (doc, vals) = self.project.apply_owned_split(d, vars, self.at.len())?;
+        Ok((self.key(spec, vals), doc))
+    }
+
+    /// [`apply`](Self::apply) of a borrowed document (a joined row made in its outer document:
+    /// `join_through`), its kept values copied.
+    pub(super) fn apply_ref(
+        &self,
+        spec: &SortSpec,
+        d: &Document,
+        vars: &Vars,
+    ) -> Result<(Vec<Bson>, Document), CommandError> {
+        let (doc, vals) = self.project.apply_ref_split(d, vars, self.at.len())?;
+        Ok((self.key(spec, vals), doc))
+    }
+
+    /// The sort key from the projection's last values.
+    fn key(&self, spec: &SortSpec, mut vals: Vec<Option<Bson>>) -> Vec<Bson> {
+        self.at
             .iter()
             .enumerate()
             .map(|(i, &a)| spec.key_of_owned(i, vals.get_mut(a).and_then(Option::take)))
-            .collect();
-        Ok((key, doc))
+            .collect()
     }
 }
