@@ -27,7 +27,7 @@
 
 use super::join_hash::HashTable;
 use super::join_keys::{eq_keys, equality_holds, requires_value, values_at, EqKey};
-use super::join_memo::Memo;
+use super::join_memo::{self, Memo};
 use super::join_narrow::{inclusion, joined_reads};
 use super::join_split::{self, SplitMatch};
 use super::reshape::set_field;
@@ -426,25 +426,13 @@ impl Exec<'_> {
             .as_deref()
             .map(|lf| values_at(d, lf))
             .unwrap_or_default();
-        let mut kd = bson::doc! {"l": lets, "f": locals};
-        let key = bson::RawDocumentBuf::try_from(&kd)
-            .map(|k| k.into_bytes())
-            .map_err(|e| {
-                CommandError::new(
-                    crate::engine::error_codes::ErrorCode::InternalError,
-                    format!("$lookup let values: {e}"),
-                )
-            })?;
-        if let Some(hit) = self.memo.get(&key) {
+        let hash = join_memo::key_hash(&lets, &locals);
+        if let Some(hit) = self.memo.get(hash, &lets, &locals) {
             return Ok(hit);
         }
-        // The `let` values back out of the key document: evaluated once per outer document.
-        let lets = match kd.remove("l") {
-            Some(Bson::Array(lets)) => Some(lets),
-            _ => None,
-        };
-        let out = self.compute(d, lets)?;
-        self.memo.keep(key, &out);
+        // The `let` values are evaluated once per outer document: a copy is kept with the result.
+        let out = self.compute(d, Some(lets.clone()))?;
+        self.memo.keep(hash, lets, locals, &out);
         Ok(out)
     }
 

@@ -146,6 +146,12 @@ pub(super) fn lookups() -> Vec<Document> {
             {"$unwind": {"path": "$f", "preserveNullAndEmptyArrays": true}},
             {"$limit": 3},
         ], "as": "j"},
+        // The `let` value shown in the result: outer documents share a memoised result only when their values
+        // are identical (`1`, `NumberLong(1)`, `1.0`, `-0.0` and `0` are equal keys but show differently).
+        doc! {"from": "fo", "let": {"v": "$k"}, "pipeline": [
+            {"$match": {"$expr": {"$eq": ["$f", "$$v"]}}},
+            {"$project": {"_id": 0, "g": 1, "seen": "$$v"}},
+        ], "as": "j"},
         // `IS NOT DISTINCT FROM` (NULL and missing equal), and equalities on paths below a variable and
         // below a foreign field: hashed too.
         doc! {"from": "fo", "let": {"v": "$k", "i": "$_id"}, "pipeline": [
