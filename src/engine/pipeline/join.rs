@@ -54,10 +54,10 @@ pub struct Lookup {
     prefix: usize,
     /// The equality of the `$match` right after the prefix: foreign path (as an expression) and variable.
     key: Option<EqKey>,
-    /// Further equalities `{$eq: ["$path", "$$var"]}` the same `$match` requires (a join on several columns,
-    /// without `localField`): the table hashes the tuple of all of them, so a bucket holds only the foreign
-    /// documents equal on every column (NULLs and unequal tuples sharing a hash are still decided by the
-    /// `$match`).
+    /// Further equalities `{$eq: ["$path", "$$var"]}` the same `$match` requires (a join on several columns):
+    /// the table hashes the tuple of all of them, so a bucket holds only the foreign documents equal on every
+    /// column (NULLs and unequal tuples sharing a hash are still decided by the `$match`, and a `localField`
+    /// by its own equality).
     more_keys: Vec<EqKey>,
     /// A top-level foreign field the first `$match` after the prefix requires a value of: documents where it
     /// is null or missing are left out of the hash table.
@@ -194,14 +194,14 @@ impl Lookup {
             Some(m) => eq_keys(m, &lets)?,
             None => Vec::new(),
         };
+        // With `localField` too (the translator's correlated `x IN (SELECT ...)` probe: `localField` on x, the
+        // correlation's equalities beside it), the bucket of x alone would hold every row with that value.
         let mut more_keys = Vec::new();
-        if local.is_none() {
-            for k in eqs.iter().skip(1) {
-                if eqs.first().is_some_and(|f| f.path == k.path) {
-                    continue;
-                }
-                more_keys.push(k.clone());
+        for k in eqs.iter().skip(1) {
+            if eqs.first().is_some_and(|f| f.path == k.path) {
+                continue;
             }
+            more_keys.push(k.clone());
         }
         let key = eqs
             .into_iter()
