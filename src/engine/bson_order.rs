@@ -311,6 +311,32 @@ pub fn equal(a: &Bson, b: &Bson) -> bool {
     compare(a, b) == Ordering::Equal
 }
 
+/// Type- and order-exact equality (NaN equal to itself): `1` and `1.0` differ, so do `0.0` and `-0.0`, and
+/// `{a: 1, b: 2}` and `{b: 2, a: 1}`; what mongod tells apart by comparing bytes (`nModified`, a memo key).
+pub fn identical(a: &Bson, b: &Bson) -> bool {
+    match (a, b) {
+        (Bson::Double(x), Bson::Double(y)) => {
+            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+        }
+        (Bson::Document(x), Bson::Document(y)) => identical_documents(x, y),
+        (Bson::Array(x), Bson::Array(y)) => identical_lists(x, y),
+        _ => a == b,
+    }
+}
+
+/// [`identical`] element by element, same length.
+pub fn identical_lists(a: &[Bson], b: &[Bson]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(p, q)| identical(p, q))
+}
+
+/// [`identical`] for documents: the same fields in the same order with identical values.
+pub fn identical_documents(a: &bson::Document, b: &bson::Document) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b.iter())
+            .all(|((ka, va), (kb, vb))| ka == kb && identical(va, vb))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,7 +27,7 @@
 
 use super::join_hash::HashTable;
 use super::join_keys::{eq_keys, equality_holds, requires_value, values_at, EqKey};
-use super::join_memo::Memo;
+use super::join_memo::{self, Memo};
 use super::join_narrow::{inclusion, joined_reads};
 use super::join_split::{self, SplitMatch};
 use super::reshape::set_field;
@@ -54,10 +54,10 @@ pub struct Lookup {
     prefix: usize,
     /// The equality of the `$match` right after the prefix: foreign path (as an expression) and variable.
     key: Option<EqKey>,
-    /// Further equalities `{$eq: ["$path", "$$var"]}` the same `$match` requires (a join on several columns,
-    /// without `localField`): the table hashes the tuple of all of them, so a bucket holds only the foreign
-    /// documents equal on every column (NULLs and unequal tuples sharing a hash are still decided by the
-    /// `$match`).
+    /// Further equalities `{$eq: ["$path", "$$var"]}` the same `$match` requires (a join on several columns):
+    /// the table hashes the tuple of all of them, so a bucket holds only the foreign documents equal on every
+    /// column (NULLs and unequal tuples sharing a hash are still decided by the `$match`, and a `localField`
+    /// by its own equality).
     more_keys: Vec<EqKey>,
     /// A top-level foreign field the first `$match` after the prefix requires a value of: documents where it
     /// is null or missing are left out of the hash table.
@@ -194,14 +194,14 @@ impl Lookup {
             Some(m) => eq_keys(m, &lets)?,
             None => Vec::new(),
         };
+        // With `localField` too (the translator's correlated `x IN (SELECT ...)` probe: `localField` on x, the
+        // correlation's equalities beside it), the bucket of x alone would hold every row with that value.
         let mut more_keys = Vec::new();
-        if local.is_none() {
-            for k in eqs.iter().skip(1) {
-                if eqs.first().is_some_and(|f| f.path == k.path) {
-                    continue;
-                }
-                more_keys.push(k.clone());
+        for k in eqs.iter().skip(1) {
+            if eqs.first().is_some_and(|f| f.path == k.path) {
+                continue;
             }
+            more_keys.push(k.clone());
         }
         let key = eqs
             .into_iter()
@@ -426,25 +426,13 @@ impl Exec<'_> {
             .as_deref()
             .map(|lf| values_at(d, lf))
             .unwrap_or_default();
-        let mut kd = bson::doc! {"l": lets, "f": locals};
-        let key = bson::RawDocumentBuf::try_from(&kd)
-            .map(|k| k.into_bytes())
-            .map_err(|e| {
-                CommandError::new(
-                    crate::engine::error_codes::ErrorCode::InternalError,
-                    format!("$lookup let values: {e}"),
-                )
-            })?;
-        if let Some(hit) = self.memo.get(&key) {
+        let hash = join_memo::key_hash(&lets, &locals);
+        if let Some(hit) = self.memo.get(hash, &lets, &locals) {
             return Ok(hit);
         }
-        // The `let` values back out of the key document: evaluated once per outer document.
-        let lets = match kd.remove("l") {
-            Some(Bson::Array(lets)) => Some(lets),
-            _ => None,
-        };
-        let out = self.compute(d, lets)?;
-        self.memo.keep(key, &out);
+        // The `let` values are evaluated once per outer document: a copy is kept with the result.
+        let out = self.compute(d, Some(lets.clone()))?;
+        self.memo.keep(hash, lets, locals, &out);
         Ok(out)
     }
 

@@ -146,6 +146,12 @@ pub(super) fn lookups() -> Vec<Document> {
             {"$unwind": {"path": "$f", "preserveNullAndEmptyArrays": true}},
             {"$limit": 3},
         ], "as": "j"},
+        // The `let` value shown in the result: outer documents share a memoised result only when their values
+        // are identical (`1`, `NumberLong(1)`, `1.0`, `-0.0` and `0` are equal keys but show differently).
+        doc! {"from": "fo", "let": {"v": "$k"}, "pipeline": [
+            {"$match": {"$expr": {"$eq": ["$f", "$$v"]}}},
+            {"$project": {"_id": 0, "g": 1, "seen": "$$v"}},
+        ], "as": "j"},
         // `IS NOT DISTINCT FROM` (NULL and missing equal), and equalities on paths below a variable and
         // below a foreign field: hashed too.
         doc! {"from": "fo", "let": {"v": "$k", "i": "$_id"}, "pipeline": [
@@ -176,6 +182,20 @@ pub(super) fn lookups() -> Vec<Document> {
                 {"$eq": ["$g", "$$w"]}, {"$ne": [{"$ifNull": ["$g", null]}, null]},
                 {"$eq": ["$f", "$$v"]}, {"$lt": ["$$i", "$_id"]},
             ]}}},
+        ], "as": "j"},
+        // The translator's correlated `x IN (SELECT ...)` probe: `localField` on x, the correlation's guarded
+        // equality beside it (the table hashes both, the `localField` equality still decides).
+        doc! {"from": "fo", "localField": "k", "foreignField": "f", "let": {"i": "$k", "w": "$g"}, "pipeline": [
+            {"$match": {"$and": [
+                {"$expr": {"$eq": ["$f", "$$i"]}},
+                {"$expr": {"$and": [
+                    {"$ne": [{"$ifNull": ["$g", null]}, null]},
+                    {"$ne": [{"$ifNull": ["$$w", null]}, null]},
+                    {"$eq": ["$g", "$$w"]},
+                ]}},
+            ]}},
+            {"$project": {"_id": 0, "f": {"$ifNull": ["$f", null]}}},
+            {"$limit": 1},
         ], "as": "j"},
     ]
 }
@@ -431,14 +451,14 @@ proptest! {
         check(outer, foreign, indexed, shape, tails()[tail].clone(), false)?;
     }
 
-    /// The hash on several join columns, on `IS NOT DISTINCT FROM` and on paths below a variable (the last
-    /// five shapes) gives the nested loop's documents, also under the anti-join tail.
+    /// The hash on several join columns (with `localField` too), on `IS NOT DISTINCT FROM` and on paths below
+    /// a variable (the last six shapes) gives the nested loop's documents, also under the anti-join tail.
     #[test]
     fn multi_column_hash_join_equals_the_nested_loop(
         outer in docs("k", 12),
         foreign in docs("f", 12),
         indexed in any::<bool>(),
-        shape in (lookups().len() - 5)..lookups().len(),
+        shape in (lookups().len() - 6)..lookups().len(),
         tail in prop_oneof![Just(0), Just(1), Just(tails().len() - 6), Just(tails().len() - 2)],
     ) {
         check(outer, foreign, indexed, shape, tails()[tail].clone(), false)?;

@@ -123,7 +123,7 @@ impl UpdateSpec {
             }
         }
         if let Some(old) = doc.get("_id") {
-            let same = work.get("_id").is_some_and(|new| same_value(old, new));
+            let same = work.get("_id").is_some_and(|new| identical(old, new));
             if !same {
                 return Err(CommandError::new(
                     ErrorCode::ImmutableField,
@@ -131,7 +131,7 @@ impl UpdateSpec {
                 ));
             }
         }
-        let changed = !same_document(doc, &work);
+        let changed = !identical_documents(doc, &work);
         if changed {
             *doc = work;
         }
@@ -139,28 +139,8 @@ impl UpdateSpec {
     }
 }
 
-/// Type- and order-exact equality (NaN equal to itself), as mongod compares bytes for `nModified`.
-fn same_value(a: &Bson, b: &Bson) -> bool {
-    match (a, b) {
-        (Bson::Double(x), Bson::Double(y)) => {
-            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
-        }
-        (Bson::Document(x), Bson::Document(y)) => same_document(x, y),
-        (Bson::Array(x), Bson::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
-        }
-        _ => a == b,
-    }
-}
-
-fn same_document(a: &Document, b: &Document) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b.iter())
-            .all(|((ka, va), (kb, vb))| ka == kb && same_value(va, vb))
-}
-
 pub(crate) use crate::engine::bson_order::type_name;
+use crate::engine::bson_order::{identical, identical_documents};
 
 fn check_conflicts(ops: &[FieldOp]) -> Result<(), CommandError> {
     let all: Vec<&str> = ops.iter().flat_map(FieldOp::all_paths).collect();
