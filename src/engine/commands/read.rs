@@ -427,7 +427,7 @@ fn aggregate_on(
             let order = super::scan_order::sorted_by(stages, start)
                 .filter(|_| !super::hint::active(ctx.db, name));
             let mut docs = Vec::new();
-            super::scan_matching_owned_in_order(
+            super::scan_in_order(
                 state,
                 ctx.db,
                 name,
@@ -435,8 +435,8 @@ fn aggregate_on(
                 &ctx.vars,
                 reads,
                 order.as_ref(),
-                &mut |d| {
-                    docs.push(d);
+                &mut |_, d| {
+                    docs.push(std::mem::take(d));
                     Ok(false)
                 },
             )?;

@@ -127,28 +127,11 @@ pub(crate) fn scan_matching_ids(
     scan_in_order(state, db, name, filter, vars, reads, None, visit)
 }
 
-/// [`scan_matching_owned`] reading a full scan's records in `order` (by walking an index on its field)
-/// instead of natural order when an index can place every record (`scan_order.rs`); otherwise, and when a
-/// hint or an index serving the filter decides the records, as [`scan_matching_owned`].
+/// [`scan_matching_ids`], a full scan reading its records in `order` (by walking an index on its field)
+/// instead of natural order when an index can place every record (`scan_order.rs`); when a hint or an
+/// index serving the filter decides the records, as [`scan_matching_ids`].
 #[allow(clippy::too_many_arguments)]
-pub(super) fn scan_matching_owned_in_order(
-    state: &State,
-    db: &str,
-    name: &str,
-    filter: Option<&Document>,
-    vars: &Vars,
-    reads: Reads<'_>,
-    order: Option<&super::index_order::Order>,
-    visit: &mut dyn FnMut(Document) -> Result<bool, CommandError>,
-) -> Result<(), CommandError> {
-    scan_in_order(state, db, name, filter, vars, reads, order, &mut |_, d| {
-        visit(std::mem::take(d))
-    })
-}
-
-/// [`scan_matching_ids`], a full scan reading its records in `order` when an index can place every record.
-#[allow(clippy::too_many_arguments)]
-fn scan_in_order(
+pub(super) fn scan_in_order(
     state: &State,
     db: &str,
     name: &str,
