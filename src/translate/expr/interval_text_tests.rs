@@ -8,7 +8,7 @@
 #[cfg(test)]
 mod cases {
     use super::super::interval;
-    use super::super::justify_tests::cases::{date, eval_doc};
+    use super::super::justify_tests::cases::{date, dates, eval_doc};
     use crate::engine::expr::{Expr as Compiled, Vars};
     use crate::mql::expr as ex;
     use crate::mql::interval_text::{interval_text, interval_value_text};
@@ -116,14 +116,7 @@ mod cases {
             iv in stored(),
             shape in 0usize..11,
         ) {
-            let mut d = bson::Document::new();
-            for (name, v) in [("a", a), ("b", b)] {
-                match v {
-                    Some(Some(ms)) => { d.insert(name, bson::DateTime::from_millis(ms)); }
-                    Some(None) => { d.insert(name, Bson::Null); }
-                    None => {}
-                }
-            }
+            let mut d = dates(a, b);
             if k_null {
                 d.insert("k", Bson::Null);
             } else if kd {

@@ -198,6 +198,26 @@ pub(super) mod cases {
     }
 
     /// A date in milliseconds, NULL, or missing.
+    /// A document of the dates `a` and `b` as [`date`] draws them: a date, NULL, or missing.
+    pub(in crate::translate::expr) fn dates(
+        a: Option<Option<i64>>,
+        b: Option<Option<i64>>,
+    ) -> bson::Document {
+        let mut d = bson::Document::new();
+        for (name, v) in [("a", a), ("b", b)] {
+            match v {
+                Some(Some(ms)) => {
+                    d.insert(name, bson::DateTime::from_millis(ms));
+                }
+                Some(None) => {
+                    d.insert(name, Bson::Null);
+                }
+                None => {}
+            }
+        }
+        d
+    }
+
     pub(in crate::translate::expr) fn date() -> impl Strategy<Value = Option<Option<i64>>> {
         prop_oneof![
             8 => (-4_000_000_000_000i64..4_000_000_000_000).prop_map(|ms| Some(Some(ms))),
@@ -224,14 +244,7 @@ pub(super) mod cases {
             which in 0usize..3,
         ) {
             let (hours, days_) = [(true, false), (false, true), (true, true)][which];
-            let mut d = bson::Document::new();
-            for (name, v) in [("a", a), ("b", b)] {
-                match v {
-                    Some(Some(ms)) => { d.insert(name, bson::DateTime::from_millis(ms)); }
-                    Some(None) => { d.insert(name, Bson::Null); }
-                    None => {}
-                }
-            }
+            let mut d = dates(a, b);
             if kd {
                 d.insert("k", f64::from(k) / 4.0);
             } else {
