@@ -635,7 +635,7 @@ pub(super) fn higher_order(
                 if let Some(v) = inner.slot_mut(slot) {
                     *v = it;
                 }
-                if truthy(cond.eval(root, &inner)?.as_ref()) {
+                if cond.truthy_value(root, &inner)? {
                     out.push(inner.take_slot(slot));
                     if out.len() >= limit {
                         break;

@@ -187,8 +187,14 @@ impl Node {
         })
     }
 
-    /// Whether the node's value is truthy, read by [`Node::value`].
+    /// Whether the node's value is truthy: a condition answered as a bool (`condition.rs`), any other
+    /// value read by [`Node::value`].
     pub(crate) fn truthy_value(&self, root: &Document, vars: &Vars) -> Result<bool, CommandError> {
+        if lending() {
+            if let Some(b) = super::condition::test(self, root, vars)? {
+                return Ok(b);
+            }
+        }
         Ok(truthy(self.value(root, vars)?.as_deref()))
     }
 }
@@ -214,17 +220,8 @@ pub(super) fn inspect(
             let v = a.value(root, vars)?;
             Ok(Some(Some(Bson::String(tname(&v).to_string()))))
         }
-        (IsNumber, [a]) => {
-            let v = a.value(root, vars)?;
-            bool_(v.as_deref().is_some_and(crate::engine::numeric::is_number))
-        }
-        (IsArray, [Node::Slot(k, parts)]) => bool_(super::slots::peek(*k, parts, |v| {
-            matches!(v.as_deref(), Some(Bson::Array(_)))
-        })),
-        (IsArray, [a]) => bool_(matches!(
-            a.value(root, vars)?.as_deref(),
-            Some(Bson::Array(_))
-        )),
+        (IsNumber, [a]) => bool_(is_number(a, root, vars)?),
+        (IsArray, [a]) => bool_(is_array(a, root, vars)?),
         (Not, [a]) => bool_(!a.truthy_value(root, vars)?),
         // A JSON index step (`->0`, `-> -1`, `#> '{items,0}'`): the element copied out alone, not the
         // array first; an array in a `$let` slot (a computed step before it: `->0->1`) is read in place,
@@ -271,30 +268,14 @@ pub(super) fn inspect(
         (Eq | Ne, [Node::Op(IfNull, pair), Node::Const(Bson::Null)])
             if matches!(pair.as_slice(), [_, Node::Const(Bson::Null)]) =>
         {
-            let nullish = match &pair[0] {
-                Node::Slot(k, parts) => super::slots::nullish(*k, parts),
-                x => is_nullish(&x.value(root, vars)?),
-            };
-            bool_(nullish == (op == Eq))
+            bool_(null_tested(&pair[0], root, vars)? == (op == Eq))
         }
-        (Eq | Ne | Gt | Gte | Lt | Lte | Cmp, [a, b]) => {
-            let x = a.value(root, vars)?;
-            let y = b.value(root, vars)?;
-            let o = cmp_val(&x, &y);
-            Ok(Some(Some(match op {
-                Eq => Bson::Boolean(o == Ordering::Equal),
-                Ne => Bson::Boolean(o != Ordering::Equal),
-                Gt => Bson::Boolean(o == Ordering::Greater),
-                Gte => Bson::Boolean(o != Ordering::Less),
-                Lt => Bson::Boolean(o == Ordering::Less),
-                Lte => Bson::Boolean(o != Ordering::Greater),
-                _ => Bson::Int32(match o {
-                    Ordering::Less => -1,
-                    Ordering::Equal => 0,
-                    Ordering::Greater => 1,
-                }),
-            })))
-        }
+        (Cmp, [a, b]) => Ok(Some(Some(Bson::Int32(match compared(a, b, root, vars)? {
+            Ordering::Less => -1,
+            Ordering::Equal => 0,
+            Ordering::Greater => 1,
+        })))),
+        (Eq | Ne | Gt | Gte | Lt | Lte, [a, b]) => bool_(holds(op, compared(a, b, root, vars)?)),
         (In, [needle, haystack]) => {
             let n = needle.value(root, vars)?;
             let h = haystack.value(root, vars)?;
@@ -316,4 +297,53 @@ pub(super) fn inspect(
         }
         _ => Ok(None),
     }
+}
+
+/// The order of `a`'s value against `b`'s (missing lowest), both read where they are, `a` first.
+pub(super) fn compared(
+    a: &Node,
+    b: &Node,
+    root: &Document,
+    vars: &Vars,
+) -> Result<Ordering, CommandError> {
+    let x = a.value(root, vars)?;
+    let y = b.value(root, vars)?;
+    Ok(cmp_val(&x, &y))
+}
+
+/// Whether the comparison `op` (`$eq` .. `$lte`) holds for operands in the order `o`.
+pub(super) fn holds(op: Op, o: Ordering) -> bool {
+    match op {
+        Op::Eq => o == Ordering::Equal,
+        Op::Ne => o != Ordering::Equal,
+        Op::Gt => o == Ordering::Greater,
+        Op::Gte => o != Ordering::Less,
+        Op::Lt => o == Ordering::Less,
+        _ => o != Ordering::Greater,
+    }
+}
+
+/// Whether `x`'s value is null or missing (the translator's `{$eq: [{$ifNull: [x, null]}, null]}`), read
+/// where it is, also in a `$let` slot (an interval document bound to a variable is not copied to be tested).
+pub(super) fn null_tested(x: &Node, root: &Document, vars: &Vars) -> Result<bool, CommandError> {
+    Ok(match x {
+        Node::Slot(k, parts) => super::slots::nullish(*k, parts),
+        x => is_nullish(&x.value(root, vars)?),
+    })
+}
+
+/// `$isNumber` of `a`'s value, read where it is.
+pub(super) fn is_number(a: &Node, root: &Document, vars: &Vars) -> Result<bool, CommandError> {
+    let v = a.value(root, vars)?;
+    Ok(v.as_deref().is_some_and(crate::engine::numeric::is_number))
+}
+
+/// `$isArray` of `a`'s value, read where it is (in a `$let` slot too).
+pub(super) fn is_array(a: &Node, root: &Document, vars: &Vars) -> Result<bool, CommandError> {
+    Ok(match a {
+        Node::Slot(k, parts) => {
+            super::slots::peek(*k, parts, |v| matches!(v.as_deref(), Some(Bson::Array(_))))
+        }
+        a => matches!(a.value(root, vars)?.as_deref(), Some(Bson::Array(_))),
+    })
 }

@@ -12,6 +12,9 @@ mod arrays;
 mod borrowed;
 #[cfg(test)]
 mod compiled_tests;
+mod condition;
+#[cfg(test)]
+mod condition_tests;
 mod convert;
 mod dates;
 mod ops;
@@ -470,6 +473,16 @@ impl Expr {
         }
         let _frame = slots::FrameGuard::open(self.slots);
         self.node.eval(root, vars)
+    }
+
+    /// Whether the value is truthy (mongod's truthiness, [`truthy`]), a condition answered as a bool
+    /// without building its value (`condition.rs`). Same verdict and errors as `truthy(eval(..))`.
+    pub fn eval_truthy(&self, root: &Document, vars: &Vars) -> Result<bool, CommandError> {
+        if self.slots == 0 {
+            return self.node.truthy_value(root, vars);
+        }
+        let _frame = slots::FrameGuard::open(self.slots);
+        self.node.truthy_value(root, vars)
     }
 
     /// The value of a plain top-level field path `$a` by reference, without cloning it: `Some(value)` (the

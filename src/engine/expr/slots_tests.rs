@@ -39,7 +39,7 @@ fn op(name: &str, arg: Bson) -> Bson {
     Bson::Document(d)
 }
 
-fn expr() -> impl Strategy<Value = Bson> {
+pub(super) fn expr() -> impl Strategy<Value = Bson> {
     leaf().prop_recursive(5, 60, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(|v| op("$add", Bson::Array(v))),
@@ -141,7 +141,7 @@ fn eval(e: &Expr, d: &Document) -> Result<Option<Bson>, i32> {
 }
 
 /// [`eval`] with every value computed (no value lent: `borrowed.rs` switched off).
-fn eval_general(e: &Expr, d: &Document) -> Result<Option<Bson>, i32> {
+pub(super) fn eval_general(e: &Expr, d: &Document) -> Result<Option<Bson>, i32> {
     super::borrowed::GENERAL.with(|g| g.set(true));
     let out = eval(e, d);
     super::borrowed::GENERAL.with(|g| g.set(false));

@@ -67,7 +67,7 @@ impl Node {
                 Ok(true)
             }
             Node::Path(parts, pred) => pred.matches_path(doc, parts, vars),
-            Node::Expr(e) => Ok(truthy(e.eval(doc, vars)?.as_ref())),
+            Node::Expr(e) => e.eval_truthy(doc, vars),
             Node::Schema(s) => Ok(s.matches(doc)),
         }
     }
