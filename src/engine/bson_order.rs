@@ -198,6 +198,12 @@ pub fn compare_simple(a: &Bson, b: &Bson) -> Ordering {
     compare_in::<false>(a, b)
 }
 
+/// Two strings in the order [`compare`] gives their `Bson::String`s (the active collation's, else bytes).
+#[inline]
+pub fn compare_str(x: &str, y: &str) -> Ordering {
+    cmp_str::<true>(x, y)
+}
+
 /// Strings in the order of the active collation (`COLLATED`) or of their bytes.
 #[inline]
 fn cmp_str<const COLLATED: bool>(x: &str, y: &str) -> Ordering {

@@ -213,13 +213,9 @@ pub(super) fn inspect(
     }
     let bool_ = |b: bool| Ok(Some(Some(Bson::Boolean(b))));
     match (op, args) {
-        (Type, [Node::Slot(k, parts)]) => Ok(Some(Some(Bson::String(
-            super::slots::peek(*k, parts, |v| tname(&v)).to_string(),
+        (Type, [a]) => Ok(Some(Some(Bson::String(
+            type_of(a, root, vars)?.to_string(),
         )))),
-        (Type, [a]) => {
-            let v = a.value(root, vars)?;
-            Ok(Some(Some(Bson::String(tname(&v).to_string()))))
-        }
         (IsNumber, [a]) => bool_(is_number(a, root, vars)?),
         (IsArray, [a]) => bool_(is_array(a, root, vars)?),
         (Not, [a]) => bool_(!a.truthy_value(root, vars)?),
@@ -329,6 +325,18 @@ pub(super) fn null_tested(x: &Node, root: &Document, vars: &Vars) -> Result<bool
     Ok(match x {
         Node::Slot(k, parts) => super::slots::nullish(*k, parts),
         x => is_nullish(&x.value(root, vars)?),
+    })
+}
+
+/// `$type` of `a`'s value (`"missing"` for none), read where it is (in a `$let` slot too).
+pub(super) fn type_of(
+    a: &Node,
+    root: &Document,
+    vars: &Vars,
+) -> Result<&'static str, CommandError> {
+    Ok(match a {
+        Node::Slot(k, parts) => super::slots::peek(*k, parts, |v| tname(&v)),
+        a => tname(&a.value(root, vars)?),
     })
 }
 

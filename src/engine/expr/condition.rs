@@ -1,10 +1,11 @@
 //! Conditions answered as a bool: where only the truthiness of a value is wanted (the test of `$cond`,
-//! `$switch`, `$and`, `$or`, `$not`, `$filter`'s `cond`, a `$match`'s `$expr`), the comparisons,
-//! `$isNumber` / `$isArray`, the translator's NULL test and the logical operators over them give a `bool`
-//! directly, without building the `Bson::Boolean` of each operator, wrapping it in the general path's
-//! result and taking it apart again one level up. The translator's plans are full of them: every ORDER BY
-//! key's NULL flag (`{$cond: [{$eq: [{$ifNull: [x, null]}, null]}, 1, 0]}`), `COUNT(*) FILTER (WHERE ..)`
-//! (`{$sum: {$cond: [p, 1, 0]}}`), CASE, and three-valued logic's guards.
+//! `$switch`, `$and`, `$or`, `$not`, `$filter`'s `cond`, a `$match`'s `$expr`), the comparisons (a `$type`
+//! compared with a name too), `$isNumber` / `$isArray`, the translator's NULL test and the logical operators
+//! over them give a `bool` directly, without building the `Bson::Boolean` of each operator (or the type's
+//! name as a string), wrapping it in the general path's result and taking it apart again one level up. The
+//! translator's plans are full of them: every ORDER BY key's NULL flag
+//! (`{$cond: [{$eq: [{$ifNull: [x, null]}, null]}, 1, 0]}`), `COUNT(*) FILTER (WHERE ..)`
+//! (`{$sum: {$cond: [p, 1, 0]}}`), CASE, three-valued logic's guards, JSON's type tests.
 //!
 //! Same verdict and the same errors, raised in the same order, as the truthiness of [`Node::eval`]'s
 //! value (held equal by the property tests in `condition_tests.rs` and `slots_tests.rs`).
@@ -12,8 +13,9 @@
 //! In: a compiled node, the document and the variables; out: `Some(bool)`, or `None` for a node that is
 //! not a condition (the caller reads its value). Depends on `borrowed` (operands read where they are).
 
-use super::borrowed::{compared, holds, is_array, is_number, null_tested};
+use super::borrowed::{compared, holds, is_array, is_number, null_tested, type_of};
 use super::{truthy, Node, Op, Vars};
+use crate::engine::bson_order::compare_str;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 
@@ -52,6 +54,12 @@ pub(super) fn test(n: &Node, root: &Document, vars: &Vars) -> Result<Option<bool
             if matches!(pair.as_slice(), [_, Node::Const(Bson::Null)]) =>
         {
             null_tested(&pair[0], root, vars)? == (*op == Eq)
+        }
+        // `{$eq: [{$type: x}, "object"]}`: the type's name compared where it is, not built as a string.
+        (Eq | Ne | Gt | Gte | Lt | Lte, [Node::Op(Type, x), Node::Const(Bson::String(name))])
+            if x.len() == 1 =>
+        {
+            holds(*op, compare_str(type_of(&x[0], root, vars)?, name))
         }
         (Eq | Ne | Gt | Gte | Lt | Lte, [a, b]) => holds(*op, compared(a, b, root, vars)?),
         (IsNumber, [a]) => is_number(a, root, vars)?,

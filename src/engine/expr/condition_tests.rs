@@ -2,7 +2,7 @@
 //! computes (every value built, nothing lent): on the generated expressions of `slots_tests.rs` (every
 //! operator, `$let` slots, variables, errors in branches) and on generated conditions (comparisons of
 //! numbers of every type, strings, null and missing fields, the translator's NULL test, `$isNumber`,
-//! `$isArray`, nested under `$and` / `$or` / `$not` / `$cond` / `$switch`), also as a `$match`'s `$expr`
+//! `$isArray`, `$type` compared with a name, nested under `$and` / `$or` / `$not` / `$cond` / `$switch`), also as a `$match`'s `$expr`
 //! and a `$filter`'s `cond`. Same verdict, or the same error code.
 
 use super::slots_tests::{eval_general, expr};
@@ -72,6 +72,13 @@ fn condition() -> impl Strategy<Value = Bson> {
             )
         }),
         (0usize..2, operand()).prop_map(|(i, a)| op(["$isNumber", "$isArray"][i], a)),
+        (0usize..3, operand(), 0usize..6).prop_map(|(i, a, t)| {
+            let name = ["string", "missing", "object", "int", "double", "array"][t];
+            op(
+                ["$eq", "$ne", "$lt"][i],
+                Bson::Array(vec![op("$type", a), Bson::String(name.into())]),
+            )
+        }),
         operand(),
     ];
     leaf.prop_recursive(4, 40, 4, |inner| {
