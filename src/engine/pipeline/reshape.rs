@@ -14,7 +14,7 @@ use std::cmp::Ordering;
 /// Sets a dotted path as `$addFields` does: missing or scalar intermediates become documents, arrays of
 /// documents get the field in every element.
 pub fn set_field(doc: &mut Document, path: &str, value: Bson) {
-    match path.split_once('.') {
+    match crate::engine::path::split_first(path) {
         None => {
             doc.insert(path, value);
         }
@@ -74,7 +74,7 @@ pub fn unset_fields(doc: &mut Document, paths: &[String]) {
 
 /// Removes a dotted path as `$unset` / `$project: {a: 0}` do (through arrays of documents).
 pub fn unset_field(doc: &mut Document, path: &str) {
-    match path.split_once('.') {
+    match crate::engine::path::split_first(path) {
         None => {
             doc.remove(path);
         }
