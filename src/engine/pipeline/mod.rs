@@ -59,6 +59,7 @@ mod sort_keys;
 #[cfg(test)]
 mod spill_tests;
 mod stream;
+mod union_missing;
 mod window;
 mod window_chain;
 #[cfg(test)]
@@ -470,6 +471,12 @@ impl Pipeline {
             if let (Stage::Sort(s), Some(want)) = (stage, self.skip_limit_at(i + 1, end)) {
                 docs = s.top_bounded(docs, want, &vars.memory)?;
                 i += 1;
+                continue;
+            }
+            // A `$group`'s grand total added unless there (union_missing.rs).
+            if let Some(added) = union_missing::at(self, i, end) {
+                docs = union_missing::run(self, i, added, docs, catalog, vars)?;
+                i += 3;
                 continue;
             }
             docs = self.apply(stage, docs, catalog, vars)?;
