@@ -14,6 +14,7 @@ mod field_types;
 #[cfg(test)]
 mod find_kept_tests;
 mod hint;
+mod index_minmax;
 mod index_order;
 mod index_topk;
 mod known_fields;

@@ -301,6 +301,15 @@ fn aggregate_on(
                     .run_from(start + 3, grouped, &catalog, &ctx.vars)
                     .map(Output::Docs);
             }
+            // $group: {_id: null, a: {$min: "$f"}, ...} alone over the collection (MIN / MAX of indexed
+            // columns): the first non-null key of each field's index (index_minmax.rs).
+            if let Some(plan) = super::index_minmax::plan(stages).filter(|_| start == 0) {
+                if let Some(docs) = super::index_minmax::run(state, ctx.db, name, &plan)? {
+                    return pipeline
+                        .run_from(1, docs, &catalog, &ctx.vars)
+                        .map(Output::Docs);
+                }
+            }
             if let Some(group) = pipeline.group_at(start) {
                 // Fastest: the filter is made of top-level field predicates and the grouping reads
                 // top-level fields and constants only: both work on fields read from the BSON bytes.

@@ -111,11 +111,67 @@ fn conjuncts(filter: &Document) -> Vec<(String, Bson)> {
                     }
                 }
             }
+        } else if k == "$expr" {
+            expr_equalities(v, &mut out);
         } else if !k.starts_with('$') {
             out.push((k.clone(), v.clone()));
         }
     }
     out
+}
+
+/// The `{$eq: ["$f", <constant>]}` conjuncts of an `$expr` (also under `$and`), as `f: {$eq: constant}`
+/// predicates (mongod's `$_internalExprEq`, which bounds an index scan): an `$expr` equality of a top-level
+/// field holds only when the field's value compares equal to the constant, and the records an index holds
+/// under that key are a superset of those (an array holding it among them); the filter still decides. The
+/// translator's scalar subquery, once `init_plan.rs` wrote its value in (`WHERE session_id = (SELECT
+/// MIN(session_id) ...)`), is then a point lookup, not a scan.
+fn expr_equalities(e: &Bson, out: &mut Vec<(String, Bson)>) {
+    let Some(d) = e.as_document().filter(|d| d.len() == 1) else {
+        return;
+    };
+    match d.iter().next() {
+        Some((op, Bson::Array(items))) if op == "$and" => {
+            for it in items {
+                expr_equalities(it, out);
+            }
+        }
+        Some((op, Bson::Array(items))) if op == "$eq" => {
+            let [a, b] = items.as_slice() else {
+                return;
+            };
+            let (field, value) = match (field_path(a), field_path(b)) {
+                (Some(f), None) => (f, b),
+                (None, Some(f)) => (f, a),
+                _ => return,
+            };
+            if let Some(c) = constant(value).filter(|c| indexable_scalar(c)) {
+                out.push((field.to_string(), bson::bson!({"$eq": c.clone()})));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The top-level field an aggregation path `"$f"` reads (no dotted path, no variable).
+fn field_path(v: &Bson) -> Option<&str> {
+    match v {
+        Bson::String(s) => s
+            .strip_prefix('$')
+            .filter(|f| !f.is_empty() && !f.contains('.') && !f.starts_with('$')),
+        _ => None,
+    }
+}
+
+/// The value of a constant expression operand: `{$literal: c}`, or a scalar that is not a path or an
+/// expression.
+fn constant(v: &Bson) -> Option<&Bson> {
+    match v {
+        Bson::Document(d) if d.len() == 1 => d.get("$literal"),
+        Bson::Document(_) | Bson::Array(_) => None,
+        Bson::String(s) if s.starts_with('$') => None,
+        other => Some(other),
+    }
 }
 
 fn indexable_scalar(v: &Bson) -> bool {
@@ -233,3 +289,7 @@ fn predicate_range(ix: &Index, pred: &Bson) -> Option<BTreeSet<RecordId>> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+#[path = "candidates_tests.rs"]
+mod tests;
