@@ -465,3 +465,13 @@ fn spawn_checkpointer(engine: std::sync::Weak<Inner>) {
         tracing::warn!("checkpoint thread not started: {e}; the journal grows until restart");
     }
 }
+
+/// Tests: the documents of a cursor reply's `firstBatch` (none when the reply has no cursor).
+#[cfg(test)]
+pub(crate) fn first_batch(reply: &bson::Document) -> Vec<bson::Document> {
+    reply
+        .get_document("cursor")
+        .and_then(|c| c.get_array("firstBatch"))
+        .map(|a| a.iter().filter_map(|x| x.as_document().cloned()).collect())
+        .unwrap_or_default()
+}

@@ -67,13 +67,7 @@ fn aggregate(
         cmd.insert("collation", c.clone());
     }
     e.run_command("t", &cmd)
-        .map(|reply| {
-            reply
-                .get_document("cursor")
-                .and_then(|c| c.get_array("firstBatch"))
-                .map(|a| a.iter().filter_map(|x| x.as_document().cloned()).collect())
-                .unwrap_or_default()
-        })
+        .map(|reply| crate::engine::first_batch(&reply))
         .map_err(|e| e.errmsg)
 }
 

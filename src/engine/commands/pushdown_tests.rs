@@ -141,13 +141,7 @@ fn find(e: &Engine, coll: &str, cmd: Document) -> Result<Vec<Document>, String> 
     let mut full = doc! {"find": coll, "batchSize": 1_000_000};
     full.extend(cmd);
     e.run_command("t", &full)
-        .map(|reply| {
-            reply
-                .get_document("cursor")
-                .and_then(|c| c.get_array("firstBatch"))
-                .map(|a| a.iter().filter_map(|x| x.as_document().cloned()).collect())
-                .unwrap_or_default()
-        })
+        .map(|reply| crate::engine::first_batch(&reply))
         .map_err(|e| e.errmsg)
 }
 

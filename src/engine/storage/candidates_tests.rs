@@ -52,15 +52,10 @@ fn ids(
     }
     e.run_command("t", &cmd)
         .map(|reply| {
-            reply
-                .get_document("cursor")
-                .and_then(|c| c.get_array("firstBatch"))
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.as_document()?.get("_id").cloned())
-                        .collect()
-                })
-                .unwrap_or_default()
+            crate::engine::first_batch(&reply)
+                .iter()
+                .filter_map(|d| d.get("_id").cloned())
+                .collect()
         })
         .map_err(|e| e.code)
 }
