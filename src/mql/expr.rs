@@ -13,7 +13,7 @@
 //! take a `Vec` (`add(vec![a, b])`).
 
 pub use super::expr_node::Expr;
-pub use super::expr_results::{extends_by_path, map_results};
+pub use super::expr_results::{all_names, bound_names, extends_by_path, free_names, map_results};
 pub use super::expr_unary::*;
 use bson::{Bson, Document};
 

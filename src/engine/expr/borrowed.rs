@@ -199,8 +199,33 @@ impl Node {
     }
 }
 
+/// Whether [`inspect`] may evaluate `op` (the operators it reads the arguments of); any other operator it
+/// gives back `None` for, so the general path does not ask (arithmetic, conversions, strings: most of a
+/// plan's nodes).
+#[inline]
+pub(super) fn inspects(op: Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        Type | IsNumber
+            | IsArray
+            | Not
+            | ArrayElemAt
+            | ObjectToArray
+            | Size
+            | Eq
+            | Ne
+            | Gt
+            | Gte
+            | Lt
+            | Lte
+            | Cmp
+            | In
+    )
+}
+
 /// The operators that only look at their arguments, read by [`Node::value`]; `None` for any other
-/// operator (evaluated by the general path).
+/// operator (evaluated by the general path): only those [`inspects`] names.
 pub(super) fn inspect(
     op: Op,
     args: &[Node],

@@ -303,9 +303,23 @@ pub(crate) fn compile_node(spec: &Bson) -> Result<Node, CommandError> {
     }
 }
 
+/// A copy of `v`: a number, boolean or null copied here (the values a plan's arithmetic passes around),
+/// anything else by `Bson::clone` (out of line, through every variant).
+#[inline]
+pub(crate) fn copy_value(v: &Bson) -> Bson {
+    match v {
+        Bson::Int32(i) => Bson::Int32(*i),
+        Bson::Int64(i) => Bson::Int64(*i),
+        Bson::Double(d) => Bson::Double(*d),
+        Bson::Boolean(b) => Bson::Boolean(*b),
+        Bson::Null => Bson::Null,
+        other => other.clone(),
+    }
+}
+
 fn descend(v: &Bson, rest: &[String]) -> Option<Bson> {
     let Some((part, tail)) = rest.split_first() else {
-        return Some(v.clone());
+        return Some(copy_value(v));
     };
     match v {
         Bson::Document(d) => descend(crate::engine::path::field(d, part)?, tail),
@@ -414,7 +428,7 @@ fn eval_switch(s: &Switch, root: &Document, vars: &Vars) -> Result<Option<Bson>,
 impl Node {
     pub(crate) fn eval(&self, root: &Document, vars: &Vars) -> Result<Option<Bson>, CommandError> {
         Ok(match self {
-            Node::Const(v) => Some(v.clone()),
+            Node::Const(v) => Some(copy_value(v)),
             Node::Remove => None,
             Node::Now => Some(Bson::DateTime(vars.now)),
             Node::Field(parts) => field(root, parts),
@@ -431,11 +445,13 @@ impl Node {
                     .ok_or_else(|| err(17276, format!("Use of undefined variable: {name}")))?;
                 descend(v, parts)
             }
-            Node::Doc(fields) => eval_doc(fields, root, vars)?,
-            Node::Arr(items) => eval_arr(items, root, vars)?,
-            Node::Op(op, args) => ops::eval_op(*op, args, root, vars)?,
-            Node::Named(op, args) => ops::eval_named(*op, args, root, vars)?,
-            Node::Let(l) => eval_let(l, root, vars)?,
+            // The arms that compute through a call return its result as it is (not taken apart and wrapped
+            // again: a copy of the result per node evaluated).
+            Node::Doc(fields) => return eval_doc(fields, root, vars),
+            Node::Arr(items) => return eval_arr(items, root, vars),
+            Node::Op(op, args) => return ops::eval_op(*op, args, root, vars),
+            Node::Named(op, args) => return ops::eval_named(*op, args, root, vars),
+            Node::Let(l) => return eval_let(l, root, vars),
             Node::Slot(k, parts) => slots::read(*k, parts),
             Node::SlotLet(l) => {
                 for (k, e) in &l.vars {

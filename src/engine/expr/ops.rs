@@ -378,9 +378,12 @@ pub(super) fn eval_op(
         _ => {}
     }
     // Operators that only look at their arguments read them where they are (a constant list of `$in` too:
-    // `x IN (...)`, the characters LIKE escapes).
-    if let Some(v) = super::borrowed::inspect(op, args, root, vars)? {
-        return Ok(v);
+    // `x IN (...)`, the characters LIKE escapes). The others (arithmetic, conversions, strings: most of
+    // a plan's nodes) do not ask.
+    if super::borrowed::inspects(op) {
+        if let Some(v) = super::borrowed::inspect(op, args, root, vars)? {
+            return Ok(v);
+        }
     }
     // Evaluated in place (never moved: the inline array is ~460 bytes) and lent to the family as a slice.
     let mut vals = Args::new();

@@ -10,11 +10,16 @@ use super::datetime::IntervalParts;
 use bson::{doc, Bson};
 
 pub(crate) use super::interval_expr::{
-    add, add_constant, between, epoch, field, format, justify, make, negate, scale, scale_whole,
-    shift_date, span, Known,
+    between, epoch, field, format, justify, make, negate, scale, scale_whole, shift_date, span,
+    Known,
 };
 #[cfg(test)]
-pub(crate) use super::interval_expr::{format_plan, justify_plan, scale_plan, span_plan};
+pub(crate) use super::interval_expr::{
+    format_plan, justify_plan, scale_plan, scale_plan_where, scale_whole_plan, span_plan,
+};
+pub(crate) use super::interval_sum::{add, add_constant};
+#[cfg(test)]
+pub(crate) use super::interval_sum::{add_constant_plan, add_plan};
 
 /// Microseconds in a day.
 pub(crate) const USECS_PER_DAY: i64 = 86_400_000_000;

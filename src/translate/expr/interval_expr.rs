@@ -32,58 +32,6 @@ pub(crate) fn between(t: Bson, u: Bson) -> Bson {
     )
 }
 
-/// `a ± b` field by field.
-pub(crate) fn add(a: Bson, b: Bson, minus: bool) -> Bson {
-    let comb = |x: Bson, y: Bson| {
-        if minus {
-            ex::subtract(x, y)
-        } else {
-            ex::add(vec![x, y])
-        }
-    };
-    ex::let_in(
-        doc! {"ia": a, "ib": b},
-        ex::cond(
-            crate::translate::nulls::or(vec![
-                ex::is_null(ex::var("ia")),
-                ex::is_null(ex::var("ib")),
-            ]),
-            Bson::Null,
-            make(
-                comb(f("ia", "months"), f("ib", "months")),
-                comb(f("ia", "days"), f("ib", "days")),
-                comb(f("ia", "micros"), f("ib", "micros")),
-            ),
-        ),
-    )
-}
-
-/// `a ± c` of a computed interval and a constant one: each field of `a` with the constant's added (left as
-/// it is where that is 0); NULL when `a` is.
-pub(crate) fn add_constant(a: Bson, c: Iv, minus: bool) -> Bson {
-    let comb = |field: &str, k: Bson, zero: bool| {
-        if zero {
-            f("ia", field)
-        } else if minus {
-            ex::subtract(f("ia", field), k)
-        } else {
-            ex::add(vec![f("ia", field), k])
-        }
-    };
-    ex::let_in(
-        doc! {"ia": a},
-        ex::cond(
-            ex::is_null(ex::var("ia")),
-            Bson::Null,
-            make(
-                comb("months", Bson::Int32(c.months), c.months == 0),
-                comb("days", Bson::Int32(c.days), c.days == 0),
-                comb("micros", Bson::Int64(c.micros), c.micros == 0),
-            ),
-        ),
-    )
-}
-
 /// `-x`.
 pub(crate) fn negate(x: Bson) -> Bson {
     ex::let_in(
@@ -128,7 +76,7 @@ impl Known {
 /// month or day to cascade either: each field is scaled alone, tested at run time (`fa` equal to its
 /// truncation) unless `n` is a constant (the general plan computes the same values: `scale_tests.rs`).
 pub(crate) fn scale(x: Bson, n: Bson, divide: bool, known: Known) -> Bson {
-    scale_plan(x, n, divide, known, true)
+    scale_plan_where(x, n, divide, known, true, true)
 }
 
 /// `x * n` with `n` known whole and finite at translation when not NULL (an SQL integer: a column,
@@ -137,60 +85,145 @@ pub(crate) fn scale(x: Bson, n: Bson, divide: bool, known: Known) -> Bson {
 /// is a zero of its type, a field of 1 the factor itself). The same values as [`scale`] for such a factor
 /// (`scale_tests.rs`).
 pub(crate) fn scale_whole(x: Bson, c: Option<Iv>, n: Bson, known: Known) -> Bson {
+    scale_whole_plan(x, c, n, known, true)
+}
+
+/// [`scale_whole`], or (`in_place` false: the plan it is held equal to) of a computed `x` bound and read
+/// by field.
+pub(crate) fn scale_whole_plan(
+    x: Bson,
+    c: Option<Iv>,
+    n: Bson,
+    known: Known,
+    in_place: bool,
+) -> Bson {
     let fa = || -> Bson { ex::var("fa").into() };
-    // a field of the result: the constant `k` times the factor, or the bound interval's field times it
-    let scaled = |field: &str, k: Option<Bson>| -> Bson {
-        match k {
-            Some(Bson::Int32(1) | Bson::Int64(1)) => fa(),
-            Some(k) => ex::multiply(vec![k, fa()]),
-            None => ex::multiply(vec![f("ia", field), fa()]),
-        }
+    // the result's fields of the interval's (`ia`: a field of the bound or built interval; a constant's
+    // scaled as constants)
+    let body = |ia: &dyn Fn(&str) -> Bson| {
+        // a field of the result: the constant `k` times the factor, or the interval's field times it
+        let scaled = |field: &str, k: Option<Bson>| -> Bson {
+            match k {
+                Some(Bson::Int32(1) | Bson::Int64(1)) => fa(),
+                Some(k) => ex::multiply(vec![k, fa()]),
+                None => ex::multiply(vec![ia(field), fa()]),
+            }
+        };
+        let (months, days, micros) = match c {
+            Some(c) => (
+                Some(Bson::Int32(c.months)),
+                Some(Bson::Int32(c.days)),
+                Some(Bson::Int64(c.micros)),
+            ),
+            None => (None, None, None),
+        };
+        make(
+            if known.no_months || months == Some(Bson::Int32(0)) {
+                Bson::Int32(0)
+            } else {
+                ex::to_int(scaled("months", months))
+            },
+            if known.no_days || days == Some(Bson::Int32(0)) {
+                Bson::Int32(0)
+            } else {
+                ex::to_int(scaled("days", days))
+            },
+            if micros == Some(Bson::Int64(0)) {
+                Bson::Int64(0)
+            } else {
+                ex::to_long(ex::round(scaled("micros", micros), 0))
+            },
+        )
     };
-    let (months, days, micros) = match c {
-        Some(c) => (
-            Some(Bson::Int32(c.months)),
-            Some(Bson::Int32(c.days)),
-            Some(Bson::Int64(c.micros)),
-        ),
-        None => (None, None, None),
-    };
-    let body = make(
-        if known.no_months || months == Some(Bson::Int32(0)) {
-            Bson::Int32(0)
-        } else {
-            ex::to_int(scaled("months", months))
-        },
-        if known.no_days || days == Some(Bson::Int32(0)) {
-            Bson::Int32(0)
-        } else {
-            ex::to_int(scaled("days", days))
-        },
-        if micros == Some(Bson::Int64(0)) {
-            Bson::Int64(0)
-        } else {
-            ex::to_long(ex::round(scaled("micros", micros), 0))
-        },
-    );
     match c {
         Some(_) => ex::let_in(
             doc! {"fa": ex::to_double(n)},
-            ex::cond(ex::is_null(ex::var("fa")), Bson::Null, body),
+            ex::cond(
+                ex::is_null(ex::var("fa")),
+                Bson::Null,
+                body(&|k| f("ia", k)),
+            ),
         ),
-        None => {
-            let null_test = if known.nullable {
-                crate::translate::nulls::or(vec![
-                    ex::is_null(ex::var("ia")),
-                    ex::is_null(ex::var("fa")),
-                ])
-            } else {
-                ex::is_null(ex::var("fa"))
-            };
-            ex::let_in(
-                doc! {"ia": x, "fa": ex::to_double(n)},
-                ex::cond(null_test, Bson::Null, body),
-            )
-        }
+        None => scaled_where_built(x, &n, known, in_place, &body),
     }
+}
+
+/// At most this many documents of an interval get a product computed where they are built (each gets its
+/// own copy of the product's plan): past it the interval is bound, so products of sums do not grow their
+/// plan geometrically.
+pub(super) const MAX_BUILT_LEAVES: usize = 4;
+
+/// How many values `x` can produce ([`ex::map_results`]'s leaves).
+pub(super) fn leaves(x: &Bson) -> usize {
+    let n = std::cell::Cell::new(0usize);
+    ex::map_results(x.clone(), &|y| {
+        n.set(n.get() + 1);
+        y
+    });
+    n.get()
+}
+
+/// A product's plan of the interval's fields, each read by `field(name)` (`months`, `days`, `micros`).
+type ScaledBody<'a> = dyn Fn(&dyn Fn(&str) -> Bson) -> Bson + 'a;
+
+/// Whether `x` is an interval document of three numbers (a constant: bound, its fields are constants
+/// where they are read already).
+fn constant_interval(x: &Bson) -> bool {
+    let number = |v: &Bson| matches!(v, Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_));
+    matches!(parts(x.clone()), Ok((m, d, u)) if number(&m) && number(&d) && number(&u))
+}
+
+/// `body` of the fields of interval `x` (read by `ia(name)`) and of `fa`, the factor `n` as a double (NULL
+/// when `x` or `n` is). Where `x` builds its document (`in_place`: through its `$let`s and `$cond`s,
+/// [`ex::map_results`]), its three fields and `fa` are bound at once (`sm`, `sd`, `su`, `fa`: evaluated in
+/// that order, after the rest of `x` and before `body`, as `x` then `n` are bound otherwise) instead of a
+/// document built to be read by field; where `x` is NULL, `n` is still evaluated (its errors kept). Bound
+/// instead when `n` reads a variable `x` binds, or `x` builds many documents.
+fn scaled_where_built(
+    x: Bson,
+    n: &Bson,
+    known: Known,
+    in_place: bool,
+    body: &ScaledBody<'_>,
+) -> Bson {
+    let fa = || ex::to_double(n.clone());
+    let bound = |x: Bson| {
+        let null_test = if known.nullable {
+            crate::translate::nulls::or(vec![
+                ex::is_null(ex::var("ia")),
+                ex::is_null(ex::var("fa")),
+            ])
+        } else {
+            ex::is_null(ex::var("fa"))
+        };
+        ex::let_in(
+            doc! {"ia": x, "fa": fa()},
+            ex::cond(null_test, Bson::Null, body(&|k| f("ia", k))),
+        )
+    };
+    if !in_place
+        || constant_interval(&x)
+        || !ex::free_names(n).is_disjoint(&ex::bound_names(&x))
+        || leaves(&x) > MAX_BUILT_LEAVES
+    {
+        return bound(x);
+    }
+    let built = |k: &str| -> Bson {
+        ex::var(match k {
+            "months" => "sm",
+            "days" => "sd",
+            _ => "su",
+        })
+        .into()
+    };
+    ex::map_results(x, &|y| match parts(y) {
+        Ok((m, d, u)) => ex::let_in(
+            doc! {"sm": m, "sd": d, "su": u, "fa": fa()},
+            ex::cond(ex::is_null(ex::var("fa")), Bson::Null, body(&built)),
+        ),
+        Err(Bson::Null) => ex::let_in(doc! {"fa": fa()}, Bson::Null),
+        Err(other) => bound(other),
+    })
 }
 
 /// Whether `n` is a constant number, and if so whether it is whole.
@@ -202,136 +235,148 @@ fn whole_constant(n: &Bson) -> Option<bool> {
     }
 }
 
-/// [`scale`], with the whole-factor branch or (`whole_branch` false: the general plan it is held equal to)
-/// without it.
+/// [`scale`] of `x` bound and read by field, with the whole-factor branch or (`whole_branch` false: the
+/// general plan it is held equal to) without it.
+#[cfg(test)]
 pub(crate) fn scale_plan(x: Bson, n: Bson, divide: bool, known: Known, whole_branch: bool) -> Bson {
-    // the fields scaled one by one: exact when the factor is whole (the general plan's month and day
-    // remainders are then 0, and so is the carry)
-    let whole = |known: Known| {
-        let by = |v: Bson| ex::multiply(vec![v, ex::var("fa").into()]);
-        make(
-            if known.no_months {
-                Bson::Int32(0)
-            } else {
-                ex::to_int(by(f("ia", "months")))
-            },
-            if known.no_days {
-                Bson::Int32(0)
-            } else {
-                ex::to_int(by(f("ia", "days")))
-            },
-            ex::to_long(ex::round(by(f("ia", "micros")), 0)),
-        )
-    };
-    let whole_test = if divide || !whole_branch || (known.no_months && known.no_days) {
-        Some(false)
-    } else {
-        whole_constant(&n)
-    };
-    let by = |v: Bson| {
-        if divide {
-            ex::divide(v, ex::var("fa"))
-        } else {
-            ex::multiply(vec![v, ex::var("fa").into()])
-        }
-    };
-    let tsround = |v: Bson| ex::divide(ex::round(ex::multiply(vec![v, Bson::Double(1e6)]), 0), 1e6);
-    // whole days out of the scaled time remainder `sr` (seconds), then the interval
-    let finish = |months: Bson, days: Bson, month_days: Option<Bson>| {
-        ex::let_in(
-            doc! {"carry": ex::cond(
-                ex::gte(ex::abs(ex::var("sr")), 86_400.0),
-                ex::trunc(ex::divide(ex::var("sr"), 86_400.0)),
-                0,
-            )},
+    scale_plan_where(x, n, divide, known, whole_branch, false)
+}
+
+/// `x * n` / `x / n` with the whole-factor branch (`whole_branch`), computed where `x` builds its document
+/// (`in_place`, [`scaled_where_built`]) or of `x` bound and read by field.
+pub(crate) fn scale_plan_where(
+    x: Bson,
+    n: Bson,
+    divide: bool,
+    known: Known,
+    whole_branch: bool,
+    in_place: bool,
+) -> Bson {
+    let body_of = |ia: &dyn Fn(&str) -> Bson| -> Bson {
+        // the fields scaled one by one: exact when the factor is whole (the general plan's month and day
+        // remainders are then 0, and so is the carry)
+        let whole = |known: Known| {
+            let by = |v: Bson| ex::multiply(vec![v, ex::var("fa").into()]);
             make(
-                months,
-                ex::to_int(ex::add(
-                    [days, ex::var("carry").into()]
-                        .into_iter()
-                        .chain(month_days)
-                        .collect(),
-                )),
-                ex::to_long(ex::round(
-                    ex::add(vec![
-                        by(f("ia", "micros")),
-                        ex::multiply(vec![
-                            ex::subtract(
-                                ex::var("sr"),
-                                ex::multiply(vec![ex::var("carry").into(), Bson::Double(86_400.0)]),
-                            ),
-                            Bson::Double(1e6),
-                        ]),
-                    ]),
+                if known.no_months {
+                    Bson::Int32(0)
+                } else {
+                    ex::to_int(by(ia("months")))
+                },
+                if known.no_days {
+                    Bson::Int32(0)
+                } else {
+                    ex::to_int(by(ia("days")))
+                },
+                ex::to_long(ex::round(by(ia("micros")), 0)),
+            )
+        };
+        let whole_test = if divide || !whole_branch || (known.no_months && known.no_days) {
+            Some(false)
+        } else {
+            whole_constant(&n)
+        };
+        let by = |v: Bson| {
+            if divide {
+                ex::divide(v, ex::var("fa"))
+            } else {
+                ex::multiply(vec![v, ex::var("fa").into()])
+            }
+        };
+        let tsround =
+            |v: Bson| ex::divide(ex::round(ex::multiply(vec![v, Bson::Double(1e6)]), 0), 1e6);
+        // whole days out of the scaled time remainder `sr` (seconds), then the interval
+        let finish = |months: Bson, days: Bson, month_days: Option<Bson>| {
+            ex::let_in(
+                doc! {"carry": ex::cond(
+                    ex::gte(ex::abs(ex::var("sr")), 86_400.0),
+                    ex::trunc(ex::divide(ex::var("sr"), 86_400.0)),
                     0,
-                )),
-            ),
-        )
-    };
-    let body = if known.no_months && known.no_days {
-        make(
-            Bson::Int32(0),
-            Bson::Int32(0),
-            ex::to_long(ex::round(by(f("ia", "micros")), 0)),
-        )
-    } else if known.no_months {
-        ex::let_in(
-            doc! {"dp": by(f("ia", "days"))},
-            ex::let_in(
-                doc! {"rd": ex::trunc(ex::var("dp"))},
-                ex::let_in(
-                    doc! {"sr": tsround(ex::multiply(vec![
-                        ex::subtract(ex::var("dp"), ex::var("rd")),
-                        Bson::Double(86_400.0),
-                    ]))},
-                    finish(Bson::Int32(0), ex::var("rd").into(), None),
+                )},
+                make(
+                    months,
+                    ex::to_int(ex::add(
+                        [days, ex::var("carry").into()]
+                            .into_iter()
+                            .chain(month_days)
+                            .collect(),
+                    )),
+                    ex::to_long(ex::round(
+                        ex::add(vec![
+                            by(ia("micros")),
+                            ex::multiply(vec![
+                                ex::subtract(
+                                    ex::var("sr"),
+                                    ex::multiply(vec![
+                                        ex::var("carry").into(),
+                                        Bson::Double(86_400.0),
+                                    ]),
+                                ),
+                                Bson::Double(1e6),
+                            ]),
+                        ]),
+                        0,
+                    )),
                 ),
-            ),
-        )
-    } else {
-        ex::let_in(
-            doc! {"mp": by(f("ia", "months")), "dp": by(f("ia", "days"))},
+            )
+        };
+        let body = if known.no_months && known.no_days {
+            make(
+                Bson::Int32(0),
+                Bson::Int32(0),
+                ex::to_long(ex::round(by(ia("micros")), 0)),
+            )
+        } else if known.no_months {
             ex::let_in(
-                doc! {"rm": ex::trunc(ex::var("mp")), "rd": ex::trunc(ex::var("dp"))},
+                doc! {"dp": by(ia("days"))},
                 ex::let_in(
-                    doc! {"mrd": tsround(ex::multiply(vec![ex::subtract(ex::var("mp"), ex::var("rm")), Bson::Double(30.0)]))},
+                    doc! {"rd": ex::trunc(ex::var("dp"))},
                     ex::let_in(
                         doc! {"sr": tsround(ex::multiply(vec![
-                            ex::add(vec![
-                                ex::subtract(ex::var("dp"), ex::var("rd")),
-                                ex::subtract(ex::var("mrd"), ex::trunc(ex::var("mrd"))),
-                            ]),
+                            ex::subtract(ex::var("dp"), ex::var("rd")),
                             Bson::Double(86_400.0),
                         ]))},
-                        finish(
-                            ex::to_int(ex::var("rm")),
-                            ex::var("rd").into(),
-                            Some(ex::trunc(ex::var("mrd"))),
+                        finish(Bson::Int32(0), ex::var("rd").into(), None),
+                    ),
+                ),
+            )
+        } else {
+            ex::let_in(
+                doc! {"mp": by(ia("months")), "dp": by(ia("days"))},
+                ex::let_in(
+                    doc! {"rm": ex::trunc(ex::var("mp")), "rd": ex::trunc(ex::var("dp"))},
+                    ex::let_in(
+                        doc! {"mrd": tsround(ex::multiply(vec![ex::subtract(ex::var("mp"), ex::var("rm")), Bson::Double(30.0)]))},
+                        ex::let_in(
+                            doc! {"sr": tsround(ex::multiply(vec![
+                                ex::add(vec![
+                                    ex::subtract(ex::var("dp"), ex::var("rd")),
+                                    ex::subtract(ex::var("mrd"), ex::trunc(ex::var("mrd"))),
+                                ]),
+                                Bson::Double(86_400.0),
+                            ]))},
+                            finish(
+                                ex::to_int(ex::var("rm")),
+                                ex::var("rd").into(),
+                                Some(ex::trunc(ex::var("mrd"))),
+                            ),
                         ),
                     ),
                 ),
-            ),
-        )
+            )
+        };
+        match whole_test {
+            Some(false) => body,
+            Some(true) => whole(known),
+            None => ex::cond(
+                ex::eq(ex::var("fa"), ex::trunc(ex::var("fa"))),
+                whole(known),
+                body,
+            )
+            .into(),
+        }
     };
-    let body = match whole_test {
-        Some(false) => body,
-        Some(true) => whole(known),
-        None => ex::cond(
-            ex::eq(ex::var("fa"), ex::trunc(ex::var("fa"))),
-            whole(known),
-            body,
-        )
-        .into(),
-    };
-    let null_test = if known.nullable {
-        crate::translate::nulls::or(vec![ex::is_null(ex::var("ia")), ex::is_null(ex::var("fa"))])
-    } else {
-        ex::is_null(ex::var("fa"))
-    };
-    ex::let_in(
-        doc! {"ia": x, "fa": ex::to_double(n)},
-        ex::cond(null_test, Bson::Null, body),
-    )
+    scaled_where_built(x, &n, known, in_place, &body_of)
 }
 
 /// `justify_hours` (`hours`), `justify_days` (`days`) or `justify_interval` (both), as PostgreSQL
@@ -377,7 +422,7 @@ fn of_parts(x: Bson, in_place: bool, g: &dyn Fn(Bson, Bson, Bson) -> Bson) -> Bs
 
 /// The three expressions of an interval document `{months, days, micros}` a plan builds (exactly those
 /// keys, in that order); any other value is given back.
-fn parts(x: Bson) -> Result<(Bson, Bson, Bson), Bson> {
+pub(super) fn parts(x: Bson) -> Result<(Bson, Bson, Bson), Bson> {
     match x {
         Bson::Document(mut d)
             if d.keys()

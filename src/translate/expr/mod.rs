@@ -11,6 +11,9 @@ mod filter;
 mod function;
 pub(crate) mod interval;
 mod interval_expr;
+mod interval_sum;
+#[cfg(test)]
+mod interval_sum_tests;
 #[cfg(test)]
 mod interval_text_tests;
 #[cfg(test)]
@@ -18,6 +21,8 @@ mod justify_tests;
 pub(crate) mod literal;
 mod predicate;
 mod quantified;
+#[cfg(test)]
+mod scale_in_place_tests;
 #[cfg(test)]
 mod scale_tests;
 pub(crate) mod time_fn;

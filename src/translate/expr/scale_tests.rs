@@ -95,11 +95,11 @@ mod cases {
                 Bson::Document(doc! {"months": months, "days": days, "micros": micros})
             };
             let c = interval::Iv { months: c.0, days: c.1, micros: c.2 };
-            let general = interval::add(ex::field("iv").into(), c.to_bson(), minus);
+            let general = interval::add_plan(ex::field("iv").into(), c.to_bson(), minus, false);
             let in_place = interval::add_constant(ex::field("iv").into(), c, minus);
             prop_assert_eq!(eval(&in_place, &iv, &Bson::Null), eval(&general, &iv, &Bson::Null));
             if !minus {
-                let general = interval::add(c.to_bson(), ex::field("iv").into(), false);
+                let general = interval::add_plan(c.to_bson(), ex::field("iv").into(), false, false);
                 prop_assert_eq!(eval(&in_place, &iv, &Bson::Null), eval(&general, &iv, &Bson::Null));
             }
         }
