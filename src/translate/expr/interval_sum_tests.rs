@@ -50,6 +50,29 @@ pub(super) mod cases {
         }
     }
 
+    /// A factor read from the document (`$k`): NULL, whole, fractional, the largest int.
+    pub(in crate::translate::expr) fn factor() -> impl Strategy<Value = Bson> {
+        prop_oneof![
+            Just(Bson::Null),
+            (-50i32..50).prop_map(Bson::Int32),
+            (-200i32..200).prop_map(|x| Bson::Double(f64::from(x) / 8.0)),
+            Just(Bson::Int32(i32::MAX)),
+        ]
+    }
+
+    /// The row the operands read: two dates (`justify_tests`), the factor `k` and an interval `iv`.
+    pub(in crate::translate::expr) fn row(
+        a: Option<Option<i64>>,
+        b: Option<Option<i64>>,
+        k: Bson,
+        iv: Bson,
+    ) -> bson::Document {
+        let mut d = dates(a, b);
+        d.insert("k", k);
+        d.insert("iv", iv);
+        d
+    }
+
     pub(in crate::translate::expr) fn iv_value() -> impl Strategy<Value = Bson> {
         prop_oneof![
             8 => (-30i32..30, -70i32..70, -200_000_000_000i64..200_000_000_000)
@@ -65,9 +88,7 @@ pub(super) mod cases {
         fn sum_in_place_equals_both_bound(
             a in date(),
             b in date(),
-            k in prop_oneof![Just(Bson::Null), (-50i32..50).prop_map(Bson::Int32),
-                (-200i32..200).prop_map(|x| Bson::Double(f64::from(x) / 8.0)),
-                Just(Bson::Int32(i32::MAX))],
+            k in factor(),
             iv in iv_value(),
             c in (-30i32..30, -70i32..70, -200_000_000_000i64..200_000_000_000),
             left in 0usize..13,
@@ -75,9 +96,7 @@ pub(super) mod cases {
             minus in any::<bool>(),
         ) {
             let c = Iv { months: c.0, days: c.1, micros: c.2 };
-            let mut d = dates(a, b);
-            d.insert("k", k);
-            d.insert("iv", iv);
+            let d = row(a, b, k, iv);
             let (x, y) = (operand(left, c), operand(right, c));
             let new = interval::add_plan(x.clone(), y.clone(), minus, true);
             let old = interval::add_plan(x.clone(), y, minus, false);

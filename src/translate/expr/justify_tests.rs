@@ -197,7 +197,6 @@ pub(super) mod cases {
             .map_err(|e| e.code)
     }
 
-    /// A date in milliseconds, NULL, or missing.
     /// A document of the dates `a` and `b` as [`date`] draws them: a date, NULL, or missing.
     pub(in crate::translate::expr) fn dates(
         a: Option<Option<i64>>,
@@ -218,6 +217,7 @@ pub(super) mod cases {
         d
     }
 
+    /// A date in milliseconds, NULL, or missing.
     pub(in crate::translate::expr) fn date() -> impl Strategy<Value = Option<Option<i64>>> {
         prop_oneof![
             8 => (-4_000_000_000_000i64..4_000_000_000_000).prop_map(|ms| Some(Some(ms))),

@@ -9,8 +9,8 @@
 #[cfg(test)]
 mod cases {
     use super::super::interval::{self, Iv, Known};
-    use super::super::interval_sum_tests::cases::{iv_value, operand};
-    use super::super::justify_tests::cases::{date, dates, eval_doc};
+    use super::super::interval_sum_tests::cases::{factor, iv_value, operand, row};
+    use super::super::justify_tests::cases::{date, eval_doc};
     use crate::mql::expr as ex;
     use bson::{doc, Bson};
     use proptest::prelude::*;
@@ -21,9 +21,7 @@ mod cases {
         fn scale_in_place_equals_bound(
             a in date(),
             b in date(),
-            k in prop_oneof![Just(Bson::Null), (-50i32..50).prop_map(Bson::Int32),
-                (-200i32..200).prop_map(|x| Bson::Double(f64::from(x) / 8.0)),
-                Just(Bson::Int32(i32::MAX))],
+            k in factor(),
             iv in iv_value(),
             c in (-30i32..30, -70i32..70, -200_000_000_000i64..200_000_000_000),
             shape in 0usize..13,
@@ -33,9 +31,7 @@ mod cases {
             known in 0usize..3,
         ) {
             let c = Iv { months: c.0, days: c.1, micros: c.2 };
-            let mut d = dates(a, b);
-            d.insert("k", k);
-            d.insert("iv", iv);
+            let d = row(a, b, k, iv);
             let x = operand(shape, c);
             let n = match factor {
                 0 => ex::field("k").into(),
