@@ -398,7 +398,7 @@ pub(crate) fn justify_plan(x: Bson, hours: bool, days: bool, in_place: bool) -> 
 /// `g` of the three fields of interval `x` (NULL stays NULL): where `x` builds its document (`in_place`:
 /// through its `$let`s and `$cond` branches, [`ex::map_results`]), else, and for any value not built there,
 /// of `x` bound and read by field.
-fn of_parts(x: Bson, in_place: bool, g: &dyn Fn(Bson, Bson, Bson) -> Bson) -> Bson {
+pub(super) fn of_parts(x: Bson, in_place: bool, g: &dyn Fn(Bson, Bson, Bson) -> Bson) -> Bson {
     let bound = |x: Bson| {
         ex::let_in(
             doc! {"ia": x},

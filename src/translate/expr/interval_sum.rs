@@ -134,22 +134,5 @@ pub(crate) fn add_constant_plan(a: Bson, c: Iv, minus: bool, in_place: bool) -> 
             comb(u, Bson::Int64(c.micros), c.micros == 0),
         )
     };
-    let bound = |a: Bson| {
-        ex::let_in(
-            doc! {"ia": a},
-            ex::cond(
-                ex::is_null(ex::var("ia")),
-                Bson::Null,
-                of(f("ia", "months"), f("ia", "days"), f("ia", "micros")),
-            ),
-        )
-    };
-    if !in_place {
-        return bound(a);
-    }
-    ex::map_results(a, &|x| match parts(x) {
-        Ok((m, d, u)) => of(m, d, u),
-        Err(Bson::Null) => Bson::Null,
-        Err(other) => bound(other),
-    })
+    super::interval_expr::of_parts(a, in_place, &of)
 }
