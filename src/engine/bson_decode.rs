@@ -85,7 +85,7 @@ pub(crate) fn element_value(kind: u8, value: &[u8]) -> Option<Bson> {
 }
 
 /// The BSON array `bytes` (a document whose keys are ignored, as the `bson` crate ignores them).
-fn array_bytes(bytes: &[u8]) -> Option<Vec<Bson>> {
+pub(crate) fn array_bytes(bytes: &[u8]) -> Option<Vec<Bson>> {
     let mut out = Vec::new();
     for element in elements(bytes) {
         let element = element?;

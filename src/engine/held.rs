@@ -33,8 +33,8 @@ fn internal(what: &str, e: impl std::fmt::Display) -> CommandError {
 impl Held {
     /// The document encoded (its BSON bytes).
     pub fn encode(d: &Document) -> Result<Held, CommandError> {
-        let raw = bson::RawDocumentBuf::try_from(d).map_err(|e| internal("encode", e))?;
-        Ok(Held::Raw(raw.into_bytes().into_boxed_slice()))
+        let raw = super::storage::document_bytes(d).map_err(|e| internal("encode", e))?;
+        Ok(Held::Raw(raw.into_boxed_slice()))
     }
 
     /// Encodes the document in place (nothing to do when it already is).

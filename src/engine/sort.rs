@@ -86,6 +86,40 @@ impl SortSpec {
         Ordering::Equal
     }
 
+    /// Sorts keyed entries by their keys (stable), as `sort_checked` with [`compare_keys`](Self::compare_keys)
+    /// does. With the simple collation and enough entries, each entry's first key part is first reduced to
+    /// its [`order_prefix`](super::bson_order::order_prefix) (reversed for a descending key): entries whose
+    /// prefixes differ are ordered by them alone (the prefix never orders two values against
+    /// [`compare`]), so most comparisons read no heap memory; equal prefixes fall back on the whole keys.
+    pub(crate) fn sort_entries<T>(
+        &self,
+        buf: &mut Vec<(Vec<Bson>, T)>,
+    ) -> Result<(), CommandError> {
+        const PREFIXED: usize = 64;
+        let asc = match self.keys.first() {
+            Some((_, asc)) if buf.len() >= PREFIXED && !super::collation::is_active() => *asc,
+            _ => {
+                return crate::engine::ops::sort_checked(buf, |a, b| self.compare_keys(&a.0, &b.0))
+            }
+        };
+        let prefix = |key: &[Bson]| {
+            let p = key.first().map_or(0, super::bson_order::order_prefix);
+            if asc {
+                p
+            } else {
+                !p
+            }
+        };
+        let mut decorated: Vec<(u128, (Vec<Bson>, T))> =
+            buf.drain(..).map(|e| (prefix(&e.0), e)).collect();
+        crate::engine::ops::sort_checked(&mut decorated, |a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| self.compare_keys(&(a.1).0, &(b.1).0))
+        })?;
+        buf.extend(decorated.into_iter().map(|(_, e)| e));
+        Ok(())
+    }
+
     /// Compares a key given part by part (`a`, borrowed) with a precomputed key `b`, as
     /// [`compare_keys`](Self::compare_keys) compares two precomputed keys.
     pub fn compare_parts<'x>(&self, a: impl IntoIterator<Item = &'x Bson>, b: &[Bson]) -> Ordering {
@@ -116,9 +150,9 @@ impl SortSpec {
 /// One buffered entry of a bounded top-k: its key, input position, document and counted bytes.
 type Entry = (Vec<Bson>, usize, Document, usize);
 
-/// One sorted run of a spilled [`Sorter`]'s merge, each document with its key: read from the spill file,
-/// or the buffer still in memory.
-type Run<'a> = Box<dyn Iterator<Item = Result<(Vec<Bson>, Document), CommandError>> + 'a>;
+/// One sorted run of a spilled [`Sorter`]'s merge, each document with its key: read from the spill file
+/// (a document spilled with its key stays bytes), or the buffer still in memory.
+type Run<'a> = Box<dyn Iterator<Item = Result<(Vec<Bson>, Held), CommandError>> + 'a>;
 
 impl SortSpec {
     /// The bytes a bounded sort counts for a document and its key.
@@ -344,20 +378,21 @@ impl<'a> Sorter<'a> {
         self.finish_first(usize::MAX)
     }
 
-    /// Hands every document added to `each`, in order, without holding them all (a merge of the spilled
-    /// runs streams).
-    pub fn finish_each(
-        self,
-        each: &mut dyn FnMut(Document) -> Result<(), CommandError>,
-    ) -> Result<(), CommandError> {
-        self.drain(&mut |_, d| each(d).map(|()| true))
-    }
-
-    /// [`finish_each`](Self::finish_each), each document with its sort key (for a merge with another
-    /// sorted stream on the same spec).
+    /// Hands every document added to `each` with its sort key, in order, without holding them all (a merge
+    /// of the spilled runs streams; for a merge with another sorted stream on the same spec).
     pub fn finish_each_keyed(
         self,
         each: &mut dyn FnMut(Vec<Bson>, Document) -> Result<(), CommandError>,
+    ) -> Result<(), CommandError> {
+        self.drain(&mut |k, d| each(k, d.into_doc()?).map(|()| true))
+    }
+
+    /// [`finish_each_keyed`](Self::finish_each_keyed), each document as the sort holds it: its bytes when
+    /// it was held encoded or read back from a spilled run with its key (a consumer that wants bytes, such as
+    /// a cursor's result, takes them without a decoding and an encoding).
+    pub(crate) fn finish_each_held(
+        self,
+        each: &mut dyn FnMut(Vec<Bson>, Held) -> Result<(), CommandError>,
     ) -> Result<(), CommandError> {
         self.drain(&mut |k, d| each(k, d).map(|()| true))
     }
@@ -367,26 +402,27 @@ impl<'a> Sorter<'a> {
         let mut out = Vec::with_capacity(self.total.min(limit));
         if limit > 0 {
             self.drain(&mut |_, d| {
-                out.push(d);
+                out.push(d.into_doc()?);
                 Ok(out.len() < limit)
             })?;
         }
         Ok(out)
     }
 
-    /// Hands the documents (with their keys) to `each` in order until it returns false: the buffer sorted when nothing
-    /// spilled, else every run written merged with the buffer sorted (the last run, kept in memory). A
-    /// document held encoded is decoded as it is handed on.
+    /// Hands the documents (with their keys) to `each` in order until it returns false: the buffer sorted
+    /// when nothing spilled, else every run written merged with the buffer sorted (the last run, kept in
+    /// memory). A document is handed on as held: encoded ones, and those read back with their keys, as their
+    /// bytes.
     fn drain(
         self,
-        each: &mut dyn FnMut(Vec<Bson>, Document) -> Result<bool, CommandError>,
+        each: &mut dyn FnMut(Vec<Bson>, Held) -> Result<bool, CommandError>,
     ) -> Result<(), CommandError> {
         let spec = self.spec;
         let mut buf = self.buf;
         let Some(file) = self.spill else {
-            crate::engine::ops::sort_checked(&mut buf, |a, b| spec.compare_keys(&a.0, &b.0))?;
+            spec.sort_entries(&mut buf)?;
             for (k, d) in buf {
-                if !each(k, d.into_doc()?)? {
+                if !each(k, d)? {
                     break;
                 }
             }
@@ -394,25 +430,25 @@ impl<'a> Sorter<'a> {
         };
         // The documents still buffered (within the limit) are the last run, merged from memory: written
         // and read back they would cost an encoding and a decoding each, for nothing.
-        crate::engine::ops::sort_checked(&mut buf, |a, b| spec.compare_keys(&a.0, &b.0))?;
+        spec.sort_entries(&mut buf)?;
         let mut runs: Vec<Run<'_>> = file
             .readers()
             .into_iter()
             .zip(self.runs_keyed)
-            .map(|(r, keyed)| {
-                Box::new(r.map(move |d| {
-                    d.and_then(|d| match keyed {
-                        true => unwrap_keyed(d),
-                        false => Ok((spec.key(&d), d)),
-                    })
+            .map(|(mut r, keyed)| {
+                Box::new(std::iter::from_fn(move || {
+                    Some(r.next_bytes()?.and_then(|b| match keyed {
+                        true => unwrap_keyed(&b),
+                        false => {
+                            let d = held::decode(&b)?;
+                            Ok((spec.key(&d), Held::Doc(d)))
+                        }
+                    }))
                 })) as Run<'_>
             })
             .collect();
-        runs.push(Box::new(
-            buf.into_iter().map(|(k, d)| d.into_doc().map(|d| (k, d))),
-        ));
-        let cmp =
-            |a: &(Vec<Bson>, Document), b: &(Vec<Bson>, Document)| spec.compare_keys(&a.0, &b.0);
+        runs.push(Box::new(buf.into_iter().map(Ok)));
+        let cmp = |a: &(Vec<Bson>, Held), b: &(Vec<Bson>, Held)| spec.compare_keys(&a.0, &b.0);
         spill::merge_while(runs, &cmp, &mut |(k, d), _| {
             crate::engine::ops::check()?;
             each(k, d)
@@ -525,7 +561,7 @@ fn write_keyed_run(
     runs_keyed: &mut Vec<bool>,
 ) -> Result<(), CommandError> {
     runs_keyed.push(keyed);
-    crate::engine::ops::sort_checked(buf, |a, b| spec.compare_keys(&a.0, &b.0))?;
+    spec.sort_entries(buf)?;
     if !keyed {
         file.write_raw_run(buf.iter().map(|(_, d)| d.to_bytes()))?;
     } else {
@@ -537,34 +573,45 @@ fn write_keyed_run(
 
 /// The BSON bytes of `{k: [key...], d: <doc>}`, `doc` given as its bytes (spliced in, not decoded).
 fn keyed_entry(key: Vec<Bson>, doc: &[u8]) -> Result<Vec<u8>, CommandError> {
-    let mut head = Held::encode(&bson::doc! {"k": Bson::Array(key)})?
-        .to_bytes()?
-        .into_owned();
-    // Drop the terminator, append the embedded document, close again and fix the length.
-    head.pop();
-    head.push(0x03);
-    head.extend_from_slice(b"d\0");
-    head.extend_from_slice(doc);
-    head.push(0);
-    let len = i32::try_from(head.len()).map_err(|_| {
+    let internal = |e: &dyn std::fmt::Display| {
         CommandError::new(
             super::error_codes::ErrorCode::InternalError,
-            "a spilled sort entry is too large",
+            format!("spilling a sort entry: {e}"),
         )
-    })?;
-    head[..4].copy_from_slice(&len.to_le_bytes());
-    Ok(head)
+    };
+    let key = super::storage::array_bytes(&key).map_err(|e| internal(&e))?;
+    let len = 4 + 3 + key.len() + 3 + doc.len() + 1;
+    let total = i32::try_from(len).map_err(|_| internal(&"the entry is too large"))?;
+    let mut out = Vec::with_capacity(len);
+    out.extend_from_slice(&total.to_le_bytes());
+    out.extend_from_slice(&[0x04, b'k', 0]);
+    out.extend_from_slice(&key);
+    out.extend_from_slice(&[0x03, b'd', 0]);
+    out.extend_from_slice(doc);
+    out.push(0);
+    Ok(out)
 }
 
-/// The key and document of an entry [`write_keyed_run`] wrote.
-fn unwrap_keyed(mut e: Document) -> Result<(Vec<Bson>, Document), CommandError> {
-    match (e.remove("k"), e.remove("d")) {
-        (Some(Bson::Array(k)), Some(Bson::Document(d))) => Ok((k, d)),
-        _ => Err(CommandError::new(
-            super::error_codes::ErrorCode::InternalError,
-            "a spilled sort entry lost its key",
-        )),
+/// The key and document of an entry [`write_keyed_run`] wrote, given as its bytes: the key decoded, the
+/// document's bytes copied out as they are (not parsed).
+fn unwrap_keyed(e: &[u8]) -> Result<(Vec<Bson>, Held), CommandError> {
+    let mut elements = super::bson_bytes::elements(e).flatten();
+    match (elements.next(), elements.next()) {
+        (Some(k), Some(d))
+            if k.key == b"k" && k.kind == 0x04 && d.key == b"d" && d.kind == 0x03 =>
+        {
+            let key = super::bson_decode::array_bytes(k.value).ok_or_else(lost_key)?;
+            Ok((key, Held::Raw(d.value.into())))
+        }
+        _ => Err(lost_key()),
     }
+}
+
+fn lost_key() -> CommandError {
+    CommandError::new(
+        super::error_codes::ErrorCode::InternalError,
+        "a spilled sort entry lost its key",
+    )
 }
 
 /// The value `path` reaches in `doc` when no array is on the way nor at its end: `Some(None)` when it is

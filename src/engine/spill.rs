@@ -213,6 +213,32 @@ impl Iterator for RunReader<'_> {
     }
 }
 
+impl RunReader<'_> {
+    /// The next document's BSON bytes as written (length prefix to terminator), not parsed: what a stage
+    /// that hands documents on as bytes reads back.
+    pub fn next_bytes(&mut self) -> Option<Result<Vec<u8>, CommandError>> {
+        if self.inner.get_ref().pos >= self.inner.get_ref().end && self.inner.buffer().is_empty() {
+            return None;
+        }
+        let mut len = [0u8; 4];
+        if let Err(e) = self.inner.read_exact(&mut len) {
+            return Some(Err(io_error("read", e)));
+        }
+        let n = match usize::try_from(i32::from_le_bytes(len)) {
+            Ok(n) if n >= 5 => n,
+            _ => return Some(Err(io_error("read", "a document length below 5"))),
+        };
+        let mut bytes = vec![0u8; n];
+        bytes[..4].copy_from_slice(&len);
+        Some(
+            self.inner
+                .read_exact(&mut bytes[4..])
+                .map(|()| bytes)
+                .map_err(|e| io_error("read", e)),
+        )
+    }
+}
+
 struct Head<'c, T> {
     item: T,
     run: usize,

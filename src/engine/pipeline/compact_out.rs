@@ -10,9 +10,10 @@
 use super::{Catalog, Pipeline, Stage};
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::expr::Vars;
+use crate::engine::held::Held;
 use crate::engine::storage::Stored;
 use crate::engine::CommandError;
-use bson::{Document, RawDocumentBuf};
+use bson::{Document, RawDocument};
 
 /// What a pipeline run for a cursor gives: documents, or documents kept as their bytes.
 #[derive(Debug)]
@@ -154,6 +155,37 @@ impl Pipeline {
     }
 }
 
+impl Pipeline {
+    /// [`emit`](Self::emit) of a document as the closing sort held it: one held as its bytes goes into the
+    /// output as they are when no stage follows the sort and the output is kept as bytes (or passes
+    /// [`HELD_DOCS`] with it): no decoding into a document and encoding again.
+    pub(super) fn emit_held(
+        &self,
+        d: Held,
+        out: &mut Vec<Document>,
+        compact: &mut Option<&mut Compact>,
+        vars: &Vars,
+    ) -> Result<(), CommandError> {
+        let (Some(c), Held::Raw(bytes)) = (&mut *compact, &d) else {
+            return self.emit(d.into_doc()?, out, compact, vars);
+        };
+        if c.maps < c.end || (c.docs.is_empty() && c.held.len() < c.limit) {
+            return self.emit(d.into_doc()?, out, compact, vars);
+        }
+        for h in std::mem::take(&mut c.held) {
+            c.docs.push(encode(&h)?);
+        }
+        let raw = RawDocument::from_bytes(bytes).map_err(|e| {
+            CommandError::new(
+                ErrorCode::InternalError,
+                format!("cannot read a held result document: {e}"),
+            )
+        })?;
+        c.docs.push(Stored::copy_of(raw));
+        Ok(())
+    }
+}
+
 impl Compact {
     /// Starts the stages run on each emitted document at `i` (those before it have nothing to do).
     pub(super) fn skip_to(&mut self, i: usize) {
@@ -176,13 +208,13 @@ impl Compact {
 
 /// A result document's bytes.
 fn encode(d: &Document) -> Result<Stored, CommandError> {
-    let raw = RawDocumentBuf::try_from(d).map_err(|e| {
+    let bytes = crate::engine::storage::document_bytes(d).map_err(|e| {
         CommandError::new(
             ErrorCode::InternalError,
             format!("cannot encode a result document: {e}"),
         )
     })?;
-    Ok(Stored::new(raw))
+    Ok(Stored::from_encoded(bytes))
 }
 
 #[cfg(test)]

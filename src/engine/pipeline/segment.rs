@@ -363,13 +363,13 @@ impl Pipeline {
                         if ends {
                             let done =
                                 std::mem::replace(&mut group, Sorter::new(spec, &vars.memory));
-                            done.finish_each_keyed(&mut |key, d| {
+                            done.finish_each_held(&mut |key, d| {
                                 while let Some((_, t)) = tail
                                     .next_if(|(t, _)| spec.compare_keys(t, &key) == Ordering::Less)
                                 {
                                     self.emit(t, &mut out, &mut compact, vars)?;
                                 }
-                                self.emit(d, &mut out, &mut compact, vars)
+                                self.emit_held(d, &mut out, &mut compact, vars)
                             })?;
                         }
                     }
@@ -390,7 +390,9 @@ impl Pipeline {
                     return Ok((sorter.finish()?, next));
                 }
                 let mut out = Vec::new();
-                sorter.finish_each(&mut |d| self.emit(d, &mut out, &mut compact, vars))?;
+                sorter.finish_each_held(&mut |_, d| {
+                    self.emit_held(d, &mut out, &mut compact, vars)
+                })?;
                 Ok((out, compact.map_or(next, |c| c.end)))
             }
             Sink::First(want) => {

@@ -130,6 +130,21 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 
+    /// Sorting keyed entries by their first key's prefix, then the whole key, is the stable sort by
+    /// `compare_keys` (mixed types, ties, both directions, past the size where prefixes are used).
+    #[test]
+    fn prefixed_entry_sort_is_the_key_sort(
+        keys in prop::collection::vec(prop::collection::vec(value(), 2), 0..300),
+        spec in prop_oneof![Just(doc! {"a": 1, "b": -1}), Just(doc! {"a": -1, "b": 1})],
+    ) {
+        let s = SortSpec::compile(&spec).expect("spec");
+        let mut want: Vec<(Vec<Bson>, usize)> = keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect();
+        let mut got = want.clone();
+        want.sort_by(|a, b| s.compare_keys(&a.0, &b.0));
+        s.sort_entries(&mut got).expect("sorts");
+        prop_assert_eq!(got, want);
+    }
+
     /// A bounded top-k that passes the limit is still the stable sort cut at k.
     #[test]
     fn bounded_top_is_sort_then_limit(docs in docs(), spec in sort_specs(), k in 1usize..90, limit in 1usize..3000) {

@@ -278,12 +278,12 @@ impl Pipeline {
             })?;
             if let (true, Some(s)) = (per_group, spec) {
                 if let Some(done) = sorter.replace(Sorter::new(s, mem)) {
-                    done.finish_each(&mut |d| self.emit(d, &mut out, compact, vars))?;
+                    done.finish_each_held(&mut |_, d| self.emit_held(d, &mut out, compact, vars))?;
                 }
             }
         }
         if let Some(done) = sorter {
-            done.finish_each(&mut |d| self.emit(d, &mut out, compact, vars))?;
+            done.finish_each_held(&mut |_, d| self.emit_held(d, &mut out, compact, vars))?;
         }
         Ok(out)
     }

@@ -7,7 +7,7 @@
 use bson::{Bson, Document, RawDocumentBuf};
 
 /// `doc`'s BSON bytes, exactly as `RawDocumentBuf::try_from(doc)` writes them (or its error).
-pub(super) fn document_bytes(doc: &Document) -> Result<Vec<u8>, bson::error::Error> {
+pub(crate) fn document_bytes(doc: &Document) -> Result<Vec<u8>, bson::error::Error> {
     match flat_bytes(doc) {
         Some(bytes) => Ok(bytes),
         None => general_bytes(doc),
@@ -35,8 +35,32 @@ fn scalar_len(v: &Bson) -> Option<usize> {
 /// The bytes of a document of the scalars [`scalar_len`] knows under keys without a NUL byte; `None`
 /// for any other document.
 fn flat_bytes(doc: &Document) -> Option<Vec<u8>> {
+    flat_of(|| doc.iter().map(|(k, v)| (k.as_str(), v)))
+}
+
+/// The bytes of the BSON array `items` (a document under the keys `"0"`, `"1"`, ...), exactly as `bson`
+/// writes an array (or its error): written here when every item is a scalar [`scalar_len`] knows.
+pub(crate) fn array_bytes(items: &[Bson]) -> Result<Vec<u8>, bson::error::Error> {
+    const KEYS: [&str; 16] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+    ];
+    if items.len() <= KEYS.len() {
+        if let Some(bytes) = flat_of(|| KEYS.iter().copied().zip(items)) {
+            return Ok(bytes);
+        }
+    }
+    let doc: Document = items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (i.to_string(), v.clone()))
+        .collect();
+    general_bytes(&doc)
+}
+
+/// [`flat_bytes`] of the elements `items()` gives (key, value), in order (walked twice: sizes, then bytes).
+fn flat_of<'a, I: Iterator<Item = (&'a str, &'a Bson)>>(items: impl Fn() -> I) -> Option<Vec<u8>> {
     let mut len = 5usize;
-    for (k, v) in doc {
+    for (k, v) in items() {
         if k.as_bytes().contains(&0) {
             return None;
         }
@@ -45,7 +69,7 @@ fn flat_bytes(doc: &Document) -> Option<Vec<u8>> {
     let total = i32::try_from(len).ok()?;
     let mut out = Vec::with_capacity(len);
     out.extend_from_slice(&total.to_le_bytes());
-    for (k, v) in doc {
+    for (k, v) in items() {
         out.push(v.element_type() as u8);
         out.extend_from_slice(k.as_bytes());
         out.push(0);

@@ -49,6 +49,21 @@ proptest! {
         let general = general_bytes(&doc).map_err(|e| e.to_string());
         prop_assert_eq!(fast, general, "{:?}", doc);
     }
+
+    /// An array's bytes are `bson`'s encoding of the array (a document under the keys "0", "1", ...),
+    /// written here or by `bson`.
+    #[test]
+    fn array_bytes_are_the_bson_encoding(items in proptest::collection::vec(value(), 0..20)) {
+        let fast = array_bytes(&items).map_err(|e| e.to_string());
+        let mut whole = bson::RawDocumentBuf::try_from(&doc! {"a": Bson::Array(items.clone())})
+            .map_err(|e| e.to_string());
+        let general = whole.as_mut().map(|w| {
+            let bytes = w.as_bytes();
+            // `{a: [...]}`: length, type byte, "a\0", the array's bytes, terminator.
+            bytes[7..bytes.len() - 1].to_vec()
+        }).map_err(|e| e.clone());
+        prop_assert_eq!(fast, general, "{:?}", items);
+    }
 }
 
 /// The fast path writes a bulk load's rows itself (it is not a pass-through to `bson`).
@@ -57,4 +72,9 @@ fn scalar_rows_take_the_fast_path() {
     let d = doc! {"_id": bson::oid::ObjectId::new(), "id": 7i64, "u": "user-7", "s": 0.5, "b": true, "n": null};
     assert_eq!(flat_bytes(&d), general_bytes(&d).ok());
     assert!(flat_bytes(&doc! {"a": [1]}).is_none());
+    let key = [Bson::String("k".into()), Bson::Int32(3), Bson::Null];
+    assert_eq!(
+        flat_of(|| ["0", "1", "2"].into_iter().zip(&key)),
+        array_bytes(&key).ok()
+    );
 }

@@ -33,7 +33,7 @@ impl Stored {
 
     /// Takes the bytes the storage encoder wrote for a document (`encode.rs`: `bson`'s bytes, so a valid
     /// document; one copy, into the shared allocation).
-    pub(super) fn from_encoded(bytes: Vec<u8>) -> Stored {
+    pub(crate) fn from_encoded(bytes: Vec<u8>) -> Stored {
         Stored(Arc::from(bytes))
     }
 
