@@ -90,7 +90,8 @@ impl SortSpec {
     /// does. With the simple collation and enough entries, each entry's first key part is first reduced to
     /// its [`order_prefix`](super::bson_order::order_prefix) (reversed for a descending key): entries whose
     /// prefixes differ are ordered by them alone (the prefix never orders two values against
-    /// [`compare`]), so most comparisons read no heap memory; equal prefixes fall back on the whole keys.
+    /// [`compare`]), so most comparisons read no heap memory; equal prefixes fall back on the whole keys,
+    /// then on the input position.
     pub(crate) fn sort_entries<T>(
         &self,
         buf: &mut Vec<(Vec<Bson>, T)>,
@@ -110,13 +111,28 @@ impl SortSpec {
                 !p
             }
         };
-        let mut decorated: Vec<(u128, (Vec<Bson>, T))> =
-            buf.drain(..).map(|e| (prefix(&e.0), e)).collect();
-        crate::engine::ops::sort_checked(&mut decorated, |a, b| {
+        // The order is found on (prefix, position) pairs (small to move; the position breaks ties, so the
+        // order is the stable one), then the entries are moved into it once.
+        let mut order: Vec<(u128, usize)> = buf
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (prefix(&e.0), i))
+            .collect();
+        let entries: &[(Vec<Bson>, T)] = buf;
+        crate::engine::ops::sort_checked(&mut order, |a, b| {
             a.0.cmp(&b.0)
-                .then_with(|| self.compare_keys(&(a.1).0, &(b.1).0))
+                .then_with(|| match (entries.get(a.1), entries.get(b.1)) {
+                    (Some(x), Some(y)) => self.compare_keys(&x.0, &y.0),
+                    _ => Ordering::Equal,
+                })
+                .then(a.1.cmp(&b.1))
         })?;
-        buf.extend(decorated.into_iter().map(|(_, e)| e));
+        let mut slots: Vec<Option<(Vec<Bson>, T)>> = buf.drain(..).map(Some).collect();
+        buf.extend(
+            order
+                .iter()
+                .filter_map(|&(_, i)| slots.get_mut(i).and_then(Option::take)),
+        );
         Ok(())
     }
 

@@ -1,8 +1,8 @@
 //! The output of a pipeline that ends with a whole `$sort` closing a run of per-document stages, followed only
 //! by per-document stages (the translator's `ORDER BY`: `[$lookup ...] $project`, `$sort`, `$unset`): each
 //! document the sort emits goes through those last stages as it leaves the sort, and once the output passes
-//! [`HELD_DOCS`] documents they are kept as their BSON bytes ([`Stored`]), the form a cursor hands out batch
-//! by batch. A joined result of millions of rows is then held at its BSON size, not as parsed documents
+//! [`HELD_DOCS`] documents (or the sort hands on a document it held as its bytes, with no stage after it)
+//! they are kept as their BSON bytes ([`Stored`]), the form a cursor hands out batch by batch. A joined result of millions of rows is then held at its BSON size, not as parsed documents
 //! (several times larger, every page of them fresh memory), and the last stages build no second vector.
 //!
 //! In: the pipeline, its input, the catalog; out: [`Output`]. Depends on `segment` (the sort's emission).
@@ -156,9 +156,10 @@ impl Pipeline {
 }
 
 impl Pipeline {
-    /// [`emit`](Self::emit) of a document as the closing sort held it: one held as its bytes goes into the
-    /// output as they are when no stage follows the sort and the output is kept as bytes (or passes
-    /// [`HELD_DOCS`] with it): no decoding into a document and encoding again.
+    /// [`emit`](Self::emit) of a document as the closing sort held it: when no stage follows the sort, one
+    /// held as its bytes goes into the output as they are, and the output is kept as bytes from then on
+    /// (a sort holds documents encoded only past its memory limit: a large result), with no decoding into a
+    /// document and encoding again.
     pub(super) fn emit_held(
         &self,
         d: Held,
@@ -169,7 +170,7 @@ impl Pipeline {
         let (Some(c), Held::Raw(bytes)) = (&mut *compact, &d) else {
             return self.emit(d.into_doc()?, out, compact, vars);
         };
-        if c.maps < c.end || (c.docs.is_empty() && c.held.len() < c.limit) {
+        if c.maps < c.end {
             return self.emit(d.into_doc()?, out, compact, vars);
         }
         for h in std::mem::take(&mut c.held) {
