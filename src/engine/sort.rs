@@ -77,7 +77,18 @@ impl SortSpec {
 
     /// Compares two precomputed keys.
     pub fn compare_keys(&self, a: &[Bson], b: &[Bson]) -> Ordering {
-        for ((x, y), (_, asc)) in a.iter().zip(b.iter()).zip(self.keys.iter()) {
+        self.compare_keys_from(a, b, 0)
+    }
+
+    /// The number of key parts.
+    pub fn parts(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// [`compare_keys`](Self::compare_keys) of the parts from `from` on (the earlier ones known equal).
+    fn compare_keys_from(&self, a: &[Bson], b: &[Bson], from: usize) -> Ordering {
+        let parts = a.iter().zip(b.iter()).zip(self.keys.iter()).skip(from);
+        for ((x, y), (_, asc)) in parts {
             let o = compare(x, y);
             if o != Ordering::Equal {
                 return if *asc { o } else { o.reverse() };
@@ -87,51 +98,69 @@ impl SortSpec {
     }
 
     /// Sorts keyed entries by their keys (stable), as `sort_checked` with [`compare_keys`](Self::compare_keys)
-    /// does. With the simple collation and enough entries, each entry's first key part is first reduced to
-    /// its [`order_prefix`](super::bson_order::order_prefix) (reversed for a descending key): entries whose
-    /// prefixes differ are ordered by them alone (the prefix never orders two values against
-    /// [`compare`]), so most comparisons read no heap memory; equal prefixes fall back on the whole keys,
-    /// then on the input position.
+    /// does. With the simple collation and enough entries, each entry's first two key parts are first
+    /// reduced to their [`order_prefix`](super::bson_order::order_prefix)es (reversed for a descending key):
+    /// entries whose first prefixes differ are ordered by them alone (a prefix never orders two values against
+    /// [`compare`]); where they are equal and tell the values apart exactly ([`exact_prefix`]: the first
+    /// parts are then equal, such as the translator's NULL flags), by the second prefixes; else, and on equal
+    /// prefixes, by the whole keys, then by input position. Most comparisons read no heap memory, and only
+    /// (prefixes, position) records move while sorting; the entries are moved into their order once.
+    ///
+    /// The first `equal` key parts are known equal in every entry (a group of an incremental sort): the
+    /// comparisons start after them.
     pub(crate) fn sort_entries<T>(
         &self,
         buf: &mut Vec<(Vec<Bson>, T)>,
+        equal: usize,
     ) -> Result<(), CommandError> {
         const PREFIXED: usize = 64;
-        let asc = match self.keys.first() {
-            Some((_, asc)) if buf.len() >= PREFIXED && !super::collation::is_active() => *asc,
-            _ => {
-                return crate::engine::ops::sort_checked(buf, |a, b| self.compare_keys(&a.0, &b.0))
+        if buf.len() < PREFIXED || self.keys.len() <= equal || super::collation::is_active() {
+            return crate::engine::ops::sort_checked(buf, |a, b| {
+                self.compare_keys_from(&a.0, &b.0, equal)
+            });
+        }
+        let part = |key: &[Bson], i: usize| -> (u128, bool) {
+            let asc = self.keys.get(i).is_none_or(|k| k.1);
+            match key.get(i) {
+                Some(v) => {
+                    let p = super::bson_order::order_prefix(v);
+                    (if asc { p } else { !p }, exact_prefix(v))
+                }
+                None => (0, true),
             }
         };
-        let prefix = |key: &[Bson]| {
-            let p = key.first().map_or(0, super::bson_order::order_prefix);
-            if asc {
-                p
-            } else {
-                !p
-            }
-        };
-        // The order is found on (prefix, position) pairs (small to move; the position breaks ties, so the
-        // order is the stable one), then the entries are moved into it once.
-        let mut order: Vec<(u128, usize)> = buf
+        let mut order: Vec<Prefixed> = buf
             .iter()
             .enumerate()
-            .map(|(i, e)| (prefix(&e.0), i))
+            .map(|(i, e)| {
+                let (first, exact) = part(&e.0, equal);
+                Prefixed {
+                    first,
+                    second: part(&e.0, equal + 1).0,
+                    exact,
+                    at: i,
+                }
+            })
             .collect();
         let entries: &[(Vec<Bson>, T)] = buf;
+        let whole = |a: &Prefixed, b: &Prefixed| match (entries.get(a.at), entries.get(b.at)) {
+            (Some(x), Some(y)) => self.compare_keys_from(&x.0, &y.0, equal),
+            _ => Ordering::Equal,
+        };
         crate::engine::ops::sort_checked(&mut order, |a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| match (entries.get(a.1), entries.get(b.1)) {
-                    (Some(x), Some(y)) => self.compare_keys(&x.0, &y.0),
-                    _ => Ordering::Equal,
+            a.first
+                .cmp(&b.first)
+                .then_with(|| match a.exact && b.exact {
+                    true => a.second.cmp(&b.second).then_with(|| whole(a, b)),
+                    false => whole(a, b),
                 })
-                .then(a.1.cmp(&b.1))
+                .then(a.at.cmp(&b.at))
         })?;
         let mut slots: Vec<Option<(Vec<Bson>, T)>> = buf.drain(..).map(Some).collect();
         buf.extend(
             order
                 .iter()
-                .filter_map(|&(_, i)| slots.get_mut(i).and_then(Option::take)),
+                .filter_map(|p| slots.get_mut(p.at).and_then(Option::take)),
         );
         Ok(())
     }
@@ -160,6 +189,37 @@ impl SortSpec {
         crate::engine::ops::sort_checked(&mut keyed, |a, b| self.compare_keys(&a.0, &b.0))?;
         docs.extend(keyed.into_iter().map(|(_, d)| d));
         Ok(())
+    }
+}
+
+/// An entry of [`SortSpec::sort_entries`] while it sorts: its first two key parts' prefixes, whether the
+/// first tells its value apart exactly, and its position.
+struct Prefixed {
+    first: u128,
+    second: u128,
+    exact: bool,
+    at: usize,
+}
+
+/// Whether equal [`order_prefix`](super::bson_order::order_prefix)es of `v` and of an other value for which
+/// this also holds mean the two compare equal: null, booleans, 32-bit integers, doubles, 64-bit integers
+/// within 2^53, dates, ObjectIds, timestamps, and strings of at most 15 bytes without a NUL byte (under the
+/// simple collation).
+fn exact_prefix(v: &Bson) -> bool {
+    match v {
+        Bson::Null
+        | Bson::Undefined
+        | Bson::MinKey
+        | Bson::MaxKey
+        | Bson::Boolean(_)
+        | Bson::Int32(_)
+        | Bson::Double(_)
+        | Bson::DateTime(_)
+        | Bson::ObjectId(_)
+        | Bson::Timestamp(_) => true,
+        Bson::Int64(i) => i.unsigned_abs() <= 1 << 53,
+        Bson::String(s) | Bson::Symbol(s) => s.len() <= 15 && !s.as_bytes().contains(&0),
+        _ => false,
     }
 }
 
@@ -302,6 +362,8 @@ pub struct Sorter<'a> {
     keyed: bool,
     /// For each spilled run, whether it holds the keys.
     runs_keyed: Vec<bool>,
+    /// The leading key parts every document added has equal ([`within_equal`](Self::within_equal)).
+    equal: usize,
 }
 
 impl<'a> Sorter<'a> {
@@ -318,6 +380,16 @@ impl<'a> Sorter<'a> {
             spill: None,
             keyed: false,
             runs_keyed: Vec::new(),
+            equal: 0,
+        }
+    }
+
+    /// An empty sort on `spec` of documents whose first `equal` key parts are all equal (a group of an
+    /// incremental sort, by leading keys taken in order): its comparisons start after them.
+    pub fn within_equal(spec: &'a SortSpec, mem: &'a MemoryPolicy, equal: usize) -> Sorter<'a> {
+        Sorter {
+            equal,
+            ..Sorter::new(spec, mem)
         }
     }
 
@@ -373,6 +445,7 @@ impl<'a> Sorter<'a> {
             };
             write_keyed_run(
                 self.spec,
+                self.equal,
                 file,
                 &mut self.buf,
                 self.keyed,
@@ -436,7 +509,7 @@ impl<'a> Sorter<'a> {
         let spec = self.spec;
         let mut buf = self.buf;
         let Some(file) = self.spill else {
-            spec.sort_entries(&mut buf)?;
+            spec.sort_entries(&mut buf, self.equal)?;
             for (k, d) in buf {
                 if !each(k, d)? {
                     break;
@@ -446,7 +519,7 @@ impl<'a> Sorter<'a> {
         };
         // The documents still buffered (within the limit) are the last run, merged from memory: written
         // and read back they would cost an encoding and a decoding each, for nothing.
-        spec.sort_entries(&mut buf)?;
+        spec.sort_entries(&mut buf, self.equal)?;
         let mut runs: Vec<Run<'_>> = file
             .readers()
             .into_iter()
@@ -571,13 +644,14 @@ impl<'a> TopK<'a> {
 /// encoded are written as they are.
 fn write_keyed_run(
     spec: &SortSpec,
+    equal: usize,
     file: &mut SpillFile,
     buf: &mut Vec<(Vec<Bson>, Held)>,
     keyed: bool,
     runs_keyed: &mut Vec<bool>,
 ) -> Result<(), CommandError> {
     runs_keyed.push(keyed);
-    spec.sort_entries(buf)?;
+    spec.sort_entries(buf, equal)?;
     if !keyed {
         file.write_raw_run(buf.iter().map(|(_, d)| d.to_bytes()))?;
     } else {

@@ -86,13 +86,20 @@ impl Pipeline {
     }
 
     /// For the segment `start..body` a whole sort's split projection closes (`sort_keys`): the [`Through`]
-    /// of its last `$lookup` when it covers the rest of the segment with no `$project` of its own.
+    /// of its last `$lookup` when it covers the rest of the segment with no `$project` of its own, but for
+    /// `$unionWith`s (the input documents' rows pass them unchanged; their own documents are run by the
+    /// segment apart).
     pub(super) fn through_to(&self, start: usize, body: usize) -> Option<Through<'_>> {
         let l = (start..body)
             .rev()
             .find(|&k| matches!(self.stages[k], Stage::Lookup(_)))?;
-        self.through_at(l, body)
-            .filter(|t| t.next == body && t.project.is_none())
+        let unions_from = (l..body)
+            .rev()
+            .take_while(|&k| matches!(self.stages[k], Stage::UnionWith(..)))
+            .last()
+            .unwrap_or(body);
+        self.through_at(l, unions_from)
+            .filter(|t| t.next == unions_from && t.project.is_none())
     }
 
     /// One input document `d` through the segment `start..t.next` (whose `$lookup`s' executions are

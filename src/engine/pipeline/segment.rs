@@ -44,6 +44,20 @@ fn push(sorter: &mut Sorter<'_>, (key, d): ForSort) -> Result<(), CommandError> 
     }
 }
 
+/// One `$unionWith` document out of the segment for a closing sort, with its key when `keys` gives it
+/// apart (the split projection run on it as on the inputs' rows).
+fn keyed_union(
+    keys: &Option<SortKeys<'_>>,
+    spec: &SortSpec,
+    o: Document,
+    vars: &Vars,
+) -> Result<ForSort, CommandError> {
+    match keys {
+        None => Ok((None, o)),
+        Some(k) => k.apply(spec, o, vars).map(|(key, o)| (Some(key), o)),
+    }
+}
+
 /// A segment's outputs for a closing sort, each with its key when `keys` gives it apart.
 fn keyed(
     keys: &Option<SortKeys<'_>>,
@@ -184,8 +198,9 @@ impl Pipeline {
         let execs = RefCell::new(self.lookup_execs(start, stop, docs.len(), catalog, vars));
         // A closing `$project` whose last fields are the whole sort's keys (see `sort_keys`): its values go
         // into the sort beside each document (`keyed` below) instead of into the document.
+        // The `$unionWith`s' documents take the same split after the segment's other stages (`keyed_union`).
         let keys = match sink {
-            Sink::Sort(_) if stop > start && unions.is_empty() => self.sort_keys(stop, end),
+            Sink::Sort(_) if stop > start => self.sort_keys(stop, end),
             _ => None,
         };
         let body = if keys.is_some() { stop - 1 } else { stop };
@@ -320,7 +335,7 @@ impl Pipeline {
                         let mut sorter = Sorter::new(spec, &vars.memory);
                         let sorted = self
                             .union_outputs(&unions, catalog, vars, &mut from, &mut |o| {
-                                sorter.push(o)
+                                push(&mut sorter, keyed_union(&keys, spec, o, vars)?)
                             })
                             .and_then(|()| {
                                 sorter.finish_each_keyed(&mut |k, d| {
@@ -337,7 +352,9 @@ impl Pipeline {
                     }
                     let mut tail = tail.into_iter().peekable();
                     let mut out = Vec::new();
-                    let mut group = Sorter::new(spec, &vars.memory);
+                    // Every document of a group has the leading keys equal.
+                    let equal = prefix.parts();
+                    let mut group = Sorter::within_equal(spec, &vars.memory, equal);
                     for (k, (key, i)) in order.iter().enumerate() {
                         crate::engine::ops::check()?;
                         if let Some(d) = docs.get_mut(*i).and_then(Option::take) {
@@ -361,8 +378,10 @@ impl Pipeline {
                             prefix.compare_keys(key, next) != Ordering::Equal
                         });
                         if ends {
-                            let done =
-                                std::mem::replace(&mut group, Sorter::new(spec, &vars.memory));
+                            let done = std::mem::replace(
+                                &mut group,
+                                Sorter::within_equal(spec, &vars.memory, equal),
+                            );
                             done.finish_each_held(&mut |key, d| {
                                 while let Some((_, t)) = tail
                                     .next_if(|(t, _)| spec.compare_keys(t, &key) == Ordering::Less)
@@ -385,7 +404,9 @@ impl Pipeline {
                         push(&mut sorter, o)?;
                     }
                 }
-                self.union_outputs(&unions, catalog, vars, &mut from, &mut |o| sorter.push(o))?;
+                self.union_outputs(&unions, catalog, vars, &mut from, &mut |o| {
+                    push(&mut sorter, keyed_union(&keys, spec, o, vars)?)
+                })?;
                 if compact.is_none() {
                     return Ok((sorter.finish()?, next));
                 }
