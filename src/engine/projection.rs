@@ -57,6 +57,9 @@ enum Source {
     Const(Bson),
     /// Any other expression (evaluated on the input document before any value is moved out of it).
     Expr(Expr),
+    /// The same field path as the earlier output at this position (an `ORDER BY` key that is a selected
+    /// joined column, `{c1: "$j.x", __s0: "$j.x"}`): its value copied, the path read once.
+    Same(usize),
 }
 
 /// Where the projection comes from (`find` allows `$slice` / `$elemMatch`).
@@ -307,18 +310,60 @@ impl Projection {
         let plan = self.renames.as_ref().filter(|p| p.len() >= tail);
         match plan {
             Some(plan) => {
-                let mut values = self.rename_exprs(plan, doc, vars)?;
-                for (field, outputs) in &self.sources {
-                    if let Some(v) = doc.get(field) {
-                        for &i in outputs {
-                            values[i] = Some(v.clone());
-                        }
-                    }
-                }
+                let values = self.ref_values(plan, doc, vars)?;
                 Ok(self.rename_output(plan, values, tail))
             }
             None => self.apply_then_split(doc, vars, None, tail),
         }
+    }
+
+    /// [`apply_ref_split`](Self::apply_ref_split) with the document given as its BSON bytes, written
+    /// straight from the values (no document built) by a rename projection: for a consumer that holds it
+    /// encoded (a sort past its memory limit).
+    pub fn apply_ref_split_bytes(
+        &self,
+        doc: &Document,
+        vars: &Vars,
+        tail: usize,
+    ) -> Result<(Vec<u8>, Vec<Option<Bson>>), CommandError> {
+        let encoded = |e: bson::error::Error| {
+            CommandError::new(
+                super::error_codes::ErrorCode::InternalError,
+                format!("cannot encode a projected document: {e}"),
+            )
+        };
+        let Some(plan) = self.renames.as_ref().filter(|p| p.len() >= tail) else {
+            let (d, apart) = self.apply_then_split(doc, vars, None, tail)?;
+            return Ok((super::storage::document_bytes(&d).map_err(encoded)?, apart));
+        };
+        let mut values = self.ref_values(plan, doc, vars)?;
+        let kept = plan.len() - tail.min(plan.len());
+        let apart = values.split_off(kept);
+        let bytes = super::storage::pairs_bytes(|| {
+            plan.iter()
+                .zip(&values)
+                .filter_map(|((name, _), v)| Some((name.as_str(), v.as_ref()?)))
+        })
+        .map_err(encoded)?;
+        Ok((bytes, apart))
+    }
+
+    /// A rename projection's values on a borrowed document (`None`: missing), in output order.
+    fn ref_values(
+        &self,
+        plan: &[(String, Source)],
+        doc: &Document,
+        vars: &Vars,
+    ) -> Result<Vec<Option<Bson>>, CommandError> {
+        let mut values = self.rename_exprs(plan, doc, vars)?;
+        for (field, outputs) in &self.sources {
+            if let Some(v) = doc.get(field) {
+                for &i in outputs {
+                    values[i] = Some(v.clone());
+                }
+            }
+        }
+        Ok(values)
     }
 
     /// `apply`, then the values of the last `tail` fields of `plan` (when given) taken out of the result.
@@ -349,6 +394,7 @@ impl Projection {
                 Source::Expr(e) => e.eval(doc, vars)?,
                 Source::Const(v) => Some(v.clone()),
                 Source::Field(..) => None,
+                Source::Same(i) => values.get(*i).cloned().flatten(),
             });
         }
         Ok(values)
@@ -569,10 +615,18 @@ fn rename_plan(tree: &[(String, Node)], include_id: bool) -> Option<Vec<(String,
         let Node::Computed(e) = node else {
             return None;
         };
-        let source = match (e.top_field(), e.constant()) {
-            (Some(f), _) => Source::Field(f.to_string()),
-            (None, Some(c)) => Source::Const(c.clone()),
-            (None, None) => Source::Expr(e.clone()),
+        let path = e.field_path();
+        let same = path.as_ref().and_then(|p| {
+            plan.iter().position(|(_, s)| match s {
+                Source::Expr(x) => x.field_path().as_ref() == Some(p),
+                _ => false,
+            })
+        });
+        let source = match (e.top_field(), e.constant(), same) {
+            (Some(f), _, _) => Source::Field(f.to_string()),
+            (None, Some(c), _) => Source::Const(c.clone()),
+            (None, None, Some(i)) => Source::Same(i),
+            (None, None, None) => Source::Expr(e.clone()),
         };
         plan.push((k.clone(), source));
     }

@@ -218,5 +218,14 @@ mod owned {
             .apply_owned(bson::doc! {"_id": 1, "a": "x"}, &vars)
             .expect("projects");
         assert_eq!(got, bson::doc! {"c0": "x", "c1": "X"});
+        // A path given twice (a selected joined column that is also the sort key) is read once.
+        let s = bson::doc! {"_id": 0, "c0": "$j.x", "c1": "$j.y", "s0": "$j.x", "s1": "$j.y"};
+        let p = Projection::compile(&s, Context::Stage).expect("compiles");
+        let sources = p.renames.as_ref().expect("renames");
+        assert!(matches!(sources[2].1, Source::Same(0)) && matches!(sources[3].1, Source::Same(1)));
+        let got = p
+            .apply_owned(bson::doc! {"_id": 1, "j": {"y": [2], "x": "v"}}, &vars)
+            .expect("projects");
+        assert_eq!(got, bson::doc! {"c0": "v", "c1": [2], "s0": "v", "s1": [2]});
     }
 }

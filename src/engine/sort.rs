@@ -456,6 +456,12 @@ impl<'a> Sorter<'a> {
         Ok(())
     }
 
+    /// Whether the documents are held encoded (the limit was passed once): a caller that can give the next
+    /// ones as their bytes ([`push_held`](Self::push_held)) saves building them.
+    pub(crate) fn holds_encoded(&self) -> bool {
+        self.compact
+    }
+
     /// Whether the documents are held encoded, and whether a run was spilled (for the tests).
     #[cfg(test)]
     pub(crate) fn held_state(&self) -> (bool, bool) {

@@ -404,6 +404,15 @@ pub(super) fn check(
     // A sorted output past 0, 1 or 2 documents kept as bytes (`compact_out.rs`), or never.
     let held = [Some(0), Some(1), Some(2), None][(outer.len() + shape) % 4];
     super::compact_out::TEST_HELD_DOCS.with(|h| h.set(held));
+    // A closing sort within its memory, or past it from the first document or a few hundred bytes on
+    // (documents held encoded, joined rows projected straight into their bytes, runs spilled).
+    if let Some(limit) = [None, Some(1), Some(700)][(outer.len() + 2 * shape + tail.len()) % 3] {
+        e.run_command(
+            "admin",
+            &doc! {"setParameter": 1, "internalQueryMaxBlockingSortMemoryUsageBytes": limit as i64},
+        )
+        .expect("sets the sort's memory");
+    }
     // The memo of a keyed stage dropped after 0 or 2 outer documents (mostly distinct keys), or kept.
     let probation = [Some(0), Some(2), None][(outer.len() + 2 * shape) % 3];
     super::join_memo::TEST_MEMO_PROBATION.with(|p| p.set(probation));

@@ -23,6 +23,7 @@ use super::sort_keys::SortKeys;
 use super::{group, Catalog, Pipeline, Stage};
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::expr::Vars;
+use crate::engine::held::Held;
 use crate::engine::matcher::Matcher;
 use crate::engine::projection::Projection;
 use crate::engine::sort::SortSpec;
@@ -117,6 +118,7 @@ impl Pipeline {
         execs: &mut [Option<Exec<'_>>],
         catalog: &dyn Catalog,
         vars: &Vars,
+        encoded: bool,
     ) -> Result<Vec<ForSort>, CommandError> {
         let heads = self.segment_from(d, start, start, t.lookup, execs, catalog, vars)?;
         let Some(Some(exec)) = execs.get_mut(t.lookup - start) else {
@@ -129,8 +131,16 @@ impl Pipeline {
         for h in heads {
             let matched = exec.matches(&h)?;
             t.rows(h, matched, vars, &mut |row, _| {
-                let (key, doc) = keys.apply_ref(spec, row, vars)?;
-                out.push((Some(key), doc));
+                out.push(match encoded {
+                    true => {
+                        let (key, bytes) = keys.apply_ref_bytes(spec, row, vars)?;
+                        (Some(key), Held::Raw(bytes.into_boxed_slice()))
+                    }
+                    false => {
+                        let (key, doc) = keys.apply_ref(spec, row, vars)?;
+                        (Some(key), Held::Doc(doc))
+                    }
+                });
                 Ok(())
             })?;
         }

@@ -56,6 +56,39 @@ pub(super) fn unwind_into(
     }
 }
 
+/// [`unwind_into`], every unwound document checked as [`check_intermediate`] checks it, by its shape from
+/// the outer document's and the joined document's (as [`unwind_each`] checks them: the BSON sizes add up),
+/// instead of a walk of each whole unwound document. Fails before any document is added to `out`.
+pub(super) fn unwind_into_checked(
+    mut d: Document,
+    as_field: &str,
+    matched: Matched,
+    index: Option<&str>,
+    preserve: bool,
+    out: &mut Vec<Document>,
+) -> Result<(), CommandError> {
+    if matched.is_empty() {
+        let at = out.len();
+        unwind_into(d, as_field, matched, index, preserve, out);
+        return check_intermediate(&out[at..]);
+    }
+    // The field where `set_field` puts it, a null of no bytes for now (see `unwind_each`).
+    set_field(&mut d, as_field, Bson::Null);
+    if let Some(ix) = index {
+        set_field(&mut d, ix, Bson::Int64(0));
+    }
+    let base = shape(&d);
+    for m in matched.iter() {
+        let s = shape(m);
+        check_intermediate_shape(Shape {
+            bytes: base.bytes + s.bytes,
+            depth: base.depth.max(1 + s.depth),
+        })?;
+    }
+    unwind_into(d, as_field, matched, index, preserve, out);
+    Ok(())
+}
+
 /// [`unwind_into`] made one unwound document at a time in the outer document itself, for a consumer that
 /// reads each and keeps none or few (a `$group`, a `$match` then a `$project`: `join_through`): the joined
 /// document is written into its `as` field (and its position into `index`, which must lie outside that
@@ -130,6 +163,65 @@ pub(super) fn in_place_index(as_field: &str, index: Option<&str>) -> bool {
 mod tests {
     use super::*;
     use bson::doc;
+
+    /// `unwind_into_checked` refuses a joined document past the depth limit before adding any unwound
+    /// document, and otherwise adds what `unwind_into` adds, each of whose shapes is the outer document's
+    /// (the `as` field a null, the index a 64-bit integer) plus the joined document's, as it checks them.
+    #[test]
+    fn checked_unwinding_adds_the_shapes_it_checks() {
+        let mut deep = doc! {"x": 1};
+        for _ in 0..crate::engine::limits::MAX_BSON_DEPTH {
+            deep = doc! {"d": deep};
+        }
+        let mut out = Vec::new();
+        let err = unwind_into_checked(
+            doc! {"a": 1},
+            "j",
+            Rc::new(vec![doc! {"ok": 1}, deep]),
+            None,
+            false,
+            &mut out,
+        )
+        .expect_err("too deep");
+        assert_eq!(err.code, crate::engine::limits::too_deep().code);
+        assert!(out.is_empty());
+        for index in [None, Some("i")] {
+            let outer = doc! {"a": "text", "j": [1, 2], "b": {"c": [1, {"d": 2}]}};
+            let matched = vec![doc! {"x": 1}, doc! {"y": {"z": [1, 2, "three"]}}, doc! {}];
+            let (mut got, mut want) = (Vec::new(), Vec::new());
+            unwind_into_checked(
+                outer.clone(),
+                "j",
+                Rc::new(matched.clone()),
+                index,
+                true,
+                &mut got,
+            )
+            .expect("unwinds");
+            unwind_into(
+                outer.clone(),
+                "j",
+                Rc::new(matched.clone()),
+                index,
+                true,
+                &mut want,
+            );
+            assert_eq!(got, want);
+            let mut base = outer.clone();
+            set_field(&mut base, "j", Bson::Null);
+            if let Some(ix) = index {
+                set_field(&mut base, ix, Bson::Int64(0));
+            }
+            let b = shape(&base);
+            for (o, m) in got.iter().zip(&matched) {
+                let (s, sm) = (shape(o), shape(m));
+                assert_eq!(
+                    (s.bytes, s.depth),
+                    (b.bytes + sm.bytes, b.depth.max(1 + sm.depth))
+                );
+            }
+        }
+    }
 
     /// A joined document that nests the unwound one past the depth limit is refused before any unwound
     /// document is handed on (as the materialized output is checked whole first).

@@ -27,20 +27,22 @@ use super::compact_out::Compact;
 use super::sort_keys::SortKeys;
 use super::{group, join, join_unwind, reshape, Pipeline, Stage};
 use crate::engine::expr::{Expr, Vars};
+use crate::engine::held::Held;
 use crate::engine::sort::{SortSpec, Sorter, TopK};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 use std::cell::RefCell;
 use std::cmp::Ordering;
 
-/// A document for a closing sort, with its key when the segment's projection gave it apart.
-pub(super) type ForSort = (Option<Vec<Bson>>, Document);
+/// A document for a closing sort, with its key when the segment's projection gave it apart (then, for a
+/// sort that holds its documents encoded, possibly as its bytes).
+pub(super) type ForSort = (Option<Vec<Bson>>, Held);
 
 /// Adds a [`ForSort`] document to a sort.
 fn push(sorter: &mut Sorter<'_>, (key, d): ForSort) -> Result<(), CommandError> {
     match key {
-        Some(key) => sorter.push_keyed(key, d),
-        None => sorter.push(d),
+        Some(key) => sorter.push_held(key, d),
+        None => sorter.push(d.into_doc()?),
     }
 }
 
@@ -53,8 +55,10 @@ fn keyed_union(
     vars: &Vars,
 ) -> Result<ForSort, CommandError> {
     match keys {
-        None => Ok((None, o)),
-        Some(k) => k.apply(spec, o, vars).map(|(key, o)| (Some(key), o)),
+        None => Ok((None, Held::Doc(o))),
+        Some(k) => k
+            .apply(spec, o, vars)
+            .map(|(key, o)| (Some(key), Held::Doc(o))),
     }
 }
 
@@ -66,10 +70,13 @@ fn keyed(
     vars: &Vars,
 ) -> Result<Vec<ForSort>, CommandError> {
     match keys {
-        None => Ok(outs.into_iter().map(|o| (None, o)).collect()),
+        None => Ok(outs.into_iter().map(|o| (None, Held::Doc(o))).collect()),
         Some(k) => outs
             .into_iter()
-            .map(|o| k.apply(spec, o, vars).map(|(key, o)| (Some(key), o)))
+            .map(|o| {
+                k.apply(spec, o, vars)
+                    .map(|(key, o)| (Some(key), Held::Doc(o)))
+            })
             .collect(),
     }
 }
@@ -238,25 +245,36 @@ impl Pipeline {
             (Some(_), Sink::Sort(_)) => self.through_to(start, body),
             _ => None,
         };
-        let for_sort = |d: Document, spec: &SortSpec| -> Result<Vec<ForSort>, CommandError> {
-            match (&keys, &through_keyed) {
-                (Some(k), Some(t)) => {
-                    self.segment_keyed(t, k, spec, d, start, &mut execs.borrow_mut(), catalog, vars)
-                }
-                _ => {
-                    let outs = self.segment_from(
+        // `encoded`: the sort holds its documents encoded (past its memory limit): a joined row projected
+        // straight into its key is written as its bytes.
+        let for_sort =
+            |d: Document, spec: &SortSpec, encoded: bool| -> Result<Vec<ForSort>, CommandError> {
+                match (&keys, &through_keyed) {
+                    (Some(k), Some(t)) => self.segment_keyed(
+                        t,
+                        k,
+                        spec,
                         d,
                         start,
-                        start,
-                        body,
                         &mut execs.borrow_mut(),
                         catalog,
                         vars,
-                    )?;
-                    keyed(&keys, spec, outs, vars)
+                        encoded,
+                    ),
+                    _ => {
+                        let outs = self.segment_from(
+                            d,
+                            start,
+                            start,
+                            body,
+                            &mut execs.borrow_mut(),
+                            catalog,
+                            vars,
+                        )?;
+                        keyed(&keys, spec, outs, vars)
+                    }
                 }
-            }
-        };
+            };
         match sink {
             Sink::Group(g) => {
                 let mut state = group::GroupState::new(vars);
@@ -358,7 +376,7 @@ impl Pipeline {
                     for (k, (key, i)) in order.iter().enumerate() {
                         crate::engine::ops::check()?;
                         if let Some(d) = docs.get_mut(*i).and_then(Option::take) {
-                            match for_sort(d, spec) {
+                            match for_sort(d, spec, false) {
                                 Ok(outs) => {
                                     for o in outs {
                                         push(&mut group, o)?;
@@ -368,7 +386,7 @@ impl Pipeline {
                                 // taken yet may fail too.
                                 Err(e) => {
                                     for d in docs.iter_mut().take(*i).filter_map(Option::take) {
-                                        for_sort(d, spec)?;
+                                        for_sort(d, spec, false)?;
                                     }
                                     return Err(e);
                                 }
@@ -400,7 +418,7 @@ impl Pipeline {
                 let mut sorter = Sorter::new(spec, &vars.memory);
                 for d in docs {
                     crate::engine::ops::check()?;
-                    for o in for_sort(d, spec)? {
+                    for o in for_sort(d, spec, sorter.holds_encoded())? {
                         push(&mut sorter, o)?;
                     }
                 }
@@ -557,25 +575,28 @@ impl Pipeline {
                     for mut d in cur {
                         let matched = exec.matches(&d)?;
                         match unwind {
-                            Some((index, preserve)) => join_unwind::unwind_into(
+                            // Each unwound document checked by its shape (outer + joined).
+                            Some((index, preserve)) => join_unwind::unwind_into_checked(
                                 d,
                                 l.as_field(),
                                 matched,
                                 index,
                                 preserve,
                                 &mut next,
-                            ),
+                            )?,
                             None => {
                                 reshape::set_field(
                                     &mut d,
                                     l.as_field(),
                                     l.joined_array(join::owned(matched))?,
                                 );
+                                crate::engine::limits::check_intermediate(std::slice::from_ref(
+                                    &d,
+                                ))?;
                                 next.push(d);
                             }
                         }
                     }
-                    crate::engine::limits::check_intermediate(&next)?;
                     cur = next;
                     k += if unwind.is_some() { 2 } else { 1 };
                 }

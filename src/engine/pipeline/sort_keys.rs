@@ -83,6 +83,18 @@ impl SortKeys<'_> {
         Ok((self.key(spec, vals), doc))
     }
 
+    /// [`apply_ref`](Self::apply_ref) with the document given as its BSON bytes (for a sort that holds its
+    /// documents encoded).
+    pub(super) fn apply_ref_bytes(
+        &self,
+        spec: &SortSpec,
+        d: &Document,
+        vars: &Vars,
+    ) -> Result<(Vec<Bson>, Vec<u8>), CommandError> {
+        let (bytes, vals) = self.project.apply_ref_split_bytes(d, vars, self.at.len())?;
+        Ok((self.key(spec, vals), bytes))
+    }
+
     /// The sort key from the projection's last values.
     fn key(&self, spec: &SortSpec, mut vals: Vec<Option<Bson>>) -> Vec<Bson> {
         self.at

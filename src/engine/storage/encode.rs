@@ -57,6 +57,18 @@ pub(crate) fn array_bytes(items: &[Bson]) -> Result<Vec<u8>, bson::error::Error>
     general_bytes(&doc)
 }
 
+/// The bytes of the document of the elements `items()` gives (key, value; keys distinct), in order,
+/// exactly as `bson` writes that document (or its error): written here when every value is a scalar
+/// [`scalar_len`] knows.
+pub(crate) fn pairs_bytes<'a, I: Iterator<Item = (&'a str, &'a Bson)>>(
+    items: impl Fn() -> I,
+) -> Result<Vec<u8>, bson::error::Error> {
+    match flat_of(&items) {
+        Some(bytes) => Ok(bytes),
+        None => general_bytes(&items().map(|(k, v)| (k.to_string(), v.clone())).collect()),
+    }
+}
+
 /// [`flat_bytes`] of the elements `items()` gives (key, value), in order (walked twice: sizes, then bytes).
 fn flat_of<'a, I: Iterator<Item = (&'a str, &'a Bson)>>(items: impl Fn() -> I) -> Option<Vec<u8>> {
     let mut len = 5usize;

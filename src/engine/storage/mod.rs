@@ -12,7 +12,7 @@
 mod candidates;
 #[cfg(test)]
 pub(crate) use candidates::never_matches;
-pub(crate) use encode::{array_bytes, document_bytes};
+pub(crate) use encode::{array_bytes, document_bytes, pairs_bytes};
 pub mod collection;
 pub mod durable;
 mod encode;
