@@ -409,7 +409,7 @@ SELECT a FROM c UNION SELECT a FROM d ORDER BY 1 USING >
     {
       "$unionWith": {"coll": "d", "pipeline": [{"$project": {"_id": 0, "u0": {"$ifNull": ["$a", null]}}}]}
     },
-    {"$group": {"_id": {"u0": "$u0"}}},
+    {"$group": {"_id": {"u0": {"$ifNull": ["$u0", null]}}}},
     {"$replaceRoot": {"newRoot": "$_id"}},
     {"$set": {"__n0": {"$cond": [{"$eq": ["$u0", null]}, 1, 0]}}},
     {"$sort": {"__n0": -1, "u0": -1}},

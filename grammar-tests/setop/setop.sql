@@ -35,7 +35,7 @@ SELECT user_id AS who, page_views FROM user_sessions UNION SELECT namespace, hit
         ]
       }
     },
-    {"$group": {"_id": {"u0": "$u0", "u1": "$u1"}}},
+    {"$group": {"_id": {"u0": {"$ifNull": ["$u0", null]}, "u1": {"$ifNull": ["$u1", null]}}}},
     {"$replaceRoot": {"newRoot": "$_id"}},
     {"$set": {"__n0": {"$cond": [{"$eq": ["$u0", null]}, 1, 0]}}},
     {"$sort": {"__n0": 1, "u0": 1}},
@@ -59,7 +59,9 @@ SELECT page_views FROM user_sessions INTERSECT SELECT priority FROM application_
         "pipeline": [{"$project": {"_id": 0, "u0": {"$ifNull": ["$priority", null]}, "__r": {"$literal": 1}}}]
       }
     },
-    {"$group": {"_id": {"u0": "$u0"}, "l": {"$sum": "$__l"}, "r": {"$sum": "$__r"}}},
+    {
+      "$group": {"_id": {"u0": {"$ifNull": ["$u0", null]}}, "l": {"$sum": "$__l"}, "r": {"$sum": "$__r"}}
+    },
     {"$match": {"l": {"$gt": 0}, "r": {"$gt": 0}}},
     {"$replaceRoot": {"newRoot": "$_id"}}
   ],
@@ -83,7 +85,9 @@ SELECT user_id FROM user_sessions EXCEPT ALL SELECT user_id FROM user_sessions W
         ]
       }
     },
-    {"$group": {"_id": {"u0": "$u0"}, "l": {"$sum": "$__l"}, "r": {"$sum": "$__r"}}},
+    {
+      "$group": {"_id": {"u0": {"$ifNull": ["$u0", null]}}, "l": {"$sum": "$__l"}, "r": {"$sum": "$__r"}}
+    },
     {"$set": {"__times": {"$range": [0, {"$max": [{"$subtract": ["$l", "$r"]}, 0]}]}}},
     {"$unwind": "$__times"},
     {"$replaceRoot": {"newRoot": "$_id"}}

@@ -172,7 +172,11 @@ impl Translator {
                     .map(|(a, b)| *a || *b)
                     .collect();
                 // The group key: the columns, an interval by its span (PostgreSQL's equality), its value the
-                // first of the group (`__f<i>`, put back by `group_rows`).
+                // first of the group (`__f<i>`, put back by `group_rows`). A side's rows always have their
+                // columns (its last `$project` or the key of a nested set operation makes each one, null for
+                // none), so `{$ifNull: ["$u<i>", null]}` keys the same groups as `"$u<i>"`; written so, the
+                // engine groups by the columns' values without building a key document per row
+                // (`engine/pipeline/group_key.rs`).
                 let mut key = Document::new();
                 let mut firsts = Document::new();
                 for (i, iv) in intervals.iter().enumerate() {
@@ -181,7 +185,7 @@ impl Translator {
                         key.insert(&u, interval::span(ex::field(&u).into(), false));
                         firsts.insert(format!("__f{i}"), acc::Accumulator::First.of(ex::field(&u)));
                     } else {
-                        key.insert(&u, ex::field(&u));
+                        key.insert(&u, ex::or_null(ex::field(&u)));
                     }
                 }
                 let mut pipeline = l.pipeline;

@@ -19,6 +19,7 @@ mod convert;
 mod dates;
 mod ops;
 mod reduce;
+mod reduce_mode;
 mod slots;
 #[cfg(test)]
 mod slots_tests;

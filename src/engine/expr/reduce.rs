@@ -4,13 +4,14 @@
 //! null]}, "$$this", ...]}`) append to the accumulated string in place: linear in the output instead of
 //! quadratic. So do the flattening bodies it writes for ARRAY_AGG / STRING_AGG with FILTER or over a
 //! window (`{$concatArrays: ["$$value", "$$this"]}`): the arrays are appended to the accumulated array
-//! in place, each appended element's depth bounded instead of the whole value's at every step. Every
-//! other body, and every value those fast paths do not cover, takes the general evaluation. The loop
+//! in place, each appended element's depth bounded instead of the whole value's at every step. The
+//! MODE() fold it writes (runs of equal values in sort order) is counted without building its step document
+//! per element (`reduce_mode.rs`). Every other body, and every value those fast paths do not cover, takes the general evaluation. The loop
 //! looks at the op's interrupt ([`ops::check`](crate::engine::ops::check)) per element.
 //!
-//! In: the input items, the initial value and the `in` body; out: the reduced value. Depends on `strings`.
+//! In: the input items, the initial value and the `in` body; out: the reduced value. Depends on `strings`, `reduce_mode`.
 
-use super::{strings, Node, Op, Vars};
+use super::{reduce_mode, strings, Node, Op, Vars};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 
@@ -210,6 +211,9 @@ pub(super) fn reduce(
     root: &Document,
     vars: &Vars,
 ) -> Result<Bson, CommandError> {
+    if reduce_mode::is_mode_body(body) && reduce_mode::applies(&initial, items.len()) {
+        return reduce_mode::run(items);
+    }
     let shape = shape(body);
     let mut inner = vars.clone();
     let value_at = inner.push("value", initial);
