@@ -456,6 +456,11 @@ impl<'a> Sorter<'a> {
         Ok(())
     }
 
+    /// How many documents were added.
+    pub(crate) fn len(&self) -> usize {
+        self.total
+    }
+
     /// Whether the documents are held encoded (the limit was passed once): a caller that can give the next
     /// ones as their bytes ([`push_held`](Self::push_held)) saves building them.
     pub(crate) fn holds_encoded(&self) -> bool {

@@ -225,7 +225,7 @@ thread_local! {
 }
 
 /// [`HELD_DOCS`], or a test's lower bound.
-fn held_docs() -> usize {
+pub(super) fn held_docs() -> usize {
     #[cfg(test)]
     if let Some(n) = TEST_HELD_DOCS.with(std::cell::Cell::get) {
         return n;

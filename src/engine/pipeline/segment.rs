@@ -23,7 +23,7 @@
 //! `join_tests.rs` holds every path to the stage-by-stage run. Depends on `join`, `join_through`, `group`,
 //! `sort`, `expr`.
 
-use super::compact_out::Compact;
+use super::compact_out::{self, Compact};
 use super::sort_keys::SortKeys;
 use super::{group, join, join_unwind, reshape, Pipeline, Stage};
 use crate::engine::expr::{Expr, Vars};
@@ -418,7 +418,11 @@ impl Pipeline {
                 let mut sorter = Sorter::new(spec, &vars.memory);
                 for d in docs {
                     crate::engine::ops::check()?;
-                    for o in for_sort(d, spec, sorter.holds_encoded())? {
+                    // Rows as bytes once the sort holds its documents encoded, or holds as many as the
+                    // output keeps parsed (past them, the output is kept as bytes anyway).
+                    let encoded = compact.is_some()
+                        && (sorter.holds_encoded() || sorter.len() >= compact_out::held_docs());
+                    for o in for_sort(d, spec, encoded)? {
                         push(&mut sorter, o)?;
                     }
                 }
