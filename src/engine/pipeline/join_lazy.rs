@@ -38,7 +38,15 @@ pub(super) struct LazyProject {
     /// When the table's keys are all fields of the view and nothing else decides there (no hoisted
     /// conjuncts): per key its field's position and whether it is read through `$ifNull`, and the position of
     /// the NULL-guarded field ([`keys`](Self::keys) computes them without building the view).
-    direct: Option<(Vec<(usize, bool)>, Option<usize>)>,
+    direct: Option<Direct>,
+}
+
+/// The keys of the table as positions in the view: per key its field's position and whether it is read
+/// through `$ifNull`, and the position of the NULL-guarded field.
+#[derive(Debug, Clone)]
+struct Direct {
+    keys: Vec<(usize, bool)>,
+    non_null: Option<usize>,
 }
 
 impl LazyProject {
@@ -94,7 +102,7 @@ impl LazyProject {
             None => Some(None),
         };
         self.direct = match (positions, guard, split) {
-            (Some(p), Some(g), false) => Some((p, g)),
+            (Some(keys), Some(non_null), false) => Some(Direct { keys, non_null }),
             _ => None,
         };
     }
@@ -107,7 +115,7 @@ impl LazyProject {
         vars: &Vars,
     ) -> Result<Option<Vec<Bson>>, CommandError> {
         match &self.direct {
-            Some((keys, non_null)) => self.keys(keys, *non_null, d, vars),
+            Some(Direct { keys, non_null }) => self.keys(keys, *non_null, d, vars),
             None => Ok(None),
         }
     }
