@@ -1,8 +1,9 @@
 //! An uncorrelated `$lookup` whose joined array is read only by the `$expr`s of the `$match`es right after it
-//! is run once before the pipeline, and its array written into those expressions as a constant (PostgreSQL's
-//! InitPlan): the translator's scalar subquery (`WHERE risk_score > (SELECT AVG(risk_score) + 0.55 FROM t)`)
-//! then costs one run of the subquery and a filter on constants, not a copy of the one-row array into every
-//! outer document and the `$cond` on its size evaluated per document.
+//! and by the `$project` closing them (the select list) is run once before the pipeline, and its array
+//! written into those expressions as a constant (PostgreSQL's InitPlan): the translator's scalar subquery
+//! (`WHERE risk_score > (SELECT AVG(risk_score) + 0.55 FROM t)`) and the NULL count of `x [NOT] IN (SELECT
+//! ...)` in a select list then cost one run of the subquery and expressions on constants, not a copy of the
+//! one-row array into every outer document and the `$cond` on its size evaluated per document.
 //!
 //! The commands are unchanged (`sqlmongo translate` shows what runs, and mongod caches the same uncorrelated
 //! sub-pipeline); only the engine's execution is. Exactness:
@@ -18,7 +19,9 @@
 //!   error (PostgreSQL's "more than one row returned by a subquery used as an expression") is left in place
 //!   and still raised by the documents that reach it, as before;
 //! - the sub-pipeline runs before the scan even when no outer document reaches the stage; when that run
-//!   fails the pipeline runs unchanged (the error then appears only where it appeared before).
+//!   fails the pipeline runs unchanged (the error then appears only where it appeared before);
+//! - in the `$project`, only computed values are rewritten (inclusion and exclusion flags stay), and one
+//!   that names the `as` field itself keeps the stage.
 //!
 //! In: the stage documents; out: the rewritten stage documents, or `None` when nothing applies. Depends on
 //! `join` (the `$lookup` itself), `fields`, `expr`. A property test below holds the rewritten pipeline to
@@ -102,14 +105,33 @@ fn inline_at(
             _ => break,
         }
     }
-    // Before anything runs: a `$match` to write the array into, and no later stage reading the field (a
-    // scalar subquery in the select list is read by the `$project`: the sub-pipeline is left to the stage,
-    // not run here in vain). The check after the substitution below still decides.
+    // The `$project` closing the run (the select list): written into too, unless it names the field itself.
+    let project = match rest.get(run).and_then(Bson::as_document) {
+        Some(d) if d.len() == 1 => match d.get("$project") {
+            Some(Bson::Document(spec))
+                if !spec.keys().any(|k| k.split('.').next() == Some(as_field)) =>
+            {
+                Some(run)
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let end = run + usize::from(project.is_some());
+    // Before anything runs: a stage to write the array into, and no later stage reading the field (the
+    // sub-pipeline is left to the stage, not run here in vain). The check after the substitution below
+    // still decides.
+    // After a `$project` that builds its documents from what it reads (not an exclusion), nothing reads the
+    // field but through it.
     let mut later = Vec::new();
-    if run == 0
-        || !crate::engine::fields::pipeline_paths(rest.get(run..)?, &mut later)
-        || later.iter().any(|p| p.split('.').next() == Some(as_field))
-    {
+    let read_later = match project {
+        Some(at) => !crate::engine::fields::pipeline_paths(rest.get(at..=at)?, &mut later),
+        None => {
+            !crate::engine::fields::pipeline_paths(rest.get(run..)?, &mut later)
+                || later.iter().any(|p| p.split('.').next() == Some(as_field))
+        }
+    };
+    if end == 0 || read_later {
         return None;
     }
     let lookup = Lookup::compile_before(spec, rest).ok()?;
@@ -137,6 +159,14 @@ fn inline_at(
     let whole = bson::doc! {as_field: array};
     let mut new_rest = Vec::with_capacity(rest.len());
     for (k, st) in rest.iter().enumerate() {
+        if Some(k) == project {
+            let spec = st
+                .as_document()
+                .and_then(|d| d.get_document("$project").ok())?;
+            let spec = subst_project(spec, as_field, &whole, vars)?;
+            new_rest.push(Bson::Document(bson::doc! {"$project": spec}));
+            continue;
+        }
         let Some(Bson::Document(m)) = st.as_document().and_then(|d| d.get("$match")) else {
             new_rest.push(st.clone());
             continue;
@@ -198,6 +228,27 @@ fn subst_match(m: &Document, as_field: &str, whole: &Document, vars: &Vars) -> O
                 Bson::Array(xs)
             }
             _ => v.clone(),
+        };
+        out.insert(k.clone(), v);
+    }
+    Some(out)
+}
+
+/// A `$project` specification with the `as` field's paths in its computed values replaced by their values on
+/// `whole`, and what then reads nothing folded; inclusion and exclusion flags (numbers, booleans) stay.
+fn subst_project(
+    spec: &Document,
+    as_field: &str,
+    whole: &Document,
+    vars: &Vars,
+) -> Option<Document> {
+    let mut out = Document::new();
+    for (k, v) in spec {
+        let v = match v {
+            Bson::String(_) | Bson::Document(_) | Bson::Array(_) => {
+                fold(&subst(v, as_field, whole, vars)?, vars)
+            }
+            other => other.clone(),
         };
         out.insert(k.clone(), v);
     }

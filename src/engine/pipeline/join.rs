@@ -27,6 +27,7 @@
 
 use super::join_hash::HashTable;
 use super::join_keys::{eq_keys, equality_holds, requires_value, values_at, EqKey};
+use super::join_lazy::LazyProject;
 use super::join_memo::{self, Memo};
 use super::join_narrow::{inclusion, joined_reads};
 use super::join_split::{self, SplitMatch};
@@ -71,6 +72,12 @@ pub struct Lookup {
     /// The result is a function of the `let` and `localField` values (nothing random): outer documents with
     /// the same values share one run of the stage ([`Memo`]).
     memoizable: bool,
+    /// With `key`, when the prefix ends in a `$project` that cannot fail: the table is keyed through it on
+    /// the documents before it, and it is applied to the candidates only ([`join_lazy`](super::join_lazy)).
+    lazy: Option<LazyProject>,
+    /// The `$match` after the stage only tests whether the list is non-empty (`Some(true)`) or empty, and
+    /// nothing later reads it: the two run as one filter ([`join_filter`](super::join_filter)).
+    filter: Option<bool>,
 }
 
 impl Lookup {
@@ -103,9 +110,21 @@ impl Lookup {
         };
         // The stage as given decides what is valid; the narrowed one only replaces it.
         let exact = Lookup::compile_exact(d)?;
-        Ok(narrowed
+        let mut l = narrowed
             .and_then(|n| Lookup::compile_exact(&n).ok())
-            .unwrap_or(exact))
+            .unwrap_or(exact);
+        let raw = match d.get("pipeline") {
+            Some(Bson::Array(p)) => p.as_slice(),
+            _ => &[],
+        };
+        l.filter = super::join_filter::size_filter(&l.as_field, raw, rest);
+        Ok(l)
+    }
+
+    /// With the `$match` after it, the stage is a filter keeping the documents whose list is non-empty
+    /// (`Some(true)`) or empty ([`join_filter`](super::join_filter)).
+    pub(super) fn size_filter(&self) -> Option<bool> {
+        self.filter
     }
 
     /// Compiles the stage document as it is.
@@ -234,7 +253,25 @@ impl Lookup {
             reads
         });
         let memoizable = !raw.iter().any(|st| correlated(st, &[]));
+        // The prefix's closing `$project`, deferred to the candidates when it cannot fail.
+        let lazy = match (&key, &local, leading_match, prefix.checked_sub(1)) {
+            (Some(_), None, Some(m), Some(last)) => match raw.get(last) {
+                Some(Bson::Document(st)) if st.len() == 1 => match st.get("$project") {
+                    Some(Bson::Document(spec)) => LazyProject::plan(spec, m),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        let lazy = lazy.map(|mut z| {
+            let keys: Vec<&EqKey> = key.iter().chain(more_keys.iter()).collect();
+            z.key_directly(&keys, non_null.as_deref(), split.is_some());
+            z
+        });
         Ok(Lookup {
+            filter: None,
+            lazy,
             memoizable,
             reads,
             split,
@@ -249,6 +286,12 @@ impl Lookup {
             more_keys,
             non_null,
         })
+    }
+
+    /// Whether the prefix's closing `$project` is deferred to the candidates ([`join_lazy`](super::join_lazy)).
+    #[cfg(test)]
+    pub(super) fn defers_projection(&self) -> bool {
+        self.lazy.is_some()
     }
 
     /// The field the joined documents land in.
@@ -595,7 +638,21 @@ impl Exec<'_> {
                 match self.probe_each(at_source, &key.path, values, &mut |fd| each(fd, false)) {
                     Some(r) => r?,
                     None => {
+                        let lazy = l.lazy.as_ref();
                         self.ensure_table(|doc, vars| {
+                            // Deferred projection: decided on the projected values of the fields read
+                            // (the keys straight from their sources when nothing else is read).
+                            let view;
+                            let doc = match lazy {
+                                Some(z) => {
+                                    if let Some(keys) = z.table_keys(doc, vars)? {
+                                        return Ok(keys);
+                                    }
+                                    view = z.view(doc, vars)?;
+                                    &view
+                                }
+                                None => doc,
+                            };
                             if non_null.is_some_and(|f| lacks_value(doc, f)) {
                                 return Ok(Vec::new());
                             }
@@ -616,8 +673,24 @@ impl Exec<'_> {
                             Ok(vec![Bson::Array(t)])
                         })?;
                         let probe = tuple.as_ref().map_or(values, std::slice::from_ref);
+                        // The prefix's deferred `$project` (join_lazy), at the stage before the `$match`.
+                        let deferred = match (&l.lazy, l.prefix.checked_sub(1)) {
+                            (Some(_), Some(k)) => match p.stages.get(k) {
+                                Some(super::Stage::Project(proj)) => Some(proj),
+                                _ => None,
+                            },
+                            _ => None,
+                        };
                         for fd in self.bucket(probe) {
                             crate::engine::ops::check()?;
+                            let projected;
+                            let fd = match deferred {
+                                Some(proj) => {
+                                    projected = p.project_one(proj, fd, vars)?;
+                                    &projected
+                                }
+                                None => fd,
+                            };
                             if !each(fd, true)? {
                                 break;
                             }
@@ -712,10 +785,10 @@ impl Exec<'_> {
     fn ensure_base(&mut self) -> Result<(), CommandError> {
         if self.base.is_none() {
             let docs = self.initial()?;
+            // A deferred `$project` closing the prefix (join_lazy) is left to the candidates.
+            let end = self.lookup.prefix - usize::from(self.lookup.lazy.is_some());
             let base = match &self.lookup.pipeline {
-                Some(p) if self.lookup.prefix > 0 => {
-                    p.run_range(0, self.lookup.prefix, docs, self.catalog, self.vars)?
-                }
+                Some(p) if end > 0 => p.run_range(0, end, docs, self.catalog, self.vars)?,
                 _ => docs,
             };
             self.base = Some(base);

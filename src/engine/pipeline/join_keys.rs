@@ -27,6 +27,8 @@ pub(super) struct EqKey {
     pub(super) local: Expr,
     /// Both sides plain (`"$path"` and `"$$var"`): an index on `path` may serve the probe.
     pub(super) plain: bool,
+    /// The foreign side is `{$ifNull: ["$path", null]}` (null, undefined and missing alike), not `"$path"`.
+    pub(super) if_null: bool,
 }
 
 impl EqKey {
@@ -100,6 +102,7 @@ pub(super) fn eq_keys(
                 var: v,
                 local: Expr::compile(local)?,
                 plain: bare && !xn,
+                if_null: xn,
             });
         }
     }

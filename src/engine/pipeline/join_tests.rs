@@ -201,7 +201,7 @@ pub(super) fn lookups() -> Vec<Document> {
 }
 
 /// What may follow the `$lookup` (the streamed segment, coalesced `$unwind` included).
-fn tails() -> Vec<Vec<Bson>> {
+pub(super) fn tails() -> Vec<Vec<Bson>> {
     vec![
         vec![],
         vec![bson!({"$unwind": "$j"})],
@@ -222,6 +222,17 @@ fn tails() -> Vec<Vec<Bson>> {
         vec![
             bson!({"$match": {"$expr": {"$gt": [{"$size": "$j"}, 0]}}}),
             bson!({"$project": {"_id": 0, "c0": "$k", "n": {"$size": "$j"}}}),
+        ],
+        // The semi- and anti-join with nothing after reading the list (the `$lookup` and the `$match` one
+        // filter when the sub-pipeline ends in `$limit: 1`: join_filter).
+        vec![
+            bson!({"$match": {"$expr": {"$gt": [{"$size": "$j"}, 0]}}}),
+            bson!({"$project": {"_id": 0, "c0": "$k", "g": 1}}),
+        ],
+        vec![
+            bson!({"$match": {"$expr": {"$eq": [{"$size": "$j"}, 0]}}}),
+            bson!({"$project": {"k": 1}}),
+            bson!({"$sort": {"_id": -1}}),
         ],
         vec![bson!({"$project": {"k": 1, "j": 1}})],
         // Closed by a top-k: the translator's `ORDER BY a.x, b.y LIMIT n OFFSET m` of a join (flag + value
@@ -376,6 +387,22 @@ pub(super) fn check(
     tail: Vec<Bson>,
     head: bool,
 ) -> Result<(), TestCaseError> {
+    let spec = lookups()[shape].clone();
+    check_spec(outer, foreign, indexed, spec, shape, tail, head)
+}
+
+/// [`check`] of the `$lookup` specification `spec`; `salt` picks the output's held documents and the memo's
+/// probation.
+pub(super) fn check_spec(
+    outer: Vec<Document>,
+    foreign: Vec<Document>,
+    indexed: bool,
+    spec: Document,
+    salt: usize,
+    tail: Vec<Bson>,
+    head: bool,
+) -> Result<(), TestCaseError> {
+    let shape = salt;
     let e = Engine::in_memory();
     run(&e, doc! {"create": "ou"});
     run(&e, doc! {"create": "fo"});
@@ -391,7 +418,6 @@ pub(super) fn check(
     if !foreign.is_empty() {
         run(&e, doc! {"insert": "fo", "documents": foreign.clone()});
     }
-    let spec = lookups()[shape].clone();
     // A per-document stage before the `$lookup` (a CTE's select list): it rewrites the outer sort key.
     let head_stage =
         bson!({"$set": {"g": {"$cond": [{"$eq": ["$g", 0]}, null, {"$subtract": [0, "$g"]}]}}});

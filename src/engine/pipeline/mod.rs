@@ -19,8 +19,10 @@ mod group_spill;
 mod hoist;
 pub mod init_plan;
 mod join;
+mod join_filter;
 mod join_hash;
 mod join_keys;
+mod join_lazy;
 mod join_memo;
 mod join_narrow;
 mod join_split;
@@ -51,6 +53,8 @@ impl Stage {
 mod chain_tests;
 mod compact_out;
 pub use compact_out::Output;
+#[cfg(test)]
+mod join_lazy_tests;
 #[cfg(test)]
 mod join_tests;
 mod reshape;

@@ -566,6 +566,14 @@ impl Pipeline {
                     cur = next;
                     k = t.next();
                 }
+                (Stage::Lookup(l), Some(exec), None)
+                    if k + 1 < stop && l.size_filter().is_some() =>
+                {
+                    // `$lookup` + the `$match` testing its list for emptiness: one filter (join_filter).
+                    let keeps = l.size_filter().unwrap_or_default();
+                    cur = super::join_filter::keep_by_size(exec, cur, keeps)?;
+                    k += 2;
+                }
                 (Stage::Lookup(l), Some(exec), None) => {
                     // `$lookup` + `$unwind` of its field (its index inside the joined document): one
                     // document per match, no array built.
