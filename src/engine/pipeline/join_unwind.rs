@@ -56,6 +56,32 @@ pub(super) fn unwind_into(
     }
 }
 
+/// Checks every document unwinding `matched` into `d` makes, as [`check_intermediate`] checks it, by its
+/// shape: `as_field` (and `index`) are first set where `set_field` puts them (in place when the outer
+/// document has them, else last), a null of no bytes and a 64-bit integer of the same size in every unwound
+/// document, so the document with a joined `m` there is `d` plus `m`'s bytes, one level deeper where `m`
+/// nests.
+fn check_rows(
+    d: &mut Document,
+    as_field: &str,
+    matched: &Matched,
+    index: Option<&str>,
+) -> Result<(), CommandError> {
+    set_field(d, as_field, Bson::Null);
+    if let Some(ix) = index {
+        set_field(d, ix, Bson::Int64(0));
+    }
+    let base = shape(d);
+    for m in matched.iter() {
+        let s = shape(m);
+        check_intermediate_shape(Shape {
+            bytes: base.bytes + s.bytes,
+            depth: base.depth.max(1 + s.depth),
+        })?;
+    }
+    Ok(())
+}
+
 /// [`unwind_into`], every unwound document checked as [`check_intermediate`] checks it, by its shape from
 /// the outer document's and the joined document's (as [`unwind_each`] checks them: the BSON sizes add up),
 /// instead of a walk of each whole unwound document. Fails before any document is added to `out`.
@@ -72,19 +98,7 @@ pub(super) fn unwind_into_checked(
         unwind_into(d, as_field, matched, index, preserve, out);
         return check_intermediate(&out[at..]);
     }
-    // The field where `set_field` puts it, a null of no bytes for now (see `unwind_each`).
-    set_field(&mut d, as_field, Bson::Null);
-    if let Some(ix) = index {
-        set_field(&mut d, ix, Bson::Int64(0));
-    }
-    let base = shape(&d);
-    for m in matched.iter() {
-        let s = shape(m);
-        check_intermediate_shape(Shape {
-            bytes: base.bytes + s.bytes,
-            depth: base.depth.max(1 + s.depth),
-        })?;
-    }
+    check_rows(&mut d, as_field, &matched, index)?;
     unwind_into(d, as_field, matched, index, preserve, out);
     Ok(())
 }
@@ -116,21 +130,7 @@ pub(super) fn unwind_each(
         }
         return Ok(());
     }
-    // The field where `set_field` puts it (in place when the outer document has it, else last), a null of
-    // no bytes for now: the document with a joined `m` there is this one plus `m`'s bytes, one level deeper
-    // where `m` nests. The index is a 64-bit integer of the same size in every unwound document.
-    set_field(&mut d, as_field, Bson::Null);
-    if let Some(ix) = index {
-        set_field(&mut d, ix, Bson::Int64(0));
-    }
-    let base = shape(&d);
-    for m in matched.iter() {
-        let s = shape(m);
-        check_intermediate_shape(Shape {
-            bytes: base.bytes + s.bytes,
-            depth: base.depth.max(1 + s.depth),
-        })?;
-    }
+    check_rows(&mut d, as_field, &matched, index)?;
     let n = matched.len();
     let mut one = |i: usize, fd: Document| -> Result<(), CommandError> {
         crate::engine::ops::check()?;
