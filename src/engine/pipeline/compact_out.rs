@@ -147,9 +147,7 @@ impl Pipeline {
             c.held.push(d);
             return Ok(());
         }
-        for h in std::mem::take(&mut c.held) {
-            c.docs.push(encode(&h)?);
-        }
+        c.held_to_bytes()?;
         c.docs.push(encode(&d)?);
         Ok(())
     }
@@ -158,8 +156,8 @@ impl Pipeline {
 impl Pipeline {
     /// [`emit`](Self::emit) of a document as the closing sort held it: when no stage follows the sort, one
     /// held as its bytes goes into the output as they are, and the output is kept as bytes from then on
-    /// (a sort holds documents encoded only past its memory limit: a large result), with no decoding into a
-    /// document and encoding again.
+    /// (a sort holds documents as bytes only past its memory limit or its output's [`HELD_DOCS`]: a large
+    /// result), with no decoding into a document and encoding again.
     pub(super) fn emit_held(
         &self,
         d: Held,
@@ -173,9 +171,7 @@ impl Pipeline {
         if c.maps < c.end {
             return self.emit(d.into_doc()?, out, compact, vars);
         }
-        for h in std::mem::take(&mut c.held) {
-            c.docs.push(encode(&h)?);
-        }
+        c.held_to_bytes()?;
         let raw = RawDocument::from_bytes(bytes).map_err(|e| {
             CommandError::new(
                 ErrorCode::InternalError,
@@ -188,6 +184,14 @@ impl Pipeline {
 }
 
 impl Compact {
+    /// The documents kept parsed so far, encoded (the output is kept as bytes from now on).
+    fn held_to_bytes(&mut self) -> Result<(), CommandError> {
+        for h in std::mem::take(&mut self.held) {
+            self.docs.push(encode(&h)?);
+        }
+        Ok(())
+    }
+
     /// Starts the stages run on each emitted document at `i` (those before it have nothing to do).
     pub(super) fn skip_to(&mut self, i: usize) {
         self.maps = self.maps.max(i);
