@@ -12,6 +12,10 @@ use super::CommandError;
 use bson::{Bson, Document};
 use std::sync::OnceLock;
 
+#[path = "projection_view.rs"]
+mod view;
+pub use view::JoinedRow;
+
 /// The most rename-projection templates kept (one per `tail`; a projection of more fields builds the
 /// documents of larger tails key by key).
 const MAX_TEMPLATES: usize = 64;
@@ -46,6 +50,9 @@ pub struct Projection {
     /// document's order (`_id` first when kept), which [`keep_top_level`](Projection::keep_top_level)
     /// and [`read_top_level`](Projection::read_top_level) give without copying a value.
     top_level: bool,
+    /// For a rename projection made only of reads (paths, NULL tests of paths, constants): each output's
+    /// read, for a joined row that is not made ([`view::JoinedRow`]).
+    reads: Option<Vec<view::Read>>,
 }
 
 /// Where a field of a rename projection comes from.
@@ -160,6 +167,7 @@ impl Projection {
             .map_or(0, |p| p.len() + 1)
             .min(MAX_TEMPLATES);
         let sources = renames.as_deref().map(rename_sources).unwrap_or_default();
+        let reads = renames.as_deref().and_then(view::reads);
         Ok(Projection {
             inclusion,
             tree,
@@ -168,6 +176,7 @@ impl Projection {
             templates: (0..templates).map(|_| OnceLock::new()).collect(),
             sources,
             top_level,
+            reads,
         })
     }
 
@@ -326,12 +335,7 @@ impl Projection {
         vars: &Vars,
         tail: usize,
     ) -> Result<(Vec<u8>, Vec<Option<Bson>>), CommandError> {
-        let encoded = |e: bson::error::Error| {
-            CommandError::new(
-                super::error_codes::ErrorCode::InternalError,
-                format!("cannot encode a projected document: {e}"),
-            )
-        };
+        let encoded = encoding_error;
         let Some(plan) = self.renames.as_ref().filter(|p| p.len() >= tail) else {
             let (d, apart) = self.apply_then_split(doc, vars, None, tail)?;
             return Ok((super::storage::document_bytes(&d).map_err(encoded)?, apart));
@@ -631,6 +635,14 @@ fn rename_plan(tree: &[(String, Node)], include_id: bool) -> Option<Vec<(String,
         plan.push((k.clone(), source));
     }
     Some(plan)
+}
+
+/// The error of a projected document that cannot be encoded.
+fn encoding_error(e: bson::error::Error) -> CommandError {
+    CommandError::new(
+        super::error_codes::ErrorCode::InternalError,
+        format!("cannot encode a projected document: {e}"),
+    )
 }
 
 fn num(v: &Bson) -> Result<i64, CommandError> {

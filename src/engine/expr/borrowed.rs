@@ -52,7 +52,7 @@ pub(super) fn descend_ref<'a>(mut v: &'a Bson, parts: &[String]) -> Val<'a> {
 }
 
 /// The field path `parts` of `root`, by reference (as `super::field`).
-fn field_ref<'a>(root: &'a Document, parts: &[String]) -> Val<'a> {
+pub(super) fn field_ref<'a>(root: &'a Document, parts: &[String]) -> Val<'a> {
     let (first, rest) = parts.split_first()?;
     descend_ref(crate::engine::path::field(root, first)?, rest)
 }

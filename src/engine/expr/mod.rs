@@ -307,6 +307,17 @@ pub(crate) fn compile_node(spec: &Bson) -> Result<Node, CommandError> {
 /// A copy of `v`: a number, boolean or null copied here (the values a plan's arithmetic passes around),
 /// anything else by `Bson::clone` (out of line, through every variant).
 #[inline]
+/// The value of the field path `parts` in `root` as `$a.b` gives it, by reference where it lies in
+/// documents (an array on the way gives a new array, as evaluating the path does).
+pub(crate) fn path_value<'a>(root: &'a Document, parts: &[String]) -> borrowed::Val<'a> {
+    borrowed::field_ref(root, parts)
+}
+
+/// Whether a value read by [`path_value`] is null for `$ifNull` (missing, null or undefined).
+pub(crate) fn is_nullish(v: Option<&Bson>) -> bool {
+    matches!(v, None | Some(Bson::Null) | Some(Bson::Undefined))
+}
+
 pub(crate) fn copy_value(v: &Bson) -> Bson {
     match v {
         Bson::Int32(i) => Bson::Int32(*i),
@@ -540,6 +551,40 @@ impl Expr {
             Node::Const(v) => Some(v),
             _ => None,
         }
+    }
+
+    /// The field path's parts when the expression is a plain `$a.b` (`["a", "b"]`).
+    pub(crate) fn field_parts(&self) -> Option<&[String]> {
+        match &self.node {
+            Node::Field(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// When the expression is the translator's NULL test of a field path,
+    /// `{$cond: [{$eq: [{$ifNull: ["$a.b", null]}, null]}, t, e]}` (or `$ne` with the branches the other
+    /// way) with constant branches: the path's parts, the value when the path's value is null or missing
+    /// (or undefined), and the value otherwise. What [`eval`](Self::eval) gives, read as
+    /// `if path_nullish(parts) { t } else { e }`.
+    pub(crate) fn null_flag(&self) -> Option<(&[String], &Bson, &Bson)> {
+        let Node::Op(Op::Cond, args) = &self.node else {
+            return None;
+        };
+        let [Node::Op(op @ (Op::Eq | Op::Ne), test), Node::Const(t), Node::Const(e)] =
+            args.as_slice()
+        else {
+            return None;
+        };
+        let [Node::Op(Op::IfNull, pair), Node::Const(Bson::Null)] = test.as_slice() else {
+            return None;
+        };
+        let [Node::Field(parts), Node::Const(Bson::Null)] = pair.as_slice() else {
+            return None;
+        };
+        Some(match op {
+            Op::Eq => (parts, t, e),
+            _ => (parts, e, t),
+        })
     }
 
     /// The field path when the expression is a plain `$a.b`.

@@ -17,7 +17,7 @@
 //! Depends on `join_unwind`, `sort_keys`, `projection`, `matcher`, `group`.
 
 use super::join::{Exec, Matched};
-use super::join_unwind::{in_place_index, unwind_each};
+use super::join_unwind::{in_place_index, unwind_each, unwind_view};
 use super::segment::ForSort;
 use super::sort_keys::SortKeys;
 use super::{group, Catalog, Pipeline, Stage};
@@ -25,7 +25,7 @@ use crate::engine::error_codes::ErrorCode;
 use crate::engine::expr::Vars;
 use crate::engine::held::Held;
 use crate::engine::matcher::Matcher;
-use crate::engine::projection::Projection;
+use crate::engine::projection::{JoinedRow, Projection};
 use crate::engine::sort::SortSpec;
 use crate::engine::CommandError;
 use bson::Document;
@@ -128,8 +128,36 @@ impl Pipeline {
             ));
         };
         let mut out = Vec::new();
+        // A projection of reads only, right after the unwind: each row read where it lies, not made.
+        let unmade = t.filters.is_empty() && t.index.is_none() && keys.reads_only();
         for h in heads {
             let matched = exec.matches(&h)?;
+            if unmade {
+                unwind_view(h, t.as_field, matched, t.preserve, &mut |outer, joined| {
+                    let row = JoinedRow {
+                        outer,
+                        as_field: t.as_field,
+                        joined,
+                    };
+                    let (key, held) = match encoded {
+                        true => keys
+                            .apply_row_bytes(spec, &row)
+                            .map(|r| r.map(|(k, b)| (k, Held::Raw(b.into_boxed_slice())))),
+                        false => keys
+                            .apply_row(spec, &row)
+                            .map(|(k, d)| Ok((k, Held::Doc(d)))),
+                    }
+                    .ok_or_else(|| {
+                        CommandError::new(
+                            ErrorCode::InternalError,
+                            "a projection of reads read something else",
+                        )
+                    })??;
+                    out.push((Some(key), held));
+                    Ok(())
+                })?;
+                continue;
+            }
             t.rows(h, matched, vars, &mut |row, _| {
                 out.push(match encoded {
                     true => {

@@ -153,6 +153,34 @@ pub(super) fn unwind_each(
     }
 }
 
+/// [`unwind_each`] for a consumer that reads only field paths of each unwound document (a projection of
+/// reads: `projection_view.rs`): no document is made; `each` gets the outer document and the joined one
+/// (`None`: the outer document kept by `preserveNullAndEmptyArrays`, its `as` field removed). The same rows
+/// in the same order with the same checks as [`unwind_each`] without an `includeArrayIndex`; the joined
+/// documents are read where they are (shared with a cache or owned), never copied.
+pub(super) fn unwind_view(
+    mut d: Document,
+    as_field: &str,
+    matched: Matched,
+    preserve: bool,
+    each: &mut dyn FnMut(&Document, Option<&Document>) -> Result<(), CommandError>,
+) -> Result<(), CommandError> {
+    if matched.is_empty() {
+        if preserve {
+            unset_field(&mut d, as_field);
+            check_intermediate(std::slice::from_ref(&d))?;
+            each(&d, None)?;
+        }
+        return Ok(());
+    }
+    check_rows(&mut d, as_field, &matched, None)?;
+    for fd in matched.iter() {
+        crate::engine::ops::check()?;
+        each(&d, Some(fd))?;
+    }
+    Ok(())
+}
+
 /// Whether [`unwind_each`] can write the `includeArrayIndex` field `index` in place beside the `as` field
 /// `as_field`: there is none, or it lies outside that field.
 pub(super) fn in_place_index(as_field: &str, index: Option<&str>) -> bool {

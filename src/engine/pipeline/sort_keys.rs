@@ -10,7 +10,7 @@
 
 use super::{Pipeline, Stage};
 use crate::engine::expr::Vars;
-use crate::engine::projection::Projection;
+use crate::engine::projection::{JoinedRow, Projection};
 use crate::engine::sort::SortSpec;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
@@ -93,6 +93,33 @@ impl SortKeys<'_> {
     ) -> Result<(Vec<Bson>, Vec<u8>), CommandError> {
         let (bytes, vals) = self.project.apply_ref_split_bytes(d, vars, self.at.len())?;
         Ok((self.key(spec, vals), bytes))
+    }
+
+    /// Whether the projection reads only ([`Projection::reads_only`]): then
+    /// [`apply_row`](Self::apply_row) takes a joined row that is not made.
+    pub(super) fn reads_only(&self) -> bool {
+        self.project.reads_only()
+    }
+
+    /// [`apply_ref`](Self::apply_ref) of the joined row `row` (not made), for a projection that
+    /// [`reads_only`](Self::reads_only) (`None` otherwise).
+    pub(super) fn apply_row(
+        &self,
+        spec: &SortSpec,
+        row: &JoinedRow<'_>,
+    ) -> Option<(Vec<Bson>, Document)> {
+        let (doc, vals) = self.project.apply_row_split(row, self.at.len())?;
+        Some((self.key(spec, vals), doc))
+    }
+
+    /// [`apply_row`](Self::apply_row) with the document as its BSON bytes.
+    pub(super) fn apply_row_bytes(
+        &self,
+        spec: &SortSpec,
+        row: &JoinedRow<'_>,
+    ) -> Option<Result<(Vec<Bson>, Vec<u8>), CommandError>> {
+        let done = self.project.apply_row_split_bytes(row, self.at.len())?;
+        Some(done.map(|(bytes, vals)| (self.key(spec, vals), bytes)))
     }
 
     /// The sort key from the projection's last values.

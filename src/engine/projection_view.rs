@@ -1,0 +1,147 @@
+//! A rename projection made only of reads (field paths, the translator's NULL tests of field paths,
+//! constants: a join's select list and `ORDER BY` keys, `{c0: "$session_id", c1: "$__j1.cache_key",
+//! __n1: {$cond: [{$eq: [{$ifNull: ["$__j1.cache_key", null]}, null]}, 1, 0]}, __s1: "$__j1.cache_key"}`)
+//! applied to a joined row that is never made ([`JoinedRow`]: the outer document and the joined document
+//! its `as` field would hold). Before, each row was made in the outer document (the joined document copied
+//! into it), every NULL test went through the general `$cond`, and every value was copied into a document
+//! built from a template; now each path is read where it lies, the NULL tests answer from a borrowed value,
+//! and the output is written from borrowed values (as bytes, with nothing copied, for a consumer that holds
+//! documents encoded).
+//!
+//! In: the rename plan (`projection.rs`); out: the same document (or its bytes) and split values as
+//! [`Projection::apply_ref_split`] gives on the made row. A property test (`projection_view_tests.rs`) holds
+//! it to that. Depends on `expr` (path reads).
+
+use super::{Projection, Source};
+use crate::engine::expr::{is_nullish, path_value};
+use crate::engine::CommandError;
+use bson::{Bson, Document};
+use std::borrow::Cow;
+
+/// What one output field of a read-only rename projection reads.
+#[derive(Debug, Clone)]
+pub(super) enum Read {
+    /// A field path's value (missing: the field is left out).
+    Path(Vec<String>),
+    /// `.1` when the path's value is null or missing, else `.2`.
+    NullFlag(Vec<String>, Bson, Bson),
+    /// A constant.
+    Const(Bson),
+    /// The value of the earlier output at this position.
+    Same(usize),
+}
+
+/// The reads of a rename plan, when every output is one (`None` when any needs the whole document's
+/// evaluation).
+pub(super) fn reads(plan: &[(String, Source)]) -> Option<Vec<Read>> {
+    plan.iter()
+        .map(|(_, s)| {
+            Some(match s {
+                Source::Field(f) => Read::Path(vec![f.clone()]),
+                Source::Const(c) => Read::Const(c.clone()),
+                Source::Same(i) => Read::Same(*i),
+                Source::Expr(e) => match (e.field_parts(), e.null_flag()) {
+                    (Some(p), _) => Read::Path(p.to_vec()),
+                    (None, Some((p, t, f))) => Read::NullFlag(p.to_vec(), t.clone(), f.clone()),
+                    (None, None) => return None,
+                },
+            })
+        })
+        .collect()
+}
+
+/// One row of a `$lookup` unwound into its top-level `as` field, not made: the outer document and the
+/// joined document (`None`: the outer document kept without one, its `as` field removed).
+#[derive(Debug, Clone, Copy)]
+pub struct JoinedRow<'a> {
+    /// The outer document (its own `as` field, if any, is never read).
+    pub outer: &'a Document,
+    /// The top-level field (no dot) the joined document is in.
+    pub as_field: &'a str,
+    /// The joined document.
+    pub joined: Option<&'a Document>,
+}
+
+impl<'a> JoinedRow<'a> {
+    /// The value of the field path `parts` in the row, as `$a.b` reads it in the made row.
+    fn value(&self, parts: &[String]) -> Option<Cow<'a, Bson>> {
+        let (first, rest) = parts.split_first()?;
+        if first != self.as_field {
+            return path_value(self.outer, parts);
+        }
+        let joined = self.joined?;
+        match rest.is_empty() {
+            true => Some(Cow::Owned(Bson::Document(joined.clone()))),
+            false => path_value(joined, rest),
+        }
+    }
+}
+
+impl Projection {
+    /// Whether [`apply_row_split`](Self::apply_row_split) applies: a rename projection of reads only.
+    pub(crate) fn reads_only(&self) -> bool {
+        self.reads.is_some()
+    }
+
+    /// The values of a read-only rename projection on `row`, in output order (`None`: missing).
+    fn row_values<'a>(&'a self, row: &JoinedRow<'a>) -> Option<Vec<Option<Cow<'a, Bson>>>> {
+        let reads = self.reads.as_ref()?;
+        let mut values: Vec<Option<Cow<'a, Bson>>> = Vec::with_capacity(reads.len());
+        for r in reads {
+            let v = match r {
+                Read::Path(p) => row.value(p),
+                Read::NullFlag(p, t, f) => {
+                    let v = row.value(p);
+                    Some(Cow::Borrowed(match is_nullish(v.as_deref()) {
+                        true => t,
+                        false => f,
+                    }))
+                }
+                Read::Const(c) => Some(Cow::Borrowed(c)),
+                Read::Same(i) => values.get(*i).cloned().flatten(),
+            };
+            values.push(v);
+        }
+        Some(values)
+    }
+
+    /// [`apply_ref_split`](Self::apply_ref_split) of the row `row` made, for a projection
+    /// [`reads_only`](Self::reads_only) accepts (`None` for any other): the same document and values.
+    pub(crate) fn apply_row_split(
+        &self,
+        row: &JoinedRow<'_>,
+        tail: usize,
+    ) -> Option<(Document, Vec<Option<Bson>>)> {
+        let plan = self.renames.as_ref().filter(|p| p.len() >= tail)?;
+        let values = self.row_values(row)?;
+        let owned = values.into_iter().map(|v| v.map(Cow::into_owned)).collect();
+        Some(self.rename_output(plan, owned, tail))
+    }
+
+    /// [`apply_row_split`](Self::apply_row_split) with the document as its BSON bytes, written from the
+    /// values where they lie (nothing copied but the split values).
+    pub(crate) fn apply_row_split_bytes(
+        &self,
+        row: &JoinedRow<'_>,
+        tail: usize,
+    ) -> Option<Result<(Vec<u8>, Vec<Option<Bson>>), CommandError>> {
+        let plan = self.renames.as_ref().filter(|p| p.len() >= tail)?;
+        let mut values = self.row_values(row)?;
+        let kept = plan.len() - tail.min(plan.len());
+        let apart = values
+            .split_off(kept)
+            .into_iter()
+            .map(|v| v.map(Cow::into_owned))
+            .collect();
+        let bytes = crate::engine::storage::pairs_bytes(|| {
+            plan.iter()
+                .zip(&values)
+                .filter_map(|((name, _), v)| Some((name.as_str(), v.as_deref()?)))
+        });
+        Some(bytes.map(|b| (b, apart)).map_err(super::encoding_error))
+    }
+}
+
+#[cfg(test)]
+#[path = "projection_view_tests.rs"]
+mod tests;
