@@ -106,16 +106,33 @@ impl Projection {
     }
 
     /// [`apply_ref_split`](Self::apply_ref_split) of the row `row` made, for a projection
-    /// [`reads_only`](Self::reads_only) accepts (`None` for any other): the same document and values.
+    /// [`reads_only`](Self::reads_only) accepts (an internal error for any other): the same document and
+    /// values.
     pub(crate) fn apply_row_split(
         &self,
         row: &JoinedRow<'_>,
         tail: usize,
-    ) -> Option<(Document, Vec<Option<Bson>>)> {
-        let plan = self.renames.as_ref().filter(|p| p.len() >= tail)?;
-        let values = self.row_values(row)?;
+    ) -> Result<(Document, Vec<Option<Bson>>), CommandError> {
+        let (plan, values) = self.plan_and_values(row, tail)?;
         let owned = values.into_iter().map(|v| v.map(Cow::into_owned)).collect();
-        Some(self.rename_output(plan, owned, tail))
+        Ok(self.rename_output(plan, owned, tail))
+    }
+
+    /// The rename plan (of at least `tail` fields) and the values on `row`, of a projection of reads.
+    #[allow(clippy::type_complexity)]
+    fn plan_and_values<'a>(
+        &'a self,
+        row: &JoinedRow<'a>,
+        tail: usize,
+    ) -> Result<(&'a [(String, Source)], Vec<Option<Cow<'a, Bson>>>), CommandError> {
+        let plan = self.renames.as_deref().filter(|p| p.len() >= tail);
+        match (plan, self.row_values(row)) {
+            (Some(plan), Some(values)) => Ok((plan, values)),
+            _ => Err(CommandError::new(
+                crate::engine::error_codes::ErrorCode::InternalError,
+                "a joined row projected by a projection that does not only read",
+            )),
+        }
     }
 
     /// [`apply_row_split`](Self::apply_row_split) with the document as its BSON bytes, written from the
@@ -124,9 +141,8 @@ impl Projection {
         &self,
         row: &JoinedRow<'_>,
         tail: usize,
-    ) -> Option<Result<(Vec<u8>, Vec<Option<Bson>>), CommandError>> {
-        let plan = self.renames.as_ref().filter(|p| p.len() >= tail)?;
-        let mut values = self.row_values(row)?;
+    ) -> Result<(Vec<u8>, Vec<Option<Bson>>), CommandError> {
+        let (plan, mut values) = self.plan_and_values(row, tail)?;
         let kept = plan.len() - tail.min(plan.len());
         let apart = values
             .split_off(kept)
@@ -138,7 +154,7 @@ impl Projection {
                 .zip(&values)
                 .filter_map(|((name, _), v)| Some((name.as_str(), v.as_deref()?)))
         });
-        Some(bytes.map(|b| (b, apart)).map_err(super::encoding_error))
+        Ok((bytes.map_err(super::encoding_error)?, apart))
     }
 }
 

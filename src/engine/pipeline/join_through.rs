@@ -140,19 +140,15 @@ impl Pipeline {
                         joined,
                     };
                     let (key, held) = match encoded {
-                        true => keys
-                            .apply_row_bytes(spec, &row)
-                            .map(|r| r.map(|(k, b)| (k, Held::Raw(b.into_boxed_slice())))),
-                        false => keys
-                            .apply_row(spec, &row)
-                            .map(|(k, d)| Ok((k, Held::Doc(d)))),
-                    }
-                    .ok_or_else(|| {
-                        CommandError::new(
-                            ErrorCode::InternalError,
-                            "a projection of reads read something else",
-                        )
-                    })??;
+                        true => {
+                            let (k, b) = keys.apply_row_bytes(spec, &row)?;
+                            (k, Held::Raw(b.into_boxed_slice()))
+                        }
+                        false => {
+                            let (k, d) = keys.apply_row(spec, &row)?;
+                            (k, Held::Doc(d))
+                        }
+                    };
                     out.push((Some(key), held));
                     Ok(())
                 })?;

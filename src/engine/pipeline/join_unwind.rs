@@ -153,6 +153,10 @@ pub(super) fn unwind_each(
     }
 }
 
+/// What [`unwind_view`] hands each row to: the outer document and the joined one.
+pub(super) type RowFn<'f> =
+    dyn FnMut(&Document, Option<&Document>) -> Result<(), CommandError> + 'f;
+
 /// [`unwind_each`] for a consumer that reads only field paths of each unwound document (a projection of
 /// reads: `projection_view.rs`): no document is made; `each` gets the outer document and the joined one
 /// (`None`: the outer document kept by `preserveNullAndEmptyArrays`, its `as` field removed). The same rows
@@ -163,7 +167,7 @@ pub(super) fn unwind_view(
     as_field: &str,
     matched: Matched,
     preserve: bool,
-    each: &mut dyn FnMut(&Document, Option<&Document>) -> Result<(), CommandError>,
+    each: &mut RowFn<'_>,
 ) -> Result<(), CommandError> {
     if matched.is_empty() {
         if preserve {

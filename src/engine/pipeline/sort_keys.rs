@@ -102,14 +102,14 @@ impl SortKeys<'_> {
     }
 
     /// [`apply_ref`](Self::apply_ref) of the joined row `row` (not made), for a projection that
-    /// [`reads_only`](Self::reads_only) (`None` otherwise).
+    /// [`reads_only`](Self::reads_only) (an internal error otherwise).
     pub(super) fn apply_row(
         &self,
         spec: &SortSpec,
         row: &JoinedRow<'_>,
-    ) -> Option<(Vec<Bson>, Document)> {
+    ) -> Result<(Vec<Bson>, Document), CommandError> {
         let (doc, vals) = self.project.apply_row_split(row, self.at.len())?;
-        Some((self.key(spec, vals), doc))
+        Ok((self.key(spec, vals), doc))
     }
 
     /// [`apply_row`](Self::apply_row) with the document as its BSON bytes.
@@ -117,9 +117,9 @@ impl SortKeys<'_> {
         &self,
         spec: &SortSpec,
         row: &JoinedRow<'_>,
-    ) -> Option<Result<(Vec<Bson>, Vec<u8>), CommandError>> {
-        let done = self.project.apply_row_split_bytes(row, self.at.len())?;
-        Some(done.map(|(bytes, vals)| (self.key(spec, vals), bytes)))
+    ) -> Result<(Vec<Bson>, Vec<u8>), CommandError> {
+        let (bytes, vals) = self.project.apply_row_split_bytes(row, self.at.len())?;
+        Ok((self.key(spec, vals), bytes))
     }
 
     /// The sort key from the projection's last values.
