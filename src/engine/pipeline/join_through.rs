@@ -215,13 +215,54 @@ impl Through<'_> {
         vars: &Vars,
         out: &mut Vec<Document>,
     ) -> Result<(), CommandError> {
+        if let Some(p) = self.project {
+            return self.projected(p, pipeline, d, matched, vars, &mut |doc| {
+                out.push(doc);
+                Ok(())
+            });
+        }
         self.rows(d, matched, vars, &mut |row, last| {
-            out.push(match self.project {
-                Some(p) => pipeline.project_one(p, row, vars)?,
-                None if last => std::mem::take(row),
-                None => row.clone(),
+            out.push(match last {
+                true => std::mem::take(row),
+                false => row.clone(),
             });
             Ok(())
+        })
+    }
+
+    /// Hands `each` the projected document of each row [`rows`](Self::rows) gives, projected by `p` (the
+    /// `$project`) as `project_one` projects it; the rows of a projection of reads with no `$match` before
+    /// it are not made ([`JoinedRow`]).
+    fn projected(
+        &self,
+        p: &Projection,
+        pipeline: &Pipeline,
+        d: Document,
+        matched: Matched,
+        vars: &Vars,
+        each: &mut dyn FnMut(Document) -> Result<(), CommandError>,
+    ) -> Result<(), CommandError> {
+        if self.filters.is_empty() && self.index.is_none() && p.reads_only() {
+            return unwind_view(
+                d,
+                self.as_field,
+                matched,
+                self.preserve,
+                &mut |outer, joined| {
+                    crate::engine::ops::check()?;
+                    let row = JoinedRow {
+                        outer,
+                        as_field: self.as_field,
+                        joined,
+                    };
+                    let (doc, _) = p.apply_row_split(&row, 0)?;
+                    crate::engine::limits::check_intermediate(std::slice::from_ref(&doc))?;
+                    each(doc)
+                },
+            );
+        }
+        self.rows(d, matched, vars, &mut |row, _| {
+            each(pipeline.project_one(p, row, vars)?)
         })
     }
 
@@ -236,9 +277,11 @@ impl Through<'_> {
         matched: Matched,
         vars: &Vars,
     ) -> Result<(), CommandError> {
-        self.rows(d, matched, vars, &mut |row, _| match self.project {
-            Some(p) => g.step_owned(state, pipeline.project_one(p, row, vars)?, vars),
-            None => g.step(state, row, vars),
-        })
+        match self.project {
+            Some(p) => self.projected(p, pipeline, d, matched, vars, &mut |doc| {
+                g.step_owned(state, doc, vars)
+            }),
+            None => self.rows(d, matched, vars, &mut |row, _| g.step(state, row, vars)),
+        }
     }
 }
