@@ -25,6 +25,8 @@ pub(super) enum Read {
     Path(Vec<String>),
     /// `.1` when the path's value is null or missing, else `.2`.
     NullFlag(Vec<String>, Bson, Bson),
+    /// [`NullFlag`](Read::NullFlag) of the path the earlier output at this position reads.
+    NullFlagOf(usize, Bson, Bson),
     /// A constant.
     Const(Bson),
     /// The value of the earlier output at this position.
@@ -32,22 +34,40 @@ pub(super) enum Read {
 }
 
 /// The reads of a rename plan, when every output is one (`None` when any needs the whole document's
-/// evaluation).
+/// evaluation). A path read by an earlier output is taken from it (`Same`), a NULL test of such a path
+/// tests its value (`NullFlagOf`): a select list's column is often its `ORDER BY` key and NULL flag too.
 pub(super) fn reads(plan: &[(String, Source)]) -> Option<Vec<Read>> {
-    plan.iter()
-        .map(|(_, s)| {
-            Some(match s {
-                Source::Field(f) => Read::Path(vec![f.clone()]),
-                Source::Const(c) => Read::Const(c.clone()),
-                Source::Same(i) => Read::Same(*i),
-                Source::Expr(e) => match (e.field_parts(), e.null_flag()) {
-                    (Some(p), _) => Read::Path(p.to_vec()),
-                    (None, Some((p, t, f))) => Read::NullFlag(p.to_vec(), t.clone(), f.clone()),
-                    (None, None) => return None,
-                },
-            })
-        })
-        .collect()
+    let mut reads: Vec<Read> = Vec::with_capacity(plan.len());
+    for (_, s) in plan {
+        let path = match s {
+            Source::Field(f) => Some(vec![f.clone()]),
+            Source::Expr(e) => e.field_parts().map(<[String]>::to_vec),
+            Source::Const(_) | Source::Same(_) => None,
+        };
+        let read_at = |p: &[String]| {
+            reads
+                .iter()
+                .position(|r| matches!(r, Read::Path(q) if q.as_slice() == p))
+        };
+        let read = match (s, path) {
+            (_, Some(p)) => match read_at(&p) {
+                Some(i) => Read::Same(i),
+                None => Read::Path(p),
+            },
+            (Source::Const(c), None) => Read::Const(c.clone()),
+            (Source::Same(i), None) => Read::Same(*i),
+            (Source::Expr(e), None) => {
+                let (p, t, f) = e.null_flag()?;
+                match read_at(p) {
+                    Some(i) => Read::NullFlagOf(i, t.clone(), f.clone()),
+                    None => Read::NullFlag(p.to_vec(), t.clone(), f.clone()),
+                }
+            }
+            (Source::Field(_), None) => return None,
+        };
+        reads.push(read);
+    }
+    Some(reads)
 }
 
 /// One row of a `$lookup` unwound into its top-level `as` field, not made: the outer document and the
@@ -93,6 +113,13 @@ impl Projection {
                 Read::NullFlag(p, t, f) => {
                     let v = row.value(p);
                     Some(Cow::Borrowed(match is_nullish(v.as_deref()) {
+                        true => t,
+                        false => f,
+                    }))
+                }
+                Read::NullFlagOf(i, t, f) => {
+                    let v = values.get(*i).and_then(Option::as_deref);
+                    Some(Cow::Borrowed(match is_nullish(v) {
                         true => t,
                         false => f,
                     }))

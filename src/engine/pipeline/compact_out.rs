@@ -165,20 +165,20 @@ impl Pipeline {
         compact: &mut Option<&mut Compact>,
         vars: &Vars,
     ) -> Result<(), CommandError> {
-        let (Some(c), Held::Raw(bytes)) = (&mut *compact, &d) else {
+        let Some(c) = compact.as_deref_mut().filter(|c| c.maps >= c.end) else {
             return self.emit(d.into_doc()?, out, compact, vars);
         };
-        if c.maps < c.end {
+        let Held::Raw(bytes) = d else {
             return self.emit(d.into_doc()?, out, compact, vars);
-        }
+        };
         c.held_to_bytes()?;
-        let raw = RawDocument::from_bytes(bytes).map_err(|e| {
+        RawDocument::from_bytes(&bytes).map_err(|e| {
             CommandError::new(
                 ErrorCode::InternalError,
                 format!("cannot read a held result document: {e}"),
             )
         })?;
-        c.docs.push(Stored::copy_of(raw));
+        c.docs.push(Stored::from_encoded(bytes.into_vec()));
         Ok(())
     }
 }
@@ -190,6 +190,12 @@ impl Compact {
             self.docs.push(encode(&h)?);
         }
         Ok(())
+    }
+
+    /// Whether the output is kept as bytes from now on (it holds [`HELD_DOCS`] parsed documents, or bytes):
+    /// a closing sort's next documents may as well be made as bytes.
+    pub(super) fn keeps_bytes(&self) -> bool {
+        !self.docs.is_empty() || self.held.len() >= self.limit
     }
 
     /// Starts the stages run on each emitted document at `i` (those before it have nothing to do).

@@ -376,7 +376,9 @@ impl Pipeline {
                     for (k, (key, i)) in order.iter().enumerate() {
                         crate::engine::ops::check()?;
                         if let Some(d) = docs.get_mut(*i).and_then(Option::take) {
-                            match for_sort(d, spec, false) {
+                            // Rows as bytes once the output is kept as bytes (past its parsed documents).
+                            let encoded = compact.as_deref().is_some_and(Compact::keeps_bytes);
+                            match for_sort(d, spec, encoded) {
                                 Ok(outs) => {
                                     for o in outs {
                                         push(&mut group, o)?;
