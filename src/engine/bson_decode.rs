@@ -10,6 +10,7 @@
 //! regular expressions, timestamps, JavaScript, DBPointer, symbols, undefined, MinKey / MaxKey) are handed to
 //! the `bson` crate. Malformed bytes give `None`, never a panic.
 
+use crate::mql::room::Room;
 use bson::{Bson, Document, RawBsonRef, RawDocument};
 
 use super::bson_bytes::{elements, read_8, read_i32, Element};
@@ -20,17 +21,30 @@ pub(crate) fn document(raw: &RawDocument) -> Option<Document> {
 }
 
 /// The BSON document `bytes` (length prefix to terminator) as a [`Document`]; `None` for malformed bytes.
+/// A document of more than a few fields is made with room for all of them (counted first: a walk of the
+/// element headers), not grown one `insert` at a time.
 pub(crate) fn document_bytes(bytes: &[u8]) -> Option<Document> {
-    document_keeping(bytes, |_| true)
+    const FEW_FIELDS_BYTES: usize = 48;
+    let out = match bytes.len() > FEW_FIELDS_BYTES {
+        true => roomy(elements(bytes).count()),
+        false => Document::new(),
+    };
+    fill(out, bytes, |_| true)
 }
 
 /// The elements of the BSON document `bytes` whose keys `keep` accepts (given the key's bytes), in document
 /// order, as a [`Document`]; the others are skipped unread. `None` for malformed bytes.
+/// `fields` bounds how many are kept: the document is made with room for that many.
 pub(crate) fn document_keeping(
     bytes: &[u8],
-    mut keep: impl FnMut(&[u8]) -> bool,
+    fields: usize,
+    keep: impl FnMut(&[u8]) -> bool,
 ) -> Option<Document> {
-    let mut out = Document::new();
+    fill(roomy(fields), bytes, keep)
+}
+
+/// [`document_keeping`] into `out` (empty).
+fn fill(mut out: Document, bytes: &[u8], mut keep: impl FnMut(&[u8]) -> bool) -> Option<Document> {
     for element in elements(bytes) {
         let element = element?;
         if !keep(element.key) {
@@ -44,6 +58,30 @@ pub(crate) fn document_keeping(
         out.insert(key, value);
     }
     Some(out)
+}
+
+/// An empty document with room for `n` fields ([`Room`]; one kept per size and thread): a document of
+/// more than three fields built one `insert` at a time reallocates and rehashes its table at 4, 8, 16 ...
+/// fields (a third of decoding a stored session document). Past 64 fields, or up to three, an ordinary one.
+fn roomy(n: usize) -> Document {
+    const FIRST_TABLE: usize = 3;
+    const ROOMS: usize = 64;
+    thread_local! {
+        static ROOM: std::cell::RefCell<Vec<Option<Room>>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    if n <= FIRST_TABLE || n > ROOMS {
+        return Document::new();
+    }
+    ROOM.with(|rooms| {
+        let mut rooms = rooms.borrow_mut();
+        if rooms.len() <= n {
+            rooms.resize(n + 1, None);
+        }
+        match rooms.get_mut(n) {
+            Some(slot) => slot.get_or_insert_with(|| Room::new(n)).document(),
+            None => Document::new(),
+        }
+    })
 }
 
 /// `raw` as a [`Document`], exactly as `Document::try_from(raw)`: decoded here, and by the `bson` crate

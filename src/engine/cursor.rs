@@ -102,7 +102,7 @@ impl Kept {
                 None => false,
             }
         };
-        let Some(doc) = bson_decode::document_keeping(raw.as_bytes(), keep) else {
+        let Some(doc) = bson_decode::document_keeping(raw.as_bytes(), names.len(), keep) else {
             return self.projection.read_top_level(raw);
         };
         // Only kept fields were decoded; a kept `_id` stored after another field moves to the front.
