@@ -64,6 +64,9 @@ enum Source {
     Const(Bson),
     /// Any other expression (evaluated on the input document before any value is moved out of it).
     Expr(Expr),
+    /// The translator's NULL test of a field path (`Expr::null_flag`): `.1` when the path's value is null
+    /// or missing, else `.2`; the path read where it lies, not through the general `$cond`.
+    NullFlag(Vec<String>, Bson, Bson),
     /// The same field path as the earlier output at this position (an `ORDER BY` key that is a selected
     /// joined column, `{c1: "$j.x", __s0: "$j.x"}`): its value copied, the path read once.
     Same(usize),
@@ -396,6 +399,12 @@ impl Projection {
         for (_, source) in plan {
             values.push(match source {
                 Source::Expr(e) => e.eval(doc, vars)?,
+                Source::NullFlag(p, t, f) => Some(
+                    match super::expr::is_nullish(super::expr::path_value(doc, p).as_deref()) {
+                        true => t.clone(),
+                        false => f.clone(),
+                    },
+                ),
                 Source::Const(v) => Some(v.clone()),
                 Source::Field(..) => None,
                 Source::Same(i) => values.get(*i).cloned().flatten(),
@@ -630,7 +639,10 @@ fn rename_plan(tree: &[(String, Node)], include_id: bool) -> Option<Vec<(String,
             (Some(f), _, _) => Source::Field(f.to_string()),
             (None, Some(c), _) => Source::Const(c.clone()),
             (None, None, Some(i)) => Source::Same(i),
-            (None, None, None) => Source::Expr(e.clone()),
+            (None, None, None) => match e.null_flag() {
+                Some((p, t, f)) => Source::NullFlag(p.to_vec(), t.clone(), f.clone()),
+                None => Source::Expr(e.clone()),
+            },
         };
         plan.push((k.clone(), source));
     }

@@ -42,7 +42,7 @@ pub(super) fn reads(plan: &[(String, Source)]) -> Option<Vec<Read>> {
         let path = match s {
             Source::Field(f) => Some(vec![f.clone()]),
             Source::Expr(e) => e.field_parts().map(<[String]>::to_vec),
-            Source::Const(_) | Source::Same(_) => None,
+            Source::Const(_) | Source::Same(_) | Source::NullFlag(..) => None,
         };
         let read_at = |p: &[String]| {
             reads
@@ -56,13 +56,11 @@ pub(super) fn reads(plan: &[(String, Source)]) -> Option<Vec<Read>> {
             },
             (Source::Const(c), None) => Read::Const(c.clone()),
             (Source::Same(i), None) => Read::Same(*i),
-            (Source::Expr(e), None) => {
-                let (p, t, f) = e.null_flag()?;
-                match read_at(p) {
-                    Some(i) => Read::NullFlagOf(i, t.clone(), f.clone()),
-                    None => Read::NullFlag(p.to_vec(), t.clone(), f.clone()),
-                }
-            }
+            (Source::NullFlag(p, t, f), None) => match read_at(p) {
+                Some(i) => Read::NullFlagOf(i, t.clone(), f.clone()),
+                None => Read::NullFlag(p.clone(), t.clone(), f.clone()),
+            },
+            (Source::Expr(_), None) => return None,
             (Source::Field(_), None) => return None,
         };
         reads.push(read);

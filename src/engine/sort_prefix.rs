@@ -1,5 +1,5 @@
 //! Sorting a sort's keyed entries by prefixes of their keys ([`SortSpec::sort_entries`]): each entry's first
-//! two key parts reduced to their [`order_prefix`](super::super::bson_order::order_prefix)es, so that most
+//! three key parts reduced to their [`order_prefix`](super::super::bson_order::order_prefix)es, so that most
 //! comparisons read no heap memory, and only small (prefixes, position) records move while sorting.
 //!
 //! In: a [`SortSpec`] and its entries (key, document); out: the entries in the stable order of
@@ -12,12 +12,15 @@ use std::cmp::Ordering;
 
 impl SortSpec {
     /// Sorts keyed entries by their keys (stable), as `sort_checked` with [`compare_keys`](Self::compare_keys)
-    /// does. With the simple collation and enough entries, each entry's first two key parts are first
+    /// does. With the simple collation and enough entries, each entry's first three key parts are first
     /// reduced to their [`order_prefix`](super::super::bson_order::order_prefix)es (reversed for a descending key):
     /// entries whose first prefixes differ are ordered by them alone (a prefix never orders two values against
     /// [`compare`](super::super::bson_order::compare)); where they are equal and tell the values apart exactly ([`exact_prefix`]: the first
-    /// parts are then equal, such as the translator's NULL flags), by the second prefixes; else, and on equal
-    /// prefixes, by the whole keys, then by input position. Most comparisons read no heap memory, and only
+    /// parts are then equal, such as the translator's NULL flags), by the second prefixes, and where those are
+    /// equal and exact too, by the third (an `ORDER BY a, b` of nullable columns is flag, value, flag, value:
+    /// the third part is the second column); else, and on equal prefixes, by the whole keys (not when the
+    /// key has at most three parts, all told apart exactly: the keys are then equal), then by input
+    /// position. Most comparisons read no heap memory, and only
     /// (prefixes, position) records move while sorting; the entries are moved into their order once.
     ///
     /// The first `equal` key parts are known equal in every entry (a group of an incremental sort): the
@@ -49,10 +52,15 @@ impl SortSpec {
             .enumerate()
             .map(|(i, e)| {
                 let (first, exact) = part(&e.0, equal);
+                let (second, exact_second) = part(&e.0, equal + 1);
+                let (third, exact_third) = part(&e.0, equal + 2);
                 Prefixed {
                     first,
-                    second: part(&e.0, equal + 1).0,
-                    exact,
+                    second,
+                    third,
+                    exact: exact as u8
+                        + (exact && exact_second) as u8
+                        + (exact && exact_second && exact_third) as u8,
                     at: i,
                 }
             })
@@ -62,12 +70,28 @@ impl SortSpec {
             (Some(x), Some(y)) => self.compare_keys_from(&x.0, &y.0, equal),
             _ => Ordering::Equal,
         };
+        // Keys of at most three parts after the equal ones: the prefixes may cover them whole.
+        let covered = self.keys.len() <= equal + 3;
         crate::engine::ops::sort_checked(&mut order, |a, b| {
+            // Each next prefix decides only where all before it are equal and exact in both entries.
+            let exact = a.exact.min(b.exact);
             a.first
                 .cmp(&b.first)
-                .then_with(|| match a.exact && b.exact {
-                    true => a.second.cmp(&b.second).then_with(|| whole(a, b)),
-                    false => whole(a, b),
+                .then_with(|| match exact {
+                    0 => whole(a, b),
+                    1 => a.second.cmp(&b.second).then_with(|| whole(a, b)),
+                    2 => a
+                        .second
+                        .cmp(&b.second)
+                        .then_with(|| a.third.cmp(&b.third))
+                        .then_with(|| whole(a, b)),
+                    // Every part of both keys told apart exactly: equal prefixes are equal keys.
+                    _ if covered => a.second.cmp(&b.second).then(a.third.cmp(&b.third)),
+                    _ => a
+                        .second
+                        .cmp(&b.second)
+                        .then_with(|| a.third.cmp(&b.third))
+                        .then_with(|| whole(a, b)),
                 })
                 .then(a.at.cmp(&b.at))
         })?;
@@ -81,12 +105,13 @@ impl SortSpec {
     }
 }
 
-/// An entry of [`SortSpec::sort_entries`] while it sorts: its first two key parts' prefixes, whether the
-/// first tells its value apart exactly, and its position.
+/// An entry of [`SortSpec::sort_entries`] while it sorts: its first three key parts' prefixes, how many
+/// of them, from the first, tell their values apart exactly (a missing part does), and its position.
 struct Prefixed {
     first: u128,
     second: u128,
-    exact: bool,
+    third: u128,
+    exact: u8,
     at: usize,
 }
 

@@ -143,22 +143,27 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 
-    /// Sorting keyed entries by their first key's prefix, then the whole key, is the stable sort by
-    /// `compare_keys` (mixed types, ties, both directions, past the size where prefixes are used).
+    /// Sorting keyed entries by their first three key parts' prefixes, then the whole key, is the stable
+    /// sort by `compare_keys` (mixed types, ties, both directions, past the size where prefixes are used,
+    /// a group's equal leading parts).
     #[test]
     fn prefixed_entry_sort_is_the_key_sort(
-        keys in prop::collection::vec(prop::collection::vec(prefix_value(), 2), 0..300),
-        spec in prop_oneof![Just(doc! {"a": 1, "b": -1}), Just(doc! {"a": -1, "b": 1})],
-        equal in 0usize..2,
+        keys in prop::collection::vec(prop::collection::vec(prefix_value(), 3), 0..300),
+        spec in prop_oneof![
+            Just(doc! {"a": 1, "b": -1, "c": 1}),
+            Just(doc! {"a": -1, "b": 1, "c": -1}),
+            Just(doc! {"a": 1, "b": 1, "c": -1}),
+        ],
+        equal in 0usize..3,
     ) {
         let s = SortSpec::compile(&spec).expect("spec");
         let mut want: Vec<(Vec<Bson>, usize)> = keys
             .into_iter()
             .enumerate()
             .map(|(i, mut k)| {
-                // A group of an incremental sort: the first part equal in every entry.
-                if equal == 1 {
-                    k[0] = Bson::String("g".into());
+                // A group of an incremental sort: the first parts equal in every entry.
+                for part in k.iter_mut().take(equal) {
+                    *part = Bson::String("g".into());
                 }
                 (k, i)
             })
