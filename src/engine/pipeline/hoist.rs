@@ -1,10 +1,15 @@
 //! A `$match` after a `$lookup` that reads none of the fields the join writes runs before it (mongod's
 //! `$match` pushdown ahead of `$lookup`): the outer documents it rejects are never joined. The translator's
-//! `FULL JOIN ... WHERE s.x IS NULL` filters the joined rows of 10k sessions (1.25M) down to a few.
+//! `FULL JOIN ... WHERE s.x IS NULL` filters the joined rows of 10k sessions (1.25M) down to a few. The same
+//! after a `$set` / `$addFields` or an `$unwind` (mongod's `$match` swap ahead of them): a `LATERAL
+//! generate_series(1, s.n)` (`$set` of the series, `$unwind`) filtered by `WHERE s.n < 3` builds the series
+//! of the rows kept only, as PostgreSQL filters `s` before calling the function.
 //!
-//! Between the `$lookup` and the `$match` may stand `$unwind`s, other `$lookup`s, `$match`es and
-//! `$unionWith`s; a `$match` reading none of the fields they write (the `as` fields, the unwound paths and
-//! array indexes) gives the same verdict on an outer document as on every document made from it. Past a
+//! Between the first of those stages and the `$match` may stand `$unwind`s, `$lookup`s, `$set`s /
+//! `$addFields`, `$match`es and (after a `$lookup` only) `$unionWith`s; a `$match` reading none of the fields they write (the `as`
+//! fields, the unwound paths and array indexes, the top-level fields set) gives the same verdict on an
+//! outer document as on every document made from it (a computed field's evaluation, which could fail, is
+//! then skipped for the documents the `$match` rejects, as mongod skips it). Past a
 //! `$unionWith` the `$match` also filters the union's documents, so it is copied before the `$lookup` and
 //! kept where it is (mongod pushes it into both branches); otherwise it is moved. A `$match` that may raise
 //! an error or is not deterministic (`$expr`, `$where`, `$function`, `$jsonSchema`, `$sampleRate`) stays
@@ -14,32 +19,34 @@
 
 use bson::{Bson, Document};
 
-/// The stages with every hoistable `$match` moved (or copied) before the `$lookup` it follows.
+/// The stages with every hoistable `$match` moved (or copied) before the `$lookup`, `$set` / `$addFields`
+/// or `$unwind` it follows.
 pub(super) fn hoist_matches(stages: &[Bson]) -> Vec<Bson> {
     let mut out: Vec<Bson> = stages.to_vec();
     let mut i = 0;
     while i < out.len() {
-        if stage(&out[i], "$lookup").is_none() {
+        if writes(&out[i]).is_none() {
             i += 1;
             continue;
         }
+        let from_lookup = stage(&out[i], "$lookup").is_some();
         let mut written: Vec<String> = Vec::new();
         let mut union = false;
         let mut hoisted: Vec<Bson> = Vec::new();
         let mut j = i;
         while j < out.len() {
             let st = &out[j];
-            if let Some(l) = stage(st, "$lookup") {
-                match l.as_document().and_then(|l| l.get_str("as").ok()) {
-                    Some(f) => written.push(top(f)),
-                    None => break,
-                }
-            } else if let Some(u) = stage(st, "$unwind") {
-                match unwind_writes(u) {
+            if let Some(w) = writes(st) {
+                match w {
                     Some(w) => written.extend(w),
                     None => break,
                 }
             } else if stage(st, "$unionWith").is_some() {
+                // Copied past a `$unionWith` ahead of a `$lookup` only (once: a later start of the run
+                // would copy it again).
+                if !from_lookup {
+                    break;
+                }
                 union = true;
             } else if let Some(Bson::Document(m)) = stage(st, "$match") {
                 if hoistable(m, &written) {
@@ -58,10 +65,31 @@ pub(super) fn hoist_matches(stages: &[Bson]) -> Vec<Bson> {
         for (k, m) in hoisted.into_iter().enumerate() {
             out.insert(i + k, m);
         }
-        // The `$lookup` itself is at `i + n`; the run after it was scanned.
+        // The first stage of the run is at `i + n`; the run after it was scanned.
         i += n + 1;
     }
     out
+}
+
+/// The top-level fields `st` writes when it is a `$lookup` (its `as`), an `$unwind` (its path and index
+/// field) or a `$set` / `$addFields` (its keys): `Some(None)` for a malformed one (nothing is moved past
+/// it), `None` for any other stage.
+fn writes(st: &Bson) -> Option<Option<Vec<String>>> {
+    if let Some(l) = stage(st, "$lookup") {
+        return Some(
+            l.as_document()
+                .and_then(|l| l.get_str("as").ok())
+                .map(|f| vec![top(f)]),
+        );
+    }
+    if let Some(u) = stage(st, "$unwind") {
+        return Some(unwind_writes(u));
+    }
+    let set = stage(st, "$set").or_else(|| stage(st, "$addFields"))?;
+    Some(
+        set.as_document()
+            .map(|d| d.keys().map(|k| top(k)).collect()),
+    )
 }
 
 /// The argument of `st` when it is the stage `name`.

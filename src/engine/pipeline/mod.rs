@@ -54,6 +54,8 @@ mod chain_tests;
 mod compact_out;
 pub use compact_out::Output;
 #[cfg(test)]
+mod hoist_tests;
+#[cfg(test)]
 mod join_lazy_tests;
 #[cfg(test)]
 mod join_tests;

@@ -4,7 +4,7 @@
 
 use super::interval::{Iv, USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC};
 use crate::mql::expr as ex;
-use bson::{doc, Bson};
+use bson::{doc, Bson, Document};
 
 fn f(x: &str, field: &str) -> Bson {
     ex::var(&format!("{x}.{field}")).into()
@@ -777,5 +777,35 @@ fn text_of(months: Bson, days: Bson, micros: Bson) -> Bson {
             ),
         ),
     );
-    ex::let_in(doc! {"mm": months, "d": days, "t": micros}, text)
+    // Most intervals printed have no months, and many no days either (a product of `INTERVAL '1 hour'`, a
+    // difference of two timestamps a few hours apart): for those the text is the one of a known zero
+    // field, whose year / month / day parts the engine folds to constants once (the variables rebound to
+    // 0), instead of the dozen variables and tests of the general text evaluated per row. A field known at
+    // translation is not tested (its constant is folded in the general text already).
+    let number = |v: &Bson| matches!(v, Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_));
+    let (months_known, days_known) = (number(&months), number(&days));
+    let zero = |names: &[&str]| {
+        if names.is_empty() {
+            return text.clone();
+        }
+        let mut vars = Document::new();
+        for n in names {
+            vars.insert(*n, Bson::Int32(0));
+        }
+        ex::let_in(vars, text.clone())
+    };
+    let days_tested = |months_zero: bool| -> Bson {
+        let base: &[&str] = if months_zero { &["mm"] } else { &[] };
+        if days_known {
+            return zero(base);
+        }
+        let with_days: Vec<&str> = base.iter().copied().chain(["d"]).collect();
+        ex::cond(ex::eq(ex::var("d"), 0), zero(&with_days), zero(base)).into()
+    };
+    let body = if months_known {
+        days_tested(false)
+    } else {
+        ex::cond(ex::eq(ex::var("mm"), 0), days_tested(true), text.clone()).into()
+    };
+    ex::let_in(doc! {"mm": months, "d": days, "t": micros}, body)
 }
