@@ -9,7 +9,9 @@ use crate::engine::expr::Vars;
 use bson::{bson, doc, Bson, Document};
 use proptest::prelude::*;
 
-fn value() -> impl Strategy<Value = Option<Bson>> {
+/// A field's value in generated documents: small integers, null, missing, short strings, small arrays
+/// (also `hoist_tests`' values).
+pub(super) fn value() -> impl Strategy<Value = Option<Bson>> {
     prop_oneof![
         3 => (0i32..5).prop_map(|n| Some(Bson::Int32(n))),
         1 => Just(Some(Bson::Null)),

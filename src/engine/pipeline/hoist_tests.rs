@@ -7,16 +7,7 @@ use crate::engine::expr::Vars;
 use bson::{bson, doc, Bson, Document};
 use proptest::prelude::*;
 
-fn value() -> impl Strategy<Value = Option<Bson>> {
-    prop_oneof![
-        3 => (0i32..5).prop_map(|n| Some(Bson::Int32(n))),
-        1 => Just(Some(Bson::Null)),
-        1 => Just(None),
-        1 => "[xy]".prop_map(|s| Some(Bson::String(s))),
-        2 => prop::collection::vec((0i32..4).prop_map(Bson::Int32), 0..3)
-            .prop_map(|a| Some(Bson::Array(a))),
-    ]
-}
+use super::chain_tests::value;
 
 fn docs() -> impl Strategy<Value = Vec<Document>> {
     prop::collection::vec((value(), value(), value()), 0..30).prop_map(|rows| {
