@@ -8,7 +8,8 @@
 //! holds every joined document, ~1.25M of them for a join of 10k sessions). When the closing `$sort`'s
 //! leading keys are also computed from the input document (`ORDER BY a.x, ...` with `PARTITION BY a.x`),
 //! the groups are those of the leading keys, in their order, and each group's outputs are sorted alone
-//! (an incremental sort, as `segment.rs` does for a join), so the whole output is never one sort either;
+//! (an incremental sort, as `segment.rs` does for a join: comparing only the keys after the leading ones,
+//! [`Sorter::within_equal`]), so the whole output is never one sort either;
 //! this needs every partition within one group, which is checked on the inputs first.
 //!
 //! The output is the general path's (segment into every joined document, the window over them, the
@@ -249,8 +250,16 @@ impl Pipeline {
         let mut execs = self.lookup_execs(start, plan.at, docs.len(), catalog, vars);
         let mem = &vars.memory;
         let spec = plan.sort.as_ref().map(|(s, _)| *s);
-        let per_group = plan.sort.as_ref().is_some_and(|(_, lead)| lead.is_some());
-        let mut sorter = spec.map(|s| Sorter::new(s, mem));
+        // By groups of the sort's leading keys: every document of a group has those key parts equal, so
+        // the group's sort compares only the parts after them (its key prefixes then tell rows apart).
+        let equal = plan
+            .sort
+            .as_ref()
+            .and_then(|(_, lead)| lead.as_ref())
+            .map(|(prefix, _)| prefix.parts());
+        let per_group = equal.is_some();
+        let group_sorter = |s| Sorter::within_equal(s, mem, equal.unwrap_or(0));
+        let mut sorter = spec.map(group_sorter);
         let mut out = Vec::new();
         let mut cur = Vec::with_capacity(1);
         for group in groups {
@@ -277,7 +286,7 @@ impl Pipeline {
                 Ok(())
             })?;
             if let (true, Some(s)) = (per_group, spec) {
-                if let Some(done) = sorter.replace(Sorter::new(s, mem)) {
+                if let Some(done) = sorter.replace(group_sorter(s)) {
                     done.finish_each_held(&mut |_, d| self.emit_held(d, &mut out, compact, vars))?;
                 }
             }

@@ -2,8 +2,8 @@
 //! the incremental sort: a FULL JOIN's plan) or is closed by a `$setWindowFields` run by groups of inputs
 //! (`window_join.rs`), against the nested loop and the stages run one by one (`join_tests::check`).
 
-use super::join_tests::{check, docs, lookups};
-use bson::{bson, Bson};
+use super::join_tests::{check, check_spec, docs, lookups};
+use bson::{bson, doc, Bson, Document};
 use proptest::prelude::*;
 
 /// `{$cond: [{$eq: [{$ifNull: [path, null]}, null]}, 1, 0]}`: the translator's NULLS FIRST flag.
@@ -156,6 +156,123 @@ fn window_tails() -> Vec<Vec<Bson>> {
     ]
 }
 
+/// Tails whose closing sort orders each group of its leading keys (the window's partition, computed from
+/// the input document) by further keys of the joined document: a NULL flag against its value's own order
+/// (`DESC NULLS FIRST`), descending keys, ties broken by later keys or left in input order, three leading
+/// keys. A group's sort that skipped one key part too many (or too few) orders rows differently.
+fn sorted_tails() -> Vec<Vec<Bson>> {
+    let h = bson!({"$cond": [{"$eq": ["$j.g", 0]}, null, "$j.g"]});
+    let select = bson!({"$project": {"_id": 0, "c0": "$_id", "c1": "$j._id", "c2": "$r", "c3": "$d",
+        "n0": null_flag("$g"), "s0": "$g", "n1": null_flag("$j.h"), "s1": "$j.h", "s2": "$j.s", "k": 1}});
+    let window = |partition: Bson, sort_by: Bson| {
+        bson!({"$setWindowFields": {"partitionBy": partition, "sortBy": sort_by,
+            "output": {"r": {"$rank": {}}, "d": {"$denseRank": {}}}}})
+    };
+    let part = bson!({"p0": {"$ifNull": ["$g", null]}});
+    let unset = bson!({"$unset": ["n0", "s0", "n1", "s1", "s2"]});
+    vec![
+        // `RANK() OVER (PARTITION BY a.g ORDER BY b.h DESC NULLS FIRST, b.s) ... ORDER BY a.g, b.h DESC
+        // NULLS FIRST, b.s`, as the translator writes it.
+        vec![
+            bson!({"$unwind": "$j"}),
+            bson!({"$set": {"j.h": h.clone()}}),
+            bson!({"$set": {"wk": {"n0": null_flag("$j.h"), "s0": {"$ifNull": ["$j.h", null]}}}}),
+            window(part.clone(), bson!({"wk": -1, "j.s": 1})),
+            bson!({"$unset": "wk"}),
+            select.clone(),
+            bson!({"$sort": {"n0": 1, "s0": 1, "n1": -1, "s1": -1, "s2": 1}}),
+            unset.clone(),
+        ],
+        // The leading keys descending, then the joined keys without a NULL flag, both directions; ties
+        // left in input order.
+        vec![
+            bson!({"$unwind": {"path": "$j", "preserveNullAndEmptyArrays": true}}),
+            bson!({"$set": {"j.h": h.clone()}}),
+            window(part.clone(), bson!({"j.s": -1, "j.h": 1})),
+            select.clone(),
+            bson!({"$sort": {"n0": -1, "s0": -1, "s2": -1, "s1": 1}}),
+            unset.clone(),
+        ],
+        // Three leading keys (the partition on two input fields), then one joined key.
+        vec![
+            bson!({"$unwind": "$j"}),
+            bson!({"$set": {"j.h": h}}),
+            window(bson!({"p0": "$g", "p1": "$k"}), bson!({"j.h": 1})),
+            select,
+            bson!({"$sort": {"s0": 1, "n0": 1, "k": -1, "s1": -1, "c1": 1}}),
+            bson!({"$unset": ["n0", "s0", "n1", "s1", "s2", "k"]}),
+        ],
+    ]
+}
+
+/// Outer documents of few keys and partitions, so that a partition holds many joined documents (past the
+/// sort's 64 entries from which it orders by key prefixes): `k` in 0..3, `g` -1, 0, null or missing.
+fn grouped_outer(max: usize) -> impl Strategy<Value = Vec<Document>> {
+    let g = prop_oneof![
+        4 => (-1i32..1).prop_map(Bson::Int32),
+        1 => Just(Bson::Null),
+        1 => Just(Bson::Undefined),
+    ];
+    prop::collection::vec((0i32..3, g), 0..max).prop_map(|rows| {
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, (k, g))| {
+                let mut d = doc! {"_id": i as i32, "k": k};
+                if !matches!(g, Bson::Undefined) {
+                    d.insert("g", g);
+                }
+                d
+            })
+            .collect()
+    })
+}
+
+/// Foreign documents: `f` in 0..3, `g` in -2..3 (0 the NULL of `h`), `s` a short or long string (long ones
+/// are not told apart by their prefixes), a number, null or missing.
+fn grouped_foreign(max: usize) -> impl Strategy<Value = Vec<Document>> {
+    let s = prop_oneof![
+        Just(Bson::String("a".into())),
+        Just(Bson::String("b".into())),
+        Just(Bson::String("a string longer than sixteen bytes: x".into())),
+        Just(Bson::String("a string longer than sixteen bytes: y".into())),
+        (0i32..3).prop_map(Bson::Int32),
+        Just(Bson::Double(1.0)),
+        Just(Bson::Null),
+        Just(Bson::Undefined),
+    ];
+    prop::collection::vec((0i32..3, -2i32..3, s), 0..max).prop_map(|rows| {
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, (f, g, s))| {
+                let mut d = doc! {"_id": i as i32, "f": f, "g": g};
+                if !matches!(s, Bson::Undefined) {
+                    d.insert("s", s);
+                }
+                d
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// A window over a join run by groups of the closing sort's leading keys orders each group by the keys
+    /// after them (NULL flags, both directions, ties, long strings), as the stage-by-stage run does; with
+    /// groups of up to hundreds of joined documents.
+    #[test]
+    fn window_join_groups_sorted_by_later_keys_equal_stage_by_stage(
+        outer in grouped_outer(10),
+        foreign in grouped_foreign(90),
+        indexed in any::<bool>(),
+        tail in 0..sorted_tails().len(),
+        salt in 0usize..12,
+    ) {
+        let spec = doc! {"from": "fo", "localField": "k", "foreignField": "f", "as": "j"};
+        check_spec(outer, foreign, indexed, spec, salt, sorted_tails()[tail].clone(), false)?;
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
@@ -185,5 +302,17 @@ proptest! {
         tail in 0..window_tails().len(),
     ) {
         check(outer, foreign, indexed, shape, window_tails()[tail].clone(), false)?;
+    }
+
+    /// [`sorted_tails`] on the join shapes' generated data (every value type of the join key).
+    #[test]
+    fn window_over_a_join_sorted_by_later_keys_equals_stage_by_stage(
+        outer in docs("k", 12),
+        foreign in docs("f", 12),
+        indexed in any::<bool>(),
+        shape in 0..lookups().len(),
+        tail in 0..sorted_tails().len(),
+    ) {
+        check(outer, foreign, indexed, shape, sorted_tails()[tail].clone(), false)?;
     }
 }
