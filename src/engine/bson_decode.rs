@@ -10,7 +10,6 @@
 //! regular expressions, timestamps, JavaScript, DBPointer, symbols, undefined, MinKey / MaxKey) are handed to
 //! the `bson` crate. Malformed bytes give `None`, never a panic.
 
-use crate::mql::room::Room;
 use bson::{Bson, Document, RawBsonRef, RawDocument};
 
 use super::bson_bytes::{elements, read_8, read_i32, Element};
@@ -60,14 +59,16 @@ fn fill(mut out: Document, bytes: &[u8], mut keep: impl FnMut(&[u8]) -> bool) ->
     Some(out)
 }
 
-/// An empty document with room for `n` fields ([`Room`]; one kept per size and thread): a document of
-/// more than three fields built one `insert` at a time reallocates and rehashes its table at 4, 8, 16 ...
-/// fields (a third of decoding a stored session document). Past 64 fields, or up to three, an ordinary one.
+/// An empty document with room for `n` fields (one kept per size and thread, cloned: a clone of an empty
+/// document keeps its table's size, as `mql::room` does for bulk loads; the layers keep the engine from
+/// using that one): a document of more than three fields built one `insert` at a time reallocates and
+/// rehashes its table at 4, 8, 16 ... fields (a third of decoding a stored session document). Past 64
+/// fields, or up to three, an ordinary one.
 fn roomy(n: usize) -> Document {
     const FIRST_TABLE: usize = 3;
     const ROOMS: usize = 64;
     thread_local! {
-        static ROOM: std::cell::RefCell<Vec<Option<Room>>> = const { std::cell::RefCell::new(Vec::new()) };
+        static ROOM: std::cell::RefCell<Vec<Option<Document>>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     if n <= FIRST_TABLE || n > ROOMS {
         return Document::new();
@@ -78,7 +79,13 @@ fn roomy(n: usize) -> Document {
             rooms.resize(n + 1, None);
         }
         match rooms.get_mut(n) {
-            Some(slot) => slot.get_or_insert_with(|| Room::new(n)).document(),
+            Some(slot) => slot
+                .get_or_insert_with(|| {
+                    let mut room: Document = (0..n).map(|i| (i.to_string(), Bson::Null)).collect();
+                    room.clear();
+                    room
+                })
+                .clone(),
             None => Document::new(),
         }
     })
