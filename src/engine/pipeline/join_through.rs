@@ -128,8 +128,7 @@ impl Pipeline {
             ));
         };
         let mut out = Vec::new();
-        // A projection of reads only, right after the unwind: each row read where it lies, not made.
-        let unmade = t.filters.is_empty() && t.index.is_none() && keys.reads_only();
+        let unmade = t.unmade(keys.reads_only());
         for h in heads {
             let matched = exec.matches(&h)?;
             if unmade {
@@ -230,6 +229,12 @@ impl Through<'_> {
         })
     }
 
+    /// Whether the rows need not be made for a projection that `reads_only`: a projection of reads right
+    /// after the unwind (no `$match` between, no array index written) reads each row where it lies.
+    fn unmade(&self, reads_only: bool) -> bool {
+        reads_only && self.filters.is_empty() && self.index.is_none()
+    }
+
     /// Hands `each` the projected document of each row [`rows`](Self::rows) gives, projected by `p` (the
     /// `$project`) as `project_one` projects it; the rows of a projection of reads with no `$match` before
     /// it are not made ([`JoinedRow`]).
@@ -242,7 +247,7 @@ impl Through<'_> {
         vars: &Vars,
         each: &mut dyn FnMut(Document) -> Result<(), CommandError>,
     ) -> Result<(), CommandError> {
-        if self.filters.is_empty() && self.index.is_none() && p.reads_only() {
+        if self.unmade(p.reads_only()) {
             return unwind_view(
                 d,
                 self.as_field,
