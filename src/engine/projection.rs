@@ -17,7 +17,7 @@ mod rename;
 #[path = "projection_view.rs"]
 mod view;
 use rename::{rename_plan, rename_sources};
-pub use view::JoinedRow;
+pub use view::{FieldRow, JoinedRow, RowRead};
 
 /// The most rename-projection templates kept (one per `tail`; a projection of more fields builds the
 /// documents of larger tails key by key).

@@ -13,7 +13,8 @@
 //! it to that. Depends on `expr` (path reads).
 
 use super::{Projection, Source};
-use crate::engine::expr::{is_nullish, path_value};
+use crate::engine::expr::{is_nullish, path_value, value_at};
+use crate::engine::field_values::FieldValues;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 use std::borrow::Cow;
@@ -80,9 +81,16 @@ pub struct JoinedRow<'a> {
     pub joined: Option<&'a Document>,
 }
 
-impl<'a> JoinedRow<'a> {
-    /// The value of the field path `parts` in the row, as `$a.b` reads it in the made row.
-    fn value(&self, parts: &[String]) -> Option<Cow<'a, Bson>> {
+/// A row whose field paths a read-only projection reads in place: a joined row not made ([`JoinedRow`]),
+/// a scan's fields read from the stored bytes ([`FieldRow`]).
+pub trait RowRead<'a> {
+    /// The value of the field path `parts`, which output `read` of the projection reads, as `$a.b` reads
+    /// it in the made document.
+    fn value(&self, read: usize, parts: &[String]) -> Option<Cow<'a, Bson>>;
+}
+
+impl<'a> RowRead<'a> for JoinedRow<'a> {
+    fn value(&self, _read: usize, parts: &[String]) -> Option<Cow<'a, Bson>> {
         let (first, rest) = parts.split_first()?;
         if first != self.as_field {
             return path_value(self.outer, parts);
@@ -95,21 +103,59 @@ impl<'a> JoinedRow<'a> {
     }
 }
 
+/// A scanned document's top-level fields as a [`FieldValues`] row holds them (read from the stored bytes,
+/// no document made), with the slot of each read's first field ([`Projection::read_fields`]).
+#[derive(Debug, Clone, Copy)]
+pub struct FieldRow<'a> {
+    /// The row: the last stored document read.
+    pub values: &'a FieldValues,
+    /// Per output of the projection, the slot of the top-level field its path starts with (unused for the
+    /// outputs that read no path).
+    pub slots: &'a [usize],
+}
+
+impl<'a> RowRead<'a> for FieldRow<'a> {
+    fn value(&self, read: usize, parts: &[String]) -> Option<Cow<'a, Bson>> {
+        let v = self.values.get(*self.slots.get(read)?)?;
+        value_at(v, parts.get(1..)?)
+    }
+}
+
 impl Projection {
     /// Whether [`apply_row_split`](Self::apply_row_split) applies: a rename projection of reads only.
     pub(crate) fn reads_only(&self) -> bool {
         self.reads.is_some()
     }
 
+    /// For a projection that [`reads_only`](Self::reads_only): per output, the slot in `fields` of the
+    /// top-level field its path starts with (added to `fields` when not in it; `usize::MAX` for an output
+    /// that reads no path), for a [`FieldRow`]. `None` for any other projection.
+    pub(crate) fn read_fields(&self, fields: &mut Vec<String>) -> Option<Vec<usize>> {
+        use crate::engine::field_values::field_slot;
+        let reads = self.reads.as_ref()?;
+        Some(
+            reads
+                .iter()
+                .map(|r| match r {
+                    Read::Path(p) | Read::NullFlag(p, ..) => match p.first() {
+                        Some(first) => field_slot(fields, first),
+                        None => usize::MAX,
+                    },
+                    _ => usize::MAX,
+                })
+                .collect(),
+        )
+    }
+
     /// The values of a read-only rename projection on `row`, in output order (`None`: missing).
-    fn row_values<'a>(&'a self, row: &JoinedRow<'a>) -> Option<Vec<Option<Cow<'a, Bson>>>> {
+    fn row_values<'a, R: RowRead<'a>>(&'a self, row: &R) -> Option<Vec<Option<Cow<'a, Bson>>>> {
         let reads = self.reads.as_ref()?;
         let mut values: Vec<Option<Cow<'a, Bson>>> = Vec::with_capacity(reads.len());
-        for r in reads {
+        for (i, r) in reads.iter().enumerate() {
             let v = match r {
-                Read::Path(p) => row.value(p),
+                Read::Path(p) => row.value(i, p),
                 Read::NullFlag(p, t, f) => {
-                    let v = row.value(p);
+                    let v = row.value(i, p);
                     Some(Cow::Borrowed(match is_nullish(v.as_deref()) {
                         true => t,
                         false => f,
@@ -133,9 +179,9 @@ impl Projection {
     /// [`apply_ref_split`](Self::apply_ref_split) of the row `row` made, for a projection
     /// [`reads_only`](Self::reads_only) accepts (an internal error for any other): the same document and
     /// values.
-    pub(crate) fn apply_row_split(
-        &self,
-        row: &JoinedRow<'_>,
+    pub(crate) fn apply_row_split<'a, R: RowRead<'a>>(
+        &'a self,
+        row: &R,
         tail: usize,
     ) -> Result<(Document, Vec<Option<Bson>>), CommandError> {
         let (plan, values) = self.plan_and_values(row, tail)?;
@@ -145,9 +191,9 @@ impl Projection {
 
     /// The rename plan (of at least `tail` fields) and the values on `row`, of a projection of reads.
     #[allow(clippy::type_complexity)]
-    fn plan_and_values<'a>(
+    fn plan_and_values<'a, R: RowRead<'a>>(
         &'a self,
-        row: &JoinedRow<'a>,
+        row: &R,
         tail: usize,
     ) -> Result<(&'a [(String, Source)], Vec<Option<Cow<'a, Bson>>>), CommandError> {
         let plan = self.renames.as_deref().filter(|p| p.len() >= tail);
@@ -155,16 +201,16 @@ impl Projection {
             (Some(plan), Some(values)) => Ok((plan, values)),
             _ => Err(CommandError::new(
                 crate::engine::error_codes::ErrorCode::InternalError,
-                "a joined row projected by a projection that does not only read",
+                "a row projected in place by a projection that does not only read",
             )),
         }
     }
 
     /// [`apply_row_split`](Self::apply_row_split) with the document as its BSON bytes, written from the
     /// values where they lie (nothing copied but the split values).
-    pub(crate) fn apply_row_split_bytes(
-        &self,
-        row: &JoinedRow<'_>,
+    pub(crate) fn apply_row_split_bytes<'a, R: RowRead<'a>>(
+        &'a self,
+        row: &R,
         tail: usize,
     ) -> Result<(Vec<u8>, Vec<Option<Bson>>), CommandError> {
         let (plan, mut values) = self.plan_and_values(row, tail)?;

@@ -32,6 +32,8 @@ mod raw_topk;
 #[cfg(test)]
 mod raw_topk_tests;
 mod read;
+#[cfg(test)]
+mod row_input_tests;
 mod row_scan;
 mod scan;
 mod scan_order;

@@ -36,6 +36,8 @@ pub(super) struct RowScan<'s> {
     top: Option<TopLevelFilter>,
     fields: Vec<String>,
     filter_fields: usize,
+    /// The index order a full scan reads its records in ([`in_order`](Self::in_order)).
+    order: Option<&'s super::index_order::Order>,
 }
 
 impl<'s> RowScan<'s> {
@@ -72,6 +74,7 @@ impl<'s> RowScan<'s> {
             top,
             filter_fields: fields.len(),
             fields,
+            order: None,
         }))
     }
 
@@ -79,6 +82,13 @@ impl<'s> RowScan<'s> {
     /// `fields[i]`).
     pub(super) fn fields(&mut self) -> &mut Vec<String> {
         &mut self.fields
+    }
+
+    /// Reads the records in `order` (an index's) when no index narrows them (as `scan_in_order`: a sort on
+    /// that index's key then finds its input in order).
+    pub(super) fn in_order(mut self, order: Option<&'s super::index_order::Order>) -> Self {
+        self.order = order;
+        self
     }
 
     /// Calls `visit` with every matching document.
@@ -127,7 +137,12 @@ impl<'s> RowScan<'s> {
                 Ok(())
             }
         };
-        match self.filter.and_then(|f| coll.candidates(f)) {
+        let candidates = self.filter.and_then(|f| coll.candidates(f));
+        let in_order = match (&candidates, self.order) {
+            (None, Some(o)) => super::scan_order::records_in_order(coll, o)?,
+            _ => None,
+        };
+        match candidates.or(in_order) {
             Some(rids) => {
                 for r in rids {
                     if let Some(raw) = coll.get_raw(r) {

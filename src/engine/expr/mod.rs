@@ -313,6 +313,12 @@ pub(crate) fn path_value<'a>(root: &'a Document, parts: &[String]) -> borrowed::
     borrowed::field_ref(root, parts)
 }
 
+/// The value at the field path `rest` inside `v` (`v` itself for an empty path), as [`path_value`] reads the
+/// rest of a path whose first field's value is `v`.
+pub(crate) fn value_at<'a>(v: &'a Bson, rest: &[String]) -> borrowed::Val<'a> {
+    borrowed::descend_ref(v, rest)
+}
+
 /// Whether a value read by [`path_value`] is null for `$ifNull` (missing, null or undefined).
 pub(crate) fn is_nullish(v: Option<&Bson>) -> bool {
     matches!(v, None | Some(Bson::Null) | Some(Bson::Undefined))

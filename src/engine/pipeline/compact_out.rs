@@ -99,13 +99,7 @@ impl Pipeline {
             }
             if seg < sort {
                 let docs = self.run_range(start, seg, input, catalog, vars)?;
-                let mut compact = Compact {
-                    maps,
-                    end: n,
-                    held: Vec::new(),
-                    docs: Vec::new(),
-                    limit: held_docs(),
-                };
+                let mut compact = Compact::new(maps, n);
                 let (rest, next) =
                     self.run_segment_out(seg, n, docs, catalog, vars, Some(&mut compact))?;
                 if next >= n && rest.is_empty() {
@@ -184,6 +178,17 @@ impl Pipeline {
 }
 
 impl Compact {
+    /// A closing sort's output: each document through the stages `maps..end`.
+    pub(super) fn new(maps: usize, end: usize) -> Compact {
+        Compact {
+            maps,
+            end,
+            held: Vec::new(),
+            docs: Vec::new(),
+            limit: held_docs(),
+        }
+    }
+
     /// The documents kept parsed so far, encoded (the output is kept as bytes from now on).
     fn held_to_bytes(&mut self) -> Result<(), CommandError> {
         for h in std::mem::take(&mut self.held) {
@@ -209,7 +214,7 @@ impl Compact {
     }
 
     /// The documents emitted, in order.
-    fn output(self) -> Output {
+    pub(super) fn output(self) -> Output {
         match self.docs.is_empty() {
             true => Output::Docs(self.held),
             false => Output::Stored(self.docs),

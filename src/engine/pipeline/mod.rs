@@ -60,6 +60,14 @@ mod join_lazy_tests;
 #[cfg(test)]
 mod join_tests;
 mod reshape;
+mod row_input;
+
+/// Lowers [`compact_out::HELD_DOCS`] for the pipelines this thread runs (`None`: back to it), so a test runs
+/// the bytes paths of a closing sort's output on a small result.
+#[cfg(test)]
+pub(crate) fn set_test_held_docs(n: Option<usize>) {
+    compact_out::TEST_HELD_DOCS.with(|h| h.set(n));
+}
 mod segment;
 mod sort_keys;
 #[cfg(test)]

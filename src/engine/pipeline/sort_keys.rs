@@ -10,7 +10,7 @@
 
 use super::{Pipeline, Stage};
 use crate::engine::expr::Vars;
-use crate::engine::projection::{JoinedRow, Projection};
+use crate::engine::projection::{Projection, RowRead};
 use crate::engine::sort::SortSpec;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
@@ -103,20 +103,20 @@ impl SortKeys<'_> {
 
     /// [`apply_ref`](Self::apply_ref) of the joined row `row` (not made), for a projection that
     /// [`reads_only`](Self::reads_only) (an internal error otherwise).
-    pub(super) fn apply_row(
-        &self,
+    pub(super) fn apply_row<'a, R: RowRead<'a>>(
+        &'a self,
         spec: &SortSpec,
-        row: &JoinedRow<'_>,
+        row: &R,
     ) -> Result<(Vec<Bson>, Document), CommandError> {
         let (doc, vals) = self.project.apply_row_split(row, self.at.len())?;
         Ok((self.key(spec, vals), doc))
     }
 
     /// [`apply_row`](Self::apply_row) with the document as its BSON bytes.
-    pub(super) fn apply_row_bytes(
-        &self,
+    pub(super) fn apply_row_bytes<'a, R: RowRead<'a>>(
+        &'a self,
         spec: &SortSpec,
-        row: &JoinedRow<'_>,
+        row: &R,
     ) -> Result<(Vec<Bson>, Vec<u8>), CommandError> {
         let (bytes, vals) = self.project.apply_row_split_bytes(row, self.at.len())?;
         Ok((self.key(spec, vals), bytes))

@@ -1,0 +1,184 @@
+//! A scan's rows projected straight into the select list: `[$match,] $project, [$sort, $unset]` where the
+//! `$project` only reads (field paths, the translator's NULL tests of paths, constants:
+//! `{_id: 0, c0: "$session_id", c1: "$page_views", __s0: "$session_id"}`) takes each matching document's
+//! fields from the [`FieldValues`] row the scan read them into from the stored bytes. Before, the scan built
+//! a document of those fields per row (a map with a key per field), which the projection then took apart
+//! into a second one; now the projected document (or, past the output's parsed documents, its bytes) is
+//! written from the row, and the `ORDER BY` keys go beside it into the sort (`sort_keys.rs`).
+//!
+//! In: the pipeline, the row scan's field list, rows (or the documents the row reader declined); out: the
+//! same [`Output`] as [`Pipeline::run_output`] gives on the scanned documents. Depends on `projection`
+//! (`FieldRow`), `sort`, `compact_out`.
+
+use super::compact_out::{self, Compact, Output};
+use super::sort_keys::SortKeys;
+use super::{Pipeline, Stage};
+use crate::engine::expr::Vars;
+use crate::engine::fields::FieldValues;
+use crate::engine::held::Held;
+use crate::engine::limits::{
+    check_intermediate, check_intermediate_shape, Shape, MAX_INTERMEDIATE_BYTES,
+};
+use crate::engine::projection::{FieldRow, Projection};
+use crate::engine::sort::{SortSpec, Sorter};
+use crate::engine::CommandError;
+use bson::{Document, RawDocument};
+
+/// The projection at the head of the rest of a pipeline, fed row by row ([`Pipeline::row_input`]).
+pub(crate) struct RowInput<'p> {
+    pipeline: &'p Pipeline,
+    project: &'p Projection,
+    /// Per output of the projection, its path's slot in the row ([`Projection::read_fields`]).
+    slots: Vec<usize>,
+    /// How many of the projection's outputs read a path (each copies at most the stored document).
+    path_reads: usize,
+    sink: Sink<'p>,
+}
+
+/// Where the projected rows go.
+enum Sink<'p> {
+    /// Nothing follows the projection: the output.
+    Docs(Vec<Document>),
+    /// A whole `$sort` on the projection's last fields, then an `$unset` of them, then per-document stages
+    /// from the index: into the sort, each row's key beside its document.
+    Sort {
+        keys: SortKeys<'p>,
+        spec: &'p SortSpec,
+        sorter: Sorter<'p>,
+        after: usize,
+    },
+}
+
+impl Pipeline {
+    /// The stages from `start` as a [`RowInput`], when they are a projection that only reads, alone or
+    /// followed by a whole `$sort` of its last fields, an `$unset` of them and per-document stages; the
+    /// fields its rows must hold are added to `fields` (a row scan's field list). `None` otherwise.
+    pub(crate) fn row_input<'p>(
+        &'p self,
+        start: usize,
+        fields: &mut Vec<String>,
+        vars: &'p Vars,
+    ) -> Option<RowInput<'p>> {
+        let Some(Stage::Project(project)) = self.stages.get(start) else {
+            return None;
+        };
+        if !project.reads_only() {
+            return None;
+        }
+        let n = self.stages.len();
+        let sink = if start + 1 == n {
+            Sink::Docs(Vec::new())
+        } else {
+            let Some(Stage::Sort(spec)) = self.stages.get(start + 1) else {
+                return None;
+            };
+            let keys = self.sort_keys(start + 1, n)?;
+            let after = start + 3;
+            if !self.stages[after.min(n)..].iter().all(Self::maps_one) {
+                return None;
+            }
+            Sink::Sort {
+                keys,
+                spec,
+                sorter: Sorter::new(spec, &vars.memory),
+                after,
+            }
+        };
+        let slots = project.read_fields(fields)?;
+        let path_reads = slots.iter().filter(|&&s| s != usize::MAX).count();
+        Some(RowInput {
+            pipeline: self,
+            project,
+            slots,
+            path_reads,
+            sink,
+        })
+    }
+}
+
+impl RowInput<'_> {
+    /// Adds the row of one matching document (`raw`: its stored bytes, which bound the projected size).
+    pub fn push_row(&mut self, row: &FieldValues, raw: &RawDocument) -> Result<(), CommandError> {
+        let row = FieldRow {
+            values: row,
+            slots: &self.slots,
+        };
+        // Each path read copies at most the stored document: only a projection that could pass the
+        // intermediate limit is measured.
+        let bounded = self
+            .path_reads
+            .saturating_mul(raw.as_bytes().len())
+            .saturating_add(4096)
+            <= MAX_INTERMEDIATE_BYTES;
+        match &mut self.sink {
+            Sink::Docs(docs) => {
+                let (d, _) = self.project.apply_row_split(&row, 0)?;
+                if !bounded {
+                    check_intermediate(std::slice::from_ref(&d))?;
+                }
+                docs.push(d);
+            }
+            Sink::Sort {
+                keys, spec, sorter, ..
+            } => {
+                // Rows as bytes once the sort holds its documents encoded or as many as the output keeps
+                // parsed (past them the output is kept as bytes anyway).
+                if sorter.holds_encoded() || sorter.len() >= compact_out::held_docs() {
+                    let (key, bytes) = keys.apply_row_bytes(spec, &row)?;
+                    if !bounded {
+                        check_bytes(&bytes)?;
+                    }
+                    sorter.push_held(key, Held::Raw(bytes.into_boxed_slice()))?;
+                } else {
+                    let (key, d) = keys.apply_row(spec, &row)?;
+                    if !bounded {
+                        check_intermediate(std::slice::from_ref(&d))?;
+                    }
+                    sorter.push_held(key, Held::Doc(d))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds one matching document the row reader declined (parsed whole), as the stages take it.
+    pub fn push_doc(&mut self, d: &Document, vars: &Vars) -> Result<(), CommandError> {
+        match &mut self.sink {
+            Sink::Docs(docs) => docs.push(self.pipeline.project_one(self.project, d, vars)?),
+            Sink::Sort {
+                keys, spec, sorter, ..
+            } => {
+                let (key, d) = keys.apply_ref(spec, d, vars)?;
+                check_intermediate(std::slice::from_ref(&d))?;
+                sorter.push_held(key, Held::Doc(d))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The pipeline's output.
+    pub fn finish(self, vars: &Vars) -> Result<Output, CommandError> {
+        match self.sink {
+            Sink::Docs(docs) => Ok(Output::Docs(docs)),
+            Sink::Sort { sorter, after, .. } => {
+                let p = self.pipeline;
+                let mut compact = Compact::new(after, p.stages.len());
+                let mut out = Vec::new();
+                {
+                    let mut c = Some(&mut compact);
+                    sorter.finish_each_held(&mut |_, d| p.emit_held(d, &mut out, &mut c, vars))?;
+                }
+                Ok(compact.output())
+            }
+        }
+    }
+}
+
+/// [`check_intermediate`] of a projected document written as its bytes: its size (a projection that only
+/// reads nests nothing deeper than the stored document it reads).
+fn check_bytes(bytes: &[u8]) -> Result<(), CommandError> {
+    check_intermediate_shape(Shape {
+        bytes: bytes.len(),
+        depth: 0,
+    })
+}
