@@ -91,6 +91,24 @@ fn select() -> impl Strategy<Value = (Document, Option<Document>)> {
             doc! {"c0": "$a", "c1": {"$literal": null}, "__s0": "$a", "__s1": "$_id"},
             Some(doc! {"__s0": 1, "__s1": 1})
         )),
+        // Projections that compute (evaluated on the row's fields as a document).
+        Just((
+            doc! {"_id": 0, "c0": {"$add": ["$k", 1]}, "c1": {"$ifNull": ["$b.c", "none"]}},
+            None
+        )),
+        Just((
+            doc! {"_id": 0, "c0": {"$concat": [{"$toString": "$g"}, "-"]}, "c1": "$a",
+            "__n0": null_flag("$k"), "__s0": {"$multiply": ["$k", -1]}},
+            Some(doc! {"__n0": 1, "__s0": 1})
+        )),
+        Just((
+            doc! {"c0": {"$type": "$b"}, "__s0": {"$toLower": {"$ifNull": ["$a", ""]}}, "__s1": "$_id"},
+            Some(doc! {"__s0": -1, "__s1": 1})
+        )),
+        Just((
+            doc! {"_id": 0, "c0": "$$ROOT", "__s0": "$g"},
+            Some(doc! {"__s0": 1})
+        )),
     ]
 }
 

@@ -21,8 +21,9 @@ use bson::{Document, RawDocument};
 
 /// One matching document as the visitor gets it.
 pub(super) enum Row<'a> {
-    /// Its fields, in the slots of the field list the scan was given (then the filter's fields).
-    Fields(&'a FieldValues),
+    /// Its fields, in the slots of the field list the scan was given (then the filter's fields); the visitor
+    /// may move them out ([`FieldValues::move_into`]).
+    Fields(&'a mut FieldValues),
     /// The whole document, parsed (documents the row reader declined).
     Doc(&'a Document),
 }
@@ -123,7 +124,7 @@ impl<'s> RowScan<'s> {
                     }
                 }
                 if row.read_rest(raw).is_some() {
-                    return visit(Row::Fields(&row), raw);
+                    return visit(Row::Fields(&mut row), raw);
                 }
             }
             let doc = crate::engine::bson_decode::try_document(raw).map_err(corrupt)?;

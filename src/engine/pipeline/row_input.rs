@@ -28,8 +28,12 @@ use bson::{Document, RawDocument};
 pub(crate) struct RowInput<'p> {
     pipeline: &'p Pipeline,
     project: &'p Projection,
-    /// Per output of the projection, its path's slot in the row ([`Projection::read_fields`]).
-    slots: Vec<usize>,
+    /// Per output of a projection that only reads, its path's slot in the row
+    /// ([`Projection::read_fields`]); `None`: the projection computes, on [`buf`](Self::buf).
+    slots: Option<Vec<usize>>,
+    /// For a projection that computes: the row's fields as a document, reused from row to row (the values
+    /// swapped in, no key allocated for documents of one shape).
+    buf: Document,
     /// How many of the projection's outputs read a path (each copies at most the stored document).
     path_reads: usize,
     sink: Sink<'p>,
@@ -50,19 +54,22 @@ enum Sink<'p> {
 }
 
 impl Pipeline {
-    /// The stages from `start` as a [`RowInput`], when they are a projection that only reads, alone or
-    /// followed by a whole `$sort` of its last fields, an `$unset` of them and per-document stages; the
-    /// fields its rows must hold are added to `fields` (a row scan's field list). `None` otherwise.
+    /// The stages from `start` as a [`RowInput`], when they are a projection, alone or followed by a whole
+    /// `$sort` of its last fields, an `$unset` of them and per-document stages; the fields its rows must hold
+    /// are added to `fields` (a row scan's field list). `reads`: the top-level fields the projection reads,
+    /// when known (`None`: it reads the whole document, and only one that only reads paths applies).
+    /// `None` otherwise.
     pub(crate) fn row_input<'p>(
         &'p self,
         start: usize,
         fields: &mut Vec<String>,
+        reads: Option<&[String]>,
         vars: &'p Vars,
     ) -> Option<RowInput<'p>> {
         let Some(Stage::Project(project)) = self.stages.get(start) else {
             return None;
         };
-        if !project.reads_only() {
+        if !project.reads_only() && reads.is_none() {
             return None;
         }
         let n = self.stages.len();
@@ -84,12 +91,24 @@ impl Pipeline {
                 after,
             }
         };
-        let slots = project.read_fields(fields)?;
-        let path_reads = slots.iter().filter(|&&s| s != usize::MAX).count();
+        let (slots, path_reads) = match (project.read_fields(fields), reads) {
+            (Some(slots), _) => {
+                let n = slots.iter().filter(|&&s| s != usize::MAX).count();
+                (Some(slots), n)
+            }
+            (None, Some(reads)) => {
+                for f in reads {
+                    crate::engine::field_values::field_slot(fields, f);
+                }
+                (None, 0)
+            }
+            (None, None) => return None,
+        };
         Some(RowInput {
             pipeline: self,
             project,
             slots,
+            buf: Document::new(),
             path_reads,
             sink,
         })
@@ -97,12 +116,22 @@ impl Pipeline {
 }
 
 impl RowInput<'_> {
-    /// Adds the row of one matching document (`raw`: its stored bytes, which bound the projected size).
-    pub fn push_row(&mut self, row: &FieldValues, raw: &RawDocument) -> Result<(), CommandError> {
-        let row = FieldRow {
-            values: row,
-            slots: &self.slots,
+    /// Adds the row of one matching document (`raw`: its stored bytes, which bound the projected size of a
+    /// projection that only reads). A projection that computes takes the row's values.
+    pub fn push_row(
+        &mut self,
+        row: &mut FieldValues,
+        raw: &RawDocument,
+        vars: &Vars,
+    ) -> Result<(), CommandError> {
+        let Some(slots) = &self.slots else {
+            row.move_into(&mut self.buf);
+            let d = std::mem::take(&mut self.buf);
+            let pushed = self.push_doc(&d, vars);
+            self.buf = d;
+            return pushed;
         };
+        let row = FieldRow { values: row, slots };
         // Each path read copies at most the stored document: only a projection that could pass the
         // intermediate limit is measured.
         let bounded = self
