@@ -448,10 +448,14 @@ fn aggregate_on(
                 let known = stages
                     .get(start..start + 1)
                     .is_some_and(|p| crate::engine::fields::pipeline_paths(p, &mut reads));
-                let reads = known.then(|| super::scan::top_level(&reads));
+                let top = known.then(|| super::scan::top_level(&reads));
                 if let Some(mut input) =
-                    pipeline.row_input(start, scan.fields(), reads.as_deref(), &ctx.vars)
+                    pipeline.row_input(start, scan.fields(), top.as_deref(), &ctx.vars)
                 {
+                    // Embedded documents decoded only along the paths the projection reads.
+                    if known {
+                        scan.prune_to(reads);
+                    }
                     scan.run_raw(&ctx.vars, &mut |row, raw| match row {
                         super::row_scan::Row::Fields(r) => input.push_row(r, raw, &ctx.vars),
                         super::row_scan::Row::Doc(d) => input.push_doc(d, &ctx.vars),

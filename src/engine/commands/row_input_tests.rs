@@ -4,7 +4,8 @@
 //! filters the row scan decides and ones it does not, projections of paths, dotted paths, NULL tests and
 //! constants, with and without the translator's `ORDER BY` (`$sort` of the last fields + their `$unset`),
 //! per-document stages after it, an index serving the sort's key, and the output kept as bytes from the
-//! first to the last row.
+//! first to the last row. Embedded documents are decoded along the projection's paths only, the filter's
+//! fields whole.
 
 use crate::engine::Engine;
 use bson::{doc, Bson, Document};
@@ -59,6 +60,8 @@ fn filter() -> impl Strategy<Value = Option<Document>> {
         1 => (0i32..4).prop_map(|i| Some(doc! {"k": {"$gte": i}})),
         1 => (0i32..4).prop_map(|i| Some(doc! {"g": {"$ne": i}})),
         1 => (0i32..4).prop_map(|i| Some(doc! {"$expr": {"$eq": ["$k", i]}})),
+        // A whole embedded document compared, which the projections read paths in.
+        2 => (0i32..4).prop_map(|i| Some(doc! {"b": {"c": i, "d": [i, "x"]}})),
     ]
 }
 
@@ -71,6 +74,10 @@ fn null_flag(path: &str) -> Bson {
 fn select() -> impl Strategy<Value = (Document, Option<Document>)> {
     prop_oneof![
         Just((doc! {"_id": 0, "c0": "$k", "c1": "$a"}, None)),
+        Just((
+            doc! {"_id": 0, "c0": "$b.c", "__s0": "$k"},
+            Some(doc! {"__s0": 1})
+        )),
         Just((
             doc! {"_id": 0, "c0": "$b.c", "c1": "$b", "c2": {"$literal": 7}},
             None

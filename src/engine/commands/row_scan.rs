@@ -39,6 +39,8 @@ pub(super) struct RowScan<'s> {
     filter_fields: usize,
     /// The index order a full scan reads its records in ([`in_order`](Self::in_order)).
     order: Option<&'s super::index_order::Order>,
+    /// The dotted paths the visitor reads ([`prune_to`](Self::prune_to)); empty: values read whole.
+    paths: Vec<String>,
 }
 
 impl<'s> RowScan<'s> {
@@ -76,6 +78,7 @@ impl<'s> RowScan<'s> {
             filter_fields: fields.len(),
             fields,
             order: None,
+            paths: Vec::new(),
         }))
     }
 
@@ -90,6 +93,12 @@ impl<'s> RowScan<'s> {
     pub(super) fn in_order(mut self, order: Option<&'s super::index_order::Order>) -> Self {
         self.order = order;
         self
+    }
+
+    /// Decodes the embedded documents of the visitor's fields only along `paths`, the field paths it reads
+    /// ([`FieldValues::prune_to`]; the filter's fields stay whole).
+    pub(super) fn prune_to(&mut self, paths: Vec<String>) {
+        self.paths = paths;
     }
 
     /// Calls `visit` with every matching document.
@@ -115,6 +124,11 @@ impl<'s> RowScan<'s> {
         // With no field to read (a count without filter...), documents are not touched at all.
         let reads_fields = !self.fields.is_empty();
         let mut row = FieldValues::with_prefix(self.fields, self.filter_fields);
+        if !self.paths.is_empty() {
+            let mut paths = self.paths;
+            paths.extend(row.names()[..self.filter_fields].iter().cloned());
+            row.prune_to(&paths);
+        }
         let mut step = |raw: &'s RawDocument| -> Result<(), CommandError> {
             crate::engine::ops::check()?;
             if row.read_prefix(raw).is_some() {
