@@ -332,6 +332,24 @@ impl Projection {
         }
     }
 
+    /// [`apply_ref_split`](Self::apply_ref_split) of a document whose values the caller gives up but whose
+    /// keys it keeps (a scan's buffer, refilled row after row with the same keys): a rename projection takes
+    /// the values it keeps out of it (each left null) instead of copying them. Same result.
+    pub fn apply_taking_split(
+        &self,
+        doc: &mut Document,
+        vars: &Vars,
+        tail: usize,
+    ) -> Result<(Document, Vec<Option<Bson>>), CommandError> {
+        match self.renames.as_ref().filter(|p| p.len() >= tail) {
+            Some(plan) => {
+                let values = self.taken_values(plan, doc, vars)?;
+                Ok(self.rename_output(plan, values, tail))
+            }
+            None => self.apply_then_split(doc, vars, None, tail),
+        }
+    }
+
     /// [`apply_ref_split`](Self::apply_ref_split) with the document given as its BSON bytes, written
     /// straight from the values (no document built) by a rename projection: for a consumer that holds it
     /// encoded (a sort past its memory limit).

@@ -31,6 +31,27 @@ impl Projection {
         Ok(values)
     }
 
+    /// [`ref_values`](Self::ref_values) of a document the caller keeps only for its shape: each input
+    /// field's value is taken out of it (left null) for the last output reading it, copied for the others.
+    pub(super) fn taken_values(
+        &self,
+        plan: &[(String, Source)],
+        doc: &mut Document,
+        vars: &Vars,
+    ) -> Result<Vec<Option<Bson>>, CommandError> {
+        let mut values = self.rename_exprs(plan, doc, vars)?;
+        for (field, outputs) in &self.sources {
+            let (Some(v), Some((&last, rest))) = (doc.get_mut(field), outputs.split_last()) else {
+                continue;
+            };
+            for &i in rest {
+                values[i] = Some(v.clone());
+            }
+            values[last] = Some(std::mem::replace(v, Bson::Null));
+        }
+        Ok(values)
+    }
+
     /// A rename projection's computed values (expressions and constants, in output order: their errors
     /// are the first ones `apply` meets) on the document as it came; `None` at the fields it copies.
     pub(super) fn rename_exprs(

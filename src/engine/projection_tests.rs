@@ -135,8 +135,8 @@ mod owned {
     }
 
     proptest! {
-        /// The moving fast path, and the borrowing one (`apply_ref`, `apply_ref_split`), give what the
-        /// copying projection gives.
+        /// The moving fast path, the borrowing one (`apply_ref`, `apply_ref_split`) and the taking one
+        /// (`apply_taking_split`) give what the copying projection gives.
         #[test]
         fn apply_owned_equals_apply(s in spec(), docs in prop::collection::vec(doc(), 1..4), tail in 0usize..3) {
             let Ok(p) = Projection::compile(&s, Context::Stage) else { return Ok(()) };
@@ -160,7 +160,13 @@ mod owned {
                     prop_assert_eq!(&apart, &vals, "{:?} on {:?}", s, d);
                     let (doc, vals) = p.apply_ref_split(d, &vars, tail).expect("projects");
                     prop_assert_eq!(format!("{want:?}"), format!("{doc:?}"), "{:?} on {:?}", s, d);
+                    prop_assert_eq!(&apart, &vals, "{:?} on {:?}", s, d);
+                    // Taking the values out of a document that keeps its keys.
+                    let mut taken = d.clone();
+                    let (doc, vals) = p.apply_taking_split(&mut taken, &vars, tail).expect("projects");
+                    prop_assert_eq!(format!("{want:?}"), format!("{doc:?}"), "{:?} on {:?}", s, d);
                     prop_assert_eq!(apart, vals, "{:?} on {:?}", s, d);
+                    prop_assert_eq!(taken.keys().collect::<Vec<_>>(), d.keys().collect::<Vec<_>>());
                 }
             }
         }

@@ -126,10 +126,7 @@ impl RowInput<'_> {
     ) -> Result<(), CommandError> {
         let Some(slots) = &self.slots else {
             row.move_into(&mut self.buf);
-            let d = std::mem::take(&mut self.buf);
-            let pushed = self.push_doc(&d, vars);
-            self.buf = d;
-            return pushed;
+            return self.push_taken(vars);
         };
         let row = FieldRow { values: row, slots };
         // Each path read copies at most the stored document: only a projection that could pass the
@@ -165,6 +162,27 @@ impl RowInput<'_> {
                     }
                     sorter.push_held(key, Held::Doc(d))?;
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the row in [`buf`](Self::buf), projected by a projection that computes, the values it keeps
+    /// taken out of the buffer (its keys stay for the next row's values).
+    fn push_taken(&mut self, vars: &Vars) -> Result<(), CommandError> {
+        let buf = &mut self.buf;
+        match &mut self.sink {
+            Sink::Docs(docs) => {
+                let (d, _) = self.project.apply_taking_split(buf, vars, 0)?;
+                check_intermediate(std::slice::from_ref(&d))?;
+                docs.push(d);
+            }
+            Sink::Sort {
+                keys, spec, sorter, ..
+            } => {
+                let (key, d) = keys.apply_taking(spec, buf, vars)?;
+                check_intermediate(std::slice::from_ref(&d))?;
+                sorter.push_held(key, Held::Doc(d))?;
             }
         }
         Ok(())

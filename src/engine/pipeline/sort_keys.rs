@@ -83,6 +83,18 @@ impl SortKeys<'_> {
         Ok((self.key(spec, vals), doc))
     }
 
+    /// [`apply_ref`](Self::apply_ref) of a document whose values are taken
+    /// ([`Projection::apply_taking_split`]).
+    pub(super) fn apply_taking(
+        &self,
+        spec: &SortSpec,
+        d: &mut Document,
+        vars: &Vars,
+    ) -> Result<(Vec<Bson>, Document), CommandError> {
+        let (doc, vals) = self.project.apply_taking_split(d, vars, self.at.len())?;
+        Ok((self.key(spec, vals), doc))
+    }
+
     /// [`apply_ref`](Self::apply_ref) with the document given as its BSON bytes (for a sort that holds its
     /// documents encoded).
     pub(super) fn apply_ref_bytes(
