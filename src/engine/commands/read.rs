@@ -460,7 +460,7 @@ fn aggregate_on(
                         super::row_scan::Row::Fields(r) => input.push_row(r, raw, &ctx.vars),
                         super::row_scan::Row::Doc(d) => input.push_doc(d, &ctx.vars),
                     })?;
-                    return input.finish(&ctx.vars);
+                    return input.finish(&catalog, &ctx.vars);
                 }
             }
             let mut docs = Vec::new();

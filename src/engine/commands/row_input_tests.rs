@@ -125,6 +125,15 @@ fn after() -> impl Strategy<Value = Vec<Document>> {
         3 => Just(vec![]),
         1 => Just(vec![doc! {"$project": {"c0": 1}}]),
         1 => Just(vec![doc! {"$match": {"c0": {"$ne": null}}}, doc! {"$set": {"x": 1}}]),
+        // Stages the projected documents go through (a set operation, a grouping, a later sort).
+        1 => Just(vec![
+            doc! {"$unionWith": {"coll": "f", "pipeline": [{"$project": {"_id": 0, "c0": "$g"}}]}},
+            doc! {"$group": {"_id": {"c0": "$c0"}, "n": {"$sum": 1}}},
+            doc! {"$sort": {"_id": 1}},
+        ]),
+        1 => Just(vec![doc! {"$group": {"_id": "$c0", "m": {"$max": "$c1"}}}, doc! {"$sort": {"_id": -1}}]),
+        1 => Just(vec![doc! {"$sort": {"c0": 1, "_id": 1}}, doc! {"$limit": 3_i64}]),
+        1 => Just(vec![doc! {"$limit": 2_i64}]),
     ]
 }
 

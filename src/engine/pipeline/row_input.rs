@@ -1,10 +1,13 @@
-//! A scan's rows projected straight into the select list: `[$match,] $project, [$sort, $unset]` where the
-//! `$project` only reads (field paths, the translator's NULL tests of paths, constants:
+//! A scan's rows projected straight into the select list: `[$match,] $project, ...` where the `$project`
+//! only reads (field paths, the translator's NULL tests of paths, constants:
 //! `{_id: 0, c0: "$session_id", c1: "$page_views", __s0: "$session_id"}`) takes each matching document's
-//! fields from the [`FieldValues`] row the scan read them into from the stored bytes. Before, the scan built
-//! a document of those fields per row (a map with a key per field), which the projection then took apart
-//! into a second one; now the projected document (or, past the output's parsed documents, its bytes) is
-//! written from the row, and the `ORDER BY` keys go beside it into the sort (`sort_keys.rs`).
+//! fields from the [`FieldValues`] row the scan read them into from the stored bytes; one that computes
+//! evaluates on one document the row's values are swapped into (its keys kept from row to row). Before, the
+//! scan built a document of those fields per row (a map with a key per field), which the projection then
+//! took apart into a second one; now the projected document (or, past the output's parsed documents, its
+//! bytes) is made from the row, the `ORDER BY` keys beside it into the sort (`sort_keys.rs`), and any other
+//! stages after it (a set operation's `$unionWith` + `$group`, a `$group`, a `$set`) run on the projected
+//! documents.
 //!
 //! In: the pipeline, the row scan's field list, rows (or the documents the row reader declined); out: the
 //! same [`Output`] as [`Pipeline::run_output`] gives on the scanned documents. Depends on `projection`
@@ -12,7 +15,7 @@
 
 use super::compact_out::{self, Compact, Output};
 use super::sort_keys::SortKeys;
-use super::{Pipeline, Stage};
+use super::{Catalog, Pipeline, Stage};
 use crate::engine::expr::Vars;
 use crate::engine::fields::FieldValues;
 use crate::engine::held::Held;
@@ -27,6 +30,8 @@ use bson::{Document, RawDocument};
 /// The projection at the head of the rest of a pipeline, fed row by row ([`Pipeline::row_input`]).
 pub(crate) struct RowInput<'p> {
     pipeline: &'p Pipeline,
+    /// The projection's stage.
+    start: usize,
     project: &'p Projection,
     /// Per output of a projection that only reads, its path's slot in the row
     /// ([`Projection::read_fields`]); `None`: the projection computes, on [`buf`](Self::buf).
@@ -41,7 +46,7 @@ pub(crate) struct RowInput<'p> {
 
 /// Where the projected rows go.
 enum Sink<'p> {
-    /// Nothing follows the projection: the output.
+    /// The projected documents, for the stages after the projection.
     Docs(Vec<Document>),
     /// A whole `$sort` on the projection's last fields, then an `$unset` of them, then per-document stages
     /// from the index: into the sort, each row's key beside its document.
@@ -54,8 +59,9 @@ enum Sink<'p> {
 }
 
 impl Pipeline {
-    /// The stages from `start` as a [`RowInput`], when they are a projection, alone or followed by a whole
-    /// `$sort` of its last fields, an `$unset` of them and per-document stages; the fields its rows must hold
+    /// The stages from `start` as a [`RowInput`], when they are a projection followed by a whole `$sort` of
+    /// its last fields, an `$unset` of them and per-document stages, or by stages that neither stop early
+    /// (`$skip`, `$limit`, a `$sort` of other keys) nor join (`$lookup`); the fields its rows must hold
     /// are added to `fields` (a row scan's field list). `reads`: the top-level fields the projection reads,
     /// when known (`None`: it reads the whole document, and only one that only reads paths applies).
     /// `None` otherwise.
@@ -73,23 +79,26 @@ impl Pipeline {
             return None;
         }
         let n = self.stages.len();
-        let sink = if start + 1 == n {
-            Sink::Docs(Vec::new())
-        } else {
-            let Some(Stage::Sort(spec)) = self.stages.get(start + 1) else {
-                return None;
-            };
-            let keys = self.sort_keys(start + 1, n)?;
-            let after = start + 3;
-            if !self.stages[after.min(n)..].iter().all(Self::maps_one) {
-                return None;
+        let rest = &self.stages[start + 1..];
+        let sink = match rest.first() {
+            Some(Stage::Sort(spec)) => {
+                let keys = self.sort_keys(start + 1, n)?;
+                let after = start + 3;
+                if !self.stages[after.min(n)..].iter().all(Self::maps_one) {
+                    return None;
+                }
+                Sink::Sort {
+                    keys,
+                    spec,
+                    sorter: Sorter::new(spec, &vars.memory),
+                    after,
+                }
             }
-            Sink::Sort {
-                keys,
-                spec,
-                sorter: Sorter::new(spec, &vars.memory),
-                after,
-            }
+            // A `$skip` / `$limit` right after stops the scan early (elsewhere); the stages before a `$lookup`
+            // run with it (a join's segment): both stay on the general path.
+            Some(Stage::Skip(_) | Stage::Limit(_)) => return None,
+            _ if rest.iter().any(|s| matches!(s, Stage::Lookup(_))) => return None,
+            _ => Sink::Docs(Vec::new()),
         };
         let (slots, path_reads) = match (project.read_fields(fields), reads) {
             (Some(slots), _) => {
@@ -106,6 +115,7 @@ impl Pipeline {
         };
         Some(RowInput {
             pipeline: self,
+            start,
             project,
             slots,
             buf: Document::new(),
@@ -203,10 +213,12 @@ impl RowInput<'_> {
         Ok(())
     }
 
-    /// The pipeline's output.
-    pub fn finish(self, vars: &Vars) -> Result<Output, CommandError> {
+    /// The pipeline's output: the projected documents through the stages after the projection.
+    pub fn finish(self, catalog: &dyn Catalog, vars: &Vars) -> Result<Output, CommandError> {
         match self.sink {
-            Sink::Docs(docs) => Ok(Output::Docs(docs)),
+            Sink::Docs(docs) => self
+                .pipeline
+                .run_output(self.start + 1, docs, catalog, vars),
             Sink::Sort { sorter, after, .. } => {
                 let p = self.pipeline;
                 let mut compact = Compact::new(after, p.stages.len());
