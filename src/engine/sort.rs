@@ -19,6 +19,19 @@ pub struct SortSpec {
 }
 
 impl SortSpec {
+    /// For a spec of one key whose values are documents with the fields `names` (in that order): the spec
+    /// that orders the keys of their values (`[v0, v1, ...]`) as this one orders the documents. Documents
+    /// with the same field names compare value by value (a value's type first, as a value's comparison
+    /// does), so each value is a key part of the same direction. `None` for a spec of several keys.
+    pub(crate) fn of_document_fields(&self, names: &[String]) -> Option<SortSpec> {
+        let [(_, asc)] = self.keys.as_slice() else {
+            return None;
+        };
+        Some(SortSpec {
+            keys: names.iter().map(|n| (vec![n.clone()], *asc)).collect(),
+        })
+    }
+
     /// Compiles `{field: 1 | -1, ...}`.
     pub fn compile(spec: &Document) -> Result<SortSpec, CommandError> {
         if spec.is_empty() {

@@ -167,8 +167,7 @@ impl SetWindowFields {
         sink: &mut impl FnMut(Document, &Emitted<'_>) -> Result<(), CommandError>,
     ) -> Result<(), CommandError> {
         if let Some(s) = &self.sort {
-            // Stable: documents of equal keys keep their input order.
-            crate::engine::ops::sort_checked(&mut keyed, |a, b| s.compare_keys(&a.0, &b.0))?;
+            sort_partition(s, &mut keyed)?;
         }
         let (keys, mut part): (Vec<Vec<Bson>>, Vec<Document>) = keyed.into_iter().unzip();
         let mut columns = Vec::with_capacity(self.outputs.len());
@@ -235,5 +234,99 @@ impl SetWindowFields {
             sink(d, &em)?;
         }
         Ok(())
+    }
+}
+
+/// Sorts a partition's documents by their keys on `s`, stably (documents of equal keys keep their input
+/// order). A single key whose values are all documents of the same field names (the translator's
+/// `__w0k: {n0: <NULL flag>, s0: <value>}` for an `ORDER BY` of several parts or a nullable one) is sorted
+/// as the key of those values ([`SortSpec::of_document_fields`]: the same order), by prefix records
+/// ([`SortSpec::sort_entries`]) instead of a comparison of documents per step.
+fn sort_partition(
+    s: &crate::engine::sort::SortSpec,
+    keyed: &mut Vec<Keyed>,
+) -> Result<(), CommandError> {
+    let names: Option<Vec<String>> = match keyed.first().map(|k| k.0.as_slice()) {
+        Some([Bson::Document(d)]) if !d.is_empty() => Some(d.keys().cloned().collect()),
+        _ => None,
+    };
+    let same_shape = |names: &[String]| {
+        keyed.iter().all(|(k, _)| match k.as_slice() {
+            [Bson::Document(d)] => {
+                d.len() == names.len() && d.keys().zip(names).all(|(a, b)| a == b)
+            }
+            _ => false,
+        })
+    };
+    let flat = names
+        .filter(|n| same_shape(n))
+        .and_then(|n| s.of_document_fields(&n));
+    let Some(flat) = flat else {
+        return crate::engine::ops::sort_checked(keyed, |a, b| s.compare_keys(&a.0, &b.0));
+    };
+    let mut order: Vec<(Vec<Bson>, usize)> = keyed
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| match k.first() {
+            Some(Bson::Document(d)) => (d.values().cloned().collect(), i),
+            _ => (Vec::new(), i),
+        })
+        .collect();
+    flat.sort_entries(&mut order, 0)?;
+    let mut taken: Vec<Option<Keyed>> = std::mem::take(keyed).into_iter().map(Some).collect();
+    keyed.extend(
+        order
+            .into_iter()
+            .filter_map(|(_, i)| taken.get_mut(i).and_then(Option::take)),
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod sort_tests {
+    use super::*;
+    use crate::engine::sort::SortSpec;
+    use bson::doc;
+    use proptest::prelude::*;
+
+    fn part() -> impl Strategy<Value = Bson> {
+        prop_oneof![
+            (0i32..3).prop_map(Bson::Int32),
+            (0i64..3).prop_map(Bson::Int64),
+            (0u8..3).prop_map(|f| Bson::Double(f64::from(f) / 2.0)),
+            prop_oneof![Just("a"), Just("b"), Just("B"), Just("ab")]
+                .prop_map(|s: &str| Bson::String(s.into())),
+            Just(Bson::Null),
+            Just(Bson::Boolean(true)),
+        ]
+    }
+
+    proptest! {
+        /// A partition keyed by documents of one shape sorts as the documents compare (stably), by any
+        /// direction, above and below the prefix-sort threshold; keys of several shapes take the comparison.
+        #[test]
+        fn document_keys_sort_as_the_documents_compare(
+            keys in prop::collection::vec((part(), part(), any::<bool>()), 0..200),
+            asc in any::<bool>(),
+        ) {
+            let spec = SortSpec::compile(&doc! {"k": if asc { 1 } else { -1 }}).expect("spec");
+            let keyed: Vec<Keyed> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, (a, b, other))| {
+                    // Rarely, a document of another shape (every key then takes the general comparison).
+                    let k = match *other && i % 37 == 5 {
+                        true => doc! {"s0": b.clone(), "n0": a.clone()},
+                        false => doc! {"n0": a.clone(), "s0": b.clone()},
+                    };
+                    (vec![Bson::Document(k)], doc! {"i": i as i32})
+                })
+                .collect();
+            let mut want = keyed.clone();
+            want.sort_by(|a, b| spec.compare_keys(&a.0, &b.0));
+            let mut got = keyed;
+            sort_partition(&spec, &mut got).expect("sorts");
+            prop_assert_eq!(format!("{want:?}"), format!("{got:?}"));
+        }
     }
 }
