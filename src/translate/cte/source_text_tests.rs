@@ -19,15 +19,21 @@ mod cases {
     fn source(rows: Vec<Bson>, shape: usize, present: bool) -> Source {
         let hour = doc! {"months": 0, "days": 0, "micros": 3_600_000_000i64};
         let iv: Bson = match shape {
-            0 => interval::scale(Bson::Document(hour), ex::field("k").into(), false, Known::ANY),
-            1 => interval::scale(Bson::Document(hour), ex::field("k").into(), true, Known::ANY),
+            0 => interval::scale(
+                Bson::Document(hour),
+                ex::field("k").into(),
+                false,
+                Known::ANY,
+            ),
+            1 => interval::scale(
+                Bson::Document(hour),
+                ex::field("k").into(),
+                true,
+                Known::ANY,
+            ),
             _ => "$p".into(),
         };
-        let iv = if present {
-            ex::or_null(iv).into()
-        } else {
-            iv
-        };
+        let iv = if present { ex::or_null(iv).into() } else { iv };
         Source {
             collection: None,
             pipeline: vec![
@@ -68,9 +74,9 @@ mod cases {
         prop_oneof![
             Just(None),
             Just(Some(Bson::Null)),
-            (-30i32..30, -70i32..70, -200_000_000_000i64..200_000_000_000).prop_map(
-                |(m, d, u)| Some(Bson::Document(doc! {"months": m, "days": d, "micros": u}))
-            ),
+            (-30i32..30, -70i32..70, -200_000_000_000i64..200_000_000_000).prop_map(|(m, d, u)| {
+                Some(Bson::Document(doc! {"months": m, "days": d, "micros": u}))
+            }),
         ]
     }
 
