@@ -265,62 +265,15 @@ impl Translator {
                 Ok(Agg::new(ex::if_null(reader(&field), 0), Kind::Int, false))
             }
             ("sum" | "avg", false, Some(x)) if x.kind == Kind::Interval => {
-                // PostgreSQL's interval SUM adds field by field (`interval_pl`: no carry between months, days
-                // and time); AVG divides that sum by the count (`interval_div`). NULL over no value.
-                let mut keep = vec![not_null(&ex::var("v"))];
-                keep.extend(filter.clone());
-                let keep = and(keep);
-                let arg = scope.computed(x.expr.clone());
-                let summed = |part: Option<&str>| {
-                    // A field of a value in a field is read by its path: `$sum` skips the missing field of
-                    // a NULL, where the general form adds 0 (the same sum), and no copy of the whole value is
-                    // bound per accumulator.
-                    if let (ex::Expr::Field(path), Some(p)) = (&arg, part) {
-                        let read = ex::field(&format!("{path}.{p}"));
-                        return acc::sum(match &filter {
-                            Some(ft) => Bson::from(ex::cond(ft.clone(), read, 0)),
-                            None => Bson::from(read),
-                        });
-                    }
-                    let value: Bson = match part {
-                        Some(p) => ex::var(&format!("v.{p}")).into(),
-                        None => Bson::Int32(1),
-                    };
-                    acc::sum(ex::let_in(
-                        bson::doc! {"v": arg.clone()},
-                        ex::cond(keep.clone(), value, 0),
-                    ))
-                };
-                let names = ["months", "days", "micros"];
-                let fields: Vec<String> = names
-                    .iter()
-                    .map(|p| scope.accumulate(&format!("{field}{p}"), summed(Some(p))))
-                    .collect();
-                let nfield = scope.accumulate(&format!("{field}n"), summed(None));
-                let sum = super::expr::interval::make(
-                    reader(&fields[0]).into(),
-                    reader(&fields[1]).into(),
-                    reader(&fields[2]).into(),
-                );
-                let value = if name == "avg" {
-                    super::expr::interval::scale(
-                        sum,
-                        reader(&nfield).into(),
-                        true,
-                        super::expr::interval::Known::ANY,
-                    )
-                } else {
-                    sum
-                };
-                Ok(Agg::new(
-                    ex::cond(
-                        ex::gt(ex::if_null(reader(&nfield), 0), 0),
-                        value,
-                        Bson::Null,
-                    ),
-                    Kind::Interval,
+                let value = super::interval_agg::sum_or_avg(
+                    scope,
+                    &field,
+                    x.expr,
+                    filter,
+                    name == "avg",
                     true,
-                ))
+                );
+                Ok(Agg::new(value, Kind::Interval, true))
             }
             ("sum", false, Some(x)) => {
                 let value = match &filter {

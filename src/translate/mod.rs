@@ -30,6 +30,9 @@ pub(crate) mod fold;
 mod grouping_sets;
 mod insert_returning;
 mod insert_select;
+mod interval_agg;
+#[cfg(test)]
+mod interval_agg_tests;
 pub(crate) mod join;
 mod join_not_null;
 mod join_outer;

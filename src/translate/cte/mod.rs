@@ -14,6 +14,8 @@
 //! resolve to the relation whose known column list holds them, else to the first relation.
 
 mod source;
+#[cfg(test)]
+mod source_text_tests;
 
 use crate::translate::context::{Intervals, QueryContext};
 use crate::translate::Refusal;

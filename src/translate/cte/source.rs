@@ -190,12 +190,45 @@ pub(super) fn intervals_as_text(src: &mut Source, intervals: &[String]) {
     }
     let mut text = Document::new();
     for c in intervals {
-        text.insert(
-            c,
-            crate::translate::expr::interval::format(ex::field(c).into()),
-        );
+        if !text_where_built(&mut src.pipeline, c) {
+            text.insert(
+                c,
+                crate::translate::expr::interval::format(ex::field(c).into()),
+            );
+        }
     }
-    src.pipeline.push(Stage::Set(text).into_document());
+    if !text.is_empty() {
+        src.pipeline.push(Stage::Set(text).into_document());
+    }
+}
+
+/// When the last stage is a `$project` that computes column `c` (an expression, not an inclusion): its
+/// expression replaced by the interval's text, computed where the expression builds its document
+/// (`interval::format`), instead of a `$set` after it reading the document back; whether it was.
+/// The text of NULL or a missing value is NULL (present), so a `{$ifNull: [x, null]}` around the
+/// expression is not needed.
+fn text_where_built(pipeline: &mut [Document], c: &str) -> bool {
+    let Some(Ok(project)) = pipeline.last_mut().map(|s| s.get_document_mut("$project")) else {
+        return false;
+    };
+    let Some(value) = project.get_mut(c) else {
+        return false;
+    };
+    let built = match value {
+        // an operator (a document of other keys is a nested projection, not an expression)
+        Bson::Document(d) if d.keys().next().is_some_and(|k| k.starts_with('$')) => {
+            match d.get("$ifNull") {
+                Some(Bson::Array(a)) if d.len() == 1 && a.len() == 2 && a[1] == Bson::Null => {
+                    a[0].clone()
+                }
+                _ => value.clone(),
+            }
+        }
+        Bson::String(path) if path.starts_with('$') => value.clone(),
+        _ => return false,
+    };
+    *value = crate::translate::expr::interval::format(built);
+    true
 }
 
 /// `{$ifNull: [v, null]}` (a missing value becomes a present NULL), unless `v` is never missing already.

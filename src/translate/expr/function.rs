@@ -196,42 +196,19 @@ impl Translator {
                     xs.push(self.agg(cx, a)?);
                 }
                 let nullable = xs.iter().all(|x| x.nullable);
-                // intervals by their span: `{s: span, i, v}` candidates (NULL none), the value of the extreme;
-                // of equal spans the first argument, as PostgreSQL keeps it (`i` its position, negated for
-                // GREATEST)
-                let interval = xs.iter().any(|x| x.kind == Kind::Interval);
+                // intervals by their span, of equal spans the first argument (interval_extreme.rs)
                 let greatest = name == "greatest";
-                let parts: Vec<Bson> = xs
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, x)| {
-                        if !interval {
-                            return x.expr.into();
-                        }
-                        let i = i as i32;
-                        ex::let_in(
-                            doc! {"v": x.expr},
-                            ex::cond(
-                                ex::is_null(ex::var("v")),
-                                Bson::Null,
-                                doc! {
-                                    "s": super::interval::span(ex::var("v").into(), false),
-                                    "i": if greatest { -i } else { i },
-                                    "v": ex::var("v"),
-                                },
-                            ),
-                        )
-                    })
-                    .collect();
+                if xs.iter().any(|x| x.kind == Kind::Interval) {
+                    let xs = xs.into_iter().map(|x| x.expr.into()).collect();
+                    let v = super::interval_extreme::extreme(xs, greatest);
+                    return Ok(Agg::new(v, Kind::Interval, nullable));
+                }
+                let parts: Vec<Bson> = xs.into_iter().map(|x| x.expr.into()).collect();
                 let m = if greatest {
                     ex::max(parts)
                 } else {
                     ex::min(parts)
                 };
-                if interval {
-                    let v = ex::let_in(doc! {"m": m}, ex::var("m.v"));
-                    return Ok(Agg::new(v, Kind::Interval, nullable));
-                }
                 Ok(Agg::new(m, Kind::Unknown, nullable))
             }
             "abs" => {

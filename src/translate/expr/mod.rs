@@ -11,6 +11,9 @@ mod filter;
 mod function;
 pub(crate) mod interval;
 mod interval_expr;
+mod interval_extreme;
+#[cfg(test)]
+mod interval_extreme_tests;
 mod interval_sum;
 #[cfg(test)]
 mod interval_sum_tests;
