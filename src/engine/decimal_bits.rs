@@ -47,8 +47,12 @@ pub fn to_decimal(d: &Decimal128) -> Option<Decimal> {
         (m, 0)
     };
     if mantissa == 0 {
-        // Zero keeps its sign and scale through the text route ("-0E-3"): left to it.
-        return None;
+        // A zero in plain notation ("0.000", "-0": an exponent of -6 ..= 0) reads as a zero of that scale
+        // (rust_decimal's zeros have no sign: the text route's "-0.000" reads as 0.000); in exponential
+        // notation ("0E-7", "0E+3") it is left to the text route.
+        return (-6..=0)
+            .contains(&exponent)
+            .then(|| Decimal::from_parts(0, 0, 0, false, exponent.unsigned_abs()));
     }
     let value = i128::try_from(mantissa).ok()?;
     Some(Decimal::from_i128_with_scale(
@@ -57,16 +61,13 @@ pub fn to_decimal(d: &Decimal128) -> Option<Decimal> {
     ))
 }
 
-/// `d` as a Decimal128 (coefficient = the mantissa, exponent = -scale); `None` for a zero (whose sign the
-/// text route decides).
+/// `d` as a Decimal128 (coefficient = the mantissa, exponent = -scale); a zero keeps its scale (and has no
+/// sign in rust_decimal).
 pub fn from_decimal(d: Decimal) -> Option<Decimal128> {
     let m = d.mantissa();
-    if m == 0 {
-        return None;
-    }
     let coefficient = m.unsigned_abs();
     let exponent = BIAS - i32::try_from(d.scale()).ok()?;
-    let hi = (u64::from(m < 0) << 63)
+    let hi = (u64::from(d.is_sign_negative()) << 63)
         | (u64::try_from(exponent).ok()? << 49)
         | u64::try_from(coefficient >> 64).ok()?;
     let lo = coefficient as u64;

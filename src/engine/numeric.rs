@@ -115,6 +115,39 @@ impl Num {
 
 /// Double to decimal the way mongod converts (15 significant digits).
 pub fn double_to_decimal(d: f64) -> Option<Decimal> {
+    short_double_to_decimal(d).or_else(|| double_to_decimal_by_text(d))
+}
+
+/// Powers of ten exactly representable as f64, for [`short_double_to_decimal`].
+const POWERS_OF_TEN: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// [`double_to_decimal`] without the text, for a nonzero double that is the nearest f64 to a decimal
+/// `m / 10^s` of at most 15 digits (`0.5`, `19.99`, `-3`: the constants of a plan, most stored values): that
+/// decimal is then what rounding the double to 15 significant digits gives (the double is within half an
+/// ulp, 2^-53 of its value, of it; half a step of the 15-digit grid is at least 5 * 10^-16 of it), so the
+/// answer is `m / 10^s` normalized, as the text route's. `None` for any other double (the text route
+/// answers).
+fn short_double_to_decimal(d: f64) -> Option<Decimal> {
+    if d == 0.0 || !d.is_finite() || d.abs() >= 1e15 {
+        return None;
+    }
+    for (s, p) in POWERS_OF_TEN.iter().enumerate() {
+        let m = (d * p).round();
+        if m.abs() >= 1e15 {
+            return None;
+        }
+        // `m` and `p` are exact as f64, so the quotient is the nearest f64 to `m / 10^s`.
+        if m / p == d {
+            return Some(Decimal::from_i128_with_scale(m as i128, s as u32).normalize());
+        }
+    }
+    None
+}
+
+/// [`double_to_decimal`] through the text form `{:.14e}` (the general route).
+fn double_to_decimal_by_text(d: f64) -> Option<Decimal> {
     if !d.is_finite() {
         return None;
     }
@@ -356,6 +389,81 @@ mod tests {
         }
     }
 
+    /// Doubles of every kind, with many that are the nearest f64 to a short decimal (`19.99`, `0.5`,
+    /// `-3`, `1e-7`) and their neighbours one ulp away.
+    fn double() -> impl Strategy<Value = f64> {
+        let short = (
+            -999_999_999_999_999i64..=999_999_999_999_999,
+            0u32..=22,
+            -1i64..=1,
+        )
+            .prop_map(|(m, s, nudge)| {
+                let d = m as f64 / 10f64.powi(s as i32);
+                f64::from_bits((d.to_bits() as i64 + nudge) as u64)
+            });
+        prop_oneof![
+            3 => short,
+            1 => (-99_999i64..=99_999, 0u32..=6).prop_map(|(m, s)| m as f64 / 10f64.powi(s as i32)),
+            1 => any::<f64>(),
+            1 => prop_oneof![Just(0.0), Just(-0.0), Just(0.5), Just(1e15), Just(999_999_999_999_999.0),
+                Just(0.1 + 0.2), Just(1e-15), Just(f64::MIN_POSITIVE), Just(f64::NAN), Just(f64::INFINITY)],
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+
+        /// A double read without the text gives what the text route gives (`{:.14e}`), scale and sign
+        /// included, whenever it answers; and `double_to_decimal` always does.
+        #[test]
+        fn short_doubles_convert_as_the_text_converts(d in double()) {
+            let by_text = double_to_decimal_by_text(d).map(|x| x.serialize());
+            if let Some(fast) = short_double_to_decimal(d) {
+                prop_assert_eq!(Some(fast.serialize()), by_text, "{:e}", d);
+            }
+            prop_assert_eq!(double_to_decimal(d).map(|x| x.serialize()), by_text);
+        }
+
+        /// Zeros of every sign and exponent read and write as the text route reads and writes them.
+        #[test]
+        fn zeros_read_and_write_as_the_text_does(neg in any::<bool>(), exp in 6176u64 - 40..6176 + 40, scale in 0u32..=28) {
+            let mut b = [0u8; 16];
+            b[8..].copy_from_slice(&((u64::from(neg) << 63) | (exp << 49)).to_le_bytes());
+            let d = Decimal128::from_bytes(b);
+            let by_text = decimal128_to_decimal_by_text(&d);
+            if let Some(fast) = crate::engine::decimal_bits::to_decimal(&d) {
+                prop_assert_eq!(Some(fast.serialize()), by_text.map(|x| x.serialize()), "{}", d);
+            }
+            let z = Decimal::from_parts(0, 0, 0, neg, scale);
+            let by_text = decimal_to_bson_by_text(z);
+            if let Some(fast) = crate::engine::decimal_bits::from_decimal(z) {
+                prop_assert_eq!(Bson::Decimal128(fast), by_text, "{}", z);
+            }
+        }
+    }
+
+    #[test]
+    fn short_doubles_are_read_without_the_text() {
+        for (d, t) in [
+            (0.5, "0.5"),
+            (19.99, "19.99"),
+            (-3.0, "-3"),
+            (1e-7, "0.0000001"),
+            (100.0, "100"),
+        ] {
+            let fast = short_double_to_decimal(d).expect("a short decimal");
+            assert_eq!(fast.to_string(), t);
+            assert_eq!(
+                Some(fast.serialize()),
+                double_to_decimal_by_text(d).map(|x| x.serialize())
+            );
+        }
+        // Not the nearest double to a decimal of 15 digits or fewer: the text route answers.
+        for d in [0.1 + 0.2, 0.0, -0.0, 1e15, std::f64::consts::PI, f64::NAN] {
+            assert_eq!(short_double_to_decimal(d), None, "{d:e}");
+        }
+    }
+
     proptest! {
         /// The inline cases of `arith` (sums of one type) give what the general rules give, type included.
         #[test]
@@ -399,8 +507,20 @@ mod tests {
             let back = crate::engine::decimal_bits::from_decimal(fast).expect("written as bits");
             assert_eq!(Bson::Decimal128(back), decimal_to_bson_by_text(fast), "{t}");
         }
-        // Past rust_decimal's range or special: the text route answers.
-        for t in ["NaN", "Infinity", "1E-29", "1E+40", "0", "-0E-2"] {
+        // Zeros in plain notation, sign and scale kept.
+        for t in ["0", "-0", "0.00", "-0.000000"] {
+            let d: Decimal128 = t.parse().expect("a decimal");
+            let fast = crate::engine::decimal_bits::to_decimal(&d).expect("a plain zero");
+            assert_eq!(
+                Some(fast.serialize()),
+                decimal128_to_decimal_by_text(&d).map(|x| x.serialize()),
+                "{t}"
+            );
+            let back = crate::engine::decimal_bits::from_decimal(fast).expect("written as bits");
+            assert_eq!(Bson::Decimal128(back), decimal_to_bson_by_text(fast), "{t}");
+        }
+        // Past rust_decimal's range, special, or a zero in exponential notation: the text route answers.
+        for t in ["NaN", "Infinity", "1E-29", "1E+40", "0E-7", "0E+2"] {
             let d: Decimal128 = t.parse().expect("a decimal");
             assert_eq!(crate::engine::decimal_bits::to_decimal(&d), None, "{t}");
         }

@@ -17,6 +17,8 @@ mod condition;
 mod condition_tests;
 mod convert;
 mod dates;
+#[cfg(test)]
+mod lent_tests;
 mod ops;
 mod reduce;
 mod reduce_mode;
@@ -473,6 +475,11 @@ impl Node {
             Node::Slot(k, parts) => slots::read(*k, parts),
             Node::SlotLet(l) => {
                 for (k, e) in &l.vars {
+                    if *k == slots::LENT {
+                        // Read again where the variable is read: evaluated here for its errors.
+                        e.value(root, vars)?;
+                        continue;
+                    }
                     let v = e.eval(root, vars)?.unwrap_or(Bson::Null);
                     slots::write(*k, v);
                 }

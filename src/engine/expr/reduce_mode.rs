@@ -89,7 +89,7 @@ pub(super) fn is_mode_body(body: &Node) -> bool {
         return false;
     };
     let k = *k;
-    if !is_run(run) {
+    if k == super::slots::LENT || !is_run(run) {
         return false;
     }
     let Node::Doc(fields) = &l.body else {

@@ -26,10 +26,15 @@ use bson::{Bson, Document};
 use std::cell::RefCell;
 use std::sync::Arc;
 
+/// The slot of a binding that has none ([`SlotLet::vars`]): a read of the document ([`lent_read`]) evaluated
+/// where the `$let` binds it only for its errors, its value read again where the variable is read.
+pub(crate) const LENT: u32 = u32::MAX;
+
 /// A `$let` whose variables live in frame slots.
 #[derive(Debug, Clone)]
 pub(crate) struct SlotLet {
-    /// Each binding's slot and expression (evaluated in the enclosing scope; missing binds null).
+    /// Each binding's slot and expression (evaluated in the enclosing scope; missing binds null), or
+    /// [`LENT`] and the expression evaluated (lent, [`Node::value`]) for its errors alone.
     pub vars: Vec<(u32, Node)>,
     pub body: Node,
 }
@@ -146,8 +151,14 @@ enum Binding {
     Const(Bson),
     /// A `$let` variable bound to this field path of the document (`{j: "$session_data"}`).
     Field(Vec<String>),
+    /// A `$let` variable bound to a read of the document ([`lent_read`]: `{c1: {$getField: {field:
+    /// "shoppingCart", input: "$$c0"}}}`), read again where the variable is, never with a path under it.
+    Lent(Node),
     /// Bound by `$map` / `$filter` / `$reduce`: looked up by name at run time.
     Dynamic,
+    /// A `$let` variable bound to a `$map` / `$filter` / `$reduce` variable as it is (`{c3: "$$e2"}`): that
+    /// name, looked up where the variable is read (`$$c3.a` is `$$e2.a`), its value lent, not copied.
+    Alias(Arc<str>),
 }
 
 struct Resolver {
@@ -181,6 +192,12 @@ impl Resolver {
                 Some(Binding::Field(path)) => {
                     Node::Field(path.iter().chain(parts.iter()).cloned().collect())
                 }
+                // A missing value binds null. (`let_` binds so only a name never read with a path.)
+                Some(Binding::Lent(read)) if parts.is_empty() => {
+                    Node::Op(Op::IfNull, vec![read.clone(), Node::Const(Bson::Null)])
+                }
+                Some(Binding::Lent(_)) => Node::Var(name, parts),
+                Some(Binding::Alias(to)) => Node::Var(to.clone(), parts),
                 Some(Binding::Dynamic) | None => Node::Var(name, parts),
             },
             Node::Doc(fields) => {
@@ -267,6 +284,27 @@ impl Resolver {
                 // A field path: read where the variable is read (no copy of the value into a slot). The
                 // document does not change while the body runs.
                 Node::Field(path) => Binding::Field(path),
+                // A read of the document (`$getField` of a constant name from a field path or from such a
+                // read): evaluated here for its errors only, lent, and read again, lent, where the
+                // variable is (the value, a part of the document, is not copied into a slot). The
+                // document does not change while the body runs, and such a read depends on nothing else,
+                // so each read gives what the binding gave.
+                // A `$map` / `$filter` / `$reduce` variable (always bound, so reading it cannot fail, and
+                // never missing): that variable, read where this one is, unless something in the body binds
+                // its name again by `$map` / `$filter` / `$reduce` (a `$let` binds no name at run time).
+                Node::Var(to, parts)
+                    if parts.is_empty()
+                        && matches!(self.lookup(&to), Some(Binding::Dynamic))
+                        && !rebinds(&l.body, &to) =>
+                {
+                    Binding::Alias(to)
+                }
+                e @ Node::Named(Op::GetField, _)
+                    if lent_read(&e) && !read_with_path(&l.body, &name) =>
+                {
+                    kept.push((LENT, e.clone()));
+                    Binding::Lent(e)
+                }
                 e => {
                     let k = self.slots;
                     self.slots += 1;
@@ -284,6 +322,89 @@ impl Resolver {
         } else {
             Node::SlotLet(Box::new(SlotLet { vars: kept, body }))
         }
+    }
+}
+
+/// Whether `node`'s value is a read of the document alone, lent by [`Node::value`] and the same at every
+/// evaluation: a constant, a field path, `$ifNull` of such reads, or `$getField` of a constant name from
+/// such a read (the translator's JSON containment walks `{$getField: {field: {$literal: "items"}, input:
+/// "$$c1"}}` level by level). No variable, no clock, nothing computed.
+pub(crate) fn lent_read(node: &Node) -> bool {
+    match node {
+        Node::Const(_) | Node::Field(_) => true,
+        Node::Op(Op::IfNull, args) => args.len() >= 2 && args.iter().all(lent_read),
+        Node::Named(Op::GetField, args) => {
+            args.len() == 2
+                && matches!(
+                    super::ops::named(args, "field"),
+                    Some(Node::Const(Bson::String(_)))
+                )
+                && super::ops::named(args, "input").is_some_and(lent_read)
+        }
+        _ => false,
+    }
+}
+
+/// Whether `node` reads the variable `name` with a path under it (`$$name.a`) anywhere (a conservative
+/// test: a shadowing inner binding counts too).
+fn read_with_path(node: &Node, name: &str) -> bool {
+    match node {
+        Node::Var(n, parts) => &**n == name && !parts.is_empty(),
+        Node::Doc(fields) | Node::Named(_, fields) => {
+            fields.iter().any(|(_, n)| read_with_path(n, name))
+        }
+        Node::Arr(items) | Node::Op(_, items) => items.iter().any(|n| read_with_path(n, name)),
+        Node::Let(l) => {
+            l.vars.iter().any(|(_, n)| read_with_path(n, name)) || read_with_path(&l.body, name)
+        }
+        Node::SlotLet(l) => {
+            l.vars.iter().any(|(_, n)| read_with_path(n, name)) || read_with_path(&l.body, name)
+        }
+        Node::Switch(s) => {
+            s.branches
+                .iter()
+                .any(|(c, t)| read_with_path(c, name) || read_with_path(t, name))
+                || s.default.as_ref().is_some_and(|d| read_with_path(d, name))
+        }
+        Node::Const(_)
+        | Node::Remove
+        | Node::Now
+        | Node::Field(_)
+        | Node::Root(_)
+        | Node::Slot(..) => false,
+    }
+}
+
+/// Whether `node` binds the run-time variable `name` anywhere: a `$map` / `$filter` whose `as` is it (or
+/// not a constant), a `$reduce` when it is `this` or `value` (a conservative test).
+fn rebinds(node: &Node, name: &str) -> bool {
+    let here = match node {
+        Node::Named(Op::Map | Op::Filter, args) => match super::ops::named(args, "as") {
+            Some(Node::Const(Bson::String(s))) => s == name,
+            None => name == "this",
+            Some(_) => true,
+        },
+        Node::Named(Op::Reduce, _) => name == "this" || name == "value",
+        _ => false,
+    };
+    here || match node {
+        Node::Doc(fields) | Node::Named(_, fields) => fields.iter().any(|(_, n)| rebinds(n, name)),
+        Node::Arr(items) | Node::Op(_, items) => items.iter().any(|n| rebinds(n, name)),
+        Node::Let(l) => l.vars.iter().any(|(_, n)| rebinds(n, name)) || rebinds(&l.body, name),
+        Node::SlotLet(l) => l.vars.iter().any(|(_, n)| rebinds(n, name)) || rebinds(&l.body, name),
+        Node::Switch(s) => {
+            s.branches
+                .iter()
+                .any(|(c, t)| rebinds(c, name) || rebinds(t, name))
+                || s.default.as_ref().is_some_and(|d| rebinds(d, name))
+        }
+        Node::Const(_)
+        | Node::Remove
+        | Node::Now
+        | Node::Field(_)
+        | Node::Root(_)
+        | Node::Var(..)
+        | Node::Slot(..) => false,
     }
 }
 
