@@ -440,6 +440,17 @@ pub fn rendered_plain_field(e: &Bson) -> Option<&str> {
         .filter(|f| !f.is_empty() && !f.starts_with('$') && !f.contains('.'))
 }
 
+/// `x` of a rendered `{$ifNull: [x, null]}` (a missing value as NULL); `None` for anything else.
+pub fn rendered_or_null_operand(e: &Bson) -> Option<&Bson> {
+    match e {
+        Bson::Document(d) if d.len() == 1 => match d.get_array("$ifNull").ok()?.as_slice() {
+            [x, Bson::Null] => Some(x),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The operands of `{$ifNull: [...]}`, when `e` is one.
 pub fn if_null_operands(e: &Expr) -> Option<&[Expr]> {
     match e {

@@ -209,6 +209,11 @@ impl StageKind {
         stage.get_document(self.name()).ok()
     }
 
+    /// [`document`](Self::document), mutable.
+    pub fn document_mut(self, stage: &mut Document) -> Option<&mut Document> {
+        stage.get_document_mut(self.name()).ok()
+    }
+
     /// Whether `stage` is a stage of this kind.
     pub fn is(self, stage: &Document) -> bool {
         stage.contains_key(self.name())

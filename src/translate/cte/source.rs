@@ -208,24 +208,25 @@ pub(super) fn intervals_as_text(src: &mut Source, intervals: &[String]) {
 /// The text of NULL or a missing value is NULL (present), so a `{$ifNull: [x, null]}` around the
 /// expression is not needed.
 fn text_where_built(pipeline: &mut [Document], c: &str) -> bool {
-    let Some(Ok(project)) = pipeline.last_mut().map(|s| s.get_document_mut("$project")) else {
+    let Some(project) = pipeline
+        .last_mut()
+        .and_then(|s| crate::mql::stage::StageKind::Project.document_mut(s))
+    else {
         return false;
     };
     let Some(value) = project.get_mut(c) else {
         return false;
     };
-    let built = match value {
-        // an operator (a document of other keys is a nested projection, not an expression)
-        Bson::Document(d) if d.keys().next().is_some_and(|k| k.starts_with('$')) => {
-            match d.get("$ifNull") {
-                Some(Bson::Array(a)) if d.len() == 1 && a.len() == 2 && a[1] == Bson::Null => {
-                    a[0].clone()
-                }
-                _ => value.clone(),
-            }
-        }
-        Bson::String(path) if path.starts_with('$') => value.clone(),
-        _ => return false,
+    let operator = matches!(&*value, Bson::Document(d)
+        if d.keys().next().is_some_and(|k| k.starts_with('$')));
+    let path = matches!(&*value, Bson::String(p) if p.starts_with('$'));
+    // an operator (a document of other keys is a nested projection, not an expression), or a path
+    let built = match (operator, path) {
+        (true, _) => crate::mql::expr::rendered_or_null_operand(value)
+            .unwrap_or(value)
+            .clone(),
+        (false, true) => value.clone(),
+        (false, false) => return false,
     };
     *value = crate::translate::expr::interval::format(built);
     true
