@@ -435,33 +435,19 @@ fn aggregate_on(
             // order, and the sort finds its input in order (scan_order.rs).
             let order = super::scan_order::sorted_by(stages, start)
                 .filter(|_| !super::hint::active(ctx.db, name));
-            // [$match,] a `$project`, [a whole `$sort` of its last fields, their `$unset`]: each matching
-            // document's fields read from its bytes into a row, projected from there when the projection
-            // only reads, else from one document the rows' values are swapped into (pipeline/row_input.rs):
-            // no document of the scanned fields is built per row. In the index's order when it serves the
-            // sort, as below.
-            if let Some(mut scan) =
-                super::row_scan::RowScan::new(state, ctx.db, name, pipeline.leading_match())?
-                    .map(|s| s.in_order(order.as_ref()))
-            {
-                let mut reads = Vec::new();
-                let known = stages
-                    .get(start..start + 1)
-                    .is_some_and(|p| crate::engine::fields::pipeline_paths(p, &mut reads));
-                let top = known.then(|| super::scan::top_level(&reads));
-                if let Some(mut input) =
-                    pipeline.row_input(start, scan.fields(), top.as_deref(), &ctx.vars)
-                {
-                    // Embedded documents decoded only along the paths the projection reads.
-                    if known {
-                        scan.prune_to(reads);
-                    }
-                    scan.run_raw(&ctx.vars, &mut |row, raw| match row {
-                        super::row_scan::Row::Fields(r) => input.push_row(r, raw, &ctx.vars),
-                        super::row_scan::Row::Doc(d) => input.push_doc(d, &ctx.vars),
-                    })?;
-                    return input.finish(&catalog, &ctx.vars);
-                }
+            // [$match,] a `$project`, ...: the rows of a row scan projected (row_scan::project_rows).
+            if let Some(out) = super::row_scan::project_rows(
+                state,
+                ctx.db,
+                name,
+                &pipeline,
+                stages,
+                start,
+                order.as_ref(),
+                &catalog,
+                &ctx.vars,
+            )? {
+                return Ok(out);
             }
             let mut docs = Vec::new();
             super::scan_in_order(

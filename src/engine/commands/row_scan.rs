@@ -202,3 +202,43 @@ const PREFETCH_DISTANCE: usize = 8;
 
 /// Cache lines of each document prefetched ahead of the scan: the leading fields of typical documents.
 const PREFETCH_LINES: usize = 4;
+
+/// `[$match,] $project, ...` (`pipeline`, compiled from `stages`; the projection at `start`) over collection
+/// `name`: each matching document's fields read from its bytes into a row, projected from there when the
+/// projection only reads, else from one document the row's values are swapped into (`pipeline/row_input.rs`),
+/// with no document of the scanned fields built per row; in the index order `order` when it serves the sort,
+/// embedded documents decoded only along the paths the projection reads. `None` when this does not apply.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn project_rows(
+    state: &State,
+    db: &str,
+    name: &str,
+    pipeline: &crate::engine::pipeline::Pipeline,
+    stages: &[bson::Bson],
+    start: usize,
+    order: Option<&super::index_order::Order>,
+    catalog: &dyn crate::engine::pipeline::Catalog,
+    vars: &Vars,
+) -> Result<Option<crate::engine::pipeline::Output>, CommandError> {
+    let Some(mut scan) =
+        RowScan::new(state, db, name, pipeline.leading_match())?.map(|s| s.in_order(order))
+    else {
+        return Ok(None);
+    };
+    let mut reads = Vec::new();
+    let known = stages
+        .get(start..start + 1)
+        .is_some_and(|p| crate::engine::fields::pipeline_paths(p, &mut reads));
+    let top = known.then(|| super::scan::top_level(&reads));
+    let Some(mut input) = pipeline.row_input(start, scan.fields(), top.as_deref(), vars) else {
+        return Ok(None);
+    };
+    if known {
+        scan.prune_to(reads);
+    }
+    scan.run_raw(vars, &mut |row, raw| match row {
+        Row::Fields(r) => input.push_row(r, raw, vars),
+        Row::Doc(d) => input.push_doc(d, vars),
+    })?;
+    input.finish(catalog, vars).map(Some)
+}
