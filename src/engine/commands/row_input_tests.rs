@@ -7,6 +7,7 @@
 //! first to the last row. Embedded documents are decoded along the projection's paths only, the filter's
 //! fields whole.
 
+use super::scan_reads_tests::batch;
 use crate::engine::Engine;
 use bson::{doc, Bson, Document};
 use proptest::prelude::*;
@@ -135,18 +136,6 @@ fn after() -> impl Strategy<Value = Vec<Document>> {
         1 => Just(vec![doc! {"$sort": {"c0": 1, "_id": 1}}, doc! {"$limit": 3_i64}]),
         1 => Just(vec![doc! {"$limit": 2_i64}]),
     ]
-}
-
-fn batch(r: Result<Document, crate::engine::CommandError>) -> Result<String, i32> {
-    r.map(|r| {
-        format!(
-            "{:?}",
-            r.get_document("cursor")
-                .and_then(|c| c.get_array("firstBatch"))
-                .ok()
-        )
-    })
-    .map_err(|e| e.code)
 }
 
 proptest! {

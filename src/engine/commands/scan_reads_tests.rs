@@ -65,7 +65,8 @@ fn docs() -> impl Strategy<Value = Vec<Document>> {
     })
 }
 
-fn batch(r: Result<Document, crate::engine::CommandError>) -> Result<String, i32> {
+/// A reply's first batch as text, or its error code (shared by the scan tests).
+pub(super) fn batch(r: Result<Document, crate::engine::CommandError>) -> Result<String, i32> {
     r.map(|r| {
         format!(
             "{:?}",
