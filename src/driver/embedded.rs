@@ -59,11 +59,19 @@ impl EmbeddedBackend {
 
     /// Runs a command on the engine, on tokio's blocking pool when there is a multi-thread runtime.
     fn run_now(&self, db: &str, command: &Document) -> Result<Document, crate::Error> {
+        self.run_on_engine(|| self.engine.run_command(db, command))
+    }
+
+    /// `run` (a command on the engine) on tokio's blocking pool when there is a multi-thread runtime.
+    fn run_on_engine(
+        &self,
+        run: impl FnOnce() -> Result<Document, crate::engine::CommandError>,
+    ) -> Result<Document, crate::Error> {
         let result = match tokio::runtime::Handle::try_current() {
             Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-                tokio::task::block_in_place(|| self.engine.run_command(db, command))
+                tokio::task::block_in_place(run)
             }
-            _ => self.engine.run_command(db, command),
+            _ => run(),
         };
         result.map_err(crate::Error::Command)
     }
@@ -79,6 +87,13 @@ impl Backend for EmbeddedBackend {
         Box::pin(async move {
             let command = self.block().attach(with_ids(command));
             self.run_now(db, &command)
+        })
+    }
+
+    fn run_query<'a>(&'a self, db: &'a str, command: Document) -> CommandFuture<'a> {
+        Box::pin(async move {
+            let command = self.block().attach(command);
+            self.run_on_engine(|| self.engine.run_command_rows(db, &command))
         })
     }
 

@@ -232,6 +232,7 @@ async fn execute_commands(
         return execute_returned_each(backend, db, plan, params, columns, inserted_only).await;
     }
     let mut last = None;
+    let n = commands.len();
     for (i, cmd) in commands.into_iter().enumerate() {
         let cmd = match plan.steps.get(i) {
             Some(step) if plan.step_reads_outputs(i) => {
@@ -240,7 +241,15 @@ async fn execute_commands(
             }
             _ => cmd,
         };
-        match run_write_batched(backend, db, cmd).await {
+        // The statement's rows come from its last command: asked for as rows (row_batches.rs).
+        let rows_of = i + 1 == n
+            && !consumed.contains(&i)
+            && matches!(&plan.output, Output::Rows { columns } if !columns.is_empty());
+        let replied = match rows_of {
+            true => backend.run_query(db, cmd).await,
+            false => run_write_batched(backend, db, cmd).await,
+        };
+        match replied {
             Ok(reply) if consumed.contains(&i) => {
                 outputs[i] = Some(drain_cursor(backend, db, reply).await?);
                 last = None;
@@ -261,11 +270,7 @@ async fn execute_commands(
                 return Ok(StatementResult::Rows(shape_rows(columns, docs)));
             }
             // Each batch becomes rows as it arrives: the documents are never all held beside the rows.
-            let mut rows = shape_rows(columns, Vec::new());
-            drain_cursor_each(backend, db, reply, &mut |docs| {
-                rows.rows.extend(shape_rows(columns, docs).rows);
-            })
-            .await?;
+            let rows = super::row_batches::drain_rows(backend, db, reply, columns).await?;
             Ok(StatementResult::Rows(rows))
         }
         Output::Upserted => {
@@ -532,8 +537,19 @@ async fn drain_cursor(
 async fn drain_cursor_each(
     backend: &dyn Backend,
     db: &str,
-    mut reply: Document,
+    reply: Document,
     each: &mut (dyn FnMut(Vec<Document>) + Send),
+) -> Result<(), crate::Error> {
+    drain_cursor_with(backend, db, reply, &mut |c, key| each(batch(c, key))).await
+}
+
+/// Hands each batch's cursor document of a cursor reply to `each` with the batch's key (`firstBatch`, then
+/// `nextBatch` after each `getMore` until the id is 0).
+pub(crate) async fn drain_cursor_with(
+    backend: &dyn Backend,
+    db: &str,
+    mut reply: Document,
+    each: &mut (dyn FnMut(&mut Document, &str) + Send),
 ) -> Result<(), crate::Error> {
     let Ok(cursor) = reply.get_document_mut("cursor") else {
         return Err(crate::Error::Command(CommandError::new(
@@ -541,7 +557,7 @@ async fn drain_cursor_each(
             "reply has no cursor",
         )));
     };
-    each(batch(cursor, "firstBatch"));
+    each(cursor, "firstBatch");
     let mut id = cursor_id(cursor);
     let ns = cursor.get_str("ns").unwrap_or("").to_string();
     let coll = ns.split_once('.').map(|(_, c)| c.to_string()).unwrap_or(ns);
@@ -552,7 +568,7 @@ async fn drain_cursor_each(
         let Ok(c) = more.get_document_mut("cursor") else {
             break;
         };
-        each(batch(c, "nextBatch"));
+        each(c, "nextBatch");
         id = cursor_id(c);
     }
     Ok(())
@@ -607,23 +623,8 @@ pub fn shape_rows(columns: &[crate::mql::OutputColumn], docs: Vec<Document>) -> 
     let any_interval = intervals.contains(&true);
     let rows = docs
         .into_iter()
-        .map(|mut d| {
-            // The plan's last projection gives exactly the columns' fields, in order: their values are
-            // taken in one pass (no lookup by name).
-            let in_order =
-                d.len() == columns.len() && d.keys().zip(columns).all(|(k, c)| *k == c.field);
-            let mut row: Vec<Bson> = if in_order {
-                // Extended into a new vector, not collected: a collect would reuse the document's entries'
-                // larger allocation for the row (kept for the row's life).
-                let mut row = Vec::with_capacity(columns.len());
-                row.extend(d.into_iter().map(|(_, v)| v));
-                row
-            } else {
-                columns
-                    .iter()
-                    .map(|c| take_field(&mut d, &c.field))
-                    .collect()
-            };
+        .map(|d| {
+            let mut row = doc_row(columns, d);
             if any_interval {
                 crate::mql::interval_text::print_intervals(&mut row, &intervals);
             }
@@ -635,6 +636,24 @@ pub fn shape_rows(columns: &[crate::mql::OutputColumn], docs: Vec<Document>) -> 
         rows,
         local_time: local_time_flags(columns),
     }
+}
+
+/// The row of `columns` (not empty) in a result document: each column's field by name.
+pub(crate) fn doc_row(columns: &[crate::mql::OutputColumn], mut d: Document) -> Vec<Bson> {
+    // The plan's last projection gives exactly the columns' fields, in order: their values are taken in
+    // one pass (no lookup by name).
+    let in_order = d.len() == columns.len() && d.keys().zip(columns).all(|(k, c)| *k == c.field);
+    if in_order {
+        // Extended into a new vector, not collected: a collect would reuse the document's entries' larger
+        // allocation for the row (kept for the row's life).
+        let mut row = Vec::with_capacity(columns.len());
+        row.extend(d.into_iter().map(|(_, v)| v));
+        return row;
+    }
+    columns
+        .iter()
+        .map(|c| take_field(&mut d, &c.field))
+        .collect()
 }
 
 /// The value of field `name` of a result document, moved out (NULL when missing). The field is left holding

@@ -8,6 +8,7 @@ pub mod embedded;
 pub mod execute;
 #[cfg(feature = "mongodb")]
 pub mod mongo;
+mod row_batches;
 pub mod transaction;
 
 use crate::command_error::CommandError;
@@ -51,6 +52,14 @@ pub type TxnFuture<'a> = Pin<Box<dyn Future<Output = Result<(), crate::Error>> +
 pub trait Backend: Send + Sync {
     /// Runs one command document against database `db` and returns mongod's reply.
     fn run_command<'a>(&'a self, db: &'a str, command: Document) -> CommandFuture<'a>;
+
+    /// Runs a query command (`aggregate`, `find`) whose result the caller makes rows of: a backend may then
+    /// answer with batches whose items are arrays of a document's values in the order of the cursor's
+    /// `fields` (the embedded engine: [`Engine::run_command_rows`](crate::engine::Engine::run_command_rows)).
+    /// The default runs [`run_command`](Self::run_command).
+    fn run_query<'a>(&'a self, db: &'a str, command: Document) -> CommandFuture<'a> {
+        self.run_command(db, command)
+    }
 
     /// Runs a command that opens a cursor (`find`, `aggregate`) and hands its documents to `sink` as they
     /// arrive, batch by batch, so a caller never holds the whole result. The default sends `getMore` until the

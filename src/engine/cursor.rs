@@ -56,12 +56,17 @@ pub enum Results {
     /// fields ([`Projection::is_top_level_inclusion`]): each is decoded for the fields it keeps only, when a
     /// batch hands it out.
     Kept(Vec<Stored>, Arc<Projection>),
+    /// A result that goes out as rows (for a consumer that asked for them: the SQL executor), each item
+    /// an array of a document's values in the order of the fields given (a document of exactly those
+    /// keys), or a document (one of another shape). Batches of it carry the fields.
+    Rows(Arc<[String]>, Vec<Bson>),
 }
 
 #[derive(Debug)]
 enum Rest {
     Docs(VecDeque<Document>),
     Stored(VecDeque<Stored>, Option<Box<Kept>>),
+    Rows(VecDeque<Bson>, Arc<[String]>),
 }
 
 /// The projection of [`Results::Kept`] and the names of the fields it keeps (`_id` first when kept).
@@ -118,6 +123,7 @@ impl Rest {
         match self {
             Rest::Docs(d) => d.is_empty(),
             Rest::Stored(s, _) => s.is_empty(),
+            Rest::Rows(r, _) => r.is_empty(),
         }
     }
 
@@ -125,6 +131,15 @@ impl Rest {
         match self {
             Rest::Docs(d) => d.len(),
             Rest::Stored(s, _) => s.len(),
+            Rest::Rows(r, _) => r.len(),
+        }
+    }
+
+    /// The fields of a result that goes out as rows.
+    fn fields(&self) -> Option<Arc<[String]>> {
+        match self {
+            Rest::Rows(_, f) => Some(f.clone()),
+            _ => None,
         }
     }
 }
@@ -164,16 +179,27 @@ pub struct Cursors {
 
 /// One batch and the cursor id to continue with (0 when exhausted).
 pub struct Batch {
-    /// The documents.
+    /// The documents (for a result that goes out as rows, some as arrays of their values).
     pub docs: Vec<Bson>,
     /// Cursor id, 0 when done.
     pub id: i64,
+    /// For a result that goes out as rows ([`Results::Rows`]): the fields of the arrays' values.
+    pub fields: Option<Arc<[String]>>,
 }
 
 fn take(rest: &mut Rest, n: usize) -> Vec<Bson> {
     let mut out = Vec::with_capacity(n.min(rest.len()));
     let mut bytes = 0usize;
     while out.len() < n {
+        if let Rest::Rows(items, _) = rest {
+            let Some(item) = items.pop_front() else { break };
+            bytes += value_size(&item);
+            out.push(item);
+            if bytes >= MAX_BATCH_BYTES {
+                break;
+            }
+            continue;
+        }
         let d = match rest {
             Rest::Docs(docs) => {
                 let Some(d) = docs.pop_front() else { break };
@@ -190,6 +216,7 @@ fn take(rest: &mut Rest, n: usize) -> Vec<Bson> {
                     None => super::storage::collection::parse(s.raw()),
                 }
             }
+            Rest::Rows(..) => break,
         };
         out.push(Bson::Document(d));
         if bytes >= MAX_BATCH_BYTES {
@@ -232,10 +259,16 @@ impl Cursors {
             Results::Docs(d) => Rest::Docs(d.into()),
             Results::Stored(s) => Rest::Stored(s.into(), None),
             Results::Kept(s, p) => Rest::Stored(s.into(), Some(Box::new(Kept::new(p)))),
+            Results::Rows(f, items) => Rest::Rows(items.into(), f),
         };
+        let fields = rest.fields();
         let first = take(&mut rest, batch);
         if rest.is_empty() || single_batch {
-            return Ok(Batch { docs: first, id: 0 });
+            return Ok(Batch {
+                docs: first,
+                id: 0,
+                fields,
+            });
         }
         if self.open.len() >= MAX_OPEN_CURSORS {
             self.reap(timeout);
@@ -253,7 +286,11 @@ impl Cursors {
                 last_used: Instant::now(),
             },
         );
-        Ok(Batch { docs: first, id })
+        Ok(Batch {
+            docs: first,
+            id,
+            fields,
+        })
     }
 
     /// A positive 63-bit id no open cursor has: a keyed hash (SipHash, random keys) of a counter, which
@@ -290,12 +327,17 @@ impl Cursors {
             (CursorOwner::Local, Rest::Stored(..)) if batch == usize::MAX => LOCAL_PARSED_BATCH,
             _ => batch,
         };
+        let fields = open.rest.fields();
         let docs = take(&mut open.rest, batch);
         if open.rest.is_empty() {
             self.open.remove(&id);
-            return Ok(Batch { docs, id: 0 });
+            return Ok(Batch {
+                docs,
+                id: 0,
+                fields,
+            });
         }
-        Ok(Batch { docs, id })
+        Ok(Batch { docs, id, fields })
     }
 
     /// Whether cursor `id` is open and belongs to someone other than `owner`.

@@ -1,7 +1,8 @@
-//! The documents a blocking stage holds (a sort's buffer, a `$setWindowFields` partition), in one of two
-//! forms: as built (a `Document`: fast to hand on, ~8x its BSON size in memory for small fields), or encoded
+//! The documents a blocking stage holds (a sort's buffer, a `$setWindowFields` partition), in one of three
+//! forms: as built (a `Document`: fast to hand on, ~8x its BSON size in memory for small fields), encoded
 //! (its BSON bytes: the bytes a spill would write, kept in memory, decoded once when the stage hands the
-//! document on). A stage holds its documents as built while their resident size is within its limit; past
+//! document on), or as a projection made it, its values under its keys' template ([`TemplateRow`]: handed
+//! on as values when the command's result goes out as rows). A stage holds its documents as built while their resident size is within its limit; past
 //! it, it encodes what it holds and every later document ([`Held::compact`]) before it spills anything, so
 //! it spills only when the encoded documents pass the limit too (mongod counts its compact documents the
 //! same way: a stage of 100k session rows stays in memory).
@@ -9,6 +10,7 @@
 //! In: documents; out: the same documents (an encoded one decodes to a document equal to it, field order
 //! and types kept). Depends on `bson`, `memory`.
 
+use super::doc_template::TemplateRow;
 use super::error_codes::ErrorCode;
 use super::memory;
 use super::CommandError;
@@ -21,6 +23,8 @@ pub enum Held {
     Doc(Document),
     /// Its BSON bytes.
     Raw(Box<[u8]>),
+    /// Its values under its keys' template (a projection's output: no document built).
+    Row(TemplateRow),
 }
 
 fn internal(what: &str, e: impl std::fmt::Display) -> CommandError {
@@ -39,8 +43,16 @@ impl Held {
 
     /// Encodes the document in place (nothing to do when it already is).
     pub fn compact(&mut self) -> Result<(), CommandError> {
-        if let Held::Doc(d) = self {
-            *self = Held::encode(d)?;
+        match self {
+            Held::Doc(d) => *self = Held::encode(d)?,
+            Held::Row(r) => {
+                *self = Held::Raw(
+                    r.bytes()
+                        .map_err(|e| internal("encode", e))?
+                        .into_boxed_slice(),
+                )
+            }
+            Held::Raw(_) => {}
         }
         Ok(())
     }
@@ -57,6 +69,7 @@ impl Held {
         match self {
             Held::Doc(d) => memory::resident_doc_bytes(d),
             Held::Raw(b) => memory::alloc_bytes(b.len()),
+            Held::Row(r) => r.resident(),
         }
     }
 
@@ -66,6 +79,7 @@ impl Held {
         match self {
             Held::Doc(d) => memory::doc_bytes(d),
             Held::Raw(b) => b.len(),
+            Held::Row(r) => r.bson_bytes(),
         }
     }
 
@@ -74,6 +88,7 @@ impl Held {
         match self {
             Held::Doc(d) => Ok(d),
             Held::Raw(b) => decode(&b),
+            Held::Row(r) => Ok(r.into_doc()),
         }
     }
 
@@ -82,9 +97,12 @@ impl Held {
         match self {
             Held::Doc(d) => match Held::encode(d)? {
                 Held::Raw(b) => Ok(std::borrow::Cow::Owned(b.into_vec())),
-                Held::Doc(_) => Err(internal("encode", "not encoded")),
+                _ => Err(internal("encode", "not encoded")),
             },
             Held::Raw(b) => Ok(std::borrow::Cow::Borrowed(b)),
+            Held::Row(r) => Ok(std::borrow::Cow::Owned(
+                r.bytes().map_err(|e| internal("encode", e))?,
+            )),
         }
     }
 }

@@ -91,6 +91,38 @@ fn flat_len(doc: &Document) -> Option<usize> {
 }
 
 /// [`shape`] of any document: a walk with an explicit stack.
+/// [`shape`] of the document of these (key, value) pairs, in order, measured without building it (but for
+/// values nested past a document of scalars, rare in a row, measured on the document built).
+pub fn pairs_shape<'a, I: Iterator<Item = (&'a str, &'a Bson)>>(pairs: impl Fn() -> I) -> Shape {
+    let mut bytes = 5;
+    let mut depth = 0;
+    for (k, v) in pairs() {
+        depth = depth.max(1);
+        bytes += 1 + k.len() + 1;
+        match v {
+            Bson::Document(inner) => match flat_len(inner) {
+                Some(n) => {
+                    bytes += n;
+                    if !inner.is_empty() {
+                        depth = 2;
+                    }
+                }
+                None => return shape_nested(&built(pairs())),
+            },
+            Bson::Array(_) | Bson::JavaScriptCodeWithScope(_) => {
+                return shape_nested(&built(pairs()))
+            }
+            other => bytes += scalar_len(other),
+        }
+    }
+    Shape { bytes, depth }
+}
+
+/// The document of (key, value) pairs.
+fn built<'a>(pairs: impl Iterator<Item = (&'a str, &'a Bson)>) -> Document {
+    pairs.map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
 fn shape_nested(doc: &Document) -> Shape {
     let mut bytes = 5;
     let mut depth = 0;

@@ -272,6 +272,36 @@ impl Engine {
         self.run_command_as(&CursorOwner::Local, db, command)
     }
 
+    /// [`Engine::run_command`] for a caller that makes rows of the result (the SQL executor): an
+    /// `aggregate` whose result documents a projection made of one shape replies with each such document as
+    /// an array of its values, in the order of the cursor's `fields` (also in every `getMore` reply of its
+    /// cursor); documents of another shape stay documents. Other commands reply as
+    /// [`run_command`](Engine::run_command) does.
+    ///
+    /// ```
+    /// use sqlmongo::engine::Engine;
+    /// use bson::{doc, Bson};
+    /// let engine = Engine::in_memory();
+    /// engine.run_command("app", &doc! {"insert": "s", "documents": [{"_id": 1, "v": "b"}, {"_id": 2, "v": "a"}]}).unwrap();
+    /// let cmd = doc! {"aggregate": "s", "pipeline": [
+    ///     {"$project": {"_id": 0, "c0": "$v", "__s0": "$v"}}, {"$sort": {"__s0": 1}}, {"$unset": ["__s0"]},
+    /// ], "cursor": {}};
+    /// let reply = engine.run_command_rows("app", &cmd).unwrap();
+    /// let cursor = reply.get_document("cursor").unwrap();
+    /// assert_eq!(cursor.get_array("fields").unwrap(), &vec![Bson::from("c0")]);
+    /// assert_eq!(cursor.get_array("firstBatch").unwrap(), &vec![Bson::Array(vec!["a".into()]), Bson::Array(vec!["b".into()])]);
+    /// // The same command as documents:
+    /// let reply = engine.run_command("app", &cmd).unwrap();
+    /// assert_eq!(reply.get_document("cursor").unwrap().get_array("firstBatch").unwrap()[0], Bson::Document(doc! {"c0": "a"}));
+    /// ```
+    pub fn run_command_rows(
+        &self,
+        db: &str,
+        command: &bson::Document,
+    ) -> Result<bson::Document, CommandError> {
+        commands::rows_wanted::with_rows(|| self.run_command(db, command))
+    }
+
     /// [`Engine::run_command`] on behalf of `owner`: the cursors the command opens belong to `owner`, and a
     /// `getMore` or `killCursors` of a cursor `owner` did not open fails with 13 `Unauthorized`. The wire
     /// server runs each client's commands as its connection or session.

@@ -45,7 +45,7 @@ pub struct Projection {
     renames: Option<Vec<(String, Source)>>,
     /// For a rename projection, per number of last fields given apart (`tail`), the output document of the
     /// other fields as a [`Template`], made at its first use.
-    templates: Vec<OnceLock<Template>>,
+    templates: Vec<OnceLock<std::sync::Arc<Template>>>,
     /// For a rename projection, each input field it reads (once) and the outputs that take it, in order.
     sources: Vec<(String, Vec<usize>)>,
     /// Whether this is an inclusion of top-level fields only (`{_id: 0, a: 1, b: true}`, the SQL
@@ -306,6 +306,48 @@ impl Projection {
         match plan {
             Some(plan) if doc.len() <= 32 => self.apply_renames(plan, doc, vars, tail),
             _ => self.apply_then_split(&doc, vars, plan.map(Vec::as_slice), tail),
+        }
+    }
+
+    /// [`apply_owned_split`](Self::apply_owned_split) with the output held as its values under the output's
+    /// template when a rename projection gives every kept field a value ([`Held::Row`]); else the document.
+    pub(crate) fn apply_owned_held(
+        &self,
+        doc: Document,
+        vars: &Vars,
+        tail: usize,
+    ) -> Result<(crate::engine::held::Held, Vec<Option<Bson>>), CommandError> {
+        let plan = self.renames.as_ref().filter(|p| p.len() >= tail);
+        match plan {
+            Some(plan) if doc.len() <= 32 => {
+                let values = self.owned_values(plan, doc, vars)?;
+                Ok(self.rename_held(plan, values, tail))
+            }
+            _ => {
+                let (d, apart) =
+                    self.apply_then_split(&doc, vars, plan.map(Vec::as_slice), tail)?;
+                Ok((crate::engine::held::Held::Doc(d), apart))
+            }
+        }
+    }
+
+    /// [`apply_taking_split`](Self::apply_taking_split) with the output held as
+    /// [`apply_owned_held`](Self::apply_owned_held) holds it.
+    pub(crate) fn apply_taking_held(
+        &self,
+        doc: &mut Document,
+        vars: &Vars,
+        tail: usize,
+    ) -> Result<(crate::engine::held::Held, Vec<Option<Bson>>), CommandError> {
+        match self.renames.as_ref().filter(|p| p.len() >= tail) {
+            Some(plan) => {
+                let values = self.taken_values(plan, doc, vars)?;
+                Ok(self.rename_held(plan, values, tail))
+            }
+            None => {
+                let (d, apart) = self.apply_then_split(doc, vars, None, tail)?;
+                Ok((crate::engine::held::Held::Doc(d), apart))
+            }
         }
     }
 

@@ -7,8 +7,9 @@
 //! apart. `projection_tests.rs` holds it to the general projection. Depends on `expr`, `doc_template`.
 
 use super::{Node, Projection, Source};
-use crate::engine::doc_template::Template;
+use crate::engine::doc_template::{Template, TemplateRow};
 use crate::engine::expr::Vars;
+use crate::engine::held::Held;
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 
@@ -88,6 +89,18 @@ impl Projection {
         vars: &Vars,
         tail: usize,
     ) -> Result<(Document, Vec<Option<Bson>>), CommandError> {
+        let values = self.owned_values(plan, doc, vars)?;
+        Ok(self.rename_output(plan, values, tail))
+    }
+
+    /// A rename projection's values on an owned document, in output order (`None`: missing), the copied
+    /// fields' values moved out of it.
+    pub(super) fn owned_values(
+        &self,
+        plan: &[(String, Source)],
+        doc: Document,
+        vars: &Vars,
+    ) -> Result<Vec<Option<Bson>>, CommandError> {
         let mut values = self.rename_exprs(plan, &doc, vars)?;
         // Each input field, in one pass, to the outputs that read it (copies for all but the last, which
         // takes the value); a repeated key gives its first value, as a lookup would. Documents of one shape
@@ -116,7 +129,35 @@ impl Projection {
             }
             values[last] = Some(v);
         }
-        Ok(self.rename_output(plan, values, tail))
+        Ok(values)
+    }
+
+    /// [`rename_output`](Self::rename_output) held as its values under the output's template
+    /// ([`Held::Row`]) when every kept field has a value and the template is made; else the document.
+    pub(super) fn rename_held(
+        &self,
+        plan: &[(String, Source)],
+        mut values: Vec<Option<Bson>>,
+        tail: usize,
+    ) -> (Held, Vec<Option<Bson>>) {
+        let kept = plan.len() - tail.min(plan.len());
+        let template = self.template(plan, tail).filter(|t| {
+            t.len() == kept
+                && values
+                    .get(..kept)
+                    .is_some_and(|v| v.iter().all(Option::is_some))
+        });
+        let Some(template) = template else {
+            let (d, apart) = self.rename_output(plan, values, tail);
+            return (Held::Doc(d), apart);
+        };
+        let apart = values.split_off(kept);
+        let kept_values: Vec<Bson> = values.into_iter().flatten().collect();
+        match TemplateRow::new(template.clone(), kept_values) {
+            Some(r) => (Held::Row(r), apart),
+            // Cannot happen (one value per key was checked): the document then.
+            None => (Held::Doc(Document::new()), apart),
+        }
     }
 
     /// A rename projection's output from the values of its fields (`None`: missing), the last `tail` apart.
@@ -129,11 +170,7 @@ impl Projection {
         let kept = plan.len() - tail.min(plan.len());
         let apart = values.split_off(kept);
         // Every kept field has a value (the usual case): a copy of the output's template; else key by key.
-        let template = self.templates.get(tail).map(|t| {
-            t.get_or_init(|| {
-                Template::new(plan[..kept].iter().map(|(n, _)| n.as_str())).unwrap_or_default()
-            })
-        });
+        let template = self.template(plan, tail);
         let out = match template {
             Some(t) if t.len() == kept && values.iter().all(Option::is_some) => {
                 t.fill(values.into_iter().flatten())
@@ -149,6 +186,25 @@ impl Projection {
             }
         };
         (out, apart)
+    }
+}
+
+impl Projection {
+    /// The template of a rename projection's output without its last `tail` fields (made at its first
+    /// use; `None` past [`MAX_TEMPLATES`](super::MAX_TEMPLATES) tails).
+    pub(super) fn template(
+        &self,
+        plan: &[(String, Source)],
+        tail: usize,
+    ) -> Option<&std::sync::Arc<Template>> {
+        let kept = plan.len() - tail.min(plan.len());
+        self.templates.get(tail).map(|t| {
+            t.get_or_init(|| {
+                std::sync::Arc::new(
+                    Template::new(plan[..kept].iter().map(|(n, _)| n.as_str())).unwrap_or_default(),
+                )
+            })
+        })
     }
 }
 

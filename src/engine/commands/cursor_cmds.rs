@@ -42,7 +42,7 @@ pub(super) fn cursor_reply(
             ctx.inner.opts.cursor_timeout,
         )
         .map_err(|e| refused(e, 0, ns))?;
-    Ok(doc! {"cursor": {"firstBatch": b.docs, "id": b.id, "ns": ns}})
+    Ok(doc! {"cursor": batch_reply("firstBatch", b, ns)})
 }
 
 /// The error for a refused operation on cursor `id` asked for on namespace `ns`, with mongod's messages.
@@ -92,7 +92,20 @@ pub(super) fn get_more(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandErr
     let b = cursors
         .more(id, &ns, ctx.owner, batch)
         .map_err(|r| refused(r, id, &ns))?;
-    Ok(doc! {"cursor": {"nextBatch": b.docs, "id": b.id, "ns": ns}})
+    Ok(doc! {"cursor": batch_reply("nextBatch", b, &ns)})
+}
+
+/// A reply's `cursor` document: the batch under `key`, the id, the namespace, and for a result that goes
+/// out as rows the fields of its arrays (`fields`, after mongod's keys).
+fn batch_reply(key: &str, b: crate::engine::cursor::Batch, ns: &str) -> Document {
+    let mut c = Document::new();
+    c.insert(key, b.docs);
+    c.insert("id", b.id);
+    c.insert("ns", ns);
+    if let Some(f) = b.fields {
+        c.insert("fields", f.to_vec());
+    }
+    c
 }
 
 pub(super) fn kill_cursors(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {

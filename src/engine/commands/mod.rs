@@ -35,6 +35,7 @@ mod read;
 #[cfg(test)]
 mod row_input_tests;
 mod row_scan;
+pub(crate) mod rows_wanted;
 mod scan;
 mod scan_order;
 #[cfg(test)]

@@ -184,11 +184,12 @@ pub(super) fn find(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> 
 
 /// Runs an aggregate's pipeline (collection, view or collectionless) and returns the documents.
 pub(super) fn run_aggregate(ctx: &Ctx, cmd: &Document) -> Result<Vec<Document>, CommandError> {
-    aggregate_output(ctx, cmd)?.into_docs()
+    aggregate_output(ctx, cmd, false)?.into_docs()
 }
 
 /// [`run_aggregate`]'s documents, a large sorted join's kept as bytes ([`Output::Stored`]) for a cursor.
-fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
+/// `rows`: the result goes out as rows ([`Output::Rows`] where a projection makes them).
+fn aggregate_output(ctx: &Ctx, cmd: &Document, rows: bool) -> Result<Output, CommandError> {
     let Some(Bson::Array(stages)) = cmd.get("pipeline") else {
         return Err(CommandError::type_mismatch(
             "'pipeline' option must be specified as an array",
@@ -204,7 +205,7 @@ fn aggregate_output(ctx: &Ctx, cmd: &Document) -> Result<Output, CommandError> {
     };
     let pipeline = Pipeline::compile(stages)?;
     let state = ctx.read_state()?;
-    aggregate_on(ctx, &state, cmd, stages, pipeline)
+    aggregate_on(ctx, &state, cmd, stages, pipeline, rows)
 }
 
 /// [`aggregate_output`] of the compiled `pipeline` (of `stages`) over `state`.
@@ -214,6 +215,7 @@ fn aggregate_on(
     cmd: &Document,
     stages: &[Bson],
     pipeline: Pipeline,
+    rows: bool,
 ) -> Result<Output, CommandError> {
     let catalog = StateCatalog {
         state,
@@ -229,7 +231,7 @@ fn aggregate_on(
         let _no_hint = super::hint::scoped(ctx.db, from, None);
         let p = Pipeline::compile(sub)?;
         let cmd = doc! {"aggregate": from, "pipeline": sub.to_vec()};
-        aggregate_on(ctx, state, &cmd, sub, p)?.into_docs()
+        aggregate_on(ctx, state, &cmd, sub, p, false)?.into_docs()
     };
     let inlined;
     let (pipeline, stages) = match crate::engine::pipeline::init_plan::inline_uncorrelated(
@@ -446,6 +448,7 @@ fn aggregate_on(
                 order.as_ref(),
                 &catalog,
                 &ctx.vars,
+                rows,
             )? {
                 return Ok(out);
             }
@@ -463,10 +466,10 @@ fn aggregate_on(
                     Ok(false)
                 },
             )?;
-            return pipeline.run_output(start, docs, &catalog, &ctx.vars);
+            return pipeline.run_output(start, docs, &catalog, &ctx.vars, rows);
         }
     };
-    pipeline.run_output(0, input, &catalog, &ctx.vars)
+    pipeline.run_output(0, input, &catalog, &ctx.vars, rows)
 }
 
 /// `{aggregate: 1, pipeline: [{$listLocalSessions: {}}, ...]}`: the sessions the engine knows (see
@@ -551,6 +554,8 @@ fn list_local_sessions(
 }
 
 pub(super) fn aggregate(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    // Taken first: the command's own result only (rows_wanted.rs).
+    let rows = super::rows_wanted::take();
     if opt_bool(cmd, "explain") {
         let mut inner = cmd.clone();
         inner.remove("explain");
@@ -566,7 +571,7 @@ pub(super) fn aggregate(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandEr
     if let Some(reply) = super::out_merge::run(ctx, cmd)? {
         return Ok(reply);
     }
-    let out = aggregate_output(ctx, cmd)?;
+    let out = aggregate_output(ctx, cmd, rows)?;
     let ns = match cmd.get("aggregate") {
         Some(Bson::String(s)) => ctx.ns(s),
         _ => format!("{}.$cmd.aggregate", ctx.db),
@@ -577,6 +582,7 @@ pub(super) fn aggregate(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandEr
         match out {
             Output::Docs(docs) => Results::Docs(docs),
             Output::Stored(docs) => Results::Stored(docs),
+            Output::Rows(r) => Results::Rows(r.fields().into(), r.into_items()),
         },
         batch_size(&cursor, "batchSize")?,
         false,

@@ -149,6 +149,7 @@ proptest! {
         after in after(),
         indexed in any::<bool>(),
         held in prop::option::of(0usize..4),
+        as_rows in any::<bool>(),
     ) {
         let e = Engine::in_memory();
         e.run_command("t", &doc! {"create": "f"}).expect("create");
@@ -174,14 +175,42 @@ proptest! {
                 stages.push(Bson::Document(doc! {"$unset": keys}));
             }
             stages.extend(after.iter().cloned().map(Bson::Document));
-            batch(e.run_command(
-                "t",
-                &doc! {"aggregate": "f", "pipeline": stages, "cursor": {"batchSize": 1000}},
-            ))
+            let cmd = doc! {"aggregate": "f", "pipeline": stages, "cursor": {"batchSize": 1000}};
+            match as_rows && !lead {
+                // Asked for as rows: the arrays made documents again under the reply's fields.
+                true => batch(e.run_command_rows("t", &cmd).map(as_documents)),
+                false => batch(e.run_command("t", &cmd)),
+            }
         };
         crate::engine::pipeline::set_test_held_docs(held);
         let (fast, general) = (run(false), run(true));
         crate::engine::pipeline::set_test_held_docs(None);
         prop_assert_eq!(fast, general);
     }
+}
+
+/// A reply whose first batch may hold rows (arrays under the cursor's `fields`) with each row made the
+/// document it stands for.
+fn as_documents(mut reply: Document) -> Document {
+    let Ok(cursor) = reply.get_document_mut("cursor") else {
+        return reply;
+    };
+    let fields: Vec<String> = cursor
+        .get_array("fields")
+        .map(|f| {
+            f.iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Ok(items) = cursor.get_array_mut("firstBatch") {
+        for item in items.iter_mut() {
+            if let Bson::Array(values) = item {
+                let d: Document = fields.iter().cloned().zip(std::mem::take(values)).collect();
+                *item = Bson::Document(d);
+            }
+        }
+    }
+    cursor.remove("fields");
+    reply
 }

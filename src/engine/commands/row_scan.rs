@@ -219,6 +219,7 @@ pub(super) fn project_rows(
     order: Option<&super::index_order::Order>,
     catalog: &dyn crate::engine::pipeline::Catalog,
     vars: &Vars,
+    rows: bool,
 ) -> Result<Option<crate::engine::pipeline::Output>, CommandError> {
     let Some(mut scan) =
         RowScan::new(state, db, name, pipeline.leading_match())?.map(|s| s.in_order(order))
@@ -230,7 +231,8 @@ pub(super) fn project_rows(
         .get(start..start + 1)
         .is_some_and(|p| crate::engine::fields::pipeline_paths(p, &mut reads));
     let top = known.then(|| super::scan::top_level(&reads));
-    let Some(mut input) = pipeline.row_input(start, scan.fields(), top.as_deref(), vars) else {
+    let Some(mut input) = pipeline.row_input(start, scan.fields(), top.as_deref(), vars, rows)
+    else {
         return Ok(None);
     };
     if known {

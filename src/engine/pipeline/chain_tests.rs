@@ -117,6 +117,7 @@ proptest! {
         head in 0usize..7,
         tail in 0usize..3,
         held in 0usize..4,
+        rows in any::<bool>(),
     ) {
         let ends = [
             vec![bson!({"$sort": {"a": -1, "_id": 1}}), bson!({"$unset": "b"})],
@@ -132,7 +133,7 @@ proptest! {
         let p = Pipeline::compile(&stages).expect("compiles");
         let vars = Vars::new(bson::DateTime::from_millis(0));
         super::compact_out::TEST_HELD_DOCS.with(|h| h.set(Some(held)));
-        let got = p.run_output(0, docs.clone(), &NoCatalog, &vars).and_then(|o| o.into_docs());
+        let got = p.run_output(0, docs.clone(), &NoCatalog, &vars, rows).and_then(|o| o.into_docs());
         super::compact_out::TEST_HELD_DOCS.with(|h| h.set(None));
         check(&p, &stages, docs, got, false)?;
     }
@@ -181,6 +182,7 @@ proptest! {
         spill in prop::option::of(1usize..3000),
         held in 0usize..3,
         output in any::<bool>(),
+        rows in any::<bool>(),
     ) {
         let mut stages = heads().get(head).cloned().unwrap_or_default();
         let sort = stages.len() + 1;
@@ -195,7 +197,7 @@ proptest! {
         }
         let got = if output {
             super::compact_out::TEST_HELD_DOCS.with(|h| h.set(Some(held)));
-            let got = p.run_output(0, docs.clone(), &NoCatalog, &vars).and_then(|o| o.into_docs());
+            let got = p.run_output(0, docs.clone(), &NoCatalog, &vars, rows).and_then(|o| o.into_docs());
             super::compact_out::TEST_HELD_DOCS.with(|h| h.set(None));
             got
         } else {

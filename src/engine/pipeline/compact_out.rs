@@ -8,20 +8,59 @@
 //! In: the pipeline, its input, the catalog; out: [`Output`]. Depends on `segment` (the sort's emission).
 
 use super::{Catalog, Pipeline, Stage};
+use crate::engine::doc_template::Template;
 use crate::engine::error_codes::ErrorCode;
 use crate::engine::expr::Vars;
 use crate::engine::held::Held;
 use crate::engine::storage::Stored;
 use crate::engine::CommandError;
-use bson::{Document, RawDocument};
+use bson::{Bson, Document, RawDocument};
+use std::sync::Arc;
 
-/// What a pipeline run for a cursor gives: documents, or documents kept as their bytes.
+/// What a pipeline run for a cursor gives: documents, or documents kept as their bytes, or (for a command
+/// whose result goes out as rows) documents of one shape as their values.
 #[derive(Debug)]
 pub enum Output {
     /// Parsed documents.
     Docs(Vec<Document>),
     /// Documents as BSON bytes, in order (parsed when a batch hands them out).
     Stored(Vec<Stored>),
+    /// Documents as rows of values under one template, or as documents (those of another shape).
+    Rows(RowItems),
+}
+
+/// A result's documents in order, each either an array of its values in the order of the
+/// [`fields`](Self::fields) (a document of exactly those keys) or a document.
+#[derive(Debug)]
+pub struct RowItems {
+    template: Arc<Template>,
+    items: Vec<Bson>,
+}
+
+impl RowItems {
+    /// The keys of the documents given as arrays, in order.
+    pub fn fields(&self) -> Vec<String> {
+        self.template.keys().map(str::to_string).collect()
+    }
+
+    /// The items: `Bson::Array` for a row of the [`fields`](Self::fields), `Bson::Document` for any other
+    /// document.
+    pub fn into_items(self) -> Vec<Bson> {
+        self.items
+    }
+
+    /// The documents, rows made into documents.
+    pub fn into_docs(self) -> Vec<Document> {
+        let template = self.template;
+        self.items
+            .into_iter()
+            .filter_map(|i| match i {
+                Bson::Array(values) => Some(template.fill(values)),
+                Bson::Document(d) => Some(d),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 impl Output {
@@ -29,6 +68,7 @@ impl Output {
     pub fn into_docs(self) -> Result<Vec<Document>, CommandError> {
         match self {
             Output::Docs(d) => Ok(d),
+            Output::Rows(r) => Ok(r.into_docs()),
             Output::Stored(s) => s
                 .iter()
                 .map(|s| {
@@ -58,18 +98,24 @@ pub(super) struct Compact {
     docs: Vec<Stored>,
     /// [`HELD_DOCS`], lowered by the tests.
     limit: usize,
+    /// For a result that goes out as rows ([`Output::Rows`]): every document in order, those a projection
+    /// held as values ([`Held::Row`]) of the first such template as their values (never kept as bytes: the
+    /// rows are what the consumer makes of them).
+    rows: Option<(Option<Arc<Template>>, Vec<Bson>)>,
 }
 
 impl Pipeline {
     /// Runs the stages from `start` on, as [`run_from`](Self::run_from) does; when they end with a segment
     /// holding a `$lookup`, closed by a whole `$sort` and followed only by per-document stages, the sorted
     /// documents come out as bytes ([`Output::Stored`]).
+    /// `rows`: the result goes out as rows ([`Output::Rows`] where a projection holds them so).
     pub fn run_output(
         &self,
         start: usize,
         input: Vec<Document>,
         catalog: &dyn Catalog,
         vars: &Vars,
+        rows: bool,
     ) -> Result<Output, CommandError> {
         let n = self.stages.len();
         let mut maps = n;
@@ -99,7 +145,7 @@ impl Pipeline {
             }
             if seg < sort {
                 let docs = self.run_range(start, seg, input, catalog, vars)?;
-                let mut compact = Compact::new(maps, n);
+                let mut compact = Compact::new(maps, n, rows);
                 let (rest, next) =
                     self.run_segment_out(seg, n, docs, catalog, vars, Some(&mut compact))?;
                 if next >= n && rest.is_empty() {
@@ -137,6 +183,10 @@ impl Pipeline {
                 None => return Ok(()),
             }
         }
+        if let Some((_, items)) = &mut c.rows {
+            items.push(Bson::Document(d));
+            return Ok(());
+        }
         if c.docs.is_empty() && c.held.len() < c.limit {
             c.held.push(d);
             return Ok(());
@@ -162,8 +212,37 @@ impl Pipeline {
         let Some(c) = compact.as_deref_mut().filter(|c| c.maps >= c.end) else {
             return self.emit(d.into_doc()?, out, compact, vars);
         };
-        let Held::Raw(bytes) = d else {
-            return self.emit(d.into_doc()?, out, compact, vars);
+        if let Some((template, items)) = &mut c.rows {
+            match d {
+                Held::Row(r)
+                    if template
+                        .as_ref()
+                        .is_none_or(|t| Arc::ptr_eq(t, r.template())) =>
+                {
+                    if template.is_none() {
+                        *template = Some(r.template().clone());
+                    }
+                    items.push(Bson::Array(r.into_values()));
+                }
+                d => items.push(Bson::Document(d.into_doc()?)),
+            }
+            return Ok(());
+        }
+        let bytes = match d {
+            Held::Raw(bytes) => bytes,
+            // A row past the output's parsed documents is written as its bytes from its values.
+            Held::Row(r) if c.keeps_bytes() => {
+                c.held_to_bytes()?;
+                let bytes = r.bytes().map_err(|e| {
+                    CommandError::new(
+                        ErrorCode::InternalError,
+                        format!("cannot encode a result document: {e}"),
+                    )
+                })?;
+                c.docs.push(Stored::from_encoded(bytes));
+                return Ok(());
+            }
+            d => return self.emit(d.into_doc()?, out, compact, vars),
         };
         c.held_to_bytes()?;
         RawDocument::from_bytes(&bytes).map_err(|e| {
@@ -179,13 +258,15 @@ impl Pipeline {
 
 impl Compact {
     /// A closing sort's output: each document through the stages `maps..end`.
-    pub(super) fn new(maps: usize, end: usize) -> Compact {
+    /// `rows`: the output goes out as rows ([`Output::Rows`]).
+    pub(super) fn new(maps: usize, end: usize, rows: bool) -> Compact {
         Compact {
             maps,
             end,
             held: Vec::new(),
             docs: Vec::new(),
             limit: held_docs(),
+            rows: rows.then(|| (None, Vec::new())),
         }
     }
 
@@ -200,7 +281,12 @@ impl Compact {
     /// Whether the output is kept as bytes from now on (it holds [`HELD_DOCS`] parsed documents, or bytes):
     /// a closing sort's next documents may as well be made as bytes.
     pub(super) fn keeps_bytes(&self) -> bool {
-        !self.docs.is_empty() || self.held.len() >= self.limit
+        self.rows.is_none() && (!self.docs.is_empty() || self.held.len() >= self.limit)
+    }
+
+    /// Whether the output goes out as rows (and so is never kept as bytes).
+    pub(super) fn keeps_rows(&self) -> bool {
+        self.rows.is_some()
     }
 
     /// Starts the stages run on each emitted document at `i` (those before it have nothing to do).
@@ -215,6 +301,21 @@ impl Compact {
 
     /// The documents emitted, in order.
     pub(super) fn output(self) -> Output {
+        match self.rows {
+            Some((Some(template), items)) => return Output::Rows(RowItems { template, items }),
+            Some((None, items)) => {
+                return Output::Docs(
+                    items
+                        .into_iter()
+                        .filter_map(|i| match i {
+                            Bson::Document(d) => Some(d),
+                            _ => None,
+                        })
+                        .collect(),
+                )
+            }
+            None => {}
+        }
         match self.docs.is_empty() {
             true => Output::Docs(self.held),
             false => Output::Stored(self.docs),

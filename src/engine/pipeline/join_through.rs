@@ -143,10 +143,7 @@ impl Pipeline {
                             let (k, b) = keys.apply_row_bytes(spec, &row)?;
                             (k, Held::Raw(b.into_boxed_slice()))
                         }
-                        false => {
-                            let (k, d) = keys.apply_row(spec, &row)?;
-                            (k, Held::Doc(d))
-                        }
+                        false => keys.apply_row_held(spec, &row)?,
                     };
                     out.push((Some(key), held));
                     Ok(())

@@ -41,6 +41,8 @@ pub(crate) struct RowInput<'p> {
     buf: Document,
     /// How many of the projection's outputs read a path (each copies at most the stored document).
     path_reads: usize,
+    /// The result goes out as rows ([`Output::Rows`]).
+    rows: bool,
     sink: Sink<'p>,
 }
 
@@ -48,6 +50,9 @@ pub(crate) struct RowInput<'p> {
 enum Sink<'p> {
     /// The projected documents, for the stages after the projection.
     Docs(Vec<Document>),
+    /// The projection is the last stage and the result goes out as rows: each projected row as it is held
+    /// ([`Held::Row`], or a document of another shape), straight into the output.
+    Out(Compact),
     /// A whole `$sort` on the projection's last fields, then an `$unset` of them, then per-document stages
     /// from the index: into the sort, each row's key beside its document.
     Sort {
@@ -64,13 +69,14 @@ impl Pipeline {
     /// (`$skip`, `$limit`, a `$sort` of other keys) nor join (`$lookup`); the fields its rows must hold
     /// are added to `fields` (a row scan's field list). `reads`: the top-level fields the projection reads,
     /// when known (`None`: it reads the whole document, and only one that only reads paths applies).
-    /// `None` otherwise.
+    /// `None` otherwise. `rows`: the result goes out as rows ([`Output::Rows`]).
     pub(crate) fn row_input<'p>(
         &'p self,
         start: usize,
         fields: &mut Vec<String>,
         reads: Option<&[String]>,
         vars: &'p Vars,
+        rows: bool,
     ) -> Option<RowInput<'p>> {
         let Some(Stage::Project(project)) = self.stages.get(start) else {
             return None;
@@ -98,6 +104,7 @@ impl Pipeline {
             // run with it (a join's segment): both stay on the general path.
             Some(Stage::Skip(_) | Stage::Limit(_)) => return None,
             _ if rest.iter().any(|s| matches!(s, Stage::Lookup(_))) => return None,
+            None if rows && project.reads_only() => Sink::Out(Compact::new(n, n, true)),
             _ => Sink::Docs(Vec::new()),
         };
         let (slots, path_reads) = match (project.read_fields(fields), reads) {
@@ -120,6 +127,7 @@ impl Pipeline {
             slots,
             buf: Document::new(),
             path_reads,
+            rows,
             sink,
         })
     }
@@ -154,23 +162,33 @@ impl RowInput<'_> {
                 }
                 docs.push(d);
             }
+            Sink::Out(out) => {
+                let (held, _) = self.project.apply_row_held(&row, 0)?;
+                if !bounded {
+                    check_held(&held)?;
+                }
+                self.pipeline
+                    .emit_held(held, &mut Vec::new(), &mut Some(out), vars)?;
+            }
             Sink::Sort {
                 keys, spec, sorter, ..
             } => {
                 // Rows as bytes once the sort holds its documents encoded or as many as the output keeps
-                // parsed (past them the output is kept as bytes anyway).
-                if sorter.holds_encoded() || sorter.len() >= compact_out::held_docs() {
+                // parsed (past them the output is kept as bytes anyway, unless it goes out as rows).
+                if sorter.holds_encoded()
+                    || (!self.rows && sorter.len() >= compact_out::held_docs())
+                {
                     let (key, bytes) = keys.apply_row_bytes(spec, &row)?;
                     if !bounded {
                         check_bytes(&bytes)?;
                     }
                     sorter.push_held(key, Held::Raw(bytes.into_boxed_slice()))?;
                 } else {
-                    let (key, d) = keys.apply_row(spec, &row)?;
+                    let (key, held) = keys.apply_row_held(spec, &row)?;
                     if !bounded {
-                        check_intermediate(std::slice::from_ref(&d))?;
+                        check_held(&held)?;
                     }
-                    sorter.push_held(key, Held::Doc(d))?;
+                    sorter.push_held(key, held)?;
                 }
             }
         }
@@ -187,12 +205,18 @@ impl RowInput<'_> {
                 check_intermediate(std::slice::from_ref(&d))?;
                 docs.push(d);
             }
+            Sink::Out(out) => {
+                let (d, _) = self.project.apply_taking_split(buf, vars, 0)?;
+                check_intermediate(std::slice::from_ref(&d))?;
+                self.pipeline
+                    .emit(d, &mut Vec::new(), &mut Some(out), vars)?;
+            }
             Sink::Sort {
                 keys, spec, sorter, ..
             } => {
-                let (key, d) = keys.apply_taking(spec, buf, vars)?;
-                check_intermediate(std::slice::from_ref(&d))?;
-                sorter.push_held(key, Held::Doc(d))?;
+                let (key, held) = keys.apply_taking(spec, buf, vars)?;
+                check_held_computed(&held)?;
+                sorter.push_held(key, held)?;
             }
         }
         Ok(())
@@ -202,6 +226,11 @@ impl RowInput<'_> {
     pub fn push_doc(&mut self, d: &Document, vars: &Vars) -> Result<(), CommandError> {
         match &mut self.sink {
             Sink::Docs(docs) => docs.push(self.pipeline.project_one(self.project, d, vars)?),
+            Sink::Out(out) => {
+                let d = self.pipeline.project_one(self.project, d, vars)?;
+                self.pipeline
+                    .emit(d, &mut Vec::new(), &mut Some(out), vars)?;
+            }
             Sink::Sort {
                 keys, spec, sorter, ..
             } => {
@@ -216,12 +245,14 @@ impl RowInput<'_> {
     /// The pipeline's output: the projected documents through the stages after the projection.
     pub fn finish(self, catalog: &dyn Catalog, vars: &Vars) -> Result<Output, CommandError> {
         match self.sink {
-            Sink::Docs(docs) => self
-                .pipeline
-                .run_output(self.start + 1, docs, catalog, vars),
+            Sink::Docs(docs) => {
+                self.pipeline
+                    .run_output(self.start + 1, docs, catalog, vars, self.rows)
+            }
+            Sink::Out(out) => Ok(out.output()),
             Sink::Sort { sorter, after, .. } => {
                 let p = self.pipeline;
-                let mut compact = Compact::new(after, p.stages.len());
+                let mut compact = Compact::new(after, p.stages.len(), self.rows);
                 let mut out = Vec::new();
                 {
                     let mut c = Some(&mut compact);
@@ -230,6 +261,28 @@ impl RowInput<'_> {
                 Ok(compact.output())
             }
         }
+    }
+}
+
+/// [`check_intermediate`] of a projected document as it is held (a row by its values' size: a projection
+/// that only reads nests nothing deeper than the stored document it reads).
+fn check_held(held: &Held) -> Result<(), CommandError> {
+    match held {
+        Held::Doc(d) => check_intermediate(std::slice::from_ref(d)),
+        other => check_intermediate_shape(Shape {
+            bytes: other.bson_bytes(),
+            depth: 0,
+        }),
+    }
+}
+
+/// [`check_intermediate`] of a computed projection's output as it is held: a row of values is measured as
+/// the document it stands for (computed values may nest deeper than the stored document).
+fn check_held_computed(held: &Held) -> Result<(), CommandError> {
+    match held {
+        Held::Doc(d) => check_intermediate(std::slice::from_ref(d)),
+        Held::Row(r) => check_intermediate_shape(r.shape()),
+        Held::Raw(b) => check_bytes(b),
     }
 }
 

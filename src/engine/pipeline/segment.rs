@@ -56,9 +56,7 @@ fn keyed_union(
 ) -> Result<ForSort, CommandError> {
     match keys {
         None => Ok((None, Held::Doc(o))),
-        Some(k) => k
-            .apply(spec, o, vars)
-            .map(|(key, o)| (Some(key), Held::Doc(o))),
+        Some(k) => k.apply(spec, o, vars).map(|(key, o)| (Some(key), o)),
     }
 }
 
@@ -73,10 +71,7 @@ fn keyed(
         None => Ok(outs.into_iter().map(|o| (None, Held::Doc(o))).collect()),
         Some(k) => outs
             .into_iter()
-            .map(|o| {
-                k.apply(spec, o, vars)
-                    .map(|(key, o)| (Some(key), Held::Doc(o)))
-            })
+            .map(|o| k.apply(spec, o, vars).map(|(key, o)| (Some(key), o)))
             .collect(),
     }
 }
@@ -422,8 +417,13 @@ impl Pipeline {
                     crate::engine::ops::check()?;
                     // Rows as bytes once the sort holds its documents encoded, or holds as many as the
                     // output keeps parsed (past them, the output is kept as bytes anyway).
-                    let encoded = compact.is_some()
-                        && (sorter.holds_encoded() || sorter.len() >= compact_out::held_docs());
+                    let encoded = match compact.as_deref() {
+                        None => false,
+                        Some(c) if c.keeps_rows() => sorter.holds_encoded(),
+                        Some(_) => {
+                            sorter.holds_encoded() || sorter.len() >= compact_out::held_docs()
+                        }
+                    };
                     for o in for_sort(d, spec, encoded)? {
                         push(&mut sorter, o)?;
                     }

@@ -10,6 +10,7 @@
 
 use super::{Pipeline, Stage};
 use crate::engine::expr::Vars;
+use crate::engine::held::Held;
 use crate::engine::projection::{Projection, RowRead};
 use crate::engine::sort::SortSpec;
 use crate::engine::CommandError;
@@ -59,16 +60,17 @@ impl Pipeline {
 }
 
 impl SortKeys<'_> {
-    /// Projects one document: the document without the key fields, and its key on `spec` (what the sort
-    /// would read from the projected document).
+    /// Projects one document: the document without the key fields (held as its values under the output's
+    /// template when it has every field: [`Projection::apply_owned_held`]), and its key on `spec` (what the
+    /// sort would read from the projected document).
     pub(super) fn apply(
         &self,
         spec: &SortSpec,
         d: Document,
         vars: &Vars,
-    ) -> Result<(Vec<Bson>, Document), CommandError> {
-        let (doc, vals) = self.project.apply_owned_split(d, vars, self.at.len())?;
-        Ok((self.key(spec, vals), doc))
+    ) -> Result<(Vec<Bson>, Held), CommandError> {
+        let (held, vals) = self.project.apply_owned_held(d, vars, self.at.len())?;
+        Ok((self.key(spec, vals), held))
     }
 
     /// [`apply`](Self::apply) of a borrowed document (a joined row made in its outer document:
@@ -84,15 +86,15 @@ impl SortKeys<'_> {
     }
 
     /// [`apply_ref`](Self::apply_ref) of a document whose values are taken
-    /// ([`Projection::apply_taking_split`]).
+    /// ([`Projection::apply_taking_held`]), held as [`apply`](Self::apply) holds it.
     pub(super) fn apply_taking(
         &self,
         spec: &SortSpec,
         d: &mut Document,
         vars: &Vars,
-    ) -> Result<(Vec<Bson>, Document), CommandError> {
-        let (doc, vals) = self.project.apply_taking_split(d, vars, self.at.len())?;
-        Ok((self.key(spec, vals), doc))
+    ) -> Result<(Vec<Bson>, Held), CommandError> {
+        let (held, vals) = self.project.apply_taking_held(d, vars, self.at.len())?;
+        Ok((self.key(spec, vals), held))
     }
 
     /// [`apply_ref`](Self::apply_ref) with the document given as its BSON bytes (for a sort that holds its
@@ -108,23 +110,25 @@ impl SortKeys<'_> {
     }
 
     /// Whether the projection reads only ([`Projection::reads_only`]): then
-    /// [`apply_row`](Self::apply_row) takes a joined row that is not made.
+    /// [`apply_row_held`](Self::apply_row_held) takes a joined row that is not made.
     pub(super) fn reads_only(&self) -> bool {
         self.project.reads_only()
     }
 
-    /// [`apply_ref`](Self::apply_ref) of the joined row `row` (not made), for a projection that
-    /// [`reads_only`](Self::reads_only) (an internal error otherwise).
-    pub(super) fn apply_row<'a, R: RowRead<'a>>(
+    /// [`apply_ref`](Self::apply_ref) of the row `row` (a joined row that is not made, a scan's row), for a
+    /// projection that [`reads_only`](Self::reads_only) (an internal error otherwise), the output held as
+    /// its values under the output's template when every kept field has a value
+    /// ([`Projection::apply_row_held`]).
+    pub(super) fn apply_row_held<'a, R: RowRead<'a>>(
         &'a self,
         spec: &SortSpec,
         row: &R,
-    ) -> Result<(Vec<Bson>, Document), CommandError> {
-        let (doc, vals) = self.project.apply_row_split(row, self.at.len())?;
-        Ok((self.key(spec, vals), doc))
+    ) -> Result<(Vec<Bson>, Held), CommandError> {
+        let (held, vals) = self.project.apply_row_held(row, self.at.len())?;
+        Ok((self.key(spec, vals), held))
     }
 
-    /// [`apply_row`](Self::apply_row) with the document as its BSON bytes.
+    /// [`apply_row_held`](Self::apply_row_held) with the document as its BSON bytes.
     pub(super) fn apply_row_bytes<'a, R: RowRead<'a>>(
         &'a self,
         spec: &SortSpec,
