@@ -9,6 +9,7 @@
 //! [`MAX_OPEN_CURSORS`] are open at once (idle ones are reaped first).
 
 use super::bson_decode;
+use super::field_values::FieldValues;
 use super::projection::Projection;
 use super::storage::Stored;
 use bson::{Bson, Document};
@@ -60,6 +61,10 @@ pub enum Results {
     /// an array of a document's values in the order of the fields given (a document of exactly those
     /// keys), or a document (one of another shape). Batches of it carry the fields.
     Rows(Arc<[String]>, Vec<Bson>),
+    /// [`Results::Kept`] going out as rows: each stored document's kept fields read from its bytes into
+    /// an array of their values in the projection's order (the batches' `fields`), a document missing
+    /// one of them as its document.
+    KeptRows(Vec<Stored>, Arc<Projection>),
 }
 
 #[derive(Debug)]
@@ -74,6 +79,8 @@ enum Rest {
 struct Kept {
     projection: Arc<Projection>,
     names: Vec<Box<[u8]>>,
+    /// Going out as rows: the kept fields' reader and their names (the batches' `fields`).
+    rows: Option<(FieldValues, Arc<[String]>)>,
 }
 
 impl Kept {
@@ -83,7 +90,32 @@ impl Kept {
             .into_iter()
             .map(|n| n.into_bytes().into_boxed_slice())
             .collect();
-        Kept { projection, names }
+        Kept {
+            projection,
+            names,
+            rows: None,
+        }
+    }
+
+    /// [`Kept::new`] going out as rows ([`Results::KeptRows`]).
+    fn rows(projection: Arc<Projection>) -> Kept {
+        let fields = projection.kept_fields();
+        let mut kept = Kept::new(projection);
+        kept.rows = Some((FieldValues::new(fields.clone()), fields.into()));
+        kept
+    }
+
+    /// The item of stored bytes: the kept fields' values as an array when going out as rows and the
+    /// document has them all, else the projected document ([`read`](Self::read)).
+    fn item(&mut self, raw: &bson::RawDocument) -> Bson {
+        if let Some((reader, _)) = &mut self.rows {
+            if reader.read(raw).is_some() {
+                if let Some(values) = reader.take_all() {
+                    return Bson::Array(values);
+                }
+            }
+        }
+        Bson::Document(self.read(raw))
     }
 
     /// The projected document of stored bytes: its kept fields decoded straight from the bytes, in document
@@ -139,6 +171,7 @@ impl Rest {
     fn fields(&self) -> Option<Arc<[String]>> {
         match self {
             Rest::Rows(_, f) => Some(f.clone()),
+            Rest::Stored(_, Some(k)) => k.rows.as_ref().map(|(_, f)| f.clone()),
             _ => None,
         }
     }
@@ -206,19 +239,19 @@ fn take(rest: &mut Rest, n: usize) -> Vec<Bson> {
                 // Approximate size: mongod stops a batch at 16 MiB; serialising just to measure would cost a
                 // copy.
                 bytes += approx_size(&d);
-                d
+                Bson::Document(d)
             }
             Rest::Stored(stored, kept) => {
                 let Some(s) = stored.pop_front() else { break };
                 bytes += s.bytes().len();
                 match kept {
-                    Some(k) => k.read(s.raw()),
-                    None => super::storage::collection::parse(s.raw()),
+                    Some(k) => k.item(s.raw()),
+                    None => Bson::Document(super::storage::collection::parse(s.raw())),
                 }
             }
             Rest::Rows(..) => break,
         };
-        out.push(Bson::Document(d));
+        out.push(d);
         if bytes >= MAX_BATCH_BYTES {
             break;
         }
@@ -260,6 +293,7 @@ impl Cursors {
             Results::Stored(s) => Rest::Stored(s.into(), None),
             Results::Kept(s, p) => Rest::Stored(s.into(), Some(Box::new(Kept::new(p)))),
             Results::Rows(f, items) => Rest::Rows(items.into(), f),
+            Results::KeptRows(s, p) => Rest::Stored(s.into(), Some(Box::new(Kept::rows(p)))),
         };
         let fields = rest.fields();
         let first = take(&mut rest, batch);

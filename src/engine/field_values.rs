@@ -408,6 +408,22 @@ impl FieldValues {
         }
     }
 
+    /// The values of the last document read in slot order, moved out, when it has every field (`None`
+    /// otherwise, the row left as it is). The row reads as empty afterwards.
+    pub fn take_all(&mut self) -> Option<Vec<Bson>> {
+        let n = self.names.len();
+        if self.decoded < n || self.at[..n].contains(&usize::MAX) {
+            return None;
+        }
+        self.decoded = 0;
+        Some(
+            self.values[..n]
+                .iter_mut()
+                .map(|v| std::mem::replace(v, Bson::Null))
+                .collect(),
+        )
+    }
+
     /// Moves the fields of the last document read into `out`, in the order they appear in the document:
     /// what parsing the document and keeping only these fields gives. When `out` already holds the same
     /// fields in the same order (documents of one shape), the values are swapped in, so the string buffers

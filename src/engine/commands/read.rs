@@ -164,6 +164,8 @@ fn find_reads(projection: &Document, sort: Option<&Document>, out: &mut Vec<Stri
 }
 
 pub(super) fn find(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> {
+    // Taken first: the command's own result only (rows_wanted.rs).
+    let rows = super::rows_wanted::take();
     let name = coll_name(cmd, "find")?;
     let docs = match super::point::find_docs(ctx, cmd)? {
         Some(docs) => Results::Docs(docs),
@@ -171,6 +173,10 @@ pub(super) fn find(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandError> 
             let state = super::read_for(ctx, name, opt_doc(cmd, "filter")?)?;
             run_find(ctx, &state, name, cmd)?
         }
+    };
+    let docs = match docs {
+        Results::Kept(stored, p) if rows => Results::KeptRows(stored, p),
+        other => other,
     };
     let single = opt_bool(cmd, "singleBatch");
     cursor_reply(
