@@ -144,6 +144,27 @@ pub(crate) fn array_bytes(bytes: &[u8]) -> Option<Vec<Bson>> {
     Some(out)
 }
 
+/// The values of the document `bytes` when its keys are exactly `keys`, in order (`None` otherwise, or for
+/// malformed bytes): a document of a known shape read as its values.
+pub(crate) fn values_under<'k>(
+    bytes: &[u8],
+    mut keys: impl Iterator<Item = &'k str>,
+    n: usize,
+) -> Option<Vec<Bson>> {
+    let mut out = Vec::with_capacity(n);
+    for element in elements(bytes) {
+        let element = element?;
+        if keys.next()?.as_bytes() != element.key {
+            return None;
+        }
+        out.push(match decode(&element) {
+            Some(v) => v,
+            None => rare(&element)?,
+        });
+    }
+    keys.next().is_none().then_some(out)
+}
+
 /// The element's value for the common types, decoded here; `None` for malformed bytes and for the rare types
 /// (the caller then asks the `bson` crate, which also reports the malformed ones).
 #[inline]

@@ -132,3 +132,26 @@ fn invalid_utf8_in_keys_and_strings_fails() {
         }
     }
 }
+
+/// A document read as its values under its keys: exactly its keys in order give its values; a key
+/// missing, extra, renamed or out of order gives nothing.
+#[test]
+fn values_under_its_own_keys_only() {
+    let d = bson::doc! {"a": 1, "b": "x", "c": {"d": [1, 2]}};
+    let raw = RawDocumentBuf::try_from(&d).expect("encodes");
+    let b = raw.as_bytes();
+    let got = values_under(b, ["a", "b", "c"].into_iter(), 3);
+    assert_eq!(got, Some(d.values().cloned().collect::<Vec<_>>()));
+    for keys in [
+        &["a", "b"][..],
+        &["a", "b", "c", "e"],
+        &["a", "c", "b"],
+        &["a", "b", "z"],
+    ] {
+        assert_eq!(
+            values_under(b, keys.iter().copied(), keys.len()),
+            None,
+            "{keys:?}"
+        );
+    }
+}

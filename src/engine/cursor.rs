@@ -466,6 +466,67 @@ mod tests {
         assert_eq!(Kept::new(p).read(raw), Document::new());
     }
 
+    /// Kept fields going out as rows: a stored document with every kept field is the array of their values
+    /// in the projection's order (the batch's `fields`), whatever its field order; one missing a kept
+    /// field (or malformed) is its projected document, as without rows.
+    #[test]
+    fn kept_rows_are_arrays_of_the_kept_fields_or_documents() {
+        use super::super::projection::Context;
+        let stored = [
+            doc! {"_id": 1, "a": 1, "b": {"x": [1, "y"]}, "c": 3},
+            doc! {"c": 3, "b": null, "a": "s", "_id": 3},
+            doc! {"a": 1, "_id": 2, "c": 3},
+            doc! {"_id": 4, "b": 2, "a": 5},
+        ];
+        let p =
+            Arc::new(Projection::compile(&doc! {"a": 1, "b": 1}, Context::Find).expect("compiles"));
+        let results = Results::KeptRows(
+            stored
+                .iter()
+                .map(|d| Stored::new(bson::RawDocumentBuf::try_from(d).expect("encodes")))
+                .collect(),
+            p.clone(),
+        );
+        let mut cursors = Cursors::default();
+        let b = cursors
+            .open(
+                "db.c",
+                &CursorOwner::Local,
+                results,
+                3,
+                false,
+                Duration::from_secs(60),
+            )
+            .unwrap_or_else(|_| panic!("opens"));
+        let fields: Vec<String> = b
+            .fields
+            .as_deref()
+            .map(<[String]>::to_vec)
+            .unwrap_or_default();
+        assert_eq!(fields, ["_id", "a", "b"]);
+        assert_eq!(
+            b.docs,
+            vec![
+                Bson::Array(vec![
+                    1.into(),
+                    1.into(),
+                    Bson::Document(doc! {"x": [1, "y"]})
+                ]),
+                Bson::Array(vec![3.into(), "s".into(), Bson::Null]),
+                Bson::Document(p.keep_top_level(stored[2].clone())),
+            ]
+        );
+        let more = cursors
+            .more(b.id, "db.c", &CursorOwner::Local, 10)
+            .unwrap_or_else(|_| panic!("more"));
+        assert_eq!(
+            more.docs,
+            vec![Bson::Array(vec![4.into(), 5.into(), 2.into()])]
+        );
+        assert_eq!(more.fields.as_deref().map(<[String]>::len), Some(3));
+        assert_eq!(more.id, 0);
+    }
+
     /// The process's own `getMore` without `batchSize` over documents kept as bytes gets batches of
     /// [`LOCAL_PARSED_BATCH`]; a wire client's gets every document (under 16 MiB) at once; both see every
     /// document once, in order.

@@ -224,6 +224,15 @@ impl Pipeline {
                     }
                     items.push(Bson::Array(r.into_values()));
                 }
+                // Bytes of a document of the template's keys (a sort past its memory limit encodes what
+                // it holds) read as the values.
+                Held::Raw(b) => match template
+                    .as_ref()
+                    .and_then(|t| crate::engine::bson_decode::values_under(&b, t.keys(), t.len()))
+                {
+                    Some(values) => items.push(Bson::Array(values)),
+                    None => items.push(Bson::Document(Held::Raw(b).into_doc()?)),
+                },
                 d => items.push(Bson::Document(d.into_doc()?)),
             }
             return Ok(());
