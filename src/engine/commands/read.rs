@@ -265,9 +265,7 @@ fn aggregate_on(
             let name = coll_name(cmd, "aggregate")?;
             // A `$match` nothing passes (LIMIT 0): nothing before it needs to run.
             if let Some(after) = pipeline.after_always_false() {
-                return pipeline
-                    .run_from(after, Vec::new(), &catalog, &ctx.vars)
-                    .map(Output::Docs);
+                return pipeline.run_output(after, Vec::new(), &catalog, &ctx.vars, rows);
             }
             // The leading $match is applied while scanning.
             let start = usize::from(pipeline.leading_match().is_some());
@@ -284,9 +282,7 @@ fn aggregate_on(
                             super::row_scan::Row::Doc(d) => sets.step(&mut st, d, &ctx.vars),
                         })?;
                         let grouped = sets.finish(st, &ctx.vars)?;
-                        return pipeline
-                            .run_from(start + 3, grouped, &catalog, &ctx.vars)
-                            .map(Output::Docs);
+                        return pipeline.run_output(start + 3, grouped, &catalog, &ctx.vars, rows);
                     }
                 }
                 let mut fields = Vec::new();
@@ -305,17 +301,13 @@ fn aggregate_on(
                     &mut |d| sets.step(&mut st, d, &ctx.vars).map(|()| false),
                 )?;
                 let grouped = sets.finish(st, &ctx.vars)?;
-                return pipeline
-                    .run_from(start + 3, grouped, &catalog, &ctx.vars)
-                    .map(Output::Docs);
+                return pipeline.run_output(start + 3, grouped, &catalog, &ctx.vars, rows);
             }
             // $group: {_id: null, a: {$min: "$f"}, ...} alone over the collection (MIN / MAX of indexed
             // columns): the first non-null key of each field's index (index_minmax.rs).
             if let Some(plan) = super::index_minmax::plan(stages).filter(|_| start == 0) {
                 if let Some(docs) = super::index_minmax::run(state, ctx.db, name, &plan)? {
-                    return pipeline
-                        .run_from(1, docs, &catalog, &ctx.vars)
-                        .map(Output::Docs);
+                    return pipeline.run_output(1, docs, &catalog, &ctx.vars, rows);
                 }
             }
             if let Some(group) = pipeline.group_at(start) {
@@ -331,9 +323,7 @@ fn aggregate_on(
                             super::row_scan::Row::Doc(d) => group.step(&mut st, d, &ctx.vars),
                         })?;
                         let grouped = group.finish(st, &ctx.vars)?;
-                        return pipeline
-                            .run_from(start + 1, grouped, &catalog, &ctx.vars)
-                            .map(Output::Docs);
+                        return pipeline.run_output(start + 1, grouped, &catalog, &ctx.vars, rows);
                     }
                 }
                 // [$match,] $group, ...: documents stream from the scan into the grouping, uncopied.
@@ -362,9 +352,7 @@ fn aggregate_on(
                     &mut |d| group.step(&mut st, d, &ctx.vars).map(|()| false),
                 )?;
                 let grouped = group.finish(st, &ctx.vars)?;
-                return pipeline
-                    .run_from(start + 1, grouped, &catalog, &ctx.vars)
-                    .map(Output::Docs);
+                return pipeline.run_output(start + 1, grouped, &catalog, &ctx.vars, rows);
             }
             // [$match,] $sort, [$skip,] $limit (or the translator's null-placement $set before them) on a
             // field an index serves: the index is walked in order for the first skip + limit documents; the
@@ -385,9 +373,7 @@ fn aggregate_on(
                         false => docs,
                     };
                     // The walk did the `$sort`, `$skip` and `$limit`.
-                    return pipeline
-                        .run_from(at.after, docs, &catalog, &ctx.vars)
-                        .map(Output::Docs);
+                    return pipeline.run_output(at.after, docs, &catalog, &ctx.vars, rows);
                 }
             }
             // [$match,] per-document stages, $sort, [$skip,] $limit whose first key is an indexed field
@@ -404,9 +390,7 @@ fn aggregate_on(
                     &catalog,
                     &ctx.vars,
                 )? {
-                    return pipeline
-                        .run_from(plan.after, docs, &catalog, &ctx.vars)
-                        .map(Output::Docs);
+                    return pipeline.run_output(plan.after, docs, &catalog, &ctx.vars, rows);
                 }
             }
             // [$match,] [$set,] $sort, [$skip,] $limit over a scan: the top-k by keys read from the stored
@@ -423,9 +407,7 @@ fn aggregate_on(
                     &catalog,
                     &ctx.vars,
                 )? {
-                    return pipeline
-                        .run_from(plan.after, docs, &catalog, &ctx.vars)
-                        .map(Output::Docs);
+                    return pipeline.run_output(plan.after, docs, &catalog, &ctx.vars, rows);
                 }
             }
             // [$match,] $project, ... (or stages up to one, such as a correlated subquery's `$lookup`s, a
