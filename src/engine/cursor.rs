@@ -65,6 +65,9 @@ pub enum Results {
     /// an array of their values in the projection's order (the batches' `fields`), a document missing
     /// one of them as its document.
     KeptRows(Vec<Stored>, Arc<Projection>),
+    /// A large result going out as rows, kept as bytes: each document whose keys are the fields given
+    /// handed out as the array of its values, any other as its document.
+    StoredRows(Vec<Stored>, Arc<[String]>),
 }
 
 #[derive(Debug)]
@@ -72,6 +75,7 @@ enum Rest {
     Docs(VecDeque<Document>),
     Stored(VecDeque<Stored>, Option<Box<Kept>>),
     Rows(VecDeque<Bson>, Arc<[String]>),
+    StoredRows(VecDeque<Stored>, Arc<[String]>),
 }
 
 /// The projection of [`Results::Kept`] and the names of the fields it keeps (`_id` first when kept).
@@ -156,6 +160,7 @@ impl Rest {
             Rest::Docs(d) => d.is_empty(),
             Rest::Stored(s, _) => s.is_empty(),
             Rest::Rows(r, _) => r.is_empty(),
+            Rest::StoredRows(s, _) => s.is_empty(),
         }
     }
 
@@ -164,13 +169,14 @@ impl Rest {
             Rest::Docs(d) => d.len(),
             Rest::Stored(s, _) => s.len(),
             Rest::Rows(r, _) => r.len(),
+            Rest::StoredRows(s, _) => s.len(),
         }
     }
 
     /// The fields of a result that goes out as rows.
     fn fields(&self) -> Option<Arc<[String]>> {
         match self {
-            Rest::Rows(_, f) => Some(f.clone()),
+            Rest::Rows(_, f) | Rest::StoredRows(_, f) => Some(f.clone()),
             Rest::Stored(_, Some(k)) => k.rows.as_ref().map(|(_, f)| f.clone()),
             _ => None,
         }
@@ -249,6 +255,15 @@ fn take(rest: &mut Rest, n: usize) -> Vec<Bson> {
                     None => Bson::Document(super::storage::collection::parse(s.raw())),
                 }
             }
+            Rest::StoredRows(stored, fields) => {
+                let Some(s) = stored.pop_front() else { break };
+                bytes += s.bytes().len();
+                let keys = fields.iter().map(String::as_str);
+                match bson_decode::values_under(s.bytes(), keys, fields.len()) {
+                    Some(values) => Bson::Array(values),
+                    None => Bson::Document(super::storage::collection::parse(s.raw())),
+                }
+            }
             Rest::Rows(..) => break,
         };
         out.push(d);
@@ -294,6 +309,7 @@ impl Cursors {
             Results::Kept(s, p) => Rest::Stored(s.into(), Some(Box::new(Kept::new(p)))),
             Results::Rows(f, items) => Rest::Rows(items.into(), f),
             Results::KeptRows(s, p) => Rest::Stored(s.into(), Some(Box::new(Kept::rows(p)))),
+            Results::StoredRows(s, f) => Rest::StoredRows(s.into(), f),
         };
         let fields = rest.fields();
         let first = take(&mut rest, batch);
@@ -358,7 +374,11 @@ impl Cursors {
         }
         open.last_used = Instant::now();
         let batch = match (owner, &open.rest) {
-            (CursorOwner::Local, Rest::Stored(..)) if batch == usize::MAX => LOCAL_PARSED_BATCH,
+            (CursorOwner::Local, Rest::Stored(..) | Rest::StoredRows(..))
+                if batch == usize::MAX =>
+            {
+                LOCAL_PARSED_BATCH
+            }
             _ => batch,
         };
         let fields = open.rest.fields();

@@ -296,7 +296,8 @@ impl Projection {
     /// [`apply_owned`](Self::apply_owned) of a projection [`tail_of`](Self::tail_of) accepted, with the
     /// values of its last `tail` fields returned beside the document instead of in it (`None`: the field
     /// would be missing): the document is the projected one with those fields removed.
-    pub fn apply_owned_split(
+    #[cfg(test)]
+    pub(crate) fn apply_owned_split(
         &self,
         doc: Document,
         vars: &Vars,
@@ -309,8 +310,10 @@ impl Projection {
         }
     }
 
-    /// [`apply_owned_split`](Self::apply_owned_split) with the output held as its values under the output's
-    /// template when a rename projection gives every kept field a value ([`Held::Row`]); else the document.
+    /// [`apply_owned`](Self::apply_owned) of a projection [`tail_of`](Self::tail_of) accepted, with the
+    /// values of its last `tail` fields returned beside the output instead of in it (`None`: the field
+    /// would be missing), the output held as its values under the output's template when a rename
+    /// projection gives every kept field a value (`Held::Row`); else the document.
     pub(crate) fn apply_owned_held(
         &self,
         doc: Document,
@@ -357,7 +360,8 @@ impl Projection {
         Ok(self.apply_ref_split(doc, vars, 0)?.0)
     }
 
-    /// [`apply_owned_split`](Self::apply_owned_split) of a borrowed document (the kept values copied).
+    /// [`apply_owned_held`](Self::apply_owned_held) of a borrowed document, as a document (the kept values
+    /// copied).
     pub fn apply_ref_split(
         &self,
         doc: &Document,

@@ -190,6 +190,16 @@ impl Projection {
 }
 
 impl Projection {
+    /// The template of a rename projection's output without its last `tail` fields (`None` for any other
+    /// projection).
+    pub(crate) fn output_template(&self, tail: usize) -> Option<std::sync::Arc<Template>> {
+        let plan = self.renames.as_deref().filter(|p| p.len() >= tail)?;
+        let kept = plan.len() - tail;
+        self.template(plan, tail)
+            .filter(|t| t.len() == kept)
+            .cloned()
+    }
+
     /// The template of a rename projection's output without its last `tail` fields (made at its first
     /// use; `None` past [`MAX_TEMPLATES`](super::MAX_TEMPLATES) tails).
     pub(super) fn template(

@@ -165,8 +165,18 @@ mod owned {
                     let mut taken = d.clone();
                     let (doc, vals) = p.apply_taking_split(&mut taken, &vars, tail).expect("projects");
                     prop_assert_eq!(format!("{want:?}"), format!("{doc:?}"), "{:?} on {:?}", s, d);
-                    prop_assert_eq!(apart, vals, "{:?} on {:?}", s, d);
+                    prop_assert_eq!(&apart, &vals, "{:?} on {:?}", s, d);
                     prop_assert_eq!(taken.keys().collect::<Vec<_>>(), d.keys().collect::<Vec<_>>());
+                    // Held as a row of values (or the document): the same document and values.
+                    let (held, vals) = p.apply_owned_held(d.clone(), &vars, tail).expect("projects");
+                    let doc = held.into_doc().expect("document");
+                    prop_assert_eq!(format!("{want:?}"), format!("{doc:?}"), "{:?} on {:?}", s, d);
+                    prop_assert_eq!(&apart, &vals, "{:?} on {:?}", s, d);
+                    let mut taken = d.clone();
+                    let (held, vals) = p.apply_taking_held(&mut taken, &vars, tail).expect("projects");
+                    let doc = held.into_doc().expect("document");
+                    prop_assert_eq!(format!("{want:?}"), format!("{doc:?}"), "{:?} on {:?}", s, d);
+                    prop_assert_eq!(apart, vals, "{:?} on {:?}", s, d);
                 }
             }
         }

@@ -570,7 +570,13 @@ pub(super) fn aggregate(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandEr
         match out {
             Output::Docs(docs) => Results::Docs(docs),
             Output::Stored(docs) => Results::Stored(docs),
-            Output::Rows(r) => Results::Rows(r.fields().into(), r.into_items()),
+            Output::Rows(r) => {
+                let fields = r.fields().into();
+                match r.into_items() {
+                    Ok(items) => Results::Rows(fields, items),
+                    Err(stored) => Results::StoredRows(stored, fields),
+                }
+            }
         },
         batch_size(&cursor, "batchSize")?,
         false,

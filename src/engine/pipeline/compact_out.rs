@@ -35,6 +35,11 @@ pub enum Output {
 pub struct RowItems {
     template: Arc<Template>,
     items: Vec<Bson>,
+    /// Past [`HELD_DOCS`] every document as its bytes instead (`items` empty): a cursor reads each one
+    /// as the array of its values when its keys are the fields ([`bson_decode::values_under`]).
+    ///
+    /// [`bson_decode::values_under`]: crate::engine::bson_decode::values_under
+    stored: Vec<Stored>,
 }
 
 impl RowItems {
@@ -44,22 +49,29 @@ impl RowItems {
     }
 
     /// The items: `Bson::Array` for a row of the [`fields`](Self::fields), `Bson::Document` for any other
-    /// document.
-    pub fn into_items(self) -> Vec<Bson> {
-        self.items
+    /// document; or (`Err`) every document as its bytes, for a large result.
+    pub fn into_items(self) -> Result<Vec<Bson>, Vec<Stored>> {
+        match self.stored.is_empty() {
+            true => Ok(self.items),
+            false => Err(self.stored),
+        }
     }
 
     /// The documents, rows made into documents.
-    pub fn into_docs(self) -> Vec<Document> {
+    pub fn into_docs(self) -> Result<Vec<Document>, CommandError> {
+        if !self.stored.is_empty() {
+            return Output::Stored(self.stored).into_docs();
+        }
         let template = self.template;
-        self.items
+        Ok(self
+            .items
             .into_iter()
             .filter_map(|i| match i {
                 Bson::Array(values) => Some(template.fill(values)),
                 Bson::Document(d) => Some(d),
                 _ => None,
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -68,7 +80,7 @@ impl Output {
     pub fn into_docs(self) -> Result<Vec<Document>, CommandError> {
         match self {
             Output::Docs(d) => Ok(d),
-            Output::Rows(r) => Ok(r.into_docs()),
+            Output::Rows(r) => r.into_docs(),
             Output::Stored(s) => s
                 .iter()
                 .map(|s| {
@@ -99,9 +111,12 @@ pub(super) struct Compact {
     /// [`HELD_DOCS`], lowered by the tests.
     limit: usize,
     /// For a result that goes out as rows ([`Output::Rows`]): every document in order, those a projection
-    /// held as values ([`Held::Row`]) of the first such template as their values (never kept as bytes: the
-    /// rows are what the consumer makes of them).
+    /// held as values ([`Held::Row`]) of the first such template as their values, up to [`HELD_DOCS`]
+    /// of them; past it the output is kept as bytes as any other ([`row_template`](Self::row_template)).
     rows: Option<(Option<Arc<Template>>, Vec<Bson>)>,
+    /// The template of the rows of an output going out as rows that passed [`HELD_DOCS`] and is kept as
+    /// bytes since.
+    row_template: Option<Arc<Template>>,
 }
 
 impl Pipeline {
@@ -183,6 +198,7 @@ impl Pipeline {
                 None => return Ok(()),
             }
         }
+        c.rows_past_limit()?;
         if let Some((_, items)) = &mut c.rows {
             items.push(Bson::Document(d));
             return Ok(());
@@ -212,6 +228,7 @@ impl Pipeline {
         let Some(c) = compact.as_deref_mut().filter(|c| c.maps >= c.end) else {
             return self.emit(d.into_doc()?, out, compact, vars);
         };
+        c.rows_past_limit()?;
         if let Some((template, items)) = &mut c.rows {
             match d {
                 Held::Row(r)
@@ -276,7 +293,49 @@ impl Compact {
             docs: Vec::new(),
             limit: held_docs(),
             rows: rows.then(|| (None, Vec::new())),
+            row_template: None,
         }
+    }
+
+    /// For an output going out as rows: the template of the rows to come, when the producer knows it
+    /// (documents held as bytes before any row is seen are then read as values too).
+    pub(super) fn expect_rows_of(&mut self, template: Option<Arc<Template>>) {
+        if let (Some((slot @ None, _)), Some(t)) = (&mut self.rows, template) {
+            *slot = Some(t);
+        }
+    }
+
+    /// Rows past [`HELD_DOCS`]: the items so far encoded (rows from their values), the output kept as
+    /// bytes from now on, its template kept for the cursor (millions of rows are held at their BSON size,
+    /// as any large result).
+    fn rows_past_limit(&mut self) -> Result<(), CommandError> {
+        if !self
+            .rows
+            .as_ref()
+            .is_some_and(|(_, i)| i.len() >= self.limit)
+        {
+            return Ok(());
+        }
+        let Some((template, items)) = self.rows.take() else {
+            return Ok(());
+        };
+        for item in items {
+            let bytes = match (item, &template) {
+                (Bson::Array(values), Some(t)) => {
+                    crate::engine::storage::pairs_bytes(|| t.keys().zip(&values))
+                }
+                (Bson::Document(d), _) => crate::engine::storage::document_bytes(&d),
+                _ => continue,
+            };
+            self.docs.push(Stored::from_encoded(bytes.map_err(|e| {
+                CommandError::new(
+                    ErrorCode::InternalError,
+                    format!("cannot encode a result document: {e}"),
+                )
+            })?));
+        }
+        self.row_template = template;
+        Ok(())
     }
 
     /// The documents kept parsed so far, encoded (the output is kept as bytes from now on).
@@ -293,11 +352,6 @@ impl Compact {
         self.rows.is_none() && (!self.docs.is_empty() || self.held.len() >= self.limit)
     }
 
-    /// Whether the output goes out as rows (and so is never kept as bytes).
-    pub(super) fn keeps_rows(&self) -> bool {
-        self.rows.is_some()
-    }
-
     /// Starts the stages run on each emitted document at `i` (those before it have nothing to do).
     pub(super) fn skip_to(&mut self, i: usize) {
         self.maps = self.maps.max(i);
@@ -311,7 +365,13 @@ impl Compact {
     /// The documents emitted, in order.
     pub(super) fn output(self) -> Output {
         match self.rows {
-            Some((Some(template), items)) => return Output::Rows(RowItems { template, items }),
+            Some((Some(template), items)) => {
+                return Output::Rows(RowItems {
+                    template,
+                    items,
+                    stored: Vec::new(),
+                })
+            }
             Some((None, items)) => {
                 return Output::Docs(
                     items
@@ -325,9 +385,14 @@ impl Compact {
             }
             None => {}
         }
-        match self.docs.is_empty() {
-            true => Output::Docs(self.held),
-            false => Output::Stored(self.docs),
+        match (self.docs.is_empty(), self.row_template) {
+            (true, _) => Output::Docs(self.held),
+            (false, Some(template)) if !self.docs.is_empty() => Output::Rows(RowItems {
+                template,
+                items: Vec::new(),
+                stored: self.docs,
+            }),
+            (false, _) => Output::Stored(self.docs),
         }
     }
 }

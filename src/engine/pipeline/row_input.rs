@@ -174,10 +174,9 @@ impl RowInput<'_> {
                 keys, spec, sorter, ..
             } => {
                 // Rows as bytes once the sort holds its documents encoded or as many as the output keeps
-                // parsed (past them the output is kept as bytes anyway, unless it goes out as rows).
-                if sorter.holds_encoded()
-                    || (!self.rows && sorter.len() >= compact_out::held_docs())
-                {
+                // parsed (past them the output is kept as bytes anyway; one going out as rows reads them
+                // back as values): a sort of millions of rows stays within its memory limit.
+                if sorter.holds_encoded() || sorter.len() >= compact_out::held_docs() {
                     let (key, bytes) = keys.apply_row_bytes(spec, &row)?;
                     if !bounded {
                         check_bytes(&bytes)?;
@@ -250,9 +249,15 @@ impl RowInput<'_> {
                     .run_output(self.start + 1, docs, catalog, vars, self.rows)
             }
             Sink::Out(out) => Ok(out.output()),
-            Sink::Sort { sorter, after, .. } => {
+            Sink::Sort {
+                sorter,
+                after,
+                keys,
+                ..
+            } => {
                 let p = self.pipeline;
                 let mut compact = Compact::new(after, p.stages.len(), self.rows);
+                compact.expect_rows_of(keys.output_template());
                 let mut out = Vec::new();
                 {
                     let mut c = Some(&mut compact);

@@ -417,13 +417,8 @@ impl Pipeline {
                     crate::engine::ops::check()?;
                     // Rows as bytes once the sort holds its documents encoded, or holds as many as the
                     // output keeps parsed (past them, the output is kept as bytes anyway).
-                    let encoded = match compact.as_deref() {
-                        None => false,
-                        Some(c) if c.keeps_rows() => sorter.holds_encoded(),
-                        Some(_) => {
-                            sorter.holds_encoded() || sorter.len() >= compact_out::held_docs()
-                        }
-                    };
+                    let encoded = compact.is_some()
+                        && (sorter.holds_encoded() || sorter.len() >= compact_out::held_docs());
                     for o in for_sort(d, spec, encoded)? {
                         push(&mut sorter, o)?;
                     }

@@ -138,6 +138,13 @@ impl SortKeys<'_> {
         Ok((self.key(spec, vals), bytes))
     }
 
+    /// The template of the projected documents (without the key fields), when the projection has one.
+    pub(super) fn output_template(
+        &self,
+    ) -> Option<std::sync::Arc<crate::engine::doc_template::Template>> {
+        self.project.output_template(self.at.len())
+    }
+
     /// The sort key from the projection's last values.
     fn key(&self, spec: &SortSpec, mut vals: Vec<Option<Bson>>) -> Vec<Bson> {
         self.at
