@@ -309,11 +309,7 @@ impl Compact {
     /// bytes from now on, its template kept for the cursor (millions of rows are held at their BSON size,
     /// as any large result).
     fn rows_past_limit(&mut self) -> Result<(), CommandError> {
-        if !self
-            .rows
-            .as_ref()
-            .is_some_and(|(_, i)| i.len() >= self.limit)
-        {
+        if self.rows.as_ref().is_none_or(|(_, i)| i.len() < self.limit) {
             return Ok(());
         }
         let Some((template, items)) = self.rows.take() else {
