@@ -5,6 +5,11 @@
 //! they are kept as their BSON bytes ([`Stored`]), the form a cursor hands out batch by batch. A joined result of millions of rows is then held at its BSON size, not as parsed documents
 //! (several times larger, every page of them fresh memory), and the last stages build no second vector.
 //!
+//! For a command whose result goes out as rows (`commands/rows_wanted.rs`), the documents a projection
+//! held as their values ([`Held::Row`]) stay values ([`Output::Rows`]: arrays under the template's keys,
+//! documents of another shape as documents) up to [`HELD_DOCS`]; past it the output is kept as bytes as
+//! above, and the cursor reads each back as its values.
+//!
 //! In: the pipeline, its input, the catalog; out: [`Output`]. Depends on `segment` (the sort's emission).
 
 use super::{Catalog, Pipeline, Stage};
