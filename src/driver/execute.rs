@@ -1,6 +1,7 @@
 //! Runs a translated [`StatementPlan`] on a [`Backend`]: binds parameters, runs the steps in order, drains
 //! cursors with `getMore`, reports write errors, and shapes rows by the plan's [`Output`].
 
+pub use super::row_batches::{local_time_flags, shape_rows};
 use super::Backend;
 use crate::command_error::CommandError;
 use crate::command_error::ErrorCode;
@@ -594,83 +595,6 @@ pub(crate) fn cursor_id(cursor: &Document) -> i64 {
         Some(Bson::Int64(i)) => *i,
         Some(Bson::Int32(i)) => i64::from(*i),
         _ => 0,
-    }
-}
-
-/// Rows from result documents: by column field in column order, or, for `SELECT *` (no columns), every field
-/// in order of first appearance.
-pub fn shape_rows(columns: &[crate::mql::OutputColumn], docs: Vec<Document>) -> Rows {
-    if columns.is_empty() {
-        let mut names: Vec<String> = Vec::new();
-        for d in &docs {
-            for k in d.keys() {
-                if !names.iter().any(|n| n == k) {
-                    names.push(k.clone());
-                }
-            }
-        }
-        let rows = docs
-            .into_iter()
-            .map(|mut d| names.iter().map(|n| take_field(&mut d, n)).collect())
-            .collect();
-        return Rows {
-            columns: names,
-            rows,
-            local_time: Vec::new(),
-        };
-    }
-    let intervals: Vec<bool> = columns.iter().map(|c| c.interval).collect();
-    let any_interval = intervals.contains(&true);
-    let rows = docs
-        .into_iter()
-        .map(|d| {
-            let mut row = doc_row(columns, d);
-            if any_interval {
-                crate::mql::interval_text::print_intervals(&mut row, &intervals);
-            }
-            row
-        })
-        .collect();
-    Rows {
-        columns: columns.iter().map(|c| c.name.clone()).collect(),
-        rows,
-        local_time: local_time_flags(columns),
-    }
-}
-
-/// The row of `columns` (not empty) in a result document: each column's field by name.
-pub(crate) fn doc_row(columns: &[crate::mql::OutputColumn], mut d: Document) -> Vec<Bson> {
-    // The plan's last projection gives exactly the columns' fields, in order: their values are taken in
-    // one pass (no lookup by name).
-    let in_order = d.len() == columns.len() && d.keys().zip(columns).all(|(k, c)| *k == c.field);
-    if in_order {
-        // Extended into a new vector, not collected: a collect would reuse the document's entries' larger
-        // allocation for the row (kept for the row's life).
-        let mut row = Vec::with_capacity(columns.len());
-        row.extend(d.into_iter().map(|(_, v)| v));
-        return row;
-    }
-    columns
-        .iter()
-        .map(|c| take_field(&mut d, &c.field))
-        .collect()
-}
-
-/// The value of field `name` of a result document, moved out (NULL when missing). The field is left holding
-/// NULL rather than removed: removing shifts every later field (`IndexMap::shift_remove`), O(fields) per value
-/// and O(fields²) per row of `SELECT *`. A second column naming the same field reads NULL, as it did when the
-/// first one removed it.
-fn take_field(d: &mut Document, name: &str) -> Bson {
-    d.get_mut(name)
-        .map_or(Bson::Null, |v| std::mem::replace(v, Bson::Null))
-}
-
-/// [`Rows::local_time`] of these columns: empty when none holds wall-clock times.
-pub fn local_time_flags(columns: &[crate::mql::OutputColumn]) -> Vec<bool> {
-    if columns.iter().any(|c| c.local_time) {
-        columns.iter().map(|c| c.local_time).collect()
-    } else {
-        Vec::new()
     }
 }
 

@@ -4,10 +4,13 @@
 //! apart here); documents of another shape, and every document of a backend that answers as mongod does,
 //! come as documents and are read by name ([`doc_row`]).
 //!
-//! In: a cursor reply, the statement's columns; out: [`Rows`]. Depends on `execute` (cursor draining, rows of
-//! documents).
+//! Rows of documents ([`shape_rows`]) are made here too: by column field in column order, each value taken
+//! out of its document.
+//!
+//! In: a cursor reply (or result documents), the statement's columns; out: [`Rows`]. Depends on `execute`
+//! (cursor draining).
 
-use super::execute::{doc_row, drain_cursor_with, local_time_flags, Rows};
+use super::execute::{drain_cursor_with, Rows};
 use super::Backend;
 use crate::mql::OutputColumn;
 use bson::{Bson, Document};
@@ -114,6 +117,83 @@ pub(crate) async fn drain_rows(
         rows,
         local_time: local_time_flags(columns),
     })
+}
+
+/// Rows from result documents: by column field in column order, or, for `SELECT *` (no columns), every field
+/// in order of first appearance.
+pub fn shape_rows(columns: &[crate::mql::OutputColumn], docs: Vec<Document>) -> Rows {
+    if columns.is_empty() {
+        let mut names: Vec<String> = Vec::new();
+        for d in &docs {
+            for k in d.keys() {
+                if !names.iter().any(|n| n == k) {
+                    names.push(k.clone());
+                }
+            }
+        }
+        let rows = docs
+            .into_iter()
+            .map(|mut d| names.iter().map(|n| take_field(&mut d, n)).collect())
+            .collect();
+        return Rows {
+            columns: names,
+            rows,
+            local_time: Vec::new(),
+        };
+    }
+    let intervals: Vec<bool> = columns.iter().map(|c| c.interval).collect();
+    let any_interval = intervals.contains(&true);
+    let rows = docs
+        .into_iter()
+        .map(|d| {
+            let mut row = doc_row(columns, d);
+            if any_interval {
+                crate::mql::interval_text::print_intervals(&mut row, &intervals);
+            }
+            row
+        })
+        .collect();
+    Rows {
+        columns: columns.iter().map(|c| c.name.clone()).collect(),
+        rows,
+        local_time: local_time_flags(columns),
+    }
+}
+
+/// The row of `columns` (not empty) in a result document: each column's field by name.
+pub(crate) fn doc_row(columns: &[crate::mql::OutputColumn], mut d: Document) -> Vec<Bson> {
+    // The plan's last projection gives exactly the columns' fields, in order: their values are taken in
+    // one pass (no lookup by name).
+    let in_order = d.len() == columns.len() && d.keys().zip(columns).all(|(k, c)| *k == c.field);
+    if in_order {
+        // Extended into a new vector, not collected: a collect would reuse the document's entries' larger
+        // allocation for the row (kept for the row's life).
+        let mut row = Vec::with_capacity(columns.len());
+        row.extend(d.into_iter().map(|(_, v)| v));
+        return row;
+    }
+    columns
+        .iter()
+        .map(|c| take_field(&mut d, &c.field))
+        .collect()
+}
+
+/// The value of field `name` of a result document, moved out (NULL when missing). The field is left holding
+/// NULL rather than removed: removing shifts every later field (`IndexMap::shift_remove`), O(fields) per value
+/// and O(fields²) per row of `SELECT *`. A second column naming the same field reads NULL, as it did when the
+/// first one removed it.
+fn take_field(d: &mut Document, name: &str) -> Bson {
+    d.get_mut(name)
+        .map_or(Bson::Null, |v| std::mem::replace(v, Bson::Null))
+}
+
+/// [`Rows::local_time`] of these columns: empty when none holds wall-clock times.
+pub fn local_time_flags(columns: &[crate::mql::OutputColumn]) -> Vec<bool> {
+    if columns.iter().any(|c| c.local_time) {
+        columns.iter().map(|c| c.local_time).collect()
+    } else {
+        Vec::new()
+    }
 }
 
 #[cfg(test)]

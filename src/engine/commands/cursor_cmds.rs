@@ -45,6 +45,24 @@ pub(super) fn cursor_reply(
     Ok(doc! {"cursor": batch_reply("firstBatch", b, ns)})
 }
 
+impl From<crate::engine::pipeline::Output> for Results {
+    /// A pipeline's output as a cursor holds it.
+    fn from(out: crate::engine::pipeline::Output) -> Results {
+        use crate::engine::pipeline::Output;
+        match out {
+            Output::Docs(docs) => Results::Docs(docs),
+            Output::Stored(docs) => Results::Stored(docs),
+            Output::Rows(r) => {
+                let fields = r.fields().into();
+                match r.into_items() {
+                    Ok(items) => Results::Rows(fields, items),
+                    Err(stored) => Results::StoredRows(stored, fields),
+                }
+            }
+        }
+    }
+}
+
 /// The error for a refused operation on cursor `id` asked for on namespace `ns`, with mongod's messages.
 fn refused(r: Refusal, id: i64, ns: &str) -> CommandError {
     match r {

@@ -567,17 +567,7 @@ pub(super) fn aggregate(ctx: &Ctx, cmd: &Document) -> Result<Document, CommandEr
     cursor_reply(
         ctx,
         &ns,
-        match out {
-            Output::Docs(docs) => Results::Docs(docs),
-            Output::Stored(docs) => Results::Stored(docs),
-            Output::Rows(r) => {
-                let fields = r.fields().into();
-                match r.into_items() {
-                    Ok(items) => Results::Rows(fields, items),
-                    Err(stored) => Results::StoredRows(stored, fields),
-                }
-            }
-        },
+        Results::from(out),
         batch_size(&cursor, "batchSize")?,
         false,
     )
