@@ -536,6 +536,36 @@ proptest! {
         check(outer, foreign, indexed, shape, tails()[tail].clone(), false)?;
     }
 
+    /// The emptiness test closing an `$and` of conditions that do not read the list (the guards decided
+    /// before the probe: join_filter), after every shape ending in `$limit: 1`, gives the nested loop's
+    /// documents.
+    #[test]
+    fn guarded_emptiness_filters_equal_the_nested_loop(
+        outer in docs("k", 12),
+        foreign in docs("f", 12),
+        indexed in any::<bool>(),
+        pick in any::<prop::sample::Index>(),
+        negated in any::<bool>(),
+    ) {
+        let limited: Vec<usize> = (0..lookups().len())
+            .filter(|&i| {
+                lookups()[i]
+                    .get_array("pipeline")
+                    .ok()
+                    .and_then(|p| p.last())
+                    .is_some_and(|l| *l == bson!({"$limit": 1}))
+            })
+            .collect();
+        let shape = limited[pick.index(limited.len())];
+        let tail = tails()
+            .into_iter()
+            .filter(|t| format!("{t:?}").contains("$and") && format!("{t:?}").contains("$size"))
+            .nth(usize::from(negated))
+            .unwrap_or_default();
+        prop_assert!(!tail.is_empty());
+        check(outer, foreign, indexed, shape, tail, false)?;
+    }
+
     /// The hash on several join columns (with `localField` too), on `IS NOT DISTINCT FROM` and on paths below
     /// a variable (the last six shapes) gives the nested loop's documents, also under the anti-join tail.
     #[test]
