@@ -476,6 +476,30 @@ impl Catalog for StateCatalog<'_> {
         )
     }
 
+    fn scan_matching(
+        &self,
+        collection: &str,
+        filter: &Document,
+        vars: &Vars,
+        fields: Option<&[String]>,
+    ) -> Result<Vec<Document>, CommandError> {
+        let _level = SubPipelineLevel::enter()?;
+        let mut out = Vec::new();
+        scan_matching_owned(
+            self.state,
+            self.db,
+            collection,
+            Some(filter),
+            vars,
+            fields.map_or(Reads::All, Reads::Fields),
+            &mut |d| {
+                out.push(d);
+                Ok(false)
+            },
+        )?;
+        Ok(out)
+    }
+
     fn probe_each(
         &self,
         collection: &str,

@@ -25,6 +25,7 @@
 //!   fields of the joined documents, the sub-pipeline is given a closing projection of those
 //!   ([`join_narrow`](super::join_narrow)).
 
+use super::join_filter::SizeFilter;
 use super::join_hash::HashTable;
 use super::join_keys::{eq_keys, equality_holds, requires_value, values_at, EqKey};
 use super::join_lazy::LazyProject;
@@ -75,9 +76,10 @@ pub struct Lookup {
     /// With `key`, when the prefix ends in a `$project` that cannot fail: the table is keyed through it on
     /// the documents before it, and it is applied to the candidates only ([`join_lazy`](super::join_lazy)).
     lazy: Option<LazyProject>,
-    /// The `$match` after the stage only tests whether the list is non-empty (`Some(true)`) or empty, and
-    /// nothing later reads it: the two run as one filter ([`join_filter`](super::join_filter)).
-    filter: Option<bool>,
+    /// The `$match` after the stage only tests whether the list is non-empty or empty (after conditions
+    /// that do not read it), and nothing later reads it: the two run as one filter
+    /// ([`join_filter`](super::join_filter)).
+    filter: Option<SizeFilter>,
 }
 
 impl Lookup {
@@ -123,8 +125,15 @@ impl Lookup {
 
     /// With the `$match` after it, the stage is a filter keeping the documents whose list is non-empty
     /// (`Some(true)`) or empty ([`join_filter`](super::join_filter)).
+    #[cfg(test)]
     pub(super) fn size_filter(&self) -> Option<bool> {
-        self.filter
+        self.filter.as_ref().map(|f| f.keeps)
+    }
+
+    /// The filter the stage and the `$match` after it run as, when they do
+    /// ([`join_filter`](super::join_filter)).
+    pub(super) fn emptiness_filter(&self) -> Option<&SizeFilter> {
+        self.filter.as_ref()
     }
 
     /// Compiles the stage document as it is.
@@ -784,12 +793,18 @@ impl Exec<'_> {
 
     fn ensure_base(&mut self) -> Result<(), CommandError> {
         if self.base.is_none() {
-            let docs = self.initial()?;
             // A deferred `$project` closing the prefix (join_lazy) is left to the candidates.
             let end = self.lookup.prefix - usize::from(self.lookup.lazy.is_some());
-            let base = match &self.lookup.pipeline {
-                Some(p) if end > 0 => p.run_range(0, end, docs, self.catalog, self.vars)?,
-                _ => docs,
+            let base = match (&self.lookup.pipeline, &self.lookup.from) {
+                // A leading `$match` decided by the scan (source_scan).
+                (Some(p), Some(f)) if end > 0 => {
+                    let reads = self.lookup.reads.as_deref();
+                    super::source_scan::run_over(self.catalog, f, reads, p, end, self.vars)?
+                }
+                (Some(p), None) if end > 0 => {
+                    p.run_range(0, end, self.initial()?, self.catalog, self.vars)?
+                }
+                _ => self.initial()?,
             };
             self.base = Some(base);
         }

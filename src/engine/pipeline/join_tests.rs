@@ -123,6 +123,13 @@ pub(super) fn lookups() -> Vec<Document> {
             {"$match": {"$and": [{"g": {"$gt": -1}}, {"$expr": {"$eq": ["$f", "$$i0"]}}]}},
             {"$limit": 1},
         ], "as": "j"},
+        // ... with the subquery's own WHERE leading the cached prefix (decided by the scan: source_scan).
+        doc! {"from": "fo", "let": {"i0": "$k"}, "pipeline": [
+            {"$match": {"g": {"$gt": 0}}},
+            {"$project": {"_id": 0, "f": {"$ifNull": ["$f", null]}}},
+            {"$match": {"$expr": {"$eq": ["$f", "$$i0"]}}},
+            {"$limit": 1},
+        ], "as": "j"},
         // A scalar subquery's `$limit: 2`, a `$skip` before it and a blocking stage after the streamed run.
         doc! {"from": "fo", "let": {"v": "$k"}, "pipeline": [
             {"$match": {"$expr": {"$eq": ["$f", "$$v"]}}},
@@ -235,6 +242,23 @@ pub(super) fn tails() -> Vec<Vec<Bson>> {
             bson!({"$sort": {"_id": -1}}),
         ],
         vec![bson!({"$project": {"k": 1, "j": 1}})],
+        // The translator's `x IN (SELECT ...)` and `x NOT IN (...)` tests: conditions not reading the list
+        // (the NULL guard of x) before the emptiness test, decided first (join_filter's guards).
+        vec![
+            bson!({"$match": {"$expr": {"$and": [
+                {"$ne": [{"$ifNull": ["$k", null]}, null]},
+                {"$gt": [{"$size": "$j"}, 0]},
+            ]}}}),
+            bson!({"$project": {"_id": 0, "c0": "$k", "g": 1}}),
+        ],
+        vec![
+            bson!({"$match": {"$expr": {"$and": [
+                {"$gte": ["$g", 0]},
+                {"$ne": [{"$ifNull": ["$k", null]}, null]},
+                {"$not": [{"$gt": [{"$size": "$j"}, 0]}]},
+            ]}}}),
+            bson!({"$project": {"_id": 1, "k": 1}}),
+        ],
         // Closed by a top-k: the translator's `ORDER BY a.x, b.y LIMIT n OFFSET m` of a join (flag + value
         // keys computed from the outer document first: taken in their order, the walk stops early), ...
         vec![
@@ -365,11 +389,11 @@ pub(super) fn tails() -> Vec<Vec<Bson>> {
     ]
 }
 
-fn run(e: &Engine, cmd: Document) -> Document {
+pub(super) fn run(e: &Engine, cmd: Document) -> Document {
     e.run_command("t", &cmd).expect("command runs")
 }
 
-fn batch(reply: &Document) -> Vec<Document> {
+pub(super) fn batch(reply: &Document) -> Vec<Document> {
     reply
         .get_document("cursor")
         .and_then(|c| c.get_array("firstBatch"))
@@ -510,6 +534,36 @@ proptest! {
         tail in 0..tails().len(),
     ) {
         check(outer, foreign, indexed, shape, tails()[tail].clone(), false)?;
+    }
+
+    /// The emptiness test closing an `$and` of conditions that do not read the list (the guards decided
+    /// before the probe: join_filter), after every shape ending in `$limit: 1`, gives the nested loop's
+    /// documents.
+    #[test]
+    fn guarded_emptiness_filters_equal_the_nested_loop(
+        outer in docs("k", 12),
+        foreign in docs("f", 12),
+        indexed in any::<bool>(),
+        pick in any::<prop::sample::Index>(),
+        negated in any::<bool>(),
+    ) {
+        let limited: Vec<usize> = (0..lookups().len())
+            .filter(|&i| {
+                lookups()[i]
+                    .get_array("pipeline")
+                    .ok()
+                    .and_then(|p| p.last())
+                    .is_some_and(|l| *l == bson!({"$limit": 1}))
+            })
+            .collect();
+        let shape = limited[pick.index(limited.len())];
+        let tail = tails()
+            .into_iter()
+            .filter(|t| format!("{t:?}").contains("$and") && format!("{t:?}").contains("$size"))
+            .nth(usize::from(negated))
+            .unwrap_or_default();
+        prop_assert!(!tail.is_empty());
+        check(outer, foreign, indexed, shape, tail, false)?;
     }
 
     /// The hash on several join columns (with `localField` too), on `IS NOT DISTINCT FROM` and on paths below

@@ -70,6 +70,9 @@ pub(crate) fn set_test_held_docs(n: Option<usize>) {
 }
 mod segment;
 mod sort_keys;
+mod source_scan;
+#[cfg(test)]
+mod source_scan_tests;
 #[cfg(test)]
 mod spill_tests;
 mod stream;
@@ -142,6 +145,30 @@ pub trait Catalog {
     ) -> Result<(), CommandError> {
         let _ = (filter, vars);
         self.scan_each(collection, fields, each)
+    }
+
+    /// The documents [`scan_fields`](Self::scan_fields) gives (all fields without `fields`) that match
+    /// `filter`, exactly, in natural order (a `$match` leading a sub-pipeline decided by the scan: the
+    /// documents it drops need not be built); the variables `filter` reads are those of `vars`.
+    fn scan_matching(
+        &self,
+        collection: &str,
+        filter: &Document,
+        vars: &Vars,
+        fields: Option<&[String]>,
+    ) -> Result<Vec<Document>, CommandError> {
+        let m = Matcher::compile(filter)?;
+        let docs = match fields {
+            Some(f) => self.scan_fields(collection, f)?,
+            None => self.scan(collection)?,
+        };
+        let mut out = Vec::new();
+        for d in docs {
+            if m.matches(&d, vars)? {
+                out.push(d);
+            }
+        }
+        Ok(out)
     }
 
     /// Hands `each` the documents of `collection` whose top-level `field` may equal one of `values` (a

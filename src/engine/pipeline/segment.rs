@@ -564,11 +564,12 @@ impl Pipeline {
                     k = t.next();
                 }
                 (Stage::Lookup(l), Some(exec), None)
-                    if k + 1 < stop && l.size_filter().is_some() =>
+                    if k + 1 < stop && l.emptiness_filter().is_some() =>
                 {
                     // `$lookup` + the `$match` testing its list for emptiness: one filter (join_filter).
-                    let keeps = l.size_filter().unwrap_or_default();
-                    cur = super::join_filter::keep_by_size(exec, cur, keeps)?;
+                    if let Some(f) = l.emptiness_filter() {
+                        cur = super::join_filter::keep_by_size(exec, cur, f, vars)?;
+                    }
                     k += 2;
                 }
                 (Stage::Lookup(l), Some(exec), None) => {
@@ -769,13 +770,16 @@ pub(super) fn union_docs(
     catalog: &dyn super::Catalog,
     vars: &Vars,
 ) -> Result<Vec<Document>, CommandError> {
-    let base = match (coll, reads) {
-        (Some(c), Some(fields)) => catalog.scan_fields(c, fields)?,
-        (Some(c), None) => catalog.scan(c)?,
-        (None, _) => Vec::new(),
-    };
-    match pipe {
-        Some(p) => p.run(base, catalog, vars),
-        None => Ok(base),
+    match (coll, pipe) {
+        // A leading `$match` decided by the scan (source_scan).
+        (Some(c), Some(p)) => {
+            super::source_scan::run_over(catalog, c, reads.as_deref(), p, p.stages.len(), vars)
+        }
+        (Some(c), None) => match reads {
+            Some(fields) => catalog.scan_fields(c, fields),
+            None => catalog.scan(c),
+        },
+        (None, Some(p)) => p.run(Vec::new(), catalog, vars),
+        (None, None) => Ok(Vec::new()),
     }
 }
