@@ -234,8 +234,7 @@ fn compute(op: Op, a: &[Small]) -> Option<Small> {
                 numeric::Num::Double(d) => {
                     let t = d.trunc();
                     if !d.is_finite()
-                        || t < -9.223_372_036_854_776e18
-                        || t >= 9.223_372_036_854_776e18
+                        || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&t)
                     {
                         return None;
                     }
