@@ -330,6 +330,17 @@ const DIRECT_ROUNDING_BELOW: f64 = 4_503_599_627_370_496.0; // 2^52
 /// [`round_double_by_decimal`] reads it exactly (`Decimal::from_str_exact`).
 const EXACT_DECIMAL_FROM: f64 = 1e-10;
 
+/// `$round` / `$trunc` (`op`) of a double to `place` digits (in [-20, 100]), as `$round` / `$trunc` of a
+/// double gives it (for `scalar`).
+pub(super) fn round_double_op(op: Op, d: f64, place: i64) -> f64 {
+    let strategy = if op == Op::Round {
+        RoundingStrategy::MidpointNearestEven
+    } else {
+        RoundingStrategy::ToZero
+    };
+    round_double(op, d, place, strategy)
+}
+
 /// `$round` / `$trunc` of a double to `place` digits: to a whole number (the translator's plans) directly,
 /// else through the double's shortest decimal representation, as mongod does.
 fn round_double(op: Op, d: f64, place: i64, strategy: RoundingStrategy) -> f64 {

@@ -517,17 +517,23 @@ pub(super) fn object_to_array(
     }
 }
 
+/// [`reads_only_key`] of each of `fields` (a document's, or an operator's named arguments).
+fn fields_read_only_key(fields: &[(String, Node)], name: &str) -> bool {
+    fields.iter().all(|(k, n)| {
+        // `as: name` of an inner `$map` / `$filter` rebinds the name: not looked through.
+        !matches!(n, Node::Const(Bson::String(s)) if k == "as" && s == name)
+            && reads_only_key(n, name)
+    })
+}
+
 /// Whether `node` reads the variable `name` only under its field `k` (`$$name.k...`), never whole nor
 /// another field of it. Conservative: an inner binding of the same name counts as a read of it, and
 /// `$$CURRENT` / `$$ROOT` are not the variable.
 fn reads_only_key(node: &Node, name: &str) -> bool {
     match node {
         Node::Var(n, parts) => &**n != name || parts.first().is_some_and(|p| p == "k"),
-        Node::Doc(fields) | Node::Named(_, fields) => fields.iter().all(|(k, n)| {
-            // `as: name` of an inner `$map` / `$filter` rebinds the name: not looked through.
-            !matches!(n, Node::Const(Bson::String(s)) if k == "as" && s == name)
-                && reads_only_key(n, name)
-        }),
+        Node::Doc(fields) => fields_read_only_key(fields, name),
+        Node::Named(_, fields) => fields_read_only_key(fields, name),
         Node::Arr(items) | Node::Op(_, items) => items.iter().all(|n| reads_only_key(n, name)),
         Node::Let(l) => {
             l.vars

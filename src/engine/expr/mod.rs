@@ -17,11 +17,15 @@ mod condition;
 mod condition_tests;
 mod convert;
 mod dates;
+mod doc_fields;
 #[cfg(test)]
 mod lent_tests;
 mod ops;
 mod reduce;
 mod reduce_mode;
+mod scalar;
+#[cfg(test)]
+mod scalar_tests;
 mod slots;
 #[cfg(test)]
 mod slots_tests;
@@ -161,7 +165,8 @@ pub(crate) enum Node {
     Root(Vec<String>),
     /// `$$name.path`: a user variable (the name interned, [`intern`]).
     Var(Arc<str>, Vec<String>),
-    Doc(Vec<(String, Node)>),
+    /// A literal document (its keys' template with it, [`doc_fields`]).
+    Doc(doc_fields::DocFields),
     Arr(Vec<Node>),
     Op(Op, Vec<Node>),
     Named(Op, Vec<(String, Node)>),
@@ -300,7 +305,7 @@ pub(crate) fn compile_node(spec: &Bson) -> Result<Node, CommandError> {
                 }
                 return Ok(Node::Const(Bson::Document(out)));
             }
-            Ok(Node::Doc(fields))
+            Ok(Node::Doc(doc_fields::DocFields::new(fields)))
         }
         other => Ok(Node::Const(other.clone())),
     }
@@ -371,21 +376,6 @@ fn field(doc: &Document, parts: &[String]) -> Option<Bson> {
 // values, a `$switch`) are evaluated out of line: `Node::eval` recurses once per node, and the frame it
 // needs is the largest of its arms' once inlined (2.3 KB), which every constant, field and operator node
 // paid for.
-
-#[inline(never)]
-fn eval_doc(
-    fields: &[(String, Node)],
-    root: &Document,
-    vars: &Vars,
-) -> Result<Option<Bson>, CommandError> {
-    let mut out = Document::new();
-    for (k, n) in fields {
-        if let Some(v) = n.eval(root, vars)? {
-            out.insert(k.clone(), v);
-        }
-    }
-    Ok(Some(Bson::Document(out)))
-}
 
 #[inline(never)]
 fn eval_arr(items: &[Node], root: &Document, vars: &Vars) -> Result<Option<Bson>, CommandError> {
@@ -467,8 +457,12 @@ impl Node {
             }
             // The arms that compute through a call return its result as it is (not taken apart and wrapped
             // again: a copy of the result per node evaluated).
-            Node::Doc(fields) => return eval_doc(fields, root, vars),
+            Node::Doc(fields) => return fields.eval(root, vars),
             Node::Arr(items) => return eval_arr(items, root, vars),
+            // Arithmetic on numbers and dates: computed on small values (`scalar.rs`).
+            Node::Op(op, args) if scalar::computes(*op) && borrowed::lending() => {
+                return scalar::op(*op, args, root, vars)
+            }
             Node::Op(op, args) => return ops::eval_op(*op, args, root, vars),
             Node::Named(op, args) => return ops::eval_named(*op, args, root, vars),
             Node::Let(l) => return eval_let(l, root, vars),

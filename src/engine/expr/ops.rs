@@ -156,7 +156,7 @@ pub(super) fn compile_op(name: &str, arg: &Bson) -> Result<Node, CommandError> {
                     for (vn, ve) in vars {
                         fields.push((vn.clone(), compile_node(ve)?));
                     }
-                    Node::Doc(fields)
+                    Node::Doc(super::doc_fields::DocFields::new(fields))
                 }
                 (Op::Switch, "branches") => {
                     let Bson::Array(bs) = v else {

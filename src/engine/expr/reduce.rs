@@ -20,7 +20,8 @@ use bson::{Bson, Document};
 fn mentions(node: &Node, name: &str) -> bool {
     match node {
         Node::Var(n, _) => &**n == name,
-        Node::Doc(fields) | Node::Named(_, fields) => fields.iter().any(|(_, n)| mentions(n, name)),
+        Node::Doc(fields) => fields.iter().any(|(_, n)| mentions(n, name)),
+        Node::Named(_, fields) => fields.iter().any(|(_, n)| mentions(n, name)),
         Node::Arr(items) | Node::Op(_, items) => items.iter().any(|n| mentions(n, name)),
         Node::Let(l) => l.vars.iter().any(|(_, n)| mentions(n, name)) || mentions(&l.body, name),
         Node::SlotLet(l) => {

@@ -350,9 +350,8 @@ pub(crate) fn lent_read(node: &Node) -> bool {
 fn read_with_path(node: &Node, name: &str) -> bool {
     match node {
         Node::Var(n, parts) => &**n == name && !parts.is_empty(),
-        Node::Doc(fields) | Node::Named(_, fields) => {
-            fields.iter().any(|(_, n)| read_with_path(n, name))
-        }
+        Node::Doc(fields) => fields.iter().any(|(_, n)| read_with_path(n, name)),
+        Node::Named(_, fields) => fields.iter().any(|(_, n)| read_with_path(n, name)),
         Node::Arr(items) | Node::Op(_, items) => items.iter().any(|n| read_with_path(n, name)),
         Node::Let(l) => {
             l.vars.iter().any(|(_, n)| read_with_path(n, name)) || read_with_path(&l.body, name)
@@ -388,7 +387,8 @@ fn rebinds(node: &Node, name: &str) -> bool {
         _ => false,
     };
     here || match node {
-        Node::Doc(fields) | Node::Named(_, fields) => fields.iter().any(|(_, n)| rebinds(n, name)),
+        Node::Doc(fields) => fields.iter().any(|(_, n)| rebinds(n, name)),
+        Node::Named(_, fields) => fields.iter().any(|(_, n)| rebinds(n, name)),
         Node::Arr(items) | Node::Op(_, items) => items.iter().any(|n| rebinds(n, name)),
         Node::Let(l) => l.vars.iter().any(|(_, n)| rebinds(n, name)) || rebinds(&l.body, name),
         Node::SlotLet(l) => l.vars.iter().any(|(_, n)| rebinds(n, name)) || rebinds(&l.body, name),
