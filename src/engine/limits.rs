@@ -53,28 +53,30 @@ fn digits(mut i: usize) -> usize {
 
 /// Measures `doc`: its exact BSON size and its depth, iteratively.
 pub fn shape(doc: &Document) -> Shape {
-    // A document of scalars and of documents of scalars (what projections and most stages make: an
-    // interval `{months, days, micros}` in a row) in one pass with no stack; anything deeper hands the
-    // whole document to the general walk.
+    flat_shape(doc.iter().map(|(k, v)| (k.as_str(), v))).unwrap_or_else(|| shape_nested(doc))
+}
+
+/// [`shape`] of a document of scalars and of documents of scalars (what projections and most stages make:
+/// an interval `{months, days, micros}` in a row), given as its (key, value) pairs, in one pass with no
+/// stack; `None` for anything deeper (the general walk measures it).
+fn flat_shape<'a>(pairs: impl Iterator<Item = (&'a str, &'a Bson)>) -> Option<Shape> {
     let mut bytes = 5;
-    let mut depth = usize::from(!doc.is_empty());
-    for (k, v) in doc {
+    let mut depth = 0;
+    for (k, v) in pairs {
+        depth = depth.max(1);
         bytes += 1 + k.len() + 1;
         match v {
-            Bson::Document(inner) => match flat_len(inner) {
-                Some(n) => {
-                    bytes += n;
-                    if !inner.is_empty() {
-                        depth = 2;
-                    }
+            Bson::Document(inner) => {
+                bytes += flat_len(inner)?;
+                if !inner.is_empty() {
+                    depth = 2;
                 }
-                None => return shape_nested(doc),
-            },
-            Bson::Array(_) | Bson::JavaScriptCodeWithScope(_) => return shape_nested(doc),
+            }
+            Bson::Array(_) | Bson::JavaScriptCodeWithScope(_) => return None,
             other => bytes += scalar_len(other),
         }
     }
-    Shape { bytes, depth }
+    Some(Shape { bytes, depth })
 }
 
 /// The encoded size of a document of scalars alone; `None` when it holds a document or an array.
@@ -94,28 +96,7 @@ fn flat_len(doc: &Document) -> Option<usize> {
 /// [`shape`] of the document of these (key, value) pairs, in order, measured without building it (but for
 /// values nested past a document of scalars, rare in a row, measured on the document built).
 pub fn pairs_shape<'a, I: Iterator<Item = (&'a str, &'a Bson)>>(pairs: impl Fn() -> I) -> Shape {
-    let mut bytes = 5;
-    let mut depth = 0;
-    for (k, v) in pairs() {
-        depth = depth.max(1);
-        bytes += 1 + k.len() + 1;
-        match v {
-            Bson::Document(inner) => match flat_len(inner) {
-                Some(n) => {
-                    bytes += n;
-                    if !inner.is_empty() {
-                        depth = 2;
-                    }
-                }
-                None => return shape_nested(&built(pairs())),
-            },
-            Bson::Array(_) | Bson::JavaScriptCodeWithScope(_) => {
-                return shape_nested(&built(pairs()))
-            }
-            other => bytes += scalar_len(other),
-        }
-    }
-    Shape { bytes, depth }
+    flat_shape(pairs()).unwrap_or_else(|| shape_nested(&built(pairs())))
 }
 
 /// The document of (key, value) pairs.

@@ -137,8 +137,20 @@ impl Projection {
     pub(super) fn rename_held(
         &self,
         plan: &[(String, Source)],
-        mut values: Vec<Option<Bson>>,
+        values: Vec<Option<Bson>>,
         tail: usize,
+    ) -> (Held, Vec<Option<Bson>>) {
+        self.rename_held_of(plan, values, tail, |v| v)
+    }
+
+    /// [`rename_held`](Self::rename_held) of values that `own` makes owned (each once: the kept ones into
+    /// the row, the split ones apart, no vector of all of them in between).
+    pub(super) fn rename_held_of<V>(
+        &self,
+        plan: &[(String, Source)],
+        values: Vec<Option<V>>,
+        tail: usize,
+        own: impl Fn(V) -> Bson,
     ) -> (Held, Vec<Option<Bson>>) {
         let kept = plan.len() - tail.min(plan.len());
         let template = self.template(plan, tail).filter(|t| {
@@ -148,11 +160,13 @@ impl Projection {
                     .is_some_and(|v| v.iter().all(Option::is_some))
         });
         let Some(template) = template else {
-            let (d, apart) = self.rename_output(plan, values, tail);
+            let owned = values.into_iter().map(|v| v.map(&own)).collect();
+            let (d, apart) = self.rename_output(plan, owned, tail);
             return (Held::Doc(d), apart);
         };
-        let apart = values.split_off(kept);
-        let kept_values: Vec<Bson> = values.into_iter().flatten().collect();
+        let mut values = values.into_iter();
+        let kept_values: Vec<Bson> = values.by_ref().take(kept).flatten().map(&own).collect();
+        let apart = values.map(|v| v.map(&own)).collect();
         match TemplateRow::new(template.clone(), kept_values) {
             Some(r) => (Held::Row(r), apart),
             // Cannot happen (one value per key was checked): the document then.

@@ -13,7 +13,6 @@
 //! it to that. Depends on `expr` (path reads).
 
 use super::{Projection, Source};
-use crate::engine::doc_template::TemplateRow;
 use crate::engine::expr::{is_nullish, path_value, value_at};
 use crate::engine::field_values::FieldValues;
 use crate::engine::held::Held;
@@ -199,34 +198,7 @@ impl Projection {
         tail: usize,
     ) -> Result<(Held, Vec<Option<Bson>>), CommandError> {
         let (plan, values) = self.plan_and_values(row, tail)?;
-        let kept = plan.len() - tail.min(plan.len());
-        let template = self.template(plan, tail).filter(|t| {
-            t.len() == kept
-                && values
-                    .get(..kept)
-                    .is_some_and(|v| v.iter().all(Option::is_some))
-        });
-        let Some(template) = template else {
-            let owned = values.into_iter().map(|v| v.map(Cow::into_owned)).collect();
-            let (d, apart) = self.rename_output(plan, owned, tail);
-            return Ok((Held::Doc(d), apart));
-        };
-        // The kept values and the split ones, each owned once (no vector of all of them in between).
-        let mut values = values.into_iter();
-        let kept_values: Vec<Bson> = values
-            .by_ref()
-            .take(kept)
-            .flatten()
-            .map(Cow::into_owned)
-            .collect();
-        let apart = values.map(|v| v.map(Cow::into_owned)).collect();
-        match TemplateRow::new(template.clone(), kept_values) {
-            Some(r) => Ok((Held::Row(r), apart)),
-            None => Err(CommandError::new(
-                crate::engine::error_codes::ErrorCode::InternalError,
-                "a projected row's values do not fit its template",
-            )),
-        }
+        Ok(self.rename_held_of(plan, values, tail, Cow::into_owned))
     }
 
     /// The rename plan (of at least `tail` fields) and the values on `row`, of a projection of reads.
