@@ -56,6 +56,8 @@ pub use compact_out::Output;
 #[cfg(test)]
 mod hoist_tests;
 #[cfg(test)]
+mod join_engine_tests;
+#[cfg(test)]
 mod join_lazy_tests;
 #[cfg(test)]
 mod join_tests;
