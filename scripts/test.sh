@@ -112,16 +112,17 @@ say "cargo test --doc --all-features"
 cargo test --doc --all-features
 
 # --- examples ----------------------------------------------------------------------------------------
+# `--profile test`: the binaries `cargo test` just built (the dev profile would build the crate once more).
 shopt -s nullglob
 for ex in examples/*.rs; do
   name="$(basename "$ex" .rs)"
   # A server that runs until stopped: tests/sessions_axum.rs drives it with HTTP requests.
   [ "$name" = axum_sessions ] && continue
   say "example: cargo run --example $name"
-  cargo run --quiet --all-features --example "$name" >/dev/null
+  cargo run --quiet --profile test --all-features --example "$name" >/dev/null
 done
 for sql in examples/*.sql; do
   say "example: sqlmongo run $sql"
-  cargo run --quiet --all-features -- run "$sql" >/dev/null
+  cargo run --quiet --profile test --all-features -- run "$sql" >/dev/null
 done
 say "all tests passed ($root)"
