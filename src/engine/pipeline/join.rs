@@ -362,6 +362,7 @@ impl Lookup {
             whole: None,
             memo: Memo::default(),
             outer: None,
+            counting: false,
         }
     }
 
@@ -443,6 +444,8 @@ pub(super) struct Exec<'a> {
     memo: Memo,
     /// How many outer documents the stage will see, when the caller knows it ([`Exec::expect_outer`]).
     outer: Option<usize>,
+    /// Only whether each outer document's list is empty is read ([`Exec::count_only`]).
+    counting: bool,
 }
 
 /// At most this many outer documents, a correlated `$lookup` with no index to probe scans the foreign
@@ -456,6 +459,13 @@ impl Exec<'_> {
     /// come; a few take the per-document scan of [`FEW_OUTER`]).
     pub(super) fn expect_outer(&mut self, n: usize) {
         self.outer = Some(n);
+    }
+
+    /// Tells the execution that only whether each list is empty is read from now on (`join_filter`): the
+    /// sub-pipeline's closing projections of reads are not made ([`Stream::counting`]), the lists hold empty
+    /// documents.
+    pub(super) fn count_only(&mut self) {
+        self.counting = true;
     }
 
     /// The joined documents of outer document `d`, in the nested loop's order.
@@ -508,7 +518,7 @@ impl Exec<'_> {
         };
         if l.local.is_some() && l.key.is_none() {
             let inner = inner_vars(lets)?;
-            let mut stream = Stream::new(p, 0);
+            let mut stream = Stream::new(p, 0).counting(self.counting);
             self.equality_each(d, &mut |fd| stream.push(fd, catalog, &inner))?;
             return Ok(Rc::new(stream.finish(catalog, &inner)?));
         }
@@ -517,7 +527,7 @@ impl Exec<'_> {
                 // Uncorrelated: once per execution, the foreign collection streamed in (an EXISTS'
                 // `$limit: 1` reads up to the first match); a leading `$match` an index narrows reads only
                 // the documents the index gives (the stream still applies it).
-                let mut stream = Stream::new(p, 0);
+                let mut stream = Stream::new(p, 0).counting(self.counting);
                 if let Some(f) = &l.from {
                     let reads = l.reads.as_deref();
                     let mut each = |fd: &Document| stream.push(fd, catalog, self.vars);
@@ -563,7 +573,7 @@ impl Exec<'_> {
             return Ok(None);
         }
         let catalog = self.catalog;
-        let mut stream = Stream::new(p, 0);
+        let mut stream = Stream::new(p, 0).counting(self.counting);
         let reads = l.reads.as_deref();
         catalog.scan_filtered_each(from, m, inner, reads, &mut |fd| {
             stream.push(fd, catalog, inner)
@@ -580,7 +590,8 @@ impl Exec<'_> {
         };
         // A split `$match` is decided here (its uncorrelated part by the table), so the stream starts after it.
         let split = l.split.as_ref();
-        let mut stream = Stream::new(p, l.prefix + usize::from(split.is_some()));
+        let mut stream =
+            Stream::new(p, l.prefix + usize::from(split.is_some())).counting(self.counting);
         match &l.key {
             Some(key) => {
                 let v = key.outer_value(inner)?;

@@ -322,3 +322,62 @@ fn incremental_sort_reports_the_first_error_in_input_order() {
         );
     }
 }
+
+/// A semi-join read only for its emptiness skips the sub-pipeline's closing projection when it only reads
+/// (a `SELECT 1` list), and still makes one that can fail: a candidate whose projection divides by zero
+/// raises mongod's error as the stage-by-stage run does (here: the same pipeline with the list read by a
+/// later stage, so no emptiness filter applies), and the kept documents are the same when nothing fails.
+#[test]
+fn emptiness_only_skips_only_projections_that_cannot_fail() {
+    let e = Engine::in_memory();
+    let outer: Vec<Document> = (0..40).map(|i| doc! {"_id": i, "k": i % 5}).collect();
+    let foreign: Vec<Document> = (0..40)
+        .map(|i| doc! {"_id": i, "f": i % 7, "z": i % 3})
+        .collect();
+    run(&e, doc! {"insert": "ou", "documents": outer});
+    run(&e, doc! {"insert": "fo", "documents": foreign});
+    let pipeline = |select: Bson, read_after: bool| {
+        let mut p = vec![
+            bson!({"$lookup": {"from": "fo", "let": {"v": "$k"}, "pipeline": [
+                {"$match": {"$expr": {"$eq": ["$f", "$$v"]}}},
+                {"$project": {"_id": 0, "x": select}},
+                {"$limit": 1},
+            ], "as": "j"}}),
+            bson!({"$match": {"$expr": {"$gt": [{"$size": "$j"}, 0]}}}),
+        ];
+        // Read by a later stage: the lookup's list is built, not only tested.
+        p.push(match read_after {
+            true => bson!({"$project": {"_id": 1, "j": 1}}),
+            false => bson!({"$project": {"_id": 1}}),
+        });
+        p
+    };
+    let agg = |p: Vec<Bson>| {
+        e.run_command(
+            "t",
+            &doc! {"aggregate": "ou", "pipeline": p, "cursor": {"batchSize": 1000}},
+        )
+    };
+    let ids = |r: Document| -> Vec<Bson> {
+        batch(&r)
+            .iter()
+            .filter_map(|d| d.get("_id").cloned())
+            .collect()
+    };
+    for select in [
+        bson!({"$literal": 1}),
+        bson!("$z"),
+        bson!({"$divide": [6, "$f"]}),
+    ] {
+        let only = agg(pipeline(select.clone(), false));
+        let built = agg(pipeline(select.clone(), true));
+        match (only, built) {
+            (Ok(a), Ok(b)) => assert_eq!(ids(a), ids(b), "{select:?}"),
+            (Err(a), Err(b)) => assert_eq!(a.code, b.code, "{select:?}"),
+            (a, b) => panic!("{select:?}: {a:?} vs {b:?}"),
+        }
+    }
+    // `f` is 0 for the first candidate of `k = 0`: the division fails whether or not the list is read.
+    let err = agg(pipeline(bson!({"$divide": [6, "$f"]}), false));
+    assert!(err.is_err(), "{err:?}");
+}

@@ -139,6 +139,8 @@ pub(super) fn keep_by_size(
     filter: &SizeFilter,
     vars: &Vars,
 ) -> Result<Vec<Document>, CommandError> {
+    // Only the lists' emptiness is read: the sub-pipeline's closing projections are not made.
+    exec.count_only();
     let mut out = Vec::with_capacity(docs.len());
     'docs: for d in docs {
         for g in &filter.guards {

@@ -29,6 +29,9 @@ pub(super) struct Stream<'p> {
     out: Vec<Document>,
     /// A `$limit` of the run is full: nothing pushed from now on can come out.
     full: bool,
+    /// Only how many documents come out matters ([`counting`](Self::counting)): from this stage on every
+    /// stage is a `$project` of reads, a `$skip` or a `$limit`, so the projections are not made.
+    blank_from: Option<usize>,
 }
 
 impl<'p> Stream<'p> {
@@ -54,7 +57,29 @@ impl<'p> Stream<'p> {
             left,
             out: Vec::new(),
             full: false,
+            blank_from: None,
         }
+    }
+
+    /// When `only_count`, the caller reads only how many documents come out (a semi-join's emptiness test,
+    /// `join_filter`): a tail of `$project`s that only read (paths, constants, NULL tests: they never fail
+    /// and never drop a document), `$skip`s and `$limit`s is run on empty documents, the projections not made.
+    pub(super) fn counting(mut self, only_count: bool) -> Self {
+        if !only_count {
+            return self;
+        }
+        let stages = &self.pipeline.stages;
+        let mut from = stages.len();
+        while from > self.start {
+            match &stages[from - 1] {
+                Stage::Project(p) if p.reads_only() => {}
+                Stage::Skip(_) | Stage::Limit(_) => {}
+                _ => break,
+            }
+            from -= 1;
+        }
+        self.blank_from = Some(from);
+        self
     }
 
     /// Runs one input document through the per-document stages; returns whether more documents can still
@@ -79,9 +104,13 @@ impl<'p> Stream<'p> {
                 k += 1;
             }
         }
+        // Only the count matters and the rest only projects, skips or limits: an empty document stands for
+        // the candidate, its projections skipped.
+        let blank = self.blank_from.is_some_and(|b| k >= b);
         // A `$project` next reads the borrowed document: the candidate itself is never copied (a
         // semi-join's select list of constants copies nothing of it at all).
         let mut cur = match &stages[k..self.stop.max(k)] {
+            _ if blank => vec![Document::new()],
             [Stage::Project(p), ..] => {
                 k += 1;
                 vec![self.pipeline.project_one(p, d, vars)?]
@@ -103,6 +132,7 @@ impl<'p> Stream<'p> {
                         self.full = true;
                     }
                 }
+                Stage::Project(_) if blank => {}
                 stage => cur = self.pipeline.apply(stage, cur, catalog, vars)?,
             }
             k += 1;
