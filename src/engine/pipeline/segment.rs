@@ -742,7 +742,9 @@ fn input_order(
         }
         keyed.push((key, i));
     }
-    keyed.sort_by(|a, b| prefix.compare_keys(&a.0, &b.0).then(a.1.cmp(&b.1)));
+    // Stable, by the keys' prefixes first (sort_prefix): the inputs of equal keys stay in input order. An
+    // interrupted sort leaves the inputs to the general path, which meets the interruption again.
+    prefix.sort_entries(&mut keyed, 0).ok()?;
     Some((keyed, prefix.clone()))
 }
 
