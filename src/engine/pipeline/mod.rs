@@ -63,6 +63,8 @@ mod join_lazy_tests;
 mod join_tests;
 mod reshape;
 mod row_input;
+#[cfg(test)]
+mod unwind_project_tests;
 
 /// Lowers [`compact_out::HELD_DOCS`] for the pipelines this thread runs (`None`: back to it), so a test runs
 /// the bytes paths of a closing sort's output on a small result.

@@ -179,6 +179,11 @@ impl Unwind {
             .collect()
     }
 
+    /// The top-level field the stage unwinds.
+    fn top_field(&self) -> &str {
+        self.path.split('.').next().unwrap_or(&self.path)
+    }
+
     /// Runs the stage.
     pub fn run(&self, docs: Vec<Document>) -> Result<Vec<Document>, CommandError> {
         let mut out = Vec::with_capacity(docs.len());
@@ -350,6 +355,26 @@ pub fn sample(mut docs: Vec<Document>, n: usize) -> Vec<Document> {
     }
     docs.truncate(n);
     docs
+}
+
+/// Drops from `d` the top-level fields that are neither in `keep` nor the one `u` unwinds (nor written by
+/// it): what a `$project` after the `$unwind` that reads only the fields `keep` cannot see, so that the
+/// unwind copies the rest per element only (the kept fields stay in their order).
+pub(super) fn keep_top_fields(d: &mut Document, keep: &[String], u: &Unwind) {
+    let kept = |f: &str| {
+        keep.iter().any(|k| k == f)
+            || f == u.top_field()
+            || u.index
+                .as_deref()
+                .is_some_and(|i| i.split('.').next() == Some(f))
+    };
+    if d.keys().all(|f| kept(f)) {
+        return;
+    }
+    *d = std::mem::take(d)
+        .into_iter()
+        .filter(|(f, _)| kept(f))
+        .collect();
 }
 
 #[cfg(test)]

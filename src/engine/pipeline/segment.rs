@@ -613,12 +613,32 @@ impl Pipeline {
                 // The documents before a `$unionWith` pass it (its own are run after them).
                 (Stage::UnionWith(..), _, _) => k += 1,
                 (stage, _, _) => {
+                    // An `$unwind` copies the rest of its document per element: a `$project` of reads
+                    // right after it reads only some fields, so only those are copied.
+                    if let (Stage::Unwind(u), Some(keep)) = (stage, self.read_after(k)) {
+                        for d in &mut cur {
+                            super::reshape::keep_top_fields(d, &keep, u);
+                        }
+                    }
                     self.step_each(stage, &mut cur, catalog, vars)?;
                     k += 1;
                 }
             }
         }
         Ok(cur)
+    }
+
+    /// The top-level fields the stage after `k` reads when it is a `$project` that only reads (paths,
+    /// constants, NULL tests) and so builds its documents from those fields alone.
+    fn read_after(&self, k: usize) -> Option<Vec<String>> {
+        match self.stages.get(k + 1) {
+            Some(Stage::Project(p)) if p.reads_only() => {
+                let mut fields = Vec::new();
+                p.read_fields(&mut fields)?;
+                Some(fields)
+            }
+            _ => None,
+        }
     }
 
     /// For a segment `start..stop` closed by a sort on `spec`: the longest run of leading sort keys (at least
