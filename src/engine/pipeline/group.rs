@@ -295,6 +295,28 @@ impl Group {
         state.account(added)
     }
 
+    /// The slot of the group `doc` falls in within `state` (added when new, nothing folded) and whether it
+    /// is new: the groups [`step_owned`](Self::step_owned) makes, for a caller that folds by itself
+    /// (`first_of_groups`).
+    pub(super) fn slot_of_doc(
+        &self,
+        state: &mut GroupState,
+        doc: &Document,
+        vars: &Vars,
+    ) -> Result<(usize, bool), CommandError> {
+        Ok(match (&self.key, self.id.eval_top_field(doc)) {
+            (Some(k), _) => state.slot_of(&k.of_doc(doc), &self.fields),
+            (None, Some(key)) => state.slot_of(key.unwrap_or(&Bson::Null), &self.fields),
+            (None, None) => {
+                let key = self.id.eval(doc, vars)?.unwrap_or(Bson::Null);
+                match state.find(&key) {
+                    (Some(i), _) => (i, false),
+                    (None, hash) => (state.add(key, hash, &self.fields), true),
+                }
+            }
+        })
+    }
+
     fn step_keyed(
         &self,
         state: &mut GroupState,

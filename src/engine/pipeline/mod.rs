@@ -12,6 +12,9 @@
 //! `projection` and `path`.
 
 mod accumulator;
+mod first_of_groups;
+#[cfg(test)]
+mod first_of_groups_tests;
 pub mod group;
 mod group_key;
 mod group_sets;
@@ -504,6 +507,17 @@ impl Pipeline {
                 i = next;
                 continue;
             }
+            // `$sort` then a `$group` of `$first`s (DISTINCT ON): each group's smallest document kept, not
+            // every document sorted (first_of_groups.rs).
+            if let Some((s, g)) = self.first_of_groups_at(i, end) {
+                let mut f = first_of_groups::FirstOfGroups::new(s, g, &vars.memory);
+                for d in docs {
+                    f.push(d, vars)?;
+                }
+                docs = f.finish(vars)?;
+                i += 2;
+                continue;
+            }
             if let (Stage::Sort(s), Some(Stage::Limit(n))) = (stage, self.stages.get(i + 1)) {
                 if i + 1 < end {
                     docs = s.top_bounded(docs, *n, &vars.memory)?;
@@ -528,6 +542,19 @@ impl Pipeline {
             i += 1;
         }
         Ok(docs)
+    }
+
+    /// The `$sort` at `i` and the `$group` after it (both before `end`) when they run as
+    /// [`first_of_groups::FirstOfGroups`].
+    pub(super) fn first_of_groups_at(&self, i: usize, end: usize) -> Option<(&SortSpec, &Group)> {
+        match (self.stages.get(i), self.stages.get(i + 1)) {
+            (Some(Stage::Sort(s)), Some(Stage::Group(g)))
+                if i + 1 < end && first_of_groups::applies(s, g) =>
+            {
+                Some((s, g))
+            }
+            _ => None,
+        }
     }
 
     /// Runs one stage over the documents of `cur` in place: one document through a stage that maps one to

@@ -88,6 +88,9 @@ enum Sink<'p> {
     Sort(&'p SortSpec),
     /// Only the first `want` documents are needed (a closing `[$skip,] $limit`).
     First(usize),
+    /// A `$sort` and the `$group` of `$first`s after it (the index is the stage after the group):
+    /// first_of_groups.rs.
+    FirstOf(&'p SortSpec, &'p group::Group),
 }
 
 impl Pipeline {
@@ -110,6 +113,9 @@ impl Pipeline {
             Some(Stage::Limit(n)) if i < end => Some(*n),
             _ => self.skip_limit_at(i, end),
         };
+        if let Some((s, g)) = self.first_of_groups_at(stop, end) {
+            return (Sink::FirstOf(s, g), stop + 2);
+        }
         match &self.stages[stop] {
             Stage::Group(g) => (Sink::Group(g), stop + 1),
             // The `$limit` (and `$skip`) after the sort run again on the top k: they cut it as they cut the
@@ -434,6 +440,17 @@ impl Pipeline {
                     self.emit_held(d, &mut out, &mut compact, vars)
                 })?;
                 Ok((out, compact.map_or(next, |c| c.end)))
+            }
+            Sink::FirstOf(spec, g) => {
+                let mut f = super::first_of_groups::FirstOfGroups::new(spec, g, &vars.memory);
+                for d in docs {
+                    crate::engine::ops::check()?;
+                    for o in from(d, start)? {
+                        f.push(o, vars)?;
+                    }
+                }
+                self.union_outputs(&unions, catalog, vars, &mut from, &mut |o| f.push(o, vars))?;
+                Ok((f.finish(vars)?, next))
             }
             Sink::First(want) => {
                 let mut out = Vec::new();

@@ -293,7 +293,7 @@ impl SetWindowFields {
             // A plain field's value is looked up by reference (cloned once per partition).
             let slot = match self.partition.as_ref().and_then(|e| e.eval_top_field(&d)) {
                 Some(v) => parts.slot(checked_partition(v.unwrap_or(&Bson::Null))?),
-                None => parts.slot(&self.partition_key(&d, vars)?),
+                None => parts.slot_owned(self.partition_key(&d, vars)?),
             };
             let d = match compact {
                 true => Held::encode(&d)?,

@@ -28,11 +28,31 @@ impl<T> Partitions<T> {
     /// The index of the partition of `key` (a new partition when no key equal to it was seen: `key` is
     /// cloned then only), for [`push_at`](Self::push_at).
     pub(super) fn slot(&mut self, key: &Bson) -> usize {
+        match self.find(key) {
+            Ok(i) => i,
+            Err(h) => self.add(key.clone(), h),
+        }
+    }
+
+    /// [`slot`](Self::slot) of a key the caller built for the document (a computed `partitionBy`): moved
+    /// into a new partition instead of cloned.
+    pub(super) fn slot_owned(&mut self, key: Bson) -> usize {
+        match self.find(&key) {
+            Ok(i) => i,
+            Err(h) => self.add(key, h),
+        }
+    }
+
+    /// The index of the partition of `key`, else the key's hash (`None`: no hash needed yet).
+    fn find(&mut self, key: &Bson) -> Result<usize, Option<u64>> {
         // One partition (no `partitionBy`, or one value so far): no hash needed while the key is its key.
         if let [(k, _)] = self.parts.as_slice() {
             if self.table.is_empty() && k == key {
-                return 0;
+                return Ok(0);
             }
+        }
+        if self.parts.is_empty() {
+            return Err(None);
         }
         if self.table.is_empty() && self.parts.len() == 1 {
             let h = self.table.hash(&self.parts[0].0);
@@ -40,22 +60,20 @@ impl<T> Partitions<T> {
             self.table.insert(h, 0, |i| &parts[i].0);
         }
         let h = self.table.hash(key);
-        let found = {
+        let parts = &self.parts;
+        self.table.find(h, key, |i| &parts[i].0).ok_or(Some(h))
+    }
+
+    /// A new partition of `key` (its hash from [`find`](Self::find)), its index.
+    fn add(&mut self, key: Bson, hash: Option<u64>) -> usize {
+        let i = self.parts.len();
+        self.parts.push((key, Vec::new()));
+        if i > 0 {
+            let h = hash.unwrap_or_else(|| self.table.hash(&self.parts[i].0));
             let parts = &self.parts;
-            self.table.find(h, key, |i| &parts[i].0)
-        };
-        match found {
-            Some(i) => i,
-            None => {
-                let i = self.parts.len();
-                self.parts.push((key.clone(), Vec::new()));
-                if i > 0 {
-                    let parts = &self.parts;
-                    self.table.insert(h, i, |j| &parts[j].0);
-                }
-                i
-            }
+            self.table.insert(h, i, |j| &parts[j].0);
         }
+        i
     }
 
     /// Adds `item` to the partition at `slot` (from [`slot`](Self::slot)).
