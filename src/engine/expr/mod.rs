@@ -16,6 +16,7 @@ mod condition;
 #[cfg(test)]
 mod condition_tests;
 mod convert;
+mod date_format;
 mod dates;
 mod doc_fields;
 #[cfg(test)]
