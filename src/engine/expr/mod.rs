@@ -30,6 +30,9 @@ mod scalar_tests;
 mod slots;
 #[cfg(test)]
 mod slots_tests;
+mod sorted_map;
+#[cfg(test)]
+mod sorted_map_tests;
 mod strings;
 #[cfg(test)]
 mod tests;
