@@ -598,6 +598,11 @@ pub(super) fn higher_order(
     root: &Document,
     vars: &Vars,
 ) -> Result<Option<Bson>, CommandError> {
+    if op == Op::Map {
+        if let Some(v) = super::sorted_map::sorted_map(args, root, vars)? {
+            return Ok(v);
+        }
+    }
     let input = match keys_only_input(op, args, root, vars)? {
         Some(keys) => keys,
         None => eval_named_arg(args, "input", root, vars)?,
@@ -694,7 +699,7 @@ pub(super) fn sort_array(
 ) -> Result<Option<Bson>, CommandError> {
     let input = eval_named_arg(args, "input", root, vars)?;
     let spec = match named(args, "sortBy") {
-        Some(Node::Const(b)) => b.clone(),
+        Some(Node::Const(b)) => b,
         _ => return Err(err(2942505, "$sortArray requires sortBy to be a constant")),
     };
     let mut items = match input {
@@ -710,6 +715,19 @@ pub(super) fn sort_array(
             ))
         }
     };
+    sort_by_spec(&mut items, spec, |v| v)?;
+    Ok(Some(Bson::Array(items)))
+}
+
+/// Sorts `items` (the values `value` reads from each) by a `$sortArray` `sortBy` spec: stable, by whole
+/// values (`1 | -1`) or by the fields of documents (`{field: 1 | -1, ...}`, a missing field as null); an
+/// invalid direction is an error. Shared by `$sortArray` and the `$map` over it that sorts references
+/// ([`super::sorted_map`]): the same comparisons, so the same order.
+pub(super) fn sort_by_spec<T>(
+    items: &mut Vec<T>,
+    spec: &Bson,
+    value: impl Fn(&T) -> &Bson,
+) -> Result<(), CommandError> {
     let dir_of = |v: &Bson| -> Result<Ordering, CommandError> {
         match Num::from_bson(v).and_then(|n| n.to_i64_exact()) {
             Some(1) => Ok(Ordering::Less),
@@ -717,7 +735,7 @@ pub(super) fn sort_array(
             _ => Err(err(2942507, "$sortArray sort direction must be 1 or -1")),
         }
     };
-    match &spec {
+    match spec {
         Bson::Document(fields) => {
             let mut keys = Vec::new();
             for (f, d) in fields {
@@ -726,9 +744,9 @@ pub(super) fn sort_array(
             // Borrowed, not copied, per comparison (a copy of a document key per comparison was most
             // of the sort of ARRAY_AGG ... ORDER BY's `{k, v}` elements).
             let null = Bson::Null;
-            crate::engine::ops::sort_checked(&mut items, |a, b| {
+            crate::engine::ops::sort_checked(items, |a, b| {
                 for (f, desc) in &keys {
-                    let o = compare(field_of(a, f, &null), field_of(b, f, &null));
+                    let o = compare(field_of(value(a), f, &null), field_of(value(b), f, &null));
                     let o = if *desc { o.reverse() } else { o };
                     if o != Ordering::Equal {
                         return o;
@@ -739,8 +757,8 @@ pub(super) fn sort_array(
         }
         other => {
             let desc = dir_of(other)? == Ordering::Greater;
-            crate::engine::ops::sort_checked(&mut items, |a, b| {
-                let o = compare(a, b);
+            crate::engine::ops::sort_checked(items, |a, b| {
+                let o = compare(value(a), value(b));
                 if desc {
                     o.reverse()
                 } else {
@@ -749,5 +767,5 @@ pub(super) fn sort_array(
             })?;
         }
     }
-    Ok(Some(Bson::Array(items)))
+    Ok(())
 }

@@ -3,6 +3,7 @@
 //! `-0800`) and Olson names (`Europe/Paris`) from the IANA database (chrono-tz), as mongod accepts them. Month
 //! arithmetic clamps to the end of the month, as mongod does.
 
+use super::date_format::format_date;
 use super::ops::{eval_named_arg, named as named_arg};
 use super::{err, nullish, Node, Op, Vars};
 use crate::engine::bson_order::type_name;
@@ -473,47 +474,4 @@ pub(super) fn named(
             ))
         }
     }
-}
-
-fn format_date(t: &DateTime<FixedOffset>, f: &str) -> Result<String, CommandError> {
-    let mut out = String::new();
-    let mut chars = f.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        let Some(spec) = chars.next() else {
-            return Err(err(18535, "Unmatched '%' at end of format string"));
-        };
-        let piece = match spec {
-            'Y' => format!("{:04}", t.year()),
-            'm' => format!("{:02}", t.month()),
-            'd' => format!("{:02}", t.day()),
-            'H' => format!("{:02}", t.hour()),
-            'M' => format!("{:02}", t.minute()),
-            'S' => format!("{:02}", t.second()),
-            'L' => format!("{:03}", (t.nanosecond() / 1_000_000).min(999)),
-            'j' => format!("{:03}", t.ordinal()),
-            'w' => (t.weekday().num_days_from_sunday() + 1).to_string(),
-            'u' => t.weekday().number_from_monday().to_string(),
-            'U' => t.format("%U").to_string(),
-            'V' => format!("{:02}", t.iso_week().week()),
-            'G' => format!("{:04}", t.iso_week().year()),
-            'z' => t.format("%z").to_string(),
-            'Z' => (t.offset().local_minus_utc() / 60).to_string(),
-            'b' => t.format("%b").to_string(),
-            'B' => t.format("%B").to_string(),
-            'a' => t.format("%a").to_string(),
-            '%' => "%".to_string(),
-            other => {
-                return Err(err(
-                    18536,
-                    format!("Invalid format character '%{other}' in format string"),
-                ))
-            }
-        };
-        out.push_str(&piece);
-    }
-    Ok(out)
 }

@@ -16,6 +16,7 @@ mod condition;
 #[cfg(test)]
 mod condition_tests;
 mod convert;
+mod date_format;
 mod dates;
 mod doc_fields;
 #[cfg(test)]
@@ -29,6 +30,9 @@ mod scalar_tests;
 mod slots;
 #[cfg(test)]
 mod slots_tests;
+mod sorted_map;
+#[cfg(test)]
+mod sorted_map_tests;
 mod strings;
 #[cfg(test)]
 mod tests;
