@@ -700,23 +700,31 @@ pub(super) fn sort_array(
     let input = eval_named_arg(args, "input", root, vars)?;
     let spec = match named(args, "sortBy") {
         Some(Node::Const(b)) => b,
-        _ => return Err(err(2942505, "$sortArray requires sortBy to be a constant")),
+        _ => return Err(sort_by_not_constant()),
     };
     let mut items = match input {
         None | Some(Bson::Null) => return Ok(Some(Bson::Null)),
         Some(Bson::Array(a)) => a,
-        Some(other) => {
-            return Err(err(
-                2942504,
-                format!(
-                    "The input argument to $sortArray must be an array, but was of type: {}",
-                    type_name(&other)
-                ),
-            ))
-        }
+        Some(other) => return Err(sort_input_not_array(&other)),
     };
     sort_by_spec(&mut items, spec, |v| v)?;
     Ok(Some(Bson::Array(items)))
+}
+
+/// `$sortArray`'s error for a `sortBy` that is not a constant (shared with `sorted_map`).
+pub(super) fn sort_by_not_constant() -> CommandError {
+    err(2942505, "$sortArray requires sortBy to be a constant")
+}
+
+/// `$sortArray`'s error for an input that is neither an array nor null (shared with `sorted_map`).
+pub(super) fn sort_input_not_array(input: &Bson) -> CommandError {
+    err(
+        2942504,
+        format!(
+            "The input argument to $sortArray must be an array, but was of type: {}",
+            type_name(input)
+        ),
+    )
 }
 
 /// Sorts `items` (the values `value` reads from each) by a `$sortArray` `sortBy` spec: stable, by whole

@@ -15,8 +15,7 @@
 //! one, else the `$map`'s value. Depends on `arrays` (the sort), `borrowed` (reads in place).
 
 use super::ops::named;
-use super::{arrays, borrowed, descend, err, Node, Op, Vars};
-use crate::engine::bson_order::type_name;
+use super::{arrays, borrowed, descend, Node, Op, Vars};
 use crate::engine::CommandError;
 use bson::{Bson, Document};
 
@@ -48,20 +47,12 @@ pub(super) fn sorted_map(
     };
     let spec = match named(sort, "sortBy") {
         Some(Node::Const(b)) => b,
-        _ => return Err(err(2942505, "$sortArray requires sortBy to be a constant")),
+        _ => return Err(arrays::sort_by_not_constant()),
     };
     let items = match input.as_deref() {
         None | Some(Bson::Null) => return Ok(Some(Some(Bson::Null))),
         Some(Bson::Array(a)) => a,
-        Some(other) => {
-            return Err(err(
-                2942504,
-                format!(
-                    "The input argument to $sortArray must be an array, but was of type: {}",
-                    type_name(other)
-                ),
-            ))
-        }
+        Some(other) => return Err(arrays::sort_input_not_array(other)),
     };
     let mut refs: Vec<&Bson> = items.iter().collect();
     arrays::sort_by_spec(&mut refs, spec, |v| *v)?;
