@@ -33,6 +33,7 @@ mod join_through;
 #[cfg(test)]
 mod join_through_tests;
 mod join_unwind;
+mod presorted;
 impl Stage {
     /// Whether the stage builds documents out of values (which may nest its input deeper, or grow it:
     /// `{$replaceRoot: {newRoot: {a: "$$ROOT"}}}` repeated, `{$addFields: {a: "$$ROOT"}}` doubling).
