@@ -61,6 +61,16 @@ pub(super) fn test(n: &Node, root: &Document, vars: &Vars) -> Result<Option<bool
         {
             holds(*op, compare_str(type_of(&x[0], root, vars)?, name))
         }
+        // `{$in: [{$type: x}, ["int", "long"]]}` (the translator's integer tests): the type's name looked
+        // up where it is, not built as a string.
+        (In, [Node::Op(Type, x), Node::Const(Bson::Array(names))])
+            if x.len() == 1 && names.iter().all(|n| matches!(n, Bson::String(_))) =>
+        {
+            let t = type_of(&x[0], root, vars)?;
+            names
+                .iter()
+                .any(|n| matches!(n, Bson::String(n) if compare_str(t, n).is_eq()))
+        }
         (Eq | Ne | Gt | Gte | Lt | Lte, [a, b]) => holds(*op, compared(a, b, root, vars)?),
         (IsNumber, [a]) => is_number(a, root, vars)?,
         (IsArray, [a]) => is_array(a, root, vars)?,

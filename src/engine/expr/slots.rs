@@ -428,11 +428,57 @@ fn collation_free(v: &Bson) -> bool {
     )
 }
 
+/// The truthiness of a constant node (a missing value, [`Node::Remove`], is false); `None` for any other.
+fn constant_truth(n: &Node) -> Option<bool> {
+    match n {
+        Node::Const(v) => Some(super::truthy(Some(v))),
+        Node::Remove => Some(false),
+        _ => None,
+    }
+}
+
 /// `{op: args}`, computed now when every argument is a constant and the operator's value depends on
 /// nothing else (no collation, no document, no clock) and it succeeds; an operator that fails keeps
 /// failing where it is evaluated (it may be in a branch never taken).
-fn fold(op: Op, args: Vec<Node>) -> Node {
+fn fold(op: Op, mut args: Vec<Node>) -> Node {
     use Op::*;
+    match op {
+        // A constant test picks its branch (mongod's `$cond` optimisation): the other one is never
+        // evaluated, so it can fail no more.
+        Cond if args.len() == 3 => {
+            if let Some(test) = constant_truth(&args[0]) {
+                return args.swap_remove(if test { 1 } else { 2 });
+            }
+        }
+        // Constants that do not decide a `$and` / `$or` go (they cannot fail); one that decides it ends it:
+        // the arguments before it are still evaluated, in order, for their errors, those after it never
+        // were.
+        And | Or => {
+            let decides = op == Or;
+            if let Some(at) = args.iter().position(|a| constant_truth(a) == Some(decides)) {
+                args.truncate(at + 1);
+            }
+            args.retain(|a| constant_truth(a) != Some(!decides));
+            if args.is_empty() {
+                return Node::Const(Bson::Boolean(!decides));
+            }
+            if let [only] = args.as_slice() {
+                if constant_truth(only) == Some(decides) {
+                    return Node::Const(Bson::Boolean(decides));
+                }
+            }
+        }
+        // A constant found by value in a constant list is in it under any collation (equal values compare
+        // equal whatever the strings' collation).
+        In if matches!(
+            args.as_slice(),
+            [Node::Const(x), Node::Const(Bson::Array(list))] if list.iter().any(|v| v == x)
+        ) =>
+        {
+            return Node::Const(Bson::Boolean(true));
+        }
+        _ => {}
+    }
     let consts: Option<Vec<&Bson>> = args
         .iter()
         .map(|n| match n {
@@ -449,6 +495,10 @@ fn fold(op: Op, args: Vec<Node>) -> Node {
         | StrLenBytes | SubstrCP | ToString | ToInt | ToLong | ToDouble | ToDecimal | ToBool
         | Type | IsNumber | IsArray | Size | ArrayElemAt => true,
         Eq | Ne | Gt | Gte | Lt | Lte | Cmp => consts.iter().all(|v| collation_free(v)),
+        In => match consts.as_slice() {
+            [x, Bson::Array(list)] => collation_free(x) && list.iter().all(collation_free),
+            _ => false,
+        },
         _ => false,
     };
     if !pure {

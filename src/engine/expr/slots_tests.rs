@@ -3,7 +3,8 @@
 //! and documents: `$let`s of several bindings shadowing each other, bindings to constants, to other
 //! variables and to documents read by path, `$map` / `$filter` / `$reduce` binding the same names inside
 //! them, a variable of the command (`$lookup`'s `let`), undefined names, and operators that fail in a
-//! branch not taken. Same value, or the same error code. And `$concat` with its constant strings read in
+//! branch not taken, constant tests of `$cond` / `$and` / `$or` and constants in `$in` lists. Same value,
+//! or the same error code. And `$concat` with its constant strings read in
 //! place against the same `$concat` with every argument computed.
 
 use super::{Expr, Vars};
@@ -67,6 +68,18 @@ pub(super) fn expr() -> impl Strategy<Value = Bson> {
                 let name = ["$gt", "$lte", "$cmp", "$ne", "$in", "$and", "$or"][i];
                 op(name, Bson::Array(vec![a, b]))
             }),
+            // the translator's integer test (`condition.rs` looks the type's name up in place)
+            (
+                inner.clone(),
+                prop::sample::subsequence(vec!["int", "long", "missing", "null", "array"], 0..4)
+            )
+                .prop_map(|(a, names)| {
+                    let names = names.into_iter().map(|n| Bson::String(n.into())).collect();
+                    op("$in", Bson::Array(vec![op("$type", a), Bson::Array(names)]))
+                }),
+            // n-ary logic with constants among the arguments (folded where they decide or do not count)
+            (prop::bool::ANY, prop::collection::vec(inner.clone(), 0..4))
+                .prop_map(|(and, v)| op(if and { "$and" } else { "$or" }, Bson::Array(v))),
             (0usize..4, inner.clone()).prop_map(|(i, a)| {
                 op(
                     ["$isArray", "$size", "$not", "$isNumber"][i],

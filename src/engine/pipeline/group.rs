@@ -387,11 +387,16 @@ impl Group {
         state: &mut GroupState,
         row: &FieldValues,
     ) -> Result<(), CommandError> {
-        let key = match (&plan.id, &self.key) {
-            (Source::Key(slots), Some(k)) => k.of_row(row, slots),
-            (id, _) => Cow::Borrowed(id.value(row).unwrap_or(&Bson::Null)),
+        let (slot, first) = match (&plan.id, &self.key) {
+            // A constant key (`_id: null`: an aggregate over the whole input) has one group, made by the
+            // first row: every later row's is that one, found without hashing it. (Grouping sets step
+            // several groupings into one state: the one group must be this key's.)
+            (Source::Const(k), _) if state.groups.len() == 1 && state.groups[0].0 == *k => {
+                (0, false)
+            }
+            (Source::Key(slots), Some(k)) => state.slot_of(&k.of_row(row, slots), &self.fields),
+            (id, _) => state.slot_of(id.value(row).unwrap_or(&Bson::Null), &self.fields),
         };
-        let (slot, first) = state.slot_of(&key, &self.fields);
         let states = &mut state.groups[slot].1;
         let mut added = Grown::default();
         for (j, (((_, acc), st), arg)) in self

@@ -278,3 +278,53 @@ proptest! {
         prop_assert_eq!(format!("{owned:?}"), format!("{borrowed:?}"));
     }
 }
+
+proptest! {
+    /// A constant key's group found without a lookup (`step_row`) against the general lookup (`step`), also
+    /// when another grouping steps into the same state first or after (grouping sets do): same groups,
+    /// same accumulators.
+    #[test]
+    fn constant_key_rows_equal_the_looked_up_key(
+        rows in prop::collection::vec((field(), field(), 0i32..5), 0..40),
+        constant_first in any::<bool>(),
+        key in prop_oneof![Just(Bson::Null), Just(Bson::Int32(1)), Just(Bson::String("x".into()))],
+    ) {
+        let accs = doc! {"n": {"$sum": 1}, "s": {"$sum": "$v"}};
+        let mut by_field = doc! {"_id": "$a"};
+        by_field.extend(accs.clone());
+        let mut constant = doc! {"_id": {"$literal": key}};
+        constant.extend(accs);
+        let by_field = Group::compile(&by_field).expect("compiles");
+        let constant = Group::compile(&constant).expect("compiles");
+        let groups: Vec<&Group> = if constant_first {
+            vec![&constant, &by_field]
+        } else {
+            vec![&by_field, &constant]
+        };
+        let vars = Vars::new(bson::DateTime::from_millis(0));
+        let docs = keyed_docs(&rows);
+        let mut want = GroupState::new(&vars);
+        for d in &docs {
+            for g in &groups {
+                g.step(&mut want, d, &vars).expect("steps");
+            }
+        }
+        let mut names = Vec::new();
+        let plans: Vec<RowPlan> = groups
+            .iter()
+            .map(|g| g.row_plan(&mut names).expect("a row plan"))
+            .collect();
+        let mut row = FieldValues::new(names);
+        let mut got = GroupState::new(&vars);
+        for d in &docs {
+            let raw = bson::RawDocumentBuf::try_from(d).expect("encodes");
+            row.read(&raw).expect("reads");
+            for (g, p) in groups.iter().zip(&plans) {
+                g.step_row(p, &mut got, &row).expect("steps");
+            }
+        }
+        let want = by_field.finish(want, &vars).expect("finishes");
+        let got = by_field.finish(got, &vars).expect("finishes");
+        prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
+    }
+}
