@@ -365,8 +365,10 @@ impl Group {
             }
         }
         let id = match &self.key {
-            Some(k) => Source::Key(k.fields().iter().map(|f| slot(fields, f)).collect()),
-            None => source(fields, &self.id)?,
+            Some(k) if k.top_level() => {
+                Source::Key(k.fields().iter().map(|f| slot(fields, f)).collect())
+            }
+            _ => source(fields, &self.id)?,
         };
         let mut args = Vec::with_capacity(self.fields.len());
         for (_, acc) in &self.fields {

@@ -1,5 +1,6 @@
-//! A `$group` key made of top-level fields with null for none, `_id: {g0: {$ifNull: ["$a", null]}, g1:
-//! ...}` (the translator's `GROUP BY a, b`; a part may also be a number or null constant, as a grouping set's
+//! A `$group` key made of field paths with null for none, `_id: {g0: {$ifNull: ["$a", null]}, g1:
+//! ...}` (the translator's `GROUP BY a, b`; a dotted path `"$__j1.namespace"` is a joined table's column, read
+//! as the expression reads it; a part may also be a number or null constant, as a grouping set's
 //! rolled-up key and set number are once `group_sets.rs` fixed the set), grouped by the fields' values
 //! themselves: one field's value
 //! read by reference (no key document evaluated per input document, no copy but for a new group), several
@@ -19,7 +20,7 @@ use std::borrow::Cow;
 /// What `$ifNull: [x, null]` gives for a missing, null or undefined `x`.
 static NULL: Bson = Bson::Null;
 
-/// `_id: {name: {$ifNull: ["$field", null]}, ...}` over top-level fields (and constants).
+/// `_id: {name: {$ifNull: ["$field", null]}, ...}` over field paths (and constants).
 #[derive(Debug, Clone)]
 pub(super) struct FieldsKey {
     /// The key document's field names, in order.
@@ -35,6 +36,9 @@ pub(super) struct FieldsKey {
 enum Part {
     /// `{$ifNull: ["$field", null]}`: the field at this index of `fields`.
     Field(usize),
+    /// `{$ifNull: ["$a.b", null]}`: a dotted path, read as the expression `"$a.b"` reads it (through arrays
+    /// too: the array of the values found).
+    Path(Vec<String>),
     /// `null` or `{$literal: number}`.
     Const(Bson),
 }
@@ -52,8 +56,8 @@ fn constant(v: &Bson) -> Option<Bson> {
 }
 
 impl FieldsKey {
-    /// The key when `id` has that shape (field names neither empty, dotted nor `$`-prefixed, field paths
-    /// top-level); `None` otherwise (the expression is compiled as usual).
+    /// The key when `id` has that shape (field names neither empty, dotted nor `$`-prefixed, path parts
+    /// neither empty nor `$`-prefixed); `None` otherwise (the expression is compiled as usual).
     pub(super) fn detect(id: &Bson) -> Option<FieldsKey> {
         let Bson::Document(spec) = id else {
             return None;
@@ -81,10 +85,14 @@ impl FieldsKey {
                 return None;
             };
             let field = path.strip_prefix('$')?;
-            if field.is_empty() || field.starts_with('$') || field.contains('.') {
+            if field.split('.').any(|p| p.is_empty() || p.starts_with('$')) {
                 return None;
             }
             names.push(name.clone());
+            if field.contains('.') {
+                parts.push(Part::Path(field.split('.').map(str::to_string).collect()));
+                continue;
+            }
             let i = match fields.iter().position(|f| f == field) {
                 Some(i) => i,
                 None => {
@@ -106,6 +114,12 @@ impl FieldsKey {
         &self.fields
     }
 
+    /// Whether every part is a top-level field or a constant (no dotted path): the key a row of
+    /// top-level fields ([`of_row`](Self::of_row)) holds.
+    pub(super) fn top_level(&self) -> bool {
+        !self.parts.iter().any(|p| matches!(p, Part::Path(_)))
+    }
+
     /// `$ifNull: [v, null]` of a field's value (`None`: missing).
     fn value(v: Option<&Bson>) -> &Bson {
         match v {
@@ -116,24 +130,41 @@ impl FieldsKey {
 
     /// The grouping value of `doc`: its part's value (borrowed) for one part, the array of them for more.
     pub(super) fn of_doc<'a>(&'a self, doc: &'a Document) -> Cow<'a, Bson> {
-        self.of(|i| crate::engine::path::field(doc, &self.fields[i]))
+        self.of(
+            |i| crate::engine::path::field(doc, &self.fields[i]),
+            |path| crate::engine::expr::path_value(doc, path),
+        )
     }
 
-    /// [`of_doc`](Self::of_doc) of a row whose slot `slots[i]` holds field `i`.
+    /// [`of_doc`](Self::of_doc) of a row whose slot `slots[i]` holds field `i` (a key with a dotted path,
+    /// not [`top_level`](Self::top_level), is never read from a row: its paths read null).
     pub(super) fn of_row<'a>(&'a self, row: &'a FieldValues, slots: &[usize]) -> Cow<'a, Bson> {
-        self.of(|i| slots.get(i).and_then(|&s| row.get(s)))
+        self.of(|i| slots.get(i).and_then(|&s| row.get(s)), |_| None)
     }
 
-    fn of<'a>(&'a self, get: impl Fn(usize) -> Option<&'a Bson>) -> Cow<'a, Bson> {
-        let part = |p: &'a Part| match p {
-            Part::Field(i) => Self::value(get(*i)),
-            Part::Const(c) => c,
+    fn of<'a>(
+        &'a self,
+        get: impl Fn(usize) -> Option<&'a Bson>,
+        path: impl Fn(&'a [String]) -> Option<Cow<'a, Bson>>,
+    ) -> Cow<'a, Bson> {
+        let part = |p: &'a Part| -> Cow<'a, Bson> {
+            match p {
+                Part::Field(i) => Cow::Borrowed(Self::value(get(*i))),
+                Part::Path(parts) => match path(parts) {
+                    Some(Cow::Borrowed(v)) => Cow::Borrowed(Self::value(Some(v))),
+                    Some(Cow::Owned(v)) if !matches!(v, Bson::Null | Bson::Undefined) => {
+                        Cow::Owned(v)
+                    }
+                    _ => Cow::Borrowed(&NULL),
+                },
+                Part::Const(c) => Cow::Borrowed(c),
+            }
         };
         if let [one] = self.parts.as_slice() {
-            return Cow::Borrowed(part(one));
+            return part(one);
         }
         Cow::Owned(Bson::Array(
-            self.parts.iter().map(|p| part(p).clone()).collect(),
+            self.parts.iter().map(|p| part(p).into_owned()).collect(),
         ))
     }
 
