@@ -74,7 +74,7 @@ impl PeerFirst {
         let ((number, spec1), (first, spec2)) = (out1.iter().next()?, out2.iter().next()?);
         let (number, first) = (number.to_string(), first.to_string());
         let numbered = spec1.as_document()?;
-        if numbered.len() != 1 || numbered.get_document("$documentNumber").ok()?.len() != 0 {
+        if numbered.len() != 1 || !numbered.get_document("$documentNumber").ok()?.is_empty() {
             return None;
         }
         if !matches!(w1.outputs.as_slice(), [(_, Op::DocumentNumber)]) {
