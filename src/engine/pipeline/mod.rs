@@ -93,6 +93,8 @@ mod window_join;
 #[cfg(test)]
 mod window_join_tests;
 mod window_parts;
+#[cfg(test)]
+mod window_peers_tests;
 
 use super::expr::{Expr, Vars};
 use super::matcher::Matcher;

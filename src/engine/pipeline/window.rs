@@ -17,6 +17,7 @@ use crate::engine::CommandError;
 use bson::{Bson, Document};
 use emit::{check_held, held_bytes, Column, Running};
 pub(super) use emit::{Emitted, MASKED};
+pub(super) use peers::PeerFirst;
 use std::cmp::Ordering;
 
 /// A document with its `sortBy` key.
@@ -262,6 +263,18 @@ impl SetWindowFields {
         &self,
         docs: Vec<Document>,
         vars: &Vars,
+        sink: impl FnMut(Document, &Emitted<'_>) -> Result<(), CommandError>,
+    ) -> Result<(), CommandError> {
+        self.run_partitions(docs, vars, None, sink)
+    }
+
+    /// [`run_each_marked`](Self::run_each_marked) of this stage, or (`peers`) of this stage and the
+    /// `$setWindowFields` after it that [`PeerFirst`] runs with it.
+    pub(super) fn run_partitions(
+        &self,
+        docs: Vec<Document>,
+        vars: &Vars,
+        peers: Option<&PeerFirst>,
         mut sink: impl FnMut(Document, &Emitted<'_>) -> Result<(), CommandError>,
     ) -> Result<(), CommandError> {
         // Each document with its sort key, read once while the partition key is (the document is in
@@ -271,6 +284,8 @@ impl SetWindowFields {
         // Resident bytes held (past the limit: encode, then spill), and BSON bytes (the 5643011 limit).
         let mut held = 0usize;
         let mut bson_held = 0usize;
+        // What the pair's second stage adds to the documents it holds (its 5643011 counts them).
+        let mut peers_added = 0usize;
         let mut compact = false;
         let mut spilled: Option<Sorter> = None;
         for d in docs {
@@ -283,10 +298,10 @@ impl SetWindowFields {
             if !mem.allow_disk_use {
                 bson_held += memory::doc_bytes(&d) + memory::ENTRY_OVERHEAD;
                 if bson_held > mem.window_bytes {
-                    return Err(CommandError::location(
-                        5643011,
-                        "Exceeded max memory. Set 'allowDiskUse: true' to spill to disk",
-                    ));
+                    return Err(window_memory_error());
+                }
+                if let Some(p) = peers {
+                    peers_added += p.added_bytes(&d);
                 }
             }
             let sort_key = self.sort_key(&d);
@@ -324,6 +339,12 @@ impl SetWindowFields {
                 spilled = Some(sorter);
             }
         }
+        if spilled.is_none()
+            && !mem.allow_disk_use
+            && bson_held.saturating_add(peers_added) > mem.window_bytes
+        {
+            return Err(window_memory_error());
+        }
         if let Some(sorter) = spilled {
             let mut current: Option<Bson> = None;
             let mut part = Vec::new();
@@ -337,14 +358,14 @@ impl SetWindowFields {
                     .as_ref()
                     .is_some_and(|c| crate::engine::bson_order::compare(c, &key) != Ordering::Equal)
                 {
-                    self.emit_partition(std::mem::take(&mut part), vars, &mut sink)?;
+                    self.emit_either(std::mem::take(&mut part), vars, peers, &mut sink)?;
                 }
                 current = Some(key);
                 part.push((k, d));
                 Ok(())
             })?;
             if !part.is_empty() {
-                self.emit_partition(part, vars, &mut sink)?;
+                self.emit_either(part, vars, peers, &mut sink)?;
             }
             return Ok(());
         }
@@ -354,9 +375,24 @@ impl SetWindowFields {
                 .into_iter()
                 .map(|(k, d)| d.into_doc().map(|d| (k, d)))
                 .collect::<Result<Vec<Keyed>, CommandError>>()?;
-            self.emit_partition(part, vars, &mut sink)?;
+            self.emit_either(part, vars, peers, &mut sink)?;
         }
         Ok(())
+    }
+
+    /// One partition through this stage ([`emit_partition`](Self::emit_partition)) or through the pair
+    /// of stages `peers` plans ([`emit_peers`](Self::emit_peers)).
+    fn emit_either(
+        &self,
+        part: Vec<Keyed>,
+        vars: &Vars,
+        peers: Option<&PeerFirst>,
+        sink: &mut impl FnMut(Document, &Emitted<'_>) -> Result<(), CommandError>,
+    ) -> Result<(), CommandError> {
+        match peers {
+            Some(p) => self.emit_peers(part, p, sink),
+            None => self.emit_partition(part, vars, sink),
+        }
     }
 
     /// The partition value of a document (missing: null; an array is mongod's error).
@@ -690,6 +726,14 @@ fn sliding_extreme(
     Some(col)
 }
 
+/// mongod's 5643011: the documents a `$setWindowFields` holds pass its memory limit without `allowDiskUse`.
+fn window_memory_error() -> CommandError {
+    CommandError::location(
+        5643011,
+        "Exceeded max memory. Set 'allowDiskUse: true' to spill to disk",
+    )
+}
+
 /// The key a spilled stage sorts a document by (its [`spilled_sort`](SetWindowFields): the partition
 /// value, then the `sortBy` key): what that spec reads from `{p: partition, d: document}`.
 fn spill_key(partition: Bson, sort_key: Vec<Bson>) -> Vec<Bson> {
@@ -737,6 +781,9 @@ fn range_bounds(a: Bound, b: Bound, cur: f64, scale: f64) -> (f64, f64) {
 
 #[path = "window_emit.rs"]
 mod emit;
+
+#[path = "window_peers.rs"]
+mod peers;
 
 #[cfg(test)]
 #[path = "window_tests.rs"]

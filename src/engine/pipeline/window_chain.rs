@@ -7,7 +7,7 @@
 //! whole-partition `STRING_AGG` is joined once per partition, and the repeated array is never copied into
 //! the documents that reuse the joined value. Depends on `window` (its [`Emitted`] marks).
 
-use super::window::{Emitted, SetWindowFields};
+use super::window::{Emitted, PeerFirst, SetWindowFields};
 use super::{reshape, Catalog, Pipeline, Stage};
 use crate::engine::expr::{Expr, Vars};
 use crate::engine::sort::{Sorter, TopK};
@@ -144,7 +144,15 @@ impl Pipeline {
         catalog: &dyn Catalog,
         vars: &Vars,
     ) -> Result<(Vec<Document>, usize), CommandError> {
-        let mut stop = i + 1;
+        // The translator's first-of-peers pair (window_peers.rs): this stage and the next run as one.
+        let peers = match (self.stages.get(i + 1), self.raw.get(i), self.raw.get(i + 1)) {
+            (Some(Stage::Window(_)), Some(raw1), Some(raw2)) if i + 1 < end => {
+                PeerFirst::plan(w, raw1, raw2).filter(|p| p.applies(&docs))
+            }
+            _ => None,
+        };
+        let after = if peers.is_some() { i + 2 } else { i + 1 };
+        let mut stop = after;
         while stop < end
             && Self::per_document(&self.stages[stop])
             && !matches!(self.stages[stop], Stage::Lookup(_))
@@ -167,10 +175,10 @@ impl Pipeline {
             _ => (None, None, stop),
         };
         // The `$set` right after the window, computed once per run of repeated outputs.
-        let mut memo = match self.stages.get(i + 1) {
-            Some(Stage::AddFields(fields)) if i + 1 < stop => self
+        let mut memo = match self.stages.get(after) {
+            Some(Stage::AddFields(fields)) if after < stop => self
                 .raw
-                .get(i + 1)
+                .get(after)
                 .and_then(|raw| Memo::plan(w, raw))
                 .filter(|m| m.masks.len() == fields.len())
                 .map(|m| (fields, m)),
@@ -178,8 +186,8 @@ impl Pipeline {
         };
         let mut out = Vec::new();
         let mut cur = Vec::with_capacity(1);
-        w.run_each_marked(docs, vars, |mut d, em| {
-            let mut first = i + 1;
+        w.run_partitions(docs, vars, peers.as_ref(), |mut d, em| {
+            let mut first = after;
             match &mut memo {
                 Some((fields, m)) => {
                     crate::engine::ops::check()?;

@@ -38,7 +38,17 @@ pub(in crate::engine::pipeline) struct Emitted<'a> {
     held: &'a [Option<Bson>],
 }
 
-impl Emitted<'_> {
+impl<'a> Emitted<'a> {
+    /// Marks of a document whose outputs are all in place and not repeated by the next one.
+    pub(super) fn none(outputs: &'a [(String, Op)]) -> Emitted<'a> {
+        Emitted {
+            repeat: 0,
+            next: 0,
+            outputs,
+            held: &[],
+        }
+    }
+
     /// The index of the output named `name` that has a bit in the masks.
     pub fn output(&self, name: &str) -> Option<usize> {
         self.outputs
@@ -242,7 +252,7 @@ impl SetWindowFields {
 /// `__w0k: {n0: <NULL flag>, s0: <value>}` for an `ORDER BY` of several parts or a nullable one) is sorted
 /// as the key of those values ([`SortSpec::of_document_fields`]: the same order), by prefix records
 /// ([`SortSpec::sort_entries`]) instead of a comparison of documents per step.
-fn sort_partition(
+pub(super) fn sort_partition(
     s: &crate::engine::sort::SortSpec,
     keyed: &mut Vec<Keyed>,
 ) -> Result<(), CommandError> {
