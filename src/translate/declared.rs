@@ -457,11 +457,9 @@ fn scope_interval(scope: &[Binding], parts: &[Ident]) -> Option<bool> {
             .find(|b| b.name == q.value)
             .map(|b| b.intervals.contains(&c.value)),
         [c] => {
-            let mut hits = scope.iter().filter(|b| {
-                b.columns
-                    .as_ref()
-                    .is_some_and(|cs| cs.iter().any(|x| *x == c.value))
-            });
+            let mut hits = scope
+                .iter()
+                .filter(|b| b.columns.as_ref().is_some_and(|cs| cs.contains(&c.value)));
             match (hits.next(), hits.next()) {
                 (Some(b), None) => Some(b.intervals.contains(&c.value)),
                 (Some(_), Some(_)) => Some(false),
