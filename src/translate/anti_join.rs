@@ -163,7 +163,14 @@ impl Translator {
     ) -> Result<(), Error> {
         let k = scope.tables.len();
         let declared = self.is_declared(&src);
-        add_table(scope, qualifier, relation, src.columns.clone(), declared)?;
+        add_table(
+            scope,
+            qualifier,
+            relation,
+            src.columns.clone(),
+            declared,
+            src.intervals.clone(),
+        )?;
         let field = format!("__j{k}");
         let mut lookup = self.lookup_doc(cx, scope, k, src, Some(on), &field)?;
         if let Ok(p) = lookup.get_array_mut("pipeline") {

@@ -50,6 +50,10 @@ pub(crate) struct QueryContext {
     /// How this level's SELECT list hands out intervals (set by the level's reader, taken by the SELECT or set
     /// operation that produces the rows).
     pub intervals: Intervals,
+    /// The SELECT whose FROM is being planned names its columns (no `*`): a joined CTE's or derived table's
+    /// interval columns stay documents, typed through `JoinTable::intervals` (`join.rs`), instead of their
+    /// text.
+    pub join_intervals_typed: bool,
 }
 
 /// How a query level's output columns hold intervals.

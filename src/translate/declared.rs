@@ -195,28 +195,28 @@ impl Translator {
     }
 
     /// Whether a column reference names a column of a CTE or derived table that holds interval documents
-    /// (`Binding::intervals`): qualified by the relation, or unqualified and of the one relation that has it.
+    /// (`Binding::intervals`, `JoinTable::intervals`): qualified by the relation, or unqualified and of the
+    /// one relation that has it; of this query, else of an enclosing one (a correlated reference, read as the
+    /// enclosing query's row holds it).
     fn relation_interval(&self, cx: &QueryContext, parts: &[Ident]) -> bool {
-        let has = |b: &Binding, c: &str| {
-            b.columns
-                .as_ref()
-                .is_some_and(|cs| cs.iter().any(|x| x == c))
+        let here = match &cx.join {
+            Some(j) => j.interval_column(parts),
+            None => scope_interval(&cx.scope, parts),
         };
-        match parts {
-            [q, c] => cx
-                .scope
-                .iter()
-                .find(|b| b.name == q.value)
-                .is_some_and(|b| b.intervals.contains(&c.value)),
-            [c] => {
-                let mut hits = cx.scope.iter().filter(|b| has(b, &c.value));
-                match (hits.next(), hits.next()) {
-                    (Some(b), None) => b.intervals.contains(&c.value),
-                    _ => false,
-                }
-            }
-            _ => false,
+        if let Some(answer) = here {
+            return answer;
         }
+        // From the innermost enclosing query outwards, as `outer_unqualified` / `outer_column` look; an
+        // enclosing query past `$group` holds its keys, not its columns.
+        for frame in self.rel.outer.iter().rev() {
+            if frame.barrier && parts.len() == 1 {
+                return false;
+            }
+            if let Some(answer) = scope_interval(&frame.scope, parts) {
+                return answer && !frame.grouped;
+            }
+        }
+        false
     }
 
     /// `INSERT INTO t VALUES (...)` without a column list into a declared table: its first columns in
@@ -445,4 +445,31 @@ impl Translator {
 struct StarRelations {
     each: Vec<(String, Option<Vec<StarColumn>>)>,
     all: Option<Vec<StarColumn>>,
+}
+
+/// Whether `parts` reads an interval column of the relations `scope` (`Binding::intervals`); `None` when it
+/// names none of them (a qualifier not there, an unqualified name none of them has while all columns are
+/// known).
+fn scope_interval(scope: &[Binding], parts: &[Ident]) -> Option<bool> {
+    match parts {
+        [q, c] => scope
+            .iter()
+            .find(|b| b.name == q.value)
+            .map(|b| b.intervals.contains(&c.value)),
+        [c] => {
+            let mut hits = scope
+                .iter()
+                .filter(|b| b.columns.as_ref().is_some_and(|cs| cs.contains(&c.value)));
+            match (hits.next(), hits.next()) {
+                (Some(b), None) => Some(b.intervals.contains(&c.value)),
+                (Some(_), Some(_)) => Some(false),
+                // a relation of unknown columns may have it (no relation: columns unknown too)
+                (None, _) if scope.is_empty() || scope.iter().any(|b| b.columns.is_none()) => {
+                    Some(false)
+                }
+                (None, _) => None,
+            }
+        }
+        _ => Some(false),
+    }
 }

@@ -40,6 +40,8 @@ pub(crate) struct JoinTable {
     pub columns: Option<Vec<String>>,
     /// A table of the catalog (`_id` readable as a system column).
     pub declared: bool,
+    /// Its columns holding interval documents (a CTE or derived table): read as intervals.
+    pub intervals: Vec<String>,
 }
 
 /// Column resolution in a query with joins.
@@ -62,6 +64,34 @@ pub(crate) struct JoinScope {
     pub using: Vec<(String, String)>,
     /// `FULL JOIN ... USING (col)` columns: name -> `COALESCE(l.col, r.col)`, what the unqualified name means.
     pub merged: Vec<(String, Expr)>,
+}
+
+impl JoinScope {
+    /// Whether a column reference (`q.c`, or an unqualified `c` of one visible table or a USING column) reads
+    /// a column holding interval documents (`JoinTable::intervals`); `None` when the name is not of these
+    /// tables (an enclosing query's column).
+    pub(crate) fn interval_column(&self, parts: &[Ident]) -> Option<bool> {
+        let of = |q: &str, c: &str| {
+            self.tables
+                .iter()
+                .find(|t| t.qualifier == q)
+                .map(|t| t.intervals.iter().any(|i| i == c))
+        };
+        match parts {
+            [q, c] => of(&q.value, &c.value),
+            [c] => {
+                if let Some((_, owner)) = self.using.iter().find(|(n, _)| *n == c.value) {
+                    return of(owner, &c.value);
+                }
+                match resolve_unqualified(self, &c.value) {
+                    Unqualified::Table(q) => of(&q, &c.value),
+                    Unqualified::Missing => None,
+                    Unqualified::Ambiguous | Unqualified::Unknown => Some(false),
+                }
+            }
+            _ => Some(false),
+        }
+    }
 }
 
 /// The stages a FROM clause adds in front of the pipeline.
@@ -109,13 +139,14 @@ impl Translator {
             .into_iter()
             .map(|e| (e, false))
             .collect();
+        let typed = cx.join_intervals_typed;
         let mut scope = JoinScope::default();
         let mut stages = Vec::new();
         let mut collection = String::new();
         let mut pushdown = true;
         let mut first_stages = 0;
         for (i, twj) in from.iter().enumerate() {
-            let (src, qualifier) = self.join_relation(&twj.relation)?;
+            let (src, qualifier) = self.join_relation(&twj.relation, typed)?;
             if i == 0 {
                 // The first relation's stages (a CTE / derived table) run first, on its collection.
                 let Some(c) = src.collection.clone() else {
@@ -129,7 +160,14 @@ impl Translator {
                 let declared = self.is_declared(&src);
                 first_stages = src.pipeline.len();
                 stages.extend(src.pipeline);
-                add_table(&mut scope, qualifier, &twj.relation, src.columns, declared)?;
+                add_table(
+                    &mut scope,
+                    qualifier,
+                    &twj.relation,
+                    src.columns,
+                    declared,
+                    src.intervals,
+                )?;
             } else {
                 // `FROM a, b`: a cross join.
                 let moved = take_where(&mut moving, &scope, &qualifier);
@@ -146,7 +184,7 @@ impl Translator {
                 )?;
             }
             for j in &twj.joins {
-                let (src, qualifier) = self.join_relation(&j.relation)?;
+                let (src, qualifier) = self.join_relation(&j.relation, typed)?;
                 let at = Position::from(j.span().start);
                 let (constraint, kind) = join_kind(&j.join_operator, at)?;
                 if matches!(kind, JoinKind::Right | JoinKind::Full) && i > 0 {
@@ -314,7 +352,14 @@ impl Translator {
     ) -> Result<(), Error> {
         let k = scope.tables.len();
         let declared = self.is_declared(&src);
-        add_table(scope, qualifier, relation, src.columns.clone(), declared)?;
+        add_table(
+            scope,
+            qualifier,
+            relation,
+            src.columns.clone(),
+            declared,
+            src.intervals.clone(),
+        )?;
         let field = format!("__j{k}");
         let lookup = self.lookup_doc(cx, scope, k, src, on, &field)?;
         let never = Stage::Match(Filter::nothing().into()).into_document();
@@ -622,6 +667,7 @@ pub(crate) fn add_table(
     relation: &TableFactor,
     columns: Option<Vec<String>>,
     declared: bool,
+    intervals: Vec<String>,
 ) -> Result<(), Error> {
     if scope.tables.iter().any(|t| t.qualifier == qualifier) {
         return Err(Error::Invalid {
@@ -653,15 +699,21 @@ pub(crate) fn add_table(
         prefix,
         columns,
         declared,
+        intervals,
     });
     Ok(())
 }
 
 impl Translator {
-    /// A relation of a join: a collection, or a CTE / derived table as a pipeline source (cte/).
-    fn join_relation(&mut self, t: &TableFactor) -> Result<(super::cte::Source, String), Error> {
+    /// A relation of a join: a collection, or a CTE / derived table as a pipeline source (cte/), its interval
+    /// columns documents when `typed` (else their text).
+    fn join_relation(
+        &mut self,
+        t: &TableFactor,
+        typed: bool,
+    ) -> Result<(super::cte::Source, String), Error> {
         if self.is_special_relation(t) {
-            let (qualifier, src) = self.relation_source(t)?;
+            let (qualifier, src) = self.relation_source(t, typed)?;
             return Ok((src, qualifier));
         }
         let (coll, qualifier) = table_factor(t)?;
@@ -677,6 +729,7 @@ impl Translator {
             pipeline: Vec::new(),
             columns: self.catalog.columns(coll),
             join: None,
+            intervals: Vec::new(),
         }
     }
 

@@ -158,7 +158,14 @@ impl Translator {
             self.join_one(cx, scope, stages, src, qualifier, relation, Some(on), true)?;
         } else {
             let declared = self.is_declared(&src);
-            add_table(scope, qualifier, relation, src.columns, declared)?;
+            add_table(
+                scope,
+                qualifier,
+                relation,
+                src.columns,
+                declared,
+                src.intervals,
+            )?;
         }
         let (lets, m) = self.on_stage(cx, scope, k, on, true)?;
         let mut left = before;
@@ -403,6 +410,7 @@ impl Translator {
                 &twj.relation,
                 a_cols.clone(),
                 a_decl,
+                Vec::new(),
             )?;
             self.join_one(
                 cx,
@@ -416,8 +424,8 @@ impl Translator {
             )?;
             // b rows without a match: b at the root, a the joined table.
             let mut swapped = JoinScope::default();
-            add_table(&mut swapped, b_q, &j.relation, b_cols, b_decl)?;
-            add_table(&mut swapped, a_q, &twj.relation, a_cols, a_decl)?;
+            add_table(&mut swapped, b_q, &j.relation, b_cols, b_decl, Vec::new())?;
+            add_table(&mut swapped, a_q, &twj.relation, a_cols, a_decl, Vec::new())?;
             let anti =
                 self.lookup_doc(cx, &swapped, 1, self.plain_source(&a_coll), Some(on), "__m")?;
             stages.push(
@@ -443,7 +451,7 @@ impl Translator {
                 ),
                 _ => None,
             };
-            add_table(&mut scope, b_q, &j.relation, b_cols, b_decl)?;
+            add_table(&mut scope, b_q, &j.relation, b_cols, b_decl, Vec::new())?;
             // `WHERE a.c IS NULL` of a column never NULL in a match: the anti-join (anti_join.rs).
             let a_src = self.plain_source(&a_coll);
             let anti = cx

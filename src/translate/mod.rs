@@ -34,6 +34,8 @@ mod interval_agg;
 #[cfg(test)]
 mod interval_agg_tests;
 pub(crate) mod join;
+#[cfg(test)]
+mod join_intervals_tests;
 mod join_not_null;
 mod join_outer;
 mod join_where;

@@ -62,7 +62,14 @@ impl Translator {
         let from = reduced.as_deref().unwrap_or(&s.from);
         cx.where_is_null = super::anti_join::is_null_terms(s.selection.as_ref());
         cx.where_to_on = super::join_where::movable_terms(from, s.selection.as_ref());
+        cx.join_intervals_typed = !s.projection.iter().any(|p| {
+            matches!(
+                p,
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+            )
+        });
         let source = self.source_of_from(cx, from, pos);
+        cx.join_intervals_typed = false;
         cx.where_is_null.clear();
         cx.where_to_on.clear();
         let mut source = source?;

@@ -273,6 +273,26 @@ WITH d(s, iv) AS (SELECT session_id, expires_at - created_at::timestamptz FROM u
 SELECT * FROM (SELECT session_id, INTERVAL '1 day' * (page_views % 3) + INTERVAL '1 hour' * page_views AS iv FROM user_sessions) s ORDER BY iv, session_id;
 -- name: time_interval_derived_table_joined_prints_text
 SELECT u.session_id, d.iv FROM user_sessions u JOIN (SELECT session_id, INTERVAL '1 hour' * page_views AS iv FROM user_sessions) d ON d.session_id = u.session_id ORDER BY u.session_id;
+-- name: interval_joined_left_null_negative_months_ordered_compared
+SELECT u.session_id, d.iv, d.iv > INTERVAL '1 day' AS over_day, d.iv * 2 AS twice, -d.iv AS neg, EXTRACT(EPOCH FROM d.iv) AS secs FROM user_sessions u LEFT JOIN (SELECT session_id, user_id, CASE WHEN page_views % 4 = 0 THEN NULL ELSE INTERVAL '1 mon -3 days' * (page_views % 5 - 2) + INTERVAL '-1 hour' * page_views END AS iv FROM user_sessions WHERE page_views % 3 <> 1) d ON d.session_id = u.session_id ORDER BY d.iv NULLS FIRST, u.session_id;
+-- name: interval_joined_using_unqualified_filtered
+SELECT session_id, iv, iv + INTERVAL '2 days' AS later FROM user_sessions u JOIN (SELECT session_id, user_id, CASE WHEN page_views % 4 = 0 THEN NULL ELSE INTERVAL '1 mon -3 days' * (page_views % 5 - 2) + INTERVAL '-1 hour' * page_views END AS iv FROM user_sessions WHERE page_views % 3 <> 1) d USING (session_id) WHERE iv < INTERVAL '10 days' ORDER BY iv DESC, session_id;
+-- name: interval_joined_on_span_equality
+SELECT a.session_id, b.session_id AS other, a.iv, b.iv AS biv FROM (SELECT session_id, INTERVAL '1 day' * (page_views % 3) AS iv FROM user_sessions) a JOIN (SELECT session_id, INTERVAL '24 hours' * (page_views % 3) AS iv FROM user_sessions WHERE page_views < 4) b ON a.iv = b.iv AND a.session_id < b.session_id ORDER BY 1, 2;
+-- name: interval_joined_grouped_sum_min_max
+SELECT u.user_id, SUM(d.iv) AS s, MIN(d.iv) AS lo, MAX(d.iv) AS hi, COUNT(d.iv) AS n FROM user_sessions u LEFT JOIN (SELECT session_id, user_id, CASE WHEN page_views % 4 = 0 THEN NULL ELSE INTERVAL '1 mon -3 days' * (page_views % 5 - 2) + INTERVAL '-1 hour' * page_views END AS iv FROM user_sessions WHERE page_views % 3 <> 1) d ON d.session_id = u.session_id GROUP BY u.user_id ORDER BY u.user_id;
+-- name: interval_joined_group_by_interval_and_distinct
+SELECT d.iv, COUNT(*) AS n FROM user_sessions u JOIN (SELECT session_id, INTERVAL '1 day' * (page_views % 2) + INTERVAL '24 hours' * ((page_views + 1) % 2) AS iv FROM user_sessions) d ON d.session_id = u.session_id GROUP BY d.iv ORDER BY d.iv;
+-- name: interval_joined_cte_scalar_subquery_and_outer_reference
+WITH d AS (SELECT session_id, user_id, CASE WHEN page_views % 4 = 0 THEN NULL ELSE INTERVAL '1 mon -3 days' * (page_views % 5 - 2) + INTERVAL '-1 hour' * page_views END AS iv FROM user_sessions WHERE page_views % 3 <> 1) SELECT u.session_id, d.iv, (SELECT d.iv) AS same, (SELECT MAX(x.iv) FROM d x WHERE x.user_id = d.user_id) AS top FROM user_sessions u JOIN d ON d.session_id = u.session_id ORDER BY u.session_id;
+-- name: interval_joined_star_and_qualified_star_print_text
+SELECT d.*, u.page_views FROM user_sessions u JOIN (SELECT session_id, user_id, CASE WHEN page_views % 4 = 0 THEN NULL ELSE INTERVAL '1 mon -3 days' * (page_views % 5 - 2) + INTERVAL '-1 hour' * page_views END AS iv FROM user_sessions WHERE page_views % 3 <> 1) d ON d.session_id = u.session_id ORDER BY u.session_id;
+-- name: interval_joined_set_operation_derived_table
+SELECT u.session_id, s.iv FROM user_sessions u JOIN (SELECT session_id, INTERVAL '1 day' * (page_views % 3) AS iv FROM user_sessions UNION ALL SELECT session_id, INTERVAL '-1 mon 1 hour' * page_views FROM user_sessions) s ON s.session_id = u.session_id ORDER BY s.iv, u.session_id;
+-- name: interval_joined_in_json_and_coalesce
+SELECT u.session_id, json_build_object('iv', d.iv) AS j, COALESCE(d.iv, INTERVAL '0') AS c, d.iv::text AS t FROM user_sessions u LEFT JOIN (SELECT session_id, user_id, CASE WHEN page_views % 4 = 0 THEN NULL ELSE INTERVAL '1 mon -3 days' * (page_views % 5 - 2) + INTERVAL '-1 hour' * page_views END AS iv FROM user_sessions WHERE page_views % 3 <> 1) d ON d.session_id = u.session_id ORDER BY u.session_id;
+-- name: interval_joined_right_join
+SELECT u.session_id, d.iv FROM (SELECT session_id, user_id, CASE WHEN page_views % 4 = 0 THEN NULL ELSE INTERVAL '1 mon -3 days' * (page_views % 5 - 2) + INTERVAL '-1 hour' * page_views END AS iv FROM user_sessions WHERE page_views % 3 <> 1) d RIGHT JOIN user_sessions u ON d.session_id = u.session_id ORDER BY u.session_id;
 -- name: time_interval_group_by_span
 SELECT EXTRACT(EPOCH FROM iv) AS secs, COUNT(*) AS n FROM (SELECT INTERVAL '1 day' * (page_views % 2) + INTERVAL '24 hours' * ((page_views + 1) % 2) * (page_views % 3) AS iv FROM user_sessions) s GROUP BY iv ORDER BY 1;
 -- name: time_interval_group_by_span_keeps_the_first

@@ -221,6 +221,7 @@ impl Translator {
                 pipeline: vec![Stage::Documents(vec![Document::new()]).into_document()],
                 columns: Some(Vec::new()),
                 join: None,
+                intervals: Vec::new(),
             });
         }
         let mut items: Vec<&TableFactor> = Vec::new();
@@ -248,6 +249,7 @@ impl Translator {
                 pipeline: fp.stages.clone(),
                 columns: None,
                 join: Some(fp),
+                intervals: Vec::new(),
             });
         }
         if items.len() == 1 && !special {
@@ -273,6 +275,7 @@ impl Translator {
                 pipeline: Vec::new(),
                 columns: None,
                 join: None,
+                intervals: Vec::new(),
             });
         }
         let mut base: Option<Source> = None;
@@ -354,6 +357,7 @@ impl Translator {
                     ],
                     columns: Some(tf.columns.clone()),
                     join: None,
+                    intervals: Vec::new(),
                 });
                 cx.tables.push(tf.qualifier.clone());
                 cx.scope.push(Binding {
@@ -407,11 +411,20 @@ impl Translator {
             .map(|(_, s, iv)| (s, iv.as_slice()))
     }
 
-    /// One FROM item of a join: its qualifier and source, interval columns of a CTE or derived table as text
-    /// (a joined relation's columns carry no type).
-    pub(crate) fn relation_source(&mut self, rel: &TableFactor) -> Result<(String, Source), Error> {
+    /// One FROM item of a join: its qualifier and source. The interval columns of a CTE or derived table stay
+    /// documents named in `Source::intervals` when `typed` (the join reads them as intervals, the row layer
+    /// prints them), else they are printed as text at the source (a reader that cannot type them: `*`).
+    pub(crate) fn relation_source(
+        &mut self,
+        rel: &TableFactor,
+        typed: bool,
+    ) -> Result<(String, Source), Error> {
         let (name, mut src, intervals) = self.relation_source_with_intervals(rel)?;
-        source::intervals_as_text(&mut src, &intervals);
+        if typed {
+            src.intervals = intervals;
+        } else {
+            source::intervals_as_text(&mut src, &intervals);
+        }
         Ok((name, src))
     }
 
@@ -450,6 +463,7 @@ impl Translator {
                         collection: Some(c),
                         pipeline: Vec::new(),
                         join: None,
+                        intervals: Vec::new(),
                     },
                     Vec::new(),
                 ))
@@ -742,7 +756,7 @@ impl Translator {
                     columns: t.columns.clone(),
                     collection: None,
                     declared: t.declared,
-                    intervals: Vec::new(),
+                    intervals: t.intervals.clone(),
                 })
                 .collect();
         }

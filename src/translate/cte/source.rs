@@ -23,6 +23,9 @@ pub(crate) struct Source {
     pub columns: Option<Vec<String>>,
     /// For a join of collections: its plan (WHERE conditions on the first table may run before the joins).
     pub join: Option<crate::translate::join::FromPlan>,
+    /// The columns holding interval documents (a CTE or derived table read by a join): the join's expressions
+    /// read them as intervals.
+    pub intervals: Vec<String>,
 }
 
 impl Source {
@@ -109,6 +112,7 @@ pub(super) fn to_source(
                 pipeline,
                 columns: None,
                 join: None,
+                intervals: Vec::new(),
             },
             Vec::new(),
         ));
@@ -177,6 +181,7 @@ pub(super) fn to_source(
             pipeline,
             columns: Some(names),
             join: None,
+            intervals: Vec::new(),
         },
         intervals,
     ))

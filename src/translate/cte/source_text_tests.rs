@@ -42,6 +42,7 @@ mod cases {
             ],
             columns: Some(vec!["k".into(), "iv".into(), "p".into()]),
             join: None,
+            intervals: Vec::new(),
         }
     }
 
