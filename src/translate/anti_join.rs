@@ -8,7 +8,7 @@
 //! plan is the plain LEFT JOIN's. A two-table `a RIGHT JOIN b ... WHERE a.c IS NULL` is `b LEFT JOIN a`
 //! (join_outer.rs) and becomes the same anti-join.
 
-use super::join::{add_table, JoinScope};
+use super::join::JoinScope;
 use super::{Error, Translator};
 use crate::mql::filter;
 use crate::mql::stage::Stage;
@@ -161,16 +161,7 @@ impl Translator {
         relation: &TableFactor,
         on: &Expr,
     ) -> Result<(), Error> {
-        let k = scope.tables.len();
-        let declared = self.is_declared(&src);
-        add_table(
-            scope,
-            qualifier,
-            relation,
-            src.columns.clone(),
-            declared,
-            src.intervals.clone(),
-        )?;
+        let k = self.add_source_table(scope, qualifier, relation, &src)?;
         let field = format!("__j{k}");
         let mut lookup = self.lookup_doc(cx, scope, k, src, Some(on), &field)?;
         if let Ok(p) = lookup.get_array_mut("pipeline") {

@@ -350,16 +350,7 @@ impl Translator {
         on: Option<&Expr>,
         left: bool,
     ) -> Result<(), Error> {
-        let k = scope.tables.len();
-        let declared = self.is_declared(&src);
-        add_table(
-            scope,
-            qualifier,
-            relation,
-            src.columns.clone(),
-            declared,
-            src.intervals.clone(),
-        )?;
+        let k = self.add_source_table(scope, qualifier, relation, &src)?;
         let field = format!("__j{k}");
         let lookup = self.lookup_doc(cx, scope, k, src, on, &field)?;
         let never = Stage::Match(Filter::nothing().into()).into_document();
@@ -734,6 +725,28 @@ impl Translator {
     }
 
     /// Whether a join source is a table of the catalog (read as it is).
+    /// Adds the joined relation `src` to `scope` as its next table ([`add_table`], its columns, whether
+    /// they are declared, and its interval columns); returns the table's number.
+    pub(crate) fn add_source_table(
+        &self,
+        scope: &mut JoinScope,
+        qualifier: String,
+        relation: &TableFactor,
+        src: &super::cte::Source,
+    ) -> Result<usize, Error> {
+        let k = scope.tables.len();
+        let declared = self.is_declared(src);
+        add_table(
+            scope,
+            qualifier,
+            relation,
+            src.columns.clone(),
+            declared,
+            src.intervals.clone(),
+        )?;
+        Ok(k)
+    }
+
     pub(crate) fn is_declared(&self, src: &super::cte::Source) -> bool {
         src.pipeline.is_empty()
             && src

@@ -105,6 +105,19 @@ proptest! {
     }
 }
 
+/// The grouping by key document `id` with accumulators `accs`, and the same with the key behind a `$let`
+/// (evaluated per document: no fields key).
+fn fields_key_and_evaluated(id: Document, accs: Document) -> (Group, Group) {
+    let mut spec = doc! {"_id": id.clone()};
+    spec.extend(accs.clone());
+    let mut evaluated = doc! {"_id": {"$let": {"vars": {}, "in": id}}};
+    evaluated.extend(accs);
+    (
+        Group::compile(&spec).expect("compiles"),
+        Group::compile(&evaluated).expect("compiles"),
+    )
+}
+
 /// A stored field's value in [`fields_key_groups_are_the_evaluated_key`]: absent, null, undefined or a key.
 fn field() -> impl Strategy<Value = Option<Bson>> {
     prop_oneof![
@@ -148,13 +161,8 @@ proptest! {
             id.insert("g1", doc! {"$ifNull": ["$b", null]});
         }
         let accs = doc! {"n": {"$sum": 1}, "s": {"$sum": "$v"}, "f": {"$first": "$b"}};
-        let mut spec = doc! {"_id": id.clone()};
-        spec.extend(accs.clone());
-        let mut evaluated = doc! {"_id": {"$let": {"vars": {}, "in": id}}};
-        evaluated.extend(accs);
-        let fast = Group::compile(&spec).expect("compiles");
+        let (fast, slow) = fields_key_and_evaluated(id, accs);
         prop_assert!(fast.key.is_some());
-        let slow = Group::compile(&evaluated).expect("compiles");
         prop_assert!(slow.key.is_none());
         let docs = keyed_docs(&rows);
         let mut vars = Vars::new(bson::DateTime::from_millis(0));
@@ -369,15 +377,9 @@ proptest! {
         if two {
             id.insert("g1", doc! {"$ifNull": ["$b", null]});
         }
-        let accs = doc! {"n": {"$sum": 1}, "s": {"$sum": "$v"}};
-        let mut spec = doc! {"_id": id.clone()};
-        spec.extend(accs.clone());
-        let mut evaluated = doc! {"_id": {"$let": {"vars": {}, "in": id}}};
-        evaluated.extend(accs);
-        let fast = Group::compile(&spec).expect("compiles");
+        let (fast, slow) = fields_key_and_evaluated(id, doc! {"n": {"$sum": 1}, "s": {"$sum": "$v"}});
         prop_assert!(fast.key.is_some());
         prop_assert!(fast.row_plan(&mut Vec::new()).is_none());
-        let slow = Group::compile(&evaluated).expect("compiles");
         let docs: Vec<Document> = rows
             .iter()
             .map(|(j, b, v)| {
