@@ -9,6 +9,7 @@
 #[cfg(test)]
 mod cases {
     use crate::mql::plan::Output;
+    use crate::translate::cte::source_text_tests::cases::factor;
     use bson::{doc, Bson, Document};
     use proptest::prelude::*;
 
@@ -24,15 +25,6 @@ mod cases {
             other => panic!("not rows: {other:?}"),
         };
         (st.steps[0].to_document(), flags)
-    }
-
-    fn factor() -> impl Strategy<Value = Option<Bson>> {
-        prop_oneof![
-            Just(None),
-            Just(Some(Bson::Null)),
-            (-50i32..50).prop_map(|k| Some(Bson::Int32(k))),
-            (-400i32..400).prop_map(|k| Some(Bson::Double(f64::from(k) / 8.0))),
-        ]
     }
 
     /// The joined relation's `$lookup` stage, as text.

@@ -146,14 +146,33 @@ proptest! {
         // The output path of a command (a closing sort's documents kept as bytes) gives the same.
         let output = p.run_output(0, docs.clone(), &NoCatalog, &vars, tail % 2 == 1).and_then(|o| o.into_docs());
         prop_assert_eq!(format!("{output:?}"), format!("{got:?}"));
-        let mut want = Ok(docs);
-        for st in &p.stages {
-            want = want.and_then(|d| p.apply(st, d, &NoCatalog, &vars));
-        }
-        match (got, want) {
-            (Ok(g), Ok(w)) => prop_assert_eq!(format!("{g:?}"), format!("{w:?}"), "{:?}", stages),
-            (Err(g), Err(w)) => prop_assert_eq!(g.code, w.code),
-            (g, w) => prop_assert!(false, "{:?}: {:?} vs {:?}", stages, g.map(|d| d.len()), w.map(|d| d.len())),
-        }
+        same_as_stage_by_stage(&p, &stages, docs, got, &vars)?;
     }
+}
+
+/// `got` (a pipeline's run over `docs`) against the pipeline's stages applied one after the other (each
+/// stage's general path): the same documents, or the same error code.
+pub(super) fn same_as_stage_by_stage(
+    p: &Pipeline,
+    stages: &[Bson],
+    docs: Vec<Document>,
+    got: Result<Vec<Document>, crate::engine::CommandError>,
+    vars: &Vars,
+) -> Result<(), TestCaseError> {
+    let mut want = Ok(docs);
+    for st in &p.stages {
+        want = want.and_then(|d| p.apply(st, d, &NoCatalog, vars));
+    }
+    match (got, want) {
+        (Ok(g), Ok(w)) => prop_assert_eq!(format!("{g:?}"), format!("{w:?}"), "{:?}", stages),
+        (Err(g), Err(w)) => prop_assert_eq!(g.code, w.code),
+        (g, w) => prop_assert!(
+            false,
+            "{:?}: {:?} vs {:?}",
+            stages,
+            g.map(|d| d.len()),
+            w.map(|d| d.len())
+        ),
+    }
+    Ok(())
 }

@@ -126,15 +126,7 @@ proptest! {
             .expect("collation");
         let _scope = collated.then(|| crate::engine::collation::enter(collation));
         let got = p.run(docs.clone(), &NoCatalog, &vars);
-        let mut want = Ok(docs);
-        for st in &p.stages {
-            want = want.and_then(|d| p.apply(st, d, &NoCatalog, &vars));
-        }
-        match (got, want) {
-            (Ok(g), Ok(w)) => prop_assert_eq!(format!("{g:?}"), format!("{w:?}"), "{:?}", stages),
-            (Err(g), Err(w)) => prop_assert_eq!(g.code, w.code),
-            (g, w) => prop_assert!(false, "{:?}: {:?} vs {:?}", stages, g.map(|d| d.len()), w.map(|d| d.len())),
-        }
+        super::window_chain_tests::same_as_stage_by_stage(&p, &stages, docs, got, &vars)?;
     }
 }
 

@@ -15,7 +15,7 @@
 
 mod source;
 #[cfg(test)]
-mod source_text_tests;
+pub(super) mod source_text_tests;
 
 use crate::translate::context::{Intervals, QueryContext};
 use crate::translate::Refusal;

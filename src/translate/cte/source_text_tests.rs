@@ -6,7 +6,7 @@
 // Test code (its module is declared `#[cfg(test)]`), which may run the engine: the layering check
 // (tests/layers.rs) reads a `#[cfg(test)]` block as such.
 #[cfg(test)]
-mod cases {
+pub(in crate::translate) mod cases {
     use super::super::source::{intervals_as_text, Source};
     use crate::mql::expr as ex;
     use crate::mql::stage::Stage;
@@ -62,7 +62,8 @@ mod cases {
             .map_err(|e| e.code)
     }
 
-    fn factor() -> impl Strategy<Value = Option<Bson>> {
+    /// A column's value that scales an interval: missing, NULL, whole or fractional.
+    pub(in crate::translate) fn factor() -> impl Strategy<Value = Option<Bson>> {
         prop_oneof![
             Just(None),
             Just(Some(Bson::Null)),
