@@ -38,6 +38,7 @@ pub(crate) mod join;
 mod join_intervals_tests;
 mod join_not_null;
 mod join_outer;
+mod join_scope;
 mod join_where;
 pub(crate) mod json;
 pub(crate) mod json_ops;
