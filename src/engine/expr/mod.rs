@@ -35,6 +35,8 @@ mod sorted_map;
 mod sorted_map_tests;
 mod strings;
 #[cfg(test)]
+mod strings_tests;
+#[cfg(test)]
 mod tests;
 mod wildcard;
 

@@ -28,6 +28,14 @@ fn int_arg(v: &Option<Bson>, what: &str) -> Result<i64, CommandError> {
         })
 }
 
+/// The byte offset of the first occurrence of `needle` in `hay` (`Some(0)` for an empty needle).
+fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
 /// A value coerced to string as `$toLower`/`$substr` do (numbers and dates printed, null -> "").
 fn coerce(v: &Option<Bson>, op: Op) -> Result<String, CommandError> {
     Ok(match v {
@@ -166,35 +174,41 @@ pub(super) fn eval(op: Op, vals: &mut [Option<Bson>]) -> Result<Option<Bson>, Co
                     ))
                 }
             };
-            let units: Vec<String> = if op == IndexOfCP {
-                s.chars().map(|c| c.to_string()).collect()
-            } else {
-                s.bytes().map(|b| (b as char).to_string()).collect()
+            // Positions count code points ($indexOfCP) or bytes ($indexOfBytes); `end` is clamped to the
+            // string's length in those units.
+            let units = match op {
+                IndexOfCP => s.chars().count(),
+                _ => s.len(),
             };
             let start = match vals.get(2) {
                 Some(v) if !nullish(v) => int_arg(v, "starting index")?.max(0) as usize,
                 _ => 0,
             };
             let end = match vals.get(3) {
-                Some(v) if !nullish(v) => {
-                    (int_arg(v, "ending index")?.max(0) as usize).min(units.len())
-                }
-                _ => units.len(),
-            };
-            let needle: Vec<String> = if op == IndexOfCP {
-                sub.chars().map(|c| c.to_string()).collect()
-            } else {
-                sub.bytes().map(|b| (b as char).to_string()).collect()
+                Some(v) if !nullish(v) => (int_arg(v, "ending index")?.max(0) as usize).min(units),
+                _ => units,
             };
             if start > end {
                 return Ok(Some(Bson::Int32(-1)));
             }
-            for i in start..=end {
-                if i + needle.len() <= end && units[i..i + needle.len()] == needle[..] {
-                    return Ok(Some(Bson::Int32(i as i32)));
+            // The first occurrence at or after `start`; it counts only when it ends by `end` (a later one
+            // would end later still).
+            let found = match op {
+                IndexOfCP => {
+                    let from = s.char_indices().nth(start).map_or(s.len(), |(b, _)| b);
+                    // A match of valid UTF-8 in valid UTF-8 starts on a character boundary.
+                    s[from..].find(sub).map(|b| {
+                        let at = start + s[from..from + b].chars().count();
+                        (at, at + sub.chars().count())
+                    })
                 }
-            }
-            Ok(Some(Bson::Int32(-1)))
+                _ => find_bytes(&s.as_bytes()[start..], sub.as_bytes())
+                    .map(|b| (start + b, start + b + sub.len())),
+            };
+            Ok(Some(Bson::Int32(match found {
+                Some((at, to)) if to <= end => at as i32,
+                _ => -1,
+            })))
         }
         Split => {
             if nullish(&vals[0]) {
