@@ -375,6 +375,14 @@ pub(super) fn eval_op(
         {
             return super::strings::concat_in_place(args, root, vars);
         }
+        // SPLIT_PART: one piece of the string, not the array of them all.
+        ArrayElemAt => {
+            if let [Node::Op(Split, split), Node::Const(Bson::Int32(k))] = args {
+                if let (2, Ok(k)) = (split.len(), usize::try_from(*k)) {
+                    return super::strings::split_nth(split, k, root, vars);
+                }
+            }
+        }
         _ => {}
     }
     // Operators that only look at their arguments read them where they are (a constant list of `$in` too:

@@ -28,6 +28,45 @@ fn int_arg(v: &Option<Bson>, what: &str) -> Result<i64, CommandError> {
         })
 }
 
+/// `$split`'s string and separator, checked as `$split` checks them; `None` for a nullish string (`$split`
+/// gives null).
+fn split_args(vals: &[Option<Bson>]) -> Result<Option<(&str, &str)>, CommandError> {
+    if nullish(&vals[0]) {
+        return Ok(None);
+    }
+    let s = match &vals[0] {
+        Some(Bson::String(s)) => s,
+        other => return Err(err(40085, format!("$split requires an expression that evaluates to a string as a first argument, found: {}", tname(other)))),
+    };
+    let d = match vals.get(1).unwrap_or(&None) {
+        Some(Bson::String(d)) => d,
+        other => return Err(err(40086, format!("$split requires an expression that evaluates to a string as a second argument, found: {}", tname(other)))),
+    };
+    if d.is_empty() {
+        return Err(err(40087, "$split requires a non-empty separator"));
+    }
+    Ok(Some((s, d)))
+}
+
+/// `{$arrayElemAt: [{$split: args}, k]}` for a constant `k >= 0` (the translator's `SPLIT_PART`): the
+/// piece `k` found without the array of every piece. The same value and errors as the two operators: `$split`
+/// checks its arguments, null for a nullish string (`$arrayElemAt` of null), missing past the last piece.
+pub(super) fn split_nth(
+    args: &[Node],
+    k: usize,
+    root: &Document,
+    vars: &Vars,
+) -> Result<Option<Bson>, CommandError> {
+    let mut vals = Vec::with_capacity(2);
+    for a in args {
+        vals.push(a.eval(root, vars)?);
+    }
+    Ok(match split_args(&vals)? {
+        None => Some(Bson::Null),
+        Some((s, d)) => s.split(d).nth(k).map(|p| Bson::String(p.to_string())),
+    })
+}
+
 /// The byte offset of the first occurrence of `needle` in `hay` (`Some(0)` for an empty needle).
 fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() {
@@ -210,27 +249,10 @@ pub(super) fn eval(op: Op, vals: &mut [Option<Bson>]) -> Result<Option<Bson>, Co
                 _ => -1,
             })))
         }
-        Split => {
-            if nullish(&vals[0]) {
-                return Ok(Some(Bson::Null));
-            }
-            let s = match &vals[0] {
-                Some(Bson::String(s)) => s,
-                other => return Err(err(40085, format!("$split requires an expression that evaluates to a string as a first argument, found: {}", tname(other)))),
-            };
-            let d = match &vals[1] {
-                Some(Bson::String(d)) => d,
-                other => return Err(err(40086, format!("$split requires an expression that evaluates to a string as a second argument, found: {}", tname(other)))),
-            };
-            if d.is_empty() {
-                return Err(err(40087, "$split requires a non-empty separator"));
-            }
-            Ok(Some(Bson::Array(
-                s.split(d.as_str())
-                    .map(|p| Bson::String(p.to_string()))
-                    .collect(),
-            )))
-        }
+        Split => Ok(Some(match split_args(vals)? {
+            None => Bson::Null,
+            Some((s, d)) => Bson::Array(s.split(d).map(|p| Bson::String(p.to_string())).collect()),
+        })),
         Strcasecmp => {
             let a = coerce(&vals[0], op)?.to_ascii_lowercase();
             let b = coerce(&vals[1], op)?.to_ascii_lowercase();

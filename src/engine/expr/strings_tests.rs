@@ -108,3 +108,44 @@ fn documented_examples() {
         Some(Bson::Null)
     );
 }
+
+/// A value for `$split`'s arguments: mostly strings, sometimes null, missing, a number (errors).
+fn split_arg() -> impl Strategy<Value = Option<Bson>> {
+    prop_oneof![
+        6 => prop::collection::vec(prop::sample::select(vec!["a", ":", "é", "::", "aa", ""]), 0..8)
+            .prop_map(|p| Some(Bson::String(p.concat()))),
+        1 => Just(Some(Bson::Null)),
+        1 => Just(None),
+        1 => Just(Some(Bson::Int32(7))),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// `{$arrayElemAt: [{$split: [s, d]}, k]}` with a constant `k` (taken apart: `split_nth`) against the
+    /// same with `k` read from the document (the two operators one after the other): same value, or same
+    /// error.
+    #[test]
+    fn split_piece_equals_the_element_of_the_split(
+        s in split_arg(),
+        d in split_arg(),
+        k in -3i32..7,
+    ) {
+        let mut doc = doc! {"k": k};
+        for (name, v) in [("s", &s), ("d", &d)] {
+            if let Some(v) = v {
+                doc.insert(name, v.clone());
+            }
+        }
+        let run = |index: Bson| {
+            let e = Expr::compile(&Bson::Document(
+                doc! {"$arrayElemAt": [{"$split": ["$s", "$d"]}, index]},
+            ))
+            .unwrap();
+            e.eval(&doc, &Vars::new(bson::DateTime::from_millis(0)))
+                .map_err(|e| e.to_string())
+        };
+        prop_assert_eq!(run(Bson::Int32(k)), run(Bson::String("$k".into())));
+    }
+}
