@@ -8,6 +8,7 @@
 mod admin;
 mod args;
 mod collation_scope;
+mod count_all;
 mod current_op;
 mod cursor_cmds;
 mod field_types;

@@ -305,6 +305,13 @@ fn aggregate_on(
             }
             // $group: {_id: null, a: {$min: "$f"}, ...} alone over the collection (MIN / MAX of indexed
             // columns): the first non-null key of each field's index (index_minmax.rs).
+            // $group: {_id: null, n: {$sum: 1}} alone over the collection (COUNT(*)): its record count
+            // (count_all.rs).
+            if let Some(names) = super::count_all::plan(stages).filter(|_| start == 0) {
+                if let Some(docs) = super::count_all::run(state, ctx.db, name, &names) {
+                    return pipeline.run_output(1, docs, &catalog, &ctx.vars, rows);
+                }
+            }
             if let Some(plan) = super::index_minmax::plan(stages).filter(|_| start == 0) {
                 if let Some(docs) = super::index_minmax::run(state, ctx.db, name, &plan)? {
                     return pipeline.run_output(1, docs, &catalog, &ctx.vars, rows);
