@@ -176,6 +176,11 @@ fn inline_at(
             continue;
         }
         let m = subst_match(m, as_field, &whole, vars)?;
+        // `{$expr: true}` (an uncorrelated EXISTS that found a row) keeps every document: it goes, so the
+        // stages after it see the collection itself (`COUNT(*)`: its record count).
+        if m.len() == 1 && m.get("$expr") == Some(&literal(Bson::Boolean(true))) {
+            continue;
+        }
         new_rest.push(Bson::Document(bson::doc! {"$match": m}));
     }
     // Nothing after the stage may read the `as` field any more (nor the documents whole).

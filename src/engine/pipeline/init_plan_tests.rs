@@ -103,6 +103,8 @@ fn matches() -> Vec<Document> {
         ]},
         doc! {"$expr": {"$eq": ["$v", scalar()]}},
         doc! {"__sq0": {"$size": 1}},
+        // EXISTS: dropped when the subquery has a row.
+        doc! {"$expr": {"$gt": [{"$size": "$__sq0"}, 0]}},
     ]
 }
 
@@ -143,7 +145,7 @@ proptest! {
         foreign in docs("w"),
         g in -2i32..3,
         sq in 0usize..3,
-        m in 0usize..4,
+        m in 0usize..5,
         t in 0usize..4,
         before in any::<bool>(),
     ) {
@@ -163,6 +165,8 @@ proptest! {
         if let Some(rewritten) = rewritten {
             prop_assert!(m != 3 && t != 3, "the stage is kept when its array is read: {:?}", rewritten);
             prop_assert_eq!(outcome(&rewritten, &outer, &catalog), expected, "{:?}", rewritten);
+            let always = Bson::Document(doc! {"$match": {"$expr": {"$literal": true}}});
+            prop_assert!(!rewritten.contains(&always), "a match of every document stays: {:?}", rewritten);
         } else {
             prop_assert!(m == 3 || t == 3, "not rewritten: {:?}", stages);
         }
