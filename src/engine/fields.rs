@@ -172,6 +172,11 @@ fn pipeline_reads(stages: &[Bson], out: &mut Reads<'_>) -> bool {
                     && pipeline_reads(&stages[i + 2..], out);
             }
             ("$group", g @ Bson::Document(_)) => return expr_reads(g, out),
+            // The translator's RIGHT JOIN: the input document nested whole under a name beside the joined
+            // one's fields; what the stages after read under that name is read from the input.
+            ("$replaceRoot" | "$replaceWith", spec) => {
+                return nested_root_reads(name, spec, &stages[i + 1..], out)
+            }
             ("$count", _) => return true,
             ("$match", Bson::Document(f)) => {
                 if !filter_reads(f, out) {
@@ -231,6 +236,66 @@ fn pipeline_reads(stages: &[Bson], out: &mut Reads<'_>) -> bool {
         }
     }
     false
+}
+
+/// The reads of `$replaceRoot: {newRoot: e}` / `$replaceWith: e` where `e` is `{$mergeObjects: ["$a", ...,
+/// {n: "$$ROOT"}]}` (top-level fields, then the input document under `n`, last so that it wins), and of the
+/// stages after it (`rest`): every merged field whole, and for each path `n.p` the stages after read, `p`;
+/// `false` for any other shape, when `rest` may read any field, or reads `n` whole.
+fn nested_root_reads(stage: &str, spec: &Bson, rest: &[Bson], out: &mut Reads<'_>) -> bool {
+    let root = match (stage, spec) {
+        ("$replaceRoot", Bson::Document(r)) if r.len() == 1 => r.get("newRoot"),
+        ("$replaceWith", e) => Some(e),
+        _ => None,
+    };
+    let Some(Bson::Document(e)) = root else {
+        return false;
+    };
+    let Some(Bson::Array(args)) = e.get("$mergeObjects").filter(|_| e.len() == 1) else {
+        return false;
+    };
+    let Some((Bson::Document(last), fields)) = args.split_last() else {
+        return false;
+    };
+    let nested = match last.iter().next() {
+        Some((n, Bson::String(r))) if last.len() == 1 && r == "$$ROOT" => n,
+        _ => return false,
+    };
+    if nested.is_empty() || nested.contains('.') || nested.starts_with('$') {
+        return false;
+    }
+    let mut merged = Vec::new();
+    for f in fields {
+        match f.as_str().and_then(|p| p.strip_prefix('$')) {
+            Some(p) if !p.is_empty() && !p.contains('.') && !p.starts_with('$') => merged.push(p),
+            _ => return false,
+        }
+    }
+    let mut later = Vec::new();
+    if !pipeline_reads(
+        rest,
+        &mut Reads {
+            out: &mut later,
+            full: true,
+        },
+    ) {
+        return false;
+    }
+    for p in &later {
+        if p == nested {
+            return false;
+        }
+        if let Some(inner) = p
+            .strip_prefix(nested.as_str())
+            .and_then(|r| r.strip_prefix('.'))
+        {
+            out.push(inner);
+        }
+    }
+    for f in merged {
+        out.push(f);
+    }
+    true
 }
 
 /// Whether `$group: g` keeps whole input documents only (every field but `_id` is `{$first | $last:
@@ -320,6 +385,64 @@ impl Reads<'_> {
 mod tests {
     use super::*;
     use bson::{bson, doc};
+
+    /// The translator's RIGHT JOIN: the input document nested whole under `__j1` beside the joined
+    /// document's fields; the reads under `__j1` are the input's, the merged field is read whole.
+    #[test]
+    fn a_nested_root_reads_what_is_read_under_its_name() {
+        let paths = |stages: Vec<Bson>| {
+            let mut f = Vec::new();
+            pipeline_paths(&stages, &mut f).then_some(f)
+        };
+        let v = |names: &[&str]| Some(names.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let right_join = |tail: Vec<Bson>| {
+            let mut p = vec![
+                bson!({"$lookup": {"from": "d", "let": {"l0": "$k"}, "pipeline": [], "as": "__r"}}),
+                bson!({"$unwind": {"path": "$__r", "preserveNullAndEmptyArrays": true}}),
+                bson!({"$replaceRoot": {"newRoot": {"$mergeObjects": ["$__r", {"__j1": "$$ROOT"}]}}}),
+                bson!({"$unset": "__j1.__r"}),
+            ];
+            p.extend(tail);
+            p
+        };
+        let select =
+            bson!({"$project": {"_id": 0, "c0": "$__j1.s.t", "c1": "$iv", "c2": "$__j1.k"}});
+        assert_eq!(
+            paths(right_join(vec![select.clone()])),
+            v(&["k", "__r", "s.t"])
+        );
+        let mut top = Vec::new();
+        assert!(pipeline_fields(&right_join(vec![select.clone()]), &mut top));
+        assert_eq!(top, vec!["k", "__r", "s"]);
+        // `$replaceWith` is the same stage.
+        let with = vec![
+            bson!({"$replaceWith": {"$mergeObjects": ["$a", "$b", {"r": "$$ROOT"}]}}),
+            bson!({"$project": {"_id": 0, "x": "$r.x", "y": "$y"}}),
+        ];
+        assert_eq!(paths(with), v(&["x", "a", "b"]));
+        // The nested document read whole, no closing stage, other shapes: any field.
+        assert_eq!(
+            paths(right_join(vec![
+                bson!({"$project": {"_id": 0, "w": "$__j1"}})
+            ])),
+            None
+        );
+        assert_eq!(
+            paths(right_join(vec![bson!({"$project": {"__j1": 1}})])),
+            None
+        );
+        assert_eq!(paths(right_join(vec![])), None);
+        for other in [
+            bson!({"$replaceRoot": {"newRoot": {"$mergeObjects": [{"r": "$$ROOT"}, "$a"]}}}),
+            bson!({"$replaceRoot": {"newRoot": {"$mergeObjects": ["$a.b", {"r": "$$ROOT"}]}}}),
+            bson!({"$replaceRoot": {"newRoot": {"$mergeObjects": ["$a", {"r": "$$ROOT", "s": 1}]}}}),
+            bson!({"$replaceRoot": {"newRoot": {"$mergeObjects": ["$a", {"r.s": "$$ROOT"}]}}}),
+            bson!({"$replaceRoot": {"newRoot": {"$mergeObjects": ["$a", {"r": "$$CURRENT"}]}}}),
+            bson!({"$replaceRoot": {"newRoot": "$a"}}),
+        ] {
+            assert_eq!(paths(vec![other.clone(), select.clone()]), None, "{other}");
+        }
+    }
 
     #[test]
     fn pipelines_name_the_fields_they_read_up_to_a_closing_stage() {

@@ -447,6 +447,9 @@ fn aggregate_on(
             )? {
                 return Ok(out);
             }
+            // [$match,] stages that map each document to one, then `$limit n` (EXISTS' `SELECT 1 ... LIMIT
+            // 1`): the scan stops at the n-th matching document, as mongod's `$limit` stops pulling.
+            let cap = pipeline.scan_cap(start);
             let mut docs = Vec::new();
             super::scan_in_order(
                 state,
@@ -458,7 +461,7 @@ fn aggregate_on(
                 order.as_ref(),
                 &mut |_, d| {
                     docs.push(std::mem::take(d));
-                    Ok(false)
+                    Ok(cap.is_some_and(|n| docs.len() >= n))
                 },
             )?;
             return pipeline.run_output(start, docs, &catalog, &ctx.vars, rows);

@@ -41,6 +41,8 @@ pub(super) struct RowScan<'s> {
     order: Option<&'s super::index_order::Order>,
     /// The dotted paths the visitor reads ([`prune_to`](Self::prune_to)); empty: values read whole.
     paths: Vec<String>,
+    /// How many matching documents to visit at most ([`capped`](Self::capped)).
+    cap: Option<usize>,
 }
 
 impl<'s> RowScan<'s> {
@@ -79,6 +81,7 @@ impl<'s> RowScan<'s> {
             fields,
             order: None,
             paths: Vec::new(),
+            cap: None,
         }))
     }
 
@@ -92,6 +95,12 @@ impl<'s> RowScan<'s> {
     /// that index's key then finds its input in order).
     pub(super) fn in_order(mut self, order: Option<&'s super::index_order::Order>) -> Self {
         self.order = order;
+        self
+    }
+
+    /// Stops after `cap` matching documents (the stages fed take no more: `Pipeline::scan_cap`).
+    pub(super) fn capped(mut self, cap: Option<usize>) -> Self {
+        self.cap = cap;
         self
     }
 
@@ -129,16 +138,24 @@ impl<'s> RowScan<'s> {
             paths.extend(row.names()[..self.filter_fields].iter().cloned());
             row.prune_to(&paths);
         }
-        let mut step = |raw: &'s RawDocument| -> Result<(), CommandError> {
+        // Visits left before the cap.
+        let mut left = self.cap.unwrap_or(usize::MAX);
+        if left == 0 {
+            return Ok(());
+        }
+        // `Ok(true)`: the cap is reached.
+        let mut step = |raw: &'s RawDocument| -> Result<bool, CommandError> {
             crate::engine::ops::check()?;
             if row.read_prefix(raw).is_some() {
                 if let Some(t) = top {
                     if !t.matches(&row, vars)? {
-                        return Ok(());
+                        return Ok(false);
                     }
                 }
                 if row.read_rest(raw).is_some() {
-                    return visit(Row::Fields(&mut row), raw);
+                    visit(Row::Fields(&mut row), raw)?;
+                    left -= 1;
+                    return Ok(left == 0);
                 }
             }
             let doc = crate::engine::bson_decode::try_document(raw).map_err(corrupt)?;
@@ -147,10 +164,10 @@ impl<'s> RowScan<'s> {
                 None => true,
             };
             if keep {
-                visit(Row::Doc(&doc), raw)
-            } else {
-                Ok(())
+                visit(Row::Doc(&doc), raw)?;
+                left -= 1;
             }
+            Ok(left == 0)
         };
         let candidates = self.filter.and_then(|f| coll.candidates(f));
         let in_order = match (&candidates, self.order) {
@@ -161,7 +178,9 @@ impl<'s> RowScan<'s> {
             Some(rids) => {
                 for r in rids {
                     if let Some(raw) = coll.get_raw(r) {
-                        step(raw)?;
+                        if step(raw)? {
+                            return Ok(());
+                        }
                     }
                 }
             }
@@ -187,7 +206,9 @@ impl<'s> RowScan<'s> {
                                 prefetch_last(next.bytes());
                             }
                         }
-                        step(stored.raw())?;
+                        if step(stored.raw())? {
+                            return Ok(());
+                        }
                     }
                 }
             }
@@ -221,8 +242,9 @@ pub(super) fn project_rows(
     vars: &Vars,
     rows: bool,
 ) -> Result<Option<crate::engine::pipeline::Output>, CommandError> {
-    let Some(mut scan) =
-        RowScan::new(state, db, name, pipeline.leading_match())?.map(|s| s.in_order(order))
+    let cap = pipeline.scan_cap(start);
+    let Some(mut scan) = RowScan::new(state, db, name, pipeline.leading_match())?
+        .map(|s| s.in_order(order).capped(cap))
     else {
         return Ok(None);
     };

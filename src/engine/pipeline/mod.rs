@@ -34,6 +34,7 @@ mod join_through;
 mod join_through_tests;
 mod join_unwind;
 mod presorted;
+mod scan_cap;
 impl Stage {
     /// Whether the stage builds documents out of values (which may nest its input deeper, or grow it:
     /// `{$replaceRoot: {newRoot: {a: "$$ROOT"}}}` repeated, `{$addFields: {a: "$$ROOT"}}` doubling).
