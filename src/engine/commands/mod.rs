@@ -21,6 +21,8 @@ mod index_topk;
 mod known_fields;
 mod let_vars;
 #[cfg(test)]
+mod lookup_aggregate_tests;
+#[cfg(test)]
 mod lookup_filter_tests;
 mod namespace;
 #[cfg(test)]
@@ -408,9 +410,19 @@ pub(super) struct StateCatalog<'s> {
     state: &'s State,
     db: &'s str,
     vars: &'s Vars,
+    /// Runs a sub-pipeline as an aggregate of its own ([`Catalog::aggregate`]; the aggregate command's).
+    sub: Option<&'s crate::engine::pipeline::init_plan::SubRun<'s>>,
 }
 
 impl Catalog for StateCatalog<'_> {
+    fn aggregate(
+        &self,
+        collection: &str,
+        pipeline: &[Bson],
+    ) -> Option<Result<Vec<Document>, CommandError>> {
+        self.sub.map(|run| run(collection, pipeline))
+    }
+
     fn scan(&self, collection: &str) -> Result<Vec<Document>, CommandError> {
         let _level = SubPipelineLevel::enter()?;
         source_docs(self.state, self.db, collection, None, self.vars)

@@ -223,11 +223,6 @@ fn aggregate_on(
     pipeline: Pipeline,
     rows: bool,
 ) -> Result<Output, CommandError> {
-    let catalog = StateCatalog {
-        state,
-        db: ctx.db,
-        vars: &ctx.vars,
-    };
     // An uncorrelated `$lookup` read only by the `$match`es after it runs once, here (init_plan.rs), as an
     // aggregate of its own (with the scan's fast paths: a `$group` over fields read from the stored bytes,
     // a top-k); the pipeline as given was compiled first, so it alone decides what is valid.
@@ -238,6 +233,13 @@ fn aggregate_on(
         let p = Pipeline::compile(sub)?;
         let cmd = doc! {"aggregate": from, "pipeline": sub.to_vec()};
         aggregate_on(ctx, state, &cmd, sub, p, false)?.into_docs()
+    };
+    // Uncorrelated `$lookup` sub-pipelines run through `sub` too (Catalog::aggregate).
+    let catalog = StateCatalog {
+        state,
+        db: ctx.db,
+        vars: &ctx.vars,
+        sub: Some(&sub),
     };
     let inlined;
     let (pipeline, stages) = match crate::engine::pipeline::init_plan::inline_uncorrelated(

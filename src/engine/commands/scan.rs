@@ -155,7 +155,16 @@ pub(super) fn scan_in_order(
             .map(|c| c.iter().map(|(_, d)| d).collect())
             .unwrap_or_default();
         let p = Pipeline::compile(&view_pipeline)?;
-        for mut d in p.run(docs, &StateCatalog { state, db, vars }, vars)? {
+        for mut d in p.run(
+            docs,
+            &StateCatalog {
+                state,
+                db,
+                vars,
+                sub: None,
+            },
+            vars,
+        )? {
             let keep = match &matcher {
                 Some(m) => m.matches(&d, vars)?,
                 None => true,

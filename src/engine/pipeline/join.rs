@@ -524,7 +524,13 @@ impl Exec<'_> {
         }
         if l.prefix == p.len() {
             if self.whole.is_none() {
-                // Uncorrelated: once per execution, the foreign collection streamed in (an EXISTS'
+                // Uncorrelated: once per execution, as an aggregate of its own when the catalog runs one
+                // (`WITH a AS (SELECT COUNT(*) ...)` joined: the record count).
+                if let Some(run) = l.from.as_deref().and_then(|f| catalog.aggregate(f, &p.raw)) {
+                    self.whole = Some(Rc::new(run?));
+                    return Ok(self.whole.clone().unwrap_or_default());
+                }
+                // Else the foreign collection streamed in (an EXISTS'
                 // `$limit: 1` reads up to the first match); a leading `$match` an index narrows reads only
                 // the documents the index gives (the stream still applies it).
                 let mut stream = Stream::new(p, 0).counting(self.counting);

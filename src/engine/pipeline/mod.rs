@@ -197,6 +197,18 @@ pub trait Catalog {
     ) -> Option<Result<(), CommandError>> {
         None
     }
+
+    /// The documents `pipeline` gives over `collection`, run as an aggregate of its own (with the scan's
+    /// fast paths: a record count, a `$group` over fields read from the stored bytes, a top-k), for a
+    /// sub-pipeline that reads nothing of an outer document; `None` when the catalog cannot (callers run the
+    /// pipeline over a scan).
+    fn aggregate(
+        &self,
+        _collection: &str,
+        _pipeline: &[Bson],
+    ) -> Option<Result<Vec<Document>, CommandError>> {
+        None
+    }
 }
 
 /// A catalog with no collections (pipeline updates, tests).

@@ -78,8 +78,15 @@ fn documents_past_the_limit_are_not_computed() {
         bson!({"$limit": 1}),
     ];
     assert_eq!(aggregate(&e, &p), Ok(vec![doc! {"_id": 1, "q": 5.0}]));
-    let with_match = [bson!({"$match": {"_id": {"$gte": 1}}}), p[0].clone(), p[1].clone()];
-    assert_eq!(aggregate(&e, &with_match), Ok(vec![doc! {"_id": 1, "q": 5.0}]));
+    let with_match = [
+        bson!({"$match": {"_id": {"$gte": 1}}}),
+        p[0].clone(),
+        p[1].clone(),
+    ];
+    assert_eq!(
+        aggregate(&e, &with_match),
+        Ok(vec![doc! {"_id": 1, "q": 5.0}])
+    );
 }
 
 #[test]
