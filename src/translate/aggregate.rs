@@ -260,8 +260,13 @@ impl Translator {
                 })
             }
             ("count", false, Some(x)) => {
-                let keep = counted(&x);
-                let field = scope.accumulate(&field, acc::sum(ex::cond(keep, 1, 0)));
+                // A column that cannot be NULL (a declared NOT NULL / PRIMARY KEY) with no FILTER counts
+                // every row: COUNT(*)'s `$sum: 1` (the engine answers it from the record count).
+                let count = match x.nullable || filter.is_some() {
+                    true => acc::sum(ex::cond(counted(&x), 1, 0)),
+                    false => acc::sum(1),
+                };
+                let field = scope.accumulate(&field, count);
                 Ok(Agg::new(ex::if_null(reader(&field), 0), Kind::Int, false))
             }
             ("sum" | "avg", false, Some(x)) if x.kind == Kind::Interval => {
@@ -362,4 +367,60 @@ pub(crate) fn contains_aggregate(e: &Expr) -> bool {
         matches!(x, Expr::Function(f) if f.over.is_none()
             && super::expr::is_aggregate_name(&crate::translate::names::function_name(&f.name)))
     })
+}
+
+#[cfg(test)]
+mod count_tests {
+    use crate::translate::catalog::{Catalog, Column, Table};
+    use bson::{doc, Bson};
+
+    /// The `$group` of `sql` over table `t` (`k` NOT NULL, `v` nullable).
+    fn group(sql: &str) -> bson::Document {
+        let mut catalog = Catalog::new();
+        catalog.tables.insert(
+            "t".into(),
+            Table {
+                columns: vec![
+                    Column {
+                        name: "k".into(),
+                        not_null: true,
+                        ..Column::default()
+                    },
+                    Column {
+                        name: "v".into(),
+                        ..Column::default()
+                    },
+                ],
+            },
+        );
+        let plan = crate::translate::translate_with_catalog(sql, &catalog.into()).unwrap();
+        let cmd = plan.statements[0].steps[0].to_document();
+        let pipeline = cmd.get_array("pipeline").unwrap();
+        pipeline
+            .iter()
+            .find_map(|s| s.as_document()?.get_document("$group").ok().cloned())
+            .unwrap()
+    }
+
+    /// COUNT of a NOT NULL column is COUNT(*)'s `$sum: 1`; of a nullable one, or with a FILTER, the NULL
+    /// test stays.
+    #[test]
+    fn count_of_a_not_null_column_counts_rows() {
+        let g = group("SELECT COUNT(k) AS a, COUNT(*) AS b, COUNT(v) AS c, COUNT(k) FILTER (WHERE v > 1) AS d FROM t");
+        // COUNT(k) is COUNT(*)'s accumulator itself (one `$sum: 1` for both).
+        let accs: Vec<&Bson> = g
+            .iter()
+            .filter(|(k, _)| *k != "_id")
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(accs.len(), 3, "{g}");
+        assert_eq!(accs[0], &Bson::Document(doc! {"$sum": 1}), "{g}");
+        for sum in &accs[1..] {
+            let sum = sum.as_document().and_then(|d| d.get("$sum")).unwrap();
+            assert!(
+                matches!(sum, Bson::Document(c) if c.contains_key("$cond")),
+                "{sum}"
+            );
+        }
+    }
 }
