@@ -505,3 +505,16 @@ pub(crate) fn first_batch(reply: &bson::Document) -> Vec<bson::Document> {
         .map(|a| a.iter().filter_map(|x| x.as_document().cloned()).collect())
         .unwrap_or_default()
 }
+
+/// Tests: the first batch of `{aggregate: coll, pipeline, cursor: {}}` in database `t`, or the error's code.
+#[cfg(test)]
+pub(crate) fn aggregate_t(
+    e: &Engine,
+    coll: &str,
+    pipeline: &[bson::Bson],
+) -> Result<Vec<bson::Document>, i32> {
+    let cmd = bson::doc! {"aggregate": coll, "pipeline": pipeline.to_vec(), "cursor": {}};
+    e.run_command("t", &cmd)
+        .map(|reply| first_batch(&reply))
+        .map_err(|e| e.code)
+}

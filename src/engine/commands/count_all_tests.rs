@@ -7,11 +7,8 @@ use crate::engine::Engine;
 use bson::{bson, doc, Bson, Document};
 use proptest::prelude::*;
 
-fn aggregate(e: &Engine, pipeline: &[Bson]) -> Result<Vec<Document>, String> {
-    let cmd = doc! {"aggregate": "c", "pipeline": pipeline.to_vec(), "cursor": {}};
-    e.run_command("t", &cmd)
-        .map(|reply| crate::engine::first_batch(&reply))
-        .map_err(|e| e.errmsg)
+fn aggregate(e: &Engine, pipeline: &[Bson]) -> Result<Vec<Document>, i32> {
+    crate::engine::aggregate_t(e, "c", pipeline)
 }
 
 proptest! {

@@ -8,12 +8,7 @@ use crate::engine::Engine;
 use bson::{bson, doc, Bson, Document};
 use proptest::prelude::*;
 
-fn aggregate(e: &Engine, coll: &str, pipeline: &[Bson]) -> Result<Vec<Document>, i32> {
-    let cmd = doc! {"aggregate": coll, "pipeline": pipeline.to_vec(), "cursor": {}};
-    e.run_command("t", &cmd)
-        .map(|reply| crate::engine::first_batch(&reply))
-        .map_err(|e| e.code)
-}
+use crate::engine::aggregate_t as aggregate;
 
 fn sub_pipelines() -> Vec<Vec<Bson>> {
     vec![

@@ -9,10 +9,7 @@ use bson::{bson, doc, Bson, Document};
 use proptest::prelude::*;
 
 fn aggregate(e: &Engine, pipeline: &[Bson]) -> Result<Vec<Document>, i32> {
-    let cmd = doc! {"aggregate": "c", "pipeline": pipeline.to_vec(), "cursor": {}};
-    e.run_command("t", &cmd)
-        .map(|reply| crate::engine::first_batch(&reply))
-        .map_err(|e| e.code)
+    crate::engine::aggregate_t(e, "c", pipeline)
 }
 
 fn stage() -> impl Strategy<Value = Bson> {
