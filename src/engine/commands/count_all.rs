@@ -10,7 +10,26 @@
 //! take the general path. The command is unchanged (`sqlmongo translate` shows what runs).
 
 use crate::engine::storage::State;
+use crate::engine::CommandError;
 use bson::{Bson, Document};
+
+/// The output of the `$group` opening `stages` (no `$match` before it) answered without a scan: the record
+/// count of a COUNT(*) ([`plan`], [`run`]), else the extremes read from indexes (`index_minmax.rs`); `None`
+/// when the general path runs.
+pub(super) fn opening_group(
+    state: &State,
+    db: &str,
+    name: &str,
+    stages: &[Bson],
+) -> Result<Option<Vec<Document>>, CommandError> {
+    if let Some(docs) = plan(stages).and_then(|names| run(state, db, name, &names)) {
+        return Ok(Some(docs));
+    }
+    match super::index_minmax::plan(stages) {
+        Some(p) => super::index_minmax::run(state, db, name, &p),
+        None => Ok(None),
+    }
+}
 
 /// The output fields of `stages[0]` when it is `$group: {_id: null, <name>: {$sum: 1}, ...}` (one output at
 /// least); `None` for any other pipeline.

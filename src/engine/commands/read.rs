@@ -305,17 +305,10 @@ fn aggregate_on(
                 let grouped = sets.finish(st, &ctx.vars)?;
                 return pipeline.run_output(start + 3, grouped, &catalog, &ctx.vars, rows);
             }
-            // $group: {_id: null, a: {$min: "$f"}, ...} alone over the collection (MIN / MAX of indexed
-            // columns): the first non-null key of each field's index (index_minmax.rs).
-            // $group: {_id: null, n: {$sum: 1}} alone over the collection (COUNT(*)): its record count
-            // (count_all.rs).
-            if let Some(names) = super::count_all::plan(stages).filter(|_| start == 0) {
-                if let Some(docs) = super::count_all::run(state, ctx.db, name, &names) {
-                    return pipeline.run_output(1, docs, &catalog, &ctx.vars, rows);
-                }
-            }
-            if let Some(plan) = super::index_minmax::plan(stages).filter(|_| start == 0) {
-                if let Some(docs) = super::index_minmax::run(state, ctx.db, name, &plan)? {
+            // $group: {_id: null, ...} alone over the collection: COUNT(*)'s record count, MIN / MAX of
+            // indexed columns from their indexes (count_all.rs, index_minmax.rs).
+            if start == 0 {
+                if let Some(docs) = super::count_all::opening_group(state, ctx.db, name, stages)? {
                     return pipeline.run_output(1, docs, &catalog, &ctx.vars, rows);
                 }
             }
