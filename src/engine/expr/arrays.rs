@@ -544,6 +544,7 @@ fn reads_only_key(node: &Node, name: &str) -> bool {
         Node::SlotLet(l) => {
             l.vars.iter().all(|(_, e)| reads_only_key(e, name)) && reads_only_key(&l.body, name)
         }
+        Node::Kernel(k) => reads_only_key(&k.original, name),
         Node::Switch(s) => {
             s.branches
                 .iter()

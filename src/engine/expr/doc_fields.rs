@@ -30,6 +30,11 @@ impl DocFields {
         DocFields { fields, template }
     }
 
+    /// The template of the keys (none when a key repeats).
+    pub(crate) fn template(&self) -> Option<&Template> {
+        self.template.as_ref()
+    }
+
     /// The fields as a slice.
     pub(crate) fn as_slice(&self) -> &[(String, Node)] {
         &self.fields

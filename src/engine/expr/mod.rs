@@ -19,6 +19,9 @@ mod convert;
 mod date_format;
 mod dates;
 mod doc_fields;
+mod kernel;
+#[cfg(test)]
+mod kernel_tests;
 #[cfg(test)]
 mod lent_tests;
 mod ops;
@@ -185,6 +188,8 @@ pub(crate) enum Node {
     Slot(u32, Vec<String>),
     /// A `$let` whose variables live in frame slots ([`slots`]).
     SlotLet(Box<slots::SlotLet>),
+    /// An arithmetic subtree compiled to register code ([`kernel`]), with the subtree itself.
+    Kernel(Box<kernel::Kernel>),
 }
 
 /// A compiled `$let`: each variable's expression is evaluated in the enclosing scope (a missing value binds
@@ -486,6 +491,7 @@ impl Node {
                 return l.body.eval(root, vars);
             }
             Node::Switch(s) => return eval_switch(s, root, vars),
+            Node::Kernel(k) => return k.eval(root, vars),
         })
     }
 }
@@ -494,7 +500,10 @@ impl Expr {
     /// Compiles an expression from its document form, validating operators and arities.
     pub fn compile(spec: &Bson) -> Result<Expr, CommandError> {
         let (node, slots) = slots::resolve(compile_node(spec)?);
-        Ok(Expr { node, slots })
+        Ok(Expr {
+            node: kernel::kernelize(node),
+            slots,
+        })
     }
 
     /// [`compile`](Self::compile) without resolving `$let` variables to slots (every variable looked up
@@ -509,6 +518,16 @@ impl Expr {
 
     /// Evaluates against `root` (`$$ROOT`/`$$CURRENT`); `Ok(None)` means the result is missing.
     pub fn eval(&self, root: &Document, vars: &Vars) -> Result<Option<Bson>, CommandError> {
+        // A whole expression compiled to register code needs no frame unless it bails.
+        if let Node::Kernel(k) = &self.node {
+            if !k.reads_frame {
+                if let Some(out) = k.try_run(root, vars) {
+                    return Ok(out.into_bson());
+                }
+                let _frame = slots::FrameGuard::open(self.slots);
+                return k.original.eval(root, vars);
+            }
+        }
         if self.slots == 0 {
             return self.node.eval(root, vars);
         }

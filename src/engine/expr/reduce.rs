@@ -27,6 +27,7 @@ fn mentions(node: &Node, name: &str) -> bool {
         Node::SlotLet(l) => {
             l.vars.iter().any(|(_, n)| mentions(n, name)) || mentions(&l.body, name)
         }
+        Node::Kernel(k) => mentions(&k.original, name),
         Node::Switch(s) => {
             s.branches
                 .iter()

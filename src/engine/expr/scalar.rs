@@ -33,12 +33,15 @@ pub(super) enum Small {
     Num(Num),
     /// A date, in milliseconds since the epoch.
     Date(i64),
+    /// A boolean (only in `kernel.rs`' registers: [`Small::of`] does not read one, [`compute`] answers
+    /// nothing of one).
+    Bool(bool),
 }
 
 impl Small {
     /// The small value of `v`, if it has one (not for undefined, decimals, strings, documents, ...).
     #[inline]
-    fn of(v: Option<&Bson>) -> Option<Small> {
+    pub(super) fn of(v: Option<&Bson>) -> Option<Small> {
         Some(match v {
             None => Small::Missing,
             Some(Bson::Null) => Small::Null,
@@ -58,6 +61,7 @@ impl Small {
             Small::Null => Some(Bson::Null),
             Small::Num(n) => Some(n.to_bson()),
             Small::Date(ms) => Some(Bson::DateTime(bson::DateTime::from_millis(ms))),
+            Small::Bool(b) => Some(Bson::Boolean(b)),
         }
     }
 
@@ -117,6 +121,12 @@ pub(super) fn value(n: &Node, root: &Document, vars: &Vars) -> Result<Value, Com
             value(&args[if c { 1 } else { 2 }], root, vars)?
         }
         Node::Op(op, args) if computes(*op) => op_value(*op, args, root, vars)?,
+        Node::Kernel(k) => match k.try_run(root, vars) {
+            Some(super::kernel::Out::Small(Small::Bool(b))) => Value::Big(Some(Bson::Boolean(b))),
+            Some(super::kernel::Out::Small(s)) => Value::Small(s),
+            Some(out) => Value::Big(out.into_bson()),
+            None => value(&k.original, root, vars)?,
+        },
         other => Value::Big(other.eval(root, vars)?),
     })
 }
@@ -178,7 +188,7 @@ fn general(
 /// `op` of small arguments when it is a plain computation on them (see the module doc); `None` leaves it
 /// to the family.
 #[inline]
-fn compute(op: Op, a: &[Small]) -> Option<Small> {
+pub(super) fn compute(op: Op, a: &[Small]) -> Option<Small> {
     use Small::*;
     match (op, a) {
         (Op::Add | Op::Multiply, _) => {
@@ -193,7 +203,7 @@ fn compute(op: Op, a: &[Small]) -> Option<Small> {
                 match v {
                     Missing | Null => null = true,
                     Num(n) => acc = numeric::arith(nop, acc, *n),
-                    Date(_) => return None,
+                    Date(_) | Bool(_) => return None,
                 }
             }
             Some(if null { Null } else { Num(acc) })

@@ -224,7 +224,8 @@ impl Resolver {
             | Node::Now
             | Node::Field(_)
             | Node::Root(_)
-            | Node::Slot(..)) => other,
+            | Node::Slot(..)
+            | Node::Kernel(_)) => other,
         }
     }
 
@@ -359,6 +360,7 @@ fn read_with_path(node: &Node, name: &str) -> bool {
         Node::SlotLet(l) => {
             l.vars.iter().any(|(_, n)| read_with_path(n, name)) || read_with_path(&l.body, name)
         }
+        Node::Kernel(k) => read_with_path(&k.original, name),
         Node::Switch(s) => {
             s.branches
                 .iter()
@@ -392,6 +394,7 @@ fn rebinds(node: &Node, name: &str) -> bool {
         Node::Arr(items) | Node::Op(_, items) => items.iter().any(|n| rebinds(n, name)),
         Node::Let(l) => l.vars.iter().any(|(_, n)| rebinds(n, name)) || rebinds(&l.body, name),
         Node::SlotLet(l) => l.vars.iter().any(|(_, n)| rebinds(n, name)) || rebinds(&l.body, name),
+        Node::Kernel(k) => rebinds(&k.original, name),
         Node::Switch(s) => {
             s.branches
                 .iter()
