@@ -60,6 +60,11 @@ enum Ins {
     Outer(Reg, u32, u16),
     /// `dst` = `$$NOW`.
     Now(Reg),
+    /// `dst` = `calls[i]` evaluated by the general path (an operator the code does not compute, whose
+    /// value is a number, a date, a boolean or null: a date part, `$dateTrunc`, `$max`, ...).
+    Call(Reg, u16),
+    /// Writes a `$let` variable's register into its slot of the current frame, for the calls that read it.
+    Publish(u32, Reg),
     /// `dst` = `op` of the first `n` argument registers (what `scalar` computes).
     Compute(Op, Reg, [Reg; MAX_ARGS], u8),
     /// `dst` = `$abs` of a register.
@@ -96,6 +101,8 @@ impl Ins {
             | Ins::Var(d, ..)
             | Ins::Outer(d, ..)
             | Ins::Now(d)
+            | Ins::Call(d, _)
+            | Ins::Publish(_, d)
             | Ins::NullIfMissing(d)
             | Ins::JumpIfFalsy(d, _)
             | Ins::JumpIfTruthy(d, _)
@@ -149,6 +156,8 @@ pub(crate) struct Kernel {
     paths: Vec<Vec<String>>,
     names: Vec<Arc<str>>,
     templates: Vec<Template>,
+    /// The subtrees the code has the general path evaluate ([`Ins::Call`]).
+    calls: Vec<Node>,
     /// Whether the code reads a `$let` slot of the enclosing expression (then it needs the frame).
     pub(super) reads_frame: bool,
     /// Evaluations the code answered, and the ones it bailed on (counted up to a bound; shared by the
@@ -167,6 +176,7 @@ impl Clone for Kernel {
             paths: self.paths.clone(),
             names: self.names.clone(),
             templates: self.templates.clone(),
+            calls: self.calls.clone(),
             reads_frame: self.reads_frame,
             answered: AtomicU32::new(0),
             bailed: AtomicU32::new(0),
@@ -200,6 +210,12 @@ impl Kernel {
             self.answered.load(Ordering::Relaxed),
             self.bailed.load(Ordering::Relaxed),
         )
+    }
+
+    /// How many subtrees the code has the general path evaluate (tests).
+    #[cfg(test)]
+    pub(super) fn calls(&self) -> usize {
+        self.calls.len()
     }
 
     /// The value computed by the code, or `None` when it bailed (then the general path must evaluate
@@ -249,6 +265,14 @@ impl Kernel {
                         slots::peek(*k, &self.paths[*p as usize], |v| small(v.as_deref()))?;
                 }
                 Ins::Now(d) => regs[*d as usize] = Small::Date(vars.now.timestamp_millis()),
+                Ins::Call(d, i) => {
+                    let v = self.calls[*i as usize].eval(root, vars).ok()?;
+                    regs[*d as usize] = small(v.as_ref())?;
+                }
+                Ins::Publish(k, r) => {
+                    let v = regs[*r as usize].into_bson().unwrap_or(Bson::Null);
+                    slots::write(*k, v);
+                }
                 Ins::Compute(op, d, args, n) => {
                     let mut a = [Small::Missing; MAX_ARGS];
                     for (to, from) in a.iter_mut().zip(&args[..*n as usize]) {
@@ -345,8 +369,9 @@ fn abs(v: Small) -> Option<Small> {
 /// other named operators are left as they are, their bodies too (their loops read their variables by name
 /// and recognise their bodies' shapes).
 pub(crate) fn kernelize(n: Node) -> Node {
-    if worth(&n) && eligible(&n, true, &mut Vec::new()) {
-        if let Some(k) = Compiler::compile(&n) {
+    let mut published = Vec::new();
+    if worth(&n) && eligible(&n, true, &mut Vec::new(), &mut published) {
+        if let Some(k) = Compiler::compile(&n, published) {
             return Node::Kernel(Box::new(k));
         }
     }
@@ -383,7 +408,7 @@ fn worth(n: &Node) -> bool {
     fn walk(n: &Node, ops: &mut usize) -> bool {
         match n {
             Node::SlotLet(_) => true,
-            Node::Op(op, args) => {
+            Node::Op(op, args) if native(*op, args) => {
                 if scalar::computes(*op) || *op == Op::Abs {
                     *ops += 1;
                 }
@@ -397,9 +422,118 @@ fn worth(n: &Node) -> bool {
     walk(n, &mut ops) || ops >= 2
 }
 
-/// Whether every node of `n` is one the code computes (see the module doc); a literal document only as
-/// the value (`tail`). `inner` holds the slots bound by `$let`s of the subtree around `n`.
-fn eligible(n: &Node, tail: bool, inner: &mut Vec<u32>) -> bool {
+/// Whether the code computes `op` of `args` itself.
+fn native(op: Op, args: &[Node]) -> bool {
+    match op {
+        Op::Cond => args.len() == 3,
+        Op::IfNull => args.len() >= 2,
+        Op::Eq | Op::Ne | Op::Gt | Op::Gte | Op::Lt | Op::Lte => args.len() == 2,
+        Op::Not | Op::Abs => args.len() == 1,
+        Op::And | Op::Or => true,
+        op => scalar::computes(op) && args.len() <= MAX_ARGS,
+    }
+}
+
+/// Whether `op`'s value is a number, a date, a boolean or null whatever its arguments (or an error), or
+/// usually so (`$max`, `$arrayElemAt`): the operators the code has the general path evaluate
+/// ([`Ins::Call`]) inside a subtree it computes.
+fn called(op: Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        Year | Month
+            | DayOfMonth
+            | Hour
+            | Minute
+            | Second
+            | Millisecond
+            | DayOfWeek
+            | DayOfYear
+            | Week
+            | IsoWeek
+            | IsoWeekYear
+            | IsoDayOfWeek
+            | DateTrunc
+            | DateDiff
+            | DateAdd
+            | DateSubtract
+            | Max
+            | Min
+            | ArrayElemAt
+            | Size
+            | StrLenCP
+            | StrLenBytes
+            | Cmp
+            | Ceil
+            | Floor
+            | Sqrt
+            | Pow
+            | Exp
+            | Ln
+            | Log10
+            | Log
+            | ToDate
+            | ToBool
+            | IsNumber
+            | IsArray
+            | In
+    )
+}
+
+/// The slots of `inner` that `n` reads anywhere (a call reads them from the frame).
+fn slots_read(n: &Node, inner: &[u32], out: &mut Vec<u32>) {
+    match n {
+        Node::Slot(k, _) if inner.contains(k) && !out.contains(k) => out.push(*k),
+        Node::Doc(fields) => fields.iter().for_each(|(_, n)| slots_read(n, inner, out)),
+        Node::Named(_, fields) => fields.iter().for_each(|(_, n)| slots_read(n, inner, out)),
+        Node::Arr(items) | Node::Op(_, items) => {
+            items.iter().for_each(|n| slots_read(n, inner, out))
+        }
+        Node::Let(l) => {
+            l.vars.iter().for_each(|(_, n)| slots_read(n, inner, out));
+            slots_read(&l.body, inner, out);
+        }
+        Node::SlotLet(l) => {
+            l.vars.iter().for_each(|(_, n)| slots_read(n, inner, out));
+            slots_read(&l.body, inner, out);
+        }
+        Node::Switch(s) => {
+            for (c, t) in &s.branches {
+                slots_read(c, inner, out);
+                slots_read(t, inner, out);
+            }
+            if let Some(d) = &s.default {
+                slots_read(d, inner, out);
+            }
+        }
+        Node::Kernel(k) => slots_read(&k.original, inner, out),
+        Node::Const(_)
+        | Node::Remove
+        | Node::Now
+        | Node::Field(_)
+        | Node::Root(_)
+        | Node::Var(..)
+        | Node::Slot(..) => {}
+    }
+}
+
+/// Whether `n` is a node the code has the general path evaluate.
+fn is_call(n: &Node) -> bool {
+    match n {
+        Node::Op(op, args) => !native(*op, args) && called(*op),
+        Node::Named(op, _) => called(*op),
+        _ => false,
+    }
+}
+
+/// Whether every node of `n` is one the code computes or calls (see the module doc); a literal document
+/// only as the value (`tail`). `inner` holds the slots bound by `$let`s of the subtree around `n`;
+/// `published` gathers those a call reads.
+fn eligible(n: &Node, tail: bool, inner: &mut Vec<u32>, published: &mut Vec<u32>) -> bool {
+    if is_call(n) {
+        slots_read(n, inner, published);
+        return true;
+    }
     match n {
         Node::Const(v) => small_const(v).is_some(),
         Node::Remove | Node::Now | Node::Field(_) | Node::Var(..) => true,
@@ -411,31 +545,25 @@ fn eligible(n: &Node, tail: bool, inner: &mut Vec<u32>) -> bool {
             }
             let depth = inner.len();
             let ok = l.vars.iter().all(|(k, e)| {
-                let ok = eligible(e, false, inner);
+                let ok = eligible(e, false, inner, published);
                 inner.push(*k);
                 ok
-            }) && eligible(&l.body, tail, inner);
+            }) && eligible(&l.body, tail, inner, published);
             inner.truncate(depth);
             ok
         }
         Node::Op(op, args) => {
-            let arity = match op {
-                Op::Cond => args.len() == 3,
-                Op::IfNull => args.len() >= 2,
-                Op::Eq | Op::Ne | Op::Gt | Op::Gte | Op::Lt | Op::Lte => args.len() == 2,
-                Op::Not | Op::Abs => args.len() == 1,
-                Op::And | Op::Or => true,
-                op => scalar::computes(*op) && args.len() <= MAX_ARGS,
-            };
-            arity
+            native(*op, args)
                 && args.iter().enumerate().all(|(i, a)| {
                     let branch_tail = tail && *op == Op::Cond && i > 0;
-                    eligible(a, branch_tail, inner)
+                    eligible(a, branch_tail, inner, published)
                 })
         }
         Node::Doc(fields) => {
             tail && fields.template().is_some()
-                && fields.iter().all(|(_, n)| eligible(n, false, inner))
+                && fields
+                    .iter()
+                    .all(|(_, n)| eligible(n, false, inner, published))
         }
         _ => false,
     }
@@ -466,15 +594,18 @@ struct Compiler {
     paths: Vec<Vec<String>>,
     names: Vec<Arc<str>>,
     templates: Vec<Template>,
+    calls: Vec<Node>,
     /// The registers of the slots bound inside the subtree.
     slots: HashMap<u32, Reg>,
+    /// The slots bound inside the subtree that a call reads: written to the frame too.
+    published: Vec<u32>,
     reads_frame: bool,
     /// Set when something could not be compiled (too many registers): the subtree stays general.
     failed: bool,
 }
 
 impl Compiler {
-    fn compile(n: &Node) -> Option<Kernel> {
+    fn compile(n: &Node, published: Vec<u32>) -> Option<Kernel> {
         let mut c = Compiler {
             code: Vec::new(),
             next_reg: 0,
@@ -484,8 +615,10 @@ impl Compiler {
             paths: Vec::new(),
             names: Vec::new(),
             templates: Vec::new(),
+            calls: Vec::new(),
             slots: HashMap::new(),
-            reads_frame: false,
+            reads_frame: !published.is_empty(),
+            published,
             failed: false,
         };
         c.tail(n);
@@ -495,6 +628,7 @@ impl Compiler {
             || c.paths.len() > u16::MAX as usize
             || c.names.len() > u16::MAX as usize
             || c.lists.len() > u16::MAX as usize
+            || c.calls.len() > u16::MAX as usize
         {
             return None;
         }
@@ -522,6 +656,7 @@ impl Compiler {
             paths: c.paths,
             names: c.names,
             templates: c.templates,
+            calls: c.calls,
             reads_frame: c.reads_frame,
             answered: AtomicU32::new(0),
             bailed: AtomicU32::new(0),
@@ -630,6 +765,9 @@ impl Compiler {
             let r = self.alloc();
             self.value(e, r);
             self.code.push(Ins::NullIfMissing(r));
+            if self.published.contains(k) {
+                self.code.push(Ins::Publish(*k, r));
+            }
             self.slots.insert(*k, r);
         }
     }
@@ -695,6 +833,13 @@ impl Compiler {
                 self.bind(l);
                 self.value(&l.body, dst);
                 self.unbind(l);
+            }
+            n if is_call(n) => {
+                // A call may read a slot of an enclosing `$let` outside the code: it reads the frame.
+                self.reads_frame = true;
+                self.calls.push(n.clone());
+                let i = (self.calls.len() - 1) as u16;
+                self.code.push(Ins::Call(dst, i));
             }
             Node::Op(op, args) => self.op(*op, args, dst),
             _ => self.failed = true,

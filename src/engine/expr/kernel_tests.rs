@@ -61,7 +61,7 @@ fn leaf() -> impl Strategy<Value = Bson> {
         1 => Just(Bson::Null),
         1 => prop::sample::select(vec![
             "$i", "$t", "$u", "$n", "$s", "$dec", "$doc", "$doc.i", "$arr", "$arr.i", "$missing",
-            "$$a", "$$b", "$$c", "$$NOW", "$$REMOVE", "$$CURRENT.i", "s"
+            "$$a", "$$b", "$$c", "$$y", "$$z", "$$NOW", "$$REMOVE", "$$CURRENT.i", "s"
         ])
         .prop_map(|s| Bson::String(s.into())),
         1 => Just(decimal()),
@@ -132,6 +132,23 @@ fn tree() -> impl Strategy<Value = Bson> {
                 }),
             1 => (inner.clone(), inner.clone())
                 .prop_map(|(x, body)| Bson::Document(doc! {"$let": {"vars": {"y": x}, "in": {"$add": [body, "$$y"]}}})),
+            // Operators the code has the general path evaluate (reading `$let` variables of the code).
+            1 => (
+                prop::sample::select(vec!["$year", "$month", "$dayOfMonth", "$hour", "$toBool"]),
+                inner.clone()
+            )
+                .prop_map(|(n, a)| Bson::Document(doc! {n: a})),
+            1 => (prop::sample::select(vec!["$max", "$min"]), prop::collection::vec(inner.clone(), 1..3))
+                .prop_map(|(n, a)| op(n, a)),
+            1 => inner.clone().prop_map(|a| Bson::Document(doc! {"$dateTrunc": {"date": a, "unit": "day"}})),
+            1 => (inner.clone(), inner.clone())
+                .prop_map(|(a, i)| op("$arrayElemAt", vec![Bson::Array(vec![Bson::Int32(31), a, Bson::Int32(30)]), i])),
+            1 => inner.clone().prop_map(|a| op("$toString", vec![a])),
+            1 => (inner.clone(), prop::sample::select(vec!["$year", "$hour", "$toBool"]))
+                .prop_map(|(x, call)| Bson::Document(doc! {"$let": {
+                    "vars": {"a": x},
+                    "in": {"$add": [{call: "$$a"}, {"$max": ["$$a", 1]}]}
+                }})),
             // An interval-like document as the value (or inside, where the code does not build it).
             1 => (inner.clone(), inner.clone(), inner.clone())
                 .prop_map(|(m, d, u)| Bson::Document(doc! {"months": m, "days": d, "micros": u})),
@@ -171,13 +188,15 @@ fn general<T>(f: impl FnOnce() -> T) -> T {
     r
 }
 
-/// Whether a compiled tree holds a kernel anywhere.
-fn has_kernel(n: &Node) -> bool {
+/// Whether a compiled tree holds a kernel anywhere (one that calls the general path, `with_call`).
+fn has_kernel(n: &Node, with_call: bool) -> bool {
     match n {
-        Node::Kernel(_) => true,
-        Node::Op(_, args) | Node::Arr(args) => args.iter().any(has_kernel),
-        Node::Doc(fields) => fields.iter().any(|(_, n)| has_kernel(n)),
-        Node::SlotLet(l) => l.vars.iter().any(|(_, n)| has_kernel(n)) || has_kernel(&l.body),
+        Node::Kernel(k) => !with_call || k.calls() > 0,
+        Node::Op(_, args) | Node::Arr(args) => args.iter().any(|n| has_kernel(n, with_call)),
+        Node::Doc(fields) => fields.iter().any(|(_, n)| has_kernel(n, with_call)),
+        Node::SlotLet(l) => {
+            l.vars.iter().any(|(_, n)| has_kernel(n, with_call)) || has_kernel(&l.body, with_call)
+        }
         _ => false,
     }
 }
@@ -208,17 +227,22 @@ proptest! {
 #[test]
 fn generated_trees_hold_kernels() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let (mut with, mut total) = (0, 0);
-    for _ in 0..500 {
+    let (mut with, mut calling, mut total) = (0, 0, 0);
+    for _ in 0..1000 {
         let Ok(t) = tree().new_tree(&mut runner) else {
             continue;
         };
         if let Ok(e) = Expr::compile(&t.current()) {
             total += 1;
-            with += usize::from(has_kernel(&e.node));
+            with += usize::from(has_kernel(&e.node, false));
+            calling += usize::from(has_kernel(&e.node, true));
         }
     }
-    assert!(with * 4 >= total, "{with} of {total} trees hold a kernel");
+    assert!(with * 8 >= total, "{with} of {total} trees hold a kernel");
+    assert!(
+        calling * 40 >= total,
+        "{calling} of {total} trees hold a kernel that calls"
+    );
 }
 
 /// The translator's interval arithmetic (`(expires_at - created_at) / 3`, then the interval document)
@@ -308,4 +332,23 @@ fn constants_keep_their_type_and_sign() {
         assert_eq!(outcome(&e, &d), Ok(want.to_string()), "{plan}");
         assert_eq!(outcome(&e, &d), general(|| outcome(&e, &d)), "{plan}");
     }
+}
+
+/// A `$let` variable of the code read by an operator the general path evaluates (a date part of a computed
+/// date, as `age()` reads them) is the variable's value.
+#[test]
+fn calls_read_the_variables_of_the_code() {
+    let plan = doc! {"$let": {
+        "vars": {"d": {"$subtract": ["$t", 1000]}, "n": {"$multiply": ["$i", 2]}},
+        "in": {"$add": [{"$year": "$$d"}, {"$max": ["$$n", 3]}, {"$dayOfMonth": "$$d"}]}
+    }};
+    let e = Expr::compile(&Bson::Document(plan.clone())).expect("compiles");
+    let Node::Kernel(k) = &e.node else {
+        panic!("not a kernel: {:?}", e.node);
+    };
+    assert_eq!(k.calls(), 3);
+    let d = row();
+    assert_eq!(outcome(&e, &d), Ok("Some(Int32(2051))".to_string()));
+    assert_eq!(outcome(&e, &d), general(|| outcome(&e, &d)));
+    assert_eq!(k.counts(), (2, 0), "answered, bailed");
 }
