@@ -65,6 +65,18 @@ enum Ins {
     Call(Reg, u16),
     /// Writes a `$let` variable's register into its slot of the current frame, for the calls that read it.
     Publish(u32, Reg),
+    /// `dst` = a part (`$year` .. `$isoWeekYear`) of a date in UTC.
+    Part(Op, Reg, Reg),
+    /// `dst` = `$dateTrunc` of a date in UTC to a unit of this many milliseconds (a day or less).
+    DateTrunc(Reg, Reg, i64),
+    /// `dst` = `$dateDiff` from the first date to the second in UTC, in a unit ([`DateUnit`]).
+    DateDiff(Reg, Reg, Reg, DateUnit),
+    /// `dst` = `$dateAdd` of the second register's amount of a unit to the first's date, in UTC.
+    DateAdd(Reg, Reg, Reg, DateUnit),
+    /// `dst` = `$max` (`Op::Max`) or `$min` of the registers of `lists[i]`.
+    Extreme(Op, Reg, u16),
+    /// `dst` = `$arrayElemAt` of the array of the registers of `lists[i]` at the index register.
+    ElemAt(Reg, u16, Reg),
     /// `dst` = `op` of the first `n` argument registers (what `scalar` computes).
     Compute(Op, Reg, [Reg; MAX_ARGS], u8),
     /// `dst` = `$abs` of a register.
@@ -91,6 +103,34 @@ enum Ins {
     RetDoc(u16, u16),
 }
 
+/// A unit of `$dateDiff` / `$dateAdd`: a number of months (year, quarter, month) or of milliseconds
+/// (day, hour, minute, second, millisecond: fixed lengths in UTC).
+#[derive(Debug, Clone, Copy)]
+enum DateUnit {
+    Months(i64),
+    Fixed(i64),
+}
+
+impl DateUnit {
+    /// The unit a constant names, where the code computes it.
+    fn of(n: &Node) -> Option<DateUnit> {
+        let Node::Const(Bson::String(u)) = n else {
+            return None;
+        };
+        Some(match u.as_str() {
+            "year" => DateUnit::Months(12),
+            "quarter" => DateUnit::Months(3),
+            "month" => DateUnit::Months(1),
+            "day" => DateUnit::Fixed(86_400_000),
+            "hour" => DateUnit::Fixed(3_600_000),
+            "minute" => DateUnit::Fixed(60_000),
+            "second" => DateUnit::Fixed(1000),
+            "millisecond" => DateUnit::Fixed(1),
+            _ => return None,
+        })
+    }
+}
+
 impl Ins {
     /// The registers the instruction names, to renumber.
     fn regs_mut(&mut self) -> smallvec::SmallVec<[&mut Reg; 6]> {
@@ -101,6 +141,7 @@ impl Ins {
             | Ins::Var(d, ..)
             | Ins::Outer(d, ..)
             | Ins::Now(d)
+            | Ins::Extreme(_, d, _)
             | Ins::Call(d, _)
             | Ins::Publish(_, d)
             | Ins::NullIfMissing(d)
@@ -112,11 +153,16 @@ impl Ins {
                 out.push(d);
                 out.extend(args.iter_mut());
             }
-            Ins::Abs(d, a) | Ins::Not(d, a) | Ins::Move(d, a) => {
+            Ins::Abs(d, a)
+            | Ins::Not(d, a)
+            | Ins::Move(d, a)
+            | Ins::Part(_, d, a)
+            | Ins::DateTrunc(d, a, _)
+            | Ins::ElemAt(d, _, a) => {
                 out.push(d);
                 out.push(a);
             }
-            Ins::Cmp(_, d, a, b) => {
+            Ins::Cmp(_, d, a, b) | Ins::DateDiff(d, a, b, _) | Ins::DateAdd(d, a, b, _) => {
                 out.push(d);
                 out.push(a);
                 out.push(b);
@@ -273,6 +319,61 @@ impl Kernel {
                     let v = regs[*r as usize].into_bson().unwrap_or(Bson::Null);
                     slots::write(*k, v);
                 }
+                Ins::Part(op, d, a) => regs[*d as usize] = date_part(*op, regs[*a as usize])?,
+                Ins::DateTrunc(d, a, unit) => {
+                    regs[*d as usize] = match regs[*a as usize] {
+                        Small::Missing | Small::Null => Small::Null,
+                        Small::Date(ms) => {
+                            utc(ms)?;
+                            let t = ms.div_euclid(*unit).checked_mul(*unit)?;
+                            utc(t)?;
+                            Small::Date(t)
+                        }
+                        _ => return None,
+                    }
+                }
+                Ins::DateDiff(d, a, b, unit) => {
+                    regs[*d as usize] = date_diff(regs[*a as usize], regs[*b as usize], *unit)?
+                }
+                Ins::DateAdd(d, a, b, unit) => {
+                    regs[*d as usize] = date_add(regs[*a as usize], regs[*b as usize], *unit)?
+                }
+                Ins::Extreme(op, d, l) => {
+                    let mut best: Option<Small> = None;
+                    for r in &self.lists[*l as usize] {
+                        let v = regs[*r as usize];
+                        if matches!(v, Small::Missing | Small::Null) {
+                            continue;
+                        }
+                        best = Some(match best {
+                            None => v,
+                            Some(b) => {
+                                let o = compare(v, b);
+                                if (*op == Op::Max && o.is_gt()) || (*op == Op::Min && o.is_lt()) {
+                                    v
+                                } else {
+                                    b
+                                }
+                            }
+                        });
+                    }
+                    regs[*d as usize] = best.unwrap_or(Small::Null);
+                }
+                Ins::ElemAt(d, l, i) => {
+                    let items = &self.lists[*l as usize];
+                    regs[*d as usize] = match regs[*i as usize] {
+                        Small::Missing | Small::Null => Small::Null,
+                        Small::Num(n) => {
+                            let i = n.to_i64_exact()?;
+                            let at = if i < 0 { items.len() as i64 + i } else { i };
+                            match usize::try_from(at).ok().and_then(|k| items.get(k)) {
+                                Some(r) => regs[*r as usize],
+                                None => Small::Missing,
+                            }
+                        }
+                        _ => return None,
+                    }
+                }
                 Ins::Compute(op, d, args, n) => {
                     let mut a = [Small::Missing; MAX_ARGS];
                     for (to, from) in a.iter_mut().zip(&args[..*n as usize]) {
@@ -351,6 +452,107 @@ fn compare(a: Small, b: Small) -> std::cmp::Ordering {
     }
 }
 
+/// The UTC date-time of `ms`, when chrono represents it (else the general path reports it).
+fn utc(ms: i64) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp_millis(ms)
+}
+
+/// `$year` .. `$isoWeekYear` of a date in UTC (null for null or missing); `None` for anything else.
+fn date_part(op: Op, v: Small) -> Option<Small> {
+    use chrono::{Datelike, Timelike};
+    let ms = match v {
+        Small::Missing | Small::Null => return Some(Small::Null),
+        Small::Date(ms) => ms,
+        _ => return None,
+    };
+    let t = utc(ms)?;
+    let v: i64 = match op {
+        Op::Year => t.year().into(),
+        Op::Month => t.month().into(),
+        Op::DayOfMonth => t.day().into(),
+        Op::Hour => t.hour().into(),
+        Op::Minute => t.minute().into(),
+        Op::Second => t.second().into(),
+        Op::Millisecond => (t.nanosecond() / 1_000_000).min(999).into(),
+        Op::DayOfWeek => (t.weekday().num_days_from_sunday() + 1).into(),
+        Op::DayOfYear => t.ordinal().into(),
+        Op::IsoWeek => t.iso_week().week().into(),
+        Op::IsoWeekYear => t.iso_week().year().into(),
+        Op::IsoDayOfWeek => t.weekday().number_from_monday().into(),
+        _ => return None,
+    };
+    Some(Small::Num(Num::Int(v as i32)))
+}
+
+/// The date parts the code computes.
+fn is_part(op: Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        Year | Month
+            | DayOfMonth
+            | Hour
+            | Minute
+            | Second
+            | Millisecond
+            | DayOfWeek
+            | DayOfYear
+            | IsoWeek
+            | IsoWeekYear
+            | IsoDayOfWeek
+    )
+}
+
+/// `$dateDiff` in UTC (null when a date is null or missing); `None` for anything else.
+fn date_diff(a: Small, b: Small, unit: DateUnit) -> Option<Small> {
+    use chrono::Datelike;
+    let (a, b) = match (a, b) {
+        (Small::Missing | Small::Null, _) | (_, Small::Missing | Small::Null) => {
+            return Some(Small::Null)
+        }
+        (Small::Date(a), Small::Date(b)) => (a, b),
+        _ => return None,
+    };
+    let (ta, tb) = (utc(a)?, utc(b)?);
+    let diff = match unit {
+        DateUnit::Months(m) => {
+            let ma = i64::from(ta.year()) * 12 + i64::from(ta.month0());
+            let mb = i64::from(tb.year()) * 12 + i64::from(tb.month0());
+            mb.div_euclid(m) - ma.div_euclid(m)
+        }
+        DateUnit::Fixed(step) => b.div_euclid(step) - a.div_euclid(step),
+    };
+    Some(Small::Num(Num::Long(diff)))
+}
+
+/// `$dateAdd` of `n` units to a date in UTC (null when either is null or missing); `None` for anything
+/// else (a fractional amount, an overflow).
+fn date_add(date: Small, n: Small, unit: DateUnit) -> Option<Small> {
+    let (ms, n) = match (date, n) {
+        (Small::Missing | Small::Null, _) | (_, Small::Missing | Small::Null) => {
+            return Some(Small::Null)
+        }
+        (Small::Date(ms), Small::Num(n)) => (ms, n.to_i64_exact()?),
+        _ => return None,
+    };
+    utc(ms)?;
+    let out = match unit {
+        DateUnit::Months(m) => {
+            let t = utc(ms)?.naive_utc();
+            let k = n.checked_mul(m)?;
+            let months = chrono::Months::new(u32::try_from(k.unsigned_abs()).ok()?);
+            let r = if k >= 0 {
+                t.checked_add_months(months)?
+            } else {
+                t.checked_sub_months(months)?
+            };
+            r.and_utc().timestamp_millis()
+        }
+        DateUnit::Fixed(step) => ms.checked_add(n.checked_mul(step)?)?,
+    };
+    Some(Small::Date(out))
+}
+
 /// `$abs` where it is a plain computation (null for null or missing); `None` leaves it to the family.
 fn abs(v: Small) -> Option<Small> {
     Some(match v {
@@ -402,17 +604,24 @@ pub(crate) fn kernelize(n: Node) -> Node {
 }
 
 /// Whether a subtree is worth compiling: it binds a `$let` variable, or computes at least two
-/// arithmetic operators (a lone operator over fields is what `scalar` already does well, and the small
-/// conditions have their own paths in `condition.rs`).
+/// arithmetic or date operators (a lone operator over fields is what `scalar` already does well, and the
+/// small conditions have their own paths in `condition.rs`).
 fn worth(n: &Node) -> bool {
     fn walk(n: &Node, ops: &mut usize) -> bool {
         match n {
             Node::SlotLet(_) => true,
             Node::Op(op, args) if native(*op, args) => {
-                if scalar::computes(*op) || *op == Op::Abs {
+                if scalar::computes(*op)
+                    || is_part(*op)
+                    || matches!(op, Op::Abs | Op::Max | Op::Min | Op::ArrayElemAt)
+                {
                     *ops += 1;
                 }
                 args.iter().any(|a| walk(a, ops))
+            }
+            Node::Named(op, args) if native_named(*op, args) => {
+                *ops += 1;
+                args.iter().any(|(_, a)| walk(a, ops))
             }
             Node::Doc(fields) => fields.iter().any(|(_, n)| walk(n, ops)),
             _ => false,
@@ -430,7 +639,45 @@ fn native(op: Op, args: &[Node]) -> bool {
         Op::Eq | Op::Ne | Op::Gt | Op::Gte | Op::Lt | Op::Lte => args.len() == 2,
         Op::Not | Op::Abs => args.len() == 1,
         Op::And | Op::Or => true,
+        Op::Max | Op::Min => args.len() >= 2,
+        Op::ArrayElemAt => args.len() == 2 && elem_items(&args[0]).is_some(),
+        op if is_part(op) => args.len() == 1,
         op => scalar::computes(op) && args.len() <= MAX_ARGS,
+    }
+}
+
+/// The items of `$arrayElemAt`'s array when the code computes it: a literal array (its items evaluated,
+/// a missing one null) or a constant one of small values.
+enum Items<'a> {
+    Nodes(&'a [Node]),
+    Consts(Vec<Small>),
+}
+
+fn elem_items(n: &Node) -> Option<Items<'_>> {
+    match n {
+        Node::Arr(items) => Some(Items::Nodes(items)),
+        Node::Const(Bson::Array(vals)) => vals
+            .iter()
+            .map(|v| small_const(v))
+            .collect::<Option<_>>()
+            .map(Items::Consts),
+        _ => None,
+    }
+}
+
+/// Whether the code computes the named operator `op` of `args` itself: `$dateTrunc` to a unit of a day
+/// or less, `$dateDiff`, `$dateAdd` in a unit of [`DateUnit`], all in UTC (no timezone, bin size or
+/// start of week), the unit a constant.
+fn native_named(op: Op, args: &[(String, Node)]) -> bool {
+    let keys = |want: &[&str]| {
+        args.len() == want.len() && want.iter().all(|k| args.iter().any(|(n, _)| n == k))
+    };
+    let unit = super::ops::named(args, "unit").and_then(DateUnit::of);
+    match op {
+        Op::DateTrunc => keys(&["date", "unit"]) && matches!(unit, Some(DateUnit::Fixed(_))),
+        Op::DateDiff => keys(&["startDate", "endDate", "unit"]) && unit.is_some(),
+        Op::DateAdd => keys(&["startDate", "unit", "amount"]) && unit.is_some(),
+        _ => false,
     }
 }
 
@@ -521,7 +768,7 @@ fn slots_read(n: &Node, inner: &[u32], out: &mut Vec<u32>) {
 fn is_call(n: &Node) -> bool {
     match n {
         Node::Op(op, args) => !native(*op, args) && called(*op),
-        Node::Named(op, _) => called(*op),
+        Node::Named(op, args) => called(*op) && !native_named(*op, args),
         _ => false,
     }
 }
@@ -552,12 +799,29 @@ fn eligible(n: &Node, tail: bool, inner: &mut Vec<u32>, published: &mut Vec<u32>
             inner.truncate(depth);
             ok
         }
+        Node::Op(Op::ArrayElemAt, args) if native(Op::ArrayElemAt, args) => {
+            let items_ok = match elem_items(&args[0]) {
+                Some(Items::Nodes(items)) => {
+                    items.iter().all(|a| eligible(a, false, inner, published))
+                }
+                Some(Items::Consts(_)) => true,
+                None => false,
+            };
+            items_ok && eligible(&args[1], false, inner, published)
+        }
         Node::Op(op, args) => {
             native(*op, args)
                 && args.iter().enumerate().all(|(i, a)| {
                     let branch_tail = tail && *op == Op::Cond && i > 0;
                     eligible(a, branch_tail, inner, published)
                 })
+        }
+        Node::Named(op, args) => {
+            native_named(*op, args)
+                && args
+                    .iter()
+                    .filter(|(k, _)| k != "unit")
+                    .all(|(_, a)| eligible(a, false, inner, published))
         }
         Node::Doc(fields) => {
             tail && fields.template().is_some()
@@ -842,9 +1106,51 @@ impl Compiler {
                 self.code.push(Ins::Call(dst, i));
             }
             Node::Op(op, args) => self.op(*op, args, dst),
+            Node::Named(op, args) => self.named(*op, args, dst),
             _ => self.failed = true,
         }
         self.free_to(mark);
+    }
+
+    /// Registers kept as a list ([`Ins::Extreme`], [`Ins::ElemAt`], [`Ins::RetDoc`]).
+    fn list(&mut self, list: Vec<Reg>) -> u16 {
+        self.lists.push(list);
+        (self.lists.len() - 1) as u16
+    }
+
+    /// A named operator the code computes ([`native_named`]).
+    fn named(&mut self, op: Op, args: &[(String, Node)], dst: Reg) {
+        let arg = |k: &str| super::ops::named(args, k);
+        let unit = arg("unit").and_then(DateUnit::of);
+        match (op, unit) {
+            (Op::DateTrunc, Some(DateUnit::Fixed(step))) => {
+                let Some(date) = arg("date") else {
+                    self.failed = true;
+                    return;
+                };
+                let a = self.operand(date);
+                self.code.push(Ins::DateTrunc(dst, a, step));
+            }
+            (Op::DateDiff, Some(unit)) => {
+                let (Some(s), Some(e)) = (arg("startDate"), arg("endDate")) else {
+                    self.failed = true;
+                    return;
+                };
+                let a = self.operand(s);
+                let b = self.operand(e);
+                self.code.push(Ins::DateDiff(dst, a, b, unit));
+            }
+            (Op::DateAdd, Some(unit)) => {
+                let (Some(s), Some(n)) = (arg("startDate"), arg("amount")) else {
+                    self.failed = true;
+                    return;
+                };
+                let a = self.operand(s);
+                let b = self.operand(n);
+                self.code.push(Ins::DateAdd(dst, a, b, unit));
+            }
+            _ => self.failed = true,
+        }
     }
 
     fn op(&mut self, op: Op, args: &[Node], dst: Reg) {
@@ -899,6 +1205,39 @@ impl Compiler {
             Op::Abs => {
                 let a = self.operand(&args[0]);
                 self.code.push(Ins::Abs(dst, a));
+            }
+            op if is_part(op) => {
+                let a = self.operand(&args[0]);
+                self.code.push(Ins::Part(op, dst, a));
+            }
+            Op::Max | Op::Min => {
+                let list: Vec<Reg> = args.iter().map(|a| self.operand(a)).collect();
+                let l = self.list(list);
+                self.code.push(Ins::Extreme(op, dst, l));
+            }
+            Op::ArrayElemAt => {
+                let list: Vec<Reg> = match elem_items(&args[0]) {
+                    Some(Items::Nodes(items)) => items
+                        .iter()
+                        .map(|item| {
+                            // An item that is missing is null in the array.
+                            let r = self.alloc();
+                            self.value(item, r);
+                            self.code.push(Ins::NullIfMissing(r));
+                            r
+                        })
+                        .collect(),
+                    Some(Items::Consts(vals)) => {
+                        vals.into_iter().map(|v| self.constant(v)).collect()
+                    }
+                    None => {
+                        self.failed = true;
+                        return;
+                    }
+                };
+                let i = self.operand(&args[1]);
+                let l = self.list(list);
+                self.code.push(Ins::ElemAt(dst, l, i));
             }
             Op::Eq | Op::Ne | Op::Gt | Op::Gte | Op::Lt | Op::Lte => {
                 let a = self.operand(&args[0]);
