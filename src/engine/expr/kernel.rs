@@ -658,7 +658,7 @@ fn elem_items(n: &Node) -> Option<Items<'_>> {
         Node::Arr(items) => Some(Items::Nodes(items)),
         Node::Const(Bson::Array(vals)) => vals
             .iter()
-            .map(|v| small_const(v))
+            .map(small_const)
             .collect::<Option<_>>()
             .map(Items::Consts),
         _ => None,
