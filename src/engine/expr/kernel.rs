@@ -444,6 +444,13 @@ fn truthy(v: Small) -> bool {
 /// Two small values in the order the comparisons give them (missing first).
 fn compare(a: Small, b: Small) -> std::cmp::Ordering {
     use std::cmp::Ordering::*;
+    // The same-type pairs of the plans first (what `bson_order` answers for them).
+    match (a, b) {
+        (Small::Num(Num::Int(x)), Small::Num(Num::Int(y))) => return x.cmp(&y),
+        (Small::Num(Num::Long(x)), Small::Num(Num::Long(y))) => return x.cmp(&y),
+        (Small::Date(x), Small::Date(y)) => return x.cmp(&y),
+        _ => {}
+    }
     match (a.into_bson(), b.into_bson()) {
         (None, None) => Equal,
         (None, Some(_)) => Less,
