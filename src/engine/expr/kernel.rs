@@ -52,6 +52,8 @@ const MAX_ARGS: usize = 4;
 enum Ins {
     /// `dst` = a constant.
     Set(Reg, Small),
+    /// `dst` = the constant `bigs[i]` that is not small (a string, a document), lent.
+    Lend(Reg, u16),
     /// `dst` = the document's field path `paths[i]`.
     Field(Reg, u16),
     /// `dst` = the variable `names[i]` followed along `paths[j]`.
@@ -137,6 +139,7 @@ impl Ins {
         let mut out = smallvec::SmallVec::new();
         match self {
             Ins::Set(d, _)
+            | Ins::Lend(d, _)
             | Ins::Field(d, _)
             | Ins::Var(d, ..)
             | Ins::Outer(d, ..)
@@ -176,6 +179,8 @@ impl Ins {
 /// What a kernel computed.
 pub(super) enum Out {
     Small(Small),
+    /// A value of the document or a variable, copied.
+    Big(Bson),
     Doc(Document),
 }
 
@@ -184,6 +189,7 @@ impl Out {
     pub(super) fn into_bson(self) -> Option<Bson> {
         match self {
             Out::Small(s) => s.into_bson(),
+            Out::Big(b) => Some(b),
             Out::Doc(d) => Some(Bson::Document(d)),
         }
     }
@@ -204,6 +210,8 @@ pub(crate) struct Kernel {
     templates: Vec<Template>,
     /// The subtrees the code has the general path evaluate ([`Ins::Call`]).
     calls: Vec<Node>,
+    /// The constants that are not small ([`Ins::Lend`]).
+    bigs: Vec<Bson>,
     /// Whether the code reads a `$let` slot of the enclosing expression (then it needs the frame).
     pub(super) reads_frame: bool,
     /// Evaluations the code answered, and the ones it bailed on (counted up to a bound; shared by the
@@ -223,6 +231,7 @@ impl Clone for Kernel {
             names: self.names.clone(),
             templates: self.templates.clone(),
             calls: self.calls.clone(),
+            bigs: self.bigs.clone(),
             reads_frame: self.reads_frame,
             answered: AtomicU32::new(0),
             bailed: AtomicU32::new(0),
@@ -288,40 +297,43 @@ impl Kernel {
         }
     }
 
-    fn run(&self, root: &Document, vars: &Vars) -> Option<Out> {
-        let mut regs: smallvec::SmallVec<[Small; 32]> = smallvec::SmallVec::from_slice(&self.init);
+    fn run<'a>(&'a self, root: &'a Document, vars: &'a Vars) -> Option<Out> {
+        let mut regs: smallvec::SmallVec<[Val<'a>; 32]> =
+            self.init.iter().map(|s| Val::S(*s)).collect();
         let code = &self.code[..];
         let mut pc = 0usize;
         loop {
             let ins = code.get(pc)?;
             pc += 1;
             match ins {
-                Ins::Set(d, v) => regs[*d as usize] = *v,
+                Ins::Set(d, v) => regs[*d as usize] = Val::S(*v),
+                Ins::Lend(d, i) => regs[*d as usize] = Val::B(&self.bigs[*i as usize]),
                 Ins::Field(d, p) => {
-                    let v = borrowed::field_ref(root, &self.paths[*p as usize]);
-                    regs[*d as usize] = small(v.as_deref())?;
+                    regs[*d as usize] = read(borrowed::field_ref(root, &self.paths[*p as usize]))?;
                 }
                 Ins::Var(d, n, p) => {
                     let v = vars.get_shared(&self.names[*n as usize])?;
-                    let v = borrowed::descend_ref(v, &self.paths[*p as usize]);
-                    regs[*d as usize] = small(v.as_deref())?;
+                    regs[*d as usize] = read(borrowed::descend_ref(v, &self.paths[*p as usize]))?;
                 }
                 Ins::Outer(d, k, p) => {
-                    regs[*d as usize] =
-                        slots::peek(*k, &self.paths[*p as usize], |v| small(v.as_deref()))?;
+                    regs[*d as usize] = Val::S(slots::peek(*k, &self.paths[*p as usize], |v| {
+                        small(v.as_deref())
+                    })?);
                 }
-                Ins::Now(d) => regs[*d as usize] = Small::Date(vars.now.timestamp_millis()),
+                Ins::Now(d) => regs[*d as usize] = Val::S(Small::Date(vars.now.timestamp_millis())),
                 Ins::Call(d, i) => {
                     let v = self.calls[*i as usize].eval(root, vars).ok()?;
-                    regs[*d as usize] = small(v.as_ref())?;
+                    regs[*d as usize] = Val::S(small(v.as_ref())?);
                 }
                 Ins::Publish(k, r) => {
-                    let v = regs[*r as usize].into_bson().unwrap_or(Bson::Null);
+                    let v = regs[*r as usize].to_bson().unwrap_or(Bson::Null);
                     slots::write(*k, v);
                 }
-                Ins::Part(op, d, a) => regs[*d as usize] = date_part(*op, regs[*a as usize])?,
+                Ins::Part(op, d, a) => {
+                    regs[*d as usize] = Val::S(date_part(*op, regs[*a as usize].small()?)?)
+                }
                 Ins::DateTrunc(d, a, unit) => {
-                    regs[*d as usize] = match regs[*a as usize] {
+                    regs[*d as usize] = Val::S(match regs[*a as usize].small()? {
                         Small::Missing | Small::Null => Small::Null,
                         Small::Date(ms) => {
                             utc(ms)?;
@@ -330,25 +342,27 @@ impl Kernel {
                             Small::Date(t)
                         }
                         _ => return None,
-                    }
+                    })
                 }
                 Ins::DateDiff(d, a, b, unit) => {
-                    regs[*d as usize] = date_diff(regs[*a as usize], regs[*b as usize], *unit)?
+                    let (a, b) = (regs[*a as usize].small()?, regs[*b as usize].small()?);
+                    regs[*d as usize] = Val::S(date_diff(a, b, *unit)?)
                 }
                 Ins::DateAdd(d, a, b, unit) => {
-                    regs[*d as usize] = date_add(regs[*a as usize], regs[*b as usize], *unit)?
+                    let (a, b) = (regs[*a as usize].small()?, regs[*b as usize].small()?);
+                    regs[*d as usize] = Val::S(date_add(a, b, *unit)?)
                 }
                 Ins::Extreme(op, d, l) => {
-                    let mut best: Option<Small> = None;
+                    let mut best: Option<Val<'a>> = None;
                     for r in &self.lists[*l as usize] {
                         let v = regs[*r as usize];
-                        if matches!(v, Small::Missing | Small::Null) {
+                        if matches!(v, Val::S(Small::Missing | Small::Null)) {
                             continue;
                         }
                         best = Some(match best {
                             None => v,
                             Some(b) => {
-                                let o = compare(v, b);
+                                let o = compare_vals(v, b);
                                 if (*op == Op::Max && o.is_gt()) || (*op == Op::Min && o.is_lt()) {
                                     v
                                 } else {
@@ -357,18 +371,18 @@ impl Kernel {
                             }
                         });
                     }
-                    regs[*d as usize] = best.unwrap_or(Small::Null);
+                    regs[*d as usize] = best.unwrap_or(Val::S(Small::Null));
                 }
                 Ins::ElemAt(d, l, i) => {
                     let items = &self.lists[*l as usize];
-                    regs[*d as usize] = match regs[*i as usize] {
-                        Small::Missing | Small::Null => Small::Null,
+                    regs[*d as usize] = match regs[*i as usize].small()? {
+                        Small::Missing | Small::Null => Val::S(Small::Null),
                         Small::Num(n) => {
                             let i = n.to_i64_exact()?;
                             let at = if i < 0 { items.len() as i64 + i } else { i };
                             match usize::try_from(at).ok().and_then(|k| items.get(k)) {
                                 Some(r) => regs[*r as usize],
-                                None => Small::Missing,
+                                None => Val::S(Small::Missing),
                             }
                         }
                         _ => return None,
@@ -377,53 +391,135 @@ impl Kernel {
                 Ins::Compute(op, d, args, n) => {
                     let mut a = [Small::Missing; MAX_ARGS];
                     for (to, from) in a.iter_mut().zip(&args[..*n as usize]) {
-                        *to = regs[*from as usize];
+                        *to = regs[*from as usize].small()?;
                         if matches!(to, Small::Bool(_)) {
                             return None;
                         }
                     }
-                    regs[*d as usize] = scalar::compute(*op, &a[..*n as usize])?;
+                    regs[*d as usize] = Val::S(scalar::compute(*op, &a[..*n as usize])?);
                 }
-                Ins::Abs(d, s) => regs[*d as usize] = abs(regs[*s as usize])?,
+                Ins::Abs(d, s) => regs[*d as usize] = Val::S(abs(regs[*s as usize].small()?)?),
                 Ins::Cmp(op, d, a, b) => {
-                    let o = compare(regs[*a as usize], regs[*b as usize]);
-                    regs[*d as usize] = Small::Bool(borrowed::holds(*op, o));
+                    let o = compare_vals(regs[*a as usize], regs[*b as usize]);
+                    regs[*d as usize] = Val::S(Small::Bool(borrowed::holds(*op, o)));
                 }
-                Ins::Not(d, s) => regs[*d as usize] = Small::Bool(!truthy(regs[*s as usize])),
+                Ins::Not(d, s) => {
+                    regs[*d as usize] = Val::S(Small::Bool(!regs[*s as usize].truthy()))
+                }
                 Ins::NullIfMissing(r) => {
-                    if regs[*r as usize] == Small::Missing {
-                        regs[*r as usize] = Small::Null;
+                    if matches!(regs[*r as usize], Val::S(Small::Missing)) {
+                        regs[*r as usize] = Val::S(Small::Null);
                     }
                 }
                 Ins::Move(d, s) => regs[*d as usize] = regs[*s as usize],
                 Ins::JumpIfFalsy(r, to) => {
-                    if !truthy(regs[*r as usize]) {
+                    if !regs[*r as usize].truthy() {
                         pc = *to as usize;
                     }
                 }
                 Ins::JumpIfTruthy(r, to) => {
-                    if truthy(regs[*r as usize]) {
+                    if regs[*r as usize].truthy() {
                         pc = *to as usize;
                     }
                 }
                 Ins::JumpIfPresent(r, to) => {
-                    if !matches!(regs[*r as usize], Small::Missing | Small::Null) {
+                    if !matches!(regs[*r as usize], Val::S(Small::Missing | Small::Null)) {
                         pc = *to as usize;
                     }
                 }
                 Ins::Jump(to) => pc = *to as usize,
-                Ins::Ret(r) => return Some(Out::Small(regs[*r as usize])),
+                Ins::Ret(r) => {
+                    return Some(match regs[*r as usize] {
+                        Val::S(s) => Out::Small(s),
+                        Val::B(b) => Out::Big(b.clone()),
+                    })
+                }
                 Ins::RetDoc(t, l) => {
                     let list = &self.lists[*l as usize];
-                    if list.iter().any(|r| regs[*r as usize] == Small::Missing) {
+                    if list
+                        .iter()
+                        .any(|r| matches!(regs[*r as usize], Val::S(Small::Missing)))
+                    {
                         return None;
                     }
                     let doc = self.templates[*t as usize]
-                        .fill(list.iter().filter_map(|r| regs[*r as usize].into_bson()));
+                        .fill(list.iter().filter_map(|r| regs[*r as usize].to_bson()));
                     return Some(Out::Doc(doc));
                 }
             }
         }
+    }
+}
+
+/// A register's value: small, or a value of the document or of a variable that is not (a string, a
+/// document, an array, a decimal), lent where it is. Only reads, choices, comparisons and the values of
+/// the code take a lent one; an operator that computes stops the code on it.
+#[derive(Clone, Copy)]
+enum Val<'a> {
+    S(Small),
+    B(&'a Bson),
+}
+
+impl Val<'_> {
+    /// The small value, or `None` (the code stops) for a lent one.
+    #[inline]
+    fn small(self) -> Option<Small> {
+        match self {
+            Val::S(s) => Some(s),
+            Val::B(_) => None,
+        }
+    }
+
+    #[inline]
+    fn truthy(self) -> bool {
+        match self {
+            Val::S(s) => truthy(s),
+            Val::B(b) => super::truthy(Some(b)),
+        }
+    }
+
+    /// The value as the general path holds it.
+    fn to_bson(self) -> Option<Bson> {
+        match self {
+            Val::S(s) => s.into_bson(),
+            Val::B(b) => Some(b.clone()),
+        }
+    }
+}
+
+/// A value read (a field, a variable): small, or lent when it lies in the document or the variable as it
+/// is (undefined, and a value computed through an array, stop the code).
+#[inline]
+fn read(v: borrowed::Val<'_>) -> Option<Val<'_>> {
+    match v {
+        None => Some(Val::S(Small::Missing)),
+        Some(std::borrow::Cow::Borrowed(b)) => match small(Some(b)) {
+            Some(s) => Some(Val::S(s)),
+            None if matches!(b, Bson::Undefined) => None,
+            None => Some(Val::B(b)),
+        },
+        Some(std::borrow::Cow::Owned(o)) => small(Some(&o)).map(Val::S),
+    }
+}
+
+/// Two register values in the order the comparisons give them (missing first; a lent string under the
+/// command's collation, as the general path compares it).
+fn compare_vals(a: Val<'_>, b: Val<'_>) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    if let (Val::S(x), Val::S(y)) = (a, b) {
+        return compare(x, y);
+    }
+    fn side(v: Val<'_>) -> Option<std::borrow::Cow<'_, Bson>> {
+        match v {
+            Val::S(s) => s.into_bson().map(std::borrow::Cow::Owned),
+            Val::B(b) => Some(std::borrow::Cow::Borrowed(b)),
+        }
+    }
+    match (side(a), side(b)) {
+        (None, None) => Equal,
+        (None, Some(_)) => Less,
+        (Some(_), None) => Greater,
+        (Some(x), Some(y)) => crate::engine::bson_order::compare(&x, &y),
     }
 }
 
@@ -789,7 +885,8 @@ fn eligible(n: &Node, tail: bool, inner: &mut Vec<u32>, published: &mut Vec<u32>
         return true;
     }
     match n {
-        Node::Const(v) => small_const(v).is_some(),
+        // A constant that is not small is lent ([`Ins::Lend`]); undefined is null to some operators.
+        Node::Const(v) => !matches!(v, Bson::Undefined),
         Node::Remove | Node::Now | Node::Field(_) | Node::Var(..) => true,
         Node::Root(parts) => !parts.is_empty(),
         Node::Slot(k, parts) => parts.is_empty() || !inner.contains(k),
@@ -866,6 +963,7 @@ struct Compiler {
     names: Vec<Arc<str>>,
     templates: Vec<Template>,
     calls: Vec<Node>,
+    bigs: Vec<Bson>,
     /// The registers of the slots bound inside the subtree.
     slots: HashMap<u32, Reg>,
     /// The slots bound inside the subtree that a call reads: written to the frame too.
@@ -887,6 +985,7 @@ impl Compiler {
             names: Vec::new(),
             templates: Vec::new(),
             calls: Vec::new(),
+            bigs: Vec::new(),
             slots: HashMap::new(),
             reads_frame: !published.is_empty(),
             published,
@@ -900,6 +999,7 @@ impl Compiler {
             || c.names.len() > u16::MAX as usize
             || c.lists.len() > u16::MAX as usize
             || c.calls.len() > u16::MAX as usize
+            || c.bigs.len() > u16::MAX as usize
         {
             return None;
         }
@@ -928,6 +1028,7 @@ impl Compiler {
             names: c.names,
             templates: c.templates,
             calls: c.calls,
+            bigs: c.bigs,
             reads_frame: c.reads_frame,
             answered: AtomicU32::new(0),
             bailed: AtomicU32::new(0),
@@ -1056,8 +1157,9 @@ impl Compiler {
             Node::Const(v) => match small_const(v) {
                 Some(s) => self.constant(s),
                 None => {
-                    self.failed = true;
-                    0
+                    let r = self.alloc();
+                    self.value(n, r);
+                    r
                 }
             },
             Node::Remove => self.constant(Small::Missing),
@@ -1076,6 +1178,11 @@ impl Compiler {
     fn value(&mut self, n: &Node, dst: Reg) {
         let mark = self.next_reg;
         match n {
+            Node::Const(v) if small_const(v).is_none() => {
+                self.bigs.push(v.clone());
+                let i = (self.bigs.len() - 1) as u16;
+                self.code.push(Ins::Lend(dst, i));
+            }
             Node::Const(_) | Node::Remove => {
                 let r = self.operand(n);
                 self.code.push(Ins::Move(dst, r));

@@ -62,7 +62,7 @@ fn leaf() -> impl Strategy<Value = Bson> {
         1 => any::<bool>().prop_map(Bson::Boolean),
         1 => Just(Bson::Null),
         1 => prop::sample::select(vec![
-            "$i", "$t", "$u", "$n", "$s", "$dec", "$doc", "$doc.i", "$arr", "$arr.i", "$missing",
+            "$i", "$t", "$u", "$n", "$s", "$dec", "$dz", "$doc", "$doc.i", "$arr", "$arr.i", "$missing",
             "$$a", "$$b", "$$c", "$$y", "$$z", "$$NOW", "$$REMOVE", "$$CURRENT.i", "s"
         ])
         .prop_map(|s| Bson::String(s.into())),
@@ -193,7 +193,8 @@ fn unit() -> impl Strategy<Value = Bson> {
 fn row() -> Document {
     doc! {
         "i": 7, "t": bson::DateTime::from_millis(1_700_000_000_000), "u": Bson::Undefined,
-        "n": Bson::Null, "s": "x", "dec": decimal(), "doc": {"i": 3}, "arr": [{"i": 1}, {"i": 2}],
+        "n": Bson::Null, "s": "x", "dec": decimal(),
+        "dz": Bson::Decimal128("0".parse().unwrap_or(bson::Decimal128::from_bytes([0; 16]))), "doc": {"i": 3}, "arr": [{"i": 1}, {"i": 2}],
     }
 }
 
@@ -443,5 +444,39 @@ fn date_operators_on_edge_dates() {
             assert!(matches!(e.node, Node::Kernel(_)), "{p}");
             assert_eq!(outcome(&e, &d), general(|| outcome(&e, &d)), "{p} {d}");
         }
+    }
+}
+
+/// Values that are not small (a document, a string) pass through the code where it only reads, chooses,
+/// compares or returns them: the translator's interval extreme `{s: span, v: interval}` over an interval
+/// document is answered by the code, and so is a string chosen by `$ifNull` and compared.
+#[test]
+fn lent_values_are_answered_by_the_code() {
+    let span = doc! {"$add": [
+        {"$multiply": ["$iv.months", 2_592_000_000_000i64]},
+        {"$multiply": ["$iv.days", 86_400_000_000i64]},
+        "$iv.micros"
+    ]};
+    let plans = [
+        doc! {"$cond": [{"$ne": [{"$ifNull": ["$iv", null]}, null]}, {"s": span, "v": {"$ifNull": ["$iv", null]}}, null]},
+        doc! {"$cond": [{"$gt": [{"$ifNull": ["$name", "$other"]}, "m"]}, {"$ifNull": ["$name", "x"]}, {"$add": ["$k", {"$multiply": ["$k", 2]}]}]},
+        doc! {"$max": [{"$multiply": ["$k", 2]}, "$name", {"$add": ["$k", 1]}]},
+        doc! {"$cond": ["$dz", {"$multiply": ["$k", 2]}, {"$add": ["$k", {"$abs": "$k"}, 1]}]},
+    ];
+    let rows = [
+        doc! {"iv": {"months": 1, "days": 2, "micros": 3i64}, "name": "zed", "k": 4,
+        "dz": Bson::Decimal128("0".parse().unwrap_or(bson::Decimal128::from_bytes([1; 16])))},
+        doc! {"iv": {"months": 0, "days": -2, "micros": 3_000_000i64}, "name": "abc", "k": 5, "dz": "s"},
+        doc! {"k": 6},
+    ];
+    for p in plans {
+        let e = Expr::compile(&Bson::Document(p.clone())).expect("compiles");
+        let Node::Kernel(k) = &e.node else {
+            panic!("not a kernel: {p}");
+        };
+        for d in &rows {
+            assert_eq!(outcome(&e, d), general(|| outcome(&e, d)), "{p} {d}");
+        }
+        assert_eq!(k.counts(), (3, 0), "answered, bailed: {p}");
     }
 }
