@@ -202,7 +202,7 @@ pub(crate) struct Kernel {
     pub(super) original: Node,
     code: Vec<Ins>,
     /// The registers as an evaluation starts: missing, the constants' holding them.
-    init: Vec<Small>,
+    init: Vec<Val<'static>>,
     /// The value registers of each document built.
     lists: Vec<Vec<Reg>>,
     paths: Vec<Vec<String>>,
@@ -299,7 +299,7 @@ impl Kernel {
 
     fn run<'a>(&'a self, root: &'a Document, vars: &'a Vars) -> Option<Out> {
         let mut regs: smallvec::SmallVec<[Val<'a>; 32]> =
-            self.init.iter().map(|s| Val::S(*s)).collect();
+            smallvec::SmallVec::from_slice(&self.init);
         let code = &self.code[..];
         let mut pc = 0usize;
         loop {
@@ -454,7 +454,7 @@ impl Kernel {
 /// A register's value: small, or a value of the document or of a variable that is not (a string, a
 /// document, an array, a decimal), lent where it is. Only reads, choices, comparisons and the values of
 /// the code take a lent one; an operator that computes stops the code on it.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 enum Val<'a> {
     S(Small),
     B(&'a Bson),
@@ -1017,8 +1017,10 @@ impl Compiler {
         for list in &mut c.lists {
             list.iter_mut().for_each(place);
         }
-        let mut init = vec![Small::Missing; temps];
-        init.extend(c.consts);
+        let init: Vec<Val<'static>> = std::iter::repeat_n(Val::S(Small::Missing), temps)
+            .chain(c.consts.into_iter().map(Val::S))
+            .collect();
+
         Some(Kernel {
             original: n.clone(),
             code: c.code,
