@@ -145,6 +145,16 @@ pub(super) fn part(
     };
     let t = local(date_ms(&d, op)?, tz(&timezone)?)?;
     let v: i64 = match op {
+        Op::Week => t.format("%U").to_string().parse().unwrap_or(0),
+        op => part_number(op, &t).unwrap_or_else(|| t.weekday().number_from_monday().into()),
+    };
+    Ok(Some(Bson::Int32(v as i32)))
+}
+
+/// The date part `op` (`$year` .. `$isoDayOfWeek`, but `$week`) of a date-time already in its zone;
+/// `None` for `$week` and any other operator. Shared with the register code (`kernel.rs`).
+pub(super) fn part_number<T: Datelike + Timelike>(op: Op, t: &T) -> Option<i64> {
+    Some(match op {
         Op::Year => t.year().into(),
         Op::Month => t.month().into(),
         Op::DayOfMonth => t.day().into(),
@@ -154,12 +164,11 @@ pub(super) fn part(
         Op::Millisecond => (t.nanosecond() / 1_000_000).min(999).into(),
         Op::DayOfWeek => (t.weekday().num_days_from_sunday() + 1).into(),
         Op::DayOfYear => t.ordinal().into(),
-        Op::Week => t.format("%U").to_string().parse().unwrap_or(0),
         Op::IsoWeek => t.iso_week().week().into(),
         Op::IsoWeekYear => t.iso_week().year().into(),
-        _ => t.weekday().number_from_monday().into(),
-    };
-    Ok(Some(Bson::Int32(v as i32)))
+        Op::IsoDayOfWeek => t.weekday().number_from_monday().into(),
+        _ => return None,
+    })
 }
 
 fn unit_of(v: &Option<Bson>, op: Op) -> Result<Option<String>, CommandError> {

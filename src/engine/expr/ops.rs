@@ -84,7 +84,7 @@ fn is_named(op: Op) -> bool {
     )
 }
 
-fn is_date_part(op: Op) -> bool {
+pub(super) fn is_date_part(op: Op) -> bool {
     use Op::*;
     matches!(
         op,
